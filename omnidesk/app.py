@@ -1,0 +1,63 @@
+"""Builds the QApplication and the main window around a workspace."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from omnidesk.core import paths
+
+
+def make_settings() -> QSettings:
+    """Window geometry and recent files; an INI file in the user's config location."""
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, paths.APP_AUTHOR, paths.APP_NAME)
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("Omnidesk")
+    app.setOrganizationName(paths.APP_AUTHOR)
+    app.setApplicationDisplayName("Omnidesk")
+    icon = paths.resource_path("icons", "omnidesk.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    theme = paths.resource_path("themes", "base.qss")
+    if theme.exists():
+        # Only spacing and emphasis: colours come from the system palette (light or dark).
+        app.setStyleSheet(theme.read_text(encoding="utf-8"))
+    return app
+
+
+def build_main_window(workspace: Path | None = None, demo: bool = False, settings: QSettings | None = None):
+    """The main window, opened on ``workspace``, the demo, the last workspace, or the welcome screen."""
+    from omnidesk.ui.main_window import MainWindow
+
+    window = MainWindow(settings or make_settings())
+    if demo:
+        window.open_demo()
+    elif workspace is not None:
+        if workspace.exists():
+            window.open_workspace(workspace)
+        else:
+            from omnidesk.core.workspace import Workspace, WorkspaceError
+
+            try:
+                window.set_workspace(Workspace.open(workspace, create=True))
+            except WorkspaceError as exc:
+                window.show_error("Cannot create workspace", str(exc))
+    else:
+        last = window.settings.value("lastWorkspace", "")
+        if last and Path(str(last)).exists():
+            window.open_workspace(Path(str(last)))
+    return window
+
+
+def run_app(workspace: Path | None = None, demo: bool = False) -> int:
+    app = create_application()
+    window = build_main_window(workspace, demo)
+    window.show()
+    return app.exec()

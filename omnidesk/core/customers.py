@@ -1,0 +1,100 @@
+"""Queries behind the Customers screen: ids in order, rows on demand.
+
+The screen holds only the ordered list of ids and asks for rows a page at a
+time, so a million customers open as fast as a hundred.  Sorting and
+filtering happen in SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+
+from omnidesk.core.models import Customer
+from omnidesk.core.workspace import Workspace
+
+SORT_COLUMNS = {
+    "name": Customer.display_name,
+    "email": Customer.email,
+    "phone": Customer.phone,
+    "city": Customer.city,
+    "channels": Customer.channels,
+    "orders": Customer.orders,
+    "spend": Customer.spend_minor,
+    "last_seen": Customer.last_seen,
+    "sources": Customer.source_count,
+}
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: int
+    name: str
+    email: str
+    phone: str
+    city: str
+    channels: str
+    orders: int
+    spend_minor: int | None
+    last_seen: str
+    consent_email: str
+    sources: int
+
+
+def _search_clause(text: str):
+    text = text.strip()
+    if not text:
+        return None
+    clauses = []
+    like = f"%{text.lower()}%"
+    clauses.append(Customer.display_name.ilike(like))
+    clauses.append(Customer.email.ilike(like))
+    digits = re.sub(r"\D", "", text)
+    # Phones are stored as E.164; "(415) 555" should find +1415555....
+    if len(digits) >= 3:
+        clauses.append(Customer.phone.like(f"%{digits}%"))
+    return or_(*clauses)
+
+
+def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descending: bool = False,
+                 channel: str | None = None) -> list[int]:
+    """Ids of the customers matching ``search`` / ``channel``, in display order."""
+    column = SORT_COLUMNS.get(sort, Customer.display_name)
+    order = column.desc() if descending else column.asc()
+    query = select(Customer.id).order_by(order, Customer.id)
+    clause = _search_clause(search)
+    if clause is not None:
+        query = query.where(clause)
+    if channel:
+        query = query.where(Customer.channels.like(f"%{channel}%"))
+    with ws.engine.connect() as conn:
+        return list(conn.execute(query).scalars())
+
+
+def customer_rows(ws: Workspace, ids: Sequence[int]) -> dict[int, CustomerRow]:
+    """The display rows of ``ids`` (missing ids are simply absent)."""
+    if not ids:
+        return {}
+    c = Customer.__table__
+    with ws.engine.connect() as conn:
+        result = conn.execute(
+            select(c.c.id, c.c.display_name, c.c.email, c.c.phone, c.c.city, c.c.channels,
+                   c.c.orders, c.c.spend_minor, c.c.last_seen, c.c.consent_email,
+                   c.c.source_count).where(c.c.id.in_(list(ids)))
+        )
+        return {
+            r.id: CustomerRow(r.id, r.display_name, r.email or "", r.phone or "", r.city,
+                              r.channels, r.orders, r.spend_minor, r.last_seen or "",
+                              r.consent_email or "", r.source_count)
+            for r in result
+        }
+
+
+def customer_count(ws: Workspace) -> int:
+    from sqlalchemy import func
+
+    with ws.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(Customer)).scalar_one()

@@ -1,0 +1,63 @@
+"""The demo workspace: a believable small shop, built through the real import path.
+
+Channel exports are written as the vendors write them (``demo_data``) and then
+imported exactly like a user's files, so the demo exercises the real code.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from omnidesk.core.demo_data import write_demo_files
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.workspace import Workspace
+
+
+def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = False,
+               seed: int = 20260101) -> dict:
+    """Build the demo workspace at ``path``; returns a summary with row counts.
+
+    The workspace is assembled in a temporary file beside ``path`` and moved
+    into place only when complete, so an interrupted build leaves nothing
+    half-made.  An existing file is replaced only with ``force``.
+    """
+    path = Path(path).expanduser()
+    if path.exists() and not force:
+        raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".building")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    files = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="omnidesk-demo-") as tmp:
+            demo_files = write_demo_files(Path(tmp), customers=customers, seed=seed)
+            with Workspace.open(partial, create=True) as ws:
+                ws.set_setting("business_name", "Harbor & Pine")
+                ws.set_setting("default_region", "US")
+                for demo_file in demo_files:
+                    result = import_file(
+                        ws, demo_file.path,
+                        ImportOptions(channel=demo_file.channel, kind=demo_file.kind,
+                                      preset=demo_file.preset),
+                    )
+                    files.append(result.summary())
+                counts = ws.counts()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(partial, path)
+    finally:
+        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+            leftover.unlink(missing_ok=True)
+    return {"workspace": str(path), "files": files, "counts": counts}
+
+
+def ensure_demo(path: str | os.PathLike, *, customers: int = 300) -> Path:
+    """The demo workspace at ``path``, built first when it does not exist yet."""
+    path = Path(path)
+    if not path.exists():
+        build_demo(path, customers=customers)
+    return path

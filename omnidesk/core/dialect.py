@@ -1,0 +1,139 @@
+"""Everything that only SQLite has, behind one small module.
+
+The rest of the core speaks portable SQLAlchemy so a team can point the same
+app at PostgreSQL.  Pragmas, the file marker, file inspection, the online
+backup and (later) FTS5 search live here, each with a portable fallback or a
+clear "not on this database" path.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+# PRAGMA application_id marks a SQLite file as an omnidesk workspace ("OMND").
+APPLICATION_ID = 0x4F4D4E44
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def configure_sqlite_engine(engine: Engine) -> None:
+    """Pragmas on every new connection, and real transactions.
+
+    pysqlite's own transaction handling starts transactions late and never for
+    SELECT; SQLAlchemy's documented recipe takes over so that a unit of work is
+    one BEGIN ... COMMIT, including the reads it depends on.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial glue
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # pragma: no cover - trivial glue
+        conn.exec_driver_sql("BEGIN")
+
+
+def mark_workspace(connection) -> None:
+    """Stamp the file as ours (SQLite only; harmless to call twice)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What a file on disk is, found without changing a byte of it."""
+
+    kind: str  # "missing" | "empty" | "workspace" | "foreign" | "not-sqlite"
+    revision: str | None = None
+    detail: str = ""
+
+
+def inspect_file(path: Path) -> FileState:
+    """Look at ``path`` read-only and say whether it is an omnidesk workspace.
+
+    Opens the file with SQLite's read-only URI mode, so neither the bytes nor
+    the journal mode change, whatever the verdict.
+    """
+    if not path.exists():
+        return FileState("missing")
+    if path.is_dir():
+        return FileState("not-sqlite", detail="it is a folder")
+    size = path.stat().st_size
+    if size == 0:
+        return FileState("empty")
+    with path.open("rb") as fh:
+        head = fh.read(len(SQLITE_MAGIC))
+    if head != SQLITE_MAGIC:
+        return FileState("not-sqlite", detail="it is not a SQLite database")
+    uri = path.resolve().as_uri() + "?mode=ro"
+    try:
+        con = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as exc:  # pragma: no cover - unreadable file system object
+        return FileState("not-sqlite", detail=str(exc))
+    try:
+        app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        revision = None
+        if "alembic_version" in tables:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = row[0] if row else None
+    except sqlite3.DatabaseError as exc:
+        return FileState("not-sqlite", detail=f"the database is damaged ({exc})")
+    finally:
+        con.close()
+    if app_id == APPLICATION_ID:
+        return FileState("workspace", revision=revision)
+    if not tables:
+        return FileState("empty")
+    return FileState("foreign", detail="it is a SQLite database of another program")
+
+
+def backup_sqlite(engine: Engine, dest: Path) -> None:
+    """Copy the live database to ``dest`` with SQLite's online backup API.
+
+    Safe while the workspace is open and in use: the backup sees one
+    consistent snapshot, including what is still in the WAL.
+    """
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    if tmp.exists():
+        tmp.unlink()
+    raw = engine.raw_connection()
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            raw.driver_connection.backup(target)
+            # A copy is a standalone file: fold it back to rollback-journal mode.
+            target.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            target.close()
+    finally:
+        raw.close()
+    tmp.replace(dest)
+
+
+def backup_file(path: Path, dest: Path) -> None:
+    """Online-backup a workspace file that is not open yet (before migrating it)."""
+    source = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        target = sqlite3.connect(dest)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+    finally:
+        source.close()

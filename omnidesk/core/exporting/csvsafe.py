@@ -1,0 +1,52 @@
+"""CSV writing that a spreadsheet cannot turn into a formula attack.
+
+A cell starting with ``=``, ``@``, a tab or a carriage return, or with ``+``/``-``
+followed by anything but a plain number, is prefixed with an apostrophe (OWASP's
+advice).  Plain numbers such as E.164 phones ``+14155550100`` or ``-12.50`` stay
+as they are, so the files remain usable by the tools that import them.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+_NUMBER = re.compile(r"^[+-]?[\d][\d .,()/-]*$")
+
+
+def safe_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    if not text:
+        return text
+    first = text[0]
+    if first in "=@\t\r" or (first in "+-" and not _NUMBER.match(text)):
+        return "'" + text
+    return text
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+              excel: bool = False) -> int:
+    """Write UTF-8 CSV; returns the data rows written.
+
+    ``excel`` adds a byte-order mark so Excel reads accents right; files for
+    other programs go without it, because a BOM glued to the first header
+    breaks strict readers.
+
+    Writes to a temporary file and renames it, so a crash never leaves half a file.
+    """
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    n = 0
+    with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([safe_cell(h) for h in header])
+        for row in rows:
+            writer.writerow([safe_cell(v) for v in row])
+            n += 1
+    tmp.replace(path)
+    return n

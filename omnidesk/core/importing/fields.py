@@ -1,0 +1,117 @@
+"""The canonical fields a column of an imported file can be mapped to.
+
+Every preset, the header guesser, the mapping editor and the loader speak in
+these names, so this module is the single list of them.  A column mapped to
+``IGNORE`` is still kept in the raw row (nothing imported is thrown away); it
+just does not feed a normalized value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(str, Enum):
+    """What a file holds: people (contacts) or things people did (events)."""
+
+    CONTACTS = "contacts"
+    EVENTS = "events"
+
+
+class FieldType(str, Enum):
+    TEXT = "text"
+    NAME = "name"
+    EMAIL = "email"
+    PHONE = "phone"
+    DATE = "date"
+    DATETIME = "datetime"
+    MONEY = "money"
+    INTEGER = "integer"
+    CONSENT = "consent"
+    TAGS = "tags"
+    COUNTRY = "country"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    type: FieldType
+    # More than one column may feed a multi field (E-mail 1, E-mail 2, ...);
+    # a single field keeps the first non-empty value in column order.
+    multi: bool = False
+
+
+IGNORE = "ignore"
+
+FIELDS: tuple[Field, ...] = (
+    # identity
+    Field("external_id", "External ID", FieldType.TEXT),
+    Field("full_name", "Full name", FieldType.NAME),
+    Field("first_name", "First name", FieldType.NAME),
+    Field("middle_name", "Middle name", FieldType.NAME),
+    Field("last_name", "Last name", FieldType.NAME),
+    Field("nickname", "Nickname", FieldType.NAME),
+    Field("email", "Email", FieldType.EMAIL, multi=True),
+    Field("phone", "Phone", FieldType.PHONE, multi=True),
+    Field("company", "Company", FieldType.TEXT),
+    Field("job_title", "Job title", FieldType.TEXT),
+    # address
+    Field("address1", "Address line 1", FieldType.TEXT),
+    Field("address2", "Address line 2", FieldType.TEXT),
+    Field("address", "Address (one line)", FieldType.TEXT),
+    Field("city", "City", FieldType.TEXT),
+    Field("region", "State / region", FieldType.TEXT),
+    Field("postcode", "Postcode / ZIP", FieldType.TEXT),
+    Field("country", "Country", FieldType.COUNTRY),
+    # profile
+    Field("birthday", "Birthday", FieldType.DATE),
+    Field("gender", "Gender", FieldType.TEXT),
+    Field("language", "Language", FieldType.TEXT),
+    Field("tags", "Tags", FieldType.TAGS, multi=True),
+    Field("note", "Note", FieldType.TEXT, multi=True),
+    Field("created_at", "Created / signed up at", FieldType.DATETIME),
+    Field("total_spent", "Total spent", FieldType.MONEY),
+    Field("total_orders", "Number of orders", FieldType.INTEGER),
+    # consent, one field per channel the consent is about
+    Field("consent_email", "Email marketing consent", FieldType.CONSENT),
+    Field("consent_sms", "SMS marketing consent", FieldType.CONSENT),
+    Field("consent_whatsapp", "WhatsApp marketing consent", FieldType.CONSENT),
+    Field("consent_at", "Consent changed at", FieldType.DATETIME),
+    Field("unsubscribed_at", "Unsubscribed at", FieldType.DATETIME),
+    # events (interactions)
+    Field("occurred_at", "When it happened", FieldType.DATETIME),
+    Field("event_type", "Event type", FieldType.TEXT),
+    Field("order_id", "Order / transaction ID", FieldType.TEXT),
+    Field("amount", "Amount", FieldType.MONEY),
+    Field("currency", "Currency", FieldType.TEXT),
+    Field("item_name", "Item", FieldType.TEXT),
+    Field("item_quantity", "Item quantity", FieldType.INTEGER),
+    Field("item_price", "Item price", FieldType.MONEY),
+    Field("status", "Status", FieldType.TEXT),
+    Field("summary", "Summary / subject", FieldType.TEXT),
+    Field("url", "URL / page", FieldType.TEXT),
+    Field("campaign", "Campaign", FieldType.TEXT),
+    Field("location", "Store / location", FieldType.TEXT),
+)
+
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+# Fields whose presence in a mapping says "this file is about events".
+EVENT_FIELDS = frozenset(
+    {"occurred_at", "event_type", "order_id", "amount", "item_name", "item_quantity", "item_price"}
+)
+
+# Channels a file can come from.  Users may name others; these are the ones the
+# app knows an icon, colour and default consent channel for.
+CHANNELS: dict[str, str] = {
+    "shop": "Online shop",
+    "email": "Email list",
+    "pos": "Store / till",
+    "social": "Social lead forms",
+    "sms": "SMS list",
+    "contacts": "Phone contacts",
+    "web": "Website",
+    "other": "Other",
+}

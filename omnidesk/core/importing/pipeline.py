@@ -1,0 +1,827 @@
+"""The import path every file takes, from the GUI wizard, the CLI and the demo.
+
+``analyze`` sniffs a file and proposes a plan (format, preset, mapping, kind,
+channel, date orders) without touching the workspace.  ``run_import`` is a
+progress generator that streams the file into the workspace in one
+transaction: raw rows are kept, values normalized, problems flagged, events and
+consent facts recorded, records linked to customers.  Cancelling or any error
+rolls the whole file back.  A dry run does the same work and rolls back too,
+so its counts are exactly what a real import would do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from itertools import islice
+from pathlib import Path
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.link import link_records
+from omnidesk.core.importing import normalize as nz
+from omnidesk.core.importing.fields import EVENT_FIELDS, FIELDS_BY_NAME, IGNORE, FieldType, Kind
+from omnidesk.core.importing.presets import (
+    ColumnGuess,
+    Preset,
+    detect_preset,
+    get_preset,
+    guess_channel,
+    guess_kind,
+    guess_mapping,
+    header_signature,
+)
+from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_records, sniff
+from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SavedMapping, SourceRecord, utcnow
+from omnidesk.core.timeutil import to_utc
+from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
+from omnidesk.core.workspace import Workspace
+
+CHUNK = 5000
+DATE_SAMPLE = 5000
+PREVIEW_ROWS = 50
+
+
+@dataclass
+class ImportOptions:
+    channel: str | None = None
+    preset: str | None = None  # a preset key; None detects
+    kind: str | None = None  # "contacts" | "events"; None detects
+    region: str | None = None  # phone/date region; None = the workspace's setting
+    mapping: list[str] | None = None  # a field per column, overriding the guesses
+
+
+@dataclass
+class ImportPlan:
+    """Everything decided about one file before it is imported."""
+
+    path: Path
+    file_hash: str
+    file_size: int
+    fmt: FileFormat
+    preset: Preset | None
+    guesses: list[ColumnGuess]
+    mapping: list[str]
+    mapping_source: str  # "preset" | "saved" | "guessed" | "user"
+    kind: str
+    channel: str
+    region: str
+    date_orders: dict[int, nz.DateOrder]
+    preview: list[Record]
+    previous_batch: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return self.fmt.header
+
+    def with_changes(self, *, mapping: Sequence[str] | None = None, kind: str | None = None,
+                     channel: str | None = None) -> ImportPlan:
+        """A copy with the user's corrections; a new mapping re-decides kind and date orders."""
+        plan = self
+        if mapping is not None:
+            mapping = list(mapping)
+            _check_mapping(mapping, len(self.header))
+            plan = replace(plan, mapping=mapping, mapping_source="user",
+                           kind=kind or guess_kind(mapping).value)
+            orders, warnings = _decide_date_orders(plan.path, plan.fmt, mapping, plan.region)
+            plan = replace(plan, date_orders=orders, warnings=warnings)
+        if kind is not None:
+            plan = replace(plan, kind=Kind(kind).value)
+        if channel is not None:
+            plan = replace(plan, channel=channel)
+        return plan
+
+
+@dataclass
+class FlaggedRow:
+    record: Record
+    problems: list[str]
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    preset: str | None
+    kind: str
+    channel: str
+    batch_id: int | None = None
+    rows: int = 0
+    imported: int = 0
+    flagged: int = 0
+    duplicates: int = 0
+    events: int = 0
+    new_customers: int = 0
+    updated_customers: int = 0
+    dry_run: bool = False
+    already_imported: int | None = None  # the batch that imported this exact file before
+    header: tuple[str, ...] = ()
+    flagged_rows: list[FlaggedRow] = field(default_factory=list)
+    # later line-item rows of multi-row orders -> the order's first row
+    followers: dict[int, int] = field(default_factory=dict, repr=False)
+
+    def summary(self) -> dict:
+        return {
+            "file": self.file_name,
+            "preset": self.preset,
+            "kind": self.kind,
+            "channel": self.channel,
+            "rows": self.rows,
+            "imported": self.imported,
+            "flagged": self.flagged,
+            "duplicates": self.duplicates,
+            "events": self.events,
+            "new_customers": self.new_customers,
+            "updated_customers": self.updated_customers,
+            "batch_id": self.batch_id,
+            "dry_run": self.dry_run,
+        }
+
+
+# -- planning ---------------------------------------------------------------------
+
+
+def _check_mapping(mapping: Sequence[str], width: int) -> None:
+    if len(mapping) != width:
+        raise UserError(f"The mapping has {len(mapping)} columns but the file has {width}.")
+    for name in mapping:
+        if name != IGNORE and name not in FIELDS_BY_NAME:
+            raise UserError(f"Unknown field '{name}' in the mapping.")
+
+
+def _date_columns(mapping: Sequence[str]) -> list[int]:
+    return [
+        i for i, f in enumerate(mapping)
+        if f != IGNORE and FIELDS_BY_NAME[f].type in (FieldType.DATE, FieldType.DATETIME)
+    ]
+
+
+def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
+                        region: str) -> tuple[dict[int, nz.DateOrder], list[str]]:
+    """Decide day/month order per date column from the column itself, else the region.
+
+    The first rows usually settle it (a 13th or later day shows up fast); when
+    they do not, the rest of the column is read before falling back to the region.
+    """
+    columns = _date_columns(mapping)
+    if not columns:
+        return {}, []
+    samples: dict[int, list[str]] = {i: [] for i in columns}
+    for rec in islice(read_records(path, fmt), DATE_SAMPLE):
+        for i in columns:
+            if i < len(rec.values) and rec.values[i]:
+                samples[i].append(rec.values[i])
+    orders: dict[int, nz.DateOrder] = {}
+    undecided: list[int] = []
+    for i in columns:
+        order, decided = nz.decide_date_order(samples[i], region)
+        orders[i] = order
+        if not decided and samples[i]:
+            undecided.append(i)
+    if undecided and len(samples[undecided[0]]) >= DATE_SAMPLE:
+        full: dict[int, list[str]] = {i: [] for i in undecided}
+        for rec in read_records(path, fmt):
+            for i in undecided:
+                if i < len(rec.values) and rec.values[i]:
+                    full[i].append(rec.values[i])
+        still = []
+        for i in undecided:
+            order, decided = nz.decide_date_order(full[i], region)
+            orders[i] = order
+            if not decided:
+                still.append(i)
+        undecided = still
+    warnings = []
+    for i in undecided:
+        if any(_ambiguous_date(v) for v in samples[i]):
+            warnings.append(
+                f"Dates in column '{fmt.header[i]}' could be day/month or month/day; "
+                f"read as {orders[i].value} (the usual order for region {region})."
+            )
+    return orders, warnings
+
+
+def _ambiguous_date(value: str) -> bool:
+    import re
+
+    m = re.match(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}", value)
+    return bool(m) and int(m.group(1)) <= 12 and int(m.group(2)) <= 12 and m.group(1) != m.group(2)
+
+
+def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = None) -> ImportPlan:
+    """Read enough of ``path`` to propose how to import it; the workspace is not changed.
+
+    Raises :class:`~omnidesk.core.importing.sniff.UnreadableFileError` (a
+    :class:`UserError`) for a file that cannot be imported at all.
+    """
+    options = options or ImportOptions()
+    path = Path(path)
+    fmt = sniff(path)
+    region = (options.region or str(ws.get_setting("default_region") or "US")).upper()
+    if options.preset:
+        try:
+            preset = get_preset(options.preset)
+        except KeyError as exc:
+            raise UserError(str(exc.args[0]) if exc.args else f"Unknown preset {options.preset}") from exc
+    else:
+        preset = detect_preset(fmt.header)
+    guesses = guess_mapping(fmt.header, preset)
+    mapping = [g.field for g in guesses]
+    source = "preset" if preset else "guessed"
+    saved_channel = saved_kind = None
+    if options.mapping is not None:
+        _check_mapping(options.mapping, len(fmt.header))
+        mapping, source = list(options.mapping), "user"
+    else:
+        with ws.engine.connect() as conn:
+            saved = conn.execute(
+                select(SavedMapping).where(SavedMapping.signature == header_signature(fmt.header))
+            ).first()
+        if saved is not None:
+            remembered = json.loads(saved.mapping_json)
+            if len(remembered) == len(fmt.header):
+                mapping, source = remembered, "saved"
+                saved_channel, saved_kind = saved.channel, saved.kind
+    kind = options.kind or saved_kind or (preset.kind.value if preset else guess_kind(mapping).value)
+    channel = options.channel or saved_channel or guess_channel(path.name, fmt.header, preset)
+    orders, warnings = _decide_date_orders(path, fmt, mapping, region)
+    file_hash = file_sha256(path)
+    with ws.engine.connect() as conn:
+        previous = conn.execute(
+            select(ImportBatch.id).where(
+                ImportBatch.file_hash == file_hash, ImportBatch.status == "done"
+            ).order_by(ImportBatch.id)
+        ).scalar()
+    preview = list(islice(read_records(path, fmt), PREVIEW_ROWS))
+    return ImportPlan(
+        path=path, file_hash=file_hash, file_size=path.stat().st_size, fmt=fmt, preset=preset,
+        guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
+        region=region, date_orders=orders, preview=preview, previous_batch=previous,
+        warnings=warnings,
+    )
+
+
+def remember_mapping(ws: Workspace, plan: ImportPlan) -> None:
+    """Keep the plan's mapping for the next file with the same headers."""
+    sig = header_signature(plan.header)
+    table = SavedMapping.__table__
+    values = dict(mapping_json=json.dumps(plan.mapping), channel=plan.channel, kind=plan.kind,
+                  updated_at=utcnow())
+    with ws.engine.begin() as conn:
+        if not conn.execute(update(table).where(table.c.signature == sig).values(**values)).rowcount:
+            conn.execute(insert(table).values(signature=sig, **values))
+
+
+# -- normalizing one row ------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One record's normalized values, ready for the bulk insert."""
+
+    record: Record
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    external_id: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+    company: str = ""
+    address: str = ""
+    city: str = ""
+    region: str = ""
+    postcode: str = ""
+    country: str = ""
+    birthday: str | None = None
+    tags: list[str] = field(default_factory=list)
+    occurred_at: str | None = None
+    consents: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+
+class RowNormalizer:
+    """Turns a record's cells into a :class:`Row` following a plan's mapping."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        self.plan = plan
+        self.columns: dict[str, list[int]] = {}
+        for i, name in enumerate(plan.mapping):
+            if name != IGNORE:
+                self.columns.setdefault(name, []).append(i)
+        self.constants = dict(plan.preset.constants) if plan.preset else {}
+        self.strip_prefixes = bool(plan.preset and plan.preset.strip_type_prefixes)
+        self.header = plan.header
+
+    def _cell(self, values: Sequence[str], i: int) -> str:
+        if i >= len(values):
+            return ""
+        text = nz.clean_cell(values[i])
+        if self.strip_prefixes and text:
+            text = nz.strip_type_prefix(text)
+        return text
+
+    def first(self, values: Sequence[str], name: str) -> tuple[str, int | None]:
+        for i in self.columns.get(name, ()):
+            text = self._cell(values, i)
+            if text:
+                return text, i
+        constant = self.constants.get(name)
+        return (constant, None) if constant else ("", None)
+
+    def every(self, values: Sequence[str], name: str) -> list[tuple[str, int]]:
+        out = []
+        for i in self.columns.get(name, ()):
+            text = self._cell(values, i)
+            if text:
+                out.append((text, i))
+        return out
+
+    def _label(self, i: int | None, name: str) -> str:
+        return self.header[i] if i is not None and i < len(self.header) else FIELDS_BY_NAME[name].label
+
+    def _datetime(self, row: Row, values: Sequence[str], name: str) -> str | None:
+        raw, i = self.first(values, name)
+        if not raw:
+            return None
+        order = self.plan.date_orders.get(i, nz.default_date_order(self.plan.region)) if i is not None \
+            else nz.default_date_order(self.plan.region)
+        parsed = nz.parse_datetime(raw, order)
+        if parsed.problem:
+            row.problems.append(f"{self._label(i, name)}: {parsed.problem}")
+        return parsed.value
+
+    def normalize(self, record: Record) -> Row:
+        v = record.values
+        row = Row(record=record)
+        if record.problem:
+            row.problems.append(record.problem)
+        # emails and phones: several columns, several values per cell
+        for raw, i in self.every(v, "email"):
+            for part in _split_ids(raw):
+                n = nz.normalize_email(part)
+                if n.value:
+                    if n.value not in row.emails:
+                        row.emails.append(n.value)
+                elif n.problem:
+                    row.problems.append(f"{self._label(i, 'email')}: {n.problem}")
+        ext, _ = self.first(v, "external_id")
+        row.external_id = ext or None
+        first, _ = self.first(v, "first_name")
+        last, _ = self.first(v, "last_name")
+        row.first_name, row.last_name = nz.normalize_name(first), nz.normalize_name(last)
+        if not row.first_name and not row.last_name:
+            full, _ = self.first(v, "full_name")
+            if full:
+                f, l = nz.split_full_name(full)
+                row.first_name, row.last_name = nz.normalize_name(f), nz.normalize_name(l)
+        row.company = self.first(v, "company")[0]
+        line = self.first(v, "address")[0]
+        if not line:
+            line = ", ".join(x for x in (self.first(v, "address1")[0], self.first(v, "address2")[0]) if x)
+        row.address = line
+        row.city = self.first(v, "city")[0]
+        row.region = self.first(v, "region")[0]
+        raw_country, ci = self.first(v, "country")
+        if raw_country:
+            c = nz.normalize_country(raw_country)
+            row.country = c.value or ""
+            if c.problem:
+                row.values["country_raw"] = raw_country
+        # A row's own country is the best guide to how its local phone numbers are written.
+        phone_region = row.country or self.plan.region
+        for raw, i in self.every(v, "phone"):
+            for part in _split_ids(raw, phone=True):
+                n = nz.normalize_phone(part, phone_region)
+                if n.value:
+                    if n.value not in row.phones:
+                        row.phones.append(n.value)
+                elif n.problem:
+                    row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
+        raw_post, _ = self.first(v, "postcode")
+        row.postcode = nz.normalize_postcode(raw_post, row.country or self.plan.region) if raw_post else ""
+        raw_bday, bi = self.first(v, "birthday")
+        if raw_bday:
+            order = self.plan.date_orders.get(bi, nz.default_date_order(self.plan.region)) \
+                if bi is not None else nz.default_date_order(self.plan.region)
+            b = nz.parse_date(raw_bday, order)
+            row.birthday = b.value
+            if b.problem:
+                row.problems.append(f"{self._label(bi, 'birthday')}: {b.problem}")
+        for raw, _ in self.every(v, "tags"):
+            for tag in nz.split_multi(raw):
+                if tag not in row.tags:
+                    row.tags.append(tag)
+        for name in ("middle_name", "nickname", "job_title", "gender", "language",
+                     "event_type", "order_id", "currency", "item_name", "status", "summary",
+                     "url", "campaign", "location"):
+            text, _ = self.first(v, name)
+            if text:
+                row.values[name] = text
+        notes = [t for t, _ in self.every(v, "note")]
+        if notes:
+            row.values["note"] = "\n".join(notes)
+        for name in ("total_spent", "amount", "item_price"):
+            raw, i = self.first(v, name)
+            if raw:
+                m = nz.parse_money(raw)
+                if m.value is not None:
+                    row.values[name] = str(m.value)
+                    cur = nz.detect_currency(raw)
+                    if cur and "currency" not in row.values:
+                        row.values["currency"] = cur
+                elif m.problem:
+                    row.problems.append(f"{self._label(i, name)}: {m.problem}")
+        for name in ("total_orders", "item_quantity"):
+            raw, i = self.first(v, name)
+            if raw:
+                n = nz.parse_int(raw)
+                if n.value is not None:
+                    row.values[name] = n.value
+                elif n.problem:
+                    row.problems.append(f"{self._label(i, name)}: {n.problem}")
+        created = self._datetime(row, v, "created_at")
+        if created:
+            row.values["created_at"] = created
+        consent_at = self._datetime(row, v, "consent_at")
+        unsub_at = self._datetime(row, v, "unsubscribed_at")
+        row.occurred_at = self._datetime(row, v, "occurred_at")
+        for channel in ("email", "sms", "whatsapp"):
+            raw, i = self.first(v, f"consent_{channel}")
+            if not raw:
+                continue
+            c = nz.parse_consent(raw)
+            if c.value:
+                when = unsub_at if c.value == "unsubscribed" and unsub_at else (consent_at or created)
+                row.consents[channel] = (c.value, when or row.occurred_at)
+            elif c.problem:
+                row.problems.append(f"{self._label(i, f'consent_{channel}')}: {c.problem}")
+        return row
+
+
+def _split_ids(raw: str, phone: bool = False) -> list[str]:
+    """Split a cell holding several emails or phones (Google's ' ::: ', ';', ',' for emails)."""
+    if ":::" in raw:
+        parts = raw.split(":::")
+    elif not phone and ("," in raw or ";" in raw):
+        parts = raw.replace(";", ",").split(",")
+    elif phone and ";" in raw:
+        parts = raw.split(";")
+    else:
+        return [raw]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def row_hash(channel: str, header: Sequence[str], values: Sequence[str]) -> str:
+    h = hashlib.sha1()
+    h.update(channel.encode())
+    h.update(b"\x1e")
+    h.update("\x1f".join(header).encode("utf-8", "surrogatepass"))
+    h.update(b"\x1e")
+    h.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+def _minor(value: object) -> int | None:
+    if value is None:
+        return None
+    return int((Decimal(str(value)) * 100).to_integral_value())
+
+
+# -- running --------------------------------------------------------------------------
+
+
+def _estimate_records(path: Path, fmt: FileFormat) -> int:
+    """A quick upper bound of the record count (newlines), for the progress bar."""
+    newline = "\n".encode(fmt.encoding.replace("-sig", ""))
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += chunk.count(newline)
+    return max(count - fmt.header_line + 1, 1)
+
+
+def run_import(
+    ws: Workspace,
+    plan: ImportPlan,
+    *,
+    dry_run: bool = False,
+    cancelled: CancelCheck = never_cancelled,
+) -> Generator[Progress, None, ImportResult]:
+    """Import ``plan``'s file in one transaction, yielding progress between chunks.
+
+    Returns the :class:`ImportResult`.  ``cancelled()`` is checked between
+    chunks; when it says yes, :class:`Cancelled` is raised and nothing stays.
+    A file already imported (same bytes) adds nothing and reports its rows as
+    duplicates.  A row identical to one imported from another file of the same
+    channel is counted as a duplicate and not stored again.
+    """
+    result = ImportResult(
+        file_name=plan.file_name, preset=plan.preset.key if plan.preset else None,
+        kind=plan.kind, channel=plan.channel, dry_run=dry_run, header=plan.header,
+    )
+    if plan.previous_batch is not None:
+        result.already_imported = plan.previous_batch
+        result.rows = result.duplicates = sum(1 for _ in read_records(plan.path, plan.fmt))
+        yield Progress(result.rows, result.rows, "Already imported")
+        return result
+
+    total = _estimate_records(plan.path, plan.fmt)
+    normalizer = RowNormalizer(plan)
+    is_events = plan.kind == Kind.EVENTS.value
+    group_by = plan.preset.group_rows_by if plan.preset else None
+    conn: Connection
+    with ws.engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            batch_id = conn.execute(
+                insert(ImportBatch.__table__).values(
+                    file_name=plan.file_name, file_hash=plan.file_hash, file_size=plan.file_size,
+                    channel=plan.channel, kind=plan.kind,
+                    preset=plan.preset.key if plan.preset else None,
+                    encoding=plan.fmt.encoding_label, delimiter=plan.fmt.delimiter,
+                    header_json=json.dumps(list(plan.header), ensure_ascii=False),
+                    mapping_json=json.dumps(plan.mapping),
+                    options_json=json.dumps({"region": plan.region, "dry_run": dry_run,
+                                             "date_orders": {str(k): v.value for k, v in plan.date_orders.items()}}),
+                    status="running", started_at=utcnow(),
+                )
+            ).inserted_primary_key[0]
+            result.batch_id = batch_id
+            yield Progress(0, total, f"Reading {plan.file_name}")
+            open_order: dict | None = None
+            records = read_records(plan.path, plan.fmt)
+            while True:
+                chunk = list(islice(records, CHUNK))
+                if not chunk:
+                    break
+                if cancelled():
+                    raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
+                rows = [normalizer.normalize(rec) for rec in chunk]
+                hashes = [row_hash(plan.channel, plan.header, rec.values) for rec in chunk]
+                seen = set(conn.execute(
+                    select(SourceRecord.row_hash).where(
+                        SourceRecord.row_hash.in_(set(hashes)), SourceRecord.batch_id != batch_id
+                    )
+                ).scalars())
+                keep = [(r, h) for r, h in zip(rows, hashes) if h not in seen]
+                result.rows += len(rows)
+                result.duplicates += len(rows) - len(keep)
+                if keep:
+                    ids = _insert_records(conn, batch_id, plan, keep)
+                    _insert_identifiers(conn, ids, keep, plan.channel)
+                    _insert_consents(conn, ids, keep)
+                    if is_events:
+                        open_order = _insert_events(conn, batch_id, plan, ids, keep, group_by,
+                                                    open_order, result)
+                    elif plan.preset is not None and plan.preset.key == "meta_leads":
+                        _insert_lead_events(conn, batch_id, plan, ids, keep, result)
+                    for row, _ in keep:
+                        if row.problems:
+                            result.flagged += 1
+                            result.flagged_rows.append(FlaggedRow(row.record, row.problems))
+                    result.imported += len(keep)
+                yield Progress(min(result.rows, total), max(total, result.rows),
+                               f"Read {result.rows:,} rows")
+            if open_order is not None:
+                _flush_order(conn, open_order, result)
+            if cancelled():
+                raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
+            yield Progress(result.rows, result.rows, "Linking records to customers")
+            stats = link_records(conn, batch_id, result.followers)
+            result.new_customers = stats.created
+            result.updated_customers = stats.updated
+            refresh_customers(conn, stats.touched)
+            conn.execute(
+                update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
+                    status="done", finished_at=utcnow(), rows=result.rows,
+                    imported=result.imported, flagged=result.flagged,
+                    duplicates=result.duplicates, events=result.events,
+                    customers_created=result.new_customers,
+                )
+            )
+            if dry_run:
+                trans.rollback()
+                result.batch_id = None
+            else:
+                trans.commit()
+        except BaseException:
+            # GeneratorExit (the caller stopped), Cancelled and any error: nothing stays.
+            if trans.is_active:
+                trans.rollback()
+            raise
+    return result
+
+
+def run_to_end(ws: Workspace, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:
+    return run_to_completion(run_import(ws, plan, dry_run=dry_run))
+
+
+def import_file(ws: Workspace, path: str | Path, options: ImportOptions | None = None,
+                *, dry_run: bool = False) -> ImportResult:
+    """Analyze and import one file with the detected plan (the headless path)."""
+    return run_to_end(ws, analyze(ws, path, options), dry_run=dry_run)
+
+
+def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
+                    keep: list[tuple[Row, str]]) -> list[int]:
+    table = SourceRecord.__table__
+    params = []
+    for row, h in keep:
+        rec = row.record
+        params.append({
+            "batch_id": batch_id,
+            "record_no": rec.number,
+            "line_no": rec.line,
+            "channel": plan.channel,
+            "kind": plan.kind,
+            "row_hash": h,
+            "raw_json": json.dumps(list(rec.values), ensure_ascii=False),
+            "customer_id": None,
+            "external_id": row.external_id,
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "email": row.emails[0] if row.emails else None,
+            "phone": row.phones[0] if row.phones else None,
+            "company": row.company,
+            "address": row.address,
+            "city": row.city,
+            "region": row.region,
+            "postcode": row.postcode,
+            "country": row.country,
+            "birthday": row.birthday,
+            "tags": ", ".join(row.tags),
+            "occurred_at": row.occurred_at,
+            "values_json": json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}",
+            "problems_json": json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
+            "flagged": bool(row.problems),
+        })
+    inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
+    return [r[0] for r in inserted]
+
+
+def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, str]],
+                        channel: str) -> None:
+    params = []
+    for rid, (row, _) in zip(ids, keep):
+        params.extend({"record_id": rid, "kind": "email", "value": e} for e in row.emails)
+        params.extend({"record_id": rid, "kind": "phone", "value": p} for p in row.phones)
+        if row.external_id:
+            # External ids mean something only within the channel that issued them.
+            params.append({"record_id": rid, "kind": "external", "value": f"{channel}:{row.external_id}"})
+    if params:
+        conn.execute(insert(Identifier.__table__), params)
+
+
+def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str]]) -> None:
+    params = [
+        {"record_id": rid, "customer_id": None, "channel": ch, "status": status, "occurred_at": when}
+        for rid, (row, _) in zip(ids, keep)
+        for ch, (status, when) in row.consents.items()
+    ]
+    if params:
+        conn.execute(insert(Consent.__table__), params)
+
+
+_DEFAULT_EVENT_TYPE = {"shop": "order", "pos": "purchase", "email": "email", "web": "visit",
+                       "sms": "sms", "social": "lead_form"}
+
+
+def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
+    v = row.values
+    etype = str(v.get("event_type") or _DEFAULT_EVENT_TYPE.get(plan.channel, "activity"))
+    etype = etype.strip().lower().replace(" ", "_")
+    summary_parts = [str(v[k]) for k in ("summary", "campaign", "item_name", "url", "location")
+                     if v.get(k)]
+    if v.get("order_id"):
+        summary_parts.insert(0, str(v["order_id"]))
+    details = {k: v[k] for k in ("order_id", "status", "campaign", "url", "location",
+                                 "item_name", "item_quantity", "item_price") if k in v}
+    details["identifiers"] = {
+        "email": row.emails[0] if row.emails else None,
+        "phone": row.phones[0] if row.phones else None,
+        "name": " ".join(x for x in (row.first_name, row.last_name) if x) or None,
+        "external_id": row.external_id,
+    }
+    return {
+        "batch_id": batch_id, "record_id": rid, "customer_id": None, "channel": plan.channel,
+        "type": etype, "occurred_at": row.occurred_at, "occurred_utc": to_utc(row.occurred_at),
+        "summary": " · ".join(summary_parts)[:1000],
+        "amount_minor": _minor(v.get("amount")), "currency": (str(v.get("currency"))[:3].upper() if v.get("currency") else None),
+        "details_json": json.dumps(details, ensure_ascii=False, default=str),
+    }
+
+
+def _insert_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
+                   keep: list[tuple[Row, str]], group_by: str | None, open_order: dict | None,
+                   result: ImportResult) -> dict | None:
+    """One event per row, or per order when the preset spreads an order over rows."""
+    if group_by is None:
+        params = [_event_params(batch_id, plan, rid, row) for rid, (row, _) in zip(ids, keep)]
+        conn.execute(insert(Event.__table__), params)
+        result.events += len(params)
+        return None
+    for rid, (row, _) in zip(ids, keep):
+        key = row.values.get(group_by)
+        item = {k: row.values[k] for k in ("item_name", "item_quantity", "item_price") if k in row.values}
+        if open_order is not None and key and key == open_order["key"]:
+            if item:
+                open_order["items"].append(item)
+            open_order["record_ids"].append(rid)
+            continue
+        if open_order is not None:
+            _flush_order(conn, open_order, result)
+        params = _event_params(batch_id, plan, rid, row)
+        params["type"] = "order"
+        open_order = {"key": key, "params": params, "items": [item] if item else [],
+                      "record_ids": [rid]}
+    return open_order
+
+
+def _flush_order(conn: Connection, order: dict, result: ImportResult) -> None:
+    params = order["params"]
+    details = json.loads(params["details_json"])
+    for k in ("item_name", "item_quantity", "item_price"):
+        details.pop(k, None)
+    details["items"] = order["items"]
+    details["record_ids"] = order["record_ids"]
+    for rid in order["record_ids"][1:]:
+        result.followers[rid] = order["record_ids"][0]
+    params["details_json"] = json.dumps(details, ensure_ascii=False, default=str)
+    n = len(order["items"])
+    names = ", ".join(str(i.get("item_name", "")) for i in order["items"][:3])
+    more = f" and {n - 3} more" if n > 3 else ""
+    params["summary"] = f"Order {order['key']}: {names}{more}"[:1000] if names else f"Order {order['key']}"
+    conn.execute(insert(Event.__table__), [params])
+    result.events += 1
+
+
+def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
+                        keep: list[tuple[Row, str]], result: ImportResult) -> None:
+    """A lead-ad row is a person and also the fact that they submitted a form."""
+    params = []
+    for rid, (row, _) in zip(ids, keep):
+        when = row.values.get("created_at") or row.occurred_at
+        p = _event_params(batch_id, plan, rid, row)
+        p.update(type="lead_form", occurred_at=when, occurred_utc=to_utc(when))
+        form = row.values.get("campaign") or row.values.get("summary")
+        p["summary"] = f"Lead form submitted{': ' + str(form) if form else ''}"
+        params.append(p)
+    if params:
+        conn.execute(insert(Event.__table__), params)
+        result.events += len(params)
+
+
+# -- error report ---------------------------------------------------------------------
+
+
+def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]]) -> int:
+    """Write flagged rows, as read plus what is wrong, to ``out``; returns rows written.
+
+    With one file the report keeps that file's header, so once fixed it can be
+    imported again like the original.  Several files get the union of headers
+    plus a ``source_file`` column.
+    """
+    from omnidesk.core.exporting.csvsafe import write_csv
+
+    runs = list(runs)
+    if len(runs) == 1:
+        plan, result = runs[0]
+        header = list(plan.header) + ["omnidesk_row", "omnidesk_problems"]
+        rows = (
+            list(f.record.values) + [""] * (len(plan.header) - len(f.record.values))
+            + [f.record.number, "; ".join(f.problems)]
+            for f in result.flagged_rows
+        )
+        return write_csv(out, header, rows)
+    columns: list[str] = []
+    for plan, _ in runs:
+        for h in plan.header:
+            if h not in columns:
+                columns.append(h)
+    header = ["source_file"] + columns + ["omnidesk_row", "omnidesk_problems"]
+
+    def gen():
+        for plan, result in runs:
+            index = {h: i for i, h in enumerate(plan.header)}
+            for f in result.flagged_rows:
+                vals = f.record.values
+                yield [plan.file_name] + [
+                    vals[index[c]] if c in index and index[c] < len(vals) else "" for c in columns
+                ] + [f.record.number, "; ".join(f.problems)]
+
+    return write_csv(out, header, gen())
+
+
+def count_imports(ws: Workspace) -> int:
+    with ws.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(ImportBatch)).scalar_one()

@@ -1,0 +1,1392 @@
+"""Recognise known export formats and guess what each column of a file means.
+
+A *preset* describes one vendor export (Shopify customers, a Mailchimp
+unsubscribed file, Outlook contacts, ...): the headers that identify it, the
+field each of its columns feeds, and facts the loader needs (constant values,
+prefixed values, rows that belong together).  Files nobody has a preset for go
+through the generic guesser: a synonym table in several languages, then a
+typo-tolerant fuzzy match.
+
+Everything here works on *header keys* (see :func:`header_key`) so that case,
+accents, punctuation and quoting never decide whether a column is recognised.
+Vendors rename and add columns over time, so presets match on meaning and on a
+small signature, never on column positions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from types import MappingProxyType
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from omnidesk.core.importing.fields import (
+    CHANNELS,
+    EVENT_FIELDS,
+    FIELDS_BY_NAME,
+    IGNORE,
+    Kind,
+)
+
+__all__ = [
+    "PRESETS",
+    "ColumnGuess",
+    "Preset",
+    "detect_preset",
+    "get_preset",
+    "guess_channel",
+    "guess_kind",
+    "guess_mapping",
+    "header_key",
+    "header_signature",
+    "mapping_fields",
+]
+
+
+# --------------------------------------------------------------------------
+# header keys
+# --------------------------------------------------------------------------
+
+# Anything that is not a letter or digit in any script separates words; "_" is
+# a word character for the regex engine, so it is listed explicitly.
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def header_key(header: str) -> str:
+    """Return the comparison key of a column header.
+
+    The key is casefolded, without accents, BOM, quotes or surrounding
+    whitespace, and every run of punctuation, underscores, dashes or spaces is
+    one space: ``"E-mail Address"`` -> ``"e mail address"``,
+    ``"UNSUB_TIME"`` -> ``"unsub time"``.  Letters of other scripts are kept.
+    Headers that differ only in case, accents, quoting or punctuation get the
+    same key.
+    """
+    if header is None:
+        return ""
+    text = unicodedata.normalize("NFKD", str(header))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.casefold()
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+def _keys(headers: Iterable[str]) -> list[str]:
+    return [header_key(h) for h in headers]
+
+
+# Splits "email2" / "address1" into words for the guesser only; header_key
+# itself keeps them whole so stored signatures never change meaning.
+_WORDS = re.compile(r"[^\W\d_]+|\d+")
+
+
+def _words(key: str) -> list[str]:
+    return _WORDS.findall(key)
+
+
+_SIGNATURE_VERSION = "omnidesk-header-keys-v1"
+
+
+def header_signature(headers: Sequence[str]) -> str:
+    """Return a stable hex digest of the header keys, in order.
+
+    Files whose headers differ only in case, spacing, accents, quoting or
+    punctuation get the same signature; a different order, a renamed, added or
+    missing column gives another one.  Used to remember a user's corrected
+    mapping for files of the same shape.
+    """
+    digest = hashlib.sha256(_SIGNATURE_VERSION.encode("utf-8"))
+    for key in _keys(headers):
+        # A separator that header_key can never produce keeps ["a b"] and
+        # ["a", "b"] apart.
+        digest.update(b"\x1f")
+        digest.update(key.encode("utf-8"))
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------
+# presets
+# --------------------------------------------------------------------------
+
+
+def _frozen_mapping(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One known export format.
+
+    ``signature`` and the keys of ``columns`` are header keys.  When two
+    columns of a file feed the same single-value field, the one listed earlier
+    in ``columns`` wins (then the earlier column of the file); ``patterns``
+    (regular expressions searched in a header key) come after all columns.
+    Columns the preset does not know go to the generic guesser.
+    """
+
+    key: str
+    label: str
+    vendor: str
+    channel: str
+    kind: Kind
+    signature: frozenset[str]
+    columns: Mapping[str, str]
+    patterns: tuple[tuple[str, str], ...] = ()
+    constants: Mapping[str, str] = field(default_factory=_frozen_mapping)
+    strip_type_prefixes: bool = False
+    group_rows_by: str | None = None
+    note: str = ""
+
+    def __post_init__(self) -> None:
+        # Presets are written by hand; a typo in a field name would silently
+        # drop a column, so refuse it when the module loads.
+        if self.channel not in CHANNELS:
+            raise ValueError(f"preset {self.key}: unknown channel {self.channel!r}")
+        if not self.signature:
+            raise ValueError(f"preset {self.key}: empty signature")
+        for key in self.signature:
+            if key != header_key(key):
+                raise ValueError(f"preset {self.key}: signature {key!r} is not a header key")
+        for key, name in self.columns.items():
+            if key != header_key(key):
+                raise ValueError(f"preset {self.key}: column {key!r} is not a header key")
+            _check_field(self.key, name)
+        for pattern, name in self.patterns:
+            re.compile(pattern)
+            _check_field(self.key, name)
+        for name in self.constants:
+            _check_field(self.key, name)
+        if self.group_rows_by is not None:
+            _check_field(self.key, self.group_rows_by)
+        if not isinstance(self.columns, MappingProxyType):
+            object.__setattr__(self, "columns", _frozen_mapping(self.columns))
+        if not isinstance(self.constants, MappingProxyType):
+            object.__setattr__(self, "constants", _frozen_mapping(self.constants))
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+def _check_field(preset: str, name: str) -> None:
+    if name != IGNORE and name not in FIELDS_BY_NAME:
+        raise ValueError(f"preset {preset}: unknown field {name!r}")
+
+
+def _columns(*groups: Mapping[str, str] | Iterable[str]) -> dict[str, str]:
+    """Merge column groups written with real header names, in priority order.
+
+    A mapping gives header -> field; a plain iterable of headers means "known,
+    kept raw" (IGNORE).  The first group to name a header decides its field.
+    """
+    merged: dict[str, str] = {}
+    for group in groups:
+        items = group.items() if isinstance(group, Mapping) else ((h, IGNORE) for h in group)
+        for header, name in items:
+            merged.setdefault(header_key(header), name)
+    return merged
+
+
+def _signature(*headers: str) -> frozenset[str]:
+    return frozenset(header_key(h) for h in headers)
+
+
+# Shopify customer metafields export as "Label (customer.metafields.ns.key)";
+# their values have no fixed type, so they are kept raw.
+_SHOPIFY_METAFIELD = (r"\b(customer|order|product) metafields\b", IGNORE)
+
+_SHOPIFY_CUSTOMERS = Preset(
+    key="shopify_customers",
+    label="Shopify customers export",
+    vendor="Shopify",
+    channel="shop",
+    kind=Kind.CONTACTS,
+    # Present in both the current ("Default Address ...") and the older
+    # ("Address1", "Province Code", "Accepts Marketing") layouts.
+    signature=_signature(
+        "First Name", "Last Name", "Email", "Total Spent", "Total Orders", "Tax Exempt"
+    ),
+    columns=_columns(
+        {
+            "Customer ID": "external_id",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Email": "email",
+            "Accepts Email Marketing": "consent_email",
+            "Accepts Marketing": "consent_email",
+            "Accepts SMS Marketing": "consent_sms",
+            "Accepts WhatsApp Marketing": "consent_whatsapp",
+            "Default Address Company": "company",
+            "Company": "company",
+            "Default Address Address1": "address1",
+            "Address1": "address1",
+            "Default Address Address2": "address2",
+            "Address2": "address2",
+            "Default Address City": "city",
+            "City": "city",
+            # The full province name reads better than the code when both exist.
+            "Default Address Province": "region",
+            "Province": "region",
+            "Default Address Province Code": "region",
+            "Province Code": "region",
+            "Default Address Country": "country",
+            "Country": "country",
+            "Default Address Country Code": "country",
+            "Country Code": "country",
+            "Default Address Zip": "postcode",
+            "Zip": "postcode",
+            "Default Address Phone": "phone",
+            "Phone": "phone",
+            "Total Spent": "total_spent",
+            "Total Orders": "total_orders",
+            "Note": "note",
+            "Tags": "tags",
+        },
+        ["Tax Exempt", "Email Marketing Status", "SMS Marketing Status"],
+    ),
+    patterns=(_SHOPIFY_METAFIELD,),
+    note=(
+        "IDs and zips may start with an apostrophe (a spreadsheet guard, not data); "
+        "marketing flags are yes/no; tags are comma-separated in one cell."
+    ),
+)
+
+_SHOPIFY_ORDERS = Preset(
+    key="shopify_orders",
+    label="Shopify orders export",
+    vendor="Shopify",
+    channel="shop",
+    kind=Kind.EVENTS,
+    signature=_signature("Name", "Financial Status", "Lineitem quantity", "Lineitem name"),
+    columns=_columns(
+        {
+            "Name": "order_id",
+            "Email": "email",
+            "Created at": "occurred_at",
+            "Total": "amount",
+            "Currency": "currency",
+            "Lineitem name": "item_name",
+            "Lineitem quantity": "item_quantity",
+            "Lineitem price": "item_price",
+            "Financial Status": "status",
+            "Accepts Marketing": "consent_email",
+            "Accepts Email Marketing": "consent_email",
+            # Billing details describe the buyer; shipping ones may be a
+            # gift recipient, so they are kept raw.
+            "Billing Name": "full_name",
+            "Billing Phone": "phone",
+            "Phone": "phone",
+            "Billing Company": "company",
+            "Billing Address1": "address1",
+            "Billing Address2": "address2",
+            "Billing City": "city",
+            "Billing Province": "region",
+            "Billing Zip": "postcode",
+            "Billing Country": "country",
+            "Location": "location",
+        },
+        [
+            "Paid at", "Fulfilled at", "Fulfillment Status", "Subtotal", "Shipping", "Taxes",
+            "Discount Code", "Discount Amount", "Shipping Method", "Lineitem compare at price",
+            "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable",
+            "Lineitem fulfillment status", "Lineitem discount", "Billing Street",
+            "Billing Province Name", "Shipping Name", "Shipping Street", "Shipping Address1",
+            "Shipping Address2", "Shipping Company", "Shipping City", "Shipping Zip",
+            "Shipping Province", "Shipping Province Name", "Shipping Country", "Shipping Phone",
+            "Notes", "Note Attributes", "Cancelled at", "Payment Method", "Payment Reference",
+            "Payment References", "Payment ID", "Payment Terms Name", "Next Payment Due At",
+            "Refunded Amount", "Vendor", "Outstanding Balance", "Employee", "Device ID", "Id",
+            "Tags", "Risk Level", "Source", "Receipt Number", "Duties",
+        ],
+    ),
+    patterns=(
+        (r"^tax \d+ (name|value)$", IGNORE),
+        (r"^(shipping|lineitem) ", IGNORE),
+        _SHOPIFY_METAFIELD,
+    ),
+    group_rows_by="order_id",
+    note=(
+        "One row per line item: only the first row of an order carries email, totals "
+        "and dates; carry them to the order's other rows by order_id."
+    ),
+)
+
+_MAILCHIMP_COMMON = {
+    "Email Address": "email",
+    "First Name": "first_name",
+    "Last Name": "last_name",
+    # The address merge field is one cell (parts separated by two spaces).
+    "Address": "address",
+    "Phone Number": "phone",
+    "Birthday": "birthday",
+    "OPTIN_TIME": "created_at",
+    "CC": "country",
+    "REGION": "region",
+    # EUID identifies the address across the account's audiences; LEID only
+    # within one audience.
+    "EUID": "external_id",
+    "NOTES": "note",
+    "TAGS": "tags",
+}
+_MAILCHIMP_RAW = [
+    "MEMBER_RATING", "OPTIN_IP", "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF", "DSTOFF",
+    "TIMEZONE", "LAST_CHANGED", "LEID",
+]
+_MAILCHIMP_SIGNATURE = ("Email Address", "MEMBER_RATING", "OPTIN_TIME", "CONFIRM_TIME", "LEID", "EUID")
+_MAILCHIMP_NOTE = 'TAGS holds quoted names in one cell ("VIP","Blog"). '
+
+_MAILCHIMP_SUBSCRIBED = Preset(
+    key="mailchimp_subscribed",
+    label="Mailchimp subscribed contacts",
+    vendor="Mailchimp",
+    channel="email",
+    kind=Kind.CONTACTS,
+    signature=_signature(*_MAILCHIMP_SIGNATURE),
+    columns=_columns(
+        _MAILCHIMP_COMMON,
+        # Set when the subscription took effect (single or confirmed double
+        # opt-in), which is the consent fact; OPTIN_TIME is often empty.
+        {"CONFIRM_TIME": "consent_at"},
+        _MAILCHIMP_RAW,
+    ),
+    constants={"consent_email": "subscribed"},
+    note=_MAILCHIMP_NOTE + "CONFIRM_TIME is when consent took effect.",
+)
+
+_MAILCHIMP_UNSUBSCRIBED = Preset(
+    key="mailchimp_unsubscribed",
+    label="Mailchimp unsubscribed contacts",
+    vendor="Mailchimp",
+    channel="email",
+    kind=Kind.CONTACTS,
+    signature=_signature(*_MAILCHIMP_SIGNATURE, "UNSUB_TIME"),
+    columns=_columns(
+        _MAILCHIMP_COMMON,
+        {"UNSUB_TIME": "unsubscribed_at"},
+        # The old confirmation no longer describes consent.
+        ["CONFIRM_TIME", "UNSUB_CAMPAIGN_TITLE", "UNSUB_CAMPAIGN_ID", "UNSUB_REASON",
+         "UNSUB_REASON_OTHER"],
+        _MAILCHIMP_RAW,
+    ),
+    constants={"consent_email": "unsubscribed"},
+    note=_MAILCHIMP_NOTE + "Every row is an unsubscribe, a consent fact dated by UNSUB_TIME.",
+)
+
+_MAILCHIMP_CLEANED = Preset(
+    key="mailchimp_cleaned",
+    label="Mailchimp cleaned contacts",
+    vendor="Mailchimp",
+    channel="email",
+    kind=Kind.CONTACTS,
+    signature=_signature(*_MAILCHIMP_SIGNATURE, "CLEAN_TIME"),
+    columns=_columns(
+        _MAILCHIMP_COMMON,
+        {"CLEAN_TIME": "consent_at"},
+        ["CONFIRM_TIME", "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID"],
+        _MAILCHIMP_RAW,
+    ),
+    constants={"consent_email": "cleaned"},
+    note=_MAILCHIMP_NOTE
+    + "Every row is an address Mailchimp stopped sending to (bounces); CLEAN_TIME dates it.",
+)
+
+# Numbered multi-value columns shared by both Google layouts.  "Label"/"Type"
+# columns say "Home"/"Work" and are kept raw; the first address wins for the
+# single address fields because earlier columns win ties.
+_GOOGLE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^e mail \d+ value$", "email"),
+    (r"^phone \d+ value$", "phone"),
+    (r"^address \d+ formatted$", "address"),
+    (r"^address \d+ street$", "address1"),
+    (r"^address \d+ extended address$", "address2"),
+    (r"^address \d+ city$", "city"),
+    (r"^address \d+ region$", "region"),
+    (r"^address \d+ postal code$", "postcode"),
+    (r"^address \d+ country$", "country"),
+    (r"^organization \d+ name$", "company"),
+    (r"^organization \d+ title$", "job_title"),
+    (r"^(e mail|phone|address|organization|relation|website|event|custom field|im|"
+     r"external id|calendar link|jot|sip address|hobby|location|user defined) \d+ ", IGNORE),
+)
+_GOOGLE_NOTE = (
+    "Several values in one cell are separated by ' ::: '; a birthday without a year "
+    "looks like --03-07; '* myContacts' and '* starred' are system labels."
+)
+
+_GOOGLE_CONTACTS = Preset(
+    key="google_contacts",
+    label="Google Contacts export",
+    vendor="Google",
+    channel="contacts",
+    kind=Kind.CONTACTS,
+    signature=_signature("First Name", "Last Name", "Phonetic First Name", "File As", "Labels"),
+    columns=_columns(
+        {
+            "First Name": "first_name",
+            "Middle Name": "middle_name",
+            "Last Name": "last_name",
+            "Nickname": "nickname",
+            "Organization Name": "company",
+            "Organization Title": "job_title",
+            "Birthday": "birthday",
+            "Notes": "note",
+            "Labels": "tags",
+        },
+        [
+            "Phonetic First Name", "Phonetic Middle Name", "Phonetic Last Name", "Name Prefix",
+            "Name Suffix", "File As", "Organization Department", "Photo",
+        ],
+    ),
+    patterns=_GOOGLE_PATTERNS,
+    note=_GOOGLE_NOTE,
+)
+
+_GOOGLE_CONTACTS_LEGACY = Preset(
+    key="google_contacts_legacy",
+    label="Google Contacts export (older layout)",
+    vendor="Google",
+    channel="contacts",
+    kind=Kind.CONTACTS,
+    signature=_signature("Name", "Given Name", "Additional Name", "Family Name", "Group Membership"),
+    columns=_columns(
+        {
+            "Name": "full_name",
+            "Given Name": "first_name",
+            "Additional Name": "middle_name",
+            "Family Name": "last_name",
+            "Nickname": "nickname",
+            "Birthday": "birthday",
+            "Gender": "gender",
+            "Language": "language",
+            "Notes": "note",
+            "Group Membership": "tags",
+        },
+        [
+            "Yomi Name", "Given Name Yomi", "Additional Name Yomi", "Family Name Yomi",
+            "Name Prefix", "Name Suffix", "Initials", "Short Name", "Maiden Name", "Location",
+            "Billing Information", "Directory Server", "Mileage", "Occupation", "Hobby",
+            "Sensitivity", "Priority", "Subject", "Photo",
+        ],
+    ),
+    patterns=_GOOGLE_PATTERNS,
+    note=_GOOGLE_NOTE,
+)
+
+_OUTLOOK = Preset(
+    key="outlook",
+    label="Outlook contacts export",
+    vendor="Microsoft",
+    channel="contacts",
+    kind=Kind.CONTACTS,
+    # Shared by the desktop, Outlook.com and "Outlook CSV from Google" layouts.
+    signature=_signature(
+        "First Name", "Last Name", "E-mail Address", "Mobile Phone", "Business Phone", "Job Title"
+    ),
+    columns=_columns(
+        {
+            "First Name": "first_name",
+            "Middle Name": "middle_name",
+            "Last Name": "last_name",
+            "Nickname": "nickname",
+            "Company": "company",
+            "Job Title": "job_title",
+            # A customer list cares about the person, so the home address
+            # feeds the address fields; business and other addresses stay raw.
+            "Home Street": "address1",
+            "Home Street 2": "address2",
+            "Home City": "city",
+            "Home State": "region",
+            "Home Postal Code": "postcode",
+            "Home Country/Region": "country",
+            "Home Country": "country",
+            "Home Address": "address",
+            # Mobile first: it is the number that can take a text message.
+            "Mobile Phone": "phone",
+            "Primary Phone": "phone",
+            "Home Phone": "phone",
+            "Home Phone 2": "phone",
+            "Business Phone": "phone",
+            "Business Phone 2": "phone",
+            "Other Phone": "phone",
+            "Car Phone": "phone",
+            "E-mail Address": "email",
+            "E-mail 2 Address": "email",
+            "E-mail 3 Address": "email",
+            "Birthday": "birthday",
+            "Gender": "gender",
+            "Language": "language",
+            "Notes": "note",
+            "Categories": "tags",
+        },
+        [
+            "Title", "Suffix", "Given Yomi", "Surname Yomi", "Given Name Yomi", "Family Name Yomi",
+            "Company Yomi", "Department", "Office Location", "Home Street 3", "Home Address PO Box",
+            "Business Address", "Business Street", "Business Street 2", "Business Street 3",
+            "Business City", "Business State", "Business Postal Code", "Business Country/Region",
+            "Business Country", "Business Address PO Box", "Other Address", "Other Street",
+            "Other Street 2", "Other Street 3", "Other City", "Other State", "Other Postal Code",
+            "Other Country/Region", "Other Country", "Other Address PO Box", "Assistant's Phone",
+            "Business Fax", "Callback", "Company Main Phone", "Home Fax", "ISDN", "Other Fax",
+            "Pager", "Radio Phone", "TTY/TDD Phone", "Telex", "IMAddress", "Account",
+            "Anniversary", "Assistant's Name", "Billing Information", "Children",
+            "Directory Server", "E-mail Type", "E-mail Display Name", "E-mail 2 Type",
+            "E-mail 2 Display Name", "E-mail 3 Type", "E-mail 3 Display Name",
+            "Government ID Number", "Hobby", "Initials", "Internet Free Busy", "Keywords",
+            "Location", "Manager's Name", "Mileage", "Organizational ID Number", "Priority",
+            "Private", "Profession", "Referred By", "Sensitivity", "Spouse", "Schools",
+            "User 1", "User 2", "User 3", "User 4", "Web Page", "Personal Web Page", "PO Box",
+        ],
+    ),
+    patterns=(
+        (r"^e mail \d+ address$", "email"),
+        (r"^e mail (\d+ )?(type|display name)$", IGNORE),
+        (r"^user \d+$", IGNORE),
+    ),
+    note="Often saved in cp1252; empty birthdays are 0/0/00; business addresses are kept raw.",
+)
+
+_META_LEADS = Preset(
+    key="meta_leads",
+    label="Meta lead ads export",
+    vendor="Meta",
+    channel="social",
+    kind=Kind.CONTACTS,
+    signature=_signature("created_time", "ad_id", "adset_id", "campaign_id", "form_id"),
+    columns=_columns(
+        {
+            "id": "external_id",
+            "created_time": "created_at",
+            "campaign_name": "campaign",
+            # Meta's standard form fields; everything else is the merchant's
+            # own question and is kept raw.
+            "email": "email",
+            "work_email": "email",
+            "full_name": "full_name",
+            "first_name": "first_name",
+            "last_name": "last_name",
+            "phone_number": "phone",
+            "phone": "phone",
+            "work_phone_number": "phone",
+            "street_address": "address1",
+            "city": "city",
+            "state": "region",
+            "province": "region",
+            "zip_code": "postcode",
+            "post_code": "postcode",
+            "postal_code": "postcode",
+            "zip": "postcode",
+            "country": "country",
+            "date_of_birth": "birthday",
+            "gender": "gender",
+            "company_name": "company",
+            "job_title": "job_title",
+        },
+        [
+            "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "form_id", "form_name",
+            "is_organic", "platform", "lead_status", "inbox_url",
+        ],
+    ),
+    # Custom questions ("what_are_you_interested_in?") are answers, not
+    # contact details; fuzzy-matching them would invent data.
+    patterns=((r".", IGNORE),),
+    strip_type_prefixes=True,
+    note=(
+        "Values carry type prefixes (p:+1..., z:02134, l:, c:, ...); the download is often "
+        "UTF-16 with tabs; platform is fb or ig; form answers are kept raw."
+    ),
+)
+
+_KLAVIYO = Preset(
+    key="klaviyo",
+    label="Klaviyo profiles export",
+    vendor="Klaviyo",
+    channel="email",
+    kind=Kind.CONTACTS,
+    signature=_signature("Email", "Klaviyo ID"),
+    columns=_columns(
+        {
+            "Email": "email",
+            "Klaviyo ID": "external_id",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Phone Number": "phone",
+            "Organization": "company",
+            "Title": "job_title",
+            "Address": "address1",
+            "Address 1": "address1",
+            "Address 2": "address2",
+            "City": "city",
+            "State / Region": "region",
+            "Region": "region",
+            "Country": "country",
+            "Zip Code": "postcode",
+            "Locale": "language",
+            "Email Marketing Consent": "consent_email",
+            "SMS Consent": "consent_sms",
+            "SMS Marketing Consent": "consent_sms",
+            "Email Marketing Consent Timestamp": "consent_at",
+            "Profile Created On": "created_at",
+        },
+        [
+            "Source", "Initial Source", "Date Added", "Latitude", "Longitude", "Timezone",
+            "IP Address", "SMS Consent Timestamp", "SMS Marketing Consent Timestamp",
+            "Last Open", "Last Click", "First Active", "Last Active", "Organization ID",
+        ],
+    ),
+    note="Consent values look like SUBSCRIBED, NEVER SUBSCRIBED, UNSUBSCRIBED.",
+)
+
+_SQUARE = Preset(
+    key="square",
+    label="Square customers export",
+    vendor="Square",
+    channel="pos",
+    kind=Kind.CONTACTS,
+    signature=_signature("Reference ID", "First Visit", "Last Visit", "Transaction Count"),
+    columns=_columns(
+        {
+            # Square's own ID is always filled; the merchant's reference often not.
+            "Square Customer ID": "external_id",
+            "Customer ID": "external_id",
+            "Reference ID": "external_id",
+            "Given Name": "first_name",
+            "First Name": "first_name",
+            "Family Name": "last_name",
+            "Last Name": "last_name",
+            "Nickname": "nickname",
+            "Company Name": "company",
+            "Company": "company",
+            "Email Address": "email",
+            "Phone Number": "phone",
+            "Street Address 1": "address1",
+            "Address Line 1": "address1",
+            "Street Address 2": "address2",
+            "Address Line 2": "address2",
+            "City": "city",
+            "Locality": "city",
+            "State": "region",
+            "Administrative District Level 1": "region",
+            "Postal Code": "postcode",
+            "Country": "country",
+            "Birthday": "birthday",
+            "Memo": "note",
+            "Note": "note",
+            "Groups": "tags",
+            # The first visit is when the customer first appeared.
+            "First Visit": "created_at",
+            "Transaction Count": "total_orders",
+            "Total Spend": "total_spent",
+            "Lifetime Spend": "total_spent",
+            "Email Subscription Status": "consent_email",
+            "SMS Subscription Status": "consent_sms",
+        },
+        ["Last Visit", "Creation Source", "Instant Profile", "Blocked from online booking"],
+    ),
+    note="Spend columns carry a currency symbol; birthdays may lack a year.",
+)
+
+PRESETS: tuple[Preset, ...] = (
+    _SHOPIFY_CUSTOMERS,
+    _SHOPIFY_ORDERS,
+    _MAILCHIMP_SUBSCRIBED,
+    _MAILCHIMP_UNSUBSCRIBED,
+    _MAILCHIMP_CLEANED,
+    _GOOGLE_CONTACTS,
+    _GOOGLE_CONTACTS_LEGACY,
+    _OUTLOOK,
+    _META_LEADS,
+    _KLAVIYO,
+    _SQUARE,
+)
+
+_PRESETS_BY_KEY: dict[str, Preset] = {p.key: p for p in PRESETS}
+
+
+def get_preset(key: str) -> Preset:
+    """Return the preset called ``key``; raise ``KeyError`` naming the known keys."""
+    try:
+        return _PRESETS_BY_KEY[key]
+    except KeyError:
+        known = ", ".join(_PRESETS_BY_KEY)
+        raise KeyError(f"unknown import preset {key!r}; known presets: {known}") from None
+
+
+def detect_preset(headers: Sequence[str]) -> Preset | None:
+    """Return the preset whose whole signature is among ``headers``, or None.
+
+    Order, case and punctuation of the headers do not matter, and extra columns
+    are allowed.  When several presets match, the one with the largest
+    signature (the most specific) wins, so an unsubscribed Mailchimp file is
+    never taken for a subscribed one; equal sizes keep the order of PRESETS.
+    """
+    keys = set(_keys(headers))
+    best: Preset | None = None
+    for preset in PRESETS:
+        if preset.signature <= keys and (best is None or len(preset.signature) > len(best.signature)):
+            best = preset
+    return best
+
+
+# --------------------------------------------------------------------------
+# generic synonyms
+# --------------------------------------------------------------------------
+
+# field -> phrases meaning it.  A leading "~" marks a weak synonym: plausible,
+# but a clearer column for the same field should win.  Phrases are written as
+# people type them and turned into header keys when the module loads.
+_SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
+    "external_id": (
+        "Customer ID", "Client ID", "Member ID", "Contact ID", "User ID", "Subscriber ID",
+        "Profile ID", "Person ID", "Patient ID", "Guest ID", "Account ID", "Klaviyo ID", "LEID",
+        "EUID", "External ID", "Customer number", "Customer no", "Client number", "Member number",
+        "Membership number", "Account number", "Kundennummer", "Kunden ID", "Kundennr",
+        "Numero client", "Identifiant client", "ID client", "Numero de cliente", "ID cliente",
+        "Klantnummer", "Codice cliente", "Loyalty number",
+    ),
+    "full_name": (
+        "Name", "Full name", "Fullname", "Customer name", "Client name", "Contact name",
+        "Display name", "Member name", "Buyer name", "Guest name", "Patient name",
+        "Billing name", "Shipping name", "Recipient", "Recipient name", "Your name",
+        "~Contact", "~Customer", "~Client", "~Member", "~Buyer", "~Guest", "~Patient",
+        "Nom complet", "Vollstandiger Name", "Kundenname", "~Kunde", "Nombre completo",
+        "Nombre y apellidos", "Naam", "Volledige naam", "Nome completo", "Nominativo",
+    ),
+    "first_name": (
+        "First name", "First", "Firstname", "Given name", "Given", "Forename", "Fname",
+        "Christian name", "Prenom", "Vorname", "Nombre", "Nome", "Voornaam", "Primo nome",
+    ),
+    "middle_name": ("Middle name", "Middle", "Middle initial", "Additional name", "Second name"),
+    "last_name": (
+        "Last name", "Last", "Lastname", "Surname", "Family name", "Lname", "Nachname",
+        "Familienname", "Nom", "Nom de famille", "Apellido", "Apellidos", "Cognome",
+        "Achternaam",
+    ),
+    "nickname": ("Nickname", "Nick", "Preferred name", "Known as", "Spitzname", "Surnom", "Apodo"),
+    "email": (
+        "Email", "E-mail", "Email address", "E-mail address", "Mail", "Mail address",
+        "Email addr", "Courriel", "Adresse e-mail", "Adresse mail", "Adresse electronique",
+        "E-Mail-Adresse", "Mailadresse", "Correo", "Correo electronico", "Email adres",
+        "E-mailadres", "Indirizzo email", "Posta elettronica",
+    ),
+    "phone": (
+        "Phone", "Phone number", "Phone no", "Telephone", "Telephone number", "Tel", "Tel no",
+        "Mobile", "Mobile phone", "Mobile number", "Mobile no", "Cell", "Cell phone", "Cellphone",
+        "Cell number", "Contact number", "Landline", "GSM", "WhatsApp", "WhatsApp number",
+        "Handy", "Handynummer", "Mobiltelefon", "Mobilnummer", "Telefon", "Telefonnummer",
+        "Portable", "Numero de telephone", "Numero de portable", "Telefono", "Movil", "Celular",
+        "Numero de telefono", "Telefoon", "Telefoonnummer", "Mobiel", "Mobiele nummer",
+        "Cellulare", "Numero di telefono",
+    ),
+    "company": (
+        "Company", "Company name", "Organization", "Organisation", "Organization name",
+        "Business name", "Employer", "~Business", "Firma", "Firmenname", "Unternehmen",
+        "Entreprise", "Societe", "Empresa", "Bedrijf", "Bedrijfsnaam", "Azienda", "Ragione sociale",
+    ),
+    "job_title": (
+        "Job title", "Job", "Position", "Role", "Occupation", "Profession", "Jobtitle",
+        "Beruf", "Position im Unternehmen", "Poste", "Fonction", "Cargo", "Puesto", "Functie",
+        "Ruolo",
+    ),
+    "address1": (
+        "Address", "Address 1", "Address line 1", "Address1", "Street", "Street address",
+        "Street 1", "Street line 1", "Adresse", "Strasse", "Rue", "Direccion", "Calle", "Straat",
+        "Adres", "Indirizzo", "Anschrift",
+    ),
+    "address2": (
+        "Address 2", "Address line 2", "Address2", "Street 2", "Street line 2", "Apartment",
+        "Apt", "Suite", "Unit", "Adresszusatz", "Complement d adresse", "Complement",
+    ),
+    "address": (
+        "Full address", "Postal address", "Formatted address", "Mailing address", "Home address",
+    ),
+    "city": (
+        "City", "Town", "Suburb", "Locality", "Town city", "Ville", "Stadt", "Ort", "Wohnort",
+        "Ciudad", "Localidad", "Poblacion", "Plaats", "Woonplaats", "Citta", "Comune",
+    ),
+    "region": (
+        "State", "Province", "County", "Region", "State province", "State region",
+        "State code", "Province code", "Bundesland", "Kanton", "Canton", "Departement",
+        "Provincia", "Provincie", "Regione", "Estado",
+    ),
+    "postcode": (
+        "Zip", "Zip code", "Zipcode", "Postal code", "Postcode", "Post code", "Postal",
+        "Postleitzahl", "PLZ", "Code postal", "CP", "Codigo postal", "CAP", "Eircode",
+        "Pin code", "Pincode",
+    ),
+    "country": (
+        "Country", "Country code", "Country region", "Nation", "Land", "Pays", "Pais", "Paese",
+        "Nazione", "CC",
+    ),
+    "birthday": (
+        "Birthday", "Birth date", "Birthdate", "Date of birth", "DOB", "D.O.B.", "Born",
+        "Geburtsdatum", "Geburtstag", "Date de naissance", "Anniversaire", "Fecha de nacimiento",
+        "Cumpleanos", "Geboortedatum", "Verjaardag", "Data di nascita", "Compleanno",
+    ),
+    "gender": ("Gender", "Sex", "Geschlecht", "Sexe", "Genre", "Sexo", "Genero", "Geslacht", "Sesso"),
+    "language": (
+        "Language", "Lang", "Locale", "Preferred language", "Sprache", "Langue", "Idioma",
+        "Taal", "Lingua",
+    ),
+    "tags": (
+        "Tags", "Tag", "Labels", "Label", "Groups", "Group", "Segments", "Segment",
+        "Categories", "Category", "~Lists", "~List", "Group membership", "Etiquettes",
+        "Etiquette", "Gruppen", "Gruppe", "Schlagworte", "Etiquetas", "Grupos", "Etiketten",
+    ),
+    "note": (
+        "Note", "Notes", "Comment", "Comments", "Remarks", "Remark", "Memo", "Bemerkung",
+        "Bemerkungen", "Notiz", "Notizen", "Kommentar", "Remarque", "Remarques", "Commentaire",
+        "Commentaires", "Nota", "Notas", "Comentario", "Comentarios", "Opmerking", "Opmerkingen",
+        "Note interne",
+    ),
+    "created_at": (
+        "Created", "Created at", "Created on", "Created date", "Date created", "Creation date",
+        "Date added", "Added", "Added on", "Signup date", "Sign up date", "Signed up",
+        "Signed up at", "Joined", "Join date", "Date joined", "Member since", "Customer since",
+        "Client since", "Registration date", "Registered", "Registered at", "Registered on",
+        "First seen", "First visit", "Erstellt", "Erstellt am", "Angelegt", "Angelegt am",
+        "Date de creation", "Date d inscription", "Fecha de creacion", "Fecha de alta",
+        "Aangemaakt", "Data di creazione",
+    ),
+    "total_spent": (
+        "Total spent", "Total spend", "Lifetime spend", "Lifetime value", "Customer lifetime value",
+        "LTV", "CLV", "Amount spent", "Spent", "Total sales", "Total purchases", "Total revenue",
+        "Gesamtumsatz", "Total depense", "Total gastado",
+    ),
+    "total_orders": (
+        "Total orders", "Orders", "Order count", "Orders count", "Number of orders", "No of orders",
+        "Num orders", "Transaction count", "Transactions", "Number of transactions", "Purchases",
+        "Number of purchases", "Visits", "Visit count", "Number of visits", "Total visits",
+        "Anzahl Bestellungen", "Bestellungen", "Nombre de commandes", "Commandes", "Pedidos",
+    ),
+    "consent_email": (
+        "Accepts marketing", "Accepts email marketing", "Email marketing", "Email consent",
+        "Email opt in", "Email optin", "Opt in", "Optin", "Opted in", "Newsletter",
+        "Newsletter opt in", "Newsletter signup", "Newsletter subscription", "Marketing consent",
+        "Marketing opt in", "Email marketing consent", "Subscribed", "Subscriber", "Subscription",
+        "Subscription status", "Email subscription status", "Email subscription",
+        "Accepts newsletter", "~Marketing", "~Consent", "~GDPR consent", "Einwilligung",
+        "Newsletter Anmeldung", "Abonne", "Abonnement", "Consentement", "Suscrito",
+        "Acepta marketing", "Nieuwsbrief", "Iscritto",
+    ),
+    "consent_sms": (
+        "SMS opt in", "SMS optin", "SMS consent", "SMS marketing", "Accepts SMS marketing",
+        "SMS marketing consent", "SMS subscribed", "SMS subscription status", "SMS subscription",
+        "Text opt in", "Text message opt in", "Texts opt in",
+    ),
+    "consent_whatsapp": (
+        "WhatsApp opt in", "WhatsApp optin", "WhatsApp consent", "WhatsApp marketing",
+        "Accepts WhatsApp marketing", "WhatsApp marketing consent",
+    ),
+    "consent_at": (
+        "Consent date", "Consent time", "Consent timestamp", "Consent updated at", "Opt in date",
+        "Optin date", "Opt in time", "Optin time", "Opted in at", "Subscribed at",
+        "Subscribed on", "Subscription date", "Subscribe date", "Confirm time", "Confirmed at",
+    ),
+    "unsubscribed_at": (
+        "Unsubscribed at", "Unsubscribed on", "Unsubscribe date", "Unsubscribe time",
+        "Unsub time", "Unsub date", "Date unsubscribed", "Opt out date", "Opted out at",
+        "Optout date",
+    ),
+    "occurred_at": (
+        "Date", "Timestamp", "~Time", "Datetime", "Date time", "When", "Order date", "Visit date",
+        "Transaction date", "Transaction time", "Purchase date", "Sale date", "Booking date",
+        "Appointment date", "Appointment", "Event date", "Event time", "Activity date",
+        "Sent at", "Sent on", "Send date", "Send time", "Opened at", "Clicked at", "Occurred at",
+        "Happened at", "Datum", "Zeitpunkt", "~Uhrzeit", "Fecha", "~Hora", "Date et heure",
+        "~Heure", "Tijdstip",
+    ),
+    "event_type": (
+        "Event", "Event type", "Event name", "Action", "Activity", "Activity type", "~Type",
+        "Interaction", "Interaction type", "Aktion", "Ereignis", "Evenement", "Evento", "~Tipo",
+    ),
+    "order_id": (
+        "Order", "Order ID", "Order number", "Order no", "Order nr", "Order ref",
+        "Order reference", "Receipt", "Receipt no", "Receipt number", "Receipt ID",
+        "Transaction ID", "Transaction", "Transaction number", "Transaction no",
+        "Transaction ref", "Invoice", "Invoice number", "Invoice no", "Invoice ID", "Ticket",
+        "Ticket number", "Booking ID", "Booking reference", "Booking number", "Sale ID",
+        "Payment ID", "Bestellnummer", "Bestellung", "Rechnungsnummer", "Belegnummer",
+        "Numero de commande", "Commande", "Facture", "Numero de facture", "Pedido",
+        "Numero de pedido", "Factura", "Bestelnummer", "Factuurnummer", "Ordine", "Scontrino",
+    ),
+    "amount": (
+        "Total", "Amount", "~Spend", "~Value", "Revenue", "~Price", "Sum", "Sale amount",
+        "Order total", "Order amount", "Order value", "Total amount", "Grand total", "Gross sales",
+        "Net sales", "Net total", "Sales", "Amount paid", "Montant", "Prix", "Betrag",
+        "Summe", "Gesamt", "Gesamtbetrag", "Umsatz", "~Preis", "Importe", "~Precio", "Totaal", "Bedrag",
+        "Importo", "~Prezzo", "Totale",
+    ),
+    "currency": ("Currency", "Currency code", "Curr", "Wahrung", "Devise", "Moneda", "Valuta"),
+    "item_name": (
+        "Item", "Items", "Item name", "Product", "Products", "Product name", "Product title",
+        "Service", "Services", "Treatment", "Lineitem name", "Line item", "Article", "Artikel",
+        "Produkt", "Produit", "Producto", "Articulo", "Prodotto",
+    ),
+    "item_quantity": (
+        "Quantity", "Qty", "Item quantity", "Units", "Menge", "Anzahl", "Quantite", "Cantidad",
+        "Aantal", "Quantita",
+    ),
+    "item_price": (
+        "Item price", "Unit price", "Price each", "Lineitem price", "Einzelpreis", "Prix unitaire",
+        "Precio unitario",
+    ),
+    "status": (
+        "Status", "Order status", "Payment status", "Financial status", "Transaction status",
+        "Booking status", "Statut", "Zustand",
+    ),
+    "summary": (
+        "Subject", "Summary", "Message", "Description", "Details", "Email subject",
+        "Betreff", "Objet", "Asunto", "Oggetto", "Onderwerp",
+    ),
+    "url": ("URL", "Page", "Page URL", "Link", "Landing page", "Page path", "Path", "Webpage URL"),
+    "campaign": (
+        "Campaign", "Campaign name", "Campaign title", "UTM campaign", "Kampagne", "Campagne",
+        "Campana", "Campagna",
+    ),
+    "location": (
+        "Location", "Store", "Store name", "~Shop", "Branch", "Outlet", "Venue", "Filiale",
+        "Standort", "Magasin", "Boutique", "Tienda", "Sucursal", "Vestiging", "Negozio",
+        "Punto vendita",
+    ),
+    # Known on sight but deliberately not imported: an inverted flag
+    # ("Unsubscribed: yes") read as consent would do harm, and fuzzy matching
+    # would otherwise take "unsubscribed" for "subscribed".
+    IGNORE: (
+        "Unsubscribed", "Opt out", "Optout", "Opted out", "Do not email", "Do not contact",
+        "Do not call", "No marketing", "Blacklisted", "Bounced", "Suppressed", "Suppression",
+        "Subtotal", "Tax", "Taxes", "Discount", "Shipping cost",
+    ),
+}
+
+_STRONG = 0.9
+_WEAK = 0.7
+_QUALIFIED = 0.8
+_PRESET = 1.0
+
+# Words that can surround a synonym without changing its field:
+# "Customer e-mail", "Work phone", "Billing zip", "E-mail 2", "Phone (mobile)".
+_PERSON_WORDS = frozenset(
+    "customer customers client clients contact contacts member members user users buyer "
+    "buyers guest guests subscriber subscribers patient patients person profile account "
+    "kunde kunden kundin klant klanten cliente clientes".split()
+)
+_QUALIFIERS = _PERSON_WORDS | frozenset(
+    "your my the of de du des der die das la le el di primary main preferred personal private "
+    "home work business office billing shipping delivery mailing default current other alt "
+    "alternative alternate secondary additional best mobile cell principal privat geschaftlich "
+    "shopify square mailchimp klaviyo stripe woocommerce wix squarespace".split()
+)
+# A bare number-ish word is an ID, but whose ID depends on the file.
+_AMBIGUOUS_ID = frozenset({"id", "no", "nr", "number", "num", "ref", "reference", "nummer", "numero"})
+
+_PRICE_WORDS = frozenset(header_key(w) for w in ("Price", "Prix", "Preis", "Precio", "Prezzo"))
+
+
+@dataclass(frozen=True)
+class _Synonym:
+    phrase: str
+    field: str
+    confidence: float
+
+
+def _build_synonyms() -> dict[str, _Synonym]:
+    table: dict[str, _Synonym] = {}
+    for name, phrases in _SYNONYM_PHRASES.items():
+        if name != IGNORE and name not in FIELDS_BY_NAME:
+            raise ValueError(f"synonym table: unknown field {name!r}")
+        for raw in phrases:
+            weak = raw.startswith("~")
+            key = header_key(raw.lstrip("~"))
+            entry = _Synonym(key, name, _WEAK if weak else _STRONG)
+            for variant in {key, key.replace(" ", "")}:
+                previous = table.get(variant)
+                if previous is not None and previous.field != name:
+                    raise ValueError(
+                        f"synonym table: {raw!r} means {name} "
+                        f"but {previous.phrase!r} means {previous.field}"
+                    )
+                if previous is None or (variant == key and previous.phrase != key):
+                    table[variant] = entry
+    return table
+
+
+_SYNONYMS: dict[str, _Synonym] = _build_synonyms()
+# Fuzzy matching only against phrases long enough that one typo is not another word.
+_FUZZY_CHOICES: list[str] = sorted(k for k in _SYNONYMS if len(k) >= 4 and " " not in k)
+
+
+# --------------------------------------------------------------------------
+# guessing
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ColumnGuess:
+    """What one column of a file is believed to hold, and why."""
+
+    index: int
+    header: str
+    field: str
+    confidence: float
+    reason: str
+
+
+@dataclass
+class _Candidate:
+    field: str
+    confidence: float
+    reason: str
+    # Lower wins among equal confidence: a preset's own order of preference.
+    priority: int = 0
+    # Generic guesses may still be reconsidered from the whole file's shape.
+    generic: bool = True
+    alternative: tuple[str, float] | None = None
+    # A bare "ID"/"No."/"#": whose ID it is depends on the rest of the file.
+    ambiguous_id: bool = False
+
+
+def _lookup(key: str) -> _Synonym | None:
+    return _SYNONYMS.get(key) or _SYNONYMS.get(key.replace(" ", ""))
+
+
+def _is_substitution(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def _fuzzy(compact: str) -> tuple[_Synonym, float] | None:
+    """Return the synonym ``compact`` is a likely typo of, with its score.
+
+    One edit is accepted between words of four letters or more, except that
+    replacing one letter by another is only accepted in words of seven or
+    more ("stage" is not a typo of "state"); long words may also be two edits
+    away or score 88 or more on rapidfuzz's ratio.  A tie between different
+    fields is no match.
+    """
+    if len(compact) < 4:
+        return None
+    accepted: list[tuple[float, _Synonym]] = []
+    for choice, _score, _index in process.extract(
+        compact, _FUZZY_CHOICES, scorer=fuzz.ratio, score_cutoff=60, limit=8
+    ):
+        longest = max(len(choice), len(compact))
+        edits = OSA.distance(compact, choice)
+        ratio = fuzz.ratio(compact, choice)
+        ok = (
+            (edits == 1 and min(len(choice), len(compact)) >= 4
+             and (longest >= 7 or not _is_substitution(compact, choice)))
+            or (edits == 2 and longest >= 10)
+            or (longest >= 8 and ratio >= 88)
+        )
+        if ok:
+            score = max(ratio, 100.0 * (1 - edits / longest))
+            accepted.append((score, _SYNONYMS[choice]))
+    if not accepted:
+        return None
+    accepted.sort(key=lambda item: -item[0])
+    best_score, best = accepted[0]
+    for score, other in accepted[1:]:
+        if score == best_score and other.field != best.field:
+            return None
+    return best, best_score
+
+
+def _spans(words: list[str]) -> Iterable[tuple[str, list[str]]]:
+    """Yield (phrase, surrounding words) for every contiguous span, longest first."""
+    n = len(words)
+    for length in range(n - 1, 0, -1):
+        for start in range(0, n - length + 1):
+            yield " ".join(words[start:start + length]), words[:start] + words[start + length:]
+
+
+def _qualifiers_only(words: list[str]) -> bool:
+    return all(w in _QUALIFIERS or w.isdigit() for w in words)
+
+
+def _generic_candidate(header: str) -> _Candidate:
+    # "#" means "number" ("Order #", "Member #", "# of orders"); header_key
+    # drops it, which would turn "Member #" into a name.
+    key = header_key(header.replace("#", " number ")) if "#" in header else header_key(header)
+    if not key:
+        return _Candidate(IGNORE, 0.0, "empty header")
+    words = _words(key)
+    spaced = " ".join(words)
+
+    for probe in (key, spaced):
+        synonym = _lookup(probe)
+        if synonym is not None:
+            return _synonym_candidate(synonym, synonym.confidence, f"synonym '{synonym.phrase}'")
+
+    if key in _AMBIGUOUS_ID or spaced in _AMBIGUOUS_ID:
+        return _Candidate("external_id", 0.6, f"'{key}' looks like an ID", ambiguous_id=True)
+
+    # A known phrase inside qualifiers: "Customer e-mail", "Phone 2", "Billing zip".
+    for phrase, rest in _spans(words):
+        if not _qualifiers_only(rest):
+            continue
+        if phrase in _AMBIGUOUS_ID and any(w in _PERSON_WORDS for w in rest):
+            return _Candidate("external_id", _QUALIFIED, f"'{key}' names a person's ID")
+        synonym = _lookup(phrase)
+        if synonym is not None:
+            return _synonym_candidate(
+                synonym,
+                min(synonym.confidence, _QUALIFIED),
+                f"synonym '{synonym.phrase}' in '{key}'",
+            )
+
+    found = _fuzzy(spaced.replace(" ", ""))
+    if found is not None:
+        synonym, score = found
+        return _synonym_candidate(
+            synonym,
+            round(0.85 * score / 100, 2),
+            f"fuzzy '{key}' ~ '{synonym.phrase}' ({score:.0f})",
+        )
+    for phrase, rest in _spans(words):
+        if len(phrase.split()) != 1 or not _qualifiers_only(rest):
+            continue
+        found = _fuzzy(phrase)
+        if found is not None:
+            synonym, score = found
+            return _synonym_candidate(
+                synonym,
+                round(0.8 * score / 100, 2),
+                f"fuzzy '{phrase}' ~ '{synonym.phrase}' ({score:.0f}) in '{key}'",
+            )
+    return _Candidate(IGNORE, 0.0, "unknown header")
+
+
+def _synonym_candidate(synonym: _Synonym, confidence: float, reason: str) -> _Candidate:
+    if synonym.field == IGNORE:
+        return _Candidate(IGNORE, confidence, reason + ", kept raw")
+    alternative = None
+    if synonym.field == "amount" and synonym.phrase in _PRICE_WORDS:
+        # "Price" next to a "Total" is the price of the item.
+        alternative = ("item_price", round(confidence - 0.05, 2))
+    return _Candidate(synonym.field, confidence, reason, alternative=alternative)
+
+
+def _preset_candidate(preset: Preset, key: str) -> _Candidate | None:
+    columns = list(preset.columns)
+    if key in preset.columns:
+        name = preset.columns[key]
+        return _Candidate(name, _PRESET, _preset_reason(preset, name), columns.index(key), generic=False)
+    for offset, (pattern, name) in enumerate(preset.patterns):
+        if re.search(pattern, key):
+            return _Candidate(
+                name, _PRESET, _preset_reason(preset, name), len(columns) + offset, generic=False
+            )
+    return None
+
+
+def _preset_reason(preset: Preset, name: str) -> str:
+    short = preset.label.removesuffix(" export")
+    return f"preset {short}" + (" (kept raw)" if name == IGNORE else "")
+
+
+_EVENT_DETAIL_FIELDS = frozenset(EVENT_FIELDS - {"occurred_at"})
+_IDENTITY_FIELDS = frozenset({"full_name", "first_name", "last_name", "email", "phone", "external_id"})
+
+
+def _reconsider(candidates: list[_Candidate]) -> None:
+    """Adjust generic guesses that only make sense once the whole file is seen."""
+    present = {c.field for c in candidates}
+    has_details = bool(present & _EVENT_DETAIL_FIELDS)
+    looks_like_events = "occurred_at" in present and bool(
+        present & {"amount", "item_name", "item_quantity", "item_price", "event_type"}
+    )
+    for candidate in candidates:
+        if not candidate.generic:
+            continue
+        if candidate.field == "external_id" and candidate.ambiguous_id:
+            # A bare "ID" in a sales log numbers the sale, not the customer.
+            if looks_like_events and "order_id" not in present:
+                candidate.field = "order_id"
+                candidate.reason += ", the event's ID"
+                present.add("order_id")
+        elif candidate.field == "created_at" and has_details and "occurred_at" not in present:
+            # "Created" in a file of orders or visits is when the event happened.
+            candidate.field = "occurred_at"
+            candidate.reason += ", as event time"
+            present.add("occurred_at")
+    if (
+        present & _IDENTITY_FIELDS
+        and not present & (EVENT_FIELDS - {"amount"})
+        and "total_spent" not in present
+    ):
+        # A money column next to people and nothing event-like is each
+        # person's total.
+        for candidate in candidates:
+            if candidate.generic and candidate.field == "amount":
+                candidate.field = "total_spent"
+                candidate.reason += ", per-person total"
+                candidate.alternative = None
+                break
+
+
+def _assign(candidates: list[_Candidate], headers: Sequence[str]) -> list[ColumnGuess]:
+    """Give each single-value field to its best column; multi fields go to all."""
+    order = sorted(
+        range(len(candidates)),
+        key=lambda i: (-candidates[i].confidence, candidates[i].priority, i),
+    )
+    owner: dict[str, int] = {}
+    result: dict[int, ColumnGuess] = {}
+    for i in order:
+        candidate = candidates[i]
+        options = [(candidate.field, candidate.confidence, candidate.reason)]
+        if candidate.alternative is not None:
+            alt_field, alt_conf = candidate.alternative
+            options.append((alt_field, alt_conf, f"{candidate.reason}, as {alt_field}"))
+        chosen = None
+        for name, confidence, reason in options:
+            if name == IGNORE or FIELDS_BY_NAME[name].multi or name not in owner:
+                chosen = (name, confidence, reason)
+                break
+        if chosen is None:
+            first = owner[candidate.field]
+            chosen = (
+                IGNORE,
+                candidate.confidence,
+                f"duplicate of column {first + 1} ('{headers[first]}')",
+            )
+        name, confidence, reason = chosen
+        if name != IGNORE and not FIELDS_BY_NAME[name].multi:
+            owner[name] = i
+        result[i] = ColumnGuess(i, headers[i], name, confidence, reason)
+    return [result[i] for i in range(len(candidates))]
+
+
+def guess_mapping(headers: Sequence[str], preset: Preset | None = None) -> list[ColumnGuess]:
+    """Return one guess per column, in column order.
+
+    With a preset its columns and patterns decide first and the generic
+    guesser takes the columns it does not know.  The generic guesser tries the
+    synonym table (several languages), a known phrase among qualifier words
+    ("Customer e-mail", "Phone 2"), then a typo-tolerant fuzzy match.  A
+    single-value field goes to at most one column (the most confident, then the
+    preset's preferred, then the first); the other columns become IGNORE with
+    the reason "duplicate of column N ('header')" (N counted from 1).
+    Multi-value fields (email, phone, tags, note) may take several columns.
+    Unrecognised columns are IGNORE with confidence 0; ignored columns are
+    still kept raw.
+
+    A few generic guesses depend on the whole file: a bare "ID" numbers the
+    event in a file of events (never a "Customer ID", which is always
+    external_id), "Created" is the event time in a file of orders or visits,
+    and a money column in a list of people without events is their total spent.
+    """
+    headers = [h if h is not None else "" for h in headers]
+    keys = _keys(headers)
+    candidates: list[_Candidate] = []
+    for header, key in zip(headers, keys):
+        candidate = _preset_candidate(preset, key) if preset is not None else None
+        candidates.append(candidate or _generic_candidate(header))
+    _reconsider(candidates)
+    return _assign(candidates, headers)
+
+
+def mapping_fields(guesses: Sequence[ColumnGuess]) -> list[str]:
+    """Return the field of each guess, in column order."""
+    return [g.field for g in guesses]
+
+
+_EVENT_EVIDENCE = frozenset({"event_type", "order_id", "amount", "item_name"})
+
+
+def guess_kind(fields: Sequence[str], preset: Preset | None = None) -> Kind:
+    """Return what a mapped file holds.
+
+    A preset decides by itself.  Otherwise the file holds events when the
+    mapping has ``occurred_at`` plus one of event_type, order_id, amount or
+    item_name; anything else is contacts.
+    """
+    if preset is not None:
+        return preset.kind
+    present = set(fields)
+    if "occurred_at" in present and present & _EVENT_EVIDENCE:
+        return Kind.EVENTS
+    return Kind.CONTACTS
+
+
+# --------------------------------------------------------------------------
+# channel
+# --------------------------------------------------------------------------
+
+# Product names say more than generic words, so they are tried first.
+_VENDOR_WORDS: tuple[tuple[str, str], ...] = (
+    ("mailchimp", "email"), ("klaviyo", "email"), ("sendinblue", "email"), ("brevo", "email"),
+    ("mailerlite", "email"), ("convertkit", "email"), ("substack", "email"),
+    ("shopify", "shop"), ("woocommerce", "shop"), ("etsy", "shop"), ("bigcommerce", "shop"),
+    ("squarespace", "shop"), ("wix", "shop"),
+    ("square", "pos"), ("squareup", "pos"), ("sumup", "pos"), ("zettle", "pos"),
+    ("izettle", "pos"), ("lightspeed", "pos"), ("clover", "pos"), ("toast", "pos"),
+    ("facebook", "social"), ("instagram", "social"), ("meta", "social"), ("tiktok", "social"),
+    ("linkedin", "social"),
+    ("twilio", "sms"), ("textmagic", "sms"),
+    ("outlook", "contacts"), ("vcard", "contacts"), ("vcf", "contacts"), ("icloud", "contacts"),
+    ("gmail", "contacts"),
+    ("analytics", "web"), ("typeform", "web"), ("wordpress", "web"),
+)
+_GENERIC_WORDS: tuple[tuple[str, str], ...] = (
+    ("newsletter", "email"), ("subscribers", "email"), ("subscriber", "email"),
+    ("mailing", "email"), ("audience", "email"), ("email", "email"),
+    ("sms", "sms"), ("text", "sms"), ("texts", "sms"),
+    ("pos", "pos"), ("till", "pos"), ("receipt", "pos"), ("receipts", "pos"), ("store", "pos"),
+    ("register", "pos"), ("instore", "pos"),
+    ("leads", "social"), ("lead", "social"), ("fb", "social"), ("ig", "social"),
+    ("social", "social"),
+    ("shop", "shop"), ("webshop", "shop"), ("eshop", "shop"), ("orders", "shop"),
+    ("order", "shop"), ("ecommerce", "shop"),
+    ("contacts", "contacts"), ("phone", "contacts"), ("addressbook", "contacts"),
+    ("web", "web"), ("site", "web"), ("website", "web"), ("visits", "web"), ("signups", "web"),
+)
+# Header words only a few sources use.
+_HEADER_CLUES: tuple[tuple[str, str], ...] = (
+    ("lineitem", "shop"), ("fulfillment", "shop"), ("shipping", "shop"),
+    ("receipt", "pos"), ("till", "pos"), ("register", "pos"), ("cashier", "pos"),
+    ("adset", "social"), ("ad id", "social"), ("form id", "social"), ("lead", "social"),
+    ("unsub", "email"), ("optin", "email"), ("opt in", "email"), ("subscriber", "email"),
+    ("newsletter", "email"), ("opened at", "email"), ("klaviyo", "email"),
+    ("page url", "web"), ("landing page", "web"), ("pageviews", "web"), ("referrer", "web"),
+    ("utm", "web"),
+    ("group membership", "contacts"), ("file as", "contacts"),
+)
+
+
+def _channel_from_words(words: list[str], table: tuple[tuple[str, str], ...]) -> str | None:
+    compact = "".join(words)
+    for word, channel in table:
+        if word in words:
+            return channel
+    for word, channel in table:
+        # Run-together names ("mailchimpexport") only for unmistakable words.
+        if len(word) >= 6 and word in compact:
+            return channel
+    return None
+
+
+def guess_channel(file_name: str, headers: Sequence[str], preset: Preset | None) -> str:
+    """Return the CHANNELS key a file most likely comes from.
+
+    The preset's channel if there is one; otherwise product names in the file
+    name, then telling words in the file name ("newsletter", "till",
+    "leads", ...), then telling header words; "other" when nothing says.
+    """
+    if preset is not None:
+        return preset.channel
+    stem = PurePath(file_name or "").stem
+    words = _words(header_key(stem))
+    for table in (_VENDOR_WORDS, _GENERIC_WORDS):
+        found = _channel_from_words(words, table)
+        if found is not None:
+            return found
+    keys = _keys(headers)
+    for clue, channel in _HEADER_CLUES:
+        pattern = re.compile(rf"\b{re.escape(clue)}\b")
+        if any(pattern.search(k) for k in keys):
+            return channel
+    return "other"

@@ -1,0 +1,716 @@
+"""Work out how a CSV-ish file is written, then read its records one by one.
+
+``sniff`` decides the text encoding, the delimiter and which row holds the
+column names; ``read_records`` then streams the data records.  Nothing here
+ever holds the whole file in memory: exports from shops and mailing lists can
+run to hundreds of thousands of rows.
+
+Encoding rules, in order:
+
+1. Known binary signatures (ZIP, XLSX, old XLS, PDF, images, gzip) are refused
+   with a message that says what the file really is.
+2. A byte-order mark decides: UTF-8, UTF-16 LE or UTF-16 BE.  UTF-32 is refused.
+3. Without a BOM, ASCII text saved as UTF-16 shows a NUL in every other byte;
+   that pattern selects UTF-16 LE or BE.
+4. Otherwise the whole file is checked as UTF-8 (streamed through an
+   incremental decoder).  If any byte sequence is not UTF-8 the file is read as
+   Windows-1252, which is what Excel and Outlook on Windows write.  The five
+   bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are
+   decoded as the Latin-1 control characters of the same value, the way web
+   browsers do, so no byte is ever dropped or replaced by U+FFFD.
+"""
+
+from __future__ import annotations
+
+from omnidesk.core.errors import UserError
+
+import codecs
+import csv
+import hashlib
+import os
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+from itertools import islice
+from pathlib import Path
+from typing import TextIO
+
+__all__ = [
+    "DELIMITERS",
+    "FileFormat",
+    "Record",
+    "UnreadableFileError",
+    "file_sha256",
+    "open_text",
+    "preview",
+    "read_records",
+    "sniff",
+]
+
+DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
+
+# A quoted value this long (in lines or characters) is taken to be a quote that
+# never closes: real cells, even long notes, stay far below these sizes.
+MAX_RECORD_LINES = 1_000
+MAX_RECORD_CHARS = 1_000_000
+
+_CHUNK = 1 << 20
+# How much decoded text the delimiter and header guesses look at.
+_SAMPLE_LINES = 2_000
+_SAMPLE_CHARS = 1_000_000
+_SAMPLE_RECORDS = 50
+# Title rows above the header are only looked for this far down.
+_MAX_TITLE_ROWS = 9
+
+_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 with BOM",
+    "utf-16-le": "UTF-16 LE",
+    "utf-16-be": "UTF-16 BE",
+    "cp1252": "Windows-1252",
+}
+
+_CP1252_ERRORS = "omnidesk.cp1252-latin1"
+
+
+def _cp1252_latin1(exc: UnicodeError) -> tuple[str, int]:
+    # Only ever installed for cp1252 decoding: the bytes cp1252 leaves undefined
+    # become the Latin-1 character of the same value instead of an error.
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error(_CP1252_ERRORS, _cp1252_latin1)
+
+
+class UnreadableFileError(UserError):
+    """The file cannot be imported; str(e) is one clear sentence for the user
+    (names the file, says why, suggests a fix)."""
+
+
+@dataclass(frozen=True)
+class FileFormat:
+    encoding: str
+    encoding_label: str
+    delimiter: str
+    header: tuple[str, ...]
+    header_line: int
+
+
+@dataclass(frozen=True)
+class Record:
+    number: int
+    line: int
+    values: tuple[str, ...]
+    problem: str | None
+
+
+# --------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------
+
+
+def sniff(path: str | os.PathLike[str]) -> FileFormat:
+    """Decide encoding, delimiter and header row of ``path``.
+
+    Reads the whole file once in fixed-size chunks (to be sure of the
+    encoding) and parses only a sample of its first lines.  Raises
+    ``UnreadableFileError`` for anything that cannot be imported as a table.
+    """
+    p = Path(path)
+    name = p.name
+    try:
+        size = p.stat().st_size
+        with open(p, "rb") as f:
+            head = f.read(64 * 1024)
+    except OSError as e:
+        raise _cannot_open(name, e) from e
+    if size == 0 or not head:
+        raise _empty(name)
+    _refuse_known_binary(p, head)
+    encoding = _detect_encoding(p, head, size)
+
+    with open_text(p, encoding) as stream:
+        sample, first_line, at_eof, sep_hint = _read_sample(stream)
+    if not sample:
+        raise _empty(name)
+
+    delimiter = sep_hint or _choose_delimiter(sample, first_line)
+    rows = _sample_rows(sample, delimiter, first_line, at_eof, name)
+    rows = [(line, row) for line, row in rows if not _is_blank(row)]
+    if not rows:
+        raise UnreadableFileError(
+            f'"{name}" has only empty rows at its start and no column names; '
+            "export the file again and check it contains your data."
+        )
+    header_line, header_row = _pick_header(rows[: _SAMPLE_RECORDS + 10])
+    header = tuple(_clean_header_cell(c) for c in header_row)
+    _check_header(header, header_line, name)
+    return FileFormat(
+        encoding=encoding,
+        encoding_label=_LABELS[encoding],
+        delimiter=delimiter,
+        header=header,
+        header_line=header_line,
+    )
+
+
+def read_records(path: str | os.PathLike[str], fmt: FileFormat) -> Iterator[Record]:
+    """Yield the data records after the header row, one at a time.
+
+    Blank records (no non-empty cell) are skipped and not numbered.  Short
+    records are padded with "" to the header's width and carry a problem
+    text; extra non-empty values are kept after the header's width, also with
+    a problem.  Empty trailing extras (padding some tools write) are dropped
+    silently.  Raises ``UnreadableFileError`` on a quote that never closes or
+    a file that stopped decoding since it was sniffed.
+    """
+    p = Path(path)
+    name = p.name
+    width = len(fmt.header)
+    try:
+        stream = open_text(p, fmt.encoding)
+    except OSError as e:
+        raise _cannot_open(name, e) from e
+    with stream:
+        lines = _strip_bom(stream)
+        # Everything above the header (a "sep=" line, title rows, blank lines)
+        # is skipped by physical line, then the header record itself.
+        for _ in islice(lines, fmt.header_line - 1):
+            pass
+        rows = _parse(lines, fmt.delimiter, fmt.header_line)
+        number = 0
+        try:
+            header_seen = False
+            for line, row in rows:
+                if not header_seen:
+                    header_seen = True
+                    continue
+                if _is_blank(row):
+                    continue
+                number += 1
+                yield _make_record(number, line, row, width)
+        except _OpenQuote as e:
+            raise _runaway(name, p, fmt, e) from None
+        except csv.Error as e:
+            raise UnreadableFileError(
+                f'"{name}" cannot be read as a table near line {rows.line}: {e}; '
+                "check that line for a stray quote (\") and try again."
+            ) from None
+        except UnicodeDecodeError:
+            raise UnreadableFileError(
+                f'"{name}" can no longer be read as {fmt.encoding_label} text '
+                "(it may have changed since it was checked); choose the file again."
+            ) from None
+
+
+def preview(path: str | os.PathLike[str], fmt: FileFormat, n: int = 20) -> list[Record]:
+    """Return the first ``n`` data records (fewer when the file is shorter)."""
+    records = read_records(path, fmt)
+    try:
+        return list(islice(records, n))
+    finally:
+        records.close()
+
+
+def file_sha256(path: str | os.PathLike[str]) -> str:
+    """Return the SHA-256 hex digest of the file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def open_text(path: str | os.PathLike[str], encoding: str) -> TextIO:
+    """Open ``path`` as text the way ``read_records`` does (newline="" for
+    the csv module, and the lossless cp1252 handling described above)."""
+    errors = _CP1252_ERRORS if encoding == "cp1252" else "strict"
+    return open(path, encoding=encoding, errors=errors, newline="")
+
+
+# --------------------------------------------------------------------------
+# binary signatures and encoding
+# --------------------------------------------------------------------------
+
+
+def _refuse_known_binary(p: Path, head: bytes) -> None:
+    name = p.name
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        members = _zip_members(p)
+        if any(m.startswith("xl/") for m in members):
+            raise UnreadableFileError(
+                f'"{name}" is an Excel workbook, not a CSV file; open it in Excel '
+                "and use File > Save As > CSV UTF-8, then import the saved file."
+            )
+        if "content.xml" in members and "mimetype" in members:
+            raise UnreadableFileError(
+                f'"{name}" is a spreadsheet document, not a CSV file; open it in '
+                "your spreadsheet program and save it as CSV, then import that file."
+            )
+        csvs = [m.rsplit("/", 1)[-1] for m in members if m.lower().endswith((".csv", ".txt"))]
+        listed = f" (it holds {', '.join(csvs[:3])}{', ...' if len(csvs) > 3 else ''})" if csvs else ""
+        raise UnreadableFileError(
+            f'"{name}" is a ZIP archive, not a CSV file{listed}; '
+            "extract the CSV files from it first and import each of them."
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise UnreadableFileError(
+            f'"{name}" is an Excel workbook in the old .xls format, not a CSV file; '
+            "open it in Excel and save it as CSV, then import the saved file."
+        )
+    kinds = (
+        (b"%PDF-", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF87a", "a GIF image"),
+        (b"GIF89a", "a GIF image"),
+        (b"\x1f\x8b", "a compressed (gzip) file"),
+    )
+    for magic, what in kinds:
+        if head.startswith(magic):
+            raise UnreadableFileError(
+                f'"{name}" is {what}, not a CSV file; export your customers as CSV '
+                "from the program that holds them and import that file."
+            )
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        raise UnreadableFileError(
+            f'"{name}" is saved as UTF-32 text, which cannot be imported; '
+            "save it again as CSV UTF-8 and import that file."
+        )
+
+
+def _zip_members(p: Path) -> list[str]:
+    try:
+        with zipfile.ZipFile(p) as z:
+            return z.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return []
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    sample = head[: 8192 - (len(head[:8192]) % 2)]
+    pairs = len(sample) // 2
+    if pairs == 0:
+        return None
+    even_zero = sample[0::2].count(0)
+    odd_zero = sample[1::2].count(0)
+    # ASCII text in UTF-16 has a zero high byte in nearly every code unit.
+    if odd_zero >= 0.6 * pairs and even_zero <= 0.05 * pairs:
+        return "utf-16-le"
+    if even_zero >= 0.6 * pairs and odd_zero <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
+
+
+def _detect_encoding(p: Path, head: bytes, size: int) -> str:
+    name = p.name
+    if head.startswith(codecs.BOM_UTF8):
+        bad_line = _first_undecodable_line(p, "utf-8", name)
+        if bad_line is not None:
+            raise UnreadableFileError(
+                f'"{name}" is marked as UTF-8 but line {bad_line} holds bytes that are not UTF-8; '
+                "save it again as CSV UTF-8 and import that file."
+            )
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        encoding = "utf-16-le"
+    elif head.startswith(codecs.BOM_UTF16_BE):
+        encoding = "utf-16-be"
+    else:
+        encoding = _utf16_without_bom(head)
+    if encoding is not None:
+        if size % 2:
+            raise _truncated_utf16(name)
+        _validate_utf16(p, encoding, name)
+        return encoding
+    if b"\x00" in head:
+        raise _binary(name, head.index(b"\x00"))
+    return "utf-8" if _first_undecodable_line(p, "utf-8", name) is None else "cp1252"
+
+
+def _first_undecodable_line(p: Path, encoding: str, name: str) -> int | None:
+    """Return the (approximate) line of the first byte that does not decode,
+    or None when the whole file decodes; refuses files with NUL bytes.
+
+    Keeps scanning for NUL bytes after the first decoding error so a binary
+    file is never mistaken for Windows-1252 text.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    bad_line: int | None = None
+    offset = 0
+    newlines = 0
+    with open(p, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            if b"\x00" in chunk:
+                raise _binary(name, offset + chunk.index(b"\x00"))
+            if bad_line is None:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError as e:
+                    bad_line = newlines + chunk.count(b"\n", 0, max(e.start, 0)) + 1
+            newlines += chunk.count(b"\n")
+            offset += len(chunk)
+        if bad_line is None:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                bad_line = newlines + 1
+    return bad_line
+
+
+def _validate_utf16(p: Path, encoding: str, name: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines = 0
+    with open(p, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError as e:
+                lines += chunk[: max(e.start, 0)].decode(encoding, errors="replace").count("\n")
+                raise UnreadableFileError(
+                    f'"{name}" is damaged: near line {lines + 1} it holds bytes that are '
+                    "not valid UTF-16 text; download or export it again and import the new file."
+                ) from None
+            lines += text.count("\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise _truncated_utf16(name) from None
+
+
+# --------------------------------------------------------------------------
+# parsing
+# --------------------------------------------------------------------------
+
+
+class _OpenQuote(Exception):
+    """A record runs to the end of the input or past the size limits."""
+
+    def __init__(self, start_line: int, at_end: bool) -> None:
+        super().__init__(start_line)
+        self.start_line = start_line
+        self.at_end = at_end
+
+
+class _Lines:
+    """Feeds lines to csv.reader while tracking where each record starts.
+
+    ``line`` is the number of the last physical line handed out.  A record
+    still open when the input ends, or grown past the limits, raises
+    ``_OpenQuote`` instead of silently swallowing the rest of the file.
+    """
+
+    __slots__ = ("_it", "line", "start", "_count", "_chars")
+
+    def __init__(self, lines: Iterable[str], first_line: int) -> None:
+        self._it = iter(lines)
+        self.line = first_line - 1
+        self.start = first_line
+        self._count = 0
+        self._chars = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def begin_record(self) -> None:
+        self._count = 0
+        self._chars = 0
+
+    def __next__(self) -> str:
+        try:
+            text = next(self._it)
+        except StopIteration:
+            if self._count:
+                raise _OpenQuote(self.start, at_end=True) from None
+            raise
+        self.line += 1
+        if not self._count:
+            self.start = self.line
+        self._count += 1
+        self._chars += len(text)
+        if self._count > MAX_RECORD_LINES or self._chars > MAX_RECORD_CHARS:
+            raise _OpenQuote(self.start, at_end=False)
+        return text
+
+
+class _Rows:
+    """Iterator of (start line, cells) over ``lines``; see ``_Lines``."""
+
+    def __init__(self, lines: Iterable[str], delimiter: str, first_line: int) -> None:
+        self._src = _Lines(lines, first_line)
+        self._reader = csv.reader(self._src, delimiter=delimiter, quotechar='"', doublequote=True, strict=False)
+
+    @property
+    def line(self) -> int:
+        return self._src.start
+
+    def __iter__(self) -> _Rows:
+        return self
+
+    def __next__(self) -> tuple[int, list[str]]:
+        self._src.begin_record()
+        try:
+            row = next(self._reader)
+        except csv.Error as e:
+            if "field larger than field limit" in str(e):
+                raise _OpenQuote(self._src.start, at_end=False) from None
+            raise
+        return self._src.start, row
+
+
+def _parse(lines: Iterable[str], delimiter: str, first_line: int) -> _Rows:
+    return _Rows(lines, delimiter, first_line)
+
+
+def _strip_bom(stream: TextIO) -> Iterator[str]:
+    # UTF-16 codecs named with an explicit byte order keep the BOM as U+FEFF.
+    it = iter(stream)
+    first = next(it, None)
+    if first is None:
+        return
+    yield first.lstrip("\ufeff")
+    yield from it
+
+
+_SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
+
+
+def _read_sample(stream: TextIO) -> tuple[list[str], int, bool, str | None]:
+    """Read the first lines worth guessing from.
+
+    Returns (lines, number of the first line, whether the file ended inside
+    the sample, delimiter named by an Excel "sep=" line).  Leading blank lines
+    are skipped and a "sep=" first line is consumed.
+    """
+    it = _strip_bom(stream)
+    line_no = 0
+    hint: str | None = None
+    lines: list[str] = []
+    chars = 0
+    for text in it:
+        line_no += 1
+        if line_no == 1:
+            m = _SEP_LINE.match(text)
+            if m:
+                if m.group(1) in DELIMITERS:
+                    hint = m.group(1)
+                continue
+        if not lines and not text.strip():
+            continue
+        lines.append(text)
+        chars += len(text)
+        if len(lines) >= _SAMPLE_LINES or chars >= _SAMPLE_CHARS:
+            return lines, line_no - len(lines) + 1, next(it, None) is None, hint
+    return lines, line_no - len(lines) + 1, True, hint
+
+
+def _sample_rows(
+    sample: list[str], delimiter: str, first_line: int, at_eof: bool, name: str
+) -> list[tuple[int, list[str]]]:
+    rows: list[tuple[int, list[str]]] = []
+    parser = _parse(sample, delimiter, first_line)
+    try:
+        rows.extend(parser)
+    except _OpenQuote as e:
+        # Running out of sample inside a quoted value only means the sample
+        # was cut there; at the real end of the file the quote never closed.
+        if at_eof or not e.at_end:
+            opened = _open_quote_line(sample, first_line, delimiter, e.start_line)
+            raise UnreadableFileError(_runaway_message(name, opened, e.start_line)) from None
+    return rows
+
+
+def _is_blank(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
+
+
+def _choose_delimiter(sample: list[str], first_line: int) -> str:
+    best: tuple[tuple[Fraction, int], str] | None = None
+    for d in DELIMITERS:
+        counts: list[int] = []
+        try:
+            for _, row in _parse(sample, d, first_line):
+                if not _is_blank(row):
+                    counts.append(len(row))
+                    if len(counts) >= _SAMPLE_RECORDS:
+                        break
+        except (_OpenQuote, csv.Error):
+            pass
+        if not counts:
+            continue
+        tally = Counter(counts)
+        width, hits = max(tally.items(), key=lambda kv: (kv[1], kv[0]))
+        if width < 2:
+            continue
+        # Most consistent column count wins; on a tie, the one giving more
+        # columns (a ";" file with decimal commas splits evenly on both).
+        key = (Fraction(hits, len(counts)), width)
+        if best is None or key > best[0]:
+            best = (key, d)
+    return best[1] if best else ","
+
+
+def _pick_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+    # Widths ignore trailing empty cells: some tools end every data row with a
+    # delimiter the header row lacks, and Excel pads title rows with them.
+    widths = [_filled_width(r) for _, r in rows]
+    counts = Counter(widths)
+    width = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
+    if width >= 2:
+        # Title rows ("Customer list - March") sit above the header with
+        # fewer filled cells than the table has columns.
+        for (line, row), filled_width in zip(rows[: _MAX_TITLE_ROWS + 1], widths):
+            filled = sum(1 for c in row if c.strip())
+            if filled_width >= width and filled >= 2:
+                return line, row
+    return rows[0]
+
+
+def _filled_width(row: list[str]) -> int:
+    n = len(row)
+    while n and not row[n - 1].strip():
+        n -= 1
+    return n
+
+
+def _clean_header_cell(cell: str) -> str:
+    return cell.replace("\ufeff", "").strip()
+
+
+_EMAIL_LIKE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_NUMBER_LIKE = re.compile(r"^[-+(]?[$€£¥]?\s?\d[\d.,\s]*\)?%?$")
+_DATE_LIKE = re.compile(r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T].*)?$")
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{7,}$")
+
+
+def _looks_like_value(cell: str) -> bool:
+    if not any(ch.isalnum() for ch in cell):
+        return True  # "---", "***": decoration, not a column name
+    return bool(
+        _EMAIL_LIKE.match(cell) or _NUMBER_LIKE.match(cell) or _DATE_LIKE.match(cell) or _PHONE_LIKE.match(cell)
+    )
+
+
+def _check_header(header: tuple[str, ...], line: int, name: str) -> None:
+    filled = [c for c in header if c]
+    if not filled:
+        raise UnreadableFileError(
+            f'"{name}" has no column names: its first row (line {line}) is empty; '
+            "add a first row naming each column and try again."
+        )
+    if all(_looks_like_value(c) for c in filled):
+        example = filled[0] if len(filled[0]) <= 40 else filled[0][:37] + "..."
+        raise UnreadableFileError(
+            f'"{name}" has no header row: its first row (line {line}) holds data such as '
+            f'"{example}" rather than column names; add a first row naming each column '
+            "(for example Email, First Name, Phone) and try again."
+        )
+
+
+def _make_record(number: int, line: int, row: list[str], width: int) -> Record:
+    n = len(row)
+    if n == width:
+        return Record(number, line, tuple(row), None)
+    if n < width:
+        return Record(number, line, tuple(row) + ("",) * (width - n), f"has {n} values, header has {width}")
+    while len(row) > width and not row[-1].strip():
+        row.pop()
+    if len(row) == width:
+        return Record(number, line, tuple(row), None)
+    return Record(number, line, tuple(row), f"has {len(row)} values, header has {width}: extra values kept")
+
+
+def _open_quote_line(lines: Iterable[str], first_line: int, delimiter: str, start_line: int) -> int | None:
+    """Line on which the quote that swallows the record at ``start_line``
+    opens, or None when no quote is left open (the record is simply huge).
+
+    Replays the csv quoting rules over the record's lines.
+    """
+    in_quotes = False
+    field_start = True
+    opened = start_line
+    for number, text in enumerate(lines, start=first_line):
+        if number < start_line:
+            continue
+        if number - start_line > MAX_RECORD_LINES + 1:
+            break
+        i, n = 0, len(text)
+        while i < n:
+            ch = text[i]
+            if in_quotes:
+                if ch == '"':
+                    if i + 1 < n and text[i + 1] == '"':
+                        i += 2
+                        continue
+                    in_quotes = False
+                    field_start = False
+            elif ch == '"' and field_start:
+                in_quotes = True
+                opened = number
+                field_start = False
+            elif ch == delimiter or ch in "\r\n":
+                field_start = True
+            else:
+                field_start = False
+            i += 1
+    return opened if in_quotes else None
+
+
+# --------------------------------------------------------------------------
+# messages
+# --------------------------------------------------------------------------
+
+
+def _cannot_open(name: str, e: OSError) -> UnreadableFileError:
+    why = e.strerror or str(e)
+    return UnreadableFileError(
+        f'"{name}" cannot be opened ({why}); check that the file exists and that you may read it.'
+    )
+
+
+def _empty(name: str) -> UnreadableFileError:
+    return UnreadableFileError(
+        f'"{name}" is empty, so there is nothing to import; export the file again and check it has rows.'
+    )
+
+
+def _binary(name: str, offset: int) -> UnreadableFileError:
+    return UnreadableFileError(
+        f'"{name}" holds binary data (a zero byte at position {offset}), not text; '
+        "check that you picked the CSV export and not another file."
+    )
+
+
+def _truncated_utf16(name: str) -> UnreadableFileError:
+    return UnreadableFileError(
+        f'"{name}" is cut off: it ends in the middle of a UTF-16 character; '
+        "download or export it again and import the complete file."
+    )
+
+
+def _runaway_message(name: str, line: int | None, start_line: int) -> str:
+    if line is None:
+        return (
+            f'"{name}" has a value on line {start_line} that is too long to be a real cell; '
+            "check that line in a text editor and try again."
+        )
+    return (
+        f'"{name}" has a quote (") on line {line} that is never closed, so the rest of '
+        "the file would be read as one value; add the missing closing quote or remove "
+        "the stray one on that line and try again."
+    )
+
+
+def _runaway(name: str, p: Path, fmt: FileFormat, e: _OpenQuote) -> UnreadableFileError:
+    try:
+        with open_text(p, fmt.encoding) as stream:
+            lines = islice(_strip_bom(stream), e.start_line - 1, e.start_line + MAX_RECORD_LINES + 1)
+            line = _open_quote_line(lines, e.start_line, fmt.delimiter, e.start_line)
+    except (OSError, UnicodeDecodeError):
+        line = e.start_line
+    return UnreadableFileError(_runaway_message(name, line, e.start_line))

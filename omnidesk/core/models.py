@@ -1,0 +1,200 @@
+"""The workspace schema, in one place.
+
+Every table is a SQLModel class; Alembic migrations under ``migrations/`` create
+and change them (a test checks the migrations and these classes agree).  Types
+stay portable (no SQLite-only column types) so the same schema runs on
+PostgreSQL; anything dialect-specific lives in :mod:`omnidesk.core.dialect`.
+
+Timestamps are ISO 8601 strings.  For events they keep the offset they were
+recorded with, because "10:00 in the shop's time zone" is the fact the user
+sees; ``occurred_utc`` is the same instant in UTC for ordering.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Optional
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> str:
+    """The current instant as an ISO 8601 string in UTC (seconds precision)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+class Setting(SQLModel, table=True):
+    """Workspace-wide settings and markers (key/value, values are JSON text)."""
+
+    __tablename__ = "setting"
+
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class ImportBatch(SQLModel, table=True):
+    """One file imported once: what was read, how it was mapped, what it added."""
+
+    __tablename__ = "import_batch"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    file_name: str = Field(max_length=512)
+    file_hash: str = Field(max_length=64, index=True)
+    file_size: int = 0
+    channel: str = Field(max_length=64)
+    kind: str = Field(max_length=16)  # contacts | events
+    preset: Optional[str] = Field(default=None, max_length=64)
+    encoding: str = Field(default="", max_length=32)
+    delimiter: str = Field(default=",", max_length=4)
+    header_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    mapping_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    options_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    status: str = Field(default="running", max_length=16)  # running | done | undone
+    started_at: str = Field(default_factory=utcnow, max_length=32)
+    finished_at: Optional[str] = Field(default=None, max_length=32)
+    rows: int = 0
+    imported: int = 0
+    flagged: int = 0
+    duplicates: int = 0
+    events: int = 0
+    customers_created: int = 0
+
+
+class Customer(SQLModel, table=True):
+    """One real person: the golden record built from their source records."""
+
+    __tablename__ = "customer"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    first_name: str = Field(default="", max_length=200)
+    last_name: str = Field(default="", max_length=200)
+    display_name: str = Field(default="", max_length=400, index=True)
+    email: Optional[str] = Field(default=None, max_length=320, index=True)
+    phone: Optional[str] = Field(default=None, max_length=32, index=True)
+    company: str = Field(default="", max_length=300)
+    address: str = Field(default="", max_length=500)
+    city: str = Field(default="", max_length=200)
+    region: str = Field(default="", max_length=200)
+    postcode: str = Field(default="", max_length=32)
+    country: str = Field(default="", max_length=2)
+    birthday: Optional[str] = Field(default=None, max_length=10)
+    tags: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    consent_email: Optional[str] = Field(default=None, max_length=16)
+    consent_sms: Optional[str] = Field(default=None, max_length=16)
+    channels: str = Field(default="", max_length=200)  # space-separated channel keys
+    # money as integer minor units (cents): exact, and portable across databases
+    spend_minor: Optional[int] = None
+    orders: int = 0
+    first_seen: Optional[str] = Field(default=None, max_length=32)
+    last_seen: Optional[str] = Field(default=None, max_length=32, index=True)
+    source_count: int = 0
+    pinned_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+    updated_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class SourceRecord(SQLModel, table=True):
+    """One data record of an imported file, kept as read plus its normalized values.
+
+    ``raw_json`` is the list of cell values exactly as decoded, aligned with the
+    batch's header, so nothing imported is ever lost and every normalized value
+    can be traced back to file, row and channel.
+    """
+
+    __tablename__ = "source_record"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "record_no", name="uq_source_record_batch_row"),
+        Index("ix_source_record_row_hash", "row_hash"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True, ondelete="CASCADE")
+    record_no: int
+    line_no: int = 0
+    channel: str = Field(max_length=64)
+    kind: str = Field(max_length=16)
+    row_hash: str = Field(max_length=64)
+    raw_json: str = Field(sa_column=Column(Text, nullable=False))
+    customer_id: Optional[int] = Field(
+        default=None, foreign_key="customer.id", index=True, ondelete="SET NULL"
+    )
+    external_id: Optional[str] = Field(default=None, max_length=200)
+    first_name: str = Field(default="", max_length=200)
+    last_name: str = Field(default="", max_length=200)
+    email: Optional[str] = Field(default=None, max_length=320, index=True)
+    phone: Optional[str] = Field(default=None, max_length=32, index=True)
+    company: str = Field(default="", max_length=300)
+    address: str = Field(default="", max_length=500)
+    city: str = Field(default="", max_length=200)
+    region: str = Field(default="", max_length=200)
+    postcode: str = Field(default="", max_length=32)
+    country: str = Field(default="", max_length=2)
+    birthday: Optional[str] = Field(default=None, max_length=10)
+    tags: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    occurred_at: Optional[str] = Field(default=None, max_length=40)
+    values_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    problems_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    flagged: bool = Field(default=False, index=True)
+
+
+class Identifier(SQLModel, table=True):
+    """Every email, phone and external id a source record carries (for matching)."""
+
+    __tablename__ = "identifier"
+    __table_args__ = (Index("ix_identifier_kind_value", "kind", "value"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="source_record.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=16)  # email | phone | external
+    value: str = Field(max_length=320)
+
+
+class Consent(SQLModel, table=True):
+    """A consent fact: on this channel, this status, said by this source row, at this time."""
+
+    __tablename__ = "consent"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="source_record.id", index=True, ondelete="CASCADE")
+    customer_id: Optional[int] = Field(
+        default=None, foreign_key="customer.id", index=True, ondelete="SET NULL"
+    )
+    channel: str = Field(max_length=16)  # email | sms | whatsapp
+    status: str = Field(max_length=16)  # granted | denied | unsubscribed | cleaned | pending
+    occurred_at: Optional[str] = Field(default=None, max_length=40)
+
+
+class Event(SQLModel, table=True):
+    """Something a person did on a channel: an order, an open, a visit, a form."""
+
+    __tablename__ = "event"
+    __table_args__ = (Index("ix_event_customer_time", "customer_id", "occurred_utc"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batch.id", index=True, ondelete="CASCADE")
+    record_id: int = Field(foreign_key="source_record.id", index=True, ondelete="CASCADE")
+    customer_id: Optional[int] = Field(
+        default=None, foreign_key="customer.id", ondelete="SET NULL"
+    )
+    channel: str = Field(max_length=64)
+    type: str = Field(max_length=64)
+    occurred_at: Optional[str] = Field(default=None, max_length=40)
+    occurred_utc: Optional[str] = Field(default=None, max_length=40)
+    summary: str = Field(default="", max_length=1000)
+    amount_minor: Optional[int] = None
+    currency: Optional[str] = Field(default=None, max_length=3)
+    details_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+
+
+class SavedMapping(SQLModel, table=True):
+    """A column mapping the user confirmed, reused for files with the same headers."""
+
+    __tablename__ = "saved_mapping"
+
+    signature: str = Field(primary_key=True, max_length=64)
+    mapping_json: str = Field(sa_column=Column(Text, nullable=False))
+    channel: Optional[str] = Field(default=None, max_length=64)
+    kind: Optional[str] = Field(default=None, max_length=16)
+    updated_at: str = Field(default_factory=utcnow, max_length=32)

@@ -1,0 +1,43 @@
+"""Long work as generators: they yield progress and stop cleanly when asked.
+
+The GUI runs such a generator on a worker thread (``omnidesk.ui.tasks``); the
+CLI and the tests simply iterate it.  Cancelling raises :class:`Cancelled`
+inside the generator, between batches, so its transaction rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import TypeVar
+
+from omnidesk.core.errors import UserError
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int  # 0 when unknown
+    message: str = ""
+
+
+class Cancelled(UserError):
+    """The user cancelled; whatever the work had started was rolled back."""
+
+
+CancelCheck = Callable[[], bool]
+
+
+def never_cancelled() -> bool:
+    return False
+
+
+def run_to_completion(gen: Generator[Progress, None, T]) -> T:
+    """Drive a progress generator to its end and return its result."""
+    while True:
+        try:
+            next(gen)
+        except StopIteration as stop:
+            return stop.value

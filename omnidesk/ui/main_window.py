@@ -1,0 +1,443 @@
+"""MainWindow: navigation, menus, undo/redo and the status bar around one workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QStackedWidget,
+    QWidget,
+)
+
+from omnidesk import __version__
+from omnidesk.core import paths
+from omnidesk.core.demo import ensure_demo
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing.batches import undo_batch
+from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_import
+from omnidesk.core.tasks import Cancelled
+from omnidesk.core.workspace import Workspace, WorkspaceError
+from omnidesk.ui.commands import ImportFilesCommand
+from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.ui.views.customers_view import CustomersView
+from omnidesk.ui.views.imports_view import ImportsView
+from omnidesk.ui.views.welcome_view import WelcomeView
+
+WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
+IMPORT_FILTER = "Data files (*.csv *.tsv *.txt);;All files (*)"
+MAX_RECENT = 8
+
+
+class MainWindow(QMainWindow):
+    workspaceOpened = Signal(object)
+    importFinished = Signal(list)  # summaries, one dict per file
+    importFailed = Signal(str)
+
+    def __init__(self, settings: QSettings, runner: TaskRunner | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.runner = runner or TaskRunner()
+        self.workspace: Workspace | None = None
+        self.undo_stack = QUndoStack(self)
+        self.task: Task | None = None
+        self.screens: dict[str, QWidget] = {}
+        self.setWindowTitle("Omnidesk")
+        self.setMinimumSize(QSize(760, 480))
+
+        self.stack = QStackedWidget()
+        self.welcome = WelcomeView()
+        self.welcome.createRequested.connect(self.new_workspace)
+        self.welcome.openRequested.connect(self.open_workspace_dialog)
+        self.welcome.demoRequested.connect(self.open_demo)
+        self.stack.addWidget(self.welcome)
+        self.setCentralWidget(self.stack)
+
+        self._build_actions()
+        self._build_menus()
+        self.statusBar().showMessage("Ready")
+        self._restore_geometry()
+        self._update_actions()
+
+    # -- actions and menus ---------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut=None, status: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if status:
+            action.setStatusTip(status)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.new_action = self._action("&New Workspace…", self.new_workspace, K.New, "Create an empty workspace file")
+        self.open_action = self._action("&Open Workspace…", self.open_workspace_dialog, K.Open, "Open a workspace file")
+        self.demo_action = self._action("Open &Demo Workspace", self.open_demo, status="A sample shop to explore")
+        self.copy_action = self._action("Save a &Copy…", self.save_copy, K.SaveAs, "Write a backup copy of this workspace")
+        self.import_action = self._action("&Import Files…", self.import_files_dialog, QKeySequence("Ctrl+I"), "Import CSV exports")
+        self.quit_action = self._action("&Quit", self.close, K.Quit)
+        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcut(K.Undo)
+        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcut(K.Redo)
+        self.about_action = self._action("&About Omnidesk", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addAction(self.copy_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        self.view_menu = bar.addMenu("&View")
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+        self._rebuild_recent_menu()
+
+    def _update_actions(self) -> None:
+        has = self.workspace is not None
+        for action in (self.copy_action, self.import_action):
+            action.setEnabled(has)
+
+    # -- recent files and geometry -------------------------------------------------
+
+    def recent_workspaces(self) -> list[str]:
+        value = self.settings.value("recentWorkspaces", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _remember_recent(self, path: Path) -> None:
+        recent = [p for p in self.recent_workspaces() if p != str(path)]
+        recent.insert(0, str(path))
+        self.settings.setValue("recentWorkspaces", recent[:MAX_RECENT])
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_workspaces()
+        for i, p in enumerate(recent):
+            action = self.recent_menu.addAction(f"&{i + 1} {Path(p).name}  —  {Path(p).parent}")
+            action.setData(p)
+            action.triggered.connect(lambda _checked=False, p=p: self.open_workspace(Path(p)))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("mainWindow/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            screen = QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen else None
+            width = min(1200, available.width() - 80) if available else 1200
+            height = min(780, available.height() - 80) if available else 780
+            self.resize(max(width, 760), max(height, 480))
+
+    def closeEvent(self, event) -> None:
+        if self.task is not None and not self.task.done.is_set():
+            self.task.cancel()
+            self.task.done.wait(10)
+        self.settings.setValue("mainWindow/geometry", self.saveGeometry())
+        if self.workspace is not None:
+            self.settings.setValue("lastWorkspace", str(self.workspace.path or ""))
+            self.workspace.close()
+        super().closeEvent(event)
+
+    # -- dialogs (tests patch these) ----------------------------------------------
+
+    def ask_new_path(self) -> Path | None:
+        start = str(paths.data_dir() / "My business.omnidesk")
+        name, _ = QFileDialog.getSaveFileName(self, "New workspace", start, WORKSPACE_FILTER)
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(".omnidesk")
+
+    def ask_open_path(self) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self, "Open workspace", str(paths.data_dir()), WORKSPACE_FILTER)
+        return Path(name) if name else None
+
+    def ask_copy_path(self) -> Path | None:
+        assert self.workspace is not None and self.workspace.path is not None
+        start = str(self.workspace.path.with_name(self.workspace.path.stem + " copy.omnidesk"))
+        name, _ = QFileDialog.getSaveFileName(self, "Save a copy", start, WORKSPACE_FILTER)
+        return Path(name) if name else None
+
+    def ask_import_files(self) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(self, "Import files", str(Path.home()), IMPORT_FILTER)
+        return [Path(n) for n in names]
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    def confirm(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- workspace lifecycle ---------------------------------------------------------
+
+    def new_workspace(self) -> None:
+        path = self.ask_new_path()
+        if path is None:
+            return
+        try:
+            workspace = Workspace.create(path)
+        except WorkspaceError as exc:
+            self.show_error("Cannot create workspace", str(exc))
+            return
+        self.set_workspace(workspace)
+
+    def open_workspace_dialog(self) -> None:
+        path = self.ask_open_path()
+        if path is not None:
+            self.open_workspace(path)
+
+    def open_workspace(self, path: Path) -> bool:
+        try:
+            workspace = Workspace.open(path)
+        except WorkspaceError as exc:
+            self.show_error("Cannot open workspace", str(exc))
+            return False
+        self.set_workspace(workspace)
+        if workspace.backup_path is not None:
+            self.statusBar().showMessage(
+                f"Upgraded {path.name}; the previous version is kept as {workspace.backup_path.name}", 10000
+            )
+        return True
+
+    def open_demo(self) -> None:
+        path = paths.demo_workspace_path()
+        if not path.exists():
+            self.statusBar().showMessage("Building the demo workspace…")
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                ensure_demo(path)
+            except (UserError, WorkspaceError, OSError) as exc:
+                self.show_error("Cannot build the demo", str(exc))
+                return
+            finally:
+                QApplication.restoreOverrideCursor()
+        self.open_workspace(path)
+
+    def set_workspace(self, workspace: Workspace) -> None:
+        if self.workspace is not None:
+            self.workspace.close()
+        self.workspace = workspace
+        self.undo_stack.clear()
+        self._build_workspace_page()
+        if workspace.path is not None:
+            self._remember_recent(workspace.path)
+        self.setWindowTitle(f"{workspace.name} — Omnidesk")
+        self._update_actions()
+        self._update_status()
+        self.workspaceOpened.emit(workspace)
+
+    def _build_workspace_page(self) -> None:
+        assert self.workspace is not None
+        old = self.stack.widget(1)
+        if old is not None:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+        page = QWidget()
+        layout = QHBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(170)
+        self.nav.setFrameShape(QListWidget.Shape.NoFrame)
+        self.screen_stack = QStackedWidget()
+        customers = CustomersView(self.workspace)
+        customers.importRequested.connect(self.import_files_dialog)
+        imports = ImportsView(self.workspace)
+        imports.importRequested.connect(self.import_files_dialog)
+        imports.undoRequested.connect(self.undo_import)
+        self.screens = {"customers": customers, "imports": imports}
+        labels = {"customers": "Customers", "imports": "Imports"}
+        self.view_menu.clear()
+        for i, (key, widget) in enumerate(self.screens.items()):
+            item = QListWidgetItem(labels[key])
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setSizeHint(QSize(160, 36))
+            self.nav.addItem(item)
+            holder = QWidget()
+            hl = QHBoxLayout(holder)
+            hl.setContentsMargins(12, 12, 12, 12)
+            hl.addWidget(widget)
+            self.screen_stack.addWidget(holder)
+            action = self.view_menu.addAction(labels[key])
+            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            action.triggered.connect(lambda _c=False, k=key: self.show_screen(k))
+        self.nav.currentRowChanged.connect(self.screen_stack.setCurrentIndex)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.screen_stack, 1)
+        self.stack.addWidget(page)
+        self.stack.setCurrentIndex(1)
+        self.nav.setCurrentRow(0)
+
+    def show_screen(self, key: str) -> None:
+        keys = list(self.screens)
+        if key in keys:
+            self.nav.setCurrentRow(keys.index(key))
+
+    def current_screen(self) -> str | None:
+        if self.stack.currentIndex() != 1:
+            return None
+        return list(self.screens)[self.nav.currentRow()]
+
+    def refresh(self) -> None:
+        for screen in self.screens.values():
+            screen.refresh()
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.workspace is None:
+            return
+        counts = self.workspace.counts()
+        where = str(self.workspace.path) if self.workspace.path else self.workspace.name
+        self.statusBar().showMessage(
+            f"{where}  ·  {counts['customers']:,} customers  ·  {counts['source_records']:,} records  "
+            f"·  {counts['events']:,} events"
+        )
+
+    def save_copy(self) -> None:
+        if self.workspace is None:
+            return
+        dest = self.ask_copy_path()
+        if dest is None:
+            return
+        try:
+            self.workspace.save_copy(dest)
+        except WorkspaceError as exc:
+            self.show_error("Cannot save a copy", str(exc))
+            return
+        self.statusBar().showMessage(f"Saved a copy as {dest}", 8000)
+
+    # -- importing -------------------------------------------------------------------
+
+    def import_files_dialog(self) -> None:
+        files = self.ask_import_files()
+        if files:
+            self.import_files(files)
+
+    def import_files(self, files: list[Path], options: ImportOptions | None = None) -> None:
+        """Import ``files`` on a worker thread with a progress dialog and Cancel."""
+        if self.workspace is None or (self.task is not None and not self.task.done.is_set()):
+            return
+        workspace = self.workspace
+        options = options or ImportOptions()
+        plans = []
+        for path in files:
+            try:
+                plans.append(analyze(workspace, path, options))
+            except (UserError, OSError) as exc:
+                self.show_error("Cannot import file", str(exc))
+                self.importFailed.emit(str(exc))
+        if not plans:
+            return
+
+        def work(cancelled):
+            results = []
+            for plan in plans:
+                result = yield from run_import(workspace, plan, cancelled=cancelled)
+                results.append(result)
+            return results
+
+        progress = QProgressDialog("Importing…", "Cancel", 0, 0, self)
+        progress.setWindowTitle("Import")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        task = Task(work)
+        progress.canceled.connect(task.cancel)
+
+        def on_progress(done: int, total: int, message: str) -> None:
+            progress.setMaximum(total)
+            progress.setValue(min(done, total))
+            progress.setLabelText(message)
+
+        def on_finished(results) -> None:
+            progress.reset()
+            command = ImportFilesCommand(
+                workspace,
+                [(plan.path, options, result.batch_id or 0) for plan, result in zip(plans, results)],
+                self.refresh,
+            )
+            self.undo_stack.push(command)
+            self.refresh()
+            summaries = [r.summary() for r in results]
+            new = sum(s["imported"] for s in summaries)
+            flagged = sum(s["flagged"] for s in summaries)
+            self.statusBar().showMessage(
+                f"Imported {new:,} rows from {len(summaries)} file(s); {flagged:,} flagged", 10000
+            )
+            self.importFinished.emit(summaries)
+
+        def on_failed(exc) -> None:
+            progress.reset()
+            message = str(exc) if isinstance(exc, (UserError, OSError)) else f"Import failed: {exc!r}"
+            if not isinstance(exc, Cancelled):
+                self.show_error("Import failed", message + "\nNothing was changed.")
+            else:
+                self.statusBar().showMessage(message, 10000)
+            self.importFailed.emit(message)
+
+        task.signals.progressed.connect(on_progress)
+        task.signals.finished.connect(on_finished)
+        task.signals.failed.connect(on_failed)
+        self.task = task
+        self.runner.start(task)
+
+    def undo_import(self, batch_id: int) -> None:
+        if self.workspace is None:
+            return
+        if not self.confirm("Undo import", "Remove everything this import added? Customers that came "
+                            "only from this file disappear; others lose this file's values."):
+            return
+        try:
+            removed = undo_batch(self.workspace, batch_id)
+        except UserError as exc:
+            self.show_error("Cannot undo import", str(exc))
+            return
+        self.refresh()
+        self.statusBar().showMessage(
+            f"Undid import {batch_id}: removed {removed['source_records']:,} records "
+            f"and {removed['customers']:,} customers", 10000
+        )
+
+    # -- help --------------------------------------------------------------------------
+
+    def about_text(self) -> str:
+        import sqlite3
+        import sys
+
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        return (
+            f"<h3>Omnidesk {__version__}</h3>"
+            "<p>Offline omnichannel marketing for small businesses.</p>"
+            f"<p>Python {sys.version.split()[0]} · Qt {qVersion()} (PySide6 {pyside_version}) · "
+            f"SQLite {sqlite3.sqlite_version}</p>"
+        )
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, "About Omnidesk", self.about_text())

@@ -1,0 +1,120 @@
+"""CustomerTableModel: a lazy table over the workspace's customers.
+
+Holds only the ordered ids; rows are fetched a page at a time when the view
+asks for them and kept in a small cache.  Sorting and search re-query SQL.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
+from omnidesk.core.workspace import Workspace
+
+PAGE = 200
+CACHE_PAGES = 20
+
+COLUMNS: list[tuple[str, str]] = [
+    ("name", "Name"),
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("city", "City"),
+    ("channels", "Channels"),
+    ("orders", "Orders"),
+    ("spend", "Spend"),
+    ("last_seen", "Last seen"),
+]
+
+
+def _format(row: CustomerRow, key: str) -> str:
+    if key == "name":
+        return row.name
+    if key == "spend":
+        return f"{row.spend_minor / 100:,.2f}" if row.spend_minor is not None else ""
+    if key == "orders":
+        return str(row.orders) if row.orders else ""
+    if key == "last_seen":
+        return row.last_seen[:10]
+    if key == "channels":
+        return ", ".join(row.channels.split())
+    return str(getattr(row, key))
+
+
+class CustomerTableModel(QAbstractTableModel):
+    IdRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, workspace: Workspace, parent=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self._ids: list[int] = []
+        self._pages: dict[int, dict[int, CustomerRow]] = {}
+        self._search = ""
+        self._sort = "name"
+        self._descending = False
+        self.reload()
+
+    # -- queries -----------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._ids = customer_ids(self.workspace, search=self._search, sort=self._sort,
+                                 descending=self._descending)
+        self._pages.clear()
+        self.endResetModel()
+
+    def set_search(self, text: str) -> None:
+        if text != self._search:
+            self._search = text
+            self.reload()
+
+    def customer_id(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def _row(self, row: int) -> CustomerRow | None:
+        page_no = row // PAGE
+        page = self._pages.get(page_no)
+        if page is None:
+            ids = self._ids[page_no * PAGE:(page_no + 1) * PAGE]
+            page = customer_rows(self.workspace, ids)
+            if len(self._pages) >= CACHE_PAGES:
+                self._pages.pop(next(iter(self._pages)))
+            self._pages[page_no] = page
+        return page.get(self._ids[row])
+
+    # -- Qt model API ------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+            return None
+        if role == self.IdRole:
+            return self._ids[index.row()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] in ("orders", "spend"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        row = self._row(index.row())
+        if row is None:
+            return None
+        return _format(row, COLUMNS[index.column()][0])
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            return COLUMNS[section][1]
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self._sort = COLUMNS[column][0]
+        self._descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()

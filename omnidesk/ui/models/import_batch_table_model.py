@@ -1,0 +1,82 @@
+"""ImportBatchTableModel: the list of import batches on the Imports screen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from omnidesk.core.importing.batches import list_batches
+from omnidesk.core.importing.fields import CHANNELS
+from omnidesk.core.workspace import Workspace
+
+COLUMNS = [
+    ("file_name", "File"),
+    ("channel", "Channel"),
+    ("kind", "Kind"),
+    ("started_at", "Imported"),
+    ("rows", "Rows"),
+    ("imported", "New"),
+    ("flagged", "Flagged"),
+    ("duplicates", "Duplicates"),
+    ("status", "Status"),
+]
+
+
+def _local_time(iso: str) -> str:
+    """A stored UTC timestamp in the user's local time, to the minute."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+class ImportBatchTableModel(QAbstractTableModel):
+    IdRole = Qt.ItemDataRole.UserRole + 1
+
+    def __init__(self, workspace: Workspace, parent=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self._rows: list[dict] = []
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._rows = list_batches(self.workspace)
+        self.endResetModel()
+
+    def batch(self, row: int) -> dict | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        batch = self._rows[index.row()]
+        key = COLUMNS[index.column()][0]
+        if role == self.IdRole:
+            return batch["id"]
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("rows", "imported", "flagged", "duplicates"):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        value = batch[key]
+        if key == "channel":
+            return CHANNELS.get(value, value)
+        if key == "started_at":
+            return _local_time(value)
+        if key == "status":
+            return {"done": "Imported", "undone": "Undone", "running": "Incomplete"}.get(value, value)
+        if key == "kind":
+            return str(value).capitalize()
+        return f"{value:,}" if isinstance(value, int) else str(value)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return COLUMNS[section][1] if 0 <= section < len(COLUMNS) else None
+        return None

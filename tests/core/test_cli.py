@@ -1,0 +1,111 @@
+"""The headless CLI: its commands and its one-line error exits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from omnidesk import __version__
+from omnidesk.cli import main
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert __version__ in capsys.readouterr().out
+
+
+def test_help_lists_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("demo", "info", "import", "imports", "export"):
+        assert command in out
+
+
+def test_info_on_missing_workspace_is_one_line_error(tmp_path, capsys):
+    status, out, err = run(capsys, "info", "--workspace", str(tmp_path / "none.omnidesk"))
+    assert status == 1
+    assert err.startswith("omnidesk: error: no workspace at")
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_info_refuses_non_workspace(tmp_path, capsys):
+    bogus = tmp_path / "notes.omnidesk"
+    bogus.write_text("just some notes\n")
+    status, _, err = run(capsys, "info", "-w", str(bogus))
+    assert status == 1
+    assert "is not an omnidesk workspace" in err
+    assert bogus.read_text() == "just some notes\n"
+
+
+def test_info_json_counts(tmp_path, capsys):
+    path = tmp_path / "a.omnidesk"
+    Workspace.create(path).close()
+    status, out, _ = run(capsys, "--workspace", str(path), "info", "--json")
+    assert status == 0
+    info = json.loads(out)
+    assert info["counts"]["customers"] == 0
+    assert info["schema"]
+
+
+def test_demo_builds_headless_and_refuses_to_overwrite(tmp_path, capsys):
+    path = tmp_path / "demo.omnidesk"
+    status, out, _ = run(capsys, "demo", "--workspace", str(path), "--customers", "40", "--json")
+    assert status == 0
+    summary = json.loads(out)
+    assert summary["counts"]["customers"] >= 30
+    assert summary["counts"]["events"] > 0
+    status, _, err = run(capsys, "demo", "--workspace", str(path))
+    assert status == 1 and "--force" in err
+
+
+def test_import_unreadable_file_exits_nonzero(tmp_path, capsys):
+    path = tmp_path / "ws.omnidesk"
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    status, _, err = run(capsys, "import", str(empty), "-w", str(path))
+    assert status == 1
+    assert "empty.csv" in err and "Traceback" not in err
+
+
+def test_import_missing_file(tmp_path, capsys):
+    status, _, err = run(capsys, "import", str(tmp_path / "missing.csv"), "-w", str(tmp_path / "w.omnidesk"))
+    assert status == 1 and "no such file" in err
+
+
+def test_import_json_and_list_and_undo(tmp_path, capsys):
+    ws = tmp_path / "ws.omnidesk"
+    f = write_csv(tmp_path / "newsletter.csv", ["Email", "First name", "Last name"],
+                  [["ada@example.com", "Ada", "Lovelace"], ["not-an-email", "Bad", "Row"]])
+    status, out, _ = run(capsys, "import", str(f), "-w", str(ws), "--json")
+    assert status == 0
+    summary = json.loads(out.strip().splitlines()[0])
+    assert summary["file"] == "newsletter.csv"
+    assert {k: summary[k] for k in ("rows", "imported", "flagged", "duplicates")} == {
+        "rows": 2, "imported": 2, "flagged": 1, "duplicates": 0}
+    assert {"preset", "kind", "channel"} <= set(summary)
+    status, out, _ = run(capsys, "imports", "list", "--json", "-w", str(ws))
+    batches = json.loads(out)
+    assert batches[0]["status"] == "done"
+    status, out, _ = run(capsys, "imports", "undo", str(batches[0]["id"]), "-w", str(ws))
+    assert status == 0 and "removed 2 records" in out
+    status, _, err = run(capsys, "imports", "undo", str(batches[0]["id"]), "-w", str(ws))
+    assert status == 1 and "undone" in err
+
+
+def test_python_dash_m_entry_point(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "omnidesk", "--version"], capture_output=True, text=True)
+    assert out.returncode == 0 and __version__ in out.stdout

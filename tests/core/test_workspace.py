@@ -1,0 +1,161 @@
+"""Workspace files: create, reopen, back up, migrate, and refuse what is not ours."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+
+import pytest
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from omnidesk.core import dialect
+from omnidesk.core.models import Customer
+from omnidesk.core.workspace import (
+    NewerWorkspaceError,
+    NotAWorkspaceError,
+    Workspace,
+    WorkspaceError,
+    head_revision,
+)
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_create_and_reopen_keeps_data(tmp_path):
+    path = tmp_path / "shop.omnidesk"
+    with Workspace.create(path) as ws:
+        assert ws.schema_revision() == head_revision()
+        with ws.session() as s:
+            s.add(Customer(first_name="Ada", last_name="Lovelace", display_name="Ada Lovelace"))
+        ws.set_setting("default_region", "GB")
+    with Workspace.open(path) as ws:
+        assert ws.counts()["customers"] == 1
+        assert ws.get_setting("default_region") == "GB"
+        assert ws.backup_path is None  # nothing to migrate, no backup
+
+
+def test_pragmas_wal_and_foreign_keys(tmp_path):
+    with Workspace.create(tmp_path / "a.omnidesk") as ws:
+        with ws.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA application_id").scalar() == dialect.APPLICATION_ID
+
+
+def test_create_refuses_existing_file(tmp_path):
+    path = tmp_path / "a.omnidesk"
+    Workspace.create(path).close()
+    with pytest.raises(WorkspaceError, match="already exists"):
+        Workspace.create(path)
+
+
+def test_open_missing_without_create(tmp_path):
+    with pytest.raises(WorkspaceError, match="no workspace"):
+        Workspace.open(tmp_path / "nope.omnidesk")
+
+
+def test_session_rolls_back_on_error(tmp_path):
+    with Workspace.create(tmp_path / "a.omnidesk") as ws:
+        with pytest.raises(RuntimeError):
+            with ws.session() as s:
+                s.add(Customer(display_name="Half written"))
+                s.flush()
+                raise RuntimeError("crash mid-write")
+        assert ws.counts()["customers"] == 0
+
+
+def test_save_copy_while_open(tmp_path):
+    with Workspace.create(tmp_path / "a.omnidesk") as ws:
+        with ws.session() as s:
+            s.add(Customer(display_name="Grace Hopper"))
+        copy = ws.save_copy(tmp_path / "copy.omnidesk")
+        with pytest.raises(WorkspaceError):
+            ws.save_copy(tmp_path / "a.omnidesk")
+    with Workspace.open(copy) as ws2:
+        assert ws2.counts()["customers"] == 1
+
+
+def test_empty_zero_byte_file_becomes_workspace(tmp_path):
+    path = tmp_path / "empty.omnidesk"
+    path.write_bytes(b"")
+    with Workspace.open(path) as ws:
+        assert ws.schema_revision() == head_revision()
+
+
+def test_empty_v0_sqlite_file_is_migrated(tmp_path):
+    path = tmp_path / "v0.omnidesk"
+    sqlite3.connect(path).close()  # a SQLite file with no tables at all
+    with Workspace.open(path) as ws:
+        tables = set(inspect(ws.engine).get_table_names())
+    assert {"customer", "source_record", "import_batch", "event", "consent"} <= tables
+
+
+def test_old_revision_is_backed_up_then_migrated(tmp_path):
+    """A workspace at an older revision (here: none stamped yet) is copied before migrating."""
+    path = tmp_path / "old.omnidesk"
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA application_id={dialect.APPLICATION_ID}")
+    con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+    con.commit()
+    con.close()
+    before = digest(path)
+    with Workspace.open(path) as ws:
+        assert ws.schema_revision() == head_revision()
+        assert ws.backup_path is not None and ws.backup_path.exists()
+    assert digest(ws.backup_path) == before or ws.backup_path.stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"name,email\nAda,ada@example.com\n", b"\x89PNG\r\n\x1a\n" + bytes(range(256))],
+    ids=["csv", "binary"],
+)
+def test_refuses_non_sqlite_file_unchanged(tmp_path, content):
+    path = tmp_path / "other.omnidesk"
+    path.write_bytes(content)
+    before = digest(path)
+    with pytest.raises(NotAWorkspaceError, match="not an omnidesk workspace"):
+        Workspace.open(path)
+    assert digest(path) == before
+    assert not (tmp_path / "other.omnidesk-wal").exists()
+
+
+def test_refuses_foreign_sqlite_database_unchanged(tmp_path):
+    path = tmp_path / "firefox.sqlite"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    con.execute("INSERT INTO moz_places (url) VALUES ('https://example.com')")
+    con.commit()
+    con.close()
+    before = digest(path)
+    with pytest.raises(NotAWorkspaceError, match="another program"):
+        Workspace.open(path)
+    assert digest(path) == before
+
+
+def test_refuses_newer_schema_unchanged(tmp_path):
+    path = tmp_path / "future.omnidesk"
+    Workspace.create(path).close()
+    con = sqlite3.connect(path)
+    con.execute("UPDATE alembic_version SET version_num='9999_from_the_future'")
+    con.commit()
+    con.execute("PRAGMA journal_mode=DELETE")
+    con.close()
+    before = digest(path)
+    with pytest.raises(NewerWorkspaceError, match="newer version"):
+        Workspace.open(path)
+    assert digest(path) == before
+
+
+def test_migrations_match_models(tmp_path):
+    """Every table and column in models.py is created by the migrations (no drift)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    with Workspace.create(tmp_path / "a.omnidesk") as ws:
+        with ws.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []

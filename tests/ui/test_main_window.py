@@ -1,0 +1,164 @@
+"""The main window driven as a person would: welcome screen, demo, navigation, menus."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from omnidesk.core import paths
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+
+def test_first_run_shows_welcome(window):
+    assert window.stack.currentWidget() is window.welcome
+    assert window.current_screen() is None
+    assert not window.import_action.isEnabled()
+
+
+def test_welcome_create_workspace(window, qtbot, tmp_path, monkeypatch):
+    target = tmp_path / "My shop.omnidesk"
+    monkeypatch.setattr(window, "ask_new_path", lambda: target)
+    qtbot.mouseClick(window.welcome.create_button, Qt.MouseButton.LeftButton)
+    assert target.exists()
+    assert window.workspace is not None and window.workspace.path == target
+    assert window.current_screen() == "customers"
+    customers = window.screens["customers"]
+    # Empty state tells the user what to do next.
+    assert customers.pages.currentWidget() is customers.empty
+    assert "Import your first file" in customers.empty.button.text()
+    assert str(target) in window.recent_workspaces()
+
+
+def test_welcome_open_workspace(window, qtbot, tmp_path, monkeypatch):
+    target = tmp_path / "existing.omnidesk"
+    Workspace.create(target).close()
+    monkeypatch.setattr(window, "ask_open_path", lambda: target)
+    qtbot.mouseClick(window.welcome.open_button, Qt.MouseButton.LeftButton)
+    assert window.workspace is not None and window.workspace.path == target
+
+
+def test_open_non_workspace_shows_error_and_stays(window, qtbot, tmp_path, monkeypatch):
+    bogus = tmp_path / "bogus.omnidesk"
+    bogus.write_text("hello")
+    errors = []
+    monkeypatch.setattr(window, "ask_open_path", lambda: bogus)
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append(text))
+    qtbot.mouseClick(window.welcome.open_button, Qt.MouseButton.LeftButton)
+    assert errors and "not an omnidesk workspace" in errors[0]
+    assert window.workspace is None
+    assert bogus.read_text() == "hello"
+
+
+def test_welcome_try_demo_shows_real_customers(window, qtbot):
+    qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
+    assert window.workspace is not None
+    assert window.workspace.path == paths.demo_workspace_path()
+    customers = window.screens["customers"]
+    assert customers.model.rowCount() > 100
+    assert customers.pages.currentIndex() == 1  # the table, not the empty state
+    names = {customers.model.index(r, 0).data() for r in range(20)}
+    assert all(names)
+
+
+def test_navigation_shows_each_screen(demo_window, qtbot):
+    win = demo_window
+    for row, key in enumerate(win.screens):
+        win.nav.setCurrentRow(row)
+        assert win.current_screen() == key
+        assert win.screen_stack.currentIndex() == row
+    imports = win.screens["imports"]
+    assert imports.model.rowCount() >= 5
+    win.show_screen("customers")
+    assert win.current_screen() == "customers"
+
+
+def test_customer_search_and_model(demo_window, qtbot):
+    view = demo_window.screens["customers"]
+    total = view.model.rowCount()
+    first_email = next(
+        view.model.index(r, 1).data() for r in range(total) if view.model.index(r, 1).data()
+    )
+    qtbot.keyClicks(view.search, first_email)
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    assert 1 <= view.model.rowCount() < total
+    view.search.clear()
+    qtbot.keyClicks(view.search, "zzzz-nobody-zzzz")
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    assert view.model.rowCount() == 0
+    assert view.results.currentWidget() is view.no_match
+
+
+def test_customer_table_model_passes_modeltester(demo_window, qtmodeltester):
+    qtmodeltester.check(demo_window.screens["customers"].model)
+    qtmodeltester.check(demo_window.screens["imports"].model)
+
+
+def test_sorting_requeries(demo_window):
+    model = demo_window.screens["customers"].model
+    model.sort(6, Qt.SortOrder.DescendingOrder)  # spend
+    top = [model.index(r, 6).data() for r in range(5)]
+    values = [float(v.replace(",", "")) if v else 0 for v in top]
+    assert values == sorted(values, reverse=True)
+
+
+def test_save_copy(demo_window, tmp_path, monkeypatch):
+    dest = tmp_path / "backup.omnidesk"
+    monkeypatch.setattr(demo_window, "ask_copy_path", lambda: dest)
+    demo_window.copy_action.trigger()
+    with Workspace.open(dest) as copy:
+        assert copy.counts() == demo_window.workspace.counts()
+
+
+def test_import_from_gui_then_undo_redo(window, qtbot, tmp_path, monkeypatch):
+    target = tmp_path / "shop.omnidesk"
+    window.set_workspace(Workspace.create(target))
+    csv_file = write_csv(tmp_path / "list.csv", ["Email", "Name"],
+                         [["ann@example.com", "Ann Lee"], ["bob@example.com", "Bob Stone"]])
+    monkeypatch.setattr(window, "ask_import_files", lambda: [csv_file])
+    with qtbot.waitSignal(window.importFinished, timeout=10000) as blocker:
+        window.import_action.trigger()
+    assert blocker.args[0][0]["imported"] == 2
+    assert window.screens["customers"].model.rowCount() == 2
+    assert window.undo_action.isEnabled()
+    window.undo_action.trigger()
+    assert window.screens["customers"].model.rowCount() == 0
+    window.redo_action.trigger()
+    assert window.screens["customers"].model.rowCount() == 2
+
+
+def test_undo_import_from_imports_screen(window, qtbot, tmp_path, monkeypatch):
+    window.set_workspace(Workspace.create(tmp_path / "w.omnidesk"))
+    csv_file = write_csv(tmp_path / "list.csv", ["Email"], [["ann@example.com"]])
+    window.import_files([csv_file])
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    assert imports.model.rowCount() == 1
+    imports.table.selectRow(0)
+    assert imports.undo_button.isEnabled()
+    monkeypatch.setattr(window, "confirm", lambda *a: True)
+    qtbot.mouseClick(imports.undo_button, Qt.MouseButton.LeftButton)
+    assert imports.model.batch(0)["status"] == "undone"
+    assert window.workspace.counts()["customers"] == 0
+
+
+def test_recent_menu_and_geometry_persist(window, tmp_path, settings):
+    a = tmp_path / "a.omnidesk"
+    window.set_workspace(Workspace.create(a))
+    actions = window.recent_menu.actions()
+    assert actions and actions[0].data() == str(a)
+    window.resize(900, 600)
+    window.close()
+    assert settings.value("mainWindow/geometry") is not None
+    assert settings.value("lastWorkspace") == str(a)
+
+
+def test_about_mentions_versions(window):
+    text = window.about_text()
+    assert "Qt" in text and "SQLite" in text and "Python" in text
+
+
+def test_menus_and_shortcuts(window):
+    titles = [a.text() for a in window.menuBar().actions()]
+    assert titles == ["&File", "&Edit", "&View", "&Help"]
+    assert window.undo_action.shortcut().toString()
+    assert window.open_action.shortcut().toString()
