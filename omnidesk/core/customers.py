@@ -11,7 +11,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal_column, or_, select
+from sqlalchemy import text as text_clause
+
+from omnidesk.core.dialect import SEARCH_TABLE, has_customer_search, search_query
 
 from omnidesk.core.models import Customer
 from omnidesk.core.workspace import Workspace
@@ -44,10 +47,17 @@ class CustomerRow:
     sources: int
 
 
-def _search_clause(text: str):
+def _search_clause(text: str, conn=None):
     text = text.strip()
     if not text:
         return None
+    if conn is not None and has_customer_search(conn):
+        match = search_query(text)
+        if match is not None:
+            return Customer.id.in_(
+                select(literal_column("rowid")).select_from(text_clause(SEARCH_TABLE))
+                .where(text_clause(f"{SEARCH_TABLE} MATCH :q").bindparams(q=match))
+            )
     clauses = []
     like = f"%{text.lower()}%"
     clauses.append(Customer.display_name.ilike(like))
@@ -65,12 +75,12 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
     column = SORT_COLUMNS.get(sort, Customer.display_name)
     order = column.desc() if descending else column.asc()
     query = select(Customer.id).order_by(order, Customer.id)
-    clause = _search_clause(search)
-    if clause is not None:
-        query = query.where(clause)
     if channel:
         query = query.where(Customer.channels.like(f"%{channel}%"))
     with ws.engine.connect() as conn:
+        clause = _search_clause(search, conn)
+        if clause is not None:
+            query = query.where(clause)
         return list(conn.execute(query).scalars())
 
 

@@ -137,3 +137,62 @@ def backup_file(path: Path, dest: Path) -> None:
             target.close()
     finally:
         source.close()
+
+
+# -- customer search (FTS5 on SQLite; the caller falls back to LIKE elsewhere) ---------
+
+SEARCH_TABLE = "customer_fts"
+SEARCH_TABLES_PREFIX = SEARCH_TABLE  # FTS5 adds customer_fts_data, _idx, _config, ...
+
+
+def has_customer_search(connection) -> bool:
+    return connection.dialect.name == "sqlite"
+
+
+def create_customer_search(connection) -> None:
+    """A trigram FTS5 index over customers: substring search on names, emails and phones."""
+    if not has_customer_search(connection):
+        return
+    connection.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} "
+        "USING fts5(name, email, phone, tokenize='trigram')"
+    )
+
+
+def drop_customer_search(connection) -> None:
+    if has_customer_search(connection):
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
+
+
+def index_customers(connection, rows: list[tuple[int, str, str, str]]) -> None:
+    """Replace the search entries of these customers: (id, names, emails, phones)."""
+    if not has_customer_search(connection) or not rows:
+        return
+    ids = [(r[0],) for r in rows]
+    connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", ids)
+    connection.exec_driver_sql(
+        f"INSERT INTO {SEARCH_TABLE} (rowid, name, email, phone) VALUES (?, ?, ?, ?)", rows
+    )
+
+
+def unindex_customers(connection, ids: list[int]) -> None:
+    if has_customer_search(connection) and ids:
+        connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(i,) for i in ids])
+
+
+def search_query(text: str) -> str | None:
+    """The FTS5 MATCH expression for what a user typed, or None when it cannot use the index.
+
+    Trigram tokens need at least three characters per term.  A phone typed in
+    any format ("(415) 555") is searched as its digits in the phone column.
+    """
+    import re
+
+    text = text.strip()
+    digits = re.sub(r"\D", "", text)
+    if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-/]+", text):
+        return f'phone : "{digits}"'
+    terms = [t for t in re.split(r"\s+", text) if t]
+    if not terms or any(len(t) < 3 for t in terms):
+        return None
+    return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)

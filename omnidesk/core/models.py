@@ -134,6 +134,10 @@ class SourceRecord(SQLModel, table=True):
     birthday: Optional[str] = Field(default=None, max_length=10)
     tags: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     occurred_at: Optional[str] = Field(default=None, max_length=40)
+    # Folded last name and its sound code: the blocking keys identity resolution
+    # looks up when new records arrive (indexed, so an import stays incremental).
+    last_key: str = Field(default="", max_length=64, index=True)
+    last_sound: str = Field(default="", max_length=8, index=True)
     values_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     problems_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     flagged: bool = Field(default=False, index=True)
@@ -198,3 +202,60 @@ class SavedMapping(SQLModel, table=True):
     channel: Optional[str] = Field(default=None, max_length=64)
     kind: Optional[str] = Field(default=None, max_length=16)
     updated_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class MatchDecision(SQLModel, table=True):
+    """A user's word on two source records: never together ("reject") or always ("merge").
+
+    Keyed by the records' row hashes, not ids, so the decision survives undoing
+    and re-importing the same file.
+    """
+
+    __tablename__ = "match_decision"
+    __table_args__ = (Index("ix_match_decision_pair", "left_hash", "right_hash"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # reject | merge
+    left_hash: str = Field(max_length=64, index=True)
+    right_hash: str = Field(max_length=64, index=True)
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class MatchReview(SQLModel, table=True):
+    """A pair of customers that may be one person, waiting for the user's decision."""
+
+    __tablename__ = "match_review"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    left_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
+    right_id: int = Field(foreign_key="customer.id", index=True, ondelete="CASCADE")
+    score: float = 0.0
+    reasons_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    status: str = Field(default="pending", max_length=16, index=True)  # pending | skipped
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class MergeLog(SQLModel, table=True):
+    """What one merge moved, so it can be undone exactly."""
+
+    __tablename__ = "merge_log"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # auto | manual | review | unmerge
+    survivor_id: int
+    absorbed_id: int
+    record_ids_json: str = Field(sa_column=Column(Text, nullable=False))
+    absorbed_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    score: Optional[float] = None
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+    undone: bool = False
+
+
+class Suppression(SQLModel, table=True):
+    """One-way hashes of an erased person's identifiers: a re-import cannot bring them back."""
+
+    __tablename__ = "suppression"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    hash: str = Field(max_length=64, unique=True)
+    created_at: str = Field(default_factory=utcnow, max_length=32)

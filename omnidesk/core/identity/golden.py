@@ -18,7 +18,8 @@ from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.timeutil import to_utc
-from omnidesk.core.models import Consent, Customer, Event, SourceRecord, utcnow
+from omnidesk.core.dialect import has_customer_search, index_customers, unindex_customers
+from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
 
 _CHUNK = 500
 _TEXT_FIELDS = ("first_name", "last_name", "company", "address", "city", "region", "postcode",
@@ -136,6 +137,7 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> int:
             "source_count": len(rows),
             "updated_at": now,
         })
+    _index_for_search(conn, updates, records)
     if updates:
         cols = [k for k in updates[0] if k != "cid"]
         conn.execute(
@@ -143,5 +145,50 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> int:
             updates,
         )
     if empty:
+        unindex_customers(conn, empty)
         conn.execute(delete(cust).where(cust.c.id.in_(empty)))
     return len(empty)
+
+
+def _index_for_search(conn: Connection, updates: list[dict], records: dict[int, list]) -> None:
+    """Every name, email and phone a customer's records carry, for search in any format."""
+    if not has_customer_search(conn) or not updates:
+        return
+    ids = [u["cid"] for u in updates]
+    ident = Identifier.__table__
+    rec = SourceRecord.__table__
+    emails: dict[int, set[str]] = {cid: set() for cid in ids}
+    phones: dict[int, set[str]] = {cid: set() for cid in ids}
+    for cid, kind, value in conn.execute(
+        select(rec.c.customer_id, ident.c.kind, ident.c.value)
+        .join(rec, rec.c.id == ident.c.record_id).where(rec.c.customer_id.in_(ids))
+    ):
+        if kind == "email":
+            emails[cid].add(value)
+        elif kind == "phone":
+            # E.164 digits plus the national form, so "(415) 555" and "+1 415" both find it.
+            digits = value.lstrip("+")
+            phones[cid].add(digits)
+            national = _national_digits(value)
+            if national:
+                phones[cid].add(national)
+    rows = []
+    for u in updates:
+        cid = u["cid"]
+        names = {u["display_name"]}
+        for r in records[cid]:
+            full = " ".join(x for x in (r.first_name, r.last_name) if x)
+            if full:
+                names.add(full)
+        rows.append((cid, " | ".join(sorted(names)), " ".join(sorted(emails[cid])), " ".join(sorted(phones[cid]))))
+    index_customers(conn, rows)
+
+
+def _national_digits(e164: str) -> str:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    return str(number.national_number)

@@ -82,6 +82,8 @@ FIELDS: tuple[Field, ...] = (
     Field("unsubscribed_at", "Unsubscribed at", FieldType.DATETIME),
     # events (interactions)
     Field("occurred_at", "When it happened", FieldType.DATETIME),
+    # Tills often split the moment over a date column and a time column.
+    Field("occurred_time", "Time of day", FieldType.TEXT),
     Field("event_type", "Event type", FieldType.TEXT),
     Field("order_id", "Order / transaction ID", FieldType.TEXT),
     Field("amount", "Amount", FieldType.MONEY),

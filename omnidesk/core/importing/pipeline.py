@@ -23,8 +23,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.errors import UserError
-from omnidesk.core.identity.golden import refresh_customers
-from omnidesk.core.identity.link import link_records
+from omnidesk.core.identity.keys import last_key, last_sound
+from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import EVENT_FIELDS, FIELDS_BY_NAME, IGNORE, FieldType, Kind
 from omnidesk.core.importing.presets import (
@@ -123,6 +123,7 @@ class ImportResult:
     events: int = 0
     new_customers: int = 0
     updated_customers: int = 0
+    queued_reviews: int = 0
     dry_run: bool = False
     already_imported: int | None = None  # the batch that imported this exact file before
     header: tuple[str, ...] = ()
@@ -143,6 +144,7 @@ class ImportResult:
             "events": self.events,
             "new_customers": self.new_customers,
             "updated_customers": self.updated_customers,
+            "queued_reviews": self.queued_reviews,
             "batch_id": self.batch_id,
             "dry_run": self.dry_run,
         }
@@ -254,6 +256,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
                 saved_channel, saved_kind = saved.channel, saved.kind
     kind = options.kind or saved_kind or (preset.kind.value if preset else guess_kind(mapping).value)
     channel = options.channel or saved_channel or guess_channel(path.name, fmt.header, preset)
+    if source == "guessed":
+        mapping = _consent_for_channel(mapping, fmt.header, channel)
     orders, warnings = _decide_date_orders(path, fmt, mapping, region)
     file_hash = file_sha256(path)
     with ws.engine.connect() as conn:
@@ -269,6 +273,24 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
         warnings=warnings,
     )
+
+
+_EMAIL_WORDS = ("mail", "newsletter")
+
+
+def _consent_for_channel(mapping: list[str], header: Sequence[str], channel: str) -> list[str]:
+    """A plain "Opted in" column is consent for the channel the file comes from.
+
+    The guesser reads it as email consent; in an SMS subscriber list it means
+    SMS, unless the header itself says email.
+    """
+    if channel != "sms":
+        return mapping
+    out = list(mapping)
+    for i, name in enumerate(out):
+        if name == "consent_email" and not any(w in header[i].lower() for w in _EMAIL_WORDS):
+            out[i] = "consent_sms"
+    return out
 
 
 def remember_mapping(ws: Workspace, plan: ImportPlan) -> None:
@@ -455,6 +477,16 @@ class RowNormalizer:
         consent_at = self._datetime(row, v, "consent_at")
         unsub_at = self._datetime(row, v, "unsubscribed_at")
         row.occurred_at = self._datetime(row, v, "occurred_at")
+        clock, ti = self.first(v, "occurred_time")
+        if clock:
+            if row.occurred_at is None:
+                row.occurred_at = self._datetime(row, v, "occurred_time")
+            elif len(row.occurred_at) == 10:  # a bare date, with the time in its own column
+                joined = nz.parse_datetime(f"{row.occurred_at} {clock}", nz.DateOrder.YMD)
+                if joined.value:
+                    row.occurred_at = joined.value
+                else:
+                    row.problems.append(f"{self._label(ti, 'occurred_time')}: {joined.problem}")
         for channel in ("email", "sms", "whatsapp"):
             raw, i = self.first(v, f"consent_{channel}")
             if not raw:
@@ -500,14 +532,14 @@ def _minor(value: object) -> int | None:
 # -- running --------------------------------------------------------------------------
 
 
-def _estimate_records(path: Path, fmt: FileFormat) -> int:
+def estimate_records(path: Path, fmt: FileFormat) -> int:
     """A quick upper bound of the record count (newlines), for the progress bar."""
     newline = "\n".encode(fmt.encoding.replace("-sig", ""))
     count = 0
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 20):
             count += chunk.count(newline)
-    return max(count - fmt.header_line + 1, 1)
+    return max(count - fmt.header_line, 1)
 
 
 def run_import(
@@ -535,7 +567,8 @@ def run_import(
         yield Progress(result.rows, result.rows, "Already imported")
         return result
 
-    total = _estimate_records(plan.path, plan.fmt)
+    total = estimate_records(plan.path, plan.fmt)
+    model = model_from_settings(ws.get_setting)
     normalizer = RowNormalizer(plan)
     is_events = plan.kind == Kind.EVENTS.value
     group_by = plan.preset.group_rows_by if plan.preset else None
@@ -597,10 +630,10 @@ def run_import(
             if cancelled():
                 raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
             yield Progress(result.rows, result.rows, "Linking records to customers")
-            stats = link_records(conn, batch_id, result.followers)
+            stats = resolve_batch(conn, batch_id, result.followers, model)
             result.new_customers = stats.created
-            result.updated_customers = stats.updated
-            refresh_customers(conn, stats.touched)
+            result.updated_customers = len(stats.touched) - stats.created
+            result.queued_reviews = stats.queued
             conn.execute(
                 update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == batch_id).values(
                     status="done", finished_at=utcnow(), rows=result.rows,
@@ -650,6 +683,8 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "external_id": row.external_id,
             "first_name": row.first_name,
             "last_name": row.last_name,
+            "last_key": last_key(row.last_name),
+            "last_sound": last_sound(row.last_name),
             "email": row.emails[0] if row.emails else None,
             "phone": row.phones[0] if row.phones else None,
             "company": row.company,

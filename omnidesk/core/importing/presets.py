@@ -745,7 +745,9 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "EUID", "External ID", "Customer number", "Customer no", "Client number", "Member number",
         "Membership number", "Account number", "Kundennummer", "Kunden ID", "Kundennr",
         "Numero client", "Identifiant client", "ID client", "Numero de cliente", "ID cliente",
-        "Klantnummer", "Codice cliente", "Loyalty number",
+        "Klantnummer", "Codice cliente", "Loyalty number", "Loyalty card", "Loyalty card number",
+        "Loyalty card no", "Loyalty ID", "Card no", "Card number", "Member card", "Membership card",
+        "Club card", "Rewards number", "Kundenkarte", "Carte fidelite",
     ),
     "full_name": (
         "Name", "Full name", "Fullname", "Customer name", "Client name", "Contact name",
@@ -892,12 +894,14 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Optout date",
     ),
     "occurred_at": (
-        "Date", "Timestamp", "~Time", "Datetime", "Date time", "When", "Order date", "Visit date",
+        "Date", "Timestamp", "Datetime", "Date time", "When", "Order date", "Visit date",
         "Transaction date", "Transaction time", "Purchase date", "Sale date", "Booking date",
         "Appointment date", "Appointment", "Event date", "Event time", "Activity date",
         "Sent at", "Sent on", "Send date", "Send time", "Opened at", "Clicked at", "Occurred at",
-        "Happened at", "Datum", "Zeitpunkt", "~Uhrzeit", "Fecha", "~Hora", "Date et heure",
-        "~Heure", "Tijdstip",
+        "Happened at", "Datum", "Zeitpunkt", "Fecha", "Date et heure", "Tijdstip",
+    ),
+    "occurred_time": (
+        "Time", "Time of day", "Uhrzeit", "Hora", "Heure", "Tijd", "Ora",
     ),
     "event_type": (
         "Event", "Event type", "Event name", "Action", "Activity", "Activity type", "~Type",
@@ -1307,7 +1311,7 @@ def guess_kind(fields: Sequence[str], preset: Preset | None = None) -> Kind:
     if preset is not None:
         return preset.kind
     present = set(fields)
-    if "occurred_at" in present and present & _EVENT_EVIDENCE:
+    if present & {"occurred_at", "occurred_time"} and present & _EVENT_EVIDENCE:
         return Kind.EVENTS
     return Kind.CONTACTS
 

@@ -8,9 +8,15 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import omnidesk.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from omnidesk.core.dialect import SEARCH_TABLES_PREFIX
 
 config = context.config
 target_metadata = SQLModel.metadata
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave the FTS5 search index (and its shadow tables) out of schema comparisons."""
+    return not (type_ == "table" and name and name.startswith(SEARCH_TABLES_PREFIX))
 
 
 def run_migrations() -> None:
@@ -23,6 +29,7 @@ def run_migrations() -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

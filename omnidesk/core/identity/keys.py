@@ -1,0 +1,107 @@
+"""Name folding, nickname groups and the blocking keys identity resolution uses.
+
+Folding removes accents, case and punctuation so "José", "JOSE" and "jose"
+compare equal.  Nickname groups come from the curated ``nicknames`` dataset
+(Bob ~ Robert, Liz ~ Elizabeth), so no list of names is maintained here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import jellyfish
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
+
+
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """Lower-case ASCII letters only: accents stripped, punctuation and spaces dropped."""
+    if not text:
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    out = []
+    for ch in decomposed:
+        if ch.isascii():
+            if ch.isalpha():
+                out.append(ch.lower())
+        elif ch in "ßæøœ":
+            out.append({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe"}[ch])
+        elif unicodedata.category(ch) != "Mn" and ch.isalpha():
+            out.append(ch.lower())
+    return "".join(out)
+
+
+def last_key(last_name: str) -> str:
+    return fold(last_name)[:64]
+
+
+def last_sound(last_name: str) -> str:
+    folded = fold(last_name)
+    return jellyfish.soundex(folded) if folded.isascii() and folded else ""
+
+
+@lru_cache(maxsize=1)
+def _nicknamer():
+    from nicknames import NickNamer
+
+    return NickNamer()
+
+
+@lru_cache(maxsize=100_000)
+def first_keys(first_folded: str) -> frozenset[str]:
+    """The name itself plus its canonical forms: two first names that share a key are one name."""
+    if not first_folded:
+        return frozenset()
+    keys = {first_folded}
+    try:
+        keys |= {fold(c) for c in _nicknamer().canonicals_of(first_folded)}
+    except Exception:  # the dataset only knows plain names; anything else is just itself
+        pass
+    return frozenset(keys)
+
+
+@lru_cache(maxsize=500_000)
+def first_name_level(a: str, b: str) -> str:
+    """How two folded first names compare: exact, nickname, typo, initial or different."""
+    if not a or not b:
+        return "missing"
+    if a == b:
+        return "exact"
+    if len(a) == 1 or len(b) == 1:
+        return "initial" if a[0] == b[0] else "different"
+    if first_keys(a) & first_keys(b):
+        return "nickname"
+    if _typo(a, b):
+        return "typo"
+    # Kate / Katherine style shortenings the dataset may not list.
+    if len(a) >= 3 and len(b) >= 3 and (a.startswith(b) or b.startswith(a)):
+        return "nickname"
+    return "different"
+
+
+@lru_cache(maxsize=500_000)
+def last_name_level(a: str, b: str) -> str:
+    if not a or not b:
+        return "missing"
+    if a == b:
+        return "exact"
+    if _typo(a, b):
+        return "typo"
+    # Double-barrelled names: "Garcia Lopez" vs "Garcia".
+    if len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return "typo"
+    return "different"
+
+
+def _typo(a: str, b: str) -> bool:
+    """One slip of the keyboard: an edit or a transposition, or very close spelling."""
+    shortest = min(len(a), len(b))
+    if shortest >= 4 and DamerauLevenshtein.distance(a, b) <= 1:
+        return True
+    return shortest >= 6 and a[0] == b[0] and JaroWinkler.similarity(a, b) >= 0.93
+
+
+def names_compatible(a: str, b: str) -> bool:
+    """False only when two folded first names clearly belong to different people."""
+    return first_name_level(a, b) != "different"

@@ -1,0 +1,251 @@
+"""Pairwise match scoring: a Fellegi–Sunter model with frequency-based weights.
+
+Each compared field adds ``log2(m / u)`` bits when the two records agree and
+``log2((1 - m) / (1 - u))`` when they disagree, where ``m`` is how often the
+field agrees for the same person and ``u`` how often it agrees by chance.
+``m`` values are well-founded defaults (documented below, in the spirit of
+Splink's priors); ``u`` values for names, postcodes and cities come from the
+workspace's own value frequencies (term-frequency adjustment: two "Smith"s
+prove less than two "Okonkwo"s).
+
+On top of the weight, guards keep strangers apart:
+
+* a **conflict** (clearly different first names, different full birthdays)
+  can never be merged automatically — at most queued for review; this is what
+  stops a family sharing one email, or a shop's landline, from chaining people;
+* **name-only** evidence (nothing but names agreeing) never merges
+  automatically, so two "John Smith"s with different phones stay apart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from omnidesk.core.identity.keys import first_name_level, last_name_level
+
+
+@dataclass(slots=True)
+class Profile:
+    """What matching needs to know about one source record (names folded)."""
+
+    rid: int
+    row_hash: str
+    customer_id: int | None
+    kind: str
+    channel: str
+    first: str
+    last: str
+    emails: tuple[str, ...]
+    phones: tuple[str, ...]
+    externals: tuple[str, ...]
+    postcode: str
+    city: str
+    address: str
+    birthday: str | None
+    first_raw: str = ""
+    last_raw: str = ""
+
+
+def _bits(m: float, u: float) -> float:
+    return math.log2(m / u)
+
+
+@dataclass
+class Model:
+    """The m-probabilities and thresholds; every number is a documented prior.
+
+    Thresholds are in bits of evidence (log2 likelihood ratio): at the default
+    ``auto_threshold`` of 14 bits a pair is ~16,000 times likelier a match than not.
+    """
+
+    auto_threshold: float = 14.0
+    review_threshold: float = 7.0
+    m_email: float = 0.75  # people keep one address per shop, but many have a work and a personal one
+    u_email: float = 1e-5
+    m_phone: float = 0.8
+    u_phone: float = 1e-5
+    m_first_exact: float = 0.86
+    m_first_nickname: float = 0.07
+    m_first_typo: float = 0.04
+    m_last_exact: float = 0.9
+    m_last_typo: float = 0.06
+    m_postcode: float = 0.8  # people move; shipping vs home addresses
+    m_city: float = 0.85
+    m_address: float = 0.7
+    u_address: float = 1e-4
+    m_birthday: float = 0.97
+    u_birthday_full: float = 1 / (365 * 70)
+    u_birthday_day: float = 1 / 365
+    min_u: float = 5e-4  # no single name value is rarer than this in our estimates
+    max_u: float = 0.2
+
+
+@dataclass
+class Frequencies:
+    """How common each value is, for term-frequency adjusted ``u`` probabilities."""
+
+    first: Counter = field(default_factory=Counter)
+    last: Counter = field(default_factory=Counter)
+    postcode: Counter = field(default_factory=Counter)
+    city: Counter = field(default_factory=Counter)
+    n_first: int = 0
+    n_last: int = 0
+    n_postcode: int = 0
+    n_city: int = 0
+
+    @classmethod
+    def from_profiles(cls, profiles) -> Frequencies:
+        f = cls()
+        for p in profiles:
+            f.add(p)
+        return f
+
+    def add(self, p: Profile) -> None:
+        if p.first:
+            self.first[p.first] += 1
+            self.n_first += 1
+        if p.last:
+            self.last[p.last] += 1
+            self.n_last += 1
+        if p.postcode:
+            self.postcode[p.postcode] += 1
+            self.n_postcode += 1
+        if p.city:
+            self.city[p.city] += 1
+            self.n_city += 1
+
+    @staticmethod
+    def _u(counter: Counter, n: int, value: str, model: Model) -> float:
+        if n <= 0:
+            return 0.01
+        # Add-one smoothing keeps a value seen once from looking impossibly rare.
+        u = (counter.get(value, 0) + 1) / (n + 1)
+        return min(max(u, model.min_u), model.max_u)
+
+
+@dataclass
+class PairScore:
+    weight: float
+    decision: str  # auto | review | apart
+    strong: bool
+    conflict: str | None
+    reasons: list[str]
+
+
+def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
+    """Compare two records field by field and decide auto-merge, review or apart."""
+    w = 0.0
+    reasons: list[str] = []
+    strong = False
+    other = False  # agreement on something besides names
+    conflict = None
+
+    if a.emails and b.emails:
+        if set(a.emails) & set(b.emails):
+            w += _bits(model.m_email, model.u_email)
+            strong = True
+            reasons.append("same email")
+        else:
+            w += _bits(1 - model.m_email, 1 - model.u_email)
+    if a.phones and b.phones:
+        if set(a.phones) & set(b.phones):
+            w += _bits(model.m_phone, model.u_phone)
+            strong = True
+            reasons.append("same phone")
+        else:
+            w += _bits(1 - model.m_phone, 1 - model.u_phone)
+    if a.externals and b.externals:
+        shared = set(a.externals) & set(b.externals)
+        if shared:
+            w += 20.0
+            strong = True
+            reasons.append("same customer id")
+        else:
+            same_channel = {x.split(":", 1)[0] for x in a.externals} & {x.split(":", 1)[0] for x in b.externals}
+            if same_channel:
+                w -= 6.0
+                reasons.append("different customer ids in one system")
+
+    # Names: "Last, First" swaps count as agreement on both.
+    first_a, last_a = a.first, a.last
+    if a.first and a.last and a.first == b.last and a.last == b.first and a.first != a.last:
+        first_a, last_a = b.first, b.last
+        reasons.append("first and last name swapped")
+    fl = first_name_level(first_a, b.first)
+    ll = last_name_level(last_a, b.last)
+    if fl == "exact":
+        u = Frequencies._u(freq.first, freq.n_first, b.first, model)
+        w += _bits(model.m_first_exact, u)
+        reasons.append("same first name")
+    elif fl == "nickname":
+        w += _bits(model.m_first_nickname, 0.004)
+        reasons.append(f"{a.first_raw or a.first} ~ {b.first_raw or b.first}")
+    elif fl == "typo":
+        w += _bits(model.m_first_typo, 0.003)
+        reasons.append("first name spelled differently")
+    elif fl == "initial":
+        w += 0.5
+    elif fl == "different":
+        w += _bits(1 - model.m_first_exact - model.m_first_nickname - model.m_first_typo, 0.95)
+        conflict = "different first names"
+    if ll == "exact":
+        u = Frequencies._u(freq.last, freq.n_last, b.last, model)
+        w += _bits(model.m_last_exact, u)
+        reasons.append("same last name")
+    elif ll == "typo":
+        w += _bits(model.m_last_typo, 0.003)
+        reasons.append("last name spelled differently")
+    elif ll == "different":
+        w += _bits(1 - model.m_last_exact - model.m_last_typo, 0.98)
+
+    # Where they live: a postcode says more than a city, so the city counts only without one.
+    if a.postcode and b.postcode:
+        if a.postcode == b.postcode:
+            w += _bits(model.m_postcode, Frequencies._u(freq.postcode, freq.n_postcode, a.postcode, model))
+            other = True
+            reasons.append("same postcode")
+        else:
+            w += _bits(1 - model.m_postcode, 0.97)
+    elif a.city and b.city:
+        if a.city == b.city:
+            w += _bits(model.m_city, Frequencies._u(freq.city, freq.n_city, a.city, model))
+            other = True
+            reasons.append("same city")
+        else:
+            w += _bits(1 - model.m_city, 0.9)
+    if a.address and b.address:
+        if fuzz.token_set_ratio(a.address, b.address) >= 92:
+            w += _bits(model.m_address, model.u_address)
+            strong = True
+            reasons.append("same address")
+        else:
+            w += _bits(1 - model.m_address, 1 - model.u_address)
+
+    if a.birthday and b.birthday:
+        full = not a.birthday.startswith("--") and not b.birthday.startswith("--")
+        if full and a.birthday == b.birthday:
+            w += _bits(model.m_birthday, model.u_birthday_full)
+            strong = True
+            reasons.append("same birthday")
+        elif a.birthday[-5:] == b.birthday[-5:]:
+            w += _bits(model.m_birthday, model.u_birthday_day)
+            other = True
+            reasons.append("same birthday (day and month)")
+        else:
+            w += _bits(1 - model.m_birthday, 1 - model.u_birthday_day)
+            if full:
+                conflict = conflict or "different birthdays"
+
+    if conflict is not None:
+        decision = "review" if w >= model.review_threshold and (strong or other) else "apart"
+    elif strong:
+        decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
+    elif other and fl in ("exact", "nickname", "typo") and ll in ("exact", "typo"):
+        decision = "review" if w >= model.review_threshold else "apart"
+    else:
+        decision = "apart"
+    return PairScore(round(w, 2), decision, strong, conflict, reasons)
