@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QStackedWidget,
     QWidget,
 )
@@ -24,11 +23,11 @@ from omnidesk.core import paths
 from omnidesk.core.demo import ensure_demo
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.batches import undo_batch
-from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_import
-from omnidesk.core.tasks import Cancelled
+from omnidesk.core.importing.pipeline import ImportOptions
 from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.ui.commands import ImportFilesCommand
-from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.ui.dialogs.import_wizard import ImportWizard
+from omnidesk.ui.tasks import TaskRunner
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
 from omnidesk.ui.views.welcome_view import WelcomeView
@@ -49,7 +48,7 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner()
         self.workspace: Workspace | None = None
         self.undo_stack = QUndoStack(self)
-        self.task: Task | None = None
+        self.import_wizard: ImportWizard | None = None
         self.screens: dict[str, QWidget] = {}
         self.setWindowTitle("Omnidesk")
         self.setMinimumSize(QSize(760, 480))
@@ -153,9 +152,11 @@ class MainWindow(QMainWindow):
             self.resize(max(width, 760), max(height, 480))
 
     def closeEvent(self, event) -> None:
-        if self.task is not None and not self.task.done.is_set():
-            self.task.cancel()
-            self.task.done.wait(10)
+        task = self.import_wizard.active_task() if self.import_wizard is not None else None
+        if task is not None and not task.done.is_set():
+            # Cancelling rolls the running file back; wait so the database closes cleanly.
+            task.cancel()
+            task.done.wait(10)
         self.settings.setValue("mainWindow/geometry", self.saveGeometry())
         if self.workspace is not None:
             self.settings.setValue("lastWorkspace", str(self.workspace.path or ""))
@@ -339,72 +340,42 @@ class MainWindow(QMainWindow):
         if files:
             self.import_files(files)
 
-    def import_files(self, files: list[Path], options: ImportOptions | None = None) -> None:
-        """Import ``files`` on a worker thread with a progress dialog and Cancel."""
-        if self.workspace is None or (self.task is not None and not self.task.done.is_set()):
+    def import_files(self, files: list[Path]) -> None:
+        """Open the import wizard on ``files``; finished imports land on the undo stack."""
+        if self.workspace is None:
+            return
+        if self.import_wizard is not None and self.import_wizard.isVisible():
+            self.import_wizard.add_files(list(files))
+            self.import_wizard.raise_()
             return
         workspace = self.workspace
-        options = options or ImportOptions()
-        plans = []
-        for path in files:
-            try:
-                plans.append(analyze(workspace, path, options))
-            except (UserError, OSError) as exc:
-                self.show_error("Cannot import file", str(exc))
-                self.importFailed.emit(str(exc))
-        if not plans:
-            return
-
-        def work(cancelled):
-            results = []
-            for plan in plans:
-                result = yield from run_import(workspace, plan, cancelled=cancelled)
-                results.append(result)
-            return results
-
-        progress = QProgressDialog("Importing…", "Cancel", 0, 0, self)
-        progress.setWindowTitle("Import")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(300)
-        task = Task(work)
-        progress.canceled.connect(task.cancel)
-
-        def on_progress(done: int, total: int, message: str) -> None:
-            progress.setMaximum(total)
-            progress.setValue(min(done, total))
-            progress.setLabelText(message)
+        wizard = ImportWizard(workspace, list(files), self.runner, self)
 
         def on_finished(results) -> None:
-            progress.reset()
-            command = ImportFilesCommand(
+            self.undo_stack.push(ImportFilesCommand(
                 workspace,
-                [(plan.path, options, result.batch_id or 0) for plan, result in zip(plans, results)],
+                [(plan.path, ImportOptions(channel=plan.channel, kind=plan.kind, mapping=plan.mapping),
+                  result.batch_id or 0) for plan, result in wizard.runs],
                 self.refresh,
-            )
-            self.undo_stack.push(command)
+            ))
             self.refresh()
             summaries = [r.summary() for r in results]
-            new = sum(s["imported"] for s in summaries)
-            flagged = sum(s["flagged"] for s in summaries)
             self.statusBar().showMessage(
-                f"Imported {new:,} rows from {len(summaries)} file(s); {flagged:,} flagged", 10000
+                f"Imported {sum(s['imported'] for s in summaries):,} rows from {len(summaries)} file(s); "
+                f"{sum(s['flagged'] for s in summaries):,} flagged", 10000
             )
             self.importFinished.emit(summaries)
 
-        def on_failed(exc) -> None:
-            progress.reset()
-            message = str(exc) if isinstance(exc, (UserError, OSError)) else f"Import failed: {exc!r}"
-            if not isinstance(exc, Cancelled):
-                self.show_error("Import failed", message + "\nNothing was changed.")
-            else:
-                self.statusBar().showMessage(message, 10000)
-            self.importFailed.emit(message)
+        wizard.importsFinished.connect(on_finished)
+        wizard.importsFailed.connect(self.importFailed)
+        wizard.finished.connect(self._wizard_closed)
+        self.import_wizard = wizard
+        wizard.open()
 
-        task.signals.progressed.connect(on_progress)
-        task.signals.finished.connect(on_finished)
-        task.signals.failed.connect(on_failed)
-        self.task = task
-        self.runner.start(task)
+    def _wizard_closed(self, _result: int) -> None:
+        if self.import_wizard is not None:
+            self.import_wizard.deleteLater()
+            self.import_wizard = None
 
     def undo_import(self, batch_id: int) -> None:
         if self.workspace is None:

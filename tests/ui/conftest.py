@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from PySide6.QtCore import QSettings
 
 from omnidesk.app import build_main_window, create_application
+from omnidesk.core import paths
+from omnidesk.core.demo import build_demo
 from omnidesk.ui.main_window import MainWindow
 from omnidesk.ui.tasks import TaskRunner
 
@@ -23,9 +27,20 @@ def window(qtbot, settings):
     return win
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory):
+    """A demo workspace built once per run through the real import path; tests get copies."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.omnidesk"
+    build_demo(path, customers=150)
+    return path
+
+
 @pytest.fixture
-def demo_window(qtbot, settings, tmp_path_factory):
-    """The main window opened on a small demo workspace (built once per test run)."""
+def demo_window(qtbot, settings, demo_template):
+    """The main window opened on a copy of the demo workspace."""
+    target = paths.demo_workspace_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(demo_template, target)
     create_application()
     win = build_main_window(demo=True, settings=settings)
     win.runner = TaskRunner(inline=True)

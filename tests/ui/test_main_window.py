@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from omnidesk.core import paths
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.dialogs.import_wizard import DONE_PAGE
 from tests.helpers import write_csv
 
 
@@ -109,15 +110,27 @@ def test_save_copy(demo_window, tmp_path, monkeypatch):
         assert copy.counts() == demo_window.workspace.counts()
 
 
+def run_wizard(window, qtbot):
+    """Step the open import wizard through mapping and trial run to the end."""
+    wizard = window.import_wizard
+    assert wizard is not None and wizard.isVisible()
+    with qtbot.waitSignal(window.importFinished, timeout=10000) as blocker:
+        while wizard.currentId() != DONE_PAGE:
+            before = wizard.currentId()
+            wizard.next()
+            qtbot.waitUntil(lambda: wizard.currentId() != before, timeout=5000)
+    return blocker.args[0]
+
+
 def test_import_from_gui_then_undo_redo(window, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "shop.omnidesk"
     window.set_workspace(Workspace.create(target))
     csv_file = write_csv(tmp_path / "list.csv", ["Email", "Name"],
                          [["ann@example.com", "Ann Lee"], ["bob@example.com", "Bob Stone"]])
     monkeypatch.setattr(window, "ask_import_files", lambda: [csv_file])
-    with qtbot.waitSignal(window.importFinished, timeout=10000) as blocker:
-        window.import_action.trigger()
-    assert blocker.args[0][0]["imported"] == 2
+    window.import_action.trigger()
+    summaries = run_wizard(window, qtbot)
+    assert summaries[0]["imported"] == 2
     assert window.screens["customers"].model.rowCount() == 2
     assert window.undo_action.isEnabled()
     window.undo_action.trigger()
@@ -130,6 +143,7 @@ def test_undo_import_from_imports_screen(window, qtbot, tmp_path, monkeypatch):
     window.set_workspace(Workspace.create(tmp_path / "w.omnidesk"))
     csv_file = write_csv(tmp_path / "list.csv", ["Email"], [["ann@example.com"]])
     window.import_files([csv_file])
+    run_wizard(window, qtbot)
     window.show_screen("imports")
     imports = window.screens["imports"]
     assert imports.model.rowCount() == 1

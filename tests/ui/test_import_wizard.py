@@ -1,0 +1,382 @@
+"""The import wizard driven as a shop owner would: pick files, fix a column, try, import, look."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QWizard
+from sqlalchemy import select
+
+from omnidesk.app import create_application
+from omnidesk.core.importing import pipeline
+from omnidesk.core.importing.fields import IGNORE
+from omnidesk.core.importing.pipeline import analyze, import_file
+from omnidesk.core.models import SourceRecord
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.dialogs.import_wizard import (
+    CHECK_PAGE,
+    DONE_PAGE,
+    FILES_PAGE,
+    IMPORT_PAGE,
+    MAPPING_PAGE,
+    ImportWizard,
+    PreviewModel,
+)
+from omnidesk.ui.tasks import TaskRunner
+from tests.helpers import write_csv
+
+MEMBERS_HEADER = ["Email", "Full Name", "Mobile", "Member Code", "Signed up"]
+MEMBER_CODE = 3  # the column nothing recognises
+
+
+def members_csv(path: Path) -> Path:
+    """Three people; Bob's email is broken, so his row is flagged."""
+    return write_csv(path, MEMBERS_HEADER, [
+        ["ann@example.com", "Ann Lee", "+44 7700 900123", "M1", "2024-03-01"],
+        ["bob(at)example", "Bob Stone", "+44 7700 900456", "M2", "2024-03-02"],
+        ["cat@example.com", "Cat Jones", "", "M3", "2024-03-03"],
+    ])
+
+
+@pytest.fixture(scope="module")
+def empty_workspace_file(tmp_path_factory) -> Path:
+    """One freshly created workspace per module; copying it is much faster than migrating anew."""
+    path = tmp_path_factory.mktemp("template") / "empty.omnidesk"
+    Workspace.create(path).close()
+    return path
+
+
+@pytest.fixture
+def workspace(tmp_path, empty_workspace_file):
+    path = tmp_path / "shop.omnidesk"
+    shutil.copyfile(empty_workspace_file, path)
+    ws = Workspace.open(path)
+    yield ws
+    ws.close()
+
+
+@pytest.fixture
+def make_wizard(qtbot, workspace):
+    create_application()
+
+    def make(files, runner: TaskRunner | None = None) -> ImportWizard:
+        wizard = ImportWizard(workspace, list(files), runner or TaskRunner(inline=True))
+        qtbot.addWidget(wizard)
+        wizard.show()
+        return wizard
+
+    return make
+
+
+def finish(wizard: ImportWizard, qtbot) -> None:
+    """From the trial run page: import and wait for the results page."""
+    assert wizard.currentId() == CHECK_PAGE
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=5000)
+
+
+def source_records(ws: Workspace) -> list:
+    with ws.engine.connect() as conn:
+        return conn.execute(select(SourceRecord).order_by(SourceRecord.record_no)).all()
+
+
+def test_generic_csv_from_pick_to_results(make_wizard, workspace, qtbot, tmp_path):
+    wizard = make_wizard([members_csv(tmp_path / "members.csv")])
+    files = wizard.files_page
+    assert wizard.currentId() == FILES_PAGE and files.isComplete()
+    row_text = files.rows[tmp_path / "members.csv"][1].status_text
+    assert "CSV file · UTF-8 · comma · 3 rows" in row_text
+    assert "Contacts from Other" in row_text
+
+    wizard.next()
+    page = wizard.mapping_page
+    assert wizard.currentId() == MAPPING_PAGE
+    assert [c.currentText() for c in page.combos] == ["Email", "Full name", "Phone", "Ignore",
+                                                      "Created / signed up at"]
+    assert "synonym" in page.combos[0].toolTip()
+    assert not page.file_combo.isVisible() and page.file_name.full_text() == "members.csv"
+    assert not wizard.remember_checkbox.isChecked()
+
+    # The owner knows "Member Code" is their customer number.
+    combo = page.combos[MEMBER_CODE]
+    combo.setCurrentIndex(combo.findData("external_id"))
+    plan = wizard.plans[0]
+    assert plan.mapping[MEMBER_CODE] == "external_id" and plan.mapping_source == "user"
+    assert wizard.remember_checkbox.isChecked()
+    assert page.model.headerData(MEMBER_CODE, Qt.Orientation.Horizontal) == "Member Code\n→ External ID"
+
+    wizard.next()
+    check = wizard.check_page
+    assert wizard.currentId() == CHECK_PAGE and check.isComplete()
+    expected = {"rows": "3", "imported": "3", "duplicates": "0", "flagged": "1",
+                "new_customers": "3", "updated_customers": "0", "events": "0"}
+    assert {k: check.table.value(0, k) for k in expected} == expected
+    assert "not a valid email" in check.notes.text()
+    assert source_records(workspace) == []  # the trial saved nothing
+
+    wizard.back()  # fixing the mapping stays possible after the trial
+    assert wizard.currentId() == MAPPING_PAGE
+    assert page.combos[MEMBER_CODE].currentData() == "external_id"
+    wizard.next()
+
+    with qtbot.waitSignal(wizard.importsFinished, timeout=5000) as blocker:
+        finish(wizard, qtbot)
+    [result] = blocker.args[0]
+    assert result is wizard.results[0] and result.imported == 3 and result.batch_id
+    done = wizard.done_page
+    assert {k: done.table.value(0, k) for k in expected} == expected
+    assert "Added 3 records from 1 file" in done.summary.text()
+    assert done.report_button.isEnabled()
+    records = source_records(workspace)
+    assert [r.external_id for r in records] == ["M1", "M2", "M3"]
+    assert [r.email for r in records] == ["ann@example.com", None, "cat@example.com"]
+    assert workspace.counts()["customers"] == 3
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+
+
+def test_unreadable_file_is_left_out_and_the_good_one_imports(make_wizard, workspace, qtbot, tmp_path):
+    broken = tmp_path / "broken export.csv"
+    broken.write_bytes(b"")
+    good = members_csv(tmp_path / "members.csv")
+    wizard = make_wizard([broken, good])
+    files = wizard.files_page
+    assert "Cannot import" in files.rows[broken][1].status_text
+    assert "is empty" in files.rows[broken][1].status_text
+    assert "1 file ready · 1 left out" == files.status.text()
+    assert [p.path for p in wizard.plans] == [good] and files.isComplete()
+
+    wizard.next()
+    wizard.next()
+    assert "Left out" in wizard.check_page.notes.text()
+    finish(wizard, qtbot)
+    assert len(wizard.results) == 1 and wizard.results[0].file_name == "members.csv"
+    assert "broken export.csv" in wizard.done_page.notes.text()
+    assert workspace.counts()["source_records"] == 3
+
+
+def test_only_unreadable_files_cannot_go_on(make_wizard, tmp_path):
+    broken = tmp_path / "photo.csv"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    wizard = make_wizard([broken])
+    assert wizard.plans == []
+    assert not wizard.files_page.isComplete()
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+    wizard.next()
+    assert wizard.currentId() == FILES_PAGE
+
+
+def test_cancel_changes_nothing(make_wizard, workspace, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "CHUNK", 5)
+    rows = [[f"p{i}@example.com", f"Person {i}"] for i in range(30)]
+    wizard = make_wizard([write_csv(tmp_path / "list.csv", ["Email", "Name"], rows)])
+    running = []
+
+    def on_progress(done, total, message):
+        if not running:
+            running.append(wizard.import_page.isComplete())  # Next stays off while it runs
+            wizard.import_page.cancel_button.click()
+
+    wizard.importProgressed.connect(on_progress)
+    wizard.next()
+    wizard.next()
+    with qtbot.waitSignal(wizard.importsFailed, timeout=5000) as blocker:
+        wizard.next()
+    assert running == [False]
+    assert blocker.args == ["Import cancelled — nothing was changed."]
+    assert wizard.currentId() == IMPORT_PAGE
+    assert "Import cancelled — nothing was changed" in wizard.import_page.message.text()
+    assert not wizard.import_page.isComplete()
+    assert wizard.results == []
+    assert workspace.counts() == {"customers": 0, "source_records": 0, "events": 0, "consents": 0,
+                                  "imports": 0}
+
+
+def test_cancel_in_second_file_keeps_the_first(make_wizard, workspace, qtbot, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "CHUNK", 5)
+    first = write_csv(tmp_path / "first.csv", ["Email"], [[f"a{i}@example.com"] for i in range(12)])
+    second = write_csv(tmp_path / "second.csv", ["Email"], [[f"b{i}@example.com"] for i in range(12)])
+    wizard = make_wizard([first, second])
+    wizard.importProgressed.connect(
+        lambda d, t, message: wizard.cancel_import() if message.startswith("File 2 of 2") else None
+    )
+    wizard.next()
+    wizard.next()
+    with qtbot.waitSignal(wizard.importsFinished, timeout=5000) as blocker:
+        wizard.next()
+    assert [r.file_name for r in blocker.args[0]] == ["first.csv"]
+    text = wizard.import_page.message.text()
+    assert "already finished" in text and "first.csv" in text and "second.csv" in text
+    assert workspace.counts()["source_records"] == 12
+    # The kept file is still reported on the results page.
+    assert wizard.import_page.isComplete()
+    wizard.next()
+    assert wizard.currentId() == DONE_PAGE and wizard.done_page.table.rowCount() == 1
+
+
+def test_save_error_report_writes_flagged_rows(make_wizard, qtbot, tmp_path, monkeypatch):
+    wizard = make_wizard([members_csv(tmp_path / "members.csv")])
+    wizard.next()
+    wizard.next()
+    finish(wizard, qtbot)
+    out = tmp_path / "problems.csv"
+    monkeypatch.setattr(wizard, "ask_error_report_path", lambda: out)
+    qtbot.mouseClick(wizard.done_page.report_button, Qt.MouseButton.LeftButton)
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == MEMBERS_HEADER + ["omnidesk_row", "omnidesk_problems"]
+    assert len(rows) == 2
+    assert rows[1][:2] == ["bob(at)example", "Bob Stone"]
+    assert rows[1][-2] == "2" and "not a valid email" in rows[1][-1]
+    assert "Saved 1 row" in wizard.done_page.report_status.text()
+
+
+def test_remembered_mapping_is_used_next_time(make_wizard, workspace, qtbot, tmp_path):
+    wizard = make_wizard([members_csv(tmp_path / "members.csv")])
+    wizard.set_field_for_column(0, MEMBER_CODE, "external_id")
+    wizard.set_channel(0, "pos")
+    assert wizard.remember_checkbox.isChecked()
+    wizard.next()
+    wizard.next()
+    finish(wizard, qtbot)
+    assert "remembered" in wizard.done_page.notes.text()
+
+    later = write_csv(tmp_path / "members march.csv", MEMBERS_HEADER,
+                      [["dan@example.com", "Dan Moss", "", "M9", "2024-04-01"]])
+    plan = analyze(workspace, later)
+    assert plan.mapping_source == "saved"
+    assert plan.mapping[MEMBER_CODE] == "external_id" and plan.channel == "pos"
+
+
+def test_unticked_remember_forgets(make_wizard, workspace, qtbot, tmp_path):
+    wizard = make_wizard([members_csv(tmp_path / "members.csv")])
+    wizard.set_field_for_column(0, MEMBER_CODE, "external_id")
+    wizard.remember_checkbox.setChecked(False)
+    wizard.set_field_for_column(0, 4, IGNORE)  # a later change no longer ticks it again
+    assert not wizard.remember_checkbox.isChecked()
+    wizard.next()
+    wizard.next()
+    finish(wizard, qtbot)
+    later = write_csv(tmp_path / "again.csv", MEMBERS_HEADER, [["x@example.com", "X", "", "M7", ""]])
+    assert analyze(workspace, later).mapping_source == "guessed"
+
+
+def test_preview_model_passes_modeltester(make_wizard, qtmodeltester, tmp_path):
+    qtmodeltester.check(PreviewModel())
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("Email,Name,Note\nann@example.com,Ann,\"two\nlines\"\nbob@example.com\n", encoding="utf-8")
+    wizard = make_wizard([ragged])
+    wizard.next()
+    model = wizard.mapping_page.model
+    assert model.rowCount() == 2 and model.columnCount() == 3
+    assert model.index(0, 2).data() == "two lines"
+    assert model.index(1, 2).data() == ""
+    qtmodeltester.check(model)
+    wizard.set_field_for_column(0, 2, "tags")
+    qtmodeltester.check(model)
+
+
+def test_preview_shows_first_twenty_rows(make_wizard, tmp_path):
+    rows = [[f"p{i}@example.com", f"Person {i}"] for i in range(60)]
+    wizard = make_wizard([write_csv(tmp_path / "many.csv", ["Email", "Name"], rows)])
+    assert "60 rows est." in wizard.files_page.rows[tmp_path / "many.csv"][1].status_text
+    wizard.next()
+    model = wizard.mapping_page.model
+    assert model.rowCount() == 20
+    assert model.headerData(19, Qt.Orientation.Vertical) == "20"
+
+
+def test_kind_channel_and_warnings_on_mapping_page(make_wizard, tmp_path):
+    rows = [["ann@example.com", "03/04/2024"], ["bob@example.com", "05/06/2024"]]
+    wizard = make_wizard([write_csv(tmp_path / "visits.csv", ["Email", "Signed up"], rows)])
+    wizard.next()
+    page = wizard.mapping_page
+    assert page.warnings.isVisible() and "could be day/month" in page.warnings.text()
+
+    page.kind_combo.setCurrentIndex(page.kind_combo.findData("events"))
+    assert wizard.plans[0].kind == "events"
+    wizard.set_field_for_column(0, 1, "occurred_at")
+    assert wizard.plans[0].kind == "events"  # the user's choice of kind survives a new mapping
+
+    page.channel_combo.setCurrentIndex(page.channel_combo.findData("web"))
+    assert wizard.plans[0].channel == "web"
+    page.channel_combo.setEditText("Market stall")
+    assert wizard.plans[0].channel == "Market stall"
+    page.channel_combo.setEditText("online shop")
+    assert wizard.plans[0].channel == "shop"
+
+    for combo in page.combos:
+        combo.setCurrentIndex(combo.findData(IGNORE))
+    assert "cannot be matched to customers" in page.warnings.text()
+
+
+def test_switching_files_on_mapping_page(make_wizard, tmp_path):
+    first = members_csv(tmp_path / "members.csv")
+    second = write_csv(tmp_path / "sms.csv", ["Phone", "First name"], [["+447700900999", "Eve"]])
+    wizard = make_wizard([first, second])
+    wizard.next()
+    page = wizard.mapping_page
+    assert page.file_combo.isVisible() and page.file_combo.count() == 2
+    page.file_combo.setCurrentIndex(1)
+    assert [c.currentText() for c in page.combos] == ["Phone", "First name"]
+    page.combos[1].setCurrentIndex(page.combos[1].findData("full_name"))
+    assert wizard.plans[1].mapping == ["phone", "full_name"]
+    assert wizard.plans[0].mapping_source == "guessed"
+
+
+def test_add_drop_and_remove_files(make_wizard, tmp_path, monkeypatch):
+    wizard = make_wizard([])
+    files = wizard.files_page
+    assert files.pages.currentWidget() is files.empty and not files.isComplete()
+    picked = members_csv(tmp_path / "members.csv")
+    monkeypatch.setattr(wizard, "ask_files", lambda: [picked])
+    files.empty.button.click()
+    assert [p.path for p in wizard.plans] == [picked]
+    files.add_button.click()  # the same file again is not listed twice
+    assert files.list.count() == 1
+
+    dropped = write_csv(tmp_path / "dropped.csv", ["Email"], [["zed@example.com"]])
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(dropped))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    files.dropEvent(event)
+    assert event.isAccepted()
+    assert [p.path for p in wizard.plans] == [picked, dropped]
+
+    files.list.item(0).setSelected(True)
+    assert files.remove_button.isEnabled()
+    files.remove_button.click()
+    assert [p.path for p in wizard.plans] == [dropped] and files.list.count() == 1
+
+
+def test_already_imported_file_adds_nothing(make_wizard, workspace, qtbot, tmp_path):
+    path = members_csv(tmp_path / "members.csv")
+    import_file(workspace, path)
+    wizard = make_wizard([path])
+    assert "Already imported — will add nothing" in wizard.files_page.rows[path][1].status_text
+    wizard.next()
+    assert "already imported" in wizard.mapping_page.warnings.text()
+    wizard.next()
+    assert wizard.check_page.table.value(0, "duplicates") == "3"
+    assert wizard.check_page.table.value(0, "imported") == "0"
+    finish(wizard, qtbot)
+    assert workspace.counts()["source_records"] == 3
+
+
+def test_runs_on_worker_threads(make_wizard, workspace, qtbot, tmp_path):
+    """With the real runner every step arrives back on the UI thread and the wizard follows."""
+    rows = [[f"p{i}@example.com", f"Person {i}"] for i in range(200)]
+    wizard = make_wizard([write_csv(tmp_path / "list.csv", ["Email", "Name"], rows)], runner=TaskRunner())
+    qtbot.waitUntil(lambda: bool(wizard.plans) and not wizard.reading, timeout=5000)
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(wizard.check_page.isComplete, timeout=5000)
+    with qtbot.waitSignal(wizard.importsFinished, timeout=10000):
+        wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=5000)
+    assert workspace.counts()["source_records"] == 200
