@@ -70,13 +70,24 @@ def _search_clause(text: str, conn=None):
 
 
 def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descending: bool = False,
-                 channel: str | None = None) -> list[int]:
-    """Ids of the customers matching ``search`` / ``channel``, in display order."""
+                 channel: str | None = None, consent: str | None = None) -> list[int]:
+    """Ids of the customers matching ``search``, ``channel`` and ``consent``, in display order.
+
+    ``consent`` is "CHANNEL:STATUS" (``email:granted``) or "CHANNEL:none" for
+    customers with no granted consent on that channel.
+    """
     column = SORT_COLUMNS.get(sort, Customer.display_name)
     order = column.desc() if descending else column.asc()
     query = select(Customer.id).order_by(order, Customer.id)
     if channel:
         query = query.where(Customer.channels.like(f"%{channel}%"))
+    if consent:
+        which, _, status = consent.partition(":")
+        column = {"email": Customer.consent_email, "sms": Customer.consent_sms}[which]
+        if status == "none":
+            query = query.where(or_(column.is_(None), column != "granted"))
+        else:
+            query = query.where(column == status)
     with ws.engine.connect() as conn:
         clause = _search_clause(search, conn)
         if clause is not None:
@@ -108,3 +119,33 @@ def customer_count(ws: Workspace) -> int:
 
     with ws.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(Customer)).scalar_one()
+
+
+CARD_FIELDS = ("display_name", "email", "phone", "address", "city", "postcode", "country", "birthday",
+               "company", "channels", "orders", "spend_minor", "first_seen", "last_seen", "source_count")
+
+
+def customer_cards(ws: Workspace, ids: Sequence[int]) -> dict[int, dict]:
+    """Golden values of several customers side by side (for comparing a review pair)."""
+    if not ids:
+        return {}
+    c = Customer.__table__
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(c.c.id, *[c.c[f] for f in CARD_FIELDS]).where(c.c.id.in_(list(ids))))
+        cards = {r.id: dict(r._mapping) for r in rows}
+        emails: dict[int, set[str]] = {i: set() for i in cards}
+        phones: dict[int, set[str]] = {i: set() for i in cards}
+        from omnidesk.core.models import Identifier, SourceRecord
+
+        rec, ident = SourceRecord.__table__, Identifier.__table__
+        for cid, kind, value in conn.execute(
+            select(rec.c.customer_id, ident.c.kind, ident.c.value)
+            .join(rec, rec.c.id == ident.c.record_id).where(rec.c.customer_id.in_(list(cards)))
+        ):
+            target = emails if kind == "email" else phones if kind == "phone" else None
+            if target is not None:
+                target[cid].add(value)
+    for cid, card in cards.items():
+        card["all_emails"] = sorted(emails[cid])
+        card["all_phones"] = sorted(phones[cid])
+    return cards

@@ -191,7 +191,12 @@ def search_query(text: str) -> str | None:
     text = text.strip()
     digits = re.sub(r"\D", "", text)
     if len(digits) >= 3 and re.fullmatch(r"[\d\s()+.\-/]+", text):
-        return f'phone : "{digits}"'
+        # A national trunk "0" (UK, EU) or an international "00" is not part of the stored digits.
+        variants = [digits]
+        stripped = digits[2:] if digits.startswith("00") else digits[1:] if digits.startswith("0") else ""
+        if len(stripped) >= 3:
+            variants.append(stripped)
+        return "phone : (" + " OR ".join(f'"{v}"' for v in variants) + ")"
     terms = [t for t in re.split(r"\s+", text) if t]
     if not terms or any(len(t) < 3 for t in terms):
         return None

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.golden import refresh_customers
-from omnidesk.core.identity.keys import first_keys, fold, names_compatible
+from omnidesk.core.identity.keys import first_keys, first_name_level, fold, names_compatible
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, score_pair
 from omnidesk.core.models import (
     Consent,
@@ -196,18 +196,28 @@ class Clusters:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
-        for f1 in self.firsts[ra]:
-            for f2 in self.firsts[rb]:
-                if not names_compatible(f1, f2):
-                    return "different first names"
-        if len(self.birthdays[ra] | self.birthdays[rb]) > 1:
-            return "different birthdays"
+        # The user's word first: a rejected pair must not even be queued again.
         if self.rejected:
             small, big = (ra, rb) if len(self.hashes[ra]) <= len(self.hashes[rb]) else (rb, ra)
             for h in self.hashes[small]:
                 if self.rejected.get(h, set()) & self.hashes[big]:
                     return "rejected by you"
+        if _names_conflict(self.firsts[ra], self.firsts[rb]):
+            return "different first names"
+        if len(self.birthdays[ra] | self.birthdays[rb]) > 1:
+            return "different birthdays"
         return None
+
+    def unswap(self, profiles: Sequence[Profile], i: int, j: int) -> None:
+        """Turn a lone record's swapped first and last name round before comparing clusters."""
+        for k in (j, i):
+            root = self.find(k)
+            if len(self.hashes[root]) == 1:
+                p = profiles[k]
+                p.first, p.last = p.last, p.first
+                p.first_raw, p.last_raw = p.last_raw, p.first_raw
+                self.firsts[root] = {p.first} if p.first else set()
+                return
 
     def union(self, a: int, b: int, *, force: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -223,6 +233,28 @@ class Clusters:
         self.hashes[ra] |= self.hashes[rb]
         self.firsts[rb] = self.birthdays[rb] = self.hashes[rb] = set()
         return True
+
+
+def _spellings(name: str, names: set[str]) -> list[str]:
+    """``name`` and the names of its own cluster that are the same name misspelled."""
+    return [n for n in names if n == name or first_name_level(n, name) == "typo"]
+
+
+def _names_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two groups of first names cannot be one person.
+
+    Every pair must be compatible, except that a misspelling is excused when
+    another spelling of it in its own group matches (Vinecnt next to Vincent
+    does not stop Vince).  Initials excuse nothing, so "J." cannot bridge a
+    John and a Jane.
+    """
+    for x in a:
+        for y in b:
+            if names_compatible(x, y):
+                continue
+            if not any(names_compatible(x2, y2) for x2 in _spellings(x, a) for y2 in _spellings(y, b)):
+                return True
+    return False
 
 
 def _load_decisions(conn: Connection, hashes: Iterable[str]) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
@@ -250,6 +282,7 @@ class Plan:
     clusters: dict[int, list[int]]  # root -> profile indexes
     reviews: list[tuple[int, int, PairScore]]
     pairs_scored: int
+    ambiguous: set[int] = field(default_factory=set)  # nameless records pointing at several people
 
 
 def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Model,
@@ -277,10 +310,12 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
         s = score_pair(profiles[i], profiles[j], freq, model)
         if s.decision != "apart":
             scored.append((s.weight, i, j, s))
-    _drop_ambiguous_nameless(profiles, scored)
+    ambiguous = _drop_ambiguous_nameless(profiles, scored)
     scored.sort(key=lambda t: (-t[0], t[1], t[2]))
     reviews = []
     for weight, i, j, s in scored:
+        if s.swapped:
+            cl.unswap(profiles, i, j)
         if s.decision == "auto":
             if not cl.union(i, j):
                 why = cl.why_not(i, j)
@@ -296,10 +331,10 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
     for i, j, s in reviews:
         if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
             final_reviews.append((i, j, s))
-    return Plan(dict(clusters), final_reviews, len(pairs))
+    return Plan(dict(clusters), final_reviews, len(pairs), ambiguous)
 
 
-def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> None:
+def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> set[int]:
     """A nameless record pointing at people with different names belongs to none of them.
 
     An email open from a family's shared address must not be pinned on one of them
@@ -320,6 +355,7 @@ def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> None:
     }
     if ambiguous:
         scored[:] = [t for t in scored if t[1] not in ambiguous and t[2] not in ambiguous]
+    return ambiguous
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -354,7 +390,9 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
                 merges.append((survivor, absorbed, moved))
             for i in members:
                 placement[i] = survivor
-        elif any(_identifiable(profiles[i]) for i in members):
+        elif any(_identifiable(profiles[i]) and not (i in plan.ambiguous and profiles[i].kind == "events")
+                 for i in members):
+            # An event from an address several people share belongs to none of them.
             need_new.append(root)
     if need_new:
         result = conn.execute(insert(cust).returning(cust.c.id, sort_by_parameter_order=True),
@@ -390,15 +428,19 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
 
 
 def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int], *, kind: str,
-                  score: float | None = None) -> None:
-    """Record that ``absorbed`` was folded into ``survivor`` and delete it (records already moved)."""
+                  score: float | None = None) -> int:
+    """Record that ``absorbed`` was folded into ``survivor`` and delete it (records already moved).
+
+    Returns the merge log id.
+    """
     cust = Customer.__table__
     row = conn.execute(select(cust).where(cust.c.id == absorbed)).mappings().first()
-    conn.execute(insert(MergeLog.__table__).values(
+    log = MergeLog.__table__
+    log_id = conn.execute(insert(log).returning(log.c.id).values(
         kind=kind, survivor_id=survivor, absorbed_id=absorbed, record_ids_json=json.dumps(moved),
         absorbed_json=json.dumps(dict(row) if row else {}, default=str), score=score, created_at=utcnow(),
         undone=False,
-    ))
+    )).scalar_one()
     review = MatchReview.__table__
     # Reviews that pointed at the absorbed customer now point at the survivor.
     conn.execute(update(review).where(review.c.left_id == absorbed).values(left_id=survivor))
@@ -408,6 +450,7 @@ def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[in
 
     unindex_customers(conn, [absorbed])
     conn.execute(delete(cust).where(cust.c.id == absorbed))
+    return log_id
 
 
 def _sync_children(conn: Connection, record_ids: list[int]) -> None:
@@ -506,7 +549,8 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
             select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
             .where(ident.c.value.in_(part), rec.c.customer_id.is_not(None))
         ).scalars())
-    lasts = sorted({p.last for p in new_profiles if p.last})
+    # First names too: "Lee, Ann" written the other way round must still find Ann Lee.
+    lasts = sorted({p.last for p in new_profiles if p.last} | {p.first for p in new_profiles if p.first})
     for part in _chunks(lasts):
         rows = conn.execute(
             select(rec.c.id, rec.c.last_key).where(rec.c.last_key.in_(part), rec.c.customer_id.is_not(None))

@@ -134,6 +134,7 @@ class PairScore:
     strong: bool
     conflict: str | None
     reasons: list[str]
+    swapped: bool = False  # one side wrote "Last, First" the other way round
 
 
 def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
@@ -172,8 +173,10 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
 
     # Names: "Last, First" swaps count as agreement on both.
     first_a, last_a = a.first, a.last
+    swapped = False
     if a.first and a.last and a.first == b.last and a.last == b.first and a.first != a.last:
         first_a, last_a = b.first, b.last
+        swapped = True
         reasons.append("first and last name swapped")
     fl = first_name_level(first_a, b.first)
     ll = last_name_level(last_a, b.last)
@@ -248,4 +251,4 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         decision = "review" if w >= model.review_threshold else "apart"
     else:
         decision = "apart"
-    return PairScore(round(w, 2), decision, strong, conflict, reasons)
+    return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped)

@@ -40,6 +40,8 @@ from omnidesk.core.importing.presets import (
 from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_records, sniff
 from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SavedMapping, SourceRecord, utcnow
 from omnidesk.core.timeutil import to_utc
+from omnidesk.core.privacy import workspace_salt as privacy_salt
+from omnidesk.core.privacy import identifier_hash, suppressed_hashes
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
 from omnidesk.core.workspace import Workspace
 
@@ -124,6 +126,7 @@ class ImportResult:
     new_customers: int = 0
     updated_customers: int = 0
     queued_reviews: int = 0
+    suppressed: int = 0  # rows of erased people, not imported
     dry_run: bool = False
     already_imported: int | None = None  # the batch that imported this exact file before
     header: tuple[str, ...] = ()
@@ -145,6 +148,7 @@ class ImportResult:
             "new_customers": self.new_customers,
             "updated_customers": self.updated_customers,
             "queued_reviews": self.queued_reviews,
+            "suppressed": self.suppressed,
             "batch_id": self.batch_id,
             "dry_run": self.dry_run,
         }
@@ -590,6 +594,7 @@ def run_import(
                 )
             ).inserted_primary_key[0]
             result.batch_id = batch_id
+            salt = privacy_salt(conn)
             yield Progress(0, total, f"Reading {plan.file_name}")
             open_order: dict | None = None
             records = read_records(plan.path, plan.fmt)
@@ -609,6 +614,7 @@ def run_import(
                 keep = [(r, h) for r, h in zip(rows, hashes) if h not in seen]
                 result.rows += len(rows)
                 result.duplicates += len(rows) - len(keep)
+                keep = _without_suppressed(conn, salt, keep, plan.channel, result)
                 if keep:
                     ids = _insert_records(conn, batch_id, plan, keep)
                     _insert_identifiers(conn, ids, keep, plan.channel)
@@ -653,6 +659,29 @@ def run_import(
                 trans.rollback()
             raise
     return result
+
+
+def _row_identifiers(row: Row, channel: str) -> list[tuple[str, str]]:
+    ids = [("email", e) for e in row.emails] + [("phone", p) for p in row.phones]
+    if row.external_id:
+        ids.append(("external", f"{channel}:{row.external_id}"))
+    return ids
+
+
+def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]], channel: str,
+                        result: ImportResult) -> list[tuple[Row, str]]:
+    """Drop rows of people who were erased: they must not come back with an old export."""
+    wanted = [i for row, _ in keep for i in _row_identifiers(row, channel)]
+    hits = suppressed_hashes(conn, salt, wanted)
+    if not hits:
+        return keep
+    out = []
+    for row, h in keep:
+        if any(identifier_hash(salt, k, v) in hits for k, v in _row_identifiers(row, channel)):
+            result.suppressed += 1
+        else:
+            out.append((row, h))
+    return out
 
 
 def run_to_end(ws: Workspace, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:

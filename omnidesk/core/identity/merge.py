@@ -1,0 +1,318 @@
+"""Merging and splitting customers by hand, the review queue, pinned values, and undo.
+
+Every operation is one transaction and leaves a trace that makes it undoable:
+merges and splits write a ``merge_log`` row; the user's decisions are kept as
+``match_decision`` rows keyed by record hashes, so the resolver respects them
+from then on, even after the same files are imported again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.resolve import _log_and_fold, _new_customer_rows, _sync_children
+from omnidesk.core.models import Customer, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.workspace import Workspace
+
+PINNABLE = ("first_name", "last_name", "email", "phone", "company", "address", "city", "region",
+            "postcode", "country", "birthday")
+_MAX_PAIRS = 50  # per side, for reject decisions: enough to cover a customer's records
+
+
+@dataclass
+class MergeResult:
+    survivor: int
+    absorbed: list[int]
+    log_ids: list[int]
+    review: dict | None = None
+
+
+def _record_ids(conn: Connection, customer_id: int) -> list[int]:
+    rec = SourceRecord.__table__
+    return list(conn.execute(select(rec.c.id).where(rec.c.customer_id == customer_id).order_by(rec.c.id)).scalars())
+
+
+def _hashes(conn: Connection, customer_id: int) -> list[str]:
+    rec = SourceRecord.__table__
+    return list(conn.execute(
+        select(rec.c.row_hash).where(rec.c.customer_id == customer_id).order_by(rec.c.id)
+    ).scalars())
+
+
+def _exists(conn: Connection, customer_id: int) -> bool:
+    cust = Customer.__table__
+    return conn.execute(select(cust.c.id).where(cust.c.id == customer_id)).first() is not None
+
+
+def _decide(conn: Connection, kind: str, left: Sequence[str], right: Sequence[str]) -> list[int]:
+    md = MatchDecision.__table__
+    rows = [{"kind": kind, "left_hash": a, "right_hash": b, "created_at": utcnow()}
+            for a in left[:_MAX_PAIRS] for b in right[:_MAX_PAIRS] if a != b]
+    if kind == "merge":
+        rows = rows[:1]  # one must-link pair ties the two groups together
+    if not rows:
+        return []
+    result = conn.execute(insert(md).returning(md.c.id, sort_by_parameter_order=True), rows)
+    return [r[0] for r in result]
+
+
+def _forget_decisions(conn: Connection, kind: str, left: Sequence[str], right: Sequence[str]) -> None:
+    md = MatchDecision.__table__
+    if not left or not right:
+        return
+    conn.execute(delete(md).where(md.c.kind == kind, md.c.left_hash.in_(left), md.c.right_hash.in_(right)))
+    conn.execute(delete(md).where(md.c.kind == kind, md.c.left_hash.in_(right), md.c.right_hash.in_(left)))
+
+
+def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
+             score: float | None = None) -> MergeResult:
+    """Merge customers ``ids`` into the oldest of them (inside an open transaction)."""
+    ids = sorted(set(ids))
+    if len(ids) < 2:
+        raise UserError("Choose at least two customers to merge.")
+    for cid in ids:
+        if not _exists(conn, cid):
+            raise UserError(f"There is no customer {cid}.")
+    survivor, others = ids[0], ids[1:]
+    rec = SourceRecord.__table__
+    log_ids = []
+    survivor_hashes = _hashes(conn, survivor)
+    for absorbed in others:
+        absorbed_hashes = _hashes(conn, absorbed)
+        moved = _record_ids(conn, absorbed)
+        _forget_decisions(conn, "reject", survivor_hashes, absorbed_hashes)
+        decision_ids = _decide(conn, "merge", survivor_hashes, absorbed_hashes)
+        conn.execute(update(rec).where(rec.c.customer_id == absorbed).values(customer_id=survivor))
+        _sync_children(conn, moved)
+        log_id = _log_and_fold(conn, survivor, absorbed, moved, kind=kind, score=score)
+        _annotate_log(conn, log_id, decisions=decision_ids)
+        log_ids.append(log_id)
+        survivor_hashes += absorbed_hashes
+    refresh_customers(conn, [survivor])
+    return MergeResult(survivor, others, log_ids)
+
+
+def _annotate_log(conn: Connection, log_id: int, **extra) -> None:
+    log = MergeLog.__table__
+    current = json.loads(conn.execute(select(log.c.absorbed_json).where(log.c.id == log_id)).scalar() or "{}")
+    current.setdefault("_undo", {}).update(extra)
+    conn.execute(update(log).where(log.c.id == log_id).values(absorbed_json=json.dumps(current, default=str)))
+
+
+def merge_customers(ws: Workspace, ids: Sequence[int], *, kind: str = "manual") -> MergeResult:
+    """Merge the given customers into the oldest one; the user's word, remembered for later imports."""
+    with ws.engine.begin() as conn:
+        return merge_in(conn, ids, kind=kind)
+
+
+def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
+    """Split one source record (with its order's line-item rows) out into a customer of its own.
+
+    Returns (the customer it left, the new customer, the log id for undo).  The
+    record will not be matched back automatically.
+    """
+    rec = SourceRecord.__table__
+    with ws.engine.begin() as conn:
+        row = conn.execute(select(rec.c.customer_id, rec.c.row_hash).where(rec.c.id == record_id)).first()
+        if row is None:
+            raise UserError(f"There is no source record {record_id}.")
+        old = row.customer_id
+        if old is None:
+            raise UserError("That record belongs to no customer.")
+        from omnidesk.core.identity.resolve import _all_followers
+
+        followers = [f for f, lead in _all_followers(conn).items() if lead == record_id]
+        moving = [record_id, *followers]
+        remaining = [r for r in _record_ids(conn, old) if r not in moving]
+        if not remaining:
+            raise UserError("That record is the customer's only source; there is nothing to split.")
+        cust = Customer.__table__
+        new = conn.execute(insert(cust).returning(cust.c.id), _new_customer_rows(1)).scalar_one()
+        conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
+        _sync_children(conn, moving)
+        remaining_hashes = _hashes(conn, old)
+        # A merge the user made earlier no longer holds for this record; keep it for undo.
+        md = MatchDecision.__table__
+        ties = [dict(r) for r in conn.execute(select(md).where(md.c.kind == "merge", or_(
+            (md.c.left_hash == row.row_hash) & md.c.right_hash.in_(remaining_hashes),
+            (md.c.right_hash == row.row_hash) & md.c.left_hash.in_(remaining_hashes),
+        ))).mappings()]
+        if ties:
+            conn.execute(delete(md).where(md.c.id.in_([t["id"] for t in ties])))
+        decision_ids = _decide(conn, "reject", [row.row_hash], remaining_hashes)
+        log = MergeLog.__table__
+        log_id = conn.execute(insert(log).returning(log.c.id).values(
+            kind="unmerge", survivor_id=old, absorbed_id=new, record_ids_json=json.dumps(moving),
+            absorbed_json=json.dumps({"_undo": {"decisions": decision_ids, "restore": ties}}),
+            created_at=utcnow(),
+            undone=False,
+        )).scalar_one()
+        refresh_customers(conn, [old, new])
+    return old, new, log_id
+
+
+def undo_log(ws: Workspace, log_id: int) -> None:
+    """Undo one merge (automatic, manual or from review) or one split, exactly."""
+    log = MergeLog.__table__
+    rec = SourceRecord.__table__
+    cust = Customer.__table__
+    md = MatchDecision.__table__
+    with ws.engine.begin() as conn:
+        entry = conn.execute(select(log).where(log.c.id == log_id)).mappings().first()
+        if entry is None:
+            raise UserError(f"There is no merge {log_id} to undo.")
+        if entry["undone"]:
+            raise UserError("That change was already undone.")
+        moved = json.loads(entry["record_ids_json"])
+        saved = json.loads(entry["absorbed_json"] or "{}")
+        extra = saved.pop("_undo", {})
+        if entry["kind"] == "unmerge":
+            # The split-off records go back; the customer made for them goes.
+            conn.execute(update(rec).where(rec.c.id.in_(moved)).values(customer_id=entry["survivor_id"]))
+            _sync_children(conn, moved)
+            refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
+        else:
+            if _exists(conn, entry["absorbed_id"]):
+                raise UserError("The merged customer exists again; this merge cannot be undone.")
+            restore = {k: v for k, v in saved.items() if k in cust.c}
+            if not restore:
+                restore = {**_new_customer_rows(1)[0], "id": entry["absorbed_id"]}
+            conn.execute(insert(cust).values(**restore))
+            conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
+                         .values(customer_id=entry["absorbed_id"]))
+            _sync_children(conn, moved)
+            refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
+        if extra.get("decisions"):
+            conn.execute(delete(md).where(md.c.id.in_(extra["decisions"])))
+        if extra.get("restore"):
+            conn.execute(insert(md), extra["restore"])
+        conn.execute(update(log).where(log.c.id == log_id).values(undone=True))
+
+
+def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None) -> None:
+    """Make ``value`` the customer's ``field`` whatever the sources say; None unpins."""
+    if field not in PINNABLE:
+        raise UserError(f"'{field}' cannot be pinned.")
+    cust = Customer.__table__
+    with ws.engine.begin() as conn:
+        current = conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar()
+        if current is None:
+            raise UserError(f"There is no customer {customer_id}.")
+        pins = json.loads(current or "{}")
+        if value is None:
+            pins.pop(field, None)
+        else:
+            pins[field] = value
+        conn.execute(update(cust).where(cust.c.id == customer_id).values(pinned_json=json.dumps(pins)))
+        refresh_customers(conn, [customer_id])
+
+
+# -- review queue ------------------------------------------------------------------------
+
+
+@dataclass
+class ReviewItem:
+    id: int
+    left_id: int
+    right_id: int
+    score: float
+    reasons: list[str]
+    status: str
+
+
+def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewItem]:
+    """Pending pairs, strongest evidence first; skipped ones come last."""
+    review = MatchReview.__table__
+    query = select(review).order_by((review.c.status == "skipped"), review.c.score.desc(), review.c.id)
+    if not include_skipped:
+        query = query.where(review.c.status == "pending")
+    with ws.engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    return [ReviewItem(r["id"], r["left_id"], r["right_id"], r["score"], json.loads(r["reasons_json"] or "[]"),
+                       r["status"]) for r in rows]
+
+
+def _take_review(conn: Connection, review_id: int):
+    review = MatchReview.__table__
+    row = conn.execute(select(review).where(review.c.id == review_id)).mappings().first()
+    if row is None:
+        raise UserError("That pair is no longer in the review queue.")
+    return row
+
+
+def accept_review(ws: Workspace, review_id: int) -> MergeResult:
+    """The two customers are one person: merge them.
+
+    ``MergeResult.review`` keeps the queue entry so that undoing can put it back.
+    """
+    review = MatchReview.__table__
+    with ws.engine.begin() as conn:
+        row = dict(_take_review(conn, review_id))
+        conn.execute(delete(review).where(review.c.id == review_id))
+        result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
+    result.review = row
+    return result
+
+
+def requeue_review(ws: Workspace, row: dict) -> None:
+    """Put a decided pair back in the queue (undo), if both customers still exist."""
+    review = MatchReview.__table__
+    with ws.engine.begin() as conn:
+        if _exists(conn, row["left_id"]) and _exists(conn, row["right_id"]):
+            conn.execute(insert(review).values(**row))
+
+
+def reject_review(ws: Workspace, review_id: int) -> dict:
+    """The two customers are different people: never suggest or merge them again.
+
+    Returns what undoing needs (see :func:`undo_reject`).
+    """
+    review = MatchReview.__table__
+    with ws.engine.begin() as conn:
+        row = dict(_take_review(conn, review_id))
+        decision_ids = _decide(conn, "reject", _hashes(conn, row["left_id"]), _hashes(conn, row["right_id"]))
+        conn.execute(delete(review).where(review.c.id == review_id))
+    return {"review": row, "decisions": decision_ids}
+
+
+def undo_reject(ws: Workspace, token: dict) -> None:
+    review = MatchReview.__table__
+    md = MatchDecision.__table__
+    with ws.engine.begin() as conn:
+        conn.execute(delete(md).where(md.c.id.in_(token["decisions"])))
+        row = token["review"]
+        if _exists(conn, row["left_id"]) and _exists(conn, row["right_id"]):
+            conn.execute(insert(review).values(**row))  # the same pair, back in its place
+
+
+def skip_review(ws: Workspace, review_id: int) -> None:
+    review = MatchReview.__table__
+    with ws.engine.begin() as conn:
+        _take_review(conn, review_id)
+        conn.execute(update(review).where(review.c.id == review_id).values(status="skipped"))
+
+
+def accept_reviews_above(ws: Workspace, min_score: float) -> list[MergeResult]:
+    """Accept every queued pair scoring at least ``min_score``, strongest first, in one transaction."""
+    review = MatchReview.__table__
+    results = []
+    with ws.engine.begin() as conn:
+        while True:
+            row = conn.execute(
+                select(review).where(review.c.score >= min_score).order_by(review.c.score.desc(), review.c.id)
+            ).mappings().first()
+            if row is None:
+                break
+            conn.execute(delete(review).where(review.c.id == row["id"]))
+            if row["left_id"] != row["right_id"]:
+                result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
+                result.review = dict(row)
+                results.append(result)
+    return results

@@ -1,0 +1,247 @@
+"""Identity resolution on real imports: links, guards, decisions, merge and unmerge."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.identity import merge as mg
+from omnidesk.core.identity.keys import first_name_level, fold
+from omnidesk.core.identity.resolve import resolve_all
+from omnidesk.core.importing.batches import undo_batch
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.models import Customer, MatchReview, SourceRecord
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+HEADER = ["First Name", "Last Name", "Email", "Phone", "Zip", "Birthday", "Customer ID"]
+
+
+@pytest.fixture
+def ws(tmp_path):
+    with Workspace.create(tmp_path / "w.omnidesk") as w:
+        yield w
+
+
+def load(ws, tmp_path, name, rows, header=HEADER, channel="shop"):
+    return import_file(ws, write_csv(tmp_path / name, header, rows), ImportOptions(channel=channel))
+
+
+def customers_of(ws):
+    """Customer id per (file, row) and the set of distinct customers."""
+    with ws.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT b.file_name, r.record_no, r.customer_id FROM source_record r "
+            "JOIN import_batch b ON b.id = r.batch_id WHERE b.status='done'"
+        ).fetchall()
+    return {(f, n): c for f, n, c in rows}
+
+
+def count(ws, model):
+    with ws.engine.connect() as conn:
+        return len(conn.execute(select(model.id)).all())
+
+
+def test_fold_and_name_levels():
+    assert fold("José Núñez-O'Neil") == "josenunezoneil"
+    assert first_name_level("bob", "robert") == "nickname"
+    assert first_name_level("katherine", "katherin") == "typo"
+    assert first_name_level("j", "john") == "initial"
+    assert first_name_level("anna", "mark") == "different"
+
+
+def test_exact_email_and_phone_links_across_files_and_formats(ws, tmp_path):
+    load(ws, tmp_path, "shop.csv", [["Ann", "Lee", "ANN@Example.com", "(415) 555-0101", "", "", "7"]])
+    load(ws, tmp_path, "list.csv", [["Ann", "Lee", "ann@example.com ", "", "", "", ""]], channel="email")
+    load(ws, tmp_path, "sms.csv", [["Ann", "", "", "+1 415 555 0101", "", "", ""]], channel="sms")
+    ids = customers_of(ws)
+    assert len(set(ids.values())) == 1
+    assert count(ws, Customer) == 1
+
+
+def test_external_id_links_within_its_channel_only(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Ann", "Lee", "", "", "", "", "42"]])
+    load(ws, tmp_path, "b.csv", [["A", "Lee", "", "", "", "", "42"]])
+    load(ws, tmp_path, "c.csv", [["Zed", "Zulu", "", "", "", "", "42"]], channel="pos")
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] == ids[("b.csv", 1)] != ids[("c.csv", 1)]
+
+
+def test_fuzzy_nickname_swapped_and_accents(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [
+        ["Robert", "Smith", "", "", "04101", "1980-02-03", ""],
+        ["José", "Núñez", "jose@example.com", "", "", "", ""],
+        ["Katherine", "Okafor", "", "+1 207 555 0150", "", "", ""],
+    ])
+    load(ws, tmp_path, "b.csv", [
+        ["Bob", "Smith", "", "", "04101", "1980-02-03", ""],   # nickname + birthday + zip
+        ["JOSE", "NUNEZ", "jose@example.com", "", "", "", ""],  # accents and case
+        ["Katherin", "Okafor", "", "207.555.0150", "", "", ""],  # typo + phone format
+    ])
+    ids = customers_of(ws)
+    for row in (1, 2, 3):
+        assert ids[("a.csv", row)] == ids[("b.csv", row)], row
+    assert count(ws, Customer) == 3
+
+
+def test_last_first_swapped_with_birthday(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Ann", "Lee", "", "", "", "1990-05-06", ""]])
+    load(ws, tmp_path, "b.csv", [["Lee", "Ann", "", "", "", "1990-05-06", ""]])
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] == ids[("b.csv", 1)]
+
+
+def test_family_sharing_an_email_stays_two_people_and_is_queued(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "+14155550111", "", "", ""]])
+    load(ws, tmp_path, "b.csv", [["Mark", "Lee", "leefamily@example.com", "+14155550122", "", "", ""]])
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] != ids[("b.csv", 1)]
+    reviews = mg.list_reviews(ws)
+    assert len(reviews) == 1 and "same email" in reviews[0].reasons
+
+
+def test_shop_landline_does_not_chain_strangers(ws, tmp_path):
+    landline = "+12075550100"
+    load(ws, tmp_path, "a.csv", [[f, "Customer", "", landline, "", "", ""]
+                                 for f in ("Alice", "Brian", "Chloe", "Derek", "Emma")])
+    assert count(ws, Customer) == 5
+
+
+def test_two_john_smiths_with_different_phones_stay_apart(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["John", "Smith", "", "+14155550131", "", "", ""]])
+    load(ws, tmp_path, "b.csv", [["John", "Smith", "", "+16175550132", "", "", ""]])
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] != ids[("b.csv", 1)]
+    assert mg.list_reviews(ws) == []
+
+
+def test_nameless_event_on_a_shared_email_is_pinned_on_nobody(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""],
+                                 ["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])
+    import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Action", "Timestamp"],
+                              [["leefamily@example.com", "open", "2026-01-02 10:00:00"]]),
+                ImportOptions(channel="email", kind="events"))
+    ids = customers_of(ws)
+    assert ids[("opens.csv", 1)] is None
+
+
+def test_rejected_pair_never_comes_back_even_after_reimport(ws, tmp_path):
+    first = load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
+    second = load(ws, tmp_path, "b.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])
+    (review,) = mg.list_reviews(ws)
+    mg.reject_review(ws, review.id)
+    assert mg.list_reviews(ws) == []
+    undo_batch(ws, second.batch_id)
+    load(ws, tmp_path, "b.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])
+    assert mg.list_reviews(ws) == []
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    assert mg.list_reviews(ws) == []
+    assert count(ws, Customer) == 2
+    assert first.batch_id
+
+
+def test_accept_review_merges_and_undo_restores(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "b.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])
+    before = customers_of(ws)
+    (review,) = mg.list_reviews(ws)
+    result = mg.accept_review(ws, review.id)
+    after = customers_of(ws)
+    assert len(set(after.values())) == 1 and count(ws, Customer) == 1
+    mg.undo_log(ws, result.log_ids[0])
+    assert customers_of(ws) == before
+    assert count(ws, Customer) == 2
+
+
+def test_manual_merge_and_unmerge_round_trip_keep_provenance(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Ann", "Lee", "ann@example.com", "", "", "", ""],
+                                 ["Bo", "Chen", "bo@example.com", "", "", "", ""]])
+    ids = customers_of(ws)
+    a, b = ids[("a.csv", 1)], ids[("a.csv", 2)]
+    result = mg.merge_customers(ws, [b, a])
+    assert result.survivor == min(a, b)
+    merged = customers_of(ws)
+    assert merged[("a.csv", 1)] == merged[("a.csv", 2)] == result.survivor
+    # The merge is remembered: resolving from scratch keeps them together.
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    again = customers_of(ws)
+    assert again[("a.csv", 1)] == again[("a.csv", 2)]
+    # Split Bo's record back out; resolution does not put it back.
+    with ws.engine.connect() as conn:
+        bo = conn.execute(select(SourceRecord.id).where(SourceRecord.first_name == "Bo")).scalar_one()
+    old, new, log_id = mg.unmerge_record(ws, bo)
+    split = customers_of(ws)
+    assert split[("a.csv", 1)] == old and split[("a.csv", 2)] == new
+    with ws.engine.begin() as conn:
+        resolve_all(conn)
+    assert customers_of(ws) == split
+    mg.undo_log(ws, log_id)
+    assert customers_of(ws)[("a.csv", 2)] == old
+    with pytest.raises(UserError):
+        mg.undo_log(ws, log_id)
+
+
+def test_unmerge_refuses_a_customers_only_record(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Ann", "Lee", "ann@example.com", "", "", "", ""]])
+    with ws.engine.connect() as conn:
+        rid = conn.execute(select(SourceRecord.id)).scalar_one()
+    with pytest.raises(UserError, match="only source"):
+        mg.unmerge_record(ws, rid)
+
+
+def test_pin_value_wins_over_sources(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Ann", "Lee", "ann@example.com", "", "", "", ""]])
+    cid = next(iter(customers_of(ws).values()))
+    mg.pin_value(ws, cid, "last_name", "Lee-Park")
+    load(ws, tmp_path, "b.csv", [["Ann", "Lee", "ann@example.com", "+14155550101", "", "", ""]])
+    with ws.engine.connect() as conn:
+        last, phone = conn.execute(select(Customer.last_name, Customer.phone).where(Customer.id == cid)).one()
+    assert (last, phone) == ("Lee-Park", "+14155550101")
+    mg.pin_value(ws, cid, "last_name", None)
+    with ws.engine.connect() as conn:
+        assert conn.execute(select(Customer.last_name).where(Customer.id == cid)).scalar() == "Lee"
+
+
+def test_skip_and_bulk_accept(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Anna", "Lee", "lee@example.com", "", "", "", ""],
+                                 ["Bea", "Fox", "fox@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "b.csv", [["Mark", "Lee", "lee@example.com", "", "", "", ""],
+                                 ["Cal", "Fox", "fox@example.com", "", "", "", ""]])
+    reviews = mg.list_reviews(ws)
+    assert len(reviews) == 2
+    mg.skip_review(ws, reviews[0].id)
+    assert mg.list_reviews(ws)[-1].id == reviews[0].id
+    merged = mg.accept_reviews_above(ws, min(r.score for r in reviews))
+    assert len(merged) == 2 and mg.list_reviews(ws) == []
+    assert count(ws, MatchReview) == 0
+
+
+def test_search_finds_any_phone_format_and_name(ws, tmp_path):
+    from omnidesk.core.customers import customer_ids
+
+    load(ws, tmp_path, "a.csv", [["Ann", "Lee", "ann@example.com", "+14155550101", "", "", ""],
+                                 ["Bo", "Chen", "bo@example.com", "+442079460958", "", "", ""]])
+    assert len(customer_ids(ws, search="(415) 555")) == 1
+    assert len(customer_ids(ws, search="020 7946 0958")) == 1
+    assert len(customer_ids(ws, search="chen")) == 1
+    assert len(customer_ids(ws, search="example.com")) == 2
+    assert customer_ids(ws, search="nobody-here") == []
+
+
+def test_an_initial_cannot_bridge_two_first_names(ws, tmp_path):
+    phone = "+14155550177"
+    load(ws, tmp_path, "a.csv", [["John", "Smith", "john@example.com", phone, "", "", ""]])
+    load(ws, tmp_path, "b.csv", [["J", "Smith", "", phone, "", "", ""]])
+    load(ws, tmp_path, "c.csv", [["Jane", "Smith", "", phone, "", "", ""]])
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] == ids[("b.csv", 1)] != ids[("c.csv", 1)]
+
+
+def test_a_misspelling_in_a_customer_does_not_block_a_nickname(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Vincent", "Chen", "vc@example.com", "", "", "", ""],
+                                 ["Vinecnt", "Chen", "vc@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "b.csv", [["Vince", "Chen", "vc@example.com", "", "", "", ""]])
+    assert len(set(customers_of(ws).values())) == 1

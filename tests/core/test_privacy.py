@@ -1,0 +1,76 @@
+"""Export one person; erase one person everywhere and keep them from coming back."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import pytest
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.privacy import erase_person, export_person
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+PEOPLE = (["First Name", "Last Name", "Email", "Phone", "Accepts Email Marketing"],
+          [["Ann", "Lee", "ann@example.com", "+14155550101", "yes"],
+           ["Bo", "Chen", "bo@example.com", "+14155550102", "no"]])
+ORDERS = (["Email", "Order", "Total", "Date"],
+          [["ann@example.com", "#1", "12.50", "2026-01-02 10:00:00"],
+           ["bo@example.com", "#2", "9.00", "2026-01-03 11:00:00"]])
+
+
+@pytest.fixture
+def ws(tmp_path):
+    with Workspace.create(tmp_path / "w.omnidesk") as w:
+        import_file(w, write_csv(tmp_path / "people.csv", *PEOPLE), ImportOptions(channel="shop"))
+        import_file(w, write_csv(tmp_path / "orders.csv", *ORDERS), ImportOptions(channel="shop", kind="events"))
+        yield w
+
+
+def ann_id(ws):
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT id FROM customer WHERE email='ann@example.com'").scalar()
+
+
+def everything(ws):
+    with ws.engine.connect() as conn:
+        dump = []
+        for table in ("customer", "source_record", "identifier", "consent", "event", "match_review",
+                      "merge_log", "match_decision", "customer_fts"):
+            dump += [str(r) for r in conn.exec_driver_sql(f"SELECT * FROM {table}")]
+    return "\n".join(dump)
+
+
+def test_export_person_zip(ws, tmp_path):
+    out = export_person(ws, ann_id(ws), tmp_path / "ann.zip")
+    with zipfile.ZipFile(out) as z:
+        names = set(z.namelist())
+        data = json.loads(z.read("person.json"))
+        records_csv = z.read("source_records.csv").decode()
+    assert {"person.json", "source_records.csv", "events.csv", "consents.csv", "identifiers.csv"} <= names
+    assert data["customer"]["email"] == "ann@example.com"
+    assert {r["source_file"] for r in data["source_records"]} == {"people.csv", "orders.csv"}
+    assert data["source_records"][0]["raw"]["First Name"] == "Ann"
+    assert data["events"][0]["amount"] == "12.50"
+    assert data["consents"][0]["status"] == "granted"
+    assert "bo@example.com" not in json.dumps(data) and "Chen" not in records_csv
+
+
+def test_erase_leaves_nothing_and_blocks_reimport(ws, tmp_path):
+    cid = ann_id(ws)
+    removed = erase_person(ws, cid)
+    assert removed["source_records"] == 2 and removed["events"] == 1
+    dump = everything(ws)
+    for trace in ("ann@example.com", "4155550101", "Ann", "Lee"):
+        assert trace not in dump
+    assert "bo@example.com" in dump  # only Ann went
+    header, rows = PEOPLE
+    newer_export = rows + [["Cy", "Day", "cy@example.com", "", "yes"]]
+    again = import_file(ws, write_csv(tmp_path / "people-again.csv", header, newer_export),
+                        ImportOptions(channel="shop"))
+    assert (again.suppressed, again.duplicates, again.imported) == (1, 1, 1)
+    assert "ann@example.com" not in everything(ws)
+    with pytest.raises(UserError):
+        erase_person(ws, cid)
