@@ -88,6 +88,51 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("batch_id", type=int, metavar="BATCH_ID")
     q.set_defaults(func=cmd_imports_undo)
 
+    p = sub.add_parser("resolve", help="find more matches across the whole workspace")
+    _add_workspace_arg(p, top=False)
+    p.add_argument("--from-scratch", action="store_true",
+                   help="forget automatic matches and rebuild every customer (your decisions are kept)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_resolve)
+
+    p = sub.add_parser("review", help="pairs that may be one person")
+    _add_workspace_arg(p, top=False)
+    rsub = p.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+    q = rsub.add_parser("list", help="list queued pairs, strongest first")
+    _add_workspace_arg(q, top=False)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_review_list)
+    for action, text in (("accept", "merge the pair"), ("reject", "never suggest the pair again"),
+                         ("skip", "move the pair to the end of the queue")):
+        q = rsub.add_parser(action, help=text)
+        _add_workspace_arg(q, top=False)
+        q.add_argument("review_id", type=int, metavar="REVIEW_ID")
+        q.set_defaults(func=cmd_review_decide, action=action)
+
+    p = sub.add_parser("merge", help="merge customers into the oldest of them")
+    _add_workspace_arg(p, top=False)
+    p.add_argument("customers", nargs="+", metavar="CUSTOMER")
+    p.set_defaults(func=cmd_merge)
+
+    p = sub.add_parser("unmerge", help="split a source record out into a customer of its own")
+    _add_workspace_arg(p, top=False)
+    p.add_argument("record_id", type=int, metavar="RECORD_ID")
+    p.set_defaults(func=cmd_unmerge)
+
+    p = sub.add_parser("person", help="export or erase everything about one person")
+    _add_workspace_arg(p, top=False)
+    psub = p.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    q = psub.add_parser("export", help="write a zip of JSON and CSV about one customer")
+    _add_workspace_arg(q, top=False)
+    q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    q.add_argument("out", nargs="?", metavar="OUT.zip")
+    q.set_defaults(func=cmd_person_export)
+    q = psub.add_parser("erase", help="erase one customer everywhere; a re-import cannot bring them back")
+    _add_workspace_arg(q, top=False)
+    q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    q.set_defaults(func=cmd_person_erase)
+
     p = sub.add_parser("export", help="export data as CSV")
     _add_workspace_arg(p, top=False)
     esub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
@@ -99,6 +144,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_workspace_arg(q, top=False)
     q.add_argument("out", metavar="OUT.csv")
     q.set_defaults(func=cmd_export_customers)
+    q = esub.add_parser("timeline", help="one customer's merged timeline, oldest first")
+    _add_workspace_arg(q, top=False)
+    q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone in any format")
+    q.add_argument("out", metavar="OUT.csv")
+    q.set_defaults(func=cmd_export_timeline)
     return parser
 
 
@@ -269,6 +319,130 @@ def cmd_export_customers(args: argparse.Namespace) -> int:
     with _open_existing(args) as ws:
         n = export_customers(ws, Path(args.out))
     print(f"Wrote {n} customers to {args.out}")
+    return EXIT_OK
+
+
+def _customer(ws, text: str) -> int:
+    from omnidesk.core.timeline import find_customer
+
+    cid = find_customer(ws, text)
+    if cid is None:
+        raise CliError(f"no customer matches '{text}' (give an id, an email or a phone number)")
+    return cid
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.resolve import model_from_settings, resolve_all
+
+    with _open_existing(args) as ws:
+        model = model_from_settings(ws.get_setting)
+        with ws.engine.begin() as conn:
+            stats = resolve_all(conn, model, from_scratch=args.from_scratch)
+        summary = stats.summary(ws.counts()["customers"])
+        from omnidesk.core.identity.merge import list_reviews
+
+        summary["queued"] = len(list_reviews(ws))
+    if args.json:
+        _print_json(summary)
+    else:
+        print(f"{summary['customers']:,} customers; auto-merged {summary['auto_merged']:,}; "
+              f"{summary['queued']:,} pairs queued for review")
+    return EXIT_OK
+
+
+def cmd_review_list(args: argparse.Namespace) -> int:
+    from omnidesk.core.customers import customer_rows
+    from omnidesk.core.identity.merge import list_reviews
+
+    with _open_existing(args) as ws:
+        items = list_reviews(ws)
+        rows = customer_rows(ws, [i.left_id for i in items] + [i.right_id for i in items])
+    out = [{"id": i.id, "score": i.score, "status": i.status, "reasons": i.reasons,
+            "left": {"id": i.left_id, "name": rows[i.left_id].name if i.left_id in rows else ""},
+            "right": {"id": i.right_id, "name": rows[i.right_id].name if i.right_id in rows else ""}}
+           for i in items]
+    if args.json:
+        _print_json(out)
+    elif not out:
+        print("The review queue is empty.")
+    else:
+        for o in out:
+            print(f"{o['id']:>5}  {o['score']:>6.1f}  {o['left']['name']} (#{o['left']['id']})  ~  "
+                  f"{o['right']['name']} (#{o['right']['id']})  — {', '.join(o['reasons'])}")
+    return EXIT_OK
+
+
+def cmd_review_decide(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity import merge
+
+    with _open_existing(args) as ws:
+        if args.action == "accept":
+            result = merge.accept_review(ws, args.review_id)
+            print(f"Merged into customer {result.survivor}.")
+        elif args.action == "reject":
+            merge.reject_review(ws, args.review_id)
+            print("Kept apart; the pair will not be suggested again.")
+        else:
+            merge.skip_review(ws, args.review_id)
+            print("Skipped.")
+    return EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.merge import merge_customers
+
+    with _open_existing(args) as ws:
+        ids = [_customer(ws, c) for c in args.customers]
+        result = merge_customers(ws, ids)
+    print(f"Merged {len(result.absorbed) + 1} customers into customer {result.survivor}.")
+    return EXIT_OK
+
+
+def cmd_unmerge(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.merge import unmerge_record
+
+    with _open_existing(args) as ws:
+        old, new, _ = unmerge_record(ws, args.record_id)
+    print(f"Record {args.record_id} moved from customer {old} to new customer {new}.")
+    return EXIT_OK
+
+
+def cmd_person_export(args: argparse.Namespace) -> int:
+    from omnidesk.core.privacy import export_person
+
+    with _open_existing(args) as ws:
+        cid = _customer(ws, args.customer)
+        out = Path(args.out) if args.out else Path(f"customer-{cid}.zip")
+        export_person(ws, cid, out)
+    print(f"Wrote everything about customer {cid} to {out}")
+    return EXIT_OK
+
+
+def cmd_person_erase(args: argparse.Namespace) -> int:
+    from omnidesk.core.privacy import erase_person
+
+    with _open_existing(args) as ws:
+        cid = _customer(ws, args.customer)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError("erasing cannot be undone; add --yes to confirm", EXIT_USAGE)
+            answer = input(f"Erase customer {cid} and every record about them? This cannot be undone [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing erased.")
+                return EXIT_OK
+        removed = erase_person(ws, cid)
+    print(f"Erased customer {cid}: {removed['source_records']} source records, {removed['events']} events; "
+          f"{removed['identifiers_suppressed']} identifiers on the suppression list.")
+    return EXIT_OK
+
+
+def cmd_export_timeline(args: argparse.Namespace) -> int:
+    from omnidesk.core.timeline import export_timeline
+
+    with _open_existing(args) as ws:
+        cid = _customer(ws, args.customer)
+        n = export_timeline(ws, cid, Path(args.out))
+    print(f"Wrote {n} timeline entries of customer {cid} to {args.out}")
     return EXIT_OK
 
 

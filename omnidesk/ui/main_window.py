@@ -25,11 +25,21 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions
 from omnidesk.core.workspace import Workspace, WorkspaceError
-from omnidesk.ui.commands import ImportFilesCommand
+from omnidesk.core.identity.merge import skip_review
+from omnidesk.core.identity.resolve import model_from_settings, resolve_all
+from omnidesk.ui.commands import (
+    AcceptAboveCommand,
+    AcceptReviewCommand,
+    ImportFilesCommand,
+    MergeCustomersCommand,
+    RejectReviewCommand,
+    UnmergeRecordCommand,
+)
 from omnidesk.ui.dialogs.import_wizard import ImportWizard
 from omnidesk.ui.tasks import TaskRunner
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
+from omnidesk.ui.views.review_view import ReviewView
 from omnidesk.ui.views.welcome_view import WelcomeView
 
 WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
@@ -91,6 +101,8 @@ class MainWindow(QMainWindow):
         self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
         self.redo_action.setShortcut(K.Redo)
         self.about_action = self._action("&About Omnidesk", self.show_about)
+        self.duplicates_action = self._action("Find &Duplicates", self.find_duplicates,
+                                              status="Look for more customers who are one person")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -107,6 +119,8 @@ class MainWindow(QMainWindow):
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
         edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.duplicates_action)
         self.view_menu = bar.addMenu("&View")
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -114,7 +128,7 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         has = self.workspace is not None
-        for action in (self.copy_action, self.import_action):
+        for action in (self.copy_action, self.import_action, self.duplicates_action):
             action.setEnabled(has)
 
     # -- recent files and geometry -------------------------------------------------
@@ -269,11 +283,18 @@ class MainWindow(QMainWindow):
         self.screen_stack = QStackedWidget()
         customers = CustomersView(self.workspace)
         customers.importRequested.connect(self.import_files_dialog)
+        customers.mergeRequested.connect(self.merge_customers)
+        review = ReviewView(self.workspace)
+        review.acceptRequested.connect(lambda rid: self._push(AcceptReviewCommand, rid))
+        review.rejectRequested.connect(lambda rid: self._push(RejectReviewCommand, rid))
+        review.skipRequested.connect(self.skip_review)
+        review.acceptAboveRequested.connect(lambda score: self._push(AcceptAboveCommand, score))
         imports = ImportsView(self.workspace)
         imports.importRequested.connect(self.import_files_dialog)
         imports.undoRequested.connect(self.undo_import)
-        self.screens = {"customers": customers, "imports": imports}
-        labels = {"customers": "Customers", "imports": "Imports"}
+        self.screens = {"customers": customers, "review": review, "imports": imports}
+        labels = {"customers": "Customers", "review": "Review", "imports": "Imports"}
+        self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):
             item = QListWidgetItem(labels[key])
@@ -310,6 +331,56 @@ class MainWindow(QMainWindow):
             screen.refresh()
         self._update_status()
 
+    def _update_review_badge(self) -> None:
+        review = self.screens.get("review")
+        if review is None:
+            return
+        n = len(review.items)
+        item = self.nav.item(list(self.screens).index("review"))
+        item.setText(f"Review ({n:,})" if n else "Review")
+
+    # -- identity --------------------------------------------------------------------------
+
+    def _push(self, command_class, *args) -> None:
+        """Run a core change as an undoable command; a refusal shows as a message."""
+        if self.workspace is None:
+            return
+        self.undo_stack.push(command_class(self.workspace, *args, self.refresh,
+                                           lambda msg: self.show_error("Not possible", msg)))
+
+    def merge_customers(self, customer_ids: list) -> None:
+        if len(customer_ids) < 2:
+            return
+        if self.confirm("Merge customers", f"Merge these {len(customer_ids)} customers into one? "
+                        "Omnidesk will remember it; you can undo with Edit › Undo."):
+            self._push(MergeCustomersCommand, list(customer_ids))
+
+    def unmerge_record(self, record_id: int) -> None:
+        self._push(UnmergeRecordCommand, record_id)
+
+    def skip_review(self, review_id: int) -> None:
+        if self.workspace is None:
+            return
+        try:
+            skip_review(self.workspace, review_id)
+        except UserError as exc:
+            self.show_error("Not possible", str(exc))
+        self.refresh()
+
+    def find_duplicates(self) -> None:
+        """Look for more matches across the whole workspace (the resolver, on demand)."""
+        if self.workspace is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            with self.workspace.engine.begin() as conn:
+                stats = resolve_all(conn, model_from_settings(self.workspace.get_setting))
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.refresh()
+        self.statusBar().showMessage(
+            f"Merged {stats.auto_merged:,} customers automatically; {stats.queued:,} new pairs to review", 10000)
+
     def _update_status(self) -> None:
         if self.workspace is None:
             return
@@ -319,6 +390,7 @@ class MainWindow(QMainWindow):
             f"{where}  ·  {counts['customers']:,} customers  ·  {counts['source_records']:,} records  "
             f"·  {counts['events']:,} events"
         )
+        self._update_review_badge()
 
     def save_copy(self) -> None:
         if self.workspace is None:

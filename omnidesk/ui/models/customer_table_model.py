@@ -49,6 +49,8 @@ class CustomerTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._pages: dict[int, dict[int, CustomerRow]] = {}
         self._search = ""
+        self._channel: str | None = None
+        self._consent: str | None = None
         self._sort = "name"
         self._descending = False
         self.reload()
@@ -58,14 +60,21 @@ class CustomerTableModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self._ids = customer_ids(self.workspace, search=self._search, sort=self._sort,
-                                 descending=self._descending)
+                                 descending=self._descending, channel=self._channel,
+                                 consent=self._consent)
         self._pages.clear()
         self.endResetModel()
 
     def set_search(self, text: str) -> None:
-        if text != self._search:
-            self._search = text
+        self.set_filters(text, self._channel, self._consent)
+
+    def set_filters(self, search: str, channel: str | None, consent: str | None) -> None:
+        if (search, channel, consent) != (self._search, self._channel, self._consent):
+            self._search, self._channel, self._consent = search, channel, consent
             self.reload()
+
+    def filtered(self) -> bool:
+        return bool(self._channel or self._consent)
 
     def customer_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None

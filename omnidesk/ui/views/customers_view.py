@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QPushButton,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omnidesk.core.importing.fields import CHANNELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.customer_table_model import CustomerTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -23,6 +26,7 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 class CustomersView(QWidget):
     importRequested = Signal()
     customerActivated = Signal(int)
+    mergeRequested = Signal(list)  # customer ids
 
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
@@ -34,8 +38,25 @@ class CustomersView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
+        self.channel_filter = QComboBox()
+        self.channel_filter.addItem("All channels", None)
+        for key, label in CHANNELS.items():
+            self.channel_filter.addItem(label, key)
+        self.channel_filter.currentIndexChanged.connect(self._apply_search)
+        self.consent_filter = QComboBox()
+        for label, value in (("Any consent", None), ("Email: subscribed", "email:granted"),
+                             ("Email: not subscribed", "email:none"), ("SMS: subscribed", "sms:granted")):
+            self.consent_filter.addItem(label, value)
+        self.consent_filter.currentIndexChanged.connect(self._apply_search)
+        self.merge_button = QPushButton("Merge selected")
+        self.merge_button.setEnabled(False)
+        self.merge_button.setToolTip("Select two or more customers who are one person")
+        self.merge_button.clicked.connect(self._merge_selected)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.channel_filter)
+        top.addWidget(self.consent_filter)
+        top.addWidget(self.merge_button)
         top.addWidget(self.count_label)
 
         self.table = QTableView()
@@ -53,8 +74,9 @@ class CustomersView(QWidget):
         for column, width in enumerate((200, 240, 130, 120, 160, 60, 80)):
             self.table.setColumnWidth(column, width)
         self.table.doubleClicked.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
-        self.no_match = QLabel("No customer matches your search.")
+        self.no_match = QLabel("No customer matches your search and filters.")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty = EmptyState(
             "No customers yet",
@@ -90,8 +112,21 @@ class CustomersView(QWidget):
 
     def _apply_search(self) -> None:
         self._debounce.stop()
-        self.model.set_search(self.search.text())
+        self.model.set_filters(self.search.text(), self.channel_filter.currentData(),
+                               self.consent_filter.currentData())
         self._update_state()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [cid for cid in (self.model.customer_id(r) for r in rows) if cid is not None]
+
+    def _selection_changed(self, *_args) -> None:
+        self.merge_button.setEnabled(len(self.selected_ids()) >= 2)
+
+    def _merge_selected(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) >= 2:
+            self.mergeRequested.emit(ids)
 
     def _activated(self, index) -> None:
         cid = self.model.customer_id(index.row())
@@ -104,7 +139,7 @@ class CustomersView(QWidget):
 
     def _update_state(self) -> None:
         rows = self.model.rowCount()
-        searching = bool(self.search.text().strip())
+        searching = bool(self.search.text().strip()) or self.model.filtered()
         self.pages.setCurrentIndex(1 if rows or searching else 0)
         self.results.setCurrentIndex(1 if searching and not rows else 0)
         self.count_label.setText(f"{rows:,} customer{'s' if rows != 1 else ''}")

@@ -1,0 +1,104 @@
+"""The Review queue and manual merges, driven from the window with keys and clicks."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+HEADER = ["First Name", "Last Name", "Email", "Phone"]
+
+
+@pytest.fixture
+def family_window(window, tmp_path):
+    ws = Workspace.create(tmp_path / "w.omnidesk")
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [
+        ["Anna", "Lee", "lee@example.com", ""], ["Bea", "Fox", "fox@example.com", ""],
+        ["Dan", "Ode", "dan@example.com", ""]]), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [
+        ["Mark", "Lee", "lee@example.com", ""], ["Cal", "Fox", "fox@example.com", ""]]),
+        ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    window.show_screen("review")
+    return window
+
+
+def test_review_queue_lists_pairs_side_by_side(family_window):
+    view = family_window.screens["review"]
+    assert len(view.items) == 2
+    assert view.pages.currentIndex() == 1
+    assert "lee@example.com" in view.compare.item(1, 0).text() or "fox@example.com" in view.compare.item(1, 0).text()
+    assert "same email" in view.score_label.text()
+    nav_text = family_window.nav.item(1).text()
+    assert nav_text == "Review (2)"
+
+
+def test_accept_with_key_then_undo_and_redo(family_window, qtbot):
+    win = family_window
+    view = win.screens["review"]
+    before = win.workspace.counts()["customers"]
+    view.pairs.setFocus()
+    qtbot.keyClick(view.pairs, Qt.Key.Key_A)
+    assert win.workspace.counts()["customers"] == before - 1
+    assert len(view.items) == 1
+    win.undo_action.trigger()
+    assert win.workspace.counts()["customers"] == before
+    assert len(view.items) == 2
+    win.redo_action.trigger()
+    assert win.workspace.counts()["customers"] == before - 1
+
+
+def test_reject_with_key_is_remembered_and_undoable(family_window, qtbot):
+    win = family_window
+    view = win.screens["review"]
+    view.pairs.setFocus()
+    qtbot.keyClick(view.pairs, Qt.Key.Key_R)
+    assert len(view.items) == 1
+    win.undo_action.trigger()
+    assert len(view.items) == 2
+
+
+def test_skip_moves_pair_to_the_end(family_window, qtbot):
+    view = family_window.screens["review"]
+    first = view.items[0].id
+    qtbot.mouseClick(view.skip_button, Qt.MouseButton.LeftButton)
+    assert view.items[-1].id == first and view.items[-1].status == "skipped"
+
+
+def test_bulk_accept_above_threshold(family_window, qtbot):
+    view = family_window.screens["review"]
+    view.threshold.setValue(int(min(i.score for i in view.items)))
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    assert view.items == []
+    assert view.pages.currentWidget() is view.empty
+
+
+def test_merge_selected_customers_from_the_table(family_window, qtbot, monkeypatch):
+    win = family_window
+    win.show_screen("customers")
+    view = win.screens["customers"]
+    monkeypatch.setattr(win, "confirm", lambda *a: True)
+    before = view.model.rowCount()
+    view.table.selectRow(0)
+    view.table.selectionModel().select(view.model.index(1, 0), view.table.selectionModel().SelectionFlag.Select
+                                       | view.table.selectionModel().SelectionFlag.Rows)
+    assert view.merge_button.isEnabled()
+    qtbot.mouseClick(view.merge_button, Qt.MouseButton.LeftButton)
+    assert view.model.rowCount() == before - 1
+    win.undo_action.trigger()
+    assert view.model.rowCount() == before
+
+
+def test_channel_and_consent_filters(family_window):
+    view = family_window.screens["customers"]
+    family_window.show_screen("customers")
+    total = view.model.rowCount()
+    view.channel_filter.setCurrentIndex(view.channel_filter.findData("email"))
+    assert 0 < view.model.rowCount() < total
+    view.channel_filter.setCurrentIndex(0)
+    view.consent_filter.setCurrentIndex(view.consent_filter.findData("email:granted"))
+    assert view.model.rowCount() == 0
+    assert view.results.currentWidget() is view.no_match
