@@ -22,6 +22,8 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("Omnidesk")
     app.setOrganizationName(paths.APP_AUTHOR)
     app.setApplicationDisplayName("Omnidesk")
+    # Lets Wayland and desktop shells match windows to packaging/omnidesk.desktop (its icon).
+    app.setDesktopFileName("omnidesk")
     icon = paths.resource_path("icons", "omnidesk.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))

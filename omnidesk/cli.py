@@ -461,6 +461,10 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # A file manager opens a workspace as `omnidesk FILE.omnidesk` (the desktop entry's %F).
+    if len(argv) == 1 and argv[0].endswith(".omnidesk") and not argv[0].startswith("-"):
+        argv = ["--workspace", argv[0]]
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     try:

@@ -109,3 +109,44 @@ def test_import_json_and_list_and_undo(tmp_path, capsys):
 def test_python_dash_m_entry_point(tmp_path):
     out = subprocess.run([sys.executable, "-m", "omnidesk", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and __version__ in out.stdout
+
+
+FAMILY = (["First Name", "Last Name", "Email", "Phone"],
+          [["Anna", "Lee", "lee@example.com", "+14155550111"], ["Mark", "Lee", "lee@example.com", "+14155550122"],
+           ["Bo", "Chen", "bo@example.com", "(415) 555-0133"]])
+
+
+def test_resolve_review_merge_and_person_commands(tmp_path, capsys):
+    ws = str(tmp_path / "ws.omnidesk")
+    f = write_csv(tmp_path / "people.csv", *FAMILY)
+    assert run(capsys, "import", str(f), "-w", ws)[0] == 0
+    status, out, _ = run(capsys, "resolve", "--json", "-w", ws)
+    summary = json.loads(out)
+    assert status == 0 and summary["customers"] == 3 and summary["queued"] == 1
+    status, out, _ = run(capsys, "review", "list", "--json", "-w", ws)
+    (pair,) = json.loads(out)
+    assert {pair["left"]["name"], pair["right"]["name"]} == {"Anna Lee", "Mark Lee"}
+    assert run(capsys, "review", "reject", str(pair["id"]), "-w", ws)[0] == 0
+    assert json.loads(run(capsys, "review", "list", "--json", "-w", ws)[1]) == []
+    # CUSTOMER as an email and as a phone in another format
+    status, out, _ = run(capsys, "merge", "bo@example.com", "+1 415 555 0111", "-w", ws)
+    assert status == 0 and "Merged 2 customers" in out
+    status, out, _ = run(capsys, "person", "export", "415-555-0133", str(tmp_path / "bo.zip"), "-w", ws)
+    assert status == 0 and (tmp_path / "bo.zip").exists()
+    status, _, err = run(capsys, "person", "erase", "bo@example.com", "-w", ws)
+    assert status == 2 and "--yes" in err  # no terminal to confirm on
+    status, out, _ = run(capsys, "person", "erase", "bo@example.com", "--yes", "-w", ws)
+    assert status == 0 and "Erased customer" in out
+    status, _, err = run(capsys, "person", "export", "bo@example.com", "-w", ws)
+    assert status == 1 and "no customer matches" in err
+
+
+def test_a_lone_workspace_path_opens_it(monkeypatch, tmp_path):
+    """A file manager runs `omnidesk FILE.omnidesk`; that must open the workspace."""
+    import omnidesk.cli as cli
+
+    seen = {}
+    monkeypatch.setattr(cli, "_run_gui", lambda args: seen.setdefault("ws", args.workspace) and 0)
+    path = str(tmp_path / "shop.omnidesk")
+    cli.main([path])
+    assert seen["ws"] == path
