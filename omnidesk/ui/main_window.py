@@ -37,6 +37,7 @@ from omnidesk.ui.commands import (
 )
 from omnidesk.ui.dialogs.import_wizard import ImportWizard
 from omnidesk.ui.tasks import TaskRunner
+from omnidesk.ui.views.customer_view import CustomerView
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
 from omnidesk.ui.views.review_view import ReviewView
@@ -60,6 +61,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.import_wizard: ImportWizard | None = None
         self.screens: dict[str, QWidget] = {}
+        self.customer_view: CustomerView | None = None
+        self.customer_page: QWidget | None = None
         self.setWindowTitle("Omnidesk")
         self.setMinimumSize(QSize(760, 480))
 
@@ -172,6 +175,8 @@ class MainWindow(QMainWindow):
             task.cancel()
             task.done.wait(10)
         self.settings.setValue("mainWindow/geometry", self.saveGeometry())
+        if self.customer_view is not None:
+            self.customer_view.save_notes()
         if self.workspace is not None:
             self.settings.setValue("lastWorkspace", str(self.workspace.path or ""))
             self.workspace.close()
@@ -254,6 +259,8 @@ class MainWindow(QMainWindow):
         self.open_workspace(path)
 
     def set_workspace(self, workspace: Workspace) -> None:
+        if self.customer_view is not None:
+            self.customer_view.save_notes()
         if self.workspace is not None:
             self.workspace.close()
         self.workspace = workspace
@@ -309,7 +316,28 @@ class MainWindow(QMainWindow):
             action = self.view_menu.addAction(labels[key])
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             action.triggered.connect(lambda _c=False, k=key: self.show_screen(k))
+        # One customer's screen is reached from the list, not from the navigation:
+        # it shares the stack but has no navigation item of its own.
+        self.customer_view = CustomerView(self.workspace)
+        self.customer_view.backRequested.connect(self.show_customer_list)
+        self.customer_view.unmergeRequested.connect(self.unmerge_record)
+        self.customer_view.timelineExported.connect(
+            lambda path: self.statusBar().showMessage(f"Exported the timeline to {path}", 8000))
+        customers.customerActivated.connect(self.open_customer)
+        self.customer_page = QWidget()
+        cl = QHBoxLayout(self.customer_page)
+        cl.setContentsMargins(12, 12, 12, 12)
+        cl.addWidget(self.customer_view)
+        self.screen_stack.addWidget(self.customer_page)
+        self.back_action = self.view_menu.addAction("&Back to Customers")
+        self.back_action.setShortcut(QKeySequence.StandardKey.Back)
+        self.back_action.setStatusTip("Back to the customer list")
+        self.back_action.triggered.connect(self.show_customer_list)
+        self.back_action.setEnabled(False)
         self.nav.currentRowChanged.connect(self.screen_stack.setCurrentIndex)
+        # Clicking the current item ("Customers" while a customer is open) still switches.
+        self.nav.itemClicked.connect(lambda item: self.screen_stack.setCurrentIndex(self.nav.row(item)))
+        self.screen_stack.currentChanged.connect(self._screen_changed)
         layout.addWidget(self.nav)
         layout.addWidget(self.screen_stack, 1)
         self.stack.addWidget(page)
@@ -320,15 +348,36 @@ class MainWindow(QMainWindow):
         keys = list(self.screens)
         if key in keys:
             self.nav.setCurrentRow(keys.index(key))
+            self.screen_stack.setCurrentIndex(keys.index(key))
 
     def current_screen(self) -> str | None:
         if self.stack.currentIndex() != 1:
             return None
+        if self.customer_page is not None and self.screen_stack.currentWidget() is self.customer_page:
+            return "customer"
         return list(self.screens)[self.nav.currentRow()]
+
+    def open_customer(self, customer_id: int) -> None:
+        """Show one customer's card, timeline, sources and notes."""
+        if self.customer_view is None:
+            return
+        self.customer_view.show_customer(customer_id)
+        self.screen_stack.setCurrentWidget(self.customer_page)
+
+    def show_customer_list(self) -> None:
+        self.show_screen("customers")
+
+    def _screen_changed(self, _index: int) -> None:
+        on_customer = self.screen_stack.currentWidget() is self.customer_page
+        self.back_action.setEnabled(on_customer)
+        if not on_customer and self.customer_view is not None:
+            self.customer_view.save_notes()
 
     def refresh(self) -> None:
         for screen in self.screens.values():
             screen.refresh()
+        if self.customer_view is not None:
+            self.customer_view.refresh()
         self._update_status()
 
     def _update_review_badge(self) -> None:

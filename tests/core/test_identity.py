@@ -245,3 +245,18 @@ def test_a_misspelling_in_a_customer_does_not_block_a_nickname(ws, tmp_path):
                                  ["Vinecnt", "Chen", "vc@example.com", "", "", "", ""]])
     load(ws, tmp_path, "b.csv", [["Vince", "Chen", "vc@example.com", "", "", "", ""]])
     assert len(set(customers_of(ws).values())) == 1
+
+
+def test_a_crowded_identifier_chains_instead_of_pairing_everyone():
+    """5,000 opens from one address must not become 12.5 million pairs to score."""
+    from omnidesk.core.identity.resolve import MAX_BLOCK, candidate_pairs
+    from omnidesk.core.identity.scoring import Profile
+
+    profiles = [Profile(rid=i, row_hash=str(i), customer_id=None, kind="events", channel="email",
+                        first="", last="", emails=("ann@example.com",), phones=(), externals=(),
+                        postcode="", city="", address="", birthday=None) for i in range(2000)]
+    assert len(candidate_pairs(profiles)) == len(profiles) - 1
+    only = set(range(1000, 2000))
+    pairs = candidate_pairs(profiles, only)
+    assert len(pairs) <= len(only) + 1
+    assert MAX_BLOCK < 2000

@@ -102,3 +102,23 @@ def test_channel_and_consent_filters(family_window):
     view.consent_filter.setCurrentIndex(view.consent_filter.findData("email:granted"))
     assert view.model.rowCount() == 0
     assert view.results.currentWidget() is view.no_match
+
+
+def test_split_a_record_from_the_customer_screen_and_undo(window, qtbot, tmp_path):
+    ws = Workspace.create(tmp_path / "s.omnidesk")
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Ann", "Lee", "ann@example.com", ""]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Ann", "Lee", "ann@example.com", "+14155550101"]]),
+                ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    assert ws.counts()["customers"] == 1
+    customers = window.screens["customers"]
+    window.open_customer(customers.model.customer_id(0))
+    view = window.customer_view
+    assert view.source_model.rowCount() == 2
+    view.source_table.selectRow(1)
+    assert view.split_button.isEnabled()
+    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    assert ws.counts()["customers"] == 2
+    window.undo_action.trigger()
+    assert ws.counts()["customers"] == 1

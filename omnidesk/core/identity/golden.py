@@ -105,9 +105,12 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> int:
             if f in values or f in ("email", "phone"):
                 values[f] = v
         tags: list[str] = []
+        seen_tags: set[str] = set()
         for r in rows:
             for t in (r.tags or "").split(", "):
-                if t and t not in tags:
+                # "VIP" from one tool and "vip" from another are one tag.
+                if t and t.casefold() not in seen_tags:
+                    seen_tags.add(t.casefold())
                     tags.append(t)
         extras = [json.loads(r.values_json or "{}") for r in rows]
         created = [to_utc(e["created_at"]) for e in extras if e.get("created_at")]

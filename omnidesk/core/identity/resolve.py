@@ -151,6 +151,13 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
         exact_id = key[0] in "epx"
         if not exact_id and len(members) > MAX_BLOCK:
             continue
+        if exact_id and len(members) > MAX_BLOCK:
+            # A shared landline, a family address, a thousand opens from one email: chain
+            # neighbours instead of all pairs; the guards still apply to every union.
+            for i, j in zip(members, members[1:]):
+                if only is None or i in only or j in only:
+                    pairs.add((i, j))
+            continue
         if only is not None:
             new = [m for m in members if m in only]
             if not new:
@@ -159,12 +166,6 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
                 for j in members:
                     if i != j:
                         pairs.add((i, j) if i < j else (j, i))
-            continue
-        if exact_id and len(members) > MAX_BLOCK:
-            # A shared landline or a family address: chain neighbours instead of all pairs;
-            # the name guard still applies to every union.
-            for i, j in zip(members, members[1:]):
-                pairs.add((i, j))
             continue
         for x in range(len(members)):
             for y in range(x + 1, len(members)):

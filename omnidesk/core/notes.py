@@ -1,0 +1,40 @@
+"""The user's own notes on a customer: free text kept beside the golden record.
+
+Notes are the user's words, not imported data, so survivorship never touches
+them: refreshing a golden record leaves ``customer.notes`` as it is.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.models import Customer, utcnow
+from omnidesk.core.workspace import Workspace
+
+
+def customer_notes(ws: Workspace, customer_id: int) -> str:
+    """The customer's notes ("" when none); raises UserError for an unknown customer."""
+    cust = Customer.__table__
+    with ws.engine.connect() as conn:
+        notes = conn.execute(select(cust.c.notes).where(cust.c.id == customer_id)).first()
+    if notes is None:
+        raise UserError(f"There is no customer {customer_id}.")
+    return notes[0] or ""
+
+
+def set_customer_notes(ws: Workspace, customer_id: int, text: str) -> bool:
+    """Replace the customer's notes with ``text`` in one transaction.
+
+    Returns True when the notes changed, False when they already said that.
+    Raises UserError for an unknown customer.
+    """
+    cust = Customer.__table__
+    with ws.engine.begin() as conn:
+        current = conn.execute(select(cust.c.notes).where(cust.c.id == customer_id)).first()
+        if current is None:
+            raise UserError(f"There is no customer {customer_id}; the notes were not saved.")
+        if (current[0] or "") == text:
+            return False
+        conn.execute(update(cust).where(cust.c.id == customer_id).values(notes=text, updated_at=utcnow()))
+    return True

@@ -1,0 +1,267 @@
+"""Everything the customer card shows, each value with the file, row and channel it came from.
+
+Provenance follows the survivorship of :mod:`omnidesk.core.identity.golden`:
+the value shown is the customer's stored golden value, and its source is the
+record that rule would pick for it — among the records carrying exactly that
+value, contact records before event records, then the most recent import.
+A value no record carries was set by hand (pinned) and has no file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import case, func, select
+
+from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
+from omnidesk.core.workspace import Workspace
+
+# The golden fields that come from source records (see identity.golden).
+SOURCED_FIELDS = ("first_name", "last_name", "email", "phone", "company", "address", "city",
+                  "region", "postcode", "country", "birthday")
+_ORDER_TYPES = ("order", "purchase")
+
+
+class ValueSource(NamedTuple):
+    """A shown value and the record it came from (``source_file`` is "" when set by hand)."""
+
+    value: str
+    source_file: str
+    record_no: int | None
+    channel: str
+
+    def describe(self) -> str:
+        """"from customers_export.csv row 12 (shop)", or "set by hand"."""
+        if not self.source_file:
+            return "set by hand"
+        return f"from {self.source_file} row {self.record_no} ({self.channel})"
+
+
+@dataclass(frozen=True)
+class ConsentFact:
+    """The consent in force on one channel: the latest fact, as golden.py decides it."""
+
+    channel: str
+    status: str
+    occurred_at: str | None
+    source_file: str
+    record_no: int
+    record_channel: str
+
+    def describe(self) -> str:
+        when = f" on {self.occurred_at[:10]}" if self.occurred_at else ""
+        return f"{self.status}{when}, from {self.source_file} row {self.record_no} ({self.record_channel})"
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    id: int
+    display_name: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    company: str
+    address: str
+    city: str
+    region: str
+    postcode: str
+    country: str
+    birthday: str
+    tags: list[str]
+    channels: list[str]
+    orders: int
+    spend_minor: int | None
+    currency: str | None
+    first_seen: str
+    last_seen: str
+    source_count: int
+    event_count: int
+    order_events: int  # orders and purchases among the events; 0 means spend is the shop's own total
+    preferred_channel: str | None
+    notes: str
+    consents: dict[str, ConsentFact] = field(default_factory=dict)
+    sources: dict[str, ValueSource] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One source record of a customer, for the Sources list."""
+
+    record_id: int
+    source_file: str
+    record_no: int
+    channel: str
+    kind: str
+    problems: list[str]
+
+
+def value_sources(ws: Workspace, customer_id: int) -> dict[str, ValueSource]:
+    """For each non-empty golden field of the customer: its value and where it came from."""
+    cust = Customer.__table__
+    rec = SourceRecord.__table__
+    batch = ImportBatch.__table__
+    with ws.engine.connect() as conn:
+        golden = conn.execute(
+            select(*[cust.c[f] for f in SOURCED_FIELDS]).where(cust.c.id == customer_id)
+        ).mappings().first()
+        if golden is None:
+            return {}
+        # The order golden.py walks records in: contacts before events, newest import first.
+        ranked = conn.execute(
+            select(batch.c.file_name, rec.c.record_no, rec.c.channel, *[rec.c[f] for f in SOURCED_FIELDS])
+            .join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.customer_id == customer_id)
+            .order_by(case((rec.c.kind == "contacts", 0), else_=1), rec.c.id.desc())
+        ).all()
+    out: dict[str, ValueSource] = {}
+    for i, f in enumerate(SOURCED_FIELDS, start=3):
+        value = golden[f]
+        if not value:
+            continue
+        carrier = next((r for r in ranked if r[i] == value), None)
+        if carrier is None:
+            out[f] = ValueSource(value, "", None, "")
+        else:
+            out[f] = ValueSource(value, carrier[0], carrier[1], carrier[2])
+    return out
+
+
+def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
+    """The consent in force per channel (the latest fact; ties go to the later record)."""
+    con = Consent.__table__
+    rec = SourceRecord.__table__
+    batch = ImportBatch.__table__
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(con.c.channel, con.c.status, con.c.occurred_at, con.c.record_id,
+                   batch.c.file_name, rec.c.record_no, rec.c.channel.label("record_channel"))
+            .join(rec, rec.c.id == con.c.record_id)
+            .join(batch, batch.c.id == rec.c.batch_id)
+            .where(con.c.customer_id == customer_id)
+        ).all()
+    latest: dict[str, tuple] = {}
+    for r in rows:
+        # Same ranking as golden.py, so the card agrees with the stored consent columns.
+        rank = (r.occurred_at or "", r.record_id)
+        if r.channel not in latest or rank >= latest[r.channel][0]:
+            latest[r.channel] = (rank, r)
+    return {
+        ch: ConsentFact(ch, r.status, r.occurred_at, r.file_name, r.record_no, r.record_channel)
+        for ch, (_, r) in sorted(latest.items())
+    }
+
+
+def preferred_channel(ws: Workspace, customer_id: int, *, now: datetime | None = None) -> str | None:
+    """The channel with the most events in the 12 months before ``now`` (None if there were none).
+
+    Ties go to the channel used most recently.
+    """
+    now = now or datetime.now(UTC)
+    since = (now.astimezone(UTC).replace(tzinfo=None) - timedelta(days=365)).isoformat(timespec="seconds")
+    ev = Event.__table__
+    with ws.engine.connect() as conn:
+        row = conn.execute(
+            select(ev.c.channel)
+            .where(ev.c.customer_id == customer_id, ev.c.occurred_utc >= since)
+            .group_by(ev.c.channel)
+            .order_by(func.count().desc(), func.max(ev.c.occurred_utc).desc(), ev.c.channel)
+            .limit(1)
+        ).first()
+    return row[0] if row else None
+
+
+def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = None) -> CustomerProfile | None:
+    """The card of one customer, or None when there is no such customer."""
+    cust = Customer.__table__
+    ev = Event.__table__
+    with ws.engine.connect() as conn:
+        c = conn.execute(select(cust).where(cust.c.id == customer_id)).mappings().first()
+        if c is None:
+            return None
+        event_count = conn.execute(
+            select(func.count()).select_from(ev).where(ev.c.customer_id == customer_id)
+        ).scalar_one()
+        order_events = conn.execute(
+            select(func.count()).select_from(ev)
+            .where(ev.c.customer_id == customer_id, ev.c.type.in_(_ORDER_TYPES))
+        ).scalar_one()
+        currencies = Counter(dict(conn.execute(
+            select(ev.c.currency, func.count())
+            .where(ev.c.customer_id == customer_id, ev.c.type.in_(_ORDER_TYPES), ev.c.currency.is_not(None))
+            .group_by(ev.c.currency)
+        ).all()))
+    return CustomerProfile(
+        id=c["id"],
+        display_name=c["display_name"],
+        first_name=c["first_name"],
+        last_name=c["last_name"],
+        email=c["email"] or "",
+        phone=c["phone"] or "",
+        company=c["company"],
+        address=c["address"],
+        city=c["city"],
+        region=c["region"],
+        postcode=c["postcode"],
+        country=c["country"],
+        birthday=c["birthday"] or "",
+        tags=[t for t in (c["tags"] or "").split(", ") if t],
+        channels=(c["channels"] or "").split(),
+        orders=c["orders"] or 0,
+        spend_minor=c["spend_minor"],
+        currency=currencies.most_common(1)[0][0] if currencies else None,
+        first_seen=c["first_seen"] or "",
+        last_seen=c["last_seen"] or "",
+        source_count=c["source_count"],
+        event_count=event_count,
+        order_events=order_events,
+        preferred_channel=preferred_channel(ws, customer_id, now=now),
+        notes=c["notes"] or "",
+        consents=consent_facts(ws, customer_id),
+        sources=value_sources(ws, customer_id),
+    )
+
+
+def source_rows(ws: Workspace, customer_id: int) -> list[SourceRow]:
+    """The customer's source records in import order, with what was flagged on each."""
+    rec = SourceRecord.__table__
+    batch = ImportBatch.__table__
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(rec.c.id, batch.c.file_name, rec.c.record_no, rec.c.channel, rec.c.kind,
+                   rec.c.problems_json)
+            .join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.customer_id == customer_id)
+            .order_by(rec.c.batch_id, rec.c.record_no)
+        ).all()
+    return [SourceRow(r.id, r.file_name, r.record_no, r.channel, r.kind, json.loads(r.problems_json or "[]"))
+            for r in rows]
+
+
+def raw_record(ws: Workspace, record_id: int) -> list[tuple[str, str]]:
+    """A record exactly as read: (column header, cell) pairs in file order.
+
+    Cells beyond the header (a ragged row) are named "(column N)"; header
+    columns the row did not reach get "".
+    """
+    rec = SourceRecord.__table__
+    batch = ImportBatch.__table__
+    with ws.engine.connect() as conn:
+        row = conn.execute(
+            select(rec.c.raw_json, batch.c.header_json)
+            .join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.id == record_id)
+        ).first()
+    if row is None:
+        return []
+    values = json.loads(row.raw_json or "[]")
+    header = json.loads(row.header_json or "[]")
+    width = max(len(values), len(header))
+    return [
+        (header[i] if i < len(header) else f"(column {i + 1})", str(values[i]) if i < len(values) else "")
+        for i in range(width)
+    ]

@@ -1,0 +1,365 @@
+"""The merged, ordered history of one customer, and finding a customer by what a user types.
+
+A timeline is one SQL query: the customer's events, their consent facts and
+the moments their records say they were created ("first seen"), each with the
+file and row it came from.  Filters and ordering happen in SQL so a customer
+with thousands of events costs one indexed query.
+
+Times are shown as recorded: ``occurred_at`` keeps the offset (or lack of one)
+the source file had, and ``day`` is the date part of that, the day the person
+experienced.  Ordering uses the same instant in UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import String, case, exists, func, literal, null, or_, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import FunctionElement
+
+from omnidesk.core.exporting.csvsafe import write_csv
+from omnidesk.core.importing.normalize import normalize_phone
+from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
+from omnidesk.core.workspace import Workspace
+
+EXPORT_HEADER = ["occurred_at", "channel", "type", "summary", "amount", "source_file", "source_row"]
+
+CONSENT_TYPE = "consent"
+FIRST_SEEN_TYPE = "first_seen"
+
+# Same-instant entries read best as cause before effect: the record appears, the
+# order happens, then the consent the order carried.
+_RANK = {"record": 0, "event": 1, "consent": 2}
+
+_CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp"}
+
+
+@dataclass(slots=True)
+class TimelineEntry:
+    """One line of a customer's history, with where it came from."""
+
+    kind: str  # "event" | "consent" | "record"
+    occurred_at: str | None  # ISO 8601 as recorded (offset kept when the source had one)
+    occurred_utc: str | None  # naive UTC, for ordering
+    day: str  # local date as recorded, "YYYY-MM-DD"; "" when the time is unknown
+    channel: str
+    type: str
+    summary: str
+    amount_minor: int | None
+    currency: str | None
+    source_file: str = ""
+    source_row: int | None = None
+    record_id: int | None = None
+    event_id: int | None = None
+    consent_id: int | None = None
+    # Kept as stored and parsed on first use: most entries of a long timeline are
+    # never looked at closely, and parsing thousands up front is most of the cost.
+    details_json: str = field(default="{}", repr=False, compare=False)
+    _details: dict | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def details(self) -> dict:
+        """The event's details (order id, status, items of an order, …); {} for others."""
+        if self._details is None:
+            self._details = json.loads(self.details_json) if self.details_json not in ("", "{}") else {}
+        return self._details
+
+    @property
+    def entry_id(self) -> int | None:
+        """The id in the entry's own table (event, consent or source record)."""
+        return {"event": self.event_id, "consent": self.consent_id}.get(self.kind, self.record_id)
+
+
+# -- portable SQL pieces -------------------------------------------------------------
+# Two small expressions compiled per dialect, so the one timeline query runs on
+# SQLite (the workspace file) and PostgreSQL alike.
+
+
+class _utc_text(FunctionElement):
+    """An ISO timestamp column as naive UTC ``YYYY-MM-DDTHH:MM:SS`` (like timeutil.to_utc)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_utc_text)
+def _utc_text_sqlite(element, compiler, **kw):
+    # SQLite's strftime understands "+HH:MM"/"Z" suffixes and converts them to UTC;
+    # naive values stay as they are and a bare date becomes midnight.
+    return "strftime('%%Y-%%m-%%dT%%H:%%M:%%S', %s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(_utc_text, "postgresql")
+def _utc_text_pg(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return ("to_char(CAST(%s AS timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')" % arg)
+
+
+class _created_at(FunctionElement):
+    """The ``created_at`` value of a record's ``values_json`` (text; NULL when absent)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_created_at)
+def _created_at_sqlite(element, compiler, **kw):
+    return "json_extract(%s, '$.created_at')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(_created_at, "postgresql")
+def _created_at_pg(element, compiler, **kw):
+    return "(CAST(%s AS json) ->> 'created_at')" % compiler.process(element.clauses, **kw)
+
+
+# -- the timeline query ------------------------------------------------------------
+
+
+def _union(customer_id: int):
+    ev = Event.__table__
+    rec = SourceRecord.__table__
+    batch = ImportBatch.__table__
+    con = Consent.__table__
+
+    events = (
+        select(
+            literal("event").label("kind"),
+            ev.c.id.label("entry_id"),
+            ev.c.occurred_at.label("occurred_at"),
+            ev.c.occurred_utc.label("occurred_utc"),
+            ev.c.channel.label("channel"),
+            ev.c.type.label("type"),
+            ev.c.summary.label("summary"),
+            ev.c.amount_minor.label("amount_minor"),
+            ev.c.currency.label("currency"),
+            ev.c.details_json.label("details_json"),
+            batch.c.file_name.label("source_file"),
+            rec.c.record_no.label("source_row"),
+            rec.c.id.label("record_id"),
+            literal(_RANK["event"]).label("rank"),
+        )
+        .select_from(ev.join(rec, rec.c.id == ev.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
+        .where(ev.c.customer_id == customer_id)
+    )
+    label = case(
+        *[(con.c.channel == k, v) for k, v in _CHANNEL_LABELS.items()], else_=con.c.channel
+    )
+    consents = (
+        select(
+            literal("consent"),
+            con.c.id,
+            con.c.occurred_at,
+            _utc_text(con.c.occurred_at),
+            con.c.channel,
+            literal(CONSENT_TYPE),
+            label + literal(" consent: ") + con.c.status,
+            null(),
+            null(),
+            literal("{}"),
+            batch.c.file_name,
+            rec.c.record_no,
+            rec.c.id,
+            literal(_RANK["consent"]),
+        )
+        .select_from(con.join(rec, rec.c.id == con.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
+        .where(con.c.customer_id == customer_id)
+    )
+    created = _created_at(rec.c.values_json)
+    # A record that produced an event (a lead form, say) is already on the timeline
+    # at that moment; a second "first seen" line would only repeat it.
+    has_event = exists().where(Event.__table__.c.record_id == rec.c.id)
+    records = (
+        select(
+            literal("record"),
+            rec.c.id,
+            created,
+            _utc_text(created),
+            rec.c.channel,
+            literal(FIRST_SEEN_TYPE),
+            literal("First seen in ") + batch.c.file_name,
+            null(),
+            null(),
+            literal("{}"),
+            batch.c.file_name,
+            rec.c.record_no,
+            rec.c.id,
+            literal(_RANK["record"]),
+        )
+        .select_from(rec.join(batch, batch.c.id == rec.c.batch_id))
+        .where(rec.c.customer_id == customer_id, created.is_not(None), ~has_event)
+    )
+    return union_all(events, consents, records).subquery("entries")
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
+             search: str = "") -> list[TimelineEntry]:
+    """The customer's history, oldest first (entries with no known time last).
+
+    ``channels`` and ``types`` keep only entries whose channel / type is in the
+    given collection (None keeps all); ``search`` keeps entries whose summary,
+    type or source file contains the text, ignoring case.
+    """
+    u = _union(customer_id)
+    query = select(u)
+    if channels is not None:
+        query = query.where(u.c.channel.in_(list(channels)))
+    if types is not None:
+        query = query.where(u.c.type.in_(list(types)))
+    search = search.strip()
+    if search:
+        like = _like_pattern(search)
+        query = query.where(or_(u.c.summary.ilike(like, escape="\\"),
+                                u.c.type.ilike(like, escape="\\"),
+                                u.c.source_file.ilike(like, escape="\\")))
+    query = query.order_by(u.c.occurred_utc.is_(None), u.c.occurred_utc, u.c.rank, u.c.entry_id)
+    with ws.engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [_entry(r) for r in rows]
+
+
+def _entry(r) -> TimelineEntry:
+    (kind, entry_id, occurred_at, occurred_utc, channel, type_, summary, amount_minor, currency,
+     details_json, source_file, source_row, record_id, _rank) = r
+    return TimelineEntry(
+        kind, occurred_at, occurred_utc, (occurred_at or "")[:10], channel, type_, summary or "",
+        amount_minor, currency, source_file, source_row, record_id,
+        entry_id if kind == "event" else None,
+        entry_id if kind == "consent" else None,
+        details_json or "{}",
+    )
+
+
+def timeline_types(ws: Workspace, customer_id: int) -> list[str]:
+    """The entry types on the customer's timeline, alphabetically (for a filter)."""
+    u = _union(customer_id)
+    with ws.engine.connect() as conn:
+        return list(conn.execute(select(u.c.type).distinct().order_by(u.c.type)).scalars())
+
+
+def timeline_channels(ws: Workspace, customer_id: int) -> list[str]:
+    """The channels on the customer's timeline, alphabetically (for a filter)."""
+    u = _union(customer_id)
+    with ws.engine.connect() as conn:
+        return list(conn.execute(select(u.c.channel).distinct().order_by(u.c.channel)).scalars())
+
+
+# -- export --------------------------------------------------------------------------
+
+
+def format_amount(amount_minor: int | None) -> str:
+    """Minor units as a plain decimal string ("12.50"); "" for no amount."""
+    if amount_minor is None:
+        return ""
+    return f"{Decimal(amount_minor).scaleb(-2):.2f}"
+
+
+def _zone(ws: Workspace) -> ZoneInfo | None:
+    name = str(ws.get_setting("timezone") or "").strip()
+    if not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def with_offset(occurred_at: str | None, zone: ZoneInfo | None) -> str:
+    """``occurred_at`` with an explicit offset when that can be known.
+
+    A timestamp that carries an offset is kept as recorded.  A naive one gets
+    the offset of the workspace's time zone at that moment (daylight saving
+    included) when the ``timezone`` setting names one; without that setting it
+    is left naive, because guessing a zone would state something the source
+    never said.  A bare date stays a date: a day is not an instant.
+    """
+    if not occurred_at:
+        return ""
+    if zone is None or len(occurred_at) <= 10:
+        return occurred_at
+    try:
+        moment = datetime.fromisoformat(occurred_at)
+    except ValueError:
+        return occurred_at
+    if moment.tzinfo is not None:
+        return occurred_at
+    return moment.replace(tzinfo=zone).isoformat(timespec="seconds")
+
+
+def export_timeline(ws: Workspace, customer_id: int, out: Path) -> int:
+    """Write the customer's whole timeline to ``out`` as CSV, oldest first; returns rows.
+
+    Columns: ``occurred_at,channel,type,summary,amount,source_file,source_row``.
+    ``occurred_at`` follows :func:`with_offset`; ``amount`` is a decimal string
+    such as ``12.50``, empty when the entry has none.
+    """
+    zone = _zone(ws)
+    rows = (
+        [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
+         format_amount(e.amount_minor), e.source_file, e.source_row if e.source_row is not None else ""]
+        for e in timeline(ws, customer_id)
+    )
+    return write_csv(Path(out), EXPORT_HEADER, rows)
+
+
+# -- finding a customer ------------------------------------------------------------
+
+
+def find_customer(ws: Workspace, text: str) -> int | None:
+    """The customer a user means by ``text``: an id, an email or a phone in any format.
+
+    Digits that are an existing customer's id win (with or without a leading
+    "#"); text with an "@" is an email, compared without case; anything else is
+    read as a phone number in the workspace's ``default_region`` and looked up
+    in E.164.  Emails and phones are looked up among every identifier the
+    customer's records carry, then among values set by hand on the customer.
+    When several customers carry the value, the one whose main value it is
+    wins, then the lowest id.  Returns None when nothing matches.
+    """
+    text = (text or "").strip()
+    if not text:
+        return None
+    cust = Customer.__table__
+    with ws.engine.connect() as conn:
+        bare = text.lstrip("#")
+        if re.fullmatch(r"\d{1,12}", bare):
+            found = conn.execute(select(cust.c.id).where(cust.c.id == int(bare))).scalar()
+            if found is not None:
+                return found
+        if "@" in text:
+            return _by_identifier(conn, "email", text.lower(), cust.c.email)
+    region = str(ws.get_setting("default_region") or "US")
+    phone = normalize_phone(text, region).value
+    if phone is None:
+        return None
+    with ws.engine.connect() as conn:
+        return _by_identifier(conn, "phone", phone, cust.c.phone)
+
+
+def _by_identifier(conn, kind: str, value: str, golden_column) -> int | None:
+    cust = Customer.__table__
+    ident = Identifier.__table__
+    rec = SourceRecord.__table__
+    carriers = (
+        select(rec.c.customer_id)
+        .join(ident, ident.c.record_id == rec.c.id)
+        .where(ident.c.kind == kind, ident.c.value == value, rec.c.customer_id.is_not(None))
+    )
+    is_main = case((func.lower(golden_column) == value, 0), else_=1)
+    return conn.execute(
+        select(cust.c.id)
+        .where(or_(cust.c.id.in_(carriers), func.lower(golden_column) == value))
+        .order_by(is_main, cust.c.id)
+        .limit(1)
+    ).scalar()

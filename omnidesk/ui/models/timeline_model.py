@@ -1,0 +1,206 @@
+"""TimelineModel: a customer's history as a flat list of day headers and entries.
+
+The core hands over the filtered, ordered entries in one query; the model only
+adds a header row before each new day and formats cells when the view asks,
+so a customer with thousands of events scrolls without building any widgets.
+Channel colours and the small lettered icons live here too, because the model
+hands them to every view that shows a channel.
+"""
+
+from __future__ import annotations
+
+import zlib
+from datetime import date
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+
+from omnidesk.core.timeline import TimelineEntry, format_amount
+
+CHANNEL_COLORS = {
+    "shop": "#2E7D32",
+    "pos": "#EF6C00",
+    "email": "#1565C0",
+    "sms": "#6A1B9A",
+    "social": "#C2185B",
+    "web": "#00838F",
+    "contacts": "#546E7A",
+    "whatsapp": "#7CB342",
+}
+# Channels a user names themselves still get a steady colour of their own.
+_SPARE_COLORS = ("#5D4037", "#AD1457", "#283593", "#00695C", "#9E7700", "#4527A0")
+
+_icon_cache: dict[str, QIcon] = {}
+
+
+def channel_color(channel: str) -> QColor:
+    known = CHANNEL_COLORS.get(channel)
+    if known:
+        return QColor(known)
+    return QColor(_SPARE_COLORS[zlib.crc32(channel.encode("utf-8")) % len(_SPARE_COLORS)])
+
+
+def channel_icon(channel: str) -> QIcon:
+    """A filled circle in the channel's colour with its first letter (cached)."""
+    icon = _icon_cache.get(channel)
+    if icon is None:
+        icon = QIcon()
+        for size in (16, 20, 32, 48):
+            icon.addPixmap(_letter_pixmap(channel, size))
+        _icon_cache[channel] = icon
+    return icon
+
+
+def _letter_pixmap(channel: str, size: int) -> QPixmap:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(channel_color(channel))
+    painter.drawEllipse(QRectF(0.5, 0.5, size - 1, size - 1))
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(max(8, int(size * 0.58)))
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, (channel[:1] or "?").upper())
+    painter.end()
+    return pixmap
+
+
+def type_label(kind: str) -> str:
+    """"lead_form" -> "Lead form"."""
+    return kind.replace("_", " ").strip().capitalize() or "Activity"
+
+
+def day_label(day: str) -> str:
+    """"2026-10-31" -> "Saturday 31 October 2026"; "" -> "Date unknown"."""
+    if not day:
+        return "Date unknown"
+    try:
+        d = date.fromisoformat(day)
+    except ValueError:
+        return day
+    return f"{d:%A} {d.day} {d:%B %Y}"
+
+
+def time_text(entry: TimelineEntry) -> str:
+    """The clock time as recorded ("13:24"), "" for a bare date or unknown time."""
+    at = entry.occurred_at or ""
+    return at[11:16] if len(at) > 10 else ""
+
+
+def amount_text(entry: TimelineEntry) -> str:
+    if entry.amount_minor is None:
+        return ""
+    amount = format_amount(entry.amount_minor)
+    return f"{amount} {entry.currency}" if entry.currency else amount
+
+
+def source_text(entry: TimelineEntry) -> str:
+    return f"{entry.source_file} row {entry.source_row}" if entry.source_file else ""
+
+
+def entry_tooltip(entry: TimelineEntry) -> str:
+    lines = [entry.summary or type_label(entry.type)]
+    lines.append(" · ".join(x for x in (entry.occurred_at or "time unknown", entry.channel,
+                                        type_label(entry.type)) if x))
+    money = amount_text(entry)
+    status = entry.details.get("status")
+    if money or status:
+        lines.append(" · ".join(str(x) for x in (money, status) if x))
+    items = entry.details.get("items") or []
+    if items:
+        lines.append("Items:")
+        for item in items:
+            qty = item.get("item_quantity")
+            price = item.get("item_price")
+            lines.append(f"  {qty or 1} × {item.get('item_name', '')}" + (f" @ {price}" if price else ""))
+    if entry.source_file:
+        lines.append(f"From {source_text(entry)} ({entry.channel})")
+    return "\n".join(lines)
+
+
+class TimelineModel(QAbstractListModel):
+    """Rows are day headers and entries; ``EntryRole`` gives the TimelineEntry (None on headers)."""
+
+    EntryRole = Qt.ItemDataRole.UserRole + 1
+    IsHeaderRole = Qt.ItemDataRole.UserRole + 2
+    DayRole = Qt.ItemDataRole.UserRole + 3
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._entries: list[TimelineEntry] = []
+        # (entry index or -1 for a header, day); ints and shared strings keep this small.
+        self._rows: list[tuple[int, str]] = []
+        self._day_counts: dict[str, int] = {}
+
+    def set_entries(self, entries: list[TimelineEntry]) -> None:
+        self.beginResetModel()
+        self._entries = list(entries)
+        self._rows = []
+        self._day_counts = {}
+        previous = None
+        for i, entry in enumerate(self._entries):
+            if entry.day != previous or i == 0:
+                self._rows.append((-1, entry.day))
+                previous = entry.day
+            self._rows.append((i, entry.day))
+            self._day_counts[entry.day] = self._day_counts.get(entry.day, 0) + 1
+        self.endResetModel()
+
+    def entries(self) -> list[TimelineEntry]:
+        return list(self._entries)
+
+    def entry_count(self) -> int:
+        return len(self._entries)
+
+    def day_count(self) -> int:
+        return len(self._day_counts)
+
+    def entry(self, row: int) -> TimelineEntry | None:
+        if 0 <= row < len(self._rows):
+            i = self._rows[row][0]
+            return self._entries[i] if i >= 0 else None
+        return None
+
+    def is_header(self, row: int) -> bool:
+        return 0 <= row < len(self._rows) and self._rows[row][0] < 0
+
+    # -- Qt model interface --------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if self.is_header(index.row()):
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        i, day = self._rows[index.row()]
+        if role == self.IsHeaderRole:
+            return i < 0
+        if role == self.DayRole:
+            return day
+        if i < 0:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                n = self._day_counts.get(day, 0)
+                return f"{day_label(day)} · {n} entr{'y' if n == 1 else 'ies'}"
+            return None
+        entry = self._entries[i]
+        if role == self.EntryRole:
+            return entry
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            parts = [time_text(entry), entry.summary or type_label(entry.type), amount_text(entry)]
+            return "  ".join(p for p in parts if p)
+        if role == Qt.ItemDataRole.DecorationRole:
+            return channel_icon(entry.channel)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return entry_tooltip(entry)
+        return None

@@ -1,0 +1,298 @@
+"""A customer's timeline, card provenance, notes and lookup, on files imported the real way."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from omnidesk.core.demo_data import SHOPIFY_ORDER_LINE_COLUMNS, SHOPIFY_ORDERS_HEADER
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.notes import customer_notes, set_customer_notes
+from omnidesk.core.profile import consent_facts, customer_profile, raw_record, source_rows, value_sources
+from omnidesk.core.timeline import (
+    EXPORT_HEADER,
+    export_timeline,
+    find_customer,
+    timeline,
+    timeline_channels,
+    timeline_types,
+)
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+CONTACTS = (
+    ["Email", "First Name", "Last Name", "Phone", "Accepts Email Marketing", "Created at"],
+    [
+        ["Ann@Example.com", "Ann", "Lee", "(415) 555-0101", "yes", "2024-01-05 09:00:00 -0800"],
+        ["bob@example.com", "Bob", "Stone", "415.555.0102", "no", ""],
+        ["cara@example.com", "Cara", "Nolan", "", "yes", "2024-02-01 10:00:00 +0000"],
+        ["dan@example.com", "Dan", "Quiet", "", "", ""],
+    ],
+)
+CONTACT_MAPPING = ["email", "first_name", "last_name", "phone", "consent_email", "created_at"]
+
+
+def _order_rows(orders):
+    """Shopify's layout: the first row of an order carries it all, later rows only the line item."""
+    rows = []
+    for order in orders:
+        for n, (qty, name, price) in enumerate(order["items"]):
+            cells = dict(order) if n == 0 else {"Name": order["Name"]}
+            cells.update({"Lineitem quantity": qty, "Lineitem name": name, "Lineitem price": price})
+            rows.append([str(cells.get(h, "")) if (n == 0 or h in SHOPIFY_ORDER_LINE_COLUMNS) else ""
+                         for h in SHOPIFY_ORDERS_HEADER])
+    return rows
+
+
+ORDERS = [
+    {"Name": "#1001", "Email": "ann@example.com", "Financial Status": "paid", "Currency": "USD",
+     "Total": "42.50", "Created at": "2024-03-10 10:15:00 -0800", "Accepts Marketing": "yes",
+     "Billing Name": "Ann Lee", "items": [(1, "Japanese Sencha 3oz", "14.00"), (2, "Stoneware Mug", "14.25")]},
+    {"Name": "#1002", "Email": "ann@example.com", "Financial Status": "paid", "Currency": "USD",
+     "Total": "12.5", "Created at": "2024-03-12 23:30:00 -0800", "Accepts Marketing": "yes",
+     "Billing Name": "Ann Lee", "items": [(1, "Tea Towel", "12.50")]},
+    {"Name": "#1003", "Email": "bob@example.com", "Financial Status": "paid", "Currency": "USD",
+     "Total": "19.00", "Created at": "2024-03-11 08:00:00 +0000", "Accepts Marketing": "no",
+     "Billing Name": "Bob Stone", "items": [(1, "Colombia Huila 12oz", "19.00")]},
+]
+
+ACTIVITY = (
+    ["Email", "Campaign", "Action", "Timestamp"],
+    [
+        ["ann@example.com", "Spring 50% off_sale", "sent", "2024-03-11 12:00:00"],
+        ["ann@example.com", "Spring 50% off_sale", "open", "2024-03-11 12:30:00"],
+        ["ann@example.com", "Spring 50% off_sale", "click", "2024-03-11 12:31:00"],
+        ["bob@example.com", "Spring 50% off_sale", "sent", "2024-03-11 12:00:00"],
+    ],
+)
+
+UNSUBSCRIBED = (
+    ["Email Address", "Status", "Unsubscribed at"],
+    [["ann@example.com", "unsubscribed", "2024-04-01 08:00:00 +0000"]],
+)
+
+
+@pytest.fixture
+def ws(tmp_path):
+    with Workspace.create(tmp_path / "shop.omnidesk") as w:
+        yield w
+
+
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory):
+    """Contacts, a Shopify orders export, email activity and an unsubscribe, imported once."""
+    folder = tmp_path_factory.mktemp("shop")
+    path = folder / "template.omnidesk"
+    with Workspace.create(path) as ws:
+        import_file(ws, write_csv(folder / "customers_export.csv", *CONTACTS),
+                    ImportOptions(channel="shop", kind="contacts", mapping=CONTACT_MAPPING))
+        orders = import_file(ws, write_csv(folder / "orders_export.csv", SHOPIFY_ORDERS_HEADER,
+                                           _order_rows(ORDERS)))
+        assert orders.preset == "shopify_orders" and orders.events == 3
+        import_file(ws, write_csv(folder / "email_activity.csv", *ACTIVITY),
+                    ImportOptions(channel="email", kind="events",
+                                  mapping=["email", "campaign", "event_type", "occurred_at"]))
+        import_file(ws, write_csv(folder / "unsubscribed.csv", *UNSUBSCRIBED),
+                    ImportOptions(channel="email", kind="contacts",
+                                  mapping=["email", "consent_email", "unsubscribed_at"]))
+    return path
+
+
+@pytest.fixture
+def shop(shop_template, tmp_path):
+    """A private copy of the imported shop: tests that write never affect each other."""
+    path = tmp_path / "shop.omnidesk"
+    shutil.copyfile(shop_template, path)
+    with Workspace.open(path) as ws:
+        ids = {name: find_customer(ws, f"{name}@example.com") for name in ("ann", "bob", "cara", "dan")}
+        assert None not in ids.values() and len(set(ids.values())) == 4
+        yield ws, ids
+
+
+def _dated_order(entries):
+    stamps = [e.occurred_utc for e in entries if e.occurred_utc]
+    return stamps == sorted(stamps)
+
+
+def test_timeline_is_oldest_first_with_provenance(shop):
+    ws, ids = shop
+    entries = timeline(ws, ids["ann"])
+    assert _dated_order(entries)
+    # The sign-up comes first, then the consent it carried at the same instant.
+    first, second = entries[0], entries[1]
+    assert (first.kind, first.type, first.summary) == ("record", "first_seen", "First seen in customers_export.csv")
+    assert first.occurred_at == "2024-01-05T09:00:00-08:00" and first.occurred_utc == "2024-01-05T17:00:00"
+    assert (second.kind, second.summary, second.source_file, second.source_row) == \
+        ("consent", "Email consent: granted", "customers_export.csv", 1)
+    assert [e.type for e in entries if e.kind == "event"] == ["order", "sent", "open", "click", "order"]
+    assert entries[-1].summary == "Email consent: unsubscribed"
+    assert entries[-1].source_file == "unsubscribed.csv"
+    assert all(e.source_file and e.source_row for e in entries)
+
+
+def test_multi_row_order_is_one_entry_with_its_items(shop):
+    ws, ids = shop
+    orders = [e for e in timeline(ws, ids["ann"]) if e.type == "order"]
+    assert len(orders) == 2
+    first = orders[0]
+    assert first.amount_minor == 4250 and first.currency == "USD"
+    assert [i["item_name"] for i in first.details["items"]] == ["Japanese Sencha 3oz", "Stoneware Mug"]
+    assert "Japanese Sencha 3oz" in first.summary and "Stoneware Mug" in first.summary
+    assert (first.source_file, first.source_row) == ("orders_export.csv", 1)
+    assert first.event_id is not None and first.consent_id is None and first.entry_id == first.event_id
+
+
+def test_day_is_the_local_date_as_recorded(shop):
+    ws, ids = shop
+    late = next(e for e in timeline(ws, ids["ann"]) if "Tea Towel" in e.summary)
+    # 23:30 in California is already the next day in UTC; the customer lived the 12th.
+    assert late.day == "2024-03-12" and late.occurred_utc == "2024-03-13T07:30:00"
+
+
+def test_filters_run_in_sql(shop):
+    ws, ids = shop
+    ann = ids["ann"]
+    everything = timeline(ws, ann)
+    email = timeline(ws, ann, channels=["email"])
+    assert email and {e.channel for e in email} == {"email"} and len(email) < len(everything)
+    assert {e.type for e in email} == {"sent", "open", "click", "consent"}
+    assert [e.type for e in timeline(ws, ann, types=["order"])] == ["order", "order"]
+    # A consent entry belongs to the channel it is about, whichever file said it.
+    assert [e.type for e in timeline(ws, ann, channels=["shop"], types=["order", "consent", "first_seen"])] == \
+        ["first_seen", "order", "order"]
+    sencha = timeline(ws, ann, search="SENCHA")
+    assert [e.type for e in sencha] == ["order"]
+    assert len(timeline(ws, ann, search="orders_export")) == 4  # two orders, two consents
+    # LIKE wildcards in the search are literal characters.
+    assert len(timeline(ws, ann, search="50% off_sale")) == 3
+    assert timeline(ws, ann, search="50%x") == []
+    assert timeline(ws, ann, channels=[]) == []
+    assert timeline_types(ws, ann) == ["click", "consent", "first_seen", "open", "order", "sent"]
+    assert timeline_channels(ws, ann) == ["email", "shop"]
+
+
+def test_consent_entries_and_facts(shop):
+    ws, ids = shop
+    consents = [e for e in timeline(ws, ids["ann"]) if e.kind == "consent"]
+    assert [e.summary for e in consents] == ["Email consent: granted"] * 3 + ["Email consent: unsubscribed"]
+    assert all(e.consent_id and e.type == "consent" and e.channel == "email" for e in consents)
+    fact = consent_facts(ws, ids["ann"])["email"]
+    assert (fact.status, fact.source_file, fact.record_no, fact.record_channel) == \
+        ("unsubscribed", "unsubscribed.csv", 1, "email")
+    # An undated consent still shows, after everything dated.
+    bob = timeline(ws, ids["bob"])
+    assert bob[-1].kind == "consent" and bob[-1].occurred_at is None and bob[-1].day == ""
+    assert _dated_order(bob)
+
+
+def test_export_has_exact_columns_and_offsets(shop, tmp_path):
+    ws, ids = shop
+    out = tmp_path / "ann.csv"
+    n = export_timeline(ws, ids["ann"], out)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == EXPORT_HEADER == ["occurred_at", "channel", "type", "summary", "amount",
+                                         "source_file", "source_row"]
+    assert n == len(rows) - 1 == len(timeline(ws, ids["ann"]))
+    by_summary = {r[3]: r for r in rows[1:]}
+    order = next(r for r in rows[1:] if "Sencha" in r[3])
+    assert order == ["2024-03-10T10:15:00-08:00", "shop", "order", order[3], "42.50", "orders_export.csv", "1"]
+    assert next(r for r in rows[1:] if "Tea Towel" in r[3])[4] == "12.50"
+    # No workspace time zone: a naive timestamp is left as the file said it.
+    sent = next(r for r in rows[1:] if r[2] == "sent")
+    assert sent[0] == "2024-03-11T12:00:00" and sent[4] == ""
+    assert by_summary["Email consent: unsubscribed"][0] == "2024-04-01T08:00:00+00:00"
+
+    ws.set_setting("timezone", "America/Los_Angeles")
+    export_timeline(ws, ids["ann"], out)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    sent = next(r for r in rows[1:] if r[2] == "sent")
+    assert sent[0] == "2024-03-11T12:00:00-07:00"  # daylight saving time had begun on the 10th
+    assert next(r for r in rows[1:] if "Sencha" in r[3])[0] == "2024-03-10T10:15:00-08:00"
+
+
+def test_customer_without_events(shop, tmp_path):
+    ws, ids = shop
+    cara = timeline(ws, ids["cara"])
+    assert [e.kind for e in cara] == ["record", "consent"]
+    assert timeline(ws, ids["dan"]) == []
+    assert timeline_types(ws, ids["dan"]) == []
+    out = tmp_path / "dan.csv"
+    assert export_timeline(ws, ids["dan"], out) == 0
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert list(csv.reader(fh)) == [EXPORT_HEADER]
+    profile = customer_profile(ws, ids["dan"])
+    assert profile is not None and profile.event_count == 0 and profile.preferred_channel is None
+
+
+def test_find_customer_by_email_or_phone(shop):
+    ws, ids = shop
+    for text in ("ann@example.com", "ANN@example.COM", "  ann@example.com ", "(415) 555-0101",
+                 "415.555.0101", "4155550101", "+1 415 555 0101", "001 415-555-0101"):
+        assert find_customer(ws, text) == ids["ann"], text
+
+
+def test_find_customer_by_id_and_misses(shop):
+    ws, ids = shop
+    assert find_customer(ws, str(ids["bob"])) == ids["bob"]
+    assert find_customer(ws, f"#{ids['bob']}") == ids["bob"]
+    assert find_customer(ws, "nobody@example.com") is None
+    assert find_customer(ws, "99999") is None
+    assert find_customer(ws, "(415) 555-0199") is None
+    assert find_customer(ws, "") is None
+    assert find_customer(ws, "not a thing") is None
+
+
+def test_find_customer_phone_uses_the_workspace_region(ws, tmp_path):
+    ws.set_setting("default_region", "GB")
+    import_file(ws, write_csv(tmp_path / "uk.csv", ["Email", "Mobile"], [["uk@example.com", "07700 900123"]]),
+                ImportOptions(channel="pos", kind="contacts", mapping=["email", "phone"]))
+    uk = find_customer(ws, "uk@example.com")
+    assert uk is not None
+    assert find_customer(ws, "07700 900 123") == uk
+    assert find_customer(ws, "+44 7700 900123") == uk
+
+
+def test_value_sources_follow_survivorship(shop):
+    ws, ids = shop
+    sources = value_sources(ws, ids["ann"])
+    # Contact records outrank order rows carrying the same email; the latest contact file wins.
+    assert sources["email"] == ("ann@example.com", "unsubscribed.csv", 1, "email")
+    assert sources["email"].describe() == "from unsubscribed.csv row 1 (email)"
+    assert sources["phone"] == ("+14155550101", "customers_export.csv", 1, "shop")
+    assert sources["first_name"].source_file == "customers_export.csv"
+    assert "company" not in sources  # empty values have no source
+    profile = customer_profile(ws, ids["ann"], now=datetime(2024, 6, 1, tzinfo=UTC))
+    assert profile.orders == 2 and profile.spend_minor == 5500 and profile.currency == "USD"
+    assert profile.preferred_channel == "email"  # three email events beat two orders
+    assert customer_profile(ws, ids["ann"], now=datetime(2030, 1, 1, tzinfo=UTC)).preferred_channel is None
+    assert profile.consents["email"].status == "unsubscribed"
+    assert customer_profile(ws, 123456) is None
+
+
+def test_source_rows_and_raw_values(shop):
+    ws, ids = shop
+    rows = source_rows(ws, ids["ann"])
+    files = [(r.source_file, r.record_no) for r in rows]
+    assert files[:4] == [("customers_export.csv", 1), ("orders_export.csv", 1), ("orders_export.csv", 2),
+                         ("orders_export.csv", 3)]
+    pairs = dict(raw_record(ws, rows[0].record_id))
+    assert pairs["Email"] == "Ann@Example.com" and pairs["Phone"] == "(415) 555-0101"
+    assert raw_record(ws, 10_000_000) == []
+
+
+def test_notes_are_saved_in_one_transaction(shop):
+    ws, ids = shop
+    assert customer_notes(ws, ids["ann"]) == ""
+    assert set_customer_notes(ws, ids["ann"], "Prefers green tea.\nCall after 5pm.") is True
+    assert set_customer_notes(ws, ids["ann"], "Prefers green tea.\nCall after 5pm.") is False
+    assert customer_notes(ws, ids["ann"]) == "Prefers green tea.\nCall after 5pm."
+    with pytest.raises(UserError):
+        set_customer_notes(ws, 123456, "x")
+    # Notes are the user's: a later import that refreshes the golden record keeps them.
+    assert customer_profile(ws, ids["ann"]).notes.startswith("Prefers green tea")

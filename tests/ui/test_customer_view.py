@@ -1,0 +1,177 @@
+"""The Customer screen on the demo shop: card, timeline, sources and notes, driven like a person would."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+from PySide6.QtCore import Qt
+
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.profile import raw_record
+from omnidesk.core.timeline import EXPORT_HEADER, find_customer, timeline
+from omnidesk.ui.models.timeline_model import TimelineModel
+from omnidesk.ui.views.customer_view import CustomerView
+from tests.helpers import write_csv
+
+
+def _one(ws, sql: str, *params):
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql(sql, params).first()
+
+
+@pytest.fixture
+def view(qtbot, demo_window):
+    v = CustomerView(demo_window.workspace)
+    qtbot.addWidget(v)
+    v.resize(1100, 750)
+    v.show()
+    return v
+
+
+@pytest.fixture
+def rich(demo_window):
+    """A demo customer with orders on several channels."""
+    row = _one(demo_window.workspace,
+               "SELECT id FROM customer WHERE orders > 1 AND channels LIKE '% % %' "
+               "ORDER BY length(channels) DESC, orders DESC, id LIMIT 1")
+    assert row is not None
+    return row[0]
+
+
+def test_card_shows_name_email_consent_with_sources(view, rich):
+    ws = view.workspace
+    name, email, consent, channels = _one(
+        ws, "SELECT display_name, email, consent_email, channels FROM customer WHERE id = ?", rich)
+    assert view.show_customer(rich)
+    assert view.name_label.text() == name
+    assert view.fields["email"].text() == email
+    assert view.fields["email"].toolTip().startswith("from ") and " row " in view.fields["email"].toolTip()
+    _title, box, text = view.consent_rows["email"]
+    chip = box.itemAt(0).widget()
+    assert chip.text() == consent
+    assert ".csv" in text.text() and consent in text.toolTip()
+    chips = [view.chips.itemAt(i).widget().text() for i in range(view.chips.count())]
+    assert chips == channels.split()
+    assert view.fields["orders"].text() not in ("", "—")
+    assert view.fields["spend"].text().endswith("USD")
+    assert view.fields["preferred"].text() in chips
+
+
+def test_timeline_is_grouped_by_day_and_ordered(view, rich, qtmodeltester):
+    view.show_customer(rich)
+    model = view.timeline_model
+    qtmodeltester.check(model)
+    assert view.timeline_pages.currentWidget() is view.timeline_list
+    assert model.entry_count() == len(timeline(view.workspace, rich)) > 10
+    current_day, header_days, stamps = None, [], []
+    for row in range(model.rowCount()):
+        index = model.index(row)
+        if index.data(TimelineModel.IsHeaderRole):
+            current_day = index.data(TimelineModel.DayRole)
+            header_days.append(current_day)
+            assert not model.flags(index) & Qt.ItemFlag.ItemIsSelectable
+            continue
+        entry = index.data(TimelineModel.EntryRole)
+        assert entry.day == current_day  # every entry sits under its own day
+        assert index.data(Qt.ItemDataRole.DecorationRole) is not None
+        assert entry.source_file in index.data(Qt.ItemDataRole.ToolTipRole)
+        if entry.occurred_utc:
+            stamps.append(entry.occurred_utc)
+    assert model.rowCount() == model.entry_count() + len(header_days)
+    assert len(header_days) == len(set(header_days)) == model.day_count()
+    assert stamps == sorted(stamps)
+    order = next(model.index(r) for r in range(model.rowCount())
+                 if (e := model.entry(r)) is not None and e.type == "order" and e.details.get("items"))
+    assert "Items:" in order.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_filters_reduce_rows(view, rich, qtbot):
+    view.show_customer(rich)
+    model = view.timeline_model
+    total = model.entry_count()
+    view.channel_filter.setCurrentIndex(view.channel_filter.findData("pos"))
+    pos = model.entry_count()
+    assert 0 < pos < total and {model.entry(r).channel for r in range(model.rowCount()) if model.entry(r)} == {"pos"}
+    assert view.count_label.text() == f"{pos:,} of {total:,} entries"
+    view.type_filter.setCurrentIndex(view.type_filter.findData("order"))
+    assert view.timeline_pages.currentWidget() is view.no_match  # pos has purchases, not orders
+    qtbot.mouseClick(view.no_match.button, Qt.MouseButton.LeftButton)
+    assert model.entry_count() == total
+    word = next(e for e in model.entries() if e.type == "purchase").summary.split(" · ")[-1].split()[0]
+    qtbot.keyClicks(view.search, word)
+    qtbot.waitUntil(lambda: 0 < model.entry_count() < total)
+    assert all(word.lower() in (e.summary + e.type + e.source_file).lower() for e in model.entries())
+    view.search.clear()
+    qtbot.keyClicks(view.search, "no such thing anywhere")
+    qtbot.waitUntil(lambda: view.timeline_pages.currentWidget() is view.no_match)
+
+
+def test_sources_tab_shows_raw_values_and_notes_persist(view, rich, qtbot, qtmodeltester):
+    ws = view.workspace
+    view.show_customer(rich)
+    qtmodeltester.check(view.source_model)
+    count = _one(ws, "SELECT source_count FROM customer WHERE id = ?", rich)[0]
+    assert view.source_model.rowCount() == count
+    assert view.tabs.tabText(1) == f"Sources ({count})"
+    view.tabs.setCurrentIndex(1)
+    row = next(r for r in range(count) if view.source_model.source_row(r).kind == "contacts")
+    view.source_table.selectRow(row)
+    record = view.source_model.source_row(row)
+    pairs = raw_record(ws, record.record_id)
+    assert view.raw_table.rowCount() == len(pairs)
+    shown = [(view.raw_table.item(i, 0).text(), view.raw_table.item(i, 1).text())
+             for i in range(view.raw_table.rowCount())]
+    assert shown == pairs
+    assert record.source_file in view.raw_title.text() and str(record.record_no) in view.raw_title.text()
+
+    # Notes: saved through the core, still there when the customer is opened again.
+    other = _one(ws, "SELECT min(id) FROM customer WHERE id != ?", rich)[0]
+    view.tabs.setCurrentIndex(2)
+    qtbot.keyClicks(view.notes_edit, "Likes the Sumatra roast")
+    assert view.save_notes_button.isEnabled()
+    with qtbot.waitSignal(view.notesSaved):
+        qtbot.mouseClick(view.save_notes_button, Qt.MouseButton.LeftButton)
+    # Unsaved typing is saved when the user moves on to someone else.
+    qtbot.keyClicks(view.notes_edit, ", decaf after 3pm")
+    view.show_customer(other)
+    assert view.notes_edit.toPlainText() == ""
+    view.show_customer(rich)
+    assert view.notes_edit.toPlainText() == "Likes the Sumatra roast, decaf after 3pm"
+    assert _one(view.workspace, "SELECT notes FROM customer WHERE id = ?", rich)[0] == view.notes_edit.toPlainText()
+
+
+def test_edge_cases_no_events_long_name_missing_customer(view, rich, qtbot, tmp_path, monkeypatch):
+    ws = view.workspace
+    long_name = "Maximiliana Wolfeschlegelsteinhausenbergerdorff-Featherstonehaugh " * 3
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE customer SET display_name = ? WHERE id = ?", (long_name, rich))
+    view.show_customer(rich)
+    qtbot.waitExposed(view)
+    assert view.width() == 1100  # the layout did not grow to fit the name
+    assert view.name_label.text() == long_name and view.name_label.is_elided()
+    assert long_name in view.name_label.toolTip()
+
+    out = tmp_path / "timeline.csv"
+    monkeypatch.setattr(view, "ask_export_path", lambda: out)
+    with qtbot.waitSignal(view.timelineExported):
+        qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == EXPORT_HEADER and len(rows) - 1 == len(timeline(ws, rich))
+
+    assert not view.show_customer(987654)
+    assert view.pages.currentWidget() is view.missing
+    with qtbot.waitSignal(view.backRequested):
+        qtbot.mouseClick(view.back_button, Qt.MouseButton.LeftButton)
+
+    # A customer known from one contact row and nothing else: the timeline says so.
+    import_file(ws, write_csv(tmp_path / "walk_ins.csv", ["Email", "First name", "Last name"],
+                              [["quiet.person@example.com", "Quinn", "Quiet"]]),
+                ImportOptions(channel="pos", kind="contacts", mapping=["email", "first_name", "last_name"]))
+    cid = find_customer(ws, "quiet.person@example.com")
+    view.show_customer(cid)
+    assert view.timeline_pages.currentWidget() is view.timeline_empty
+    assert "No activity" in view.timeline_empty.title.text()
+    assert not view.search.isEnabled() and view.count_label.text() == "0 entries"
+    assert view.source_model.rowCount() == 1
