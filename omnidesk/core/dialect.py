@@ -201,3 +201,35 @@ def search_query(text: str) -> str | None:
     if not terms or any(len(t) < 3 for t in terms):
         return None
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def reserve_ids(connection, table, count: int) -> list[int] | None:
+    """Primary keys for ``count`` new rows of ``table``, or None to let the database assign them.
+
+    On SQLite the import holds the write lock for its whole transaction, so
+    max(id)+1.. is safe, and explicit ids let the rows go through the driver's
+    fast executemany instead of an INSERT ... RETURNING per batch.  Databases
+    with sequences assign ids themselves.
+    """
+    if connection.dialect.name != "sqlite" or count <= 0:
+        return None
+    from sqlalchemy import func, select
+
+    start = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
+    return list(range(start, start + count))
+
+
+def insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
+    """Insert ``rows`` in bulk and return their ids in order."""
+    from sqlalchemy import insert
+
+    if not rows:
+        return []
+    ids = reserve_ids(connection, table, len(rows))
+    if ids is not None:
+        for row, new_id in zip(rows, ids):
+            row["id"] = new_id
+        connection.execute(insert(table), rows)
+        return ids
+    result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
+    return [r[0] for r in result]

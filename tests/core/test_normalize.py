@@ -727,3 +727,44 @@ def test_parse_date_without_year(raw, order, expected):
     result = parse_date(raw, order)
     assert result.value == expected
     assert (result.problem is None) == (expected is not None)
+
+
+@settings(max_examples=400, database=None, deadline=None)
+@given(st.text(alphabet="abz09._%+-@", min_size=3, max_size=30),
+       st.sampled_from(["@ex.com", ".com", "@a.b", "@x.test", "@q.c0m", "@a-.com", "@sub.example.org", ""]))
+def test_plain_email_fast_path_agrees_with_email_validator(body, tail):
+    """Addresses taking the fast path are exactly what the full validator says."""
+    from email_validator import EmailNotValidError, validate_email
+
+    from omnidesk.core.importing.normalize import _plain_email
+
+    text = (body + tail).lower()
+    if not _plain_email(text):
+        return
+    try:
+        slow = validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        slow = None
+    assert slow == text
+
+
+@settings(max_examples=400, database=None, deadline=None)
+@given(st.text(alphabet="0123456789", min_size=10, max_size=11),
+       st.sampled_from(["{}", "+{}", "1 {}", "({}) {}-{}", "{}.{}.{}"]), st.sampled_from(["US", "CA", "GB"]))
+def test_north_american_fast_path_agrees_with_phonenumbers(digits, shape, region):
+    import phonenumbers
+
+    from omnidesk.core.importing.normalize import _nanp_fast
+
+    if "({})" in shape or "{}.{}" in shape:
+        if len(digits) != 10:
+            return
+        text = shape.format(digits[:3], digits[3:6], digits[6:])
+    else:
+        text = shape.format(digits)
+    fast = _nanp_fast(text, region)
+    if fast is None:
+        return
+    number = phonenumbers.parse(text, region)
+    assert phonenumbers.is_possible_number(number)
+    assert fast == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.dialect import insert_returning_ids
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.keys import first_keys, first_name_level, fold, names_compatible
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, score_pair
@@ -36,7 +37,7 @@ from omnidesk.core.models import (
 )
 
 _IN = 900
-MAX_BLOCK = 60  # a name key shared by more records than this says little; skip it
+MAX_BLOCK = 30  # a name key shared by more records than this says little; skip it
 
 
 @dataclass
@@ -118,40 +119,67 @@ def _identifiable(p: Profile) -> bool:
 
 
 def block_keys(p: Profile) -> list[str]:
+    """Keys under which records are compared.
+
+    Identifiers pair records directly.  Names pair them only together with a
+    place or a birthday: the scoring never merges or queues on names alone, so
+    comparing every "John Smith" with every other would be work without result.
+    """
     keys = [f"e:{e}" for e in p.emails]
     keys += [f"p:{ph}" for ph in p.phones]
     keys += [f"x:{x}" for x in p.externals]
-    if p.last:
+    if not p.last:
+        return keys
+    places = []
+    if p.postcode:
+        places.append(f"z{p.postcode}")
+    if p.city:
+        places.append(f"c{p.city}")
+    if p.birthday:
+        places.append(f"b{p.birthday[-5:]}")
+    if not places:
+        return keys
+    sound = _soundex(p.last)
+    for place in places:
         for k in first_keys(p.first) or {""}:
-            keys.append(f"n:{k}:{p.last}")
-        if p.postcode:
-            keys.append(f"lz:{p.last}:{p.postcode}")
-        if p.birthday:
-            keys.append(f"lb:{p.last}:{p.birthday[-5:]}")
+            keys.append(f"n:{k}:{p.last}:{place}")
+        # A nickname the dataset does not know, or a typo in the first name.
+        keys.append(f"l:{p.last}:{place}")
         if p.first:
-            # Catches a typo in the last name: same first name, same sound.
-            import jellyfish
-
-            keys.append(f"fs:{p.first}:{jellyfish.soundex(p.last) if p.last.isascii() else p.last}")
+            # A typo in the last name: same first name, same sound.
+            keys.append(f"s:{p.first}:{sound}:{place}")
             # "Last, First" written the other way round.
-            keys.append(f"n:{p.last}:{p.first}" if p.first > p.last else f"sw:{p.first}:{p.last}")
+            a, b = sorted((p.first, p.last))
+            keys.append(f"w:{a}:{b}:{place}")
     return keys
 
 
-def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -> set[tuple[int, int]]:
-    """Index pairs sharing a block key; with ``only``, pairs touching those indexes."""
+def _soundex(name: str) -> str:
+    import jellyfish
+
+    return jellyfish.soundex(name) if name.isascii() else name
+
+
+def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = None
+                        ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
+    """Index pairs sharing an identifier, and pairs sharing only a name key.
+
+    With ``only``, just the pairs that touch those indexes (the new records).
+    """
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(profiles):
         for key in block_keys(p):
             blocks[key].append(i)
-    pairs: set[tuple[int, int]] = set()
+    exact: set[tuple[int, int]] = set()
+    named: set[tuple[int, int]] = set()
     for key, members in blocks.items():
         if len(members) < 2:
             continue
         exact_id = key[0] in "epx"
-        if not exact_id and len(members) > MAX_BLOCK:
-            continue
-        if exact_id and len(members) > MAX_BLOCK:
+        pairs = exact if exact_id else named
+        if len(members) > MAX_BLOCK:
+            if not exact_id:
+                continue  # a name this common says nothing on its own
             # A shared landline, a family address, a thousand opens from one email: chain
             # neighbours instead of all pairs; the guards still apply to every union.
             for i, j in zip(members, members[1:]):
@@ -160,8 +188,6 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
             continue
         if only is not None:
             new = [m for m in members if m in only]
-            if not new:
-                continue
             for i in new:
                 for j in members:
                     if i != j:
@@ -170,7 +196,13 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
         for x in range(len(members)):
             for y in range(x + 1, len(members)):
                 pairs.add((members[x], members[y]))
-    return pairs
+    return exact, named - exact
+
+
+def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -> set[tuple[int, int]]:
+    """All index pairs that share a block key (see :func:`candidate_pair_sets`)."""
+    exact, named = candidate_pair_sets(profiles, only)
+    return exact | named
 
 
 # -- clustering ----------------------------------------------------------------------------
@@ -303,28 +335,37 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
         if left in by_hash and right in by_hash:
             cl.union(by_hash[left], by_hash[right], force=True)
 
-    pairs = candidate_pairs(profiles, only)
-    scored: list[tuple[float, int, int, PairScore]] = []
-    for i, j in pairs:
-        if cl.find(i) == cl.find(j):
-            continue
-        s = score_pair(profiles[i], profiles[j], freq, model)
-        if s.decision != "apart":
-            scored.append((s.weight, i, j, s))
-    ambiguous = _drop_ambiguous_nameless(profiles, scored)
-    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    # Identifiers first: most duplicates share an email or a phone, and once they are
+    # one cluster their name-key pairs need no scoring at all.
+    exact_pairs, name_pairs = candidate_pair_sets(profiles, only)
     reviews = []
-    for weight, i, j, s in scored:
-        if s.swapped:
-            cl.unswap(profiles, i, j)
-        if s.decision == "auto":
-            if not cl.union(i, j):
-                why = cl.why_not(i, j)
-                if why != "rejected by you" and weight >= model.review_threshold:
-                    s.reasons.append(f"not merged: {why}")
-                    reviews.append((i, j, s))
-        else:
-            reviews.append((i, j, s))
+    ambiguous: set[int] = set()
+    pairs_scored = 0
+    for phase, pairs in enumerate((exact_pairs, name_pairs)):
+        scored: list[tuple[float, int, int, PairScore]] = []
+        for i, j in pairs:
+            if cl.find(i) == cl.find(j):
+                continue
+            pairs_scored += 1
+            s = score_pair(profiles[i], profiles[j], freq, model)
+            if s.decision != "apart":
+                scored.append((s.weight, i, j, s))
+        if phase == 0:
+            ambiguous = _drop_ambiguous_nameless(profiles, scored)
+        elif ambiguous:
+            scored = [t for t in scored if t[1] not in ambiguous and t[2] not in ambiguous]
+        scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+        for weight, i, j, s in scored:
+            if s.swapped:
+                cl.unswap(profiles, i, j)
+            if s.decision == "auto":
+                if not cl.union(i, j):
+                    why = cl.why_not(i, j)
+                    if why != "rejected by you" and weight >= model.review_threshold:
+                        s.reasons.append(f"not merged: {why}")
+                        reviews.append((i, j, s))
+            else:
+                reviews.append((i, j, s))
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(profiles)):
         clusters[cl.find(i)].append(i)
@@ -332,7 +373,7 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
     for i, j, s in reviews:
         if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
             final_reviews.append((i, j, s))
-    return Plan(dict(clusters), final_reviews, len(pairs), ambiguous)
+    return Plan(dict(clusters), final_reviews, pairs_scored, ambiguous)
 
 
 def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> set[int]:
@@ -396,9 +437,8 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
             # An event from an address several people share belongs to none of them.
             need_new.append(root)
     if need_new:
-        result = conn.execute(insert(cust).returning(cust.c.id, sort_by_parameter_order=True),
-                              _new_customer_rows(len(need_new)))
-        for root, (cid,) in zip(need_new, result):
+        new_ids = insert_returning_ids(conn, cust, _new_customer_rows(len(need_new)))
+        for root, cid in zip(need_new, new_ids):
             for i in plan.clusters[root]:
                 placement[i] = cid
             stats.touched.add(cid)
@@ -467,21 +507,27 @@ def _sync_children(conn: Connection, record_ids: list[int]) -> None:
 
 
 def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> int:
+    """Add or refresh review entries for customer pairs; returns how many are new."""
+    if not pairs:
+        return 0
     review = MatchReview.__table__
-    added = 0
-    for (a, b), s in pairs.items():
-        exists = conn.execute(
-            select(review.c.id).where(review.c.left_id == a, review.c.right_id == b)
-        ).first()
-        if exists:
-            conn.execute(update(review).where(review.c.id == exists[0]).values(
-                score=s.weight, reasons_json=json.dumps(s.reasons)))
-            continue
-        conn.execute(insert(review).values(left_id=a, right_id=b, score=s.weight,
-                                           reasons_json=json.dumps(s.reasons), status="pending",
-                                           created_at=utcnow()))
-        added += 1
-    return added
+    existing: dict[tuple[int, int], int] = {}
+    lefts = sorted({a for a, _ in pairs})
+    for part in _chunks(lefts):
+        for rid, a, b in conn.execute(select(review.c.id, review.c.left_id, review.c.right_id)
+                                      .where(review.c.left_id.in_(part))):
+            existing[(a, b)] = rid
+    updates = [{"rid": existing[k], "score": s.weight, "reasons_json": json.dumps(s.reasons)}
+               for k, s in pairs.items() if k in existing]
+    if updates:
+        conn.execute(update(review).where(review.c.id == bindparam("rid"))
+                     .values(score=bindparam("score"), reasons_json=bindparam("reasons_json")), updates)
+    now = utcnow()
+    new = [{"left_id": a, "right_id": b, "score": s.weight, "reasons_json": json.dumps(s.reasons),
+            "status": "pending", "created_at": now} for (a, b), s in pairs.items() if (a, b) not in existing]
+    if new:
+        conn.execute(insert(review), new)
+    return len(new)
 
 
 # -- entry points --------------------------------------------------------------------------

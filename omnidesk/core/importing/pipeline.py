@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.dialect import insert_returning_ids
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
@@ -729,8 +730,7 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "problems_json": json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
             "flagged": bool(row.problems),
         })
-    inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
-    return [r[0] for r in inserted]
+    return insert_returning_ids(conn, table, params)
 
 
 def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, str]],
