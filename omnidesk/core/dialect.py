@@ -12,7 +12,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import String, event
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.engine import Engine
 
 # PRAGMA application_id marks a SQLite file as an omnidesk workspace ("OMND").
@@ -233,3 +235,45 @@ def insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
         return ids
     result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return [r[0] for r in result]
+
+
+# -- SQL expressions that differ per database ---------------------------------------
+# Two small expressions compiled per dialect, so the one timeline query runs on
+# SQLite (the workspace file) and PostgreSQL alike.
+
+
+class utc_text(FunctionElement):
+    """An ISO timestamp column as naive UTC ``YYYY-MM-DDTHH:MM:SS`` (like timeutil.to_utc)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_text)
+def _utc_text_sqlite(element, compiler, **kw):
+    # SQLite's strftime understands "+HH:MM"/"Z" suffixes and converts them to UTC;
+    # naive values stay as they are and a bare date becomes midnight.
+    return "strftime('%%Y-%%m-%%dT%%H:%%M:%%S', %s)" % compiler.process(element.clauses, **kw)
+
+
+@compiles(utc_text, "postgresql")
+def _utc_text_pg(element, compiler, **kw):
+    arg = compiler.process(element.clauses, **kw)
+    return ("to_char(CAST(%s AS timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')" % arg)
+
+
+class json_created_at(FunctionElement):
+    """The ``created_at`` value of a record's ``values_json`` (text; NULL when absent)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(json_created_at)
+def _created_at_sqlite(element, compiler, **kw):
+    return "json_extract(%s, '$.created_at')" % compiler.process(element.clauses, **kw)
+
+
+@compiles(json_created_at, "postgresql")
+def _created_at_pg(element, compiler, **kw):
+    return "(CAST(%s AS json) ->> 'created_at')" % compiler.process(element.clauses, **kw)

@@ -20,10 +20,9 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import String, case, exists, func, literal, null, or_, select, union_all
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
+from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.importing.normalize import normalize_phone
 from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
@@ -77,48 +76,6 @@ class TimelineEntry:
         return {"event": self.event_id, "consent": self.consent_id}.get(self.kind, self.record_id)
 
 
-# -- portable SQL pieces -------------------------------------------------------------
-# Two small expressions compiled per dialect, so the one timeline query runs on
-# SQLite (the workspace file) and PostgreSQL alike.
-
-
-class _utc_text(FunctionElement):
-    """An ISO timestamp column as naive UTC ``YYYY-MM-DDTHH:MM:SS`` (like timeutil.to_utc)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(_utc_text)
-def _utc_text_sqlite(element, compiler, **kw):
-    # SQLite's strftime understands "+HH:MM"/"Z" suffixes and converts them to UTC;
-    # naive values stay as they are and a bare date becomes midnight.
-    return "strftime('%%Y-%%m-%%dT%%H:%%M:%%S', %s)" % compiler.process(element.clauses, **kw)
-
-
-@compiles(_utc_text, "postgresql")
-def _utc_text_pg(element, compiler, **kw):
-    arg = compiler.process(element.clauses, **kw)
-    return ("to_char(CAST(%s AS timestamptz) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS')" % arg)
-
-
-class _created_at(FunctionElement):
-    """The ``created_at`` value of a record's ``values_json`` (text; NULL when absent)."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(_created_at)
-def _created_at_sqlite(element, compiler, **kw):
-    return "json_extract(%s, '$.created_at')" % compiler.process(element.clauses, **kw)
-
-
-@compiles(_created_at, "postgresql")
-def _created_at_pg(element, compiler, **kw):
-    return "(CAST(%s AS json) ->> 'created_at')" % compiler.process(element.clauses, **kw)
-
-
 # -- the timeline query ------------------------------------------------------------
 
 
@@ -156,7 +113,7 @@ def _union(customer_id: int):
             literal("consent"),
             con.c.id,
             con.c.occurred_at,
-            _utc_text(con.c.occurred_at),
+            utc_text(con.c.occurred_at),
             con.c.channel,
             literal(CONSENT_TYPE),
             label + literal(" consent: ") + con.c.status,
@@ -171,7 +128,7 @@ def _union(customer_id: int):
         .select_from(con.join(rec, rec.c.id == con.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
         .where(con.c.customer_id == customer_id)
     )
-    created = _created_at(rec.c.values_json)
+    created = json_created_at(rec.c.values_json)
     # A record that produced an event (a lead form, say) is already on the timeline
     # at that moment; a second "first seen" line would only repeat it.
     has_event = exists().where(Event.__table__.c.record_id == rec.c.id)
@@ -180,7 +137,7 @@ def _union(customer_id: int):
             literal("record"),
             rec.c.id,
             created,
-            _utc_text(created),
+            utc_text(created),
             rec.c.channel,
             literal(FIRST_SEEN_TYPE),
             literal("First seen in ") + batch.c.file_name,

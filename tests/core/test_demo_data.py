@@ -6,7 +6,6 @@ import csv
 import io
 import re
 import sys
-import time
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal

@@ -27,7 +27,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
-from omnidesk.core.importing.fields import EVENT_FIELDS, FIELDS_BY_NAME, IGNORE, FieldType, Kind
+from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType, Kind
 from omnidesk.core.importing.presets import (
     ColumnGuess,
     Preset,

@@ -54,7 +54,7 @@ from omnidesk.core.importing.pipeline import (
     run_import,
     write_error_report,
 )
-from omnidesk.core.importing.sniff import FileFormat, UnreadableFileError
+from omnidesk.core.importing.sniff import UnreadableFileError
 from omnidesk.core.tasks import Cancelled, Progress
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
