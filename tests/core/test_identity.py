@@ -260,3 +260,13 @@ def test_a_crowded_identifier_chains_instead_of_pairing_everyone():
     pairs = candidate_pairs(profiles, only)
     assert len(pairs) <= len(only) + 1
     assert MAX_BLOCK < 2000
+
+
+def test_neighbours_on_one_street_are_not_one_address(ws, tmp_path):
+    header = ["First Name", "Last Name", "Address", "Zip"]
+    load(ws, tmp_path, "a.csv", [["Lauren", "Miller", "264 School St", "04101"]], header=header)
+    load(ws, tmp_path, "b.csv", [["Lauren", "Miller", "79 School St", "04101"]], header=header)
+    load(ws, tmp_path, "c.csv", [["Lauren", "Miller", "264 School Street", "04101"]], header=header)
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] != ids[("b.csv", 1)]
+    assert ids[("a.csv", 1)] == ids[("c.csv", 1)]

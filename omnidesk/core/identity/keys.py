@@ -11,6 +11,7 @@ import unicodedata
 from functools import lru_cache
 
 import jellyfish
+from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 
@@ -30,6 +31,38 @@ def fold(text: str) -> str:
         elif unicodedata.category(ch) != "Mn" and ch.isalpha():
             out.append(ch.lower())
     return "".join(out)
+
+
+# The usual abbreviations (USPS and common UK/EU forms), so "Street" and "St" agree.
+_ADDRESS_WORDS = {
+    "street": "st", "str": "st", "strasse": "str", "road": "rd", "avenue": "ave", "av": "ave",
+    "drive": "dr", "lane": "ln", "boulevard": "blvd", "court": "ct", "place": "pl", "square": "sq",
+    "terrace": "ter", "highway": "hwy", "parkway": "pkwy", "circle": "cir", "crescent": "cres",
+    "apartment": "apt", "suite": "ste", "floor": "fl", "north": "n", "south": "s", "east": "e",
+    "west": "w", "mount": "mt", "saint": "st",
+}
+
+
+def fold_address(address: str) -> str:
+    """Lower-case ASCII words and numbers of an address, common words abbreviated.
+
+    House numbers are kept: they tell neighbours apart.
+    """
+    text = unicodedata.normalize("NFKD", address or "").encode("ascii", "ignore").decode().lower()
+    words = ("".join(ch for ch in word if ch.isalnum()) for word in text.replace(",", " ").split())
+    return " ".join(_ADDRESS_WORDS.get(w, w) for w in words if w)
+
+
+def same_address(a: str, b: str) -> bool:
+    """Two folded addresses are one place: same numbers, and the words nearly the same.
+
+    "264 School St" and "79 School St" are neighbours, not the same house.
+    """
+    numbers_a = [w for w in a.split() if any(ch.isdigit() for ch in w)]
+    numbers_b = [w for w in b.split() if any(ch.isdigit() for ch in w)]
+    if numbers_a and numbers_b and set(numbers_a) != set(numbers_b):
+        return False
+    return fuzz.token_set_ratio(a, b) >= 92
 
 
 def last_key(last_name: str) -> str:

@@ -23,9 +23,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
-
-from omnidesk.core.identity.keys import first_name_level, last_name_level
+from omnidesk.core.identity.keys import first_name_level, last_name_level, same_address
 
 
 @dataclass(slots=True)
@@ -221,7 +219,7 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         else:
             w += _bits(1 - model.m_city, 0.9)
     if a.address and b.address:
-        if fuzz.token_set_ratio(a.address, b.address) >= 92:
+        if same_address(a.address, b.address):
             w += _bits(model.m_address, model.u_address)
             strong = True
             reasons.append("same address")
