@@ -224,10 +224,14 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
 
+    from omnidesk.core.importing.archives import expand_archives
+
     files = [Path(f) for f in args.files]
     for f in files:
         if not f.is_file():
             raise CliError(f"{f}: no such file")
+    # A zip export (Mailchimp's audience) is imported as the CSV files inside it.
+    files = expand_archives(files, paths.data_dir() / "unpacked")
     options = ImportOptions(
         channel=args.channel,
         preset=None if args.preset in (None, "auto") else args.preset,

@@ -22,6 +22,7 @@ from omnidesk import __version__
 from omnidesk.core import paths
 from omnidesk.core.demo import ensure_demo
 from omnidesk.core.errors import UserError
+from omnidesk.core.importing.archives import expand_archives
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions
 from omnidesk.core.workspace import Workspace, WorkspaceError
@@ -44,7 +45,7 @@ from omnidesk.ui.views.review_view import ReviewView
 from omnidesk.ui.views.welcome_view import WelcomeView
 
 WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
-IMPORT_FILTER = "Data files (*.csv *.tsv *.txt);;All files (*)"
+IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip);;All files (*)"
 MAX_RECENT = 8
 
 
@@ -464,6 +465,12 @@ class MainWindow(QMainWindow):
     def import_files(self, files: list[Path]) -> None:
         """Open the import wizard on ``files``; finished imports land on the undo stack."""
         if self.workspace is None:
+            return
+        try:
+            # A zip export (Mailchimp's audience) is imported as the CSV files inside it.
+            files = expand_archives(files, paths.data_dir() / "unpacked")
+        except UserError as exc:
+            self.show_error("Cannot import file", str(exc))
             return
         if self.import_wizard is not None and self.import_wizard.isVisible():
             self.import_wizard.add_files(list(files))

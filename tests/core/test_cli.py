@@ -150,3 +150,15 @@ def test_a_lone_workspace_path_opens_it(monkeypatch, tmp_path):
     path = str(tmp_path / "shop.omnidesk")
     cli.main([path])
     assert seen["ws"] == path
+
+
+def test_import_a_zip_export(tmp_path, capsys):
+    import zipfile
+
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("members.csv", "Email,First name\r\nann@example.com,Ann\r\n")
+        z.writestr("more.csv", "Email,First name\r\nbo@example.com,Bo\r\n")
+    status, out, _ = run(capsys, "import", str(archive), "--json", "-w", str(tmp_path / "w.omnidesk"))
+    assert status == 0
+    assert sorted(json.loads(line)["file"] for line in out.strip().splitlines()) == ["members.csv", "more.csv"]

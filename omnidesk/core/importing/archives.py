@@ -1,0 +1,64 @@
+"""ZIP exports (Mailchimp sends its audience as a zip of CSVs): unpacked, then imported like any file."""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from omnidesk.core.errors import UserError
+
+DATA_SUFFIXES = (".csv", ".tsv", ".txt")
+MAX_MEMBERS = 200
+MAX_TOTAL_BYTES = 4 << 30  # refuses zip bombs long before the disk fills
+
+
+def is_zip(path: Path) -> bool:
+    try:
+        with Path(path).open("rb") as fh:
+            return fh.read(4) == b"PK\x03\x04"
+    except OSError:
+        return False
+
+
+def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
+    """``paths`` with every ZIP replaced by the data files inside it, unpacked under ``workdir``.
+
+    Members keep their own names (they say what they are: subscribed, unsubscribed,
+    cleaned).  An archive with no data file, or one too large to be an export,
+    is refused with a clear message.  Spreadsheets (.xlsx) are zips too and are left
+    for the importer to refuse with its own advice.
+    """
+    out: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.suffix.lower() in (".xlsx", ".ods") or not is_zip(path):
+            out.append(path)
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        target = Path(workdir) / f"{path.stem}-{digest}"
+        try:
+            with zipfile.ZipFile(path) as archive:
+                members = [
+                    m for m in archive.infolist()
+                    if not m.is_dir() and PurePosixPath(m.filename).suffix.lower() in DATA_SUFFIXES
+                    and not PurePosixPath(m.filename).name.startswith((".", "__"))
+                    and "__MACOSX" not in m.filename
+                ]
+                if not members:
+                    raise UserError(f'"{path.name}" is a ZIP archive with no CSV file inside.')
+                if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
+                    raise UserError(f'"{path.name}" holds more data than an export would; unpack it yourself.')
+                target.mkdir(parents=True, exist_ok=True)
+                for member in members:
+                    # Only the base name: a member path must never write outside the target folder.
+                    dest = target / PurePosixPath(member.filename).name
+                    if not dest.exists() or dest.stat().st_size != member.file_size:
+                        with archive.open(member) as src, dest.open("wb") as dst:
+                            while chunk := src.read(1 << 20):
+                                dst.write(chunk)
+                    out.append(dest)
+        except zipfile.BadZipFile as exc:
+            raise UserError(f'"{path.name}" is a damaged ZIP archive ({exc}).') from exc
+    return out
