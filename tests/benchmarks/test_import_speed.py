@@ -1,0 +1,375 @@
+"""Import speed and memory against the sqlite3 shell's ``.import`` of the same file.
+
+Goal: our full import path reaches at least 0.4 x the rows/s of
+``sqlite3 -> .mode csv -> .import`` on a 1,000,000-row contact CSV, with a
+peak RSS under 200 MB.  Both are timed in the same run on the same freshly
+written file, so the ratio holds up across machines even when the absolute
+figures do not.
+
+Run with ``python -m pytest tests/benchmarks -m benchmark -s``.
+
+* ``OMNIDESK_BENCH_ROWS`` sets the row count (default 1,000,000); 50000 is a
+  quick run.
+* ``OMNIDESK_BENCH_PROFILE=1`` also profiles a 50,000-row import (a separate,
+  untimed run, since profiling slows Python several times over) and prints
+  the top functions, which shows what to optimise next.
+
+Only sanity is asserted (every row imported, customers created); speed and
+memory are printed against their goals.  A wall-clock assertion would make
+the result depend on the machine and its load rather than on the code.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from random import Random
+
+import pytest
+
+ROWS = int(os.environ.get("OMNIDESK_BENCH_ROWS", "1000000").replace("_", ""))
+PROFILE = os.environ.get("OMNIDESK_BENCH_PROFILE") == "1"
+PROFILE_ROWS = 50_000
+SEED = 20240611
+
+GOAL_RATIO = 0.4
+GOAL_RSS_MB = 200.0
+
+REPEAT_SHARE = 0.15  # rows that are a person seen earlier in the file (same email)
+REPEAT_POOL = 20_000  # earlier people a repeat is drawn from; bounded so generation stays streaming
+BAD_EMAIL_SHARE = 0.002  # real exports carry a few broken cells, and flagged rows cost memory
+
+
+# -- the file -----------------------------------------------------------------------
+
+HEADER = [
+    "Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
+    "Default Address City", "Default Address Province Code", "Default Address Zip",
+    "Default Address Country Code", "Phone", "Accepts SMS Marketing", "Total Spent",
+    "Total Orders", "Tax Exempt", "Tags",
+]
+
+FIRST_NAMES = (
+    "Anna Mark Olivia Liam Emma Noah Ava Ethan Sophia Mason Isabella Lucas Mia Logan "
+    "Amelia James Harper Benjamin Evelyn Elijah Abigail Oliver Emily Jacob Ella Daniel "
+    "Grace Henry Chloe Samuel Zoë José Renée Björn Chloé François Siobhán Dmitri Priya "
+    "Wei Hiroshi Fatima Kwame Ingrid Mateo Aisha Lars Yuki Omar Nadia Tomás Leila"
+).split()
+LAST_NAMES = (
+    "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez "
+    "Lopez Gonzalez Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson "
+    "White Harris Sanchez Clark Ramirez Lewis Robinson Walker Young Allen King Wright "
+    "Scott Torres Nguyen Hill Flores Green Adams Nelson Baker Hall O'Brien Müller Løvik "
+    "Dubois Tremblay Gagnon Kowalski Okafor Tanaka Johansson"
+).split()
+TAGS = ("vip", "newsletter", "wholesale", "returning", "gift-card", "spring-sale", "local-pickup")
+DOMAINS = ("example.com", "example.org", "example.net", "mail.example.com", "shop.example.org")
+
+# (city, province code, country, zip prefix or None for a Canadian postcode, area codes)
+PLACES = (
+    ("New York", "NY", "US", "100", ("212", "646", "718")),
+    ("Chicago", "IL", "US", "606", ("312", "773")),
+    ("Los Angeles", "CA", "US", "900", ("213", "310", "323")),
+    ("Boston", "MA", "US", "021", ("617", "857")),
+    ("Seattle", "WA", "US", "981", ("206",)),
+    ("Austin", "TX", "US", "787", ("512", "737")),
+    ("Denver", "CO", "US", "802", ("303", "720")),
+    ("Miami", "FL", "US", "331", ("305", "786")),
+    ("Atlanta", "GA", "US", "303", ("404", "470")),
+    ("Portland", "OR", "US", "972", ("503", "971")),
+    ("Toronto", "ON", "CA", None, ("416", "647")),
+    ("Vancouver", "BC", "CA", None, ("604", "778")),
+    ("Montreal", "QC", "CA", None, ("514", "438")),
+)
+PHONE_FORMATS = ("+1 {a}-555-01{x}", "({a}) 555-01{x}", "{a}.555.01{x}", "+1{a}55501{x}")
+
+
+@dataclass
+class Person:
+    first: str
+    last: str
+    email: str
+
+
+@dataclass
+class Generated:
+    rows: int
+    people: int  # distinct people; repeats and shared phones let linking merge below this
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().replace("'", "")
+
+
+def _postcode(rng: Random, country: str, prefix: str | None) -> str:
+    if country == "CA":
+        letters = "ABCEGHJKLMNPRSTVXY"
+        return (f"{rng.choice(letters)}{rng.randint(0, 9)}{rng.choice(letters)} "
+                f"{rng.randint(0, 9)}{rng.choice(letters)}{rng.randint(0, 9)}")
+    # Shopify prefixes zips with an apostrophe so spreadsheets keep leading zeros.
+    return f"'{prefix}{rng.randint(0, 99):02d}"
+
+
+def _phone(rng: Random, area_codes: tuple[str, ...]) -> str:
+    # 555-0100..0199 is the range reserved for fiction, so no real number is ever written.
+    return rng.choice(PHONE_FORMATS).format(a=rng.choice(area_codes), x=f"{rng.randint(0, 99):02d}")
+
+
+def write_contacts(path: Path, rows: int, seed: int = SEED) -> Generated:
+    """Stream a Shopify-style customers export of ``rows`` rows to ``path``.
+
+    Deterministic for a seed, and the first N rows are the same whatever the
+    total, so a small run is a prefix of the big one.  Rows are written as they
+    are made: a million of them never sit in memory at once.
+    """
+    rng = Random(seed)
+    pool: list[Person] = []
+    people = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(HEADER)
+        for n in range(rows):
+            if pool and rng.random() < REPEAT_SHARE:
+                # The same person again (a second account, a re-import): same email,
+                # often a new phone or city, sometimes shouted in capitals.
+                p = rng.choice(pool)
+                first = p.first.upper() if rng.random() < 0.1 else p.first
+                last, email = p.last, p.email
+                if rng.random() < 0.3:
+                    email = email.upper()
+            else:
+                people += 1
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                local = f"{_ascii(first)}.{_ascii(last)}.{people}".lower()
+                email = f"{local}@{rng.choice(DOMAINS)}"
+                if rng.random() < BAD_EMAIL_SHARE:
+                    email = f"{local}@{rng.choice(DOMAINS).split('.')[0]}"  # no TLD: flagged
+                p = Person(first, last, email)
+                if len(pool) < REPEAT_POOL:
+                    pool.append(p)
+                else:
+                    pool[rng.randrange(REPEAT_POOL)] = p
+            city, province, country, zip_prefix, area_codes = rng.choice(PLACES)
+            phone = _phone(rng, area_codes) if rng.random() < 0.6 else ""
+            writer.writerow([
+                f"'{7_100_000_000_000 + n}",
+                first,
+                last,
+                email,
+                rng.choice(("yes", "no")),
+                city,
+                province,
+                _postcode(rng, country, zip_prefix),
+                country,
+                phone,
+                rng.choice(("yes", "no")) if phone else "no",
+                f"{rng.uniform(0, 2500):.2f}",
+                rng.randint(0, 40),
+                "no",
+                ", ".join(rng.sample(TAGS, rng.randint(0, 2))),
+            ])
+    return Generated(rows=rows, people=people)
+
+
+# -- the two importers --------------------------------------------------------------
+
+# Our import runs in a child interpreter so that its peak RSS is its own: the
+# pytest process holds its plugins and whatever earlier tests left behind.  The
+# child reads its own high-water mark rather than the parent reading
+# RUSAGE_CHILDREN, which is the maximum over every child waited for, the
+# sqlite3 shell included.  It drives the same calls as ``import_file``
+# (analyze, then run_import to the end) so it can stamp the phases on the way.
+_CHILD = r"""
+import json, resource, sys, time
+csv_path, ws_path, out_path, profile = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "1"
+
+from omnidesk.core.workspace import Workspace
+from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_import
+
+def high_water_mb():
+    # VmHWM is the peak so far; read at each phase end it shows which phase set it.
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
+    return None
+
+ws = Workspace.create(ws_path)
+stamps = {}
+memory = {"start": high_water_mb()}
+
+def work():
+    t0 = time.perf_counter()
+    plan = analyze(ws, csv_path, ImportOptions(channel="shop"))
+    stamps["analyze"] = time.perf_counter() - t0
+    gen = run_import(ws, plan)
+    while True:
+        try:
+            progress = next(gen)
+        except StopIteration as stop:
+            stamps["total"] = time.perf_counter() - t0
+            memory["total"] = high_water_mb()
+            return plan, stop.value
+        if progress.message.startswith("Linking"):
+            stamps["rows_done"] = time.perf_counter() - t0
+            memory["rows_done"] = high_water_mb()
+
+if profile:
+    import cProfile, io, pstats
+    prof = cProfile.Profile()
+    plan, result = prof.runcall(work)
+    report = {}
+    for key in ("cumulative", "tottime"):
+        buf = io.StringIO()
+        pstats.Stats(prof, stream=buf).strip_dirs().sort_stats(key).print_stats(10)
+        report[key] = buf.getvalue()
+else:
+    plan, result = work()
+    report = None
+
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+peak_bytes = peak if sys.platform == "darwin" else peak * 1024
+counts = ws.counts()
+ws.close()
+with open(out_path, "w") as fh:
+    json.dump({
+        "preset": plan.preset.key if plan.preset else None,
+        "rows": result.rows, "imported": result.imported, "flagged": result.flagged,
+        "duplicates": result.duplicates, "new_customers": result.new_customers,
+        "counts": counts, "stamps": stamps, "memory": memory, "peak_bytes": peak_bytes,
+        "profile": report,
+    }, fh)
+"""
+
+
+def run_ours(csv_path: Path, workdir: Path, *, profile: bool = False) -> dict:
+    ws_path = workdir / ("profile.omnidesk" if profile else "bench.omnidesk")
+    out = workdir / ("profile.json" if profile else "ours.json")
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(csv_path), str(ws_path), str(out), "1" if profile else "0"],
+        capture_output=True, text=True,
+    )
+    assert proc.returncode == 0, f"the import child failed:\n{proc.stderr[-4000:]}"
+    data = json.loads(out.read_text())
+    ws_path.unlink(missing_ok=True)
+    return data
+
+
+def run_sqlite_cli(cli: str, csv_path: Path, db_path: Path) -> tuple[float, int]:
+    """Seconds for the shell to ``.import`` the file into a fresh database, and rows loaded."""
+    db_path.unlink(missing_ok=True)
+    # The timer wraps the whole process, so the shell's start-up counts against
+    # it; that is milliseconds next to the import itself.
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [cli, "-batch", "-bail", str(db_path), ".mode csv", f'.import "{csv_path}" contacts'],
+        capture_output=True, text=True,
+    )
+    elapsed = time.perf_counter() - t0
+    assert proc.returncode == 0, f"sqlite3 .import failed:\n{proc.stderr[-4000:]}"
+    count = subprocess.run(
+        [cli, "-batch", str(db_path), "SELECT count(*) FROM contacts;"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()
+    return elapsed, int(count)
+
+
+# -- the benchmark ------------------------------------------------------------------
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+@pytest.mark.benchmark
+def test_import_speed_against_sqlite_cli(tmp_path):
+    cli = shutil.which("sqlite3") or ("/usr/bin/sqlite3" if Path("/usr/bin/sqlite3").exists() else None)
+    if cli is None:
+        pytest.skip("the sqlite3 command-line shell is not installed (it is the reference to compare "
+                    "against); install it, e.g. `apt-get install sqlite3`, to run this benchmark")
+
+    csv_path = tmp_path / "contacts.csv"
+    t0 = time.perf_counter()
+    generated = write_contacts(csv_path, ROWS)
+    gen_s = time.perf_counter() - t0
+    size_mb = csv_path.stat().st_size / 1e6
+
+    cli_s, cli_rows = run_sqlite_cli(cli, csv_path, tmp_path / "cli.sqlite")
+    ours = run_ours(csv_path, tmp_path)
+
+    stamps = ours["stamps"]
+    ours_s = stamps["total"]
+    cli_rate = ROWS / cli_s
+    ours_rate = ROWS / ours_s
+    ratio = ours_rate / cli_rate
+    rss_mb = ours["peak_bytes"] / 1e6
+
+    lines = [
+        "",
+        f"Import benchmark: {ROWS:,} rows ({size_mb:,.0f} MB CSV, written in {gen_s:.1f} s; "
+        f"{generated.people:,} distinct people)",
+        f"  {'sqlite3 .import':<34}{cli_s:>10.2f} s {cli_rate:>14,.0f} rows/s",
+        f"  {'omnidesk import_file':<34}{ours_s:>10.2f} s {ours_rate:>14,.0f} rows/s",
+        f"  {'ratio ours/CLI':<34}{ratio:>12.3f}   goal >= {GOAL_RATIO}: {_verdict(ratio >= GOAL_RATIO)}",
+        f"  {'our peak RSS':<34}{rss_mb:>10.0f} MB   goal < {GOAL_RSS_MB:.0f} MB: "
+        f"{_verdict(rss_mb < GOAL_RSS_MB)}",
+    ]
+    if "rows_done" in stamps:
+        read = stamps["rows_done"] - stamps["analyze"]
+        link = stamps["total"] - stamps["rows_done"]
+        lines += [
+            "  time split:",
+            f"    {'analyze (sniff, dates, hash)':<32}{stamps['analyze']:>10.2f} s",
+            f"    {'read, normalize, insert':<32}{read:>10.2f} s",
+            f"    {'link, golden records, commit':<32}{link:>10.2f} s",
+        ]
+    memory = ours["memory"]
+    if all(memory.get(k) is not None for k in ("start", "rows_done", "total")):
+        lines += [
+            "  peak RSS reached by the end of:",
+            f"    {'start-up and empty workspace':<32}{memory['start']:>10.0f} MB",
+            f"    {'read, normalize, insert':<32}{memory['rows_done']:>10.0f} MB",
+            f"    {'link, golden records, commit':<32}{memory['total']:>10.0f} MB",
+        ]
+    counts = ours["counts"]
+    lines.append(
+        f"  result: preset {ours['preset']}, {ours['imported']:,} imported, {ours['flagged']:,} flagged, "
+        f"{ours['new_customers']:,} customers ({counts['consents']:,} consent facts)"
+    )
+    print("\n".join(lines))
+
+    if PROFILE:
+        if ROWS == PROFILE_ROWS:
+            profile_csv = csv_path
+        else:
+            profile_csv = tmp_path / "contacts-profile.csv"
+            write_contacts(profile_csv, PROFILE_ROWS)
+        prof = run_ours(profile_csv, tmp_path, profile=True)["profile"]
+        print(f"\ncProfile of a {PROFILE_ROWS:,}-row import, by cumulative time:")
+        print(prof["cumulative"])
+        print(f"cProfile of a {PROFILE_ROWS:,}-row import, by own time:")
+        print(prof["tottime"])
+
+    # A million rows leave a large CSV and database behind; pytest keeps the
+    # last few temp folders, so free the space now.
+    for leftover in tmp_path.iterdir():
+        if leftover.is_file():
+            leftover.unlink()
+
+    assert cli_rows == ROWS, "the reference import did not load every row, so the ratio is meaningless"
+    assert ours["rows"] == ROWS
+    assert ours["imported"] == ROWS
+    assert counts["source_records"] == ROWS
+    assert 0 < ours["new_customers"] <= ROWS
+    assert counts["customers"] == ours["new_customers"]
