@@ -24,7 +24,6 @@ from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.importing.normalize import normalize_phone
 from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.workspace import Workspace
 
@@ -297,6 +296,8 @@ def find_customer(ws: Workspace, text: str) -> int | None:
         if "@" in text:
             return _by_identifier(conn, "email", text.lower(), cust.c.email)
     region = str(ws.get_setting("default_region") or "US")
+    from omnidesk.core.importing.normalize import normalize_phone  # phonenumbers loads slowly
+
     phone = normalize_phone(text, region).value
     if phone is None:
         return None

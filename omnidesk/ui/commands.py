@@ -19,14 +19,13 @@ from omnidesk.core.identity.merge import (
     unmerge_record,
 )
 from omnidesk.core.importing.batches import undo_batch
-from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.workspace import Workspace
 
 
 class ImportFilesCommand(QUndoCommand):
     """Files already imported; undo removes their batches, redo imports them again."""
 
-    def __init__(self, workspace: Workspace, files: list[tuple[Path, ImportOptions, int]],
+    def __init__(self, workspace: Workspace, files: list[tuple[Path, object, int]],
                  changed: Callable[[], None]) -> None:
         names = ", ".join(p.name for p, _, _ in files)
         super().__init__(f"Import {names}" if len(files) == 1 else f"Import {len(files)} files")
@@ -39,6 +38,8 @@ class ImportFilesCommand(QUndoCommand):
         if self._first:  # the import itself ran as a task before the command was pushed
             self._first = False
             return
+        from omnidesk.core.importing.pipeline import import_file  # only needed on redo
+
         redone = []
         for path, options, _ in self.files:
             try:

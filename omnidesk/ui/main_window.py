@@ -20,14 +20,15 @@ from PySide6.QtWidgets import (
 
 from omnidesk import __version__
 from omnidesk.core import paths
-from omnidesk.core.demo import ensure_demo
+
+# The importer, the demo builder and the resolver are imported where they are used:
+# loading them (phonenumbers, email-validator, the synonym tables) at start-up
+# would delay the first window by most of a second.
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.archives import expand_archives
 from omnidesk.core.importing.batches import undo_batch
-from omnidesk.core.importing.pipeline import ImportOptions
 from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.core.identity.merge import skip_review
-from omnidesk.core.identity.resolve import model_from_settings, resolve_all
 from omnidesk.ui.commands import (
     AcceptAboveCommand,
     AcceptReviewCommand,
@@ -36,7 +37,6 @@ from omnidesk.ui.commands import (
     RejectReviewCommand,
     UnmergeRecordCommand,
 )
-from omnidesk.ui.dialogs.import_wizard import ImportWizard
 from omnidesk.ui.tasks import TaskRunner
 from omnidesk.ui.views.customer_view import CustomerView
 from omnidesk.ui.views.customers_view import CustomersView
@@ -60,7 +60,7 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner()
         self.workspace: Workspace | None = None
         self.undo_stack = QUndoStack(self)
-        self.import_wizard: ImportWizard | None = None
+        self.import_wizard = None  # the open ImportWizard, if any
         self.screens: dict[str, QWidget] = {}
         self.customer_view: CustomerView | None = None
         self.customer_page: QWidget | None = None
@@ -251,6 +251,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Building the demo workspace…")
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
             try:
+                from omnidesk.core.demo import ensure_demo
+
                 ensure_demo(path)
             except (UserError, WorkspaceError, OSError) as exc:
                 self.show_error("Cannot build the demo", str(exc))
@@ -421,6 +423,8 @@ class MainWindow(QMainWindow):
         """Look for more matches across the whole workspace (the resolver, on demand)."""
         if self.workspace is None:
             return
+        from omnidesk.core.identity.resolve import model_from_settings, resolve_all
+
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             with self.workspace.engine.begin() as conn:
@@ -476,6 +480,9 @@ class MainWindow(QMainWindow):
             self.import_wizard.add_files(list(files))
             self.import_wizard.raise_()
             return
+        from omnidesk.core.importing.pipeline import ImportOptions
+        from omnidesk.ui.dialogs.import_wizard import ImportWizard
+
         workspace = self.workspace
         wizard = ImportWizard(workspace, list(files), self.runner, self)
 
