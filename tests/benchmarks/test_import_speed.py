@@ -294,7 +294,7 @@ def _verdict(ok: bool) -> str:
 
 @pytest.mark.benchmark
 def test_import_speed_against_sqlite_cli(tmp_path):
-    cli = shutil.which("sqlite3") or ("/usr/bin/sqlite3" if Path("/usr/bin/sqlite3").exists() else None)
+    cli = shutil.which("sqlite3")
     if cli is None:
         pytest.skip("the sqlite3 command-line shell is not installed (it is the reference to compare "
                     "against); install it, e.g. `apt-get install sqlite3`, to run this benchmark")
