@@ -40,6 +40,13 @@ def _add_workspace_arg(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _command(subparsers, name: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand that, like every command, also takes --workspace after its name."""
+    parser = subparsers.add_parser(name, **kwargs)
+    _add_workspace_arg(parser, top=False)
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="omnidesk",
@@ -52,20 +59,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="build a demo workspace headless")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "demo", help="build a demo workspace headless")
     p.add_argument("--customers", type=int, default=300, metavar="N", help="people in the demo shop (default 300)")
     p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("info", help="schema version and row counts")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "info", help="schema version and row counts")
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_info)
 
-    p = sub.add_parser("import", help="import channel CSV files")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "import", help="import channel CSV files")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--channel", metavar="NAME", help="channel the files come from (default: detected)")
     p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")
@@ -76,76 +80,60 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("imports", help="list or undo import batches")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "imports", help="list or undo import batches")
     isub = p.add_subparsers(dest="imports_command", metavar="ACTION", required=True)
-    q = isub.add_parser("list", help="list import batches")
-    _add_workspace_arg(q, top=False)
+    q = _command(isub, "list", help="list import batches")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_imports_list)
-    q = isub.add_parser("undo", help="remove exactly what one import batch added")
-    _add_workspace_arg(q, top=False)
+    q = _command(isub, "undo", help="remove exactly what one import batch added")
     q.add_argument("batch_id", type=int, metavar="BATCH_ID")
     q.set_defaults(func=cmd_imports_undo)
 
-    p = sub.add_parser("resolve", help="find more matches across the whole workspace")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "resolve", help="find more matches across the whole workspace")
     p.add_argument("--from-scratch", action="store_true",
                    help="forget automatic matches and rebuild every customer (your decisions are kept)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_resolve)
 
-    p = sub.add_parser("review", help="pairs that may be one person")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "review", help="pairs that may be one person")
     rsub = p.add_subparsers(dest="review_command", metavar="ACTION", required=True)
-    q = rsub.add_parser("list", help="list queued pairs, strongest first")
-    _add_workspace_arg(q, top=False)
+    q = _command(rsub, "list", help="list queued pairs, strongest first")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_review_list)
     for action, text in (("accept", "merge the pair"), ("reject", "never suggest the pair again"),
                          ("skip", "move the pair to the end of the queue")):
-        q = rsub.add_parser(action, help=text)
-        _add_workspace_arg(q, top=False)
+        q = _command(rsub, action, help=text)
         q.add_argument("review_id", type=int, metavar="REVIEW_ID")
         q.set_defaults(func=cmd_review_decide, action=action)
 
-    p = sub.add_parser("merge", help="merge customers into the oldest of them")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "merge", help="merge customers into the oldest of them")
     p.add_argument("customers", nargs="+", metavar="CUSTOMER")
     p.set_defaults(func=cmd_merge)
 
-    p = sub.add_parser("unmerge", help="split a source record out into a customer of its own")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "unmerge", help="split a source record out into a customer of its own")
     p.add_argument("record_id", type=int, metavar="RECORD_ID")
     p.set_defaults(func=cmd_unmerge)
 
-    p = sub.add_parser("person", help="export or erase everything about one person")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "person", help="export or erase everything about one person")
     psub = p.add_subparsers(dest="person_command", metavar="ACTION", required=True)
-    q = psub.add_parser("export", help="write a zip of JSON and CSV about one customer")
-    _add_workspace_arg(q, top=False)
+    q = _command(psub, "export", help="write a zip of JSON and CSV about one customer")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
     q.add_argument("out", nargs="?", metavar="OUT.zip")
     q.set_defaults(func=cmd_person_export)
-    q = psub.add_parser("erase", help="erase one customer everywhere; a re-import cannot bring them back")
-    _add_workspace_arg(q, top=False)
+    q = _command(psub, "erase", help="erase one customer everywhere; a re-import cannot bring them back")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
     q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     q.set_defaults(func=cmd_person_erase)
 
-    p = sub.add_parser("export", help="export data as CSV")
-    _add_workspace_arg(p, top=False)
+    p = _command(sub, "export", help="export data as CSV")
     esub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
-    q = esub.add_parser("sources", help="one row per imported record, with its customer")
-    _add_workspace_arg(q, top=False)
+    q = _command(esub, "sources", help="one row per imported record, with its customer")
     q.add_argument("out", metavar="OUT.csv")
     q.set_defaults(func=cmd_export_sources)
-    q = esub.add_parser("customers", help="one row per customer")
-    _add_workspace_arg(q, top=False)
+    q = _command(esub, "customers", help="one row per customer")
     q.add_argument("out", metavar="OUT.csv")
     q.set_defaults(func=cmd_export_customers)
-    q = esub.add_parser("timeline", help="one customer's merged timeline, oldest first")
-    _add_workspace_arg(q, top=False)
+    q = _command(esub, "timeline", help="one customer's merged timeline, oldest first")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone in any format")
     q.add_argument("out", metavar="OUT.csv")
     q.set_defaults(func=cmd_export_timeline)

@@ -114,13 +114,6 @@ def customer_rows(ws: Workspace, ids: Sequence[int]) -> dict[int, CustomerRow]:
         }
 
 
-def customer_count(ws: Workspace) -> int:
-    from sqlalchemy import func
-
-    with ws.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(Customer)).scalar_one()
-
-
 CARD_FIELDS = ("display_name", "email", "phone", "address", "city", "postcode", "country", "birthday",
                "company", "channels", "orders", "spend_minor", "first_seen", "last_seen", "source_count")
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import insert_returning_ids
@@ -219,8 +220,6 @@ def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
 
 
 def _ambiguous_date(value: str) -> bool:
-    import re
-
     m = re.match(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}", value)
     return bool(m) and int(m.group(1)) <= 12 and int(m.group(2)) <= 12 and m.group(1) != m.group(2)
 
@@ -884,8 +883,3 @@ def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]
                 ] + [f.record.number, "; ".join(f.problems)]
 
     return write_csv(out, header, gen())
-
-
-def count_imports(ws: Workspace) -> int:
-    with ws.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(ImportBatch)).scalar_one()
