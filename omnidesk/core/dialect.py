@@ -147,6 +147,20 @@ SEARCH_TABLE = "customer_fts"
 SEARCH_TABLES_PREFIX = SEARCH_TABLE  # FTS5 adds customer_fts_data, _idx, _config, ...
 
 
+def executemany(connection, sql: str, rows: list[tuple]) -> None:
+    """Run ``sql`` (``?`` placeholders) once per row, straight through the driver.
+
+    Core's executemany builds a parameter dict per row in Python; for the
+    hundreds of thousands of rows a full resolve writes, that costs more than
+    the database's own work.
+    """
+    if not rows:
+        return
+    if connection.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    connection.exec_driver_sql(sql, rows)
+
+
 def has_customer_search(connection) -> bool:
     return connection.dialect.name == "sqlite"
 

@@ -204,6 +204,23 @@ class SavedMapping(SQLModel, table=True):
     updated_at: str = Field(default_factory=utcnow, max_length=32)
 
 
+class ValueCount(SQLModel, table=True):
+    """How many source records carry each folded name, postcode and city.
+
+    Identity resolution weighs agreement on a value by how common it is; an
+    import looks up the counts of the values it brings here instead of
+    counting them over every record.  ``value == ""`` holds the total of
+    records that have the field at all.  Kept up to date by the resolver,
+    undo and erase; a full resolve rebuilds it.
+    """
+
+    __tablename__ = "value_count"
+
+    field: str = Field(primary_key=True, max_length=16)  # first | last | postcode | city
+    value: str = Field(primary_key=True, max_length=200)
+    n: int = 0
+
+
 class MatchDecision(SQLModel, table=True):
     """A user's word on two source records: never together ("reject") or always ("merge").
 

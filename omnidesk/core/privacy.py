@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import unindex_customers
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.models import (
     Consent,
     Customer,
@@ -166,6 +167,8 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         if new:
             conn.execute(insert(supp), new)
         removed = {"source_records": len(ids), "identifiers_suppressed": len(identifiers)}
+        # A rare name counted once would say the person had been here.
+        forget_records(conn, ids)
         for i in range(0, len(ids), 900):
             part = ids[i:i + 900]
             removed["events"] = removed.get("events", 0) + conn.execute(

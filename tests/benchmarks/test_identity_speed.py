@@ -118,7 +118,7 @@ def wrap(name, before=None, after=None):
     setattr(R, name, wrapper)
 
 wrap("_profile_query", before="reset")        # first query of the records: the reset is over
-wrap("_frequencies", before="load batch, candidates", after="value frequencies")
+wrap("load_frequencies", before="load batch, candidates", after="value frequencies")
 wrap("cluster_profiles", before="load", after="score + cluster")
 # Blocking builds the candidate pairs; newer versions split them into identifier and name pairs.
 wrap("candidate_pair_sets" if hasattr(R, "candidate_pair_sets") else "candidate_pairs", after="block")

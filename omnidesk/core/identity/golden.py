@@ -14,17 +14,26 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, case, delete, func, select, update
+from sqlalchemy import case, delete, func, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.timeutil import to_utc
-from omnidesk.core.dialect import has_customer_search, index_customers, unindex_customers
+from omnidesk.core.dialect import executemany, has_customer_search, index_customers, unindex_customers
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
 
-_CHUNK = 900  # customers per round trip; stays under every database's parameter limit
+_IN = 900  # ids per IN list; stays under every database's parameter limit
+_RANGE = 5000  # customers per round trip when their ids are dense enough to ask for a range
 _TEXT_FIELDS = ("first_name", "last_name", "company", "address", "city", "region", "postcode",
                 "country", "birthday")
 _ORDER_TYPES = ("order", "purchase")
+# Record columns read, as tuple positions (rows are plain tuples: attribute access on
+# result rows costs more than the survivorship itself at a million records).
+_REC_COLS = ("id", "customer_id", "kind", "channel", "email", "phone", "tags", "values_json",
+             "first_name", "last_name") + _TEXT_FIELDS[2:]
+_ID, _CID, _KIND, _CHANNEL, _EMAIL, _PHONE, _TAGS, _VALUES = range(8)
+_TEXT_AT = tuple(range(8, 8 + len(_TEXT_FIELDS)))
+_OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "display_name", "tags", "consent_email", "consent_sms",
+             "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
 
 
 def _display_name(first: str, last: str, email: str | None, phone: str | None) -> str:
@@ -36,31 +45,51 @@ def refresh_customers(conn: Connection, customer_ids: Iterable[int]) -> int:
     """Recompute the golden record of ``customer_ids``; returns how many were deleted as empty."""
     ids = sorted(set(customer_ids))
     deleted = 0
-    for i in range(0, len(ids), _CHUNK):
-        deleted += _refresh_chunk(conn, ids[i:i + _CHUNK])
+    for chunk, bounds in _chunks(ids):
+        deleted += _refresh_chunk(conn, chunk, bounds)
     return deleted
 
 
-def _refresh_chunk(conn: Connection, ids: list[int]) -> int:
+def _chunks(ids: list[int]):
+    """Runs of ids, each asked for as a range (dense runs) or an IN list (scattered ones)."""
+    i = 0
+    while i < len(ids):
+        j = min(i + _RANGE, len(ids))
+        # Dense: the range holds few ids that are not wanted.
+        if ids[j - 1] - ids[i] < 2 * (j - i):
+            yield ids[i:j], (ids[i], ids[j - 1])
+        else:
+            j = min(i + _IN, len(ids))
+            yield ids[i:j], None
+        i = j
+
+
+def _where(column, chunk: list[int], bounds: tuple[int, int] | None):
+    return column.between(*bounds) if bounds else column.in_(chunk)
+
+
+def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None) -> int:
     rec = SourceRecord.__table__
     cust = Customer.__table__
-    records: dict[int, list] = {cid: [] for cid in ids}
+    wanted = set(ids)
+    records: dict[int, list[tuple]] = {cid: [] for cid in ids}
     for row in conn.execute(
-        select(rec.c.id, rec.c.customer_id, rec.c.kind, rec.c.channel, rec.c.email, rec.c.phone,
-               rec.c.tags, rec.c.values_json, *[rec.c[f] for f in _TEXT_FIELDS])
-        .where(rec.c.customer_id.in_(ids))
-        .order_by(rec.c.id)
+        select(*[rec.c[c] for c in _REC_COLS]).where(_where(rec.c.customer_id, ids, bounds)).order_by(rec.c.id)
     ):
-        records[row.customer_id].append(row)
+        bucket = records.get(row[_CID])
+        if bucket is not None:
+            bucket.append(tuple(row))
     pinned = {
-        cid: json.loads(p or "{}")
-        for cid, p in conn.execute(select(cust.c.id, cust.c.pinned_json).where(cust.c.id.in_(ids)))
+        cid: json.loads(p)
+        for cid, p in conn.execute(select(cust.c.id, cust.c.pinned_json)
+                                   .where(_where(cust.c.id, ids, bounds), cust.c.pinned_json != "{}"))
+        if cid in wanted
     }
     consent = Consent.__table__
     latest_consent: dict[tuple[int, str], tuple] = {}
     for cid, channel, status, when, rid in conn.execute(
         select(consent.c.customer_id, consent.c.channel, consent.c.status, consent.c.occurred_at,
-               consent.c.record_id).where(consent.c.customer_id.in_(ids))
+               consent.c.record_id).where(_where(consent.c.customer_id, ids, bounds))
     ):
         key = (cid, channel)
         rank = (when or "", rid)
@@ -69,15 +98,15 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> int:
     ev = Event.__table__
     is_order = ev.c.type.in_(_ORDER_TYPES)
     event_stats = {
-        row.customer_id: row
+        row[0]: tuple(row[1:])
         for row in conn.execute(
             select(
                 ev.c.customer_id,
-                func.sum(case((is_order, 1), else_=0)).label("orders"),
-                func.sum(case((is_order, ev.c.amount_minor), else_=0)).label("spend"),
-                func.min(ev.c.occurred_utc).label("first"),
-                func.max(ev.c.occurred_utc).label("last"),
-            ).where(ev.c.customer_id.in_(ids)).group_by(ev.c.customer_id)
+                func.sum(case((is_order, 1), else_=0)),
+                func.sum(case((is_order, ev.c.amount_minor), else_=0)),
+                func.min(ev.c.occurred_utc),
+                func.max(ev.c.occurred_utc),
+            ).where(_where(ev.c.customer_id, ids, bounds)).group_by(ev.c.customer_id)
         )
     }
     updates = []
@@ -88,99 +117,131 @@ def _refresh_chunk(conn: Connection, ids: list[int]) -> int:
         if not rows:
             empty.append(cid)
             continue
-        # Contact records outrank events; within each, the latest import wins.
-        ranked = sorted(rows, key=lambda r: (r.kind == "contacts", r.id), reverse=True)
-        values = {}
-        for f in _TEXT_FIELDS:
-            values[f] = next((getattr(r, f) for r in ranked if getattr(r, f)), "")
-        values["birthday"] = values["birthday"] or None
-        for f in ("email", "phone"):
-            counts = Counter(getattr(r, f) for r in rows if getattr(r, f))
-            if counts:
-                best = max(counts.values())
-                values[f] = next(getattr(r, f) for r in ranked if counts.get(getattr(r, f)) == best)
-            else:
-                values[f] = None
+        values = _survivors(rows)
         for f, v in pinned.get(cid, {}).items():
-            if f in values or f in ("email", "phone"):
+            if f in values:
                 values[f] = v
-        tags: list[str] = []
-        seen_tags: set[str] = set()
-        for r in rows:
-            for t in (r.tags or "").split(", "):
-                # "VIP" from one tool and "vip" from another are one tag.
-                if t and t.casefold() not in seen_tags:
-                    seen_tags.add(t.casefold())
-                    tags.append(t)
-        extras = [json.loads(r.values_json or "{}") for r in rows]
-        created = [to_utc(e["created_at"]) for e in extras if e.get("created_at")]
         stats = event_stats.get(cid)
-        orders = int(stats.orders or 0) if stats else 0
-        spend = int(stats.spend or 0) if stats and stats.orders else None
+        orders = int(stats[0] or 0) if stats else 0
+        spend = int(stats[1] or 0) if stats and stats[0] else None
+        seen = [t for t in stats[2:] if t] if stats else []
+        for r in rows:
+            if r[_VALUES] != "{}":
+                extra = json.loads(r[_VALUES] or "{}")
+                if extra.get("created_at"):
+                    created = to_utc(extra["created_at"])
+                    if created:
+                        seen.append(created)
         if not orders:
-            shop_orders = [int(e["total_orders"]) for e in extras if e.get("total_orders") is not None]
-            shop_spend = [e["total_spent"] for e in extras if e.get("total_spent") is not None]
-            orders = max(shop_orders, default=0)
-            if shop_spend:
-                spend = max(int(round(float(s) * 100)) for s in shop_spend)
-        seen = sorted(t for t in ([stats.first, stats.last] if stats else []) + created if t)
-        updates.append({
-            "cid": cid,
-            **values,
-            "display_name": _display_name(values["first_name"], values["last_name"],
-                                          values["email"], values["phone"]),
-            "tags": ", ".join(tags),
-            "consent_email": latest_consent.get((cid, "email"), (None, None))[1],
-            "consent_sms": latest_consent.get((cid, "sms"), (None, None))[1],
-            "channels": " ".join(sorted({r.channel for r in rows})),
-            "spend_minor": spend,
-            "orders": orders,
-            "first_seen": seen[0][:19] if seen else None,
-            "last_seen": seen[-1][:19] if seen else None,
-            "source_count": len(rows),
-            "updated_at": now,
-        })
-    _index_for_search(conn, updates, records)
+            orders, spend = _shop_totals(rows, spend)
+        seen.sort()
+        updates.append((
+            *(values[f] for f in _TEXT_FIELDS), values["email"], values["phone"],
+            _display_name(values["first_name"], values["last_name"], values["email"], values["phone"]),
+            _tags(rows),
+            latest_consent.get((cid, "email"), (None, None))[1],
+            latest_consent.get((cid, "sms"), (None, None))[1],
+            " ".join(sorted({r[_CHANNEL] for r in rows})),
+            spend, orders,
+            seen[0][:19] if seen else None,
+            seen[-1][:19] if seen else None,
+            len(rows), now, cid,
+        ))
+    _index_for_search(conn, updates, records, bounds)
     if updates:
-        cols = [k for k in updates[0] if k != "cid"]
-        conn.execute(
-            update(cust).where(cust.c.id == bindparam("cid")).values({c: bindparam(c) for c in cols}),
-            updates,
-        )
+        executemany(conn, f"UPDATE customer SET {', '.join(f'{c} = ?' for c in _OUT_COLS)} WHERE id = ?",
+                    updates)
     if empty:
         unindex_customers(conn, empty)
         conn.execute(delete(cust).where(cust.c.id.in_(empty)))
     return len(empty)
 
 
-def _index_for_search(conn: Connection, updates: list[dict], records: dict[int, list]) -> None:
+def _survivors(rows: list[tuple]) -> dict:
+    """Each golden field's value from a customer's records (see the module docstring)."""
+    if len(rows) == 1:
+        r = rows[0]
+        values = {f: r[i] or "" for f, i in zip(_TEXT_FIELDS, _TEXT_AT)}
+        values["birthday"] = values["birthday"] or None
+        values["email"] = r[_EMAIL] or None
+        values["phone"] = r[_PHONE] or None
+        return values
+    # Contact records outrank events; within each, the latest import wins.
+    ranked = sorted(rows, key=lambda r: (r[_KIND] == "contacts", r[_ID]), reverse=True)
+    values = {}
+    for f, i in zip(_TEXT_FIELDS, _TEXT_AT):
+        values[f] = next((r[i] for r in ranked if r[i]), "")
+    values["birthday"] = values["birthday"] or None
+    for f, i in (("email", _EMAIL), ("phone", _PHONE)):
+        counts = Counter(r[i] for r in rows if r[i])
+        if counts:
+            best = max(counts.values())
+            values[f] = next(r[i] for r in ranked if counts.get(r[i]) == best)
+        else:
+            values[f] = None
+    return values
+
+
+def _tags(rows: list[tuple]) -> str:
+    if len(rows) == 1 and ", " not in rows[0][_TAGS]:
+        return rows[0][_TAGS] or ""
+    tags: list[str] = []
+    seen_tags: set[str] = set()
+    for r in rows:
+        for t in (r[_TAGS] or "").split(", "):
+            # "VIP" from one tool and "vip" from another are one tag.
+            if t and t.casefold() not in seen_tags:
+                seen_tags.add(t.casefold())
+                tags.append(t)
+    return ", ".join(tags)
+
+
+def _shop_totals(rows: list[tuple], spend: int | None) -> tuple[int, int | None]:
+    """Orders and spend from the shop's own customer totals, when no orders were imported."""
+    shop_orders, shop_spend = [], []
+    for r in rows:
+        if r[_VALUES] == "{}":
+            continue
+        extra = json.loads(r[_VALUES] or "{}")
+        if extra.get("total_orders") is not None:
+            shop_orders.append(int(extra["total_orders"]))
+        if extra.get("total_spent") is not None:
+            shop_spend.append(extra["total_spent"])
+    if shop_spend:
+        spend = max(int(round(float(s) * 100)) for s in shop_spend)
+    return max(shop_orders, default=0), spend
+
+
+def _index_for_search(conn: Connection, updates: list[tuple], records: dict[int, list],
+                      bounds: tuple[int, int] | None) -> None:
     """Every name, email and phone a customer's records carry, for search in any format."""
     if not has_customer_search(conn) or not updates:
         return
-    ids = [u["cid"] for u in updates]
+    ids = [u[-1] for u in updates]
     ident = Identifier.__table__
     rec = SourceRecord.__table__
     emails: dict[int, set[str]] = {cid: set() for cid in ids}
     phones: dict[int, set[str]] = {cid: set() for cid in ids}
     for cid, kind, value in conn.execute(
         select(rec.c.customer_id, ident.c.kind, ident.c.value)
-        .join(rec, rec.c.id == ident.c.record_id).where(rec.c.customer_id.in_(ids))
+        .join(rec, rec.c.id == ident.c.record_id).where(_where(rec.c.customer_id, ids, bounds))
     ):
         if kind == "email":
-            emails[cid].add(value)
-        elif kind == "phone":
+            if cid in emails:
+                emails[cid].add(value)
+        elif kind == "phone" and cid in phones:
             # E.164 digits plus the national form, so "(415) 555" and "+1 415" both find it.
-            digits = value.lstrip("+")
-            phones[cid].add(digits)
+            phones[cid].add(value.lstrip("+"))
             national = _national_digits(value)
             if national:
                 phones[cid].add(national)
     rows = []
+    name_at = _OUT_COLS.index("display_name")
     for u in updates:
-        cid = u["cid"]
-        names = {u["display_name"]}
+        cid = u[-1]
+        names = {u[name_at]}
         for r in records[cid]:
-            full = " ".join(x for x in (r.first_name, r.last_name) if x)
+            full = " ".join(x for x in (r[8], r[9]) if x)
             if full:
                 names.add(full)
         rows.append((cid, " | ".join(sorted(names)), " ".join(sorted(emails[cid])), " ".join(sorted(phones[cid]))))

@@ -17,13 +17,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import insert_returning_ids
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.keys import first_keys, first_name_level, fold, fold_address, names_compatible
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, score_pair
+from omnidesk.core.identity.stats import add_profiles, load_frequencies, postcode_key, write_frequencies
 from omnidesk.core.models import (
     Consent,
     Customer,
@@ -130,13 +131,7 @@ def block_keys(p: Profile) -> list[str]:
     keys += [f"x:{x}" for x in p.externals]
     if not p.last:
         return keys
-    places = []
-    if p.postcode:
-        places.append(f"z{p.postcode}")
-    if p.city:
-        places.append(f"c{p.city}")
-    if p.birthday:
-        places.append(f"b{p.birthday[-5:]}")
+    places = _places(p.postcode, p.city, p.birthday)
     if not places:
         return keys
     sound = _soundex(p.last)
@@ -152,6 +147,18 @@ def block_keys(p: Profile) -> list[str]:
             a, b = sorted((p.first, p.last))
             keys.append(f"w:{a}:{b}:{place}")
     return keys
+
+
+def _places(postcode: str, city: str, birthday: str | None) -> list[str]:
+    """Where (or when born) a record says its person is: what a name must share to be compared."""
+    places = []
+    if postcode:
+        places.append(f"z{postcode}")
+    if city:
+        places.append(f"c{city}")
+    if birthday:
+        places.append(f"b{birthday[-5:]}")
+    return places
 
 
 def _soundex(name: str) -> str:
@@ -533,40 +540,6 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
 # -- entry points --------------------------------------------------------------------------
 
 
-def _frequencies(conn: Connection, profiles: Sequence[Profile], raw_postcodes: Iterable[str] = (),
-                 raw_cities: Iterable[str] = ()) -> Frequencies:
-    """Workspace-wide value frequencies for the values these profiles carry."""
-    rec = SourceRecord.__table__
-    freq = Frequencies()
-    freq.n_last = conn.execute(select(func.count()).where(rec.c.last_key != "")).scalar_one()
-    freq.n_first = conn.execute(select(func.count()).where(rec.c.first_name != "")).scalar_one()
-    freq.n_postcode = conn.execute(select(func.count()).where(rec.c.postcode != "")).scalar_one()
-    freq.n_city = conn.execute(select(func.count()).where(rec.c.city != "")).scalar_one()
-    lasts = sorted({p.last for p in profiles if p.last})
-    for part in _chunks(lasts):
-        for key, n in conn.execute(select(rec.c.last_key, func.count()).where(rec.c.last_key.in_(part))
-                                   .group_by(rec.c.last_key)):
-            freq.last[key] = n
-    # Counted in SQL on the values these records carry (a scan in the database, not
-    # in Python: this runs after every import, in workspaces of a million records).
-    firsts = sorted({p.first_raw for p in profiles if p.first_raw})
-    for part in _chunks(firsts):
-        for value, n in conn.execute(select(rec.c.first_name, func.count()).where(rec.c.first_name.in_(part))
-                                     .group_by(rec.c.first_name)):
-            freq.first[fold(value)] += n
-    posts = sorted({r for r in raw_postcodes if r})
-    for part in _chunks(posts):
-        for value, n in conn.execute(select(rec.c.postcode, func.count()).where(rec.c.postcode.in_(part))
-                                     .group_by(rec.c.postcode)):
-            freq.postcode[value.replace(" ", "").upper()] += n
-    cities = sorted({r for r in raw_cities if r})
-    for part in _chunks(cities):
-        for value, n in conn.execute(select(rec.c.city, func.count()).where(rec.c.city.in_(part))
-                                     .group_by(rec.c.city)):
-            freq.city[fold(value)] += n
-    return freq
-
-
 def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | None = None,
                   model: Model | None = None) -> ResolveStats:
     """Place every unplaced record of ``batch_id``: onto existing customers, or new ones.
@@ -582,6 +555,8 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     new_rows = conn.execute(
         _profile_query().where(rec.c.batch_id == batch_id, rec.c.customer_id.is_(None)).order_by(rec.c.id)
     ).all()
+    # Every new record's names count towards how common they are, order line rows too.
+    add_profiles(conn, _make_profiles(new_rows, {}))
     new_rows = [r for r in new_rows if r.id not in followers]
     if not new_rows:
         _place_followers(conn, followers)
@@ -599,16 +574,24 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
             .where(ident.c.kind.in_(("email", "phone", "external")), ident.c.value.in_(part),
                    rec.c.customer_id.is_not(None))
         ).scalars())
-    # First names too: "Lee, Ann" written the other way round must still find Ann Lee.
+    # Records with the same last name (or, for "Lee, Ann" written the other way
+    # round, a last name equal to a first name) are candidates only when they
+    # share a block key too: the same name in the same place.  The columns read
+    # here are few and the test is a set lookup, so a common surname costs
+    # little even in a million-record workspace.
+    wanted = {k for p in new_profiles for k in block_keys(p) if k[0] in "lw"}
     lasts = sorted({p.last for p in new_profiles if p.last} | {p.first for p in new_profiles if p.first})
     for part in _chunks(lasts):
-        rows = conn.execute(
-            select(rec.c.id, rec.c.last_key).where(rec.c.last_key.in_(part), rec.c.customer_id.is_not(None))
-        ).all()
-        counts: dict[str, int] = defaultdict(int)
-        for _, k in rows:
-            counts[k] += 1
-        candidate_ids.update(rid for rid, k in rows if counts[k] <= MAX_BLOCK * 20)
+        for rid, first, last, postcode, city, birthday in conn.execute(
+            select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city, rec.c.birthday)
+            .where(rec.c.last_key.in_(part), rec.c.customer_id.is_not(None))
+        ):
+            folded = fold(first)
+            pair = ":".join(sorted((folded, last))) if folded else None
+            for place in _places(postcode_key(postcode), fold(city), birthday):
+                if f"l:{last}:{place}" in wanted or (pair and f"w:{pair}:{place}" in wanted):
+                    candidate_ids.add(rid)
+                    break
     # Whole customers come along, so the guards see every name they already carry.
     customer_ids: set[int] = set()
     for part in _chunks(sorted(candidate_ids)):
@@ -618,8 +601,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         old_rows.extend(conn.execute(_profile_query().where(rec.c.customer_id.in_(part))).all())
     old_profiles = _make_profiles(old_rows, _identifiers(conn, [r.id for r in old_rows]))
     profiles = new_profiles + old_profiles
-    freq = _frequencies(conn, profiles, [r.postcode for r in (*new_rows, *old_rows)],
-                        [r.city for r in (*new_rows, *old_rows)])
+    freq = load_frequencies(conn, profiles)
     rejected, must = _load_decisions(conn, [p.row_hash for p in profiles])
     plan = cluster_profiles(profiles, freq, model, rejected, must, only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
@@ -665,6 +647,7 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
         conn.execute(delete(cust))
     rows = conn.execute(_profile_query().order_by(rec.c.id)).all()
     followers = _all_followers(conn)
+    follower_rows = [r for r in rows if r.id in followers]
     rows = [r for r in rows if r.id not in followers]
     idents: dict[int, list[tuple[str, str]]] = defaultdict(list)
     ident = Identifier.__table__
@@ -673,6 +656,10 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     profiles = _make_profiles(rows, idents)
     stats.records = len(profiles)
     freq = Frequencies.from_profiles(profiles)
+    # How common each name is counts every record, order line rows too.
+    for p in _make_profiles(follower_rows, {}):
+        freq.add(p)
+    write_frequencies(conn, freq)
     md = MatchDecision.__table__
     rejected: dict[str, set[str]] = defaultdict(set)
     must = []

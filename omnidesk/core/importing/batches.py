@@ -6,6 +6,7 @@ from sqlalchemy import delete, select, update
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
@@ -47,6 +48,7 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
         events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
         conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
         conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))
+        forget_records(conn, conn.execute(in_batch).scalars().all())
         records = conn.execute(delete(rec).where(rec.c.batch_id == batch_id)).rowcount
         removed_customers = refresh_customers(conn, touched)
         conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
