@@ -191,6 +191,11 @@ def index_customers(connection, rows: list[tuple[int, str, str, str]]) -> None:
     )
 
 
+def clear_customer_search(connection) -> None:
+    if has_customer_search(connection):
+        connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE}")
+
+
 def unindex_customers(connection, ids: list[int]) -> None:
     if has_customer_search(connection) and ids:
         connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(i,) for i in ids])
@@ -243,9 +248,10 @@ def insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
         return []
     ids = reserve_ids(connection, table, len(rows))
     if ids is not None:
-        for row, new_id in zip(rows, ids):
-            row["id"] = new_id
-        connection.execute(insert(table), rows)
+        columns = list(rows[0])
+        executemany(connection, f"INSERT INTO {table.name} (id, {', '.join(columns)}) "
+                                f"VALUES (?{', ?' * len(columns)})",
+                    [(new_id, *(row[c] for c in columns)) for row, new_id in zip(rows, ids)])
         return ids
     result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
     return [r[0] for r in result]

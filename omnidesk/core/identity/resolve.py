@@ -13,14 +13,16 @@ they could belong to) and on demand over the whole workspace.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import insert_returning_ids
+from omnidesk.core.dialect import clear_customer_search, executemany, insert_returning_ids
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.keys import first_keys, first_name_level, fold, fold_address, names_compatible
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, score_pair
@@ -77,11 +79,13 @@ def model_from_settings(get_setting) -> Model:
 # -- loading -------------------------------------------------------------------------------
 
 
-def _profile_query():
+_PROFILE_COLS = ("id", "row_hash", "customer_id", "kind", "channel", "first_name", "last_name", "postcode",
+                 "city", "address", "birthday")
+
+
+def _profile_query(*, with_hash: bool = True):
     rec = SourceRecord.__table__
-    return select(rec.c.id, rec.c.row_hash, rec.c.customer_id, rec.c.kind, rec.c.channel,
-                  rec.c.first_name, rec.c.last_name, rec.c.postcode, rec.c.city, rec.c.address,
-                  rec.c.birthday)
+    return select(*[rec.c[c] if with_hash or c != "row_hash" else literal("") for c in _PROFILE_COLS])
 
 
 def _identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
@@ -95,21 +99,44 @@ def _identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[s
     return out
 
 
+def _profile(r, ids) -> Profile:
+    """A profile from a row of :func:`_profile_query` (a tuple) and its (kind, value) identifiers."""
+    return Profile(
+        rid=r[0], row_hash=r[1], customer_id=r[2], kind=r[3], channel=r[4],
+        first=fold(r[5]), last=fold(r[6]),
+        emails=tuple(v for k, v in ids if k == "email"),
+        phones=tuple(v for k, v in ids if k == "phone"),
+        externals=tuple(v for k, v in ids if k == "external"),
+        postcode=postcode_key(r[7]), city=fold(r[8]), address=fold_address(r[9]) if r[9] else "",
+        birthday=r[10],
+    )
+
+
 def _make_profiles(rows, idents: dict[int, list[tuple[str, str]]]) -> list[Profile]:
-    profiles = []
-    for r in rows:
-        ids = idents.get(r.id, ())
-        profiles.append(Profile(
-            rid=r.id, row_hash=r.row_hash, customer_id=r.customer_id, kind=r.kind, channel=r.channel,
-            first=fold(r.first_name), last=fold(r.last_name),
-            emails=tuple(v for k, v in ids if k == "email"),
-            phones=tuple(v for k, v in ids if k == "phone"),
-            externals=tuple(v for k, v in ids if k == "external"),
-            postcode=(r.postcode or "").replace(" ", "").upper(),
-            city=fold(r.city), address=fold_address(r.address),
-            birthday=r.birthday, first_raw=r.first_name, last_raw=r.last_name,
-        ))
-    return profiles
+    return [_profile(r, idents.get(r[0], ())) for r in rows]
+
+
+def _stream_profiles(conn: Connection, skip: dict[int, int]):
+    """Every record's profile, in id order, reading records and identifiers side by side.
+
+    Neither the rows nor the identifiers are held in memory: at a million
+    records that alone would be gigabytes.  ``skip`` records are left out.
+    """
+    rec = SourceRecord.__table__
+    ident = Identifier.__table__
+    idents = iter(conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value)
+                               .order_by(ident.c.record_id)))
+    cur = next(idents, None)
+    for row in conn.execute(_profile_query(with_hash=False).order_by(rec.c.id)):
+        rid = row[0]
+        while cur is not None and cur[0] < rid:
+            cur = next(idents, None)
+        ids = []
+        while cur is not None and cur[0] == rid:
+            ids.append((cur[1], cur[2]))
+            cur = next(idents, None)
+        if rid not in skip:
+            yield _profile(row, ids)
 
 
 def _identifiable(p: Profile) -> bool:
@@ -126,26 +153,31 @@ def block_keys(p: Profile) -> list[str]:
     place or a birthday: the scoring never merges or queues on names alone, so
     comparing every "John Smith" with every other would be work without result.
     """
+    keys = _identifier_keys(p)
+    for place in _places(p.postcode, p.city, p.birthday):
+        keys += _name_keys(p, place)
+    return keys
+
+
+def _identifier_keys(p: Profile) -> list[str]:
     keys = [f"e:{e}" for e in p.emails]
     keys += [f"p:{ph}" for ph in p.phones]
     keys += [f"x:{x}" for x in p.externals]
+    return keys
+
+
+def _name_keys(p: Profile, place: str) -> list[str]:
     if not p.last:
-        return keys
-    places = _places(p.postcode, p.city, p.birthday)
-    if not places:
-        return keys
-    sound = _soundex(p.last)
-    for place in places:
-        for k in first_keys(p.first) or {""}:
-            keys.append(f"n:{k}:{p.last}:{place}")
-        # A nickname the dataset does not know, or a typo in the first name.
-        keys.append(f"l:{p.last}:{place}")
-        if p.first:
-            # A typo in the last name: same first name, same sound.
-            keys.append(f"s:{p.first}:{sound}:{place}")
-            # "Last, First" written the other way round.
-            a, b = sorted((p.first, p.last))
-            keys.append(f"w:{a}:{b}:{place}")
+        return []
+    keys = [f"n:{k}:{p.last}:{place}" for k in first_keys(p.first) or {""}]
+    # A nickname the dataset does not know, or a typo in the first name.
+    keys.append(f"l:{p.last}:{place}")
+    if p.first:
+        # A typo in the last name: same first name, same sound.
+        keys.append(f"s:{p.first}:{_soundex(p.last)}:{place}")
+        # "Last, First" written the other way round.
+        a, b = sorted((p.first, p.last))
+        keys.append(f"w:{a}:{b}:{place}")
     return keys
 
 
@@ -161,75 +193,117 @@ def _places(postcode: str, city: str, birthday: str | None) -> list[str]:
     return places
 
 
+@lru_cache(maxsize=100_000)
 def _soundex(name: str) -> str:
     import jellyfish
 
     return jellyfish.soundex(name) if name.isascii() else name
 
 
-def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = None
-                        ) -> tuple[set[tuple[int, int]], set[tuple[int, int]]]:
-    """Index pairs sharing an identifier, and pairs sharing only a name key.
+def _family_keys(p: Profile, family: str) -> list[str]:
+    if family == "id":
+        return _identifier_keys(p)
+    if not p.last:
+        return []
+    if family == "z":
+        return _name_keys(p, f"z{p.postcode}") if p.postcode else []
+    if family == "c":
+        return _name_keys(p, f"c{p.city}") if p.city else []
+    return _name_keys(p, f"b{p.birthday[-5:]}") if p.birthday else []
+
+
+_SHIFT = 32  # a pair (i, j) travels as one int, i << 32 | j: a third of a tuple's memory
+
+
+def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = None) -> tuple[set[int], set[int]]:
+    """Index pairs sharing an identifier, and pairs sharing only a name key, as ``i << 32 | j``.
 
     With ``only``, just the pairs that touch those indexes (the new records).
+    One family of keys at a time (identifiers, then names with each kind of
+    place), each key kept as its hash: the blocks of a million records would
+    otherwise hold several million strings at once.  Two keys with the same
+    hash only add a pair to score.
     """
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(profiles):
-        for key in block_keys(p):
-            blocks[key].append(i)
-    exact: set[tuple[int, int]] = set()
-    named: set[tuple[int, int]] = set()
-    for key, members in blocks.items():
-        if len(members) < 2:
-            continue
-        exact_id = key[0] in "epx"
-        pairs = exact if exact_id else named
-        if len(members) > MAX_BLOCK:
-            if not exact_id:
-                continue  # a name this common says nothing on its own
-            # A shared landline, a family address, a thousand opens from one email: chain
-            # neighbours instead of all pairs; the guards still apply to every union.
-            for i, j in zip(members, members[1:]):
-                if only is None or i in only or j in only:
-                    pairs.add((i, j))
-            continue
-        if only is not None:
-            new = [m for m in members if m in only]
-            for i in new:
+    exact: set[int] = set()
+    named: set[int] = set()
+    for family in ("id", "z", "c", "b"):
+        blocks: dict[int, int | list[int]] = {}
+        for i, p in enumerate(profiles):
+            for key in _family_keys(p, family):
+                h = hash(key)
+                prev = blocks.get(h)
+                if prev is None:
+                    blocks[h] = i
+                elif type(prev) is int:
+                    if prev != i:
+                        blocks[h] = [prev, i]
+                elif prev[-1] != i:
+                    prev.append(i)
+        pairs = exact if family == "id" else named
+        for members in blocks.values():
+            if type(members) is int:
+                continue
+            _add_pairs(pairs, members, only, exact_id=family == "id")
+        del blocks
+    named -= exact
+    return exact, named
+
+
+def _add_pairs(pairs: set[int], members: list[int], only: set[int] | None, *, exact_id: bool) -> None:
+    if len(members) > MAX_BLOCK:
+        if not exact_id:
+            return  # a name this common says nothing on its own
+        # A shared landline, a family address, a thousand opens from one email: chain
+        # neighbours instead of all pairs; the guards still apply to every union.
+        for i, j in zip(members, members[1:]):
+            if only is None or i in only or j in only:
+                pairs.add(i << _SHIFT | j)
+        return
+    if only is not None:
+        for i in members:
+            if i in only:
                 for j in members:
                     if i != j:
-                        pairs.add((i, j) if i < j else (j, i))
-            continue
-        for x in range(len(members)):
-            for y in range(x + 1, len(members)):
-                pairs.add((members[x], members[y]))
-    return exact, named - exact
+                        pairs.add(i << _SHIFT | j if i < j else j << _SHIFT | i)
+        return
+    for x in range(len(members)):
+        i = members[x] << _SHIFT
+        for y in range(x + 1, len(members)):
+            pairs.add(i | members[y])
 
 
 def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -> set[tuple[int, int]]:
     """All index pairs that share a block key (see :func:`candidate_pair_sets`)."""
     exact, named = candidate_pair_sets(profiles, only)
-    return exact | named
+    mask = (1 << _SHIFT) - 1
+    return {(k >> _SHIFT, k & mask) for k in exact | named}
 
 
 # -- clustering ----------------------------------------------------------------------------
 
 
 class Clusters:
-    """Union-find over profiles that refuses unions the guards forbid."""
+    """Union-find over profiles that refuses unions the guards forbid.
 
-    def __init__(self, profiles: Sequence[Profile], rejected: dict[str, set[str]]) -> None:
+    A root keeps its cluster's first names and full birthdays as one string
+    while there is one (most clusters), a set once there are several.
+    ``rejected`` maps a profile index to the indexes the user said are
+    someone else.
+    """
+
+    def __init__(self, profiles: Sequence[Profile], rejected: dict[int, set[int]]) -> None:
         self.parent = list(range(len(profiles)))
-        self.firsts = [{p.first} if p.first else set() for p in profiles]
-        self.birthdays = [{p.birthday} if p.birthday and not p.birthday.startswith("--") else set()
-                          for p in profiles]
-        self.hashes = [{p.row_hash} for p in profiles]
-        self.rejected = rejected
+        self.size = [1] * len(profiles)
+        self.firsts: list = [p.first or None for p in profiles]
+        self.birthdays: list = [p.birthday if p.birthday and not p.birthday.startswith("--") else None
+                                for p in profiles]
+        self.rejects: dict[int, set[int]] = {i: set(v) for i, v in rejected.items()}
 
     def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
         return i
 
     def why_not(self, a: int, b: int) -> str | None:
@@ -237,14 +311,19 @@ class Clusters:
         if ra == rb:
             return None
         # The user's word first: a rejected pair must not even be queued again.
-        if self.rejected:
-            small, big = (ra, rb) if len(self.hashes[ra]) <= len(self.hashes[rb]) else (rb, ra)
-            for h in self.hashes[small]:
-                if self.rejected.get(h, set()) & self.hashes[big]:
+        if self.rejects:
+            for x in self.rejects.get(ra, ()):
+                if self.find(x) == rb:
                     return "rejected by you"
-        if _names_conflict(self.firsts[ra], self.firsts[rb]):
-            return "different first names"
-        if len(self.birthdays[ra] | self.birthdays[rb]) > 1:
+        fa, fb = self.firsts[ra], self.firsts[rb]
+        if fa is not None and fb is not None:
+            if type(fa) is str and type(fb) is str:
+                if fa != fb and not names_compatible(fa, fb):
+                    return "different first names"
+            elif _names_conflict(_as_set(fa), _as_set(fb)):
+                return "different first names"
+        ba, bb = self.birthdays[ra], self.birthdays[rb]
+        if ba is not None and bb is not None and len(_as_set(ba) | _as_set(bb)) > 1:
             return "different birthdays"
         return None
 
@@ -252,11 +331,10 @@ class Clusters:
         """Turn a lone record's swapped first and last name round before comparing clusters."""
         for k in (j, i):
             root = self.find(k)
-            if len(self.hashes[root]) == 1:
+            if self.size[root] == 1:
                 p = profiles[k]
                 p.first, p.last = p.last, p.first
-                p.first_raw, p.last_raw = p.last_raw, p.first_raw
-                self.firsts[root] = {p.first} if p.first else set()
+                self.firsts[root] = p.first or None
                 return
 
     def union(self, a: int, b: int, *, force: bool = False) -> bool:
@@ -265,14 +343,28 @@ class Clusters:
             return True
         if not force and self.why_not(ra, rb) is not None:
             return False
-        if len(self.hashes[ra]) < len(self.hashes[rb]):
+        if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.firsts[ra] |= self.firsts[rb]
-        self.birthdays[ra] |= self.birthdays[rb]
-        self.hashes[ra] |= self.hashes[rb]
-        self.firsts[rb] = self.birthdays[rb] = self.hashes[rb] = set()
+        self.size[ra] += self.size[rb]
+        self.firsts[ra] = _merged(self.firsts[ra], self.firsts[rb])
+        self.birthdays[ra] = _merged(self.birthdays[ra], self.birthdays[rb])
+        self.firsts[rb] = self.birthdays[rb] = None
+        if rb in self.rejects:
+            self.rejects.setdefault(ra, set()).update(self.rejects.pop(rb))
         return True
+
+
+def _as_set(v) -> set:
+    return set() if v is None else {v} if type(v) is str else v
+
+
+def _merged(a, b):
+    if b is None or a == b:
+        return a
+    if a is None:
+        return b
+    return _as_set(a) | _as_set(b)
 
 
 def _spellings(name: str, names: set[str]) -> list[str]:
@@ -297,22 +389,41 @@ def _names_conflict(a: set[str], b: set[str]) -> bool:
     return False
 
 
-def _load_decisions(conn: Connection, hashes: Iterable[str]) -> tuple[dict[str, set[str]], list[tuple[str, str]]]:
+def _load_decisions(conn: Connection, hashes: Iterable[str] | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The user's rejected and merged pairs of row hashes: all, or those touching ``hashes``."""
     md = MatchDecision.__table__
-    rejected: dict[str, set[str]] = defaultdict(set)
+    rejected: list[tuple[str, str]] = []
     must: list[tuple[str, str]] = []
-    hashes = list(set(hashes))
-    for part in _chunks(hashes):
-        for kind, left, right in conn.execute(
-            select(md.c.kind, md.c.left_hash, md.c.right_hash).where(
-                or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part)))
-        ):
-            if kind == "reject":
-                rejected[left].add(right)
-                rejected[right].add(left)
-            else:
-                must.append((left, right))
+    query = select(md.c.kind, md.c.left_hash, md.c.right_hash)
+    if hashes is None:
+        parts = [conn.execute(query)]
+    else:
+        wanted = sorted(set(hashes))
+        parts = (conn.execute(query.where(or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part))))
+                 for part in _chunks(wanted))
+    for result in parts:
+        for kind, left, right in result:
+            (rejected if kind == "reject" else must).append((left, right))
     return rejected, must
+
+
+def _decision_indexes(pairs: list[tuple[str, str]], index_of: dict[str, list[int]]) -> list[tuple[int, int]]:
+    """Hash pairs as profile index pairs (a hash can stand for several identical rows)."""
+    out = []
+    for left, right in pairs:
+        for i in index_of.get(left, ()):
+            for j in index_of.get(right, ()):
+                if i != j:
+                    out.append((i, j))
+    return out
+
+
+def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = defaultdict(set)
+    for i, j in pairs:
+        out[i].add(j)
+        out[j].add(i)
+    return out
 
 
 @dataclass
@@ -326,10 +437,13 @@ class Plan:
 
 
 def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Model,
-                     rejected: dict[str, set[str]], must: list[tuple[str, str]],
+                     rejected: list[tuple[int, int]], must: list[tuple[int, int]],
                      only: set[int] | None = None) -> Plan:
-    """Group profiles into people; profiles already on one customer start together."""
-    cl = Clusters(profiles, rejected)
+    """Group profiles into people; profiles already on one customer start together.
+
+    ``rejected`` and ``must`` are the user's decisions as profile index pairs.
+    """
+    cl = Clusters(profiles, _rejections(rejected))
     by_customer: dict[int, int] = {}
     for i, p in enumerate(profiles):
         if p.customer_id is not None:
@@ -337,10 +451,8 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
                 cl.union(by_customer[p.customer_id], i, force=True)
             else:
                 by_customer[p.customer_id] = i
-    by_hash = {p.row_hash: i for i, p in enumerate(profiles)}
-    for left, right in must:
-        if left in by_hash and right in by_hash:
-            cl.union(by_hash[left], by_hash[right], force=True)
+    for i, j in must:
+        cl.union(i, j, force=True)
 
     # Identifiers first: most duplicates share an email or a phone, and once they are
     # one cluster their name-key pairs need no scoring at all.
@@ -350,7 +462,9 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
     pairs_scored = 0
     for phase, pairs in enumerate((exact_pairs, name_pairs)):
         scored: list[tuple[float, int, int, PairScore]] = []
-        for i, j in pairs:
+        mask = (1 << _SHIFT) - 1
+        for key in pairs:
+            i, j = key >> _SHIFT, key & mask
             if cl.find(i) == cl.find(j):
                 continue
             pairs_scored += 1
@@ -424,7 +538,6 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
 
     Returns profile index → customer id for every placed profile.
     """
-    rec = SourceRecord.__table__
     cust = Customer.__table__
     placement: dict[int, int] = {}
     need_new: list[int] = []  # cluster roots
@@ -455,8 +568,7 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
             moves.append({"rid": profiles[i].rid, "cid": cid})
             stats.linked += 1
             stats.touched.add(cid)
-    if moves:
-        conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(customer_id=bindparam("cid")), moves)
+    executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", [(m["cid"], m["rid"]) for m in moves])
     for survivor, absorbed, moved in merges:
         _log_and_fold(conn, survivor, absorbed, moved, kind=kind)
         stats.auto_merged += 1
@@ -505,6 +617,11 @@ def _sync_children(conn: Connection, record_ids: list[int]) -> None:
     """Consent facts and events follow their record to its customer."""
     rec = SourceRecord.__table__
     for table in (Consent.__table__, Event.__table__):
+        if len(record_ids) > 50 * _IN:
+            # Most of the workspace moved (a full resolve): one pass beats thousands of IN lists.
+            conn.execute(update(table).values(
+                customer_id=select(rec.c.customer_id).where(rec.c.id == table.c.record_id).scalar_subquery()))
+            continue
         for part in _chunks(record_ids):
             conn.execute(
                 update(table).where(table.c.record_id.in_(part)).values(
@@ -557,11 +674,11 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     ).all()
     # Every new record's names count towards how common they are, order line rows too.
     add_profiles(conn, _make_profiles(new_rows, {}))
-    new_rows = [r for r in new_rows if r.id not in followers]
+    new_rows = [r for r in new_rows if r[0] not in followers]
     if not new_rows:
         _place_followers(conn, followers)
         return stats
-    new_profiles = _make_profiles(new_rows, _identifiers(conn, [r.id for r in new_rows]))
+    new_profiles = _make_profiles(new_rows, _identifiers(conn, [r[0] for r in new_rows]))
     stats.records = len(new_profiles)
     # Existing records that could be the same people: shared identifiers or name keys.
     values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
@@ -599,11 +716,15 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     old_rows = []
     for part in _chunks(sorted(c for c in customer_ids if c is not None)):
         old_rows.extend(conn.execute(_profile_query().where(rec.c.customer_id.in_(part))).all())
-    old_profiles = _make_profiles(old_rows, _identifiers(conn, [r.id for r in old_rows]))
+    old_profiles = _make_profiles(old_rows, _identifiers(conn, [r[0] for r in old_rows]))
     profiles = new_profiles + old_profiles
     freq = load_frequencies(conn, profiles)
     rejected, must = _load_decisions(conn, [p.row_hash for p in profiles])
-    plan = cluster_profiles(profiles, freq, model, rejected, must, only=set(range(len(new_profiles))))
+    index_of: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(profiles):
+        index_of[p.row_hash].append(i)
+    plan = cluster_profiles(profiles, freq, model, _decision_indexes(rejected, index_of),
+                            _decision_indexes(must, index_of), only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
     apply_plan(conn, profiles, plan, stats)
     _place_followers(conn, followers)
@@ -637,44 +758,45 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     rec = SourceRecord.__table__
     cust = Customer.__table__
     if from_scratch:
-        conn.execute(update(rec).values(customer_id=None))
-        conn.execute(update(Consent.__table__).values(customer_id=None))
-        conn.execute(update(Event.__table__).values(customer_id=None))
+        # Only rows that have a customer: SQLite rewrites every row an UPDATE names.
+        for table in (rec, Consent.__table__, Event.__table__):
+            conn.execute(update(table).where(table.c.customer_id.is_not(None)).values(customer_id=None))
         conn.execute(delete(MatchReview.__table__))
-        from omnidesk.core.dialect import unindex_customers
-
-        unindex_customers(conn, list(conn.execute(select(cust.c.id)).scalars()))
+        clear_customer_search(conn)
         conn.execute(delete(cust))
-    rows = conn.execute(_profile_query().order_by(rec.c.id)).all()
     followers = _all_followers(conn)
-    follower_rows = [r for r in rows if r.id in followers]
-    rows = [r for r in rows if r.id not in followers]
-    idents: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    ident = Identifier.__table__
-    for rid, kind, value in conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value)):
-        idents[rid].append((kind, value))
-    profiles = _make_profiles(rows, idents)
+    profiles = list(_stream_profiles(conn, followers))
     stats.records = len(profiles)
     freq = Frequencies.from_profiles(profiles)
     # How common each name is counts every record, order line rows too.
-    for p in _make_profiles(follower_rows, {}):
-        freq.add(p)
+    for part in _chunks(sorted(followers)):
+        for p in _make_profiles(conn.execute(_profile_query(with_hash=False).where(rec.c.id.in_(part))), {}):
+            freq.add(p)
     write_frequencies(conn, freq)
-    md = MatchDecision.__table__
-    rejected: dict[str, set[str]] = defaultdict(set)
-    must = []
-    for kind, left, right in conn.execute(select(md.c.kind, md.c.left_hash, md.c.right_hash)):
-        if kind == "reject":
-            rejected[left].add(right)
-            rejected[right].add(left)
-        else:
-            must.append((left, right))
-    plan = cluster_profiles(profiles, freq, model, rejected, must)
+    rejected, must = _load_decisions(conn)
+    plan = cluster_profiles(profiles, freq, model, *_decisions_by_index(conn, profiles, rejected, must))
     stats.pairs_scored = plan.pairs_scored
     apply_plan(conn, profiles, plan, stats)
     _place_followers(conn, followers)
     refresh_customers(conn, stats.touched)
     return stats
+
+
+def _decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: list[tuple[str, str]],
+                        must: list[tuple[str, str]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Map decisions' row hashes to indexes of ``profiles`` (in record id order) via the database."""
+    hashes = sorted({h for pair in (*rejected, *must) for h in pair})
+    if not hashes:
+        return [], []
+    rec = SourceRecord.__table__
+    rids = [p.rid for p in profiles]
+    index_of: dict[str, list[int]] = defaultdict(list)
+    for part in _chunks(hashes):
+        for rid, row_hash in conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.row_hash.in_(part))):
+            i = bisect_left(rids, rid)
+            if i < len(rids) and rids[i] == rid:
+                index_of[row_hash].append(i)
+    return _decision_indexes(rejected, index_of), _decision_indexes(must, index_of)
 
 
 def _all_followers(conn: Connection) -> dict[int, int]:

@@ -31,7 +31,7 @@ class Profile:
     """What matching needs to know about one source record (names folded)."""
 
     rid: int
-    row_hash: str
+    row_hash: str  # empty where the caller maps decisions to records itself (a full resolve)
     customer_id: int | None
     kind: str
     channel: str
@@ -44,8 +44,6 @@ class Profile:
     city: str
     address: str
     birthday: str | None
-    first_raw: str = ""
-    last_raw: str = ""
 
 
 def _bits(m: float, u: float) -> float:
@@ -125,7 +123,7 @@ class Frequencies:
         return min(max(u, model.min_u), model.max_u)
 
 
-@dataclass
+@dataclass(slots=True)
 class PairScore:
     weight: float
     decision: str  # auto | review | apart
@@ -184,7 +182,7 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         reasons.append("same first name")
     elif fl == "nickname":
         w += _bits(model.m_first_nickname, 0.004)
-        reasons.append(f"{a.first_raw or a.first} ~ {b.first_raw or b.first}")
+        reasons.append(f"{a.first.title()} ~ {b.first.title()}")
     elif fl == "typo":
         w += _bits(model.m_first_typo, 0.003)
         reasons.append("first name spelled differently")
