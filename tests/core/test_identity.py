@@ -262,6 +262,23 @@ def test_a_crowded_identifier_chains_instead_of_pairing_everyone():
     assert MAX_BLOCK < 2000
 
 
+def test_a_shared_city_pairs_names_only_where_the_postcodes_cannot_decide():
+    """Same name in one big city: compared when a postcode is missing or both have an address."""
+    from omnidesk.core.identity.resolve import candidate_pairs
+    from omnidesk.core.identity.scoring import Profile
+
+    def person(i, postcode, address=""):
+        return Profile(rid=i, row_hash=str(i), customer_id=None, kind="contacts", channel="shop",
+                       first="ann", last="lee", emails=(f"ann{i}@example.com",), phones=(), externals=(),
+                       postcode=postcode, city="newyork", address=address, birthday=None)
+
+    both_postcodes = [person(0, "10001"), person(1, "10002")]
+    assert candidate_pairs(both_postcodes) == set()
+    assert candidate_pairs([person(0, "10001"), person(1, "")]) == {(0, 1)}
+    assert candidate_pairs([person(0, "10001", "1 Main St"), person(1, "10002", "1 Main St")]) == {(0, 1)}
+    assert candidate_pairs([person(0, "10001"), person(1, "10001")]) == {(0, 1)}  # the postcode block
+
+
 def test_neighbours_on_one_street_are_not_one_address(ws, tmp_path):
     header = ["First Name", "Last Name", "Address", "Zip"]
     load(ws, tmp_path, "a.csv", [["Lauren", "Miller", "264 School St", "04101"]], header=header)

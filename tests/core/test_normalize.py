@@ -768,3 +768,20 @@ def test_north_american_fast_path_agrees_with_phonenumbers(digits, shape, region
     number = phonenumbers.parse(text, region)
     assert phonenumbers.is_possible_number(number)
     assert fast == phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean_cell_reference(raw: str) -> str:
+    """clean_cell without its shortcut for cells with nothing to trim."""
+    import re
+
+    edge = re.compile(r"^[\s\u200b\ufeff]+|[\s\u200b\ufeff]+$")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = edge.sub("", text)
+    if text.startswith("'"):
+        text = edge.sub("", re.sub(r"^'(?=[\d+\-=@(#.])", "", text, count=1))
+    return text
+
+
+@given(st.text(alphabet=st.sampled_from("ab1+' \t\r\n\xa0\u2003\u200b\ufeff\x1c\x85é"), max_size=12) | st.text())
+def test_clean_cell_shortcut_equals_the_full_rules(raw: str) -> None:
+    assert clean_cell(raw) == _clean_cell_reference(raw)

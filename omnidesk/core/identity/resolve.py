@@ -12,6 +12,8 @@ they could belong to) and on demand over the whole workspace.
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 from bisect import bisect_left
 from collections import defaultdict
@@ -243,7 +245,10 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
         for members in blocks.values():
             if type(members) is int:
                 continue
-            _add_pairs(pairs, members, only, exact_id=family == "id")
+            if family == "c":
+                _add_city_pairs(pairs, members, only, profiles)
+            else:
+                _add_pairs(pairs, members, only, exact_id=family == "id")
         del blocks
     named -= exact
     return exact, named
@@ -270,6 +275,30 @@ def _add_pairs(pairs: set[int], members: list[int], only: set[int] | None, *, ex
         i = members[x] << _SHIFT
         for y in range(x + 1, len(members)):
             pairs.add(i | members[y])
+
+
+def _add_city_pairs(pairs: set[int], members: list[int], only: set[int] | None,
+                    profiles: Sequence[Profile]) -> None:
+    """Same name, same city: worth comparing when one of the two has no postcode (or both an address).
+
+    With a postcode on both sides the scoring weighs the postcodes and ignores
+    the city, so unless their street addresses can agree, a pair that shares
+    only the city can never be merged or queued; in a big city every common
+    name would make hundreds of such pairs.
+    """
+    if len(members) > MAX_BLOCK:
+        return
+    for x in range(len(members)):
+        i = members[x]
+        pi = profiles[i]
+        for y in range(x + 1, len(members)):
+            j = members[y]
+            pj = profiles[j]
+            if pi.postcode and pj.postcode and not (pi.address and pj.address):
+                continue
+            if only is not None and i not in only and j not in only:
+                continue
+            pairs.add(i << _SHIFT | j if i < j else j << _SHIFT | i)
 
 
 def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -> set[tuple[int, int]]:
@@ -657,6 +686,27 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
 # -- entry points --------------------------------------------------------------------------
 
 
+def _no_cycle_collection(fn):
+    """Run ``fn`` with Python's cyclic garbage collector paused.
+
+    Resolution creates hundreds of thousands of small objects that live until
+    it ends and hold no reference cycles; the collector would rescan all of
+    them again and again.  Reference counting
+    still frees everything as usual.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return wrapper
+
+
+@_no_cycle_collection
 def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | None = None,
                   model: Model | None = None) -> ResolveStats:
     """Place every unplaced record of ``batch_id``: onto existing customers, or new ones.
@@ -746,6 +796,7 @@ def _place_followers(conn: Connection, followers: dict[int, int]) -> None:
         _sync_children(conn, [p["rid"] for p in params])
 
 
+@_no_cycle_collection
 def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: bool = False) -> ResolveStats:
     """Look for more matches across the whole workspace.
 

@@ -76,6 +76,7 @@ def _bad(raw: str, problem: str) -> Normalized:
 # --------------------------------------------------------------------------
 
 _EDGE_SPACE = re.compile(r"^[\s\u200b\ufeff]+|[\s\u200b\ufeff]+$")
+_EDGE_EXTRA = "\u200b\ufeff"  # trimmed like spaces, though str.isspace() says they are not
 # The apostrophe spreadsheets put in front of a value to keep it as text.  It is
 # only removed before characters a spreadsheet would otherwise reinterpret
 # (digits, signs, formulas), so names such as "'t Hooft" keep theirs.
@@ -89,6 +90,10 @@ def clean_cell(raw: str) -> str:
     value, and turn CR LF or lone CR line breaks inside the cell into LF."""
     if not raw:
         return ""
+    first, last = raw[0], raw[-1]
+    if not (first.isspace() or last.isspace() or first in _EDGE_EXTRA or last in _EDGE_EXTRA
+            or first == "'" or "\r" in raw):
+        return raw  # the usual cell: nothing to trim or convert
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = _EDGE_SPACE.sub("", text)
     if text.startswith("'"):

@@ -40,7 +40,7 @@ from omnidesk.core.importing.presets import (
     header_signature,
 )
 from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_records, sniff
-from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SavedMapping, SourceRecord, utcnow
+from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SavedMapping, SourceRecord, Suppression, utcnow
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.privacy import workspace_salt as privacy_salt
 from omnidesk.core.privacy import identifier_hash, suppressed_hashes
@@ -335,6 +335,15 @@ class Row:
     problems: list[str] = field(default_factory=list)
 
 
+_NOTHING: tuple[str, None] = ("", None)
+
+
+@dataclass(slots=True)
+class _Cells:
+    cells: dict[int, str]  # column index -> cleaned text, for mapped columns
+    found: dict[str, tuple[str, int | None]]  # field -> its first non-empty cell (or the constant)
+
+
 class RowNormalizer:
     """Turns a record's cells into a :class:`Row` following a plan's mapping."""
 
@@ -347,27 +356,33 @@ class RowNormalizer:
         self.constants = dict(plan.preset.constants) if plan.preset else {}
         self.strip_prefixes = bool(plan.preset and plan.preset.strip_type_prefixes)
         self.header = plan.header
+        # A preset's constant stands in for a field until a cell of the row has it.
+        self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
 
-    def _cell(self, values: Sequence[str], i: int) -> str:
-        if i >= len(values):
-            return ""
-        text = nz.clean_cell(values[i])
-        if self.strip_prefixes and text:
-            text = nz.strip_type_prefix(text)
-        return text
+    def cells(self, values: Sequence[str]) -> _Cells:
+        """Clean each mapped cell once and find each field's first non-empty cell."""
+        cells: dict[int, str] = {}
+        found: dict[str, tuple[str, int | None]] = dict(self._constant_hits)
+        n = len(values)
+        for name, indexes in self.columns.items():
+            for i in indexes:
+                text = cells.get(i)
+                if text is None:
+                    text = nz.clean_cell(values[i]) if i < n else ""
+                    if self.strip_prefixes and text:
+                        text = nz.strip_type_prefix(text)
+                    cells[i] = text
+                if text and name not in found or (text and found[name][1] is None):
+                    found[name] = (text, i)
+        return _Cells(cells, found)
 
-    def first(self, values: Sequence[str], name: str) -> tuple[str, int | None]:
-        for i in self.columns.get(name, ()):
-            text = self._cell(values, i)
-            if text:
-                return text, i
-        constant = self.constants.get(name)
-        return (constant, None) if constant else ("", None)
+    def first(self, v: _Cells, name: str) -> tuple[str, int | None]:
+        return v.found.get(name, _NOTHING)
 
-    def every(self, values: Sequence[str], name: str) -> list[tuple[str, int]]:
+    def every(self, v: _Cells, name: str) -> list[tuple[str, int]]:
         out = []
         for i in self.columns.get(name, ()):
-            text = self._cell(values, i)
+            text = v.cells[i]
             if text:
                 out.append((text, i))
         return out
@@ -387,7 +402,7 @@ class RowNormalizer:
         return parsed.value
 
     def normalize(self, record: Record) -> Row:
-        v = record.values
+        v = self.cells(record.values)
         row = Row(record=record)
         if record.problem:
             row.problems.append(record.problem)
@@ -668,9 +683,16 @@ def _row_identifiers(row: Row, channel: str) -> list[tuple[str, str]]:
     return ids
 
 
+def _has_suppressions(conn: Connection) -> bool:
+    table = Suppression.__table__
+    return conn.execute(select(table.c.id).limit(1)).first() is not None
+
+
 def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]], channel: str,
                         result: ImportResult) -> list[tuple[Row, str]]:
     """Drop rows of people who were erased: they must not come back with an old export."""
+    if not _has_suppressions(conn):
+        return keep  # nobody was ever erased: no identifier to hash
     wanted = [i for row, _ in keep for i in _row_identifiers(row, channel)]
     hits = suppressed_hashes(conn, salt, wanted)
     if not hits:
