@@ -16,6 +16,7 @@ import functools
 import gc
 import json
 from bisect import bisect_left
+from sys import intern
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -103,14 +104,16 @@ def _identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[s
 
 def _profile(r, ids) -> Profile:
     """A profile from a row of :func:`_profile_query` (a tuple) and its (kind, value) identifiers."""
+    # Kinds, channels, postcodes and birthdays repeat across records: one string each
+    # instead of one per record (a million profiles must fit in well under a gigabyte).
     return Profile(
-        rid=r[0], row_hash=r[1], customer_id=r[2], kind=r[3], channel=r[4],
+        rid=r[0], row_hash=r[1], customer_id=r[2], kind=intern(r[3]), channel=intern(r[4]),
         first=fold(r[5]), last=fold(r[6]),
         emails=tuple(v for k, v in ids if k == "email"),
         phones=tuple(v for k, v in ids if k == "phone"),
         externals=tuple(v for k, v in ids if k == "external"),
-        postcode=postcode_key(r[7]), city=fold(r[8]), address=fold_address(r[9]) if r[9] else "",
-        birthday=r[10],
+        postcode=intern(postcode_key(r[7])), city=fold(r[8]), address=fold_address(r[9]) if r[9] else "",
+        birthday=intern(r[10]) if r[10] else None,
     )
 
 
@@ -562,15 +565,13 @@ def _new_customer_rows(n: int) -> list[dict]:
 
 
 def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
-               *, kind: str = "auto") -> dict[int, int]:
+               *, kind: str = "auto") -> list[int | None]:
     """Write the clustering: record → customer, merges of existing customers, reviews.
 
-    Returns profile index → customer id for every placed profile.
+    Returns the customer id of every profile (None where it was left unplaced).
     """
-    cust = Customer.__table__
-    placement: dict[int, int] = {}
+    placement: list[int | None] = [None] * len(profiles)
     need_new: list[int] = []  # cluster roots
-    moves: list[dict] = []
     merges: list[tuple[int, int, list[int]]] = []
     for root, members in plan.clusters.items():
         existing = sorted({profiles[i].customer_id for i in members if profiles[i].customer_id is not None})
@@ -585,28 +586,28 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
                  for i in members):
             # An event from an address several people share belongs to none of them.
             need_new.append(root)
-    if need_new:
-        new_ids = insert_returning_ids(conn, cust, _new_customer_rows(len(need_new)))
-        for root, cid in zip(need_new, new_ids):
-            for i in plan.clusters[root]:
-                placement[i] = cid
+    new_ids = _insert_empty_customers(conn, len(need_new))
+    for root, cid in zip(need_new, new_ids):
+        for i in plan.clusters[root]:
+            placement[i] = cid
+    stats.touched.update(new_ids)
+    stats.created += len(need_new)
+    moves: list[tuple[int, int]] = []  # (customer id, record id)
+    for p, cid in zip(profiles, placement):
+        if cid is not None and p.customer_id != cid:
+            moves.append((cid, p.rid))
             stats.touched.add(cid)
-        stats.created += len(need_new)
-    for i, cid in placement.items():
-        if profiles[i].customer_id != cid:
-            moves.append({"rid": profiles[i].rid, "cid": cid})
-            stats.linked += 1
-            stats.touched.add(cid)
-    executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", [(m["cid"], m["rid"]) for m in moves])
+    stats.linked += len(moves)
+    executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
     for survivor, absorbed, moved in merges:
         _log_and_fold(conn, survivor, absorbed, moved, kind=kind)
         stats.auto_merged += 1
         stats.touched.add(survivor)
-    _sync_children(conn, [m["rid"] for m in moves])
+    _sync_children(conn, [rid for _, rid in moves])
     # Review queue, one entry per customer pair.
     pending = {}
     for i, j, s in plan.reviews:
-        a, b = placement.get(i), placement.get(j)
+        a, b = placement[i], placement[j]
         if a is None or b is None or a == b:
             continue
         key = (min(a, b), max(a, b))
@@ -614,6 +615,15 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
             pending[key] = s
     stats.queued += queue_reviews(conn, pending)
     return placement
+
+
+def _insert_empty_customers(conn: Connection, count: int, chunk: int = 10_000) -> list[int]:
+    """``count`` new customers, their golden records still to be computed; returns their ids."""
+    cust = Customer.__table__
+    ids: list[int] = []
+    for start in range(0, count, chunk):
+        ids.extend(insert_returning_ids(conn, cust, _new_customer_rows(min(chunk, count - start))))
+    return ids
 
 
 def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int], *, kind: str,
