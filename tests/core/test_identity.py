@@ -287,3 +287,27 @@ def test_neighbours_on_one_street_are_not_one_address(ws, tmp_path):
     ids = customers_of(ws)
     assert ids[("a.csv", 1)] != ids[("b.csv", 1)]
     assert ids[("a.csv", 1)] == ids[("c.csv", 1)]
+
+
+def test_an_import_looks_up_same_name_same_place_records_like_blocking_would(ws, tmp_path):
+    """Existing records found for a new "Ann Lee, 04101": her nicknames there, not the whole street's Lees."""
+    from omnidesk.core.identity.resolve import MAX_BLOCK, _profile, _same_name_same_place
+
+    header = ["First Name", "Last Name", "Email", "Zip", "City"]
+    others = [[f"Person{n}", "Lee", f"p{n}@example.com", "04101", "Portland"] for n in range(MAX_BLOCK + 5)]
+    load(ws, tmp_path, "a.csv", others + [["Annie", "Lee", "annie@example.com", "04101", "Portland"],
+                                          ["Ann", "Lee", "ann@example.com", "99501", "Anchorage"]], header=header)
+    load(ws, tmp_path, "b.csv", [["Bo", "Chen", "bo@example.com", "04101", "Portland"],
+                                 ["Cy", "Chen", "cy@example.com", "04101", "Portland"]], header=header)
+    # Column order of the resolver's profile query: id, row_hash, customer_id, kind, channel,
+    # first, last, postcode, city, address, birthday.
+    new_rows = [(0, "", None, "contacts", "shop", "Ann", "Lee", "04101", "Portland", "", None),
+                (0, "", None, "contacts", "shop", "Dee", "Chen", "04101", "Portland", "", None)]
+    profiles = [_profile(r, [("email", "new@example.com")]) for r in new_rows]
+    with ws.engine.connect() as conn:
+        found = _same_name_same_place(conn, profiles, new_rows)
+        names = {tuple(r) for r in conn.exec_driver_sql(
+            f"SELECT first_name, last_name FROM source_record WHERE id IN ({','.join(map(str, found))})")}
+    # A crowded surname-and-place key finds only the same first name or its nicknames;
+    # a small one finds everyone in it, as blocking would pair them all.
+    assert names == {("Annie", "Lee"), ("Bo", "Chen"), ("Cy", "Chen")}

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, insert, literal, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import clear_customer_search, executemany, insert_returning_ids
@@ -458,6 +458,9 @@ def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
     return out
 
 
+_AUTO, _SWAPPED = 1, 2  # flags of a scored pair
+
+
 @dataclass
 class Plan:
     """The outcome of clustering, before it is written."""
@@ -493,7 +496,9 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
     ambiguous: set[int] = set()
     pairs_scored = 0
     for phase, pairs in enumerate((exact_pairs, name_pairs)):
-        scored: list[tuple[float, int, int, PairScore]] = []
+        # (weight, i, j, flags, score): the score object is kept for review pairs only, as
+        # at a million records the auto-merge pairs alone would hold hundreds of megabytes.
+        scored: list[tuple[float, int, int, int, PairScore | None]] = []
         mask = (1 << _SHIFT) - 1
         for key in pairs:
             i, j = key >> _SHIFT, key & mask
@@ -501,20 +506,24 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
                 continue
             pairs_scored += 1
             s = score_pair(profiles[i], profiles[j], freq, model)
-            if s.decision != "apart":
-                scored.append((s.weight, i, j, s))
+            if s.decision == "auto":
+                scored.append((s.weight, i, j, _AUTO | (_SWAPPED if s.swapped else 0), None))
+            elif s.decision == "review":
+                scored.append((s.weight, i, j, _SWAPPED if s.swapped else 0, s))
         if phase == 0:
             ambiguous = _drop_ambiguous_nameless(profiles, scored)
         elif ambiguous:
             scored = [t for t in scored if t[1] not in ambiguous and t[2] not in ambiguous]
         scored.sort(key=lambda t: (-t[0], t[1], t[2]))
-        for weight, i, j, s in scored:
-            if s.swapped:
+        for weight, i, j, flags, s in scored:
+            if flags & _SWAPPED:
                 cl.unswap(profiles, i, j)
-            if s.decision == "auto":
+            if flags & _AUTO:
                 if not cl.union(i, j):
                     why = cl.why_not(i, j)
                     if why != "rejected by you" and weight >= model.review_threshold:
+                        s = score_pair(profiles[i], profiles[j], freq, model)
+                        s.weight = weight
                         s.reasons.append(f"not merged: {why}")
                         reviews.append((i, j, s))
             else:
@@ -536,8 +545,8 @@ def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> set[i
     at random, nor bridge the two.
     """
     links: dict[int, set[str]] = defaultdict(set)
-    for _, i, j, s in scored:
-        if s.decision != "auto":
+    for _, i, j, flags, _ in scored:
+        if not flags & _AUTO:
             continue
         a, b = profiles[i], profiles[j]
         if not a.first and b.first:
@@ -686,10 +695,11 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
         conn.execute(update(review).where(review.c.id == bindparam("rid"))
                      .values(score=bindparam("score"), reasons_json=bindparam("reasons_json")), updates)
     now = utcnow()
-    new = [{"left_id": a, "right_id": b, "score": s.weight, "reasons_json": json.dumps(s.reasons),
-            "status": "pending", "created_at": now} for (a, b), s in pairs.items() if (a, b) not in existing]
-    if new:
-        conn.execute(insert(review), new)
+    new = [(a, b, s.weight, json.dumps(s.reasons), "pending", now)
+           for (a, b), s in pairs.items() if (a, b) not in existing]
+    for start in range(0, len(new), 10_000):
+        executemany(conn, "INSERT INTO match_review (left_id, right_id, score, reasons_json, status, created_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", new[start:start + 10_000])
     return len(new)
 
 
@@ -753,22 +763,8 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         ).scalars())
     # Records with the same last name (or, for "Lee, Ann" written the other way
     # round, a last name equal to a first name) are candidates only when they
-    # share a block key too: the same name in the same place.  The columns read
-    # here are few and the test is a set lookup, so a common surname costs
-    # little even in a million-record workspace.
-    wanted = {k for p in new_profiles for k in block_keys(p) if k[0] in "lw"}
-    lasts = sorted({p.last for p in new_profiles if p.last} | {p.first for p in new_profiles if p.first})
-    for part in _chunks(lasts):
-        for rid, first, last, postcode, city, birthday in conn.execute(
-            select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city, rec.c.birthday)
-            .where(rec.c.last_key.in_(part), rec.c.customer_id.is_not(None))
-        ):
-            folded = fold(first)
-            pair = ":".join(sorted((folded, last))) if folded else None
-            for place in _places(postcode_key(postcode), fold(city), birthday):
-                if f"l:{last}:{place}" in wanted or (pair and f"w:{pair}:{place}" in wanted):
-                    candidate_ids.add(rid)
-                    break
+    # share a block key too: the same name in the same place.
+    candidate_ids.update(_same_name_same_place(conn, new_profiles, new_rows))
     # Whole customers come along, so the guards see every name they already carry.
     customer_ids: set[int] = set()
     for part in _chunks(sorted(candidate_ids)):
@@ -790,6 +786,82 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     _place_followers(conn, followers)
     refresh_customers(conn, stats.touched)
     return stats
+
+
+def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_rows) -> set[int]:
+    """Records that share a name-and-place block key with one of the new profiles.
+
+    The database finds them through the (last name, postcode, city, birthday)
+    index, comparing "name|place" as SQL can compute it, so a common surname
+    does not bring hundreds of thousands of rows into Python in a
+    million-record workspace; the exact block keys are then checked here.  A
+    city written with different accents or non-ASCII capitals on the two sides
+    is the one case the database's comparison misses, and it matters only
+    between records without a postcode.  Unplaced records (the new ones) come
+    back too; the caller keeps those with a customer.
+    """
+    rec = SourceRecord.__table__
+    wanted = {k for p in new_profiles for k in block_keys(p) if k[0] in "nlw"}
+    by_surname_place: dict[str, set[int]] = defaultdict(set)  # rows found by an "l:" key alone
+    if conn.dialect.name == "sqlite":
+        day_of = func.substr(rec.c.birthday, -5)
+    else:
+        day_of = func.right(rec.c.birthday, 5)
+    city = func.lower(rec.c.city)
+    # A shared city counts only where a postcode cannot decide (see _add_city_pairs).
+    no_postcode_or_address = or_(rec.c.postcode == "", rec.c.address != "")
+    kinds = (
+        ("postcode", func.replace(func.upper(rec.c.postcode), " ", ""), None),
+        ("city", city, None),
+        ("city, where the postcode cannot decide", city, no_postcode_or_address),
+        ("birthday", day_of, None),
+    )
+    keys: dict[str, dict[str, set[str]]] = {kind: defaultdict(set) for kind, _, _ in kinds}
+    for p, row in zip(new_profiles, new_rows):
+        if not p.last:
+            continue
+        for name in {p.last, p.first} - {""}:  # the first name finds "Lee, Ann" written the other way
+            if p.postcode:
+                keys["postcode"][name].add(f"{name}|{p.postcode}")
+            if row[8]:
+                kind = "city" if not p.postcode or p.address else "city, where the postcode cannot decide"
+                keys[kind][name].add(f"{name}|{row[8].lower()}")
+            if p.birthday:
+                keys["birthday"][name].add(f"{name}|{p.birthday[-5:]}")
+    out: set[int] = set()
+    for kind, expr, also in kinds:
+        by_name = keys[kind]
+        names = sorted(by_name)
+        start = 0
+        while start < len(names):
+            group, size = [], 0
+            while start < len(names) and size < _IN:
+                group.append(names[start])
+                size += 1 + len(by_name[names[start]])
+                start += 1
+            group_keys = sorted(set().union(*(by_name[n] for n in group)))
+            for rid, first, last, postcode, city, birthday in conn.execute(
+                select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city, rec.c.birthday)
+                .where(rec.c.last_key.in_(group), (rec.c.last_key + "|" + expr).in_(group_keys),
+                       *([also] if also is not None else []))
+            ):
+                if rid in out:
+                    continue
+                folded = fold(first)
+                pair = ":".join(sorted((folded, last))) if folded else None
+                for place in _places(postcode_key(postcode), fold(city), birthday):
+                    if (pair and f"w:{pair}:{place}" in wanted) or any(
+                            f"n:{k}:{last}:{place}" in wanted for k in first_keys(folded) or {""}):
+                        out.add(rid)
+                        break
+                    if f"l:{last}:{place}" in wanted:
+                        by_surname_place[f"{last}:{place}"].add(rid)
+    # Like blocking, a surname-and-place key shared by more records than a block
+    # holds pairs nobody: only the same first name (or its nicknames) counts there.
+    for rids in by_surname_place.values():
+        if len(rids) < MAX_BLOCK:
+            out |= rids
+    return out
 
 
 def _place_followers(conn: Connection, followers: dict[int, int]) -> None:
