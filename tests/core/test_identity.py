@@ -311,3 +311,36 @@ def test_an_import_looks_up_same_name_same_place_records_like_blocking_would(ws,
     # A crowded surname-and-place key finds only the same first name or its nicknames;
     # a small one finds everyone in it, as blocking would pair them all.
     assert names == {("Annie", "Lee"), ("Bo", "Chen"), ("Cy", "Chen")}
+
+
+def _partition(ws) -> set[frozenset]:
+    with ws.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT r.customer_id, b.file_name, r.record_no FROM source_record r JOIN import_batch b ON b.id = r.batch_id"
+        ).fetchall()
+    groups: dict = {}
+    for cid, name, no in rows:
+        groups.setdefault(cid if cid is not None else ("alone", name, no), set()).add((name, no))
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.mark.parametrize("name", ["orders_export.csv", "email_activity.csv"])
+def test_a_big_first_import_resolved_with_the_whole_workspace_gives_the_same_customers(tmp_path, monkeypatch, name):
+    """From a size on, a batch bigger than the workspace is resolved by the whole-workspace path."""
+    from omnidesk.core.demo_data import write_demo_files
+    from omnidesk.core.identity import resolve
+
+    demo = next(f for f in write_demo_files(tmp_path / "demo", customers=120) if f.path.name == name)
+    outcomes = []
+    real = resolve.resolve_all
+    for threshold in (10**9, 1):
+        monkeypatch.setattr(resolve, "_WHOLE_WORKSPACE_BATCH", threshold)
+        calls = []
+        monkeypatch.setattr(resolve, "resolve_all", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+        with Workspace.create(tmp_path / f"w{threshold}.omnidesk") as w:
+            result = import_file(w, demo.path, ImportOptions(channel=demo.channel))
+            outcomes.append((_partition(w), result.new_customers, result.queued_reviews))
+        assert bool(calls) == (threshold == 1)
+    assert outcomes[0] == outcomes[1]
+    partition, customers, _ = outcomes[0]
+    assert 0 < customers < sum(len(g) for g in partition)  # records were linked, not left one per customer
