@@ -108,8 +108,8 @@ class SourceRecord(SQLModel, table=True):
         UniqueConstraint("batch_id", "record_no", name="uq_source_record_batch_row"),
         Index("ix_source_record_row_hash", "row_hash"),
         # An import looks up existing records with the same name in the same place;
-        # with the places in the index it never reads the rows of other places.
-        Index("ix_source_record_name_place", "last_key", "postcode", "city", "birthday"),
+        # the index holds every column that lookup reads, so it never touches the rows.
+        Index("ix_source_record_name_place", "last_key", "postcode", "city", "birthday", "first_name"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -50,7 +50,8 @@ def _tally(values: Iterable[tuple[str, str, str, str]]) -> Counter:
     for row in values:
         for name, value in zip(FIELDS, row):
             if value:
-                counts[(name, value)] += 1
+                # The column holds 200 characters; a longer value is only ever looked up in vain.
+                counts[(name, value[:200])] += 1
                 counts[(name, "")] += 1
     return counts
 
@@ -89,7 +90,7 @@ def write_frequencies(conn: Connection, freq: Frequencies) -> None:
     rows = []
     for name in FIELDS:
         counter: Counter = getattr(freq, name)
-        rows.extend({"field": name, "value": v, "n": n} for v, n in counter.items() if v)
+        rows.extend({"field": name, "value": v, "n": n} for v, n in counter.items() if v and len(v) <= 200)
         total = getattr(freq, f"n_{name}")
         if total:
             rows.append({"field": name, "value": "", "n": total})

@@ -21,7 +21,7 @@ def upgrade() -> None:
         # nothing looks records up by their sound code.
         batch_op.drop_index('ix_source_record_last_key')
         batch_op.drop_index('ix_source_record_last_sound')
-        batch_op.create_index('ix_source_record_name_place', ['last_key', 'postcode', 'city', 'birthday'],
+        batch_op.create_index('ix_source_record_name_place', ['last_key', 'postcode', 'city', 'birthday', 'first_name'],
                               unique=False)
 
 
