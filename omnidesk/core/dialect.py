@@ -8,7 +8,10 @@ clear "not on this database" path.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,6 +195,30 @@ def index_customers(connection, rows: list[tuple[int, str, str, str]]) -> None:
     connection.exec_driver_sql(
         f"INSERT INTO {SEARCH_TABLE} (rowid, name, email, phone) VALUES (?, ?, ?, ?)", rows
     )
+
+
+@contextmanager
+def indexes_suspended(connection, names: Sequence[str]):
+    """Drop these indexes for a bulk rewrite and build them again afterwards, in the same transaction.
+
+    Rewriting most rows of a table while it keeps secondary indexes costs an
+    index update per row and column; building an index once from the final
+    rows is a single sort.  Only SQLite (whose DDL is transactional and whose
+    index definitions are kept as SQL) does this; elsewhere it does nothing.
+    """
+    if connection.dialect.name != "sqlite" or not names:
+        yield
+        return
+    marks = ",".join("?" for _ in names)
+    saved = connection.exec_driver_sql(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN ({marks})",
+        tuple(names)).fetchall()
+    for name, _ in saved:
+        connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    yield
+    # Not on an error: the transaction rolls back, and the drop with it.
+    for _, sql in saved:
+        connection.exec_driver_sql(sql)
 
 
 def clear_customer_search(connection) -> None:

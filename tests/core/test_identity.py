@@ -344,3 +344,38 @@ def test_a_big_first_import_resolved_with_the_whole_workspace_gives_the_same_cus
     assert outcomes[0] == outcomes[1]
     partition, customers, _ = outcomes[0]
     assert 0 < customers < sum(len(g) for g in partition)  # records were linked, not left one per customer
+
+
+def test_a_bulk_rebuild_suspends_indexes_and_gives_them_back(tmp_path, monkeypatch):
+    """From scratch, big workspaces drop the customer indexes for the rewrite; the result is the same."""
+    from omnidesk.core.demo_data import write_demo_files
+    from omnidesk.core.identity import resolve
+
+    demo = next(f for f in write_demo_files(tmp_path / "demo", customers=120) if f.path.name == "orders_export.csv")
+    outcomes = []
+    real_drop = resolve.indexes_suspended
+    for threshold in (10**9, 1):
+        monkeypatch.setattr(resolve, "_WHOLE_WORKSPACE_BATCH", 10**9)
+        with Workspace.create(tmp_path / f"w{threshold}.omnidesk") as w:
+            import_file(w, demo.path, ImportOptions(channel=demo.channel))
+            with w.engine.connect() as conn:
+                before = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type='index'").fetchall()
+            monkeypatch.setattr(resolve, "_WHOLE_WORKSPACE_BATCH", threshold)
+            dropped = []
+
+            def spy(conn, names):
+                dropped.extend(names)
+                return real_drop(conn, names)
+
+            monkeypatch.setattr(resolve, "indexes_suspended", spy)
+            with w.engine.begin() as conn:
+                resolve.resolve_all(conn, from_scratch=True)
+            with w.engine.connect() as conn:
+                after = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type='index'").fetchall()
+                golden = conn.exec_driver_sql(
+                    "SELECT display_name, email, phone, orders, spend_minor, source_count FROM customer "
+                    "ORDER BY display_name, email").fetchall()
+            assert sorted(before) == sorted(after)
+            assert ("ix_source_record_customer_id" in dropped) == (threshold == 1)
+            outcomes.append((_partition(w), golden))
+    assert outcomes[0] == outcomes[1]

@@ -25,7 +25,7 @@ from functools import lru_cache
 from sqlalchemy import bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import clear_customer_search, executemany, insert_returning_ids
+from omnidesk.core.dialect import clear_customer_search, executemany, indexes_suspended, insert_returning_ids
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.keys import first_keys, first_name_level, fold, fold_address, names_compatible
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, score_pair
@@ -919,9 +919,15 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     rejected, must = _load_decisions(conn)
     plan = cluster_profiles(profiles, freq, model, *_decisions_by_index(conn, profiles, rejected, must))
     stats.pairs_scored = plan.pairs_scored
-    apply_plan(conn, profiles, plan, stats)
-    _place_followers(conn, followers)
-    refresh_customers(conn, stats.touched)
+    # From scratch every record gets a customer and every customer a golden record:
+    # the indexes on those columns are built once at the end instead of row by row.
+    bulk = from_scratch and len(profiles) >= _WHOLE_WORKSPACE_BATCH
+    with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk else ()):
+        with indexes_suspended(conn, [i.name for i in rec.indexes if [c.name for c in i.columns] == ["customer_id"]]
+                               if bulk else ()):
+            apply_plan(conn, profiles, plan, stats)
+            _place_followers(conn, followers)
+        refresh_customers(conn, stats.touched)
     return stats
 
 
