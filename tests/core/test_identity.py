@@ -326,7 +326,7 @@ def _partition(ws) -> set[frozenset]:
 
 @pytest.mark.parametrize("name", ["orders_export.csv", "email_activity.csv"])
 def test_a_big_first_import_resolved_with_the_whole_workspace_gives_the_same_customers(tmp_path, monkeypatch, name):
-    """From a size on, a batch bigger than the workspace is resolved by the whole-workspace path."""
+    """From a size on, a first import is resolved by the whole-workspace path, with the same result."""
     from omnidesk.core.demo_data import write_demo_files
     from omnidesk.core.identity import resolve
 
