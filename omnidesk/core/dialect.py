@@ -270,6 +270,27 @@ def reserve_ids(connection, table, count: int) -> list[int] | None:
     return list(range(start, start + count))
 
 
+def insert_many(connection, table, rows: list[dict]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in bulk.
+
+    When the rows name every column but the primary key, they go to the
+    driver's executemany as tuples; Core would build and process a parameter
+    dict per row first, a tenth of an import's time.  Otherwise (defaults to
+    fill in, another database) Core does it.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    missing = [c.name for c in table.columns if c.name not in columns and not c.primary_key]
+    if connection.dialect.paramstyle != "qmark" or missing:
+        from sqlalchemy import insert
+
+        connection.execute(insert(table), rows)
+        return
+    executemany(connection, f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                [tuple(row[c] for c in columns) for row in rows])
+
+
 def insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:
     """Insert ``rows`` in bulk and return their ids in order."""
     from sqlalchemy import insert

@@ -165,3 +165,23 @@ def test_migrations_match_models(tmp_path):
 def _include_object(obj, name, type_, reflected, compare_to):
     # The FTS5 search index is created by the migrations but is not a model.
     return not (type_ == "table" and name.startswith(dialect.SEARCH_TABLE))
+
+
+def test_insert_many_takes_the_fast_path_only_when_the_rows_name_every_column(tmp_path):
+    """Rows missing a column go through Core, which fills in its defaults; full rows go to the driver."""
+    from sqlalchemy import Column, Integer, MetaData, Table, Text, event
+
+    from omnidesk.core.dialect import insert_many
+
+    table = Table("probe", MetaData(), Column("id", Integer, primary_key=True), Column("a", Text),
+                  Column("b", Text, default="from Core"))
+    with Workspace.create(tmp_path / "w.omnidesk") as ws, ws.engine.begin() as conn:
+        table.create(conn)
+        statements = []
+        event.listen(conn, "before_cursor_execute", lambda *args: statements.append(args[2]))
+        insert_many(conn, table, [{"a": "full", "b": "given"}, {"a": "full 2", "b": "given 2"}])
+        assert statements[-1] == "INSERT INTO probe (a, b) VALUES (?, ?)"  # the driver's executemany
+        insert_many(conn, table, [{"a": "short"}])
+        insert_many(conn, table, [])
+        rows = conn.exec_driver_sql("SELECT a, b FROM probe ORDER BY id").fetchall()
+    assert rows == [("full", "given"), ("full 2", "given 2"), ("short", "from Core")]

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import insert_returning_ids
+from omnidesk.core.dialect import insert_many, insert_returning_ids
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
@@ -764,7 +764,7 @@ def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, 
             # External ids mean something only within the channel that issued them.
             params.append({"record_id": rid, "kind": "external", "value": f"{channel}:{row.external_id}"})
     if params:
-        conn.execute(insert(Identifier.__table__), params)
+        insert_many(conn, Identifier.__table__, params)
 
 
 def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str]]) -> None:
@@ -774,7 +774,7 @@ def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str
         for ch, (status, when) in row.consents.items()
     ]
     if params:
-        conn.execute(insert(Consent.__table__), params)
+        insert_many(conn, Consent.__table__, params)
 
 
 _DEFAULT_EVENT_TYPE = {"shop": "order", "pos": "purchase", "email": "email", "web": "visit",
@@ -812,7 +812,7 @@ def _insert_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[
     """One event per row, or per order when the preset spreads an order over rows."""
     if group_by is None:
         params = [_event_params(batch_id, plan, rid, row) for rid, (row, _) in zip(ids, keep)]
-        conn.execute(insert(Event.__table__), params)
+        insert_many(conn, Event.__table__, params)
         result.events += len(params)
         return None
     for rid, (row, _) in zip(ids, keep):
@@ -862,7 +862,7 @@ def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: 
         p["summary"] = f"Lead form submitted{': ' + str(form) if form else ''}"
         params.append(p)
     if params:
-        conn.execute(insert(Event.__table__), params)
+        insert_many(conn, Event.__table__, params)
         result.events += len(params)
 
 
