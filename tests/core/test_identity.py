@@ -379,3 +379,25 @@ def test_a_bulk_rebuild_suspends_indexes_and_gives_them_back(tmp_path, monkeypat
             assert ("ix_source_record_customer_id" in dropped) == (threshold == 1)
             outcomes.append((_partition(w), golden))
     assert outcomes[0] == outcomes[1]
+
+
+def test_a_household_is_not_a_question_but_a_shared_email_is():
+    """Different first names: a rare surname and one postcode are no reason to ask; a shared email is."""
+    from collections import Counter
+
+    from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
+
+    def person(first, email):
+        return Profile(rid=0, row_hash="", customer_id=None, kind="contacts", channel="shop", first=first,
+                       last="okonkwo", emails=(email,), phones=(), externals=(), postcode="04101", city="portland",
+                       address="", birthday=None)
+
+    # A big workspace, where the surname and the postcode are rare enough to weigh a lot.
+    freq = Frequencies(first=Counter({"maria": 500, "jose": 400}), last=Counter({"okonkwo": 3}),
+                       postcode=Counter({"04101": 40}), n_first=100_000, n_last=100_000, n_postcode=100_000)
+    household = score_pair(person("maria", "maria@example.com"), person("jose", "jose@example.com"), freq, Model())
+    assert household.weight >= Model().review_threshold and household.conflict == "different first names"
+    assert household.decision == "apart"
+    family_email = score_pair(person("maria", "family@example.com"), person("jose", "family@example.com"), freq,
+                              Model())
+    assert family_email.decision == "review" and "same email" in family_email.reasons

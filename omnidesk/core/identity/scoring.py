@@ -240,7 +240,9 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 conflict = conflict or "different birthdays"
 
     if conflict is not None:
-        decision = "review" if w >= model.review_threshold and (strong or other) else "apart"
+        # Different first names with only a surname and a town in common are a household,
+        # not a question for the user; a shared email, phone or address is worth asking about.
+        decision = "review" if w >= model.review_threshold and strong else "apart"
     elif strong:
         decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
     elif other and fl in ("exact", "nickname", "typo") and ll in ("exact", "typo"):
