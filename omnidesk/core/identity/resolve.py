@@ -121,11 +121,11 @@ def _make_profiles(rows, idents: dict[int, list[tuple[str, str]]]) -> list[Profi
     return [_profile(r, idents.get(r[0], ())) for r in rows]
 
 
-def _stream_profiles(conn: Connection, skip: dict[int, int]):
+def _stream_profiles(conn: Connection):
     """Every record's profile, in id order, reading records and identifiers side by side.
 
     Neither the rows nor the identifiers are held in memory: at a million
-    records that alone would be gigabytes.  ``skip`` records are left out.
+    records that alone would be gigabytes.
     """
     rec = SourceRecord.__table__
     ident = Identifier.__table__
@@ -140,8 +140,7 @@ def _stream_profiles(conn: Connection, skip: dict[int, int]):
         while cur is not None and cur[0] == rid:
             ids.append((cur[1], cur[2]))
             cur = next(idents, None)
-        if rid not in skip:
-            yield _profile(row, ids)
+        yield _profile(row, ids)
 
 
 def _identifiable(p: Profile) -> bool:
@@ -753,13 +752,15 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     new_rows = conn.execute(
         _profile_query().where(rec.c.batch_id == batch_id, rec.c.customer_id.is_(None)).order_by(rec.c.id)
     ).all()
+    new_profiles = _make_profiles(new_rows, _identifiers(conn, [r[0] for r in new_rows]))
     # Every new record's names count towards how common they are, order line rows too.
-    add_profiles(conn, _make_profiles(new_rows, {}))
-    new_rows = [r for r in new_rows if r[0] not in followers]
+    add_profiles(conn, new_profiles)
+    kept = [i for i, r in enumerate(new_rows) if r[0] not in followers]
+    new_rows = [new_rows[i] for i in kept]
+    new_profiles = [new_profiles[i] for i in kept]
     if not new_rows:
         _place_followers(conn, followers)
         return stats
-    new_profiles = _make_profiles(new_rows, _identifiers(conn, [r[0] for r in new_rows]))
     stats.records = len(new_profiles)
     # Existing records that could be the same people: shared identifiers or name keys.
     values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
@@ -909,13 +910,13 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
         clear_customer_search(conn)
         conn.execute(delete(cust))
     followers = _all_followers(conn)
-    profiles = list(_stream_profiles(conn, followers))
+    freq = Frequencies()
+    profiles = []
+    for p in _stream_profiles(conn):
+        freq.add(p)  # how common each name is counts every record, order line rows too
+        if p.rid not in followers:
+            profiles.append(p)
     stats.records = len(profiles)
-    freq = Frequencies.from_profiles(profiles)
-    # How common each name is counts every record, order line rows too.
-    for part in _chunks(sorted(followers)):
-        for p in _make_profiles(conn.execute(_profile_query(with_hash=False).where(rec.c.id.in_(part))), {}):
-            freq.add(p)
     write_frequencies(conn, freq)
     rejected, must = _load_decisions(conn)
     plan = cluster_profiles(profiles, freq, model, *_decisions_by_index(conn, profiles, rejected, must))
