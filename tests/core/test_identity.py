@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity import merge as mg
-from omnidesk.core.identity.keys import first_name_level, fold
+from omnidesk.core.identity.keys import first_keys, first_name_level, fold
 from omnidesk.core.identity.resolve import resolve_all
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -49,6 +49,17 @@ def test_fold_and_name_levels():
     assert first_name_level("katherine", "katherin") == "typo"
     assert first_name_level("j", "john") == "initial"
     assert first_name_level("anna", "mark") == "different"
+
+
+def test_british_and_european_short_forms_are_nicknames():
+    # The nickname dataset is US-centred; these come from the supplement.
+    for full, short in (("imogen", "immy"), ("alexander", "xander"), ("charlotte", "charlie"),
+                        ("katharina", "kathi"), ("olivia", "liv")):
+        assert first_name_level(short, full) == "nickname", (short, full)
+        assert first_keys(short) & first_keys(full)
+    # The supplement adds to the dataset, it does not replace it.
+    assert first_name_level("bill", "william") == "nickname"
+    assert first_name_level("immy", "olivia") == "different"
 
 
 def test_exact_email_and_phone_links_across_files_and_formats(ws, tmp_path):

@@ -74,11 +74,51 @@ def last_sound(last_name: str) -> str:
     return jellyfish.soundex(folded) if folded.isascii() and folded else ""
 
 
+# Diminutives the nickname dataset (US-centred) lacks: British and European short forms a
+# shop in either market sees every day.  Each canonical name maps to its short forms.
+EXTRA_NICKNAMES: dict[str, tuple[str, ...]] = {
+    "alexander": ("xander", "sasha"),
+    "alexandra": ("lexi", "lexie", "sasha"),
+    "alfred": ("alfie",),
+    "anneliese": ("liese",),
+    "antonio": ("toni",),
+    "camilla": ("milly",),
+    "catherine": ("katie",),
+    "charlotte": ("charlie", "lotte"),
+    "dolores": ("lola",),
+    "eleanor": ("nell",),
+    "evelyn": ("evie",),
+    "fiona": ("fi",),
+    "francesca": ("fran", "frankie"),
+    "francesco": ("franco",),
+    "friedrich": ("fritz",),
+    "georgina": ("georgie",),
+    "giuseppe": ("beppe", "peppe"),
+    "imogen": ("immy",),
+    "isabel": ("izzy",),
+    "isabella": ("izzy",),
+    "isabelle": ("izzy",),
+    "johannes": ("hannes",),
+    "jose": ("pepe",),
+    "katharina": ("kathi", "kati"),
+    "katherine": ("katie", "kat"),
+    "manuel": ("manolo",),
+    "marguerite": ("margot",),
+    "mercedes": ("merche",),
+    "mohammed": ("mo",),
+    "oliver": ("olly",),
+    "olivia": ("liv", "livvy"),
+}
+
+
 @lru_cache(maxsize=1)
 def _nicknamer():
     from nicknames import NickNamer
 
-    return NickNamer()
+    lookup = NickNamer.default_lookup()
+    for canonical, short in EXTRA_NICKNAMES.items():
+        lookup.setdefault(canonical, set()).update(short)
+    return NickNamer(nickname_lookup=lookup)
 
 
 @lru_cache(maxsize=100_000)
