@@ -137,6 +137,31 @@ def test_nameless_event_on_a_shared_email_is_pinned_on_nobody(ws, tmp_path):
     assert ids[("opens.csv", 1)] is None
 
 
+@pytest.mark.parametrize("scratch", [False, True])
+def test_nameless_event_on_a_shared_email_goes_to_its_own_channels_member(ws, tmp_path, scratch):
+    # The family shares one address; the email list holds it for Anna only, so the
+    # email tool's opens are hers.  The shop's record of Mark does not pull them over.
+    load(ws, tmp_path, "shop.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "list.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]], channel="email")
+    import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Action", "Timestamp"],
+                              [["leefamily@example.com", "open", "2026-01-02 10:00:00"],
+                               ["leefamily@example.com", "click", "2026-01-03 10:00:00"]]),
+                ImportOptions(channel="email", kind="events"))
+    if scratch:
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+    ids = customers_of(ws)
+    assert ids[("opens.csv", 1)] == ids[("opens.csv", 2)] == ids[("list.csv", 1)]
+    assert ids[("shop.csv", 1)] != ids[("list.csv", 1)]
+    # With both members in the event's own channel, the open is still nobody's.
+    load(ws, tmp_path, "list2.csv", [["Mark", "Lee", "leefamily@example.com", "+14155550122", "", "", ""]],
+         channel="email")
+    import_file(ws, write_csv(tmp_path / "opens2.csv", ["Email", "Action", "Timestamp"],
+                              [["leefamily@example.com", "open", "2026-02-02 10:00:00"]]),
+                ImportOptions(channel="email", kind="events"))
+    assert customers_of(ws)[("opens2.csv", 1)] is None
+
+
 def test_rejected_pair_never_comes_back_even_after_reimport(ws, tmp_path):
     first = load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
     second = load(ws, tmp_path, "b.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])

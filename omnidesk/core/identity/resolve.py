@@ -539,26 +539,44 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
 
 
 def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> set[int]:
-    """A nameless record pointing at people with different names belongs to none of them.
+    """A nameless record pointing at people with different names belongs to none of them...
 
-    An email open from a family's shared address must not be pinned on one of them
-    at random, nor bridge the two.
+    ...unless its own channel names one of them: an open in the email tool's activity
+    belongs to the list member with that address, even when the family shares it
+    elsewhere.  An email open from a family's shared address must otherwise not be
+    pinned on one of them at random, nor bridge the two.  Returns the records left
+    unplaced; ``scored`` keeps only the links that stand.
     """
-    links: dict[int, set[str]] = defaultdict(set)
+    links: dict[int, list[int]] = defaultdict(list)
     for _, i, j, flags, _ in scored:
         if not flags & _AUTO:
             continue
         a, b = profiles[i], profiles[j]
         if not a.first and b.first:
-            links[i].add(b.first)
+            links[i].append(j)
         if not b.first and a.first:
-            links[j].add(a.first)
-    ambiguous = {
-        i for i, names in links.items()
-        if any(not names_compatible(x, y) for x in names for y in names)
-    }
-    if ambiguous:
-        scored[:] = [t for t in scored if t[1] not in ambiguous and t[2] not in ambiguous]
+            links[j].append(i)
+    ambiguous: set[int] = set()
+    keep: dict[int, set[int]] = {}
+    for i, named in links.items():
+        names = {profiles[j].first for j in named}
+        if all(names_compatible(x, y) for x in names for y in names):
+            continue
+        own = [j for j in named if profiles[j].channel == profiles[i].channel]
+        own_names = {profiles[j].first for j in own}
+        if own and all(names_compatible(x, y) for x in own_names for y in own_names):
+            keep[i] = set(own)
+        else:
+            ambiguous.add(i)
+    if ambiguous or keep:
+        def stands(i: int, j: int) -> bool:
+            if i in ambiguous or j in ambiguous:
+                return False
+            if i in keep and j not in keep[i]:
+                return False
+            return not (j in keep and i not in keep[j])
+
+        scored[:] = [t for t in scored if stands(t[1], t[2])]
     return ambiguous
 
 
