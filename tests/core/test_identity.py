@@ -437,3 +437,63 @@ def test_a_household_is_not_a_question_but_a_shared_email_is():
     family_email = score_pair(person("maria", "family@example.com"), person("jose", "family@example.com"), freq,
                               Model())
     assert family_email.decision == "review" and "same email" in family_email.reasons
+
+
+def pending_reviews(ws):
+    import json
+
+    with ws.engine.connect() as conn:
+        return [(l, r, json.loads(why)) for l, r, why in conn.execute(
+            select(MatchReview.left_id, MatchReview.right_id, MatchReview.reasons_json)
+            .where(MatchReview.status == "pending"))]
+
+
+TILL = ["Customer", "Receipt No", "Total"]
+# A shop's worth of other people, so that how rare a name is means something.
+CROWD = [[f, l, f"{f}.{l}@example.org", "", "", "", ""]
+         for f in ("Amy", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hal", "Ida", "Jon", "Kim", "Liam")
+         for l in ("Abbot", "Brook", "Chen", "Dunn", "Ellis", "Ford", "Grant", "Hart", "Irwin", "Jones")]
+
+
+@pytest.mark.parametrize("order", ["shop first", "till first", "from scratch"])
+def test_a_name_with_nothing_else_waits_in_review_beside_its_only_namesake(ws, tmp_path, order):
+    def shop():
+        load(ws, tmp_path, "shop.csv", [["Leonard", "Haddad", "leo@example.com", "+14155550111", "04105", "", ""],
+                                        ["Ann", "Lee", "ann@example.com", "", "", "", ""], *CROWD])
+
+    def till():
+        load(ws, tmp_path, "till.csv", [["Haddad, Leonard", "5001", "12.50"]], header=TILL, channel="pos")
+
+    for step in ((till, shop) if order == "till first" else (shop, till)):
+        step()
+    if order == "from scratch":
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+    ids = customers_of(ws)
+    # Never merged on the name alone: a second Leonard Haddad may shop only at the till.
+    assert ids[("till.csv", 1)] is not None and ids[("till.csv", 1)] != ids[("shop.csv", 1)]
+    [(left, right, why)] = pending_reviews(ws)
+    assert {left, right} == {ids[("till.csv", 1)], ids[("shop.csv", 1)]}
+    assert "nothing but the name to go on" in why and "same first name" in why
+
+
+def test_a_name_carried_by_two_customers_is_nobodys_question(ws, tmp_path):
+    load(ws, tmp_path, "shop.csv", [["Leonard", "Haddad", "leo@example.com", "", "04105", "", ""],
+                                    ["Leonard", "Haddad", "lhaddad@example.net", "", "90210", "", ""], *CROWD])
+    load(ws, tmp_path, "till.csv", [["Haddad, Leonard", "5001", "12.50"]], header=TILL, channel="pos")
+    ids = customers_of(ws)
+    assert len({ids[("shop.csv", 1)], ids[("shop.csv", 2)], ids[("till.csv", 1)]}) == 3
+    assert pending_reviews(ws) == []
+
+
+def test_a_name_too_common_to_prove_anything_is_not_asked_about(ws, tmp_path):
+    # Many Smiths and Johns: the full name weighs less than the review threshold.
+    rows = [[f, l, f"{f}.{l}{i}@example.com", "", "", "", ""]
+            for i, (f, l) in enumerate([("John", "Smith")] + [("John", "Doe")] * 60 + [("Mary", "Smith")] * 60)]
+    load(ws, tmp_path, "shop.csv", rows + CROWD)
+    load(ws, tmp_path, "till.csv", [["Smith, John", "5001", "12.50"]], header=TILL, channel="pos")
+    assert pending_reviews(ws) == []
+    # The same shapes with a rare name are asked about.
+    load(ws, tmp_path, "shop2.csv", [["Ottoline", "Quartermaine", "oq@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "till2.csv", [["Quartermaine, Ottoline", "5002", "9.00"]], header=TILL, channel="pos")
+    assert len(pending_reviews(ws)) == 1

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import math
 from bisect import bisect_left
 from sys import intern
 from collections import defaultdict
@@ -528,6 +529,7 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
                         reviews.append((i, j, s))
             else:
                 reviews.append((i, j, s))
+    reviews += _attach_contactless(profiles, cl, freq, model, only)
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(len(profiles)):
         clusters[cl.find(i)].append(i)
@@ -536,6 +538,69 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
         if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
             final_reviews.append((i, j, s))
     return Plan(dict(clusters), final_reviews, pairs_scored, ambiguous)
+
+
+def _has_contact(p: Profile) -> bool:
+    return bool(p.emails or p.phones or p.postcode or p.city or p.address)
+
+
+def name_weight(first: str, last: str, freq: Frequencies, model: Model) -> float:
+    """Bits of evidence in two records agreeing on this full name and nothing else."""
+    return (math.log2(model.m_first_exact / Frequencies._u(freq.first, freq.n_first, first, model))
+            + math.log2(model.m_last_exact / Frequencies._u(freq.last, freq.n_last, last, model)))
+
+
+def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequencies, model: Model,
+                        only: set[int] | None) -> list[tuple[int, int, PairScore]]:
+    """Ask about records with a name and nothing else, next to the one customer of that name.
+
+    A name typed at the till, with no email, phone or address, shares no block
+    key with anyone, yet it is most likely the shop's one "Leonard Haddad".
+    Most likely is not enough to merge: the quality benchmark's shops hold two
+    real Leonard Haddads now and then, one of them only ever at the till, and
+    merging on the name cost more precision than it gained recall.  So such a
+    record waits in review beside the customer carrying its full name, spelled
+    the same, when exactly one customer with contact details carries it and the
+    name is rare enough to reach the review threshold; with two such customers it
+    is nobody's question.  A rejected pair, a different birthday or first name in
+    the customer keep them apart as usual.  With ``only`` (an import), just the
+    names those records carry are looked at.
+    """
+    names = {(p.first, p.last) for p in profiles if p.first and p.last and not _has_contact(p)}
+    if only is not None:
+        names &= {(profiles[i].first, profiles[i].last) for i in only}
+    weights = {n: w for n in names if (w := name_weight(*n, freq, model)) >= model.review_threshold}
+    if not weights:
+        return []
+    bearers: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)  # name -> root -> a record
+    for i, p in enumerate(profiles):
+        if p.first and (p.first, p.last) in weights:
+            bearers[(p.first, p.last)].setdefault(cl.find(i), i)
+    roots = {r for by_root in bearers.values() for r in by_root}
+    reachable = {cl.find(i) for i, p in enumerate(profiles) if _has_contact(p)} & roots
+    targets: dict[int, set[int]] = defaultdict(set)  # contactless root -> customers it could be
+    pair_of: dict[tuple[int, int], tuple[int, int]] = {}
+    for by_root in bearers.values():
+        known = [r for r in by_root if r in reachable]
+        if len(known) != 1:
+            continue
+        for r in by_root:
+            if r not in reachable:
+                targets[r].add(known[0])
+                pair_of[(r, known[0])] = (by_root[r], by_root[known[0]])
+    reviews = []
+    for r, options in targets.items():
+        if len(options) != 1:  # its names point at different customers
+            continue
+        i, j = pair_of[(r, next(iter(options)))]
+        if only is not None and i not in only and j not in only:
+            continue
+        s = score_pair(profiles[i], profiles[j], freq, model)
+        if s.conflict is None and s.weight >= model.review_threshold and cl.why_not(i, j) is None:
+            s.decision = "review"
+            s.reasons.append("nothing but the name to go on")
+            reviews.append((i, j, s))
+    return reviews
 
 
 def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> set[int]:
@@ -795,6 +860,9 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     # round, a last name equal to a first name) are candidates only when they
     # share a block key too: the same name in the same place.
     candidate_ids.update(_same_name_same_place(conn, new_profiles, new_rows))
+    # A rare full name alone may join a record with nothing else to its name (see
+    # _attach_contactless); every carrier of it comes along, to see whether it is unique.
+    candidate_ids.update(_same_full_name(conn, new_profiles, model))
     # Whole customers come along, so the guards see every name they already carry.
     customer_ids: set[int] = set()
     for part in _chunks(sorted(candidate_ids)):
@@ -891,6 +959,60 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
     for rids in by_surname_place.values():
         if len(rids) < MAX_BLOCK:
             out |= rids
+    return out
+
+
+_CROWDED_SURNAME = 20_000  # records; a full name's carriers are looked up only below this
+
+
+def _same_full_name(conn: Connection, new_profiles: Sequence[Profile], model: Model) -> set[int]:
+    """Records carrying the full name of a new profile, where that name could count on its own.
+
+    That is where one side has nothing but a name (see _attach_contactless): a
+    new record with nothing else brings every carrier of its name, so the
+    clustering sees whether one customer alone carries it; a new record with
+    contact details looks for existing records with nothing else first, and
+    brings the other carriers only when there are some.  Only names rare enough
+    to reach the review threshold are looked up, through the last-name index
+    (first names are compared folded, here).  A surname carried by more than
+    ``_CROWDED_SURNAME`` records is skipped: reading them all would cost more
+    than an import of a thousand rows may take, and beside such a surname only
+    the rarest first names could ever weigh enough.
+    """
+    named = [p for p in new_profiles if p.first and p.last]
+    if not named:
+        return set()
+    freq = load_frequencies(conn, named)
+    every: dict[str, set[str]] = defaultdict(set)  # last name -> first names: all carriers wanted
+    bare: dict[str, set[str]] = defaultdict(set)  # only carriers with nothing but a name, first
+    for p in named:
+        if (freq.last.get(p.last, 0) <= _CROWDED_SURNAME
+                and name_weight(p.first, p.last, freq, model) >= model.review_threshold):
+            (bare if _has_contact(p) else every)[p.last].add(p.first)
+    rec = SourceRecord.__table__
+    if bare:
+        placeless = _carriers(conn, bare, rec.c.postcode == "", rec.c.city == "", rec.c.address == "")
+        if placeless:
+            ident = Identifier.__table__
+            reachable: set[int] = set()
+            for part in _chunks(sorted(placeless)):
+                reachable.update(conn.execute(select(ident.c.record_id).where(
+                    ident.c.record_id.in_(part), ident.c.kind.in_(("email", "phone")))).scalars())
+            for rid in placeless.keys() - reachable:
+                first, last = placeless[rid]
+                every[last].add(first)
+    return set(_carriers(conn, every)) if every else set()
+
+
+def _carriers(conn: Connection, firsts_by_last: dict[str, set[str]], *where) -> dict[int, tuple[str, str]]:
+    rec = SourceRecord.__table__
+    out: dict[int, tuple[str, str]] = {}
+    for part in _chunks(sorted(firsts_by_last)):
+        for rid, first, last in conn.execute(
+                select(rec.c.id, rec.c.first_name, rec.c.last_key).where(rec.c.last_key.in_(part), *where)):
+            folded = fold(first)
+            if folded in firsts_by_last[last]:
+                out[rid] = (folded, last)
     return out
 
 
