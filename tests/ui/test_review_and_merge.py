@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.views.review_view import ROWS
 from tests.helpers import write_csv
 
 HEADER = ["First Name", "Last Name", "Email", "Phone"]
@@ -32,6 +33,11 @@ def test_review_queue_lists_pairs_side_by_side(family_window):
     assert view.pages.currentIndex() == 1
     assert "lee@example.com" in view.compare.item(1, 0).text() or "fox@example.com" in view.compare.item(1, 0).text()
     assert "same email" in view.score_label.text()
+    # Agreeing evidence is tinted; equal activity counts (one source record each) are not evidence.
+    rows = {label: r for r, (_, label) in enumerate(ROWS)}
+    assert view.compare.item(rows["Emails"], 0).background().style() != Qt.BrushStyle.NoBrush
+    assert view.compare.item(rows["Source records"], 0).text() == view.compare.item(rows["Source records"], 1).text()
+    assert view.compare.item(rows["Source records"], 0).background().style() == Qt.BrushStyle.NoBrush
     nav_text = family_window.nav.item(1).text()
     assert nav_text == "Review (2)"
 

@@ -43,6 +43,10 @@ ROWS = [
     ("last_seen", "Last seen"),
 ]
 
+# Rows that are evidence of one person; the rest (activity counts, dates) are context, and two
+# strangers with one order each do not "agree" on anything.
+EVIDENCE = {"display_name", "all_emails", "all_phones", "address", "city", "postcode", "birthday", "company"}
+
 
 def _text(value) -> str:
     if value is None:
@@ -181,7 +185,7 @@ class ReviewView(QWidget):
             a, b = _text(left.get(key)), _text(right.get(key))
             for c, value in enumerate((a, b)):
                 cell = QTableWidgetItem(value)
-                if a and b and (a == b or (isinstance(left.get(key), list)
+                if key in EVIDENCE and a and b and (a == b or (isinstance(left.get(key), list)
                                            and set(left.get(key)) & set(right.get(key) or []))):
                     cell.setBackground(same)
                 self.compare.setItem(r, c, cell)
