@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import gc
 import json
-import math
 from bisect import bisect_left
 from sys import intern
 from collections import defaultdict
@@ -29,7 +28,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.dialect import clear_customer_search, executemany, indexes_suspended, insert_returning_ids
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.keys import first_keys, first_name_level, fold, fold_address, names_compatible
-from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, score_pair
+from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
 from omnidesk.core.identity.stats import add_profiles, load_frequencies, postcode_key, write_frequencies
 from omnidesk.core.models import (
     Consent,
@@ -544,12 +543,6 @@ def _has_contact(p: Profile) -> bool:
     return bool(p.emails or p.phones or p.postcode or p.city or p.address)
 
 
-def name_weight(first: str, last: str, freq: Frequencies, model: Model) -> float:
-    """Bits of evidence in two records agreeing on this full name and nothing else."""
-    return (math.log2(model.m_first_exact / Frequencies._u(freq.first, freq.n_first, first, model))
-            + math.log2(model.m_last_exact / Frequencies._u(freq.last, freq.n_last, last, model)))
-
-
 def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequencies, model: Model,
                         only: set[int] | None) -> list[tuple[int, int, PairScore]]:
     """Ask about records with a name and nothing else, next to the one customer of that name.
@@ -993,14 +986,10 @@ def _same_full_name(conn: Connection, new_profiles: Sequence[Profile], model: Mo
     if bare:
         placeless = _carriers(conn, bare, rec.c.postcode == "", rec.c.city == "", rec.c.address == "")
         if placeless:
-            ident = Identifier.__table__
-            reachable: set[int] = set()
-            for part in _chunks(sorted(placeless)):
-                reachable.update(conn.execute(select(ident.c.record_id).where(
-                    ident.c.record_id.in_(part), ident.c.kind.in_(("email", "phone")))).scalars())
-            for rid in placeless.keys() - reachable:
-                first, last = placeless[rid]
-                every[last].add(first)
+            idents = _identifiers(conn, sorted(placeless))
+            for rid, (first, last) in placeless.items():
+                if not any(kind in ("email", "phone") for kind, _ in idents.get(rid, ())):
+                    every[last].add(first)
     return set(_carriers(conn, every)) if every else set()
 
 

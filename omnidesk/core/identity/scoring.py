@@ -123,6 +123,12 @@ class Frequencies:
         return min(max(u, model.min_u), model.max_u)
 
 
+def name_weight(first: str, last: str, freq: Frequencies, model: Model) -> float:
+    """Bits two records earn by agreeing exactly on this first and last name, as score_pair counts them."""
+    return (_bits(model.m_first_exact, Frequencies._u(freq.first, freq.n_first, first, model))
+            + _bits(model.m_last_exact, Frequencies._u(freq.last, freq.n_last, last, model)))
+
+
 @dataclass(slots=True)
 class PairScore:
     weight: float
