@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -110,6 +110,9 @@ class SourceRecord(SQLModel, table=True):
         # An import looks up existing records with the same name in the same place;
         # the index holds every column that lookup reads, so it never touches the rows.
         Index("ix_source_record_name_place", "last_key", "postcode", "city", "birthday", "first_name"),
+        # ...and records with the same last name at the same employer (only those naming one).
+        Index("ix_source_record_name_work", "last_key", "work_key", "first_name",
+              sqlite_where=text("work_key != ''"), postgresql_where=text("work_key != ''")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -141,6 +144,9 @@ class SourceRecord(SQLModel, table=True):
     # looks up when new records arrive (indexed, so an import stays incremental).
     last_key: str = Field(default="", max_length=64)
     last_sound: str = Field(default="", max_length=8)
+    # The first letters of the employer its company column or a work email names
+    # (identity/employer.py): the key an import finds same-name colleagues by.
+    work_key: str = Field(default="", sa_column=Column(String(8), nullable=False, server_default=""))
     values_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     problems_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     flagged: bool = Field(default=False, index=True)

@@ -26,6 +26,8 @@ from sqlalchemy import bindparam, delete, func, insert, literal, or_, select, up
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import clear_customer_search, executemany, indexes_suspended, insert_returning_ids
+from omnidesk.core.identity.employer import employers
+from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.keys import first_keys, first_name_level, fold, fold_address, names_compatible
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
@@ -83,7 +85,7 @@ def model_from_settings(get_setting) -> Model:
 
 
 _PROFILE_COLS = ("id", "row_hash", "customer_id", "kind", "channel", "first_name", "last_name", "postcode",
-                 "city", "address", "birthday")
+                 "city", "address", "birthday", "company")
 
 
 def _profile_query(*, with_hash: bool = True):
@@ -106,14 +108,16 @@ def _profile(r, ids) -> Profile:
     """A profile from a row of :func:`_profile_query` (a tuple) and its (kind, value) identifiers."""
     # Kinds, channels, postcodes and birthdays repeat across records: one string each
     # instead of one per record (a million profiles must fit in well under a gigabyte).
+    emails = tuple(v for k, v in ids if k == "email")
     return Profile(
         rid=r[0], row_hash=r[1], customer_id=r[2], kind=intern(r[3]), channel=intern(r[4]),
         first=fold(r[5]), last=fold(r[6]),
-        emails=tuple(v for k, v in ids if k == "email"),
+        emails=emails,
         phones=tuple(v for k, v in ids if k == "phone"),
         externals=tuple(v for k, v in ids if k == "external"),
         postcode=intern(postcode_key(r[7])), city=fold(r[8]), address=fold_address(r[9]) if r[9] else "",
         birthday=intern(r[10]) if r[10] else None,
+        employers=tuple(intern(e) for e in employers(r[11], emails)) if r[11] or emails else (),
     )
 
 
@@ -158,7 +162,7 @@ def block_keys(p: Profile) -> list[str]:
     comparing every "John Smith" with every other would be work without result.
     """
     keys = _identifier_keys(p)
-    for place in _places(p.postcode, p.city, p.birthday):
+    for place in _places(p.postcode, p.city, p.birthday, _stems(p)):
         keys += _name_keys(p, place)
     return keys
 
@@ -185,9 +189,16 @@ def _name_keys(p: Profile, place: str) -> list[str]:
     return keys
 
 
-def _places(postcode: str, city: str, birthday: str | None) -> list[str]:
-    """Where (or when born) a record says its person is: what a name must share to be compared."""
-    places = []
+def _stems(p: Profile) -> set[str]:
+    return {employer_stem(e) for e in p.employers}
+
+
+def _places(postcode: str, city: str, birthday: str | None, stems: Iterable[str] = ()) -> list[str]:
+    """Where (or when born, or for whom working) a record says its person is.
+
+    A name is compared with another only when they share one of these.
+    """
+    places = [f"e{s}" for s in stems if s]
     if postcode:
         places.append(f"z{postcode}")
     if city:
@@ -213,6 +224,8 @@ def _family_keys(p: Profile, family: str) -> list[str]:
         return _name_keys(p, f"z{p.postcode}") if p.postcode else []
     if family == "c":
         return _name_keys(p, f"c{p.city}") if p.city else []
+    if family == "e":
+        return [k for s in _stems(p) for k in _name_keys(p, f"e{s}")]
     return _name_keys(p, f"b{p.birthday[-5:]}") if p.birthday else []
 
 
@@ -230,7 +243,7 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
     """
     exact: set[int] = set()
     named: set[int] = set()
-    for family in ("id", "z", "c", "b"):
+    for family in ("id", "z", "c", "b", "e"):
         blocks: dict[int, int | list[int]] = {}
         for i, p in enumerate(profiles):
             for key in _family_keys(p, family):
@@ -906,6 +919,8 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
         ("city", city, None),
         ("city, where the postcode cannot decide", city, no_postcode_or_address),
         ("birthday", day_of, None),
+        # Only records naming an employer: the partial (last name, work key) index holds them.
+        ("employer", rec.c.work_key, rec.c.work_key != ""),
     )
     keys: dict[str, dict[str, set[str]]] = {kind: defaultdict(set) for kind, _, _ in kinds}
     for p, row in zip(new_profiles, new_rows):
@@ -919,6 +934,8 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
                 keys[kind][name].add(f"{name}|{row[8].lower()}")
             if p.birthday:
                 keys["birthday"][name].add(f"{name}|{p.birthday[-5:]}")
+            for stem in _stems(p):
+                keys["employer"][name].add(f"{name}|{stem}")
     out: set[int] = set()
     for kind, expr, also in kinds:
         by_name = keys[kind]
@@ -931,8 +948,9 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
                 size += 1 + len(by_name[names[start]])
                 start += 1
             group_keys = sorted(set().union(*(by_name[n] for n in group)))
-            for rid, first, last, postcode, city, birthday in conn.execute(
-                select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city, rec.c.birthday)
+            for rid, first, last, postcode, city, birthday, work in conn.execute(
+                select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city, rec.c.birthday,
+                       rec.c.work_key)
                 .where(rec.c.last_key.in_(group), (rec.c.last_key + "|" + expr).in_(group_keys),
                        *([also] if also is not None else []))
             ):
@@ -940,7 +958,7 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
                     continue
                 folded = fold(first)
                 pair = ":".join(sorted((folded, last))) if folded else None
-                for place in _places(postcode_key(postcode), fold(city), birthday):
+                for place in _places(postcode_key(postcode), fold(city), birthday, (work,)):
                     if (pair and f"w:{pair}:{place}" in wanted) or any(
                             f"n:{k}:{last}:{place}" in wanted for k in first_keys(folded) or {""}):
                         out.add(rid)

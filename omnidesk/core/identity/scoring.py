@@ -6,7 +6,9 @@ field agrees for the same person and ``u`` how often it agrees by chance.
 ``m`` values are well-founded defaults (documented below, in the spirit of
 Splink's priors); ``u`` values for names, postcodes and cities come from the
 workspace's own value frequencies (term-frequency adjustment: two "Smith"s
-prove less than two "Okonkwo"s).
+prove less than two "Okonkwo"s).  An employer (a company column, or a work
+email's domain naming it: ``employer.py``) is weighed the same way, so a
+town's big employer proves less than a small firm.
 
 On top of the weight, guards keep strangers apart:
 
@@ -23,6 +25,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from omnidesk.core.identity.employer import same_employer
 from omnidesk.core.identity.keys import first_name_level, last_name_level, same_address
 
 
@@ -44,6 +47,7 @@ class Profile:
     city: str
     address: str
     birthday: str | None
+    employers: tuple[str, ...] = ()  # see employer.py: "c" + company words, "@" + a work domain
 
 
 def _bits(m: float, u: float) -> float:
@@ -73,6 +77,11 @@ class Model:
     m_city: float = 0.85
     m_address: float = 0.7
     u_address: float = 1e-4
+    # Both records name an employer and it is the same one.  People change jobs and work
+    # for several (m); how often two records name one employer by chance is how common
+    # that employer is among the records naming one, but never rarer than this (u).
+    m_employer: float = 0.85
+    u_employer: float = 1e-3
     m_birthday: float = 0.97
     u_birthday_full: float = 1 / (365 * 70)
     u_birthday_day: float = 1 / 365
@@ -88,10 +97,12 @@ class Frequencies:
     last: Counter = field(default_factory=Counter)
     postcode: Counter = field(default_factory=Counter)
     city: Counter = field(default_factory=Counter)
+    work: Counter = field(default_factory=Counter)  # employer stems (the first of each record)
     n_first: int = 0
     n_last: int = 0
     n_postcode: int = 0
     n_city: int = 0
+    n_work: int = 0
 
     @classmethod
     def from_profiles(cls, profiles) -> Frequencies:
@@ -113,6 +124,9 @@ class Frequencies:
         if p.city:
             self.city[p.city] += 1
             self.n_city += 1
+        if p.employers:
+            self.work[p.employers[0][1:4]] += 1
+            self.n_work += 1
 
     @staticmethod
     def _u(counter: Counter, n: int, value: str, model: Model) -> float:
@@ -147,8 +161,10 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
     other = False  # agreement on something besides names
     conflict = None
 
+    shared_email = False
     if a.emails and b.emails:
         if set(a.emails) & set(b.emails):
+            shared_email = True
             w += _bits(model.m_email, model.u_email)
             strong = True
             reasons.append("same email")
@@ -229,6 +245,20 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
             reasons.append("same address")
         else:
             w += _bits(1 - model.m_address, 1 - model.u_address)
+
+    if a.employers and b.employers and not shared_email:
+        # A shared email address already says all its domain could: counted once.
+        how = same_employer(a.employers, b.employers)
+        if how is not None:
+            # A town's big employer proves less than a small firm: weighed by how common it is.
+            u = Frequencies._u(freq.work, freq.n_work, a.employers[0][1:4], model)
+            w += _bits(model.m_employer, max(u, model.u_employer))
+            if how == "company":
+                strong = True
+                reasons.append("same employer")
+            else:
+                other = True
+                reasons.append("same work email domain")
 
     if a.birthday and b.birthday:
         full = not a.birthday.startswith("--") and not b.birthday.startswith("--")

@@ -1,7 +1,7 @@
 """Value counts behind the match weights, kept in the ``value_count`` table.
 
-The scoring weighs agreement on a first name, last name, postcode or city by
-how common the value is in the whole workspace (``scoring.Frequencies``).
+The scoring weighs agreement on a first name, last name, postcode, city or
+employer by how common the value is in the whole workspace (``scoring.Frequencies``).
 Counting that over every record after each import would make a 1,000-row
 import into a million-record workspace cost a scan of the million; instead
 the counts live in a small table that each import adds to, undo and erase
@@ -9,7 +9,8 @@ subtract from, and a full resolve rebuilds.  Lookups touch only the values
 the records at hand carry.
 
 Counts are of non-follower records as the resolver sees them (folded names,
-postcodes without spaces, folded cities); the empty value holds the total of
+postcodes without spaces, folded cities, the stem of the first employer a
+record names); the empty value holds the total of
 records that have the field.
 """
 
@@ -25,7 +26,7 @@ from omnidesk.core.identity.keys import fold
 from omnidesk.core.identity.scoring import Frequencies, Profile
 from omnidesk.core.models import SourceRecord, ValueCount
 
-FIELDS = ("first", "last", "postcode", "city")
+FIELDS = ("first", "last", "postcode", "city", "work")
 _IN = 900
 _UPSERT = text(
     "INSERT INTO value_count (field, value, n) VALUES (:field, :value, :n) "
@@ -37,15 +38,15 @@ def postcode_key(postcode: str | None) -> str:
     return (postcode or "").replace(" ", "").upper()
 
 
-def _profile_values(p: Profile) -> tuple[str, str, str, str]:
-    return p.first, p.last, p.postcode, p.city
+def _profile_values(p: Profile) -> tuple[str, str, str, str, str]:
+    return p.first, p.last, p.postcode, p.city, p.employers[0][1:4] if p.employers else ""
 
 
-def _raw_values(first: str, last: str, postcode: str, city: str) -> tuple[str, str, str, str]:
-    return fold(first), fold(last), postcode_key(postcode), fold(city)
+def _raw_values(first: str, last: str, postcode: str, city: str, work_key: str) -> tuple[str, str, str, str, str]:
+    return fold(first), fold(last), postcode_key(postcode), fold(city), work_key
 
 
-def _tally(values: Iterable[tuple[str, str, str, str]]) -> Counter:
+def _tally(values: Iterable[tuple[str, ...]]) -> Counter:
     counts: Counter = Counter()
     for row in values:
         for name, value in zip(FIELDS, row):
@@ -77,7 +78,7 @@ def forget_records(conn: Connection, record_ids: Sequence[int]) -> None:
     ids = list(record_ids)
     for i in range(0, len(ids), _IN):
         rows.extend(conn.execute(
-            select(rec.c.first_name, rec.c.last_name, rec.c.postcode, rec.c.city)
+            select(rec.c.first_name, rec.c.last_name, rec.c.postcode, rec.c.city, rec.c.work_key)
             .where(rec.c.id.in_(ids[i:i + _IN]))
         ).all())
     _add(conn, _tally(_raw_values(*r) for r in rows), -1)
@@ -102,7 +103,7 @@ def rebuild_counts(conn: Connection) -> None:
     """Count every record's values afresh (a workspace from before the table existed)."""
     rec = SourceRecord.__table__
     counts = _tally(_raw_values(*r) for r in conn.execute(
-        select(rec.c.first_name, rec.c.last_name, rec.c.postcode, rec.c.city)))
+        select(rec.c.first_name, rec.c.last_name, rec.c.postcode, rec.c.city, rec.c.work_key)))
     table = ValueCount.__table__
     conn.execute(delete(table))
     if counts:

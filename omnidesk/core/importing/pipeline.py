@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import insert_many, insert_returning_ids
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
@@ -736,6 +737,7 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "last_name": row.last_name,
             "last_key": last_key(row.last_name),
             "last_sound": last_sound(row.last_name),
+            "work_key": work_key(row.company, row.emails) if row.company or row.emails else "",
             "email": row.emails[0] if row.emails else None,
             "phone": row.phones[0] if row.phones else None,
             "company": row.company,

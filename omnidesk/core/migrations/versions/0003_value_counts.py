@@ -24,10 +24,8 @@ def upgrade() -> None:
     sa.Column('n', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('field', 'value')
     )
-    # Workspaces made before this revision get their counts now.
-    from omnidesk.core.identity.stats import rebuild_counts
-
-    rebuild_counts(op.get_bind())
+    # Workspaces made before this revision get their counts in 0005, which counts
+    # employers too (the counting code reads a column that revision adds).
 
 
 def downgrade() -> None:
