@@ -82,11 +82,14 @@ def company_words(company: str) -> tuple[str, ...]:
     return tuple(w for w in words if w not in _COMPANY_FILLER)
 
 
-@lru_cache(maxsize=200_000)
 def mail_label(email: str) -> str:
     """The label that names an email's domain ("acme" for jo@mail.acme.co.uk); "" for a provider's."""
-    domain = email.rpartition("@")[2].lower().strip(".")
-    parts = domain.split(".")
+    return _domain_label(email.rpartition("@")[2])
+
+
+@lru_cache(maxsize=20_000)  # per domain, not per address: domains repeat, addresses do not
+def _domain_label(domain: str) -> str:
+    parts = domain.lower().strip(".").split(".")
     if len(parts) < 2:
         return ""
     parts.pop()  # the top-level domain
