@@ -128,3 +128,30 @@ def test_split_a_record_from_the_customer_screen_and_undo(window, qtbot, tmp_pat
     assert ws.counts()["customers"] == 2
     window.undo_action.trigger()
     assert ws.counts()["customers"] == 1
+
+
+def test_a_shared_employer_is_tinted_where_it_shows(window, tmp_path):
+    """"Same work email domain": the two addresses are the evidence, so they are tinted."""
+    ws = Workspace.create(tmp_path / "w.omnidesk")
+    crowd = [[f"Person{n}", f"Crowd{n}", f"p{n}@example.com", f"(207) 555-{1000 + n}"] for n in range(100)]
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, crowd + [
+        ["Dmitri", "Vasquez-Lindqvist", "dmitri@acmetools.com", ""]]), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [
+        ["Dmitri", "Vasquez-Lindqvist", "d.vasquez@acmetools.com", ""]]), ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    window.show_screen("review")
+    view = window.screens["review"]
+    assert len(view.items) == 1 and "same work email domain" in view.score_label.text()
+    rows = {label: r for r, (_, label) in enumerate(ROWS)}
+    for side in (0, 1):
+        assert view.compare.item(rows["Emails"], side).background().style() != Qt.BrushStyle.NoBrush
+        assert view.compare.item(rows["Company"], side).background().style() == Qt.BrushStyle.NoBrush
+
+
+def test_employer_cells_name_the_company_and_the_address_that_agree():
+    from omnidesk.ui.views.review_view import _employer_cells
+
+    shop = {"company": "Fogline Software", "all_emails": ["ramirez.zoe@example.com"]}
+    newsletter = {"company": "", "all_emails": ["zoe@fogline.example"]}
+    assert _employer_cells(shop, newsletter) == {("company", 0), ("all_emails", 1)}
+    assert _employer_cells(shop, {"company": "", "all_emails": ["zoe@northwind.example"]}) == set()

@@ -25,7 +25,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
-from omnidesk.core.identity.employer import same_employer
+from omnidesk.core.identity.employer import same_employer, stem
 from omnidesk.core.identity.keys import first_name_level, last_name_level, same_address
 
 
@@ -125,7 +125,7 @@ class Frequencies:
             self.city[p.city] += 1
             self.n_city += 1
         if p.employers:
-            self.work[p.employers[0][1:4]] += 1
+            self.work[stem(p.employers[0])] += 1
             self.n_work += 1
 
     @staticmethod
@@ -251,7 +251,7 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         how = same_employer(a.employers, b.employers)
         if how is not None:
             # A town's big employer proves less than a small firm: weighed by how common it is.
-            u = Frequencies._u(freq.work, freq.n_work, a.employers[0][1:4], model)
+            u = Frequencies._u(freq.work, freq.n_work, stem(a.employers[0]), model)
             w += _bits(model.m_employer, max(u, model.u_employer))
             if how == "company":
                 strong = True

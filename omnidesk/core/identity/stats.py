@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.identity.employer import stem
 from omnidesk.core.identity.keys import fold
 from omnidesk.core.identity.scoring import Frequencies, Profile
 from omnidesk.core.models import SourceRecord, ValueCount
@@ -39,7 +40,7 @@ def postcode_key(postcode: str | None) -> str:
 
 
 def _profile_values(p: Profile) -> tuple[str, str, str, str, str]:
-    return p.first, p.last, p.postcode, p.city, p.employers[0][1:4] if p.employers else ""
+    return p.first, p.last, p.postcode, p.city, stem(p.employers[0]) if p.employers else ""
 
 
 def _raw_values(first: str, last: str, postcode: str, city: str, work_key: str) -> tuple[str, str, str, str, str]:

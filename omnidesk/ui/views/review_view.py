@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.customers import customer_cards
+from omnidesk.core.identity.employer import employers, same_employer
 from omnidesk.core.identity.merge import ReviewItem, list_reviews
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -56,6 +57,21 @@ def _text(value) -> str:
     if isinstance(value, str) and "T" in value and value[:4].isdigit():
         return value[:10]
     return str(value)
+
+
+def _employer_cells(left: dict, right: dict) -> set[tuple[str, int]]:
+    """The (row, side) cells that name the employer both customers share: "Fogline Software" ~ zoe@fogline.com."""
+    cells = set()
+    sides = (left, right)
+    for c, (mine, theirs) in enumerate((sides, sides[::-1])):
+        whole = employers(theirs.get("company") or "", theirs.get("all_emails") or [])
+        if not whole:
+            continue
+        if mine.get("company") and same_employer(employers(mine["company"], []), whole):
+            cells.add(("company", c))
+        if same_employer(employers("", mine.get("all_emails") or []), whole):
+            cells.add(("all_emails", c))
+    return cells
 
 
 class ReviewView(QWidget):
@@ -181,12 +197,14 @@ class ReviewView(QWidget):
         left, right = self.cards.get(item.left_id, {}), self.cards.get(item.right_id, {})
         self.compare.setHorizontalHeaderLabels([f"Customer {item.left_id}", f"Customer {item.right_id}"])
         same = QBrush(QColor(46, 160, 67, 60))
+        at_work = _employer_cells(left, right)
         for r, (key, _) in enumerate(ROWS):
             a, b = _text(left.get(key)), _text(right.get(key))
             for c, value in enumerate((a, b)):
                 cell = QTableWidgetItem(value)
-                if key in EVIDENCE and a and b and (a == b or (isinstance(left.get(key), list)
-                                           and set(left.get(key)) & set(right.get(key) or []))):
+                if (key in EVIDENCE and a and b and (a == b or (isinstance(left.get(key), list)
+                                            and set(left.get(key)) & set(right.get(key) or [])))
+                        or (key, c) in at_work):
                     cell.setBackground(same)
                 self.compare.setItem(r, c, cell)
         self.score_label.setText(
