@@ -134,7 +134,9 @@ def first_keys(first_folded: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-@lru_cache(maxsize=500_000)
+# A cache entry costs some 250 bytes: 2**17 of them hold most repeats of a million-record
+# resolve (common names meet again and again) in 30 MB instead of 120.
+@lru_cache(maxsize=1 << 17)
 def first_name_level(a: str, b: str) -> str:
     """How two folded first names compare: exact, nickname, typo, initial or different."""
     if not a or not b:
@@ -153,7 +155,7 @@ def first_name_level(a: str, b: str) -> str:
     return "different"
 
 
-@lru_cache(maxsize=500_000)
+@lru_cache(maxsize=1 << 17)
 def last_name_level(a: str, b: str) -> str:
     if not a or not b:
         return "missing"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+from array import array
 from bisect import bisect_left
 from sys import intern
 from collections import defaultdict
@@ -29,6 +30,7 @@ from omnidesk.core.dialect import clear_customer_search, executemany, indexes_su
 from omnidesk.core.identity.employer import employers
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.memory import give_back_free_memory
 from omnidesk.core.identity.keys import first_keys, first_name_level, fold, fold_address, names_compatible
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
 from omnidesk.core.identity.stats import add_profiles, load_frequencies, postcode_key, write_frequencies
@@ -229,98 +231,131 @@ def _family_keys(p: Profile, family: str) -> list[str]:
     return _name_keys(p, f"b{p.birthday[-5:]}") if p.birthday else []
 
 
-_SHIFT = 32  # a pair (i, j) travels as one int, i << 32 | j: a third of a tuple's memory
+_SHIFT = 32  # a pair (i, j) travels as one int64, i << 32 | j
+_BIG_FAMILY = 500_000  # keys; after sorting this many, the freed memory is handed back (see memory.py)
 
 
-def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = None) -> tuple[set[int], set[int]]:
-    """Index pairs sharing an identifier, and pairs sharing only a name key, as ``i << 32 | j``.
+def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = None):
+    """Index pairs sharing an identifier, and pairs sharing only a name key.
 
-    With ``only``, just the pairs that touch those indexes (the new records).
+    Returns two sorted numpy ``int64`` arrays of ``i << 32 | j`` (``i < j``),
+    the second without the pairs of the first.  With ``only``, just the pairs
+    that touch those indexes (the new records of an import).
+
     One family of keys at a time (identifiers, then names with each kind of
-    place), each key kept as its hash: the blocks of a million records would
-    otherwise hold several million strings at once.  Two keys with the same
-    hash only add a pair to score.
+    place), each key kept as its 64-bit hash beside its record's index in two
+    flat arrays; sorting them lines up each block.  A million records make
+    some ten million (key, record) entries: as Python dicts and sets of ints
+    they took half a gigabyte, as arrays a tenth of that.  Two keys with the
+    same hash only add a pair to score.  (numpy is imported here, not with the
+    module, so that the window opens without loading it.)
     """
-    exact: set[int] = set()
-    named: set[int] = set()
+    import numpy as np
+
+    n = len(profiles)
+    touches = None
+    if only is not None:
+        touches = np.zeros(n, dtype=bool)
+        touches[np.fromiter(only, dtype=np.int64, count=len(only))] = True
+    postcode = address = None
+    exact_parts, named_parts = [], []
     for family in ("id", "z", "c", "b", "e"):
-        blocks: dict[int, int | list[int]] = {}
+        # Records are visited in order, so within one key the indexes come out ascending.
+        hashes, members = array("q"), array("i")  # 8 and 4 bytes on every platform
         for i, p in enumerate(profiles):
             for key in _family_keys(p, family):
-                h = hash(key)
-                prev = blocks.get(h)
-                if prev is None:
-                    blocks[h] = i
-                elif type(prev) is int:
-                    if prev != i:
-                        blocks[h] = [prev, i]
-                elif prev[-1] != i:
-                    prev.append(i)
-        pairs = exact if family == "id" else named
-        for members in blocks.values():
-            if type(members) is int:
-                continue
-            if family == "c":
-                _add_city_pairs(pairs, members, only, profiles)
-            else:
-                _add_pairs(pairs, members, only, exact_id=family == "id")
-        del blocks
-    named -= exact
-    return exact, named
+                hashes.append(hash(key))
+                members.append(i)
+        if not hashes:
+            continue
+        if family == "c" and postcode is None:
+            postcode = np.fromiter((bool(p.postcode) for p in profiles), dtype=bool, count=n)
+            address = np.fromiter((bool(p.address) for p in profiles), dtype=bool, count=n)
+        h = np.frombuffer(hashes, dtype=np.int64)
+        order = np.argsort(h, kind="stable")  # stable: members stay ascending within a block
+        h = h[order]
+        m = np.frombuffer(members, dtype=np.int32)[order]
+        del order, hashes, members
+        pairs = _block_pairs(h, m, family, touches, postcode, address)
+        if len(h) > _BIG_FAMILY:
+            del h, m
+            give_back_free_memory()
+        (exact_parts if family == "id" else named_parts).append(pairs)
+    exact = np.unique(np.concatenate(exact_parts)) if exact_parts else np.empty(0, dtype=np.int64)
+    named = np.unique(np.concatenate(named_parts)) if named_parts else np.empty(0, dtype=np.int64)
+    return exact, np.setdiff1d(named, exact, assume_unique=True)
 
 
-def _add_pairs(pairs: set[int], members: list[int], only: set[int] | None, *, exact_id: bool) -> None:
-    if len(members) > MAX_BLOCK:
-        if not exact_id:
-            return  # a name this common says nothing on its own
-        # A shared landline, a family address, a thousand opens from one email: chain
-        # neighbours instead of all pairs; the guards still apply to every union.
-        for i, j in zip(members, members[1:]):
-            if only is None or i in only or j in only:
-                pairs.add(i << _SHIFT | j)
-        return
-    if only is not None:
-        for i in members:
-            if i in only:
-                for j in members:
-                    if i != j:
-                        pairs.add(i << _SHIFT | j if i < j else j << _SHIFT | i)
-        return
-    for x in range(len(members)):
-        i = members[x] << _SHIFT
-        for y in range(x + 1, len(members)):
-            pairs.add(i | members[y])
+def _block_pairs(hashes, members, family: str, touches, postcode, address):
+    """The pairs one family's blocks make, from its keys' hashes sorted and their records.
 
-
-def _add_city_pairs(pairs: set[int], members: list[int], only: set[int] | None,
-                    profiles: Sequence[Profile]) -> None:
-    """Same name, same city: worth comparing when one of the two has no postcode (or both an address).
-
-    With a postcode on both sides the scoring weighs the postcodes and ignores
-    the city, so unless their street addresses can agree, a pair that shares
-    only the city can never be merged or queued; in a big city every common
-    name would make hundreds of such pairs.
+    A block of identifiers bigger than ``MAX_BLOCK`` (a shared landline, a
+    family address, a thousand opens from one email) chains neighbours instead
+    of pairing everyone; the guards still apply to every union.  A name key
+    that common says nothing on its own and pairs nobody.  Same name, same
+    city is worth comparing only when one of the two has no postcode (or both
+    an address): with a postcode on both sides the scoring weighs the
+    postcodes and ignores the city, so unless their street addresses can
+    agree such a pair can never be merged or queued, and in a big city every
+    common name would make hundreds of them.
     """
-    if len(members) > MAX_BLOCK:
-        return
-    for x in range(len(members)):
-        i = members[x]
-        pi = profiles[i]
-        for y in range(x + 1, len(members)):
-            j = members[y]
-            pj = profiles[j]
-            if pi.postcode and pj.postcode and not (pi.address and pj.address):
-                continue
-            if only is not None and i not in only and j not in only:
-                continue
-            pairs.add(i << _SHIFT | j if i < j else j << _SHIFT | i)
+    import numpy as np
+
+    # A record under one key twice (the same email in two columns) counts once.
+    dup = (hashes[1:] == hashes[:-1]) & (members[1:] == members[:-1])
+    if dup.any():
+        keep = np.concatenate(([True], ~dup))
+        hashes, members = hashes[keep], members[keep]
+    del dup
+    first = np.empty(len(hashes), dtype=bool)
+    first[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    del first
+    sizes = np.diff(np.append(starts, len(hashes)))
+    # Most keys belong to one record alone: keep only the blocks that can pair anyone.
+    wanted = sizes > 1 if family == "id" else (sizes > 1) & (sizes <= MAX_BLOCK)
+    members = members[np.repeat(wanted, sizes)]
+    starts, sizes = starts[wanted], sizes[wanted]
+    ends = np.cumsum(sizes)  # where each kept block ends in the kept entries
+    size = np.repeat(sizes, sizes)
+    end = np.repeat(ends, sizes)
+    pos = np.arange(len(members))
+    out = []
+
+    def add(mask, step: int) -> None:
+        at = np.flatnonzero(mask)
+        a, b = members[at].astype(np.int64), members[at + step].astype(np.int64)
+        ok = np.ones(len(at), dtype=bool)
+        if family == "c":
+            ok &= ~(postcode[a] & postcode[b]) | (address[a] & address[b])
+        if touches is not None:
+            ok &= touches[a] | touches[b]
+        out.append((a[ok] << _SHIFT) | b[ok])
+
+    if family == "id":
+        add((size > MAX_BLOCK) & (pos + 1 < end), 1)
+    small = size <= MAX_BLOCK
+    for step in range(1, MAX_BLOCK):
+        mask = small & (pos + step < end)
+        if not mask.any():
+            break
+        add(mask, step)
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
+def iter_pairs(pairs, chunk: int = 65_536):
+    """``(i, j)`` for every pair of a :func:`candidate_pair_sets` array, as plain ints."""
+    mask = (1 << _SHIFT) - 1
+    for start in range(0, len(pairs), chunk):
+        for key in pairs[start:start + chunk].tolist():
+            yield key >> _SHIFT, key & mask
 
 
 def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -> set[tuple[int, int]]:
     """All index pairs that share a block key (see :func:`candidate_pair_sets`)."""
     exact, named = candidate_pair_sets(profiles, only)
-    mask = (1 << _SHIFT) - 1
-    return {(k >> _SHIFT, k & mask) for k in exact | named}
+    return set(iter_pairs(exact)) | set(iter_pairs(named))
 
 
 # -- clustering ----------------------------------------------------------------------------
@@ -478,10 +513,33 @@ _WHOLE_WORKSPACE_BATCH = 5_000  # from this many new records, a first import is 
 class Plan:
     """The outcome of clustering, before it is written."""
 
-    clusters: dict[int, list[int]]  # root -> profile indexes
+    roots: array  # each profile's cluster, as the index of one of its members ("i", 4 bytes each)
     reviews: list[tuple[int, int, PairScore]]
     pairs_scored: int
     ambiguous: set[int] = field(default_factory=set)  # nameless records pointing at several people
+
+    def groups(self, chunk: int = 65_536):
+        """``(root, members)`` of every cluster, ordered by their first member; members ascending.
+
+        A million records make some 650,000 clusters: as a dict of lists they
+        took a quarter of a gigabyte, so they are read off the roots in chunks.
+        """
+        import numpy as np
+
+        roots = np.frombuffer(self.roots, dtype=np.int32)
+        if not len(roots):
+            return
+        order = np.argsort(roots, kind="stable")  # stable: members stay ascending
+        ranked = roots[order]
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+        del ranked
+        ends = np.append(starts[1:], len(order))
+        by_first = np.argsort(order[starts], kind="stable")  # clusters in order of their first record
+        starts, ends = starts[by_first], ends[by_first]
+        for at in range(0, len(starts), chunk):
+            for start, end in zip(starts[at:at + chunk].tolist(), ends[at:at + chunk].tolist()):
+                members = order[start:end].tolist()
+                yield roots[members[0]].item(), members
 
 
 def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Model,
@@ -491,6 +549,8 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
 
     ``rejected`` and ``must`` are the user's decisions as profile index pairs.
     """
+    import numpy as np
+
     cl = Clusters(profiles, _rejections(rejected))
     by_customer: dict[int, int] = {}
     for i, p in enumerate(profiles):
@@ -509,47 +569,55 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
     ambiguous: set[int] = set()
     pairs_scored = 0
     for phase, pairs in enumerate((exact_pairs, name_pairs)):
-        # (weight, i, j, flags, score): the score object is kept for review pairs only, as
-        # at a million records the auto-merge pairs alone would hold hundreds of megabytes.
-        scored: list[tuple[float, int, int, int, PairScore | None]] = []
-        mask = (1 << _SHIFT) - 1
-        for key in pairs:
-            i, j = key >> _SHIFT, key & mask
+        # The pairs worth a union or a question, as flat arrays: at a million records
+        # the auto-merge pairs alone number half a million, and as tuples they (and
+        # the keys to sort them) took a few hundred megabytes.  The score object is
+        # kept for review pairs only.
+        weights, lefts, rights, flags = array("d"), array("i"), array("i"), array("b")
+        kept: dict[tuple[int, int], PairScore] = {}
+        for i, j in iter_pairs(pairs):
             if cl.find(i) == cl.find(j):
                 continue
             pairs_scored += 1
             s = score_pair(profiles[i], profiles[j], freq, model)
-            if s.decision == "auto":
-                scored.append((s.weight, i, j, _AUTO | (_SWAPPED if s.swapped else 0), None))
-            elif s.decision == "review":
-                scored.append((s.weight, i, j, _SWAPPED if s.swapped else 0, s))
+            if s.decision == "auto" or s.decision == "review":
+                weights.append(s.weight)
+                lefts.append(i)
+                rights.append(j)
+                flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0))
+                if s.decision == "review":
+                    kept[(i, j)] = s
         if phase == 0:
-            ambiguous = _drop_ambiguous_nameless(profiles, scored)
-        elif ambiguous:
-            scored = [t for t in scored if t[1] not in ambiguous and t[2] not in ambiguous]
-        scored.sort(key=lambda t: (-t[0], t[1], t[2]))
-        for weight, i, j, flags, s in scored:
-            if flags & _SWAPPED:
+            ambiguous, stands = _drop_ambiguous_nameless(profiles, lefts, rights, flags)
+        else:
+            stands = (lambda i, j: i not in ambiguous and j not in ambiguous) if ambiguous else None
+        # Strongest evidence first; ties in a fixed order.
+        order = np.lexsort((np.frombuffer(rights, dtype=np.int32), np.frombuffer(lefts, dtype=np.int32),
+                            -np.frombuffer(weights, dtype=np.float64))).tolist() if weights else []
+        for k in order:
+            i, j, f = lefts[k], rights[k], flags[k]
+            if stands is not None and not stands(i, j):
+                continue
+            if f & _SWAPPED:
                 cl.unswap(profiles, i, j)
-            if flags & _AUTO:
+            if f & _AUTO:
                 if not cl.union(i, j):
                     why = cl.why_not(i, j)
-                    if why != "rejected by you" and weight >= model.review_threshold:
+                    if why != "rejected by you" and weights[k] >= model.review_threshold:
                         s = score_pair(profiles[i], profiles[j], freq, model)
-                        s.weight = weight
+                        s.weight = weights[k]
                         s.reasons.append(f"not merged: {why}")
                         reviews.append((i, j, s))
             else:
-                reviews.append((i, j, s))
+                reviews.append((i, j, kept[(i, j)]))
+        del weights, lefts, rights, flags, kept, order
     reviews += _attach_contactless(profiles, cl, freq, model, only)
-    clusters: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(profiles)):
-        clusters[cl.find(i)].append(i)
+    roots = array("i", (cl.find(i) for i in range(len(profiles))))
     final_reviews = []
     for i, j, s in reviews:
         if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
             final_reviews.append((i, j, s))
-    return Plan(dict(clusters), final_reviews, pairs_scored, ambiguous)
+    return Plan(roots, final_reviews, pairs_scored, ambiguous)
 
 
 def _has_contact(p: Profile) -> bool:
@@ -609,18 +677,19 @@ def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequen
     return reviews
 
 
-def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> set[int]:
+def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags):
     """A nameless record pointing at people with different names belongs to none of them...
 
     ...unless its own channel names one of them: an open in the email tool's activity
     belongs to the list member with that address, even when the family shares it
     elsewhere.  An email open from a family's shared address must otherwise not be
-    pinned on one of them at random, nor bridge the two.  Returns the records left
-    unplaced; ``scored`` keeps only the links that stand.
+    pinned on one of them at random, nor bridge the two.  ``lefts``, ``rights``
+    and ``flags`` are the scored pairs.  Returns the records left unplaced, and
+    which pairs still stand (``None``: all of them).
     """
     links: dict[int, list[int]] = defaultdict(list)
-    for _, i, j, flags, _ in scored:
-        if not flags & _AUTO:
+    for i, j, f in zip(lefts, rights, flags):
+        if not f & _AUTO:
             continue
         a, b = profiles[i], profiles[j]
         if not a.first and b.first:
@@ -639,16 +708,17 @@ def _drop_ambiguous_nameless(profiles: Sequence[Profile], scored: list) -> set[i
             keep[i] = set(own)
         else:
             ambiguous.add(i)
-    if ambiguous or keep:
-        def stands(i: int, j: int) -> bool:
-            if i in ambiguous or j in ambiguous:
-                return False
-            if i in keep and j not in keep[i]:
-                return False
-            return not (j in keep and i not in keep[j])
+    if not (ambiguous or keep):
+        return ambiguous, None
 
-        scored[:] = [t for t in scored if stands(t[1], t[2])]
-    return ambiguous
+    def stands(i: int, j: int) -> bool:
+        if i in ambiguous or j in ambiguous:
+            return False
+        if i in keep and j not in keep[i]:
+            return False
+        return not (j in keep and i not in keep[j])
+
+    return ambiguous, stands
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -671,7 +741,7 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
     placement: list[int | None] = [None] * len(profiles)
     need_new: list[int] = []  # cluster roots
     merges: list[tuple[int, int, list[int]]] = []
-    for root, members in plan.clusters.items():
+    for root, members in plan.groups():
         existing = sorted({profiles[i].customer_id for i in members if profiles[i].customer_id is not None})
         if existing:
             survivor = existing[0]
@@ -685,23 +755,33 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
             # An event from an address several people share belongs to none of them.
             need_new.append(root)
     new_ids = _insert_empty_customers(conn, len(need_new))
-    for root, cid in zip(need_new, new_ids):
-        for i in plan.clusters[root]:
+    new_of = dict(zip(need_new, new_ids))
+    del need_new
+    for i, root in enumerate(plan.roots):
+        cid = new_of.get(root)
+        if cid is not None:
             placement[i] = cid
+    del new_of
     stats.touched.update(new_ids)
-    stats.created += len(need_new)
-    moves: list[tuple[int, int]] = []  # (customer id, record id)
+    stats.created += len(new_ids)
+    moved_ids = array("q")  # records that changed customer, for their consent facts and events
+    moves: list[tuple[int, int]] = []  # (customer id, record id), written a chunk at a time
     for p, cid in zip(profiles, placement):
         if cid is not None and p.customer_id != cid:
             moves.append((cid, p.rid))
+            moved_ids.append(p.rid)
             stats.touched.add(cid)
-    stats.linked += len(moves)
+            if len(moves) == 50_000:
+                executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
+                moves = []
     executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
+    del moves
+    stats.linked += len(moved_ids)
     for survivor, absorbed, moved in merges:
         _log_and_fold(conn, survivor, absorbed, moved, kind=kind)
         stats.auto_merged += 1
         stats.touched.add(survivor)
-    _sync_children(conn, [rid for _, rid in moves])
+    _sync_children(conn, moved_ids)
     # Review queue, one entry per customer pair.
     pending = {}
     for i, j, s in plan.reviews:
@@ -750,7 +830,7 @@ def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[in
     return log_id
 
 
-def _sync_children(conn: Connection, record_ids: list[int]) -> None:
+def _sync_children(conn: Connection, record_ids: Sequence[int]) -> None:
     """Consent facts and events follow their record to its customer."""
     rec = SourceRecord.__table__
     for table in (Consent.__table__, Event.__table__):
@@ -761,7 +841,7 @@ def _sync_children(conn: Connection, record_ids: list[int]) -> None:
             continue
         for part in _chunks(record_ids):
             conn.execute(
-                update(table).where(table.c.record_id.in_(part)).values(
+                update(table).where(table.c.record_id.in_(list(part))).values(
                     customer_id=select(rec.c.customer_id).where(rec.c.id == table.c.record_id).scalar_subquery()
                 )
             )
@@ -912,7 +992,7 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
     else:
         day_of = func.right(rec.c.birthday, 5)
     city = func.lower(rec.c.city)
-    # A shared city counts only where a postcode cannot decide (see _add_city_pairs).
+    # A shared city counts only where a postcode cannot decide (see _block_pairs).
     no_postcode_or_address = or_(rec.c.postcode == "", rec.c.address != "")
     kinds = (
         ("postcode", func.replace(func.upper(rec.c.postcode), " ", ""), None),
