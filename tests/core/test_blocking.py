@@ -86,3 +86,14 @@ def test_a_block_of_exactly_max_block_still_pairs_everyone():
     assert len(named) == MAX_BLOCK * (MAX_BLOCK - 1) // 2
     _, named = candidate_pair_sets(full + [profile(MAX_BLOCK, "ann", "lee", "z@x.com", "", "04101", "", "", None, "")])
     assert len(named) == 0
+
+
+def test_plan_groups_come_in_order_of_their_first_record_with_members_ascending():
+    from array import array
+
+    from omnidesk.core.identity.resolve import Plan
+
+    roots = array("i", [4, 1, 4, 1, 4, 5, 6])  # clusters {0, 2, 4} (root 4), {1, 3}, {5}, {6}
+    groups = list(Plan(roots, [], 0).groups(chunk=2))
+    assert groups == [(4, [0, 2, 4]), (1, [1, 3]), (5, [5]), (6, [6])]
+    assert list(Plan(array("i"), [], 0).groups()) == []
