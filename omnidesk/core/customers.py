@@ -8,13 +8,14 @@ filtering happen in SQL.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import literal_column, or_, select
 from sqlalchemy import text as text_clause
 
-from omnidesk.core.dialect import SEARCH_TABLE, has_customer_search, search_query
+from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search, search_query
 
 from omnidesk.core.models import Customer
 from omnidesk.core.workspace import Workspace
@@ -70,15 +71,19 @@ def _search_clause(text: str, conn=None):
 
 
 def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descending: bool = False,
-                 channel: str | None = None, consent: str | None = None) -> list[int]:
+                 channel: str | None = None, consent: str | None = None) -> array:
     """Ids of the customers matching ``search``, ``channel`` and ``consent``, in display order.
+
+    A compact array: a million ids take 8 MB instead of 36.
 
     ``consent`` is "CHANNEL:STATUS" (``email:granted``) or "CHANNEL:none" for
     customers with no granted consent on that channel.
     """
     column = SORT_COLUMNS.get(sort, Customer.display_name)
-    order = column.desc() if descending else column.asc()
-    query = select(Customer.id).order_by(order, Customer.id)
+    # Ties go the same way as the column, so an index on it (which holds the id) serves
+    # the whole order in either direction instead of a sort of every customer.
+    query = select(Customer.id).order_by(*((column.desc(), Customer.id.desc()) if descending
+                                           else (column.asc(), Customer.id.asc())))
     if channel:
         query = query.where(Customer.channels.like(f"%{channel}%"))
     if consent:
@@ -92,7 +97,7 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
         clause = _search_clause(search, conn)
         if clause is not None:
             query = query.where(clause)
-        return list(conn.execute(query).scalars())
+        return fetch_ints(conn, query)
 
 
 def customer_rows(ws: Workspace, ids: Sequence[int]) -> dict[int, CustomerRow]:

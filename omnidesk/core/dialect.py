@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import sqlite3
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,6 +166,19 @@ def executemany(connection, sql: str, rows: list[tuple]) -> None:
     if connection.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
     connection.exec_driver_sql(sql, rows)
+
+
+def fetch_ints(connection, query) -> array:
+    """The first column of ``query``'s rows, as an array of 64-bit ints.
+
+    Read straight from the driver's cursor: a million ids as result rows cost
+    three times the time and many times the memory of the array they end in.
+    """
+    result = connection.execute(query)
+    try:
+        return array("q", (row[0] for row in result.cursor))
+    finally:
+        result.close()
 
 
 def has_customer_search(connection) -> bool:

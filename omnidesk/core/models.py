@@ -74,7 +74,9 @@ class Customer(SQLModel, table=True):
     phone: Optional[str] = Field(default=None, max_length=32, index=True)
     company: str = Field(default="", max_length=300)
     address: str = Field(default="", max_length=500)
-    city: str = Field(default="", max_length=200)
+    # Indexed (like display_name, email, phone, orders, spend, last_seen): the Customers
+    # screen sorts a million customers by these without sorting them all.
+    city: str = Field(default="", max_length=200, index=True)
     region: str = Field(default="", max_length=200)
     postcode: str = Field(default="", max_length=32)
     country: str = Field(default="", max_length=2)
@@ -84,8 +86,8 @@ class Customer(SQLModel, table=True):
     consent_sms: Optional[str] = Field(default=None, max_length=16)
     channels: str = Field(default="", max_length=200)  # space-separated channel keys
     # money as integer minor units (cents): exact, and portable across databases
-    spend_minor: Optional[int] = None
-    orders: int = 0
+    spend_minor: Optional[int] = Field(default=None, index=True)
+    orders: int = Field(default=0, index=True)
     first_seen: Optional[str] = Field(default=None, max_length=32)
     last_seen: Optional[str] = Field(default=None, max_length=32, index=True)
     source_count: int = 0

@@ -264,7 +264,7 @@ def test_search_finds_any_phone_format_and_name(ws, tmp_path):
     assert len(customer_ids(ws, search="020 7946 0958")) == 1
     assert len(customer_ids(ws, search="chen")) == 1
     assert len(customer_ids(ws, search="example.com")) == 2
-    assert customer_ids(ws, search="nobody-here") == []
+    assert list(customer_ids(ws, search="nobody-here")) == []
 
 
 def test_an_initial_cannot_bridge_two_first_names(ws, tmp_path):

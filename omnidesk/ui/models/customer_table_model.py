@@ -6,6 +6,8 @@ asks for them and kept in a small cache.  Sorting and search re-query SQL.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
@@ -46,7 +48,7 @@ class CustomerTableModel(QAbstractTableModel):
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self._ids: list[int] = []
+        self._ids: Sequence[int] = ()
         self._pages: dict[int, dict[int, CustomerRow]] = {}
         self._search = ""
         self._channel: str | None = None
@@ -124,6 +126,8 @@ class CustomerTableModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(COLUMNS):
             return
-        self._sort = COLUMNS[column][0]
-        self._descending = order == Qt.SortOrder.DescendingOrder
+        sort, descending = COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder
+        if (sort, descending) == (self._sort, self._descending):
+            return  # the view asks once when it is set up: the ids are in that order already
+        self._sort, self._descending = sort, descending
         self.reload()
