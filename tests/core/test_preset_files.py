@@ -120,3 +120,16 @@ def test_square_customers(ws, tmp_path):
     assert result.imported == 1
     assert (rec.first_name, rec.last_name, rec.email, rec.phone) == ("Sam", "Ortiz", "sam@example.com",
                                                                       "+13125550199")
+
+
+def test_the_demo_sms_list_imported_as_detected_is_sms_consent_not_email(ws, tmp_path):
+    """An SMS subscriber list picked in the wizard must not grant email consent."""
+    from omnidesk.core.demo_data import SMS_FILE, write_demo_files
+
+    write_demo_files(tmp_path / "files", customers=60)
+    plan = analyze(ws, tmp_path / "files" / SMS_FILE)
+    assert plan.channel == "sms"
+    run_to_end(ws, plan)
+    with ws.engine.connect() as conn:
+        channels = {ch for (ch,) in conn.exec_driver_sql("SELECT DISTINCT channel FROM consent")}
+    assert channels == {"sms"}

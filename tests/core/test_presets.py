@@ -1000,6 +1000,9 @@ def test_preset_channels():
         ("Mailchimp_export_2024.csv", "email"),
         ("newsletter-subscribers.csv", "email"),
         ("sms_list.csv", "sms"),
+        ("sms_subscribers.csv", "sms"),  # a list's word ("subscribers") yields to the medium's
+        ("Text-Club Subscribers.csv", "sms"),
+        ("subscribers.csv", "email"),
         ("text club.xlsx", "sms"),
         ("till_receipts_march.csv", "pos"),
         ("square-customers.csv", "pos"),

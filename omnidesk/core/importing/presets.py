@@ -1336,8 +1336,7 @@ _VENDOR_WORDS: tuple[tuple[str, str], ...] = (
     ("analytics", "web"), ("typeform", "web"), ("wordpress", "web"),
 )
 _GENERIC_WORDS: tuple[tuple[str, str], ...] = (
-    ("newsletter", "email"), ("subscribers", "email"), ("subscriber", "email"),
-    ("mailing", "email"), ("audience", "email"), ("email", "email"),
+    ("newsletter", "email"), ("mailing", "email"), ("email", "email"),
     ("sms", "sms"), ("text", "sms"), ("texts", "sms"),
     ("pos", "pos"), ("till", "pos"), ("receipt", "pos"), ("receipts", "pos"), ("store", "pos"),
     ("register", "pos"), ("instore", "pos"),
@@ -1347,6 +1346,9 @@ _GENERIC_WORDS: tuple[tuple[str, str], ...] = (
     ("order", "shop"), ("ecommerce", "shop"),
     ("contacts", "contacts"), ("phone", "contacts"), ("addressbook", "contacts"),
     ("web", "web"), ("site", "web"), ("website", "web"), ("visits", "web"), ("signups", "web"),
+    # A list's words say less than a medium's: "sms_subscribers" is an SMS list, and only
+    # a file that names no medium is taken for the email list these words usually mean.
+    ("subscribers", "email"), ("subscriber", "email"), ("audience", "email"),
 )
 # Header words only a few sources use.
 _HEADER_CLUES: tuple[tuple[str, str], ...] = (
