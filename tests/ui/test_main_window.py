@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import Qt
 
 from omnidesk.core import paths
@@ -14,6 +16,17 @@ def test_first_run_shows_welcome(window):
     assert window.stack.currentWidget() is window.welcome
     assert window.current_screen() is None
     assert not window.import_action.isEnabled()
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 640)])
+def test_welcome_text_shows_every_line(window, size):
+    """The wrapped introduction gets the height its lines need: none is cut off."""
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(*size)
+    QApplication.processEvents()
+    text = window.welcome.text
+    assert text.height() >= text.heightForWidth(text.width())
 
 
 def test_welcome_create_workspace(window, qtbot, tmp_path, monkeypatch):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 
 class WelcomeView(QWidget):
@@ -29,11 +29,17 @@ class WelcomeView(QWidget):
         )
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        # A fixed width lets the wrapped label report its real height (no clipped lines).
+        # A fixed width lets the wrapped label report its real height; centred through
+        # stretches, not an alignment flag, which would give it one line's height and clip.
         text.setFixedWidth(520)
+        self.text = text
         layout.addWidget(title)
         layout.addSpacing(8)
-        layout.addWidget(text, 0, Qt.AlignmentFlag.AlignHCenter)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(text)
+        row.addStretch(1)
+        layout.addLayout(row)
         layout.addSpacing(24)
         self.create_button = QPushButton("Create workspace…")
         self.create_button.setDefault(True)
