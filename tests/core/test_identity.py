@@ -497,3 +497,19 @@ def test_a_name_too_common_to_prove_anything_is_not_asked_about(ws, tmp_path):
     load(ws, tmp_path, "shop2.csv", [["Ottoline", "Quartermaine", "oq@example.com", "", "", "", ""]])
     load(ws, tmp_path, "till2.csv", [["Quartermaine, Ottoline", "5002", "9.00"]], header=TILL, channel="pos")
     assert len(pending_reviews(ws)) == 1
+
+
+def test_merging_two_customers_leaves_one_question_per_pair(ws, tmp_path):
+    """Anna was asked about Mark and about Tom; once Mark and Tom are one, she is asked once."""
+    load(ws, tmp_path, "a.csv", [["Anna", "Lee", "lee@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "b.csv", [["Mark", "Lee", "lee@example.com", "", "", "", ""]], channel="email")
+    load(ws, tmp_path, "c.csv", [["Tom", "Lee", "lee@example.com", "", "", "", ""]], channel="pos")
+    ids = customers_of(ws)
+    anna, mark, tom = ids[("a.csv", 1)], ids[("b.csv", 1)], ids[("c.csv", 1)]
+    assert len({anna, mark, tom}) == 3
+    pairs = {frozenset((r.left_id, r.right_id)) for r in mg.list_reviews(ws)}
+    assert {frozenset((anna, mark)), frozenset((anna, tom))} <= pairs
+    mg.merge_customers(ws, [mark, tom])
+    survivor = customers_of(ws)[("b.csv", 1)]
+    reviews = mg.list_reviews(ws)
+    assert [(r.left_id, r.right_id) for r in reviews] == [tuple(sorted((anna, survivor)))]

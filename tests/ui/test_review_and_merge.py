@@ -40,6 +40,9 @@ def test_review_queue_lists_pairs_side_by_side(family_window):
     assert view.compare.item(rows["Source records"], 0).background().style() == Qt.BrushStyle.NoBrush
     nav_text = family_window.nav.item(1).text()
     assert nav_text == "Review (2)"
+    # Each entry names its customers by id too: pairs of namesakes must be told apart.
+    first = view.items[0]
+    assert f"#{first.left_id} ~ #{first.right_id}" in view.pairs.item(0).text()
 
 
 def test_accept_with_key_then_undo_and_redo(family_window, qtbot):

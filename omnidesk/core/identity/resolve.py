@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import clear_customer_search, executemany, indexes_suspended, insert_returning_ids
@@ -823,6 +823,18 @@ def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[in
     conn.execute(update(review).where(review.c.left_id == absorbed).values(left_id=survivor))
     conn.execute(update(review).where(review.c.right_id == absorbed).values(right_id=survivor))
     conn.execute(delete(review).where(review.c.left_id == review.c.right_id))
+    # The survivor may now be asked about one customer twice (once as itself, once as the
+    # customer it absorbed): keep the stronger question, every pair written smaller id first
+    # as queue_reviews looks them up.
+    touches = or_(review.c.left_id == survivor, review.c.right_id == survivor)
+    conn.execute(update(review).where(review.c.left_id > review.c.right_id, touches)
+                 .values(left_id=review.c.right_id, right_id=review.c.left_id))
+    other = review.alias("other")
+    weaker = (select(review.c.id).join(other, and_(
+        other.c.left_id == review.c.left_id, other.c.right_id == review.c.right_id, other.c.id != review.c.id,
+        or_(other.c.score > review.c.score, and_(other.c.score == review.c.score, other.c.id < review.c.id)),
+    )).where(touches))
+    conn.execute(delete(review).where(review.c.id.in_(weaker)))
     from omnidesk.core.dialect import unindex_customers
 
     unindex_customers(conn, [absorbed])

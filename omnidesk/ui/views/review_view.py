@@ -102,6 +102,9 @@ class ReviewView(QWidget):
 
         self.pairs = QListWidget()
         self.pairs.setMinimumWidth(240)
+        # Long names are cut with an ellipsis (the tooltip has them whole), not scrolled sideways.
+        self.pairs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.pairs.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.pairs.currentRowChanged.connect(self._show_current)
 
         self.score_label = QLabel()
@@ -175,9 +178,11 @@ class ReviewView(QWidget):
         for item in self.items:
             left = cards.get(item.left_id, {}).get("display_name", "?")
             right = cards.get(item.right_id, {}).get("display_name", "?")
-            text = f"{left}  ~  {right}\n{item.score:.1f} bits{' · skipped' if item.status == 'skipped' else ''}"
+            # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
+            text = (f"{left}  ~  {right}\n#{item.left_id} ~ #{item.right_id} · {item.score:.1f} bits"
+                    f"{' · skipped' if item.status == 'skipped' else ''}")
             entry = QListWidgetItem(text)
-            entry.setToolTip(", ".join(item.reasons))
+            entry.setToolTip(f"{left} ~ {right}: " + ", ".join(item.reasons))
             self.pairs.addItem(entry)
         self.pairs.blockSignals(False)
         n = len(self.items)
