@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import String, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.engine import Engine
+
+from omnidesk.core.text import strip_accents
 
 # PRAGMA application_id marks a SQLite file as an omnidesk workspace ("OMND").
 APPLICATION_ID = 0x4F4D4E44
@@ -262,7 +264,8 @@ def search_query(text: str) -> str | None:
         if len(stripped) >= 3:
             variants.append(stripped)
         return "phone : (" + " OR ".join(f'"{v}"' for v in variants) + ")"
-    terms = [t for t in re.split(r"\s+", text) if t]
+    # Names are indexed without accents too (see golden._search_rows): so is what is typed.
+    terms = [t for t in re.split(r"\s+", strip_accents(text)) if t]
     if not terms or any(len(t) < 3 for t in terms):
         return None
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)

@@ -267,6 +267,39 @@ def test_search_finds_any_phone_format_and_name(ws, tmp_path):
     assert list(customer_ids(ws, search="nobody-here")) == []
 
 
+def test_search_ignores_accents_either_way(ws, tmp_path):
+    """"Garcia" finds María García and "García" finds Maria Garcia (the emails say neither)."""
+    from omnidesk.core.customers import customer_ids
+
+    load(ws, tmp_path, "a.csv", [["María", "García", "mg@example.com", "", "", "", ""],
+                                 ["Maria", "Garcia", "mg2@example.com", "", "", "", ""],
+                                 ["Jürgen", "Müller", "jm@example.com", "", "", "", ""],
+                                 ["Andrés", "Wang", "aw@example.com", "", "", "", ""]])
+    assert len(customer_ids(ws, search="Garcia")) == 2
+    assert len(customer_ids(ws, search="García")) == 2
+    assert len(customer_ids(ws, search="maria garcia")) == 2
+    assert len(customer_ids(ws, search="muller")) == 1
+    assert len(customer_ids(ws, search="Andres")) == 1
+
+
+def test_migration_rebuilds_search_entries_without_accents(tmp_path):
+    from alembic import command
+
+    from omnidesk.core.customers import customer_ids
+    from omnidesk.core.workspace import _alembic_config
+
+    path = tmp_path / "w.omnidesk"
+    with Workspace.create(path) as w:
+        load(w, tmp_path, "a.csv", [["María", "García", "mg@example.com", "", "", "", ""]])
+        with w.engine.begin() as conn:
+            # As an older version left it: the name as written only.
+            conn.exec_driver_sql("UPDATE customer_fts SET name = 'María García'")
+            command.downgrade(_alembic_config(conn), "0006")
+        assert len(customer_ids(w, search="Garcia")) == 0
+    with Workspace.open(path) as w:
+        assert len(customer_ids(w, search="Garcia")) == 1
+
+
 def test_an_initial_cannot_bridge_two_first_names(ws, tmp_path):
     phone = "+14155550177"
     load(ws, tmp_path, "a.csv", [["John", "Smith", "john@example.com", phone, "", "", ""]])

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.text import strip_accents
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.dialect import executemany, has_customer_search, index_customers, unindex_customers
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
@@ -217,7 +218,23 @@ def _index_for_search(conn: Connection, updates: list[tuple], records: dict[int,
     """Every name, email and phone a customer's records carry, for search in any format."""
     if not has_customer_search(conn) or not updates:
         return
-    ids = [u[-1] for u in updates]
+    name_at = _OUT_COLS.index("display_name")
+    names: dict[int, set[str]] = {}
+    for u in updates:
+        cid = u[-1]
+        names[cid] = {u[name_at]} | {full for r in records[cid] if (full := " ".join(x for x in (r[8], r[9]) if x))}
+    index_customers(conn, _search_rows(conn, names, bounds))
+
+
+def _search_rows(conn: Connection, names: dict[int, set[str]],
+                 bounds: tuple[int, int] | None) -> list[tuple[int, str, str, str]]:
+    """The search entries (id, names, emails, phones) of the customers in ``names``.
+
+    Names are indexed as written and without their accents too, so "Garcia"
+    finds "María García" (the trigram tokenizer folds case, not accents, in the
+    SQLite versions Python ships with).
+    """
+    ids = list(names)
     ident = Identifier.__table__
     rec = SourceRecord.__table__
     emails: dict[int, set[str]] = {cid: set() for cid in ids}
@@ -236,16 +253,31 @@ def _index_for_search(conn: Connection, updates: list[tuple], records: dict[int,
             if national:
                 phones[cid].add(national)
     rows = []
-    name_at = _OUT_COLS.index("display_name")
-    for u in updates:
-        cid = u[-1]
-        names = {u[name_at]}
-        for r in records[cid]:
-            full = " ".join(x for x in (r[8], r[9]) if x)
-            if full:
-                names.add(full)
-        rows.append((cid, " | ".join(sorted(names)), " ".join(sorted(emails[cid])), " ".join(sorted(phones[cid]))))
-    index_customers(conn, rows)
+    for cid in ids:
+        written = names[cid]
+        every = written | {plain for n in written if (plain := strip_accents(n)) != n}
+        rows.append((cid, " | ".join(sorted(every)), " ".join(sorted(emails[cid])), " ".join(sorted(phones[cid]))))
+    return rows
+
+
+def reindex_search(conn: Connection, chunk: int = 5_000) -> int:
+    """Rebuild every customer's search entry (after a change to what is indexed); returns how many."""
+    if not has_customer_search(conn):
+        return 0
+    cust, rec = Customer.__table__, SourceRecord.__table__
+    ids = [cid for (cid,) in conn.execute(select(cust.c.id).order_by(cust.c.id))]
+    for start in range(0, len(ids), chunk):
+        part = ids[start:start + chunk]
+        bounds = (part[0], part[-1])
+        names: dict[int, set[str]] = {cid: {name} for cid, name in conn.execute(
+            select(cust.c.id, cust.c.display_name).where(cust.c.id.between(*bounds)))}
+        for cid, first, last in conn.execute(select(rec.c.customer_id, rec.c.first_name, rec.c.last_name)
+                                             .where(rec.c.customer_id.between(*bounds))):
+            full = " ".join(x for x in (first, last) if x)
+            if full and cid in names:
+                names[cid].add(full)
+        index_customers(conn, _search_rows(conn, names, bounds))
+    return len(ids)
 
 
 def _national_digits(e164: str) -> str:
