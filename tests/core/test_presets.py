@@ -1043,3 +1043,11 @@ def test_guess_channel_from_headers(headers, channel):
 def test_guess_channel_always_returns_a_known_channel():
     for name in ("x.csv", "a b c", "mailchimp", "whatever.txt"):
         assert guess_channel(name, [], None) in CHANNELS
+
+
+def test_channels_have_short_names_and_user_channels_keep_theirs():
+    from omnidesk.core.importing.fields import CHANNELS, channel_name
+
+    assert channel_name("pos") == "Till" and channel_name("sms") == "SMS"
+    assert all(channel_name(key) for key in CHANNELS)
+    assert channel_name("farmers_market") == "Farmers market"

@@ -52,7 +52,11 @@ def test_card_shows_name_email_consent_with_sources(view, rich):
     assert chip.text() == consent
     assert ".csv" in text.text() and consent in text.toolTip()
     chips = [view.chips.itemAt(i).widget().text() for i in range(view.chips.count())]
-    assert chips == channels.split()
+    # Channels by their names, not their keys: "Till", not "pos".
+    from omnidesk.core.importing.fields import channel_name
+
+    assert chips == [channel_name(c) for c in channels.split()]
+    assert "pos" not in chips and "shop" not in chips
     assert view.fields["orders"].text() not in ("", "—")
     assert view.fields["spend"].text().endswith("USD")
     assert view.fields["preferred"].text() in chips

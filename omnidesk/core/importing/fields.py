@@ -117,3 +117,13 @@ CHANNELS: dict[str, str] = {
     "web": "Website",
     "other": "Other",
 }
+# What lists and chips call each channel, where "Store / till" would not fit.
+CHANNEL_SHORT: dict[str, str] = {
+    "shop": "Shop", "email": "Email", "pos": "Till", "social": "Social", "sms": "SMS",
+    "contacts": "Contacts", "web": "Web", "other": "Other",
+}
+
+
+def channel_name(key: str) -> str:
+    """A channel's short name as the screens show it; a channel the user named keeps its name."""
+    return CHANNEL_SHORT.get(key) or key.replace("_", " ").capitalize()

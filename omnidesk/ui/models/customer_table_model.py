@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
+from omnidesk.core.importing.fields import channel_name
 from omnidesk.core.workspace import Workspace
 
 PAGE = 200
@@ -38,7 +39,7 @@ def _format(row: CustomerRow, key: str) -> str:
     if key == "last_seen":
         return row.last_seen[:10]
     if key == "channels":
-        return ", ".join(row.channels.split())
+        return ", ".join(channel_name(c) for c in row.channels.split())
     return str(getattr(row, key))
 
 

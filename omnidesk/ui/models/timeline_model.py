@@ -15,6 +15,7 @@ from datetime import date
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
+from omnidesk.core.importing.fields import channel_name
 from omnidesk.core.timeline import TimelineEntry, format_amount
 
 CHANNEL_COLORS = {
@@ -64,7 +65,8 @@ def _letter_pixmap(channel: str, size: int) -> QPixmap:
     font.setPixelSize(max(8, int(size * 0.58)))
     painter.setFont(font)
     painter.setPen(QColor("white"))
-    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, (channel[:1] or "?").upper())
+    letter = channel_name(channel)[:1] if channel else "?"  # "T" for the till, as its chip says
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, letter.upper())
     painter.end()
     return pixmap
 

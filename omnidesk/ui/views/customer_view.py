@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.errors import UserError
+from omnidesk.core.importing.fields import CHANNELS, channel_name
 from omnidesk.core.notes import set_customer_notes
 from omnidesk.core.profile import CustomerProfile, SourceRow, customer_profile, raw_record, source_rows
 from omnidesk.core.timeline import export_timeline, timeline
@@ -596,8 +597,8 @@ class CustomerView(QWidget):
 
         _clear_layout(self.chips)
         for channel in p.channels:
-            chip = _chip(channel, channel_color(channel))
-            chip.setToolTip(f"Known on the {channel} channel")
+            chip = _chip(channel_name(channel), channel_color(channel))
+            chip.setToolTip(f"Known on the {CHANNELS.get(channel, channel_name(channel))} channel")
             self.chips.addWidget(chip)
 
         self._set("email", p.email, src.get("email"))
@@ -624,7 +625,7 @@ class CustomerView(QWidget):
                   f"{p.first_seen} UTC — the earliest dated event or sign-up" if p.first_seen else "")
         self._set("last_seen", _nice_date(p.last_seen), None,
                   f"{p.last_seen} UTC — the latest dated event" if p.last_seen else "")
-        self._set("preferred", p.preferred_channel or "", None,
+        self._set("preferred", channel_name(p.preferred_channel) if p.preferred_channel else "", None,
                   "The channel with the most events in the last 12 months" if p.preferred_channel
                   else "No events in the last 12 months")
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.customers import customer_cards
 from omnidesk.core.identity.employer import employers, same_employer
+from omnidesk.core.importing.fields import channel_name
 from omnidesk.core.identity.merge import ReviewItem, list_reviews
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -205,6 +206,8 @@ class ReviewView(QWidget):
         at_work = _employer_cells(left, right)
         for r, (key, _) in enumerate(ROWS):
             a, b = _text(left.get(key)), _text(right.get(key))
+            if key == "channels":
+                a, b = (", ".join(channel_name(c) for c in v.split()) for v in (a, b))
             for c, value in enumerate((a, b)):
                 cell = QTableWidgetItem(value)
                 if (key in EVIDENCE and a and b and (a == b or (isinstance(left.get(key), list)
