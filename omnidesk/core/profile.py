@@ -18,6 +18,7 @@ from typing import NamedTuple
 from sqlalchemy import case, func, select
 
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
+from omnidesk.core.money import workspace_currency
 from omnidesk.core.workspace import Workspace
 
 # The golden fields that come from source records (see identity.golden).
@@ -213,7 +214,7 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         channels=(c["channels"] or "").split(),
         orders=c["orders"] or 0,
         spend_minor=c["spend_minor"],
-        currency=currencies.most_common(1)[0][0] if currencies else None,
+        currency=currencies.most_common(1)[0][0] if currencies else workspace_currency(ws),
         first_seen=c["first_seen"] or "",
         last_seen=c["last_seen"] or "",
         source_count=c["source_count"],

@@ -25,6 +25,7 @@ from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
+from omnidesk.core.money import workspace_currency
 from omnidesk.core.workspace import Workspace
 
 EXPORT_HEADER = ["occurred_at", "channel", "type", "summary", "amount", "source_file", "source_row"]
@@ -182,12 +183,16 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     query = query.order_by(u.c.occurred_utc.is_(None), u.c.occurred_utc, u.c.rank, u.c.entry_id)
     with ws.engine.connect() as conn:
         rows = conn.execute(query).all()
-    return [_entry(r) for r in rows]
+    # An amount its export gave no currency (a till's "32.00") is in the shop's own.
+    own = workspace_currency(ws) if any(r[7] is not None and not r[8] for r in rows) else None
+    return [_entry(r, own) for r in rows]
 
 
-def _entry(r) -> TimelineEntry:
+def _entry(r, own_currency: str | None = None) -> TimelineEntry:
     (kind, entry_id, occurred_at, occurred_utc, channel, type_, summary, amount_minor, currency,
      details_json, source_file, source_row, record_id, _rank) = r
+    if amount_minor is not None and not currency:
+        currency = own_currency
     return TimelineEntry(
         kind, occurred_at, occurred_utc, (occurred_at or "")[:10], channel, type_, summary or "",
         amount_minor, currency, source_file, source_row, record_id,

@@ -40,6 +40,7 @@ DEFAULT_SETTINGS: dict[str, object] = {
     "business_name": "",
     "default_region": "US",
     "timezone": "",
+    "currency": "",  # ISO 4217; empty: the region's (money.py)
 }
 
 

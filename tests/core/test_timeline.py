@@ -296,3 +296,30 @@ def test_notes_are_saved_in_one_transaction(shop):
         set_customer_notes(ws, 123456, "x")
     # Notes are the user's: a later import that refreshes the golden record keeps them.
     assert customer_profile(ws, ids["ann"]).notes.startswith("Prefers green tea")
+
+
+def test_an_amount_without_a_currency_is_in_the_shops_own(ws, tmp_path):
+    """A till's "32.00" is the shop's money: the region's currency, or the one set."""
+    from omnidesk.core.money import workspace_currency
+
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Total", "Date"],
+                              [["cy@example.com", "32.00", "2024-05-01 10:00"]]),
+                ImportOptions(channel="pos", kind="events", mapping=["email", "amount", "occurred_at"]))
+    cid = find_customer(ws, "cy@example.com")
+    [entry] = [e for e in timeline(ws, cid) if e.amount_minor is not None]
+    assert (entry.amount_minor, entry.currency) == (3200, "USD")  # the default region is US
+    assert customer_profile(ws, cid).currency == "USD"
+    ws.set_setting("default_region", "GB")
+    assert workspace_currency(ws) == "GBP"
+    ws.set_setting("currency", "eur")
+    assert [e.currency for e in timeline(ws, cid) if e.amount_minor is not None] == ["EUR"]
+    ws.set_setting("currency", "")
+    ws.set_setting("default_region", "ZZ")
+    assert [e.currency for e in timeline(ws, cid) if e.amount_minor is not None] == [None]
+
+
+def test_an_amount_with_its_own_currency_keeps_it(shop):
+    ws, ids = shop
+    ws.set_setting("currency", "EUR")
+    orders = [e for e in timeline(ws, ids["ann"]) if e.amount_minor is not None]
+    assert orders and {e.currency for e in orders} == {"USD"}

@@ -113,6 +113,8 @@ def test_sorting_requeries(demo_window):
     top = [model.index(r, 6).data() for r in range(5)]
     values = [float(v.replace(",", "")) if v else 0 for v in top]
     assert values == sorted(values, reverse=True)
+    # The numbers are bare; the header says in which money (the demo shop is in the US).
+    assert model.headerData(6, Qt.Orientation.Horizontal) == "Spend (USD)"
 
 
 def test_save_copy(demo_window, tmp_path, monkeypatch):

@@ -12,6 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
 from omnidesk.core.importing.fields import channel_name
+from omnidesk.core.money import workspace_currency
 from omnidesk.core.workspace import Workspace
 
 PAGE = 200
@@ -56,6 +57,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._consent: str | None = None
         self._sort = "name"
         self._descending = False
+        self._currency = workspace_currency(workspace)
         self.reload()
 
     # -- queries -----------------------------------------------------------------
@@ -119,7 +121,8 @@ class CustomerTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            return COLUMNS[section][1]
+            key, label = COLUMNS[section]
+            return f"{label} ({self._currency})" if key == "spend" and self._currency else label
         if orientation == Qt.Orientation.Vertical:
             return section + 1
         return None
