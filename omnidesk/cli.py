@@ -69,6 +69,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print as JSON")
     p.set_defaults(func=cmd_info)
 
+    p = _command(sub, "settings", help="list the workspace's settings, or change one")
+    p.add_argument("key", nargs="?", metavar="KEY", help="the setting to show or change")
+    p.add_argument("value", nargs="?", metavar="VALUE", help="its new value ('' restores the default)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=cmd_settings)
+
     p = _command(sub, "import", help="import channel CSV files")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--channel", metavar="NAME", help="channel the files come from (default: detected)")
@@ -206,6 +212,31 @@ def cmd_info(args: argparse.Namespace) -> int:
         print(f"Schema:    {info['schema']}")
         for name, n in info["counts"].items():
             print(f"{name.replace('_', ' ').capitalize():<15}{n:>10,}")
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from omnidesk.core.settings import change_setting, list_settings
+
+    with _open_existing(args) as ws:
+        if args.value is not None:
+            change_setting(ws, args.key, args.value)  # a refused value is a UserError: one line, exit 1
+        rows = list_settings(ws)
+    if args.key is not None:
+        rows = [r for r in rows if r["key"] == args.key]
+        if not rows:
+            from omnidesk.core.settings import SETTINGS
+
+            raise CliError(f"there is no setting '{args.key}'; the settings are: "
+                           f"{', '.join(s.key for s in SETTINGS)}")
+    if args.json:
+        _print_json(rows if args.key is None else rows[0])
+    elif args.key is not None:
+        print(rows[0]["value"])
+    else:
+        for r in rows:
+            shown = r["value"] if r["value"] not in ("", None) else "(not set)"
+            print(f"{r['key']:<24}{shown!s:<20}{r['help']}")
     return EXIT_OK
 
 

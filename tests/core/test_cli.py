@@ -162,3 +162,39 @@ def test_import_a_zip_export(tmp_path, capsys):
     status, out, _ = run(capsys, "import", str(archive), "--json", "-w", str(tmp_path / "w.omnidesk"))
     assert status == 0
     assert sorted(json.loads(line)["file"] for line in out.strip().splitlines()) == ["members.csv", "more.csv"]
+
+
+def test_settings_list_show_change_and_refuse(tmp_path, capsys):
+    path = str(tmp_path / "w.omnidesk")
+    Workspace.create(tmp_path / "w.omnidesk").close()
+    status, out, _ = run(capsys, "settings", "--workspace", path)
+    assert status == 0
+    assert "default_region" in out and "US" in out and "match_auto_threshold" in out and "14" in out
+
+    status, out, _ = run(capsys, "settings", "default_region", "gb", "--workspace", path)
+    assert status == 0 and out.strip() == "GB"
+    status, out, _ = run(capsys, "settings", "currency", "--workspace", path)
+    assert status == 0 and out.strip() == ""  # not set: the region decides
+    status, out, _ = run(capsys, "settings", "timezone", "Europe/London", "--workspace", path)
+    assert status == 0
+    with Workspace.open(tmp_path / "w.omnidesk") as ws:
+        from omnidesk.core.money import workspace_currency
+
+        assert ws.get_setting("default_region") == "GB" and workspace_currency(ws) == "GBP"
+        assert ws.get_setting("timezone") == "Europe/London"
+
+    for argv, words in ((("default_region", "Narnia"), "region code"),
+                        (("timezone", "Mars/Olympus"), "time zone"),
+                        (("currency", "dollars"), "currency code"),
+                        (("match_review_threshold", "20"), "must stay below"),
+                        (("colour", "blue"), "no setting 'colour'")):
+        status, out, err = run(capsys, "settings", *argv, "--workspace", path)
+        assert status == 1 and words in err and len(err.strip().splitlines()) == 1, err
+    with Workspace.open(tmp_path / "w.omnidesk") as ws:
+        assert ws.get_setting("default_region") == "GB"  # a refused value changes nothing
+
+    status, out, _ = run(capsys, "settings", "default_region", "", "--workspace", path)
+    assert status == 0 and out.strip() == "US"  # '' restores the default
+    status, out, _ = run(capsys, "settings", "match_auto_threshold", "--json", "--workspace", path)
+    assert json.loads(out) == {"key": "match_auto_threshold", "value": 14.0, "default": 14.0,
+                               "help": json.loads(out)["help"]}
