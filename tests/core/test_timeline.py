@@ -323,3 +323,18 @@ def test_an_amount_with_its_own_currency_keeps_it(shop):
     ws.set_setting("currency", "EUR")
     orders = [e for e in timeline(ws, ids["ann"]) if e.amount_minor is not None]
     assert orders and {e.currency for e in orders} == {"USD"}
+
+
+def test_first_and_last_seen_span_consent_facts_too(ws, tmp_path):
+    """A list member who opted in in 2023 and first ordered in 2024 was first seen in 2023."""
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email Address", "First Name", "Subscribed", "OPTIN_TIME"],
+                              [["eve@example.com", "Eve", "yes", "2023-08-19 10:00:00"]]),
+                ImportOptions(channel="email", kind="contacts",
+                              mapping=["email", "first_name", "consent_email", "consent_at"]))
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Total", "Date"],
+                              [["eve@example.com", "12.00", "2024-05-01 10:00"]]),
+                ImportOptions(channel="pos", kind="events", mapping=["email", "amount", "occurred_at"]))
+    profile = customer_profile(ws, find_customer(ws, "eve@example.com"))
+    entries = [e for e in timeline(ws, profile.id) if e.occurred_utc]
+    assert profile.first_seen[:10] == entries[0].occurred_utc[:10] == "2023-08-19"
+    assert profile.last_seen[:10] == entries[-1].occurred_utc[:10] == "2024-05-01"

@@ -4,8 +4,9 @@ Survivorship, per field: a value the user pinned wins; otherwise the most
 recently imported contact record that has the field, then event records; for
 email and phone the value seen most often (ties: the most recent).  Consent per
 channel is the latest fact.  Spend and orders come from order events, or from
-the shop's own totals when no orders were imported.  A customer left with no
-source record is deleted.
+the shop's own totals when no orders were imported.  First and last seen span
+every dated event, sign-up and consent fact.  A customer left with no source
+record is deleted.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
     }
     consent = Consent.__table__
     latest_consent: dict[tuple[int, str], tuple] = {}
+    # An opt-in or an unsubscribe is a time the person was there too: a list member who
+    # signed up in 2023 was first seen then, not at their first order.
+    consent_times: dict[int, list[str]] = {}
     for cid, channel, status, when, rid in conn.execute(
         select(consent.c.customer_id, consent.c.channel, consent.c.status, consent.c.occurred_at,
                consent.c.record_id).where(_where(consent.c.customer_id, ids, bounds))
@@ -96,6 +100,8 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         rank = (when or "", rid)
         if key not in latest_consent or rank >= latest_consent[key][0]:
             latest_consent[key] = (rank, status)
+        if when:
+            consent_times.setdefault(cid, []).append(when)
     ev = Event.__table__
     is_order = ev.c.type.in_(_ORDER_TYPES)
     event_stats = {
@@ -126,6 +132,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         orders = int(stats[0] or 0) if stats else 0
         spend = int(stats[1] or 0) if stats and stats[0] else None
         seen = [t for t in stats[2:] if t] if stats else []
+        seen.extend(t for w in consent_times.get(cid, ()) if (t := to_utc(w)))
         for r in rows:
             if r[_VALUES] != "{}":
                 extra = json.loads(r[_VALUES] or "{}")

@@ -622,9 +622,9 @@ class CustomerView(QWidget):
         self._set("spend", money, None, spend_from if money else "")
         self._set("orders", f"{p.orders:,}" if p.orders else "", None, spend_from if p.orders else "")
         self._set("first_seen", _nice_date(p.first_seen), None,
-                  f"{p.first_seen} UTC — the earliest dated event or sign-up" if p.first_seen else "")
+                  f"{p.first_seen} UTC — the earliest dated event, sign-up or consent" if p.first_seen else "")
         self._set("last_seen", _nice_date(p.last_seen), None,
-                  f"{p.last_seen} UTC — the latest dated event" if p.last_seen else "")
+                  f"{p.last_seen} UTC — the latest dated event or consent" if p.last_seen else "")
         self._set("preferred", channel_name(p.preferred_channel) if p.preferred_channel else "", None,
                   "The channel with the most events in the last 12 months" if p.preferred_channel
                   else "No events in the last 12 months")
