@@ -14,7 +14,7 @@ import pytest
 
 from omnidesk.core.importing.pipeline import analyze, run_to_end
 from omnidesk.core.workspace import Workspace
-from tests.core.test_presets import GOOGLE_CONTACTS_LEGACY, KLAVIYO, MAILCHIMP_CLEANED, OUTLOOK, SQUARE
+from tests.core.test_presets import GOOGLE_CONTACTS, GOOGLE_CONTACTS_LEGACY, KLAVIYO, MAILCHIMP_CLEANED, OUTLOOK, SQUARE
 
 
 def build(path, header, values: dict[str, str], *, encoding="utf-8", delimiter=",",
@@ -75,6 +75,31 @@ def test_google_contacts_legacy(ws, tmp_path):
     with ws.engine.connect() as conn:
         emails = {r[0] for r in conn.exec_driver_sql("SELECT value FROM identifier WHERE kind='email'")}
     assert emails == {"ann@example.com", "ann.lee@work.example"}
+
+
+def test_google_contacts_street_address_and_own_labels(ws, tmp_path):
+    """The street, not Google's three-line formatted address; labels without its system groups."""
+    f = build(tmp_path / "contacts.csv", GOOGLE_CONTACTS, {
+        "First Name": "Lucia", "Last Name": "Brown", "Labels": "* myContacts ::: VIP ::: * starred",
+        "Address 1 - Formatted": "548 Lincoln Ave\n#14\nPortland, ME 04102\nUS",
+        "Address 1 - Street": "548 Lincoln Ave\n#14", "Address 1 - City": "Portland",
+        "Address 1 - Region": "ME", "Address 1 - Postal Code": "04102", "Address 1 - Country": "US",
+    })
+    run_to_end(ws, analyze(ws, f))
+    with ws.engine.connect() as conn:
+        address, city, postcode, tags = conn.exec_driver_sql(
+            "SELECT address, city, postcode, tags FROM source_record").one()
+    assert (address, city, postcode) == ("548 Lincoln Ave, #14", "Portland", "04102")
+    assert tags == "VIP, starred"
+
+
+def test_a_formatted_address_alone_is_kept_on_one_line(ws, tmp_path):
+    f = build(tmp_path / "contacts.csv", GOOGLE_CONTACTS, {
+        "First Name": "Ann", "Last Name": "Lee", "Address 1 - Formatted": "12 Elm St\nBoston, MA 02110",
+    })
+    run_to_end(ws, analyze(ws, f))
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT address FROM source_record").scalar() == "12 Elm St, Boston, MA 02110"
 
 
 def test_mailchimp_cleaned_marks_the_address_cleaned(ws, tmp_path):

@@ -427,10 +427,12 @@ class RowNormalizer:
                 f, l = nz.split_full_name(full)
                 row.first_name, row.last_name = nz.normalize_name(f), nz.normalize_name(l)
         row.company = self.first(v, "company")[0]
-        line = self.first(v, "address")[0]
+        # The street lines when there are some: a one-line or "formatted" address (Google's)
+        # repeats the city and postcode, which have columns of their own.
+        line = "\n".join(x for x in (self.first(v, "address1")[0], self.first(v, "address2")[0]) if x)
         if not line:
-            line = ", ".join(x for x in (self.first(v, "address1")[0], self.first(v, "address2")[0]) if x)
-        row.address = line
+            line = self.first(v, "address")[0]
+        row.address = ", ".join(part.strip() for part in line.splitlines() if part.strip())
         row.city = self.first(v, "city")[0]
         row.region = self.first(v, "region")[0]
         raw_country, ci = self.first(v, "country")
@@ -461,7 +463,10 @@ class RowNormalizer:
                 row.problems.append(f"{self._label(bi, 'birthday')}: {b.problem}")
         for raw, _ in self.every(v, "tags"):
             for tag in nz.split_multi(raw):
-                if tag not in row.tags:
+                # Google marks its own groups "* starred", "* Family"; "* myContacts" is on
+                # every contact and says nothing.
+                tag = tag[2:].strip() if tag.startswith("* ") else tag
+                if tag and tag.casefold() != "mycontacts" and tag not in row.tags:
                     row.tags.append(tag)
         for name in ("middle_name", "nickname", "job_title", "gender", "language",
                      "event_type", "order_id", "currency", "item_name", "status", "summary",
