@@ -117,6 +117,20 @@ def test_sorting_requeries(demo_window):
     assert model.headerData(6, Qt.Orientation.Horizontal) == "Spend (USD)"
 
 
+@pytest.mark.parametrize("size", [(1024, 640), (1280, 800), (1600, 1000)])
+def test_every_customer_column_fits_the_window(demo_window, size):
+    """No column hides off to the right: the list needs no sideways scrolling at any size."""
+    from PySide6.QtWidgets import QApplication
+
+    demo_window.resize(*size)
+    for _ in range(3):
+        QApplication.processEvents()
+    table = demo_window.screens["customers"].table
+    widths = [table.columnWidth(c) for c in range(table.model().columnCount())]
+    assert sum(widths) <= table.viewport().width()
+    assert min(widths) >= 60
+
+
 def test_save_copy(demo_window, tmp_path, monkeypatch):
     dest = tmp_path / "backup.omnidesk"
     monkeypatch.setattr(demo_window, "ask_copy_path", lambda: dest)

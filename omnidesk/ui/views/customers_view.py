@@ -70,9 +70,8 @@ class CustomersView(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((200, 240, 130, 120, 160, 60, 80)):
-            self.table.setColumnWidth(column, width)
+        header.setStretchLastSection(False)
+        self._fit_columns()
         self.table.doubleClicked.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
@@ -109,6 +108,23 @@ class CustomersView(QWidget):
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self._apply_search)
         self._update_state()
+
+    # Columns whose values have one width (a phone, a number, a date) keep it; name, email
+    # and channels share what is left, so every column fits the window at any size.
+    _FIXED = {"phone": 125, "city": 110, "orders": 60, "spend": 100, "last_seen": 95}
+    _SHARES = {"name": 0.34, "email": 0.40, "channels": 0.26}
+
+    def _fit_columns(self) -> None:
+        from omnidesk.ui.models.customer_table_model import COLUMNS
+
+        free = max(self.table.viewport().width() - sum(self._FIXED.values()), 240)
+        for column, (key, _label) in enumerate(COLUMNS):
+            width = self._FIXED.get(key) or int(free * self._SHARES.get(key, 0.2))
+            self.table.setColumnWidth(column, width)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self._fit_columns)  # once the layout has given the table its size
 
     def _apply_search(self) -> None:
         self._debounce.stop()
