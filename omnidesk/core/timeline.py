@@ -226,7 +226,8 @@ def format_amount(amount_minor: int | None) -> str:
     return f"{Decimal(amount_minor).scaleb(-2):.2f}"
 
 
-def _zone(ws: Workspace) -> ZoneInfo | None:
+def workspace_zone(ws: Workspace) -> ZoneInfo | None:
+    """The shop's time zone (the ``timezone`` setting), or None when it is not set."""
     name = str(ws.get_setting("timezone") or "").strip()
     if not name:
         return None
@@ -265,7 +266,7 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path) -> int:
     ``occurred_at`` follows :func:`with_offset`; ``amount`` is a decimal string
     such as ``12.50``, empty when the entry has none.
     """
-    zone = _zone(ws)
+    zone = workspace_zone(ws)
     rows = (
         [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
          format_amount(e.amount_minor), e.source_file, e.source_row if e.source_row is not None else ""]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 
 def to_utc(iso: str | None) -> str | None:
@@ -20,3 +20,21 @@ def to_utc(iso: str | None) -> str | None:
     if dt.tzinfo is not None:
         dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt.isoformat(timespec="seconds")
+
+
+def local_day(utc: str | None, zone: tzinfo | None = None) -> str:
+    """The calendar day (``YYYY-MM-DD``) a naive UTC instant falls on in ``zone``.
+
+    Without a zone, the computer's own: a shop owner reads "last seen" on the
+    day as it was where they are, not in UTC, where an evening in New York is
+    already tomorrow.  "" for empty or unparseable input.
+    """
+    if not utc:
+        return ""
+    try:
+        dt = datetime.fromisoformat(utc)
+    except ValueError:
+        return ""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return (dt.astimezone(zone) if zone is not None else dt.astimezone()).date().isoformat()

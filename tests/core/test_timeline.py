@@ -338,3 +338,14 @@ def test_first_and_last_seen_span_consent_facts_too(ws, tmp_path):
     entries = [e for e in timeline(ws, profile.id) if e.occurred_utc]
     assert profile.first_seen[:10] == entries[0].occurred_utc[:10] == "2023-08-19"
     assert profile.last_seen[:10] == entries[-1].occurred_utc[:10] == "2024-05-01"
+
+
+def test_a_utc_instant_falls_on_the_shops_day():
+    from zoneinfo import ZoneInfo
+
+    from omnidesk.core.timeutil import local_day
+
+    # 21:01 in New York on the 25th is already the 26th in UTC.
+    assert local_day("2026-10-26T01:01:00", ZoneInfo("America/New_York")) == "2026-10-25"
+    assert local_day("2026-10-26T01:01:00", ZoneInfo("Europe/Berlin")) == "2026-10-26"
+    assert local_day("", None) == "" and local_day("not a date", None) == ""

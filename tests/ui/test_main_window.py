@@ -205,3 +205,22 @@ def test_menus_and_shortcuts(window):
     assert titles == ["&File", "&Edit", "&View", "&Help"]
     assert window.undo_action.shortcut().toString()
     assert window.open_action.shortcut().toString()
+
+
+def test_last_seen_is_the_shops_day_not_utcs(window, tmp_path):
+    """An evening purchase in New York is 'last seen' that day, as the timeline shows it."""
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from omnidesk.core.workspace import Workspace
+    from omnidesk.ui.models.customer_table_model import COLUMNS
+    from tests.helpers import write_csv
+
+    ws = Workspace.create(tmp_path / "w.omnidesk")
+    ws.set_setting("timezone", "America/New_York")
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Name", "Total", "Date"],
+                              [["eve@example.com", "Eve Stone", "12.00", "2026-10-25T21:01:00-04:00"]]),
+                ImportOptions(channel="pos", kind="events",
+                              mapping=["email", "full_name", "amount", "occurred_at"]))
+    window.set_workspace(ws)
+    model = window.screens["customers"].model
+    column = [key for key, _ in COLUMNS].index("last_seen")
+    assert model.index(0, column).data() == "2026-10-25"

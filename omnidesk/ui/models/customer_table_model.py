@@ -13,6 +13,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
 from omnidesk.core.importing.fields import channel_name
 from omnidesk.core.money import workspace_currency
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
 
 PAGE = 200
@@ -30,7 +32,7 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-def _format(row: CustomerRow, key: str) -> str:
+def _format(row: CustomerRow, key: str, zone=None) -> str:
     if key == "name":
         return row.name
     if key == "spend":
@@ -38,7 +40,7 @@ def _format(row: CustomerRow, key: str) -> str:
     if key == "orders":
         return str(row.orders) if row.orders else ""
     if key == "last_seen":
-        return row.last_seen[:10]
+        return local_day(row.last_seen, zone)  # the day where the shop is, as the timeline shows it
     if key == "channels":
         return ", ".join(channel_name(c) for c in row.channels.split())
     return str(getattr(row, key))
@@ -58,6 +60,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._sort = "name"
         self._descending = False
         self._currency = workspace_currency(workspace)
+        self._zone = workspace_zone(workspace)
         self.reload()
 
     # -- queries -----------------------------------------------------------------
@@ -115,7 +118,7 @@ class CustomerTableModel(QAbstractTableModel):
         row = self._row(index.row())
         if row is None:
             return None
-        return _format(row, COLUMNS[index.column()][0])
+        return _format(row, COLUMNS[index.column()][0], self._zone)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:

@@ -52,7 +52,8 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.importing.fields import CHANNELS, channel_name
 from omnidesk.core.notes import set_customer_notes
 from omnidesk.core.profile import CustomerProfile, SourceRow, customer_profile, raw_record, source_rows
-from omnidesk.core.timeline import export_timeline, timeline
+from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
+from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
@@ -621,9 +622,11 @@ class CustomerView(QWidget):
                       else "The shop's own total (Total Spent) from its customer export")
         self._set("spend", money, None, spend_from if money else "")
         self._set("orders", f"{p.orders:,}" if p.orders else "", None, spend_from if p.orders else "")
-        self._set("first_seen", _nice_date(p.first_seen), None,
+        # Stored in UTC; shown on the day it was where the shop is, as the timeline shows it.
+        zone = workspace_zone(self.workspace)
+        self._set("first_seen", _nice_date(local_day(p.first_seen, zone)), None,
                   f"{p.first_seen} UTC — the earliest dated event, sign-up or consent" if p.first_seen else "")
-        self._set("last_seen", _nice_date(p.last_seen), None,
+        self._set("last_seen", _nice_date(local_day(p.last_seen, zone)), None,
                   f"{p.last_seen} UTC — the latest dated event or consent" if p.last_seen else "")
         self._set("preferred", channel_name(p.preferred_channel) if p.preferred_channel else "", None,
                   "The channel with the most events in the last 12 months" if p.preferred_channel
