@@ -380,3 +380,19 @@ def test_runs_on_worker_threads(make_wizard, workspace, qtbot, tmp_path):
         wizard.next()
     qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=5000)
     assert workspace.counts()["source_records"] == 200
+
+
+def test_twelve_files_fit_the_trial_run_with_their_total_and_the_wizard_fits_the_screen(make_wizard, tmp_path):
+    from omnidesk.ui.dialogs.import_wizard import CountsTable
+
+    files = [write_csv(tmp_path / f"list_{n:02d}.csv", ["Email"], [[f"p{n}@example.com"]]) for n in range(12)]
+    wizard = make_wizard(files)
+    available = wizard.screen().availableGeometry()
+    assert wizard.width() <= available.width() and wizard.height() <= available.height()
+    wizard.next()
+    wizard.next()
+    assert wizard.currentId() == CHECK_PAGE
+    table = wizard.currentPage().findChild(CountsTable)
+    assert table.rowCount() == 13  # twelve files and the total
+    needed = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(13))
+    assert table.height() >= needed  # every file and the total show without scrolling

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -337,8 +337,9 @@ class CountsTable(QTableWidget):
             self.setItem(row, column, item)
 
     def _natural_height(self) -> int:
-        # Show every row without an inner scroll bar, up to a sensible cap.
-        rows = sum(self.rowHeight(r) for r in range(min(self.rowCount(), 8)))
+        # Show every row without an inner scroll bar, up to a cap that still fits the page:
+        # a dozen exports and their total, the line that matters most.
+        rows = sum(self.rowHeight(r) for r in range(min(self.rowCount(), 13)))
         return self.horizontalHeader().sizeHint().height() + rows + 2 * self.frameWidth() + 2
 
 
@@ -1229,7 +1230,11 @@ class ImportWizard(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Done")
         self.setMinimumSize(760, 560)
-        self.resize(940, 680)
+        # As big as the pages want, but never past the screen (the buttons are at the bottom).
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        self.resize(min(940, available.width() - 40) if available else 940,
+                    min(720, available.height() - 40) if available else 720)
 
         self.remember_checkbox = QCheckBox("Remember this mapping for files with these columns")
         self.remember_checkbox.setToolTip("Next time a file with exactly these column names is imported, "
