@@ -785,3 +785,13 @@ def _clean_cell_reference(raw: str) -> str:
 @given(st.text(alphabet=st.sampled_from("ab1+' \t\r\n\xa0\u2003\u200b\ufeff\x1c\x85é"), max_size=12) | st.text())
 def test_clean_cell_shortcut_equals_the_full_rules(raw: str) -> None:
     assert clean_cell(raw) == _clean_cell_reference(raw)
+
+
+def test_phones_read_as_dialled_at_home_and_internationally_elsewhere():
+    from omnidesk.core.phones import display_phone
+
+    assert display_phone("+16035550110", "US") == "(603) 555-0110"
+    assert display_phone("+442079460958", "US") == "+44 20 7946 0958"
+    assert display_phone("+442079460958", "gb") == "020 7946 0958"
+    assert display_phone("+16035550110", None) == "+1 603-555-0110"
+    assert display_phone("not a phone", "US") == "not a phone" and display_phone(None, "US") == ""

@@ -224,3 +224,14 @@ def test_last_seen_is_the_shops_day_not_utcs(window, tmp_path):
     model = window.screens["customers"].model
     column = [key for key, _ in COLUMNS].index("last_seen")
     assert model.index(0, column).data() == "2026-10-25"
+
+
+def test_phones_show_as_dialled_in_the_shops_region(demo_window):
+    from omnidesk.ui.models.customer_table_model import COLUMNS
+
+    model = demo_window.screens["customers"].model
+    column = [key for key, _ in COLUMNS].index("phone")
+    shown = [model.index(r, column).data() for r in range(model.rowCount())]
+    us = [p for p in shown if p.startswith("(")]
+    assert us and all(len(p) == len("(603) 555-0110") for p in us)  # the demo shop is in the US
+    assert not any(p.startswith("+1") for p in shown)

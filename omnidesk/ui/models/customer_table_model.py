@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
 from omnidesk.core.importing.fields import channel_name
 from omnidesk.core.money import workspace_currency
+from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
@@ -32,9 +33,11 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 
 
-def _format(row: CustomerRow, key: str, zone=None) -> str:
+def _format(row: CustomerRow, key: str, zone=None, region: str | None = None) -> str:
     if key == "name":
         return row.name
+    if key == "phone":
+        return display_phone(row.phone, region)
     if key == "spend":
         return f"{row.spend_minor / 100:,.2f}" if row.spend_minor is not None else ""
     if key == "orders":
@@ -61,6 +64,7 @@ class CustomerTableModel(QAbstractTableModel):
         self._descending = False
         self._currency = workspace_currency(workspace)
         self._zone = workspace_zone(workspace)
+        self._region = str(workspace.get_setting("default_region") or "")
         self.reload()
 
     # -- queries -----------------------------------------------------------------
@@ -118,7 +122,7 @@ class CustomerTableModel(QAbstractTableModel):
         row = self._row(index.row())
         if row is None:
             return None
-        return _format(row, COLUMNS[index.column()][0], self._zone)
+        return _format(row, COLUMNS[index.column()][0], self._zone, self._region)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole:

@@ -53,6 +53,7 @@ from omnidesk.core.importing.fields import CHANNELS, channel_name
 from omnidesk.core.notes import set_customer_notes
 from omnidesk.core.profile import CustomerProfile, SourceRow, customer_profile, raw_record, source_rows
 from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
+from omnidesk.core.phones import display_phone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.timeline_model import (
@@ -603,7 +604,8 @@ class CustomerView(QWidget):
             self.chips.addWidget(chip)
 
         self._set("email", p.email, src.get("email"))
-        self._set("phone", p.phone, src.get("phone"))
+        self._set("phone", display_phone(p.phone, str(self.workspace.get_setting("default_region") or "")),
+                  src.get("phone"))
         self._set("address", p.address, src.get("address"))
         region_post = " ".join(x for x in (p.region, p.postcode) if x)
         place = ", ".join(x for x in (p.city, region_post, p.country) if x)

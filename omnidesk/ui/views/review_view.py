@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from omnidesk.core.customers import customer_cards
 from omnidesk.core.identity.employer import employers, same_employer
 from omnidesk.core.importing.fields import channel_name
+from omnidesk.core.phones import display_phone
 from omnidesk.core.identity.merge import ReviewItem, list_reviews
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -208,6 +209,9 @@ class ReviewView(QWidget):
             a, b = _text(left.get(key)), _text(right.get(key))
             if key == "channels":
                 a, b = (", ".join(channel_name(c) for c in v.split()) for v in (a, b))
+            elif key == "all_phones":
+                region = str(self.workspace.get_setting("default_region") or "")
+                a, b = ("\n".join(display_phone(x, region) for x in v.splitlines()) for v in (a, b))
             for c, value in enumerate((a, b)):
                 cell = QTableWidgetItem(value)
                 if (key in EVIDENCE and a and b and (a == b or (isinstance(left.get(key), list)
