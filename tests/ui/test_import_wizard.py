@@ -359,6 +359,8 @@ def test_already_imported_file_adds_nothing(make_wizard, workspace, qtbot, tmp_p
     import_file(workspace, path)
     wizard = make_wizard([path])
     assert "Already imported — will add nothing" in wizard.files_page.rows[path][1].status_text
+    # The page's summary agrees with the row: not "1 file ready".
+    assert wizard.files_page.status.text() == "1 file already imported"
     wizard.next()
     assert "already imported" in wizard.mapping_page.warnings.text()
     wizard.next()

@@ -563,7 +563,13 @@ class FilesPage(QWizardPage):
         if reading:
             parts.append(f"Reading {_plural(reading, 'file')}…")
         if entries and not reading:
-            parts.append(f"{_plural(good, 'file')} ready")
+            done = sum(1 for e in entries if e.error is None and e.plan is not None
+                       and e.plan.previous_batch is not None)
+            if good - done:
+                parts.append(f"{_plural(good - done, 'file')} ready")
+            if done:
+                # Not "ready": importing them again adds nothing (the same file, byte for byte).
+                parts.append(f"{_plural(done, 'file')} already imported")
             if bad:
                 parts.append(f"{bad:,} left out")
         self.status.setText(" · ".join(parts))
