@@ -167,6 +167,11 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     ``channels`` and ``types`` keep only entries whose channel / type is in the
     given collection (None keeps all); ``search`` keeps entries whose summary,
     type or source file contains the text, ignoring case.
+
+    Consent appears where it changes: a shop's order export says "accepts
+    marketing" on every order, and twelve orders would otherwise bring twelve
+    "Email consent: granted" lines.  Every fact stays in the workspace, on
+    the card's consent line and among the source records.
     """
     u = _union(customer_id)
     query = select(u)
@@ -185,7 +190,20 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
         rows = conn.execute(query).all()
     # An amount its export gave no currency (a till's "32.00") is in the shop's own.
     own = workspace_currency(ws) if any(r[7] is not None and not r[8] for r in rows) else None
-    return [_entry(r, own) for r in rows]
+    return _consent_changes_only([_entry(r, own) for r in rows])
+
+
+def _consent_changes_only(entries: list[TimelineEntry]) -> list[TimelineEntry]:
+    status: dict[str, str] = {}  # channel -> the consent last shown
+    out = []
+    for e in entries:
+        if e.kind == "consent":
+            said = e.summary.rpartition(": ")[2]
+            if status.get(e.channel) == said:
+                continue
+            status[e.channel] = said
+        out.append(e)
+    return out
 
 
 def _entry(r, own_currency: str | None = None) -> TimelineEntry:

@@ -166,7 +166,8 @@ def test_filters_run_in_sql(shop):
         ["first_seen", "order", "order"]
     sencha = timeline(ws, ann, search="SENCHA")
     assert [e.type for e in sencha] == ["order"]
-    assert len(timeline(ws, ann, search="orders_export")) == 4  # two orders, two consents
+    # Two orders; each said "accepts marketing", but only the first is a change of consent.
+    assert len(timeline(ws, ann, search="orders_export")) == 3
     # LIKE wildcards in the search are literal characters.
     assert len(timeline(ws, ann, search="50% off_sale")) == 3
     assert timeline(ws, ann, search="50%x") == []
@@ -178,15 +179,30 @@ def test_filters_run_in_sql(shop):
 def test_consent_entries_and_facts(shop):
     ws, ids = shop
     consents = [e for e in timeline(ws, ids["ann"]) if e.kind == "consent"]
-    assert [e.summary for e in consents] == ["Email consent: granted"] * 3 + ["Email consent: unsubscribed"]
+    # Three files said "granted" (the contacts and two orders), then she unsubscribed: the
+    # timeline shows the changes, not every repetition.
+    assert [e.summary for e in consents] == ["Email consent: granted", "Email consent: unsubscribed"]
     assert all(e.consent_id and e.type == "consent" and e.channel == "email" for e in consents)
     fact = consent_facts(ws, ids["ann"])["email"]
     assert (fact.status, fact.source_file, fact.record_no, fact.record_channel) == \
         ("unsubscribed", "unsubscribed.csv", 1, "email")
-    # An undated consent still shows, after everything dated.
+    # An undated consent that only repeats what the timeline says is not shown again
+    # (Bob's order said "no" too); one that changes it is (see the next test).
     bob = timeline(ws, ids["bob"])
-    assert bob[-1].kind == "consent" and bob[-1].occurred_at is None and bob[-1].day == ""
+    assert [e.summary for e in bob if e.kind == "consent"] == ["Email consent: denied"]
     assert _dated_order(bob)
+
+
+def test_an_undated_consent_change_shows_after_everything_dated(ws, tmp_path):
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Total", "Date"],
+                              [["fay@example.com", "9.00", "2024-05-01 10:00"]]),
+                ImportOptions(channel="pos", kind="events", mapping=["email", "amount", "occurred_at"]))
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "Subscribed"], [["fay@example.com", "yes"]]),
+                ImportOptions(channel="email", kind="contacts", mapping=["email", "consent_email"]))
+    entries = timeline(ws, find_customer(ws, "fay@example.com"))
+    assert entries[-1].kind == "consent" and entries[-1].occurred_at is None and entries[-1].day == ""
+    assert entries[-1].summary == "Email consent: granted"
+    assert _dated_order(entries)
 
 
 def test_export_has_exact_columns_and_offsets(shop, tmp_path):
