@@ -369,9 +369,13 @@ class CustomerView(QWidget):
         self._add_field(grid, 2, 2, "tags", "Tags")
         for row, (key, title) in enumerate(column_c):
             self._add_field(grid, row, 4, key, title)
-        grid.setColumnStretch(1, 4)
+        # Emails and consent sources are long, spend and dates short: the space goes where the
+        # text is, so a narrow window still shows the email address whole.
+        grid.setColumnStretch(1, 6)
         grid.setColumnStretch(3, 5)
-        grid.setColumnStretch(5, 3)
+        grid.setColumnStretch(5, 2)
+        # ...but a date or an amount is never cut.
+        grid.setColumnMinimumWidth(5, card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8)
         grid.setColumnMinimumWidth(2, 0)
         outer.addLayout(grid)
         card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
