@@ -179,3 +179,20 @@ def test_edge_cases_no_events_long_name_missing_customer(view, rich, qtbot, tmp_
     assert "No activity" in view.timeline_empty.title.text()
     assert not view.search.isEnabled() and view.count_label.text() == "0 entries"
     assert view.source_model.rowCount() == 1
+
+
+def test_a_narrow_card_shows_the_longest_email_and_dates_whole(view, demo_window):
+    """At the width of a 1,024 px window the card cuts consent sources, not emails or dates.
+
+    (An address of 30 characters shows whole; a longer one is cut, its tooltip whole.)
+    """
+    from PySide6.QtWidgets import QApplication
+
+    row = _one(demo_window.workspace, "SELECT id FROM customer WHERE first_seen IS NOT NULL "
+                                      "AND length(email) <= 30 ORDER BY length(email) DESC LIMIT 1")
+    view.resize(840, 600)  # a 1,024 px window less the navigation
+    assert view.show_customer(row[0])
+    for _ in range(3):
+        QApplication.processEvents()
+    for key in ("email", "first_seen", "last_seen", "spend"):
+        assert view.fields[key].text() and not view.fields[key].is_elided(), key
