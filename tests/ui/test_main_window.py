@@ -170,12 +170,18 @@ def test_import_from_gui_then_undo_redo(window, qtbot, tmp_path, monkeypatch):
 
 def test_undo_import_from_imports_screen(window, qtbot, tmp_path, monkeypatch):
     window.set_workspace(Workspace.create(tmp_path / "w.omnidesk"))
-    csv_file = write_csv(tmp_path / "list.csv", ["Email"], [["ann@example.com"]])
+    csv_file = write_csv(tmp_path / "list.csv", ["Email"], [["ann@example.com"], ["ann@example.com "],
+                                                            ["bo@example.com"]])
     window.import_files([csv_file])
     run_wizard(window, qtbot)
     window.show_screen("imports")
     imports = window.screens["imports"]
     assert imports.model.rowCount() == 1
+    # Records and people are counted apart: three rows, two people.
+    from omnidesk.ui.models.import_batch_table_model import COLUMNS
+
+    shown = {label: imports.model.index(0, c).data() for c, (_, label) in enumerate(COLUMNS)}
+    assert (shown["Rows"], shown["New records"], shown["New customers"]) == ("3", "3", "2")
     imports.table.selectRow(0)
     assert imports.undo_button.isEnabled()
     monkeypatch.setattr(window, "confirm", lambda *a: True)

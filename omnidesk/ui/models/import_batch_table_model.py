@@ -16,7 +16,8 @@ COLUMNS = [
     ("kind", "Kind"),
     ("started_at", "Imported"),
     ("rows", "Rows"),
-    ("imported", "New"),
+    ("imported", "New records"),  # records, not people: "New customers" says how many people
+    ("customers_created", "New customers"),
     ("flagged", "Flagged"),
     ("duplicates", "Duplicates"),
     ("status", "Status"),
@@ -61,7 +62,7 @@ class ImportBatchTableModel(QAbstractTableModel):
         key = COLUMNS[index.column()][0]
         if role == self.IdRole:
             return batch["id"]
-        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("rows", "imported", "flagged", "duplicates"):
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("rows", "imported", "customers_created", "flagged", "duplicates"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
