@@ -241,3 +241,19 @@ def test_phones_show_as_dialled_in_the_shops_region(demo_window):
     us = [p for p in shown if p.startswith("(")]
     assert us and all(len(p) == len("(603) 555-0110") for p in us)  # the demo shop is in the US
     assert not any(p.startswith("+1") for p in shown)
+
+
+def test_the_customers_screen_reads_the_ids_once_when_it_opens(demo_window, monkeypatch):
+    """A million ids take a good part of a second to read: opening the screen reads them once."""
+    from omnidesk.ui.models import customer_table_model
+    from omnidesk.ui.views.customers_view import CustomersView
+
+    calls = []
+    real = customer_table_model.customer_ids
+    monkeypatch.setattr(customer_table_model, "customer_ids", lambda *a, **k: calls.append(1) or real(*a, **k))
+    view = CustomersView(demo_window.workspace)
+    view.show()
+    assert len(calls) == 1 and view.model.rowCount() > 0
+    view.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # a real change of order reads them again
+    assert len(calls) == 2
+    view.close()

@@ -61,8 +61,10 @@ class CustomersView(QWidget):
 
         self.table = QTableView()
         self.table.setModel(self.model)
+        # The indicator first: enabling sorting sorts by it at once (Qt's default is descending),
+        # and the model, already in name order, then has nothing to do.
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
