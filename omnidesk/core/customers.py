@@ -80,6 +80,12 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
     customers with no granted consent on that channel.
     """
     column = SORT_COLUMNS.get(sort, Customer.display_name)
+    if channel or consent:
+        # A filter no index serves: reading every row and sorting the matches is several
+        # times faster than walking the sort column's index and fetching each row from it
+        # (2.3 s against 0.4 s for a million customers), so the order is given as an
+        # expression no index matches.
+        column = column + 0 if sort in ("orders", "spend", "sources") else column.concat("")
     # Ties go the same way as the column, so an index on it (which holds the id) serves
     # the whole order in either direction instead of a sort of every customer.
     query = select(Customer.id).order_by(*((column.desc(), Customer.id.desc()) if descending
@@ -88,11 +94,11 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
         query = query.where(Customer.channels.like(f"%{channel}%"))
     if consent:
         which, _, status = consent.partition(":")
-        column = {"email": Customer.consent_email, "sms": Customer.consent_sms}[which]
+        given = {"email": Customer.consent_email, "sms": Customer.consent_sms}[which]
         if status == "none":
-            query = query.where(or_(column.is_(None), column != "granted"))
+            query = query.where(or_(given.is_(None), given != "granted"))
         else:
-            query = query.where(column == status)
+            query = query.where(given == status)
     with ws.engine.connect() as conn:
         clause = _search_clause(search, conn)
         if clause is not None:
