@@ -229,7 +229,7 @@ def test_last_seen_is_the_shops_day_not_utcs(window, tmp_path):
     window.set_workspace(ws)
     model = window.screens["customers"].model
     column = [key for key, _ in COLUMNS].index("last_seen")
-    assert model.index(0, column).data() == "2026-10-25"
+    assert model.index(0, column).data() == "25 Oct 2026"  # as the card and the timeline say it
 
 
 def test_phones_show_as_dialled_in_the_shops_region(demo_window):

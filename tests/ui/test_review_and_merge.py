@@ -158,3 +158,14 @@ def test_employer_cells_name_the_company_and_the_address_that_agree():
     newsletter = {"company": "", "all_emails": ["zoe@fogline.example"]}
     assert _employer_cells(shop, newsletter) == {("company", 0), ("all_emails", 1)}
     assert _employer_cells(shop, {"company": "", "all_emails": ["zoe@northwind.example"]}) == set()
+
+
+def test_review_reads_dates_and_counts_as_the_other_screens_do():
+    from zoneinfo import ZoneInfo
+
+    from omnidesk.ui.views.review_view import _text
+
+    # Stored in UTC; New York's evening of the 25th is the 26th in UTC.
+    assert _text("2026-10-26T01:01:00", "last_seen", ZoneInfo("America/New_York")) == "25 Oct 2026"
+    assert _text("--01-09", "birthday") == "9 January"
+    assert _text(0, "orders") == "" and _text(3, "orders") == "3"

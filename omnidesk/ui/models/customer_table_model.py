@@ -17,6 +17,7 @@ from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.formatting import nice_date
 
 PAGE = 200
 CACHE_PAGES = 20
@@ -43,7 +44,7 @@ def _format(row: CustomerRow, key: str, zone=None, region: str | None = None) ->
     if key == "orders":
         return str(row.orders) if row.orders else ""
     if key == "last_seen":
-        return local_day(row.last_seen, zone)  # the day where the shop is, as the timeline shows it
+        return nice_date(local_day(row.last_seen, zone))  # the shop's day, as the timeline shows it
     if key == "channels":
         return ", ".join(channel_name(c) for c in row.channels.split())
     return str(getattr(row, key))

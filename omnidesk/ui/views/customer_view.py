@@ -7,7 +7,7 @@ says in its tooltip which file, row and channel it came from.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -56,6 +56,7 @@ from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
     amount_text,
@@ -80,23 +81,6 @@ EMPTY = "—"
 
 def _muted(palette: QPalette) -> QColor:
     return palette.color(QPalette.ColorRole.PlaceholderText)
-
-
-def _nice_date(iso: str) -> str:
-    """"2026-10-31T15:47:36" -> "31 Oct 2026"; yearless birthdays "--05-12" -> "12 May"."""
-    if not iso:
-        return ""
-    if iso.startswith("--"):
-        try:
-            d = date(2000, int(iso[2:4]), int(iso[5:7]))
-        except ValueError:
-            return iso
-        return f"{d.day} {d:%B}"
-    try:
-        d = datetime.fromisoformat(iso[:10])
-    except ValueError:
-        return iso
-    return f"{d.day} {d:%b %Y}"
 
 
 def _clear_layout(layout, keep: int = 0) -> None:
@@ -617,7 +601,7 @@ class CustomerView(QWidget):
                       (("city", "City"), ("region", "Region"), ("postcode", "Postcode"), ("country", "Country"))
                       if f in src]
         self._set("place", place, None, "\n".join(place_from))
-        self._set("birthday", _nice_date(p.birthday), src.get("birthday"))
+        self._set("birthday", nice_date(p.birthday), src.get("birthday"))
         self._set("company", p.company, src.get("company"))
         self._set("tags", ", ".join(p.tags), None, "Tags from every source record of this customer")
 
@@ -630,9 +614,9 @@ class CustomerView(QWidget):
         self._set("orders", f"{p.orders:,}" if p.orders else "", None, spend_from if p.orders else "")
         # Stored in UTC; shown on the day it was where the shop is, as the timeline shows it.
         zone = workspace_zone(self.workspace)
-        self._set("first_seen", _nice_date(local_day(p.first_seen, zone)), None,
+        self._set("first_seen", nice_date(local_day(p.first_seen, zone)), None,
                   f"{p.first_seen} UTC — the earliest dated event, sign-up or consent" if p.first_seen else "")
-        self._set("last_seen", _nice_date(local_day(p.last_seen, zone)), None,
+        self._set("last_seen", nice_date(local_day(p.last_seen, zone)), None,
                   f"{p.last_seen} UTC — the latest dated event or consent" if p.last_seen else "")
         self._set("preferred", channel_name(p.preferred_channel) if p.preferred_channel else "", None,
                   "The channel with the most events in the last 12 months" if p.preferred_channel
@@ -653,7 +637,7 @@ class CustomerView(QWidget):
             chip = _chip(fact.status, CONSENT_COLORS.get(fact.status, "#6D6D6D"))
             chip.setToolTip(fact.describe())
             box.insertWidget(0, chip)
-            when = _nice_date(fact.occurred_at or "")
+            when = nice_date(fact.occurred_at or "")
             text.setText(" · ".join(x for x in (fact.source_file, when) if x))
             text.setToolTip(fact.describe())
 

@@ -27,8 +27,11 @@ from omnidesk.core.customers import customer_cards
 from omnidesk.core.identity.employer import employers, same_employer
 from omnidesk.core.importing.fields import channel_name
 from omnidesk.core.phones import display_phone
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_day
 from omnidesk.core.identity.merge import ReviewItem, list_reviews
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 ROWS = [
@@ -51,13 +54,17 @@ ROWS = [
 EVIDENCE = {"display_name", "all_emails", "all_phones", "address", "city", "postcode", "birthday", "company"}
 
 
-def _text(value) -> str:
+def _text(value, key: str = "", zone=None) -> str:
     if value is None:
         return ""
     if isinstance(value, list):
         return "\n".join(value)
-    if isinstance(value, str) and "T" in value and value[:4].isdigit():
-        return value[:10]
+    if key in ("last_seen", "first_seen"):
+        return nice_date(local_day(value, zone))  # stored in UTC; shown on the shop's day
+    if key == "birthday":
+        return nice_date(value)
+    if key == "orders" and not value:
+        return ""  # as the list and the card leave it
     return str(value)
 
 
@@ -205,8 +212,9 @@ class ReviewView(QWidget):
         self.compare.setHorizontalHeaderLabels([f"Customer {item.left_id}", f"Customer {item.right_id}"])
         same = QBrush(QColor(46, 160, 67, 60))
         at_work = _employer_cells(left, right)
+        zone = workspace_zone(self.workspace)
         for r, (key, _) in enumerate(ROWS):
-            a, b = _text(left.get(key)), _text(right.get(key))
+            a, b = _text(left.get(key), key, zone), _text(right.get(key), key, zone)
             if key == "channels":
                 a, b = (", ".join(channel_name(c) for c in v.split()) for v in (a, b))
             elif key == "all_phones":
