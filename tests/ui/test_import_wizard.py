@@ -131,6 +131,7 @@ def test_generic_csv_from_pick_to_results(make_wizard, workspace, qtbot, tmp_pat
     done = wizard.done_page
     assert {k: done.table.value(0, k) for k in expected} == expected
     assert "Added 3 records from 1 file" in done.summary.text()
+    assert "The workspace now has 3 customers (+3)." in done.summary.text()
     assert done.report_button.isEnabled()
     records = source_records(workspace)
     assert [r.external_id for r in records] == ["M1", "M2", "M3"]
@@ -398,3 +399,20 @@ def test_twelve_files_fit_the_trial_run_with_their_total_and_the_wizard_fits_the
     assert table.rowCount() == 13  # twelve files and the total
     needed = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(13))
     assert table.height() >= needed  # every file and the total show without scrolling
+
+
+def test_the_results_say_how_the_workspace_grew_when_files_join_customers(make_wizard, workspace, qtbot, tmp_path):
+    """File one holds Ann twice (email; phone); file two links them: two new per file, one in all."""
+    first = write_csv(tmp_path / "a_shop.csv", ["First Name", "Last Name", "Email", "Phone"],
+                      [["Ann", "Okafor", "ann@example.com", ""], ["Ann", "Okafor", "", "+1 415 555 0101"]])
+    second = write_csv(tmp_path / "b_list.csv", ["First Name", "Last Name", "Email", "Phone"],
+                       [["Ann", "Okafor", "ann@example.com", "+1 415 555 0101"]])
+    wizard = make_wizard([first, second])
+    wizard.next()
+    wizard.next()
+    finish(wizard, qtbot)
+    done = wizard.done_page
+    assert done.table.value(0, "new_customers") == "2"
+    assert workspace.counts()["customers"] == 1
+    assert "The workspace now has 1 customer (+1)." in done.summary.text()
+    assert "a later file showed some of them to be one person" in done.notes.text()

@@ -1077,6 +1077,8 @@ class ImportPage(QWizardPage):
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
         self.status.setText(f"Importing {_plural(len(plans), 'file')}…")
+        # The results page says how the workspace changed as a whole (see DonePage).
+        self.wiz.customers_before = self.wiz.workspace.counts()["customers"]
         task = Task(_run_plans(self.wiz.workspace, plans, dry_run=False))
         task.signals.progressed.connect(self._progressed)
         task.signals.finished.connect(self._finished)
@@ -1193,12 +1195,22 @@ class DonePage(QWizardPage):
         updated = sum(r.updated_customers for _, r in outcome.runs)
         events = sum(r.events for _, r in outcome.runs)
         files = len([r for _, r in outcome.runs if r.already_imported is None])
-        parts = [f"Added {_plural(new, 'record')} from {_plural(files, 'file')}",
-                 f"{_plural(created, 'new customer')}", f"{updated:,} updated"]
+        parts = [f"Added {_plural(new, 'record')} from {_plural(files, 'file')}"]
         if events:
             parts.append(_plural(events, "event"))
-        self.summary.setText(", ".join(parts) + ".")
+        # Per file, customers are counted as each file found them; a later file can show two
+        # of them to be one person, so the sum is not the workspace's change: say that instead.
+        after = self.wiz.workspace.counts()["customers"]
+        before = self.wiz.customers_before
+        grown = f" ({after - before:+,})" if before is not None else ""
+        self.summary.setText(", ".join(parts) + f". The workspace now has {_plural(after, 'customer')}{grown}.")
+        self.summary.setToolTip(f"Per file: {_plural(created, 'new customer')} and {updated:,} updated; "
+                                "people found in several files are counted once in the workspace.")
         notes = _notes_html(self.wiz, outcome, trial=False)
+        if before is not None and created != after - before:
+            notes += (f"<p>The table counts new customers file by file ({created:,}); a later file "
+                      f"showed some of them to be one person, so the workspace gained "
+                      f"{after - before:,}.</p>")
         if self.wiz.remember_note:
             notes += f"<p>{_html(self.wiz.remember_note)}</p>"
         self.notes.setText(notes)
@@ -1226,6 +1238,7 @@ class ImportWizard(QWizard):
         self.results: list[ImportResult] = []
         self.runs: list[tuple[ImportPlan, ImportResult]] = []
         self.outcome: RunOutcome | None = None
+        self.customers_before: int | None = None  # the workspace's, when the import started
         self.remember_note = ""
         self._pending: list[Path] = []
         self._reading: Task | None = None
