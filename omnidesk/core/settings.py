@@ -70,7 +70,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("business_name", "the shop's name", _text),
     SettingSpec("default_region", "where local phone numbers and dates without a country are from (US, GB, DE...)",
                 _region),
-    SettingSpec("timezone", "the shop's time zone, for times its exports give without one (empty: as written)",
+    SettingSpec("timezone", "the shop's time zone: the timeline reads times on its clock (empty: as recorded)",
                 _timezone),
     SettingSpec("currency", "the shop's money, for amounts given without one (empty: the region's)", _currency),
     SettingSpec("match_auto_threshold", "bits of evidence from which two records merge by themselves", _bits),

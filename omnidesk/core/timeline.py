@@ -161,12 +161,15 @@ def _like_pattern(text: str) -> str:
 
 
 def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
-             search: str = "") -> list[TimelineEntry]:
+             search: str = "", shop_clock: bool = True) -> list[TimelineEntry]:
     """The customer's history, oldest first (entries with no known time last).
 
     ``channels`` and ``types`` keep only entries whose channel / type is in the
     given collection (None keeps all); ``search`` keeps entries whose summary,
     type or source file contains the text, ignoring case.
+
+    With ``shop_clock`` and the shop's time zone set, times recorded with an
+    offset read in that zone (see :func:`in_zone`); without, as recorded.
 
     Consent appears where it changes: a shop's order export says "accepts
     marketing" on every order, and twelve orders would otherwise bring twelve
@@ -190,7 +193,8 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
         rows = conn.execute(query).all()
     # An amount its export gave no currency (a till's "32.00") is in the shop's own.
     own = workspace_currency(ws) if any(r[7] is not None and not r[8] for r in rows) else None
-    return _consent_changes_only([_entry(r, own) for r in rows])
+    zone = workspace_zone(ws) if shop_clock else None
+    return _consent_changes_only([_entry(r, own, zone) for r in rows])
 
 
 def _consent_changes_only(entries: list[TimelineEntry]) -> list[TimelineEntry]:
@@ -206,11 +210,13 @@ def _consent_changes_only(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     return out
 
 
-def _entry(r, own_currency: str | None = None) -> TimelineEntry:
+def _entry(r, own_currency: str | None = None, zone: ZoneInfo | None = None) -> TimelineEntry:
     (kind, entry_id, occurred_at, occurred_utc, channel, type_, summary, amount_minor, currency,
      details_json, source_file, source_row, record_id, _rank) = r
     if amount_minor is not None and not currency:
         currency = own_currency
+    if zone is not None and occurred_at:
+        occurred_at = in_zone(occurred_at, zone)
     return TimelineEntry(
         kind, occurred_at, occurred_utc, (occurred_at or "")[:10], channel, type_, summary or "",
         amount_minor, currency, source_file, source_row, record_id,
@@ -242,6 +248,23 @@ def format_amount(amount_minor: int | None) -> str:
     if amount_minor is None:
         return ""
     return f"{Decimal(amount_minor).scaleb(-2):.2f}"
+
+
+def in_zone(occurred_at: str, zone: ZoneInfo) -> str:
+    """A time recorded with an offset, as the same instant in the shop's time zone.
+
+    An email tool exports in UTC and a till in local time; once the shop's time
+    zone is set, every time on the timeline reads as a clock in the shop
+    (an open at 01:30 UTC is 21:30 the evening before in New York).  Times
+    recorded without an offset are the shop's already and stay as they are.
+    """
+    try:
+        moment = datetime.fromisoformat(occurred_at)
+    except ValueError:
+        return occurred_at
+    if moment.tzinfo is None:
+        return occurred_at
+    return moment.astimezone(zone).isoformat(timespec="seconds")
 
 
 def workspace_zone(ws: Workspace) -> ZoneInfo | None:
@@ -288,7 +311,7 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path) -> int:
     rows = (
         [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
          format_amount(e.amount_minor), e.source_file, e.source_row if e.source_row is not None else ""]
-        for e in timeline(ws, customer_id)
+        for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
     )
     return write_csv(Path(out), EXPORT_HEADER, rows)
 

@@ -365,3 +365,21 @@ def test_a_utc_instant_falls_on_the_shops_day():
     assert local_day("2026-10-26T01:01:00", ZoneInfo("America/New_York")) == "2026-10-25"
     assert local_day("2026-10-26T01:01:00", ZoneInfo("Europe/Berlin")) == "2026-10-26"
     assert local_day("", None) == "" and local_day("not a date", None) == ""
+
+
+def test_with_the_shops_time_zone_set_every_time_reads_as_the_shops_clock(shop):
+    """Times recorded with an offset read on New York's clock; the export keeps them as recorded."""
+    ws, ids = shop
+    unsub = next(e for e in timeline(ws, ids["ann"]) if "unsubscribed" in e.summary)
+    assert unsub.occurred_at == "2024-04-01T08:00:00+00:00"  # as the export recorded it
+    ws.set_setting("timezone", "America/New_York")
+    entries = timeline(ws, ids["ann"])
+    unsub = next(e for e in entries if "unsubscribed" in e.summary)
+    late = next(e for e in entries if "Tea Towel" in e.summary)  # 23:30 in California on the 12th
+    opened = next(e for e in entries if e.type == "open")
+    assert (unsub.day, unsub.occurred_at) == ("2024-04-01", "2024-04-01T04:00:00-04:00")
+    assert (late.day, late.occurred_at) == ("2024-03-13", "2024-03-13T03:30:00-04:00")
+    assert late.occurred_utc == "2024-03-13T07:30:00"  # the instant is unchanged
+    assert opened.occurred_at.startswith("2024-03-11T12:30")  # no offset recorded: the shop's already
+    recorded = next(e for e in timeline(ws, ids["ann"], shop_clock=False) if "Tea Towel" in e.summary)
+    assert (recorded.day, recorded.occurred_at) == ("2024-03-12", "2024-03-12T23:30:00-08:00")
