@@ -38,6 +38,7 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
             with Workspace.open(partial, create=True) as ws:
                 ws.set_setting("business_name", "Harbor & Pine")
                 ws.set_setting("default_region", "US")
+                ws.set_setting("timezone", "America/New_York")  # the shop is in Portland, Maine
                 for demo_file in demo_files:
                     result = import_file(
                         ws, demo_file.path,

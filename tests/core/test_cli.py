@@ -68,6 +68,9 @@ def test_demo_builds_headless_and_refuses_to_overwrite(tmp_path, capsys):
     summary = json.loads(out)
     assert summary["counts"]["customers"] >= 30
     assert summary["counts"]["events"] > 0
+    # The demo shop is in Maine: its settings say so, so its timeline reads on its clock.
+    status, out, _ = run(capsys, "settings", "timezone", "--workspace", str(path))
+    assert out.strip() == "America/New_York"
     status, _, err = run(capsys, "demo", "--workspace", str(path))
     assert status == 1 and "--force" in err
 
