@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from omnidesk.core.workspace import Workspace
 
-_EURO = ("AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK").split()
+_EURO = "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK".split()
 REGION_CURRENCY: dict[str, str] = {
-    "US": "USD", "CA": "CAD", "MX": "MXN", "BR": "BRL", "AR": "ARS", "GB": "GBP", "IE": "EUR", "CH": "CHF",
+    "US": "USD", "CA": "CAD", "MX": "MXN", "BR": "BRL", "AR": "ARS", "GB": "GBP", "CH": "CHF",
     "SE": "SEK", "NO": "NOK", "DK": "DKK", "IS": "ISK", "PL": "PLN", "CZ": "CZK", "HU": "HUF", "RO": "RON",
     "BG": "BGN", "TR": "TRY", "AU": "AUD", "NZ": "NZD", "JP": "JPY", "KR": "KRW", "CN": "CNY", "IN": "INR",
     "SG": "SGD", "HK": "HKD", "ZA": "ZAR", "IL": "ILS", "AE": "AED",

@@ -98,8 +98,9 @@ def change_setting(ws: Workspace, key: str, text: str) -> object:
     spec = _BY_KEY.get(key)
     if spec is None:
         raise UserError(f"there is no setting '{key}'; the settings are: {', '.join(_BY_KEY)}")
-    value = _default(key) if text.strip() == "" else None
-    if value is None:
+    if not text.strip():
+        value = _default(key)
+    else:
         try:
             value = spec.parse(text)
         except ValueError as exc:

@@ -195,15 +195,14 @@ def fill_work_keys(conn: Connection) -> int:
     from omnidesk.core.models import Identifier, SourceRecord
 
     rec, ident = SourceRecord.__table__, Identifier.__table__
-    keys: dict[int, str] = {}
-    for rid, company in conn.execute(select(rec.c.id, rec.c.company).where(rec.c.company != "")):
-        words = company_words(company)
-        if words:
-            keys[rid] = stem("c" + " ".join(words))
+    companies = dict(conn.execute(select(rec.c.id, rec.c.company).where(rec.c.company != "")).all())
+    emails: dict[int, list[str]] = {}
     for rid, email in conn.execute(select(ident.c.record_id, ident.c.value).where(ident.c.kind == "email")
                                    .order_by(ident.c.id)):
-        if rid not in keys and (label := mail_label(email)):
-            keys[rid] = stem("@" + label)
+        if mail_label(email):  # only addresses that can name an employer matter here
+            emails.setdefault(rid, []).append(email)
+    keys = {rid: key for rid in companies.keys() | emails.keys()
+            if (key := work_key(companies.get(rid, ""), emails.get(rid, ())))}
     if keys:
         conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(work_key=bindparam("key")),
                      [{"rid": rid, "key": key} for rid, key in keys.items()])

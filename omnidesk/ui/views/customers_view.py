@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.importing.fields import CHANNELS
 from omnidesk.core.workspace import Workspace
-from omnidesk.ui.models.customer_table_model import CustomerTableModel
+from omnidesk.ui.models.customer_table_model import COLUMNS, CustomerTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
@@ -117,8 +117,6 @@ class CustomersView(QWidget):
     _SHARES = {"name": 0.34, "email": 0.40, "channels": 0.26}
 
     def _fit_columns(self) -> None:
-        from omnidesk.ui.models.customer_table_model import COLUMNS
-
         free = max(self.table.viewport().width() - sum(self._FIXED.values()), 240)
         for column, (key, _label) in enumerate(COLUMNS):
             width = self._FIXED.get(key) or int(free * self._SHARES.get(key, 0.2))

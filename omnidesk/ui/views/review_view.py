@@ -93,6 +93,8 @@ class ReviewView(QWidget):
 
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
+        self._zone = None  # the shop's time zone and region, read in refresh()
+        self._region = ""
         self.workspace = workspace
         self.items: list[ReviewItem] = []
 
@@ -180,6 +182,9 @@ class ReviewView(QWidget):
     def refresh(self) -> None:
         keep = self.pairs.currentRow()
         self.items = list_reviews(self.workspace)
+        # Read once per refresh, not for every pair looked at.
+        self._zone = workspace_zone(self.workspace)
+        self._region = str(self.workspace.get_setting("default_region") or "")
         cards = customer_cards(self.workspace, [i.left_id for i in self.items] + [i.right_id for i in self.items])
         self.cards = cards
         self.pairs.blockSignals(True)
@@ -212,14 +217,12 @@ class ReviewView(QWidget):
         self.compare.setHorizontalHeaderLabels([f"Customer {item.left_id}", f"Customer {item.right_id}"])
         same = QBrush(QColor(46, 160, 67, 60))
         at_work = _employer_cells(left, right)
-        zone = workspace_zone(self.workspace)
         for r, (key, _) in enumerate(ROWS):
-            a, b = _text(left.get(key), key, zone), _text(right.get(key), key, zone)
+            a, b = _text(left.get(key), key, self._zone), _text(right.get(key), key, self._zone)
             if key == "channels":
                 a, b = (", ".join(channel_name(c) for c in v.split()) for v in (a, b))
             elif key == "all_phones":
-                region = str(self.workspace.get_setting("default_region") or "")
-                a, b = ("\n".join(display_phone(x, region) for x in v.splitlines()) for v in (a, b))
+                a, b = ("\n".join(display_phone(x, self._region) for x in v.splitlines()) for v in (a, b))
             for c, value in enumerate((a, b)):
                 cell = QTableWidgetItem(value)
                 if (key in EVIDENCE and a and b and (a == b or (isinstance(left.get(key), list)
