@@ -402,16 +402,29 @@ def test_a_big_first_import_resolved_with_the_whole_workspace_gives_the_same_cus
     demo = next(f for f in write_demo_files(tmp_path / "demo", customers=120) if f.path.name == name)
     outcomes = []
     real = resolve.resolve_all
+    real_drop = resolve.indexes_suspended
     for threshold in (10**9, 1):
         monkeypatch.setattr(resolve, "_WHOLE_WORKSPACE_BATCH", threshold)
-        calls = []
+        calls, dropped = [], []
         monkeypatch.setattr(resolve, "resolve_all", lambda *a, **k: (calls.append(1), real(*a, **k))[1])
+        monkeypatch.setattr(resolve, "indexes_suspended",
+                            lambda conn, names: (dropped.extend(names), real_drop(conn, names))[1])
         with Workspace.create(tmp_path / f"w{threshold}.omnidesk") as w:
+            with w.engine.connect() as conn:
+                indexes = sorted(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type='index'"))
             result = import_file(w, demo.path, ImportOptions(channel=demo.channel))
-            outcomes.append((_partition(w), result.new_customers, result.queued_reviews))
+            with w.engine.connect() as conn:
+                # Nobody was placed before, so the customer indexes were built once at the end.
+                assert sorted(conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type='index'")) \
+                    == indexes
+                golden = conn.exec_driver_sql(
+                    "SELECT display_name, email, phone, orders, spend_minor, source_count FROM customer "
+                    "ORDER BY display_name, email").fetchall()
+            outcomes.append((_partition(w), result.new_customers, result.queued_reviews, golden))
         assert bool(calls) == (threshold == 1)
+        assert ("ix_customer_email" in dropped) == (threshold == 1)
     assert outcomes[0] == outcomes[1]
-    partition, customers, _ = outcomes[0]
+    partition, customers, _, _ = outcomes[0]
     assert 0 < customers < sum(len(g) for g in partition)  # records were linked, not left one per customer
 
 

@@ -1148,6 +1148,9 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
         conn.execute(delete(MatchReview.__table__))
         clear_customer_search(conn)
         conn.execute(delete(cust))
+    # Nobody placed yet (from scratch, or a big first import): every record gets a customer.
+    fresh = from_scratch or conn.execute(
+        select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
     followers = _all_followers(conn)
     freq = Frequencies()
     profiles = []
@@ -1160,9 +1163,9 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     rejected, must = _load_decisions(conn)
     plan = cluster_profiles(profiles, freq, model, *_decisions_by_index(conn, profiles, rejected, must))
     stats.pairs_scored = plan.pairs_scored
-    # From scratch every record gets a customer and every customer a golden record:
-    # the indexes on those columns are built once at the end instead of row by row.
-    bulk = from_scratch and len(profiles) >= _WHOLE_WORKSPACE_BATCH
+    # With nobody placed yet every record gets a customer and every customer a golden
+    # record: the indexes on those columns are built once at the end instead of row by row.
+    bulk = fresh and len(profiles) >= _WHOLE_WORKSPACE_BATCH
     with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk else ()):
         with indexes_suspended(conn, [i.name for i in rec.indexes if [c.name for c in i.columns] == ["customer_id"]]
                                if bulk else ()):
