@@ -119,6 +119,48 @@ def test_shop_landline_does_not_chain_strangers(ws, tmp_path):
     assert count(ws, Customer) == 5
 
 
+@pytest.mark.parametrize("scratch", [False, True])
+def test_one_first_name_on_the_shop_landline_is_three_customers_to_ask_about(ws, tmp_path, scratch):
+    # Three Anns give the till's landline, each written its own way: the phone is shared,
+    # the last names say they are three people.  Asked about, never merged.
+    load(ws, tmp_path, "till.csv", [["Ann", last, "", phone, "04101", "", ""] for last, phone in
+                                    (("Brown", "207-555-0100"), ("Green", "(207) 555-0100"),
+                                     ("Okafor", "+1 207 555 0100"))], channel="pos")
+    if scratch:
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+    assert count(ws, Customer) == 3
+    reviews = mg.list_reviews(ws)
+    assert len(reviews) == 3
+    assert all("same phone" in r.reasons for r in reviews)
+
+
+def test_a_record_without_a_last_name_does_not_bridge_two_last_names(ws, tmp_path):
+    # "Ann" shares the phone with Ann Brown and the email with Ann Green; either link
+    # alone is fine, both together would make Brown and Green one person.
+    load(ws, tmp_path, "a.csv", [["Ann", "Brown", "", "+12075550100", "", "", ""],
+                                 ["Ann", "", "ann@example.com", "+12075550100", "", "", ""],
+                                 ["Ann", "Green", "ann@example.com", "", "", "", ""]])
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] != ids[("a.csv", 3)]
+    assert ids[("a.csv", 2)] in (ids[("a.csv", 1)], ids[("a.csv", 3)])
+
+
+def test_a_new_last_name_on_the_same_email_is_a_question(ws, tmp_path):
+    # Married, or a sister using the same address: the user decides.
+    load(ws, tmp_path, "a.csv", [["Sarah", "Miller", "sarah.m@example.com", "", "04101", "", ""]])
+    load(ws, tmp_path, "b.csv", [["Sarah", "Johnson", "sarah.m@example.com", "", "04101", "", ""]])
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] != ids[("b.csv", 1)]
+    (review,) = mg.list_reviews(ws)
+    assert "same email" in review.reasons
+    mg.accept_review(ws, review.id)
+    # Once the user merged both names, either name still joins the customer.
+    load(ws, tmp_path, "c.csv", [["Sarah", "Johnson", "sarah.m@example.com", "+12075550188", "04101", "", ""]])
+    ids = customers_of(ws)
+    assert ids[("a.csv", 1)] == ids[("b.csv", 1)] == ids[("c.csv", 1)]
+
+
 def test_two_john_smiths_with_different_phones_stay_apart(ws, tmp_path):
     load(ws, tmp_path, "a.csv", [["John", "Smith", "", "+14155550131", "", "", ""]])
     load(ws, tmp_path, "b.csv", [["John", "Smith", "", "+16175550132", "", "", ""]])

@@ -31,7 +31,14 @@ from omnidesk.core.identity.employer import employers
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.memory import give_back_free_memory
-from omnidesk.core.identity.keys import first_keys, first_name_level, fold, fold_address, names_compatible
+from omnidesk.core.identity.keys import (
+    first_keys,
+    first_name_level,
+    fold,
+    fold_address,
+    last_name_level,
+    names_compatible,
+)
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
 from omnidesk.core.identity.stats import add_profiles, load_frequencies, postcode_key, write_frequencies
 from omnidesk.core.models import (
@@ -364,8 +371,8 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
 class Clusters:
     """Union-find over profiles that refuses unions the guards forbid.
 
-    A root keeps its cluster's first names and full birthdays as one string
-    while there is one (most clusters), a set once there are several.
+    A root keeps its cluster's first names, last names and full birthdays as
+    one string while there is one (most clusters), a set once there are several.
     ``rejected`` maps a profile index to the indexes the user said are
     someone else.
     """
@@ -374,6 +381,7 @@ class Clusters:
         self.parent = list(range(len(profiles)))
         self.size = [1] * len(profiles)
         self.firsts: list = [p.first or None for p in profiles]
+        self.lasts: list = [p.last or None for p in profiles]
         self.birthdays: list = [p.birthday if p.birthday and not p.birthday.startswith("--") else None
                                 for p in profiles]
         self.rejects: dict[int, set[int]] = {i: set(v) for i, v in rejected.items()}
@@ -401,6 +409,10 @@ class Clusters:
                     return "different first names"
             elif _names_conflict(_as_set(fa), _as_set(fb)):
                 return "different first names"
+        la, lb = self.lasts[ra], self.lasts[rb]
+        if la is not None and lb is not None and la != lb and _lasts_conflict(_as_set(la), _as_set(lb)):
+            # A record without a last name must not bridge Ann Brown and Ann Green.
+            return "different last names"
         ba, bb = self.birthdays[ra], self.birthdays[rb]
         if ba is not None and bb is not None and len(_as_set(ba) | _as_set(bb)) > 1:
             return "different birthdays"
@@ -414,6 +426,7 @@ class Clusters:
                 p = profiles[k]
                 p.first, p.last = p.last, p.first
                 self.firsts[root] = p.first or None
+                self.lasts[root] = p.last or None
                 return
 
     def union(self, a: int, b: int, *, force: bool = False) -> bool:
@@ -427,8 +440,9 @@ class Clusters:
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
         self.firsts[ra] = _merged(self.firsts[ra], self.firsts[rb])
+        self.lasts[ra] = _merged(self.lasts[ra], self.lasts[rb])
         self.birthdays[ra] = _merged(self.birthdays[ra], self.birthdays[rb])
-        self.firsts[rb] = self.birthdays[rb] = None
+        self.firsts[rb] = self.lasts[rb] = self.birthdays[rb] = None
         if rb in self.rejects:
             self.rejects.setdefault(ra, set()).update(self.rejects.pop(rb))
         return True
@@ -449,6 +463,15 @@ def _merged(a, b):
 def _spellings(name: str, names: set[str]) -> list[str]:
     """``name`` and the names of its own cluster that are the same name misspelled."""
     return [n for n in names if n == name or first_name_level(n, name) == "typo"]
+
+
+def _lasts_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two groups of last names share none, not even misspelled.
+
+    Looser than first names on purpose: a customer the user merged under a
+    maiden and a married name may still take records under either.
+    """
+    return not any(last_name_level(x, y) in ("exact", "typo") for x in a for y in b)
 
 
 def _names_conflict(a: set[str], b: set[str]) -> bool:

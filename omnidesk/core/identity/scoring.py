@@ -222,6 +222,9 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         reasons.append("last name spelled differently")
     elif ll == "different":
         w += _bits(1 - model.m_last_exact - model.m_last_typo, 0.98)
+        # Ann Brown and Ann Green on the shop's landline are two customers; one person
+        # under a new married name is real too, but that is the user's call, never a merge.
+        conflict = conflict or "different last names"
 
     # Where they live: a postcode says more than a city, so the city counts only without one.
     if a.postcode and b.postcode:
