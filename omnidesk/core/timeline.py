@@ -5,9 +5,12 @@ the moments their records say they were created ("first seen"), each with the
 file and row it came from.  Filters and ordering happen in SQL so a customer
 with thousands of events costs one indexed query.
 
-Times are shown as recorded: ``occurred_at`` keeps the offset (or lack of one)
-the source file had, and ``day`` is the date part of that, the day the person
-experienced.  Ordering uses the same instant in UTC.
+Times are read on the shop's clock: the ``timezone`` setting, or the
+computer's own zone when it is not set (a shop owner's laptop keeps the shop's
+time).  A time recorded without an offset is a time on that clock already; one
+recorded with an offset is the same instant moved onto it.  ``day`` is the
+date on that clock.  Ordering uses the instant, so a naive till time and an
+email tool's UTC time fall in the order they happened.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -168,8 +171,9 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     given collection (None keeps all); ``search`` keeps entries whose summary,
     type or source file contains the text, ignoring case.
 
-    With ``shop_clock`` and the shop's time zone set, times recorded with an
-    offset read in that zone (see :func:`in_zone`); without, as recorded.
+    With ``shop_clock``, times recorded with an offset read on the shop's clock
+    (see :func:`in_zone`); without, as recorded.  Either way the entries are in
+    the order they happened (see :func:`instant`).
 
     Consent appears where it changes: a shop's order export says "accepts
     marketing" on every order, and twelve orders would otherwise bring twelve
@@ -191,10 +195,15 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     query = query.order_by(u.c.occurred_utc.is_(None), u.c.occurred_utc, u.c.rank, u.c.entry_id)
     with ws.engine.connect() as conn:
         rows = conn.execute(query).all()
+    zone = workspace_zone(ws)
+    # Stored naive times were ordered as if UTC; a shop west of Greenwich would see a
+    # 16:00 till sale before a 21:30 UTC open that came first.  Re-sorted by instant.
+    keyed = [(instant(r[2], zone) or r[3], r) for r in rows]
+    keyed.sort(key=lambda k: (k[0] is None, k[0] or "", k[1][13], k[1][1]))
+    rows = [r for _, r in keyed]
     # An amount its export gave no currency (a till's "32.00") is in the shop's own.
     own = workspace_currency(ws) if any(r[7] is not None and not r[8] for r in rows) else None
-    zone = workspace_zone(ws) if shop_clock else None
-    return _consent_changes_only([_entry(r, own, zone) for r in rows])
+    return _consent_changes_only([_entry(r, own, zone, shop_clock) for r in rows])
 
 
 def _consent_changes_only(entries: list[TimelineEntry]) -> list[TimelineEntry]:
@@ -210,12 +219,13 @@ def _consent_changes_only(entries: list[TimelineEntry]) -> list[TimelineEntry]:
     return out
 
 
-def _entry(r, own_currency: str | None = None, zone: ZoneInfo | None = None) -> TimelineEntry:
+def _entry(r, own_currency: str | None = None, zone: tzinfo | None = None,
+           shop_clock: bool = True) -> TimelineEntry:
     (kind, entry_id, occurred_at, occurred_utc, channel, type_, summary, amount_minor, currency,
      details_json, source_file, source_row, record_id, _rank) = r
     if amount_minor is not None and not currency:
         currency = own_currency
-    if zone is not None and occurred_at:
+    if shop_clock and occurred_at:
         occurred_at = in_zone(occurred_at, zone)
     return TimelineEntry(
         kind, occurred_at, occurred_utc, (occurred_at or "")[:10], channel, type_, summary or "",
@@ -250,13 +260,13 @@ def format_amount(amount_minor: int | None) -> str:
     return f"{Decimal(amount_minor).scaleb(-2):.2f}"
 
 
-def in_zone(occurred_at: str, zone: ZoneInfo) -> str:
-    """A time recorded with an offset, as the same instant in the shop's time zone.
+def in_zone(occurred_at: str, zone: tzinfo | None) -> str:
+    """A time recorded with an offset, as the same instant on the shop's clock.
 
-    An email tool exports in UTC and a till in local time; once the shop's time
-    zone is set, every time on the timeline reads as a clock in the shop
-    (an open at 01:30 UTC is 21:30 the evening before in New York).  Times
-    recorded without an offset are the shop's already and stay as they are.
+    An email tool exports in UTC and a till in local time; every time on the
+    timeline reads as a clock in the shop (an open at 01:30 UTC is 21:30 the
+    evening before in New York).  ``zone`` None is the computer's own zone.
+    Times recorded without an offset are the shop's already and stay as they are.
     """
     try:
         moment = datetime.fromisoformat(occurred_at)
@@ -265,6 +275,23 @@ def in_zone(occurred_at: str, zone: ZoneInfo) -> str:
     if moment.tzinfo is None:
         return occurred_at
     return moment.astimezone(zone).isoformat(timespec="seconds")
+
+
+def instant(occurred_at: str | None, zone: tzinfo | None) -> str | None:
+    """When ``occurred_at`` happened, as naive UTC text for ordering (None if unknown).
+
+    A naive time is on the shop's clock (``zone``; None is the computer's own
+    zone); a bare date is taken at the start of that day there.
+    """
+    if not occurred_at:
+        return None
+    try:
+        moment = datetime.fromisoformat(occurred_at)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def workspace_zone(ws: Workspace) -> ZoneInfo | None:
@@ -278,18 +305,18 @@ def workspace_zone(ws: Workspace) -> ZoneInfo | None:
         return None
 
 
-def with_offset(occurred_at: str | None, zone: ZoneInfo | None) -> str:
-    """``occurred_at`` with an explicit offset when that can be known.
+def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
+    """``occurred_at`` with an explicit offset.
 
-    A timestamp that carries an offset is kept as recorded.  A naive one gets
-    the offset of the workspace's time zone at that moment (daylight saving
-    included) when the ``timezone`` setting names one; without that setting it
-    is left naive, because guessing a zone would state something the source
-    never said.  A bare date stays a date: a day is not an instant.
+    A timestamp that carries an offset is kept as recorded.  A naive one is a
+    time on the shop's clock and gets that clock's offset at that moment
+    (daylight saving included): the ``timezone`` setting's zone, or with
+    ``zone`` None the computer's own.  A bare date stays a date: a day is not
+    an instant.
     """
     if not occurred_at:
         return ""
-    if zone is None or len(occurred_at) <= 10:
+    if len(occurred_at) <= 10:
         return occurred_at
     try:
         moment = datetime.fromisoformat(occurred_at)
@@ -297,21 +324,25 @@ def with_offset(occurred_at: str | None, zone: ZoneInfo | None) -> str:
         return occurred_at
     if moment.tzinfo is not None:
         return occurred_at
-    return moment.replace(tzinfo=zone).isoformat(timespec="seconds")
+    aware = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+    return aware.isoformat(timespec="seconds")
 
 
 def export_timeline(ws: Workspace, customer_id: int, out: Path) -> int:
-    """Write the customer's whole timeline to ``out`` as CSV, oldest first; returns rows.
+    """Write the customer's timeline to ``out`` as CSV, oldest first; returns rows.
 
     Columns: ``occurred_at,channel,type,summary,amount,source_file,source_row``.
     ``occurred_at`` follows :func:`with_offset`; ``amount`` is a decimal string
-    such as ``12.50``, empty when the entry has none.
+    such as ``12.50``, empty when the entry has none.  Entries with no known
+    time (a list's "subscribed: yes" without a date) have no place in a
+    history and are left out; they stay on the card and in the person export.
     """
     zone = workspace_zone(ws)
     rows = (
         [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
          format_amount(e.amount_minor), e.source_file, e.source_row if e.source_row is not None else ""]
         for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
+        if e.occurred_at
     )
     return write_csv(Path(out), EXPORT_HEADER, rows)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -34,6 +36,26 @@ CONTACTS = (
     ],
 )
 CONTACT_MAPPING = ["email", "first_name", "last_name", "phone", "consent_email", "created_at"]
+
+
+@pytest.fixture(autouse=True)
+def computer_in_california():
+    """The laptop keeps California's winter clock, UTC-8 all year (the data's shop is there).
+
+    With no ``timezone`` setting the timeline reads times on the computer's
+    own clock; fixing it here keeps the expected times the same on any machine.
+    """
+    if not hasattr(time, "tzset"):
+        pytest.skip("needs time.tzset to set the computer's zone")
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Etc/GMT+8"  # POSIX signs: eight hours west
+    time.tzset()
+    yield
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
 
 
 def _order_rows(orders):
@@ -218,9 +240,9 @@ def test_export_has_exact_columns_and_offsets(shop, tmp_path):
     order = next(r for r in rows[1:] if "Sencha" in r[3])
     assert order == ["2024-03-10T10:15:00-08:00", "shop", "order", order[3], "42.50", "orders_export.csv", "1"]
     assert next(r for r in rows[1:] if "Tea Towel" in r[3])[4] == "12.50"
-    # No workspace time zone: a naive timestamp is left as the file said it.
+    # No workspace time zone: a naive timestamp is on the computer's clock.
     sent = next(r for r in rows[1:] if r[2] == "sent")
-    assert sent[0] == "2024-03-11T12:00:00" and sent[4] == ""
+    assert sent[0] == "2024-03-11T12:00:00-08:00" and sent[4] == ""
     assert by_summary["Email consent: unsubscribed"][0] == "2024-04-01T08:00:00+00:00"
 
     ws.set_setting("timezone", "America/Los_Angeles")
@@ -371,7 +393,7 @@ def test_with_the_shops_time_zone_set_every_time_reads_as_the_shops_clock(shop):
     """Times recorded with an offset read on New York's clock; the export keeps them as recorded."""
     ws, ids = shop
     unsub = next(e for e in timeline(ws, ids["ann"]) if "unsubscribed" in e.summary)
-    assert unsub.occurred_at == "2024-04-01T08:00:00+00:00"  # as the export recorded it
+    assert unsub.occurred_at == "2024-04-01T00:00:00-08:00"  # 08:00 UTC, on the computer's clock
     ws.set_setting("timezone", "America/New_York")
     entries = timeline(ws, ids["ann"])
     unsub = next(e for e in entries if "unsubscribed" in e.summary)
@@ -383,3 +405,51 @@ def test_with_the_shops_time_zone_set_every_time_reads_as_the_shops_clock(shop):
     assert opened.occurred_at.startswith("2024-03-11T12:30")  # no offset recorded: the shop's already
     recorded = next(e for e in timeline(ws, ids["ann"], shop_clock=False) if "Tea Towel" in e.summary)
     assert (recorded.day, recorded.occurred_at) == ("2024-03-12", "2024-03-12T23:30:00-08:00")
+
+
+def test_naive_and_offset_times_fall_in_the_order_they_happened(ws, tmp_path):
+    """A till's 16:00 in Chicago is 22:00 UTC: after an order placed at 16:30 in New York."""
+    ws.set_setting("timezone", "America/Chicago")
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Action", "Timestamp"],
+                              [["gil@example.com", "visit", "2024-02-10 16:00:00"]]),
+                ImportOptions(channel="pos", kind="events"))
+    import_file(ws, write_csv(tmp_path / "web.csv", ["Email", "Action", "Timestamp"],
+                              [["gil@example.com", "order", "2024-02-10 16:30:00 -0500"]]),
+                ImportOptions(channel="web", kind="events"))
+    gil = find_customer(ws, "gil@example.com")
+    assert [e.channel for e in timeline(ws, gil)] == ["web", "pos"]
+    out = tmp_path / "gil.csv"
+    export_timeline(ws, gil, out)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["occurred_at"], r["channel"]) for r in rows] == [
+        ("2024-02-10T16:30:00-05:00", "web"), ("2024-02-10T16:00:00-06:00", "pos")]
+
+
+def test_the_export_holds_only_entries_with_a_time_and_every_time_has_an_offset(shop, tmp_path):
+    ws, ids = shop
+    for key in ids:
+        out = tmp_path / f"{key}.csv"
+        export_timeline(ws, ids[key], out)
+        with out.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        undated = [e for e in timeline(ws, ids[key], shop_clock=False) if not e.occurred_at]
+        assert len(rows) == len(timeline(ws, ids[key])) - len(undated)
+        for r in rows:
+            moment = datetime.fromisoformat(r["occurred_at"])
+            assert len(r["occurred_at"]) == 10 or moment.tzinfo is not None, r
+
+
+def test_a_consent_without_a_date_stays_out_of_the_export(ws, tmp_path):
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "Subscribed"], [["fay@example.com", "yes"]]),
+                ImportOptions(channel="email", kind="contacts", mapping=["email", "consent_email"]))
+    import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Action", "Timestamp"],
+                              [["fay@example.com", "open", "2024-05-02 09:30:00"]]),
+                ImportOptions(channel="email", kind="events"))
+    fay = find_customer(ws, "fay@example.com")
+    assert [e.type for e in timeline(ws, fay)] == ["open", "consent"]
+    out = tmp_path / "fay.csv"
+    assert export_timeline(ws, fay, out) == 1
+    with out.open(encoding="utf-8", newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert (row["type"], row["occurred_at"]) == ("open", "2024-05-02T09:30:00-08:00")
