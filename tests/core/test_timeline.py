@@ -288,12 +288,12 @@ def test_find_customer_by_id_and_misses(shop):
 
 def test_find_customer_phone_uses_the_workspace_region(ws, tmp_path):
     ws.set_setting("default_region", "GB")
-    import_file(ws, write_csv(tmp_path / "uk.csv", ["Email", "Mobile"], [["uk@example.com", "07700 900123"]]),
+    import_file(ws, write_csv(tmp_path / "uk.csv", ["Email", "Mobile"], [["uk@example.com", "020 7946 0123"]]),
                 ImportOptions(channel="pos", kind="contacts", mapping=["email", "phone"]))
     uk = find_customer(ws, "uk@example.com")
     assert uk is not None
-    assert find_customer(ws, "07700 900 123") == uk
-    assert find_customer(ws, "+44 7700 900123") == uk
+    assert find_customer(ws, "020 7946 0123") == uk
+    assert find_customer(ws, "+44 20 7946 0123") == uk
 
 
 def test_value_sources_follow_survivorship(shop):

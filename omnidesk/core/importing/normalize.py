@@ -15,8 +15,8 @@ problems.  Yes/no and consent cells do not get this treatment, because there
 from __future__ import annotations
 
 import calendar
-
 import csv
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -184,10 +184,13 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
 
     Numbers without a country code are read as numbers of ``region``; a
     leading "00" is taken as the international prefix.  Extensions are
-    dropped.  Any number of a possible length for its country is accepted,
-    including ranges that are not assigned, such as the fictional 555-01xx
-    numbers used in demo data; local-only numbers (no area code) are not,
-    since they cannot be dialled from elsewhere.
+    dropped.  A number written with its country code is accepted when it has
+    a possible length for that country, including ranges that are not
+    assigned, such as the drama ranges used in demo data.  A number written
+    without one must be a valid number of ``region``: "030 7654321" is a Berlin
+    number whose country code was left off, not the US number +1 030-765-4321,
+    and "1111111111" is nobody's.  Local-only numbers (no area code) are not
+    accepted, since they cannot be dialled from elsewhere.
     """
     text = clean_cell(strip_type_prefix(clean_cell(raw)))
     if not text or _is_placeholder(text):
@@ -207,6 +210,8 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
         return _bad(raw, f"not a valid phone number{where}")
     if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
         return _bad(raw, f"not a valid phone number{where}")
+    if not international and not phonenumbers.is_valid_number(number):
+        return _bad(raw, f"not a valid phone number{where} (add the country code if it is from abroad)")
     return Normalized(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, raw)
 
 
@@ -234,7 +239,15 @@ def _nanp_fast(text: str, region: str) -> str | None:
         return None
     if digits[0] in "01" or digits[3] in "01":
         return None
+    if not international and not _nanp_assigned(digits[:6]):
+        return None  # an unassigned area code: phonenumbers says why
     return "+1" + digits
+
+
+@functools.lru_cache(maxsize=65_536)
+def _nanp_assigned(area_and_exchange: str) -> bool:
+    """Whether a North American area code and exchange are in use (as phonenumbers knows it)."""
+    return phonenumbers.is_valid_number(phonenumbers.parse(f"+1{area_and_exchange}0123", None))
 
 
 # --------------------------------------------------------------------------
