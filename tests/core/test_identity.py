@@ -601,3 +601,41 @@ def test_merging_two_customers_leaves_one_question_per_pair(ws, tmp_path):
     survivor = customers_of(ws)[("b.csv", 1)]
     reviews = mg.list_reviews(ws)
     assert [(r.left_id, r.right_id) for r in reviews] == [tuple(sorted((anna, survivor)))]
+
+
+def test_undoing_the_import_that_bridged_two_customers_splits_them_again(ws, tmp_path):
+    # The email list knows Ann by email, the till by phone; a shop export with both merges them.
+    load(ws, tmp_path, "list.csv", [["Ann", "Lee", "ann.lee@example.com", "", "", "", ""]], channel="email")
+    load(ws, tmp_path, "till.csv", [["Ann", "Lee", "", "(415) 555-0111", "", "", ""]], channel="pos")
+    before = customers_of(ws)
+    assert before[("list.csv", 1)] != before[("till.csv", 1)]
+    bridge = load(ws, tmp_path, "shop.csv", [["Ann", "Lee", "ann.lee@example.com", "415-555-0111", "", "", ""]])
+    merged = customers_of(ws)
+    assert merged[("list.csv", 1)] == merged[("till.csv", 1)] == merged[("shop.csv", 1)]
+    assert count(ws, Customer) == 1
+
+    removed = undo_batch(ws, bridge.batch_id)
+    assert removed["merges_undone"] == 1
+    after = customers_of(ws)
+    assert after[("list.csv", 1)] != after[("till.csv", 1)]
+    assert {after[("list.csv", 1)], after[("till.csv", 1)]} == {before[("list.csv", 1)], before[("till.csv", 1)]}
+    with ws.engine.connect() as conn:
+        golden = dict(conn.exec_driver_sql("SELECT id, email || '|' || coalesce(phone, '') FROM customer "
+                                           "WHERE email IS NOT NULL UNION SELECT id, '|' || phone FROM customer "
+                                           "WHERE email IS NULL").fetchall())
+    assert golden == {before[("list.csv", 1)]: "ann.lee@example.com|", before[("till.csv", 1)]: "|+14155550111"}
+    # Importing it again merges them again: nothing of the undone merge is left in the way.
+    load(ws, tmp_path, "shop.csv", [["Ann", "Lee", "ann.lee@example.com", "415-555-0111", "", "", ""]])
+    assert count(ws, Customer) == 1
+
+
+def test_undoing_a_bridging_import_when_the_old_id_was_taken_since(ws, tmp_path):
+    # The merged-away customer had the highest id; SQLite gives it to the next new customer.
+    load(ws, tmp_path, "list.csv", [["Ann", "Lee", "ann.lee@example.com", "", "", "", ""]], channel="email")
+    load(ws, tmp_path, "till.csv", [["Ann", "Lee", "", "(415) 555-0111", "", "", ""]], channel="pos")
+    bridge = load(ws, tmp_path, "shop.csv", [["Ann", "Lee", "ann.lee@example.com", "415-555-0111", "", "", ""]])
+    load(ws, tmp_path, "more.csv", [["Zed", "Park", "zed@example.com", "", "", "", ""]])
+    undo_batch(ws, bridge.batch_id)
+    ids = customers_of(ws)
+    assert len({ids[("list.csv", 1)], ids[("till.csv", 1)], ids[("more.csv", 1)]}) == 3
+    assert count(ws, Customer) == 3

@@ -160,40 +160,64 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
 
 def undo_log(ws: Workspace, log_id: int) -> None:
     """Undo one merge (automatic, manual or from review) or one split, exactly."""
+    with ws.engine.begin() as conn:
+        undo_log_in(conn, log_id)
+
+
+def merges_of_batch(conn: Connection, batch_id: int) -> list[int]:
+    """The automatic merges import ``batch_id`` brought about and that still hold, newest first."""
+    log = MergeLog.__table__
+    out = []
+    for log_id, saved in conn.execute(select(log.c.id, log.c.absorbed_json)
+                                      .where(log.c.kind == "auto", log.c.undone.is_(False))
+                                      .order_by(log.c.id.desc())):
+        if json.loads(saved or "{}").get("_undo", {}).get("batch_id") == batch_id:
+            out.append(log_id)
+    return out
+
+
+def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False) -> None:
+    """:func:`undo_log` inside the caller's transaction.
+
+    A merged-away customer comes back under its old id; when that id was given
+    to someone since (SQLite reuses the highest id), the undo is refused,
+    unless ``new_id_if_taken``: then it comes back under a new one.
+    """
     log = MergeLog.__table__
     rec = SourceRecord.__table__
     cust = Customer.__table__
     md = MatchDecision.__table__
-    with ws.engine.begin() as conn:
-        entry = conn.execute(select(log).where(log.c.id == log_id)).mappings().first()
-        if entry is None:
-            raise UserError(f"There is no merge {log_id} to undo.")
-        if entry["undone"]:
-            raise UserError("That change was already undone.")
-        moved = json.loads(entry["record_ids_json"])
-        saved = json.loads(entry["absorbed_json"] or "{}")
-        extra = saved.pop("_undo", {})
-        if entry["kind"] == "unmerge":
-            # The split-off records go back; the customer made for them goes.
-            conn.execute(update(rec).where(rec.c.id.in_(moved)).values(customer_id=entry["survivor_id"]))
-            _sync_children(conn, moved)
-            refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
-        else:
-            if _exists(conn, entry["absorbed_id"]):
+    entry = conn.execute(select(log).where(log.c.id == log_id)).mappings().first()
+    if entry is None:
+        raise UserError(f"There is no merge {log_id} to undo.")
+    if entry["undone"]:
+        raise UserError("That change was already undone.")
+    moved = json.loads(entry["record_ids_json"])
+    saved = json.loads(entry["absorbed_json"] or "{}")
+    extra = saved.pop("_undo", {})
+    if entry["kind"] == "unmerge":
+        # The split-off records go back; the customer made for them goes.
+        conn.execute(update(rec).where(rec.c.id.in_(moved)).values(customer_id=entry["survivor_id"]))
+        _sync_children(conn, moved)
+        refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
+    else:
+        restore = {k: v for k, v in saved.items() if k in cust.c}
+        if not restore:
+            restore = {**_new_customer_rows(1)[0], "id": entry["absorbed_id"]}
+        if _exists(conn, entry["absorbed_id"]):
+            if not new_id_if_taken:
                 raise UserError("The merged customer exists again; this merge cannot be undone.")
-            restore = {k: v for k, v in saved.items() if k in cust.c}
-            if not restore:
-                restore = {**_new_customer_rows(1)[0], "id": entry["absorbed_id"]}
-            conn.execute(insert(cust).values(**restore))
-            conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
-                         .values(customer_id=entry["absorbed_id"]))
-            _sync_children(conn, moved)
-            refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
-        if extra.get("decisions"):
-            conn.execute(delete(md).where(md.c.id.in_(extra["decisions"])))
-        if extra.get("restore"):
-            conn.execute(insert(md), extra["restore"])
-        conn.execute(update(log).where(log.c.id == log_id).values(undone=True))
+            restore.pop("id", None)
+        back = conn.execute(insert(cust).returning(cust.c.id).values(**restore)).scalar_one()
+        conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
+                     .values(customer_id=back))
+        _sync_children(conn, moved)
+        refresh_customers(conn, [entry["survivor_id"], back])
+    if extra.get("decisions"):
+        conn.execute(delete(md).where(md.c.id.in_(extra["decisions"])))
+    if extra.get("restore"):
+        conn.execute(insert(md), extra["restore"])
+    conn.execute(update(log).where(log.c.id == log_id).values(undone=True))
 
 
 def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None) -> None:

@@ -756,10 +756,12 @@ def _new_customer_rows(n: int) -> list[dict]:
 
 
 def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
-               *, kind: str = "auto") -> list[int | None]:
+               *, kind: str = "auto", batch_id: int | None = None) -> list[int | None]:
     """Write the clustering: record → customer, merges of existing customers, reviews.
 
-    Returns the customer id of every profile (None where it was left unplaced).
+    Merges of existing customers that ``batch_id``'s records brought about are
+    logged with it, so undoing that import splits them again.  Returns the
+    customer id of every profile (None where it was left unplaced).
     """
     placement: list[int | None] = [None] * len(profiles)
     need_new: list[int] = []  # cluster roots
@@ -801,7 +803,8 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
     del moves
     stats.linked += len(moved_ids)
     for survivor, absorbed, moved in merges:
-        _log_and_fold(conn, survivor, absorbed, moved, kind=kind)
+        _log_and_fold(conn, survivor, absorbed, moved, kind=kind,
+                      undo={"batch_id": batch_id} if batch_id is not None else None)
         stats.auto_merged += 1
         stats.touched.add(survivor)
     _sync_children(conn, moved_ids)
@@ -828,17 +831,21 @@ def _insert_empty_customers(conn: Connection, count: int, chunk: int = 10_000) -
 
 
 def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int], *, kind: str,
-                  score: float | None = None) -> int:
+                  score: float | None = None, undo: dict | None = None) -> int:
     """Record that ``absorbed`` was folded into ``survivor`` and delete it (records already moved).
 
-    Returns the merge log id.
+    ``undo`` is kept with the log for whoever undoes it (the import that caused
+    the merge, say).  Returns the merge log id.
     """
     cust = Customer.__table__
     row = conn.execute(select(cust).where(cust.c.id == absorbed)).mappings().first()
+    saved = dict(row) if row else {}
+    if undo:
+        saved["_undo"] = undo
     log = MergeLog.__table__
     log_id = conn.execute(insert(log).returning(log.c.id).values(
         kind=kind, survivor_id=survivor, absorbed_id=absorbed, record_ids_json=json.dumps(moved),
-        absorbed_json=json.dumps(dict(row) if row else {}, default=str), score=score, created_at=utcnow(),
+        absorbed_json=json.dumps(saved, default=str), score=score, created_at=utcnow(),
         undone=False,
     )).scalar_one()
     review = MatchReview.__table__
@@ -1001,7 +1008,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     plan = cluster_profiles(profiles, freq, model, _decision_indexes(rejected, index_of),
                             _decision_indexes(must, index_of), only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
-    apply_plan(conn, profiles, plan, stats)
+    apply_plan(conn, profiles, plan, stats, batch_id=batch_id)
     _place_followers(conn, followers)
     refresh_customers(conn, stats.touched)
     return stats

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select, update
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
@@ -27,8 +28,10 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
     """Remove exactly what batch ``batch_id`` added, in one transaction.
 
     Its source records, identifiers, consent facts and events go; customers
-    that were made only of those records go too; every other customer it
-    touched gets its golden record rebuilt from what remains.  The batch stays
+    that were made only of those records go too; customers its records
+    merged (a row carrying one customer's email and another's phone) are split
+    again; every other customer it touched gets its golden record rebuilt from
+    what remains.  The batch stays
     in the list, marked "undone", so the history is honest; the same file can
     be imported again afterwards.
     """
@@ -41,6 +44,9 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
         if status != "done":
             raise UserError(f"Import {batch_id} is {status}; only a finished import can be undone.")
         in_batch = select(rec.c.id).where(rec.c.batch_id == batch_id)
+        split = merges_of_batch(conn, batch_id)
+        for log_id in split:  # newest first, each undone as it was made
+            undo_log_in(conn, log_id, new_id_if_taken=True)
         touched = set(conn.execute(
             select(rec.c.customer_id).where(rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None))
             .distinct()
@@ -52,4 +58,5 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
         records = conn.execute(delete(rec).where(rec.c.batch_id == batch_id)).rowcount
         removed_customers = refresh_customers(conn, touched)
         conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
-    return {"source_records": records, "events": events, "customers": removed_customers}
+    return {"source_records": records, "events": events, "customers": removed_customers,
+            "merges_undone": len(split)}
