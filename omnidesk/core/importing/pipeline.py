@@ -30,6 +30,7 @@ from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType, Kind
+from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
 from omnidesk.core.importing.presets import (
     ColumnGuess,
     Preset,
@@ -109,12 +110,6 @@ class ImportPlan:
 
 
 @dataclass
-class FlaggedRow:
-    record: Record
-    problems: list[str]
-
-
-@dataclass
 class ImportResult:
     file_name: str
     preset: str | None
@@ -133,7 +128,7 @@ class ImportResult:
     dry_run: bool = False
     already_imported: int | None = None  # the batch that imported this exact file before
     header: tuple[str, ...] = ()
-    flagged_rows: list[FlaggedRow] = field(default_factory=list)
+    flagged_rows: FlaggedRows = field(default_factory=FlaggedRows, compare=False)
     # later line-item rows of multi-row orders -> the order's first row
     followers: dict[int, int] = field(default_factory=dict, repr=False)
 
