@@ -326,6 +326,10 @@ class MainWindow(QMainWindow):
         self.customer_view.unmergeRequested.connect(self.unmerge_record)
         self.customer_view.timelineExported.connect(
             lambda path: self.statusBar().showMessage(f"Exported the timeline to {path}", 8000))
+        self.customer_view.personExported.connect(
+            lambda path: self.statusBar().showMessage(f"Exported the person's data to {path}", 8000))
+        self.customer_view.personErased.connect(self._person_erased)
+        self.customer_view.customerChanged.connect(self._customer_changed)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()
         cl = QHBoxLayout(self.customer_page)
@@ -382,6 +386,20 @@ class MainWindow(QMainWindow):
         if self.customer_view is not None:
             self.customer_view.refresh()
         self._update_status()
+
+    def _customer_changed(self, _customer_id: int) -> None:
+        """A value was pinned on the open customer (its screen has redrawn itself): the lists follow."""
+        for screen in self.screens.values():
+            screen.refresh()
+        self._update_status()
+
+    def _person_erased(self, customer_id: int, removed: dict) -> None:
+        """The open customer was erased: every screen forgets them, and the list is shown."""
+        self.refresh()
+        self.show_customer_list()
+        self.statusBar().showMessage(
+            f"Erased customer #{customer_id}: removed {removed.get('source_records', 0):,} records "
+            f"and {removed.get('events', 0):,} events", 10000)
 
     def _update_review_badge(self) -> None:
         review = self.screens.get("review")

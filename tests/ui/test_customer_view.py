@@ -131,7 +131,7 @@ def test_sources_tab_shows_raw_values_and_notes_persist(view, rich, qtbot, qtmod
 
     # Notes: saved through the core, still there when the customer is opened again.
     other = _one(ws, "SELECT min(id) FROM customer WHERE id != ?", rich)[0]
-    view.tabs.setCurrentIndex(2)
+    view.tabs.setCurrentWidget(view.notes_page)
     qtbot.keyClicks(view.notes_edit, "Likes the Sumatra roast")
     assert view.save_notes_button.isEnabled()
     with qtbot.waitSignal(view.notesSaved):

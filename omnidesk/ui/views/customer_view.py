@@ -1,12 +1,19 @@
-"""The Customer screen: one person's card, their timeline, their source records and notes.
+"""The Customer screen: one person's card, their timeline, source records, identifiers and notes.
 
-Everything shown comes from core queries (``core.profile``, ``core.timeline``);
-the only write is the notes, through ``core.notes``.  Each value on the card
+Everything shown comes from core queries (``core.profile``, ``core.timeline``)
+and the two read-only queries below (identifiers and pin choices, with their
+sources).  The writes go through the core: notes (``core.notes``), pinned
+values (``core.identity.merge.pin_value``) and the person's rights
+(``core.privacy``: export a zip, erase everywhere).  Each value on the card
 says in its tooltip which file, row and channel it came from.
 """
 
 from __future__ import annotations
 
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +23,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     QRect,
     QSize,
+    QStandardPaths,
     Qt,
     QTimer,
     Signal,
@@ -32,6 +40,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -48,14 +58,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from sqlalchemy import case, select
+from sqlalchemy.exc import SQLAlchemyError
+
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity.merge import PINNABLE, pin_value
 from omnidesk.core.importing.fields import CHANNELS, channel_name
+from omnidesk.core.models import Customer, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.notes import set_customer_notes
-from omnidesk.core.profile import CustomerProfile, SourceRow, customer_profile, raw_record, source_rows
+from omnidesk.core.privacy import erase_person, export_person
+from omnidesk.core.profile import (
+    CustomerProfile,
+    SourceRow,
+    ValueSource,
+    customer_profile,
+    raw_record,
+    source_rows,
+)
 from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption, erase_confirmation
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
@@ -77,6 +101,195 @@ CONSENT_COLORS = {
 }
 CONSENT_LABELS = {"email": "Email consent", "sms": "SMS consent", "whatsapp": "WhatsApp consent"}
 EMPTY = "—"
+PINNED_COLOR = "#5E6B7A"
+
+# The card's rows that show pinnable golden fields, and the fields behind each.
+PIN_ROWS: dict[str, tuple[str, ...]] = {
+    "name": ("first_name", "last_name"),
+    "email": ("email",),
+    "phone": ("phone",),
+    "address": ("address",),
+    "place": ("city", "region", "postcode", "country"),
+    "birthday": ("birthday",),
+    "company": ("company",),
+}
+FIELD_LABELS = {
+    "first_name": "First name", "last_name": "Last name", "email": "Email", "phone": "Phone",
+    "company": "Company", "address": "Address", "city": "City", "region": "Region",
+    "postcode": "Postcode", "country": "Country", "birthday": "Birthday",
+}
+IDENTIFIER_KINDS = ("email", "phone", "external")
+MISSING_TITLE = "This customer is no longer here"
+MISSING_TEXT = "Merged into another customer, or their import was undone."
+
+
+# -- read-only queries: a customer's identifiers and the values a field could be pinned to --
+# (They belong in omnidesk.core.profile; they live here until they move.)
+
+
+@dataclass(frozen=True)
+class IdentifierSource:
+    """One identifier (email, phone or external id) as one source record carries it."""
+
+    kind: str  # email | phone | external ("<channel>:<id>")
+    value: str
+    source: ValueSource
+
+
+@dataclass(frozen=True)
+class PinCandidate:
+    """A value a customer's records carry for one field, with every record carrying it.
+
+    ``sources`` come in the order survivorship walks records (contacts first, latest
+    import first), so the first is the one the card would cite.
+    """
+
+    value: str
+    sources: tuple[ValueSource, ...]
+
+
+def identifier_sources(ws: Workspace, customer_id: int) -> list[IdentifierSource]:
+    """Every identifier of the customer's source records: emails, then phones, then external ids.
+
+    Within a kind, identifiers come in the order they were first imported; each one is listed
+    once per record that carries it.
+    """
+    ident = Identifier.__table__
+    rec = SourceRecord.__table__
+    batch = ImportBatch.__table__
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(ident.c.kind, ident.c.value, batch.c.file_name, rec.c.record_no, rec.c.channel)
+            .join(rec, rec.c.id == ident.c.record_id)
+            .join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.customer_id == customer_id)
+            .order_by(rec.c.batch_id, rec.c.record_no, ident.c.id)
+        ).all()
+    rank = {k: i for i, k in enumerate(IDENTIFIER_KINDS)}
+    out = [IdentifierSource(r.kind, r.value, ValueSource(r.value, r.file_name, r.record_no, r.channel))
+           for r in rows]
+    out.sort(key=lambda x: rank.get(x.kind, len(rank)))  # stable: import order within a kind
+    return out
+
+
+def pin_candidates(ws: Workspace, customer_id: int, field: str) -> list[PinCandidate]:
+    """The distinct values the customer's records carry for ``field``, each with its records.
+
+    Emails and phones include every one a record carries (a record may have several).
+    """
+    if field not in PINNABLE:
+        raise UserError(f"'{field}' cannot be pinned.")
+    rec = SourceRecord.__table__
+    batch = ImportBatch.__table__
+    ranking = (case((rec.c.kind == "contacts", 0), else_=1), rec.c.id.desc())
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(rec.c[field], batch.c.file_name, rec.c.record_no, rec.c.channel, rec.c.id)
+            .join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.customer_id == customer_id, rec.c[field].is_not(None), rec.c[field] != "")
+            .order_by(*ranking)
+        ).all()
+        found = [(r[0], r[4], ValueSource(r[0], r.file_name, r.record_no, r.channel)) for r in rows]
+        if field in ("email", "phone"):
+            ident = Identifier.__table__
+            found += [(r.value, r.id, ValueSource(r.value, r.file_name, r.record_no, r.channel))
+                      for r in conn.execute(
+                          select(ident.c.value, batch.c.file_name, rec.c.record_no, rec.c.channel, rec.c.id)
+                          .join(rec, rec.c.id == ident.c.record_id)
+                          .join(batch, batch.c.id == rec.c.batch_id)
+                          .where(rec.c.customer_id == customer_id, ident.c.kind == field)
+                          .order_by(*ranking))]
+    grouped: dict[str, list[ValueSource]] = {}
+    seen: set[tuple[str, int]] = set()
+    for value, record_id, source in found:
+        if (value, record_id) not in seen:
+            seen.add((value, record_id))
+            grouped.setdefault(value, []).append(source)
+    return [PinCandidate(value, tuple(sources)) for value, sources in grouped.items()]
+
+
+def pinned_values(ws: Workspace, customer_id: int) -> dict[str, str]:
+    """The fields the user pinned on this customer, and their values."""
+    cust = Customer.__table__
+    with ws.engine.connect() as conn:
+        raw = conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar()
+    try:
+        pins = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return {k: str(v) for k, v in pins.items() if k in PINNABLE and v is not None} if isinstance(pins, dict) else {}
+
+
+def _rows_text(record_nos: Sequence[int], limit: int = 4) -> str:
+    """"row 12", "rows 3, 9, 27", "24 rows: 3, 9, 27, 40 …" (the count first, where a cut cannot hide it)."""
+    if len(record_nos) == 1:
+        return f"row {record_nos[0]}"
+    if len(record_nos) <= limit:
+        return "rows " + ", ".join(str(n) for n in record_nos)
+    return f"{len(record_nos)} rows: " + ", ".join(str(n) for n in record_nos[:limit]) + " …"
+
+
+def _by_file(sources: Sequence[ValueSource]) -> list[tuple[str, str, list[int]]]:
+    """Sources grouped by (file, channel), in first-seen order: (file, channel, row numbers)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for s in sources:
+        groups.setdefault((s.source_file, s.channel), []).append(s.record_no)
+    return [(f, ch, sorted(nos)) for (f, ch), nos in groups.items()]
+
+
+def describe_sources(sources: Sequence[ValueSource], *, files: int | None = None, rows: int = 4) -> str:
+    """Where a value came from, in the card's words: "from a.csv row 12 (shop); b.csv rows 3, 9 (email)".
+
+    One source reads exactly as :meth:`ValueSource.describe`; ``files`` cuts the list after
+    that many files ("… and 2 more files"), ``rows`` the row numbers listed per file.
+    """
+    if len(sources) == 1:
+        return sources[0].describe()
+    groups = _by_file(sources)
+    shown = groups if files is None else groups[:files]
+    text = "from " + "; ".join(f"{f} {_rows_text(nos, rows)} ({ch})" for f, ch, nos in shown)
+    if len(shown) < len(groups):
+        more = len(groups) - len(shown)
+        text += f"; and {more} more file{'s' if more != 1 else ''}"
+    return text
+
+
+def identifier_label(kind: str, value: str) -> tuple[str, str]:
+    """(kind as shown, value as shown) for an identifier: an external id says whose id it is."""
+    if kind == "external":
+        channel, _, ident = value.partition(":")
+        return f"{channel_name(channel)} id", ident or value
+    return {"email": "Email", "phone": "Phone"}.get(kind, kind.capitalize()), value
+
+
+@dataclass(frozen=True)
+class IdentifierLine:
+    """One line of the Identifiers tab: an identifier as found in one file."""
+
+    kind: str
+    value: str
+    group: int  # which identifier (lines of one identifier are adjacent)
+    first: bool  # the identifier's first line
+    source_file: str
+    channel: str
+    record_nos: tuple[int, ...]
+    on_card: str  # "", "shown" or "pinned" (shown, and pinned by the user)
+
+
+def identifier_lines(found: Sequence[IdentifierSource], golden: dict[str, str],
+                     pinned: dict[str, str]) -> list[IdentifierLine]:
+    """Group identifiers for display: one line per identifier and file it was found in."""
+    sources: dict[tuple[str, str], list[ValueSource]] = {}
+    for item in found:
+        sources.setdefault((item.kind, item.value), []).append(item.source)
+    lines: list[IdentifierLine] = []
+    for group, ((kind, value), group_sources) in enumerate(sources.items()):
+        on_card = ""
+        if kind in golden and golden[kind] == value:
+            on_card = "pinned" if pinned.get(kind) == value else "shown"
+        for i, (file_name, channel, nos) in enumerate(_by_file(group_sources)):
+            lines.append(IdentifierLine(kind, value, group, i == 0, file_name, channel, tuple(nos), on_card))
+    return lines
 
 
 def _muted(palette: QPalette) -> QColor:
@@ -118,6 +331,63 @@ class ElidedLabel(QLabel):
         shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+class ValueCell(QWidget):
+    """A card value with its pin controls ("pinned", the menu) right after the text.
+
+    Like :class:`ElidedLabel` it asks the grid for no width of its own, so the card's columns
+    share space exactly as they do for the other values; the value is cut before its controls are.
+    """
+
+    SPACING = 4
+
+    def __init__(self, label: ElidedLabel, controls: QWidget, parent=None) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.controls = controls
+        label.setParent(self)
+        controls.setParent(self)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def _controls_size(self) -> QSize:
+        layout = self.controls.layout()
+        if layout is not None:
+            layout.invalidate()
+        return self.controls.sizeHint() if layout is None or not layout.isEmpty() else QSize(0, 0)
+
+    def sizeHint(self) -> QSize:
+        controls = self._controls_size()
+        width = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 2 + self.SPACING + controls.width()
+        return QSize(width, max(self.label.sizeHint().height(), controls.height()))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(16, max(self.label.minimumSizeHint().height(), self._controls_size().height()))
+
+    def relayout(self) -> None:
+        """Place the value and its controls (after a change of text or of what is pinned)."""
+        controls = self._controls_size()
+        height = self.height()
+        gap = self.SPACING if controls.width() else 0
+        text = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 2
+        width = max(0, min(text, self.width() - controls.width() - gap))
+        self.label.setGeometry(0, 0, width, height)
+        self.controls.setGeometry(width + gap, (height - controls.height()) // 2, controls.width(), controls.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+
+def _reason(exc: BaseException) -> str:
+    """An error as one line for a message box."""
+    if isinstance(exc, UserError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror}." if exc.strerror else str(exc)
+    if isinstance(exc, SQLAlchemyError):
+        return f"The workspace could not be changed ({getattr(exc, 'orig', None) or exc})."
+    return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
 
 
 def _chip(text: str, color: QColor | str, parent=None) -> QLabel:
@@ -247,17 +517,109 @@ class SourceTableModel(QAbstractTableModel):
         return None
 
 
+class IdentifierTableModel(QAbstractTableModel):
+    """Every email, phone and external id of the customer, one line per file it was found in.
+
+    An identifier's kind and value are written on its first line only; its lines share a
+    background, so each identifier reads as one block.
+    """
+
+    LineRole = Qt.ItemDataRole.UserRole + 1
+    HEADERS = ("Kind", "Identifier", "On card", "Channel", "Found in file", "Rows")
+    CHANNEL_COLUMN = 3
+
+    def __init__(self, region: str = "", parent=None) -> None:
+        super().__init__(parent)
+        self._lines: list[IdentifierLine] = []
+        self.region = region
+
+    def set_lines(self, lines: list[IdentifierLine]) -> None:
+        self.beginResetModel()
+        self._lines = list(lines)
+        self.endResetModel()
+
+    def line(self, row: int) -> IdentifierLine | None:
+        return self._lines[row] if 0 <= row < len(self._lines) else None
+
+    def lines(self) -> list[IdentifierLine]:
+        return list(self._lines)
+
+    def identifier_count(self) -> int:
+        return len({(x.kind, x.value) for x in self._lines})
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._lines)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+    def shown_value(self, line: IdentifierLine) -> tuple[str, str]:
+        kind, value = identifier_label(line.kind, line.value)
+        if line.kind == "phone":
+            value = display_phone(line.value, self.region) or line.value
+        return kind, value
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        line = self.line(index.row())
+        if line is None:
+            return None
+        column = index.column()
+        if role == self.LineRole:
+            return line
+        if role == Qt.ItemDataRole.DisplayRole:
+            kind, value = self.shown_value(line)
+            values = (kind if line.first else "", value if line.first else "",
+                      line.on_card if line.first else "", channel_name(line.channel), line.source_file,
+                      _rows_text(line.record_nos, limit=12))
+            return values[column] if 0 <= column < len(values) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            kind, value = self.shown_value(line)
+            where = describe_sources([ValueSource(line.value, line.source_file, n, line.channel)
+                                      for n in line.record_nos], rows=60)
+            text = f"{kind} {value}\n{where}"
+            if line.kind == "external":
+                text += f"\nThe id {CHANNELS.get(line.value.partition(':')[0], kind)} gave this person"
+            elif line.kind == "phone" and value != line.value:
+                text += f"\nStored as {line.value}"
+            if line.on_card:
+                text += "\nShown on the card" + (" — pinned by you" if line.on_card == "pinned" else "")
+            return text
+        if role == Qt.ItemDataRole.DecorationRole and column == self.CHANNEL_COLUMN:
+            return channel_icon(line.channel)
+        if role == Qt.ItemDataRole.FontRole and column == 1 and line.on_card:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and line.group % 2:
+            return QPalette().color(QPalette.ColorRole.AlternateBase)
+        if role == Qt.ItemDataRole.ForegroundRole and column in (0, 2, 5):
+            return QPalette().color(QPalette.ColorRole.PlaceholderText)
+        return None
+
+
 class CustomerView(QWidget):
     backRequested = Signal()
     unmergeRequested = Signal(int)  # source record id
     notesSaved = Signal(int)  # customer id
     timelineExported = Signal(str)  # path written
+    customerChanged = Signal(int)  # customer id: a value was pinned or unpinned
+    personExported = Signal(str)  # path of the zip written
+    personErased = Signal(int, object)  # customer id, what was removed (core.privacy.erase_person)
 
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.customer_id: int | None = None
         self.profile: CustomerProfile | None = None
+        self.pins: dict[str, str] = {}
         self._total_entries = 0
         self._notes_dirty = False
 
@@ -267,6 +629,22 @@ class CustomerView(QWidget):
         self.back_button.setToolTip("Back to the customer list")
         self.back_button.clicked.connect(self._back)
 
+        # A person's rights over their data: a copy of everything, or nothing left.
+        self.export_person_button = QToolButton()
+        self.export_person_button.setText("Export person data…")
+        self.export_person_button.setAutoRaise(True)
+        self.export_person_button.setToolTip(
+            "Write everything this workspace holds about this person to a zip file "
+            "(for a data access request)")
+        self.export_person_button.clicked.connect(self.export_person_dialog)
+        self.erase_person_button = QToolButton()
+        self.erase_person_button.setText("Erase person…")
+        self.erase_person_button.setAutoRaise(True)
+        self.erase_person_button.setStyleSheet("QToolButton { color: #C62828; }")
+        self.erase_person_button.setToolTip(
+            "Remove this person and everything about them from this workspace (cannot be undone)")
+        self.erase_person_button.clicked.connect(self.erase_person_dialog)
+
         content = QWidget()
         cl = QVBoxLayout(content)
         cl.setContentsMargins(0, 0, 0, 0)
@@ -274,15 +652,15 @@ class CustomerView(QWidget):
         cl.addWidget(self._build_card())
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_timeline_tab(), "Timeline")
-        self.tabs.addTab(self._build_sources_tab(), "Sources")
-        self.tabs.addTab(self._build_notes_tab(), "Notes")
+        self.sources_page = self._build_sources_tab()
+        self.tabs.addTab(self.sources_page, "Sources")
+        self.identifiers_page = self._build_identifiers_tab()
+        self.tabs.addTab(self.identifiers_page, "Identifiers")
+        self.notes_page = self._build_notes_tab()
+        self.tabs.addTab(self.notes_page, "Notes")
         cl.addWidget(self.tabs, 1)
 
-        self.missing = EmptyState(
-            "This customer is no longer here",
-            "Merged into another customer, or their import was undone.",
-            "Back to customers",
-        )
+        self.missing = EmptyState(MISSING_TITLE, MISSING_TEXT, "Back to customers")
         self.missing.actionTriggered.connect(self._back)
 
         layout = QVBoxLayout(self)
@@ -291,6 +669,8 @@ class CustomerView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addStretch(1)
+        top.addWidget(self.export_person_button)
+        top.addWidget(self.erase_person_button)
         layout.addLayout(top)
         holder = QWidget()
         self.pages = QStackedLayout(holder)
@@ -316,10 +696,20 @@ class CustomerView(QWidget):
         font.setBold(True)
         self.name_label.setFont(font)
         self.name_label.setMinimumHeight(self.name_label.fontMetrics().height() + 4)
+        # As wide as the name, no wider, so "pinned" and the pin menu sit right after it;
+        # a long name still shrinks (elided) before anything else does.
+        self.name_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.chips = QHBoxLayout()
         self.chips.setSpacing(4)
+        self.pin_marks: dict[str, QLabel] = {}
+        self.pin_buttons: dict[str, QToolButton] = {}
+        self.pin_menus: dict[str, QMenu] = {}
+        self.pin_controls: dict[str, QWidget] = {}
         name_row = QHBoxLayout()
-        name_row.addWidget(self.name_label, 1)
+        name_row.setSpacing(6)
+        name_row.addWidget(self.name_label)
+        name_row.addWidget(self._pin_controls("name", self.name_label))
+        name_row.addStretch(1)
         name_row.addSpacing(12)
         name_row.addLayout(self.chips)
         outer.addLayout(name_row)
@@ -333,6 +723,7 @@ class CustomerView(QWidget):
         grid.setHorizontalSpacing(10)
         grid.setVerticalSpacing(3)
         self.fields: dict[str, ElidedLabel] = {}
+        self.value_cells: dict[str, ValueCell] = {}
         column_a = ("email", "Email"), ("phone", "Phone"), ("address", "Address"), ("place", "Place"), \
             ("birthday", "Birthday"), ("company", "Company")
         column_c = ("spend", "Lifetime spend"), ("orders", "Orders"), ("first_seen", "First seen"), \
@@ -354,10 +745,11 @@ class CustomerView(QWidget):
         for row, (key, title) in enumerate(column_c):
             self._add_field(grid, row, 4, key, title)
         # Emails and consent sources are long, spend and dates short: the space goes where the
-        # text is, so a narrow window still shows the email address whole.
-        grid.setColumnStretch(1, 6)
-        grid.setColumnStretch(3, 5)
-        grid.setColumnStretch(5, 2)
+        # text is, so a narrow window still shows the email address whole (and its pin menu;
+        # a pinned one may be cut there, whole in its tooltip).
+        grid.setColumnStretch(1, 13)
+        grid.setColumnStretch(3, 10)
+        grid.setColumnStretch(5, 4)
         # ...but a date or an amount is never cut.
         grid.setColumnMinimumWidth(5, card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8)
         grid.setColumnMinimumWidth(2, 0)
@@ -374,8 +766,54 @@ class CustomerView(QWidget):
     def _add_field(self, grid: QGridLayout, row: int, column: int, key: str, title: str) -> None:
         value = ElidedLabel()
         grid.addWidget(self._title(title), row, column)
-        grid.addWidget(value, row, column + 1)
+        if key in PIN_ROWS:
+            cell = ValueCell(value, self._pin_controls(key, value))
+            self.value_cells[key] = cell
+            grid.addWidget(cell, row, column + 1)
+        else:
+            grid.addWidget(value, row, column + 1)
         self.fields[key] = value
+
+    def _pin_controls(self, key: str, value_label: QLabel) -> QWidget:
+        """The "pinned" mark and the pin menu of one card row (the menu also opens on right-click)."""
+        holder = QWidget()
+        box = QHBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        mark = _chip("pinned", PINNED_COLOR)
+        # Smaller than a consent chip: a note on the value, not a fact of its own.
+        mark.setStyleSheet(f"QLabel#chip {{ background: {PINNED_COLOR}; color: white; border-radius: 5px; "
+                           "padding: 0px 5px; font-weight: 600; }")
+        font = mark.font()
+        font.setPointSizeF(max(font.pointSizeF() * 0.85, 7.0))
+        mark.setFont(font)
+        mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        mark.setVisible(False)
+        button = QToolButton()
+        button.setObjectName("pinButton")
+        button.setText("⋯")
+        button.setAutoRaise(True)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setStyleSheet("QToolButton#pinButton::menu-indicator { image: none; width: 0px; }")
+        button.setFixedSize(self.fontMetrics().horizontalAdvance("⋯") + 6,
+                            max(value_label.fontMetrics().height(), self.fontMetrics().height()) + 2)
+        words = " and ".join(FIELD_LABELS[f].lower() for f in PIN_ROWS[key][:2]) \
+            if len(PIN_ROWS[key]) <= 2 else "place"
+        button.setToolTip(f"Choose which {words} the card shows, and pin it")
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        menu = QMenu(button)
+        button.setMenu(menu)
+        value_label.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        value_label.customContextMenuRequested.connect(
+            lambda pos, label=value_label, m=menu: m.popup(label.mapToGlobal(pos)))
+        box.addWidget(mark)
+        box.addWidget(button)
+        holder.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.pin_marks[key] = mark
+        self.pin_buttons[key] = button
+        self.pin_menus[key] = menu
+        self.pin_controls[key] = holder
+        return holder
 
     def _build_timeline_tab(self) -> QWidget:
         page = QWidget()
@@ -501,6 +939,41 @@ class CustomerView(QWidget):
         layout.addWidget(splitter)
         return page
 
+    def _build_identifiers_tab(self) -> QWidget:
+        self.identifier_model = IdentifierTableModel(parent=self)
+        self.identifier_table = QTableView()
+        self.identifier_table.setModel(self.identifier_model)
+        self.identifier_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.identifier_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.identifier_table.verticalHeader().setVisible(False)
+        self.identifier_table.verticalHeader().setDefaultSectionSize(24)
+        self.identifier_table.setWordWrap(False)
+        self.identifier_table.setShowGrid(False)
+        self.identifier_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.identifier_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((80, 250, 90, 100, 300)):
+            self.identifier_table.setColumnWidth(column, width)
+        hint = QLabel("Every email, phone and customer id this person's source records carry, and the "
+                      "file, rows and channel each came from. Bold: shown on the card.")
+        hint.setWordWrap(True)
+        hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.identifiers_empty = EmptyState(
+            "No identifiers",
+            "No email, phone or customer id on record: only a name.",
+        )
+        holder = QWidget()
+        self.identifier_pages = QStackedLayout(holder)
+        self.identifier_pages.addWidget(self.identifier_table)
+        self.identifier_pages.addWidget(self.identifiers_empty)
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(hint)
+        layout.addWidget(holder, 1)
+        return page
+
     def _build_notes_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
@@ -537,17 +1010,24 @@ class CustomerView(QWidget):
         self.customer_id = customer_id
         self.profile = customer_profile(self.workspace, customer_id)
         if self.profile is None:
+            self.pins = {}
+            self.missing.title.setText(MISSING_TITLE)
+            self.missing.text.setText(MISSING_TEXT)
             self.pages.setCurrentWidget(self.missing)
+            self._set_person_actions(False)
             return False
         self.pages.setCurrentWidget(self._content)
+        self._set_person_actions(True)
+        self.pins = pinned_values(self.workspace, customer_id)
         rows = source_rows(self.workspace, customer_id)
         self._fill_card(self.profile, files=len({r.source_file for r in rows}))
+        self._fill_identifiers(self.profile)
         # One query serves the unfiltered list, the filter choices and the total.
         entries = timeline(self.workspace, customer_id)
         self._fill_filters(entries)
         self.reload_timeline(entries)
         self.source_model.set_rows(rows)
-        self.tabs.setTabText(1, f"Sources ({len(rows)})")
+        self.tabs.setTabText(self.tabs.indexOf(self.sources_page), f"Sources ({len(rows)})")
         if rows:
             self.source_table.selectRow(0)
         else:
@@ -640,6 +1120,7 @@ class CustomerView(QWidget):
             when = nice_date(fact.occurred_at or "")
             text.setText(" · ".join(x for x in (fact.source_file, when) if x))
             text.setToolTip(fact.describe())
+        self._fill_pins()
 
     def _set(self, key: str, value: str, source=None, tooltip: str = "") -> None:
         label = self.fields[key]
@@ -648,6 +1129,239 @@ class CustomerView(QWidget):
         if source is not None:
             tooltip = source.describe()
         label.setToolTip(tooltip if value else "Not on record")
+
+    def _region(self) -> str:
+        return str(self.workspace.get_setting("default_region") or "")
+
+    def _fill_identifiers(self, p: CustomerProfile) -> None:
+        assert self.customer_id is not None
+        found = identifier_sources(self.workspace, self.customer_id)
+        self.identifier_model.region = self._region()
+        self.identifier_model.set_lines(identifier_lines(found, {"email": p.email, "phone": p.phone}, self.pins))
+        count = self.identifier_model.identifier_count()
+        self.tabs.setTabText(self.tabs.indexOf(self.identifiers_page), f"Identifiers ({count})")
+        self.identifier_pages.setCurrentWidget(self.identifier_table if count else self.identifiers_empty)
+
+    # -- pinned values -------------------------------------------------------------
+
+    def _fill_pins(self) -> None:
+        """Mark pinned rows and rebuild each row's pin menu."""
+        for key, fields in PIN_ROWS.items():
+            pinned = [f for f in fields if f in self.pins]
+            mark = self.pin_marks[key]
+            mark.setVisible(bool(pinned))
+            # Nothing on record and nothing pinned: there is nothing to choose from.
+            has_value = self.profile is not None and any(getattr(self.profile, f) for f in fields)
+            self.pin_buttons[key].setVisible(has_value or bool(pinned))
+            label = self.name_label if key == "name" else self.fields[key]
+            if pinned:
+                what = " and ".join(FIELD_LABELS[f].lower() for f in pinned)
+                mark.setToolTip(f"You pinned the {what}: later imports do not change it")
+                lines = [f"{FIELD_LABELS[f]} pinned by you: later imports do not change it" for f in pinned]
+                label.setToolTip("\n".join([*lines, label.toolTip()]))
+            menu = self.pin_menus[key]
+            menu.clear()
+            for f in fields:
+                action = menu.addAction(f"Choose {FIELD_LABELS[f].lower()}…")
+                action.setObjectName(f"choose:{f}")
+                action.triggered.connect(lambda _checked=False, f=f: self.choose_value(f))
+            if pinned:
+                menu.addSeparator()
+            for f in pinned:
+                action = menu.addAction(f"Unpin {FIELD_LABELS[f].lower()} (let the sources decide)")
+                action.setObjectName(f"unpin:{f}")
+                action.triggered.connect(lambda _checked=False, f=f: self.unpin(f))
+            self.pin_controls[key].adjustSize()
+            if key in self.value_cells:
+                self.value_cells[key].relayout()
+
+    def pin_action(self, field: str, kind: str = "choose"):
+        """The menu action that chooses (``kind="choose"``) or unpins a field; None when absent."""
+        key = next(k for k, fields in PIN_ROWS.items() if field in fields)
+        return next((a for a in self.pin_menus[key].actions() if a.objectName() == f"{kind}:{field}"), None)
+
+    def _shown_value(self, field: str, value: str) -> str:
+        if field == "phone":
+            return display_phone(value, self._region()) or value
+        if field == "birthday":
+            return nice_date(value) or value
+        return value
+
+    def pin_dialog(self, field: str) -> PinDialog:
+        """The chooser for ``field``: every value the customer's records carry, each with its sources."""
+        assert self.customer_id is not None and self.profile is not None
+        options = []
+        for c in pin_candidates(self.workspace, self.customer_id, field):
+            found_in = describe_sources(c.sources, files=1).removeprefix("from ")
+            if len(c.sources) > 1:
+                found_in = f"{len(c.sources)} records: {found_in}"
+            details = "\n".join(f"{f} {_rows_text(nos, limit=30)} ({ch})" for f, ch, nos in _by_file(c.sources))
+            options.append(PinOption(c.value, self._shown_value(field, c.value), found_in, details))
+        current = getattr(self.profile, field) or ""
+        return PinDialog(FIELD_LABELS[field], self.profile.display_name, options, current,
+                         self.pins.get(field), self)
+
+    def ask_pin(self, field: str) -> tuple[str, str | None] | None:
+        """Ask which value to pin: ("pin", value), ("unpin", None), or None when cancelled."""
+        dialog = self.pin_dialog(field)
+        try:
+            accepted = dialog.exec() == PinDialog.DialogCode.Accepted
+            return dialog.choice if accepted else None
+        finally:
+            dialog.deleteLater()
+
+    def choose_value(self, field: str) -> None:
+        if self.customer_id is None or self.profile is None:
+            return
+        choice = self.ask_pin(field)
+        if choice is None:
+            return
+        action, value = choice
+        self._pin(field, value if action == "pin" else None)
+
+    def unpin(self, field: str) -> None:
+        if self.customer_id is not None:
+            self._pin(field, None)
+
+    def _pin(self, field: str, value: str | None) -> None:
+        assert self.customer_id is not None
+        customer_id = self.customer_id
+        try:
+            pin_value(self.workspace, customer_id, field, value)
+        except (UserError, SQLAlchemyError) as exc:
+            self.show_error("Cannot pin the value" if value is not None else "Cannot unpin the value", _reason(exc))
+            return
+        self.refresh()
+        self.customerChanged.emit(customer_id)
+
+    # -- the person's data: export and erase -----------------------------------------
+
+    def _set_person_actions(self, enabled: bool) -> None:
+        for button in (self.export_person_button, self.erase_person_button):
+            button.setVisible(enabled)
+            button.setEnabled(enabled)
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    def show_info(self, title: str, text: str) -> None:
+        QMessageBox.information(self, title, text)
+
+    def ask_person_export_path(self) -> Path | None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) \
+            or str(Path.home())
+        start = str(Path(folder) / f"customer-{self.customer_id}.zip")
+        name, _ = QFileDialog.getSaveFileName(self, "Export person data", start,
+                                              "Zip archives (*.zip);;All files (*)")
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(".zip")
+
+    def export_person_dialog(self) -> None:
+        """Write everything about the shown person to a zip the user picks, and say where."""
+        if self.customer_id is None or self.profile is None:
+            return
+        path = self.ask_person_export_path()
+        if path is None:
+            return
+        try:
+            written = export_person(self.workspace, self.customer_id, path)
+        except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
+            try:
+                path.with_name(path.name + ".part").unlink(missing_ok=True)
+            except OSError:
+                pass
+            self.show_error("Cannot export person data", f"Nothing was written to {path}.\n\n{_reason(exc)}")
+            return
+        self.personExported.emit(str(written))
+        self.show_info("Person data exported",
+                       f"Everything this workspace holds about {self.profile.display_name} "
+                       f"was written to:\n\n{written}")
+
+    def erase_confirmation_box(self) -> QMessageBox:
+        """The question asked before erasing the shown person (Cancel is the default)."""
+        assert self.profile is not None
+        p = self.profile
+        name = html.escape(p.display_name)
+        records = p.source_count
+        files = len({self.source_model.source_row(r).source_file for r in range(self.source_model.rowCount())})
+        ids = self.identifier_model.identifier_count()
+        removes = [
+            f"the card of <b>{name}</b> (customer #{p.id})" + (" and your notes on them" if p.notes else ""),
+            f"{records:,} source record{'s' if records != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
+            "the rows as they were imported",
+            f"{p.event_count:,} timeline entr{'y' if p.event_count == 1 else 'ies'} "
+            "(orders, messages, visits) and their consent records",
+            "their merge and review history",
+        ]
+        kept = (f"Their {ids} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids) are kept "
+                "only as one-way fingerprints, so importing an old file cannot bring them back. "
+                "The files you imported them from are not changed.")
+        return erase_confirmation(self, p.display_name, removes, kept)
+
+    def confirm_erase(self) -> bool:
+        box = self.erase_confirmation_box()
+        try:
+            box.exec()
+            clicked = box.clickedButton()
+            return clicked is not None and box.buttonRole(clicked) == QMessageBox.ButtonRole.DestructiveRole
+        finally:
+            box.deleteLater()
+
+    def erase_person_dialog(self) -> None:
+        """Ask, then erase the shown person everywhere and leave for the Customers list."""
+        if self.customer_id is None or self.profile is None:
+            return
+        customer_id, name = self.customer_id, self.profile.display_name
+        if not self.confirm_erase():
+            return
+        try:
+            removed = erase_person(self.workspace, customer_id)
+        except Exception as exc:  # reported, never a crash; the erase is one transaction
+            if customer_profile(self.workspace, customer_id) is not None:
+                self.show_error("Cannot erase person", f"Nothing was erased.\n\n{_reason(exc)}")
+                return
+            removed = {}  # it failed after the erase itself was done (tidying up)
+        self._forget_shown_customer()
+        self.personErased.emit(customer_id, removed)
+        self.backRequested.emit()
+        text = f"{name} was erased from this workspace."
+        if removed:
+            records = removed.get("source_records", 0)
+            events = removed.get("events", 0)
+            ids = removed.get("identifiers_suppressed", 0)
+            text += (f"\n\nRemoved {records:,} source record{'s' if records != 1 else ''} and "
+                     f"{events:,} timeline entr{'y' if events == 1 else 'ies'}. "
+                     f"{ids:,} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids) "
+                     f"{'are' if ids != 1 else 'is'} kept only as one-way fingerprints, "
+                     "so an old file cannot bring them back.")
+        self.show_info("Person erased", text)
+
+    def _forget_shown_customer(self) -> None:
+        """Nothing of an erased person stays on screen (or in this view's memory)."""
+        self._notes_timer.stop()
+        self._notes_dirty = False
+        self.customer_id = None
+        self.profile = None
+        self.pins = {}
+        self.name_label.setText("")
+        self.name_label.setToolTip("")
+        self.subtitle.setText("")
+        for label in self.fields.values():
+            label.setText("")
+            label.setToolTip("")
+        self.timeline_model.set_entries([])
+        self.source_model.set_rows([])
+        self.identifier_model.set_lines([])
+        self._show_raw(None)
+        self.notes_edit.blockSignals(True)
+        self.notes_edit.clear()
+        self.notes_edit.blockSignals(False)
+        self.missing.title.setText("This person was erased")
+        self.missing.text.setText("Nothing about them is left in this workspace.")
+        self.pages.setCurrentWidget(self.missing)
+        self._set_person_actions(False)
 
     # -- timeline ------------------------------------------------------------------
 
