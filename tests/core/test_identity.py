@@ -639,3 +639,47 @@ def test_undoing_a_bridging_import_when_the_old_id_was_taken_since(ws, tmp_path)
     ids = customers_of(ws)
     assert len({ids[("list.csv", 1)], ids[("till.csv", 1)], ids[("more.csv", 1)]}) == 3
     assert count(ws, Customer) == 3
+
+
+def _user_data_of(ws, cid):
+    import json
+
+    with ws.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT first_name, notes, pinned_json FROM customer WHERE id = ?",
+                                   (cid,)).first()
+    return row[0], row[1], json.loads(row[2])
+
+
+def test_a_merge_keeps_the_notes_and_pins_of_the_customer_merged_away_and_undo_gives_them_back(ws, tmp_path):
+    from omnidesk.core.notes import set_customer_notes
+
+    load(ws, tmp_path, "a.csv", [["John", "Baker", "john@example.com", "", "", "", ""],
+                                 ["Johnny", "Baker", "jb@example.com", "", "", "", ""]])
+    ids = customers_of(ws)
+    john, johnny = ids[("a.csv", 1)], ids[("a.csv", 2)]
+    assert john != johnny
+    set_customer_notes(ws, john, "Prefers email.")
+    set_customer_notes(ws, johnny, "VIP — called 3 May")
+    mg.pin_value(ws, johnny, "first_name", "Johnny")
+    result = mg.merge_customers(ws, [john, johnny])
+    first, notes, pins = _user_data_of(ws, result.survivor)
+    assert first == "Johnny" and pins == {"first_name": "Johnny"}
+    assert notes == "Prefers email.\n\nVIP — called 3 May"
+    mg.undo_log(ws, result.log_ids[0])
+    assert _user_data_of(ws, john) == ("John", "Prefers email.", {})
+    assert _user_data_of(ws, johnny) == ("Johnny", "VIP — called 3 May", {"first_name": "Johnny"})
+
+
+def test_a_rebuild_from_scratch_keeps_notes_and_pins(ws, tmp_path):
+    from omnidesk.core.notes import customer_notes, set_customer_notes
+
+    load(ws, tmp_path, "a.csv", [["Bob", "Miller", "bob@example.com", "", "04101", "", ""]])
+    load(ws, tmp_path, "b.csv", [["Robert", "Miller", "bob@example.com", "+12075550142", "04101", "", ""]])
+    (cid,) = set(customers_of(ws).values())
+    set_customer_notes(ws, cid, "VIP — called 3 May")
+    mg.pin_value(ws, cid, "first_name", "Robert")
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    (new,) = set(customers_of(ws).values())
+    assert customer_notes(ws, new) == "VIP — called 3 May"
+    assert _user_data_of(ws, new)[0] == "Robert" and _user_data_of(ws, new)[2] == {"first_name": "Robert"}

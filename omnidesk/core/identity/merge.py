@@ -209,6 +209,7 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
                 raise UserError("The merged customer exists again; this merge cannot be undone.")
             restore.pop("id", None)
         back = conn.execute(insert(cust).returning(cust.c.id).values(**restore)).scalar_one()
+        _give_back_user_data(conn, entry["survivor_id"], extra)
         conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
                      .values(customer_id=back))
         _sync_children(conn, moved)
@@ -218,6 +219,21 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
     if extra.get("restore"):
         conn.execute(insert(md), extra["restore"])
     conn.execute(update(log).where(log.c.id == log_id).values(undone=True))
+
+
+def _give_back_user_data(conn: Connection, survivor: int, extra: dict) -> None:
+    """Undo what a merge carried into the survivor's notes and pins, unless edited since."""
+    cust = Customer.__table__
+    now = conn.execute(select(cust.c.notes, cust.c.pinned_json).where(cust.c.id == survivor)).first()
+    if now is None:
+        return
+    values = {}
+    if "survivor_notes" in extra and (now[0] or "") == extra["survivor_notes"][1]:
+        values["notes"] = extra["survivor_notes"][0]
+    if "survivor_pins" in extra and json.loads(now[1] or "{}") == extra["survivor_pins"][1]:
+        values["pinned_json"] = json.dumps(extra["survivor_pins"][0])
+    if values:
+        conn.execute(update(cust).where(cust.c.id == survivor).values(**values))
 
 
 def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None) -> None:

@@ -18,7 +18,7 @@ import json
 from array import array
 from bisect import bisect_left
 from sys import intern
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -840,8 +840,9 @@ def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[in
     cust = Customer.__table__
     row = conn.execute(select(cust).where(cust.c.id == absorbed)).mappings().first()
     saved = dict(row) if row else {}
-    if undo:
-        saved["_undo"] = undo
+    carried = _carry_user_data(conn, survivor, saved)
+    if undo or carried:
+        saved["_undo"] = {**(undo or {}), **carried}
     log = MergeLog.__table__
     log_id = conn.execute(insert(log).returning(log.c.id).values(
         kind=kind, survivor_id=survivor, absorbed_id=absorbed, record_ids_json=json.dumps(moved),
@@ -870,6 +871,29 @@ def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[in
     unindex_customers(conn, [absorbed])
     conn.execute(delete(cust).where(cust.c.id == absorbed))
     return log_id
+
+
+def _carry_user_data(conn: Connection, survivor: int, absorbed: dict) -> dict:
+    """The user's notes and pinned values of a customer merged away go to the survivor.
+
+    The survivor's own pins win where both pinned a field; notes are joined.
+    Returns what the survivor had before, for undo (empty when nothing moved).
+    """
+    notes, pins = absorbed.get("notes") or "", json.loads(absorbed.get("pinned_json") or "{}")
+    if not notes.strip() and not pins:
+        return {}
+    cust = Customer.__table__
+    before = conn.execute(select(cust.c.notes, cust.c.pinned_json).where(cust.c.id == survivor)).first()
+    if before is None:
+        return {}
+    old_notes, old_pins = before[0] or "", json.loads(before[1] or "{}")
+    new_notes = old_notes
+    if notes.strip() and notes.strip() not in old_notes:
+        new_notes = f"{old_notes.rstrip()}\n\n{notes.strip()}" if old_notes.strip() else notes.strip()
+    new_pins = {**pins, **old_pins}
+    conn.execute(update(cust).where(cust.c.id == survivor).values(
+        notes=new_notes, pinned_json=json.dumps(new_pins)))
+    return {"survivor_notes": [old_notes, new_notes], "survivor_pins": [old_pins, new_pins]}
 
 
 def _sync_children(conn: Connection, record_ids: Sequence[int]) -> None:
@@ -1171,6 +1195,7 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     stats = ResolveStats()
     rec = SourceRecord.__table__
     cust = Customer.__table__
+    kept = _user_data(conn) if from_scratch else []
     if from_scratch:
         # Only rows that have a customer: SQLite rewrites every row an UPDATE names.
         for table in (rec, Consent.__table__, Event.__table__):
@@ -1201,8 +1226,44 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
                                if bulk else ()):
             apply_plan(conn, profiles, plan, stats)
             _place_followers(conn, followers)
+        _restore_user_data(conn, kept)
         refresh_customers(conn, stats.touched)
     return stats
+
+
+def _user_data(conn: Connection) -> list[tuple[list[int], str, dict]]:
+    """The user's notes and pins, each with the records of its customer, before a rebuild."""
+    cust, rec = Customer.__table__, SourceRecord.__table__
+    owners = {cid: (notes or "", json.loads(pins or "{}")) for cid, notes, pins in conn.execute(
+        select(cust.c.id, cust.c.notes, cust.c.pinned_json)
+        .where(or_(cust.c.notes != "", cust.c.pinned_json != "{}")))}
+    records: dict[int, list[int]] = defaultdict(list)
+    for part in _chunks(sorted(owners)):
+        for rid, cid in conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.customer_id.in_(part))):
+            records[cid].append(rid)
+    return [(records[cid], notes, pins) for cid, (notes, pins) in sorted(owners.items()) if records[cid]]
+
+
+def _restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]) -> None:
+    """After a rebuild, notes and pins go to the customer now holding most of their records."""
+    if not kept:
+        return
+    rec, cust = SourceRecord.__table__, Customer.__table__
+    merged: dict[int, tuple[list[str], dict]] = {}
+    for rids, notes, pins in kept:
+        now = Counter(cid for part in _chunks(rids) for cid in conn.execute(
+            select(rec.c.customer_id).where(rec.c.id.in_(part), rec.c.customer_id.is_not(None))).scalars())
+        if not now:
+            continue
+        target = now.most_common(1)[0][0]
+        texts, all_pins = merged.setdefault(target, ([], {}))
+        if notes.strip() and notes.strip() not in texts:
+            texts.append(notes.strip())
+        for field, value in pins.items():
+            all_pins.setdefault(field, value)
+    for cid, (texts, pins) in merged.items():
+        conn.execute(update(cust).where(cust.c.id == cid).values(notes="\n\n".join(texts),
+                                                                 pinned_json=json.dumps(pins)))
 
 
 def _decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: list[tuple[str, str]],
