@@ -66,13 +66,26 @@ def _text(text: str) -> str:
     return text.strip()
 
 
+def _channels(text: str) -> list[str]:
+    """"shop, pos, email" -> ["shop", "pos", "email"]: the channels whose names win, most trusted first."""
+    names = [part.strip().lower() for part in text.replace(";", ",").split(",") if part.strip()]
+    if len(set(names)) != len(names):
+        raise ValueError("name each channel once")
+    bad = [n for n in names if not n.replace("_", "").replace("-", "").isalnum()]
+    if bad:
+        raise ValueError(f"'{bad[0]}' is not a channel name such as shop, pos or email")
+    return names
+
+
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("business_name", "the shop's name", _text),
     SettingSpec("default_region", "where local phone numbers and dates without a country are from (US, GB, DE...)",
                 _region),
-    SettingSpec("timezone", "the shop's time zone: the timeline reads times on its clock (empty: as recorded)",
-                _timezone),
+    SettingSpec("timezone", "the shop's time zone: the timeline reads times on its clock "
+                "(empty: the computer's)", _timezone),
     SettingSpec("currency", "the shop's money, for amounts given without one (empty: the region's)", _currency),
+    SettingSpec("channel_trust", "channels whose names and birthdays a customer's card shows first, "
+                "most trusted first (comma-separated)", _channels),
     SettingSpec("match_auto_threshold", "bits of evidence from which two records merge by themselves", _bits),
     SettingSpec("match_review_threshold", "bits of evidence from which a pair waits in Review", _bits),
 )
@@ -82,6 +95,10 @@ _BY_KEY = {s.key: s for s in SETTINGS}
 def _default(key: str) -> object:
     if key in DEFAULT_SETTINGS:
         return DEFAULT_SETTINGS[key]
+    if key == "channel_trust":
+        from omnidesk.core.identity.golden import DEFAULT_TRUST
+
+        return list(DEFAULT_TRUST)
     from omnidesk.core.identity.scoring import Model
 
     return {"match_auto_threshold": Model().auto_threshold, "match_review_threshold": Model().review_threshold}[key]
@@ -112,4 +129,18 @@ def change_setting(ws: Workspace, key: str, text: str) -> object:
     if float(review) >= float(auto):
         raise UserError(f"the review threshold ({review:g} bits) must stay below the automatic one ({auto:g} bits)")
     ws.set_setting(key, value)
+    if key == "channel_trust":
+        _refresh_merged_customers(ws)
     return value
+
+
+def _refresh_merged_customers(ws: Workspace) -> None:
+    """A new trust order changes the card of every customer with more than one record."""
+    from sqlalchemy import select
+
+    from omnidesk.core.identity.golden import refresh_customers
+    from omnidesk.core.models import Customer
+
+    cust = Customer.__table__
+    with ws.engine.begin() as conn:
+        refresh_customers(conn, conn.execute(select(cust.c.id).where(cust.c.source_count > 1)).scalars().all())

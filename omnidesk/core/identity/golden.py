@@ -1,9 +1,19 @@
 """Build each customer's golden record from the source records linked to it.
 
-Survivorship, per field: a value the user pinned wins; otherwise the most
-recently imported contact record that has the field, then event records; for
-email and phone the value seen most often (ties: the most recent).  Consent per
-channel is the latest fact.  Spend and orders come from order events, or from
+Survivorship, per field, after a value the user pinned (which always wins);
+contact records outrank event records throughout:
+
+* names, company and birthday: the most trusted channel that has the field
+  (the ``channel_trust`` setting; by default the shop, where people type their
+  own name at checkout, then the till, the email list, ...), then the most
+  recently imported record;
+* the address (street, city, region, postcode): the most recently imported
+  record that has one, all its parts from that one record, so a new street
+  never sits beside the old postcode; the country too, or when that record
+  does not say, the most recent record that does;
+* email and phone: the value seen most often (ties: the most recent).
+
+Consent per channel is the latest fact.  Spend and orders come from order events, or from
 the shop's own totals when no orders were imported.  First and last seen span
 every dated event, sign-up and consent fact.  A customer left with no source
 record is deleted.
@@ -43,12 +53,33 @@ def _display_name(first: str, last: str, email: str | None, phone: str | None) -
     return name or email or phone or "(no name)"
 
 
+DEFAULT_TRUST = ("shop", "pos", "email", "sms", "social", "contacts", "web")
+_NAME_FIELDS = ("first_name", "last_name", "company", "birthday")
+_PLACE_FIELDS = ("address", "city", "region", "postcode", "country")
+
+
+def channel_trust(conn: Connection) -> dict[str, int]:
+    """Rank per channel from the ``channel_trust`` setting (lower is more trusted).
+
+    Channels the setting does not name come after those it does, in the default order,
+    then alphabetically.
+    """
+    from omnidesk.core.models import Setting
+
+    table = Setting.__table__
+    raw = conn.execute(select(table.c.value).where(table.c.key == "channel_trust")).scalar()
+    named = [c for c in (json.loads(raw) if raw else []) if isinstance(c, str)]
+    order = named + [c for c in DEFAULT_TRUST if c not in named]
+    return {c: i for i, c in enumerate(order)}
+
+
 def refresh_customers(conn: Connection, customer_ids: Iterable[int]) -> int:
     """Recompute the golden record of ``customer_ids``; returns how many were deleted as empty."""
     ids = sorted(set(customer_ids))
     deleted = 0
+    trust = channel_trust(conn) if ids else {}
     for chunk, bounds in _chunks(ids):
-        deleted += _refresh_chunk(conn, chunk, bounds)
+        deleted += _refresh_chunk(conn, chunk, bounds, trust)
     return deleted
 
 
@@ -70,7 +101,8 @@ def _where(column, chunk: list[int], bounds: tuple[int, int] | None):
     return column.between(*bounds) if bounds else column.in_(chunk)
 
 
-def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None) -> int:
+def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None,
+                   trust: dict[str, int] | None = None) -> int:
     rec = SourceRecord.__table__
     cust = Customer.__table__
     wanted = set(ids)
@@ -124,7 +156,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         if not rows:
             empty.append(cid)
             continue
-        values = _survivors(rows)
+        values = _survivors(rows, trust or {})
         for f, v in pinned.get(cid, {}).items():
             if f in values:
                 values[f] = v
@@ -165,7 +197,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
     return len(empty)
 
 
-def _survivors(rows: list[tuple]) -> dict:
+def _survivors(rows: list[tuple], trust: dict[str, int] | None = None) -> dict:
     """Each golden field's value from a customer's records (see the module docstring)."""
     if len(rows) == 1:
         r = rows[0]
@@ -176,9 +208,18 @@ def _survivors(rows: list[tuple]) -> dict:
         return values
     # Contact records outrank events; within each, the latest import wins.
     ranked = sorted(rows, key=lambda r: (r[_KIND] == "contacts", r[_ID]), reverse=True)
+    trust = trust or {}
+    last = len(trust)
+    trusted = sorted(rows, key=lambda r: (r[_KIND] != "contacts", trust.get(r[_CHANNEL], last), -r[_ID]))
+    at = dict(zip(_TEXT_FIELDS, _TEXT_AT))
     values = {}
-    for f, i in zip(_TEXT_FIELDS, _TEXT_AT):
-        values[f] = next((r[i] for r in ranked if r[i]), "")
+    for f in _NAME_FIELDS:
+        values[f] = next((r[at[f]] for r in trusted if r[at[f]]), "")
+    home = next((r for r in ranked if r[at["address"]] or r[at["city"]] or r[at["postcode"]]), None)
+    for f in _PLACE_FIELDS:
+        values[f] = home[at[f]] or "" if home is not None else ""
+    if not values["country"]:
+        values["country"] = next((r[at["country"]] for r in ranked if r[at["country"]]), "")
     values["birthday"] = values["birthday"] or None
     for f, i in (("email", _EMAIL), ("phone", _PHONE)):
         counts = Counter(r[i] for r in rows if r[i])
