@@ -62,6 +62,9 @@ def _search_clause(text: str, conn=None):
     clauses = []
     like = f"%{text.lower()}%"
     clauses.append(Customer.display_name.ilike(like))
+    last, comma, first = text.partition(",")
+    if comma and first.strip() and last.strip():  # "Smith, John" as the card writes it
+        clauses.append(Customer.display_name.ilike(f"%{first.strip().lower()} {last.strip().lower()}%"))
     clauses.append(Customer.email.ilike(like))
     digits = re.sub(r"\D", "", text)
     # Phones are stored as E.164; "(415) 555" should find +1415555....

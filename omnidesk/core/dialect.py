@@ -265,7 +265,8 @@ def search_query(text: str) -> str | None:
             variants.append(stripped)
         return "phone : (" + " OR ".join(f'"{v}"' for v in variants) + ")"
     # Names are indexed without accents too (see golden._search_rows): so is what is typed.
-    terms = [t for t in re.split(r"\s+", strip_accents(text)) if t]
+    # Terms are ANDed in any order, so "Smith, John" finds John Smith.
+    terms = [t for t in re.split(r"[\s,;]+", strip_accents(text)) if t]
     if not terms or any(len(t) < 3 for t in terms):
         return None
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)

@@ -307,6 +307,18 @@ def test_search_finds_any_phone_format_and_name(ws, tmp_path):
     assert len(customer_ids(ws, search="chen")) == 1
     assert len(customer_ids(ws, search="example.com")) == 2
     assert list(customer_ids(ws, search="nobody-here")) == []
+    # Written last name first, as lists and cards often do.
+    assert list(customer_ids(ws, search="Lee, Ann")) == list(customer_ids(ws, search="Ann Lee"))
+    assert len(customer_ids(ws, search="Chen,Bo")) == 1  # "Bo" is too short for the index: the fallback
+
+
+def test_search_without_the_index_reads_last_first_too(ws, tmp_path, monkeypatch):
+    from omnidesk.core import customers
+
+    load(ws, tmp_path, "a.csv", [["John", "Smith", "js@example.com", "", "", "", ""]])
+    monkeypatch.setattr(customers, "has_customer_search", lambda conn: False)  # as on PostgreSQL
+    assert len(customers.customer_ids(ws, search="Smith, John")) == 1
+    assert len(customers.customer_ids(ws, search="john smith")) == 1
 
 
 def test_search_ignores_accents_either_way(ws, tmp_path):
