@@ -2,8 +2,9 @@
 
 A cell starting with ``=``, ``@``, a tab or a carriage return, or with ``+``/``-``
 followed by anything but a plain number, is prefixed with an apostrophe (OWASP's
-advice).  Plain numbers such as E.164 phones ``+14155550100`` or ``-12.50`` stay
-as they are, so the files remain usable by the tools that import them.
+advice).  Plain numbers such as E.164 phones ``+14155550100`` or ``-12.50``, and
+a birthday without its year in ISO form (``--03-07``), stay as they are, so the
+files remain usable by the tools that import them.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 _NUMBER = re.compile(r"^[+-]?[\d][\d .,()/-]*$")
+_YEARLESS_DATE = re.compile(r"^--\d\d-\d\d$")
 
 
 def safe_cell(value: Any) -> str:
@@ -24,7 +26,7 @@ def safe_cell(value: Any) -> str:
     if not text:
         return text
     first = text[0]
-    if first in "=@\t\r" or (first in "+-" and not _NUMBER.match(text)):
+    if first in "=@\t\r" or (first in "+-" and not _NUMBER.match(text) and not _YEARLESS_DATE.match(text)):
         return "'" + text
     return text
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.models import Customer, ImportBatch, SourceRecord
+from omnidesk.core.models import Consent, Customer, ImportBatch, SourceRecord
 from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
@@ -16,7 +16,7 @@ SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_
 
 CUSTOMERS_HEADER = ["id", "first_name", "last_name", "email", "phone", "address", "city",
                     "region", "postcode", "country", "company", "birthday", "consent_email",
-                    "consent_sms", "channels", "tags", "orders", "lifetime_spend", "first_seen",
+                    "consent_sms", "consent_whatsapp", "channels", "tags", "orders", "lifetime_spend", "first_seen",
                     "last_seen", "source_records"]
 
 
@@ -44,17 +44,31 @@ def export_sources(ws: Workspace, out: Path) -> int:
 
 
 def export_customers(ws: Workspace, out: Path) -> int:
-    """One row per customer with the golden values; returns rows written."""
+    """One row per customer with the golden values and consent per channel; returns rows written."""
     c = Customer.__table__
     query = select(c).order_by(c.c.id)
 
     def rows():
         with ws.engine.connect() as conn:
+            whatsapp = _latest_consent(conn, "whatsapp")
             for r in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
                 spend = f"{r.spend_minor / 100:.2f}" if r.spend_minor is not None else ""
                 yield [r.id, r.first_name, r.last_name, r.email or "", r.phone or "", r.address,
                        r.city, r.region, r.postcode, r.country, r.company, r.birthday or "",
-                       r.consent_email or "", r.consent_sms or "", r.channels, r.tags, r.orders,
+                       r.consent_email or "", r.consent_sms or "", whatsapp.get(r.id, ""), r.channels, r.tags, r.orders,
                        spend, r.first_seen or "", r.last_seen or "", r.source_count]
 
     return write_csv(out, CUSTOMERS_HEADER, rows())
+
+
+def _latest_consent(conn, channel: str) -> dict[int, str]:
+    """Customer id -> the latest consent status on ``channel`` (as the card reads it)."""
+    con = Consent.__table__
+    latest: dict[int, tuple] = {}
+    for cid, status, when, rid in conn.execute(
+            select(con.c.customer_id, con.c.status, con.c.occurred_at, con.c.record_id)
+            .where(con.c.channel == channel, con.c.customer_id.is_not(None))):
+        rank = (when or "", rid)
+        if cid not in latest or rank >= latest[cid][0]:
+            latest[cid] = (rank, status)
+    return {cid: status for cid, (_, status) in latest.items()}
