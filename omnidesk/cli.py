@@ -241,16 +241,21 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
-
-    from omnidesk.core.importing.archives import expand_archives
+    from omnidesk.core.importing.archives import Unpacked
 
     files = [Path(f) for f in args.files]
     for f in files:
         if not f.is_file():
             raise CliError(f"{f}: no such file")
-    # A zip export (Mailchimp's audience) is imported as the CSV files inside it.
-    files = expand_archives(files, paths.data_dir() / "unpacked")
+    # A zip export (Mailchimp's audience) is imported as the CSV files inside it, unpacked
+    # only for as long as this command runs: a copy left behind would outlive an erase.
+    with Unpacked() as unpacked:
+        return _import_files(args, unpacked.expand(files))
+
+
+def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
+    from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
+
     options = ImportOptions(
         channel=args.channel,
         preset=None if args.preset in (None, "auto") else args.preset,

@@ -1,10 +1,26 @@
 """A person's rights over their data: export everything about them, or erase them.
 
 Erasing removes the customer, every source row, identifier, consent fact,
-event, review and merge trace about them, and keeps only one-way hashes of
-their emails, phones and external ids on a suppression list, so importing an
-old export again cannot bring them back.  The hashes are salted per workspace,
-so the list cannot be matched against another workspace's or a public list.
+event, review and merge trace about them, and keeps only one-way hashes on a
+suppression list, so importing an old export again cannot bring them back
+while everybody else's rows still come in:
+
+* each email, phone and external id that no other customer's records carry
+  (when the erase runs), on its own: any later row with it is theirs;
+* each identifier they share with someone else (a family email), only together
+  with each of their folded names: the identifier alone says nothing about whose
+  row it is, and blocking it would drop the other person's new orders too.  A
+  later row with it and no name, or another name, is let in;
+* the row hash of every source row they had: a till customer with only a name
+  and an address has no identifier at all, and the same rows in a later export
+  must still stay out (the import checks these for every row).
+
+The hashes are salted per workspace, so the list cannot be matched against
+another workspace's or a public list.  Merge traces are deleted when they
+moved only this person's records and scrubbed when they moved someone else's
+too, so that other person's merge can still be undone.  Zip members unpacked
+for an import never outlive it (see ``importing.archives``); the folder where
+older versions left them is emptied by an erase.
 """
 
 from __future__ import annotations
@@ -18,12 +34,15 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import delete, insert, or_, select
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core import paths
 from omnidesk.core.dialect import unindex_customers
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity.keys import fold
 from omnidesk.core.identity.stats import forget_records
+from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.models import (
     Consent,
     Customer,
@@ -40,6 +59,8 @@ from omnidesk.core.models import (
 from omnidesk.core.workspace import Workspace
 
 SALT_SETTING = "suppression_salt"
+_IN = 900  # values per IN (...) list, below SQLite's parameter limit
+ROW_KIND = "row"  # the suppression kind of a whole source row, by its row hash
 
 
 def workspace_salt(ws_or_conn) -> str:
@@ -61,16 +82,44 @@ def identifier_hash(salt: str, kind: str, value: str) -> str:
     return hashlib.sha256(f"{salt}\x1f{kind}\x1f{value}".encode()).hexdigest()
 
 
-def suppressed_hashes(conn: Connection, salt: str, identifiers: Iterable[tuple[str, str]]) -> set[str]:
-    """Which of these (kind, value) identifiers belong to an erased person."""
-    wanted = {identifier_hash(salt, k, v): (k, v) for k, v in identifiers}
-    if not wanted:
-        return set()
+def name_key(first_name: str, last_name: str) -> str:
+    """A name folded the way identity resolution compares names ("José LEE" = "jose lee")."""
+    return fold(f"{first_name} {last_name}")
+
+
+def named_identifier_hash(salt: str, kind: str, value: str, name: str) -> str:
+    """An identifier together with one folded name: blocks that person, not others sharing it."""
+    return identifier_hash(salt, f"{kind}+name", f"{value}\x1f{name}")
+
+
+def row_suppression_hash(salt: str, row_hash: str) -> str:
+    """A whole source row: the only trace of a person who has no email, phone or id."""
+    return identifier_hash(salt, ROW_KIND, row_hash)
+
+
+def row_suppression_keys(salt: str, identifiers: Iterable[tuple[str, str]], first_name: str,
+                         last_name: str, row_hash: str) -> list[str]:
+    """Every hash that keeps an imported row out when it is on the suppression list.
+
+    The same three forms :func:`erase_person` writes: each identifier alone,
+    each identifier with the row's name, and the row itself.
+    """
+    identifiers = list(identifiers)
+    keys = [identifier_hash(salt, k, v) for k, v in identifiers]
+    name = name_key(first_name, last_name)
+    if name:
+        keys += [named_identifier_hash(salt, k, v, name) for k, v in identifiers]
+    keys.append(row_suppression_hash(salt, row_hash))
+    return keys
+
+
+def known_suppressions(conn: Connection, hashes: Iterable[str]) -> set[str]:
+    """Which of these hashes are on the suppression list."""
     table = Suppression.__table__
+    keys = list(set(hashes))
     found: set[str] = set()
-    keys = list(wanted)
-    for i in range(0, len(keys), 900):
-        found.update(conn.execute(select(table.c.hash).where(table.c.hash.in_(keys[i:i + 900]))).scalars())
+    for i in range(0, len(keys), _IN):
+        found.update(conn.execute(select(table.c.hash).where(table.c.hash.in_(keys[i:i + _IN]))).scalars())
     return found
 
 
@@ -113,7 +162,9 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
         .order_by(ev.c.occurred_utc)).mappings()]
     for e in events:
         e["details"] = json.loads(e.pop("details_json") or "{}")
-        e["amount"] = f"{e.pop('amount_minor') / 100:.2f}" if e.get("amount_minor") is not None else None
+        # Every event gets the same columns, amount or not: events.csv is one table.
+        minor = e.pop("amount_minor")
+        e["amount"] = f"{minor / 100:.2f}" if minor is not None else None
     customer.pop("pinned_json", None)
     return {"customer": customer, "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
             "consents": consents, "events": events, "source_records": records,
@@ -148,43 +199,161 @@ def export_person(ws: Workspace, customer_id: int, out: Path) -> Path:
 
 
 def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
-    """Erase one customer everywhere, in one transaction; returns what was removed."""
-    rec = SourceRecord.__table__
+    """Erase one customer everywhere, in one transaction; returns what was removed.
+
+    Copies of zip members that older versions unpacked into the data folder go
+    too: they are raw rows of people, this one perhaps among them.
+    """
     with ws.engine.begin() as conn:
         _customer_or_fail(conn, customer_id)
         salt = workspace_salt(conn)
-        ids = list(conn.execute(select(rec.c.id).where(rec.c.customer_id == customer_id)).scalars())
-        hashes = list(conn.execute(select(rec.c.row_hash).where(rec.c.customer_id == customer_id)).scalars())
-        ident = Identifier.__table__
-        identifiers = set()
-        for i in range(0, len(ids), 900):
-            identifiers.update(conn.execute(
-                select(ident.c.kind, ident.c.value).where(ident.c.record_id.in_(ids[i:i + 900]))).all())
-        supp = Suppression.__table__
-        known = suppressed_hashes(conn, salt, identifiers)
-        new = [{"hash": identifier_hash(salt, k, v), "created_at": utcnow()} for k, v in sorted(identifiers)]
-        new = [n for n in new if n["hash"] not in known]
-        if new:
-            conn.execute(insert(supp), new)
-        removed = {"source_records": len(ids), "identifiers_suppressed": len(identifiers)}
-        # A rare name counted once would say the person had been here.
-        forget_records(conn, ids)
-        for i in range(0, len(ids), 900):
-            part = ids[i:i + 900]
-            removed["events"] = removed.get("events", 0) + conn.execute(
-                delete(Event.__table__).where(Event.__table__.c.record_id.in_(part))).rowcount
-            conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(part)))
-            conn.execute(delete(ident).where(ident.c.record_id.in_(part)))
-            conn.execute(delete(rec).where(rec.c.id.in_(part)))
+        records = _person_records(conn, customer_id)
+        ids = [r.id for r in records]
+        hashes = sorted({r.row_hash for r in records})
+        identifiers = _identifiers_of(conn, ids)
+        shared = _shared_with_others(conn, customer_id, identifiers)
+        removed = _suppress(conn, salt, records, identifiers, shared)
+        removed["source_records"] = len(ids)
+        removed["merge_traces"] = _forget_merge_traces(conn, customer_id, ids, hashes)
+        removed["events"] = _delete_records(conn, ids)
         md = MatchDecision.__table__
-        for i in range(0, len(hashes), 900):
-            part = hashes[i:i + 900]
+        for i in range(0, len(hashes), _IN):
+            part = hashes[i:i + _IN]
             conn.execute(delete(md).where(or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part))))
         review = MatchReview.__table__
         conn.execute(delete(review).where(or_(review.c.left_id == customer_id, review.c.right_id == customer_id)))
-        log = MergeLog.__table__
-        # Merge traces hold copies of the person's old customer rows.
-        conn.execute(delete(log).where(or_(log.c.survivor_id == customer_id, log.c.absorbed_id == customer_id)))
         unindex_customers(conn, [customer_id])
         conn.execute(delete(Customer.__table__).where(Customer.__table__.c.id == customer_id))
+    remove_unpacked_leftovers(paths.data_dir())
     return removed
+
+
+def _person_records(conn: Connection, customer_id: int) -> list:
+    rec = SourceRecord.__table__
+    return list(conn.execute(
+        select(rec.c.id, rec.c.row_hash, rec.c.first_name, rec.c.last_name)
+        .where(rec.c.customer_id == customer_id).order_by(rec.c.id)))
+
+
+def _identifiers_of(conn: Connection, record_ids: list[int]) -> set[tuple[str, str]]:
+    ident = Identifier.__table__
+    found: set[tuple[str, str]] = set()
+    for i in range(0, len(record_ids), _IN):
+        found.update((k, v) for k, v in conn.execute(
+            select(ident.c.kind, ident.c.value).where(ident.c.record_id.in_(record_ids[i:i + _IN]))))
+    return found
+
+
+def _shared_with_others(conn: Connection, customer_id: int,
+                        identifiers: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The identifiers that a record of another customer (or of no customer yet) carries too."""
+    ident, rec = Identifier.__table__, SourceRecord.__table__
+    shared: set[tuple[str, str]] = set()
+    for kind in sorted({k for k, _ in identifiers}):
+        values = sorted(v for k, v in identifiers if k == kind)
+        for i in range(0, len(values), _IN):
+            shared.update((kind, v) for v in conn.execute(
+                select(ident.c.value).distinct().join(rec, rec.c.id == ident.c.record_id).where(
+                    ident.c.kind == kind, ident.c.value.in_(values[i:i + _IN]),
+                    or_(rec.c.customer_id.is_(None), rec.c.customer_id != customer_id),
+                )).scalars())
+    return shared
+
+
+def _suppress(conn: Connection, salt: str, records: list, identifiers: set[tuple[str, str]],
+              shared: set[tuple[str, str]]) -> dict[str, int]:
+    """Put the person's hashes on the suppression list (see the module docstring); returns counts.
+
+    A shared identifier is kept only with the person's names: when they had no
+    name, nothing tells their rows from the other person's, so only their row
+    hashes keep them out.
+    """
+    names = {name_key(r.first_name, r.last_name) for r in records} - {""}
+    own = identifiers - shared
+    wanted = {identifier_hash(salt, k, v) for k, v in own}
+    wanted |= {named_identifier_hash(salt, k, v, n) for k, v in shared for n in names}
+    wanted |= {row_suppression_hash(salt, r.row_hash) for r in records}
+    new = sorted(wanted - known_suppressions(conn, wanted))
+    if new:
+        now = utcnow()
+        conn.execute(insert(Suppression.__table__), [{"hash": h, "created_at": now} for h in new])
+    return {"identifiers_suppressed": len(own) + (len(shared) if names else 0),
+            "shared_identifiers": len(shared), "rows_suppressed": len({r.row_hash for r in records})}
+
+
+def _delete_records(conn: Connection, ids: list[int]) -> int:
+    """Delete the records with their events, consent facts and identifiers; returns the events deleted."""
+    rec, ident = SourceRecord.__table__, Identifier.__table__
+    # A rare name counted once would say the person had been here.
+    forget_records(conn, ids)
+    events = 0
+    for i in range(0, len(ids), _IN):
+        part = ids[i:i + _IN]
+        events += conn.execute(delete(Event.__table__).where(Event.__table__.c.record_id.in_(part))).rowcount
+        conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(part)))
+        conn.execute(delete(ident).where(ident.c.record_id.in_(part)))
+        conn.execute(delete(rec).where(rec.c.id.in_(part)))
+    return events
+
+
+def _forget_merge_traces(conn: Connection, customer_id: int, record_ids: list[int],
+                         row_hashes: list[str]) -> int:
+    """Delete or scrub every merge log entry that holds a copy of the person; returns how many.
+
+    An entry is about the person when it moved any of their records: its
+    snapshot is the customer those records made, under an id that may be long
+    gone (a merge later split again).  It is also about them when it names their
+    customer and was written while that customer existed; customer ids are
+    reused once the highest ones are deleted, so an older entry with the same
+    number is someone else's and stays undoable.  An entry that moved other
+    people's records too is scrubbed rather than deleted: their merge can still
+    be undone, and its golden record is rebuilt from their records then.
+    """
+    log, cust = MergeLog.__table__, Customer.__table__
+    mine = set(record_ids)
+    born = conn.execute(select(cust.c.created_at).where(cust.c.id == customer_id)).scalar() or ""
+    doomed, scrub = [], []
+    for entry in conn.execute(select(log.c.id, log.c.survivor_id, log.c.absorbed_id, log.c.record_ids_json,
+                                     log.c.created_at)):
+        moved = set(json.loads(entry.record_ids_json or "[]"))
+        if moved & mine:
+            (scrub if _existing_records(conn, moved - mine) else doomed).append(entry.id)
+        elif customer_id in (entry.survivor_id, entry.absorbed_id) and (entry.created_at or "") >= born:
+            doomed.append(entry.id)
+    for i in range(0, len(doomed), _IN):
+        conn.execute(delete(log).where(log.c.id.in_(doomed[i:i + _IN])))
+    for log_id in scrub:
+        _scrub_merge_trace(conn, log_id, mine, set(row_hashes))
+    return len(doomed) + len(scrub)
+
+
+def _existing_records(conn: Connection, record_ids: set[int]) -> bool:
+    rec = SourceRecord.__table__
+    ids = sorted(record_ids)
+    return any(conn.execute(select(rec.c.id).where(rec.c.id.in_(ids[i:i + _IN])).limit(1)).first()
+               for i in range(0, len(ids), _IN))
+
+
+# The undo data of a merge trace that holds only ids and match-decision rows (hashes).
+_UNDO_IDS = ("decisions", "restore", "batch_id")
+
+
+def _scrub_merge_trace(conn: Connection, log_id: int, mine: set[int], row_hashes: set[str]) -> None:
+    """Keep what undoes another person's part of a merge, nothing of the erased person.
+
+    The snapshot of the absorbed customer goes whole (name, email, notes and pins
+    may all be the person's); undoing then starts that customer afresh and
+    rebuilds it from the records that remain.  Of the undo data only ids and
+    hashes stay (:data:`_UNDO_IDS`): anything else, such as notes carried into
+    the survivor, may quote the person.
+    """
+    log = MergeLog.__table__
+    entry = conn.execute(select(log.c.record_ids_json, log.c.absorbed_json).where(log.c.id == log_id)).one()
+    moved = [r for r in json.loads(entry.record_ids_json) if r not in mine]
+    saved = json.loads(entry.absorbed_json or "{}").get("_undo", {})
+    undo = {k: v for k, v in saved.items() if k in _UNDO_IDS}
+    if undo.get("restore"):
+        undo["restore"] = [d for d in undo["restore"]
+                           if d.get("left_hash") not in row_hashes and d.get("right_hash") not in row_hashes]
+    conn.execute(update(log).where(log.c.id == log_id).values(
+        record_ids_json=json.dumps(moved), absorbed_json=json.dumps({"_undo": undo} if undo else {})))

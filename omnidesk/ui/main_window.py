@@ -25,7 +25,7 @@ from omnidesk.core import paths
 # loading them (phonenumbers, email-validator, the synonym tables) at start-up
 # would delay the first window by most of a second.
 from omnidesk.core.errors import UserError
-from omnidesk.core.importing.archives import expand_archives
+from omnidesk.core.importing.archives import Unpacked
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.core.identity.merge import skip_review
@@ -61,6 +61,7 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.undo_stack = QUndoStack(self)
         self.import_wizard = None  # the open ImportWizard, if any
+        self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
         self.screens: dict[str, QWidget] = {}
         self.customer_view: CustomerView | None = None
         self.customer_page: QWidget | None = None
@@ -175,6 +176,7 @@ class MainWindow(QMainWindow):
             # Cancelling rolls the running file back; wait so the database closes cleanly.
             task.cancel()
             task.done.wait(10)
+        self.unpacked.close()
         self.settings.setValue("mainWindow/geometry", self.saveGeometry())
         if self.customer_view is not None:
             self.customer_view.save_notes()
@@ -489,9 +491,12 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
         try:
-            # A zip export (Mailchimp's audience) is imported as the CSV files inside it.
-            files = expand_archives(files, paths.data_dir() / "unpacked")
+            # A zip export (Mailchimp's audience) is imported as the CSV files inside it, unpacked
+            # only while the wizard is open: a copy left behind would outlive an erase.
+            files = self.unpacked.expand(files)
         except UserError as exc:
+            if self.import_wizard is None:
+                self.unpacked.close()
             self.show_error("Cannot import file", str(exc))
             return
         if self.import_wizard is not None and self.import_wizard.isVisible():
@@ -529,6 +534,9 @@ class MainWindow(QMainWindow):
         if self.import_wizard is not None:
             self.import_wizard.deleteLater()
             self.import_wizard = None
+        # Its files were read and imported (or not): unpacked copies go now.  Redoing such an
+        # import later says the file is gone rather than keep a raw copy of people around.
+        self.unpacked.close()
 
     def undo_import(self, batch_id: int) -> None:
         if self.workspace is None:

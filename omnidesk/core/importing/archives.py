@@ -1,8 +1,15 @@
-"""ZIP exports (Mailchimp sends its audience as a zip of CSVs): unpacked, then imported like any file."""
+"""ZIP exports (Mailchimp sends its audience as a zip of CSVs): unpacked, then imported like any file.
+
+The unpacked members are raw copies of people's rows.  They live in a private
+temporary folder only as long as the import that reads them (:class:`Unpacked`),
+so erasing a person later cannot miss a copy left on disk.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -22,6 +29,10 @@ def is_zip(path: Path) -> bool:
         return False
 
 
+def _is_archive(path: Path) -> bool:
+    return path.suffix.lower() not in (".xlsx", ".ods") and is_zip(path)
+
+
 def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
     """``paths`` with every ZIP replaced by the data files inside it, unpacked under ``workdir``.
 
@@ -33,7 +44,7 @@ def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
     out: list[Path] = []
     for path in paths:
         path = Path(path)
-        if path.suffix.lower() in (".xlsx", ".ods") or not is_zip(path):
+        if not _is_archive(path):
             out.append(path)
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
@@ -62,3 +73,44 @@ def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
         except zipfile.BadZipFile as exc:
             raise UserError(f'"{path.name}" is a damaged ZIP archive ({exc}).') from exc
     return out
+
+
+class Unpacked:
+    """The zips of one import session, unpacked into a temporary folder that :meth:`close` removes.
+
+    Use it as a context manager around the whole import (the CLI), or keep it as
+    long as a wizard may still read the files and close it when the wizard goes.
+    Closing also runs when the import fails or is cancelled: nothing unpacked
+    outlives the session.
+    """
+
+    def __init__(self) -> None:
+        self._workdir: Path | None = None
+
+    def expand(self, paths: Iterable[Path]) -> list[Path]:
+        """Like :func:`expand_archives`, into this session's folder (made for the first zip)."""
+        paths = [Path(p) for p in paths]
+        if not any(_is_archive(p) for p in paths):
+            return paths
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="omnidesk-unpacked-"))
+        return expand_archives(paths, self._workdir)
+
+    def close(self) -> None:
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> Unpacked:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+LEGACY_FOLDER = "unpacked"
+
+
+def remove_unpacked_leftovers(data_dir: Path) -> None:
+    """Delete the members older versions unpacked into ``data_dir/unpacked`` and never removed."""
+    shutil.rmtree(Path(data_dir) / LEGACY_FOLDER, ignore_errors=True)

@@ -45,7 +45,7 @@ from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_
 from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SavedMapping, SourceRecord, Suppression, utcnow
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.privacy import workspace_salt as privacy_salt
-from omnidesk.core.privacy import identifier_hash, suppressed_hashes
+from omnidesk.core.privacy import known_suppressions, row_suppression_keys
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
 from omnidesk.core.workspace import Workspace
 
@@ -613,6 +613,7 @@ def run_import(
             salt = privacy_salt(conn)
             yield Progress(0, total, f"Reading {plan.file_name}")
             open_order: dict | None = None
+            suppressed_orders: set[str] = set()
             records = read_records(plan.path, plan.fmt)
             while True:
                 chunk = list(islice(records, CHUNK))
@@ -630,7 +631,7 @@ def run_import(
                 keep = [(r, h) for r, h in zip(rows, hashes) if h not in seen]
                 result.rows += len(rows)
                 result.duplicates += len(rows) - len(keep)
-                keep = _without_suppressed(conn, salt, keep, plan.channel, result)
+                keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
                 if keep:
                     ids = _insert_records(conn, batch_id, plan, keep)
                     _insert_identifiers(conn, ids, keep, plan.channel)
@@ -690,20 +691,33 @@ def _has_suppressions(conn: Connection) -> bool:
 
 
 def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]], channel: str,
-                        result: ImportResult) -> list[tuple[Row, str]]:
-    """Drop rows of people who were erased: they must not come back with an old export."""
+                        result: ImportResult, group_by: str | None = None,
+                        suppressed_orders: set[str] | None = None) -> list[tuple[Row, str]]:
+    """Drop rows of people who were erased: they must not come back with an old export.
+
+    A row is theirs when one of its identifiers was theirs alone, when it carries
+    an identifier they shared together with their name, or when it is one of
+    their rows again (how a person with no identifier is recognised).  The other
+    line-item rows of a dropped order go too (``suppressed_orders`` carries the
+    order keys across chunks): they name no one, but they are that person's order.
+    """
     if not _has_suppressions(conn):
-        return keep  # nobody was ever erased: no identifier to hash
-    wanted = [i for row, _ in keep for i in _row_identifiers(row, channel)]
-    hits = suppressed_hashes(conn, salt, wanted)
-    if not hits:
+        return keep  # nobody was ever erased: nothing to hash
+    keys = [row_suppression_keys(salt, _row_identifiers(row, channel), row.first_name, row.last_name, h)
+            for row, h in keep]
+    hits = known_suppressions(conn, (k for row_keys in keys for k in row_keys))
+    if not hits and not suppressed_orders:
         return keep
+    orders = suppressed_orders if suppressed_orders is not None else set()
     out = []
-    for row, h in keep:
-        if any(identifier_hash(salt, k, v) in hits for k, v in _row_identifiers(row, channel)):
-            result.suppressed += 1
-        else:
+    for (row, h), row_keys in zip(keep, keys):
+        order = row.values.get(group_by) if group_by else None
+        if hits.isdisjoint(row_keys) and (order is None or order not in orders):
             out.append((row, h))
+            continue
+        result.suppressed += 1
+        if order is not None:
+            orders.add(order)
     return out
 
 

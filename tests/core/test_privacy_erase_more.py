@@ -1,0 +1,351 @@
+"""Erasing a person: shared family emails, identifier-less till customers, merge traces, zip copies.
+
+Each case imports real export files through the real pipeline (or the CLI) and
+checks both halves of the promise: the erased person stays gone, everybody
+else is untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from omnidesk.cli import main
+from omnidesk.core import paths
+from omnidesk.core.demo_data import (
+    EMAIL_ACTIVITY_HEADER,
+    MAILCHIMP_SUBSCRIBED_HEADER,
+    MAILCHIMP_UNSUBSCRIBED_HEADER,
+    SHOPIFY_CUSTOMERS_HEADER,
+    SHOPIFY_ORDERS_HEADER,
+    SHOPIFY_ORDER_LINE_COLUMNS,
+)
+from omnidesk.core.identity.merge import merge_customers, undo_log, unmerge_record
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.privacy import erase_person
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+FAMILY_EMAIL = "johnsonfamily@example.com"
+
+
+def _row(header, **cells) -> list[str]:
+    """One export row: the named columns filled, every other column empty (as exports leave them)."""
+    unknown = set(cells) - set(header)
+    assert not unknown, unknown
+    return [cells.get(column, "") for column in header]
+
+
+def _shopify_customer(customer_id, first, last, email, phone, address, spent="0.00", orders="0"):
+    return _row(SHOPIFY_CUSTOMERS_HEADER, **{
+        "Customer ID": f"'{customer_id}", "First Name": first, "Last Name": last, "Email": email,
+        "Accepts Email Marketing": "yes", "Default Address Address1": address,
+        "Default Address City": "Portland", "Default Address Province Code": "ME",
+        "Default Address Country Code": "US", "Default Address Zip": "'04101", "Phone": phone,
+        "Accepts SMS Marketing": "no", "Total Spent": spent, "Total Orders": orders, "Tax Exempt": "no",
+    })
+
+
+def _shopify_order(number, email, billing_name, created, items):
+    """The rows of one Shopify order: the first carries the buyer, the others only their line item."""
+    rows = []
+    for i, (name, qty, price) in enumerate(items):
+        line = {"Name": number, "Lineitem quantity": str(qty), "Lineitem name": name,
+                "Lineitem price": price, "Lineitem requires shipping": "true", "Lineitem taxable": "true",
+                "Lineitem fulfillment status": "pending"}
+        if i == 0:
+            total = sum(int(q) * float(p) for _, q, p in items)
+            line.update({
+                "Email": email, "Financial Status": "paid", "Paid at": created, "Fulfillment Status": "unfulfilled",
+                "Accepts Marketing": "yes", "Currency": "USD", "Subtotal": f"{total:.2f}", "Shipping": "0.00",
+                "Taxes": "0.00", "Total": f"{total:.2f}", "Shipping Method": "Standard", "Created at": created,
+                "Billing Name": billing_name, "Billing Address1": "12 Elm Street", "Billing City": "Portland",
+                "Billing Zip": "'04101", "Billing Province": "ME", "Billing Country": "US",
+            })
+        else:
+            assert set(line) <= set(SHOPIFY_ORDER_LINE_COLUMNS)
+        rows.append(_row(SHOPIFY_ORDERS_HEADER, **line))
+    return rows
+
+
+def _mailchimp(header, email, first, last, euid, **extra):
+    return _row(header, **{
+        "Email Address": email, "First Name": first, "Last Name": last, "MEMBER_RATING": "2",
+        "OPTIN_TIME": "2025-03-02 10:00:00", "CONFIRM_TIME": "2025-03-02 10:01:00", "CC": "US",
+        "LEID": euid[-4:], "EUID": euid, **extra,
+    })
+
+
+def _customer_of(ws, sql_where: str, *params):
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql(
+            f"SELECT DISTINCT customer_id FROM source_record WHERE {sql_where}", params).scalars().all()
+
+
+def _dump(ws, *tables) -> str:
+    tables = tables or ("customer", "source_record", "identifier", "consent", "event", "match_review",
+                        "merge_log", "match_decision", "customer_fts")
+    with ws.engine.connect() as conn:
+        return "\n".join(str(r) for t in tables for r in conn.exec_driver_sql(f"SELECT * FROM {t}"))
+
+
+def _records_of(ws, sql_where: str) -> list[int]:
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql(f"SELECT id FROM source_record WHERE {sql_where}").scalars().all()
+
+
+def _moved_records(ws) -> list[list[int]]:
+    with ws.engine.connect() as conn:
+        return [json.loads(r) for r in conn.exec_driver_sql("SELECT record_ids_json FROM merge_log").scalars()]
+
+
+# -- 1. a shared family email ------------------------------------------------------------
+
+
+ALICE = ("7001", "Alice", "Johnson", FAMILY_EMAIL, "+1 207 555 0111", "12 Elm Street")
+MARK = ("7002", "Mark", "Johnson", FAMILY_EMAIL, "+1 207 555 0122", "12 Elm Street")
+NEIGHBOUR = ("7003", "Rosa", "Diaz", "rosa.diaz@example.com", "+1 207 555 0133", "14 Elm Street")
+
+
+@pytest.fixture
+def family(tmp_path):
+    """Alice and Mark Johnson share the family email and are two customers; Mark is erased."""
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        first = write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
+                          [_shopify_customer(*p) for p in (ALICE, MARK, NEIGHBOUR)])
+        import_file(ws, first)
+        (alice,) = _customer_of(ws, "first_name = 'Alice'")
+        (mark,) = _customer_of(ws, "first_name = 'Mark'")
+        assert alice != mark
+        removed = erase_person(ws, mark)
+        assert (removed["source_records"], removed["shared_identifiers"]) == (1, 1)
+        yield ws, alice
+
+
+def test_erasing_one_family_member_does_not_block_the_other(family, tmp_path):
+    ws, alice = family
+    orders = (_shopify_order("#1042", FAMILY_EMAIL, "Alice Johnson", "2026-02-03 10:15:00 -0500",
+                             [("House Blend 250g", 2, "14.00"), ("Ceramic Mug", 1, "18.00")])
+              + _shopify_order("#1043", FAMILY_EMAIL, "Mark Johnson", "2026-02-04 09:00:00 -0500",
+                               [("Espresso 1kg", 1, "42.00"), ("Filter Papers", 2, "4.00")]))
+    result = import_file(ws, write_csv(tmp_path / "orders_export.csv", SHOPIFY_ORDERS_HEADER, orders))
+    # Alice's order (both rows) comes in and lands on her; Mark's own order stays out, line items too.
+    assert (result.imported, result.suppressed, result.new_customers) == (2, 2, 0)
+    assert _customer_of(ws, "json_extract(raw_json, '$[0]') = '#1042'") == [alice]
+    with ws.engine.connect() as conn:
+        events = conn.exec_driver_sql("SELECT customer_id, summary FROM event").all()
+    assert [(cid, summary.split(":")[0]) for cid, summary in events] == [(alice, "Order #1042")]
+    dump = _dump(ws)
+    assert "Mark" not in dump and "#1043" not in dump
+
+
+def test_erased_family_member_is_still_blocked_by_his_own_identifiers(family, tmp_path):
+    ws, alice = family
+    # A later customers export: everyone's totals moved on, so every row is new to the workspace.
+    later = [_shopify_customer(*ALICE, spent="62.00", orders="2"), _shopify_customer(*MARK, spent="9.00", orders="1"),
+             _shopify_customer(*NEIGHBOUR, spent="30.00", orders="1")]
+    again = import_file(ws, write_csv(tmp_path / "customers_export (1).csv", SHOPIFY_CUSTOMERS_HEADER, later))
+    assert (again.imported, again.suppressed, again.new_customers) == (2, 1, 0)
+    # Mark had signed the family address up for the newsletter (an audience holds each email once).
+    audience = [_mailchimp(MAILCHIMP_SUBSCRIBED_HEADER, FAMILY_EMAIL, "Mark", "Johnson", "f6a7b8c9d0"),
+                _mailchimp(MAILCHIMP_SUBSCRIBED_HEADER, "rosa.diaz@example.com", "Rosa", "Diaz", "a1b2c3d4e5")]
+    subscribed = import_file(ws, write_csv(tmp_path / "subscribed_members_export_9f1c.csv",
+                                           MAILCHIMP_SUBSCRIBED_HEADER, audience))
+    assert (subscribed.imported, subscribed.suppressed) == (1, 1)
+    # Opens of the family address name nobody: they are let in, and land on the family's one customer left.
+    activity = write_csv(tmp_path / "email_activity.csv", EMAIL_ACTIVITY_HEADER,
+                         [[FAMILY_EMAIL, "Spring beans are in", "sent", "2026-03-02 09:00:04"],
+                          [FAMILY_EMAIL, "Spring beans are in", "open", "2026-03-02 12:41:37"]])
+    opened = import_file(ws, activity, ImportOptions(channel="email", kind="events"))
+    assert (opened.imported, opened.suppressed, opened.new_customers) == (2, 0, 0)
+    assert _customer_of(ws, "first_name = 'Alice' OR email = ?", FAMILY_EMAIL) == [alice]
+    dump = _dump(ws)
+    assert "Mark" not in dump and "5550122" not in dump and "7002" not in dump and "f6a7b8c9d0" not in dump
+    assert "Alice" in dump and "a1b2c3d4e5" in dump
+
+
+def test_an_identifier_nobody_else_has_blocks_the_person_under_any_name(tmp_path):
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
+                                  [_shopify_customer(*p) for p in (ALICE, NEIGHBOUR)]))
+        (rosa,) = _customer_of(ws, "first_name = 'Rosa'")
+        erase_person(ws, rosa)
+        audience = [_mailchimp(MAILCHIMP_SUBSCRIBED_HEADER, "rosa.diaz@example.com", "R.", "Diaz-Moreno", "0f0f0f0f0f")]
+        again = import_file(ws, write_csv(tmp_path / "subscribed_members_export_1.csv",
+                                          MAILCHIMP_SUBSCRIBED_HEADER, audience))
+        assert (again.imported, again.suppressed) == (0, 1)
+        assert "Diaz" not in _dump(ws)
+
+
+# -- 2. a till customer with no email, phone or card ------------------------------------------
+
+
+TILL_HEADER = ("Customer Name", "Address", "Town", "Postcode", "Date of birth", "Signed up", "Visits")
+TILL_ROWS = [["CRANE, Edith", "14 Harbour Row", "Falmouth", "TR11 3AZ", "03/05/1961", "12/01/2024", "7"],
+             ["Baker, Tom", "2 Quay Street", "Penryn", "TR10 8HG", "", "02/02/2024", "3"]]
+
+
+def test_a_person_without_identifiers_does_not_come_back(tmp_path):
+    def till_export(name, rows):
+        return write_csv(tmp_path / name, TILL_HEADER, rows, encoding="cp1252", delimiter=";")
+
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        import_file(ws, till_export("till_customers.csv", TILL_ROWS))
+        (edith,) = _customer_of(ws, "last_name = 'Crane'")
+        erase_person(ws, edith)
+        assert "Crane" not in _dump(ws)
+        # Next month's export of the same till: the same rows and one new customer.
+        newer = TILL_ROWS + [["Nkemelu, Ada", "9 Arwenack Street", "Falmouth", "TR11 3JA", "", "01/03/2024", "1"]]
+        again = import_file(ws, till_export("till_customers_march.csv", newer))
+        assert (again.rows, again.suppressed, again.duplicates, again.imported) == (3, 1, 1, 1)
+        dump = _dump(ws)
+        assert "Crane" not in dump and "Harbour" not in dump
+        assert "Nkemelu" in dump and "Baker" in dump
+
+
+# -- 3. merge traces ------------------------------------------------------------------------
+
+
+def _pine_street(*people):
+    return [_shopify_customer(f"80{i:02d}", first, last, f"{first}.{last}@example.com".lower(),
+                              f"+1 207 555 02{i:02d}", f"{i} Pine St") for i, (first, last) in enumerate(people, 1)]
+
+
+def test_erase_removes_merge_traces_of_past_merges(tmp_path):
+    people = _pine_street(("Ann", "Lee"), ("Bo", "Chen"), ("Cy", "Ward"), ("Di", "Park"), ("Evelyn", "Marsh"),
+                          ("Fay", "Moss"))
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER, people))
+        ids = {name: _customer_of(ws, "first_name = ?", name)[0] for name in ("Ann", "Bo", "Cy", "Di", "Evelyn")}
+        (eve_record,) = _records_of(ws, "first_name = 'Evelyn'")
+        # By mistake Evelyn is merged into Bo, then split out again; Cy and Di are really one person.
+        merge_customers(ws, [ids["Bo"], ids["Evelyn"]])
+        unmerge_record(ws, eve_record)
+        kept = merge_customers(ws, [ids["Cy"], ids["Di"]]).log_ids[0]
+        (evelyn,) = _customer_of(ws, "id = ?", eve_record)
+        assert evelyn != ids["Evelyn"]  # she is a new customer now; the merge log names her old one
+        erase_person(ws, evelyn)
+        traces = _dump(ws, "merge_log")
+        for trace in ("Evelyn", "Marsh", "evelyn.marsh", "5550205", "5 Pine"):
+            assert trace not in traces, trace
+        assert all(eve_record not in moved for moved in _moved_records(ws))
+        # The unrelated merge can still be undone, exactly.
+        undo_log(ws, kept)
+        assert _customer_of(ws, "first_name = 'Di'") == [ids["Di"]]
+        assert _customer_of(ws, "first_name = 'Cy'") == [ids["Cy"]]
+
+
+def test_erase_scrubs_a_merge_it_shares_with_someone_else(tmp_path):
+    """A merge that moved the erased person's records with another person's stays undoable for the other."""
+    people = _pine_street(("Bo", "Chen"), ("Evelyn", "Marsh"), ("Gus", "Hale"), ("Ida", "Ross"))
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER, people))
+        ids = {name: _customer_of(ws, "first_name = ?", name)[0] for name in ("Bo", "Evelyn", "Gus")}
+        (eve_record,) = _records_of(ws, "first_name = 'Evelyn'")
+        # Evelyn and Gus wrongly become one customer, which is then merged into Bo's.
+        merge_customers(ws, [ids["Evelyn"], ids["Gus"]])
+        shared = merge_customers(ws, [ids["Bo"], ids["Evelyn"]]).log_ids[0]
+        unmerge_record(ws, eve_record)
+        (evelyn,) = _customer_of(ws, "id = ?", eve_record)
+        erase_person(ws, evelyn)
+        traces = _dump(ws, "merge_log")
+        for trace in ("Evelyn", "Marsh", "evelyn.marsh", "5550202", "2 Pine"):
+            assert trace not in traces, trace
+        assert all(eve_record not in moved for moved in _moved_records(ws))
+        undo_log(ws, shared)  # Gus comes back apart from Bo, as he was before that merge
+        (gus,) = _customer_of(ws, "first_name = 'Gus'")
+        assert gus != ids["Bo"] and _customer_of(ws, "first_name = 'Bo'") == [ids["Bo"]]
+        with ws.engine.connect() as conn:
+            golden = conn.exec_driver_sql("SELECT first_name, email FROM customer WHERE id = ?", (gus,)).one()
+        assert tuple(golden) == ("Gus", "gus.hale@example.com")
+
+
+def test_erase_keeps_an_older_merge_of_a_customer_number_now_reused(tmp_path):
+    """Customer numbers are reused once the highest are gone: an older merge under that number is not theirs."""
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
+                                  _pine_street(("Ann", "Lee"), ("Bo", "Chen"), ("Cy", "Ward"))))
+        ids = {name: _customer_of(ws, "first_name = ?", name)[0] for name in ("Ann", "Cy")}
+        old_merge = merge_customers(ws, [ids["Ann"], ids["Cy"]]).log_ids[0]
+        with ws.engine.begin() as conn:  # that merge was made last winter
+            conn.exec_driver_sql("UPDATE merge_log SET created_at = '2025-12-01T09:00:00+00:00'")
+        import_file(ws, write_csv(tmp_path / "customers_export_march.csv", SHOPIFY_CUSTOMERS_HEADER,
+                                  _pine_street(("Ann", "Lee"), ("Bo", "Chen"), ("Cy", "Ward"), ("Dee", "Stone"))))
+        (dee,) = _customer_of(ws, "first_name = 'Dee'")
+        assert dee == ids["Cy"]  # the number Cy had before the merge
+        erase_person(ws, dee)
+        undo_log(ws, old_merge)
+        assert _customer_of(ws, "first_name = 'Cy'") == [ids["Cy"]]
+        assert "Stone" not in _dump(ws)
+
+
+# -- 4. copies unpacked from a zip -------------------------------------------------------------
+
+
+def _files_mentioning(folder: Path, text: str) -> list[Path]:
+    needle = text.encode()
+    return [p for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+def test_a_zip_import_leaves_no_unpacked_copy_behind(tmp_path, monkeypatch, capsys):
+    scratch = tmp_path / "system-temp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    subscribed = [_mailchimp(MAILCHIMP_SUBSCRIBED_HEADER, "hana.sato@example.com", "Hana", "Sato", "5e6f7a8b9c",
+                             **{"Phone Number": "+1 207 555 0404"}),
+                  _mailchimp(MAILCHIMP_SUBSCRIBED_HEADER, "li.wei@example.com", "Li", "Wei", "1a2b3c4d5e")]
+    unsubscribed = [_mailchimp(MAILCHIMP_UNSUBSCRIBED_HEADER, "old.friend@example.com", "Olga", "Friend",
+                               "9d8c7b6a5f", UNSUB_TIME="2026-01-04 09:00:00", UNSUB_REASON="NORMAL")]
+    sub_csv = write_csv(tmp_path / "subscribed_members_export_1a.csv", MAILCHIMP_SUBSCRIBED_HEADER, subscribed)
+    unsub_csv = write_csv(tmp_path / "unsubscribed_members_export_1a.csv", MAILCHIMP_UNSUBSCRIBED_HEADER,
+                          unsubscribed)
+    archive = tmp_path / "audience.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(sub_csv, sub_csv.name)
+        z.write(unsub_csv, unsub_csv.name)
+    sub_csv.unlink()
+    unsub_csv.unlink()
+    workspace = tmp_path / "shop.omnidesk"
+    assert main(["import", str(archive), "--json", "-w", str(workspace)]) == 0
+    imported = [json.loads(line) for line in capsys.readouterr().out.strip().splitlines()]
+    assert sorted(r["imported"] for r in imported) == [1, 2]
+    assert main(["person", "erase", "hana.sato@example.com", "--yes", "-w", str(workspace)]) == 0
+    for folder in (paths.data_dir(), scratch):
+        assert _files_mentioning(folder, "hana.sato") == [], folder
+    assert list(scratch.iterdir()) == []  # nothing unpacked outlives the import
+    with Workspace.open(workspace) as ws:
+        dump = _dump(ws)
+    assert "hana.sato" not in dump and "li.wei@example.com" in dump
+
+
+def test_a_failed_zip_import_leaves_no_unpacked_copy_behind(tmp_path, monkeypatch, capsys):
+    scratch = tmp_path / "system-temp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    archive = tmp_path / "audience.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("subscribed_members_export_1a.csv", "Email Address,First Name\r\nhana.sato@example.com,Hana\r\n")
+    workspace = tmp_path / "not-a-workspace.omnidesk"
+    workspace.write_text("my notes\n")  # the import fails after the zip was unpacked
+    assert main(["import", str(archive), "-w", str(workspace)]) != 0
+    capsys.readouterr()
+    assert list(scratch.iterdir()) == []
+    assert _files_mentioning(paths.data_dir(), "hana.sato") == []
+
+
+def test_erase_removes_copies_unpacked_by_older_versions(tmp_path, capsys):
+    """Earlier versions unpacked zips into the data folder and left them there."""
+    legacy = paths.data_dir() / "unpacked" / "audience-0123456789abcdef"
+    legacy.mkdir(parents=True)
+    (legacy / "subscribed_members_export_1a.csv").write_text("Email Address\r\nhana.sato@example.com\r\n")
+    workspace = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
+                       [_shopify_customer("9001", "Hana", "Sato", "hana.sato@example.com", "", "8 Birch Rd")])
+    assert main(["import", str(people), "-w", str(workspace)]) == 0
+    assert main(["person", "erase", "hana.sato@example.com", "--yes", "-w", str(workspace)]) == 0
+    capsys.readouterr()
+    assert _files_mentioning(paths.data_dir(), "hana.sato") == []
