@@ -8,8 +8,10 @@ exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -265,11 +267,16 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     results = []
     flagged_rows = []
     failures = 0
-    with _open_or_create(args) as ws:
+    path = _workspace_path(args)
+    existed = path.exists()
+    with contextlib.ExitStack() as stack:
+        ws, scratch = _import_target(args, path, existed, len(files), stack)
         for f in files:
             try:
                 plan = analyze(ws, f, options)
-                result = run_to_end(ws, plan, dry_run=args.dry_run)
+                result = run_to_end(ws, plan, dry_run=args.dry_run and not scratch)
+                if scratch:  # really imported, but into a copy that is thrown away
+                    result.dry_run, result.batch_id = True, None
             except CliError:
                 raise
             except Exception as exc:  # one bad file must not stop the others
@@ -294,10 +301,39 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
             written = write_error_report(Path(args.errors), flagged_rows)
             if not args.json:
                 print(f"Wrote {written} flagged rows to {args.errors}")
+    if not existed and failures == len(files) and not args.dry_run:
+        _remove_workspace_file(path)  # nothing was imported: leave no empty workspace behind
     if args.json:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
     return EXIT_ERROR if failures else EXIT_OK
+
+
+def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files: int,
+                   stack: contextlib.ExitStack):
+    """The workspace an import writes to, and whether it is a scratch copy.
+
+    A dry run of one file into an existing workspace rolls its transaction
+    back.  A dry run of several files must count each against the ones before
+    it, as the real run will, so they are really imported, into a scratch copy
+    that is deleted afterwards; so is a dry run into a workspace that does not
+    exist yet, which must not create it.
+    """
+    from omnidesk.core.workspace import Workspace
+
+    if not args.dry_run or (existed and n_files == 1):
+        return stack.enter_context(_open_or_create(args)), False
+    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="omnidesk-dry-run-")))
+    scratch = folder / "scratch.omnidesk"
+    if existed:
+        with Workspace.open(path) as live:
+            live.save_copy(scratch)
+    return stack.enter_context(Workspace.open(scratch, create=True)), True
+
+
+def _remove_workspace_file(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 def cmd_imports_list(args: argparse.Namespace) -> int:
@@ -325,9 +361,11 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
 
     with _open_existing(args) as ws:
         removed = undo_batch(ws, args.batch_id)
+    split = removed.get("merges_undone", 0)
     print(
         f"Undid import {args.batch_id}: removed {removed['source_records']} records, "
-        f"{removed['events']} events, {removed['customers']} customers."
+        f"{removed['events']} events, {removed['customers']} customers"
+        + (f"; split {split} merge{'s' if split != 1 else ''} it had caused." if split else ".")
     )
     return EXIT_OK
 

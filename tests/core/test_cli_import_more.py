@@ -1,0 +1,77 @@
+"""`omnidesk import`: dry runs that count like the real run, and no workspace made for nothing."""
+
+from __future__ import annotations
+
+import json
+
+from omnidesk.cli import main
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def _files(tmp_path):
+    # The list knows Ann by email, the till by phone; the shop export has both and bridges them.
+    return (write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
+                      [["ann.lee@example.com", "Ann", "Lee"]]),
+            write_csv(tmp_path / "till.csv", ["Phone", "First Name", "Last Name"],
+                      [["(415) 555-0111", "Ann", "Lee"]]),
+            write_csv(tmp_path / "shop.csv", ["Email", "Phone", "First Name", "Last Name"],
+                      [["ann.lee@example.com", "415-555-0111", "Ann", "Lee"]]))
+
+
+def _counts(path):
+    with Workspace.open(path) as ws:
+        return ws.counts()
+
+
+def test_a_dry_run_of_several_files_counts_each_against_the_ones_before(tmp_path, capsys):
+    files = [str(f) for f in _files(tmp_path)]
+    ws = tmp_path / "shop.omnidesk"
+    status, out, _ = run(capsys, "import", *files, "-w", str(ws), "--json")
+    assert status == 0
+    real = [json.loads(line) for line in out.splitlines()]
+    fresh = tmp_path / "fresh.omnidesk"
+    status, out, _ = run(capsys, "import", *files, "-w", str(fresh), "--json", "--dry-run")
+    assert status == 0
+    dry = [json.loads(line) for line in out.splitlines()]
+    keys = ("rows", "imported", "flagged", "duplicates", "new_customers", "updated_customers", "queued_reviews")
+    assert [[d[k] for k in keys] for d in dry] == [[r[k] for k in keys] for r in real]
+    assert dry[2]["new_customers"] == 0 and dry[2]["updated_customers"] == 1
+    assert all(d["dry_run"] and d["batch_id"] is None for d in dry)
+    assert not fresh.exists()  # a dry run creates no workspace
+
+
+def test_a_dry_run_of_several_files_into_an_existing_workspace_changes_nothing(tmp_path, capsys):
+    listing, till, shop = _files(tmp_path)
+    ws = tmp_path / "shop.omnidesk"
+    run(capsys, "import", str(listing), str(till), "-w", str(ws))
+    before = _counts(ws)
+    status, out, _ = run(capsys, "import", str(shop), str(listing), "-w", str(ws), "--json", "--dry-run")
+    assert status == 0
+    bridge, again = (json.loads(line) for line in out.splitlines())
+    assert (bridge["imported"], bridge["updated_customers"]) == (1, 1)
+    assert again["duplicates"] == 1  # already imported into the workspace
+    assert _counts(ws) == before
+
+
+def test_a_failed_import_into_a_new_path_leaves_no_workspace(tmp_path, capsys):
+    junk = tmp_path / "picture.csv"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 50)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    target = tmp_path / "new.omnidesk"
+    status, _, err = run(capsys, "import", str(junk), str(empty), "-w", str(target))
+    assert status == 1 and "PNG image" in err and "is empty" in err
+    assert not target.exists()
+    assert list(tmp_path.glob("new.omnidesk*")) == []
+    # One good file among bad ones: the workspace is made, with what could be imported.
+    good = write_csv(tmp_path / "good.csv", ["Email"], [["zed@example.com"]])
+    status, _, _ = run(capsys, "import", str(junk), str(good), "-w", str(target))
+    assert status == 1
+    assert _counts(target)["customers"] == 1
