@@ -11,7 +11,6 @@ import argparse
 import contextlib
 import json
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -314,21 +313,14 @@ def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files:
     """The workspace an import writes to, and whether it is a scratch copy.
 
     A dry run of one file into an existing workspace rolls its transaction
-    back.  A dry run of several files must count each against the ones before
-    it, as the real run will, so they are really imported, into a scratch copy
-    that is deleted afterwards; so is a dry run into a workspace that does not
-    exist yet, which must not create it.
+    back; several files, or a workspace that does not exist yet (which a dry
+    run must not create), go into a scratch copy (see ``trial``).
     """
-    from omnidesk.core.workspace import Workspace
+    from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 
-    if not args.dry_run or (existed and n_files == 1):
+    if not args.dry_run or not needs_scratch_copy(n_files, existed):
         return stack.enter_context(_open_or_create(args)), False
-    folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="omnidesk-dry-run-")))
-    scratch = folder / "scratch.omnidesk"
-    if existed:
-        with Workspace.open(path) as live:
-            live.save_copy(scratch)
-    return stack.enter_context(Workspace.open(scratch, create=True)), True
+    return stack.enter_context(scratch_copy(path if existed else None)), True
 
 
 def _remove_workspace_file(path: Path) -> None:

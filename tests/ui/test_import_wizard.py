@@ -416,3 +416,26 @@ def test_the_results_say_how_the_workspace_grew_when_files_join_customers(make_w
     assert workspace.counts()["customers"] == 1
     assert "The workspace now has 1 customer (+1)." in done.summary.text()
     assert "a later file showed some of them to be one person" in done.notes.text()
+
+
+def test_the_trial_of_several_files_counts_each_against_the_ones_before(make_wizard, workspace, qtbot, tmp_path):
+    """The list knows Ann by email, the till by phone; the shop file joins them: it updates, not creates."""
+    files = [write_csv(tmp_path / "a_list.csv", ["First Name", "Last Name", "Email"],
+                       [["Ann", "Okafor", "ann@example.com"]]),
+             write_csv(tmp_path / "b_till.csv", ["First Name", "Last Name", "Phone"],
+                       [["Ann", "Okafor", "+1 415 555 0101"]]),
+             write_csv(tmp_path / "c_shop.csv", ["First Name", "Last Name", "Email", "Phone"],
+                       [["Ann", "Okafor", "ann@example.com", "+1 415 555 0101"]])]
+    before = workspace.counts()
+    wizard = make_wizard(files)
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(wizard.check_page.isComplete, timeout=10000)
+    table = wizard.check_page.table
+    assert [table.value(r, "new_customers") for r in range(3)] == ["1", "1", "0"]
+    assert table.value(2, "updated_customers") == "1"
+    assert workspace.counts() == before  # only a copy was written
+    finish(wizard, qtbot)
+    done = wizard.done_page.table
+    assert [done.value(r, "new_customers") for r in range(3)] == ["1", "1", "0"]
+    assert workspace.counts()["customers"] == 1

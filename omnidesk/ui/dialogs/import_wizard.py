@@ -55,6 +55,7 @@ from omnidesk.core.importing.pipeline import (
     write_error_report,
 )
 from omnidesk.core.importing.sniff import UnreadableFileError
+from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 from omnidesk.core.tasks import Cancelled, Progress
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
@@ -182,10 +183,19 @@ def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
     """A task body: run every plan in turn with one progress scale over all files.
 
     Each file is its own transaction, so a failed file is reported and the next
-    one still runs; a cancel stops at the current file, which rolls back.
+    one still runs; a cancel stops at the current file, which rolls back.  A
+    trial of several files runs them for real in a scratch copy of the
+    workspace, so each is counted against the ones before it (see ``trial``).
     """
 
     def work(cancelled):
+        if dry_run and needs_scratch_copy(len(plans)):
+            yield Progress(0, 1000 * len(plans), "Copying the workspace to try the files together…")
+            with scratch_copy(workspace) as scratch:
+                return (yield from each(scratch, cancelled, in_scratch=True))
+        return (yield from each(workspace, cancelled, in_scratch=False))
+
+    def each(target: Workspace, cancelled, *, in_scratch: bool):
         outcome = RunOutcome()
         n = len(plans)
         for i, plan in enumerate(plans):
@@ -194,13 +204,16 @@ def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
                 outcome.not_started = plans[i + 1:]
                 return outcome
             prefix = f"File {i + 1} of {n} · {plan.file_name}" if n > 1 else plan.file_name
-            gen = run_import(workspace, plan, dry_run=dry_run, cancelled=cancelled)
+            gen = run_import(target, plan, dry_run=dry_run and not in_scratch, cancelled=cancelled)
             try:
                 while True:
                     try:
                         p = next(gen)
                     except StopIteration as stop:
-                        outcome.runs.append((plan, stop.value))
+                        result = stop.value
+                        if in_scratch:  # imported for real, but into a copy that goes away
+                            result.dry_run, result.batch_id = True, None
+                        outcome.runs.append((plan, result))
                         break
                     share = min(p.done / p.total, 1.0) if p.total else 0.0
                     yield Progress(int(1000 * (i + share)), 1000 * n, f"{prefix} — {p.message}")
