@@ -18,6 +18,10 @@ Encoding rules, in order:
    bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are
    decoded as the Latin-1 control characters of the same value, the way web
    browsers do, so no byte is ever dropped or replaced by U+FFFD.
+5. A zero byte anywhere, or a first block that decodes to text full of control
+   characters (binary data without zero bytes), is refused as binary data.
+   Tab, line breaks, vertical tab and form feed are text; so is a stray
+   control character here and there.
 """
 
 from __future__ import annotations
@@ -133,6 +137,7 @@ def sniff(path: str | os.PathLike[str]) -> FileFormat:
         raise _empty(name)
     _refuse_known_binary(p, head)
     encoding = _detect_encoding(p, head, size)
+    _refuse_control_characters(name, head, encoding)
 
     with open_text(p, encoding) as stream:
         sample, first_line, at_eof, sep_hint = _read_sample(stream)
@@ -331,6 +336,40 @@ def _detect_encoding(p: Path, head: bytes, size: int) -> str:
     if b"\x00" in head:
         raise _binary(name, head.index(b"\x00"))
     return "utf-8" if _first_undecodable_line(p, "utf-8", name) is None else "cp1252"
+
+
+# Random binary data is about one character in nine a control character once
+# decoded; text has next to none, so a share of 2% (and at least 4 of them, so a
+# stray one in a tiny file does not count) tells them apart with a wide margin.
+_MAX_CONTROL_SHARE = Fraction(2, 100)
+_MIN_CONTROLS = 4
+# C0 control characters and DEL, except those a text export may hold: tab, line
+# feed, carriage return, and the vertical tab and form feed some tools write for
+# line and page breaks (0x09 to 0x0D).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _control_count(text: str) -> int:
+    return len(_CONTROL.findall(text))
+
+
+def _refuse_control_characters(name: str, head: bytes, encoding: str) -> None:
+    """Refuse binary data without zero bytes: once decoded, it is full of C0
+    control characters (and DEL) that no text export holds.
+
+    Only the first block of the file (the sample) is looked at.  The bytes
+    Windows-1252 leaves undefined are not counted: files in other one-byte
+    code pages (Mac Roman, DOS) use them for letters and are still text.
+    """
+    errors = _CP1252_ERRORS if encoding == "cp1252" else "replace"
+    # An incremental decoder waits for a character cut off at the end of the block.
+    text = codecs.getincrementaldecoder(encoding)(errors).decode(head)
+    controls = _control_count(text)
+    if controls >= _MIN_CONTROLS and controls >= _MAX_CONTROL_SHARE * len(text):
+        raise UnreadableFileError(
+            f'"{name}" holds binary data ({controls:,} of its first {len(text):,} characters are '
+            "control codes), not text; check that you picked the CSV export and not another file."
+        )
 
 
 def _first_undecodable_line(p: Path, encoding: str, name: str) -> int | None:
@@ -564,11 +603,41 @@ def _pick_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
     if width >= 2:
         # Title rows ("Customer list - March") sit above the header with
         # fewer filled cells than the table has columns.
-        for (line, row), filled_width in zip(rows[: _MAX_TITLE_ROWS + 1], widths):
+        for k, ((line, row), filled_width) in enumerate(zip(rows[: _MAX_TITLE_ROWS + 1], widths)):
             filled = sum(1 for c in row if c.strip())
             if filled_width >= width and filled >= 2:
-                return line, row
+                return _labels_above(rows[:k], row, filled_width) or (line, row)
     return rows[0]
+
+
+def _labels_above(above: list[tuple[int, list[str]]], row: list[str],
+                  width: int) -> tuple[int, list[str]] | None:
+    """The row of column names above ``row`` when ``row`` is data, else None.
+
+    Data rows may carry more values than the header names (a note typed after
+    the last column): the widest rows are then data, and the header is the
+    nearest row above made of labels, at least half as wide.  Data rows above
+    it are stepped over; a title row (one cell) or anything else stops the
+    search, so a header that holds a few dates or years stays the header.
+    """
+    if not _looks_like_data(row):
+        return None
+    for line, cells in reversed(above):
+        if _looks_like_data(cells):
+            continue
+        filled = [c.strip() for c in cells if c.strip()]
+        if len(filled) >= 2 and 2 * _filled_width(cells) >= width and not any(map(_looks_like_value, filled)):
+            return line, cells
+        return None
+    return None
+
+
+def _looks_like_data(row: list[str]) -> bool:
+    """A row with an email address, a phone number or a date in it, or mostly numbers."""
+    filled = [c.strip() for c in row if c.strip()]
+    if any(_EMAIL_LIKE.match(c) or _PHONE_LIKE.match(c) or _DATE_LIKE.match(c) for c in filled):
+        return True
+    return 2 * sum(1 for c in filled if _NUMBER_LIKE.match(c)) > len(filled)
 
 
 def _filled_width(row: list[str]) -> int:
