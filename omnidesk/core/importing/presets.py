@@ -747,7 +747,8 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Numero client", "Identifiant client", "ID client", "Numero de cliente", "ID cliente",
         "Klantnummer", "Codice cliente", "Loyalty number", "Loyalty card", "Loyalty card number",
         "Loyalty card no", "Loyalty ID", "Card no", "Card number", "Member card", "Membership card",
-        "Club card", "Rewards number", "Kundenkarte", "Carte fidelite",
+        "Club card", "Rewards number", "Kundenkarte", "Carte fidelite", "Customer code",
+        "Client code",
     ),
     "full_name": (
         "Name", "Full name", "Fullname", "Customer name", "Client name", "Contact name",
@@ -791,7 +792,7 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
     "job_title": (
         "Job title", "Job", "Position", "Role", "Occupation", "Profession", "Jobtitle",
         "Beruf", "Position im Unternehmen", "Poste", "Fonction", "Cargo", "Puesto", "Functie",
-        "Ruolo",
+        "Ruolo", "Organization title", "Organisation title",
     ),
     "address1": (
         "Address", "Address 1", "Address line 1", "Address1", "Street", "Street address",
@@ -801,6 +802,7 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
     "address2": (
         "Address 2", "Address line 2", "Address2", "Street 2", "Street line 2", "Apartment",
         "Apt", "Suite", "Unit", "Adresszusatz", "Complement d adresse", "Complement",
+        "Extended address",
     ),
     "address": (
         "Full address", "Postal address", "Formatted address", "Mailing address", "Home address",
@@ -851,7 +853,7 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Client since", "Registration date", "Registered", "Registered at", "Registered on",
         "First seen", "First visit", "Erstellt", "Erstellt am", "Angelegt", "Angelegt am",
         "Date de creation", "Date d inscription", "Fecha de creacion", "Fecha de alta",
-        "Aangemaakt", "Data di creazione",
+        "Aangemaakt", "Data di creazione", "Created time",
     ),
     "total_spent": (
         "Total spent", "Total spend", "Lifetime spend", "Lifetime value", "Customer lifetime value",
@@ -899,6 +901,11 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Appointment date", "Appointment", "Event date", "Event time", "Activity date",
         "Sent at", "Sent on", "Send date", "Send time", "Opened at", "Clicked at", "Occurred at",
         "Happened at", "Datum", "Zeitpunkt", "Fecha", "Date et heure", "Tijdstip",
+        # a form's answer: when it was sent in (Typeform, Google Forms, web forms)
+        "Submitted", "Submitted at", "Submitted on", "Submitted date", "Date submitted",
+        "Submit date", "Submit time", "Submission date", "Submission time", "Response date",
+        # email activity: when the message was opened or clicked
+        "~Opened", "~Clicked",
     ),
     "occurred_time": (
         "Time", "Time of day", "Uhrzeit", "Hora", "Heure", "Tijd", "Ora",
@@ -924,7 +931,9 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Summe", "Gesamt", "Gesamtbetrag", "Umsatz", "~Preis", "Importe", "~Precio", "Totaal", "Bedrag",
         "Importo", "~Prezzo", "Totale",
     ),
-    "currency": ("Currency", "Currency code", "Curr", "Wahrung", "Devise", "Moneda", "Valuta"),
+    "currency": (
+        "Currency", "Currency code", "Curr", "Order currency", "Wahrung", "Devise", "Moneda", "Valuta",
+    ),
     "item_name": (
         "Item", "Items", "Item name", "Product", "Products", "Product name", "Product title",
         "Service", "Services", "Treatment", "Lineitem name", "Line item", "Article", "Artikel",
@@ -963,6 +972,9 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Unsubscribed", "Opt out", "Optout", "Opted out", "Do not email", "Do not contact",
         "Do not call", "No marketing", "Blacklisted", "Bounced", "Suppressed", "Suppression",
         "Subtotal", "Tax", "Taxes", "Discount", "Shipping cost",
+        # The lead form a row came in through, not a person's name ("form name" is
+        # one letter from "forename"); which kind of address a row holds.
+        "Form name", "Address type",
     ),
 }
 
@@ -974,14 +986,19 @@ _PRESET = 1.0
 # Words that can surround a synonym without changing its field:
 # "Customer e-mail", "Work phone", "Billing zip", "E-mail 2", "Phone (mobile)".
 _PERSON_WORDS = frozenset(
-    "customer customers client clients contact contacts member members user users buyer "
+    "customer customers cust client clients contact contacts member members user users buyer "
     "buyers guest guests subscriber subscribers patient patients person profile account "
-    "kunde kunden kundin klant klanten cliente clientes".split()
+    "visitor visitors attendee attendees participant participants respondent respondents "
+    "prospect prospects kunde kunden kundin klant klanten cliente clientes".split()
 )
+# "address" qualifies the parts of an address ("Default Address City", "Address 1 - Zip");
+# a possessive ("Customer's email") and a time zone note ("Submit Date (UTC)") do not
+# change what a column holds either.
 _QUALIFIERS = _PERSON_WORDS | frozenset(
     "your my the of de du des der die das la le el di primary main preferred personal private "
     "home work business office billing shipping delivery mailing default current other alt "
     "alternative alternate secondary additional best mobile cell principal privat geschaftlich "
+    "address physical s utc gmt "
     "shopify square mailchimp klaviyo stripe woocommerce wix squarespace".split()
 )
 # A bare number-ish word is an ID, but whose ID depends on the file.
@@ -1019,6 +1036,26 @@ def _build_synonyms() -> dict[str, _Synonym]:
 
 
 _SYNONYMS: dict[str, _Synonym] = _build_synonyms()
+# A phrase with its words in another order ("Consent SMS", "Address Formatted") means
+# the same, a little less surely than the phrase as written.
+_REORDERED_CONFIDENCE = 0.85
+
+
+def _build_reordered() -> dict[tuple[str, ...], _Synonym | None]:
+    table: dict[tuple[str, ...], _Synonym | None] = {}
+    for key, synonym in _SYNONYMS.items():
+        words = _words(key)
+        if len(words) < 2 or key != synonym.phrase:
+            continue
+        bag = tuple(sorted(words))
+        entry = _Synonym(synonym.phrase, synonym.field, min(synonym.confidence, _REORDERED_CONFIDENCE))
+        previous = table.get(bag, entry)
+        # The same words meaning two fields in two orders say nothing once reordered.
+        table[bag] = entry if previous is not None and previous.field == entry.field else None
+    return table
+
+
+_REORDERED: dict[tuple[str, ...], _Synonym | None] = _build_reordered()
 # Fuzzy matching only against phrases long enough that one typo is not another word.
 _FUZZY_CHOICES: list[str] = sorted(k for k in _SYNONYMS if len(k) >= 4 and " " not in k)
 
@@ -1054,7 +1091,68 @@ class _Candidate:
 
 
 def _lookup(key: str) -> _Synonym | None:
-    return _SYNONYMS.get(key) or _SYNONYMS.get(key.replace(" ", ""))
+    found = _SYNONYMS.get(key) or _SYNONYMS.get(key.replace(" ", ""))
+    if found is None and " " in key:
+        found = _REORDERED.get(tuple(sorted(_words(key))))
+    return found
+
+
+# A full name in one column, its parts named in the header in either order:
+# "Name (Last, First)", "Last Name, First Name", "First and last name".  The
+# loader splits such names, on the comma when they are written "Last, First".
+_FIRST_WORDS = frozenset("first given forename forenames fname firstname givenname".split())
+_LAST_WORDS = frozenset("last surname surnames family lname lastname familyname".split())
+_NAME_WORDS = _FIRST_WORDS | _LAST_WORDS | frozenset("name names and full".split())
+
+
+def _both_names(words: list[str]) -> bool:
+    return (
+        any(w in _FIRST_WORDS for w in words)
+        and any(w in _LAST_WORDS for w in words)
+        and all(w in _NAME_WORDS or w in _QUALIFIERS for w in words)
+    )
+
+
+# "E-mail 1 - Value", "Phone 1 - Type", "Address 1 - City" (Google's contact
+# columns): the part after " - " is an attribute of the thing before it.
+_PART_SEPARATOR = re.compile(r"\s+[-\u2013\u2014]\s+")
+_VALUE_WORDS = frozenset({"value", "values"})
+# which kind of e-mail, phone or address it is ("Home", "Work"), not the detail itself
+_KIND_WORDS = frozenset({"label", "type", "kind"})
+_ADDRESS_FIELDS = frozenset({"address", "address1"})
+
+
+def _parts_candidate(header: str) -> _Candidate | None:
+    parts = _PART_SEPARATOR.split(header.strip())
+    if len(parts) != 2:
+        return None
+    thing, attribute = parts
+    thing_words = [w for w in _words(header_key(thing)) if not w.isdigit()]
+    attribute_words = _words(header_key(attribute))
+    if not thing_words or not attribute_words:
+        return None
+    if set(attribute_words) <= _VALUE_WORDS:
+        found = _generic_candidate(thing)
+        # A numbered "<thing> N - Value" is one of a person's details, never an event's.
+        if found.field in EVENT_FIELDS:
+            return _Candidate(IGNORE, 0.0, f"'{attribute}' of '{thing}', not a contact detail")
+        found.confidence = min(found.confidence, _QUALIFIED)
+        found.reason += f", the value of '{thing}'"
+        return found
+    if set(attribute_words) <= _KIND_WORDS:
+        return _Candidate(IGNORE, 0.0, f"'{attribute}' says which kind of '{thing}' it is")
+    # "Organization 1 - Name" is the organization's name; "Address 1 - City" is a part of an address.
+    probes = [" ".join(thing_words + attribute_words)]
+    thing_field = _lookup(" ".join(thing_words))
+    if thing_field is not None and thing_field.field in _ADDRESS_FIELDS:
+        probes.append(" ".join(attribute_words))
+    for probe in probes:
+        synonym = _lookup(probe)
+        if synonym is not None:
+            return _synonym_candidate(
+                synonym, min(synonym.confidence, _QUALIFIED), f"synonym '{synonym.phrase}' in '{header_key(header)}'"
+            )
+    return None
 
 
 def _is_substitution(a: str, b: str) -> bool:
@@ -1110,6 +1208,22 @@ def _qualifiers_only(words: list[str]) -> bool:
     return all(w in _QUALIFIERS or w.isdigit() for w in words)
 
 
+# How a form's question or instruction opens, before it names what it asks for.
+_LEAD_INS: tuple[tuple[str, ...], ...] = (
+    ("what", "is"), ("what", "s"), ("whats",), ("what",), ("please", "enter"), ("please", "provide"),
+    ("please", "give"), ("please",), ("enter",), ("provide",),
+)
+
+
+def _without_lead_in(words: list[str]) -> list[str]:
+    """``words`` without a question's opening ("what is", "please enter"); the same
+    list when there is none."""
+    for lead in _LEAD_INS:
+        if len(words) > len(lead) and tuple(words[: len(lead)]) == lead:
+            return words[len(lead):]
+    return words
+
+
 def _generic_candidate(header: str) -> _Candidate:
     # "#" means "number" ("Order #", "Member #", "# of orders"); header_key
     # drops it, which would turn "Member #" into a name.
@@ -1124,22 +1238,42 @@ def _generic_candidate(header: str) -> _Candidate:
         if synonym is not None:
             return _synonym_candidate(synonym, synonym.confidence, f"synonym '{synonym.phrase}'")
 
+    asked = _without_lead_in(words)
+    if asked is not words:
+        # A form's question: "What is your email?", "Please enter your phone number".
+        synonym = _lookup(" ".join(asked))
+        if synonym is not None:
+            return _synonym_candidate(
+                synonym, min(synonym.confidence, _QUALIFIED), f"synonym '{synonym.phrase}' in '{key}'"
+            )
+        words = asked
+    if _both_names(words):
+        return _Candidate("full_name", _QUALIFIED, f"first and last name in one column ('{key}')")
+    parts = _parts_candidate(header)
+    if parts is not None:
+        return parts
+
     if key in _AMBIGUOUS_ID or spaced in _AMBIGUOUS_ID:
         return _Candidate("external_id", 0.6, f"'{key}' looks like an ID", ambiguous_id=True)
 
     # A known phrase inside qualifiers: "Customer e-mail", "Phone 2", "Billing zip".
+    # The longest phrase wins; among phrases as long, a strong synonym beats a weak
+    # one ("Business address" is an address, not a business).
+    best: _Synonym | None = None
+    best_length = 0
     for phrase, rest in _spans(words):
+        length = len(words) - len(rest)
+        if best is not None and length < best_length:
+            break
         if not _qualifiers_only(rest):
             continue
-        if phrase in _AMBIGUOUS_ID and any(w in _PERSON_WORDS for w in rest):
+        if best is None and phrase in _AMBIGUOUS_ID and any(w in _PERSON_WORDS for w in rest):
             return _Candidate("external_id", _QUALIFIED, f"'{key}' names a person's ID")
         synonym = _lookup(phrase)
-        if synonym is not None:
-            return _synonym_candidate(
-                synonym,
-                min(synonym.confidence, _QUALIFIED),
-                f"synonym '{synonym.phrase}' in '{key}'",
-            )
+        if synonym is not None and (best is None or synonym.confidence > best.confidence):
+            best, best_length = synonym, length
+    if best is not None:
+        return _synonym_candidate(best, min(best.confidence, _QUALIFIED), f"synonym '{best.phrase}' in '{key}'")
 
     found = _fuzzy(spaced.replace(" ", ""))
     if found is not None:
