@@ -287,6 +287,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                     print(f"omnidesk: error: {exc}", file=sys.stderr)
                 continue
             summary = result.summary()
+            summary["warnings"] = list(plan.warnings)  # what to check, e.g. how dates were read
             results.append(summary)
             flagged_rows.append((plan, result))
             if not args.json:
@@ -296,6 +297,8 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                     f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
                     f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
                 )
+                for warning in plan.warnings:
+                    print(f"omnidesk: warning: {f.name}: {warning}", file=sys.stderr)
         if args.errors:
             written = write_error_report(Path(args.errors), flagged_rows)
             if not args.json:

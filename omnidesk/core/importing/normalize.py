@@ -588,6 +588,10 @@ class DateOrder(str, Enum):
     DMY = "DMY"
     MDY = "MDY"
     YMD = "YMD"
+    # Not an order: the column holds both day-first and month-first dates.  Each
+    # date is read the only way it can be; one that could be either (03/04/2024)
+    # is a problem, not a guess.
+    MIXED = "MIXED"
 
 
 _MDY_REGIONS = frozenset({"US", "CA", "PH", "PR", "GU", "VI", "AS", "MP", "UM", "FM", "MH", "PW"})
@@ -610,37 +614,89 @@ def default_date_order(region: str) -> DateOrder:
 _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?=$|[\sT,])")
 
 
+class DateEvidence:
+    """What a date column's values say about its day/month order, counted one
+    value at a time so a column of any length takes the same little memory.
+
+    A first part above 12 proves day-first, a second part above 12 proves
+    month-first, and a four-digit first part means year-first.  Dates whose
+    two first parts are both 12 or less (and differ) could be either.  One
+    example of each kind is kept for messages.
+    """
+
+    __slots__ = ("day_first", "month_first", "year_first", "ambiguous",
+                 "day_first_example", "month_first_example", "ambiguous_example")
+
+    def __init__(self) -> None:
+        self.day_first = self.month_first = self.year_first = self.ambiguous = 0
+        self.day_first_example: str | None = None
+        self.month_first_example: str | None = None
+        self.ambiguous_example: str | None = None
+
+    def add(self, value: str) -> None:
+        text = clean_cell(value or "")
+        m = _NUMERIC_DATE.match(text)
+        if not m:
+            return
+        a, b, c = m.groups()
+        if len(a) == 4:
+            self.year_first += 1
+            return
+        if len(c) not in (2, 4):
+            return
+        x, y = int(a), int(b)
+        if x > 12 and 1 <= y <= 12:
+            self.day_first += 1
+            self.day_first_example = self.day_first_example or m.group(0)
+        elif y > 12 and 1 <= x <= 12:
+            self.month_first += 1
+            self.month_first_example = self.month_first_example or m.group(0)
+        elif 1 <= x <= 12 and 1 <= y <= 12 and x != y:
+            self.ambiguous += 1
+            self.ambiguous_example = self.ambiguous_example or m.group(0)
+
+    @property
+    def conflicting(self) -> bool:
+        """Both day-first and month-first dates: no more values can settle it."""
+        return bool(self.day_first and self.month_first)
+
+    @property
+    def decided(self) -> bool:
+        """The values prove one order (and do not contradict each other)."""
+        if self.conflicting:
+            return False
+        return bool(self.day_first or self.month_first or self.year_first)
+
+    def order(self, region: str) -> DateOrder:
+        """The one order to read the column in: the proven one, else the region's."""
+        if self.conflicting:
+            return default_date_order(region)
+        if self.day_first:
+            return DateOrder.DMY
+        if self.month_first:
+            return DateOrder.MDY
+        if self.year_first:
+            return DateOrder.YMD
+        return default_date_order(region)
+
+    def column_order(self, region: str) -> DateOrder:
+        """Like ``order``, but MIXED for a column with both day-first and month-first dates."""
+        return DateOrder.MIXED if self.conflicting else self.order(region)
+
+
 def decide_date_order(samples: Iterable[str], region: str) -> tuple[DateOrder, bool]:
     """Decide the date order of a column from its values.
 
     A first part above 12 proves DMY, a second part above 12 proves MDY, and
     a four-digit first part means YMD.  Returns (order, decided) where
     ``decided`` is False when the values gave no evidence or contradicted
-    each other and the region's default was used.
+    each other and the region's default was used.  (The import reads a
+    contradicting column as ``DateOrder.MIXED`` instead; see ``DateEvidence``.)
     """
-    dmy = mdy = ymd = False
+    evidence = DateEvidence()
     for sample in samples:
-        m = _NUMERIC_DATE.match(clean_cell(sample or ""))
-        if not m:
-            continue
-        a, b, c = m.groups()
-        if len(a) == 4:
-            ymd = True
-            continue
-        if len(c) not in (2, 4):
-            continue
-        x, y = int(a), int(b)
-        if x > 12 and 1 <= y <= 12:
-            dmy = True
-        elif y > 12 and 1 <= x <= 12:
-            mdy = True
-    if dmy and not mdy:
-        return DateOrder.DMY, True
-    if mdy and not dmy:
-        return DateOrder.MDY, True
-    if ymd and not dmy and not mdy:
-        return DateOrder.YMD, True
-    return default_date_order(region), False
+        evidence.add(sample)
+    return evidence.order(region), evidence.decided
 
 
 _MONTHS: dict[str, int] = {}
@@ -704,8 +760,9 @@ def _parse_date_parts(text: str, order: DateOrder) -> tuple[int | None, int, int
     if m:
         a, b, y = m.groups()
         x, z = int(a), int(b)
-        if order == DateOrder.YMD:
-            # A year at the end cannot be year-first; let the values decide.
+        if order in (DateOrder.YMD, DateOrder.MIXED):
+            # A year at the end cannot be year-first, and a mixed column has no
+            # one order: let the values decide (MIXED's ambiguous dates never get here).
             order = DateOrder.MDY if z > 12 else DateOrder.DMY
         day, month = (x, z) if order == DateOrder.DMY else (z, x)
         return _full_year(y), month, day
@@ -754,6 +811,24 @@ def _date_from_parts(parts: tuple[int | None, int, int]) -> str | None:
         return None
 
 
+_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October", "November", "December")
+_DAY_AND_MONTH = re.compile(r"(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](?:\d{2}|\d{4}))?")
+
+
+def _either_way(date_text: str, text: str) -> str | None:
+    """The problem of a date in a MIXED column that reads differently day-first
+    and month-first, or None when it can be read only one way."""
+    m = _DAY_AND_MONTH.fullmatch(date_text.strip().rstrip(","))
+    if not m:
+        return None
+    x, y = int(m.group(1)), int(m.group(2))
+    if x == y or not (1 <= x <= 12 and 1 <= y <= 12):
+        return None
+    return (f"{text[:30]} could be {x} {_MONTH_NAMES[y - 1]} or {y} {_MONTH_NAMES[x - 1]} "
+            "(the column has both day-first and month-first dates)")
+
+
 # Mailchimp's birthday merge field and many tills write a birthday as "MM/DD" (or "DD.MM").
 _YEARLESS = re.compile(r"(\d{1,2})[/.](\d{1,2})")
 
@@ -776,12 +851,18 @@ def parse_date(raw: str, order: DateOrder) -> Normalized[str]:
     ("--03-07" from Google, "March 7") gives "--MM-DD".  Two-digit years up
     to this year's last two digits are 20yy, later ones 19yy.  Outlook's
     empty-date markers ("0/0/00", "1/1/1601") are empty, not problems.  A
-    time after the date is ignored.
+    time after the date is ignored.  With ``DateOrder.MIXED`` each date is
+    read the only way it can be, and one that reads differently day-first and
+    month-first ("03/04/2024") is a problem with no value.
     """
     text = clean_cell(raw)
     if not text or _is_placeholder(text):
         return _empty(raw)
     date_text = _split_time(text)[0] if _TIME.search(text) else text
+    if order == DateOrder.MIXED:
+        either = _either_way(date_text, text)
+        if either:
+            return _bad(raw, either)
     yearless = _YEARLESS.fullmatch(date_text.strip())
     if yearless:
         return _parse_yearless(raw, int(yearless.group(1)), int(yearless.group(2)), order)
@@ -866,6 +947,10 @@ def parse_datetime(raw: str, order: DateOrder, default_tz: str | None = None) ->
         if day.value is not None and day.value.startswith("--"):
             return _bad(raw, f"date has no year: {text[:30]}")
         return Normalized(day.value, day.problem, raw)
+    if order == DateOrder.MIXED:
+        either = _either_way(date_text, text)
+        if either:
+            return _bad(raw, either)
     parts = _parse_date_parts(date_text.strip().rstrip(","), order)
     if parts == "null":
         return _empty(raw)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -174,50 +173,54 @@ def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
                         region: str) -> tuple[dict[int, nz.DateOrder], list[str]]:
     """Decide day/month order per date column from the column itself, else the region.
 
-    The first rows usually settle it (a 13th or later day shows up fast); when
-    they do not, the rest of the column is read before falling back to the region.
+    Evidence is counted value by value as the file streams past, so memory does not
+    grow with the file.  The first DATE_SAMPLE rows usually settle a column (a 13th
+    or later day shows up fast); while one has no evidence yet, the rest of the file
+    is read before falling back to the region's order.  A column holding both
+    day-first and month-first dates is read as ``DateOrder.MIXED``: its dates that
+    could be either are left empty and their rows flagged, never guessed.  (A
+    contradiction first seen after a column was settled shows up as an impossible
+    date on that row, flagged too.)
     """
     columns = _date_columns(mapping)
     if not columns:
         return {}, []
-    samples: dict[int, list[str]] = {i: [] for i in columns}
-    for rec in islice(read_records(path, fmt), DATE_SAMPLE):
-        for i in columns:
-            if i < len(rec.values) and rec.values[i]:
-                samples[i].append(rec.values[i])
+    evidence = {i: nz.DateEvidence() for i in columns}
+    records = read_records(path, fmt)
+    try:
+        for n, rec in enumerate(records, 1):
+            values = rec.values
+            for i, ev in evidence.items():
+                if i < len(values) and values[i]:
+                    ev.add(values[i])
+            if n >= DATE_SAMPLE and all(ev.decided or ev.conflicting for ev in evidence.values()):
+                break
+    finally:
+        records.close()
     orders: dict[int, nz.DateOrder] = {}
-    undecided: list[int] = []
-    for i in columns:
-        order, decided = nz.decide_date_order(samples[i], region)
-        orders[i] = order
-        if not decided and samples[i]:
-            undecided.append(i)
-    if undecided and len(samples[undecided[0]]) >= DATE_SAMPLE:
-        full: dict[int, list[str]] = {i: [] for i in undecided}
-        for rec in read_records(path, fmt):
-            for i in undecided:
-                if i < len(rec.values) and rec.values[i]:
-                    full[i].append(rec.values[i])
-        still = []
-        for i in undecided:
-            order, decided = nz.decide_date_order(full[i], region)
-            orders[i] = order
-            if not decided:
-                still.append(i)
-        undecided = still
     warnings = []
-    for i in undecided:
-        if any(_ambiguous_date(v) for v in samples[i]):
+    for i, ev in evidence.items():
+        orders[i] = ev.column_order(region)
+        if ev.conflicting:
+            either = (f"dates that could be either, such as {ev.ambiguous_example}, are left empty "
+                      "and their rows flagged" if ev.ambiguous_example
+                      else "each date is read the only way it can be")
             warnings.append(
-                f"Dates in column '{fmt.header[i]}' could be day/month or month/day; "
-                f"read as {orders[i].value} (the usual order for region {region})."
+                f"Dates in column '{fmt.header[i]}' are written both day-first "
+                f"({ev.day_first_example}) and month-first ({ev.month_first_example}); {either}."
+            )
+        elif not ev.decided and ev.ambiguous:
+            warnings.append(
+                f"Dates in column '{fmt.header[i]}' could be day/month or month/day and nothing "
+                f"in the column decides; read {_READ_AS[orders[i]]} from the region {region}."
             )
     return orders, warnings
 
 
-def _ambiguous_date(value: str) -> bool:
-    m = re.match(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}", value)
-    return bool(m) and int(m.group(1)) <= 12 and int(m.group(2)) <= 12 and m.group(1) != m.group(2)
+# How a date with the year last is read in each order (a year-first region cannot
+# apply to it, so such dates are read day-first there).
+_READ_AS = {nz.DateOrder.DMY: "day-first (DMY)", nz.DateOrder.MDY: "month-first (MDY)",
+            nz.DateOrder.YMD: "day-first (DMY)"}
 
 
 def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = None) -> ImportPlan:
