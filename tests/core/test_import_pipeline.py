@@ -166,8 +166,9 @@ def test_error_report_round_trip(ws, tmp_path):
     assert write_error_report(report, [(plan, result)]) == 1
     with report.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == NEWSLETTER[0] + ["omnidesk_row", "omnidesk_problems"]
+    assert rows[0] == NEWSLETTER[0] + ["omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
     assert rows[1][:5] == NEWSLETTER[1][2] and rows[1][5] == "3" and "email" in rows[1][6].lower()
+    assert rows[1][7] == str(result.batch_id)
     # The user fixes the email and imports the report: the row is no longer flagged.
     rows[1][0] = "carl@example.com"
     fixed = write_csv(tmp_path / "fixed.csv", rows[0], rows[1:])

@@ -229,10 +229,11 @@ def test_save_error_report_writes_flagged_rows(make_wizard, qtbot, tmp_path, mon
     qtbot.mouseClick(wizard.done_page.report_button, Qt.MouseButton.LeftButton)
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == MEMBERS_HEADER + ["omnidesk_row", "omnidesk_problems"]
+    assert rows[0] == MEMBERS_HEADER + ["omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
     assert len(rows) == 2
     assert rows[1][:2] == ["bob(at)example", "Bob Stone"]
-    assert rows[1][-2] == "2" and "not a valid email" in rows[1][-1]
+    assert rows[1][-3] == "2" and "not a valid email" in rows[1][-2]
+    assert rows[1][-1] == str(wizard.runs[0][1].batch_id)  # where a fixed row belongs
     assert "Saved 1 row" in wizard.done_page.report_status.text()
 
 

@@ -1015,6 +1015,8 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     # A rare full name alone may join a record with nothing else to its name (see
     # _attach_contactless); every carrier of it comes along, to see whether it is unique.
     candidate_ids.update(_same_full_name(conn, new_profiles, model))
+    # Records the user tied to new ones (the row a fixed error-report row corrects).
+    candidate_ids.update(_tied_records(conn, new_profiles))
     # Whole customers come along, so the guards see every name they already carry.
     customer_ids: set[int] = set()
     for part in _chunks(sorted(candidate_ids)):
@@ -1036,6 +1038,20 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     _place_followers(conn, followers)
     refresh_customers(conn, stats.touched)
     return stats
+
+
+def _tied_records(conn: Connection, new_profiles: Sequence[Profile]) -> set[int]:
+    """Placed records a user's merge decision ties to one of the new profiles."""
+    hashes = {p.row_hash for p in new_profiles}
+    _, must = _load_decisions(conn, hashes)
+    partners = sorted({other for left, right in must for mine, other in ((left, right), (right, left))
+                       if mine in hashes and other not in hashes})
+    rec = SourceRecord.__table__
+    out: set[int] = set()
+    for part in _chunks(partners):
+        out.update(conn.execute(select(rec.c.id).where(rec.c.row_hash.in_(part),
+                                                       rec.c.customer_id.is_not(None))).scalars())
+    return out
 
 
 def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_rows) -> set[int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -41,7 +42,17 @@ from omnidesk.core.importing.presets import (
     header_signature,
 )
 from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_records, sniff
-from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SavedMapping, SourceRecord, Suppression, utcnow
+from omnidesk.core.models import (
+    Consent,
+    Event,
+    Identifier,
+    ImportBatch,
+    MatchDecision,
+    SavedMapping,
+    SourceRecord,
+    Suppression,
+    utcnow,
+)
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.privacy import workspace_salt as privacy_salt
 from omnidesk.core.privacy import known_suppressions, row_suppression_keys
@@ -81,6 +92,8 @@ class ImportPlan:
     preview: list[Record]
     previous_batch: int | None = None
     warnings: list[str] = field(default_factory=list)
+    # An error report saved by omnidesk and fixed: the columns naming each row's original.
+    report_columns: tuple[int, int] | None = None  # (omnidesk_batch, omnidesk_row)
 
     @property
     def file_name(self) -> str:
@@ -244,7 +257,18 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     mapping = [g.field for g in guesses]
     source = "preset" if preset else "guessed"
     saved_channel = saved_kind = None
-    if options.mapping is not None:
+    report_columns = _report_columns(fmt.header)
+    origin = _report_origin(ws, path, fmt, report_columns) if report_columns else None
+    if report_columns:
+        for i in (*report_columns, fmt.header.index(REPORT_PROBLEMS)):
+            mapping[i] = IGNORE
+    if origin is not None and options.mapping is None:
+        # The original file's mapping, channel and kind: a fixed row reads as it was meant to.
+        mapping, source = origin["mapping"] + [IGNORE] * (len(fmt.header) - len(origin["mapping"])), "saved"
+        saved_channel, saved_kind = origin["channel"], origin["kind"]
+        if preset is None and origin["preset"] and not options.preset:
+            preset = get_preset(origin["preset"])
+    elif options.mapping is not None:
         _check_mapping(options.mapping, len(fmt.header))
         mapping, source = list(options.mapping), "user"
     else:
@@ -262,6 +286,12 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
     orders, warnings = _decide_date_orders(path, fmt, mapping, region)
+    if origin is not None:
+        # A few fixed rows say little about day/month order; the original file said more.
+        orders.update({i: o for i, o in origin["date_orders"].items() if i < len(fmt.header)})
+        warnings = [w for w in warnings if "could be day/month" not in w]
+        warnings.append(f"This is the error report of import {origin['batch_id']} ({origin['file_name']}): "
+                        "each fixed row joins the customer of the row it corrects.")
     file_hash = file_sha256(path)
     with ws.engine.connect() as conn:
         previous = conn.execute(
@@ -274,8 +304,53 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
         path=path, file_hash=file_hash, file_size=path.stat().st_size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
-        warnings=warnings,
+        warnings=warnings, report_columns=report_columns,
     )
+
+
+# The columns an error report adds after the file's own (see write_error_report).
+REPORT_BATCH, REPORT_ROW, REPORT_PROBLEMS = "omnidesk_batch", "omnidesk_row", "omnidesk_problems"
+
+
+def _report_columns(header: Sequence[str]) -> tuple[int, int] | None:
+    """Where a fixed error report names each row's original import and row, if it is one."""
+    names = list(header)
+    if all(n in names for n in (REPORT_BATCH, REPORT_ROW, REPORT_PROBLEMS)):
+        return names.index(REPORT_BATCH), names.index(REPORT_ROW)
+    return None
+
+
+def _report_origin(ws: Workspace, path: Path, fmt: FileFormat, columns: tuple[int, int]) -> dict | None:
+    """The import a single-file error report came from: the batch its first row names,
+    when the report's own columns are that file's columns."""
+    header = fmt.header
+    own = [h for h in header if h not in (REPORT_BATCH, REPORT_ROW, REPORT_PROBLEMS)]
+    if list(header[:len(own)]) != own:
+        return None
+    first = next(iter(islice(read_records(path, fmt), 1)), None)
+    try:
+        batch_id = int(first.values[columns[0]]) if first is not None else None
+    except (ValueError, IndexError):
+        batch_id = None
+    if batch_id is None:
+        return None
+    batch = ImportBatch.__table__
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(batch.c.id, batch.c.file_name, batch.c.header_json, batch.c.mapping_json,
+                                   batch.c.channel, batch.c.kind, batch.c.preset, batch.c.options_json)
+                            .where(batch.c.status == "done", batch.c.id == batch_id)).all()
+    for r in rows:
+        if json.loads(r.header_json) == own:
+            options = json.loads(r.options_json or "{}")
+            orders = {}
+            for k, v in (options.get("date_orders") or {}).items():
+                try:
+                    orders[int(k)] = nz.DateOrder(v)
+                except ValueError:
+                    continue
+            return {"batch_id": r.id, "file_name": r.file_name, "mapping": json.loads(r.mapping_json),
+                    "channel": r.channel, "kind": r.kind, "preset": r.preset, "date_orders": orders}
+    return None
 
 
 _EMAIL_WORDS = ("mail", "newsletter")
@@ -637,6 +712,8 @@ def run_import(
                 keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
                 if keep:
                     ids = _insert_records(conn, batch_id, plan, keep)
+                    if plan.report_columns:
+                        _tie_fixed_rows(conn, plan.report_columns, keep)
                     _insert_identifiers(conn, ids, keep, plan.channel)
                     _insert_consents(conn, ids, keep)
                     if is_events:
@@ -679,6 +756,34 @@ def run_import(
                 trans.rollback()
             raise
     return result
+
+
+def _tie_fixed_rows(conn: Connection, columns: tuple[int, int], keep: list[tuple[Row, str]]) -> None:
+    """Tie each fixed row of an error report to the row it corrects, as a user's merge.
+
+    The flagged original stays, as read, with its customer; the fixed row joins
+    that customer through the decision (resolve honours it) instead of becoming
+    a second customer because the original's broken email matched nothing.
+    """
+    wanted: dict[int, dict[int, str]] = defaultdict(dict)  # batch -> record number -> new row hash
+    for row, h in keep:
+        values = row.record.values
+        try:
+            wanted[int(values[columns[0]])][int(values[columns[1]])] = h
+        except (ValueError, IndexError):
+            continue  # a row added by hand, or numbers edited away: imported like any other
+    rec = SourceRecord.__table__
+    decisions = []
+    for batch_id, by_number in wanted.items():
+        numbers = sorted(by_number)
+        for start in range(0, len(numbers), 900):
+            for number, old in conn.execute(select(rec.c.record_no, rec.c.row_hash).where(
+                    rec.c.batch_id == batch_id, rec.c.record_no.in_(numbers[start:start + 900]))):
+                if old != by_number[number]:
+                    decisions.append({"kind": "merge", "left_hash": old, "right_hash": by_number[number],
+                                      "created_at": utcnow()})
+    if decisions:
+        conn.execute(insert(MatchDecision.__table__), decisions)
 
 
 def _row_identifiers(row: Row, channel: str) -> list[tuple[str, str]]:
@@ -893,34 +998,45 @@ def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]
 
     With one file the report keeps that file's header, so once fixed it can be
     imported again like the original.  Several files get the union of headers
-    plus a ``source_file`` column.
+    plus a ``source_file`` column.  Three columns are added at the end: the
+    row's number, its problems, and the import it came from (empty after a dry
+    run); importing the fixed report reads those to join each fixed row to the
+    customer of the row it corrects.  A report of a report keeps one set of them.
     """
     from omnidesk.core.exporting.csvsafe import write_csv
 
     runs = list(runs)
+    added = [REPORT_ROW, REPORT_PROBLEMS, REPORT_BATCH]
+
+    def own(plan: ImportPlan) -> list[int]:
+        return [i for i, h in enumerate(plan.header) if h not in added]
+
+    def trailer(result: ImportResult, f: FlaggedRow) -> list:
+        return [f.record.number, "; ".join(f.problems), result.batch_id if result.batch_id is not None else ""]
+
     if len(runs) == 1:
         plan, result = runs[0]
-        header = list(plan.header) + ["omnidesk_row", "omnidesk_problems"]
+        keep = own(plan)
+        header = [plan.header[i] for i in keep] + added
         rows = (
-            list(f.record.values) + [""] * (len(plan.header) - len(f.record.values))
-            + [f.record.number, "; ".join(f.problems)]
+            [f.record.values[i] if i < len(f.record.values) else "" for i in keep] + trailer(result, f)
             for f in result.flagged_rows
         )
         return write_csv(out, header, rows)
     columns: list[str] = []
     for plan, _ in runs:
-        for h in plan.header:
-            if h not in columns:
-                columns.append(h)
-    header = ["source_file"] + columns + ["omnidesk_row", "omnidesk_problems"]
+        for i in own(plan):
+            if plan.header[i] not in columns:
+                columns.append(plan.header[i])
+    header = ["source_file"] + columns + added
 
     def gen():
         for plan, result in runs:
-            index = {h: i for i, h in enumerate(plan.header)}
+            index = {plan.header[i]: i for i in own(plan)}
             for f in result.flagged_rows:
                 vals = f.record.values
                 yield [plan.file_name] + [
                     vals[index[c]] if c in index and index[c] < len(vals) else "" for c in columns
-                ] + [f.record.number, "; ".join(f.problems)]
+                ] + trailer(result, f)
 
     return write_csv(out, header, gen())

@@ -1,0 +1,99 @@
+"""Save the error report, fix it, import it again: the fixed rows land where they belong."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from omnidesk.cli import main
+from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
+from omnidesk.core.workspace import Workspace
+
+EU_HEADER = ["Email", "First Name", "Last Name", "Order Date", "City"]
+EU_ROWS = [
+    ["ann@example.com", "Ann", "Lee", "25/04/2024", "Lyon"],  # day first: decides the column
+    ["jane.doe@example", "Jane", "Doe", "03/04/2024", "Paris"],  # broken email: flagged
+    ["bo@example.com", "Bo", "Chen", "12/05/2024", "Nice"],
+]
+
+
+def _write(path, header, rows, delimiter=";"):
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=delimiter)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _fix(report, fixed, fix):
+    with report.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    for row in rows[1:]:
+        fix(rows[0], row)
+    return _write(fixed, rows[0], rows[1:], delimiter=",")
+
+
+def _jane(ws):
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT r.customer_id, r.email, json_extract(r.values_json, '$.created_at'), r.flagged "
+            "FROM source_record r WHERE r.first_name = 'Jane' ORDER BY r.id").fetchall()
+
+
+def test_a_fixed_row_joins_the_customer_of_the_row_it_corrects_and_reads_dates_as_the_original(tmp_path):
+    original = _write(tmp_path / "orders_eu.csv", EU_HEADER, EU_ROWS)
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        options = ImportOptions(channel="shop", kind="contacts",
+                                mapping=["email", "first_name", "last_name", "created_at", "city"])
+        plan = analyze(ws, original, options)
+        result = run_to_end(ws, plan)
+        assert result.flagged == 1
+        report = tmp_path / "errors.csv"
+        assert write_error_report(report, [(plan, result)]) == 1
+        customers = ws.counts()["customers"]
+
+        def fix(header, row):
+            row[header.index("Email")] = "jane.doe@example.com"
+
+        fixed = _fix(report, tmp_path / "errors-fixed.csv", fix)
+        again = analyze(ws, fixed)
+        assert again.channel == "shop" and again.mapping[:5] == options.mapping
+        assert any("error report of import" in w for w in again.warnings)
+        second = run_to_end(ws, again)
+        assert second.flagged == 0 and second.new_customers == 0
+        assert ws.counts()["customers"] == customers
+        (old_cid, old_email, old_date, old_flag), (new_cid, new_email, new_date, new_flag) = _jane(ws)
+        assert new_cid == old_cid  # one Jane, with both rows as read
+        assert (old_email, old_flag) == (None, 1) and (new_email, new_flag) == ("jane.doe@example.com", 0)
+        assert old_date == new_date == "2024-04-03"  # day first, as the original column said
+        with ws.engine.connect() as conn:
+            email = conn.exec_driver_sql("SELECT email FROM customer WHERE id = ?", (new_cid,)).scalar()
+        assert email == "jane.doe@example.com"
+
+
+def test_the_cli_round_trip_and_a_report_of_a_report(tmp_path, capsys):
+    original = _write(tmp_path / "orders_eu.csv", EU_HEADER + ["Phone"],
+                      [r + [""] for r in EU_ROWS] + [["zed@example.com", "Zed", "Park", "31/12/2024", "Metz",
+                                                      "call me"]])
+    ws = tmp_path / "w.omnidesk"
+    report = tmp_path / "errors.csv"
+    assert main(["import", str(original), "-w", str(ws), "--errors", str(report), "--json"]) == 0
+    capsys.readouterr()
+    with report.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["First Name"] for r in rows] == ["Jane", "Zed"]
+    assert rows[0]["omnidesk_batch"] == "1" and rows[0]["omnidesk_row"] == "2"
+
+    def fix_email_only(header, row):  # Zed's phone is left as it was: flagged again
+        if row[header.index("First Name")] == "Jane":
+            row[header.index("Email")] = "jane.doe@example.com"
+
+    fixed = _fix(report, tmp_path / "errors-fixed.csv", fix_email_only)
+    second = tmp_path / "errors-2.csv"
+    assert main(["import", str(fixed), "-w", str(ws), "--errors", str(second), "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["imported"], summary["flagged"], summary["new_customers"]) == (2, 1, 0)
+    with second.open(encoding="utf-8", newline="") as fh:
+        header, *again = list(csv.reader(fh))
+    assert header == EU_HEADER + ["Phone", "omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
+    assert len(again) == 1 and again[0][1] == "Zed" and again[0][-1] == "2"
