@@ -110,6 +110,8 @@ HEADERS: dict[str, str] = {
     "created_time": "created_at",
     "zip_code": "postcode",
     "campaign_name": "campaign",
+    "form_name": "campaign",  # the form a lead came through, not "forename"
+    "Form": "campaign",
     # --- email activity
     "Opened at": "occurred_at",
     "Clicked at": "occurred_at",
@@ -122,7 +124,6 @@ IGNORED = [
     "Unnamed: 0",
     "E-mail 1 - Label",
     "Phone 1 - Type",
-    "form_name",
     "ad_name",
     "is_organic",
     "Contact owner",

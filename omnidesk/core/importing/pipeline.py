@@ -669,6 +669,9 @@ def run_import(
     model = model_from_settings(ws.get_setting)
     normalizer = RowNormalizer(plan)
     is_events = plan.kind == Kind.EVENTS.value
+    # A list of people, each with the moment their row happened (a website or survey form's
+    # "Submitted at"): every row is also the fact that they submitted the form.
+    submissions = not is_events and "occurred_at" in plan.mapping
     group_by = plan.preset.group_rows_by if plan.preset else None
     conn: Connection
     with ws.engine.connect() as conn:
@@ -721,6 +724,9 @@ def run_import(
                                                     open_order, result)
                     elif plan.preset is not None and plan.preset.key == "meta_leads":
                         _insert_lead_events(conn, batch_id, plan, ids, keep, result)
+                    elif submissions:
+                        _insert_lead_events(conn, batch_id, plan, ids, keep, result, type_="form",
+                                            label="Form submitted")
                     for row, _ in keep:
                         if row.problems:
                             result.flagged += 1
@@ -975,15 +981,21 @@ def _flush_order(conn: Connection, order: dict, result: ImportResult) -> None:
 
 
 def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
-                        keep: list[tuple[Row, str]], result: ImportResult) -> None:
-    """A lead-ad row is a person and also the fact that they submitted a form."""
+                        keep: list[tuple[Row, str]], result: ImportResult, *, type_: str = "lead_form",
+                        label: str = "Lead form submitted") -> None:
+    """A lead-ad or form row is a person and also the fact that they submitted a form.
+
+    Rows without a time say who, not when: they stay people only.
+    """
     params = []
     for rid, (row, _) in zip(ids, keep):
         when = row.values.get("created_at") or row.occurred_at
+        if type_ != "lead_form" and not row.occurred_at:
+            continue
         p = _event_params(batch_id, plan, rid, row)
-        p.update(type="lead_form", occurred_at=when, occurred_utc=to_utc(when))
+        p.update(type=type_, occurred_at=when, occurred_utc=to_utc(when))
         form = row.values.get("campaign") or row.values.get("summary")
-        p["summary"] = f"Lead form submitted{': ' + str(form) if form else ''}"
+        p["summary"] = f"{label}{': ' + str(form) if form else ''}"
         params.append(p)
     if params:
         insert_many(conn, Event.__table__, params)

@@ -959,6 +959,8 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
     "campaign": (
         "Campaign", "Campaign name", "Campaign title", "UTM campaign", "Kampagne", "Campagne",
         "Campana", "Campagna",
+        # The form a submission came in through names it the way a campaign does.
+        "Form", "Form name", "Form title",
     ),
     "location": (
         "Location", "Store", "Store name", "~Shop", "Branch", "Outlet", "Venue", "Filiale",
@@ -972,9 +974,8 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Unsubscribed", "Opt out", "Optout", "Opted out", "Do not email", "Do not contact",
         "Do not call", "No marketing", "Blacklisted", "Bounced", "Suppressed", "Suppression",
         "Subtotal", "Tax", "Taxes", "Discount", "Shipping cost",
-        # The lead form a row came in through, not a person's name ("form name" is
-        # one letter from "forename"); which kind of address a row holds.
-        "Form name", "Address type",
+        # Which kind of address a row holds.
+        "Address type",
     ),
 }
 
@@ -1480,6 +1481,7 @@ _GENERIC_WORDS: tuple[tuple[str, str], ...] = (
     ("order", "shop"), ("ecommerce", "shop"),
     ("contacts", "contacts"), ("phone", "contacts"), ("addressbook", "contacts"),
     ("web", "web"), ("site", "web"), ("website", "web"), ("visits", "web"), ("signups", "web"),
+    ("form", "web"), ("forms", "web"), ("jotform", "web"), ("submissions", "web"),
     # A list's words say less than a medium's: "sms_subscribers" is an SMS list, and only
     # a file that names no medium is taken for the email list these words usually mean.
     ("subscribers", "email"), ("subscriber", "email"), ("audience", "email"),
