@@ -121,6 +121,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("record_id", type=int, metavar="RECORD_ID")
     p.set_defaults(func=cmd_unmerge)
 
+    p = _command(sub, "pin", help="keep a value on a customer's card whatever the sources say")
+    p.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    p.add_argument("field", metavar="FIELD", help="first_name, last_name, email, phone, address, city, ...")
+    p.add_argument("value", nargs="?", metavar="VALUE", help="the value to keep (leave out with --unpin)")
+    p.add_argument("--unpin", action="store_true", help="let the source records decide again")
+    p.set_defaults(func=cmd_pin)
+
     p = _command(sub, "person", help="export or erase everything about one person")
     psub = p.add_subparsers(dest="person_command", metavar="ACTION", required=True)
     q = _command(psub, "export", help="write a zip of JSON and CSV about one customer")
@@ -465,6 +472,23 @@ def cmd_unmerge(args: argparse.Namespace) -> int:
     with _open_existing(args) as ws:
         old, new, _ = unmerge_record(ws, args.record_id)
     print(f"Record {args.record_id} moved from customer {old} to new customer {new}.")
+    return EXIT_OK
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.merge import PINNABLE, pin_value
+
+    if args.field not in PINNABLE:
+        raise CliError(f"'{args.field}' cannot be pinned; these can: {', '.join(PINNABLE)}", EXIT_USAGE)
+    if args.unpin == (args.value is not None):
+        raise CliError("give a VALUE to pin, or --unpin without one", EXIT_USAGE)
+    with _open_existing(args) as ws:
+        cid = _customer(ws, args.customer)
+        pin_value(ws, cid, args.field, None if args.unpin else args.value)
+    if args.unpin:
+        print(f"Customer {cid}: {args.field} follows the source records again.")
+    else:
+        print(f"Customer {cid}: {args.field} pinned to '{args.value}'.")
     return EXIT_OK
 
 
