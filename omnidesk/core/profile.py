@@ -52,9 +52,15 @@ class ConsentFact:
     source_file: str
     record_no: int
     record_channel: str
+    recorded_at: str | None = None  # when the file was imported: all that is known without a date
 
     def describe(self) -> str:
-        when = f" on {self.occurred_at[:10]}" if self.occurred_at else ""
+        if self.occurred_at:
+            when = f" on {self.occurred_at[:10]}"
+        elif self.recorded_at:
+            when = f" (the file gave no date; imported {self.recorded_at[:10]})"
+        else:
+            when = ""
         return f"{self.status}{when}, from {self.source_file} row {self.record_no} ({self.record_channel})"
 
 
@@ -140,7 +146,8 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
     with ws.engine.connect() as conn:
         rows = conn.execute(
             select(con.c.channel, con.c.status, con.c.occurred_at, con.c.record_id,
-                   batch.c.file_name, rec.c.record_no, rec.c.channel.label("record_channel"))
+                   batch.c.file_name, rec.c.record_no, rec.c.channel.label("record_channel"),
+                   batch.c.started_at)
             .join(rec, rec.c.id == con.c.record_id)
             .join(batch, batch.c.id == rec.c.batch_id)
             .where(con.c.customer_id == customer_id)
@@ -152,7 +159,7 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
         if r.channel not in latest or rank >= latest[r.channel][0]:
             latest[r.channel] = (rank, r)
     return {
-        ch: ConsentFact(ch, r.status, r.occurred_at, r.file_name, r.record_no, r.record_channel)
+        ch: ConsentFact(ch, r.status, r.occurred_at, r.file_name, r.record_no, r.record_channel, r.started_at)
         for ch, (_, r) in sorted(latest.items())
     }
 

@@ -1117,7 +1117,9 @@ class CustomerView(QWidget):
             chip = _chip(fact.status, CONSENT_COLORS.get(fact.status, "#6D6D6D"))
             chip.setToolTip(fact.describe())
             box.insertWidget(0, chip)
-            when = nice_date(fact.occurred_at or "")
+            # Without a date in the file, when it was imported is when it was last known true.
+            when = (nice_date(fact.occurred_at) if fact.occurred_at
+                    else f"as of {nice_date(local_day(fact.recorded_at, zone))}" if fact.recorded_at else "")
             text.setText(" · ".join(x for x in (fact.source_file, when) if x))
             text.setToolTip(fact.describe())
         self._fill_pins()
