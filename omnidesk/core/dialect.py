@@ -48,6 +48,10 @@ def configure_sqlite_engine(engine: Engine) -> None:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=5000")
+        # Freed space is overwritten, not left holding old bytes: an erased person (or the
+        # earlier spellings a golden record went through) must not be readable in the file.
+        # Many builds have it on already; the cost did not show in the import benchmark.
+        cur.execute("PRAGMA secure_delete=ON")
         # 16 MB of page cache (the default is 2 MB): a 50,000-row import runs ~15 % faster
         # for ~13 MB more memory; 64 MB gained little more and cost 50 MB.
         cur.execute("PRAGMA cache_size=-16384")
@@ -240,6 +244,24 @@ def indexes_suspended(connection, names: Sequence[str]):
 def clear_customer_search(connection) -> None:
     if has_customer_search(connection):
         connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE}")
+
+
+def compact_customer_search(connection) -> None:
+    """Rewrite the search index without the entries of deleted customers (SQLite).
+
+    FTS5 marks a deleted row's terms as deleted and keeps them in older index
+    segments until a merge; after an erase nothing of the person may stay.
+    """
+    if has_customer_search(connection):
+        connection.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('optimize')")
+
+
+def checkpoint(engine) -> None:
+    """Copy the write-ahead log into the database file and empty it (SQLite; no-op elsewhere)."""
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def unindex_customers(connection, ids: list[int]) -> None:

@@ -38,7 +38,7 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import paths
-from omnidesk.core.dialect import unindex_customers
+from omnidesk.core.dialect import checkpoint, compact_customer_search, unindex_customers
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.keys import fold
 from omnidesk.core.identity.stats import forget_records
@@ -202,7 +202,10 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
     """Erase one customer everywhere, in one transaction; returns what was removed.
 
     Copies of zip members that older versions unpacked into the data folder go
-    too: they are raw rows of people, this one perhaps among them.
+    too: they are raw rows of people, this one perhaps among them.  On SQLite
+    the deleted rows are overwritten, not just unlinked (``secure_delete``, set
+    on every connection), the search index is rewritten without them, and the
+    write-ahead log is emptied afterwards: the file holds no readable copy.
     """
     with ws.engine.begin() as conn:
         _customer_or_fail(conn, customer_id)
@@ -224,6 +227,8 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         conn.execute(delete(review).where(or_(review.c.left_id == customer_id, review.c.right_id == customer_id)))
         unindex_customers(conn, [customer_id])
         conn.execute(delete(Customer.__table__).where(Customer.__table__.c.id == customer_id))
+        compact_customer_search(conn)
+    checkpoint(ws.engine)
     remove_unpacked_leftovers(paths.data_dir())
     return removed
 

@@ -349,3 +349,37 @@ def test_erase_removes_copies_unpacked_by_older_versions(tmp_path, capsys):
     assert main(["person", "erase", "hana.sato@example.com", "--yes", "-w", str(workspace)]) == 0
     capsys.readouterr()
     assert _files_mentioning(paths.data_dir(), "hana.sato") == []
+
+
+def test_after_an_erase_the_workspace_file_holds_no_readable_trace(tmp_path):
+    """Not just unlinked: the bytes of the file (and its write-ahead log) no longer spell them."""
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from omnidesk.core.privacy import erase_person
+    from omnidesk.core.timeline import find_customer
+    from omnidesk.core.workspace import Workspace
+    from tests.helpers import write_csv
+
+    from sqlalchemy import event
+
+    path = tmp_path / "w.omnidesk"
+    rows = [[f"Person{n}", f"Family{n}", f"person{n}@example.com", f"+1415555{n:04d}"] for n in range(200)]
+    rows.insert(100, ["Zebulon", "Quixotica", "zq.unique@example.com", "+14155559876"])
+    with Workspace.create(path) as ws:
+        # As SQLite is built on many systems: freed space keeps its old bytes unless asked.
+        event.listen(ws.engine, "connect", lambda dbapi, _: dbapi.execute("PRAGMA secure_delete = OFF"),
+                     insert=True)
+        ws.engine.dispose()
+        # Several imports, so the search index has several segments, the person's in an old one.
+        for part in range(0, len(rows), 50):
+            import_file(ws, write_csv(tmp_path / f"list{part}.csv", ["First Name", "Last Name", "Email", "Phone"],
+                                      rows[part:part + 50]), ImportOptions(channel="shop"))
+        with ws.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA secure_delete").scalar() == 1  # the workspace asks
+        cid = find_customer(ws, "zq.unique@example.com")
+        assert cid is not None
+        erase_person(ws, cid)
+        assert find_customer(ws, "zq.unique@example.com") is None
+    leftovers = b"".join(p.read_bytes() for p in tmp_path.glob("w.omnidesk*"))
+    for trace in (b"Quixotica", b"quixotica", b"zq.unique", b"Zebulon", b"5559876"):
+        assert trace not in leftovers, trace
+    assert b"Person150" in leftovers  # the others are all still there
