@@ -31,3 +31,19 @@ def test_a_plain_contact_list_makes_no_events(tmp_path):
     with Workspace.create(tmp_path / "w.omnidesk") as ws:
         result = import_file(ws, people, ImportOptions(channel="shop"))
         assert result.events == 0
+
+
+def test_a_shop_list_with_an_order_date_is_not_a_form(tmp_path):
+    rows = write_csv(tmp_path / "customers_eu.csv", ["Email", "First Name", "Order Date"],
+                     [["ann@example.com", "Ann", "2024-04-25 10:00:00"]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        plan = analyze(ws, rows, ImportOptions(channel="shop"))
+        assert plan.kind == "contacts" and "occurred_at" in plan.mapping
+        assert import_file(ws, rows, ImportOptions(channel="shop")).events == 0
+
+
+def test_google_forms_timestamp_makes_form_events_whatever_the_channel(tmp_path):
+    rows = write_csv(tmp_path / "responses.csv", ["Timestamp", "Email Address", "Your name"],
+                     [["2024-05-02 10:15:00", "ann@example.com", "Ann Lee"]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        assert import_file(ws, rows, ImportOptions(channel="pos")).events == 1

@@ -669,9 +669,7 @@ def run_import(
     model = model_from_settings(ws.get_setting)
     normalizer = RowNormalizer(plan)
     is_events = plan.kind == Kind.EVENTS.value
-    # A list of people, each with the moment their row happened (a website or survey form's
-    # "Submitted at"): every row is also the fact that they submitted the form.
-    submissions = not is_events and "occurred_at" in plan.mapping
+    submissions = not is_events and _is_form_export(plan)
     group_by = plan.preset.group_rows_by if plan.preset else None
     conn: Connection
     with ws.engine.connect() as conn:
@@ -762,6 +760,23 @@ def run_import(
                 trans.rollback()
             raise
     return result
+
+
+_FORM_TIME_WORDS = ("submit", "submission", "timestamp")
+
+
+def _is_form_export(plan: ImportPlan) -> bool:
+    """A list of people, each with the moment they sent a website or survey form.
+
+    Every row is then also the fact that they submitted it.  Told by the time
+    column's header ("Submitted at", "Submission Date", Google Forms'
+    "Timestamp") or by a website or social file with a time per row; a shop's
+    "Order Date" on a customer list is not a form.
+    """
+    times = [plan.header[i].lower() for i, f in enumerate(plan.mapping) if f == "occurred_at"]
+    if not times:
+        return False
+    return plan.channel in ("web", "social") or any(w in h for h in times for w in _FORM_TIME_WORDS)
 
 
 def _tie_fixed_rows(conn: Connection, columns: tuple[int, int], keep: list[tuple[Row, str]]) -> None:
