@@ -132,7 +132,7 @@ def test_one_first_name_on_the_shop_landline_is_three_customers_to_ask_about(ws,
     assert count(ws, Customer) == 3
     reviews = mg.list_reviews(ws)
     assert len(reviews) == 3
-    assert all("same phone" in r.reasons for r in reviews)
+    assert all("same phone" in r.reasons and "but different last names" in r.reasons for r in reviews)
 
 
 def test_a_record_without_a_last_name_does_not_bridge_two_last_names(ws, tmp_path):

@@ -913,6 +913,11 @@ def _sync_children(conn: Connection, record_ids: Sequence[int]) -> None:
             )
 
 
+def _review_reasons(s: PairScore) -> str:
+    """The evidence, then what speaks against it: why the pair is a question, not a merge."""
+    return json.dumps(s.reasons + [f"but {s.conflict}"] if s.conflict else s.reasons)
+
+
 def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> int:
     """Add or refresh review entries for customer pairs; returns how many are new."""
     if not pairs:
@@ -924,13 +929,13 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
         for rid, a, b in conn.execute(select(review.c.id, review.c.left_id, review.c.right_id)
                                       .where(review.c.left_id.in_(part))):
             existing[(a, b)] = rid
-    updates = [{"rid": existing[k], "score": s.weight, "reasons_json": json.dumps(s.reasons)}
+    updates = [{"rid": existing[k], "score": s.weight, "reasons_json": _review_reasons(s)}
                for k, s in pairs.items() if k in existing]
     if updates:
         conn.execute(update(review).where(review.c.id == bindparam("rid"))
                      .values(score=bindparam("score"), reasons_json=bindparam("reasons_json")), updates)
     now = utcnow()
-    new = [(a, b, s.weight, json.dumps(s.reasons), "pending", now)
+    new = [(a, b, s.weight, _review_reasons(s), "pending", now)
            for (a, b), s in pairs.items() if (a, b) not in existing]
     for start in range(0, len(new), 10_000):
         executemany(conn, "INSERT INTO match_review (left_id, right_id, score, reasons_json, status, created_at) "
