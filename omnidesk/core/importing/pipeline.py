@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import insert_many, insert_returning_ids
+from omnidesk.core.dialect import indexes_suspended, insert_many, insert_returning_ids
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
@@ -691,49 +691,55 @@ def run_import(
             result.batch_id = batch_id
             salt = privacy_salt(conn)
             yield Progress(0, total, f"Reading {plan.file_name}")
-            open_order: dict | None = None
-            suppressed_orders: set[str] = set()
-            records = read_records(plan.path, plan.fmt)
-            while True:
-                chunk = list(islice(records, CHUNK))
-                if not chunk:
-                    break
-                if cancelled():
-                    raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
-                rows = [normalizer.normalize(rec) for rec in chunk]
-                hashes = [row_hash(plan.channel, plan.header, rec.values) for rec in chunk]
-                seen = set(conn.execute(
-                    select(SourceRecord.row_hash).where(
-                        SourceRecord.row_hash.in_(set(hashes)), SourceRecord.batch_id != batch_id
-                    )
-                ).scalars())
-                keep = [(r, h) for r, h in zip(rows, hashes) if h not in seen]
-                result.rows += len(rows)
-                result.duplicates += len(rows) - len(keep)
-                keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
-                if keep:
-                    ids = _insert_records(conn, batch_id, plan, keep)
-                    if plan.report_columns:
-                        _tie_fixed_rows(conn, plan.report_columns, keep)
-                    _insert_identifiers(conn, ids, keep, plan.channel)
-                    _insert_consents(conn, ids, keep)
-                    if is_events:
-                        open_order = _insert_events(conn, batch_id, plan, ids, keep, group_by,
-                                                    open_order, result)
-                    elif plan.preset is not None and plan.preset.key == "meta_leads":
-                        _insert_lead_events(conn, batch_id, plan, ids, keep, result)
-                    elif submissions:
-                        _insert_lead_events(conn, batch_id, plan, ids, keep, result, type_="form",
-                                            label="Form submitted")
-                    for row, _ in keep:
-                        if row.problems:
-                            result.flagged += 1
-                            result.flagged_rows.append(FlaggedRow(row.record, row.problems))
-                    result.imported += len(keep)
-                yield Progress(min(result.rows, total), max(total, result.rows),
-                               f"Read {result.rows:,} rows")
-            if open_order is not None:
-                _flush_order(conn, open_order, result)
+            # The first big file into an empty workspace: nothing to find duplicates among, and
+            # the secondary indexes are built once at the end (a sort) instead of row by row
+            # (a random B-tree insert each, which grows slow as the tables outgrow the cache).
+            first_import = _workspace_has_no_records(conn, batch_id)
+            bulk = _BULK_INDEXES if first_import and total >= BULK_IMPORT_ROWS else ()
+            with indexes_suspended(conn, bulk):
+                open_order: dict | None = None
+                suppressed_orders: set[str] = set()
+                records = read_records(plan.path, plan.fmt)
+                while True:
+                    chunk = list(islice(records, CHUNK))
+                    if not chunk:
+                        break
+                    if cancelled():
+                        raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
+                    rows = [normalizer.normalize(rec) for rec in chunk]
+                    hashes = [row_hash(plan.channel, plan.header, rec.values) for rec in chunk]
+                    seen = set() if first_import else set(conn.execute(
+                        select(SourceRecord.row_hash).where(
+                            SourceRecord.row_hash.in_(set(hashes)), SourceRecord.batch_id != batch_id
+                        )
+                    ).scalars())
+                    keep = [(r, h) for r, h in zip(rows, hashes) if h not in seen]
+                    result.rows += len(rows)
+                    result.duplicates += len(rows) - len(keep)
+                    keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
+                    if keep:
+                        ids = _insert_records(conn, batch_id, plan, keep)
+                        if plan.report_columns:
+                            _tie_fixed_rows(conn, plan.report_columns, keep)
+                        _insert_identifiers(conn, ids, keep, plan.channel)
+                        _insert_consents(conn, ids, keep)
+                        if is_events:
+                            open_order = _insert_events(conn, batch_id, plan, ids, keep, group_by,
+                                                        open_order, result)
+                        elif plan.preset is not None and plan.preset.key == "meta_leads":
+                            _insert_lead_events(conn, batch_id, plan, ids, keep, result)
+                        elif submissions:
+                            _insert_lead_events(conn, batch_id, plan, ids, keep, result, type_="form",
+                                                label="Form submitted")
+                        for row, _ in keep:
+                            if row.problems:
+                                result.flagged += 1
+                                result.flagged_rows.append(FlaggedRow(row.record, row.problems))
+                        result.imported += len(keep)
+                    yield Progress(min(result.rows, total), max(total, result.rows),
+                                   f"Read {result.rows:,} rows")
+                if open_order is not None:
+                    _flush_order(conn, open_order, result)
             if cancelled():
                 raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
             yield Progress(result.rows, result.rows, "Linking records to customers")
@@ -805,6 +811,17 @@ def _tie_fixed_rows(conn: Connection, columns: tuple[int, int], keep: list[tuple
                                       "created_at": utcnow()})
     if decisions:
         conn.execute(insert(MatchDecision.__table__), decisions)
+
+
+BULK_IMPORT_ROWS = 20_000  # from this many rows a first import builds its indexes at the end
+_BULK_INDEXES = ("ix_source_record_email", "ix_source_record_phone", "ix_source_record_row_hash",
+                 "ix_source_record_name_place", "ix_source_record_name_work", "ix_source_record_flagged",
+                 "ix_identifier_kind_value")
+
+
+def _workspace_has_no_records(conn: Connection, batch_id: int) -> bool:
+    rec = SourceRecord.__table__
+    return conn.execute(select(rec.c.id).where(rec.c.batch_id != batch_id).limit(1)).first() is None
 
 
 def _row_identifiers(row: Row, channel: str) -> list[tuple[str, str]]:
