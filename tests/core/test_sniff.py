@@ -44,7 +44,7 @@ def refuse(path: Path) -> str:
     # One sentence for the user that names the file.
     assert message.startswith(f'"{path.name}"'), message
     assert message.endswith("."), message
-    assert ". " not in message.rstrip("."), message
+    assert ". " not in message.rstrip(".") and "\n" not in message, message
     return message
 
 

@@ -17,27 +17,7 @@ from hypothesis import strategies as st
 from omnidesk.core.importing.pipeline import import_file
 from omnidesk.core.importing.sniff import Record, UnreadableFileError, read_records, sniff
 from omnidesk.core.workspace import Workspace
-
-
-def write(tmp_path: Path, name: str, data: bytes) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data)
-    return path
-
-
-def records(path: Path) -> list[Record]:
-    return list(read_records(path, sniff(path)))
-
-
-def refuse(path: Path) -> str:
-    """Sniff (and read) ``path`` expecting it to be refused; return the message."""
-    with pytest.raises(UnreadableFileError) as info:
-        list(read_records(path, sniff(path)))
-    message = str(info.value)
-    assert message.startswith(f'"{path.name}"'), message
-    assert message.endswith("."), message
-    assert ". " not in message.rstrip(".") and "\n" not in message, message
-    return message
+from tests.core.test_sniff import records, refuse, write
 
 
 def random_bytes_without_zeros(seed: int, size: int) -> bytes:

@@ -1280,8 +1280,8 @@ def _restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]
         texts, all_pins = merged.setdefault(target, ([], {}))
         if notes.strip() and notes.strip() not in texts:
             texts.append(notes.strip())
-        for field, value in pins.items():
-            all_pins.setdefault(field, value)
+        for name, value in pins.items():
+            all_pins.setdefault(name, value)
     for cid, (texts, pins) in merged.items():
         conn.execute(update(cust).where(cust.c.id == cid).values(notes="\n\n".join(texts),
                                                                  pinned_json=json.dumps(pins)))

@@ -466,7 +466,28 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class SourceTableModel(QAbstractTableModel):
+class _ListTableModel(QAbstractTableModel):
+    """A table over a plain list of rows, with fixed column headers."""
+
+    HEADERS: tuple[str, ...] = ()
+
+    def _count(self) -> int:
+        raise NotImplementedError
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else self._count()
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
+                and 0 <= section < len(self.HEADERS):
+            return self.HEADERS[section]
+        return None
+
+
+class SourceTableModel(_ListTableModel):
     """The customer's source records: file, row, channel, kind and what was flagged."""
 
     RecordIdRole = Qt.ItemDataRole.UserRole + 1
@@ -481,20 +502,11 @@ class SourceTableModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
+    def _count(self) -> int:
+        return len(self._rows)
+
     def source_row(self, row: int) -> SourceRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
@@ -517,7 +529,7 @@ class SourceTableModel(QAbstractTableModel):
         return None
 
 
-class IdentifierTableModel(QAbstractTableModel):
+class IdentifierTableModel(_ListTableModel):
     """Every email, phone and external id of the customer, one line per file it was found in.
 
     An identifier's kind and value are written on its first line only; its lines share a
@@ -538,6 +550,9 @@ class IdentifierTableModel(QAbstractTableModel):
         self._lines = list(lines)
         self.endResetModel()
 
+    def _count(self) -> int:
+        return len(self._lines)
+
     def line(self, row: int) -> IdentifierLine | None:
         return self._lines[row] if 0 <= row < len(self._lines) else None
 
@@ -546,18 +561,6 @@ class IdentifierTableModel(QAbstractTableModel):
 
     def identifier_count(self) -> int:
         return len({(x.kind, x.value) for x in self._lines})
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._lines)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
 
     def shown_value(self, line: IdentifierLine) -> tuple[str, str]:
         kind, value = identifier_label(line.kind, line.value)
