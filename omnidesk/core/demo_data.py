@@ -52,9 +52,11 @@ below are per rendered record unless they say "per person":
 
 Contact data is fictional by construction: US numbers are in the
 NPA-555-0100..0199 range reserved for fiction, spread over real area codes;
-European numbers use Ofcom's drama range (+44 7700 900xxx), ARCEP's fiction
-mobile range (+33 6 39 98 xx xx) and the German Bundesnetzagentur film
-numbers; Dutch customers have no phone.  The US blocks hold about 10,900
+European numbers use Ofcom's drama ranges for London and Bristol
+(020 7946 0xxx, 0117 496 0xxx), ARCEP's fiction numbers (01 99 00 xx xx,
+04 99 00 xx xx) and the German Bundesnetzagentur film numbers, all of them
+valid numbers to phonenumbers, so they import written the national way too;
+Dutch customers have no phone.  The US blocks hold about 10,900
 numbers, so past roughly 10,000 customers later people simply have no mobile.  Email domains are the reserved
 example.com/.net/.org and names under the reserved ``.example`` TLD.  IP
 addresses come from the documentation ranges (RFC 5737).
@@ -275,7 +277,7 @@ def _us_phone(npa: str, line: int) -> _Phone:
 
 
 def _eu_phone(country: str, prefix: str, n: int) -> _Phone:
-    # prefix is the international form of a reserved block, e.g. "+44 7700 900".
+    # prefix is the international form of a reserved block, e.g. "+44 20 7946 0".
     parts = prefix.split(" ")
     cc = parts[0][1:]
     if country == "GB":

@@ -114,7 +114,7 @@ def test_phone_and_country_data_are_bundled(exe, env, tmp_path):
         "First Name,Last Name,Email,Phone,Country\n"
         "Ada,Lovelace,ada@example.com,(415) 555-0142,US\n"
         "Klaus,Becker,klaus@example.de,030 9018 2011,DE\n"
-        "Jane,Doe,jane@example.co.uk,07700 900123,GB\n"
+        "Jane,Doe,jane@example.co.uk,020 7946 0123,GB\n"
         "Ivana,Horvat,ivana@example.hr,01 4567 890,Hrvatska\n",
         encoding="utf-8",
     )
@@ -129,7 +129,7 @@ def test_phone_and_country_data_are_bundled(exe, env, tmp_path):
     assert got == {
         "ada@example.com": ("+14155550142", "US"),
         "klaus@example.de": ("+493090182011", "DE"),
-        "jane@example.co.uk": ("+447700900123", "GB"),
+        "jane@example.co.uk": ("+442079460123", "GB"),
         "ivana@example.hr": ("+38514567890", "HR"),
     }
 
