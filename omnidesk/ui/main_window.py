@@ -550,9 +550,11 @@ class MainWindow(QMainWindow):
             self.show_error("Cannot undo import", str(exc))
             return
         self.refresh()
+        split = removed.get("merges_undone", 0)
         self.statusBar().showMessage(
             f"Undid import {batch_id}: removed {removed['source_records']:,} records "
-            f"and {removed['customers']:,} customers", 10000
+            f"and {removed['customers']:,} customers"
+            + (f"; split {split:,} merge{'s' if split != 1 else ''} it had caused" if split else ""), 10000
         )
 
     # -- help --------------------------------------------------------------------------

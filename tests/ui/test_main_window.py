@@ -257,3 +257,25 @@ def test_the_customers_screen_reads_the_ids_once_when_it_opens(demo_window, monk
     view.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # a real change of order reads them again
     assert len(calls) == 2
     view.close()
+
+
+def test_undoing_a_bridging_import_from_the_imports_screen_splits_and_says_so(window, qtbot, tmp_path, monkeypatch):
+    window.set_workspace(Workspace.create(tmp_path / "w.omnidesk"))
+    files = [write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
+                       [["ann.lee@example.com", "Ann", "Lee"]]),
+             write_csv(tmp_path / "till.csv", ["Phone", "First Name", "Last Name"],
+                       [["(415) 555-0111", "Ann", "Lee"]]),
+             write_csv(tmp_path / "shop.csv", ["Email", "Phone", "First Name", "Last Name"],
+                       [["ann.lee@example.com", "415-555-0111", "Ann", "Lee"]])]
+    window.import_files(files)
+    run_wizard(window, qtbot)
+    assert window.workspace.counts()["customers"] == 1
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == "shop.csv")
+    imports.table.selectRow(row)
+    monkeypatch.setattr(window, "confirm", lambda *a: True)
+    qtbot.mouseClick(imports.undo_button, Qt.MouseButton.LeftButton)
+    assert window.workspace.counts()["customers"] == 2
+    assert "split 1 merge it had caused" in window.statusBar().currentMessage()
+    assert window.screens["customers"].model.rowCount() == 2
