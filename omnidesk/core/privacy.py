@@ -41,6 +41,7 @@ from omnidesk.core import paths
 from omnidesk.core.dialect import checkpoint, compact_customer_search, unindex_customers
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.keys import fold
+from omnidesk.core.identity.resolve import external_key
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.models import (
@@ -220,8 +221,10 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         removed["merge_traces"] = _forget_merge_traces(conn, customer_id, ids, hashes)
         removed["events"] = _delete_records(conn, ids)
         md = MatchDecision.__table__
-        for i in range(0, len(hashes), _IN):
-            part = hashes[i:i + _IN]
+        # Decisions name the person by row hash and by their own customer ids (not shared ones).
+        keys = hashes + sorted(external_key(v) for k, v in identifiers if k == "external" and (k, v) not in shared)
+        for i in range(0, len(keys), _IN):
+            part = keys[i:i + _IN]
             conn.execute(delete(md).where(or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part))))
         review = MatchReview.__table__
         conn.execute(delete(review).where(or_(review.c.left_id == customer_id, review.c.right_id == customer_id)))

@@ -695,3 +695,41 @@ def test_a_rebuild_from_scratch_keeps_notes_and_pins(ws, tmp_path):
     (new,) = set(customers_of(ws).values())
     assert customer_notes(ws, new) == "VIP — called 3 May"
     assert _user_data_of(ws, new)[0] == "Robert" and _user_data_of(ws, new)[2] == {"first_name": "Robert"}
+
+
+SHOP_HEADER = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
+               "Default Address City", "Default Address Zip", "Phone", "Total Spent", "Total Orders"]
+
+
+def _family_export(alice_spent):
+    return [["'7100000000101", "Alice", "Johnson", "johnsonfamily@example.com", "yes", "Portland", "'04101", "",
+             alice_spent, "3"],
+            ["'7100000000102", "Mark", "Johnson", "johnsonfamily@example.com", "no", "Portland", "'04101", "",
+             "12.00", "1"]]
+
+
+def test_a_rejection_outlives_undoing_the_import_and_a_changed_export_of_the_same_people(ws, tmp_path):
+    first = import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOP_HEADER, _family_export("120.00")),
+                        ImportOptions(channel="shop"))
+    (review,) = mg.list_reviews(ws)
+    mg.reject_review(ws, review.id)
+    undo_batch(ws, first.batch_id)
+    # Next month's export: Alice bought more, so her row (and its hash) changed; the ids did not.
+    import_file(ws, write_csv(tmp_path / "customers_export_december.csv", SHOP_HEADER, _family_export("180.00")),
+                ImportOptions(channel="shop"))
+    assert mg.list_reviews(ws) == []
+    assert count(ws, Customer) == 2
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    assert mg.list_reviews(ws) == [] and count(ws, Customer) == 2
+
+
+def test_merging_a_rejected_pair_by_hand_forgets_the_rejection_by_customer_id_too(ws, tmp_path):
+    import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOP_HEADER, _family_export("120.00")),
+                ImportOptions(channel="shop"))
+    (review,) = mg.list_reviews(ws)
+    mg.reject_review(ws, review.id)
+    mg.merge_customers(ws, [review.left_id, review.right_id])  # the user changed their mind
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    assert count(ws, Customer) == 1

@@ -17,8 +17,8 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
-from omnidesk.core.identity.resolve import _log_and_fold, _new_customer_rows, _sync_children
-from omnidesk.core.models import Customer, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.identity.resolve import _log_and_fold, _new_customer_rows, _sync_children, external_key
+from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
 PINNABLE = ("first_name", "last_name", "email", "phone", "company", "address", "city", "region",
@@ -40,8 +40,14 @@ def _record_ids(conn: Connection, customer_id: int) -> list[int]:
 
 
 def _hashes(conn: Connection, customer_id: int) -> list[str]:
+    """The keys decisions about this customer are written against: its systems' customer
+    ids first (they outlive a changed export), then its records' row hashes."""
     rec = SourceRecord.__table__
-    return list(conn.execute(
+    ident = Identifier.__table__
+    externals = sorted(set(conn.execute(
+        select(ident.c.value).join(rec, rec.c.id == ident.c.record_id)
+        .where(rec.c.customer_id == customer_id, ident.c.kind == "external")).scalars()))
+    return [external_key(x) for x in externals] + list(conn.execute(
         select(rec.c.row_hash).where(rec.c.customer_id == customer_id).order_by(rec.c.id)
     ).scalars())
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import gc
+import hashlib
 import json
 from array import array
 from bisect import bisect_left
@@ -507,6 +508,21 @@ def _load_decisions(conn: Connection, hashes: Iterable[str] | None = None) -> tu
         for kind, left, right in result:
             (rejected if kind == "reject" else must).append((left, right))
     return rejected, must
+
+
+def external_key(value: str) -> str:
+    """A decision key for a customer id of one system ("shop:7100..."), next to row hashes.
+
+    A user's rejection is written against the records' row hashes and against
+    their customer ids: a changed export gives the rows new hashes, not the
+    people new ids, so the rejection still finds them.
+    """
+    return "x:" + hashlib.sha1(value.encode("utf-8")).hexdigest()
+
+
+def decision_keys(p: Profile) -> list[str]:
+    """Every key a decision about this record may be written against."""
+    return [p.row_hash, *(external_key(x) for x in p.externals)]
 
 
 def _decision_indexes(pairs: list[tuple[str, str]], index_of: dict[str, list[int]]) -> list[tuple[int, int]]:
@@ -1032,10 +1048,11 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     old_profiles = _make_profiles(old_rows, _identifiers(conn, [r[0] for r in old_rows]))
     profiles = new_profiles + old_profiles
     freq = load_frequencies(conn, profiles)
-    rejected, must = _load_decisions(conn, [p.row_hash for p in profiles])
     index_of: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(profiles):
-        index_of[p.row_hash].append(i)
+        for key in decision_keys(p):
+            index_of[key].append(i)
+    rejected, must = _load_decisions(conn, list(index_of))
     plan = cluster_profiles(profiles, freq, model, _decision_indexes(rejected, index_of),
                             _decision_indexes(must, index_of), only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
@@ -1289,13 +1306,24 @@ def _restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]
 
 def _decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: list[tuple[str, str]],
                         must: list[tuple[str, str]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Map decisions' row hashes to indexes of ``profiles`` (in record id order) via the database."""
-    hashes = sorted({h for pair in (*rejected, *must) for h in pair})
-    if not hashes:
+    """Map decisions' keys to indexes of ``profiles`` (in record id order).
+
+    Row hashes are looked up in the database; customer-id keys (see
+    :func:`external_key`) are matched against the profiles that carry an id.
+    """
+    keys = {h for pair in (*rejected, *must) for h in pair}
+    if not keys:
         return [], []
+    hashes = sorted(k for k in keys if not k.startswith("x:"))
     rec = SourceRecord.__table__
     rids = [p.rid for p in profiles]
     index_of: dict[str, list[int]] = defaultdict(list)
+    if len(hashes) < len(keys):
+        for i, p in enumerate(profiles):
+            for x in p.externals:
+                key = external_key(x)
+                if key in keys:
+                    index_of[key].append(i)
     for part in _chunks(hashes):
         for rid, row_hash in conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.row_hash.in_(part))):
             i = bisect_left(rids, rid)
