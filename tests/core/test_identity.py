@@ -253,11 +253,20 @@ def test_manual_merge_and_unmerge_round_trip_keep_provenance(ws, tmp_path):
     old, new, log_id = mg.unmerge_record(ws, bo)
     split = customers_of(ws)
     assert split[("a.csv", 1)] == old and split[("a.csv", 2)] == new
+    # Each value still says which file, row and channel it came from.
+    from omnidesk.core.profile import value_sources
+
+    assert value_sources(ws, new)["email"] == ("bo@example.com", "a.csv", 2, "shop")
+    assert value_sources(ws, old)["email"] == ("ann@example.com", "a.csv", 1, "shop")
+    assert value_sources(ws, old)["first_name"] == ("Ann", "a.csv", 1, "shop")
     with ws.engine.begin() as conn:
         resolve_all(conn)
     assert customers_of(ws) == split
     mg.undo_log(ws, log_id)
     assert customers_of(ws)[("a.csv", 2)] == old
+    sources = value_sources(ws, old)
+    assert {sources["first_name"].record_no, sources["email"].record_no} <= {1, 2}
+    assert all(v.source_file == "a.csv" and v.channel == "shop" for v in sources.values())
     with pytest.raises(UserError):
         mg.undo_log(ws, log_id)
 
