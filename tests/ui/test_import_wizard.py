@@ -436,6 +436,7 @@ def test_the_trial_of_several_files_counts_each_against_the_ones_before(make_wiz
     assert [table.value(r, "new_customers") for r in range(3)] == ["1", "1", "0"]
     assert table.value(2, "updated_customers") == "1"
     assert workspace.counts() == before  # only a copy was written
+    assert "tried together" in wizard.check_page.notes.text()
     finish(wizard, qtbot)
     done = wizard.done_page.table
     assert [done.value(r, "new_customers") for r in range(3)] == ["1", "1", "0"]

@@ -983,9 +983,9 @@ class CheckPage(QWizardPage):
                                 "the columns.")
         notes = _notes_html(self.wiz, outcome, trial=True)
         if len(outcome.runs) > 1:
-            # Each file is tried on its own, so a person in two files counts as new in both.
-            notes += ("<p>Customer counts are for each file on its own. People who appear in several "
-                      "files are counted once by the real import, so its totals can be lower.</p>")
+            # The files were tried together, in a copy of the workspace (see core.importing.trial).
+            notes += ("<p>The files were tried together, in this order: a person already met in an "
+                      "earlier file counts as an updated customer, not a new one, as in the import.</p>")
         self.notes.setText(notes)
         self.completeChanged.emit()
 
