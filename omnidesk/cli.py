@@ -311,7 +311,9 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
             if not args.json:
                 print(f"Wrote {written} flagged rows to {args.errors}")
     if not existed and failures == len(files) and not args.dry_run:
-        _remove_workspace_file(path)  # nothing was imported: leave no empty workspace behind
+        from omnidesk.core.dialect import remove_workspace_files
+
+        remove_workspace_files(path)  # nothing was imported: leave no empty workspace behind
     if args.json:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
@@ -331,11 +333,6 @@ def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files:
     if not args.dry_run or not needs_scratch_copy(n_files, existed):
         return stack.enter_context(_open_or_create(args)), False
     return stack.enter_context(scratch_copy(path if existed else None)), True
-
-
-def _remove_workspace_file(path: Path) -> None:
-    for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        leftover.unlink(missing_ok=True)
 
 
 def cmd_imports_list(args: argparse.Namespace) -> int:

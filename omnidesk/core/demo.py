@@ -13,6 +13,7 @@ from pathlib import Path
 from omnidesk.core.demo_data import write_demo_files
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.dialect import remove_workspace_files
 from omnidesk.core.workspace import Workspace
 
 
@@ -29,8 +30,7 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
         raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".building")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
+    remove_workspace_files(partial)
     files = []
     try:
         with tempfile.TemporaryDirectory(prefix="omnidesk-demo-") as tmp:
@@ -51,8 +51,7 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.replace(partial, path)
     finally:
-        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-            leftover.unlink(missing_ok=True)
+        remove_workspace_files(partial)
     return {"workspace": str(path), "files": files, "counts": counts}
 
 

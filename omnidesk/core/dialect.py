@@ -256,6 +256,12 @@ def compact_customer_search(connection) -> None:
         connection.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('optimize')")
 
 
+def remove_workspace_files(path: Path) -> None:
+    """Delete a workspace file together with its write-ahead log and shared-memory files."""
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
 def checkpoint(engine) -> None:
     """Copy the write-ahead log into the database file and empty it (SQLite; no-op elsewhere)."""
     if engine.dialect.name != "sqlite":

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
+from omnidesk.core.identity.golden import consent_rank
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
 from omnidesk.core.money import workspace_currency
 from omnidesk.core.workspace import Workspace
@@ -154,8 +155,7 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
         ).all()
     latest: dict[str, tuple] = {}
     for r in rows:
-        # Same ranking as golden.py, so the card agrees with the stored consent columns.
-        rank = (r.occurred_at or "", r.record_id)
+        rank = consent_rank(r.occurred_at, r.record_id)
         if r.channel not in latest or rank >= latest[r.channel][0]:
             latest[r.channel] = (rank, r)
     return {

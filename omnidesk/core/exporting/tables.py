@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from omnidesk.core.exporting.csvsafe import write_csv
+from omnidesk.core.identity.golden import consent_rank
 from omnidesk.core.models import Consent, Customer, ImportBatch, SourceRecord
 from omnidesk.core.workspace import Workspace
 
@@ -68,7 +69,7 @@ def _latest_consent(conn, channel: str) -> dict[int, str]:
     for cid, status, when, rid in conn.execute(
             select(con.c.customer_id, con.c.status, con.c.occurred_at, con.c.record_id)
             .where(con.c.channel == channel, con.c.customer_id.is_not(None))):
-        rank = (when or "", rid)
+        rank = consent_rank(when, rid)
         if cid not in latest or rank >= latest[cid][0]:
             latest[cid] = (rank, status)
     return {cid: status for cid, (_, status) in latest.items()}

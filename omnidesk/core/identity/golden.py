@@ -48,6 +48,14 @@ _OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "display_name", "tags", "consent_e
              "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
 
 
+def consent_rank(occurred_at: str | None, record_id: int) -> tuple[str, int]:
+    """Orders consent facts: the latest in force wins; undated ones lose to dated, ties to the later record.
+
+    The card, the exports and the stored consent columns all use this, so they agree.
+    """
+    return (occurred_at or "", record_id)
+
+
 def _display_name(first: str, last: str, email: str | None, phone: str | None) -> str:
     name = " ".join(x for x in (first, last) if x)
     return name or email or phone or "(no name)"
@@ -129,7 +137,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
                consent.c.record_id).where(_where(consent.c.customer_id, ids, bounds))
     ):
         key = (cid, channel)
-        rank = (when or "", rid)
+        rank = consent_rank(when, rid)
         if key not in latest_consent or rank >= latest_consent[key][0]:
             latest_consent[key] = (rank, status)
         if when:
