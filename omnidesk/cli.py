@@ -48,6 +48,11 @@ def _command(subparsers, name: str, **kwargs) -> argparse.ArgumentParser:
     return parser
 
 
+def _add_force_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="replace the output file if it exists (a workspace is never replaced)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="omnidesk",
@@ -84,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", metavar="CC", help="default phone/date region (default: the workspace's)")
     p.add_argument("--dry-run", action="store_true", help="report what would be imported, change nothing")
     p.add_argument("--errors", metavar="OUT.csv", help="write flagged rows with what is wrong to this CSV")
+    p.add_argument("--force", action="store_true", help="replace OUT.csv if it exists (never a workspace)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_import)
 
@@ -133,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = _command(psub, "export", help="write a zip of JSON and CSV about one customer")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
     q.add_argument("out", nargs="?", metavar="OUT.zip")
+    _add_force_arg(q)
     q.set_defaults(func=cmd_person_export)
     q = _command(psub, "erase", help="erase one customer everywhere; a re-import cannot bring them back")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
@@ -143,13 +150,16 @@ def build_parser() -> argparse.ArgumentParser:
     esub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     q = _command(esub, "sources", help="one row per imported record, with its customer")
     q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
     q.set_defaults(func=cmd_export_sources)
     q = _command(esub, "customers", help="one row per customer")
     q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
     q.set_defaults(func=cmd_export_customers)
     q = _command(esub, "timeline", help="one customer's merged timeline, oldest first")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone in any format")
     q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
     q.set_defaults(func=cmd_export_timeline)
     return parser
 
@@ -159,6 +169,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _workspace_path(args: argparse.Namespace) -> Path:
     return Path(args.workspace) if args.workspace else paths.default_workspace_path()
+
+
+def _output(path: str | Path, args: argparse.Namespace) -> Path:
+    """The output file of a command, checked before any work is done.
+
+    A workspace (this one or any other, or a file beside one) is never written
+    over; another existing file only with ``--force``.
+    """
+    from omnidesk.core.exporting.outfiles import OutputExistsError, check_output
+
+    try:
+        return check_output(path, overwrite=getattr(args, "force", False), workspace=_workspace_path(args))
+    except OutputExistsError:
+        raise CliError(f"{path} already exists; add --force to replace it") from None
 
 
 def _open_existing(args: argparse.Namespace):
@@ -252,6 +276,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from omnidesk.core.importing.archives import Unpacked
 
     files = [Path(f) for f in args.files]
+    if args.errors:
+        _output(args.errors, args)
     for f in files:
         if not f.is_file():
             raise CliError(f"{f}: no such file")
@@ -307,7 +333,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                 for warning in plan.warnings:
                     print(f"omnidesk: warning: {f.name}: {warning}", file=sys.stderr)
         if args.errors:
-            written = write_error_report(Path(args.errors), flagged_rows)
+            written = write_error_report(Path(args.errors), flagged_rows, overwrite=args.force)
             if not args.json:
                 print(f"Wrote {written} flagged rows to {args.errors}")
     if not existed and failures == len(files) and not args.dry_run:
@@ -372,8 +398,9 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
 def cmd_export_sources(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_sources
 
+    out = _output(args.out, args)
     with _open_existing(args) as ws:
-        n = export_sources(ws, Path(args.out))
+        n = export_sources(ws, out, overwrite=args.force)
     print(f"Wrote {n} source records to {args.out}")
     return EXIT_OK
 
@@ -381,8 +408,9 @@ def cmd_export_sources(args: argparse.Namespace) -> int:
 def cmd_export_customers(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_customers
 
+    out = _output(args.out, args)
     with _open_existing(args) as ws:
-        n = export_customers(ws, Path(args.out))
+        n = export_customers(ws, out, overwrite=args.force)
     print(f"Wrote {n} customers to {args.out}")
     return EXIT_OK
 
@@ -492,10 +520,12 @@ def cmd_pin(args: argparse.Namespace) -> int:
 def cmd_person_export(args: argparse.Namespace) -> int:
     from omnidesk.core.privacy import export_person
 
+    if args.out:
+        _output(args.out, args)  # refused before the workspace is opened
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
-        out = Path(args.out) if args.out else Path(f"customer-{cid}.zip")
-        export_person(ws, cid, out)
+        out = _output(args.out if args.out else f"customer-{cid}.zip", args)
+        export_person(ws, cid, out, overwrite=args.force)
     print(f"Wrote everything about customer {cid} to {out}")
     return EXIT_OK
 
@@ -521,9 +551,10 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
 def cmd_export_timeline(args: argparse.Namespace) -> int:
     from omnidesk.core.timeline import export_timeline
 
+    out = _output(args.out, args)
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
-        n = export_timeline(ws, cid, Path(args.out))
+        n = export_timeline(ws, cid, out, overwrite=args.force)
     print(f"Wrote {n} timeline entries of customer {cid} to {args.out}")
     return EXIT_OK
 

@@ -328,7 +328,7 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
     return aware.isoformat(timespec="seconds")
 
 
-def export_timeline(ws: Workspace, customer_id: int, out: Path) -> int:
+def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> int:
     """Write the customer's timeline to ``out`` as CSV, oldest first; returns rows.
 
     Columns: ``occurred_at,channel,type,summary,amount,source_file,source_row``.
@@ -344,7 +344,7 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path) -> int:
         for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
         if e.occurred_at
     )
-    return write_csv(Path(out), EXPORT_HEADER, rows)
+    return write_csv(Path(out), EXPORT_HEADER, rows, overwrite=overwrite)
 
 
 # -- finding a customer ------------------------------------------------------------

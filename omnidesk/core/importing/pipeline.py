@@ -1037,7 +1037,8 @@ def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: 
 # -- error report ---------------------------------------------------------------------
 
 
-def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]]) -> int:
+def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]], *,
+                       overwrite: bool = False) -> int:
     """Write flagged rows, as read plus what is wrong, to ``out``; returns rows written.
 
     With one file the report keeps that file's header, so once fixed it can be
@@ -1066,7 +1067,7 @@ def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]
             [f.record.values[i] if i < len(f.record.values) else "" for i in keep] + trailer(result, f)
             for f in result.flagged_rows
         )
-        return write_csv(out, header, rows)
+        return write_csv(out, header, rows, overwrite=overwrite)
     columns: list[str] = []
     for plan, _ in runs:
         for i in own(plan):
@@ -1083,4 +1084,4 @@ def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]
                     vals[index[c]] if c in index and index[c] < len(vals) else "" for c in columns
                 ] + trailer(result, f)
 
-    return write_csv(out, header, gen())
+    return write_csv(out, header, gen(), overwrite=overwrite)

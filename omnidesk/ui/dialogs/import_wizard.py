@@ -1440,7 +1440,7 @@ class ImportWizard(QWizard):
             return None
         status = self.done_page.report_status
         try:
-            written = write_error_report(out, flagged)
+            written = write_error_report(out, flagged, overwrite=True)  # the save dialog asked
         except (UserError, OSError) as exc:
             status.setText(f'<span style="color:{ERROR_COLOR}">Could not save the report: {_html(str(exc))}</span>')
             return None

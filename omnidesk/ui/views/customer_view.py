@@ -1271,7 +1271,8 @@ class CustomerView(QWidget):
         if path is None:
             return
         try:
-            written = export_person(self.workspace, self.customer_id, path)
+            # The save dialog has asked before replacing a file.
+            written = export_person(self.workspace, self.customer_id, path, overwrite=True)
         except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
             try:
                 path.with_name(path.name + ".part").unlink(missing_ok=True)
@@ -1452,7 +1453,12 @@ class CustomerView(QWidget):
         path = self.ask_export_path()
         if path is None:
             return
-        export_timeline(self.workspace, self.customer_id, path)
+        try:
+            # The save dialog has asked before replacing a file.
+            export_timeline(self.workspace, self.customer_id, path, overwrite=True)
+        except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
+            self.show_error("Cannot export the timeline", f"Nothing was written to {path}.\n\n{_reason(exc)}")
+            return
         self.timelineExported.emit(str(path))
 
     # -- sources -------------------------------------------------------------------
