@@ -567,6 +567,13 @@ def _is_user_error(exc: BaseException) -> bool:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    import os
+
+    from omnidesk.desktop import display_problem
+
+    problem = display_problem(os.environ)
+    if problem:  # before Qt starts: its own message names no package, then it aborts
+        raise CliError(problem)
     from omnidesk.app import run_app
 
     return run_app(workspace=Path(args.workspace) if args.workspace else None, demo=args.demo)
