@@ -101,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     q = _command(isub, "undo", help="remove exactly what one import batch added")
     q.add_argument("batch_id", type=int, metavar="BATCH_ID")
     q.set_defaults(func=cmd_imports_undo)
+    q = _command(isub, "errors", help="write one import's flagged rows, with what is wrong, to a CSV")
+    q.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_imports_errors)
 
     p = _command(sub, "resolve", help="find more matches across the whole workspace")
     p.add_argument("--from-scratch", action="store_true",
@@ -392,6 +397,16 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
         f"{removed['events']} events, {removed['customers']} customers"
         + (f"; split {split} merge{'s' if split != 1 else ''} it had caused." if split else ".")
     )
+    return EXIT_OK
+
+
+def cmd_imports_errors(args: argparse.Namespace) -> int:
+    from omnidesk.core.importing.batches import write_batch_error_report
+
+    out = _output(args.out, args)
+    with _open_existing(args) as ws:
+        n = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
+    print(f"Wrote {n} flagged row{'s' if n != 1 else ''} of import {args.batch_id} to {out}")
     return EXIT_OK
 
 
