@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from omnidesk.core.importing.batches import FlaggedRecord, flagged_records
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.models.list_table_model import ListTableModel
 
 PAGE = 500
-COLUMNS = ("Row", "What is wrong", "The row as read")
 
 
-class FlaggedRowTableModel(QAbstractTableModel):
+class FlaggedRowTableModel(ListTableModel):
+    HEADERS = ("Row", "What is wrong", "The row as read")
+
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
         self.workspace = workspace
@@ -46,11 +48,8 @@ class FlaggedRowTableModel(QAbstractTableModel):
     def record(self, row: int) -> FlaggedRecord | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+    def _count(self) -> int:
+        return len(self._rows)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
@@ -70,9 +69,4 @@ class FlaggedRowTableModel(QAbstractTableModel):
                 return "\n".join(rec.problems)
             if column == 2:
                 return "\n".join(rec.values)
-        return None
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
         return None
