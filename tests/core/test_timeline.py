@@ -246,7 +246,7 @@ def test_export_has_exact_columns_and_offsets(shop, tmp_path):
     assert by_summary["Email consent: unsubscribed"][0] == "2024-04-01T08:00:00+00:00"
 
     ws.set_setting("timezone", "America/Los_Angeles")
-    export_timeline(ws, ids["ann"], out)
+    export_timeline(ws, ids["ann"], out, overwrite=True)
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     sent = next(r for r in rows[1:] if r[2] == "sent")
