@@ -96,7 +96,7 @@ class PhoneRegion:
 
     @property
     def label(self) -> str:
-        return region_label(self.code) if self.code else "Mixed"
+        return region_label(self.code) if self.code else "no single country"
 
     @property
     def problem(self) -> str:
@@ -266,10 +266,10 @@ def decide_phone_region(evidence: RegionEvidence, default: str, explicit: str | 
                            f"no country code and are real {default} numbers; the {evidence.codes[leader]:,} "
                            f"starting +{leader} look like customers abroad")
     codes = tuple(c for c, _ in ranked)
-    counts = ", ".join(f"+{c}: {k:,}" for c, k in ranked[:3])
+    counts = ", ".join(f"+{c} ({k:,})" for c, k in ranked[:3])
     named_total = sum(evidence.countries.values())
     if writes_codes or (named_total >= MIN_EVIDENCE and evidence.fit(default) < SHARE):
-        return PhoneRegion(None, "mixed", f"this file mixes countries ({counts}); numbers without a country "
-                           "code are flagged unless their row gives a country", codes)
+        return PhoneRegion(None, "mixed", f"this file mixes {counts}; numbers without a country code are "
+                           "flagged unless their row gives a country", codes)
     return PhoneRegion(default, "default", f"the workspace's region: most numbers in this file have no "
                        f"country code; those with one are mixed ({counts})")

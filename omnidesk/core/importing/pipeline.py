@@ -107,6 +107,10 @@ class ImportPlan:
     phone_region: PhoneRegion | None = None
     region_evidence: RegionEvidence = field(default_factory=RegionEvidence, repr=False, compare=False)
 
+    def file_phone_region(self) -> PhoneRegion:
+        """What the file's own evidence decides (else the workspace's region), whatever was chosen."""
+        return decide_phone_region(self.region_evidence, self.region)
+
     @property
     def local_phone_region(self) -> str | None:
         """The region numbers without a country code are read as (None: they are flagged)."""
