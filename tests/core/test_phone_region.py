@@ -268,3 +268,22 @@ def test_cli_region_overrides_and_an_unknown_one_is_a_usage_error(tmp_path, caps
     out, err = capsys.readouterr()
     assert err.strip() == "omnidesk: error: --region: 'XX' is not a region code such as US, GB or IN"
     assert len(err.strip().splitlines()) == 1 and out == "" and not target.exists()
+
+
+def test_a_long_file_is_judged_on_its_first_rows_and_says_so(ws, tmp_path):
+    from omnidesk.core.importing.pipeline import DATE_SAMPLE
+
+    rows = [[f"P{i} Rao", f"+91 98{i % 1000:03d} 23456"] for i in range(DATE_SAMPLE + 20)]
+    plan = analyze(ws, write_csv(tmp_path / "long.csv", ["Name", "Phone"], rows))
+    assert plan.phone_region.code == "IN"
+    assert plan.phone_region.reason == f"{DATE_SAMPLE:,} numbers in the first {DATE_SAMPLE:,} rows start +91"
+
+
+def test_placeholders_and_stray_digits_are_not_local_numbers():
+    from omnidesk.core.importing.phone_region import classify
+
+    assert classify("98450 12345") == (None, True)
+    assert classify("'07911 123456") == (None, True)
+    assert classify("+44 7911 123456") == (44, False)
+    for text in ("N/A", "-", "", "ext 12"):
+        assert classify(text) == (None, False), text

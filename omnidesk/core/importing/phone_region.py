@@ -125,10 +125,33 @@ def chosen(code: str, reason: str = "chosen for this import") -> PhoneRegion:
 _SEPARATORS = re.compile(r"[\s().\-/]")
 
 
+_FIVE_DIGITS = re.compile(r"(?:\D*\d){5}")
+
+
+def _cleaned(raw: str) -> str:
+    text = nz.clean_cell(raw)
+    if ":" in text[:3]:  # a lead export's "p:+1…"
+        text = nz.clean_cell(nz.strip_type_prefix(text))
+    return text
+
+
+def classify(raw: str) -> tuple[int | None, bool]:
+    """(country calling code, written without one) for one number: (91, False) for "+91 98…",
+    (None, True) for "98450 12345", (None, False) for an empty cell, a placeholder or a stray digit."""
+    text = _cleaned(raw)
+    if text[:1] in ("+", "0"):
+        compact = _SEPARATORS.sub("", text)
+        if compact.startswith(("+", "00")):
+            return _code_of(compact), False
+    return None, _FIVE_DIGITS.match(text) is not None
+
+
 def calling_code(raw: str) -> int | None:
     """The country calling code a number is written with ("+91 98…", "0044 …"), else None."""
-    text = nz.clean_cell(nz.strip_type_prefix(nz.clean_cell(raw)))
-    compact = _SEPARATORS.sub("", text)
+    return _code_of(_SEPARATORS.sub("", _cleaned(raw)))
+
+
+def _code_of(compact: str) -> int | None:
     if compact.startswith("+"):
         digits = compact[1:]
     elif compact.startswith("00"):
@@ -143,12 +166,8 @@ def calling_code(raw: str) -> int | None:
 
 
 def is_local_number(raw: str) -> bool:
-    """A cell holding a number written without a country code (not empty, not a placeholder)."""
-    text = nz.clean_cell(nz.strip_type_prefix(nz.clean_cell(raw)))
-    compact = _SEPARATORS.sub("", text)
-    if compact.startswith(("+", "00")):
-        return False
-    return sum(ch.isdigit() for ch in compact) >= 5  # not a placeholder ("N/A", "-") or a stray digit
+    """A cell holding a number written without a country code (not a placeholder such as "N/A")."""
+    return classify(raw)[1]
 
 
 @dataclass
@@ -178,12 +197,12 @@ class RegionEvidence:
             if not cell:
                 continue
             for part in _parts(cell):
-                cc = calling_code(part)
+                cc, local = classify(part)
                 if cc is not None:
                     if phonenumbers.region_code_for_country_code(cc) != "001":  # +800 and such: no country
                         self.codes[cc] += 1
                         self.international += 1
-                elif is_local_number(part):
+                elif local:
                     self.local += 1
                     if not code and len(self.local_sample) < LOCAL_SAMPLE:
                         self.local_sample.append(part)
@@ -230,7 +249,11 @@ def _evidence_text(evidence: RegionEvidence, cc: int, region: str) -> str:
         parts.append(f"{n:,} number{'s' if n != 1 else ''} {where} start{'s' if n == 1 else ''} +{cc}")
     named = sum(n for r, n in evidence.countries.items() if _calling_code(r) == cc)
     if named:
-        rows = f"{named:,} row{'s' if named != 1 else ''}" + ("" if parts else f" {where}")
+        if parts:
+            rows = f"{named:,} row{'s' if named != 1 else ''}"
+        else:
+            rows = f"{named:,} row{'s' if named != 1 else ''} {where}" if evidence.complete \
+                else f"{named:,} of the first {evidence.rows:,} rows"
         parts.append(f"{rows} give{'s' if named == 1 else ''} {region_name(region)} as the country")
     return " and ".join(parts) or "nothing in this file says otherwise"
 

@@ -34,7 +34,6 @@ from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
 from omnidesk.core.importing.phone_region import (
     PhoneRegion,
     RegionEvidence,
-    calling_code,
     check_region,
     chosen,
     decide_phone_region,
@@ -609,7 +608,7 @@ class RowNormalizer:
         phone_region = row.country or self.local_region
         for raw, i in self.every(v, "phone"):
             for part in _split_ids(raw, phone=True):
-                if phone_region is None and calling_code(part) is None and is_local_number(part):
+                if phone_region is None and is_local_number(part):
                     # Kept as read in the row, flagged: guessing a country would be wrong for some.
                     row.problems.append(f"{self._label(i, 'phone')}: {self.mixed_problem}")
                     continue
