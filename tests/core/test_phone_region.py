@@ -287,3 +287,20 @@ def test_placeholders_and_stray_digits_are_not_local_numbers():
     assert classify("+44 7911 123456") == (44, False)
     for text in ("N/A", "-", "", "ext 12"):
         assert classify(text) == (None, False), text
+
+
+def test_a_mixed_country_column_flags_only_numbers_the_workspace_region_does_not_explain():
+    indian_and_british = RegionEvidence()
+    for country in ["India"] * 4 + ["United Kingdom"] * 4:
+        indian_and_british.add(["98201 23456"], country)
+    indian_and_british.add(["98201 65432"], "")  # no country: 982 is no US area code
+    assert decide_phone_region(indian_and_british, "US").code is None
+
+    us_shop = RegionEvidence()  # 60% US, 40% UK addresses; the rows without one hold US numbers
+    for country in ["US"] * 6 + ["GB"] * 4:
+        us_shop.add(["(415) 555-0101"], country)
+    us_shop.add(["(415) 555-0102"], "")
+    decided = decide_phone_region(us_shop, "US")
+    assert decided.code == "US"
+    assert decided.reason == ("the workspace's region: this file's countries are mixed (+1 (6), +44 (4)), "
+                              "and its numbers without a country code are mostly real US numbers")

@@ -12,11 +12,18 @@ The rule, in order:
 
 1. A region chosen for the import (``--region``, the wizard's choice) wins.
 2. The file's own evidence when it is clear: at least ``MIN_EVIDENCE`` numbers
-   and country values, ``SHARE`` of them agreeing on one country code.
+   and country values, ``SHARE`` of them agreeing on one country code.  Numbers
+   written with a code count only when they are the file's habit (at least as many
+   as those without), when the country column agrees, or when the numbers without
+   a code are real numbers of that country more often than of the workspace's:
+   a US shop's list of local numbers with six customers abroad stays a US list.
 3. The workspace's ``default_region``.
 
 Mixed evidence (no country code has ``SHARE`` of it) is not guessed: numbers
-without a country code in rows without a country are flagged.
+without a country code in rows without a country are flagged.  That needs the
+mix to be the file's own: its numbers mostly carry a code, or its country column
+is mixed and its numbers without a code are not mostly real numbers of the
+workspace's region.
 """
 
 from __future__ import annotations
@@ -286,13 +293,18 @@ def decide_phone_region(evidence: RegionEvidence, default: str, explicit: str | 
                 named >= MIN_EVIDENCE or writes_codes) else ""
             return PhoneRegion(region, "file", f"{because}{also}")
         return PhoneRegion(default, "default", f"the workspace's region: most numbers in this file have "
-                           f"no country code and are real {default} numbers; the {evidence.codes[leader]:,} "
-                           f"starting +{leader} look like customers abroad")
+                           f"no country code, and the {evidence.codes[leader]:,} starting +{leader} look like "
+                           "customers abroad")
     codes = tuple(c for c, _ in ranked)
     counts = ", ".join(f"+{c} ({k:,})" for c, k in ranked[:3])
     named_total = sum(evidence.countries.values())
-    if writes_codes or (named_total >= MIN_EVIDENCE and evidence.fit(default) < SHARE):
+    if writes_codes or (named_total >= MIN_EVIDENCE and evidence.local_sample and evidence.fit(default) < SHARE):
         return PhoneRegion(None, "mixed", f"this file mixes {counts}; numbers without a country code are "
                            "flagged unless their row gives a country", codes)
-    return PhoneRegion(default, "default", f"the workspace's region: most numbers in this file have no "
-                       f"country code; those with one are mixed ({counts})")
+    if named_total >= MIN_EVIDENCE:
+        rest = (f"its numbers without a country code are mostly real {default} numbers" if evidence.local_sample
+                else "every number has a country code or a country in its row")
+        why = f"this file's countries are mixed ({counts}), and {rest}"
+    else:
+        why = f"most numbers in this file have no country code; those with one are mixed ({counts})"
+    return PhoneRegion(default, "default", f"the workspace's region: {why}")
