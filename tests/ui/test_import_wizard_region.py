@@ -95,8 +95,8 @@ def test_a_mixed_file_says_so_and_the_row_goes_when_no_column_holds_phones(wizar
     rows += [google(f"U{i}", p) for i, p in enumerate(uk)] + [google("Local", "98450 12345")]
     wizard = wizard_on(write_csv(tmp_path / "mixed.csv", GOOGLE_CONTACTS, rows))
     page = wizard.mapping_page
-    assert page.region_combo.currentText() == "As the file shows: no single country"
-    assert "this file mixes +91 (5), +44 (5)" in page.region_reason.text()
+    assert page.region_combo.currentText() == "As the file shows: mixed"
+    assert "This file mixes +91 (5), +44 (5); numbers without a country code are flagged" in page.region_reason.text()
     wizard.next()
     assert wizard.check_page.table.value(0, "flagged") == "1"
     assert "no country code and this file mixes countries: +91 and +44" in wizard.check_page.notes.text()

@@ -103,7 +103,7 @@ class PhoneRegion:
 
     @property
     def label(self) -> str:
-        return region_label(self.code) if self.code else "no single country"
+        return region_label(self.code) if self.code else "mixed"
 
     @property
     def problem(self) -> str:
@@ -112,7 +112,7 @@ class PhoneRegion:
 
     def explain(self) -> str:
         """The decision and its reason for a person: "India: 1,425 numbers in this file start +91"."""
-        return f"{region_name(self.code)}: {self.reason}" if self.code else f"No single country: {self.reason}"
+        return f"{region_name(self.code)}: {self.reason}" if self.code else self.reason[:1].upper() + self.reason[1:]
 
     def summary(self) -> str:
         """One line for the plan's notes: "phone region: India (IN) — 1,425 numbers … start +91"."""

@@ -689,7 +689,7 @@ class MappingPage(QWizardPage):
         self.region_combo.insertSeparator(1)
         for code, label in all_regions():
             self.region_combo.addItem(label, code)
-        self.region_combo.setMinimumContentsLength(22)
+        self.region_combo.setMinimumContentsLength(30)
         self.region_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.region_combo.setToolTip("The country whose numbers the phone numbers without a country code are; "
                                      "a row's own country column still decides that row.")
