@@ -86,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channel", metavar="NAME", help="channel the files come from (default: detected)")
     p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")
     p.add_argument("--kind", default="auto", choices=["contacts", "events", "auto"])
-    p.add_argument("--region", metavar="CC", help="default phone/date region (default: the workspace's)")
+    p.add_argument("--region", metavar="CC",
+                   help="read phone numbers without a country code, and ambiguous dates, as CC's "
+                        "(default: what the file shows, else the workspace's region)")
     p.add_argument("--dry-run", action="store_true", help="report what would be imported, change nothing")
     p.add_argument("--errors", metavar="OUT.csv", help="write flagged rows with what is wrong to this CSV")
     p.add_argument("--force", action="store_true", help="replace OUT.csv if it exists (never a workspace)")
@@ -278,8 +280,15 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from omnidesk.core.errors import UserError
     from omnidesk.core.importing.archives import Unpacked
+    from omnidesk.core.importing.phone_region import check_region
 
+    if args.region is not None:
+        try:
+            args.region = check_region(args.region)
+        except UserError as exc:
+            raise CliError(f"--region: {exc}", EXIT_USAGE) from None
     files = [Path(f) for f in args.files]
     if args.errors:
         _output(args.errors, args)
@@ -326,6 +335,8 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                 continue
             summary = result.summary()
             summary["warnings"] = list(plan.warnings)  # what to check, e.g. how dates were read
+            if plan.phone_region is not None:
+                summary["phone_region"] = {"code": plan.phone_region.code, "reason": plan.phone_region.reason}
             results.append(summary)
             flagged_rows.append((plan, result))
             if not args.json:

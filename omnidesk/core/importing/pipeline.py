@@ -31,6 +31,14 @@ from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType, Kind
 from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
+from omnidesk.core.importing.phone_region import (
+    PhoneRegion,
+    RegionEvidence,
+    check_region,
+    chosen,
+    decide_phone_region,
+    is_local_number,
+)
 from omnidesk.core.importing.presets import (
     ColumnGuess,
     Preset,
@@ -69,7 +77,7 @@ class ImportOptions:
     channel: str | None = None
     preset: str | None = None  # a preset key; None detects
     kind: str | None = None  # "contacts" | "events"; None detects
-    region: str | None = None  # phone/date region; None = the workspace's setting
+    region: str | None = None  # phone/date region; None = the file's evidence, else the workspace's setting
     mapping: list[str] | None = None  # a field per column, overriding the guesses
 
 
@@ -94,6 +102,18 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     # An error report saved by omnidesk and fixed: the columns naming each row's original.
     report_columns: tuple[int, int] | None = None  # (omnidesk_batch, omnidesk_row)
+    # How numbers without a country code are read, and why (see phone_region).
+    phone_region: PhoneRegion | None = None
+    region_evidence: RegionEvidence = field(default_factory=RegionEvidence, repr=False, compare=False)
+
+    def file_phone_region(self) -> PhoneRegion:
+        """What the file's own evidence decides (else the workspace's region), whatever was chosen."""
+        return decide_phone_region(self.region_evidence, self.region)
+
+    @property
+    def local_phone_region(self) -> str | None:
+        """The region numbers without a country code are read as (None: they are flagged)."""
+        return self.phone_region.code if self.phone_region is not None else self.region
 
     @property
     def file_name(self) -> str:
@@ -104,16 +124,28 @@ class ImportPlan:
         return self.fmt.header
 
     def with_changes(self, *, mapping: Sequence[str] | None = None, kind: str | None = None,
-                     channel: str | None = None) -> ImportPlan:
-        """A copy with the user's corrections; a new mapping re-decides kind and date orders."""
+                     channel: str | None = None, phone_region: str | None = None) -> ImportPlan:
+        """A copy with the user's corrections; a new mapping re-decides kind, date orders and
+        the phone region.  ``phone_region`` is a region code the user chose, or "" to let the
+        file's evidence decide again."""
         plan = self
         if mapping is not None:
             mapping = list(mapping)
             _check_mapping(mapping, len(self.header))
             plan = replace(plan, mapping=mapping, mapping_source="user",
                            kind=kind or guess_kind(mapping).value)
-            orders, warnings = _decide_date_orders(plan.path, plan.fmt, mapping, plan.region)
-            plan = replace(plan, date_orders=orders, warnings=warnings)
+            orders, warnings, evidence = _scan(plan.path, plan.fmt, mapping, plan.region)
+            decided = plan.phone_region
+            if decided is None or decided.source != "chosen":
+                decided = decide_phone_region(evidence, plan.region)
+            plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
+                           warnings=warnings + _phone_region_notes(decided, plan.region, mapping))
+        if phone_region is not None:
+            decided = (chosen(phone_region, "chosen by you") if phone_region
+                       else decide_phone_region(plan.region_evidence, plan.region))
+            notes = [w for w in plan.warnings if not w.startswith(_PHONE_NOTE)]
+            plan = replace(plan, phone_region=decided,
+                           warnings=notes + _phone_region_notes(decided, plan.region, plan.mapping))
         if kind is not None:
             plan = replace(plan, kind=Kind(kind).value)
         if channel is not None:
@@ -184,7 +216,14 @@ def _date_columns(mapping: Sequence[str]) -> list[int]:
 
 def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
                         region: str) -> tuple[dict[int, nz.DateOrder], list[str]]:
-    """Decide day/month order per date column from the column itself, else the region.
+    orders, warnings, _ = _scan(path, fmt, mapping, region)
+    return orders, warnings
+
+
+def _scan(path: Path, fmt: FileFormat, mapping: Sequence[str],
+          region: str) -> tuple[dict[int, nz.DateOrder], list[str], RegionEvidence]:
+    """Decide day/month order per date column from the column itself, else the region,
+    and count what the file says about its phone numbers' country, in one pass.
 
     Evidence is counted value by value as the file streams past, so memory does not
     grow with the file.  The first DATE_SAMPLE rows usually settle a column (a 13th
@@ -194,22 +233,39 @@ def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
     could be either are left empty and their rows flagged, never guessed.  (A
     contradiction first seen after a column was settled shows up as an impossible
     date on that row, flagged too.)
+
+    The phone evidence (numbers written with a country code, country column values)
+    is counted over the first DATE_SAMPLE rows only: that many settle a file's country,
+    and a file without date columns is not read further for it.
     """
     columns = _date_columns(mapping)
-    if not columns:
-        return {}, []
+    phones = [i for i, f in enumerate(mapping) if f == "phone"]
+    countries = [i for i, f in enumerate(mapping) if f == "country"]
     evidence = {i: nz.DateEvidence() for i in columns}
+    found = RegionEvidence()
+    if not columns and not (phones or countries):
+        return {}, [], found
     records = read_records(path, fmt)
     try:
         for n, rec in enumerate(records, 1):
             values = rec.values
+            width = len(values)
             for i, ev in evidence.items():
-                if i < len(values) and values[i]:
+                if i < width and values[i]:
                     ev.add(values[i])
+            if n <= DATE_SAMPLE:
+                if phones or countries:
+                    country = next((values[i] for i in countries if i < width and values[i].strip()), "")
+                    found.add([values[i] for i in phones if i < width], country)
+            else:
+                found.complete = False
             if n >= DATE_SAMPLE and all(ev.decided or ev.conflicting for ev in evidence.values()):
+                found.complete = False
                 break
     finally:
         records.close()
+    if not columns:
+        return {}, [], found
     orders: dict[int, nz.DateOrder] = {}
     warnings = []
     for i, ev in evidence.items():
@@ -227,7 +283,20 @@ def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
                 f"Dates in column '{fmt.header[i]}' could be day/month or month/day and nothing "
                 f"in the column decides; read {_READ_AS[orders[i]]} from the region {region}."
             )
-    return orders, warnings
+    return orders, warnings, found
+
+
+_PHONE_NOTE = "phone region: "
+
+
+def _phone_region_notes(decided: PhoneRegion, default: str, mapping: Sequence[str]) -> list[str]:
+    """The plan's note on the phone region, when the file's numbers are read otherwise than
+    as the workspace's region (and the user did not choose it)."""
+    if "phone" not in mapping or decided.source == "chosen":
+        return []
+    if decided.code is None or decided.code != default:
+        return [decided.summary()]
+    return []
 
 
 # How a date with the year last is read in each order (a year-first region cannot
@@ -245,7 +314,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     options = options or ImportOptions()
     path = Path(path)
     fmt = sniff(path)
-    region = (options.region or str(ws.get_setting("default_region") or "US")).upper()
+    explicit = check_region(options.region) if options.region else None
+    region = explicit or str(ws.get_setting("default_region") or "US").upper()
     if options.preset:
         try:
             preset = get_preset(options.preset)
@@ -285,13 +355,17 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     channel = options.channel or saved_channel or guess_channel(path.name, fmt.header, preset)
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
-    orders, warnings = _decide_date_orders(path, fmt, mapping, region)
+    orders, warnings, evidence = _scan(path, fmt, mapping, region)
+    phone_region = decide_phone_region(evidence, region, explicit)
     if origin is not None:
-        # A few fixed rows say little about day/month order; the original file said more.
+        # A few fixed rows say little about day/month order or the phone region; the original file said more.
         orders.update({i: o for i, o in origin["date_orders"].items() if i < len(fmt.header)})
         warnings = [w for w in warnings if "could be day/month" not in w]
+        if explicit is None and origin["phone_region"] is not None:
+            phone_region = origin["phone_region"]
         warnings.append(f"This is the error report of import {origin['batch_id']} ({origin['file_name']}): "
                         "each fixed row joins the customer of the row it corrects.")
+    warnings += _phone_region_notes(phone_region, region, mapping)
     file_hash = file_sha256(path)
     with ws.engine.connect() as conn:
         previous = conn.execute(
@@ -304,7 +378,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
         path=path, file_hash=file_hash, file_size=path.stat().st_size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
-        warnings=warnings, report_columns=report_columns,
+        warnings=warnings, report_columns=report_columns, phone_region=phone_region,
+        region_evidence=evidence,
     )
 
 
@@ -349,8 +424,20 @@ def _report_origin(ws: Workspace, path: Path, fmt: FileFormat, columns: tuple[in
                 except ValueError:
                     continue
             return {"batch_id": r.id, "file_name": r.file_name, "mapping": json.loads(r.mapping_json),
-                    "channel": r.channel, "kind": r.kind, "preset": r.preset, "date_orders": orders}
+                    "channel": r.channel, "kind": r.kind, "preset": r.preset, "date_orders": orders,
+                    "phone_region": _origin_phone_region(options, r.id)}
     return None
+
+
+def _origin_phone_region(options: dict, batch_id: int) -> PhoneRegion | None:
+    """How the original import read numbers without a country code, for its fixed error report."""
+    if "phone_region" not in options:
+        return None  # imported before the region was recorded: decide as for any file
+    code = options["phone_region"]
+    if code:
+        return PhoneRegion(code, "chosen", f"as import {batch_id} read its numbers")
+    return PhoneRegion(None, "mixed", f"as import {batch_id} read its numbers: its file mixes countries",
+                       tuple(options.get("phone_region_codes") or ()))
 
 
 _EMAIL_WORDS = ("mail", "newsletter")
@@ -430,6 +517,8 @@ class RowNormalizer:
         self.constants = dict(plan.preset.constants) if plan.preset else {}
         self.strip_prefixes = bool(plan.preset and plan.preset.strip_type_prefixes)
         self.header = plan.header
+        self.local_region = plan.local_phone_region
+        self.mixed_problem = plan.phone_region.problem if plan.phone_region is not None else ""
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
 
@@ -514,11 +603,16 @@ class RowNormalizer:
             row.country = c.value or ""
             if c.problem:
                 row.values["country_raw"] = raw_country
-        # A row's own country is the best guide to how its local phone numbers are written.
-        phone_region = row.country or self.plan.region
+        # A row's own country is the best guide to how its local phone numbers are written;
+        # else the file's region, and none at all in a file that mixes countries.
+        phone_region = row.country or self.local_region
         for raw, i in self.every(v, "phone"):
             for part in _split_ids(raw, phone=True):
-                n = nz.normalize_phone(part, phone_region)
+                if phone_region is None and is_local_number(part):
+                    # Kept as read in the row, flagged: guessing a country would be wrong for some.
+                    row.problems.append(f"{self._label(i, 'phone')}: {self.mixed_problem}")
+                    continue
+                n = nz.normalize_phone(part, phone_region or self.plan.region)
                 if n.value:
                     if n.value not in row.phones:
                         row.phones.append(n.value)
@@ -684,6 +778,9 @@ def run_import(
                     header_json=json.dumps(list(plan.header), ensure_ascii=False),
                     mapping_json=json.dumps(plan.mapping),
                     options_json=json.dumps({"region": plan.region, "dry_run": dry_run,
+                                             "phone_region": plan.local_phone_region,
+                                             "phone_region_codes": list(plan.phone_region.mixed_codes)
+                                             if plan.phone_region is not None else [],
                                              "date_orders": {str(k): v.value for k, v in plan.date_orders.items()}}),
                     status="running", started_at=utcnow(),
                 )
