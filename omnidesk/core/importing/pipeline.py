@@ -430,6 +430,8 @@ class RowNormalizer:
         self.constants = dict(plan.preset.constants) if plan.preset else {}
         self.strip_prefixes = bool(plan.preset and plan.preset.strip_type_prefixes)
         self.header = plan.header
+        # A form's row time is when its boxes were ticked; an order's is not.
+        self.form_times = plan.kind != Kind.EVENTS.value and _is_form_export(plan)
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
 
@@ -585,14 +587,22 @@ class RowNormalizer:
                     row.occurred_at = joined.value
                 else:
                     row.problems.append(f"{self._label(ti, 'occurred_time')}: {joined.problem}")
+        # A consent cell is dated only by a time the file gives the consent itself (see
+        # omnidesk.core.consent).  A "yes" may also take the row's sign-up time, or a form's
+        # sending time: it cannot have been given before either.  An opt-out never takes an
+        # earlier time than its own, and no flag takes an order's date: Shopify's "Accepts
+        # Marketing" on an order row is the customer's flag as of the export.
+        granted_at = consent_at or created or (row.occurred_at if self.form_times else None)
         for channel in ("email", "sms", "whatsapp"):
             raw, i = self.first(v, f"consent_{channel}")
             if not raw:
                 continue
             c = nz.parse_consent(raw)
-            if c.value:
-                when = unsub_at if c.value == "unsubscribed" and unsub_at else (consent_at or created)
-                row.consents[channel] = (c.value, when or row.occurred_at)
+            if c.value == nz.GRANTED:
+                row.consents[channel] = (c.value, granted_at)
+            elif c.value:
+                row.consents[channel] = (c.value, (unsub_at or consent_at) if c.value == nz.UNSUBSCRIBED
+                                         else consent_at)
             elif c.problem:
                 row.problems.append(f"{self._label(i, f'consent_{channel}')}: {c.problem}")
         return row
