@@ -239,3 +239,93 @@ def test_an_opt_in_dated_before_the_unsubscribe_stays_unsubscribed(ws, tmp_path)
     imported(ws, mailchimp_unsubscribed(tmp_path / "unsubscribed_members_export_1a2b.csv",
                                         "2025-02-01 12:00:00"), "2025-03-01 09:00Z")
     assert consent_everywhere(ws, tmp_path)["email"] == "unsubscribed"
+
+
+# --------------------------------------------------------------------------
+# "do not send" flags
+# --------------------------------------------------------------------------
+
+# HubSpot's contacts export: the default columns, then the properties picked for it
+# (labels as HubSpot names its contact properties).
+HUBSPOT_CONTACTS = ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Contact owner",
+                    "Lifecycle Stage", "Marketing contact status", "Create Date",
+                    "Unsubscribed from all email", "Email hard bounce reason"]
+# Salesforce's Contact object as its Data Loader exports it (API field names).
+SALESFORCE_CONTACTS = ["Id", "FirstName", "LastName", "Email", "Phone", "MobilePhone", "HasOptedOutOfEmail",
+                       "DoNotCall", "IsEmailBounced", "EmailBouncedReason", "EmailBouncedDate", "CreatedDate"]
+
+
+def test_hubspot_unsubscribes_bounces_and_non_marketing_contacts_are_not_mailable(ws, tmp_path):
+    rows = [
+        {"Record ID": "101", "First Name": "Ann", "Email": "ann@example.com", "Marketing contact status":
+         "Marketing contact", "Unsubscribed from all email": "false", "Email hard bounce reason":
+         "Mailbox does not exist"},
+        {"Record ID": "102", "First Name": "Bo", "Email": "bo@example.com", "Marketing contact status":
+         "Marketing contact", "Unsubscribed from all email": "true"},
+        {"Record ID": "103", "First Name": "Cy", "Email": "cy@example.com", "Marketing contact status":
+         "Non-marketing contact", "Unsubscribed from all email": "false"},
+        {"Record ID": "104", "First Name": "Dee", "Email": "dee@example.com", "Marketing contact status":
+         "Marketing contact", "Unsubscribed from all email": "false"},
+    ]
+    imported(ws, _write(tmp_path / "hubspot-crm-exports-all-contacts-2025-06-02.csv", HUBSPOT_CONTACTS, rows),
+             "2025-06-02 09:00Z")
+    assert consent_everywhere(ws, tmp_path, "ann@example.com") == {"email": "cleaned"}
+    assert consent_everywhere(ws, tmp_path, "bo@example.com") == {"email": "unsubscribed"}
+    assert consent_everywhere(ws, tmp_path, "cy@example.com") == {"email": "denied"}
+    # Nothing wrong is not a yes: no fact at all.
+    assert consent_everywhere(ws, tmp_path, "dee@example.com") == {}
+
+
+def test_salesforce_opt_out_do_not_call_and_bounce(ws, tmp_path):
+    rows = [
+        {"Id": "0035g00000AbCdEAAV", "FirstName": "Ann", "LastName": "Lee", "Email": "ann@example.com",
+         "MobilePhone": "+14155550101", "HasOptedOutOfEmail": "false", "DoNotCall": "true",
+         "IsEmailBounced": "false", "CreatedDate": "2024-02-01T10:00:00.000Z"},
+        {"Id": "0035g00000AbCdFAAV", "FirstName": "Bo", "LastName": "Ray", "Email": "bo@example.com",
+         "HasOptedOutOfEmail": "false", "DoNotCall": "false", "IsEmailBounced": "true",
+         "EmailBouncedReason": "550 5.1.1 user unknown", "EmailBouncedDate": "2025-01-10T08:00:00.000Z",
+         "CreatedDate": "2024-02-01T10:00:00.000Z"},
+        {"Id": "0035g00000AbCdGAAV", "FirstName": "Cy", "LastName": "Moss", "Email": "cy@example.com",
+         "HasOptedOutOfEmail": "true", "DoNotCall": "false", "IsEmailBounced": "false",
+         "CreatedDate": "2024-02-01T10:00:00.000Z"},
+    ]
+    imported(ws, _write(tmp_path / "Contact.csv", SALESFORCE_CONTACTS, rows), "2025-06-02 09:00Z")
+    # "Do not call" closes the phone: texts are calls to it.  Email is untouched.
+    assert consent_everywhere(ws, tmp_path, "ann@example.com") == {"sms": "unsubscribed", "whatsapp": "unsubscribed"}
+    assert consent_everywhere(ws, tmp_path, "bo@example.com") == {"email": "cleaned"}
+    assert consent_everywhere(ws, tmp_path, "cy@example.com") == {"email": "unsubscribed"}
+
+
+def test_do_not_contact_closes_email_and_sms_and_a_later_yes_flag_does_not_reopen_them(ws, tmp_path):
+    till = _write(tmp_path / "till_members.csv", ["Member No", "Name", "Email", "Mobile", "Do not contact"],
+                  [{"Member No": "88", "Name": "Ann Lee", "Email": "ann@example.com", "Mobile": "(415) 555-0101",
+                    "Do not contact": "Y"}])
+    imported(ws, till, "2025-06-02 09:00Z")
+    assert consent_everywhere(ws, tmp_path) == {"email": "unsubscribed", "sms": "unsubscribed",
+                                                "whatsapp": "unsubscribed"}
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", "yes", "yes"), "2025-07-01 09:00Z")
+    assert consent_everywhere(ws, tmp_path) == {"email": "unsubscribed", "sms": "unsubscribed",
+                                                "whatsapp": "unsubscribed"}
+
+
+@pytest.mark.parametrize("header, cell", [("Bounced", "yes"), ("Cleaned", "TRUE"), ("Invalid email", "x"),
+                                          ("Email disabled", "1")])
+def test_a_bounced_or_disabled_address_is_not_mailable_even_beside_a_yes(ws, tmp_path, header, cell):
+    # One row says both: the stricter word wins within the row.
+    path = _write(tmp_path / "newsletter.csv", ["Email", "First Name", "Newsletter", header],
+                  [{"Email": "ann@example.com", "First Name": "Ann", "Newsletter": "yes", header: cell}])
+    imported(ws, path, "2025-06-02 09:00Z")
+    status = consent_everywhere(ws, tmp_path)["email"]
+    assert status == ("unsubscribed" if header == "Email disabled" else "cleaned")
+    assert not is_mailable(status)
+
+
+def test_an_opted_out_column_in_an_sms_list_is_about_sms(ws, tmp_path):
+    path = _write(tmp_path / "sms_subscribers.csv", ["Phone", "First Name", "Opted out"],
+                  [{"Phone": "(415) 555-0101", "First Name": "Ann", "Opted out": "yes"}])
+    with time_machine.travel("2025-06-02 09:00Z", tick=False):
+        result = import_file(ws, path)
+    assert result.imported == 1
+    with ws.engine.connect() as conn:
+        facts = conn.exec_driver_sql("SELECT channel, status FROM consent ORDER BY channel").fetchall()
+    assert facts == [("sms", "unsubscribed"), ("whatsapp", "unsubscribed")]
