@@ -29,9 +29,11 @@ Only "granted" is mailable.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import Select, select
+from sqlalchemy.engine import Connection
 
 from omnidesk.core.models import Consent, ImportBatch, SourceRecord
 from omnidesk.core.timeutil import to_utc
@@ -41,6 +43,7 @@ GRANTED, PENDING, DENIED, UNSUBSCRIBED, CLEANED = "granted", "pending", "denied"
 STRICTNESS = {GRANTED: 0, PENDING: 1, DENIED: 2, UNSUBSCRIBED: 3, CLEANED: 4}
 OPT_OUTS = frozenset({UNSUBSCRIBED, CLEANED})
 MAILABLE = frozenset({GRANTED})
+_IN = 900  # ids per IN list; stays under every database's parameter limit
 
 
 class Fact(NamedTuple):
@@ -53,14 +56,20 @@ class Fact(NamedTuple):
     consent_id: int = 0
 
 
+@lru_cache(maxsize=1 << 16)
+def _utc(iso: str | None) -> str:
+    # The same few import times and consent dates come back for thousands of facts.
+    return to_utc(iso) or ""
+
+
 def fact_day(fact: Fact) -> str:
     """The UTC day a fact counts on: its own date's, else its file's import day ("" if neither)."""
-    return (to_utc(fact.occurred_at) or to_utc(fact.recorded_at) or "")[:10]
+    return (_utc(fact.occurred_at) or _utc(fact.recorded_at))[:10]
 
 
 def _order(fact: Fact) -> tuple:
     return (fact_day(fact), STRICTNESS.get(fact.status, STRICTNESS[DENIED]),
-            to_utc(fact.occurred_at) or "", fact.record_id, fact.consent_id)
+            _utc(fact.occurred_at), fact.record_id, fact.consent_id)
 
 
 def changes(facts: Iterable[Fact]) -> list[Fact]:
@@ -87,6 +96,9 @@ def in_force(facts: Iterable[Fact]) -> Fact | None:
     Among facts repeating the status in force, the latest one is returned, so
     the card names the newest file that says it.
     """
+    facts = list(facts)
+    if len(facts) < 2:  # most people: one fact per channel
+        return facts[0] if facts else None
     current: Fact | None = None
     for fact in sorted(facts, key=_order):
         if current is not None and current.status in OPT_OUTS and fact.status not in OPT_OUTS \
@@ -102,21 +114,60 @@ def is_mailable(status: str | None) -> bool:
 
 
 def facts_query(*where) -> Select:
-    """Consent facts with what the rule needs: customer, channel, then the :class:`Fact` columns."""
+    """Consent facts: customer id, channel, status, own time, record id, fact id."""
     con = Consent.__table__
+    return select(con.c.customer_id, con.c.channel, con.c.status, con.c.occurred_at, con.c.record_id,
+                  con.c.id).where(*where)
+
+
+def file_times(conn: Connection, record_ids: Iterable[int]) -> dict[int, str]:
+    """Record id -> when its file was imported (the time an undated fact is known from)."""
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
-    return (
-        select(con.c.customer_id, con.c.channel, con.c.status, con.c.occurred_at,
-               batch.c.started_at, con.c.record_id, con.c.id)
-        .select_from(con.join(rec, rec.c.id == con.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
-        .where(*where)
-    )
+    ids = sorted(set(record_ids))
+    out: dict[int, str] = {}
+    for i in range(0, len(ids), _IN):
+        out.update(conn.execute(
+            select(rec.c.id, batch.c.started_at).join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.id.in_(ids[i:i + _IN]))
+        ).all())
+    return out
 
 
-def decide(rows: Iterable[tuple]) -> dict[tuple[int, str], Fact]:
-    """(customer id, channel) -> the fact in force, from rows of :func:`facts_query`."""
-    grouped: dict[tuple[int, str], list[Fact]] = {}
-    for cid, channel, status, occurred_at, recorded_at, record_id, consent_id in rows:
-        grouped.setdefault((cid, channel), []).append(Fact(status, occurred_at, recorded_at, record_id, consent_id))
-    return {key: fact for key, facts in grouped.items() if (fact := in_force(facts)) is not None}
+def _grouped(conn: Connection, rows: Iterable[tuple]):
+    """Each channel's only fact row, and the facts of channels with several (with file times)."""
+    first: dict[tuple[int, str], tuple] = {}
+    more: dict[tuple[int, str], list[tuple]] = {}
+    for row in rows:
+        key = (row[0], row[1])
+        if key in first:
+            more.setdefault(key, [first[key]]).append(row)
+        else:
+            first[key] = row
+    decided: dict[tuple[int, str], Fact] = {}
+    if more:
+        times = file_times(conn, (r[4] for group in more.values() for r in group if not r[3]))
+        for key, group in more.items():
+            decided[key] = in_force([Fact(r[2], r[3], times.get(r[4]), r[4], r[5]) for r in group])
+    return first, decided
+
+
+def decide(conn: Connection, rows: Iterable[tuple]) -> dict[tuple[int, str], Fact]:
+    """(customer id, channel) -> the fact in force, from rows of :func:`facts_query`.
+
+    The import time of a fact's file is looked up only where it takes part in a
+    decision (``recorded_at`` is None on a channel's only fact): most people
+    have one fact per channel, and the look-up costs a join.
+    """
+    first, decided = _grouped(conn, rows)
+    out = {key: Fact(row[2], row[3], None, row[4], row[5]) for key, row in first.items() if key not in decided}
+    out.update(decided)
+    return out
+
+
+def decide_statuses(conn: Connection, rows: Iterable[tuple]) -> dict[tuple[int, str], str]:
+    """(customer id, channel) -> the status in force: :func:`decide` for a million customers."""
+    first, decided = _grouped(conn, rows)
+    out = {key: row[2] for key, row in first.items()}
+    out.update((key, fact.status) for key, fact in decided.items())
+    return out

@@ -146,11 +146,12 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
     batch = ImportBatch.__table__
     with ws.engine.connect() as conn:
         rows = conn.execute(facts_query(con.c.customer_id == customer_id)).all()
-        decided = decide(rows)
+        decided = decide(conn, rows)
         where = {fact.consent_id: channel for (_, channel), fact in decided.items()}
         sources = {
             r.id: r for r in conn.execute(
-                select(con.c.id, batch.c.file_name, rec.c.record_no, rec.c.channel.label("record_channel"))
+                select(con.c.id, batch.c.file_name, rec.c.record_no, rec.c.channel.label("record_channel"),
+                       batch.c.started_at)
                 .join(rec, rec.c.id == con.c.record_id)
                 .join(batch, batch.c.id == rec.c.batch_id)
                 .where(con.c.id.in_(list(where)))
@@ -160,7 +161,7 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
     for (_, channel), fact in sorted(decided.items(), key=lambda item: item[0][1]):
         src = sources[fact.consent_id]
         out[channel] = ConsentFact(channel, fact.status, fact.occurred_at, src.file_name, src.record_no,
-                                   src.record_channel, fact.recorded_at)
+                                   src.record_channel, src.started_at)
     return out
 
 

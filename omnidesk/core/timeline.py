@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
-from omnidesk.core.consent import Fact, changes, facts_query
+from omnidesk.core.consent import Fact, changes, facts_query, file_times
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
@@ -213,9 +213,12 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
 def _consent_changes(conn, customer_id: int) -> set[int]:
     """Ids of the customer's consent facts that changed the consent in force (the card's rule)."""
     con = Consent.__table__
+    rows = conn.execute(facts_query(con.c.customer_id == customer_id)).all()
+    times = file_times(conn, (r[4] for r in rows))
     per_channel: dict[str, list[Fact]] = {}
-    for _, channel, *fact in conn.execute(facts_query(con.c.customer_id == customer_id)):
-        per_channel.setdefault(channel, []).append(Fact(*fact))
+    for _, channel, status, occurred_at, record_id, consent_id in rows:
+        per_channel.setdefault(channel, []).append(Fact(status, occurred_at, times.get(record_id), record_id,
+                                                        consent_id))
     return {f.consent_id for facts in per_channel.values() for f in changes(facts)}
 
 

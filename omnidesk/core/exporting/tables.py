@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.consent import decide, facts_query
+from omnidesk.core.consent import decide_statuses, facts_query
 from omnidesk.core.models import Consent, Customer, ImportBatch, SourceRecord
 from omnidesk.core.workspace import Workspace
 
@@ -65,5 +65,5 @@ def export_customers(ws: Workspace, out: Path) -> int:
 def _latest_consent(conn, channel: str) -> dict[int, str]:
     """Customer id -> the consent in force on ``channel`` (as the card reads it)."""
     con = Consent.__table__
-    rows = conn.execute(facts_query(con.c.channel == channel, con.c.customer_id.is_not(None)))
-    return {cid: fact.status for (cid, _), fact in decide(rows).items()}
+    rows = conn.execute(facts_query(con.c.channel == channel, con.c.customer_id.is_not(None))).all()
+    return {cid: status for (cid, _), status in decide_statuses(conn, rows).items()}

@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.text import strip_accents
 from omnidesk.core.timeutil import to_utc
-from omnidesk.core.consent import decide, facts_query
+from omnidesk.core.consent import decide_statuses, facts_query
 from omnidesk.core.dialect import executemany, has_customer_search, index_customers, unindex_customers
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
 
@@ -128,7 +128,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
     for row in consent_rows:
         if row[3]:
             consent_times.setdefault(row[0], []).append(row[3])
-    latest_consent = {key: fact.status for key, fact in decide(consent_rows).items()}
+    latest_consent = decide_statuses(conn, consent_rows)
     ev = Event.__table__
     is_order = ev.c.type.in_(_ORDER_TYPES)
     event_stats = {
