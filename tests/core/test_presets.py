@@ -795,7 +795,11 @@ MESSY = {
     "Newsletter": "consent_email",
     "Accepts Marketing": "consent_email",
     "SMS opt in": "consent_sms",
-    "Unsubscribed": IGNORE,
+    # An inverted flag: "yes" means do not send, so it is never read as consent.
+    "Unsubscribed": "no_email",
+    "Do Not Call": "no_sms",
+    "Do not contact": "no_contact",
+    "Email hard bounce reason": "email_bounced",
     "Customer ID": "external_id",
     "Client ID": "external_id",
     "Member #": "external_id",

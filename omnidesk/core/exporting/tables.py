@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.identity.golden import consent_rank
+from omnidesk.core.consent import decide_statuses, facts_query
 from omnidesk.core.models import Consent, Customer, ImportBatch, SourceRecord
 from omnidesk.core.workspace import Workspace
 
@@ -63,13 +63,7 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False) -> in
 
 
 def _latest_consent(conn, channel: str) -> dict[int, str]:
-    """Customer id -> the latest consent status on ``channel`` (as the card reads it)."""
+    """Customer id -> the consent in force on ``channel`` (as the card reads it)."""
     con = Consent.__table__
-    latest: dict[int, tuple] = {}
-    for cid, status, when, rid in conn.execute(
-            select(con.c.customer_id, con.c.status, con.c.occurred_at, con.c.record_id)
-            .where(con.c.channel == channel, con.c.customer_id.is_not(None))):
-        rank = consent_rank(when, rid)
-        if cid not in latest or rank >= latest[cid][0]:
-            latest[cid] = (rank, status)
-    return {cid: status for cid, (_, status) in latest.items()}
+    rows = conn.execute(facts_query(con.c.channel == channel, con.c.customer_id.is_not(None))).all()
+    return {cid: status for (cid, _), status in decide_statuses(conn, rows).items()}

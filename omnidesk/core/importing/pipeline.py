@@ -23,13 +23,14 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.consent import STRICTNESS
 from omnidesk.core.dialect import indexes_suspended, insert_many, insert_returning_ids
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
-from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType, Kind
+from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, FieldType, Kind
 from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
 from omnidesk.core.importing.phone_region import (
     PhoneRegion,
@@ -444,17 +445,17 @@ _EMAIL_WORDS = ("mail", "newsletter")
 
 
 def _consent_for_channel(mapping: list[str], header: Sequence[str], channel: str) -> list[str]:
-    """A plain "Opted in" column is consent for the channel the file comes from.
+    """A plain "Opted in" (or "Opted out") column is about the channel the file comes from.
 
-    The guesser reads it as email consent; in an SMS subscriber list it means
-    SMS, unless the header itself says email.
+    The guesser reads it as email consent (or an email opt-out); in an SMS
+    subscriber list it means SMS, unless the header itself says email.
     """
     if channel != "sms":
         return mapping
     out = list(mapping)
     for i, name in enumerate(out):
-        if name == "consent_email" and not any(w in header[i].lower() for w in _EMAIL_WORDS):
-            out[i] = "consent_sms"
+        if name in ("consent_email", "no_email") and not any(w in header[i].lower() for w in _EMAIL_WORDS):
+            out[i] = "consent_sms" if name == "consent_email" else "no_sms"
     return out
 
 
@@ -519,6 +520,8 @@ class RowNormalizer:
         self.header = plan.header
         self.local_region = plan.local_phone_region
         self.mixed_problem = plan.phone_region.problem if plan.phone_region is not None else ""
+        # A form's row time is when its boxes were ticked; an order's is not.
+        self.form_times = plan.kind != Kind.EVENTS.value and _is_form_export(plan)
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
 
@@ -679,16 +682,37 @@ class RowNormalizer:
                     row.occurred_at = joined.value
                 else:
                     row.problems.append(f"{self._label(ti, 'occurred_time')}: {joined.problem}")
+        # A consent cell is dated only by a time the file gives the consent itself (see
+        # omnidesk.core.consent).  A "yes" may also take the row's sign-up time, or a form's
+        # sending time: it cannot have been given before either.  An opt-out never takes an
+        # earlier time than its own, and no flag takes an order's date: Shopify's "Accepts
+        # Marketing" on an order row is the customer's flag as of the export.
+        granted_at = consent_at or created or (row.occurred_at if self.form_times else None)
         for channel in ("email", "sms", "whatsapp"):
             raw, i = self.first(v, f"consent_{channel}")
             if not raw:
                 continue
             c = nz.parse_consent(raw)
-            if c.value:
-                when = unsub_at if c.value == "unsubscribed" and unsub_at else (consent_at or created)
-                row.consents[channel] = (c.value, when or row.occurred_at)
+            if c.value == nz.GRANTED:
+                row.consents[channel] = (c.value, granted_at)
+            elif c.value:
+                row.consents[channel] = (c.value, (unsub_at or consent_at) if c.value == nz.UNSUBSCRIBED
+                                         else consent_at)
             elif c.problem:
                 row.problems.append(f"{self._label(i, f'consent_{channel}')}: {c.problem}")
+        # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
+        # the person as of the file).  Within one row the stricter word wins.
+        # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
+        # hide "Unsubscribed from all email: true" beside it.
+        for name, (when_set, channels) in OPTOUT_FIELDS.items():
+            said_here = [s for raw, _ in self.every(v, name) if (s := nz.parse_optout(raw, when_set).value)]
+            if not said_here:
+                continue
+            status = max(said_here, key=lambda s: STRICTNESS.get(s, 0))
+            for channel in channels:
+                said = row.consents.get(channel)
+                if said is None or STRICTNESS.get(status, 0) > STRICTNESS.get(said[0], 0):
+                    row.consents[channel] = (status, None)
         return row
 
 

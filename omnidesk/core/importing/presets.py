@@ -967,12 +967,31 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Standort", "Magasin", "Boutique", "Tienda", "Sucursal", "Vestiging", "Negozio",
         "Punto vendita",
     ),
-    # Known on sight but deliberately not imported: an inverted flag
-    # ("Unsubscribed: yes") read as consent would do harm, and fuzzy matching
-    # would otherwise take "unsubscribed" for "subscribed".
+    # Inverted flags: "yes" means do not send (normalize.parse_optout).  Read as consent
+    # they would do harm, so they are fields of their own.  HubSpot ("Unsubscribed from all
+    # email", "Email hard bounce reason", "Marketing contact status"), Salesforce (API names
+    # HasOptedOutOfEmail, DoNotCall, IsEmailBounced, EmailBouncedReason/Date; report labels
+    # "Email Opt Out", "Do Not Call") and Zoho CRM ("Email Opt Out") write them so.
+    "no_email": (
+        "Unsubscribed", "Unsubscribe", "Opt out", "Optout", "Opted out", "Email opt out",
+        "Email optout", "Email opted out", "Opted out of email", "Has opted out of email",
+        "Unsubscribed from all email", "Opted out of all email", "Global unsubscribe",
+        "Do not email", "Do not e-mail", "No email", "No emails", "No marketing", "Email disabled",
+        "Blocked", "Blacklisted", "Suppressed", "Suppression", "Marketing contact status",
+        "Newsletter opt out", "Marketing opt out",
+    ),
+    "no_sms": (
+        "Do not call", "Do not text", "Do not SMS", "SMS opt out", "SMS optout", "SMS opted out",
+        "Text opt out", "Texts opt out", "SMS unsubscribed", "No SMS", "No calls",
+    ),
+    "no_contact": ("Do not contact", "Do not solicit", "No contact", "Contact opt out"),
+    "email_bounced": (
+        "Bounced", "Email bounced", "Is email bounced", "Hard bounce", "Hard bounced",
+        "Email hard bounce reason", "Email bounced reason", "Email bounced date", "Bounce reason",
+        "Cleaned", "Invalid email", "Email invalid", "Undeliverable", "Email undeliverable",
+    ),
+    # Known on sight but deliberately not imported.
     IGNORE: (
-        "Unsubscribed", "Opt out", "Optout", "Opted out", "Do not email", "Do not contact",
-        "Do not call", "No marketing", "Blacklisted", "Bounced", "Suppressed", "Suppression",
         "Subtotal", "Tax", "Taxes", "Discount", "Shipping cost",
         # Which kind of address a row holds.
         "Address type",
