@@ -155,7 +155,7 @@ def consent_everywhere(ws, tmp_path, email="ann@example.com") -> dict[str, str]:
     cid = find_customer(ws, email)
     card = {ch: f.status for ch, f in consent_facts(ws, cid).items()}
     out = tmp_path / "customers.csv"
-    export_customers(ws, out)
+    export_customers(ws, out, overwrite=True)
     with out.open(encoding="utf-8-sig", newline="") as fh:
         row = next(r for r in csv.DictReader(fh) if r["id"] == str(cid))
     exported = {ch: row[f"consent_{ch}"] for ch in ("email", "sms", "whatsapp") if row[f"consent_{ch}"]}
