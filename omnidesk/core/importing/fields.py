@@ -80,6 +80,8 @@ FIELDS: tuple[Field, ...] = (
     Field("consent_whatsapp", "WhatsApp marketing consent", FieldType.CONSENT),
     Field("consent_at", "Consent changed at", FieldType.DATETIME),
     Field("unsubscribed_at", "Unsubscribed at", FieldType.DATETIME),
+    # An opt-out flag reads the other way round: "yes" means do not email.
+    Field("email_opt_out", "Email opt-out (yes = do not email)", FieldType.CONSENT),
     # events (interactions)
     Field("occurred_at", "When it happened", FieldType.DATETIME),
     # Tills often split the moment over a date column and a time column.
