@@ -170,6 +170,8 @@ def test_stripe_customers_names_that_are_emails_or_domains(ws, tmp_path):
     assert (result.imported, result.flagged, result.events) == (3, 0, 0)
     tom, jane, acme = records(ws)
     assert (tom.external_id, tom.first_name, tom.last_name, tom.postcode) == ("cus_PQ1a", "Tom", "Baker", "94110")
+    # "Created (UTC)" says its zone: the time is not read on the shop's clock.
+    assert json.loads(tom.values_json)["created_at"] == "2024-01-05T10:00:00+00:00"
     assert json.loads(tom.values_json)["total_spent"] == "120.50"
     assert json.loads(tom.values_json)["total_orders"] == 3
     assert (jane.first_name, jane.last_name, jane.email) == ("", "", "jane@example.com")

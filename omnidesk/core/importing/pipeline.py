@@ -42,6 +42,7 @@ from omnidesk.core.importing.presets import (
     guess_channel,
     guess_kind,
     guess_mapping,
+    header_key,
     header_signature,
 )
 from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_records, sniff
@@ -477,6 +478,9 @@ _DOMAINISH = re.compile(
 )
 
 
+_SAYS_UTC = re.compile(r"\butc\b(?!\s*\d)")
+
+
 def not_a_name(text: str) -> bool:
     """True when a "name" cell holds an email address or a web domain (Stripe's Name often does)."""
     if "@" in text:
@@ -505,6 +509,8 @@ class RowNormalizer:
         self.constants = dict(plan.preset.constants) if plan.preset else {}
         self.strip_prefixes = bool(plan.preset and plan.preset.strip_type_prefixes)
         self.header = plan.header
+        # "Created (UTC)" (Stripe), "Submit Date (UTC)" (Typeform): the header gives the zone.
+        self.utc_columns = {i for i, h in enumerate(plan.header) if _SAYS_UTC.search(header_key(h))}
         # In a list of people a row naming nobody is no one; in a file of events it may be a
         # later line of an order, or a sale to nobody in particular.
         self.nobody_check = plan.kind == Kind.CONTACTS.value
@@ -548,7 +554,7 @@ class RowNormalizer:
             return None
         order = self.plan.date_orders.get(i, nz.default_date_order(self.plan.region)) if i is not None \
             else nz.default_date_order(self.plan.region)
-        parsed = nz.parse_datetime(raw, order)
+        parsed = nz.parse_datetime(raw, order, "UTC" if i in self.utc_columns else None)
         if parsed.problem:
             row.problems.append(f"{self._label(i, name)}: {parsed.problem}")
         return parsed.value
