@@ -278,6 +278,12 @@ def test_linkedin_connections_with_notes_and_a_member_who_left(ws, tmp_path):
     assert (gone.kind, gone.customer_id, json.loads(gone.raw_json)) == (
         "skipped", None, ["", "", "", "", "", "", "03 Jan 2023"])
     assert noah.customer_id is not None and ws.counts()["customers"] == 2
+    # Resolving the whole workspace again leaves it nobody's too.
+    from omnidesk.core.identity.resolve import resolve_all
+
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    assert records(ws)[1].customer_id is None and ws.counts()["customers"] == 2
 
 
 def test_eventbrite_attendees_register_for_the_event(ws, tmp_path):
