@@ -182,13 +182,13 @@ def test_woocommerce_customers(ws, tmp_path):
     f = write(tmp_path / "wc-customers-report-export-17146.csv", WOOCOMMERCE_CUSTOMERS,
               {"Name": "Gina Ortiz", "Username": "gina", "Last Active": "2024-04-30",
                "Date Registered": "2023-11-02 09:12:44", "Email": "gina@example.com", "Orders": "4",
-               "Total Spend": "$212.40", "AOV": "$53.10", "Country / Region": "US", "City": "Austin",
+               "Total Spend": "$212.40", "AOV": "$53.10", "Country / Region": "United States (US)", "City": "Austin",
                "Region": "TX", "Postal Code": "78701"})
     result = imported(ws, f, preset="woocommerce_customers", kind="contacts", channel="shop")
     assert (result.imported, result.events) == (1, 0)
     [gina] = records(ws)
-    assert (gina.first_name, gina.last_name, gina.email, gina.city, gina.postcode) == (
-        "Gina", "Ortiz", "gina@example.com", "Austin", "78701")
+    assert (gina.first_name, gina.last_name, gina.email, gina.city, gina.postcode, gina.country) == (
+        "Gina", "Ortiz", "gina@example.com", "Austin", "78701", "US")
     values = json.loads(gina.values_json)
     assert (values["total_spent"], values["total_orders"]) == ("212.40", 4)
 
