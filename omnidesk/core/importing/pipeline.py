@@ -468,6 +468,8 @@ TEST_LEAD = "a platform's test lead (\u201c<test lead: dummy data for \u2026>\u2
 # Meta's Lead Ads Testing Tool fills every answer of a test lead with this.
 _TEST_LEAD_MARK = "<test lead"
 _IDENTITY = ("first_name", "last_name", "full_name", "email", "phone", "external_id")
+# A header naming UTC as the zone of its times, not an offset from it ("UTC+2").
+_SAYS_UTC = re.compile(r"\butc\b(?!\s*\d)")
 _EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # A web address or domain given for a name ("acme.com", "www.shop.co.uk").
 _DOMAINISH = re.compile(
@@ -476,9 +478,6 @@ _DOMAINISH = re.compile(
     r"tech|studio|design|agency)/?$",
     re.IGNORECASE,
 )
-
-
-_SAYS_UTC = re.compile(r"\butc\b(?!\s*\d)")
 
 
 def not_a_name(text: str) -> bool:

@@ -1953,7 +1953,9 @@ def guess_kind(fields: Sequence[str], preset: Preset | None = None) -> Kind:
 
     A preset decides by itself.  Otherwise the file holds events when the
     mapping has ``occurred_at`` plus one of event_type, order_id, amount or
-    item_name; anything else is contacts.
+    item_name; anything else is contacts.  The columns can only suggest
+    events: the import then asks the rows for evidence (see
+    ``importing.evidence``) before reading a file as events.
     """
     if preset is not None:
         return preset.kind
