@@ -345,9 +345,12 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                     f"{f.name}: {summary['preset'] or 'generic'} {summary['kind']} "
                     f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
                     f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
+                    + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
                 )
                 for warning in plan.warnings:
                     print(f"omnidesk: warning: {f.name}: {warning}", file=sys.stderr)
+                for note in result.skip_notes():
+                    print(f"omnidesk: note: {f.name}: {note}", file=sys.stderr)
         if args.errors:
             written = write_error_report(Path(args.errors), flagged_rows, overwrite=args.force)
             if not args.json:

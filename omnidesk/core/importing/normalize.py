@@ -1119,6 +1119,9 @@ def _names_from_phone_metadata() -> dict[str, str]:
     return index
 
 
+_NAME_WITH_CODE = re.compile(r"^[^()]+\(([A-Z]{2})\)$")
+
+
 def normalize_country(raw: str) -> Normalized[str]:
     """Return the ISO 3166-1 alpha-2 code (upper case) for a country code,
     common alpha-3 code, English name or common local name or alias
@@ -1133,6 +1136,11 @@ def normalize_country(raw: str) -> Normalized[str]:
         code = key.upper()
     if code is None and len(key) > 3:
         code = _names_from_phone_metadata().get(key)
+    if code is None:
+        # WooCommerce writes the name with its code: "United States (US)".
+        named = _NAME_WITH_CODE.match(text)
+        if named and named.group(1) in phonenumbers.SUPPORTED_REGIONS:
+            code = named.group(1)
     if code is None:
         return _bad(raw, f"unknown country: {text[:30]}")
     return Normalized(code, None, raw)

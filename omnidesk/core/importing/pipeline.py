@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
@@ -30,6 +31,7 @@ from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
+from omnidesk.core.importing.evidence import events_evidence
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, FieldType, Kind
 from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
 from omnidesk.core.importing.phone_region import (
@@ -41,6 +43,7 @@ from omnidesk.core.importing.phone_region import (
     is_local_number,
 )
 from omnidesk.core.importing.presets import (
+    AS_EVENT_TIME,
     ColumnGuess,
     Preset,
     detect_preset,
@@ -48,6 +51,7 @@ from omnidesk.core.importing.presets import (
     guess_channel,
     guess_kind,
     guess_mapping,
+    header_key,
     header_signature,
 )
 from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_records, sniff
@@ -141,6 +145,8 @@ class ImportPlan:
                 decided = decide_phone_region(evidence, plan.region)
             plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
                            warnings=warnings + _phone_region_notes(decided, plan.region, mapping))
+            if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
+                plan = _events_need_evidence(plan)
         if phone_region is not None:
             decided = (chosen(phone_region, "chosen by you") if phone_region
                        else decide_phone_region(plan.region_evidence, plan.region))
@@ -170,12 +176,25 @@ class ImportResult:
     updated_customers: int = 0
     queued_reviews: int = 0
     suppressed: int = 0  # rows of erased people, not imported
+    skipped: int = 0  # rows kept as read that are nobody (no name, email, phone or id; test leads)
     dry_run: bool = False
     already_imported: int | None = None  # the batch that imported this exact file before
     header: tuple[str, ...] = ()
     flagged_rows: FlaggedRows = field(default_factory=FlaggedRows, compare=False)
     # later line-item rows of multi-row orders -> the order's first row
     followers: dict[int, int] = field(default_factory=dict, repr=False)
+    # why rows were skipped -> their record numbers
+    skipped_rows: dict[str, list[int]] = field(default_factory=dict, compare=False)
+
+    def skip_notes(self) -> list[str]:
+        """One sentence per reason rows were skipped, naming the first few rows."""
+        notes = []
+        for reason, numbers in self.skipped_rows.items():
+            shown = ", ".join(str(n) for n in numbers[:5]) + (", …" if len(numbers) > 5 else "")
+            rows = "row" if len(numbers) == 1 else "rows"
+            notes.append(f"{len(numbers)} {rows} skipped, {reason} ({rows} {shown}): "
+                         "kept as read, but not made into customers.")
+        return notes
 
     def summary(self) -> dict:
         return {
@@ -192,6 +211,8 @@ class ImportResult:
             "updated_customers": self.updated_customers,
             "queued_reviews": self.queued_reviews,
             "suppressed": self.suppressed,
+            "skipped": self.skipped,
+            "skipped_rows": {reason: numbers[:100] for reason, numbers in self.skipped_rows.items()},
             "batch_id": self.batch_id,
             "dry_run": self.dry_run,
         }
@@ -367,6 +388,7 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
         warnings.append(f"This is the error report of import {origin['batch_id']} ({origin['file_name']}): "
                         "each fixed row joins the customer of the row it corrects.")
     warnings += _phone_region_notes(phone_region, region, mapping)
+    plan_kind_guessed = not (options.kind or saved_kind or preset)
     file_hash = file_sha256(path)
     with ws.engine.connect() as conn:
         previous = conn.execute(
@@ -375,13 +397,43 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
             ).order_by(ImportBatch.id)
         ).scalar()
     preview = list(islice(read_records(path, fmt), PREVIEW_ROWS))
-    return ImportPlan(
+    plan = ImportPlan(
         path=path, file_hash=file_hash, file_size=path.stat().st_size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
         region_evidence=evidence,
     )
+    if plan_kind_guessed and kind == Kind.EVENTS.value:
+        plan = _events_need_evidence(plan)
+    return plan
+
+
+def _events_need_evidence(plan: ImportPlan) -> ImportPlan:
+    """Read a file whose columns look like events as contacts unless its rows prove it.
+
+    A list of people with a "Created" date and a "Contact type" is not a log of
+    what they did: events need a time on nearly every row and, on most rows, an
+    action, an amount or an order (see :mod:`evidence`).
+    """
+    records = read_records(plan.path, plan.fmt)
+    try:
+        found = events_evidence((r.values for r in islice(records, DATE_SAMPLE)), plan.mapping,
+                                plan.date_orders, plan.region)
+    finally:
+        records.close()
+    if found.holds_events:
+        return plan
+    mapping, guesses = list(plan.mapping), list(plan.guesses)
+    if plan.mapping_source == "guessed":
+        # "Created" was read as the event's time only because the file looked like events.
+        for i, g in enumerate(guesses):
+            if g.field == "occurred_at" and g.reason.endswith(AS_EVENT_TIME) and mapping[i] == "occurred_at":
+                mapping[i] = "created_at"
+                guesses[i] = replace(g, field="created_at", reason=g.reason.removesuffix(AS_EVENT_TIME))
+    warning = f"Read as a list of people, not events: {found.reason()}."
+    return replace(plan, kind=Kind.CONTACTS.value, mapping=mapping, guesses=guesses,
+                   warnings=[*plan.warnings, warning])
 
 
 # The columns an error report adds after the file's own (see write_error_report).
@@ -495,6 +547,32 @@ class Row:
     consents: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    skip: str | None = None  # why this row is nobody: kept raw, never a customer
+
+
+# Why a row is kept as read but made into nobody.
+NOBODY = "with no name, email, phone or ID"
+TEST_LEAD = "a platform's test lead (\u201c<test lead: dummy data for \u2026>\u201d)"
+# Meta's Lead Ads Testing Tool fills every answer of a test lead with this.
+_TEST_LEAD_MARK = "<test lead"
+_IDENTITY = ("first_name", "last_name", "full_name", "email", "phone", "external_id")
+# A header naming UTC as the zone of its times, not an offset from it ("UTC+2").
+_SAYS_UTC = re.compile(r"\butc\b(?!\s*\d)")
+_EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A web address or domain given for a name ("acme.com", "www.shop.co.uk").
+_DOMAINISH = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|nl|"
+    r"be|ch|at|se|no|dk|fi|pl|pt|eu|in|jp|br|mx|info|biz|shop|store|app|dev|me|ai|xyz|online|site|"
+    r"tech|studio|design|agency)/?$",
+    re.IGNORECASE,
+)
+
+
+def not_a_name(text: str) -> bool:
+    """True when a "name" cell holds an email address or a web domain (Stripe's Name often does)."""
+    if "@" in text:
+        return bool(_EMAILISH.match(text.strip()))
+    return "." in text and " " not in text.strip() and bool(_DOMAINISH.match(text.strip()))
 
 
 _NOTHING: tuple[str, None] = ("", None)
@@ -522,6 +600,11 @@ class RowNormalizer:
         self.mixed_problem = plan.phone_region.problem if plan.phone_region is not None else ""
         # A form's row time is when its boxes were ticked; an order's is not.
         self.form_times = plan.kind != Kind.EVENTS.value and _is_form_export(plan)
+        # "Created (UTC)" (Stripe), "Submit Date (UTC)" (Typeform): the header gives the zone.
+        self.utc_columns = {i for i, h in enumerate(plan.header) if _SAYS_UTC.search(header_key(h))}
+        # In a list of people a row naming nobody is no one; in a file of events it may be a
+        # later line of an order, or a sale to nobody in particular.
+        self.nobody_check = plan.kind == Kind.CONTACTS.value
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
 
@@ -562,14 +645,20 @@ class RowNormalizer:
             return None
         order = self.plan.date_orders.get(i, nz.default_date_order(self.plan.region)) if i is not None \
             else nz.default_date_order(self.plan.region)
-        parsed = nz.parse_datetime(raw, order)
+        parsed = nz.parse_datetime(raw, order, "UTC" if i in self.utc_columns else None)
         if parsed.problem:
             row.problems.append(f"{self._label(i, name)}: {parsed.problem}")
         return parsed.value
 
     def normalize(self, record: Record) -> Row:
-        v = self.cells(record.values)
         row = Row(record=record)
+        if _TEST_LEAD_MARK in "\x1f".join(record.values):
+            row.skip = TEST_LEAD
+            return row
+        v = self.cells(record.values)
+        if self.nobody_check and not any(name in v.found for name in _IDENTITY):
+            row.skip = NOBODY
+            return row
         if record.problem:
             row.problems.append(record.problem)
         # emails and phones: several columns, several values per cell
@@ -585,12 +674,23 @@ class RowNormalizer:
         row.external_id = ext or None
         first, _ = self.first(v, "first_name")
         last, _ = self.first(v, "last_name")
+        not_names = [x for x in (first, last) if x and not_a_name(x)]
+        if not_names:
+            first, last = ("" if first in not_names else first), ("" if last in not_names else last)
         row.first_name, row.last_name = nz.normalize_name(first), nz.normalize_name(last)
         if not row.first_name and not row.last_name:
             full, _ = self.first(v, "full_name")
-            if full:
+            if full and not_a_name(full):
+                not_names.append(full)
+            elif full:
                 f, l = nz.split_full_name(full)
                 row.first_name, row.last_name = nz.normalize_name(f), nz.normalize_name(l)
+        for text in not_names:
+            # An email given as the name still reaches the person when no column had one.
+            if "@" in text and not row.emails:
+                n = nz.normalize_email(text)
+                if n.value:
+                    row.emails.append(n.value)
         row.company = self.first(v, "company")[0]
         # The street lines when there are some: a one-line or "formatted" address (Google's)
         # repeats the city and postcode, which have columns of their own.
@@ -840,6 +940,9 @@ def run_import(
                     keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
                     if keep:
                         ids = _insert_records(conn, batch_id, plan, keep)
+                        if any(row.skip for row, _ in keep):
+                            ids, keep = _set_aside_skipped(ids, keep, result)
+                    if keep:
                         if plan.report_columns:
                             _tie_fixed_rows(conn, plan.report_columns, keep)
                         _insert_identifiers(conn, ids, keep, plan.channel)
@@ -847,8 +950,8 @@ def run_import(
                         if is_events:
                             open_order = _insert_events(conn, batch_id, plan, ids, keep, group_by,
                                                         open_order, result)
-                        elif plan.preset is not None and plan.preset.key == "meta_leads":
-                            _insert_lead_events(conn, batch_id, plan, ids, keep, result)
+                        elif plan.preset is not None and plan.preset.row_event is not None:
+                            _insert_row_events(conn, batch_id, plan, ids, keep, result)
                         elif submissions:
                             _insert_lead_events(conn, batch_id, plan, ids, keep, result, type_="form",
                                                 label="Form submitted")
@@ -998,6 +1101,21 @@ def import_file(ws: Workspace, path: str | Path, options: ImportOptions | None =
     return run_to_end(ws, analyze(ws, path, options), dry_run=dry_run)
 
 
+def _set_aside_skipped(ids: list[int], keep: list[tuple[Row, str]],
+                       result: ImportResult) -> tuple[list[int], list[tuple[Row, str]]]:
+    """Count the rows that are nobody; the others go on to identifiers, consent and events."""
+    out_ids, out = [], []
+    for rid, pair in zip(ids, keep):
+        row = pair[0]
+        if row.skip:
+            result.skipped += 1
+            result.skipped_rows.setdefault(row.skip, []).append(row.record.number)
+        else:
+            out_ids.append(rid)
+            out.append(pair)
+    return out_ids, out
+
+
 def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
                     keep: list[tuple[Row, str]]) -> list[int]:
     table = SourceRecord.__table__
@@ -1009,7 +1127,8 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "record_no": rec.number,
             "line_no": rec.line,
             "channel": plan.channel,
-            "kind": plan.kind,
+            # A skipped row is kept as read, and never placed on a customer (see resolve).
+            "kind": "skipped" if row.skip else plan.kind,
             "row_hash": h,
             "raw_json": json.dumps(list(rec.values), ensure_ascii=False),
             "customer_id": None,
@@ -1030,7 +1149,8 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "birthday": row.birthday,
             "tags": ", ".join(row.tags),
             "occurred_at": row.occurred_at,
-            "values_json": json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}",
+            "values_json": (json.dumps({"skipped": row.skip}) if row.skip else
+                            json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}"),
             "problems_json": json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
             "flagged": bool(row.problems),
         })
@@ -1149,6 +1269,23 @@ def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: 
         p.update(type=type_, occurred_at=when, occurred_utc=to_utc(when))
         form = row.values.get("campaign") or row.values.get("summary")
         p["summary"] = f"{label}{': ' + str(form) if form else ''}"
+        params.append(p)
+    if params:
+        insert_many(conn, Event.__table__, params)
+        result.events += len(params)
+
+
+def _insert_row_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
+                       keep: list[tuple[Row, str]], result: ImportResult) -> None:
+    """The event each row of the preset's list also is: a lead form sent, a registration."""
+    event = plan.preset.row_event
+    params = []
+    for rid, (row, _) in zip(ids, keep):
+        when = row.occurred_at or row.values.get("created_at")
+        p = _event_params(batch_id, plan, rid, row)
+        p.update(type=event.type, occurred_at=when, occurred_utc=to_utc(when))
+        what = row.values.get("campaign")
+        p["summary"] = event.summary.format(what) if what else event.fallback
         params.append(p)
     if params:
         insert_many(conn, Event.__table__, params)

@@ -1072,6 +1072,8 @@ def _notes_html(wizard: ImportWizard, outcome: RunOutcome, *, trial: bool) -> st
             continue
         for warning in plan.warnings:
             notes.append(f"{name}: {_html(warning)}")
+        for note in result.skip_notes():
+            notes.append(f"{name}: {_html(note)}")
         if result.flagged:
             flagged_total += result.flagged
             first = result.flagged_rows[0] if result.flagged_rows else None
