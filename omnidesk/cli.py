@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")
     p.add_argument("--kind", default="auto", choices=["contacts", "events", "auto"])
     p.add_argument("--region", metavar="CC", help="default phone/date region (default: the workspace's)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="the files' text encoding, e.g. utf-8, cp1252, cp1251, iso-8859-7, shift_jis "
+                        "(default: detected)")
     p.add_argument("--dry-run", action="store_true", help="report what would be imported, change nothing")
     p.add_argument("--errors", metavar="OUT.csv", help="write flagged rows with what is wrong to this CSV")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
@@ -249,12 +252,22 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from omnidesk.core.errors import UserError
     from omnidesk.core.importing.archives import Unpacked
+    from omnidesk.core.importing.encodings import resolve_encoding
+    from omnidesk.core.importing.sniff import check_regular_file
+    from omnidesk.core.text import printable
 
+    if args.encoding is not None:
+        try:
+            args.encoding = resolve_encoding(args.encoding)
+        except UserError as exc:
+            raise CliError(f"--encoding: {exc}", EXIT_USAGE) from None
     files = [Path(f) for f in args.files]
     for f in files:
-        if not f.is_file():
-            raise CliError(f"{f}: no such file")
+        if not f.exists() and not f.is_symlink():
+            raise CliError(f"{printable(str(f))}: no such file")
+        check_regular_file(f)  # a folder, a pipe or a device says what it is
     # A zip export (Mailchimp's audience) is imported as the CSV files inside it, unpacked
     # only for as long as this command runs: a copy left behind would outlive an erase.
     with Unpacked() as unpacked:
@@ -263,12 +276,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
+    from omnidesk.core.text import printable
 
     options = ImportOptions(
         channel=args.channel,
         preset=None if args.preset in (None, "auto") else args.preset,
         kind=None if args.kind == "auto" else args.kind,
         region=args.region,
+        encoding=args.encoding,
     )
     results = []
     flagged_rows = []
@@ -300,12 +315,12 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
             if not args.json:
                 verb = "would import" if args.dry_run else "imported"
                 print(
-                    f"{f.name}: {summary['preset'] or 'generic'} {summary['kind']} "
+                    f"{printable(f.name)}: {summary['preset'] or 'generic'} {summary['kind']} "
                     f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
                     f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
                 )
                 for warning in plan.warnings:
-                    print(f"omnidesk: warning: {f.name}: {warning}", file=sys.stderr)
+                    print(f"omnidesk: warning: {printable(f.name)}: {warning}", file=sys.stderr)
         if args.errors:
             written = write_error_report(Path(args.errors), flagged_rows)
             if not args.json:

@@ -53,6 +53,7 @@ from omnidesk.core.models import (
     Suppression,
     utcnow,
 )
+from omnidesk.core.text import printable
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.privacy import workspace_salt as privacy_salt
 from omnidesk.core.privacy import known_suppressions, row_suppression_keys
@@ -71,6 +72,7 @@ class ImportOptions:
     kind: str | None = None  # "contacts" | "events"; None detects
     region: str | None = None  # phone/date region; None = the workspace's setting
     mapping: list[str] | None = None  # a field per column, overriding the guesses
+    encoding: str | None = None  # the file's encoding as the user names it; None detects
 
 
 @dataclass
@@ -113,7 +115,7 @@ class ImportPlan:
             plan = replace(plan, mapping=mapping, mapping_source="user",
                            kind=kind or guess_kind(mapping).value)
             orders, warnings = _decide_date_orders(plan.path, plan.fmt, mapping, plan.region)
-            plan = replace(plan, date_orders=orders, warnings=warnings)
+            plan = replace(plan, date_orders=orders, warnings=[*plan.fmt.warnings, *warnings])
         if kind is not None:
             plan = replace(plan, kind=Kind(kind).value)
         if channel is not None:
@@ -244,8 +246,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     """
     options = options or ImportOptions()
     path = Path(path)
-    fmt = sniff(path)
     region = (options.region or str(ws.get_setting("default_region") or "US")).upper()
+    fmt = sniff(path, encoding=options.encoding, region=region)
     if options.preset:
         try:
             preset = get_preset(options.preset)
@@ -290,8 +292,10 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
         # A few fixed rows say little about day/month order; the original file said more.
         orders.update({i: o for i, o in origin["date_orders"].items() if i < len(fmt.header)})
         warnings = [w for w in warnings if "could be day/month" not in w]
-        warnings.append(f"This is the error report of import {origin['batch_id']} ({origin['file_name']}): "
+        warnings.append(f"This is the error report of import {origin['batch_id']} ({printable(origin['file_name'])}): "
                         "each fixed row joins the customer of the row it corrects.")
+    # How the file was read comes first: a wrong encoding spoils everything after it.
+    warnings = [*fmt.warnings, *warnings]
     file_hash = file_sha256(path)
     with ws.engine.connect() as conn:
         previous = conn.execute(
@@ -690,7 +694,7 @@ def run_import(
             ).inserted_primary_key[0]
             result.batch_id = batch_id
             salt = privacy_salt(conn)
-            yield Progress(0, total, f"Reading {plan.file_name}")
+            yield Progress(0, total, f"Reading {printable(plan.file_name)}")
             # The first big file into an empty workspace: nothing to find duplicates among, and
             # the secondary indexes are built once at the end (a sort) instead of row by row
             # (a random B-tree insert each, which grows slow as the tables outgrow the cache).
@@ -705,7 +709,7 @@ def run_import(
                     if not chunk:
                         break
                     if cancelled():
-                        raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
+                        raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
                     rows = [normalizer.normalize(rec) for rec in chunk]
                     hashes = [row_hash(plan.channel, plan.header, rec.values) for rec in chunk]
                     seen = set() if first_import else set(conn.execute(
@@ -741,7 +745,7 @@ def run_import(
                 if open_order is not None:
                     _flush_order(conn, open_order, result)
             if cancelled():
-                raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
+                raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
             yield Progress(result.rows, result.rows, "Linking records to customers")
             stats = resolve_batch(conn, batch_id, result.followers, model)
             result.new_customers = stats.created
