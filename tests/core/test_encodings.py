@@ -340,3 +340,16 @@ def test_bom_bytes_are_not_in_the_first_header_cell_of_a_mixed_file(tmp_path):
     fmt = sniff(f)
     assert fmt.header == ("Name", "City") and fmt.encoding == "utf-8-sig"
     assert [r.values for r in read_records(f, fmt)] == [("José", "Málaga"), ("Zoé", "Nîmes")]
+
+
+def test_a_late_odd_line_in_a_large_utf8_file_is_found_and_only_its_row_flagged(tmp_path):
+    head = "".join(f"p{i}@example.com,José,Núñez,Málaga\r\n" for i in range(40_000)).encode()
+    assert len(head) > 1 << 20  # the odd line is past the first read block
+    tail = "".join(f"q{i}@example.com,Zoë,Ölund,Umeå\r\n" for i in range(2_000)).encode()
+    f = tmp_path / "big.csv"
+    f.write_bytes(b"Email,First,Last,City\r\n" + head + "odd@example.com,Renée,Dupré,Orléans\r\n".encode("cp1252")
+                  + tail)
+    fmt = sniff(f)
+    assert (fmt.encoding, fmt.fallback) == ("utf-8", "cp1252")
+    odd = [(r.line, r.values[1], r.problem) for r in read_records(f, fmt) if r.problem]
+    assert odd == [(40_002, "Renée", "line 40002 was not UTF-8; read as Windows-1252")]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -222,7 +223,7 @@ _ALPHABETS = tuple(frozenset(a) for a in (
 
 def _alphabet_misfit(tokens: list[str]) -> int:
     """How many of the accented Latin letters in ``tokens`` no single language holds."""
-    letters = {ch.lower() for t in tokens for ch in t
+    letters = {ch.lower() for t in set(tokens) for ch in t
                if not ch.isascii() and ch.isalpha() and _script(ch) == "LATIN"}
     letters = {ch for ch in letters if len(ch) == 1}
     if not letters:
@@ -243,6 +244,7 @@ def guess_legacy(sample: bytes, region: str | None = None) -> Guess:
 
     Never fails: Windows-1252 reads every byte, so it is the last resort.
     """
+    sample = _whole_lines(sample, SAMPLE_BYTES // 4)
     preferred = _REGION_CODEPAGE.get((region or "").upper())
     order = ([preferred] if preferred else []) + [c for c in _CANDIDATES if c != preferred]
     readings: dict[str, list[str]] = {}
@@ -257,7 +259,8 @@ def guess_legacy(sample: bytes, region: str | None = None) -> Guess:
         tokens = _odd_tokens(text)
         readings[codec] = tokens
         core = _CORE.get(codec)
-        bad[codec] = sum(1 for t in tokens if _bad_token(t, core))
+        # Names repeat down a customer list: each distinct word is judged once.
+        bad[codec] = sum(n for t, n in Counter(tokens).items() if _bad_token(t, core))
     fewest = min(bad.values())
     if fewest:
         # Nothing reads cleanly (symbols glued to words, typing slips): another code
@@ -275,7 +278,8 @@ def guess_legacy(sample: bytes, region: str | None = None) -> Guess:
     chosen = plausible[0]
     weak = None
     if fewest and fewest * 10 >= len(readings[chosen]):
-        weak = f"many of its words look garbled in every encoding Omnidesk tried (such as \"{_example(readings, chosen, bad=True)}\")"
+        weak = ("many of its words look garbled in every encoding Omnidesk tried "
+                f"(such as \"{_example(readings, chosen, bad=True)}\")")
     else:
         for other in plausible[1:]:
             differing = [(a, b) for a, b in zip(readings[chosen], readings[other]) if a != b]
@@ -285,6 +289,14 @@ def guess_legacy(sample: bytes, region: str | None = None) -> Guess:
                         f"{CHOICES.get(other, codec_label(other))}")
                 break
     return Guess(chosen, weak)
+
+
+def _whole_lines(sample: bytes, limit: int) -> bytes:
+    """At most about ``limit`` bytes of ``sample``, cut at a line end (never inside a character)."""
+    if len(sample) <= limit:
+        return sample
+    cut = sample.rfind(b"\n", 0, limit)
+    return sample[:cut] if cut > 0 else sample[:limit]
 
 
 def _ties(rank: tuple[float, float], best: tuple[float, float]) -> bool:
