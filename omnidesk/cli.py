@@ -89,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", metavar="CC",
                    help="read phone numbers without a country code, and ambiguous dates, as CC's "
                         "(default: what the file shows, else the workspace's region)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="the files' text encoding, e.g. utf-8, cp1252, cp1251, iso-8859-7, shift_jis "
+                        "(default: detected)")
     p.add_argument("--dry-run", action="store_true", help="report what would be imported, change nothing")
     p.add_argument("--errors", metavar="OUT.csv", help="write flagged rows with what is wrong to this CSV")
     p.add_argument("--force", action="store_true", help="replace OUT.csv if it exists (never a workspace)")
@@ -282,8 +285,16 @@ def cmd_settings(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from omnidesk.core.errors import UserError
     from omnidesk.core.importing.archives import Unpacked
+    from omnidesk.core.importing.encodings import resolve_encoding
     from omnidesk.core.importing.phone_region import check_region
+    from omnidesk.core.importing.sniff import check_regular_file
+    from omnidesk.core.text import printable
 
+    if args.encoding is not None:
+        try:
+            args.encoding = resolve_encoding(args.encoding)
+        except UserError as exc:
+            raise CliError(f"--encoding: {exc}", EXIT_USAGE) from None
     if args.region is not None:
         try:
             args.region = check_region(args.region)
@@ -293,8 +304,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.errors:
         _output(args.errors, args)
     for f in files:
-        if not f.is_file():
-            raise CliError(f"{f}: no such file")
+        if not f.exists() and not f.is_symlink():
+            raise CliError(f"{printable(str(f))}: no such file")
+        check_regular_file(f)  # a folder, a pipe or a device says what it is
     # A zip export (Mailchimp's audience) is imported as the CSV files inside it, unpacked
     # only for as long as this command runs: a copy left behind would outlive an erase.
     with Unpacked() as unpacked:
@@ -303,12 +315,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
+    from omnidesk.core.text import printable
 
     options = ImportOptions(
         channel=args.channel,
         preset=None if args.preset in (None, "auto") else args.preset,
         kind=None if args.kind == "auto" else args.kind,
         region=args.region,
+        encoding=args.encoding,
     )
     results = []
     flagged_rows = []
@@ -342,13 +356,13 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
             if not args.json:
                 verb = "would import" if args.dry_run else "imported"
                 print(
-                    f"{f.name}: {summary['preset'] or 'generic'} {summary['kind']} "
+                    f"{printable(f.name)}: {summary['preset'] or 'generic'} {summary['kind']} "
                     f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
                     f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
                     + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
                 )
                 for warning in plan.warnings:
-                    print(f"omnidesk: warning: {f.name}: {warning}", file=sys.stderr)
+                    print(f"omnidesk: warning: {printable(f.name)}: {warning}", file=sys.stderr)
                 for note in result.skip_notes():
                     print(f"omnidesk: note: {f.name}: {note}", file=sys.stderr)
         if args.errors:

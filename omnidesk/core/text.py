@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -20,3 +21,16 @@ def strip_accents(text: str) -> str:
             continue
         out.append(_LETTERS.get(ch, ch))
     return unicodedata.normalize("NFC", "".join(out))
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, the bidirectional
+# overrides that make a name display in another order, and lone surrogates (bytes of a
+# file name that are not valid in the system's encoding).
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with its control characters escaped as Python would write them
+    ("bad\\nname.csv"), every other character (accents, other alphabets) kept:
+    for printing file names, which may hold anything."""
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)

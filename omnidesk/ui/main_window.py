@@ -512,7 +512,8 @@ class MainWindow(QMainWindow):
         def on_finished(results) -> None:
             self.undo_stack.push(ImportFilesCommand(
                 workspace,
-                [(plan.path, ImportOptions(channel=plan.channel, kind=plan.kind, mapping=plan.mapping),
+                [(plan.path, ImportOptions(channel=plan.channel, kind=plan.kind, mapping=plan.mapping,
+                                           encoding=plan.fmt.encoding if plan.fmt.chosen else None),
                   result.batch_id or 0) for plan, result in wizard.runs],
                 self.refresh,
             ))

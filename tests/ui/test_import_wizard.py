@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -457,3 +459,94 @@ def test_the_trial_run_says_which_rows_are_nobody(make_wizard, workspace, qtbot,
     assert {k: check.table.value(0, k) for k in ("rows", "imported", "new_customers")} == {
         "rows": "2", "imported": "1", "new_customers": "1"}
     assert "1 row skipped, with no name, email, phone or ID (row 2)" in check.notes.text()
+
+
+# -- encodings and files that are no CSV --------------------------------------------------
+
+
+def test_choosing_the_encoding_reads_the_file_again(make_wizard, workspace, qtbot, tmp_path):
+    # One Czech name in Windows-1250: the bytes read as letters in Windows-1252 too
+    # ("Kuèera"), so the guess says it is weak; the owner picks Windows-1250.
+    path = write_csv(tmp_path / "kontakty.csv", ["Email", "First Name", "Last Name"],
+                     [["jan.kucera@example.cz", "Jan", "Kučera"]], encoding="cp1250")
+    wizard = make_wizard([path])
+    row = wizard.files_page.rows[path][1]
+    assert row.encoding.isVisible() and row.encoding.currentData() == "cp1252"
+    assert row.encoding_note.text() == "detected"
+    assert "The encoding is a guess" in row.status_text and "Kučera" in row.status_text
+    assert wizard.plans[0].preview[0].values[2] == "Kuèera"
+
+    index = row.encoding.findData("cp1250")
+    row.encoding.setCurrentIndex(index)
+    row.encoding.activated.emit(index)
+    qtbot.waitUntil(lambda: not wizard.reading, timeout=5000)
+    plan = wizard.plans[0]
+    assert (plan.fmt.encoding, plan.fmt.chosen) == ("cp1250", True)
+    assert plan.preview[0].values[2] == "Kučera"
+    row = wizard.files_page.rows[path][1]
+    assert row.encoding.currentData() == "cp1250" and row.encoding_note.text() == "your choice"
+    assert "guess" not in row.status_text
+
+    wizard.next()
+    assert "Kučera" in " ".join(s.text() for s in wizard.mapping_page.findChildren(type(row.name)))
+    wizard.next()
+    finish(wizard, qtbot)
+    assert [r.last_name for r in source_records(workspace)] == ["Kučera"]
+
+
+def test_mixed_file_shows_its_odd_line_on_the_file_list(make_wizard, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes("Email,Name\r\nann@example.com,José\r\nbo@example.com,Zoë\r\n".encode()
+                     + "cy@example.com,Renée\r\n".encode("cp1252"))
+    wizard = make_wizard([path])
+    row = wizard.files_page.rows[path][1]
+    assert row.encoding.currentData() == "utf-8"
+    assert row.encoding_note.text() == "detected; some lines in Windows-1252 (Western European)"
+    assert "1 line is not (the first is line 4)" in row.status_text
+    assert [r.values[1] for r in wizard.plans[0].preview] == ["José", "Zoë", "Renée"]
+
+
+def test_an_excel_workbook_and_a_folder_say_what_they_are(make_wizard, tmp_path):
+    workbook = tmp_path / "customers.csv"
+    with zipfile.ZipFile(workbook, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    wizard = make_wizard([workbook, folder])
+    rows = wizard.files_page.rows
+    assert ("is an Excel workbook: save it as CSV (File › Save As › CSV UTF-8) and import that"
+            in rows[workbook][1].status_text)
+    assert "is not a regular file (it is a folder)" in rows[folder][1].status_text
+    assert not rows[folder][1].encoding.isVisible()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_named_pipe_is_refused_without_waiting_for_it(make_wizard, tmp_path):
+    pipe = tmp_path / "leads\x1b[31m.csv"
+    os.mkfifo(pipe)
+    wizard = make_wizard([pipe])
+    row = wizard.files_page.rows[pipe][1]
+    assert "is not a regular file (it is a named pipe (FIFO))" in row.status_text
+    assert row.name.full_text() == "leads\\x1b[31m.csv"
+    assert "\x1b" not in row.status_text
+
+
+def test_an_excel_workbook_renamed_csv_is_not_unpacked_as_a_zip(window, tmp_path, monkeypatch):
+    window.open_workspace(_new_workspace(tmp_path))
+    errors = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append(text))
+    workbook = tmp_path / "customers.csv"
+    with zipfile.ZipFile(workbook, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    window.import_files([workbook])
+    assert errors == []
+    wizard = window.import_wizard
+    assert "is an Excel workbook" in wizard.files_page.rows[workbook][1].status_text
+    wizard.reject()
+
+
+def _new_workspace(tmp_path: Path) -> Path:
+    path = tmp_path / "fresh.omnidesk"
+    Workspace.create(path).close()
+    return path

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from omnidesk.core.errors import UserError
+from omnidesk.core.text import printable
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt")
 MAX_MEMBERS = 200
@@ -23,14 +24,28 @@ MAX_TOTAL_BYTES = 4 << 30  # refuses zip bombs long before the disk fills
 
 def is_zip(path: Path) -> bool:
     try:
+        # Only a regular file is opened: reading a named pipe or a device would hang.
+        if not Path(path).is_file():
+            return False
         with Path(path).open("rb") as fh:
             return fh.read(4) == b"PK\x03\x04"
     except OSError:
         return False
 
 
+def _is_spreadsheet(path: Path) -> bool:
+    """An Excel (.xlsx) or OpenDocument workbook, whatever its name says: a zip too."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return "xl/workbook.xml" in names or {"mimetype", "content.xml"} <= names
+
+
 def _is_archive(path: Path) -> bool:
-    return path.suffix.lower() not in (".xlsx", ".ods") and is_zip(path)
+    # A workbook is left for the importer, which says what it is and how to save it as CSV.
+    return path.suffix.lower() not in (".xlsx", ".ods") and is_zip(path) and not _is_spreadsheet(path)
 
 
 def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
@@ -58,9 +73,10 @@ def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
                     and "__MACOSX" not in m.filename
                 ]
                 if not members:
-                    raise UserError(f'"{path.name}" is a ZIP archive with no CSV file inside.')
+                    raise UserError(f'"{printable(path.name)}" is a ZIP archive with no CSV file inside.')
                 if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
-                    raise UserError(f'"{path.name}" holds more data than an export would; unpack it yourself.')
+                    raise UserError(f'"{printable(path.name)}" holds more data than an export would; '
+                                    "unpack it yourself.")
                 target.mkdir(parents=True, exist_ok=True)
                 for member in members:
                     # Only the base name: a member path must never write outside the target folder.
@@ -71,7 +87,7 @@ def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
                                 dst.write(chunk)
                     out.append(dest)
         except zipfile.BadZipFile as exc:
-            raise UserError(f'"{path.name}" is a damaged ZIP archive ({exc}).') from exc
+            raise UserError(f'"{printable(path.name)}" is a damaged ZIP archive ({exc}).') from exc
     return out
 
 

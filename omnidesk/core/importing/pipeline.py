@@ -66,6 +66,7 @@ from omnidesk.core.models import (
     Suppression,
     utcnow,
 )
+from omnidesk.core.text import printable
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.privacy import workspace_salt as privacy_salt
 from omnidesk.core.privacy import known_suppressions, row_suppression_keys
@@ -84,6 +85,7 @@ class ImportOptions:
     kind: str | None = None  # "contacts" | "events"; None detects
     region: str | None = None  # phone/date region; None = the file's evidence, else the workspace's setting
     mapping: list[str] | None = None  # a field per column, overriding the guesses
+    encoding: str | None = None  # the file's encoding as the user names it; None detects
 
 
 @dataclass
@@ -144,7 +146,7 @@ class ImportPlan:
             if decided is None or decided.source != "chosen":
                 decided = decide_phone_region(evidence, plan.region)
             plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
-                           warnings=warnings + _phone_region_notes(decided, plan.region, mapping))
+                           warnings=[*plan.fmt.warnings, *warnings, *_phone_region_notes(decided, plan.region, mapping)])
             if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
                 plan = _events_need_evidence(plan)
         if phone_region is not None:
@@ -335,9 +337,9 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     """
     options = options or ImportOptions()
     path = Path(path)
-    fmt = sniff(path)
     explicit = check_region(options.region) if options.region else None
     region = explicit or str(ws.get_setting("default_region") or "US").upper()
+    fmt = sniff(path, encoding=options.encoding, region=region)
     if options.preset:
         try:
             preset = get_preset(options.preset)
@@ -385,8 +387,10 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
         warnings = [w for w in warnings if "could be day/month" not in w]
         if explicit is None and origin["phone_region"] is not None:
             phone_region = origin["phone_region"]
-        warnings.append(f"This is the error report of import {origin['batch_id']} ({origin['file_name']}): "
+        warnings.append(f"This is the error report of import {origin['batch_id']} ({printable(origin['file_name'])}): "
                         "each fixed row joins the customer of the row it corrects.")
+    # How the file was read comes first: a wrong encoding spoils everything after it.
+    warnings = [*fmt.warnings, *warnings]
     warnings += _phone_region_notes(phone_region, region, mapping)
     plan_kind_guessed = not (options.kind or saved_kind or preset)
     file_hash = file_sha256(path)
@@ -911,7 +915,7 @@ def run_import(
             ).inserted_primary_key[0]
             result.batch_id = batch_id
             salt = privacy_salt(conn)
-            yield Progress(0, total, f"Reading {plan.file_name}")
+            yield Progress(0, total, f"Reading {printable(plan.file_name)}")
             # The first big file into an empty workspace: nothing to find duplicates among, and
             # the secondary indexes are built once at the end (a sort) instead of row by row
             # (a random B-tree insert each, which grows slow as the tables outgrow the cache).
@@ -926,7 +930,7 @@ def run_import(
                     if not chunk:
                         break
                     if cancelled():
-                        raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
+                        raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
                     rows = [normalizer.normalize(rec) for rec in chunk]
                     hashes = [row_hash(plan.channel, plan.header, rec.values) for rec in chunk]
                     seen = set() if first_import else set(conn.execute(
@@ -965,7 +969,7 @@ def run_import(
                 if open_order is not None:
                     _flush_order(conn, open_order, result)
             if cancelled():
-                raise Cancelled(f"Import of {plan.file_name} cancelled; nothing was changed.")
+                raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
             yield Progress(result.rows, result.rows, "Linking records to customers")
             stats = resolve_batch(conn, batch_id, result.followers, model)
             result.new_customers = stats.created

@@ -5,7 +5,7 @@ column names; ``read_records`` then streams the data records.  Nothing here
 ever holds the whole file in memory: exports from shops and mailing lists can
 run to hundreds of thousands of rows.
 
-Encoding rules, in order:
+Encoding rules, in order (``encodings`` holds the guessing):
 
 1. Known binary signatures (ZIP, XLSX, old XLS, PDF, images, gzip) are refused
    with a message that says what the file really is.
@@ -13,37 +13,58 @@ Encoding rules, in order:
 3. Without a BOM, ASCII text saved as UTF-16 shows a NUL in every other byte;
    that pattern selects UTF-16 LE or BE.
 4. Otherwise the whole file is checked as UTF-8 (streamed through an
-   incremental decoder).  If any byte sequence is not UTF-8 the file is read as
-   Windows-1252, which is what Excel and Outlook on Windows write.  The five
-   bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) are
-   decoded as the Latin-1 control characters of the same value, the way web
-   browsers do, so no byte is ever dropped or replaced by U+FFFD.
-5. A zero byte anywhere, or a first block that decodes to text full of control
+   incremental decoder).  A file that is all UTF-8 is UTF-8.
+5. A file that is mostly UTF-8 (at least as many non-ASCII lines decode as
+   UTF-8 as do not), or carries a UTF-8 BOM, is read line by line: each line as
+   UTF-8, else in the code page its odd lines fit, and the rows on those lines
+   are flagged.  Any other file is in a legacy code page, guessed from its
+   non-ASCII lines (Windows-1252, 1250, 1251, Greek, Shift-JIS, ...), with a
+   warning when the guess is weak.  Bytes the code page leaves undefined are
+   decoded as the Latin-1 characters of the same value, the way web browsers
+   do, so no byte is ever dropped or replaced by U+FFFD.
+6. The user may name the encoding instead (``sniff(path, encoding=...)``).
+7. A zero byte anywhere, or a first block that decodes to text full of control
    characters (binary data without zero bytes), is refused as binary data.
    Tab, line breaks, vertical tab and form feed are text; so is a stray
    control character here and there.
+8. Text that reads like UTF-8 that went through Windows-1252 before it was
+   saved ("JosÃ©") is imported with a warning, never silently.
 """
 
 from __future__ import annotations
-
-from omnidesk.core.errors import UserError
 
 import codecs
 import csv
 import hashlib
 import os
 import re
+import stat
 import zipfile
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import islice
+from functools import lru_cache
+from itertools import accumulate, islice
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing.encodings import (
+    LOSSLESS,
+    SAMPLE_BYTES,
+    codec_label,
+    guess_legacy,
+    mojibake,
+    resolve_encoding,
+)
+from omnidesk.core.text import printable
 
 __all__ = [
     "DELIMITERS",
+    "MAX_CELL_CHARS",
+    "check_regular_file",
     "FileFormat",
     "Record",
     "UnreadableFileError",
@@ -56,10 +77,18 @@ __all__ = [
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 
-# A quoted value this long (in lines or characters) is taken to be a quote that
-# never closes: real cells, even long notes, stay far below these sizes.
+# A quoted value this long (in lines) is taken to be a quote that never closes:
+# real cells, even long notes, stay far below it.
 MAX_RECORD_LINES = 1_000
-MAX_RECORD_CHARS = 1_000_000
+# A cell longer than this is kept but its row is flagged; a record longer than
+# MAX_RECORD_CHARS cannot be a row of an export at all and refuses the file.
+MAX_CELL_CHARS = 1_000_000
+MAX_RECORD_CHARS = 32 * MAX_CELL_CHARS
+
+# The csv module refuses any field over 131,072 characters unless told otherwise;
+# the limits above are the ones that hold.
+if csv.field_size_limit() < MAX_RECORD_CHARS:
+    csv.field_size_limit(MAX_RECORD_CHARS)
 
 _CHUNK = 1 << 20
 # How much decoded text the delimiter and header guesses look at.
@@ -69,26 +98,7 @@ _SAMPLE_RECORDS = 50
 # Title rows above the header are only looked for this far down.
 _MAX_TITLE_ROWS = 9
 
-_LABELS = {
-    "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with BOM",
-    "utf-16-le": "UTF-16 LE",
-    "utf-16-be": "UTF-16 BE",
-    "cp1252": "Windows-1252",
-}
-
-_CP1252_ERRORS = "omnidesk.cp1252-latin1"
-
-
-def _cp1252_latin1(exc: UnicodeError) -> tuple[str, int]:
-    # Only ever installed for cp1252 decoding: the bytes cp1252 leaves undefined
-    # become the Latin-1 character of the same value instead of an error.
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
-
-
-codecs.register_error(_CP1252_ERRORS, _cp1252_latin1)
+_UTF8 = ("utf-8", "utf-8-sig")
 
 
 class UnreadableFileError(UserError):
@@ -103,6 +113,12 @@ class FileFormat:
     delimiter: str
     header: tuple[str, ...]
     header_line: int
+    # A UTF-8 file with some lines in another code page: those lines are read in
+    # this one, and their rows flagged.
+    fallback: str | None = None
+    # What the user should check about how the file was read (encoding guesses).
+    warnings: tuple[str, ...] = ()
+    chosen: bool = False  # the user named the encoding
 
 
 @dataclass(frozen=True)
@@ -118,15 +134,18 @@ class Record:
 # --------------------------------------------------------------------------
 
 
-def sniff(path: str | os.PathLike[str]) -> FileFormat:
+def sniff(path: str | os.PathLike[str], encoding: str | None = None, region: str | None = None) -> FileFormat:
     """Decide encoding, delimiter and header row of ``path``.
 
     Reads the whole file once in fixed-size chunks (to be sure of the
-    encoding) and parses only a sample of its first lines.  Raises
-    ``UnreadableFileError`` for anything that cannot be imported as a table.
+    encoding) and parses only a sample of its first lines.  ``encoding`` (a
+    name the user gave) replaces the detection; ``region`` (the workspace's)
+    breaks ties between code pages.  Raises ``UnreadableFileError`` for
+    anything that cannot be imported as a table.
     """
     p = Path(path)
-    name = p.name
+    name = printable(p.name)
+    check_regular_file(p)
     try:
         size = p.stat().st_size
         with open(p, "rb") as f:
@@ -136,13 +155,25 @@ def sniff(path: str | os.PathLike[str]) -> FileFormat:
     if size == 0 or not head:
         raise _empty(name)
     _refuse_known_binary(p, head)
-    encoding = _detect_encoding(p, head, size)
-    _refuse_control_characters(name, head, encoding)
+    if encoding:
+        codec, fallback, warnings = _chosen_encoding(p, head, encoding, name)
+    else:
+        codec, fallback, warnings = _detect_encoding(p, head, size, region)
+    _refuse_control_characters(name, head, codec)
 
-    with open_text(p, encoding) as stream:
-        sample, first_line, at_eof, sep_hint = _read_sample(stream)
+    with _open_lines(p, codec, fallback) as source:
+        sample, first_line, at_eof, sep_hint = _read_sample(source.lines)
     if not sample:
         raise _empty(name)
+    garbled = mojibake("".join(sample)[:_SAMPLE_CHARS // 4])
+    if garbled is not None:
+        count, words, example, fixed = garbled
+        warnings.append(
+            f'{count:,} of the {words:,} words with accents or other alphabets in its first rows look '
+            f'garbled, such as "{example}" (probably "{fixed}"): the file was saved after being read '
+            f"in the wrong encoding; {'' if fallback or encoding else 'try another encoding, or '}"
+            "export it again from the program that holds the data."
+        )
 
     delimiter = sep_hint or _choose_delimiter(sample, first_line)
     rows = _sample_rows(sample, delimiter, first_line, at_eof, name)
@@ -156,11 +187,14 @@ def sniff(path: str | os.PathLike[str]) -> FileFormat:
     header = tuple(_clean_header_cell(c) for c in header_row)
     _check_header(header, header_line, name)
     return FileFormat(
-        encoding=encoding,
-        encoding_label=_LABELS[encoding],
+        encoding=codec,
+        encoding_label=codec_label(codec),
         delimiter=delimiter,
         header=header,
         header_line=header_line,
+        fallback=fallback,
+        warnings=tuple(warnings),
+        chosen=bool(encoding),
     )
 
 
@@ -171,18 +205,22 @@ def read_records(path: str | os.PathLike[str], fmt: FileFormat) -> Iterator[Reco
     records are padded with "" to the header's width and carry a problem
     text; extra non-empty values are kept after the header's width, also with
     a problem.  Empty trailing extras (padding some tools write) are dropped
-    silently.  Raises ``UnreadableFileError`` on a quote that never closes or
-    a file that stopped decoding since it was sniffed.
+    silently.  A record on a line read in the fallback code page, or with a
+    cell longer than ``MAX_CELL_CHARS``, is kept with a problem too.  Raises
+    ``UnreadableFileError`` on a quote that never closes or a file that
+    stopped decoding since it was sniffed.
     """
     p = Path(path)
-    name = p.name
+    name = printable(p.name)
     width = len(fmt.header)
     try:
-        stream = open_text(p, fmt.encoding)
+        source = _open_lines(p, fmt.encoding, fmt.fallback)
     except OSError as e:
         raise _cannot_open(name, e) from e
-    with stream:
-        lines = _strip_bom(stream)
+    odd_lines = source.fallback_lines
+    fallback_note = f"was not UTF-8; read as {codec_label(fmt.fallback)}" if fmt.fallback else ""
+    with source:
+        lines = source.lines
         # Everything above the header (a "sep=" line, title rows, blank lines)
         # is skipped by physical line, then the header record itself.
         for _ in islice(lines, fmt.header_line - 1):
@@ -198,7 +236,22 @@ def read_records(path: str | os.PathLike[str], fmt: FileFormat) -> Iterator[Reco
                 if _is_blank(row):
                     continue
                 number += 1
-                yield _make_record(number, line, row, width)
+                record = _make_record(number, line, row, width)
+                # Cheap tests first: most records are one short line of one encoding.
+                odd = odd_lines and [n for n in range(line, rows.end_line + 1) if n in odd_lines]
+                if odd or rows.record_chars > MAX_CELL_CHARS:
+                    problems = [record.problem] if record.problem else []
+                    if odd:
+                        where = f"line {odd[0]}" if len(odd) == 1 else f"lines {odd[0]}-{odd[-1]}"
+                        problems.append(f"{where} {fallback_note}")
+                    for i, value in enumerate(record.values):
+                        if len(value) > MAX_CELL_CHARS:
+                            column = fmt.header[i] if i < width and fmt.header[i] else f"column {i + 1}"
+                            problems.append(f"{column}: {len(value):,} characters, more than the "
+                                            f"{MAX_CELL_CHARS:,} a cell may hold; check this value")
+                    if problems:
+                        record = Record(record.number, record.line, record.values, "; ".join(problems))
+                yield record
         except _OpenQuote as e:
             raise _runaway(name, p, fmt, e) from None
         except csv.Error as e:
@@ -232,10 +285,39 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
 
 
 def open_text(path: str | os.PathLike[str], encoding: str) -> TextIO:
-    """Open ``path`` as text the way ``read_records`` does (newline="" for
-    the csv module, and the lossless cp1252 handling described above)."""
-    errors = _CP1252_ERRORS if encoding == "cp1252" else "strict"
+    """Open ``path`` as text the way ``read_records`` does for a file in one
+    encoding (newline="" for the csv module; bytes a code page leaves undefined
+    read as Latin-1, see the module's notes)."""
+    errors = "strict" if encoding in _UTF8 else LOSSLESS
     return open(path, encoding=encoding, errors=errors, newline="")
+
+
+def check_regular_file(path: str | os.PathLike[str]) -> None:
+    """Refuse, with a sentence that says what it is, a path that is not a regular
+    file: a folder, a named pipe (FIFO), a device or socket, or a link to one
+    (reading such a thing would hang or make no sense).  Missing files say so."""
+    p = Path(path)
+    name = printable(p.name)
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        if p.is_symlink():
+            target = printable(os.readlink(p))
+            raise UnreadableFileError(
+                f'"{name}" is a link to {target}, which does not exist; pick the file itself.'
+            ) from None
+        raise UnreadableFileError(f'"{name}": no such file; check its name and folder.') from None
+    except OSError as e:
+        raise _cannot_open(name, e) from e
+    if stat.S_ISREG(mode):
+        return
+    what = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+    if p.is_symlink():
+        what = f"a link to {printable(os.path.realpath(p))}, {what}"
+    hint = "pick the CSV files inside it" if stat.S_ISDIR(mode) else "pick the exported CSV file itself"
+    raise UnreadableFileError(f'"{name}" is not a regular file (it is {what}); {hint}.')
 
 
 # --------------------------------------------------------------------------
@@ -244,14 +326,11 @@ def open_text(path: str | os.PathLike[str], encoding: str) -> TextIO:
 
 
 def _refuse_known_binary(p: Path, head: bytes) -> None:
-    name = p.name
+    name = printable(p.name)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         members = _zip_members(p)
         if any(m.startswith("xl/") for m in members):
-            raise UnreadableFileError(
-                f'"{name}" is an Excel workbook, not a CSV file; open it in Excel '
-                "and use File > Save As > CSV UTF-8, then import the saved file."
-            )
+            raise _excel(name)
         if "content.xml" in members and "mimetype" in members:
             raise UnreadableFileError(
                 f'"{name}" is a spreadsheet document, not a CSV file; open it in '
@@ -264,10 +343,7 @@ def _refuse_known_binary(p: Path, head: bytes) -> None:
             "extract the CSV files from it first and import each of them."
         )
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise UnreadableFileError(
-            f'"{name}" is an Excel workbook in the old .xls format, not a CSV file; '
-            "open it in Excel and save it as CSV, then import the saved file."
-        )
+        raise _excel(name)
     kinds = (
         (b"%PDF-", "a PDF document"),
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -312,16 +388,13 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _detect_encoding(p: Path, head: bytes, size: int) -> str:
-    name = p.name
+def _detect_encoding(p: Path, head: bytes, size: int, region: str | None) -> tuple[str, str | None, list[str]]:
+    """(codec, per-line fallback codec or None, warnings) for ``p``."""
+    name = printable(p.name)
     if head.startswith(codecs.BOM_UTF8):
-        bad_line = _first_undecodable_line(p, "utf-8", name)
-        if bad_line is not None:
-            raise UnreadableFileError(
-                f'"{name}" is marked as UTF-8 but line {bad_line} holds bytes that are not UTF-8; '
-                "save it again as CSV UTF-8 and import that file."
-            )
-        return "utf-8-sig"
+        if _first_undecodable_line(p, "utf-8", name) is None:
+            return "utf-8-sig", None, []
+        return _mostly_utf8(p, "utf-8-sig", region)
     if head.startswith(codecs.BOM_UTF16_LE):
         encoding = "utf-16-le"
     elif head.startswith(codecs.BOM_UTF16_BE):
@@ -332,10 +405,119 @@ def _detect_encoding(p: Path, head: bytes, size: int) -> str:
         if size % 2:
             raise _truncated_utf16(name)
         _validate_utf16(p, encoding, name)
-        return encoding
+        return encoding, None, []
     if b"\x00" in head:
         raise _binary(name, head.index(b"\x00"))
-    return "utf-8" if _first_undecodable_line(p, "utf-8", name) is None else "cp1252"
+    if _first_undecodable_line(p, "utf-8", name) is None:
+        return "utf-8", None, []
+    return _mostly_utf8(p, None, region)
+
+
+@dataclass
+class _Utf8Lines:
+    """How the non-ASCII lines of a file fare as UTF-8."""
+
+    good: int = 0  # lines with non-ASCII characters that are valid UTF-8
+    bad: int = 0  # lines that are not
+    first_bad: int = 0
+    sample: bytes = b""  # the first bad lines, to guess their code page from
+
+
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+# Once this many lines have failed as UTF-8 with hardly any passing, the file is in
+# a legacy code page: the rest need not be looked at line by line.
+_DECIDED_BAD = 2_000
+
+
+def _utf8_lines(p: Path) -> _Utf8Lines:
+    out = _Utf8Lines()
+    sample: list[bytes] = []
+    kept = 0
+    newlines = 0
+    carry = b""
+    with open(p, "rb") as f:
+        while True:
+            chunk = f.read(_CHUNK)
+            data = carry + chunk
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                data, carry = data[:cut], data[cut:]
+            try:
+                # Most blocks of a mostly UTF-8 file decode whole, in C.
+                data.decode("utf-8")
+                out.good += sum(1 for line in data.split(b"\n") if not line.isascii())
+            except UnicodeDecodeError:
+                # Only lines with a non-ASCII byte cost a Python step; the searches run in C.
+                at = 0
+                while (m := _HIGH_BYTE.search(data, at)) is not None:
+                    start = data.rfind(b"\n", 0, m.start()) + 1
+                    end = data.find(b"\n", m.start())
+                    end = len(data) if end < 0 else end
+                    line = data[start:end]
+                    at = end + 1
+                    try:
+                        line.decode("utf-8")
+                        out.good += 1
+                    except UnicodeDecodeError:
+                        out.bad += 1
+                        if not out.first_bad:
+                            out.first_bad = newlines + data.count(b"\n", 0, start) + 1
+                        if kept < SAMPLE_BYTES:
+                            sample.append(line)
+                            kept += len(line) + 1
+            newlines += data.count(b"\n")
+            if not chunk or (out.bad >= _DECIDED_BAD and 10 * out.good < out.bad):
+                break
+    out.sample = b"\n".join(sample)
+    return out
+
+
+def _mostly_utf8(p: Path, bom: str | None, region: str | None) -> tuple[str, str | None, list[str]]:
+    """A file that is not all UTF-8: UTF-8 with a few odd lines, or a legacy code page."""
+    stats = _utf8_lines(p)
+    guess = guess_legacy(stats.sample, region)
+    label = codec_label(guess.encoding)
+    if bom or stats.good >= stats.bad:
+        lines = "1 line is" if stats.bad == 1 else f"{stats.bad:,} lines are"
+        return bom or "utf-8", guess.encoding, [
+            f"The file is UTF-8 but {lines} not (the first is line {stats.first_bad}): "
+            f"{'it was' if stats.bad == 1 else 'they were'} read as {label} and "
+            f"{'its row is' if stats.bad == 1 else 'their rows are'} flagged; check them."
+        ]
+    warnings = []
+    if guess.weak:
+        warnings.append(
+            f"The encoding is a guess: the file was read as {label}, but {guess.weak}; "
+            "if names look wrong, choose the file's encoding."
+        )
+    return guess.encoding, None, warnings
+
+
+def _chosen_encoding(p: Path, head: bytes, encoding: str, name: str) -> tuple[str, str | None, list[str]]:
+    """The user's encoding: UTF-8 still reads a line that is not UTF-8 (flagged, in
+    Windows-1252); every other codec reads every byte."""
+    try:
+        codec = resolve_encoding(encoding)
+    except UserError as e:
+        raise UnreadableFileError(str(e)) from None
+    if codec in _UTF8:
+        codec = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+        if _first_undecodable_line(p, "utf-8", name) is None:
+            return codec, None, []
+        stats = _utf8_lines(p)
+        lines = "1 line is" if stats.bad == 1 else f"{stats.bad:,} lines are"
+        return codec, "cp1252", [
+            f"{lines} not UTF-8 (the first is line {stats.first_bad}): read as "
+            f"{codec_label('cp1252')} and flagged; check them."
+        ]
+    if codec == "utf-16":
+        # Without a BOM Python's utf-16 assumes big-endian; the bytes tell which it is.
+        codec = ("utf-16-le" if head.startswith(codecs.BOM_UTF16_LE)
+                 else "utf-16-be" if head.startswith(codecs.BOM_UTF16_BE)
+                 else _utf16_without_bom(head) or "utf-16-le")
+    return codec, None, []
 
 
 # Random binary data is about one character in nine a control character once
@@ -358,10 +540,10 @@ def _refuse_control_characters(name: str, head: bytes, encoding: str) -> None:
     control characters (and DEL) that no text export holds.
 
     Only the first block of the file (the sample) is looked at.  The bytes
-    Windows-1252 leaves undefined are not counted: files in other one-byte
+    a code page leaves undefined are not counted: files in other one-byte
     code pages (Mac Roman, DOS) use them for letters and are still text.
     """
-    errors = _CP1252_ERRORS if encoding == "cp1252" else "replace"
+    errors = "replace" if encoding in _UTF8 else LOSSLESS
     # An incremental decoder waits for a character cut off at the end of the block.
     text = codecs.getincrementaldecoder(encoding)(errors).decode(head)
     controls = _control_count(text)
@@ -444,21 +626,21 @@ class _Lines:
     ``_OpenQuote`` instead of silently swallowing the rest of the file.
     """
 
-    __slots__ = ("_it", "line", "start", "_count", "_chars")
+    __slots__ = ("_it", "line", "start", "_count", "chars")
 
     def __init__(self, lines: Iterable[str], first_line: int) -> None:
         self._it = iter(lines)
         self.line = first_line - 1
         self.start = first_line
         self._count = 0
-        self._chars = 0
+        self.chars = 0
 
     def __iter__(self) -> _Lines:
         return self
 
     def begin_record(self) -> None:
         self._count = 0
-        self._chars = 0
+        self.chars = 0
 
     def __next__(self) -> str:
         try:
@@ -471,8 +653,8 @@ class _Lines:
         if not self._count:
             self.start = self.line
         self._count += 1
-        self._chars += len(text)
-        if self._count > MAX_RECORD_LINES or self._chars > MAX_RECORD_CHARS:
+        self.chars += len(text)
+        if self._count > MAX_RECORD_LINES or self.chars > MAX_RECORD_CHARS:
             raise _OpenQuote(self.start, at_end=False)
         return text
 
@@ -487,6 +669,16 @@ class _Rows:
     @property
     def line(self) -> int:
         return self._src.start
+
+    @property
+    def end_line(self) -> int:
+        """The last physical line of the record just returned."""
+        return self._src.line
+
+    @property
+    def record_chars(self) -> int:
+        """How many characters the record just returned spans (its cells are no longer)."""
+        return self._src.chars
 
     def __iter__(self) -> _Rows:
         return self
@@ -506,7 +698,7 @@ def _parse(lines: Iterable[str], delimiter: str, first_line: int) -> _Rows:
     return _Rows(lines, delimiter, first_line)
 
 
-def _strip_bom(stream: TextIO) -> Iterator[str]:
+def _strip_bom(stream: Iterable[str]) -> Iterator[str]:
     # UTF-16 codecs named with an explicit byte order keep the BOM as U+FEFF.
     it = iter(stream)
     first = next(it, None)
@@ -516,17 +708,76 @@ def _strip_bom(stream: TextIO) -> Iterator[str]:
     yield from it
 
 
+class _LineSource:
+    """The text lines of a file (BOM removed) as ``read_records`` sees them.
+
+    A file in one encoding is read through Python's text layer.  A UTF-8 file
+    with a ``fallback`` code page is split into lines as bytes (at CR, LF or
+    CRLF, as the text layer does) and each line decoded on its own: as UTF-8,
+    else in the fallback code page; ``fallback_lines`` collects the numbers of
+    those lines as they are read.
+    """
+
+    def __init__(self, path: Path, encoding: str, fallback: str | None) -> None:
+        self.fallback_lines: set[int] = set()
+        if fallback is None:
+            self._file: TextIO | BinaryIO = open_text(path, encoding)
+            self.lines: Iterator[str] = _strip_bom(self._file)
+        else:
+            self._file = open(path, "rb")
+            self.lines = self._mixed(self._file, fallback)
+
+    def _mixed(self, f: BinaryIO, fallback: str) -> Iterator[str]:
+        odd = self.fallback_lines
+        number = 0
+        carry = b""
+        first = True
+        while True:
+            chunk = f.read(_CHUNK)
+            data = carry + chunk
+            if first:
+                first = False
+                if data.startswith(codecs.BOM_UTF8):
+                    data = data[len(codecs.BOM_UTF8):]
+            if not data:
+                return
+            lines = data.splitlines(keepends=True)
+            # The last piece may be cut off mid-line, or be a CR whose LF comes next.
+            carry = lines.pop() if chunk and not lines[-1].endswith(b"\n") else b""
+            for raw in lines:
+                number += 1
+                try:
+                    yield raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    odd.add(number)
+                    yield raw.decode(fallback, LOSSLESS)
+            if not chunk:
+                return
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> _LineSource:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+def _open_lines(path: Path, encoding: str, fallback: str | None) -> _LineSource:
+    return _LineSource(path, encoding, fallback)
+
+
 _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
 
 
-def _read_sample(stream: TextIO) -> tuple[list[str], int, bool, str | None]:
+def _read_sample(it: Iterator[str]) -> tuple[list[str], int, bool, str | None]:
     """Read the first lines worth guessing from.
 
     Returns (lines, number of the first line, whether the file ended inside
     the sample, delimiter named by an Excel "sep=" line).  Leading blank lines
     are skipped and a "sep=" first line is consumed.
     """
-    it = _strip_bom(stream)
     line_no = 0
     hint: str | None = None
     lines: list[str] = []
@@ -694,40 +945,31 @@ def _make_record(number: int, line: int, row: list[str], width: int) -> Record:
     return Record(number, line, tuple(row), f"has {len(row)} values, header has {width}: extra values kept")
 
 
+@lru_cache(maxsize=8)
+def _field_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(complete fields each followed by the delimiter, one field ending its record),
+    written as regular expressions of the csv module's rules (doubled quotes inside
+    quotes, text after a closing quote kept, a quote inside an unquoted value literal).
+    Possessive repeats keep them linear: no split is ever tried twice."""
+    d = re.escape(delimiter)
+    field = rf'(?:"(?:[^"]++|"")*+"[^{d}\r\n]*+|[^{d}"\r\n][^{d}\r\n]*+|)'
+    return re.compile(rf"(?:{field}{d})*+"), re.compile(rf"{field}(?:\r\n|\r|\n|\Z)")
+
+
 def _open_quote_line(lines: Iterable[str], first_line: int, delimiter: str, start_line: int) -> int | None:
     """Line on which the quote that swallows the record at ``start_line``
     opens, or None when no quote is left open (the record is simply huge).
 
-    Replays the csv quoting rules over the record's lines.
+    Reads at most the record's window of lines, and scans it with regular
+    expressions, so a megabyte-long line costs no Python step per character.
     """
-    in_quotes = False
-    field_start = True
-    opened = start_line
-    for number, text in enumerate(lines, start=first_line):
-        if number < start_line:
-            continue
-        if number - start_line > MAX_RECORD_LINES + 1:
-            break
-        i, n = 0, len(text)
-        while i < n:
-            ch = text[i]
-            if in_quotes:
-                if ch == '"':
-                    if i + 1 < n and text[i + 1] == '"':
-                        i += 2
-                        continue
-                    in_quotes = False
-                    field_start = False
-            elif ch == '"' and field_start:
-                in_quotes = True
-                opened = number
-                field_start = False
-            elif ch == delimiter or ch in "\r\n":
-                field_start = True
-            else:
-                field_start = False
-            i += 1
-    return opened if in_quotes else None
+    window = list(islice(lines, start_line - first_line, start_line - first_line + MAX_RECORD_LINES + 2))
+    text = "".join(window)
+    fields, last = _field_patterns(delimiter)
+    end = fields.match(text).end()  # past every complete field of the record
+    if last.match(text, end) is None and text.startswith('"', end):
+        return start_line + bisect_right(list(accumulate(map(len, window))), end)
+    return None  # the record ends within the window: it is long, not open
 
 
 # --------------------------------------------------------------------------
@@ -739,6 +981,13 @@ def _cannot_open(name: str, e: OSError) -> UnreadableFileError:
     why = e.strerror or str(e)
     return UnreadableFileError(
         f'"{name}" cannot be opened ({why}); check that the file exists and that you may read it.'
+    )
+
+
+def _excel(name: str) -> UnreadableFileError:
+    # Said the same way for .xlsx and the old .xls, whatever the file is called.
+    return UnreadableFileError(
+        f'"{name}" is an Excel workbook: save it as CSV (File › Save As › CSV UTF-8) and import that.'
     )
 
 
@@ -777,9 +1026,8 @@ def _runaway_message(name: str, line: int | None, start_line: int) -> str:
 
 def _runaway(name: str, p: Path, fmt: FileFormat, e: _OpenQuote) -> UnreadableFileError:
     try:
-        with open_text(p, fmt.encoding) as stream:
-            lines = islice(_strip_bom(stream), e.start_line - 1, e.start_line + MAX_RECORD_LINES + 1)
-            line = _open_quote_line(lines, e.start_line, fmt.delimiter, e.start_line)
+        with _open_lines(p, fmt.encoding, fmt.fallback) as source:
+            line = _open_quote_line(source.lines, 1, fmt.delimiter, e.start_line)
     except (OSError, UnicodeDecodeError):
         line = e.start_line
     return UnreadableFileError(_runaway_message(name, line, e.start_line))

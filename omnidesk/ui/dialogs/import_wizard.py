@@ -48,16 +48,19 @@ from omnidesk.core.importing.pipeline import (
     PREVIEW_ROWS,
     ImportPlan,
     ImportResult,
+    ImportOptions,
     analyze,
     estimate_records,
     remember_mapping,
     run_import,
     write_error_report,
 )
+from omnidesk.core.importing.encodings import CHOICES
 from omnidesk.core.importing.phone_region import all_regions
 from omnidesk.core.importing.sniff import UnreadableFileError
 from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 from omnidesk.core.tasks import Cancelled, Progress
+from omnidesk.core.text import printable
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -125,6 +128,7 @@ class FileEntry:
     rows: int = 0
     rows_exact: bool = False
     user_kind: bool = False  # the user chose the kind; a new mapping must not re-guess it
+    encoding: str | None = None  # the encoding the user chose; None: detected
 
     @property
     def reading(self) -> bool:
@@ -154,18 +158,20 @@ class RunOutcome:
     not_started: list[ImportPlan] = field(default_factory=list)
 
 
-def _read_files(workspace: Workspace, paths: list[Path]):
-    """A task body: analyze each path; an unreadable file becomes an error, the rest go on."""
+def _read_files(workspace: Workspace, paths: list[Path], encodings: dict[Path, str] | None = None):
+    """A task body: analyze each path (in the encoding the user chose for it, if any);
+    an unreadable file becomes an error, the rest go on."""
+    encodings = encodings or {}
 
     def work(cancelled):
         out: list[FileEntry] = []
         for i, path in enumerate(paths):
             if cancelled():
                 raise Cancelled("Reading the files was cancelled.")
-            yield Progress(i, len(paths), f"Reading {path.name}")
-            entry = FileEntry(path)
+            yield Progress(i, len(paths), f"Reading {printable(path.name)}")
+            entry = FileEntry(path, encoding=encodings.get(path))
             try:
-                entry.plan = analyze(workspace, path)
+                entry.plan = analyze(workspace, path, ImportOptions(encoding=entry.encoding))
                 if len(entry.plan.preview) < PREVIEW_ROWS:
                     entry.rows, entry.rows_exact = len(entry.plan.preview), True
                 else:
@@ -173,7 +179,7 @@ def _read_files(workspace: Workspace, paths: list[Path]):
             except (UnreadableFileError, UserError, OSError) as exc:
                 entry.plan, entry.error = None, str(exc)
             except Exception as exc:  # a file the reader trips over must not stop the others
-                entry.plan, entry.error = None, f'"{path.name}" could not be read ({exc}).'
+                entry.plan, entry.error = None, f'"{printable(path.name)}" could not be read ({exc}).'
             out.append(entry)
         return out
 
@@ -204,7 +210,8 @@ def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
                 outcome.cancelled_at = plan
                 outcome.not_started = plans[i + 1:]
                 return outcome
-            prefix = f"File {i + 1} of {n} · {plan.file_name}" if n > 1 else plan.file_name
+            shown = printable(plan.file_name)
+            prefix = f"File {i + 1} of {n} · {shown}" if n > 1 else shown
             gen = run_import(target, plan, dry_run=dry_run and not in_scratch, cancelled=cancelled)
             try:
                 while True:
@@ -225,7 +232,7 @@ def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
             except (UserError, OSError) as exc:
                 outcome.errors.append((plan, str(exc)))
             except Exception as exc:  # the file rolled back; the others still deserve their turn
-                outcome.errors.append((plan, f"Import of {plan.file_name} failed: {exc!r}"))
+                outcome.errors.append((plan, f"Import of {printable(plan.file_name)} failed: {exc!r}"))
             finally:
                 gen.close()
         yield Progress(1000 * n, 1000 * n, "Finished")
@@ -339,6 +346,7 @@ class CountsTable(QTableWidget):
     def _add_row(self, name: str, values: list[str], bold: bool = False) -> None:
         row = self.rowCount()
         self.insertRow(row)
+        name = printable(name)
         cells = [QTableWidgetItem(name)] + [QTableWidgetItem(v) for v in values]
         cells[0].setToolTip(name)
         for column, item in enumerate(cells):
@@ -447,20 +455,37 @@ class PreviewModel(QAbstractTableModel):
 
 
 class FileRow(QWidget):
-    """How one picked file shows in the list: name, detected format, and any problem."""
+    """How one picked file shows in the list: name, detected format, the encoding it
+    is read in (which the user may change), and any problem."""
+
+    encodingChosen = Signal(Path, str)  # the file, the codec the user picked
 
     def __init__(self, entry: FileEntry, parent=None) -> None:
         super().__init__(parent)
+        self.path = entry.path
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(2)
-        self.name = _bold(ElidedLabel(entry.path.name))
-        self.name.setToolTip(str(entry.path))
+        self.name = _bold(ElidedLabel(printable(entry.path.name)))
+        self.name.setToolTip(printable(str(entry.path)))
         layout.addWidget(self.name)
         self.detail = QLabel()
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.detail)
+        self.encoding_label = QLabel("Encoding:")
+        self.encoding = NoWheelComboBox()
+        self.encoding.setToolTip("The character set the file was saved in. Omnidesk detects it; if names "
+                                 "look wrong in the preview, choose another and the file is read again.")
+        self.encoding.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.encoding.activated.connect(self._encoding_picked)
+        self.encoding_note = _muted(QLabel())
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 2, 0, 0)
+        row.addWidget(self.encoding_label)
+        row.addWidget(self.encoding)
+        row.addWidget(self.encoding_note, 1)
+        layout.addLayout(row)
         self.update_entry(entry)
 
     def update_entry(self, entry: FileEntry) -> None:
@@ -473,8 +498,45 @@ class FileRow(QWidget):
             if entry.plan is not None and entry.plan.previous_batch is not None:
                 text += (f'<br><span style="color:{NOTICE_COLOR}"><b>Already imported — will add nothing</b>'
                          f" (import #{entry.plan.previous_batch})</span>")
+            if entry.plan is not None:
+                # How the file was read: a weak guess, garbled letters, lines in another code page.
+                for warning in entry.plan.fmt.warnings:
+                    text += f'<br><span style="color:{NOTICE_COLOR}">{_html(warning)}</span>'
         self.detail.setText(text)
         self.status_text = self.detail.text()
+        self._show_encoding(entry)
+
+    def _show_encoding(self, entry: FileEntry) -> None:
+        shown = entry.plan is not None or (entry.reading and entry.encoding is not None)
+        self.encoding_label.setVisible(shown)
+        self.encoding.setVisible(shown)
+        self.encoding_note.setVisible(shown)
+        if not shown:
+            return
+        current = entry.encoding or (entry.plan.fmt.encoding if entry.plan is not None else "utf-8")
+        current = {"utf-8-sig": "utf-8"}.get(current, current)
+        self.encoding.blockSignals(True)
+        self.encoding.clear()
+        for codec, label in CHOICES.items():
+            self.encoding.addItem(label, codec)
+        if self.encoding.findData(current) < 0:
+            self.encoding.addItem(current, current)
+        self.encoding.setCurrentIndex(self.encoding.findData(current))
+        self.encoding.setEnabled(not entry.reading)
+        self.encoding.blockSignals(False)
+        if entry.reading:
+            self.encoding_note.setText("")
+        elif entry.encoding is not None:
+            self.encoding_note.setText("your choice")
+        elif entry.plan is not None and entry.plan.fmt.fallback:
+            self.encoding_note.setText(f"detected; some lines in {CHOICES.get(entry.plan.fmt.fallback, entry.plan.fmt.fallback)}")
+        else:
+            self.encoding_note.setText("detected")
+
+    def _encoding_picked(self, index: int) -> None:
+        codec = self.encoding.itemData(index)
+        if codec:
+            self.encodingChosen.emit(self.path, codec)
 
 
 class FileList(QListWidget):
@@ -562,6 +624,7 @@ class FilesPage(QWizardPage):
                 item = QListWidgetItem()
                 item.setData(Qt.ItemDataRole.UserRole, str(entry.path))
                 row = FileRow(entry)
+                row.encodingChosen.connect(self.wiz.set_encoding)
                 self.list.addItem(item)
                 self.list.setItemWidget(item, row)
                 self.rows[entry.path] = (item, row)
@@ -761,13 +824,13 @@ class MappingPage(QWizardPage):
         self._filling = True
         self.file_combo.clear()
         for plan in plans:
-            self.file_combo.addItem(plan.file_name, str(plan.path))
+            self.file_combo.addItem(printable(plan.file_name), str(plan.path))
             self.file_combo.setItemData(self.file_combo.count() - 1, str(plan.path), Qt.ItemDataRole.ToolTipRole)
         several = len(plans) > 1
         self.file_combo.setVisible(several)
         self.file_name.setVisible(not several)
         if plans and not several:
-            self.file_name.set_full_text(plans[0].file_name)
+            self.file_name.set_full_text(printable(plans[0].file_name))
         self.current = min(self.current, max(len(plans) - 1, 0))
         self.file_combo.setCurrentIndex(self.current)
         self._filling = False
@@ -817,7 +880,7 @@ class MappingPage(QWizardPage):
         for c in range(self.model.columnCount()):
             self.table.setColumnWidth(c, min(max(self.table.columnWidth(c), 90), 220))
         shown = min(len(plan.preview), PREVIEW_TABLE_ROWS)
-        self.preview_label.setText(f"Preview: the first {_plural(shown, 'row')} of {plan.file_name}, as read. "
+        self.preview_label.setText(f"Preview: the first {_plural(shown, 'row')} of {printable(plan.file_name)}, as read. "
                                    "Greyed columns are ignored.")
         self.refresh()
 
@@ -1060,11 +1123,11 @@ def _notes_html(wizard: ImportWizard, outcome: RunOutcome, *, trial: bool) -> st
         if entry.error is not None:
             notes.append(f'<span style="color:{ERROR_COLOR}">Left out: {_html(entry.error)}</span>')
     for plan, message in outcome.errors:
-        notes.append(f'<span style="color:{ERROR_COLOR}"><b>{_html(plan.file_name)}</b>: '
+        notes.append(f'<span style="color:{ERROR_COLOR}"><b>{_html(printable(plan.file_name))}</b>: '
                      f"{_html(message)}</span>")
     flagged_total = 0
     for plan, result in outcome.runs:
-        name = f"<b>{_html(plan.file_name)}</b>"
+        name = f"<b>{_html(printable(plan.file_name))}</b>"
         if result.already_imported is not None:
             notes.append(f'<span style="color:{NOTICE_COLOR}">{name}: already imported '
                          f"(import #{result.already_imported}) — will add nothing.</span>"
@@ -1203,9 +1266,9 @@ class ImportPage(QWizardPage):
 def _cancel_text(outcome: RunOutcome) -> str:
     if not outcome.runs:
         return "<b>Import cancelled — nothing was changed.</b>"
-    kept = ", ".join(_html(p.file_name) for p, _ in outcome.runs)
+    kept = ", ".join(_html(printable(p.file_name)) for p, _ in outcome.runs)
     rest = [outcome.cancelled_at] + outcome.not_started if outcome.cancelled_at else outcome.not_started
-    others = ", ".join(_html(p.file_name) for p in rest)
+    others = ", ".join(_html(printable(p.file_name)) for p in rest)
     return (f"<b>Import cancelled.</b> {_plural(len(outcome.runs), 'file')} had already finished and "
             f"{'is' if len(outcome.runs) == 1 else 'are'} kept: {kept}. Nothing from {others} was saved. "
             "Press See results for the details.")
@@ -1373,6 +1436,23 @@ class ImportWizard(QWizard):
         self.files_page.sync()
         self._read_next()
 
+    def set_encoding(self, path: Path, codec: str) -> None:
+        """Read ``path`` again in ``codec`` (the user's choice); its plan is made anew."""
+        for entry in self.entries:
+            if entry.path == path:
+                if entry.encoding == codec or (entry.encoding is None and entry.plan is not None
+                                               and entry.plan.fmt.encoding == codec):
+                    return
+                entry.encoding, entry.plan, entry.error = codec, None, None
+                entry.user_kind = False
+                if path not in self._pending:
+                    self._pending.append(path)
+                break
+        else:
+            return
+        self.files_page.sync()
+        self._read_next()
+
     def remove_files(self, paths: Sequence[Path]) -> None:
         gone = {Path(p) for p in paths}
         self.entries = [e for e in self.entries if e.path not in gone]
@@ -1383,7 +1463,8 @@ class ImportWizard(QWizard):
         if self._reading is not None or not self._pending:
             return
         batch, self._pending = self._pending, []
-        task = Task(_read_files(self.workspace, batch))
+        chosen = {e.path: e.encoding for e in self.entries if e.encoding is not None}
+        task = Task(_read_files(self.workspace, batch, chosen))
         task.signals.finished.connect(self._files_read)
         task.signals.failed.connect(self._files_failed)
         self._reading = task
@@ -1392,8 +1473,10 @@ class ImportWizard(QWizard):
     def _files_read(self, read: list[FileEntry]) -> None:
         by_path = {e.path: e for e in read}
         for i, entry in enumerate(self.entries):
-            if entry.path in by_path:
-                self.entries[i] = by_path[entry.path]
+            done = by_path.get(entry.path)
+            # A file whose encoding was changed while it was read waits for its new reading.
+            if done is not None and done.encoding == entry.encoding:
+                self.entries[i] = done
         self._reading = None
         self.files_page.sync()
         self._read_next()
@@ -1401,7 +1484,7 @@ class ImportWizard(QWizard):
     def _files_failed(self, exc: BaseException) -> None:
         for entry in self.entries:
             if entry.reading and entry.path not in self._pending:
-                entry.error = f'"{entry.path.name}" could not be read ({exc}).'
+                entry.error = f'"{printable(entry.path.name)}" could not be read ({exc}).'
         self._reading = None
         self.files_page.sync()
         self._read_next()
@@ -1470,9 +1553,9 @@ class ImportWizard(QWizard):
                 if plan.mapping_source == "user":
                     try:
                         remember_mapping(self.workspace, plan)
-                        remembered.append(plan.file_name)
+                        remembered.append(printable(plan.file_name))
                     except Exception as exc:  # the import itself succeeded; only the shortcut is lost
-                        self.remember_note = f"Could not remember the columns of {plan.file_name}: {exc}"
+                        self.remember_note = f"Could not remember the columns of {printable(plan.file_name)}: {exc}"
             if remembered and not self.remember_note:
                 self.remember_note = ("Your column choices are remembered for files with the same columns as "
                                       + ", ".join(remembered) + ".")
