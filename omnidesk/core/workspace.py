@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from omnidesk.core import dialect
+from omnidesk.core import dialect, failures
 from omnidesk.core.models import (
     Consent,
     Customer,
@@ -54,6 +54,10 @@ class NotAWorkspaceError(WorkspaceError):
 
 class NewerWorkspaceError(WorkspaceError):
     pass
+
+
+class DamagedWorkspaceError(WorkspaceError):
+    """SQLite finds the file damaged: restore a backup or recover what can be read."""
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
@@ -112,6 +116,8 @@ class Workspace:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise WorkspaceError(f"Cannot create a workspace at {path}: {exc.strerror}.") from exc
+        elif state.kind == "damaged":
+            raise DamagedWorkspaceError(failures.damaged_message(path))
         elif state.kind in ("not-sqlite", "foreign"):
             raise NotAWorkspaceError(
                 f"{path.name} is not an omnidesk workspace ({state.detail}); it was not changed."
@@ -138,6 +144,10 @@ class Workspace:
             ws._migrate()
         except Exception as exc:
             engine.dispose()
+            if failures.is_damaged(exc):
+                raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
+            if failures.is_disk_full(exc):
+                raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
             raise WorkspaceError(f"Could not prepare {path.name}: {exc}") from exc
         return ws
 

@@ -39,16 +39,22 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], 
     other programs go without it, because a BOM glued to the first header
     breaks strict readers.
 
-    Writes to a temporary file and renames it, so a crash never leaves half a file.
+    Writes to a temporary file and renames it, so a crash never leaves half a
+    file; when writing fails (a full disk, say) the temporary file is removed
+    and the error raised, and an existing file at ``path`` is left as it was.
     """
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     n = 0
-    with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([safe_cell(h) for h in header])
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
-            n += 1
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([safe_cell(h) for h in header])
+            for row in rows:
+                writer.writerow([safe_cell(v) for v in row])
+                n += 1
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return n
