@@ -213,6 +213,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     with _open_existing(args) as ws:
+        ws.check()  # every page read once: a damaged file says so here, not in a later command
         info = {
             "workspace": str(ws.path),
             "schema": ws.schema_revision(),

@@ -230,6 +230,20 @@ class Workspace:
                 for name, model in tables.items()
             }
 
+    def check(self) -> None:
+        """Read every page (SQLite's ``quick_check``); raises DamagedWorkspaceError when any is damaged."""
+        if not dialect.is_sqlite(self.engine):
+            return
+        try:
+            with self.engine.connect() as conn:
+                problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(1)")]
+        except Exception as exc:
+            if failures.is_damaged(exc):
+                raise DamagedWorkspaceError(failures.damaged_message(self.path)) from None
+            raise
+        if problems != ["ok"]:
+            raise DamagedWorkspaceError(failures.damaged_message(self.path))
+
     def save_copy(self, dest: str | os.PathLike) -> Path:
         """Write a consistent copy of the open workspace to ``dest`` (safe while in use)."""
         dest = Path(dest)
