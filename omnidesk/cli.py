@@ -558,13 +558,23 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
         if not args.yes:
             if not sys.stdin.isatty():
                 raise CliError("erasing cannot be undone; add --yes to confirm", EXIT_USAGE)
-            answer = input(f"Erase customer {cid} and every record about them? This cannot be undone [y/N] ")
+            from omnidesk.core.workspace import backup_files
+
+            n = len(backup_files(ws.path)) if ws.path is not None else 0
+            backups = (f" The {n} backups omnidesk made next to the workspace (before upgrades) hold them "
+                       "too and will be deleted." if n > 1 else
+                       " The backup omnidesk made next to the workspace (before an upgrade) holds them too "
+                       "and will be deleted." if n else "")
+            answer = input(f"Erase customer {cid} and every record about them?{backups} "
+                           "This cannot be undone [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing erased.")
                 return EXIT_OK
         removed = erase_person(ws, cid)
+    n = removed.get("backups_deleted", 0)
     print(f"Erased customer {cid}: {removed['source_records']} source records, {removed['events']} events; "
-          f"{removed['identifiers_suppressed']} identifiers on the suppression list.")
+          f"{removed['identifiers_suppressed']} identifiers on the suppression list"
+          + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
     return EXIT_OK
 
 

@@ -46,8 +46,9 @@ def temp_root() -> Path:
 def private_dir() -> Path:
     """This process's private temp folder (mode 700), made on first use."""
     global _folder, _folder_pid, _owner_handle
-    if _folder is not None and _folder_pid == os.getpid() and _folder.is_dir():
+    if _folder is not None and _folder_pid == os.getpid() and _folder.is_dir() and _folder.parent == temp_root():
         return _folder
+    _remove_own_folder()  # the temp folder moved (TMPDIR changed): start afresh there
     folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=temp_root()))
     os.chmod(folder, 0o700)  # mkdtemp already does; say it for file systems that differ
     handle = open(folder / OWNER_FILE, "w", encoding="ascii")  # noqa: SIM115 - held for the process's life

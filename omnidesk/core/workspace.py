@@ -60,6 +60,20 @@ class DamagedWorkspaceError(WorkspaceError):
     """SQLite finds the file damaged: restore a backup or recover what can be read."""
 
 
+def backup_files(path: Path) -> list[Path]:
+    """The copies of the workspace at ``path`` that omnidesk wrote next to it.
+
+    One before each upgrade (``name.before-REV-TIME.omnidesk.bak``) and damaged
+    files set aside when a backup was restored (``name.damaged-TIME.omnidesk.bak``),
+    newest first.
+    """
+    path = Path(path)
+    found = [p for pattern in (f"{path.stem}.before-*{WORKSPACE_SUFFIX}.bak",
+                               f"{path.stem}.damaged-*{WORKSPACE_SUFFIX}.bak")
+             for p in path.parent.glob(pattern) if p.is_file()]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
 def _alembic_config(connection: Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))

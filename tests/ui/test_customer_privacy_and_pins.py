@@ -399,3 +399,23 @@ def test_pin_email_shows_pinned_and_the_chooser_can_unpin(win, rich, monkeypatch
     view.pin_action("email").trigger()
     assert _pinned(ws, rich) == {}
     assert view.pin_marks["email"].isHidden()
+
+
+def test_the_erase_question_names_the_backups_it_deletes(win, rich, monkeypatch, qtbot):
+    import shutil
+
+    path = win.workspace.path
+    backup = path.with_name(f"{path.stem}.before-0006-20260101-120000.omnidesk.bak")
+    shutil.copyfile(path, backup)
+    win.open_customer(rich)
+    view = win.customer_view
+    box = view.erase_confirmation_box()
+    text = box.text() + box.informativeText()
+    box.deleteLater()
+    assert "the 1 backup Omnidesk made next to this workspace before upgrading it" in text
+    assert "copies you saved with Save a Copy, are not changed" in text
+    monkeypatch.setattr(view, "confirm_erase", lambda: True)
+    monkeypatch.setattr(view, "show_info", lambda *a: None)
+    with qtbot.waitSignal(view.personErased) as signal:
+        qtbot.mouseClick(view.erase_person_button, Qt.MouseButton.LeftButton)
+    assert signal.args[1]["backups_deleted"] == 1 and not backup.exists()
