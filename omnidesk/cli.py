@@ -302,7 +302,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
             except Exception as exc:  # one bad file must not stop the others
                 if failures.is_disk_full(exc):
                     # The transaction rolled back; hand the log's space back before saying so.
-                    _release_space(ws)
+                    failures.release_log_space(ws)
                     message = failures.disk_full_message(
                         exc, None if scratch else path, places=[temp_root()], unchanged=not imported)
                     if imported:
@@ -362,12 +362,6 @@ def _settle_log(ws) -> None:
         checkpoint(ws.engine, "PASSIVE")
 
 
-def _release_space(ws) -> None:
-    """After a write failed on a full disk: empty the write-ahead log (best effort)."""
-    from omnidesk.core.dialect import checkpoint
-
-    with contextlib.suppress(Exception):
-        checkpoint(ws.engine)
 
 
 def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files: int,

@@ -116,3 +116,33 @@ def describe(exc: BaseException, workspace: Path | None, *, places: Sequence[Pat
     if is_damaged(exc):
         return damaged_message(workspace)
     return None
+
+
+def release_log_space(ws) -> None:
+    """After a write failed on a full disk: empty the write-ahead log, handing its space back (best effort).
+
+    The failed transaction rolled back, so the log holds nothing the file needs
+    when what was committed before was checkpointed first (``checkpoint(...,
+    "PASSIVE")`` before a big write).
+    """
+    from omnidesk.core.dialect import checkpoint
+
+    try:
+        checkpoint(ws.engine)
+    except Exception:  # noqa: BLE001 - still full: the log stays, and is emptied on the next open
+        pass
+
+
+def message_for(exc: BaseException, workspace: Path | None) -> str:
+    """What to tell the user about any failure of a write: one sentence, never the rows it was writing."""
+    told = describe(exc, workspace)
+    if told is not None:
+        return told
+    from omnidesk.core.errors import UserError
+
+    if isinstance(exc, (UserError, OSError)):
+        return str(exc)
+    orig = getattr(exc, "orig", None)
+    if orig is not None:  # SQLAlchemy's text quotes the statement and its parameters: leave them out
+        return f"The database refused the change ({orig}); nothing was changed."
+    return f"{type(exc).__name__}: {exc}"

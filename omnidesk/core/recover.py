@@ -285,3 +285,42 @@ def _is_workspace(path: Path) -> bool:
     from omnidesk.core.dialect import inspect_file
 
     return inspect_file(path).kind == "workspace"
+
+
+def set_aside_name(path: Path, when: str) -> Path:
+    """Where a damaged workspace is kept when a backup takes its place (``backup_files`` lists it)."""
+    from omnidesk.core.workspace import WORKSPACE_SUFFIX
+
+    return path.with_name(f"{path.stem}.damaged-{when}{WORKSPACE_SUFFIX}.bak")
+
+
+def restore_backup(path: Path, backup: Path) -> Path:
+    """Put a consistent copy of ``backup`` in place of the (damaged) workspace at ``path``.
+
+    The damaged file is not deleted: it is renamed to ``name.damaged-TIME.omnidesk.bak``
+    (with its write-ahead log), so what it still holds can be recovered later.
+    Returns that name.  The workspace must be closed.
+    """
+    from datetime import datetime
+
+    from omnidesk.core.dialect import backup_file, inspect_file
+
+    path, backup = Path(path), Path(backup)
+    if inspect_file(backup).kind != "workspace":
+        raise UserError(f"{backup.name} is not a readable omnidesk workspace; choose another backup.")
+    partial = path.with_name(path.name + ".restoring")
+    remove_workspace_files(partial)
+    try:
+        backup_file(backup, partial)  # a consistent copy, whatever the backup's own log holds
+    except (sqlite3.Error, OSError) as exc:
+        remove_workspace_files(partial)
+        raise UserError(f"Could not copy {backup.name}: {exc}.") from None
+    aside = set_aside_name(path, datetime.now().strftime("%Y%m%d-%H%M%S"))
+    if path.exists():
+        path.replace(aside)
+        for suffix in ("-wal", "-shm"):
+            log = Path(f"{path}{suffix}")
+            if log.exists():
+                log.replace(Path(f"{aside}{suffix}"))
+    partial.replace(path)
+    return aside
