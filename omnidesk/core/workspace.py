@@ -162,7 +162,8 @@ class Workspace:
                 raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
             if failures.is_disk_full(exc):
                 raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
-            raise WorkspaceError(f"Could not prepare {path.name}: {exc}") from exc
+            orig = getattr(exc, "orig", None)  # the driver's words, not the statement SQLAlchemy adds
+            raise WorkspaceError(f"Could not prepare {path.name}: {orig if orig is not None else exc}.") from exc
         return ws
 
     @classmethod
