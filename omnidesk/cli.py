@@ -362,8 +362,6 @@ def _settle_log(ws) -> None:
         checkpoint(ws.engine, "PASSIVE")
 
 
-
-
 def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files: int,
                    stack: contextlib.ExitStack):
     """The workspace an import writes to, and whether it is a scratch copy.
