@@ -58,8 +58,29 @@ def build_main_window(workspace: Path | None = None, demo: bool = False, setting
     return window
 
 
+def install_damage_handler(window) -> None:
+    """A damaged page met anywhere (a screen scrolling onto it) offers the way out, not a crash.
+
+    SQLite only finds a damaged page when something reads it; the errors that
+    escape a screen's code reach ``sys.excepthook``.
+    """
+    previous = sys.excepthook
+
+    def hook(exc_type, exc, tb):
+        from omnidesk.core.failures import is_damaged
+
+        workspace = window.workspace
+        if workspace is not None and workspace.path is not None and is_damaged(exc):
+            window.workspace_damaged(workspace.path)
+            return
+        previous(exc_type, exc, tb)
+
+    sys.excepthook = hook
+
+
 def run_app(workspace: Path | None = None, demo: bool = False) -> int:
     app = create_application()
     window = build_main_window(workspace, demo)
+    install_damage_handler(window)
     window.show()
     return app.exec()

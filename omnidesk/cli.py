@@ -156,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     q.set_defaults(func=cmd_person_erase)
 
+    p = _command(sub, "recover", help="copy what can be read of a damaged workspace into a new one")
+    p.add_argument("damaged", metavar="DAMAGED", help="the damaged workspace file (only read)")
+    p.add_argument("new", metavar="NEW", help="the new workspace file to write (must not exist)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_recover)
+
     p = _command(sub, "export", help="export data as CSV")
     esub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     q = _command(esub, "sources", help="one row per imported record, with its customer")
@@ -241,6 +247,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     with _open_existing(args) as ws:
+        ws.check()  # every page read once: a damaged file says so here, not in a later command
         info = {
             "workspace": str(ws.path),
             "schema": ws.schema_revision(),
@@ -314,8 +321,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
+    from omnidesk.core import failures
     from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
     from omnidesk.core.text import printable
+    from omnidesk.core.tempfiles import temp_root
 
     options = ImportOptions(
         channel=args.channel,
@@ -326,23 +335,37 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     )
     results = []
     flagged_rows = []
-    failures = 0
+    failed = 0
+    imported: list[str] = []  # files whose import committed
     path = _workspace_path(args)
     existed = path.exists()
+    disk_full = None
     with contextlib.ExitStack() as stack:
         ws, scratch = _import_target(args, path, existed, len(files), stack)
         for f in files:
+            _settle_log(ws)
             try:
                 plan = analyze(ws, f, options)
                 result = run_to_end(ws, plan, dry_run=args.dry_run and not scratch)
                 if scratch:  # really imported, but into a copy that is thrown away
                     result.dry_run, result.batch_id = True, None
+                elif not args.dry_run and result.batch_id is not None:
+                    imported.append(f.name)
             except CliError:
                 raise
             except Exception as exc:  # one bad file must not stop the others
+                if failures.is_disk_full(exc):
+                    # The transaction rolled back; hand the log's space back before saying so.
+                    failures.release_log_space(ws)
+                    message = failures.disk_full_message(
+                        exc, None if scratch else path, places=[temp_root()], unchanged=not imported)
+                    if imported:
+                        message += f" Imported before the disk filled: {', '.join(imported)}; {f.name} was not."
+                    disk_full = message
+                    break
                 if not _is_user_error(exc):
                     raise
-                failures += 1
+                failed += 1
                 results.append({"file": f.name, "error": str(exc)})
                 if not args.json:
                     print(f"omnidesk: error: {exc}", file=sys.stderr)
@@ -364,19 +387,38 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                 for warning in plan.warnings:
                     print(f"omnidesk: warning: {printable(f.name)}: {warning}", file=sys.stderr)
                 for note in result.skip_notes():
-                    print(f"omnidesk: note: {f.name}: {note}", file=sys.stderr)
-        if args.errors:
-            written = write_error_report(Path(args.errors), flagged_rows, overwrite=args.force)
+                    print(f"omnidesk: note: {printable(f.name)}: {note}", file=sys.stderr)
+        if args.errors and disk_full is None:
+            try:
+                written = write_error_report(Path(args.errors), flagged_rows, overwrite=args.force)
+            except OSError as exc:  # the report is gone whole (no .part); say what did happen
+                reason = (failures.disk_full_message(exc, None, places=[Path(args.errors).absolute().parent],
+                                                     unchanged=False) if failures.is_disk_full(exc)
+                          else f"{exc.strerror or exc}.")
+                done = (f"Imported {', '.join(imported)} into {path.name}" if imported
+                        else "Nothing was imported" + (" (a dry run)" if args.dry_run else ""))
+                raise CliError(f"{done}, but the error report {args.errors} could not be written: "
+                               f"{reason[0].lower()}{reason[1:]}") from None
             if not args.json:
                 print(f"Wrote {written} flagged rows to {args.errors}")
-    if not existed and failures == len(files) and not args.dry_run:
+    if not existed and not imported and not args.dry_run:
         from omnidesk.core.dialect import remove_workspace_files
 
         remove_workspace_files(path)  # nothing was imported: leave no empty workspace behind
+    if disk_full is not None:
+        raise CliError(disk_full)
     if args.json:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
-    return EXIT_ERROR if failures else EXIT_OK
+    return EXIT_ERROR if failed else EXIT_OK
+
+
+def _settle_log(ws) -> None:
+    """Fold what earlier imports committed into the file, so a failed write's log can be emptied."""
+    from omnidesk.core.dialect import checkpoint
+
+    with contextlib.suppress(Exception):
+        checkpoint(ws.engine, "PASSIVE")
 
 
 def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files: int,
@@ -581,13 +623,40 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
         if not args.yes:
             if not sys.stdin.isatty():
                 raise CliError("erasing cannot be undone; add --yes to confirm", EXIT_USAGE)
-            answer = input(f"Erase customer {cid} and every record about them? This cannot be undone [y/N] ")
+            from omnidesk.core.workspace import backup_files
+
+            n = len(backup_files(ws.path)) if ws.path is not None else 0
+            backups = (f" The {n} backups omnidesk made next to the workspace (before upgrades) hold them "
+                       "too and will be deleted." if n > 1 else
+                       " The backup omnidesk made next to the workspace (before an upgrade) holds them too "
+                       "and will be deleted." if n else "")
+            answer = input(f"Erase customer {cid} and every record about them?{backups} "
+                           "This cannot be undone [y/N] ")
             if answer.strip().lower() not in ("y", "yes"):
                 print("Nothing erased.")
                 return EXIT_OK
         removed = erase_person(ws, cid)
+    n = removed.get("backups_deleted", 0)
     print(f"Erased customer {cid}: {removed['source_records']} source records, {removed['events']} events; "
-          f"{removed['identifiers_suppressed']} identifiers on the suppression list.")
+          f"{removed['identifiers_suppressed']} identifiers on the suppression list"
+          + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from omnidesk.core.recover import recover_workspace
+
+    summary = recover_workspace(Path(args.damaged), Path(args.new))
+    if args.json:
+        _print_json(summary)
+        return EXIT_OK
+    counts = summary["counts"]
+    how = ("the file read whole" if summary["method"] == "copy"
+           else f"row by row, skipping {summary['skipped_stretches']} unreadable stretch"
+                f"{'es' if summary['skipped_stretches'] != 1 else ''}")
+    print(f"Recovered into {args.new} ({how}): {counts['customers']:,} customers, "
+          f"{counts['source_records']:,} source records, {counts['events']:,} events, "
+          f"{counts['imports']:,} imports. {args.damaged} was not changed.")
     return EXIT_OK
 
 
@@ -630,6 +699,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = ["--workspace", argv[0]]
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    _clean_temp()
     try:
         if func is None:
             return _run_gui(args)
@@ -641,10 +711,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("omnidesk: interrupted; nothing was half-written.", file=sys.stderr)
         return 130
     except Exception as exc:
-        if _is_user_error(exc):
-            print(f"omnidesk: error: {exc}", file=sys.stderr)
-            return EXIT_ERROR
-        raise
+        from omnidesk.core import failures
+
+        # A full disk or a damaged file: one sentence, never the rows SQLAlchemy quotes.
+        told = failures.describe(exc, _workspace_path(args))
+        if told is None and _is_user_error(exc):
+            told = str(exc)
+        if told is None:
+            told = _database_error(exc)
+        if told is None:
+            raise
+        print(f"omnidesk: error: {told}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _clean_temp() -> None:
+    """Delete what killed omnidesk processes left in the temp folder (copies of people's rows)."""
+    from omnidesk.core.tempfiles import clean_stale
+
+    with contextlib.suppress(OSError):
+        clean_stale()
+
+
+def _database_error(exc: BaseException) -> str | None:
+    """The driver's own words for a database failure, without the statement and rows SQLAlchemy adds."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return f"the database refused the operation ({exc.orig}); nothing was changed."
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

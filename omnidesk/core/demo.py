@@ -7,9 +7,9 @@ imported exactly like a user's files, so the demo exercises the real code.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
+from omnidesk.core import tempfiles
 from omnidesk.core.demo_data import write_demo_files
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -33,7 +33,7 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
     remove_workspace_files(partial)
     files = []
     try:
-        with tempfile.TemporaryDirectory(prefix="omnidesk-demo-") as tmp:
+        with tempfiles.temporary_directory("demo-") as tmp:
             demo_files = write_demo_files(Path(tmp), customers=customers, seed=seed)
             with Workspace.open(partial, create=True) as ws:
                 ws.set_setting("business_name", "Harbor & Pine")

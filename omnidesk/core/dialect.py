@@ -72,7 +72,7 @@ def mark_workspace(connection) -> None:
 class FileState:
     """What a file on disk is, found without changing a byte of it."""
 
-    kind: str  # "missing" | "empty" | "workspace" | "foreign" | "not-sqlite"
+    kind: str  # "missing" | "empty" | "workspace" | "foreign" | "not-sqlite" | "damaged"
     revision: str | None = None
     detail: str = ""
 
@@ -107,7 +107,7 @@ def inspect_file(path: Path) -> FileState:
             row = con.execute("SELECT version_num FROM alembic_version").fetchone()
             revision = row[0] if row else None
     except sqlite3.DatabaseError as exc:
-        return FileState("not-sqlite", detail=f"the database is damaged ({exc})")
+        return FileState("damaged", detail=str(exc))
     finally:
         con.close()
     if app_id == APPLICATION_ID:
@@ -262,12 +262,18 @@ def remove_workspace_files(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def checkpoint(engine) -> None:
-    """Copy the write-ahead log into the database file and empty it (SQLite; no-op elsewhere)."""
+def checkpoint(engine, mode: str = "TRUNCATE") -> None:
+    """Copy the write-ahead log into the database file and empty it (SQLite; no-op elsewhere).
+
+    ``PASSIVE`` copies what it can without waiting for readers: run before a big
+    write, it lets a write that then fails on a full disk be followed by a
+    ``TRUNCATE`` that gives all the log's space back.
+    """
     if engine.dialect.name != "sqlite":
         return
+    assert mode in ("PASSIVE", "FULL", "RESTART", "TRUNCATE")
     with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})")
 
 
 def unindex_customers(connection, ids: list[int]) -> None:

@@ -20,7 +20,12 @@ another workspace's or a public list.  Merge traces are deleted when they
 moved only this person's records and scrubbed when they moved someone else's
 too, so that other person's merge can still be undone.  Zip members unpacked
 for an import never outlive it (see ``importing.archives``); the folder where
-older versions left them is emptied by an erase.
+older versions left them is emptied by an erase, and so are the temp folders of
+omnidesk processes that were killed (a dry run's scratch copy, unpacked
+members).  The backups omnidesk wrote next to the workspace (before an upgrade,
+a damaged file set aside) hold the person too and are deleted: a backup cannot
+be edited without rewriting it, and one that still held them would bring them
+back on restore.  Copies the user saved elsewhere are theirs and stay.
 """
 
 from __future__ import annotations
@@ -35,8 +40,8 @@ from pathlib import Path
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core import paths
-from omnidesk.core.dialect import checkpoint, compact_customer_search, unindex_customers
+from omnidesk.core import paths, tempfiles
+from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_workspace_files, unindex_customers
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
 from omnidesk.core.exporting.outfiles import check_output
@@ -57,7 +62,7 @@ from omnidesk.core.models import (
     Suppression,
     utcnow,
 )
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.workspace import Workspace, backup_files
 
 SALT_SETTING = "suppression_salt"
 _IN = 900  # values per IN (...) list, below SQLite's parameter limit
@@ -239,7 +244,20 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         compact_customer_search(conn)
     checkpoint(ws.engine)
     remove_unpacked_leftovers(paths.data_dir())
+    tempfiles.clean_stale(legacy_any_age=True)
+    removed["backups_deleted"] = delete_backups(ws)
     return removed
+
+
+def delete_backups(ws: Workspace) -> int:
+    """Delete the backups omnidesk wrote next to the workspace (see ``workspace.backup_files``)."""
+    if ws.path is None:
+        return 0
+    n = 0
+    for backup in backup_files(ws.path):
+        remove_workspace_files(backup)
+        n += not backup.exists()
+    return n
 
 
 def _person_records(conn: Connection, customer_id: int) -> list:

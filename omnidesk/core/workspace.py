@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
-from omnidesk.core import dialect
+from omnidesk.core import dialect, failures
 from omnidesk.core.models import (
     Consent,
     Customer,
@@ -54,6 +54,24 @@ class NotAWorkspaceError(WorkspaceError):
 
 class NewerWorkspaceError(WorkspaceError):
     pass
+
+
+class DamagedWorkspaceError(WorkspaceError):
+    """SQLite finds the file damaged: restore a backup or recover what can be read."""
+
+
+def backup_files(path: Path) -> list[Path]:
+    """The copies of the workspace at ``path`` that omnidesk wrote next to it.
+
+    One before each upgrade (``name.before-REV-TIME.omnidesk.bak``) and damaged
+    files set aside when a backup was restored (``name.damaged-TIME.omnidesk.bak``),
+    newest first.
+    """
+    path = Path(path)
+    found = [p for pattern in (f"{path.stem}.before-*{WORKSPACE_SUFFIX}.bak",
+                               f"{path.stem}.damaged-*{WORKSPACE_SUFFIX}.bak")
+             for p in path.parent.glob(pattern) if p.is_file()]
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
 def _alembic_config(connection: Connection | None = None) -> Config:
@@ -112,6 +130,8 @@ class Workspace:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise WorkspaceError(f"Cannot create a workspace at {path}: {exc.strerror}.") from exc
+        elif state.kind == "damaged":
+            raise DamagedWorkspaceError(failures.damaged_message(path))
         elif state.kind in ("not-sqlite", "foreign"):
             raise NotAWorkspaceError(
                 f"{path.name} is not an omnidesk workspace ({state.detail}); it was not changed."
@@ -138,7 +158,12 @@ class Workspace:
             ws._migrate()
         except Exception as exc:
             engine.dispose()
-            raise WorkspaceError(f"Could not prepare {path.name}: {exc}") from exc
+            if failures.is_damaged(exc):
+                raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
+            if failures.is_disk_full(exc):
+                raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
+            orig = getattr(exc, "orig", None)  # the driver's words, not the statement SQLAlchemy adds
+            raise WorkspaceError(f"Could not prepare {path.name}: {orig if orig is not None else exc}.") from exc
         return ws
 
     @classmethod
@@ -219,6 +244,20 @@ class Workspace:
                 name: conn.execute(select(func.count()).select_from(model)).scalar_one()
                 for name, model in tables.items()
             }
+
+    def check(self) -> None:
+        """Read every page (SQLite's ``quick_check``); raises DamagedWorkspaceError when any is damaged."""
+        if not dialect.is_sqlite(self.engine):
+            return
+        try:
+            with self.engine.connect() as conn:
+                problems = [r[0] for r in conn.exec_driver_sql("PRAGMA quick_check(1)")]
+        except Exception as exc:
+            if failures.is_damaged(exc):
+                raise DamagedWorkspaceError(failures.damaged_message(self.path)) from None
+            raise
+        if problems != ["ok"]:
+            raise DamagedWorkspaceError(failures.damaged_message(self.path))
 
     def save_copy(self, dest: str | os.PathLike) -> Path:
         """Write a consistent copy of the open workspace to ``dest`` (safe while in use)."""

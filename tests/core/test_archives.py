@@ -46,3 +46,89 @@ def test_plain_files_pass_through_and_empty_zip_is_refused(tmp_path):
         z.writestr("readme.pdf", "%PDF")
     with pytest.raises(UserError, match="no CSV file"):
         expand_archives([empty], tmp_path / "x")
+
+
+def _bomb(path, size: int, name: str = "subscribed_members_export_1a.csv"):
+    """A Mailchimp-named member whose one data line is ``size`` bytes of the same letter."""
+    header = SUB.splitlines()[0] + "\r\n"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        with z.open(name, "w", force_zip64=True) as member:
+            member.write(header.encode())
+            chunk = b"a" * (1 << 20)
+            for _ in range(size >> 20):
+                member.write(chunk)
+    return path
+
+
+@pytest.fixture
+def small_caps(monkeypatch):
+    """Caps scaled down 64 times, so a bomb of tens of MB stands for one of gigabytes."""
+    from omnidesk.core.importing import archives
+
+    monkeypatch.setattr(archives, "MAX_TOTAL_BYTES", 16 << 20)
+    monkeypatch.setattr(archives, "RATIO_FLOOR_BYTES", 1 << 20)
+    return archives
+
+
+def test_a_zip_bomb_is_refused_at_once_from_its_directory(tmp_path, small_caps):
+    import time
+
+    archive = _bomb(tmp_path / "audience_export.zip", 64 << 20)
+    assert archive.stat().st_size < 200_000  # 64 MB packed into a few dozen KB
+    start = time.perf_counter()
+    with pytest.raises(UserError, match="unpacks to more than an export would"):
+        small_caps.expand_archives([archive], tmp_path / "unpacked")
+    assert time.perf_counter() - start < 2
+    assert not any((tmp_path / "unpacked").rglob("*.csv"))
+
+
+def test_a_highly_compressed_member_under_the_total_cap_is_refused_by_its_ratio(tmp_path, small_caps):
+    archive = _bomb(tmp_path / "audience_export.zip", 8 << 20)  # under 16 MB, but 1000:1
+    with pytest.raises(UserError, match="more than 100 times its packed size"):
+        small_caps.expand_archives([archive], tmp_path / "unpacked")
+
+
+def test_a_directory_that_lies_is_caught_while_unpacking(tmp_path, small_caps, monkeypatch):
+    archive = _bomb(tmp_path / "audience_export.zip", 32 << 20)
+    monkeypatch.setattr(small_caps, "_check_declared", lambda path, members: None)  # sizes not trusted
+    unpacked = small_caps.Unpacked()
+    try:
+        with pytest.raises(UserError, match="unpacks to more than an export would"):
+            unpacked.expand([archive])
+        folder = unpacked._workdir
+        assert folder is not None and not any(folder.rglob("*.csv"))  # the partial member went too
+    finally:
+        unpacked.close()
+    assert not folder.exists()
+
+
+def test_the_real_caps_leave_room_for_a_big_real_export(tmp_path):
+    from omnidesk.core.importing import archives
+
+    # A million-row Shopify customers export is about 300 MB; CSV packs 5 to 20 times.
+    assert archives.MAX_TOTAL_BYTES >= 1 << 30 and archives.MAX_RATIO >= 50
+    archive = tmp_path / "audience_export.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("subscribed_members_export_1a.csv", SUB * 2000)
+    assert [f.name for f in expand_archives([archive], tmp_path / "u")] == ["subscribed_members_export_1a.csv"]
+
+
+def test_zip_members_are_unpacked_in_a_private_folder(tmp_path, monkeypatch):
+    import os
+    import stat
+    import tempfile
+
+    from omnidesk.core import tempfiles
+    from omnidesk.core.importing.archives import Unpacked
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfiles, "_folder", None)
+    archive = tmp_path / "audience_export.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("subscribed_members_export_1a.csv", SUB)
+    with Unpacked() as unpacked:
+        (member,) = unpacked.expand([archive])
+        private = tempfiles.private_dir()
+        assert private in member.parents and private.parent == tmp_path
+        assert stat.S_IMODE(os.stat(private).st_mode) == 0o700
+    assert not member.exists()

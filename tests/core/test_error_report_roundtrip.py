@@ -97,3 +97,30 @@ def test_the_cli_round_trip_and_a_report_of_a_report(tmp_path, capsys):
         header, *again = list(csv.reader(fh))
     assert header == EU_HEADER + ["Phone", "omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
     assert len(again) == 1 and again[0][1] == "Zed" and again[0][-1] == "2"
+
+
+def test_a_report_of_several_files_keeps_both_of_two_same_named_columns(tmp_path):
+    # A till's customer list saved from a spreadsheet: two columns both called "Phone" (home, then
+    # mobile), as exports of hand-kept sheets often have.  The second file has them too.
+    header = ["Name", "Email", "Phone", "Phone", "City"]
+    first = _write(tmp_path / "till_customers.csv", header, [
+        ["Ann Lee", "ann@example", "+1 207 555 0101", "+1 207 555 0199", "Portland"],  # broken email
+        ["Bo Chen", "bo@example.com", "+1 207 555 0102", "", "Bangor"],
+    ], delimiter=",")
+    second = _write(tmp_path / "market_signups.csv", ["Email", "Phone", "Phone", "Name"], [
+        ["cy@example", "+1 207 555 0111", "+1 207 555 0112", "Cy Diaz"],  # broken email
+    ], delimiter=",")
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        runs = []
+        for f in (first, second):
+            plan = analyze(ws, f, ImportOptions(channel="pos"))
+            runs.append((plan, run_to_end(ws, plan)))
+        report = tmp_path / "problems.csv"
+        assert write_error_report(report, runs) == 2
+    with report.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:6] == ["source_file", "Name", "Email", "Phone", "Phone", "City"]
+    by_file = {r[0]: r for r in rows[1:]}
+    assert by_file["till_customers.csv"][1:6] == ["Ann Lee", "ann@example", "+1 207 555 0101", "+1 207 555 0199",
+                                                  "Portland"]
+    assert by_file["market_signups.csv"][1:6] == ["Cy Diaz", "cy@example", "+1 207 555 0111", "+1 207 555 0112", ""]

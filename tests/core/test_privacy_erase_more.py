@@ -291,6 +291,13 @@ def _files_mentioning(folder: Path, text: str) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
 
 
+def _left_in(temp: Path) -> list[Path]:
+    """Files in the temp folder but the lock file of this process's own (empty) private folder."""
+    from omnidesk.core import tempfiles
+
+    return [p for p in temp.rglob("*") if p.is_file() and p.name != tempfiles.OWNER_FILE]
+
+
 def test_a_zip_import_leaves_no_unpacked_copy_behind(tmp_path, monkeypatch, capsys):
     scratch = tmp_path / "system-temp"
     scratch.mkdir()
@@ -316,7 +323,7 @@ def test_a_zip_import_leaves_no_unpacked_copy_behind(tmp_path, monkeypatch, caps
     assert main(["person", "erase", "hana.sato@example.com", "--yes", "-w", str(workspace)]) == 0
     for folder in (paths.data_dir(), scratch):
         assert _files_mentioning(folder, "hana.sato") == [], folder
-    assert list(scratch.iterdir()) == []  # nothing unpacked outlives the import
+    assert _left_in(scratch) == []  # nothing unpacked outlives the import
     with Workspace.open(workspace) as ws:
         dump = _dump(ws)
     assert "hana.sato" not in dump and "li.wei@example.com" in dump
@@ -333,7 +340,7 @@ def test_a_failed_zip_import_leaves_no_unpacked_copy_behind(tmp_path, monkeypatc
     workspace.write_text("my notes\n")  # the import fails after the zip was unpacked
     assert main(["import", str(archive), "-w", str(workspace)]) != 0
     capsys.readouterr()
-    assert list(scratch.iterdir()) == []
+    assert _left_in(scratch) == []
     assert _files_mentioning(paths.data_dir(), "hana.sato") == []
 
 
@@ -383,3 +390,83 @@ def test_after_an_erase_the_workspace_file_holds_no_readable_trace(tmp_path):
     for trace in (b"Quixotica", b"quixotica", b"zq.unique", b"Zebulon", b"5559876"):
         assert trace not in leftovers, trace
     assert b"Person150" in leftovers  # the others are all still there
+
+
+def _killed_process_folder(temp: Path, name: str, text: str) -> Path:
+    """What a killed omnidesk leaves: its private folder, its owner gone, a copy of rows inside."""
+    import subprocess
+    import sys
+
+    script = ("import sys, tempfile; tempfile.tempdir = sys.argv[1]\n"
+              "from omnidesk.core import tempfiles\n"
+              "d = tempfiles.mkdtemp('dry-run-')\n"
+              "(d / sys.argv[2]).write_text(sys.argv[3])\n"
+              "print(d)\n"
+              "import os; os._exit(9)\n")  # no clean exit: as when killed
+    done = subprocess.run([sys.executable, "-c", script, str(temp), name, text], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2])
+    folder = Path(done.stdout.strip())
+    assert folder.exists() and temp in folder.parents, done.stderr
+    return folder
+
+
+def test_erase_deletes_backups_and_what_killed_runs_left_in_the_temp_folder(tmp_path, monkeypatch, capsys):
+    temp = tmp_path / "system-temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    workspace = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
+                       [_shopify_customer("9001", "Hana", "Sato", "hana.sato@example.com", "", "8 Birch Rd"),
+                        _shopify_customer("9002", "Li", "Wei", "li.wei@example.com", "", "9 Oak St")])
+    assert main(["import", str(people), "-w", str(workspace)]) == 0
+    # A backup made before an upgrade, and one set aside as damaged: both hold Hana.
+    import shutil
+
+    before = tmp_path / "shop.before-0006-20260101-120000.omnidesk.bak"
+    damaged = tmp_path / "shop.damaged-20260102-120000.omnidesk.bak"
+    mine = tmp_path / "shop copy.omnidesk"  # saved by the user with Save a Copy: not ours to delete
+    for copy in (before, damaged, mine):
+        shutil.copyfile(workspace, copy)
+    scratch = _killed_process_folder(temp, "scratch.omnidesk", "hana.sato@example.com")
+    legacy = temp / "omnidesk-unpacked-abc123"  # an older version's unpacked members
+    legacy.mkdir()
+    (legacy / "subscribed_members_export_1a.csv").write_text("Email Address\r\nhana.sato@example.com\r\n")
+
+    assert main(["person", "erase", "hana.sato@example.com", "--yes", "-w", str(workspace)]) == 0
+    assert "deleted 2 backups that held them" in capsys.readouterr().out
+    assert not before.exists() and not damaged.exists() and mine.exists()
+    assert not scratch.exists() and not legacy.exists()
+    assert _files_mentioning(temp, "hana.sato") == []
+
+
+def test_a_killed_runs_temp_folder_goes_at_the_next_start(tmp_path, monkeypatch, capsys):
+    from omnidesk.core import tempfiles
+
+    temp = tmp_path / "system-temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    left = _killed_process_folder(temp, "subscribed_members_export_1a.csv", "hana.sato@example.com")
+    assert left.parent.stat().st_mode & 0o777 == 0o700  # private while it lived
+    live = tempfiles.mkdtemp("unpacked-")  # this process's own: in use, kept
+    assert main(["imports", "list", "-w", str(tmp_path / "none.omnidesk")]) == 1  # any command cleans up
+    capsys.readouterr()
+    assert not left.parent.exists() and live.exists()
+
+
+def test_the_erase_question_says_the_backups_go_too(tmp_path, monkeypatch, capsys):
+    import shutil
+    import sys
+
+    workspace = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
+                       [_shopify_customer("9001", "Hana", "Sato", "hana.sato@example.com", "", "8 Birch Rd")])
+    assert main(["import", str(people), "-w", str(workspace)]) == 0
+    shutil.copyfile(workspace, tmp_path / "shop.before-0006-20260101-120000.omnidesk.bak")
+    asked = []
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "n")
+    assert main(["person", "erase", "hana.sato@example.com", "-w", str(workspace)]) == 0
+    assert "Nothing erased." in capsys.readouterr().out
+    assert len(asked) == 1 and ("The backup omnidesk made next to the workspace (before an upgrade) holds them "
+                                "too and will be deleted.") in asked[0]
+    assert (tmp_path / "shop.before-0006-20260101-120000.omnidesk.bak").exists()

@@ -417,3 +417,23 @@ def test_export_onto_the_open_workspace_is_refused_and_it_is_unchanged(win, rich
     assert "Will not write over" in messages[0][2]
     assert (out.read_bytes() if out.exists() else None) == before
     assert win.workspace.counts()["customers"] > 0
+
+
+def test_the_erase_question_names_the_backups_it_deletes(win, rich, monkeypatch, qtbot):
+    import shutil
+
+    path = win.workspace.path
+    backup = path.with_name(f"{path.stem}.before-0006-20260101-120000.omnidesk.bak")
+    shutil.copyfile(path, backup)
+    win.open_customer(rich)
+    view = win.customer_view
+    box = view.erase_confirmation_box()
+    text = box.text() + box.informativeText()
+    box.deleteLater()
+    assert "the 1 backup Omnidesk made next to this workspace before upgrading it" in text
+    assert "copies you saved with Save a Copy, are not changed" in text
+    monkeypatch.setattr(view, "confirm_erase", lambda: True)
+    monkeypatch.setattr(view, "show_info", lambda *a: None)
+    with qtbot.waitSignal(view.personErased) as signal:
+        qtbot.mouseClick(view.erase_person_button, Qt.MouseButton.LeftButton)
+    assert signal.args[1]["backups_deleted"] == 1 and not backup.exists()

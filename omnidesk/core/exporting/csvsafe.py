@@ -62,7 +62,9 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], 
 
     Never writes over a workspace; an existing file is replaced only with
     ``overwrite`` (see ``outfiles.check_output``).  Writes to a temporary file
-    and renames it, so a crash never leaves half a file.
+    and renames it, so a crash never leaves half a file; when writing fails (a
+    full disk, say) the temporary file is removed and the error raised, and an
+    existing file at ``path`` is left as it was.
     """
     path = check_output(path, overwrite=overwrite)
     tmp = path.with_name(path.name + ".part")

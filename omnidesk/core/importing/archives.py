@@ -1,25 +1,38 @@
 """ZIP exports (Mailchimp sends its audience as a zip of CSVs): unpacked, then imported like any file.
 
-The unpacked members are raw copies of people's rows.  They live in a private
-temporary folder only as long as the import that reads them (:class:`Unpacked`),
-so erasing a person later cannot miss a copy left on disk.
+The unpacked members are raw copies of people's rows.  They live in the
+process's private temporary folder (``tempfiles``, mode 700) only as long as
+the import that reads them (:class:`Unpacked`), so erasing a person later cannot
+miss a copy left on disk; a killed import's folder goes when omnidesk next starts.
+
+A zip bomb (a small archive that unpacks to gigabytes) is refused before a byte
+is written, from the sizes the archive's directory declares, and again while
+unpacking, by counting what really comes out: a directory can lie.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from omnidesk.core import tempfiles
 from omnidesk.core.errors import UserError
 from omnidesk.core.text import printable
 
 DATA_SUFFIXES = (".csv", ".tsv", ".txt")
 MAX_MEMBERS = 200
-MAX_TOTAL_BYTES = 4 << 30  # refuses zip bombs long before the disk fills
+# A million-customer Shopify export is about 300 MB of CSV; an archive that unpacks to more than
+# 1 GiB in all is not an export.
+MAX_TOTAL_BYTES = 1 << 30
+# CSV text compresses 5 to 20 times (a column of one repeated value, a little more); a member
+# that unpacks more than 100 times its packed size is a bomb once it is big enough to matter.
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 50 << 20
+SPARE_BYTES = 64 << 20  # left free in the temp folder after unpacking
 
 
 def is_zip(path: Path) -> bool:
@@ -62,7 +75,7 @@ def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
         if not _is_archive(path):
             out.append(path)
             continue
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+        digest = _digest(path)
         target = Path(workdir) / f"{path.stem}-{digest}"
         try:
             with zipfile.ZipFile(path) as archive:
@@ -74,21 +87,87 @@ def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
                 ]
                 if not members:
                     raise UserError(f'"{printable(path.name)}" is a ZIP archive with no CSV file inside.')
-                if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
-                    raise UserError(f'"{printable(path.name)}" holds more data than an export would; '
-                                    "unpack it yourself.")
+                _check_declared(path, members)
+                _check_room(path, Path(workdir), sum(m.file_size for m in members))
                 target.mkdir(parents=True, exist_ok=True)
+                budget = [MAX_TOTAL_BYTES]
                 for member in members:
                     # Only the base name: a member path must never write outside the target folder.
                     dest = target / PurePosixPath(member.filename).name
                     if not dest.exists() or dest.stat().st_size != member.file_size:
-                        with archive.open(member) as src, dest.open("wb") as dst:
-                            while chunk := src.read(1 << 20):
-                                dst.write(chunk)
+                        _unpack_member(path, archive, member, dest, budget)
                     out.append(dest)
         except zipfile.BadZipFile as exc:
+            shutil.rmtree(target, ignore_errors=True)
             raise UserError(f'"{printable(path.name)}" is a damaged ZIP archive ({exc}).') from exc
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)  # nothing half-unpacked stays
+            raise
     return out
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()[:16]
+
+
+def _too_big(path: Path) -> UserError:
+    return UserError(
+        f'"{printable(path.name)}" unpacks to more than an export would (over {MAX_TOTAL_BYTES >> 20:,} MB, or more than '
+        f"{MAX_RATIO} times its packed size); it was not imported. Unpack it yourself and import the CSV files."
+    )
+
+
+def _check_declared(path: Path, members: list[zipfile.ZipInfo]) -> None:
+    """Refuse from what the archive's directory says, before anything is written."""
+    if len(members) > MAX_MEMBERS:
+        raise UserError(f'"{printable(path.name)}" holds {len(members)} files, more than an export would; '
+                        "unpack it yourself and import the CSV files.")
+    if sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
+        raise _too_big(path)
+    for m in members:
+        if m.file_size > RATIO_FLOOR_BYTES and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise _too_big(path)
+
+
+def _check_room(path: Path, workdir: Path, needed: int) -> None:
+    folder = workdir if workdir.exists() else workdir.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return
+    if needed + SPARE_BYTES > free:
+        raise UserError(
+            f'There is no room to unpack "{printable(path.name)}" in the temp folder ({folder}): it needs '
+            f"{needed >> 20:,} MB and {free >> 20:,} MB are free; nothing was imported."
+        )
+
+
+def _unpack_member(path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo, dest: Path,
+                   budget: list[int]) -> None:
+    """Copy one member out, counting the bytes that really come out (a header can lie)."""
+    written = 0
+    packed = max(member.compress_size, 1)
+    try:
+        with archive.open(member) as src, dest.open("wb") as dst:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                budget[0] -= len(chunk)
+                if budget[0] < 0 or (written > RATIO_FLOOR_BYTES and written > MAX_RATIO * packed):
+                    raise _too_big(path)
+                dst.write(chunk)
+    except OSError as exc:
+        dest.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UserError(f'The temp folder ({dest.parent.parent}) is full: "{printable(path.name)}" could not be '
+                            "unpacked; nothing was imported.") from None
+        raise
+    except BaseException:
+        dest.unlink(missing_ok=True)
+        raise
 
 
 class Unpacked:
@@ -109,7 +188,7 @@ class Unpacked:
         if not any(_is_archive(p) for p in paths):
             return paths
         if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix="omnidesk-unpacked-"))
+            self._workdir = tempfiles.mkdtemp("unpacked-")
         return expand_archives(paths, self._workdir)
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from omnidesk.core import tempfiles
 from omnidesk.core.importing.sniff import Record
 
 IN_MEMORY = 1_000  # flagged rows held as objects before the rest spill to disk
@@ -41,7 +42,8 @@ class FlaggedRows:
             self._head.append(row)
             return
         if self._spill is None:
-            self._spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+            self._spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n",
+                                                 dir=tempfiles.private_dir())
         rec = row.record
         self._spill.write(json.dumps([rec.number, rec.line, list(rec.values), rec.problem, row.problems],
                                      ensure_ascii=False))

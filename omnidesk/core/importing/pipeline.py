@@ -1330,16 +1330,27 @@ def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]
             for f in result.flagged_rows
         )
         return write_csv(out, header, rows, overwrite=overwrite)
-    columns: list[str] = []
-    for plan, _ in runs:
+    # A column is its name and which of that name it is: a file with two "Phone" columns
+    # keeps both, and each file's second "Phone" lands under the same report column.
+    def keyed(plan: ImportPlan) -> dict[tuple[str, int], int]:
+        seen: dict[str, int] = {}
+        keys = {}
         for i in own(plan):
-            if plan.header[i] not in columns:
-                columns.append(plan.header[i])
-    header = ["source_file"] + columns + added
+            name = plan.header[i]
+            keys[(name, seen.get(name, 0))] = i
+            seen[name] = seen.get(name, 0) + 1
+        return keys
+
+    columns: list[tuple[str, int]] = []
+    for plan, _ in runs:
+        for key in keyed(plan):
+            if key not in columns:
+                columns.append(key)
+    header = ["source_file"] + [name for name, _ in columns] + added
 
     def gen():
         for plan, result in runs:
-            index = {plan.header[i]: i for i in own(plan)}
+            index = keyed(plan)
             for f in result.flagged_rows:
                 vals = f.record.values
                 yield [plan.file_name] + [

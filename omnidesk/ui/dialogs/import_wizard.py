@@ -58,6 +58,7 @@ from omnidesk.core.importing.pipeline import (
 from omnidesk.core.importing.encodings import CHOICES
 from omnidesk.core.importing.phone_region import all_regions
 from omnidesk.core.importing.sniff import UnreadableFileError
+from omnidesk.core import failures
 from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 from omnidesk.core.tasks import Cancelled, Progress
 from omnidesk.core.text import printable
@@ -230,9 +231,12 @@ def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
                 outcome.not_started = plans[i + 1:]
                 return outcome
             except (UserError, OSError) as exc:
-                outcome.errors.append((plan, str(exc)))
+                outcome.errors.append((plan, failures.message_for(exc, target.path)))
             except Exception as exc:  # the file rolled back; the others still deserve their turn
-                outcome.errors.append((plan, f"Import of {printable(plan.file_name)} failed: {exc!r}"))
+                if failures.is_disk_full(exc):
+                    failures.release_log_space(target)
+                outcome.errors.append((plan, f"Import of {printable(plan.file_name)} failed: "
+                                             f"{failures.message_for(exc, target.path)}"))
             finally:
                 gen.close()
         yield Progress(1000 * n, 1000 * n, "Finished")
@@ -1102,7 +1106,8 @@ class CheckPage(QWizardPage):
         if task is not self.task:
             return
         self.progress.hide()
-        self.status.setText(f'<span style="color:{ERROR_COLOR}">The trial run failed: {_html(str(exc))}</span>')
+        reason = failures.message_for(exc, self.wiz.workspace.path if self.wiz.workspace else None)
+        self.status.setText(f'<span style="color:{ERROR_COLOR}">The trial run failed: {_html(reason)}</span>')
         self.completeChanged.emit()
 
     @property
@@ -1249,7 +1254,9 @@ class ImportPage(QWizardPage):
         self.outcome = RunOutcome()
         self.cancel_button.hide()
         self.progress.hide()
-        text = str(exc) if isinstance(exc, (UserError, OSError)) else f"Import failed: {exc!r}"
+        where = self.wiz.workspace.path if self.wiz.workspace else None
+        text = (failures.message_for(exc, where) if isinstance(exc, (UserError, OSError)) or failures.describe(exc, where)
+                else f"Import failed: {failures.message_for(exc, where)}")
         self.status.setText("")
         self.message.setText(f'<span style="color:{ERROR_COLOR}">{_html(text)}</span>')
         self.wiz.setButtonText(QWizard.WizardButton.CancelButton, "Close")
@@ -1579,7 +1586,9 @@ class ImportWizard(QWizard):
         try:
             written = write_error_report(out, flagged, overwrite=True)  # the save dialog asked
         except (UserError, OSError) as exc:
-            status.setText(f'<span style="color:{ERROR_COLOR}">Could not save the report: {_html(str(exc))}</span>')
+            reason = failures.message_for(exc, None) if not failures.is_disk_full(exc) else \
+                failures.disk_full_message(exc, None, places=[out.parent], unchanged=False)
+            status.setText(f'<span style="color:{ERROR_COLOR}">Could not save the report: {_html(reason)}</span>')
             return None
         status.setText(f"Saved {_plural(written, 'row')} to {_html(out.name)}.")
         status.setToolTip(str(out))

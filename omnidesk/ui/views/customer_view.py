@@ -66,6 +66,7 @@ from omnidesk.core.importing.fields import CHANNELS, channel_name
 from omnidesk.core.models import Customer, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.notes import set_customer_notes
 from omnidesk.core.privacy import erase_person, export_person
+from omnidesk.core.workspace import backup_files
 from omnidesk.core.profile import (
     CustomerProfile,
     SourceRow,
@@ -1280,9 +1281,13 @@ class CustomerView(QWidget):
             "(orders, messages, visits) and their consent records",
             "their merge and review history",
         ]
+        backups = len(backup_files(self.workspace.path)) if self.workspace.path is not None else 0
+        if backups:
+            removes.append(f"the {backups} backup{'s' if backups != 1 else ''} Omnidesk made next to this "
+                           "workspace before upgrading it: they hold this person too, so they are deleted")
         kept = (f"Their {ids} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids) are kept "
                 "only as one-way fingerprints, so importing an old file cannot bring them back. "
-                "The files you imported them from are not changed.")
+                "The files you imported them from, and copies you saved with Save a Copy, are not changed.")
         return erase_confirmation(self, p.display_name, removes, kept)
 
     def confirm_erase(self) -> bool:
@@ -1321,6 +1326,10 @@ class CustomerView(QWidget):
                      f"{ids:,} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids) "
                      f"{'are' if ids != 1 else 'is'} kept only as one-way fingerprints, "
                      "so an old file cannot bring them back.")
+            backups = removed.get("backups_deleted", 0)
+            if backups:
+                text += (f" The {backups} backup{'s' if backups != 1 else ''} that held them "
+                         f"{'were' if backups != 1 else 'was'} deleted.")
         self.show_info("Person erased", text)
 
     def _forget_shown_customer(self) -> None:

@@ -1,0 +1,148 @@
+"""Failures of the storage under omnidesk, told as one sentence.
+
+A full disk and a damaged workspace file reach omnidesk as SQLite or OS errors
+whose text (through SQLAlchemy) quotes the statement and its parameters: the
+rows being written, customers' emails and phones.  These helpers recognise
+them anywhere in an exception's chain and say what happened and where, without
+a word of the data.
+"""
+
+from __future__ import annotations
+
+import errno
+import shutil
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+SQLITE_CORRUPT = 11
+SQLITE_FULL = 13
+SQLITE_NOTADB = 26
+LOW_SPACE = 64 << 20  # a disk with less free than this is the full one
+
+
+def _chain(exc: BaseException | None) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        orig = getattr(exc, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's error
+        if isinstance(orig, BaseException) and id(orig) not in seen:
+            yield orig
+            seen.add(id(orig))
+        exc = exc.__cause__ or exc.__context__
+
+
+def _sqlite_code(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """A full disk (or quota), from SQLite (``SQLITE_FULL``) or from the OS (``ENOSPC``)."""
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if isinstance(e, sqlite3.Error) and (
+            _sqlite_code(e) == SQLITE_FULL or "database or disk is full" in str(e)
+        ):
+            return True
+    return False
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """SQLite found the database file damaged (``SQLITE_CORRUPT`` / ``SQLITE_NOTADB``)."""
+    for e in _chain(exc):
+        if isinstance(e, sqlite3.DatabaseError):
+            if _sqlite_code(e) in (SQLITE_CORRUPT, SQLITE_NOTADB):
+                return True
+            text = str(e)
+            if "malformed" in text or "file is not a database" in text:
+                return True
+    return False
+
+
+def full_place(candidates: Sequence[Path]) -> Path:
+    """Which of these folders is on the full disk: the first with little space left, else the first."""
+    folders = [Path(c) for c in candidates if c is not None]
+    for folder in folders:
+        try:
+            if shutil.disk_usage(folder).free < LOW_SPACE:
+                return folder
+        except OSError:
+            continue
+    return folders[0]
+
+
+def disk_full_message(exc: BaseException, workspace: Path | None, *, places: Sequence[Path] = (),
+                      unchanged: bool = True) -> str:
+    """One sentence for a full disk: which folder, and that nothing was changed.
+
+    The folder is the one the failing file is in when the error names it, else
+    the first of the workspace's folder and ``places`` that has little space left.
+    """
+    candidates: list[Path] = []
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.filename:
+            candidates.append(Path(e.filename).parent)
+            break
+    if workspace is not None:
+        candidates.append(Path(workspace).parent)
+    candidates.extend(Path(p) for p in places)
+    if not candidates:
+        from omnidesk.core.tempfiles import temp_root
+
+        candidates.append(temp_root())
+    place = full_place(candidates)
+    what = f" while writing {Path(workspace).name}" if workspace is not None and place == Path(workspace).parent else ""
+    tail = "; nothing was changed. Free some space and try again." if unchanged else \
+        ". Free some space and try again."
+    return f"The disk holding {place} is full{what}{tail}"
+
+
+def damaged_message(workspace: Path | None) -> str:
+    """One sentence for a damaged workspace file, with the way out."""
+    if workspace is None:
+        return "The workspace database is damaged (SQLite says its disk image is malformed)."
+    name = Path(workspace).name
+    return (f"{name} is damaged (SQLite says its disk image is malformed). Restore the latest backup, or "
+            f"recover what can be read into a new file with: omnidesk recover \"{workspace}\" NEW.omnidesk")
+
+
+def describe(exc: BaseException, workspace: Path | None, *, places: Sequence[Path] = ()) -> str | None:
+    """The one sentence for a full disk or a damaged workspace, or None for any other failure."""
+    if is_disk_full(exc):
+        return disk_full_message(exc, workspace, places=places)
+    if is_damaged(exc):
+        return damaged_message(workspace)
+    return None
+
+
+def release_log_space(ws) -> None:
+    """After a write failed on a full disk: empty the write-ahead log, handing its space back (best effort).
+
+    The failed transaction rolled back, so the log holds nothing the file needs
+    when what was committed before was checkpointed first (``checkpoint(...,
+    "PASSIVE")`` before a big write).
+    """
+    from omnidesk.core.dialect import checkpoint
+
+    try:
+        checkpoint(ws.engine)
+    except Exception:  # noqa: BLE001 - still full: the log stays, and is emptied on the next open
+        pass
+
+
+def message_for(exc: BaseException, workspace: Path | None) -> str:
+    """What to tell the user about any failure of a write: one sentence, never the rows it was writing."""
+    told = describe(exc, workspace)
+    if told is not None:
+        return told
+    from omnidesk.core.errors import UserError
+
+    if isinstance(exc, (UserError, OSError)):
+        return str(exc)
+    orig = getattr(exc, "orig", None)
+    if orig is not None:  # SQLAlchemy's text quotes the statement and its parameters: leave them out
+        return f"The database refused the change ({orig}); nothing was changed."
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,326 @@
+"""Getting what can still be read out of a damaged workspace file, into a new one.
+
+SQLite says ``database disk image is malformed`` when pages of the file were
+overwritten (a failing disk, a copy taken mid-write, a sync tool).  The damaged
+file is only read (read-only), never changed.  First the online backup API
+copies it whole; when the copy passes ``integrity_check`` that is the answer.
+Otherwise every table is salvaged row by row: rows are read in rowid order, and
+where a damaged page stops the reading, the next readable rowid is found by
+probing further and bisecting back, so one bad page costs only the rows on it.
+The rows go into a fresh workspace of the current schema; rows that point at
+lost rows are mended (records lose their customer and are placed again, events
+and consents follow their records, lost imports get a placeholder), customers
+are rebuilt from their records, and the search index and value counts are
+rebuilt.
+
+Workspace files are SQLite files, so this module speaks SQLite directly.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from omnidesk.core.dialect import remove_workspace_files
+from omnidesk.core.errors import UserError
+
+BATCH = 500
+MIN_ROWID = -(1 << 63)
+MAX_ROWID = (1 << 63) - 1
+# Rebuilt from the recovered rows instead of copied: derived data.
+DERIVED_TABLES = ("value_count",)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    uri = path.resolve().as_uri()
+    try:
+        con = sqlite3.connect(uri + "?mode=ro", uri=True)
+        con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return con
+    except sqlite3.DatabaseError:
+        # A write-ahead log nobody can open read-only: read the main file as it is.
+        con = sqlite3.connect(uri + "?immutable=1", uri=True)
+        return con
+
+
+def _integrity_ok(con: sqlite3.Connection) -> bool:
+    try:
+        return con.execute("PRAGMA integrity_check(1)").fetchone()[0] == "ok"
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _readable_from(con: sqlite3.Connection, table: str, rowid: int) -> bool:
+    try:
+        con.execute(f"SELECT rowid FROM {_quote(table)} WHERE rowid >= ? ORDER BY rowid LIMIT 1",
+                    (rowid,)).fetchone()
+        return True
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _next_readable(con: sqlite3.Connection, table: str, bad: int) -> int | None:
+    """The smallest rowid above ``bad`` from which reading works again (None: nothing is readable)."""
+    step = 1
+    lo = bad
+    while True:
+        probe = min(bad + step, MAX_ROWID)
+        if _readable_from(con, table, probe):
+            hi = probe
+            break
+        lo = probe
+        if probe == MAX_ROWID:
+            return None
+        step *= 2
+    while hi - lo > 1:  # lo fails, hi works
+        mid = (lo + hi) // 2
+        if _readable_from(con, table, mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
+
+
+def salvage_rows(con: sqlite3.Connection, table: str, columns: list[str],
+                 skipped: list[int] | None = None) -> Iterator[list[tuple]]:
+    """Batches of ``columns`` of every readable row of ``table``, in rowid order.
+
+    Each stretch of rows that could not be read adds one entry to ``skipped``.
+    """
+    cols = ", ".join(_quote(c) for c in columns)
+    sql = f"SELECT rowid, {cols} FROM {_quote(table)} WHERE rowid >= ? ORDER BY rowid LIMIT ?"
+    cursor, size = MIN_ROWID, BATCH
+    while True:
+        try:
+            rows = con.execute(sql, (cursor, size)).fetchall()
+        except sqlite3.DatabaseError:
+            if size > 1:
+                size = max(1, size // 8)
+                continue
+            after = _next_readable(con, table, cursor)
+            if skipped is not None:
+                skipped.append(cursor)
+            if after is None:
+                return
+            cursor, size = after, BATCH
+            continue
+        if not rows:
+            return
+        yield [r[1:] for r in rows]
+        if rows[-1][0] >= MAX_ROWID:
+            return
+        cursor = rows[-1][0] + 1
+        size = min(BATCH, size * 2)
+
+
+def _tables(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE 'customer_fts%' AND name != 'alembic_version' ORDER BY rootpage")]
+
+
+def _columns(con: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in con.execute(f"PRAGMA table_info({_quote(table)})")]
+
+
+def _copy_whole(src: sqlite3.Connection, dest: Path) -> bool:
+    """Copy with the backup API; True when the copy is sound."""
+    target = sqlite3.connect(dest)
+    try:
+        src.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE")
+        return _integrity_ok(target)
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        target.close()
+
+
+def _salvage_into(src: sqlite3.Connection, dest: Path) -> tuple[dict[str, int], int]:
+    """Copy every readable row of the damaged file into the fresh workspace at ``dest``."""
+    recovered: dict[str, int] = {}
+    skipped: list[int] = []
+    try:
+        source_tables = set(_tables(src))
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"Nothing can be read: the list of tables itself is damaged ({exc}).") from None
+    con = sqlite3.connect(dest, isolation_level=None)
+    try:
+        con.execute("PRAGMA foreign_keys=OFF")
+        con.execute("BEGIN")
+        for table in _tables(con):
+            if table in DERIVED_TABLES or table not in source_tables:
+                continue
+            try:
+                columns = [c for c in _columns(con, table) if c in set(_columns(src, table))]
+            except sqlite3.DatabaseError:
+                continue
+            verb = "INSERT OR REPLACE" if table == "setting" else "INSERT OR IGNORE"
+            sql = (f"{verb} INTO {_quote(table)} ({', '.join(_quote(c) for c in columns)}) "
+                   f"VALUES ({', '.join('?' * len(columns))})")
+            n = 0
+            for batch in salvage_rows(src, table, columns, skipped):
+                try:
+                    con.executemany(sql, batch)
+                    n += len(batch)
+                except sqlite3.DatabaseError:
+                    for row in batch:  # a damaged value (NULL where one is needed): skip that row
+                        try:
+                            con.execute(sql, row)
+                            n += 1
+                        except sqlite3.DatabaseError:
+                            pass
+            recovered[table] = n
+        _mend_references(con)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return recovered, len(skipped)
+
+
+def _mend_references(con: sqlite3.Connection) -> None:
+    """Make every reference point at a row that exists, losing as little as possible."""
+    # Records and events whose import was lost keep a placeholder import.
+    con.execute(
+        "INSERT INTO import_batch (id, file_name, file_hash, file_size, channel, kind, encoding, delimiter, "
+        "header_json, mapping_json, options_json, status, started_at, rows, imported, flagged, duplicates, "
+        "events, customers_created) "
+        "SELECT batch_id, 'recovered import ' || batch_id, '', 0, min(channel), min(kind), '', ',', '[]', '[]', "
+        "'{}', 'done', strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), count(*), count(*), 0, 0, 0, 0 "
+        "FROM (SELECT batch_id, channel, kind FROM source_record UNION ALL "
+        "      SELECT batch_id, channel, 'events' FROM event) "
+        "WHERE batch_id NOT IN (SELECT id FROM import_batch) GROUP BY batch_id")
+    for table in ("identifier", "consent", "event"):
+        con.execute(f"DELETE FROM {table} WHERE record_id NOT IN (SELECT id FROM source_record)")
+    for table in ("source_record", "consent", "event"):
+        con.execute(f"UPDATE {table} SET customer_id = NULL "
+                    "WHERE customer_id IS NOT NULL AND customer_id NOT IN (SELECT id FROM customer)")
+    con.execute("DELETE FROM match_review WHERE left_id NOT IN (SELECT id FROM customer) "
+                "OR right_id NOT IN (SELECT id FROM customer)")
+    left = con.execute("PRAGMA foreign_key_check").fetchall()
+    if left:  # pragma: no cover - a table added later without mending above
+        for table in {r[0] for r in left}:
+            con.execute(f"DELETE FROM {_quote(table)} WHERE rowid IN "
+                        f"(SELECT rowid FROM pragma_foreign_key_check({_quote(table)!r}))")
+
+
+def _rebuild(ws) -> None:
+    """Place records that lost their customer, then rebuild customers, counts and search."""
+    from sqlalchemy import select, update
+
+    from omnidesk.core.identity.golden import refresh_customers, reindex_search
+    from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
+    from omnidesk.core.identity.stats import rebuild_counts
+    from omnidesk.core.models import Consent, Customer, Event, SourceRecord
+
+    rec = SourceRecord.__table__
+    model = model_from_settings(ws.get_setting)
+    with ws.engine.begin() as conn:
+        rebuild_counts(conn)
+        batches = [b for (b,) in conn.execute(
+            select(rec.c.batch_id).where(rec.c.customer_id.is_(None)).distinct())]
+        for batch_id in batches:
+            resolve_batch(conn, batch_id, None, model)
+        for table in (Consent.__table__, Event.__table__):
+            conn.execute(update(table).values(customer_id=select(rec.c.customer_id).where(
+                rec.c.id == table.c.record_id).scalar_subquery()))
+        ids = [cid for (cid,) in conn.execute(select(Customer.__table__.c.id))]
+        refresh_customers(conn, ids)
+        reindex_search(conn)
+
+
+def recover_workspace(damaged: Path, new: Path) -> dict:
+    """Write what can be read of ``damaged`` into the new workspace ``new``; returns what was recovered.
+
+    ``new`` must not exist.  The result names the method (``copy``: the file was
+    sound after all; ``salvage``: row by row), the rows recovered per table, the
+    unreadable stretches skipped and the new workspace's counts.
+    """
+    from omnidesk.core.workspace import Workspace
+
+    damaged, new = Path(damaged).expanduser(), Path(new).expanduser()
+    if not damaged.is_file():
+        raise UserError(f"There is no file at {damaged}.")
+    if new.exists():
+        raise UserError(f"{new} already exists; give the name of a new file to recover into.")
+    new.parent.mkdir(parents=True, exist_ok=True)
+    partial = new.with_name(new.name + ".recovering")
+    remove_workspace_files(partial)
+    src = _open_read_only(damaged)
+    try:
+        method, recovered, skipped = "copy", {}, 0
+        if not _copy_whole(src, partial) or not _is_workspace(partial):
+            remove_workspace_files(partial)
+            method = "salvage"
+            Workspace.create(partial).close()
+            recovered, skipped = _salvage_into(src, partial)
+        with Workspace.open(partial) as ws:
+            if method == "salvage":
+                _rebuild(ws)
+            else:
+                recovered = ws.counts()
+            counts = ws.counts()
+            with ws.engine.connect() as conn:
+                check = conn.exec_driver_sql("PRAGMA integrity_check").scalar()
+        if check != "ok":  # pragma: no cover - a fresh file written by SQLite itself
+            raise UserError(f"The recovered workspace did not pass SQLite's check ({check}).")
+        for suffix in ("-wal", "-shm"):
+            Path(f"{partial}{suffix}").unlink(missing_ok=True)
+        partial.replace(new)
+    except BaseException:
+        remove_workspace_files(partial)
+        raise
+    finally:
+        src.close()
+    return {"workspace": str(new), "method": method, "recovered": recovered,
+            "skipped_stretches": skipped, "counts": counts}
+
+
+def _is_workspace(path: Path) -> bool:
+    from omnidesk.core.dialect import inspect_file
+
+    return inspect_file(path).kind == "workspace"
+
+
+def set_aside_name(path: Path, when: str) -> Path:
+    """Where a damaged workspace is kept when a backup takes its place (``backup_files`` lists it)."""
+    from omnidesk.core.workspace import WORKSPACE_SUFFIX
+
+    return path.with_name(f"{path.stem}.damaged-{when}{WORKSPACE_SUFFIX}.bak")
+
+
+def restore_backup(path: Path, backup: Path) -> Path:
+    """Put a consistent copy of ``backup`` in place of the (damaged) workspace at ``path``.
+
+    The damaged file is not deleted: it is renamed to ``name.damaged-TIME.omnidesk.bak``
+    (with its write-ahead log), so what it still holds can be recovered later.
+    Returns that name.  The workspace must be closed.
+    """
+    from datetime import datetime
+
+    from omnidesk.core.dialect import backup_file, inspect_file
+
+    path, backup = Path(path), Path(backup)
+    if inspect_file(backup).kind != "workspace":
+        raise UserError(f"{backup.name} is not a readable omnidesk workspace; choose another backup.")
+    partial = path.with_name(path.name + ".restoring")
+    remove_workspace_files(partial)
+    try:
+        backup_file(backup, partial)  # a consistent copy, whatever the backup's own log holds
+    except (sqlite3.Error, OSError) as exc:
+        remove_workspace_files(partial)
+        raise UserError(f"Could not copy {backup.name}: {exc}.") from None
+    aside = set_aside_name(path, datetime.now().strftime("%Y%m%d-%H%M%S"))
+    if path.exists():
+        path.replace(aside)
+        for suffix in ("-wal", "-shm"):
+            log = Path(f"{path}{suffix}")
+            if log.exists():
+                log.replace(Path(f"{aside}{suffix}"))
+    partial.replace(path)
+    return aside

@@ -1,0 +1,217 @@
+"""A full disk during an import, a dry run or an error report: one sentence, nothing changed, nothing left.
+
+Two ways to fill a disk: a real 1 MB tmpfs (needs the right to mount; skipped
+with the reason otherwise), and portable ones that run everywhere: SQLite's
+``max_page_count`` makes the workspace "full" (``SQLITE_FULL``, what SQLite
+raises when the disk is), and a file write that fails with ``ENOSPC``.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+
+from omnidesk.cli import main
+from omnidesk.core import dialect, tempfiles
+from omnidesk.core.demo_data import SHOPIFY_CUSTOMERS_HEADER
+from tests.helpers import write_csv
+
+
+def shopify_customers(path: Path, n: int, start: int = 0) -> Path:
+    """A Shopify customers export (header: Shopify's "Export customers" CSV, see demo_data)."""
+    rows = []
+    for i in range(start, start + n):
+        row = dict.fromkeys(SHOPIFY_CUSTOMERS_HEADER, "")
+        row.update({
+            "Customer ID": str(7000000000 + i), "First Name": f"Ann{i}", "Last Name": "Lee",
+            "Email": f"ann.lee{i}@example.com", "Accepts Email Marketing": "yes",
+            "Default Address City": "Portland", "Default Address Province Code": "ME",
+            "Default Address Country Code": "US", "Default Address Zip": "04101",
+            "Phone": f"+1207555{i % 10000:04d}", "Accepts SMS Marketing": "no",
+            "Total Spent": "12.50", "Total Orders": "1", "Tax Exempt": "no",
+        })
+        rows.append([row[h] for h in SHOPIFY_CUSTOMERS_HEADER])
+    return write_csv(path, SHOPIFY_CUSTOMERS_HEADER, rows)
+
+
+def integrity(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        con.close()
+
+
+def counts(path: Path) -> dict:
+    con = sqlite3.connect(path)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                for t in ("customer", "source_record", "import_batch", "identifier")}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def private_temp(tmp_path, monkeypatch):
+    """The system temp folder, pointed somewhere the test owns."""
+    def point(folder: Path) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        monkeypatch.setattr(tempfile, "tempdir", str(folder))
+        monkeypatch.setattr(tempfiles, "_folder", None)
+        return folder
+    point(tmp_path / "tmp")
+    return point
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MB tmpfs: a real disk that fills up."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here ({done.stderr.strip() or 'not permitted'}); "
+                    "the max_page_count and ENOSPC tests cover the same paths")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def one_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err and "[SQL" not in err and "INSERT" not in err
+    assert "@example.com" not in err and "Ann1" not in err  # no customer's data
+    return lines[0]
+
+
+def test_import_onto_a_full_disk_says_where_and_changes_nothing(tmp_path, small_disk, capsys, private_temp):
+    ws = small_disk / "shop.omnidesk"
+    assert main(["import", str(shopify_customers(tmp_path / "first.csv", 3)), "-w", str(ws)]) == 0
+    before = counts(ws)
+    capsys.readouterr()
+
+    big = shopify_customers(tmp_path / "customers_export.csv", 4_000, start=100)
+    assert main(["import", str(big), "-w", str(ws)]) == 1
+    line = one_line(capsys.readouterr().err)
+    assert f"The disk holding {small_disk} is full" in line and "nothing was changed" in line
+
+    assert counts(ws) == before and integrity(ws) == "ok"
+    wal = Path(f"{ws}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0  # the failed write's log gave its space back
+    assert sorted(p.name for p in small_disk.iterdir()) == ["shop.omnidesk"]
+    assert shutil.disk_usage(small_disk).free > 700 << 10
+
+
+def test_first_import_onto_a_full_disk_leaves_no_workspace(tmp_path, small_disk, capsys, private_temp):
+    big = shopify_customers(tmp_path / "customers_export.csv", 4_000)
+    ws = small_disk / "new.omnidesk"
+    assert main(["import", str(big), "-w", str(ws)]) == 1
+    assert "is full" in one_line(capsys.readouterr().err)
+    assert list(small_disk.iterdir()) == []
+
+
+def test_dry_run_of_several_files_with_a_full_temp_folder(tmp_path, small_disk, capsys, private_temp):
+    ws = tmp_path / "shop.omnidesk"
+    assert main(["import", str(shopify_customers(tmp_path / "first.csv", 3)), "-w", str(ws)]) == 0
+    before = counts(ws)
+    capsys.readouterr()
+    private_temp(small_disk)  # the scratch copy goes here, and does not fit
+    files = [shopify_customers(tmp_path / "a.csv", 4_000, start=100),
+             shopify_customers(tmp_path / "b.csv", 10, start=50_000)]
+    assert main(["import", *map(str, files), "--dry-run", "-w", str(ws)]) == 1
+    line = one_line(capsys.readouterr().err)
+    assert f"The disk holding {small_disk} is full" in line
+    assert counts(ws) == before and integrity(ws) == "ok"
+    leftovers = [p for p in small_disk.rglob("*") if p.is_file() and p.name != tempfiles.OWNER_FILE]
+    assert leftovers == []  # no scratch copy, no log
+
+
+def test_error_report_onto_a_full_disk_says_the_import_landed(tmp_path, small_disk, capsys, private_temp):
+    ws = tmp_path / "shop.omnidesk"
+    rows = shopify_customers(tmp_path / "customers_export.csv", 40)
+    text = rows.read_text()
+    rows.write_text(text.replace("ann.lee7@example.com", "ann.lee7@@example"))  # one flagged row
+    (small_disk / "filler").write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 100))
+    report = small_disk / "problems.csv"
+    assert main(["import", str(rows), "--errors", str(report), "-w", str(ws)]) == 1
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith(f"omnidesk: error: Imported customers_export.csv into shop.omnidesk, but the error "
+                           f"report {report} could not be written: the disk holding {small_disk} is full")
+    assert counts(ws)["source_record"] == 40  # the import committed
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # no problems.csv.part
+
+
+# -- portable: no mount needed ---------------------------------------------------------------
+
+
+@pytest.fixture
+def workspace_that_fills(monkeypatch):
+    """Every workspace engine opened from now on may grow by only a few pages (SQLITE_FULL)."""
+    configure = dialect.configure_sqlite_engine
+
+    def configure_and_cap(engine):
+        configure(engine)
+
+        @event.listens_for(engine, "connect")
+        def _cap(dbapi_connection, _record):
+            pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+            if pages > 50:  # leave creating a workspace alone; cap an existing one
+                dbapi_connection.execute(f"PRAGMA max_page_count={pages + 20}")
+
+    monkeypatch.setattr(dialect, "configure_sqlite_engine", configure_and_cap)
+
+
+def test_sqlite_full_on_import_and_dry_run(tmp_path, capsys, workspace_that_fills, private_temp):
+    ws = tmp_path / "shop.omnidesk"
+    assert main(["import", str(shopify_customers(tmp_path / "first.csv", 3)), "-w", str(ws)]) == 0
+    before = counts(ws)
+    capsys.readouterr()
+    big = shopify_customers(tmp_path / "customers_export.csv", 3_000, start=100)
+    for extra in ([], ["--dry-run"]):
+        assert main(["import", str(big), "-w", str(ws), *extra]) == 1
+        line = one_line(capsys.readouterr().err)
+        assert line == (f"omnidesk: error: The disk holding {tmp_path} is full while writing shop.omnidesk; "
+                        "nothing was changed. Free some space and try again.")
+        assert counts(ws) == before and integrity(ws) == "ok"
+    assert not Path(f"{ws}-wal").exists() or Path(f"{ws}-wal").stat().st_size == 0
+
+
+def test_report_write_failing_with_enospc_removes_the_part_file(tmp_path, capsys, monkeypatch, private_temp):
+    from omnidesk.core.exporting import csvsafe
+
+    real_writer = csv.writer
+
+    class FailingWriter:
+        def __init__(self, fh):
+            self.inner, self.rows = real_writer(fh), 0  # noqa: F821 - set below
+
+        def writerow(self, row):
+            self.rows += 1
+            if self.rows > 1:
+                raise OSError(errno.ENOSPC, "No space left on device", str(report) + ".part")
+            return self.inner.writerow(row)
+
+    ws = tmp_path / "shop.omnidesk"
+    rows = shopify_customers(tmp_path / "customers_export.csv", 10)
+    rows.write_text(rows.read_text().replace("ann.lee3@example.com", "ann.lee3@"))
+    monkeypatch.setattr(csvsafe.csv, "writer", FailingWriter)
+    report = tmp_path / "out" / "problems.csv"
+    report.parent.mkdir()
+    for dry in (True, False):  # the dry run first: once imported, the rows are duplicates
+        extra = ["--dry-run"] if dry else []
+        assert main(["import", str(rows), "--errors", str(report), "-w", str(ws), *extra]) == 1
+        line = one_line(capsys.readouterr().err)
+        done = "Nothing was imported (a dry run)" if dry else "Imported customers_export.csv into shop.omnidesk"
+        assert line == (f"omnidesk: error: {done}, but the error report {report} could not be written: "
+                        f"the disk holding {report.parent} is full. Free some space and try again.")
+        assert list(report.parent.iterdir()) == []
+    assert counts(ws)["import_batch"] == 1

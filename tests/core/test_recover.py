@@ -1,0 +1,146 @@
+"""A damaged workspace: one clear line from every command, and a way to get the customers back."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from omnidesk.cli import main
+from omnidesk.core.demo import build_demo
+from omnidesk.core.recover import recover_workspace
+from omnidesk.core.workspace import DamagedWorkspaceError, Workspace
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "shop.omnidesk"
+    build_demo(path, customers=60)
+    return path
+
+
+def _pages_of(path: Path, table: str) -> list[int]:
+    """The page numbers (1-based) holding ``table``'s b-tree, from SQLite's dbstat table."""
+    con = sqlite3.connect(path)
+    try:
+        return [r[0] for r in con.execute("SELECT pageno FROM dbstat WHERE name = ? ORDER BY pageno", (table,))]
+    except sqlite3.OperationalError:  # a SQLite built without dbstat
+        return []
+    finally:
+        con.close()
+
+
+def damage(src: Path, dest: Path, tables=("customer", "source_record", "event", "identifier"),
+           share: float = 0.15) -> int:
+    """Copy ``src`` and overwrite some pages of these tables (their middles) with random bytes."""
+    shutil.copyfile(src, dest)
+    con = sqlite3.connect(dest)
+    page_size = con.execute("PRAGMA page_size").fetchone()[0]
+    total = con.execute("PRAGMA page_count").fetchone()[0]
+    con.close()
+    rng = random.Random(7)
+    victims: set[int] = set()
+    for table in tables:
+        pages = _pages_of(dest, table)[1:]  # never the root: that loses the whole table
+        if pages:
+            k = max(1, int(len(pages) * share))
+            middle = pages[len(pages) // 4: len(pages) // 4 + 3 * k]
+            victims.update(rng.sample(middle, min(k, len(middle))))
+    if not victims:  # no dbstat: pages in the middle third of the file
+        victims = set(rng.sample(range(total // 3, 2 * total // 3), max(2, total // 20)))
+    with dest.open("r+b") as fh:
+        for page in sorted(victims):
+            fh.seek((page - 1) * page_size)
+            fh.write(rng.randbytes(page_size))
+    return len(victims)
+
+
+def customers_in(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT count(*) FROM customer").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_info_and_resolve_on_a_damaged_workspace_say_so_in_one_line(demo, tmp_path, capsys):
+    broken = tmp_path / "shop.omnidesk"
+    assert damage(demo, broken) > 0
+    for command in (["info"], ["resolve"], ["export", "customers", str(tmp_path / "out.csv")]):
+        assert main([*command, "-w", str(broken)]) == 1
+        err = capsys.readouterr().err
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in err and "@" not in err.replace(str(tmp_path), "")
+        assert lines[0] == (f'omnidesk: error: shop.omnidesk is damaged (SQLite says its disk image is malformed). '
+                            f'Restore the latest backup, or recover what can be read into a new file with: '
+                            f'omnidesk recover "{broken}" NEW.omnidesk')
+    assert not (tmp_path / "out.csv").exists() and not (tmp_path / "out.csv.part").exists()
+
+
+def emails_of_customers(path: Path) -> set[str]:
+    con = sqlite3.connect(path)
+    try:
+        return {r[0] for r in con.execute("SELECT email FROM customer WHERE email IS NOT NULL")}
+    finally:
+        con.close()
+
+
+def test_recover_gets_most_customers_back(demo, tmp_path, capsys):
+    before = customers_in(demo)
+    people = emails_of_customers(demo)
+    broken = tmp_path / "shop.omnidesk"
+    damage(demo, broken)
+    original = broken.read_bytes()
+    new = tmp_path / "recovered.omnidesk"
+    assert main(["recover", str(broken), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"Recovered into {new} (row by row, skipping ") and "was not changed" in out
+    assert broken.read_bytes() == original  # the damaged file is only read
+
+    con = sqlite3.connect(new)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+        recovered = con.execute("SELECT count(*) FROM customer").fetchone()[0]
+        # Every contact record has its customer again; no customer is left without a record.
+        assert con.execute("SELECT count(*) FROM source_record WHERE customer_id IS NULL "
+                           "AND kind = 'contacts'").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM customer c WHERE NOT EXISTS "
+                           "(SELECT 1 FROM source_record r WHERE r.customer_id = c.id)").fetchone()[0] == 0
+        # The search finds recovered people.
+        name = con.execute("SELECT last_name FROM customer WHERE length(last_name) >= 3 LIMIT 1").fetchone()[0]
+    finally:
+        con.close()
+    assert 0.75 * before <= recovered <= 1.25 * before, (recovered, before)
+    back = people & emails_of_customers(new)
+    assert len(back) >= 0.75 * len(people), (len(back), len(people))
+    with Workspace.open(new) as ws:  # the Customers screen's search finds recovered people
+        from omnidesk.core.customers import customer_ids
+
+        assert customer_ids(ws, search=name)
+    assert main(["info", "-w", str(new)]) == 0
+
+
+def test_recover_of_a_sound_file_copies_it_whole(demo, tmp_path):
+    summary = recover_workspace(demo, tmp_path / "copy.omnidesk")
+    assert summary["method"] == "copy" and summary["counts"]["customers"] == customers_in(demo)
+
+
+def test_recover_refuses_to_overwrite(demo, tmp_path, capsys):
+    taken = tmp_path / "taken.omnidesk"
+    taken.write_bytes(b"mine")
+    assert main(["recover", str(demo), str(taken)]) == 1
+    assert "already exists" in capsys.readouterr().err and taken.read_bytes() == b"mine"
+
+
+def test_a_file_whose_table_list_is_damaged_cannot_be_opened_and_says_so(demo, tmp_path):
+    broken = tmp_path / "shop.omnidesk"
+    shutil.copyfile(demo, broken)
+    with broken.open("r+b") as fh:  # page 1 after the 100-byte header: sqlite_master's root
+        fh.seek(100)
+        fh.write(b"\xff" * 400)
+    with pytest.raises(DamagedWorkspaceError, match="shop.omnidesk is damaged"):
+        Workspace.open(broken)

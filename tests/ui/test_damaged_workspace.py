@@ -1,0 +1,96 @@
+"""A damaged workspace in the app: restore the latest backup, or recover what can be read."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+
+from omnidesk.core import paths
+from tests.core.test_recover import damage
+
+
+def _customers(path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT count(*) FROM customer").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def broken(tmp_path, demo_template):
+    """A copy of the demo whose table list is overwritten: SQLite cannot even open it."""
+    path = tmp_path / "shop.omnidesk"
+    shutil.copyfile(demo_template, path)
+    with path.open("r+b") as fh:
+        fh.seek(100)
+        fh.write(b"\xff" * 400)
+    return path
+
+
+def test_opening_a_damaged_workspace_offers_its_latest_backup(window, broken, demo_template, tmp_path,
+                                                               monkeypatch):
+    older = broken.with_name("shop.before-0006-20260101-120000.omnidesk.bak")
+    shutil.copyfile(demo_template, older)
+    saved = tmp_path / "elsewhere" / "shop copy.omnidesk"  # a copy saved with Save a Copy, more recent
+    saved.parent.mkdir()
+    window._remember_copy(broken, saved)
+    shutil.copyfile(demo_template, saved)
+    asked = {}
+
+    def choose(path, backups):
+        asked["choice"] = (path, list(backups))
+        return "restore"
+
+    monkeypatch.setattr(window, "ask_damaged_choice", choose)
+    monkeypatch.setattr(window, "ask_backup", lambda backups: backups[0])
+    assert window.open_workspace(broken)
+    path, backups = asked["choice"]
+    assert path == broken and backups == [saved, older]  # newest first
+    assert window.workspace is not None and window.workspace.path == broken
+    assert window.workspace.counts()["customers"] == _customers(demo_template)
+    aside = list(tmp_path.glob("shop.damaged-*.omnidesk.bak"))
+    assert len(aside) == 1  # the damaged file is kept, under a name an erase also finds
+    assert "Restored shop copy.omnidesk" in window.statusBar().currentMessage()
+
+
+def test_recover_what_can_be_read_opens_the_new_workspace(window, demo_template, tmp_path, monkeypatch):
+    broken = tmp_path / "shop.omnidesk"
+    damage(demo_template, broken)
+    target = tmp_path / "shop recovered.omnidesk"
+    monkeypatch.setattr(window, "ask_damaged_choice", lambda path, backups: "recover")
+    monkeypatch.setattr(window, "ask_recover_path", lambda damaged: target)
+    assert window.workspace_damaged(broken)
+    assert window.workspace.path == target
+    assert window.workspace.counts()["customers"] >= 0.75 * _customers(demo_template)
+    assert "Recovered" in window.statusBar().currentMessage()
+
+
+def test_cancel_leaves_everything_as_it_was(window, broken, monkeypatch):
+    before = broken.read_bytes()
+    monkeypatch.setattr(window, "ask_damaged_choice", lambda path, backups: None)
+    assert not window.open_workspace(broken)
+    assert window.workspace is None and broken.read_bytes() == before
+
+
+def test_the_question_looks_right(window, broken, demo_template, qtbot, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    shutil.copyfile(demo_template, broken.with_name("shop.before-0006-20260101-120000.omnidesk.bak"))
+    seen = {}
+
+    def look():
+        box = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible())
+        seen["text"] = box.text() + box.informativeText()
+        seen["buttons"] = [b.text() for b in box.buttons()]
+        box.grab().save(str(paths.data_dir() / "damaged.png"))
+        box.reject()
+
+    QTimer.singleShot(200, look)
+    assert window.ask_damaged_choice(broken, window.backups_of(broken)) is None
+    assert "shop.omnidesk is damaged" in seen["text"]
+    assert "The latest backup is shop.before-0006-20260101-120000.omnidesk.bak" in seen["text"]
+    assert "Restore the latest backup…" in seen["buttons"] and "Recover what can be read…" in seen["buttons"]
