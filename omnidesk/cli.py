@@ -20,6 +20,7 @@ from omnidesk.core import paths
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+DEFAULT_WAIT = 10.0  # seconds
 
 
 class CliError(Exception):
@@ -38,6 +39,14 @@ def _add_workspace_arg(parser: argparse.ArgumentParser, *, top: bool) -> None:
         # Sub-parsers must not reset a --workspace given before the subcommand.
         default=None if top else argparse.SUPPRESS,
         help="workspace file (default: %s)" % paths.default_workspace_path(),
+    )
+    parser.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=None if top else argparse.SUPPRESS,
+        help="how long a change waits for an import running in another window "
+             "(default: %g)" % DEFAULT_WAIT,
     )
 
 
@@ -161,7 +170,21 @@ def _workspace_path(args: argparse.Namespace) -> Path:
     return Path(args.workspace) if args.workspace else paths.default_workspace_path()
 
 
-def _open_existing(args: argparse.Namespace):
+def _wait(args: argparse.Namespace) -> float:
+    wait = getattr(args, "wait", None)
+    if wait is None:
+        return DEFAULT_WAIT
+    if wait < 0:
+        raise CliError("--wait must be zero or more seconds", EXIT_USAGE)
+    return wait
+
+
+def _open_existing(args: argparse.Namespace, *, readonly: bool = False):
+    """The workspace a command works on; ``readonly`` for commands that only read it.
+
+    A read-only open writes nothing to the file (not even its header), so it works
+    beside an import in another window and on a file or drive that cannot be written.
+    """
     from omnidesk.core.workspace import Workspace
 
     path = _workspace_path(args)
@@ -170,13 +193,13 @@ def _open_existing(args: argparse.Namespace):
             f"no workspace at {path}; create one with 'omnidesk demo --workspace {path}' "
             "or by importing a file with 'omnidesk import FILE --workspace PATH'"
         )
-    return Workspace.open(path)
+    return Workspace.open(path, readonly=readonly, busy_timeout=_wait(args))
 
 
 def _open_or_create(args: argparse.Namespace):
     from omnidesk.core.workspace import Workspace
 
-    return Workspace.open(_workspace_path(args), create=True)
+    return Workspace.open(_workspace_path(args), create=True, busy_timeout=_wait(args))
 
 
 def _print_json(obj: object) -> None:
@@ -206,7 +229,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         info = {
             "workspace": str(ws.path),
             "schema": ws.schema_revision(),
@@ -226,7 +249,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_settings(args: argparse.Namespace) -> int:
     from omnidesk.core.settings import change_setting, list_settings
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=args.value is None) as ws:
         if args.value is not None:
             change_setting(ws, args.key, args.value)  # a refused value is a UserError: one line, exit 1
         rows = list_settings(ws)
@@ -338,7 +361,7 @@ def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files:
 def cmd_imports_list(args: argparse.Namespace) -> int:
     from omnidesk.core.importing.batches import list_batches
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         batches = list_batches(ws)
     if args.json:
         _print_json(batches)
@@ -372,7 +395,7 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
 def cmd_export_sources(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_sources
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         n = export_sources(ws, Path(args.out))
     print(f"Wrote {n} source records to {args.out}")
     return EXIT_OK
@@ -381,7 +404,7 @@ def cmd_export_sources(args: argparse.Namespace) -> int:
 def cmd_export_customers(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_customers
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         n = export_customers(ws, Path(args.out))
     print(f"Wrote {n} customers to {args.out}")
     return EXIT_OK
@@ -419,7 +442,7 @@ def cmd_review_list(args: argparse.Namespace) -> int:
     from omnidesk.core.customers import customer_rows
     from omnidesk.core.identity.merge import list_reviews
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         items = list_reviews(ws)
         rows = customer_rows(ws, [i.left_id for i in items] + [i.right_id for i in items])
     out = [{"id": i.id, "score": i.score, "status": i.status, "reasons": i.reasons,
@@ -492,7 +515,7 @@ def cmd_pin(args: argparse.Namespace) -> int:
 def cmd_person_export(args: argparse.Namespace) -> int:
     from omnidesk.core.privacy import export_person
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer)
         out = Path(args.out) if args.out else Path(f"customer-{cid}.zip")
         export_person(ws, cid, out)
@@ -521,7 +544,7 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
 def cmd_export_timeline(args: argparse.Namespace) -> int:
     from omnidesk.core.timeline import export_timeline
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer)
         n = export_timeline(ws, cid, Path(args.out))
     print(f"Wrote {n} timeline entries of customer {cid} to {args.out}")
@@ -563,7 +586,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _is_user_error(exc):
             print(f"omnidesk: error: {exc}", file=sys.stderr)
             return EXIT_ERROR
+        message = _database_refusal(args, exc)
+        if message is not None:
+            print(f"omnidesk: error: {message}", file=sys.stderr)
+            return EXIT_ERROR
         raise
+
+
+def _database_refusal(args: argparse.Namespace, exc: BaseException) -> str | None:
+    """One line for a write the database refused: the workspace is busy, or read-only."""
+    from omnidesk.core import dialect
+    from omnidesk.core.workspace import Workspace, WorkspaceError
+
+    if dialect.is_readonly_error(exc):
+        return f"the workspace {_workspace_path(args).name} is read-only: it can be read, not changed."
+    if not dialect.is_lock_error(exc):
+        return None
+    try:
+        with Workspace.open(_workspace_path(args), readonly=True) as ws:
+            return str(ws.busy_error())
+    except WorkspaceError:
+        return "the workspace is busy: another window is writing to it; try again in a moment"
 
 
 if __name__ == "__main__":  # pragma: no cover
