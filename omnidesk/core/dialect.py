@@ -42,7 +42,7 @@ WRITE_OPTION = "omnidesk_write"
 
 
 def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-                            readonly: bool = False) -> None:
+                            readonly: bool = False) -> dict:
     """Pragmas on every new connection, and real transactions.
 
     pysqlite's own transaction handling starts transactions late and never for
@@ -54,14 +54,16 @@ def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUS
     up front makes it wait (up to ``busy_timeout``) instead.
 
     A read-only engine sets nothing that writes (no journal mode change) and
-    refuses writes with ``query_only``.
+    refuses writes with ``query_only``.  Returns the settings new connections
+    read (``{"busy_timeout": seconds}``); change it and dispose the pool to apply.
     """
+    settings = {"busy_timeout": busy_timeout}
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial glue
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
-        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
+        cur.execute(f"PRAGMA busy_timeout={int(settings['busy_timeout'] * 1000)}")
         cur.execute("PRAGMA foreign_keys=ON")
         if readonly:
             cur.execute("PRAGMA query_only=ON")
@@ -81,6 +83,8 @@ def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUS
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial glue
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+    return settings
 
 
 def set_busy_timeout(connection, seconds: float) -> None:

@@ -120,7 +120,18 @@ class Workspace:
         # Who writes through this object, recorded on a running import so that another
         # window that finds the workspace busy can say by whom ("app" or "command line").
         self.client = "command line"
-        self.busy_timeout = dialect.DEFAULT_BUSY_TIMEOUT
+        self._engine_settings: dict = {"busy_timeout": dialect.DEFAULT_BUSY_TIMEOUT}
+
+    @property
+    def busy_timeout(self) -> float:
+        """Seconds a write waits for another process's lock before giving up."""
+        return self._engine_settings["busy_timeout"]
+
+    @busy_timeout.setter
+    def busy_timeout(self, seconds: float) -> None:
+        if seconds != self._engine_settings["busy_timeout"]:
+            self._engine_settings["busy_timeout"] = seconds
+            self.engine.dispose()  # pooled connections were made with the old value
 
     # -- opening -----------------------------------------------------------------
 
@@ -200,10 +211,9 @@ class Workspace:
             _prune_backups(path)
 
         engine = create_engine(f"sqlite:///{path}")
-        dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout)
         ws = cls(engine, path)
+        ws._engine_settings = dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout)
         ws.backup_path = backup_path
-        ws.busy_timeout = busy_timeout
         if not current:
             try:
                 ws._migrate()
@@ -223,9 +233,8 @@ class Workspace:
             creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
             poolclass=QueuePool,
         )
-        dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout, readonly=True)
         ws = cls(engine, path, readonly=True)
-        ws.busy_timeout = busy_timeout
+        ws._engine_settings = dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout, readonly=True)
         return ws
 
     @classmethod

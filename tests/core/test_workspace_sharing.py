@@ -32,6 +32,7 @@ from omnidesk.core.workspace import (
     migration_backups,
 )
 from omnidesk.core.demo_data import SHOPIFY_CUSTOMERS_HEADER
+from tests import helpers
 from tests.helpers import write_csv
 
 
@@ -117,18 +118,7 @@ def test_settings_with_a_value_still_writes(shop, capsys):
 
 @pytest.fixture
 def deny_writes(monkeypatch):
-    """Make ``os.access`` say these paths cannot be written, as it does for a user on a 444 file,
-    a read-only folder or mount (root is allowed to write anything, and tests run as root here)."""
-    denied: list[Path] = []
-    real_access = os.access
-
-    def access(path, mode, *args, **kwargs):
-        if mode & os.W_OK and Path(path).resolve() in denied:
-            return False
-        return real_access(path, mode, *args, **kwargs)
-
-    monkeypatch.setattr(os, "access", access)
-    return lambda *paths: denied.extend(Path(p).resolve() for p in paths)
+    return lambda *paths: helpers.deny_writes(monkeypatch, *paths)
 
 
 @pytest.mark.parametrize("what", ["file", "folder"])
@@ -284,6 +274,27 @@ def test_a_write_that_cannot_get_the_lock_says_whose_import_holds_it(shop, clien
         ws.set_setting("business_name", "Corner shop")  # the lock is free: it lands
         withdraw(ws, batch_id)
         assert ws.running_import() is None
+
+
+def test_any_command_that_changes_the_workspace_during_an_import_says_busy_in_one_line(shop, tmp_path, capsys):
+    batch_id = _running_import(shop, "app")
+    holder = sqlite3.connect(shop, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        for argv in (["merge", "1", "2"], ["settings", "business_name", "Corner shop"],
+                     ["import", shopify_customers(tmp_path / "more.csv", 2, start=70)], ["resolve"]):
+            status, _, err = run(capsys, *argv, "-w", shop, "--wait", "0.2")
+            assert status == 1, argv
+            assert err == ("omnidesk: error: the workspace is busy with an import (started 14:02 in the app); "
+                           "try again when it finishes\n"), argv
+    finally:
+        holder.rollback()
+        holder.close()
+    with Workspace.open(shop, readonly=True) as ws:
+        assert ws.counts()["customers"] == 5 and ws.get_setting("business_name") == ""
+        assert [b["status"] for b in list_batches(ws)] == ["running", "done"]  # nothing half-done
+    with Workspace.open(shop) as ws:
+        withdraw(ws, batch_id)
 
 
 def test_a_running_row_of_a_process_that_died_is_cleared_by_the_next_import(shop, tmp_path):

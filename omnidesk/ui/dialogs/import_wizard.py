@@ -57,7 +57,7 @@ from omnidesk.core.importing.pipeline import (
 from omnidesk.core.importing.sniff import UnreadableFileError
 from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 from omnidesk.core.tasks import Cancelled, Progress
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.widgets.empty_state import EmptyState
 
@@ -221,7 +221,7 @@ def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
                 outcome.cancelled_at = plan
                 outcome.not_started = plans[i + 1:]
                 return outcome
-            except (UserError, OSError) as exc:
+            except (UserError, WorkspaceError, OSError) as exc:  # e.g. busy with another window's import
                 outcome.errors.append((plan, str(exc)))
             except Exception as exc:  # the file rolled back; the others still deserve their turn
                 outcome.errors.append((plan, f"Import of {plan.file_name} failed: {exc!r}"))
@@ -1138,7 +1138,7 @@ class ImportPage(QWizardPage):
         self.outcome = RunOutcome()
         self.cancel_button.hide()
         self.progress.hide()
-        text = str(exc) if isinstance(exc, (UserError, OSError)) else f"Import failed: {exc!r}"
+        text = str(exc) if isinstance(exc, (UserError, WorkspaceError, OSError)) else f"Import failed: {exc!r}"
         self.status.setText("")
         self.message.setText(f'<span style="color:{ERROR_COLOR}">{_html(text)}</span>')
         self.wiz.setButtonText(QWizard.WizardButton.CancelButton, "Close")
