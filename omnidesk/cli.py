@@ -353,7 +353,10 @@ def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files:
     """
     from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 
-    if not args.dry_run or not needs_scratch_copy(n_files, existed):
+    from omnidesk.core.dialect import is_writable
+
+    # A workspace that cannot be written can still be tried against: in a scratch copy.
+    if not args.dry_run or not (needs_scratch_copy(n_files, existed) or not is_writable(path)):
         return stack.enter_context(_open_or_create(args)), False
     return stack.enter_context(scratch_copy(path if existed else None)), True
 

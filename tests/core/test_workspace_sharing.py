@@ -140,6 +140,8 @@ def test_read_only_workspace_is_read_and_nothing_is_left_beside_it(shop, tmp_pat
         assert status == 1, argv
         assert err.strip() == "omnidesk: error: the workspace shop.omnidesk is read-only: it can be read, " \
                               "not changed (check the file's and its folder's permissions, or the drive)."
+    status, out, _ = run(capsys, "import", more, "--dry-run", "-w", shop)  # trying needs no writing
+    assert status == 0 and "would import 2" in out
     assert fingerprint(shop) == before
     assert sidecars(shop) == []
 
