@@ -8,6 +8,7 @@ an engine and sessions.  PostgreSQL works through ``Workspace.open_url``.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import sqlite3
@@ -96,7 +97,7 @@ def known_revisions() -> set[str]:
 
 def migration_backups(path: Path) -> list[Path]:
     """The copies kept from before migrations of the workspace at ``path``, oldest first."""
-    found = path.parent.glob(f"{path.stem}.before-*{WORKSPACE_SUFFIX}.bak")
+    found = path.parent.glob(f"{glob.escape(path.stem)}.before-*{WORKSPACE_SUFFIX}.bak")
     return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 

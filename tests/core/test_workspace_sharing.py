@@ -212,18 +212,21 @@ def test_odd_schemas_are_refused_untouched_and_not_backed_up(shop, damage):
     assert migration_backups(shop) == [] and sidecars(shop) == []
 
 
-def test_an_older_workspace_is_backed_up_once_and_only_the_newest_backups_are_kept(tmp_path):
-    path = old_workspace(tmp_path / "shop.omnidesk")
+@pytest.mark.parametrize("name", ["shop", "Corner [shop]"])
+def test_an_older_workspace_is_backed_up_once_and_only_the_newest_backups_are_kept(tmp_path, name):
+    path = old_workspace(tmp_path / f"{name}.omnidesk")
+    (tmp_path / "other.before-0001-20250101-090000.omnidesk.bak").write_bytes(b"another workspace's")
     earlier = []
     for i in range(4):  # backups from earlier upgrades, oldest first
-        b = tmp_path / f"shop.before-000{i + 1}-2025010{i + 1}-090000.omnidesk.bak"
+        b = tmp_path / f"{name}.before-000{i + 1}-2025010{i + 1}-090000.omnidesk.bak"
         b.write_bytes(b"an earlier copy")
         os.utime(b, (1_700_000_000 + i, 1_700_000_000 + i))
         earlier.append(b)
     with Workspace.open(path) as ws:
         assert ws.schema_revision() == head_revision()
         new = ws.backup_path
-    assert new is not None and new.name.startswith("shop.before-0006-")
+    assert new is not None and new.name.startswith(f"{name}.before-0006-")
+    assert (tmp_path / "other.before-0001-20250101-090000.omnidesk.bak").exists()  # not this workspace's
     kept = migration_backups(path)
     assert len(kept) == MAX_MIGRATION_BACKUPS
     assert kept[-1] == new and kept[:-1] == earlier[-(MAX_MIGRATION_BACKUPS - 1):]
