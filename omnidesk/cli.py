@@ -20,6 +20,7 @@ from omnidesk.core import paths
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+DEFAULT_WAIT = 10.0  # seconds
 
 
 class CliError(Exception):
@@ -38,6 +39,14 @@ def _add_workspace_arg(parser: argparse.ArgumentParser, *, top: bool) -> None:
         # Sub-parsers must not reset a --workspace given before the subcommand.
         default=None if top else argparse.SUPPRESS,
         help="workspace file (default: %s)" % paths.default_workspace_path(),
+    )
+    parser.add_argument(
+        "--wait",
+        metavar="SECONDS",
+        type=float,
+        default=None if top else argparse.SUPPRESS,
+        help="how long a change waits for an import running in another window "
+             "(default: %g)" % DEFAULT_WAIT,
     )
 
 
@@ -201,7 +210,21 @@ def _output(path: str | Path, args: argparse.Namespace) -> Path:
         raise CliError(f"{path} already exists; add --force to replace it") from None
 
 
-def _open_existing(args: argparse.Namespace):
+def _wait(args: argparse.Namespace) -> float:
+    wait = getattr(args, "wait", None)
+    if wait is None:
+        return DEFAULT_WAIT
+    if wait < 0:
+        raise CliError("--wait must be zero or more seconds", EXIT_USAGE)
+    return wait
+
+
+def _open_existing(args: argparse.Namespace, *, readonly: bool = False):
+    """The workspace a command works on; ``readonly`` for commands that only read it.
+
+    A read-only open writes nothing to the file (not even its header), so it works
+    beside an import in another window and on a file or drive that cannot be written.
+    """
     from omnidesk.core.workspace import Workspace
 
     path = _workspace_path(args)
@@ -210,13 +233,13 @@ def _open_existing(args: argparse.Namespace):
             f"no workspace at {path}; create one with 'omnidesk demo --workspace {path}' "
             "or by importing a file with 'omnidesk import FILE --workspace PATH'"
         )
-    return Workspace.open(path)
+    return Workspace.open(path, readonly=readonly, busy_timeout=_wait(args))
 
 
 def _open_or_create(args: argparse.Namespace):
     from omnidesk.core.workspace import Workspace
 
-    return Workspace.open(_workspace_path(args), create=True)
+    return Workspace.open(_workspace_path(args), create=True, busy_timeout=_wait(args))
 
 
 def _print_json(obj: object) -> None:
@@ -246,7 +269,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_info(args: argparse.Namespace) -> int:
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         ws.check()  # every page read once: a damaged file says so here, not in a later command
         info = {
             "workspace": str(ws.path),
@@ -267,7 +290,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 def cmd_settings(args: argparse.Namespace) -> int:
     from omnidesk.core.settings import change_setting, list_settings
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=args.value is None) as ws:
         if args.value is not None:
             change_setting(ws, args.key, args.value)  # a refused value is a UserError: one line, exit 1
         rows = list_settings(ws)
@@ -431,7 +454,10 @@ def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files:
     """
     from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 
-    if not args.dry_run or not needs_scratch_copy(n_files, existed):
+    from omnidesk.core.dialect import is_writable
+
+    # A workspace that cannot be written can still be tried against: in a scratch copy.
+    if not args.dry_run or not (needs_scratch_copy(n_files, existed) or not is_writable(path)):
         return stack.enter_context(_open_or_create(args)), False
     return stack.enter_context(scratch_copy(path if existed else None)), True
 
@@ -439,7 +465,7 @@ def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files:
 def cmd_imports_list(args: argparse.Namespace) -> int:
     from omnidesk.core.importing.batches import list_batches
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         batches = list_batches(ws)
     if args.json:
         _print_json(batches)
@@ -474,7 +500,7 @@ def cmd_imports_errors(args: argparse.Namespace) -> int:
     from omnidesk.core.importing.batches import write_batch_error_report
 
     out = _output(args.out, args)
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         n = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
     print(f"Wrote {n} flagged row{'s' if n != 1 else ''} of import {args.batch_id} to {out}")
     return EXIT_OK
@@ -484,7 +510,7 @@ def cmd_export_sources(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_sources
 
     out = _output(args.out, args)
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         n = export_sources(ws, out, overwrite=args.force)
     print(f"Wrote {n} source records to {args.out}")
     return EXIT_OK
@@ -494,7 +520,7 @@ def cmd_export_customers(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_customers
 
     out = _output(args.out, args)
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         n = export_customers(ws, out, overwrite=args.force)
     print(f"Wrote {n} customers to {args.out}")
     return EXIT_OK
@@ -532,7 +558,7 @@ def cmd_review_list(args: argparse.Namespace) -> int:
     from omnidesk.core.customers import customer_rows
     from omnidesk.core.identity.merge import list_reviews
 
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         items = list_reviews(ws)
         rows = customer_rows(ws, [i.left_id for i in items] + [i.right_id for i in items])
     out = [{"id": i.id, "score": i.score, "status": i.status, "reasons": i.reasons,
@@ -607,7 +633,7 @@ def cmd_person_export(args: argparse.Namespace) -> int:
 
     if args.out:
         _output(args.out, args)  # refused before the workspace is opened
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer)
         out = _output(args.out if args.out else f"customer-{cid}.zip", args)
         export_person(ws, cid, out, overwrite=args.force)
@@ -664,7 +690,7 @@ def cmd_export_timeline(args: argparse.Namespace) -> int:
     from omnidesk.core.timeline import export_timeline
 
     out = _output(args.out, args)
-    with _open_existing(args) as ws:
+    with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer)
         n = export_timeline(ws, cid, out, overwrite=args.force)
     print(f"Wrote {n} timeline entries of customer {cid} to {args.out}")
@@ -718,6 +744,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if told is None and _is_user_error(exc):
             told = str(exc)
         if told is None:
+            told = _database_refusal(args, exc)
+        if told is None:
             told = _database_error(exc)
         if told is None:
             raise
@@ -740,6 +768,22 @@ def _database_error(exc: BaseException) -> str | None:
     if isinstance(exc, DBAPIError) and exc.orig is not None:
         return f"the database refused the operation ({exc.orig}); nothing was changed."
     return None
+
+
+def _database_refusal(args: argparse.Namespace, exc: BaseException) -> str | None:
+    """One line for a write the database refused: the workspace is busy, or read-only."""
+    from omnidesk.core import dialect
+    from omnidesk.core.workspace import Workspace, WorkspaceError
+
+    if dialect.is_readonly_error(exc):
+        return f"the workspace {_workspace_path(args).name} is read-only: it can be read, not changed."
+    if not dialect.is_lock_error(exc):
+        return None
+    try:
+        with Workspace.open(_workspace_path(args), readonly=True) as ws:
+            return str(ws.busy_error())
+    except WorkspaceError:
+        return "the workspace is busy: another window is writing to it; try again in a moment"
 
 
 if __name__ == "__main__":  # pragma: no cover

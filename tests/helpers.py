@@ -16,3 +16,19 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]
     writer.writerows(rows)
     path.write_bytes(buf.getvalue().encode(encoding))
     return path
+
+
+def deny_writes(monkeypatch, *paths) -> None:
+    """Make ``os.access`` say these paths cannot be written, as it does for a user on a 0444 file,
+    a read-only folder or a read-only mount (root may write anything, and tests may run as root)."""
+    import os
+
+    denied = {Path(p).resolve() for p in paths}
+    real_access = os.access
+
+    def access(path, mode, *args, **kwargs):
+        if mode & os.W_OK and Path(path).resolve() in denied:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "access", access)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import os
 import sqlite3
 from array import array
 from collections.abc import Sequence
@@ -26,28 +27,50 @@ from omnidesk.core.text import strip_accents
 # PRAGMA application_id marks a SQLite file as an omnidesk workspace ("OMND").
 APPLICATION_ID = 0x4F4D4E44
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# omnidesk never sets PRAGMA user_version; a file with one comes from something newer.
+KNOWN_USER_VERSION = 0
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def configure_sqlite_engine(engine: Engine) -> None:
+DEFAULT_BUSY_TIMEOUT = 10.0  # seconds a write waits for another window's import to finish
+
+# An execution option that makes a connection's transactions take the write lock at BEGIN.
+WRITE_OPTION = "omnidesk_write"
+
+
+def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+                            readonly: bool = False) -> dict:
     """Pragmas on every new connection, and real transactions.
 
     pysqlite's own transaction handling starts transactions late and never for
     SELECT; SQLAlchemy's documented recipe takes over so that a unit of work is
-    one BEGIN ... COMMIT, including the reads it depends on.
+    one BEGIN ... COMMIT, including the reads it depends on.  A connection
+    marked for writing (``WRITE_OPTION``) begins with BEGIN IMMEDIATE: in WAL
+    mode a transaction that reads first and writes later fails at once, without
+    waiting, when another process committed in between; taking the write lock
+    up front makes it wait (up to ``busy_timeout``) instead.
+
+    A read-only engine sets nothing that writes (no journal mode change) and
+    refuses writes with ``query_only``.  Returns the settings new connections
+    read (``{"busy_timeout": seconds}``); change it and dispose the pool to apply.
     """
+    settings = {"busy_timeout": busy_timeout}
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # pragma: no cover - trivial glue
         dbapi_connection.isolation_level = None
         cur = dbapi_connection.cursor()
+        cur.execute(f"PRAGMA busy_timeout={int(settings['busy_timeout'] * 1000)}")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=5000")
+        if readonly:
+            cur.execute("PRAGMA query_only=ON")
+        else:
+            # Already WAL (every workspace is made so at creation): this reads, it does not write.
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
         # Freed space is overwritten, not left holding old bytes: an erased person (or the
         # earlier spellings a golden record went through) must not be readable in the file.
         # Many builds have it on already; the cost did not show in the import benchmark.
@@ -59,29 +82,104 @@ def configure_sqlite_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial glue
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
+
+    return settings
+
+
+def set_busy_timeout(connection, seconds: float) -> None:
+    """How long this connection waits for another writer's lock (SQLite; no-op elsewhere)."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={int(seconds * 1000)}")
+
+
+def busy_timeout(connection) -> float | None:
+    if connection.dialect.name != "sqlite":
+        return None
+    return connection.exec_driver_sql("PRAGMA busy_timeout").scalar() / 1000
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """Whether ``exc`` says another connection holds the lock ("database is locked" / busy)."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
+def is_readonly_error(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    return isinstance(orig, sqlite3.OperationalError) and "readonly database" in str(orig).lower()
 
 
 def mark_workspace(connection) -> None:
-    """Stamp the file as ours (SQLite only; harmless to call twice)."""
+    """Stamp the file as ours (SQLite only).  A write: call it at creation or migration only."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"PRAGMA application_id={APPLICATION_ID}")
+
+
+def is_writable(path: Path) -> bool:
+    """Whether this process may change the workspace file and create files beside it.
+
+    SQLite writes a ``-wal`` and ``-shm`` next to the file, so the folder must be
+    writable too.  A read-only mount says no here even to root.
+    """
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        return False
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _is_wal_file(path: Path) -> bool:
+    with path.open("rb") as fh:
+        header = fh.read(20)
+    # Bytes 18 and 19 are the file format's write and read versions: 2 means WAL.
+    return len(header) == 20 and header[18] == 2
+
+
+def reading_uri(path: Path) -> str:
+    """A SQLite URI that reads ``path`` without changing it and leaves no file behind.
+
+    - A file in rollback-journal mode: ``mode=ro`` (readers create nothing).
+    - A WAL file we could write: read-write, with the caller setting
+      ``query_only``.  A ``mode=ro`` reader of a WAL file creates ``-wal`` and
+      ``-shm`` but, being read-only, cannot remove them when it closes; a
+      read-write connection removes them as the last one out, exactly as the
+      app does, and never writes the database file when it only reads.
+    - A WAL file we cannot write (a read-only file, folder or mount):
+      ``immutable=1``, which creates nothing, unless a ``-wal`` with committed
+      pages is already there (a writer did not finish checkpointing): then
+      ``mode=ro`` reads them through the existing ``-shm``.
+    """
+    uri = path.resolve().as_uri()
+    if not _is_wal_file(path):
+        return uri + "?mode=ro"
+    if is_writable(path):
+        return uri + "?mode=rw"
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return uri + "?mode=ro"
+    return uri + "?immutable=1"
 
 
 @dataclass(frozen=True)
 class FileState:
     """What a file on disk is, found without changing a byte of it."""
 
-    kind: str  # "missing" | "empty" | "workspace" | "foreign" | "not-sqlite" | "damaged"
+    kind: str  # "missing" | "empty" | "workspace" | "foreign" | "not-sqlite" | "damaged" | "unknown"
     revision: str | None = None
     detail: str = ""
+    has_tables: bool = False  # any table besides alembic_version
 
 
 def inspect_file(path: Path) -> FileState:
     """Look at ``path`` read-only and say whether it is an omnidesk workspace.
 
-    Opens the file with SQLite's read-only URI mode, so neither the bytes nor
-    the journal mode change, whatever the verdict.
+    Opens the file through :func:`reading_uri` with ``query_only``, so neither
+    the bytes nor the journal mode change, whatever the verdict.  A workspace
+    whose schema version cannot be told (no version, several versions, a
+    ``user_version`` we never wrote) is "unknown".
     """
     if not path.exists():
         return FileState("missing")
@@ -94,27 +192,35 @@ def inspect_file(path: Path) -> FileState:
         head = fh.read(len(SQLITE_MAGIC))
     if head != SQLITE_MAGIC:
         return FileState("not-sqlite", detail="it is not a SQLite database")
-    uri = path.resolve().as_uri() + "?mode=ro"
     try:
-        con = sqlite3.connect(uri, uri=True)
+        con = sqlite3.connect(reading_uri(path), uri=True)
     except sqlite3.Error as exc:  # pragma: no cover - unreadable file system object
         return FileState("not-sqlite", detail=str(exc))
     try:
+        con.execute("PRAGMA query_only=ON")
         app_id = con.execute("PRAGMA application_id").fetchone()[0]
+        user_version = con.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        revision = None
+        versions: list[str] = []
         if "alembic_version" in tables:
-            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
-            revision = row[0] if row else None
+            versions = [r[0] for r in con.execute("SELECT version_num FROM alembic_version")]
     except sqlite3.DatabaseError as exc:
         return FileState("damaged", detail=str(exc))
     finally:
         con.close()
+    has_tables = bool(tables - {"alembic_version"})
     if app_id == APPLICATION_ID:
-        return FileState("workspace", revision=revision)
+        if user_version > KNOWN_USER_VERSION:
+            return FileState("unknown", detail=f"it says it is format {user_version}", has_tables=has_tables)
+        if len(versions) > 1:
+            return FileState("unknown", detail=f"it names {len(versions)} schema versions at once",
+                             has_tables=has_tables)
+        if not versions and has_tables:
+            return FileState("unknown", detail="its tables carry no schema version", has_tables=True)
+        return FileState("workspace", revision=versions[0] if versions else None, has_tables=has_tables)
     if not tables:
         return FileState("empty")
-    return FileState("foreign", detail="it is a SQLite database of another program")
+    return FileState("foreign", detail="it is a SQLite database of another program", has_tables=has_tables)
 
 
 def backup_sqlite(engine: Engine, dest: Path) -> None:
@@ -143,11 +249,13 @@ def backup_sqlite(engine: Engine, dest: Path) -> None:
 
 def backup_file(path: Path, dest: Path) -> None:
     """Online-backup a workspace file that is not open yet (before migrating it)."""
-    source = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+    source = sqlite3.connect(reading_uri(path), uri=True)
     try:
+        source.execute("PRAGMA query_only=ON")
         target = sqlite3.connect(dest)
         try:
             source.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")  # a standalone file, no -wal beside it
         finally:
             target.close()
     finally:

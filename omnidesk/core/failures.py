@@ -139,8 +139,9 @@ def message_for(exc: BaseException, workspace: Path | None) -> str:
     if told is not None:
         return told
     from omnidesk.core.errors import UserError
+    from omnidesk.core.workspace import WorkspaceError
 
-    if isinstance(exc, (UserError, OSError)):
+    if isinstance(exc, (UserError, WorkspaceError, OSError)):
         return str(exc)
     orig = getattr(exc, "orig", None)
     if orig is not None:  # SQLAlchemy's text quotes the statement and its parameters: leave them out

@@ -23,14 +23,17 @@ def customer_notes(ws: Workspace, customer_id: int) -> str:
     return notes[0] or ""
 
 
-def set_customer_notes(ws: Workspace, customer_id: int, text: str) -> bool:
+def set_customer_notes(ws: Workspace, customer_id: int, text: str, *, wait: float | None = None) -> bool:
     """Replace the customer's notes with ``text`` in one transaction.
 
     Returns True when the notes changed, False when they already said that.
-    Raises UserError for an unknown customer.
+    Raises UserError for an unknown customer, and WorkspaceBusyError when
+    another window's import held the workspace for longer than ``wait``
+    seconds (default: the workspace's busy timeout); nothing is written then,
+    and the caller still has the text to try again.
     """
     cust = Customer.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing(wait) as conn:
         current = conn.execute(select(cust.c.notes).where(cust.c.id == customer_id)).first()
         if current is None:
             raise UserError(f"There is no customer {customer_id}; the notes were not saved.")

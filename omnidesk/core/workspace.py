@@ -8,12 +8,15 @@ an engine and sessions.  PostgreSQL works through ``Workspace.open_url``.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from alembic import command
 from alembic.config import Config
@@ -21,6 +24,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session
 
 from omnidesk.core import dialect, failures
@@ -74,6 +79,20 @@ def backup_files(path: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
 
+class ReadOnlyWorkspaceError(WorkspaceError):
+    """The workspace can be read but not changed (a read-only file, folder or drive)."""
+
+
+class WorkspaceBusyError(WorkspaceError):
+    """Another window (or the command line) holds the workspace's write lock for too long."""
+
+
+# Who is writing, as the other windows are told: "started 14:02 from the command line".
+CLIENT_WORDS = {"app": "in the app", "command line": "from the command line"}
+
+MAX_MIGRATION_BACKUPS = 3
+
+
 def _alembic_config(connection: Connection | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
@@ -94,13 +113,44 @@ def known_revisions() -> set[str]:
     return {rev.revision for rev in script.walk_revisions()}
 
 
+def migration_backups(path: Path) -> list[Path]:
+    """The copies kept from before migrations of the workspace at ``path``, oldest first."""
+    found = path.parent.glob(f"{glob.escape(path.stem)}.before-*{WORKSPACE_SUFFIX}.bak")
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def _prune_backups(path: Path, keep: int = MAX_MIGRATION_BACKUPS) -> list[Path]:
+    """Delete all but the newest ``keep`` migration backups of ``path``; returns what went."""
+    backups = migration_backups(path)
+    gone = backups[:-keep] if len(backups) > keep else []
+    for old in gone:
+        old.unlink(missing_ok=True)
+    return gone
+
+
 class Workspace:
     """An open workspace.  Use :meth:`open`, :meth:`create` or :meth:`open_url`."""
 
-    def __init__(self, engine: Engine, path: Path | None) -> None:
+    def __init__(self, engine: Engine, path: Path | None, *, readonly: bool = False) -> None:
         self.engine = engine
         self.path = path
+        self.readonly = readonly
         self.backup_path: Path | None = None
+        # Who writes through this object, recorded on a running import so that another
+        # window that finds the workspace busy can say by whom ("app" or "command line").
+        self.client = "command line"
+        self._engine_settings: dict = {"busy_timeout": dialect.DEFAULT_BUSY_TIMEOUT}
+
+    @property
+    def busy_timeout(self) -> float:
+        """Seconds a write waits for another process's lock before giving up."""
+        return self._engine_settings["busy_timeout"]
+
+    @busy_timeout.setter
+    def busy_timeout(self, seconds: float) -> None:
+        if seconds != self._engine_settings["busy_timeout"]:
+            self._engine_settings["busy_timeout"] = seconds
+            self.engine.dispose()  # pooled connections were made with the old value
 
     # -- opening -----------------------------------------------------------------
 
@@ -113,18 +163,27 @@ class Workspace:
         return cls.open(path, create=True)
 
     @classmethod
-    def open(cls, path: str | os.PathLike, *, create: bool = False) -> Workspace:
-        """Open the workspace at ``path``, migrating it to the current schema.
+    def open(cls, path: str | os.PathLike, *, create: bool = False, readonly: bool = False,
+             busy_timeout: float = dialect.DEFAULT_BUSY_TIMEOUT) -> Workspace:
+        """Open the workspace at ``path``.
 
         A missing file is created only when ``create`` is true.  A file that is
-        not a workspace, or is from a newer omnidesk, raises and is left
-        byte-for-byte untouched.  Before an existing workspace is migrated, a
-        backup copy is written next to it (``backup_path`` says where).
+        not a workspace, is from a newer omnidesk, or whose schema cannot be
+        told, raises and is left byte-for-byte untouched.  A workspace at the
+        current schema is opened without writing anything to it; an older one
+        is first copied next to itself (``backup_path`` says where; only the
+        newest :data:`MAX_MIGRATION_BACKUPS` copies are kept) and migrated.
+
+        ``readonly`` opens for reading only: nothing is written, and no
+        ``-wal``/``-shm`` file is left behind (see ``dialect.reading_uri``).  A
+        read-write open of a file this process cannot change raises
+        :class:`ReadOnlyWorkspaceError`.  ``busy_timeout`` is how long a write
+        waits for another process's lock before giving up.
         """
         path = Path(path).expanduser()
         state = dialect.inspect_file(path)
         if state.kind == "missing":
-            if not create:
+            if not create or readonly:
                 raise WorkspaceError(f"There is no workspace at {path}.")
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,34 +195,72 @@ class Workspace:
             raise NotAWorkspaceError(
                 f"{path.name} is not an omnidesk workspace ({state.detail}); it was not changed."
             )
+        elif state.kind == "unknown":
+            raise NewerWorkspaceError(
+                f"{path.name} is from a newer or unknown version of omnidesk ({state.detail}); "
+                "it was not opened and not changed."
+            )
         elif state.revision is not None and state.revision not in known_revisions():
             raise NewerWorkspaceError(
                 f"{path.name} was saved by a newer version of omnidesk (schema {state.revision}); "
                 "update omnidesk to open it. The file was not changed."
             )
+        current = state.kind == "workspace" and state.revision == head_revision()
 
+        if readonly:
+            if not current:
+                if not dialect.is_writable(path):
+                    raise ReadOnlyWorkspaceError(
+                        f"{path.name} was made by an older omnidesk and must be upgraded, but it is "
+                        "read-only here; copy it somewhere you can write and open the copy."
+                    )
+                cls.open(path, busy_timeout=busy_timeout).close()  # upgrade once, then read
+            return cls._open_for_reading(path, busy_timeout)
+
+        if not dialect.is_writable(path):
+            raise ReadOnlyWorkspaceError(
+                f"the workspace {path.name} is read-only: it can be read, not changed "
+                "(check the file's and its folder's permissions, or the drive)."
+            )
         backup_path = None
-        if state.kind == "workspace" and state.revision != head_revision():
+        if not current and state.kind == "workspace" and state.has_tables:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             backup_path = path.with_name(
                 f"{path.stem}.before-{state.revision or 'v0'}-{stamp}{WORKSPACE_SUFFIX}.bak"
             )
             dialect.backup_file(path, backup_path)
+            _prune_backups(path)
 
         engine = create_engine(f"sqlite:///{path}")
-        dialect.configure_sqlite_engine(engine)
         ws = cls(engine, path)
+        ws._engine_settings = dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout)
         ws.backup_path = backup_path
-        try:
-            ws._migrate()
-        except Exception as exc:
-            engine.dispose()
-            if failures.is_damaged(exc):
-                raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
-            if failures.is_disk_full(exc):
-                raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
-            orig = getattr(exc, "orig", None)  # the driver's words, not the statement SQLAlchemy adds
-            raise WorkspaceError(f"Could not prepare {path.name}: {orig if orig is not None else exc}.") from exc
+        if not current:
+            try:
+                ws._migrate()
+            except WorkspaceError:
+                engine.dispose()
+                raise
+            except Exception as exc:
+                engine.dispose()
+                if failures.is_damaged(exc):
+                    raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
+                if failures.is_disk_full(exc):
+                    raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
+                orig = getattr(exc, "orig", None)  # the driver's words, not the statement SQLAlchemy adds
+                raise WorkspaceError(f"Could not prepare {path.name}: {orig if orig is not None else exc}.") from exc
+        return ws
+
+    @classmethod
+    def _open_for_reading(cls, path: Path, busy_timeout: float) -> Workspace:
+        uri = dialect.reading_uri(path)
+        engine = create_engine(
+            f"sqlite:///{path}",
+            creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False),
+            poolclass=QueuePool,
+        )
+        ws = cls(engine, path, readonly=True)
+        ws._engine_settings = dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout, readonly=True)
         return ws
 
     @classmethod
@@ -179,11 +276,19 @@ class Workspace:
                 f"The database at {engine.url.render_as_string()} is from a newer omnidesk "
                 f"(schema {current})."
             )
-        ws._migrate()
+        if current != head_revision():
+            ws._migrate()
         return ws
 
     def _migrate(self) -> None:
-        with self.engine.begin() as conn:
+        """Bring the schema to head, mark the file and add missing settings, in one transaction.
+
+        Runs under the write lock from the start, so two processes opening an
+        old workspace at once migrate it once: the second finds it current.
+        """
+        with self.writing() as conn:
+            if MigrationContext.configure(conn).get_current_revision() == head_revision():
+                return
             command.upgrade(_alembic_config(conn), "head")
             dialect.mark_workspace(conn)
             existing = {row[0] for row in conn.execute(select(Setting.key))}
@@ -194,6 +299,106 @@ class Workspace:
             ]
             if missing:
                 conn.execute(Setting.__table__.insert(), missing)
+
+    # -- writing -----------------------------------------------------------------
+
+    def connect_for_writing(self, wait: float | None = None) -> Connection:
+        """A connection whose transactions take the write lock when they begin.
+
+        ``wait`` (seconds) overrides how long BEGIN waits for another writer.
+        Use with ``with``; begin and end the transaction yourself, and turn a
+        lock error into :meth:`busy_error`.
+        """
+        if self.readonly:
+            raise self.readonly_error()
+        conn = self.engine.connect()
+        if dialect.is_sqlite(self.engine):
+            if wait is not None:
+                dialect.set_busy_timeout(conn, wait)
+                conn.commit()  # the PRAGMA autobegan a (read) transaction: end it
+            conn.execution_options(**{dialect.WRITE_OPTION: True})
+        return conn
+
+    @contextmanager
+    def writing(self, wait: float | None = None) -> Iterator[Connection]:
+        """One write transaction holding the write lock from its start.
+
+        Waits up to ``wait`` seconds (default: the workspace's busy timeout) for
+        another window's or the command line's write to finish; when it does
+        not, raises :class:`WorkspaceBusyError` saying who holds the lock.
+        Commits on success, rolls back on any error.
+        """
+        with self.connect_for_writing(wait) as conn:
+            try:
+                with conn.begin():
+                    yield conn
+            except OperationalError as exc:
+                if dialect.is_lock_error(exc):
+                    raise self.busy_error() from exc
+                if dialect.is_readonly_error(exc):
+                    raise self.readonly_error() from exc
+                raise
+            finally:
+                if wait is not None and dialect.is_sqlite(self.engine):
+                    conn.execution_options(**{dialect.WRITE_OPTION: False})
+                    dialect.set_busy_timeout(conn, self.busy_timeout)
+                    conn.rollback()
+
+    def readonly_error(self) -> ReadOnlyWorkspaceError:
+        name = self.path.name if self.path is not None else self.name
+        return ReadOnlyWorkspaceError(f"the workspace {name} is read-only: it can be read, not changed.")
+
+    def running_import(self) -> dict | None:
+        """The newest import another process has announced as running, or None.
+
+        ``{"file_name", "started_at" (UTC ISO), "by" ("app" | "command line")}``.
+        """
+        table = ImportBatch.__table__
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(
+                    select(table.c.file_name, table.c.started_at, table.c.options_json)
+                    .where(table.c.status == "running").order_by(table.c.id.desc()).limit(1)
+                ).first()
+        except OperationalError:
+            return None
+        if row is None:
+            return None
+        try:
+            by = json.loads(row.options_json or "{}").get("by", "")
+        except ValueError:
+            by = ""
+        return {"file_name": row.file_name, "started_at": row.started_at, "by": by}
+
+    def busy_error(self) -> WorkspaceBusyError:
+        """The one line to show when the write lock could not be had in time."""
+        running = self.running_import()
+        if running is None:
+            return WorkspaceBusyError(
+                "the workspace is busy: another window is writing to it; try again in a moment"
+            )
+        when = self._local_time(running["started_at"])
+        who = CLIENT_WORDS.get(running["by"], "in another window")
+        return WorkspaceBusyError(
+            f"the workspace is busy with an import (started {when} {who}); try again when it finishes"
+        )
+
+    def _local_time(self, utc_iso: str) -> str:
+        """``HH:MM`` of a UTC instant on the shop's clock (the ``timezone`` setting, else this computer's)."""
+        try:
+            moment = datetime.fromisoformat(utc_iso)
+        except (TypeError, ValueError):
+            return "earlier"
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        zone = None
+        name = str(self.get_setting("timezone") or "").strip()
+        if name:
+            try:
+                zone = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = None
+        return (moment.astimezone(zone) if zone is not None else moment.astimezone()).strftime("%H:%M")
 
     # -- using -------------------------------------------------------------------
 
@@ -223,7 +428,7 @@ class Workspace:
 
     def set_setting(self, key: str, value: object) -> None:
         table = Setting.__table__
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             updated = conn.execute(
                 table.update().where(table.c.key == key).values(value=json.dumps(value))
             ).rowcount

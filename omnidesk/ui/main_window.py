@@ -12,11 +12,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -29,7 +31,13 @@ from omnidesk.core import paths
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.archives import Unpacked
 from omnidesk.core.importing.batches import undo_batch
-from omnidesk.core.workspace import DamagedWorkspaceError, Workspace, WorkspaceError, backup_files
+from omnidesk.core.workspace import (
+    DamagedWorkspaceError,
+    ReadOnlyWorkspaceError,
+    Workspace,
+    WorkspaceError,
+    backup_files,
+)
 from omnidesk.core.identity.merge import skip_review
 from omnidesk.ui.commands import (
     AcceptAboveCommand,
@@ -49,6 +57,9 @@ from omnidesk.ui.views.welcome_view import WelcomeView
 WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
 IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip);;All files (*)"
 MAX_RECENT = 8
+# How long a change made in the window waits for an import running elsewhere before it says so
+# (the window's own imports run off the UI thread; notes retry on a timer, see CustomerView).
+APP_BUSY_TIMEOUT = 2.0
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +78,9 @@ class MainWindow(QMainWindow):
         self.screens: dict[str, QWidget] = {}
         self.customer_view: CustomerView | None = None
         self.customer_page: QWidget | None = None
+        self.read_only_banner: QLabel | None = None
+        self._close_when_notes_saved = False
+        self._leaving_without_notes = False
         self.setWindowTitle("Omnidesk")
         self.setMinimumSize(QSize(760, 480))
 
@@ -135,8 +149,25 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         has = self.workspace is not None
-        for action in (self.copy_action, self.import_action, self.duplicates_action):
-            action.setEnabled(has)
+        writable = has and not self.read_only
+        self.copy_action.setEnabled(has)
+        for action in (self.import_action, self.duplicates_action):
+            action.setEnabled(writable)
+        if not writable:
+            self.undo_stack.clear()
+        self.undo_action.setVisible(not has or writable)
+        self.redo_action.setVisible(not has or writable)
+
+    @property
+    def read_only(self) -> bool:
+        return self.workspace is not None and self.workspace.readonly
+
+    def _refuse_if_read_only(self) -> bool:
+        """True (after saying so) when the open workspace cannot be changed."""
+        if self.read_only:
+            self.statusBar().showMessage("Read-only workspace: changes are off.", 8000)
+            return True
+        return False
 
     # -- recent files and geometry -------------------------------------------------
 
@@ -173,6 +204,18 @@ class MainWindow(QMainWindow):
             self.resize(max(width, 760), max(height, 480))
 
     def closeEvent(self, event) -> None:
+        # Notes typed but not yet saved are saved first, the same way as while working: when an
+        # import elsewhere holds the workspace, the window stays open until they land, and asks
+        # when they cannot.
+        if self.customer_view is not None and not self._leaving_without_notes:
+            self.customer_view.save_notes()
+            if self.customer_view.notes_waiting():
+                self._close_when_notes_saved = True
+                event.ignore()
+                return
+            if self.customer_view.has_unsaved_notes() and not self.ask_close_without_notes():
+                event.ignore()
+                return
         task = self.import_wizard.active_task() if self.import_wizard is not None else None
         if task is not None and not task.done.is_set():
             # Cancelling rolls the running file back; wait so the database closes cleanly.
@@ -180,8 +223,6 @@ class MainWindow(QMainWindow):
             task.done.wait(10)
         self.unpacked.close()
         self.settings.setValue("mainWindow/geometry", self.saveGeometry())
-        if self.customer_view is not None:
-            self.customer_view.save_notes()
         if self.workspace is not None:
             self.settings.setValue("lastWorkspace", str(self.workspace.path or ""))
             self.workspace.close()
@@ -218,6 +259,34 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
+    def ask_close_without_notes(self) -> bool:
+        """Notes could not be saved: True to leave without them, False to keep editing."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Notes not saved",
+                          "Your notes on this customer could not be saved: the workspace is busy "
+                          "with an import in another window, or cannot be written. They are still "
+                          "in the editor.", parent=self)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.addButton("Close without saving", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        return box.clickedButton() is not keep
+
+    def _notes_waiting(self, message: str) -> None:
+        if message:
+            self.statusBar().showMessage(message)
+        else:
+            self._update_status()
+
+    def _notes_settled(self, saved: bool) -> None:
+        if not self._close_when_notes_saved:
+            return
+        self._close_when_notes_saved = False
+        if saved:
+            self.close()
+        elif self.ask_close_without_notes():
+            self._leaving_without_notes = True
+            self.close()
+
     # -- workspace lifecycle ---------------------------------------------------------
 
     def new_workspace(self) -> None:
@@ -229,7 +298,8 @@ class MainWindow(QMainWindow):
         except WorkspaceError as exc:
             self.show_error("Cannot create workspace", str(exc))
             return
-        self.set_workspace(workspace)
+        if not self.set_workspace(workspace):
+            workspace.close()
 
     def open_workspace_dialog(self) -> None:
         path = self.ask_open_path()
@@ -238,20 +308,28 @@ class MainWindow(QMainWindow):
 
     def open_workspace(self, path: Path) -> bool:
         try:
-            workspace = Workspace.open(path)
+            try:
+                workspace = Workspace.open(path, busy_timeout=APP_BUSY_TIMEOUT)
+            except ReadOnlyWorkspaceError:
+                # A file, folder or drive that cannot be written: shown for reading, with a banner.
+                workspace = Workspace.open(path, readonly=True, busy_timeout=APP_BUSY_TIMEOUT)
         except DamagedWorkspaceError:
             return self.workspace_damaged(path)
         except WorkspaceError as exc:
             self.show_error("Cannot open workspace", str(exc))
             return False
         try:
-            self.set_workspace(workspace)
+            opened = self.set_workspace(workspace)
         except Exception as exc:
             from omnidesk.core.failures import is_damaged
 
             if not is_damaged(exc):
                 raise
+            workspace.close()
             return self.workspace_damaged(path)
+        if not opened:
+            workspace.close()
+            return False
         if workspace.backup_path is not None:
             self.statusBar().showMessage(
                 f"Upgraded {path.name}; the previous version is kept as {workspace.backup_path.name}", 10000
@@ -274,11 +352,18 @@ class MainWindow(QMainWindow):
                 QApplication.restoreOverrideCursor()
         self.open_workspace(path)
 
-    def set_workspace(self, workspace: Workspace) -> None:
+    def set_workspace(self, workspace: Workspace) -> bool:
+        """Show ``workspace``; False (and the old one stays) when the user keeps editing unsaved notes."""
         if self.customer_view is not None:
             self.customer_view.save_notes()
+            if self.customer_view.has_unsaved_notes():
+                if not self.ask_close_without_notes():
+                    return False
+                self.customer_view.discard_unsaved_notes()
         if self.workspace is not None:
             self.workspace.close()
+        workspace.client = "app"
+        workspace.busy_timeout = APP_BUSY_TIMEOUT
         self.workspace = workspace
         self.undo_stack.clear()
         self._build_workspace_page()
@@ -288,6 +373,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._update_status()
         self.workspaceOpened.emit(workspace)
+        return True
 
     def _build_workspace_page(self) -> None:
         assert self.workspace is not None
@@ -296,9 +382,26 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(old)
             old.deleteLater()
         page = QWidget()
-        layout = QHBoxLayout(page)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.read_only_banner = None
+        if self.workspace.readonly:
+            self.read_only_banner = QLabel(
+                f"<b>Read-only:</b> {html.escape(self.workspace.name)} is on a file, folder or drive "
+                "that cannot be written, so changes are off. You can look, search and export; "
+                "to change it, save a copy somewhere you can write and open that.")
+            self.read_only_banner.setObjectName("readOnlyBanner")
+            self.read_only_banner.setWordWrap(True)
+            self.read_only_banner.setStyleSheet(
+                "QLabel#readOnlyBanner { background: #FFF4CE; color: #5C4400; padding: 8px 12px; "
+                "border-bottom: 1px solid #E0C36A; }")
+            outer.addWidget(self.read_only_banner)
+        row = QWidget()
+        layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        outer.addWidget(row, 1)
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(170)
@@ -343,6 +446,14 @@ class MainWindow(QMainWindow):
             lambda path: self.statusBar().showMessage(f"Exported the person's data to {path}", 8000))
         self.customer_view.personErased.connect(self._person_erased)
         self.customer_view.customerChanged.connect(self._customer_changed)
+        self.customer_view.notesWaiting.connect(self._notes_waiting)
+        self.customer_view.notesSettled.connect(self._notes_settled)
+        if self.workspace.readonly:
+            self.customer_view.set_read_only(True)
+            # The views switch these on and off as rows are selected: hidden, they stay out of reach.
+            for button in (customers.merge_button, review.accept_button, review.reject_button,
+                           review.skip_button, review.bulk_button, imports.import_button, imports.undo_button):
+                button.setVisible(False)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()
         cl = QHBoxLayout(self.customer_page)
@@ -426,13 +537,13 @@ class MainWindow(QMainWindow):
 
     def _push(self, command_class, *args) -> None:
         """Run a core change as an undoable command; a refusal shows as a message."""
-        if self.workspace is None:
+        if self.workspace is None or self._refuse_if_read_only():
             return
         self.undo_stack.push(command_class(self.workspace, *args, self.refresh,
                                            lambda msg: self.show_error("Not possible", msg)))
 
     def merge_customers(self, customer_ids: list) -> None:
-        if len(customer_ids) < 2:
+        if len(customer_ids) < 2 or self._refuse_if_read_only():
             return
         if self.confirm("Merge customers", f"Merge these {len(customer_ids)} customers into one? "
                         "Omnidesk will remember it; you can undo with Edit › Undo."):
@@ -442,7 +553,7 @@ class MainWindow(QMainWindow):
         self._push(UnmergeRecordCommand, record_id)
 
     def skip_review(self, review_id: int) -> None:
-        if self.workspace is None:
+        if self.workspace is None or self._refuse_if_read_only():
             return
         try:
             skip_review(self.workspace, review_id)
@@ -452,7 +563,7 @@ class MainWindow(QMainWindow):
 
     def find_duplicates(self) -> None:
         """Look for more matches across the whole workspace (the resolver, on demand)."""
-        if self.workspace is None:
+        if self.workspace is None or self._refuse_if_read_only():
             return
         from omnidesk.core.identity.resolve import model_from_settings, resolve_all
 
@@ -473,7 +584,7 @@ class MainWindow(QMainWindow):
         where = str(self.workspace.path) if self.workspace.path else self.workspace.name
         self.statusBar().showMessage(
             f"{where}  ·  {counts['customers']:,} customers  ·  {counts['source_records']:,} records  "
-            f"·  {counts['events']:,} events"
+            f"·  {counts['events']:,} events" + ("  ·  read-only" if self.read_only else "")
         )
         self._update_review_badge()
 
@@ -621,7 +732,7 @@ class MainWindow(QMainWindow):
 
     def import_files(self, files: list[Path]) -> None:
         """Open the import wizard on ``files``; finished imports land on the undo stack."""
-        if self.workspace is None:
+        if self.workspace is None or self._refuse_if_read_only():
             return
         try:
             # A zip export (Mailchimp's audience) is imported as the CSV files inside it, unpacked
@@ -673,7 +784,7 @@ class MainWindow(QMainWindow):
         self.unpacked.close()
 
     def undo_import(self, batch_id: int) -> None:
-        if self.workspace is None:
+        if self.workspace is None or self._refuse_if_read_only():
             return
         if not self.confirm("Undo import", "Remove everything this import added? Customers that came "
                             "only from this file disappear; others lose this file's values."):

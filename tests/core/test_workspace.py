@@ -93,19 +93,18 @@ def test_empty_v0_sqlite_file_is_migrated(tmp_path):
     assert {"customer", "source_record", "import_batch", "event", "consent"} <= tables
 
 
-def test_old_revision_is_backed_up_then_migrated(tmp_path):
-    """A workspace at an older revision (here: none stamped yet) is copied before migrating."""
+def test_marked_file_with_nothing_in_it_becomes_a_workspace_without_a_backup(tmp_path):
+    """A file marked as ours whose creation never got further (an empty version table): nothing to keep."""
     path = tmp_path / "old.omnidesk"
     con = sqlite3.connect(path)
     con.execute(f"PRAGMA application_id={dialect.APPLICATION_ID}")
     con.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
     con.commit()
     con.close()
-    before = digest(path)
     with Workspace.open(path) as ws:
         assert ws.schema_revision() == head_revision()
-        assert ws.backup_path is not None and ws.backup_path.exists()
-    assert digest(ws.backup_path) == before or ws.backup_path.stat().st_size > 0
+        assert ws.backup_path is None
+    assert list(tmp_path.glob("*.bak")) == []
 
 
 @pytest.mark.parametrize(

@@ -23,14 +23,16 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from omnidesk.core.consent import STRICTNESS
-from omnidesk.core.dialect import indexes_suspended, insert_many, insert_returning_ids
+from omnidesk.core.dialect import indexes_suspended, insert_many, insert_returning_ids, is_lock_error
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
+from omnidesk.core.importing import running
 from omnidesk.core.importing.evidence import events_evidence
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, FieldType, Kind
 from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
@@ -893,26 +895,38 @@ def run_import(
     is_events = plan.kind == Kind.EVENTS.value
     submissions = not is_events and _is_form_export(plan)
     group_by = plan.preset.group_rows_by if plan.preset else None
+    batch_values = dict(
+        file_name=plan.file_name, file_hash=plan.file_hash, file_size=plan.file_size,
+        channel=plan.channel, kind=plan.kind,
+        preset=plan.preset.key if plan.preset else None,
+        encoding=plan.fmt.encoding_label, delimiter=plan.fmt.delimiter,
+        header_json=json.dumps(list(plan.header), ensure_ascii=False),
+        mapping_json=json.dumps(plan.mapping),
+        options_json=json.dumps({"region": plan.region, "dry_run": dry_run,
+                                 "phone_region": plan.local_phone_region,
+                                 "phone_region_codes": list(plan.phone_region.mixed_codes)
+                                 if plan.phone_region is not None else [],
+                                 "date_orders": {str(k): v.value for k, v in plan.date_orders.items()}}),
+    )
+    # Other windows learn that an import runs, and since when, from its committed batch row
+    # (see running.py); a dry run changes nothing, not even that.
+    announced = None if dry_run else running.announce(ws, batch_values)
     conn: Connection
-    with ws.engine.connect() as conn:
-        trans = conn.begin()
+    with ws.connect_for_writing() as conn:
         try:
-            batch_id = conn.execute(
-                insert(ImportBatch.__table__).values(
-                    file_name=plan.file_name, file_hash=plan.file_hash, file_size=plan.file_size,
-                    channel=plan.channel, kind=plan.kind,
-                    preset=plan.preset.key if plan.preset else None,
-                    encoding=plan.fmt.encoding_label, delimiter=plan.fmt.delimiter,
-                    header_json=json.dumps(list(plan.header), ensure_ascii=False),
-                    mapping_json=json.dumps(plan.mapping),
-                    options_json=json.dumps({"region": plan.region, "dry_run": dry_run,
-                                             "phone_region": plan.local_phone_region,
-                                             "phone_region_codes": list(plan.phone_region.mixed_codes)
-                                             if plan.phone_region is not None else [],
-                                             "date_orders": {str(k): v.value for k, v in plan.date_orders.items()}}),
-                    status="running", started_at=utcnow(),
-                )
-            ).inserted_primary_key[0]
+            trans = conn.begin()  # BEGIN IMMEDIATE: the write lock for the whole import
+        except OperationalError as exc:
+            running.withdraw(ws, announced)
+            if is_lock_error(exc):
+                raise ws.busy_error() from exc
+            raise
+        try:
+            if announced is None:
+                batch_id = conn.execute(
+                    insert(ImportBatch.__table__).values(**batch_values, status="running", started_at=utcnow())
+                ).inserted_primary_key[0]
+            else:
+                batch_id = announced
             result.batch_id = batch_id
             salt = privacy_salt(conn)
             yield Progress(0, total, f"Reading {printable(plan.file_name)}")
@@ -992,6 +1006,7 @@ def run_import(
             # GeneratorExit (the caller stopped), Cancelled and any error: nothing stays.
             if trans.is_active:
                 trans.rollback()
+            running.withdraw(ws, announced)
             raise
     return result
 

@@ -32,7 +32,7 @@ def scratch_copy(live: Workspace | Path | None) -> Iterator[Workspace]:
         if isinstance(live, Workspace):
             live.save_copy(path)
         elif live is not None:
-            with Workspace.open(live) as opened:
+            with Workspace.open(live, readonly=True) as opened:
                 opened.save_copy(path)
         with Workspace.open(path, create=True) as scratch:
             yield scratch

@@ -62,7 +62,7 @@ from omnidesk.core import failures
 from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 from omnidesk.core.tasks import Cancelled, Progress
 from omnidesk.core.text import printable
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.widgets.empty_state import EmptyState
 
@@ -230,7 +230,7 @@ def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
                 outcome.cancelled_at = plan
                 outcome.not_started = plans[i + 1:]
                 return outcome
-            except (UserError, OSError) as exc:
+            except (UserError, WorkspaceError, OSError) as exc:  # e.g. busy with another window's import
                 outcome.errors.append((plan, failures.message_for(exc, target.path)))
             except Exception as exc:  # the file rolled back; the others still deserve their turn
                 if failures.is_disk_full(exc):
@@ -1255,7 +1255,7 @@ class ImportPage(QWizardPage):
         self.cancel_button.hide()
         self.progress.hide()
         where = self.wiz.workspace.path if self.wiz.workspace else None
-        text = (failures.message_for(exc, where) if isinstance(exc, (UserError, OSError)) or failures.describe(exc, where)
+        text = (failures.message_for(exc, where) if isinstance(exc, (UserError, WorkspaceError, OSError)) or failures.describe(exc, where)
                 else f"Import failed: {failures.message_for(exc, where)}")
         self.status.setText("")
         self.message.setText(f'<span style="color:{ERROR_COLOR}">{_html(text)}</span>')

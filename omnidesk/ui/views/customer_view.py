@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -78,7 +79,7 @@ from omnidesk.core.profile import (
 from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeutil import local_day
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.workspace import Workspace, WorkspaceBusyError, WorkspaceError
 from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption, erase_confirmation
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.list_table_model import ListTableModel
@@ -122,6 +123,7 @@ FIELD_LABELS = {
 IDENTIFIER_KINDS = ("email", "phone", "external")
 MISSING_TITLE = "This customer is no longer here"
 MISSING_TEXT = "Merged into another customer, or their import was undone."
+NOTES_WAITING = "Waiting for the import in another window…"
 
 
 # -- read-only queries: a customer's identifiers and the values a field could be pinned to --
@@ -382,7 +384,7 @@ class ValueCell(QWidget):
 
 def _reason(exc: BaseException) -> str:
     """An error as one line for a message box."""
-    if isinstance(exc, UserError):
+    if isinstance(exc, (UserError, WorkspaceError)):
         return str(exc)
     if isinstance(exc, OSError):
         return f"{exc.strerror}." if exc.strerror else str(exc)
@@ -592,10 +594,18 @@ class CustomerView(QWidget):
     backRequested = Signal()
     unmergeRequested = Signal(int)  # source record id
     notesSaved = Signal(int)  # customer id
+    notesWaiting = Signal(str)  # for the status bar while a notes save waits for the lock ("" when it ends)
+    notesSettled = Signal(bool)  # a notes save that had to wait ended: True saved, False given up
     timelineExported = Signal(str)  # path written
     customerChanged = Signal(int)  # customer id: a value was pinned or unpinned
     personExported = Signal(str)  # path of the zip written
     personErased = Signal(int, object)  # customer id, what was removed (core.privacy.erase_person)
+
+    # A notes save that finds the workspace locked tries for this long each time (the UI waits),
+    # again after this many milliseconds, and gives up (keeping the text) after this many seconds.
+    NOTES_ATTEMPT_WAIT = 0.1
+    NOTES_RETRY_MS = 500
+    NOTES_GIVE_UP = 60.0
 
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
@@ -605,6 +615,9 @@ class CustomerView(QWidget):
         self.pins: dict[str, str] = {}
         self._total_entries = 0
         self._notes_dirty = False
+        self._pending_notes: tuple[int, str] | None = None  # (customer, text) waiting for the lock
+        self._notes_waiting_since: float | None = None
+        self.read_only = False
 
         self.back_button = QToolButton()
         self.back_button.setText("‹  Customers")
@@ -968,6 +981,7 @@ class CustomerView(QWidget):
         self.notes_edit.setPlaceholderText("Preferences, conversations, things to remember…")
         self.notes_edit.textChanged.connect(self._notes_changed)
         self.notes_status = QLabel()
+        self.notes_status.setWordWrap(True)
         self.notes_status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.save_notes_button = QPushButton("Save notes")
         self.save_notes_button.setEnabled(False)
@@ -983,6 +997,10 @@ class CustomerView(QWidget):
         self._notes_timer.setSingleShot(True)
         self._notes_timer.setInterval(1500)
         self._notes_timer.timeout.connect(self.save_notes)
+        self._notes_retry = QTimer(self)
+        self._notes_retry.setSingleShot(True)
+        self._notes_retry.setInterval(self.NOTES_RETRY_MS)
+        self._notes_retry.timeout.connect(self._retry_notes)
         return page
 
     # -- showing a customer --------------------------------------------------------
@@ -1137,7 +1155,7 @@ class CustomerView(QWidget):
             mark.setVisible(bool(pinned))
             # Nothing on record and nothing pinned: there is nothing to choose from.
             has_value = self.profile is not None and any(getattr(self.profile, f) for f in fields)
-            self.pin_buttons[key].setVisible(has_value or bool(pinned))
+            self.pin_buttons[key].setVisible((has_value or bool(pinned)) and not self.read_only)
             label = self.name_label if key == "name" else self.fields[key]
             if pinned:
                 what = " and ".join(FIELD_LABELS[f].lower() for f in pinned)
@@ -1210,6 +1228,8 @@ class CustomerView(QWidget):
 
     def _pin(self, field: str, value: str | None) -> None:
         assert self.customer_id is not None
+        if self.read_only:
+            return
         customer_id = self.customer_id
         try:
             pin_value(self.workspace, customer_id, field, value)
@@ -1225,6 +1245,8 @@ class CustomerView(QWidget):
         for button in (self.export_person_button, self.erase_person_button):
             button.setVisible(enabled)
             button.setEnabled(enabled)
+        if self.read_only:
+            self.erase_person_button.setVisible(False)
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
@@ -1336,6 +1358,8 @@ class CustomerView(QWidget):
         """Nothing of an erased person stays on screen (or in this view's memory)."""
         self._notes_timer.stop()
         self._notes_dirty = False
+        if self._pending_notes is not None and self._pending_notes[0] == self.customer_id:
+            self._end_wait(False)  # notes on a person who is no longer there
         self.customer_id = None
         self.profile = None
         self.pins = {}
@@ -1491,21 +1515,104 @@ class CustomerView(QWidget):
         self._notes_timer.start()
 
     def save_notes(self) -> bool:
-        """Save pending note edits of the shown customer; returns True when something was written."""
+        """Save pending note edits of the shown customer; returns True when something was written.
+
+        When an import in another window (or the command line) holds the workspace, the
+        words are kept and the save is tried again every ``NOTES_RETRY_MS`` — each try waits
+        only ``NOTES_ATTEMPT_WAIT`` so the window never freezes — saying "Waiting for the
+        import in another window…", until it lands or ``NOTES_GIVE_UP`` seconds have passed.
+        Then the text is in the editor (brought back if another customer is shown) with a
+        line saying it was not saved.
+        """
         self._notes_timer.stop()
-        if not self._notes_dirty or self.customer_id is None:
+        if not self._notes_dirty or self.customer_id is None or self.read_only:
             return False
-        try:
-            changed = set_customer_notes(self.workspace, self.customer_id, self.notes_edit.toPlainText())
-        except UserError as exc:
-            self.notes_status.setText(str(exc))
-            return False
+        return self._write_notes(self.customer_id, self.notes_edit.toPlainText())
+
+    def discard_unsaved_notes(self) -> None:
+        """Forget notes that could not be saved (the user chose to leave without them)."""
+        self._end_wait(False)
+        self._notes_timer.stop()
         self._notes_dirty = False
-        self.save_notes_button.setEnabled(False)
-        self.notes_status.setText(f"Saved at {datetime.now():%H:%M}")
+
+    def notes_waiting(self) -> bool:
+        """Whether a notes save is waiting for another window's import to finish."""
+        return self._pending_notes is not None
+
+    def has_unsaved_notes(self) -> bool:
+        return self._pending_notes is not None or (self._notes_dirty and not self.read_only)
+
+    def _write_notes(self, customer_id: int, text: str) -> bool:
+        try:
+            changed = set_customer_notes(self.workspace, customer_id, text, wait=self.NOTES_ATTEMPT_WAIT)
+        except WorkspaceBusyError as exc:
+            self._pending_notes = (customer_id, text)
+            if self._notes_waiting_since is None:
+                self._notes_waiting_since = time.monotonic()
+            if time.monotonic() - self._notes_waiting_since >= self.NOTES_GIVE_UP:
+                self._give_up_notes(str(exc))
+            else:
+                self.notes_status.setText(NOTES_WAITING)
+                self.notesWaiting.emit(f"{NOTES_WAITING} Your notes are kept and saved as soon as it finishes.")
+                self._notes_retry.start()
+            return False
+        except (UserError, WorkspaceError, SQLAlchemyError) as exc:
+            self._end_wait(False)
+            self.notes_status.setText(f"Not saved: {_reason(exc)}")
+            return False
+        self._end_wait(True)
+        if self.customer_id == customer_id and self.notes_edit.toPlainText() == text:
+            self._notes_dirty = False
+            self.save_notes_button.setEnabled(False)
+            self.notes_status.setText(f"Saved at {datetime.now():%H:%M}")
         if changed:
-            self.notesSaved.emit(self.customer_id)
+            self.notesSaved.emit(customer_id)
         return changed
+
+    def _retry_notes(self) -> None:
+        if self._pending_notes is None:
+            return
+        customer_id, text = self._pending_notes
+        if self.customer_id == customer_id and self._notes_dirty:
+            text = self.notes_edit.toPlainText()  # what was typed while waiting, too
+        self._write_notes(customer_id, text)
+
+    def _end_wait(self, saved: bool) -> None:
+        waited = self._notes_waiting_since is not None
+        self._notes_retry.stop()
+        self._pending_notes = None
+        self._notes_waiting_since = None
+        if waited:
+            self.notesWaiting.emit("")
+            self.notesSettled.emit(saved)
+
+    def _give_up_notes(self, reason: str) -> None:
+        assert self._pending_notes is not None
+        customer_id, text = self._pending_notes
+        self._end_wait(False)
+        if self.customer_id != customer_id:
+            self.show_customer(customer_id)  # the words go back where they were typed
+        if self.notes_edit.toPlainText() != text:
+            self.notes_edit.blockSignals(True)
+            self.notes_edit.setPlainText(text)
+            self.notes_edit.blockSignals(False)
+        self._notes_dirty = True
+        self.save_notes_button.setEnabled(True)
+        self.tabs.setCurrentWidget(self.notes_page)
+        why = reason.split(";")[0]  # "the workspace is busy with an import (started 14:02 …)"
+        self.notes_status.setText(f"Not saved: {why}. Your text is still here; press Save notes to try again.")
+        self.notesWaiting.emit("Your notes were not saved: the workspace stayed busy. "
+                               "They are still in the editor.")
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Show the customer without any way to change them (a read-only workspace)."""
+        self.read_only = read_only
+        self.notes_edit.setReadOnly(read_only)
+        self.save_notes_button.setVisible(not read_only)
+        self.split_button.setVisible(not read_only)
+        for button in self.pin_buttons.values():
+            button.setVisible(not read_only)
+        self._set_person_actions(self.customer_id is not None and self.profile is not None)
 
     def _back(self) -> None:
         self.save_notes()

@@ -1,0 +1,88 @@
+"""An import tells the other windows it is running.
+
+An import is one long transaction holding the workspace's write lock, and
+rows written inside it are invisible to everyone else until it commits.  So
+before it starts, the import commits its batch row on its own, with status
+"running", the time and who started it ("app" or "command line"), where
+another window or command that finds the workspace busy reads it and says so:
+"the workspace is busy with an import (started 14:02 from the command line)".
+Reads never wait for it (the workspace is in WAL mode); writes wait for it.
+
+The import's own transaction then fills the batch in and marks it "done".  If
+the import fails, is cancelled or is a dry run, the row is withdrawn again.  An
+import whose process died leaves a "running" row behind; the next import
+removes it once it sees that process is gone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+
+from sqlalchemy import delete, insert, select
+
+from omnidesk.core.models import ImportBatch, utcnow
+from omnidesk.core.workspace import Workspace
+
+
+def announce(ws: Workspace, values: dict) -> int:
+    """Commit the batch row of an import about to start, as "running"; returns its id.
+
+    ``values`` are the batch's columns; ``options_json`` gains who runs it.
+    Raises WorkspaceBusyError (nothing written) when another import holds the lock.
+    """
+    table = ImportBatch.__table__
+    options = json.loads(values.get("options_json") or "{}")
+    options.update(by=ws.client, pid=os.getpid(), host=socket.gethostname())
+    with ws.writing() as conn:
+        _forget_dead(conn)
+        return conn.execute(
+            insert(table).values(**{**values, "options_json": json.dumps(options),
+                                    "status": "running", "started_at": utcnow()})
+        ).inserted_primary_key[0]
+
+
+def withdraw(ws: Workspace, batch_id: int | None) -> None:
+    """Remove the "running" row of an import that did not finish (best effort)."""
+    if batch_id is None:
+        return
+    table = ImportBatch.__table__
+    try:
+        with ws.writing() as conn:
+            conn.execute(delete(table).where(table.c.id == batch_id, table.c.status == "running"))
+    except Exception:  # noqa: BLE001 - the import's own error is the one to report
+        # Left behind, the row is removed by the next import once this process has ended.
+        pass
+
+
+def _forget_dead(conn) -> None:
+    """Delete "running" rows of imports whose process on this computer is gone."""
+    table = ImportBatch.__table__
+    here = socket.gethostname()
+    stale = []
+    for batch_id, options_json in conn.execute(
+        select(table.c.id, table.c.options_json).where(table.c.status == "running")
+    ):
+        try:
+            options = json.loads(options_json or "{}")
+        except ValueError:
+            options = {}
+        if options.get("host") == here and not _alive(options.get("pid")):
+            stale.append(batch_id)
+    if stale:
+        conn.execute(delete(table).where(table.c.id.in_(stale)))
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True

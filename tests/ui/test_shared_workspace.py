@@ -1,0 +1,171 @@
+"""The window beside an import in another window: notes wait for the lock and are never lost;
+a read-only workspace opens for reading with a banner."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from omnidesk.core.importing.pipeline import import_file
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.views.customer_view import CustomerView
+from tests.core.test_workspace_sharing import fingerprint, shopify_customers, sidecars
+from tests.helpers import deny_writes
+
+WAITING = "Waiting for the import in another window…"
+
+
+@pytest.fixture
+def shop(tmp_path):
+    path = tmp_path / "shop.omnidesk"
+    with Workspace.create(path) as ws:
+        import_file(ws, shopify_customers(tmp_path / "customers_export.csv", 3))
+    return path
+
+
+@pytest.fixture
+def quick_retries(monkeypatch):
+    monkeypatch.setattr(CustomerView, "NOTES_ATTEMPT_WAIT", 0.02)
+    monkeypatch.setattr(CustomerView, "NOTES_RETRY_MS", 50)
+
+
+@pytest.fixture
+def lock(shop):
+    """Another process's import: a connection holding the write lock until released."""
+    holder = sqlite3.connect(shop, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    yield holder
+    if holder.in_transaction:
+        holder.rollback()
+    holder.close()
+
+
+def notes_in_file(path, customer_id: int) -> str:
+    with sqlite3.connect(path) as con:
+        return con.execute("SELECT coalesce(notes, '') FROM customer WHERE id = ?", (customer_id,)).fetchone()[0]
+
+
+def open_customer(window, shop, qtbot, customer_id=1) -> CustomerView:
+    assert window.open_workspace(shop)
+    window.open_customer(customer_id)
+    view = window.customer_view
+    view.tabs.setCurrentWidget(view.notes_page)
+    view.notes_edit.setFocus()
+    return view
+
+
+def type_notes(qtbot, view, text: str) -> None:
+    qtbot.keyClicks(view.notes_edit, text)
+    assert view.notes_edit.toPlainText() == text
+
+
+def test_a_note_saved_during_an_import_waits_and_lands_when_it_finishes(window, shop, qtbot, quick_retries, lock):
+    view = open_customer(window, shop, qtbot)
+    type_notes(qtbot, view, "Prefers the oat latte")
+    qtbot.mouseClick(view.save_notes_button, qtbot_left())
+    assert window.statusBar().currentMessage().startswith(WAITING)
+    assert view.notes_status.text() == WAITING
+    assert view.notes_waiting()
+    window.grab().save("/tmp/omnidesk-notes-waiting.png")
+    qtbot.wait(200)  # still locked: it keeps trying, the text stays
+    assert notes_in_file(shop, 1) == "" and view.notes_edit.toPlainText() == "Prefers the oat latte"
+    lock.rollback()  # the import finishes
+    qtbot.waitUntil(lambda: notes_in_file(shop, 1) == "Prefers the oat latte", timeout=5000)
+    qtbot.waitUntil(lambda: not view.notes_waiting())
+    assert view.notes_status.text().startswith("Saved at")
+    assert WAITING not in window.statusBar().currentMessage()
+    assert not view.has_unsaved_notes()
+
+
+def test_a_note_that_never_gets_the_lock_stays_in_the_editor_and_says_so(window, shop, qtbot, quick_retries,
+                                                                         monkeypatch, lock):
+    monkeypatch.setattr(CustomerView, "NOTES_GIVE_UP", 0.3)
+    view = open_customer(window, shop, qtbot)
+    type_notes(qtbot, view, "Call back Tuesday")
+    view.save_notes()
+    window.open_customer(2)  # the user moves on while it waits
+    qtbot.waitUntil(lambda: view.notes_status.text().startswith("Not saved:"), timeout=5000)
+    assert view.customer_id == 1  # the words went back where they were typed
+    assert view.notes_edit.toPlainText() == "Call back Tuesday"
+    assert "the workspace is busy" in view.notes_status.text()
+    assert "still here" in view.notes_status.text()
+    assert view.save_notes_button.isEnabled() and view.has_unsaved_notes()
+    assert view.tabs.currentWidget() is view.notes_page
+    assert window.statusBar().currentMessage().startswith("Your notes were not saved")
+    qtbot.wait(50)  # let the layout settle before looking
+    window.grab().save("/tmp/omnidesk-notes-not-saved.png")
+    assert notes_in_file(shop, 1) == ""
+    lock.rollback()
+    qtbot.mouseClick(view.save_notes_button, qtbot_left())  # trying again works once it is free
+    assert notes_in_file(shop, 1) == "Call back Tuesday"
+
+
+def test_closing_the_window_during_an_import_saves_the_notes_when_it_finishes(window, shop, qtbot,
+                                                                            quick_retries, lock):
+    view = open_customer(window, shop, qtbot)
+    type_notes(qtbot, view, "VIP since 2019")
+    assert not window.close()  # waits for the lock instead of raising "database is locked"
+    assert window.isVisible()
+    assert window.statusBar().currentMessage().startswith(WAITING)
+    lock.rollback()
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert notes_in_file(shop, 1) == "VIP since 2019"
+
+
+def test_closing_when_the_notes_cannot_be_saved_asks_keep_editing_or_close(window, shop, qtbot, quick_retries,
+                                                                          monkeypatch, lock):
+    monkeypatch.setattr(CustomerView, "NOTES_GIVE_UP", 0.2)
+    answers, asked = [False, True], []
+
+    def ask() -> bool:
+        asked.append(view.notes_edit.toPlainText())
+        return answers.pop(0)
+
+    view = open_customer(window, shop, qtbot)
+    monkeypatch.setattr(window, "ask_close_without_notes", ask)
+    type_notes(qtbot, view, "Allergic to nuts")
+    window.close()
+    qtbot.waitUntil(lambda: len(asked) == 1, timeout=5000)
+    assert window.isVisible()  # "Keep editing"
+    assert view.notes_edit.toPlainText() == "Allergic to nuts" and view.has_unsaved_notes()
+    window.close()  # tries again, the same way, then asks again: "Close without saving"
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+    assert asked == ["Allergic to nuts", "Allergic to nuts"]
+    assert not window.isVisible() and notes_in_file(shop, 1) == ""
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_a_read_only_workspace_opens_for_reading_with_a_banner(window, shop, qtbot, monkeypatch, size):
+    deny_writes(monkeypatch, shop)
+    before = fingerprint(shop)
+    window.resize(*size)
+    assert window.open_workspace(shop)
+    assert window.workspace.readonly
+    banner = window.read_only_banner
+    assert banner is not None and banner.isVisible()
+    assert banner.text().startswith("<b>Read-only:</b> shop is on a file") and "changes are off" in banner.text()
+    assert not window.import_action.isEnabled() and not window.duplicates_action.isEnabled()
+    customers = window.screens["customers"]
+    assert customers.model.rowCount() == 3
+    assert not customers.merge_button.isVisible()
+    assert not window.screens["imports"].import_button.isVisible()
+    window.open_customer(1)
+    view = window.customer_view
+    assert view.notes_edit.isReadOnly() and not view.save_notes_button.isVisible()
+    assert not any(button.isVisible() for button in view.pin_buttons.values())
+    assert not view.erase_person_button.isVisible() and view.export_person_button.isVisible()
+    assert "read-only" in window.statusBar().currentMessage()
+    window.grab().save(f"/tmp/omnidesk-read-only-customer-{size[0]}.png")
+    window.merge_customers([1, 2])  # even if asked, nothing changes
+    window.show_customer_list()
+    window.grab().save(f"/tmp/omnidesk-read-only-{size[0]}.png")
+    assert sidecars(shop) == []
+    window.close()
+    assert fingerprint(shop) == before and sidecars(shop) == []
+
+
+def qtbot_left():
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
