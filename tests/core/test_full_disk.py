@@ -158,14 +158,16 @@ def workspace_that_fills(monkeypatch):
     """Every workspace engine opened from now on may grow by only a few pages (SQLITE_FULL)."""
     configure = dialect.configure_sqlite_engine
 
-    def configure_and_cap(engine):
-        configure(engine)
+    def configure_and_cap(engine, **kwargs):
+        settings = configure(engine, **kwargs)
 
         @event.listens_for(engine, "connect")
         def _cap(dbapi_connection, _record):
             pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
             if pages > 50:  # leave creating a workspace alone; cap an existing one
                 dbapi_connection.execute(f"PRAGMA max_page_count={pages + 20}")
+
+        return settings
 
     monkeypatch.setattr(dialect, "configure_sqlite_engine", configure_and_cap)
 
