@@ -134,30 +134,29 @@ class ColumnEvidence:
     dates: int = 0
     noise: int = 0
     date_evidence: nz.DateEvidence = field(default_factory=nz.DateEvidence)
+    # What each distinct cell reads as: a yes/no or a size column repeats a few values.
+    seen: dict[str, tuple] = field(default_factory=dict)
 
     def add(self, text: str) -> float | None:
         """Count one non-empty cell; returns its number (a yes/no as 1 or 0), if it reads as one."""
+        seen = self.seen.get(text)
+        if seen is None:
+            seen = _read_cell(text)
+            if len(self.seen) < _MEMO:
+                self.seen[text] = seen
+        is_bool, bool_word, is_number, leading_zero, is_date, noise, number = seen
         self.values += 1
-        number: float | None = None
-        if self.bools == self.values - 1:
-            b = nz.parse_bool(text)
-            if b.value is not None:
-                self.bools += 1
-                if not text.isdigit():
-                    self.bool_words += 1
-                number = 1.0 if b.value else 0.0
-        if self.numbers == self.values - 1 and not self.leading_zero:
-            m = nz.parse_money(text)
-            if m.value is not None:
-                self.numbers += 1
-                number = float(m.value)
-                if _LEADING_ZERO.match(text.lstrip("+-")):
-                    self.leading_zero = True  # a code ("02134"), not a quantity
-        if self.dates == self.values - 1 and number is None:
-            if _reads_as_date(text):
-                self.dates += 1
-                self.date_evidence.add(text)
-        if self.noise == self.values - 1 and _noise_value(text):
+        n = self.values - 1
+        if self.bools == n and is_bool:
+            self.bools += 1
+            self.bool_words += bool_word
+        if self.numbers == n and is_number:
+            self.numbers += 1
+            self.leading_zero = self.leading_zero or leading_zero
+        if self.dates == n and is_date:
+            self.dates += 1
+            self.date_evidence.add(text)
+        if self.noise == n and noise:
             self.noise += 1
         return number
 
@@ -179,6 +178,26 @@ class ColumnEvidence:
     @property
     def all_noise(self) -> bool:
         return bool(self.values) and self.noise == self.values
+
+
+_MEMO = 10_000  # distinct cells remembered per column
+
+
+def _read_cell(text: str) -> tuple[bool, int, bool, bool, bool, bool, float | None]:
+    """(yes/no, yes/no in words, number, code with a leading zero, date, noise, its number)."""
+    number: float | None = None
+    b = nz.parse_bool(text)
+    is_bool = b.value is not None
+    if is_bool:
+        number = 1.0 if b.value else 0.0
+    m = nz.parse_money(text)
+    is_number = m.value is not None
+    if is_number:
+        number = float(m.value)
+    leading_zero = is_number and bool(_LEADING_ZERO.match(text.lstrip("+-")))
+    is_date = number is None and _reads_as_date(text)
+    return (is_bool, int(is_bool and not text.isdigit()), is_number, leading_zero, is_date,
+            _noise_value(text), number)
 
 
 def _reads_as_date(text: str) -> bool:
