@@ -69,6 +69,8 @@ class Customer(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     first_name: str = Field(default="", max_length=200)
     last_name: str = Field(default="", max_length=200)
+    # The whole name, every word, as the record the names came from writes it.
+    full_name: str = Field(default="", sa_column=Column(String(400), nullable=False, server_default=""))
     display_name: str = Field(default="", max_length=400, index=True)
     email: Optional[str] = Field(default=None, max_length=320, index=True)
     phone: Optional[str] = Field(default=None, max_length=32, index=True)
@@ -131,6 +133,10 @@ class SourceRecord(SQLModel, table=True):
     external_id: Optional[str] = Field(default=None, max_length=200)
     first_name: str = Field(default="", max_length=200)
     last_name: str = Field(default="", max_length=200)
+    # Names between the first and the last ("Moustapha" in "Mamadou Moustapha Barry"),
+    # and the whole name as the file writes it, given names first.
+    middle_name: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
+    full_name: str = Field(default="", sa_column=Column(String(400), nullable=False, server_default=""))
     email: Optional[str] = Field(default=None, max_length=320, index=True)
     phone: Optional[str] = Field(default=None, max_length=32, index=True)
     company: str = Field(default="", max_length=300)
@@ -152,6 +158,31 @@ class SourceRecord(SQLModel, table=True):
     values_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
     problems_json: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     flagged: bool = Field(default=False, index=True)
+
+
+class CustomField(SQLModel, table=True):
+    """A column of a contacts file that no field was mapped to, kept as a typed value of its record.
+
+    ``name`` is the file's header; ``type`` was decided over the whole column
+    (number, date, yes/no, else text).  ``value`` is the cell as read (cleaned);
+    a number or a yes/no (1/0) is also in ``number``, a date in ``date`` (ISO),
+    so later queries compare them as what they are.
+    """
+
+    __tablename__ = "custom_field"
+    __table_args__ = (
+        Index("ix_custom_field_name_value", "name", "value"),
+        Index("ix_custom_field_name_number", "name", "number"),
+        Index("ix_custom_field_name_date", "name", "date"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="source_record.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    type: str = Field(default="text", max_length=8)  # text | number | date | yesno
+    value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    number: Optional[float] = None
+    date: Optional[str] = Field(default=None, max_length=10)
 
 
 class Identifier(SQLModel, table=True):

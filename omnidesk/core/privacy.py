@@ -49,8 +49,10 @@ from omnidesk.core.identity.keys import fold
 from omnidesk.core.identity.resolve import external_key
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
+from omnidesk.core.importing.custom_fields import customer_fields, record_fields
 from omnidesk.core.models import (
     Consent,
+    CustomField,
     Customer,
     Event,
     Identifier,
@@ -154,6 +156,13 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
             "problems": json.loads(r["problems_json"] or "[]"),
         })
     ids = [r["record_id"] for r in records]
+    fields_of = record_fields(conn, ids)
+    for r in records:
+        r["custom_fields"] = fields_of.get(r["record_id"], [])
+    # The customer's own value of each field (the latest import's), as the card shows it.
+    custom = [{"name": v.name, "type": v.type if v.type != "yesno" else "yes/no", "value": v.display(),
+               "source_file": v.source_file, "source_row": v.record_no, "channel": v.channel}
+              for v in customer_fields(conn, customer_id)]
     ident = Identifier.__table__
     identifiers = sorted({(k, v) for k, v in conn.execute(
         select(ident.c.kind, ident.c.value).where(ident.c.record_id.in_(ids)))}) if ids else []
@@ -172,7 +181,8 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
         minor = e.pop("amount_minor")
         e["amount"] = f"{minor / 100:.2f}" if minor is not None else None
     customer.pop("pinned_json", None)
-    return {"customer": customer, "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
+    return {"customer": customer, "custom_fields": custom,
+            "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
             "consents": consents, "events": events, "source_records": records,
             "exported_at": utcnow()}
 
@@ -203,6 +213,7 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
             z.writestr("events.csv", _csv_bytes(data["events"]))
             z.writestr("consents.csv", _csv_bytes(data["consents"]))
             z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
+            z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"]))
         tmp.replace(out)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -314,7 +325,7 @@ def _suppress(conn: Connection, salt: str, records: list, identifiers: set[tuple
 
 
 def _delete_records(conn: Connection, ids: list[int]) -> int:
-    """Delete the records with their events, consent facts and identifiers; returns the events deleted."""
+    """Delete the records with their events, consent facts, identifiers and custom fields; returns the events deleted."""
     rec, ident = SourceRecord.__table__, Identifier.__table__
     # A rare name counted once would say the person had been here.
     forget_records(conn, ids)
@@ -324,6 +335,7 @@ def _delete_records(conn: Connection, ids: list[int]) -> int:
         events += conn.execute(delete(Event.__table__).where(Event.__table__.c.record_id.in_(part))).rowcount
         conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(part)))
         conn.execute(delete(ident).where(ident.c.record_id.in_(part)))
+        conn.execute(delete(CustomField.__table__).where(CustomField.__table__.c.record_id.in_(part)))
         conn.execute(delete(rec).where(rec.c.id.in_(part)))
     return events
 

@@ -18,12 +18,13 @@ from typing import NamedTuple
 from sqlalchemy import case, func, select
 
 from omnidesk.core.consent import decide, facts_query
+from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
 from omnidesk.core.money import workspace_currency
 from omnidesk.core.workspace import Workspace
 
 # The golden fields that come from source records (see identity.golden).
-SOURCED_FIELDS = ("first_name", "last_name", "email", "phone", "company", "address", "city",
+SOURCED_FIELDS = ("first_name", "last_name", "full_name", "email", "phone", "company", "address", "city",
                   "region", "postcode", "country", "birthday")
 _ORDER_TYPES = ("order", "purchase")
 
@@ -71,6 +72,7 @@ class CustomerProfile:
     display_name: str
     first_name: str
     last_name: str
+    full_name: str
     email: str
     phone: str
     company: str
@@ -94,6 +96,8 @@ class CustomerProfile:
     notes: str
     consents: dict[str, ConsentFact] = field(default_factory=dict)
     sources: dict[str, ValueSource] = field(default_factory=dict)
+    # The columns no field was mapped to, per name the latest import's value.
+    custom_fields: list[CustomValue] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -204,11 +208,13 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
             .where(ev.c.customer_id == customer_id, ev.c.type.in_(_ORDER_TYPES), ev.c.currency.is_not(None))
             .group_by(ev.c.currency)
         ).all()))
+        custom = customer_fields(conn, customer_id)
     return CustomerProfile(
         id=c["id"],
         display_name=c["display_name"],
         first_name=c["first_name"],
         last_name=c["last_name"],
+        full_name=c["full_name"] or "",
         email=c["email"] or "",
         phone=c["phone"] or "",
         company=c["company"],
@@ -232,6 +238,7 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         notes=c["notes"] or "",
         consents=consent_facts(ws, customer_id),
         sources=value_sources(ws, customer_id),
+        custom_fields=custom,
     )
 
 

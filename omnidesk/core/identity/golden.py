@@ -7,6 +7,9 @@ contact records outrank event records throughout:
   (the ``channel_trust`` setting; by default the shop, where people type their
   own name at checkout, then the till, the email list, ...), then the most
   recently imported record;
+* the full name (every word, middle names too; the name the lists show): the
+  most trusted record carrying the card's first and last name, else the two
+  joined;
 * the address (street, city, region, postcode): the most recently imported
   record that has one, all its parts from that one record, so a new street
   never sits beside the old postcode; the country too, or when that record
@@ -25,7 +28,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import case, delete, func, inspect, literal, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.text import strip_accents
@@ -42,16 +45,37 @@ _ORDER_TYPES = ("order", "purchase")
 # Record columns read, as tuple positions (rows are plain tuples: attribute access on
 # result rows costs more than the survivorship itself at a million records).
 _REC_COLS = ("id", "customer_id", "kind", "channel", "email", "phone", "tags", "values_json",
-             "first_name", "last_name") + _TEXT_FIELDS[2:]
+             "first_name", "last_name") + _TEXT_FIELDS[2:] + ("full_name",)
 _ID, _CID, _KIND, _CHANNEL, _EMAIL, _PHONE, _TAGS, _VALUES = range(8)
 _TEXT_AT = tuple(range(8, 8 + len(_TEXT_FIELDS)))
-_OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "display_name", "tags", "consent_email", "consent_sms",
+_FIRST, _LAST = _TEXT_AT[0], _TEXT_AT[1]
+_FULL = len(_REC_COLS) - 1
+_OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "full_name", "display_name", "tags", "consent_email", "consent_sms",
              "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
 
 
-def _display_name(first: str, last: str, email: str | None, phone: str | None) -> str:
-    name = " ".join(x for x in (first, last) if x)
-    return name or email or phone or "(no name)"
+def _display_name(full: str, email: str | None, phone: str | None) -> str:
+    return full or email or phone or "(no name)"
+
+
+def _full_name(rows: list[tuple], first: str, last: str, trust: dict[str, int]) -> str:
+    """The whole name, every word, of the card's first and last name.
+
+    From the most trusted record (as for the names themselves) that carries
+    exactly that first and last name; when none does (the user pinned a name,
+    or the first and last came from different records), the two joined.
+    """
+    if len(rows) == 1:
+        r = rows[0]
+        if r[_FULL] and (r[_FIRST] or "") == first and (r[_LAST] or "") == last:
+            return r[_FULL]
+    else:
+        last_rank = len(trust)
+        trusted = sorted(rows, key=lambda r: (r[_KIND] != "contacts", trust.get(r[_CHANNEL], last_rank), -r[_ID]))
+        for r in trusted:
+            if r[_FULL] and (r[_FIRST] or "") == first and (r[_LAST] or "") == last:
+                return r[_FULL]
+    return " ".join(x for x in (first, last) if x)
 
 
 DEFAULT_TRUST = ("shop", "pos", "email", "sms", "social", "contacts", "web")
@@ -170,9 +194,10 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         if not orders:
             orders, spend = _shop_totals(rows, spend)
         seen.sort()
+        full = _full_name(rows, values["first_name"], values["last_name"], trust or {})
         updates.append((
-            *(values[f] for f in _TEXT_FIELDS), values["email"], values["phone"],
-            _display_name(values["first_name"], values["last_name"], values["email"], values["phone"]),
+            *(values[f] for f in _TEXT_FIELDS), values["email"], values["phone"], full,
+            _display_name(full, values["email"], values["phone"]),
             _tags(rows),
             latest_consent.get((cid, "email")),
             latest_consent.get((cid, "sms")),
@@ -265,7 +290,8 @@ def _index_for_search(conn: Connection, updates: list[tuple], records: dict[int,
     names: dict[int, set[str]] = {}
     for u in updates:
         cid = u[-1]
-        names[cid] = {u[name_at]} | {full for r in records[cid] if (full := " ".join(x for x in (r[8], r[9]) if x))}
+        names[cid] = {u[name_at]} | {full for r in records[cid]
+                                     if (full := r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x))}
     index_customers(conn, _search_rows(conn, names, bounds))
 
 
@@ -303,20 +329,33 @@ def _search_rows(conn: Connection, names: dict[int, set[str]],
     return rows
 
 
+def refresh_all(conn: Connection, chunk: int = 5_000) -> int:
+    """Rebuild every customer's golden record (after a change to what it holds); returns how many."""
+    cust = Customer.__table__
+    ids = [cid for (cid,) in conn.execute(select(cust.c.id).order_by(cust.c.id))]
+    for start in range(0, len(ids), chunk):
+        refresh_customers(conn, ids[start:start + chunk])
+    return len(ids)
+
+
 def reindex_search(conn: Connection, chunk: int = 5_000) -> int:
     """Rebuild every customer's search entry (after a change to what is indexed); returns how many."""
     if not has_customer_search(conn):
         return 0
     cust, rec = Customer.__table__, SourceRecord.__table__
+    # An older revision's migration runs this before records had their full names.
+    has_full = "full_name" in {c["name"] for c in inspect(conn).get_columns("source_record")}
+    full_name = rec.c.full_name if has_full else literal("")
     ids = [cid for (cid,) in conn.execute(select(cust.c.id).order_by(cust.c.id))]
     for start in range(0, len(ids), chunk):
         part = ids[start:start + chunk]
         bounds = (part[0], part[-1])
         names: dict[int, set[str]] = {cid: {name} for cid, name in conn.execute(
             select(cust.c.id, cust.c.display_name).where(cust.c.id.between(*bounds)))}
-        for cid, first, last in conn.execute(select(rec.c.customer_id, rec.c.first_name, rec.c.last_name)
-                                             .where(rec.c.customer_id.between(*bounds))):
-            full = " ".join(x for x in (first, last) if x)
+        for cid, first, last, written in conn.execute(
+                select(rec.c.customer_id, rec.c.first_name, rec.c.last_name, full_name)
+                .where(rec.c.customer_id.between(*bounds))):
+            full = written or " ".join(x for x in (first, last) if x)
             if full and cid in names:
                 names[cid].add(full)
         index_customers(conn, _search_rows(conn, names, bounds))

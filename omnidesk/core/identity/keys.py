@@ -177,6 +177,60 @@ def _typo(a: str, b: str) -> bool:
     return shortest >= 6 and a[0] == b[0] and JaroWinkler.similarity(a, b) >= 0.93
 
 
+# Words that join a family name, not given names: "bin" in "Ahmed bin Rashid Al Maktoum"
+# says whose son he is, and two such names share it without being one name.
+_NOT_GIVEN = frozenset({"bin", "binti", "bint", "ibn", "ben", "bat", "al", "el", "abu", "van", "von", "de", "da",
+                        "del", "della", "der", "den", "di", "do", "dos", "du", "la", "le"})
+
+
+@lru_cache(maxsize=200_000)
+def given_names(first_name: str, middle_name: str = "") -> tuple[str, str]:
+    """The folded first given name, and every further given name as folded words.
+
+    "Mamadou Moustapha" in a first-name column and "Mamadou" with the middle
+    name "Moustapha" give the same ("mamadou", "moustapha"): a file that puts
+    both given names in one column is compared like one that splits them.
+    """
+    words = first_name.split()
+    if not words:
+        return "", " ".join(w for w in (fold(x) for x in middle_name.split()) if w and w not in _NOT_GIVEN)
+    first = fold(words[0])
+    if len(words) == 1 and not middle_name:
+        return first, ""
+    rest = (fold(x) for x in (*words[1:], *middle_name.split()))
+    return first, " ".join(w for w in rest if w and w not in _NOT_GIVEN)
+
+
+def first_key(first_name: str) -> str:
+    """The folded first given name of a first-name column, as matching compares it."""
+    return given_names(first_name)[0]
+
+
+@lru_cache(maxsize=1 << 16)
+def middle_name_level(a: str, b: str) -> str:
+    """How two records' further given names compare (folded words, space-separated).
+
+    ``missing`` when either has none (a name written without its middle name is
+    the same person's); ``same`` when a name of one is a name of the other (or
+    a nickname or misspelling of it); ``initial`` when only an initial agrees
+    ("John F. Smith" and "John Fitzgerald Smith"); ``different`` otherwise
+    ("Mamadou Moustapha Barry" and "Mamadou Saliou Barry").
+    """
+    if not a or not b:
+        return "missing"
+    initial = False
+    for x in a.split():
+        for y in b.split():
+            level = first_name_level(x, y)
+            if level in ("exact", "nickname", "typo"):
+                if len(x) > 1 and len(y) > 1:
+                    return "same"
+                initial = True
+            elif level == "initial":
+                initial = True
+    return "initial" if initial else "different"
+
+
 def names_compatible(a: str, b: str) -> bool:
     """False only when two folded first names clearly belong to different people."""
     return first_name_level(a, b) != "different"

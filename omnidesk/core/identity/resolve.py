@@ -33,11 +33,14 @@ from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.memory import give_back_free_memory
 from omnidesk.core.identity.keys import (
+    first_key,
     first_keys,
     first_name_level,
     fold,
     fold_address,
+    given_names,
     last_name_level,
+    middle_name_level,
     names_compatible,
 )
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
@@ -95,7 +98,7 @@ def model_from_settings(get_setting) -> Model:
 
 
 _PROFILE_COLS = ("id", "row_hash", "customer_id", "kind", "channel", "first_name", "last_name", "postcode",
-                 "city", "address", "birthday", "company")
+                 "city", "address", "birthday", "company", "middle_name")
 
 
 def _profile_query(*, with_hash: bool = True):
@@ -119,9 +122,10 @@ def _profile(r, ids) -> Profile:
     # Kinds, channels, postcodes and birthdays repeat across records: one string each
     # instead of one per record (a million profiles must fit in well under a gigabyte).
     emails = tuple(v for k, v in ids if k == "email")
+    first, middle = given_names(r[5], r[12])
     return Profile(
         rid=r[0], row_hash=r[1], customer_id=r[2], kind=intern(r[3]), channel=intern(r[4]),
-        first=fold(r[5]), last=fold(r[6]),
+        first=first, last=fold(r[6]), middle=middle,
         emails=emails,
         phones=tuple(v for k, v in ids if k == "phone"),
         externals=tuple(v for k, v in ids if k == "external"),
@@ -372,8 +376,9 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
 class Clusters:
     """Union-find over profiles that refuses unions the guards forbid.
 
-    A root keeps its cluster's first names, last names and full birthdays as
-    one string while there is one (most clusters), a set once there are several.
+    A root keeps its cluster's first names, middle names, last names and full
+    birthdays as one string while there is one (most clusters), a set once
+    there are several.
     ``rejected`` maps a profile index to the indexes the user said are
     someone else.
     """
@@ -383,6 +388,7 @@ class Clusters:
         self.size = [1] * len(profiles)
         self.firsts: list = [p.first or None for p in profiles]
         self.lasts: list = [p.last or None for p in profiles]
+        self.middles: list = [p.middle or None for p in profiles]
         self.birthdays: list = [p.birthday if p.birthday and not p.birthday.startswith("--") else None
                                 for p in profiles]
         self.rejects: dict[int, set[int]] = {i: set(v) for i, v in rejected.items()}
@@ -414,6 +420,10 @@ class Clusters:
         if la is not None and lb is not None and la != lb and _lasts_conflict(_as_set(la), _as_set(lb)):
             # A record without a last name must not bridge Ann Brown and Ann Green.
             return "different last names"
+        ma, mb = self.middles[ra], self.middles[rb]
+        if ma is not None and mb is not None and ma != mb and _middles_conflict(_as_set(ma), _as_set(mb)):
+            # "Mamadou Barry" must not bridge Mamadou Moustapha and Mamadou Saliou Barry.
+            return "different middle names"
         ba, bb = self.birthdays[ra], self.birthdays[rb]
         if ba is not None and bb is not None and len(_as_set(ba) | _as_set(bb)) > 1:
             return "different birthdays"
@@ -442,8 +452,9 @@ class Clusters:
         self.size[ra] += self.size[rb]
         self.firsts[ra] = _merged(self.firsts[ra], self.firsts[rb])
         self.lasts[ra] = _merged(self.lasts[ra], self.lasts[rb])
+        self.middles[ra] = _merged(self.middles[ra], self.middles[rb])
         self.birthdays[ra] = _merged(self.birthdays[ra], self.birthdays[rb])
-        self.firsts[rb] = self.lasts[rb] = self.birthdays[rb] = None
+        self.firsts[rb] = self.lasts[rb] = self.middles[rb] = self.birthdays[rb] = None
         if rb in self.rejects:
             self.rejects.setdefault(ra, set()).update(self.rejects.pop(rb))
         return True
@@ -473,6 +484,11 @@ def _lasts_conflict(a: set[str], b: set[str]) -> bool:
     maiden and a married name may still take records under either.
     """
     return not any(last_name_level(x, y) in ("exact", "typo") for x in a for y in b)
+
+
+def _middles_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two groups of middle names hold two that cannot be one person's."""
+    return any(middle_name_level(x, y) == "different" for x in a for y in b)
 
 
 def _names_conflict(a: set[str], b: set[str]) -> bool:
@@ -1140,7 +1156,7 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
             ):
                 if rid in out:
                     continue
-                folded = fold(first)
+                folded = first_key(first)
                 pair = ":".join(sorted((folded, last))) if folded else None
                 for place in _places(postcode_key(postcode), fold(city), birthday, (work,)):
                     if (pair and f"w:{pair}:{place}" in wanted) or any(
@@ -1201,7 +1217,7 @@ def _carriers(conn: Connection, firsts_by_last: dict[str, set[str]], *where) -> 
     for part in _chunks(sorted(firsts_by_last)):
         for rid, first, last in conn.execute(
                 select(rec.c.id, rec.c.first_name, rec.c.last_key).where(rec.c.last_key.in_(part), *where)):
-            folded = fold(first)
+            folded = first_key(first)
             if folded in firsts_by_last[last]:
                 out[rid] = (folded, last)
     return out

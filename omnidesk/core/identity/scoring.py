@@ -12,7 +12,7 @@ town's big employer proves less than a small firm.
 
 On top of the weight, guards keep strangers apart:
 
-* a **conflict** (clearly different first names, different full birthdays)
+* a **conflict** (clearly different first or middle names, different full birthdays)
   can never be merged automatically — at most queued for review; this is what
   stops a family sharing one email, or a shop's landline, from chaining people;
 * **name-only** evidence (nothing but names agreeing) never merges
@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from omnidesk.core.identity.employer import same_employer, stem
-from omnidesk.core.identity.keys import first_name_level, last_name_level, same_address
+from omnidesk.core.identity.keys import first_name_level, last_name_level, middle_name_level, same_address
 
 
 @dataclass(slots=True)
@@ -48,6 +48,7 @@ class Profile:
     address: str
     birthday: str | None
     employers: tuple[str, ...] = ()  # see employer.py: "c" + company words, "@" + a work domain
+    middle: str = ""  # further given names, folded, space-separated (keys.given_names)
 
 
 def _bits(m: float, u: float) -> float:
@@ -72,6 +73,10 @@ class Model:
     m_first_nickname: float = 0.07
     m_first_typo: float = 0.04
     m_last_exact: float = 0.9
+    # Both records give a middle name: one person's agree nearly always (m); two
+    # people of one first and last name share a middle name now and then (u).
+    m_middle: float = 0.9
+    u_middle: float = 0.05
     m_last_typo: float = 0.06
     m_postcode: float = 0.8  # people move; shipping vs home addresses
     m_city: float = 0.85
@@ -225,6 +230,18 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         # Ann Brown and Ann Green on the shop's landline are two customers; one person
         # under a new married name is real too, but that is the user's call, never a merge.
         conflict = conflict or "different last names"
+    # Middle names: one left out is no evidence, an initial agrees a little, two different
+    # ones ("Mamadou Moustapha Barry", "Mamadou Saliou Barry") are two people.
+    ml = middle_name_level(a.middle, b.middle)
+    if ml == "same":
+        w += _bits(model.m_middle, model.u_middle)
+        reasons.append("same middle name")
+    elif ml == "initial":
+        w += 0.5
+        reasons.append("middle initial agrees")
+    elif ml == "different":
+        w += _bits(1 - model.m_middle, 1 - model.u_middle)
+        conflict = conflict or "different middle names"
 
     # Where they live: a postcode says more than a city, so the city counts only without one.
     if a.postcode and b.postcode:

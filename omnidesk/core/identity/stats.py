@@ -23,7 +23,7 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.employer import stem
-from omnidesk.core.identity.keys import fold
+from omnidesk.core.identity.keys import first_key, fold
 from omnidesk.core.identity.scoring import Frequencies, Profile
 from omnidesk.core.models import SourceRecord, ValueCount
 
@@ -44,7 +44,7 @@ def _profile_values(p: Profile) -> tuple[str, str, str, str, str]:
 
 
 def _raw_values(first: str, last: str, postcode: str, city: str, work_key: str) -> tuple[str, str, str, str, str]:
-    return fold(first), fold(last), postcode_key(postcode), fold(city), work_key
+    return first_key(first), fold(last), postcode_key(postcode), fold(city), work_key
 
 
 def _tally(values: Iterable[tuple[str, ...]]) -> Counter:

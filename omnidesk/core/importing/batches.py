@@ -12,7 +12,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
-from omnidesk.core.models import Consent, Event, Identifier, ImportBatch, SourceRecord, utcnow
+from omnidesk.core.models import Consent, CustomField, Event, Identifier, ImportBatch, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
 _BATCH_FIELDS = ("id", "file_name", "channel", "kind", "preset", "status", "started_at",
@@ -31,7 +31,7 @@ def list_batches(ws: Workspace) -> list[dict]:
 def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
     """Remove exactly what batch ``batch_id`` added, in one transaction.
 
-    Its source records, identifiers, consent facts and events go; customers
+    Its source records, identifiers, consent facts, custom fields and events go; customers
     that were made only of those records go too; customers its records
     merged (a row carrying one customer's email and another's phone) are split
     again; every other customer it touched gets its golden record rebuilt from
@@ -58,6 +58,7 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
         events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
         conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
         conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))
+        conn.execute(delete(CustomField.__table__).where(CustomField.__table__.c.record_id.in_(in_batch)))
         forget_records(conn, conn.execute(in_batch).scalars().all())
         records = conn.execute(delete(rec).where(rec.c.batch_id == batch_id)).rowcount
         removed_customers = refresh_customers(conn, touched)

@@ -33,6 +33,7 @@ from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing import running
+from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
 from omnidesk.core.importing.evidence import events_evidence
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, FieldType, Kind
 from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
@@ -540,7 +541,9 @@ class Row:
     phones: list[str] = field(default_factory=list)
     external_id: str | None = None
     first_name: str = ""
+    middle_name: str = ""
     last_name: str = ""
+    full_name: str = ""
     company: str = ""
     address: str = ""
     city: str = ""
@@ -678,25 +681,7 @@ class RowNormalizer:
                     row.problems.append(f"{self._label(i, 'email')}: {n.problem}")
         ext, _ = self.first(v, "external_id")
         row.external_id = ext or None
-        first, _ = self.first(v, "first_name")
-        last, _ = self.first(v, "last_name")
-        not_names = [x for x in (first, last) if x and not_a_name(x)]
-        if not_names:
-            first, last = ("" if first in not_names else first), ("" if last in not_names else last)
-        row.first_name, row.last_name = nz.normalize_name(first), nz.normalize_name(last)
-        if not row.first_name and not row.last_name:
-            full, _ = self.first(v, "full_name")
-            if full and not_a_name(full):
-                not_names.append(full)
-            elif full:
-                f, l = nz.split_full_name(full)
-                row.first_name, row.last_name = nz.normalize_name(f), nz.normalize_name(l)
-        for text in not_names:
-            # An email given as the name still reaches the person when no column had one.
-            if "@" in text and not row.emails:
-                n = nz.normalize_email(text)
-                if n.value:
-                    row.emails.append(n.value)
+        self._names(row, v)
         row.company = self.first(v, "company")[0]
         # The street lines when there are some: a one-line or "formatted" address (Google's)
         # repeats the city and postcode, which have columns of their own.
@@ -744,7 +729,7 @@ class RowNormalizer:
                 tag = tag[2:].strip() if tag.startswith("* ") else tag
                 if tag and tag.casefold() != "mycontacts" and tag not in row.tags:
                     row.tags.append(tag)
-        for name in ("middle_name", "nickname", "job_title", "gender", "language",
+        for name in ("nickname", "job_title", "gender", "language",
                      "event_type", "order_id", "currency", "item_name", "status", "summary",
                      "url", "campaign", "location"):
             text, _ = self.first(v, name)
@@ -822,6 +807,37 @@ class RowNormalizer:
         return row
 
 
+    def _names(self, row: Row, v: _Cells) -> None:
+        """First, middle and last names, and the whole name with every word.
+
+        The file's own first/middle/last columns decide the split when it has
+        them; a full-name column is split by ``nz.parse_full_name``, and is the
+        whole name as written when there is one.
+        """
+        first_raw, last_raw = self.first(v, "first_name")[0], self.first(v, "last_name")[0]
+        raw_full = self.first(v, "full_name")[0]
+        # A "name" that is really an email or a web domain (Stripe's Name often is) is no name.
+        not_names = [x for x in (first_raw, last_raw, raw_full) if x and not_a_name(x)]
+        for text in not_names:
+            # An email given as the name still reaches the person when no column had one.
+            if "@" in text and not row.emails:
+                n = nz.normalize_email(text)
+                if n.value:
+                    row.emails.append(n.value)
+        first = nz.normalize_name("" if first_raw in not_names else first_raw)
+        middle = nz.normalize_name(self.first(v, "middle_name")[0])
+        last = nz.normalize_name("" if last_raw in not_names else last_raw)
+        raw_full = "" if raw_full in not_names else raw_full
+        parts = nz.parse_full_name(raw_full) if raw_full else None
+        if not first and not last and parts is not None:
+            first, last = parts.first, parts.last
+            middle = middle or parts.middle
+        elif parts is not None and not middle and parts.first == first and parts.last == last:
+            middle = parts.middle
+        row.first_name, row.middle_name, row.last_name = first, middle, last
+        row.full_name = parts.full if parts is not None else nz.compose_full_name(first, middle, last)
+
+
 def _split_ids(raw: str, phone: bool = False) -> list[str]:
     """Split a cell holding several emails or phones (Google's ' ::: ', ';', ',' for emails)."""
     if ":::" in raw:
@@ -895,6 +911,8 @@ def run_import(
     is_events = plan.kind == Kind.EVENTS.value
     submissions = not is_events and _is_form_export(plan)
     group_by = plan.preset.group_rows_by if plan.preset else None
+    report_skip = (*plan.report_columns, plan.header.index(REPORT_PROBLEMS)) if plan.report_columns else ()
+    custom = CustomColumns.for_plan(plan.header, plan.mapping, plan.kind, plan.region, skip=report_skip)
     batch_values = dict(
         file_name=plan.file_name, file_hash=plan.file_hash, file_size=plan.file_size,
         channel=plan.channel, kind=plan.kind,
@@ -929,6 +947,8 @@ def run_import(
                 batch_id = announced
             result.batch_id = batch_id
             salt = privacy_salt(conn)
+            if custom:
+                custom.begin(conn)
             yield Progress(0, total, f"Reading {printable(plan.file_name)}")
             # The first big file into an empty workspace: nothing to find duplicates among, and
             # the secondary indexes are built once at the end (a sort) instead of row by row
@@ -965,6 +985,8 @@ def run_import(
                             _tie_fixed_rows(conn, plan.report_columns, keep)
                         _insert_identifiers(conn, ids, keep, plan.channel)
                         _insert_consents(conn, ids, keep)
+                        if custom:
+                            insert_custom_fields(conn, custom, ids, (row.record.values for row, _ in keep))
                         if is_events:
                             open_order = _insert_events(conn, batch_id, plan, ids, keep, group_by,
                                                         open_order, result)
@@ -982,6 +1004,8 @@ def run_import(
                                    f"Read {result.rows:,} rows")
                 if open_order is not None:
                     _flush_order(conn, open_order, result)
+                if custom:
+                    custom.settle(conn)
             if cancelled():
                 raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
             yield Progress(result.rows, result.rows, "Linking records to customers")
@@ -1059,7 +1083,8 @@ def _tie_fixed_rows(conn: Connection, columns: tuple[int, int], keep: list[tuple
 BULK_IMPORT_ROWS = 20_000  # from this many rows a first import builds its indexes at the end
 _BULK_INDEXES = ("ix_source_record_email", "ix_source_record_phone", "ix_source_record_row_hash",
                  "ix_source_record_name_place", "ix_source_record_name_work", "ix_source_record_flagged",
-                 "ix_identifier_kind_value")
+                 "ix_identifier_kind_value", "ix_custom_field_record_id", "ix_custom_field_name_value",
+                 "ix_custom_field_name_number", "ix_custom_field_name_date")
 
 
 def _workspace_has_no_records(conn: Connection, batch_id: int) -> bool:
@@ -1154,6 +1179,8 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "external_id": row.external_id,
             "first_name": row.first_name,
             "last_name": row.last_name,
+            "middle_name": row.middle_name,
+            "full_name": row.full_name,
             "last_key": last_key(row.last_name),
             "last_sound": last_sound(row.last_name),
             "work_key": work_key(row.company, row.emails) if row.company or row.emails else "",

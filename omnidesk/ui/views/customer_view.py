@@ -63,6 +63,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.merge import PINNABLE, pin_value
+from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.importing.fields import CHANNELS, channel_name
 from omnidesk.core.models import Customer, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.notes import set_customer_notes
@@ -121,6 +122,7 @@ FIELD_LABELS = {
     "postcode": "Postcode", "country": "Country", "birthday": "Birthday",
 }
 IDENTIFIER_KINDS = ("email", "phone", "external")
+MORE_FIELD_COLUMNS = 3
 MISSING_TITLE = "This customer is no longer here"
 MISSING_TEXT = "Merged into another customer, or their import was undone."
 NOTES_WAITING = "Waiting for the import in another window…"
@@ -750,8 +752,56 @@ class CustomerView(QWidget):
         grid.setColumnMinimumWidth(5, card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8)
         grid.setColumnMinimumWidth(2, 0)
         outer.addLayout(grid)
+        outer.addWidget(self._build_more_fields())
         card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         return card
+
+    def _build_more_fields(self) -> QWidget:
+        """The "More fields" group: the columns no field was mapped to (hidden when there are none)."""
+        self.more_fields = QWidget()
+        self.more_fields.setObjectName("moreFields")
+        box = QVBoxLayout(self.more_fields)
+        box.setContentsMargins(0, 6, 0, 0)
+        box.setSpacing(3)
+        heading = QLabel("More fields")
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        heading.setToolTip("Columns of the imported files that no field was mapped to, "
+                           "each as the latest import gives it")
+        box.addWidget(heading)
+        self.more_grid = QGridLayout()
+        self.more_grid.setHorizontalSpacing(10)
+        self.more_grid.setVerticalSpacing(3)
+        for column in range(MORE_FIELD_COLUMNS):
+            self.more_grid.setColumnStretch(2 * column + 1, 1)
+        box.addLayout(self.more_grid)
+        self.more_values: dict[str, ElidedLabel] = {}
+        self.more_fields.setVisible(False)
+        return self.more_fields
+
+    def _fill_more_fields(self, values: Sequence[CustomValue]) -> None:
+        _clear_layout(self.more_grid)
+        self.more_values = {}
+        per_column = -(-len(values) // MORE_FIELD_COLUMNS) if values else 0
+        for n, v in enumerate(values):
+            row, column = (n % per_column, n // per_column) if per_column else (0, 0)
+            # "What are you shopping for?" is a title as it stands; "Loyalty points" gets a colon.
+            title = ElidedLabel(v.name if v.name.endswith(("?", ":")) else f"{v.name}:")
+            title.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            title.setToolTip(v.name)
+            # A question asked in a form is long; the answer matters more.
+            title.setMaximumWidth(self.fontMetrics().horizontalAdvance("x" * 28))
+            title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            shown = v.display()
+            if v.type == "date" and v.date:
+                shown = nice_date(v.date) or shown
+            value = ElidedLabel(shown)
+            value.setToolTip(f"{v.name}: {shown}\n{v.describe()}")
+            self.more_grid.addWidget(title, row, 2 * column)
+            self.more_grid.addWidget(value, row, 2 * column + 1)
+            self.more_values[v.name] = value
+        self.more_fields.setVisible(bool(values))
 
     def _title(self, text: str) -> QLabel:
         label = QLabel(text)
@@ -1057,7 +1107,8 @@ class CustomerView(QWidget):
         src = p.sources
         self.name_label.setText(p.display_name)
         name_from = [f"{label} {src[f].describe()}" for f, label in
-                     (("first_name", "First name"), ("last_name", "Last name")) if f in src]
+                     (("full_name", "Full name"), ("first_name", "First name"), ("last_name", "Last name"))
+                     if f in src]
         self.name_label.setToolTip("\n".join([p.display_name, *name_from]))
         events = f"{p.event_count:,} event{'s' if p.event_count != 1 else ''}"
         self.subtitle.setText(
@@ -1123,6 +1174,7 @@ class CustomerView(QWidget):
                     else f"as of {nice_date(local_day(fact.recorded_at, zone))}" if fact.recorded_at else "")
             text.setText(" · ".join(x for x in (fact.source_file, when) if x))
             text.setToolTip(fact.describe())
+        self._fill_more_fields(p.custom_fields)
         self._fill_pins()
 
     def _set(self, key: str, value: str, source=None, tooltip: str = "") -> None:
@@ -1369,6 +1421,7 @@ class CustomerView(QWidget):
         for label in self.fields.values():
             label.setText("")
             label.setToolTip("")
+        self._fill_more_fields([])
         self.timeline_model.set_entries([])
         self.source_model.set_rows([])
         self.identifier_model.set_lines([])

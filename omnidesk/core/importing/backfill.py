@@ -1,0 +1,98 @@
+"""Fill in, from the raw rows, what imports made before a schema change did not keep.
+
+Used by migrations: every imported row is kept as read with its file's
+header and mapping, so a newer Omnidesk can read again what an older one
+passed over.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.importing import normalize as nz
+from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
+from omnidesk.core.models import ImportBatch, SourceRecord
+
+_CHUNK = 5000
+_REPORT_COLUMNS = ("omnidesk_batch", "omnidesk_row", "omnidesk_problems")
+
+
+def _batches(conn: Connection):
+    batch = ImportBatch.__table__
+    return conn.execute(select(batch.c.id, batch.c.kind, batch.c.header_json, batch.c.mapping_json,
+                               batch.c.options_json).where(batch.c.status == "done").order_by(batch.c.id)).all()
+
+
+def _records(conn: Connection, batch_id: int):
+    rec = SourceRecord.__table__
+    last = 0
+    while True:
+        rows = conn.execute(select(rec.c.id, rec.c.raw_json, rec.c.first_name, rec.c.last_name)
+                            .where(rec.c.batch_id == batch_id, rec.c.id > last)
+                            .order_by(rec.c.id).limit(_CHUNK)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1][0]
+
+
+def _cell(values: list, i: int | None) -> str:
+    return nz.clean_cell(str(values[i])) if i is not None and i < len(values) else ""
+
+
+def fill_names(conn: Connection) -> int:
+    """Give every record its middle and full name; returns how many records got one.
+
+    First and last names stay as they were stored (matching keys and decisions
+    rest on them); the middle name is the file's own column, or the words a
+    full name holds between that first and last name.
+    """
+    rec = SourceRecord.__table__
+    stmt = update(rec).where(rec.c.id == bindparam("rid")).values(
+        middle_name=bindparam("middle"), full_name=bindparam("full"))
+    changed = 0
+    for batch_id, _, _, mapping_json, _ in _batches(conn):
+        mapping = json.loads(mapping_json or "[]")
+        middle_at = mapping.index("middle_name") if "middle_name" in mapping else None
+        full_at = mapping.index("full_name") if "full_name" in mapping else None
+        for rows in _records(conn, batch_id):
+            params = []
+            for rid, raw_json, first, last in rows:
+                values = json.loads(raw_json or "[]")
+                middle = nz.normalize_name(_cell(values, middle_at))
+                raw_full = _cell(values, full_at)
+                if raw_full:
+                    parts = nz.parse_full_name(raw_full)
+                    if not middle and parts.first == first and parts.last == last:
+                        middle = parts.middle
+                    full = parts.full
+                else:
+                    full = nz.compose_full_name(first, middle, last)
+                if full or middle:
+                    params.append({"rid": rid, "middle": middle[:200], "full": full[:400]})
+            if params:
+                conn.execute(stmt, params)
+                changed += len(params)
+    return changed
+
+
+def fill_custom_fields(conn: Connection) -> int:
+    """Keep the unmapped columns of every contacts file imported so far as custom fields."""
+    stored = 0
+    for batch_id, kind, header_json, mapping_json, options_json in _batches(conn):
+        header = json.loads(header_json or "[]")
+        mapping = json.loads(mapping_json or "[]")
+        region = str(json.loads(options_json or "{}").get("region") or "US")
+        skip = [i for i, h in enumerate(header) if h in _REPORT_COLUMNS]
+        columns = CustomColumns.for_plan(header, mapping, kind, region, skip=skip)
+        if not columns:
+            continue
+        columns.begin(conn)
+        for rows in _records(conn, batch_id):
+            stored += insert_custom_fields(conn, columns, [r[0] for r in rows],
+                                           [json.loads(r[1] or "[]") for r in rows])
+        columns.settle(conn)
+    return stored
