@@ -195,7 +195,7 @@ def _mend_references(con: sqlite3.Connection) -> None:
         "FROM (SELECT batch_id, channel, kind FROM source_record UNION ALL "
         "      SELECT batch_id, channel, 'events' FROM event) "
         "WHERE batch_id NOT IN (SELECT id FROM import_batch) GROUP BY batch_id")
-    for table in ("identifier", "consent", "event"):
+    for table in ("identifier", "consent", "event", "custom_field"):
         con.execute(f"DELETE FROM {table} WHERE record_id NOT IN (SELECT id FROM source_record)")
     for table in ("source_record", "consent", "event"):
         con.execute(f"UPDATE {table} SET customer_id = NULL "
@@ -206,7 +206,7 @@ def _mend_references(con: sqlite3.Connection) -> None:
     if left:  # pragma: no cover - a table added later without mending above
         for table in {r[0] for r in left}:
             con.execute(f"DELETE FROM {_quote(table)} WHERE rowid IN "
-                        f"(SELECT rowid FROM pragma_foreign_key_check({_quote(table)!r}))")
+                        f"(SELECT rowid FROM pragma_foreign_key_check('{table}'))")
 
 
 def _rebuild(ws) -> None:
