@@ -419,11 +419,22 @@ def test_shopify_orders_mapping():
             "Billing Company": "company",
             "Paid at": IGNORE,
             "Fulfilled at": IGNORE,
-            "Shipping Name": IGNORE,
-            "Shipping Zip": IGNORE,
+            # The buyer's details when the billing ones are empty, never beside them.
+            "Shipping Name": "shipping_name",
+            "Shipping Phone": "shipping_phone",
+            "Shipping Address1": "shipping_address1",
+            "Shipping Address2": "shipping_address2",
+            "Shipping City": "shipping_city",
+            "Shipping Zip": "shipping_postcode",
+            "Shipping Province": "shipping_region",
+            "Shipping Country": "shipping_country",
+            "Shipping Street": IGNORE,  # Address1 and Address2 in one: taken from those
+            "Shipping Method": IGNORE,
             "Id": IGNORE,
             "Tax 2 Value": IGNORE,
-            "Refunded Amount": IGNORE,
+            # Money not spent after all.
+            "Cancelled at": "cancelled_at",
+            "Refunded Amount": "refunded_amount",
         },
         "shopify_orders",
     )
