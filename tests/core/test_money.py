@@ -30,7 +30,7 @@ from omnidesk.core.money import (
     order_status,
 )
 from omnidesk.core.profile import customer_profile, money_by_channel
-from omnidesk.core.timeline import find_customer
+from omnidesk.core.timeline import find_customer, timeline
 from omnidesk.core.workspace import Workspace, _alembic_config
 from tests.core.test_presets import SHOPIFY_CUSTOMERS, SHOPIFY_ORDERS, SQUARE_DIRECTORY
 from tests.helpers import write_csv
@@ -102,6 +102,10 @@ def test_refunded_voided_and_cancelled_orders_are_not_spend_and_a_partial_refund
             "SELECT json_extract(details_json, '$.order_id'), status FROM event ORDER BY id").all())
     assert statuses == {"#1001": "paid", "#1002": "refunded", "#1003": "voided", "#1004": "cancelled",
                         "#1005": "partially_refunded", "#1006": "pending"}
+    summaries = [e.summary for e in timeline(ws, _id) if e.type == "order"]
+    assert "Order #1002: Gift card (refunded)" in summaries and "Order #1003: Gift card (voided)" in summaries
+    assert "Order #1004: Gift card (cancelled)" in summaries and "Order #1005: Gift card (30.00 refunded)" in summaries
+    assert "Order #1001: Sencha 3oz, Mug" in summaries
     [shop] = money_by_channel(ws, _id)
     assert (shop.channel, shop.orders, shop.spend_minor, shop.orders_from) == ("shop", 3, 16000, "rows")
     assert shop.rows.not_counted == 3

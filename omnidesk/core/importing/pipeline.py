@@ -53,7 +53,7 @@ from omnidesk.core.models import (
     Suppression,
     utcnow,
 )
-from omnidesk.core.money import order_status
+from omnidesk.core.money import NOT_SPEND, format_money, order_status
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.privacy import workspace_salt as privacy_salt
 from omnidesk.core.privacy import known_suppressions, row_suppression_keys
@@ -1021,9 +1021,19 @@ def _flush_order(conn: Connection, order: dict, result: ImportResult) -> None:
     n = len(order["items"])
     names = ", ".join(str(i.get("item_name", "")) for i in order["items"][:3])
     more = f" and {n - 3} more" if n > 3 else ""
-    params["summary"] = f"Order {order['key']}: {names}{more}"[:1000] if names else f"Order {order['key']}"
+    params["summary"] = (f"Order {order['key']}: {names}{more}" if names else f"Order {order['key']}")
+    params["summary"] = f"{params['summary']}{_money_note(params)}"[:1000]
     conn.execute(insert(Event.__table__), [params])
     result.events += 1
+
+
+def _money_note(params: dict) -> str:
+    """" (refunded)", " (cancelled)", " (12.50 refunded)": what the timeline says of money not kept."""
+    if params["status"] in NOT_SPEND:
+        return f" ({params['status']})"
+    if params["refunded_minor"]:
+        return f" ({format_money(params['refunded_minor'])} refunded)"
+    return ""
 
 
 def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
