@@ -285,3 +285,47 @@ def test_an_older_workspace_gets_statuses_from_its_rows_and_its_totals_counted_a
             assert "cancelled_at" not in mapping
             refresh_customers(conn, [_customer(again, "ann@example.com")[0]])
         assert _customer(again, "ann@example.com")[1:3] == (2, 15000)
+
+
+# -- Square's own transactions export ------------------------------------------------
+
+
+def _square_transactions(path, rows):
+    from tests.core.test_presets import SQUARE_TRANSACTIONS
+
+    base = {"Time Zone": "Eastern Time (US & Canada)", "Source": "Point of Sale", "Location": "Fore St",
+            "Event Type": "Payment", "Transaction Status": "Complete", "Partial Refunds": "$0.00",
+            "Customer ID": "JDKYHBWT1D4F8MFH63DBMEN8Y4", "Customer Name": "Ann Lee"}
+    return write_csv(path, SQUARE_TRANSACTIONS, [[{**base, **r}.get(h, "") for h in SQUARE_TRANSACTIONS]
+                                                 for r in rows])
+
+
+SQUARE_ROWS = [
+    {"Date": "2026-03-02", "Time": "10:15:30", "Total Collected": "$20.00", "Transaction ID": "TX1",
+     "Description": "Sencha 3oz"},
+    # $4.00 of this payment given back later: it shows on the payment.
+    {"Date": "2026-03-09", "Time": "11:00:02", "Total Collected": "$15.00", "Partial Refunds": "-$4.00",
+     "Transaction ID": "TX2", "Description": "Mug"},
+    # A whole refund is a row of its own, its total negative.
+    {"Date": "2026-03-10", "Time": "09:30:00", "Total Collected": "-$20.00", "Event Type": "Refund",
+     "Transaction ID": "TX1", "Description": "Sencha 3oz", "Refund Reason": "Returned goods"},
+]
+
+
+def test_square_transactions_net_of_refunds_and_the_directory_figure_over_them(ws, tmp_path):
+    result = import_file(ws, _square_transactions(tmp_path / "transactions-2026.csv", SQUARE_ROWS))
+    assert result.preset == "square_transactions" and result.events == 3 and result.flagged == 0
+    with ws.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT display_name, orders, spend_minor FROM customer").all()
+    # Two payments; TX1 refunded in full by its own row, TX2 in part.
+    assert [tuple(r) for r in rows] == [("Ann Lee", 2, 2000 - 2000 + 1500 - 400)]
+    # The directory export names her by the same Square id: its lifetime figure is the till's.
+    directory = write_csv(tmp_path / "square_customers.csv", SQUARE_DIRECTORY, [[{
+        "First Name": "Ann", "Last Name": "Lee", "Email Address": "ann@example.com",
+        "Square Customer ID": "JDKYHBWT1D4F8MFH63DBMEN8Y4", "Transaction Count": "28",
+        "Lifetime Spend": "$512.40"}.get(h, "") for h in SQUARE_DIRECTORY]])
+    import_file(ws, directory)
+    ann, count, spend, *_ = _customer(ws, "ann@example.com")
+    assert (count, spend) == (28, 51240)
+    [till] = money_by_channel(ws, ann)
+    assert till.describe("USD") == "Till: 28 transactions, 512.40 USD — lifetime figure from square_customers.csv"

@@ -152,6 +152,20 @@ SQUARE_DIRECTORY = [
     "Blocked from online booking",
 ]
 
+# Square Dashboard > Transactions > Export > Transactions CSV (Square's support article
+# "Export your transactions"): one row per payment or refund.
+SQUARE_TRANSACTIONS = [
+    "Date", "Time", "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales",
+    "Gift Card Sales", "Tax", "Tip", "Partial Refunds", "Total Collected", "Source", "Card",
+    "Card Entry Methods", "Cash", "Square Gift Card", "Other Tender", "Other Tender Type",
+    "Other Tender Note", "Fees", "Net Total", "Transaction ID", "Payment ID", "Card Brand", "PAN Suffix",
+    "Device Name", "Staff Name", "Staff ID", "Details", "Description", "Event Type", "Location",
+    "Dining Option", "Customer ID", "Customer Name", "Customer Reference ID", "Device Nickname",
+    "Third Party Fees", "Deposit ID", "Deposit Date", "Deposit Details", "Fee Percentage Rate",
+    "Fee Fixed Rate", "Refund Reason", "Discount Name", "Transaction Status", "Cash App",
+    "Order Reference ID", "Fulfillment Note", "Free Processing Applied", "Channel", "Unattributed Tips",
+]
+
 FILES = {
     "shopify_customers": SHOPIFY_CUSTOMERS,
     "shopify_orders": SHOPIFY_ORDERS,
@@ -164,6 +178,7 @@ FILES = {
     "meta_leads": META_LEADS,
     "klaviyo": KLAVIYO,
     "square": SQUARE,
+    "square_transactions": SQUARE_TRANSACTIONS,
 }
 
 VARIANTS = [
@@ -723,6 +738,16 @@ def test_square_mapping():
     assert_maps(SQUARE, SQUARE_EXPECTED, "square")
 
 
+def test_square_transactions_mapping():
+    assert_maps(SQUARE_TRANSACTIONS, {
+        "Date": "occurred_at", "Time": "occurred_time", "Total Collected": "amount",
+        "Partial Refunds": "refunded_amount", "Transaction ID": "order_id", "Customer ID": "external_id",
+        "Customer Name": "full_name", "Description": "item_name", "Transaction Status": "status",
+        "Gross Sales": IGNORE, "Net Total": IGNORE, "Event Type": IGNORE, "Customer Reference ID": IGNORE,
+    }, "square_transactions")
+    assert get_preset("square_transactions").kind is Kind.EVENTS
+
+
 def test_square_directory_layout_prefers_square_ids():
     got = by_header(SQUARE_DIRECTORY, get_preset("square"))
     assert got["Square Customer ID"] == "external_id"
@@ -1002,6 +1027,7 @@ def test_preset_channels():
         "meta_leads": "social",
         "klaviyo": "email",
         "square": "pos",
+        "square_transactions": "pos",
     }
 
 

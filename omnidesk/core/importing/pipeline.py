@@ -977,7 +977,8 @@ def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
         "summary": " · ".join(summary_parts)[:1000],
         "amount_minor": _minor(v.get("amount")), "currency": (str(v.get("currency"))[:3].upper() if v.get("currency") else None),
         "status": order_status(v.get("status"), v.get("cancelled_at")),
-        "refunded_minor": _minor(v.get("refunded_amount")),
+        # A magnitude, whichever sign the export writes it with (Square: "-$5.00").
+        "refunded_minor": abs(r) if (r := _minor(v.get("refunded_amount"))) is not None else None,
         "details_json": json.dumps(details, ensure_ascii=False, default=str),
     }
 

@@ -698,6 +698,42 @@ _SQUARE = Preset(
     note="Spend columns carry a currency symbol; birthdays may lack a year.",
 )
 
+_SQUARE_TRANSACTIONS = Preset(
+    key="square_transactions",
+    label="Square transactions export",
+    vendor="Square",
+    channel="pos",
+    kind=Kind.EVENTS,
+    signature=_signature("Transaction ID", "Total Collected", "Partial Refunds", "Event Type"),
+    columns=_columns(
+        {
+            "Date": "occurred_at",
+            "Time": "occurred_time",
+            "Total Collected": "amount",
+            # Written as a negative amount ("-$5.00"): money given back on this payment.
+            "Partial Refunds": "refunded_amount",
+            "Transaction ID": "order_id",
+            # The same id as the customers export's "Square Customer ID".
+            "Customer ID": "external_id",
+            "Customer Name": "full_name",
+            "Description": "item_name",
+            "Location": "location",
+            "Transaction Status": "status",
+        },
+        [
+            "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales", "Gift Card Sales",
+            "Tax", "Tip", "Source", "Card", "Card Entry Methods", "Cash", "Square Gift Card",
+            "Other Tender", "Other Tender Type", "Other Tender Note", "Fees", "Net Total", "Payment ID",
+            "Card Brand", "PAN Suffix", "Device Name", "Staff Name", "Staff ID", "Details", "Event Type",
+            "Dining Option", "Customer Reference ID", "Device Nickname", "Third Party Fees", "Deposit ID",
+            "Deposit Date", "Deposit Details", "Fee Percentage Rate", "Fee Fixed Rate", "Refund Reason",
+            "Discount Name", "Cash App", "Order Reference ID", "Fulfillment Note",
+            "Free Processing Applied", "Channel", "Unattributed Tips",
+        ],
+    ),
+    note="A refund is a row of its own with a negative total; a partial refund also shows on the payment.",
+)
+
 PRESETS: tuple[Preset, ...] = (
     _SHOPIFY_CUSTOMERS,
     _SHOPIFY_ORDERS,
@@ -710,6 +746,7 @@ PRESETS: tuple[Preset, ...] = (
     _META_LEADS,
     _KLAVIYO,
     _SQUARE,
+    _SQUARE_TRANSACTIONS,
 )
 
 _PRESETS_BY_KEY: dict[str, Preset] = {p.key: p for p in PRESETS}
