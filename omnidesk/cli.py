@@ -48,6 +48,11 @@ def _command(subparsers, name: str, **kwargs) -> argparse.ArgumentParser:
     return parser
 
 
+def _add_force_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true",
+                        help="replace the output file if it exists (a workspace is never replaced)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="omnidesk",
@@ -81,9 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--channel", metavar="NAME", help="channel the files come from (default: detected)")
     p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")
     p.add_argument("--kind", default="auto", choices=["contacts", "events", "auto"])
-    p.add_argument("--region", metavar="CC", help="default phone/date region (default: the workspace's)")
+    p.add_argument("--region", metavar="CC",
+                   help="read phone numbers without a country code, and ambiguous dates, as CC's "
+                        "(default: what the file shows, else the workspace's region)")
     p.add_argument("--dry-run", action="store_true", help="report what would be imported, change nothing")
     p.add_argument("--errors", metavar="OUT.csv", help="write flagged rows with what is wrong to this CSV")
+    p.add_argument("--force", action="store_true", help="replace OUT.csv if it exists (never a workspace)")
     p.add_argument("--json", action="store_true", help="one JSON object per file")
     p.set_defaults(func=cmd_import)
 
@@ -95,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     q = _command(isub, "undo", help="remove exactly what one import batch added")
     q.add_argument("batch_id", type=int, metavar="BATCH_ID")
     q.set_defaults(func=cmd_imports_undo)
+    q = _command(isub, "errors", help="write one import's flagged rows, with what is wrong, to a CSV")
+    q.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_imports_errors)
 
     p = _command(sub, "resolve", help="find more matches across the whole workspace")
     p.add_argument("--from-scratch", action="store_true",
@@ -133,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = _command(psub, "export", help="write a zip of JSON and CSV about one customer")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
     q.add_argument("out", nargs="?", metavar="OUT.zip")
+    _add_force_arg(q)
     q.set_defaults(func=cmd_person_export)
     q = _command(psub, "erase", help="erase one customer everywhere; a re-import cannot bring them back")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
@@ -143,13 +157,16 @@ def build_parser() -> argparse.ArgumentParser:
     esub = p.add_subparsers(dest="export_command", metavar="WHAT", required=True)
     q = _command(esub, "sources", help="one row per imported record, with its customer")
     q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
     q.set_defaults(func=cmd_export_sources)
     q = _command(esub, "customers", help="one row per customer")
     q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
     q.set_defaults(func=cmd_export_customers)
     q = _command(esub, "timeline", help="one customer's merged timeline, oldest first")
     q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone in any format")
     q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
     q.set_defaults(func=cmd_export_timeline)
     return parser
 
@@ -159,6 +176,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _workspace_path(args: argparse.Namespace) -> Path:
     return Path(args.workspace) if args.workspace else paths.default_workspace_path()
+
+
+def _output(path: str | Path, args: argparse.Namespace) -> Path:
+    """The output file of a command, checked before any work is done.
+
+    A workspace (this one or any other, or a file beside one) is never written
+    over; another existing file only with ``--force``.
+    """
+    from omnidesk.core.exporting.outfiles import OutputExistsError, check_output
+
+    try:
+        return check_output(path, overwrite=getattr(args, "force", False), workspace=_workspace_path(args))
+    except OutputExistsError:
+        raise CliError(f"{path} already exists; add --force to replace it") from None
 
 
 def _open_existing(args: argparse.Namespace):
@@ -249,9 +280,18 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from omnidesk.core.errors import UserError
     from omnidesk.core.importing.archives import Unpacked
+    from omnidesk.core.importing.phone_region import check_region
 
+    if args.region is not None:
+        try:
+            args.region = check_region(args.region)
+        except UserError as exc:
+            raise CliError(f"--region: {exc}", EXIT_USAGE) from None
     files = [Path(f) for f in args.files]
+    if args.errors:
+        _output(args.errors, args)
     for f in files:
         if not f.is_file():
             raise CliError(f"{f}: no such file")
@@ -295,6 +335,8 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                 continue
             summary = result.summary()
             summary["warnings"] = list(plan.warnings)  # what to check, e.g. how dates were read
+            if plan.phone_region is not None:
+                summary["phone_region"] = {"code": plan.phone_region.code, "reason": plan.phone_region.reason}
             results.append(summary)
             flagged_rows.append((plan, result))
             if not args.json:
@@ -303,11 +345,14 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                     f"{f.name}: {summary['preset'] or 'generic'} {summary['kind']} "
                     f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
                     f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
+                    + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
                 )
                 for warning in plan.warnings:
                     print(f"omnidesk: warning: {f.name}: {warning}", file=sys.stderr)
+                for note in result.skip_notes():
+                    print(f"omnidesk: note: {f.name}: {note}", file=sys.stderr)
         if args.errors:
-            written = write_error_report(Path(args.errors), flagged_rows)
+            written = write_error_report(Path(args.errors), flagged_rows, overwrite=args.force)
             if not args.json:
                 print(f"Wrote {written} flagged rows to {args.errors}")
     if not existed and failures == len(files) and not args.dry_run:
@@ -369,11 +414,22 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_imports_errors(args: argparse.Namespace) -> int:
+    from omnidesk.core.importing.batches import write_batch_error_report
+
+    out = _output(args.out, args)
+    with _open_existing(args) as ws:
+        n = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
+    print(f"Wrote {n} flagged row{'s' if n != 1 else ''} of import {args.batch_id} to {out}")
+    return EXIT_OK
+
+
 def cmd_export_sources(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_sources
 
+    out = _output(args.out, args)
     with _open_existing(args) as ws:
-        n = export_sources(ws, Path(args.out))
+        n = export_sources(ws, out, overwrite=args.force)
     print(f"Wrote {n} source records to {args.out}")
     return EXIT_OK
 
@@ -381,8 +437,9 @@ def cmd_export_sources(args: argparse.Namespace) -> int:
 def cmd_export_customers(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import export_customers
 
+    out = _output(args.out, args)
     with _open_existing(args) as ws:
-        n = export_customers(ws, Path(args.out))
+        n = export_customers(ws, out, overwrite=args.force)
     print(f"Wrote {n} customers to {args.out}")
     return EXIT_OK
 
@@ -492,10 +549,12 @@ def cmd_pin(args: argparse.Namespace) -> int:
 def cmd_person_export(args: argparse.Namespace) -> int:
     from omnidesk.core.privacy import export_person
 
+    if args.out:
+        _output(args.out, args)  # refused before the workspace is opened
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
-        out = Path(args.out) if args.out else Path(f"customer-{cid}.zip")
-        export_person(ws, cid, out)
+        out = _output(args.out if args.out else f"customer-{cid}.zip", args)
+        export_person(ws, cid, out, overwrite=args.force)
     print(f"Wrote everything about customer {cid} to {out}")
     return EXIT_OK
 
@@ -521,9 +580,10 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
 def cmd_export_timeline(args: argparse.Namespace) -> int:
     from omnidesk.core.timeline import export_timeline
 
+    out = _output(args.out, args)
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
-        n = export_timeline(ws, cid, Path(args.out))
+        n = export_timeline(ws, cid, out, overwrite=args.force)
     print(f"Wrote {n} timeline entries of customer {cid} to {args.out}")
     return EXIT_OK
 
@@ -536,6 +596,13 @@ def _is_user_error(exc: BaseException) -> bool:
 
 
 def _run_gui(args: argparse.Namespace) -> int:
+    import os
+
+    from omnidesk.desktop import display_problem
+
+    problem = display_problem(os.environ)
+    if problem:  # before Qt starts: its own message names no package, then it aborts
+        raise CliError(problem)
     from omnidesk.app import run_app
 
     return run_app(workspace=Path(args.workspace) if args.workspace else None, demo=args.demo)

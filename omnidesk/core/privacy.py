@@ -25,9 +25,7 @@ older versions left them is emptied by an erase.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import secrets
 import zipfile
@@ -40,6 +38,8 @@ from sqlalchemy.engine import Connection
 from omnidesk.core import paths
 from omnidesk.core.dialect import checkpoint, compact_customer_search, unindex_customers
 from omnidesk.core.errors import UserError
+from omnidesk.core.exporting.csvsafe import csv_bytes
+from omnidesk.core.exporting.outfiles import check_output
 from omnidesk.core.identity.keys import fold
 from omnidesk.core.identity.resolve import external_key
 from omnidesk.core.identity.stats import forget_records
@@ -173,29 +173,35 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
 
 
 def _csv_bytes(rows: list[dict]) -> bytes:
-    buf = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for r in rows:
-            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
-                             for k, v in r.items()})
-    return buf.getvalue().encode("utf-8")
+    """A table of dicts as CSV through the injection-safe writer (an event typed ``=SUM(1+1)``
+    comes out as text, not a live formula)."""
+    if not rows:
+        return b""
+    header = list(rows[0])
+    return csv_bytes(header, ([json.dumps(r[k], ensure_ascii=False) if isinstance(r[k], (dict, list)) else r[k]
+                               for k in header] for r in rows))
 
 
-def export_person(ws: Workspace, customer_id: int, out: Path) -> Path:
-    """Write a zip with ``person.json`` and CSVs of records, events and consent; returns its path."""
+def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> Path:
+    """Write a zip with ``person.json`` and CSVs of records, events and consent; returns its path.
+
+    Never writes over a workspace; an existing file is replaced only with ``overwrite``.
+    """
+    out = check_output(out, overwrite=overwrite)
     with ws.engine.connect() as conn:
         data = collect_person(conn, customer_id)
-    out = Path(out)
     tmp = out.with_name(out.name + ".part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        z.writestr("person.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
-        z.writestr("source_records.csv", _csv_bytes(data["source_records"]))
-        z.writestr("events.csv", _csv_bytes(data["events"]))
-        z.writestr("consents.csv", _csv_bytes(data["consents"]))
-        z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
-    tmp.replace(out)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("person.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
+            z.writestr("source_records.csv", _csv_bytes(data["source_records"]))
+            z.writestr("events.csv", _csv_bytes(data["events"]))
+            z.writestr("consents.csv", _csv_bytes(data["consents"]))
+            z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return out
 
 

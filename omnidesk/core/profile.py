@@ -17,7 +17,8 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
-from omnidesk.core.identity.golden import DEFAULT_TRUST, consent_rank
+from omnidesk.core.consent import decide, facts_query
+from omnidesk.core.identity.golden import DEFAULT_TRUST
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
 from omnidesk.core.money import (
     ORDER_TYPES,
@@ -53,7 +54,7 @@ class ValueSource(NamedTuple):
 
 @dataclass(frozen=True)
 class ConsentFact:
-    """The consent in force on one channel: the latest fact, as golden.py decides it."""
+    """The consent in force on one channel and the fact that decided it (see omnidesk.core.consent)."""
 
     channel: str
     status: str
@@ -150,28 +151,29 @@ def value_sources(ws: Workspace, customer_id: int) -> dict[str, ValueSource]:
 
 
 def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
-    """The consent in force per channel (the latest fact; ties go to the later record)."""
+    """The consent in force per channel, as :mod:`omnidesk.core.consent` decides it."""
     con = Consent.__table__
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
     with ws.engine.connect() as conn:
-        rows = conn.execute(
-            select(con.c.channel, con.c.status, con.c.occurred_at, con.c.record_id,
-                   batch.c.file_name, rec.c.record_no, rec.c.channel.label("record_channel"),
-                   batch.c.started_at)
-            .join(rec, rec.c.id == con.c.record_id)
-            .join(batch, batch.c.id == rec.c.batch_id)
-            .where(con.c.customer_id == customer_id)
-        ).all()
-    latest: dict[str, tuple] = {}
-    for r in rows:
-        rank = consent_rank(r.occurred_at, r.record_id)
-        if r.channel not in latest or rank >= latest[r.channel][0]:
-            latest[r.channel] = (rank, r)
-    return {
-        ch: ConsentFact(ch, r.status, r.occurred_at, r.file_name, r.record_no, r.record_channel, r.started_at)
-        for ch, (_, r) in sorted(latest.items())
-    }
+        rows = conn.execute(facts_query(con.c.customer_id == customer_id)).all()
+        decided = decide(conn, rows)
+        where = {fact.consent_id: channel for (_, channel), fact in decided.items()}
+        sources = {
+            r.id: r for r in conn.execute(
+                select(con.c.id, batch.c.file_name, rec.c.record_no, rec.c.channel.label("record_channel"),
+                       batch.c.started_at)
+                .join(rec, rec.c.id == con.c.record_id)
+                .join(batch, batch.c.id == rec.c.batch_id)
+                .where(con.c.id.in_(list(where)))
+            )
+        }
+    out = {}
+    for (_, channel), fact in sorted(decided.items(), key=lambda item: item[0][1]):
+        src = sources[fact.consent_id]
+        out[channel] = ConsentFact(channel, fact.status, fact.occurred_at, src.file_name, src.record_no,
+                                   src.record_channel, src.started_at)
+    return out
 
 
 def money_by_channel(ws: Workspace, customer_id: int) -> list[ChannelMoney]:

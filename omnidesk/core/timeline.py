@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
+from omnidesk.core.consent import Fact, changes, facts_query, file_times
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
@@ -175,10 +176,11 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     (see :func:`in_zone`); without, as recorded.  Either way the entries are in
     the order they happened (see :func:`instant`).
 
-    Consent appears where it changes: a shop's order export says "accepts
-    marketing" on every order, and twelve orders would otherwise bring twelve
-    "Email consent: granted" lines.  Every fact stays in the workspace, on
-    the card's consent line and among the source records.
+    Consent appears where it changes, as :mod:`omnidesk.core.consent` decides
+    it: a shop's order export says "accepts marketing" on every order, and
+    twelve orders would otherwise bring twelve "Email consent: granted" lines;
+    an undated "yes" after an unsubscribe changes nothing.  Every fact stays
+    in the workspace and among the source records.
     """
     u = _union(customer_id)
     query = select(u)
@@ -195,6 +197,7 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     query = query.order_by(u.c.occurred_utc.is_(None), u.c.occurred_utc, u.c.rank, u.c.entry_id)
     with ws.engine.connect() as conn:
         rows = conn.execute(query).all()
+        shown = _consent_changes(conn, customer_id) if any(r[0] == "consent" for r in rows) else set()
     zone = workspace_zone(ws)
     # Stored naive times were ordered as if UTC; a shop west of Greenwich would see a
     # 16:00 till sale before a 21:30 UTC open that came first.  Re-sorted by instant.
@@ -203,20 +206,20 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     rows = [r for _, r in keyed]
     # An amount its export gave no currency (a till's "32.00") is in the shop's own.
     own = workspace_currency(ws) if any(r[7] is not None and not r[8] for r in rows) else None
-    return _consent_changes_only([_entry(r, own, zone, shop_clock) for r in rows])
+    return [e for e in (_entry(r, own, zone, shop_clock) for r in rows)
+            if e.kind != "consent" or e.consent_id in shown]
 
 
-def _consent_changes_only(entries: list[TimelineEntry]) -> list[TimelineEntry]:
-    status: dict[str, str] = {}  # channel -> the consent last shown
-    out = []
-    for e in entries:
-        if e.kind == "consent":
-            said = e.summary.rpartition(": ")[2]
-            if status.get(e.channel) == said:
-                continue
-            status[e.channel] = said
-        out.append(e)
-    return out
+def _consent_changes(conn, customer_id: int) -> set[int]:
+    """Ids of the customer's consent facts that changed the consent in force (the card's rule)."""
+    con = Consent.__table__
+    rows = conn.execute(facts_query(con.c.customer_id == customer_id)).all()
+    times = file_times(conn, (r[4] for r in rows))
+    per_channel: dict[str, list[Fact]] = {}
+    for _, channel, status, occurred_at, record_id, consent_id in rows:
+        per_channel.setdefault(channel, []).append(Fact(status, occurred_at, times.get(record_id), record_id,
+                                                        consent_id))
+    return {f.consent_id for facts in per_channel.values() for f in changes(facts)}
 
 
 def _entry(r, own_currency: str | None = None, zone: tzinfo | None = None,
@@ -328,7 +331,7 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
     return aware.isoformat(timespec="seconds")
 
 
-def export_timeline(ws: Workspace, customer_id: int, out: Path) -> int:
+def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> int:
     """Write the customer's timeline to ``out`` as CSV, oldest first; returns rows.
 
     Columns: ``occurred_at,channel,type,summary,amount,source_file,source_row``.
@@ -344,7 +347,7 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path) -> int:
         for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
         if e.occurred_at
     )
-    return write_csv(Path(out), EXPORT_HEADER, rows)
+    return write_csv(Path(out), EXPORT_HEADER, rows, overwrite=overwrite)
 
 
 # -- finding a customer ------------------------------------------------------------

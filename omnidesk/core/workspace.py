@@ -222,9 +222,14 @@ class Workspace:
 
     def save_copy(self, dest: str | os.PathLike) -> Path:
         """Write a consistent copy of the open workspace to ``dest`` (safe while in use)."""
+        from omnidesk.core.exporting.outfiles import SIDECARS, is_database
+
         dest = Path(dest)
         if self.path is not None and dest.resolve() == self.path.resolve():
             raise WorkspaceError("Choose another file name: a copy cannot replace the open workspace.")
+        if (dest.exists() and is_database(dest)) or dest.name.endswith(SIDECARS):
+            raise WorkspaceError(f"Choose another file name: {dest.name} is a workspace (or part of one), "
+                                 "and a copy never replaces one.")
         if not dialect.is_sqlite(self.engine):
             raise WorkspaceError("Save a Copy works on workspace files; use the database's own backup tools.")
         try:

@@ -52,6 +52,25 @@ HEADERS: dict[str, str] = {
     "Transaction Count": "total_orders",
     "Lifetime Spend": "total_spent",
     "Email Subscription Status": "consent_email",
+    # --- "do not send" flags: Salesforce Contact (API names and report labels), HubSpot
+    # contact properties, Zoho CRM contacts, generic tills and spreadsheets
+    "HasOptedOutOfEmail": "no_email",
+    "DoNotCall": "no_sms",
+    "IsEmailBounced": "email_bounced",
+    "EmailBouncedReason": "email_bounced",
+    "EmailBouncedDate": "email_bounced",
+    "Email Opt Out": "no_email",
+    "Do Not Call": "no_sms",
+    "Unsubscribed from all email": "no_email",
+    "Marketing contact status": "no_email",
+    "Email disabled": "no_email",
+    "Do not email": "no_email",
+    "Opted out": "no_email",
+    "Blocked": "no_email",
+    "Do not contact": "no_contact",
+    "Invalid email": "email_bounced",
+    "Cleaned": "email_bounced",
+    "Bounced": "email_bounced",
     # --- Lightspeed
     "Customer code": "external_id",
     "Mobile": "phone",
@@ -133,7 +152,7 @@ IGNORED = [
     "Start Date (UTC)",
     "Last Order",
     "Business Fax",
-    "Unsubscribed",
+    "Fax Opt Out",
 ]
 
 

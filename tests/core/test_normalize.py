@@ -24,6 +24,7 @@ from omnidesk.core.importing.normalize import (
     normalize_postcode,
     parse_bool,
     parse_consent,
+    parse_optout,
     parse_date,
     parse_datetime,
     parse_int,
@@ -337,6 +338,25 @@ def test_parse_bool_other() -> None:
 )
 def test_parse_consent(raw: str, expected: str) -> None:
     assert parse_consent(raw) == Normalized(expected, None, raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # the flag is set: do not send
+        ("yes", "unsubscribed"), ("TRUE", "unsubscribed"), ("1", "unsubscribed"), ("x", "unsubscribed"),
+        ("2025-03-01", "unsubscribed"),  # Salesforce's EmailBouncedDate, an opt-out date
+        ("Mailbox does not exist", "unsubscribed"),  # a bounce reason: any text is a bounce
+        ("unreadable ???", "unsubscribed"),  # cannot be read as "nothing wrong": safely, an opt-out
+        # the cell says more than the column
+        ("Bounced", "cleaned"), ("HARD_BOUNCE", "cleaned"), ("Non-marketing contact", "denied"),
+        # nothing wrong
+        ("no", None), ("FALSE", None), ("0", None), ("none", None), ("N/A", None), ("-", None),
+        ("Marketing contact", None), ("", None), ("  ", None),
+    ],
+)
+def test_parse_optout(raw: str, expected: str | None) -> None:
+    assert parse_optout(raw, "unsubscribed") == Normalized(expected, None, raw)
 
 
 def test_parse_consent_unknown_and_empty() -> None:

@@ -166,6 +166,120 @@ SQUARE_TRANSACTIONS = [
     "Order Reference ID", "Fulfillment Note", "Free Processing Applied", "Channel", "Unattributed Tips",
 ]
 
+# HubSpot: Contacts › Export (all properties), header as HubSpot's knowledge base shows the
+# export ("Export your records"); "Record ID" replaced "Contact ID" in 2021.
+HUBSPOT_CONTACTS = [
+    "Record ID", "First Name", "Last Name", "Email", "Phone Number", "Mobile Phone Number",
+    "Street Address", "City", "State/Region", "Postal Code", "Country/Region", "Company Name",
+    "Job Title", "Lifecycle Stage", "Lead Status", "Contact owner", "Create Date",
+    "Last Activity Date", "Marketing contact status", "Unsubscribed from all email",
+    "Associated Company", "Became a Customer Date",
+]
+
+# Zoho CRM: Setup › Data Administration › Export › Contacts (field labels of the Contacts module).
+ZOHO_CONTACTS = [
+    "Record Id", "Contact Owner", "Lead Source", "First Name", "Last Name", "Account Name", "Email",
+    "Title", "Department", "Phone", "Home Phone", "Other Phone", "Fax", "Mobile", "Date of Birth",
+    "Assistant", "Asst Phone", "Email Opt Out", "Skype ID", "Created By", "Modified By",
+    "Created Time", "Modified Time", "Full Name", "Mailing Street", "Other Street", "Mailing City",
+    "Other City", "Mailing State", "Other State", "Mailing Zip", "Other Zip", "Mailing Country",
+    "Other Country", "Description", "Salutation", "Secondary Email", "Last Activity Time",
+    "Twitter", "Reporting To", "Unsubscribed Mode", "Unsubscribed Time", "Tag",
+]
+
+# Salesforce Data Loader export of Contact (API names of the Contact object, as Data Loader
+# writes them: upper case).
+SALESFORCE_CONTACTS = [
+    "ID", "ISDELETED", "MASTERRECORDID", "ACCOUNTID", "LASTNAME", "FIRSTNAME", "SALUTATION", "NAME",
+    "MAILINGSTREET", "MAILINGCITY", "MAILINGSTATE", "MAILINGPOSTALCODE", "MAILINGCOUNTRY", "PHONE",
+    "FAX", "MOBILEPHONE", "HOMEPHONE", "OTHERPHONE", "EMAIL", "TITLE", "DEPARTMENT", "LEADSOURCE",
+    "BIRTHDATE", "DESCRIPTION", "OWNERID", "HASOPTEDOUTOFEMAIL", "HASOPTEDOUTOFFAX", "DONOTCALL",
+    "CREATEDDATE", "CREATEDBYID", "LASTMODIFIEDDATE", "LASTACTIVITYDATE", "EMAILBOUNCEDDATE",
+    "LOYALTY_TIER__C",
+]
+
+# Salesforce Lightning "Contacts & Accounts" report exported as CSV (field labels).
+SALESFORCE_REPORT = [
+    "Contact Owner", "Salutation", "First Name", "Last Name", "Title", "Account Name",
+    "Mailing Street", "Mailing City", "Mailing State/Province", "Mailing Zip/Postal Code",
+    "Mailing Country", "Phone", "Mobile", "Fax", "Email", "Email Opt Out", "Contact ID",
+    "Created Date",
+]
+
+# Stripe Dashboard › Customers › Export, default columns.
+STRIPE_CUSTOMERS = [
+    "id", "Description", "Email", "Name", "Created (UTC)", "Card ID", "Card Last4", "Card Brand",
+    "Card Exp Month", "Card Exp Year", "Card Name", "Card Address Line1", "Card Address Zip",
+    "Card Issue Country", "Plan", "Status", "Cancel At Period End", "Account Balance", "Currency",
+    "Discount", "Delinquent", "Total Spend", "Payment Count", "Refunded Volume", "Dispute Losses",
+    "Business Vat ID", "Address Line1", "Address Line2", "Address City", "Address State",
+    "Address Country", "Address Zip", "Shipping Name", "Shipping Address Line1", "Phone",
+    "plan_tier (metadata)",
+]
+
+# WooCommerce › Customers (the Analytics report), "Download" as CSV.
+WOOCOMMERCE_CUSTOMERS = [
+    "Name", "Username", "Last Active", "Date Registered", "Email", "Orders", "Total Spend", "AOV",
+    "Country / Region", "City", "Region", "Postal Code",
+]
+
+# WooCommerce Customer/Order/Coupon Export (the official extension), orders in its
+# "Default - One Row per Item" format with human-readable headers.
+WOOCOMMERCE_ORDERS = [
+    "Order ID", "Order Number", "Order Number (Formatted)", "Order Date", "Order Status",
+    "Shipping Total", "Shipping Tax Total", "Fee Total", "Fee Tax Total", "Tax Total",
+    "Discount Total", "Order Total", "Refunded Total", "Order Currency", "Payment Method",
+    "Shipping Method", "Customer ID", "Billing First Name", "Billing Last Name", "Billing Company",
+    "Billing Email Address", "Billing Phone", "Billing Address 1", "Billing Address 2",
+    "Billing Postcode", "Billing City", "Billing State", "Billing State Code", "Billing Country",
+    "Shipping First Name", "Shipping Last Name", "Shipping Address 1", "Shipping Address 2",
+    "Shipping Postcode", "Shipping City", "Shipping State", "Shipping Country", "Customer Note",
+    "Item ID", "Item Product ID", "Item Name", "Item SKU", "Item Quantity", "Item Subtotal",
+    "Item Total", "Item Refunded", "Coupon Items", "Order Notes",
+]
+
+# Advanced Order Export For WooCommerce (algolplus), its default field set.
+WOOCOMMERCE_ORDERS_ADVANCED = [
+    "Order Number", "Order Status", "Order Date", "Customer Note", "First Name (Billing)",
+    "Last Name (Billing)", "Company (Billing)", "Address 1&2 (Billing)", "City (Billing)",
+    "State Code (Billing)", "Postcode (Billing)", "Country Code (Billing)", "Email (Billing)",
+    "Phone (Billing)", "First Name (Shipping)", "Last Name (Shipping)", "Address 1&2 (Shipping)",
+    "City (Shipping)", "State Code (Shipping)", "Postcode (Shipping)", "Country Code (Shipping)",
+    "Payment Method Title", "Cart Discount Amount", "Order Subtotal Amount", "Shipping Method Title",
+    "Order Shipping Amount", "Order Refund Amount", "Order Total Amount", "Order Total Tax Amount",
+    "SKU", "Item #", "Item Name", "Quantity (- Refund)", "Item Cost", "Coupon Code",
+    "Discount Amount", "Discount Amount Tax",
+]
+
+# Substack › Settings › Subscribers › Export.
+SUBSTACK_SUBSCRIBERS = [
+    "email", "active_subscription", "expiry", "plan", "email_disabled", "created_at",
+    "first_payment_at",
+]
+
+# LinkedIn › Settings › Get a copy of your data › Connections.csv (below its "Notes:" lines).
+LINKEDIN_CONNECTIONS = [
+    "First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On",
+]
+
+# Eventbrite › Reports › Attendee summary, exported as CSV.
+EVENTBRITE_ATTENDEES = [
+    "Order #", "Order Date", "Prefix", "First Name", "Last Name", "Suffix", "Email", "Event Name",
+    "Event ID", "Ticket Type", "Attendee #", "Barcode #", "Buyer Last Name", "Buyer First Name",
+    "Buyer Email", "Order Type", "Currency", "Total Paid", "Fees Paid", "Eventbrite Fees",
+    "Eventbrite Payment Processing", "Attendee Status", "Home Address 1", "Home Address 2",
+    "Home City", "Home State", "Home Zip", "Home Country", "Cell Phone", "Job Title", "Company",
+    "Dietary requirements",
+]
+
+# Meta Business Suite › All tools › Leads Center › Download (CSV).  Meta publishes no column
+# list for it; this is the table's columns as the Leads Center shows them (no lead id), which
+# is what third-party importers of this file read.
+META_LEADS_CENTER = [
+    "Created", "Name", "Email", "Phone number", "Source", "Form", "Channel", "Stage", "Owner",
+    "Labels", "what_are_you_interested_in?",
+]
+
 FILES = {
     "shopify_customers": SHOPIFY_CUSTOMERS,
     "shopify_orders": SHOPIFY_ORDERS,
@@ -179,6 +293,18 @@ FILES = {
     "klaviyo": KLAVIYO,
     "square": SQUARE,
     "square_transactions": SQUARE_TRANSACTIONS,
+    "hubspot_contacts": HUBSPOT_CONTACTS,
+    "zoho_contacts": ZOHO_CONTACTS,
+    "salesforce_contacts": SALESFORCE_CONTACTS,
+    "salesforce_contacts_report": SALESFORCE_REPORT,
+    "stripe_customers": STRIPE_CUSTOMERS,
+    "woocommerce_customers": WOOCOMMERCE_CUSTOMERS,
+    "woocommerce_orders": WOOCOMMERCE_ORDERS,
+    "woocommerce_orders_advanced": WOOCOMMERCE_ORDERS_ADVANCED,
+    "substack_subscribers": SUBSTACK_SUBSCRIBERS,
+    "linkedin_connections": LINKEDIN_CONNECTIONS,
+    "eventbrite_attendees": EVENTBRITE_ATTENDEES,
+    "meta_leads_center": META_LEADS_CENTER,
 }
 
 VARIANTS = [
@@ -831,7 +957,11 @@ MESSY = {
     "Newsletter": "consent_email",
     "Accepts Marketing": "consent_email",
     "SMS opt in": "consent_sms",
-    "Unsubscribed": IGNORE,
+    # An inverted flag: "yes" means do not send, so it is never read as consent.
+    "Unsubscribed": "no_email",
+    "Do Not Call": "no_sms",
+    "Do not contact": "no_contact",
+    "Email hard bounce reason": "email_bounced",
     "Customer ID": "external_id",
     "Client ID": "external_id",
     "Member #": "external_id",
@@ -1028,6 +1158,18 @@ def test_preset_channels():
         "klaviyo": "email",
         "square": "pos",
         "square_transactions": "pos",
+        "hubspot_contacts": "contacts",
+        "zoho_contacts": "contacts",
+        "salesforce_contacts": "contacts",
+        "salesforce_contacts_report": "contacts",
+        "stripe_customers": "shop",
+        "woocommerce_customers": "shop",
+        "woocommerce_orders": "shop",
+        "woocommerce_orders_advanced": "shop",
+        "substack_subscribers": "email",
+        "linkedin_connections": "social",
+        "eventbrite_attendees": "web",
+        "meta_leads_center": "social",
     }
 
 

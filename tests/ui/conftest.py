@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from PySide6.QtCore import QSettings
 
 from omnidesk.app import build_main_window, create_application
@@ -27,11 +29,18 @@ def window(qtbot, settings):
     return win
 
 
+# When the demo template is imported: late in the evening of 1 November in the demo shop's
+# zone (New York), already 2 November in UTC, so a screen that shows a UTC day where it means
+# the shop's day is caught at any hour the suite runs.
+DEMO_IMPORTED_AT = datetime(2026, 11, 2, 3, 30, tzinfo=UTC)
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory):
     """A demo workspace built once per run through the real import path; tests get copies."""
     path = tmp_path_factory.mktemp("demo-template") / "demo.omnidesk"
-    build_demo(path, customers=150)
+    with time_machine.travel(DEMO_IMPORTED_AT, tick=True):
+        build_demo(path, customers=150)
     return path
 
 

@@ -399,3 +399,21 @@ def test_pin_email_shows_pinned_and_the_chooser_can_unpin(win, rich, monkeypatch
     view.pin_action("email").trigger()
     assert _pinned(ws, rich) == {}
     assert view.pin_marks["email"].isHidden()
+
+
+@pytest.mark.parametrize("target", ["workspace", "wal"])
+def test_export_onto_the_open_workspace_is_refused_and_it_is_unchanged(win, rich, messages, monkeypatch, qtbot,
+                                                                        target):
+    """The save dialog asked "replace?" and the user said yes: the workspace still wins."""
+    view = win.customer_view
+    win.open_customer(rich)
+    ws_path = win.workspace.path
+    out = ws_path if target == "workspace" else ws_path.with_name(ws_path.name + "-wal")
+    before = out.read_bytes() if out.exists() else None
+    monkeypatch.setattr(view, "ask_person_export_path", lambda: out)
+    with qtbot.assertNotEmitted(view.personExported):
+        qtbot.mouseClick(view.export_person_button, Qt.MouseButton.LeftButton)
+    assert [m[:2] for m in messages] == [("error", "Cannot export person data")]
+    assert "Will not write over" in messages[0][2]
+    assert (out.read_bytes() if out.exists() else None) == before
+    assert win.workspace.counts()["customers"] > 0

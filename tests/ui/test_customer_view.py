@@ -200,18 +200,19 @@ def test_a_narrow_card_shows_the_longest_email_and_dates_whole(view, demo_window
 
 def test_a_consent_the_file_gave_no_date_for_says_when_it_was_imported(view, demo_window):
     from omnidesk.core.profile import consent_facts
-    from omnidesk.ui.formatting import nice_date
 
     ws = view.workspace
     # A customer whose every SMS consent fact is undated (the shop's "Accepts SMS Marketing").
     undated = _one(ws, "SELECT customer_id FROM consent WHERE channel = 'sms' AND customer_id IS NOT NULL "
                        "GROUP BY customer_id HAVING max(occurred_at) IS NULL ORDER BY customer_id LIMIT 1")[0]
     fact = consent_facts(ws, undated)["sms"]
-    assert fact.occurred_at is None and fact.recorded_at
+    # The demo was imported at 03:30 UTC on 2 November (tests/ui/conftest.py): still the evening
+    # of 1 November in the shop's New York, and the card speaks of the shop's day.
+    assert fact.occurred_at is None and fact.recorded_at.startswith("2026-11-02T03:")
+    assert ws.get_setting("timezone") == "America/New_York"
     assert view.show_customer(undated)
     _title, _box, text = view.consent_rows["sms"]
-    imported = nice_date(fact.recorded_at)
-    assert text.text() == f"{fact.source_file} · as of {imported}"
+    assert text.text() == f"{fact.source_file} · as of 1 Nov 2026"
     assert "the file gave no date; imported" in text.toolTip()
 
 

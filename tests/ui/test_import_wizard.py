@@ -441,3 +441,19 @@ def test_the_trial_of_several_files_counts_each_against_the_ones_before(make_wiz
     done = wizard.done_page.table
     assert [done.value(r, "new_customers") for r in range(3)] == ["1", "1", "0"]
     assert workspace.counts()["customers"] == 1
+
+
+def test_the_trial_run_says_which_rows_are_nobody(make_wizard, workspace, qtbot, tmp_path):
+    """A LinkedIn connection who left is a row with only a date: kept, skipped, and said so."""
+    path = write_csv(tmp_path / "Connections.csv",
+                     ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"],
+                     [["Mia", "Ng", "https://www.linkedin.com/in/mia-ng", "", "Ng Florals", "Founder", "12 Mar 2024"],
+                      ["", "", "", "", "", "", "03 Jan 2023"]])
+    wizard = make_wizard([path])
+    wizard.next()
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(check.isComplete, timeout=5000)
+    assert {k: check.table.value(0, k) for k in ("rows", "imported", "new_customers")} == {
+        "rows": "2", "imported": "1", "new_customers": "1"}
+    assert "1 row skipped, with no name, email, phone or ID (row 2)" in check.notes.text()

@@ -10,10 +10,13 @@ files remain usable by the tools that import them.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+
+from omnidesk.core.exporting.outfiles import check_output
 
 _NUMBER = re.compile(r"^[+-]?[\d][\d .,()/-]*$")
 _YEARLESS_DATE = re.compile(r"^--\d\d-\d\d$")
@@ -31,24 +34,43 @@ def safe_cell(value: Any) -> str:
     return text
 
 
+def write_rows(fh: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Write a header and rows to an open text file, every cell made safe; returns the rows."""
+    writer = csv.writer(fh)
+    writer.writerow([safe_cell(h) for h in header])
+    n = 0
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+        n += 1
+    return n
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """The same CSV as :func:`write_csv` writes, as UTF-8 bytes (for a member of a zip)."""
+    buf = io.StringIO(newline="")
+    write_rows(buf, header, rows)
+    return buf.getvalue().encode("utf-8")
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
-              excel: bool = False) -> int:
+              excel: bool = False, overwrite: bool = False) -> int:
     """Write UTF-8 CSV; returns the data rows written.
 
     ``excel`` adds a byte-order mark so Excel reads accents right; files for
     other programs go without it, because a BOM glued to the first header
     breaks strict readers.
 
-    Writes to a temporary file and renames it, so a crash never leaves half a file.
+    Never writes over a workspace; an existing file is replaced only with
+    ``overwrite`` (see ``outfiles.check_output``).  Writes to a temporary file
+    and renames it, so a crash never leaves half a file.
     """
-    path = Path(path)
+    path = check_output(path, overwrite=overwrite)
     tmp = path.with_name(path.name + ".part")
-    n = 0
-    with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow([safe_cell(h) for h in header])
-        for row in rows:
-            writer.writerow([safe_cell(v) for v in row])
-            n += 1
-    tmp.replace(path)
+    try:
+        with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
+            n = write_rows(fh, header, rows)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return n

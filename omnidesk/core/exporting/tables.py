@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.identity.golden import consent_rank
+from omnidesk.core.consent import decide_statuses, facts_query
 from omnidesk.core.models import Consent, Customer, ImportBatch, SourceRecord
 from omnidesk.core.workspace import Workspace
 
@@ -21,7 +21,7 @@ CUSTOMERS_HEADER = ["id", "first_name", "last_name", "email", "phone", "address"
                     "last_seen", "source_records"]
 
 
-def export_sources(ws: Workspace, out: Path) -> int:
+def export_sources(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
     """One row per imported record (undone imports excluded), file order; returns rows written."""
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
@@ -41,10 +41,10 @@ def export_sources(ws: Workspace, out: Path) -> int:
                        r.first_name, r.last_name, r.email or "", r.phone or "",
                        "yes" if r.flagged else "", problems, r.raw_json]
 
-    return write_csv(out, SOURCES_HEADER, rows())
+    return write_csv(out, SOURCES_HEADER, rows(), overwrite=overwrite)
 
 
-def export_customers(ws: Workspace, out: Path) -> int:
+def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
     """One row per customer with the golden values and consent per channel; returns rows written."""
     c = Customer.__table__
     query = select(c).order_by(c.c.id)
@@ -59,17 +59,11 @@ def export_customers(ws: Workspace, out: Path) -> int:
                        r.consent_email or "", r.consent_sms or "", whatsapp.get(r.id, ""), r.channels, r.tags, r.orders,
                        spend, r.first_seen or "", r.last_seen or "", r.source_count]
 
-    return write_csv(out, CUSTOMERS_HEADER, rows())
+    return write_csv(out, CUSTOMERS_HEADER, rows(), overwrite=overwrite)
 
 
 def _latest_consent(conn, channel: str) -> dict[int, str]:
-    """Customer id -> the latest consent status on ``channel`` (as the card reads it)."""
+    """Customer id -> the consent in force on ``channel`` (as the card reads it)."""
     con = Consent.__table__
-    latest: dict[int, tuple] = {}
-    for cid, status, when, rid in conn.execute(
-            select(con.c.customer_id, con.c.status, con.c.occurred_at, con.c.record_id)
-            .where(con.c.channel == channel, con.c.customer_id.is_not(None))):
-        rank = consent_rank(when, rid)
-        if cid not in latest or rank >= latest[cid][0]:
-            latest[cid] = (rank, status)
-    return {cid: status for cid, (_, status) in latest.items()}
+    rows = conn.execute(facts_query(con.c.channel == channel, con.c.customer_id.is_not(None))).all()
+    return {cid: status for (cid, _), status in decide_statuses(conn, rows).items()}

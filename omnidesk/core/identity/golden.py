@@ -13,10 +13,10 @@ contact records outrank event records throughout:
   does not say, the most recent record that does;
 * email and phone: the value seen most often (ties: the most recent).
 
-Consent per channel is the latest fact.  Orders and spend are counted once per channel
-and added up over channels (:mod:`omnidesk.core.money`): a channel's lifetime figure from
-its latest customers export, else its order rows net of refunds and cancellations.  First
-and last seen span
+Consent per channel is decided by :mod:`omnidesk.core.consent`.  Orders and spend are
+counted once per channel and added up over channels (:mod:`omnidesk.core.money`): a
+channel's lifetime figure from its latest customers export, else its order rows net of
+refunds and cancellations.  First and last seen span
 every dated event, sign-up and consent fact.  A customer left with no source
 record is deleted.
 """
@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.text import strip_accents
 from omnidesk.core.timeutil import to_utc
+from omnidesk.core.consent import decide_statuses, facts_query
 from omnidesk.core.dialect import executemany, has_customer_search, index_customers, unindex_customers
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
 from omnidesk.core.money import (
@@ -56,14 +57,6 @@ _TEXT_AT = tuple(range(8, 8 + len(_TEXT_FIELDS)))
 _BATCH = len(_REC_COLS) - 1
 _OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "display_name", "tags", "consent_email", "consent_sms",
              "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
-
-
-def consent_rank(occurred_at: str | None, record_id: int) -> tuple[str, int]:
-    """Orders consent facts: the latest in force wins; undated ones lose to dated, ties to the later record.
-
-    The card, the exports and the stored consent columns all use this, so they agree.
-    """
-    return (occurred_at or "", record_id)
 
 
 def _display_name(first: str, last: str, email: str | None, phone: str | None) -> str:
@@ -138,20 +131,14 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         if cid in wanted
     }
     consent = Consent.__table__
-    latest_consent: dict[tuple[int, str], tuple] = {}
     # An opt-in or an unsubscribe is a time the person was there too: a list member who
     # signed up in 2023 was first seen then, not at their first order.
     consent_times: dict[int, list[str]] = {}
-    for cid, channel, status, when, rid in conn.execute(
-        select(consent.c.customer_id, consent.c.channel, consent.c.status, consent.c.occurred_at,
-               consent.c.record_id).where(_where(consent.c.customer_id, ids, bounds))
-    ):
-        key = (cid, channel)
-        rank = consent_rank(when, rid)
-        if key not in latest_consent or rank >= latest_consent[key][0]:
-            latest_consent[key] = (rank, status)
-        if when:
-            consent_times.setdefault(cid, []).append(when)
+    consent_rows = conn.execute(facts_query(_where(consent.c.customer_id, ids, bounds))).all()
+    for row in consent_rows:
+        if row[3]:
+            consent_times.setdefault(row[0], []).append(row[3])
+    latest_consent = decide_statuses(conn, consent_rows)
     ev = Event.__table__
     # Per customer and channel: the order rows (money.order_row_aggregates) and the time span.
     event_stats: dict[int, list[tuple]] = {}
@@ -192,8 +179,8 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
             *(values[f] for f in _TEXT_FIELDS), values["email"], values["phone"],
             _display_name(values["first_name"], values["last_name"], values["email"], values["phone"]),
             _tags(rows),
-            latest_consent.get((cid, "email"), (None, None))[1],
-            latest_consent.get((cid, "sms"), (None, None))[1],
+            latest_consent.get((cid, "email")),
+            latest_consent.get((cid, "sms")),
             " ".join(sorted({r[_CHANNEL] for r in rows})),
             spend, orders,
             seen[0][:19] if seen else None,

@@ -1,6 +1,10 @@
-"""Import batches: listing them and undoing one."""
+"""Import batches: listing them, their flagged rows and error reports, and undoing one."""
 
 from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
@@ -60,3 +64,67 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
         conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
     return {"source_records": records, "events": events, "customers": removed_customers,
             "merges_undone": len(split)}
+
+
+@dataclass(frozen=True)
+class FlaggedRecord:
+    """One flagged row of an import, as read, with what is wrong with it."""
+
+    row: int  # the row's number in its file
+    problems: list[str]
+    values: list[str]  # the cells exactly as decoded, aligned with the batch's header
+
+
+def _batch_or_fail(conn, batch_id: int):
+    batch_t = ImportBatch.__table__
+    batch = conn.execute(select(batch_t.c.status, batch_t.c.header_json, batch_t.c.file_name)
+                         .where(batch_t.c.id == batch_id)).first()
+    if batch is None:
+        raise UserError(f"There is no import {batch_id}.")
+    return batch
+
+
+def flagged_records(ws: Workspace, batch_id: int, *, limit: int | None = None,
+                    offset: int = 0) -> list[FlaggedRecord]:
+    """The flagged rows of import ``batch_id`` in file order (``limit`` of them from ``offset``)."""
+    rec = SourceRecord.__table__
+    query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json)
+             .where(rec.c.batch_id == batch_id, rec.c.flagged.is_(True)).order_by(rec.c.record_no))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    with ws.engine.connect() as conn:
+        _batch_or_fail(conn, batch_id)
+        return [FlaggedRecord(no, json.loads(problems or "[]"), json.loads(raw))
+                for no, problems, raw in conn.execute(query)]
+
+
+def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwrite: bool = False) -> int:
+    """Write import ``batch_id``'s flagged rows as an error report again; returns the rows written.
+
+    The same layout as the report the import wrote (``write_error_report``):
+    the file's own columns, then the row's number, its problems and the
+    import, so the fixed report imports back onto the customers it corrects.
+    Rows are read from the workspace a page at a time, not held in memory.
+    """
+    from omnidesk.core.exporting.csvsafe import write_csv
+    from omnidesk.core.importing.pipeline import REPORT_BATCH, REPORT_PROBLEMS, REPORT_ROW
+
+    added = [REPORT_ROW, REPORT_PROBLEMS, REPORT_BATCH]
+    rec = SourceRecord.__table__
+    with ws.engine.connect() as conn:
+        batch = _batch_or_fail(conn, batch_id)
+    if batch.status == "undone":
+        raise UserError(f"Import {batch_id} ({batch.file_name}) was undone: its rows are no longer kept.")
+    header = json.loads(batch.header_json or "[]")
+    keep = [i for i, h in enumerate(header) if h not in added]
+
+    def rows():
+        with ws.engine.connect() as conn:
+            query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json)
+                     .where(rec.c.batch_id == batch_id, rec.c.flagged.is_(True)).order_by(rec.c.record_no))
+            for no, problems, raw in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
+                values = json.loads(raw)
+                yield ([values[i] if i < len(values) else "" for i in keep]
+                       + [no, "; ".join(json.loads(problems or "[]")), batch_id])
+
+    return write_csv(out, [header[i] for i in keep] + added, rows(), overwrite=overwrite)

@@ -29,6 +29,7 @@ class FieldType(str, Enum):
     MONEY = "money"
     INTEGER = "integer"
     CONSENT = "consent"
+    OPTOUT = "optout"  # a flag that, when set, means "do not send" (see normalize.parse_optout)
     TAGS = "tags"
     COUNTRY = "country"
 
@@ -91,6 +92,12 @@ FIELDS: tuple[Field, ...] = (
     Field("consent_whatsapp", "WhatsApp marketing consent", FieldType.CONSENT),
     Field("consent_at", "Consent changed at", FieldType.DATETIME),
     Field("unsubscribed_at", "Unsubscribed at", FieldType.DATETIME),
+    # flags that, when set, make channels not mailable (OPTOUT_FIELDS says which); a file
+    # may have several ("Unsubscribed from all email" and "Marketing contact status")
+    Field("no_email", "Do not email (opted out)", FieldType.OPTOUT, multi=True),
+    Field("no_sms", "Do not text or call", FieldType.OPTOUT, multi=True),
+    Field("no_contact", "Do not contact (any channel)", FieldType.OPTOUT, multi=True),
+    Field("email_bounced", "Email bounced / invalid", FieldType.OPTOUT, multi=True),
     # events (interactions)
     Field("occurred_at", "When it happened", FieldType.DATETIME),
     # Tills often split the moment over a date column and a time column.
@@ -113,6 +120,15 @@ FIELDS: tuple[Field, ...] = (
 )
 
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}
+
+# Opt-out flag -> (the consent status it stands for when set, the channels it closes).
+# "Do not call" closes texts too: a text message is a call to the same phone.
+OPTOUT_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "no_email": ("unsubscribed", ("email",)),
+    "no_sms": ("unsubscribed", ("sms", "whatsapp")),
+    "no_contact": ("unsubscribed", ("email", "sms", "whatsapp")),
+    "email_bounced": ("cleaned", ("email",)),
+}
 
 # Fields whose presence in a mapping says "this file is about events".
 EVENT_FIELDS = frozenset(

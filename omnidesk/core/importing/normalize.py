@@ -44,6 +44,7 @@ __all__ = [
     "normalize_postcode",
     "parse_bool",
     "parse_consent",
+    "parse_optout",
     "parse_date",
     "parse_datetime",
     "parse_int",
@@ -416,6 +417,36 @@ def parse_consent(raw: str) -> Normalized[str]:
     if state is None:
         return _bad(raw, f"not a consent value: {text[:30]}")
     return Normalized(state, None, raw)
+
+
+# Cells of an opt-out column that say nothing is wrong.  HubSpot's "Marketing contact
+# status" says "Marketing contact" (a billing setting, not consent) or "Non-marketing
+# contact"; a bounce-reason column is empty or "none" when nothing bounced.
+_OPTOUT_NOT_SET = _FALSE | frozenset(
+    {"none", "n/a", "na", "-", "marketing contact", "subscribed", "opted in", "opt in", "not bounced"}
+)
+_OPTOUT_VALUES = {"non marketing contact": DENIED, **dict.fromkeys(
+    ["bounced", "hard bounce", "hard bounced", "cleaned", "invalid", "undeliverable"], CLEANED)}
+
+
+def parse_optout(raw: str, when_set: str) -> Normalized[str]:
+    """Read a cell of a "do not send" column (Do not email, Do not contact, Bounced,
+    HasOptedOutOfEmail, Email hard bounce reason, Marketing contact status, ...).
+
+    Returns the consent status the cell stands for, or None when it says nothing
+    is wrong (empty, "no", "false", "0", "none").  Any other value means the
+    flag is set (``when_set``): "yes", "true", a date, a bounce reason.  A cell
+    that says more keeps its meaning: "bounced" is "cleaned", HubSpot's
+    "Non-marketing contact" is "denied".  Never a problem: an opt-out column that
+    cannot be read as "nothing wrong" is, safely, an opt-out.
+    """
+    text = clean_cell(raw)
+    if not text:
+        return _empty(raw)
+    key = _key(text)
+    if not key or key in _OPTOUT_NOT_SET:
+        return Normalized(None, None, raw)
+    return Normalized(_OPTOUT_VALUES.get(key, when_set), None, raw)
 
 
 # --------------------------------------------------------------------------
@@ -1088,6 +1119,9 @@ def _names_from_phone_metadata() -> dict[str, str]:
     return index
 
 
+_NAME_WITH_CODE = re.compile(r"^[^()]+\(([A-Z]{2})\)$")
+
+
 def normalize_country(raw: str) -> Normalized[str]:
     """Return the ISO 3166-1 alpha-2 code (upper case) for a country code,
     common alpha-3 code, English name or common local name or alias
@@ -1102,6 +1136,11 @@ def normalize_country(raw: str) -> Normalized[str]:
         code = key.upper()
     if code is None and len(key) > 3:
         code = _names_from_phone_metadata().get(key)
+    if code is None:
+        # WooCommerce writes the name with its code: "United States (US)".
+        named = _NAME_WITH_CODE.match(text)
+        if named and named.group(1) in phonenumbers.SUPPORTED_REGIONS:
+            code = named.group(1)
     if code is None:
         return _bad(raw, f"unknown country: {text[:30]}")
     return Normalized(code, None, raw)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field, replace
@@ -23,15 +24,26 @@ from pathlib import Path
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.consent import STRICTNESS
 from omnidesk.core.dialect import indexes_suspended, insert_many, insert_returning_ids
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import normalize as nz
-from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType, Kind
+from omnidesk.core.importing.evidence import events_evidence
+from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, FieldType, Kind
 from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
+from omnidesk.core.importing.phone_region import (
+    PhoneRegion,
+    RegionEvidence,
+    check_region,
+    chosen,
+    decide_phone_region,
+    is_local_number,
+)
 from omnidesk.core.importing.presets import (
+    AS_EVENT_TIME,
     ColumnGuess,
     Preset,
     detect_preset,
@@ -39,6 +51,7 @@ from omnidesk.core.importing.presets import (
     guess_channel,
     guess_kind,
     guess_mapping,
+    header_key,
     header_signature,
 )
 from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_records, sniff
@@ -70,7 +83,7 @@ class ImportOptions:
     channel: str | None = None
     preset: str | None = None  # a preset key; None detects
     kind: str | None = None  # "contacts" | "events"; None detects
-    region: str | None = None  # phone/date region; None = the workspace's setting
+    region: str | None = None  # phone/date region; None = the file's evidence, else the workspace's setting
     mapping: list[str] | None = None  # a field per column, overriding the guesses
 
 
@@ -95,6 +108,18 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     # An error report saved by omnidesk and fixed: the columns naming each row's original.
     report_columns: tuple[int, int] | None = None  # (omnidesk_batch, omnidesk_row)
+    # How numbers without a country code are read, and why (see phone_region).
+    phone_region: PhoneRegion | None = None
+    region_evidence: RegionEvidence = field(default_factory=RegionEvidence, repr=False, compare=False)
+
+    def file_phone_region(self) -> PhoneRegion:
+        """What the file's own evidence decides (else the workspace's region), whatever was chosen."""
+        return decide_phone_region(self.region_evidence, self.region)
+
+    @property
+    def local_phone_region(self) -> str | None:
+        """The region numbers without a country code are read as (None: they are flagged)."""
+        return self.phone_region.code if self.phone_region is not None else self.region
 
     @property
     def file_name(self) -> str:
@@ -105,16 +130,30 @@ class ImportPlan:
         return self.fmt.header
 
     def with_changes(self, *, mapping: Sequence[str] | None = None, kind: str | None = None,
-                     channel: str | None = None) -> ImportPlan:
-        """A copy with the user's corrections; a new mapping re-decides kind and date orders."""
+                     channel: str | None = None, phone_region: str | None = None) -> ImportPlan:
+        """A copy with the user's corrections; a new mapping re-decides kind, date orders and
+        the phone region.  ``phone_region`` is a region code the user chose, or "" to let the
+        file's evidence decide again."""
         plan = self
         if mapping is not None:
             mapping = list(mapping)
             _check_mapping(mapping, len(self.header))
             plan = replace(plan, mapping=mapping, mapping_source="user",
                            kind=kind or guess_kind(mapping).value)
-            orders, warnings = _decide_date_orders(plan.path, plan.fmt, mapping, plan.region)
-            plan = replace(plan, date_orders=orders, warnings=warnings)
+            orders, warnings, evidence = _scan(plan.path, plan.fmt, mapping, plan.region)
+            decided = plan.phone_region
+            if decided is None or decided.source != "chosen":
+                decided = decide_phone_region(evidence, plan.region)
+            plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
+                           warnings=warnings + _phone_region_notes(decided, plan.region, mapping))
+            if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
+                plan = _events_need_evidence(plan)
+        if phone_region is not None:
+            decided = (chosen(phone_region, "chosen by you") if phone_region
+                       else decide_phone_region(plan.region_evidence, plan.region))
+            notes = [w for w in plan.warnings if not w.startswith(_PHONE_NOTE)]
+            plan = replace(plan, phone_region=decided,
+                           warnings=notes + _phone_region_notes(decided, plan.region, plan.mapping))
         if kind is not None:
             plan = replace(plan, kind=Kind(kind).value)
         if channel is not None:
@@ -138,12 +177,25 @@ class ImportResult:
     updated_customers: int = 0
     queued_reviews: int = 0
     suppressed: int = 0  # rows of erased people, not imported
+    skipped: int = 0  # rows kept as read that are nobody (no name, email, phone or id; test leads)
     dry_run: bool = False
     already_imported: int | None = None  # the batch that imported this exact file before
     header: tuple[str, ...] = ()
     flagged_rows: FlaggedRows = field(default_factory=FlaggedRows, compare=False)
     # later line-item rows of multi-row orders -> the order's first row
     followers: dict[int, int] = field(default_factory=dict, repr=False)
+    # why rows were skipped -> their record numbers
+    skipped_rows: dict[str, list[int]] = field(default_factory=dict, compare=False)
+
+    def skip_notes(self) -> list[str]:
+        """One sentence per reason rows were skipped, naming the first few rows."""
+        notes = []
+        for reason, numbers in self.skipped_rows.items():
+            shown = ", ".join(str(n) for n in numbers[:5]) + (", …" if len(numbers) > 5 else "")
+            rows = "row" if len(numbers) == 1 else "rows"
+            notes.append(f"{len(numbers)} {rows} skipped, {reason} ({rows} {shown}): "
+                         "kept as read, but not made into customers.")
+        return notes
 
     def summary(self) -> dict:
         return {
@@ -160,6 +212,8 @@ class ImportResult:
             "updated_customers": self.updated_customers,
             "queued_reviews": self.queued_reviews,
             "suppressed": self.suppressed,
+            "skipped": self.skipped,
+            "skipped_rows": {reason: numbers[:100] for reason, numbers in self.skipped_rows.items()},
             "batch_id": self.batch_id,
             "dry_run": self.dry_run,
         }
@@ -185,7 +239,14 @@ def _date_columns(mapping: Sequence[str]) -> list[int]:
 
 def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
                         region: str) -> tuple[dict[int, nz.DateOrder], list[str]]:
-    """Decide day/month order per date column from the column itself, else the region.
+    orders, warnings, _ = _scan(path, fmt, mapping, region)
+    return orders, warnings
+
+
+def _scan(path: Path, fmt: FileFormat, mapping: Sequence[str],
+          region: str) -> tuple[dict[int, nz.DateOrder], list[str], RegionEvidence]:
+    """Decide day/month order per date column from the column itself, else the region,
+    and count what the file says about its phone numbers' country, in one pass.
 
     Evidence is counted value by value as the file streams past, so memory does not
     grow with the file.  The first DATE_SAMPLE rows usually settle a column (a 13th
@@ -195,22 +256,39 @@ def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
     could be either are left empty and their rows flagged, never guessed.  (A
     contradiction first seen after a column was settled shows up as an impossible
     date on that row, flagged too.)
+
+    The phone evidence (numbers written with a country code, country column values)
+    is counted over the first DATE_SAMPLE rows only: that many settle a file's country,
+    and a file without date columns is not read further for it.
     """
     columns = _date_columns(mapping)
-    if not columns:
-        return {}, []
+    phones = [i for i, f in enumerate(mapping) if f == "phone"]
+    countries = [i for i, f in enumerate(mapping) if f == "country"]
     evidence = {i: nz.DateEvidence() for i in columns}
+    found = RegionEvidence()
+    if not columns and not (phones or countries):
+        return {}, [], found
     records = read_records(path, fmt)
     try:
         for n, rec in enumerate(records, 1):
             values = rec.values
+            width = len(values)
             for i, ev in evidence.items():
-                if i < len(values) and values[i]:
+                if i < width and values[i]:
                     ev.add(values[i])
+            if n <= DATE_SAMPLE:
+                if phones or countries:
+                    country = next((values[i] for i in countries if i < width and values[i].strip()), "")
+                    found.add([values[i] for i in phones if i < width], country)
+            else:
+                found.complete = False
             if n >= DATE_SAMPLE and all(ev.decided or ev.conflicting for ev in evidence.values()):
+                found.complete = False
                 break
     finally:
         records.close()
+    if not columns:
+        return {}, [], found
     orders: dict[int, nz.DateOrder] = {}
     warnings = []
     for i, ev in evidence.items():
@@ -228,7 +306,20 @@ def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
                 f"Dates in column '{fmt.header[i]}' could be day/month or month/day and nothing "
                 f"in the column decides; read {_READ_AS[orders[i]]} from the region {region}."
             )
-    return orders, warnings
+    return orders, warnings, found
+
+
+_PHONE_NOTE = "phone region: "
+
+
+def _phone_region_notes(decided: PhoneRegion, default: str, mapping: Sequence[str]) -> list[str]:
+    """The plan's note on the phone region, when the file's numbers are read otherwise than
+    as the workspace's region (and the user did not choose it)."""
+    if "phone" not in mapping or decided.source == "chosen":
+        return []
+    if decided.code is None or decided.code != default:
+        return [decided.summary()]
+    return []
 
 
 # How a date with the year last is read in each order (a year-first region cannot
@@ -246,7 +337,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     options = options or ImportOptions()
     path = Path(path)
     fmt = sniff(path)
-    region = (options.region or str(ws.get_setting("default_region") or "US")).upper()
+    explicit = check_region(options.region) if options.region else None
+    region = explicit or str(ws.get_setting("default_region") or "US").upper()
     if options.preset:
         try:
             preset = get_preset(options.preset)
@@ -286,13 +378,18 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     channel = options.channel or saved_channel or guess_channel(path.name, fmt.header, preset)
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
-    orders, warnings = _decide_date_orders(path, fmt, mapping, region)
+    orders, warnings, evidence = _scan(path, fmt, mapping, region)
+    phone_region = decide_phone_region(evidence, region, explicit)
     if origin is not None:
-        # A few fixed rows say little about day/month order; the original file said more.
+        # A few fixed rows say little about day/month order or the phone region; the original file said more.
         orders.update({i: o for i, o in origin["date_orders"].items() if i < len(fmt.header)})
         warnings = [w for w in warnings if "could be day/month" not in w]
+        if explicit is None and origin["phone_region"] is not None:
+            phone_region = origin["phone_region"]
         warnings.append(f"This is the error report of import {origin['batch_id']} ({origin['file_name']}): "
                         "each fixed row joins the customer of the row it corrects.")
+    warnings += _phone_region_notes(phone_region, region, mapping)
+    plan_kind_guessed = not (options.kind or saved_kind or preset)
     file_hash = file_sha256(path)
     with ws.engine.connect() as conn:
         previous = conn.execute(
@@ -301,12 +398,43 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
             ).order_by(ImportBatch.id)
         ).scalar()
     preview = list(islice(read_records(path, fmt), PREVIEW_ROWS))
-    return ImportPlan(
+    plan = ImportPlan(
         path=path, file_hash=file_hash, file_size=path.stat().st_size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
-        warnings=warnings, report_columns=report_columns,
+        warnings=warnings, report_columns=report_columns, phone_region=phone_region,
+        region_evidence=evidence,
     )
+    if plan_kind_guessed and kind == Kind.EVENTS.value:
+        plan = _events_need_evidence(plan)
+    return plan
+
+
+def _events_need_evidence(plan: ImportPlan) -> ImportPlan:
+    """Read a file whose columns look like events as contacts unless its rows prove it.
+
+    A list of people with a "Created" date and a "Contact type" is not a log of
+    what they did: events need a time on nearly every row and, on most rows, an
+    action, an amount or an order (see :mod:`evidence`).
+    """
+    records = read_records(plan.path, plan.fmt)
+    try:
+        found = events_evidence((r.values for r in islice(records, DATE_SAMPLE)), plan.mapping,
+                                plan.date_orders, plan.region)
+    finally:
+        records.close()
+    if found.holds_events:
+        return plan
+    mapping, guesses = list(plan.mapping), list(plan.guesses)
+    if plan.mapping_source == "guessed":
+        # "Created" was read as the event's time only because the file looked like events.
+        for i, g in enumerate(guesses):
+            if g.field == "occurred_at" and g.reason.endswith(AS_EVENT_TIME) and mapping[i] == "occurred_at":
+                mapping[i] = "created_at"
+                guesses[i] = replace(g, field="created_at", reason=g.reason.removesuffix(AS_EVENT_TIME))
+    warning = f"Read as a list of people, not events: {found.reason()}."
+    return replace(plan, kind=Kind.CONTACTS.value, mapping=mapping, guesses=guesses,
+                   warnings=[*plan.warnings, warning])
 
 
 # The columns an error report adds after the file's own (see write_error_report).
@@ -350,25 +478,37 @@ def _report_origin(ws: Workspace, path: Path, fmt: FileFormat, columns: tuple[in
                 except ValueError:
                     continue
             return {"batch_id": r.id, "file_name": r.file_name, "mapping": json.loads(r.mapping_json),
-                    "channel": r.channel, "kind": r.kind, "preset": r.preset, "date_orders": orders}
+                    "channel": r.channel, "kind": r.kind, "preset": r.preset, "date_orders": orders,
+                    "phone_region": _origin_phone_region(options, r.id)}
     return None
+
+
+def _origin_phone_region(options: dict, batch_id: int) -> PhoneRegion | None:
+    """How the original import read numbers without a country code, for its fixed error report."""
+    if "phone_region" not in options:
+        return None  # imported before the region was recorded: decide as for any file
+    code = options["phone_region"]
+    if code:
+        return PhoneRegion(code, "chosen", f"as import {batch_id} read its numbers")
+    return PhoneRegion(None, "mixed", f"as import {batch_id} read its numbers: its file mixes countries",
+                       tuple(options.get("phone_region_codes") or ()))
 
 
 _EMAIL_WORDS = ("mail", "newsletter")
 
 
 def _consent_for_channel(mapping: list[str], header: Sequence[str], channel: str) -> list[str]:
-    """A plain "Opted in" column is consent for the channel the file comes from.
+    """A plain "Opted in" (or "Opted out") column is about the channel the file comes from.
 
-    The guesser reads it as email consent; in an SMS subscriber list it means
-    SMS, unless the header itself says email.
+    The guesser reads it as email consent (or an email opt-out); in an SMS
+    subscriber list it means SMS, unless the header itself says email.
     """
     if channel != "sms":
         return mapping
     out = list(mapping)
     for i, name in enumerate(out):
-        if name == "consent_email" and not any(w in header[i].lower() for w in _EMAIL_WORDS):
-            out[i] = "consent_sms"
+        if name in ("consent_email", "no_email") and not any(w in header[i].lower() for w in _EMAIL_WORDS):
+            out[i] = "consent_sms" if name == "consent_email" else "no_sms"
     return out
 
 
@@ -408,6 +548,32 @@ class Row:
     consents: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    skip: str | None = None  # why this row is nobody: kept raw, never a customer
+
+
+# Why a row is kept as read but made into nobody.
+NOBODY = "with no name, email, phone or ID"
+TEST_LEAD = "a platform's test lead (\u201c<test lead: dummy data for \u2026>\u201d)"
+# Meta's Lead Ads Testing Tool fills every answer of a test lead with this.
+_TEST_LEAD_MARK = "<test lead"
+_IDENTITY = ("first_name", "last_name", "full_name", "email", "phone", "external_id")
+# A header naming UTC as the zone of its times, not an offset from it ("UTC+2").
+_SAYS_UTC = re.compile(r"\butc\b(?!\s*\d)")
+_EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A web address or domain given for a name ("acme.com", "www.shop.co.uk").
+_DOMAINISH = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|nl|"
+    r"be|ch|at|se|no|dk|fi|pl|pt|eu|in|jp|br|mx|info|biz|shop|store|app|dev|me|ai|xyz|online|site|"
+    r"tech|studio|design|agency)/?$",
+    re.IGNORECASE,
+)
+
+
+def not_a_name(text: str) -> bool:
+    """True when a "name" cell holds an email address or a web domain (Stripe's Name often does)."""
+    if "@" in text:
+        return bool(_EMAILISH.match(text.strip()))
+    return "." in text and " " not in text.strip() and bool(_DOMAINISH.match(text.strip()))
 
 
 _NOTHING: tuple[str, None] = ("", None)
@@ -432,6 +598,15 @@ class RowNormalizer:
         self.constants = dict(plan.preset.constants) if plan.preset else {}
         self.strip_prefixes = bool(plan.preset and plan.preset.strip_type_prefixes)
         self.header = plan.header
+        self.local_region = plan.local_phone_region
+        self.mixed_problem = plan.phone_region.problem if plan.phone_region is not None else ""
+        # A form's row time is when its boxes were ticked; an order's is not.
+        self.form_times = plan.kind != Kind.EVENTS.value and _is_form_export(plan)
+        # "Created (UTC)" (Stripe), "Submit Date (UTC)" (Typeform): the header gives the zone.
+        self.utc_columns = {i for i, h in enumerate(plan.header) if _SAYS_UTC.search(header_key(h))}
+        # In a list of people a row naming nobody is no one; in a file of events it may be a
+        # later line of an order, or a sale to nobody in particular.
+        self.nobody_check = plan.kind == Kind.CONTACTS.value
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
         self.ships = any(name.startswith("shipping_") for name in self.columns)
@@ -473,14 +648,20 @@ class RowNormalizer:
             return None
         order = self.plan.date_orders.get(i, nz.default_date_order(self.plan.region)) if i is not None \
             else nz.default_date_order(self.plan.region)
-        parsed = nz.parse_datetime(raw, order)
+        parsed = nz.parse_datetime(raw, order, "UTC" if i in self.utc_columns else None)
         if parsed.problem:
             row.problems.append(f"{self._label(i, name)}: {parsed.problem}")
         return parsed.value
 
     def normalize(self, record: Record) -> Row:
-        v = self.cells(record.values)
         row = Row(record=record)
+        if _TEST_LEAD_MARK in "\x1f".join(record.values):
+            row.skip = TEST_LEAD
+            return row
+        v = self.cells(record.values)
+        if self.nobody_check and not any(name in v.found for name in _IDENTITY):
+            row.skip = NOBODY
+            return row
         if record.problem:
             row.problems.append(record.problem)
         # emails and phones: several columns, several values per cell
@@ -496,13 +677,24 @@ class RowNormalizer:
         row.external_id = ext or None
         first, _ = self.first(v, "first_name")
         last, _ = self.first(v, "last_name")
+        not_names = [x for x in (first, last) if x and not_a_name(x)]
+        if not_names:
+            first, last = ("" if first in not_names else first), ("" if last in not_names else last)
         row.first_name, row.last_name = nz.normalize_name(first), nz.normalize_name(last)
         if not row.first_name and not row.last_name:
             # An order's shipping name is the buyer's when the billing one is empty.
             full = self.first(v, "full_name")[0] or self.first(v, "shipping_name")[0]
-            if full:
+            if full and not_a_name(full):
+                not_names.append(full)
+            elif full:
                 f, l = nz.split_full_name(full)
                 row.first_name, row.last_name = nz.normalize_name(f), nz.normalize_name(l)
+        for text in not_names:
+            # An email given as the name still reaches the person when no column had one.
+            if "@" in text and not row.emails:
+                n = nz.normalize_email(text)
+                if n.value:
+                    row.emails.append(n.value)
         # The shipping address stands in, whole, only when no billing part is there:
         # one street is never joined to the other's town.
         ship = "shipping_" if self.ships and not any(self.first(v, f)[0] for f in _ADDRESS_PARTS) else ""
@@ -522,12 +714,17 @@ class RowNormalizer:
             row.country = c.value or ""
             if c.problem:
                 row.values["country_raw"] = raw_country
-        # A row's own country is the best guide to how its local phone numbers are written.
-        phone_region = row.country or self.plan.region
+        # A row's own country is the best guide to how its local phone numbers are written;
+        # else the file's region, and none at all in a file that mixes countries.
+        phone_region = row.country or self.local_region
         phone_cells = self.every(v, "phone") or self.every(v, "shipping_phone")
         for raw, i in phone_cells:
             for part in _split_ids(raw, phone=True):
-                n = nz.normalize_phone(part, phone_region)
+                if phone_region is None and is_local_number(part):
+                    # Kept as read in the row, flagged: guessing a country would be wrong for some.
+                    row.problems.append(f"{self._label(i, 'phone')}: {self.mixed_problem}")
+                    continue
+                n = nz.normalize_phone(part, phone_region or self.plan.region)
                 if n.value:
                     if n.value not in row.phones:
                         row.phones.append(n.value)
@@ -597,16 +794,37 @@ class RowNormalizer:
                     row.occurred_at = joined.value
                 else:
                     row.problems.append(f"{self._label(ti, 'occurred_time')}: {joined.problem}")
+        # A consent cell is dated only by a time the file gives the consent itself (see
+        # omnidesk.core.consent).  A "yes" may also take the row's sign-up time, or a form's
+        # sending time: it cannot have been given before either.  An opt-out never takes an
+        # earlier time than its own, and no flag takes an order's date: Shopify's "Accepts
+        # Marketing" on an order row is the customer's flag as of the export.
+        granted_at = consent_at or created or (row.occurred_at if self.form_times else None)
         for channel in ("email", "sms", "whatsapp"):
             raw, i = self.first(v, f"consent_{channel}")
             if not raw:
                 continue
             c = nz.parse_consent(raw)
-            if c.value:
-                when = unsub_at if c.value == "unsubscribed" and unsub_at else (consent_at or created)
-                row.consents[channel] = (c.value, when or row.occurred_at)
+            if c.value == nz.GRANTED:
+                row.consents[channel] = (c.value, granted_at)
+            elif c.value:
+                row.consents[channel] = (c.value, (unsub_at or consent_at) if c.value == nz.UNSUBSCRIBED
+                                         else consent_at)
             elif c.problem:
                 row.problems.append(f"{self._label(i, f'consent_{channel}')}: {c.problem}")
+        # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
+        # the person as of the file).  Within one row the stricter word wins.
+        # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
+        # hide "Unsubscribed from all email: true" beside it.
+        for name, (when_set, channels) in OPTOUT_FIELDS.items():
+            said_here = [s for raw, _ in self.every(v, name) if (s := nz.parse_optout(raw, when_set).value)]
+            if not said_here:
+                continue
+            status = max(said_here, key=lambda s: STRICTNESS.get(s, 0))
+            for channel in channels:
+                said = row.consents.get(channel)
+                if said is None or STRICTNESS.get(status, 0) > STRICTNESS.get(said[0], 0):
+                    row.consents[channel] = (status, None)
         return row
 
 
@@ -696,6 +914,9 @@ def run_import(
                     header_json=json.dumps(list(plan.header), ensure_ascii=False),
                     mapping_json=json.dumps(plan.mapping),
                     options_json=json.dumps({"region": plan.region, "dry_run": dry_run,
+                                             "phone_region": plan.local_phone_region,
+                                             "phone_region_codes": list(plan.phone_region.mixed_codes)
+                                             if plan.phone_region is not None else [],
                                              "date_orders": {str(k): v.value for k, v in plan.date_orders.items()}}),
                     status="running", started_at=utcnow(),
                 )
@@ -731,6 +952,9 @@ def run_import(
                     keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
                     if keep:
                         ids = _insert_records(conn, batch_id, plan, keep)
+                        if any(row.skip for row, _ in keep):
+                            ids, keep = _set_aside_skipped(ids, keep, result)
+                    if keep:
                         if plan.report_columns:
                             _tie_fixed_rows(conn, plan.report_columns, keep)
                         _insert_identifiers(conn, ids, keep, plan.channel)
@@ -738,8 +962,8 @@ def run_import(
                         if is_events:
                             open_order = _insert_events(conn, batch_id, plan, ids, keep, group_by,
                                                         open_order, result)
-                        elif plan.preset is not None and plan.preset.key == "meta_leads":
-                            _insert_lead_events(conn, batch_id, plan, ids, keep, result)
+                        elif plan.preset is not None and plan.preset.row_event is not None:
+                            _insert_row_events(conn, batch_id, plan, ids, keep, result)
                         elif submissions:
                             _insert_lead_events(conn, batch_id, plan, ids, keep, result, type_="form",
                                                 label="Form submitted")
@@ -889,6 +1113,21 @@ def import_file(ws: Workspace, path: str | Path, options: ImportOptions | None =
     return run_to_end(ws, analyze(ws, path, options), dry_run=dry_run)
 
 
+def _set_aside_skipped(ids: list[int], keep: list[tuple[Row, str]],
+                       result: ImportResult) -> tuple[list[int], list[tuple[Row, str]]]:
+    """Count the rows that are nobody; the others go on to identifiers, consent and events."""
+    out_ids, out = [], []
+    for rid, pair in zip(ids, keep):
+        row = pair[0]
+        if row.skip:
+            result.skipped += 1
+            result.skipped_rows.setdefault(row.skip, []).append(row.record.number)
+        else:
+            out_ids.append(rid)
+            out.append(pair)
+    return out_ids, out
+
+
 def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
                     keep: list[tuple[Row, str]]) -> list[int]:
     table = SourceRecord.__table__
@@ -900,7 +1139,8 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "record_no": rec.number,
             "line_no": rec.line,
             "channel": plan.channel,
-            "kind": plan.kind,
+            # A skipped row is kept as read, and never placed on a customer (see resolve).
+            "kind": "skipped" if row.skip else plan.kind,
             "row_hash": h,
             "raw_json": json.dumps(list(rec.values), ensure_ascii=False),
             "customer_id": None,
@@ -921,7 +1161,8 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "birthday": row.birthday,
             "tags": ", ".join(row.tags),
             "occurred_at": row.occurred_at,
-            "values_json": json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}",
+            "values_json": (json.dumps({"skipped": row.skip}) if row.skip else
+                            json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}"),
             "problems_json": json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
             "flagged": bool(row.problems),
         })
@@ -1059,10 +1300,28 @@ def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: 
         result.events += len(params)
 
 
+def _insert_row_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
+                       keep: list[tuple[Row, str]], result: ImportResult) -> None:
+    """The event each row of the preset's list also is: a lead form sent, a registration."""
+    event = plan.preset.row_event
+    params = []
+    for rid, (row, _) in zip(ids, keep):
+        when = row.occurred_at or row.values.get("created_at")
+        p = _event_params(batch_id, plan, rid, row)
+        p.update(type=event.type, occurred_at=when, occurred_utc=to_utc(when))
+        what = row.values.get("campaign")
+        p["summary"] = event.summary.format(what) if what else event.fallback
+        params.append(p)
+    if params:
+        insert_many(conn, Event.__table__, params)
+        result.events += len(params)
+
+
 # -- error report ---------------------------------------------------------------------
 
 
-def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]]) -> int:
+def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]], *,
+                       overwrite: bool = False) -> int:
     """Write flagged rows, as read plus what is wrong, to ``out``; returns rows written.
 
     With one file the report keeps that file's header, so once fixed it can be
@@ -1091,7 +1350,7 @@ def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]
             [f.record.values[i] if i < len(f.record.values) else "" for i in keep] + trailer(result, f)
             for f in result.flagged_rows
         )
-        return write_csv(out, header, rows)
+        return write_csv(out, header, rows, overwrite=overwrite)
     columns: list[str] = []
     for plan, _ in runs:
         for i in own(plan):
@@ -1108,4 +1367,4 @@ def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]
                     vals[index[c]] if c in index and index[c] < len(vals) else "" for c in columns
                 ] + trailer(result, f)
 
-    return write_csv(out, header, gen())
+    return write_csv(out, header, gen(), overwrite=overwrite)

@@ -35,9 +35,11 @@ from omnidesk.core.importing.fields import (
 )
 
 __all__ = [
+    "AS_EVENT_TIME",
     "PRESETS",
     "ColumnGuess",
     "Preset",
+    "RowEvent",
     "detect_preset",
     "get_preset",
     "guess_channel",
@@ -119,6 +121,19 @@ def _frozen_mapping(mapping: Mapping[str, str] | None = None) -> Mapping[str, st
 
 
 @dataclass(frozen=True)
+class RowEvent:
+    """The event every row of a list of people also is (a lead form sent, a registration).
+
+    ``summary`` is formatted with the row's campaign (the form, the event's name);
+    ``fallback`` is the summary of a row without one.
+    """
+
+    type: str
+    summary: str
+    fallback: str
+
+
+@dataclass(frozen=True)
 class Preset:
     """One known export format.
 
@@ -140,6 +155,8 @@ class Preset:
     constants: Mapping[str, str] = field(default_factory=_frozen_mapping)
     strip_type_prefixes: bool = False
     group_rows_by: str | None = None
+    # A list of people whose every row is also something they did.
+    row_event: RowEvent | None = None
     note: str = ""
 
     def __post_init__(self) -> None:
@@ -603,6 +620,7 @@ _META_LEADS = Preset(
     # contact details; fuzzy-matching them would invent data.
     patterns=((r".", IGNORE),),
     strip_type_prefixes=True,
+    row_event=RowEvent("lead_form", "Lead form submitted: {}", "Lead form submitted"),
     note=(
         "Values carry type prefixes (p:+1..., z:02134, l:, c:, ...); the download is often "
         "UTF-16 with tabs; platform is fb or ig; form answers are kept raw."
@@ -734,6 +752,471 @@ _SQUARE_TRANSACTIONS = Preset(
     note="A refund is a row of its own with a negative total; a partial refund also shows on the payment.",
 )
 
+# CRM contact lists: the business's own address book of people, kept by its
+# salespeople, so they join the "contacts" channel.  A stage, status or owner
+# column describes the person, never something they did.
+
+_HUBSPOT_CONTACTS = Preset(
+    key="hubspot_contacts",
+    label="HubSpot contacts export",
+    vendor="HubSpot",
+    channel="contacts",
+    kind=Kind.CONTACTS,
+    signature=_signature("Record ID", "Email", "Contact owner", "Create Date"),
+    columns=_columns(
+        {
+            "Record ID": "external_id",
+            "Contact ID": "external_id",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Email": "email",
+            "Additional email addresses": "email",
+            # The mobile first: it is the number that can take a text message.
+            "Mobile Phone Number": "phone",
+            "Phone Number": "phone",
+            "Street Address": "address1",
+            "City": "city",
+            "State/Region": "region",
+            "Postal Code": "postcode",
+            "Country/Region": "country",
+            "Company Name": "company",
+            "Job Title": "job_title",
+            "Date of birth": "birthday",
+            "Create Date": "created_at",
+            "Unsubscribed from all email": "no_email",
+        },
+        [
+            # "Marketing contact status" is HubSpot's billing tier, not consent.
+            "Lifecycle Stage", "Lead Status", "Contact owner", "Last Activity Date",
+            "Marketing contact status", "Associated Company", "Primary Associated Company ID",
+            "Associated Company IDs", "Original Source", "Original Source Drill-Down 1",
+            "Original Source Drill-Down 2", "Last Modified Date", "Email Domain",
+            "Owner assigned date", "Persona", "Time Zone", "Fax Number", "Industry",
+            "Website URL", "Number of Employees", "Annual Revenue", "Recent Deal Amount",
+            "Total Revenue", "Number of Sales Activities", "Last Contacted", "Next Activity Date",
+        ],
+    ),
+    patterns=((r"^became a ", IGNORE), (r"^(last|first|recent|number of) ", IGNORE)),
+    note="Boolean properties read true/false; additional email addresses are ';'-separated.",
+)
+
+_ZOHO_CONTACTS = Preset(
+    key="zoho_contacts",
+    label="Zoho CRM contacts export",
+    vendor="Zoho",
+    channel="contacts",
+    kind=Kind.CONTACTS,
+    signature=_signature("Record Id", "Contact Owner", "Email Opt Out"),
+    columns=_columns(
+        {
+            "Record Id": "external_id",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Full Name": "full_name",
+            "Account Name": "company",
+            "Email": "email",
+            "Secondary Email": "email",
+            "Title": "job_title",
+            "Mobile": "phone",
+            "Phone": "phone",
+            "Home Phone": "phone",
+            "Other Phone": "phone",
+            "Date of Birth": "birthday",
+            "Email Opt Out": "no_email",
+            "Unsubscribed Time": "unsubscribed_at",
+            "Created Time": "created_at",
+            "Mailing Street": "address1",
+            "Mailing City": "city",
+            "Mailing State": "region",
+            "Mailing Zip": "postcode",
+            "Mailing Country": "country",
+            "Description": "note",
+            "Tag": "tags",
+        },
+        [
+            "Contact Owner", "Lead Source", "Department", "Fax", "Assistant", "Asst Phone",
+            "Skype ID", "Twitter", "Secondary Email", "Salutation", "Created By", "Modified By",
+            "Modified Time", "Last Activity Time", "Reporting To", "Vendor Name",
+            "Unsubscribed Mode", "Other Street", "Other City", "Other State", "Other Zip",
+            "Other Country", "Layout", "Contact Image", "Change Log Time", "Locked",
+            "Last Enriched Time", "Enrich Status",
+        ],
+    ),
+    note="Record Ids look like zcrm_…; Email Opt Out is true/false.",
+)
+
+_SALESFORCE_CONTACTS = Preset(
+    key="salesforce_contacts",
+    label="Salesforce contacts export (Data Loader)",
+    vendor="Salesforce",
+    channel="contacts",
+    kind=Kind.CONTACTS,
+    # API field names, as Data Loader and Data Export write them (often in capitals).
+    signature=_signature("Id", "FirstName", "LastName", "HasOptedOutOfEmail"),
+    columns=_columns(
+        {
+            "Id": "external_id",
+            "FirstName": "first_name",
+            "LastName": "last_name",
+            "Name": "full_name",
+            "Email": "email",
+            "MobilePhone": "phone",
+            "Phone": "phone",
+            "HomePhone": "phone",
+            "OtherPhone": "phone",
+            "MailingStreet": "address1",
+            "MailingCity": "city",
+            "MailingState": "region",
+            "MailingPostalCode": "postcode",
+            "MailingCountry": "country",
+            "Title": "job_title",
+            "Birthdate": "birthday",
+            "Description": "note",
+            "HasOptedOutOfEmail": "no_email",
+            "CreatedDate": "created_at",
+        },
+        [
+            # Calls and faxes are not marketing channels omnidesk keeps consent for.
+            "DoNotCall", "HasOptedOutOfFax", "IsDeleted", "MasterRecordId", "AccountId",
+            "Salutation", "OtherStreet", "OtherCity", "OtherState", "OtherPostalCode",
+            "OtherCountry", "OtherLatitude", "OtherLongitude", "OtherGeocodeAccuracy",
+            "OtherAddress", "MailingLatitude", "MailingLongitude", "MailingGeocodeAccuracy",
+            "MailingAddress", "Fax", "AssistantPhone", "ReportsToId", "Department",
+            "AssistantName", "LeadSource", "OwnerId", "CreatedById", "LastModifiedDate",
+            "LastModifiedById", "SystemModstamp", "LastActivityDate", "LastCURequestDate",
+            "LastCUUpdateDate", "LastViewedDate", "LastReferencedDate", "EmailBouncedReason",
+            "EmailBouncedDate", "IsEmailBounced", "PhotoUrl", "Jigsaw", "JigsawContactId",
+            "CleanStatus", "IndividualId", "IsPriorityRecord",
+        ],
+    ),
+    # Custom fields end in "__c" and hold anything.
+    patterns=((r"\bc$", IGNORE),),
+    note="Ids are 18 characters; custom fields end in __c; booleans are true/false.",
+)
+
+_SALESFORCE_REPORT = Preset(
+    key="salesforce_contacts_report",
+    label="Salesforce contacts report",
+    vendor="Salesforce",
+    channel="contacts",
+    kind=Kind.CONTACTS,
+    signature=_signature(
+        "First Name", "Last Name", "Account Name", "Mailing Zip/Postal Code", "Email Opt Out"
+    ),
+    columns=_columns(
+        {
+            "Contact ID": "external_id",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Title": "job_title",
+            "Account Name": "company",
+            "Mailing Street": "address1",
+            "Mailing City": "city",
+            "Mailing State/Province": "region",
+            "Mailing Zip/Postal Code": "postcode",
+            "Mailing Country": "country",
+            "Mobile": "phone",
+            "Phone": "phone",
+            "Home Phone": "phone",
+            "Other Phone": "phone",
+            "Email": "email",
+            "Email Opt Out": "no_email",
+            "Birthdate": "birthday",
+            "Created Date": "created_at",
+            "Description": "note",
+        },
+        [
+            "Contact Owner", "Salutation", "Fax", "Do Not Call", "Fax Opt Out", "Account ID",
+            "Account Owner", "Lead Source", "Department", "Last Activity", "Last Modified Date",
+            "Mailing State/Province Code", "Mailing Country Code", "Email Bounced Reason",
+            "Email Bounced Date",
+        ],
+    ),
+    note="A report's IDs are 15 characters, Data Loader's 18; Email Opt Out is 0/1 or true/false.",
+)
+
+_STRIPE_CUSTOMERS = Preset(
+    key="stripe_customers",
+    label="Stripe customers export",
+    vendor="Stripe",
+    channel="shop",
+    kind=Kind.CONTACTS,
+    signature=_signature("id", "Created (UTC)", "Delinquent", "Total Spend", "Payment Count"),
+    columns=_columns(
+        {
+            "id": "external_id",
+            "Email": "email",
+            # Often a company, an email or a domain rather than a person: see the normalizer.
+            "Name": "full_name",
+            "Phone": "phone",
+            "Description": "note",
+            "Created (UTC)": "created_at",
+            "Address Line1": "address1",
+            "Address Line2": "address2",
+            "Address City": "city",
+            "Address State": "region",
+            "Address Zip": "postcode",
+            "Address Country": "country",
+            "Total Spend": "total_spent",
+            "Payment Count": "total_orders",
+            "Currency": "currency",
+            "Preferred Locales": "language",
+        },
+        [
+            "Plan", "Status", "Cancel At Period End", "Account Balance", "Balance", "Discount",
+            "Delinquent", "Refunded Volume", "Dispute Losses", "Business Vat ID", "Tax Exempt",
+            "Invoice Prefix", "Invoice Settings Default Payment Method",
+        ],
+    ),
+    # The card's and the shipping address's details are someone's card and parcel, not the customer.
+    patterns=((r"^card ", IGNORE), (r"^shipping ", IGNORE), (r" metadata$", IGNORE),
+              (r"^tax ", IGNORE)),
+    note="Created (UTC) is in UTC; Name is sometimes an email address or a web domain.",
+)
+
+_WOOCOMMERCE_CUSTOMERS = Preset(
+    key="woocommerce_customers",
+    label="WooCommerce customers export",
+    vendor="WooCommerce",
+    channel="shop",
+    kind=Kind.CONTACTS,
+    # WooCommerce › Customers (Analytics), "Download".
+    signature=_signature("Name", "Username", "Last Active", "Total Spend", "AOV"),
+    columns=_columns(
+        {
+            "Name": "full_name",
+            "Email": "email",
+            "Date Registered": "created_at",
+            "Sign Up": "created_at",
+            "Orders": "total_orders",
+            "Total Spend": "total_spent",
+            "Country / Region": "country",
+            "Country": "country",
+            "City": "city",
+            "Region": "region",
+            "Postal Code": "postcode",
+        },
+        # A username is the shop's login name: no other system knows it.
+        ["Username", "Last Active", "AOV"],
+    ),
+    note="Guests have no username; Total Spend carries the shop's currency symbol.",
+)
+
+# Order exports of WooCommerce plugins: the official Customer/Order/Coupon
+# Export ("Default - One Row per Item", human-readable headers) and Advanced
+# Order Export For WooCommerce (its default field set).  Both repeat the order's
+# columns on each of its item rows.
+_WOO_ORDER_COLUMNS = _columns(
+    {
+        "Order Number": "order_id",
+        "Order ID": "order_id",
+        "Order Date": "occurred_at",
+        "Order Status": "status",
+        "Order Total": "amount",
+        "Order Total Amount": "amount",
+        "Order Currency": "currency",
+        "Currency": "currency",
+        "Billing First Name": "first_name",
+        "First Name (Billing)": "first_name",
+        "Billing Last Name": "last_name",
+        "Last Name (Billing)": "last_name",
+        "Billing Full Name": "full_name",
+        "Billing Company": "company",
+        "Company (Billing)": "company",
+        "Billing Email Address": "email",
+        "Billing Email": "email",
+        "Email (Billing)": "email",
+        "Billing Phone": "phone",
+        "Billing Phone Number": "phone",
+        "Phone (Billing)": "phone",
+        "Billing Address 1": "address1",
+        "Billing Address 2": "address2",
+        "Address 1&2 (Billing)": "address",
+        "Billing City": "city",
+        "City (Billing)": "city",
+        "Billing State": "region",
+        "Billing State Code": "region",
+        "State Code (Billing)": "region",
+        "Billing Postcode": "postcode",
+        "Postcode (Billing)": "postcode",
+        "Billing Country": "country",
+        "Country Code (Billing)": "country",
+        "Item Name": "item_name",
+        "Item Quantity": "item_quantity",
+        "Quantity (- Refund)": "item_quantity",
+        "Item Cost": "item_price",
+    },
+    [
+        # A WordPress user number: another shop's customer 12 is somebody else.
+        "Customer ID", "Order Number (Formatted)", "Customer Note", "Shipping Total",
+        "Shipping Tax Total", "Fees", "Fee Total", "Fee Tax Total", "Tax Total", "Discount Total",
+        "Refunded Total", "Payment Method", "Payment Method Title", "Shipping Method",
+        "Shipping Method Title", "Cart Discount Amount", "Order Subtotal Amount",
+        "Order Shipping Amount", "Order Refund Amount", "Order Total Tax Amount", "SKU", "Item #",
+        "Coupon Code", "Discount Amount", "Discount Amount Tax", "Order Notes",
+        "Download Permissions Granted",
+    ],
+)
+_WOO_ORDER_PATTERNS = (
+    (r"^(shipping|item|fee|tax|coupon|refund) ", IGNORE),
+    (r"\bshipping$", IGNORE),
+)
+_WOO_ORDER_NOTE = "One row per item; the order's columns repeat on each of its rows."
+
+_WOOCOMMERCE_ORDERS = Preset(
+    key="woocommerce_orders",
+    label="WooCommerce orders export",
+    vendor="WooCommerce",
+    channel="shop",
+    kind=Kind.EVENTS,
+    signature=_signature(
+        "Order Number", "Order Status", "Order Date", "Billing First Name", "Billing Last Name"
+    ),
+    columns=_WOO_ORDER_COLUMNS,
+    patterns=_WOO_ORDER_PATTERNS,
+    group_rows_by="order_id",
+    note=_WOO_ORDER_NOTE,
+)
+
+_WOOCOMMERCE_ORDERS_ADVANCED = Preset(
+    key="woocommerce_orders_advanced",
+    label="WooCommerce orders export (Advanced Order Export)",
+    vendor="WooCommerce",
+    channel="shop",
+    kind=Kind.EVENTS,
+    signature=_signature(
+        "Order Number", "Order Status", "Order Date", "Email (Billing)", "Order Total Amount"
+    ),
+    columns=_WOO_ORDER_COLUMNS,
+    patterns=_WOO_ORDER_PATTERNS,
+    group_rows_by="order_id",
+    note=_WOO_ORDER_NOTE,
+)
+
+_SUBSTACK = Preset(
+    key="substack_subscribers",
+    label="Substack subscribers export",
+    vendor="Substack",
+    channel="email",
+    kind=Kind.CONTACTS,
+    signature=_signature("email", "active_subscription", "email_disabled"),
+    columns=_columns(
+        {
+            "email": "email",
+            "name": "full_name",
+            "created_at": "created_at",
+            # A subscriber who turned the newsletter's emails off.
+            "email_disabled": "no_email",
+        },
+        ["active_subscription", "expiry", "plan", "first_payment_at", "subscription_type",
+         "stripe_customer_id"],
+    ),
+    # Everyone on the list signed up for the newsletter, on created_at.
+    constants={"consent_email": "subscribed"},
+    note="Every row subscribed (free or paid); email_disabled true means they stopped the emails.",
+)
+
+_LINKEDIN_CONNECTIONS = Preset(
+    key="linkedin_connections",
+    label="LinkedIn connections export",
+    vendor="LinkedIn",
+    channel="social",
+    kind=Kind.CONTACTS,
+    signature=_signature("First Name", "Last Name", "URL", "Connected On"),
+    columns=_columns(
+        {
+            # The profile's address names one member for good.
+            "URL": "external_id",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Email Address": "email",
+            "Company": "company",
+            "Position": "job_title",
+            "Connected On": "created_at",
+        },
+    ),
+    note=(
+        "Connections.csv starts with a 'Notes:' paragraph above the header; emails are only there "
+        "when the member allows it; members who left LinkedIn are rows with only a date."
+    ),
+)
+
+_EVENTBRITE_ATTENDEES = Preset(
+    key="eventbrite_attendees",
+    label="Eventbrite attendee summary",
+    vendor="Eventbrite",
+    channel="web",
+    kind=Kind.CONTACTS,
+    signature=_signature(
+        "Order #", "Order Date", "Event Name", "Ticket Type", "Attendee #", "Attendee Status"
+    ),
+    columns=_columns(
+        {
+            # The order is the booking of a ticket, not a purchase in the shop.
+            "Order Date": "occurred_at",
+            "First Name": "first_name",
+            "Last Name": "last_name",
+            "Email": "email",
+            "Event Name": "campaign",
+            "Ticket Type": "item_name",
+            "Attendee Status": "status",
+            "Cell Phone": "phone",
+            "Home Phone": "phone",
+            "Home Address 1": "address1",
+            "Home Address 2": "address2",
+            "Home City": "city",
+            "Home State": "region",
+            "Home Zip": "postcode",
+            "Home Country": "country",
+            "Job Title": "job_title",
+            "Company": "company",
+            "Birth Date": "birthday",
+            "Gender": "gender",
+        },
+        [
+            # The buyer may have booked for someone else: the row is the attendee's.
+            "Order #", "Prefix", "Suffix", "Event ID", "Attendee #", "Barcode #", "Group",
+            "Buyer Last Name", "Buyer First Name", "Buyer Email", "Order Type", "Currency",
+            "Total Paid", "Fees Paid", "Eventbrite Fees", "Eventbrite Payment Processing",
+            "Device Name", "Check-In Date", "Age",
+        ],
+    ),
+    # The organiser's own questions are answers, not contact details.
+    patterns=((r".", IGNORE),),
+    row_event=RowEvent("registration", "Registered for {}", "Registered for an event"),
+    note="One row per attendee; the buyer's columns describe whoever paid.",
+)
+
+_META_LEADS_CENTER = Preset(
+    key="meta_leads_center",
+    label="Meta Business Suite Leads Center export",
+    vendor="Meta",
+    channel="social",
+    kind=Kind.CONTACTS,
+    signature=_signature("Created", "Name", "Source", "Form", "Stage", "Owner"),
+    columns=_columns(
+        {
+            "Lead ID": "external_id",
+            "Created": "created_at",
+            "Name": "full_name",
+            "Full name": "full_name",
+            "First name": "first_name",
+            "Last name": "last_name",
+            "Email": "email",
+            "Phone number": "phone",
+            "Phone": "phone",
+            "Form": "campaign",
+            "Stage": "status",
+            "Labels": "tags",
+        },
+        ["Source", "Channel", "Owner", "Campaign", "Ad", "Ad set", "Platform"],
+    ),
+    patterns=((r".", IGNORE),),
+    strip_type_prefixes=True,
+    row_event=RowEvent("lead_form", "Lead form submitted: {}", "Lead form submitted"),
+    note="Stage and owner are the business's follow-up, kept as the lead's status and raw.",
+)
+
 PRESETS: tuple[Preset, ...] = (
     _SHOPIFY_CUSTOMERS,
     _SHOPIFY_ORDERS,
@@ -747,6 +1230,18 @@ PRESETS: tuple[Preset, ...] = (
     _KLAVIYO,
     _SQUARE,
     _SQUARE_TRANSACTIONS,
+    _HUBSPOT_CONTACTS,
+    _ZOHO_CONTACTS,
+    _SALESFORCE_CONTACTS,
+    _SALESFORCE_REPORT,
+    _STRIPE_CUSTOMERS,
+    _WOOCOMMERCE_CUSTOMERS,
+    _WOOCOMMERCE_ORDERS,
+    _WOOCOMMERCE_ORDERS_ADVANCED,
+    _SUBSTACK,
+    _LINKEDIN_CONNECTIONS,
+    _EVENTBRITE_ATTENDEES,
+    _META_LEADS_CENTER,
 )
 
 _PRESETS_BY_KEY: dict[str, Preset] = {p.key: p for p in PRESETS}
@@ -1013,15 +1508,40 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Standort", "Magasin", "Boutique", "Tienda", "Sucursal", "Vestiging", "Negozio",
         "Punto vendita",
     ),
-    # Known on sight but deliberately not imported: an inverted flag
-    # ("Unsubscribed: yes") read as consent would do harm, and fuzzy matching
-    # would otherwise take "unsubscribed" for "subscribed".
+    # Inverted flags: "yes" means do not send (normalize.parse_optout).  Read as consent
+    # they would do harm, so they are fields of their own.  HubSpot ("Unsubscribed from all
+    # email", "Email hard bounce reason", "Marketing contact status"), Salesforce (API names
+    # HasOptedOutOfEmail, DoNotCall, IsEmailBounced, EmailBouncedReason/Date; report labels
+    # "Email Opt Out", "Do Not Call") and Zoho CRM ("Email Opt Out") write them so.
+    "no_email": (
+        "Unsubscribed", "Unsubscribe", "Opt out", "Optout", "Opted out", "Email opt out",
+        "Email optout", "Email opted out", "Opted out of email", "Has opted out of email",
+        "Unsubscribed from all email", "Opted out of all email", "Global unsubscribe",
+        "Do not email", "Do not e-mail", "No email", "No emails", "No marketing", "Email disabled",
+        "Blocked", "Blacklisted", "Suppressed", "Suppression", "Marketing contact status",
+        "Newsletter opt out", "Marketing opt out",
+    ),
+    "no_sms": (
+        "Do not call", "Do not text", "Do not SMS", "SMS opt out", "SMS optout", "SMS opted out",
+        "Text opt out", "Texts opt out", "SMS unsubscribed", "No SMS", "No calls",
+    ),
+    "no_contact": ("Do not contact", "Do not solicit", "No contact", "Contact opt out"),
+    "email_bounced": (
+        "Bounced", "Email bounced", "Is email bounced", "Hard bounce", "Hard bounced",
+        "Email hard bounce reason", "Email bounced reason", "Email bounced date", "Bounce reason",
+        "Cleaned", "Invalid email", "Email invalid", "Undeliverable", "Email undeliverable",
+    ),
+    # Known on sight but deliberately not imported.
     IGNORE: (
-        "Unsubscribed", "Opt out", "Optout", "Opted out", "Do not email", "Do not contact",
-        "Do not call", "No marketing", "Blacklisted", "Bounced", "Suppressed", "Suppression",
         "Subtotal", "Tax", "Taxes", "Discount", "Shipping cost",
         # Which kind of address a row holds.
         "Address type",
+        # What kind of person a CRM row is, or how far a salesperson got with them:
+        # facts about the person, never something they did.
+        "Contact type", "Customer type", "Client type", "Member type", "Lead type", "Record type",
+        "Account type", "Subscriber type", "Lead status", "Lead stage", "Lifecycle stage",
+        "Lifecycle", "Contact status", "Deal stage", "Pipeline stage", "Contact owner",
+        "Lead owner", "Lead source", "Lead rating",
     ),
 }
 
@@ -1051,6 +1571,7 @@ _QUALIFIERS = _PERSON_WORDS | frozenset(
 # A bare number-ish word is an ID, but whose ID depends on the file.
 _AMBIGUOUS_ID = frozenset({"id", "no", "nr", "number", "num", "ref", "reference", "nummer", "numero"})
 
+_TYPE_WORDS = frozenset({"type", "tipo", "kind"})
 _PRICE_WORDS = frozenset(header_key(w) for w in ("Price", "Prix", "Preis", "Precio", "Prezzo"))
 
 
@@ -1320,6 +1841,9 @@ def _generic_candidate(header: str) -> _Candidate:
         if synonym is not None and (best is None or synonym.confidence > best.confidence):
             best, best_length = synonym, length
     if best is not None:
+        if best.field == "event_type" and best.phrase in _TYPE_WORDS and any(w in _PERSON_WORDS for w in words):
+            # "Patient type", "Guest type": what kind of person, not what they did.
+            return _Candidate(IGNORE, _QUALIFIED, f"'{key}' says what kind of person, kept raw")
         return _synonym_candidate(best, min(best.confidence, _QUALIFIED), f"synonym '{best.phrase}' in '{key}'")
 
     found = _fuzzy(spaced.replace(" ", ""))
@@ -1372,6 +1896,8 @@ def _preset_reason(preset: Preset, name: str) -> str:
     return f"preset {short}" + (" (kept raw)" if name == IGNORE else "")
 
 
+# Said of a "Created" column read as the time of the events a file holds.
+AS_EVENT_TIME = ", as event time"
 _EVENT_DETAIL_FIELDS = frozenset(EVENT_FIELDS - {"occurred_at"})
 _IDENTITY_FIELDS = frozenset({"full_name", "first_name", "last_name", "email", "phone", "external_id"})
 
@@ -1395,7 +1921,7 @@ def _reconsider(candidates: list[_Candidate]) -> None:
         elif candidate.field == "created_at" and has_details and "occurred_at" not in present:
             # "Created" in a file of orders or visits is when the event happened.
             candidate.field = "occurred_at"
-            candidate.reason += ", as event time"
+            candidate.reason += AS_EVENT_TIME
             present.add("occurred_at")
     if (
         present & _IDENTITY_FIELDS
@@ -1487,7 +2013,9 @@ def guess_kind(fields: Sequence[str], preset: Preset | None = None) -> Kind:
 
     A preset decides by itself.  Otherwise the file holds events when the
     mapping has ``occurred_at`` plus one of event_type, order_id, amount or
-    item_name; anything else is contacts.
+    item_name; anything else is contacts.  The columns can only suggest
+    events: the import then asks the rows for evidence (see
+    ``importing.evidence``) before reading a file as events.
     """
     if preset is not None:
         return preset.kind

@@ -54,6 +54,7 @@ from omnidesk.core.importing.pipeline import (
     run_import,
     write_error_report,
 )
+from omnidesk.core.importing.phone_region import all_regions
 from omnidesk.core.importing.sniff import UnreadableFileError
 from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 from omnidesk.core.tasks import Cancelled, Progress
@@ -682,6 +683,28 @@ class MappingPage(QWizardPage):
         top.addWidget(QLabel("From:"))
         top.addWidget(self.channel_combo)
 
+        # How phone numbers without a country code are read: the file's evidence, or the user's pick.
+        self.region_combo = QComboBox()
+        self.region_combo.addItem("", "")  # "As the file shows: …", filled per file
+        self.region_combo.insertSeparator(1)
+        for code, label in all_regions():
+            self.region_combo.addItem(label, code)
+        self.region_combo.setMinimumContentsLength(30)
+        self.region_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.region_combo.setToolTip("The country whose numbers the phone numbers without a country code are; "
+                                     "a row's own country column still decides that row.")
+        self.region_combo.currentIndexChanged.connect(self._region_changed)
+        self.region_reason = QLabel()
+        self.region_reason.setWordWrap(True)
+        self.region_reason.setTextFormat(Qt.TextFormat.RichText)
+        self.region_row = QWidget()
+        region_line = QHBoxLayout(self.region_row)
+        region_line.setContentsMargins(0, 0, 0, 0)
+        region_line.addWidget(QLabel("Phone numbers without a country code are from:"))
+        region_line.addWidget(self.region_combo)
+        region_line.addSpacing(8)
+        region_line.addWidget(self.region_reason, 1)
+
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.warnings.setTextFormat(Qt.TextFormat.RichText)
@@ -726,6 +749,7 @@ class MappingPage(QWizardPage):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.region_row)
         layout.addWidget(self.warnings)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.wiz.remember_checkbox)
@@ -843,10 +867,27 @@ class MappingPage(QWizardPage):
                 self.channel_combo.setCurrentIndex(at)
             else:
                 self.channel_combo.setEditText(plan.channel)
+            self._show_region(plan)
         finally:
             self._filling = False
         self.model.update_plan(plan)
         self._show_warnings(plan)
+
+    def _show_region(self, plan: ImportPlan) -> None:
+        """The phone region row: shown when a column holds phones, with the decision and why."""
+        self.region_row.setVisible("phone" in plan.mapping)
+        decided = plan.phone_region
+        if decided is None:
+            return
+        found = plan.file_phone_region()
+        self.region_combo.setItemText(0, f"As the file shows: {found.label}")
+        at = self.region_combo.findData(decided.code) if decided.source == "chosen" else 0
+        self.region_combo.setCurrentIndex(max(at, 0))
+        text = _html(decided.explain())
+        if decided.code is None:
+            text = f'<span style="color:{NOTICE_COLOR}">{text}</span>'
+        self.region_reason.setText(text)
+        self.region_reason.setToolTip(decided.explain())
 
     @staticmethod
     def _why(plan: ImportPlan, column: int, guess) -> str:
@@ -859,7 +900,8 @@ class MappingPage(QWizardPage):
         return "Your choice"
 
     def _show_warnings(self, plan: ImportPlan) -> None:
-        notes = list(plan.warnings)
+        # The phone region has its own line above, with a way to change it.
+        notes = [w for w in plan.warnings if not w.startswith("phone region: ")]
         if plan.previous_batch is not None:
             notes.insert(0, f"This exact file was already imported (import #{plan.previous_batch}); "
                             "importing it again will add nothing.")
@@ -882,6 +924,10 @@ class MappingPage(QWizardPage):
         if self._filling:
             return
         self.wiz.set_field_for_column(self.current, column, combo.currentData())
+
+    def _region_changed(self, _index: int) -> None:
+        if not self._filling:
+            self.wiz.set_phone_region(self.current, self.region_combo.currentData() or "")
 
     def _kind_changed(self, _index: int) -> None:
         if not self._filling:
@@ -1026,6 +1072,8 @@ def _notes_html(wizard: ImportWizard, outcome: RunOutcome, *, trial: bool) -> st
             continue
         for warning in plan.warnings:
             notes.append(f"{name}: {_html(warning)}")
+        for note in result.skip_notes():
+            notes.append(f"{name}: {_html(note)}")
         if result.flagged:
             flagged_total += result.flagged
             first = result.flagged_rows[0] if result.flagged_rows else None
@@ -1389,6 +1437,12 @@ class ImportWizard(QWizard):
         entry.user_kind = True
         self._replace_plan(file_index, entry.plan.with_changes(kind=kind))
 
+    def set_phone_region(self, file_index: int, code: str) -> None:
+        """Read the plan's numbers without a country code as ``code``'s ("" = as the file shows)."""
+        entry = self._entry(file_index)
+        assert entry.plan is not None
+        self._replace_plan(file_index, entry.plan.with_changes(phone_region=code))
+
     def set_channel(self, file_index: int, channel: str) -> None:
         entry = self._entry(file_index)
         assert entry.plan is not None
@@ -1440,7 +1494,7 @@ class ImportWizard(QWizard):
             return None
         status = self.done_page.report_status
         try:
-            written = write_error_report(out, flagged)
+            written = write_error_report(out, flagged, overwrite=True)  # the save dialog asked
         except (UserError, OSError) as exc:
             status.setText(f'<span style="color:{ERROR_COLOR}">Could not save the report: {_html(str(exc))}</span>')
             return None

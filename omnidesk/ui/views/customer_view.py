@@ -18,7 +18,6 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -82,6 +81,7 @@ from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption, erase_confirmation
 from omnidesk.ui.formatting import nice_date
+from omnidesk.ui.models.list_table_model import ListTableModel
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
     amount_text,
@@ -467,28 +467,7 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.restore()
 
 
-class _ListTableModel(QAbstractTableModel):
-    """A table over a plain list of rows, with fixed column headers."""
-
-    HEADERS: tuple[str, ...] = ()
-
-    def _count(self) -> int:
-        raise NotImplementedError
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else self._count()
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-
-class SourceTableModel(_ListTableModel):
+class SourceTableModel(ListTableModel):
     """The customer's source records: file, row, channel, kind and what was flagged."""
 
     RecordIdRole = Qt.ItemDataRole.UserRole + 1
@@ -530,7 +509,7 @@ class SourceTableModel(_ListTableModel):
         return None
 
 
-class IdentifierTableModel(_ListTableModel):
+class IdentifierTableModel(ListTableModel):
     """Every email, phone and external id of the customer, one line per file it was found in.
 
     An identifier's kind and value are written on its first line only; its lines share a
@@ -1289,7 +1268,8 @@ class CustomerView(QWidget):
         if path is None:
             return
         try:
-            written = export_person(self.workspace, self.customer_id, path)
+            # The save dialog has asked before replacing a file.
+            written = export_person(self.workspace, self.customer_id, path, overwrite=True)
         except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
             try:
                 path.with_name(path.name + ".part").unlink(missing_ok=True)
@@ -1470,7 +1450,12 @@ class CustomerView(QWidget):
         path = self.ask_export_path()
         if path is None:
             return
-        export_timeline(self.workspace, self.customer_id, path)
+        try:
+            # The save dialog has asked before replacing a file.
+            export_timeline(self.workspace, self.customer_id, path, overwrite=True)
+        except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
+            self.show_error("Cannot export the timeline", f"Nothing was written to {path}.\n\n{_reason(exc)}")
+            return
         self.timelineExported.emit(str(path))
 
     # -- sources -------------------------------------------------------------------

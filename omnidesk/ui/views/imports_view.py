@@ -1,20 +1,28 @@
-"""The Imports screen: every file imported, with its counts, and Undo."""
+"""The Imports screen: every file imported, with its counts, its flagged rows, and Undo."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QLabel,
     QPushButton,
+    QSplitter,
     QStackedLayout,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing.batches import write_batch_error_report
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.models.flagged_row_table_model import FlaggedRowTableModel
 from omnidesk.ui.models.import_batch_table_model import ImportBatchTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
 
@@ -22,9 +30,11 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 class ImportsView(QWidget):
     importRequested = Signal()
     undoRequested = Signal(int)  # batch id
+    errorReportSaved = Signal(str)  # path
 
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
+        self.workspace = workspace
         self.model = ImportBatchTableModel(workspace, self)
         self.import_button = QPushButton("Import files…")
         self.import_button.clicked.connect(self.importRequested)
@@ -49,6 +59,46 @@ class ImportsView(QWidget):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
+        # The selected import's flagged rows: imported, but each with something to fix.
+        self.flagged_model = FlaggedRowTableModel(workspace, self)
+        self.flagged_title = QLabel()
+        self.flagged_title.setWordWrap(True)
+        self.flagged_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.report_button = QPushButton("Save error report…")
+        self.report_button.setToolTip("Write these rows, with what is wrong, to a CSV: fix it and import it "
+                                      "again, and each fixed row joins the customer of the row it corrects")
+        self.report_button.clicked.connect(self.save_error_report)
+        self.report_status = QLabel()
+        self.report_status.setTextFormat(Qt.TextFormat.PlainText)
+        self.flagged_table = QTableView()
+        self.flagged_table.setModel(self.flagged_model)
+        self.flagged_table.verticalHeader().setVisible(False)
+        self.flagged_table.setAlternatingRowColors(True)
+        self.flagged_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.flagged_table.setWordWrap(False)
+        self.flagged_table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        fh = self.flagged_table.horizontalHeader()
+        fh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        fh.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        fh.setStretchLastSection(True)
+        fh.resizeSection(1, 320)
+        flagged_top = QHBoxLayout()
+        flagged_top.addWidget(self.flagged_title, 1)
+        flagged_top.addWidget(self.report_status)
+        flagged_top.addWidget(self.report_button)
+        self.flagged_panel = QWidget()
+        fl = QVBoxLayout(self.flagged_panel)
+        fl.setContentsMargins(0, 6, 0, 0)
+        fl.addLayout(flagged_top)
+        fl.addWidget(self.flagged_table, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.table)
+        self.splitter.addWidget(self.flagged_panel)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([10_000, 10_000])  # half each, whatever the window's size
+        self.splitter.setChildrenCollapsible(False)
+
         self.empty = EmptyState(
             "Nothing imported yet",
             "Import a CSV export from your shop, email tool, till or social lead forms. "
@@ -62,11 +112,12 @@ class ImportsView(QWidget):
         pl = QVBoxLayout(page)
         pl.setContentsMargins(0, 0, 0, 0)
         pl.addLayout(top)
-        pl.addWidget(self.table, 1)
+        pl.addWidget(self.splitter, 1)
         self.pages = QStackedLayout(self)
         self.pages.addWidget(self.empty)
         self.pages.addWidget(page)
         self._update_state()
+        self._selection_changed()
 
     def selected_batch(self) -> dict | None:
         rows = self.table.selectionModel().selectedRows()
@@ -75,6 +126,53 @@ class ImportsView(QWidget):
     def _selection_changed(self, *_args) -> None:
         batch = self.selected_batch()
         self.undo_button.setEnabled(bool(batch and batch["status"] == "done"))
+        self._show_flagged(batch)
+
+    def _show_flagged(self, batch: dict | None) -> None:
+        self.report_status.clear()
+        kept = bool(batch and batch["status"] == "done")
+        n = batch["flagged"] if kept else 0
+        self.flagged_model.show_batch(batch["id"] if n else None, n)
+        self.report_button.setEnabled(n > 0)
+        if batch is None:
+            self.flagged_title.setText("Select an import to see the rows it flagged.")
+        elif batch["status"] == "undone":
+            self.flagged_title.setText(f"{batch['file_name']} was undone: its rows are no longer kept.")
+        elif not n:
+            self.flagged_title.setText(f"{batch['file_name']}: no flagged rows. Every row read cleanly.")
+        else:
+            rows = f"{n:,} flagged row{'s' if n != 1 else ''}"
+            self.flagged_title.setText(
+                f"{batch['file_name']}: {rows}, imported as they are. Fix them in the error report and "
+                "import it again.")
+
+    def ask_error_report_path(self, file_name: str) -> Path | None:
+        start = Path.home() / f"{Path(file_name).stem} problems.csv"
+        name, _ = QFileDialog.getSaveFileName(self, "Save error report", str(start),
+                                              "CSV files (*.csv);;All files (*)")
+        return Path(name) if name else None
+
+    def save_error_report(self) -> int | None:
+        """Ask where, then write the selected import's flagged rows; returns the rows written."""
+        batch = self.selected_batch()
+        if batch is None or not batch["flagged"]:
+            return None
+        out = self.ask_error_report_path(batch["file_name"])
+        if out is None:
+            return None
+        try:
+            # The save dialog has asked before replacing a file.
+            written = write_batch_error_report(self.workspace, batch["id"], out, overwrite=True)
+        except (UserError, OSError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.report_status.setText(f"Could not save the report: {reason}")
+            self.report_status.setStyleSheet("color: #B3261E")
+            return None
+        self.report_status.setStyleSheet("")
+        self.report_status.setText(f"Saved {written:,} row{'s' if written != 1 else ''} to {out.name}.")
+        self.report_status.setToolTip(str(out))
+        self.errorReportSaved.emit(str(out))
+        return written
 
     def _undo_selected(self) -> None:
         batch = self.selected_batch()

@@ -1,0 +1,183 @@
+"""Nothing omnidesk writes can destroy a workspace or carry a live formula.
+
+Every command that writes a file is tried against the workspace itself, its
+sidecars, another workspace and an existing file; and every writer of CSV is
+walked with values a spreadsheet would run as formulas.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import hashlib
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from omnidesk.cli import main
+from omnidesk.core.exporting.tables import export_customers, export_sources
+from omnidesk.core.importing.pipeline import ImportOptions, analyze, import_file, run_to_end, write_error_report
+from omnidesk.core.privacy import export_person
+from omnidesk.core.timeline import export_timeline, find_customer
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+FORMULA = "=SUM(1+1)"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def shop(tmp_path):
+    """A real workspace file with one customer and one event, closed again."""
+    path = tmp_path / "shop.omnidesk"
+    with Workspace.create(path) as ws:
+        import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
+                                  [["ann@example.com", "Ann", "Lee"]]), ImportOptions(channel="email"))
+    return path
+
+
+def _run(capsys, *argv):
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize("command", [
+    ["export", "customers", "{ws}"],
+    ["export", "sources", "{ws}"],
+    ["export", "timeline", "ann@example.com", "{ws}"],
+    ["person", "export", "ann@example.com", "{ws}"],
+    ["import", "{csv}", "--errors", "{ws}"],
+    ["import", "{csv}", "--errors", "{ws}", "--dry-run"],
+])
+@pytest.mark.parametrize("force", [False, True])
+def test_no_command_writes_over_the_workspace(shop, tmp_path, capsys, command, force):
+    bad = write_csv(tmp_path / "bad.csv", ["Email", "Phone"], [["not-an-email", "12"]])
+    before = _digest(shop)
+    argv = [a.format(ws=shop, csv=bad) for a in command] + ["--workspace", shop] + (["--force"] if force else [])
+    status, _out, err = _run(capsys, *argv)
+    assert status != 0
+    assert "Will not write over" in err and "Traceback" not in err
+    assert err.count("\n") == 1  # one line
+    assert _digest(shop) == before
+    with Workspace.open(shop) as ws:
+        assert ws.counts()["customers"] == 1
+
+
+@pytest.mark.parametrize("target", ["{ws}-wal", "{ws}-shm", "{other}", "{backup}", "{link}"])
+def test_sidecars_other_workspaces_and_links_to_them_are_refused_even_with_force(shop, tmp_path, capsys, target):
+    other = tmp_path / "other.omnidesk"
+    Workspace.create(other).close()
+    backup = tmp_path / "copy-of-shop.db"  # any SQLite file, whatever its name
+    with Workspace.open(shop) as ws:
+        ws.save_copy(backup)
+    link = tmp_path / "export.csv"
+    link.symlink_to(other)
+    out = Path(target.format(ws=shop, other=other, backup=backup, link=link))
+    before = _digest(out.resolve()) if out.exists() else None
+    status, _out, err = _run(capsys, "export", "customers", out, "--workspace", shop, "--force")
+    assert status == 1 and "Will not write over" in err
+    assert (_digest(out.resolve()) if out.exists() else None) == before
+
+
+def test_an_existing_file_is_replaced_only_with_force(shop, tmp_path, capsys):
+    out = tmp_path / "customers.csv"
+    out.write_text("keep me\n")
+    status, _out, err = _run(capsys, "export", "customers", out, "--workspace", shop)
+    assert status == 1 and "already exists; add --force to replace it" in err
+    assert out.read_text() == "keep me\n"
+    status, _out, _err = _run(capsys, "export", "customers", out, "--workspace", shop, "--force")
+    assert status == 0 and out.read_text().startswith("id,first_name")
+
+
+def test_a_workspace_name_is_never_an_export_even_when_new(tmp_path, capsys):
+    """``--errors new.omnidesk`` for a workspace the same import creates: both would be one file."""
+    ws = tmp_path / "new.omnidesk"
+    data = write_csv(tmp_path / "list.csv", ["Email"], [["ann@example.com"], ["broken@"]])
+    status, _out, err = _run(capsys, "import", data, "--errors", ws, "--workspace", ws)
+    assert status == 1 and "Will not write over" in err
+    assert not ws.exists()  # refused before anything was done
+
+
+def test_save_a_copy_never_replaces_another_workspace(shop, tmp_path):
+    from omnidesk.core.workspace import WorkspaceError
+
+    other = tmp_path / "other.omnidesk"
+    Workspace.create(other).close()
+    before = _digest(other)
+    with Workspace.open(shop) as ws:
+        with pytest.raises(WorkspaceError, match="never replaces one"):
+            ws.save_copy(other)
+        ws.save_copy(tmp_path / "fresh copy.omnidesk")
+    assert _digest(other) == before
+    assert (tmp_path / "fresh copy.omnidesk").exists()
+
+
+# -- every CSV writer, with formulas in the data ---------------------------------------
+
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def _assert_no_live_formula(name: str, text: str) -> None:
+    cells = _cells(text)
+    assert any(FORMULA in c for c in cells), f"{name}: the test value did not reach the file"
+    live = [c for c in cells if c[:1] in ("=", "@") or c.startswith(("+S", "-S"))]
+    assert not live, f"{name} writes live formulas: {live}"
+
+
+def test_every_csv_writer_neutralises_formulas(tmp_path):
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name", "City"],
+                                  [["ann@example.com", FORMULA, "Lee", FORMULA]]), ImportOptions(channel="email"))
+        import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Total", "Date", "Summary"],
+                                  [["ann@example.com", "9.00", "2024-05-01 10:00", FORMULA]]),
+                    ImportOptions(channel="pos", kind="events", mapping=["email", "amount", "occurred_at", "summary"]))
+        ann = find_customer(ws, "ann@example.com")
+        outputs: dict[str, str] = {}
+        export_sources(ws, tmp_path / "sources.csv")
+        outputs["export sources"] = (tmp_path / "sources.csv").read_text(encoding="utf-8")
+        export_customers(ws, tmp_path / "customers.csv")
+        outputs["export customers"] = (tmp_path / "customers.csv").read_text(encoding="utf-8")
+        export_timeline(ws, ann, tmp_path / "timeline.csv")
+        outputs["export timeline"] = (tmp_path / "timeline.csv").read_text(encoding="utf-8")
+        export_person(ws, ann, tmp_path / "ann.zip")
+        with zipfile.ZipFile(tmp_path / "ann.zip") as z:
+            for member in z.namelist():
+                if member.endswith(".csv"):
+                    outputs[f"person export {member}"] = z.read(member).decode("utf-8")
+        plan = analyze(ws, write_csv(tmp_path / "bad.csv", ["Email", "First Name"], [["broken@", FORMULA]]),
+                       ImportOptions(channel="email"))
+        result = run_to_end(ws, plan, dry_run=True)
+        write_error_report(tmp_path / "report.csv", [(plan, result)])
+        outputs["error report"] = (tmp_path / "report.csv").read_text(encoding="utf-8")
+    # The person export's tables with formulas in them: source records (raw row) and events.
+    for name in ("export sources", "export customers", "export timeline", "person export source_records.csv",
+                 "person export events.csv", "error report"):
+        _assert_no_live_formula(name, outputs[name])
+    for name, text in outputs.items():
+        assert not [c for c in _cells(text) if c.startswith("=")], name
+
+
+def test_only_the_safe_writer_makes_csv():
+    """No module but ``core/exporting/csvsafe.py`` builds a csv writer: every CSV goes through it.
+
+    The demo generator is the one exception: it writes *input*, vendor exports as the
+    vendors write them (formula guards would make them unlike the real files).
+    """
+    root = Path(__file__).resolve().parents[2] / "omnidesk"
+    offenders = []
+    for path in root.rglob("*.py"):
+        if path.name in ("csvsafe.py", "demo_data.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") \
+                    and isinstance(node.value, ast.Name) and node.value.id == "csv":
+                offenders.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert not offenders, offenders

@@ -1,0 +1,111 @@
+"""The Imports screen is the home of flagged rows: listed with what is wrong, saved as a report any time."""
+
+from __future__ import annotations
+
+import csv
+
+from PySide6.QtCore import Qt
+
+from omnidesk.cli import main
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.models import flagged_row_table_model
+from tests.helpers import write_csv
+
+
+def _shop(tmp_path, bad_rows: int = 3):
+    path = tmp_path / "shop.omnidesk"
+    rows = [["ann@example.com", "Ann", "2024-01-05"], ["bo@example.com", "Bo", "2024-02-30"]]
+    rows += [[f"broken{i}@", f"Cy{i}", "2024-03-01"] for i in range(bad_rows - 1)]
+    with Workspace.create(path) as ws:
+        import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Signed up"], rows),
+                    ImportOptions(channel="email"))
+        import_file(ws, write_csv(tmp_path / "clean.csv", ["Email"], [["dee@example.com"]]),
+                    ImportOptions(channel="email"))
+    return path
+
+
+def _select(imports, file_name: str) -> dict:
+    row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == file_name)
+    imports.table.selectRow(row)
+    return imports.model.batch(row)
+
+
+def test_flagged_rows_are_listed_with_their_reason_and_saved_again(window, qtbot, tmp_path, monkeypatch,
+                                                                    qtmodeltester):
+    window.set_workspace(Workspace.open(_shop(tmp_path)))
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    assert not imports.report_button.isEnabled()
+    assert "Select an import" in imports.flagged_title.text()
+
+    _select(imports, "list.csv")
+    model = imports.flagged_model
+    qtmodeltester.check(model)
+    assert model.rowCount() == 3 and imports.report_button.isEnabled()
+    assert imports.flagged_title.text().startswith("list.csv: 3 flagged rows, imported as they are")
+    rows = [[model.index(r, c).data() for c in range(3)] for r in range(3)]
+    assert [r[0] for r in rows] == ["2", "3", "4"]  # file rows, the header being row 1
+    assert "date" in rows[0][1].lower() and "bo@example.com | Bo | 2024-02-30" == rows[0][2]
+    assert "email" in rows[1][1].lower() and rows[1][2].startswith("broken0@")
+
+    out = tmp_path / "problems.csv"
+    monkeypatch.setattr(imports, "ask_error_report_path", lambda name: out)
+    with qtbot.waitSignal(imports.errorReportSaved):
+        qtbot.mouseClick(imports.report_button, Qt.MouseButton.LeftButton)
+    assert imports.report_status.text() == "Saved 3 rows to problems.csv."
+    with out.open(encoding="utf-8", newline="") as fh:
+        report = list(csv.reader(fh))
+    assert report[0] == ["Email", "First Name", "Signed up", "omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
+    assert [r[3] for r in report[1:]] == ["2", "3", "4"] and report[1][:3] == ["bo@example.com", "Bo", "2024-02-30"]
+
+    _select(imports, "clean.csv")
+    assert model.rowCount() == 0 and not imports.report_button.isEnabled()
+    assert "no flagged rows" in imports.flagged_title.text()
+    for size in ((1024, 640), (1920, 1080)):
+        window.resize(*size)
+        qtbot.wait(10)
+        assert imports.flagged_panel.isVisible() and imports.table.isVisible()
+
+
+def test_many_flagged_rows_arrive_a_page_at_a_time(window, tmp_path, monkeypatch):
+    monkeypatch.setattr(flagged_row_table_model, "PAGE", 4)
+    window.set_workspace(Workspace.open(_shop(tmp_path, bad_rows=10)))
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    _select(imports, "list.csv")
+    model = imports.flagged_model
+    assert model.rowCount() == 4 and model.canFetchMore()
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 10
+    assert [model.index(r, 0).data() for r in range(10)] == [str(n) for n in range(2, 12)]
+
+
+def test_a_report_that_cannot_be_written_says_why(window, tmp_path, monkeypatch, qtbot):
+    path = _shop(tmp_path)
+    window.set_workspace(Workspace.open(path))
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    _select(imports, "list.csv")
+    monkeypatch.setattr(imports, "ask_error_report_path", lambda name: path)  # the workspace itself
+    with qtbot.assertNotEmitted(imports.errorReportSaved):
+        qtbot.mouseClick(imports.report_button, Qt.MouseButton.LeftButton)
+    assert imports.report_status.text().startswith("Could not save the report: Will not write over")
+
+
+def test_cli_writes_an_imports_errors_report_and_refuses_undone_ones(tmp_path, capsys):
+    path = _shop(tmp_path)
+    out = tmp_path / "again.csv"
+    assert main(["imports", "errors", "1", str(out), "--workspace", str(path)]) == 0
+    assert "Wrote 3 flagged rows of import 1" in capsys.readouterr().out
+    with out.open(encoding="utf-8", newline="") as fh:
+        assert len(list(csv.reader(fh))) == 4
+    assert main(["imports", "errors", "1", str(out), "--workspace", str(path)]) == 1
+    assert "already exists; add --force" in capsys.readouterr().err
+    assert main(["imports", "errors", "9", str(tmp_path / "x.csv"), "--workspace", str(path)]) == 1
+    assert "There is no import 9." in capsys.readouterr().err
+    assert main(["imports", "undo", "1", "--workspace", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["imports", "errors", "1", str(tmp_path / "y.csv"), "--workspace", str(path)]) == 1
+    assert "was undone" in capsys.readouterr().err
