@@ -44,10 +44,12 @@ def workspace_currency(ws: Workspace) -> str | None:
 
 ORDER_TYPES = ("order", "purchase")
 # An order in one of these states brought no money: it is neither an order nor spend.
-NOT_SPEND = ("refunded", "voided", "cancelled", "expired")
+NOT_SPEND = ("refunded", "voided", "cancelled", "expired", "failed")
 _STATUS_SPELLINGS = {
     "refund": "refunded", "fully_refunded": "refunded", "void": "voided", "canceled": "cancelled",
     "cancel": "cancelled", "partial_refund": "partially_refunded", "partially_refund": "partially_refunded",
+    # WooCommerce writes its statuses with a prefix in some exports.
+    "wc_refunded": "refunded", "wc_cancelled": "cancelled", "wc_failed": "failed",
 }
 LIFETIME, ROWS = "lifetime", "rows"
 

@@ -329,3 +329,27 @@ def test_square_transactions_net_of_refunds_and_the_directory_figure_over_them(w
     assert (count, spend) == (28, 51240)
     [till] = money_by_channel(ws, ann)
     assert till.describe("USD") == "Till: 28 transactions, 512.40 USD — lifetime figure from square_customers.csv"
+
+
+# -- WooCommerce orders ---------------------------------------------------------------
+
+
+def test_woocommerce_refunded_and_failed_orders_and_a_refunded_total(ws, tmp_path):
+    from tests.core.test_presets import WOOCOMMERCE_ORDERS
+
+    def row(number, status, total, refunded="0.00", item="Mug"):
+        # The official export repeats the order's columns on each of its item rows.
+        cells = {"Order ID": number, "Order Number": number, "Order Date": "2026-03-02 15:20:11",
+                 "Order Status": status, "Order Total": total, "Refunded Total": refunded,
+                 "Order Currency": "USD", "Billing First Name": "Hana", "Billing Last Name": "Kim",
+                 "Billing Email Address": "hana@example.com", "Item Name": item, "Item Quantity": "1"}
+        return [cells.get(h, "") for h in WOOCOMMERCE_ORDERS]
+
+    path = write_csv(tmp_path / "orders-export-2026_03_31.csv", WOOCOMMERCE_ORDERS, [
+        row("1041", "completed", "46.00", "10.00", "Tea towel"), row("1041", "completed", "46.00", "10.00"),
+        row("1042", "refunded", "18.00", "18.00"), row("1043", "failed", "25.00"),
+        row("1044", "cancelled", "12.00"), row("1045", "processing", "30.00"),
+    ])
+    result = import_file(ws, path, ImportOptions(preset="woocommerce_orders", kind="events", channel="shop"))
+    assert result.events == 5
+    assert _customer(ws, "hana@example.com")[1:3] == (2, 3600 + 3000)

@@ -1045,14 +1045,17 @@ _WOO_ORDER_COLUMNS = _columns(
         "Item Quantity": "item_quantity",
         "Quantity (- Refund)": "item_quantity",
         "Item Cost": "item_price",
+        # Money given back on the order: not spend (core/money.py).
+        "Refunded Total": "refunded_amount",
+        "Order Refund Amount": "refunded_amount",
     },
     [
         # A WordPress user number: another shop's customer 12 is somebody else.
         "Customer ID", "Order Number (Formatted)", "Customer Note", "Shipping Total",
         "Shipping Tax Total", "Fees", "Fee Total", "Fee Tax Total", "Tax Total", "Discount Total",
-        "Refunded Total", "Payment Method", "Payment Method Title", "Shipping Method",
+        "Payment Method", "Payment Method Title", "Shipping Method",
         "Shipping Method Title", "Cart Discount Amount", "Order Subtotal Amount",
-        "Order Shipping Amount", "Order Refund Amount", "Order Total Tax Amount", "SKU", "Item #",
+        "Order Shipping Amount", "Order Total Tax Amount", "SKU", "Item #",
         "Coupon Code", "Discount Amount", "Discount Amount Tax", "Order Notes",
         "Download Permissions Granted",
     ],
