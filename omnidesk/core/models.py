@@ -231,6 +231,10 @@ class Event(SQLModel, table=True):
     summary: str = Field(default="", max_length=1000)
     amount_minor: Optional[int] = None
     currency: Optional[str] = Field(default=None, max_length=3)
+    # An order's payment status in one spelling (money.order_status): "refunded", "voided"
+    # and "cancelled" orders are not spend; what was refunded of the rest is subtracted.
+    status: str = Field(default="", sa_column=Column(String(32), nullable=False, server_default=""))
+    refunded_minor: Optional[int] = None
     details_json: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
 
 

@@ -8,6 +8,10 @@ business is most likely in.  With neither, amounts stay bare.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
+from omnidesk.core.importing.fields import channel_name
 from omnidesk.core.workspace import Workspace
 
 _EURO = "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK".split()
@@ -26,3 +30,266 @@ def workspace_currency(ws: Workspace) -> str | None:
     if code:
         return code
     return REGION_CURRENCY.get(str(ws.get_setting("default_region") or "").strip().upper())
+
+
+# -- orders and spend, as the shop counts them ----------------------------------------
+#
+# Per customer and per channel, one source of truth (README, "How orders and spend are
+# counted"): the channel's lifetime figure from its latest customers export (Shopify's
+# "Total Spent" / "Total Orders", Square's "Total Spend" / "Transaction Count") when there
+# is one, because it covers orders the order files may not hold; otherwise the channel's
+# order rows, net of refunds and cancellations.  The two are never added: the rows are
+# orders the lifetime figure already counts.  When the rows hold more orders than the
+# figure says, the export is older than the rows and the rows are the wider view.
+
+ORDER_TYPES = ("order", "purchase")
+# An order in one of these states brought no money: it is neither an order nor spend.
+NOT_SPEND = ("refunded", "voided", "cancelled", "expired", "failed")
+_STATUS_SPELLINGS = {
+    "refund": "refunded", "fully_refunded": "refunded", "void": "voided", "canceled": "cancelled",
+    "cancel": "cancelled", "partial_refund": "partially_refunded", "partially_refund": "partially_refunded",
+    # WooCommerce writes its statuses with a prefix in some exports.
+    "wc_refunded": "refunded", "wc_cancelled": "cancelled", "wc_failed": "failed",
+}
+LIFETIME, ROWS = "lifetime", "rows"
+
+
+def order_status(status: object, cancelled_at: object = None) -> str:
+    """An order's payment status in one spelling ("paid", "refunded", ...); "cancelled" when it was.
+
+    Shopify writes ``Financial Status`` as ``paid``, ``partially_refunded``, ``refunded``,
+    ``voided``, ``pending``, ``authorized``; a cancelled order keeps its payment status
+    but has ``Cancelled at`` set.  Tills spell them their own way ("Void", "Canceled").
+    """
+    if cancelled_at:
+        return "cancelled"
+    key = str(status or "").strip().lower().replace(" ", "_").replace("-", "_")
+    return _STATUS_SPELLINGS.get(key, key)[:32]
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """A channel's own lifetime figures for one customer, from one customers export."""
+
+    orders: int | None
+    spend_minor: int | None
+    batch_id: int
+    record_ids: tuple[int, ...]
+    file: str = ""
+
+
+@dataclass(frozen=True)
+class OrderRows:
+    """A channel's order rows of one customer."""
+
+    rows: int = 0  # every order, counted or not
+    orders: int = 0  # the ones that count
+    spend_minor: int | None = None  # net of refunds; None when no row gave an amount
+    files: tuple[str, ...] = ()
+
+    @property
+    def not_counted(self) -> int:
+        return self.rows - self.orders
+
+
+@dataclass(frozen=True)
+class ChannelMoney:
+    """What one channel adds to a customer's orders and spend, and where each figure is from."""
+
+    channel: str
+    orders: int
+    spend_minor: int | None
+    orders_from: str  # LIFETIME | ROWS
+    spend_from: str  # LIFETIME | ROWS, or "" when nothing gave an amount
+    lifetime: Lifetime | None  # the figure counted, if one was
+    rows: OrderRows
+    older: Lifetime | None = None  # a figure not counted: its export holds fewer orders than the rows
+
+    def describe(self, currency: str | None = None) -> str:
+        """One line for the card: "Shop: 11 orders, 797.00 USD — lifetime figure from customers_export.csv"."""
+        label = channel_name(self.channel)
+        count = _count(self.orders, self.channel)
+        money = format_money(self.spend_minor, currency)
+        if self.spend_from in ("", self.orders_from):
+            figures = f"{count}, {money}" if money else count
+            return f"{label}: {figures} — {self._source(self.orders_from)}"
+        return f"{label}: {count} ({self._source(self.orders_from)}), {money} ({self._source(self.spend_from)})"
+
+    def explain(self) -> str:
+        """Why these figures and not others (the card's tooltip)."""
+        notes = []
+        if self.older is not None:
+            notes.append(f"The order rows hold {_count(self.rows.rows, self.channel)}, more than the "
+                         f"{self.older.orders:,} of {self.older.file or 'the customers export'}: that export "
+                         "is older, so the rows are counted instead of its lifetime figure.")
+        if self.lifetime is not None and self.rows.rows:
+            notes.append(f"{_count(self.rows.rows, self.channel)} in "
+                         f"{_files(self.rows.files)} not added again: the lifetime figure counts them.")
+        if self.rows.not_counted and ROWS in (self.orders_from, self.spend_from):
+            notes.append(f"{_count(self.rows.not_counted, self.channel)} refunded, voided or cancelled "
+                         "not counted; partial refunds subtracted.")
+        return " ".join(notes)
+
+    def _source(self, where: str) -> str:
+        if where == LIFETIME and self.lifetime is not None:
+            return f"lifetime figure from {self.lifetime.file or 'the customers export'}"
+        return f"sum of order rows in {_files(self.rows.files)}"
+
+
+def channel_money(channel: str, lifetime: Lifetime | None, rows: OrderRows) -> ChannelMoney | None:
+    """Apply the rule above to one channel; None when the channel says nothing about money."""
+    if lifetime is None and not rows.rows:
+        return None
+    older = None
+    if lifetime is not None and lifetime.orders is not None and rows.rows > lifetime.orders:
+        older, lifetime = lifetime, None  # an export older than the rows: they hold more
+    if lifetime is not None and lifetime.orders is not None:
+        orders, orders_from = lifetime.orders, LIFETIME
+    else:
+        orders, orders_from = rows.orders, ROWS
+    if lifetime is not None and lifetime.spend_minor is not None:
+        spend, spend_from = lifetime.spend_minor, LIFETIME
+    elif rows.spend_minor is not None:
+        spend, spend_from = rows.spend_minor, ROWS
+    else:
+        spend, spend_from = None, ""
+    return ChannelMoney(channel, orders, spend, orders_from, spend_from, lifetime, rows, older)
+
+
+def order_rows(aggregates, files: tuple[str, ...] = ()) -> OrderRows:
+    """The :class:`OrderRows` of one channel from :func:`order_row_aggregates`' four sums."""
+    rows, counted, spend, with_amount = (int(x or 0) for x in aggregates)
+    return OrderRows(rows, counted, spend if with_amount else None, files)
+
+
+def money_totals(parts: list[ChannelMoney]) -> tuple[int, int | None]:
+    """Orders and spend over every channel (spend None when no channel gave an amount)."""
+    spends = [p.spend_minor for p in parts if p.spend_minor is not None]
+    return sum(p.orders for p in parts), (sum(spends) if spends else None)
+
+
+def lifetime_from_values(values: dict) -> tuple[int | None, int | None]:
+    """The (orders, spend in minor units) a customers-export record gives, each None when absent."""
+    orders = values.get("total_orders")
+    spent = values.get("total_spent")
+    return (int(orders) if orders is not None else None,
+            int((Decimal(str(spent)) * 100).to_integral_value()) if spent is not None else None)
+
+
+def latest_lifetime(records: list[tuple[int, int, dict]], files: dict[int, str] | None = None) -> Lifetime | None:
+    """One channel's lifetime figures from ``(record_id, batch_id, values)`` of one customer.
+
+    The latest export (highest batch) that gives figures wins; an older export is
+    an earlier reading of the same totals.  Two rows of that one export are two
+    accounts of the same person there, so their figures add up.
+    """
+    given = [(rid, bid, lifetime_from_values(v)) for rid, bid, v in records]
+    given = [g for g in given if g[2] != (None, None)]
+    if not given:
+        return None
+    batch = max(bid for _, bid, _ in given)
+    mine = [g for g in given if g[1] == batch]
+    orders = [o for _, _, (o, _) in mine if o is not None]
+    spends = [s for _, _, (_, s) in mine if s is not None]
+    return Lifetime(sum(orders) if orders else None, sum(spends) if spends else None, batch,
+                    tuple(rid for rid, _, _ in mine), (files or {}).get(batch, ""))
+
+
+def format_money(minor: int | None, currency: str | None = None) -> str:
+    """"1,234.50 USD" (no currency when none is known); "" for no amount."""
+    if minor is None:
+        return ""
+    text = f"{minor / 100:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def _count(n: int, channel: str) -> str:
+    word = "transaction" if channel == "pos" else "order"
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _files(files: tuple[str, ...]) -> str:
+    return ", ".join(files) if files else "the order files"
+
+
+def order_row_aggregates(ev) -> tuple:
+    """SQL aggregates over an event table's rows: (order rows, orders counted, net spend, rows with an amount).
+
+    An order counts unless refunded, voided or cancelled; its spend is its amount less
+    what was refunded, never below nothing.  A row with a negative amount (a till's
+    refund line) is not an order: it only takes its money back, whatever its status.
+    """
+    from sqlalchemy import and_, case, func, or_
+
+    is_order = ev.c.type.in_(ORDER_TYPES)
+    counted = and_(is_order, ev.c.status.not_in(NOT_SPEND),
+                   or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0))
+    net = case((ev.c.refunded_minor.is_(None), ev.c.amount_minor),
+               (ev.c.amount_minor > ev.c.refunded_minor, ev.c.amount_minor - ev.c.refunded_minor),
+               else_=0)
+    return (
+        func.sum(case((and_(is_order, or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0)), 1), else_=0)),
+        func.sum(case((counted, 1), else_=0)),
+        func.sum(case((and_(is_order, ev.c.amount_minor < 0), ev.c.amount_minor),
+                      (and_(counted, ev.c.amount_minor.is_not(None)), net), else_=0)),
+        func.sum(case((and_(is_order, ev.c.amount_minor.is_not(None)), 1), else_=0)),
+    )
+
+
+def fill_order_statuses(conn, chunk: int = 5_000) -> int:
+    """Give the orders imported before statuses were kept theirs, from their rows as read.
+
+    Each event's first row is still in the workspace exactly as imported, with its
+    file's header: the status, cancelled-at and refunded-amount cells are read from
+    there (a Shopify export's ``Cancelled at`` and ``Refunded Amount`` were kept raw
+    then).  Returns how many orders were updated.
+    """
+    import json
+
+    from sqlalchemy import select
+
+    from omnidesk.core.importing.normalize import parse_money
+    from omnidesk.core.importing.presets import header_key
+    from omnidesk.core.models import Event, ImportBatch, SourceRecord
+
+    batch, ev, rec = ImportBatch.__table__, Event.__table__, SourceRecord.__table__
+    headers = {"cancelled_at": ("cancelled at", "canceled at"), "refunded_amount": ("refunded amount",)}
+    updated = 0
+    for bid, header_json, mapping_json in conn.execute(
+            select(batch.c.id, batch.c.header_json, batch.c.mapping_json).where(batch.c.kind == "events")):
+        header, mapping = json.loads(header_json or "[]"), json.loads(mapping_json or "[]")
+        where: dict[str, int] = {}
+        for i, name in enumerate(mapping):
+            where.setdefault(name, i)
+        for name, keys in headers.items():
+            if name not in where:
+                found = [i for i, h in enumerate(header) if header_key(h) in keys]
+                if found:
+                    where[name] = found[0]
+        if not {"status", "cancelled_at", "refunded_amount"} & set(where):
+            continue
+        rows = conn.execute(select(ev.c.id, rec.c.raw_json).join(rec, rec.c.id == ev.c.record_id)
+                            .where(ev.c.batch_id == bid, ev.c.type.in_(ORDER_TYPES))).all()
+        params = []
+        for eid, raw_json in rows:
+            raw = json.loads(raw_json or "[]")
+
+            def cell(name: str) -> str:
+                i = where.get(name)
+                return str(raw[i]).strip() if i is not None and i < len(raw) else ""
+
+            refunded = parse_money(cell("refunded_amount")).value if cell("refunded_amount") else None
+            params.append({"eid": eid, "status": order_status(cell("status"), cell("cancelled_at")),
+                           "refunded": int((refunded * 100).to_integral_value()) if refunded is not None else None})
+        for start in range(0, len(params), chunk):
+            conn.execute(ev.update().where(ev.c.id == _bind("eid"))
+                         .values(status=_bind("status"), refunded_minor=_bind("refunded")),
+                         params[start:start + chunk])
+        updated += len(params)
+    return updated
+
+
+def _bind(name: str):
+    from sqlalchemy import bindparam
+
+    return bindparam(name)

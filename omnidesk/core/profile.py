@@ -18,15 +18,24 @@ from typing import NamedTuple
 from sqlalchemy import case, func, select
 
 from omnidesk.core.consent import decide, facts_query
+from omnidesk.core.identity.golden import DEFAULT_TRUST
 from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
-from omnidesk.core.money import workspace_currency
+from omnidesk.core.money import (
+    ORDER_TYPES,
+    ChannelMoney,
+    OrderRows,
+    channel_money,
+    latest_lifetime,
+    order_row_aggregates,
+    order_rows,
+    workspace_currency,
+)
 from omnidesk.core.workspace import Workspace
 
 # The golden fields that come from source records (see identity.golden).
 SOURCED_FIELDS = ("first_name", "last_name", "full_name", "email", "phone", "company", "address", "city",
                   "region", "postcode", "country", "birthday")
-_ORDER_TYPES = ("order", "purchase")
 
 
 class ValueSource(NamedTuple):
@@ -91,13 +100,15 @@ class CustomerProfile:
     last_seen: str
     source_count: int
     event_count: int
-    order_events: int  # orders and purchases among the events; 0 means spend is the shop's own total
+    order_events: int  # orders and purchases among the events
     preferred_channel: str | None
     notes: str
     consents: dict[str, ConsentFact] = field(default_factory=dict)
     sources: dict[str, ValueSource] = field(default_factory=dict)
     # The columns no field was mapped to, per name the latest import's value.
     custom_fields: list[CustomValue] = field(default_factory=list)
+    # What each channel adds to ``orders`` and ``spend_minor``, and from which file.
+    money: list[ChannelMoney] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -169,6 +180,47 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
     return out
 
 
+def money_by_channel(ws: Workspace, customer_id: int) -> list[ChannelMoney]:
+    """Per channel, the orders and spend counted for the customer and the files they come from.
+
+    The same rule as the stored totals (:mod:`omnidesk.core.money`): they add up to them.
+    """
+    ev = Event.__table__
+    rec = SourceRecord.__table__
+    batch = ImportBatch.__table__
+    with ws.engine.connect() as conn:
+        per_file = conn.execute(
+            select(ev.c.channel, batch.c.file_name, *order_row_aggregates(ev))
+            .join(batch, batch.c.id == ev.c.batch_id)
+            .where(ev.c.customer_id == customer_id, ev.c.type.in_(ORDER_TYPES))
+            .group_by(ev.c.channel, ev.c.batch_id, batch.c.file_name).order_by(ev.c.batch_id)
+        ).all()
+        records = conn.execute(
+            select(rec.c.id, rec.c.batch_id, rec.c.channel, rec.c.values_json, batch.c.file_name)
+            .join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.customer_id == customer_id, rec.c.kind == "contacts", rec.c.values_json != "{}")
+        ).all()
+    sums: dict[str, list[int]] = {}
+    files: dict[str, list[str]] = {}
+    for channel, file_name, *aggregates in per_file:
+        total = sums.setdefault(channel, [0, 0, 0, 0])
+        for i, x in enumerate(aggregates):
+            total[i] += int(x or 0)
+        if file_name not in files.setdefault(channel, []):
+            files[channel].append(file_name)
+    rows = {ch: order_rows(total, tuple(files[ch])) for ch, total in sums.items()}
+    lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
+    names: dict[int, str] = {}
+    for rid, bid, channel, values_json, file_name in records:
+        values = json.loads(values_json or "{}")
+        if "total_orders" in values or "total_spent" in values:
+            lifetimes.setdefault(channel, []).append((rid, bid, values))
+            names[bid] = file_name
+    order = {c: i for i, c in enumerate(DEFAULT_TRUST)}
+    return [m for ch in sorted(set(rows) | set(lifetimes), key=lambda c: (order.get(c, len(order)), c))
+            if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, []), names), rows.get(ch, OrderRows())))]
+
+
 def preferred_channel(ws: Workspace, customer_id: int, *, now: datetime | None = None) -> str | None:
     """The channel with the most events in the 12 months before ``now`` (None if there were none).
 
@@ -201,11 +253,11 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         ).scalar_one()
         order_events = conn.execute(
             select(func.count()).select_from(ev)
-            .where(ev.c.customer_id == customer_id, ev.c.type.in_(_ORDER_TYPES))
+            .where(ev.c.customer_id == customer_id, ev.c.type.in_(ORDER_TYPES))
         ).scalar_one()
         currencies = Counter(dict(conn.execute(
             select(ev.c.currency, func.count())
-            .where(ev.c.customer_id == customer_id, ev.c.type.in_(_ORDER_TYPES), ev.c.currency.is_not(None))
+            .where(ev.c.customer_id == customer_id, ev.c.type.in_(ORDER_TYPES), ev.c.currency.is_not(None))
             .group_by(ev.c.currency)
         ).all()))
         custom = customer_fields(conn, customer_id)
@@ -239,6 +291,7 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         consents=consent_facts(ws, customer_id),
         sources=value_sources(ws, customer_id),
         custom_fields=custom,
+        money=money_by_channel(ws, customer_id),
     )
 
 

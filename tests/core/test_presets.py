@@ -152,6 +152,20 @@ SQUARE_DIRECTORY = [
     "Blocked from online booking",
 ]
 
+# Square Dashboard > Transactions > Export > Transactions CSV (Square's support article
+# "Export your transactions"): one row per payment or refund.
+SQUARE_TRANSACTIONS = [
+    "Date", "Time", "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales",
+    "Gift Card Sales", "Tax", "Tip", "Partial Refunds", "Total Collected", "Source", "Card",
+    "Card Entry Methods", "Cash", "Square Gift Card", "Other Tender", "Other Tender Type",
+    "Other Tender Note", "Fees", "Net Total", "Transaction ID", "Payment ID", "Card Brand", "PAN Suffix",
+    "Device Name", "Staff Name", "Staff ID", "Details", "Description", "Event Type", "Location",
+    "Dining Option", "Customer ID", "Customer Name", "Customer Reference ID", "Device Nickname",
+    "Third Party Fees", "Deposit ID", "Deposit Date", "Deposit Details", "Fee Percentage Rate",
+    "Fee Fixed Rate", "Refund Reason", "Discount Name", "Transaction Status", "Cash App",
+    "Order Reference ID", "Fulfillment Note", "Free Processing Applied", "Channel", "Unattributed Tips",
+]
+
 # HubSpot: Contacts › Export (all properties), header as HubSpot's knowledge base shows the
 # export ("Export your records"); "Record ID" replaced "Contact ID" in 2021.
 HUBSPOT_CONTACTS = [
@@ -278,6 +292,7 @@ FILES = {
     "meta_leads": META_LEADS,
     "klaviyo": KLAVIYO,
     "square": SQUARE,
+    "square_transactions": SQUARE_TRANSACTIONS,
     "hubspot_contacts": HUBSPOT_CONTACTS,
     "zoho_contacts": ZOHO_CONTACTS,
     "salesforce_contacts": SALESFORCE_CONTACTS,
@@ -545,11 +560,22 @@ def test_shopify_orders_mapping():
             "Billing Company": "company",
             "Paid at": IGNORE,
             "Fulfilled at": IGNORE,
-            "Shipping Name": IGNORE,
-            "Shipping Zip": IGNORE,
+            # The buyer's details when the billing ones are empty, never beside them.
+            "Shipping Name": "shipping_name",
+            "Shipping Phone": "shipping_phone",
+            "Shipping Address1": "shipping_address1",
+            "Shipping Address2": "shipping_address2",
+            "Shipping City": "shipping_city",
+            "Shipping Zip": "shipping_postcode",
+            "Shipping Province": "shipping_region",
+            "Shipping Country": "shipping_country",
+            "Shipping Street": IGNORE,  # Address1 and Address2 in one: taken from those
+            "Shipping Method": IGNORE,
             "Id": IGNORE,
             "Tax 2 Value": IGNORE,
-            "Refunded Amount": IGNORE,
+            # Money not spent after all.
+            "Cancelled at": "cancelled_at",
+            "Refunded Amount": "refunded_amount",
         },
         "shopify_orders",
     )
@@ -838,6 +864,16 @@ def test_square_mapping():
     assert_maps(SQUARE, SQUARE_EXPECTED, "square")
 
 
+def test_square_transactions_mapping():
+    assert_maps(SQUARE_TRANSACTIONS, {
+        "Date": "occurred_at", "Time": "occurred_time", "Total Collected": "amount",
+        "Partial Refunds": "refunded_amount", "Transaction ID": "order_id", "Customer ID": "external_id",
+        "Customer Name": "full_name", "Description": "item_name", "Transaction Status": "status",
+        "Gross Sales": IGNORE, "Net Total": IGNORE, "Event Type": IGNORE, "Customer Reference ID": IGNORE,
+    }, "square_transactions")
+    assert get_preset("square_transactions").kind is Kind.EVENTS
+
+
 def test_square_directory_layout_prefers_square_ids():
     got = by_header(SQUARE_DIRECTORY, get_preset("square"))
     assert got["Square Customer ID"] == "external_id"
@@ -1121,6 +1157,7 @@ def test_preset_channels():
         "meta_leads": "social",
         "klaviyo": "email",
         "square": "pos",
+        "square_transactions": "pos",
         "hubspot_contacts": "contacts",
         "zoho_contacts": "contacts",
         "salesforce_contacts": "contacts",

@@ -214,3 +214,41 @@ def test_a_consent_the_file_gave_no_date_for_says_when_it_was_imported(view, dem
     _title, _box, text = view.consent_rows["sms"]
     assert text.text() == f"{fact.source_file} · as of 1 Nov 2026"
     assert "the file gave no date; imported" in text.toolTip()
+
+
+def test_card_shows_what_each_channel_adds_and_from_which_file(qtbot, tmp_path):
+    """Shopify's lifetime figure and the till's order rows, each on its own line, adding up to the totals."""
+    from omnidesk.core.workspace import Workspace
+    from tests.core.test_money import ANN_SIX, SHOP_ANN, TILL_HEADER, shopify_customers, shopify_orders
+
+    with Workspace.create(tmp_path / "shop.omnidesk") as ws:
+        import_file(ws, shopify_customers(tmp_path / "customers_export.csv", [SHOP_ANN]))
+        import_file(ws, shopify_orders(tmp_path / "orders_export.csv", ANN_SIX))
+        import_file(ws, write_csv(tmp_path / "till_transactions.csv", TILL_HEADER, [
+            ["02/03/2026", "10:15", "20001", "Ann Lee", "(207) 555-0101", "", "Sencha 3oz x1", "20,00"],
+            ["09/03/2026", "11:00", "20002", "Ann Lee", "(207) 555-0101", "", "Mug x1", "15,00"],
+            ["09/03/2026", "11:20", "20003", "Ann Lee", "(207) 555-0101", "", "Mug x1", "-15,00"],
+        ], encoding="cp1252", delimiter=";"), ImportOptions(channel="pos", kind="events"))
+        # The till's rows name her by name and phone only, which her shop record lacks:
+        # the user merges them, as on the Customers screen.
+        from omnidesk.core.identity.merge import merge_customers
+
+        ann, till = find_customer(ws, "ann@example.com"), find_customer(ws, "(207) 555-0101")
+        assert till != ann
+        merge_customers(ws, [ann, till])
+        ann = find_customer(ws, "ann@example.com")
+        view = CustomerView(ws)
+        qtbot.addWidget(view)
+        view.resize(840, 600)  # a 1,024 px window less the navigation
+        view.show()
+        assert view.show_customer(ann)
+        lines = [view.money_lines.itemAt(i).widget() for i in range(view.money_lines.count())]
+        assert [line.text() for line in lines] == [
+            "Shop: 11 orders, 797.00 USD — lifetime figure from customers_export.csv",
+            "Till: 2 transactions, 20.00 USD — sum of order rows in till_transactions.csv",
+        ]
+        assert view.money_title.isVisibleTo(view)
+        assert "6 orders in orders_export.csv not added again" in lines[0].toolTip()
+        assert view.fields["orders"].text() == "13"
+        assert view.fields["spend"].text() == "817.00 USD"
+        assert "Shop 797.00 + Till 20.00" in view.fields["spend"].toolTip()

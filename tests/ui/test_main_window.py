@@ -114,7 +114,10 @@ def test_sorting_requeries(demo_window):
     values = [float(v.replace(",", "")) if v else 0 for v in top]
     assert values == sorted(values, reverse=True)
     # The numbers are bare; the header says in which money (the demo shop is in the US).
-    assert model.headerData(6, Qt.Orientation.Horizontal) == "Spend (USD)"
+    # ...and that every channel is in them, each counted once.
+    assert model.headerData(6, Qt.Orientation.Horizontal) == "Spend (USD)\nall channels"
+    assert model.headerData(5, Qt.Orientation.Horizontal) == "Orders\nall channels"
+    assert "counted once" in model.headerData(6, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
 
 
 @pytest.mark.parametrize("size", [(1024, 640), (1280, 800), (1600, 1000)])

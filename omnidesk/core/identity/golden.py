@@ -16,8 +16,10 @@ contact records outrank event records throughout:
   does not say, the most recent record that does;
 * email and phone: the value seen most often (ties: the most recent).
 
-Consent per channel is decided by :mod:`omnidesk.core.consent`.  Spend and orders
-come from order events, or from the shop's own totals when no orders were imported.  First and last seen span
+Consent per channel is decided by :mod:`omnidesk.core.consent`.  Orders and spend are
+counted once per channel and added up over channels (:mod:`omnidesk.core.money`): a
+channel's lifetime figure from its latest customers export, else its order rows net of
+refunds and cancellations.  First and last seen span
 every dated event, sign-up and consent fact.  A customer left with no source
 record is deleted.
 """
@@ -36,20 +38,27 @@ from omnidesk.core.timeutil import to_utc
 from omnidesk.core.consent import decide_statuses, facts_query
 from omnidesk.core.dialect import executemany, has_customer_search, index_customers, unindex_customers
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
+from omnidesk.core.money import (
+    OrderRows,
+    channel_money,
+    latest_lifetime,
+    money_totals,
+    order_row_aggregates,
+    order_rows,
+)
 
 _IN = 900  # ids per IN list; stays under every database's parameter limit
 _RANGE = 5000  # customers per round trip when their ids are dense enough to ask for a range
 _TEXT_FIELDS = ("first_name", "last_name", "company", "address", "city", "region", "postcode",
                 "country", "birthday")
-_ORDER_TYPES = ("order", "purchase")
 # Record columns read, as tuple positions (rows are plain tuples: attribute access on
 # result rows costs more than the survivorship itself at a million records).
 _REC_COLS = ("id", "customer_id", "kind", "channel", "email", "phone", "tags", "values_json",
-             "first_name", "last_name") + _TEXT_FIELDS[2:] + ("full_name",)
+             "first_name", "last_name") + _TEXT_FIELDS[2:] + ("full_name", "batch_id")
 _ID, _CID, _KIND, _CHANNEL, _EMAIL, _PHONE, _TAGS, _VALUES = range(8)
 _TEXT_AT = tuple(range(8, 8 + len(_TEXT_FIELDS)))
 _FIRST, _LAST = _TEXT_AT[0], _TEXT_AT[1]
-_FULL = len(_REC_COLS) - 1
+_FULL, _BATCH = len(_REC_COLS) - 2, len(_REC_COLS) - 1
 _OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "full_name", "display_name", "tags", "consent_email", "consent_sms",
              "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
 
@@ -154,19 +163,14 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
             consent_times.setdefault(row[0], []).append(row[3])
     latest_consent = decide_statuses(conn, consent_rows)
     ev = Event.__table__
-    is_order = ev.c.type.in_(_ORDER_TYPES)
-    event_stats = {
-        row[0]: tuple(row[1:])
-        for row in conn.execute(
-            select(
-                ev.c.customer_id,
-                func.sum(case((is_order, 1), else_=0)),
-                func.sum(case((is_order, ev.c.amount_minor), else_=0)),
-                func.min(ev.c.occurred_utc),
-                func.max(ev.c.occurred_utc),
-            ).where(_where(ev.c.customer_id, ids, bounds)).group_by(ev.c.customer_id)
-        )
-    }
+    # Per customer and channel: the order rows (money.order_row_aggregates) and the time span.
+    event_stats: dict[int, list[tuple]] = {}
+    for row in conn.execute(
+        select(ev.c.customer_id, ev.c.channel, *order_row_aggregates(ev),
+               func.min(ev.c.occurred_utc), func.max(ev.c.occurred_utc))
+        .where(_where(ev.c.customer_id, ids, bounds)).group_by(ev.c.customer_id, ev.c.channel)
+    ):
+        event_stats.setdefault(row[0], []).append(tuple(row[1:]))
     updates = []
     empty = []
     now = utcnow()
@@ -179,11 +183,10 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         for f, v in pinned.get(cid, {}).items():
             if f in values:
                 values[f] = v
-        stats = event_stats.get(cid)
-        orders = int(stats[0] or 0) if stats else 0
-        spend = int(stats[1] or 0) if stats and stats[0] else None
-        seen = [t for t in stats[2:] if t] if stats else []
+        stats = event_stats.get(cid, ())
+        seen = [t for s in stats for t in s[5:] if t]
         seen.extend(t for w in consent_times.get(cid, ()) if (t := to_utc(w)))
+        lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
         for r in rows:
             if r[_VALUES] != "{}":
                 extra = json.loads(r[_VALUES] or "{}")
@@ -191,8 +194,9 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
                     created = to_utc(extra["created_at"])
                     if created:
                         seen.append(created)
-        if not orders:
-            orders, spend = _shop_totals(rows, spend)
+                if r[_KIND] == "contacts" and ("total_orders" in extra or "total_spent" in extra):
+                    lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
+        orders, spend = _orders_and_spend(stats, lifetimes)
         seen.sort()
         full = _full_name(rows, values["first_name"], values["last_name"], trust or {})
         updates.append((
@@ -265,20 +269,12 @@ def _tags(rows: list[tuple]) -> str:
     return ", ".join(tags)
 
 
-def _shop_totals(rows: list[tuple], spend: int | None) -> tuple[int, int | None]:
-    """Orders and spend from the shop's own customer totals, when no orders were imported."""
-    shop_orders, shop_spend = [], []
-    for r in rows:
-        if r[_VALUES] == "{}":
-            continue
-        extra = json.loads(r[_VALUES] or "{}")
-        if extra.get("total_orders") is not None:
-            shop_orders.append(int(extra["total_orders"]))
-        if extra.get("total_spent") is not None:
-            shop_spend.append(extra["total_spent"])
-    if shop_spend:
-        spend = max(int(round(float(s) * 100)) for s in shop_spend)
-    return max(shop_orders, default=0), spend
+def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) -> tuple[int, int | None]:
+    """A customer's orders and spend over every channel, each channel counted once (money.py)."""
+    rows = {s[0]: order_rows(s[1:5]) for s in stats}
+    parts = [m for ch in sorted(set(rows) | set(lifetimes))
+             if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, [])), rows.get(ch, OrderRows())))]
+    return money_totals(parts)
 
 
 def _index_for_search(conn: Connection, updates: list[tuple], records: dict[int, list],

@@ -66,6 +66,17 @@ FIELDS: tuple[Field, ...] = (
     Field("region", "State / region", FieldType.TEXT),
     Field("postcode", "Postcode / ZIP", FieldType.TEXT),
     Field("country", "Country", FieldType.COUNTRY),
+    # An order's delivery details: the buyer's own when the billing ones are empty
+    # (a gift's recipient otherwise, so never added beside the billing ones).
+    Field("shipping_name", "Shipping name", FieldType.NAME),
+    Field("shipping_phone", "Shipping phone", FieldType.PHONE),
+    Field("shipping_company", "Shipping company", FieldType.TEXT),
+    Field("shipping_address1", "Shipping address line 1", FieldType.TEXT),
+    Field("shipping_address2", "Shipping address line 2", FieldType.TEXT),
+    Field("shipping_city", "Shipping city", FieldType.TEXT),
+    Field("shipping_region", "Shipping state / region", FieldType.TEXT),
+    Field("shipping_postcode", "Shipping postcode / ZIP", FieldType.TEXT),
+    Field("shipping_country", "Shipping country", FieldType.COUNTRY),
     # profile
     Field("birthday", "Birthday", FieldType.DATE),
     Field("gender", "Gender", FieldType.TEXT),
@@ -99,6 +110,9 @@ FIELDS: tuple[Field, ...] = (
     Field("item_quantity", "Item quantity", FieldType.INTEGER),
     Field("item_price", "Item price", FieldType.MONEY),
     Field("status", "Status", FieldType.TEXT),
+    # An order cancelled, or money given back: not spend (see core/money.py).
+    Field("cancelled_at", "Cancelled at", FieldType.DATETIME),
+    Field("refunded_amount", "Refunded amount", FieldType.MONEY),
     Field("summary", "Summary / subject", FieldType.TEXT),
     Field("url", "URL / page", FieldType.TEXT),
     Field("campaign", "Campaign", FieldType.TEXT),

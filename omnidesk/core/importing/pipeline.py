@@ -69,6 +69,7 @@ from omnidesk.core.models import (
     Suppression,
     utcnow,
 )
+from omnidesk.core.money import NOT_SPEND, format_money, order_status
 from omnidesk.core.text import printable
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.privacy import workspace_salt as privacy_salt
@@ -585,6 +586,7 @@ def not_a_name(text: str) -> bool:
 
 
 _NOTHING: tuple[str, None] = ("", None)
+_ADDRESS_PARTS = ("address1", "address2", "address", "city", "region", "postcode", "country")
 
 
 @dataclass(slots=True)
@@ -616,6 +618,7 @@ class RowNormalizer:
         self.nobody_check = plan.kind == Kind.CONTACTS.value
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
+        self.ships = any(name.startswith("shipping_") for name in self.columns)
 
     def cells(self, values: Sequence[str]) -> _Cells:
         """Clean each mapped cell once and find each field's first non-empty cell."""
@@ -682,16 +685,20 @@ class RowNormalizer:
         ext, _ = self.first(v, "external_id")
         row.external_id = ext or None
         self._names(row, v)
-        row.company = self.first(v, "company")[0]
+        # The shipping address stands in, whole, only when no billing part is there:
+        # one street is never joined to the other's town.
+        ship = "shipping_" if self.ships and not any(self.first(v, f)[0] for f in _ADDRESS_PARTS) else ""
+        row.company = self.first(v, "company")[0] or (self.first(v, "shipping_company")[0] if ship else "")
         # The street lines when there are some: a one-line or "formatted" address (Google's)
         # repeats the city and postcode, which have columns of their own.
-        line = "\n".join(x for x in (self.first(v, "address1")[0], self.first(v, "address2")[0]) if x)
-        if not line:
+        line = "\n".join(x for x in (self.first(v, f"{ship}address1")[0], self.first(v, f"{ship}address2")[0])
+                         if x)
+        if not line and not ship:
             line = self.first(v, "address")[0]
         row.address = ", ".join(part.strip() for part in line.splitlines() if part.strip())
-        row.city = self.first(v, "city")[0]
-        row.region = self.first(v, "region")[0]
-        raw_country, ci = self.first(v, "country")
+        row.city = self.first(v, f"{ship}city")[0]
+        row.region = self.first(v, f"{ship}region")[0]
+        raw_country, ci = self.first(v, f"{ship}country")
         if raw_country:
             c = nz.normalize_country(raw_country)
             row.country = c.value or ""
@@ -700,7 +707,8 @@ class RowNormalizer:
         # A row's own country is the best guide to how its local phone numbers are written;
         # else the file's region, and none at all in a file that mixes countries.
         phone_region = row.country or self.local_region
-        for raw, i in self.every(v, "phone"):
+        phone_cells = self.every(v, "phone") or self.every(v, "shipping_phone")
+        for raw, i in phone_cells:
             for part in _split_ids(raw, phone=True):
                 if phone_region is None and is_local_number(part):
                     # Kept as read in the row, flagged: guessing a country would be wrong for some.
@@ -712,7 +720,7 @@ class RowNormalizer:
                         row.phones.append(n.value)
                 elif n.problem:
                     row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
-        raw_post, _ = self.first(v, "postcode")
+        raw_post, _ = self.first(v, f"{ship}postcode")
         row.postcode = nz.normalize_postcode(raw_post, row.country or self.plan.region) if raw_post else ""
         raw_bday, bi = self.first(v, "birthday")
         if raw_bday:
@@ -738,7 +746,7 @@ class RowNormalizer:
         notes = [t for t, _ in self.every(v, "note")]
         if notes:
             row.values["note"] = "\n".join(notes)
-        for name in ("total_spent", "amount", "item_price"):
+        for name in ("total_spent", "amount", "item_price", "refunded_amount"):
             raw, i = self.first(v, name)
             if raw:
                 m = nz.parse_money(raw)
@@ -760,6 +768,9 @@ class RowNormalizer:
         created = self._datetime(row, v, "created_at")
         if created:
             row.values["created_at"] = created
+        if self.first(v, "cancelled_at")[0]:
+            # Cancelled is cancelled even when the time cannot be read (that is flagged).
+            row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or self.first(v, "cancelled_at")[0]
         consent_at = self._datetime(row, v, "consent_at")
         unsub_at = self._datetime(row, v, "unsubscribed_at")
         row.occurred_at = self._datetime(row, v, "occurred_at")
@@ -816,6 +827,9 @@ class RowNormalizer:
         """
         first_raw, last_raw = self.first(v, "first_name")[0], self.first(v, "last_name")[0]
         raw_full = self.first(v, "full_name")[0]
+        if not raw_full and not first_raw and not last_raw:
+            # An order's shipping name is the buyer's when the billing one is empty.
+            raw_full = self.first(v, "shipping_name")[0]
         # A "name" that is really an email or a web domain (Stripe's Name often is) is no name.
         not_names = [x for x in (first_raw, last_raw, raw_full) if x and not_a_name(x)]
         for text in not_names:
@@ -1238,7 +1252,7 @@ def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
                      if v.get(k)]
     if v.get("order_id"):
         summary_parts.insert(0, str(v["order_id"]))
-    details = {k: v[k] for k in ("order_id", "status", "campaign", "url", "location",
+    details = {k: v[k] for k in ("order_id", "status", "cancelled_at", "refunded_amount", "campaign", "url", "location",
                                  "item_name", "item_quantity", "item_price") if k in v}
     details["identifiers"] = {
         "email": row.emails[0] if row.emails else None,
@@ -1251,6 +1265,9 @@ def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
         "type": etype, "occurred_at": row.occurred_at, "occurred_utc": to_utc(row.occurred_at),
         "summary": " · ".join(summary_parts)[:1000],
         "amount_minor": _minor(v.get("amount")), "currency": (str(v.get("currency"))[:3].upper() if v.get("currency") else None),
+        "status": order_status(v.get("status"), v.get("cancelled_at")),
+        # A magnitude, whichever sign the export writes it with (Square: "-$5.00").
+        "refunded_minor": abs(r) if (r := _minor(v.get("refunded_amount"))) is not None else None,
         "details_json": json.dumps(details, ensure_ascii=False, default=str),
     }
 
@@ -1294,9 +1311,19 @@ def _flush_order(conn: Connection, order: dict, result: ImportResult) -> None:
     n = len(order["items"])
     names = ", ".join(str(i.get("item_name", "")) for i in order["items"][:3])
     more = f" and {n - 3} more" if n > 3 else ""
-    params["summary"] = f"Order {order['key']}: {names}{more}"[:1000] if names else f"Order {order['key']}"
+    params["summary"] = (f"Order {order['key']}: {names}{more}" if names else f"Order {order['key']}")
+    params["summary"] = f"{params['summary']}{_money_note(params)}"[:1000]
     conn.execute(insert(Event.__table__), [params])
     result.events += 1
+
+
+def _money_note(params: dict) -> str:
+    """" (refunded)", " (cancelled)", " (12.50 refunded)": what the timeline says of money not kept."""
+    if params["status"] in NOT_SPEND:
+        return f" ({params['status']})"
+    if params["refunded_minor"]:
+        return f" ({format_money(params['refunded_minor'])} refunded)"
+    return ""
 
 
 def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],

@@ -292,8 +292,8 @@ _SHOPIFY_ORDERS = Preset(
             "Financial Status": "status",
             "Accepts Marketing": "consent_email",
             "Accepts Email Marketing": "consent_email",
-            # Billing details describe the buyer; shipping ones may be a
-            # gift recipient, so they are kept raw.
+            # Billing details describe the buyer; shipping ones may be a gift's
+            # recipient, so they stand in only where the billing ones are empty.
             "Billing Name": "full_name",
             "Billing Phone": "phone",
             "Phone": "phone",
@@ -304,6 +304,17 @@ _SHOPIFY_ORDERS = Preset(
             "Billing Province": "region",
             "Billing Zip": "postcode",
             "Billing Country": "country",
+            "Shipping Name": "shipping_name",
+            "Shipping Phone": "shipping_phone",
+            "Shipping Company": "shipping_company",
+            "Shipping Address1": "shipping_address1",
+            "Shipping Address2": "shipping_address2",
+            "Shipping City": "shipping_city",
+            "Shipping Province": "shipping_region",
+            "Shipping Zip": "shipping_postcode",
+            "Shipping Country": "shipping_country",
+            "Cancelled at": "cancelled_at",
+            "Refunded Amount": "refunded_amount",
             "Location": "location",
         },
         [
@@ -311,12 +322,10 @@ _SHOPIFY_ORDERS = Preset(
             "Discount Code", "Discount Amount", "Shipping Method", "Lineitem compare at price",
             "Lineitem sku", "Lineitem requires shipping", "Lineitem taxable",
             "Lineitem fulfillment status", "Lineitem discount", "Billing Street",
-            "Billing Province Name", "Shipping Name", "Shipping Street", "Shipping Address1",
-            "Shipping Address2", "Shipping Company", "Shipping City", "Shipping Zip",
-            "Shipping Province", "Shipping Province Name", "Shipping Country", "Shipping Phone",
-            "Notes", "Note Attributes", "Cancelled at", "Payment Method", "Payment Reference",
+            "Billing Province Name", "Shipping Street", "Shipping Province Name",
+            "Notes", "Note Attributes", "Payment Method", "Payment Reference",
             "Payment References", "Payment ID", "Payment Terms Name", "Next Payment Due At",
-            "Refunded Amount", "Vendor", "Outstanding Balance", "Employee", "Device ID", "Id",
+            "Vendor", "Outstanding Balance", "Employee", "Device ID", "Id",
             "Tags", "Risk Level", "Source", "Receipt Number", "Duties",
         ],
     ),
@@ -707,6 +716,42 @@ _SQUARE = Preset(
     note="Spend columns carry a currency symbol; birthdays may lack a year.",
 )
 
+_SQUARE_TRANSACTIONS = Preset(
+    key="square_transactions",
+    label="Square transactions export",
+    vendor="Square",
+    channel="pos",
+    kind=Kind.EVENTS,
+    signature=_signature("Transaction ID", "Total Collected", "Partial Refunds", "Event Type"),
+    columns=_columns(
+        {
+            "Date": "occurred_at",
+            "Time": "occurred_time",
+            "Total Collected": "amount",
+            # Written as a negative amount ("-$5.00"): money given back on this payment.
+            "Partial Refunds": "refunded_amount",
+            "Transaction ID": "order_id",
+            # The same id as the customers export's "Square Customer ID".
+            "Customer ID": "external_id",
+            "Customer Name": "full_name",
+            "Description": "item_name",
+            "Location": "location",
+            "Transaction Status": "status",
+        },
+        [
+            "Time Zone", "Gross Sales", "Discounts", "Service Charges", "Net Sales", "Gift Card Sales",
+            "Tax", "Tip", "Source", "Card", "Card Entry Methods", "Cash", "Square Gift Card",
+            "Other Tender", "Other Tender Type", "Other Tender Note", "Fees", "Net Total", "Payment ID",
+            "Card Brand", "PAN Suffix", "Device Name", "Staff Name", "Staff ID", "Details", "Event Type",
+            "Dining Option", "Customer Reference ID", "Device Nickname", "Third Party Fees", "Deposit ID",
+            "Deposit Date", "Deposit Details", "Fee Percentage Rate", "Fee Fixed Rate", "Refund Reason",
+            "Discount Name", "Cash App", "Order Reference ID", "Fulfillment Note",
+            "Free Processing Applied", "Channel", "Unattributed Tips",
+        ],
+    ),
+    note="A refund is a row of its own with a negative total; a partial refund also shows on the payment.",
+)
+
 # CRM contact lists: the business's own address book of people, kept by its
 # salespeople, so they join the "contacts" channel.  A stage, status or owner
 # column describes the person, never something they did.
@@ -1009,14 +1054,17 @@ _WOO_ORDER_COLUMNS = _columns(
         "Item Quantity": "item_quantity",
         "Quantity (- Refund)": "item_quantity",
         "Item Cost": "item_price",
+        # Money given back on the order: not spend (core/money.py).
+        "Refunded Total": "refunded_amount",
+        "Order Refund Amount": "refunded_amount",
     },
     [
         # A WordPress user number: another shop's customer 12 is somebody else.
         "Customer ID", "Order Number (Formatted)", "Customer Note", "Shipping Total",
         "Shipping Tax Total", "Fees", "Fee Total", "Fee Tax Total", "Tax Total", "Discount Total",
-        "Refunded Total", "Payment Method", "Payment Method Title", "Shipping Method",
+        "Payment Method", "Payment Method Title", "Shipping Method",
         "Shipping Method Title", "Cart Discount Amount", "Order Subtotal Amount",
-        "Order Shipping Amount", "Order Refund Amount", "Order Total Tax Amount", "SKU", "Item #",
+        "Order Shipping Amount", "Order Total Tax Amount", "SKU", "Item #",
         "Coupon Code", "Discount Amount", "Discount Amount Tax", "Order Notes",
         "Download Permissions Granted",
     ],
@@ -1193,6 +1241,7 @@ PRESETS: tuple[Preset, ...] = (
     _META_LEADS,
     _KLAVIYO,
     _SQUARE,
+    _SQUARE_TRANSACTIONS,
     _HUBSPOT_CONTACTS,
     _ZOHO_CONTACTS,
     _SALESFORCE_CONTACTS,

@@ -28,10 +28,18 @@ COLUMNS: list[tuple[str, str]] = [
     ("phone", "Phone"),
     ("city", "City"),
     ("channels", "Channels"),
-    ("orders", "Orders"),
-    ("spend", "Spend"),
+    # Every channel counted once and added up (core/money.py): the headers say so.
+    ("orders", "Orders, all channels"),
+    ("spend", "Spend, all channels"),
     ("last_seen", "Last seen"),
 ]
+
+_ALL_CHANNELS = {
+    "orders": "Orders on every channel, each channel counted once: its lifetime figure or its "
+              "order rows (refunded, voided and cancelled ones left out). The card shows each channel.",
+    "spend": "Spend on every channel, each channel counted once: its lifetime figure or its "
+             "order rows net of refunds. The card shows each channel.",
+}
 
 
 def _format(row: CustomerRow, key: str, zone=None, region: str | None = None) -> str:
@@ -126,11 +134,17 @@ class CustomerTableModel(QAbstractTableModel):
         return _format(row, COLUMNS[index.column()][0], self._zone, self._region)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS) \
+                and role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][0] in _ALL_CHANNELS:
+            return _ALL_CHANNELS[COLUMNS[section][0]]
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             key, label = COLUMNS[section]
-            return f"{label} ({self._currency})" if key == "spend" and self._currency else label
+            if key == "spend" and self._currency:
+                label = label.replace(",", f" ({self._currency}),", 1)
+            # Two lines, so the narrow number columns still say what they count.
+            return label.replace(", ", "\n", 1) if key in _ALL_CHANNELS else label
         if orientation == Qt.Orientation.Vertical:
             return section + 1
         return None

@@ -67,6 +67,7 @@ from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.importing.fields import CHANNELS, channel_name
 from omnidesk.core.models import Customer, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.notes import set_customer_notes
+from omnidesk.core.money import format_money
 from omnidesk.core.privacy import erase_person, export_person
 from omnidesk.core.workspace import backup_files
 from omnidesk.core.profile import (
@@ -724,7 +725,7 @@ class CustomerView(QWidget):
         self.value_cells: dict[str, ValueCell] = {}
         column_a = ("email", "Email"), ("phone", "Phone"), ("address", "Address"), ("place", "Place"), \
             ("birthday", "Birthday"), ("company", "Company")
-        column_c = ("spend", "Lifetime spend"), ("orders", "Orders"), ("first_seen", "First seen"), \
+        column_c = ("spend", "Total spend"), ("orders", "Total orders"), ("first_seen", "First seen"), \
             ("last_seen", "Last seen"), ("preferred", "Preferred channel")
         for row, (key, title) in enumerate(column_a):
             self._add_field(grid, row, 0, key, title)
@@ -742,6 +743,13 @@ class CustomerView(QWidget):
         self._add_field(grid, 2, 2, "tags", "Tags")
         for row, (key, title) in enumerate(column_c):
             self._add_field(grid, row, 4, key, title)
+        # What each channel adds to the orders and spend, and from which file: one line each.
+        self.money_title = self._title("Counted")
+        self.money_title.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.money_lines = QVBoxLayout()
+        self.money_lines.setSpacing(1)
+        grid.addWidget(self.money_title, len(column_a), 0)
+        grid.addLayout(self.money_lines, len(column_a), 1, 1, 5)
         # Emails and consent sources are long, spend and dates short: the space goes where the
         # text is, so a narrow window still shows the email address whole (and its pin menu;
         # a pinned one may be cut there, whole in its tooltip).
@@ -1137,13 +1145,23 @@ class CustomerView(QWidget):
         self._set("company", p.company, src.get("company"))
         self._set("tags", ", ".join(p.tags), None, "Tags from every source record of this customer")
 
-        money = f"{p.spend_minor / 100:,.2f}" if p.spend_minor is not None else ""
-        if money and p.currency:
-            money = f"{money} {p.currency}"
-        spend_from = (f"Sum of {p.order_events:,} orders and purchases across channels" if p.order_events
-                      else "The shop's own total (Total Spent) from its customer export")
+        money = format_money(p.spend_minor, p.currency)
+        parts = [m for m in p.money if m.spend_minor is not None]
+        spend_from = ("All channels, each counted once, then added up: "
+                      + " + ".join(f"{channel_name(m.channel)} {format_money(m.spend_minor)}" for m in parts)
+                      if parts else "")
+        orders_from = ("All channels, each counted once, then added up: "
+                       + " + ".join(f"{channel_name(m.channel)} {m.orders:,}" for m in p.money)
+                       if p.money else "")
         self._set("spend", money, None, spend_from if money else "")
-        self._set("orders", f"{p.orders:,}" if p.orders else "", None, spend_from if p.orders else "")
+        self._set("orders", f"{p.orders:,}" if p.orders else "", None, orders_from if p.orders else "")
+        _clear_layout(self.money_lines)
+        for m in p.money:
+            line = ElidedLabel(m.describe(p.currency))
+            line.setObjectName(f"money_{m.channel}")
+            line.setToolTip("\n".join(x for x in (m.describe(p.currency), m.explain()) if x))
+            self.money_lines.addWidget(line)
+        self.money_title.setVisible(bool(p.money))
         # Stored in UTC; shown on the day it was where the shop is, as the timeline shows it.
         zone = workspace_zone(self.workspace)
         self._set("first_seen", nice_date(local_day(p.first_seen, zone)), None,

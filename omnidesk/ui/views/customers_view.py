@@ -117,9 +117,18 @@ class CustomersView(QWidget):
     _SHARES = {"name": 0.34, "email": 0.40, "channels": 0.26}
 
     def _fit_columns(self) -> None:
-        free = max(self.table.viewport().width() - sum(self._FIXED.values()), 240)
+        fixed = dict(self._FIXED)
+        header = self.table.horizontalHeader()
+        metrics = header.fontMetrics()
         for column, (key, _label) in enumerate(COLUMNS):
-            width = self._FIXED.get(key) or int(free * self._SHARES.get(key, 0.2))
+            if key in ("orders", "spend"):
+                # Their two-line headers ("Orders" / "all channels") are wider than the numbers.
+                text = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+                wanted = max(metrics.horizontalAdvance(line) for line in text.split("\n")) + 24
+                fixed[key] = max(fixed[key], wanted)
+        free = max(self.table.viewport().width() - sum(fixed.values()), 240)
+        for column, (key, _label) in enumerate(COLUMNS):
+            width = fixed.get(key) or int(free * self._SHARES.get(key, 0.2))
             self.table.setColumnWidth(column, width)
 
     def resizeEvent(self, event) -> None:
