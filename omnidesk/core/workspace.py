@@ -289,7 +289,13 @@ class Workspace:
         with self.writing() as conn:
             if MigrationContext.configure(conn).get_current_revision() == head_revision():
                 return
-            command.upgrade(_alembic_config(conn), "head")
+            from omnidesk.core import migrations
+
+            try:
+                command.upgrade(_alembic_config(conn), "head")
+                migrations.run_rebuilds(conn)  # what the migrations asked for, once, at head
+            finally:
+                migrations.forget_rebuilds()
             dialect.mark_workspace(conn)
             existing = {row[0] for row in conn.execute(select(Setting.key))}
             missing = [

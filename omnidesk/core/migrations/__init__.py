@@ -1,0 +1,41 @@
+"""Alembic migrations of the workspace schema, and the rebuilds they ask for.
+
+A migration that needs customers rebuilt with today's rules (which read
+today's schema) must not rebuild them itself: a later migration may add a
+column those rules read.  It asks for the rebuild with :func:`rebuild_after`,
+and ``Workspace._migrate`` runs each rebuild asked for once, at head.
+"""
+
+from __future__ import annotations
+
+# In the order they run: name counts first, since every customer's card reads them.
+REBUILDS = ("name_counts", "customers")
+_asked: set[str] = set()
+
+
+def rebuild_after(*what: str) -> None:
+    """Ask for a rebuild once the schema is at head ("name_counts", "customers")."""
+    unknown = set(what) - set(REBUILDS)
+    if unknown:
+        raise ValueError(f"unknown rebuild: {', '.join(sorted(unknown))}")
+    _asked.update(what)
+
+
+def run_rebuilds(conn) -> list[str]:
+    """Run the rebuilds the migrations asked for, in order; returns which ran."""
+    from omnidesk.core.identity.golden import refresh_all
+    from omnidesk.core.identity.stats import rebuild_counts
+
+    ran = [w for w in REBUILDS if w in _asked]
+    _asked.clear()
+    for what in ran:
+        if what == "name_counts":
+            rebuild_counts(conn)
+        else:
+            refresh_all(conn)
+    return ran
+
+
+def forget_rebuilds() -> None:
+    """Drop what a failed upgrade asked for (its transaction rolled back)."""
+    _asked.clear()

@@ -40,15 +40,13 @@ def upgrade() -> None:
     # What earlier imports kept only in their raw rows: every word of each name, and the
     # columns nobody mapped.  Then the name counts (matching keys on the first given
     # name now) and every customer's card, whose name is the full name.
-    from omnidesk.core.identity.golden import refresh_all
-    from omnidesk.core.identity.stats import rebuild_counts
     from omnidesk.core.importing.backfill import fill_custom_fields, fill_names
+    from omnidesk.core.migrations import rebuild_after
 
     conn = op.get_bind()
     fill_names(conn)
     fill_custom_fields(conn)
-    rebuild_counts(conn)
-    refresh_all(conn)
+    rebuild_after("name_counts", "customers")  # at head: the card reads later columns too
 
 
 def downgrade() -> None:

@@ -22,15 +22,12 @@ def upgrade() -> None:
     op.add_column('event', sa.Column('refunded_minor', sa.Integer(), nullable=True))
     # Orders imported before get their status from their rows as read, and every
     # customer's orders and spend are counted again by the rule (money.py).
-    from sqlalchemy import select
-
-    from omnidesk.core.identity.golden import refresh_customers
-    from omnidesk.core.models import Customer
+    from omnidesk.core.migrations import rebuild_after
     from omnidesk.core.money import fill_order_statuses
 
     conn = op.get_bind()
     fill_order_statuses(conn)
-    refresh_customers(conn, [cid for (cid,) in conn.execute(select(Customer.__table__.c.id))])
+    rebuild_after("customers")
 
 
 def downgrade() -> None:
