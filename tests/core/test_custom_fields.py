@@ -90,9 +90,9 @@ def test_a_shopify_metafield_is_a_number_on_the_card_and_the_latest_import_wins(
         import_file(ws, march, ImportOptions(channel="shop"))
         card = customer_profile(ws, _customer(ws, "ann.lee@example.com"))
         shown = {v.name: (v.type, v.display(), v.source_file) for v in card.custom_fields}
+        # "Tax Exempt" is Shopify's own account flag, a column the preset knows: it stays raw.
         assert shown == {"Loyalty points": ("number", "420", "customers_export.csv"),
-                         "Member since": ("date", "2021-06-01", "customers_export.csv"),
-                         "Tax Exempt": ("yesno", "Yes", "customers_export.csv")}
+                         "Member since": ("date", "2021-06-01", "customers_export.csv")}
         # April's export: more points.  Per field, the latest import's value is the customer's.
         april = write_csv(tmp_path / "customers_export_april.csv", SHOPIFY_HEADER, [
             _shop_row(7210001, "Ann", "Lee", "ann.lee@example.com", "515", "2021-06-01", tax="yes"),
@@ -131,7 +131,8 @@ def test_mailchimp_system_columns_stay_in_the_raw_row_only(tmp_path):
         names = {name for _, name in _fields(ws)}
         with ws.engine.connect() as conn:
             raw = conn.exec_driver_sql("SELECT raw_json FROM source_record").scalar()
-    assert "Favourite scent" in names and "MEMBER_RATING" in names
+    # The shop's own merge field is kept; Mailchimp's bookkeeping, which the preset knows, is not.
+    assert "Favourite scent" in names and "MEMBER_RATING" not in names and "LAST_CHANGED" not in names
     assert not names & {"OPTIN_IP", "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF", "DSTOFF", "LEID", "EUID"}
     assert "203.0.113.7" in raw  # nothing imported is thrown away
 
@@ -179,7 +180,7 @@ def test_undo_erase_and_export_cover_custom_fields(tmp_path):
                 "date": None} in by_file["customers_export.csv"]
 
         undo_batch(ws, form_batch)
-        assert {name for _, name in _fields(ws)} == {"Loyalty points", "Member since", "Tax Exempt"}
+        assert {name for _, name in _fields(ws)} == {"Loyalty points", "Member since"}
 
         erase_person(ws, ann)
         assert _fields(ws) == {}
@@ -213,3 +214,20 @@ def test_migration_keeps_the_unmapped_columns_of_earlier_imports(tmp_path):
     with Workspace.open(path) as ws:
         assert _fields(ws) == before
     assert before[("ann.lee@example.com", "Loyalty points")] == ("number", "420", 420.0, None)
+
+
+def test_a_lead_forms_questions_are_fields_but_the_ad_bookkeeping_is_not(tmp_path):
+    """Meta's lead export (Ads Manager): ad, ad set, campaign and form columns say which ad
+    brought the lead, not who the person is; the form's own questions do."""
+    header = ["id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id",
+              "campaign_name", "form_id", "form_name", "is_organic", "platform",
+              "what_are_you_most_interested_in?", "email", "full_name", "phone_number"]
+    leads = write_csv(tmp_path / "leads.csv", header, [
+        ["l:1", "2026-03-01T10:00:00+0000", "ag:1", "Spring candles", "as:1", "Maine women 30+", "c:1",
+         "Spring", "f:1", "Candle club sign-up", "false", "ig", "soy_candles", "ann@example.com",
+         "Ann Lee", "p:+12075550101"],
+    ])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        import_file(ws, leads, ImportOptions(channel="social"))
+        names = {name for _, name in _fields(ws)}
+    assert names == {"what_are_you_most_interested_in?"}

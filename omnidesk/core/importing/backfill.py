@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
+from omnidesk.core.importing.presets import get_preset
 from omnidesk.core.models import ImportBatch, SourceRecord
 
 _CHUNK = 5000
@@ -23,7 +24,7 @@ _REPORT_COLUMNS = ("omnidesk_batch", "omnidesk_row", "omnidesk_problems")
 def _batches(conn: Connection):
     batch = ImportBatch.__table__
     return conn.execute(select(batch.c.id, batch.c.kind, batch.c.header_json, batch.c.mapping_json,
-                               batch.c.options_json).where(batch.c.status == "done").order_by(batch.c.id)).all()
+                               batch.c.options_json, batch.c.preset).where(batch.c.status == "done").order_by(batch.c.id)).all()
 
 
 def _records(conn: Connection, batch_id: int):
@@ -54,7 +55,7 @@ def fill_names(conn: Connection) -> int:
     stmt = update(rec).where(rec.c.id == bindparam("rid")).values(
         middle_name=bindparam("middle"), full_name=bindparam("full"))
     changed = 0
-    for batch_id, _, _, mapping_json, _ in _batches(conn):
+    for batch_id, _, _, mapping_json, _, _ in _batches(conn):
         mapping = json.loads(mapping_json or "[]")
         middle_at = mapping.index("middle_name") if "middle_name" in mapping else None
         full_at = mapping.index("full_name") if "full_name" in mapping else None
@@ -82,11 +83,15 @@ def fill_names(conn: Connection) -> int:
 def fill_custom_fields(conn: Connection) -> int:
     """Keep the unmapped columns of every contacts file imported so far as custom fields."""
     stored = 0
-    for batch_id, kind, header_json, mapping_json, options_json in _batches(conn):
+    for batch_id, kind, header_json, mapping_json, options_json, preset_key in _batches(conn):
         header = json.loads(header_json or "[]")
         mapping = json.loads(mapping_json or "[]")
         region = str(json.loads(options_json or "{}").get("region") or "US")
         skip = [i for i, h in enumerate(header) if h in _REPORT_COLUMNS]
+        try:
+            skip += sorted(get_preset(preset_key).system_columns(header)) if preset_key else []
+        except KeyError:  # a preset this version no longer has
+            pass
         columns = CustomColumns.for_plan(header, mapping, kind, region, skip=skip)
         if not columns:
             continue

@@ -926,6 +926,8 @@ def run_import(
     submissions = not is_events and _is_form_export(plan)
     group_by = plan.preset.group_rows_by if plan.preset else None
     report_skip = (*plan.report_columns, plan.header.index(REPORT_PROBLEMS)) if plan.report_columns else ()
+    if plan.preset is not None:
+        report_skip = (*report_skip, *plan.preset.system_columns(plan.header))
     custom = CustomColumns.for_plan(plan.header, plan.mapping, plan.kind, plan.region, skip=report_skip)
     batch_values = dict(
         file_name=plan.file_name, file_hash=plan.file_hash, file_size=plan.file_size,

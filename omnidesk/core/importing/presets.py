@@ -188,6 +188,17 @@ class Preset:
     def __hash__(self) -> int:
         return hash(self.key)
 
+    def system_columns(self, header: Sequence[str]) -> set[int]:
+        """The columns this format's vendor fills for itself (ad ids, ratings, change stamps).
+
+        Those a preset names as known but not imported: they say nothing a shop
+        owner asked about the person, so they stay in the raw row and are not
+        kept as custom fields.  Columns the preset does not know (a form's
+        questions, a metafield) and those only a pattern ignores are the
+        business's own, and are kept.
+        """
+        return {i for i, h in enumerate(header) if self.columns.get(header_key(h)) == IGNORE}
+
 
 def _check_field(preset: str, name: str) -> None:
     if name != IGNORE and name not in FIELDS_BY_NAME:
