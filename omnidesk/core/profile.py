@@ -22,6 +22,7 @@ from omnidesk.core.identity.golden import DEFAULT_TRUST
 from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
 from omnidesk.core.money import (
+    LIFETIME,
     ORDER_TYPES,
     ChannelMoney,
     OrderRows,
@@ -261,6 +262,16 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
             .group_by(ev.c.currency)
         ).all()))
         custom = customer_fields(conn, customer_id)
+        money = money_by_channel(ws, customer_id)
+        # A lifetime figure is in its export's currency (Stripe's "Currency" column, "$" or
+        # "EUR" on the amount): a customer who paid in euros is not shown in dollars.
+        counted = [rid for m in money if m.spend_from == LIFETIME and m.lifetime for rid in m.lifetime.record_ids]
+        if counted:
+            for (values_json,) in conn.execute(select(SourceRecord.__table__.c.values_json)
+                                               .where(SourceRecord.__table__.c.id.in_(counted))):
+                code = str(json.loads(values_json or "{}").get("currency") or "").strip().upper()[:3]
+                if code:
+                    currencies[code] += 1
     return CustomerProfile(
         id=c["id"],
         display_name=c["display_name"],
@@ -291,7 +302,7 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         consents=consent_facts(ws, customer_id),
         sources=value_sources(ws, customer_id),
         custom_fields=custom,
-        money=money_by_channel(ws, customer_id),
+        money=money,
     )
 
 

@@ -353,3 +353,88 @@ def test_a_late_odd_line_in_a_large_utf8_file_is_found_and_only_its_row_flagged(
     assert (fmt.encoding, fmt.fallback) == ("utf-8", "cp1252")
     odd = [(r.line, r.values[1], r.problem) for r in read_records(f, fmt) if r.problem]
     assert odd == [(40_002, "Renée", "line 40002 was not UTF-8; read as Windows-1252")]
+
+
+# A Russian Outlook writes its column names in Russian too (Outlook for Windows, ru-RU:
+# "Файл > Открыть и экспортировать > Импорт и экспорт > Экспорт в файл > CSV"); these are
+# that export's names for the columns used here, the rest of its header kept as written.
+RUSSIAN_OUTLOOK = [
+    "Обращение", "Имя", "Отчество", "Фамилия", "Суффикс", "Организация", "Отдел", "Должность",
+    "Улица (дом. адрес)", "Город (дом. адрес)", "Индекс (дом. адрес)", "Страна или регион (дом. адрес)",
+    "Рабочий телефон", "Домашний телефон", "Телефон (мобил.)", "Адрес эл. почты", "Тип эл. почты",
+    "Краткое имя эл. почты", "День рождения", "Заметки",
+]
+
+
+def test_russian_outlook_with_russian_column_names_finds_its_people(ws, tmp_path):
+    # Before, no column was recognised: every row was "skipped, with no name, email or phone".
+    rows = [
+        {"Имя": "Иван", "Отчество": "Петрович", "Фамилия": "Петров", "Адрес эл. почты": "ivan.petrov@example.ru",
+         "Тип эл. почты": "SMTP", "Краткое имя эл. почты": "Иван Петров (ivan.petrov@example.ru)",
+         "Телефон (мобил.)": "+7 912 345-67-89", "Организация": "ООО Ромашка", "Город (дом. адрес)": "Москва"},
+        {"Имя": "Мария", "Фамилия": "Сидорова", "Адрес эл. почты": "m.sidorova@example.ru",
+         "Домашний телефон": "+7 (495) 123-45-67"},
+        {"Имя": "Алексей", "Фамилия": "Смирнов", "Телефон (мобил.)": "+7 922 000-11-22", "Заметки": "VIP"},
+    ]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(RUSSIAN_OUTLOOK)
+    for row in rows:
+        writer.writerow([row.get(h, "") for h in RUSSIAN_OUTLOOK])
+    f = tmp_path / "kontakty.CSV"
+    f.write_bytes(buf.getvalue().encode("cp1251"))
+    result = run_to_end(ws, analyze(ws, f))
+    assert (result.imported, result.skipped) == (3, 0)
+    with ws.engine.connect() as conn:
+        got = conn.exec_driver_sql(
+            "SELECT first_name, last_name, full_name, email, phone, company FROM customer ORDER BY id").fetchall()
+    assert [tuple(r) for r in got] == [
+        ("Иван", "Петров", "Иван Петрович Петров", "ivan.petrov@example.ru", "+79123456789", "ООО Ромашка"),
+        ("Мария", "Сидорова", "Мария Сидорова", "m.sidorova@example.ru", "+74951234567", ""),
+        ("Алексей", "Смирнов", "Алексей Смирнов", None, "+79220001122", ""),
+    ]
+
+
+# Outlook for Windows in Japanese (ja-JP "エクスポート > CSV"): a few of its column names.
+JAPANESE_OUTLOOK = ["姓", "名", "ミドル ネーム", "会社名", "部署", "役職", "電子メール アドレス", "電子メール 表示名",
+                    "携帯電話", "自宅電話", "誕生日", "メモ"]
+
+
+def test_a_column_of_email_addresses_is_read_as_email_whatever_its_header_says(ws, tmp_path):
+    # No header here is one the guesser knows; before, every row was skipped as nobody.
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(JAPANESE_OUTLOOK)
+    for family, given, email in (("山田", "太郎", "taro@example.jp"), ("佐藤", "花子", "hanako@example.jp"),
+                                 ("鈴木", "一郎", "")):
+        writer.writerow([family, given, "", "", "", "", email, f"{family} {given}" if email else "",
+                         "090-1234-5678", "", "", ""])
+    f = tmp_path / "連絡先.csv"
+    f.write_bytes(buf.getvalue().encode("cp932"))
+    plan = analyze(ws, f)
+    assert plan.mapping[JAPANESE_OUTLOOK.index("電子メール アドレス")] == "email"
+    assert "email" not in [plan.mapping[i] for i, h in enumerate(JAPANESE_OUTLOOK) if h != "電子メール アドレス"]
+    assert any("'電子メール アドレス' was read as the email address" in w for w in plan.warnings), plan.warnings
+    result = run_to_end(ws, plan)
+    assert (result.imported, result.skipped) == (2, 1)
+    with ws.engine.connect() as conn:
+        assert [r[0] for r in conn.exec_driver_sql("SELECT email FROM customer ORDER BY id")] == [
+            "taro@example.jp", "hanako@example.jp"]
+
+
+def test_a_column_with_some_other_text_is_not_taken_for_email(ws, tmp_path):
+    f = tmp_path / "notes.csv"
+    f.write_text("Ad,Not\nAyşe,ayse@example.com.tr\nMehmet,call him back\nZeynep,zeynep@example.com.tr\n",
+                 encoding="utf-8")
+    plan = analyze(ws, f)
+    assert "email" not in plan.mapping
+
+
+def test_a_file_where_no_column_names_a_person_says_so_before_importing(ws, tmp_path):
+    f = tmp_path / "liste.csv"
+    f.write_text("Ad,Soyad\nAyşe,Yılmaz\n", encoding="utf-8")
+    plan = analyze(ws, f)
+    assert any("No column of this file was recognised as a name, email, phone or customer ID" in w
+               for w in plan.warnings), plan.warnings
+    f.write_text("First name,Last name\nAyşe,Yılmaz\n", encoding="utf-8")
+    assert not any("No column" in w for w in analyze(ws, f).warnings)

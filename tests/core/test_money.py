@@ -32,7 +32,7 @@ from omnidesk.core.money import (
 from omnidesk.core.profile import customer_profile, money_by_channel
 from omnidesk.core.timeline import find_customer, timeline
 from omnidesk.core.workspace import Workspace, _alembic_config
-from tests.core.test_presets import SHOPIFY_CUSTOMERS, SHOPIFY_ORDERS, SQUARE_DIRECTORY
+from tests.core.test_presets import SHOPIFY_CUSTOMERS, SHOPIFY_ORDERS, SQUARE_DIRECTORY, STRIPE_CUSTOMERS
 from tests.helpers import write_csv
 
 # Columns Shopify fills on every line-item row of an order.
@@ -353,3 +353,19 @@ def test_woocommerce_refunded_and_failed_orders_and_a_refunded_total(ws, tmp_pat
     result = import_file(ws, path, ImportOptions(preset="woocommerce_orders", kind="events", channel="shop"))
     assert result.events == 5
     assert _customer(ws, "hana@example.com")[1:3] == (2, 3600 + 3000)
+
+
+def test_a_lifetime_figure_is_shown_in_its_exports_currency(ws, tmp_path):
+    # Stripe's customers export (STRIPE_CUSTOMERS, Stripe's own layout) writes each customer's
+    # currency beside Total Spend, lower case: a customer who paid in euros is not "9.99 USD".
+    ws.set_setting("currency", "USD")
+    rows = [{"id": "cus_P3", "Email": "rosa@example.com", "Name": "Rosa García", "Created (UTC)": "2024-03-05 10:00",
+             "Delinquent": "false", "Currency": "eur", "Total Spend": "9.99", "Payment Count": "1"},
+            {"id": "cus_P4", "Email": "pat@example.com", "Name": "Pat Doe", "Created (UTC)": "2024-03-06 10:00",
+             "Delinquent": "false", "Currency": "usd", "Total Spend": "120.00", "Payment Count": "3"}]
+    f = write_csv(tmp_path / "unified_customers.csv", STRIPE_CUSTOMERS,
+                  [[r.get(h, "") for h in STRIPE_CUSTOMERS] for r in rows])
+    import_file(ws, f)
+    rosa, pat = (customer_profile(ws, find_customer(ws, e)) for e in ("rosa@example.com", "pat@example.com"))
+    assert (rosa.spend_minor, rosa.currency) == (999, "EUR")
+    assert (pat.spend_minor, pat.currency) == (12000, "USD")

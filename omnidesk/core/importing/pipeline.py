@@ -379,6 +379,9 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
             if len(remembered) == len(fmt.header):
                 mapping, source = remembered, "saved"
                 saved_channel, saved_kind = saved.channel, saved.kind
+    content_notes: list[str] = []
+    if source == "guessed":
+        mapping, guesses, content_notes = _emails_by_content(path, fmt, mapping, guesses)
     kind = options.kind or saved_kind or (preset.kind.value if preset else guess_kind(mapping).value)
     channel = options.channel or saved_channel or guess_channel(path.name, fmt.header, preset)
     if source == "guessed":
@@ -396,6 +399,10 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     # How the file was read comes first: a wrong encoding spoils everything after it.
     warnings = [*fmt.warnings, *warnings]
     warnings += _phone_region_notes(phone_region, region, mapping)
+    warnings += content_notes
+    if kind == Kind.CONTACTS.value and not any(f in _IDENTITY for f in mapping):
+        warnings.append("No column of this file was recognised as a name, email, phone or customer ID, "
+                        "so its rows would all be skipped: say what its columns hold in the import wizard.")
     plan_kind_guessed = not (options.kind or saved_kind or preset)
     file_hash = file_sha256(path)
     with ws.engine.connect() as conn:
@@ -415,6 +422,39 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     if plan_kind_guessed and kind == Kind.EVENTS.value:
         plan = _events_need_evidence(plan)
     return plan
+
+
+_EMAIL_VALUE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
+
+
+def _emails_by_content(path: Path, fmt: FileFormat, mapping: list[str], guesses: list[ColumnGuess]
+                       ) -> tuple[list[str], list[ColumnGuess], list[str]]:
+    """Map to ``email`` the column whose values are email addresses, when no header named one.
+
+    Headers in a language the guesser does not know ("E-posta", "電子メール アドレス") would
+    otherwise leave a file's people without their address, or skipped as nobody.  Only an
+    unmapped column qualifies, and only when nearly all of its first values are addresses.
+    """
+    if "email" in mapping:
+        return mapping, guesses, []
+    records = read_records(path, fmt)
+    try:
+        sample = [r.values for r in islice(records, PREVIEW_ROWS)]
+    finally:
+        records.close()
+    for i, field in enumerate(mapping):
+        if field != IGNORE:
+            continue
+        values = [row[i].strip() for row in sample if i < len(row) and row[i].strip()]
+        hits = sum(1 for v in values if _EMAIL_VALUE.match(v))
+        if values and hits >= max(1, 0.9 * len(values)):
+            mapping = [*mapping[:i], "email", *mapping[i + 1:]]
+            header = fmt.header[i]
+            guesses = [ColumnGuess(g.index, g.header, "email", 0.7, "its values are email addresses")
+                       if g.index == i else g for g in guesses]
+            return mapping, guesses, [f"Column '{printable(header)}' was read as the email address: "
+                                      "its values are email addresses."]
+    return mapping, guesses, []
 
 
 def _events_need_evidence(plan: ImportPlan) -> ImportPlan:

@@ -1325,19 +1325,24 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
     "first_name": (
         "First name", "First", "Firstname", "Given name", "Given", "Forename", "Fname",
         "Christian name", "Prenom", "Vorname", "Nombre", "Nome", "Voornaam", "Primo nome",
+        # Russian (a Russian Outlook writes its columns in Russian)
+        "Имя",
     ),
-    "middle_name": ("Middle name", "Middle", "Middle initial", "Additional name", "Second name"),
+    "middle_name": (
+        "Middle name", "Middle", "Middle initial", "Additional name", "Second name", "Отчество",
+    ),
     "last_name": (
         "Last name", "Last", "Lastname", "Surname", "Family name", "Lname", "Nachname",
         "Familienname", "Nom", "Nom de famille", "Apellido", "Apellidos", "Cognome",
-        "Achternaam",
+        "Achternaam", "Фамилия",
     ),
     "nickname": ("Nickname", "Nick", "Preferred name", "Known as", "Spitzname", "Surnom", "Apodo"),
     "email": (
         "Email", "E-mail", "Email address", "E-mail address", "Mail", "Mail address",
         "Email addr", "Courriel", "Adresse e-mail", "Adresse mail", "Adresse electronique",
         "E-Mail-Adresse", "Mailadresse", "Correo", "Correo electronico", "Email adres",
-        "E-mailadres", "Indirizzo email", "Posta elettronica",
+        "E-mailadres", "Indirizzo email", "Posta elettronica", "Адрес эл. почты",
+        "Электронная почта", "Эл. почта", "Email адрес",
     ),
     "phone": (
         "Phone", "Phone number", "Phone no", "Telephone", "Telephone number", "Tel", "Tel no",
@@ -1346,22 +1351,25 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Handy", "Handynummer", "Mobiltelefon", "Mobilnummer", "Telefon", "Telefonnummer",
         "Portable", "Numero de telephone", "Numero de portable", "Telefono", "Movil", "Celular",
         "Numero de telefono", "Telefoon", "Telefoonnummer", "Mobiel", "Mobiele nummer",
-        "Cellulare", "Numero di telefono",
+        "Cellulare", "Numero di telefono", "Телефон", "Мобильный телефон", "Мобильный",
+        "Телефон (мобил.)",
+        "Основной телефон", "Домашний телефон", "Рабочий телефон", "Номер телефона",
     ),
     "company": (
         "Company", "Company name", "Organization", "Organisation", "Organization name",
         "Business name", "Employer", "~Business", "Firma", "Firmenname", "Unternehmen",
         "Entreprise", "Societe", "Empresa", "Bedrijf", "Bedrijfsnaam", "Azienda", "Ragione sociale",
+        "Организация", "Компания",
     ),
     "job_title": (
         "Job title", "Job", "Position", "Role", "Occupation", "Profession", "Jobtitle",
         "Beruf", "Position im Unternehmen", "Poste", "Fonction", "Cargo", "Puesto", "Functie",
-        "Ruolo", "Organization title", "Organisation title",
+        "Ruolo", "Organization title", "Organisation title", "Должность",
     ),
     "address1": (
         "Address", "Address 1", "Address line 1", "Address1", "Street", "Street address",
         "Street 1", "Street line 1", "Adresse", "Strasse", "Rue", "Direccion", "Calle", "Straat",
-        "Adres", "Indirizzo", "Anschrift",
+        "Adres", "Indirizzo", "Anschrift", "Улица", "Адрес",
     ),
     "address2": (
         "Address 2", "Address line 2", "Address2", "Street 2", "Street line 2", "Apartment",
@@ -1373,26 +1381,27 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "city": (
         "City", "Town", "Suburb", "Locality", "Town city", "Ville", "Stadt", "Ort", "Wohnort",
-        "Ciudad", "Localidad", "Poblacion", "Plaats", "Woonplaats", "Citta", "Comune",
+        "Ciudad", "Localidad", "Poblacion", "Plaats", "Woonplaats", "Citta", "Comune", "Город",
     ),
     "region": (
         "State", "Province", "County", "Region", "State province", "State region",
         "State code", "Province code", "Bundesland", "Kanton", "Canton", "Departement",
-        "Provincia", "Provincie", "Regione", "Estado",
+        "Provincia", "Provincie", "Regione", "Estado", "Область",
     ),
     "postcode": (
         "Zip", "Zip code", "Zipcode", "Postal code", "Postcode", "Post code", "Postal",
         "Postleitzahl", "PLZ", "Code postal", "CP", "Codigo postal", "CAP", "Eircode",
-        "Pin code", "Pincode",
+        "Pin code", "Pincode", "Индекс", "Почтовый индекс",
     ),
     "country": (
         "Country", "Country code", "Country region", "Nation", "Land", "Pays", "Pais", "Paese",
-        "Nazione", "CC",
+        "Nazione", "CC", "Страна", "Страна или регион",
     ),
     "birthday": (
         "Birthday", "Birth date", "Birthdate", "Date of birth", "DOB", "D.O.B.", "Born",
         "Geburtsdatum", "Geburtstag", "Date de naissance", "Anniversaire", "Fecha de nacimiento",
         "Cumpleanos", "Geboortedatum", "Verjaardag", "Data di nascita", "Compleanno",
+        "День рождения", "Дата рождения",
     ),
     "gender": ("Gender", "Sex", "Geschlecht", "Sexe", "Genre", "Sexo", "Genero", "Geslacht", "Sesso"),
     "language": (
@@ -1408,7 +1417,7 @@ _SYNONYM_PHRASES: dict[str, tuple[str, ...]] = {
         "Note", "Notes", "Comment", "Comments", "Remarks", "Remark", "Memo", "Bemerkung",
         "Bemerkungen", "Notiz", "Notizen", "Kommentar", "Remarque", "Remarques", "Commentaire",
         "Commentaires", "Nota", "Notas", "Comentario", "Comentarios", "Opmerking", "Opmerkingen",
-        "Note interne",
+        "Note interne", "Заметки", "Примечание", "Комментарий",
     ),
     "created_at": (
         "Created", "Created at", "Created on", "Created date", "Date created", "Creation date",
