@@ -546,7 +546,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
     with _open_existing(args) as ws:
         model = model_from_settings(ws.get_setting)
-        with ws.engine.begin() as conn:
+        with ws.writing() as conn:  # takes the lock first: waits for an import, never half-done
             stats = resolve_all(conn, model, from_scratch=args.from_scratch)
         summary = stats.summary(ws.counts()["customers"])
         from omnidesk.core.identity.merge import list_reviews

@@ -459,3 +459,14 @@ def test_a_pin_that_cannot_get_the_lock_says_the_workspace_is_busy(shop):
                 pin_value(ws, cid, "city", "Nowhere")
         finally:
             other.join()
+
+
+def test_resolve_during_an_import_says_the_workspace_is_busy(shop, capsys):
+    holder = sqlite3.connect(shop, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        status, _out, err = run(capsys, "resolve", "-w", shop, "--wait", "0.2")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert status == 1 and err.startswith("omnidesk: error: the workspace is busy") and err.count("\n") == 1
