@@ -16,6 +16,7 @@ from pathlib import Path
 
 from omnidesk import __version__
 from omnidesk.core import paths
+from omnidesk.core.text import printable
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -203,11 +204,12 @@ def _output(path: str | Path, args: argparse.Namespace) -> Path:
     over; another existing file only with ``--force``.
     """
     from omnidesk.core.exporting.outfiles import OutputExistsError, check_output
+    from omnidesk.core.text import printable
 
     try:
         return check_output(path, overwrite=getattr(args, "force", False), workspace=_workspace_path(args))
     except OutputExistsError:
-        raise CliError(f"{path} already exists; add --force to replace it") from None
+        raise CliError(f"{printable(str(path))} already exists; add --force to replace it") from None
 
 
 def _wait(args: argparse.Namespace) -> float:
@@ -332,7 +334,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise CliError(f"--region: {exc}", EXIT_USAGE) from None
     files = [Path(f) for f in args.files]
     if args.errors:
-        _output(args.errors, args)
+        out = _output(args.errors, args)
+        if any(f.exists() and out.exists() and out.samefile(f) for f in files):
+            # even with --force: the report would replace the very rows it reports on
+            raise CliError(f"Will not write the error report over {printable(str(out))}: "
+                           "it is a file being imported. Choose another file name.")
     for f in files:
         if not f.exists() and not f.is_symlink():
             raise CliError(f"{printable(str(f))}: no such file")
@@ -420,10 +426,10 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                           else f"{exc.strerror or exc}.")
                 done = (f"Imported {', '.join(imported)} into {path.name}" if imported
                         else "Nothing was imported" + (" (a dry run)" if args.dry_run else ""))
-                raise CliError(f"{done}, but the error report {args.errors} could not be written: "
+                raise CliError(f"{done}, but the error report {printable(str(args.errors))} could not be written: "
                                f"{reason[0].lower()}{reason[1:]}") from None
             if not args.json:
-                print(f"Wrote {written} flagged rows to {args.errors}")
+                print(f"Wrote {written} flagged rows to {printable(str(args.errors))}")
     if not existed and not imported and not args.dry_run:
         from omnidesk.core.dialect import remove_workspace_files
 
@@ -502,7 +508,7 @@ def cmd_imports_errors(args: argparse.Namespace) -> int:
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
         n = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
-    print(f"Wrote {n} flagged row{'s' if n != 1 else ''} of import {args.batch_id} to {out}")
+    print(f"Wrote {n} flagged row{'s' if n != 1 else ''} of import {args.batch_id} to {printable(str(out))}")
     return EXIT_OK
 
 
@@ -512,7 +518,7 @@ def cmd_export_sources(args: argparse.Namespace) -> int:
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
         n = export_sources(ws, out, overwrite=args.force)
-    print(f"Wrote {n} source records to {args.out}")
+    print(f"Wrote {n} source records to {printable(str(args.out))}")
     return EXIT_OK
 
 
@@ -522,7 +528,7 @@ def cmd_export_customers(args: argparse.Namespace) -> int:
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
         n = export_customers(ws, out, overwrite=args.force)
-    print(f"Wrote {n} customers to {args.out}")
+    print(f"Wrote {n} customers to {printable(str(args.out))}")
     return EXIT_OK
 
 
@@ -540,7 +546,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
     with _open_existing(args) as ws:
         model = model_from_settings(ws.get_setting)
-        with ws.engine.begin() as conn:
+        with ws.writing() as conn:  # takes the lock first: waits for an import, never half-done
             stats = resolve_all(conn, model, from_scratch=args.from_scratch)
         summary = stats.summary(ws.counts()["customers"])
         from omnidesk.core.identity.merge import list_reviews
@@ -637,7 +643,7 @@ def cmd_person_export(args: argparse.Namespace) -> int:
         cid = _customer(ws, args.customer)
         out = _output(args.out if args.out else f"customer-{cid}.zip", args)
         export_person(ws, cid, out, overwrite=args.force)
-    print(f"Wrote everything about customer {cid} to {out}")
+    print(f"Wrote everything about customer {cid} to {printable(str(out))}")
     return EXIT_OK
 
 
@@ -693,7 +699,7 @@ def cmd_export_timeline(args: argparse.Namespace) -> int:
     with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer)
         n = export_timeline(ws, cid, out, overwrite=args.force)
-    print(f"Wrote {n} timeline entries of customer {cid} to {args.out}")
+    print(f"Wrote {n} timeline entries of customer {cid} to {printable(str(args.out))}")
     return EXIT_OK
 
 
@@ -731,7 +737,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run_gui(args)
         return func(args)
     except CliError as exc:
-        print(f"omnidesk: error: {exc}", file=sys.stderr)
+        print(f"omnidesk: error: {printable(str(exc))}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
         print("omnidesk: interrupted; nothing was half-written.", file=sys.stderr)
@@ -749,7 +755,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             told = _database_error(exc)
         if told is None:
             raise
-        print(f"omnidesk: error: {told}", file=sys.stderr)
+        print(f"omnidesk: error: {printable(told)}", file=sys.stderr)
         return EXIT_ERROR
 
 

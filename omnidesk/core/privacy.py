@@ -230,7 +230,7 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
     on every connection), the search index is rewritten without them, and the
     write-ahead log is emptied afterwards: the file holds no readable copy.
     """
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)
         salt = workspace_salt(conn)
         records = _person_records(conn, customer_id)

@@ -251,6 +251,8 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
     new.parent.mkdir(parents=True, exist_ok=True)
     partial = new.with_name(new.name + ".recovering")
     remove_workspace_files(partial)
+    # A read-only reader of a WAL file creates -wal/-shm it cannot remove: remove the ones it made.
+    made = [log for log in (Path(f"{damaged}-wal"), Path(f"{damaged}-shm")) if not log.exists()]
     src = _open_read_only(damaged)
     try:
         method, recovered, skipped = "copy", {}, 0
@@ -277,6 +279,10 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
         raise
     finally:
         src.close()
+        wal = Path(f"{damaged}-wal")
+        if not (wal.exists() and wal.stat().st_size > 0):  # never a log holding pages
+            for log in made:
+                log.unlink(missing_ok=True)
     return {"workspace": str(new), "method": method, "recovered": recovered,
             "skipped_stretches": skipped, "counts": counts}
 

@@ -142,5 +142,5 @@ def _refresh_merged_customers(ws: Workspace) -> None:
     from omnidesk.core.models import Customer
 
     cust = Customer.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         refresh_customers(conn, conn.execute(select(cust.c.id).where(cust.c.source_count > 1)).scalars().all())

@@ -19,7 +19,7 @@ from omnidesk.core.identity.merge import (
     unmerge_record,
 )
 from omnidesk.core.importing.batches import undo_batch
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.workspace import Workspace, WorkspaceError
 
 
 class ImportFilesCommand(QUndoCommand):
@@ -75,7 +75,7 @@ class CoreCommand(QUndoCommand):
     def _run(self, fn) -> None:
         try:
             fn()
-        except UserError as exc:
+        except (UserError, WorkspaceError) as exc:  # a refusal, or another window's import holding the lock
             self.setObsolete(True)
             self.failed(str(exc))
         self.changed()

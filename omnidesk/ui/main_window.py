@@ -557,7 +557,7 @@ class MainWindow(QMainWindow):
             return
         try:
             skip_review(self.workspace, review_id)
-        except UserError as exc:
+        except (UserError, WorkspaceError) as exc:
             self.show_error("Not possible", str(exc))
         self.refresh()
 
@@ -569,8 +569,11 @@ class MainWindow(QMainWindow):
 
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            with self.workspace.engine.begin() as conn:
+            with self.workspace.writing() as conn:
                 stats = resolve_all(conn, model_from_settings(self.workspace.get_setting))
+        except WorkspaceError as exc:  # an import in another window holds the workspace
+            self.show_error("Cannot look for duplicates now", str(exc))
+            return
         finally:
             QApplication.restoreOverrideCursor()
         self.refresh()
@@ -791,7 +794,7 @@ class MainWindow(QMainWindow):
             return
         try:
             removed = undo_batch(self.workspace, batch_id)
-        except UserError as exc:
+        except (UserError, WorkspaceError) as exc:
             self.show_error("Cannot undo import", str(exc))
             return
         self.refresh()

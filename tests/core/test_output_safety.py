@@ -181,3 +181,34 @@ def test_only_the_safe_writer_makes_csv():
                     and isinstance(node.value, ast.Name) and node.value.id == "csv":
                 offenders.append(f"{path.relative_to(root)}:{node.lineno}")
     assert not offenders, offenders
+
+
+def test_a_workspace_name_in_capitals_is_never_an_export(shop, tmp_path, capsys):
+    """On a case-blind disk SHOP.OMNIDESK is shop.omnidesk itself; everywhere it is a workspace's name."""
+    for name in ("SHOP.OMNIDESK", "Other.Omnidesk", "shop.omnidesk-WAL"):
+        status, _out, err = _run(capsys, "export", "customers", tmp_path / name, "--workspace", shop, "--force")
+        assert status == 1 and "Will not write over" in err
+        assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_the_error_report_never_replaces_the_file_being_imported(shop, tmp_path, capsys, dry_run):
+    data = write_csv(tmp_path / "list.csv", ["Email"], [["bob@example.com"], ["broken@"]])
+    before = data.read_bytes()
+    status, _out, err = _run(capsys, "import", data, "--errors", data, "--force", "--workspace", shop,
+                             *(["--dry-run"] if dry_run else []))
+    assert status == 1 and "it is a file being imported" in err and err.count("\n") == 1
+    assert data.read_bytes() == before
+    with Workspace.open(shop) as ws:
+        assert ws.counts()["customers"] == 1  # refused before anything was imported
+
+
+def test_output_names_with_control_characters_are_printed_escaped(shop, tmp_path, capsys):
+    out = tmp_path / "cust\x1b[2J\n.csv"
+    status, printed, _err = _run(capsys, "export", "customers", out, "--workspace", shop)
+    assert status == 0 and printed == f"Wrote 1 customers to {tmp_path}/cust\\x1b[2J\\n.csv\n"
+    status, _printed, err = _run(capsys, "export", "customers", out, "--workspace", shop)
+    assert status == 1 and err == (f"omnidesk: error: {tmp_path}/cust\\x1b[2J\\n.csv already exists; "
+                                   "add --force to replace it\n")
+    status, _printed, err = _run(capsys, "info", "--workspace", tmp_path / "no\x1bne.omnidesk")
+    assert status == 1 and "\x1b" not in err and "no\\x1bne.omnidesk" in err and err.count("\n") == 1

@@ -144,3 +144,12 @@ def test_a_file_whose_table_list_is_damaged_cannot_be_opened_and_says_so(demo, t
         fh.write(b"\xff" * 400)
     with pytest.raises(DamagedWorkspaceError, match="shop.omnidesk is damaged"):
         Workspace.open(broken)
+
+
+def test_recover_leaves_no_log_files_beside_the_file_it_reads(demo, tmp_path):
+    """A read-only reader of a WAL file makes -wal/-shm it cannot remove; recover removes its own."""
+    source = tmp_path / "shop.omnidesk"
+    shutil.copyfile(demo, source)
+    assert source.read_bytes()[18:20] == b"\x02\x02"  # a WAL workspace, as the app writes them
+    recover_workspace(source, tmp_path / "new.omnidesk")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new.omnidesk", "shop.omnidesk"]

@@ -361,6 +361,7 @@ def test_xlsx_is_refused_with_save_as_csv_advice(tmp_path: Path) -> None:
         (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "JPEG image"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "is an Excel workbook: save it as CSV"),
         (b"\xff\xfe\x00\x00N\x00\x00\x00", "UTF-32"),
+        (b"SQLite format 3\x00\x10\x00\x02\x02\x00@  ", "is a database (an omnidesk workspace"),
     ],
 )
 def test_known_binary_formats_are_named(tmp_path: Path, data: bytes, what: str) -> None:

@@ -394,3 +394,79 @@ def test_two_imports_started_together_both_land(shop, tmp_path):
     with Workspace.open(shop, readonly=True) as ws:
         assert ws.counts()["customers"] == 5 + 4 * 300
         assert {b["status"] for b in list_batches(ws)} == {"done"}
+
+
+def _commit_after(path: Path, seconds: float):
+    """Another process's import, as SQLite sees it: holds the write lock, writes, commits later."""
+    import threading
+
+    con = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    con.execute("BEGIN IMMEDIATE")
+    con.execute("UPDATE customer SET notes = 'from the import' WHERE id = (SELECT max(id) FROM customer)")
+
+    def finish():
+        time.sleep(seconds)
+        con.execute("COMMIT")
+        con.close()
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("what", ["pin", "merge", "undo import"])
+def test_app_edits_wait_for_a_write_that_commits_meanwhile(shop, what):
+    """A pin or merge that read before another window committed used to fail at once with
+    SQLite's raw "database is locked": it takes the write lock first now, so it waits."""
+    from omnidesk.core.identity.merge import merge_customers, pin_value
+    from omnidesk.core.importing.batches import undo_batch
+
+    with Workspace.open(shop) as ws:
+        with ws.engine.connect() as conn:
+            ids = sorted(conn.exec_driver_sql("SELECT id FROM customer").scalars())
+        batch = list_batches(ws)[0]["id"]
+        other = _commit_after(shop, 0.5)
+        try:
+            if what == "pin":
+                pin_value(ws, ids[0], "city", "Pinned City")
+            elif what == "merge":
+                merge_customers(ws, ids[:2])
+            else:
+                undo_batch(ws, batch)
+        finally:
+            other.join()
+        with ws.engine.connect() as conn:
+            pinned = conn.exec_driver_sql("SELECT pinned_json FROM customer WHERE id = ?", (ids[0],)).scalar()
+            left = conn.exec_driver_sql("SELECT count(*) FROM customer").scalar()
+    if what == "pin":
+        assert "Pinned City" in pinned
+    elif what == "merge":
+        assert left == len(ids) - 1
+    else:
+        assert left == 0
+
+
+def test_a_pin_that_cannot_get_the_lock_says_the_workspace_is_busy(shop):
+    from omnidesk.core.identity.merge import pin_value
+
+    with Workspace.open(shop) as ws:
+        ws.busy_timeout = 0.2
+        with ws.engine.connect() as conn:
+            cid = conn.exec_driver_sql("SELECT min(id) FROM customer").scalar()
+        other = _commit_after(shop, 2.0)
+        try:
+            with pytest.raises(WorkspaceBusyError, match="the workspace is busy"):
+                pin_value(ws, cid, "city", "Nowhere")
+        finally:
+            other.join()
+
+
+def test_resolve_during_an_import_says_the_workspace_is_busy(shop, capsys):
+    holder = sqlite3.connect(shop, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        status, _out, err = run(capsys, "resolve", "-w", shop, "--wait", "0.2")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert status == 1 and err.startswith("omnidesk: error: the workspace is busy") and err.count("\n") == 1

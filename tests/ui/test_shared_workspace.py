@@ -169,3 +169,22 @@ def qtbot_left():
     from PySide6.QtCore import Qt
 
     return Qt.MouseButton.LeftButton
+
+
+def test_pin_merge_and_find_duplicates_during_an_import_say_the_workspace_is_busy(window, shop, qtbot, lock,
+                                                                                 monkeypatch):
+    """Edits other than notes wait for the lock, then say why they did not happen: never an exception into Qt."""
+    told = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: told.append((title, text)))
+    monkeypatch.setattr(window, "confirm", lambda *a: True)
+    view = open_customer(window, shop, qtbot)
+    monkeypatch.setattr(view, "show_error", lambda title, text: told.append((title, text)))
+    window.workspace.busy_timeout = 0.2
+    before = fingerprint(shop)
+    view._pin("city", "Busytown")
+    window.merge_customers([1, 2])
+    window.find_duplicates()
+    assert [t for t, _ in told] == ["Cannot pin the value", "Not possible", "Cannot look for duplicates now"]
+    assert all(text.startswith("the workspace is busy") for _, text in told), told
+    lock.rollback()
+    assert fingerprint(shop) == before

@@ -34,10 +34,11 @@ def is_database(path: Path) -> bool:
 def _guarded_reason(path: Path) -> str | None:
     """Why ``path`` must never be written over, or None."""
     name = path.name
-    if name.endswith(_WORKSPACE_SUFFIXES):
+    folded = name.lower()  # W.OMNIDESK is the workspace itself on a case-blind disk
+    if folded.endswith(_WORKSPACE_SUFFIXES):
         return "that name is for workspace files"
     for sidecar in SIDECARS:
-        if name.endswith(sidecar):
+        if folded.endswith(sidecar):
             base = path.with_name(name[: -len(sidecar)])
             if base.exists() and (is_database(base) or base.name.endswith(_WORKSPACE_SUFFIXES)):
                 return f"it belongs to the workspace {base.name}"

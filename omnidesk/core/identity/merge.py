@@ -114,7 +114,7 @@ def _annotate_log(conn: Connection, log_id: int, **extra) -> None:
 
 def merge_customers(ws: Workspace, ids: Sequence[int], *, kind: str = "manual") -> MergeResult:
     """Merge the given customers into the oldest one; the user's word, remembered for later imports."""
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         return merge_in(conn, ids, kind=kind)
 
 
@@ -125,7 +125,7 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
     record will not be matched back automatically.
     """
     rec = SourceRecord.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         row = conn.execute(select(rec.c.customer_id, rec.c.row_hash).where(rec.c.id == record_id)).first()
         if row is None:
             raise UserError(f"There is no source record {record_id}.")
@@ -166,7 +166,7 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
 
 def undo_log(ws: Workspace, log_id: int) -> None:
     """Undo one merge (automatic, manual or from review) or one split, exactly."""
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         undo_log_in(conn, log_id)
 
 
@@ -247,7 +247,7 @@ def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None) ->
     if field not in PINNABLE:
         raise UserError(f"'{field}' cannot be pinned.")
     cust = Customer.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         current = conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar()
         if current is None:
             raise UserError(f"There is no customer {customer_id}.")
@@ -299,7 +299,7 @@ def accept_review(ws: Workspace, review_id: int) -> MergeResult:
     ``MergeResult.review`` keeps the queue entry so that undoing can put it back.
     """
     review = MatchReview.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         row = dict(_take_review(conn, review_id))
         conn.execute(delete(review).where(review.c.id == review_id))
         result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
@@ -310,7 +310,7 @@ def accept_review(ws: Workspace, review_id: int) -> MergeResult:
 def requeue_review(ws: Workspace, row: dict) -> None:
     """Put a decided pair back in the queue (undo), if both customers still exist."""
     review = MatchReview.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         if _exists(conn, row["left_id"]) and _exists(conn, row["right_id"]):
             conn.execute(insert(review).values(**row))
 
@@ -321,7 +321,7 @@ def reject_review(ws: Workspace, review_id: int) -> dict:
     Returns what undoing needs (see :func:`undo_reject`).
     """
     review = MatchReview.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         row = dict(_take_review(conn, review_id))
         decision_ids = _decide(conn, "reject", _hashes(conn, row["left_id"]), _hashes(conn, row["right_id"]))
         conn.execute(delete(review).where(review.c.id == review_id))
@@ -331,7 +331,7 @@ def reject_review(ws: Workspace, review_id: int) -> dict:
 def undo_reject(ws: Workspace, token: dict) -> None:
     review = MatchReview.__table__
     md = MatchDecision.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         conn.execute(delete(md).where(md.c.id.in_(token["decisions"])))
         row = token["review"]
         if _exists(conn, row["left_id"]) and _exists(conn, row["right_id"]):
@@ -340,7 +340,7 @@ def undo_reject(ws: Workspace, token: dict) -> None:
 
 def skip_review(ws: Workspace, review_id: int) -> None:
     review = MatchReview.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         _take_review(conn, review_id)
         conn.execute(update(review).where(review.c.id == review_id).values(status="skipped"))
 
@@ -349,7 +349,7 @@ def accept_reviews_above(ws: Workspace, min_score: float) -> list[MergeResult]:
     """Accept every queued pair scoring at least ``min_score``, strongest first, in one transaction."""
     review = MatchReview.__table__
     results = []
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         while True:
             row = conn.execute(
                 select(review).where(review.c.score >= min_score).order_by(review.c.score.desc(), review.c.id)

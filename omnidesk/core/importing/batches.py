@@ -41,7 +41,7 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
     """
     batch_t = ImportBatch.__table__
     rec = SourceRecord.__table__
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         status = conn.execute(select(batch_t.c.status).where(batch_t.c.id == batch_id)).scalar()
         if status is None:
             raise UserError(f"There is no import {batch_id}.")

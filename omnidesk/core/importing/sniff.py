@@ -344,6 +344,11 @@ def _refuse_known_binary(p: Path, head: bytes) -> None:
         )
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise _excel(name)
+    if head.startswith(b"SQLite format 3\x00"):
+        raise UnreadableFileError(
+            f'"{name}" is a database (an omnidesk workspace, a backup of one or another '
+            "program's), not a CSV file; to work in a workspace, open it instead of importing it."
+        )
     kinds = (
         (b"%PDF-", "a PDF document"),
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),

@@ -1303,7 +1303,7 @@ class CustomerView(QWidget):
         customer_id = self.customer_id
         try:
             pin_value(self.workspace, customer_id, field, value)
-        except (UserError, SQLAlchemyError) as exc:
+        except (UserError, WorkspaceError, SQLAlchemyError) as exc:
             self.show_error("Cannot pin the value" if value is not None else "Cannot unpin the value", _reason(exc))
             return
         self.refresh()
