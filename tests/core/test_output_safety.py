@@ -212,3 +212,11 @@ def test_output_names_with_control_characters_are_printed_escaped(shop, tmp_path
                                    "add --force to replace it\n")
     status, _printed, err = _run(capsys, "info", "--workspace", tmp_path / "no\x1bne.omnidesk")
     assert status == 1 and "\x1b" not in err and "no\\x1bne.omnidesk" in err and err.count("\n") == 1
+
+
+def test_a_dash_is_no_file_name(shop, tmp_path, capsys, monkeypatch):
+    """`export customers -` means standard output to a shell user: never a file called "-"."""
+    monkeypatch.chdir(tmp_path)
+    status, _out, err = _run(capsys, "export", "customers", "-", "--workspace", shop)
+    assert status == 1 and "'-' is not one" in err
+    assert not (tmp_path / "-").exists()

@@ -65,6 +65,9 @@ def check_output(path: str | Path, *, overwrite: bool = False,
     ``overwrite`` is true.  ``workspace`` names the open workspace, guarded
     with its sidecars even before its file exists.
     """
+    if str(path) == "-":  # "standard output" elsewhere; here a file called "-" nobody would find
+        raise UserError("give a file name to write to ('-' is not one: omnidesk writes files, not "
+                        "standard output).")
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path} is a folder; give a file name to write to.")
