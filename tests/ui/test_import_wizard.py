@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -43,23 +42,6 @@ def members_csv(path: Path) -> Path:
         ["bob(at)example", "Bob Stone", "+44 7700 900456", "M2", "2024-03-02"],
         ["cat@example.com", "Cat Jones", "", "M3", "2024-03-03"],
     ])
-
-
-@pytest.fixture(scope="module")
-def empty_workspace_file(tmp_path_factory) -> Path:
-    """One freshly created workspace per module; copying it is much faster than migrating anew."""
-    path = tmp_path_factory.mktemp("template") / "empty.omnidesk"
-    Workspace.create(path).close()
-    return path
-
-
-@pytest.fixture
-def workspace(tmp_path, empty_workspace_file):
-    path = tmp_path / "shop.omnidesk"
-    shutil.copyfile(empty_workspace_file, path)
-    ws = Workspace.open(path)
-    yield ws
-    ws.close()
 
 
 @pytest.fixture

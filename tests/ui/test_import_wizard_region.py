@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,6 @@ from omnidesk.ui.dialogs.import_wizard import CHECK_PAGE, DONE_PAGE, MAPPING_PAG
 from omnidesk.ui.tasks import TaskRunner
 from tests.core.test_phone_region import GOOGLE_CONTACTS, INDIAN_MOBILES, LOCAL_INDIAN, google
 from tests.helpers import write_csv
-
-
-@pytest.fixture(scope="module")
-def empty_workspace_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("template") / "empty.omnidesk"
-    Workspace.create(path).close()
-    return path
-
-
-@pytest.fixture
-def workspace(tmp_path, empty_workspace_file):
-    path = tmp_path / "shop.omnidesk"
-    shutil.copyfile(empty_workspace_file, path)
-    ws = Workspace.open(path)
-    yield ws
-    ws.close()
 
 
 @pytest.fixture
