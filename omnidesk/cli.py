@@ -366,6 +366,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     flagged_rows = []
     failed = 0
     imported: list[str] = []  # files whose import committed
+    imported_batches: list[int] = []
     path = _workspace_path(args)
     existed = path.exists()
     disk_full = None
@@ -380,6 +381,8 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                     result.dry_run, result.batch_id = True, None
                 elif not args.dry_run and result.batch_id is not None:
                     imported.append(f.name)
+                    if result.flagged:
+                        imported_batches.append(result.batch_id)
             except CliError:
                 raise
             except Exception as exc:  # one bad file must not stop the others
@@ -426,8 +429,10 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                           else f"{exc.strerror or exc}.")
                 done = (f"Imported {', '.join(imported)} into {path.name}" if imported
                         else "Nothing was imported" + (" (a dry run)" if args.dry_run else ""))
+                again = "".join(f"; write it again with 'omnidesk imports errors {b} OUT.csv'"
+                                for b in imported_batches)
                 raise CliError(f"{done}, but the error report {printable(str(args.errors))} could not be written: "
-                               f"{reason[0].lower()}{reason[1:]}") from None
+                               f"{reason[0].lower()}{reason[1:].rstrip('.')}{again}.") from None
             if not args.json:
                 print(f"Wrote {written} flagged rows to {printable(str(args.errors))}")
     if not existed and not imported and not args.dry_run:
@@ -654,7 +659,8 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
         cid = _customer(ws, args.customer)
         if not args.yes:
             if not sys.stdin.isatty():
-                raise CliError("erasing cannot be undone; add --yes to confirm", EXIT_USAGE)
+                raise CliError("erasing cannot be undone, and deletes omnidesk's backups next to the workspace "
+                               "too; add --yes to confirm", EXIT_USAGE)
             from omnidesk.core.workspace import backup_files
 
             n = len(backup_files(ws.path)) if ws.path is not None else 0

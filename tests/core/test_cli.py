@@ -138,6 +138,7 @@ def test_resolve_review_merge_and_person_commands(tmp_path, capsys):
     assert status == 0 and (tmp_path / "bo.zip").exists()
     status, _, err = run(capsys, "person", "erase", "bo@example.com", "-w", ws)
     assert status == 2 and "--yes" in err  # no terminal to confirm on
+    assert "deletes omnidesk's backups next to the workspace" in err  # what --yes agrees to
     status, out, _ = run(capsys, "person", "erase", "bo@example.com", "--yes", "-w", ws)
     assert status == 0 and "Erased customer" in out
     status, _, err = run(capsys, "person", "export", "bo@example.com", "-w", ws)

@@ -146,6 +146,7 @@ def test_error_report_onto_a_full_disk_says_the_import_landed(tmp_path, small_di
     line = one_line(capsys.readouterr().err)
     assert line.startswith(f"omnidesk: error: Imported customers_export.csv into shop.omnidesk, but the error "
                            f"report {report} could not be written: the disk holding {small_disk} is full")
+    assert line.endswith("; write it again with 'omnidesk imports errors 1 OUT.csv'.")
     assert counts(ws)["source_record"] == 40  # the import committed
     assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # no problems.csv.part
 
@@ -213,7 +214,9 @@ def test_report_write_failing_with_enospc_removes_the_part_file(tmp_path, capsys
         assert main(["import", str(rows), "--errors", str(report), "-w", str(ws), *extra]) == 1
         line = one_line(capsys.readouterr().err)
         done = "Nothing was imported (a dry run)" if dry else "Imported customers_export.csv into shop.omnidesk"
+        # Once imported, the report can be written again from the workspace: the line says how.
+        again = "" if dry else "; write it again with 'omnidesk imports errors 1 OUT.csv'"
         assert line == (f"omnidesk: error: {done}, but the error report {report} could not be written: "
-                        f"the disk holding {report.parent} is full. Free some space and try again.")
+                        f"the disk holding {report.parent} is full. Free some space and try again{again}.")
         assert list(report.parent.iterdir()) == []
     assert counts(ws)["import_batch"] == 1
