@@ -358,16 +358,21 @@ class Workspace:
         """The newest import another process has announced as running, or None.
 
         ``{"file_name", "started_at" (UTC ISO), "by" ("app" | "command line")}``.
+        A row left by an import whose process on this computer is gone is not
+        one: whatever holds the lock, it is not that import.
         """
+        from omnidesk.core.importing.running import is_dead
+
         table = ImportBatch.__table__
         try:
             with self.engine.connect() as conn:
-                row = conn.execute(
+                rows = conn.execute(
                     select(table.c.file_name, table.c.started_at, table.c.options_json)
-                    .where(table.c.status == "running").order_by(table.c.id.desc()).limit(1)
-                ).first()
+                    .where(table.c.status == "running").order_by(table.c.id.desc())
+                ).all()
         except OperationalError:
             return None
+        row = next((r for r in rows if not is_dead(r.options_json)), None)
         if row is None:
             return None
         try:

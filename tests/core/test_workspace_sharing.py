@@ -470,3 +470,27 @@ def test_resolve_during_an_import_says_the_workspace_is_busy(shop, capsys):
         holder.rollback()
         holder.close()
     assert status == 1 and err.startswith("omnidesk: error: the workspace is busy") and err.count("\n") == 1
+
+
+def test_a_killed_imports_row_is_not_named_as_the_one_holding_the_lock(shop):
+    """A killed import leaves its "running" row until the next import; something else holding
+    the lock meanwhile must not be called that dead import."""
+    batch_id = _running_import(shop, "command line")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a process id that has ended
+    with Workspace.open(shop) as ws:
+        with ws.writing() as conn:
+            conn.exec_driver_sql("UPDATE import_batch SET options_json = json_set(options_json, '$.pid', ?) "
+                                 "WHERE id = ?", (gone.pid, batch_id))
+    holder = sqlite3.connect(shop, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with Workspace.open(shop, busy_timeout=0.2) as ws:
+            assert ws.running_import() is None
+            with pytest.raises(WorkspaceBusyError) as caught:
+                ws.set_setting("business_name", "Corner shop")
+            assert str(caught.value) == ("the workspace is busy: another window is writing to it; "
+                                         "try again in a moment")
+    finally:
+        holder.rollback()
+        holder.close()

@@ -56,20 +56,21 @@ def withdraw(ws: Workspace, batch_id: int | None) -> None:
         pass
 
 
+def is_dead(options_json: str | None) -> bool:
+    """Whether a "running" row's import was started by a process on this computer that is gone."""
+    try:
+        options = json.loads(options_json or "{}")
+    except ValueError:
+        options = {}
+    return options.get("host") == socket.gethostname() and not _alive(options.get("pid"))
+
+
 def _forget_dead(conn) -> None:
     """Delete "running" rows of imports whose process on this computer is gone."""
     table = ImportBatch.__table__
-    here = socket.gethostname()
-    stale = []
-    for batch_id, options_json in conn.execute(
+    stale = [batch_id for batch_id, options_json in conn.execute(
         select(table.c.id, table.c.options_json).where(table.c.status == "running")
-    ):
-        try:
-            options = json.loads(options_json or "{}")
-        except ValueError:
-            options = {}
-        if options.get("host") == here and not _alive(options.get("pid")):
-            stale.append(batch_id)
+    ) if is_dead(options_json)]
     if stale:
         conn.execute(delete(table).where(table.c.id.in_(stale)))
 
