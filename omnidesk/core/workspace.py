@@ -395,7 +395,8 @@ class Workspace:
         )
 
     def _local_time(self, utc_iso: str) -> str:
-        """``HH:MM`` of a UTC instant on the shop's clock (the ``timezone`` setting, else this computer's)."""
+        """``HH:MM ZONE`` of a UTC instant on the shop's clock (the ``timezone`` setting, else this
+        computer's); the zone is named, since the other window may be on another clock."""
         try:
             moment = datetime.fromisoformat(utc_iso)
         except (TypeError, ValueError):
@@ -409,7 +410,7 @@ class Workspace:
                 zone = ZoneInfo(name)
             except (ZoneInfoNotFoundError, ValueError):
                 zone = None
-        return (moment.astimezone(zone) if zone is not None else moment.astimezone()).strftime("%H:%M")
+        return (moment.astimezone(zone) if zone is not None else moment.astimezone()).strftime("%H:%M %Z").strip()
 
     # -- using -------------------------------------------------------------------
 

@@ -269,7 +269,7 @@ def test_a_write_that_cannot_get_the_lock_says_whose_import_holds_it(shop, clien
             with pytest.raises(WorkspaceBusyError) as caught:
                 ws.set_setting("business_name", "Corner shop")
             assert time.monotonic() - started >= 0.25  # it waited before giving up
-            assert str(caught.value) == (f"the workspace is busy with an import (started 14:02 {words}); "
+            assert str(caught.value) == (f"the workspace is busy with an import (started 14:02 CET {words}); "
                                          "try again when it finishes")
             assert ws.counts()["customers"] == 5  # reading does not wait
     finally:
@@ -290,7 +290,7 @@ def test_any_command_that_changes_the_workspace_during_an_import_says_busy_in_on
                      ["import", shopify_customers(tmp_path / "more.csv", 2, start=70)], ["resolve"]):
             status, _, err = run(capsys, *argv, "-w", shop, "--wait", "0.2")
             assert status == 1, argv
-            assert err == ("omnidesk: error: the workspace is busy with an import (started 14:02 in the app); "
+            assert err == ("omnidesk: error: the workspace is busy with an import (started 14:02 CET in the app); "
                            "try again when it finishes\n"), argv
     finally:
         holder.rollback()
