@@ -25,16 +25,12 @@ from omnidesk.core.importing.sniff import MAX_CELL_CHARS, UnreadableFileError, r
 from omnidesk.core.errors import UserError
 from omnidesk.core.workspace import Workspace
 from tests.core.test_presets import OUTLOOK
+from tests.helpers import write_csv
 
 
 def outlook(path: Path, people: list[dict[str, str]], encoding: str) -> Path:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(OUTLOOK)
-    for person in people:
-        writer.writerow([person.get(h, "") for h in OUTLOOK])
-    path.write_bytes(buf.getvalue().encode(encoding))
-    return path
+    return write_csv(path, OUTLOOK, [[person.get(h, "") for h in OUTLOOK] for person in people],
+                     encoding=encoding)
 
 
 @pytest.fixture
@@ -376,13 +372,8 @@ def test_russian_outlook_with_russian_column_names_finds_its_people(ws, tmp_path
          "Домашний телефон": "+7 (495) 123-45-67"},
         {"Имя": "Алексей", "Фамилия": "Смирнов", "Телефон (мобил.)": "+7 922 000-11-22", "Заметки": "VIP"},
     ]
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(RUSSIAN_OUTLOOK)
-    for row in rows:
-        writer.writerow([row.get(h, "") for h in RUSSIAN_OUTLOOK])
-    f = tmp_path / "kontakty.CSV"
-    f.write_bytes(buf.getvalue().encode("cp1251"))
+    f = write_csv(tmp_path / "kontakty.CSV", RUSSIAN_OUTLOOK,
+                  [[row.get(h, "") for h in RUSSIAN_OUTLOOK] for row in rows], encoding="cp1251")
     result = run_to_end(ws, analyze(ws, f))
     assert (result.imported, result.skipped) == (3, 0)
     with ws.engine.connect() as conn:
@@ -402,15 +393,10 @@ JAPANESE_OUTLOOK = ["姓", "名", "ミドル ネーム", "会社名", "部署", 
 
 def test_a_column_of_email_addresses_is_read_as_email_whatever_its_header_says(ws, tmp_path):
     # No header here is one the guesser knows; before, every row was skipped as nobody.
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(JAPANESE_OUTLOOK)
-    for family, given, email in (("山田", "太郎", "taro@example.jp"), ("佐藤", "花子", "hanako@example.jp"),
-                                 ("鈴木", "一郎", "")):
-        writer.writerow([family, given, "", "", "", "", email, f"{family} {given}" if email else "",
-                         "090-1234-5678", "", "", ""])
-    f = tmp_path / "連絡先.csv"
-    f.write_bytes(buf.getvalue().encode("cp932"))
+    people = (("山田", "太郎", "taro@example.jp"), ("佐藤", "花子", "hanako@example.jp"), ("鈴木", "一郎", ""))
+    f = write_csv(tmp_path / "連絡先.csv", JAPANESE_OUTLOOK,
+                  [[family, given, "", "", "", "", email, f"{family} {given}" if email else "",
+                    "090-1234-5678", "", "", ""] for family, given, email in people], encoding="cp932")
     plan = analyze(ws, f)
     assert plan.mapping[JAPANESE_OUTLOOK.index("電子メール アドレス")] == "email"
     assert "email" not in [plan.mapping[i] for i, h in enumerate(JAPANESE_OUTLOOK) if h != "電子メール アドレス"]
