@@ -1,0 +1,53 @@
+"""What a core write changed, so each screen refreshes only what it shows.
+
+Every core function that writes returns a ``Changes`` (or a result carrying one
+as ``.changes``).  The UI's operations bridge emits it once after the write;
+screens look at the flags that concern them and ignore the rest.  Flags are
+coarse on purpose: a screen that is unsure re-reads, it never shows stale data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Changes:
+    # Customers whose card (values, sources, notes, pins, timeline) changed.
+    customers: frozenset[int] = field(default_factory=frozenset)
+    # Customers were added, removed or merged: lists, counts and searches re-read.
+    customer_list: bool = False
+    reviews: bool = False  # the review queue
+    imports: bool = False  # import batches, flagged rows
+    settings: bool = False  # workspace settings
+    everything: bool = False  # a new workspace, a restore: re-read all
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            customers=self.customers | other.customers,
+            customer_list=self.customer_list or other.customer_list,
+            reviews=self.reviews or other.reviews,
+            imports=self.imports or other.imports,
+            settings=self.settings or other.settings,
+            everything=self.everything or other.everything,
+        )
+
+    def touches_customer(self, customer_id: int | None) -> bool:
+        """True when the card of ``customer_id`` may show something new."""
+        return self.everything or self.customer_list or (customer_id in self.customers)
+
+    def touches_list(self) -> bool:
+        """True when a list of customers (rows, counts, sort values) may differ."""
+        return self.everything or self.customer_list or bool(self.customers)
+
+    @property
+    def empty(self) -> bool:
+        return self == NOTHING
+
+    @classmethod
+    def of_customers(cls, *ids: int, listed: bool = False) -> Changes:
+        return cls(customers=frozenset(int(i) for i in ids if i is not None), customer_list=listed)
+
+
+NOTHING = Changes()
+EVERYTHING = Changes(everything=True)

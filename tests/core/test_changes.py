@@ -1,0 +1,17 @@
+from omnidesk.core.changes import EVERYTHING, NOTHING, Changes
+
+
+def test_union_keeps_every_flag_and_customer():
+    a = Changes.of_customers(1, 2)
+    b = Changes(reviews=True, customers=frozenset({3}))
+    both = a | b
+    assert both.customers == {1, 2, 3}
+    assert both.reviews and not both.imports
+    assert both.touches_customer(3) and not both.touches_customer(4)
+
+
+def test_list_and_everything_touch_every_card():
+    assert Changes(customer_list=True).touches_customer(99)
+    assert EVERYTHING.touches_customer(5) and EVERYTHING.touches_list()
+    assert NOTHING.empty and not NOTHING.touches_list() and not NOTHING.touches_customer(1)
+    assert Changes.of_customers(7).touches_list()
