@@ -547,12 +547,11 @@ def _customer(ws, text: str) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from omnidesk.core.identity.resolve import model_from_settings, resolve_all
+    from omnidesk.core.identity.find import find_duplicates
+    from omnidesk.core.tasks import run_to_completion
 
     with _open_existing(args) as ws:
-        model = model_from_settings(ws.get_setting)
-        with ws.writing() as conn:  # takes the lock first: waits for an import, never half-done
-            stats = resolve_all(conn, model, from_scratch=args.from_scratch)
+        stats = run_to_completion(find_duplicates(ws, from_scratch=args.from_scratch))
         summary = stats.summary(ws.counts()["customers"])
         from omnidesk.core.identity.merge import list_reviews
 

@@ -27,6 +27,7 @@ from functools import lru_cache
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.dialect import clear_customer_search, executemany, indexes_suspended, insert_returning_ids
 from omnidesk.core.identity.employer import employers
 from omnidesk.core.identity.employer import stem as employer_stem
@@ -70,6 +71,7 @@ class ResolveStats:
     linked: int = 0  # records attached to a customer
     queued: int = 0
     touched: set[int] = field(default_factory=set)
+    changes: Changes = NOTHING  # set by the caller that committed the work
 
     def summary(self, customers: int | None = None) -> dict:
         out = {"records": self.records, "pairs_scored": self.pairs_scored,
