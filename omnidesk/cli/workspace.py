@@ -1,0 +1,90 @@
+"""Commands on a workspace as a whole: demo, info, settings, recover."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from omnidesk import __version__
+from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _open_existing, _print_json
+from omnidesk.core import paths
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from omnidesk.core.demo import build_demo
+
+    path = Path(args.workspace) if args.workspace else paths.demo_workspace_path()
+    if args.customers < 1:
+        raise CliError("--customers must be at least 1", EXIT_USAGE)
+    summary = build_demo(path, customers=args.customers, force=args.force)
+    if args.json:
+        _print_json(summary)
+    else:
+        counts = summary["counts"]
+        print(
+            f"Demo workspace {path}: {counts['customers']} customers, "
+            f"{counts['source_records']} source records, {counts['events']} events "
+            f"from {counts['imports']} files."
+        )
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with _open_existing(args, readonly=True) as ws:
+        ws.check()  # every page read once: a damaged file says so here, not in a later command
+        info = {
+            "workspace": str(ws.path),
+            "schema": ws.schema_revision(),
+            "omnidesk": __version__,
+            "counts": ws.counts(),
+        }
+    if args.json:
+        _print_json(info)
+    else:
+        print(f"Workspace: {info['workspace']}")
+        print(f"Schema:    {info['schema']}")
+        for name, n in info["counts"].items():
+            print(f"{name.replace('_', ' ').capitalize():<15}{n:>10,}")
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from omnidesk.core.settings import change_setting, list_settings
+
+    with _open_existing(args, readonly=args.value is None) as ws:
+        if args.value is not None:
+            change_setting(ws, args.key, args.value)  # a refused value is a UserError: one line, exit 1
+        rows = list_settings(ws)
+    if args.key is not None:
+        rows = [r for r in rows if r["key"] == args.key]
+        if not rows:
+            from omnidesk.core.settings import SETTINGS
+
+            raise CliError(f"there is no setting '{args.key}'; the settings are: "
+                           f"{', '.join(s.key for s in SETTINGS)}")
+    if args.json:
+        _print_json(rows if args.key is None else rows[0])
+    elif args.key is not None:
+        print(rows[0]["value"])
+    else:
+        for r in rows:
+            shown = r["value"] if r["value"] not in ("", None) else "(not set)"
+            print(f"{r['key']:<24}{shown!s:<20}{r['help']}")
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from omnidesk.core.recover import recover_workspace
+
+    summary = recover_workspace(Path(args.damaged), Path(args.new))
+    if args.json:
+        _print_json(summary)
+        return EXIT_OK
+    counts = summary["counts"]
+    how = ("the file read whole" if summary["method"] == "copy"
+           else f"row by row, skipping {summary['skipped_stretches']} unreadable stretch"
+                f"{'es' if summary['skipped_stretches'] != 1 else ''}")
+    print(f"Recovered into {args.new} ({how}): {counts['customers']:,} customers, "
+          f"{counts['source_records']:,} source records, {counts['events']:,} events, "
+          f"{counts['imports']:,} imports. {args.damaged} was not changed.")
+    return EXIT_OK
