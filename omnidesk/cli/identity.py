@@ -4,7 +4,50 @@ from __future__ import annotations
 
 import argparse
 
-from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _customer, _open_existing, _print_json
+from omnidesk.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _command,
+    _customer,
+    _open_existing,
+    _print_json,
+)
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "resolve", help="find more matches across the whole workspace")
+    p.add_argument("--from-scratch", action="store_true",
+                   help="forget automatic matches and rebuild every customer (your decisions are kept)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_resolve)
+
+    p = _command(sub, "review", help="pairs that may be one person")
+    rsub = p.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+    q = _command(rsub, "list", help="list queued pairs, strongest first")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_review_list)
+    for action, text in (("accept", "merge the pair"), ("reject", "never suggest the pair again"),
+                         ("skip", "move the pair to the end of the queue")):
+        q = _command(rsub, action, help=text)
+        q.add_argument("review_id", type=int, metavar="REVIEW_ID")
+        q.set_defaults(func=cmd_review_decide, action=action)
+
+    p = _command(sub, "merge", help="merge customers into the oldest of them")
+    p.add_argument("customers", nargs="+", metavar="CUSTOMER")
+    p.set_defaults(func=cmd_merge)
+
+    p = _command(sub, "unmerge", help="split a source record out into a customer of its own")
+    p.add_argument("record_id", type=int, metavar="RECORD_ID")
+    p.set_defaults(func=cmd_unmerge)
+
+    p = _command(sub, "pin", help="keep a value on a customer's card whatever the sources say")
+    p.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    p.add_argument("field", metavar="FIELD", help="first_name, last_name, email, phone, address, city, ...")
+    p.add_argument("value", nargs="?", metavar="VALUE", help="the value to keep (leave out with --unpin)")
+    p.add_argument("--unpin", action="store_true", help="let the source records decide again")
+    p.set_defaults(func=cmd_pin)
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:

@@ -13,6 +13,8 @@ from omnidesk.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     CliError,
+    _add_force_arg,
+    _command,
     _is_user_error,
     _open_existing,
     _open_or_create,
@@ -21,6 +23,40 @@ from omnidesk.cli.common import (
     _workspace_path,
 )
 from omnidesk.core.text import printable
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "import", help="import channel CSV files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--channel", metavar="NAME", help="channel the files come from (default: detected)")
+    p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")
+    p.add_argument("--kind", default="auto", choices=["contacts", "events", "auto"])
+    p.add_argument("--region", metavar="CC",
+                   help="read phone numbers without a country code, and ambiguous dates, as CC's "
+                        "(default: what the file shows, else the workspace's region)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="the files' text encoding, e.g. utf-8, cp1252, cp1251, iso-8859-7, shift_jis "
+                        "(default: detected)")
+    p.add_argument("--dry-run", action="store_true", help="report what would be imported, change nothing")
+    p.add_argument("--errors", metavar="OUT.csv", help="write flagged rows with what is wrong to this CSV")
+    p.add_argument("--force", action="store_true", help="replace OUT.csv if it exists (never a workspace)")
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.set_defaults(func=cmd_import)
+
+    p = _command(sub, "imports", help="list or undo import batches")
+    isub = p.add_subparsers(dest="imports_command", metavar="ACTION", required=True)
+    q = _command(isub, "list", help="list import batches")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_imports_list)
+    q = _command(isub, "undo", help="remove exactly what one import batch added")
+    q.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    q.set_defaults(func=cmd_imports_undo)
+    q = _command(isub, "errors", help="write one import's flagged rows, with what is wrong, to a CSV")
+    q.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_imports_errors)
 
 
 def cmd_import(args: argparse.Namespace) -> int:

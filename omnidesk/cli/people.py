@@ -5,8 +5,32 @@ from __future__ import annotations
 import argparse
 import sys
 
-from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _customer, _open_existing, _output
+from omnidesk.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _add_force_arg,
+    _command,
+    _customer,
+    _open_existing,
+    _output,
+)
 from omnidesk.core.text import printable
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "person", help="export or erase everything about one person")
+    psub = p.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    q = _command(psub, "export", help="write a zip of JSON and CSV about one customer")
+    q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    q.add_argument("out", nargs="?", metavar="OUT.zip")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_person_export)
+    q = _command(psub, "erase", help="erase one customer everywhere; a re-import cannot bring them back")
+    q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    q.set_defaults(func=cmd_person_erase)
 
 
 def cmd_person_export(args: argparse.Namespace) -> int:

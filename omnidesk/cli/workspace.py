@@ -6,8 +6,33 @@ import argparse
 from pathlib import Path
 
 from omnidesk import __version__
-from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _open_existing, _print_json
+from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing, _print_json
 from omnidesk.core import paths
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "demo", help="build a demo workspace headless")
+    p.add_argument("--customers", type=int, default=300, metavar="N", help="people in the demo shop (default 300)")
+    p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_demo)
+
+    p = _command(sub, "info", help="schema version and row counts")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=cmd_info)
+
+    p = _command(sub, "settings", help="list the workspace's settings, or change one")
+    p.add_argument("key", nargs="?", metavar="KEY", help="the setting to show or change")
+    p.add_argument("value", nargs="?", metavar="VALUE", help="its new value ('' restores the default)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=cmd_settings)
+
+    p = _command(sub, "recover", help="copy what can be read of a damaged workspace into a new one")
+    p.add_argument("damaged", metavar="DAMAGED", help="the damaged workspace file (only read)")
+    p.add_argument("new", metavar="NEW", help="the new workspace file to write (must not exist)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_recover)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
