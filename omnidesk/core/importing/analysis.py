@@ -57,6 +57,19 @@ class ImportOptions:
     region: str | None = None  # phone/date region; None = the file's evidence, else the workspace's setting
     mapping: list[str] | None = None  # a field per column, overriding the guesses
     encoding: str | None = None  # the file's encoding as the user names it; None detects
+    # How numbers without a country code are read ("IN"), as the user chose for the file;
+    # None lets the file's evidence (else ``region``) decide.
+    phone_region: str | None = None
+
+    @classmethod
+    def from_plan(cls, plan: ImportPlan) -> ImportOptions:
+        """Options that analyze ``plan``'s file into the plan it was imported with (an import
+        done again): its columns, kind and channel, and its encoding and phone region when
+        they were chosen rather than detected."""
+        decided = plan.phone_region
+        return cls(channel=plan.channel, kind=plan.kind, mapping=list(plan.mapping),
+                   encoding=plan.fmt.encoding if plan.fmt.chosen else None,
+                   phone_region=decided.code if decided is not None and decided.source == "chosen" else None)
 
 
 @dataclass
@@ -327,6 +340,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     )
     if plan_kind_guessed and kind == Kind.EVENTS.value:
         plan = _events_need_evidence(plan)
+    if options.phone_region:
+        plan = plan.with_changes(phone_region=options.phone_region)
     return plan
 
 
