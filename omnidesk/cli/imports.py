@@ -96,7 +96,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     from omnidesk.core import failures
-    from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
+    from omnidesk.core.importing.driver import FileFailure, ImportRequest, import_files
+    from omnidesk.core.importing.pipeline import ImportOptions, write_error_report
+    from omnidesk.core.tasks import run_to_completion
     from omnidesk.core.text import printable
     from omnidesk.core.tempfiles import temp_root
 
@@ -108,74 +110,68 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
         encoding=args.encoding,
     )
     results = []
-    flagged_rows = []
-    failed = 0
-    imported: list[str] = []  # files whose import committed
-    imported_batches: list[int] = []
     path = _workspace_path(args)
     existed = path.exists()
+
+    def stops(exc: Exception) -> bool:
+        # A full disk would fail every file after it; anything unforeseen is main()'s to tell.
+        return failures.is_disk_full(exc) or not _is_user_error(exc)
+
+    def one_file(done) -> None:  # told as each file finishes
+        if isinstance(done, FileFailure):
+            if not stops(done.error):
+                results.append({"file": done.file_name, "error": str(done.error)})
+                if not args.json:
+                    print(f"omnidesk: error: {done.error}", file=sys.stderr)
+            return
+        plan, result = done
+        summary = result.summary()
+        summary["warnings"] = list(plan.warnings)  # what to check, e.g. how dates were read
+        if plan.phone_region is not None:
+            summary["phone_region"] = {"code": plan.phone_region.code, "reason": plan.phone_region.reason}
+        results.append(summary)
+        if not args.json:
+            verb = "would import" if args.dry_run else "imported"
+            print(
+                f"{printable(plan.file_name)}: {summary['preset'] or 'generic'} {summary['kind']} "
+                f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
+                f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
+                + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
+            )
+            for warning in plan.warnings:
+                print(f"omnidesk: warning: {printable(plan.file_name)}: {warning}", file=sys.stderr)
+            for note in result.skip_notes():
+                print(f"omnidesk: note: {printable(plan.file_name)}: {note}", file=sys.stderr)
+
     disk_full = None
     with contextlib.ExitStack() as stack:
-        ws, scratch = _import_target(args, path, existed, len(files), stack)
-        for f in files:
-            _settle_log(ws)
-            try:
-                plan = analyze(ws, f, options)
-                result = run_to_end(ws, plan, dry_run=args.dry_run and not scratch)
-                if scratch:  # really imported, but into a copy that is thrown away
-                    result.dry_run, result.batch_id = True, None
-                elif not args.dry_run and result.batch_id is not None:
-                    imported.append(f.name)
-                    if result.flagged:
-                        imported_batches.append(result.batch_id)
-            except CliError:
-                raise
-            except Exception as exc:  # one bad file must not stop the others
-                if failures.is_disk_full(exc):
-                    # The transaction rolled back; hand the log's space back before saying so.
-                    failures.release_log_space(ws)
-                    message = failures.disk_full_message(
-                        exc, None if scratch else path, places=[temp_root()], unchanged=not imported)
-                    if imported:
-                        message += f" Imported before the disk filled: {', '.join(imported)}; {f.name} was not."
-                    disk_full = message
-                    break
-                if not _is_user_error(exc):
-                    raise
-                failed += 1
-                results.append({"file": f.name, "error": str(exc)})
-                if not args.json:
-                    print(f"omnidesk: error: {exc}", file=sys.stderr)
-                continue
-            summary = result.summary()
-            summary["warnings"] = list(plan.warnings)  # what to check, e.g. how dates were read
-            if plan.phone_region is not None:
-                summary["phone_region"] = {"code": plan.phone_region.code, "reason": plan.phone_region.reason}
-            results.append(summary)
-            flagged_rows.append((plan, result))
-            if not args.json:
-                verb = "would import" if args.dry_run else "imported"
-                print(
-                    f"{printable(f.name)}: {summary['preset'] or 'generic'} {summary['kind']} "
-                    f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
-                    f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
-                    + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
-                )
-                for warning in plan.warnings:
-                    print(f"omnidesk: warning: {printable(f.name)}: {warning}", file=sys.stderr)
-                for note in result.skip_notes():
-                    print(f"omnidesk: note: {printable(f.name)}: {note}", file=sys.stderr)
+        target = _import_target(args, path, existed, len(files), stack)
+        run = run_to_completion(import_files(target, [ImportRequest(f, options) for f in files],
+                                             dry_run=args.dry_run, stop_on=stops, on_file=one_file))
+        # The files whose import committed.
+        kept = [r for r in run.results if not args.dry_run and r.batch_id is not None]
+        imported = [r.file_name for r in kept]
+        if run.stopped_by is not None:
+            exc = run.stopped_by.error
+            if not failures.is_disk_full(exc):
+                raise exc
+            # The transaction rolled back and the log gave its space back (see the driver).
+            disk_full = failures.disk_full_message(
+                exc, None if run.in_scratch else path, places=[temp_root()], unchanged=not imported)
+            if imported:
+                disk_full += (f" Imported before the disk filled: {', '.join(imported)}; "
+                              f"{run.stopped_by.file_name} was not.")
         if args.errors and disk_full is None:
             try:
-                written = write_error_report(Path(args.errors), flagged_rows, overwrite=args.force)
+                written = write_error_report(Path(args.errors), run.runs, overwrite=args.force)
             except OSError as exc:  # the report is gone whole (no .part); say what did happen
                 reason = (failures.disk_full_message(exc, None, places=[Path(args.errors).absolute().parent],
                                                      unchanged=False) if failures.is_disk_full(exc)
                           else f"{exc.strerror or exc}.")
                 done = (f"Imported {', '.join(imported)} into {path.name}" if imported
                         else "Nothing was imported" + (" (a dry run)" if args.dry_run else ""))
-                again = "".join(f"; write it again with 'omnidesk imports errors {b} OUT.csv'"
-                                for b in imported_batches)
+                again = "".join(f"; write it again with 'omnidesk imports errors {r.batch_id} OUT.csv'"
+                                for r in kept if r.flagged)
                 raise CliError(f"{done}, but the error report {printable(str(args.errors))} could not be written: "
                                f"{reason[0].lower()}{reason[1:].rstrip('.')}{again}.") from None
             if not args.json:
@@ -189,33 +185,25 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     if args.json:
         for r in results:
             print(json.dumps(r, ensure_ascii=False))
-    return EXIT_ERROR if failed else EXIT_OK
-
-
-def _settle_log(ws) -> None:
-    """Fold what earlier imports committed into the file, so a failed write's log can be emptied."""
-    from omnidesk.core.dialect import checkpoint
-
-    with contextlib.suppress(Exception):
-        checkpoint(ws.engine, "PASSIVE")
+    return EXIT_ERROR if run.failures else EXIT_OK  # a stopped run has raised above
 
 
 def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files: int,
                    stack: contextlib.ExitStack):
-    """The workspace an import writes to, and whether it is a scratch copy.
+    """The workspace an import writes to, opened; or, for a dry run that goes into a scratch
+    copy (see ``trial``), the workspace's path, None when it does not exist yet.
 
     A dry run of one file into an existing workspace rolls its transaction
     back; several files, or a workspace that does not exist yet (which a dry
-    run must not create), go into a scratch copy (see ``trial``).
+    run must not create), go into a scratch copy.
     """
-    from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
-
     from omnidesk.core.dialect import is_writable
+    from omnidesk.core.importing.trial import needs_scratch_copy
 
     # A workspace that cannot be written can still be tried against: in a scratch copy.
     if not args.dry_run or not (needs_scratch_copy(n_files, existed) or not is_writable(path)):
-        return stack.enter_context(_open_or_create(args)), False
-    return stack.enter_context(scratch_copy(path if existed else None)), True
+        return stack.enter_context(_open_or_create(args))
+    return path if existed else None
 
 
 def cmd_imports_list(args: argparse.Namespace) -> int:
