@@ -1,9 +1,9 @@
 """ImportWizard: pick files, check how their columns are read, try them, import them.
 
 The wizard only drives the core import pipeline (``analyze``, ``with_changes``,
-``run_import``, ``remember_mapping``, ``write_error_report``); every read of a
-whole file and every import runs as a :class:`~omnidesk.ui.tasks.Task` on the
-runner, so the window stays responsive with large files.
+``import_files``, ``remember_mapping``, ``write_error_report``); every read of
+a whole file and every import runs as a :class:`~omnidesk.ui.tasks.Task` on
+the runner, so the window stays responsive with large files.
 
 One module per page (``files_page``, ``mapping_page``, ``check_page``,
 ``import_page``, ``done_page``), the wizard itself in ``wizard``, what they
@@ -30,7 +30,6 @@ from omnidesk.ui.dialogs.import_wizard.common import (
     REPORT_FILTER,
     SURE_ENOUGH,
     FileEntry,
-    RunOutcome,
 )
 from omnidesk.ui.dialogs.import_wizard.done_page import DonePage
 from omnidesk.ui.dialogs.import_wizard.files_page import FileList, FileRow, FilesPage
@@ -70,5 +69,4 @@ __all__ = [
     "MappingPage",
     "NoWheelComboBox",
     "PreviewModel",
-    "RunOutcome",
 ]

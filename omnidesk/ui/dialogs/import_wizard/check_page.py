@@ -16,15 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core import failures
+from omnidesk.core.importing.driver import ImportRun
 from omnidesk.ui.tasks import Task
-from omnidesk.ui.dialogs.import_wizard.common import (
-    ERROR_COLOR,
-    RunOutcome,
-    _html,
-    _notes_html,
-    _plural,
-    _run_plans,
-)
+from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, _html, _notes_html, _plural, _run_plans
 from omnidesk.ui.dialogs.import_wizard.widgets import CountsTable
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
@@ -41,7 +35,7 @@ class CheckPage(QWizardPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "Import")
         self.task: Task | None = None
-        self.outcome: RunOutcome | None = None
+        self.outcome: ImportRun | None = None
 
         self.progress = QProgressBar()
         self.progress.setTextVisible(False)
@@ -93,7 +87,7 @@ class CheckPage(QWizardPage):
         self.progress.setValue(min(done, total))
         self.status.setText(_html(message))
 
-    def _finished(self, task: Task, outcome: RunOutcome) -> None:
+    def _finished(self, task: Task, outcome: ImportRun) -> None:
         if task is not self.task:
             return
         self.outcome = outcome

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,18 +12,15 @@ from omnidesk.core.importing.fields import CHANNELS, FIELDS_BY_NAME, IGNORE, Kin
 from omnidesk.core.importing.pipeline import (
     PREVIEW_ROWS,
     ImportPlan,
-    ImportResult,
     ImportOptions,
     analyze,
     estimate_records,
-    run_import,
 )
 from omnidesk.core.importing.sniff import UnreadableFileError
-from omnidesk.core import failures
-from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
+from omnidesk.core.importing.driver import ImportRun, import_files
 from omnidesk.core.tasks import Cancelled, Progress
 from omnidesk.core.text import printable
-from omnidesk.core.workspace import Workspace, WorkspaceError
+from omnidesk.core.workspace import Workspace
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
@@ -109,16 +106,6 @@ class FileEntry:
         return f"{KIND_LABELS.get(self.plan.kind, self.plan.kind)} from {_channel_label(self.plan.channel)}"
 
 
-@dataclass
-class RunOutcome:
-    """What running a list of plans did: finished files, failed files, and where a cancel stopped."""
-
-    runs: list[tuple[ImportPlan, ImportResult]] = field(default_factory=list)
-    errors: list[tuple[ImportPlan, str]] = field(default_factory=list)
-    cancelled_at: ImportPlan | None = None
-    not_started: list[ImportPlan] = field(default_factory=list)
-
-
 def _read_files(workspace: Workspace, paths: list[Path], encodings: dict[Path, str] | None = None):
     """A task body: analyze each path (in the encoding the user chose for it, if any);
     an unreadable file becomes an error, the rest go on."""
@@ -148,64 +135,15 @@ def _read_files(workspace: Workspace, paths: list[Path], encodings: dict[Path, s
 
 
 def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
-    """A task body: run every plan in turn with one progress scale over all files.
-
-    Each file is its own transaction, so a failed file is reported and the next
-    one still runs; a cancel stops at the current file, which rolls back.  A
-    trial of several files runs them for real in a scratch copy of the
-    workspace, so each is counted against the ones before it (see ``trial``).
-    """
+    """A task body: the core's import driver runs every plan in turn (see ``driver``)."""
 
     def work(cancelled):
-        if dry_run and needs_scratch_copy(len(plans)):
-            yield Progress(0, 1000 * len(plans), "Copying the workspace to try the files together…")
-            with scratch_copy(workspace) as scratch:
-                return (yield from each(scratch, cancelled, in_scratch=True))
-        return (yield from each(workspace, cancelled, in_scratch=False))
-
-    def each(target: Workspace, cancelled, *, in_scratch: bool):
-        outcome = RunOutcome()
-        n = len(plans)
-        for i, plan in enumerate(plans):
-            if cancelled():
-                outcome.cancelled_at = plan
-                outcome.not_started = plans[i + 1:]
-                return outcome
-            shown = printable(plan.file_name)
-            prefix = f"File {i + 1} of {n} · {shown}" if n > 1 else shown
-            gen = run_import(target, plan, dry_run=dry_run and not in_scratch, cancelled=cancelled)
-            try:
-                while True:
-                    try:
-                        p = next(gen)
-                    except StopIteration as stop:
-                        result = stop.value
-                        if in_scratch:  # imported for real, but into a copy that goes away
-                            result.dry_run, result.batch_id = True, None
-                        outcome.runs.append((plan, result))
-                        break
-                    share = min(p.done / p.total, 1.0) if p.total else 0.0
-                    yield Progress(int(1000 * (i + share)), 1000 * n, f"{prefix} — {p.message}")
-            except Cancelled:
-                outcome.cancelled_at = plan
-                outcome.not_started = plans[i + 1:]
-                return outcome
-            except (UserError, WorkspaceError, OSError) as exc:  # e.g. busy with another window's import
-                outcome.errors.append((plan, failures.message_for(exc, target.path)))
-            except Exception as exc:  # the file rolled back; the others still deserve their turn
-                if failures.is_disk_full(exc):
-                    failures.release_log_space(target)
-                outcome.errors.append((plan, f"Import of {printable(plan.file_name)} failed: "
-                                             f"{failures.message_for(exc, target.path)}"))
-            finally:
-                gen.close()
-        yield Progress(1000 * n, 1000 * n, "Finished")
-        return outcome
+        return import_files(workspace, plans, dry_run=dry_run, cancelled=cancelled)
 
     return work
 
 
-def _notes_html(wizard: ImportWizard, outcome: RunOutcome, *, trial: bool) -> str:
+def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str:
     """Everything worth knowing beyond the counts, one bullet per point."""
     notes: list[str] = []
     for entry in wizard.entries:

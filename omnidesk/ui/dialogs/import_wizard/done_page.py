@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from omnidesk.ui.dialogs.import_wizard.common import RunOutcome, _html, _notes_html, _plural
+from omnidesk.core.importing.driver import ImportRun
+from omnidesk.ui.dialogs.import_wizard.common import _html, _notes_html, _plural
 from omnidesk.ui.dialogs.import_wizard.widgets import CountsTable
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
@@ -54,7 +55,7 @@ class DonePage(QWizardPage):
         layout.addLayout(row)
 
     def initializePage(self) -> None:
-        outcome = self.wiz.outcome or RunOutcome()
+        outcome = self.wiz.outcome or ImportRun()
         results = {id(plan): result for plan, result in outcome.runs}
         attempted = [p for p, _ in outcome.runs] + [p for p, _ in outcome.errors]
         order = [p for p in self.wiz.plans if any(p is a for a in attempted)]

@@ -17,10 +17,11 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.errors import UserError
 from omnidesk.core import failures
+from omnidesk.core.importing.driver import ImportRun
 from omnidesk.core.text import printable
 from omnidesk.core.workspace import WorkspaceError
 from omnidesk.ui.tasks import Task
-from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, RunOutcome, _html, _plural, _run_plans
+from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, _html, _plural, _run_plans
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
@@ -36,7 +37,7 @@ class ImportPage(QWizardPage):
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, "See results")
         self.task: Task | None = None
-        self.outcome: RunOutcome | None = None
+        self.outcome: ImportRun | None = None
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
@@ -92,7 +93,7 @@ class ImportPage(QWizardPage):
         self.status.setText(_html(message))
         self.wiz.importProgressed.emit(done, total, message)
 
-    def _finished(self, outcome: RunOutcome) -> None:
+    def _finished(self, outcome: ImportRun) -> None:
         self.outcome = outcome
         self.cancel_button.hide()
         self.wiz.import_done(outcome)
@@ -115,7 +116,7 @@ class ImportPage(QWizardPage):
             self.wiz.next()
 
     def _failed(self, exc: BaseException) -> None:
-        self.outcome = RunOutcome()
+        self.outcome = ImportRun()
         self.cancel_button.hide()
         self.progress.hide()
         where = self.wiz.workspace.path if self.wiz.workspace else None
@@ -134,7 +135,7 @@ class ImportPage(QWizardPage):
         return self.isComplete()
 
 
-def _cancel_text(outcome: RunOutcome) -> str:
+def _cancel_text(outcome: ImportRun) -> str:
     if not outcome.runs:
         return "<b>Import cancelled — nothing was changed.</b>"
     kept = ", ".join(_html(printable(p.file_name)) for p, _ in outcome.runs)

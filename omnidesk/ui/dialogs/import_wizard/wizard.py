@@ -21,6 +21,7 @@ from omnidesk.core.importing.pipeline import (
     write_error_report,
 )
 from omnidesk.core import failures
+from omnidesk.core.importing.driver import ImportRun
 from omnidesk.core.text import printable
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
@@ -35,7 +36,6 @@ from omnidesk.ui.dialogs.import_wizard.common import (
     MAPPING_PAGE,
     REPORT_FILTER,
     FileEntry,
-    RunOutcome,
     _html,
     _plural,
     _read_files,
@@ -60,7 +60,7 @@ class ImportWizard(QWizard):
         self.entries: list[FileEntry] = []
         self.results: list[ImportResult] = []
         self.runs: list[tuple[ImportPlan, ImportResult]] = []
-        self.outcome: RunOutcome | None = None
+        self.outcome: ImportRun | None = None
         self.customers_before: int | None = None  # the workspace's, when the import started
         self.remember_note = ""
         self._pending: list[Path] = []
@@ -240,7 +240,7 @@ class ImportWizard(QWizard):
         """Stop the running import; the file in progress rolls back."""
         self.import_page.cancel()
 
-    def import_done(self, outcome: RunOutcome) -> None:
+    def import_done(self, outcome: ImportRun) -> None:
         """Record what the real import did, remember mappings, and tell the listeners."""
         self.outcome = outcome
         self.runs = list(outcome.runs)
