@@ -3,15 +3,19 @@
 ``analyze`` sniffs a file and proposes an :class:`ImportPlan` (format, preset,
 mapping, kind, channel, date orders, phone region) without touching the
 workspace; ``ImportPlan.with_changes`` applies the user's corrections.
+
+``analyze`` opens the file once and reads its bytes once (see ``source_file``):
+the encoding check hashes them as it goes, and the records are parsed once
+(:class:`PlanRecords`) for every step that looks at them.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import islice
+from itertools import count, islice
 from pathlib import Path
 
 from sqlalchemy import insert, select, update
@@ -40,7 +44,8 @@ from omnidesk.core.importing.presets import (
 )
 from omnidesk.core.importing.report import REPORT_PROBLEMS, _report_columns, _report_origin
 from omnidesk.core.importing.rows import _IDENTITY
-from omnidesk.core.importing.sniff import FileFormat, Record, file_sha256, read_records, sniff
+from omnidesk.core.importing.sniff import FileFormat, Record, open_source, read_records, sniff
+from omnidesk.core.importing.source_file import SourceFile
 from omnidesk.core.models import ImportBatch, SavedMapping, utcnow
 from omnidesk.core.text import printable
 from omnidesk.core.workspace import Workspace
@@ -125,14 +130,16 @@ class ImportPlan:
             _check_mapping(mapping, len(self.header))
             plan = replace(plan, mapping=mapping, mapping_source="user",
                            kind=kind or guess_kind(mapping).value)
-            orders, warnings, evidence = _scan(plan.path, plan.fmt, mapping, plan.region)
-            decided = plan.phone_region
-            if decided is None or decided.source != "chosen":
-                decided = decide_phone_region(evidence, plan.region)
-            plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
-                           warnings=[*plan.fmt.warnings, *warnings, *_phone_region_notes(decided, plan.region, mapping)])
-            if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
-                plan = _events_need_evidence(plan)
+            with PlanRecords(plan.path, plan.fmt) as records:
+                orders, warnings, evidence = _scan(records, plan.fmt, mapping, plan.region)
+                decided = plan.phone_region
+                if decided is None or decided.source != "chosen":
+                    decided = decide_phone_region(evidence, plan.region)
+                plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
+                               warnings=[*plan.fmt.warnings, *warnings,
+                                         *_phone_region_notes(decided, plan.region, mapping)])
+                if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
+                    plan = _events_need_evidence(plan, records)
         if phone_region is not None:
             decided = (chosen(phone_region, "chosen by you") if phone_region
                        else decide_phone_region(plan.region_evidence, plan.region))
@@ -161,13 +168,66 @@ def _date_columns(mapping: Sequence[str]) -> list[int]:
     ]
 
 
+class PlanRecords:
+    """A file's records, parsed once for planning.
+
+    Each iteration starts from the first record.  The first ``keep`` records
+    are kept, so the steps that look at the start of the file (the preview,
+    the samples) share one reading, and a step that reads on (the date scan)
+    continues that same reading without keeping what it reads.  Only a step
+    that starts over after such a step has gone past the kept records (the
+    evidence that a file holds events) parses the file again.
+    """
+
+    def __init__(self, source: Path | SourceFile, fmt: FileFormat, keep: int = PREVIEW_ROWS) -> None:
+        self._source = source
+        self._fmt = fmt
+        self._keep = keep
+        self._kept: list[Record] = []
+        self._reader: Iterator[Record] | None = None
+        self._handed = 0  # records the reader has handed out
+
+    def __iter__(self) -> Iterator[Record]:
+        for i in count():
+            if i < len(self._kept):
+                yield self._kept[i]
+                continue
+            if self._reader is None:
+                self._reader = read_records(self._source, self._fmt)
+            if i != self._handed:  # the reader went on past what was kept: read again from the start
+                again = read_records(self._source, self._fmt)
+                try:
+                    yield from islice(again, i, None)
+                finally:
+                    again.close()
+                return
+            record = next(self._reader, None)
+            if record is None:
+                return
+            self._handed += 1
+            if len(self._kept) < self._keep:
+                self._kept.append(record)
+            yield record
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+
+    def __enter__(self) -> PlanRecords:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
 def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
                         region: str) -> tuple[dict[int, nz.DateOrder], list[str]]:
-    orders, warnings, _ = _scan(path, fmt, mapping, region)
+    with PlanRecords(path, fmt) as records:
+        orders, warnings, _ = _scan(records, fmt, mapping, region)
     return orders, warnings
 
 
-def _scan(path: Path, fmt: FileFormat, mapping: Sequence[str],
+def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
           region: str) -> tuple[dict[int, nz.DateOrder], list[str], RegionEvidence]:
     """Decide day/month order per date column from the column itself, else the region,
     and count what the file says about its phone numbers' country, in one pass.
@@ -192,9 +252,9 @@ def _scan(path: Path, fmt: FileFormat, mapping: Sequence[str],
     found = RegionEvidence()
     if not columns and not (phones or countries):
         return {}, [], found
-    records = read_records(path, fmt)
+    stream = iter(records)
     try:
-        for n, rec in enumerate(records, 1):
+        for n, rec in enumerate(stream, 1):
             values = rec.values
             width = len(values)
             for i, ev in evidence.items():
@@ -210,7 +270,7 @@ def _scan(path: Path, fmt: FileFormat, mapping: Sequence[str],
                 found.complete = False
                 break
     finally:
-        records.close()
+        stream.close()
     if not columns:
         return {}, [], found
     orders: dict[int, nz.DateOrder] = {}
@@ -262,7 +322,15 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     path = Path(path)
     explicit = check_region(options.region) if options.region else None
     region = explicit or str(ws.get_setting("default_region") or "US").upper()
-    fmt = sniff(path, encoding=options.encoding, region=region)
+    with open_source(path) as src:
+        fmt = sniff(src, encoding=options.encoding, region=region)
+        with PlanRecords(src, fmt) as records:
+            return _plan(ws, path, options, explicit, region, src, fmt, records)
+
+
+def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | None, region: str,
+          src: SourceFile, fmt: FileFormat, records: PlanRecords) -> ImportPlan:
+    """The plan for a file ``analyze`` has opened and sniffed."""
     if options.preset:
         try:
             preset = get_preset(options.preset)
@@ -275,7 +343,7 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
     source = "preset" if preset else "guessed"
     saved_channel = saved_kind = None
     report_columns = _report_columns(fmt.header)
-    origin = _report_origin(ws, path, fmt, report_columns) if report_columns else None
+    origin = _report_origin(ws, records, fmt, report_columns) if report_columns else None
     if report_columns:
         for i in (*report_columns, fmt.header.index(REPORT_PROBLEMS)):
             mapping[i] = IGNORE
@@ -300,12 +368,12 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
                 saved_channel, saved_kind = saved.channel, saved.kind
     content_notes: list[str] = []
     if source == "guessed":
-        mapping, guesses, content_notes = _emails_by_content(path, fmt, mapping, guesses)
+        mapping, guesses, content_notes = _emails_by_content(records, fmt, mapping, guesses)
     kind = options.kind or saved_kind or (preset.kind.value if preset else guess_kind(mapping).value)
     channel = options.channel or saved_channel or guess_channel(path.name, fmt.header, preset)
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
-    orders, warnings, evidence = _scan(path, fmt, mapping, region)
+    orders, warnings, evidence = _scan(records, fmt, mapping, region)
     phone_region = decide_phone_region(evidence, region, explicit)
     if origin is not None:
         # A few fixed rows say little about day/month order or the phone region; the original file said more.
@@ -323,23 +391,23 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
         warnings.append("No column of this file was recognised as a name, email, phone or customer ID, "
                         "so its rows would all be skipped: say what its columns hold in the import wizard.")
     plan_kind_guessed = not (options.kind or saved_kind or preset)
-    file_hash = file_sha256(path)
+    file_hash = src.sha256()  # the bytes were hashed as the encoding check read them
     with ws.engine.connect() as conn:
         previous = conn.execute(
             select(ImportBatch.id).where(
                 ImportBatch.file_hash == file_hash, ImportBatch.status == "done"
             ).order_by(ImportBatch.id)
         ).scalar()
-    preview = list(islice(read_records(path, fmt), PREVIEW_ROWS))
+    preview = list(islice(records, PREVIEW_ROWS))
     plan = ImportPlan(
-        path=path, file_hash=file_hash, file_size=path.stat().st_size, fmt=fmt, preset=preset,
+        path=path, file_hash=file_hash, file_size=src.size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
         region_evidence=evidence,
     )
     if plan_kind_guessed and kind == Kind.EVENTS.value:
-        plan = _events_need_evidence(plan)
+        plan = _events_need_evidence(plan, records)
     if options.phone_region:
         plan = plan.with_changes(phone_region=options.phone_region)
     return plan
@@ -348,8 +416,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
 _EMAIL_VALUE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
 
 
-def _emails_by_content(path: Path, fmt: FileFormat, mapping: list[str], guesses: list[ColumnGuess]
-                       ) -> tuple[list[str], list[ColumnGuess], list[str]]:
+def _emails_by_content(records: Iterable[Record], fmt: FileFormat, mapping: list[str],
+                       guesses: list[ColumnGuess]) -> tuple[list[str], list[ColumnGuess], list[str]]:
     """Map to ``email`` the column whose values are email addresses, when no header named one.
 
     Headers in a language the guesser does not know ("E-posta", "電子メール アドレス") would
@@ -358,11 +426,7 @@ def _emails_by_content(path: Path, fmt: FileFormat, mapping: list[str], guesses:
     """
     if "email" in mapping:
         return mapping, guesses, []
-    records = read_records(path, fmt)
-    try:
-        sample = [r.values for r in islice(records, PREVIEW_ROWS)]
-    finally:
-        records.close()
+    sample = [r.values for r in islice(records, PREVIEW_ROWS)]
     for i, field in enumerate(mapping):
         if field != IGNORE:
             continue
@@ -378,19 +442,15 @@ def _emails_by_content(path: Path, fmt: FileFormat, mapping: list[str], guesses:
     return mapping, guesses, []
 
 
-def _events_need_evidence(plan: ImportPlan) -> ImportPlan:
+def _events_need_evidence(plan: ImportPlan, records: Iterable[Record]) -> ImportPlan:
     """Read a file whose columns look like events as contacts unless its rows prove it.
 
     A list of people with a "Created" date and a "Contact type" is not a log of
     what they did: events need a time on nearly every row and, on most rows, an
     action, an amount or an order (see :mod:`evidence`).
     """
-    records = read_records(plan.path, plan.fmt)
-    try:
-        found = events_evidence((r.values for r in islice(records, DATE_SAMPLE)), plan.mapping,
-                                plan.date_orders, plan.region)
-    finally:
-        records.close()
+    found = events_evidence((r.values for r in islice(records, DATE_SAMPLE)), plan.mapping,
+                            plan.date_orders, plan.region)
     if found.holds_events:
         return plan
     mapping, guesses = list(plan.mapping), list(plan.guesses)

@@ -8,7 +8,7 @@ of the row it corrects.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.flagged import FlaggedRow
 from omnidesk.core.importing.phone_region import PhoneRegion
-from omnidesk.core.importing.sniff import FileFormat, read_records
+from omnidesk.core.importing.sniff import FileFormat, Record
 from omnidesk.core.models import ImportBatch
 from omnidesk.core.workspace import Workspace
 
@@ -39,14 +39,15 @@ def _report_columns(header: Sequence[str]) -> tuple[int, int] | None:
     return None
 
 
-def _report_origin(ws: Workspace, path: Path, fmt: FileFormat, columns: tuple[int, int]) -> dict | None:
+def _report_origin(ws: Workspace, records: Iterable[Record], fmt: FileFormat,
+                   columns: tuple[int, int]) -> dict | None:
     """The import a single-file error report came from: the batch its first row names,
     when the report's own columns are that file's columns."""
     header = fmt.header
     own = [h for h in header if h not in (REPORT_BATCH, REPORT_ROW, REPORT_PROBLEMS)]
     if list(header[:len(own)]) != own:
         return None
-    first = next(iter(islice(read_records(path, fmt), 1)), None)
+    first = next(iter(islice(records, 1)), None)
     try:
         batch_id = int(first.values[columns[0]]) if first is not None else None
     except (ValueError, IndexError):
