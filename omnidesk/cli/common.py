@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from omnidesk.core import paths
@@ -103,10 +102,6 @@ def _open_or_create(args: argparse.Namespace):
     from omnidesk.core.workspace import Workspace
 
     return Workspace.open(_workspace_path(args), create=True, busy_timeout=_wait(args))
-
-
-def _print_json(obj: object) -> None:
-    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
 def _customer(ws, text: str) -> int:

@@ -11,8 +11,8 @@ from omnidesk.cli.common import (
     _command,
     _customer,
     _open_existing,
-    _print_json,
 )
+from omnidesk.cli.output import Output
 
 
 def add_commands(sub) -> None:
@@ -60,11 +60,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         from omnidesk.core.identity.merge import list_reviews
 
         summary["queued"] = len(list_reviews(ws))
-    if args.json:
-        _print_json(summary)
-    else:
-        print(f"{summary['customers']:,} customers; auto-merged {summary['auto_merged']:,}; "
-              f"{summary['queued']:,} pairs queued for review")
+    Output(args).show(summary, lambda s: f"{s['customers']:,} customers; auto-merged {s['auto_merged']:,}; "
+                                         f"{s['queued']:,} pairs queued for review")
     return EXIT_OK
 
 
@@ -79,14 +76,10 @@ def cmd_review_list(args: argparse.Namespace) -> int:
             "left": {"id": i.left_id, "name": rows[i.left_id].name if i.left_id in rows else ""},
             "right": {"id": i.right_id, "name": rows[i.right_id].name if i.right_id in rows else ""}}
            for i in items]
-    if args.json:
-        _print_json(out)
-    elif not out:
-        print("The review queue is empty.")
-    else:
-        for o in out:
-            print(f"{o['id']:>5}  {o['score']:>6.1f}  {o['left']['name']} (#{o['left']['id']})  ~  "
-                  f"{o['right']['name']} (#{o['right']['id']})  — {', '.join(o['reasons'])}")
+    Output(args).show(out, lambda pairs: [
+        f"{o['id']:>5}  {o['score']:>6.1f}  {o['left']['name']} (#{o['left']['id']})  ~  "
+        f"{o['right']['name']} (#{o['right']['id']})  — {', '.join(o['reasons'])}" for o in pairs
+    ] or "The review queue is empty.")
     return EXIT_OK
 
 

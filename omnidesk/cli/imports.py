@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
-import sys
 from pathlib import Path
 
 from omnidesk.cli.common import (
@@ -19,9 +17,9 @@ from omnidesk.cli.common import (
     _open_existing,
     _open_or_create,
     _output,
-    _print_json,
     _workspace_path,
 )
+from omnidesk.cli.output import Output
 from omnidesk.core.text import printable
 
 
@@ -109,7 +107,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
         region=args.region,
         encoding=args.encoding,
     )
-    results = []
+    out = Output(args)
     path = _workspace_path(args)
     existed = path.exists()
 
@@ -120,28 +118,23 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     def one_file(done) -> None:  # told as each file finishes
         if isinstance(done, FileFailure):
             if not stops(done.error):
-                results.append({"file": done.file_name, "error": str(done.error)})
-                if not args.json:
-                    print(f"omnidesk: error: {done.error}", file=sys.stderr)
+                out.item({"file": done.file_name, "error": str(done.error)},
+                         notes=f"omnidesk: error: {done.error}")
             return
         plan, result = done
         summary = result.summary()
         summary["warnings"] = list(plan.warnings)  # what to check, e.g. how dates were read
         if plan.phone_region is not None:
             summary["phone_region"] = {"code": plan.phone_region.code, "reason": plan.phone_region.reason}
-        results.append(summary)
-        if not args.json:
-            verb = "would import" if args.dry_run else "imported"
-            print(
-                f"{printable(plan.file_name)}: {summary['preset'] or 'generic'} {summary['kind']} "
-                f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
-                f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
-                + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
-            )
-            for warning in plan.warnings:
-                print(f"omnidesk: warning: {printable(plan.file_name)}: {warning}", file=sys.stderr)
-            for note in result.skip_notes():
-                print(f"omnidesk: note: {printable(plan.file_name)}: {note}", file=sys.stderr)
+        name = printable(plan.file_name)
+        verb = "would import" if args.dry_run else "imported"
+        out.item(summary,
+                 f"{name}: {summary['preset'] or 'generic'} {summary['kind']} "
+                 f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
+                 f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
+                 + (f", skipped {summary['skipped']}" if summary["skipped"] else ""),
+                 notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
+                        *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])
 
     disk_full = None
     with contextlib.ExitStack() as stack:
@@ -174,17 +167,14 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                                 for r in kept if r.flagged)
                 raise CliError(f"{done}, but the error report {printable(str(args.errors))} could not be written: "
                                f"{reason[0].lower()}{reason[1:].rstrip('.')}{again}.") from None
-            if not args.json:
-                print(f"Wrote {written} flagged rows to {printable(str(args.errors))}")
+            out.say(f"Wrote {written} flagged rows to {printable(str(args.errors))}")
     if not existed and not imported and not args.dry_run:
         from omnidesk.core.dialect import remove_workspace_files
 
         remove_workspace_files(path)  # nothing was imported: leave no empty workspace behind
     if disk_full is not None:
         raise CliError(disk_full)
-    if args.json:
-        for r in results:
-            print(json.dumps(r, ensure_ascii=False))
+    out.flush()
     return EXIT_ERROR if run.failures else EXIT_OK  # a stopped run has raised above
 
 
@@ -211,18 +201,17 @@ def cmd_imports_list(args: argparse.Namespace) -> int:
 
     with _open_existing(args, readonly=True) as ws:
         batches = list_batches(ws)
-    if args.json:
-        _print_json(batches)
-        return EXIT_OK
-    if not batches:
-        print("No imports yet.")
-        return EXIT_OK
-    print(f"{'ID':>4}  {'When':<20} {'Channel':<9} {'Kind':<9} {'Rows':>7} {'Flagged':>7}  Status  File")
-    for b in batches:
-        print(
-            f"{b['id']:>4}  {b['started_at'][:19]:<20} {b['channel']:<9} {b['kind']:<9} "
-            f"{b['rows']:>7} {b['flagged']:>7}  {b['status']:<6}  {b['file_name']}"
-        )
+
+    def table(batches: list[dict]):
+        if not batches:
+            yield "No imports yet."
+            return
+        yield f"{'ID':>4}  {'When':<20} {'Channel':<9} {'Kind':<9} {'Rows':>7} {'Flagged':>7}  Status  File"
+        for b in batches:
+            yield (f"{b['id']:>4}  {b['started_at'][:19]:<20} {b['channel']:<9} {b['kind']:<9} "
+                   f"{b['rows']:>7} {b['flagged']:>7}  {b['status']:<6}  {b['file_name']}")
+
+    Output(args).show(batches, table)
     return EXIT_OK
 
 

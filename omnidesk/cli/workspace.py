@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from omnidesk import __version__
-from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing, _print_json
+from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing
+from omnidesk.cli.output import Output
 from omnidesk.core import paths
 
 
@@ -42,15 +43,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.customers < 1:
         raise CliError("--customers must be at least 1", EXIT_USAGE)
     summary = build_demo(path, customers=args.customers, force=args.force)
-    if args.json:
-        _print_json(summary)
-    else:
+
+    def text(summary: dict) -> str:
         counts = summary["counts"]
-        print(
-            f"Demo workspace {path}: {counts['customers']} customers, "
-            f"{counts['source_records']} source records, {counts['events']} events "
-            f"from {counts['imports']} files."
-        )
+        return (f"Demo workspace {path}: {counts['customers']} customers, "
+                f"{counts['source_records']} source records, {counts['events']} events "
+                f"from {counts['imports']} files.")
+
+    Output(args).show(summary, text)
     return EXIT_OK
 
 
@@ -63,13 +63,11 @@ def cmd_info(args: argparse.Namespace) -> int:
             "omnidesk": __version__,
             "counts": ws.counts(),
         }
-    if args.json:
-        _print_json(info)
-    else:
-        print(f"Workspace: {info['workspace']}")
-        print(f"Schema:    {info['schema']}")
-        for name, n in info["counts"].items():
-            print(f"{name.replace('_', ' ').capitalize():<15}{n:>10,}")
+    Output(args).show(info, lambda info: [
+        f"Workspace: {info['workspace']}",
+        f"Schema:    {info['schema']}",
+        *(f"{name.replace('_', ' ').capitalize():<15}{n:>10,}" for name, n in info["counts"].items()),
+    ])
     return EXIT_OK
 
 
@@ -87,14 +85,16 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
             raise CliError(f"there is no setting '{args.key}'; the settings are: "
                            f"{', '.join(s.key for s in SETTINGS)}")
-    if args.json:
-        _print_json(rows if args.key is None else rows[0])
-    elif args.key is not None:
-        print(rows[0]["value"])
-    else:
+    if args.key is not None:
+        Output(args).show(rows[0], lambda row: str(row["value"]))
+        return EXIT_OK
+
+    def table(rows: list[dict]):
         for r in rows:
             shown = r["value"] if r["value"] not in ("", None) else "(not set)"
-            print(f"{r['key']:<24}{shown!s:<20}{r['help']}")
+            yield f"{r['key']:<24}{shown!s:<20}{r['help']}"
+
+    Output(args).show(rows, table)
     return EXIT_OK
 
 
@@ -102,14 +102,15 @@ def cmd_recover(args: argparse.Namespace) -> int:
     from omnidesk.core.recover import recover_workspace
 
     summary = recover_workspace(Path(args.damaged), Path(args.new))
-    if args.json:
-        _print_json(summary)
-        return EXIT_OK
-    counts = summary["counts"]
-    how = ("the file read whole" if summary["method"] == "copy"
-           else f"row by row, skipping {summary['skipped_stretches']} unreadable stretch"
-                f"{'es' if summary['skipped_stretches'] != 1 else ''}")
-    print(f"Recovered into {args.new} ({how}): {counts['customers']:,} customers, "
-          f"{counts['source_records']:,} source records, {counts['events']:,} events, "
-          f"{counts['imports']:,} imports. {args.damaged} was not changed.")
+
+    def text(summary: dict) -> str:
+        counts = summary["counts"]
+        how = ("the file read whole" if summary["method"] == "copy"
+               else f"row by row, skipping {summary['skipped_stretches']} unreadable stretch"
+                    f"{'es' if summary['skipped_stretches'] != 1 else ''}")
+        return (f"Recovered into {args.new} ({how}): {counts['customers']:,} customers, "
+                f"{counts['source_records']:,} source records, {counts['events']:,} events, "
+                f"{counts['imports']:,} imports. {args.damaged} was not changed.")
+
+    Output(args).show(summary, text)
     return EXIT_OK
