@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from omnidesk.core.importing.fields import channel_name
+from omnidesk.core.channels import channel_name
 from omnidesk.core.workspace import Workspace
 
 _EURO = "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK".split()

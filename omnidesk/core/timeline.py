@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
+from omnidesk.core.channels import CONSENT_CODES, channel_name
 from omnidesk.core.consent import Fact, changes, facts_query, file_times
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
@@ -40,8 +41,6 @@ FIRST_SEEN_TYPE = "first_seen"
 # Same-instant entries read best as cause before effect: the record appears, the
 # order happens, then the consent the order carried.
 _RANK = {"record": 0, "event": 1, "consent": 2}
-
-_CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp"}
 
 
 @dataclass(slots=True)
@@ -110,7 +109,7 @@ def _union(customer_id: int):
         .where(ev.c.customer_id == customer_id)
     )
     label = case(
-        *[(con.c.channel == k, v) for k, v in _CHANNEL_LABELS.items()], else_=con.c.channel
+        *[(con.c.channel == code, channel_name(code)) for code in CONSENT_CODES], else_=con.c.channel
     )
     consents = (
         select(

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.channels import channel_name
 from omnidesk.core.dialect import insert_many
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.models import CustomField, ImportBatch, SourceRecord
@@ -324,7 +325,7 @@ class CustomValue:
         return self.value
 
     def describe(self) -> str:
-        return f"from {self.source_file} row {self.record_no} ({self.channel})"
+        return f"from {self.source_file} row {self.record_no} ({channel_name(self.channel)})"
 
 
 def customer_fields(conn: Connection, customer_id: int) -> list[CustomValue]:

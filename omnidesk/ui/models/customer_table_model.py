@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
-from omnidesk.core.importing.fields import channel_name
+from omnidesk.core.channels import channel_name
 from omnidesk.core.money import workspace_currency
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
