@@ -376,7 +376,7 @@ def find_customer(ws: Workspace, text: str) -> int | None:
         if "@" in text:
             return _by_identifier(conn, "email", text.lower(), cust.c.email)
     region = str(ws.get_setting("default_region") or "US")
-    from omnidesk.core.importing.normalize import normalize_phone  # phonenumbers loads slowly
+    from omnidesk.core.contact import normalize_phone  # phonenumbers loads slowly
 
     phone = normalize_phone(text, region).value
     if phone is None:

@@ -254,7 +254,7 @@ class CustomColumns:
                 if not raw:
                     continue
                 text = nz.clean_cell(raw)
-                if not text or nz._is_placeholder(text):
+                if not text or nz.is_placeholder(text):
                     continue
                 number = evidence[i].add(text)
                 out.append({"record_id": rid, "name": name, "type": TEXT, "value": text,
