@@ -19,7 +19,7 @@ import pytest
 from omnidesk.cli import main
 from omnidesk.core.exporting.tables import export_customers, export_sources
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, import_file, run_to_end, write_error_report
-from omnidesk.core.privacy import export_person
+from omnidesk.core.rights import export_person
 from omnidesk.core.timeline import export_timeline, find_customer
 from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv

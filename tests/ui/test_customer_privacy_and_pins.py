@@ -56,7 +56,7 @@ def rich(win):
 def exportable(win):
     """A demo customer with several identifiers whose events all carry an amount.
 
-    (core.privacy.export_person cannot yet write a person whose events mix amounts and
+    (core.rights.export_person cannot yet write a person whose events mix amounts and
     none: see test_export_of_orders_and_messages_together.)
     """
     row = _one(win.workspace,

@@ -4,7 +4,7 @@ Everything shown comes from core queries (``core.profile``, ``core.timeline``)
 and the two read-only queries below (identifiers and pin choices, with their
 sources).  The writes go through the core: notes (``core.notes``), pinned
 values (``core.identity.merge.pin_value``) and the person's rights
-(``core.privacy``: export a zip, erase everywhere).  Each value on the card
+(``core.rights``: export a zip, erase everywhere).  Each value on the card
 says in its tooltip which file, row and channel it came from.
 """
 
@@ -68,7 +68,7 @@ from omnidesk.core.channels import channel_name, ink
 from omnidesk.core.models import Customer, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.notes import set_customer_notes
 from omnidesk.core.money import format_money
-from omnidesk.core.privacy import erase_person, export_person
+from omnidesk.core.rights import erase_person, export_person
 from omnidesk.core.workspace import backup_files
 from omnidesk.core.profile import (
     CustomerProfile,
@@ -602,7 +602,7 @@ class CustomerView(QWidget):
     timelineExported = Signal(str)  # path written
     customerChanged = Signal(int)  # customer id: a value was pinned or unpinned
     personExported = Signal(str)  # path of the zip written
-    personErased = Signal(int, object)  # customer id, what was removed (core.privacy.erase_person)
+    personErased = Signal(int, object)  # customer id, what was removed (core.rights.erase_person)
 
     # A notes save that finds the workspace locked tries for this long each time (the UI waits),
     # again after this many milliseconds, and gives up (keeping the text) after this many seconds.
