@@ -60,6 +60,7 @@ from omnidesk.core.models import (
     SourceRecord,
     utcnow,
 )
+from omnidesk.core.money import format_money
 from omnidesk.core.suppression import (
     add_suppressions,
     identifier_hash,
@@ -121,7 +122,7 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
         e["details"] = json.loads(e.pop("details_json") or "{}")
         # Every event gets the same columns, amount or not: events.csv is one table.
         minor = e.pop("amount_minor")
-        e["amount"] = f"{minor / 100:.2f}" if minor is not None else None
+        e["amount"] = format_money(minor, grouped=False) if minor is not None else None
     customer.pop("pinned_json", None)
     return {"customer": customer, "custom_fields": custom,
             "identifiers": [{"kind": k, "value": v} for k, v in identifiers],

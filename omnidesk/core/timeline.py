@@ -19,7 +19,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,7 +29,7 @@ from omnidesk.core.consent import Fact, changes, facts_query, file_times
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
-from omnidesk.core.money import workspace_currency
+from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.workspace import Workspace
 
 EXPORT_HEADER = ["occurred_at", "channel", "type", "summary", "amount", "source_file", "source_row"]
@@ -255,13 +254,6 @@ def timeline_channels(ws: Workspace, customer_id: int) -> list[str]:
 # -- export --------------------------------------------------------------------------
 
 
-def format_amount(amount_minor: int | None) -> str:
-    """Minor units as a plain decimal string ("12.50"); "" for no amount."""
-    if amount_minor is None:
-        return ""
-    return f"{Decimal(amount_minor).scaleb(-2):.2f}"
-
-
 def in_zone(occurred_at: str, zone: tzinfo | None) -> str:
     """A time recorded with an offset, as the same instant on the shop's clock.
 
@@ -342,7 +334,7 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bo
     zone = workspace_zone(ws)
     rows = (
         [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
-         format_amount(e.amount_minor), e.source_file, e.source_row if e.source_row is not None else ""]
+         format_money(e.amount_minor, grouped=False), e.source_file, e.source_row if e.source_row is not None else ""]
         for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
         if e.occurred_at
     )

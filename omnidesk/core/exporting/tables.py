@@ -10,6 +10,7 @@ from sqlalchemy import select
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.consent import decide_statuses, facts_query
 from omnidesk.core.models import Consent, Customer, ImportBatch, SourceRecord
+from omnidesk.core.money import format_money
 from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
@@ -53,7 +54,7 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False) -> in
         with ws.engine.connect() as conn:
             whatsapp = _latest_consent(conn, "whatsapp")
             for r in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
-                spend = f"{r.spend_minor / 100:.2f}" if r.spend_minor is not None else ""
+                spend = format_money(r.spend_minor, grouped=False)
                 yield [r.id, r.first_name, r.last_name, r.email or "", r.phone or "", r.address,
                        r.city, r.region, r.postcode, r.country, r.company, r.birthday or "",
                        r.consent_email or "", r.consent_sms or "", whatsapp.get(r.id, ""), r.channels, r.tags, r.orders,

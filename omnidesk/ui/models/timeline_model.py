@@ -15,7 +15,8 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from omnidesk.core.channels import channel, channel_name
-from omnidesk.core.timeline import TimelineEntry, format_amount
+from omnidesk.core.money import format_money
+from omnidesk.core.timeline import TimelineEntry
 
 _icon_cache: dict[str, QIcon] = {}
 
@@ -79,10 +80,7 @@ def time_text(entry: TimelineEntry) -> str:
 
 
 def amount_text(entry: TimelineEntry) -> str:
-    if entry.amount_minor is None:
-        return ""
-    amount = format_amount(entry.amount_minor)
-    return f"{amount} {entry.currency}" if entry.currency else amount
+    return format_money(entry.amount_minor, entry.currency)
 
 
 def source_text(entry: TimelineEntry) -> str:
