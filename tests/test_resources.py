@@ -23,15 +23,15 @@ def test_resources_dir_from_source():
 
 
 def test_demo_word_lists_come_from_the_same_resources_dir():
-    assert demo_data._resource_dir() == paths.resources_dir() / "demo"
-    assert any(demo_data._resource_dir().iterdir())
+    assert demo_data.resource_dir() == paths.resources_dir() / "demo"
+    assert any(demo_data.resource_dir().iterdir())
 
 
 def test_resources_dir_inside_a_bundle(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert paths.resources_dir() == tmp_path / "resources"
     assert paths.resource_path("icons", "omnidesk.svg") == tmp_path / "resources" / "icons" / "omnidesk.svg"
-    assert demo_data._resource_dir() == tmp_path / "resources" / "demo"
+    assert demo_data.resource_dir() == tmp_path / "resources" / "demo"
 
 
 def test_icon_pngs_are_committed_at_every_size():

@@ -174,7 +174,7 @@ def test_only_the_safe_writer_makes_csv():
     root = Path(__file__).resolve().parents[2] / "omnidesk"
     offenders = []
     for path in root.rglob("*.py"):
-        if path.name in ("csvsafe.py", "demo_data.py"):
+        if path.name == "csvsafe.py" or path.relative_to(root).as_posix() == "core/demo_data/shared.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") \
