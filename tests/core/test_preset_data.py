@@ -7,7 +7,10 @@ refused with the file and the setting named, never half read.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import textwrap
 import tomllib
 from pathlib import Path
@@ -231,3 +234,20 @@ def test_presets_and_synonyms_are_read_from_the_resources_dir(monkeypatch, tmp_p
     assert load_presets() == PRESETS
     assert load_header_synonyms() == {"email": ("Courriel",)}
     assert preset_data.PRESETS_FOLDER == "presets" and preset_data.SYNONYMS_FILE == "header_synonyms.toml"
+
+
+def test_guesses_name_the_same_phrase_whatever_the_string_hashing():
+    # "Address 1" and "Address1" mean one field; which of them a reordered header is
+    # said to match once changed with PYTHONHASHSEED.
+    script = (
+        "from omnidesk.core.importing.presets import guess_mapping;"
+        "print(guess_mapping(['1 Address'])[0].reason)"
+    )
+    reasons = {
+        subprocess.run(
+            [sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        for seed in ("1", "2", "3")
+    }
+    assert reasons == {"synonym 'address1'"}

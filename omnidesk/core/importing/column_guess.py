@@ -72,7 +72,9 @@ def _build_synonyms(phrases: Mapping[str, Sequence[str]]) -> dict[str, _Synonym]
             weak = raw.startswith("~")
             key = header_key(raw.lstrip("~"))
             entry = _Synonym(key, name, _WEAK if weak else _STRONG)
-            for variant in {key, key.replace(" ", "")}:
+            # As written first, then run together: a set's order would change with
+            # the process's string hashing, and with it the phrase a guess names.
+            for variant in dict.fromkeys((key, key.replace(" ", ""))):
                 previous = table.get(variant)
                 if previous is None or (variant == key and previous.phrase != key):
                     table[variant] = entry

@@ -431,4 +431,4 @@ def load_header_synonyms(path: Path | None = None) -> dict[str, tuple[str, ...]]
 
 def _variants(key: str) -> Iterable[str]:
     """The forms a phrase is looked up by: as written, and with its words run together."""
-    return {key, key.replace(" ", "")}
+    return dict.fromkeys((key, key.replace(" ", "")))
