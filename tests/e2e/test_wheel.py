@@ -87,14 +87,17 @@ def installed(tmp_path_factory) -> Path:
     return target
 
 
-def _python(target: Path, code: str, cwd: Path) -> subprocess.CompletedProcess:
+def _python(target: Path, code: str, cwd: Path, *, check: bool = True) -> subprocess.CompletedProcess:
     """Run ``code`` with the installed copy first on the path and the checkout nowhere on it.
 
     ``-I`` keeps the current folder and PYTHONPATH off the path; the checkout's own
     editable install is found only after the installed folder, if at all.
     """
     prelude = f"import sys; sys.path.insert(0, {str(target)!r})\n"
-    return _run(sys.executable, "-I", "-c", prelude + code, cwd=cwd, env=os.environ.copy())
+    args = (sys.executable, "-I", "-c", prelude + code)
+    if check:
+        return _run(*args, cwd=cwd, env=os.environ.copy())
+    return subprocess.run(args, cwd=cwd, env=os.environ.copy(), capture_output=True, text=True, timeout=TIMEOUT)
 
 
 def test_an_installed_wheel_reads_its_own_resources(installed, tmp_path):
@@ -123,19 +126,31 @@ print(json.dumps({
     assert "first_names.csv" in got["demo"]
 
 
+def _import(target: Path, csv_file: Path, workspace: Path, *, check: bool = True) -> subprocess.CompletedProcess:
+    return _python(target, f"""
+from omnidesk.cli import main
+sys.exit(main(["import", {str(csv_file)!r}, "--workspace", {str(workspace)!r}, "--json"]))
+""", cwd=workspace.parent, check=check)
+
+
 def test_a_preset_file_dropped_into_an_installed_copy_is_used(installed, tmp_path):
     presets = installed / "omnidesk" / "resources" / "presets"
+    members = write_csv(tmp_path / "members.csv", ACME_HEADER, [
+        ["A-1001", "Léa", "Martin", "lea@example.fr", "+33 6 12 34 56 78", "2024-03-01", "Gold", "1200"],
+    ])
     (presets / "acme.toml").write_text(ACME, encoding="utf-8")
     try:
-        members = write_csv(tmp_path / "members.csv", ACME_HEADER, [
-            ["A-1001", "Léa", "Martin", "lea@example.fr", "+33 6 12 34 56 78", "2024-03-01", "Gold", "1200"],
-        ])
-        proc = _python(installed, f"""
-from omnidesk.cli import main
-sys.exit(main(["import", {str(members)!r}, "--workspace", {str(tmp_path / "w.omnidesk")!r}, "--json"]))
-""", cwd=tmp_path)
+        proc = _import(installed, members, tmp_path / "w.omnidesk")
+        # A mistake in the file stops the command with one line naming the file and the setting.
+        (presets / "acme.toml").write_text(ACME.replace('"Mobile" = "phone"', '"Mobile" = "mobile"'), encoding="utf-8")
+        refused = _import(installed, members, tmp_path / "refused.omnidesk", check=False)
     finally:
         (presets / "acme.toml").unlink()
     summary = json.loads(proc.stdout)
     assert (summary["preset"], summary["channel"], summary["kind"]) == ("acme_members", "pos", "contacts")
     assert (summary["imported"], summary["flagged"], summary["new_customers"]) == (1, 0, 1)
+
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr == (
+        f"omnidesk: error: {presets / 'acme.toml'}: preset 'acme_members': columns.'Mobile': unknown field 'mobile'\n"
+    )

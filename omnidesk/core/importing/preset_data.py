@@ -48,6 +48,7 @@ from types import MappingProxyType
 from typing import Any
 
 from omnidesk.core import paths
+from omnidesk.core.errors import UserError
 from omnidesk.core.importing.fields import CHANNELS, FIELDS_BY_NAME, IGNORE, Kind
 from omnidesk.core.importing.headers import header_key
 
@@ -156,8 +157,12 @@ def _check_field(preset: str, name: str) -> None:
         raise ValueError(f"preset {preset}: unknown field {name!r}")
 
 
-class PresetFileError(ValueError):
-    """A preset or synonym file that cannot be used as written; the message names the file."""
+class PresetFileError(UserError, ValueError):
+    """A preset or synonym file that cannot be used as written; the message names the file.
+
+    A user error: whoever edited the file can fix it, and the command line says
+    it in one line rather than a traceback.
+    """
 
     def __init__(self, path: Path, problem: str) -> None:
         super().__init__(f"{path}: {problem}")
