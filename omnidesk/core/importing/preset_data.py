@@ -201,8 +201,6 @@ _PRESET_SETTINGS = {
     "constants", "strip_type_prefixes", "group_rows_by", "row_event", "note",
 }
 _REQUIRED = ("label", "channel", "kind", "signature")
-# Settings a derived preset adds in front of its base's instead of replacing them.
-_EXTENDED = ("columns", "kept_raw", "patterns")
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -275,6 +273,7 @@ def _resolve(
                 path, f"{where}: base: {base_key!r} is not a preset defined above it in this file"
             )
         settings = {**earlier[base_key], **own}
+        # Column settings (kept_raw is among the columns by now) extend the base's.
         for name in ("columns", "patterns"):
             settings[name] = own[name] + earlier[base_key][name]
     for name in _REQUIRED:
