@@ -67,13 +67,14 @@ from __future__ import annotations
 import csv
 import io
 import random
-import sys
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
+
+from omnidesk.core import paths
 
 SHOP_NAME = "Harbor & Pine"
 DEFAULT_SEED = 20260101
@@ -201,11 +202,8 @@ def file_format(name: str) -> FileFormat:
 
 
 def _resource_dir() -> Path:
-    """Directory holding the demo word lists, in a checkout or a bundled app."""
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle:
-        return Path(bundle) / "resources" / "demo"
-    return Path(__file__).resolve().parents[2] / "resources" / "demo"
+    """Directory holding the demo word lists, in a checkout, an installed package or a bundled app."""
+    return paths.resource_path("demo")
 
 
 @lru_cache(maxsize=None)
