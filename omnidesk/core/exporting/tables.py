@@ -8,8 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.consent import decide_statuses, facts_query
-from omnidesk.core.models import Consent, Customer, ImportBatch, SourceRecord
+from omnidesk.core.models import Customer, ImportBatch, SourceRecord
 from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
@@ -51,19 +50,11 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False) -> in
 
     def rows():
         with ws.engine.connect() as conn:
-            whatsapp = _latest_consent(conn, "whatsapp")
             for r in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
                 spend = f"{r.spend_minor / 100:.2f}" if r.spend_minor is not None else ""
                 yield [r.id, r.first_name, r.last_name, r.email or "", r.phone or "", r.address,
                        r.city, r.region, r.postcode, r.country, r.company, r.birthday or "",
-                       r.consent_email or "", r.consent_sms or "", whatsapp.get(r.id, ""), r.channels, r.tags, r.orders,
+                       r.consent_email or "", r.consent_sms or "", r.consent_whatsapp or "", r.channels, r.tags, r.orders,
                        spend, r.first_seen or "", r.last_seen or "", r.source_count]
 
     return write_csv(out, CUSTOMERS_HEADER, rows(), overwrite=overwrite)
-
-
-def _latest_consent(conn, channel: str) -> dict[int, str]:
-    """Customer id -> the consent in force on ``channel`` (as the card reads it)."""
-    con = Consent.__table__
-    rows = conn.execute(facts_query(con.c.channel == channel, con.c.customer_id.is_not(None))).all()
-    return {cid: status for (cid, _), status in decide_statuses(conn, rows).items()}
