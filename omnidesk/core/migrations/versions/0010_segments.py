@@ -30,7 +30,7 @@ def upgrade() -> None:
     # The consent in force on WhatsApp, decided by the same rule as email and SMS
     # (consent.py), so segments and exports read it from the customer like the others.
     op.add_column('customer', sa.Column('consent_whatsapp', sa.String(length=16), nullable=True))
-    op.create_index('ix_event_type_time', 'event', ['type', 'occurred_utc', 'customer_id'])
+    op.create_index('ix_event_type_time', 'event', ['type', 'occurred_utc', 'customer_id', 'status'])
     from omnidesk.core.migrations import rebuild_after
 
     rebuild_after("customers")
