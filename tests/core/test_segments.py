@@ -381,3 +381,50 @@ def test_whatsapp_consent_is_decided_like_the_others(tmp_path):
         assert count(w, c("consent.whatsapp", "is", "granted"), NOW) == 1
         assert count(w, c("consent.whatsapp", "is", "denied"), NOW) == 1
         assert count(w, c("consent.whatsapp", "is", "unknown"), NOW) == 1
+
+
+@pytest.mark.parametrize("rule", [
+    {"all": []},
+    c("channel", "is", "email"),
+    {"all": [c("event.purchase", "exists"), c("consent.email", "is", "granted")]},
+    {"not": c("city", "exists")},
+])
+def test_exporting_a_segment_writes_exactly_its_members(ws, tmp_path, rule):
+    import csv
+
+    from omnidesk.core.exporting.tables import export_customers
+
+    out = tmp_path / "list.csv"
+    n = export_customers(ws, out, rule=rule, columns=["id", "email", "consent_email"], now=NOW)
+    with out.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["id", "email", "consent_email"]
+    assert n == len(rows) - 1 == count(ws, rule, NOW)
+    assert sorted(int(r[0]) for r in rows[1:]) == sorted(member_ids(ws, rule, NOW))
+
+
+def test_a_list_export_is_formula_safe_and_can_carry_a_bom_for_excel(ws, tmp_path):
+    from sqlalchemy import update
+
+    from omnidesk.core.exporting.tables import export_customers
+
+    with ws.writing() as conn:
+        conn.execute(update(Customer.__table__).where(Customer.__table__.c.id == 1).values(company="=HYPERLINK(1)"))
+    out = tmp_path / "list.csv"
+    export_customers(ws, out, rule=c("city", "is", "Boston"), columns=["name", "company"], excel=True, now=NOW)
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+
+
+def test_an_unknown_column_is_refused_before_anything_is_written(ws, tmp_path):
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.exporting.tables import export_customers
+
+    out = tmp_path / "list.csv"
+    with pytest.raises(UserError, match="unknown column 'colour'"):
+        export_customers(ws, out, columns=["id", "colour"])
+    with pytest.raises(RuleError, match="unknown field"):
+        export_customers(ws, out, rule=c("colour", "is", "x"))
+    assert not out.exists()
