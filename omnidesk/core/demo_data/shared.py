@@ -142,8 +142,8 @@ def file_format(name: str) -> FileFormat:
 
 
 def resource_dir() -> Path:
-    """Directory holding the demo word lists, wherever the app's resources are (checkout or bundle)."""
-    return paths.resources_dir() / "demo"
+    """Directory holding the demo word lists, in a checkout, an installed package or a bundled app."""
+    return paths.resource_path("demo")
 
 
 @lru_cache(maxsize=None)

@@ -60,7 +60,7 @@ _TEXT_AT = tuple(range(8, 8 + len(_TEXT_FIELDS)))
 _FIRST, _LAST = _TEXT_AT[0], _TEXT_AT[1]
 _FULL, _BATCH = len(_REC_COLS) - 2, len(_REC_COLS) - 1
 _OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "full_name", "display_name", "tags", "consent_email", "consent_sms",
-             "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
+             "consent_whatsapp", "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
 
 
 def _display_name(full: str, email: str | None, phone: str | None) -> str:
@@ -205,6 +205,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
             _tags(rows),
             latest_consent.get((cid, "email")),
             latest_consent.get((cid, "sms")),
+            latest_consent.get((cid, "whatsapp")),
             " ".join(sorted({r[_CHANNEL] for r in rows})),
             spend, orders,
             seen[0][:19] if seen else None,
