@@ -52,8 +52,10 @@ import pytest
 from sqlalchemy import func, select
 
 from omnidesk.core.demo_data import DEFAULT_SEED, write_demo_files
+from omnidesk.core.identity.blocking import block_keys
 from omnidesk.core.identity.keys import first_name_level, fold, last_name_level
-from omnidesk.core.identity.resolve import _make_profiles, _profile_query, block_keys, resolve_all
+from omnidesk.core.identity.profiles import _make_profiles, _profile_query
+from omnidesk.core.identity.resolve import resolve_all
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.models import Event, Identifier, ImportBatch, MatchReview, SourceRecord

@@ -122,7 +122,8 @@ def test_namesakes_at_a_big_employer_stay_apart(ws, tmp_path):
 
 def test_an_import_finds_a_colleague_of_the_same_name_by_the_work_key(ws, tmp_path):
     """The incremental lookup reads the (last name, work key) index, not every Okafor."""
-    from omnidesk.core.identity.resolve import _make_profiles, _profile_query, _same_name_same_place
+    from omnidesk.core.identity.blocking import _same_name_same_place
+    from omnidesk.core.identity.profiles import _make_profiles, _profile_query
     from omnidesk.core.models import SourceRecord
 
     others = [[f"P{n}", "Okafor", f"p{n}@example.com", "", f"9{n:04d}", ""] for n in range(40)]

@@ -17,7 +17,8 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
-from omnidesk.core.identity.resolve import _log_and_fold, _new_customer_rows, _sync_children, external_key
+from omnidesk.core.identity.decisions import external_key
+from omnidesk.core.identity.writes import _log_and_fold, _new_customer_rows, _sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
@@ -132,7 +133,7 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         old = row.customer_id
         if old is None:
             raise UserError("That record belongs to no customer.")
-        from omnidesk.core.identity.resolve import _all_followers
+        from omnidesk.core.identity.profiles import _all_followers
 
         followers = [f for f, lead in _all_followers(conn).items() if lead == record_id]
         moving = [record_id, *followers]
