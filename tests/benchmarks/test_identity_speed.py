@@ -122,7 +122,7 @@ def wrap(modules, name, before=None, after=None):
             return out
         setattr(module, name, wrapper)
 
-wrap((R, PR), "_profile_query", before="reset")        # first query of the records: the reset is over
+wrap((R, PR), "profile_query", before="reset")        # first query of the records: the reset is over
 wrap((R, B), "load_frequencies", before="load batch, candidates", after="value frequencies")
 wrap((R,), "cluster_profiles", before="load", after="score + cluster")
 wrap((C,), "candidate_pair_sets", after="block")

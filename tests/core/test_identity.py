@@ -423,7 +423,7 @@ def test_neighbours_on_one_street_are_not_one_address(ws, tmp_path):
 
 def test_an_import_looks_up_same_name_same_place_records_like_blocking_would(ws, tmp_path):
     """Existing records found for a new "Ann Lee, 04101": her nicknames there, not the whole street's Lees."""
-    from omnidesk.core.identity.blocking import MAX_BLOCK, _same_name_same_place
+    from omnidesk.core.identity.blocking import MAX_BLOCK, same_name_same_place
     from omnidesk.core.identity.profiles import _profile
 
     header = ["First Name", "Last Name", "Email", "Zip", "City"]
@@ -438,7 +438,7 @@ def test_an_import_looks_up_same_name_same_place_records_like_blocking_would(ws,
                 (0, "", None, "contacts", "shop", "Dee", "Chen", "04101", "Portland", "", None, "", "")]
     profiles = [_profile(r, [("email", "new@example.com")]) for r in new_rows]
     with ws.engine.connect() as conn:
-        found = _same_name_same_place(conn, profiles, new_rows)
+        found = same_name_same_place(conn, profiles, new_rows)
         names = {tuple(r) for r in conn.exec_driver_sql(
             f"SELECT first_name, last_name FROM source_record WHERE id IN ({','.join(map(str, found))})")}
     # A crowded surname-and-place key finds only the same first name or its nicknames;

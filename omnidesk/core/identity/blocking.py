@@ -16,10 +16,10 @@ from functools import lru_cache
 from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.identity.decisions import _load_decisions
+from omnidesk.core.identity.decisions import load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.keys import first_key, first_keys, fold
-from omnidesk.core.identity.profiles import _IN, _chunks, _has_contact, _identifiers
+from omnidesk.core.identity.profiles import IN_SIZE, chunks, has_contact, record_identifiers
 from omnidesk.core.identity.scoring import Model, Profile, name_weight
 from omnidesk.core.identity.stats import load_frequencies, postcode_key
 from omnidesk.core.memory import give_back_free_memory
@@ -231,21 +231,21 @@ def candidate_pairs(profiles: Sequence[Profile], only: set[int] | None = None) -
     return set(iter_pairs(exact)) | set(iter_pairs(named))
 
 
-def _tied_records(conn: Connection, new_profiles: Sequence[Profile]) -> set[int]:
+def tied_records(conn: Connection, new_profiles: Sequence[Profile]) -> set[int]:
     """Placed records a user's merge decision ties to one of the new profiles."""
     hashes = {p.row_hash for p in new_profiles}
-    _, must = _load_decisions(conn, hashes)
+    _, must = load_decisions(conn, hashes)
     partners = sorted({other for left, right in must for mine, other in ((left, right), (right, left))
                        if mine in hashes and other not in hashes})
     rec = SourceRecord.__table__
     out: set[int] = set()
-    for part in _chunks(partners):
+    for part in chunks(partners):
         out.update(conn.execute(select(rec.c.id).where(rec.c.row_hash.in_(part),
                                                        rec.c.customer_id.is_not(None))).scalars())
     return out
 
 
-def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_rows) -> set[int]:
+def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_rows) -> set[int]:
     """Records that share a name-and-place block key with one of the new profiles.
 
     The database finds them through the (last name, postcode, city, birthday)
@@ -296,7 +296,7 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
         start = 0
         while start < len(names):
             group, size = [], 0
-            while start < len(names) and size < _IN:
+            while start < len(names) and size < IN_SIZE:
                 group.append(names[start])
                 size += 1 + len(by_name[names[start]])
                 start += 1
@@ -329,7 +329,7 @@ def _same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new
 _CROWDED_SURNAME = 20_000  # records; a full name's carriers are looked up only below this
 
 
-def _same_full_name(conn: Connection, new_profiles: Sequence[Profile], model: Model) -> set[int]:
+def same_full_name(conn: Connection, new_profiles: Sequence[Profile], model: Model) -> set[int]:
     """Records carrying the full name of a new profile, where that name could count on its own.
 
     That is where one side has nothing but a name (see _attach_contactless): a
@@ -352,12 +352,12 @@ def _same_full_name(conn: Connection, new_profiles: Sequence[Profile], model: Mo
     for p in named:
         if (freq.last.get(p.last, 0) <= _CROWDED_SURNAME
                 and name_weight(p.first, p.last, freq, model) >= model.review_threshold):
-            (bare if _has_contact(p) else every)[p.last].add(p.first)
+            (bare if has_contact(p) else every)[p.last].add(p.first)
     rec = SourceRecord.__table__
     if bare:
         placeless = _carriers(conn, bare, rec.c.postcode == "", rec.c.city == "", rec.c.address == "")
         if placeless:
-            idents = _identifiers(conn, sorted(placeless))
+            idents = record_identifiers(conn, sorted(placeless))
             for rid, (first, last) in placeless.items():
                 if not any(kind in ("email", "phone") for kind, _ in idents.get(rid, ())):
                     every[last].add(first)
@@ -367,7 +367,7 @@ def _same_full_name(conn: Connection, new_profiles: Sequence[Profile], model: Mo
 def _carriers(conn: Connection, firsts_by_last: dict[str, set[str]], *where) -> dict[int, tuple[str, str]]:
     rec = SourceRecord.__table__
     out: dict[int, tuple[str, str]] = {}
-    for part in _chunks(sorted(firsts_by_last)):
+    for part in chunks(sorted(firsts_by_last)):
         for rid, first, last in conn.execute(
                 select(rec.c.id, rec.c.first_name, rec.c.last_key).where(rec.c.last_key.in_(part), *where)):
             folded = first_key(first)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
 from omnidesk.core.identity.keys import first_name_level, last_name_level, middle_name_level, names_compatible
-from omnidesk.core.identity.profiles import _has_contact
+from omnidesk.core.identity.profiles import has_contact
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
 
 
@@ -291,7 +291,7 @@ def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequen
     the customer keep them apart as usual.  With ``only`` (an import), just the
     names those records carry are looked at.
     """
-    names = {(p.first, p.last) for p in profiles if p.first and p.last and not _has_contact(p)}
+    names = {(p.first, p.last) for p in profiles if p.first and p.last and not has_contact(p)}
     if only is not None:
         names &= {(profiles[i].first, profiles[i].last) for i in only}
     weights = {n: w for n in names if (w := name_weight(*n, freq, model)) >= model.review_threshold}
@@ -302,7 +302,7 @@ def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequen
         if p.first and (p.first, p.last) in weights:
             bearers[(p.first, p.last)].setdefault(cl.find(i), i)
     roots = {r for by_root in bearers.values() for r in by_root}
-    reachable = {cl.find(i) for i, p in enumerate(profiles) if _has_contact(p)} & roots
+    reachable = {cl.find(i) for i, p in enumerate(profiles) if has_contact(p)} & roots
     targets: dict[int, set[int]] = defaultdict(set)  # contactless root -> customers it could be
     pair_of: dict[tuple[int, int], tuple[int, int]] = {}
     for by_root in bearers.values():

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.identity.profiles import _chunks
+from omnidesk.core.identity.profiles import chunks
 from omnidesk.core.identity.scoring import Profile
 from omnidesk.core.models import MatchDecision, SourceRecord
 
 
-def _load_decisions(conn: Connection, hashes: Iterable[str] | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def load_decisions(conn: Connection, hashes: Iterable[str] | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The user's rejected and merged pairs of row hashes: all, or those touching ``hashes``."""
     md = MatchDecision.__table__
     rejected: list[tuple[str, str]] = []
@@ -31,7 +31,7 @@ def _load_decisions(conn: Connection, hashes: Iterable[str] | None = None) -> tu
     else:
         wanted = sorted(set(hashes))
         parts = (conn.execute(query.where(or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part))))
-                 for part in _chunks(wanted))
+                 for part in chunks(wanted))
     for result in parts:
         for kind, left, right in result:
             (rejected if kind == "reject" else must).append((left, right))
@@ -53,7 +53,7 @@ def decision_keys(p: Profile) -> list[str]:
     return [p.row_hash, *(external_key(x) for x in p.externals)]
 
 
-def _decision_indexes(pairs: list[tuple[str, str]], index_of: dict[str, list[int]]) -> list[tuple[int, int]]:
+def decision_indexes(pairs: list[tuple[str, str]], index_of: dict[str, list[int]]) -> list[tuple[int, int]]:
     """Hash pairs as profile index pairs (a hash can stand for several identical rows)."""
     out = []
     for left, right in pairs:
@@ -64,8 +64,8 @@ def _decision_indexes(pairs: list[tuple[str, str]], index_of: dict[str, list[int
     return out
 
 
-def _decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: list[tuple[str, str]],
-                        must: list[tuple[str, str]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: list[tuple[str, str]],
+                       must: list[tuple[str, str]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Map decisions' keys to indexes of ``profiles`` (in record id order).
 
     Row hashes are looked up in the database; customer-id keys (see
@@ -84,9 +84,9 @@ def _decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected:
                 key = external_key(x)
                 if key in keys:
                     index_of[key].append(i)
-    for part in _chunks(hashes):
+    for part in chunks(hashes):
         for rid, row_hash in conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.row_hash.in_(part))):
             i = bisect_left(rids, rid)
             if i < len(rids) and rids[i] == rid:
                 index_of[row_hash].append(i)
-    return _decision_indexes(rejected, index_of), _decision_indexes(must, index_of)
+    return decision_indexes(rejected, index_of), decision_indexes(must, index_of)

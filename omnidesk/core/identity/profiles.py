@@ -21,10 +21,10 @@ from omnidesk.core.identity.stats import postcode_key
 from omnidesk.core.models import Event, Identifier, SourceRecord
 
 
-_IN = 900
+IN_SIZE = 900  # values per IN list; stays under every database's parameter limit
 
 
-def _chunks(items: Sequence, size: int = _IN):
+def chunks(items: Sequence, size: int = IN_SIZE):
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
@@ -33,15 +33,15 @@ _PROFILE_COLS = ("id", "row_hash", "customer_id", "kind", "channel", "first_name
                  "city", "address", "birthday", "company", "middle_name")
 
 
-def _profile_query(*, with_hash: bool = True):
+def profile_query(*, with_hash: bool = True):
     rec = SourceRecord.__table__
     return select(*[rec.c[c] if with_hash or c != "row_hash" else literal("") for c in _PROFILE_COLS])
 
 
-def _identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+def record_identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
     ident = Identifier.__table__
     out: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for part in _chunks(list(ids)):
+    for part in chunks(list(ids)):
         for rid, kind, value in conn.execute(
             select(ident.c.record_id, ident.c.kind, ident.c.value).where(ident.c.record_id.in_(part))
         ):
@@ -50,7 +50,7 @@ def _identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[s
 
 
 def _profile(r, ids) -> Profile:
-    """A profile from a row of :func:`_profile_query` (a tuple) and its (kind, value) identifiers."""
+    """A profile from a row of :func:`profile_query` (a tuple) and its (kind, value) identifiers."""
     # Kinds, channels, postcodes and birthdays repeat across records: one string each
     # instead of one per record (a million profiles must fit in well under a gigabyte).
     emails = tuple(v for k, v in ids if k == "email")
@@ -67,11 +67,11 @@ def _profile(r, ids) -> Profile:
     )
 
 
-def _make_profiles(rows, idents: dict[int, list[tuple[str, str]]]) -> list[Profile]:
+def make_profiles(rows, idents: dict[int, list[tuple[str, str]]]) -> list[Profile]:
     return [_profile(r, idents.get(r[0], ())) for r in rows]
 
 
-def _stream_profiles(conn: Connection):
+def stream_profiles(conn: Connection):
     """Every record's profile, in id order, reading records and identifiers side by side.
 
     Neither the rows nor the identifiers are held in memory: at a million
@@ -82,7 +82,7 @@ def _stream_profiles(conn: Connection):
     idents = iter(conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value)
                                .order_by(ident.c.record_id)))
     cur = next(idents, None)
-    for row in conn.execute(_profile_query(with_hash=False).order_by(rec.c.id)):
+    for row in conn.execute(profile_query(with_hash=False).order_by(rec.c.id)):
         rid = row[0]
         while cur is not None and cur[0] < rid:
             cur = next(idents, None)
@@ -93,15 +93,15 @@ def _stream_profiles(conn: Connection):
         yield _profile(row, ids)
 
 
-def _identifiable(p: Profile) -> bool:
+def identifiable(p: Profile) -> bool:
     return bool(p.emails or p.phones or p.externals or (p.first and p.last) or p.kind == "contacts")
 
 
-def _has_contact(p: Profile) -> bool:
+def has_contact(p: Profile) -> bool:
     return bool(p.emails or p.phones or p.postcode or p.city or p.address)
 
 
-def _all_followers(conn: Connection) -> dict[int, int]:
+def all_followers(conn: Connection) -> dict[int, int]:
     """Later line-item rows of multi-row orders -> the order's first row, across the workspace."""
     ev = Event.__table__
     out: dict[int, int] = {}

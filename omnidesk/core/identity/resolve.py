@@ -23,27 +23,27 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.dialect import clear_customer_search, indexes_suspended
-from omnidesk.core.identity.blocking import _same_full_name, _same_name_same_place, _tied_records
+from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import cluster_profiles
 from omnidesk.core.identity.decisions import (
-    _decision_indexes,
-    _decisions_by_index,
-    _load_decisions,
+    decision_indexes,
     decision_keys,
+    decisions_by_index,
     external_key,
+    load_decisions,
 )
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.profiles import (
-    _all_followers,
-    _chunks,
-    _identifiers,
-    _make_profiles,
-    _profile_query,
-    _stream_profiles,
+    all_followers,
+    chunks,
+    make_profiles,
+    profile_query,
+    record_identifiers,
+    stream_profiles,
 )
 from omnidesk.core.identity.scoring import Frequencies, Model
 from omnidesk.core.identity.stats import add_profiles, load_frequencies, write_frequencies
-from omnidesk.core.identity.writes import _place_followers, _restore_user_data, _user_data, apply_plan
+from omnidesk.core.identity.writes import apply_plan, collect_user_data, place_followers, restore_user_data
 from omnidesk.core.models import Consent, Customer, Event, Identifier, MatchReview, SourceRecord
 
 # Callers that learnt this key here (privacy) keep finding it; it lives in ``decisions``.
@@ -126,23 +126,23 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         return resolve_all(conn, model)
     stats = ResolveStats()
     new_rows = conn.execute(
-        _profile_query().where(rec.c.batch_id == batch_id, rec.c.customer_id.is_(None)).order_by(rec.c.id)
+        profile_query().where(rec.c.batch_id == batch_id, rec.c.customer_id.is_(None)).order_by(rec.c.id)
     ).all()
-    new_profiles = _make_profiles(new_rows, _identifiers(conn, [r[0] for r in new_rows]))
+    new_profiles = make_profiles(new_rows, record_identifiers(conn, [r[0] for r in new_rows]))
     # Every new record's names count towards how common they are, order line rows too.
     add_profiles(conn, new_profiles)
     kept = [i for i, r in enumerate(new_rows) if r[0] not in followers]
     new_rows = [new_rows[i] for i in kept]
     new_profiles = [new_profiles[i] for i in kept]
     if not new_rows:
-        _place_followers(conn, followers)
+        place_followers(conn, followers)
         return stats
     stats.records = len(new_profiles)
     # Existing records that could be the same people: shared identifiers or name keys.
     values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
     ident = Identifier.__table__
     candidate_ids: set[int] = set()
-    for part in _chunks(values):
+    for part in chunks(values):
         candidate_ids.update(conn.execute(
             select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
             # Naming the kinds lets the (kind, value) index serve the lookup instead of a scan.
@@ -152,32 +152,32 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     # Records with the same last name (or, for "Lee, Ann" written the other way
     # round, a last name equal to a first name) are candidates only when they
     # share a block key too: the same name in the same place.
-    candidate_ids.update(_same_name_same_place(conn, new_profiles, new_rows))
+    candidate_ids.update(same_name_same_place(conn, new_profiles, new_rows))
     # A rare full name alone may join a record with nothing else to its name (see
     # _attach_contactless); every carrier of it comes along, to see whether it is unique.
-    candidate_ids.update(_same_full_name(conn, new_profiles, model))
+    candidate_ids.update(same_full_name(conn, new_profiles, model))
     # Records the user tied to new ones (the row a fixed error-report row corrects).
-    candidate_ids.update(_tied_records(conn, new_profiles))
+    candidate_ids.update(tied_records(conn, new_profiles))
     # Whole customers come along, so the guards see every name they already carry.
     customer_ids: set[int] = set()
-    for part in _chunks(sorted(candidate_ids)):
+    for part in chunks(sorted(candidate_ids)):
         customer_ids.update(conn.execute(select(rec.c.customer_id).where(rec.c.id.in_(part))).scalars())
     old_rows = []
-    for part in _chunks(sorted(c for c in customer_ids if c is not None)):
-        old_rows.extend(conn.execute(_profile_query().where(rec.c.customer_id.in_(part))).all())
-    old_profiles = _make_profiles(old_rows, _identifiers(conn, [r[0] for r in old_rows]))
+    for part in chunks(sorted(c for c in customer_ids if c is not None)):
+        old_rows.extend(conn.execute(profile_query().where(rec.c.customer_id.in_(part))).all())
+    old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
     profiles = new_profiles + old_profiles
     freq = load_frequencies(conn, profiles)
     index_of: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(profiles):
         for key in decision_keys(p):
             index_of[key].append(i)
-    rejected, must = _load_decisions(conn, list(index_of))
-    plan = cluster_profiles(profiles, freq, model, _decision_indexes(rejected, index_of),
-                            _decision_indexes(must, index_of), only=set(range(len(new_profiles))))
+    rejected, must = load_decisions(conn, list(index_of))
+    plan = cluster_profiles(profiles, freq, model, decision_indexes(rejected, index_of),
+                            decision_indexes(must, index_of), only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
     apply_plan(conn, profiles, plan, stats, batch_id=batch_id)
-    _place_followers(conn, followers)
+    place_followers(conn, followers)
     refresh_customers(conn, stats.touched)
     return stats
 
@@ -194,7 +194,7 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     stats = ResolveStats()
     rec = SourceRecord.__table__
     cust = Customer.__table__
-    kept = _user_data(conn) if from_scratch else []
+    kept = collect_user_data(conn) if from_scratch else []
     if from_scratch:
         # Only rows that have a customer: SQLite rewrites every row an UPDATE names.
         for table in (rec, Consent.__table__, Event.__table__):
@@ -205,17 +205,17 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     # Nobody placed yet (from scratch, or a big first import): every record gets a customer.
     fresh = from_scratch or conn.execute(
         select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
-    followers = _all_followers(conn)
+    followers = all_followers(conn)
     freq = Frequencies()
     profiles = []
-    for p in _stream_profiles(conn):
+    for p in stream_profiles(conn):
         freq.add(p)  # how common each name is counts every record, order line rows too
         if p.rid not in followers:
             profiles.append(p)
     stats.records = len(profiles)
     write_frequencies(conn, freq)
-    rejected, must = _load_decisions(conn)
-    plan = cluster_profiles(profiles, freq, model, *_decisions_by_index(conn, profiles, rejected, must))
+    rejected, must = load_decisions(conn)
+    plan = cluster_profiles(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
     stats.pairs_scored = plan.pairs_scored
     # With nobody placed yet every record gets a customer and every customer a golden
     # record: the indexes on those columns are built once at the end instead of row by row.
@@ -224,7 +224,7 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
         with indexes_suspended(conn, [i.name for i in rec.indexes if [c.name for c in i.columns] == ["customer_id"]]
                                if bulk else ()):
             apply_plan(conn, profiles, plan, stats)
-            _place_followers(conn, followers)
-        _restore_user_data(conn, kept)
+            place_followers(conn, followers)
+        restore_user_data(conn, kept)
         refresh_customers(conn, stats.touched)
     return stats

@@ -1,8 +1,8 @@
 """Writing what the resolver decided: customers, record moves, merges and the review queue.
 
 Merges are logged (undoable) and carry the user's notes and pins to the
-survivor; a rebuild from scratch keeps them through :func:`_user_data` and
-:func:`_restore_user_data`.  Consent facts and events follow their records.
+survivor; a rebuild from scratch keeps them through :func:`collect_user_data` and
+:func:`restore_user_data`.  Consent facts and events follow their records.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import executemany, insert_returning_ids
 from omnidesk.core.identity.clustering import Plan
-from omnidesk.core.identity.profiles import _IN, _chunks, _identifiable
+from omnidesk.core.identity.profiles import IN_SIZE, chunks, identifiable
 from omnidesk.core.identity.scoring import PairScore, Profile
 from omnidesk.core.models import Consent, Customer, Event, MatchReview, MergeLog, SourceRecord, utcnow
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from omnidesk.core.identity.resolve import ResolveStats
 
 
-def _new_customer_rows(n: int) -> list[dict]:
+def new_customer_rows(n: int) -> list[dict]:
     now = utcnow()
     return [{"first_name": "", "last_name": "", "display_name": "", "created_at": now,
              "updated_at": now, "tags": "", "pinned_json": "{}", "notes": "", "channels": "",
@@ -54,7 +54,7 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
                 merges.append((survivor, absorbed, moved))
             for i in members:
                 placement[i] = survivor
-        elif any(_identifiable(profiles[i]) and not (i in plan.ambiguous and profiles[i].kind == "events")
+        elif any(identifiable(profiles[i]) and not (i in plan.ambiguous and profiles[i].kind == "events")
                  for i in members):
             # An event from an address several people share belongs to none of them.
             need_new.append(root)
@@ -82,11 +82,11 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
     del moves
     stats.linked += len(moved_ids)
     for survivor, absorbed, moved in merges:
-        _log_and_fold(conn, survivor, absorbed, moved, kind=kind,
-                      undo={"batch_id": batch_id} if batch_id is not None else None)
+        log_and_fold(conn, survivor, absorbed, moved, kind=kind,
+                     undo={"batch_id": batch_id} if batch_id is not None else None)
         stats.auto_merged += 1
         stats.touched.add(survivor)
-    _sync_children(conn, moved_ids)
+    sync_children(conn, moved_ids)
     # Review queue, one entry per customer pair.
     pending = {}
     for i, j, s in plan.reviews:
@@ -105,12 +105,12 @@ def _insert_empty_customers(conn: Connection, count: int, chunk: int = 10_000) -
     cust = Customer.__table__
     ids: list[int] = []
     for start in range(0, count, chunk):
-        ids.extend(insert_returning_ids(conn, cust, _new_customer_rows(min(chunk, count - start))))
+        ids.extend(insert_returning_ids(conn, cust, new_customer_rows(min(chunk, count - start))))
     return ids
 
 
-def _log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int], *, kind: str,
-                  score: float | None = None, undo: dict | None = None) -> int:
+def log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int], *, kind: str,
+                 score: float | None = None, undo: dict | None = None) -> int:
     """Record that ``absorbed`` was folded into ``survivor`` and delete it (records already moved).
 
     ``undo`` is kept with the log for whoever undoes it (the import that caused
@@ -175,16 +175,16 @@ def _carry_user_data(conn: Connection, survivor: int, absorbed: dict) -> dict:
     return {"survivor_notes": [old_notes, new_notes], "survivor_pins": [old_pins, new_pins]}
 
 
-def _sync_children(conn: Connection, record_ids: Sequence[int]) -> None:
+def sync_children(conn: Connection, record_ids: Sequence[int]) -> None:
     """Consent facts and events follow their record to its customer."""
     rec = SourceRecord.__table__
     for table in (Consent.__table__, Event.__table__):
-        if len(record_ids) > 50 * _IN:
+        if len(record_ids) > 50 * IN_SIZE:
             # Most of the workspace moved (a full resolve): one pass beats thousands of IN lists.
             conn.execute(update(table).values(
                 customer_id=select(rec.c.customer_id).where(rec.c.id == table.c.record_id).scalar_subquery()))
             continue
-        for part in _chunks(record_ids):
+        for part in chunks(record_ids):
             conn.execute(
                 update(table).where(table.c.record_id.in_(list(part))).values(
                     customer_id=select(rec.c.customer_id).where(rec.c.id == table.c.record_id).scalar_subquery()
@@ -204,7 +204,7 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
     review = MatchReview.__table__
     existing: dict[tuple[int, int], int] = {}
     lefts = sorted({a for a, _ in pairs})
-    for part in _chunks(lefts):
+    for part in chunks(lefts):
         for rid, a, b in conn.execute(select(review.c.id, review.c.left_id, review.c.right_id)
                                       .where(review.c.left_id.in_(part))):
             existing[(a, b)] = rid
@@ -222,41 +222,41 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
     return len(new)
 
 
-def _place_followers(conn: Connection, followers: dict[int, int]) -> None:
+def place_followers(conn: Connection, followers: dict[int, int]) -> None:
     if not followers:
         return
     rec = SourceRecord.__table__
     leads = sorted(set(followers.values()))
     owner: dict[int, int | None] = {}
-    for part in _chunks(leads):
+    for part in chunks(leads):
         owner.update(dict(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(part))).all()))
     params = [{"rid": f, "cid": owner.get(lead)} for f, lead in followers.items() if owner.get(lead)]
     if params:
         conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(customer_id=bindparam("cid")), params)
-        _sync_children(conn, [p["rid"] for p in params])
+        sync_children(conn, [p["rid"] for p in params])
 
 
-def _user_data(conn: Connection) -> list[tuple[list[int], str, dict]]:
+def collect_user_data(conn: Connection) -> list[tuple[list[int], str, dict]]:
     """The user's notes and pins, each with the records of its customer, before a rebuild."""
     cust, rec = Customer.__table__, SourceRecord.__table__
     owners = {cid: (notes or "", json.loads(pins or "{}")) for cid, notes, pins in conn.execute(
         select(cust.c.id, cust.c.notes, cust.c.pinned_json)
         .where(or_(cust.c.notes != "", cust.c.pinned_json != "{}")))}
     records: dict[int, list[int]] = defaultdict(list)
-    for part in _chunks(sorted(owners)):
+    for part in chunks(sorted(owners)):
         for rid, cid in conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.customer_id.in_(part))):
             records[cid].append(rid)
     return [(records[cid], notes, pins) for cid, (notes, pins) in sorted(owners.items()) if records[cid]]
 
 
-def _restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]) -> None:
+def restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]) -> None:
     """After a rebuild, notes and pins go to the customer now holding most of their records."""
     if not kept:
         return
     rec, cust = SourceRecord.__table__, Customer.__table__
     merged: dict[int, tuple[list[str], dict]] = {}
     for rids, notes, pins in kept:
-        now = Counter(cid for part in _chunks(rids) for cid in conn.execute(
+        now = Counter(cid for part in chunks(rids) for cid in conn.execute(
             select(rec.c.customer_id).where(rec.c.id.in_(part), rec.c.customer_id.is_not(None))).scalars())
         if not now:
             continue
