@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
 from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
 from omnidesk.core.identity.keys import first_name_level, last_name_level, middle_name_level, names_compatible
 from omnidesk.core.identity.profiles import has_contact
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
+from omnidesk.core.tasks import Progress, run_to_completion
 
 
 class Clusters:
@@ -162,6 +163,7 @@ def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
 
 
 _AUTO, _SWAPPED = 1, 2  # flags of a scored pair
+PAIRS_PER_STEP = 65_536  # candidate pairs compared between two progress reports
 
 
 @dataclass
@@ -172,6 +174,14 @@ class Plan:
     reviews: list[tuple[int, int, PairScore]]
     pairs_scored: int
     ambiguous: set[int] = field(default_factory=set)  # nameless records pointing at several people
+
+    def cluster_count(self) -> int:
+        """How many clusters :meth:`groups` yields."""
+        import numpy as np
+
+        # Every cluster's root is its own root, and only a root is.
+        roots = np.frombuffer(self.roots, dtype=np.int32)
+        return int(np.count_nonzero(roots == np.arange(len(roots), dtype=np.int32)))
 
     def groups(self, chunk: int = 65_536):
         """``(root, members)`` of every cluster, ordered by their first member; members ascending.
@@ -204,6 +214,13 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
 
     ``rejected`` and ``must`` are the user's decisions as profile index pairs.
     """
+    return run_to_completion(cluster_steps(profiles, freq, model, rejected, must, only))
+
+
+def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
+                  rejected: list[tuple[int, int]], must: list[tuple[int, int]],
+                  only: set[int] | None = None) -> Generator[Progress, None, Plan]:
+    """:func:`cluster_profiles`, yielding progress: once before blocking, then the pairs compared so far."""
     import numpy as np
 
     cl = Clusters(profiles, _rejections(rejected))
@@ -217,12 +234,15 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
     for i, j in must:
         cl.union(i, j, force=True)
 
+    yield Progress(0, 0, "Finding records to compare")
     # Identifiers first: most duplicates share an email or a phone, and once they are
     # one cluster their name-key pairs need no scoring at all.
     exact_pairs, name_pairs = candidate_pair_sets(profiles, only)
     reviews = []
     ambiguous: set[int] = set()
     pairs_scored = 0
+    compared, candidates = 0, len(exact_pairs) + len(name_pairs)
+    yield Progress(0, candidates, "Comparing records")
     for phase, pairs in enumerate((exact_pairs, name_pairs)):
         # The pairs worth a union or a question, as flat arrays: at a million records
         # the auto-merge pairs alone number half a million, and as tuples they (and
@@ -230,18 +250,22 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
         # kept for review pairs only.
         weights, lefts, rights, flags = array("d"), array("i"), array("i"), array("b")
         kept: dict[tuple[int, int], PairScore] = {}
-        for i, j in iter_pairs(pairs):
-            if cl.find(i) == cl.find(j):
-                continue
-            pairs_scored += 1
-            s = score_pair(profiles[i], profiles[j], freq, model)
-            if s.decision == "auto" or s.decision == "review":
-                weights.append(s.weight)
-                lefts.append(i)
-                rights.append(j)
-                flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0))
-                if s.decision == "review":
-                    kept[(i, j)] = s
+        for start in range(0, len(pairs), PAIRS_PER_STEP):
+            step = pairs[start:start + PAIRS_PER_STEP]
+            for i, j in iter_pairs(step):
+                if cl.find(i) == cl.find(j):
+                    continue
+                pairs_scored += 1
+                s = score_pair(profiles[i], profiles[j], freq, model)
+                if s.decision == "auto" or s.decision == "review":
+                    weights.append(s.weight)
+                    lefts.append(i)
+                    rights.append(j)
+                    flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0))
+                    if s.decision == "review":
+                        kept[(i, j)] = s
+            compared += len(step)
+            yield Progress(compared, candidates, "Comparing records")
         if phase == 0:
             ambiguous, stands = _drop_ambiguous_nameless(profiles, lefts, rights, flags)
         else:

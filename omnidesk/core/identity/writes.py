@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
@@ -21,9 +21,14 @@ from omnidesk.core.identity.clustering import Plan
 from omnidesk.core.identity.profiles import IN_SIZE, chunks, identifiable
 from omnidesk.core.identity.scoring import PairScore, Profile
 from omnidesk.core.models import Consent, Customer, Event, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.tasks import Progress, run_to_completion
 
 if TYPE_CHECKING:
     from omnidesk.core.identity.resolve import ResolveStats
+
+CLUSTERS_PER_STEP = 65_536  # clusters placed between two progress reports
+RECORDS_PER_UPDATE = 50_000  # records moved to their customer per statement, and per progress report
+MERGES_PER_STEP = 500  # merges of existing customers logged between two progress reports
 
 
 def new_customer_rows(n: int) -> list[dict]:
@@ -42,10 +47,19 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
     logged with it, so undoing that import splits them again.  Returns the
     customer id of every profile (None where it was left unplaced).
     """
+    return run_to_completion(apply_plan_steps(conn, profiles, plan, stats, kind=kind, batch_id=batch_id))
+
+
+def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats, *,
+                     kind: str = "auto",
+                     batch_id: int | None = None) -> Generator[Progress, None, list[int | None]]:
+    """:func:`apply_plan`, yielding progress: clusters placed, records moved, customers merged."""
+    clusters = plan.cluster_count()
+    yield Progress(0, clusters, "Applying matches")
     placement: list[int | None] = [None] * len(profiles)
     need_new: list[int] = []  # cluster roots
     merges: list[tuple[int, int, list[int]]] = []
-    for root, members in plan.groups():
+    for placed, (root, members) in enumerate(plan.groups(), 1):
         existing = sorted({profiles[i].customer_id for i in members if profiles[i].customer_id is not None})
         if existing:
             survivor = existing[0]
@@ -58,6 +72,9 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
                  for i in members):
             # An event from an address several people share belongs to none of them.
             need_new.append(root)
+        if placed % CLUSTERS_PER_STEP == 0:
+            yield Progress(placed, clusters, "Applying matches")
+    yield Progress(clusters, clusters, "Applying matches")
     new_ids = _insert_empty_customers(conn, len(need_new))
     new_of = dict(zip(need_new, new_ids))
     del need_new
@@ -70,22 +87,26 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
     stats.created += len(new_ids)
     moved_ids = array("q")  # records that changed customer, for their consent facts and events
     moves: list[tuple[int, int]] = []  # (customer id, record id), written a chunk at a time
-    for p, cid in zip(profiles, placement):
+    for seen, (p, cid) in enumerate(zip(profiles, placement), 1):
         if cid is not None and p.customer_id != cid:
             moves.append((cid, p.rid))
             moved_ids.append(p.rid)
             stats.touched.add(cid)
-            if len(moves) == 50_000:
+            if len(moves) == RECORDS_PER_UPDATE:
                 executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
                 moves = []
+                yield Progress(seen, len(profiles), "Moving records")
     executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
     del moves
     stats.linked += len(moved_ids)
-    for survivor, absorbed, moved in merges:
+    yield Progress(len(profiles), len(profiles), "Moving records")
+    for done, (survivor, absorbed, moved) in enumerate(merges, 1):
         log_and_fold(conn, survivor, absorbed, moved, kind=kind,
                      undo={"batch_id": batch_id} if batch_id is not None else None)
         stats.auto_merged += 1
         stats.touched.add(survivor)
+        if done % MERGES_PER_STEP == 0 or done == len(merges):
+            yield Progress(done, len(merges), "Merging customers")
     sync_children(conn, moved_ids)
     # Review queue, one entry per customer pair.
     pending = {}
