@@ -122,11 +122,29 @@ def wrap(modules, name, before=None, after=None):
             return out
         setattr(module, name, wrapper)
 
+def wrap_steps(modules, name, before=None, after=None):
+    # The same for a step written as a progress generator: it starts at its first resume.
+    for module in modules:
+        fn = getattr(module, name, None)
+        if fn is None:
+            continue
+        def wrapper(*args, _fn=fn, **kwargs):
+            if before:
+                mark(before)
+            out = yield from _fn(*args, **kwargs)
+            if after:
+                mark(after)
+            return out
+        setattr(module, name, wrapper)
+
 wrap((R, PR), "profile_query", before="reset")        # first query of the records: the reset is over
 wrap((R, B), "load_frequencies", before="load batch, candidates", after="value frequencies")
+# resolve_batch calls the plain steps, resolve_all their progress generators.
 wrap((R,), "cluster_profiles", before="load", after="score + cluster")
+wrap_steps((R,), "cluster_steps", before="load", after="score + cluster")
 wrap((C,), "candidate_pair_sets", after="block")
 wrap((R,), "refresh_customers", before="write", after="golden refresh")
+wrap_steps((R,), "refresh_customers_steps", before="write", after="golden refresh")
 
 # Scoring and clustering interleave, so scoring is timed where it happens: around
 # every score_pair call (two clock reads each, a few per cent of the call).

@@ -15,8 +15,12 @@ from __future__ import annotations
 
 import functools
 import gc
+import inspect
 from collections import defaultdict
+from collections.abc import Generator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
@@ -24,7 +28,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.dialect import clear_customer_search, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
-from omnidesk.core.identity.clustering import cluster_profiles
+from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps
 from omnidesk.core.identity.decisions import (
     decision_indexes,
     decision_keys,
@@ -32,7 +36,7 @@ from omnidesk.core.identity.decisions import (
     external_key,
     load_decisions,
 )
-from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
 from omnidesk.core.identity.profiles import (
     all_followers,
     chunks,
@@ -43,11 +47,18 @@ from omnidesk.core.identity.profiles import (
 )
 from omnidesk.core.identity.scoring import Frequencies, Model
 from omnidesk.core.identity.stats import add_profiles, load_frequencies, write_frequencies
-from omnidesk.core.identity.writes import apply_plan, collect_user_data, place_followers, restore_user_data
+from omnidesk.core.identity.writes import (
+    apply_plan,
+    apply_plan_steps,
+    collect_user_data,
+    place_followers,
+    restore_user_data,
+)
 from omnidesk.core.models import Consent, Customer, Event, Identifier, MatchReview, SourceRecord
+from omnidesk.core.tasks import Progress, run_to_completion
 
 # Callers that learnt this key here (privacy) keep finding it; it lives in ``decisions``.
-__all__ = ["ResolveStats", "external_key", "model_from_settings", "resolve_all", "resolve_batch"]
+__all__ = ["ResolveStats", "external_key", "model_from_settings", "resolve_all", "resolve_all_steps", "resolve_batch"]
 
 
 @dataclass
@@ -80,25 +91,43 @@ def model_from_settings(get_setting) -> Model:
 
 
 _WHOLE_WORKSPACE_BATCH = 5_000  # from this many new records, a first import is resolved as a whole
+RECORDS_PER_STEP = 20_000  # records read between two progress reports of a whole-workspace resolve
 
 
-def _no_cycle_collection(fn):
-    """Run ``fn`` with Python's cyclic garbage collector paused.
+@contextmanager
+def _cycle_collection_paused():
+    """Python's cyclic garbage collector paused inside the block.
 
     Resolution creates hundreds of thousands of small objects that live until
     it ends and hold no reference cycles; the collector would rescan all of
     them again and again.  Reference counting
     still frees everything as usual.
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _no_cycle_collection(fn):
+    """Run ``fn`` with the cyclic garbage collector paused (see :func:`_cycle_collection_paused`).
+
+    A generator runs paused from its first step to its end, between steps too.
+    """
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def steps(*args, **kwargs):
+            with _cycle_collection_paused():
+                return (yield from fn(*args, **kwargs))
+        return steps
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _cycle_collection_paused():
             return fn(*args, **kwargs)
-        finally:
-            if enabled:
-                gc.enable()
     return wrapper
 
 
@@ -182,7 +211,6 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     return stats
 
 
-@_no_cycle_collection
 def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: bool = False) -> ResolveStats:
     """Look for more matches across the whole workspace.
 
@@ -190,10 +218,24 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     which forgets every assignment first — the benchmark's mode and a way to
     rebuild after changing thresholds.
     """
+    return run_to_completion(resolve_all_steps(conn, model, from_scratch=from_scratch))
+
+
+@_no_cycle_collection
+def resolve_all_steps(conn: Connection, model: Model | None = None, *,
+                      from_scratch: bool = False) -> Generator[Progress, None, ResolveStats]:
+    """:func:`resolve_all`, yielding progress between its steps and batches.
+
+    In order, each with its total: records read, candidate pairs compared,
+    matched groups applied, records moved, customers merged, customers updated.
+    Nothing is committed here: closed early, it leaves the caller's
+    transaction to roll back.
+    """
     model = model or Model()
     stats = ResolveStats()
     rec = SourceRecord.__table__
     cust = Customer.__table__
+    total = conn.execute(select(func.count()).select_from(rec)).scalar_one()
     kept = collect_user_data(conn) if from_scratch else []
     if from_scratch:
         # Only rows that have a customer: SQLite rewrites every row an UPDATE names.
@@ -208,14 +250,21 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     followers = all_followers(conn)
     freq = Frequencies()
     profiles = []
-    for p in stream_profiles(conn):
-        freq.add(p)  # how common each name is counts every record, order line rows too
-        if p.rid not in followers:
-            profiles.append(p)
+    read = 0
+    yield Progress(read, total, "Reading records")
+    stream = stream_profiles(conn)
+    while step := list(islice(stream, RECORDS_PER_STEP)):
+        for p in step:
+            freq.add(p)  # how common each name is counts every record, order line rows too
+            if p.rid not in followers:
+                profiles.append(p)
+        read += len(step)
+        del step
+        yield Progress(read, total, "Reading records")
     stats.records = len(profiles)
     write_frequencies(conn, freq)
     rejected, must = load_decisions(conn)
-    plan = cluster_profiles(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
+    plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
     stats.pairs_scored = plan.pairs_scored
     # With nobody placed yet every record gets a customer and every customer a golden
     # record: the indexes on those columns are built once at the end instead of row by row.
@@ -223,8 +272,8 @@ def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: b
     with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk else ()):
         with indexes_suspended(conn, [i.name for i in rec.indexes if [c.name for c in i.columns] == ["customer_id"]]
                                if bulk else ()):
-            apply_plan(conn, profiles, plan, stats)
+            yield from apply_plan_steps(conn, profiles, plan, stats)
             place_followers(conn, followers)
         restore_user_data(conn, kept)
-        refresh_customers(conn, stats.touched)
+        yield from refresh_customers_steps(conn, stats.touched)
     return stats
