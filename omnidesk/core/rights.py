@@ -43,7 +43,7 @@ from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_wo
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
 from omnidesk.core.exporting.outfiles import check_output
-from omnidesk.core.identity.resolve import external_key
+from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
