@@ -16,6 +16,7 @@ from pathlib import Path
 
 from omnidesk import __version__
 from omnidesk.core import paths
+from omnidesk.core.channels import channel_code, channel_name
 from omnidesk.core.text import printable
 
 EXIT_OK = 0
@@ -93,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "import", help="import channel CSV files")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--channel", metavar="NAME", help="channel the files come from (default: detected)")
+    p.add_argument("--channel", metavar="NAME", help="channel the files come from, by name or code (default: detected)")
     p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")
     p.add_argument("--kind", default="auto", choices=["contacts", "events", "auto"])
     p.add_argument("--region", metavar="CC",
@@ -356,7 +357,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     from omnidesk.core.tempfiles import temp_root
 
     options = ImportOptions(
-        channel=args.channel,
+        channel=channel_code(args.channel) if args.channel else None,
         preset=None if args.preset in (None, "auto") else args.preset,
         kind=None if args.kind == "auto" else args.kind,
         region=args.region,
@@ -412,7 +413,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                 verb = "would import" if args.dry_run else "imported"
                 print(
                     f"{printable(f.name)}: {summary['preset'] or 'generic'} {summary['kind']} "
-                    f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
+                    f"({channel_name(summary['channel'])}), {summary['rows']} rows: {verb} {summary['imported']}, "
                     f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
                     + (f", skipped {summary['skipped']}" if summary["skipped"] else "")
                 )
@@ -484,10 +485,10 @@ def cmd_imports_list(args: argparse.Namespace) -> int:
     if not batches:
         print("No imports yet.")
         return EXIT_OK
-    print(f"{'ID':>4}  {'When':<20} {'Channel':<9} {'Kind':<9} {'Rows':>7} {'Flagged':>7}  Status  File")
+    print(f"{'ID':>4}  {'When':<20} {'Channel':<14} {'Kind':<9} {'Rows':>7} {'Flagged':>7}  Status  File")
     for b in batches:
         print(
-            f"{b['id']:>4}  {b['started_at'][:19]:<20} {b['channel']:<9} {b['kind']:<9} "
+            f"{b['id']:>4}  {b['started_at'][:19]:<20} {channel_name(b['channel']):<14} {b['kind']:<9} "
             f"{b['rows']:>7} {b['flagged']:>7}  {b['status']:<6}  {b['file_name']}"
         )
     return EXIT_OK
@@ -639,7 +640,7 @@ def cmd_pin(args: argparse.Namespace) -> int:
 
 
 def cmd_person_export(args: argparse.Namespace) -> int:
-    from omnidesk.core.privacy import export_person
+    from omnidesk.core.rights import export_person
 
     if args.out:
         _output(args.out, args)  # refused before the workspace is opened
@@ -652,7 +653,7 @@ def cmd_person_export(args: argparse.Namespace) -> int:
 
 
 def cmd_person_erase(args: argparse.Namespace) -> int:
-    from omnidesk.core.privacy import erase_person
+    from omnidesk.core.rights import erase_person
 
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)

@@ -32,7 +32,7 @@ def test_resources_dir_of_an_installed_package(monkeypatch, tmp_path):
     (package / "resources").mkdir(parents=True)
     assert paths.resources_dir() == package / "resources"
     assert paths.resource_path("presets", "shopify.toml") == package / "resources" / "presets" / "shopify.toml"
-    assert demo_data._resource_dir() == package / "resources" / "demo"
+    assert demo_data.resource_dir() == package / "resources" / "demo"
     # The bundle's folder wins over everything else.
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "bundle"), raising=False)
     assert paths.resources_dir() == tmp_path / "bundle" / "resources"
@@ -44,15 +44,15 @@ def test_the_checkout_has_no_installed_resources_folder():
 
 
 def test_demo_word_lists_come_from_the_same_resources_dir():
-    assert demo_data._resource_dir() == paths.resources_dir() / "demo"
-    assert any(demo_data._resource_dir().iterdir())
+    assert demo_data.resource_dir() == paths.resources_dir() / "demo"
+    assert any(demo_data.resource_dir().iterdir())
 
 
 def test_resources_dir_inside_a_bundle(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert paths.resources_dir() == tmp_path / "resources"
     assert paths.resource_path("icons", "omnidesk.svg") == tmp_path / "resources" / "icons" / "omnidesk.svg"
-    assert demo_data._resource_dir() == tmp_path / "resources" / "demo"
+    assert demo_data.resource_dir() == tmp_path / "resources" / "demo"
 
 
 def test_icon_pngs_are_committed_at_every_size():

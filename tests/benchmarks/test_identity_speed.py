@@ -238,13 +238,13 @@ import json, sys
 ws_path, csv_a, csv_b, out_path = sys.argv[1:5]
 from omnidesk.core.workspace import Workspace
 from omnidesk.core.identity.keys import first_keys
-from omnidesk.core.importing import normalize as nz
+from omnidesk.core.contact import normalize_phone
 from omnidesk.core.importing import pipeline as P
 
 ws = Workspace.open(ws_path)
 # What a running app has loaded already: the nickname dataset and phone metadata.
 first_keys("robert")
-nz.normalize_phone("(207) 555-0100", "US")
+normalize_phone("(207) 555-0100", "US")
 options = P.ImportOptions(channel="shop", kind="contacts", preset="shopify_customers")
 out = {"start_mb": high_water_mb()}
 

@@ -13,6 +13,7 @@ from omnidesk.core import segments
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.models import Customer, ImportBatch, SourceRecord
+from omnidesk.core.money import format_money
 from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
@@ -47,10 +48,6 @@ def export_sources(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
     return write_csv(out, SOURCES_HEADER, rows(), overwrite=overwrite)
 
 
-def _money(minor: int | None) -> str:
-    return f"{minor / 100:.2f}" if minor is not None else ""
-
-
 # Column -> how a customer row gives it (a plain column name, or a function of the row).
 _CUSTOMER_COLUMNS = {
     "id": "id", "first_name": "first_name", "last_name": "last_name",
@@ -58,7 +55,8 @@ _CUSTOMER_COLUMNS = {
     "region": "region", "postcode": "postcode", "country": "country", "company": "company",
     "birthday": lambda r: r.birthday or "", "consent_email": lambda r: r.consent_email or "",
     "consent_sms": lambda r: r.consent_sms or "", "consent_whatsapp": lambda r: r.consent_whatsapp or "",
-    "channels": "channels", "tags": "tags", "orders": "orders", "lifetime_spend": lambda r: _money(r.spend_minor),
+    "channels": "channels", "tags": "tags", "orders": "orders",
+    "lifetime_spend": lambda r: format_money(r.spend_minor, grouped=False),
     "first_seen": lambda r: r.first_seen or "", "last_seen": lambda r: r.last_seen or "",
     "source_records": "source_count", "full_name": "full_name", "name": "display_name",
 }

@@ -72,8 +72,8 @@ from omnidesk.core.models import (
 from omnidesk.core.money import NOT_SPEND, format_money, order_status
 from omnidesk.core.text import printable
 from omnidesk.core.timeutil import to_utc
-from omnidesk.core.privacy import workspace_salt as privacy_salt
-from omnidesk.core.privacy import known_suppressions, row_suppression_keys
+from omnidesk.core.suppression import workspace_salt as privacy_salt
+from omnidesk.core.suppression import known_suppressions, row_suppression_keys
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
 from omnidesk.core.workspace import Workspace
 

@@ -43,7 +43,8 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.errors import UserError
-from omnidesk.core.importing.fields import CHANNELS, FIELDS, FIELDS_BY_NAME, IGNORE, Kind
+from omnidesk.core.channels import SOURCES, channel_code, channel_name
+from omnidesk.core.importing.fields import FIELDS, FIELDS_BY_NAME, IGNORE, Kind
 from omnidesk.core.importing.pipeline import (
     PREVIEW_ROWS,
     ImportPlan,
@@ -108,7 +109,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _channel_label(channel: str) -> str:
-    return CHANNELS.get(channel, channel)
+    return channel_name(channel)
 
 
 def _field_label(name: str) -> str:
@@ -731,8 +732,8 @@ class MappingPage(QWizardPage):
         self.channel_combo = QComboBox()
         self.channel_combo.setEditable(True)
         self.channel_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for key, label in CHANNELS.items():
-            self.channel_combo.addItem(label, key)
+        for channel in SOURCES:
+            self.channel_combo.addItem(channel.label, channel.code)
         self.channel_combo.setMinimumContentsLength(16)
         self.channel_combo.setToolTip("Where these people or events come from; type a name of your own if "
                                       "none fits.")
@@ -1007,9 +1008,7 @@ class MappingPage(QWizardPage):
         text = text.strip()
         if not text:
             return  # half-typed: keep the previous channel until there is a name
-        by_label = {label.casefold(): key for key, label in CHANNELS.items()}
-        key = by_label.get(text.casefold()) or (text.casefold() if text.casefold() in CHANNELS else text)
-        self.wiz.set_channel(self.current, key)
+        self.wiz.set_channel(self.current, channel_code(text))
 
 
 # -- page 3: trial run -----------------------------------------------------------------
