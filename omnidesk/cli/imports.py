@@ -20,6 +20,7 @@ from omnidesk.cli.common import (
     _workspace_path,
 )
 from omnidesk.cli.output import Output
+from omnidesk.core.channels import channel_code, channel_name
 from omnidesk.core.text import printable
 
 
@@ -27,7 +28,7 @@ def add_commands(sub) -> None:
     """Register this group's commands on the top-level subparsers."""
     p = _command(sub, "import", help="import channel CSV files")
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--channel", metavar="NAME", help="channel the files come from (default: detected)")
+    p.add_argument("--channel", metavar="NAME", help="channel the files come from, by name or code (default: detected)")
     p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")
     p.add_argument("--kind", default="auto", choices=["contacts", "events", "auto"])
     p.add_argument("--region", metavar="CC",
@@ -101,7 +102,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
     from omnidesk.core.tempfiles import temp_root
 
     options = ImportOptions(
-        channel=args.channel,
+        channel=channel_code(args.channel) if args.channel else None,
         preset=None if args.preset in (None, "auto") else args.preset,
         kind=None if args.kind == "auto" else args.kind,
         region=args.region,
@@ -130,7 +131,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
         verb = "would import" if args.dry_run else "imported"
         out.item(summary,
                  f"{name}: {summary['preset'] or 'generic'} {summary['kind']} "
-                 f"({summary['channel']}), {summary['rows']} rows: {verb} {summary['imported']}, "
+                 f"({channel_name(summary['channel'])}), {summary['rows']} rows: {verb} {summary['imported']}, "
                  f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
                  + (f", skipped {summary['skipped']}" if summary["skipped"] else ""),
                  notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
@@ -206,9 +207,9 @@ def cmd_imports_list(args: argparse.Namespace) -> int:
         if not batches:
             yield "No imports yet."
             return
-        yield f"{'ID':>4}  {'When':<20} {'Channel':<9} {'Kind':<9} {'Rows':>7} {'Flagged':>7}  Status  File"
+        yield f"{'ID':>4}  {'When':<20} {'Channel':<14} {'Kind':<9} {'Rows':>7} {'Flagged':>7}  Status  File"
         for b in batches:
-            yield (f"{b['id']:>4}  {b['started_at'][:19]:<20} {b['channel']:<9} {b['kind']:<9} "
+            yield (f"{b['id']:>4}  {b['started_at'][:19]:<20} {channel_name(b['channel']):<14} {b['kind']:<9} "
                    f"{b['rows']:>7} {b['flagged']:>7}  {b['status']:<6}  {b['file_name']}")
 
     Output(args).show(batches, table)

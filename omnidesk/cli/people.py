@@ -34,7 +34,7 @@ def add_commands(sub) -> None:
 
 
 def cmd_person_export(args: argparse.Namespace) -> int:
-    from omnidesk.core.privacy import export_person
+    from omnidesk.core.rights import export_person
 
     if args.out:
         _output(args.out, args)  # refused before the workspace is opened
@@ -47,7 +47,7 @@ def cmd_person_export(args: argparse.Namespace) -> int:
 
 
 def cmd_person_erase(args: argparse.Namespace) -> int:
-    from omnidesk.core.privacy import erase_person
+    from omnidesk.core.rights import erase_person
 
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)

@@ -210,7 +210,7 @@ def test_a_newer_files_flag_describes_the_person_now(ws, tmp_path):
     assert consent_everywhere(ws, tmp_path) == {"email": "granted", "sms": "granted"}
     fact = consent_facts(ws, find_customer(ws, "ann@example.com"))["email"]
     assert fact.describe() == ("granted (the file gave no date; imported 2025-07-01), "
-                               "from customers_export_july.csv row 1 (shop)")
+                               "from customers_export_july.csv row 1 (Shop)")
 
 
 def test_an_older_dated_opt_in_loses_to_a_newer_files_no(ws, tmp_path):

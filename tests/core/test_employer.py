@@ -122,7 +122,8 @@ def test_namesakes_at_a_big_employer_stay_apart(ws, tmp_path):
 
 def test_an_import_finds_a_colleague_of_the_same_name_by_the_work_key(ws, tmp_path):
     """The incremental lookup reads the (last name, work key) index, not every Okafor."""
-    from omnidesk.core.identity.resolve import _make_profiles, _profile_query, _same_name_same_place
+    from omnidesk.core.identity.blocking import same_name_same_place
+    from omnidesk.core.identity.profiles import make_profiles, profile_query
     from omnidesk.core.models import SourceRecord
 
     others = [[f"P{n}", "Okafor", f"p{n}@example.com", "", f"9{n:04d}", ""] for n in range(40)]
@@ -133,8 +134,8 @@ def test_an_import_finds_a_colleague_of_the_same_name_by_the_work_key(ws, tmp_pa
                 ImportOptions(channel="email"))
     rec = SourceRecord.__table__
     with ws.engine.connect() as conn:
-        new_rows = conn.execute(_profile_query().where(rec.c.channel == "email")).all()
-        found = _same_name_same_place(conn, _make_profiles(new_rows, {new_rows[0][0]: [
+        new_rows = conn.execute(profile_query().where(rec.c.channel == "email")).all()
+        found = same_name_same_place(conn, make_profiles(new_rows, {new_rows[0][0]: [
             ("email", "josephine@blueherontea.example")]}), new_rows)
         names = {tuple(r) for r in conn.exec_driver_sql(
             f"SELECT first_name, company FROM source_record WHERE id IN ({','.join(map(str, found))})")}

@@ -9,7 +9,7 @@ import pytest
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.privacy import erase_person, export_person
+from omnidesk.core.rights import erase_person, export_person
 from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 

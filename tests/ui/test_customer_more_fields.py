@@ -47,7 +47,7 @@ def test_card_shows_the_full_name_and_more_fields_with_their_files(qtbot, shop):
     assert view.more_fields.isVisible()
     shown = {name: (label.text(), label.toolTip()) for name, label in view.more_values.items()}
     assert shown["Loyalty points"][0] == "420"
-    assert shown["Loyalty points"][1] == "Loyalty points: 420\nfrom customers_export.csv row 1 (shop)"
+    assert shown["Loyalty points"][1] == "Loyalty points: 420\nfrom customers_export.csv row 1 (Shop)"
     assert shown["What are you shopping for?"][0] == "candles"
     assert "responses.csv row 1" in shown["What are you shopping for?"][1]
     assert shown["Would you like a free sample with your next order?"][0] == "Yes"

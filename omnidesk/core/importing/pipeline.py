@@ -63,7 +63,7 @@ from omnidesk.core.importing.store import (
     _workspace_has_no_records,
 )
 from omnidesk.core.models import ImportBatch, SourceRecord, utcnow
-from omnidesk.core.privacy import workspace_salt as privacy_salt
+from omnidesk.core.suppression import workspace_salt as privacy_salt
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
 from omnidesk.core.text import printable
 from omnidesk.core.workspace import Workspace

@@ -21,7 +21,7 @@ from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.models import Consent, Event, Identifier, MatchDecision, SourceRecord, Suppression, utcnow
 from omnidesk.core.money import NOT_SPEND, format_money, order_status
-from omnidesk.core.privacy import known_suppressions, row_suppression_keys
+from omnidesk.core.suppression import known_suppressions, row_suppression_keys
 from omnidesk.core.timeutil import to_utc
 
 

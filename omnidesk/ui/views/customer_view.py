@@ -4,7 +4,7 @@ Everything shown comes from core queries (``core.profile``, ``core.timeline``)
 and the two read-only queries below (identifiers and pin choices, with their
 sources).  The writes go through the core: notes (``core.notes``), pinned
 values (``core.identity.merge.pin_value``) and the person's rights
-(``core.privacy``: export a zip, erase everywhere).  Each value on the card
+(``core.rights``: export a zip, erase everywhere).  Each value on the card
 says in its tooltip which file, row and channel it came from.
 """
 
@@ -64,11 +64,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.merge import PINNABLE, pin_value
 from omnidesk.core.importing.custom_fields import CustomValue
-from omnidesk.core.importing.fields import CHANNELS, channel_name
+from omnidesk.core.channels import channel_name, ink
 from omnidesk.core.models import Customer, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.notes import set_customer_notes
 from omnidesk.core.money import format_money
-from omnidesk.core.privacy import erase_person, export_person
+from omnidesk.core.rights import erase_person, export_person
 from omnidesk.core.workspace import backup_files
 from omnidesk.core.profile import (
     CustomerProfile,
@@ -103,7 +103,7 @@ CONSENT_COLORS = {
     "unsubscribed": "#C62828",
     "cleaned": "#C62828",
 }
-CONSENT_LABELS = {"email": "Email consent", "sms": "SMS consent", "whatsapp": "WhatsApp consent"}
+CONSENT_LABELS = {c: f"{channel_name(c)} consent" for c in ("email", "sms", "whatsapp")}
 EMPTY = "—"
 PINNED_COLOR = "#5E6B7A"
 
@@ -244,7 +244,7 @@ def _by_file(sources: Sequence[ValueSource]) -> list[tuple[str, str, list[int]]]
 
 
 def describe_sources(sources: Sequence[ValueSource], *, files: int | None = None, rows: int = 4) -> str:
-    """Where a value came from, in the card's words: "from a.csv row 12 (shop); b.csv rows 3, 9 (email)".
+    """Where a value came from, in the card's words: "from a.csv row 12 (Shop); b.csv rows 3, 9 (Email)".
 
     One source reads exactly as :meth:`ValueSource.describe`; ``files`` cuts the list after
     that many files ("… and 2 more files"), ``rows`` the row numbers listed per file.
@@ -253,7 +253,7 @@ def describe_sources(sources: Sequence[ValueSource], *, files: int | None = None
         return sources[0].describe()
     groups = _by_file(sources)
     shown = groups if files is None else groups[:files]
-    text = "from " + "; ".join(f"{f} {_rows_text(nos, rows)} ({ch})" for f, ch, nos in shown)
+    text = "from " + "; ".join(f"{f} {_rows_text(nos, rows)} ({channel_name(ch)})" for f, ch, nos in shown)
     if len(shown) < len(groups):
         more = len(groups) - len(shown)
         text += f"; and {more} more file{'s' if more != 1 else ''}"
@@ -401,7 +401,7 @@ def _chip(text: str, color: QColor | str, parent=None) -> QLabel:
     color = QColor(color)
     chip.setObjectName("chip")
     chip.setStyleSheet(
-        f"QLabel#chip {{ background: {color.name()}; color: white; border-radius: 8px; "
+        f"QLabel#chip {{ background: {color.name()}; color: {ink(color.name())}; border-radius: 8px; "
         "padding: 1px 8px; font-weight: 600; }"
     )
     chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
@@ -503,7 +503,7 @@ class SourceTableModel(ListTableModel):
         if role == self.RecordIdRole:
             return row.record_id
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (row.source_file, str(row.record_no), row.channel, row.kind, "; ".join(row.problems))
+            values = (row.source_file, str(row.record_no), channel_name(row.channel), row.kind, "; ".join(row.problems))
             if role == Qt.ItemDataRole.ToolTipRole and column not in (0, 4):
                 return None
             return values[column] if 0 <= column < len(values) else None
@@ -574,7 +574,7 @@ class IdentifierTableModel(ListTableModel):
                                       for n in line.record_nos], rows=60)
             text = f"{kind} {value}\n{where}"
             if line.kind == "external":
-                text += f"\nThe id {CHANNELS.get(line.value.partition(':')[0], kind)} gave this person"
+                text += f"\nThe id {channel_name(line.value.partition(':')[0])} gave this person"
             elif line.kind == "phone" and value != line.value:
                 text += f"\nStored as {line.value}"
             if line.on_card:
@@ -602,7 +602,7 @@ class CustomerView(QWidget):
     timelineExported = Signal(str)  # path written
     customerChanged = Signal(int)  # customer id: a value was pinned or unpinned
     personExported = Signal(str)  # path of the zip written
-    personErased = Signal(int, object)  # customer id, what was removed (core.privacy.erase_person)
+    personErased = Signal(int, object)  # customer id, what was removed (core.rights.erase_person)
 
     # A notes save that finds the workspace locked tries for this long each time (the UI waits),
     # again after this many milliseconds, and gives up (keeping the text) after this many seconds.
@@ -1128,7 +1128,7 @@ class CustomerView(QWidget):
         _clear_layout(self.chips)
         for channel in p.channels:
             chip = _chip(channel_name(channel), channel_color(channel))
-            chip.setToolTip(f"Known on the {CHANNELS.get(channel, channel_name(channel))} channel")
+            chip.setToolTip(f"Known on the {channel_name(channel)} channel")
             self.chips.addWidget(chip)
 
         self._set("email", p.email, src.get("email"))
@@ -1460,7 +1460,7 @@ class CustomerView(QWidget):
             combo.clear()
         self.channel_filter.addItem("All channels", None)
         for channel in sorted({e.channel for e in entries}):
-            self.channel_filter.addItem(channel_icon(channel), channel, channel)
+            self.channel_filter.addItem(channel_icon(channel), channel_name(channel), channel)
         self.type_filter.addItem("All types", None)
         for kind in sorted({e.type for e in entries}):
             self.type_filter.addItem(type_label(kind), kind)
@@ -1564,7 +1564,7 @@ class CustomerView(QWidget):
             self.raw_title.setText("")
             self.raw_problems.setVisible(False)
             return
-        self.raw_title.setText(f"{row.source_file} row {row.record_no} · {row.channel} · {row.kind}")
+        self.raw_title.setText(f"{row.source_file} row {row.record_no} · {channel_name(row.channel)} · {row.kind}")
         self.raw_problems.setVisible(bool(row.problems))
         self.raw_problems.setText("Flagged: " + "; ".join(row.problems))
         pairs = raw_record(self.workspace, row.record_id)

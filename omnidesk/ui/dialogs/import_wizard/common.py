@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from omnidesk.core.errors import UserError
-from omnidesk.core.importing.fields import CHANNELS, FIELDS_BY_NAME, IGNORE, Kind
+from omnidesk.core.channels import channel_name
+from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, Kind
 from omnidesk.core.importing.pipeline import (
     PREVIEW_ROWS,
     ImportPlan,
@@ -65,7 +66,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _channel_label(channel: str) -> str:
-    return CHANNELS.get(channel, channel)
+    return channel_name(channel)
 
 
 def _field_label(name: str) -> str:

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from omnidesk.core.importing.fields import CHANNELS, FIELDS, IGNORE
+from omnidesk.core.channels import SOURCES, channel_code
+from omnidesk.core.importing.fields import FIELDS, IGNORE
 from omnidesk.core.importing.pipeline import (
     ImportPlan,
 )
@@ -75,8 +76,8 @@ class MappingPage(QWizardPage):
         self.channel_combo = QComboBox()
         self.channel_combo.setEditable(True)
         self.channel_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for key, label in CHANNELS.items():
-            self.channel_combo.addItem(label, key)
+        for channel in SOURCES:
+            self.channel_combo.addItem(channel.label, channel.code)
         self.channel_combo.setMinimumContentsLength(16)
         self.channel_combo.setToolTip("Where these people or events come from; type a name of your own if "
                                       "none fits.")
@@ -351,6 +352,4 @@ class MappingPage(QWizardPage):
         text = text.strip()
         if not text:
             return  # half-typed: keep the previous channel until there is a name
-        by_label = {label.casefold(): key for key, label in CHANNELS.items()}
-        key = by_label.get(text.casefold()) or (text.casefold() if text.casefold() in CHANNELS else text)
-        self.wiz.set_channel(self.current, key)
+        self.wiz.set_channel(self.current, channel_code(text))
