@@ -113,7 +113,7 @@ print(json.dumps({
     "synonyms": sorted(preset_data.load_header_synonyms()),
     "icon": paths.resource_path("icons", "omnidesk.svg").is_file(),
     "theme": paths.resource_path("themes", "base.qss").is_file(),
-    "demo": sorted(p.name for p in demo_data._resource_dir().iterdir()),
+    "demo": sorted(p.name for p in demo_data.resource_dir().iterdir()),
 }))
 """, cwd=tmp_path)
     got = json.loads(proc.stdout)
