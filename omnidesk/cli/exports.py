@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from omnidesk.cli.common import EXIT_OK, _add_force_arg, _command, _customer, _open_existing, _output
+from omnidesk.cli.common import EXIT_OK, CliError, _add_force_arg, _command, _customer, _open_existing, _output
+from omnidesk.cli.segments import add_audience_args, audience
 from omnidesk.core.text import printable
 
 
@@ -16,8 +17,12 @@ def add_commands(sub) -> None:
     q.add_argument("out", metavar="OUT.csv")
     _add_force_arg(q)
     q.set_defaults(func=cmd_export_sources)
-    q = _command(esub, "customers", help="one row per customer")
+    q = _command(esub, "customers", help="one row per customer (of a segment or rule), chosen columns")
     q.add_argument("out", metavar="OUT.csv")
+    add_audience_args(q)
+    q.add_argument("--columns", metavar="A,B,...",
+                   help="the columns, in order (default: all; README lists them)")
+    q.add_argument("--excel", action="store_true", help="start the file with a BOM so Excel reads accents right")
     _add_force_arg(q)
     q.set_defaults(func=cmd_export_customers)
     q = _command(esub, "timeline", help="one customer's merged timeline, oldest first")
@@ -38,11 +43,15 @@ def cmd_export_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_export_customers(args: argparse.Namespace) -> int:
-    from omnidesk.core.exporting.tables import export_customers
+    from omnidesk.core.exporting.tables import check_columns, export_customers
 
+    if args.segment is not None and args.rule:
+        raise CliError("give --segment or --rule, not both")
+    columns = check_columns(args.columns.split(",")) if args.columns else None
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
-        n = export_customers(ws, out, overwrite=args.force)
+        n = export_customers(ws, out, overwrite=args.force, rule=audience(ws, args), columns=columns,
+                             excel=args.excel)
     print(f"Wrote {n} customers to {printable(str(args.out))}")
     return EXIT_OK
 
