@@ -170,11 +170,57 @@ def last_name_level(a: str, b: str) -> str:
 
 
 def _typo(a: str, b: str) -> bool:
-    """One slip of the keyboard: an edit or a transposition, or very close spelling."""
+    """A slip of the keyboard, allowed more of as the name grows.
+
+    Three letters: a letter dropped, added or swapped ("Mrk" for Mark, "Lsa" for
+    Lisa); a letter replaced between two three-letter names is not one ("Tom" and
+    "Tim", "Jan" and "Jon" are names in their own right).  Four to seven letters:
+    one edit.  Eight or more: two.  Otherwise a very close spelling that starts
+    with the same letter (Jaro-Winkler >= 0.9, from five letters on).
+    """
     shortest = min(len(a), len(b))
-    if shortest >= 4 and DamerauLevenshtein.distance(a, b) <= 1:
+    if shortest < 3:
+        return False
+    edits = DamerauLevenshtein.distance(a, b)
+    if shortest == 3:
+        return edits <= 1 and (len(a) != len(b) or sorted(a) == sorted(b))
+    if edits <= (2 if shortest >= 8 else 1):
         return True
-    return shortest >= 6 and a[0] == b[0] and JaroWinkler.similarity(a, b) >= 0.93
+    return shortest >= 5 and a[0] == b[0] and JaroWinkler.similarity(a, b) >= TYPO_SIMILARITY
+
+
+TYPO_SIMILARITY = 0.9  # Jaro-Winkler from which two spellings are one name mistyped
+
+
+def _digits(date: str) -> str:
+    return "".join(ch for ch in date if ch.isdigit())
+
+
+@lru_cache(maxsize=1 << 16)
+def date_level(a: str, b: str) -> str:
+    """How two ISO dates (``YYYY-MM-DD``, or ``--MM-DD`` without a year) compare.
+
+    ``exact``; ``typo`` when one digit differs, two neighbouring digits are
+    swapped, or day and month are the wrong way round (1980-03-02 for
+    1980-02-03) — a slip, weak evidence against, never proof of two people;
+    ``day`` when only month and day agree; ``different`` otherwise.  A date
+    without a year against a full one compares month and day only.
+    """
+    if not a or not b:
+        return "missing"
+    if a == b:
+        return "exact"
+    if a.startswith("--") or b.startswith("--"):
+        return "day" if a[-5:] == b[-5:] else "different"
+    da, db = _digits(a), _digits(b)
+    if len(da) == len(db) == 8:
+        if DamerauLevenshtein.distance(da, db) <= 1:
+            return "typo"
+        if da[:4] == db[:4] and da[4:6] == db[6:8] and da[6:8] == db[4:6]:
+            return "typo"
+    if a[-5:] == b[-5:]:
+        return "day"
+    return "different"
 
 
 # Words that join a family name, not given names: "bin" in "Ahmed bin Rashid Al Maktoum"

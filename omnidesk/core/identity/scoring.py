@@ -12,7 +12,8 @@ town's big employer proves less than a small firm.
 
 On top of the weight, guards keep strangers apart:
 
-* a **conflict** (clearly different first or middle names, different full birthdays)
+* a **conflict** (clearly different first or middle names, different full birthdays;
+  a misspelling or a birthday a digit apart is no conflict, see ``keys``)
   can never be merged automatically — at most queued for review; this is what
   stops a family sharing one email, or a shop's landline, from chaining people;
 * **name-only** evidence (nothing but names agreeing) never merges
@@ -26,7 +27,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from omnidesk.core.identity.employer import same_employer, stem
-from omnidesk.core.identity.keys import first_name_level, last_name_level, middle_name_level, same_address
+from omnidesk.core.identity.keys import (
+    date_level,
+    first_name_level,
+    last_name_level,
+    middle_name_level,
+    same_address,
+)
 
 
 @dataclass(slots=True)
@@ -90,6 +97,11 @@ class Model:
     m_birthday: float = 0.97
     u_birthday_full: float = 1 / (365 * 70)
     u_birthday_day: float = 1 / 365
+    # Birthdays one digit (or a day/month swap) apart.  One person's records show such a
+    # slip now and then (m); among pairs that share a name or an email, two people's
+    # birthdays fall that close more often (u): a little evidence against, no veto.
+    m_birthday_typo: float = 0.02
+    u_birthday_typo: float = 0.04
     min_u: float = 5e-4  # no single name value is rarer than this in our estimates
     max_u: float = 0.2
 
@@ -281,18 +293,24 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 reasons.append("same work email domain")
 
     if a.birthday and b.birthday:
-        full = not a.birthday.startswith("--") and not b.birthday.startswith("--")
-        if full and a.birthday == b.birthday:
+        level = date_level(a.birthday, b.birthday)
+        if level == "exact" and not a.birthday.startswith("--"):
             w += _bits(model.m_birthday, model.u_birthday_full)
             strong = True
             reasons.append("same birthday")
-        elif a.birthday[-5:] == b.birthday[-5:]:
+        elif level == "exact" or level == "day":
             w += _bits(model.m_birthday, model.u_birthday_day)
             other = True
             reasons.append("same birthday (day and month)")
+            if level == "day" and not a.birthday.startswith("--") and not b.birthday.startswith("--"):
+                conflict = conflict or "different birthdays"
+        elif level == "typo":
+            # A digit slipped: a little against, never a veto.
+            w += _bits(model.m_birthday_typo, model.u_birthday_typo)
+            reasons.append("birthdays a digit apart")
         else:
             w += _bits(1 - model.m_birthday, 1 - model.u_birthday_day)
-            if full:
+            if not a.birthday.startswith("--") and not b.birthday.startswith("--"):
                 conflict = conflict or "different birthdays"
 
     if conflict is not None:
