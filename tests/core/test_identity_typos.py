@@ -146,3 +146,24 @@ def test_a_birthday_typo_is_weak_evidence_against_not_a_veto():
     assert other.weight < slip.weight < none.weight < same.weight
     assert none.weight - slip.weight < 2
     assert other.conflict == "different birthdays" and other.decision != "auto"
+
+
+def test_a_last_name_misspelt_past_its_sound_meets_on_the_birthday(ws, tmp_path):
+    # "Tosslell" and "Tossell" sound different (T242, T240): no name key is shared,
+    # the full date of birth with the first name brings them together.
+    load(ws, tmp_path, "a.csv", [["William", "Tossell", "", "", "17 Lutana St", "2500", "1925-01-16"],
+                                 ["William", "Tosslell", "", "", "17 Lutana Street", "2500", "1925-01-16"],
+                                 ["Nicholas", "Simonetti", "", "", "32 Pickworth St", "4005", "1989-04-10"],
+                                 ["Nichoias", "Simoketti", "", "", "32 Pickworth St", "4005", "1989-04-10"]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] == ids[("a.csv", 2)]
+    assert ids[("a.csv", 3)] == ids[("a.csv", 4)]
+    assert ids[("a.csv", 1)] != ids[("a.csv", 3)]
+
+
+def test_twins_at_one_address_stay_two_people(ws, tmp_path):
+    # Same surname, address, postcode and birthday: the first names still tell them apart.
+    load(ws, tmp_path, "a.csv", [["Edward", "Ryan", "", "", "35 Sidaway St", "3184", "1993-03-01"],
+                                 ["Amelia", "Ryan", "", "", "35 Sidaway St", "3184", "1993-03-01"]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] != ids[("a.csv", 2)]
