@@ -167,3 +167,37 @@ def test_twins_at_one_address_stay_two_people(ws, tmp_path):
                                  ["Amelia", "Ryan", "", "", "35 Sidaway St", "3184", "1993-03-01"]])
     ids = customers(ws)
     assert ids[("a.csv", 1)] != ids[("a.csv", 2)]
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("25 Waterfiel d Pl", "25 Waterfield Place", True),  # a space too many
+    ("54 Dumaresq St", "54 Dumaresq S treet", True),
+    ("5 Newbery Cres", "5 Newbery Crwscent", True),  # a typo in the street type
+    ("56 Emily Bulcock Cres", "56 Emilybulcock Crescent", True),
+    ("264 School St", "79 School St", False),  # neighbours
+    ("12 Oak St", "12 Elm St", False),
+    ("12 High St", "12 Highfield Rd", False),
+])
+def test_a_street_typed_with_a_slip_is_the_same_address(a, b, same):
+    from omnidesk.core.identity.keys import fold_address, same_address
+
+    assert same_address(fold_address(a), fold_address(b)) is same
+    assert same_address(fold_address(b), fold_address(a)) is same
+
+
+def test_a_close_typo_weighs_more_than_a_near_one_and_less_than_the_name():
+    from omnidesk.core.identity.keys import typo_level
+
+    assert typo_level("micheal", "michael") == "close"
+    assert typo_level("garcia", "garcialopez") == "close"
+    assert typo_level("christopher", "christohper") == "close"
+    assert typo_level("christopher", "kristopher") == "near"
+    assert typo_level("stephanie", "stefanie") == "near"
+    freq = Frequencies(first=Counter({"christopher": 3}), last=Counter({"petrova": 3}), n_first=10_000,
+                       n_last=10_000)
+    model = Model()
+
+    def weight(first):
+        return score_pair(_profile("christopher", None), _profile(first, None), freq, model).weight
+
+    assert weight("christopher") > weight("christophr") > weight("kristopher") > weight("")

@@ -53,16 +53,37 @@ def fold_address(address: str) -> str:
     return " ".join(_ADDRESS_WORDS.get(w, w) for w in words if w)
 
 
+_STREET_TYPES = frozenset(_ADDRESS_WORDS.values()) | frozenset(_ADDRESS_WORDS)
+
+
 def same_address(a: str, b: str) -> bool:
     """Two folded addresses are one place: same numbers, and the words nearly the same.
 
-    "264 School St" and "79 School St" are neighbours, not the same house.
+    "264 School St" and "79 School St" are neighbours, not the same house.  With
+    the same house number, a street name typed with a slip or a space too many
+    ("25 Waterfiel d Pl", "54 Dumaresq S treet") is still the same street.
     """
     numbers_a = [w for w in a.split() if any(ch.isdigit() for ch in w)]
     numbers_b = [w for w in b.split() if any(ch.isdigit() for ch in w)]
     if numbers_a and numbers_b and set(numbers_a) != set(numbers_b):
         return False
-    return fuzz.token_set_ratio(a, b) >= 92
+    if fuzz.token_set_ratio(a, b) >= 92:
+        return True
+    if not (numbers_a and numbers_b):
+        return False
+    street_a, street_b = _street(a), _street(b)
+    if min(len(street_a), len(street_b)) < 5:
+        return False
+    return (street_a.startswith(street_b) or street_b.startswith(street_a)
+            or JaroWinkler.similarity(street_a, street_b) >= 0.92)
+
+
+def _street(address: str) -> str:
+    """The street's name in a folded address, its words run together: numbers and a last street type dropped."""
+    words = [w for w in address.split() if not any(ch.isdigit() for ch in w)]
+    if len(words) > 1 and words[-1] in _STREET_TYPES:
+        words.pop()
+    return "".join(words)
 
 
 def last_key(last_name: str) -> str:
@@ -190,6 +211,24 @@ def _typo(a: str, b: str) -> bool:
 
 
 TYPO_SIMILARITY = 0.9  # Jaro-Winkler from which two spellings are one name mistyped
+CLOSE_SIMILARITY = 0.92  # ... and from which the slip is a small one
+
+
+@lru_cache(maxsize=1 << 16)
+def typo_level(a: str, b: str) -> str:
+    """How far apart two spellings of one name are: ``close`` or ``near``.
+
+    ``close``: one edit, or Jaro-Winkler >= 0.92 (Jhon, Micheal); ``near``: the
+    looser typos (two edits in a long name, Jaro-Winkler from 0.9).  Scoring
+    weighs the two levels apart; both are the same name to the guards.  One
+    name the start of the other (a double-barrelled surname and its first part)
+    is close too.
+    """
+    if DamerauLevenshtein.distance(a, b) <= 1 or JaroWinkler.similarity(a, b) >= CLOSE_SIMILARITY:
+        return "close"
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return "close"
+    return "near"
 
 
 def _digits(date: str) -> str:

@@ -33,6 +33,7 @@ from omnidesk.core.identity.keys import (
     last_name_level,
     middle_name_level,
     same_address,
+    typo_level,
 )
 
 
@@ -78,13 +79,20 @@ class Model:
     u_phone: float = 1e-5
     m_first_exact: float = 0.86
     m_first_nickname: float = 0.07
-    m_first_typo: float = 0.04
+    # Names compare at levels: exact (weighed by how common the name is), nickname,
+    # close typo (one edit or Jaro-Winkler >= 0.92), near typo (two edits in a long
+    # name, Jaro-Winkler >= 0.9), and different (see keys.first_name_level, typo_level).
+    m_first_typo: float = 0.04  # close
+    m_first_near: float = 0.01
+    u_name_typo: float = 0.003  # two people's names a close typo apart
+    u_name_near: float = 0.003
     m_last_exact: float = 0.9
     # Both records give a middle name: one person's agree nearly always (m); two
     # people of one first and last name share a middle name now and then (u).
     m_middle: float = 0.9
     u_middle: float = 0.05
-    m_last_typo: float = 0.06
+    m_last_typo: float = 0.06  # close, or one name a part of the other ("Garcia Lopez", "Garcia")
+    m_last_near: float = 0.015
     m_postcode: float = 0.8  # people move; shipping vs home addresses
     m_city: float = 0.85
     m_address: float = 0.7
@@ -223,7 +231,10 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         w += _bits(model.m_first_nickname, 0.004)
         reasons.append(f"{a.first.title()} ~ {b.first.title()}")
     elif fl == "typo":
-        w += _bits(model.m_first_typo, 0.003)
+        if typo_level(first_a, b.first) == "close":
+            w += _bits(model.m_first_typo, model.u_name_typo)
+        else:
+            w += _bits(model.m_first_near, model.u_name_near)
         reasons.append("first name spelled differently")
     elif fl == "initial":
         w += 0.5
@@ -235,7 +246,10 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         w += _bits(model.m_last_exact, u)
         reasons.append("same last name")
     elif ll == "typo":
-        w += _bits(model.m_last_typo, 0.003)
+        if typo_level(last_a, b.last) == "close":
+            w += _bits(model.m_last_typo, model.u_name_typo)
+        else:
+            w += _bits(model.m_last_near, model.u_name_near)
         reasons.append("last name spelled differently")
     elif ll == "different":
         w += _bits(1 - model.m_last_exact - model.m_last_typo, 0.98)
