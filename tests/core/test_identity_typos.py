@@ -201,3 +201,24 @@ def test_a_close_typo_weighs_more_than_a_near_one_and_less_than_the_name():
         return score_pair(_profile("christopher", None), _profile(first, None), freq, model).weight
 
     assert weight("christopher") > weight("christophr") > weight("kristopher") > weight("")
+
+
+def test_last_first_written_the_other_way_round_with_a_typo_is_one_person(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Vanessa", "Reid", "", "", "6 Battersby Circuit", "3132", "1946-09-05"],
+                                 ["Rwid", "Vanesda", "", "", "6 Battersby Circuit", "3132", "1946-09-05"]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] == ids[("a.csv", 2)]
+
+
+def test_a_crossed_name_that_also_matches_straight_is_not_a_swap():
+    from omnidesk.core.identity.scoring import _swapped
+
+    def named(first, last):
+        p = _profile(first, None)
+        p.last = last
+        return p
+
+    assert _swapped(named("vanessa", "reid"), named("rwid", "vanesda"))
+    assert _swapped(named("ann", "lee"), named("lee", "ann"))
+    assert not _swapped(named("ann", "lee"), named("anne", "lee"))  # agrees as written
+    assert not _swapped(named("hannah", "okafor"), named("leonard", "okafor"))

@@ -178,6 +178,22 @@ class PairScore:
     swapped: bool = False  # one side wrote "Last, First" the other way round
 
 
+def _swapped(a: Profile, b: Profile) -> bool:
+    """Whether one record wrote "Last, First" the other way round, spelled the same or with a slip.
+
+    Only when the names disagree as written and agree crossed over: "Vanessa
+    Reid" and "Rwid Vanesda", not "Lee Ann" and "Ann Lee" told apart by nothing.
+    """
+    if not (a.first and a.last and b.first and b.last) or a.first == a.last:
+        return False
+    if a.first == b.last and a.last == b.first:
+        return True
+    if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) != "different":
+        return False
+    return (first_name_level(a.last, b.first) in ("exact", "nickname", "typo")
+            and last_name_level(a.first, b.last) in ("exact", "typo"))
+
+
 def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
     """Compare two records field by field and decide auto-merge, review or apart."""
     w = 0.0
@@ -216,10 +232,9 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
 
     # Names: "Last, First" swaps count as agreement on both.
     first_a, last_a = a.first, a.last
-    swapped = False
-    if a.first and a.last and a.first == b.last and a.last == b.first and a.first != a.last:
-        first_a, last_a = b.first, b.last
-        swapped = True
+    swapped = _swapped(a, b)
+    if swapped:
+        first_a, last_a = a.last, a.first
         reasons.append("first and last name swapped")
     fl = first_name_level(first_a, b.first)
     ll = last_name_level(last_a, b.last)
