@@ -14,7 +14,7 @@ from omnidesk.core.identity.scoring import Profile
 def reference(profiles, only=None):
     """The blocking rules written out plainly, one dict of blocks per family."""
     exact, named = set(), set()
-    for family in ("id", "z", "c", "b", "e"):
+    for family in ("id", "z", "c", "b", "e", "d"):
         blocks = defaultdict(list)
         for i, p in enumerate(profiles):
             for key in _family_keys(p, family):

@@ -13,7 +13,13 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
 from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
-from omnidesk.core.identity.keys import first_name_level, last_name_level, middle_name_level, names_compatible
+from omnidesk.core.identity.keys import (
+    date_level,
+    first_name_level,
+    last_name_level,
+    middle_name_level,
+    names_compatible,
+)
 from omnidesk.core.identity.profiles import has_contact
 from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
 from omnidesk.core.tasks import Progress, run_to_completion
@@ -71,7 +77,7 @@ class Clusters:
             # "Mamadou Barry" must not bridge Mamadou Moustapha and Mamadou Saliou Barry.
             return "different middle names"
         ba, bb = self.birthdays[ra], self.birthdays[rb]
-        if ba is not None and bb is not None and len(_as_set(ba) | _as_set(bb)) > 1:
+        if ba is not None and bb is not None and ba != bb and _birthdays_conflict(_as_set(ba), _as_set(bb)):
             return "different birthdays"
         return None
 
@@ -130,6 +136,11 @@ def _lasts_conflict(a: set[str], b: set[str]) -> bool:
     maiden and a married name may still take records under either.
     """
     return not any(last_name_level(x, y) in ("exact", "typo") for x in a for y in b)
+
+
+def _birthdays_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two groups of full birthdays hold two that are not one date, nor one mistyped."""
+    return any(date_level(x, y) not in ("exact", "typo") for x in a for y in b)
 
 
 def _middles_conflict(a: set[str], b: set[str]) -> bool:
