@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +10,6 @@ from PySide6.QtCore import QSettings
 from omnidesk.app import build_main_window, create_application
 from omnidesk.core import paths
 from omnidesk.core.demo import build_demo
-from omnidesk.core.workspace import Workspace
 from omnidesk.ui.main_window import MainWindow
 from omnidesk.ui.tasks import TaskRunner
 
@@ -35,23 +33,6 @@ def window(qtbot, settings):
 # zone (New York), already 2 November in UTC, so a screen that shows a UTC day where it means
 # the shop's day is caught at any hour the suite runs.
 DEMO_IMPORTED_AT = datetime(2026, 11, 2, 3, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def empty_workspace_file(tmp_path_factory) -> Path:
-    """One freshly created workspace per module; copying it is much faster than migrating anew."""
-    path = tmp_path_factory.mktemp("template") / "empty.omnidesk"
-    Workspace.create(path).close()
-    return path
-
-
-@pytest.fixture
-def workspace(tmp_path, empty_workspace_file):
-    path = tmp_path / "shop.omnidesk"
-    shutil.copyfile(empty_workspace_file, path)
-    ws = Workspace.open(path)
-    yield ws
-    ws.close()
 
 
 @pytest.fixture(scope="session")
