@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from omnidesk.app import create_application
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.ui.views.customer_view import CustomerView
@@ -33,7 +32,6 @@ def _customer(ws) -> int:
 
 def test_card_shows_the_full_name_and_more_fields_with_their_files(qtbot, shop):
     ws, form_batch = shop
-    create_application()
     view = CustomerView(ws)
     qtbot.addWidget(view)
     view.resize(1024, 640)
@@ -60,7 +58,6 @@ def test_card_shows_the_full_name_and_more_fields_with_their_files(qtbot, shop):
 
 def test_erasing_the_person_leaves_no_field_on_screen(qtbot, shop, monkeypatch):
     ws, _ = shop
-    create_application()
     view = CustomerView(ws)
     qtbot.addWidget(view)
     view.show()
@@ -76,7 +73,6 @@ def test_erasing_the_person_leaves_no_field_on_screen(qtbot, shop, monkeypatch):
 def test_a_customer_without_custom_fields_shows_no_group(qtbot, ws, tmp_path):
     import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
                               [["ann.lee@example.com", "Ann", "Lee"]]), ImportOptions(channel="email"))
-    create_application()
     view = CustomerView(ws)
     qtbot.addWidget(view)
     view.show()

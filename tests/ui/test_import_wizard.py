@@ -13,7 +13,6 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import select
 
-from omnidesk.app import create_application
 from omnidesk.core.importing import pipeline
 from omnidesk.core.importing.fields import IGNORE
 from omnidesk.core.importing.pipeline import analyze, import_file
@@ -46,8 +45,6 @@ def members_csv(path: Path) -> Path:
 
 @pytest.fixture
 def make_wizard(qtbot, ws):
-    create_application()
-
     def make(files, runner: TaskRunner | None = None) -> ImportWizard:
         wizard = ImportWizard(ws, list(files), runner or TaskRunner(inline=True))
         qtbot.addWidget(wizard)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from omnidesk.app import create_application
 from omnidesk.core.importing.fields import IGNORE
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.dialogs.import_wizard import CHECK_PAGE, DONE_PAGE, MAPPING_PAGE, ImportWizard
@@ -17,8 +16,6 @@ from tests.helpers import write_csv
 
 @pytest.fixture
 def wizard_on(qtbot, ws):
-    create_application()
-
     def make(path: Path) -> ImportWizard:
         wizard = ImportWizard(ws, [path], TaskRunner(inline=True))
         qtbot.addWidget(wizard)
