@@ -19,6 +19,7 @@ class TaskSignals(QObject):
     progressed = Signal(int, int, str)
     finished = Signal(object)
     failed = Signal(object)  # the exception
+    ended = Signal()  # after finished or failed: the task's own clean-up
 
 
 class _Worker(QRunnable):
@@ -37,6 +38,10 @@ class Task:
         self._factory = factory
         self._cancel = threading.Event()
         self.signals = TaskSignals()
+        # Slots that name their task make a cycle through the Qt connection that Python's
+        # collector cannot see; deleting the signals once every slot has heard the end
+        # breaks it.  ``ended`` is emitted last, so its deletion queues behind their calls.
+        self.signals.ended.connect(self.signals.deleteLater)
         self.done = threading.Event()
 
     def cancel(self) -> None:
@@ -60,6 +65,7 @@ class Task:
             self.signals.failed.emit(exc)
         finally:
             self.done.set()
+            self.signals.ended.emit()
 
 
 class TaskRunner:

@@ -17,12 +17,6 @@ from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
 
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        yield w
-
-
 class Reads:
     """Every open of one file, and the bytes read through them."""
 

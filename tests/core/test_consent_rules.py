@@ -22,7 +22,6 @@ from omnidesk.core.exporting.tables import export_customers
 from omnidesk.core.importing.pipeline import import_file
 from omnidesk.core.profile import consent_facts
 from omnidesk.core.timeline import find_customer, timeline
-from omnidesk.core.workspace import Workspace
 from tests.core.test_presets import MAILCHIMP_SUBSCRIBED, MAILCHIMP_UNSUBSCRIBED, SHOPIFY_CUSTOMERS, SHOPIFY_ORDERS
 
 # --------------------------------------------------------------------------
@@ -144,10 +143,8 @@ def imported(ws, path, when: str):
 
 
 @pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        w.set_setting("timezone", "America/Los_Angeles")
-        yield w
+def ws(make_workspace):
+    return make_workspace(timezone="America/Los_Angeles")
 
 
 def consent_everywhere(ws, tmp_path, email="ann@example.com") -> dict[str, str]:

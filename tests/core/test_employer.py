@@ -6,7 +6,6 @@ import csv
 from itertools import product
 from pathlib import Path
 
-import pytest
 from alembic import command
 
 from omnidesk.core.identity.employer import (
@@ -26,12 +25,6 @@ from tests.helpers import write_csv
 COMPANIES = Path(__file__).resolve().parents[2] / "resources" / "demo" / "companies.csv"
 SHOP = ["First Name", "Last Name", "Email", "Phone", "Zip", "Company"]
 LIST = ["First Name", "Last Name", "Email"]
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
 
 
 def owners(ws) -> dict[tuple[str, int], int | None]:

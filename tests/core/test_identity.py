@@ -18,12 +18,6 @@ from tests.helpers import write_csv
 HEADER = ["First Name", "Last Name", "Email", "Phone", "Zip", "Birthday", "Customer ID"]
 
 
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
-
-
 def load(ws, tmp_path, name, rows, header=HEADER, channel="shop"):
     return import_file(ws, write_csv(tmp_path / name, header, rows), ImportOptions(channel=channel))
 

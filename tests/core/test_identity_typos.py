@@ -10,16 +10,9 @@ from omnidesk.core.identity import merge as mg
 from omnidesk.core.identity.keys import date_level, first_name_level, last_name_level
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
 HEADER = ["First Name", "Last Name", "Email", "Phone", "Address", "Zip", "Birthday"]
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
 
 
 def load(ws, tmp_path, name, rows, channel="shop"):

@@ -10,14 +10,7 @@ from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.driver import FileFailure, ImportRequest, import_files
 from omnidesk.core.importing.pipeline import ImportOptions, analyze
 from omnidesk.core.tasks import Progress, run_to_completion
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        yield w
 
 
 def snapshot(ws):

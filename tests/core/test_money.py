@@ -68,10 +68,8 @@ def order(name, email, total, status="paid", created="2026-03-01 10:00:00 -0500"
 
 
 @pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        w.set_setting("timezone", "America/New_York")
-        yield w
+def ws(make_workspace):
+    return make_workspace(timezone="America/New_York")
 
 
 def _customer(ws, key):

@@ -98,12 +98,6 @@ UNSUBSCRIBED = (
 )
 
 
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        yield w
-
-
 @pytest.fixture(scope="module")
 def shop_template(tmp_path_factory):
     """Contacts, a Shopify orders export, email activity and an unsubscribe, imported once."""
