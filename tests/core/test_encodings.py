@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from omnidesk.cli import main
+from omnidesk.core.importing import csv_lines, detect
 from omnidesk.core.importing import sniff as sniffing
 from omnidesk.core.importing.encodings import guess_legacy, mojibake, resolve_encoding
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end
@@ -251,7 +252,9 @@ def test_mostly_utf8_file_with_one_windows_1252_line_reads_each_line_right_and_f
 
 
 def test_mixed_lines_split_at_cr_lf_and_crlf_across_read_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(sniffing, "_CHUNK", 7)  # every line straddles a read boundary
+    # every line straddles a read boundary, in the encoding checks and in the reading
+    monkeypatch.setattr(detect, "_CHUNK", 7)
+    monkeypatch.setattr(csv_lines, "_CHUNK", 7)
     data = ("Name,City\r\nJosé,Málaga\rZoë,Umeå\n".encode() + "Renée,Orléans\r\n".encode("cp1252")
             + "Ana,Köln".encode())
     f = tmp_path / "mixed.csv"
