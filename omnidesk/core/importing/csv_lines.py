@@ -3,7 +3,7 @@
 ``_LineSource`` yields the lines as ``read_records`` sees them (one encoding,
 or UTF-8 with a fallback code page line by line); ``_Rows`` parses them with
 the csv module while tracking the line each record starts on, and raises
-``_OpenQuote`` for a record that never ends; ``_open_quote_line`` finds the
+``OpenQuote`` for a record that never ends; ``open_quote_line`` finds the
 quote that swallowed it.
 """
 
@@ -21,7 +21,7 @@ from itertools import accumulate, islice
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from omnidesk.core.importing.detect import _CHUNK, _UTF8
+from omnidesk.core.importing.detect import CHUNK, UTF8
 from omnidesk.core.importing.encodings import LOSSLESS
 from omnidesk.core.importing.source_file import SourceFile
 
@@ -43,11 +43,11 @@ def open_text(path: str | os.PathLike[str], encoding: str) -> TextIO:
     """Open ``path`` as text the way ``read_records`` does for a file in one
     encoding (newline="" for the csv module; bytes a code page leaves undefined
     read as Latin-1, see the module's notes)."""
-    errors = "strict" if encoding in _UTF8 else LOSSLESS
+    errors = "strict" if encoding in UTF8 else LOSSLESS
     return open(path, encoding=encoding, errors=errors, newline="")
 
 
-class _OpenQuote(Exception):
+class OpenQuote(Exception):
     """A record runs to the end of the input or past the size limits."""
 
     def __init__(self, start_line: int, at_end: bool) -> None:
@@ -61,7 +61,7 @@ class _Lines:
 
     ``line`` is the number of the last physical line handed out.  A record
     still open when the input ends, or grown past the limits, raises
-    ``_OpenQuote`` instead of silently swallowing the rest of the file.
+    ``OpenQuote`` instead of silently swallowing the rest of the file.
     """
 
     __slots__ = ("_it", "line", "start", "_count", "chars")
@@ -85,7 +85,7 @@ class _Lines:
             text = next(self._it)
         except StopIteration:
             if self._count:
-                raise _OpenQuote(self.start, at_end=True) from None
+                raise OpenQuote(self.start, at_end=True) from None
             raise
         self.line += 1
         if not self._count:
@@ -93,7 +93,7 @@ class _Lines:
         self._count += 1
         self.chars += len(text)
         if self._count > MAX_RECORD_LINES or self.chars > MAX_RECORD_CHARS:
-            raise _OpenQuote(self.start, at_end=False)
+            raise OpenQuote(self.start, at_end=False)
         return text
 
 
@@ -127,12 +127,12 @@ class _Rows:
             row = next(self._reader)
         except csv.Error as e:
             if "field larger than field limit" in str(e):
-                raise _OpenQuote(self._src.start, at_end=False) from None
+                raise OpenQuote(self._src.start, at_end=False) from None
             raise
         return self._src.start, row
 
 
-def _parse(lines: Iterable[str], delimiter: str, first_line: int) -> _Rows:
+def parse(lines: Iterable[str], delimiter: str, first_line: int) -> _Rows:
     return _Rows(lines, delimiter, first_line)
 
 
@@ -160,7 +160,7 @@ class _LineSource:
         self.fallback_lines: set[int] = set()
         if fallback is None:
             if isinstance(path, SourceFile):
-                errors = "strict" if encoding in _UTF8 else LOSSLESS
+                errors = "strict" if encoding in UTF8 else LOSSLESS
                 self._file: TextIO | BinaryIO = io.TextIOWrapper(path.stream(), encoding=encoding, errors=errors,
                                                                  newline="")
             else:
@@ -176,7 +176,7 @@ class _LineSource:
         carry = b""
         first = True
         while True:
-            chunk = f.read(_CHUNK)
+            chunk = f.read(CHUNK)
             data = carry + chunk
             if first:
                 first = False
@@ -207,7 +207,7 @@ class _LineSource:
         self.close()
 
 
-def _open_lines(path: Path | SourceFile, encoding: str, fallback: str | None) -> _LineSource:
+def open_lines(path: Path | SourceFile, encoding: str, fallback: str | None) -> _LineSource:
     return _LineSource(path, encoding, fallback)
 @lru_cache(maxsize=8)
 def _field_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
@@ -220,7 +220,7 @@ def _field_patterns(delimiter: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(rf"(?:{field}{d})*+"), re.compile(rf"{field}(?:\r\n|\r|\n|\Z)")
 
 
-def _open_quote_line(lines: Iterable[str], first_line: int, delimiter: str, start_line: int) -> int | None:
+def open_quote_line(lines: Iterable[str], first_line: int, delimiter: str, start_line: int) -> int | None:
     """Line on which the quote that swallows the record at ``start_line``
     opens, or None when no quote is left open (the record is simply huge).
 

@@ -29,16 +29,16 @@ from omnidesk.core.importing.encodings import (
 from omnidesk.core.importing.source_file import SourceFile
 from omnidesk.core.importing.unreadable import (
     UnreadableFileError,
-    _binary,
-    _cannot_open,
-    _excel,
-    _truncated_utf16,
+    binary_data,
+    cannot_open,
+    excel_workbook,
+    truncated_utf16,
 )
 from omnidesk.core.text import printable
 
-_CHUNK = 1 << 20
+CHUNK = 1 << 20
 
-_UTF8 = ("utf-8", "utf-8-sig")
+UTF8 = ("utf-8", "utf-8-sig")
 
 
 def check_regular_file(path: str | os.PathLike[str]) -> None:
@@ -57,7 +57,7 @@ def check_regular_file(path: str | os.PathLike[str]) -> None:
             ) from None
         raise UnreadableFileError(f'"{name}": no such file; check its name and folder.') from None
     except OSError as e:
-        raise _cannot_open(name, e) from e
+        raise cannot_open(name, e) from e
     if stat.S_ISREG(mode):
         return
     what = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
@@ -69,12 +69,12 @@ def check_regular_file(path: str | os.PathLike[str]) -> None:
     raise UnreadableFileError(f'"{name}" is not a regular file (it is {what}); {hint}.')
 
 
-def _refuse_known_binary(p: Path, head: bytes) -> None:
+def refuse_known_binary(p: Path, head: bytes) -> None:
     name = printable(p.name)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         members = _zip_members(p)
         if any(m.startswith("xl/") for m in members):
-            raise _excel(name)
+            raise excel_workbook(name)
         if "content.xml" in members and "mimetype" in members:
             raise UnreadableFileError(
                 f'"{name}" is a spreadsheet document, not a CSV file; open it in '
@@ -87,7 +87,7 @@ def _refuse_known_binary(p: Path, head: bytes) -> None:
             "extract the CSV files from it first and import each of them."
         )
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise _excel(name)
+        raise excel_workbook(name)
     if head.startswith(b"SQLite format 3\x00"):
         raise UnreadableFileError(
             f'"{name}" is a database (an omnidesk workspace, a backup of one or another '
@@ -137,7 +137,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _detect_encoding(src: SourceFile, head: bytes, size: int,
+def detect_encoding(src: SourceFile, head: bytes, size: int,
                      region: str | None) -> tuple[str, str | None, list[str]]:
     """(codec, per-line fallback codec or None, warnings) for ``src``."""
     name = printable(src.path.name)
@@ -153,11 +153,11 @@ def _detect_encoding(src: SourceFile, head: bytes, size: int,
         encoding = _utf16_without_bom(head)
     if encoding is not None:
         if size % 2:
-            raise _truncated_utf16(name)
+            raise truncated_utf16(name)
         _validate_utf16(src, encoding, name)
         return encoding, None, []
     if b"\x00" in head:
-        raise _binary(name, head.index(b"\x00"))
+        raise binary_data(name, head.index(b"\x00"))
     if _first_undecodable_line(src, "utf-8", name) is None:
         return "utf-8", None, []
     return _mostly_utf8(src, None, region)
@@ -187,7 +187,7 @@ def _utf8_lines(src: SourceFile) -> _Utf8Lines:
     kept = 0
     newlines = 0
     carry = b""
-    chunks = src.chunks(_CHUNK)
+    chunks = src.chunks(CHUNK)
     while True:
         chunk = next(chunks, b"")
         data = carry + chunk
@@ -245,14 +245,14 @@ def _mostly_utf8(src: SourceFile, bom: str | None, region: str | None) -> tuple[
     return guess.encoding, None, warnings
 
 
-def _chosen_encoding(src: SourceFile, head: bytes, encoding: str, name: str) -> tuple[str, str | None, list[str]]:
+def chosen_encoding(src: SourceFile, head: bytes, encoding: str, name: str) -> tuple[str, str | None, list[str]]:
     """The user's encoding: UTF-8 still reads a line that is not UTF-8 (flagged, in
     Windows-1252); every other codec reads every byte."""
     try:
         codec = resolve_encoding(encoding)
     except UserError as e:
         raise UnreadableFileError(str(e)) from None
-    if codec in _UTF8:
+    if codec in UTF8:
         codec = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
         if _first_undecodable_line(src, "utf-8", name) is None:
             return codec, None, []
@@ -285,7 +285,7 @@ def _control_count(text: str) -> int:
     return len(_CONTROL.findall(text))
 
 
-def _refuse_control_characters(name: str, head: bytes, encoding: str) -> None:
+def refuse_control_characters(name: str, head: bytes, encoding: str) -> None:
     """Refuse binary data without zero bytes: once decoded, it is full of C0
     control characters (and DEL) that no text export holds.
 
@@ -293,7 +293,7 @@ def _refuse_control_characters(name: str, head: bytes, encoding: str) -> None:
     a code page leaves undefined are not counted: files in other one-byte
     code pages (Mac Roman, DOS) use them for letters and are still text.
     """
-    errors = "replace" if encoding in _UTF8 else LOSSLESS
+    errors = "replace" if encoding in UTF8 else LOSSLESS
     # An incremental decoder waits for a character cut off at the end of the block.
     text = codecs.getincrementaldecoder(encoding)(errors).decode(head)
     controls = _control_count(text)
@@ -315,9 +315,9 @@ def _first_undecodable_line(src: SourceFile, encoding: str, name: str) -> int | 
     bad_line: int | None = None
     offset = 0
     newlines = 0
-    for chunk in src.chunks(_CHUNK):
+    for chunk in src.chunks(CHUNK):
         if b"\x00" in chunk:
-            raise _binary(name, offset + chunk.index(b"\x00"))
+            raise binary_data(name, offset + chunk.index(b"\x00"))
         if bad_line is None:
             try:
                 decoder.decode(chunk)
@@ -336,7 +336,7 @@ def _first_undecodable_line(src: SourceFile, encoding: str, name: str) -> int | 
 def _validate_utf16(src: SourceFile, encoding: str, name: str) -> None:
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     lines = 0
-    for chunk in src.chunks(_CHUNK):
+    for chunk in src.chunks(CHUNK):
         try:
             text = decoder.decode(chunk)
         except UnicodeDecodeError as e:
@@ -349,4 +349,4 @@ def _validate_utf16(src: SourceFile, encoding: str, name: str) -> None:
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise _truncated_utf16(name) from None
+        raise truncated_utf16(name) from None

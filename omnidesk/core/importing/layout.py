@@ -9,15 +9,15 @@ from collections import Counter
 from collections.abc import Iterator
 from fractions import Fraction
 
-from omnidesk.core.importing.csv_lines import _open_quote_line, _OpenQuote, _parse
-from omnidesk.core.importing.unreadable import UnreadableFileError, _runaway_message
+from omnidesk.core.importing.csv_lines import OpenQuote, open_quote_line, parse
+from omnidesk.core.importing.unreadable import UnreadableFileError, runaway_message
 
 DELIMITERS: tuple[str, ...] = (",", ";", "\t", "|")
 
 # How much decoded text the delimiter and header guesses look at.
 _SAMPLE_LINES = 2_000
-_SAMPLE_CHARS = 1_000_000
-_SAMPLE_RECORDS = 50
+SAMPLE_CHARS = 1_000_000
+SAMPLE_RECORDS = 50
 # Title rows above the header are only looked for this far down.
 _MAX_TITLE_ROWS = 9
 
@@ -25,7 +25,7 @@ _MAX_TITLE_ROWS = 9
 _SEP_LINE = re.compile(r'^\s*"?sep=(.)"?\s*$', re.IGNORECASE)
 
 
-def _read_sample(it: Iterator[str]) -> tuple[list[str], int, bool, str | None]:
+def read_sample(it: Iterator[str]) -> tuple[list[str], int, bool, str | None]:
     """Read the first lines worth guessing from.
 
     Returns (lines, number of the first line, whether the file ended inside
@@ -48,42 +48,42 @@ def _read_sample(it: Iterator[str]) -> tuple[list[str], int, bool, str | None]:
             continue
         lines.append(text)
         chars += len(text)
-        if len(lines) >= _SAMPLE_LINES or chars >= _SAMPLE_CHARS:
+        if len(lines) >= _SAMPLE_LINES or chars >= SAMPLE_CHARS:
             return lines, line_no - len(lines) + 1, next(it, None) is None, hint
     return lines, line_no - len(lines) + 1, True, hint
 
 
-def _sample_rows(
+def sample_rows(
     sample: list[str], delimiter: str, first_line: int, at_eof: bool, name: str
 ) -> list[tuple[int, list[str]]]:
     rows: list[tuple[int, list[str]]] = []
-    parser = _parse(sample, delimiter, first_line)
+    parser = parse(sample, delimiter, first_line)
     try:
         rows.extend(parser)
-    except _OpenQuote as e:
+    except OpenQuote as e:
         # Running out of sample inside a quoted value only means the sample
         # was cut there; at the real end of the file the quote never closed.
         if at_eof or not e.at_end:
-            opened = _open_quote_line(sample, first_line, delimiter, e.start_line)
-            raise UnreadableFileError(_runaway_message(name, opened, e.start_line)) from None
+            opened = open_quote_line(sample, first_line, delimiter, e.start_line)
+            raise UnreadableFileError(runaway_message(name, opened, e.start_line)) from None
     return rows
 
 
-def _is_blank(row: list[str]) -> bool:
+def is_blank(row: list[str]) -> bool:
     return not any(cell.strip() for cell in row)
 
 
-def _choose_delimiter(sample: list[str], first_line: int) -> str:
+def choose_delimiter(sample: list[str], first_line: int) -> str:
     best: tuple[tuple[Fraction, int], str] | None = None
     for d in DELIMITERS:
         counts: list[int] = []
         try:
-            for _, row in _parse(sample, d, first_line):
-                if not _is_blank(row):
+            for _, row in parse(sample, d, first_line):
+                if not is_blank(row):
                     counts.append(len(row))
-                    if len(counts) >= _SAMPLE_RECORDS:
+                    if len(counts) >= SAMPLE_RECORDS:
                         break
-        except (_OpenQuote, csv.Error):
+        except (OpenQuote, csv.Error):
             pass
         if not counts:
             continue
@@ -99,7 +99,7 @@ def _choose_delimiter(sample: list[str], first_line: int) -> str:
     return best[1] if best else ","
 
 
-def _pick_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
+def pick_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]]:
     # Widths ignore trailing empty cells: some tools end every data row with a
     # delimiter the header row lacks, and Excel pads title rows with them.
     widths = [_filled_width(r) for _, r in rows]
@@ -152,7 +152,7 @@ def _filled_width(row: list[str]) -> int:
     return n
 
 
-def _clean_header_cell(cell: str) -> str:
+def clean_header_cell(cell: str) -> str:
     return cell.replace("\ufeff", "").strip()
 
 
@@ -170,7 +170,7 @@ def _looks_like_value(cell: str) -> bool:
     )
 
 
-def _check_header(header: tuple[str, ...], line: int, name: str) -> None:
+def check_header(header: tuple[str, ...], line: int, name: str) -> None:
     filled = [c for c in header if c]
     if not filled:
         raise UnreadableFileError(

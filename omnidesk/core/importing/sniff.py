@@ -41,39 +41,39 @@ from pathlib import Path
 
 from omnidesk.core.importing.csv_lines import (
     MAX_CELL_CHARS,
-    _open_lines,
-    _open_quote_line,
-    _OpenQuote,
-    _parse,
+    OpenQuote,
+    open_lines,
+    open_quote_line,
     open_text,
+    parse,
 )
 from omnidesk.core.importing.detect import (
-    _CHUNK,
-    _chosen_encoding,
-    _detect_encoding,
-    _refuse_control_characters,
-    _refuse_known_binary,
+    CHUNK,
     check_regular_file,
+    chosen_encoding,
+    detect_encoding,
+    refuse_control_characters,
+    refuse_known_binary,
 )
 from omnidesk.core.importing.encodings import codec_label, mojibake
 from omnidesk.core.importing.layout import (
-    _SAMPLE_CHARS,
-    _SAMPLE_RECORDS,
     DELIMITERS,
-    _check_header,
-    _choose_delimiter,
-    _clean_header_cell,
-    _is_blank,
-    _pick_header,
-    _read_sample,
-    _sample_rows,
+    SAMPLE_CHARS,
+    SAMPLE_RECORDS,
+    check_header,
+    choose_delimiter,
+    clean_header_cell,
+    is_blank,
+    pick_header,
+    read_sample,
+    sample_rows,
 )
 from omnidesk.core.importing.source_file import SourceFile
 from omnidesk.core.importing.unreadable import (
     UnreadableFileError,
-    _cannot_open,
-    _empty,
-    _runaway_message,
+    cannot_open,
+    empty_file,
+    runaway_message,
 )
 from omnidesk.core.text import printable
 
@@ -136,21 +136,21 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
         size = src.size
         head = src.read_at(0, 64 * 1024)
     except OSError as e:
-        raise _cannot_open(name, e) from e
+        raise cannot_open(name, e) from e
     if size == 0 or not head:
-        raise _empty(name)
-    _refuse_known_binary(p, head)
+        raise empty_file(name)
+    refuse_known_binary(p, head)
     if encoding:
-        codec, fallback, warnings = _chosen_encoding(src, head, encoding, name)
+        codec, fallback, warnings = chosen_encoding(src, head, encoding, name)
     else:
-        codec, fallback, warnings = _detect_encoding(src, head, size, region)
-    _refuse_control_characters(name, head, codec)
+        codec, fallback, warnings = detect_encoding(src, head, size, region)
+    refuse_control_characters(name, head, codec)
 
-    with _open_lines(src, codec, fallback) as source:
-        sample, first_line, at_eof, sep_hint = _read_sample(source.lines)
+    with open_lines(src, codec, fallback) as source:
+        sample, first_line, at_eof, sep_hint = read_sample(source.lines)
     if not sample:
-        raise _empty(name)
-    garbled = mojibake("".join(sample)[:_SAMPLE_CHARS // 4])
+        raise empty_file(name)
+    garbled = mojibake("".join(sample)[:SAMPLE_CHARS // 4])
     if garbled is not None:
         count, words, example, fixed = garbled
         warnings.append(
@@ -160,17 +160,17 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
             "export it again from the program that holds the data."
         )
 
-    delimiter = sep_hint or _choose_delimiter(sample, first_line)
-    rows = _sample_rows(sample, delimiter, first_line, at_eof, name)
-    rows = [(line, row) for line, row in rows if not _is_blank(row)]
+    delimiter = sep_hint or choose_delimiter(sample, first_line)
+    rows = sample_rows(sample, delimiter, first_line, at_eof, name)
+    rows = [(line, row) for line, row in rows if not is_blank(row)]
     if not rows:
         raise UnreadableFileError(
             f'"{name}" has only empty rows at its start and no column names; '
             "export the file again and check it contains your data."
         )
-    header_line, header_row = _pick_header(rows[: _SAMPLE_RECORDS + 10])
-    header = tuple(_clean_header_cell(c) for c in header_row)
-    _check_header(header, header_line, name)
+    header_line, header_row = pick_header(rows[: SAMPLE_RECORDS + 10])
+    header = tuple(clean_header_cell(c) for c in header_row)
+    check_header(header, header_line, name)
     return FileFormat(
         encoding=codec,
         encoding_label=codec_label(codec),
@@ -200,9 +200,9 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> 
     name = printable(p.name)
     width = len(fmt.header)
     try:
-        source = _open_lines(path if isinstance(path, SourceFile) else p, fmt.encoding, fmt.fallback)
+        source = open_lines(path if isinstance(path, SourceFile) else p, fmt.encoding, fmt.fallback)
     except OSError as e:
-        raise _cannot_open(name, e) from e
+        raise cannot_open(name, e) from e
     odd_lines = source.fallback_lines
     fallback_note = f"was not UTF-8; read as {codec_label(fmt.fallback)}" if fmt.fallback else ""
     with source:
@@ -211,7 +211,7 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> 
         # is skipped by physical line, then the header record itself.
         for _ in islice(lines, fmt.header_line - 1):
             pass
-        rows = _parse(lines, fmt.delimiter, fmt.header_line)
+        rows = parse(lines, fmt.delimiter, fmt.header_line)
         number = 0
         try:
             header_seen = False
@@ -219,7 +219,7 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> 
                 if not header_seen:
                     header_seen = True
                     continue
-                if _is_blank(row):
+                if is_blank(row):
                     continue
                 number += 1
                 record = _make_record(number, line, row, width)
@@ -238,7 +238,7 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> 
                     if problems:
                         record = Record(record.number, record.line, record.values, "; ".join(problems))
                 yield record
-        except _OpenQuote as e:
+        except OpenQuote as e:
             raise _runaway(name, path if isinstance(path, SourceFile) else p, fmt, e) from None
         except csv.Error as e:
             raise UnreadableFileError(
@@ -265,7 +265,7 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
     """Return the SHA-256 hex digest of the file's bytes, read in chunks."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(_CHUNK), b""):
+        for chunk in iter(lambda: f.read(CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
 
@@ -278,7 +278,7 @@ def open_source(path: str | os.PathLike[str]) -> SourceFile:
     try:
         return SourceFile(p)
     except OSError as e:
-        raise _cannot_open(printable(p.name), e) from e
+        raise cannot_open(printable(p.name), e) from e
 
 
 def _make_record(number: int, line: int, row: list[str], width: int) -> Record:
@@ -294,10 +294,10 @@ def _make_record(number: int, line: int, row: list[str], width: int) -> Record:
     return Record(number, line, tuple(row), f"has {len(row)} values, header has {width}: extra values kept")
 
 
-def _runaway(name: str, p: Path | SourceFile, fmt: FileFormat, e: _OpenQuote) -> UnreadableFileError:
+def _runaway(name: str, p: Path | SourceFile, fmt: FileFormat, e: OpenQuote) -> UnreadableFileError:
     try:
-        with _open_lines(p, fmt.encoding, fmt.fallback) as source:
-            line = _open_quote_line(source.lines, 1, fmt.delimiter, e.start_line)
+        with open_lines(p, fmt.encoding, fmt.fallback) as source:
+            line = open_quote_line(source.lines, 1, fmt.delimiter, e.start_line)
     except (OSError, UnicodeDecodeError):
         line = e.start_line
-    return UnreadableFileError(_runaway_message(name, line, e.start_line))
+    return UnreadableFileError(runaway_message(name, line, e.start_line))

@@ -12,41 +12,41 @@ class UnreadableFileError(UserError):
 
 
 
-def _cannot_open(name: str, e: OSError) -> UnreadableFileError:
+def cannot_open(name: str, e: OSError) -> UnreadableFileError:
     why = e.strerror or str(e)
     return UnreadableFileError(
         f'"{name}" cannot be opened ({why}); check that the file exists and that you may read it.'
     )
 
 
-def _excel(name: str) -> UnreadableFileError:
+def excel_workbook(name: str) -> UnreadableFileError:
     # Said the same way for .xlsx and the old .xls, whatever the file is called.
     return UnreadableFileError(
         f'"{name}" is an Excel workbook: save it as CSV (File › Save As › CSV UTF-8) and import that.'
     )
 
 
-def _empty(name: str) -> UnreadableFileError:
+def empty_file(name: str) -> UnreadableFileError:
     return UnreadableFileError(
         f'"{name}" is empty, so there is nothing to import; export the file again and check it has rows.'
     )
 
 
-def _binary(name: str, offset: int) -> UnreadableFileError:
+def binary_data(name: str, offset: int) -> UnreadableFileError:
     return UnreadableFileError(
         f'"{name}" holds binary data (a zero byte at position {offset}), not text; '
         "check that you picked the CSV export and not another file."
     )
 
 
-def _truncated_utf16(name: str) -> UnreadableFileError:
+def truncated_utf16(name: str) -> UnreadableFileError:
     return UnreadableFileError(
         f'"{name}" is cut off: it ends in the middle of a UTF-16 character; '
         "download or export it again and import the complete file."
     )
 
 
-def _runaway_message(name: str, line: int | None, start_line: int) -> str:
+def runaway_message(name: str, line: int | None, start_line: int) -> str:
     if line is None:
         return (
             f'"{name}" has a value on line {start_line} that is too long to be a real cell; '
