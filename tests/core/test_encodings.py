@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from omnidesk.cli import main
-from omnidesk.core.importing import sniff as sniffing
+from omnidesk.core.importing import csv_lines, detect
 from omnidesk.core.importing.encodings import guess_legacy, mojibake, resolve_encoding
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end
 from omnidesk.core.importing.sniff import MAX_CELL_CHARS, UnreadableFileError, read_records, sniff
@@ -251,7 +251,9 @@ def test_mostly_utf8_file_with_one_windows_1252_line_reads_each_line_right_and_f
 
 
 def test_mixed_lines_split_at_cr_lf_and_crlf_across_read_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(sniffing, "_CHUNK", 7)  # every line straddles a read boundary
+    # every line straddles a read boundary, in the encoding checks and in the reading
+    monkeypatch.setattr(detect, "CHUNK", 7)
+    monkeypatch.setattr(csv_lines, "CHUNK", 7)
     data = ("Name,City\r\nJosé,Málaga\rZoë,Umeå\n".encode() + "Renée,Orléans\r\n".encode("cp1252")
             + "Ana,Köln".encode())
     f = tmp_path / "mixed.csv"
@@ -305,7 +307,7 @@ def test_finding_the_open_quote_costs_no_more_than_parsing_the_line():
     scan = parse = float("inf")
     for _ in range(3):
         t = time.perf_counter()
-        assert sniffing._open_quote_line([line], 1, ",", 1) == 1
+        assert csv_lines.open_quote_line([line], 1, ",", 1) == 1
         scan = min(scan, time.perf_counter() - t)
         t = time.perf_counter()
         list(csv.reader([line]))
@@ -321,7 +323,7 @@ def test_finding_the_open_quote_costs_no_more_than_parsing_the_line():
 def test_open_quote_line_follows_the_csv_rules(text, line):
     lines = io.StringIO(text, newline="").readlines()
     start = {3: 3, 5: 5, 2: 2}[line]
-    assert sniffing._open_quote_line(lines, 1, text[1], start) == line
+    assert csv_lines.open_quote_line(lines, 1, text[1], start) == line
 
 
 def test_bom_bytes_are_not_in_the_first_header_cell_of_a_mixed_file(tmp_path):
