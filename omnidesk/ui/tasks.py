@@ -3,14 +3,22 @@
 The worker only iterates the generator and emits signals; it never touches a
 widget.  Cancel sets a flag the generator checks between batches.  Tests can
 run tasks inline (``TaskRunner(inline=True)``) to stay deterministic.
+
+The runner keeps every task it started until the task has ended and the UI
+thread has seen its last signal, so a window can cancel them and wait for them
+before it closes (a task that outlived its window, emitting into deleted
+objects during interpreter shutdown, is how a quit crashes).  A task's signal
+object belongs to the runner's object on the UI thread and is deleted there,
+never from a worker thread when the last Python reference happens to drop.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Generator
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 from omnidesk.core.tasks import Progress
 
@@ -27,7 +35,8 @@ class _Worker(QRunnable):
         self.task = task
 
     def run(self) -> None:  # runs on a pool thread
-        self.task._drive()
+        task, self.task = self.task, None
+        task._drive()
 
 
 class Task:
@@ -38,6 +47,7 @@ class Task:
         self._cancel = threading.Event()
         self.signals = TaskSignals()
         self.done = threading.Event()
+        self.ended = False  # the UI thread has seen its last signal
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -66,10 +76,48 @@ class TaskRunner:
     def __init__(self, pool: QThreadPool | None = None, *, inline: bool = False) -> None:
         self.pool = pool or QThreadPool.globalInstance()
         self.inline = inline
+        self._owner = QObject()  # lives on the UI thread: parent of the tasks' signal objects
+        self._tasks: list[Task] = []
 
     def start(self, task: Task) -> Task:
+        task.signals.setParent(self._owner)
+        # Connected last, so it runs after the caller's own slots for the same signal.
+        task.signals.finished.connect(lambda _result, t=task: self._ended(t))
+        task.signals.failed.connect(lambda _exc, t=task: self._ended(t))
+        self._tasks.append(task)
         if self.inline:
             task._drive()
         else:
             self.pool.start(_Worker(task))
         return task
+
+    def _ended(self, task: Task) -> None:
+        task.ended = True
+        if task in self._tasks:
+            self._tasks.remove(task)
+        task.signals.deleteLater()
+
+    def running(self) -> list[Task]:
+        """Tasks started and not yet ended (as the UI thread sees them)."""
+        return [t for t in self._tasks if not t.ended]
+
+    def cancel_all(self) -> None:
+        for task in self.running():
+            task.cancel()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every task to end, delivering their last signals.
+
+        Returns True when none is left running.
+        """
+        deadline = time.monotonic() + timeout
+        while self.running():
+            if all(t.done.is_set() for t in self.running()):
+                QCoreApplication.processEvents()  # their finished/failed signals, queued to this thread
+                if self.running():
+                    time.sleep(0.005)
+                continue
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True

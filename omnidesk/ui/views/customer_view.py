@@ -1,17 +1,15 @@
 """The Customer screen: one person's card, their timeline, source records, identifiers and notes.
 
-Everything shown comes from core queries (``core.profile``, ``core.timeline``)
-and the two read-only queries below (identifiers and pin choices, with their
-sources).  The writes go through the core: notes (``core.notes``), pinned
-values (``core.identity.merge.pin_value``) and the person's rights
-(``core.privacy``: export a zip, erase everywhere).  Each value on the card
-says in its tooltip which file, row and channel it came from.
+Everything shown comes from core queries (``core.profile``, ``core.timeline``,
+``core.provenance``).  Every change goes through the operations bridge
+(``ui.operations``): notes, pinned values, splitting a record off, erasing the
+person; exporting the person's data writes a file, not the workspace.  Each
+value on the card says in its tooltip which file, row and channel it came from.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -58,17 +56,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from sqlalchemy import case, select
-from sqlalchemy.exc import SQLAlchemyError
-
 from omnidesk.core.errors import UserError
-from omnidesk.core.identity.merge import PINNABLE, pin_value
+from omnidesk.core.failures import is_damaged
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.importing.fields import CHANNELS, channel_name
-from omnidesk.core.models import Customer, Identifier, ImportBatch, SourceRecord
-from omnidesk.core.notes import set_customer_notes
 from omnidesk.core.money import format_money
-from omnidesk.core.privacy import erase_person, export_person
+from omnidesk.core.privacy import export_person
+from omnidesk.core.provenance import IdentifierSource, identifier_sources, pin_candidates, pinned_values
 from omnidesk.core.workspace import backup_files
 from omnidesk.core.profile import (
     CustomerProfile,
@@ -81,9 +75,10 @@ from omnidesk.core.profile import (
 from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeutil import local_day
-from omnidesk.core.workspace import Workspace, WorkspaceBusyError, WorkspaceError
+from omnidesk.core.workspace import Workspace, WorkspaceBusyError
 from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption, erase_confirmation
 from omnidesk.ui.formatting import nice_date
+from omnidesk.ui.operations import Operations, reason
 from omnidesk.ui.models.list_table_model import ListTableModel
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
@@ -122,108 +117,10 @@ FIELD_LABELS = {
     "company": "Company", "address": "Address", "city": "City", "region": "Region",
     "postcode": "Postcode", "country": "Country", "birthday": "Birthday",
 }
-IDENTIFIER_KINDS = ("email", "phone", "external")
 MORE_FIELD_COLUMNS = 3
 MISSING_TITLE = "This customer is no longer here"
 MISSING_TEXT = "Merged into another customer, or their import was undone."
 NOTES_WAITING = "Waiting for the import in another window…"
-
-
-# -- read-only queries: a customer's identifiers and the values a field could be pinned to --
-# (They belong in omnidesk.core.profile; they live here until they move.)
-
-
-@dataclass(frozen=True)
-class IdentifierSource:
-    """One identifier (email, phone or external id) as one source record carries it."""
-
-    kind: str  # email | phone | external ("<channel>:<id>")
-    value: str
-    source: ValueSource
-
-
-@dataclass(frozen=True)
-class PinCandidate:
-    """A value a customer's records carry for one field, with every record carrying it.
-
-    ``sources`` come in the order survivorship walks records (contacts first, latest
-    import first), so the first is the one the card would cite.
-    """
-
-    value: str
-    sources: tuple[ValueSource, ...]
-
-
-def identifier_sources(ws: Workspace, customer_id: int) -> list[IdentifierSource]:
-    """Every identifier of the customer's source records: emails, then phones, then external ids.
-
-    Within a kind, identifiers come in the order they were first imported; each one is listed
-    once per record that carries it.
-    """
-    ident = Identifier.__table__
-    rec = SourceRecord.__table__
-    batch = ImportBatch.__table__
-    with ws.engine.connect() as conn:
-        rows = conn.execute(
-            select(ident.c.kind, ident.c.value, batch.c.file_name, rec.c.record_no, rec.c.channel)
-            .join(rec, rec.c.id == ident.c.record_id)
-            .join(batch, batch.c.id == rec.c.batch_id)
-            .where(rec.c.customer_id == customer_id)
-            .order_by(rec.c.batch_id, rec.c.record_no, ident.c.id)
-        ).all()
-    rank = {k: i for i, k in enumerate(IDENTIFIER_KINDS)}
-    out = [IdentifierSource(r.kind, r.value, ValueSource(r.value, r.file_name, r.record_no, r.channel))
-           for r in rows]
-    out.sort(key=lambda x: rank.get(x.kind, len(rank)))  # stable: import order within a kind
-    return out
-
-
-def pin_candidates(ws: Workspace, customer_id: int, field: str) -> list[PinCandidate]:
-    """The distinct values the customer's records carry for ``field``, each with its records.
-
-    Emails and phones include every one a record carries (a record may have several).
-    """
-    if field not in PINNABLE:
-        raise UserError(f"'{field}' cannot be pinned.")
-    rec = SourceRecord.__table__
-    batch = ImportBatch.__table__
-    ranking = (case((rec.c.kind == "contacts", 0), else_=1), rec.c.id.desc())
-    with ws.engine.connect() as conn:
-        rows = conn.execute(
-            select(rec.c[field], batch.c.file_name, rec.c.record_no, rec.c.channel, rec.c.id)
-            .join(batch, batch.c.id == rec.c.batch_id)
-            .where(rec.c.customer_id == customer_id, rec.c[field].is_not(None), rec.c[field] != "")
-            .order_by(*ranking)
-        ).all()
-        found = [(r[0], r[4], ValueSource(r[0], r.file_name, r.record_no, r.channel)) for r in rows]
-        if field in ("email", "phone"):
-            ident = Identifier.__table__
-            found += [(r.value, r.id, ValueSource(r.value, r.file_name, r.record_no, r.channel))
-                      for r in conn.execute(
-                          select(ident.c.value, batch.c.file_name, rec.c.record_no, rec.c.channel, rec.c.id)
-                          .join(rec, rec.c.id == ident.c.record_id)
-                          .join(batch, batch.c.id == rec.c.batch_id)
-                          .where(rec.c.customer_id == customer_id, ident.c.kind == field)
-                          .order_by(*ranking))]
-    grouped: dict[str, list[ValueSource]] = {}
-    seen: set[tuple[str, int]] = set()
-    for value, record_id, source in found:
-        if (value, record_id) not in seen:
-            seen.add((value, record_id))
-            grouped.setdefault(value, []).append(source)
-    return [PinCandidate(value, tuple(sources)) for value, sources in grouped.items()]
-
-
-def pinned_values(ws: Workspace, customer_id: int) -> dict[str, str]:
-    """The fields the user pinned on this customer, and their values."""
-    cust = Customer.__table__
-    with ws.engine.connect() as conn:
-        raw = conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar()
-    try:
-        pins = json.loads(raw or "{}")
-    except ValueError:
-        return {}
-    return {k: str(v) for k, v in pins.items() if k in PINNABLE and v is not None} if isinstance(pins, dict) else {}
 
 
 def _rows_text(record_nos: Sequence[int], limit: int = 4) -> str:
@@ -383,17 +280,6 @@ class ValueCell(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.relayout()
-
-
-def _reason(exc: BaseException) -> str:
-    """An error as one line for a message box."""
-    if isinstance(exc, (UserError, WorkspaceError)):
-        return str(exc)
-    if isinstance(exc, OSError):
-        return f"{exc.strerror}." if exc.strerror else str(exc)
-    if isinstance(exc, SQLAlchemyError):
-        return f"The workspace could not be changed ({getattr(exc, 'orig', None) or exc})."
-    return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
 
 
 def _chip(text: str, color: QColor | str, parent=None) -> QLabel:
@@ -595,7 +481,6 @@ class IdentifierTableModel(ListTableModel):
 
 class CustomerView(QWidget):
     backRequested = Signal()
-    unmergeRequested = Signal(int)  # source record id
     notesSaved = Signal(int)  # customer id
     notesWaiting = Signal(str)  # for the status bar while a notes save waits for the lock ("" when it ends)
     notesSettled = Signal(bool)  # a notes save that had to wait ended: True saved, False given up
@@ -610,9 +495,20 @@ class CustomerView(QWidget):
     NOTES_RETRY_MS = 500
     NOTES_GIVE_UP = 60.0
 
-    def __init__(self, workspace: Workspace, parent=None) -> None:
+    def __init__(self, workspace: Workspace, parent=None, *, operations: Operations | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        if operations is None:
+            # On its own (not in the main window): a bridge and an undo stack of its own.
+            from PySide6.QtGui import QUndoStack
+
+            from omnidesk.ui.tasks import TaskRunner
+
+            operations = Operations(QUndoStack(self), TaskRunner(), self)
+            operations.set_workspace(workspace)
+            operations.changed.connect(self.apply_changes)
+            operations.failed.connect(lambda title, text: self.show_error(title, text))
+        self.operations = operations
         self.customer_id: int | None = None
         self.profile: CustomerProfile | None = None
         self.pins: dict[str, str] = {}
@@ -1100,6 +996,31 @@ class CustomerView(QWidget):
         self.tabs.setCurrentIndex(0)
         return True
 
+    def apply_changes(self, changes) -> None:
+        """After a change: the card again when it concerns the shown customer, else only its notes."""
+        if self.customer_id is None:
+            return
+        if changes.touches_customer(self.customer_id):
+            self.refresh()
+        elif changes.touches_notes(self.customer_id):
+            self._reload_notes()
+
+    def _reload_notes(self) -> None:
+        """The saved notes in the editor (an undo of a notes edit), unless the user is typing there."""
+        if self._notes_dirty or self._pending_notes is not None or self.customer_id is None:
+            return
+        from omnidesk.core.notes import customer_notes
+
+        try:
+            text = customer_notes(self.workspace, self.customer_id)
+        except UserError:
+            return
+        if text != self.notes_edit.toPlainText():
+            self.notes_edit.blockSignals(True)
+            self.notes_edit.setPlainText(text)
+            self.notes_edit.blockSignals(False)
+            self.notes_status.setText("")
+
     def refresh(self) -> None:
         """Show the current customer again (after an import, merge or undo)."""
         if self.customer_id is None:
@@ -1301,13 +1222,8 @@ class CustomerView(QWidget):
         if self.read_only:
             return
         customer_id = self.customer_id
-        try:
-            pin_value(self.workspace, customer_id, field, value)
-        except (UserError, WorkspaceError, SQLAlchemyError) as exc:
-            self.show_error("Cannot pin the value" if value is not None else "Cannot unpin the value", _reason(exc))
-            return
-        self.refresh()
-        self.customerChanged.emit(customer_id)
+        if self.operations.pin(customer_id, field, value):  # the card redraws as the change is announced
+            self.customerChanged.emit(customer_id)
 
     # -- the person's data: export and erase -----------------------------------------
 
@@ -1350,7 +1266,7 @@ class CustomerView(QWidget):
                 path.with_name(path.name + ".part").unlink(missing_ok=True)
             except OSError:
                 pass
-            self.show_error("Cannot export person data", f"Nothing was written to {path}.\n\n{_reason(exc)}")
+            self.show_error("Cannot export person data", f"Nothing was written to {path}.\n\n{reason(exc)}")
             return
         self.personExported.emit(str(written))
         self.show_info("Person data exported",
@@ -1399,10 +1315,10 @@ class CustomerView(QWidget):
         if not self.confirm_erase():
             return
         try:
-            removed = erase_person(self.workspace, customer_id)
+            removed = self.operations.erase_person(customer_id)
         except Exception as exc:  # reported, never a crash; the erase is one transaction
             if customer_profile(self.workspace, customer_id) is not None:
-                self.show_error("Cannot erase person", f"Nothing was erased.\n\n{_reason(exc)}")
+                self.show_error("Cannot erase person", f"Nothing was erased.\n\n{reason(exc)}")
                 return
             removed = {}  # it failed after the erase itself was done (tidying up)
         self._forget_shown_customer()
@@ -1540,7 +1456,7 @@ class CustomerView(QWidget):
             # The save dialog has asked before replacing a file.
             export_timeline(self.workspace, self.customer_id, path, overwrite=True)
         except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
-            self.show_error("Cannot export the timeline", f"Nothing was written to {path}.\n\n{_reason(exc)}")
+            self.show_error("Cannot export the timeline", f"Nothing was written to {path}.\n\n{reason(exc)}")
             return
         self.timelineExported.emit(str(path))
 
@@ -1555,8 +1471,8 @@ class CustomerView(QWidget):
     def _split_selected(self) -> None:
         index = self.source_table.currentIndex()
         row = self.source_model.source_row(index.row()) if index.isValid() else None
-        if row is not None:
-            self.unmergeRequested.emit(row.record_id)
+        if row is not None and self.customer_id is not None and not self.read_only:
+            self.operations.split(row.record_id, self.customer_id, f"{row.source_file} row {row.record_no}")
 
     def _show_raw(self, row: SourceRow | None) -> None:
         self.raw_table.setRowCount(0)
@@ -1615,7 +1531,7 @@ class CustomerView(QWidget):
 
     def _write_notes(self, customer_id: int, text: str) -> bool:
         try:
-            changed = set_customer_notes(self.workspace, customer_id, text, wait=self.NOTES_ATTEMPT_WAIT)
+            changed = self.operations.save_notes(customer_id, text, wait=self.NOTES_ATTEMPT_WAIT)
         except WorkspaceBusyError as exc:
             self._pending_notes = (customer_id, text)
             if self._notes_waiting_since is None:
@@ -1627,9 +1543,11 @@ class CustomerView(QWidget):
                 self.notesWaiting.emit(f"{NOTES_WAITING} Your notes are kept and saved as soon as it finishes.")
                 self._notes_retry.start()
             return False
-        except (UserError, WorkspaceError, SQLAlchemyError) as exc:
+        except Exception as exc:  # refused or failed: the words stay in the editor, and it says why
+            if is_damaged(exc):
+                raise
             self._end_wait(False)
-            self.notes_status.setText(f"Not saved: {_reason(exc)}")
+            self.notes_status.setText(f"Not saved: {reason(exc)}")
             return False
         self._end_wait(True)
         if self.customer_id == customer_id and self.notes_edit.toPlainText() == text:
