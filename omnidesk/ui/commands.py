@@ -404,7 +404,7 @@ class FindDuplicatesStep(Step):
         # Counts of names re-tallied to the same figures are no change a user could undo.
         self.noop = not any(op.table != "value_count" for op in self.journal.ops)
         merged, queued = self.stats.auto_merged, self.stats.queued
-        self.setText(f"Find Duplicates ({_plural(merged, 'merge')}, {queued:,} new to review)")
+        self.setText(f"Find Duplicates ({_plural(merged, 'merge')}, {_plural(queued, 'new pair')} to review)")
         return self.stats.changes
 
     def revert(self, ws: Workspace) -> Changes:

@@ -708,9 +708,10 @@ class MainWindow(QMainWindow):
             return
 
         def done(stats) -> None:
+            merged, queued = stats.auto_merged, stats.queued
             self.statusBar().showMessage(
-                f"Merged {stats.auto_merged:,} customers automatically; {stats.queued:,} new pairs to review",
-                10000)
+                f"Find Duplicates merged {merged:,} customer{'s' if merged != 1 else ''} automatically; "
+                f"{queued:,} new pair{'s' if queued != 1 else ''} to review", 10000)
 
         self.operations.find_duplicates(done)
 

@@ -187,11 +187,13 @@ class Operations(QObject):
 
     def _moved(self, step: Step, undoing: bool, changes: Changes) -> None:
         step.ran = True
+        what = step.text()
         if undoing:
             self.stack.undo()
         else:
             self.stack.redo()
         self.changed.emit(changes)
+        self.notice.emit(f"{'Undid' if undoing else 'Redid'} {what}")
 
     def _drop(self, step: Step, undoing: bool, title: str, why: str) -> None:
         """Take ``step`` off the stack without running it (its target is gone or changed)."""

@@ -72,7 +72,7 @@ def test_keep_working_leaves_the_work_running_and_the_window_open(window, shop, 
     assert not window.close() and window.isVisible() and window.operations.busy
     lock.rollback()
     qtbot.waitUntil(lambda: not window.operations.busy, timeout=30000)
-    assert window.undo_action.text().replace("&", "") == "Undo Find Duplicates (0 merges, 1 new to review)"
+    assert window.undo_action.text().replace("&", "") == "Undo Find Duplicates (0 merges, 1 new pair to review)"
     assert window.close()
 
 

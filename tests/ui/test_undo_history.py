@@ -215,7 +215,7 @@ def remove_import(win, qtbot, monkeypatch):
 
 def find_duplicates(win, qtbot, monkeypatch):
     win.duplicates_action.trigger()
-    return "Find Duplicates (0 merges, 1 new to review)"
+    return "Find Duplicates (0 merges, 1 new pair to review)"
 
 
 def lower_bar(win, qtbot, monkeypatch):
