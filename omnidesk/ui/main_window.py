@@ -1,4 +1,10 @@
-"""MainWindow: navigation, menus, undo/redo and the status bar around one workspace."""
+"""MainWindow: navigation, menus, undo/redo and the status bar around one workspace.
+
+Over 600 lines, for now: besides the menus and the screens' wiring it holds the
+workspace's lifecycle and the offer to restore or recover a damaged workspace
+(that part is the next to move into a module of its own).  Changes go through
+``ui.operations``; this window only asks (confirmations) and shows.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +23,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -47,6 +51,7 @@ from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
 from omnidesk.ui.views.review_view import ReviewView
 from omnidesk.ui.views.welcome_view import WelcomeView
+from omnidesk.ui.widgets.work_indicator import WorkIndicator
 
 WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
 IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip);;All files (*)"
@@ -73,7 +78,6 @@ class MainWindow(QMainWindow):
         self.operations.failed.connect(self.show_error)
         self.operations.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
         self.operations.busyChanged.connect(self._busy_changed)
-        self.operations.progressed.connect(self._work_progressed)
         self._close_when_idle = False
         self.import_wizard = None  # the open ImportWizard, if any
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
@@ -96,7 +100,11 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_menus()
-        self._build_work_indicator()
+        # What long work (Find Duplicates, an import redone) is doing, with a way to stop it.
+        self.work = WorkIndicator()
+        self.work.cancelRequested.connect(self.operations.cancel)
+        self.operations.progressed.connect(self.work.progressed)
+        self.statusBar().addPermanentWidget(self.work)
         self.statusBar().showMessage("Ready")
         self._restore_geometry()
         self._update_actions()
@@ -192,37 +200,14 @@ class MainWindow(QMainWindow):
             self.customer_view.save_notes()
         self.operations.redo()
 
-    # -- long work in the status bar ---------------------------------------------------------
-
-    def _build_work_indicator(self) -> None:
-        """What long work (Find Duplicates, an import redone) is doing, with a way to stop it."""
-        self.work_label = QLabel()
-        self.work_bar = QProgressBar()
-        self.work_bar.setFixedWidth(160)
-        self.work_bar.setTextVisible(False)
-        self.work_cancel = QPushButton("Cancel")
-        self.work_cancel.setToolTip("Stop; what it had done so far is rolled back")
-        self.work_cancel.clicked.connect(self.operations.cancel)
-        for widget in (self.work_label, self.work_bar, self.work_cancel):
-            self.statusBar().addPermanentWidget(widget)
-            widget.setVisible(False)
+    # -- long work ----------------------------------------------------------------------------
 
     def _busy_changed(self, busy: bool) -> None:
-        for widget in (self.work_label, self.work_bar, self.work_cancel):
-            widget.setVisible(busy)
-        self.work_cancel.setEnabled(busy)
+        self.work.set_busy(busy)
         self._update_actions()
         if not busy and self._close_when_idle and not self.runner.running():
             self._close_when_idle = False
             self.close()
-
-    def _work_progressed(self, done: int, total: int, message: str) -> None:
-        self.work_label.setText(message)
-        self.work_bar.setRange(0, max(total, 0))  # 0..0: a busy bar while the end is unknown
-        if total:
-            self.work_bar.setValue(min(done, total))
-        if message.startswith("Cancelling"):
-            self.work_cancel.setEnabled(False)
 
     def ask_stop_work(self, what: str) -> bool:
         """Work is running as the window closes: True to stop it (rolled back) and quit."""

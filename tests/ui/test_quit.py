@@ -47,7 +47,7 @@ def running_window(window, shop):
     assert window.open_workspace(shop)
     window.workspace.busy_timeout = 30  # Find Duplicates waits for the lock, as for a long import
     window.duplicates_action.trigger()
-    assert window.operations.busy and window.work_cancel.isVisible()
+    assert window.operations.busy and window.work.cancel_button.isVisible()
     return window
 
 

@@ -430,7 +430,7 @@ def test_an_import_redone_runs_off_the_ui_thread_with_progress(shop, qtbot, monk
     win.operations.busyChanged.connect(busy.append)
     win.redo_action.trigger()
     assert busy == [True]  # started, and the window goes on: the work is on a worker thread
-    assert win.work_label.isVisibleTo(win) and win.work_cancel.isVisibleTo(win)
+    assert win.work.isVisibleTo(win) and win.work.cancel_button.isEnabled()
     assert not win.undo_action.isEnabled() and not win.redo_action.isEnabled()
     for _ in range(2000):  # the clock stands still: count turns of the event loop
         if busy == [True, False]:
@@ -439,4 +439,4 @@ def test_an_import_redone_runs_off_the_ui_thread_with_progress(shop, qtbot, monk
     assert busy == [True, False]
     assert any("till.csv" in m for m in seen) and any("fair.csv" in m for m in seen)
     assert customer_with(win.workspace, "fay@example.com") is not None
-    assert undo_text(win) == "Undo import of 2 files" and not win.work_label.isVisibleTo(win)
+    assert undo_text(win) == "Undo import of 2 files" and not win.work.isVisibleTo(win)
