@@ -46,7 +46,7 @@ from omnidesk.core.workspace import (
 )
 from omnidesk.ui.operations import Operations
 from omnidesk.ui.tasks import TaskRunner
-from omnidesk.ui.views.customer_view import CustomerView
+from omnidesk.ui.views.customer import CustomerView
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
 from omnidesk.ui.views.review_view import ReviewView
