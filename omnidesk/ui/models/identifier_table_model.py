@@ -1,31 +1,26 @@
-"""The Identifiers tab's table: every email, phone and customer id of a customer, by file and rows."""
+"""The Identifiers tab's table: every email, phone and customer id of a customer, by file and rows.
+
+With the words for where values came from ("a.csv rows 3, 9 (shop)"), which the card's pin
+chooser uses too.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
 
 from omnidesk.core.importing.fields import CHANNELS, channel_name
-from omnidesk.core.provenance import IdentifierSource
-from omnidesk.core.profile import (
-    ValueSource,
-)
 from omnidesk.core.phones import display_phone
+from omnidesk.core.profile import ValueSource
+from omnidesk.core.provenance import IdentifierSource
 from omnidesk.ui.models.list_table_model import ListTableModel
-from omnidesk.ui.models.timeline_model import (
-    channel_icon,
-)
+from omnidesk.ui.models.timeline_model import channel_icon
 
 
-
-def _rows_text(record_nos: Sequence[int], limit: int = 4) -> str:
+def rows_text(record_nos: Sequence[int], limit: int = 4) -> str:
     """"row 12", "rows 3, 9, 27", "24 rows: 3, 9, 27, 40 …" (the count first, where a cut cannot hide it)."""
     if len(record_nos) == 1:
         return f"row {record_nos[0]}"
@@ -34,7 +29,7 @@ def _rows_text(record_nos: Sequence[int], limit: int = 4) -> str:
     return f"{len(record_nos)} rows: " + ", ".join(str(n) for n in record_nos[:limit]) + " …"
 
 
-def _by_file(sources: Sequence[ValueSource]) -> list[tuple[str, str, list[int]]]:
+def sources_by_file(sources: Sequence[ValueSource]) -> list[tuple[str, str, list[int]]]:
     """Sources grouped by (file, channel), in first-seen order: (file, channel, row numbers)."""
     groups: dict[tuple[str, str], list[int]] = {}
     for s in sources:
@@ -50,9 +45,9 @@ def describe_sources(sources: Sequence[ValueSource], *, files: int | None = None
     """
     if len(sources) == 1:
         return sources[0].describe()
-    groups = _by_file(sources)
+    groups = sources_by_file(sources)
     shown = groups if files is None else groups[:files]
-    text = "from " + "; ".join(f"{f} {_rows_text(nos, rows)} ({ch})" for f, ch, nos in shown)
+    text = "from " + "; ".join(f"{f} {rows_text(nos, rows)} ({ch})" for f, ch, nos in shown)
     if len(shown) < len(groups):
         more = len(groups) - len(shown)
         text += f"; and {more} more file{'s' if more != 1 else ''}"
@@ -92,7 +87,7 @@ def identifier_lines(found: Sequence[IdentifierSource], golden: dict[str, str],
         on_card = ""
         if kind in golden and golden[kind] == value:
             on_card = "pinned" if pinned.get(kind) == value else "shown"
-        for i, (file_name, channel, nos) in enumerate(_by_file(group_sources)):
+        for i, (file_name, channel, nos) in enumerate(sources_by_file(group_sources)):
             lines.append(IdentifierLine(kind, value, group, i == 0, file_name, channel, tuple(nos), on_card))
     return lines
 
@@ -150,7 +145,7 @@ class IdentifierTableModel(ListTableModel):
             kind, value = self.shown_value(line)
             values = (kind if line.first else "", value if line.first else "",
                       line.on_card if line.first else "", channel_name(line.channel), line.source_file,
-                      _rows_text(line.record_nos, limit=12))
+                      rows_text(line.record_nos, limit=12))
             return values[column] if 0 <= column < len(values) else None
         if role == Qt.ItemDataRole.ToolTipRole:
             kind, value = self.shown_value(line)

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
-    Qt,
-)
-
-from omnidesk.core.profile import (
-    SourceRow,
-)
+from omnidesk.core.profile import SourceRow
 from omnidesk.ui.models.list_table_model import ListTableModel
-from omnidesk.ui.models.timeline_model import (
-    channel_icon,
-)
-
+from omnidesk.ui.models.timeline_model import channel_icon
 
 
 class SourceTableModel(ListTableModel):

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import (
-    Qt,
-)
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -23,22 +21,16 @@ from PySide6.QtWidgets import (
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.importing.fields import CHANNELS, channel_name
 from omnidesk.core.money import format_money
-from omnidesk.core.provenance import pin_candidates
-from omnidesk.core.profile import (
-    CustomerProfile,
-)
-from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.phones import display_phone
+from omnidesk.core.profile import CustomerProfile
+from omnidesk.core.provenance import pin_candidates
+from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption
 from omnidesk.ui.formatting import nice_date
-from omnidesk.ui.models.timeline_model import (
-    channel_color,
-)
-
-from omnidesk.ui.views.customer.widgets import ElidedLabel, ValueCell, _chip, _clear_layout
-from omnidesk.ui.models.identifier_table_model import _by_file, _rows_text, describe_sources
-
+from omnidesk.ui.models.identifier_table_model import describe_sources, rows_text, sources_by_file
+from omnidesk.ui.models.timeline_model import channel_color
+from omnidesk.ui.views.customer.widgets import ElidedLabel, ValueCell, clear_layout, make_chip
 
 CONSENT_COLORS = {
     "granted": "#2E7D32",
@@ -67,9 +59,6 @@ FIELD_LABELS = {
     "postcode": "Postcode", "country": "Country", "birthday": "Birthday",
 }
 MORE_FIELD_COLUMNS = 3
-MISSING_TITLE = "This customer is no longer here"
-MISSING_TEXT = "Merged into another customer, or their import was undone."
-NOTES_WAITING = "Waiting for the import in another window…"
 
 
 
@@ -185,7 +174,7 @@ class CardMixin:
         return self.more_fields
 
     def _fill_more_fields(self, values: Sequence[CustomValue]) -> None:
-        _clear_layout(self.more_grid)
+        clear_layout(self.more_grid)
         self.more_values = {}
         per_column = -(-len(values) // MORE_FIELD_COLUMNS) if values else 0
         for n, v in enumerate(values):
@@ -230,7 +219,7 @@ class CardMixin:
         box = QHBoxLayout(holder)
         box.setContentsMargins(0, 0, 0, 0)
         box.setSpacing(2)
-        mark = _chip("pinned", PINNED_COLOR)
+        mark = make_chip("pinned", PINNED_COLOR)
         # Smaller than a consent chip: a note on the value, not a fact of its own.
         mark.setStyleSheet(f"QLabel#chip {{ background: {PINNED_COLOR}; color: white; border-radius: 5px; "
                            "padding: 0px 5px; font-weight: 600; }")
@@ -279,9 +268,9 @@ class CardMixin:
         )
         self.subtitle.setToolTip(self.subtitle.text())
 
-        _clear_layout(self.chips)
+        clear_layout(self.chips)
         for channel in p.channels:
-            chip = _chip(channel_name(channel), channel_color(channel))
+            chip = make_chip(channel_name(channel), channel_color(channel))
             chip.setToolTip(f"Known on the {CHANNELS.get(channel, channel_name(channel))} channel")
             self.chips.addWidget(chip)
 
@@ -309,7 +298,7 @@ class CardMixin:
                        if p.money else "")
         self._set("spend", money, None, spend_from if money else "")
         self._set("orders", f"{p.orders:,}" if p.orders else "", None, orders_from if p.orders else "")
-        _clear_layout(self.money_lines)
+        clear_layout(self.money_lines)
         for m in p.money:
             line = ElidedLabel(m.describe(p.currency))
             line.setObjectName(f"money_{m.channel}")
@@ -327,7 +316,7 @@ class CardMixin:
                   else "No events in the last 12 months")
 
         for channel, (title, box, text) in self.consent_rows.items():
-            _clear_layout(box, keep=1)
+            clear_layout(box, keep=1)
             fact = p.consents.get(channel)
             show = fact is not None or channel != "whatsapp"
             title.setVisible(show)
@@ -338,7 +327,7 @@ class CardMixin:
                 text.setText(EMPTY if show else "")
                 text.setToolTip("No consent on record for this channel")
                 continue
-            chip = _chip(fact.status, CONSENT_COLORS.get(fact.status, "#6D6D6D"))
+            chip = make_chip(fact.status, CONSENT_COLORS.get(fact.status, "#6D6D6D"))
             chip.setToolTip(fact.describe())
             box.insertWidget(0, chip)
             # Without a date in the file, when it was imported is when it was last known true.
@@ -413,7 +402,7 @@ class CardMixin:
             found_in = describe_sources(c.sources, files=1).removeprefix("from ")
             if len(c.sources) > 1:
                 found_in = f"{len(c.sources)} records: {found_in}"
-            details = "\n".join(f"{f} {_rows_text(nos, limit=30)} ({ch})" for f, ch, nos in _by_file(c.sources))
+            details = "\n".join(f"{f} {rows_text(nos, limit=30)} ({ch})" for f, ch, nos in sources_by_file(c.sources))
             options.append(PinOption(c.value, self._shown_value(field, c.value), found_in, details))
         current = getattr(self.profile, field) or ""
         return PinDialog(FIELD_LABELS[field], self.profile.display_name, options, current,

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QLabel,
-    QStackedLayout,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QStackedLayout, QTableView, QVBoxLayout, QWidget
 
+from omnidesk.core.profile import CustomerProfile
 from omnidesk.core.provenance import identifier_sources
-from omnidesk.core.profile import (
-    CustomerProfile,
-)
-from omnidesk.ui.widgets.empty_state import EmptyState
-
 from omnidesk.ui.models.identifier_table_model import IdentifierTableModel, identifier_lines
+from omnidesk.ui.widgets.empty_state import EmptyState
 
 
 class IdentifiersMixin:

@@ -5,25 +5,16 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtCore import (
-    QTimer,
-)
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.failures import is_damaged
 from omnidesk.core.workspace import WorkspaceBusyError
 from omnidesk.ui.operations import reason
 
-from omnidesk.ui.views.customer.card import NOTES_WAITING
+NOTES_WAITING = "Waiting for the import in another window…"
 
 
 class NotesMixin:

@@ -5,22 +5,14 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QStandardPaths,
-)
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QMessageBox,
-)
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from omnidesk.core.privacy import export_person
+from omnidesk.core.profile import customer_profile
 from omnidesk.core.workspace import backup_files
-from omnidesk.core.profile import (
-    customer_profile,
-)
 from omnidesk.ui.dialogs.person_dialogs import erase_confirmation
 from omnidesk.ui.operations import reason
-
 
 
 class PersonActionsMixin:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-
-from PySide6.QtCore import (
-    QModelIndex,
-    Qt,
-)
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -20,13 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from omnidesk.core.profile import (
-    SourceRow,
-    raw_record,
-)
-
-from omnidesk.ui.views.customer.widgets import ElidedLabel, _muted
+from omnidesk.core.profile import SourceRow, raw_record
 from omnidesk.ui.models.source_table_model import SourceTableModel
+from omnidesk.ui.views.customer.widgets import ElidedLabel, muted_color
 
 
 class SourcesMixin:
@@ -114,7 +106,7 @@ class SourcesMixin:
         self.raw_table.setRowCount(len(pairs))
         for i, (column, value) in enumerate(pairs):
             name = QTableWidgetItem(column)
-            name.setForeground(_muted(self.palette()))
+            name.setForeground(muted_color(self.palette()))
             cell = QTableWidgetItem(value)
             cell.setToolTip(value)
             self.raw_table.setItem(i, 0, name)

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QRect,
-    QSize,
-    Qt,
-    QTimer,
-)
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.timeline import export_timeline, timeline
-from omnidesk.ui.operations import reason
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
     amount_text,
@@ -37,9 +31,9 @@ from omnidesk.ui.models.timeline_model import (
     time_text,
     type_label,
 )
+from omnidesk.ui.operations import reason
+from omnidesk.ui.views.customer.widgets import muted_color
 from omnidesk.ui.widgets.empty_state import EmptyState
-
-from omnidesk.ui.views.customer.widgets import _muted
 
 
 class TimelineDelegate(QStyledItemDelegate):
@@ -75,7 +69,7 @@ class TimelineDelegate(QStyledItemDelegate):
             muted = text_color
         else:
             text_color = palette.color(QPalette.ColorRole.Text)
-            muted = _muted(palette)
+            muted = muted_color(palette)
         middle = int(Qt.AlignmentFlag.AlignVCenter)
         x = rect.left() + 12
         top, height = rect.top(), rect.height()

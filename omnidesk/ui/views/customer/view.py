@@ -5,40 +5,33 @@ Everything shown comes from core queries (``core.profile``, ``core.timeline``,
 (``ui.operations``): notes, pinned values, splitting a record off, erasing the
 person; exporting the person's data writes a file, not the workspace.  Each
 value on the card says in its tooltip which file, row and channel it came from.
+
+The screen's parts live beside this module, each a mixin of :class:`CustomerView`
+(its widgets stay attributes of the one view, where the window and tests reach
+them): ``card`` (with pinning), ``timeline``, ``sources`` (with splitting a record
+off), ``identifiers``, ``notes`` and ``person`` (export and erase).
 """
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
-from PySide6.QtCore import (
-    Signal,
-)
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QStackedLayout,
-    QTabWidget,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
-
+from omnidesk.core.profile import CustomerProfile, customer_profile, source_rows
 from omnidesk.core.provenance import pinned_values
-from omnidesk.core.profile import (
-    CustomerProfile,
-    customer_profile,
-    source_rows,
-)
 from omnidesk.core.timeline import timeline
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.operations import Operations
-from omnidesk.ui.widgets.empty_state import EmptyState
-
-from omnidesk.ui.views.customer.card import CardMixin, MISSING_TEXT, MISSING_TITLE
+from omnidesk.ui.views.customer.card import CardMixin
 from omnidesk.ui.views.customer.identifiers import IdentifiersMixin
 from omnidesk.ui.views.customer.notes import NotesMixin
 from omnidesk.ui.views.customer.person import PersonActionsMixin
 from omnidesk.ui.views.customer.sources import SourcesMixin
 from omnidesk.ui.views.customer.timeline import TimelineMixin
+from omnidesk.ui.widgets.empty_state import EmptyState
+
+MISSING_TITLE = "This customer is no longer here"
+MISSING_TEXT = "Merged into another customer, or their import was undone."
 
 
 class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, NotesMixin,

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-
-from PySide6.QtCore import (
-    QSize,
-    Qt,
-)
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import (
-    QLabel,
-    QSizePolicy,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 
-
-
-def _muted(palette: QPalette) -> QColor:
+def muted_color(palette: QPalette) -> QColor:
+    """The palette's colour for secondary text (titles, row numbers)."""
     return palette.color(QPalette.ColorRole.PlaceholderText)
 
 
-def _clear_layout(layout, keep: int = 0) -> None:
+def clear_layout(layout, keep: int = 0) -> None:
     """Remove all but the last ``keep`` widgets; hidden at once, deleted later."""
     while layout.count() > keep:
         item = layout.takeAt(0)
@@ -104,7 +95,7 @@ class ValueCell(QWidget):
         self.relayout()
 
 
-def _chip(text: str, color: QColor | str, parent=None) -> QLabel:
+def make_chip(text: str, color: QColor | str, parent=None) -> QLabel:
     chip = QLabel(text, parent)
     color = QColor(color)
     chip.setObjectName("chip")
