@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QWidget
 
 
 class WorkIndicator(QWidget):
@@ -18,8 +18,13 @@ class WorkIndicator(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setToolTip("Stop; what it had done so far is rolled back")
         self.cancel_button.clicked.connect(self.cancelRequested)
+        # As wide as its parts, no wider: the status bar's own message keeps the room that is left.
+        for part in (self.label, self.bar, self.cancel_button):
+            part.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setContentsMargins(8, 0, 0, 0)
+        layout.setSpacing(8)
         layout.addWidget(self.label)
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
@@ -31,6 +36,8 @@ class WorkIndicator(QWidget):
 
     def progressed(self, done: int, total: int, message: str) -> None:
         self.label.setText(message)
+        self.label.adjustSize()
+        self.updateGeometry()
         self.bar.setRange(0, max(total, 0))  # 0..0: a busy bar while the end is unknown
         if total:
             self.bar.setValue(min(done, total))
