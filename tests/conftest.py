@@ -1,4 +1,5 @@
-"""Shared test setup: no display needed, and every test gets its own data folder.
+"""Shared test setup: no display needed, every test gets its own data folder, and new
+workspaces come from one template migrated once per run.
 
 To find tests that lean on the real clock or the machine's zone, run the suite at an
 awkward hour in an awkward zone::
@@ -11,11 +12,15 @@ awkward hour in an awkward zone::
 from __future__ import annotations
 
 import os
+import shutil
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+
+from omnidesk.core.workspace import Workspace  # noqa: E402
 
 _fake_clock = None
 
@@ -45,3 +50,51 @@ def isolated_data_dir(tmp_path_factory, monkeypatch):
     data = tmp_path_factory.mktemp("omnidesk-data")
     monkeypatch.setenv("OMNIDESK_DATA_DIR", str(data))
     return data
+
+
+@pytest.fixture(scope="session")
+def empty_workspace_file(tmp_path_factory) -> Path:
+    """An empty workspace at the newest schema, made once per run.
+
+    Tests get copies: copying a file takes milliseconds, running every migration
+    on a new file takes a good part of a second.
+    """
+    path = tmp_path_factory.mktemp("template") / "empty.omnidesk"
+    Workspace.create(path).close()
+    return path
+
+
+@pytest.fixture
+def make_workspace(tmp_path, empty_workspace_file):
+    """``make(name="shop.omnidesk", **settings)``: a new, empty workspace in the test's folder.
+
+    Each keyword is a workspace setting (``timezone="America/New_York"``).  Every
+    workspace made is closed after the test.
+    """
+    made: list[Workspace] = []
+
+    def make(name: str = "shop.omnidesk", **settings: object) -> Workspace:
+        path = tmp_path / name
+        if path.exists():
+            raise FileExistsError(f"{path} already exists: give each workspace of a test its own name")
+        shutil.copyfile(empty_workspace_file, path)
+        ws = Workspace.open(path)
+        made.append(ws)
+        for key, value in settings.items():
+            ws.set_setting(key, value)
+        return ws
+
+    yield make
+    for ws in made:
+        ws.close()
+
+
+@pytest.fixture
+def ws(make_workspace) -> Workspace:
+    """A new, empty workspace (``shop.omnidesk`` in the test's folder), closed after the test.
+
+    A module that needs a setting overrides it: ``def ws(make_workspace): return
+    make_workspace(timezone=...)``; one that needs data on it asks for ``ws`` in its own
+    ``ws`` fixture and imports into it.
+    """
+    return make_workspace()

@@ -1,7 +1,9 @@
-"""Resources are found from source and from a bundle, and the files the app reads exist.
+"""Resources are found from source, an installed package and a bundle, and the files the app reads exist.
 
 The PyInstaller spec copies resources/ to ``resources/`` inside the bundle and
-sets ``sys._MEIPASS`` there; these tests pin that contract without building.
+sets ``sys._MEIPASS`` there; a wheel installs it as ``omnidesk/resources``
+(setup.py).  These tests pin that contract without building;
+tests/e2e/test_wheel.py and tests/e2e/test_bundle.py build both.
 """
 
 from __future__ import annotations
@@ -18,20 +20,39 @@ ICON_SIZES = (16, 32, 48, 64, 128, 256, 512)  # the sizes packaging/make_icons.p
 
 def test_resources_dir_from_source():
     assert paths.resources_dir() == ROOT / "resources"
-    for name in ("icons/omnidesk.svg", "themes/base.qss"):
+    for name in ("icons/omnidesk.svg", "themes/base.qss", "presets/shopify.toml", "header_synonyms.toml"):
         assert paths.resource_path(*name.split("/")).is_file(), name
 
 
+def test_resources_dir_of_an_installed_package(monkeypatch, tmp_path):
+    package = tmp_path / "site-packages" / "omnidesk"
+    monkeypatch.setattr(paths, "_PACKAGE_DIR", package)
+    # A folder beside the package (another distribution's "resources") is not ours.
+    (tmp_path / "site-packages" / "resources").mkdir(parents=True)
+    (package / "resources").mkdir(parents=True)
+    assert paths.resources_dir() == package / "resources"
+    assert paths.resource_path("presets", "shopify.toml") == package / "resources" / "presets" / "shopify.toml"
+    assert demo_data.resource_dir() == package / "resources" / "demo"
+    # The bundle's folder wins over everything else.
+    monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path / "bundle"), raising=False)
+    assert paths.resources_dir() == tmp_path / "bundle" / "resources"
+
+
+def test_the_checkout_has_no_installed_resources_folder():
+    # Were omnidesk/resources there, a checkout would read it instead of resources/.
+    assert not (ROOT / "omnidesk" / "resources").exists()
+
+
 def test_demo_word_lists_come_from_the_same_resources_dir():
-    assert demo_data._resource_dir() == paths.resources_dir() / "demo"
-    assert any(demo_data._resource_dir().iterdir())
+    assert demo_data.resource_dir() == paths.resources_dir() / "demo"
+    assert any(demo_data.resource_dir().iterdir())
 
 
 def test_resources_dir_inside_a_bundle(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert paths.resources_dir() == tmp_path / "resources"
     assert paths.resource_path("icons", "omnidesk.svg") == tmp_path / "resources" / "icons" / "omnidesk.svg"
-    assert demo_data._resource_dir() == tmp_path / "resources" / "demo"
+    assert demo_data.resource_dir() == tmp_path / "resources" / "demo"
 
 
 def test_icon_pngs_are_committed_at_every_size():

@@ -23,6 +23,7 @@ class Changes:
     reviews: bool = False  # the review queue
     imports: bool = False  # import batches, flagged rows
     settings: bool = False  # workspace settings
+    segments: bool = False  # saved segments (names and rules)
     everything: bool = False  # a new workspace, a restore: re-read all
 
     def __or__(self, other: Changes) -> Changes:
@@ -33,6 +34,7 @@ class Changes:
             reviews=self.reviews or other.reviews,
             imports=self.imports or other.imports,
             settings=self.settings or other.settings,
+            segments=self.segments or other.segments,
             everything=self.everything or other.everything,
         )
 

@@ -86,6 +86,8 @@ class Customer(SQLModel, table=True):
     tags: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     consent_email: Optional[str] = Field(default=None, max_length=16)
     consent_sms: Optional[str] = Field(default=None, max_length=16)
+    consent_whatsapp: Optional[str] = Field(
+        default=None, sa_column=Column(String(16), nullable=True))
     channels: str = Field(default="", max_length=200)  # space-separated channel keys
     # money as integer minor units (cents): exact, and portable across databases
     spend_minor: Optional[int] = Field(default=None, index=True)
@@ -216,7 +218,11 @@ class Event(SQLModel, table=True):
     """Something a person did on a channel: an order, an open, a visit, a form."""
 
     __tablename__ = "event"
-    __table_args__ = (Index("ix_event_customer_time", "customer_id", "occurred_utc"),)
+    __table_args__ = (
+        Index("ix_event_customer_time", "customer_id", "occurred_utc"),
+        # Segments ask "who did this kind of thing since then" (refunds aside): the index alone answers.
+        Index("ix_event_type_time", "type", "occurred_utc", "customer_id", "status"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     batch_id: int = Field(foreign_key="import_batch.id", index=True, ondelete="CASCADE")
@@ -322,3 +328,15 @@ class Suppression(SQLModel, table=True):
     id: Optional[int] = Field(default=None, primary_key=True)
     hash: str = Field(max_length=64, unique=True)
     created_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class SavedSegment(SQLModel, table=True):
+    """A named audience: a rule (segments.py's JSON form), its members computed when asked."""
+
+    __tablename__ = "saved_segment"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    rule_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+    updated_at: str = Field(default_factory=utcnow, max_length=32)

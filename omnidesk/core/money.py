@@ -1,18 +1,26 @@
-"""The workspace's own currency, for amounts whose export did not name one.
+"""Money: amounts in minor units, the one way they are written, the shop's currency, and orders and spend.
 
-A till or a lead form exports "32.00" where the online shop says "32.00 USD";
+Every amount is kept as an integer of hundredths (``amount_minor``);
+:func:`format_money` is the one way one is written, for a screen ("1,234.50 USD")
+or a file ("1234.50"), and :func:`to_minor` the one way one is made.
+
+The workspace's own currency is for amounts whose export did not name one.  A
+till or a lead form exports "32.00" where the online shop says "32.00 USD";
 both are the shop's money.  The ``currency`` setting names it; when unset it
 follows the workspace's region (``default_region``), for the regions a small
 business is most likely in.  With neither, amounts stay bare.
+
+This module reads nothing of omnidesk but the channel names: the importer,
+the card and the exports all stand on it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
-from omnidesk.core.importing.fields import channel_name
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.channels import channel_name
 
 _EURO = "AT BE CY DE EE ES FI FR GR HR IE IT LT LU LV MT NL PT SI SK".split()
 REGION_CURRENCY: dict[str, str] = {
@@ -24,7 +32,11 @@ REGION_CURRENCY: dict[str, str] = {
 }
 
 
-def workspace_currency(ws: Workspace) -> str | None:
+class _Settings(Protocol):
+    def get_setting(self, key: str, default: object = None) -> object: ...
+
+
+def workspace_currency(ws: _Settings) -> str | None:
     """The ISO 4217 code amounts without one are in, or None when nothing says."""
     code = str(ws.get_setting("currency") or "").strip().upper()
     if code:
@@ -172,8 +184,7 @@ def lifetime_from_values(values: dict) -> tuple[int | None, int | None]:
     """The (orders, spend in minor units) a customers-export record gives, each None when absent."""
     orders = values.get("total_orders")
     spent = values.get("total_spent")
-    return (int(orders) if orders is not None else None,
-            int((Decimal(str(spent)) * 100).to_integral_value()) if spent is not None else None)
+    return int(orders) if orders is not None else None, to_minor(spent)
 
 
 def latest_lifetime(records: list[tuple[int, int, dict]], files: dict[int, str] | None = None) -> Lifetime | None:
@@ -195,12 +206,24 @@ def latest_lifetime(records: list[tuple[int, int, dict]], files: dict[int, str] 
                     tuple(rid for rid, _, _ in mine), (files or {}).get(batch, ""))
 
 
-def format_money(minor: int | None, currency: str | None = None) -> str:
-    """"1,234.50 USD" (no currency when none is known); "" for no amount."""
+def format_money(minor: int | None, currency: str | None = None, *, grouped: bool = True) -> str:
+    """An amount in minor units as people read it: "1,234.50 USD"; "" for no amount.
+
+    Without a currency the number stands alone ("1,234.50").  ``grouped=False``
+    writes it for files and programs, "1234.50", with no thousands separator.
+    Amounts are kept in hundredths whatever the currency, so two decimals always.
+    """
     if minor is None:
         return ""
-    text = f"{minor / 100:,.2f}"
+    text = f"{Decimal(minor).scaleb(-2):{',' if grouped else ''}.2f}"
     return f"{text} {currency}" if currency else text
+
+
+def to_minor(amount: object) -> int | None:
+    """An amount (a Decimal, a number, or its text) in minor units, to the nearest; None stays None."""
+    if amount is None:
+        return None
+    return int((Decimal(str(amount)) * 100).to_integral_value())
 
 
 def _count(n: int, channel: str) -> str:
@@ -234,62 +257,3 @@ def order_row_aggregates(ev) -> tuple:
                       (and_(counted, ev.c.amount_minor.is_not(None)), net), else_=0)),
         func.sum(case((and_(is_order, ev.c.amount_minor.is_not(None)), 1), else_=0)),
     )
-
-
-def fill_order_statuses(conn, chunk: int = 5_000) -> int:
-    """Give the orders imported before statuses were kept theirs, from their rows as read.
-
-    Each event's first row is still in the workspace exactly as imported, with its
-    file's header: the status, cancelled-at and refunded-amount cells are read from
-    there (a Shopify export's ``Cancelled at`` and ``Refunded Amount`` were kept raw
-    then).  Returns how many orders were updated.
-    """
-    import json
-
-    from sqlalchemy import select
-
-    from omnidesk.core.importing.normalize import parse_money
-    from omnidesk.core.importing.presets import header_key
-    from omnidesk.core.models import Event, ImportBatch, SourceRecord
-
-    batch, ev, rec = ImportBatch.__table__, Event.__table__, SourceRecord.__table__
-    headers = {"cancelled_at": ("cancelled at", "canceled at"), "refunded_amount": ("refunded amount",)}
-    updated = 0
-    for bid, header_json, mapping_json in conn.execute(
-            select(batch.c.id, batch.c.header_json, batch.c.mapping_json).where(batch.c.kind == "events")):
-        header, mapping = json.loads(header_json or "[]"), json.loads(mapping_json or "[]")
-        where: dict[str, int] = {}
-        for i, name in enumerate(mapping):
-            where.setdefault(name, i)
-        for name, keys in headers.items():
-            if name not in where:
-                found = [i for i, h in enumerate(header) if header_key(h) in keys]
-                if found:
-                    where[name] = found[0]
-        if not {"status", "cancelled_at", "refunded_amount"} & set(where):
-            continue
-        rows = conn.execute(select(ev.c.id, rec.c.raw_json).join(rec, rec.c.id == ev.c.record_id)
-                            .where(ev.c.batch_id == bid, ev.c.type.in_(ORDER_TYPES))).all()
-        params = []
-        for eid, raw_json in rows:
-            raw = json.loads(raw_json or "[]")
-
-            def cell(name: str) -> str:
-                i = where.get(name)
-                return str(raw[i]).strip() if i is not None and i < len(raw) else ""
-
-            refunded = parse_money(cell("refunded_amount")).value if cell("refunded_amount") else None
-            params.append({"eid": eid, "status": order_status(cell("status"), cell("cancelled_at")),
-                           "refunded": int((refunded * 100).to_integral_value()) if refunded is not None else None})
-        for start in range(0, len(params), chunk):
-            conn.execute(ev.update().where(ev.c.id == _bind("eid"))
-                         .values(status=_bind("status"), refunded_minor=_bind("refunded")),
-                         params[start:start + chunk])
-        updated += len(params)
-    return updated
-
-
-def _bind(name: str):
-    from sqlalchemy import bindparam
-
-    return bindparam(name)

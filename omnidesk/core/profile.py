@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
+from omnidesk.core.channels import channel_name
 from omnidesk.core.consent import decide, facts_query
 from omnidesk.core.identity.golden import DEFAULT_TRUST
 from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
@@ -48,10 +49,10 @@ class ValueSource(NamedTuple):
     channel: str
 
     def describe(self) -> str:
-        """"from customers_export.csv row 12 (shop)", or "set by hand"."""
+        """"from customers_export.csv row 12 (Shop)", or "set by hand"."""
         if not self.source_file:
             return "set by hand"
-        return f"from {self.source_file} row {self.record_no} ({self.channel})"
+        return f"from {self.source_file} row {self.record_no} ({channel_name(self.channel)})"
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ class ConsentFact:
             when = f" (the file gave no date; imported {self.recorded_at[:10]})"
         else:
             when = ""
-        return f"{self.status}{when}, from {self.source_file} row {self.record_no} ({self.record_channel})"
+        return (f"{self.status}{when}, from {self.source_file} row {self.record_no} "
+                f"({channel_name(self.record_channel)})")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from omnidesk.core.channels import channel_code
 from omnidesk.core.errors import UserError
 from omnidesk.core.workspace import DEFAULT_SETTINGS, Workspace
 
@@ -67,8 +68,8 @@ def _text(text: str) -> str:
 
 
 def _channels(text: str) -> list[str]:
-    """"shop, pos, email" -> ["shop", "pos", "email"]: the channels whose names win, most trusted first."""
-    names = [part.strip().lower() for part in text.replace(";", ",").split(",") if part.strip()]
+    """"shop, Till, email" -> ["shop", "pos", "email"]: the channels whose names win, most trusted first."""
+    names = [channel_code(part).lower() for part in text.replace(";", ",").split(",") if part.strip()]
     if len(set(names)) != len(names):
         raise ValueError("name each channel once")
     bad = [n for n in names if not n.replace("_", "").replace("-", "").isalnum()]

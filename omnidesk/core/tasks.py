@@ -41,3 +41,24 @@ def run_to_completion(gen: Generator[Progress, None, T]) -> T:
             next(gen)
         except StopIteration as stop:
             return stop.value
+
+
+def cancellable(steps: Generator[Progress, None, T], cancelled: CancelCheck,
+                message: str) -> Generator[Progress, None, T]:
+    """Drive ``steps``, asking ``cancelled()`` before each of them; returns what ``steps`` returns.
+
+    When the answer is yes, ``steps`` is closed (its ``finally`` blocks and
+    context managers run) and :class:`Cancelled` is raised with ``message``,
+    so the transaction around it rolls back.
+    """
+    try:
+        while True:
+            if cancelled():
+                raise Cancelled(message)
+            try:
+                progress = next(steps)
+            except StopIteration as stop:
+                return stop.value
+            yield progress
+    finally:
+        steps.close()

@@ -19,17 +19,17 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
+from omnidesk.core.channels import CONSENT_CODES, channel_name
 from omnidesk.core.consent import Fact, changes, facts_query, file_times
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
-from omnidesk.core.money import workspace_currency
+from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.workspace import Workspace
 
 EXPORT_HEADER = ["occurred_at", "channel", "type", "summary", "amount", "source_file", "source_row"]
@@ -40,8 +40,6 @@ FIRST_SEEN_TYPE = "first_seen"
 # Same-instant entries read best as cause before effect: the record appears, the
 # order happens, then the consent the order carried.
 _RANK = {"record": 0, "event": 1, "consent": 2}
-
-_CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "whatsapp": "WhatsApp"}
 
 
 @dataclass(slots=True)
@@ -110,7 +108,7 @@ def _union(customer_id: int):
         .where(ev.c.customer_id == customer_id)
     )
     label = case(
-        *[(con.c.channel == k, v) for k, v in _CHANNEL_LABELS.items()], else_=con.c.channel
+        *[(con.c.channel == code, channel_name(code)) for code in CONSENT_CODES], else_=con.c.channel
     )
     consents = (
         select(
@@ -256,13 +254,6 @@ def timeline_channels(ws: Workspace, customer_id: int) -> list[str]:
 # -- export --------------------------------------------------------------------------
 
 
-def format_amount(amount_minor: int | None) -> str:
-    """Minor units as a plain decimal string ("12.50"); "" for no amount."""
-    if amount_minor is None:
-        return ""
-    return f"{Decimal(amount_minor).scaleb(-2):.2f}"
-
-
 def in_zone(occurred_at: str, zone: tzinfo | None) -> str:
     """A time recorded with an offset, as the same instant on the shop's clock.
 
@@ -343,7 +334,7 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bo
     zone = workspace_zone(ws)
     rows = (
         [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
-         format_amount(e.amount_minor), e.source_file, e.source_row if e.source_row is not None else ""]
+         format_money(e.amount_minor, grouped=False), e.source_file, e.source_row if e.source_row is not None else ""]
         for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
         if e.occurred_at
     )
@@ -377,7 +368,7 @@ def find_customer(ws: Workspace, text: str) -> int | None:
         if "@" in text:
             return _by_identifier(conn, "email", text.lower(), cust.c.email)
     region = str(ws.get_setting("default_region") or "US")
-    from omnidesk.core.importing.normalize import normalize_phone  # phonenumbers loads slowly
+    from omnidesk.core.contact import normalize_phone  # phonenumbers loads slowly
 
     phone = normalize_phone(text, region).value
     if phone is None:

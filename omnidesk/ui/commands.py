@@ -275,41 +275,35 @@ class BulkAcceptStep(Step):
 
 
 def reimport_files(workspace, files: Sequence[tuple[Path, object, str]]):
-    """A task body: import these files again, each as it was first imported (all or none).
+    """A task body: import these files again, each as it was first imported, all or none.
 
     ``files`` are (path, ImportOptions, the file's hash when it was imported): a
     file that is gone or whose bytes changed since is refused, not imported
-    blind.  Returns the new batch ids, in order.
+    blind.  Runs on the import driver the wizard and the command line share;
+    returns the new batch ids, in order.
     """
-    from omnidesk.core.importing.pipeline import analyze, run_import
+    from omnidesk.core.importing.analysis import analyze
+    from omnidesk.core.importing.driver import import_files
 
     def work(cancelled):
-        made: list[int] = []
-        try:
-            for i, (path, options, file_hash) in enumerate(files):
-                if cancelled():
-                    raise Cancelled("Redo of the import was cancelled; nothing changed.")
-                prefix = f"File {i + 1} of {len(files)} · " if len(files) > 1 else ""
-                yield Progress(1000 * i, 1000 * len(files), f"{prefix}Importing {path.name} again")
-                if not Path(path).is_file():
-                    raise UserError(f"{path.name} is no longer at {path.parent}; it cannot be imported again.")
-                plan = analyze(workspace, path, options)
-                if file_hash and plan.file_hash != file_hash:
-                    raise UserError(f"{path.name} has changed since it was imported; importing it again "
-                                    "would bring in other rows.")
-                gen = run_import(workspace, plan, cancelled=cancelled)
-                while True:
-                    try:
-                        p = next(gen)
-                    except StopIteration as stop:
-                        made.append(stop.value.batch_id)
-                        break
-                    share = min(p.done / p.total, 1.0) if p.total else 0.0
-                    yield Progress(int(1000 * (i + share)), 1000 * len(files), f"{prefix}{path.name} — {p.message}")
-        except BaseException:
+        plans = []
+        for path, options, file_hash in files:
+            yield Progress(0, 0, f"Reading {Path(path).name}")
+            if not Path(path).is_file():
+                raise UserError(f"{Path(path).name} is no longer at {Path(path).parent}; it cannot be imported again.")
+            plan = analyze(workspace, Path(path), options)
+            if file_hash and plan.file_hash != file_hash:
+                raise UserError(f"{plan.file_name} has changed since it was imported; importing it again "
+                                "would bring in other rows.")
+            plans.append(plan)
+        run = yield from import_files(workspace, plans, cancelled=cancelled)
+        made = [result.batch_id for result in run.results if result.batch_id]
+        if run.failures or run.cancelled_at is not None or len(made) != len(files):
             if made:  # the files already imported again go too: the step is redone whole or not at all
-                core_batches.undo_batches(workspace, [b for b in made if b])
-            raise
+                core_batches.undo_batches(workspace, made)
+            if run.cancelled_at is not None:
+                raise Cancelled("Redo of the import was cancelled; nothing changed.")
+            raise UserError(run.failures[0].message if run.failures else "Not every file could be imported again.")
         return made
 
     return work

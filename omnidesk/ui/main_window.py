@@ -312,9 +312,8 @@ class MainWindow(QMainWindow):
             return False
         self._close_when_idle = True
         self.statusBar().showMessage("Stopping… Omnidesk closes as soon as the work has stopped.")
-        for task in self.runner.running():
-            task.signals.finished.connect(lambda _r: self._close_after_work())
-            task.signals.failed.connect(lambda _e: self._close_after_work())
+        # The runner says so on this thread when its last task has ended: nothing can slip by.
+        self.runner.signals.idle.connect(self._close_after_work, Qt.ConnectionType.UniqueConnection)
         return True
 
     def _close_after_work(self) -> None:

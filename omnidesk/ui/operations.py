@@ -377,7 +377,7 @@ class Operations(QObject):
 
         Raises whatever the core raises; the caller reports it.
         """
-        from omnidesk.core.privacy import erase_person
+        from omnidesk.core.rights import erase_person
 
         assert self.workspace is not None
         if self.busy:

@@ -9,7 +9,8 @@ thread has seen its last signal, so a window can cancel them and wait for them
 before it closes (a task that outlived its window, emitting into deleted
 objects during interpreter shutdown, is how a quit crashes).  A task's signal
 object belongs to the runner's object on the UI thread and is deleted there,
-never from a worker thread when the last Python reference happens to drop.
+after its last signal, never from a worker thread when the last Python
+reference happens to drop.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time
 from collections.abc import Callable, Generator
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 from omnidesk.core.tasks import Progress
 
@@ -27,6 +29,7 @@ class TaskSignals(QObject):
     progressed = Signal(int, int, str)
     finished = Signal(object)
     failed = Signal(object)  # the exception
+    ended = Signal()  # after finished or failed: the task's own clean-up
 
 
 class _Worker(QRunnable):
@@ -70,20 +73,28 @@ class Task:
             self.signals.failed.emit(exc)
         finally:
             self.done.set()
+            self.signals.ended.emit()
+
+
+class RunnerSignals(QObject):
+    idle = Signal()  # the last running task has ended
 
 
 class TaskRunner:
     def __init__(self, pool: QThreadPool | None = None, *, inline: bool = False) -> None:
         self.pool = pool or QThreadPool.globalInstance()
         self.inline = inline
-        self._owner = QObject()  # lives on the UI thread: parent of the tasks' signal objects
+        self.signals = RunnerSignals()
+        # Parent of the tasks' signal objects, on the UI thread, and owned by the application
+        # rather than by this runner: a signal object dies on the UI thread (its task deletes it
+        # once ended), never with the last Python reference, wherever that is dropped.
+        self._owner = QObject(QCoreApplication.instance())
         self._tasks: list[Task] = []
 
     def start(self, task: Task) -> Task:
         task.signals.setParent(self._owner)
-        # Connected last, so it runs after the caller's own slots for the same signal.
-        task.signals.finished.connect(lambda _result, t=task: self._ended(t))
-        task.signals.failed.connect(lambda _exc, t=task: self._ended(t))
+        # ``ended`` comes after finished or failed (and the task deletes its signals then).
+        task.signals.ended.connect(lambda t=task: self._ended(t))
         self._tasks.append(task)
         if self.inline:
             task._drive()
@@ -95,11 +106,20 @@ class TaskRunner:
         task.ended = True
         if task in self._tasks:
             self._tasks.remove(task)
+        if not self.running():
+            self.signals.idle.emit()
+        # Slots that name their task make a cycle through the Qt connection that Python's
+        # collector cannot see; deleting the signals once every slot has heard the end (``ended``
+        # comes last) breaks it, on the UI thread that owns them.
         task.signals.deleteLater()
 
     def running(self) -> list[Task]:
-        """Tasks started and not yet ended (as the UI thread sees them)."""
-        return [t for t in self._tasks if not t.ended]
+        """Tasks started and not yet ended (as the UI thread sees them).
+
+        A task whose work is done and whose signal object is already gone has ended
+        too: its last signal can no longer arrive (a deferred delete ran first).
+        """
+        return [t for t in self._tasks if not t.ended and not (t.done.is_set() and not isValid(t.signals))]
 
     def cancel_all(self) -> None:
         for task in self.running():
@@ -113,8 +133,10 @@ class TaskRunner:
         deadline = time.monotonic() + timeout
         while self.running():
             if all(t.done.is_set() for t in self.running()):
-                QCoreApplication.processEvents()  # their finished/failed signals, queued to this thread
+                QCoreApplication.processEvents()  # their last signals, queued to this thread
                 if self.running():
+                    if time.monotonic() >= deadline:
+                        return False
                     time.sleep(0.005)
                 continue
             if time.monotonic() >= deadline:

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
 
-from omnidesk.core.demo_data import SHOPIFY_CUSTOMERS_HEADER, _lines, _rows
+from omnidesk.core.demo_data import SHOPIFY_CUSTOMERS_HEADER, word_lines, word_rows
 from omnidesk.core.identity.keys import fold, last_key, last_sound
 
 # -- scoring a clustering ---------------------------------------------------------------
@@ -214,20 +214,20 @@ class Synthetic:
     _last: list[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        first_rows = sorted(_rows("first_names.csv"), key=lambda r: r["name"])
+        first_rows = sorted(word_rows("first_names.csv"), key=lambda r: r["name"])
         # The list has no frequencies; a fixed shuffle spreads popularity over origins.
         Random("first-name-ranks").shuffle(first_rows)
         real_first = [r["name"] for r in first_rows]
         self._nicks = {r["name"]: tuple(x for x in r["nicknames"].split("|") if x) for r in first_rows}
         self._first = real_first + _made_up_names(FIRST_NAME_COUNT - len(real_first),
                                                   {n.lower() for n in real_first}, "first")
-        last_rows = sorted(_rows("last_names.csv"), key=lambda r: -int(r["weight"]))
+        last_rows = sorted(word_rows("last_names.csv"), key=lambda r: -int(r["weight"]))
         real_last = list(dict.fromkeys(r["name"] for r in last_rows))
         self._last = real_last + _made_up_names(LAST_NAME_COUNT - len(real_last),
                                                 {n.lower() for n in real_last}, "last")
         self._first_cum = _zipf_cum(len(self._first), 15, 1.1)
         self._last_cum = _zipf_cum(len(self._last), 20, 1.1)
-        self._places = _rows("us_places.csv")
+        self._places = word_rows("us_places.csv")
         self._place_cum = []
         total = 0
         for p in self._places:
@@ -239,7 +239,7 @@ class Synthetic:
                 if npa not in codes:
                     codes.append(npa)
         self.area_codes = tuple(codes)
-        self._streets = _lines("streets.txt")
+        self._streets = word_lines("streets.txt")
 
     @staticmethod
     def _pick(rng: Random, items: list, cum: list[float]):

@@ -52,8 +52,10 @@ import pytest
 from sqlalchemy import func, select
 
 from omnidesk.core.demo_data import DEFAULT_SEED, write_demo_files
+from omnidesk.core.identity.blocking import block_keys
 from omnidesk.core.identity.keys import first_name_level, fold, last_name_level
-from omnidesk.core.identity.resolve import _make_profiles, _profile_query, block_keys, resolve_all
+from omnidesk.core.identity.profiles import make_profiles, profile_query
+from omnidesk.core.identity.resolve import resolve_all
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.models import Event, Identifier, ImportBatch, MatchReview, SourceRecord
@@ -125,8 +127,8 @@ def labelled_records(ws: Workspace, labels: dict[tuple[str, int], str]) -> tuple
                 idents[rid].append((kind, value))
                 {"email": out[rid].emails, "phone": out[rid].phones}.get(kind, out[rid].externals).append(value)
         # The resolver's own profile builder, so the failure listing scores pairs as it does.
-        rows = [r for r in conn.execute(_profile_query()) if r.id in out]
-        for p in _make_profiles(rows, idents):
+        rows = [r for r in conn.execute(profile_query()) if r.id in out]
+        for p in make_profiles(rows, idents):
             out[p.rid].prof = p
     return list(out.values()), len(labels) - len(out)
 

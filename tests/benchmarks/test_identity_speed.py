@@ -83,6 +83,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # high-water mark at each, so one run gives both the time and the memory split.
 _PHASES = r"""
 import time
+import omnidesk.core.identity.blocking as B
+import omnidesk.core.identity.clustering as C
+import omnidesk.core.identity.profiles as PR
 import omnidesk.core.identity.resolve as R
 
 def high_water_mb():
@@ -104,29 +107,48 @@ def mark(label):
     if not any(s[0] == label for s in STAMPS):
         STAMPS.append((label, time.perf_counter(), high_water_mb()))
 
-def wrap(name, before=None, after=None):
-    fn = getattr(R, name, None)
-    if fn is None:  # a step this version of resolve does not have
-        return
-    def wrapper(*args, **kwargs):
-        if before:
-            mark(before)
-        out = fn(*args, **kwargs)
-        if after:
-            mark(after)
-        return out
-    setattr(R, name, wrapper)
+def wrap(modules, name, before=None, after=None):
+    # A step is wrapped in every module that calls it by name.
+    for module in modules:
+        fn = getattr(module, name, None)
+        if fn is None:  # a step this version of resolve does not have
+            continue
+        def wrapper(*args, _fn=fn, **kwargs):
+            if before:
+                mark(before)
+            out = _fn(*args, **kwargs)
+            if after:
+                mark(after)
+            return out
+        setattr(module, name, wrapper)
 
-wrap("_profile_query", before="reset")        # first query of the records: the reset is over
-wrap("load_frequencies", before="load batch, candidates", after="value frequencies")
-wrap("cluster_profiles", before="load", after="score + cluster")
-# Blocking builds the candidate pairs; newer versions split them into identifier and name pairs.
-wrap("candidate_pair_sets" if hasattr(R, "candidate_pair_sets") else "candidate_pairs", after="block")
-wrap("refresh_customers", before="write", after="golden refresh")
+def wrap_steps(modules, name, before=None, after=None):
+    # The same for a step written as a progress generator: it starts at its first resume.
+    for module in modules:
+        fn = getattr(module, name, None)
+        if fn is None:
+            continue
+        def wrapper(*args, _fn=fn, **kwargs):
+            if before:
+                mark(before)
+            out = yield from _fn(*args, **kwargs)
+            if after:
+                mark(after)
+            return out
+        setattr(module, name, wrapper)
+
+wrap((R, PR), "profile_query", before="reset")        # first query of the records: the reset is over
+wrap((R, B), "load_frequencies", before="load batch, candidates", after="value frequencies")
+# resolve_batch calls the plain steps, resolve_all their progress generators.
+wrap((R,), "cluster_profiles", before="load", after="score + cluster")
+wrap_steps((R,), "cluster_steps", before="load", after="score + cluster")
+wrap((C,), "candidate_pair_sets", after="block")
+wrap((R,), "refresh_customers", before="write", after="golden refresh")
+wrap_steps((R,), "refresh_customers_steps", before="write", after="golden refresh")
 
 # Scoring and clustering interleave, so scoring is timed where it happens: around
 # every score_pair call (two clock reads each, a few per cent of the call).
-_score_pair = R.score_pair
+_score_pair = C.score_pair
 def _timed_score_pair(*args, **kwargs):
     t = time.perf_counter()
     try:
@@ -134,7 +156,7 @@ def _timed_score_pair(*args, **kwargs):
     finally:
         SCORING[0] += time.perf_counter() - t
         SCORING[1] += 1
-R.score_pair = _timed_score_pair
+C.score_pair = _timed_score_pair
 
 def reset_stamps():
     STAMPS.clear()
@@ -216,13 +238,13 @@ import json, sys
 ws_path, csv_a, csv_b, out_path = sys.argv[1:5]
 from omnidesk.core.workspace import Workspace
 from omnidesk.core.identity.keys import first_keys
-from omnidesk.core.importing import normalize as nz
+from omnidesk.core.contact import normalize_phone
 from omnidesk.core.importing import pipeline as P
 
 ws = Workspace.open(ws_path)
 # What a running app has loaded already: the nickname dataset and phone metadata.
 first_keys("robert")
-nz.normalize_phone("(207) 555-0100", "US")
+normalize_phone("(207) 555-0100", "US")
 options = P.ImportOptions(channel="shop", kind="contacts", preset="shopify_customers")
 out = {"start_mb": high_water_mb()}
 

@@ -7,14 +7,14 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omnidesk.core.identity.resolve import MAX_BLOCK, _family_keys, candidate_pair_sets, iter_pairs
+from omnidesk.core.identity.blocking import MAX_BLOCK, _family_keys, candidate_pair_sets, iter_pairs
 from omnidesk.core.identity.scoring import Profile
 
 
 def reference(profiles, only=None):
     """The blocking rules written out plainly, one dict of blocks per family."""
     exact, named = set(), set()
-    for family in ("id", "z", "c", "b", "e"):
+    for family in ("id", "z", "c", "b", "e", "d"):
         blocks = defaultdict(list)
         for i, p in enumerate(profiles):
             for key in _family_keys(p, family):
@@ -91,7 +91,7 @@ def test_a_block_of_exactly_max_block_still_pairs_everyone():
 def test_plan_groups_come_in_order_of_their_first_record_with_members_ascending():
     from array import array
 
-    from omnidesk.core.identity.resolve import Plan
+    from omnidesk.core.identity.clustering import Plan
 
     roots = array("i", [4, 1, 4, 1, 4, 5, 6])  # clusters {0, 2, 4} (root 4), {1, 3}, {5}, {6}
     groups = list(Plan(roots, [], 0).groups(chunk=2))

@@ -145,6 +145,27 @@ def test_resolve_review_merge_and_person_commands(tmp_path, capsys):
     assert status == 1 and "no customer matches" in err
 
 
+def test_pin_and_unpin_from_the_cli(tmp_path, capsys):
+    ws = tmp_path / "shop.omnidesk"
+    data = write_csv(tmp_path / "a.csv", ["Email", "First Name", "Last Name"], [["bob@example.com", "Bob", "Lee"]])
+    run(capsys, "import", str(data), "-w", str(ws))
+
+    def first_name():
+        with Workspace.open(ws) as w:
+            return w.engine.connect().exec_driver_sql("SELECT first_name FROM customer").scalar()
+
+    status, out, _ = run(capsys, "pin", "bob@example.com", "first_name", "Robert", "-w", str(ws))
+    assert status == 0 and "pinned to 'Robert'" in out and first_name() == "Robert"
+    status, _, _ = run(capsys, "pin", "BOB@example.com", "first_name", "--unpin", "-w", str(ws))
+    assert status == 0 and first_name() == "Bob"
+    status, _, err = run(capsys, "pin", "bob@example.com", "tags", "vip", "-w", str(ws))
+    assert status == 2 and "cannot be pinned" in err
+    status, _, err = run(capsys, "pin", "bob@example.com", "first_name", "-w", str(ws))
+    assert status == 2 and "--unpin" in err
+    status, _, err = run(capsys, "pin", "nobody@example.com", "first_name", "X", "-w", str(ws))
+    assert status == 1 and "no customer matches" in err
+
+
 def test_a_lone_workspace_path_opens_it(monkeypatch, tmp_path):
     """A file manager runs `omnidesk FILE.omnidesk`; that must open the workspace."""
     import omnidesk.cli as cli

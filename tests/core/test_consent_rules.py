@@ -22,7 +22,6 @@ from omnidesk.core.exporting.tables import export_customers
 from omnidesk.core.importing.pipeline import import_file
 from omnidesk.core.profile import consent_facts
 from omnidesk.core.timeline import find_customer, timeline
-from omnidesk.core.workspace import Workspace
 from tests.core.test_presets import MAILCHIMP_SUBSCRIBED, MAILCHIMP_UNSUBSCRIBED, SHOPIFY_CUSTOMERS, SHOPIFY_ORDERS
 
 # --------------------------------------------------------------------------
@@ -144,10 +143,8 @@ def imported(ws, path, when: str):
 
 
 @pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        w.set_setting("timezone", "America/Los_Angeles")
-        yield w
+def ws(make_workspace):
+    return make_workspace(timezone="America/Los_Angeles")
 
 
 def consent_everywhere(ws, tmp_path, email="ann@example.com") -> dict[str, str]:
@@ -210,7 +207,7 @@ def test_a_newer_files_flag_describes_the_person_now(ws, tmp_path):
     assert consent_everywhere(ws, tmp_path) == {"email": "granted", "sms": "granted"}
     fact = consent_facts(ws, find_customer(ws, "ann@example.com"))["email"]
     assert fact.describe() == ("granted (the file gave no date; imported 2025-07-01), "
-                               "from customers_export_july.csv row 1 (shop)")
+                               "from customers_export_july.csv row 1 (Shop)")
 
 
 def test_an_older_dated_opt_in_loses_to_a_newer_files_no(ws, tmp_path):

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from omnidesk.core.importing.pipeline import NOBODY, TEST_LEAD, analyze, import_file, run_to_end
-from omnidesk.core.workspace import Workspace
 from tests.core.test_presets import (
     EVENTBRITE_ATTENDEES,
     HUBSPOT_CONTACTS,
@@ -30,12 +27,6 @@ from tests.core.test_presets import (
     ZOHO_CONTACTS,
 )
 from tests.helpers import write_csv
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
 
 
 def rows_of(header, *rows: dict[str, str]) -> list[list[str]]:

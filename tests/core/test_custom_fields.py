@@ -12,7 +12,7 @@ from alembic import command
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.custom_fields import customer_fields, field_name, is_noise
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.privacy import erase_person, export_person
+from omnidesk.core.rights import erase_person, export_person
 from omnidesk.core.profile import customer_profile
 from omnidesk.core.workspace import Workspace, _alembic_config
 from tests.helpers import write_csv

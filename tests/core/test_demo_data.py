@@ -388,7 +388,7 @@ def test_noise_varies_one_person_across_channels(demo, labels):
     assert case_only, "some address differs only in case or whitespace"
     two_addresses = [s for s in emails.values() if len({e.strip().lower() for e in s}) > 1]
     assert two_addresses, "some people use different addresses in different channels"
-    nicknames = {(row["name"], nick) for row in demo_data._rows("first_names.csv")
+    nicknames = {(row["name"], nick) for row in demo_data.word_rows("first_names.csv")
                  for nick in row["nicknames"].split("|") if nick}
     assert any((full, nick) in nicknames for names in firsts.values() for full in names for nick in names)
 
@@ -446,6 +446,6 @@ def test_today_moves_the_window(tmp_path):
 
 
 def test_resource_dir_finds_the_word_lists(monkeypatch, tmp_path):
-    assert (demo_data._resource_dir() / "first_names.csv").is_file()
+    assert (demo_data.resource_dir() / "first_names.csv").is_file()
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
-    assert demo_data._resource_dir() == tmp_path / "resources" / "demo"
+    assert demo_data.resource_dir() == tmp_path / "resources" / "demo"

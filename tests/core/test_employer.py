@@ -6,7 +6,6 @@ import csv
 from itertools import product
 from pathlib import Path
 
-import pytest
 from alembic import command
 
 from omnidesk.core.identity.employer import (
@@ -26,12 +25,6 @@ from tests.helpers import write_csv
 COMPANIES = Path(__file__).resolve().parents[2] / "resources" / "demo" / "companies.csv"
 SHOP = ["First Name", "Last Name", "Email", "Phone", "Zip", "Company"]
 LIST = ["First Name", "Last Name", "Email"]
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
 
 
 def owners(ws) -> dict[tuple[str, int], int | None]:
@@ -122,7 +115,8 @@ def test_namesakes_at_a_big_employer_stay_apart(ws, tmp_path):
 
 def test_an_import_finds_a_colleague_of_the_same_name_by_the_work_key(ws, tmp_path):
     """The incremental lookup reads the (last name, work key) index, not every Okafor."""
-    from omnidesk.core.identity.resolve import _make_profiles, _profile_query, _same_name_same_place
+    from omnidesk.core.identity.blocking import same_name_same_place
+    from omnidesk.core.identity.profiles import make_profiles, profile_query
     from omnidesk.core.models import SourceRecord
 
     others = [[f"P{n}", "Okafor", f"p{n}@example.com", "", f"9{n:04d}", ""] for n in range(40)]
@@ -133,8 +127,8 @@ def test_an_import_finds_a_colleague_of_the_same_name_by_the_work_key(ws, tmp_pa
                 ImportOptions(channel="email"))
     rec = SourceRecord.__table__
     with ws.engine.connect() as conn:
-        new_rows = conn.execute(_profile_query().where(rec.c.channel == "email")).all()
-        found = _same_name_same_place(conn, _make_profiles(new_rows, {new_rows[0][0]: [
+        new_rows = conn.execute(profile_query().where(rec.c.channel == "email")).all()
+        found = same_name_same_place(conn, make_profiles(new_rows, {new_rows[0][0]: [
             ("email", "josephine@blueherontea.example")]}), new_rows)
         names = {tuple(r) for r in conn.exec_driver_sql(
             f"SELECT first_name, company FROM source_record WHERE id IN ({','.join(map(str, found))})")}

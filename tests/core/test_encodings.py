@@ -33,12 +33,6 @@ def outlook(path: Path, people: list[dict[str, str]], encoding: str) -> Path:
                      encoding=encoding)
 
 
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
-
-
 def names(ws) -> list[tuple[str, str, str]]:
     with ws.engine.connect() as conn:
         return [tuple(r) for r in conn.exec_driver_sql(

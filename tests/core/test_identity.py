@@ -18,12 +18,6 @@ from tests.helpers import write_csv
 HEADER = ["First Name", "Last Name", "Email", "Phone", "Zip", "Birthday", "Customer ID"]
 
 
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
-
-
 def load(ws, tmp_path, name, rows, header=HEADER, channel="shop"):
     return import_file(ws, write_csv(tmp_path / name, header, rows), ImportOptions(channel=channel))
 
@@ -385,7 +379,7 @@ def test_a_misspelling_in_a_customer_does_not_block_a_nickname(ws, tmp_path):
 
 def test_a_crowded_identifier_chains_instead_of_pairing_everyone():
     """5,000 opens from one address must not become 12.5 million pairs to score."""
-    from omnidesk.core.identity.resolve import MAX_BLOCK, candidate_pairs
+    from omnidesk.core.identity.blocking import MAX_BLOCK, candidate_pairs
     from omnidesk.core.identity.scoring import Profile
 
     profiles = [Profile(rid=i, row_hash=str(i), customer_id=None, kind="events", channel="email",
@@ -400,7 +394,7 @@ def test_a_crowded_identifier_chains_instead_of_pairing_everyone():
 
 def test_a_shared_city_pairs_names_only_where_the_postcodes_cannot_decide():
     """Same name in one big city: compared when a postcode is missing or both have an address."""
-    from omnidesk.core.identity.resolve import candidate_pairs
+    from omnidesk.core.identity.blocking import candidate_pairs
     from omnidesk.core.identity.scoring import Profile
 
     def person(i, postcode, address=""):
@@ -427,7 +421,8 @@ def test_neighbours_on_one_street_are_not_one_address(ws, tmp_path):
 
 def test_an_import_looks_up_same_name_same_place_records_like_blocking_would(ws, tmp_path):
     """Existing records found for a new "Ann Lee, 04101": her nicknames there, not the whole street's Lees."""
-    from omnidesk.core.identity.resolve import MAX_BLOCK, _profile, _same_name_same_place
+    from omnidesk.core.identity.blocking import MAX_BLOCK, same_name_same_place
+    from omnidesk.core.identity.profiles import _profile
 
     header = ["First Name", "Last Name", "Email", "Zip", "City"]
     others = [[f"Person{n}", "Lee", f"p{n}@example.com", "04101", "Portland"] for n in range(MAX_BLOCK + 5)]
@@ -441,7 +436,7 @@ def test_an_import_looks_up_same_name_same_place_records_like_blocking_would(ws,
                 (0, "", None, "contacts", "shop", "Dee", "Chen", "04101", "Portland", "", None, "", "")]
     profiles = [_profile(r, [("email", "new@example.com")]) for r in new_rows]
     with ws.engine.connect() as conn:
-        found = _same_name_same_place(conn, profiles, new_rows)
+        found = same_name_same_place(conn, profiles, new_rows)
         names = {tuple(r) for r in conn.exec_driver_sql(
             f"SELECT first_name, last_name FROM source_record WHERE id IN ({','.join(map(str, found))})")}
     # A crowded surname-and-place key finds only the same first name or its nicknames;

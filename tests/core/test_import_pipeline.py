@@ -14,14 +14,7 @@ from omnidesk.core.importing.pipeline import ImportOptions, analyze, import_file
 from omnidesk.core.importing.sniff import UnreadableFileError
 from omnidesk.core.exporting.tables import export_customers, export_sources
 from omnidesk.core.tasks import Cancelled
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        yield w
 
 
 def snapshot(ws):

@@ -8,17 +8,10 @@ from omnidesk.core.customers import customer_ids
 from omnidesk.core.importing.batches import remove_batch, restore_batch, undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.journal import JournalConflict
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 from tests.workspace_dump import differences, dump
 
 HEADER = ["First Name", "Last Name", "Email", "Phone"]
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
 
 
 def _bridged(ws, tmp_path):

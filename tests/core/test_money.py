@@ -15,19 +15,22 @@ Every file is written in its vendor's real layout:
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 
 import pytest
 from alembic import command
 
 from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.importing.backfill import fill_order_statuses
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.money import (
     Lifetime,
     OrderRows,
     channel_money,
-    fill_order_statuses,
+    format_money,
     latest_lifetime,
     order_status,
+    to_minor,
 )
 from omnidesk.core.profile import customer_profile, money_by_channel
 from omnidesk.core.timeline import find_customer, timeline
@@ -65,10 +68,8 @@ def order(name, email, total, status="paid", created="2026-03-01 10:00:00 -0500"
 
 
 @pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        w.set_setting("timezone", "America/New_York")
-        yield w
+def ws(make_workspace):
+    return make_workspace(timezone="America/New_York")
 
 
 def _customer(ws, key):
@@ -369,3 +370,21 @@ def test_a_lifetime_figure_is_shown_in_its_exports_currency(ws, tmp_path):
     rosa, pat = (customer_profile(ws, find_customer(ws, e)) for e in ("rosa@example.com", "pat@example.com"))
     assert (rosa.spend_minor, rosa.currency) == (999, "EUR")
     assert (pat.spend_minor, pat.currency) == (12000, "USD")
+
+
+@pytest.mark.parametrize("minor, screen, file", [
+    (123450, "1,234.50", "1234.50"), (5, "0.05", "0.05"), (-5, "-0.05", "-0.05"), (0, "0.00", "0.00"),
+    (-123456789, "-1,234,567.89", "-1234567.89"),
+    # Beyond what a float holds exactly: the text is still the exact amount.
+    (12345678901234567, "123,456,789,012,345.67", "123456789012345.67"),
+])
+def test_one_way_to_write_an_amount(minor, screen, file):
+    assert format_money(minor) == screen and format_money(minor, grouped=False) == file
+    assert format_money(minor, "EUR") == f"{screen} EUR"
+    assert format_money(None) == format_money(None, "USD", grouped=False) == ""
+    assert to_minor(file) == minor
+
+
+def test_to_minor_rounds_to_the_nearest_hundredth_as_the_importer_always_has():
+    assert to_minor(Decimal("12.345")) == 1234 and to_minor(Decimal("12.355")) == 1236  # half to even
+    assert to_minor("32") == 3200 and to_minor(9.99) == 999 and to_minor(None) is None

@@ -19,7 +19,7 @@ import pytest
 from omnidesk.cli import main
 from omnidesk.core.exporting.tables import export_customers, export_sources
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, import_file, run_to_end, write_error_report
-from omnidesk.core.privacy import export_person
+from omnidesk.core.rights import export_person
 from omnidesk.core.timeline import export_timeline, find_customer
 from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
@@ -174,7 +174,7 @@ def test_only_the_safe_writer_makes_csv():
     root = Path(__file__).resolve().parents[2] / "omnidesk"
     offenders = []
     for path in root.rglob("*.py"):
-        if path.name in ("csvsafe.py", "demo_data.py"):
+        if path.name == "csvsafe.py" or path.relative_to(root).as_posix() == "core/demo_data/shared.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Attribute) and node.attr in ("writer", "DictWriter") \

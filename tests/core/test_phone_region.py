@@ -23,7 +23,6 @@ from omnidesk.core.importing.phone_region import (
     region_label,
 )
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end
-from omnidesk.core.workspace import Workspace
 from tests.core.test_presets import GOOGLE_CONTACTS, OUTLOOK
 from tests.helpers import write_csv
 
@@ -43,12 +42,6 @@ def google(first: str, phone: str, country: str = "") -> list[str]:
     return row(GOOGLE_CONTACTS, **{"First Name": first, "Last Name": "Rao", "Phone 1 - Label": "Mobile",
                                    "Phone 1 - Value": phone, "Address 1 - Country": country,
                                    "Labels": "* myContacts"})
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
 
 
 def records(ws) -> dict[str, tuple]:

@@ -10,10 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from omnidesk.core.importing.pipeline import analyze, run_to_end
-from omnidesk.core.workspace import Workspace
 from tests.core.test_presets import GOOGLE_CONTACTS, GOOGLE_CONTACTS_LEGACY, KLAVIYO, MAILCHIMP_CLEANED, OUTLOOK, SQUARE
 
 
@@ -28,12 +25,6 @@ def build(path, header, values: dict[str, str], *, encoding="utf-8", delimiter="
     writer.writerow([values.get(h, "") for h in header])
     path.write_bytes(buf.getvalue().encode(encoding))
     return path
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        yield w
 
 
 def one_record(ws):

@@ -1225,7 +1225,7 @@ def test_guess_channel_always_returns_a_known_channel():
 
 
 def test_channels_have_short_names_and_user_channels_keep_theirs():
-    from omnidesk.core.importing.fields import CHANNELS, channel_name
+    from omnidesk.core.channels import channel_name
 
     assert channel_name("pos") == "Till" and channel_name("sms") == "SMS"
     assert all(channel_name(key) for key in CHANNELS)

@@ -9,8 +9,7 @@ import pytest
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.privacy import erase_person, export_person
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.rights import erase_person, export_person
 from tests.helpers import write_csv
 
 PEOPLE = (["First Name", "Last Name", "Email", "Phone", "Accepts Email Marketing"],
@@ -22,11 +21,10 @@ ORDERS = (["Email", "Order", "Total", "Date"],
 
 
 @pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
-        import_file(w, write_csv(tmp_path / "people.csv", *PEOPLE), ImportOptions(channel="shop"))
-        import_file(w, write_csv(tmp_path / "orders.csv", *ORDERS), ImportOptions(channel="shop", kind="events"))
-        yield w
+def ws(ws, tmp_path):
+    import_file(ws, write_csv(tmp_path / "people.csv", *PEOPLE), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "orders.csv", *ORDERS), ImportOptions(channel="shop", kind="events"))
+    return ws
 
 
 def ann_id(ws):

@@ -98,12 +98,6 @@ UNSUBSCRIBED = (
 )
 
 
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        yield w
-
-
 @pytest.fixture(scope="module")
 def shop_template(tmp_path_factory):
     """Contacts, a Shopify orders export, email activity and an unsubscribe, imported once."""
@@ -302,7 +296,7 @@ def test_value_sources_follow_survivorship(shop):
     sources = value_sources(ws, ids["ann"])
     # Contact records outrank order rows carrying the same email; the latest contact file wins.
     assert sources["email"] == ("ann@example.com", "unsubscribed.csv", 1, "email")
-    assert sources["email"].describe() == "from unsubscribed.csv row 1 (email)"
+    assert sources["email"].describe() == "from unsubscribed.csv row 1 (Email)"
     assert sources["phone"] == ("+14155550101", "customers_export.csv", 1, "shop")
     assert sources["first_name"].source_file == "customers_export.csv"
     assert "company" not in sources  # empty values have no source

@@ -12,19 +12,17 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity import merge as mg
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.notes import replace_notes
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 from tests.workspace_dump import differences, dump
 
 HEADER = ["First Name", "Last Name", "Email", "Phone"]
 
 
-@pytest.fixture
-def ws(tmp_path):
+@pytest.fixture(autouse=True)
+def still():
     # Golden records carry the time they were rebuilt: a still clock makes "exactly" exact.
     with time_machine.travel(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), tick=False):
-        with Workspace.create(tmp_path / "w.omnidesk") as w:
-            yield w
+        yield
 
 
 def _customer_of(ws, email: str) -> int:

@@ -9,7 +9,7 @@ from omnidesk.core.identity.stats import load_frequencies, rebuild_counts
 from omnidesk.core.identity.scoring import Profile
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.privacy import erase_person
+from omnidesk.core.rights import erase_person
 from omnidesk.core.workspace import Workspace, _alembic_config
 from tests.helpers import write_csv
 

@@ -9,7 +9,7 @@ Run with ``python -m pytest tests/e2e -m slow``.
 
 What a bundle typically gets wrong is a file nobody imports: the migrations
 Alembic loads by path, the phone metadata loaded lazily per country, a CSV
-inside a dependency.  Some of those fail softly, so the bundle's output is
+inside a dependency, the vendor presets in resources/.  Some of those fail softly, so the bundle's output is
 compared with the same work done from source, not only checked for a zero
 exit status.
 """
@@ -28,6 +28,8 @@ import pytest
 
 import omnidesk
 from omnidesk.core.demo import build_demo
+from tests.core.test_presets import FILES
+from tests.helpers import write_csv
 
 pytestmark = pytest.mark.slow
 
@@ -132,6 +134,17 @@ def test_phone_and_country_data_are_bundled(exe, env, tmp_path):
         "jane@example.co.uk": ("+442079460123", "GB"),
         "ivana@example.hr": ("+38514567890", "HR"),
     }
+
+
+def test_vendor_presets_are_bundled(exe, env, tmp_path):
+    # The presets are data files, read when the import starts: every shipped layout
+    # must be recognised by the bundle as it is from source.
+    files = [write_csv(tmp_path / f"{key}.csv", header, []) for key, header in FILES.items()]
+    workspace = tmp_path / "presets.omnidesk"
+    proc = run(exe, "import", *map(str, files), "--workspace", str(workspace), "--dry-run", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    summaries = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert {s["file"]: s["preset"] for s in summaries} == {f"{key}.csv": key for key in FILES}
 
 
 def test_window_starts_offscreen(exe, env, tmp_path):

@@ -1,19 +1,42 @@
+"""Qt test setup: one application for the run, and nothing a test shows outlives it."""
+
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtWidgets import QApplication
 
 from omnidesk.app import build_main_window, create_application
 from omnidesk.core import paths
 from omnidesk.core.demo import build_demo
-from omnidesk.core.workspace import Workspace
 from omnidesk.ui.main_window import MainWindow
 from omnidesk.ui.tasks import TaskRunner
+
+
+@pytest.fixture(scope="session")
+def qapp():
+    """The application as omnidesk sets it up (names, icon, style sheet), once per run.
+
+    Overrides pytest-qt's ``qapp``, so every test that uses ``qtbot`` runs in it.  Once,
+    because setting a style sheet re-polishes every widget alive.
+    """
+    return create_application()
+
+
+@pytest.fixture(autouse=True)
+def widgets_deleted_after_each_test(qapp):
+    """The widgets qtbot closed after a test are deleted before the next one starts.
+
+    qtbot closes them and calls ``deleteLater``, which waits for an event loop that most
+    tests never run again: windows with their screens, models and workspaces piled up
+    through the run, and anything that walks every widget got slower test by test.
+    """
+    yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture
@@ -24,7 +47,6 @@ def settings(tmp_path):
 
 @pytest.fixture
 def window(qtbot, settings):
-    create_application()
     win = MainWindow(settings, runner=TaskRunner(inline=True))
     qtbot.addWidget(win)
     win.show()
@@ -35,23 +57,6 @@ def window(qtbot, settings):
 # zone (New York), already 2 November in UTC, so a screen that shows a UTC day where it means
 # the shop's day is caught at any hour the suite runs.
 DEMO_IMPORTED_AT = datetime(2026, 11, 2, 3, 30, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def empty_workspace_file(tmp_path_factory) -> Path:
-    """One freshly created workspace per module; copying it is much faster than migrating anew."""
-    path = tmp_path_factory.mktemp("template") / "empty.omnidesk"
-    Workspace.create(path).close()
-    return path
-
-
-@pytest.fixture
-def workspace(tmp_path, empty_workspace_file):
-    path = tmp_path / "shop.omnidesk"
-    shutil.copyfile(empty_workspace_file, path)
-    ws = Workspace.open(path)
-    yield ws
-    ws.close()
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +74,6 @@ def demo_window(qtbot, settings, demo_template):
     target = paths.demo_workspace_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(demo_template, target)
-    create_application()
     win = build_main_window(demo=True, settings=settings)
     win.runner = TaskRunner(inline=True)
     qtbot.addWidget(win)

@@ -11,7 +11,7 @@ from PySide6.QtGui import QUndoStack
 from omnidesk.core.identity.merge import list_reviews
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.notes import customer_notes
-from omnidesk.core.privacy import erase_person
+from omnidesk.core.rights import erase_person
 from omnidesk.ui.commands import NotesStep, PinStep, SkipStep
 from tests.helpers import write_csv
 
@@ -19,12 +19,12 @@ HEADER = ["First Name", "Last Name", "Email"]
 
 
 @pytest.fixture
-def shop(workspace, tmp_path, qapp):
-    import_file(workspace, write_csv(tmp_path / "a.csv", HEADER, [["Ann", "Lee", "ann@example.com"]]),
+def shop(ws, tmp_path, qapp):
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Ann", "Lee", "ann@example.com"]]),
                 ImportOptions(channel="shop"))
-    import_file(workspace, write_csv(tmp_path / "b.csv", HEADER, [["Mark", "Lee", "ann@example.com"]]),
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Mark", "Lee", "ann@example.com"]]),
                 ImportOptions(channel="email"))
-    return workspace
+    return ws
 
 
 def _pins(ws, cid) -> dict:

@@ -17,9 +17,9 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from omnidesk.core.importing.fields import channel_name
-from omnidesk.ui.views.customer import person as customer_view_module
+from omnidesk.core.channels import channel_name
 from omnidesk.ui.models.identifier_table_model import IdentifierTableModel
+from omnidesk.ui.views.customer import person as customer_view_module
 
 
 def _one(ws, sql: str, *params):
@@ -56,7 +56,7 @@ def rich(win):
 def exportable(win):
     """A demo customer with several identifiers whose events all carry an amount.
 
-    (core.privacy.export_person cannot yet write a person whose events mix amounts and
+    (core.rights.export_person cannot yet write a person whose events mix amounts and
     none: see test_export_of_orders_and_messages_together.)
     """
     row = _one(win.workspace,
@@ -267,7 +267,7 @@ def test_identifiers_tab_lists_every_identifier_with_its_file_row_and_channel(wi
         assert model.index(row, 4).data() == line.source_file
         assert model.index(row, 3).data() == channel_name(line.channel)
         tip = model.index(row, 1).data(Qt.ItemDataRole.ToolTipRole)
-        assert line.source_file in tip and f"({line.channel})" in tip
+        assert line.source_file in tip and f"({channel_name(line.channel)})" in tip
         if len(line.record_nos) <= 60:
             listed = tip.split(line.source_file, 1)[1].split("(")[0]
             assert [int(n) for n in listed.replace("rows", "").replace("row", "").split(",")] \

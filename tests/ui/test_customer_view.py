@@ -53,7 +53,7 @@ def test_card_shows_name_email_consent_with_sources(view, rich):
     assert ".csv" in text.text() and consent in text.toolTip()
     chips = [view.chips.itemAt(i).widget().text() for i in range(view.chips.count())]
     # Channels by their names, not their keys: "Till", not "pos".
-    from omnidesk.core.importing.fields import channel_name
+    from omnidesk.core.channels import channel_name
 
     assert chips == [channel_name(c) for c in channels.split()]
     assert "pos" not in chips and "shop" not in chips

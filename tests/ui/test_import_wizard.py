@@ -13,7 +13,6 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import select
 
-from omnidesk.app import create_application
 from omnidesk.core.importing import pipeline
 from omnidesk.core.importing.fields import IGNORE
 from omnidesk.core.importing.pipeline import analyze, import_file
@@ -45,11 +44,9 @@ def members_csv(path: Path) -> Path:
 
 
 @pytest.fixture
-def make_wizard(qtbot, workspace):
-    create_application()
-
+def make_wizard(qtbot, ws):
     def make(files, runner: TaskRunner | None = None) -> ImportWizard:
-        wizard = ImportWizard(workspace, list(files), runner or TaskRunner(inline=True))
+        wizard = ImportWizard(ws, list(files), runner or TaskRunner(inline=True))
         qtbot.addWidget(wizard)
         wizard.show()
         return wizard
@@ -69,7 +66,7 @@ def source_records(ws: Workspace) -> list:
         return conn.execute(select(SourceRecord).order_by(SourceRecord.record_no)).all()
 
 
-def test_generic_csv_from_pick_to_results(make_wizard, workspace, qtbot, tmp_path):
+def test_generic_csv_from_pick_to_results(make_wizard, ws, qtbot, tmp_path):
     wizard = make_wizard([members_csv(tmp_path / "members.csv")])
     files = wizard.files_page
     assert wizard.currentId() == FILES_PAGE and files.isComplete()
@@ -101,7 +98,7 @@ def test_generic_csv_from_pick_to_results(make_wizard, workspace, qtbot, tmp_pat
                 "new_customers": "3", "updated_customers": "0", "events": "0"}
     assert {k: check.table.value(0, k) for k in expected} == expected
     assert "not a valid email" in check.notes.text()
-    assert source_records(workspace) == []  # the trial saved nothing
+    assert source_records(ws) == []  # the trial saved nothing
 
     wizard.back()  # fixing the mapping stays possible after the trial
     assert wizard.currentId() == MAPPING_PAGE
@@ -117,14 +114,14 @@ def test_generic_csv_from_pick_to_results(make_wizard, workspace, qtbot, tmp_pat
     assert "Added 3 records from 1 file" in done.summary.text()
     assert "The workspace now has 3 customers (+3)." in done.summary.text()
     assert done.report_button.isEnabled()
-    records = source_records(workspace)
+    records = source_records(ws)
     assert [r.external_id for r in records] == ["M1", "M2", "M3"]
     assert [r.email for r in records] == ["ann@example.com", None, "cat@example.com"]
-    assert workspace.counts()["customers"] == 3
+    assert ws.counts()["customers"] == 3
     assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
 
 
-def test_unreadable_file_is_left_out_and_the_good_one_imports(make_wizard, workspace, qtbot, tmp_path):
+def test_unreadable_file_is_left_out_and_the_good_one_imports(make_wizard, ws, qtbot, tmp_path):
     broken = tmp_path / "broken export.csv"
     broken.write_bytes(b"")
     good = members_csv(tmp_path / "members.csv")
@@ -141,7 +138,7 @@ def test_unreadable_file_is_left_out_and_the_good_one_imports(make_wizard, works
     finish(wizard, qtbot)
     assert len(wizard.results) == 1 and wizard.results[0].file_name == "members.csv"
     assert "broken export.csv" in wizard.done_page.notes.text()
-    assert workspace.counts()["source_records"] == 3
+    assert ws.counts()["source_records"] == 3
 
 
 def test_only_unreadable_files_cannot_go_on(make_wizard, tmp_path):
@@ -155,7 +152,7 @@ def test_only_unreadable_files_cannot_go_on(make_wizard, tmp_path):
     assert wizard.currentId() == FILES_PAGE
 
 
-def test_cancel_changes_nothing(make_wizard, workspace, qtbot, tmp_path, monkeypatch):
+def test_cancel_changes_nothing(make_wizard, ws, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "CHUNK", 5)
     rows = [[f"p{i}@example.com", f"Person {i}"] for i in range(30)]
     wizard = make_wizard([write_csv(tmp_path / "list.csv", ["Email", "Name"], rows)])
@@ -177,11 +174,11 @@ def test_cancel_changes_nothing(make_wizard, workspace, qtbot, tmp_path, monkeyp
     assert "Import cancelled — nothing was changed" in wizard.import_page.message.text()
     assert not wizard.import_page.isComplete()
     assert wizard.results == []
-    assert workspace.counts() == {"customers": 0, "source_records": 0, "events": 0, "consents": 0,
-                                  "imports": 0}
+    assert ws.counts() == {"customers": 0, "source_records": 0, "events": 0, "consents": 0,
+                           "imports": 0}
 
 
-def test_cancel_in_second_file_keeps_the_first(make_wizard, workspace, qtbot, tmp_path, monkeypatch):
+def test_cancel_in_second_file_keeps_the_first(make_wizard, ws, qtbot, tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "CHUNK", 5)
     first = write_csv(tmp_path / "first.csv", ["Email"], [[f"a{i}@example.com"] for i in range(12)])
     second = write_csv(tmp_path / "second.csv", ["Email"], [[f"b{i}@example.com"] for i in range(12)])
@@ -196,7 +193,7 @@ def test_cancel_in_second_file_keeps_the_first(make_wizard, workspace, qtbot, tm
     assert [r.file_name for r in blocker.args[0]] == ["first.csv"]
     text = wizard.import_page.message.text()
     assert "already finished" in text and "first.csv" in text and "second.csv" in text
-    assert workspace.counts()["source_records"] == 12
+    assert ws.counts()["source_records"] == 12
     # The kept file is still reported on the results page.
     assert wizard.import_page.isComplete()
     wizard.next()
@@ -221,7 +218,7 @@ def test_save_error_report_writes_flagged_rows(make_wizard, qtbot, tmp_path, mon
     assert "Saved 1 row" in wizard.done_page.report_status.text()
 
 
-def test_remembered_mapping_is_used_next_time(make_wizard, workspace, qtbot, tmp_path):
+def test_remembered_mapping_is_used_next_time(make_wizard, ws, qtbot, tmp_path):
     wizard = make_wizard([members_csv(tmp_path / "members.csv")])
     wizard.set_field_for_column(0, MEMBER_CODE, "external_id")
     wizard.set_channel(0, "pos")
@@ -233,12 +230,12 @@ def test_remembered_mapping_is_used_next_time(make_wizard, workspace, qtbot, tmp
 
     later = write_csv(tmp_path / "members march.csv", MEMBERS_HEADER,
                       [["dan@example.com", "Dan Moss", "", "M9", "2024-04-01"]])
-    plan = analyze(workspace, later)
+    plan = analyze(ws, later)
     assert plan.mapping_source == "saved"
     assert plan.mapping[MEMBER_CODE] == "external_id" and plan.channel == "pos"
 
 
-def test_unticked_remember_forgets(make_wizard, workspace, qtbot, tmp_path):
+def test_unticked_remember_forgets(make_wizard, ws, qtbot, tmp_path):
     wizard = make_wizard([members_csv(tmp_path / "members.csv")])
     wizard.set_field_for_column(0, MEMBER_CODE, "external_id")
     wizard.remember_checkbox.setChecked(False)
@@ -248,7 +245,7 @@ def test_unticked_remember_forgets(make_wizard, workspace, qtbot, tmp_path):
     wizard.next()
     finish(wizard, qtbot)
     later = write_csv(tmp_path / "again.csv", MEMBERS_HEADER, [["x@example.com", "X", "", "M7", ""]])
-    assert analyze(workspace, later).mapping_source == "guessed"
+    assert analyze(ws, later).mapping_source == "guessed"
 
 
 def test_preview_model_passes_modeltester(make_wizard, qtmodeltester, tmp_path):
@@ -340,9 +337,9 @@ def test_add_drop_and_remove_files(make_wizard, tmp_path, monkeypatch):
     assert [p.path for p in wizard.plans] == [dropped] and files.list.count() == 1
 
 
-def test_already_imported_file_adds_nothing(make_wizard, workspace, qtbot, tmp_path):
+def test_already_imported_file_adds_nothing(make_wizard, ws, qtbot, tmp_path):
     path = members_csv(tmp_path / "members.csv")
-    import_file(workspace, path)
+    import_file(ws, path)
     wizard = make_wizard([path])
     assert "Already imported — will add nothing" in wizard.files_page.rows[path][1].status_text
     # The page's summary agrees with the row: not "1 file ready".
@@ -353,10 +350,10 @@ def test_already_imported_file_adds_nothing(make_wizard, workspace, qtbot, tmp_p
     assert wizard.check_page.table.value(0, "duplicates") == "3"
     assert wizard.check_page.table.value(0, "imported") == "0"
     finish(wizard, qtbot)
-    assert workspace.counts()["source_records"] == 3
+    assert ws.counts()["source_records"] == 3
 
 
-def test_runs_on_worker_threads(make_wizard, workspace, qtbot, tmp_path):
+def test_runs_on_worker_threads(make_wizard, ws, qtbot, tmp_path):
     """With the real runner every step arrives back on the UI thread and the wizard follows."""
     rows = [[f"p{i}@example.com", f"Person {i}"] for i in range(200)]
     wizard = make_wizard([write_csv(tmp_path / "list.csv", ["Email", "Name"], rows)], runner=TaskRunner())
@@ -367,7 +364,7 @@ def test_runs_on_worker_threads(make_wizard, workspace, qtbot, tmp_path):
     with qtbot.waitSignal(wizard.importsFinished, timeout=10000):
         wizard.next()
     qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=5000)
-    assert workspace.counts()["source_records"] == 200
+    assert ws.counts()["source_records"] == 200
 
 
 def test_twelve_files_fit_the_trial_run_with_their_total_and_the_wizard_fits_the_screen(make_wizard, tmp_path):
@@ -386,7 +383,7 @@ def test_twelve_files_fit_the_trial_run_with_their_total_and_the_wizard_fits_the
     assert table.height() >= needed  # every file and the total show without scrolling
 
 
-def test_the_results_say_how_the_workspace_grew_when_files_join_customers(make_wizard, workspace, qtbot, tmp_path):
+def test_the_results_say_how_the_workspace_grew_when_files_join_customers(make_wizard, ws, qtbot, tmp_path):
     """File one holds Ann twice (email; phone); file two links them: two new per file, one in all."""
     first = write_csv(tmp_path / "a_shop.csv", ["First Name", "Last Name", "Email", "Phone"],
                       [["Ann", "Okafor", "ann@example.com", ""], ["Ann", "Okafor", "", "+1 415 555 0101"]])
@@ -398,12 +395,12 @@ def test_the_results_say_how_the_workspace_grew_when_files_join_customers(make_w
     finish(wizard, qtbot)
     done = wizard.done_page
     assert done.table.value(0, "new_customers") == "2"
-    assert workspace.counts()["customers"] == 1
+    assert ws.counts()["customers"] == 1
     assert "The workspace now has 1 customer (+1)." in done.summary.text()
     assert "a later file showed some of them to be one person" in done.notes.text()
 
 
-def test_the_trial_of_several_files_counts_each_against_the_ones_before(make_wizard, workspace, qtbot, tmp_path):
+def test_the_trial_of_several_files_counts_each_against_the_ones_before(make_wizard, ws, qtbot, tmp_path):
     """The list knows Ann by email, the till by phone; the shop file joins them: it updates, not creates."""
     files = [write_csv(tmp_path / "a_list.csv", ["First Name", "Last Name", "Email"],
                        [["Ann", "Okafor", "ann@example.com"]]),
@@ -411,7 +408,7 @@ def test_the_trial_of_several_files_counts_each_against_the_ones_before(make_wiz
                        [["Ann", "Okafor", "+1 415 555 0101"]]),
              write_csv(tmp_path / "c_shop.csv", ["First Name", "Last Name", "Email", "Phone"],
                        [["Ann", "Okafor", "ann@example.com", "+1 415 555 0101"]])]
-    before = workspace.counts()
+    before = ws.counts()
     wizard = make_wizard(files)
     wizard.next()
     wizard.next()
@@ -419,15 +416,15 @@ def test_the_trial_of_several_files_counts_each_against_the_ones_before(make_wiz
     table = wizard.check_page.table
     assert [table.value(r, "new_customers") for r in range(3)] == ["1", "1", "0"]
     assert table.value(2, "updated_customers") == "1"
-    assert workspace.counts() == before  # only a copy was written
+    assert ws.counts() == before  # only a copy was written
     assert "tried together" in wizard.check_page.notes.text()
     finish(wizard, qtbot)
     done = wizard.done_page.table
     assert [done.value(r, "new_customers") for r in range(3)] == ["1", "1", "0"]
-    assert workspace.counts()["customers"] == 1
+    assert ws.counts()["customers"] == 1
 
 
-def test_the_trial_run_says_which_rows_are_nobody(make_wizard, workspace, qtbot, tmp_path):
+def test_the_trial_run_says_which_rows_are_nobody(make_wizard, ws, qtbot, tmp_path):
     """A LinkedIn connection who left is a row with only a date: kept, skipped, and said so."""
     path = write_csv(tmp_path / "Connections.csv",
                      ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"],
@@ -446,7 +443,7 @@ def test_the_trial_run_says_which_rows_are_nobody(make_wizard, workspace, qtbot,
 # -- encodings and files that are no CSV --------------------------------------------------
 
 
-def test_choosing_the_encoding_reads_the_file_again(make_wizard, workspace, qtbot, tmp_path):
+def test_choosing_the_encoding_reads_the_file_again(make_wizard, ws, qtbot, tmp_path):
     # One Czech name in Windows-1250: the bytes read as letters in Windows-1252 too
     # ("Kuèera"), so the guess says it is weak; the owner picks Windows-1250.
     path = write_csv(tmp_path / "kontakty.csv", ["Email", "First Name", "Last Name"],
@@ -473,7 +470,7 @@ def test_choosing_the_encoding_reads_the_file_again(make_wizard, workspace, qtbo
     assert "Kučera" in " ".join(s.text() for s in wizard.mapping_page.findChildren(type(row.name)))
     wizard.next()
     finish(wizard, qtbot)
-    assert [r.last_name for r in source_records(workspace)] == ["Kučera"]
+    assert [r.last_name for r in source_records(ws)] == ["Kučera"]
 
 
 def test_mixed_file_shows_its_odd_line_on_the_file_list(make_wizard, tmp_path):

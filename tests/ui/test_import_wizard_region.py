@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from omnidesk.app import create_application
 from omnidesk.core.importing.fields import IGNORE
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.dialogs.import_wizard import CHECK_PAGE, DONE_PAGE, MAPPING_PAGE, ImportWizard
@@ -16,11 +15,9 @@ from tests.helpers import write_csv
 
 
 @pytest.fixture
-def wizard_on(qtbot, workspace):
-    create_application()
-
+def wizard_on(qtbot, ws):
     def make(path: Path) -> ImportWizard:
-        wizard = ImportWizard(workspace, [path], TaskRunner(inline=True))
+        wizard = ImportWizard(ws, [path], TaskRunner(inline=True))
         qtbot.addWidget(wizard)
         wizard.show()
         wizard.next()
@@ -41,7 +38,7 @@ def phone_of(ws: Workspace, first_name: str) -> str | None:
         return conn.exec_driver_sql("SELECT phone FROM source_record WHERE first_name = ?", (first_name,)).scalar()
 
 
-def test_the_mapping_page_shows_the_files_region_and_a_changed_one_replans(wizard_on, workspace, qtbot, tmp_path):
+def test_the_mapping_page_shows_the_files_region_and_a_changed_one_replans(wizard_on, ws, qtbot, tmp_path):
     wizard = wizard_on(india_contacts(tmp_path))
     page = wizard.mapping_page
     assert page.region_row.isVisible()
@@ -69,7 +66,7 @@ def test_the_mapping_page_shows_the_files_region_and_a_changed_one_replans(wizar
     assert wizard.check_page.table.value(0, "flagged") == "0"
     wizard.next()
     qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=5000)
-    assert phone_of(workspace, "L0") == "+919845012345"
+    assert phone_of(ws, "L0") == "+919845012345"
 
 
 def test_a_mixed_file_says_so_and_the_row_goes_when_no_column_holds_phones(wizard_on, tmp_path):

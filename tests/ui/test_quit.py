@@ -11,7 +11,6 @@ import textwrap
 import pytest
 
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import TaskRunner
 from tests.helpers import write_csv
 from tests.workspace_dump import differences, dump
@@ -20,15 +19,14 @@ HEADER = ["First Name", "Last Name", "Email", "City"]
 
 
 @pytest.fixture
-def shop(tmp_path):
-    path = tmp_path / "shop.omnidesk"
-    with Workspace.create(path) as ws:
-        import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Gus", "Hale", "gus@example.com", "Bangor"]]),
-                    ImportOptions(channel="shop"))
-        import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Gus", "Hale", "g@other.example", "Bangor"]]),
-                    ImportOptions(channel="email"))
-        ws.set_setting("match_review_threshold", 3.0)  # so Find Duplicates has a pair to find
-    return path
+def shop(ws, tmp_path):
+    """The workspace's path: the window opens it as a user would."""
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Gus", "Hale", "gus@example.com", "Bangor"]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Gus", "Hale", "g@other.example", "Bangor"]]),
+                ImportOptions(channel="email"))
+    ws.set_setting("match_review_threshold", 3.0)  # so Find Duplicates has a pair to find
+    return ws.path
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ HEADER = ["First Name", "Last Name", "Email", "Phone"]
 
 
 @pytest.fixture
-def family_window(window, tmp_path):
-    ws = Workspace.create(tmp_path / "w.omnidesk")
+def family_window(window, ws, tmp_path):
     import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [
         ["Anna", "Lee", "lee@example.com", ""], ["Bea", "Fox", "fox@example.com", ""],
         ["Dan", "Ode", "dan@example.com", ""]]), ImportOptions(channel="shop"))

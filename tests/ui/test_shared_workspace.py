@@ -8,7 +8,6 @@ import sqlite3
 import pytest
 
 from omnidesk.core.importing.pipeline import import_file
-from omnidesk.core.workspace import Workspace
 from omnidesk.ui.views.customer import CustomerView
 from tests.core.test_workspace_sharing import fingerprint, shopify_customers, sidecars
 from tests.helpers import deny_writes
@@ -17,11 +16,10 @@ WAITING = "Waiting for the import in another window…"
 
 
 @pytest.fixture
-def shop(tmp_path):
-    path = tmp_path / "shop.omnidesk"
-    with Workspace.create(path) as ws:
-        import_file(ws, shopify_customers(tmp_path / "customers_export.csv", 3))
-    return path
+def shop(ws, tmp_path):
+    import_file(ws, shopify_customers(tmp_path / "customers_export.csv", 3))
+    ws.close()  # the window opens the file itself
+    return ws.path
 
 
 @pytest.fixture

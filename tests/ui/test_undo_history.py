@@ -26,13 +26,14 @@ NOW = datetime(2026, 5, 4, 10, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def shop_template(tmp_path_factory):
+def shop_template(tmp_path_factory, empty_workspace_file):
     """Ann ~ Mark and Bo ~ Cal wait for review; Cy Dunn is two records (two emails); Dee is alone;
     Gus Hale is in both files, with nothing but his name and town in common (below the review bar)."""
     folder = tmp_path_factory.mktemp("undo-template")
     columns = HEADER + ["City"]
+    shutil.copyfile(empty_workspace_file, folder / "shop.omnidesk")
     with time_machine.travel(datetime(2026, 5, 1, 9, 0, tzinfo=UTC), tick=False):
-        with Workspace.create(folder / "shop.omnidesk") as ws:
+        with Workspace.open(folder / "shop.omnidesk") as ws:
             import_file(ws, write_csv(folder / "shop.csv", columns, [
                 ["Ann", "Lee", "ann@example.com", "(415) 555-0101", ""], ["Bo", "Fox", "fox@example.com", "", ""],
                 ["Cy", "Dunn", "cy@example.com", "", ""], ["Dee", "Park", "dee@example.com", "", ""],

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
+from omnidesk.core import segments
+from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.consent import decide_statuses, facts_query
-from omnidesk.core.models import Consent, Customer, ImportBatch, SourceRecord
+from omnidesk.core.models import Customer, ImportBatch, SourceRecord
+from omnidesk.core.money import format_money
 from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
@@ -44,26 +48,57 @@ def export_sources(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
     return write_csv(out, SOURCES_HEADER, rows(), overwrite=overwrite)
 
 
-def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
-    """One row per customer with the golden values and consent per channel; returns rows written."""
+# Column -> how a customer row gives it (a plain column name, or a function of the row).
+_CUSTOMER_COLUMNS = {
+    "id": "id", "first_name": "first_name", "last_name": "last_name",
+    "email": lambda r: r.email or "", "phone": lambda r: r.phone or "", "address": "address", "city": "city",
+    "region": "region", "postcode": "postcode", "country": "country", "company": "company",
+    "birthday": lambda r: r.birthday or "", "consent_email": lambda r: r.consent_email or "",
+    "consent_sms": lambda r: r.consent_sms or "", "consent_whatsapp": lambda r: r.consent_whatsapp or "",
+    "channels": "channels", "tags": "tags", "orders": "orders",
+    "lifetime_spend": lambda r: format_money(r.spend_minor, grouped=False),
+    "first_seen": lambda r: r.first_seen or "", "last_seen": lambda r: r.last_seen or "",
+    "source_records": "source_count", "full_name": "full_name", "name": "display_name",
+}
+assert set(CUSTOMERS_HEADER) <= set(_CUSTOMER_COLUMNS)
+CUSTOMER_COLUMNS = tuple(_CUSTOMER_COLUMNS)
+
+
+def check_columns(columns: Sequence[str] | None) -> list[str]:
+    """The columns asked for, checked (UserError naming an unknown one); all by default."""
+    if not columns:
+        return list(CUSTOMERS_HEADER)
+    cols = [c.strip() for c in columns if c.strip()]
+    unknown = [c for c in cols if c not in _CUSTOMER_COLUMNS]
+    if unknown:
+        raise UserError(f"unknown column {unknown[0]!r} (known: {', '.join(CUSTOMER_COLUMNS)})")
+    if not cols:
+        raise UserError("no columns to export")
+    return cols
+
+
+def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule: dict | None = None,
+                     columns: Sequence[str] | None = None, excel: bool = False,
+                     now: datetime | None = None) -> int:
+    """One row per customer, by id: the golden values and consent per channel; returns rows written.
+
+    ``rule`` (segments' JSON form) keeps only the customers it holds for;
+    ``columns`` picks and orders the columns (all by default); ``excel`` adds a
+    byte-order mark.  The file goes through the formula-safe writer.
+    """
+    cols = check_columns(columns)
+    getters = [(lambda r, c=c: r._mapping[c]) if isinstance(c, str) else c
+               for c in (_CUSTOMER_COLUMNS[name] for name in cols)]
     c = Customer.__table__
     query = select(c).order_by(c.c.id)
+    if rule is not None:
+        with ws.engine.connect() as conn:
+            channels = segments.known_channels(conn)
+        query = query.where(segments.compile_rule(rule, now, channels))
 
     def rows():
         with ws.engine.connect() as conn:
-            whatsapp = _latest_consent(conn, "whatsapp")
             for r in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
-                spend = f"{r.spend_minor / 100:.2f}" if r.spend_minor is not None else ""
-                yield [r.id, r.first_name, r.last_name, r.email or "", r.phone or "", r.address,
-                       r.city, r.region, r.postcode, r.country, r.company, r.birthday or "",
-                       r.consent_email or "", r.consent_sms or "", whatsapp.get(r.id, ""), r.channels, r.tags, r.orders,
-                       spend, r.first_seen or "", r.last_seen or "", r.source_count]
+                yield [get(r) for get in getters]
 
-    return write_csv(out, CUSTOMERS_HEADER, rows(), overwrite=overwrite)
-
-
-def _latest_consent(conn, channel: str) -> dict[int, str]:
-    """Customer id -> the consent in force on ``channel`` (as the card reads it)."""
-    con = Consent.__table__
-    rows = conn.execute(facts_query(con.c.channel == channel, con.c.customer_id.is_not(None))).all()
-    return {cid: status for (cid, _), status in decide_statuses(conn, rows).items()}
+    return write_csv(out, cols, rows(), overwrite=overwrite, excel=excel)

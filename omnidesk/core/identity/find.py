@@ -10,19 +10,25 @@ from __future__ import annotations
 from collections.abc import Generator
 
 from omnidesk.core.changes import Changes
-from omnidesk.core.identity.resolve import ResolveStats, model_from_settings, resolve_all
-from omnidesk.core.tasks import CancelCheck, Cancelled, Progress, never_cancelled
+from omnidesk.core.identity.resolve import ResolveStats, model_from_settings, resolve_all_steps
+from omnidesk.core.tasks import CancelCheck, Progress, cancellable, never_cancelled
 
 
 def find_duplicates(workspace, cancelled: CancelCheck = never_cancelled, *,
                     from_scratch: bool = False) -> Generator[Progress, None, ResolveStats]:
-    """Look for more matches across ``workspace``; returns the stats, with ``changes`` set."""
+    """Look for more matches across ``workspace``; returns the stats, with ``changes`` set.
+
+    Yields the resolver's progress (records read, pairs compared, matches
+    applied, customers updated, each with its total; see
+    :func:`~omnidesk.core.identity.resolve.resolve_all_steps`).
+    ``cancelled()`` is asked before every step; when it says yes,
+    :class:`~omnidesk.core.tasks.Cancelled` is raised and nothing has changed.
+    """
     yield Progress(0, 0, "Looking for duplicates…")
     model = model_from_settings(workspace.get_setting)
     with workspace.writing() as conn:  # takes the lock first: waits for an import, never half-done
-        if cancelled():
-            raise Cancelled("Find Duplicates was cancelled; nothing changed")
-        stats = resolve_all(conn, model, from_scratch=from_scratch)
+        stats = yield from cancellable(resolve_all_steps(conn, model, from_scratch=from_scratch), cancelled,
+                                       "Find Duplicates was cancelled; nothing changed")
     stats.changes = Changes(customers=frozenset(stats.touched), customer_list=True, reviews=True)
     yield Progress(1, 1, "Done")
     return stats

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable
 
 from sqlalchemy import case, delete, func, inspect, literal, select
 from sqlalchemy.engine import Connection
@@ -46,6 +46,7 @@ from omnidesk.core.money import (
     order_row_aggregates,
     order_rows,
 )
+from omnidesk.core.tasks import Progress, run_to_completion
 
 _IN = 900  # ids per IN list; stays under every database's parameter limit
 _RANGE = 5000  # customers per round trip when their ids are dense enough to ask for a range
@@ -60,7 +61,7 @@ _TEXT_AT = tuple(range(8, 8 + len(_TEXT_FIELDS)))
 _FIRST, _LAST = _TEXT_AT[0], _TEXT_AT[1]
 _FULL, _BATCH = len(_REC_COLS) - 2, len(_REC_COLS) - 1
 _OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "full_name", "display_name", "tags", "consent_email", "consent_sms",
-             "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
+             "consent_whatsapp", "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
 
 
 def _display_name(full: str, email: str | None, phone: str | None) -> str:
@@ -109,11 +110,18 @@ def channel_trust(conn: Connection) -> dict[str, int]:
 
 def refresh_customers(conn: Connection, customer_ids: Iterable[int]) -> int:
     """Recompute the golden record of ``customer_ids``; returns how many were deleted as empty."""
+    return run_to_completion(refresh_customers_steps(conn, customer_ids))
+
+
+def refresh_customers_steps(conn: Connection, customer_ids: Iterable[int]) -> Generator[Progress, None, int]:
+    """:func:`refresh_customers`, yielding the customers done so far after each round trip."""
     ids = sorted(set(customer_ids))
-    deleted = 0
+    deleted = done = 0
     trust = channel_trust(conn) if ids else {}
     for chunk, bounds in _chunks(ids):
         deleted += _refresh_chunk(conn, chunk, bounds, trust)
+        done += len(chunk)
+        yield Progress(done, len(ids), "Updating customers")
     return deleted
 
 
@@ -205,6 +213,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
             _tags(rows),
             latest_consent.get((cid, "email")),
             latest_consent.get((cid, "sms")),
+            latest_consent.get((cid, "whatsapp")),
             " ".join(sorted({r[_CHANNEL] for r in rows})),
             spend, orders,
             seen[0][:19] if seen else None,

@@ -53,16 +53,37 @@ def fold_address(address: str) -> str:
     return " ".join(_ADDRESS_WORDS.get(w, w) for w in words if w)
 
 
+_STREET_TYPES = frozenset(_ADDRESS_WORDS.values()) | frozenset(_ADDRESS_WORDS)
+
+
 def same_address(a: str, b: str) -> bool:
     """Two folded addresses are one place: same numbers, and the words nearly the same.
 
-    "264 School St" and "79 School St" are neighbours, not the same house.
+    "264 School St" and "79 School St" are neighbours, not the same house.  With
+    the same house number, a street name typed with a slip or a space too many
+    ("25 Waterfiel d Pl", "54 Dumaresq S treet") is still the same street.
     """
     numbers_a = [w for w in a.split() if any(ch.isdigit() for ch in w)]
     numbers_b = [w for w in b.split() if any(ch.isdigit() for ch in w)]
     if numbers_a and numbers_b and set(numbers_a) != set(numbers_b):
         return False
-    return fuzz.token_set_ratio(a, b) >= 92
+    if fuzz.token_set_ratio(a, b) >= 92:
+        return True
+    if not (numbers_a and numbers_b):
+        return False
+    street_a, street_b = _street(a), _street(b)
+    if min(len(street_a), len(street_b)) < 5:
+        return False
+    return (street_a.startswith(street_b) or street_b.startswith(street_a)
+            or JaroWinkler.similarity(street_a, street_b) >= 0.92)
+
+
+def _street(address: str) -> str:
+    """The street's name in a folded address, its words run together: numbers and a last street type dropped."""
+    words = [w for w in address.split() if not any(ch.isdigit() for ch in w)]
+    if len(words) > 1 and words[-1] in _STREET_TYPES:
+        words.pop()
+    return "".join(words)
 
 
 def last_key(last_name: str) -> str:
@@ -170,11 +191,75 @@ def last_name_level(a: str, b: str) -> str:
 
 
 def _typo(a: str, b: str) -> bool:
-    """One slip of the keyboard: an edit or a transposition, or very close spelling."""
+    """A slip of the keyboard, allowed more of as the name grows.
+
+    Three letters: a letter dropped, added or swapped ("Mrk" for Mark, "Lsa" for
+    Lisa); a letter replaced between two three-letter names is not one ("Tom" and
+    "Tim", "Jan" and "Jon" are names in their own right).  Four to seven letters:
+    one edit.  Eight or more: two.  Otherwise a very close spelling that starts
+    with the same letter (Jaro-Winkler >= 0.9, from five letters on).
+    """
     shortest = min(len(a), len(b))
-    if shortest >= 4 and DamerauLevenshtein.distance(a, b) <= 1:
+    if shortest < 3:
+        return False
+    edits = DamerauLevenshtein.distance(a, b)
+    if shortest == 3:
+        return edits <= 1 and (len(a) != len(b) or sorted(a) == sorted(b))
+    if edits <= (2 if shortest >= 8 else 1):
         return True
-    return shortest >= 6 and a[0] == b[0] and JaroWinkler.similarity(a, b) >= 0.93
+    return shortest >= 5 and a[0] == b[0] and JaroWinkler.similarity(a, b) >= TYPO_SIMILARITY
+
+
+TYPO_SIMILARITY = 0.9  # Jaro-Winkler from which two spellings are one name mistyped
+CLOSE_SIMILARITY = 0.92  # ... and from which the slip is a small one
+
+
+@lru_cache(maxsize=1 << 16)
+def typo_level(a: str, b: str) -> str:
+    """How far apart two spellings of one name are: ``close`` or ``near``.
+
+    ``close``: one edit, or Jaro-Winkler >= 0.92 (Jhon, Micheal); ``near``: the
+    looser typos (two edits in a long name, Jaro-Winkler from 0.9).  Scoring
+    weighs the two levels apart; both are the same name to the guards.  One
+    name the start of the other (a double-barrelled surname and its first part)
+    is close too.
+    """
+    if DamerauLevenshtein.distance(a, b) <= 1 or JaroWinkler.similarity(a, b) >= CLOSE_SIMILARITY:
+        return "close"
+    if min(len(a), len(b)) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return "close"
+    return "near"
+
+
+def _digits(date: str) -> str:
+    return "".join(ch for ch in date if ch.isdigit())
+
+
+@lru_cache(maxsize=1 << 16)
+def date_level(a: str, b: str) -> str:
+    """How two ISO dates (``YYYY-MM-DD``, or ``--MM-DD`` without a year) compare.
+
+    ``exact``; ``typo`` when one digit differs, two neighbouring digits are
+    swapped, or day and month are the wrong way round (1980-03-02 for
+    1980-02-03) — a slip, weak evidence against, never proof of two people;
+    ``day`` when only month and day agree; ``different`` otherwise.  A date
+    without a year against a full one compares month and day only.
+    """
+    if not a or not b:
+        return "missing"
+    if a == b:
+        return "exact"
+    if a.startswith("--") or b.startswith("--"):
+        return "day" if a[-5:] == b[-5:] else "different"
+    da, db = _digits(a), _digits(b)
+    if len(da) == len(db) == 8:
+        if DamerauLevenshtein.distance(da, db) <= 1:
+            return "typo"
+        if da[:4] == db[:4] and da[4:6] == db[6:8] and da[6:8] == db[4:6]:
+            return "typo"
+    if a[-5:] == b[-5:]:
+        return "day"
+    return "different"
 
 
 # Words that join a family name, not given names: "bin" in "Ahmed bin Rashid Al Maktoum"

@@ -19,7 +19,9 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
-from omnidesk.core.identity.resolve import _log_and_fold, _new_customer_rows, _sync_children, external_key
+from omnidesk.core.identity.decisions import external_key
+from omnidesk.core.identity.profiles import all_followers
+from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
@@ -145,8 +147,8 @@ def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
         _forget_decisions(conn, "reject", survivor_hashes, absorbed_hashes)
         decision_ids = _decide(conn, "merge", survivor_hashes, absorbed_hashes)
         conn.execute(update(rec).where(rec.c.customer_id == absorbed).values(customer_id=survivor))
-        _sync_children(conn, moved)
-        log_id = _log_and_fold(conn, survivor, absorbed, moved, kind=kind, score=score)
+        sync_children(conn, moved)
+        log_id = log_and_fold(conn, survivor, absorbed, moved, kind=kind, score=score)
         _annotate_log(conn, log_id, decisions=decision_ids, restore=forgotten, reviews=reviews)
         log_ids.append(log_id)
         survivor_hashes += absorbed_hashes
@@ -182,17 +184,15 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         old = row.customer_id
         if old is None:
             raise UserError("That record belongs to no customer.")
-        from omnidesk.core.identity.resolve import _all_followers
-
-        followers = [f for f, lead in _all_followers(conn).items() if lead == record_id]
+        followers = [f for f, lead in all_followers(conn).items() if lead == record_id]
         moving = [record_id, *followers]
         remaining = [r for r in _record_ids(conn, old) if r not in moving]
         if not remaining:
             raise UserError("That record is the customer's only source; there is nothing to split.")
         cust = Customer.__table__
-        new = conn.execute(insert(cust).returning(cust.c.id), _new_customer_rows(1)).scalar_one()
+        new = conn.execute(insert(cust).returning(cust.c.id), new_customer_rows(1)).scalar_one()
         conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
-        _sync_children(conn, moving)
+        sync_children(conn, moving)
         remaining_hashes = _hashes(conn, old)
         # A merge the user made earlier no longer holds for this record; keep it for undo.
         md = MatchDecision.__table__
@@ -281,13 +281,13 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
     if entry["kind"] == "unmerge":
         # The split-off records go back; the customer made for them goes; pins the split dropped return.
         conn.execute(update(rec).where(rec.c.id.in_(moved)).values(customer_id=entry["survivor_id"]))
-        _sync_children(conn, moved)
+        sync_children(conn, moved)
         _give_back_user_data(conn, entry["survivor_id"], extra)
         refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
     else:
         restore = {k: v for k, v in saved.items() if k in cust.c}
         if not restore:
-            restore = {**_new_customer_rows(1)[0], "id": entry["absorbed_id"]}
+            restore = {**new_customer_rows(1)[0], "id": entry["absorbed_id"]}
         if _exists(conn, entry["absorbed_id"]):
             if not new_id_if_taken:
                 raise UserError("The merged customer exists again; this merge cannot be undone.")
@@ -296,7 +296,7 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         _give_back_user_data(conn, entry["survivor_id"], extra)
         conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
                      .values(customer_id=back))
-        _sync_children(conn, moved)
+        sync_children(conn, moved)
         refresh_customers(conn, [entry["survivor_id"], back])
         if back == entry["absorbed_id"]:
             _put_back_reviews(conn, extra.get("reviews") or [])

@@ -12,7 +12,8 @@ town's big employer proves less than a small firm.
 
 On top of the weight, guards keep strangers apart:
 
-* a **conflict** (clearly different first or middle names, different full birthdays)
+* a **conflict** (clearly different first or middle names, different full birthdays;
+  a misspelling or a birthday a digit apart is no conflict, see ``keys``)
   can never be merged automatically — at most queued for review; this is what
   stops a family sharing one email, or a shop's landline, from chaining people;
 * **name-only** evidence (nothing but names agreeing) never merges
@@ -26,7 +27,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from omnidesk.core.identity.employer import same_employer, stem
-from omnidesk.core.identity.keys import first_name_level, last_name_level, middle_name_level, same_address
+from omnidesk.core.identity.keys import (
+    date_level,
+    first_name_level,
+    last_name_level,
+    middle_name_level,
+    same_address,
+    typo_level,
+)
 
 
 @dataclass(slots=True)
@@ -71,13 +79,20 @@ class Model:
     u_phone: float = 1e-5
     m_first_exact: float = 0.86
     m_first_nickname: float = 0.07
-    m_first_typo: float = 0.04
+    # Names compare at levels: exact (weighed by how common the name is), nickname,
+    # close typo (one edit or Jaro-Winkler >= 0.92), near typo (two edits in a long
+    # name, Jaro-Winkler >= 0.9), and different (see keys.first_name_level, typo_level).
+    m_first_typo: float = 0.04  # close
+    m_first_near: float = 0.01
+    u_name_typo: float = 0.003  # two people's names a close typo apart
+    u_name_near: float = 0.003
     m_last_exact: float = 0.9
     # Both records give a middle name: one person's agree nearly always (m); two
     # people of one first and last name share a middle name now and then (u).
     m_middle: float = 0.9
     u_middle: float = 0.05
-    m_last_typo: float = 0.06
+    m_last_typo: float = 0.06  # close, or one name a part of the other ("Garcia Lopez", "Garcia")
+    m_last_near: float = 0.015
     m_postcode: float = 0.8  # people move; shipping vs home addresses
     m_city: float = 0.85
     m_address: float = 0.7
@@ -90,6 +105,11 @@ class Model:
     m_birthday: float = 0.97
     u_birthday_full: float = 1 / (365 * 70)
     u_birthday_day: float = 1 / 365
+    # Birthdays one digit (or a day/month swap) apart.  One person's records show such a
+    # slip now and then (m); among pairs that share a name or an email, two people's
+    # birthdays fall that close more often (u): a little evidence against, no veto.
+    m_birthday_typo: float = 0.02
+    u_birthday_typo: float = 0.04
     min_u: float = 5e-4  # no single name value is rarer than this in our estimates
     max_u: float = 0.2
 
@@ -158,6 +178,22 @@ class PairScore:
     swapped: bool = False  # one side wrote "Last, First" the other way round
 
 
+def _swapped(a: Profile, b: Profile) -> bool:
+    """Whether one record wrote "Last, First" the other way round, spelled the same or with a slip.
+
+    Only when the names disagree as written and agree crossed over: "Vanessa
+    Reid" and "Rwid Vanesda", not "Lee Ann" and "Ann Lee" told apart by nothing.
+    """
+    if not (a.first and a.last and b.first and b.last) or a.first == a.last:
+        return False
+    if a.first == b.last and a.last == b.first:
+        return True
+    if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) != "different":
+        return False
+    return (first_name_level(a.last, b.first) in ("exact", "nickname", "typo")
+            and last_name_level(a.first, b.last) in ("exact", "typo"))
+
+
 def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
     """Compare two records field by field and decide auto-merge, review or apart."""
     w = 0.0
@@ -196,10 +232,9 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
 
     # Names: "Last, First" swaps count as agreement on both.
     first_a, last_a = a.first, a.last
-    swapped = False
-    if a.first and a.last and a.first == b.last and a.last == b.first and a.first != a.last:
-        first_a, last_a = b.first, b.last
-        swapped = True
+    swapped = _swapped(a, b)
+    if swapped:
+        first_a, last_a = a.last, a.first
         reasons.append("first and last name swapped")
     fl = first_name_level(first_a, b.first)
     ll = last_name_level(last_a, b.last)
@@ -211,7 +246,10 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         w += _bits(model.m_first_nickname, 0.004)
         reasons.append(f"{a.first.title()} ~ {b.first.title()}")
     elif fl == "typo":
-        w += _bits(model.m_first_typo, 0.003)
+        if typo_level(first_a, b.first) == "close":
+            w += _bits(model.m_first_typo, model.u_name_typo)
+        else:
+            w += _bits(model.m_first_near, model.u_name_near)
         reasons.append("first name spelled differently")
     elif fl == "initial":
         w += 0.5
@@ -223,7 +261,10 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         w += _bits(model.m_last_exact, u)
         reasons.append("same last name")
     elif ll == "typo":
-        w += _bits(model.m_last_typo, 0.003)
+        if typo_level(last_a, b.last) == "close":
+            w += _bits(model.m_last_typo, model.u_name_typo)
+        else:
+            w += _bits(model.m_last_near, model.u_name_near)
         reasons.append("last name spelled differently")
     elif ll == "different":
         w += _bits(1 - model.m_last_exact - model.m_last_typo, 0.98)
@@ -281,18 +322,24 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 reasons.append("same work email domain")
 
     if a.birthday and b.birthday:
-        full = not a.birthday.startswith("--") and not b.birthday.startswith("--")
-        if full and a.birthday == b.birthday:
+        level = date_level(a.birthday, b.birthday)
+        if level == "exact" and not a.birthday.startswith("--"):
             w += _bits(model.m_birthday, model.u_birthday_full)
             strong = True
             reasons.append("same birthday")
-        elif a.birthday[-5:] == b.birthday[-5:]:
+        elif level == "exact" or level == "day":
             w += _bits(model.m_birthday, model.u_birthday_day)
             other = True
             reasons.append("same birthday (day and month)")
+            if level == "day" and not a.birthday.startswith("--") and not b.birthday.startswith("--"):
+                conflict = conflict or "different birthdays"
+        elif level == "typo":
+            # A digit slipped: a little against, never a veto.
+            w += _bits(model.m_birthday_typo, model.u_birthday_typo)
+            reasons.append("birthdays a digit apart")
         else:
             w += _bits(1 - model.m_birthday, 1 - model.u_birthday_day)
-            if full:
+            if not a.birthday.startswith("--") and not b.birthday.startswith("--"):
                 conflict = conflict or "different birthdays"
 
     if conflict is not None:

@@ -14,8 +14,9 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
-from omnidesk.core.importing.presets import get_preset
-from omnidesk.core.models import ImportBatch, SourceRecord
+from omnidesk.core.importing.presets import get_preset, header_key
+from omnidesk.core.models import Event, ImportBatch, SourceRecord
+from omnidesk.core.money import ORDER_TYPES, order_status, to_minor
 
 _CHUNK = 5000
 _REPORT_COLUMNS = ("omnidesk_batch", "omnidesk_row", "omnidesk_problems")
@@ -101,3 +102,48 @@ def fill_custom_fields(conn: Connection) -> int:
                                            [json.loads(r[1] or "[]") for r in rows])
         columns.settle(conn)
     return stored
+
+
+def fill_order_statuses(conn, chunk: int = 5_000) -> int:
+    """Give the orders imported before statuses were kept theirs, from their rows as read.
+
+    Each event's first row is still in the workspace exactly as imported, with its
+    file's header: the status, cancelled-at and refunded-amount cells are read from
+    there (a Shopify export's ``Cancelled at`` and ``Refunded Amount`` were kept raw
+    then).  Returns how many orders were updated.
+    """
+    batch, ev, rec = ImportBatch.__table__, Event.__table__, SourceRecord.__table__
+    headers = {"cancelled_at": ("cancelled at", "canceled at"), "refunded_amount": ("refunded amount",)}
+    updated = 0
+    for bid, header_json, mapping_json in conn.execute(
+            select(batch.c.id, batch.c.header_json, batch.c.mapping_json).where(batch.c.kind == "events")):
+        header, mapping = json.loads(header_json or "[]"), json.loads(mapping_json or "[]")
+        where: dict[str, int] = {}
+        for i, name in enumerate(mapping):
+            where.setdefault(name, i)
+        for name, keys in headers.items():
+            if name not in where:
+                found = [i for i, h in enumerate(header) if header_key(h) in keys]
+                if found:
+                    where[name] = found[0]
+        if not {"status", "cancelled_at", "refunded_amount"} & set(where):
+            continue
+        rows = conn.execute(select(ev.c.id, rec.c.raw_json).join(rec, rec.c.id == ev.c.record_id)
+                            .where(ev.c.batch_id == bid, ev.c.type.in_(ORDER_TYPES))).all()
+        params = []
+        for eid, raw_json in rows:
+            raw = json.loads(raw_json or "[]")
+
+            def cell(name: str) -> str:
+                i = where.get(name)
+                return str(raw[i]).strip() if i is not None and i < len(raw) else ""
+
+            refunded = nz.parse_money(cell("refunded_amount")).value if cell("refunded_amount") else None
+            params.append({"eid": eid, "status": order_status(cell("status"), cell("cancelled_at")),
+                           "refunded": to_minor(refunded)})
+        for start in range(0, len(params), chunk):
+            conn.execute(ev.update().where(ev.c.id == bindparam("eid"))
+                         .values(status=bindparam("status"), refunded_minor=bindparam("refunded")),
+                         params[start:start + chunk])
+        updated += len(params)
+    return updated

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.channels import channel_name
 from omnidesk.core.dialect import insert_many
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.models import CustomField, ImportBatch, SourceRecord
@@ -253,7 +254,7 @@ class CustomColumns:
                 if not raw:
                     continue
                 text = nz.clean_cell(raw)
-                if not text or nz._is_placeholder(text):
+                if not text or nz.is_placeholder(text):
                     continue
                 number = evidence[i].add(text)
                 out.append({"record_id": rid, "name": name, "type": TEXT, "value": text,
@@ -324,7 +325,7 @@ class CustomValue:
         return self.value
 
     def describe(self) -> str:
-        return f"from {self.source_file} row {self.record_no} ({self.channel})"
+        return f"from {self.source_file} row {self.record_no} ({channel_name(self.channel)})"
 
 
 def customer_fields(conn: Connection, customer_id: int) -> list[CustomValue]:

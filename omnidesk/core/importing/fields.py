@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from omnidesk.core.channels import SOURCES
+
 
 class Kind(str, Enum):
     """What a file holds: people (contacts) or things people did (events)."""
@@ -135,25 +137,6 @@ EVENT_FIELDS = frozenset(
     {"occurred_at", "event_type", "order_id", "amount", "item_name", "item_quantity", "item_price"}
 )
 
-# Channels a file can come from.  Users may name others; these are the ones the
-# app knows an icon, colour and default consent channel for.
-CHANNELS: dict[str, str] = {
-    "shop": "Online shop",
-    "email": "Email list",
-    "pos": "Store / till",
-    "social": "Social lead forms",
-    "sms": "SMS list",
-    "contacts": "Phone contacts",
-    "web": "Website",
-    "other": "Other",
-}
-# What lists and chips call each channel, where "Store / till" would not fit.
-CHANNEL_SHORT: dict[str, str] = {
-    "shop": "Shop", "email": "Email", "pos": "Till", "social": "Social", "sms": "SMS",
-    "contacts": "Contacts", "web": "Web", "other": "Other",
-}
-
-
-def channel_name(key: str) -> str:
-    """A channel's short name as the screens show it; a channel the user named keeps its name."""
-    return CHANNEL_SHORT.get(key) or key.replace("_", " ").capitalize()
+# The channels a file can come from, code -> label (core/channels.py is the one list of them).
+# Users may name others; these are the ones the app knows a colour and a label for.
+CHANNELS: dict[str, str] = {c.code: c.label for c in SOURCES}

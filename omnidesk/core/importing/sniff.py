@@ -36,6 +36,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import os
 import re
 import stat
@@ -59,6 +60,7 @@ from omnidesk.core.importing.encodings import (
     mojibake,
     resolve_encoding,
 )
+from omnidesk.core.importing.source_file import SourceFile
 from omnidesk.core.text import printable
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "Record",
     "UnreadableFileError",
     "file_sha256",
+    "open_source",
     "open_text",
     "preview",
     "read_records",
@@ -134,8 +137,10 @@ class Record:
 # --------------------------------------------------------------------------
 
 
-def sniff(path: str | os.PathLike[str], encoding: str | None = None, region: str | None = None) -> FileFormat:
-    """Decide encoding, delimiter and header row of ``path``.
+def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None,
+          region: str | None = None) -> FileFormat:
+    """Decide encoding, delimiter and header row of ``path`` (a path, or a file already opened
+    with :func:`open_source`, which the later reads of the plan share).
 
     Reads the whole file once in fixed-size chunks (to be sure of the
     encoding) and parses only a sample of its first lines.  ``encoding`` (a
@@ -143,25 +148,27 @@ def sniff(path: str | os.PathLike[str], encoding: str | None = None, region: str
     breaks ties between code pages.  Raises ``UnreadableFileError`` for
     anything that cannot be imported as a table.
     """
-    p = Path(path)
+    if not isinstance(path, SourceFile):
+        with open_source(path) as opened:
+            return sniff(opened, encoding, region)
+    src = path
+    p = src.path
     name = printable(p.name)
-    check_regular_file(p)
     try:
-        size = p.stat().st_size
-        with open(p, "rb") as f:
-            head = f.read(64 * 1024)
+        size = src.size
+        head = src.read_at(0, 64 * 1024)
     except OSError as e:
         raise _cannot_open(name, e) from e
     if size == 0 or not head:
         raise _empty(name)
     _refuse_known_binary(p, head)
     if encoding:
-        codec, fallback, warnings = _chosen_encoding(p, head, encoding, name)
+        codec, fallback, warnings = _chosen_encoding(src, head, encoding, name)
     else:
-        codec, fallback, warnings = _detect_encoding(p, head, size, region)
+        codec, fallback, warnings = _detect_encoding(src, head, size, region)
     _refuse_control_characters(name, head, codec)
 
-    with _open_lines(p, codec, fallback) as source:
+    with _open_lines(src, codec, fallback) as source:
         sample, first_line, at_eof, sep_hint = _read_sample(source.lines)
     if not sample:
         raise _empty(name)
@@ -198,8 +205,9 @@ def sniff(path: str | os.PathLike[str], encoding: str | None = None, region: str
     )
 
 
-def read_records(path: str | os.PathLike[str], fmt: FileFormat) -> Iterator[Record]:
-    """Yield the data records after the header row, one at a time.
+def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> Iterator[Record]:
+    """Yield the data records after the header row, one at a time (from ``path``, or
+    from the start of a file opened with :func:`open_source`, read through it).
 
     Blank records (no non-empty cell) are skipped and not numbered.  Short
     records are padded with "" to the header's width and carry a problem
@@ -210,11 +218,11 @@ def read_records(path: str | os.PathLike[str], fmt: FileFormat) -> Iterator[Reco
     ``UnreadableFileError`` on a quote that never closes or a file that
     stopped decoding since it was sniffed.
     """
-    p = Path(path)
+    p = path.path if isinstance(path, SourceFile) else Path(path)
     name = printable(p.name)
     width = len(fmt.header)
     try:
-        source = _open_lines(p, fmt.encoding, fmt.fallback)
+        source = _open_lines(path if isinstance(path, SourceFile) else p, fmt.encoding, fmt.fallback)
     except OSError as e:
         raise _cannot_open(name, e) from e
     odd_lines = source.fallback_lines
@@ -253,7 +261,7 @@ def read_records(path: str | os.PathLike[str], fmt: FileFormat) -> Iterator[Reco
                         record = Record(record.number, record.line, record.values, "; ".join(problems))
                 yield record
         except _OpenQuote as e:
-            raise _runaway(name, p, fmt, e) from None
+            raise _runaway(name, path if isinstance(path, SourceFile) else p, fmt, e) from None
         except csv.Error as e:
             raise UnreadableFileError(
                 f'"{name}" cannot be read as a table near line {rows.line}: {e}; '
@@ -282,6 +290,17 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
         for chunk in iter(lambda: f.read(_CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def open_source(path: str | os.PathLike[str]) -> SourceFile:
+    """Open ``path`` once for planning its import (see ``source_file``); refuses, with the
+    sentence ``sniff`` would say, what is not a regular file or cannot be opened."""
+    p = Path(path)
+    check_regular_file(p)
+    try:
+        return SourceFile(p)
+    except OSError as e:
+        raise _cannot_open(printable(p.name), e) from e
 
 
 def open_text(path: str | os.PathLike[str], encoding: str) -> TextIO:
@@ -393,13 +412,14 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
-def _detect_encoding(p: Path, head: bytes, size: int, region: str | None) -> tuple[str, str | None, list[str]]:
-    """(codec, per-line fallback codec or None, warnings) for ``p``."""
-    name = printable(p.name)
+def _detect_encoding(src: SourceFile, head: bytes, size: int,
+                     region: str | None) -> tuple[str, str | None, list[str]]:
+    """(codec, per-line fallback codec or None, warnings) for ``src``."""
+    name = printable(src.path.name)
     if head.startswith(codecs.BOM_UTF8):
-        if _first_undecodable_line(p, "utf-8", name) is None:
+        if _first_undecodable_line(src, "utf-8", name) is None:
             return "utf-8-sig", None, []
-        return _mostly_utf8(p, "utf-8-sig", region)
+        return _mostly_utf8(src, "utf-8-sig", region)
     if head.startswith(codecs.BOM_UTF16_LE):
         encoding = "utf-16-le"
     elif head.startswith(codecs.BOM_UTF16_BE):
@@ -409,13 +429,13 @@ def _detect_encoding(p: Path, head: bytes, size: int, region: str | None) -> tup
     if encoding is not None:
         if size % 2:
             raise _truncated_utf16(name)
-        _validate_utf16(p, encoding, name)
+        _validate_utf16(src, encoding, name)
         return encoding, None, []
     if b"\x00" in head:
         raise _binary(name, head.index(b"\x00"))
-    if _first_undecodable_line(p, "utf-8", name) is None:
+    if _first_undecodable_line(src, "utf-8", name) is None:
         return "utf-8", None, []
-    return _mostly_utf8(p, None, region)
+    return _mostly_utf8(src, None, region)
 
 
 @dataclass
@@ -436,52 +456,52 @@ _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
 _DECIDED_BAD = 2_000
 
 
-def _utf8_lines(p: Path) -> _Utf8Lines:
+def _utf8_lines(src: SourceFile) -> _Utf8Lines:
     out = _Utf8Lines()
     sample: list[bytes] = []
     kept = 0
     newlines = 0
     carry = b""
-    with open(p, "rb") as f:
-        while True:
-            chunk = f.read(_CHUNK)
-            data = carry + chunk
-            if chunk:
-                cut = data.rfind(b"\n") + 1
-                data, carry = data[:cut], data[cut:]
-            try:
-                # Most blocks of a mostly UTF-8 file decode whole, in C.
-                data.decode("utf-8")
-                out.good += sum(1 for line in data.split(b"\n") if not line.isascii())
-            except UnicodeDecodeError:
-                # Only lines with a non-ASCII byte cost a Python step; the searches run in C.
-                at = 0
-                while (m := _HIGH_BYTE.search(data, at)) is not None:
-                    start = data.rfind(b"\n", 0, m.start()) + 1
-                    end = data.find(b"\n", m.start())
-                    end = len(data) if end < 0 else end
-                    line = data[start:end]
-                    at = end + 1
-                    try:
-                        line.decode("utf-8")
-                        out.good += 1
-                    except UnicodeDecodeError:
-                        out.bad += 1
-                        if not out.first_bad:
-                            out.first_bad = newlines + data.count(b"\n", 0, start) + 1
-                        if kept < SAMPLE_BYTES:
-                            sample.append(line)
-                            kept += len(line) + 1
-            newlines += data.count(b"\n")
-            if not chunk or (out.bad >= _DECIDED_BAD and 10 * out.good < out.bad):
-                break
+    chunks = src.chunks(_CHUNK)
+    while True:
+        chunk = next(chunks, b"")
+        data = carry + chunk
+        if chunk:
+            cut = data.rfind(b"\n") + 1
+            data, carry = data[:cut], data[cut:]
+        try:
+            # Most blocks of a mostly UTF-8 file decode whole, in C.
+            data.decode("utf-8")
+            out.good += sum(1 for line in data.split(b"\n") if not line.isascii())
+        except UnicodeDecodeError:
+            # Only lines with a non-ASCII byte cost a Python step; the searches run in C.
+            at = 0
+            while (m := _HIGH_BYTE.search(data, at)) is not None:
+                start = data.rfind(b"\n", 0, m.start()) + 1
+                end = data.find(b"\n", m.start())
+                end = len(data) if end < 0 else end
+                line = data[start:end]
+                at = end + 1
+                try:
+                    line.decode("utf-8")
+                    out.good += 1
+                except UnicodeDecodeError:
+                    out.bad += 1
+                    if not out.first_bad:
+                        out.first_bad = newlines + data.count(b"\n", 0, start) + 1
+                    if kept < SAMPLE_BYTES:
+                        sample.append(line)
+                        kept += len(line) + 1
+        newlines += data.count(b"\n")
+        if not chunk or (out.bad >= _DECIDED_BAD and 10 * out.good < out.bad):
+            break
     out.sample = b"\n".join(sample)
     return out
 
 
-def _mostly_utf8(p: Path, bom: str | None, region: str | None) -> tuple[str, str | None, list[str]]:
+def _mostly_utf8(src: SourceFile, bom: str | None, region: str | None) -> tuple[str, str | None, list[str]]:
     """A file that is not all UTF-8: UTF-8 with a few odd lines, or a legacy code page."""
-    stats = _utf8_lines(p)
+    stats = _utf8_lines(src)
     guess = guess_legacy(stats.sample, region)
     label = codec_label(guess.encoding)
     if bom or stats.good >= stats.bad:
@@ -500,7 +520,7 @@ def _mostly_utf8(p: Path, bom: str | None, region: str | None) -> tuple[str, str
     return guess.encoding, None, warnings
 
 
-def _chosen_encoding(p: Path, head: bytes, encoding: str, name: str) -> tuple[str, str | None, list[str]]:
+def _chosen_encoding(src: SourceFile, head: bytes, encoding: str, name: str) -> tuple[str, str | None, list[str]]:
     """The user's encoding: UTF-8 still reads a line that is not UTF-8 (flagged, in
     Windows-1252); every other codec reads every byte."""
     try:
@@ -509,9 +529,9 @@ def _chosen_encoding(p: Path, head: bytes, encoding: str, name: str) -> tuple[st
         raise UnreadableFileError(str(e)) from None
     if codec in _UTF8:
         codec = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-        if _first_undecodable_line(p, "utf-8", name) is None:
+        if _first_undecodable_line(src, "utf-8", name) is None:
             return codec, None, []
-        stats = _utf8_lines(p)
+        stats = _utf8_lines(src)
         lines = "1 line is" if stats.bad == 1 else f"{stats.bad:,} lines are"
         return codec, "cp1252", [
             f"{lines} not UTF-8 (the first is line {stats.first_bad}): read as "
@@ -559,7 +579,7 @@ def _refuse_control_characters(name: str, head: bytes, encoding: str) -> None:
         )
 
 
-def _first_undecodable_line(p: Path, encoding: str, name: str) -> int | None:
+def _first_undecodable_line(src: SourceFile, encoding: str, name: str) -> int | None:
     """Return the (approximate) line of the first byte that does not decode,
     or None when the whole file decodes; refuses files with NUL bytes.
 
@@ -570,43 +590,41 @@ def _first_undecodable_line(p: Path, encoding: str, name: str) -> int | None:
     bad_line: int | None = None
     offset = 0
     newlines = 0
-    with open(p, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            if b"\x00" in chunk:
-                raise _binary(name, offset + chunk.index(b"\x00"))
-            if bad_line is None:
-                try:
-                    decoder.decode(chunk)
-                except UnicodeDecodeError as e:
-                    bad_line = newlines + chunk.count(b"\n", 0, max(e.start, 0)) + 1
-            newlines += chunk.count(b"\n")
-            offset += len(chunk)
+    for chunk in src.chunks(_CHUNK):
+        if b"\x00" in chunk:
+            raise _binary(name, offset + chunk.index(b"\x00"))
         if bad_line is None:
             try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                bad_line = newlines + 1
-    return bad_line
-
-
-def _validate_utf16(p: Path, encoding: str, name: str) -> None:
-    decoder = codecs.getincrementaldecoder(encoding)("strict")
-    lines = 0
-    with open(p, "rb") as f:
-        while chunk := f.read(_CHUNK):
-            try:
-                text = decoder.decode(chunk)
+                decoder.decode(chunk)
             except UnicodeDecodeError as e:
-                lines += chunk[: max(e.start, 0)].decode(encoding, errors="replace").count("\n")
-                raise UnreadableFileError(
-                    f'"{name}" is damaged: near line {lines + 1} it holds bytes that are '
-                    "not valid UTF-16 text; download or export it again and import the new file."
-                ) from None
-            lines += text.count("\n")
+                bad_line = newlines + chunk.count(b"\n", 0, max(e.start, 0)) + 1
+        newlines += chunk.count(b"\n")
+        offset += len(chunk)
+    if bad_line is None:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            raise _truncated_utf16(name) from None
+            bad_line = newlines + 1
+    return bad_line
+
+
+def _validate_utf16(src: SourceFile, encoding: str, name: str) -> None:
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    lines = 0
+    for chunk in src.chunks(_CHUNK):
+        try:
+            text = decoder.decode(chunk)
+        except UnicodeDecodeError as e:
+            lines += chunk[: max(e.start, 0)].decode(encoding, errors="replace").count("\n")
+            raise UnreadableFileError(
+                f'"{name}" is damaged: near line {lines + 1} it holds bytes that are '
+                "not valid UTF-16 text; download or export it again and import the new file."
+            ) from None
+        lines += text.count("\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _truncated_utf16(name) from None
 
 
 # --------------------------------------------------------------------------
@@ -723,13 +741,18 @@ class _LineSource:
     those lines as they are read.
     """
 
-    def __init__(self, path: Path, encoding: str, fallback: str | None) -> None:
+    def __init__(self, path: Path | SourceFile, encoding: str, fallback: str | None) -> None:
         self.fallback_lines: set[int] = set()
         if fallback is None:
-            self._file: TextIO | BinaryIO = open_text(path, encoding)
+            if isinstance(path, SourceFile):
+                errors = "strict" if encoding in _UTF8 else LOSSLESS
+                self._file: TextIO | BinaryIO = io.TextIOWrapper(path.stream(), encoding=encoding, errors=errors,
+                                                                 newline="")
+            else:
+                self._file = open_text(path, encoding)
             self.lines: Iterator[str] = _strip_bom(self._file)
         else:
-            self._file = open(path, "rb")
+            self._file = path.stream() if isinstance(path, SourceFile) else open(path, "rb")
             self.lines = self._mixed(self._file, fallback)
 
     def _mixed(self, f: BinaryIO, fallback: str) -> Iterator[str]:
@@ -760,7 +783,7 @@ class _LineSource:
                 return
 
     def close(self) -> None:
-        self._file.close()
+        self._file.close()  # a stream over a SourceFile leaves the file itself open
 
     def __enter__(self) -> _LineSource:
         return self
@@ -769,7 +792,7 @@ class _LineSource:
         self.close()
 
 
-def _open_lines(path: Path, encoding: str, fallback: str | None) -> _LineSource:
+def _open_lines(path: Path | SourceFile, encoding: str, fallback: str | None) -> _LineSource:
     return _LineSource(path, encoding, fallback)
 
 
@@ -1029,7 +1052,7 @@ def _runaway_message(name: str, line: int | None, start_line: int) -> str:
     )
 
 
-def _runaway(name: str, p: Path, fmt: FileFormat, e: _OpenQuote) -> UnreadableFileError:
+def _runaway(name: str, p: Path | SourceFile, fmt: FileFormat, e: _OpenQuote) -> UnreadableFileError:
     try:
         with _open_lines(p, fmt.encoding, fmt.fallback) as source:
             line = _open_quote_line(source.lines, 1, fmt.delimiter, e.start_line)

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
-from omnidesk.core.importing.fields import channel_name
-from omnidesk.core.money import workspace_currency
+from omnidesk.core.channels import channel_name
+from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
@@ -48,7 +48,7 @@ def _format(row: CustomerRow, key: str, zone=None, region: str | None = None) ->
     if key == "phone":
         return display_phone(row.phone, region)
     if key == "spend":
-        return f"{row.spend_minor / 100:,.2f}" if row.spend_minor is not None else ""
+        return format_money(row.spend_minor)
     if key == "orders":
         return str(row.orders) if row.orders else ""
     if key == "last_seen":

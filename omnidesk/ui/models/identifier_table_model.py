@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
 
-from omnidesk.core.importing.fields import CHANNELS, channel_name
+from omnidesk.core.channels import channel_name
 from omnidesk.core.phones import display_phone
 from omnidesk.core.profile import ValueSource
 from omnidesk.core.provenance import IdentifierSource
@@ -38,7 +38,7 @@ def sources_by_file(sources: Sequence[ValueSource]) -> list[tuple[str, str, list
 
 
 def describe_sources(sources: Sequence[ValueSource], *, files: int | None = None, rows: int = 4) -> str:
-    """Where a value came from, in the card's words: "from a.csv row 12 (shop); b.csv rows 3, 9 (email)".
+    """Where a value came from, in the card's words: "from a.csv row 12 (Shop); b.csv rows 3, 9 (Email)".
 
     One source reads exactly as :meth:`ValueSource.describe`; ``files`` cuts the list after
     that many files ("… and 2 more files"), ``rows`` the row numbers listed per file.
@@ -47,7 +47,7 @@ def describe_sources(sources: Sequence[ValueSource], *, files: int | None = None
         return sources[0].describe()
     groups = sources_by_file(sources)
     shown = groups if files is None else groups[:files]
-    text = "from " + "; ".join(f"{f} {rows_text(nos, rows)} ({ch})" for f, ch, nos in shown)
+    text = "from " + "; ".join(f"{f} {rows_text(nos, rows)} ({channel_name(ch)})" for f, ch, nos in shown)
     if len(shown) < len(groups):
         more = len(groups) - len(shown)
         text += f"; and {more} more file{'s' if more != 1 else ''}"
@@ -153,7 +153,7 @@ class IdentifierTableModel(ListTableModel):
                                       for n in line.record_nos], rows=60)
             text = f"{kind} {value}\n{where}"
             if line.kind == "external":
-                text += f"\nThe id {CHANNELS.get(line.value.partition(':')[0], kind)} gave this person"
+                text += f"\nThe id {channel_name(line.value.partition(':')[0])} gave this person"
             elif line.kind == "phone" and value != line.value:
                 text += f"\nStored as {line.value}"
             if line.on_card:

@@ -7,7 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from omnidesk.core.importing.batches import list_batches
-from omnidesk.core.importing.fields import CHANNELS
+from omnidesk.core.channels import channel_name
 from omnidesk.core.workspace import Workspace
 
 COLUMNS = [
@@ -68,7 +68,7 @@ class ImportBatchTableModel(QAbstractTableModel):
             return None
         value = batch[key]
         if key == "channel":
-            return CHANNELS.get(value, value)
+            return channel_name(value)
         if key == "started_at":
             return _local_time(value)
         if key == "status":

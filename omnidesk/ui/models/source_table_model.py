@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
+from omnidesk.core.channels import channel_name
 from omnidesk.core.profile import SourceRow
 from omnidesk.ui.models.list_table_model import ListTableModel
 from omnidesk.ui.models.timeline_model import channel_icon
@@ -40,7 +41,7 @@ class SourceTableModel(ListTableModel):
         if role == self.RecordIdRole:
             return row.record_id
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            values = (row.source_file, str(row.record_no), row.channel, row.kind, "; ".join(row.problems))
+            values = (row.source_file, str(row.record_no), channel_name(row.channel), row.kind, "; ".join(row.problems))
             if role == Qt.ItemDataRole.ToolTipRole and column not in (0, 4):
                 return None
             return values[column] if 0 <= column < len(values) else None

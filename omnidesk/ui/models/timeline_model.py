@@ -3,69 +3,55 @@
 The core hands over the filtered, ordered entries in one query; the model only
 adds a header row before each new day and formats cells when the view asks,
 so a customer with thousands of events scrolls without building any widgets.
-Channel colours and the small lettered icons live here too, because the model
-hands them to every view that shows a channel.
+The small lettered channel icons live here too, in the colours core/channels.py
+gives, because the model hands them to every view that shows a channel.
 """
 
 from __future__ import annotations
 
-import zlib
 from datetime import date
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
-from omnidesk.core.importing.fields import channel_name
-from omnidesk.core.timeline import TimelineEntry, format_amount
-
-CHANNEL_COLORS = {
-    "shop": "#2E7D32",
-    "pos": "#EF6C00",
-    "email": "#1565C0",
-    "sms": "#6A1B9A",
-    "social": "#C2185B",
-    "web": "#00838F",
-    "contacts": "#546E7A",
-    "whatsapp": "#7CB342",
-}
-# Channels a user names themselves still get a steady colour of their own.
-_SPARE_COLORS = ("#5D4037", "#AD1457", "#283593", "#00695C", "#9E7700", "#4527A0")
+from omnidesk.core.channels import channel, channel_name
+from omnidesk.core.money import format_money
+from omnidesk.core.timeline import TimelineEntry
 
 _icon_cache: dict[str, QIcon] = {}
 
 
-def channel_color(channel: str) -> QColor:
-    known = CHANNEL_COLORS.get(channel)
-    if known:
-        return QColor(known)
-    return QColor(_SPARE_COLORS[zlib.crc32(channel.encode("utf-8")) % len(_SPARE_COLORS)])
+def channel_color(code: str) -> QColor:
+    """The channel's colour (core/channels.py), a steady one for a channel the user named."""
+    return QColor(channel(code).color)
 
 
-def channel_icon(channel: str) -> QIcon:
-    """A filled circle in the channel's colour with its first letter (cached)."""
-    icon = _icon_cache.get(channel)
+def channel_icon(code: str) -> QIcon:
+    """A filled circle in the channel's colour with its label's first letter (cached)."""
+    icon = _icon_cache.get(code)
     if icon is None:
         icon = QIcon()
         for size in (16, 20, 32, 48):
-            icon.addPixmap(_letter_pixmap(channel, size))
-        _icon_cache[channel] = icon
+            icon.addPixmap(_letter_pixmap(code, size))
+        _icon_cache[code] = icon
     return icon
 
 
-def _letter_pixmap(channel: str, size: int) -> QPixmap:
+def _letter_pixmap(code: str, size: int) -> QPixmap:
+    known = channel(code)
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(channel_color(channel))
+    painter.setBrush(QColor(known.color))
     painter.drawEllipse(QRectF(0.5, 0.5, size - 1, size - 1))
     font = QFont()
     font.setBold(True)
     font.setPixelSize(max(8, int(size * 0.58)))
     painter.setFont(font)
-    painter.setPen(QColor("white"))
-    letter = channel_name(channel)[:1] if channel else "?"  # "T" for the till, as its chip says
+    painter.setPen(QColor(known.ink))
+    letter = known.label[:1] if code else "?"  # "T" for the till, as its chip says
     painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, letter.upper())
     painter.end()
     return pixmap
@@ -94,10 +80,7 @@ def time_text(entry: TimelineEntry) -> str:
 
 
 def amount_text(entry: TimelineEntry) -> str:
-    if entry.amount_minor is None:
-        return ""
-    amount = format_amount(entry.amount_minor)
-    return f"{amount} {entry.currency}" if entry.currency else amount
+    return format_money(entry.amount_minor, entry.currency)
 
 
 def source_text(entry: TimelineEntry) -> str:
@@ -106,7 +89,7 @@ def source_text(entry: TimelineEntry) -> str:
 
 def entry_tooltip(entry: TimelineEntry) -> str:
     lines = [entry.summary or type_label(entry.type)]
-    lines.append(" · ".join(x for x in (entry.occurred_at or "time unknown", entry.channel,
+    lines.append(" · ".join(x for x in (entry.occurred_at or "time unknown", channel_name(entry.channel),
                                         type_label(entry.type)) if x))
     money = amount_text(entry)
     status = entry.details.get("status")
@@ -120,7 +103,7 @@ def entry_tooltip(entry: TimelineEntry) -> str:
             price = item.get("item_price")
             lines.append(f"  {qty or 1} × {item.get('item_name', '')}" + (f" @ {price}" if price else ""))
     if entry.source_file:
-        lines.append(f"From {source_text(entry)} ({entry.channel})")
+        lines.append(f"From {source_text(entry)} ({channel_name(entry.channel)})")
     return "\n".join(lines)
 
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from omnidesk.core.importing.fields import CHANNELS
+from omnidesk.core.channels import SOURCES
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.customer_table_model import COLUMNS, CustomerTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -40,8 +40,8 @@ class CustomersView(QWidget):
         self.count_label.setObjectName("countLabel")
         self.channel_filter = QComboBox()
         self.channel_filter.addItem("All channels", None)
-        for key, label in CHANNELS.items():
-            self.channel_filter.addItem(label, key)
+        for channel in SOURCES:
+            self.channel_filter.addItem(channel.label, channel.code)
         self.channel_filter.currentIndexChanged.connect(self._apply_search)
         self.consent_filter = QComboBox()
         for label, value in (("Any consent", None), ("Email: subscribed", "email:granted"),

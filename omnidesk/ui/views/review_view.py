@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.customers import customer_cards
 from omnidesk.core.identity.employer import employers, same_employer
-from omnidesk.core.importing.fields import channel_name
+from omnidesk.core.channels import channel_name
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day

@@ -23,7 +23,7 @@ def upgrade() -> None:
     # Orders imported before get their status from their rows as read, and every
     # customer's orders and spend are counted again by the rule (money.py).
     from omnidesk.core.migrations import rebuild_after
-    from omnidesk.core.money import fill_order_statuses
+    from omnidesk.core.importing.backfill import fill_order_statuses
 
     conn = op.get_bind()
     fill_order_statuses(conn)

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omnidesk.core.channels import channel_name
 from omnidesk.core.importing.custom_fields import CustomValue
-from omnidesk.core.importing.fields import CHANNELS, channel_name
 from omnidesk.core.money import format_money
 from omnidesk.core.phones import display_phone
 from omnidesk.core.profile import CustomerProfile
@@ -39,7 +39,7 @@ CONSENT_COLORS = {
     "unsubscribed": "#C62828",
     "cleaned": "#C62828",
 }
-CONSENT_LABELS = {"email": "Email consent", "sms": "SMS consent", "whatsapp": "WhatsApp consent"}
+CONSENT_LABELS = {c: f"{channel_name(c)} consent" for c in ("email", "sms", "whatsapp")}
 EMPTY = "—"
 PINNED_COLOR = "#5E6B7A"
 
@@ -271,7 +271,7 @@ class CardMixin:
         clear_layout(self.chips)
         for channel in p.channels:
             chip = make_chip(channel_name(channel), channel_color(channel))
-            chip.setToolTip(f"Known on the {CHANNELS.get(channel, channel_name(channel))} channel")
+            chip.setToolTip(f"Known on the {channel_name(channel)} channel")
             self.chips.addWidget(chip)
 
         self._set("email", p.email, src.get("email"))

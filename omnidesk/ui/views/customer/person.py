@@ -8,8 +8,8 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from omnidesk.core.privacy import export_person
 from omnidesk.core.profile import customer_profile
+from omnidesk.core.rights import export_person
 from omnidesk.core.workspace import backup_files
 from omnidesk.ui.dialogs.person_dialogs import erase_confirmation
 from omnidesk.ui.operations import reason

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omnidesk.core.channels import channel_name
 from omnidesk.core.profile import SourceRow, raw_record
 from omnidesk.ui.models.source_table_model import SourceTableModel
 from omnidesk.ui.views.customer.widgets import ElidedLabel, muted_color
@@ -99,7 +100,7 @@ class SourcesMixin:
             self.raw_title.setText("")
             self.raw_problems.setVisible(False)
             return
-        self.raw_title.setText(f"{row.source_file} row {row.record_no} · {row.channel} · {row.kind}")
+        self.raw_title.setText(f"{row.source_file} row {row.record_no} · {channel_name(row.channel)} · {row.kind}")
         self.raw_problems.setVisible(bool(row.problems))
         self.raw_problems.setText("Flagged: " + "; ".join(row.problems))
         pairs = raw_record(self.workspace, row.record_id)

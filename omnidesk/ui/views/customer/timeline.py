@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omnidesk.core.channels import channel_name
 from omnidesk.core.timeline import export_timeline, timeline
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
@@ -177,7 +178,7 @@ class TimelineMixin:
             combo.clear()
         self.channel_filter.addItem("All channels", None)
         for channel in sorted({e.channel for e in entries}):
-            self.channel_filter.addItem(channel_icon(channel), channel, channel)
+            self.channel_filter.addItem(channel_icon(channel), channel_name(channel), channel)
         self.type_filter.addItem("All types", None)
         for kind in sorted({e.type for e in entries}):
             self.type_filter.addItem(type_label(kind), kind)

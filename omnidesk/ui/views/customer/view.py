@@ -43,7 +43,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
     timelineExported = Signal(str)  # path written
     customerChanged = Signal(int)  # customer id: a value was pinned or unpinned
     personExported = Signal(str)  # path of the zip written
-    personErased = Signal(int, object)  # customer id, what was removed (core.privacy.erase_person)
+    personErased = Signal(int, object)  # customer id, what was removed (core.rights.erase_person)
 
     # A notes save that finds the workspace locked tries for this long each time (the UI waits),
     # again after this many milliseconds, and gives up (keeping the text) after this many seconds.

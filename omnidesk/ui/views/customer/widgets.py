@@ -6,6 +6,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
+from omnidesk.core.channels import ink
+
 
 def muted_color(palette: QPalette) -> QColor:
     """The palette's colour for secondary text (titles, row numbers)."""
@@ -100,7 +102,7 @@ def make_chip(text: str, color: QColor | str, parent=None) -> QLabel:
     color = QColor(color)
     chip.setObjectName("chip")
     chip.setStyleSheet(
-        f"QLabel#chip {{ background: {color.name()}; color: white; border-radius: 8px; "
+        f"QLabel#chip {{ background: {color.name()}; color: {ink(color.name())}; border-radius: 8px; "
         "padding: 1px 8px; font-weight: 600; }"
     )
     chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)

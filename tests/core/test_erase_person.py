@@ -26,7 +26,7 @@ from omnidesk.core.demo_data import (
 )
 from omnidesk.core.identity.merge import merge_customers, undo_log, unmerge_record
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.privacy import erase_person
+from omnidesk.core.rights import erase_person
 from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
@@ -361,7 +361,7 @@ def test_erase_removes_copies_unpacked_by_older_versions(tmp_path, capsys):
 def test_after_an_erase_the_workspace_file_holds_no_readable_trace(tmp_path):
     """Not just unlinked: the bytes of the file (and its write-ahead log) no longer spell them."""
     from omnidesk.core.importing.pipeline import ImportOptions, import_file
-    from omnidesk.core.privacy import erase_person
+    from omnidesk.core.rights import erase_person
     from omnidesk.core.timeline import find_customer
     from omnidesk.core.workspace import Workspace
     from tests.helpers import write_csv

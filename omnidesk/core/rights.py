@@ -1,9 +1,10 @@
 """A person's rights over their data: export everything about them, or erase them.
 
 Erasing removes the customer, every source row, identifier, consent fact,
-event, review and merge trace about them, and keeps only one-way hashes on a
-suppression list, so importing an old export again cannot bring them back
-while everybody else's rows still come in:
+event, review and merge trace about them, and keeps only one-way hashes on the
+suppression list (``omnidesk.core.suppression``, which every import reads), so
+importing an old export again cannot bring them back while everybody else's
+rows still come in:
 
 * each email, phone and external id that no other customer's records carry
   (when the erase runs), on its own: any later row with it is theirs;
@@ -30,14 +31,11 @@ back on restore.  Copies the user saved elsewhere are theirs and stay.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import secrets
 import zipfile
-from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import paths, tempfiles
@@ -45,8 +43,7 @@ from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_wo
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
 from omnidesk.core.exporting.outfiles import check_output
-from omnidesk.core.identity.keys import fold
-from omnidesk.core.identity.resolve import external_key
+from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
@@ -61,74 +58,20 @@ from omnidesk.core.models import (
     MatchReview,
     MergeLog,
     SourceRecord,
-    Suppression,
     utcnow,
+)
+from omnidesk.core.money import format_money
+from omnidesk.core.suppression import (
+    add_suppressions,
+    identifier_hash,
+    name_key,
+    named_identifier_hash,
+    row_suppression_hash,
+    workspace_salt,
 )
 from omnidesk.core.workspace import Workspace, backup_files
 
-SALT_SETTING = "suppression_salt"
 _IN = 900  # values per IN (...) list, below SQLite's parameter limit
-ROW_KIND = "row"  # the suppression kind of a whole source row, by its row hash
-
-
-def workspace_salt(ws_or_conn) -> str:
-    from omnidesk.core.models import Setting
-
-    table = Setting.__table__
-    if isinstance(ws_or_conn, Workspace):
-        with ws_or_conn.engine.begin() as conn:
-            return workspace_salt(conn)
-    conn = ws_or_conn
-    value = conn.execute(select(table.c.value).where(table.c.key == SALT_SETTING)).scalar()
-    if value is None:
-        value = json.dumps(secrets.token_hex(16))
-        conn.execute(insert(table).values(key=SALT_SETTING, value=value))
-    return json.loads(value)
-
-
-def identifier_hash(salt: str, kind: str, value: str) -> str:
-    return hashlib.sha256(f"{salt}\x1f{kind}\x1f{value}".encode()).hexdigest()
-
-
-def name_key(first_name: str, last_name: str) -> str:
-    """A name folded the way identity resolution compares names ("José LEE" = "jose lee")."""
-    return fold(f"{first_name} {last_name}")
-
-
-def named_identifier_hash(salt: str, kind: str, value: str, name: str) -> str:
-    """An identifier together with one folded name: blocks that person, not others sharing it."""
-    return identifier_hash(salt, f"{kind}+name", f"{value}\x1f{name}")
-
-
-def row_suppression_hash(salt: str, row_hash: str) -> str:
-    """A whole source row: the only trace of a person who has no email, phone or id."""
-    return identifier_hash(salt, ROW_KIND, row_hash)
-
-
-def row_suppression_keys(salt: str, identifiers: Iterable[tuple[str, str]], first_name: str,
-                         last_name: str, row_hash: str) -> list[str]:
-    """Every hash that keeps an imported row out when it is on the suppression list.
-
-    The same three forms :func:`erase_person` writes: each identifier alone,
-    each identifier with the row's name, and the row itself.
-    """
-    identifiers = list(identifiers)
-    keys = [identifier_hash(salt, k, v) for k, v in identifiers]
-    name = name_key(first_name, last_name)
-    if name:
-        keys += [named_identifier_hash(salt, k, v, name) for k, v in identifiers]
-    keys.append(row_suppression_hash(salt, row_hash))
-    return keys
-
-
-def known_suppressions(conn: Connection, hashes: Iterable[str]) -> set[str]:
-    """Which of these hashes are on the suppression list."""
-    table = Suppression.__table__
-    keys = list(set(hashes))
-    found: set[str] = set()
-    for i in range(0, len(keys), _IN):
-        found.update(conn.execute(select(table.c.hash).where(table.c.hash.in_(keys[i:i + _IN]))).scalars())
-    return found
 
 
 def _customer_or_fail(conn: Connection, customer_id: int):
@@ -179,7 +122,7 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
         e["details"] = json.loads(e.pop("details_json") or "{}")
         # Every event gets the same columns, amount or not: events.csv is one table.
         minor = e.pop("amount_minor")
-        e["amount"] = f"{minor / 100:.2f}" if minor is not None else None
+        e["amount"] = format_money(minor, grouped=False) if minor is not None else None
     customer.pop("pinned_json", None)
     return {"customer": customer, "custom_fields": custom,
             "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
@@ -316,10 +259,7 @@ def _suppress(conn: Connection, salt: str, records: list, identifiers: set[tuple
     wanted = {identifier_hash(salt, k, v) for k, v in own}
     wanted |= {named_identifier_hash(salt, k, v, n) for k, v in shared for n in names}
     wanted |= {row_suppression_hash(salt, r.row_hash) for r in records}
-    new = sorted(wanted - known_suppressions(conn, wanted))
-    if new:
-        now = utcnow()
-        conn.execute(insert(Suppression.__table__), [{"hash": h, "created_at": now} for h in new])
+    add_suppressions(conn, wanted)
     return {"identifiers_suppressed": len(own) + (len(shared) if names else 0),
             "shared_identifiers": len(shared), "rows_suppressed": len({r.row_hash for r in records})}
 

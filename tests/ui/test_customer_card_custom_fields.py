@@ -5,19 +5,16 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from omnidesk.app import create_application
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.workspace import Workspace
 from omnidesk.ui.views.customer import CustomerView
 from tests.core.test_custom_fields import FORM_HEADER, SHOPIFY_HEADER, _shop_row
 from tests.helpers import write_csv
 
 
 @pytest.fixture
-def shop(tmp_path):
-    ws = Workspace.create(tmp_path / "w.omnidesk")
-    ws.set_setting("default_region", "US")
+def shop(make_workspace, tmp_path):
+    ws = make_workspace(default_region="US")
     import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_HEADER, [
         _shop_row(7210001, "Mamadou Moustapha", "Barry", "mm.barry@example.com", "420", "2021-06-01"),
     ]), ImportOptions(channel="shop"))
@@ -25,8 +22,7 @@ def shop(tmp_path):
         ["3/14/2024 10:22:31", "mm.barry@example.com", "Mamadou Moustapha Barry", "candles", "4", "Yes",
          "14/03/2024", "", ""],
     ]))
-    yield ws, form.batch_id
-    ws.close()
+    return ws, form.batch_id
 
 
 def _customer(ws) -> int:
@@ -36,7 +32,6 @@ def _customer(ws) -> int:
 
 def test_card_shows_the_full_name_and_more_fields_with_their_files(qtbot, shop):
     ws, form_batch = shop
-    create_application()
     view = CustomerView(ws)
     qtbot.addWidget(view)
     view.resize(1024, 640)
@@ -47,7 +42,7 @@ def test_card_shows_the_full_name_and_more_fields_with_their_files(qtbot, shop):
     assert view.more_fields.isVisible()
     shown = {name: (label.text(), label.toolTip()) for name, label in view.more_values.items()}
     assert shown["Loyalty points"][0] == "420"
-    assert shown["Loyalty points"][1] == "Loyalty points: 420\nfrom customers_export.csv row 1 (shop)"
+    assert shown["Loyalty points"][1] == "Loyalty points: 420\nfrom customers_export.csv row 1 (Shop)"
     assert shown["What are you shopping for?"][0] == "candles"
     assert "responses.csv row 1" in shown["What are you shopping for?"][1]
     assert shown["Would you like a free sample with your next order?"][0] == "Yes"
@@ -63,7 +58,6 @@ def test_card_shows_the_full_name_and_more_fields_with_their_files(qtbot, shop):
 
 def test_erasing_the_person_leaves_no_field_on_screen(qtbot, shop, monkeypatch):
     ws, _ = shop
-    create_application()
     view = CustomerView(ws)
     qtbot.addWidget(view)
     view.show()
@@ -76,14 +70,12 @@ def test_erasing_the_person_leaves_no_field_on_screen(qtbot, shop, monkeypatch):
         assert conn.exec_driver_sql("SELECT count(*) FROM custom_field").scalar() == 0
 
 
-def test_a_customer_without_custom_fields_shows_no_group(qtbot, tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
-        import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
-                                  [["ann.lee@example.com", "Ann", "Lee"]]), ImportOptions(channel="email"))
-        create_application()
-        view = CustomerView(ws)
-        qtbot.addWidget(view)
-        view.show()
-        assert view.show_customer(_customer(ws))
-        assert not view.more_fields.isVisible()
-        assert view.name_label.text() == "Ann Lee"
+def test_a_customer_without_custom_fields_shows_no_group(qtbot, ws, tmp_path):
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
+                              [["ann.lee@example.com", "Ann", "Lee"]]), ImportOptions(channel="email"))
+    view = CustomerView(ws)
+    qtbot.addWidget(view)
+    view.show()
+    assert view.show_customer(_customer(ws))
+    assert not view.more_fields.isVisible()
+    assert view.name_label.text() == "Ann Lee"

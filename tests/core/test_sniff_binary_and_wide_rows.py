@@ -1,4 +1,4 @@
-"""More sniffing: binary files without zero bytes, and headers narrower than their data rows."""
+"""Sniffing binary files without zero bytes, and headers narrower than their data rows."""
 
 from __future__ import annotations
 

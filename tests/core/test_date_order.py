@@ -14,16 +14,9 @@ from omnidesk.core.importing import pipeline
 from omnidesk.core.importing.normalize import DateOrder, parse_date, parse_datetime
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end
 from omnidesk.core.importing.sniff import sniff
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
 EITHER = "(the column has both day-first and month-first dates)"
-
-
-@pytest.fixture
-def ws(tmp_path):
-    with Workspace.create(tmp_path / "shop.omnidesk") as w:
-        yield w
 
 
 # --------------------------------------------------------------------------

@@ -1,0 +1,117 @@
+"""The front door: no subcommand opens the GUI; subcommands do the same jobs headless.
+
+Every failure a user can cause (a missing file, a file that is not a
+workspace, an unreadable CSV) ends with one line on stderr and a non-zero
+exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from omnidesk import __version__
+from omnidesk.cli import exports, identity, imports, people, segments, workspace
+from omnidesk.cli.common import EXIT_ERROR, CliError, _add_workspace_arg, _is_user_error, _workspace_path
+from omnidesk.core.text import printable
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="omnidesk",
+        description="Offline omnichannel marketing: with no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"omnidesk {__version__}")
+    _add_workspace_arg(parser, top=True)
+    parser.add_argument(
+        "--demo", action="store_true", help="open the demo workspace (built on first use)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for group in (workspace, imports, identity, people, segments, exports):
+        group.add_commands(sub)
+    return parser
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    import os
+
+    from omnidesk.desktop import display_problem
+
+    problem = display_problem(os.environ)
+    if problem:  # before Qt starts: its own message names no package, then it aborts
+        raise CliError(problem)
+    from omnidesk.app import run_app
+
+    return run_app(workspace=Path(args.workspace) if args.workspace else None, demo=args.demo)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # A file manager opens a workspace as `omnidesk FILE.omnidesk` (the desktop entry's %F).
+    if len(argv) == 1 and argv[0].endswith(".omnidesk") and not argv[0].startswith("-"):
+        argv = ["--workspace", argv[0]]
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    _clean_temp()
+    try:
+        if func is None:
+            return _run_gui(args)
+        return func(args)
+    except CliError as exc:
+        print(f"omnidesk: error: {printable(str(exc))}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        print("omnidesk: interrupted; nothing was half-written.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        from omnidesk.core import failures
+
+        # A full disk or a damaged file: one sentence, never the rows SQLAlchemy quotes.
+        told = failures.describe(exc, _workspace_path(args))
+        if told is None and _is_user_error(exc):
+            told = str(exc)
+        if told is None:
+            told = _database_refusal(args, exc)
+        if told is None:
+            told = _database_error(exc)
+        if told is None:
+            raise
+        print(f"omnidesk: error: {printable(told)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _clean_temp() -> None:
+    """Delete what killed omnidesk processes left in the temp folder (copies of people's rows)."""
+    from omnidesk.core.tempfiles import clean_stale
+
+    with contextlib.suppress(OSError):
+        clean_stale()
+
+
+def _database_error(exc: BaseException) -> str | None:
+    """The driver's own words for a database failure, without the statement and rows SQLAlchemy adds."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return f"the database refused the operation ({exc.orig}); nothing was changed."
+    return None
+
+
+def _database_refusal(args: argparse.Namespace, exc: BaseException) -> str | None:
+    """One line for a write the database refused: the workspace is busy, or read-only."""
+    from omnidesk.core import dialect
+    from omnidesk.core.workspace import Workspace, WorkspaceError
+
+    if dialect.is_readonly_error(exc):
+        return f"the workspace {_workspace_path(args).name} is read-only: it can be read, not changed."
+    if not dialect.is_lock_error(exc):
+        return None
+    try:
+        with Workspace.open(_workspace_path(args), readonly=True) as ws:
+            return str(ws.busy_error())
+    except WorkspaceError:
+        return "the workspace is busy: another window is writing to it; try again in a moment"

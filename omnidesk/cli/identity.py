@@ -1,0 +1,135 @@
+"""Commands that decide who is who: resolve, review, merge, unmerge, pin."""
+
+from __future__ import annotations
+
+import argparse
+
+from omnidesk.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _command,
+    _customer,
+    _open_existing,
+)
+from omnidesk.cli.output import Output
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "resolve", help="find more matches across the whole workspace")
+    p.add_argument("--from-scratch", action="store_true",
+                   help="forget automatic matches and rebuild every customer (your decisions are kept)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_resolve)
+
+    p = _command(sub, "review", help="pairs that may be one person")
+    rsub = p.add_subparsers(dest="review_command", metavar="ACTION", required=True)
+    q = _command(rsub, "list", help="list queued pairs, strongest first")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_review_list)
+    for action, text in (("accept", "merge the pair"), ("reject", "never suggest the pair again"),
+                         ("skip", "move the pair to the end of the queue")):
+        q = _command(rsub, action, help=text)
+        q.add_argument("review_id", type=int, metavar="REVIEW_ID")
+        q.set_defaults(func=cmd_review_decide, action=action)
+
+    p = _command(sub, "merge", help="merge customers into the oldest of them")
+    p.add_argument("customers", nargs="+", metavar="CUSTOMER")
+    p.set_defaults(func=cmd_merge)
+
+    p = _command(sub, "unmerge", help="split a source record out into a customer of its own")
+    p.add_argument("record_id", type=int, metavar="RECORD_ID")
+    p.set_defaults(func=cmd_unmerge)
+
+    p = _command(sub, "pin", help="keep a value on a customer's card whatever the sources say")
+    p.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    p.add_argument("field", metavar="FIELD", help="first_name, last_name, email, phone, address, city, ...")
+    p.add_argument("value", nargs="?", metavar="VALUE", help="the value to keep (leave out with --unpin)")
+    p.add_argument("--unpin", action="store_true", help="let the source records decide again")
+    p.set_defaults(func=cmd_pin)
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.find import find_duplicates
+    from omnidesk.core.tasks import run_to_completion
+
+    with _open_existing(args) as ws:
+        stats = run_to_completion(find_duplicates(ws, from_scratch=args.from_scratch))
+        summary = stats.summary(ws.counts()["customers"])
+        from omnidesk.core.identity.merge import list_reviews
+
+        summary["queued"] = len(list_reviews(ws))
+    Output(args).show(summary, lambda s: f"{s['customers']:,} customers; auto-merged {s['auto_merged']:,}; "
+                                         f"{s['queued']:,} pairs queued for review")
+    return EXIT_OK
+
+
+def cmd_review_list(args: argparse.Namespace) -> int:
+    from omnidesk.core.customers import customer_rows
+    from omnidesk.core.identity.merge import list_reviews
+
+    with _open_existing(args, readonly=True) as ws:
+        items = list_reviews(ws)
+        rows = customer_rows(ws, [i.left_id for i in items] + [i.right_id for i in items])
+    out = [{"id": i.id, "score": i.score, "status": i.status, "reasons": i.reasons,
+            "left": {"id": i.left_id, "name": rows[i.left_id].name if i.left_id in rows else ""},
+            "right": {"id": i.right_id, "name": rows[i.right_id].name if i.right_id in rows else ""}}
+           for i in items]
+    Output(args).show(out, lambda pairs: [
+        f"{o['id']:>5}  {o['score']:>6.1f}  {o['left']['name']} (#{o['left']['id']})  ~  "
+        f"{o['right']['name']} (#{o['right']['id']})  — {', '.join(o['reasons'])}" for o in pairs
+    ] or "The review queue is empty.")
+    return EXIT_OK
+
+
+def cmd_review_decide(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity import merge
+
+    with _open_existing(args) as ws:
+        if args.action == "accept":
+            result = merge.accept_review(ws, args.review_id)
+            print(f"Merged into customer {result.survivor}.")
+        elif args.action == "reject":
+            merge.reject_review(ws, args.review_id)
+            print("Kept apart; the pair will not be suggested again.")
+        else:
+            merge.skip_review(ws, args.review_id)
+            print("Skipped.")
+    return EXIT_OK
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.merge import merge_customers
+
+    with _open_existing(args) as ws:
+        ids = [_customer(ws, c) for c in args.customers]
+        result = merge_customers(ws, ids)
+    print(f"Merged {len(result.absorbed) + 1} customers into customer {result.survivor}.")
+    return EXIT_OK
+
+
+def cmd_unmerge(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.merge import unmerge_record
+
+    with _open_existing(args) as ws:
+        old, new, _ = unmerge_record(ws, args.record_id)
+    print(f"Record {args.record_id} moved from customer {old} to new customer {new}.")
+    return EXIT_OK
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.merge import PINNABLE, pin_value
+
+    if args.field not in PINNABLE:
+        raise CliError(f"'{args.field}' cannot be pinned; these can: {', '.join(PINNABLE)}", EXIT_USAGE)
+    if args.unpin == (args.value is not None):
+        raise CliError("give a VALUE to pin, or --unpin without one", EXIT_USAGE)
+    with _open_existing(args) as ws:
+        cid = _customer(ws, args.customer)
+        pin_value(ws, cid, args.field, None if args.unpin else args.value)
+    if args.unpin:
+        print(f"Customer {cid}: {args.field} follows the source records again.")
+    else:
+        print(f"Customer {cid}: {args.field} pinned to '{args.value}'.")
+    return EXIT_OK

@@ -1,0 +1,240 @@
+"""Commands that import files, and list, undo or report on past imports."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+from pathlib import Path
+
+from omnidesk.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _add_force_arg,
+    _command,
+    _is_user_error,
+    _open_existing,
+    _open_or_create,
+    _output,
+    _workspace_path,
+)
+from omnidesk.cli.output import Output
+from omnidesk.core.channels import channel_code, channel_name
+from omnidesk.core.text import printable
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "import", help="import channel CSV files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--channel", metavar="NAME", help="channel the files come from, by name or code (default: detected)")
+    p.add_argument("--preset", default="auto", metavar="NAME|auto", help="vendor format (default: detected)")
+    p.add_argument("--kind", default="auto", choices=["contacts", "events", "auto"])
+    p.add_argument("--region", metavar="CC",
+                   help="read phone numbers without a country code, and ambiguous dates, as CC's "
+                        "(default: what the file shows, else the workspace's region)")
+    p.add_argument("--encoding", metavar="NAME",
+                   help="the files' text encoding, e.g. utf-8, cp1252, cp1251, iso-8859-7, shift_jis "
+                        "(default: detected)")
+    p.add_argument("--dry-run", action="store_true", help="report what would be imported, change nothing")
+    p.add_argument("--errors", metavar="OUT.csv", help="write flagged rows with what is wrong to this CSV")
+    p.add_argument("--force", action="store_true", help="replace OUT.csv if it exists (never a workspace)")
+    p.add_argument("--json", action="store_true", help="one JSON object per file")
+    p.set_defaults(func=cmd_import)
+
+    p = _command(sub, "imports", help="list or undo import batches")
+    isub = p.add_subparsers(dest="imports_command", metavar="ACTION", required=True)
+    q = _command(isub, "list", help="list import batches")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_imports_list)
+    q = _command(isub, "undo", help="remove exactly what one import batch added")
+    q.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    q.set_defaults(func=cmd_imports_undo)
+    q = _command(isub, "errors", help="write one import's flagged rows, with what is wrong, to a CSV")
+    q.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    q.add_argument("out", metavar="OUT.csv")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_imports_errors)
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.importing.archives import Unpacked
+    from omnidesk.core.importing.encodings import resolve_encoding
+    from omnidesk.core.importing.phone_region import check_region
+    from omnidesk.core.importing.sniff import check_regular_file
+    from omnidesk.core.text import printable
+
+    if args.encoding is not None:
+        try:
+            args.encoding = resolve_encoding(args.encoding)
+        except UserError as exc:
+            raise CliError(f"--encoding: {exc}", EXIT_USAGE) from None
+    if args.region is not None:
+        try:
+            args.region = check_region(args.region)
+        except UserError as exc:
+            raise CliError(f"--region: {exc}", EXIT_USAGE) from None
+    files = [Path(f) for f in args.files]
+    if args.errors:
+        out = _output(args.errors, args)
+        if any(f.exists() and out.exists() and out.samefile(f) for f in files):
+            # even with --force: the report would replace the very rows it reports on
+            raise CliError(f"Will not write the error report over {printable(str(out))}: "
+                           "it is a file being imported. Choose another file name.")
+    for f in files:
+        if not f.exists() and not f.is_symlink():
+            raise CliError(f"{printable(str(f))}: no such file")
+        check_regular_file(f)  # a folder, a pipe or a device says what it is
+    # A zip export (Mailchimp's audience) is imported as the CSV files inside it, unpacked
+    # only for as long as this command runs: a copy left behind would outlive an erase.
+    with Unpacked() as unpacked:
+        return _import_files(args, unpacked.expand(files))
+
+
+def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
+    from omnidesk.core import failures
+    from omnidesk.core.importing.driver import FileFailure, ImportRequest, import_files
+    from omnidesk.core.importing.pipeline import ImportOptions, write_error_report
+    from omnidesk.core.tasks import run_to_completion
+    from omnidesk.core.text import printable
+    from omnidesk.core.tempfiles import temp_root
+
+    options = ImportOptions(
+        channel=channel_code(args.channel) if args.channel else None,
+        preset=None if args.preset in (None, "auto") else args.preset,
+        kind=None if args.kind == "auto" else args.kind,
+        region=args.region,
+        encoding=args.encoding,
+    )
+    out = Output(args)
+    path = _workspace_path(args)
+    existed = path.exists()
+
+    def stops(exc: Exception) -> bool:
+        # A full disk would fail every file after it; anything unforeseen is main()'s to tell.
+        return failures.is_disk_full(exc) or not _is_user_error(exc)
+
+    def one_file(done) -> None:  # told as each file finishes
+        if isinstance(done, FileFailure):
+            if not stops(done.error):
+                out.item({"file": done.file_name, "error": str(done.error)},
+                         notes=f"omnidesk: error: {done.error}")
+            return
+        plan, result = done
+        summary = result.summary()
+        summary["warnings"] = list(plan.warnings)  # what to check, e.g. how dates were read
+        if plan.phone_region is not None:
+            summary["phone_region"] = {"code": plan.phone_region.code, "reason": plan.phone_region.reason}
+        name = printable(plan.file_name)
+        verb = "would import" if args.dry_run else "imported"
+        out.item(summary,
+                 f"{name}: {summary['preset'] or 'generic'} {summary['kind']} "
+                 f"({channel_name(summary['channel'])}), {summary['rows']} rows: {verb} {summary['imported']}, "
+                 f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
+                 + (f", skipped {summary['skipped']}" if summary["skipped"] else ""),
+                 notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
+                        *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])
+
+    disk_full = None
+    with contextlib.ExitStack() as stack:
+        target = _import_target(args, path, existed, len(files), stack)
+        run = run_to_completion(import_files(target, [ImportRequest(f, options) for f in files],
+                                             dry_run=args.dry_run, stop_on=stops, on_file=one_file))
+        # The files whose import committed.
+        kept = [r for r in run.results if not args.dry_run and r.batch_id is not None]
+        imported = [r.file_name for r in kept]
+        if run.stopped_by is not None:
+            exc = run.stopped_by.error
+            if not failures.is_disk_full(exc):
+                raise exc
+            # The transaction rolled back and the log gave its space back (see the driver).
+            disk_full = failures.disk_full_message(
+                exc, None if run.in_scratch else path, places=[temp_root()], unchanged=not imported)
+            if imported:
+                disk_full += (f" Imported before the disk filled: {', '.join(imported)}; "
+                              f"{run.stopped_by.file_name} was not.")
+        if args.errors and disk_full is None:
+            try:
+                written = write_error_report(Path(args.errors), run.runs, overwrite=args.force)
+            except OSError as exc:  # the report is gone whole (no .part); say what did happen
+                reason = (failures.disk_full_message(exc, None, places=[Path(args.errors).absolute().parent],
+                                                     unchanged=False) if failures.is_disk_full(exc)
+                          else f"{exc.strerror or exc}.")
+                done = (f"Imported {', '.join(imported)} into {path.name}" if imported
+                        else "Nothing was imported" + (" (a dry run)" if args.dry_run else ""))
+                again = "".join(f"; write it again with 'omnidesk imports errors {r.batch_id} OUT.csv'"
+                                for r in kept if r.flagged)
+                raise CliError(f"{done}, but the error report {printable(str(args.errors))} could not be written: "
+                               f"{reason[0].lower()}{reason[1:].rstrip('.')}{again}.") from None
+            out.say(f"Wrote {written} flagged rows to {printable(str(args.errors))}")
+    if not existed and not imported and not args.dry_run:
+        from omnidesk.core.dialect import remove_workspace_files
+
+        remove_workspace_files(path)  # nothing was imported: leave no empty workspace behind
+    if disk_full is not None:
+        raise CliError(disk_full)
+    out.flush()
+    return EXIT_ERROR if run.failures else EXIT_OK  # a stopped run has raised above
+
+
+def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files: int,
+                   stack: contextlib.ExitStack):
+    """The workspace an import writes to, opened; or, for a dry run that goes into a scratch
+    copy (see ``trial``), the workspace's path, None when it does not exist yet.
+
+    A dry run of one file into an existing workspace rolls its transaction
+    back; several files, or a workspace that does not exist yet (which a dry
+    run must not create), go into a scratch copy.
+    """
+    from omnidesk.core.dialect import is_writable
+    from omnidesk.core.importing.trial import needs_scratch_copy
+
+    # A workspace that cannot be written can still be tried against: in a scratch copy.
+    if not args.dry_run or not (needs_scratch_copy(n_files, existed) or not is_writable(path)):
+        return stack.enter_context(_open_or_create(args))
+    return path if existed else None
+
+
+def cmd_imports_list(args: argparse.Namespace) -> int:
+    from omnidesk.core.importing.batches import list_batches
+
+    with _open_existing(args, readonly=True) as ws:
+        batches = list_batches(ws)
+
+    def table(batches: list[dict]):
+        if not batches:
+            yield "No imports yet."
+            return
+        yield f"{'ID':>4}  {'When':<20} {'Channel':<14} {'Kind':<9} {'Rows':>7} {'Flagged':>7}  Status  File"
+        for b in batches:
+            yield (f"{b['id']:>4}  {b['started_at'][:19]:<20} {channel_name(b['channel']):<14} {b['kind']:<9} "
+                   f"{b['rows']:>7} {b['flagged']:>7}  {b['status']:<6}  {b['file_name']}")
+
+    Output(args).show(batches, table)
+    return EXIT_OK
+
+
+def cmd_imports_undo(args: argparse.Namespace) -> int:
+    from omnidesk.core.importing.batches import undo_batch
+
+    with _open_existing(args) as ws:
+        removed = undo_batch(ws, args.batch_id)
+    split = removed.get("merges_undone", 0)
+    print(
+        f"Undid import {args.batch_id}: removed {removed['source_records']} records, "
+        f"{removed['events']} events, {removed['customers']} customers"
+        + (f"; split {split} merge{'s' if split != 1 else ''} it had caused." if split else ".")
+    )
+    return EXIT_OK
+
+
+def cmd_imports_errors(args: argparse.Namespace) -> int:
+    from omnidesk.core.importing.batches import write_batch_error_report
+
+    out = _output(args.out, args)
+    with _open_existing(args, readonly=True) as ws:
+        n = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
+    print(f"Wrote {n} flagged row{'s' if n != 1 else ''} of import {args.batch_id} to {printable(str(out))}")
+    return EXIT_OK

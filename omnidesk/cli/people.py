@@ -1,0 +1,75 @@
+"""Commands on one person: export everything about them, or erase them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from omnidesk.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _add_force_arg,
+    _command,
+    _customer,
+    _open_existing,
+    _output,
+)
+from omnidesk.core.text import printable
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "person", help="export or erase everything about one person")
+    psub = p.add_subparsers(dest="person_command", metavar="ACTION", required=True)
+    q = _command(psub, "export", help="write a zip of JSON and CSV about one customer")
+    q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    q.add_argument("out", nargs="?", metavar="OUT.zip")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_person_export)
+    q = _command(psub, "erase", help="erase one customer everywhere; a re-import cannot bring them back")
+    q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    q.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    q.set_defaults(func=cmd_person_erase)
+
+
+def cmd_person_export(args: argparse.Namespace) -> int:
+    from omnidesk.core.rights import export_person
+
+    if args.out:
+        _output(args.out, args)  # refused before the workspace is opened
+    with _open_existing(args, readonly=True) as ws:
+        cid = _customer(ws, args.customer)
+        out = _output(args.out if args.out else f"customer-{cid}.zip", args)
+        export_person(ws, cid, out, overwrite=args.force)
+    print(f"Wrote everything about customer {cid} to {printable(str(out))}")
+    return EXIT_OK
+
+
+def cmd_person_erase(args: argparse.Namespace) -> int:
+    from omnidesk.core.rights import erase_person
+
+    with _open_existing(args) as ws:
+        cid = _customer(ws, args.customer)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise CliError("erasing cannot be undone, and deletes omnidesk's backups next to the workspace "
+                               "too; add --yes to confirm", EXIT_USAGE)
+            from omnidesk.core.workspace import backup_files
+
+            n = len(backup_files(ws.path)) if ws.path is not None else 0
+            backups = (f" The {n} backups omnidesk made next to the workspace (before upgrades) hold them "
+                       "too and will be deleted." if n > 1 else
+                       " The backup omnidesk made next to the workspace (before an upgrade) holds them too "
+                       "and will be deleted." if n else "")
+            answer = input(f"Erase customer {cid} and every record about them?{backups} "
+                           "This cannot be undone [y/N] ")
+            if answer.strip().lower() not in ("y", "yes"):
+                print("Nothing erased.")
+                return EXIT_OK
+        removed = erase_person(ws, cid)
+    n = removed.get("backups_deleted", 0)
+    print(f"Erased customer {cid}: {removed['source_records']} source records, {removed['events']} events; "
+          f"{removed['identifiers_suppressed']} identifiers on the suppression list"
+          + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
+    return EXIT_OK

@@ -1,0 +1,137 @@
+"""Commands over segments: save, list, show, delete and count rules in the segment JSON form."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
+from omnidesk.cli.output import Output
+from omnidesk.core.text import printable
+
+RULE_HELP = 'a rule as JSON (\'{"all": [...]}\'), or @FILE to read it from a file; see README "Segments"'
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "segment", help="saved segments: rules that pick customers")
+    ssub = p.add_subparsers(dest="segment_command", metavar="ACTION", required=True)
+    q = _command(ssub, "save", help="save a rule under a name")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--rule", required=True, metavar="JSON|@FILE", help=RULE_HELP)
+    q.add_argument("--replace", action="store_true", help="replace the rule of an existing segment")
+    q.set_defaults(func=cmd_segment_save)
+    q = _command(ssub, "list", help="the saved segments, with how many customers each picks")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_segment_list)
+    q = _command(ssub, "show", help="one saved segment's rule and count")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_segment_show)
+    q = _command(ssub, "delete", help="delete a saved segment (its customers are untouched)")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_segment_delete)
+    q = _command(ssub, "count", help="how many customers a saved segment or a rule picks")
+    add_audience_args(q, required=True, positional=True)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_segment_count)
+
+
+def add_audience_args(parser: argparse.ArgumentParser, *, required: bool = False,
+                      positional: bool = False) -> None:
+    """NAME (or --segment NAME) | --rule JSON|@FILE: who a command works on."""
+    if positional:
+        parser.add_argument("name", metavar="NAME", nargs="?", help="a saved segment")
+    else:
+        parser.add_argument("--segment", metavar="NAME", help="only the customers of this saved segment")
+    parser.add_argument("--rule", metavar="JSON|@FILE", help=RULE_HELP)
+    parser.set_defaults(audience_required=required)
+
+
+def read_rule(text: str) -> dict:
+    """The rule of ``--rule``: JSON text, or @FILE; checked (one-line error naming what is wrong)."""
+    from omnidesk.core.segments import parse_rule
+
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"cannot read the rule file {printable(str(path))}: "
+                           f"{getattr(exc, 'strerror', None) or exc}") from None
+    return parse_rule(text)
+
+
+def audience(ws, args: argparse.Namespace) -> dict | None:
+    """The rule a command's audience arguments name; None for everyone."""
+    from omnidesk.core.segments import resolve_audience
+
+    name = getattr(args, "name", None) if hasattr(args, "name") else None
+    name = name if name is not None else getattr(args, "segment", None)
+    rule = read_rule(args.rule) if args.rule else None
+    if name is None and rule is None:
+        if getattr(args, "audience_required", False):
+            raise CliError("name a saved segment or give --rule")
+        return None
+    return resolve_audience(ws, segment=name, rule=rule)
+
+
+def cmd_segment_save(args: argparse.Namespace) -> int:
+    from omnidesk.core.segments import count, save_segment
+
+    rule = read_rule(args.rule)
+    with _open_existing(args) as ws:
+        save_segment(ws, args.name, rule, replace=args.replace)
+        n = count(ws, rule)
+    print(f"Saved segment {printable(' '.join(args.name.split()))}: {n:,} customers")
+    return EXIT_OK
+
+
+def cmd_segment_list(args: argparse.Namespace) -> int:
+    from omnidesk.core.segments import count, list_segments
+
+    with _open_existing(args, readonly=True) as ws:
+        data = [{"name": s.name, "customers": count(ws, s.rule), "updated_at": s.updated_at}
+                for s in list_segments(ws)]
+
+    def text(rows):
+        if not rows:
+            return ["No saved segments. Save one with: omnidesk segment save NAME --rule JSON"]
+        width = max(len(r["name"]) for r in rows)
+        return [f"{printable(r['name']):<{width}}  {r['customers']:>9,} customers" for r in rows]
+
+    Output(args).show(data, text)
+    return EXIT_OK
+
+
+def cmd_segment_show(args: argparse.Namespace) -> int:
+    from omnidesk.core.segments import count, get_segment
+
+    with _open_existing(args, readonly=True) as ws:
+        seg = get_segment(ws, args.name)
+        data = {"name": seg.name, "rule": seg.rule, "customers": count(ws, seg.rule),
+                "created_at": seg.created_at, "updated_at": seg.updated_at}
+    Output(args).show(data, lambda d: [f"{printable(d['name'])}: {d['customers']:,} customers",
+                                       json.dumps(d["rule"], indent=2, ensure_ascii=False)])
+    return EXIT_OK
+
+
+def cmd_segment_delete(args: argparse.Namespace) -> int:
+    from omnidesk.core.segments import delete_segment
+
+    with _open_existing(args) as ws:
+        delete_segment(ws, args.name)
+    print(f"Deleted segment {printable(' '.join(args.name.split()))}")
+    return EXIT_OK
+
+
+def cmd_segment_count(args: argparse.Namespace) -> int:
+    from omnidesk.core.segments import count
+
+    if args.name is not None and args.rule:
+        raise CliError("give a segment name or --rule, not both")
+    with _open_existing(args, readonly=True) as ws:
+        n = count(ws, audience(ws, args))
+    Output(args).show({"customers": n}, lambda d: f"{d['customers']:,} customers")
+    return EXIT_OK

@@ -1,0 +1,116 @@
+"""Commands on a workspace as a whole: demo, info, settings, recover."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from omnidesk import __version__
+from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing
+from omnidesk.cli.output import Output
+from omnidesk.core import paths
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "demo", help="build a demo workspace headless")
+    p.add_argument("--customers", type=int, default=300, metavar="N", help="people in the demo shop (default 300)")
+    p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_demo)
+
+    p = _command(sub, "info", help="schema version and row counts")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=cmd_info)
+
+    p = _command(sub, "settings", help="list the workspace's settings, or change one")
+    p.add_argument("key", nargs="?", metavar="KEY", help="the setting to show or change")
+    p.add_argument("value", nargs="?", metavar="VALUE", help="its new value ('' restores the default)")
+    p.add_argument("--json", action="store_true", help="print as JSON")
+    p.set_defaults(func=cmd_settings)
+
+    p = _command(sub, "recover", help="copy what can be read of a damaged workspace into a new one")
+    p.add_argument("damaged", metavar="DAMAGED", help="the damaged workspace file (only read)")
+    p.add_argument("new", metavar="NEW", help="the new workspace file to write (must not exist)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.set_defaults(func=cmd_recover)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from omnidesk.core.demo import build_demo
+
+    path = Path(args.workspace) if args.workspace else paths.demo_workspace_path()
+    if args.customers < 1:
+        raise CliError("--customers must be at least 1", EXIT_USAGE)
+    summary = build_demo(path, customers=args.customers, force=args.force)
+
+    def text(summary: dict) -> str:
+        counts = summary["counts"]
+        return (f"Demo workspace {path}: {counts['customers']} customers, "
+                f"{counts['source_records']} source records, {counts['events']} events "
+                f"from {counts['imports']} files.")
+
+    Output(args).show(summary, text)
+    return EXIT_OK
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    with _open_existing(args, readonly=True) as ws:
+        ws.check()  # every page read once: a damaged file says so here, not in a later command
+        info = {
+            "workspace": str(ws.path),
+            "schema": ws.schema_revision(),
+            "omnidesk": __version__,
+            "counts": ws.counts(),
+        }
+    Output(args).show(info, lambda info: [
+        f"Workspace: {info['workspace']}",
+        f"Schema:    {info['schema']}",
+        *(f"{name.replace('_', ' ').capitalize():<15}{n:>10,}" for name, n in info["counts"].items()),
+    ])
+    return EXIT_OK
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from omnidesk.core.settings import change_setting, list_settings
+
+    with _open_existing(args, readonly=args.value is None) as ws:
+        if args.value is not None:
+            change_setting(ws, args.key, args.value)  # a refused value is a UserError: one line, exit 1
+        rows = list_settings(ws)
+    if args.key is not None:
+        rows = [r for r in rows if r["key"] == args.key]
+        if not rows:
+            from omnidesk.core.settings import SETTINGS
+
+            raise CliError(f"there is no setting '{args.key}'; the settings are: "
+                           f"{', '.join(s.key for s in SETTINGS)}")
+    if args.key is not None:
+        Output(args).show(rows[0], lambda row: str(row["value"]))
+        return EXIT_OK
+
+    def table(rows: list[dict]):
+        for r in rows:
+            shown = r["value"] if r["value"] not in ("", None) else "(not set)"
+            yield f"{r['key']:<24}{shown!s:<20}{r['help']}"
+
+    Output(args).show(rows, table)
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from omnidesk.core.recover import recover_workspace
+
+    summary = recover_workspace(Path(args.damaged), Path(args.new))
+
+    def text(summary: dict) -> str:
+        counts = summary["counts"]
+        how = ("the file read whole" if summary["method"] == "copy"
+               else f"row by row, skipping {summary['skipped_stretches']} unreadable stretch"
+                    f"{'es' if summary['skipped_stretches'] != 1 else ''}")
+        return (f"Recovered into {args.new} ({how}): {counts['customers']:,} customers, "
+                f"{counts['source_records']:,} source records, {counts['events']:,} events, "
+                f"{counts['imports']:,} imports. {args.damaged} was not changed.")
+
+    Output(args).show(summary, text)
+    return EXIT_OK

@@ -1,0 +1,153 @@
+"""Email addresses and phone numbers, read the one way every part of omnidesk reads them.
+
+An import normalizes each cell with these before matching people; finding a
+customer by what a user types, campaign addressing, message tokens and exports
+use the same functions so an address or a number means the same everywhere.
+Emails come out lower-cased and syntax-checked (no DNS lookup), phones in
+E.164.  Showing a stored number the way people dial it is ``core/phones.py``.
+
+This module imports nothing of omnidesk above :mod:`omnidesk.core.cells`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from omnidesk.core.cells import Normalized, bad, clean_cell, empty, is_placeholder, strip_type_prefix
+
+__all__ = ["normalize_email", "normalize_phone"]
+
+_ANGLE = re.compile(r"<([^<>]*)>")
+_SEVERAL_EMAILS = re.compile(r"@[^@]*[,;\s][^@]*@")
+
+
+def normalize_email(raw: str) -> Normalized[str]:
+    """Return the address lower-cased and syntax-checked (no DNS lookup).
+
+    Accepts "mailto:" links and "Name <address>" forms.  Invalid addresses
+    give a problem such as "not a valid email: missing @".
+    """
+    text = clean_cell(raw)
+    if not text or is_placeholder(text):
+        return empty(raw)
+    m = _ANGLE.search(text)
+    if m:
+        text = m.group(1).strip()
+    text = text.strip("\"'").strip()
+    if text[:7].lower() == "mailto:":
+        text = text[7:].split("?", 1)[0].strip()
+    text = text.rstrip(";,").lower()
+    if not text:
+        return bad(raw, "not a valid email: nothing left after removing decoration")
+    if "@" not in text:
+        return bad(raw, "not a valid email: missing @")
+    if _SEVERAL_EMAILS.search(text):
+        return bad(raw, "not a valid email: holds more than one address")
+    if text.count("@") > 1:
+        return bad(raw, "not a valid email: more than one @")
+    if _plain_email(text):
+        return Normalized(text, None, raw)
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as e:
+        return bad(raw, "not a valid email: " + _short_reason(str(e)))
+    return Normalized(result.normalized.lower(), None, raw)
+
+
+# The everyday shape of an address (ASCII dot-atoms, a dotted domain with an all-letter
+# TLD).  It is a strict subset of what email-validator accepts (which refuses a TLD ending
+# in a digit, "a@b.com0"), so such addresses skip its much slower full parse: an import
+# of a million rows spends most of its time here.  Anything else takes the full parse.
+_PLAIN_EMAIL = re.compile(
+    r"[a-z0-9_%+\-]+(?:\.[a-z0-9_%+\-]+)*"
+    r"@(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+_RESERVED_TLDS = frozenset({"arpa", "invalid", "local", "localhost", "onion", "test"})
+
+
+def _plain_email(text: str) -> bool:
+    if len(text) > 254 or not _PLAIN_EMAIL.fullmatch(text):
+        return False
+    local, _, domain = text.partition("@")
+    # "ab--c" labels are reserved for Punycode, which has rules of its own: the full parse decides.
+    return len(local) <= 64 and "--" not in domain and domain.rsplit(".", 1)[-1] not in _RESERVED_TLDS
+
+
+def _short_reason(message: str) -> str:
+    message = message.strip().rstrip(".")
+    return message[:1].lower() + message[1:]
+
+
+def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
+    """Return the number in E.164 form ("+14155550100").
+
+    Numbers without a country code are read as numbers of ``region``; a
+    leading "00" is taken as the international prefix.  Extensions are
+    dropped.  A number written with its country code is accepted when it has
+    a possible length for that country, including ranges that are not
+    assigned, such as the drama ranges used in demo data.  A number written
+    without one must be a valid number of ``region``: "030 7654321" is a Berlin
+    number whose country code was left off, not the US number +1 030-765-4321,
+    and "1111111111" is nobody's.  Local-only numbers (no area code) are not
+    accepted, since they cannot be dialled from elsewhere.
+    """
+    text = clean_cell(strip_type_prefix(clean_cell(raw)))
+    if not text or is_placeholder(text):
+        return empty(raw)
+    region = region.upper()
+    fast = _nanp_fast(text, region)
+    if fast is not None:
+        return Normalized(fast, None, raw)
+    compact = re.sub(r"[\s().\-/]", "", text)
+    if compact.startswith("00"):
+        text = "+" + text.lstrip()[2:].lstrip()
+    international = text.startswith("+")
+    where = "" if international else f" for region {region}"
+    try:
+        number = phonenumbers.parse(text, None if international else region)
+    except phonenumbers.NumberParseException:
+        return bad(raw, f"not a valid phone number{where}")
+    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
+        return bad(raw, f"not a valid phone number{where}")
+    if not international and not phonenumbers.is_valid_number(number):
+        return bad(raw, f"not a valid phone number{where} (add the country code if it is from abroad)")
+    return Normalized(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, raw)
+
+
+_NANP_TEXT = re.compile(r"\+?[\d\s().\-/]+")
+_NANP_REGIONS = frozenset({"US", "CA"})
+
+
+def _nanp_fast(text: str, region: str) -> str | None:
+    """E.164 for a plain North American number, without the full phonenumbers parse.
+
+    Only the unambiguous shape is handled: ten digits (or 1 + ten) whose area
+    code and exchange start with 2-9, written with digits and separators
+    only.  Anything else (extensions, letters, other countries) returns None
+    and goes through phonenumbers, which gives the same answer for these.
+    """
+    if not _NANP_TEXT.fullmatch(text):
+        return None
+    international = text.lstrip().startswith("+")
+    if not international and region not in _NANP_REGIONS:
+        return None
+    digits = re.sub(r"\D", "", text)
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    elif international or len(digits) != 10:
+        return None
+    if digits[0] in "01" or digits[3] in "01":
+        return None
+    if not international and not _nanp_assigned(digits[:6]):
+        return None  # an unassigned area code: phonenumbers says why
+    return "+1" + digits
+
+
+@functools.lru_cache(maxsize=65_536)
+def _nanp_assigned(area_and_exchange: str) -> bool:
+    """Whether a North American area code and exchange are in use (as phonenumbers knows it)."""
+    return phonenumbers.is_valid_number(phonenumbers.parse(f"+1{area_and_exchange}0123", None))

@@ -1,0 +1,407 @@
+"""Clustering: candidate pairs scored and joined into people, strongest evidence first.
+
+A union-find refuses any union that would put conflicting first, middle or
+last names or birthdays, or a pair the user rejected, in one customer.  The
+outcome is a :class:`Plan`, written by ``writes``.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import defaultdict
+from collections.abc import Generator, Sequence
+from dataclasses import dataclass, field
+
+from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
+from omnidesk.core.identity.keys import (
+    date_level,
+    first_name_level,
+    last_name_level,
+    middle_name_level,
+    names_compatible,
+)
+from omnidesk.core.identity.profiles import has_contact
+from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
+from omnidesk.core.tasks import Progress, run_to_completion
+
+
+class Clusters:
+    """Union-find over profiles that refuses unions the guards forbid.
+
+    A root keeps its cluster's first names, middle names, last names and full
+    birthdays as one string while there is one (most clusters), a set once
+    there are several.
+    ``rejected`` maps a profile index to the indexes the user said are
+    someone else.
+    """
+
+    def __init__(self, profiles: Sequence[Profile], rejected: dict[int, set[int]]) -> None:
+        self.parent = list(range(len(profiles)))
+        self.size = [1] * len(profiles)
+        self.firsts: list = [p.first or None for p in profiles]
+        self.lasts: list = [p.last or None for p in profiles]
+        self.middles: list = [p.middle or None for p in profiles]
+        self.birthdays: list = [p.birthday if p.birthday and not p.birthday.startswith("--") else None
+                                for p in profiles]
+        self.rejects: dict[int, set[int]] = {i: set(v) for i, v in rejected.items()}
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def why_not(self, a: int, b: int) -> str | None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return None
+        # The user's word first: a rejected pair must not even be queued again.
+        if self.rejects:
+            for x in self.rejects.get(ra, ()):
+                if self.find(x) == rb:
+                    return "rejected by you"
+        fa, fb = self.firsts[ra], self.firsts[rb]
+        if fa is not None and fb is not None:
+            if type(fa) is str and type(fb) is str:
+                if fa != fb and not names_compatible(fa, fb):
+                    return "different first names"
+            elif _names_conflict(_as_set(fa), _as_set(fb)):
+                return "different first names"
+        la, lb = self.lasts[ra], self.lasts[rb]
+        if la is not None and lb is not None and la != lb and _lasts_conflict(_as_set(la), _as_set(lb)):
+            # A record without a last name must not bridge Ann Brown and Ann Green.
+            return "different last names"
+        ma, mb = self.middles[ra], self.middles[rb]
+        if ma is not None and mb is not None and ma != mb and _middles_conflict(_as_set(ma), _as_set(mb)):
+            # "Mamadou Barry" must not bridge Mamadou Moustapha and Mamadou Saliou Barry.
+            return "different middle names"
+        ba, bb = self.birthdays[ra], self.birthdays[rb]
+        if ba is not None and bb is not None and ba != bb and _birthdays_conflict(_as_set(ba), _as_set(bb)):
+            return "different birthdays"
+        return None
+
+    def unswap(self, profiles: Sequence[Profile], i: int, j: int) -> None:
+        """Turn a lone record's swapped first and last name round before comparing clusters."""
+        for k in (j, i):
+            root = self.find(k)
+            if self.size[root] == 1:
+                p = profiles[k]
+                p.first, p.last = p.last, p.first
+                self.firsts[root] = p.first or None
+                self.lasts[root] = p.last or None
+                return
+
+    def union(self, a: int, b: int, *, force: bool = False) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if not force and self.why_not(ra, rb) is not None:
+            return False
+        if self.size[ra] < self.size[rb]:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.size[ra] += self.size[rb]
+        self.firsts[ra] = _merged(self.firsts[ra], self.firsts[rb])
+        self.lasts[ra] = _merged(self.lasts[ra], self.lasts[rb])
+        self.middles[ra] = _merged(self.middles[ra], self.middles[rb])
+        self.birthdays[ra] = _merged(self.birthdays[ra], self.birthdays[rb])
+        self.firsts[rb] = self.lasts[rb] = self.middles[rb] = self.birthdays[rb] = None
+        if rb in self.rejects:
+            self.rejects.setdefault(ra, set()).update(self.rejects.pop(rb))
+        return True
+
+
+def _as_set(v) -> set:
+    return set() if v is None else {v} if type(v) is str else v
+
+
+def _merged(a, b):
+    if b is None or a == b:
+        return a
+    if a is None:
+        return b
+    return _as_set(a) | _as_set(b)
+
+
+def _spellings(name: str, names: set[str]) -> list[str]:
+    """``name`` and the names of its own cluster that are the same name misspelled."""
+    return [n for n in names if n == name or first_name_level(n, name) == "typo"]
+
+
+def _lasts_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two groups of last names share none, not even misspelled.
+
+    Looser than first names on purpose: a customer the user merged under a
+    maiden and a married name may still take records under either.
+    """
+    return not any(last_name_level(x, y) in ("exact", "typo") for x in a for y in b)
+
+
+def _birthdays_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two groups of full birthdays hold two that are not one date, nor one mistyped."""
+    return any(date_level(x, y) not in ("exact", "typo") for x in a for y in b)
+
+
+def _middles_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two groups of middle names hold two that cannot be one person's."""
+    return any(middle_name_level(x, y) == "different" for x in a for y in b)
+
+
+def _names_conflict(a: set[str], b: set[str]) -> bool:
+    """Whether two groups of first names cannot be one person.
+
+    Every pair must be compatible, except that a misspelling is excused when
+    another spelling of it in its own group matches (Vinecnt next to Vincent
+    does not stop Vince).  Initials excuse nothing, so "J." cannot bridge a
+    John and a Jane.
+    """
+    for x in a:
+        for y in b:
+            if names_compatible(x, y):
+                continue
+            if not any(names_compatible(x2, y2) for x2 in _spellings(x, a) for y2 in _spellings(y, b)):
+                return True
+    return False
+
+
+def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = defaultdict(set)
+    for i, j in pairs:
+        out[i].add(j)
+        out[j].add(i)
+    return out
+
+
+_AUTO, _SWAPPED = 1, 2  # flags of a scored pair
+PAIRS_PER_STEP = 65_536  # candidate pairs compared between two progress reports
+
+
+@dataclass
+class Plan:
+    """The outcome of clustering, before it is written."""
+
+    roots: array  # each profile's cluster, as the index of one of its members ("i", 4 bytes each)
+    reviews: list[tuple[int, int, PairScore]]
+    pairs_scored: int
+    ambiguous: set[int] = field(default_factory=set)  # nameless records pointing at several people
+
+    def cluster_count(self) -> int:
+        """How many clusters :meth:`groups` yields."""
+        import numpy as np
+
+        # Every cluster's root is its own root, and only a root is.
+        roots = np.frombuffer(self.roots, dtype=np.int32)
+        return int(np.count_nonzero(roots == np.arange(len(roots), dtype=np.int32)))
+
+    def groups(self, chunk: int = 65_536):
+        """``(root, members)`` of every cluster, ordered by their first member; members ascending.
+
+        A million records make some 650,000 clusters: as a dict of lists they
+        took a quarter of a gigabyte, so they are read off the roots in chunks.
+        """
+        import numpy as np
+
+        roots = np.frombuffer(self.roots, dtype=np.int32)
+        if not len(roots):
+            return
+        order = np.argsort(roots, kind="stable")  # stable: members stay ascending
+        ranked = roots[order]
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+        del ranked
+        ends = np.append(starts[1:], len(order))
+        by_first = np.argsort(order[starts], kind="stable")  # clusters in order of their first record
+        starts, ends = starts[by_first], ends[by_first]
+        for at in range(0, len(starts), chunk):
+            for start, end in zip(starts[at:at + chunk].tolist(), ends[at:at + chunk].tolist()):
+                members = order[start:end].tolist()
+                yield roots[members[0]].item(), members
+
+
+def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Model,
+                     rejected: list[tuple[int, int]], must: list[tuple[int, int]],
+                     only: set[int] | None = None) -> Plan:
+    """Group profiles into people; profiles already on one customer start together.
+
+    ``rejected`` and ``must`` are the user's decisions as profile index pairs.
+    """
+    return run_to_completion(cluster_steps(profiles, freq, model, rejected, must, only))
+
+
+def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
+                  rejected: list[tuple[int, int]], must: list[tuple[int, int]],
+                  only: set[int] | None = None) -> Generator[Progress, None, Plan]:
+    """:func:`cluster_profiles`, yielding progress: once before blocking, then the pairs compared so far."""
+    import numpy as np
+
+    cl = Clusters(profiles, _rejections(rejected))
+    by_customer: dict[int, int] = {}
+    for i, p in enumerate(profiles):
+        if p.customer_id is not None:
+            if p.customer_id in by_customer:
+                cl.union(by_customer[p.customer_id], i, force=True)
+            else:
+                by_customer[p.customer_id] = i
+    for i, j in must:
+        cl.union(i, j, force=True)
+
+    yield Progress(0, 0, "Finding records to compare")
+    # Identifiers first: most duplicates share an email or a phone, and once they are
+    # one cluster their name-key pairs need no scoring at all.
+    exact_pairs, name_pairs = candidate_pair_sets(profiles, only)
+    reviews = []
+    ambiguous: set[int] = set()
+    pairs_scored = 0
+    compared, candidates = 0, len(exact_pairs) + len(name_pairs)
+    yield Progress(0, candidates, "Comparing records")
+    for phase, pairs in enumerate((exact_pairs, name_pairs)):
+        # The pairs worth a union or a question, as flat arrays: at a million records
+        # the auto-merge pairs alone number half a million, and as tuples they (and
+        # the keys to sort them) took a few hundred megabytes.  The score object is
+        # kept for review pairs only.
+        weights, lefts, rights, flags = array("d"), array("i"), array("i"), array("b")
+        kept: dict[tuple[int, int], PairScore] = {}
+        for start in range(0, len(pairs), PAIRS_PER_STEP):
+            step = pairs[start:start + PAIRS_PER_STEP]
+            for i, j in iter_pairs(step):
+                if cl.find(i) == cl.find(j):
+                    continue
+                pairs_scored += 1
+                s = score_pair(profiles[i], profiles[j], freq, model)
+                if s.decision == "auto" or s.decision == "review":
+                    weights.append(s.weight)
+                    lefts.append(i)
+                    rights.append(j)
+                    flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0))
+                    if s.decision == "review":
+                        kept[(i, j)] = s
+            compared += len(step)
+            yield Progress(compared, candidates, "Comparing records")
+        if phase == 0:
+            ambiguous, stands = _drop_ambiguous_nameless(profiles, lefts, rights, flags)
+        else:
+            stands = (lambda i, j: i not in ambiguous and j not in ambiguous) if ambiguous else None
+        # Strongest evidence first; ties in a fixed order.
+        order = np.lexsort((np.frombuffer(rights, dtype=np.int32), np.frombuffer(lefts, dtype=np.int32),
+                            -np.frombuffer(weights, dtype=np.float64))).tolist() if weights else []
+        for k in order:
+            i, j, f = lefts[k], rights[k], flags[k]
+            if stands is not None and not stands(i, j):
+                continue
+            if f & _SWAPPED:
+                cl.unswap(profiles, i, j)
+            if f & _AUTO:
+                if not cl.union(i, j):
+                    why = cl.why_not(i, j)
+                    if why != "rejected by you" and weights[k] >= model.review_threshold:
+                        s = score_pair(profiles[i], profiles[j], freq, model)
+                        s.weight = weights[k]
+                        s.reasons.append(f"not merged: {why}")
+                        reviews.append((i, j, s))
+            else:
+                reviews.append((i, j, kept[(i, j)]))
+        del weights, lefts, rights, flags, kept, order
+    reviews += _attach_contactless(profiles, cl, freq, model, only)
+    roots = array("i", (cl.find(i) for i in range(len(profiles))))
+    final_reviews = []
+    for i, j, s in reviews:
+        if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
+            final_reviews.append((i, j, s))
+    return Plan(roots, final_reviews, pairs_scored, ambiguous)
+
+
+def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequencies, model: Model,
+                        only: set[int] | None) -> list[tuple[int, int, PairScore]]:
+    """Ask about records with a name and nothing else, next to the one customer of that name.
+
+    A name typed at the till, with no email, phone or address, shares no block
+    key with anyone, yet it is most likely the shop's one "Leonard Haddad".
+    Most likely is not enough to merge: the quality benchmark's shops hold two
+    real Leonard Haddads now and then, one of them only ever at the till, and
+    merging on the name cost more precision than it gained recall.  So such a
+    record waits in review beside the customer carrying its full name, spelled
+    the same, when exactly one customer with contact details carries it and the
+    name is rare enough to reach the review threshold; with two such customers it
+    is nobody's question.  A rejected pair, a different birthday or first name in
+    the customer keep them apart as usual.  With ``only`` (an import), just the
+    names those records carry are looked at.
+    """
+    names = {(p.first, p.last) for p in profiles if p.first and p.last and not has_contact(p)}
+    if only is not None:
+        names &= {(profiles[i].first, profiles[i].last) for i in only}
+    weights = {n: w for n in names if (w := name_weight(*n, freq, model)) >= model.review_threshold}
+    if not weights:
+        return []
+    bearers: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)  # name -> root -> a record
+    for i, p in enumerate(profiles):
+        if p.first and (p.first, p.last) in weights:
+            bearers[(p.first, p.last)].setdefault(cl.find(i), i)
+    roots = {r for by_root in bearers.values() for r in by_root}
+    reachable = {cl.find(i) for i, p in enumerate(profiles) if has_contact(p)} & roots
+    targets: dict[int, set[int]] = defaultdict(set)  # contactless root -> customers it could be
+    pair_of: dict[tuple[int, int], tuple[int, int]] = {}
+    for by_root in bearers.values():
+        known = [r for r in by_root if r in reachable]
+        if len(known) != 1:
+            continue
+        for r in by_root:
+            if r not in reachable:
+                targets[r].add(known[0])
+                pair_of[(r, known[0])] = (by_root[r], by_root[known[0]])
+    reviews = []
+    for r, options in targets.items():
+        if len(options) != 1:  # its names point at different customers
+            continue
+        i, j = pair_of[(r, next(iter(options)))]
+        if only is not None and i not in only and j not in only:
+            continue
+        s = score_pair(profiles[i], profiles[j], freq, model)
+        if s.conflict is None and s.weight >= model.review_threshold and cl.why_not(i, j) is None:
+            s.decision = "review"
+            s.reasons.append("nothing but the name to go on")
+            reviews.append((i, j, s))
+    return reviews
+
+
+def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags):
+    """A nameless record pointing at people with different names belongs to none of them...
+
+    ...unless its own channel names one of them: an open in the email tool's activity
+    belongs to the list member with that address, even when the family shares it
+    elsewhere.  An email open from a family's shared address must otherwise not be
+    pinned on one of them at random, nor bridge the two.  ``lefts``, ``rights``
+    and ``flags`` are the scored pairs.  Returns the records left unplaced, and
+    which pairs still stand (``None``: all of them).
+    """
+    links: dict[int, list[int]] = defaultdict(list)
+    for i, j, f in zip(lefts, rights, flags):
+        if not f & _AUTO:
+            continue
+        a, b = profiles[i], profiles[j]
+        if not a.first and b.first:
+            links[i].append(j)
+        if not b.first and a.first:
+            links[j].append(i)
+    ambiguous: set[int] = set()
+    keep: dict[int, set[int]] = {}
+    for i, named in links.items():
+        names = {profiles[j].first for j in named}
+        if all(names_compatible(x, y) for x in names for y in names):
+            continue
+        own = [j for j in named if profiles[j].channel == profiles[i].channel]
+        own_names = {profiles[j].first for j in own}
+        if own and all(names_compatible(x, y) for x in own_names for y in own_names):
+            keep[i] = set(own)
+        else:
+            ambiguous.add(i)
+    if not (ambiguous or keep):
+        return ambiguous, None
+
+    def stands(i: int, j: int) -> bool:
+        if i in ambiguous or j in ambiguous:
+            return False
+        if i in keep and j not in keep[i]:
+            return False
+        return not (j in keep and i not in keep[j])
+
+    return ambiguous, stands

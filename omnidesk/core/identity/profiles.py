@@ -1,0 +1,112 @@
+"""Source records as the resolver sees them: ``Profile`` objects, loaded by id or streamed.
+
+Also the line-item rows that follow their order's first row, which the
+resolver places with that row instead of matching them on their own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from sys import intern
+
+from sqlalchemy import literal, select
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.identity.employer import employers
+from omnidesk.core.identity.keys import fold, fold_address, given_names
+from omnidesk.core.identity.scoring import Profile
+from omnidesk.core.identity.stats import postcode_key
+from omnidesk.core.models import Event, Identifier, SourceRecord
+
+
+IN_SIZE = 900  # values per IN list; stays under every database's parameter limit
+
+
+def chunks(items: Sequence, size: int = IN_SIZE):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+_PROFILE_COLS = ("id", "row_hash", "customer_id", "kind", "channel", "first_name", "last_name", "postcode",
+                 "city", "address", "birthday", "company", "middle_name")
+
+
+def profile_query(*, with_hash: bool = True):
+    rec = SourceRecord.__table__
+    return select(*[rec.c[c] if with_hash or c != "row_hash" else literal("") for c in _PROFILE_COLS])
+
+
+def record_identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    ident = Identifier.__table__
+    out: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for part in chunks(list(ids)):
+        for rid, kind, value in conn.execute(
+            select(ident.c.record_id, ident.c.kind, ident.c.value).where(ident.c.record_id.in_(part))
+        ):
+            out[rid].append((kind, value))
+    return out
+
+
+def _profile(r, ids) -> Profile:
+    """A profile from a row of :func:`profile_query` (a tuple) and its (kind, value) identifiers."""
+    # Kinds, channels, postcodes and birthdays repeat across records: one string each
+    # instead of one per record (a million profiles must fit in well under a gigabyte).
+    emails = tuple(v for k, v in ids if k == "email")
+    first, middle = given_names(r[5], r[12])
+    return Profile(
+        rid=r[0], row_hash=r[1], customer_id=r[2], kind=intern(r[3]), channel=intern(r[4]),
+        first=first, last=fold(r[6]), middle=middle,
+        emails=emails,
+        phones=tuple(v for k, v in ids if k == "phone"),
+        externals=tuple(v for k, v in ids if k == "external"),
+        postcode=intern(postcode_key(r[7])), city=fold(r[8]), address=fold_address(r[9]) if r[9] else "",
+        birthday=intern(r[10]) if r[10] else None,
+        employers=tuple(intern(e) for e in employers(r[11], emails)) if r[11] or emails else (),
+    )
+
+
+def make_profiles(rows, idents: dict[int, list[tuple[str, str]]]) -> list[Profile]:
+    return [_profile(r, idents.get(r[0], ())) for r in rows]
+
+
+def stream_profiles(conn: Connection):
+    """Every record's profile, in id order, reading records and identifiers side by side.
+
+    Neither the rows nor the identifiers are held in memory: at a million
+    records that alone would be gigabytes.
+    """
+    rec = SourceRecord.__table__
+    ident = Identifier.__table__
+    idents = iter(conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value)
+                               .order_by(ident.c.record_id)))
+    cur = next(idents, None)
+    for row in conn.execute(profile_query(with_hash=False).order_by(rec.c.id)):
+        rid = row[0]
+        while cur is not None and cur[0] < rid:
+            cur = next(idents, None)
+        ids = []
+        while cur is not None and cur[0] == rid:
+            ids.append((cur[1], cur[2]))
+            cur = next(idents, None)
+        yield _profile(row, ids)
+
+
+def identifiable(p: Profile) -> bool:
+    return bool(p.emails or p.phones or p.externals or (p.first and p.last) or p.kind == "contacts")
+
+
+def has_contact(p: Profile) -> bool:
+    return bool(p.emails or p.phones or p.postcode or p.city or p.address)
+
+
+def all_followers(conn: Connection) -> dict[int, int]:
+    """Later line-item rows of multi-row orders -> the order's first row, across the workspace."""
+    ev = Event.__table__
+    out: dict[int, int] = {}
+    for record_id, details in conn.execute(select(ev.c.record_id, ev.c.details_json).where(ev.c.type == "order")):
+        ids = json.loads(details or "{}").get("record_ids") or []
+        for rid in ids[1:]:
+            out[rid] = record_id
+    return out

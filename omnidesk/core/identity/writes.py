@@ -1,0 +1,292 @@
+"""Writing what the resolver decided: customers, record moves, merges and the review queue.
+
+Merges are logged (undoable) and carry the user's notes and pins to the
+survivor; a rebuild from scratch keeps them through :func:`collect_user_data` and
+:func:`restore_user_data`.  Consent facts and events follow their records.
+"""
+
+from __future__ import annotations
+
+import json
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Generator, Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.dialect import executemany, insert_returning_ids
+from omnidesk.core.identity.clustering import Plan
+from omnidesk.core.identity.profiles import IN_SIZE, chunks, identifiable
+from omnidesk.core.identity.scoring import PairScore, Profile
+from omnidesk.core.models import Consent, Customer, Event, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.tasks import Progress, run_to_completion
+
+if TYPE_CHECKING:
+    from omnidesk.core.identity.resolve import ResolveStats
+
+CLUSTERS_PER_STEP = 65_536  # clusters placed between two progress reports
+RECORDS_PER_UPDATE = 50_000  # records moved to their customer per statement, and per progress report
+MERGES_PER_STEP = 500  # merges of existing customers logged between two progress reports
+
+
+def new_customer_rows(n: int) -> list[dict]:
+    now = utcnow()
+    return [{"first_name": "", "last_name": "", "display_name": "", "created_at": now,
+             "updated_at": now, "tags": "", "pinned_json": "{}", "notes": "", "channels": "",
+             "company": "", "address": "", "city": "", "region": "", "postcode": "",
+             "country": "", "orders": 0, "source_count": 0} for _ in range(n)]
+
+
+def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
+               *, kind: str = "auto", batch_id: int | None = None) -> list[int | None]:
+    """Write the clustering: record → customer, merges of existing customers, reviews.
+
+    Merges of existing customers that ``batch_id``'s records brought about are
+    logged with it, so undoing that import splits them again.  Returns the
+    customer id of every profile (None where it was left unplaced).
+    """
+    return run_to_completion(apply_plan_steps(conn, profiles, plan, stats, kind=kind, batch_id=batch_id))
+
+
+def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats, *,
+                     kind: str = "auto",
+                     batch_id: int | None = None) -> Generator[Progress, None, list[int | None]]:
+    """:func:`apply_plan`, yielding progress: clusters placed, records moved, customers merged."""
+    clusters = plan.cluster_count()
+    yield Progress(0, clusters, "Applying matches")
+    placement: list[int | None] = [None] * len(profiles)
+    need_new: list[int] = []  # cluster roots
+    merges: list[tuple[int, int, list[int]]] = []
+    for placed, (root, members) in enumerate(plan.groups(), 1):
+        existing = sorted({profiles[i].customer_id for i in members if profiles[i].customer_id is not None})
+        if existing:
+            survivor = existing[0]
+            for absorbed in existing[1:]:
+                moved = [profiles[i].rid for i in members if profiles[i].customer_id == absorbed]
+                merges.append((survivor, absorbed, moved))
+            for i in members:
+                placement[i] = survivor
+        elif any(identifiable(profiles[i]) and not (i in plan.ambiguous and profiles[i].kind == "events")
+                 for i in members):
+            # An event from an address several people share belongs to none of them.
+            need_new.append(root)
+        if placed % CLUSTERS_PER_STEP == 0:
+            yield Progress(placed, clusters, "Applying matches")
+    yield Progress(clusters, clusters, "Applying matches")
+    new_ids = _insert_empty_customers(conn, len(need_new))
+    new_of = dict(zip(need_new, new_ids))
+    del need_new
+    for i, root in enumerate(plan.roots):
+        cid = new_of.get(root)
+        if cid is not None:
+            placement[i] = cid
+    del new_of
+    stats.touched.update(new_ids)
+    stats.created += len(new_ids)
+    moved_ids = array("q")  # records that changed customer, for their consent facts and events
+    moves: list[tuple[int, int]] = []  # (customer id, record id), written a chunk at a time
+    for seen, (p, cid) in enumerate(zip(profiles, placement), 1):
+        if cid is not None and p.customer_id != cid:
+            moves.append((cid, p.rid))
+            moved_ids.append(p.rid)
+            stats.touched.add(cid)
+            if len(moves) == RECORDS_PER_UPDATE:
+                executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
+                moves = []
+                yield Progress(seen, len(profiles), "Moving records")
+    executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
+    del moves
+    stats.linked += len(moved_ids)
+    yield Progress(len(profiles), len(profiles), "Moving records")
+    for done, (survivor, absorbed, moved) in enumerate(merges, 1):
+        log_and_fold(conn, survivor, absorbed, moved, kind=kind,
+                     undo={"batch_id": batch_id} if batch_id is not None else None)
+        stats.auto_merged += 1
+        stats.touched.add(survivor)
+        if done % MERGES_PER_STEP == 0 or done == len(merges):
+            yield Progress(done, len(merges), "Merging customers")
+    sync_children(conn, moved_ids)
+    # Review queue, one entry per customer pair.
+    pending = {}
+    for i, j, s in plan.reviews:
+        a, b = placement[i], placement[j]
+        if a is None or b is None or a == b:
+            continue
+        key = (min(a, b), max(a, b))
+        if key not in pending or s.weight > pending[key].weight:
+            pending[key] = s
+    stats.queued += queue_reviews(conn, pending)
+    return placement
+
+
+def _insert_empty_customers(conn: Connection, count: int, chunk: int = 10_000) -> list[int]:
+    """``count`` new customers, their golden records still to be computed; returns their ids."""
+    cust = Customer.__table__
+    ids: list[int] = []
+    for start in range(0, count, chunk):
+        ids.extend(insert_returning_ids(conn, cust, new_customer_rows(min(chunk, count - start))))
+    return ids
+
+
+def log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int], *, kind: str,
+                 score: float | None = None, undo: dict | None = None) -> int:
+    """Record that ``absorbed`` was folded into ``survivor`` and delete it (records already moved).
+
+    ``undo`` is kept with the log for whoever undoes it (the import that caused
+    the merge, say).  Returns the merge log id.
+    """
+    cust = Customer.__table__
+    row = conn.execute(select(cust).where(cust.c.id == absorbed)).mappings().first()
+    saved = dict(row) if row else {}
+    carried = _carry_user_data(conn, survivor, saved)
+    if undo or carried:
+        saved["_undo"] = {**(undo or {}), **carried}
+    log = MergeLog.__table__
+    log_id = conn.execute(insert(log).returning(log.c.id).values(
+        kind=kind, survivor_id=survivor, absorbed_id=absorbed, record_ids_json=json.dumps(moved),
+        absorbed_json=json.dumps(saved, default=str), score=score, created_at=utcnow(),
+        undone=False,
+    )).scalar_one()
+    review = MatchReview.__table__
+    # Reviews that pointed at the absorbed customer now point at the survivor.
+    conn.execute(update(review).where(review.c.left_id == absorbed).values(left_id=survivor))
+    conn.execute(update(review).where(review.c.right_id == absorbed).values(right_id=survivor))
+    conn.execute(delete(review).where(review.c.left_id == review.c.right_id))
+    # The survivor may now be asked about one customer twice (once as itself, once as the
+    # customer it absorbed): keep the stronger question, every pair written smaller id first
+    # as queue_reviews looks them up.
+    touches = or_(review.c.left_id == survivor, review.c.right_id == survivor)
+    conn.execute(update(review).where(review.c.left_id > review.c.right_id, touches)
+                 .values(left_id=review.c.right_id, right_id=review.c.left_id))
+    other = review.alias("other")
+    weaker = (select(review.c.id).join(other, and_(
+        other.c.left_id == review.c.left_id, other.c.right_id == review.c.right_id, other.c.id != review.c.id,
+        or_(other.c.score > review.c.score, and_(other.c.score == review.c.score, other.c.id < review.c.id)),
+    )).where(touches))
+    conn.execute(delete(review).where(review.c.id.in_(weaker)))
+    from omnidesk.core.dialect import unindex_customers
+
+    unindex_customers(conn, [absorbed])
+    conn.execute(delete(cust).where(cust.c.id == absorbed))
+    return log_id
+
+
+def _carry_user_data(conn: Connection, survivor: int, absorbed: dict) -> dict:
+    """The user's notes and pinned values of a customer merged away go to the survivor.
+
+    The survivor's own pins win where both pinned a field; notes are joined.
+    Returns what the survivor had before, for undo (empty when nothing moved).
+    """
+    notes, pins = absorbed.get("notes") or "", json.loads(absorbed.get("pinned_json") or "{}")
+    if not notes.strip() and not pins:
+        return {}
+    cust = Customer.__table__
+    before = conn.execute(select(cust.c.notes, cust.c.pinned_json).where(cust.c.id == survivor)).first()
+    if before is None:
+        return {}
+    old_notes, old_pins = before[0] or "", json.loads(before[1] or "{}")
+    new_notes = old_notes
+    if notes.strip() and notes.strip() not in old_notes:
+        new_notes = f"{old_notes.rstrip()}\n\n{notes.strip()}" if old_notes.strip() else notes.strip()
+    new_pins = {**pins, **old_pins}
+    conn.execute(update(cust).where(cust.c.id == survivor).values(
+        notes=new_notes, pinned_json=json.dumps(new_pins)))
+    return {"survivor_notes": [old_notes, new_notes], "survivor_pins": [old_pins, new_pins]}
+
+
+def sync_children(conn: Connection, record_ids: Sequence[int]) -> None:
+    """Consent facts and events follow their record to its customer."""
+    rec = SourceRecord.__table__
+    for table in (Consent.__table__, Event.__table__):
+        if len(record_ids) > 50 * IN_SIZE:
+            # Most of the workspace moved (a full resolve): one pass beats thousands of IN lists.
+            conn.execute(update(table).values(
+                customer_id=select(rec.c.customer_id).where(rec.c.id == table.c.record_id).scalar_subquery()))
+            continue
+        for part in chunks(record_ids):
+            conn.execute(
+                update(table).where(table.c.record_id.in_(list(part))).values(
+                    customer_id=select(rec.c.customer_id).where(rec.c.id == table.c.record_id).scalar_subquery()
+                )
+            )
+
+
+def _review_reasons(s: PairScore) -> str:
+    """The evidence, then what speaks against it: why the pair is a question, not a merge."""
+    return json.dumps(s.reasons + [f"but {s.conflict}"] if s.conflict else s.reasons)
+
+
+def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> int:
+    """Add or refresh review entries for customer pairs; returns how many are new."""
+    if not pairs:
+        return 0
+    review = MatchReview.__table__
+    existing: dict[tuple[int, int], int] = {}
+    lefts = sorted({a for a, _ in pairs})
+    for part in chunks(lefts):
+        for rid, a, b in conn.execute(select(review.c.id, review.c.left_id, review.c.right_id)
+                                      .where(review.c.left_id.in_(part))):
+            existing[(a, b)] = rid
+    updates = [{"rid": existing[k], "score": s.weight, "reasons_json": _review_reasons(s)}
+               for k, s in pairs.items() if k in existing]
+    if updates:
+        conn.execute(update(review).where(review.c.id == bindparam("rid"))
+                     .values(score=bindparam("score"), reasons_json=bindparam("reasons_json")), updates)
+    now = utcnow()
+    new = [(a, b, s.weight, _review_reasons(s), "pending", now)
+           for (a, b), s in pairs.items() if (a, b) not in existing]
+    for start in range(0, len(new), 10_000):
+        executemany(conn, "INSERT INTO match_review (left_id, right_id, score, reasons_json, status, created_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)", new[start:start + 10_000])
+    return len(new)
+
+
+def place_followers(conn: Connection, followers: dict[int, int]) -> None:
+    if not followers:
+        return
+    rec = SourceRecord.__table__
+    leads = sorted(set(followers.values()))
+    owner: dict[int, int | None] = {}
+    for part in chunks(leads):
+        owner.update(dict(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(part))).all()))
+    params = [{"rid": f, "cid": owner.get(lead)} for f, lead in followers.items() if owner.get(lead)]
+    if params:
+        conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(customer_id=bindparam("cid")), params)
+        sync_children(conn, [p["rid"] for p in params])
+
+
+def collect_user_data(conn: Connection) -> list[tuple[list[int], str, dict]]:
+    """The user's notes and pins, each with the records of its customer, before a rebuild."""
+    cust, rec = Customer.__table__, SourceRecord.__table__
+    owners = {cid: (notes or "", json.loads(pins or "{}")) for cid, notes, pins in conn.execute(
+        select(cust.c.id, cust.c.notes, cust.c.pinned_json)
+        .where(or_(cust.c.notes != "", cust.c.pinned_json != "{}")))}
+    records: dict[int, list[int]] = defaultdict(list)
+    for part in chunks(sorted(owners)):
+        for rid, cid in conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.customer_id.in_(part))):
+            records[cid].append(rid)
+    return [(records[cid], notes, pins) for cid, (notes, pins) in sorted(owners.items()) if records[cid]]
+
+
+def restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]) -> None:
+    """After a rebuild, notes and pins go to the customer now holding most of their records."""
+    if not kept:
+        return
+    rec, cust = SourceRecord.__table__, Customer.__table__
+    merged: dict[int, tuple[list[str], dict]] = {}
+    for rids, notes, pins in kept:
+        now = Counter(cid for part in chunks(rids) for cid in conn.execute(
+            select(rec.c.customer_id).where(rec.c.id.in_(part), rec.c.customer_id.is_not(None))).scalars())
+        if not now:
+            continue
+        target = now.most_common(1)[0][0]
+        texts, all_pins = merged.setdefault(target, ([], {}))
+        if notes.strip() and notes.strip() not in texts:
+            texts.append(notes.strip())
+        for name, value in pins.items():
+            all_pins.setdefault(name, value)
+    for cid, (texts, pins) in merged.items():
+        conn.execute(update(cust).where(cust.c.id == cid).values(notes="\n\n".join(texts),
+                                                                 pinned_json=json.dumps(pins)))

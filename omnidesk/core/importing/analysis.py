@@ -1,0 +1,494 @@
+"""Planning one file's import: read enough of it to propose how to import it.
+
+``analyze`` sniffs a file and proposes an :class:`ImportPlan` (format, preset,
+mapping, kind, channel, date orders, phone region) without touching the
+workspace; ``ImportPlan.with_changes`` applies the user's corrections.
+
+``analyze`` opens the file once and reads its bytes once (see ``source_file``):
+the encoding check hashes them as it goes, and the records are parsed once
+(:class:`PlanRecords`) for every step that looks at them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from itertools import count, islice
+from pathlib import Path
+
+from sqlalchemy import insert, select, update
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing import normalize as nz
+from omnidesk.core.importing.evidence import events_evidence
+from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType, Kind
+from omnidesk.core.importing.phone_region import (
+    PhoneRegion,
+    RegionEvidence,
+    check_region,
+    chosen,
+    decide_phone_region,
+)
+from omnidesk.core.importing.presets import (
+    AS_EVENT_TIME,
+    ColumnGuess,
+    Preset,
+    detect_preset,
+    get_preset,
+    guess_channel,
+    guess_kind,
+    guess_mapping,
+    header_signature,
+)
+from omnidesk.core.importing.report import REPORT_PROBLEMS, _report_columns, _report_origin
+from omnidesk.core.importing.rows import _IDENTITY
+from omnidesk.core.importing.sniff import FileFormat, Record, open_source, read_records, sniff
+from omnidesk.core.importing.source_file import SourceFile
+from omnidesk.core.models import ImportBatch, SavedMapping, utcnow
+from omnidesk.core.text import printable
+from omnidesk.core.workspace import Workspace
+
+DATE_SAMPLE = 5000
+PREVIEW_ROWS = 50
+
+
+@dataclass
+class ImportOptions:
+    channel: str | None = None
+    preset: str | None = None  # a preset key; None detects
+    kind: str | None = None  # "contacts" | "events"; None detects
+    region: str | None = None  # phone/date region; None = the file's evidence, else the workspace's setting
+    mapping: list[str] | None = None  # a field per column, overriding the guesses
+    encoding: str | None = None  # the file's encoding as the user names it; None detects
+    # How numbers without a country code are read ("IN"), as the user chose for the file;
+    # None lets the file's evidence (else ``region``) decide.
+    phone_region: str | None = None
+
+    @classmethod
+    def from_plan(cls, plan: ImportPlan) -> ImportOptions:
+        """Options that analyze ``plan``'s file into the plan it was imported with (an import
+        done again): its columns, kind and channel, and its encoding and phone region when
+        they were chosen rather than detected."""
+        decided = plan.phone_region
+        return cls(channel=plan.channel, kind=plan.kind, mapping=list(plan.mapping),
+                   encoding=plan.fmt.encoding if plan.fmt.chosen else None,
+                   phone_region=decided.code if decided is not None and decided.source == "chosen" else None)
+
+
+@dataclass
+class ImportPlan:
+    """Everything decided about one file before it is imported."""
+
+    path: Path
+    file_hash: str
+    file_size: int
+    fmt: FileFormat
+    preset: Preset | None
+    guesses: list[ColumnGuess]
+    mapping: list[str]
+    mapping_source: str  # "preset" | "saved" | "guessed" | "user"
+    kind: str
+    channel: str
+    region: str
+    date_orders: dict[int, nz.DateOrder]
+    preview: list[Record]
+    previous_batch: int | None = None
+    warnings: list[str] = field(default_factory=list)
+    # An error report saved by omnidesk and fixed: the columns naming each row's original.
+    report_columns: tuple[int, int] | None = None  # (omnidesk_batch, omnidesk_row)
+    # How numbers without a country code are read, and why (see phone_region).
+    phone_region: PhoneRegion | None = None
+    region_evidence: RegionEvidence = field(default_factory=RegionEvidence, repr=False, compare=False)
+
+    def file_phone_region(self) -> PhoneRegion:
+        """What the file's own evidence decides (else the workspace's region), whatever was chosen."""
+        return decide_phone_region(self.region_evidence, self.region)
+
+    @property
+    def local_phone_region(self) -> str | None:
+        """The region numbers without a country code are read as (None: they are flagged)."""
+        return self.phone_region.code if self.phone_region is not None else self.region
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
+
+    @property
+    def header(self) -> tuple[str, ...]:
+        return self.fmt.header
+
+    def with_changes(self, *, mapping: Sequence[str] | None = None, kind: str | None = None,
+                     channel: str | None = None, phone_region: str | None = None) -> ImportPlan:
+        """A copy with the user's corrections; a new mapping re-decides kind, date orders and
+        the phone region.  ``phone_region`` is a region code the user chose, or "" to let the
+        file's evidence decide again."""
+        plan = self
+        if mapping is not None:
+            mapping = list(mapping)
+            _check_mapping(mapping, len(self.header))
+            plan = replace(plan, mapping=mapping, mapping_source="user",
+                           kind=kind or guess_kind(mapping).value)
+            with PlanRecords(plan.path, plan.fmt) as records:
+                orders, warnings, evidence = _scan(records, plan.fmt, mapping, plan.region)
+                decided = plan.phone_region
+                if decided is None or decided.source != "chosen":
+                    decided = decide_phone_region(evidence, plan.region)
+                plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
+                               warnings=[*plan.fmt.warnings, *warnings,
+                                         *_phone_region_notes(decided, plan.region, mapping)])
+                if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
+                    plan = _events_need_evidence(plan, records)
+        if phone_region is not None:
+            decided = (chosen(phone_region, "chosen by you") if phone_region
+                       else decide_phone_region(plan.region_evidence, plan.region))
+            notes = [w for w in plan.warnings if not w.startswith(_PHONE_NOTE)]
+            plan = replace(plan, phone_region=decided,
+                           warnings=notes + _phone_region_notes(decided, plan.region, plan.mapping))
+        if kind is not None:
+            plan = replace(plan, kind=Kind(kind).value)
+        if channel is not None:
+            plan = replace(plan, channel=channel)
+        return plan
+
+
+def _check_mapping(mapping: Sequence[str], width: int) -> None:
+    if len(mapping) != width:
+        raise UserError(f"The mapping has {len(mapping)} columns but the file has {width}.")
+    for name in mapping:
+        if name != IGNORE and name not in FIELDS_BY_NAME:
+            raise UserError(f"Unknown field '{name}' in the mapping.")
+
+
+def _date_columns(mapping: Sequence[str]) -> list[int]:
+    return [
+        i for i, f in enumerate(mapping)
+        if f != IGNORE and FIELDS_BY_NAME[f].type in (FieldType.DATE, FieldType.DATETIME)
+    ]
+
+
+class PlanRecords:
+    """A file's records, parsed once for planning.
+
+    Each iteration starts from the first record.  The first ``keep`` records
+    are kept, so the steps that look at the start of the file (the preview,
+    the samples) share one reading, and a step that reads on (the date scan)
+    continues that same reading without keeping what it reads.  Only a step
+    that starts over after such a step has gone past the kept records (the
+    evidence that a file holds events) parses the file again.
+    """
+
+    def __init__(self, source: Path | SourceFile, fmt: FileFormat, keep: int = PREVIEW_ROWS) -> None:
+        self._source = source
+        self._fmt = fmt
+        self._keep = keep
+        self._kept: list[Record] = []
+        self._reader: Iterator[Record] | None = None
+        self._handed = 0  # records the reader has handed out
+
+    def __iter__(self) -> Iterator[Record]:
+        for i in count():
+            if i < len(self._kept):
+                yield self._kept[i]
+                continue
+            if self._reader is None:
+                self._reader = read_records(self._source, self._fmt)
+            if i != self._handed:  # the reader went on past what was kept: read again from the start
+                again = read_records(self._source, self._fmt)
+                try:
+                    yield from islice(again, i, None)
+                finally:
+                    again.close()
+                return
+            record = next(self._reader, None)
+            if record is None:
+                return
+            self._handed += 1
+            if len(self._kept) < self._keep:
+                self._kept.append(record)
+            yield record
+
+    def close(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+
+    def __enter__(self) -> PlanRecords:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
+def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
+                        region: str) -> tuple[dict[int, nz.DateOrder], list[str]]:
+    with PlanRecords(path, fmt) as records:
+        orders, warnings, _ = _scan(records, fmt, mapping, region)
+    return orders, warnings
+
+
+def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
+          region: str) -> tuple[dict[int, nz.DateOrder], list[str], RegionEvidence]:
+    """Decide day/month order per date column from the column itself, else the region,
+    and count what the file says about its phone numbers' country, in one pass.
+
+    Evidence is counted value by value as the file streams past, so memory does not
+    grow with the file.  The first DATE_SAMPLE rows usually settle a column (a 13th
+    or later day shows up fast); while one has no evidence yet, the rest of the file
+    is read before falling back to the region's order.  A column holding both
+    day-first and month-first dates is read as ``DateOrder.MIXED``: its dates that
+    could be either are left empty and their rows flagged, never guessed.  (A
+    contradiction first seen after a column was settled shows up as an impossible
+    date on that row, flagged too.)
+
+    The phone evidence (numbers written with a country code, country column values)
+    is counted over the first DATE_SAMPLE rows only: that many settle a file's country,
+    and a file without date columns is not read further for it.
+    """
+    columns = _date_columns(mapping)
+    phones = [i for i, f in enumerate(mapping) if f == "phone"]
+    countries = [i for i, f in enumerate(mapping) if f == "country"]
+    evidence = {i: nz.DateEvidence() for i in columns}
+    found = RegionEvidence()
+    if not columns and not (phones or countries):
+        return {}, [], found
+    stream = iter(records)
+    try:
+        for n, rec in enumerate(stream, 1):
+            values = rec.values
+            width = len(values)
+            for i, ev in evidence.items():
+                if i < width and values[i]:
+                    ev.add(values[i])
+            if n <= DATE_SAMPLE:
+                if phones or countries:
+                    country = next((values[i] for i in countries if i < width and values[i].strip()), "")
+                    found.add([values[i] for i in phones if i < width], country)
+            else:
+                found.complete = False
+            if n >= DATE_SAMPLE and all(ev.decided or ev.conflicting for ev in evidence.values()):
+                found.complete = False
+                break
+    finally:
+        stream.close()
+    if not columns:
+        return {}, [], found
+    orders: dict[int, nz.DateOrder] = {}
+    warnings = []
+    for i, ev in evidence.items():
+        orders[i] = ev.column_order(region)
+        if ev.conflicting:
+            either = (f"dates that could be either, such as {ev.ambiguous_example}, are left empty "
+                      "and their rows flagged" if ev.ambiguous_example
+                      else "each date is read the only way it can be")
+            warnings.append(
+                f"Dates in column '{fmt.header[i]}' are written both day-first "
+                f"({ev.day_first_example}) and month-first ({ev.month_first_example}); {either}."
+            )
+        elif not ev.decided and ev.ambiguous:
+            warnings.append(
+                f"Dates in column '{fmt.header[i]}' could be day/month or month/day and nothing "
+                f"in the column decides; read {_READ_AS[orders[i]]} from the region {region}."
+            )
+    return orders, warnings, found
+
+
+_PHONE_NOTE = "phone region: "
+
+
+def _phone_region_notes(decided: PhoneRegion, default: str, mapping: Sequence[str]) -> list[str]:
+    """The plan's note on the phone region, when the file's numbers are read otherwise than
+    as the workspace's region (and the user did not choose it)."""
+    if "phone" not in mapping or decided.source == "chosen":
+        return []
+    if decided.code is None or decided.code != default:
+        return [decided.summary()]
+    return []
+
+
+# How a date with the year last is read in each order (a year-first region cannot
+# apply to it, so such dates are read day-first there).
+_READ_AS = {nz.DateOrder.DMY: "day-first (DMY)", nz.DateOrder.MDY: "month-first (MDY)",
+            nz.DateOrder.YMD: "day-first (DMY)"}
+
+
+def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = None) -> ImportPlan:
+    """Read enough of ``path`` to propose how to import it; the workspace is not changed.
+
+    Raises :class:`~omnidesk.core.importing.sniff.UnreadableFileError` (a
+    :class:`UserError`) for a file that cannot be imported at all.
+    """
+    options = options or ImportOptions()
+    path = Path(path)
+    explicit = check_region(options.region) if options.region else None
+    region = explicit or str(ws.get_setting("default_region") or "US").upper()
+    with open_source(path) as src:
+        fmt = sniff(src, encoding=options.encoding, region=region)
+        with PlanRecords(src, fmt) as records:
+            return _plan(ws, path, options, explicit, region, src, fmt, records)
+
+
+def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | None, region: str,
+          src: SourceFile, fmt: FileFormat, records: PlanRecords) -> ImportPlan:
+    """The plan for a file ``analyze`` has opened and sniffed."""
+    if options.preset:
+        try:
+            preset = get_preset(options.preset)
+        except KeyError as exc:
+            raise UserError(str(exc.args[0]) if exc.args else f"Unknown preset {options.preset}") from exc
+    else:
+        preset = detect_preset(fmt.header)
+    guesses = guess_mapping(fmt.header, preset)
+    mapping = [g.field for g in guesses]
+    source = "preset" if preset else "guessed"
+    saved_channel = saved_kind = None
+    report_columns = _report_columns(fmt.header)
+    origin = _report_origin(ws, records, fmt, report_columns) if report_columns else None
+    if report_columns:
+        for i in (*report_columns, fmt.header.index(REPORT_PROBLEMS)):
+            mapping[i] = IGNORE
+    if origin is not None and options.mapping is None:
+        # The original file's mapping, channel and kind: a fixed row reads as it was meant to.
+        mapping, source = origin["mapping"] + [IGNORE] * (len(fmt.header) - len(origin["mapping"])), "saved"
+        saved_channel, saved_kind = origin["channel"], origin["kind"]
+        if preset is None and origin["preset"] and not options.preset:
+            preset = get_preset(origin["preset"])
+    elif options.mapping is not None:
+        _check_mapping(options.mapping, len(fmt.header))
+        mapping, source = list(options.mapping), "user"
+    else:
+        with ws.engine.connect() as conn:
+            saved = conn.execute(
+                select(SavedMapping).where(SavedMapping.signature == header_signature(fmt.header))
+            ).first()
+        if saved is not None:
+            remembered = json.loads(saved.mapping_json)
+            if len(remembered) == len(fmt.header):
+                mapping, source = remembered, "saved"
+                saved_channel, saved_kind = saved.channel, saved.kind
+    content_notes: list[str] = []
+    if source == "guessed":
+        mapping, guesses, content_notes = _emails_by_content(records, fmt, mapping, guesses)
+    kind = options.kind or saved_kind or (preset.kind.value if preset else guess_kind(mapping).value)
+    channel = options.channel or saved_channel or guess_channel(path.name, fmt.header, preset)
+    if source == "guessed":
+        mapping = _consent_for_channel(mapping, fmt.header, channel)
+    orders, warnings, evidence = _scan(records, fmt, mapping, region)
+    phone_region = decide_phone_region(evidence, region, explicit)
+    if origin is not None:
+        # A few fixed rows say little about day/month order or the phone region; the original file said more.
+        orders.update({i: o for i, o in origin["date_orders"].items() if i < len(fmt.header)})
+        warnings = [w for w in warnings if "could be day/month" not in w]
+        if explicit is None and origin["phone_region"] is not None:
+            phone_region = origin["phone_region"]
+        warnings.append(f"This is the error report of import {origin['batch_id']} ({printable(origin['file_name'])}): "
+                        "each fixed row joins the customer of the row it corrects.")
+    # How the file was read comes first: a wrong encoding spoils everything after it.
+    warnings = [*fmt.warnings, *warnings]
+    warnings += _phone_region_notes(phone_region, region, mapping)
+    warnings += content_notes
+    if kind == Kind.CONTACTS.value and not any(f in _IDENTITY for f in mapping):
+        warnings.append("No column of this file was recognised as a name, email, phone or customer ID, "
+                        "so its rows would all be skipped: say what its columns hold in the import wizard.")
+    plan_kind_guessed = not (options.kind or saved_kind or preset)
+    file_hash = src.sha256()  # the bytes were hashed as the encoding check read them
+    with ws.engine.connect() as conn:
+        previous = conn.execute(
+            select(ImportBatch.id).where(
+                ImportBatch.file_hash == file_hash, ImportBatch.status == "done"
+            ).order_by(ImportBatch.id)
+        ).scalar()
+    preview = list(islice(records, PREVIEW_ROWS))
+    plan = ImportPlan(
+        path=path, file_hash=file_hash, file_size=src.size, fmt=fmt, preset=preset,
+        guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
+        region=region, date_orders=orders, preview=preview, previous_batch=previous,
+        warnings=warnings, report_columns=report_columns, phone_region=phone_region,
+        region_evidence=evidence,
+    )
+    if plan_kind_guessed and kind == Kind.EVENTS.value:
+        plan = _events_need_evidence(plan, records)
+    if options.phone_region:
+        plan = plan.with_changes(phone_region=options.phone_region)
+    return plan
+
+
+_EMAIL_VALUE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")
+
+
+def _emails_by_content(records: Iterable[Record], fmt: FileFormat, mapping: list[str],
+                       guesses: list[ColumnGuess]) -> tuple[list[str], list[ColumnGuess], list[str]]:
+    """Map to ``email`` the column whose values are email addresses, when no header named one.
+
+    Headers in a language the guesser does not know ("E-posta", "電子メール アドレス") would
+    otherwise leave a file's people without their address, or skipped as nobody.  Only an
+    unmapped column qualifies, and only when nearly all of its first values are addresses.
+    """
+    if "email" in mapping:
+        return mapping, guesses, []
+    sample = [r.values for r in islice(records, PREVIEW_ROWS)]
+    for i, field in enumerate(mapping):
+        if field != IGNORE:
+            continue
+        values = [row[i].strip() for row in sample if i < len(row) and row[i].strip()]
+        hits = sum(1 for v in values if _EMAIL_VALUE.match(v))
+        if values and hits >= max(1, 0.9 * len(values)):
+            mapping = [*mapping[:i], "email", *mapping[i + 1:]]
+            header = fmt.header[i]
+            guesses = [ColumnGuess(g.index, g.header, "email", 0.7, "its values are email addresses")
+                       if g.index == i else g for g in guesses]
+            return mapping, guesses, [f"Column '{printable(header)}' was read as the email address: "
+                                      "its values are email addresses."]
+    return mapping, guesses, []
+
+
+def _events_need_evidence(plan: ImportPlan, records: Iterable[Record]) -> ImportPlan:
+    """Read a file whose columns look like events as contacts unless its rows prove it.
+
+    A list of people with a "Created" date and a "Contact type" is not a log of
+    what they did: events need a time on nearly every row and, on most rows, an
+    action, an amount or an order (see :mod:`evidence`).
+    """
+    found = events_evidence((r.values for r in islice(records, DATE_SAMPLE)), plan.mapping,
+                            plan.date_orders, plan.region)
+    if found.holds_events:
+        return plan
+    mapping, guesses = list(plan.mapping), list(plan.guesses)
+    if plan.mapping_source == "guessed":
+        # "Created" was read as the event's time only because the file looked like events.
+        for i, g in enumerate(guesses):
+            if g.field == "occurred_at" and g.reason.endswith(AS_EVENT_TIME) and mapping[i] == "occurred_at":
+                mapping[i] = "created_at"
+                guesses[i] = replace(g, field="created_at", reason=g.reason.removesuffix(AS_EVENT_TIME))
+    warning = f"Read as a list of people, not events: {found.reason()}."
+    return replace(plan, kind=Kind.CONTACTS.value, mapping=mapping, guesses=guesses,
+                   warnings=[*plan.warnings, warning])
+
+
+_EMAIL_WORDS = ("mail", "newsletter")
+
+
+def _consent_for_channel(mapping: list[str], header: Sequence[str], channel: str) -> list[str]:
+    """A plain "Opted in" (or "Opted out") column is about the channel the file comes from.
+
+    The guesser reads it as email consent (or an email opt-out); in an SMS
+    subscriber list it means SMS, unless the header itself says email.
+    """
+    if channel != "sms":
+        return mapping
+    out = list(mapping)
+    for i, name in enumerate(out):
+        if name in ("consent_email", "no_email") and not any(w in header[i].lower() for w in _EMAIL_WORDS):
+            out[i] = "consent_sms" if name == "consent_email" else "no_sms"
+    return out
+
+
+def remember_mapping(ws: Workspace, plan: ImportPlan) -> None:
+    """Keep the plan's mapping for the next file with the same headers."""
+    sig = header_signature(plan.header)
+    table = SavedMapping.__table__
+    values = dict(mapping_json=json.dumps(plan.mapping), channel=plan.channel, kind=plan.kind,
+                  updated_at=utcnow())
+    with ws.engine.begin() as conn:
+        if not conn.execute(update(table).where(table.c.signature == sig).values(**values)).rowcount:
+            conn.execute(insert(table).values(signature=sig, **values))

@@ -1,0 +1,498 @@
+"""Guess what each column of a file means, with or without a preset.
+
+A preset's own columns and patterns decide first.  The generic guesser takes
+the rest: the synonym table (``resources/header_synonyms.toml``, several
+languages), a known phrase among qualifier words ("Customer e-mail", "Phone 2"),
+a form's question ("What is your email?"), then a typo-tolerant fuzzy match.
+A few guesses are reconsidered once the whole file is seen.  The word lists
+below tune how headers are read; the table of what phrases mean is data.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from omnidesk.core.importing.fields import EVENT_FIELDS, FIELDS_BY_NAME, IGNORE, Kind
+from omnidesk.core.importing.headers import header_key, header_keys, header_words
+from omnidesk.core.importing.preset_data import Preset, load_header_synonyms
+
+__all__ = ["AS_EVENT_TIME", "ColumnGuess", "guess_kind", "guess_mapping", "mapping_fields"]
+
+_STRONG = 0.9
+_WEAK = 0.7
+_QUALIFIED = 0.8
+_PRESET = 1.0
+
+# Words that can surround a synonym without changing its field:
+# "Customer e-mail", "Work phone", "Billing zip", "E-mail 2", "Phone (mobile)".
+_PERSON_WORDS = frozenset(
+    "customer customers cust client clients contact contacts member members user users buyer "
+    "buyers guest guests subscriber subscribers patient patients person profile account "
+    "visitor visitors attendee attendees participant participants respondent respondents "
+    "prospect prospects kunde kunden kundin klant klanten cliente clientes".split()
+)
+# "address" qualifies the parts of an address ("Default Address City", "Address 1 - Zip");
+# a possessive ("Customer's email") and a time zone note ("Submit Date (UTC)") do not
+# change what a column holds either.
+_QUALIFIERS = _PERSON_WORDS | frozenset(
+    "your my the of de du des der die das la le el di primary main preferred personal private "
+    "home work business office billing shipping delivery mailing default current other alt "
+    "alternative alternate secondary additional best mobile cell principal privat geschaftlich "
+    "address physical s utc gmt "
+    "shopify square mailchimp klaviyo stripe woocommerce wix squarespace".split()
+)
+# A bare number-ish word is an ID, but whose ID depends on the file.
+_AMBIGUOUS_ID = frozenset({"id", "no", "nr", "number", "num", "ref", "reference", "nummer", "numero"})
+
+_TYPE_WORDS = frozenset({"type", "tipo", "kind"})
+_PRICE_WORDS = frozenset(header_key(w) for w in ("Price", "Prix", "Preis", "Precio", "Prezzo"))
+
+
+@dataclass(frozen=True)
+class _Synonym:
+    phrase: str
+    field: str
+    confidence: float
+
+
+def _build_synonyms(phrases: Mapping[str, Sequence[str]]) -> dict[str, _Synonym]:
+    """Index the phrases by header key, and by the same words run together.
+
+    The loader has refused a phrase meaning two fields, so an entry is only
+    ever replaced by the same field's phrase written as that very key.
+    """
+    table: dict[str, _Synonym] = {}
+    for name, group in phrases.items():
+        for raw in group:
+            weak = raw.startswith("~")
+            key = header_key(raw.lstrip("~"))
+            entry = _Synonym(key, name, _WEAK if weak else _STRONG)
+            # As written first, then run together: a set's order would change with
+            # the process's string hashing, and with it the phrase a guess names.
+            for variant in dict.fromkeys((key, key.replace(" ", ""))):
+                previous = table.get(variant)
+                if previous is None or (variant == key and previous.phrase != key):
+                    table[variant] = entry
+    return table
+
+
+_SYNONYMS: dict[str, _Synonym] = _build_synonyms(load_header_synonyms())
+# A phrase with its words in another order ("Consent SMS", "Address Formatted") means
+# the same, a little less surely than the phrase as written.
+_REORDERED_CONFIDENCE = 0.85
+
+
+def _build_reordered() -> dict[tuple[str, ...], _Synonym | None]:
+    table: dict[tuple[str, ...], _Synonym | None] = {}
+    for key, synonym in _SYNONYMS.items():
+        words = header_words(key)
+        if len(words) < 2 or key != synonym.phrase:
+            continue
+        bag = tuple(sorted(words))
+        entry = _Synonym(synonym.phrase, synonym.field, min(synonym.confidence, _REORDERED_CONFIDENCE))
+        previous = table.get(bag, entry)
+        # The same words meaning two fields in two orders say nothing once reordered.
+        table[bag] = entry if previous is not None and previous.field == entry.field else None
+    return table
+
+
+_REORDERED: dict[tuple[str, ...], _Synonym | None] = _build_reordered()
+# Fuzzy matching only against phrases long enough that one typo is not another word.
+_FUZZY_CHOICES: list[str] = sorted(k for k in _SYNONYMS if len(k) >= 4 and " " not in k)
+
+
+@dataclass(frozen=True)
+class ColumnGuess:
+    """What one column of a file is believed to hold, and why."""
+
+    index: int
+    header: str
+    field: str
+    confidence: float
+    reason: str
+
+
+@dataclass
+class _Candidate:
+    field: str
+    confidence: float
+    reason: str
+    # Lower wins among equal confidence: a preset's own order of preference.
+    priority: int = 0
+    # Generic guesses may still be reconsidered from the whole file's shape.
+    generic: bool = True
+    alternative: tuple[str, float] | None = None
+    # A bare "ID"/"No."/"#": whose ID it is depends on the rest of the file.
+    ambiguous_id: bool = False
+
+
+def _lookup(key: str) -> _Synonym | None:
+    found = _SYNONYMS.get(key) or _SYNONYMS.get(key.replace(" ", ""))
+    if found is None and " " in key:
+        found = _REORDERED.get(tuple(sorted(header_words(key))))
+    return found
+
+
+# A full name in one column, its parts named in the header in either order:
+# "Name (Last, First)", "Last Name, First Name", "First and last name".  The
+# loader splits such names, on the comma when they are written "Last, First".
+_FIRST_WORDS = frozenset("first given forename forenames fname firstname givenname".split())
+_LAST_WORDS = frozenset("last surname surnames family lname lastname familyname".split())
+_NAME_WORDS = _FIRST_WORDS | _LAST_WORDS | frozenset("name names and full".split())
+
+
+def _both_names(words: list[str]) -> bool:
+    return (
+        any(w in _FIRST_WORDS for w in words)
+        and any(w in _LAST_WORDS for w in words)
+        and all(w in _NAME_WORDS or w in _QUALIFIERS for w in words)
+    )
+
+
+# "E-mail 1 - Value", "Phone 1 - Type", "Address 1 - City" (Google's contact
+# columns): the part after " - " is an attribute of the thing before it.
+_PART_SEPARATOR = re.compile(r"\s+[-\u2013\u2014]\s+")
+_VALUE_WORDS = frozenset({"value", "values"})
+# which kind of e-mail, phone or address it is ("Home", "Work"), not the detail itself
+_KIND_WORDS = frozenset({"label", "type", "kind"})
+_ADDRESS_FIELDS = frozenset({"address", "address1"})
+
+
+def _parts_candidate(header: str) -> _Candidate | None:
+    parts = _PART_SEPARATOR.split(header.strip())
+    if len(parts) != 2:
+        return None
+    thing, attribute = parts
+    thing_words = [w for w in header_words(header_key(thing)) if not w.isdigit()]
+    attribute_words = header_words(header_key(attribute))
+    if not thing_words or not attribute_words:
+        return None
+    if set(attribute_words) <= _VALUE_WORDS:
+        found = _generic_candidate(thing)
+        # A numbered "<thing> N - Value" is one of a person's details, never an event's.
+        if found.field in EVENT_FIELDS:
+            return _Candidate(IGNORE, 0.0, f"'{attribute}' of '{thing}', not a contact detail")
+        found.confidence = min(found.confidence, _QUALIFIED)
+        found.reason += f", the value of '{thing}'"
+        return found
+    if set(attribute_words) <= _KIND_WORDS:
+        return _Candidate(IGNORE, 0.0, f"'{attribute}' says which kind of '{thing}' it is")
+    # "Organization 1 - Name" is the organization's name; "Address 1 - City" is a part of an address.
+    probes = [" ".join(thing_words + attribute_words)]
+    thing_field = _lookup(" ".join(thing_words))
+    if thing_field is not None and thing_field.field in _ADDRESS_FIELDS:
+        probes.append(" ".join(attribute_words))
+    for probe in probes:
+        synonym = _lookup(probe)
+        if synonym is not None:
+            return _synonym_candidate(
+                synonym, min(synonym.confidence, _QUALIFIED), f"synonym '{synonym.phrase}' in '{header_key(header)}'"
+            )
+    return None
+
+
+def _is_substitution(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def _fuzzy(compact: str) -> tuple[_Synonym, float] | None:
+    """Return the synonym ``compact`` is a likely typo of, with its score.
+
+    One edit is accepted between words of four letters or more, except that
+    replacing one letter by another is only accepted in words of seven or
+    more ("stage" is not a typo of "state"); long words may also be two edits
+    away or score 88 or more on rapidfuzz's ratio.  A tie between different
+    fields is no match.
+    """
+    if len(compact) < 4:
+        return None
+    accepted: list[tuple[float, _Synonym]] = []
+    for choice, _score, _index in process.extract(
+        compact, _FUZZY_CHOICES, scorer=fuzz.ratio, score_cutoff=60, limit=8
+    ):
+        longest = max(len(choice), len(compact))
+        edits = OSA.distance(compact, choice)
+        ratio = fuzz.ratio(compact, choice)
+        ok = (
+            (edits == 1 and min(len(choice), len(compact)) >= 4
+             and (longest >= 7 or not _is_substitution(compact, choice)))
+            or (edits == 2 and longest >= 10)
+            or (longest >= 8 and ratio >= 88)
+        )
+        if ok:
+            score = max(ratio, 100.0 * (1 - edits / longest))
+            accepted.append((score, _SYNONYMS[choice]))
+    if not accepted:
+        return None
+    accepted.sort(key=lambda item: -item[0])
+    best_score, best = accepted[0]
+    for score, other in accepted[1:]:
+        if score == best_score and other.field != best.field:
+            return None
+    return best, best_score
+
+
+def _spans(words: list[str]) -> Iterable[tuple[str, list[str]]]:
+    """Yield (phrase, surrounding words) for every contiguous span, longest first."""
+    n = len(words)
+    for length in range(n - 1, 0, -1):
+        for start in range(0, n - length + 1):
+            yield " ".join(words[start:start + length]), words[:start] + words[start + length:]
+
+
+def _qualifiers_only(words: list[str]) -> bool:
+    return all(w in _QUALIFIERS or w.isdigit() for w in words)
+
+
+# How a form's question or instruction opens, before it names what it asks for.
+_LEAD_INS: tuple[tuple[str, ...], ...] = (
+    ("what", "is"), ("what", "s"), ("whats",), ("what",), ("please", "enter"), ("please", "provide"),
+    ("please", "give"), ("please",), ("enter",), ("provide",),
+)
+
+
+def _without_lead_in(words: list[str]) -> list[str]:
+    """``words`` without a question's opening ("what is", "please enter"); the same
+    list when there is none."""
+    for lead in _LEAD_INS:
+        if len(words) > len(lead) and tuple(words[: len(lead)]) == lead:
+            return words[len(lead):]
+    return words
+
+
+def _generic_candidate(header: str) -> _Candidate:
+    # "#" means "number" ("Order #", "Member #", "# of orders"); header_key
+    # drops it, which would turn "Member #" into a name.
+    key = header_key(header.replace("#", " number ")) if "#" in header else header_key(header)
+    if not key:
+        return _Candidate(IGNORE, 0.0, "empty header")
+    words = header_words(key)
+    spaced = " ".join(words)
+
+    for probe in (key, spaced):
+        synonym = _lookup(probe)
+        if synonym is not None:
+            return _synonym_candidate(synonym, synonym.confidence, f"synonym '{synonym.phrase}'")
+
+    asked = _without_lead_in(words)
+    if asked is not words:
+        # A form's question: "What is your email?", "Please enter your phone number".
+        synonym = _lookup(" ".join(asked))
+        if synonym is not None:
+            return _synonym_candidate(
+                synonym, min(synonym.confidence, _QUALIFIED), f"synonym '{synonym.phrase}' in '{key}'"
+            )
+        words = asked
+    if _both_names(words):
+        return _Candidate("full_name", _QUALIFIED, f"first and last name in one column ('{key}')")
+    parts = _parts_candidate(header)
+    if parts is not None:
+        return parts
+
+    if key in _AMBIGUOUS_ID or spaced in _AMBIGUOUS_ID:
+        return _Candidate("external_id", 0.6, f"'{key}' looks like an ID", ambiguous_id=True)
+
+    # A known phrase inside qualifiers: "Customer e-mail", "Phone 2", "Billing zip".
+    # The longest phrase wins; among phrases as long, a strong synonym beats a weak
+    # one ("Business address" is an address, not a business).
+    best: _Synonym | None = None
+    best_length = 0
+    for phrase, rest in _spans(words):
+        length = len(words) - len(rest)
+        if best is not None and length < best_length:
+            break
+        if not _qualifiers_only(rest):
+            continue
+        if best is None and phrase in _AMBIGUOUS_ID and any(w in _PERSON_WORDS for w in rest):
+            return _Candidate("external_id", _QUALIFIED, f"'{key}' names a person's ID")
+        synonym = _lookup(phrase)
+        if synonym is not None and (best is None or synonym.confidence > best.confidence):
+            best, best_length = synonym, length
+    if best is not None:
+        if best.field == "event_type" and best.phrase in _TYPE_WORDS and any(w in _PERSON_WORDS for w in words):
+            # "Patient type", "Guest type": what kind of person, not what they did.
+            return _Candidate(IGNORE, _QUALIFIED, f"'{key}' says what kind of person, kept raw")
+        return _synonym_candidate(best, min(best.confidence, _QUALIFIED), f"synonym '{best.phrase}' in '{key}'")
+
+    found = _fuzzy(spaced.replace(" ", ""))
+    if found is not None:
+        synonym, score = found
+        return _synonym_candidate(
+            synonym,
+            round(0.85 * score / 100, 2),
+            f"fuzzy '{key}' ~ '{synonym.phrase}' ({score:.0f})",
+        )
+    for phrase, rest in _spans(words):
+        if len(phrase.split()) != 1 or not _qualifiers_only(rest):
+            continue
+        found = _fuzzy(phrase)
+        if found is not None:
+            synonym, score = found
+            return _synonym_candidate(
+                synonym,
+                round(0.8 * score / 100, 2),
+                f"fuzzy '{phrase}' ~ '{synonym.phrase}' ({score:.0f}) in '{key}'",
+            )
+    return _Candidate(IGNORE, 0.0, "unknown header")
+
+
+def _synonym_candidate(synonym: _Synonym, confidence: float, reason: str) -> _Candidate:
+    if synonym.field == IGNORE:
+        return _Candidate(IGNORE, confidence, reason + ", kept raw")
+    alternative = None
+    if synonym.field == "amount" and synonym.phrase in _PRICE_WORDS:
+        # "Price" next to a "Total" is the price of the item.
+        alternative = ("item_price", round(confidence - 0.05, 2))
+    return _Candidate(synonym.field, confidence, reason, alternative=alternative)
+
+
+def _preset_candidate(preset: Preset, key: str) -> _Candidate | None:
+    columns = list(preset.columns)
+    if key in preset.columns:
+        name = preset.columns[key]
+        return _Candidate(name, _PRESET, _preset_reason(preset, name), columns.index(key), generic=False)
+    for offset, (pattern, name) in enumerate(preset.patterns):
+        if re.search(pattern, key):
+            return _Candidate(
+                name, _PRESET, _preset_reason(preset, name), len(columns) + offset, generic=False
+            )
+    return None
+
+
+def _preset_reason(preset: Preset, name: str) -> str:
+    short = preset.label.removesuffix(" export")
+    return f"preset {short}" + (" (kept raw)" if name == IGNORE else "")
+
+
+# Said of a "Created" column read as the time of the events a file holds.
+AS_EVENT_TIME = ", as event time"
+_EVENT_DETAIL_FIELDS = frozenset(EVENT_FIELDS - {"occurred_at"})
+_IDENTITY_FIELDS = frozenset({"full_name", "first_name", "last_name", "email", "phone", "external_id"})
+
+
+def _reconsider(candidates: list[_Candidate]) -> None:
+    """Adjust generic guesses that only make sense once the whole file is seen."""
+    present = {c.field for c in candidates}
+    has_details = bool(present & _EVENT_DETAIL_FIELDS)
+    looks_like_events = "occurred_at" in present and bool(
+        present & {"amount", "item_name", "item_quantity", "item_price", "event_type"}
+    )
+    for candidate in candidates:
+        if not candidate.generic:
+            continue
+        if candidate.field == "external_id" and candidate.ambiguous_id:
+            # A bare "ID" in a sales log numbers the sale, not the customer.
+            if looks_like_events and "order_id" not in present:
+                candidate.field = "order_id"
+                candidate.reason += ", the event's ID"
+                present.add("order_id")
+        elif candidate.field == "created_at" and has_details and "occurred_at" not in present:
+            # "Created" in a file of orders or visits is when the event happened.
+            candidate.field = "occurred_at"
+            candidate.reason += AS_EVENT_TIME
+            present.add("occurred_at")
+    if (
+        present & _IDENTITY_FIELDS
+        and not present & (EVENT_FIELDS - {"amount"})
+        and "total_spent" not in present
+    ):
+        # A money column next to people and nothing event-like is each
+        # person's total.
+        for candidate in candidates:
+            if candidate.generic and candidate.field == "amount":
+                candidate.field = "total_spent"
+                candidate.reason += ", per-person total"
+                candidate.alternative = None
+                break
+
+
+def _assign(candidates: list[_Candidate], headers: Sequence[str]) -> list[ColumnGuess]:
+    """Give each single-value field to its best column; multi fields go to all."""
+    order = sorted(
+        range(len(candidates)),
+        key=lambda i: (-candidates[i].confidence, candidates[i].priority, i),
+    )
+    owner: dict[str, int] = {}
+    result: dict[int, ColumnGuess] = {}
+    for i in order:
+        candidate = candidates[i]
+        options = [(candidate.field, candidate.confidence, candidate.reason)]
+        if candidate.alternative is not None:
+            alt_field, alt_conf = candidate.alternative
+            options.append((alt_field, alt_conf, f"{candidate.reason}, as {alt_field}"))
+        chosen = None
+        for name, confidence, reason in options:
+            if name == IGNORE or FIELDS_BY_NAME[name].multi or name not in owner:
+                chosen = (name, confidence, reason)
+                break
+        if chosen is None:
+            first = owner[candidate.field]
+            chosen = (
+                IGNORE,
+                candidate.confidence,
+                f"duplicate of column {first + 1} ('{headers[first]}')",
+            )
+        name, confidence, reason = chosen
+        if name != IGNORE and not FIELDS_BY_NAME[name].multi:
+            owner[name] = i
+        result[i] = ColumnGuess(i, headers[i], name, confidence, reason)
+    return [result[i] for i in range(len(candidates))]
+
+
+def guess_mapping(headers: Sequence[str], preset: Preset | None = None) -> list[ColumnGuess]:
+    """Return one guess per column, in column order.
+
+    With a preset its columns and patterns decide first and the generic
+    guesser takes the columns it does not know.  The generic guesser tries the
+    synonym table (several languages), a known phrase among qualifier words
+    ("Customer e-mail", "Phone 2"), then a typo-tolerant fuzzy match.  A
+    single-value field goes to at most one column (the most confident, then the
+    preset's preferred, then the first); the other columns become IGNORE with
+    the reason "duplicate of column N ('header')" (N counted from 1).
+    Multi-value fields (email, phone, tags, note) may take several columns.
+    Unrecognised columns are IGNORE with confidence 0; ignored columns are
+    still kept raw.
+
+    A few generic guesses depend on the whole file: a bare "ID" numbers the
+    event in a file of events (never a "Customer ID", which is always
+    external_id), "Created" is the event time in a file of orders or visits,
+    and a money column in a list of people without events is their total spent.
+    """
+    headers = [h if h is not None else "" for h in headers]
+    keys = header_keys(headers)
+    candidates: list[_Candidate] = []
+    for header, key in zip(headers, keys):
+        candidate = _preset_candidate(preset, key) if preset is not None else None
+        candidates.append(candidate or _generic_candidate(header))
+    _reconsider(candidates)
+    return _assign(candidates, headers)
+
+
+def mapping_fields(guesses: Sequence[ColumnGuess]) -> list[str]:
+    """Return the field of each guess, in column order."""
+    return [g.field for g in guesses]
+
+
+_EVENT_EVIDENCE = frozenset({"event_type", "order_id", "amount", "item_name"})
+
+
+def guess_kind(fields: Sequence[str], preset: Preset | None = None) -> Kind:
+    """Return what a mapped file holds.
+
+    A preset decides by itself.  Otherwise the file holds events when the
+    mapping has ``occurred_at`` plus one of event_type, order_id, amount or
+    item_name; anything else is contacts.  The columns can only suggest
+    events: the import then asks the rows for evidence (see
+    ``importing.evidence``) before reading a file as events.
+    """
+    if preset is not None:
+        return preset.kind
+    present = set(fields)
+    if present & {"occurred_at", "occurred_time"} and present & _EVENT_EVIDENCE:
+        return Kind.EVENTS
+    return Kind.CONTACTS

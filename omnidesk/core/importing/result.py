@@ -1,0 +1,65 @@
+"""What importing one file did: the counts, and the rows it flagged or skipped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from omnidesk.core.importing.flagged import FlaggedRows
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    preset: str | None
+    kind: str
+    channel: str
+    batch_id: int | None = None
+    rows: int = 0
+    imported: int = 0
+    flagged: int = 0
+    duplicates: int = 0
+    events: int = 0
+    new_customers: int = 0
+    updated_customers: int = 0
+    queued_reviews: int = 0
+    suppressed: int = 0  # rows of erased people, not imported
+    skipped: int = 0  # rows kept as read that are nobody (no name, email, phone or id; test leads)
+    dry_run: bool = False
+    already_imported: int | None = None  # the batch that imported this exact file before
+    header: tuple[str, ...] = ()
+    flagged_rows: FlaggedRows = field(default_factory=FlaggedRows, compare=False)
+    # later line-item rows of multi-row orders -> the order's first row
+    followers: dict[int, int] = field(default_factory=dict, repr=False)
+    # why rows were skipped -> their record numbers
+    skipped_rows: dict[str, list[int]] = field(default_factory=dict, compare=False)
+
+    def skip_notes(self) -> list[str]:
+        """One sentence per reason rows were skipped, naming the first few rows."""
+        notes = []
+        for reason, numbers in self.skipped_rows.items():
+            shown = ", ".join(str(n) for n in numbers[:5]) + (", …" if len(numbers) > 5 else "")
+            rows = "row" if len(numbers) == 1 else "rows"
+            notes.append(f"{len(numbers)} {rows} skipped, {reason} ({rows} {shown}): "
+                         "kept as read, but not made into customers.")
+        return notes
+
+    def summary(self) -> dict:
+        return {
+            "file": self.file_name,
+            "preset": self.preset,
+            "kind": self.kind,
+            "channel": self.channel,
+            "rows": self.rows,
+            "imported": self.imported,
+            "flagged": self.flagged,
+            "duplicates": self.duplicates,
+            "events": self.events,
+            "new_customers": self.new_customers,
+            "updated_customers": self.updated_customers,
+            "queued_reviews": self.queued_reviews,
+            "suppressed": self.suppressed,
+            "skipped": self.skipped,
+            "skipped_rows": {reason: numbers[:100] for reason, numbers in self.skipped_rows.items()},
+            "batch_id": self.batch_id,
+            "dry_run": self.dry_run,
+        }

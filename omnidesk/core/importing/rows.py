@@ -1,0 +1,378 @@
+"""Normalizing one row: a record's cells become a :class:`Row` ready for the bulk insert."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from omnidesk.core.consent import STRICTNESS
+from omnidesk.core.importing import normalize as nz
+from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, Kind
+from omnidesk.core.importing.phone_region import is_local_number
+from omnidesk.core.importing.presets import header_key
+from omnidesk.core.importing.sniff import Record
+
+if TYPE_CHECKING:  # the plan is only read here; analysis imports this module
+    from omnidesk.core.importing.analysis import ImportPlan
+
+
+@dataclass
+class Row:
+    """One record's normalized values, ready for the bulk insert."""
+
+    record: Record
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    external_id: str | None = None
+    first_name: str = ""
+    middle_name: str = ""
+    last_name: str = ""
+    full_name: str = ""
+    company: str = ""
+    address: str = ""
+    city: str = ""
+    region: str = ""
+    postcode: str = ""
+    country: str = ""
+    birthday: str | None = None
+    tags: list[str] = field(default_factory=list)
+    occurred_at: str | None = None
+    consents: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    skip: str | None = None  # why this row is nobody: kept raw, never a customer
+
+
+# Why a row is kept as read but made into nobody.
+NOBODY = "with no name, email, phone or ID"
+TEST_LEAD = "a platform's test lead (\u201c<test lead: dummy data for \u2026>\u201d)"
+# Meta's Lead Ads Testing Tool fills every answer of a test lead with this.
+_TEST_LEAD_MARK = "<test lead"
+_IDENTITY = ("first_name", "last_name", "full_name", "email", "phone", "external_id")
+# A header naming UTC as the zone of its times, not an offset from it ("UTC+2").
+_SAYS_UTC = re.compile(r"\butc\b(?!\s*\d)")
+_EMAILISH = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A web address or domain given for a name ("acme.com", "www.shop.co.uk").
+_DOMAINISH = re.compile(
+    r"^(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|uk|us|ca|au|nz|ie|de|fr|es|it|nl|"
+    r"be|ch|at|se|no|dk|fi|pl|pt|eu|in|jp|br|mx|info|biz|shop|store|app|dev|me|ai|xyz|online|site|"
+    r"tech|studio|design|agency)/?$",
+    re.IGNORECASE,
+)
+
+
+def not_a_name(text: str) -> bool:
+    """True when a "name" cell holds an email address or a web domain (Stripe's Name often does)."""
+    if "@" in text:
+        return bool(_EMAILISH.match(text.strip()))
+    return "." in text and " " not in text.strip() and bool(_DOMAINISH.match(text.strip()))
+
+
+_NOTHING: tuple[str, None] = ("", None)
+_ADDRESS_PARTS = ("address1", "address2", "address", "city", "region", "postcode", "country")
+
+
+@dataclass(slots=True)
+class _Cells:
+    cells: dict[int, str]  # column index -> cleaned text, for mapped columns
+    found: dict[str, tuple[str, int | None]]  # field -> its first non-empty cell (or the constant)
+
+
+class RowNormalizer:
+    """Turns a record's cells into a :class:`Row` following a plan's mapping."""
+
+    def __init__(self, plan: ImportPlan) -> None:
+        self.plan = plan
+        self.columns: dict[str, list[int]] = {}
+        for i, name in enumerate(plan.mapping):
+            if name != IGNORE:
+                self.columns.setdefault(name, []).append(i)
+        self.constants = dict(plan.preset.constants) if plan.preset else {}
+        self.strip_prefixes = bool(plan.preset and plan.preset.strip_type_prefixes)
+        self.header = plan.header
+        self.local_region = plan.local_phone_region
+        self.mixed_problem = plan.phone_region.problem if plan.phone_region is not None else ""
+        # A form's row time is when its boxes were ticked; an order's is not.
+        self.form_times = plan.kind != Kind.EVENTS.value and _is_form_export(plan)
+        # "Created (UTC)" (Stripe), "Submit Date (UTC)" (Typeform): the header gives the zone.
+        self.utc_columns = {i for i, h in enumerate(plan.header) if _SAYS_UTC.search(header_key(h))}
+        # In a list of people a row naming nobody is no one; in a file of events it may be a
+        # later line of an order, or a sale to nobody in particular.
+        self.nobody_check = plan.kind == Kind.CONTACTS.value
+        # A preset's constant stands in for a field until a cell of the row has it.
+        self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
+        self.ships = any(name.startswith("shipping_") for name in self.columns)
+
+    def cells(self, values: Sequence[str]) -> _Cells:
+        """Clean each mapped cell once and find each field's first non-empty cell."""
+        cells: dict[int, str] = {}
+        found: dict[str, tuple[str, int | None]] = dict(self._constant_hits)
+        n = len(values)
+        for name, indexes in self.columns.items():
+            for i in indexes:
+                text = cells.get(i)
+                if text is None:
+                    text = nz.clean_cell(values[i]) if i < n else ""
+                    if self.strip_prefixes and text:
+                        text = nz.strip_type_prefix(text)
+                    cells[i] = text
+                if text and name not in found or (text and found[name][1] is None):
+                    found[name] = (text, i)
+        return _Cells(cells, found)
+
+    def first(self, v: _Cells, name: str) -> tuple[str, int | None]:
+        return v.found.get(name, _NOTHING)
+
+    def every(self, v: _Cells, name: str) -> list[tuple[str, int]]:
+        out = []
+        for i in self.columns.get(name, ()):
+            text = v.cells[i]
+            if text:
+                out.append((text, i))
+        return out
+
+    def _label(self, i: int | None, name: str) -> str:
+        return self.header[i] if i is not None and i < len(self.header) else FIELDS_BY_NAME[name].label
+
+    def _datetime(self, row: Row, values: Sequence[str], name: str) -> str | None:
+        raw, i = self.first(values, name)
+        if not raw:
+            return None
+        order = self.plan.date_orders.get(i, nz.default_date_order(self.plan.region)) if i is not None \
+            else nz.default_date_order(self.plan.region)
+        parsed = nz.parse_datetime(raw, order, "UTC" if i in self.utc_columns else None)
+        if parsed.problem:
+            row.problems.append(f"{self._label(i, name)}: {parsed.problem}")
+        return parsed.value
+
+    def normalize(self, record: Record) -> Row:
+        row = Row(record=record)
+        if _TEST_LEAD_MARK in "\x1f".join(record.values):
+            row.skip = TEST_LEAD
+            return row
+        v = self.cells(record.values)
+        if self.nobody_check and not any(name in v.found for name in _IDENTITY):
+            row.skip = NOBODY
+            return row
+        if record.problem:
+            row.problems.append(record.problem)
+        # emails and phones: several columns, several values per cell
+        for raw, i in self.every(v, "email"):
+            for part in _split_ids(raw):
+                n = nz.normalize_email(part)
+                if n.value:
+                    if n.value not in row.emails:
+                        row.emails.append(n.value)
+                elif n.problem:
+                    row.problems.append(f"{self._label(i, 'email')}: {n.problem}")
+        ext, _ = self.first(v, "external_id")
+        row.external_id = ext or None
+        self._names(row, v)
+        # The shipping address stands in, whole, only when no billing part is there:
+        # one street is never joined to the other's town.
+        ship = "shipping_" if self.ships and not any(self.first(v, f)[0] for f in _ADDRESS_PARTS) else ""
+        row.company = self.first(v, "company")[0] or (self.first(v, "shipping_company")[0] if ship else "")
+        # The street lines when there are some: a one-line or "formatted" address (Google's)
+        # repeats the city and postcode, which have columns of their own.
+        line = "\n".join(x for x in (self.first(v, f"{ship}address1")[0], self.first(v, f"{ship}address2")[0])
+                         if x)
+        if not line and not ship:
+            line = self.first(v, "address")[0]
+        row.address = ", ".join(part.strip() for part in line.splitlines() if part.strip())
+        row.city = self.first(v, f"{ship}city")[0]
+        row.region = self.first(v, f"{ship}region")[0]
+        raw_country, ci = self.first(v, f"{ship}country")
+        if raw_country:
+            c = nz.normalize_country(raw_country)
+            row.country = c.value or ""
+            if c.problem:
+                row.values["country_raw"] = raw_country
+        # A row's own country is the best guide to how its local phone numbers are written;
+        # else the file's region, and none at all in a file that mixes countries.
+        phone_region = row.country or self.local_region
+        phone_cells = self.every(v, "phone") or self.every(v, "shipping_phone")
+        for raw, i in phone_cells:
+            for part in _split_ids(raw, phone=True):
+                if phone_region is None and is_local_number(part):
+                    # Kept as read in the row, flagged: guessing a country would be wrong for some.
+                    row.problems.append(f"{self._label(i, 'phone')}: {self.mixed_problem}")
+                    continue
+                n = nz.normalize_phone(part, phone_region or self.plan.region)
+                if n.value:
+                    if n.value not in row.phones:
+                        row.phones.append(n.value)
+                elif n.problem:
+                    row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
+        raw_post, _ = self.first(v, f"{ship}postcode")
+        row.postcode = nz.normalize_postcode(raw_post, row.country or self.plan.region) if raw_post else ""
+        raw_bday, bi = self.first(v, "birthday")
+        if raw_bday:
+            order = self.plan.date_orders.get(bi, nz.default_date_order(self.plan.region)) \
+                if bi is not None else nz.default_date_order(self.plan.region)
+            b = nz.parse_date(raw_bday, order)
+            row.birthday = b.value
+            if b.problem:
+                row.problems.append(f"{self._label(bi, 'birthday')}: {b.problem}")
+        for raw, _ in self.every(v, "tags"):
+            for tag in nz.split_multi(raw):
+                # Google marks its own groups "* starred", "* Family"; "* myContacts" is on
+                # every contact and says nothing.
+                tag = tag[2:].strip() if tag.startswith("* ") else tag
+                if tag and tag.casefold() != "mycontacts" and tag not in row.tags:
+                    row.tags.append(tag)
+        for name in ("nickname", "job_title", "gender", "language",
+                     "event_type", "order_id", "currency", "item_name", "status", "summary",
+                     "url", "campaign", "location"):
+            text, _ = self.first(v, name)
+            if text:
+                row.values[name] = text
+        notes = [t for t, _ in self.every(v, "note")]
+        if notes:
+            row.values["note"] = "\n".join(notes)
+        for name in ("total_spent", "amount", "item_price", "refunded_amount"):
+            raw, i = self.first(v, name)
+            if raw:
+                m = nz.parse_money(raw)
+                if m.value is not None:
+                    row.values[name] = str(m.value)
+                    cur = nz.detect_currency(raw)
+                    if cur and "currency" not in row.values:
+                        row.values["currency"] = cur
+                elif m.problem:
+                    row.problems.append(f"{self._label(i, name)}: {m.problem}")
+        for name in ("total_orders", "item_quantity"):
+            raw, i = self.first(v, name)
+            if raw:
+                n = nz.parse_int(raw)
+                if n.value is not None:
+                    row.values[name] = n.value
+                elif n.problem:
+                    row.problems.append(f"{self._label(i, name)}: {n.problem}")
+        created = self._datetime(row, v, "created_at")
+        if created:
+            row.values["created_at"] = created
+        if self.first(v, "cancelled_at")[0]:
+            # Cancelled is cancelled even when the time cannot be read (that is flagged).
+            row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or self.first(v, "cancelled_at")[0]
+        consent_at = self._datetime(row, v, "consent_at")
+        unsub_at = self._datetime(row, v, "unsubscribed_at")
+        row.occurred_at = self._datetime(row, v, "occurred_at")
+        clock, ti = self.first(v, "occurred_time")
+        if clock:
+            if row.occurred_at is None:
+                row.occurred_at = self._datetime(row, v, "occurred_time")
+            elif len(row.occurred_at) == 10:  # a bare date, with the time in its own column
+                joined = nz.parse_datetime(f"{row.occurred_at} {clock}", nz.DateOrder.YMD)
+                if joined.value:
+                    row.occurred_at = joined.value
+                else:
+                    row.problems.append(f"{self._label(ti, 'occurred_time')}: {joined.problem}")
+        # A consent cell is dated only by a time the file gives the consent itself (see
+        # omnidesk.core.consent).  A "yes" may also take the row's sign-up time, or a form's
+        # sending time: it cannot have been given before either.  An opt-out never takes an
+        # earlier time than its own, and no flag takes an order's date: Shopify's "Accepts
+        # Marketing" on an order row is the customer's flag as of the export.
+        granted_at = consent_at or created or (row.occurred_at if self.form_times else None)
+        for channel in ("email", "sms", "whatsapp"):
+            raw, i = self.first(v, f"consent_{channel}")
+            if not raw:
+                continue
+            c = nz.parse_consent(raw)
+            if c.value == nz.GRANTED:
+                row.consents[channel] = (c.value, granted_at)
+            elif c.value:
+                row.consents[channel] = (c.value, (unsub_at or consent_at) if c.value == nz.UNSUBSCRIBED
+                                         else consent_at)
+            elif c.problem:
+                row.problems.append(f"{self._label(i, f'consent_{channel}')}: {c.problem}")
+        # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
+        # the person as of the file).  Within one row the stricter word wins.
+        # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
+        # hide "Unsubscribed from all email: true" beside it.
+        for name, (when_set, channels) in OPTOUT_FIELDS.items():
+            said_here = [s for raw, _ in self.every(v, name) if (s := nz.parse_optout(raw, when_set).value)]
+            if not said_here:
+                continue
+            status = max(said_here, key=lambda s: STRICTNESS.get(s, 0))
+            for channel in channels:
+                said = row.consents.get(channel)
+                if said is None or STRICTNESS.get(status, 0) > STRICTNESS.get(said[0], 0):
+                    row.consents[channel] = (status, None)
+        return row
+
+
+    def _names(self, row: Row, v: _Cells) -> None:
+        """First, middle and last names, and the whole name with every word.
+
+        The file's own first/middle/last columns decide the split when it has
+        them; a full-name column is split by ``nz.parse_full_name``, and is the
+        whole name as written when there is one.
+        """
+        first_raw, last_raw = self.first(v, "first_name")[0], self.first(v, "last_name")[0]
+        raw_full = self.first(v, "full_name")[0]
+        if not raw_full and not first_raw and not last_raw:
+            # An order's shipping name is the buyer's when the billing one is empty.
+            raw_full = self.first(v, "shipping_name")[0]
+        # A "name" that is really an email or a web domain (Stripe's Name often is) is no name.
+        not_names = [x for x in (first_raw, last_raw, raw_full) if x and not_a_name(x)]
+        for text in not_names:
+            # An email given as the name still reaches the person when no column had one.
+            if "@" in text and not row.emails:
+                n = nz.normalize_email(text)
+                if n.value:
+                    row.emails.append(n.value)
+        first = nz.normalize_name("" if first_raw in not_names else first_raw)
+        middle = nz.normalize_name(self.first(v, "middle_name")[0])
+        last = nz.normalize_name("" if last_raw in not_names else last_raw)
+        raw_full = "" if raw_full in not_names else raw_full
+        parts = nz.parse_full_name(raw_full) if raw_full else None
+        if not first and not last and parts is not None:
+            first, last = parts.first, parts.last
+            middle = middle or parts.middle
+        elif parts is not None and not middle and parts.first == first and parts.last == last:
+            middle = parts.middle
+        row.first_name, row.middle_name, row.last_name = first, middle, last
+        row.full_name = parts.full if parts is not None else nz.compose_full_name(first, middle, last)
+
+
+def _split_ids(raw: str, phone: bool = False) -> list[str]:
+    """Split a cell holding several emails or phones (Google's ' ::: ', ';', ',' for emails)."""
+    if ":::" in raw:
+        parts = raw.split(":::")
+    elif not phone and ("," in raw or ";" in raw):
+        parts = raw.replace(";", ",").split(",")
+    elif phone and ";" in raw:
+        parts = raw.split(";")
+    else:
+        return [raw]
+    return [p.strip() for p in parts if p.strip()]
+
+
+def row_hash(channel: str, header: Sequence[str], values: Sequence[str]) -> str:
+    h = hashlib.sha1()
+    h.update(channel.encode())
+    h.update(b"\x1e")
+    h.update("\x1f".join(header).encode("utf-8", "surrogatepass"))
+    h.update(b"\x1e")
+    h.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+_FORM_TIME_WORDS = ("submit", "submission", "timestamp")
+
+
+def _is_form_export(plan: ImportPlan) -> bool:
+    """A list of people, each with the moment they sent a website or survey form.
+
+    Every row is then also the fact that they submitted it.  Told by the time
+    column's header ("Submitted at", "Submission Date", Google Forms'
+    "Timestamp") or by a website or social file with a time per row; a shop's
+    "Order Date" on a customer list is not a form.
+    """
+    times = [plan.header[i].lower() for i, f in enumerate(plan.mapping) if f == "occurred_at"]
+    if not times:
+        return False
+    return plan.channel in ("web", "social") or any(w in h for h in times for w in _FORM_TIME_WORDS)

@@ -1,0 +1,313 @@
+"""Writing a chunk of normalized rows: records, identifiers, consent, events.
+
+Each function adds to the open transaction of ``run_import`` and counts what
+it did on the :class:`ImportResult`; nothing here commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.dialect import insert_many, insert_returning_ids
+from omnidesk.core.identity.employer import work_key
+from omnidesk.core.identity.keys import last_key, last_sound
+from omnidesk.core.importing.analysis import ImportPlan
+from omnidesk.core.importing.result import ImportResult
+from omnidesk.core.importing.rows import Row
+from omnidesk.core.models import Consent, Event, Identifier, MatchDecision, SourceRecord, Suppression, utcnow
+from omnidesk.core.money import NOT_SPEND, format_money, order_status
+from omnidesk.core.suppression import known_suppressions, row_suppression_keys
+from omnidesk.core.timeutil import to_utc
+
+
+def _minor(value: object) -> int | None:
+    if value is None:
+        return None
+    return int((Decimal(str(value)) * 100).to_integral_value())
+
+
+def _tie_fixed_rows(conn: Connection, columns: tuple[int, int], keep: list[tuple[Row, str]]) -> None:
+    """Tie each fixed row of an error report to the row it corrects, as a user's merge.
+
+    The flagged original stays, as read, with its customer; the fixed row joins
+    that customer through the decision (resolve honours it) instead of becoming
+    a second customer because the original's broken email matched nothing.
+    """
+    wanted: dict[int, dict[int, str]] = defaultdict(dict)  # batch -> record number -> new row hash
+    for row, h in keep:
+        values = row.record.values
+        try:
+            wanted[int(values[columns[0]])][int(values[columns[1]])] = h
+        except (ValueError, IndexError):
+            continue  # a row added by hand, or numbers edited away: imported like any other
+    rec = SourceRecord.__table__
+    decisions = []
+    for batch_id, by_number in wanted.items():
+        numbers = sorted(by_number)
+        for start in range(0, len(numbers), 900):
+            for number, old in conn.execute(select(rec.c.record_no, rec.c.row_hash).where(
+                    rec.c.batch_id == batch_id, rec.c.record_no.in_(numbers[start:start + 900]))):
+                if old != by_number[number]:
+                    decisions.append({"kind": "merge", "left_hash": old, "right_hash": by_number[number],
+                                      "created_at": utcnow()})
+    if decisions:
+        conn.execute(insert(MatchDecision.__table__), decisions)
+
+
+def _workspace_has_no_records(conn: Connection, batch_id: int) -> bool:
+    rec = SourceRecord.__table__
+    return conn.execute(select(rec.c.id).where(rec.c.batch_id != batch_id).limit(1)).first() is None
+
+
+def _row_identifiers(row: Row, channel: str) -> list[tuple[str, str]]:
+    ids = [("email", e) for e in row.emails] + [("phone", p) for p in row.phones]
+    if row.external_id:
+        ids.append(("external", f"{channel}:{row.external_id}"))
+    return ids
+
+
+def _has_suppressions(conn: Connection) -> bool:
+    table = Suppression.__table__
+    return conn.execute(select(table.c.id).limit(1)).first() is not None
+
+
+def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]], channel: str,
+                        result: ImportResult, group_by: str | None = None,
+                        suppressed_orders: set[str] | None = None) -> list[tuple[Row, str]]:
+    """Drop rows of people who were erased: they must not come back with an old export.
+
+    A row is theirs when one of its identifiers was theirs alone, when it carries
+    an identifier they shared together with their name, or when it is one of
+    their rows again (how a person with no identifier is recognised).  The other
+    line-item rows of a dropped order go too (``suppressed_orders`` carries the
+    order keys across chunks): they name no one, but they are that person's order.
+    """
+    if not _has_suppressions(conn):
+        return keep  # nobody was ever erased: nothing to hash
+    keys = [row_suppression_keys(salt, _row_identifiers(row, channel), row.first_name, row.last_name, h)
+            for row, h in keep]
+    hits = known_suppressions(conn, (k for row_keys in keys for k in row_keys))
+    if not hits and not suppressed_orders:
+        return keep
+    orders = suppressed_orders if suppressed_orders is not None else set()
+    out = []
+    for (row, h), row_keys in zip(keep, keys):
+        order = row.values.get(group_by) if group_by else None
+        if hits.isdisjoint(row_keys) and (order is None or order not in orders):
+            out.append((row, h))
+            continue
+        result.suppressed += 1
+        if order is not None:
+            orders.add(order)
+    return out
+
+
+def _set_aside_skipped(ids: list[int], keep: list[tuple[Row, str]],
+                       result: ImportResult) -> tuple[list[int], list[tuple[Row, str]]]:
+    """Count the rows that are nobody; the others go on to identifiers, consent and events."""
+    out_ids, out = [], []
+    for rid, pair in zip(ids, keep):
+        row = pair[0]
+        if row.skip:
+            result.skipped += 1
+            result.skipped_rows.setdefault(row.skip, []).append(row.record.number)
+        else:
+            out_ids.append(rid)
+            out.append(pair)
+    return out_ids, out
+
+
+def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
+                    keep: list[tuple[Row, str]]) -> list[int]:
+    table = SourceRecord.__table__
+    params = []
+    for row, h in keep:
+        rec = row.record
+        params.append({
+            "batch_id": batch_id,
+            "record_no": rec.number,
+            "line_no": rec.line,
+            "channel": plan.channel,
+            # A skipped row is kept as read, and never placed on a customer (see resolve).
+            "kind": "skipped" if row.skip else plan.kind,
+            "row_hash": h,
+            "raw_json": json.dumps(list(rec.values), ensure_ascii=False),
+            "customer_id": None,
+            "external_id": row.external_id,
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "middle_name": row.middle_name,
+            "full_name": row.full_name,
+            "last_key": last_key(row.last_name),
+            "last_sound": last_sound(row.last_name),
+            "work_key": work_key(row.company, row.emails) if row.company or row.emails else "",
+            "email": row.emails[0] if row.emails else None,
+            "phone": row.phones[0] if row.phones else None,
+            "company": row.company,
+            "address": row.address,
+            "city": row.city,
+            "region": row.region,
+            "postcode": row.postcode,
+            "country": row.country,
+            "birthday": row.birthday,
+            "tags": ", ".join(row.tags),
+            "occurred_at": row.occurred_at,
+            "values_json": (json.dumps({"skipped": row.skip}) if row.skip else
+                            json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}"),
+            "problems_json": json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
+            "flagged": bool(row.problems),
+        })
+    return insert_returning_ids(conn, table, params)
+
+
+def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, str]],
+                        channel: str) -> None:
+    params = []
+    for rid, (row, _) in zip(ids, keep):
+        params.extend({"record_id": rid, "kind": "email", "value": e} for e in row.emails)
+        params.extend({"record_id": rid, "kind": "phone", "value": p} for p in row.phones)
+        if row.external_id:
+            # External ids mean something only within the channel that issued them.
+            params.append({"record_id": rid, "kind": "external", "value": f"{channel}:{row.external_id}"})
+    if params:
+        insert_many(conn, Identifier.__table__, params)
+
+
+def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str]]) -> None:
+    params = [
+        {"record_id": rid, "customer_id": None, "channel": ch, "status": status, "occurred_at": when}
+        for rid, (row, _) in zip(ids, keep)
+        for ch, (status, when) in row.consents.items()
+    ]
+    if params:
+        insert_many(conn, Consent.__table__, params)
+
+
+_DEFAULT_EVENT_TYPE = {"shop": "order", "pos": "purchase", "email": "email", "web": "visit",
+                       "sms": "sms", "social": "lead_form"}
+
+
+def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
+    v = row.values
+    etype = str(v.get("event_type") or _DEFAULT_EVENT_TYPE.get(plan.channel, "activity"))
+    etype = etype.strip().lower().replace(" ", "_")
+    summary_parts = [str(v[k]) for k in ("summary", "campaign", "item_name", "url", "location")
+                     if v.get(k)]
+    if v.get("order_id"):
+        summary_parts.insert(0, str(v["order_id"]))
+    details = {k: v[k] for k in ("order_id", "status", "cancelled_at", "refunded_amount", "campaign", "url", "location",
+                                 "item_name", "item_quantity", "item_price") if k in v}
+    details["identifiers"] = {
+        "email": row.emails[0] if row.emails else None,
+        "phone": row.phones[0] if row.phones else None,
+        "name": " ".join(x for x in (row.first_name, row.last_name) if x) or None,
+        "external_id": row.external_id,
+    }
+    return {
+        "batch_id": batch_id, "record_id": rid, "customer_id": None, "channel": plan.channel,
+        "type": etype, "occurred_at": row.occurred_at, "occurred_utc": to_utc(row.occurred_at),
+        "summary": " · ".join(summary_parts)[:1000],
+        "amount_minor": _minor(v.get("amount")), "currency": (str(v.get("currency"))[:3].upper() if v.get("currency") else None),
+        "status": order_status(v.get("status"), v.get("cancelled_at")),
+        # A magnitude, whichever sign the export writes it with (Square: "-$5.00").
+        "refunded_minor": abs(r) if (r := _minor(v.get("refunded_amount"))) is not None else None,
+        "details_json": json.dumps(details, ensure_ascii=False, default=str),
+    }
+
+
+def _insert_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
+                   keep: list[tuple[Row, str]], group_by: str | None, open_order: dict | None,
+                   result: ImportResult) -> dict | None:
+    """One event per row, or per order when the preset spreads an order over rows."""
+    if group_by is None:
+        params = [_event_params(batch_id, plan, rid, row) for rid, (row, _) in zip(ids, keep)]
+        insert_many(conn, Event.__table__, params)
+        result.events += len(params)
+        return None
+    for rid, (row, _) in zip(ids, keep):
+        key = row.values.get(group_by)
+        item = {k: row.values[k] for k in ("item_name", "item_quantity", "item_price") if k in row.values}
+        if open_order is not None and key and key == open_order["key"]:
+            if item:
+                open_order["items"].append(item)
+            open_order["record_ids"].append(rid)
+            continue
+        if open_order is not None:
+            _flush_order(conn, open_order, result)
+        params = _event_params(batch_id, plan, rid, row)
+        params["type"] = "order"
+        open_order = {"key": key, "params": params, "items": [item] if item else [],
+                      "record_ids": [rid]}
+    return open_order
+
+
+def _flush_order(conn: Connection, order: dict, result: ImportResult) -> None:
+    params = order["params"]
+    details = json.loads(params["details_json"])
+    for k in ("item_name", "item_quantity", "item_price"):
+        details.pop(k, None)
+    details["items"] = order["items"]
+    details["record_ids"] = order["record_ids"]
+    for rid in order["record_ids"][1:]:
+        result.followers[rid] = order["record_ids"][0]
+    params["details_json"] = json.dumps(details, ensure_ascii=False, default=str)
+    n = len(order["items"])
+    names = ", ".join(str(i.get("item_name", "")) for i in order["items"][:3])
+    more = f" and {n - 3} more" if n > 3 else ""
+    params["summary"] = (f"Order {order['key']}: {names}{more}" if names else f"Order {order['key']}")
+    params["summary"] = f"{params['summary']}{_money_note(params)}"[:1000]
+    conn.execute(insert(Event.__table__), [params])
+    result.events += 1
+
+
+def _money_note(params: dict) -> str:
+    """" (refunded)", " (cancelled)", " (12.50 refunded)": what the timeline says of money not kept."""
+    if params["status"] in NOT_SPEND:
+        return f" ({params['status']})"
+    if params["refunded_minor"]:
+        return f" ({format_money(params['refunded_minor'])} refunded)"
+    return ""
+
+
+def _insert_lead_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
+                        keep: list[tuple[Row, str]], result: ImportResult, *, type_: str = "lead_form",
+                        label: str = "Lead form submitted") -> None:
+    """A lead-ad or form row is a person and also the fact that they submitted a form.
+
+    Rows without a time say who, not when: they stay people only.
+    """
+    params = []
+    for rid, (row, _) in zip(ids, keep):
+        when = row.values.get("created_at") or row.occurred_at
+        if type_ != "lead_form" and not row.occurred_at:
+            continue
+        p = _event_params(batch_id, plan, rid, row)
+        p.update(type=type_, occurred_at=when, occurred_utc=to_utc(when))
+        form = row.values.get("campaign") or row.values.get("summary")
+        p["summary"] = f"{label}{': ' + str(form) if form else ''}"
+        params.append(p)
+    if params:
+        insert_many(conn, Event.__table__, params)
+        result.events += len(params)
+
+
+def _insert_row_events(conn: Connection, batch_id: int, plan: ImportPlan, ids: list[int],
+                       keep: list[tuple[Row, str]], result: ImportResult) -> None:
+    """The event each row of the preset's list also is: a lead form sent, a registration."""
+    event = plan.preset.row_event
+    params = []
+    for rid, (row, _) in zip(ids, keep):
+        when = row.occurred_at or row.values.get("created_at")
+        p = _event_params(batch_id, plan, rid, row)
+        p.update(type=event.type, occurred_at=when, occurred_utc=to_utc(when))
+        what = row.values.get("campaign")
+        p["summary"] = event.summary.format(what) if what else event.fallback
+        params.append(p)
+    if params:
+        insert_many(conn, Event.__table__, params)
+        result.events += len(params)

@@ -1,0 +1,52 @@
+"""Segments: a rule over what the workspace knows, compiled to parameterized SQL.
+
+A rule is JSON, the same in the CLI, in saved segments and in campaign plans::
+
+    {"all": [COND, ...]}     every condition holds
+    {"any": [COND, ...]}     at least one holds
+    {"not": COND}            it does not hold
+    COND = {"field": F, "op": OP, "value": V}  or a nested group
+
+The fields and the operators each allows are in :data:`FIELDS`; README lists
+them for users.  A rule naming an unknown field, operator, channel or value is
+refused with a one-line :class:`RuleError` saying which, before any SQL runs.
+
+Every compiled condition is two-valued: it is true or false for each customer,
+never NULL, so ``not`` means exactly "every other customer" (a customer with no
+email is *not* ``email is x``, and therefore *is* ``email is_not x``).
+
+Times: ``within_days N`` means since the same instant N days before ``now``;
+``now`` is passed in (tests fix it) and defaults to the clock.  Stored times are
+UTC, so the window does not depend on the machine's zone.
+"""
+
+from __future__ import annotations
+
+from omnidesk.core.segments.rules import (
+    ANY_EVENT,
+    CONSENT_CHANNELS,
+    CONSENT_VALUES,
+    EVENT_FAMILIES,
+    FIELDS,
+    PREFIXED,
+    Rule,
+    RuleError,
+    check_rule,
+    parse_rule,
+)
+from omnidesk.core.segments.saved import (
+    Segment,
+    delete_segment,
+    get_segment,
+    list_segments,
+    resolve_audience,
+    save_segment,
+)
+from omnidesk.core.segments.sql import Context, compile_rule, count, known_channels, member_ids, members_query
+
+__all__ = [
+    "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
+    "RuleError", "Segment", "check_rule", "compile_rule", "count", "delete_segment", "get_segment",
+    "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "resolve_audience",
+    "save_segment",
+]

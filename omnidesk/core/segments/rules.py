@@ -1,0 +1,236 @@
+"""A segment rule's JSON form: the fields, the ops each takes, and the check that refuses the rest.
+
+See the package docstring for the form; a rule that fails the check raises
+:class:`RuleError` with one line naming the part at fault, before any SQL runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from omnidesk.core.channels import SOURCES
+from omnidesk.core.errors import UserError
+from omnidesk.core.money import ORDER_TYPES
+
+CHANNELS = tuple(c.code for c in SOURCES)
+
+# The statuses a consent condition can name; "unknown" is a channel nobody said anything about.
+CONSENT_VALUES = ("granted", "pending", "denied", "unsubscribed", "cleaned", "unknown")
+CONSENT_CHANNELS = ("email", "sms", "whatsapp")
+
+# Event types that go by several names in vendors' files: a condition on one name counts all.
+EVENT_FAMILIES: dict[str, tuple[str, ...]] = {
+    "purchase": ORDER_TYPES,
+    "order": ORDER_TYPES,
+    "open": ("open", "opened", "email_open", "email_opened"),
+    "click": ("click", "clicked", "email_click", "email_clicked"),
+    "visit": ("visit", "page_view", "pageview"),
+    "form": ("form", "lead_form", "lead", "registration"),
+    "sent": ("sent", "email_sent", "delivered"),
+}
+ANY_EVENT = "any"
+
+TEXT_OPS = ("is", "is_not", "contains", "in", "exists", "not_exists")
+NUMBER_OPS = ("is", "is_not", "gt", "gte", "lt", "lte", "between", "in", "exists", "not_exists")
+TIME_OPS = ("within_days", "not_within_days", "gt", "gte", "lt", "lte", "between", "exists", "not_exists")
+SET_OPS = ("is", "is_not", "in", "exists", "not_exists")
+EVENT_OPS = ("exists", "not_exists", "within_days", "not_within_days")
+CUSTOM_OPS = ("is", "is_not", "contains", "in", "gt", "gte", "lt", "lte", "between", "exists", "not_exists")
+
+_TEXT_COLUMNS = ("first_name", "last_name", "full_name", "email", "phone", "company", "address",
+                 "city", "region", "postcode", "country")
+
+# field -> the operators it takes (fields with a prefix: "custom.", "event.", "consent.").
+FIELDS: dict[str, tuple[str, ...]] = {
+    **{f: TEXT_OPS for f in _TEXT_COLUMNS},
+    "name": TEXT_OPS,
+    "channel": SET_OPS,
+    "tag": ("is", "is_not", "in", "contains", "exists", "not_exists"),
+    "consent.email": SET_OPS[:3],
+    "consent.sms": SET_OPS[:3],
+    "consent.whatsapp": SET_OPS[:3],
+    "orders": NUMBER_OPS[:-2],
+    "spend": NUMBER_OPS,
+    "first_seen": TIME_OPS,
+    "last_seen": TIME_OPS,
+    "birthday": ("exists", "not_exists"),
+    "birthday_month": ("is", "is_not", "in"),
+}
+PREFIXED = {"custom.": CUSTOM_OPS, "event.": EVENT_OPS}
+_EVENT_KEYS = {"field", "op", "value", "within_days", "count_at_least", "item"}
+_KEYS = {"field", "op", "value"}
+_MAX_DEPTH = 20
+_MAX_DAYS = 365 * 200
+
+
+class RuleError(UserError):
+    """A rule that cannot be run: the message says which part, in one line."""
+
+
+Rule = dict[str, Any]
+
+
+def parse_rule(text: str | bytes | Rule) -> Rule:
+    """A rule from its JSON text (or an already-parsed dict), checked; raises RuleError."""
+    if isinstance(text, (str, bytes)):
+        try:
+            rule = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise RuleError(f"the rule is not valid JSON: {exc.msg} at character {exc.pos}") from None
+    else:
+        rule = text
+    check_rule(rule)
+    return rule
+
+
+def check_rule(rule: Any, channels: Sequence[str] | None = None) -> None:
+    """Raise RuleError naming the first unknown field, operator, channel or bad value."""
+    _check(rule, set(channels) if channels is not None else None, "rule", 0)
+
+
+def _check(node: Any, channels: set[str] | None, where: str, depth: int) -> None:
+    if depth > _MAX_DEPTH:
+        raise RuleError(f"{where}: groups nest more than {_MAX_DEPTH} deep")
+    if not isinstance(node, dict):
+        raise RuleError(f"{where}: expected a condition or a group (an object), got {_kind(node)}")
+    groups = [k for k in ("all", "any", "not") if k in node]
+    if groups:
+        if len(node) != 1:
+            extra = sorted(set(node) - {groups[0]})
+            raise RuleError(f"{where}: a group has one key ('all', 'any' or 'not'); also found {extra}")
+        key = groups[0]
+        if key == "not":
+            _check(node["not"], channels, f"{where}.not", depth + 1)
+            return
+        items = node[key]
+        if not isinstance(items, list):
+            raise RuleError(f"{where}.{key}: expected a list of conditions, got {_kind(items)}")
+        for i, item in enumerate(items):
+            _check(item, channels, f"{where}.{key}[{i}]", depth + 1)
+        return
+    if "field" not in node:
+        raise RuleError(f"{where}: a condition needs a 'field' (or use 'all', 'any', 'not'); "
+                        f"found keys {sorted(node)}")
+    field = node["field"]
+    if not isinstance(field, str):
+        raise RuleError(f"{where}: 'field' must be text, got {_kind(field)}")
+    ops = _ops_of(field, where)
+    allowed_keys = _EVENT_KEYS if field.startswith("event.") else _KEYS
+    extra = sorted(set(node) - allowed_keys)
+    if extra:
+        raise RuleError(f"{where}: unknown key {extra[0]!r} in a condition on {field}")
+    op = node.get("op")
+    if op is None and field.startswith("event."):
+        op = "within_days" if "within_days" in node else "exists"
+    if op not in ops:
+        raise RuleError(f"{where}: unknown op {op!r} for field {field} (use one of {', '.join(ops)})")
+    _check_value(field, op, node, channels, where)
+
+
+def _ops_of(field: str, where: str) -> tuple[str, ...]:
+    if field in FIELDS:
+        return FIELDS[field]
+    for prefix, ops in PREFIXED.items():
+        if field.startswith(prefix):
+            rest = field[len(prefix):]
+            if not rest.strip():
+                raise RuleError(f"{where}: field {field!r} needs a name after {prefix!r}")
+            if prefix == "event." and not re.fullmatch(r"[a-z0-9_]+", rest):
+                raise RuleError(f"{where}: unknown field {field!r}: an event type is lower case letters, "
+                                "digits and _ (event.purchase, event.open, event.any…)")
+            return ops
+    known = ", ".join([*FIELDS, "custom.<name>", "event.<type>"])
+    raise RuleError(f"{where}: unknown field {field!r} (known: {known})")
+
+
+def _check_value(field: str, op: str, node: dict, channels: set[str] | None, where: str) -> None:
+    value = node.get("value")
+    if op in ("exists", "not_exists"):
+        if field.startswith("event."):
+            _check_event_extras(node, where)
+        return
+    if field.startswith("event."):
+        days = node.get("within_days", value)
+        _days(days, f"{where}: {field} {op}")
+        _check_event_extras(node, where)
+        return
+    if "value" not in node:
+        raise RuleError(f"{where}: {field} {op} needs a 'value'")
+    if op == "in":
+        if not isinstance(value, list) or not value:
+            raise RuleError(f"{where}: {field} in needs a non-empty list of values")
+        values = value
+    elif op == "between":
+        if not isinstance(value, list) or len(value) != 2:
+            raise RuleError(f"{where}: {field} between needs a list of two values [low, high]")
+        values = value
+    elif op in ("within_days", "not_within_days"):
+        _days(value, f"{where}: {field} {op}")
+        return
+    else:
+        values = [value]
+    for v in values:
+        _check_one(field, op, v, channels, where)
+
+
+def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: str) -> None:
+    if field == "channel":
+        if not isinstance(v, str) or (channels is not None and v not in channels) or \
+                (channels is None and v not in CHANNELS):
+            known = ", ".join(sorted(channels if channels is not None else CHANNELS))
+            raise RuleError(f"{where}: unknown channel {v!r} (known: {known})")
+    elif field.startswith("consent."):
+        if v not in CONSENT_VALUES:
+            raise RuleError(f"{where}: unknown consent status {v!r} for {field} "
+                            f"(use one of {', '.join(CONSENT_VALUES)})")
+    elif field == "birthday_month":
+        if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 12:
+            raise RuleError(f"{where}: birthday_month takes a month number 1–12, got {v!r}")
+    elif field in ("orders", "spend") or (field.startswith("custom.") and op in ("gt", "gte", "lt", "lte")):
+        if field.startswith("custom.") and isinstance(v, str):
+            _as_date(v, where, field)  # a custom date compares by date
+            return
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            raise RuleError(f"{where}: {field} {op} needs a number, got {v!r}")
+    elif field in ("first_seen", "last_seen") or (field.startswith("custom.") and op == "between"):
+        if field.startswith("custom.") and isinstance(v, (int, float)) and not isinstance(v, bool):
+            return
+        if not isinstance(v, str):
+            raise RuleError(f"{where}: {field} {op} needs a date (YYYY-MM-DD), got {v!r}")
+        _as_date(v, where, field)
+    else:
+        if not isinstance(v, (str, int, float)) or isinstance(v, bool):
+            raise RuleError(f"{where}: {field} {op} needs text, got {_kind(v)}")
+
+
+def _check_event_extras(node: dict, where: str) -> None:
+    if "count_at_least" in node:
+        n = node["count_at_least"]
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+            raise RuleError(f"{where}: count_at_least must be a whole number ≥ 1, got {n!r}")
+    if "item" in node and (not isinstance(node["item"], str) or not node["item"].strip()):
+        raise RuleError(f"{where}: item must be non-empty text, got {node['item']!r}")
+    if "within_days" in node and node.get("op") in (None, "exists", "not_exists"):
+        _days(node["within_days"], f"{where}: within_days")
+
+
+def _days(v: Any, where: str) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= _MAX_DAYS:
+        raise RuleError(f"{where} needs a whole number of days (0–{_MAX_DAYS}), got {v!r}")
+    return v
+
+
+def _as_date(v: str, where: str, field: str) -> str:
+    try:
+        return date.fromisoformat(v[:10]).isoformat()
+    except ValueError:
+        raise RuleError(f"{where}: {field} needs a date as YYYY-MM-DD, got {v!r}") from None
+
+
+def _kind(v: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(v), "a number")

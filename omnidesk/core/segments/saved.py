@@ -1,0 +1,81 @@
+"""Saved segments: a rule kept under a name; its members are computed whenever asked."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select
+
+from omnidesk.core.changes import Changes
+from omnidesk.core.models import SavedSegment, utcnow
+from omnidesk.core.segments.rules import Rule, RuleError, check_rule
+from omnidesk.core.segments.sql import known_channels
+
+_S = SavedSegment.__table__
+
+
+@dataclass(frozen=True)
+class Segment:
+    name: str
+    rule: Rule
+    created_at: str
+    updated_at: str
+
+
+def _clean_name(name: str) -> str:
+    name = " ".join(str(name).split())
+    if not name:
+        raise RuleError("a segment needs a name")
+    if len(name) > 200:
+        raise RuleError("a segment name is at most 200 characters")
+    return name
+
+
+def save_segment(workspace, name: str, rule: Rule, *, replace: bool = False) -> Changes:
+    """Save ``rule`` under ``name``; an existing name is refused unless ``replace``."""
+    name = _clean_name(name)
+    with workspace.writing() as conn:
+        check_rule(rule, known_channels(conn))
+        text = json.dumps(rule, ensure_ascii=False, sort_keys=True)
+        row = conn.execute(select(_S.c.id).where(func.lower(_S.c.name) == name.casefold())).first()
+        now = utcnow()
+        if row is not None:
+            if not replace:
+                raise RuleError(f"a segment named {name!r} exists already")
+            conn.execute(_S.update().where(_S.c.id == row[0]).values(name=name, rule_json=text, updated_at=now))
+        else:
+            conn.execute(_S.insert().values(name=name, rule_json=text, created_at=now, updated_at=now))
+    return Changes(segments=True)
+
+
+def get_segment(workspace, name: str) -> Segment:
+    with workspace.engine.connect() as conn:
+        row = conn.execute(select(_S.c.name, _S.c.rule_json, _S.c.created_at, _S.c.updated_at)
+                           .where(func.lower(_S.c.name) == _clean_name(name).casefold())).first()
+    if row is None:
+        raise RuleError(f"no segment named {name!r}")
+    return Segment(row[0], json.loads(row[1]), row[2], row[3])
+
+
+def list_segments(workspace) -> list[Segment]:
+    with workspace.engine.connect() as conn:
+        rows = conn.execute(select(_S.c.name, _S.c.rule_json, _S.c.created_at, _S.c.updated_at)
+                            .order_by(func.lower(_S.c.name))).all()
+    return [Segment(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
+
+
+def delete_segment(workspace, name: str) -> Changes:
+    get_segment(workspace, name)  # refuses an unknown name
+    with workspace.writing() as conn:
+        conn.execute(delete(_S).where(func.lower(_S.c.name) == _clean_name(name).casefold()))
+    return Changes(segments=True)
+
+
+def resolve_audience(workspace, *, segment: str | None = None, rule: Rule | None = None) -> Rule:
+    """The rule of a named segment, or ``rule`` itself; everyone when neither is given."""
+    if segment is not None and rule is not None:
+        raise RuleError("give a segment name or a rule, not both")
+    if segment is not None:
+        return get_segment(workspace, segment).rule
+    return rule if rule is not None else {"all": []}

@@ -1,0 +1,291 @@
+"""A checked rule compiled to a WHERE clause over ``customer`` (SQLAlchemy Core), and run.
+
+Every compiled condition is two-valued (true or false, never NULL), so ``not``
+picks exactly everyone else.  Values are bound parameters, never spliced text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, SourceRecord
+from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+from omnidesk.core.segments.rules import (
+    ANY_EVENT,
+    CHANNELS,
+    EVENT_FAMILIES,
+    Rule,
+    RuleError,
+    _TEXT_COLUMNS,
+    check_rule,
+)
+
+@dataclass(frozen=True)
+class Context:
+    """What compiling needs besides the rule: the instant "now" is."""
+
+    now: datetime
+
+    def ago(self, days: int) -> str:
+        """The stored-time text of ``now`` minus ``days`` (naive UTC ISO, seconds)."""
+        return (self.now.astimezone(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def compile_rule(rule: Rule, now: datetime | None = None,
+                 channels: Sequence[str] | None = None) -> ColumnElement[bool]:
+    """The WHERE clause over the ``customer`` table for ``rule`` (checked first against ``channels``)."""
+    check_rule(rule, channels)
+    ctx = Context(now or datetime.now(UTC))
+    return _compile(rule, ctx)
+
+
+def _compile(node: Rule, ctx: Context) -> ColumnElement[bool]:
+    if "all" in node:
+        parts = [_compile(n, ctx) for n in node["all"]]
+        return and_(true(), *parts) if parts else true()
+    if "any" in node:
+        parts = [_compile(n, ctx) for n in node["any"]]
+        return or_(false(), *parts) if parts else false()
+    if "not" in node:
+        return not_(_compile(node["not"], ctx))
+    return _condition(node, ctx)
+
+
+_C = Customer.__table__
+
+
+def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
+    field, value = node["field"], node.get("value")
+    op = node.get("op") or ("within_days" if "within_days" in node else "exists")
+    if field.startswith("event."):
+        return _event(field[len("event."):], op, node, ctx)
+    if field.startswith("custom."):
+        return _custom(field[len("custom."):], op, value)
+    if field.startswith("consent."):
+        return _consent(field[len("consent."):], op, value)
+    if field == "channel":
+        return _listed(_C.c.channels, " ", op, value)
+    if field == "tag":
+        return _tag(op, value)
+    if field == "name":
+        return _text(_C.c.display_name, op, value)
+    if field in _TEXT_COLUMNS:
+        return _text(_C.c[field], op, _normal_contact(field, value))
+    if field == "orders":
+        return _number(_C.c.orders, op, value)
+    if field == "spend":
+        minor = [round(v * 100) for v in value] if isinstance(value, list) else (
+            round(value * 100) if value is not None else None)
+        return _number(_C.c.spend_minor, op, minor)
+    if field in ("first_seen", "last_seen"):
+        return _time(_C.c[field], op, value, ctx)
+    if field == "birthday":
+        return _present(_C.c.birthday, op)
+    if field == "birthday_month":
+        month = func.substr(_C.c.birthday, 6, 2)
+        months = [f"{m:02d}" for m in (value if isinstance(value, list) else [value])]
+        hit = and_(_C.c.birthday.is_not(None), month.in_(months))
+        return not_(hit) if op == "is_not" else hit
+    raise RuleError(f"unknown field {field!r}")  # check_rule already refused it
+
+
+def _normal_contact(field: str, value: Any) -> Any:
+    """An email condition compares folded addresses, as they are stored."""
+    if field != "email" or value is None:
+        return value
+    if isinstance(value, list):
+        return [str(v).strip().lower() for v in value]
+    return str(value).strip().lower()
+
+
+def _present(col, op: str) -> ColumnElement[bool]:
+    has = and_(col.is_not(None), col != "")
+    return has if op == "exists" else not_(has)
+
+
+def _text(col, op: str, value: Any) -> ColumnElement[bool]:
+    if op in ("exists", "not_exists"):
+        return _present(col, op)
+    if op == "contains":
+        return and_(col.is_not(None), col.icontains(str(value), autoescape=True))
+    values = [str(v).casefold() for v in (value if op == "in" else [value])]
+    hit = and_(col.is_not(None), func.lower(col).in_(values))
+    return not_(hit) if op == "is_not" else hit
+
+
+def _number(col, op: str, value: Any) -> ColumnElement[bool]:
+    if op in ("exists", "not_exists"):
+        has = col.is_not(None)
+        return has if op == "exists" else not_(has)
+    known = col.is_not(None)
+    if op == "between":
+        low, high = sorted(value)
+        return and_(known, col.between(low, high))
+    if op == "in":
+        return and_(known, col.in_(list(value)))
+    hit = and_(known, _compare(col, op, value))
+    return hit
+
+
+def _compare(col, op: str, value: Any) -> ColumnElement[bool]:
+    return {
+        "is": lambda: col == value, "is_not": lambda: col != value,
+        "gt": lambda: col > value, "gte": lambda: col >= value,
+        "lt": lambda: col < value, "lte": lambda: col <= value,
+    }[op]()
+
+
+def _time(col, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
+    if op in ("exists", "not_exists"):
+        has = col.is_not(None)
+        return has if op == "exists" else not_(has)
+    known = col.is_not(None)
+    if op == "within_days":
+        return and_(known, col >= ctx.ago(value))
+    if op == "not_within_days":
+        # Nothing in the window: seen before it, or never seen at all.
+        return not_(and_(known, col >= ctx.ago(value)))
+    # Dates compare by day: "last_seen lt 2026-06-01" is before that day began (UTC).
+    if op == "between":
+        low, high = sorted(_day(v) for v in value)
+        return and_(known, col >= low, col < _next_day(high))
+    day = _day(value)
+    return and_(known, {
+        "gt": lambda: col >= _next_day(day), "gte": lambda: col >= day,
+        "lt": lambda: col < day, "lte": lambda: col < _next_day(day),
+    }[op]())
+
+
+def _day(v: str) -> str:
+    return date.fromisoformat(v[:10]).isoformat()
+
+
+def _next_day(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def _listed(col, sep: str, op: str, value: Any) -> ColumnElement[bool]:
+    """Membership in a column holding a list of keys separated by ``sep``."""
+    if op in ("exists", "not_exists"):
+        return _present(col, op)
+    padded = sep + func.coalesce(col, "") + sep
+    values = value if op == "in" else [value]
+    hit = or_(*[padded.contains(sep + v + sep, autoescape=True) for v in values])
+    return not_(hit) if op == "is_not" else hit
+
+
+def _tag(op: str, value: Any) -> ColumnElement[bool]:
+    """Tags are kept as "a, b, c": a tag matches whole, whatever its case."""
+    col = _C.c.tags
+    if op in ("exists", "not_exists"):
+        return _present(col, op)
+    padded = ", " + func.lower(func.coalesce(col, "")) + ", "
+    if op == "contains":
+        return col.icontains(str(value), autoescape=True)
+    values = value if op == "in" else [value]
+    hit = or_(*[padded.contains(", " + str(v).strip().lower() + ", ", autoescape=True) for v in values])
+    return not_(hit) if op == "is_not" else hit
+
+
+def _consent(channel: str, op: str, value: Any) -> ColumnElement[bool]:
+    col = _C.c[f"consent_{channel}"]
+    values = value if op == "in" else [value]
+    known = [v for v in values if v != "unknown"]
+    parts = []
+    if known:
+        parts.append(and_(col.is_not(None), col.in_(known)))
+    if "unknown" in values:
+        parts.append(or_(col.is_(None), col == ""))
+    hit = or_(*parts)
+    return not_(hit) if op == "is_not" else hit
+
+
+def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
+    """A custom field: any of the customer's records holding it with a matching value."""
+    cf, rec = CustomField.__table__, SourceRecord.__table__
+    base = select(rec.c.customer_id).select_from(cf.join(rec, rec.c.id == cf.c.record_id)).where(
+        rec.c.customer_id.is_not(None), func.lower(cf.c.name) == name.casefold())
+    if op in ("exists", "not_exists"):
+        hit = _C.c.id.in_(base.where(cf.c.value != ""))
+        return hit if op == "exists" else not_(hit)
+    if op == "contains":
+        return _C.c.id.in_(base.where(cf.c.value.icontains(str(value), autoescape=True)))
+    if op in ("is", "is_not", "in"):
+        values = value if op == "in" else [value]
+        texts = [str(v).casefold() for v in values]
+        nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        match = func.lower(cf.c.value).in_(texts)
+        if nums:
+            match = or_(match, cf.c.number.in_(nums))
+        hit = _C.c.id.in_(base.where(match))
+        return not_(hit) if op == "is_not" else hit
+    # Ordered comparisons: numbers against the number, dates against the date.
+    sample = value[0] if op == "between" else value
+    col = cf.c.date if isinstance(sample, str) else cf.c.number
+    if isinstance(sample, str):
+        value = [_day(v) for v in value] if op == "between" else _day(value)
+    if op == "between":
+        low, high = sorted(value)
+        cond = col.between(low, high)
+    else:
+        cond = _compare(col, op, value)
+    return _C.c.id.in_(base.where(col.is_not(None), cond))
+
+
+def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
+    ev = Event.__table__
+    where = [ev.c.customer_id.is_not(None)]
+    types = EVENT_FAMILIES.get(kind, (kind,))
+    if kind != ANY_EVENT:
+        where.append(ev.c.type.in_(types))
+    if set(types) & set(ORDER_TYPES):
+        # A refunded or cancelled order is not a purchase.
+        where.append(ev.c.status.not_in(NOT_SPEND))
+    days = node.get("within_days", node.get("value") if op in ("within_days", "not_within_days") else None)
+    if days is not None:
+        where.append(ev.c.occurred_utc >= ctx.ago(days))
+    if node.get("item"):
+        where.append(ev.c.summary.icontains(node["item"].strip(), autoescape=True))
+    people = select(ev.c.customer_id).where(*where)
+    n = node.get("count_at_least", 1)
+    if n > 1:
+        people = people.group_by(ev.c.customer_id).having(func.count() >= n)
+    hit = _C.c.id.in_(people)
+    return not_(hit) if op in ("not_exists", "not_within_days") else hit
+
+
+# -- running -----------------------------------------------------------------------------------
+
+def known_channels(conn: Connection) -> list[str]:
+    """Channels a rule may name: the app's own and any a file was imported as."""
+    found = {c for (c,) in conn.execute(select(ImportBatch.__table__.c.channel).distinct())}
+    return sorted(set(CHANNELS) | found)
+
+
+def count(workspace, rule: Rule, now: datetime | None = None) -> int:
+    """How many customers ``rule`` holds for."""
+    with workspace.engine.connect() as conn:
+        where = compile_rule(rule, now, known_channels(conn))
+        return conn.execute(select(func.count()).select_from(_C).where(where)).scalar_one()
+
+
+def member_ids(workspace, rule: Rule, now: datetime | None = None, *, limit: int | None = None,
+               offset: int = 0) -> list[int]:
+    """The ids of the customers ``rule`` holds for, by display name then id."""
+    with workspace.engine.connect() as conn:
+        query = (select(_C.c.id).where(compile_rule(rule, now, known_channels(conn)))
+                 .order_by(_C.c.display_name, _C.c.id).offset(offset))
+        if limit is not None:
+            query = query.limit(limit)
+        return list(conn.execute(query).scalars())
+
+
+def members_query(rule: Rule, now: datetime | None = None, channels: Sequence[str] | None = None):
+    """A SELECT of matching customer ids, to use inside other queries (exports, campaigns)."""
+    return select(_C.c.id).where(compile_rule(rule, now, channels))

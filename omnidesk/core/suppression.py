@@ -1,0 +1,103 @@
+"""The suppression list: one-way hashes that keep an erased person out of every later import.
+
+Every import checks each row's keys (:func:`row_suppression_keys`) against the
+list (:func:`known_suppressions`) and leaves out the rows found there; erasing a
+person (``omnidesk.core.rights``) writes their keys.  Three forms of key:
+
+* an email, phone or external id on its own (:func:`identifier_hash`): any row
+  carrying it is the erased person's;
+* an identifier they shared with someone else (a family email) together with
+  one of their folded names (:func:`named_identifier_hash`): the identifier
+  alone says nothing about whose row it is;
+* the hash of a whole source row (:func:`row_suppression_hash`), for a person
+  with only a name and an address.
+
+Hashes are salted per workspace (:func:`workspace_salt`), so the list cannot be
+matched against another workspace's or a public list.
+
+This is the low layer of privacy: the importer reads it, and it reads nothing
+above the schema.  What to erase and export lives in ``omnidesk.core.rights``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable
+
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.identity.keys import fold
+from omnidesk.core.models import Setting, Suppression, utcnow
+
+SALT_SETTING = "suppression_salt"
+_IN = 900  # values per IN (...) list, below SQLite's parameter limit
+ROW_KIND = "row"  # the suppression kind of a whole source row, by its row hash
+
+
+def workspace_salt(conn: Connection) -> str:
+    """The workspace's own salt for suppression hashes, made on first use (in ``conn``'s transaction)."""
+    table = Setting.__table__
+    value = conn.execute(select(table.c.value).where(table.c.key == SALT_SETTING)).scalar()
+    if value is None:
+        value = json.dumps(secrets.token_hex(16))
+        conn.execute(insert(table).values(key=SALT_SETTING, value=value))
+    return json.loads(value)
+
+
+def identifier_hash(salt: str, kind: str, value: str) -> str:
+    """One identifier (kind "email", "phone", "external") alone: blocks every row that carries it."""
+    return hashlib.sha256(f"{salt}\x1f{kind}\x1f{value}".encode()).hexdigest()
+
+
+def name_key(first_name: str, last_name: str) -> str:
+    """A name folded the way identity resolution compares names: "José LEE" is "joselee"."""
+    return fold(f"{first_name} {last_name}")
+
+
+def named_identifier_hash(salt: str, kind: str, value: str, name: str) -> str:
+    """An identifier together with one folded name: blocks that person, not others sharing it."""
+    return identifier_hash(salt, f"{kind}+name", f"{value}\x1f{name}")
+
+
+def row_suppression_hash(salt: str, row_hash: str) -> str:
+    """A whole source row: the only trace of a person who has no email, phone or id."""
+    return identifier_hash(salt, ROW_KIND, row_hash)
+
+
+def row_suppression_keys(salt: str, identifiers: Iterable[tuple[str, str]], first_name: str,
+                         last_name: str, row_hash: str) -> list[str]:
+    """Every hash that keeps an imported row out when it is on the suppression list.
+
+    The same three forms erasing a person writes (``omnidesk.core.rights``): each
+    identifier alone, each identifier with the row's name, and the row itself.
+    """
+    identifiers = list(identifiers)
+    keys = [identifier_hash(salt, k, v) for k, v in identifiers]
+    name = name_key(first_name, last_name)
+    if name:
+        keys += [named_identifier_hash(salt, k, v, name) for k, v in identifiers]
+    keys.append(row_suppression_hash(salt, row_hash))
+    return keys
+
+
+def known_suppressions(conn: Connection, hashes: Iterable[str]) -> set[str]:
+    """Which of these hashes are on the suppression list."""
+    table = Suppression.__table__
+    keys = list(set(hashes))
+    found: set[str] = set()
+    for i in range(0, len(keys), _IN):
+        found.update(conn.execute(select(table.c.hash).where(table.c.hash.in_(keys[i:i + _IN]))).scalars())
+    return found
+
+
+def add_suppressions(conn: Connection, hashes: Iterable[str]) -> int:
+    """Put these hashes on the suppression list (those already there stay as they are); returns how many were new."""
+    wanted = set(hashes)
+    new = sorted(wanted - known_suppressions(conn, wanted))
+    if new:
+        now = utcnow()
+        conn.execute(insert(Suppression.__table__), [{"hash": h, "created_at": now} for h in new])
+    return len(new)

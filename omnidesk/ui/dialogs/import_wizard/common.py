@@ -1,0 +1,182 @@
+"""What the wizard's pages share: labels and colours, a picked file, and the work it runs."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.channels import channel_name
+from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, Kind
+from omnidesk.core.importing.pipeline import (
+    PREVIEW_ROWS,
+    ImportPlan,
+    ImportOptions,
+    analyze,
+    estimate_records,
+)
+from omnidesk.core.importing.sniff import UnreadableFileError
+from omnidesk.core.importing.driver import ImportRun, import_files
+from omnidesk.core.tasks import Cancelled, Progress
+from omnidesk.core.text import printable
+from omnidesk.core.workspace import Workspace
+
+if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
+    from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
+
+
+IMPORT_FILTER = "Data files (*.csv *.tsv *.txt);;All files (*)"
+REPORT_FILTER = "CSV files (*.csv);;All files (*)"
+PREVIEW_TABLE_ROWS = 20
+EXAMPLES_PER_COLUMN = 3
+# Below this a guess is shown as "please check" rather than silently trusted.
+SURE_ENOUGH = 0.75
+
+# Fixed hues that read on both light and dark palettes; everything else follows the palette.
+ERROR_COLOR = "#d32f2f"
+NOTICE_COLOR = "#b86e00"
+
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", ":": "colon", " ": "space"}
+KIND_LABELS = {Kind.CONTACTS.value: "Contacts", Kind.EVENTS.value: "Events"}
+KIND_TIPS = {
+    Kind.CONTACTS.value: "One row per person: names, emails, phones, addresses, consent.",
+    Kind.EVENTS.value: "One row per thing that happened: orders, purchases, email opens, visits.",
+}
+IDENTITY_FIELDS = frozenset({"email", "phone", "full_name", "first_name", "last_name", "external_id"})
+
+# The columns of the trial-run and result tables: ImportResult attribute, heading.
+# Two-line headings keep the number columns narrow, leaving the width to file names.
+COUNT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("rows", "Rows"),
+    ("imported", "New\nrecords"),
+    ("duplicates", "Duplicate\nrows"),
+    ("flagged", "Flagged"),
+    ("new_customers", "New\ncustomers"),
+    ("updated_customers", "Updated\ncustomers"),
+    ("events", "Events"),
+)
+
+FILES_PAGE, MAPPING_PAGE, CHECK_PAGE, IMPORT_PAGE, DONE_PAGE = range(5)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
+def _channel_label(channel: str) -> str:
+    return channel_name(channel)
+
+
+def _field_label(name: str) -> str:
+    return "Ignore" if name == IGNORE else FIELDS_BY_NAME[name].label
+
+
+def _html(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+@dataclass
+class FileEntry:
+    """One picked file: its plan once read, or why it cannot be imported."""
+
+    path: Path
+    plan: ImportPlan | None = None
+    error: str | None = None
+    rows: int = 0
+    rows_exact: bool = False
+    user_kind: bool = False  # the user chose the kind; a new mapping must not re-guess it
+    encoding: str | None = None  # the encoding the user chose; None: detected
+
+    @property
+    def reading(self) -> bool:
+        return self.plan is None and self.error is None
+
+    def format_text(self) -> str:
+        """E.g. "Shopify customers export · UTF-8 · comma · 1,234 rows est."."""
+        assert self.plan is not None
+        fmt = self.plan.fmt
+        name = self.plan.preset.label if self.plan.preset else "CSV file"
+        delimiter = DELIMITER_NAMES.get(fmt.delimiter, f"'{fmt.delimiter}'")
+        rows = _plural(self.rows, "row") + ("" if self.rows_exact else " est.")
+        return f"{name} · {fmt.encoding_label} · {delimiter} · {rows}"
+
+    def contents_text(self) -> str:
+        assert self.plan is not None
+        return f"{KIND_LABELS.get(self.plan.kind, self.plan.kind)} from {_channel_label(self.plan.channel)}"
+
+
+def _read_files(workspace: Workspace, paths: list[Path], encodings: dict[Path, str] | None = None):
+    """A task body: analyze each path (in the encoding the user chose for it, if any);
+    an unreadable file becomes an error, the rest go on."""
+    encodings = encodings or {}
+
+    def work(cancelled):
+        out: list[FileEntry] = []
+        for i, path in enumerate(paths):
+            if cancelled():
+                raise Cancelled("Reading the files was cancelled.")
+            yield Progress(i, len(paths), f"Reading {printable(path.name)}")
+            entry = FileEntry(path, encoding=encodings.get(path))
+            try:
+                entry.plan = analyze(workspace, path, ImportOptions(encoding=entry.encoding))
+                if len(entry.plan.preview) < PREVIEW_ROWS:
+                    entry.rows, entry.rows_exact = len(entry.plan.preview), True
+                else:
+                    entry.rows = estimate_records(path, entry.plan.fmt)
+            except (UnreadableFileError, UserError, OSError) as exc:
+                entry.plan, entry.error = None, str(exc)
+            except Exception as exc:  # a file the reader trips over must not stop the others
+                entry.plan, entry.error = None, f'"{printable(path.name)}" could not be read ({exc}).'
+            out.append(entry)
+        return out
+
+    return work
+
+
+def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
+    """A task body: the core's import driver runs every plan in turn (see ``driver``)."""
+
+    def work(cancelled):
+        return import_files(workspace, plans, dry_run=dry_run, cancelled=cancelled)
+
+    return work
+
+
+def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str:
+    """Everything worth knowing beyond the counts, one bullet per point."""
+    notes: list[str] = []
+    for entry in wizard.entries:
+        if entry.error is not None:
+            notes.append(f'<span style="color:{ERROR_COLOR}">Left out: {_html(entry.error)}</span>')
+    for plan, message in outcome.errors:
+        notes.append(f'<span style="color:{ERROR_COLOR}"><b>{_html(printable(plan.file_name))}</b>: '
+                     f"{_html(message)}</span>")
+    flagged_total = 0
+    for plan, result in outcome.runs:
+        name = f"<b>{_html(printable(plan.file_name))}</b>"
+        if result.already_imported is not None:
+            notes.append(f'<span style="color:{NOTICE_COLOR}">{name}: already imported '
+                         f"(import #{result.already_imported}) — will add nothing.</span>"
+                         if trial else f"{name}: already imported before, so nothing was added.")
+            continue
+        for warning in plan.warnings:
+            notes.append(f"{name}: {_html(warning)}")
+        for note in result.skip_notes():
+            notes.append(f"{name}: {_html(note)}")
+        if result.flagged:
+            flagged_total += result.flagged
+            first = result.flagged_rows[0] if result.flagged_rows else None
+            example = (f" — for example row {first.record.number}: {_html('; '.join(first.problems))}"
+                       if first else "")
+            notes.append(f"{name}: {_plural(result.flagged, 'row')} "
+                         f"{'has' if result.flagged == 1 else 'have'} a problem{example}.")
+    if flagged_total:
+        notes.append("Rows with problems are still imported, marked for review. "
+                     + ("After the import you can save them to a file, fix them and import that file."
+                        if trial else "Save them to a file with “Save error report…”, fix them and "
+                        "import that file."))
+    if not notes:
+        return "No problems found." if outcome.runs else ""
+    return "<ul style='margin-left:-20px'>" + "".join(f"<li>{n}</li>" for n in notes) + "</ul>"

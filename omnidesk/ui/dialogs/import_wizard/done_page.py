@@ -1,0 +1,90 @@
+"""Page 5: what the import added, its notes, and the error report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from omnidesk.core.importing.driver import ImportRun
+from omnidesk.ui.dialogs.import_wizard.common import _html, _notes_html, _plural
+from omnidesk.ui.dialogs.import_wizard.widgets import CountsTable
+
+if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
+    from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
+
+
+class DonePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Import finished")
+        self.setSubTitle("Here is what was added. The Imports screen can undo any of these files later.")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.table = CountsTable()
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setTextFormat(Qt.TextFormat.RichText)
+        self.notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        notes_scroll = QScrollArea()
+        notes_scroll.setWidgetResizable(True)
+        notes_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        notes_scroll.setWidget(self.notes)
+        self.report_button = QPushButton("Save error report…")
+        self.report_button.setToolTip("Save the rows that had problems, with what is wrong, as a CSV file")
+        self.report_button.clicked.connect(self.wiz.save_error_report)
+        self.report_status = QLabel()
+        self.report_status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.report_button)
+        row.addWidget(self.report_status, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table)
+        layout.addWidget(notes_scroll, 1)
+        layout.addLayout(row)
+
+    def initializePage(self) -> None:
+        outcome = self.wiz.outcome or ImportRun()
+        results = {id(plan): result for plan, result in outcome.runs}
+        attempted = [p for p, _ in outcome.runs] + [p for p, _ in outcome.errors]
+        order = [p for p in self.wiz.plans if any(p is a for a in attempted)]
+        self.table.show_results([(p.file_name, results.get(id(p))) for p in order])
+        new = sum(r.imported for _, r in outcome.runs)
+        created = sum(r.new_customers for _, r in outcome.runs)
+        updated = sum(r.updated_customers for _, r in outcome.runs)
+        events = sum(r.events for _, r in outcome.runs)
+        files = len([r for _, r in outcome.runs if r.already_imported is None])
+        parts = [f"Added {_plural(new, 'record')} from {_plural(files, 'file')}"]
+        if events:
+            parts.append(_plural(events, "event"))
+        # Per file, customers are counted as each file found them; a later file can show two
+        # of them to be one person, so the sum is not the workspace's change: say that instead.
+        after = self.wiz.workspace.counts()["customers"]
+        before = self.wiz.customers_before
+        grown = f" ({after - before:+,})" if before is not None else ""
+        self.summary.setText(", ".join(parts) + f". The workspace now has {_plural(after, 'customer')}{grown}.")
+        self.summary.setToolTip(f"Per file: {_plural(created, 'new customer')} and {updated:,} updated; "
+                                "people found in several files are counted once in the workspace.")
+        notes = _notes_html(self.wiz, outcome, trial=False)
+        if before is not None and created != after - before:
+            notes += (f"<p>The table counts new customers file by file ({created:,}); a later file "
+                      f"showed some of them to be one person, so the workspace gained "
+                      f"{after - before:,}.</p>")
+        if self.wiz.remember_note:
+            notes += f"<p>{_html(self.wiz.remember_note)}</p>"
+        self.notes.setText(notes)
+        self.setTitle("Import finished" if outcome.runs else "Nothing was imported")
+        flagged = sum(r.flagged for _, r in outcome.runs)
+        self.report_button.setEnabled(flagged > 0)
+        self.report_status.setText("" if flagged else "No rows had problems.")

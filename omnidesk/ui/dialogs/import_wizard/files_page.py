@@ -1,0 +1,275 @@
+"""Page 1: the picked files, how each was read, and the encoding it is read in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QStackedLayout,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from omnidesk.core.importing.encodings import CHOICES
+from omnidesk.core.text import printable
+from omnidesk.ui.widgets.empty_state import EmptyState
+from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, FileEntry, NOTICE_COLOR, _html, _plural
+from omnidesk.ui.dialogs.import_wizard.widgets import ElidedLabel, NoWheelComboBox, _bold, _muted
+
+if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
+    from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
+
+
+class FileRow(QWidget):
+    """How one picked file shows in the list: name, detected format, the encoding it
+    is read in (which the user may change), and any problem."""
+
+    encodingChosen = Signal(Path, str)  # the file, the codec the user picked
+
+    def __init__(self, entry: FileEntry, parent=None) -> None:
+        super().__init__(parent)
+        self.path = entry.path
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(2)
+        self.name = _bold(ElidedLabel(printable(entry.path.name)))
+        self.name.setToolTip(printable(str(entry.path)))
+        layout.addWidget(self.name)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.detail)
+        self.encoding_label = QLabel("Encoding:")
+        self.encoding = NoWheelComboBox()
+        self.encoding.setToolTip("The character set the file was saved in. Omnidesk detects it; if names "
+                                 "look wrong in the preview, choose another and the file is read again.")
+        self.encoding.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.encoding.activated.connect(self._encoding_picked)
+        self.encoding_note = _muted(QLabel())
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 2, 0, 0)
+        row.addWidget(self.encoding_label)
+        row.addWidget(self.encoding)
+        row.addWidget(self.encoding_note, 1)
+        layout.addLayout(row)
+        self.update_entry(entry)
+
+    def update_entry(self, entry: FileEntry) -> None:
+        if entry.reading:
+            text = "Reading…"
+        elif entry.error is not None:
+            text = f'<span style="color:{ERROR_COLOR}">Cannot import: {_html(entry.error)}</span>'
+        else:
+            text = _html(entry.format_text()) + "<br>" + _html(entry.contents_text())
+            if entry.plan is not None and entry.plan.previous_batch is not None:
+                text += (f'<br><span style="color:{NOTICE_COLOR}"><b>Already imported — will add nothing</b>'
+                         f" (import #{entry.plan.previous_batch})</span>")
+            if entry.plan is not None:
+                # How the file was read: a weak guess, garbled letters, lines in another code page.
+                for warning in entry.plan.fmt.warnings:
+                    text += f'<br><span style="color:{NOTICE_COLOR}">{_html(warning)}</span>'
+        self.detail.setText(text)
+        self.status_text = self.detail.text()
+        self._show_encoding(entry)
+
+    def _show_encoding(self, entry: FileEntry) -> None:
+        shown = entry.plan is not None or (entry.reading and entry.encoding is not None)
+        self.encoding_label.setVisible(shown)
+        self.encoding.setVisible(shown)
+        self.encoding_note.setVisible(shown)
+        if not shown:
+            return
+        current = entry.encoding or (entry.plan.fmt.encoding if entry.plan is not None else "utf-8")
+        current = {"utf-8-sig": "utf-8"}.get(current, current)
+        self.encoding.blockSignals(True)
+        self.encoding.clear()
+        for codec, label in CHOICES.items():
+            self.encoding.addItem(label, codec)
+        if self.encoding.findData(current) < 0:
+            self.encoding.addItem(current, current)
+        self.encoding.setCurrentIndex(self.encoding.findData(current))
+        self.encoding.setEnabled(not entry.reading)
+        self.encoding.blockSignals(False)
+        if entry.reading:
+            self.encoding_note.setText("")
+        elif entry.encoding is not None:
+            self.encoding_note.setText("your choice")
+        elif entry.plan is not None and entry.plan.fmt.fallback:
+            self.encoding_note.setText(f"detected; some lines in {CHOICES.get(entry.plan.fmt.fallback, entry.plan.fmt.fallback)}")
+        else:
+            self.encoding_note.setText("detected")
+
+    def _encoding_picked(self, index: int) -> None:
+        codec = self.encoding.itemData(index)
+        if codec:
+            self.encodingChosen.emit(self.path, codec)
+
+
+class FileList(QListWidget):
+    """The picked files; rows are widgets whose height follows the list's width."""
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+    def relayout(self) -> None:
+        width = self.viewport().width()
+        for i in range(self.count()):
+            item = self.item(i)
+            widget = self.itemWidget(item)
+            if widget is not None:
+                # sizeHint() wraps text at an arbitrary narrow width; ask for this width instead.
+                height = widget.heightForWidth(width) if widget.hasHeightForWidth() else -1
+                item.setSizeHint(QSize(width, height if height > 0 else widget.sizeHint().height()))
+
+
+class FilesPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.wiz = wizard
+        self.setTitle("Choose the files to import")
+        self.setSubTitle("Omnidesk reads each file and recognises its format. Nothing is saved until "
+                         "you press Import.")
+        self.setAcceptDrops(True)
+
+        self.list = FileList()
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setAlternatingRowColors(True)
+        self.list.itemSelectionChanged.connect(self._update_buttons)
+        remove_action = QAction("Remove", self.list)
+        remove_action.setShortcut(QKeySequence.StandardKey.Delete)
+        remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        remove_action.triggered.connect(self.remove_selected)
+        self.list.addAction(remove_action)
+
+        self.empty = EmptyState(
+            "No files yet",
+            "Drop CSV exports from your online shop, email tool, till or lead forms here, "
+            "or add them with the button.",
+            "Add files…",
+        )
+        self.empty.actionTriggered.connect(self.add_files_clicked)
+        # The wrapped hint needs its full height reserved, or the stacked layout clips it.
+        self.empty.text.setMinimumHeight(self.empty.text.heightForWidth(self.empty.text.width()) + 4)
+
+        self.add_button = QPushButton("Add files…")
+        self.add_button.clicked.connect(self.add_files_clicked)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Leave the selected files out of this import (Delete)")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.status = _muted(QLabel())
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addSpacing(12)
+        buttons.addWidget(self.status, 1)
+
+        holder = QWidget()
+        self.pages = QStackedLayout(holder)
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.list)
+        layout = QVBoxLayout(self)
+        layout.addWidget(holder, 1)
+        layout.addLayout(buttons)
+        self.rows: dict[Path, tuple[QListWidgetItem, FileRow]] = {}
+
+    # -- driven by the wizard's entries
+
+    def sync(self) -> None:
+        """Make the list show the wizard's entries, in order."""
+        entries = self.wiz.entries
+        wanted = {e.path for e in entries}
+        for path in [p for p in self.rows if p not in wanted]:
+            item, _ = self.rows.pop(path)
+            self.list.takeItem(self.list.row(item))
+        for entry in entries:
+            if entry.path in self.rows:
+                self.rows[entry.path][1].update_entry(entry)
+            else:
+                item = QListWidgetItem()
+                item.setData(Qt.ItemDataRole.UserRole, str(entry.path))
+                row = FileRow(entry)
+                row.encodingChosen.connect(self.wiz.set_encoding)
+                self.list.addItem(item)
+                self.list.setItemWidget(item, row)
+                self.rows[entry.path] = (item, row)
+        self.list.relayout()
+        self.pages.setCurrentIndex(1 if entries else 0)
+        # The empty state has its own Add button; the row below only matters once there is a list.
+        self.add_button.setVisible(bool(entries))
+        self.remove_button.setVisible(bool(entries))
+        reading = sum(1 for e in entries if e.reading)
+        bad = sum(1 for e in entries if e.error is not None)
+        good = len(entries) - reading - bad
+        parts = []
+        if reading:
+            parts.append(f"Reading {_plural(reading, 'file')}…")
+        if entries and not reading:
+            done = sum(1 for e in entries if e.error is None and e.plan is not None
+                       and e.plan.previous_batch is not None)
+            if good - done:
+                parts.append(f"{_plural(good - done, 'file')} ready")
+            if done:
+                # Not "ready": importing them again adds nothing (the same file, byte for byte).
+                parts.append(f"{_plural(done, 'file')} already imported")
+            if bad:
+                parts.append(f"{bad:,} left out")
+        self.status.setText(" · ".join(parts))
+        self._update_buttons()
+        self.completeChanged.emit()
+
+    def _update_buttons(self) -> None:
+        self.remove_button.setEnabled(bool(self.list.selectedItems()))
+
+    def add_files_clicked(self) -> None:
+        self.wiz.add_files(self.wiz.ask_files())
+
+    def remove_selected(self) -> None:
+        paths = [Path(item.data(Qt.ItemDataRole.UserRole)) for item in self.list.selectedItems()]
+        self.wiz.remove_files(paths)
+
+    # -- drag and drop
+
+    @staticmethod
+    def _dropped_paths(event) -> list[Path]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]
+
+    def dragEnterEvent(self, event) -> None:
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        paths = [p for p in self._dropped_paths(event) if p.is_file()]
+        if paths:
+            event.acceptProposedAction()
+            self.wiz.add_files(paths)
+        else:
+            event.ignore()
+
+    # -- wizard protocol
+
+    def isComplete(self) -> bool:
+        return not self.wiz.reading and bool(self.wiz.plans)
+
+    def validatePage(self) -> bool:
+        return self.isComplete()

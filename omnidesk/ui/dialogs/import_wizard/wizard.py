@@ -1,0 +1,310 @@
+"""ImportWizard: the pages, the picked files and their plans, and what the import did."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QWizard,
+)
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.importing.pipeline import (
+    ImportPlan,
+    ImportResult,
+    remember_mapping,
+    write_error_report,
+)
+from omnidesk.core import failures
+from omnidesk.core.importing.driver import ImportRun
+from omnidesk.core.text import printable
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.ui.dialogs.import_wizard.check_page import CheckPage
+from omnidesk.ui.dialogs.import_wizard.common import (
+    CHECK_PAGE,
+    DONE_PAGE,
+    ERROR_COLOR,
+    FILES_PAGE,
+    IMPORT_FILTER,
+    IMPORT_PAGE,
+    MAPPING_PAGE,
+    REPORT_FILTER,
+    FileEntry,
+    _html,
+    _plural,
+    _read_files,
+)
+from omnidesk.ui.dialogs.import_wizard.done_page import DonePage
+from omnidesk.ui.dialogs.import_wizard.files_page import FilesPage
+from omnidesk.ui.dialogs.import_wizard.import_page import ImportPage
+from omnidesk.ui.dialogs.import_wizard.mapping_page import MappingPage
+
+
+class ImportWizard(QWizard):
+    """Pick files, check their columns, try the import, run it, and see what it did."""
+
+    importsFinished = Signal(list)  # the ImportResult of every file that finished
+    importsFailed = Signal(str)
+    importProgressed = Signal(int, int, str)  # the real import's progress, over all files
+
+    def __init__(self, workspace: Workspace, files: list[Path], runner: TaskRunner, parent=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.runner = runner
+        self.entries: list[FileEntry] = []
+        self.results: list[ImportResult] = []
+        self.runs: list[tuple[ImportPlan, ImportResult]] = []
+        self.outcome: ImportRun | None = None
+        self.customers_before: int | None = None  # the workspace's, when the import started
+        self.remember_note = ""
+        self._pending: list[Path] = []
+        self._reading: Task | None = None
+        self._remember_touched = False
+
+        self.setWindowTitle("Import files")
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Done")
+        self.setMinimumSize(760, 560)
+        # As big as the pages want, but never past the screen (the buttons are at the bottom).
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        available = screen.availableGeometry() if screen else None
+        self.resize(min(940, available.width() - 40) if available else 940,
+                    min(720, available.height() - 40) if available else 720)
+
+        self.remember_checkbox = QCheckBox("Remember this mapping for files with these columns")
+        self.remember_checkbox.setToolTip("Next time a file with exactly these column names is imported, "
+                                          "your choices are used instead of the guesses.")
+        self.remember_checkbox.toggled.connect(self._remember_toggled)
+
+        self.files_page = FilesPage(self)
+        self.mapping_page = MappingPage(self)
+        self.check_page = CheckPage(self)
+        self.import_page = ImportPage(self)
+        self.done_page = DonePage(self)
+        self.setPage(FILES_PAGE, self.files_page)
+        self.setPage(MAPPING_PAGE, self.mapping_page)
+        self.setPage(CHECK_PAGE, self.check_page)
+        self.setPage(IMPORT_PAGE, self.import_page)
+        self.setPage(DONE_PAGE, self.done_page)
+        self.setStartId(FILES_PAGE)
+        self.files_page.sync()
+        self.add_files(files)
+
+    # -- overridable questions (tests replace these)
+
+    def ask_files(self) -> list[Path]:
+        names, _ = QFileDialog.getOpenFileNames(self, "Add files", str(Path.home()), IMPORT_FILTER)
+        return [Path(n) for n in names]
+
+    def ask_error_report_path(self) -> Path | None:
+        start = Path.home() / "import problems.csv"
+        name, _ = QFileDialog.getSaveFileName(self, "Save error report", str(start), REPORT_FILTER)
+        return Path(name) if name else None
+
+    # -- files
+
+    @property
+    def plans(self) -> list[ImportPlan]:
+        """The current plan of every readable file, in the order the files were picked."""
+        return [e.plan for e in self.entries if e.plan is not None]
+
+    @property
+    def reading(self) -> bool:
+        return self._reading is not None or bool(self._pending)
+
+    def add_files(self, paths: Sequence[Path]) -> None:
+        """Add files to the list and read them on the runner; a file already listed is skipped."""
+        known = {e.path.resolve() for e in self.entries}
+        fresh = []
+        for path in paths:
+            path = Path(path)
+            if path.resolve() not in known:
+                known.add(path.resolve())
+                fresh.append(path)
+                self.entries.append(FileEntry(path))
+        if not fresh:
+            return
+        self._pending.extend(fresh)
+        self.files_page.sync()
+        self._read_next()
+
+    def set_encoding(self, path: Path, codec: str) -> None:
+        """Read ``path`` again in ``codec`` (the user's choice); its plan is made anew."""
+        for entry in self.entries:
+            if entry.path == path:
+                if entry.encoding == codec or (entry.encoding is None and entry.plan is not None
+                                               and entry.plan.fmt.encoding == codec):
+                    return
+                entry.encoding, entry.plan, entry.error = codec, None, None
+                entry.user_kind = False
+                if path not in self._pending:
+                    self._pending.append(path)
+                break
+        else:
+            return
+        self.files_page.sync()
+        self._read_next()
+
+    def remove_files(self, paths: Sequence[Path]) -> None:
+        gone = {Path(p) for p in paths}
+        self.entries = [e for e in self.entries if e.path not in gone]
+        self._pending = [p for p in self._pending if p not in gone]
+        self.files_page.sync()
+
+    def _read_next(self) -> None:
+        if self._reading is not None or not self._pending:
+            return
+        batch, self._pending = self._pending, []
+        chosen = {e.path: e.encoding for e in self.entries if e.encoding is not None}
+        task = Task(_read_files(self.workspace, batch, chosen))
+        task.signals.finished.connect(self._files_read)
+        task.signals.failed.connect(self._files_failed)
+        self._reading = task
+        self.runner.start(task)
+
+    def _files_read(self, read: list[FileEntry]) -> None:
+        by_path = {e.path: e for e in read}
+        for i, entry in enumerate(self.entries):
+            done = by_path.get(entry.path)
+            # A file whose encoding was changed while it was read waits for its new reading.
+            if done is not None and done.encoding == entry.encoding:
+                self.entries[i] = done
+        self._reading = None
+        self.files_page.sync()
+        self._read_next()
+
+    def _files_failed(self, exc: BaseException) -> None:
+        for entry in self.entries:
+            if entry.reading and entry.path not in self._pending:
+                entry.error = f'"{printable(entry.path.name)}" could not be read ({exc}).'
+        self._reading = None
+        self.files_page.sync()
+        self._read_next()
+
+    # -- mapping changes (what the combos do)
+
+    def _entry(self, file_index: int) -> FileEntry:
+        return [e for e in self.entries if e.plan is not None][file_index]
+
+    def _replace_plan(self, file_index: int, plan: ImportPlan) -> None:
+        self._entry(file_index).plan = plan
+        if self.currentPage() is self.mapping_page and self.mapping_page.current == file_index:
+            self.mapping_page.refresh()
+
+    def set_field_for_column(self, file_index: int, column: int, field_name: str) -> None:
+        """Import column ``column`` of the ``file_index``-th plan as ``field_name`` (or IGNORE)."""
+        entry = self._entry(file_index)
+        assert entry.plan is not None
+        mapping = list(entry.plan.mapping)
+        if mapping[column] == field_name:
+            return
+        mapping[column] = field_name
+        kind = entry.plan.kind if entry.user_kind else None
+        self._replace_plan(file_index, entry.plan.with_changes(mapping=mapping, kind=kind))
+        if not self._remember_touched:
+            self.remember_checkbox.blockSignals(True)
+            self.remember_checkbox.setChecked(True)
+            self.remember_checkbox.blockSignals(False)
+
+    def set_kind(self, file_index: int, kind: str) -> None:
+        entry = self._entry(file_index)
+        assert entry.plan is not None
+        entry.user_kind = True
+        self._replace_plan(file_index, entry.plan.with_changes(kind=kind))
+
+    def set_phone_region(self, file_index: int, code: str) -> None:
+        """Read the plan's numbers without a country code as ``code``'s ("" = as the file shows)."""
+        entry = self._entry(file_index)
+        assert entry.plan is not None
+        self._replace_plan(file_index, entry.plan.with_changes(phone_region=code))
+
+    def set_channel(self, file_index: int, channel: str) -> None:
+        entry = self._entry(file_index)
+        assert entry.plan is not None
+        self._replace_plan(file_index, entry.plan.with_changes(channel=channel))
+
+    def _remember_toggled(self, _checked: bool) -> None:
+        # Once the user has decided, later changes no longer tick the box for them.
+        self._remember_touched = True
+
+    # -- importing
+
+    def cancel_import(self) -> None:
+        """Stop the running import; the file in progress rolls back."""
+        self.import_page.cancel()
+
+    def import_done(self, outcome: ImportRun) -> None:
+        """Record what the real import did, remember mappings, and tell the listeners."""
+        self.outcome = outcome
+        self.runs = list(outcome.runs)
+        self.results = [r for _, r in outcome.runs]
+        self.remember_note = ""
+        if self.remember_checkbox.isChecked():
+            remembered = []
+            for plan, _ in outcome.runs:
+                if plan.mapping_source == "user":
+                    try:
+                        remember_mapping(self.workspace, plan)
+                        remembered.append(printable(plan.file_name))
+                    except Exception as exc:  # the import itself succeeded; only the shortcut is lost
+                        self.remember_note = f"Could not remember the columns of {printable(plan.file_name)}: {exc}"
+            if remembered and not self.remember_note:
+                self.remember_note = ("Your column choices are remembered for files with the same columns as "
+                                      + ", ".join(remembered) + ".")
+        if self.results:
+            self.importsFinished.emit(self.results)
+        elif outcome.cancelled_at is not None:
+            self.importsFailed.emit("Import cancelled — nothing was changed.")
+        else:
+            self.importsFailed.emit("; ".join(message for _, message in outcome.errors)
+                                    or "Nothing was imported.")
+
+    def save_error_report(self) -> int | None:
+        """Ask where, then write every flagged row with its problems; returns the rows written."""
+        flagged = [(p, r) for p, r in self.runs if r.flagged]
+        if not flagged:
+            return None
+        out = self.ask_error_report_path()
+        if out is None:
+            return None
+        status = self.done_page.report_status
+        try:
+            written = write_error_report(out, flagged, overwrite=True)  # the save dialog asked
+        except (UserError, OSError) as exc:
+            reason = failures.message_for(exc, None) if not failures.is_disk_full(exc) else \
+                failures.disk_full_message(exc, None, places=[out.parent], unchanged=False)
+            status.setText(f'<span style="color:{ERROR_COLOR}">Could not save the report: {_html(reason)}</span>')
+            return None
+        status.setText(f"Saved {_plural(written, 'row')} to {_html(out.name)}.")
+        status.setToolTip(str(out))
+        return written
+
+    # -- closing
+
+    def active_task(self) -> Task | None:
+        """The task now running for this wizard (reading, trial or import), if any."""
+        for task in (self.import_page.task, self.check_page.task, self._reading):
+            if task is not None and not task.done.is_set():
+                return task
+        return None
+
+    def _running_tasks(self) -> list[Task]:
+        tasks = [self._reading, self.check_page.task]
+        return [t for t in tasks if t is not None and not t.done.is_set()]
+
+    def reject(self) -> None:
+        if self.import_page.running:
+            # Closing mid-import would leave the user unsure what happened: cancel and say so.
+            self.cancel_import()
+            return
+        for task in self._running_tasks():
+            task.cancel()
+            task.done.wait(10)
+        super().reject()

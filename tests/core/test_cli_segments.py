@@ -1,0 +1,98 @@
+"""`omnidesk segment …` and `omnidesk export customers --segment/--rule/--columns`."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+
+import pytest
+
+from omnidesk.cli import main
+from tests.helpers import write_csv
+
+PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Marketing"], [
+    ["ann@example.com", "Ann", "Lee", "Boston", "vip", "yes"],
+    ["bob@example.com", "Bob", "Stone", "Boston", "", "no"],
+    ["cy@example.com", "Cy", "Hill", "Paris", "vip", "yes"],
+    ["dee@example.com", "=Dee", "Fox", "Lyon", "", ""],
+])
+
+
+@pytest.fixture
+def shop(tmp_path, capsys):
+    path = tmp_path / "shop.omnidesk"
+    assert main(["import", str(write_csv(tmp_path / "people.csv", *PEOPLE)), "--channel", "shop",
+                 "-w", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+VIP_BOSTON = '{"all": [{"field": "tag", "op": "is", "value": "vip"}, {"field": "city", "op": "is", "value": "boston"}]}'
+
+
+def test_count_a_rule_as_text_and_json(shop, capsys):
+    assert run(capsys, "segment", "count", "--rule", VIP_BOSTON, "-w", str(shop))[1].strip() == "1 customers"
+    status, out, _ = run(capsys, "segment", "count", "--json", "-w", str(shop), "--rule",
+                         '{"field": "consent.email", "op": "is", "value": "granted"}')
+    assert status == 0 and json.loads(out) == {"customers": 2}
+
+
+def test_save_list_show_count_delete(shop, capsys, tmp_path):
+    rule_file = tmp_path / "rule.json"
+    rule_file.write_text(VIP_BOSTON, encoding="utf-8")
+    status, out, _ = run(capsys, "segment", "save", "Boston VIPs", "--rule", f"@{rule_file}", "-w", str(shop))
+    assert status == 0 and out.strip() == "Saved segment Boston VIPs: 1 customers"
+    status, out, _ = run(capsys, "segment", "list", "--json", "-w", str(shop))
+    assert [(s["name"], s["customers"]) for s in json.loads(out)] == [("Boston VIPs", 1)]
+    status, out, _ = run(capsys, "segment", "show", "boston vips", "--json", "-w", str(shop))
+    assert json.loads(out)["rule"] == json.loads(VIP_BOSTON)
+    assert json.loads(run(capsys, "segment", "count", "Boston VIPs", "--json", "-w", str(shop))[1]) == {"customers": 1}
+    status, _, err = run(capsys, "segment", "save", "Boston VIPs", "--rule", "{\"all\": []}", "-w", str(shop))
+    assert status == 1 and "exists already" in err
+    assert run(capsys, "segment", "save", "Boston VIPs", "--rule", "{\"all\": []}", "--replace", "-w", str(shop))[0] == 0
+    assert run(capsys, "segment", "delete", "Boston VIPs", "-w", str(shop))[0] == 0
+    assert "No saved segments" in run(capsys, "segment", "list", "-w", str(shop))[1]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["segment", "count", "--rule", '{"field": "colour", "op": "is", "value": 1}'], "unknown field 'colour'"),
+    (["segment", "count", "--rule", '{"field": "channel", "op": "is", "value": "fax"}'], "unknown channel 'fax'"),
+    (["segment", "count", "--rule", '{"all": ['], "not valid JSON"),
+    (["segment", "count", "--rule", "@missing.json"], "cannot read the rule file"),
+    (["segment", "count"], "name a saved segment or give --rule"),
+    (["segment", "count", "Nope"], "no segment named 'Nope'"),
+    (["segment", "save", "X", "--rule", '{"field": "city", "op": "near", "value": "x"}'], "unknown op 'near'"),
+    (["export", "customers", "out.csv", "--columns", "id,colour"], "unknown column 'colour'"),
+    (["export", "customers", "out.csv", "--segment", "Nope"], "no segment named 'Nope'"),
+])
+def test_errors_are_one_line_and_change_nothing(shop, capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    before = sqlite3.connect(shop).execute("select count(*) from saved_segment").fetchone()
+    status, out, err = run(capsys, *argv, "-w", str(shop))
+    assert status != 0 and message in err and len(err.strip().splitlines()) == 1
+    assert sqlite3.connect(shop).execute("select count(*) from saved_segment").fetchone() == before
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_export_a_segment_with_chosen_columns(shop, capsys, tmp_path):
+    assert run(capsys, "segment", "save", "VIPs", "--rule", '{"field": "tag", "op": "is", "value": "vip"}',
+               "-w", str(shop))[0] == 0
+    out = tmp_path / "vips.csv"
+    status, text, _ = run(capsys, "export", "customers", str(out), "--segment", "VIPs",
+                          "--columns", "email,first_name,consent_email", "--excel", "-w", str(shop))
+    assert status == 0 and "Wrote 2 customers" in text
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(out.open(encoding="utf-8-sig", newline="")))
+    assert rows == [["email", "first_name", "consent_email"],
+                    ["ann@example.com", "Ann", "granted"], ["cy@example.com", "Cy", "granted"]]
+    everyone = tmp_path / "all.csv"
+    run(capsys, "export", "customers", str(everyone), "--rule", '{"field": "city", "op": "is", "value": "Lyon"}',
+        "--columns", "first_name", "-w", str(shop))
+    assert everyone.read_text(encoding="utf-8").splitlines() == ["first_name", "'=Dee"]

@@ -1,0 +1,217 @@
+"""A misspelt name or a mistyped birthday is the same person; a different name is not."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from omnidesk.core.identity import merge as mg
+from omnidesk.core.identity.keys import date_level, first_name_level, last_name_level
+from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from tests.helpers import write_csv
+
+HEADER = ["First Name", "Last Name", "Email", "Phone", "Address", "Zip", "Birthday"]
+
+
+def load(ws, tmp_path, name, rows, channel="shop"):
+    return import_file(ws, write_csv(tmp_path / name, HEADER, rows), ImportOptions(channel=channel))
+
+
+def customers(ws):
+    with ws.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT b.file_name, r.record_no, r.customer_id FROM source_record r "
+            "JOIN import_batch b ON b.id = r.batch_id").fetchall()
+    return {(f, n): c for f, n, c in rows}
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("mrk", "mark"), ("lsa", "lisa"), ("mra", "mar"),  # three letters: dropped, added, swapped
+    ("jhon", "john"), ("hanah", "hannah"), ("micheal", "michael"),  # one edit
+    ("christopher", "christohper"), ("alexandra", "alexnadar"),  # long names: two edits
+    ("jonathn", "jonathan"), ("katarina", "katerina"),
+])
+def test_misspelt_first_names_are_typos(a, b):
+    assert first_name_level(a, b) == "typo"
+    assert first_name_level(b, a) == "typo"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("hannah", "leonard"), ("tom", "tim"), ("jan", "jon"), ("ann", "amy"), ("anna", "mark"),
+    ("maria", "diana"), ("david", "daniel"), ("peter", "paul"), ("sara", "mark"),
+])
+def test_clearly_different_first_names_stay_different(a, b):
+    assert first_name_level(a, b) == "different"
+
+
+def test_last_names_within_an_edit_or_two_are_typos_and_others_differ():
+    assert last_name_level("cortez", "cortes") == "typo"
+    assert last_name_level("hernandez", "hernadnez") == "typo"
+    assert last_name_level("rodrigues", "rodriquez") == "typo"
+    assert last_name_level("brown", "green") == "different"
+    assert last_name_level("lee", "li") == "different"
+
+
+def test_date_levels():
+    assert date_level("1980-02-03", "1980-02-03") == "exact"
+    assert date_level("1980-02-03", "1980-02-08") == "typo"  # one digit
+    assert date_level("1980-02-13", "1980-02-31") == "typo"  # two digits swapped
+    assert date_level("1980-02-03", "1908-02-03") == "typo"
+    assert date_level("1980-02-03", "1980-03-02") == "typo"  # day and month the wrong way round
+    assert date_level("1980-02-03", "1975-02-03") == "day"
+    assert date_level("1980-02-03", "--02-03") == "day"
+    assert date_level("1980-02-03", "1975-11-21") == "different"
+    assert date_level("", "1975-11-21") == "missing"
+
+
+def test_mrk_cortez_is_mark_cortez(ws, tmp_path):
+    load(ws, tmp_path, "shop.csv", [["Mark", "Cortez", "mark.cortez@example.com", "", "12 Elm Street", "04101", ""]])
+    load(ws, tmp_path, "till.csv", [["Mrk", "Cortez", "mark.cortez@example.com", "", "12 Elm St", "04101", ""]],
+         channel="pos")
+    ids = customers(ws)
+    assert ids[("shop.csv", 1)] == ids[("till.csv", 1)]
+    assert mg.list_reviews(ws) == []
+
+
+@pytest.mark.parametrize("together", [False, True])
+def test_lsa_howard_is_lisa_howard(ws, tmp_path, together):
+    rows = [["Lisa", "Howard", "lhoward@example.com", "+1 207 555 0142", "", "", ""],
+            ["Lsa", "Howard", "lhoward@example.com", "(207) 555-0142", "", "", ""]]
+    if together:
+        load(ws, tmp_path, "a.csv", rows)
+        ids = customers(ws)
+        assert ids[("a.csv", 1)] == ids[("a.csv", 2)]
+    else:
+        load(ws, tmp_path, "a.csv", rows[:1])
+        load(ws, tmp_path, "b.csv", rows[1:])
+        ids = customers(ws)
+        assert ids[("a.csv", 1)] == ids[("b.csv", 1)]
+    assert mg.list_reviews(ws) == []
+
+
+def test_a_family_email_still_keeps_hannah_and_leonard_apart(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Hannah", "Okafor", "okafors@example.com", "", "3 Mill Lane", "04101", ""]])
+    load(ws, tmp_path, "b.csv", [["Leonard", "Okafor", "okafors@example.com", "", "3 Mill Lane", "04101", ""]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] != ids[("b.csv", 1)]
+    (review,) = mg.list_reviews(ws)
+    assert "same email" in review.reasons
+
+
+def test_tom_and_tim_on_one_family_email_are_two_people(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Tom", "Baker", "bakers@example.com", "", "", "04101", ""],
+                                 ["Tim", "Baker", "bakers@example.com", "", "", "04101", ""]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] != ids[("a.csv", 2)]
+
+
+def test_a_birthday_a_digit_apart_merges_on_strong_evidence(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Nadia", "Petrova", "nadia.p@example.com", "", "", "04101", "1984-07-12"]])
+    load(ws, tmp_path, "b.csv", [["Nadia", "Petrova", "nadia.p@example.com", "", "", "04101", "1984-07-21"]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] == ids[("b.csv", 1)]
+
+
+def test_a_clearly_different_birthday_still_keeps_twins_of_name_apart(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Nadia", "Petrova", "petrova@example.com", "", "", "04101", "1984-07-12"]])
+    load(ws, tmp_path, "b.csv", [["Nadia", "Petrova", "petrova@example.com", "", "", "04101", "2011-03-30"]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] != ids[("b.csv", 1)]
+
+
+def _profile(first, birthday, email="family@example.com"):
+    return Profile(rid=0, row_hash="", customer_id=None, kind="contacts", channel="shop", first=first,
+                   last="petrova", emails=(email,), phones=(), externals=(), postcode="04101", city="",
+                   address="", birthday=birthday)
+
+
+def test_a_birthday_typo_is_weak_evidence_against_not_a_veto():
+    freq = Frequencies(first=Counter({"nadia": 3}), last=Counter({"petrova": 3}), postcode=Counter({"04101": 50}),
+                       n_first=10_000, n_last=10_000, n_postcode=10_000)
+    model = Model()
+    same = score_pair(_profile("nadia", "1984-07-12"), _profile("nadia", "1984-07-12"), freq, model)
+    none = score_pair(_profile("nadia", None), _profile("nadia", "1984-07-12"), freq, model)
+    slip = score_pair(_profile("nadia", "1984-07-12"), _profile("nadia", "1984-07-21"), freq, model)
+    other = score_pair(_profile("nadia", "1984-07-12"), _profile("nadia", "1961-11-30"), freq, model)
+    assert slip.conflict is None and slip.decision == "auto"
+    assert other.weight < slip.weight < none.weight < same.weight
+    assert none.weight - slip.weight < 2
+    assert other.conflict == "different birthdays" and other.decision != "auto"
+
+
+def test_a_last_name_misspelt_past_its_sound_meets_on_the_birthday(ws, tmp_path):
+    # "Tosslell" and "Tossell" sound different (T242, T240): no name key is shared,
+    # the full date of birth with the first name brings them together.
+    load(ws, tmp_path, "a.csv", [["William", "Tossell", "", "", "17 Lutana St", "2500", "1925-01-16"],
+                                 ["William", "Tosslell", "", "", "17 Lutana Street", "2500", "1925-01-16"],
+                                 ["Nicholas", "Simonetti", "", "", "32 Pickworth St", "4005", "1989-04-10"],
+                                 ["Nichoias", "Simoketti", "", "", "32 Pickworth St", "4005", "1989-04-10"]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] == ids[("a.csv", 2)]
+    assert ids[("a.csv", 3)] == ids[("a.csv", 4)]
+    assert ids[("a.csv", 1)] != ids[("a.csv", 3)]
+
+
+def test_twins_at_one_address_stay_two_people(ws, tmp_path):
+    # Same surname, address, postcode and birthday: the first names still tell them apart.
+    load(ws, tmp_path, "a.csv", [["Edward", "Ryan", "", "", "35 Sidaway St", "3184", "1993-03-01"],
+                                 ["Amelia", "Ryan", "", "", "35 Sidaway St", "3184", "1993-03-01"]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] != ids[("a.csv", 2)]
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("25 Waterfiel d Pl", "25 Waterfield Place", True),  # a space too many
+    ("54 Dumaresq St", "54 Dumaresq S treet", True),
+    ("5 Newbery Cres", "5 Newbery Crwscent", True),  # a typo in the street type
+    ("56 Emily Bulcock Cres", "56 Emilybulcock Crescent", True),
+    ("264 School St", "79 School St", False),  # neighbours
+    ("12 Oak St", "12 Elm St", False),
+    ("12 High St", "12 Highfield Rd", False),
+])
+def test_a_street_typed_with_a_slip_is_the_same_address(a, b, same):
+    from omnidesk.core.identity.keys import fold_address, same_address
+
+    assert same_address(fold_address(a), fold_address(b)) is same
+    assert same_address(fold_address(b), fold_address(a)) is same
+
+
+def test_a_close_typo_weighs_more_than_a_near_one_and_less_than_the_name():
+    from omnidesk.core.identity.keys import typo_level
+
+    assert typo_level("micheal", "michael") == "close"
+    assert typo_level("garcia", "garcialopez") == "close"
+    assert typo_level("christopher", "christohper") == "close"
+    assert typo_level("christopher", "kristopher") == "near"
+    assert typo_level("stephanie", "stefanie") == "near"
+    freq = Frequencies(first=Counter({"christopher": 3}), last=Counter({"petrova": 3}), n_first=10_000,
+                       n_last=10_000)
+    model = Model()
+
+    def weight(first):
+        return score_pair(_profile("christopher", None), _profile(first, None), freq, model).weight
+
+    assert weight("christopher") > weight("christophr") > weight("kristopher") > weight("")
+
+
+def test_last_first_written_the_other_way_round_with_a_typo_is_one_person(ws, tmp_path):
+    load(ws, tmp_path, "a.csv", [["Vanessa", "Reid", "", "", "6 Battersby Circuit", "3132", "1946-09-05"],
+                                 ["Rwid", "Vanesda", "", "", "6 Battersby Circuit", "3132", "1946-09-05"]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] == ids[("a.csv", 2)]
+
+
+def test_a_crossed_name_that_also_matches_straight_is_not_a_swap():
+    from omnidesk.core.identity.scoring import _swapped
+
+    def named(first, last):
+        p = _profile(first, None)
+        p.last = last
+        return p
+
+    assert _swapped(named("vanessa", "reid"), named("rwid", "vanesda"))
+    assert _swapped(named("ann", "lee"), named("lee", "ann"))
+    assert not _swapped(named("ann", "lee"), named("anne", "lee"))  # agrees as written
+    assert not _swapped(named("hannah", "okafor"), named("leonard", "okafor"))
