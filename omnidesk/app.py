@@ -79,8 +79,13 @@ def install_damage_handler(window) -> None:
 
 
 def run_app(workspace: Path | None = None, demo: bool = False) -> int:
+    from PySide6.QtCore import QThreadPool
+
     app = create_application()
     window = build_main_window(workspace, demo)
     install_damage_handler(window)
     window.show()
-    return app.exec()
+    code = app.exec()
+    # The window waits for its work before it closes; nothing may still run as Python shuts down.
+    QThreadPool.globalInstance().waitForDone(30_000)
+    return code

@@ -17,6 +17,9 @@ class Changes:
     customers: frozenset[int] = field(default_factory=frozenset)
     # Customers were added, removed or merged: lists, counts and searches re-read.
     customer_list: bool = False
+    # Customers whose notes alone changed: the notes editor re-reads, nothing else redraws
+    # (a save made while the user types must not reload the card under their cursor).
+    notes: frozenset[int] = field(default_factory=frozenset)
     reviews: bool = False  # the review queue
     imports: bool = False  # import batches, flagged rows
     settings: bool = False  # workspace settings
@@ -27,6 +30,7 @@ class Changes:
         return Changes(
             customers=self.customers | other.customers,
             customer_list=self.customer_list or other.customer_list,
+            notes=self.notes | other.notes,
             reviews=self.reviews or other.reviews,
             imports=self.imports or other.imports,
             settings=self.settings or other.settings,
@@ -41,6 +45,10 @@ class Changes:
     def touches_list(self) -> bool:
         """True when a list of customers (rows, counts, sort values) may differ."""
         return self.everything or self.customer_list or bool(self.customers)
+
+    def touches_notes(self, customer_id: int | None) -> bool:
+        """True when the notes of ``customer_id`` may read differently."""
+        return customer_id in self.notes or self.touches_customer(customer_id)
 
     @property
     def empty(self) -> bool:

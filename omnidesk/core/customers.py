@@ -156,3 +156,39 @@ def customer_cards(ws: Workspace, ids: Sequence[int]) -> dict[int, dict]:
         card["all_emails"] = sorted(emails[cid])
         card["all_phones"] = sorted(phones[cid])
     return cards
+
+
+def display_names(ws: Workspace, ids: Sequence[int]) -> dict[int, str]:
+    """The names the screens show for ``ids`` ("Customer #12" when a customer has none; absent ids are left out)."""
+    if not ids:
+        return {}
+    c = Customer.__table__
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(c.c.id, c.c.display_name).where(c.c.id.in_(list(ids)))).all()
+    return {cid: name or f"Customer #{cid}" for cid, name in rows}
+
+
+def customer_fingerprints(ws: Workspace, ids: Sequence[int]) -> dict[int, str | None]:
+    """For each id, a digest of which records make up that customer now (None: no such customer).
+
+    Two readings agree exactly when the id still names the same person made of the
+    same rows: an id given to someone else since, a customer merged away or split,
+    or one whose import was taken back, all read differently.
+    """
+    import hashlib
+
+    from omnidesk.core.models import SourceRecord
+
+    out: dict[int, str | None] = {int(i): None for i in ids}
+    if not out:
+        return out
+    c, rec = Customer.__table__, SourceRecord.__table__
+    hashes: dict[int, list[str]] = {}
+    with ws.engine.connect() as conn:
+        present = set(conn.execute(select(c.c.id).where(c.c.id.in_(list(out)))).scalars())
+        for cid, row_hash, rid in conn.execute(select(rec.c.customer_id, rec.c.row_hash, rec.c.id)
+                                               .where(rec.c.customer_id.in_(list(present)))):
+            hashes.setdefault(cid, []).append(f"{rid}:{row_hash}")
+    for cid in present:
+        out[cid] = hashlib.sha256("\n".join(sorted(hashes.get(cid, []))).encode()).hexdigest()
+    return out

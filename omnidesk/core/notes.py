@@ -6,8 +6,11 @@ them: refreshing a golden record leaves ``customer.notes`` as it is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 
+from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.models import Customer, utcnow
 from omnidesk.core.workspace import Workspace
@@ -32,12 +35,38 @@ def set_customer_notes(ws: Workspace, customer_id: int, text: str, *, wait: floa
     seconds (default: the workspace's busy timeout); nothing is written then,
     and the caller still has the text to try again.
     """
+    edit = replace_notes(ws, customer_id, text, wait=wait)
+    return edit.before != edit.after
+
+
+@dataclass(frozen=True)
+class NotesEdit:
+    """One saved edit of a customer's notes: the text before and after."""
+
+    customer_id: int
+    before: str
+    after: str
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(notes=frozenset({self.customer_id}))
+
+
+def replace_notes(ws: Workspace, customer_id: int, text: str, *, expect: str | None = None,
+                  wait: float | None = None) -> NotesEdit:
+    """:func:`set_customer_notes`, saying what the notes were.
+
+    With ``expect``, the notes must read exactly so now, else nothing is
+    written and UserError says so: an undo never overwrites words typed since.
+    """
     cust = Customer.__table__
     with ws.writing(wait) as conn:
         current = conn.execute(select(cust.c.notes).where(cust.c.id == customer_id)).first()
         if current is None:
             raise UserError(f"There is no customer {customer_id}; the notes were not saved.")
-        if (current[0] or "") == text:
-            return False
-        conn.execute(update(cust).where(cust.c.id == customer_id).values(notes=text, updated_at=utcnow()))
-    return True
+        before = current[0] or ""
+        if expect is not None and before != expect:
+            raise UserError(f"The notes on customer {customer_id} were changed since; they were left as they are.")
+        if before != text:
+            conn.execute(update(cust).where(cust.c.id == customer_id).values(notes=text, updated_at=utcnow()))
+    return NotesEdit(customer_id, before, text)

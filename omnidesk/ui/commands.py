@@ -1,169 +1,406 @@
-"""Undo commands: each one calls core functions in redo/undo, nothing else."""
+"""The undo steps: each one's ``apply`` and ``revert`` call one core function, one transaction each.
+
+A step's text names what it changed and whose ("pin email of Chloé Hill",
+"merge of Ann Lee and 1 other"); Edit › Undo and Redo show it as it is.
+Steps are run by :mod:`omnidesk.ui.operations`, which guards them and says
+what changed; on a bare QUndoStack (tests) ``redo``/``undo`` run them directly,
+and a step the core refuses (its target is gone) marks itself obsolete, so the
+stack drops it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtGui import QUndoCommand
 
+from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
-from omnidesk.core.identity.merge import (
-    accept_review,
-    accept_reviews_above,
-    merge_customers,
-    reject_review,
-    requeue_review,
-    undo_log,
-    undo_reject,
-    unmerge_record,
-)
-from omnidesk.core.importing.batches import undo_batch
+from omnidesk.core.identity import merge as core_merge
+from omnidesk.core.importing import batches as core_batches
+from omnidesk.core.journal import JournaledWorkspace, revert
+from omnidesk.core.notes import replace_notes
+from omnidesk.core.tasks import Cancelled, Progress, run_to_completion
 from omnidesk.core.workspace import Workspace, WorkspaceError
 
-
-class ImportFilesCommand(QUndoCommand):
-    """Files already imported; undo removes their batches, redo imports them again."""
-
-    def __init__(self, workspace: Workspace, files: list[tuple[Path, object, int]],
-                 changed: Callable[[], None]) -> None:
-        names = ", ".join(p.name for p, _, _ in files)
-        super().__init__(f"Import {names}" if len(files) == 1 else f"Import {len(files)} files")
-        self.workspace = workspace
-        self.files = files
-        self.changed = changed
-        self._first = True
-
-    def redo(self) -> None:
-        if self._first:  # the import itself ran as a task before the command was pushed
-            self._first = False
-            return
-        from omnidesk.core.importing.pipeline import import_file  # only needed on redo
-
-        redone = []
-        for path, options, _ in self.files:
-            try:
-                batch_id = import_file(self.workspace, path, options).batch_id or 0
-            except (UserError, OSError) as exc:
-                # The file moved or changed since: the step stays undone, and says why.
-                self.setText(f"{self.text()} (not redone: {exc})")
-                batch_id = 0
-            redone.append((path, options, batch_id))
-        self.files = redone
-        self.changed()
-
-    def undo(self) -> None:
-        for _, _, batch_id in reversed(self.files):
-            if batch_id:
-                try:
-                    undo_batch(self.workspace, batch_id)
-                except UserError:
-                    pass  # already undone from the Imports screen
-        self.changed()
+FIELD_WORDS = {
+    "first_name": "first name", "last_name": "last name", "email": "email", "phone": "phone",
+    "company": "company", "address": "address", "city": "city", "region": "region",
+    "postcode": "postcode", "country": "country", "birthday": "birthday",
+}
 
 
-class CoreCommand(QUndoCommand):
-    """An undo step around core calls; a refusal (UserError) is reported, not raised into Qt."""
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
-    def __init__(self, text: str, workspace: Workspace, changed: Callable[[], None],
-                 failed: Callable[[str], None]) -> None:
+
+class Step(QUndoCommand):
+    """One user change on the undo stack.
+
+    ``customers`` are the customers the step names: the bridge reads their
+    fingerprints before and after it runs (``before``/``after``) and refuses
+    to undo or redo it once they read otherwise.  ``noop`` steps (nothing
+    changed) are not stacked.  ``long_redo`` steps redo as long work.
+    """
+
+    long_redo = False
+
+    def __init__(self, text: str, customers: Sequence[int] = ()) -> None:
         super().__init__(text)
-        self.workspace = workspace
-        self.changed = changed
-        self.failed = failed
+        self.customers = tuple(int(c) for c in customers)
+        self.before: dict | None = None
+        self.after: dict | None = None
+        self.ran = False  # the bridge has just run it: the stack's own call is skipped
+        self.noop = False
+        self.workspace: Workspace | None = None
+        self.ops = None  # the bridge that stacked it (knows batches imported again under new ids)
 
-    def _run(self, fn) -> None:
-        try:
-            fn()
-        except (UserError, WorkspaceError) as exc:  # a refusal, or another window's import holding the lock
+    def current_batch(self, batch_id: int) -> int:
+        return self.ops.current_batch(batch_id) if self.ops is not None else batch_id
+
+    def target_words(self) -> str:
+        """Who or what the step is about, to start a sentence ("Ann Lee", "The pair …")."""
+        return "What this step changed"
+
+    def apply(self, ws: Workspace) -> Changes:
+        raise NotImplementedError
+
+    def revert(self, ws: Workspace) -> Changes:
+        raise NotImplementedError
+
+    # Long redo (see ImportStep, FindDuplicatesStep).
+    def long_task(self, ws: Workspace, ops):
+        raise NotImplementedError
+
+    def finish_long(self, result) -> Changes:
+        raise NotImplementedError
+
+    def long_words(self) -> str:
+        return self.text()
+
+    # QUndoStack calls these.  Through the bridge the step has already run (``ran``); called
+    # otherwise (a bare stack, an undo view) they run it here, and a refusal drops the step.
+    def redo(self) -> None:
+        if self.ran:
+            self.ran = False
+            return
+        self._direct(lambda ws: self.apply(ws) if not self.long_redo
+                     else self.finish_long(run_to_completion(self.long_task(ws, None)(lambda: False))))
+
+    def undo(self) -> None:
+        if self.ran:
+            self.ran = False
+            return
+        self._direct(self.revert)
+
+    def _direct(self, run) -> None:
+        if self.workspace is None:
             self.setObsolete(True)
-            self.failed(str(exc))
-        self.changed()
+            return
+        try:
+            run(self.workspace)
+        except (UserError, WorkspaceError):
+            self.setObsolete(True)
 
 
-class AcceptReviewCommand(CoreCommand):
-    def __init__(self, workspace, review_id: int, changed, failed) -> None:
-        super().__init__("Merge reviewed pair", workspace, changed, failed)
-        self.review_id = review_id
-        self.result = None
+class CustomerStep(Step):
+    def __init__(self, text: str, customers: Sequence[int], name: str) -> None:
+        super().__init__(text, customers)
+        self.name = name
 
-    def redo(self) -> None:
-        def do():
-            self.result = accept_review(self.workspace, self.review_id)
-        self._run(do)
-
-    def undo(self) -> None:
-        def do():
-            for log_id in reversed(self.result.log_ids):
-                undo_log(self.workspace, log_id)
-            requeue_review(self.workspace, self.result.review)
-        self._run(do)
+    def target_words(self) -> str:
+        return self.name
 
 
-class RejectReviewCommand(CoreCommand):
-    def __init__(self, workspace, review_id: int, changed, failed) -> None:
-        super().__init__("Keep pair apart", workspace, changed, failed)
-        self.review_id = review_id
-        self.token = None
+class PinStep(CustomerStep):
+    def __init__(self, customer_id: int, name: str, field: str, value: str | None) -> None:
+        verb = "pin" if value is not None else "unpin"
+        super().__init__(f"{verb} {FIELD_WORDS.get(field, field)} of {name}", [customer_id], name)
+        self.customer_id, self.field, self.value = customer_id, field, value
+        self.change: core_merge.PinChange | None = None
 
-    def redo(self) -> None:
-        def do():
-            self.token = reject_review(self.workspace, self.review_id)
-        self._run(do)
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        if self.change is None:
+            self.change = core_merge.pin_value(ws, self.customer_id, self.field, self.value)
+            self.noop = self.change.before == self.change.after
+            return self.change.changes
+        return core_merge.pin_value(ws, self.customer_id, self.field, self.value,
+                                    expect=self.change.before).changes
 
-    def undo(self) -> None:
-        self._run(lambda: undo_reject(self.workspace, self.token))
-
-
-class AcceptAboveCommand(CoreCommand):
-    def __init__(self, workspace, min_score: float, changed, failed) -> None:
-        super().__init__(f"Merge all pairs scoring {min_score:.1f} or more", workspace, changed, failed)
-        self.min_score = min_score
-        self.results = []
-
-    def redo(self) -> None:
-        def do():
-            self.results = accept_reviews_above(self.workspace, self.min_score)
-        self._run(do)
-
-    def undo(self) -> None:
-        def do():
-            for result in reversed(self.results):
-                for log_id in reversed(result.log_ids):
-                    undo_log(self.workspace, log_id)
-                requeue_review(self.workspace, result.review)
-        self._run(do)
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.change is not None
+        return core_merge.pin_value(ws, self.customer_id, self.field, self.change.before,
+                                    expect=self.change.after).changes
 
 
-class MergeCustomersCommand(CoreCommand):
-    def __init__(self, workspace, customer_ids: list[int], changed, failed) -> None:
-        super().__init__(f"Merge {len(customer_ids)} customers", workspace, changed, failed)
-        self.customer_ids = customer_ids
-        self.result = None
+class NotesStep(CustomerStep):
+    """One saved edit of a customer's notes."""
 
-    def redo(self) -> None:
-        def do():
-            self.result = merge_customers(self.workspace, self.customer_ids)
-        self._run(do)
+    def __init__(self, customer_id: int, name: str, text: str, wait: float | None = None) -> None:
+        super().__init__(f"notes on {name}", [customer_id], name)
+        self.customer_id, self.text_saved, self.wait = customer_id, text, wait
+        self.edit = None
 
-    def undo(self) -> None:
-        def do():
-            for log_id in reversed(self.result.log_ids):
-                undo_log(self.workspace, log_id)
-        self._run(do)
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        if self.edit is None:
+            self.edit = replace_notes(ws, self.customer_id, self.text_saved, wait=self.wait)
+            self.noop = self.edit.before == self.edit.after
+            return self.edit.changes
+        return replace_notes(ws, self.customer_id, self.edit.after, expect=self.edit.before).changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.edit is not None
+        return replace_notes(ws, self.customer_id, self.edit.before, expect=self.edit.after).changes
 
 
-class UnmergeRecordCommand(CoreCommand):
-    def __init__(self, workspace, record_id: int, changed, failed) -> None:
-        super().__init__("Split record into its own customer", workspace, changed, failed)
+class MergeStep(CustomerStep):
+    def __init__(self, customer_ids: Sequence[int], first_name: str) -> None:
+        ids = sorted(set(customer_ids))
+        others = len(ids) - 1
+        super().__init__(f"merge of {first_name} and {others} other{'s' if others != 1 else ''}", ids,
+                         f"{first_name} and the {_plural(others, 'customer')} merged with them")
+        self.ids = ids
+        self.result: core_merge.MergeResult | None = None
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.result = core_merge.merge_customers(ws, self.ids)
+        return self.result.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.result is not None
+        return core_merge.undo_merge(ws, self.result)
+
+
+class SplitStep(CustomerStep):
+    def __init__(self, record_id: int, customer_id: int, name: str, record_words: str) -> None:
+        super().__init__(f"split of {record_words} from {name}", [customer_id], name)
         self.record_id = record_id
-        self.log_id = None
-        self.new_customer: int | None = None
+        self.split: core_merge.Unmerged | None = None
 
-    def redo(self) -> None:
-        def do():
-            _, self.new_customer, self.log_id = unmerge_record(self.workspace, self.record_id)
-        self._run(do)
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.split = core_merge.unmerge_record(ws, self.record_id)
+        return self.split.changes
 
-    def undo(self) -> None:
-        self._run(lambda: undo_log(self.workspace, self.log_id))
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.split is not None
+        return core_merge.undo_split(ws, self.split)
+
+
+class ReviewStep(CustomerStep):
+    verb = ""
+
+    def __init__(self, review_id: int, left: int, right: int, pair: str) -> None:
+        super().__init__(f"{self.verb} of {pair}", [left, right], f"The pair {pair}")
+        self.review_id = review_id
+
+
+class AcceptStep(ReviewStep):
+    verb = "accept"
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.result: core_merge.MergeResult | None = None
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.result = core_merge.accept_review(ws, self.review_id)
+        return self.result.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.result is not None
+        return core_merge.undo_accept(ws, self.result)
+
+
+class RejectStep(ReviewStep):
+    verb = "reject"
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.token: dict | None = None
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.token = core_merge.reject_review(ws, self.review_id)
+        return Changes(reviews=True)
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.token is not None
+        return core_merge.undo_reject(ws, self.token)
+
+
+class SkipStep(ReviewStep):
+    verb = "skip"
+
+    def __init__(self, *args) -> None:
+        super().__init__(*args)
+        self.change: core_merge.ReviewStatusChange | None = None
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        if self.change is None:
+            self.change = core_merge.skip_review(ws, self.review_id)
+            self.noop = self.change.before == self.change.after
+            return self.change.changes
+        return core_merge.set_review_status(ws, self.review_id, "skipped", expect=self.change.before).changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.change is not None
+        return core_merge.set_review_status(ws, self.review_id, self.change.before, expect="skipped").changes
+
+
+class BulkAcceptStep(Step):
+    def __init__(self, review_ids: list[int], customers: list[int], min_score: float) -> None:
+        super().__init__(f"accept of {_plural(len(review_ids), 'pair')} at or above {min_score:.1f} bits",
+                         customers)
+        self.review_ids = review_ids
+        self.result: core_merge.BulkAccept | None = None
+
+    def target_words(self) -> str:
+        return "The customers of these pairs"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.result = core_merge.accept_reviews(ws, self.review_ids)
+        self.noop = not self.result.results
+        return self.result.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.result is not None
+        return core_merge.undo_accept(ws, self.result)
+
+
+def reimport_files(workspace, files: Sequence[tuple[Path, object, str]]):
+    """A task body: import these files again, each as it was first imported, all or none.
+
+    ``files`` are (path, ImportOptions, the file's hash when it was imported): a
+    file that is gone or whose bytes changed since is refused, not imported
+    blind.  Runs on the import driver the wizard and the command line share;
+    returns the new batch ids, in order.
+    """
+    from omnidesk.core.importing.analysis import analyze
+    from omnidesk.core.importing.driver import import_files
+
+    def work(cancelled):
+        plans = []
+        for path, options, file_hash in files:
+            yield Progress(0, 0, f"Reading {Path(path).name}")
+            if not Path(path).is_file():
+                raise UserError(f"{Path(path).name} is no longer at {Path(path).parent}; it cannot be imported again.")
+            plan = analyze(workspace, Path(path), options)
+            if file_hash and plan.file_hash != file_hash:
+                raise UserError(f"{plan.file_name} has changed since it was imported; importing it again "
+                                "would bring in other rows.")
+            plans.append(plan)
+        run = yield from import_files(workspace, plans, cancelled=cancelled)
+        made = [result.batch_id for result in run.results if result.batch_id]
+        if run.failures or run.cancelled_at is not None or len(made) != len(files):
+            if made:  # the files already imported again go too: the step is redone whole or not at all
+                core_batches.undo_batches(workspace, made)
+            if run.cancelled_at is not None:
+                raise Cancelled("Redo of the import was cancelled; nothing changed.")
+            raise UserError(run.failures[0].message if run.failures else "Not every file could be imported again.")
+        return made
+
+    return work
+
+
+class ImportStep(Step):
+    """Files imported by the import wizard: undo takes their imports back, redo imports them again."""
+
+    long_redo = True
+
+    def __init__(self, files: list[tuple[Path, object, str]], batch_ids: list[int]) -> None:
+        names = [Path(p).name for p, _, _ in files]
+        super().__init__(f"import of {names[0]}" if len(names) == 1 else f"import of {len(names)} files")
+        self.files = files
+        self.batch_ids = batch_ids
+
+    def target_words(self) -> str:
+        return "These imports"
+
+    def revert(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        ids = [self.current_batch(b) for b in self.batch_ids if b]
+        return core_batches.undo_batches(ws, ids).changes
+
+    def long_task(self, ws: Workspace, ops):
+        self.workspace = ws
+        return reimport_files(ws, self.files)
+
+    def long_words(self) -> str:
+        return "Importing again"
+
+    def finish_long(self, result) -> Changes:
+        new = list(result)
+        for old, now in zip(self.batch_ids, new):
+            if self.ops is not None and old and now and old != now:
+                self.ops.batch_aliases[self.current_batch(old)] = now
+        self.batch_ids = new
+        return Changes(customer_list=True, reviews=True, imports=True)
+
+
+class RemoveImportStep(Step):
+    """An import taken back from the Imports screen, journaled so that undo puts it back exactly."""
+
+    def __init__(self, batch_id: int, file_name: str) -> None:
+        super().__init__(f"removal of {file_name}")
+        self.batch_id = batch_id
+        self.removal: core_batches.BatchRemoval | None = None
+
+    def target_words(self) -> str:
+        return "That import"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.removal = core_batches.remove_batch(ws, self.current_batch(self.batch_id))
+        return self.removal.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.removal is not None
+        return core_batches.restore_batch(ws, self.removal) | self.removal.changes
+
+
+class FindDuplicatesStep(Step):
+    """Find Duplicates over the whole workspace, journaled: undo puts every row back as it was."""
+
+    long_redo = True
+
+    def __init__(self) -> None:
+        super().__init__("Find Duplicates")
+        self.journal = None
+        self.stats = None
+
+    def target_words(self) -> str:
+        return "What Find Duplicates changed"
+
+    def long_task(self, ws: Workspace, ops):
+        from omnidesk.core.identity.find import find_duplicates
+
+        self.workspace = ws
+        journaled = JournaledWorkspace(ws)
+
+        def work(cancelled):
+            stats = yield from find_duplicates(journaled, cancelled)
+            return stats, journaled.journal()
+
+        return work
+
+    def long_words(self) -> str:
+        return "Find Duplicates"
+
+    def finish_long(self, result) -> Changes:
+        self.stats, self.journal = result
+        # Counts of names re-tallied to the same figures are no change a user could undo.
+        self.noop = not any(op.table != "value_count" for op in self.journal.ops)
+        merged, queued = self.stats.auto_merged, self.stats.queued
+        self.setText(f"Find Duplicates ({_plural(merged, 'merge')}, {_plural(queued, 'new pair')} to review)")
+        return self.stats.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.journal is not None
+        return revert(ws, self.journal) | self.stats.changes

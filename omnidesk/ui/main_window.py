@@ -1,4 +1,10 @@
-"""MainWindow: navigation, menus, undo/redo and the status bar around one workspace."""
+"""MainWindow: navigation, menus, undo/redo and the status bar around one workspace.
+
+Over 600 lines, for now: besides the menus and the screens' wiring it holds the
+workspace's lifecycle and the offer to restore or recover a damaged workspace
+(that part is the next to move into a module of its own).  Changes go through
+``ui.operations``; this window only asks (confirmations) and shows.
+"""
 
 from __future__ import annotations
 
@@ -28,9 +34,9 @@ from omnidesk.core import paths
 # The importer, the demo builder and the resolver are imported where they are used:
 # loading them (phonenumbers, email-validator, the synonym tables) at start-up
 # would delay the first window by most of a second.
+from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.archives import Unpacked
-from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.workspace import (
     DamagedWorkspaceError,
     ReadOnlyWorkspaceError,
@@ -38,21 +44,14 @@ from omnidesk.core.workspace import (
     WorkspaceError,
     backup_files,
 )
-from omnidesk.core.identity.merge import skip_review
-from omnidesk.ui.commands import (
-    AcceptAboveCommand,
-    AcceptReviewCommand,
-    ImportFilesCommand,
-    MergeCustomersCommand,
-    RejectReviewCommand,
-    UnmergeRecordCommand,
-)
+from omnidesk.ui.operations import Operations
 from omnidesk.ui.tasks import TaskRunner
-from omnidesk.ui.views.customer_view import CustomerView
+from omnidesk.ui.views.customer import CustomerView
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
 from omnidesk.ui.views.review_view import ReviewView
 from omnidesk.ui.views.welcome_view import WelcomeView
+from omnidesk.ui.widgets.work_indicator import WorkIndicator
 
 WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
 IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip);;All files (*)"
@@ -73,6 +72,13 @@ class MainWindow(QMainWindow):
         self.runner = runner or TaskRunner()
         self.workspace: Workspace | None = None
         self.undo_stack = QUndoStack(self)
+        # Every change the user makes goes through here (see ui/operations.py).
+        self.operations = Operations(self.undo_stack, self.runner, self)
+        self.operations.changed.connect(self._apply_changes)
+        self.operations.failed.connect(self.show_error)
+        self.operations.notice.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.operations.busyChanged.connect(self._busy_changed)
+        self._close_when_idle = False
         self.import_wizard = None  # the open ImportWizard, if any
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
         self.screens: dict[str, QWidget] = {}
@@ -94,6 +100,11 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self._build_menus()
+        # What long work (Find Duplicates, an import redone) is doing, with a way to stop it.
+        self.work = WorkIndicator()
+        self.work.cancelRequested.connect(self.operations.cancel)
+        self.operations.progressed.connect(self.work.progressed)
+        self.statusBar().addPermanentWidget(self.work)
         self.statusBar().showMessage("Ready")
         self._restore_geometry()
         self._update_actions()
@@ -117,10 +128,17 @@ class MainWindow(QMainWindow):
         self.copy_action = self._action("Save a &Copy…", self.save_copy, K.SaveAs, "Write a backup copy of this workspace")
         self.import_action = self._action("&Import Files…", self.import_files_dialog, QKeySequence("Ctrl+I"), "Import CSV exports")
         self.quit_action = self._action("&Quit", self.close, K.Quit)
-        self.undo_action = self.undo_stack.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcut(K.Undo)
-        self.redo_action = self.undo_stack.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcut(K.Redo)
+        # Edit › Undo and Redo run through the bridge, which checks a step can still run before the
+        # stack moves; their text names the step ("Undo pin email of Chloé Hill").
+        self.undo_action = self._action("&Undo", self.undo, K.Undo)
+        self.redo_action = self._action("&Redo", self.redo, K.Redo)
+        # The stack's state is kept as its signals tell it: the stack also signals while it is
+        # being destroyed with the window, when it can no longer be asked.
+        self._undo_state = {"undo": (False, ""), "redo": (False, "")}
+        self.undo_stack.undoTextChanged.connect(lambda t: self._stack_said("undo", text=t))
+        self.undo_stack.redoTextChanged.connect(lambda t: self._stack_said("redo", text=t))
+        self.undo_stack.canUndoChanged.connect(lambda b: self._stack_said("undo", can=b))
+        self.undo_stack.canRedoChanged.connect(lambda b: self._stack_said("redo", can=b))
         self.about_action = self._action("&About Omnidesk", self.show_about)
         self.duplicates_action = self._action("Find &Duplicates", self.find_duplicates,
                                               status="Look for more customers who are one person")
@@ -152,11 +170,57 @@ class MainWindow(QMainWindow):
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
         for action in (self.import_action, self.duplicates_action):
-            action.setEnabled(writable)
+            action.setEnabled(writable and not self.operations.busy)
         if not writable:
             self.undo_stack.clear()
         self.undo_action.setVisible(not has or writable)
         self.redo_action.setVisible(not has or writable)
+        self._update_undo_actions()
+
+    def _stack_said(self, which: str, *, can: bool | None = None, text: str | None = None) -> None:
+        old_can, old_text = self._undo_state[which]
+        self._undo_state[which] = (old_can if can is None else can, old_text if text is None else text)
+        self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        idle = not self.operations.busy
+        for action, word, (can, text) in ((self.undo_action, "&Undo", self._undo_state["undo"]),
+                                          (self.redo_action, "&Redo", self._undo_state["redo"])):
+            action.setText(f"{word} {text.replace('&', '&&')}" if can and text else word)
+            action.setEnabled(can and idle)
+
+    def undo(self) -> None:
+        """Edit › Undo: notes typed and not yet saved become a step first, so they are what goes."""
+        if self.customer_view is not None:
+            self.customer_view.save_notes()
+        self.operations.undo()
+
+    def redo(self) -> None:
+        if self.customer_view is not None:
+            self.customer_view.save_notes()
+        self.operations.redo()
+
+    # -- long work ----------------------------------------------------------------------------
+
+    def _busy_changed(self, busy: bool) -> None:
+        self.work.set_busy(busy)
+        self._update_actions()
+        if not busy and self._close_when_idle and not self.runner.running():
+            self._close_when_idle = False
+            self.close()
+
+    def ask_stop_work(self, what: str) -> bool:
+        """Work is running as the window closes: True to stop it (rolled back) and quit."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Quit Omnidesk",
+                          f"{what} is still running. Stop it and quit? What it has done so far is "
+                          "rolled back; the workspace stays as it was before it started.", parent=self)
+        stop = box.addButton("Stop and quit", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep working", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        return clicked is stop
 
     @property
     def read_only(self) -> bool:
@@ -216,17 +280,46 @@ class MainWindow(QMainWindow):
             if self.customer_view.has_unsaved_notes() and not self.ask_close_without_notes():
                 event.ignore()
                 return
-        task = self.import_wizard.active_task() if self.import_wizard is not None else None
-        if task is not None and not task.done.is_set():
-            # Cancelling rolls the running file back; wait so the database closes cleanly.
-            task.cancel()
-            task.done.wait(10)
+        if self._work_still_running():
+            event.ignore()
+            return
         self.unpacked.close()
         self.settings.setValue("mainWindow/geometry", self.saveGeometry())
         if self.workspace is not None:
             self.settings.setValue("lastWorkspace", str(self.workspace.path or ""))
             self.workspace.close()
         super().closeEvent(event)
+
+    def _work_still_running(self) -> bool:
+        """Ask before quitting over long work; True while it is still to be waited for.
+
+        Work the window's own tasks do (Find Duplicates, an import or its redo) is
+        cancelled and waited for before the window and the workspace close: a task
+        that outlived them once crashed the interpreter at exit.
+        """
+        if not self.runner.running():
+            return False
+        if self.operations.busy and not self._close_when_idle:
+            if not self.ask_stop_work(self.operations.busy_with):
+                return True
+        self.operations.cancel()
+        if self.import_wizard is not None and self.import_wizard.active_task() is not None:
+            self.import_wizard.active_task().cancel()  # the file being imported rolls back
+        self.runner.cancel_all()
+        # Most work stops at its next check within moments; the window waits that long, then
+        # stays open (saying so) and closes itself when the work has stopped.
+        if self.runner.wait(3.0):
+            return False
+        self._close_when_idle = True
+        self.statusBar().showMessage("Stopping… Omnidesk closes as soon as the work has stopped.")
+        # The runner says so on this thread when its last task has ended: nothing can slip by.
+        self.runner.signals.idle.connect(self._close_after_work, Qt.ConnectionType.UniqueConnection)
+        return True
+
+    def _close_after_work(self) -> None:
+        if self._close_when_idle and not self.runner.running():
+            self._close_when_idle = False
+            self.close()
 
     # -- dialogs (tests patch these) ----------------------------------------------
 
@@ -254,6 +347,9 @@ class MainWindow(QMainWindow):
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
+
+    def show_info(self, title: str, text: str) -> None:
+        QMessageBox.information(self, title, text)
 
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
@@ -365,7 +461,7 @@ class MainWindow(QMainWindow):
         workspace.client = "app"
         workspace.busy_timeout = APP_BUSY_TIMEOUT
         self.workspace = workspace
-        self.undo_stack.clear()
+        self.operations.set_workspace(workspace)
         self._build_workspace_page()
         if workspace.path is not None:
             self._remember_recent(workspace.path)
@@ -411,10 +507,10 @@ class MainWindow(QMainWindow):
         customers.importRequested.connect(self.import_files_dialog)
         customers.mergeRequested.connect(self.merge_customers)
         review = ReviewView(self.workspace)
-        review.acceptRequested.connect(lambda rid: self._push(AcceptReviewCommand, rid))
-        review.rejectRequested.connect(lambda rid: self._push(RejectReviewCommand, rid))
-        review.skipRequested.connect(self.skip_review)
-        review.acceptAboveRequested.connect(lambda score: self._push(AcceptAboveCommand, score))
+        review.acceptRequested.connect(lambda rid: self._decide(self.operations.accept, rid))
+        review.rejectRequested.connect(lambda rid: self._decide(self.operations.reject, rid))
+        review.skipRequested.connect(lambda rid: self._decide(self.operations.skip, rid))
+        review.acceptAboveRequested.connect(self.accept_all_above)
         imports = ImportsView(self.workspace)
         imports.importRequested.connect(self.import_files_dialog)
         imports.undoRequested.connect(self.undo_import)
@@ -437,15 +533,13 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _c=False, k=key: self.show_screen(k))
         # One customer's screen is reached from the list, not from the navigation:
         # it shares the stack but has no navigation item of its own.
-        self.customer_view = CustomerView(self.workspace)
+        self.customer_view = CustomerView(self.workspace, operations=self.operations)
         self.customer_view.backRequested.connect(self.show_customer_list)
-        self.customer_view.unmergeRequested.connect(self.unmerge_record)
         self.customer_view.timelineExported.connect(
             lambda path: self.statusBar().showMessage(f"Exported the timeline to {path}", 8000))
         self.customer_view.personExported.connect(
             lambda path: self.statusBar().showMessage(f"Exported the person's data to {path}", 8000))
         self.customer_view.personErased.connect(self._person_erased)
-        self.customer_view.customerChanged.connect(self._customer_changed)
         self.customer_view.notesWaiting.connect(self._notes_waiting)
         self.customer_view.notesSettled.connect(self._notes_settled)
         if self.workspace.readonly:
@@ -505,21 +599,24 @@ class MainWindow(QMainWindow):
             self.customer_view.save_notes()
 
     def refresh(self) -> None:
+        """Redraw every screen (a workspace just opened); a change redraws only what it concerns."""
         for screen in self.screens.values():
             screen.refresh()
         if self.customer_view is not None:
             self.customer_view.refresh()
         self._update_status()
 
-    def _customer_changed(self, _customer_id: int) -> None:
-        """A value was pinned on the open customer (its screen has redrawn itself): the lists follow."""
+    def _apply_changes(self, changes: Changes) -> None:
+        """After each change, undo or redo: each screen re-reads what it shows, if the change concerns it."""
         for screen in self.screens.values():
-            screen.refresh()
-        self._update_status()
+            screen.apply_changes(changes)
+        if self.customer_view is not None:
+            self.customer_view.apply_changes(changes)
+        if changes.touches_list() or changes.imports or changes.reviews or changes.everything:
+            self._update_status()
 
     def _person_erased(self, customer_id: int, removed: dict) -> None:
-        """The open customer was erased: every screen forgets them, and the list is shown."""
-        self.refresh()
+        """The open customer was erased (the screens have forgotten them): the list is shown."""
         self.show_customer_list()
         self.statusBar().showMessage(
             f"Erased customer #{customer_id}: removed {removed.get('source_records', 0):,} records "
@@ -535,50 +632,72 @@ class MainWindow(QMainWindow):
 
     # -- identity --------------------------------------------------------------------------
 
-    def _push(self, command_class, *args) -> None:
-        """Run a core change as an undoable command; a refusal shows as a message."""
-        if self.workspace is None or self._refuse_if_read_only():
-            return
-        self.undo_stack.push(command_class(self.workspace, *args, self.refresh,
-                                           lambda msg: self.show_error("Not possible", msg)))
-
     def merge_customers(self, customer_ids: list) -> None:
         if len(customer_ids) < 2 or self._refuse_if_read_only():
             return
         if self.confirm("Merge customers", f"Merge these {len(customer_ids)} customers into one? "
                         "Omnidesk will remember it; you can undo with Edit › Undo."):
-            self._push(MergeCustomersCommand, list(customer_ids))
+            self.operations.merge(list(customer_ids))
 
-    def unmerge_record(self, record_id: int) -> None:
-        self._push(UnmergeRecordCommand, record_id)
+    def _decide(self, run, review_id: int) -> None:
+        """Accept, reject or skip a pair of the Review screen (it names both customers on the stack)."""
+        item = next((i for i in self.screens["review"].items if i.id == review_id), None)
+        if item is not None and not self._refuse_if_read_only():
+            run(review_id, item.left_id, item.right_id)
 
-    def skip_review(self, review_id: int) -> None:
+    def accept_all_above(self, min_score: float) -> None:
+        """Ask (how many pairs merge, which skipped ones stay), merge them as one step, then say what happened."""
         if self.workspace is None or self._refuse_if_read_only():
             return
-        try:
-            skip_review(self.workspace, review_id)
-        except (UserError, WorkspaceError) as exc:
-            self.show_error("Not possible", str(exc))
-        self.refresh()
+        from omnidesk.core.customers import display_names
+        from omnidesk.core.identity.merge import list_reviews, reviews_to_accept
+
+        pairs = reviews_to_accept(self.workspace, min_score)
+        skipped = sum(1 for r in list_reviews(self.workspace) if r.status == "skipped" and r.score >= min_score)
+        if not pairs:
+            self.show_info("Accept all at or above", f"No pair waiting for review scores {min_score:.1f} bits "
+                           "or more." + (" Skipped pairs are decided one by one." if skipped else ""))
+            return
+        names = display_names(self.workspace, [c for r in pairs for c in (r.left_id, r.right_id)])
+        shown = [(f"{names.get(r.left_id, r.left_id)} ~ {names.get(r.right_id, r.right_id)}", r.score)
+                 for r in pairs]
+        if not self.confirm_bulk_accept(shown, skipped, min_score):
+            return
+        before = self.workspace.counts()["customers"]
+        result = self.operations.accept_all([r.id for r in pairs], [c for r in pairs for c in (r.left_id, r.right_id)],
+                                            min_score)
+        if result is not None:
+            self.show_bulk_accept_summary(len(result.results), result.gone, skipped, before,
+                                          self.workspace.counts()["customers"])
+
+    def confirm_bulk_accept(self, pairs: list[tuple[str, float]], skipped: int, min_score: float) -> bool:
+        from omnidesk.ui.dialogs.review_dialogs import bulk_accept_question
+
+        box = bulk_accept_question(self, pairs, skipped, min_score)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        return clicked is not None and clicked.objectName() == "mergeButton"
+
+    def show_bulk_accept_summary(self, merged: int, gone: int, skipped: int, before: int, after: int) -> None:
+        from omnidesk.ui.dialogs.review_dialogs import bulk_accept_summary
+
+        box = bulk_accept_summary(self, merged, gone, skipped, before, after)
+        box.exec()
+        box.deleteLater()
 
     def find_duplicates(self) -> None:
-        """Look for more matches across the whole workspace (the resolver, on demand)."""
+        """Look for more matches across the whole workspace, off the UI thread, with progress and Cancel."""
         if self.workspace is None or self._refuse_if_read_only():
             return
-        from omnidesk.core.identity.resolve import model_from_settings, resolve_all
 
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            with self.workspace.writing() as conn:
-                stats = resolve_all(conn, model_from_settings(self.workspace.get_setting))
-        except WorkspaceError as exc:  # an import in another window holds the workspace
-            self.show_error("Cannot look for duplicates now", str(exc))
-            return
-        finally:
-            QApplication.restoreOverrideCursor()
-        self.refresh()
-        self.statusBar().showMessage(
-            f"Merged {stats.auto_merged:,} customers automatically; {stats.queued:,} new pairs to review", 10000)
+        def done(stats) -> None:
+            merged, queued = stats.auto_merged, stats.queued
+            self.statusBar().showMessage(
+                f"Find Duplicates merged {merged:,} customer{'s' if merged != 1 else ''} automatically; "
+                f"{queued:,} new pair{'s' if queued != 1 else ''} to review", 10000)
+
+        self.operations.find_duplicates(done)
 
     def _update_status(self) -> None:
         if self.workspace is None:
@@ -753,18 +872,17 @@ class MainWindow(QMainWindow):
         from omnidesk.core.importing.pipeline import ImportOptions
         from omnidesk.ui.dialogs.import_wizard import ImportWizard
 
-        workspace = self.workspace
-        wizard = ImportWizard(workspace, list(files), self.runner, self)
+        wizard = ImportWizard(self.workspace, list(files), self.runner, self)
 
         def on_finished(results) -> None:
-            self.undo_stack.push(ImportFilesCommand(
-                workspace,
-                [(plan.path, ImportOptions(channel=plan.channel, kind=plan.kind, mapping=plan.mapping,
-                                           encoding=plan.fmt.encoding if plan.fmt.chosen else None),
-                  result.batch_id or 0) for plan, result in wizard.runs],
-                self.refresh,
-            ))
-            self.refresh()
+            runs = [(plan, result) for plan, result in wizard.runs if result.batch_id]
+            if runs:
+                self.operations.imported(
+                    [(plan.path, ImportOptions(channel=plan.channel, kind=plan.kind, mapping=plan.mapping,
+                                               encoding=plan.fmt.encoding if plan.fmt.chosen else None),
+                      plan.file_hash) for plan, _ in runs],
+                    [result.batch_id for _, result in runs],
+                    Changes(customer_list=True, reviews=True, imports=True))
             summaries = [r.summary() for r in results]
             self.statusBar().showMessage(
                 f"Imported {sum(s['imported'] for s in summaries):,} rows from {len(summaries)} file(s); "
@@ -787,17 +905,25 @@ class MainWindow(QMainWindow):
         self.unpacked.close()
 
     def undo_import(self, batch_id: int) -> None:
+        """The Imports screen's Undo: one step on the undo stack (so an earlier import redone cannot
+        bring the file back unasked); a very big import is taken back for good, and the question says so."""
         if self.workspace is None or self._refuse_if_read_only():
             return
-        if not self.confirm("Undo import", "Remove everything this import added? Customers that came "
-                            "only from this file disappear; others lose this file's values."):
+        from omnidesk.core.importing.batches import UNDOABLE_RECORDS, list_batches
+
+        batch = next((b for b in list_batches(self.workspace) if b["id"] == batch_id), None)
+        if batch is None:
             return
-        try:
-            removed = undo_batch(self.workspace, batch_id)
-        except (UserError, WorkspaceError) as exc:
-            self.show_error("Cannot undo import", str(exc))
+        undoable = batch["imported"] <= UNDOABLE_RECORDS
+        again = ("Edit › Undo brings it back." if undoable else
+                 f"It holds more than {UNDOABLE_RECORDS:,} records, so this cannot be taken back with "
+                 "Edit › Undo, and the steps before it are forgotten; import the file again to bring it back.")
+        if not self.confirm("Undo import", f"Remove everything {batch['file_name']} added? Customers that came "
+                            f"only from this file disappear; others lose this file's values. {again}"):
             return
-        self.refresh()
+        removed = self.operations.remove_import(batch_id, batch["file_name"], undoable=undoable)
+        if removed is None:
+            return
         split = removed.get("merges_undone", 0)
         self.statusBar().showMessage(
             f"Undid import {batch_id}: removed {removed['source_records']:,} records "

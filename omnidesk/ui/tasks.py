@@ -3,14 +3,24 @@
 The worker only iterates the generator and emits signals; it never touches a
 widget.  Cancel sets a flag the generator checks between batches.  Tests can
 run tasks inline (``TaskRunner(inline=True)``) to stay deterministic.
+
+The runner keeps every task it started until the task has ended and the UI
+thread has seen its last signal, so a window can cancel them and wait for them
+before it closes (a task that outlived its window, emitting into deleted
+objects during interpreter shutdown, is how a quit crashes).  A task's signal
+object belongs to the runner's object on the UI thread and is deleted there,
+after its last signal, never from a worker thread when the last Python
+reference happens to drop.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Generator
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 from omnidesk.core.tasks import Progress
 
@@ -28,7 +38,8 @@ class _Worker(QRunnable):
         self.task = task
 
     def run(self) -> None:  # runs on a pool thread
-        self.task._drive()
+        task, self.task = self.task, None
+        task._drive()
 
 
 class Task:
@@ -38,11 +49,8 @@ class Task:
         self._factory = factory
         self._cancel = threading.Event()
         self.signals = TaskSignals()
-        # Slots that name their task make a cycle through the Qt connection that Python's
-        # collector cannot see; deleting the signals once every slot has heard the end
-        # breaks it.  ``ended`` is emitted last, so its deletion queues behind their calls.
-        self.signals.ended.connect(self.signals.deleteLater)
         self.done = threading.Event()
+        self.ended = False  # the UI thread has seen its last signal
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -68,14 +76,70 @@ class Task:
             self.signals.ended.emit()
 
 
+class RunnerSignals(QObject):
+    idle = Signal()  # the last running task has ended
+
+
 class TaskRunner:
     def __init__(self, pool: QThreadPool | None = None, *, inline: bool = False) -> None:
         self.pool = pool or QThreadPool.globalInstance()
         self.inline = inline
+        self.signals = RunnerSignals()
+        # Parent of the tasks' signal objects, on the UI thread, and owned by the application
+        # rather than by this runner: a signal object dies on the UI thread (its task deletes it
+        # once ended), never with the last Python reference, wherever that is dropped.
+        self._owner = QObject(QCoreApplication.instance())
+        self._tasks: list[Task] = []
 
     def start(self, task: Task) -> Task:
+        task.signals.setParent(self._owner)
+        # ``ended`` comes after finished or failed (and the task deletes its signals then).
+        task.signals.ended.connect(lambda t=task: self._ended(t))
+        self._tasks.append(task)
         if self.inline:
             task._drive()
         else:
             self.pool.start(_Worker(task))
         return task
+
+    def _ended(self, task: Task) -> None:
+        task.ended = True
+        if task in self._tasks:
+            self._tasks.remove(task)
+        if not self.running():
+            self.signals.idle.emit()
+        # Slots that name their task make a cycle through the Qt connection that Python's
+        # collector cannot see; deleting the signals once every slot has heard the end (``ended``
+        # comes last) breaks it, on the UI thread that owns them.
+        task.signals.deleteLater()
+
+    def running(self) -> list[Task]:
+        """Tasks started and not yet ended (as the UI thread sees them).
+
+        A task whose work is done and whose signal object is already gone has ended
+        too: its last signal can no longer arrive (a deferred delete ran first).
+        """
+        return [t for t in self._tasks if not t.ended and not (t.done.is_set() and not isValid(t.signals))]
+
+    def cancel_all(self) -> None:
+        for task in self.running():
+            task.cancel()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for every task to end, delivering their last signals.
+
+        Returns True when none is left running.
+        """
+        deadline = time.monotonic() + timeout
+        while self.running():
+            if all(t.done.is_set() for t in self.running()):
+                QCoreApplication.processEvents()  # their last signals, queued to this thread
+                if self.running():
+                    if time.monotonic() >= deadline:
+                        return False
+                    time.sleep(0.005)
+                continue
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+        return True

@@ -15,3 +15,11 @@ def test_list_and_everything_touch_every_card():
     assert EVERYTHING.touches_customer(5) and EVERYTHING.touches_list()
     assert NOTHING.empty and not NOTHING.touches_list() and not NOTHING.touches_customer(1)
     assert Changes.of_customers(7).touches_list()
+
+
+def test_notes_alone_touch_the_notes_not_the_card_or_the_list():
+    saved = Changes(notes=frozenset({4}))
+    assert saved.touches_notes(4) and not saved.touches_notes(5)
+    assert not saved.touches_customer(4) and not saved.touches_list()
+    assert (saved | Changes.of_customers(5)).notes == {4}
+    assert Changes.of_customers(4).touches_notes(4)  # a card that changed shows its notes again too

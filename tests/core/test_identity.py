@@ -295,9 +295,13 @@ def test_skip_and_bulk_accept(ws, tmp_path):
     assert len(reviews) == 2
     mg.skip_review(ws, reviews[0].id)
     assert mg.list_reviews(ws)[-1].id == reviews[0].id
+    # A skipped pair is the user's "not now": a bulk accept leaves it to be decided on its own.
+    assert [r.id for r in mg.reviews_to_accept(ws, min(r.score for r in reviews))] == [reviews[1].id]
     merged = mg.accept_reviews_above(ws, min(r.score for r in reviews))
-    assert len(merged) == 2 and mg.list_reviews(ws) == []
-    assert count(ws, MatchReview) == 0
+    assert len(merged.results) == 1 and [r.id for r in mg.list_reviews(ws)] == [reviews[0].id]
+    assert count(ws, MatchReview) == 1
+    mg.undo_accept(ws, merged)  # one transaction takes it all back
+    assert {r.id for r in mg.list_reviews(ws)} == {r.id for r in reviews}
 
 
 def test_search_finds_any_phone_format_and_name(ws, tmp_path):

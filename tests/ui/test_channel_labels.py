@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from omnidesk.core.channels import channel_name
-from omnidesk.ui.views.customer_view import CustomerView
+from omnidesk.ui.views.customer import CustomerView
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
 

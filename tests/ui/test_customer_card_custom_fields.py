@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.ui.views.customer_view import CustomerView
+from omnidesk.ui.views.customer import CustomerView
 from tests.core.test_custom_fields import FORM_HEADER, SHOPIFY_HEADER, _shop_row
 from tests.helpers import write_csv
 

@@ -18,8 +18,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from omnidesk.core.channels import channel_name
-from omnidesk.ui.views import customer_view as customer_view_module
-from omnidesk.ui.views.customer_view import IdentifierTableModel
+from omnidesk.ui.models.identifier_table_model import IdentifierTableModel
+from omnidesk.ui.views.customer import person as customer_view_module
 
 
 def _one(ws, sql: str, *params):

@@ -11,7 +11,7 @@ from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.profile import raw_record
 from omnidesk.core.timeline import EXPORT_HEADER, find_customer, timeline
 from omnidesk.ui.models.timeline_model import TimelineModel
-from omnidesk.ui.views.customer_view import CustomerView
+from omnidesk.ui.views.customer import CustomerView
 from tests.helpers import write_csv
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtWidgets import QApplication
 
-from omnidesk.ui.views.customer_view import CustomerView
+from omnidesk.ui.views.customer import CustomerView
 
 left_behind: list = []
 

@@ -76,10 +76,14 @@ def test_skip_moves_pair_to_the_end(family_window, qtbot):
     assert view.items[-1].id == first and view.items[-1].status == "skipped"
 
 
-def test_bulk_accept_above_threshold(family_window, qtbot):
+def test_bulk_accept_above_threshold(family_window, qtbot, monkeypatch):
     view = family_window.screens["review"]
+    asked, told = [], []
+    monkeypatch.setattr(family_window, "confirm_bulk_accept", lambda *a: asked.append(a) or True)
+    monkeypatch.setattr(family_window, "show_bulk_accept_summary", lambda *a: told.append(a))
     view.threshold.setValue(int(min(i.score for i in view.items)))
     qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    assert len(asked[0][0]) == 2 and told[0][0] == 2
     assert view.items == []
     assert view.pages.currentWidget() is view.empty
 

@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from omnidesk.core.importing.pipeline import import_file
-from omnidesk.ui.views.customer_view import CustomerView
+from omnidesk.ui.views.customer import CustomerView
 from tests.core.test_workspace_sharing import fingerprint, shopify_customers, sidecars
 from tests.helpers import deny_writes
 

@@ -367,6 +367,27 @@ def reindex_search(conn: Connection, chunk: int = 5_000) -> int:
     return len(ids)
 
 
+def reindex_customers(conn: Connection, customer_ids: Iterable[int]) -> None:
+    """Rebuild the search entries of these customers as their rows are now (gone ones lose theirs)."""
+    if not has_customer_search(conn):
+        return
+    ids = sorted(set(customer_ids))
+    unindex_customers(conn, ids)
+    cust, rec = Customer.__table__, SourceRecord.__table__
+    for start in range(0, len(ids), _IN):
+        part = ids[start:start + _IN]
+        names: dict[int, set[str]] = {cid: {name} for cid, name in conn.execute(
+            select(cust.c.id, cust.c.display_name).where(cust.c.id.in_(part)))}
+        if not names:
+            continue
+        for cid, first, last, written in conn.execute(
+                select(rec.c.customer_id, rec.c.first_name, rec.c.last_name, rec.c.full_name)
+                .where(rec.c.customer_id.in_(list(names)))):
+            full = written or " ".join(x for x in (first, last) if x)
+            if full:
+                names[cid].add(full)
+        index_customers(conn, _search_rows(conn, names, None))
+
 def _national_digits(e164: str) -> str:
     if e164.startswith("+1") and len(e164) == 12:
         return e164[2:]  # North America: no trunk prefix, no parse needed

@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
@@ -34,6 +36,22 @@ class MergeResult:
     absorbed: list[int]
     log_ids: list[int]
     review: dict | None = None
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(customers=frozenset([self.survivor, *self.absorbed]), customer_list=True, reviews=True)
+
+
+class Unmerged(NamedTuple):
+    """A record split off into a customer of its own (see :func:`unmerge_record`)."""
+
+    old: int  # the customer it left
+    new: int  # the customer made for it
+    log_id: int  # what undoes it
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(customers=frozenset([self.old, self.new]), customer_list=True, reviews=True)
 
 
 def _record_ids(conn: Connection, customer_id: int) -> list[int]:
@@ -79,6 +97,33 @@ def _forget_decisions(conn: Connection, kind: str, left: Sequence[str], right: S
     conn.execute(delete(md).where(md.c.kind == kind, md.c.left_hash.in_(right), md.c.right_hash.in_(left)))
 
 
+def _decisions_between(conn: Connection, kind: str, left: Sequence[str], right: Sequence[str]) -> list[dict]:
+    """The decision rows :func:`_forget_decisions` would delete, as they are."""
+    md = MatchDecision.__table__
+    if not left or not right:
+        return []
+    return [dict(r) for r in conn.execute(select(md).where(md.c.kind == kind, or_(
+        md.c.left_hash.in_(left) & md.c.right_hash.in_(right),
+        md.c.left_hash.in_(right) & md.c.right_hash.in_(left),
+    )).order_by(md.c.id)).mappings()]
+
+
+def _reviews_of(conn: Connection, customer_ids: Sequence[int]) -> list[dict]:
+    review = MatchReview.__table__
+    ids = list(customer_ids)
+    return [dict(r) for r in conn.execute(select(review).where(
+        or_(review.c.left_id.in_(ids), review.c.right_id.in_(ids))).order_by(review.c.id)).mappings()]
+
+
+def _put_back_reviews(conn: Connection, rows: Sequence[dict]) -> None:
+    """The queue entries as they were (same ids), replacing what became of them."""
+    if not rows:
+        return
+    review = MatchReview.__table__
+    conn.execute(delete(review).where(review.c.id.in_([r["id"] for r in rows])))
+    conn.execute(insert(review), [dict(r) for r in rows])
+
+
 def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
              score: float | None = None) -> MergeResult:
     """Merge customers ``ids`` into the oldest of them (inside an open transaction)."""
@@ -95,12 +140,16 @@ def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
     for absorbed in others:
         absorbed_hashes = _hashes(conn, absorbed)
         moved = _record_ids(conn, absorbed)
+        # Undo puts back, exactly, the "different people" decisions this merge overrides and
+        # the queue entries folding rewrites (pointed at the survivor, or dropped as repeats).
+        forgotten = _decisions_between(conn, "reject", survivor_hashes, absorbed_hashes)
+        reviews = _reviews_of(conn, [survivor, absorbed])
         _forget_decisions(conn, "reject", survivor_hashes, absorbed_hashes)
         decision_ids = _decide(conn, "merge", survivor_hashes, absorbed_hashes)
         conn.execute(update(rec).where(rec.c.customer_id == absorbed).values(customer_id=survivor))
         sync_children(conn, moved)
         log_id = log_and_fold(conn, survivor, absorbed, moved, kind=kind, score=score)
-        _annotate_log(conn, log_id, decisions=decision_ids)
+        _annotate_log(conn, log_id, decisions=decision_ids, restore=forgotten, reviews=reviews)
         log_ids.append(log_id)
         survivor_hashes += absorbed_hashes
     refresh_customers(conn, [survivor])
@@ -124,7 +173,8 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
     """Split one source record (with its order's line-item rows) out into a customer of its own.
 
     Returns (the customer it left, the new customer, the log id for undo).  The
-    record will not be matched back automatically.
+    record will not be matched back automatically.  A value pinned on the
+    customer that only the split-off records held is unpinned (undo pins it again).
     """
     rec = SourceRecord.__table__
     with ws.writing() as conn:
@@ -153,15 +203,42 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         if ties:
             conn.execute(delete(md).where(md.c.id.in_([t["id"] for t in ties])))
         decision_ids = _decide(conn, "reject", [row.row_hash], remaining_hashes)
+        undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining)}
         log = MergeLog.__table__
         log_id = conn.execute(insert(log).returning(log.c.id).values(
             kind="unmerge", survivor_id=old, absorbed_id=new, record_ids_json=json.dumps(moving),
-            absorbed_json=json.dumps({"_undo": {"decisions": decision_ids, "restore": ties}}),
+            absorbed_json=json.dumps({"_undo": undo}),
             created_at=utcnow(),
             undone=False,
         )).scalar_one()
         refresh_customers(conn, [old, new])
-    return old, new, log_id
+    return Unmerged(old, new, log_id)
+
+
+def values_held(conn: Connection, record_ids: Sequence[int], field: str) -> set[str]:
+    """The values these records carry for ``field`` (emails and phones: every one, not just the first)."""
+    rec = SourceRecord.__table__
+    ids = list(record_ids)
+    held = set(conn.execute(select(rec.c[field]).where(rec.c.id.in_(ids), rec.c[field].is_not(None))).scalars())
+    if field in ("email", "phone"):
+        ident = Identifier.__table__
+        held |= set(conn.execute(select(ident.c.value).where(ident.c.record_id.in_(ids),
+                                                              ident.c.kind == field)).scalars())
+    return held - {""}
+
+
+def _drop_pins_of(conn: Connection, customer_id: int, moving: Sequence[int], remaining: Sequence[int]) -> dict:
+    """Unpin the values only the split-off records held: the card would show a value no record of
+    its customer has.  A value typed in (no record ever held it) stays pinned.  Returns what undo needs."""
+    cust = Customer.__table__
+    pins = json.loads(conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar() or "{}")
+    dropped = [f for f, v in pins.items() if f in PINNABLE and v in values_held(conn, moving, f)
+               and v not in values_held(conn, remaining, f)]
+    if not dropped:
+        return {}
+    kept = {f: v for f, v in pins.items() if f not in dropped}
+    conn.execute(update(cust).where(cust.c.id == customer_id).values(pinned_json=json.dumps(kept)))
+    return {"survivor_pins": [pins, kept]}
 
 
 def undo_log(ws: Workspace, log_id: int) -> None:
@@ -202,9 +279,10 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
     saved = json.loads(entry["absorbed_json"] or "{}")
     extra = saved.pop("_undo", {})
     if entry["kind"] == "unmerge":
-        # The split-off records go back; the customer made for them goes.
+        # The split-off records go back; the customer made for them goes; pins the split dropped return.
         conn.execute(update(rec).where(rec.c.id.in_(moved)).values(customer_id=entry["survivor_id"]))
         sync_children(conn, moved)
+        _give_back_user_data(conn, entry["survivor_id"], extra)
         refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
     else:
         restore = {k: v for k, v in saved.items() if k in cust.c}
@@ -220,6 +298,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
                      .values(customer_id=back))
         sync_children(conn, moved)
         refresh_customers(conn, [entry["survivor_id"], back])
+        if back == entry["absorbed_id"]:
+            _put_back_reviews(conn, extra.get("reviews") or [])
     if extra.get("decisions"):
         conn.execute(delete(md).where(md.c.id.in_(extra["decisions"])))
     if extra.get("restore"):
@@ -242,8 +322,31 @@ def _give_back_user_data(conn: Connection, survivor: int, extra: dict) -> None:
         conn.execute(update(cust).where(cust.c.id == survivor).values(**values))
 
 
-def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None) -> None:
-    """Make ``value`` the customer's ``field`` whatever the sources say; None unpins."""
+@dataclass(frozen=True)
+class PinChange:
+    """One pin set or taken off: the field's pinned value before and after (None: not pinned)."""
+
+    customer_id: int
+    field: str
+    before: str | None
+    after: str | None
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.of_customers(self.customer_id)
+
+
+_ANY = object()
+
+
+def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None, *,
+              expect: object = _ANY) -> PinChange:
+    """Make ``value`` the customer's ``field`` whatever the sources say; None unpins.
+
+    With ``expect`` (a value, or None for "not pinned"), the field must be pinned
+    so now, else nothing changes and UserError says so: an undo never overwrites
+    a pin set since.
+    """
     if field not in PINNABLE:
         raise UserError(f"'{field}' cannot be pinned.")
     cust = Customer.__table__
@@ -252,12 +355,17 @@ def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None) ->
         if current is None:
             raise UserError(f"There is no customer {customer_id}.")
         pins = json.loads(current or "{}")
+        before = pins.get(field)
+        if expect is not _ANY and before != expect:
+            raise UserError(f"The {field.replace('_', ' ')} of customer {customer_id} was pinned or unpinned "
+                            "since; it was left as it is.")
         if value is None:
             pins.pop(field, None)
         else:
             pins[field] = value
         conn.execute(update(cust).where(cust.c.id == customer_id).values(pinned_json=json.dumps(pins)))
         refresh_customers(conn, [customer_id])
+    return PinChange(customer_id, field, before, value)
 
 
 # -- review queue ------------------------------------------------------------------------
@@ -291,6 +399,15 @@ def _take_review(conn: Connection, review_id: int):
     if row is None:
         raise UserError("That pair is no longer in the review queue.")
     return row
+
+
+def reviews_to_accept(ws: Workspace, min_score: float) -> list[ReviewItem]:
+    """The pairs "Accept all at or above ``min_score``" would merge: pending ones, strongest first.
+
+    Skipped pairs are left out: skipping says "not now, I am unsure", and a bulk
+    decision must not overrule it; they stay in the queue to decide one by one.
+    """
+    return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score]
 
 
 def accept_review(ws: Workspace, review_id: int) -> MergeResult:
@@ -328,7 +445,8 @@ def reject_review(ws: Workspace, review_id: int) -> dict:
     return {"review": row, "decisions": decision_ids}
 
 
-def undo_reject(ws: Workspace, token: dict) -> None:
+def undo_reject(ws: Workspace, token: dict) -> Changes:
+    """Take back "different people": the decisions go and the pair is queued again (both still there)."""
     review = MatchReview.__table__
     md = MatchDecision.__table__
     with ws.writing() as conn:
@@ -336,29 +454,121 @@ def undo_reject(ws: Workspace, token: dict) -> None:
         row = token["review"]
         if _exists(conn, row["left_id"]) and _exists(conn, row["right_id"]):
             conn.execute(insert(review).values(**row))  # the same pair, back in its place
+    return Changes(reviews=True)
 
 
-def skip_review(ws: Workspace, review_id: int) -> None:
+@dataclass(frozen=True)
+class ReviewStatusChange:
+    review_id: int
+    before: str
+    after: str
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(reviews=True)
+
+
+def skip_review(ws: Workspace, review_id: int) -> ReviewStatusChange:
+    """Move a pair to the end of the queue, undecided ("not now")."""
+    return set_review_status(ws, review_id, "skipped")
+
+
+def set_review_status(ws: Workspace, review_id: int, status: str, *,
+                      expect: str | None = None) -> ReviewStatusChange:
+    """Mark a queued pair ``pending`` or ``skipped``; with ``expect``, only when it is so now."""
+    if status not in ("pending", "skipped"):
+        raise UserError(f"A pair cannot be marked {status!r}.")
     review = MatchReview.__table__
     with ws.writing() as conn:
-        _take_review(conn, review_id)
-        conn.execute(update(review).where(review.c.id == review_id).values(status="skipped"))
+        before = _take_review(conn, review_id)["status"]
+        if expect is not None and before != expect:
+            raise UserError("That pair was decided or skipped since; it was left as it is.")
+        conn.execute(update(review).where(review.c.id == review_id).values(status=status))
+    return ReviewStatusChange(review_id, before, status)
 
 
-def accept_reviews_above(ws: Workspace, min_score: float) -> list[MergeResult]:
-    """Accept every queued pair scoring at least ``min_score``, strongest first, in one transaction."""
+@dataclass
+class BulkAccept:
+    """What accepting several pairs at once did: one merge per pair still apart when its turn came."""
+
+    review_ids: list[int]
+    results: list[MergeResult]
+    gone: int = 0  # pairs no longer in the queue (joined or dropped by an earlier merge of the run)
+
+    @property
+    def changes(self) -> Changes:
+        out = Changes(reviews=True)
+        for r in self.results:
+            out = out | r.changes
+        return out
+
+    @property
+    def customers_merged(self) -> int:
+        return sum(len(r.absorbed) for r in self.results)
+
+
+def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
+    """Accept these pairs, in the order given, in one transaction (all or nothing).
+
+    A pair an earlier merge of the same run has joined or removed from the
+    queue is counted in ``gone``, not merged twice.
+    """
     review = MatchReview.__table__
-    results = []
+    out = BulkAccept(list(review_ids), [])
     with ws.writing() as conn:
-        while True:
-            row = conn.execute(
-                select(review).where(review.c.score >= min_score).order_by(review.c.score.desc(), review.c.id)
-            ).mappings().first()
+        for review_id in review_ids:
+            row = conn.execute(select(review).where(review.c.id == review_id)).mappings().first()
             if row is None:
-                break
-            conn.execute(delete(review).where(review.c.id == row["id"]))
-            if row["left_id"] != row["right_id"]:
-                result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
-                result.review = dict(row)
-                results.append(result)
-    return results
+                out.gone += 1
+                continue
+            conn.execute(delete(review).where(review.c.id == review_id))
+            if row["left_id"] == row["right_id"]:
+                out.gone += 1
+                continue
+            result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
+            result.review = dict(row)
+            out.results.append(result)
+    return out
+
+
+def accept_reviews_above(ws: Workspace, min_score: float) -> BulkAccept:
+    """Accept every pending pair scoring at least ``min_score``, strongest first, in one transaction.
+
+    Skipped pairs are left in the queue (see :func:`reviews_to_accept`).
+    """
+    return accept_reviews(ws, [r.id for r in reviews_to_accept(ws, min_score)])
+
+
+# -- undo, each in one transaction ---------------------------------------------------------
+
+
+def _undo_accepted(conn: Connection, results: Sequence[MergeResult]) -> None:
+    review = MatchReview.__table__
+    for result in reversed(results):
+        for log_id in reversed(result.log_ids):
+            undo_log_in(conn, log_id)
+        if result.review is not None:
+            conn.execute(insert(review).values(**result.review))  # the pair, back in its place
+
+
+def undo_accept(ws: Workspace, accepted: MergeResult | BulkAccept) -> Changes:
+    """Take back one accepted pair or a bulk accept: the customers apart again, the pairs queued again."""
+    results = accepted.results if isinstance(accepted, BulkAccept) else [accepted]
+    with ws.writing() as conn:
+        _undo_accepted(conn, results)
+    return accepted.changes
+
+
+def undo_merge(ws: Workspace, merged: MergeResult) -> Changes:
+    """Take back a merge of several customers (every fold of it) in one transaction."""
+    with ws.writing() as conn:
+        for log_id in reversed(merged.log_ids):
+            undo_log_in(conn, log_id)
+    return merged.changes
+
+
+def undo_split(ws: Workspace, split: Unmerged) -> Changes:
+    """Put a split-off record back with the customer it left (and any pin the split dropped)."""
+    with ws.writing() as conn:
+        undo_log_in(conn, split.log_id)
+    return split.changes

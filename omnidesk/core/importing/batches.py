@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
+from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
+from omnidesk.core.journal import Journal, JournaledWorkspace, revert
 from omnidesk.core.models import Consent, CustomField, Event, Identifier, ImportBatch, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
@@ -39,32 +42,96 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
     in the list, marked "undone", so the history is honest; the same file can
     be imported again afterwards.
     """
+    with ws.writing() as conn:
+        return undo_batch_in(conn, batch_id)
+
+
+def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
+    """:func:`undo_batch` inside the caller's transaction."""
     batch_t = ImportBatch.__table__
     rec = SourceRecord.__table__
-    with ws.writing() as conn:
-        status = conn.execute(select(batch_t.c.status).where(batch_t.c.id == batch_id)).scalar()
-        if status is None:
-            raise UserError(f"There is no import {batch_id}.")
-        if status != "done":
-            raise UserError(f"Import {batch_id} is {status}; only a finished import can be undone.")
-        in_batch = select(rec.c.id).where(rec.c.batch_id == batch_id)
-        split = merges_of_batch(conn, batch_id)
-        for log_id in split:  # newest first, each undone as it was made
-            undo_log_in(conn, log_id, new_id_if_taken=True)
-        touched = set(conn.execute(
-            select(rec.c.customer_id).where(rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None))
-            .distinct()
-        ).scalars())
-        events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
-        conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
-        conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))
-        conn.execute(delete(CustomField.__table__).where(CustomField.__table__.c.record_id.in_(in_batch)))
-        forget_records(conn, conn.execute(in_batch).scalars().all())
-        records = conn.execute(delete(rec).where(rec.c.batch_id == batch_id)).rowcount
-        removed_customers = refresh_customers(conn, touched)
-        conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
+    status = conn.execute(select(batch_t.c.status).where(batch_t.c.id == batch_id)).scalar()
+    if status is None:
+        raise UserError(f"There is no import {batch_id}.")
+    if status != "done":
+        raise UserError(f"Import {batch_id} is {status}; only a finished import can be undone.")
+    in_batch = select(rec.c.id).where(rec.c.batch_id == batch_id)
+    split = merges_of_batch(conn, batch_id)
+    for log_id in split:  # newest first, each undone as it was made
+        undo_log_in(conn, log_id, new_id_if_taken=True)
+    touched = set(conn.execute(
+        select(rec.c.customer_id).where(rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None))
+        .distinct()
+    ).scalars())
+    events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
+    conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
+    conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))
+    conn.execute(delete(CustomField.__table__).where(CustomField.__table__.c.record_id.in_(in_batch)))
+    forget_records(conn, conn.execute(in_batch).scalars().all())
+    records = conn.execute(delete(rec).where(rec.c.batch_id == batch_id)).rowcount
+    removed_customers = refresh_customers(conn, touched)
+    conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
     return {"source_records": records, "events": events, "customers": removed_customers,
             "merges_undone": len(split)}
+
+
+def undo_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
+    """Undo several imports at once (the newest first), in one transaction: all of them or none."""
+    totals: dict[str, int] = {}
+    with ws.writing() as conn:
+        for batch_id in sorted(batch_ids, reverse=True):
+            for key, n in undo_batch_in(conn, batch_id).items():
+                totals[key] = totals.get(key, 0) + n
+    return BatchesUndone(totals, list(batch_ids))
+
+
+@dataclass
+class BatchesUndone:
+    """What :func:`undo_batches` removed (summed over the imports) and what the screens re-read."""
+
+    removed: dict[str, int]
+    batch_ids: list[int]
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(customer_list=True, reviews=True, imports=True)
+
+
+@dataclass
+class BatchRemoval:
+    """An import taken back with every row it changed journaled, so that :func:`restore_batch`
+    puts it back exactly (the same ids, the same golden records, the merges it made)."""
+
+    batch_id: int
+    file_name: str
+    removed: dict[str, int]
+    journal: Journal
+
+    @property
+    def changes(self) -> Changes:
+        return self.journal.changes() | Changes(customer_list=True, reviews=True, imports=True)
+
+
+# Taking back a bigger import is not journaled: the journal would hold all of its rows in memory.
+UNDOABLE_RECORDS = 100_000
+
+
+def remove_batch(ws: Workspace, batch_id: int) -> BatchRemoval:
+    """:func:`undo_batch`, journaled: what the Imports screen's Undo runs, so Edit › Undo can take it back."""
+    journaled = JournaledWorkspace(ws)
+    removed = undo_batch(journaled, batch_id)
+    with ws.engine.connect() as conn:
+        name = conn.execute(select(ImportBatch.__table__.c.file_name)
+                            .where(ImportBatch.__table__.c.id == batch_id)).scalar() or ""
+    return BatchRemoval(batch_id, name, removed, journaled.journal())
+
+
+def restore_batch(ws: Workspace, removal: BatchRemoval) -> Changes:
+    """Put back exactly what :func:`remove_batch` removed, in one transaction.
+
+    Refused (``JournalConflict``, nothing changed) when anything it touched has changed since.
+    """
+    return revert(ws, removal.journal)
 
 
 @dataclass(frozen=True)

@@ -183,7 +183,8 @@ def erase_confirmation(parent: QWidget | None, person: str, removes: Sequence[st
     lines = "".join(f"<li>{line}</li>" for line in removes)
     box.setInformativeText(
         f"<p>Everything Omnidesk holds about them goes, everywhere in this workspace:</p><ul>{lines}</ul>"
-        f"<p>{kept}</p><p><b>This cannot be undone.</b> Export their data first if you need a copy.</p>"
+        f"<p>{kept}</p><p><b>This cannot be undone.</b> Edit › Undo forgets the steps before it too (they "
+        "hold what is erased). Export their data first if you need a copy.</p>"
     )
     # Wide enough that the list reads as lines, not a narrow column.
     box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 460px; }")

@@ -162,6 +162,11 @@ class CustomersView(QWidget):
         self.model.reload()
         self._update_state()
 
+    def apply_changes(self, changes) -> None:
+        """Re-read the list when a change concerns it (a name, a count, a customer added or gone)."""
+        if changes.touches_list():
+            self.refresh()
+
     def _update_state(self) -> None:
         rows = self.model.rowCount()
         searching = bool(self.search.text().strip()) or self.model.filtered()

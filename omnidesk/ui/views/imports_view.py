@@ -184,5 +184,9 @@ class ImportsView(QWidget):
         self._update_state()
         self._selection_changed()
 
+    def apply_changes(self, changes) -> None:
+        if changes.imports or changes.everything:
+            self.refresh()
+
     def _update_state(self) -> None:
         self.pages.setCurrentIndex(1 if self.model.rowCount() else 0)

@@ -209,6 +209,12 @@ class ReviewView(QWidget):
             self.pairs.setCurrentRow(min(max(keep, 0), n - 1))
             self._show_current(self.pairs.currentRow())
 
+    def apply_changes(self, changes) -> None:
+        """Re-read the queue when it changed, or when a customer it shows did (a name, a merge)."""
+        shown = {c for i in self.items for c in (i.left_id, i.right_id)}
+        if changes.reviews or changes.customer_list or changes.everything or shown & changes.customers:
+            self.refresh()
+
     def _show_current(self, row: int) -> None:
         item = self.current_item()
         if item is None:

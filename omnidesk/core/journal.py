@@ -1,0 +1,241 @@
+"""Undo by journal: every row a write changed, so that write can be reverted exactly.
+
+Most writes have an undo of their own (a merge log, a decision token).  Two do
+not restore every row as it was: taking an import back (golden records rebuilt,
+merges split, value counts forgotten) and a whole-workspace Find Duplicates.
+Such a write runs with its connection journaled: temporary triggers copy each
+row it inserts, updates or deletes in the workspace's tables into the
+connection's temp schema, and the journal is read back before the transaction
+commits.  :func:`revert` puts every row back in one transaction, and first
+checks, row by row, that each is still as the write left it: a row changed
+since (by a later write, by another window) refuses the revert with nothing
+changed, so a journal is never replayed blind.
+
+The customer search index (an FTS table) is outside the triggers' reach: a
+revert rebuilds the entries of the customers it touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from sqlalchemy.engine import Connection
+from sqlmodel import SQLModel
+
+from omnidesk.core import models  # noqa: F401  (the tables must be registered on the metadata)
+from omnidesk.core.changes import Changes
+from omnidesk.core.errors import UserError
+
+_PREFIX = "omnidesk_journal"
+_OPS = f"{_PREFIX}_op"
+
+
+class JournalConflict(UserError):
+    """A row a journaled write left has changed since: the revert would overwrite someone's work."""
+
+
+@dataclass(frozen=True)
+class Op:
+    table: str
+    kind: str  # "i" inserted, "u" updated, "d" deleted
+    old_rowid: int | None
+    new_rowid: int | None
+    old: tuple | None
+    new: tuple | None
+
+
+@dataclass
+class Journal:
+    """What one write did, row by row, in the order it did it."""
+
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Tables whose id column is the rowid itself (writing both would name one column twice).
+    aliased: set[str] = field(default_factory=set)
+    ops: list[Op] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ops)
+
+    def customers(self) -> set[int]:
+        """Ids of the customers whose rows the write inserted, changed or deleted."""
+        return {rid for op in self.ops if op.table == "customer"
+                for rid in (op.old_rowid, op.new_rowid) if rid is not None}
+
+    def changes(self) -> Changes:
+        """What reverting (or the write itself) changes, for the screens."""
+        tables = {op.table for op in self.ops}
+        return Changes(customers=frozenset(self.customers()),
+                       customer_list=bool(tables & {"customer", "source_record"}),
+                       reviews=bool(tables & {"match_review", "match_decision"}),
+                       imports="import_batch" in tables,
+                       settings="setting" in tables)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _tables() -> list[str]:
+    return [t.name for t in SQLModel.metadata.sorted_tables]
+
+
+def _columns(conn: Connection, table: str) -> tuple[tuple[str, ...], bool]:
+    """The table's columns in the order the file has them (a migration may have added some at the
+    end), and whether its primary key is the rowid."""
+    info = conn.exec_driver_sql(f"PRAGMA main.table_info({_q(table)})").all()
+    keys = [r for r in info if r[5]]
+    aliased = len(keys) == 1 and str(keys[0][2]).upper() == "INTEGER"
+    return tuple(r[1] for r in info), aliased
+
+
+@contextmanager
+def recording(conn: Connection) -> Iterator[Journal]:
+    """Journal every row the caller changes on ``conn`` inside its open transaction.
+
+    The journal is filled when the block ends without an error; the temporary
+    triggers and tables are gone then, whatever happened.
+    """
+    journal = Journal()
+    made: list[str] = []
+    recursive = conn.exec_driver_sql("PRAGMA recursive_triggers").scalar()
+    # A REPLACE that deletes a row fires delete triggers only with recursive triggers on.
+    conn.exec_driver_sql("PRAGMA recursive_triggers = ON")
+    try:
+        conn.exec_driver_sql(f"CREATE TEMP TABLE {_OPS} (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, "
+                             "op TEXT NOT NULL, old_rowid INTEGER, new_rowid INTEGER)")
+        made.append(f"TABLE temp.{_OPS}")
+        for table in _tables():
+            cols, aliased = _columns(conn, table)
+            if not cols:
+                continue
+            journal.columns[table] = cols
+            if aliased:
+                journal.aliased.add(table)
+            rows = f"{_PREFIX}_row_{table}"
+            conn.exec_driver_sql(f"CREATE TEMP TABLE {_q(rows)} AS SELECT 0 AS seq, '' AS side, * "
+                                 f"FROM main.{_q(table)} WHERE 0")
+            made.append(f"TABLE temp.{_q(rows)}")
+            seq = f"(SELECT max(seq) FROM {_OPS})"
+            old = ", ".join(f"OLD.{_q(c)}" for c in cols)
+            new = ", ".join(f"NEW.{_q(c)}" for c in cols)
+            name = _q(table)
+            for event, body in (
+                ("INSERT", f"INSERT INTO {_OPS} (tbl, op, new_rowid) VALUES ('{table}', 'i', NEW.rowid); "
+                           f"INSERT INTO {_q(rows)} VALUES ({seq}, 'new', {new});"),
+                ("UPDATE", f"INSERT INTO {_OPS} (tbl, op, old_rowid, new_rowid) "
+                           f"VALUES ('{table}', 'u', OLD.rowid, NEW.rowid); "
+                           f"INSERT INTO {_q(rows)} VALUES ({seq}, 'old', {old}); "
+                           f"INSERT INTO {_q(rows)} VALUES ({seq}, 'new', {new});"),
+                ("DELETE", f"INSERT INTO {_OPS} (tbl, op, old_rowid) VALUES ('{table}', 'd', OLD.rowid); "
+                           f"INSERT INTO {_q(rows)} VALUES ({seq}, 'old', {old});"),
+            ):
+                trigger = _q(f"{_PREFIX}_{table}_{event.lower()}")
+                conn.exec_driver_sql(f"CREATE TEMP TRIGGER {trigger} AFTER {event} ON main.{name} "
+                                     f"BEGIN {body} END")
+                made.append(f"TRIGGER temp.{trigger}")
+        yield journal
+        _read(conn, journal)
+    finally:
+        for thing in reversed(made):
+            conn.exec_driver_sql(f"DROP {thing.split(' ', 1)[0]} IF EXISTS {thing.split(' ', 1)[1]}")
+        conn.exec_driver_sql(f"PRAGMA recursive_triggers = {int(bool(recursive))}")
+
+
+def _read(conn: Connection, journal: Journal) -> None:
+    images: dict[int, dict[str, tuple]] = {}
+    for table, cols in journal.columns.items():
+        rows = _q(f"{_PREFIX}_row_{table}")
+        for row in conn.exec_driver_sql(f"SELECT * FROM temp.{rows}"):
+            images.setdefault(row[0], {})[row[1]] = tuple(row[2:])
+    for seq, table, kind, old_rowid, new_rowid in conn.exec_driver_sql(
+            f"SELECT seq, tbl, op, old_rowid, new_rowid FROM temp.{_OPS} ORDER BY seq"):
+        image = images.get(seq, {})
+        journal.ops.append(Op(table, kind, old_rowid, new_rowid, image.get("old"), image.get("new")))
+
+
+class JournaledWorkspace:
+    """A workspace whose writes are journaled: pass it to a core write that takes a workspace.
+
+    Everything else is the workspace's own; ``journals`` holds one journal per
+    committed write transaction, in order.
+    """
+
+    def __init__(self, workspace) -> None:
+        self._workspace = workspace
+        self.journals: list[Journal] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self._workspace, name)
+
+    @contextmanager
+    def writing(self, wait: float | None = None) -> Iterator[Connection]:
+        with self._workspace.writing(wait) as conn:
+            with recording(conn) as journal:
+                yield conn
+            self.journals.append(journal)
+
+    def journal(self) -> Journal:
+        """Every write made through this object, as one journal."""
+        out = Journal()
+        for j in self.journals:
+            out.columns.update(j.columns)
+            out.aliased |= j.aliased
+            out.ops.extend(j.ops)
+        return out
+
+
+def _current(conn: Connection, table: str, cols: tuple[str, ...], rowid: int) -> tuple | None:
+    row = conn.exec_driver_sql(
+        f"SELECT {', '.join(_q(c) for c in cols)} FROM main.{_q(table)} WHERE rowid = ?", (rowid,)).first()
+    return tuple(row) if row is not None else None
+
+
+def revert_in(conn: Connection, journal: Journal) -> Changes:
+    """Put back every row ``journal`` recorded, newest change first, inside the caller's transaction.
+
+    Raises :class:`JournalConflict` (the caller's transaction then rolls back)
+    when a row is no longer as the journaled write left it.
+    """
+    for op in reversed(journal.ops):
+        cols = journal.columns[op.table]
+        name = _q(op.table)
+        own_rowid = op.table not in journal.aliased
+        if op.kind in ("i", "u"):
+            if _current(conn, op.table, cols, op.new_rowid) != op.new:
+                raise JournalConflict(_conflict(op.table))
+            if op.kind == "i":
+                conn.exec_driver_sql(f"DELETE FROM main.{name} WHERE rowid = ?", (op.new_rowid,))
+                continue
+            moved = own_rowid and op.old_rowid != op.new_rowid
+            assignments = ", ".join((["rowid = ?"] if moved else []) + [f"{_q(c)} = ?" for c in cols])
+            conn.exec_driver_sql(f"UPDATE main.{name} SET {assignments} WHERE rowid = ?",
+                                 ((op.old_rowid,) if moved else ()) + (*op.old, op.new_rowid))
+        else:
+            if _current(conn, op.table, cols, op.old_rowid) is not None:
+                raise JournalConflict(_conflict(op.table))
+            names = (["rowid"] if own_rowid else []) + [_q(c) for c in cols]
+            conn.exec_driver_sql(f"INSERT INTO main.{name} ({', '.join(names)}) "
+                                 f"VALUES ({', '.join('?' * len(names))})",
+                                 ((op.old_rowid,) if own_rowid else ()) + op.old)
+    from omnidesk.core.identity.golden import reindex_customers
+
+    reindex_customers(conn, sorted(journal.customers()))
+    return journal.changes()
+
+
+def revert(ws, journal: Journal) -> Changes:
+    """:func:`revert_in` in a transaction of its own: all of it, or nothing."""
+    with ws.writing() as conn:
+        return revert_in(conn, journal)
+
+
+_WHAT = {"customer": "a customer", "source_record": "an imported record", "import_batch": "an import",
+         "match_review": "the review queue", "match_decision": "a match decision", "merge_log": "a merge",
+         "setting": "a setting"}
+
+
+def _conflict(table: str) -> str:
+    what = _WHAT.get(table, f"the {table.replace('_', ' ')} table")
+    return f"Changed since: {what} is no longer as that step left it, so it cannot be taken back."

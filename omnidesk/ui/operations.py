@@ -1,0 +1,391 @@
+"""The one bridge from the GUI to the core: every change a user makes runs through here.
+
+Modelled on Anki's ``aqt.operations``: a screen asks, the bridge runs one core
+write, then says once what changed (``changed``, a ``core.changes.Changes``)
+and each screen redraws only what that concerns.
+
+Each change is a :class:`~omnidesk.ui.commands.Step`, a QUndoCommand whose
+``apply`` and ``revert`` each call one core function (one transaction):
+
+* :meth:`Operations.push` applies a step now; only when it succeeded does it go
+  on the window's QUndoStack.
+* :meth:`Operations.undo` / :meth:`redo` (Edit › Undo and Redo) run the step
+  first and move the stack only when it succeeded.  Before that, the customers
+  the step names must read exactly as the step left them (or found them): a
+  step whose target is gone (erased, merged away, its import taken back) or
+  changed since is dropped from the stack with a message, never replayed blind.
+  A workspace busy with another window's import leaves the stack as it was.
+* Long work (Find Duplicates, redoing an import) runs off the UI thread on the
+  task runner with progress and Cancel; other changes wait until it ends.
+* Erasing a person cannot be undone: the stack is cleared (its steps may hold
+  what was erased), and the question asked before says so.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from omnidesk.core.changes import Changes
+from omnidesk.core.customers import customer_fingerprints, display_names
+from omnidesk.core.errors import UserError
+from omnidesk.core.failures import is_damaged
+from omnidesk.core.tasks import Cancelled
+from omnidesk.core.workspace import Workspace, WorkspaceError
+from omnidesk.ui import commands
+from omnidesk.ui.commands import Step
+from omnidesk.ui.tasks import Task, TaskRunner
+
+
+def reason(exc: BaseException) -> str:
+    """An error as one line for a message box."""
+    if isinstance(exc, (UserError, WorkspaceError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"{exc.strerror}." if exc.strerror else str(exc)
+    if getattr(exc, "orig", None) is not None:  # the database refused: its words, not the statement
+        return f"The workspace could not be changed ({exc.orig})."
+    return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
+
+
+class Operations(QObject):
+    changed = Signal(object)  # Changes: once per finished change, undo or redo
+    failed = Signal(str, str)  # title, text: a change that did not happen, and why
+    notice = Signal(str)  # one line for the status bar
+    busyChanged = Signal(bool)  # long work started (True) or ended
+    progressed = Signal(int, int, str)  # done, total (0: unknown), what it is doing
+
+    def __init__(self, stack: QUndoStack, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.stack = stack
+        self.runner = runner
+        self.workspace: Workspace | None = None
+        self.task: Task | None = None
+        self._busy_with = ""
+        # Batches an import redo made again, under new ids: old id -> new id.
+        self.batch_aliases: dict[int, int] = {}
+
+    # -- state ---------------------------------------------------------------------
+
+    def set_workspace(self, workspace: Workspace | None) -> None:
+        self.workspace = workspace
+        self.stack.clear()
+        self.batch_aliases.clear()
+
+    @property
+    def busy(self) -> bool:
+        return self.task is not None
+
+    @property
+    def busy_with(self) -> str:
+        """What the running long work is ("Find Duplicates"), or ""."""
+        return self._busy_with if self.busy else ""
+
+    def current_batch(self, batch_id: int) -> int:
+        while batch_id in self.batch_aliases:
+            batch_id = self.batch_aliases[batch_id]
+        return batch_id
+
+    def names(self, customer_ids: Sequence[int]) -> dict[int, str]:
+        assert self.workspace is not None
+        return display_names(self.workspace, customer_ids)
+
+    def _ready(self, title: str) -> bool:
+        if self.workspace is None:
+            return False
+        if self.workspace.readonly:
+            self.notice.emit("Read-only workspace: changes are off.")
+            return False
+        if self.busy:
+            self.failed.emit(title, f"{self._busy_with} is still running; wait for it to finish or cancel it.")
+            return False
+        return True
+
+    # -- running steps -------------------------------------------------------------
+
+    def push(self, step: Step, title: str) -> bool:
+        """Apply ``step`` now and, when it changed something, put it on the undo stack.
+
+        A refusal or failure is reported as ``failed(title, reason)``; returns
+        whether the step was applied.
+        """
+        if not self._ready(title):
+            return False
+        return self._push_ready(step, title)
+
+    def _push_ready(self, step: Step, title: str) -> bool:
+        assert self.workspace is not None
+        step.ops = self
+        step.before = customer_fingerprints(self.workspace, step.customers)
+        try:
+            changes = step.apply(self.workspace)
+        except Exception as exc:
+            self._report(title, exc)
+            return False
+        self._pushed(step, changes)
+        return True
+
+    def _pushed(self, step: Step, changes: Changes) -> None:
+        assert self.workspace is not None
+        step.after = customer_fingerprints(self.workspace, step.customers)
+        if not step.noop:
+            step.ran = True  # QUndoStack.push calls redo(): it has already run
+            self.stack.push(step)
+        self.changed.emit(changes)
+
+    def _report(self, title: str, exc: BaseException) -> None:
+        if is_damaged(exc):
+            raise exc  # the window's damage handler offers a backup or a recovery
+        if not isinstance(exc, (UserError, WorkspaceError, OSError)):
+            traceback.print_exception(exc)
+        self.failed.emit(title, reason(exc))
+
+    def undo(self) -> None:
+        """Edit › Undo: take back the last step, or drop it when its target is gone."""
+        if not self._ready("Cannot undo") or not self.stack.canUndo():
+            return
+        step = self.stack.command(self.stack.index() - 1)
+        if not isinstance(step, Step):
+            self.stack.undo()
+            return
+        self._move(step, undoing=True)
+
+    def redo(self) -> None:
+        """Edit › Redo: do the step again, or drop it when its target is gone."""
+        if not self._ready("Cannot redo") or not self.stack.canRedo():
+            return
+        step = self.stack.command(self.stack.index())
+        if not isinstance(step, Step):
+            self.stack.redo()
+            return
+        self._move(step, undoing=False)
+
+    def _move(self, step: Step, *, undoing: bool) -> None:
+        assert self.workspace is not None
+        verb = "undo" if undoing else "redo"
+        title = f"Cannot {verb} {step.text()}"
+        expected = step.after if undoing else step.before
+        if expected is not None and customer_fingerprints(self.workspace, step.customers) != expected:
+            self._drop(step, undoing, title, f"{step.target_words()} changed since (in another window, or by "
+                       "an import or a step that was taken back), so this step could now hit the wrong data.")
+            return
+        if not undoing and step.long_redo:
+            self._redo_long(step, title)
+            return
+        try:
+            changes = step.revert(self.workspace) if undoing else step.apply(self.workspace)
+        except (UserError, OSError) as exc:
+            self._drop(step, undoing, title, reason(exc))
+            return
+        except Exception as exc:  # a busy workspace, or a failure: nothing changed, the stack stays
+            self._report(title, exc)
+            return
+        self._moved(step, undoing, changes)
+
+    def _moved(self, step: Step, undoing: bool, changes: Changes) -> None:
+        step.ran = True
+        what = step.text()
+        if undoing:
+            self.stack.undo()
+        else:
+            self.stack.redo()
+        self.changed.emit(changes)
+        self.notice.emit(f"{'Undid' if undoing else 'Redid'} {what}")
+
+    def _drop(self, step: Step, undoing: bool, title: str, why: str) -> None:
+        """Take ``step`` off the stack without running it (its target is gone or changed)."""
+        step.setObsolete(True)
+        if undoing:
+            self.stack.undo()  # an obsolete step is deleted, not undone
+        else:
+            self.stack.redo()
+        self.failed.emit(title, f"{why}\n\nThe step was removed from Edit › Undo; nothing was changed.")
+
+    # -- long work -------------------------------------------------------------------
+
+    def _start(self, what: str, factory, finished: Callable[[object], None], title: str) -> None:
+        task = Task(factory)
+        self.task = task
+        self._busy_with = what
+        task.signals.progressed.connect(self.progressed)
+        task.signals.finished.connect(lambda result: self._long_done(task, lambda: finished(result)))
+        task.signals.failed.connect(lambda exc: self._long_done(task, lambda: self._long_failed(title, exc)))
+        self.busyChanged.emit(True)
+        self.progressed.emit(0, 0, f"{what}…")
+        self.runner.start(task)
+
+    def _long_done(self, task: Task, then: Callable[[], None]) -> None:
+        if self.task is task:
+            self.task = None
+            self.busyChanged.emit(False)
+        then()
+
+    def _long_failed(self, title: str, exc: BaseException) -> None:
+        if isinstance(exc, Cancelled):
+            self.notice.emit(str(exc))
+            return
+        self._report(title, exc)
+
+    def cancel(self) -> None:
+        """Stop the running long work; what it had done is rolled back."""
+        if self.task is not None:
+            self.task.cancel()
+            self.progressed.emit(0, 0, f"Cancelling {self._busy_with}…")
+
+    def _redo_long(self, step: Step, title: str) -> None:
+        assert self.workspace is not None
+
+        def finished(result) -> None:
+            changes = step.finish_long(result)
+            self._moved(step, False, changes)
+
+        def failed_or_gone(exc: BaseException) -> None:
+            if isinstance(exc, (UserError, OSError)) and not isinstance(exc, Cancelled):
+                self._drop(step, False, title, reason(exc))
+            else:
+                self._long_failed(title, exc)
+
+        task = Task(step.long_task(self.workspace, self))
+        self.task = task
+        self._busy_with = step.long_words()
+        task.signals.progressed.connect(self.progressed)
+        task.signals.finished.connect(lambda result: self._long_done(task, lambda: finished(result)))
+        task.signals.failed.connect(lambda exc: self._long_done(task, lambda: failed_or_gone(exc)))
+        self.busyChanged.emit(True)
+        self.progressed.emit(0, 0, f"{self._busy_with}…")
+        self.runner.start(task)
+
+    # -- the user's changes ------------------------------------------------------------
+
+    def pin(self, customer_id: int, field: str, value: str | None) -> bool:
+        """Pin ``value`` as the customer's ``field`` (None unpins)."""
+        name = self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""
+        title = "Cannot pin the value" if value is not None else "Cannot unpin the value"
+        return self.push(commands.PinStep(customer_id, name, field, value), title)
+
+    def save_notes(self, customer_id: int, text: str, *, wait: float | None = None) -> bool:
+        """Save the notes typed for a customer as one undo step; True when they changed.
+
+        Unlike the other changes this raises (WorkspaceBusyError, UserError…):
+        the notes editor keeps the words and tries again, or says why not.
+        """
+        if self.workspace is None:
+            return False
+        if self.workspace.readonly:
+            raise self.workspace.readonly_error()
+        name = self.names([customer_id]).get(customer_id, f"customer #{customer_id}")
+        step = commands.NotesStep(customer_id, name, text, wait)
+        step.ops = self
+        step.before = customer_fingerprints(self.workspace, step.customers)
+        changes = step.apply(self.workspace)
+        self._pushed(step, changes)
+        return not step.noop
+
+    def merge(self, customer_ids: Sequence[int]) -> bool:
+        ids = sorted(set(customer_ids))
+        if len(ids) < 2 or self.workspace is None:
+            return False
+        names = self.names(ids)
+        return self.push(commands.MergeStep(ids, names.get(ids[0], f"customer #{ids[0]}")), "Not possible")
+
+    def split(self, record_id: int, customer_id: int, record_words: str) -> bool:
+        if self.workspace is None:
+            return False
+        name = self.names([customer_id]).get(customer_id, f"customer #{customer_id}")
+        return self.push(commands.SplitStep(record_id, customer_id, name, record_words), "Not possible")
+
+    def accept(self, review_id: int, left: int, right: int) -> bool:
+        return self._decide(commands.AcceptStep, review_id, left, right)
+
+    def reject(self, review_id: int, left: int, right: int) -> bool:
+        return self._decide(commands.RejectStep, review_id, left, right)
+
+    def skip(self, review_id: int, left: int, right: int) -> bool:
+        return self._decide(commands.SkipStep, review_id, left, right)
+
+    def _decide(self, kind, review_id: int, left: int, right: int) -> bool:
+        if self.workspace is None:
+            return False
+        names = self.names([left, right])
+        pair = f"{names.get(left, f'#{left}')} ~ {names.get(right, f'#{right}')}"
+        return self.push(kind(review_id, left, right, pair), "Not possible")
+
+    def accept_all(self, review_ids: Sequence[int], customers: Sequence[int], min_score: float):
+        """Accept these pairs as one step; returns the core's BulkAccept, or None when it did not run."""
+        step = commands.BulkAcceptStep(list(review_ids), list(customers), min_score)
+        return step.result if self.push(step, "Cannot accept the pairs") else None
+
+    def imported(self, files: list[tuple], batch_ids: Sequence[int], changes: Changes) -> None:
+        """Files the import wizard has imported (off the UI thread): one step, for Edit › Undo."""
+        if self.workspace is None:
+            return
+        step = commands.ImportStep(files, list(batch_ids))
+        step.ops = self
+        step.workspace = self.workspace
+        step.before = step.after = {}
+        self._pushed(step, changes)
+
+    def remove_import(self, batch_id: int, file_name: str, *, undoable: bool = True):
+        """Take an import back from the Imports screen; returns what was removed, or None.
+
+        ``undoable=False`` (an import too big to journal) runs it as it is and
+        clears the undo stack: an earlier "Import …" redone would bring it back.
+        """
+        if not self._ready("Cannot undo import"):
+            return None
+        if undoable:
+            step = commands.RemoveImportStep(batch_id, file_name)
+            return step.removal.removed if self._push_ready(step, "Cannot undo import") else None
+        from omnidesk.core.importing.batches import undo_batches
+
+        assert self.workspace is not None
+        try:
+            undone = undo_batches(self.workspace, [self.current_batch(batch_id)])
+        except Exception as exc:
+            self._report("Cannot undo import", exc)
+            return None
+        self.stack.clear()
+        self.changed.emit(undone.changes)
+        return undone.removed
+
+    def find_duplicates(self, finished: Callable[[object], None] | None = None) -> bool:
+        """Start Find Duplicates off the UI thread; ``finished(stats)`` after its step is pushed."""
+        if not self._ready("Cannot look for duplicates now"):
+            return False
+        assert self.workspace is not None
+        step = commands.FindDuplicatesStep()
+        step.ops = self
+        step.before = step.after = {}
+
+        def done(result) -> None:
+            changes = step.finish_long(result)
+            if step.noop:
+                self.changed.emit(changes)
+            else:
+                self._pushed(step, changes)
+            if finished is not None:
+                finished(step.stats)
+
+        self._start("Find Duplicates", step.long_task(self.workspace, self), done, "Cannot look for duplicates now")
+        return True
+
+    def erase_person(self, customer_id: int) -> dict:
+        """Erase a person everywhere: not undoable, so the undo stack is cleared (it may hold their data).
+
+        Raises whatever the core raises; the caller reports it.
+        """
+        from omnidesk.core.rights import erase_person
+
+        assert self.workspace is not None
+        if self.busy:
+            raise WorkspaceError(f"{self._busy_with} is still running; wait for it to finish or cancel it.")
+        try:
+            return erase_person(self.workspace, customer_id)
+        finally:
+            if not self.names([customer_id]):  # erased (even when tidying up after it failed)
+                self.stack.clear()
+                self.batch_aliases.clear()
+                self.changed.emit(Changes(customers=frozenset({customer_id}), customer_list=True, reviews=True))

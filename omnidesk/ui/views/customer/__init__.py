@@ -1,0 +1,5 @@
+"""The Customer screen (see :mod:`.view`)."""
+
+from omnidesk.ui.views.customer.view import CustomerView
+
+__all__ = ["CustomerView"]

@@ -1,0 +1,439 @@
+"""The customer's card: name, contact details, consent, money and more fields, and pinning a value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core.channels import channel_name
+from omnidesk.core.importing.custom_fields import CustomValue
+from omnidesk.core.money import format_money
+from omnidesk.core.phones import display_phone
+from omnidesk.core.profile import CustomerProfile
+from omnidesk.core.provenance import pin_candidates
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_day
+from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption
+from omnidesk.ui.formatting import nice_date
+from omnidesk.ui.models.identifier_table_model import describe_sources, rows_text, sources_by_file
+from omnidesk.ui.models.timeline_model import channel_color
+from omnidesk.ui.views.customer.widgets import ElidedLabel, ValueCell, clear_layout, make_chip
+
+CONSENT_COLORS = {
+    "granted": "#2E7D32",
+    "pending": "#9E7700",
+    "denied": "#6D6D6D",
+    "unsubscribed": "#C62828",
+    "cleaned": "#C62828",
+}
+CONSENT_LABELS = {c: f"{channel_name(c)} consent" for c in ("email", "sms", "whatsapp")}
+EMPTY = "—"
+PINNED_COLOR = "#5E6B7A"
+
+# The card's rows that show pinnable golden fields, and the fields behind each.
+PIN_ROWS: dict[str, tuple[str, ...]] = {
+    "name": ("first_name", "last_name"),
+    "email": ("email",),
+    "phone": ("phone",),
+    "address": ("address",),
+    "place": ("city", "region", "postcode", "country"),
+    "birthday": ("birthday",),
+    "company": ("company",),
+}
+FIELD_LABELS = {
+    "first_name": "First name", "last_name": "Last name", "email": "Email", "phone": "Phone",
+    "company": "Company", "address": "Address", "city": "City", "region": "Region",
+    "postcode": "Postcode", "country": "Country", "birthday": "Birthday",
+}
+MORE_FIELD_COLUMNS = 3
+
+
+
+class CardMixin:
+    """The card of :class:`CustomerView` (built, filled, and its pin menus)."""
+
+    def _build_card(self) -> QFrame:
+        card = QFrame()
+        card.setObjectName("customerCard")
+        card.setFrameShape(QFrame.Shape.StyledPanel)
+        outer = QVBoxLayout(card)
+        outer.setContentsMargins(16, 12, 16, 12)
+        outer.setSpacing(4)
+
+        self.name_label = ElidedLabel()
+        self.name_label.setObjectName("customerName")
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.7)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.name_label.setMinimumHeight(self.name_label.fontMetrics().height() + 4)
+        # As wide as the name, no wider, so "pinned" and the pin menu sit right after it;
+        # a long name still shrinks (elided) before anything else does.
+        self.name_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.chips = QHBoxLayout()
+        self.chips.setSpacing(4)
+        self.pin_marks: dict[str, QLabel] = {}
+        self.pin_buttons: dict[str, QToolButton] = {}
+        self.pin_menus: dict[str, QMenu] = {}
+        self.pin_controls: dict[str, QWidget] = {}
+        name_row = QHBoxLayout()
+        name_row.setSpacing(6)
+        name_row.addWidget(self.name_label)
+        name_row.addWidget(self._pin_controls("name", self.name_label))
+        name_row.addStretch(1)
+        name_row.addSpacing(12)
+        name_row.addLayout(self.chips)
+        outer.addLayout(name_row)
+
+        self.subtitle = ElidedLabel()
+        self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        outer.addWidget(self.subtitle)
+        outer.addSpacing(6)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(3)
+        self.fields: dict[str, ElidedLabel] = {}
+        self.value_cells: dict[str, ValueCell] = {}
+        column_a = ("email", "Email"), ("phone", "Phone"), ("address", "Address"), ("place", "Place"), \
+            ("birthday", "Birthday"), ("company", "Company")
+        column_c = ("spend", "Total spend"), ("orders", "Total orders"), ("first_seen", "First seen"), \
+            ("last_seen", "Last seen"), ("preferred", "Preferred channel")
+        for row, (key, title) in enumerate(column_a):
+            self._add_field(grid, row, 0, key, title)
+        self.consent_rows: dict[str, tuple[QLabel, QHBoxLayout, ElidedLabel]] = {}
+        # WhatsApp consent is rare: it goes below the tags so an empty row leaves no gap.
+        for row, channel in zip((0, 1, 3), ("email", "sms", "whatsapp")):
+            title = self._title(CONSENT_LABELS[channel])
+            box = QHBoxLayout()
+            box.setSpacing(6)
+            text = ElidedLabel()
+            box.addWidget(text, 1)
+            grid.addWidget(title, row, 2)
+            grid.addLayout(box, row, 3)
+            self.consent_rows[channel] = (title, box, text)
+        self._add_field(grid, 2, 2, "tags", "Tags")
+        for row, (key, title) in enumerate(column_c):
+            self._add_field(grid, row, 4, key, title)
+        # What each channel adds to the orders and spend, and from which file: one line each.
+        self.money_title = self._title("Counted")
+        self.money_title.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.money_lines = QVBoxLayout()
+        self.money_lines.setSpacing(1)
+        grid.addWidget(self.money_title, len(column_a), 0)
+        grid.addLayout(self.money_lines, len(column_a), 1, 1, 5)
+        # Emails and consent sources are long, spend and dates short: the space goes where the
+        # text is, so a narrow window still shows the email address whole (and its pin menu;
+        # a pinned one may be cut there, whole in its tooltip).
+        grid.setColumnStretch(1, 13)
+        grid.setColumnStretch(3, 10)
+        grid.setColumnStretch(5, 4)
+        # ...but a date or an amount is never cut.
+        grid.setColumnMinimumWidth(5, card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8)
+        grid.setColumnMinimumWidth(2, 0)
+        outer.addLayout(grid)
+        outer.addWidget(self._build_more_fields())
+        card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        return card
+
+    def _build_more_fields(self) -> QWidget:
+        """The "More fields" group: the columns no field was mapped to (hidden when there are none)."""
+        self.more_fields = QWidget()
+        self.more_fields.setObjectName("moreFields")
+        box = QVBoxLayout(self.more_fields)
+        box.setContentsMargins(0, 6, 0, 0)
+        box.setSpacing(3)
+        heading = QLabel("More fields")
+        font = heading.font()
+        font.setBold(True)
+        heading.setFont(font)
+        heading.setToolTip("Columns of the imported files that no field was mapped to, "
+                           "each as the latest import gives it")
+        box.addWidget(heading)
+        self.more_grid = QGridLayout()
+        self.more_grid.setHorizontalSpacing(10)
+        self.more_grid.setVerticalSpacing(3)
+        for column in range(MORE_FIELD_COLUMNS):
+            self.more_grid.setColumnStretch(2 * column + 1, 1)
+        box.addLayout(self.more_grid)
+        self.more_values: dict[str, ElidedLabel] = {}
+        self.more_fields.setVisible(False)
+        return self.more_fields
+
+    def _fill_more_fields(self, values: Sequence[CustomValue]) -> None:
+        clear_layout(self.more_grid)
+        self.more_values = {}
+        per_column = -(-len(values) // MORE_FIELD_COLUMNS) if values else 0
+        for n, v in enumerate(values):
+            row, column = (n % per_column, n // per_column) if per_column else (0, 0)
+            # "What are you shopping for?" is a title as it stands; "Loyalty points" gets a colon.
+            title = ElidedLabel(v.name if v.name.endswith(("?", ":")) else f"{v.name}:")
+            title.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+            title.setToolTip(v.name)
+            # A question asked in a form is long; the answer matters more.
+            title.setMaximumWidth(self.fontMetrics().horizontalAdvance("x" * 28))
+            title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            shown = v.display()
+            if v.type == "date" and v.date:
+                shown = nice_date(v.date) or shown
+            value = ElidedLabel(shown)
+            value.setToolTip(f"{v.name}: {shown}\n{v.describe()}")
+            self.more_grid.addWidget(title, row, 2 * column)
+            self.more_grid.addWidget(value, row, 2 * column + 1)
+            self.more_values[v.name] = value
+        self.more_fields.setVisible(bool(values))
+
+    def _title(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return label
+
+    def _add_field(self, grid: QGridLayout, row: int, column: int, key: str, title: str) -> None:
+        value = ElidedLabel()
+        grid.addWidget(self._title(title), row, column)
+        if key in PIN_ROWS:
+            cell = ValueCell(value, self._pin_controls(key, value))
+            self.value_cells[key] = cell
+            grid.addWidget(cell, row, column + 1)
+        else:
+            grid.addWidget(value, row, column + 1)
+        self.fields[key] = value
+
+    def _pin_controls(self, key: str, value_label: QLabel) -> QWidget:
+        """The "pinned" mark and the pin menu of one card row (the menu also opens on right-click)."""
+        holder = QWidget()
+        box = QHBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        mark = make_chip("pinned", PINNED_COLOR)
+        # Smaller than a consent chip: a note on the value, not a fact of its own.
+        mark.setStyleSheet(f"QLabel#chip {{ background: {PINNED_COLOR}; color: white; border-radius: 5px; "
+                           "padding: 0px 5px; font-weight: 600; }")
+        font = mark.font()
+        font.setPointSizeF(max(font.pointSizeF() * 0.85, 7.0))
+        mark.setFont(font)
+        mark.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        mark.setVisible(False)
+        button = QToolButton()
+        button.setObjectName("pinButton")
+        button.setText("⋯")
+        button.setAutoRaise(True)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setStyleSheet("QToolButton#pinButton::menu-indicator { image: none; width: 0px; }")
+        button.setFixedSize(self.fontMetrics().horizontalAdvance("⋯") + 6,
+                            max(value_label.fontMetrics().height(), self.fontMetrics().height()) + 2)
+        words = " and ".join(FIELD_LABELS[f].lower() for f in PIN_ROWS[key][:2]) \
+            if len(PIN_ROWS[key]) <= 2 else "place"
+        button.setToolTip(f"Choose which {words} the card shows, and pin it")
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        menu = QMenu(button)
+        button.setMenu(menu)
+        value_label.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        value_label.customContextMenuRequested.connect(
+            lambda pos, label=value_label, m=menu: m.popup(label.mapToGlobal(pos)))
+        box.addWidget(mark)
+        box.addWidget(button)
+        holder.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.pin_marks[key] = mark
+        self.pin_buttons[key] = button
+        self.pin_menus[key] = menu
+        self.pin_controls[key] = holder
+        return holder
+
+    def _fill_card(self, p: CustomerProfile, files: int) -> None:
+        src = p.sources
+        self.name_label.setText(p.display_name)
+        name_from = [f"{label} {src[f].describe()}" for f, label in
+                     (("full_name", "Full name"), ("first_name", "First name"), ("last_name", "Last name"))
+                     if f in src]
+        self.name_label.setToolTip("\n".join([p.display_name, *name_from]))
+        events = f"{p.event_count:,} event{'s' if p.event_count != 1 else ''}"
+        self.subtitle.setText(
+            f"Customer #{p.id} · {p.source_count:,} source record{'s' if p.source_count != 1 else ''} "
+            f"from {files} file{'s' if files != 1 else ''} · {events}"
+        )
+        self.subtitle.setToolTip(self.subtitle.text())
+
+        clear_layout(self.chips)
+        for channel in p.channels:
+            chip = make_chip(channel_name(channel), channel_color(channel))
+            chip.setToolTip(f"Known on the {channel_name(channel)} channel")
+            self.chips.addWidget(chip)
+
+        self._set("email", p.email, src.get("email"))
+        self._set("phone", display_phone(p.phone, str(self.workspace.get_setting("default_region") or "")),
+                  src.get("phone"))
+        self._set("address", p.address, src.get("address"))
+        region_post = " ".join(x for x in (p.region, p.postcode) if x)
+        place = ", ".join(x for x in (p.city, region_post, p.country) if x)
+        place_from = [f"{label} {src[f].describe()}" for f, label in
+                      (("city", "City"), ("region", "Region"), ("postcode", "Postcode"), ("country", "Country"))
+                      if f in src]
+        self._set("place", place, None, "\n".join(place_from))
+        self._set("birthday", nice_date(p.birthday), src.get("birthday"))
+        self._set("company", p.company, src.get("company"))
+        self._set("tags", ", ".join(p.tags), None, "Tags from every source record of this customer")
+
+        money = format_money(p.spend_minor, p.currency)
+        parts = [m for m in p.money if m.spend_minor is not None]
+        spend_from = ("All channels, each counted once, then added up: "
+                      + " + ".join(f"{channel_name(m.channel)} {format_money(m.spend_minor)}" for m in parts)
+                      if parts else "")
+        orders_from = ("All channels, each counted once, then added up: "
+                       + " + ".join(f"{channel_name(m.channel)} {m.orders:,}" for m in p.money)
+                       if p.money else "")
+        self._set("spend", money, None, spend_from if money else "")
+        self._set("orders", f"{p.orders:,}" if p.orders else "", None, orders_from if p.orders else "")
+        clear_layout(self.money_lines)
+        for m in p.money:
+            line = ElidedLabel(m.describe(p.currency))
+            line.setObjectName(f"money_{m.channel}")
+            line.setToolTip("\n".join(x for x in (m.describe(p.currency), m.explain()) if x))
+            self.money_lines.addWidget(line)
+        self.money_title.setVisible(bool(p.money))
+        # Stored in UTC; shown on the day it was where the shop is, as the timeline shows it.
+        zone = workspace_zone(self.workspace)
+        self._set("first_seen", nice_date(local_day(p.first_seen, zone)), None,
+                  f"{p.first_seen} UTC — the earliest dated event, sign-up or consent" if p.first_seen else "")
+        self._set("last_seen", nice_date(local_day(p.last_seen, zone)), None,
+                  f"{p.last_seen} UTC — the latest dated event or consent" if p.last_seen else "")
+        self._set("preferred", channel_name(p.preferred_channel) if p.preferred_channel else "", None,
+                  "The channel with the most events in the last 12 months" if p.preferred_channel
+                  else "No events in the last 12 months")
+
+        for channel, (title, box, text) in self.consent_rows.items():
+            clear_layout(box, keep=1)
+            fact = p.consents.get(channel)
+            show = fact is not None or channel != "whatsapp"
+            title.setVisible(show)
+            text.setVisible(show)
+            text.setForegroundRole(QPalette.ColorRole.PlaceholderText if fact is None
+                                   else QPalette.ColorRole.WindowText)
+            if fact is None:
+                text.setText(EMPTY if show else "")
+                text.setToolTip("No consent on record for this channel")
+                continue
+            chip = make_chip(fact.status, CONSENT_COLORS.get(fact.status, "#6D6D6D"))
+            chip.setToolTip(fact.describe())
+            box.insertWidget(0, chip)
+            # Without a date in the file, when it was imported is when it was last known true.
+            when = (nice_date(fact.occurred_at) if fact.occurred_at
+                    else f"as of {nice_date(local_day(fact.recorded_at, zone))}" if fact.recorded_at else "")
+            text.setText(" · ".join(x for x in (fact.source_file, when) if x))
+            text.setToolTip(fact.describe())
+        self._fill_more_fields(p.custom_fields)
+        self._fill_pins()
+
+    def _set(self, key: str, value: str, source=None, tooltip: str = "") -> None:
+        label = self.fields[key]
+        label.setText(value or EMPTY)
+        label.setForegroundRole(QPalette.ColorRole.WindowText if value else QPalette.ColorRole.PlaceholderText)
+        if source is not None:
+            tooltip = source.describe()
+        label.setToolTip(tooltip if value else "Not on record")
+
+    def _region(self) -> str:
+        return str(self.workspace.get_setting("default_region") or "")
+
+    # -- pinned values -------------------------------------------------------------
+
+    def _fill_pins(self) -> None:
+        """Mark pinned rows and rebuild each row's pin menu."""
+        for key, fields in PIN_ROWS.items():
+            pinned = [f for f in fields if f in self.pins]
+            mark = self.pin_marks[key]
+            mark.setVisible(bool(pinned))
+            # Nothing on record and nothing pinned: there is nothing to choose from.
+            has_value = self.profile is not None and any(getattr(self.profile, f) for f in fields)
+            self.pin_buttons[key].setVisible((has_value or bool(pinned)) and not self.read_only)
+            label = self.name_label if key == "name" else self.fields[key]
+            if pinned:
+                what = " and ".join(FIELD_LABELS[f].lower() for f in pinned)
+                mark.setToolTip(f"You pinned the {what}: later imports do not change it")
+                lines = [f"{FIELD_LABELS[f]} pinned by you: later imports do not change it" for f in pinned]
+                label.setToolTip("\n".join([*lines, label.toolTip()]))
+            menu = self.pin_menus[key]
+            menu.clear()
+            for f in fields:
+                action = menu.addAction(f"Choose {FIELD_LABELS[f].lower()}…")
+                action.setObjectName(f"choose:{f}")
+                action.triggered.connect(lambda _checked=False, f=f: self.choose_value(f))
+            if pinned:
+                menu.addSeparator()
+            for f in pinned:
+                action = menu.addAction(f"Unpin {FIELD_LABELS[f].lower()} (let the sources decide)")
+                action.setObjectName(f"unpin:{f}")
+                action.triggered.connect(lambda _checked=False, f=f: self.unpin(f))
+            self.pin_controls[key].adjustSize()
+            if key in self.value_cells:
+                self.value_cells[key].relayout()
+
+    def pin_action(self, field: str, kind: str = "choose"):
+        """The menu action that chooses (``kind="choose"``) or unpins a field; None when absent."""
+        key = next(k for k, fields in PIN_ROWS.items() if field in fields)
+        return next((a for a in self.pin_menus[key].actions() if a.objectName() == f"{kind}:{field}"), None)
+
+    def _shown_value(self, field: str, value: str) -> str:
+        if field == "phone":
+            return display_phone(value, self._region()) or value
+        if field == "birthday":
+            return nice_date(value) or value
+        return value
+
+    def pin_dialog(self, field: str) -> PinDialog:
+        """The chooser for ``field``: every value the customer's records carry, each with its sources."""
+        assert self.customer_id is not None and self.profile is not None
+        options = []
+        for c in pin_candidates(self.workspace, self.customer_id, field):
+            found_in = describe_sources(c.sources, files=1).removeprefix("from ")
+            if len(c.sources) > 1:
+                found_in = f"{len(c.sources)} records: {found_in}"
+            details = "\n".join(f"{f} {rows_text(nos, limit=30)} ({ch})" for f, ch, nos in sources_by_file(c.sources))
+            options.append(PinOption(c.value, self._shown_value(field, c.value), found_in, details))
+        current = getattr(self.profile, field) or ""
+        return PinDialog(FIELD_LABELS[field], self.profile.display_name, options, current,
+                         self.pins.get(field), self)
+
+    def ask_pin(self, field: str) -> tuple[str, str | None] | None:
+        """Ask which value to pin: ("pin", value), ("unpin", None), or None when cancelled."""
+        dialog = self.pin_dialog(field)
+        try:
+            accepted = dialog.exec() == PinDialog.DialogCode.Accepted
+            return dialog.choice if accepted else None
+        finally:
+            dialog.deleteLater()
+
+    def choose_value(self, field: str) -> None:
+        if self.customer_id is None or self.profile is None:
+            return
+        choice = self.ask_pin(field)
+        if choice is None:
+            return
+        action, value = choice
+        self._pin(field, value if action == "pin" else None)
+
+    def unpin(self, field: str) -> None:
+        if self.customer_id is not None:
+            self._pin(field, None)
+
+    def _pin(self, field: str, value: str | None) -> None:
+        assert self.customer_id is not None
+        if self.read_only:
+            return
+        customer_id = self.customer_id
+        if self.operations.pin(customer_id, field, value):  # the card redraws as the change is announced
+            self.customerChanged.emit(customer_id)

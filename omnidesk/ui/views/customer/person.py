@@ -1,0 +1,160 @@
+"""The person's rights over their data: export everything about them, or erase them (after a plain question)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from omnidesk.core.profile import customer_profile
+from omnidesk.core.rights import export_person
+from omnidesk.core.workspace import backup_files
+from omnidesk.ui.dialogs.person_dialogs import erase_confirmation
+from omnidesk.ui.operations import reason
+
+
+class PersonActionsMixin:
+    """Export and erase on :class:`CustomerView`."""
+
+    def _set_person_actions(self, enabled: bool) -> None:
+        for button in (self.export_person_button, self.erase_person_button):
+            button.setVisible(enabled)
+            button.setEnabled(enabled)
+        if self.read_only:
+            self.erase_person_button.setVisible(False)
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    def show_info(self, title: str, text: str) -> None:
+        QMessageBox.information(self, title, text)
+
+    def ask_person_export_path(self) -> Path | None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) \
+            or str(Path.home())
+        start = str(Path(folder) / f"customer-{self.customer_id}.zip")
+        name, _ = QFileDialog.getSaveFileName(self, "Export person data", start,
+                                              "Zip archives (*.zip);;All files (*)")
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix else path.with_suffix(".zip")
+
+    def export_person_dialog(self) -> None:
+        """Write everything about the shown person to a zip the user picks, and say where."""
+        if self.customer_id is None or self.profile is None:
+            return
+        path = self.ask_person_export_path()
+        if path is None:
+            return
+        try:
+            # The save dialog has asked before replacing a file.
+            written = export_person(self.workspace, self.customer_id, path, overwrite=True)
+        except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
+            try:
+                path.with_name(path.name + ".part").unlink(missing_ok=True)
+            except OSError:
+                pass
+            self.show_error("Cannot export person data", f"Nothing was written to {path}.\n\n{reason(exc)}")
+            return
+        self.personExported.emit(str(written))
+        self.show_info("Person data exported",
+                       f"Everything this workspace holds about {self.profile.display_name} "
+                       f"was written to:\n\n{written}")
+
+    def erase_confirmation_box(self) -> QMessageBox:
+        """The question asked before erasing the shown person (Cancel is the default)."""
+        assert self.profile is not None
+        p = self.profile
+        name = html.escape(p.display_name)
+        records = p.source_count
+        files = len({self.source_model.source_row(r).source_file for r in range(self.source_model.rowCount())})
+        ids = self.identifier_model.identifier_count()
+        removes = [
+            f"the card of <b>{name}</b> (customer #{p.id})" + (" and your notes on them" if p.notes else ""),
+            f"{records:,} source record{'s' if records != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
+            "the rows as they were imported",
+            f"{p.event_count:,} timeline entr{'y' if p.event_count == 1 else 'ies'} "
+            "(orders, messages, visits) and their consent records",
+            "their merge and review history",
+        ]
+        backups = len(backup_files(self.workspace.path)) if self.workspace.path is not None else 0
+        if backups:
+            removes.append(f"the {backups} backup{'s' if backups != 1 else ''} Omnidesk made next to this "
+                           "workspace before upgrading it: they hold this person too, so they are deleted")
+        kept = (f"Their {ids} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids) are kept "
+                "only as one-way fingerprints, so importing an old file cannot bring them back. "
+                "The files you imported them from, and copies you saved with Save a Copy, are not changed.")
+        return erase_confirmation(self, p.display_name, removes, kept)
+
+    def confirm_erase(self) -> bool:
+        box = self.erase_confirmation_box()
+        try:
+            box.exec()
+            clicked = box.clickedButton()
+            return clicked is not None and box.buttonRole(clicked) == QMessageBox.ButtonRole.DestructiveRole
+        finally:
+            box.deleteLater()
+
+    def erase_person_dialog(self) -> None:
+        """Ask, then erase the shown person everywhere and leave for the Customers list."""
+        if self.customer_id is None or self.profile is None:
+            return
+        customer_id, name = self.customer_id, self.profile.display_name
+        if not self.confirm_erase():
+            return
+        try:
+            removed = self.operations.erase_person(customer_id)
+        except Exception as exc:  # reported, never a crash; the erase is one transaction
+            if customer_profile(self.workspace, customer_id) is not None:
+                self.show_error("Cannot erase person", f"Nothing was erased.\n\n{reason(exc)}")
+                return
+            removed = {}  # it failed after the erase itself was done (tidying up)
+        self._forget_shown_customer()
+        self.personErased.emit(customer_id, removed)
+        self.backRequested.emit()
+        text = f"{name} was erased from this workspace."
+        if removed:
+            records = removed.get("source_records", 0)
+            events = removed.get("events", 0)
+            ids = removed.get("identifiers_suppressed", 0)
+            text += (f"\n\nRemoved {records:,} source record{'s' if records != 1 else ''} and "
+                     f"{events:,} timeline entr{'y' if events == 1 else 'ies'}. "
+                     f"{ids:,} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids) "
+                     f"{'are' if ids != 1 else 'is'} kept only as one-way fingerprints, "
+                     "so an old file cannot bring them back.")
+            backups = removed.get("backups_deleted", 0)
+            if backups:
+                text += (f" The {backups} backup{'s' if backups != 1 else ''} that held them "
+                         f"{'were' if backups != 1 else 'was'} deleted.")
+        self.show_info("Person erased", text)
+
+    def _forget_shown_customer(self) -> None:
+        """Nothing of an erased person stays on screen (or in this view's memory)."""
+        self._notes_timer.stop()
+        self._notes_dirty = False
+        if self._pending_notes is not None and self._pending_notes[0] == self.customer_id:
+            self._end_wait(False)  # notes on a person who is no longer there
+        self.customer_id = None
+        self.profile = None
+        self.pins = {}
+        self.name_label.setText("")
+        self.name_label.setToolTip("")
+        self.subtitle.setText("")
+        for label in self.fields.values():
+            label.setText("")
+            label.setToolTip("")
+        self._fill_more_fields([])
+        self.timeline_model.set_entries([])
+        self.source_model.set_rows([])
+        self.identifier_model.set_lines([])
+        self._show_raw(None)
+        self.notes_edit.blockSignals(True)
+        self.notes_edit.clear()
+        self.notes_edit.blockSignals(False)
+        self.missing.title.setText("This person was erased")
+        self.missing.text.setText("Nothing about them is left in this workspace.")
+        self.pages.setCurrentWidget(self.missing)
+        self._set_person_actions(False)

@@ -1,0 +1,263 @@
+"""The Timeline tab: one customer's history by day, filtered by channel, type and words, and its export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QStackedLayout,
+    QStyle,
+    QStyledItemDelegate,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core.channels import channel_name
+from omnidesk.core.timeline import export_timeline, timeline
+from omnidesk.ui.models.timeline_model import (
+    TimelineModel,
+    amount_text,
+    channel_icon,
+    source_text,
+    time_text,
+    type_label,
+)
+from omnidesk.ui.operations import reason
+from omnidesk.ui.views.customer.widgets import muted_color
+from omnidesk.ui.widgets.empty_state import EmptyState
+
+
+class TimelineDelegate(QStyledItemDelegate):
+    """Paints day headers and entries in aligned columns: time, channel, type, summary, amount, source."""
+
+    def sizeHint(self, option, index) -> QSize:
+        # Width 1: rows take the viewport's width and never ask for a horizontal scroll bar.
+        return QSize(1, option.fontMetrics.height() + 12)
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        painter.save()
+        rect = option.rect
+        palette = option.palette
+        metrics = option.fontMetrics
+        if index.data(TimelineModel.IsHeaderRole):
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
+            painter.setPen(palette.color(QPalette.ColorRole.Mid))
+            painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+            font = QFont(option.font)
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(palette.color(QPalette.ColorRole.Text))
+            text_rect = rect.adjusted(10, 0, -10, 0)
+            text = painter.fontMetrics().elidedText(index.data(), Qt.TextElideMode.ElideRight, text_rect.width())
+            painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+            painter.restore()
+            return
+        entry = index.data(TimelineModel.EntryRole)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
+            text_color = palette.color(QPalette.ColorRole.HighlightedText)
+            muted = text_color
+        else:
+            text_color = palette.color(QPalette.ColorRole.Text)
+            muted = muted_color(palette)
+        middle = int(Qt.AlignmentFlag.AlignVCenter)
+        x = rect.left() + 12
+        top, height = rect.top(), rect.height()
+
+        def draw(left: int, width: int, text: str, color: QColor, align=Qt.AlignmentFlag.AlignLeft) -> None:
+            if width <= 4 or not text:
+                return
+            painter.setPen(color)
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            painter.drawText(QRect(left, top, width, height), int(align) | middle, shown)
+
+        draw(x, 44, time_text(entry), muted)
+        x += 50
+        icon_size = min(18, height - 6)
+        channel_icon(entry.channel).paint(painter, QRect(x, top + (height - icon_size) // 2, icon_size, icon_size))
+        x += icon_size + 8
+        type_width = 96
+        draw(x, type_width, type_label(entry.type), muted)
+        x += type_width + 8
+        right = rect.right() - 10
+        source_width = min(240, max(110, int(rect.width() * 0.22)))
+        draw(right - source_width, source_width, source_text(entry), muted)
+        right -= source_width + 12
+        amount_width = 96
+        draw(right - amount_width, amount_width, amount_text(entry), text_color, Qt.AlignmentFlag.AlignRight)
+        right -= amount_width + 12
+        draw(x, right - x, entry.summary or type_label(entry.type), text_color)
+        painter.restore()
+
+
+
+class TimelineMixin:
+    """The Timeline tab of :class:`CustomerView`."""
+
+    def _build_timeline_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(8, 8, 8, 8)
+        self.channel_filter = QComboBox()
+        self.channel_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.type_filter = QComboBox()
+        self.type_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search this timeline…")
+        self.search.setClearButtonEnabled(True)
+        self.count_label = QLabel()
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setToolTip("Write this customer's whole timeline to a CSV file")
+        self.export_button.clicked.connect(self.export_dialog)
+        bar = QHBoxLayout()
+        bar.addWidget(self.channel_filter)
+        bar.addWidget(self.type_filter)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.count_label)
+        bar.addWidget(self.export_button)
+        layout.addLayout(bar)
+
+        self.no_events_note = QLabel()
+        self.no_events_note.setWordWrap(True)
+        self.no_events_note.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        layout.addWidget(self.no_events_note)
+
+        self.timeline_model = TimelineModel(self)
+        self.timeline_list = QListView()
+        self.timeline_list.setModel(self.timeline_model)
+        self.timeline_list.setItemDelegate(TimelineDelegate(self.timeline_list))
+        # Every row has the same height, so the view lays out thousands of rows instantly.
+        self.timeline_list.setUniformItemSizes(True)
+        self.timeline_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.timeline_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.timeline_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        # One-line texts: EmptyState clips wrapped text when it sits in a stacked layout.
+        self.timeline_empty = EmptyState(
+            "No activity yet",
+            "No orders, messages, visits or consent on record.",
+        )
+        self.no_match = EmptyState(
+            "Nothing matches",
+            "No entry matches the chosen channel, type and search.",
+            "Clear filters",
+        )
+        self.no_match.actionTriggered.connect(self.clear_filters)
+        holder = QWidget()
+        self.timeline_pages = QStackedLayout(holder)
+        self.timeline_pages.addWidget(self.timeline_list)
+        self.timeline_pages.addWidget(self.timeline_empty)
+        self.timeline_pages.addWidget(self.no_match)
+        layout.addWidget(holder, 1)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(200)
+        self._debounce.timeout.connect(self._filters_changed)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self._filters_changed)
+        self.channel_filter.currentIndexChanged.connect(self._filters_changed)
+        self.type_filter.currentIndexChanged.connect(self._filters_changed)
+        return page
+
+    def _fill_filters(self, entries: list) -> None:
+        for combo in (self.channel_filter, self.type_filter):
+            combo.blockSignals(True)
+            combo.clear()
+        self.channel_filter.addItem("All channels", None)
+        for channel in sorted({e.channel for e in entries}):
+            self.channel_filter.addItem(channel_icon(channel), channel_name(channel), channel)
+        self.type_filter.addItem("All types", None)
+        for kind in sorted({e.type for e in entries}):
+            self.type_filter.addItem(type_label(kind), kind)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        for combo in (self.channel_filter, self.type_filter):
+            combo.blockSignals(False)
+        self._total_entries = len(entries)
+
+    def _restore_filters(self, search: str, channel, kind) -> None:
+        for combo, value in ((self.channel_filter, channel), (self.type_filter, kind)):
+            i = combo.findData(value)
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(i, 0))
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.setText(search)
+        self.search.blockSignals(False)
+        self.reload_timeline()
+
+    def clear_filters(self) -> None:
+        self._restore_filters("", None, None)
+
+    def _filters_changed(self, *_args) -> None:
+        self.reload_timeline()
+
+    def reload_timeline(self, entries: list | None = None) -> None:
+        """Query the timeline with the current filters (``entries``: already queried, unfiltered)."""
+        self._debounce.stop()
+        if self.customer_id is None:
+            return
+        if entries is None:
+            channel = self.channel_filter.currentData()
+            kind = self.type_filter.currentData()
+            entries = timeline(self.workspace, self.customer_id,
+                               channels=[channel] if channel else None,
+                               types=[kind] if kind else None,
+                               search=self.search.text())
+        self.timeline_model.set_entries(entries)
+        shown = len(entries)
+        total = self._total_entries
+        if shown == total:
+            self.count_label.setText(f"{total:,} entr{'y' if total == 1 else 'ies'}")
+        else:
+            self.count_label.setText(f"{shown:,} of {total:,} entries")
+        if total == 0:
+            self.timeline_pages.setCurrentWidget(self.timeline_empty)
+        elif shown == 0:
+            self.timeline_pages.setCurrentWidget(self.no_match)
+        else:
+            self.timeline_pages.setCurrentWidget(self.timeline_list)
+            # Oldest first reads like a story, but the latest activity is what a user looks for.
+            self.timeline_list.scrollToBottom()
+        no_events = self.profile is not None and self.profile.event_count == 0 and total > 0
+        self.no_events_note.setVisible(no_events)
+        if no_events:
+            self.no_events_note.setText(
+                "No orders, messages or visits on record yet — only sign-up and consent facts."
+            )
+        for w in (self.channel_filter, self.type_filter, self.search, self.export_button):
+            w.setEnabled(total > 0)
+
+    def ask_export_path(self) -> Path | None:
+        name = (self.profile.display_name if self.profile else "customer").replace("/", "-")
+        path, _ = QFileDialog.getSaveFileName(self, "Export timeline", f"{name} timeline.csv",
+                                              "CSV files (*.csv);;All files (*)")
+        return Path(path) if path else None
+
+    def export_dialog(self) -> None:
+        if self.customer_id is None:
+            return
+        path = self.ask_export_path()
+        if path is None:
+            return
+        try:
+            # The save dialog has asked before replacing a file.
+            export_timeline(self.workspace, self.customer_id, path, overwrite=True)
+        except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
+            self.show_error("Cannot export the timeline", f"Nothing was written to {path}.\n\n{reason(exc)}")
+            return
+        self.timelineExported.emit(str(path))

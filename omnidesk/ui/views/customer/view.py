@@ -1,0 +1,204 @@
+"""The Customer screen: one person's card, their timeline, source records, identifiers and notes.
+
+Everything shown comes from core queries (``core.profile``, ``core.timeline``,
+``core.provenance``).  Every change goes through the operations bridge
+(``ui.operations``): notes, pinned values, splitting a record off, erasing the
+person; exporting the person's data writes a file, not the workspace.  Each
+value on the card says in its tooltip which file, row and channel it came from.
+
+The screen's parts live beside this module, each a mixin of :class:`CustomerView`
+(its widgets stay attributes of the one view, where the window and tests reach
+them): ``card`` (with pinning), ``timeline``, ``sources`` (with splitting a record
+off), ``identifiers``, ``notes`` and ``person`` (export and erase).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QTabWidget, QToolButton, QVBoxLayout, QWidget
+
+from omnidesk.core.profile import CustomerProfile, customer_profile, source_rows
+from omnidesk.core.provenance import pinned_values
+from omnidesk.core.timeline import timeline
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.operations import Operations
+from omnidesk.ui.views.customer.card import CardMixin
+from omnidesk.ui.views.customer.identifiers import IdentifiersMixin
+from omnidesk.ui.views.customer.notes import NotesMixin
+from omnidesk.ui.views.customer.person import PersonActionsMixin
+from omnidesk.ui.views.customer.sources import SourcesMixin
+from omnidesk.ui.views.customer.timeline import TimelineMixin
+from omnidesk.ui.widgets.empty_state import EmptyState
+
+MISSING_TITLE = "This customer is no longer here"
+MISSING_TEXT = "Merged into another customer, or their import was undone."
+
+
+class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, NotesMixin,
+                   PersonActionsMixin, QWidget):
+    backRequested = Signal()
+    notesSaved = Signal(int)  # customer id
+    notesWaiting = Signal(str)  # for the status bar while a notes save waits for the lock ("" when it ends)
+    notesSettled = Signal(bool)  # a notes save that had to wait ended: True saved, False given up
+    timelineExported = Signal(str)  # path written
+    customerChanged = Signal(int)  # customer id: a value was pinned or unpinned
+    personExported = Signal(str)  # path of the zip written
+    personErased = Signal(int, object)  # customer id, what was removed (core.rights.erase_person)
+
+    # A notes save that finds the workspace locked tries for this long each time (the UI waits),
+    # again after this many milliseconds, and gives up (keeping the text) after this many seconds.
+    NOTES_ATTEMPT_WAIT = 0.1
+    NOTES_RETRY_MS = 500
+    NOTES_GIVE_UP = 60.0
+
+    def __init__(self, workspace: Workspace, parent=None, *, operations: Operations | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        if operations is None:
+            # On its own (not in the main window): a bridge and an undo stack of its own.
+            from PySide6.QtGui import QUndoStack
+
+            from omnidesk.ui.tasks import TaskRunner
+
+            operations = Operations(QUndoStack(self), TaskRunner(), self)
+            operations.set_workspace(workspace)
+            operations.changed.connect(self.apply_changes)
+            operations.failed.connect(lambda title, text: self.show_error(title, text))
+        self.operations = operations
+        self.customer_id: int | None = None
+        self.profile: CustomerProfile | None = None
+        self.pins: dict[str, str] = {}
+        self._total_entries = 0
+        self._notes_dirty = False
+        self._pending_notes: tuple[int, str] | None = None  # (customer, text) waiting for the lock
+        self._notes_waiting_since: float | None = None
+        self.read_only = False
+
+        self.back_button = QToolButton()
+        self.back_button.setText("‹  Customers")
+        self.back_button.setAutoRaise(True)
+        self.back_button.setToolTip("Back to the customer list")
+        self.back_button.clicked.connect(self._back)
+
+        # A person's rights over their data: a copy of everything, or nothing left.
+        self.export_person_button = QToolButton()
+        self.export_person_button.setText("Export person data…")
+        self.export_person_button.setAutoRaise(True)
+        self.export_person_button.setToolTip(
+            "Write everything this workspace holds about this person to a zip file "
+            "(for a data access request)")
+        self.export_person_button.clicked.connect(self.export_person_dialog)
+        self.erase_person_button = QToolButton()
+        self.erase_person_button.setText("Erase person…")
+        self.erase_person_button.setAutoRaise(True)
+        self.erase_person_button.setStyleSheet("QToolButton { color: #C62828; }")
+        self.erase_person_button.setToolTip(
+            "Remove this person and everything about them from this workspace (cannot be undone)")
+        self.erase_person_button.clicked.connect(self.erase_person_dialog)
+
+        content = QWidget()
+        cl = QVBoxLayout(content)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(10)
+        cl.addWidget(self._build_card())
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_timeline_tab(), "Timeline")
+        self.sources_page = self._build_sources_tab()
+        self.tabs.addTab(self.sources_page, "Sources")
+        self.identifiers_page = self._build_identifiers_tab()
+        self.tabs.addTab(self.identifiers_page, "Identifiers")
+        self.notes_page = self._build_notes_tab()
+        self.tabs.addTab(self.notes_page, "Notes")
+        cl.addWidget(self.tabs, 1)
+
+        self.missing = EmptyState(MISSING_TITLE, MISSING_TEXT, "Back to customers")
+        self.missing.actionTriggered.connect(self._back)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addStretch(1)
+        top.addWidget(self.export_person_button)
+        top.addWidget(self.erase_person_button)
+        layout.addLayout(top)
+        holder = QWidget()
+        self.pages = QStackedLayout(holder)
+        self.pages.addWidget(content)
+        self.pages.addWidget(self.missing)
+        layout.addWidget(holder, 1)
+        self._content = content
+
+    # -- showing a customer --------------------------------------------------------
+
+    def show_customer(self, customer_id: int) -> bool:
+        """Show ``customer_id``; returns False (and says so) when there is no such customer."""
+        self.save_notes()
+        self.customer_id = customer_id
+        self.profile = customer_profile(self.workspace, customer_id)
+        if self.profile is None:
+            self.pins = {}
+            self.missing.title.setText(MISSING_TITLE)
+            self.missing.text.setText(MISSING_TEXT)
+            self.pages.setCurrentWidget(self.missing)
+            self._set_person_actions(False)
+            return False
+        self.pages.setCurrentWidget(self._content)
+        self._set_person_actions(True)
+        self.pins = pinned_values(self.workspace, customer_id)
+        rows = source_rows(self.workspace, customer_id)
+        self._fill_card(self.profile, files=len({r.source_file for r in rows}))
+        self._fill_identifiers(self.profile)
+        # One query serves the unfiltered list, the filter choices and the total.
+        entries = timeline(self.workspace, customer_id)
+        self._fill_filters(entries)
+        self.reload_timeline(entries)
+        self.source_model.set_rows(rows)
+        self.tabs.setTabText(self.tabs.indexOf(self.sources_page), f"Sources ({len(rows)})")
+        if rows:
+            self.source_table.selectRow(0)
+        else:
+            self._show_raw(None)
+        self.notes_edit.blockSignals(True)
+        self.notes_edit.setPlainText(self.profile.notes)
+        self.notes_edit.blockSignals(False)
+        self._notes_dirty = False
+        self.save_notes_button.setEnabled(False)
+        self.notes_status.setText("")
+        self.tabs.setCurrentIndex(0)
+        return True
+
+    def apply_changes(self, changes) -> None:
+        """After a change: the card again when it concerns the shown customer, else only its notes."""
+        if self.customer_id is None:
+            return
+        if changes.touches_customer(self.customer_id):
+            self.refresh()
+        elif changes.touches_notes(self.customer_id):
+            self._reload_notes()
+
+    def refresh(self) -> None:
+        """Show the current customer again (after an import, merge or undo)."""
+        if self.customer_id is None:
+            return
+        search = self.search.text()
+        channel, kind = self.channel_filter.currentData(), self.type_filter.currentData()
+        tab = self.tabs.currentIndex()
+        if self.show_customer(self.customer_id):
+            self._restore_filters(search, channel, kind)
+            self.tabs.setCurrentIndex(tab)
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Show the customer without any way to change them (a read-only workspace)."""
+        self.read_only = read_only
+        self.notes_edit.setReadOnly(read_only)
+        self.save_notes_button.setVisible(not read_only)
+        self.split_button.setVisible(not read_only)
+        for button in self.pin_buttons.values():
+            button.setVisible(not read_only)
+        self._set_person_actions(self.customer_id is not None and self.profile is not None)
+
+    def _back(self) -> None:
+        self.save_notes()
+        self.backRequested.emit()

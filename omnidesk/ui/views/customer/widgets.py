@@ -1,0 +1,111 @@
+"""Small widgets of the Customer screen: a label that elides, a value with its pin controls, a chip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+from omnidesk.core.channels import ink
+
+
+def muted_color(palette: QPalette) -> QColor:
+    """The palette's colour for secondary text (titles, row numbers)."""
+    return palette.color(QPalette.ColorRole.PlaceholderText)
+
+
+def clear_layout(layout, keep: int = 0) -> None:
+    """Remove all but the last ``keep`` widgets; hidden at once, deleted later."""
+    while layout.count() > keep:
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            # deleteLater alone would leave the old widget painted until the event loop runs.
+            widget.hide()
+            widget.setParent(None)
+            widget.deleteLater()
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with "…" instead of growing the layout.
+
+    ``text()`` stays the full text; the tooltip, when not set explicitly, shows it too.
+    """
+
+    def __init__(self, text: str = "", parent=None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(16, super().minimumSizeHint().height())
+
+    def is_elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+class ValueCell(QWidget):
+    """A card value with its pin controls ("pinned", the menu) right after the text.
+
+    Like :class:`ElidedLabel` it asks the grid for no width of its own, so the card's columns
+    share space exactly as they do for the other values; the value is cut before its controls are.
+    """
+
+    SPACING = 4
+
+    def __init__(self, label: ElidedLabel, controls: QWidget, parent=None) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.controls = controls
+        label.setParent(self)
+        controls.setParent(self)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def _controls_size(self) -> QSize:
+        layout = self.controls.layout()
+        if layout is not None:
+            layout.invalidate()
+        return self.controls.sizeHint() if layout is None or not layout.isEmpty() else QSize(0, 0)
+
+    def sizeHint(self) -> QSize:
+        controls = self._controls_size()
+        width = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 2 + self.SPACING + controls.width()
+        return QSize(width, max(self.label.sizeHint().height(), controls.height()))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(16, max(self.label.minimumSizeHint().height(), self._controls_size().height()))
+
+    def relayout(self) -> None:
+        """Place the value and its controls (after a change of text or of what is pinned)."""
+        controls = self._controls_size()
+        height = self.height()
+        gap = self.SPACING if controls.width() else 0
+        text = self.label.fontMetrics().horizontalAdvance(self.label.text()) + 2
+        width = max(0, min(text, self.width() - controls.width() - gap))
+        self.label.setGeometry(0, 0, width, height)
+        self.controls.setGeometry(width + gap, (height - controls.height()) // 2, controls.width(), controls.height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.relayout()
+
+
+def make_chip(text: str, color: QColor | str, parent=None) -> QLabel:
+    chip = QLabel(text, parent)
+    color = QColor(color)
+    chip.setObjectName("chip")
+    chip.setStyleSheet(
+        f"QLabel#chip {{ background: {color.name()}; color: {ink(color.name())}; border-radius: 8px; "
+        "padding: 1px 8px; font-weight: 600; }"
+    )
+    chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+    return chip
+
+

@@ -1,0 +1,54 @@
+"""Taking an import back with a journal, and putting it back exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from omnidesk.core.customers import customer_ids
+from omnidesk.core.importing.batches import remove_batch, restore_batch, undo_batch
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.journal import JournalConflict
+from tests.helpers import write_csv
+from tests.workspace_dump import differences, dump
+
+HEADER = ["First Name", "Last Name", "Email", "Phone"]
+
+
+def _bridged(ws, tmp_path):
+    """Three files: the third bridges the first two (an email and a phone of one person)."""
+    import_file(ws, write_csv(tmp_path / "list.csv", HEADER, [["Ann", "Lee", "ann.lee@example.com", ""],
+                                                              ["Bo", "Chen", "bo@example.com", ""]]),
+                ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "till.csv", HEADER, [["Ann", "Lee", "", "(415) 555-0111"]]),
+                ImportOptions(channel="pos"))
+    return import_file(ws, write_csv(tmp_path / "shop.csv", HEADER, [
+        ["Ann", "Lee", "ann.lee@example.com", "415-555-0111"], ["Cy", "Dunn", "cy@example.com", ""]]),
+        ImportOptions(channel="shop")).batch_id
+
+
+def test_an_import_taken_back_comes_back_exactly(ws, tmp_path):
+    batch = _bridged(ws, tmp_path)
+    before = dump(ws.path)
+    removal = remove_batch(ws, batch)
+    assert removal.removed["merges_undone"] == 1 and removal.file_name == "shop.csv"
+    assert len(removal.journal) > 0 and removal.changes.imports and removal.changes.customer_list
+    assert dump(ws.path) != before
+    restore_batch(ws, removal)
+    assert differences(before, dump(ws.path)) == []
+    # The search index follows: Cy is found again, by name and by email.
+    assert len(customer_ids(ws, search="Dunn")) == 1 and len(customer_ids(ws, search="cy@example")) == 1
+    # ...and the import can be taken back again, the ordinary way.
+    undo_batch(ws, batch)
+
+
+def test_a_restore_over_a_later_change_is_refused_and_changes_nothing(ws, tmp_path):
+    batch = _bridged(ws, tmp_path)
+    removal = remove_batch(ws, batch)
+    from omnidesk.core.identity.merge import pin_value
+
+    ann = customer_ids(ws, search="Ann Lee")[0]
+    pin_value(ws, ann, "city", "Portland")  # someone else's change, made since
+    later = dump(ws.path)
+    with pytest.raises(JournalConflict, match="Changed since"):
+        restore_batch(ws, removal)
+    assert differences(later, dump(ws.path)) == []

@@ -1,0 +1,103 @@
+"""Quitting while work runs: the window asks, stops the work (rolled back) and waits for it, and the
+process ends cleanly; work a task does never outlives the window that started it."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.ui.tasks import TaskRunner
+from tests.helpers import write_csv
+from tests.workspace_dump import differences, dump
+
+HEADER = ["First Name", "Last Name", "Email", "City"]
+
+
+@pytest.fixture
+def shop(ws, tmp_path):
+    """The workspace's path: the window opens it as a user would."""
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Gus", "Hale", "gus@example.com", "Bangor"]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Gus", "Hale", "g@other.example", "Bangor"]]),
+                ImportOptions(channel="email"))
+    ws.set_setting("match_review_threshold", 3.0)  # so Find Duplicates has a pair to find
+    return ws.path
+
+
+@pytest.fixture
+def lock(shop):
+    """Another window's import, holding the write lock until released."""
+    holder = sqlite3.connect(shop, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    yield holder
+    if holder.in_transaction:
+        holder.rollback()
+    holder.close()
+
+
+def running_window(window, shop):
+    window.runner = window.operations.runner = TaskRunner()
+    assert window.open_workspace(shop)
+    window.workspace.busy_timeout = 30  # Find Duplicates waits for the lock, as for a long import
+    window.duplicates_action.trigger()
+    assert window.operations.busy and window.work.cancel_button.isVisible()
+    return window
+
+
+def test_quitting_during_find_duplicates_asks_then_stops_it_and_closes_when_it_has(window, shop, lock, qtbot,
+                                                                                    monkeypatch):
+    before = dump(shop)
+    asked = []
+    monkeypatch.setattr(window, "ask_stop_work", lambda what: asked.append(what) or True)
+    running_window(window, shop)
+    assert not window.close()  # it cannot stop while it waits for the lock: the window stays, and says so
+    assert asked == ["Find Duplicates"] and window.isVisible()
+    assert window.statusBar().currentMessage().startswith("Stopping…")
+    lock.rollback()  # the other import ends; Find Duplicates sees the cancel and rolls back
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)
+    assert window.runner.running() == []
+    assert differences(before, dump(shop)) == []
+
+
+def test_keep_working_leaves_the_work_running_and_the_window_open(window, shop, lock, qtbot, monkeypatch):
+    monkeypatch.setattr(window, "ask_stop_work", lambda what: False)
+    running_window(window, shop)
+    assert not window.close() and window.isVisible() and window.operations.busy
+    lock.rollback()
+    qtbot.waitUntil(lambda: not window.operations.busy, timeout=30000)
+    assert window.undo_action.text().replace("&", "") == "Undo Find Duplicates (0 merges, 1 new pair to review)"
+    assert window.close()
+
+
+def test_the_process_ends_cleanly_when_the_window_closes_over_running_work(shop):
+    """A walk of the app once printed "Fatal Python error: bool_dealloc" at quit: tasks outlived the window."""
+    script = textwrap.dedent(f"""
+        import os, sys
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        from pathlib import Path
+        from PySide6.QtCore import QSettings, QTimer
+        from omnidesk.app import create_application
+        from omnidesk.ui.main_window import MainWindow
+
+        app = create_application()
+        window = MainWindow(QSettings(str(Path({str(shop)!r}).with_suffix(".ini")), QSettings.Format.IniFormat))
+        window.ask_stop_work = lambda what: True
+        window.open_workspace(Path({str(shop)!r}))
+        window.show()
+        for n in range(3):
+            window.operations.find_duplicates()
+            window.close()
+            window.show()
+        QTimer.singleShot(0, window.close)
+        QTimer.singleShot(0, app.quit)
+        sys.exit(app.exec())
+    """)
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        assert "Fatal Python error" not in run.stderr and "Traceback" not in run.stderr, run.stderr
