@@ -741,3 +741,16 @@ def test_merging_a_rejected_pair_by_hand_forgets_the_rejection_by_customer_id_to
     with ws.engine.begin() as conn:
         resolve_all(conn, from_scratch=True)
     assert count(ws, Customer) == 1
+
+
+def test_confidence_words_read_scores_against_the_thresholds():
+    from omnidesk.core.identity.scoring import Model, confidence_words, score_hint
+
+    model = Model(auto_threshold=14.0, review_threshold=7.0)
+    assert confidence_words(16.3, model) == "very likely"
+    assert confidence_words(14.0, model) == "very likely"
+    assert confidence_words(10.5, model) == "likely"
+    assert confidence_words(7.0, model) == "possibly"
+    assert confidence_words(3.0, model) == "unlikely"
+    assert score_hint(10.0) == "10.0 bits of evidence: the agreements weigh about 1,024 to 1 for one person"
+    assert score_hint(2.0) == "2.0 bits of evidence"

@@ -172,3 +172,21 @@ def test_review_reads_dates_and_counts_as_the_other_screens_do():
     assert _text("2026-10-26T01:01:00", "last_seen", ZoneInfo("America/New_York")) == "25 Oct 2026"
     assert _text("--01-09", "birthday") == "9 January"
     assert _text(0, "orders") == "" and _text(3, "orders") == "3"
+
+
+def test_how_sure_is_said_in_words_with_the_number_on_hover(family_window):
+    from omnidesk.core.identity.scoring import Model, confidence_words
+
+    view = family_window.screens["review"]
+    item = view.items[0]
+    words = confidence_words(item.score, Model())
+    assert words in view.pairs.item(0).text() and "bits" not in view.pairs.item(0).text()
+    assert view.score_label.text().startswith(f"<b>{words.capitalize()} the same person</b> — ")
+    assert "bits" not in view.score_label.text()
+    assert f"{item.score:.1f} bits of evidence" in view.score_label.toolTip()
+    assert f"{item.score:.1f} bits of evidence" in view.pairs.item(0).toolTip()
+    # The words follow the workspace's own thresholds.
+    family_window.workspace.set_setting("match_review_threshold", item.score + 1)
+    family_window.workspace.set_setting("match_auto_threshold", item.score + 5)
+    view.refresh()
+    assert view.pairs.item(0).text().endswith("· unlikely")

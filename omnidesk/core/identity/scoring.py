@@ -353,3 +353,27 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
     else:
         decision = "apart"
     return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped)
+
+
+# How sure a score is, said in words for people; the bits stay for those who hover.
+def confidence_words(score: float, model: Model) -> str:
+    """How likely a pair is one person, in words read against the workspace's thresholds.
+
+    Never "certain": a pair waits in Review because something disagrees (different first
+    names on one family email, say), so even evidence as strong as an automatic merge's is
+    only "very likely".
+    """
+    if score >= model.auto_threshold:
+        return "very likely"
+    if score >= (model.auto_threshold + model.review_threshold) / 2:
+        return "likely"
+    if score >= model.review_threshold:
+        return "possibly"
+    return "unlikely"
+
+
+def score_hint(score: float) -> str:
+    """The number behind the words: bits of evidence and the odds they stand for."""
+    odds = 2 ** score
+    return (f"{score:.1f} bits of evidence: the agreements weigh about "
+            f"{odds:,.0f} to 1 for one person" if odds >= 10 else f"{score:.1f} bits of evidence")

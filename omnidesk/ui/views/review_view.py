@@ -30,6 +30,8 @@ from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.identity.merge import ReviewItem, list_reviews
+from omnidesk.core.identity.resolve import model_from_settings
+from omnidesk.core.identity.scoring import Model, confidence_words, score_hint
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -95,6 +97,7 @@ class ReviewView(QWidget):
         super().__init__(parent)
         self._zone = None  # the shop's time zone and region, read in refresh()
         self._region = ""
+        self._model = Model()  # the workspace's thresholds, read in refresh()
         self.workspace = workspace
         self.items: list[ReviewItem] = []
 
@@ -185,6 +188,7 @@ class ReviewView(QWidget):
         # Read once per refresh, not for every pair looked at.
         self._zone = workspace_zone(self.workspace)
         self._region = str(self.workspace.get_setting("default_region") or "")
+        self._model = model_from_settings(self.workspace.get_setting)
         cards = customer_cards(self.workspace, [i.left_id for i in self.items] + [i.right_id for i in self.items])
         self.cards = cards
         self.pairs.blockSignals(True)
@@ -193,10 +197,11 @@ class ReviewView(QWidget):
             left = cards.get(item.left_id, {}).get("display_name", "?")
             right = cards.get(item.right_id, {}).get("display_name", "?")
             # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
-            text = (f"{left}  ~  {right}\n#{item.left_id} ~ #{item.right_id} · {item.score:.1f} bits"
+            text = (f"{left}  ~  {right}\n#{item.left_id} ~ #{item.right_id} · "
+                    f"{confidence_words(item.score, self._model)}"
                     f"{' · skipped' if item.status == 'skipped' else ''}")
             entry = QListWidgetItem(text)
-            entry.setToolTip(f"{left} ~ {right}: " + ", ".join(item.reasons))
+            entry.setToolTip(f"{left} ~ {right}: " + ", ".join(item.reasons) + f"\n{score_hint(item.score)}")
             self.pairs.addItem(entry)
         self.pairs.blockSignals(False)
         n = len(self.items)
@@ -236,6 +241,6 @@ class ReviewView(QWidget):
                         or (key, c) in at_work):
                     cell.setBackground(same)
                 self.compare.setItem(r, c, cell)
-        self.score_label.setText(
-            f"<b>{item.score:.1f} bits of evidence</b> — " + ", ".join(item.reasons)
-        )
+        words = confidence_words(item.score, self._model)
+        self.score_label.setText(f"<b>{words.capitalize()} the same person</b> — " + ", ".join(item.reasons))
+        self.score_label.setToolTip(score_hint(item.score))
