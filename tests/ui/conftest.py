@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -79,3 +80,15 @@ def demo_window(qtbot, settings, demo_template):
     qtbot.addWidget(win)
     win.show()
     return win
+
+
+@pytest.fixture
+def lock(shop):
+    """Another process's import: a connection holding the write lock of the module's ``shop``
+    workspace until released."""
+    holder = sqlite3.connect(shop, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    yield holder
+    if holder.in_transaction:
+        holder.rollback()
+    holder.close()

@@ -3,7 +3,6 @@ process ends cleanly; work a task does never outlives the window that started it
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -28,16 +27,6 @@ def shop(ws, tmp_path):
     ws.set_setting("match_review_threshold", 3.0)  # so Find Duplicates has a pair to find
     return ws.path
 
-
-@pytest.fixture
-def lock(shop):
-    """Another window's import, holding the write lock until released."""
-    holder = sqlite3.connect(shop, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    yield holder
-    if holder.in_transaction:
-        holder.rollback()
-    holder.close()
 
 
 def running_window(window, shop):

@@ -28,16 +28,6 @@ def quick_retries(monkeypatch):
     monkeypatch.setattr(CustomerView, "NOTES_RETRY_MS", 50)
 
 
-@pytest.fixture
-def lock(shop):
-    """Another process's import: a connection holding the write lock until released."""
-    holder = sqlite3.connect(shop, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    yield holder
-    if holder.in_transaction:
-        holder.rollback()
-    holder.close()
-
 
 def notes_in_file(path, customer_id: int) -> str:
     with sqlite3.connect(path) as con:
