@@ -19,6 +19,11 @@ from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
+# ``ImportBatch.kind`` of the one batch holding what the user entered by hand (edits.py): not a
+# file, so the Imports list, its undo and the import count leave it out.
+HAND_KIND = "manual"
+
+
 def utcnow() -> str:
     """The current instant as an ISO 8601 string in UTC (seconds precision)."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -43,7 +48,7 @@ class ImportBatch(SQLModel, table=True):
     file_hash: str = Field(max_length=64, index=True)
     file_size: int = 0
     channel: str = Field(max_length=64)
-    kind: str = Field(max_length=16)  # contacts | events
+    kind: str = Field(max_length=16)  # contacts | events | manual (HAND_KIND)
     preset: Optional[str] = Field(default=None, max_length=64)
     encoding: str = Field(default="", max_length=32)
     delimiter: str = Field(default=",", max_length=4)
@@ -212,6 +217,8 @@ class Consent(SQLModel, table=True):
     channel: str = Field(max_length=16)  # email | sms | whatsapp
     status: str = Field(max_length=16)  # granted | denied | unsubscribed | cleaned | pending
     occurred_at: Optional[str] = Field(default=None, max_length=40)
+    # Consent recorded by hand says why ("asked by phone to stop SMS"); imported facts have none.
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class Event(SQLModel, table=True):
