@@ -36,12 +36,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import Changes
@@ -136,7 +135,9 @@ def _new_record(conn: Connection, customer_id: int, values: dict, cells: Mapping
         row[f] = row[f] or None
     return conn.execute(insert(rec).returning(rec.c.id).values(
         batch_id=batch_id, record_no=number, line_no=0, channel=HAND, kind="contacts",
-        row_hash=hashlib.sha256(f"hand:{uuid.uuid4()}".encode()).hexdigest(),
+        # Unique (one number per record of the batch) and the same when an undone entry is made
+        # again, so a redo gives back exactly the row it took away.
+        row_hash=hashlib.sha256(f"hand:{customer_id}:{number}".encode()).hexdigest(),
         raw_json=json.dumps([cells.get(h, "") for h in HEADER], ensure_ascii=False),
         customer_id=customer_id, values_json=json.dumps(values), **row)).scalar_one()
 
@@ -225,28 +226,66 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
     return str(got.value)
 
 
+def check_values(ws: Workspace, values: Mapping[str, str]) -> dict[str, str]:
+    """Field -> why its typed value cannot be stored (empty when all can); changes nothing."""
+    problems: dict[str, str] = {}
+    with ws.engine.connect() as conn:
+        country = values.get("country", "")
+        if country.strip():
+            try:
+                country = clean_value(conn, "country", country)
+            except UserError as exc:
+                problems["country"] = str(exc)
+                country = ""
+        for field, value in values.items():
+            if field == "country":
+                continue
+            try:
+                clean_value(conn, field, value, country=country)
+            except UserError as exc:
+                problems[field] = str(exc)
+    return problems
+
+
 def set_value(ws: Workspace, customer_id: int, field: str, value: str, *, now: str | None = None) -> Edit:
     """Type ``value`` in as the customer's ``field`` ("" clears it); it wins over every file from now on."""
+    return set_values(ws, customer_id, {field: value}, now=now)
+
+
+def set_values(ws: Workspace, customer_id: int, values: Mapping[str, str], *, now: str | None = None) -> Edit:
+    """Type in several of the customer's values at once (one transaction); each as :func:`set_value`."""
+    if not values:
+        raise UserError("Nothing to change.")
+    when = now or utcnow()
+    cust = Customer.__table__
+    rec = SourceRecord.__table__
     with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)
-        cust = Customer.__table__
-        country = conn.execute(select(cust.c.country).where(cust.c.id == customer_id)).scalar() or ""
-        clean = clean_value(conn, field, value, country=country)
+        country = values.get("country")
+        if country is None:
+            country = conn.execute(select(cust.c.country).where(cust.c.id == customer_id)).scalar() or ""
+        elif country.strip():
+            country = clean_value(conn, "country", country)
+        clean = {f: clean_value(conn, f, v, country=country) for f, v in values.items()}
         rid, _tags, values_text = _hand_records(conn, [customer_id])[customer_id]
-        values = json.loads(values_text)
-        values.setdefault("edited", {})[field] = now or utcnow()
-        rec = SourceRecord.__table__
-        stored = clean or (None if field in ("email", "phone", "birthday") else "")
-        conn.execute(update(rec).where(rec.c.id == rid).values({field: stored, "values_json": json.dumps(values)}))
-        if field in ("email", "phone"):
-            _set_identifier(conn, rid, field, clean or None)
+        stored = json.loads(values_text)
+        for f in clean:
+            stored.setdefault("edited", {})[f] = when
+        cells = {f: (v or (None if f in ("email", "phone", "birthday") else "")) for f, v in clean.items()}
+        conn.execute(update(rec).where(rec.c.id == rid).values({**cells, "values_json": json.dumps(stored)}))
+        for f in ("email", "phone"):
+            if f in clean:
+                _set_identifier(conn, rid, f, clean[f] or None)
         _refresh_raw(conn, rid)
         pins = json.loads(conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar() or "{}")
-        pins[field] = clean
+        pins.update(clean)
         conn.execute(update(cust).where(cust.c.id == customer_id).values(pinned_json=json.dumps(pins)))
         refresh_customers(conn, [customer_id])
-    label = field.replace("_", " ")
-    return Edit((customer_id,), f"set {label} to {clean}" if clean else f"clear {label}")
+    if len(clean) == 1:
+        field, value = next(iter(clean.items()))
+        label = field.replace("_", " ")
+        return Edit((customer_id,), f"set {label} to {value}" if value else f"clear {label}")
+    return Edit((customer_id,), "change " + ", ".join(f.replace("_", " ") for f in clean))
 
 
 # -- tags ------------------------------------------------------------------------------------
@@ -276,9 +315,20 @@ def _split(tags: str) -> list[str]:
     return [t for t in (tags or "").split(", ") if t]
 
 
-def _retag(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str], *, adding: bool) -> Edit:
-    wanted = clean_tags(tags)
-    keys = {t.casefold() for t in wanted}
+def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
+          remove: Iterable[str] = ()) -> Edit:
+    """Add tags to and take tags off these customers, in one transaction.
+
+    A tag taken off stays off whatever a file says, until it is added by hand again.
+    """
+    add, remove = list(add), list(remove)
+    adding = clean_tags(add) if add else []
+    removing = clean_tags(remove) if remove else []
+    if not adding and not removing:
+        raise UserError("Name at least one tag.")
+    add_keys = {t.casefold() for t in adding}
+    remove_keys = {t.casefold() for t in removing} - add_keys
+    removing = [t for t in removing if t.casefold() in remove_keys]
     ids = sorted({int(c) for c in customer_ids})
     if not ids:
         raise UserError("No customer is selected.")
@@ -288,22 +338,17 @@ def _retag(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str], *, a
         params = []
         for cid in ids:
             rid, tags_text, values_text = records[cid]
-            current = _split(tags_text)
+            current = [t for t in _split(tags_text) if t.casefold() not in remove_keys]
+            have = {t.casefold() for t in current}
+            current += [t for t in adding if t.casefold() not in have]
             values = json.loads(values_text)
-            untagged = [t for t in values.get("untagged", []) if t.casefold() not in keys]
-            if adding:
-                have = {t.casefold() for t in current}
-                current += [t for t in wanted if t.casefold() not in have]
-            else:
-                current = [t for t in current if t.casefold() not in keys]
-                untagged += wanted
+            untagged = [t for t in values.get("untagged", [])
+                        if t.casefold() not in add_keys and t.casefold() not in remove_keys] + removing
             if untagged:
                 values["untagged"] = untagged
             else:
                 values.pop("untagged", None)
             params.append({"rid": rid, "tags": ", ".join(current), "values": json.dumps(values)})
-        from sqlalchemy import bindparam
-
         for start in range(0, len(params), 10_000):
             conn.execute(update(rec).where(rec.c.id == bindparam("rid"))
                          .values(tags=bindparam("tags"), values_json=bindparam("values")),
@@ -311,20 +356,23 @@ def _retag(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str], *, a
         for p in params:
             _refresh_raw(conn, p["rid"])
         refresh_customers(conn, ids)
-    names = ", ".join(wanted)
     who = f"{len(ids):,} customers" if len(ids) > 1 else "1 customer"
-    return Edit(tuple(ids), f"{'add' if adding else 'remove'} tag{'s' if len(wanted) > 1 else ''} {names} "
-                            f"{'to' if adding else 'from'} {who}")
+    parts = []
+    if adding:
+        parts.append(f"add tag{'s' if len(adding) > 1 else ''} {', '.join(adding)} to {who}")
+    if removing:
+        parts.append(f"remove tag{'s' if len(removing) > 1 else ''} {', '.join(removing)} from {who}")
+    return Edit(tuple(ids), "; ".join(parts))
 
 
 def add_tags(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str]) -> Edit:
     """Tag these customers (one transaction for all of them)."""
-    return _retag(ws, customer_ids, tags, adding=True)
+    return retag(ws, customer_ids, add=tags)
 
 
 def remove_tags(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str]) -> Edit:
     """Take these tags off these customers; a file that carries them does not bring them back."""
-    return _retag(ws, customer_ids, tags, adding=False)
+    return retag(ws, customer_ids, remove=tags)
 
 
 # -- consent ---------------------------------------------------------------------------------
