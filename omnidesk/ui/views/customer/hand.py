@@ -56,6 +56,8 @@ class HandEditsMixin:
     def values_dialog(self) -> CustomerValuesDialog:
         assert self.profile is not None
         current = {f: str(getattr(self.profile, f) or "") for f in FIELD_LABELS}
+        # As the card shows them: "(207) 555-0189", not "+12075550189" (read back the same way).
+        current["phone"] = self._shown_value("phone", current["phone"]) if current["phone"] else ""
         return CustomerValuesDialog(lambda values: check_values(self.workspace, values), current,
                                     person=self.profile.display_name, parent=self)
 
