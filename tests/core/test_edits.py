@@ -269,3 +269,26 @@ def test_each_hand_change_is_undone_exactly_by_its_journal(shop, change):
     assert _dump(shop) != before
     revert(shop, journaled.journal())
     assert _dump(shop) == before
+
+
+def test_several_values_and_tags_at_once_are_one_change(shop):
+    ann = _id(shop, "ann@example.com")
+    edit = edits.set_values(shop, ann, {"first_name": "Anne", "country": "Germany", "postcode": "10115"})
+    assert edit.words == "change first name, country, postcode"
+    assert _row(shop, ann, "first_name", "country", "postcode")[:] == ("Anne", "DE", "10115")
+    edit = edits.retag(shop, [ann], add=["Gold"], remove=["local"])
+    assert edit.words == "add tag Gold to 1 customer; remove tag local from 1 customer"
+    assert _row(shop, ann, "tags")[0] == "VIP, Gold"
+    # Named on both sides, a tag is added: what the user last said they want.
+    edits.retag(shop, [ann], add=["local"], remove=["local"])
+    assert "local" in _row(shop, ann, "tags")[0]
+
+
+def test_a_bad_value_among_several_changes_nothing(shop):
+    ann = _id(shop, "ann@example.com")
+    before = _dump(shop)
+    with pytest.raises(UserError, match="birthday"):
+        edits.set_values(shop, ann, {"city": "Bath", "birthday": "the 45th of Smarch"})
+    assert _dump(shop) == before
+    assert edits.check_values(shop, {"city": "Bath", "email": "x@", "country": "Narnia"}).keys() == {"email",
+                                                                                                      "country"}
