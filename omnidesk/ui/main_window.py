@@ -534,7 +534,7 @@ class MainWindow(QMainWindow):
             self.screen_stack.addWidget(holder)
             action = self.view_menu.addAction(labels[key])
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.triggered.connect(lambda _c=False, k=key: self.show_screen(k))
+            action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
         # One customer's screen is reached from the list, not from the navigation:
         # it shares the stack but has no navigation item of its own.
         self.customer_view = CustomerView(self.workspace, operations=self.operations)
@@ -580,6 +580,13 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(keys.index(key))
             self.screen_stack.setCurrentIndex(keys.index(key))
 
+    def _go_to_screen(self, key: str) -> None:
+        """View › (Ctrl+1, Ctrl+2…): the screen, with the keys on its list, ready to walk it."""
+        self.show_screen(key)
+        restore = getattr(self.screens.get(key), "restore_focus", None)
+        if restore is not None:
+            restore()
+
     def current_screen(self) -> str | None:
         if self.stack.currentIndex() != 1:
             return None
@@ -604,11 +611,7 @@ class MainWindow(QMainWindow):
 
     def go_back(self) -> None:
         """From a customer's screen to the screen it was opened from (Review: at the same pair)."""
-        key = self._back_to
-        self.show_screen(key if key in self.screens else "customers")
-        restore = getattr(self.screens.get(key), "restore_focus", None)
-        if restore is not None:
-            restore()
+        self._go_to_screen(self._back_to if self._back_to in self.screens else "customers")
 
     def show_customer_list(self) -> None:
         self.show_screen("customers")

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
@@ -251,6 +252,8 @@ class ReviewView(QWidget):
         self.apart_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.apart_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the id at the end stays in sight
         self.apart_table.setWordWrap(False)
+        # Rows, not cells, are what is walked: Tab leaves the table and Ctrl+Tab reaches the tabs.
+        self.apart_table.setTabKeyNavigation(False)
         self.apart_table.verticalHeader().setVisible(False)
         header = self.apart_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -355,17 +358,38 @@ class ReviewView(QWidget):
         if self.items:
             # Rounded down, so the strongest pair is included at the shown precision.
             self.threshold.setValue(math.floor(max(i.score for i in self.items) * 10) / 10)
+        keys_here = self._has_keys(self.review_page)
         self.pages.setCurrentIndex(1 if self.items else 0)
         if self.items:
-            # The pair looked at stays (back from its customer's screen); once decided, the next one.
-            same = next((r for r, i in enumerate(self.items) if shown is not None and i.id == shown.id), None)
+            # The pair looked at stays (back from its customer's screen); once decided or skipped, the next one.
+            same = next((r for r, i in enumerate(self.items)
+                         if shown is not None and (i.id, i.status) == (shown.id, shown.status)), None)
             self.pairs.setCurrentRow(same if same is not None else min(max(keep, 0), n - 1))
             self._show_current(self.pairs.currentRow())
         self.tabs.setTabText(0, f"To review ({n:,})" if n else "To review")
+        self._keep_keys(keys_here)
         self._refresh_apart()
+
+    def _has_keys(self, page: QWidget) -> bool:
+        """Whether the keyboard is on ``page`` (or on the tabs while it is shown)."""
+        focus = QApplication.focusWidget()
+        return focus is not None and (page.isAncestorOf(focus) or (
+            focus is self.tabs.tabBar() and self.tabs.currentWidget() is page))
+
+    def _keep_keys(self, had: bool) -> None:
+        """A list that emptied (its page shows a message) or came back keeps the keyboard on this screen:
+        on the tabs while there is nothing to walk, so Ctrl+Tab still works, else on the list."""
+        if not had:
+            return
+        page = self.tabs.currentWidget()
+        if (self.pages if page is self.review_page else self.apart_pages).currentIndex() == 1:
+            self.restore_focus()
+        else:
+            self.tabs.tabBar().setFocus()
 
     def _refresh_apart(self) -> None:
         row = self.apart_table.currentIndex().row()
+        keys_here = self._has_keys(self.apart_page)
         self.apart_model.reload(self._zone)
         total = self.apart_model.total
         self.apart_count.setText(
@@ -378,6 +402,7 @@ class ReviewView(QWidget):
                 self.apart_model.fetchMore()
             row = min(max(row, 0), self.apart_model.rowCount() - 1)
             self.apart_table.setCurrentIndex(self.apart_model.index(row, 0))
+        self._keep_keys(keys_here)
         self._update_reopen()
 
     def apply_changes(self, changes) -> None:
