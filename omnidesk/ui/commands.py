@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoCommand
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity import kept_apart as core_apart
 from omnidesk.core.identity import merge as core_merge
 from omnidesk.core.importing import batches as core_batches
 from omnidesk.core.journal import JournaledWorkspace, revert
@@ -251,6 +252,29 @@ class SkipStep(ReviewStep):
     def revert(self, ws: Workspace) -> Changes:
         assert self.change is not None
         return core_merge.set_review_status(ws, self.review_id, self.change.before, expect="skipped").changes
+
+
+class ReopenStep(Step):
+    """Pairs kept apart put back in the review queue ("not sure any more")."""
+
+    def __init__(self, items: Sequence[core_apart.KeptApart], pair: str) -> None:
+        customers = sorted({c for i in items for c in (i.left_id, i.right_id) if c is not None})
+        super().__init__(f"review again of {pair}", customers)
+        self.pair = pair
+        self.items = list(items)
+        self.result: core_apart.Reopened | None = None
+
+    def target_words(self) -> str:
+        return f"The pair {self.pair}"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.result = core_apart.reopen_kept_apart(ws, self.items)
+        return self.result.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.result is not None
+        return core_apart.undo_reopen(ws, self.result)
 
 
 class BulkAcceptStep(Step):

@@ -313,6 +313,15 @@ class Operations(QObject):
         pair = f"{names.get(left, f'#{left}')} ~ {names.get(right, f'#{right}')}"
         return self.push(kind(review_id, left, right, pair), "Not possible")
 
+    def reopen_kept_apart(self, items: Sequence, pair: str) -> bool:
+        """Forget that these pairs are different people and queue them for review, as one step.
+
+        ``pair`` names them for Edit › Undo ("Anna Lee ~ Mark Lee").
+        """
+        if not items:
+            return False
+        return self.push(commands.ReopenStep(list(items), pair), "Cannot review the pair again")
+
     def accept_all(self, review_ids: Sequence[int], customers: Sequence[int], min_score: float):
         """Accept these pairs as one step; returns the core's BulkAccept, or None when it did not run."""
         step = commands.BulkAcceptStep(list(review_ids), list(customers), min_score)
