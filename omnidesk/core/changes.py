@@ -24,6 +24,7 @@ class Changes:
     imports: bool = False  # import batches, flagged rows
     settings: bool = False  # workspace settings
     segments: bool = False  # saved segments (names and rules)
+    messages: bool = False  # messages, their variants and the brand kit
     everything: bool = False  # a new workspace, a restore: re-read all
 
     def __or__(self, other: Changes) -> Changes:
@@ -35,6 +36,7 @@ class Changes:
             imports=self.imports or other.imports,
             settings=self.settings or other.settings,
             segments=self.segments or other.segments,
+            messages=self.messages or other.messages,
             everything=self.everything or other.everything,
         )
 
