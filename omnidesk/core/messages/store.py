@@ -227,7 +227,8 @@ def save_message(ws: Workspace, name: str, master: Mapping[str, object], *,
                 name=name, master_json=json.dumps(clean, ensure_ascii=False), created_at=now,
                 updated_at=now)).scalar_one()
             existing: dict[str, Variant] = {}
-            wanted = wanted or list(DEFAULT_CHANNELS)
+            # A new message speaks on the usual channels, and on any it was given a variant for.
+            wanted = wanted if channels else list(dict.fromkeys([*DEFAULT_CHANNELS, *wanted]))
         else:
             message_id = row.id
             existing = _read(conn, row).variants
