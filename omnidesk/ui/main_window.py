@@ -415,6 +415,7 @@ class MainWindow(QMainWindow):
         assert self.workspace is not None
         dialog = WorkspaceBasicsDialog(self.workspace.name, machine_basics(), self)
         dialog.accepted.connect(lambda: self.operations.set_up(dialog.texts()))
+        dialog.finished.connect(lambda: setattr(self, "basics_dialog", None))
         dialog.finished.connect(dialog.deleteLater)
         self.basics_dialog = dialog
         dialog.open()
@@ -430,6 +431,7 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog({s["key"]: s["value"] for s in list_settings(self.workspace)},
                                    machine_basics(), self)
         dialog.accepted.connect(lambda: self.operations.change_preferences(dialog.texts()))
+        dialog.finished.connect(lambda: setattr(self, "preferences_dialog", None))
         dialog.finished.connect(dialog.deleteLater)
         self.preferences_dialog = dialog
         dialog.open()

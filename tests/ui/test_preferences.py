@@ -99,7 +99,7 @@ def test_ctrl_comma_opens_preferences_and_ok_stores_every_field_as_one_undo_step
     assert ok_button(dialog).isEnabled()
     qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
 
-    assert not dialog.isVisible()
+    assert not dialog.isVisible() and shop.preferences_dialog is None
     after = stored(ws)
     assert after["business_name"] == "Harbor & Pine" and after["default_region"] == "DE"
     assert after["timezone"] == "Europe/Berlin" and after["currency"] == "EUR"
@@ -231,7 +231,7 @@ def test_a_new_workspace_asks_name_region_zone_and_currency_and_stores_them(qtbo
         QApplication.focusWidget() is dialog.form.region_combo
     type_into(qtbot, dialog.form.region_combo, "Austria (AT)")
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
-    assert not dialog.isVisible()
+    assert not dialog.isVisible() and window.basics_dialog is None
 
     ws = window.workspace
     assert (ws.get_setting("business_name"), ws.get_setting("default_region"), ws.get_setting("timezone"),
@@ -259,3 +259,35 @@ def test_a_bad_answer_keeps_ok_off_in_the_new_workspace_questions(qtbot, window,
     assert "three-letter currency code" in dialog.findChild(object, "currencyError").text()
     qtbot.keyClick(dialog.form.currency_combo.lineEdit(), Qt.Key.Key_Return)
     assert dialog.isVisible() and window.workspace.get_setting("currency") == ""
+
+
+def test_the_screens_read_the_new_preferences_at_once(qtbot, window, ws, tmp_path, machine):
+    header = ["First Name", "Last Name", "Email", "Phone"]
+    import_file(ws, write_csv(tmp_path / "a.csv", header, [["Anna", "Lee", "lee@example.com", "(415) 555-0101"]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", header, [["Mark", "Lee", "lee@example.com", ""]]),
+                ImportOptions(channel="email"))
+    assert window.set_workspace(ws)
+    review = window.screens["review"]
+    customers = window.screens["customers"]
+    score = review.items[0].score
+    phone_column = [customers.model.headerData(c, Qt.Orientation.Horizontal)
+                    for c in range(customers.model.columnCount())].index("Phone")
+
+    def phones():
+        return {customers.model.index(r, phone_column).data() for r in range(customers.model.rowCount())}
+
+    assert "(415) 555-0101" in phones() and not review.pairs.item(0).text().endswith("· unlikely")
+
+    dialog = open_preferences(qtbot, window)
+    type_into(qtbot, dialog.basics.region_combo, "Germany (DE)")
+    type_into(qtbot, dialog.auto_box, f"{score + 5:.1f}")
+    type_into(qtbot, dialog.review_box, f"{score + 1:.1f}")
+    qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+    # Read against the new thresholds and region with no refresh asked for: the pair waits,
+    # as it did (matching did not run again), but now reads "unlikely"; the US phone reads as foreign.
+    assert len(review.items) == 1 and review.pairs.item(0).text().endswith("· unlikely")
+    assert "+1 415-555-0101" in phones()
+
+    window.undo_action.trigger()
+    assert not review.pairs.item(0).text().endswith("· unlikely") and "(415) 555-0101" in phones()
