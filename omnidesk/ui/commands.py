@@ -429,3 +429,34 @@ class FindDuplicatesStep(Step):
     def revert(self, ws: Workspace) -> Changes:
         assert self.journal is not None
         return revert(ws, self.journal) | self.stats.changes
+
+
+class HandEditStep(Step):
+    """A change the user typed in (edits.py), journaled: undo puts back every row exactly.
+
+    ``run(ws)`` makes the change and returns the core's Edit.  Redo runs it
+    again.  A bulk change over many customers names none for fingerprints (the
+    journal itself refuses an undo over rows changed since).
+    """
+
+    def __init__(self, text: str, run, customers: Sequence[int] = (), target: str = "") -> None:
+        super().__init__(text, customers)
+        self.run = run
+        self.target = target
+        self.journal = None
+        self.edit = None
+
+    def target_words(self) -> str:
+        return self.target or "What this change touched"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        journaled = JournaledWorkspace(ws)
+        self.edit = self.run(journaled)
+        self.journal = journaled.journal()
+        self.noop = not len(self.journal)
+        return self.edit.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.journal is not None and self.edit is not None
+        return revert(ws, self.journal) | self.edit.changes

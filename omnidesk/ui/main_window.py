@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action("Open &Demo Workspace", self.open_demo, status="A sample shop to explore")
         self.copy_action = self._action("Save a &Copy…", self.save_copy, K.SaveAs, "Write a backup copy of this workspace")
         self.import_action = self._action("&Import Files…", self.import_files_dialog, QKeySequence("Ctrl+I"), "Import CSV exports")
+        self.new_customer_action = self._action("New &Customer…", self.new_customer, QKeySequence("Ctrl+Shift+N"),
+                                                "Add a customer by hand")
         self.quit_action = self._action("&Quit", self.close, K.Quit)
         # Edit › Undo and Redo run through the bridge, which checks a step can still run before the
         # stack moves; their text names the step ("Undo pin email of Chloé Hill").
@@ -159,6 +161,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.new_customer_action)
         file_menu.addAction(self.copy_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -178,7 +181,8 @@ class MainWindow(QMainWindow):
         has = self.workspace is not None
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
-        for action in (self.import_action, self.duplicates_action, self.preferences_action):
+        for action in (self.import_action, self.duplicates_action, self.new_customer_action,
+                       self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)
         if not writable:
             self.undo_stack.clear()
@@ -627,6 +631,30 @@ class MainWindow(QMainWindow):
             return
         self.customer_view.show_customer(customer_id)
         self.screen_stack.setCurrentWidget(self.customer_page)
+
+    def new_customer_dialog(self):
+        from omnidesk.core.edits import all_tags, check_values
+        from omnidesk.ui.dialogs.edit_dialogs import CustomerValuesDialog
+
+        assert self.workspace is not None
+        workspace = self.workspace
+        return CustomerValuesDialog(lambda values: check_values(workspace, values), None,
+                                    known_tags=[t for t, _n in all_tags(workspace)], parent=self)
+
+    def new_customer(self) -> None:
+        """File › New Customer…: add a customer by hand (one undo step), then show them."""
+        if self.workspace is None or self._refuse_if_read_only():
+            return
+        dialog = self.new_customer_dialog()
+        try:
+            if dialog.exec() != dialog.DialogCode.Accepted:
+                return
+            values = dialog.values
+        finally:
+            dialog.deleteLater()
+        edit = self.operations.add_customer(values)
+        if edit is not None and edit.created is not None:
+            self.open_customer(edit.created)
 
     def show_customer_list(self) -> None:
         self.show_screen("customers")
