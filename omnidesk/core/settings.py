@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from omnidesk.core.changes import Changes
-from omnidesk.core.channels import channel_code
+from omnidesk.core.channels import HAND, channel_code
 from omnidesk.core.errors import UserError
-from omnidesk.core.models import Customer, Setting
+from omnidesk.core.models import Customer, ImportBatch, Setting
 from omnidesk.core.workspace import DEFAULT_SETTINGS, Workspace
 
 
@@ -114,6 +114,21 @@ def list_settings(ws: Workspace) -> list[dict]:
     """Every setting: key, value (the default where none was set), default and what it does."""
     return [{"key": s.key, "value": ws.get_setting(s.key, _default(s.key)), "default": _default(s.key),
              "help": s.help} for s in SETTINGS]
+
+
+def preference_values(ws: Workspace) -> dict[str, object]:
+    """Every setting as the workspace reads it now, for a form that shows them all.
+
+    ``channel_trust`` is the whole order: the channels named, the rest of the default
+    order, then every other channel a file was imported as (alphabetically), so each
+    can be given its place.
+    """
+    values = {s.key: ws.get_setting(s.key, _default(s.key)) for s in SETTINGS}
+    order = trust_order(values["channel_trust"])
+    with ws.engine.connect() as conn:
+        imported = {c for (c,) in conn.execute(select(ImportBatch.__table__.c.channel).distinct()) if c}
+    values["channel_trust"] = order + sorted(imported - set(order) - {HAND})
+    return values
 
 
 def check_setting(key: str, text: str) -> object:

@@ -426,14 +426,13 @@ class MainWindow(QMainWindow):
 
     def show_preferences(self) -> None:
         """Edit › Preferences: the settings in one dialog; OK stores them as one undo step."""
-        from omnidesk.core.settings import list_settings
+        from omnidesk.core.settings import preference_values
         from omnidesk.ui.dialogs.preferences import PreferencesDialog
         from omnidesk.ui.dialogs.workspace_basics import machine_basics
 
         if self.workspace is None or self._refuse_if_read_only():
             return
-        dialog = PreferencesDialog({s["key"]: s["value"] for s in list_settings(self.workspace)},
-                                   machine_basics(), self)
+        dialog = PreferencesDialog(preference_values(self.workspace), machine_basics(), self)
         dialog.accepted.connect(lambda: self.operations.change_preferences(dialog.texts()))
         dialog.finished.connect(lambda: setattr(self, "preferences_dialog", None))
         dialog.finished.connect(dialog.deleteLater)

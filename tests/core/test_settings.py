@@ -110,3 +110,15 @@ def test_a_new_trust_order_renames_merged_customers_and_undo_names_them_back(ws,
     assert first_name() == "Bob" and change.changes.customer_list
     restore_settings(ws, change.before, expect=change.after)
     assert first_name() == "Robert"
+
+
+def test_the_trust_order_offered_holds_every_channel_a_file_came_from(ws, tmp_path):
+    from omnidesk.core.settings import preference_values
+
+    import_file(ws, write_csv(tmp_path / "market.csv", ["First Name", "Email"], [["Ann", "ann@example.com"]]),
+                ImportOptions(channel="farmers_market"))
+    values = preference_values(ws)
+    assert values["channel_trust"] == trust_order(None) + ["farmers_market"]
+    assert values["business_name"] == "" and values["match_auto_threshold"] == 14.0
+    change_settings(ws, {"channel_trust": "farmers_market, shop"})
+    assert preference_values(ws)["channel_trust"][:3] == ["farmers_market", "shop", "pos"]

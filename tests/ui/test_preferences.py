@@ -115,14 +115,27 @@ def test_ctrl_comma_opens_preferences_and_ok_stores_every_field_as_one_undo_step
     assert stored(ws) == after and first_name(ws) == "Bob"
 
 
-def test_the_dialog_shows_what_is_stored_and_ok_with_nothing_changed_adds_no_step(qtbot, shop):
-    shop.workspace.set_setting("timezone", "Asia/Tokyo")
-    shop.workspace.set_setting("match_review_threshold", 9.0)
+def test_the_dialog_shows_what_is_stored_and_ok_with_nothing_changed_adds_no_step(qtbot, shop, tmp_path):
+    ws = shop.workspace
+    ws.set_setting("timezone", "Asia/Tokyo")
+    ws.set_setting("match_review_threshold", 9.0)
+    import_file(ws, write_csv(tmp_path / "market.csv", ["First Name", "Email"], [["Ann", "ann@example.com"]]),
+                ImportOptions(channel="farmers_market"))
     dialog = open_preferences(qtbot, shop)
     assert dialog.texts()["timezone"] == "Asia/Tokyo" and dialog.review_box.value() == 9.0
     assert dialog.basics.zone_combo.currentText() == "Asia/Tokyo"
+    # A channel of the shop's own is offered a place, after the usual ones.
+    assert dialog.trust.codes()[-1] == "farmers_market"
+    assert dialog.trust.list.item(dialog.trust.list.count() - 1).text() == "Farmers market"
     qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
-    assert not shop.undo_stack.canUndo()
+    assert not shop.undo_stack.canUndo() and ws.get_setting("channel_trust") is None
+
+    dialog = open_preferences(qtbot, shop)
+    dialog.trust.list.setCurrentRow(dialog.trust.list.count() - 1)
+    for _ in range(dialog.trust.list.count() - 1):
+        qtbot.mouseClick(dialog.trust.up_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+    assert ws.get_setting("channel_trust")[:2] == ["farmers_market", "shop"]
 
 
 def test_a_bad_time_zone_currency_or_threshold_is_refused_with_its_sentence_and_ok_stays_off(qtbot, shop):

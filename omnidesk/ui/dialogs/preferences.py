@@ -123,7 +123,10 @@ class PreferencesDialog(QDialog):
         business = QGroupBox("Your business")
         QVBoxLayout(business).addWidget(self.basics)
 
-        self.trust = TrustList(trust_order(values.get("channel_trust")))
+        # Channels of the user's own follow the default ones; they are stored only once the
+        # order is changed, since naming them at all ranks them (unnamed ones tie, newest first).
+        self.trust_shown = trust_order(values.get("channel_trust"))
+        self.trust = TrustList(self.trust_shown)
         names = QGroupBox("Whose names come first")
         names_layout = QVBoxLayout(names)
         trust_words = QLabel("When one person's records disagree on a name or a birthday, the card shows the "
@@ -200,10 +203,12 @@ class PreferencesDialog(QDialog):
         return row
 
     def texts(self) -> dict[str, str]:
-        """``setting key -> text`` for every setting the dialog shows."""
-        return {**self.basics.texts(), "channel_trust": ", ".join(self.trust.codes()),
-                "match_auto_threshold": f"{self.auto_box.value():g}",
-                "match_review_threshold": f"{self.review_box.value():g}"}
+        """``setting key -> text`` for every setting the dialog shows (the trust order once moved)."""
+        texts = {**self.basics.texts(), "match_auto_threshold": f"{self.auto_box.value():g}",
+                 "match_review_threshold": f"{self.review_box.value():g}"}
+        if self.trust.codes() != self.trust_shown:
+            texts["channel_trust"] = ", ".join(self.trust.codes())
+        return texts
 
     def threshold_problem(self) -> str:
         try:
