@@ -57,8 +57,10 @@ class TrustList(QWidget):
             item.setData(self.CodeRole, code)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
-        rows = max(len(codes), 4)
-        self.list.setMinimumHeight(self.list.sizeHintForRow(0) * min(rows, 8) + 2 * self.list.frameWidth() + 4)
+        # As tall as its rows (up to ten, then it scrolls), not Qt's fixed default.
+        fit = self.list.sizeHintForRow(0) * min(max(len(codes), 4), 10) + 2 * self.list.frameWidth() + 4
+        self.list.setMinimumHeight(fit)
+        self.list.setMaximumHeight(fit)
         self.up_button = QPushButton("Move &Up")
         self.up_button.setObjectName("moveUp")
         self.down_button = QPushButton("Move &Down")
@@ -134,7 +136,8 @@ class PreferencesDialog(QDialog):
                              "customer's card when you press OK.")
         trust_words.setWordWrap(True)
         names_layout.addWidget(trust_words)
-        names_layout.addWidget(self.trust, 1)
+        names_layout.addWidget(self.trust)
+        names_layout.addStretch(1)
 
         self.auto_box = _threshold_box(values.get("match_auto_threshold", Model().auto_threshold), "autoThreshold")
         self.review_box = _threshold_box(values.get("match_review_threshold", Model().review_threshold),

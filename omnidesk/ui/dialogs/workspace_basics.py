@@ -10,6 +10,7 @@ after a new workspace's file is chosen, filled with what this computer says
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from zoneinfo import available_timezones
 
 from PySide6.QtCore import QLocale, Qt, QTimeZone, Signal
@@ -77,11 +78,13 @@ def machine_basics(locale: QLocale | None = None, zone: str | None = None) -> Ba
     return Basics("", region, machine_zone() if zone is None else zone, currency if len(currency) == 3 else "")
 
 
+@cache  # read from the disk's zone database; the same for the whole run
 def available_zones() -> list[str]:
     # Some systems also list their "posix/" and "right/" copies of every zone: one name each is enough.
     return sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/", "Etc/GMT")))
 
 
+@cache
 def all_currencies() -> list[tuple[str, str]]:
     """(code, label): the common ones first, then every other ISO 4217 code of Qt's locales."""
     common = {code for code, _ in COMMON_CURRENCIES}
