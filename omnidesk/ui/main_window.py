@@ -559,9 +559,13 @@ class MainWindow(QMainWindow):
         imports = ImportsView(self.workspace)
         imports.importRequested.connect(self.import_files_dialog)
         imports.undoRequested.connect(self.undo_import)
-        self.screens = {"customers": customers, "review": review, "imports": imports}
+        from omnidesk.ui.views.messages import MessagesView
+
+        messages = MessagesView(self.workspace, self.operations)
+        messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
+        self.screens = {"customers": customers, "review": review, "messages": messages, "imports": imports}
         self._back_to = "customers"
-        labels = {"customers": "Customers", "review": "Review", "imports": "Imports"}
+        labels = {"customers": "Customers", "review": "Review", "messages": "Messages", "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):

@@ -51,6 +51,12 @@ def reason(exc: BaseException) -> str:
     return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
 
 
+class _MessagesChanged:
+    """What a change to messages that returns nothing of its own (a delete) changed."""
+
+    changes = Changes(messages=True)
+
+
 class Operations(QObject):
     changed = Signal(object)  # Changes: once per finished change, undo or redo
     failed = Signal(str, str)  # title, text: a change that did not happen, and why
@@ -461,6 +467,14 @@ class Operations(QObject):
             or values.get("email") or values.get("phone") or "a customer"
         return self._hand(f"add {who}", lambda ws: edits.add_customer(ws, values), "Cannot add the customer",
                           (), who)
+
+    def change_messages(self, words: str, run):
+        """A change to messages or the brand kit, as one undo step; what ``run`` returned, or None."""
+        def call(ws):
+            result = run(ws)
+            return result if hasattr(result, "changes") else _MessagesChanged()
+
+        return self._hand(words, call, "Cannot change the message")
 
     def _name(self, customer_id: int) -> str:
         return self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""
