@@ -17,10 +17,12 @@ from PySide6.QtGui import QUndoCommand
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity import kept_apart as core_apart
 from omnidesk.core.identity import merge as core_merge
 from omnidesk.core.importing import batches as core_batches
 from omnidesk.core.journal import JournaledWorkspace, revert
 from omnidesk.core.notes import replace_notes
+from omnidesk.core.settings import SettingsChange, change_settings, restore_settings
 from omnidesk.core.tasks import Cancelled, Progress, run_to_completion
 from omnidesk.core.workspace import Workspace, WorkspaceError
 
@@ -156,6 +158,30 @@ class NotesStep(CustomerStep):
         return replace_notes(ws, self.customer_id, self.edit.before, expect=self.edit.after).changes
 
 
+class PreferencesStep(Step):
+    """The Preferences dialog's values, stored together; undo puts every one back as it was."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__("change preferences")
+        self.texts = dict(texts)
+        self.change: SettingsChange | None = None
+
+    def target_words(self) -> str:
+        return "The workspace's preferences"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        if self.change is None:
+            self.change = change_settings(ws, self.texts)
+            self.noop = self.change.empty
+            return self.change.changes
+        return restore_settings(ws, self.change.after, expect=self.change.before).changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.change is not None
+        return restore_settings(ws, self.change.before, expect=self.change.after).changes
+
+
 class MergeStep(CustomerStep):
     def __init__(self, customer_ids: Sequence[int], first_name: str) -> None:
         ids = sorted(set(customer_ids))
@@ -251,6 +277,29 @@ class SkipStep(ReviewStep):
     def revert(self, ws: Workspace) -> Changes:
         assert self.change is not None
         return core_merge.set_review_status(ws, self.review_id, self.change.before, expect="skipped").changes
+
+
+class ReopenStep(Step):
+    """Pairs kept apart put back in the review queue ("not sure any more")."""
+
+    def __init__(self, items: Sequence[core_apart.KeptApart], pair: str) -> None:
+        customers = sorted({c for i in items for c in (i.left_id, i.right_id) if c is not None})
+        super().__init__(f"review again of {pair}", customers)
+        self.pair = pair
+        self.items = list(items)
+        self.result: core_apart.Reopened | None = None
+
+    def target_words(self) -> str:
+        return f"The pair {self.pair}"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.result = core_apart.reopen_kept_apart(ws, self.items)
+        return self.result.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.result is not None
+        return core_apart.undo_reopen(ws, self.result)
 
 
 class BulkAcceptStep(Step):

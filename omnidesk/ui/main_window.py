@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
         self.screens: dict[str, QWidget] = {}
         self.customer_view: CustomerView | None = None
+        self._back_to = "customers"  # the screen a customer's screen was opened from
         self.customer_page: QWidget | None = None
         self.read_only_banner: QLabel | None = None
         self._close_when_notes_saved = False
@@ -144,6 +145,13 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About Omnidesk", self.show_about)
         self.duplicates_action = self._action("Find &Duplicates", self.find_duplicates,
                                               status="Look for more customers who are one person")
+        # Linux desktops have no standard Preferences key: Ctrl+, there, as on the other systems.
+        self.preferences_action = self._action("&Preferences…", self.show_preferences,
+                                               status="The business's name, region, zone, currency and matching")
+        self.preferences_action.setShortcuts(QKeySequence.keyBindings(K.Preferences) or [QKeySequence("Ctrl+,")])
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_dialog = None  # the open Preferences dialog, if any
+        self.basics_dialog = None  # the questions a new workspace asks first, while open
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -163,6 +171,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.duplicates_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.preferences_action)
         self.view_menu = bar.addMenu("&View")
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -172,7 +182,8 @@ class MainWindow(QMainWindow):
         has = self.workspace is not None
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
-        for action in (self.import_action, self.duplicates_action, self.new_customer_action):
+        for action in (self.import_action, self.duplicates_action, self.new_customer_action,
+                       self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)
         if not writable:
             self.undo_stack.clear()
@@ -399,6 +410,35 @@ class MainWindow(QMainWindow):
             return
         if not self.set_workspace(workspace):
             workspace.close()
+            return
+        self.ask_workspace_basics()
+
+    def ask_workspace_basics(self) -> None:
+        """Ask a new workspace's name, region, zone and currency; Skip keeps its defaults."""
+        from omnidesk.ui.dialogs.workspace_basics import WorkspaceBasicsDialog, machine_basics
+
+        assert self.workspace is not None
+        dialog = WorkspaceBasicsDialog(self.workspace.name, machine_basics(), self)
+        dialog.accepted.connect(lambda: self.operations.set_up(dialog.texts()))
+        dialog.finished.connect(lambda: setattr(self, "basics_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.basics_dialog = dialog
+        dialog.open()
+
+    def show_preferences(self) -> None:
+        """Edit › Preferences: the settings in one dialog; OK stores them as one undo step."""
+        from omnidesk.core.settings import preference_values
+        from omnidesk.ui.dialogs.preferences import PreferencesDialog
+        from omnidesk.ui.dialogs.workspace_basics import machine_basics
+
+        if self.workspace is None or self._refuse_if_read_only():
+            return
+        dialog = PreferencesDialog(preference_values(self.workspace), machine_basics(), self)
+        dialog.accepted.connect(lambda: self.operations.change_preferences(dialog.texts()))
+        dialog.finished.connect(lambda: setattr(self, "preferences_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.preferences_dialog = dialog
+        dialog.open()
 
     def open_workspace_dialog(self) -> None:
         path = self.ask_open_path()
@@ -514,10 +554,13 @@ class MainWindow(QMainWindow):
         review.rejectRequested.connect(lambda rid: self._decide(self.operations.reject, rid))
         review.skipRequested.connect(lambda rid: self._decide(self.operations.skip, rid))
         review.acceptAboveRequested.connect(self.accept_all_above)
+        review.customerActivated.connect(self.open_customer)
+        review.reopenRequested.connect(self.reopen_kept_apart)
         imports = ImportsView(self.workspace)
         imports.importRequested.connect(self.import_files_dialog)
         imports.undoRequested.connect(self.undo_import)
         self.screens = {"customers": customers, "review": review, "imports": imports}
+        self._back_to = "customers"
         labels = {"customers": "Customers", "review": "Review", "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
@@ -533,11 +576,11 @@ class MainWindow(QMainWindow):
             self.screen_stack.addWidget(holder)
             action = self.view_menu.addAction(labels[key])
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.triggered.connect(lambda _c=False, k=key: self.show_screen(k))
+            action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
         # One customer's screen is reached from the list, not from the navigation:
         # it shares the stack but has no navigation item of its own.
         self.customer_view = CustomerView(self.workspace, operations=self.operations)
-        self.customer_view.backRequested.connect(self.show_customer_list)
+        self.customer_view.backRequested.connect(self.go_back)
         self.customer_view.timelineExported.connect(
             lambda path: self.statusBar().showMessage(f"Exported the timeline to {path}", 8000))
         self.customer_view.personExported.connect(
@@ -549,7 +592,8 @@ class MainWindow(QMainWindow):
             self.customer_view.set_read_only(True)
             # The views switch these on and off as rows are selected: hidden, they stay out of reach.
             for button in (customers.merge_button, review.accept_button, review.reject_button,
-                           review.skip_button, review.bulk_button, imports.import_button, imports.undo_button):
+                           review.skip_button, review.bulk_button, review.reopen_button, imports.import_button,
+                           imports.undo_button):
                 button.setVisible(False)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()
@@ -560,7 +604,7 @@ class MainWindow(QMainWindow):
         self.back_action = self.view_menu.addAction("&Back to Customers")
         self.back_action.setShortcut(QKeySequence.StandardKey.Back)
         self.back_action.setStatusTip("Back to the customer list")
-        self.back_action.triggered.connect(self.show_customer_list)
+        self.back_action.triggered.connect(self.go_back)
         self.back_action.setEnabled(False)
         self.nav.currentRowChanged.connect(self.screen_stack.setCurrentIndex)
         # Clicking the current item ("Customers" while a customer is open) still switches.
@@ -578,6 +622,13 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(keys.index(key))
             self.screen_stack.setCurrentIndex(keys.index(key))
 
+    def _go_to_screen(self, key: str) -> None:
+        """View › (Ctrl+1, Ctrl+2…): the screen, with the keys on its list, ready to walk it."""
+        self.show_screen(key)
+        restore = getattr(self.screens.get(key), "restore_focus", None)
+        if restore is not None:
+            restore()
+
     def current_screen(self) -> str | None:
         if self.stack.currentIndex() != 1:
             return None
@@ -586,9 +637,17 @@ class MainWindow(QMainWindow):
         return list(self.screens)[self.nav.currentRow()]
 
     def open_customer(self, customer_id: int) -> None:
-        """Show one customer's card, timeline, sources and notes."""
+        """Show one customer's card, timeline, sources and notes; Back returns to the screen it was opened from."""
         if self.customer_view is None:
             return
+        came_from = self.current_screen()
+        if came_from in self.screens:
+            self._back_to = came_from
+            label = self.nav_labels[came_from]
+            self.back_action.setText(f"&Back to {label}")
+            self.back_action.setStatusTip(f"Back to the {label} screen")
+            self.customer_view.back_button.setText(f"‹  {label}")
+            self.customer_view.back_button.setToolTip(f"Back to {label} (Alt+Left)")
         self.customer_view.show_customer(customer_id)
         self.screen_stack.setCurrentWidget(self.customer_page)
 
@@ -615,6 +674,10 @@ class MainWindow(QMainWindow):
         edit = self.operations.add_customer(values)
         if edit is not None and edit.created is not None:
             self.open_customer(edit.created)
+
+    def go_back(self) -> None:
+        """From a customer's screen to the screen it was opened from (Review: at the same pair)."""
+        self._go_to_screen(self._back_to if self._back_to in self.screens else "customers")
 
     def show_customer_list(self) -> None:
         self.show_screen("customers")
@@ -671,6 +734,16 @@ class MainWindow(QMainWindow):
         item = next((i for i in self.screens["review"].items if i.id == review_id), None)
         if item is not None and not self._refuse_if_read_only():
             run(review_id, item.left_id, item.right_id)
+
+    def reopen_kept_apart(self, items: list) -> None:
+        """Put pairs kept apart back in the review queue, as one undo step named after the pair."""
+        if not items or self._refuse_if_read_only():
+            return
+        review = self.screens["review"]
+        pair = review.pair_words(items[0]) if len(items) == 1 else f"{len(items):,} pairs"
+        if self.operations.reopen_kept_apart(items, pair):
+            self.statusBar().showMessage(f"{pair}: back in the review queue" if items[0].complete else
+                                         f"{pair}: no longer kept apart", 8000)
 
     def accept_all_above(self, min_score: float) -> None:
         """Ask (how many pairs merge, which skipped ones stay), merge them as one step, then say what happened."""

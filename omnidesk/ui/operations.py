@@ -284,6 +284,29 @@ class Operations(QObject):
         self._pushed(step, changes)
         return not step.noop
 
+    def change_preferences(self, texts: dict[str, str]) -> bool:
+        """Store the Preferences dialog's values (``setting key -> text``) as one undo step."""
+        return self.push(commands.PreferencesStep(texts), "Cannot change the preferences")
+
+    def set_up(self, texts: dict[str, str]) -> bool:
+        """A new workspace's first answers (name, region, zone, currency), stored in one transaction.
+
+        Not an undo step: there is nothing before them to go back to (Preferences changes them).
+        """
+        from omnidesk.core.settings import change_settings
+
+        title = "Cannot store the business's details"
+        if not self._ready(title):
+            return False
+        assert self.workspace is not None
+        try:
+            change = change_settings(self.workspace, texts)
+        except Exception as exc:
+            self._report(title, exc)
+            return False
+        self.changed.emit(change.changes)
+        return True
+
     def merge(self, customer_ids: Sequence[int]) -> bool:
         ids = sorted(set(customer_ids))
         if len(ids) < 2 or self.workspace is None:
@@ -312,6 +335,15 @@ class Operations(QObject):
         names = self.names([left, right])
         pair = f"{names.get(left, f'#{left}')} ~ {names.get(right, f'#{right}')}"
         return self.push(kind(review_id, left, right, pair), "Not possible")
+
+    def reopen_kept_apart(self, items: Sequence, pair: str) -> bool:
+        """Forget that these pairs are different people and queue them for review, as one step.
+
+        ``pair`` names them for Edit › Undo ("Anna Lee ~ Mark Lee").
+        """
+        if not items:
+            return False
+        return self.push(commands.ReopenStep(list(items), pair), "Cannot review the pair again")
 
     def accept_all(self, review_ids: Sequence[int], customers: Sequence[int], min_score: float):
         """Accept these pairs as one step; returns the core's BulkAccept, or None when it did not run."""

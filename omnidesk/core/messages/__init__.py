@@ -1,8 +1,10 @@
-"""Messages: one master message and the version of it each channel sends.
+"""One brand voice: the brand kit, master messages and their per-channel variants, checked before they go out.
 
-The pieces every variant is checked and rendered with live here, free of Qt and of the
-workspace: SMS segment counting (``sms``), each social network's length rule (``social``),
-personalization tokens such as ``{first_name|there}`` (``tokens``) and campaign-tagged links
-(``links``), next to the email and poster renderers.  Import the module you need; this
-package imports none of them, so reading one does not load the others' libraries.
+Beside the brand kit (``brand``), the masters and variants (``derive``, ``store``) and the
+values tokens take for a customer (``personal``) live the pieces every variant is counted
+and rendered with, free of Qt and of the workspace: SMS segment counting (``sms``), each
+social network's length rule (``social``), personalization tokens such as
+``{first_name|there}`` (``tokens``) and campaign-tagged links (``links``).  Import the
+module you need; this package imports none of them, so reading one does not load the
+others' libraries.
 """
