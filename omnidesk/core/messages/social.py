@@ -3,9 +3,10 @@
 The networks count differently, and each count here is the network's own:
 
 - **X**: 280 *weighted* characters, as the twitter-text library X publishes counts them
-  (twitter-text-parser is its Python port): every link counts 23 whatever its length,
-  an emoji sequence counts 2, as do CJK characters and most letters outside Latin-1,
-  Cyrillic and the general punctuation block.
+  (twitter-text-parser is its Python port): every link counts 23 whatever its length;
+  characters up to U+10FF (Latin, Greek, Cyrillic, Hebrew, Arabic, the Indic scripts)
+  and common punctuation count 1; an emoji sequence counts 2, as does everything else
+  (Chinese, Japanese, Korean).
 - **Bluesky**: 300 graphemes, what a reader sees as one character (a flag, a family
   emoji joined by zero-width joiners, a letter with its accents): grapheme clusters as
   ``regex``'s ``\\X`` finds them.
@@ -13,7 +14,7 @@ The networks count differently, and each count here is the network's own:
   (3,000), **Threads** (500) and **Google Business Profile** (1,500) count characters.
   They do not publish how, and their composers are web pages, whose strings count
   UTF-16 code units; so do these counts (an emoji outside the Basic Multilingual Plane
-  counts 2), which is never lower than the network's own count.  Line breaks count one
+  counts 2), which are never below a count of code points or of graphemes.  Line breaks count one
   however they were typed (the networks store "\\r\\n" as "\\n").
 
 When one text serves several networks, :func:`fits` shows each and :func:`tightest`

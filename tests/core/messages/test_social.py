@@ -52,6 +52,9 @@ def test_the_networks_and_their_rules():
     ("こんにちは", 10),  # CJK counts 2 each
     ("세일", 4),  # so does Hangul
     ("Привет", 6),  # Cyrillic counts 1
+    ("שלום עולם", 9),  # so do Hebrew,
+    ("नमस्ते", 6),  # Devanagari (each code point)
+    ("Ⅻ ★", 5),  # but a sign past U+10FF counts 2
     ("café " + E_ACUTE, 6),  # a combining accent adds nothing once composed
     (FAMILY, 2),  # a whole ZWJ sequence is one emoji
     (FLAG, 2),
