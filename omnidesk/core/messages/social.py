@@ -86,7 +86,7 @@ class Fit:
         return self.over == 0 and self.hashtags_over == 0
 
 
-def network(code: str | Network) -> Network:
+def get_network(code: str | Network) -> Network:
     """The network with this code; ValueError naming the known codes for any other."""
     if isinstance(code, Network):
         return code
@@ -142,9 +142,9 @@ def weighted_length(text: str) -> int:
     return parse_tweet(text).weightedLength
 
 
-def length(network_code: str | Network, text: str) -> int:
-    """``text``'s length in the unit ``network_code``'s limit is counted in."""
-    unit = network(network_code).unit
+def length(network: str | Network, text: str) -> int:
+    """``text``'s length in the unit ``network``'s limit is counted in."""
+    unit = get_network(network).unit
     if unit == WEIGHTED:
         return weighted_length(text)
     if unit == GRAPHEMES:
@@ -182,7 +182,7 @@ def fits(networks: Iterable[str | Network], text: str) -> list[Fit]:
     """How ``text`` fits each of ``networks``, in the order given."""
     out = []
     tag_count = None
-    for n in map(network, networks):
+    for n in map(get_network, networks):
         size = length(n, text)
         hashtags_over = 0
         if n.max_hashtags is not None:

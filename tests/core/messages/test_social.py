@@ -19,7 +19,7 @@ from omnidesk.core.messages.social import (
     graphemes,
     hashtags,
     length,
-    network,
+    get_network,
     tightest,
 )
 
@@ -42,8 +42,10 @@ def test_the_networks_and_their_rules():
         "google": (1_500, CHARACTERS, None),
     }
     assert NETWORKS["google"].label == "Google Business Profile"
+    assert get_network("bluesky") is NETWORKS["bluesky"] and get_network(NETWORKS["x"]) is NETWORKS["x"]
+    assert length(network="threads", text="hi") == 2
     with pytest.raises(ValueError, match="unknown network 'myspace'; known: x, instagram"):
-        network("myspace")
+        get_network("myspace")
 
 
 @pytest.mark.parametrize(("text", "weighted"), [
