@@ -34,6 +34,10 @@ def add_commands(sub) -> None:
     q = _command(msub, "list", help="the messages, with their channels and stale variants")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_message_list)
+    q = _command(msub, "check", help="every finding of the consistency check; exit 1 when any is an error")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_message_check)
     q = _command(msub, "export-json", help="write a message as JSON (what import reads)")
     q.add_argument("name", metavar="NAME")
     q.add_argument("out", metavar="OUT.json")
@@ -103,6 +107,27 @@ def cmd_message_list(args: argparse.Namespace) -> int:
 
     Output(args).show(data, text)
     return EXIT_OK
+
+
+def cmd_message_check(args: argparse.Namespace) -> int:
+    from omnidesk.core.messages.derive import CHANNEL_LABELS
+    from omnidesk.core.messages.lint import check_message
+
+    with _open_existing(args, readonly=True) as ws:
+        report = check_message(ws, args.name)
+
+    def text(d):
+        lines = [f"{f['severity']:<7}  {CHANNEL_LABELS.get(f['channel'], f['channel'])}: {printable(f['message'])} "
+                 f"[{f['code']}]" for f in d["findings"]]
+        for channel, s in d["stats"].items():
+            extra = f", {s['segments']} segment{'s' if s['segments'] != 1 else ''} {s['encoding']}" \
+                if "segments" in s else ""
+            lines.append(f"{CHANNEL_LABELS.get(channel, channel)}: {s.get('length', 0):,} of "
+                         f"{s.get('limit', 0):,}{extra}")
+        return lines if d["findings"] else ["No findings.", *lines]
+
+    Output(args).show(report.as_dict(), text)
+    return 1 if report.errors else EXIT_OK
 
 
 def cmd_message_export(args: argparse.Namespace) -> int:

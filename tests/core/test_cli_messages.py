@@ -56,3 +56,23 @@ def test_message_import_list_export(shop, capsys, tmp_path):
     bad.write_text("{not json", encoding="utf-8")
     status, _, err = run(capsys, "message", "import", str(bad), "-w", str(shop))
     assert status != 0 and "is not a JSON file" in err and len(err.strip().splitlines()) == 1
+
+
+def test_message_check_exits_1_on_an_error_and_prints_json(shop, capsys, tmp_path):
+    assert run(capsys, "brand", "set", "address", "12 Quay St, Portland, ME 04101", "-w", str(shop))[0] == 0
+    doc = tmp_path / "launch.json"
+    doc.write_text(json.dumps({"name": "Launch", "message": dict(MASTER, link="https://hc.example/a")}),
+                   encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "message", "check", "Launch", "--json", "-w", str(shop))
+    data = json.loads(out)
+    assert status == 0, data["findings"]
+    assert data["stats"]["sms"]["encoding"] == "GSM-7" and data["stats"]["sms"]["segments"] >= 1
+    assert {f["severity"] for f in data["findings"]} <= {"warning"}
+    doc.write_text(json.dumps({"name": "Launch", "message": dict(MASTER, link="https://hc.example/a"),
+                               "variants": {"sms": {"text": "Hi {frist_name}! 25% off"}}}), encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "message", "check", "Launch", "-w", str(shop))
+    assert status == 1
+    assert any(line.startswith("error") and "SMS:" in line and "[token]" in line for line in out.splitlines())
+    assert any(line.startswith("error") and "[offer_code_missing]" in line for line in out.splitlines())

@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping
 
 from omnidesk.core.messages.brand import Brand
+from omnidesk.core.messages.links import add_utm, channel_utm, is_valid_link, utm_campaign_name
 
 MASTER_FIELDS = ("headline", "body", "offer_code", "offer_value", "offer_expires", "cta", "link")
 SOCIAL = ("facebook", "instagram", "x", "linkedin", "threads", "bluesky", "google")
@@ -59,10 +60,27 @@ def offer_words(master: Mapping[str, str]) -> str:
     return words
 
 
-def derive(channel: str, master: Mapping[str, str], brand: Brand | None = None) -> dict[str, str]:
-    """The channel's variant fields made from ``master`` (the fields of :data:`VARIANT_FIELDS`)."""
+def campaign_name(brand: Brand, message_name: str) -> str:
+    """The utm_campaign of a message's links: the brand's pattern with the message's name, as a slug."""
+    return utm_campaign_name((brand.utm_campaign or "{message}").replace("{message}", message_name))
+
+
+def tagged_link(channel: str, link: str, campaign: str) -> str:
+    """The master's link as ``channel`` sends it: with its campaign tags, where the channel has them."""
+    utm = channel_utm(channel)
+    if not link or utm is None or not campaign or not is_valid_link(link):
+        return link
+    return add_utm(link, *utm, campaign)
+
+
+def derive(channel: str, master: Mapping[str, str], brand: Brand | None = None, *, campaign: str = "") -> dict[str, str]:
+    """The channel's variant fields made from ``master`` (the fields of :data:`VARIANT_FIELDS`).
+
+    With ``campaign`` (see :func:`campaign_name`), the link carries the channel's campaign tags.
+    """
     brand = brand or Brand()
-    headline, body, cta, link = (master.get(k, "") for k in ("headline", "body", "cta", "link"))
+    headline, body, cta = (master.get(k, "") for k in ("headline", "body", "cta"))
+    link = tagged_link(channel, master.get("link", ""), campaign)
     offer = offer_words(master)
     if channel == "email":
         lines = [body, offer, f"{cta}: {link}" if cta and link else cta or link]

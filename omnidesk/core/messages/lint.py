@@ -335,3 +335,16 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
                                               samples=samples, custom_names=custom_names)
         findings.extend(found)
     return Report(findings, stats)
+
+
+def check_message(ws, name: str, *, sample_size: int = 20, seed: int = 0) -> Report:
+    """Check the saved message ``name`` against the workspace's brand kit, over a sample of its customers."""
+    from omnidesk.core.messages.brand import get_brand
+    from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+    from omnidesk.core.messages.store import get_message
+
+    message = get_message(ws, name)
+    brand = get_brand(ws)
+    ids = sample(ws, sample_size, seed=seed)
+    values = customer_values(ws, ids, master=message.master, business_name=brand.name)
+    return check(message, brand, samples=[values[i] for i in ids], custom_names=custom_field_names(ws))

@@ -29,6 +29,7 @@ from omnidesk.core.messages.derive import (
     MASTER_FIELDS,
     VARIANT_CHANNELS,
     VARIANT_FIELDS,
+    campaign_name,
     derive,
     master_changes,
 )
@@ -235,7 +236,7 @@ def save_message(ws: Workspace, name: str, master: Mapping[str, object], *,
             conn.execute(update(msg).where(msg.c.id == message_id).values(
                 master_json=json.dumps(clean, ensure_ascii=False), updated_at=now))
         for channel in wanted:
-            made = derive(channel, clean, brand)
+            made = derive(channel, clean, brand, campaign=campaign_name(brand, name))
             if channel in given:
                 _put_variant(conn, message_id, channel, given[channel], clean, given[channel] != made)
             elif channel not in existing:
@@ -251,7 +252,8 @@ def set_variant(ws: Workspace, name: str, channel: str, fields: Mapping[str, obj
         data = _read(conn, _row(conn, _clean_name(name)))
         old = data.variants.get(channel)
         synced = old.synced if old is not None else data.master
-        made = derive(channel, synced, get_brand(ws))
+        brand = get_brand(ws)
+        made = derive(channel, synced, brand, campaign=campaign_name(brand, data.name))
         _put_variant(conn, data.id, channel, clean, synced, clean != made)
         _touch(conn, data.id)
         return _read(conn, _row(conn, data.name))
@@ -263,7 +265,9 @@ def resync_variant(ws: Workspace, name: str, channel: str) -> MessageData:
         data = _read(conn, _row(conn, _clean_name(name)))
         if channel not in VARIANT_FIELDS:
             raise UserError(f"'{channel}' is not a channel of a message.")
-        _put_variant(conn, data.id, channel, derive(channel, data.master, get_brand(ws)), data.master, False)
+        brand = get_brand(ws)
+        made = derive(channel, data.master, brand, campaign=campaign_name(brand, data.name))
+        _put_variant(conn, data.id, channel, made, data.master, False)
         _touch(conn, data.id)
         return _read(conn, _row(conn, data.name))
 
