@@ -268,6 +268,12 @@ def known_channels(conn: Connection) -> list[str]:
     return sorted(set(CHANNELS) | found)
 
 
+def workspace_channels(workspace) -> list[str]:
+    """:func:`known_channels` of ``workspace``: what a rule's channel conditions may name there."""
+    with workspace.engine.connect() as conn:
+        return known_channels(conn)
+
+
 def count(workspace, rule: Rule, now: datetime | None = None) -> int:
     """How many customers ``rule`` holds for."""
     with workspace.engine.connect() as conn:
