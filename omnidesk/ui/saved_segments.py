@@ -1,0 +1,91 @@
+"""Saved segments in the window: listed under Customers, opened, saved, renamed and deleted.
+
+Every write is an undo step through ``ui.operations``; the list in the
+navigation is re-read whenever a change says segments changed (an undo too).
+The questions (a name, "replace it?") are asked through the window, so tests
+answer them as they answer the window's other questions.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from omnidesk.core.changes import Changes
+from omnidesk.core.segments import RuleError, get_segment, list_segments
+
+
+class SavedSegments(QObject):
+    def __init__(self, window, nav, customers, operations) -> None:
+        super().__init__(window)
+        self.window, self.nav, self.customers, self.operations = window, nav, customers, operations
+        nav.segmentChosen.connect(self.open)
+        nav.renameSegmentRequested.connect(self.rename)
+        nav.deleteSegmentRequested.connect(self.delete)
+        customers.segmentSaveRequested.connect(self.save)
+        self.reload()
+
+    @property
+    def workspace(self):
+        return self.operations.workspace
+
+    def names(self) -> list[str]:
+        return [s.name for s in list_segments(self.workspace)]
+
+    def reload(self) -> None:
+        names = self.names()
+        self.nav.set_segments(names)
+        editing = self.customers.builder.segment_name
+        if editing and editing.casefold() not in {n.casefold() for n in names}:
+            self.customers.builder.set_segment_name("")  # deleted or renamed since: a save asks anew
+
+    def apply_changes(self, changes: Changes) -> None:
+        if changes.segments or changes.everything:
+            self.reload()
+
+    def open(self, name: str) -> None:
+        """Show Customers filtered by the segment ``name``, its rule in the builder."""
+        try:
+            segment = get_segment(self.workspace, name)
+        except RuleError as exc:  # deleted in another window meanwhile
+            self.window.show_error("Cannot open the segment", str(exc))
+            self.reload()
+            return
+        self.customers.show_segment(segment.name, segment.rule)
+
+    def save(self, rule: dict) -> bool:
+        """Ask a name and save ``rule`` under it; a name in use is replaced only when the user says so."""
+        name = self.window.ask_segment_name("Save as segment", "Name of the segment:",
+                                            self.customers.builder.segment_name)
+        if not name or not name.strip():
+            return False
+        name = " ".join(name.split())
+        taken = next((n for n in self.names() if n.casefold() == name.casefold()), None)
+        if taken is not None and not self.window.confirm(
+                "Replace the segment?", f"A segment named “{taken}” exists already. Replace its rule "
+                "with this one? (Edit › Undo puts it back.)"):
+            return False
+        if not self.operations.save_segment(name, rule, replace=taken is not None):
+            return False
+        self.customers.builder.set_segment_name(name)
+        self.nav.select_segment(name)
+        self.window.statusBar().showMessage(f"Saved the segment “{name}”", 8000)
+        return True
+
+    def rename(self, name: str) -> bool:
+        new = self.window.ask_segment_name("Rename segment", f"New name for “{name}”:", name)
+        if not new or not new.strip() or " ".join(new.split()) == name:
+            return False
+        new = " ".join(new.split())
+        if not self.operations.rename_segment(name, new):
+            return False
+        if self.customers.builder.segment_name == name:
+            self.customers.builder.set_segment_name(new)
+        self.window.statusBar().showMessage(f"Renamed the segment “{name}” to “{new}”", 8000)
+        return True
+
+    def delete(self, name: str) -> bool:
+        """Delete at once: Edit › Undo brings it back, so nothing is asked first."""
+        if not self.operations.delete_segment(name):
+            return False
+        self.window.statusBar().showMessage(f"Deleted the segment “{name}” (Edit › Undo brings it back)", 10000)
+        return True
