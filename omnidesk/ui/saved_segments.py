@@ -76,10 +76,12 @@ class SavedSegments(QObject):
         if not new or not new.strip() or " ".join(new.split()) == name:
             return False
         new = " ".join(new.split())
+        editing = self.customers.builder.segment_name.casefold() == name.casefold()
         if not self.operations.rename_segment(name, new):
             return False
-        if self.customers.builder.segment_name == name:
+        if editing:
             self.customers.builder.set_segment_name(new)
+            self.nav.select_segment(new)
         self.window.statusBar().showMessage(f"Renamed the segment “{name}” to “{new}”", 8000)
         return True
 

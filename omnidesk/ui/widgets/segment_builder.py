@@ -19,10 +19,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QCheckBox,
     QComboBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QSizePolicy,
     QToolButton,
@@ -113,10 +116,14 @@ class ConditionRow(QFrame):
         self.editor.submitted.connect(self.submitted)
         if old is not None:  # None while the row is being built
             self.editor_slot.removeWidget(old)
+            old.hide()  # at once: until it is deleted it would cover the new one
             old.deleteLater()
         self.editor_slot.addWidget(self.editor)
-        self.setTabOrder(self.op, self.editor)
+        self.editor.show()
         self.changed.emit()
+
+    def tab_chain(self) -> list[QWidget]:
+        return [self.field, self.op, *_inputs(self.editor), self.remove]
 
     def condition(self) -> dict:
         """The condition as JSON; raises Incomplete or RuleError (with a short reason)."""
@@ -150,6 +157,13 @@ class ConditionRow(QFrame):
             self.editor.load_node(node)
         else:
             self.editor.load(node.get("value"))
+
+
+def _inputs(editor: QWidget) -> list[QWidget]:
+    """The boxes a person types in or ticks in ``editor``, in order (not the parts inside them)."""
+    kinds = (QLineEdit, QComboBox, QAbstractSpinBox, QCheckBox)
+    return [w for w in editor.findChildren(QWidget) if isinstance(w, kinds)
+            and not isinstance(w.parentWidget(), (QComboBox, QAbstractSpinBox))]
 
 
 def _problem(exc: Exception) -> str:
@@ -213,6 +227,19 @@ class GroupBox(QFrame):
         box.addLayout(self.rows_box)
         box.addLayout(foot)
         self.rows: list[QWidget] = []
+        self._bare_not = False  # loaded from {"not": X} with X not an "any" group
+
+    def tab_chain(self) -> list[QWidget]:
+        """Its boxes in reading order: the match, the remove button, each row's, the add buttons."""
+        chain: list[QWidget] = [self.match]
+        if self.remove is not None:
+            chain.append(self.remove)
+        for row in self.rows:
+            chain.extend(row.tab_chain())
+        chain.append(self.add_condition_button)
+        if self.add_group_button is not None:
+            chain.append(self.add_group_button)
+        return chain
 
     def _adopt(self, row: QWidget, focus: bool) -> None:
         row.changed.connect(self.changed)
@@ -220,6 +247,7 @@ class GroupBox(QFrame):
         row.removeRequested.connect(self.remove_row)
         self.rows.append(row)
         self.rows_box.addWidget(row)
+        row.show()  # now, not on the next turn of the event loop: Tab may come first
         if focus:
             first = row.field if isinstance(row, ConditionRow) else row.match
             first.setFocus(Qt.FocusReason.TabFocusReason)
@@ -261,6 +289,7 @@ class GroupBox(QFrame):
             row.deleteLater()
         self.rows.clear()
         self.match.setCurrentIndex(0)
+        self._bare_not = False
 
     def load(self, node: dict) -> None:
         """Show ``node``: a group, or a single condition (shown as a group of one)."""
@@ -268,7 +297,8 @@ class GroupBox(QFrame):
         if "not" in node:
             inner = node["not"]
             self.match.setCurrentIndex(2)
-            items = inner["any"] if isinstance(inner, dict) and set(inner) == {"any"} else [inner]
+            self._bare_not = not (isinstance(inner, dict) and set(inner) == {"any"})
+            items = [inner] if self._bare_not else inner["any"]
         elif "any" in node:
             self.match.setCurrentIndex(1)
             items = node["any"]
@@ -308,6 +338,9 @@ class GroupBox(QFrame):
             return None, problems
         match = self.match.currentData()
         if match == "none":
+            # {"not": X} as loaded stays so while it holds one part: same rule, same JSON.
+            if self._bare_not and len(parts) == 1:
+                return {"not": parts[0]}, problems
             return {"not": {"any": parts}}, problems
         return {match: parts}, problems
 
@@ -321,7 +354,8 @@ class SegmentBuilder(QWidget):
     def __init__(self, channels: Sequence[str] | None = None, parent=None) -> None:
         super().__init__(parent)
         self.setObjectName("segmentBuilder")
-        self.channels = list(channels) if channels is not None else [c.code for c in SOURCES]
+        # Without a workspace's list: the app's own channels, in the order a workspace lists them.
+        self.channels = list(channels) if channels is not None else sorted(c.code for c in SOURCES)
         self.segment_name = ""  # the saved segment being edited, if any
         self._rule: dict | None = None
         self._problems = 0
@@ -379,6 +413,7 @@ class SegmentBuilder(QWidget):
                 self.root.load(rule)
         finally:
             self.root.blockSignals(False)
+        self.order_tabs()
         self.set_segment_name(segment_name)
         self.apply_now(force=True)
 
@@ -412,7 +447,18 @@ class SegmentBuilder(QWidget):
     # -- edits -------------------------------------------------------------------------------
 
     def _edited(self) -> None:
+        self.order_tabs()
         self._debounce.start()
+
+    def order_tabs(self) -> None:
+        """Tab goes through the panel in reading order.
+
+        Rows and editors added later would otherwise come last in the window's
+        focus chain, after the navigation and the table.
+        """
+        chain = [*self.root.tab_chain(), self.clear_button, self.save_button]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
 
     def apply_now(self, force: bool = False) -> None:
         """Read the rows now (not after the pause) and emit the rule when it differs."""
