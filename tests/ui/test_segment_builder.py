@@ -140,7 +140,6 @@ def test_each_field_offers_only_its_own_operators(qtbot):
     assert row.op.itemText(row.op.findData("lt")) == "before"
 
 
-# -- on the Customers screen ---------------------------------------------------------------------
 
 def customers_of(win):
     return win.screens["customers"]

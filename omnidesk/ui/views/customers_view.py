@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QPushButton,
     QHBoxLayout,
-    QScrollArea,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -122,7 +121,6 @@ class CustomersView(QWidget):
         self.search.returnPressed.connect(self._apply_search)
         self._update_state()
 
-    # -- the rule filter (segment builder) ------------------------------------------------------
 
     def _build_filter_panel(self) -> None:
         self.filter_button = QPushButton("Filter…")
@@ -133,12 +131,7 @@ class CustomersView(QWidget):
         self.builder.ruleChanged.connect(self._rule_changed)
         self.builder.saveRequested.connect(self.segmentSaveRequested)
         self.builder.root.changed.connect(lambda: QTimer.singleShot(0, self._fit_filter_panel))
-        self.filter_panel = QScrollArea()
-        self.filter_panel.setObjectName("filterPanel")
-        self.filter_panel.setWidgetResizable(True)
-        self.filter_panel.setWidget(self.builder)
-        self.filter_panel.setFrameShape(QScrollArea.Shape.StyledPanel)
-        self.filter_panel.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.filter_panel = self.builder
         self.filter_panel.hide()
         self._count_run = 0  # the latest count asked for; older answers are dropped
         self._count_task: Task | None = None
@@ -164,9 +157,8 @@ class CustomersView(QWidget):
         self.show_filter(True)
 
     def _fit_filter_panel(self) -> None:
-        # As tall as its rows, up to under half the screen; beyond that it scrolls.
-        wanted = self.builder.sizeHint().height() + 2 * self.filter_panel.frameWidth()
-        self.filter_panel.setFixedHeight(max(80, min(wanted, int(self.height() * 0.45))))
+        # As tall as its rows, up to under half the screen; beyond that its rows scroll.
+        self.builder.fit(int(self.height() * 0.45))
 
     def _rule_changed(self, rule: dict | None) -> None:
         try:

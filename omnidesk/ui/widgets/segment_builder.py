@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -345,7 +346,7 @@ class GroupBox(QFrame):
         return {match: parts}, problems
 
 
-class SegmentBuilder(QWidget):
+class SegmentBuilder(QFrame):
     """The panel: a rule's groups and rows, the live count, Clear and Save as segment."""
 
     ruleChanged = Signal(object)  # dict | None: the rule of the complete rows, debounced
@@ -382,9 +383,16 @@ class SegmentBuilder(QWidget):
         bottom.addStretch(1)
         bottom.addWidget(self.clear_button)
         bottom.addWidget(self.save_button)
+        # The rows scroll when there are many; the count and the buttons stay in sight below them.
+        self.rows_area = QScrollArea()
+        self.rows_area.setWidgetResizable(True)
+        self.rows_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rows_area.setWidget(self.root)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
         box = QVBoxLayout(self)
         box.setContentsMargins(8, 8, 8, 8)
-        box.addWidget(self.root)
+        box.addWidget(self.rows_area)
         box.addLayout(bottom)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._debounce = QTimer(self)
@@ -393,7 +401,12 @@ class SegmentBuilder(QWidget):
         self._debounce.timeout.connect(self.apply_now)
         self._refresh_buttons()
 
-    # -- what it holds -----------------------------------------------------------------------
+    def fit(self, max_height: int) -> None:
+        """As tall as its rows, but no taller than ``max_height``: then the rows scroll."""
+        rows = self.root.sizeHint().height()
+        rest = self.sizeHint().height() - self.rows_area.sizeHint().height()
+        self.rows_area.setFixedHeight(max(40, min(rows, max_height - rest)))
+
 
     def rule(self) -> dict | None:
         """The rule of the complete rows as last applied (None: no condition, everyone)."""
@@ -430,7 +443,6 @@ class SegmentBuilder(QWidget):
             return row.field if isinstance(row, ConditionRow) else row.match
         return self.root.add_condition_button
 
-    # -- counting (run by the screen) ---------------------------------------------------------
 
     def show_counting(self) -> None:
         if not self.count_label.text():
@@ -444,7 +456,6 @@ class SegmentBuilder(QWidget):
         else:
             self.count_label.setText(f"{n:,} customer{'s' if n != 1 else ''}")
 
-    # -- edits -------------------------------------------------------------------------------
 
     def _edited(self) -> None:
         self.order_tabs()
