@@ -306,6 +306,14 @@ def test_the_customer_list_refuses_a_bad_rule_in_one_line(ws):
         customer_ids(ws, rule=c("channel", "is", "fax"))
 
 
+def test_the_vocabulary_lists_the_custom_fields_and_event_types_imported(ws):
+    with ws.writing() as conn:  # a second file spelling a header another way
+        conn.execute(insert(CustomField.__table__).values(record_id=1, name="LOYALTY tier", value="Bronze"))
+    names, types = segments.rule_vocabulary(ws)
+    assert [n.casefold() for n in names] == ["loyalty tier", "signed up", "visits"]  # once each
+    assert types == ["open", "order", "purchase", "visit"]
+
+
 def test_members_come_in_pages_in_name_order(ws):
     everyone = member_ids(ws, {"all": []}, NOW)
     assert member_ids(ws, {"all": []}, NOW, limit=2) == everyone[:2]

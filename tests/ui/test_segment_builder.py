@@ -176,6 +176,24 @@ def test_the_list_and_the_live_count_show_what_the_core_counts(demo_window, qtbo
     wait_count(qtbot, view, total)
 
 
+def test_the_columns_and_event_types_of_the_files_are_offered_and_filter_the_list(demo_window, qtbot):
+    win = demo_window
+    view = customers_of(win)
+    view.show_filter(True)
+    qtbot.mouseClick(view.builder.root.add_condition_button, Qt.MouseButton.LeftButton)
+    row = view.builder.root.rows[0]
+    fields = [row.field.itemData(i) for i in range(row.field.count())]
+    assert "custom.Loyalty tier" in fields
+    assert row.field.itemText(fields.index("custom.Loyalty tier")) == "Loyalty tier (imported column)"
+    pick(row.field, "custom.Loyalty tier")
+    pick(row.op, "exists")
+    view.builder.apply_now()
+    rule = {"all": [{"field": "custom.Loyalty tier", "op": "exists"}]}
+    assert view.builder.rule() == rule
+    n = segments.count(win.workspace, rule)
+    assert 0 < view.model.rowCount() == n < segments.count(win.workspace, {"all": []})
+
+
 def test_a_newer_edit_wins_over_an_older_count(demo_window, qtbot):
     view = customers_of(demo_window)
     view.show_filter(True)

@@ -50,6 +50,7 @@ from omnidesk.core.segments.sql import (
     known_channels,
     member_ids,
     members_query,
+    rule_vocabulary,
     workspace_channels,
 )
 
@@ -57,5 +58,5 @@ __all__ = [
     "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
     "RuleError", "Segment", "check_rule", "compile_rule", "count", "delete_segment", "get_segment",
     "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "rename_segment",
-    "resolve_audience", "save_segment", "workspace_channels",
+    "resolve_audience", "rule_vocabulary", "save_segment", "workspace_channels",
 ]

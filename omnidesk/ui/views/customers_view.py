@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from omnidesk.core.channels import SOURCES
 from omnidesk.core.errors import UserError
 from omnidesk.core.segments import count as count_segment
-from omnidesk.core.segments import workspace_channels
+from omnidesk.core.segments import rule_vocabulary, workspace_channels
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.customer_table_model import COLUMNS, CustomerTableModel
 from omnidesk.ui.tasks import Task, TaskRunner
@@ -127,7 +127,9 @@ class CustomersView(QWidget):
         self.filter_button.setCheckable(True)
         self.filter_button.setToolTip("Filter by a rule, count it and save it as a segment (Ctrl+Shift+F)")
         self.filter_button.toggled.connect(self.show_filter)
-        self.builder = SegmentBuilder(workspace_channels(self.workspace))
+        custom_fields, event_types = rule_vocabulary(self.workspace)
+        self.builder = SegmentBuilder(workspace_channels(self.workspace), custom_fields=custom_fields,
+                                      event_types=event_types)
         self.builder.ruleChanged.connect(self._rule_changed)
         self.builder.saveRequested.connect(self.segmentSaveRequested)
         self.builder.root.changed.connect(lambda: QTimer.singleShot(0, self._fit_filter_panel))

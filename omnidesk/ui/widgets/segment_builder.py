@@ -14,6 +14,7 @@ there is none), a moment after the last edit.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import SOURCES
-from omnidesk.core.segments import RuleError, check_rule
+from omnidesk.core.segments import EVENT_FAMILIES, RuleError, check_rule
 from omnidesk.ui.widgets.rule_fields import (
     FIELD_LABELS,
     LABEL_OF,
@@ -65,6 +66,9 @@ class ConditionRow(QFrame):
         self.field = QComboBox()
         self.field.setAccessibleName("Field")
         self.field.setMaxVisibleItems(20)
+        # An imported column's long name would widen every row's field box; the list shows it whole.
+        self.field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.field.setMinimumContentsLength(16)
         for key, label in fields:
             self.field.addItem(label, key)
         self.op = QComboBox()
@@ -158,6 +162,16 @@ class ConditionRow(QFrame):
             self.editor.load_node(node)
         else:
             self.editor.load(node.get("value"))
+
+
+def field_choices(custom_fields: Sequence[str] = (), event_types: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """The fields a row offers: the fixed ones, then the workspace's own event types and custom fields."""
+    offered = {key for key, _ in FIELD_LABELS}
+    named = {t for types in EVENT_FAMILIES.values() for t in types}
+    extra_events = [(f"event.{t}", f"Event: {t}") for t in event_types
+                    if f"event.{t}" not in offered and t not in named and re.fullmatch(r"[a-z0-9_]+", t)]
+    customs = [(f"custom.{name}", f"{name} (imported column)") for name in custom_fields]
+    return [*FIELD_LABELS, *extra_events, *customs]
 
 
 def _inputs(editor: QWidget) -> list[QWidget]:
@@ -352,7 +366,8 @@ class SegmentBuilder(QFrame):
     ruleChanged = Signal(object)  # dict | None: the rule of the complete rows, debounced
     saveRequested = Signal(object)  # dict: save this rule as a segment
 
-    def __init__(self, channels: Sequence[str] | None = None, parent=None) -> None:
+    def __init__(self, channels: Sequence[str] | None = None, parent=None, *,
+                 custom_fields: Sequence[str] = (), event_types: Sequence[str] = ()) -> None:
         super().__init__(parent)
         self.setObjectName("segmentBuilder")
         # Without a workspace's list: the app's own channels, in the order a workspace lists them.
@@ -360,7 +375,7 @@ class SegmentBuilder(QFrame):
         self.segment_name = ""  # the saved segment being edited, if any
         self._rule: dict | None = None
         self._problems = 0
-        self.root = GroupBox(self.channels, FIELD_LABELS)
+        self.root = GroupBox(self.channels, field_choices(custom_fields, event_types))
         self.root.changed.connect(self._edited)
         self.root.submitted.connect(self.apply_now)
         self.count_label = QLabel()
