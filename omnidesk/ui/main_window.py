@@ -555,8 +555,8 @@ class MainWindow(QMainWindow):
         if self.workspace.readonly:
             self.customer_view.set_read_only(True)
             # The views switch these on and off as rows are selected: hidden, they stay out of reach.
-            for button in (customers.merge_button, review.accept_button, review.reject_button,
-                           review.skip_button, review.bulk_button, imports.import_button, imports.undo_button):
+            for button in (customers.merge_button, customers.builder.save_button, review.accept_button,
+                           review.reject_button, review.skip_button, review.bulk_button, imports.import_button, imports.undo_button):
                 button.setVisible(False)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()

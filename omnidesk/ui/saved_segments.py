@@ -11,7 +11,10 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 
 from omnidesk.core.changes import Changes
-from omnidesk.core.segments import RuleError, get_segment, list_segments
+from omnidesk.core.errors import UserError
+from omnidesk.core.segments import RuleError, count, get_segment, list_segments
+from omnidesk.core.tasks import Progress
+from omnidesk.ui.tasks import Task
 
 
 class SavedSegments(QObject):
@@ -22,6 +25,8 @@ class SavedSegments(QObject):
         nav.renameSegmentRequested.connect(self.rename)
         nav.deleteSegmentRequested.connect(self.delete)
         customers.segmentSaveRequested.connect(self.save)
+        self._count_run = 0
+        self._count_task: Task | None = None
         self.reload()
 
     @property
@@ -32,8 +37,10 @@ class SavedSegments(QObject):
         return [s.name for s in list_segments(self.workspace)]
 
     def reload(self) -> None:
-        names = self.names()
+        found = list_segments(self.workspace)
+        names = [s.name for s in found]
         self.nav.set_segments(names)
+        self.recount(found)
         editing = self.customers.builder.segment_name
         if editing and editing.casefold() not in {n.casefold() for n in names}:
             self.customers.builder.set_segment_name("")  # deleted or renamed since: a save asks anew
@@ -41,6 +48,42 @@ class SavedSegments(QObject):
     def apply_changes(self, changes: Changes) -> None:
         if changes.segments or changes.everything:
             self.reload()
+        elif changes.touches_list():
+            self.recount()
+
+    def recount(self, found=None) -> None:
+        """Count each segment's customers off the UI thread; the navigation shows them as they come."""
+        found = list_segments(self.workspace) if found is None else found
+        self._count_run += 1
+        if self._count_task is not None:
+            self._count_task.cancel()
+            self._count_task = None
+        if not found:
+            return
+        run, workspace, rules = self._count_run, self.workspace, [(s.name, s.rule) for s in found]
+
+        def work(cancelled):
+            counts: dict[str, int] = {}
+            for i, (name, rule) in enumerate(rules):
+                if cancelled():
+                    break
+                try:
+                    counts[name] = count(workspace, rule)
+                except UserError:
+                    pass  # a rule naming a channel whose import was taken back: no count
+                yield Progress(i + 1, len(rules))
+            return run, counts
+
+        task = Task(work)
+        self._count_task = task
+        task.signals.finished.connect(self._counted)
+        self.customers.runner.start(task)
+
+    def _counted(self, result) -> None:
+        run, counts = result
+        if run == self._count_run:
+            self._count_task = None
+            self.nav.set_segment_counts(counts)
 
     def open(self, name: str) -> None:
         """Show Customers filtered by the segment ``name``, its rule in the builder."""

@@ -4,7 +4,8 @@ person would: clicks, keys, the navigation and Edit › Undo, against the demo w
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QCheckBox, QLineEdit
 
 from omnidesk.core import segments
@@ -141,6 +142,13 @@ def test_each_field_offers_only_its_own_operators(qtbot):
 
 
 
+@pytest.fixture
+def demo(demo_window):
+    """The demo window; counts still running on the pool end before it closes."""
+    yield demo_window
+    assert demo_window.screens["customers"].runner.wait(10)
+
+
 def customers_of(win):
     return win.screens["customers"]
 
@@ -150,8 +158,8 @@ def wait_count(qtbot, view, n: int) -> None:
     qtbot.waitUntil(lambda: view.builder.count_label.text() == expected, timeout=5000)
 
 
-def test_the_list_and_the_live_count_show_what_the_core_counts(demo_window, qtbot):
-    win = demo_window
+def test_the_list_and_the_live_count_show_what_the_core_counts(demo, qtbot):
+    win = demo
     view = customers_of(win)
     total = view.model.rowCount()
     assert not view.filter_panel.isVisible()  # collapsed until asked for
@@ -176,8 +184,8 @@ def test_the_list_and_the_live_count_show_what_the_core_counts(demo_window, qtbo
     wait_count(qtbot, view, total)
 
 
-def test_the_columns_and_event_types_of_the_files_are_offered_and_filter_the_list(demo_window, qtbot):
-    win = demo_window
+def test_the_columns_and_event_types_of_the_files_are_offered_and_filter_the_list(demo, qtbot):
+    win = demo
     view = customers_of(win)
     view.show_filter(True)
     qtbot.mouseClick(view.builder.root.add_condition_button, Qt.MouseButton.LeftButton)
@@ -194,8 +202,8 @@ def test_the_columns_and_event_types_of_the_files_are_offered_and_filter_the_lis
     assert 0 < view.model.rowCount() == n < segments.count(win.workspace, {"all": []})
 
 
-def test_a_newer_edit_wins_over_an_older_count(demo_window, qtbot):
-    view = customers_of(demo_window)
+def test_a_newer_edit_wins_over_an_older_count(demo, qtbot):
+    view = customers_of(demo)
     view.show_filter(True)
     # Two counts asked in a row; the first one's answer arrives last and is dropped.
     view._start_count({"all": [{"field": "orders", "op": "gt", "value": 100000}]})
@@ -209,8 +217,8 @@ def test_a_newer_edit_wins_over_an_older_count(demo_window, qtbot):
     assert view.builder.count_label.text() == f"{total:,} customers"
 
 
-def test_save_rename_delete_are_undo_steps_and_the_navigation_follows(demo_window, qtbot, monkeypatch):
-    win = demo_window
+def test_save_rename_delete_are_undo_steps_and_the_navigation_follows(demo, qtbot, monkeypatch):
+    win = demo
     view = customers_of(win)
     view.show_filter(True)
     answers = iter(["Big spenders", "Big spenders", "Loyal", ])
@@ -263,8 +271,8 @@ def test_save_rename_delete_are_undo_steps_and_the_navigation_follows(demo_windo
         assert win.current_screen() == key
 
 
-def test_a_name_already_taken_is_kept_when_the_user_says_no(demo_window, monkeypatch):
-    win = demo_window
+def test_a_name_already_taken_is_kept_when_the_user_says_no(demo, monkeypatch):
+    win = demo
     segments.save_segment(win.workspace, "Locals", {"all": [{"field": "city", "op": "is", "value": "Portland"}]})
     win.segments.reload()
     monkeypatch.setattr(win, "ask_segment_name", lambda *a: "locals")
@@ -274,8 +282,8 @@ def test_a_name_already_taken_is_kept_when_the_user_says_no(demo_window, monkeyp
     assert not win.undo_stack.canUndo()
 
 
-def test_clicking_a_saved_segment_opens_customers_filtered_by_it(demo_window, qtbot):
-    win = demo_window
+def test_clicking_a_saved_segment_opens_customers_filtered_by_it(demo, qtbot):
+    win = demo
     rule = {"all": [{"field": "channel", "op": "is", "value": "sms"}]}
     segments.save_segment(win.workspace, "Texters", rule)
     segments.save_segment(win.workspace, "Everyone", {"all": []})
@@ -302,8 +310,8 @@ def test_clicking_a_saved_segment_opens_customers_filtered_by_it(demo_window, qt
     assert win.current_screen() == "customers" and view.builder.rule() == rule
 
 
-def test_the_builder_works_from_the_keyboard_alone(demo_window, qtbot):
-    win = demo_window
+def test_the_builder_works_from_the_keyboard_alone(demo, qtbot):
+    win = demo
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow)
     view = customers_of(win)
@@ -338,3 +346,49 @@ def test_the_builder_works_from_the_keyboard_alone(demo_window, qtbot):
     # The same shortcut hides the panel again.
     qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert not view.filter_panel.isVisible()
+
+
+def test_each_saved_segment_shows_its_count_and_follows_changes_to_the_customers(demo, qtbot):
+    win = demo
+    texters = {"all": [{"field": "channel", "op": "is", "value": "sms"}]}
+    segments.save_segment(win.workspace, "Texters", texters)
+    segments.save_segment(win.workspace, "Big spenders", {"all": [{"field": "spend", "op": "gt", "value": 200}]})
+    win.segments.reload()
+    for name in ("Texters", "Big spenders"):
+        n = segments.count(win.workspace, segments.get_segment(win.workspace, name).rule)
+        qtbot.waitUntil(lambda name=name, n=n: win.nav.segment_count(name) == n, timeout=5000)
+    before = win.nav.segment_count("Texters")
+    a, b = segments.member_ids(win.workspace, texters)[:2]
+    assert win.operations.merge([a, b])  # two texters become one
+    qtbot.waitUntil(lambda: win.nav.segment_count("Texters") == before - 1, timeout=5000)
+    win.undo()
+    qtbot.waitUntil(lambda: win.nav.segment_count("Texters") == before, timeout=5000)
+
+
+def test_the_menu_key_opens_a_segments_menu(demo, qtbot, monkeypatch):
+    win = demo
+    segments.save_segment(win.workspace, "Texters", {"all": [{"field": "channel", "op": "is", "value": "sms"}]})
+    win.segments.reload()
+    opened = []
+
+    class Menu:
+        def __init__(self, name):
+            self.name = name
+
+        def exec(self, _pos):
+            opened.append(self.name)
+
+    monkeypatch.setattr(win.nav, "segment_menu", Menu)
+
+    def menu_key():
+        # What the menu key (or Shift+F10) sends; the offscreen platform does not make it from the key.
+        event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, QPoint(0, 0), QPoint(0, 0))
+        QApplication.sendEvent(win.nav.viewport(), event)
+
+    win.nav.setFocus()
+    win.nav.setCurrentRow(win.nav.row_of_segment("Texters"))
+    menu_key()
+    assert opened == ["Texters"]
+    win.nav.setCurrentRow(win.nav.row_of("review"))
+    menu_key()
+    assert opened == ["Texters"]  # a screen's row has no menu

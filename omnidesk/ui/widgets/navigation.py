@@ -12,20 +12,43 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QMenu, QStyledItemDelegate
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 KEY_ROLE = Qt.ItemDataRole.UserRole
 SEGMENT_ROLE = Qt.ItemDataRole.UserRole + 1
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 2
 INDENT = 18
 
 
-class _IndentDelegate(QStyledItemDelegate):
-    """Draws a segment row indented under its screen."""
+class _SegmentDelegate(QStyledItemDelegate):
+    """Draws a segment row indented under its screen, its count (when known) at the right."""
 
-    def initStyleOption(self, option, index) -> None:
-        super().initStyleOption(option, index)
-        if index.data(SEGMENT_ROLE):
-            option.rect.adjust(INDENT, 0, 0, 0)
+    def paint(self, painter, option, index) -> None:
+        if not index.data(SEGMENT_ROLE):
+            super().paint(painter, option, index)
+            return
+        count = index.data(COUNT_ROLE)
+        text = f"{count:,}" if isinstance(count, int) else ""
+        room = option.fontMetrics.horizontalAdvance(text) + 10 if text else 0
+        option = QStyleOptionViewItem(option)
+        option.rect.adjust(INDENT, 0, -room, 0)
+        super().paint(painter, option, index)
+        if text:
+            painter.save()
+            selected = option.state & QStyle.StateFlag.State_Selected
+            painter.setPen(option.palette.color(QPalette.ColorRole.HighlightedText if selected
+                                                else QPalette.ColorRole.PlaceholderText))
+            right = option.rect.adjusted(option.rect.width(), 0, room - 6, 0)
+            painter.drawText(right, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
+            painter.restore()
 
 
 class NavigationList(QListWidget):
@@ -36,9 +59,7 @@ class NavigationList(QListWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setItemDelegate(_IndentDelegate(self))
-        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.customContextMenuRequested.connect(self._context_menu)
+        self.setItemDelegate(_SegmentDelegate(self))
         self.currentRowChanged.connect(self._current_changed)
         self.itemClicked.connect(self._clicked)
         self._changed_by_press = False
@@ -108,6 +129,22 @@ class NavigationList(QListWidget):
         finally:
             self._quiet = False
 
+    def set_segment_counts(self, counts: dict[str, int]) -> None:
+        """Show how many customers each segment holds (names not given show none)."""
+        for row in range(self.count()):
+            name = self.segment_at(row)
+            if name:
+                item = self.item(row)
+                n = counts.get(name)
+                item.setData(COUNT_ROLE, n)
+                item.setToolTip(f"{n:,} customer{'s' if n != 1 else ''} in the segment “{name}” "
+                                "(right-click to rename or delete)" if n is not None else
+                                f"Customers in the segment “{name}” (right-click to rename or delete)")
+
+    def segment_count(self, name: str) -> int | None:
+        row = self.row_of_segment(name)
+        return self.item(row).data(COUNT_ROLE) if row >= 0 else None
+
     def select_segment(self, name: str) -> None:
         """Mark the segment ``name`` current without opening it (it is already shown)."""
         row = self.row_of_segment(name)
@@ -149,8 +186,14 @@ class NavigationList(QListWidget):
         menu.addAction("Delete", lambda: self.deleteSegmentRequested.emit(name))
         return menu
 
-    def _context_menu(self, pos: QPoint) -> None:
-        item = self.itemAt(pos)
+    def contextMenuEvent(self, event) -> None:
+        """A right-click on a segment, or the menu key while one is selected: its menu."""
+        if event.reason() == event.Reason.Keyboard:
+            item = self.currentItem()  # the menu key: the selected row, the menu under it
+            pos = self.visualItemRect(item).center() if item is not None else QPoint()
+        else:
+            pos = event.pos()
+            item = self.itemAt(pos)
         name = item.data(SEGMENT_ROLE) if item is not None else None
         if name:
             self.segment_menu(name).exec(self.viewport().mapToGlobal(pos))
