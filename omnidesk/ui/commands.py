@@ -18,6 +18,7 @@ from PySide6.QtGui import QUndoCommand
 from omnidesk.core import segments as core_segments
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity import kept_apart as core_apart
 from omnidesk.core.identity import merge as core_merge
 from omnidesk.core.importing import batches as core_batches
 from omnidesk.core.journal import JournaledWorkspace, revert
@@ -254,6 +255,29 @@ class SkipStep(ReviewStep):
         return core_merge.set_review_status(ws, self.review_id, self.change.before, expect="skipped").changes
 
 
+class ReopenStep(Step):
+    """Pairs kept apart put back in the review queue ("not sure any more")."""
+
+    def __init__(self, items: Sequence[core_apart.KeptApart], pair: str) -> None:
+        customers = sorted({c for i in items for c in (i.left_id, i.right_id) if c is not None})
+        super().__init__(f"review again of {pair}", customers)
+        self.pair = pair
+        self.items = list(items)
+        self.result: core_apart.Reopened | None = None
+
+    def target_words(self) -> str:
+        return f"The pair {self.pair}"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.result = core_apart.reopen_kept_apart(ws, self.items)
+        return self.result.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.result is not None
+        return core_apart.undo_reopen(ws, self.result)
+
+
 class BulkAcceptStep(Step):
     def __init__(self, review_ids: list[int], customers: list[int], min_score: float) -> None:
         super().__init__(f"accept of {_plural(len(review_ids), 'pair')} at or above {min_score:.1f} bits",
@@ -468,3 +492,34 @@ class DeleteSegmentStep(SegmentStep):
     def revert(self, ws: Workspace) -> Changes:
         assert self.deleted is not None
         return core_segments.save_segment(ws, self.deleted.name, self.deleted.rule)
+
+
+class HandEditStep(Step):
+    """A change the user typed in (edits.py), journaled: undo puts back every row exactly.
+
+    ``run(ws)`` makes the change and returns the core's Edit.  Redo runs it
+    again.  A bulk change over many customers names none for fingerprints (the
+    journal itself refuses an undo over rows changed since).
+    """
+
+    def __init__(self, text: str, run, customers: Sequence[int] = (), target: str = "") -> None:
+        super().__init__(text, customers)
+        self.run = run
+        self.target = target
+        self.journal = None
+        self.edit = None
+
+    def target_words(self) -> str:
+        return self.target or "What this change touched"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        journaled = JournaledWorkspace(ws)
+        self.edit = self.run(journaled)
+        self.journal = journaled.journal()
+        self.noop = not len(self.journal)
+        return self.edit.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.journal is not None and self.edit is not None
+        return revert(ws, self.journal) | self.edit.changes

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
         self.screens: dict[str, QWidget] = {}
         self.customer_view: CustomerView | None = None
+        self._back_to = "customers"  # the screen a customer's screen was opened from
         self.customer_page: QWidget | None = None
         self.segments: SavedSegments | None = None
         self.read_only_banner: QLabel | None = None
@@ -131,6 +132,8 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action("Open &Demo Workspace", self.open_demo, status="A sample shop to explore")
         self.copy_action = self._action("Save a &Copy…", self.save_copy, K.SaveAs, "Write a backup copy of this workspace")
         self.import_action = self._action("&Import Files…", self.import_files_dialog, QKeySequence("Ctrl+I"), "Import CSV exports")
+        self.new_customer_action = self._action("New &Customer…", self.new_customer, QKeySequence("Ctrl+Shift+N"),
+                                                "Add a customer by hand")
         self.quit_action = self._action("&Quit", self.close, K.Quit)
         # Edit › Undo and Redo run through the bridge, which checks a step can still run before the
         # stack moves; their text names the step ("Undo pin email of Chloé Hill").
@@ -156,6 +159,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.new_customer_action)
         file_menu.addAction(self.copy_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -173,7 +177,7 @@ class MainWindow(QMainWindow):
         has = self.workspace is not None
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
-        for action in (self.import_action, self.duplicates_action):
+        for action in (self.import_action, self.duplicates_action, self.new_customer_action):
             action.setEnabled(writable and not self.operations.busy)
         if not writable:
             self.undo_stack.clear()
@@ -520,10 +524,13 @@ class MainWindow(QMainWindow):
         review.rejectRequested.connect(lambda rid: self._decide(self.operations.reject, rid))
         review.skipRequested.connect(lambda rid: self._decide(self.operations.skip, rid))
         review.acceptAboveRequested.connect(self.accept_all_above)
+        review.customerActivated.connect(self.open_customer)
+        review.reopenRequested.connect(self.reopen_kept_apart)
         imports = ImportsView(self.workspace)
         imports.importRequested.connect(self.import_files_dialog)
         imports.undoRequested.connect(self.undo_import)
         self.screens = {"customers": customers, "review": review, "imports": imports}
+        self._back_to = "customers"
         labels = {"customers": "Customers", "review": "Review", "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
@@ -536,7 +543,7 @@ class MainWindow(QMainWindow):
             self.screen_stack.addWidget(holder)
             action = self.view_menu.addAction(labels[key])
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.triggered.connect(lambda _c=False, k=key: self.show_screen(k))
+            action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
         self.filter_action = self.view_menu.addAction("&Filter Customers…")
         self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.filter_action.setStatusTip("Show or hide the rule filter of the customer list")
@@ -544,7 +551,7 @@ class MainWindow(QMainWindow):
         # One customer's screen is reached from the list, not from the navigation:
         # it shares the stack but has no navigation item of its own.
         self.customer_view = CustomerView(self.workspace, operations=self.operations)
-        self.customer_view.backRequested.connect(self.show_customer_list)
+        self.customer_view.backRequested.connect(self.go_back)
         self.customer_view.timelineExported.connect(
             lambda path: self.statusBar().showMessage(f"Exported the timeline to {path}", 8000))
         self.customer_view.personExported.connect(
@@ -556,7 +563,8 @@ class MainWindow(QMainWindow):
             self.customer_view.set_read_only(True)
             # The views switch these on and off as rows are selected: hidden, they stay out of reach.
             for button in (customers.merge_button, customers.builder.save_button, review.accept_button,
-                           review.reject_button, review.skip_button, review.bulk_button, imports.import_button, imports.undo_button):
+                           review.reject_button, review.skip_button, review.bulk_button, review.reopen_button,
+                           imports.import_button, imports.undo_button):
                 button.setVisible(False)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()
@@ -567,7 +575,7 @@ class MainWindow(QMainWindow):
         self.back_action = self.view_menu.addAction("&Back to Customers")
         self.back_action.setShortcut(QKeySequence.StandardKey.Back)
         self.back_action.setStatusTip("Back to the customer list")
-        self.back_action.triggered.connect(self.show_customer_list)
+        self.back_action.triggered.connect(self.go_back)
         self.back_action.setEnabled(False)
         # Rows are found by key: saved segments sit between the screens' rows.
         self.nav.screenChosen.connect(lambda key: self.screen_stack.setCurrentIndex(list(self.screens).index(key)))
@@ -597,6 +605,13 @@ class MainWindow(QMainWindow):
         else:
             customers.toggle_filter()
 
+    def _go_to_screen(self, key: str) -> None:
+        """View › (Ctrl+1, Ctrl+2…): the screen, with the keys on its list, ready to walk it."""
+        self.show_screen(key)
+        restore = getattr(self.screens.get(key), "restore_focus", None)
+        if restore is not None:
+            restore()
+
     def current_screen(self) -> str | None:
         if self.stack.currentIndex() != 1:
             return None
@@ -605,11 +620,47 @@ class MainWindow(QMainWindow):
         return self.nav.current_key()
 
     def open_customer(self, customer_id: int) -> None:
-        """Show one customer's card, timeline, sources and notes."""
+        """Show one customer's card, timeline, sources and notes; Back returns to the screen it was opened from."""
         if self.customer_view is None:
             return
+        came_from = self.current_screen()
+        if came_from in self.screens:
+            self._back_to = came_from
+            label = self.nav_labels[came_from]
+            self.back_action.setText(f"&Back to {label}")
+            self.back_action.setStatusTip(f"Back to the {label} screen")
+            self.customer_view.back_button.setText(f"‹  {label}")
+            self.customer_view.back_button.setToolTip(f"Back to {label} (Alt+Left)")
         self.customer_view.show_customer(customer_id)
         self.screen_stack.setCurrentWidget(self.customer_page)
+
+    def new_customer_dialog(self):
+        from omnidesk.core.edits import all_tags, check_values
+        from omnidesk.ui.dialogs.edit_dialogs import CustomerValuesDialog
+
+        assert self.workspace is not None
+        workspace = self.workspace
+        return CustomerValuesDialog(lambda values: check_values(workspace, values), None,
+                                    known_tags=[t for t, _n in all_tags(workspace)], parent=self)
+
+    def new_customer(self) -> None:
+        """File › New Customer…: add a customer by hand (one undo step), then show them."""
+        if self.workspace is None or self._refuse_if_read_only():
+            return
+        dialog = self.new_customer_dialog()
+        try:
+            if dialog.exec() != dialog.DialogCode.Accepted:
+                return
+            values = dialog.values
+        finally:
+            dialog.deleteLater()
+        edit = self.operations.add_customer(values)
+        if edit is not None and edit.created is not None:
+            self.open_customer(edit.created)
+
+    def go_back(self) -> None:
+        """From a customer's screen to the screen it was opened from (Review: at the same pair)."""
+        self._go_to_screen(self._back_to if self._back_to in self.screens else "customers")
 
     def show_customer_list(self) -> None:
         self.show_screen("customers")
@@ -668,6 +719,16 @@ class MainWindow(QMainWindow):
         item = next((i for i in self.screens["review"].items if i.id == review_id), None)
         if item is not None and not self._refuse_if_read_only():
             run(review_id, item.left_id, item.right_id)
+
+    def reopen_kept_apart(self, items: list) -> None:
+        """Put pairs kept apart back in the review queue, as one undo step named after the pair."""
+        if not items or self._refuse_if_read_only():
+            return
+        review = self.screens["review"]
+        pair = review.pair_words(items[0]) if len(items) == 1 else f"{len(items):,} pairs"
+        if self.operations.reopen_kept_apart(items, pair):
+            self.statusBar().showMessage(f"{pair}: back in the review queue" if items[0].complete else
+                                         f"{pair}: no longer kept apart", 8000)
 
     def accept_all_above(self, min_score: float) -> None:
         """Ask (how many pairs merge, which skipped ones stay), merge them as one step, then say what happened."""

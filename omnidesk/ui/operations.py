@@ -313,6 +313,15 @@ class Operations(QObject):
         pair = f"{names.get(left, f'#{left}')} ~ {names.get(right, f'#{right}')}"
         return self.push(kind(review_id, left, right, pair), "Not possible")
 
+    def reopen_kept_apart(self, items: Sequence, pair: str) -> bool:
+        """Forget that these pairs are different people and queue them for review, as one step.
+
+        ``pair`` names them for Edit › Undo ("Anna Lee ~ Mark Lee").
+        """
+        if not items:
+            return False
+        return self.push(commands.ReopenStep(list(items), pair), "Cannot review the pair again")
+
     def accept_all(self, review_ids: Sequence[int], customers: Sequence[int], min_score: float):
         """Accept these pairs as one step; returns the core's BulkAccept, or None when it did not run."""
         step = commands.BulkAcceptStep(list(review_ids), list(customers), min_score)
@@ -381,6 +390,67 @@ class Operations(QObject):
 
     def delete_segment(self, name: str) -> bool:
         return self.push(commands.DeleteSegmentStep(name), "Cannot delete the segment")
+
+    # -- what the user types in (core/edits.py) ---------------------------------------
+
+    def _hand(self, text: str, run, title: str, customers: Sequence[int] = (), target: str = ""):
+        """Run a hand edit as one journaled undo step; the core's Edit, or None when it did not happen."""
+        step = commands.HandEditStep(text, run, customers, target)
+        return step.edit if self.push(step, title) else None
+
+    def edit_values(self, customer_id: int, values: dict[str, str]):
+        """Type in some of a customer's values (each wins over every file from now on)."""
+        from omnidesk.core import edits
+
+        name = self._name(customer_id)
+        what = ", ".join(commands.FIELD_WORDS.get(f, f) for f in values)
+        return self._hand(f"edit {what} of {name}", lambda ws: edits.set_values(ws, customer_id, values),
+                          "Cannot change the customer", [customer_id], name)
+
+    def retag(self, customer_ids: Sequence[int], add: Sequence[str] = (), remove: Sequence[str] = ()):
+        """Add and take off tags on these customers, one step for all of them."""
+        from omnidesk.core import edits
+
+        ids = sorted(set(customer_ids))
+        if len(ids) == 1:
+            who = self._name(ids[0])
+        else:
+            who = f"{len(ids):,} customers"
+        tags = lambda names: f"tag{'s' if len(names) > 1 else ''} {', '.join(names)}"  # noqa: E731
+        words = "; ".join(part for part in (f"add {tags(add)} to {who}" if add else "",
+                                            f"remove {tags(remove)} from {who}" if remove else "") if part)
+        # A few customers are checked by fingerprint; many by the journal alone (see HandEditStep).
+        named = ids if len(ids) <= 500 else []
+        return self._hand(words, lambda ws: edits.retag(ws, ids, add, remove), "Cannot change the tags",
+                          named, who[0].upper() + who[1:])
+
+    def record_consent(self, customer_id: int, channel: str, status: str, note: str):
+        from omnidesk.core import edits
+        from omnidesk.core.channels import channel_name
+
+        name = self._name(customer_id)
+        return self._hand(f"record {channel_name(channel)} consent {status} for {name}",
+                          lambda ws: edits.record_consent(ws, customer_id, channel, status, note),
+                          "Cannot record the consent", [customer_id], name)
+
+    def set_custom_field(self, customer_id: int, field: str, value: str):
+        from omnidesk.core import edits
+
+        name = self._name(customer_id)
+        return self._hand(f"edit {field} of {name}", lambda ws: edits.set_custom_field(ws, customer_id, field, value),
+                          "Cannot change the field", [customer_id], name)
+
+    def add_customer(self, values: dict[str, str]):
+        """Add a customer by hand; the core's Edit (``created`` is the new id), or None."""
+        from omnidesk.core import edits
+
+        who = " ".join(values.get(f, "") for f in ("first_name", "last_name")).strip() \
+            or values.get("email") or values.get("phone") or "a customer"
+        return self._hand(f"add {who}", lambda ws: edits.add_customer(ws, values), "Cannot add the customer",
+                          (), who)
+
+    def _name(self, customer_id: int) -> str:
+        return self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""
 
     def erase_person(self, customer_id: int) -> dict:
         """Erase a person everywhere: not undoable, so the undo stack is cleared (it may hold their data).
