@@ -25,6 +25,7 @@ class SavedSegments(QObject):
         nav.renameSegmentRequested.connect(self.rename)
         nav.deleteSegmentRequested.connect(self.delete)
         customers.segmentSaveRequested.connect(self.save)
+        customers.builder.segmentNameChanged.connect(self._editing)
         self._count_run = 0
         self._count_task: Task | None = None
         self.reload()
@@ -44,6 +45,11 @@ class SavedSegments(QObject):
         editing = self.customers.builder.segment_name
         if editing and editing.casefold() not in {n.casefold() for n in names}:
             self.customers.builder.set_segment_name("")  # deleted or renamed since: a save asks anew
+
+    def _editing(self, name: str) -> None:
+        # Cleared, or the segment gone: the navigation no longer says a segment is shown.
+        if not name and self.nav.current_segment():
+            self.nav.select_screen(self.nav.current_key())
 
     def apply_changes(self, changes: Changes) -> None:
         if changes.segments or changes.everything:

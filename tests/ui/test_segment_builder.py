@@ -308,6 +308,10 @@ def test_clicking_a_saved_segment_opens_customers_filtered_by_it(demo, qtbot):
     assert win.current_screen() == "customer"
     qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert win.current_screen() == "customers" and view.builder.rule() == rule
+    # Cleared, the list is everyone's again and the navigation says Customers.
+    qtbot.mouseClick(view.builder.clear_button, Qt.MouseButton.LeftButton)
+    assert win.nav.currentRow() == win.nav.row_of("customers") and win.current_screen() == "customers"
+    assert view.model.rowCount() == segments.count(win.workspace, {"all": []})
 
 
 def test_the_builder_works_from_the_keyboard_alone(demo, qtbot):

@@ -147,7 +147,13 @@ class NavigationList(QListWidget):
 
     def select_segment(self, name: str) -> None:
         """Mark the segment ``name`` current without opening it (it is already shown)."""
-        row = self.row_of_segment(name)
+        self._select_quietly(self.row_of_segment(name))
+
+    def select_screen(self, key: str) -> None:
+        """Mark the screen ``key`` current without opening it again (it is shown)."""
+        self._select_quietly(self.row_of(key))
+
+    def _select_quietly(self, row: int) -> None:
         if row >= 0:
             self._quiet = True
             try:

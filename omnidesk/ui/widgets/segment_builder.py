@@ -365,6 +365,7 @@ class SegmentBuilder(QFrame):
 
     ruleChanged = Signal(object)  # dict | None: the rule of the complete rows, debounced
     saveRequested = Signal(object)  # dict: save this rule as a segment
+    segmentNameChanged = Signal(str)  # the saved segment being edited ("" when none)
 
     def __init__(self, channels: Sequence[str] | None = None, parent=None, *,
                  custom_fields: Sequence[str] = (), event_types: Sequence[str] = ()) -> None:
@@ -446,7 +447,10 @@ class SegmentBuilder(QFrame):
         self.apply_now(force=True)
 
     def set_segment_name(self, name: str) -> None:
+        changed = name != self.segment_name
         self.segment_name = name
+        if changed:
+            self.segmentNameChanged.emit(name)
         self.editing_label.setText(f"· segment “{name}”" if name else "")
 
     def clear(self) -> None:
