@@ -202,6 +202,22 @@ def test_the_columns_and_event_types_of_the_files_are_offered_and_filter_the_lis
     assert 0 < view.model.rowCount() == n < segments.count(win.workspace, {"all": []})
 
 
+def test_many_rows_scroll_while_the_count_and_buttons_stay_in_sight(demo, qtbot):
+    win = demo
+    win.resize(1024, 640)
+    view = customers_of(win)
+    view.show_filter(True)
+    view.builder.set_rule({"any": [{"field": "city", "op": "is", "value": f"Town {i}"} for i in range(12)]})
+    QApplication.processEvents()
+    view._fit_filter_panel()
+    QApplication.processEvents()
+    assert view.builder.height() <= view.height() * 0.5
+    assert view.builder.rows_area.verticalScrollBar().maximum() > 0  # the rows scroll
+    for button in (view.builder.save_button, view.builder.clear_button):
+        assert button.isVisible() and view.builder.rect().contains(button.geometry())
+    assert view.table.height() > view.height() * 0.4
+
+
 def test_a_newer_edit_wins_over_an_older_count(demo, qtbot):
     view = customers_of(demo)
     view.show_filter(True)

@@ -221,6 +221,8 @@ class CustomersView(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         QTimer.singleShot(0, self._fit_columns)  # once the layout has given the table its size
+        if self.filter_panel.isVisible():
+            QTimer.singleShot(0, self._fit_filter_panel)
 
     def _apply_search(self) -> None:
         self._debounce.stop()

@@ -410,6 +410,7 @@ class SegmentBuilder(QFrame):
         box.setContentsMargins(8, 8, 8, 8)
         box.addWidget(self.rows_area)
         box.addLayout(bottom)
+        self._bottom = bottom
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -420,7 +421,10 @@ class SegmentBuilder(QFrame):
     def fit(self, max_height: int) -> None:
         """As tall as its rows, but no taller than ``max_height``: then the rows scroll."""
         rows = self.root.sizeHint().height()
-        rest = self.sizeHint().height() - self.rows_area.sizeHint().height()
+        box = self.layout()
+        margins = box.contentsMargins()
+        rest = (self._bottom.sizeHint().height() + margins.top() + margins.bottom() + box.spacing()
+                + 2 * self.frameWidth())
         self.rows_area.setFixedHeight(max(40, min(rows, max_height - rest)))
 
 
