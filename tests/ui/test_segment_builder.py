@@ -132,6 +132,16 @@ def test_incomplete_and_refused_rows_are_shown_with_why_and_left_out(qtbot):
     assert builder.rule()["all"][1] == {"field": "name", "op": "is", "value": "Ann"}
 
 
+def test_a_value_typed_stays_when_the_operator_changes_but_not_the_field(qtbot):
+    row = ConditionRow(["email"], [("city", "City"), ("country", "Country")])
+    qtbot.addWidget(row)
+    qtbot.keyClicks(row.editor.findChild(QLineEdit), "Boston")
+    pick(row.op, "contains")
+    assert row.condition() == {"field": "city", "op": "contains", "value": "Boston"}
+    pick(row.field, "country")
+    assert row.editor.findChild(QLineEdit).text() == ""
+
+
 def test_each_field_offers_only_its_own_operators(qtbot):
     row = ConditionRow(["email"], [("consent.email", "Email consent"), ("last_seen", "Last seen")])
     qtbot.addWidget(row)

@@ -49,7 +49,7 @@ OP_WORDS = {
     "exists": "is known", "not_exists": "is empty",
 }
 _TIME_WORDS = {"gt": "after", "gte": "on or after", "lt": "before", "lte": "on or before"}
-_EVENT_WORDS = {"exists": "ever", "not_exists": "never", "within_days": "in the last",
+_EVENT_WORDS = {"exists": "at any time", "not_exists": "never", "within_days": "in the last",
                 "not_within_days": "not in the last"}
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]

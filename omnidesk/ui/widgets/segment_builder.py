@@ -111,12 +111,18 @@ class ConditionRow(QFrame):
         for op in ops_of(field):
             self.op.addItem(op_label(field, op), op)
         self.op.blockSignals(False)
-        self._op_changed()
+        self._op_changed(keep_value=False)  # another field: the value meant something else
 
-    def _op_changed(self) -> None:
+    def _op_changed(self, _index: int = -1, keep_value: bool = True) -> None:
         field, op = self.current_field(), self.op.currentData()
         old = self.editor
         self.editor = make_editor(field, op, self.channels)
+        if keep_value and type(old) is type(self.editor) and not isinstance(old, EventEditor):
+            # "is" to "contains", "more than" to "at least": what was typed stays.
+            try:
+                self.editor.load(old.read())
+            except Incomplete:
+                pass
         self.editor.changed.connect(self.changed)
         self.editor.submitted.connect(self.submitted)
         if old is not None:  # None while the row is being built
