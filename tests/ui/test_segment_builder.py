@@ -226,6 +226,13 @@ def test_many_rows_scroll_while_the_count_and_buttons_stay_in_sight(demo, qtbot)
     for button in (view.builder.save_button, view.builder.clear_button):
         assert button.isVisible() and view.builder.rect().contains(button.geometry())
     assert view.table.height() > view.height() * 0.4
+    # A row added at the bottom, by the keyboard, is scrolled into sight.
+    view.builder.root.add_condition_button.setFocus()
+    qtbot.keyClick(view.builder.root.add_condition_button, Qt.Key.Key_Return)
+    new = view.builder.root.rows[-1]
+    qtbot.waitUntil(lambda: view.builder.rows_area.verticalScrollBar().value() > 0)
+    top = new.mapTo(view.builder.rows_area.viewport(), new.rect().topLeft()).y()
+    assert 0 <= top and top + new.height() <= view.builder.rows_area.viewport().height()
 
 
 def test_a_newer_edit_wins_over_an_older_count(demo, qtbot):

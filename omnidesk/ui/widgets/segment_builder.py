@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -34,6 +35,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from shiboken6 import isValid
 
 from omnidesk.core.channels import SOURCES
 from omnidesk.core.segments import EVENT_FAMILIES, RuleError, check_rule
@@ -422,7 +425,17 @@ class SegmentBuilder(QFrame):
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
         self._debounce.timeout.connect(self.apply_now)
+        QApplication.instance().focusChanged.connect(self._focus_moved)
         self._refresh_buttons()
+
+    def _focus_moved(self, _old, new) -> None:
+        # A row reached by Tab, or just added, is scrolled into sight with the words under it.
+        row = new
+        while row is not None and not isinstance(row, (ConditionRow, GroupBox)):
+            row = row.parentWidget()
+        if row is not None and row is not self.root and self.root.isAncestorOf(row):
+            QTimer.singleShot(0, lambda: self.rows_area.ensureWidgetVisible(row, 0, 0)
+                              if isValid(row) else None)
 
     def fit(self, max_height: int) -> None:
         """As tall as its rows, but no taller than ``max_height``: then the rows scroll."""
