@@ -23,6 +23,7 @@ from omnidesk.core.identity import merge as core_merge
 from omnidesk.core.importing import batches as core_batches
 from omnidesk.core.journal import JournaledWorkspace, revert
 from omnidesk.core.notes import replace_notes
+from omnidesk.core.settings import SettingsChange, change_settings, restore_settings
 from omnidesk.core.tasks import Cancelled, Progress, run_to_completion
 from omnidesk.core.workspace import Workspace, WorkspaceError
 
@@ -156,6 +157,30 @@ class NotesStep(CustomerStep):
     def revert(self, ws: Workspace) -> Changes:
         assert self.edit is not None
         return replace_notes(ws, self.customer_id, self.edit.before, expect=self.edit.after).changes
+
+
+class PreferencesStep(Step):
+    """The Preferences dialog's values, stored together; undo puts every one back as it was."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__("change preferences")
+        self.texts = dict(texts)
+        self.change: SettingsChange | None = None
+
+    def target_words(self) -> str:
+        return "The workspace's preferences"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        if self.change is None:
+            self.change = change_settings(ws, self.texts)
+            self.noop = self.change.empty
+            return self.change.changes
+        return restore_settings(ws, self.change.after, expect=self.change.before).changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.change is not None
+        return restore_settings(ws, self.change.before, expect=self.change.after).changes
 
 
 class MergeStep(CustomerStep):

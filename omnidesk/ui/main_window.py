@@ -149,6 +149,13 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About Omnidesk", self.show_about)
         self.duplicates_action = self._action("Find &Duplicates", self.find_duplicates,
                                               status="Look for more customers who are one person")
+        # Linux desktops have no standard Preferences key: Ctrl+, there, as on the other systems.
+        self.preferences_action = self._action("&Preferences…", self.show_preferences,
+                                               status="The business's name, region, zone, currency and matching")
+        self.preferences_action.setShortcuts(QKeySequence.keyBindings(K.Preferences) or [QKeySequence("Ctrl+,")])
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_dialog = None  # the open Preferences dialog, if any
+        self.basics_dialog = None  # the questions a new workspace asks first, while open
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -168,6 +175,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.duplicates_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.preferences_action)
         self.view_menu = bar.addMenu("&View")
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -177,7 +186,8 @@ class MainWindow(QMainWindow):
         has = self.workspace is not None
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
-        for action in (self.import_action, self.duplicates_action, self.new_customer_action):
+        for action in (self.import_action, self.duplicates_action, self.new_customer_action,
+                       self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)
         if not writable:
             self.undo_stack.clear()
@@ -409,6 +419,35 @@ class MainWindow(QMainWindow):
             return
         if not self.set_workspace(workspace):
             workspace.close()
+            return
+        self.ask_workspace_basics()
+
+    def ask_workspace_basics(self) -> None:
+        """Ask a new workspace's name, region, zone and currency; Skip keeps its defaults."""
+        from omnidesk.ui.dialogs.workspace_basics import WorkspaceBasicsDialog, machine_basics
+
+        assert self.workspace is not None
+        dialog = WorkspaceBasicsDialog(self.workspace.name, machine_basics(), self)
+        dialog.accepted.connect(lambda: self.operations.set_up(dialog.texts()))
+        dialog.finished.connect(lambda: setattr(self, "basics_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.basics_dialog = dialog
+        dialog.open()
+
+    def show_preferences(self) -> None:
+        """Edit › Preferences: the settings in one dialog; OK stores them as one undo step."""
+        from omnidesk.core.settings import preference_values
+        from omnidesk.ui.dialogs.preferences import PreferencesDialog
+        from omnidesk.ui.dialogs.workspace_basics import machine_basics
+
+        if self.workspace is None or self._refuse_if_read_only():
+            return
+        dialog = PreferencesDialog(preference_values(self.workspace), machine_basics(), self)
+        dialog.accepted.connect(lambda: self.operations.change_preferences(dialog.texts()))
+        dialog.finished.connect(lambda: setattr(self, "preferences_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.preferences_dialog = dialog
+        dialog.open()
 
     def open_workspace_dialog(self) -> None:
         path = self.ask_open_path()
@@ -529,9 +568,13 @@ class MainWindow(QMainWindow):
         imports = ImportsView(self.workspace)
         imports.importRequested.connect(self.import_files_dialog)
         imports.undoRequested.connect(self.undo_import)
-        self.screens = {"customers": customers, "review": review, "imports": imports}
+        from omnidesk.ui.views.messages import MessagesView
+
+        messages = MessagesView(self.workspace, self.operations)
+        messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
+        self.screens = {"customers": customers, "review": review, "messages": messages, "imports": imports}
         self._back_to = "customers"
-        labels = {"customers": "Customers", "review": "Review", "imports": "Imports"}
+        labels = {"customers": "Customers", "review": "Review", "messages": "Messages", "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):

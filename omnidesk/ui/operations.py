@@ -51,6 +51,12 @@ def reason(exc: BaseException) -> str:
     return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
 
 
+class _MessagesChanged:
+    """What a change to messages that returns nothing of its own (a delete) changed."""
+
+    changes = Changes(messages=True)
+
+
 class Operations(QObject):
     changed = Signal(object)  # Changes: once per finished change, undo or redo
     failed = Signal(str, str)  # title, text: a change that did not happen, and why
@@ -284,6 +290,29 @@ class Operations(QObject):
         self._pushed(step, changes)
         return not step.noop
 
+    def change_preferences(self, texts: dict[str, str]) -> bool:
+        """Store the Preferences dialog's values (``setting key -> text``) as one undo step."""
+        return self.push(commands.PreferencesStep(texts), "Cannot change the preferences")
+
+    def set_up(self, texts: dict[str, str]) -> bool:
+        """A new workspace's first answers (name, region, zone, currency), stored in one transaction.
+
+        Not an undo step: there is nothing before them to go back to (Preferences changes them).
+        """
+        from omnidesk.core.settings import change_settings
+
+        title = "Cannot store the business's details"
+        if not self._ready(title):
+            return False
+        assert self.workspace is not None
+        try:
+            change = change_settings(self.workspace, texts)
+        except Exception as exc:
+            self._report(title, exc)
+            return False
+        self.changed.emit(change.changes)
+        return True
+
     def merge(self, customer_ids: Sequence[int]) -> bool:
         ids = sorted(set(customer_ids))
         if len(ids) < 2 or self.workspace is None:
@@ -448,6 +477,14 @@ class Operations(QObject):
             or values.get("email") or values.get("phone") or "a customer"
         return self._hand(f"add {who}", lambda ws: edits.add_customer(ws, values), "Cannot add the customer",
                           (), who)
+
+    def change_messages(self, words: str, run):
+        """A change to messages or the brand kit, as one undo step; what ``run`` returned, or None."""
+        def call(ws):
+            result = run(ws)
+            return result if hasattr(result, "changes") else _MessagesChanged()
+
+        return self._hand(words, call, "Cannot change the message")
 
     def _name(self, customer_id: int) -> str:
         return self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""

@@ -72,19 +72,20 @@ class CustomerTableModel(QAbstractTableModel):
         self._rule: dict | None = None
         self._sort = "name"
         self._descending = False
-        self._currency = workspace_currency(workspace)
-        self._zone = workspace_zone(workspace)
-        self._region = str(workspace.get_setting("default_region") or "")
         self.reload()
 
     # -- queries -----------------------------------------------------------------
 
     def reload(self) -> None:
+        """Read the rows again, and the settings they are shown by (they may have changed too)."""
         # The query first: one that fails (a bad rule) leaves the model as it was, not half reset.
         ids = customer_ids(self.workspace, search=self._search, sort=self._sort,
                            descending=self._descending, channel=self._channel,
                            consent=self._consent, rule=self._rule)
         self.beginResetModel()
+        self._currency = workspace_currency(self.workspace)
+        self._zone = workspace_zone(self.workspace)
+        self._region = str(self.workspace.get_setting("default_region") or "")
         self._ids = ids
         self._pages.clear()
         self.endResetModel()

@@ -408,7 +408,9 @@ class ReviewView(QWidget):
     def apply_changes(self, changes) -> None:
         """Re-read the queue when it changed, or when a customer it shows did (a name, a merge)."""
         shown = {c for i in self.items for c in (i.left_id, i.right_id)}
-        if changes.reviews or changes.customer_list or changes.everything or shown & changes.customers:
+        # Settings too: the words for how sure a pair is read against the matching thresholds.
+        if (changes.reviews or changes.customer_list or changes.settings or changes.everything
+                or shown & changes.customers):
             self.refresh()
 
     def _show_current(self, row: int) -> None:

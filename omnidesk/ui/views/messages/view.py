@@ -1,0 +1,355 @@
+"""The Messages screen: the list of messages, and the editor of one (master, a tab per channel).
+
+Every change — a new message, the master saved, a variant saved, re-synced or
+kept, a channel added or removed, a version restored, a message duplicated or
+deleted — is one undo step through the operations bridge.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedLayout,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.messages import store
+from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel
+from omnidesk.ui.widgets.empty_state import EmptyState
+
+
+class MessagesView(QWidget):
+    exported = Signal(str)  # path written
+
+    def __init__(self, workspace: Workspace, operations, parent=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.operations = operations
+        self.current: store.MessageData | None = None
+        self.read_only = workspace.readonly
+
+        self.list = QListWidget()
+        self.list.setObjectName("messageList")
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.currentItemChanged.connect(self._picked)
+        self.new_button = QPushButton("&New…")
+        self.new_button.clicked.connect(self.new_message)
+        self.more_button = QToolButton()
+        self.more_button.setText("More")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        more = QMenu(self.more_button)
+        self.duplicate_action = more.addAction("&Duplicate…", self.duplicate_message)
+        self.delete_action = more.addAction("De&lete…", self.delete_message)
+        more.addSeparator()
+        self.import_action = more.addAction("&Import JSON…", self.import_message)
+        self.export_action = more.addAction("&Export JSON…", self.export_message)
+        self.more_button.setMenu(more)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.list, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.more_button)
+        buttons.addStretch(1)
+        ll.addLayout(buttons)
+
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)  # a long name wraps instead of widening the editor
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.history_button = QPushButton("&History…")
+        self.history_button.clicked.connect(self.show_history)
+        self.master = MasterForm()
+        self.master.changed.connect(self._master_typed)
+        self.save_master_button = QPushButton("&Save master")
+        self.save_master_button.setToolTip("Save the master message (Ctrl+S); variants made from the old one are "
+                                           "marked for you to re-sync or keep")
+        self.save_master_button.clicked.connect(self.save_master)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_master)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("variantTabs")
+        self.add_channel_button = QToolButton()
+        self.add_channel_button.setText("+ Channel")
+        self.add_channel_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.add_channel_menu = QMenu(self.add_channel_button)
+        self.add_channel_button.setMenu(self.add_channel_menu)
+        self.tabs.setCornerWidget(self.add_channel_button)
+        self.panels: dict[str, VariantPanel] = {}
+
+        editor = QWidget()
+        el = QVBoxLayout(editor)
+        el.setContentsMargins(8, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.history_button)
+        el.addLayout(head)
+        el.addWidget(self.master)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_master_button)
+        el.addLayout(row)
+        el.addWidget(self.tabs, 1)
+
+        # A small window scrolls the editor rather than squeezing the variant out of sight.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        editor.setMinimumHeight(620)
+        scroll.setWidget(editor)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        left.setMinimumWidth(180)
+        left.setMaximumWidth(320)
+        splitter.setSizes([220, 800])
+        self.empty = EmptyState(
+            "No messages yet",
+            "Write one message — a headline, the offer, a link — and Omnidesk makes each channel's version from "
+            "it: the email, the SMS, the posts, the poster. They stay consistent, and it tells you where one "
+            "drifts before anything goes out.",
+            "New message…")
+        self.empty.actionTriggered.connect(self.new_message)
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(splitter)
+        self.refresh()
+
+    # -- reading -------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        keep = self.current.name if self.current is not None else None
+        messages = store.list_messages(self.workspace)
+        self.list.blockSignals(True)
+        self.list.clear()
+        for m in messages:
+            stale = f"  · {len(m.stale)} to check" if m.stale else ""
+            item = QListWidgetItem(f"{m.name}{stale}")
+            item.setData(Qt.ItemDataRole.UserRole, m.name)
+            item.setToolTip(f"{m.name}\n{', '.join(CHANNEL_LABELS[c] for c in m.channels)}\n"
+                            f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC")
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self.pages.setCurrentIndex(1 if messages else 0)
+        names = [m.name for m in messages]
+        if names:
+            self.select(keep if keep in names else names[0])
+        else:
+            self.current = None
+        self._update_actions()
+
+    def select(self, name: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.list.setCurrentRow(row)
+                self._show(name)
+                return
+
+    def _picked(self, item, _previous=None) -> None:
+        if item is not None:
+            self._show(item.data(Qt.ItemDataRole.UserRole))
+
+    def _show(self, name: str) -> None:
+        try:
+            self.current = store.get_message(self.workspace, name)
+        except UserError:
+            self.current = None
+            return
+        m = self.current
+        self.title.setText(m.name)
+        self.master.set_values(m.master)
+        self.save_master_button.setEnabled(False)
+        tab = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.count() else ""
+        self.tabs.clear()
+        for panel in self.panels.values():
+            panel.deleteLater()
+        self.panels = {}
+        for channel in m.channels:
+            panel = VariantPanel(channel)
+            panel.show_variant(m, m.variants[channel])
+            panel.saveRequested.connect(self.save_variant)
+            panel.resyncRequested.connect(self.resync_variant)
+            panel.keepRequested.connect(self.keep_variant)
+            self.panels[channel] = panel
+            label = CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else "")
+            self.tabs.addTab(panel, label)
+            if label.rstrip(" ⚠") == tab.rstrip(" ⚠"):
+                self.tabs.setCurrentWidget(panel)
+        self.add_channel_menu.clear()
+        for channel in VARIANT_CHANNELS:
+            if channel not in m.variants:
+                action = self.add_channel_menu.addAction(CHANNEL_LABELS[channel])
+                action.triggered.connect(lambda _c=False, ch=channel: self.add_channel(ch))
+        self.add_channel_button.setEnabled(not self.add_channel_menu.isEmpty() and not self.read_only)
+        self._update_actions()
+
+    def _master_typed(self) -> None:
+        if self.current is not None:
+            self.save_master_button.setEnabled(self.master.values() != self.current.master and not self.read_only)
+
+    def _update_actions(self) -> None:
+        has = self.current is not None
+        for widget in (self.duplicate_action, self.delete_action, self.export_action):
+            widget.setEnabled(has)
+        for widget in (self.new_button, self.import_action, self.duplicate_action, self.delete_action):
+            widget.setEnabled(widget.isEnabled() and not self.read_only)
+        self.history_button.setEnabled(has and not self.read_only)
+
+    def apply_changes(self, changes) -> None:
+        if changes.everything or getattr(changes, "messages", False) or changes.settings:
+            self.refresh()
+
+    # -- asking (tests stand in for these) --------------------------------------------
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value.strip() if ok and value.strip() else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def ask_open_json(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a message", "", "Message (*.json)")
+        return Path(path) if path else None
+
+    def ask_save_json(self, name: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the message", f"{name}.json", "Message (*.json)")
+        return Path(path) if path else None
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    # -- changing ----------------------------------------------------------------------
+
+    def _change(self, words: str, run, then: str | None = None) -> None:
+        result = self.operations.change_messages(words, run)
+        if result is not None and then:
+            self.select(then)
+
+    def new_message(self) -> None:
+        name = self.ask_text("New message", "Name of the message (for you, not sent):")
+        if name:
+            self._change(f"new message {name}",
+                         lambda ws: store.save_message(ws, name, {"headline": name}), then=name)
+
+    def save_master(self) -> None:
+        if self.current is None or self.read_only or self.master.values() == self.current.master:
+            return
+        name, values = self.current.name, self.master.values()
+        self._change(f"edit master of {name}", lambda ws: store.save_message(ws, name, values, replace=True))
+
+    def save_variant(self, channel: str, fields: dict) -> None:
+        if self.current is not None:
+            name = self.current.name
+            self._change(f"edit {CHANNEL_LABELS[channel]} of {name}",
+                         lambda ws: store.set_variant(ws, name, channel, fields))
+
+    def resync_variant(self, channel: str) -> None:
+        if self.current is not None:
+            name = self.current.name
+            self._change(f"re-sync {CHANNEL_LABELS[channel]} of {name}",
+                         lambda ws: store.resync_variant(ws, name, channel))
+
+    def keep_variant(self, channel: str) -> None:
+        if self.current is not None:
+            name = self.current.name
+            self._change(f"keep {CHANNEL_LABELS[channel]} of {name}",
+                         lambda ws: store.keep_variant(ws, name, channel))
+
+    def add_channel(self, channel: str) -> None:
+        if self.current is not None:
+            m = self.current
+            self._change(f"add {CHANNEL_LABELS[channel]} to {m.name}",
+                         lambda ws: store.save_message(ws, m.name, m.master, channels=[channel], replace=True))
+
+    def duplicate_message(self) -> None:
+        if self.current is None:
+            return
+        old = self.current.name
+        name = self.ask_text("Duplicate message", "Name of the copy:", f"{old} (copy)")
+        if name:
+            self._change(f"duplicate {old}", lambda ws: store.duplicate_message(ws, old, name), then=name)
+
+    def delete_message(self) -> None:
+        if self.current is None:
+            return
+        name = self.current.name
+        if self.confirm("Delete message", f"Delete “{name}” and its history? (Edit › Undo brings it back.)"):
+            self._change(f"delete {name}", lambda ws: store.delete_message(ws, name))
+
+    def import_message(self) -> None:
+        path = self.ask_open_json()
+        if path is None:
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self.show_error("Cannot import the message", f"{path.name} is not a message file: {exc}")
+            return
+        name = data.get("name") if isinstance(data, dict) else None
+        self._change(f"import {path.name}", lambda ws: store.import_json(ws, data),
+                     then=name if isinstance(name, str) else None)
+
+    def export_message(self) -> None:
+        if self.current is None:
+            return
+        path = self.ask_save_json(self.current.name)
+        if path is None:
+            return
+        from omnidesk.core.exporting.outfiles import guard_reason
+
+        why = guard_reason(path)
+        if why:
+            self.show_error("Cannot export the message", why)
+            return
+        data = store.export_json(self.workspace, self.current.name)
+        try:
+            partial = path.with_name(f".{path.name}.partial")
+            partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            partial.replace(path)
+        except OSError as exc:
+            self.show_error("Cannot export the message", f"{exc.strerror or exc}.")
+            return
+        self.exported.emit(str(path))
+
+    def show_history(self) -> None:
+        if self.current is None:
+            return
+        from omnidesk.ui.views.messages.history import HistoryDialog
+
+        dialog = HistoryDialog(self.current.name, store.versions(self.workspace, self.current.name), self)
+        try:
+            if dialog.exec() == HistoryDialog.DialogCode.Accepted and dialog.chosen is not None:
+                name, version = self.current.name, dialog.chosen
+                self._change(f"restore {name}", lambda ws: store.restore_version(ws, name, version))
+        finally:
+            dialog.deleteLater()
