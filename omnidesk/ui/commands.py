@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QUndoCommand
 
+from omnidesk.core import segments as core_segments
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity import kept_apart as core_apart
@@ -453,6 +454,69 @@ class FindDuplicatesStep(Step):
     def revert(self, ws: Workspace) -> Changes:
         assert self.journal is not None
         return revert(ws, self.journal) | self.stats.changes
+
+
+class SegmentStep(Step):
+    """A change to the saved segments: names and rules only, no customer is touched."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+    def target_words(self) -> str:
+        return f"The segment {self.name!r}"
+
+
+class SaveSegmentStep(SegmentStep):
+    """Save a rule under a name; undo deletes it, or puts back the rule it replaced."""
+
+    def __init__(self, name: str, rule: dict, replace: bool = False) -> None:
+        super().__init__(f"save segment {name!r}", name)
+        self.rule, self.replace = rule, replace
+        self.replaced: core_segments.Segment | None = None
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        try:
+            self.replaced = core_segments.get_segment(ws, self.name) if self.replace else None
+        except core_segments.RuleError:
+            self.replaced = None
+        return core_segments.save_segment(ws, self.name, self.rule, replace=self.replace)
+
+    def revert(self, ws: Workspace) -> Changes:
+        if self.replaced is not None:
+            return core_segments.save_segment(ws, self.replaced.name, self.replaced.rule, replace=True)
+        return core_segments.delete_segment(ws, self.name)
+
+
+class RenameSegmentStep(SegmentStep):
+    def __init__(self, name: str, new_name: str) -> None:
+        super().__init__(f"rename of segment {name!r} to {new_name!r}", name)
+        self.new_name = new_name
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        return core_segments.rename_segment(ws, self.name, self.new_name)
+
+    def revert(self, ws: Workspace) -> Changes:
+        return core_segments.rename_segment(ws, self.new_name, self.name)
+
+
+class DeleteSegmentStep(SegmentStep):
+    """Delete a saved segment; undo saves its rule again under its name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"delete segment {name!r}", name)
+        self.deleted: core_segments.Segment | None = None
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.deleted = core_segments.get_segment(ws, self.name)
+        return core_segments.delete_segment(ws, self.name)
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.deleted is not None
+        return core_segments.save_segment(ws, self.deleted.name, self.deleted.rule)
 
 
 class HandEditStep(Step):

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -45,12 +46,14 @@ from omnidesk.core.workspace import (
     backup_files,
 )
 from omnidesk.ui.operations import Operations
+from omnidesk.ui.saved_segments import SavedSegments
 from omnidesk.ui.tasks import TaskRunner
 from omnidesk.ui.views.customer import CustomerView
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
 from omnidesk.ui.views.review_view import ReviewView
 from omnidesk.ui.views.welcome_view import WelcomeView
+from omnidesk.ui.widgets.navigation import NavigationList
 from omnidesk.ui.widgets.work_indicator import WorkIndicator
 
 WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
@@ -85,6 +88,7 @@ class MainWindow(QMainWindow):
         self.customer_view: CustomerView | None = None
         self._back_to = "customers"  # the screen a customer's screen was opened from
         self.customer_page: QWidget | None = None
+        self.segments: SavedSegments | None = None
         self.read_only_banner: QLabel | None = None
         self._close_when_notes_saved = False
         self._leaving_without_notes = False
@@ -365,6 +369,11 @@ class MainWindow(QMainWindow):
     def show_info(self, title: str, text: str) -> None:
         QMessageBox.information(self, title, text)
 
+    def ask_segment_name(self, title: str, label: str, text: str = "") -> str | None:
+        """A segment's name, typed; None when the user cancels."""
+        name, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
+        return name if ok else None
+
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
@@ -541,12 +550,12 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         outer.addWidget(row, 1)
-        self.nav = QListWidget()
+        self.nav = NavigationList()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(170)
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
         self.screen_stack = QStackedWidget()
-        customers = CustomersView(self.workspace)
+        customers = CustomersView(self.workspace, runner=self.runner)
         customers.importRequested.connect(self.import_files_dialog)
         customers.mergeRequested.connect(self.merge_customers)
         review = ReviewView(self.workspace)
@@ -569,10 +578,7 @@ class MainWindow(QMainWindow):
         self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):
-            item = QListWidgetItem(labels[key])
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setSizeHint(QSize(160, 36))
-            self.nav.addItem(item)
+            self.nav.add_screen(key, labels[key])
             holder = QWidget()
             hl = QHBoxLayout(holder)
             hl.setContentsMargins(12, 12, 12, 12)
@@ -581,6 +587,10 @@ class MainWindow(QMainWindow):
             action = self.view_menu.addAction(labels[key])
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
+        self.filter_action = self.view_menu.addAction("&Filter Customers…")
+        self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.filter_action.setStatusTip("Show or hide the rule filter of the customer list")
+        self.filter_action.triggered.connect(self.toggle_customer_filter)
         # One customer's screen is reached from the list, not from the navigation:
         # it shares the stack but has no navigation item of its own.
         self.customer_view = CustomerView(self.workspace, operations=self.operations)
@@ -595,9 +605,9 @@ class MainWindow(QMainWindow):
         if self.workspace.readonly:
             self.customer_view.set_read_only(True)
             # The views switch these on and off as rows are selected: hidden, they stay out of reach.
-            for button in (customers.merge_button, review.accept_button, review.reject_button,
-                           review.skip_button, review.bulk_button, review.reopen_button, imports.import_button,
-                           imports.undo_button):
+            for button in (customers.merge_button, customers.builder.save_button, review.accept_button,
+                           review.reject_button, review.skip_button, review.bulk_button, review.reopen_button,
+                           imports.import_button, imports.undo_button):
                 button.setVisible(False)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()
@@ -610,9 +620,9 @@ class MainWindow(QMainWindow):
         self.back_action.setStatusTip("Back to the customer list")
         self.back_action.triggered.connect(self.go_back)
         self.back_action.setEnabled(False)
-        self.nav.currentRowChanged.connect(self.screen_stack.setCurrentIndex)
-        # Clicking the current item ("Customers" while a customer is open) still switches.
-        self.nav.itemClicked.connect(lambda item: self.screen_stack.setCurrentIndex(self.nav.row(item)))
+        # Rows are found by key: saved segments sit between the screens' rows.
+        self.nav.screenChosen.connect(lambda key: self.screen_stack.setCurrentIndex(list(self.screens).index(key)))
+        self.segments = SavedSegments(self, self.nav, customers, self.operations)
         self.screen_stack.currentChanged.connect(self._screen_changed)
         layout.addWidget(self.nav)
         layout.addWidget(self.screen_stack, 1)
@@ -623,8 +633,20 @@ class MainWindow(QMainWindow):
     def show_screen(self, key: str) -> None:
         keys = list(self.screens)
         if key in keys:
-            self.nav.setCurrentRow(keys.index(key))
+            if self.nav.current_key() != key:  # a segment of the screen stays selected
+                self.nav.setCurrentRow(self.nav.row_of(key))
             self.screen_stack.setCurrentIndex(keys.index(key))
+
+    def toggle_customer_filter(self) -> None:
+        """View › Filter Customers: the Customers screen, with its rule panel shown or hidden."""
+        customers = self.screens.get("customers")
+        if customers is None:
+            return
+        if self.current_screen() != "customers":
+            self.show_screen("customers")
+            customers.show_filter(True)
+        else:
+            customers.toggle_filter()
 
     def _go_to_screen(self, key: str) -> None:
         """View › (Ctrl+1, Ctrl+2…): the screen, with the keys on its list, ready to walk it."""
@@ -638,7 +660,7 @@ class MainWindow(QMainWindow):
             return None
         if self.customer_page is not None and self.screen_stack.currentWidget() is self.customer_page:
             return "customer"
-        return list(self.screens)[self.nav.currentRow()]
+        return self.nav.current_key()
 
     def open_customer(self, customer_id: int) -> None:
         """Show one customer's card, timeline, sources and notes; Back returns to the screen it was opened from."""
@@ -706,6 +728,8 @@ class MainWindow(QMainWindow):
             screen.apply_changes(changes)
         if self.customer_view is not None:
             self.customer_view.apply_changes(changes)
+        if self.segments is not None:
+            self.segments.apply_changes(changes)
         if changes.touches_list() or changes.imports or changes.reviews or changes.everything:
             self._update_status()
 
@@ -721,7 +745,7 @@ class MainWindow(QMainWindow):
         if review is None:
             return
         n = len(review.items)
-        item = self.nav.item(list(self.screens).index("review"))
+        item = self.nav.item(self.nav.row_of("review"))
         item.setText(f"Review ({n:,})" if n else "Review")
 
     # -- identity --------------------------------------------------------------------------

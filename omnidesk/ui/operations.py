@@ -410,6 +410,16 @@ class Operations(QObject):
         self._start("Find Duplicates", step.long_task(self.workspace, self), done, "Cannot look for duplicates now")
         return True
 
+    def save_segment(self, name: str, rule: dict, *, replace: bool = False) -> bool:
+        """Save ``rule`` as the segment ``name`` (``replace``: over one of that name) as one undo step."""
+        return self.push(commands.SaveSegmentStep(name, rule, replace), "Cannot save the segment")
+
+    def rename_segment(self, name: str, new_name: str) -> bool:
+        return self.push(commands.RenameSegmentStep(name, new_name), "Cannot rename the segment")
+
+    def delete_segment(self, name: str) -> bool:
+        return self.push(commands.DeleteSegmentStep(name), "Cannot delete the segment")
+
     # -- what the user types in (core/edits.py) ---------------------------------------
 
     def _hand(self, text: str, run, title: str, customers: Sequence[int] = (), target: str = ""):
