@@ -30,7 +30,7 @@ import json
 from collections import Counter
 from collections.abc import Generator, Iterable
 
-from sqlalchemy import case, delete, func, inspect, literal, select
+from sqlalchemy import delete, func, inspect, literal, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDateEdit,
@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -95,6 +97,19 @@ class MasterForm(QWidget):
         return out
 
 
+def counter_text(channel: str, stats: dict) -> str:
+    """"154 / 160 · 1 segment · GSM-7" for an SMS, "237 / 2,200" for a post, "" without stats."""
+    if not stats:
+        return ""
+    text = f"{stats.get('length', 0):,} / {stats.get('limit', 0):,}"
+    if "segments" in stats:
+        n = stats["segments"]
+        text += f" · {n} segment{'s' if n != 1 else ''} · {stats['encoding']}"
+    what = {"email": " characters in the subject", "store": " characters in the headline",
+            "website": " characters"}.get(channel, "")
+    return text + what + " (the longest of 20 customers)"
+
+
 def diff_html(changes: dict[str, list[tuple[str, str]]]) -> str:
     """The master's changes a stale variant has not taken in, as marked-up words."""
     lines = []
@@ -108,6 +123,7 @@ class VariantPanel(QWidget):
     """One channel's variant: its fields, and when the master moved on, what changed and what to do."""
 
     saveRequested = Signal(str, dict)  # channel, fields
+    edited = Signal(str)  # channel: typed in, the check runs again
     resyncRequested = Signal(str)
     keepRequested = Signal(str)
 
@@ -157,13 +173,58 @@ class VariantPanel(QWidget):
         row.addWidget(self.state, 1)
         row.addWidget(self.save_button)
         layout.addLayout(row)
-        self.extra = QVBoxLayout()  # previews and counters go here
+        # The check, live: the channel's counter and what the rules find, each a click from its place.
+        self.counter = QLabel()
+        self.counter.setObjectName("variantCounter")
+        self.findings = QListWidget()
+        self.findings.setObjectName("findings")
+        self.findings.setWordWrap(True)
+        self.findings.setMaximumHeight(140)
+        self.findings.itemActivated.connect(self._jump)
+        self.findings.itemClicked.connect(self._jump)
+        layout.addWidget(self.counter)
+        layout.addWidget(self.findings)
+        self.extra = QVBoxLayout()  # previews go here
         layout.addLayout(self.extra)
         layout.addStretch(1)  # spare height goes below, not between the parts
         self._shown: dict[str, str] = {}
 
     def _typed(self) -> None:
         self.save_button.setEnabled(self.values() != self._shown)
+        self.edited.emit(self.channel)
+
+    def show_check(self, findings, stats: dict) -> None:
+        """The counter and the findings of the check for what is typed now."""
+        self.findings.clear()
+        for f in findings:
+            mark = "✖" if f.severity == "error" else "⚠"
+            item = QListWidgetItem(f"{mark} {f.message}")
+            item.setData(Qt.ItemDataRole.UserRole, (f.field, f.start, f.end))
+            item.setForeground(QColor("#B3261E" if f.severity == "error" else "#7A5A00"))
+            item.setToolTip(f"{f.severity}: {f.code}")
+            self.findings.addItem(item)
+        if not findings:
+            self.findings.addItem(QListWidgetItem("✔ Nothing to fix"))
+        self.findings.setVisible(True)
+        self.counter.setText(counter_text(self.channel, stats))
+
+    def _jump(self, item: QListWidgetItem) -> None:
+        """To the field a finding names, with the words it is about selected."""
+        where = item.data(Qt.ItemDataRole.UserRole)
+        if not where:
+            return
+        field, start, end = where
+        edit = self.edits.get(field) or next(iter(self.edits.values()))
+        edit.setFocus()
+        if start is None:
+            return
+        if isinstance(edit, QPlainTextEdit):
+            cursor = edit.textCursor()
+            cursor.setPosition(start)
+            cursor.setPosition(end or start, QTextCursor.MoveMode.KeepAnchor)
+            edit.setTextCursor(cursor)
+        else:
+            edit.setSelection(start, (end or start) - start)
 
     def values(self) -> dict[str, str]:
         return {f: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -102,6 +102,14 @@ class MessagesView(QWidget):
         self.add_channel_button.setMenu(self.add_channel_menu)
         self.tabs.setCornerWidget(self.add_channel_button)
         self.panels: dict[str, VariantPanel] = {}
+        self.brand = None
+        self.samples: list[dict] = []
+        self.custom_names: list[str] = []
+        self._pending_checks: set[str] = set()
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(250)
+        self._check_timer.timeout.connect(self._run_pending_checks)
 
         editor = QWidget()
         el = QVBoxLayout(editor)
@@ -188,7 +196,8 @@ class MessagesView(QWidget):
         self.title.setText(m.name)
         self.master.set_values(m.master)
         self.save_master_button.setEnabled(False)
-        tab = self.tabs.tabText(self.tabs.currentIndex()) if self.tabs.count() else ""
+        shown = self.tabs.currentWidget()
+        tab = next((c for c, p in self.panels.items() if p is shown), None)
         self.tabs.clear()
         for panel in self.panels.values():
             panel.deleteLater()
@@ -199,11 +208,14 @@ class MessagesView(QWidget):
             panel.saveRequested.connect(self.save_variant)
             panel.resyncRequested.connect(self.resync_variant)
             panel.keepRequested.connect(self.keep_variant)
+            panel.edited.connect(self._check_soon)
             self.panels[channel] = panel
-            label = CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else "")
-            self.tabs.addTab(panel, label)
-            if label.rstrip(" ⚠") == tab.rstrip(" ⚠"):
+            self.tabs.addTab(panel, CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else ""))
+            if channel == tab:
                 self.tabs.setCurrentWidget(panel)
+        self._load_check_inputs()
+        for channel in self.panels:
+            self._check(channel)
         self.add_channel_menu.clear()
         for channel in VARIANT_CHANNELS:
             if channel not in m.variants:
@@ -211,6 +223,42 @@ class MessagesView(QWidget):
                 action.triggered.connect(lambda _c=False, ch=channel: self.add_channel(ch))
         self.add_channel_button.setEnabled(not self.add_channel_menu.isEmpty() and not self.read_only)
         self._update_actions()
+
+    def _load_check_inputs(self) -> None:
+        """The brand kit, a sample of 20 customers' token values and the custom field names, read once a show."""
+        from omnidesk.core.messages.brand import get_brand
+        from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+
+        assert self.current is not None
+        self.brand = get_brand(self.workspace)
+        ids = sample(self.workspace, 20)
+        values = customer_values(self.workspace, ids, master=self.current.master, business_name=self.brand.name)
+        self.samples = [values[i] for i in ids]
+        self.custom_names = custom_field_names(self.workspace)
+
+    def _check_soon(self, channel: str) -> None:
+        self._pending_checks.add(channel)
+        self._check_timer.start()
+
+    def _run_pending_checks(self) -> None:
+        for channel in sorted(self._pending_checks):
+            self._check(channel)
+        self._pending_checks.clear()
+
+    def _check(self, channel: str) -> None:
+        from omnidesk.core.messages.lint import check_variant
+
+        panel = self.panels.get(channel)
+        if panel is None or self.current is None:
+            return
+        found, stats = check_variant(channel, panel.values(), self.current.master, self.brand,
+                                     samples=self.samples, custom_names=self.custom_names)
+        panel.show_check(found, stats)
+        errors = sum(f.severity == "error" for f in found)
+        index = self.tabs.indexOf(panel)
+        stale = " ⚠" if self.current.variants.get(channel) is not None and self.current.variants[channel].stale \
+            else ""
+        self.tabs.setTabText(index, CHANNEL_LABELS[channel] + stale + (f" ✖{errors}" if errors else ""))
 
     def _master_typed(self) -> None:
         if self.current is not None:
