@@ -131,3 +131,39 @@ def test_the_check_runs_as_you_type_and_a_finding_jumps_to_its_place(win, view, 
     sms.findings.itemClicked.emit(sms.findings.item(row))
     cursor = sms.edits["text"].textCursor()
     assert cursor.selectedText() == "{frist_name}"
+
+
+def test_the_brand_kit_dialog_checks_each_field_and_is_one_undo_step(win, view, monkeypatch, tmp_path):
+    from omnidesk.core.messages.brand import get_brand
+    from tests.core.messages.test_store import png
+
+    logo = png(tmp_path / "logo.png")
+    made = view.brand_dialog
+
+    def dialog():
+        d = made()
+        d.ask_logo_path = lambda: logo
+
+        def run():
+            d.edits["colors"].setText("green")
+            d.accept()  # refused: the error shows under the field and the dialog stays
+            assert d.errors["colors"].text().startswith("give one or two colours") and not d.result()
+            d.edits["colors"].setText("#1B4332, #D8A31A")
+            d.edits["name"].setText("Harbor Candles")
+            d.edits["address"].setPlainText("12 Quay St\nPortland, ME 04101")
+            d.logo_button.click()
+            d.accept()
+            return d.result()
+
+        d.exec = run
+        return d
+
+    monkeypatch.setattr(view, "brand_dialog", dialog)
+    view.brand_action.trigger()
+    kit = get_brand(win.workspace)
+    assert (kit.name, kit.colors, kit.address, kit.logo_name) == (
+        "Harbor Candles", ("#1B4332", "#D8A31A"), "12 Quay St\nPortland, ME 04101", "logo.png")
+    assert undo_text(win) == "Undo edit brand kit"
+    win.undo_action.trigger()
+    kit = get_brand(win.workspace)
+    assert (kit.name, kit.logo_name) == ("", "")

@@ -139,6 +139,39 @@ def _parse(name: str, value: str):
     raise UserError(f"'{name}' is not part of the brand kit; one of: {', '.join(FIELDS)}")
 
 
+def check_brand(name: str, value: str) -> str | None:
+    """Why ``value`` cannot be stored as the brand kit's ``name`` (None when it can); changes nothing."""
+    key = name.strip().lower()
+    if key == "logo":
+        path = Path(value)
+        try:
+            with path.open("rb") as handle:
+                head = handle.read(16)
+            size = path.stat().st_size
+        except OSError as exc:
+            return f"cannot read {path}: {exc.strerror or exc}"
+        if size > MAX_LOGO:
+            return f"{path.name} is over 5 MB"
+        return None if _image_type(head) else f"{path.name} is not a PNG or JPEG image"
+    try:
+        _parse(key, value)
+    except UserError as exc:
+        return str(exc)
+    return None
+
+
+def set_brand_fields(ws: Workspace, changes: dict[str, str]) -> Brand:
+    """Set several fields of the brand kit; all are checked before any is stored."""
+    problems = {f: p for f, v in changes.items() if (p := check_brand(f, v))}
+    if problems:
+        field, problem = next(iter(problems.items()))
+        raise UserError(f"{field}: {problem}")
+    kit = get_brand(ws)
+    for field, value in changes.items():
+        kit = set_brand(ws, field, value)
+    return kit
+
+
 def set_brand(ws: Workspace, name: str, value: str) -> Brand:
     """Set one field of the brand kit (``logo``: a path to a PNG or JPEG); returns the kit as it is now."""
     key = name.strip().lower()
@@ -149,7 +182,12 @@ def set_brand(ws: Workspace, name: str, value: str) -> Brand:
     except UserError as exc:
         raise UserError(f"{key}: {exc}") from None
     if key == "name":
-        ws.set_setting("business_name", parsed)
+        # Through ws.writing() (not set_setting), so a journaled write records it for undo.
+        table = Setting.__table__
+        with ws.writing() as conn:
+            if not conn.execute(table.update().where(table.c.key == "business_name")
+                                .values(value=json.dumps(parsed))).rowcount:
+                conn.execute(insert(table).values(key="business_name", value=json.dumps(parsed)))
         return get_brand(ws)
     return _store(ws, {key: parsed})
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages import store
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
@@ -63,6 +64,8 @@ class MessagesView(QWidget):
         more = QMenu(self.more_button)
         self.duplicate_action = more.addAction("&Duplicate…", self.duplicate_message)
         self.delete_action = more.addAction("De&lete…", self.delete_message)
+        more.addSeparator()
+        self.brand_action = more.addAction("&Brand kit…", self.edit_brand)
         more.addSeparator()
         self.import_action = more.addAction("&Import JSON…", self.import_message)
         self.export_action = more.addAction("&Export JSON…", self.export_message)
@@ -268,7 +271,9 @@ class MessagesView(QWidget):
         has = self.current is not None
         for widget in (self.duplicate_action, self.delete_action, self.export_action):
             widget.setEnabled(has)
-        for widget in (self.new_button, self.import_action, self.duplicate_action, self.delete_action):
+        self.brand_action.setEnabled(True)
+        for widget in (self.new_button, self.import_action, self.duplicate_action, self.delete_action,
+                       self.brand_action):
             widget.setEnabled(widget.isEnabled() and not self.read_only)
         self.history_button.setEnabled(has and not self.read_only)
 
@@ -388,6 +393,34 @@ class MessagesView(QWidget):
             self.show_error("Cannot export the message", f"{exc.strerror or exc}.")
             return
         self.exported.emit(str(path))
+
+    def brand_dialog(self):
+        from omnidesk.core.messages.brand import check_brand, get_brand, logo
+        from omnidesk.ui.views.messages.brand_dialog import BrandDialog
+
+        image = logo(self.workspace)
+        return BrandDialog(get_brand(self.workspace), image.data if image else None, check_brand, self)
+
+    def edit_brand(self) -> None:
+        """The brand kit dialog; what changed is stored as one undo step, and every variant checked again."""
+        if self.read_only:
+            return
+        from omnidesk.core.messages.brand import set_brand_fields
+
+        dialog = self.brand_dialog()
+        try:
+            if dialog.exec() != dialog.DialogCode.Accepted or not dialog.changes:
+                return
+            changes = dict(dialog.changes)
+        finally:
+            dialog.deleteLater()
+
+        class _Kit:
+            def __init__(self, kit) -> None:
+                self.kit = kit
+                self.changes = Changes(messages=True, settings="name" in changes)
+
+        self.operations.change_messages("edit brand kit", lambda ws: _Kit(set_brand_fields(ws, changes)))
 
     def show_history(self) -> None:
         if self.current is None:
