@@ -167,3 +167,21 @@ def test_the_brand_kit_dialog_checks_each_field_and_is_one_undo_step(win, view, 
     win.undo_action.trigger()
     kit = get_brand(win.workspace)
     assert (kit.name, kit.logo_name) == ("", "")
+
+
+def test_previews_render_for_a_real_customer_and_for_one_with_no_data(win, view, qtbot):
+    from omnidesk.core import edits
+
+    ws = win.workspace
+    ann = edits.add_customer(ws, {"first_name": "Ann", "last_name": "<b>Lee</b>", "email": "ann@example.com"}).created
+    store.save_message(ws, "Launch", {"headline": "Autumn", "link": "https://hc.example/a"},
+                       variants={"sms": {"text": "Hi {first_name|there} {last_name}, autumn is here. Reply STOP"}})
+    view.refresh()
+    sms = view.panels["sms"]
+    view.find_customer.setText("Ann")
+    qtbot.keyClick(view.find_customer, Qt.Key.Key_Return)
+    assert view.preview_for.currentData() == ann
+    assert sms.preview.body.text() == "Hi Ann <b>Lee</b>, autumn is here. Reply STOP"  # shown as typed, not run
+    view.preview_for.setCurrentIndex(view.preview_for.findData(view.NO_DATA))
+    assert sms.preview.body.text() == "Hi there , autumn is here. Reply STOP"
+    assert sms.preview.caption.text() == "Preview for someone with no data"

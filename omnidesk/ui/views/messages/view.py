@@ -15,8 +15,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
+    QComboBox,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -38,6 +40,7 @@ from omnidesk.core.messages import store
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel
+from omnidesk.ui.views.messages.previews import Preview
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
@@ -109,6 +112,7 @@ class MessagesView(QWidget):
         self.samples: list[dict] = []
         self.custom_names: list[str] = []
         self._pending_checks: set[str] = set()
+        self._found: list[tuple[int, str]] = []
         self._check_timer = QTimer(self)
         self._check_timer.setSingleShot(True)
         self._check_timer.setInterval(250)
@@ -126,6 +130,19 @@ class MessagesView(QWidget):
         row.addStretch(1)
         row.addWidget(self.save_master_button)
         el.addLayout(row)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Preview for:"))
+        self.preview_for = QComboBox()
+        self.preview_for.setObjectName("previewFor")
+        self.preview_for.setMinimumContentsLength(24)
+        self.preview_for.currentIndexChanged.connect(self._preview_all)
+        self.find_customer = QLineEdit()
+        self.find_customer.setPlaceholderText("Find a customer by name, email or phone…")
+        self.find_customer.setClearButtonEnabled(True)
+        self.find_customer.returnPressed.connect(self._find_customers)
+        bar.addWidget(self.preview_for)
+        bar.addWidget(self.find_customer, 1)
+        el.addLayout(bar)
         el.addWidget(self.tabs, 1)
 
         # A small window scrolls the editor rather than squeezing the variant out of sight.
@@ -212,13 +229,17 @@ class MessagesView(QWidget):
             panel.resyncRequested.connect(self.resync_variant)
             panel.keepRequested.connect(self.keep_variant)
             panel.edited.connect(self._check_soon)
+            panel.preview = Preview(channel, self.brand.name if self.brand else "")
+            panel.extra.addWidget(panel.preview)
             self.panels[channel] = panel
             self.tabs.addTab(panel, CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else ""))
             if channel == tab:
                 self.tabs.setCurrentWidget(panel)
         self._load_check_inputs()
-        for channel in self.panels:
+        for channel, panel in self.panels.items():
+            panel.preview.brand_name = self.brand.name
             self._check(channel)
+        self._fill_preview_choices()
         self.add_channel_menu.clear()
         for channel in VARIANT_CHANNELS:
             if channel not in m.variants:
@@ -257,11 +278,72 @@ class MessagesView(QWidget):
         found, stats = check_variant(channel, panel.values(), self.current.master, self.brand,
                                      samples=self.samples, custom_names=self.custom_names)
         panel.show_check(found, stats)
+        self._preview(channel)
         errors = sum(f.severity == "error" for f in found)
         index = self.tabs.indexOf(panel)
         stale = " ⚠" if self.current.variants.get(channel) is not None and self.current.variants[channel].stale \
             else ""
         self.tabs.setTabText(index, CHANNEL_LABELS[channel] + stale + (f" ✖{errors}" if errors else ""))
+
+    # -- previews ------------------------------------------------------------------------
+
+    LONGEST, NO_DATA = -1, -2
+
+    def _fill_preview_choices(self, found: list[tuple[int, str]] | None = None) -> None:
+        current = self.preview_for.currentData()
+        self.preview_for.blockSignals(True)
+        self.preview_for.clear()
+        self.preview_for.addItem("The longest of 20 customers", self.LONGEST)
+        self.preview_for.addItem("Someone with no data (fallbacks show)", self.NO_DATA)
+        for cid, name in found or self._found:
+            self.preview_for.addItem(name, cid)
+        index = self.preview_for.findData(current)
+        self.preview_for.setCurrentIndex(index if index >= 0 else 0)
+        self.preview_for.blockSignals(False)
+
+    def _find_customers(self) -> None:
+        from omnidesk.core.customers import customer_ids, display_names
+
+        text = self.find_customer.text().strip()
+        if not text:
+            return
+        ids = list(customer_ids(self.workspace, search=text)[:20])
+        names = display_names(self.workspace, ids)
+        self._found = [(cid, names.get(cid) or f"Customer #{cid}") for cid in ids]
+        self._fill_preview_choices()
+        if self._found:
+            self.preview_for.setCurrentIndex(2)
+        self._preview_all()
+
+    def _preview_values(self) -> tuple[dict, str]:
+        """The values the previews render with, and whose they are."""
+        from omnidesk.core.messages.personal import customer_values
+
+        choice = self.preview_for.currentData()
+        if choice == self.NO_DATA or self.current is None:
+            return {}, "someone with no data"
+        if choice in (None, self.LONGEST):
+            return {}, "the longest of 20 customers"
+        values = customer_values(self.workspace, [choice], master=self.current.master,
+                                 business_name=self.brand.name if self.brand else "")
+        return values.get(choice, {}), self.preview_for.currentText()
+
+    def _preview(self, channel: str) -> None:
+        from omnidesk.core.messages.lint import longest
+
+        panel = self.panels.get(channel)
+        if panel is None:
+            return
+        if self.preview_for.currentData() in (None, self.LONGEST):
+            shown = longest(panel.values(), self.samples)
+            panel.preview.show_for(shown, {}, "the longest of 20 customers")
+            return
+        values, who = self._preview_values()
+        panel.preview.show_for(panel.values(), values, who)
+
+    def _preview_all(self, *_args) -> None:
+        for channel in self.panels:
+            self._preview(channel)
 
     def _master_typed(self) -> None:
         if self.current is not None:
