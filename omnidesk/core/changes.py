@@ -26,6 +26,7 @@ class Changes:
     settings: bool = False
     segments: bool = False  # saved segments (names and rules)
     messages: bool = False  # messages, their variants and the brand kit
+    campaigns: bool = False  # campaigns and their steps
     everything: bool = False  # a new workspace, a restore: re-read all
 
     def __or__(self, other: Changes) -> Changes:
@@ -38,6 +39,7 @@ class Changes:
             settings=self.settings or other.settings,
             segments=self.segments or other.segments,
             messages=self.messages or other.messages,
+            campaigns=self.campaigns or other.campaigns,
             everything=self.everything or other.everything,
         )
 

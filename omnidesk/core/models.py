@@ -399,3 +399,52 @@ class MessageVersion(SQLModel, table=True):
     message_id: int = Field(foreign_key="message.id", index=True, ondelete="CASCADE")
     snapshot_json: str = Field(sa_column=Column(Text, nullable=False))
     created_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class Campaign(SQLModel, table=True):
+    """A planned campaign (campaigns/): one message, one audience, a step per channel."""
+
+    __tablename__ = "campaign"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    goal: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    message_id: Optional[int] = Field(default=None, foreign_key="message.id", index=True, ondelete="SET NULL")
+    # "everyone", {"segment": NAME} or {"rule": RULE}, as JSON.
+    audience_json: str = Field(default='"everyone"', sa_column=Column(Text, nullable=False))
+    mode: str = Field(default="each_channel", max_length=16)  # each_channel | best_channel
+    status: str = Field(default="draft", max_length=16)  # draft | scheduled | exported | done
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+    updated_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class CampaignStep(SQLModel, table=True):
+    """One channel's send of a campaign, at a local date-time in a time zone."""
+
+    __tablename__ = "campaign_step"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    channel: str = Field(max_length=32)
+    at_local: str = Field(max_length=19)  # 2026-12-10T10:00:00, on the clock of ``timezone``
+    timezone: str = Field(max_length=64)
+    at_utc: str = Field(max_length=20, index=True)  # the same instant in UTC, for the calendar and caps
+    exported_at: Optional[str] = Field(default=None, max_length=32)
+
+
+class SendRecord(SQLModel, table=True):
+    """Who an exported step included, and when they are sent to: what frequency caps count.
+
+    Kept against one source record of the person (not the customer id, which a merge or a
+    rebuild of every customer changes), so the count follows whoever holds that record now.
+    """
+
+    __tablename__ = "send_record"
+    __table_args__ = (Index("ix_send_record_record_time", "record_id", "send_utc"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    step_id: int = Field(foreign_key="campaign_step.id", index=True, ondelete="CASCADE")
+    record_id: int = Field(foreign_key="source_record.id", ondelete="CASCADE")
+    channel: str = Field(max_length=32)
+    send_utc: str = Field(max_length=20)

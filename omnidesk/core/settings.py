@@ -83,6 +83,48 @@ def _channels(text: str) -> list[str]:
     return names
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a whole number such as 3") from None
+    if value < 0:
+        raise ValueError("give 0 (no cap) or more")
+    return value
+
+
+def _days(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise ValueError("a window is at least 1 day")
+    return value
+
+
+def _clock(text: str) -> str:
+    from datetime import time
+
+    try:
+        return time.fromisoformat(text.strip()).strftime("%H:%M")
+    except ValueError:
+        raise ValueError(f"'{text}' is not a time of day such as 21:00") from None
+
+
+def _yes_no(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("yes", "y", "true", "on", "1"):
+        return True
+    if word in ("no", "n", "false", "off", "0"):
+        return False
+    raise ValueError(f"'{text}' is not yes or no")
+
+
+def _quiet_action(text: str) -> str:
+    word = text.strip().lower()
+    if word not in ("move", "exclude"):
+        raise ValueError("give move (send when quiet hours end) or exclude (leave them out)")
+    return word
+
+
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("business_name", "the shop's name", _text),
     SettingSpec("default_region", "where local phone numbers and dates without a country are from (US, GB, DE...)",
@@ -94,6 +136,21 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "most trusted first (comma-separated)", _channels),
     SettingSpec("match_auto_threshold", "bits of evidence from which two records merge by themselves", _bits),
     SettingSpec("match_review_threshold", "bits of evidence from which a pair waits in Review", _bits),
+    SettingSpec("cap_messages", "campaigns: at most this many messages per customer in cap_days days, every "
+                "channel together (0: no cap)", _count),
+    SettingSpec("cap_days", "campaigns: the days the frequency caps count over", _days),
+    SettingSpec("cap_email", "campaigns: at most this many emails per customer in cap_days days (0: no cap)", _count),
+    SettingSpec("cap_sms", "campaigns: at most this many SMS per customer in cap_days days (0: no cap)", _count),
+    SettingSpec("quiet_start", "campaigns: no SMS from this time of day, on the recipient's clock", _clock),
+    SettingSpec("quiet_end", "campaigns: ...until this time of day", _clock),
+    SettingSpec("quiet_hours_action", "campaigns: an SMS due in quiet hours waits for them to end (move) or is "
+                "not sent (exclude)", _quiet_action),
+    SettingSpec("send_unknown_email", "campaigns: email people whose consent is unknown (no: only those who "
+                "said yes)", _yes_no),
+    SettingSpec("send_unknown_sms", "campaigns: text people whose consent is unknown (no: only those who "
+                "said yes)", _yes_no),
+    SettingSpec("soft_opt_in", "campaigns: email existing customers (an order) whose consent is unknown, the "
+                "EU's soft opt-in for similar products; never anyone who said no", _yes_no),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -101,6 +158,10 @@ _BY_KEY = {s.key: s for s in SETTINGS}
 def _default(key: str) -> object:
     if key in DEFAULT_SETTINGS:
         return DEFAULT_SETTINGS[key]
+    from omnidesk.core.campaigns.guards import DEFAULT_RULES
+
+    if key in DEFAULT_RULES:
+        return DEFAULT_RULES[key]
     if key == "channel_trust":
         from omnidesk.core.identity.golden import DEFAULT_TRUST
 
