@@ -40,6 +40,9 @@ _MUTED = "#6b7280"
 # Without this padding some clients fill the inbox preview with the start of the
 # body after a short preheader; zero-width non-joiners and no-break spaces show nothing.
 _PREHEADER_PAD = "&zwnj;&nbsp;" * 60
+# Hidden in every client's body, shown only in the inbox list: each client hides by another rule.
+_PREHEADER_STYLE = ("display: none; visibility: hidden; mso-hide: all; font-size: 1px; line-height: 1px; "
+                    f"max-height: 0; max-width: 0; opacity: 0; overflow: hidden; color: {_PAGE_BG};")
 
 _INLINER = css_inline.CSSInliner(
     inline_style_tags=True,
@@ -118,7 +121,7 @@ def render_email(*, subject: str, preheader: str, body_html: str, footer_html: s
 <style>{_css(brand_color)}</style>
 </head>
 <body>
-<span class="preheader" style="display: none; visibility: hidden; mso-hide: all; font-size: 1px; line-height: 1px; max-height: 0; max-width: 0; opacity: 0; overflow: hidden; color: {_PAGE_BG};">{html.escape(preheader)}{_PREHEADER_PAD}</span>
+<span class="preheader" style="{_PREHEADER_STYLE}">{html.escape(preheader)}{_PREHEADER_PAD}</span>
 <table role="presentation" class="wrapper" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="{_PAGE_BG}">
 <tr><td align="center" style="padding: 24px 8px;">
 <!--[if mso]><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
