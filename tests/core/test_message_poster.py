@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import re
+import stat
 from pathlib import Path
 
 import pypdfium2
@@ -257,3 +259,28 @@ def test_poster_without_link_has_no_code_and_keeps_the_call_to_action(tmp_path):
     image = Image.open(io.BytesIO(render_page(pdf, scale=3))).convert("L")
     assert zxingcpp.read_barcodes(image) == []
     assert "Scantoorderahead" in squash(page_text(pdf))
+
+
+def test_the_link_under_the_code_breaks_where_a_reader_expects(tmp_path):
+    pdf = make(tmp_path)
+    lines = [line.strip() for line in page_text(pdf).splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("https://"))
+    printed = [lines[start]]
+    while len("".join(printed)) < len(LINK):
+        printed.append(lines[start + len(printed)])
+    assert "".join(printed) == LINK
+    assert len(printed) > 1 and all(line[-1] in "/?&=-" for line in printed[:-1]), printed
+
+
+def test_poster_file_gets_the_usual_permissions(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        pdf = make(tmp_path)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(pdf.stat().st_mode) == 0o644
+
+
+def test_a_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(PosterError, match="does not exist; choose where"):
+        poster_pdf(tmp_path / "gone" / "poster.pdf", headline="Sale")

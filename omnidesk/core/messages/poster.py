@@ -28,7 +28,7 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -122,12 +122,16 @@ def _width(text: str, font: str, size: float) -> float:
 
 
 def _split_word(word: str, font: str, size: float, width: float) -> list[str]:
-    """``word`` cut into pieces that each fit ``width`` (a long word, a link)."""
+    """``word`` cut into pieces that each fit ``width`` (a long word, a link): after a
+    slash, ?, &, = or hyphen in the second half of a piece when there is one, else anywhere."""
     pieces, piece = [], ""
     for ch in word:
         if piece and _width(piece + ch, font, size) > width:
-            pieces.append(piece)
-            piece = ch
+            cut = max(piece.rfind(mark) for mark in "/?&=-") + 1
+            if cut < len(piece) / 2:
+                cut = len(piece)
+            pieces.append(piece[:cut])
+            piece = piece[cut:] + ch
         else:
             piece += ch
     return [*pieces, piece] if piece else pieces
@@ -226,14 +230,17 @@ def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta
     image = _logo(logo)
     matrix = qr_matrix(link.strip()) if link.strip() else None
     out = Path(out)
+    if not out.parent.is_dir():
+        raise PosterError(f"The folder {out.parent} does not exist; choose where to save the poster.")
     reason = guard_reason(out)
     if reason is not None:
         raise PosterError(f"Will not write the poster over {out}: {reason}.")
 
-    fd, partial = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(fd)
+    # A name of its own beside ``out`` (the rename stays on one file system); opened by
+    # reportlab like any new file, so it gets the user's usual permissions.
+    partial = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
     try:
-        canvas = Canvas(partial, pagesize=PAGE_SIZES[page], invariant=True, pageCompression=1)
+        canvas = Canvas(str(partial), pagesize=PAGE_SIZES[page], invariant=True, pageCompression=1)
         canvas.setTitle(headline.strip())
         canvas.setAuthor(business_name.strip())
         canvas.setCreator("Omnidesk")
@@ -243,7 +250,7 @@ def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta
         canvas.save()
         os.replace(partial, out)
     except BaseException:
-        Path(partial).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
     return out
 
