@@ -6,6 +6,9 @@ import io
 import os
 import re
 import stat
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pypdfium2
@@ -284,3 +287,33 @@ def test_poster_file_gets_the_usual_permissions(tmp_path):
 def test_a_missing_folder_is_a_clear_error(tmp_path):
     with pytest.raises(PosterError, match="does not exist; choose where"):
         poster_pdf(tmp_path / "gone" / "poster.pdf", headline="Sale")
+
+
+def test_previews_never_enter_pdfium_from_two_threads_at_once(tmp_path, monkeypatch):
+    # PDFium is not thread-safe: previews rendered by worker threads must take turns.
+    real = pypdfium2.PdfDocument
+    guard = threading.Lock()
+    inside = {"now": 0, "most": 0}
+
+    def opening(*args, **kwargs):
+        with guard:
+            inside["now"] += 1
+            inside["most"] = max(inside["most"], inside["now"])
+        time.sleep(0.02)  # widen the window another thread could slip into
+        document = real(*args, **kwargs)
+        close = document.close
+
+        def closing():
+            close()
+            with guard:
+                inside["now"] -= 1
+
+        document.close = closing
+        return document
+
+    monkeypatch.setattr(pypdfium2, "PdfDocument", opening)
+    pdfs = [make(tmp_path, f"p{i}.pdf", headline=f"Sale {i}") for i in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        pngs = list(pool.map(lambda pdf: render_page(pdf, scale=0.5), pdfs * 2))
+    assert inside == {"now": 0, "most": 1}
+    assert pngs[:4] == pngs[4:] and len(set(pngs)) == 4

@@ -29,6 +29,7 @@ import io
 import os
 import re
 import secrets
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,6 +58,9 @@ MIN_GAP = 14  # points (on A4) between the middle blocks at least
 BAND_PAD = 18  # points (on A4) of ink above and below the offer
 QUIET_ZONE = 4  # modules of white around a QR code, as the standard asks
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# PDFium may not be entered from two threads at once; a preview rendered off the
+# UI thread while another is still drawing would otherwise crash the process.
+_PDFIUM = threading.Lock()
 
 
 class PosterError(UserError, ValueError):
@@ -203,7 +207,7 @@ def _logo(path: Path | None) -> ImageReader | None:
             image.load()  # a truncated file fails here rather than half-way through the PDF
     except FileNotFoundError as exc:
         raise PosterError(f"The logo file {path} does not exist.") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         raise PosterError(f"The logo file {path} cannot be read as a PNG or JPEG image.") from exc
     if kind not in LOGO_FORMATS:
         raise PosterError(f"The logo file {path} is a {kind} image; use a PNG or JPEG.")
@@ -400,18 +404,20 @@ def _draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, side:
 
 def render_page(pdf: Path, page: int = 0, scale: float = 1.5) -> bytes:
     """Page ``page`` of ``pdf`` as PNG bytes, ``scale`` pixels per point (1.5 is 108 dpi).
+    Safe to call from any thread.
 
     Raises :class:`PosterError` when the file is not a readable PDF or has no such page."""
-    try:
-        document = pypdfium2.PdfDocument(str(pdf))
-    except (pypdfium2.PdfiumError, OSError) as exc:
-        raise PosterError(f"{pdf} cannot be read as a PDF.") from exc
-    try:
-        if not 0 <= page < len(document):
-            raise PosterError(f"{pdf} has no page {page + 1} (it has {len(document)}).")
-        bitmap = document[page].render(scale=scale)
-        buffer = io.BytesIO()
-        bitmap.to_pil().save(buffer, format="PNG")
-        return buffer.getvalue()
-    finally:
-        document.close()
+    with _PDFIUM:
+        try:
+            document = pypdfium2.PdfDocument(str(pdf))
+        except (pypdfium2.PdfiumError, OSError) as exc:
+            raise PosterError(f"{pdf} cannot be read as a PDF.") from exc
+        try:
+            if not 0 <= page < len(document):
+                raise PosterError(f"{pdf} has no page {page + 1} (it has {len(document)}).")
+            buffer = io.BytesIO()
+            # Encoded before the document closes: the image shares PDFium's bitmap memory.
+            document[page].render(scale=scale).to_pil().save(buffer, format="PNG")
+        finally:
+            document.close()
+    return buffer.getvalue()
