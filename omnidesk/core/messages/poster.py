@@ -314,10 +314,7 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
         if business_name:
             name = _fit(business_name, BOLD, min(30 * k, loudest), 12, margin + inner - x, 2, band)
             y = top - band / 2 + name.height / 2 - name.size
-            if logo is None:
-                _lines(canvas, name, ink, y, centre=width / 2)
-            else:
-                _lines(canvas, name, ink, y, left=x)
+            _lines(canvas, name, ink, y, left=None if logo is None else x, centre=width / 2)
         canvas.setStrokeColor(ink)
         canvas.setLineWidth(2 * k)
         canvas.line(margin, top - band - 14 * k, width - margin, top - band - 14 * k)
@@ -333,14 +330,13 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
     gap = (room - needed) / (len(blocks) + 1)
     y = middle_top - gap
     for block in blocks:
+        tall = _height(block, k, scale)
         if block.on_band:
             canvas.setFillColor(ink)
-            canvas.roundRect(margin, y - _height(block, k, scale), inner, _height(block, k, scale), 10 * k,
-                             stroke=0, fill=1)
-            _lines(canvas, block, paper, y - BAND_PAD * k * scale - block.size * 0.95, centre=width / 2)
-        else:
-            _lines(canvas, block, ink, y - block.size * 0.95, centre=width / 2)
-        y -= _height(block, k, scale) + gap
+            canvas.roundRect(margin, y - tall, inner, tall, 10 * k, stroke=0, fill=1)
+        pad = BAND_PAD * k * scale if block.on_band else 0.0
+        _lines(canvas, block, paper if block.on_band else ink, y - pad - block.size * 0.95, centre=width / 2)
+        y -= tall + gap
 
 
 def _height(block: _Block, k: float, scale: float) -> float:
