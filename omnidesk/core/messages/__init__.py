@@ -1,3 +1,4 @@
+<<<<<<< HEAD
 """One brand voice: the brand kit, master messages and their per-channel variants, checked before they go out.
 
 Beside the brand kit (``brand``), the masters and variants (``derive``, ``store``) and the
@@ -8,3 +9,6 @@ social network's length rule (``social``), personalization tokens such as
 module you need; this package imports none of them, so reading one does not load the
 others' libraries.
 """
+=======
+"""Messages: one master message and its per-channel variants, rendered without Qt or a database."""
+>>>>>>> msg-render
