@@ -38,6 +38,15 @@ def add_commands(sub) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_message_check)
+    q = _command(msub, "render", help="a variant as one customer will get it (the poster: a PDF with --out)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--channel", required=True, metavar="CH", help="email, sms, instagram, …, store, website")
+    q.add_argument("--customer", metavar="CUSTOMER", help="customer id, email or phone (default: nobody, so "
+                                                           "fallbacks show)")
+    q.add_argument("--out", metavar="FILE", help="write it to a file: the email as HTML, the poster as PDF")
+    q.add_argument("--page", choices=("A4", "Letter"), default="A4", help="the poster's paper (default A4)")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_message_render)
     q = _command(msub, "export-json", help="write a message as JSON (what import reads)")
     q.add_argument("name", metavar="NAME")
     q.add_argument("out", metavar="OUT.json")
@@ -128,6 +137,35 @@ def cmd_message_check(args: argparse.Namespace) -> int:
 
     Output(args).show(report.as_dict(), text)
     return 1 if report.errors else EXIT_OK
+
+
+def cmd_message_render(args: argparse.Namespace) -> int:
+    from omnidesk.cli.common import _customer
+    from omnidesk.core.messages.render import render_variant, write_poster
+
+    out = _output(args.out, args) if args.out else None
+    if args.channel == "store" and out is None:
+        raise CliError("the poster is a PDF: give --out FILE.pdf")
+    with _open_existing(args, readonly=True) as ws:
+        cid = _customer(ws, args.customer) if args.customer else None
+        if args.channel == "store":
+            write_poster(ws, args.name, out, customer_id=cid, page=args.page)
+            print(f"Wrote the poster to {printable(str(out))}")
+            return EXIT_OK
+        rendered = render_variant(ws, args.name, args.channel, cid)
+    if out is None:
+        print(rendered.text)
+        return EXIT_OK
+    content = rendered.email.html if rendered.email is not None else rendered.text + "\n"
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        partial.write_text(content, encoding="utf-8")
+        os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"cannot write {printable(str(out))}: {exc.strerror or exc}") from None
+    print(f"Wrote the {args.channel} variant to {printable(str(out))}")
+    return EXIT_OK
 
 
 def cmd_message_export(args: argparse.Namespace) -> int:

@@ -76,3 +76,36 @@ def test_message_check_exits_1_on_an_error_and_prints_json(shop, capsys, tmp_pat
     assert status == 1
     assert any(line.startswith("error") and "SMS:" in line and "[token]" in line for line in out.splitlines())
     assert any(line.startswith("error") and "[offer_code_missing]" in line for line in out.splitlines())
+
+
+def test_message_render_for_a_customer_as_text_html_and_poster(shop, capsys, tmp_path):
+    import pypdfium2
+
+    assert run(capsys, "brand", "set", "address", "12 Quay St, Portland, ME 04101", "-w", str(shop))[0] == 0
+    doc = tmp_path / "launch.json"
+    doc.write_text(json.dumps({"name": "Launch", "message": dict(MASTER, link="https://hc.example/a"),
+                               "variants": {"sms": {"text": "Hi {first_name|there}, AUTUMN20. Reply STOP"},
+                                            "email": {"subject": "For {first_name|you} <3", "preheader": "Hi",
+                                                      "body": "Dear {first_name|friend},\n\nAUTUMN20 https://hc.example/a"}}}),
+                   encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "message", "render", "Launch", "--channel", "sms", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Hi there, AUTUMN20. Reply STOP")
+    status, out, _ = run(capsys, "message", "render", "Launch", "--channel", "sms", "--customer", "1",
+                         "-w", str(shop))
+    assert status == 0 and not out.startswith("Hi there")
+    page = tmp_path / "mail.html"
+    assert run(capsys, "message", "render", "Launch", "--channel", "email", "--out", str(page), "-w", str(shop))[0] == 0
+    mail = page.read_text(encoding="utf-8")
+    assert "12 Quay St" in mail and "*|UNSUB|*" in mail and "For you &lt;3" in mail
+    status, out, _ = run(capsys, "message", "render", "Launch", "--channel", "email", "-w", str(shop))
+    assert out.startswith("Subject: For you <3\nPreheader: Hi") and "12 Quay St" in out
+    poster = tmp_path / "poster.pdf"
+    status, _, err = run(capsys, "message", "render", "Launch", "--channel", "store", "-w", str(shop))
+    assert status != 0 and "--out" in err
+    assert run(capsys, "message", "render", "Launch", "--channel", "store", "--out", str(poster), "--page",
+               "Letter", "-w", str(shop))[0] == 0
+    pdf = pypdfium2.PdfDocument(str(poster))
+    assert len(pdf) == 1 and "AUTUMN20" in pdf[0].get_textpage().get_text_range()
+    status, _, err = run(capsys, "message", "render", "Launch", "--channel", "x", "-w", str(shop))
+    assert status != 0 and "has no X variant" in err

@@ -255,6 +255,26 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
     steps = plan.get("steps") or []
     if not isinstance(steps, list):
         raise UserError("steps: give a list of {channel, at, timezone}.")
+    # Everything the campaign would refuse is refused before the message is saved: a bad plan
+    # changes nothing.
+    mode = plan.get("mode", "each_channel")
+    if mode not in MODES:
+        raise UserError(f"mode: '{mode}' is not one of {', '.join(MODES)}.")
+    audience = clean_audience(plan.get("audience", "everyone"))
+    if isinstance(audience, str) and audience != "everyone":
+        audience_rule(ws, audience)
+    clean = [clean_step(s, n) for n, s in enumerate(steps)]
+    try:
+        existing = get_campaign(ws, name)
+    except UserError:
+        existing = None
+    if existing is not None:
+        with ws.engine.connect() as conn:
+            st = CampaignStep.__table__
+            for r in conn.execute(select(st).where(st.c.campaign_id == existing.id, st.c.exported_at.is_not(None))):
+                if not any((s.channel, s.at_local, s.timezone) == (r.channel, r.at_local, r.timezone) for s in clean):
+                    raise UserError(f"The {CHANNEL_LABELS.get(r.channel, r.channel)} step of {r.at_local[:16]} "
+                                    f"({r.timezone}) was exported already; keep it in the plan as it is.")
     message = plan.get("message")
     if isinstance(message, dict):
         variants = plan.get("variants") or {}
@@ -262,13 +282,26 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
             raise UserError("variants: give an object of channel: {fields}.")
         channels = sorted({s.get("channel") for s in steps if isinstance(s, dict) and s.get("channel")
                            in VARIANT_CHANNELS}, key=VARIANT_CHANNELS.index)
-        [clean_step(s, n) for n, s in enumerate(steps)]  # a bad step is refused before anything is saved
+        from omnidesk.core.messages.store import clean_master, clean_variant
+
+        clean_master(message)
+        for channel, fields in variants.items():
+            if not isinstance(fields, dict):
+                raise UserError(f"variants.{channel}: give an object of fields.")
+            clean_variant(channel, fields)
         save_message(ws, name, message, variants=variants, channels=channels, replace=True)
         message = name
     elif plan.get("variants"):
         raise UserError("variants: give them with a message written out in the plan, not with a saved message's name.")
     elif message is not None and not isinstance(message, str):
         raise UserError("message: give a saved message's name or the message itself.")
+    elif isinstance(message, str):
+        from omnidesk.core.messages.store import get_message
+
+        try:
+            get_message(ws, message)
+        except UserError:
+            raise UserError(f"message: there is no message '{message}'.") from None
     return save_campaign(ws, name, message=message, audience=plan.get("audience", "everyone"), steps=steps,
                          mode=plan.get("mode", "each_channel"), goal=plan.get("goal", ""), replace=True)
 
