@@ -116,8 +116,11 @@ class CustomersView(QWidget):
         self.table.setWordWrap(False)
         # Tab moves on to the next control instead of from cell to cell: arrows move in the table.
         self.table.setTabKeyNavigation(False)
-        # Where the keyboard is, seen at a glance (the base style draws no frame on a focused table).
-        self.table.setStyleSheet("QTableView#customerTable:focus { border: 2px solid palette(highlight); }")
+        # Where the keyboard is, seen at a glance (the base style draws no frame on a focused table):
+        # a 2-pixel frame in the highlight colour, the padding keeping the cells where they were.
+        self.table.setStyleSheet(
+            "QTableView#customerTable { border: 1px solid palette(mid); padding: 1px; }"
+            "QTableView#customerTable:focus { border: 2px solid palette(highlight); padding: 0px; }")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
