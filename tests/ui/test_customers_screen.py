@@ -92,6 +92,15 @@ def test_columns_are_shown_and_hidden_from_the_header_menu_and_remembered(screen
     assert settings.value(COLUMNS_SETTING) in (["name"], "name")
 
 
+def test_the_columns_button_offers_the_same_choice(screen):
+    assert screen.columns_button.menu() is screen.columns_menu
+    screen.columns_menu.aboutToShow.emit()  # what opening it does
+    _menu_action(screen.columns_menu, "Company").trigger()
+    assert screen.model.columns()[-1] == "company"
+    screen.columns_menu.aboutToShow.emit()
+    assert _menu_action(screen.columns_menu, "Company").isChecked()
+
+
 def test_a_saved_column_of_a_custom_field_gone_since_is_left_out(demo_window, qtbot, settings):
     settings.setValue(COLUMNS_SETTING, ["name", "custom:No such field", "tags"])
     view = CustomersView(demo_window.workspace, settings=settings)
@@ -290,7 +299,8 @@ def test_export_writes_the_list_as_filtered_with_the_chosen_columns_and_a_bom(sc
     dialog = _open_export(demo_window)
     assert dialog.all_radio.isChecked() and str(len(listed)) in dialog.all_radio.text()
     # The columns the list shows are ticked to begin with, the id first.
-    assert dialog.columns()[:3] == ["id", "email", "phone"] and "name" in dialog.columns()
+    assert dialog.columns() == ["id", "name", "email", "phone", "city", "channels", "orders", "lifetime_spend",
+                                "last_seen"]
     dialog.set_columns(["id", "email", "channels", "lifetime_spend"])
     dialog.excel.setChecked(True)
     with qtbot.waitSignal(dialog.exported) as done:

@@ -97,8 +97,10 @@ class ExportDialog(QDialog):
         cl = QVBoxLayout(cols)
         self.columns_list = QListWidget()
         self.columns_list.setAccessibleName("Columns to export")
-        chosen = set(default_columns(screen_columns) if screen_columns else CUSTOMERS_HEADER)
-        ordered = list(dict.fromkeys([*CUSTOMERS_HEADER, *CUSTOMER_COLUMNS]))
+        # The columns the list shows come first, ticked and in its order: the file reads like the screen.
+        first = default_columns(screen_columns) if screen_columns else list(CUSTOMERS_HEADER)
+        chosen = set(first)
+        ordered = list(dict.fromkeys([*first, *CUSTOMERS_HEADER, *CUSTOMER_COLUMNS]))
         for key in ordered:
             item = QListWidgetItem(_LABELS.get(key, key.replace("_", " ").capitalize()))
             item.setData(Qt.ItemDataRole.UserRole, key)

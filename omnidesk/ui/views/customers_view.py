@@ -35,7 +35,6 @@ from omnidesk.ui.models.customer_table_model import (
     CUSTOM,
     DEFAULT_COLUMNS,
     CustomerTableModel,
-    column_label,
     sortable,
 )
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -300,7 +299,7 @@ class CustomersView(QWidget):
 
     def set_columns(self, keys) -> None:
         """Show these columns and remember the choice for the next launch."""
-        sort, descending = self.model.sort_key()
+        _sort, descending = self.model.sort_key()
         self.model.set_columns(list(keys))
         if self.settings is not None:
             self.settings.setValue(COLUMNS_SETTING, self.model.columns())
@@ -324,7 +323,7 @@ class CustomersView(QWidget):
         header.setSortIndicatorShown(True)
         if key is not None and not sortable(key):
             # A custom field's column cannot order the list: the arrow goes back where it was.
-            sort, descending = self.model.sort_key()
+            _sort, descending = self.model.sort_key()
             header.blockSignals(True)
             current = self._sort_section()
             header.setSortIndicator(current, Qt.SortOrder.DescendingOrder if descending
