@@ -373,3 +373,36 @@ def test_the_model_with_every_column_passes_qts_checks(screen, qtmodeltester):
     screen.set_columns([k for k, _label in screen.model.available_columns()])
     qtmodeltester.check(screen.model)
     assert screen.model.columnCount() == len(screen.model.available_columns())
+
+
+def test_closing_the_dialog_while_it_writes_cancels_and_leaves_no_file(screen, demo_window, qtbot, tmp_path,
+                                                                       monkeypatch):
+    import time
+
+    from omnidesk.ui.dialogs import export_dialog
+
+    real = export_dialog.export_customers
+    started = []
+
+    def slow(*args, cancelled, **kwargs):
+        # The real export, asked at once whether to stop once the dialog has been told to.
+        started.append(1)
+        deadline = time.monotonic() + 5
+        while not cancelled() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real(*args, cancelled=cancelled, **kwargs)
+
+    monkeypatch.setattr(export_dialog, "export_customers", slow)
+    monkeypatch.setattr(ExportDialog, "INLINE_LIMIT", 0)
+    out = tmp_path / "never.csv"
+    dialog = ExportDialog(demo_window.workspace, TaskRunner(), screen.list_ids(), parent=demo_window)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(dialog, "ask_path", lambda: out)
+    dialog.show()
+    dialog.export()
+    qtbot.waitUntil(lambda: bool(started))
+    dialog.reject()
+    assert dialog.isVisible()  # until the work has stopped
+    qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
+    assert dialog.task is None and "cancelled" in dialog.status.text()
+    assert not out.exists() and not list(tmp_path.glob("*.part"))

@@ -79,6 +79,7 @@ class ExportDialog(QDialog):
         self.selected = list(selected_ids)
         self.task: Task | None = None
         self.written: int | None = None
+        self._close_after_cancel = False
         self.setWindowTitle("Export Customers")
 
         who = QGroupBox("Customers")
@@ -251,8 +252,6 @@ class ExportDialog(QDialog):
             return
         reason = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
         self._say(f"Could not export: {reason}", error=True)
-
-    _close_after_cancel = False
 
     def reject(self) -> None:
         """Close, or while writing, cancel first (the dialog closes once the work has stopped)."""
