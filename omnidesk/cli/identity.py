@@ -34,6 +34,13 @@ def add_commands(sub) -> None:
         q.add_argument("review_id", type=int, metavar="REVIEW_ID")
         q.set_defaults(func=cmd_review_decide, action=action)
 
+    q = _command(rsub, "apart", help="list the pairs kept apart as different people, latest first")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_review_apart)
+    q = _command(rsub, "again", help="forget that two customers are different people; queue them for review")
+    q.add_argument("customers", nargs=2, metavar="CUSTOMER")
+    q.set_defaults(func=cmd_review_again)
+
     p = _command(sub, "merge", help="merge customers into the oldest of them")
     p.add_argument("customers", nargs="+", metavar="CUSTOMER")
     p.set_defaults(func=cmd_merge)
@@ -96,6 +103,43 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
         else:
             merge.skip_review(ws, args.review_id)
             print("Skipped.")
+    return EXIT_OK
+
+
+def _side(cid, name) -> dict:
+    return {"id": cid, "name": name, "in_workspace": cid is not None}
+
+
+def cmd_review_apart(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.kept_apart import list_kept_apart
+
+    with _open_existing(args, readonly=True) as ws:
+        items = list_kept_apart(ws)
+    out = [{"left": _side(i.left_id, i.left_name), "right": _side(i.right_id, i.right_name),
+            "decided_at": i.decided_at} for i in items]
+
+    def side(s: dict) -> str:
+        return f"{s['name']} (#{s['id']})" if s["in_workspace"] else "(no longer in the workspace)"
+
+    Output(args).show(out, lambda pairs: [
+        f"{o['decided_at'][:16].replace('T', ' ')}  {side(o['left'])}  ≠  {side(o['right'])}" for o in pairs
+    ] or "No pairs are kept apart.")
+    return EXIT_OK
+
+
+def cmd_review_again(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.kept_apart import list_kept_apart, reopen_kept_apart
+
+    with _open_existing(args) as ws:
+        ids = {_customer(ws, c) for c in args.customers}
+        item = next((i for i in list_kept_apart(ws) if {i.left_id, i.right_id} == ids), None)
+        if item is None:
+            raise CliError("Those two customers are not kept apart; `omnidesk review apart` lists the pairs that are.",
+                           EXIT_USAGE)
+        reopened = reopen_kept_apart(ws, [item])
+    print(f"Customers {item.left_id} and {item.right_id} are back in the review queue "
+          f"(review id {reopened.review_ids[0]})." if reopened.review_ids else
+          f"Customers {item.left_id} and {item.right_id} are no longer kept apart; they were already queued.")
     return EXIT_OK
 
 

@@ -22,8 +22,11 @@ class Changes:
     notes: frozenset[int] = field(default_factory=frozenset)
     reviews: bool = False  # the review queue
     imports: bool = False  # import batches, flagged rows
-    settings: bool = False  # workspace settings
+    # Workspace settings: region, zone, currency and trust change how every card and list reads.
+    settings: bool = False
     segments: bool = False  # saved segments (names and rules)
+    messages: bool = False  # messages, their variants and the brand kit
+    campaigns: bool = False  # campaigns and their steps
     everything: bool = False  # a new workspace, a restore: re-read all
 
     def __or__(self, other: Changes) -> Changes:
@@ -35,20 +38,22 @@ class Changes:
             imports=self.imports or other.imports,
             settings=self.settings or other.settings,
             segments=self.segments or other.segments,
+            messages=self.messages or other.messages,
+            campaigns=self.campaigns or other.campaigns,
             everything=self.everything or other.everything,
         )
 
     def touches_customer(self, customer_id: int | None) -> bool:
         """True when the card of ``customer_id`` may show something new."""
-        return self.everything or self.customer_list or (customer_id in self.customers)
+        return self.everything or self.customer_list or self.settings or (customer_id in self.customers)
 
     def touches_list(self) -> bool:
         """True when a list of customers (rows, counts, sort values) may differ."""
-        return self.everything or self.customer_list or bool(self.customers)
+        return self.everything or self.customer_list or self.settings or bool(self.customers)
 
     def touches_notes(self, customer_id: int | None) -> bool:
         """True when the notes of ``customer_id`` may read differently."""
-        return customer_id in self.notes or self.touches_customer(customer_id)
+        return customer_id in self.notes or self.everything or self.customer_list or customer_id in self.customers
 
     @property
     def empty(self) -> bool:

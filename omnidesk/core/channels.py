@@ -28,6 +28,7 @@ import zlib
 from dataclasses import dataclass, field
 
 EMAIL, PHONE = "email", "phone"
+HAND = "manual"  # the channel of everything entered by hand
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,9 @@ CHANNELS: tuple[Channel, ...] = (
     Channel("web", "Website", "#56B4E9", source=True, send=True, also=("Web",)),
     Channel("in_store", "In store", "#803C1A", source=False, send=True),
     Channel("other", "Other", "#5E5E5E", source=True, send=False),
+    # What the user typed in themselves (a value, a tag, consent heard on the phone, a new
+    # customer): a channel of its own, so every such fact says where it came from.
+    Channel(HAND, "Entered by you", "#5544BB", source=False, send=False),
 )
 
 BY_CODE: dict[str, Channel] = {c.code: c for c in CHANNELS}

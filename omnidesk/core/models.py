@@ -15,8 +15,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
+
+
+# ``ImportBatch.kind`` of the one batch holding what the user entered by hand (edits.py): not a
+# file, so the Imports list, its undo and the import count leave it out.
+HAND_KIND = "manual"
 
 
 def utcnow() -> str:
@@ -43,7 +48,7 @@ class ImportBatch(SQLModel, table=True):
     file_hash: str = Field(max_length=64, index=True)
     file_size: int = 0
     channel: str = Field(max_length=64)
-    kind: str = Field(max_length=16)  # contacts | events
+    kind: str = Field(max_length=16)  # contacts | events | manual (HAND_KIND)
     preset: Optional[str] = Field(default=None, max_length=64)
     encoding: str = Field(default="", max_length=32)
     delimiter: str = Field(default=",", max_length=4)
@@ -212,6 +217,8 @@ class Consent(SQLModel, table=True):
     channel: str = Field(max_length=16)  # email | sms | whatsapp
     status: str = Field(max_length=16)  # granted | denied | unsubscribed | cleaned | pending
     occurred_at: Optional[str] = Field(default=None, max_length=40)
+    # Consent recorded by hand says why ("asked by phone to stop SMS"); imported facts have none.
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
 
 
 class Event(SQLModel, table=True):
@@ -340,3 +347,104 @@ class SavedSegment(SQLModel, table=True):
     rule_json: str = Field(sa_column=Column(Text, nullable=False))
     created_at: str = Field(default_factory=utcnow, max_length=32)
     updated_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class Asset(SQLModel, table=True):
+    """A file kept inside the workspace (the brand's logo, a message's image), so it travels with it."""
+
+    __tablename__ = "asset"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300)
+    mime: str = Field(max_length=100)
+    sha256: str = Field(max_length=64, index=True)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class Message(SQLModel, table=True):
+    """One master message (messages/store.py): what every channel's variant says, in one place."""
+
+    __tablename__ = "message"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    master_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+    updated_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class MessageVariant(SQLModel, table=True):
+    """A channel's version of a message, and the master it was made from (to tell when it is stale)."""
+
+    __tablename__ = "message_variant"
+    __table_args__ = (UniqueConstraint("message_id", "channel", name="uq_message_variant_channel"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True, ondelete="CASCADE")
+    channel: str = Field(max_length=32)
+    fields_json: str = Field(sa_column=Column(Text, nullable=False))
+    # The master as it was when this variant was made or last re-synced from it.
+    synced_json: str = Field(sa_column=Column(Text, nullable=False))
+    edited: bool = False  # changed by hand since it was made from the master
+    updated_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class MessageVersion(SQLModel, table=True):
+    """A message as it was saved once: master and variants, to look back at and restore."""
+
+    __tablename__ = "message_version"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True, ondelete="CASCADE")
+    snapshot_json: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class Campaign(SQLModel, table=True):
+    """A planned campaign (campaigns/): one message, one audience, a step per channel."""
+
+    __tablename__ = "campaign"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    goal: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    message_id: Optional[int] = Field(default=None, foreign_key="message.id", index=True, ondelete="SET NULL")
+    # "everyone", {"segment": NAME} or {"rule": RULE}, as JSON.
+    audience_json: str = Field(default='"everyone"', sa_column=Column(Text, nullable=False))
+    mode: str = Field(default="each_channel", max_length=16)  # each_channel | best_channel
+    status: str = Field(default="draft", max_length=16)  # draft | scheduled | exported | done
+    created_at: str = Field(default_factory=utcnow, max_length=32)
+    updated_at: str = Field(default_factory=utcnow, max_length=32)
+
+
+class CampaignStep(SQLModel, table=True):
+    """One channel's send of a campaign, at a local date-time in a time zone."""
+
+    __tablename__ = "campaign_step"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True, ondelete="CASCADE")
+    position: int = 0
+    channel: str = Field(max_length=32)
+    at_local: str = Field(max_length=19)  # 2026-12-10T10:00:00, on the clock of ``timezone``
+    timezone: str = Field(max_length=64)
+    at_utc: str = Field(max_length=20, index=True)  # the same instant in UTC, for the calendar and caps
+    exported_at: Optional[str] = Field(default=None, max_length=32)
+
+
+class SendRecord(SQLModel, table=True):
+    """Who an exported step included, and when they are sent to: what frequency caps count.
+
+    Kept against one source record of the person (not the customer id, which a merge or a
+    rebuild of every customer changes), so the count follows whoever holds that record now.
+    """
+
+    __tablename__ = "send_record"
+    __table_args__ = (Index("ix_send_record_record_time", "record_id", "send_utc"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    step_id: int = Field(foreign_key="campaign_step.id", index=True, ondelete="CASCADE")
+    record_id: int = Field(foreign_key="source_record.id", ondelete="CASCADE")
+    channel: str = Field(max_length=32)
+    send_utc: str = Field(max_length=20)

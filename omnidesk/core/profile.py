@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, select
 
-from omnidesk.core.channels import channel_name
+from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.consent import decide, facts_query
 from omnidesk.core.identity.golden import DEFAULT_TRUST
 from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
@@ -47,9 +47,12 @@ class ValueSource(NamedTuple):
     source_file: str
     record_no: int | None
     channel: str
+    entered: str = ""  # when the user typed it in (edits.py), UTC ISO
 
     def describe(self) -> str:
-        """"from customers_export.csv row 12 (Shop)", or "set by hand"."""
+        """"from customers_export.csv row 12 (Shop)", "entered by you on 2026-12-02", or "set by hand"."""
+        if self.channel == HAND:
+            return f"entered by you on {self.entered[:10]}" if self.entered else "entered by you"
         if not self.source_file:
             return "set by hand"
         return f"from {self.source_file} row {self.record_no} ({channel_name(self.channel)})"
@@ -66,8 +69,12 @@ class ConsentFact:
     record_no: int
     record_channel: str
     recorded_at: str | None = None  # when the file was imported: all that is known without a date
+    note: str = ""  # what the person said, for consent recorded by hand
 
     def describe(self) -> str:
+        if self.record_channel == HAND:
+            said = f": {self.note}" if self.note else ""
+            return f"{self.status} on {(self.occurred_at or '')[:10]}, entered by you{said}"
         if self.occurred_at:
             when = f" on {self.occurred_at[:10]}"
         elif self.recorded_at:
@@ -139,7 +146,8 @@ def value_sources(ws: Workspace, customer_id: int) -> dict[str, ValueSource]:
             return {}
         # The order golden.py walks records in: contacts before events, newest import first.
         ranked = conn.execute(
-            select(batch.c.file_name, rec.c.record_no, rec.c.channel, *[rec.c[f] for f in SOURCED_FIELDS])
+            select(batch.c.file_name, rec.c.record_no, rec.c.channel, *[rec.c[f] for f in SOURCED_FIELDS],
+                   rec.c.values_json)
             .join(batch, batch.c.id == rec.c.batch_id)
             .where(rec.c.customer_id == customer_id)
             .order_by(case((rec.c.kind == "contacts", 0), else_=1), rec.c.id.desc())
@@ -152,6 +160,9 @@ def value_sources(ws: Workspace, customer_id: int) -> dict[str, ValueSource]:
         carrier = next((r for r in ranked if r[i] == value), None)
         if carrier is None:
             out[f] = ValueSource(value, "", None, "")
+        elif carrier[2] == HAND:
+            edited = json.loads(carrier[-1] or "{}").get("edited", {})
+            out[f] = ValueSource(value, carrier[0], carrier[1], carrier[2], edited.get(f, ""))
         else:
             out[f] = ValueSource(value, carrier[0], carrier[1], carrier[2])
     return out
@@ -169,7 +180,7 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
         sources = {
             r.id: r for r in conn.execute(
                 select(con.c.id, batch.c.file_name, rec.c.record_no, rec.c.channel.label("record_channel"),
-                       batch.c.started_at)
+                       batch.c.started_at, con.c.note)
                 .join(rec, rec.c.id == con.c.record_id)
                 .join(batch, batch.c.id == rec.c.batch_id)
                 .where(con.c.id.in_(list(where)))
@@ -179,7 +190,7 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
     for (_, channel), fact in sorted(decided.items(), key=lambda item: item[0][1]):
         src = sources[fact.consent_id]
         out[channel] = ConsentFact(channel, fact.status, fact.occurred_at, src.file_name, src.record_no,
-                                   src.record_channel, src.started_at)
+                                   src.record_channel, src.started_at, src.note)
     return out
 
 

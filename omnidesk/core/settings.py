@@ -9,11 +9,16 @@ changing how phones or dates are read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from omnidesk.core.channels import channel_code
+from sqlalchemy import select
+
+from omnidesk.core.changes import Changes
+from omnidesk.core.channels import HAND, channel_code
 from omnidesk.core.errors import UserError
+from omnidesk.core.models import Customer, ImportBatch, Setting
 from omnidesk.core.workspace import DEFAULT_SETTINGS, Workspace
 
 
@@ -78,6 +83,48 @@ def _channels(text: str) -> list[str]:
     return names
 
 
+def _count(text: str) -> int:
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise ValueError(f"'{text}' is not a whole number such as 3") from None
+    if value < 0:
+        raise ValueError("give 0 (no cap) or more")
+    return value
+
+
+def _days(text: str) -> int:
+    value = _count(text)
+    if value < 1:
+        raise ValueError("a window is at least 1 day")
+    return value
+
+
+def _clock(text: str) -> str:
+    from datetime import time
+
+    try:
+        return time.fromisoformat(text.strip()).strftime("%H:%M")
+    except ValueError:
+        raise ValueError(f"'{text}' is not a time of day such as 21:00") from None
+
+
+def _yes_no(text: str) -> bool:
+    word = text.strip().lower()
+    if word in ("yes", "y", "true", "on", "1"):
+        return True
+    if word in ("no", "n", "false", "off", "0"):
+        return False
+    raise ValueError(f"'{text}' is not yes or no")
+
+
+def _quiet_action(text: str) -> str:
+    word = text.strip().lower()
+    if word not in ("move", "exclude"):
+        raise ValueError("give move (send when quiet hours end) or exclude (leave them out)")
+    return word
+
+
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("business_name", "the shop's name", _text),
     SettingSpec("default_region", "where local phone numbers and dates without a country are from (US, GB, DE...)",
@@ -89,6 +136,21 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "most trusted first (comma-separated)", _channels),
     SettingSpec("match_auto_threshold", "bits of evidence from which two records merge by themselves", _bits),
     SettingSpec("match_review_threshold", "bits of evidence from which a pair waits in Review", _bits),
+    SettingSpec("cap_messages", "campaigns: at most this many messages per customer in cap_days days, every "
+                "channel together (0: no cap)", _count),
+    SettingSpec("cap_days", "campaigns: the days the frequency caps count over", _days),
+    SettingSpec("cap_email", "campaigns: at most this many emails per customer in cap_days days (0: no cap)", _count),
+    SettingSpec("cap_sms", "campaigns: at most this many SMS per customer in cap_days days (0: no cap)", _count),
+    SettingSpec("quiet_start", "campaigns: no SMS from this time of day, on the recipient's clock", _clock),
+    SettingSpec("quiet_end", "campaigns: ...until this time of day", _clock),
+    SettingSpec("quiet_hours_action", "campaigns: an SMS due in quiet hours waits for them to end (move) or is "
+                "not sent (exclude)", _quiet_action),
+    SettingSpec("send_unknown_email", "campaigns: email people whose consent is unknown (no: only those who "
+                "said yes)", _yes_no),
+    SettingSpec("send_unknown_sms", "campaigns: text people whose consent is unknown (no: only those who "
+                "said yes)", _yes_no),
+    SettingSpec("soft_opt_in", "campaigns: email existing customers (an order) whose consent is unknown, the "
+                "EU's soft opt-in for similar products; never anyone who said no", _yes_no),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 
@@ -96,6 +158,10 @@ _BY_KEY = {s.key: s for s in SETTINGS}
 def _default(key: str) -> object:
     if key in DEFAULT_SETTINGS:
         return DEFAULT_SETTINGS[key]
+    from omnidesk.core.campaigns.guards import DEFAULT_RULES
+
+    if key in DEFAULT_RULES:
+        return DEFAULT_RULES[key]
     if key == "channel_trust":
         from omnidesk.core.identity.golden import DEFAULT_TRUST
 
@@ -111,37 +177,150 @@ def list_settings(ws: Workspace) -> list[dict]:
              "help": s.help} for s in SETTINGS]
 
 
-def change_setting(ws: Workspace, key: str, text: str) -> object:
-    """Check ``text`` for ``key`` and store it; an empty text restores the default. Returns the value."""
+def preference_values(ws: Workspace) -> dict[str, object]:
+    """Every setting as the workspace reads it now, for a form that shows them all.
+
+    ``channel_trust`` is the whole order: the channels named, the rest of the default
+    order, then every other channel a file was imported as (alphabetically), so each
+    can be given its place.
+    """
+    values = {s.key: ws.get_setting(s.key, _default(s.key)) for s in SETTINGS}
+    order = trust_order(values["channel_trust"])
+    with ws.engine.connect() as conn:
+        imported = {c for (c,) in conn.execute(select(ImportBatch.__table__.c.channel).distinct()) if c}
+    values["channel_trust"] = order + sorted(imported - set(order) - {HAND})
+    return values
+
+
+def check_setting(key: str, text: str) -> object:
+    """The value ``text`` stands for as ``key`` (empty: the default); ValueError with one sentence if none."""
     spec = _BY_KEY.get(key)
     if spec is None:
+        raise ValueError(f"there is no setting '{key}'; the settings are: {', '.join(_BY_KEY)}")
+    return _default(key) if not text.strip() else spec.parse(text)
+
+
+def check_thresholds(auto: object, review: object) -> None:
+    """ValueError unless the review threshold stays below the automatic one."""
+    if float(review) >= float(auto):
+        raise ValueError(f"the review threshold ({float(review):g} bits) must stay below the automatic one "
+                         f"({float(auto):g} bits)")
+
+
+def change_setting(ws: Workspace, key: str, text: str) -> object:
+    """Check ``text`` for ``key`` and store it; an empty text restores the default. Returns the value."""
+    if key not in _BY_KEY:
         raise UserError(f"there is no setting '{key}'; the settings are: {', '.join(_BY_KEY)}")
-    if not text.strip():
-        value = _default(key)
-    else:
-        try:
-            value = spec.parse(text)
-        except ValueError as exc:
-            raise UserError(f"{key}: {exc}") from None
+    try:
+        value = check_setting(key, text)
+    except ValueError as exc:
+        raise UserError(f"{key}: {exc}") from None
     auto = value if key == "match_auto_threshold" else ws.get_setting("match_auto_threshold",
                                                                       _default("match_auto_threshold"))
     review = value if key == "match_review_threshold" else ws.get_setting("match_review_threshold",
                                                                           _default("match_review_threshold"))
-    if float(review) >= float(auto):
-        raise UserError(f"the review threshold ({review:g} bits) must stay below the automatic one ({auto:g} bits)")
+    try:
+        check_thresholds(auto, review)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     ws.set_setting(key, value)
     if key == "channel_trust":
-        _refresh_merged_customers(ws)
+        with ws.writing() as conn:
+            _refresh_merged_customers(conn)
     return value
 
 
-def _refresh_merged_customers(ws: Workspace) -> None:
-    """A new trust order changes the card of every customer with more than one record."""
-    from sqlalchemy import select
+def trust_order(named: object) -> list[str]:
+    """The whole order of trust a ``channel_trust`` value stands for: the channels it names, then the
+    rest of the default order (what the card's survivorship reads, see ``golden.channel_trust``)."""
+    from omnidesk.core.identity.golden import DEFAULT_TRUST
 
+    listed = [str(c) for c in named] if isinstance(named, list) else []
+    return listed + [c for c in DEFAULT_TRUST if c not in listed]
+
+
+@dataclass(frozen=True)
+class SettingsChange:
+    """Several settings changed at once, as stored text (JSON; None: not stored) before and after."""
+
+    before: dict[str, str | None]
+    after: dict[str, str | None]
+    changes: Changes
+
+    @property
+    def empty(self) -> bool:
+        return not self.after
+
+
+def change_settings(ws: Workspace, texts: Mapping[str, str]) -> SettingsChange:
+    """Check every ``key -> text`` and store those that differ from what the workspace reads now,
+    in one transaction; nothing is stored when any is refused (UserError naming the setting).
+
+    An empty text stands for the default.  The thresholds are checked together (review below
+    automatic).  A new channel trust order refreshes every merged customer's card in the same
+    transaction.  Returns what was stored before and after, for :func:`restore_settings`.
+    """
+    values: dict[str, object] = {}
+    for key, text in texts.items():
+        if key not in _BY_KEY:
+            raise UserError(f"there is no setting '{key}'; the settings are: {', '.join(_BY_KEY)}")
+        try:
+            values[key] = check_setting(key, text)
+        except ValueError as exc:
+            raise UserError(f"{key}: {exc}") from None
+    current = {key: ws.get_setting(key, _default(key)) for key in _BY_KEY}
+    try:
+        check_thresholds(values.get("match_auto_threshold", current["match_auto_threshold"]),
+                         values.get("match_review_threshold", current["match_review_threshold"]))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    changed = {key: value for key, value in values.items() if not _same(key, value, current[key])}
+    if not changed:
+        return SettingsChange({}, {}, Changes())
+    return restore_settings(ws, {key: json.dumps(value) for key, value in changed.items()})
+
+
+def _same(key: str, new: object, old: object) -> bool:
+    if key == "channel_trust":
+        return trust_order(new) == trust_order(old)
+    if key.startswith("match_"):
+        return float(new) == float(old)
+    return new == old
+
+
+def restore_settings(ws: Workspace, stored: Mapping[str, str | None], *,
+                     expect: Mapping[str, str | None] | None = None) -> SettingsChange:
+    """Store each ``key -> JSON text`` (None: remove it, so the default applies) in one transaction.
+
+    With ``expect``, first checks the settings read exactly so (as an undo step left them) and
+    raises UserError, changing nothing, when another window or the command line changed them since.
+    """
+    table = Setting.__table__
+    with ws.writing() as conn:
+        rows = conn.execute(select(table.c.key, table.c.value).where(table.c.key.in_(list(stored)))).all()
+        before: dict[str, str | None] = {key: None for key in stored}
+        before.update({row.key: row.value for row in rows})
+        if expect is not None and any(_json(before[k]) != _json(expect.get(k)) for k in stored):
+            raise UserError("the preferences were changed since (in another window or from the command line)")
+        for key, text in stored.items():
+            if before[key] is not None:
+                conn.execute(table.delete().where(table.c.key == key))
+            if text is not None:
+                conn.execute(table.insert().values(key=key, value=text))
+        trust_changed = "channel_trust" in stored and (trust_order(_json(before["channel_trust"]))
+                                                       != trust_order(_json(stored["channel_trust"])))
+        if trust_changed:
+            _refresh_merged_customers(conn)
+    return SettingsChange(before, dict(stored), Changes(settings=True, customer_list=trust_changed))
+
+
+def _json(text: str | None) -> object:
+    return None if text is None else json.loads(text)
+
+
+def _refresh_merged_customers(conn) -> None:
+    """A new trust order changes the card of every customer with more than one record."""
     from omnidesk.core.identity.golden import refresh_customers
-    from omnidesk.core.models import Customer
 
     cust = Customer.__table__
-    with ws.writing() as conn:
-        refresh_customers(conn, conn.execute(select(cust.c.id).where(cust.c.source_count > 1)).scalars().all())
+    refresh_customers(conn, conn.execute(select(cust.c.id).where(cust.c.source_count > 1)).scalars().all())

@@ -28,7 +28,7 @@ from omnidesk.core.channels import CONSENT_CODES, channel_name
 from omnidesk.core.consent import Fact, changes, facts_query, file_times
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
+from omnidesk.core.models import HAND_KIND, Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
 from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.workspace import Workspace
 
@@ -118,7 +118,8 @@ def _union(customer_id: int):
             utc_text(con.c.occurred_at),
             con.c.channel,
             literal(CONSENT_TYPE),
-            label + literal(" consent: ") + con.c.status,
+            label + literal(" consent: ") + con.c.status
+            + case((con.c.note != "", literal(" — ") + con.c.note), else_=literal("")),
             null(),
             null(),
             literal("{}"),
@@ -142,7 +143,8 @@ def _union(customer_id: int):
             utc_text(created),
             rec.c.channel,
             literal(FIRST_SEEN_TYPE),
-            literal("First seen in ") + batch.c.file_name,
+            case((batch.c.kind == HAND_KIND, literal("Added by you")),
+                 else_=literal("First seen in ") + batch.c.file_name),
             null(),
             null(),
             literal("{}"),

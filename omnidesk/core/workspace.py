@@ -30,6 +30,7 @@ from sqlmodel import Session
 
 from omnidesk.core import dialect, failures
 from omnidesk.core.models import (
+    HAND_KIND,
     Consent,
     Customer,
     Event,
@@ -457,10 +458,14 @@ class Workspace:
             "imports": ImportBatch,
         }
         with self.engine.connect() as conn:
-            return {
+            out = {
                 name: conn.execute(select(func.count()).select_from(model)).scalar_one()
                 for name, model in tables.items()
             }
+            # The batch of hand entries is not an import.
+            out["imports"] -= conn.execute(select(func.count()).select_from(ImportBatch)
+                                           .where(ImportBatch.__table__.c.kind == HAND_KIND)).scalar_one()
+            return out
 
     def check(self) -> None:
         """Read every page (SQLite's ``quick_check``); raises DamagedWorkspaceError when any is damaged."""

@@ -15,12 +15,15 @@ from pathlib import Path
 
 from PySide6.QtGui import QUndoCommand
 
+from omnidesk.core import segments as core_segments
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
+from omnidesk.core.identity import kept_apart as core_apart
 from omnidesk.core.identity import merge as core_merge
 from omnidesk.core.importing import batches as core_batches
 from omnidesk.core.journal import JournaledWorkspace, revert
 from omnidesk.core.notes import replace_notes
+from omnidesk.core.settings import SettingsChange, change_settings, restore_settings
 from omnidesk.core.tasks import Cancelled, Progress, run_to_completion
 from omnidesk.core.workspace import Workspace, WorkspaceError
 
@@ -156,6 +159,30 @@ class NotesStep(CustomerStep):
         return replace_notes(ws, self.customer_id, self.edit.before, expect=self.edit.after).changes
 
 
+class PreferencesStep(Step):
+    """The Preferences dialog's values, stored together; undo puts every one back as it was."""
+
+    def __init__(self, texts: dict[str, str]) -> None:
+        super().__init__("change preferences")
+        self.texts = dict(texts)
+        self.change: SettingsChange | None = None
+
+    def target_words(self) -> str:
+        return "The workspace's preferences"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        if self.change is None:
+            self.change = change_settings(ws, self.texts)
+            self.noop = self.change.empty
+            return self.change.changes
+        return restore_settings(ws, self.change.after, expect=self.change.before).changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.change is not None
+        return restore_settings(ws, self.change.before, expect=self.change.after).changes
+
+
 class MergeStep(CustomerStep):
     def __init__(self, customer_ids: Sequence[int], first_name: str) -> None:
         ids = sorted(set(customer_ids))
@@ -251,6 +278,29 @@ class SkipStep(ReviewStep):
     def revert(self, ws: Workspace) -> Changes:
         assert self.change is not None
         return core_merge.set_review_status(ws, self.review_id, self.change.before, expect="skipped").changes
+
+
+class ReopenStep(Step):
+    """Pairs kept apart put back in the review queue ("not sure any more")."""
+
+    def __init__(self, items: Sequence[core_apart.KeptApart], pair: str) -> None:
+        customers = sorted({c for i in items for c in (i.left_id, i.right_id) if c is not None})
+        super().__init__(f"review again of {pair}", customers)
+        self.pair = pair
+        self.items = list(items)
+        self.result: core_apart.Reopened | None = None
+
+    def target_words(self) -> str:
+        return f"The pair {self.pair}"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.result = core_apart.reopen_kept_apart(ws, self.items)
+        return self.result.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.result is not None
+        return core_apart.undo_reopen(ws, self.result)
 
 
 class BulkAcceptStep(Step):
@@ -404,3 +454,97 @@ class FindDuplicatesStep(Step):
     def revert(self, ws: Workspace) -> Changes:
         assert self.journal is not None
         return revert(ws, self.journal) | self.stats.changes
+
+
+class SegmentStep(Step):
+    """A change to the saved segments: names and rules only, no customer is touched."""
+
+    def __init__(self, text: str, name: str) -> None:
+        super().__init__(text)
+        self.name = name
+
+    def target_words(self) -> str:
+        return f"The segment {self.name!r}"
+
+
+class SaveSegmentStep(SegmentStep):
+    """Save a rule under a name; undo deletes it, or puts back the rule it replaced."""
+
+    def __init__(self, name: str, rule: dict, replace: bool = False) -> None:
+        super().__init__(f"save segment {name!r}", name)
+        self.rule, self.replace = rule, replace
+        self.replaced: core_segments.Segment | None = None
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        try:
+            self.replaced = core_segments.get_segment(ws, self.name) if self.replace else None
+        except core_segments.RuleError:
+            self.replaced = None
+        return core_segments.save_segment(ws, self.name, self.rule, replace=self.replace)
+
+    def revert(self, ws: Workspace) -> Changes:
+        if self.replaced is not None:
+            return core_segments.save_segment(ws, self.replaced.name, self.replaced.rule, replace=True)
+        return core_segments.delete_segment(ws, self.name)
+
+
+class RenameSegmentStep(SegmentStep):
+    def __init__(self, name: str, new_name: str) -> None:
+        super().__init__(f"rename of segment {name!r} to {new_name!r}", name)
+        self.new_name = new_name
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        return core_segments.rename_segment(ws, self.name, self.new_name)
+
+    def revert(self, ws: Workspace) -> Changes:
+        return core_segments.rename_segment(ws, self.new_name, self.name)
+
+
+class DeleteSegmentStep(SegmentStep):
+    """Delete a saved segment; undo saves its rule again under its name."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"delete segment {name!r}", name)
+        self.deleted: core_segments.Segment | None = None
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        self.deleted = core_segments.get_segment(ws, self.name)
+        return core_segments.delete_segment(ws, self.name)
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.deleted is not None
+        return core_segments.save_segment(ws, self.deleted.name, self.deleted.rule)
+
+
+class HandEditStep(Step):
+    """A change the user typed in (edits.py), journaled: undo puts back every row exactly.
+
+    ``run(ws)`` makes the change and returns the core's Edit.  Redo runs it
+    again.  A bulk change over many customers names none for fingerprints (the
+    journal itself refuses an undo over rows changed since).
+    """
+
+    def __init__(self, text: str, run, customers: Sequence[int] = (), target: str = "") -> None:
+        super().__init__(text, customers)
+        self.run = run
+        self.target = target
+        self.journal = None
+        self.edit = None
+
+    def target_words(self) -> str:
+        return self.target or "What this change touched"
+
+    def apply(self, ws: Workspace) -> Changes:
+        self.workspace = ws
+        journaled = JournaledWorkspace(ws)
+        self.edit = self.run(journaled)
+        self.journal = journaled.journal()
+        self.noop = not len(self.journal)
+        return self.edit.changes
+
+    def revert(self, ws: Workspace) -> Changes:
+        assert self.journal is not None and self.edit is not None
+        return revert(ws, self.journal) | self.edit.changes

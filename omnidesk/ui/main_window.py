@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
+    QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -45,12 +46,14 @@ from omnidesk.core.workspace import (
     backup_files,
 )
 from omnidesk.ui.operations import Operations
+from omnidesk.ui.saved_segments import SavedSegments
 from omnidesk.ui.tasks import TaskRunner
 from omnidesk.ui.views.customer import CustomerView
 from omnidesk.ui.views.customers_view import CustomersView
 from omnidesk.ui.views.imports_view import ImportsView
 from omnidesk.ui.views.review_view import ReviewView
 from omnidesk.ui.views.welcome_view import WelcomeView
+from omnidesk.ui.widgets.navigation import NavigationList
 from omnidesk.ui.widgets.work_indicator import WorkIndicator
 
 WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
@@ -83,7 +86,9 @@ class MainWindow(QMainWindow):
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
         self.screens: dict[str, QWidget] = {}
         self.customer_view: CustomerView | None = None
+        self._back_to = "customers"  # the screen a customer's screen was opened from
         self.customer_page: QWidget | None = None
+        self.segments: SavedSegments | None = None
         self.read_only_banner: QLabel | None = None
         self._close_when_notes_saved = False
         self._leaving_without_notes = False
@@ -130,6 +135,8 @@ class MainWindow(QMainWindow):
                                                     QKeySequence("Ctrl+Shift+E"),
                                                     "Write the customer list, as searched and filtered, to a CSV file")
         self.import_action = self._action("&Import Files…", self.import_files_dialog, QKeySequence("Ctrl+I"), "Import CSV exports")
+        self.new_customer_action = self._action("New &Customer…", self.new_customer, QKeySequence("Ctrl+Shift+N"),
+                                                "Add a customer by hand")
         self.quit_action = self._action("&Quit", self.close, K.Quit)
         # Edit › Undo and Redo run through the bridge, which checks a step can still run before the
         # stack moves; their text names the step ("Undo pin email of Chloé Hill").
@@ -145,6 +152,13 @@ class MainWindow(QMainWindow):
         self.about_action = self._action("&About Omnidesk", self.show_about)
         self.duplicates_action = self._action("Find &Duplicates", self.find_duplicates,
                                               status="Look for more customers who are one person")
+        # Linux desktops have no standard Preferences key: Ctrl+, there, as on the other systems.
+        self.preferences_action = self._action("&Preferences…", self.show_preferences,
+                                               status="The business's name, region, zone, currency and matching")
+        self.preferences_action.setShortcuts(QKeySequence.keyBindings(K.Preferences) or [QKeySequence("Ctrl+,")])
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.preferences_dialog = None  # the open Preferences dialog, if any
+        self.basics_dialog = None  # the questions a new workspace asks first, while open
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -155,6 +169,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
         file_menu.addAction(self.import_action)
+        file_menu.addAction(self.new_customer_action)
         file_menu.addAction(self.copy_action)
         file_menu.addAction(self.export_customers_action)
         file_menu.addSeparator()
@@ -164,6 +179,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.redo_action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.duplicates_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.preferences_action)
         self.view_menu = bar.addMenu("&View")
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
@@ -174,7 +191,8 @@ class MainWindow(QMainWindow):
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
         self.export_customers_action.setEnabled(has)
-        for action in (self.import_action, self.duplicates_action):
+        for action in (self.import_action, self.duplicates_action, self.new_customer_action,
+                       self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)
         if not writable:
             self.undo_stack.clear()
@@ -356,6 +374,11 @@ class MainWindow(QMainWindow):
     def show_info(self, title: str, text: str) -> None:
         QMessageBox.information(self, title, text)
 
+    def ask_segment_name(self, title: str, label: str, text: str = "") -> str | None:
+        """A segment's name, typed; None when the user cancels."""
+        name, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
+        return name if ok else None
+
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
@@ -401,6 +424,35 @@ class MainWindow(QMainWindow):
             return
         if not self.set_workspace(workspace):
             workspace.close()
+            return
+        self.ask_workspace_basics()
+
+    def ask_workspace_basics(self) -> None:
+        """Ask a new workspace's name, region, zone and currency; Skip keeps its defaults."""
+        from omnidesk.ui.dialogs.workspace_basics import WorkspaceBasicsDialog, machine_basics
+
+        assert self.workspace is not None
+        dialog = WorkspaceBasicsDialog(self.workspace.name, machine_basics(), self)
+        dialog.accepted.connect(lambda: self.operations.set_up(dialog.texts()))
+        dialog.finished.connect(lambda: setattr(self, "basics_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.basics_dialog = dialog
+        dialog.open()
+
+    def show_preferences(self) -> None:
+        """Edit › Preferences: the settings in one dialog; OK stores them as one undo step."""
+        from omnidesk.core.settings import preference_values
+        from omnidesk.ui.dialogs.preferences import PreferencesDialog
+        from omnidesk.ui.dialogs.workspace_basics import machine_basics
+
+        if self.workspace is None or self._refuse_if_read_only():
+            return
+        dialog = PreferencesDialog(preference_values(self.workspace), machine_basics(), self)
+        dialog.accepted.connect(lambda: self.operations.change_preferences(dialog.texts()))
+        dialog.finished.connect(lambda: setattr(self, "preferences_dialog", None))
+        dialog.finished.connect(dialog.deleteLater)
+        self.preferences_dialog = dialog
+        dialog.open()
 
     def open_workspace_dialog(self) -> None:
         path = self.ask_open_path()
@@ -503,12 +555,12 @@ class MainWindow(QMainWindow):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         outer.addWidget(row, 1)
-        self.nav = QListWidget()
+        self.nav = NavigationList()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(170)
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
         self.screen_stack = QStackedWidget()
-        customers = CustomersView(self.workspace, settings=self.settings)
+        customers = CustomersView(self.workspace, runner=self.runner, settings=self.settings)
         customers.importRequested.connect(self.import_files_dialog)
         customers.exportRequested.connect(self.export_customers)
         customers.mergeRequested.connect(self.merge_customers)
@@ -517,18 +569,22 @@ class MainWindow(QMainWindow):
         review.rejectRequested.connect(lambda rid: self._decide(self.operations.reject, rid))
         review.skipRequested.connect(lambda rid: self._decide(self.operations.skip, rid))
         review.acceptAboveRequested.connect(self.accept_all_above)
+        review.customerActivated.connect(self.open_customer)
+        review.reopenRequested.connect(self.reopen_kept_apart)
         imports = ImportsView(self.workspace)
         imports.importRequested.connect(self.import_files_dialog)
         imports.undoRequested.connect(self.undo_import)
-        self.screens = {"customers": customers, "review": review, "imports": imports}
-        labels = {"customers": "Customers", "review": "Review", "imports": "Imports"}
+        from omnidesk.ui.views.messages import MessagesView
+
+        messages = MessagesView(self.workspace, self.operations)
+        messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
+        self.screens = {"customers": customers, "review": review, "messages": messages, "imports": imports}
+        self._back_to = "customers"
+        labels = {"customers": "Customers", "review": "Review", "messages": "Messages", "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):
-            item = QListWidgetItem(labels[key])
-            item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setSizeHint(QSize(160, 36))
-            self.nav.addItem(item)
+            self.nav.add_screen(key, labels[key])
             holder = QWidget()
             hl = QHBoxLayout(holder)
             hl.setContentsMargins(12, 12, 12, 12)
@@ -536,11 +592,15 @@ class MainWindow(QMainWindow):
             self.screen_stack.addWidget(holder)
             action = self.view_menu.addAction(labels[key])
             action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            action.triggered.connect(lambda _c=False, k=key: self.show_screen(k))
+            action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
+        self.filter_action = self.view_menu.addAction("&Filter Customers…")
+        self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
+        self.filter_action.setStatusTip("Show or hide the rule filter of the customer list")
+        self.filter_action.triggered.connect(self.toggle_customer_filter)
         # One customer's screen is reached from the list, not from the navigation:
         # it shares the stack but has no navigation item of its own.
         self.customer_view = CustomerView(self.workspace, operations=self.operations)
-        self.customer_view.backRequested.connect(self.show_customer_list)
+        self.customer_view.backRequested.connect(self.go_back)
         self.customer_view.timelineExported.connect(
             lambda path: self.statusBar().showMessage(f"Exported the timeline to {path}", 8000))
         self.customer_view.personExported.connect(
@@ -551,8 +611,9 @@ class MainWindow(QMainWindow):
         if self.workspace.readonly:
             self.customer_view.set_read_only(True)
             # The views switch these on and off as rows are selected: hidden, they stay out of reach.
-            for button in (customers.merge_button, review.accept_button, review.reject_button,
-                           review.skip_button, review.bulk_button, imports.import_button, imports.undo_button):
+            for button in (customers.merge_button, customers.builder.save_button, review.accept_button,
+                           review.reject_button, review.skip_button, review.bulk_button, review.reopen_button,
+                           imports.import_button, imports.undo_button):
                 button.setVisible(False)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()
@@ -563,11 +624,11 @@ class MainWindow(QMainWindow):
         self.back_action = self.view_menu.addAction("&Back to Customers")
         self.back_action.setShortcut(QKeySequence.StandardKey.Back)
         self.back_action.setStatusTip("Back to the customer list")
-        self.back_action.triggered.connect(self.show_customer_list)
+        self.back_action.triggered.connect(self.go_back)
         self.back_action.setEnabled(False)
-        self.nav.currentRowChanged.connect(self.screen_stack.setCurrentIndex)
-        # Clicking the current item ("Customers" while a customer is open) still switches.
-        self.nav.itemClicked.connect(lambda item: self.screen_stack.setCurrentIndex(self.nav.row(item)))
+        # Rows are found by key: saved segments sit between the screens' rows.
+        self.nav.screenChosen.connect(lambda key: self.screen_stack.setCurrentIndex(list(self.screens).index(key)))
+        self.segments = SavedSegments(self, self.nav, customers, self.operations)
         self.screen_stack.currentChanged.connect(self._screen_changed)
         layout.addWidget(self.nav)
         layout.addWidget(self.screen_stack, 1)
@@ -578,20 +639,47 @@ class MainWindow(QMainWindow):
     def show_screen(self, key: str) -> None:
         keys = list(self.screens)
         if key in keys:
-            self.nav.setCurrentRow(keys.index(key))
+            if self.nav.current_key() != key:  # a segment of the screen stays selected
+                self.nav.setCurrentRow(self.nav.row_of(key))
             self.screen_stack.setCurrentIndex(keys.index(key))
+
+    def toggle_customer_filter(self) -> None:
+        """View › Filter Customers: the Customers screen, with its rule panel shown or hidden."""
+        customers = self.screens.get("customers")
+        if customers is None:
+            return
+        if self.current_screen() != "customers":
+            self.show_screen("customers")
+            customers.show_filter(True)
+        else:
+            customers.toggle_filter()
+
+    def _go_to_screen(self, key: str) -> None:
+        """View › (Ctrl+1, Ctrl+2…): the screen, with the keys on its list, ready to walk it."""
+        self.show_screen(key)
+        restore = getattr(self.screens.get(key), "restore_focus", None)
+        if restore is not None:
+            restore()
 
     def current_screen(self) -> str | None:
         if self.stack.currentIndex() != 1:
             return None
         if self.customer_page is not None and self.screen_stack.currentWidget() is self.customer_page:
             return "customer"
-        return list(self.screens)[self.nav.currentRow()]
+        return self.nav.current_key()
 
     def open_customer(self, customer_id: int) -> None:
-        """Show one customer's card, timeline, sources and notes."""
+        """Show one customer's card, timeline, sources and notes; Back returns to the screen it was opened from."""
         if self.customer_view is None:
             return
+        came_from = self.current_screen()
+        if came_from in self.screens:
+            self._back_to = came_from
+            label = self.nav_labels[came_from]
+            self.back_action.setText(f"&Back to {label}")
+            self.back_action.setStatusTip(f"Back to the {label} screen")
+            self.customer_view.back_button.setText(f"‹  {label}")
+            self.customer_view.back_button.setToolTip(f"Back to {label} (Alt+Left)")
         self.customer_view.show_customer(customer_id)
         self.screen_stack.setCurrentWidget(self.customer_page)
 
@@ -612,6 +700,34 @@ class MainWindow(QMainWindow):
             f"Exported {n:,} customer{'' if n == 1 else 's'} to {path}", 8000))
         dialog.open()
         return dialog
+
+    def new_customer_dialog(self):
+        from omnidesk.core.edits import all_tags, check_values
+        from omnidesk.ui.dialogs.edit_dialogs import CustomerValuesDialog
+
+        assert self.workspace is not None
+        workspace = self.workspace
+        return CustomerValuesDialog(lambda values: check_values(workspace, values), None,
+                                    known_tags=[t for t, _n in all_tags(workspace)], parent=self)
+
+    def new_customer(self) -> None:
+        """File › New Customer…: add a customer by hand (one undo step), then show them."""
+        if self.workspace is None or self._refuse_if_read_only():
+            return
+        dialog = self.new_customer_dialog()
+        try:
+            if dialog.exec() != dialog.DialogCode.Accepted:
+                return
+            values = dialog.values
+        finally:
+            dialog.deleteLater()
+        edit = self.operations.add_customer(values)
+        if edit is not None and edit.created is not None:
+            self.open_customer(edit.created)
+
+    def go_back(self) -> None:
+        """From a customer's screen to the screen it was opened from (Review: at the same pair)."""
+        self._go_to_screen(self._back_to if self._back_to in self.screens else "customers")
 
     def show_customer_list(self) -> None:
         self.show_screen("customers")
@@ -636,6 +752,8 @@ class MainWindow(QMainWindow):
             screen.apply_changes(changes)
         if self.customer_view is not None:
             self.customer_view.apply_changes(changes)
+        if self.segments is not None:
+            self.segments.apply_changes(changes)
         if changes.touches_list() or changes.imports or changes.reviews or changes.everything:
             self._update_status()
 
@@ -651,7 +769,7 @@ class MainWindow(QMainWindow):
         if review is None:
             return
         n = len(review.items)
-        item = self.nav.item(list(self.screens).index("review"))
+        item = self.nav.item(self.nav.row_of("review"))
         item.setText(f"Review ({n:,})" if n else "Review")
 
     # -- identity --------------------------------------------------------------------------
@@ -668,6 +786,16 @@ class MainWindow(QMainWindow):
         item = next((i for i in self.screens["review"].items if i.id == review_id), None)
         if item is not None and not self._refuse_if_read_only():
             run(review_id, item.left_id, item.right_id)
+
+    def reopen_kept_apart(self, items: list) -> None:
+        """Put pairs kept apart back in the review queue, as one undo step named after the pair."""
+        if not items or self._refuse_if_read_only():
+            return
+        review = self.screens["review"]
+        pair = review.pair_words(items[0]) if len(items) == 1 else f"{len(items):,} pairs"
+        if self.operations.reopen_kept_apart(items, pair):
+            self.statusBar().showMessage(f"{pair}: back in the review queue" if items[0].complete else
+                                         f"{pair}: no longer kept apart", 8000)
 
     def accept_all_above(self, min_score: float) -> None:
         """Ask (how many pairs merge, which skipped ones stay), merge them as one step, then say what happened."""

@@ -51,6 +51,12 @@ def reason(exc: BaseException) -> str:
     return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
 
 
+class _MessagesChanged:
+    """What a change to messages that returns nothing of its own (a delete) changed."""
+
+    changes = Changes(messages=True)
+
+
 class Operations(QObject):
     changed = Signal(object)  # Changes: once per finished change, undo or redo
     failed = Signal(str, str)  # title, text: a change that did not happen, and why
@@ -284,6 +290,29 @@ class Operations(QObject):
         self._pushed(step, changes)
         return not step.noop
 
+    def change_preferences(self, texts: dict[str, str]) -> bool:
+        """Store the Preferences dialog's values (``setting key -> text``) as one undo step."""
+        return self.push(commands.PreferencesStep(texts), "Cannot change the preferences")
+
+    def set_up(self, texts: dict[str, str]) -> bool:
+        """A new workspace's first answers (name, region, zone, currency), stored in one transaction.
+
+        Not an undo step: there is nothing before them to go back to (Preferences changes them).
+        """
+        from omnidesk.core.settings import change_settings
+
+        title = "Cannot store the business's details"
+        if not self._ready(title):
+            return False
+        assert self.workspace is not None
+        try:
+            change = change_settings(self.workspace, texts)
+        except Exception as exc:
+            self._report(title, exc)
+            return False
+        self.changed.emit(change.changes)
+        return True
+
     def merge(self, customer_ids: Sequence[int]) -> bool:
         ids = sorted(set(customer_ids))
         if len(ids) < 2 or self.workspace is None:
@@ -312,6 +341,15 @@ class Operations(QObject):
         names = self.names([left, right])
         pair = f"{names.get(left, f'#{left}')} ~ {names.get(right, f'#{right}')}"
         return self.push(kind(review_id, left, right, pair), "Not possible")
+
+    def reopen_kept_apart(self, items: Sequence, pair: str) -> bool:
+        """Forget that these pairs are different people and queue them for review, as one step.
+
+        ``pair`` names them for Edit › Undo ("Anna Lee ~ Mark Lee").
+        """
+        if not items:
+            return False
+        return self.push(commands.ReopenStep(list(items), pair), "Cannot review the pair again")
 
     def accept_all(self, review_ids: Sequence[int], customers: Sequence[int], min_score: float):
         """Accept these pairs as one step; returns the core's BulkAccept, or None when it did not run."""
@@ -371,6 +409,85 @@ class Operations(QObject):
 
         self._start("Find Duplicates", step.long_task(self.workspace, self), done, "Cannot look for duplicates now")
         return True
+
+    def save_segment(self, name: str, rule: dict, *, replace: bool = False) -> bool:
+        """Save ``rule`` as the segment ``name`` (``replace``: over one of that name) as one undo step."""
+        return self.push(commands.SaveSegmentStep(name, rule, replace), "Cannot save the segment")
+
+    def rename_segment(self, name: str, new_name: str) -> bool:
+        return self.push(commands.RenameSegmentStep(name, new_name), "Cannot rename the segment")
+
+    def delete_segment(self, name: str) -> bool:
+        return self.push(commands.DeleteSegmentStep(name), "Cannot delete the segment")
+
+    # -- what the user types in (core/edits.py) ---------------------------------------
+
+    def _hand(self, text: str, run, title: str, customers: Sequence[int] = (), target: str = ""):
+        """Run a hand edit as one journaled undo step; the core's Edit, or None when it did not happen."""
+        step = commands.HandEditStep(text, run, customers, target)
+        return step.edit if self.push(step, title) else None
+
+    def edit_values(self, customer_id: int, values: dict[str, str]):
+        """Type in some of a customer's values (each wins over every file from now on)."""
+        from omnidesk.core import edits
+
+        name = self._name(customer_id)
+        what = ", ".join(commands.FIELD_WORDS.get(f, f) for f in values)
+        return self._hand(f"edit {what} of {name}", lambda ws: edits.set_values(ws, customer_id, values),
+                          "Cannot change the customer", [customer_id], name)
+
+    def retag(self, customer_ids: Sequence[int], add: Sequence[str] = (), remove: Sequence[str] = ()):
+        """Add and take off tags on these customers, one step for all of them."""
+        from omnidesk.core import edits
+
+        ids = sorted(set(customer_ids))
+        if len(ids) == 1:
+            who = self._name(ids[0])
+        else:
+            who = f"{len(ids):,} customers"
+        tags = lambda names: f"tag{'s' if len(names) > 1 else ''} {', '.join(names)}"  # noqa: E731
+        words = "; ".join(part for part in (f"add {tags(add)} to {who}" if add else "",
+                                            f"remove {tags(remove)} from {who}" if remove else "") if part)
+        # A few customers are checked by fingerprint; many by the journal alone (see HandEditStep).
+        named = ids if len(ids) <= 500 else []
+        return self._hand(words, lambda ws: edits.retag(ws, ids, add, remove), "Cannot change the tags",
+                          named, who[0].upper() + who[1:])
+
+    def record_consent(self, customer_id: int, channel: str, status: str, note: str):
+        from omnidesk.core import edits
+        from omnidesk.core.channels import channel_name
+
+        name = self._name(customer_id)
+        return self._hand(f"record {channel_name(channel)} consent {status} for {name}",
+                          lambda ws: edits.record_consent(ws, customer_id, channel, status, note),
+                          "Cannot record the consent", [customer_id], name)
+
+    def set_custom_field(self, customer_id: int, field: str, value: str):
+        from omnidesk.core import edits
+
+        name = self._name(customer_id)
+        return self._hand(f"edit {field} of {name}", lambda ws: edits.set_custom_field(ws, customer_id, field, value),
+                          "Cannot change the field", [customer_id], name)
+
+    def add_customer(self, values: dict[str, str]):
+        """Add a customer by hand; the core's Edit (``created`` is the new id), or None."""
+        from omnidesk.core import edits
+
+        who = " ".join(values.get(f, "") for f in ("first_name", "last_name")).strip() \
+            or values.get("email") or values.get("phone") or "a customer"
+        return self._hand(f"add {who}", lambda ws: edits.add_customer(ws, values), "Cannot add the customer",
+                          (), who)
+
+    def change_messages(self, words: str, run):
+        """A change to messages or the brand kit, as one undo step; what ``run`` returned, or None."""
+        def call(ws):
+            result = run(ws)
+            return result if hasattr(result, "changes") else _MessagesChanged()
+
+        return self._hand(words, call, "Cannot change the message")
+
+    def _name(self, customer_id: int) -> str:
+        return self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""
 
     def erase_person(self, customer_id: int) -> dict:
         """Erase a person everywhere: not undoable, so the undo stack is cleared (it may hold their data).

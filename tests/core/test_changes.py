@@ -23,3 +23,10 @@ def test_notes_alone_touch_the_notes_not_the_card_or_the_list():
     assert not saved.touches_customer(4) and not saved.touches_list()
     assert (saved | Changes.of_customers(5)).notes == {4}
     assert Changes.of_customers(4).touches_notes(4)  # a card that changed shows its notes again too
+
+
+def test_settings_touch_every_card_and_list_but_not_the_notes():
+    # A new region, zone or currency changes how every phone, date and amount reads.
+    changed = Changes(settings=True)
+    assert changed.touches_customer(8) and changed.touches_list()
+    assert not changed.touches_notes(8)

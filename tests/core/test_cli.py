@@ -131,6 +131,19 @@ def test_resolve_review_merge_and_person_commands(tmp_path, capsys):
     assert {pair["left"]["name"], pair["right"]["name"]} == {"Anna Lee", "Mark Lee"}
     assert run(capsys, "review", "reject", str(pair["id"]), "-w", ws)[0] == 0
     assert json.loads(run(capsys, "review", "list", "--json", "-w", ws)[1]) == []
+    status, out, _ = run(capsys, "review", "apart", "--json", "-w", ws)
+    (apart,) = json.loads(out)
+    assert status == 0 and {apart["left"]["name"], apart["right"]["name"]} == {"Anna Lee", "Mark Lee"}
+    assert apart["left"]["in_workspace"] and apart["decided_at"]
+    status, out, _ = run(capsys, "review", "apart", "-w", ws)
+    assert "Anna Lee" in out and "≠" in out
+    status, _, err = run(capsys, "review", "again", str(pair["left"]["id"]), "bo@example.com", "-w", ws)
+    assert status == 2 and "not kept apart" in err
+    status, out, _ = run(capsys, "review", "again", str(pair["left"]["id"]), str(pair["right"]["id"]), "-w", ws)
+    assert status == 0 and "back in the review queue" in out
+    (again,) = json.loads(run(capsys, "review", "list", "--json", "-w", ws)[1])
+    assert "No pairs are kept apart." in run(capsys, "review", "apart", "-w", ws)[1]
+    assert run(capsys, "review", "reject", str(again["id"]), "-w", ws)[0] == 0
     # CUSTOMER as an email and as a phone in another format
     status, out, _ = run(capsys, "merge", "bo@example.com", "+1 415 555 0111", "-w", ws)
     assert status == 0 and "Merged 2 customers" in out

@@ -62,6 +62,9 @@ def test_blanks_sort_last_in_both_directions(shop, sort, descending):
     # The same holds when a filter makes the query read every row instead of an index.
     filtered = list(customer_ids(shop, sort=sort, descending=descending, channel="pos"))
     assert filtered == order
+    ruled = list(customer_ids(shop, sort=sort, descending=descending,
+                              rule={"field": "channel", "op": "is", "value": "pos"}))
+    assert ruled == order
 
 
 def test_every_sort_column_is_a_customer_column():

@@ -250,9 +250,9 @@ def test_manual_merge_and_unmerge_round_trip_keep_provenance(ws, tmp_path):
     # Each value still says which file, row and channel it came from.
     from omnidesk.core.profile import value_sources
 
-    assert value_sources(ws, new)["email"] == ("bo@example.com", "a.csv", 2, "shop")
-    assert value_sources(ws, old)["email"] == ("ann@example.com", "a.csv", 1, "shop")
-    assert value_sources(ws, old)["first_name"] == ("Ann", "a.csv", 1, "shop")
+    assert value_sources(ws, new)["email"][:4] == ("bo@example.com", "a.csv", 2, "shop")
+    assert value_sources(ws, old)["email"][:4] == ("ann@example.com", "a.csv", 1, "shop")
+    assert value_sources(ws, old)["first_name"][:4] == ("Ann", "a.csv", 1, "shop")
     with ws.engine.begin() as conn:
         resolve_all(conn)
     assert customers_of(ws) == split

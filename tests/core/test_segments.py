@@ -265,6 +265,55 @@ def test_saved_segments_round_trip_and_refuse_duplicates_and_unknowns(ws):
         segments.delete_segment(ws, "VIPs in town")
 
 
+def test_a_segment_is_renamed_keeping_its_rule_and_a_taken_name_is_refused(ws):
+    rule = {"all": [c("tag", "is", "vip")]}
+    segments.save_segment(ws, "VIPs", rule)
+    segments.save_segment(ws, "Locals", {"all": [c("city", "is", "Boston")]})
+    assert segments.rename_segment(ws, "vips", "  Best   customers ").segments
+    assert [s.name for s in segments.list_segments(ws)] == ["Best customers", "Locals"]
+    assert segments.get_segment(ws, "best customers").rule == rule
+    segments.rename_segment(ws, "Best customers", "BEST customers")  # its own name, in other case
+    assert segments.get_segment(ws, "best customers").name == "BEST customers"
+    with pytest.raises(RuleError, match="exists already"):
+        segments.rename_segment(ws, "BEST customers", "locals")
+    with pytest.raises(RuleError, match="no segment named"):
+        segments.rename_segment(ws, "Nobody", "Somebody")
+    with pytest.raises(RuleError, match="needs a name"):
+        segments.rename_segment(ws, "Locals", "   ")
+    assert [s.name for s in segments.list_segments(ws)] == ["BEST customers", "Locals"]
+
+
+@pytest.mark.parametrize("rule", [
+    {"all": [c("city", "is", "boston")]},
+    {"any": [c("event.purchase", "within_days", 60), c("consent.email", "is", "unsubscribed")]},
+    {"not": {"any": [c("orders", "gt", 1), c("channel", "is", "web")]}},
+])
+def test_the_customer_list_filtered_by_a_rule_holds_exactly_its_members(ws, rule):
+    from omnidesk.core.customers import customer_ids
+
+    listed = customer_ids(ws, rule=rule, now=NOW)
+    assert sorted(listed) == sorted(member_ids(ws, rule, NOW))
+    # The screen's order and its other filters still apply within the rule.
+    assert list(customer_ids(ws, rule=rule, now=NOW, sort="name")) == member_ids(ws, rule, NOW)
+    shop = set(member_ids(ws, c("channel", "is", "shop"), NOW))
+    assert set(customer_ids(ws, rule=rule, now=NOW, channel="shop")) == set(listed) & shop
+
+
+def test_the_customer_list_refuses_a_bad_rule_in_one_line(ws):
+    from omnidesk.core.customers import customer_ids
+
+    with pytest.raises(RuleError, match="unknown channel 'fax'"):
+        customer_ids(ws, rule=c("channel", "is", "fax"))
+
+
+def test_the_vocabulary_lists_the_custom_fields_and_event_types_imported(ws):
+    with ws.writing() as conn:  # a second file spelling a header another way
+        conn.execute(insert(CustomField.__table__).values(record_id=1, name="LOYALTY tier", value="Bronze"))
+    names, types = segments.rule_vocabulary(ws)
+    assert [n.casefold() for n in names] == ["loyalty tier", "signed up", "visits"]  # once each
+    assert types == ["open", "order", "purchase", "visit"]
+
+
 def test_members_come_in_pages_in_name_order(ws):
     everyone = member_ids(ws, {"all": []}, NOW)
     assert member_ids(ws, {"all": []}, NOW, limit=2) == everyone[:2]

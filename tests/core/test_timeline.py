@@ -295,9 +295,9 @@ def test_value_sources_follow_survivorship(shop):
     ws, ids = shop
     sources = value_sources(ws, ids["ann"])
     # Contact records outrank order rows carrying the same email; the latest contact file wins.
-    assert sources["email"] == ("ann@example.com", "unsubscribed.csv", 1, "email")
+    assert sources["email"][:4] == ("ann@example.com", "unsubscribed.csv", 1, "email")
     assert sources["email"].describe() == "from unsubscribed.csv row 1 (Email)"
-    assert sources["phone"] == ("+14155550101", "customers_export.csv", 1, "shop")
+    assert sources["phone"][:4] == ("+14155550101", "customers_export.csv", 1, "shop")
     assert sources["first_name"].source_file == "customers_export.csv"
     assert "company" not in sources  # empty values have no source
     profile = customer_profile(ws, ids["ann"], now=datetime(2024, 6, 1, tzinfo=UTC))

@@ -147,6 +147,37 @@ def test_vendor_presets_are_bundled(exe, env, tmp_path):
     assert {s["file"]: s["preset"] for s in summaries} == {f"{key}.csv": key for key in FILES}
 
 
+def _bundled_modules(exe: Path) -> set[str]:
+    """The Python modules inside the executable's PYZ archive."""
+    from PyInstaller.archive.readers import PKG_ITEM_PYZ, CArchiveReader
+
+    archive = CArchiveReader(str(exe))
+    modules: set[str] = set()
+    for name, entry in archive.toc.items():
+        if entry[-1] == PKG_ITEM_PYZ:
+            modules |= set(archive.open_embedded_archive(name).toc)
+    return modules
+
+
+def test_message_renderers_and_their_files_are_bundled(exe):
+    # Nothing is imported until a message is rendered, so a missing font, library or
+    # module would only show when someone previews a poster: check each is there.
+    modules = _bundled_modules(exe)
+    for name in ("omnidesk.core.messages.email", "omnidesk.core.messages.poster", "css_inline",
+                 "inscriptis.html_engine", "lxml.html", "segno", "reportlab.pdfgen.canvas",
+                 "reportlab.pdfbase.ttfonts", "pypdfium2", "pypdfium2_raw", "PIL.PngImagePlugin",
+                 "PIL.JpegImagePlugin"):
+        assert name in modules, f"{name} is not in the bundle"
+    internal = exe.parent / "_internal"
+    if not internal.is_dir():
+        pytest.skip("a one-file bundle keeps its files inside the executable")
+    fonts = internal / "reportlab" / "fonts"
+    assert (fonts / "Vera.ttf").is_file() and (fonts / "VeraBd.ttf").is_file()
+    assert list((internal / "pypdfium2_raw").glob("*pdfium*")), "PDFium's library is missing"
+    assert (internal / "pypdfium2_raw" / "version.json").is_file()
+    assert list((internal / "css_inline").glob("css_inline*")), "css-inline's extension is missing"
+
+
 def test_window_starts_offscreen(exe, env, tmp_path):
     # Build the demo first (small), so --demo opens it at once and the
     # seconds below are spent with the window up, not building data.

@@ -137,6 +137,11 @@ def test_a_read_only_workspace_opens_for_reading_with_a_banner(window, shop, qtb
     customers = window.screens["customers"]
     assert customers.model.rowCount() == 3
     assert not customers.merge_button.isVisible()
+    customers.show_filter(True)  # a rule only reads: it filters and counts; saving it is not offered
+    customers.builder.set_rule({"all": [{"field": "orders", "op": "gte", "value": 0}]})
+    assert customers.builder.count_label.text() == "3 customers" and customers.model.rowCount() == 3
+    assert not customers.builder.save_button.isVisible()
+    customers.show_filter(False)
     assert not window.screens["imports"].import_button.isVisible()
     window.open_customer(1)
     view = window.customer_view

@@ -228,8 +228,88 @@ def lower_bar(win, qtbot, monkeypatch):
 find_duplicates.prepare = lower_bar
 
 
+def filled(dialog, fill):
+    """``dialog`` whose exec() fills it in as a person would and presses its OK button."""
+    def run():
+        fill(dialog)
+        dialog.accept()
+        return dialog.result()
+
+    dialog.exec = run
+    return dialog
+
+
+def edit_values(win, qtbot, monkeypatch):
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    view = win.customer_view
+    make = view.values_dialog
+
+    def fill(d):
+        d.edits["city"].setText("Bangor")
+        d.edits["phone"].setText("(415) 555-0142")
+
+    monkeypatch.setattr(view, "values_dialog", lambda: filled(make(), fill))
+    qtbot.mouseClick(view.edit_button, Qt.MouseButton.LeftButton)
+    assert view.fields["phone"].text() == "(415) 555-0142"
+    return "edit phone, city of Dee Park"
+
+
+def edit_tags(win, qtbot, monkeypatch):
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    view = win.customer_view
+    make = view.tags_dialog
+    monkeypatch.setattr(view, "tags_dialog", lambda: filled(make(), lambda d: d.new.setText("VIP, walk-in")))
+    qtbot.mouseClick(view.tags_button, Qt.MouseButton.LeftButton)
+    assert view.fields["tags"].text().replace(" ", "").startswith("VIP")
+    return "add tags VIP, walk-in to Dee Park"
+
+
+def record_consent(win, qtbot, monkeypatch):
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    view = win.customer_view
+    make = view.consent_dialog
+
+    def fill(d):
+        d.channels.setCurrentIndex(d.channels.findData("sms"))
+        d.note_edit.setText("asked by phone to stop SMS")
+
+    monkeypatch.setattr(view, "consent_dialog", lambda: filled(make(), fill))
+    qtbot.mouseClick(view.consent_button, Qt.MouseButton.LeftButton)
+    return "record SMS consent denied for Dee Park"
+
+
+def edit_custom_field(win, qtbot, monkeypatch):
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    view = win.customer_view
+    make = view.custom_field_dialog
+
+    def fill(d):
+        d.names.setCurrentText("Shopping for")
+        d.value_edit.setText("gifts")
+
+    monkeypatch.setattr(view, "custom_field_dialog", lambda: filled(make(), fill))
+    qtbot.mouseClick(view.field_button, Qt.MouseButton.LeftButton)
+    assert view.more_values["Shopping for"].text() == "gifts"
+    return "edit Shopping for of Dee Park"
+
+
+def new_customer(win, qtbot, monkeypatch):
+    make = win.new_customer_dialog
+
+    def fill(d):
+        d.edits["first_name"].setText("Fay")
+        d.edits["last_name"].setText("Moss")
+        d.edits["email"].setText("fay@example.com")
+        d.tags.setText("walk-in")
+
+    monkeypatch.setattr(win, "new_customer_dialog", lambda: filled(make(), fill))
+    win.new_customer_action.trigger()
+    assert win.customer_view.name_label.text() == "Fay Moss"
+    return "add Fay Moss"
+
+
 ACTIONS = [pin, unpin, note, skip, split, merge, accept, reject, bulk_accept, import_files, remove_import,
-           find_duplicates]
+           find_duplicates, edit_values, edit_tags, record_consent, edit_custom_field, new_customer]
 
 
 @pytest.mark.parametrize("action", ACTIONS, ids=[a.__name__ for a in ACTIONS])

@@ -30,9 +30,10 @@ import json
 from collections import Counter
 from collections.abc import Generator, Iterable
 
-from sqlalchemy import case, delete, func, inspect, literal, select
+from sqlalchemy import delete, func, inspect, literal, select
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.channels import HAND
 from omnidesk.core.text import strip_accents
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.consent import decide_statuses, facts_query
@@ -50,6 +51,7 @@ from omnidesk.core.tasks import Progress, run_to_completion
 
 _IN = 900  # ids per IN list; stays under every database's parameter limit
 _RANGE = 5000  # customers per round trip when their ids are dense enough to ask for a range
+_NULLABLE = ("email", "phone", "birthday")  # a value cleared by hand is NULL, as an absent one
 _TEXT_FIELDS = ("first_name", "last_name", "company", "address", "city", "region", "postcode",
                 "country", "birthday")
 # Record columns read, as tuple positions (rows are plain tuples: attribute access on
@@ -187,10 +189,13 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         if not rows:
             empty.append(cid)
             continue
-        values = _survivors(rows, trust or {})
+        # What the user entered by hand acts through pins (edits.py); those records take part
+        # in survivorship only for a customer made of nothing else.
+        sourced = [r for r in rows if r[_CHANNEL] != HAND] or rows
+        values = _survivors(sourced, trust or {})
         for f, v in pinned.get(cid, {}).items():
             if f in values:
-                values[f] = v
+                values[f] = v if v or f not in _NULLABLE else None
         stats = event_stats.get(cid, ())
         seen = [t for s in stats for t in s[5:] if t]
         seen.extend(t for w in consent_times.get(cid, ()) if (t := to_utc(w)))
@@ -206,7 +211,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
                     lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
         orders, spend = _orders_and_spend(stats, lifetimes)
         seen.sort()
-        full = _full_name(rows, values["first_name"], values["last_name"], trust or {})
+        full = _full_name(sourced, values["first_name"], values["last_name"], trust or {})
         updates.append((
             *(values[f] for f in _TEXT_FIELDS), values["email"], values["phone"], full,
             _display_name(full, values["email"], values["phone"]),
@@ -214,7 +219,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
             latest_consent.get((cid, "email")),
             latest_consent.get((cid, "sms")),
             latest_consent.get((cid, "whatsapp")),
-            " ".join(sorted({r[_CHANNEL] for r in rows})),
+            " ".join(sorted({r[_CHANNEL] for r in sourced})),
             spend, orders,
             seen[0][:19] if seen else None,
             seen[-1][:19] if seen else None,
@@ -265,15 +270,25 @@ def _survivors(rows: list[tuple], trust: dict[str, int] | None = None) -> dict:
 
 
 def _tags(rows: list[tuple]) -> str:
+    """Every tag of the customer's records, once ("VIP" and "vip" are one tag).
+
+    A tag the user took off by hand stays off whatever a file says, until they
+    add it again by hand (edits.py).
+    """
     if len(rows) == 1 and ", " not in rows[0][_TAGS]:
         return rows[0][_TAGS] or ""
+    untagged: set[str] = set()
+    for r in rows:
+        if r[_CHANNEL] == HAND and r[_VALUES] != "{}":
+            untagged.update(t.casefold() for t in json.loads(r[_VALUES] or "{}").get("untagged", ()))
     tags: list[str] = []
     seen_tags: set[str] = set()
     for r in rows:
+        by_hand = r[_CHANNEL] == HAND
         for t in (r[_TAGS] or "").split(", "):
-            # "VIP" from one tool and "vip" from another are one tag.
-            if t and t.casefold() not in seen_tags:
-                seen_tags.add(t.casefold())
+            key = t.casefold()
+            if t and key not in seen_tags and (by_hand or key not in untagged):
+                seen_tags.add(key)
                 tags.append(t)
     return ", ".join(tags)
 

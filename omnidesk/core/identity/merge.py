@@ -20,7 +20,7 @@ from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
-from omnidesk.core.identity.profiles import all_followers
+from omnidesk.core.identity.profiles import all_followers, hand_followers
 from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
@@ -184,11 +184,17 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         old = row.customer_id
         if old is None:
             raise UserError("That record belongs to no customer.")
+        by_hand = hand_followers(conn)
+        if record_id in by_hand:
+            raise UserError("What you entered by hand stays with the customer; change or clear it on the card "
+                            "instead.")
         followers = [f for f, lead in all_followers(conn).items() if lead == record_id]
         moving = [record_id, *followers]
         remaining = [r for r in _record_ids(conn, old) if r not in moving]
-        if not remaining:
+        anchors = [r for r in remaining if r not in by_hand]
+        if not anchors:
             raise UserError("That record is the customer's only source; there is nothing to split.")
+        _follow_another(conn, [f for f, lead in by_hand.items() if lead in moving], anchors[0])
         cust = Customer.__table__
         new = conn.execute(insert(cust).returning(cust.c.id), new_customer_rows(1)).scalar_one()
         conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
@@ -213,6 +219,15 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         )).scalar_one()
         refresh_customers(conn, [old, new])
     return Unmerged(old, new, log_id)
+
+
+def _follow_another(conn: Connection, hand_records: Sequence[int], lead: int) -> None:
+    """What the user entered by hand stays with the customer when the record it followed is split off."""
+    rec = SourceRecord.__table__
+    for rid in hand_records:
+        values = json.loads(conn.execute(select(rec.c.values_json).where(rec.c.id == rid)).scalar() or "{}")
+        values["follows"] = lead
+        conn.execute(update(rec).where(rec.c.id == rid).values(values_json=json.dumps(values)))
 
 
 def values_held(conn: Connection, record_ids: Sequence[int], field: str) -> set[str]:

@@ -14,6 +14,7 @@ from sys import intern
 from sqlalchemy import literal, select
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.channels import HAND
 from omnidesk.core.identity.employer import employers
 from omnidesk.core.identity.keys import fold, fold_address, given_names
 from omnidesk.core.identity.scoring import Profile
@@ -109,4 +110,15 @@ def all_followers(conn: Connection) -> dict[int, int]:
         ids = json.loads(details or "{}").get("record_ids") or []
         for rid in ids[1:]:
             out[rid] = record_id
+    return out
+
+
+def hand_followers(conn: Connection) -> dict[int, int]:
+    """Records of what the user entered by hand -> the record of their person each follows (edits.py)."""
+    rec = SourceRecord.__table__
+    out: dict[int, int] = {}
+    for rid, values in conn.execute(select(rec.c.id, rec.c.values_json).where(rec.c.channel == HAND)):
+        lead = json.loads(values or "{}").get("follows")
+        if lead:
+            out[rid] = int(lead)
     return out

@@ -39,6 +39,7 @@ from omnidesk.core.identity.decisions import (
 from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
 from omnidesk.core.identity.profiles import (
     all_followers,
+    hand_followers,
     chunks,
     make_profiles,
     profile_query,
@@ -247,7 +248,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     # Nobody placed yet (from scratch, or a big first import): every record gets a customer.
     fresh = from_scratch or conn.execute(
         select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
-    followers = all_followers(conn)
+    # Order line rows go with their order's first row; what the user entered by hand with its person.
+    followers = all_followers(conn) | hand_followers(conn)
     freq = Frequencies()
     profiles = []
     read = 0

@@ -15,7 +15,16 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
-from omnidesk.core.models import Consent, CustomField, Event, Identifier, ImportBatch, SourceRecord, utcnow
+from omnidesk.core.models import (
+    HAND_KIND,
+    Consent,
+    CustomField,
+    Event,
+    Identifier,
+    ImportBatch,
+    SourceRecord,
+    utcnow,
+)
 from omnidesk.core.workspace import Workspace
 
 _BATCH_FIELDS = ("id", "file_name", "channel", "kind", "preset", "status", "started_at",
@@ -27,7 +36,9 @@ def list_batches(ws: Workspace) -> list[dict]:
     """Every import batch, newest first, as plain dicts."""
     table = ImportBatch.__table__
     with ws.engine.connect() as conn:
-        rows = conn.execute(select(table).order_by(table.c.id.desc())).mappings().all()
+        # What the user entered by hand is kept in a batch of its own: not a file, not undone from here.
+        rows = conn.execute(select(table).where(table.c.kind != HAND_KIND)
+                            .order_by(table.c.id.desc())).mappings().all()
     return [{k: row[k] for k in _BATCH_FIELDS} for row in rows]
 
 
@@ -53,6 +64,9 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     status = conn.execute(select(batch_t.c.status).where(batch_t.c.id == batch_id)).scalar()
     if status is None:
         raise UserError(f"There is no import {batch_id}.")
+    if conn.execute(select(batch_t.c.kind).where(batch_t.c.id == batch_id)).scalar() == HAND_KIND:
+        raise UserError(f"{batch_id} holds what was entered by hand, not an import; change or clear those "
+                        "entries on the customers instead.")
     if status != "done":
         raise UserError(f"Import {batch_id} is {status}; only a finished import can be undone.")
     in_batch = select(rec.c.id).where(rec.c.batch_id == batch_id)

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.channels import channel_name
+from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.dialect import insert_many
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.models import CustomField, ImportBatch, SourceRecord
@@ -336,7 +336,8 @@ def customer_fields(conn: Connection, customer_id: int) -> list[CustomValue]:
                batch.c.file_name, rec.c.record_no, rec.c.channel)
         .join(rec, rec.c.id == table.c.record_id).join(batch, batch.c.id == rec.c.batch_id)
         .where(rec.c.customer_id == customer_id)
-        .order_by(rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
+        # A value typed in by hand (channel "manual", edits.py) comes before any file's.
+        .order_by((rec.c.channel == HAND).desc(), rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
     ).all()
     seen: dict[str, CustomValue] = {}
     for r in rows:

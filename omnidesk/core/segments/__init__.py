@@ -39,14 +39,24 @@ from omnidesk.core.segments.saved import (
     delete_segment,
     get_segment,
     list_segments,
+    rename_segment,
     resolve_audience,
     save_segment,
 )
-from omnidesk.core.segments.sql import Context, compile_rule, count, known_channels, member_ids, members_query
+from omnidesk.core.segments.sql import (
+    Context,
+    compile_rule,
+    count,
+    known_channels,
+    member_ids,
+    members_query,
+    rule_vocabulary,
+    workspace_channels,
+)
 
 __all__ = [
     "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
     "RuleError", "Segment", "check_rule", "compile_rule", "count", "delete_segment", "get_segment",
-    "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "resolve_audience",
-    "save_segment",
+    "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "rename_segment",
+    "resolve_audience", "rule_vocabulary", "save_segment", "workspace_channels",
 ]

@@ -72,6 +72,20 @@ def delete_segment(workspace, name: str) -> Changes:
     return Changes(segments=True)
 
 
+def rename_segment(workspace, name: str, new_name: str) -> Changes:
+    """Give the segment ``name`` the name ``new_name``; a name another segment has is refused."""
+    new_name = _clean_name(new_name)
+    old = get_segment(workspace, name)  # refuses an unknown name
+    with workspace.writing() as conn:
+        taken = conn.execute(select(_S.c.id).where(func.lower(_S.c.name) == new_name.casefold(),
+                                                   func.lower(_S.c.name) != old.name.casefold())).first()
+        if taken is not None:
+            raise RuleError(f"a segment named {new_name!r} exists already")
+        conn.execute(_S.update().where(func.lower(_S.c.name) == old.name.casefold())
+                     .values(name=new_name, updated_at=utcnow()))
+    return Changes(segments=True)
+
+
 def resolve_audience(workspace, *, segment: str | None = None, rule: Rule | None = None) -> Rule:
     """The rule of a named segment, or ``rule`` itself; everyone when neither is given."""
     if segment is not None and rule is not None:

@@ -268,6 +268,40 @@ def known_channels(conn: Connection) -> list[str]:
     return sorted(set(CHANNELS) | found)
 
 
+def workspace_channels(workspace) -> list[str]:
+    """:func:`known_channels` of ``workspace``: what a rule's channel conditions may name there."""
+    with workspace.engine.connect() as conn:
+        return known_channels(conn)
+
+
+_VOCABULARY_CAP = 200
+
+
+def _distinct(conn: Connection, col) -> list[str]:
+    """The distinct values of an indexed column, one index seek each (not a scan of every row)."""
+    found: list[str] = []
+    value = conn.execute(select(func.min(col))).scalar()
+    while value is not None and len(found) < _VOCABULARY_CAP:
+        found.append(value)
+        value = conn.execute(select(func.min(col)).where(col > value)).scalar()
+    return found
+
+
+def rule_vocabulary(workspace) -> tuple[list[str], list[str]]:
+    """What a rule may name beyond the fixed fields: the custom fields and the event types imported.
+
+    A custom field name comes once whatever its case (a rule matches it in any
+    case); at most a couple of hundred of each are listed.
+    """
+    with workspace.engine.connect() as conn:
+        names: dict[str, str] = {}
+        for name in _distinct(conn, CustomField.__table__.c.name):
+            if name.strip():
+                names.setdefault(name.casefold(), name)
+        types = [t for t in _distinct(conn, Event.__table__.c.type) if t]
+    return sorted(names.values(), key=str.casefold), types
+
+
 def count(workspace, rule: Rule, now: datetime | None = None) -> int:
     """How many customers ``rule`` holds for."""
     with workspace.engine.connect() as conn:

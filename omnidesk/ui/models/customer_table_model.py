@@ -108,11 +108,9 @@ class CustomerTableModel(QAbstractTableModel):
         self._search = ""
         self._channel: str | None = None
         self._consent: str | None = None
+        self._rule: dict | None = None
         self._sort = "name"
         self._descending = False
-        self._currency = workspace_currency(workspace)
-        self._zone = workspace_zone(workspace)
-        self._region = str(workspace.get_setting("default_region") or "")
         self.reload()
 
     # -- columns -----------------------------------------------------------------
@@ -144,10 +142,16 @@ class CustomerTableModel(QAbstractTableModel):
     # -- queries -----------------------------------------------------------------
 
     def reload(self) -> None:
+        """Read the rows again, and the settings they are shown by (they may have changed too)."""
+        # The query first: one that fails (a bad rule) leaves the model as it was, not half reset.
+        ids = customer_ids(self.workspace, search=self._search, sort=self._sort,
+                           descending=self._descending, channel=self._channel,
+                           consent=self._consent, rule=self._rule)
         self.beginResetModel()
-        self._ids = customer_ids(self.workspace, search=self._search, sort=self._sort,
-                                 descending=self._descending, channel=self._channel,
-                                 consent=self._consent)
+        self._currency = workspace_currency(self.workspace)
+        self._zone = workspace_zone(self.workspace)
+        self._region = str(self.workspace.get_setting("default_region") or "")
+        self._ids = ids
         self._pages.clear()
         self.endResetModel()
 
@@ -159,8 +163,22 @@ class CustomerTableModel(QAbstractTableModel):
             self._search, self._channel, self._consent = search, channel, consent
             self.reload()
 
+    def set_rule(self, rule: dict | None) -> None:
+        """Show only the customers a segment rule picks (None: no rule); a bad rule raises RuleError
+        and the list stays as it was."""
+        if rule != self._rule:
+            old, self._rule = self._rule, rule
+            try:
+                self.reload()
+            except Exception:
+                self._rule = old
+                raise
+
+    def rule(self) -> dict | None:
+        return self._rule
+
     def filtered(self) -> bool:
-        return bool(self._channel or self._consent)
+        return bool(self._channel or self._consent or self._rule)
 
     def customer_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None

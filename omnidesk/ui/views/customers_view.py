@@ -30,6 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import SOURCES
+from omnidesk.core.errors import UserError
+from omnidesk.core.segments import count as count_segment
+from omnidesk.core.segments import rule_vocabulary, workspace_channels
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.customer_table_model import (
     CUSTOM,
@@ -37,7 +40,9 @@ from omnidesk.ui.models.customer_table_model import (
     CustomerTableModel,
     sortable,
 )
+from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.widgets.empty_state import EmptyState
+from omnidesk.ui.widgets.segment_builder import SegmentBuilder
 
 COLUMNS_SETTING = "customers/columns"
 
@@ -58,10 +63,13 @@ class CustomersView(QWidget):
     customerActivated = Signal(int)
     mergeRequested = Signal(list)  # customer ids
     exportRequested = Signal(bool)  # True: the selected customers; False: the whole list
+    segmentSaveRequested = Signal(object)  # the rule (dict) to save as a segment
 
-    def __init__(self, workspace: Workspace, parent=None, *, settings: QSettings | None = None) -> None:
+    def __init__(self, workspace: Workspace, parent=None, *, runner: TaskRunner | None = None,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
+        self.runner = runner or TaskRunner()
         self.settings = settings
         self.model = CustomerTableModel(workspace, self)
         self._restore_columns()
@@ -97,6 +105,8 @@ class CustomersView(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.channel_filter)
         top.addWidget(self.consent_filter)
+        self._build_filter_panel()
+        top.addWidget(self.filter_button)
         top.addWidget(self.merge_button)
         top.addWidget(self.columns_button)
         top.addWidget(self.count_label)
@@ -153,6 +163,7 @@ class CustomersView(QWidget):
         tl = QVBoxLayout(table_page)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addLayout(top)
+        tl.addWidget(self.filter_panel)
         self.results = QStackedLayout()
         holder = QWidget()
         holder.setLayout(self.results)
@@ -174,6 +185,84 @@ class CustomersView(QWidget):
         self.search.installEventFilter(self)
         self._fit_columns()
         self._update_state()
+
+    # -- the rule panel -------------------------------------------------------------
+
+    def _build_filter_panel(self) -> None:
+        self.filter_button = QPushButton("Filter…")
+        self.filter_button.setCheckable(True)
+        self.filter_button.setToolTip("Filter by a rule, count it and save it as a segment (Ctrl+Shift+F)")
+        self.filter_button.toggled.connect(self.show_filter)
+        custom_fields, event_types = rule_vocabulary(self.workspace)
+        self.builder = SegmentBuilder(workspace_channels(self.workspace), custom_fields=custom_fields,
+                                      event_types=event_types)
+        self.builder.ruleChanged.connect(self._rule_changed)
+        self.builder.saveRequested.connect(self.segmentSaveRequested)
+        self.builder.root.changed.connect(lambda: QTimer.singleShot(0, self._fit_filter_panel))
+        self.filter_panel = self.builder
+        self.filter_panel.hide()
+        self._count_run = 0  # the latest count asked for; older answers are dropped
+        self._count_task: Task | None = None
+
+    def show_filter(self, shown: bool = True) -> None:
+        """Show (or hide) the rule panel; shown, the keyboard goes to it."""
+        if self.filter_button.isChecked() != shown:
+            self.filter_button.setChecked(shown)  # comes back here through toggled
+            return
+        self.filter_panel.setVisible(shown)
+        if shown:
+            self._fit_filter_panel()
+            self.builder.first_focus().setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if self.builder.rule() is None:
+                self._rule_changed(None)
+
+    def toggle_filter(self) -> None:
+        self.show_filter(not self.filter_panel.isVisible())
+
+    def show_segment(self, name: str, rule: dict) -> None:
+        """Filter the list by a saved segment's rule, shown in the panel for editing."""
+        self.builder.set_rule(rule, segment_name=name)
+        self.show_filter(True)
+
+    def _fit_filter_panel(self) -> None:
+        # As tall as its rows, up to under half the screen; beyond that its rows scroll.
+        self.builder.fit(int(self.height() * 0.45))
+
+    def _rule_changed(self, rule: dict | None) -> None:
+        try:
+            self.model.set_rule(rule)
+        except UserError as exc:
+            self.builder.show_count(None, str(exc))
+            return
+        self._update_state()
+        self.filter_button.setText("Filter… (on)" if rule is not None else "Filter…")
+        self._start_count(rule)
+
+    def _start_count(self, rule: dict | None) -> None:
+        """Count the rule's customers off the UI thread; a newer rule makes this answer moot."""
+        self._count_run += 1
+        run, workspace = self._count_run, self.workspace
+        if self._count_task is not None:
+            self._count_task.cancel()
+
+        def work(_cancelled):
+            yield from ()
+            try:
+                return run, count_segment(workspace, rule if rule is not None else {"all": []}), ""
+            except UserError as exc:  # a rule the workspace refuses, or a busy workspace
+                return run, None, str(exc)
+
+        self.builder.show_counting()
+        task = Task(work)
+        self._count_task = task
+        task.signals.finished.connect(self._counted)
+        self.runner.start(task)
+
+    def _counted(self, result) -> None:
+        run, n, error = result
+        if run == self._count_run:
+            self._count_task = None
+            self.builder.show_count(n, error)
 
     # -- actions -------------------------------------------------------------------
 
@@ -356,6 +445,8 @@ class CustomersView(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._schedule_fit()
+        if self.filter_panel.isVisible():
+            QTimer.singleShot(0, self._fit_filter_panel)
 
     def _schedule_fit(self) -> None:
         self._fit_timer.start()
@@ -471,6 +562,8 @@ class CustomersView(QWidget):
     def refresh(self) -> None:
         self.model.reload()
         self._update_state()
+        if self.filter_panel.isVisible():
+            self._start_count(self.model.rule())
 
     def apply_changes(self, changes) -> None:
         """Re-read the list when a change concerns it (a name, a count, a customer added or gone)."""

@@ -1,4 +1,5 @@
-"""The Review queue: pairs that may be one person, side by side, decided with one key."""
+"""The Review screen: pairs that may be one person, side by side, decided with one key;
+and, on a second tab, the pairs kept apart as different people, each of which can be put back."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDoubleSpinBox,
     QHBoxLayout,
     QHeaderView,
@@ -15,8 +17,11 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStackedLayout,
+    QTableView,
+    QTabWidget,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -34,6 +39,7 @@ from omnidesk.core.identity.resolve import model_from_settings
 from omnidesk.core.identity.scoring import Model, confidence_words, score_hint
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.formatting import nice_date
+from omnidesk.ui.models.kept_apart_table_model import GONE, KeptApartTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 ROWS = [
@@ -85,6 +91,36 @@ def _employer_cells(left: dict, right: dict) -> set[tuple[str, int]]:
     return cells
 
 
+class _ElidedButton(QPushButton):
+    """A button whose text is cut with an ellipsis to fit, not one that grows to fit a long name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.full_text = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(80)
+
+    def set_full_text(self, text: str) -> None:
+        self.full_text = text
+        self._elide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = max(self.width() - 24, 40)
+        self.setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room))
+
+
+def _shortcut(key: str, on: QWidget, button: QPushButton) -> QShortcut:
+    """``key`` clicks ``button`` while the focus is anywhere in ``on`` (and only there)."""
+    shortcut = QShortcut(QKeySequence(key), on)
+    shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    shortcut.activated.connect(button.click)
+    return shortcut
+
+
 class ReviewView(QWidget):
     """Emits the user's decisions; the main window runs them as undoable commands."""
 
@@ -92,6 +128,12 @@ class ReviewView(QWidget):
     rejectRequested = Signal(int)
     skipRequested = Signal(int)
     acceptAboveRequested = Signal(float)
+    customerActivated = Signal(int)  # customer id: open that customer's screen
+    reopenRequested = Signal(object)  # [KeptApart]: not sure any more, review the pair again
+
+    # Alt, not Ctrl: Ctrl+1, Ctrl+2 and Ctrl+3 switch between the screens.
+    OPEN_KEYS = ("Alt+1", "Alt+2")
+    REOPEN_KEY = "N"
 
     def __init__(self, workspace: Workspace, parent=None) -> None:
         super().__init__(parent)
@@ -100,6 +142,7 @@ class ReviewView(QWidget):
         self._model = Model()  # the workspace's thresholds, read in refresh()
         self.workspace = workspace
         self.items: list[ReviewItem] = []
+        self.cards: dict[int, dict] = {}
 
         self.count_label = QLabel()
         self.threshold = QDoubleSpinBox()
@@ -123,6 +166,16 @@ class ReviewView(QWidget):
 
         self.score_label = QLabel()
         self.score_label.setWordWrap(True)
+        # One button over each column: the customer's own screen, to look closer before deciding.
+        self.open_buttons = []
+        opens = QHBoxLayout()
+        opens.setSpacing(6)
+        for side, key in enumerate(self.OPEN_KEYS):
+            button = _ElidedButton()
+            button.setObjectName(f"openCustomer{side + 1}")
+            button.clicked.connect(lambda _c=False, s=side: self._open_side(s))
+            self.open_buttons.append(button)
+            opens.addWidget(button, 1)
         self.compare = QTableWidget(len(ROWS), 2)
         self.compare.setVerticalHeaderLabels([label for _, label in ROWS])
         self.compare.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -136,10 +189,6 @@ class ReviewView(QWidget):
         self.accept_button.clicked.connect(lambda: self._decide(self.acceptRequested))
         self.reject_button.clicked.connect(lambda: self._decide(self.rejectRequested))
         self.skip_button.clicked.connect(lambda: self._decide(self.skipRequested))
-        for key, button in (("A", self.accept_button), ("R", self.reject_button), ("S", self.skip_button)):
-            shortcut = QShortcut(QKeySequence(key), self)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.activated.connect(button.click)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.reject_button)
@@ -149,6 +198,7 @@ class ReviewView(QWidget):
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(8, 0, 0, 0)
         dl.addWidget(self.score_label)
+        dl.addLayout(opens)
         dl.addWidget(self.compare, 1)
         dl.addLayout(buttons)
         splitter = QSplitter()
@@ -168,10 +218,108 @@ class ReviewView(QWidget):
             "about — the same email with different first names, a matching name and postcode "
             "but nothing else — wait here for your decision.",
         )
-        self.pages = QStackedLayout(self)
+        self.review_page = QWidget()
+        self.pages = QStackedLayout(self.review_page)
         self.pages.addWidget(self.empty)
         self.pages.addWidget(page)
+        # The decision keys act on the pair shown, so only while the queue has the focus:
+        # on the other tab "R" must not reject a pair the user cannot see.
+        for key, button in (("A", self.accept_button), ("R", self.reject_button), ("S", self.skip_button),
+                            *zip(self.OPEN_KEYS, self.open_buttons)):
+            _shortcut(key, self.review_page, button)
+
+        self.apart_page = self._build_apart_page()
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.review_page, "To review")
+        self.tabs.addTab(self.apart_page, "Kept apart")
+        for i in range(2):
+            self.tabs.setTabToolTip(i, "Ctrl+Tab switches between the pairs to review and those kept apart")
+        self.tabs.currentChanged.connect(lambda _i: self.restore_focus())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.tabs)
         self.refresh()
+
+    def _build_apart_page(self) -> QWidget:
+        self.apart_model = KeptApartTableModel(self.workspace, self)
+        self.apart_count = QLabel()
+        self.apart_count.setWordWrap(True)
+        self.apart_table = QTableView()
+        self.apart_table.setModel(self.apart_model)
+        self.apart_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.apart_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.apart_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.apart_table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # the id at the end stays in sight
+        self.apart_table.setWordWrap(False)
+        # Rows, not cells, are what is walked: Tab leaves the table and Ctrl+Tab reaches the tabs.
+        self.apart_table.setTabKeyNavigation(False)
+        self.apart_table.verticalHeader().setVisible(False)
+        header = self.apart_table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.apart_table.selectionModel().currentRowChanged.connect(lambda *_: self._update_reopen())
+        self.apart_model.modelReset.connect(self._update_reopen)
+        self.reopen_button = QPushButton(f"Not sure any more — review again ({self.REOPEN_KEY})")
+        self.reopen_button.setToolTip("Forget that these are different people and put the pair back in the "
+                                      f"review queue ({self.REOPEN_KEY}; Edit › Undo takes it back)")
+        self.reopen_button.clicked.connect(self._reopen_current)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.reopen_button)
+        listed = QWidget()
+        ll = QVBoxLayout(listed)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.apart_count)
+        ll.addWidget(self.apart_table, 1)
+        ll.addLayout(bottom)
+        self.apart_empty = EmptyState(
+            "No pairs kept apart",
+            "When you tell Omnidesk that two customers are different people, the pair is listed "
+            "here, and Omnidesk never suggests or merges them again. Changed your mind? Put a pair "
+            "back in the review queue from here.",
+        )
+        page = QWidget()
+        self.apart_pages = QStackedLayout(page)
+        self.apart_pages.addWidget(self.apart_empty)
+        self.apart_pages.addWidget(listed)
+        _shortcut(self.REOPEN_KEY, page, self.reopen_button)
+        return page
+
+    def show_kept_apart(self) -> None:
+        self.tabs.setCurrentWidget(self.apart_page)
+
+    def restore_focus(self) -> None:
+        """Give the keys to the list of the tab shown (back from a customer, or a tab switched)."""
+        if self.tabs.currentWidget() is self.apart_page:
+            self.apart_table.setFocus()
+            if not self.apart_table.currentIndex().isValid() and self.apart_model.rowCount():
+                self.apart_table.setCurrentIndex(self.apart_model.index(0, 0))
+        else:
+            self.pairs.setFocus()
+
+    def current_kept_apart(self):
+        return self.apart_model.item(self.apart_table.currentIndex().row())
+
+    def _update_reopen(self) -> None:
+        self.reopen_button.setEnabled(self.current_kept_apart() is not None)
+
+    def _reopen_current(self) -> None:
+        item = self.current_kept_apart()
+        if item is not None:
+            self.reopenRequested.emit([item])
+
+    @staticmethod
+    def pair_words(item) -> str:
+        """"Anna Lee ~ Mark Lee" for a kept-apart pair, a gone side said so."""
+        return " ~ ".join(name if cid is not None else f"({GONE})"
+                          for cid, name in ((item.left_id, item.left_name), (item.right_id, item.right_name)))
+
+    def _open_side(self, side: int) -> None:
+        item = self.current_item()
+        if item is not None:
+            self.customerActivated.emit(item.left_id if side == 0 else item.right_id)
 
     def current_item(self) -> ReviewItem | None:
         row = self.pairs.currentRow()
@@ -184,6 +332,7 @@ class ReviewView(QWidget):
 
     def refresh(self) -> None:
         keep = self.pairs.currentRow()
+        shown = self.current_item()
         self.items = list_reviews(self.workspace)
         # Read once per refresh, not for every pair looked at.
         self._zone = workspace_zone(self.workspace)
@@ -209,15 +358,59 @@ class ReviewView(QWidget):
         if self.items:
             # Rounded down, so the strongest pair is included at the shown precision.
             self.threshold.setValue(math.floor(max(i.score for i in self.items) * 10) / 10)
+        keys_here = self._has_keys(self.review_page)
         self.pages.setCurrentIndex(1 if self.items else 0)
         if self.items:
-            self.pairs.setCurrentRow(min(max(keep, 0), n - 1))
+            # The pair looked at stays (back from its customer's screen); once decided or skipped, the next one.
+            same = next((r for r, i in enumerate(self.items)
+                         if shown is not None and (i.id, i.status) == (shown.id, shown.status)), None)
+            self.pairs.setCurrentRow(same if same is not None else min(max(keep, 0), n - 1))
             self._show_current(self.pairs.currentRow())
+        self.tabs.setTabText(0, f"To review ({n:,})" if n else "To review")
+        self._keep_keys(keys_here)
+        self._refresh_apart()
+
+    def _has_keys(self, page: QWidget) -> bool:
+        """Whether the keyboard is on ``page`` (or on the tabs while it is shown)."""
+        focus = QApplication.focusWidget()
+        return focus is not None and (page.isAncestorOf(focus) or (
+            focus is self.tabs.tabBar() and self.tabs.currentWidget() is page))
+
+    def _keep_keys(self, had: bool) -> None:
+        """A list that emptied (its page shows a message) or came back keeps the keyboard on this screen:
+        on the tabs while there is nothing to walk, so Ctrl+Tab still works, else on the list."""
+        if not had:
+            return
+        page = self.tabs.currentWidget()
+        if (self.pages if page is self.review_page else self.apart_pages).currentIndex() == 1:
+            self.restore_focus()
+        else:
+            self.tabs.tabBar().setFocus()
+
+    def _refresh_apart(self) -> None:
+        row = self.apart_table.currentIndex().row()
+        keys_here = self._has_keys(self.apart_page)
+        self.apart_model.reload(self._zone)
+        total = self.apart_model.total
+        self.apart_count.setText(
+            f"{total:,} pair{'s' if total != 1 else ''} you said {'are' if total != 1 else 'is'} different "
+            "people. Omnidesk never suggests or merges them again.")
+        self.apart_pages.setCurrentIndex(1 if total else 0)
+        self.tabs.setTabText(1, f"Kept apart ({total:,})" if total else "Kept apart")
+        if total:
+            while row >= self.apart_model.rowCount() and self.apart_model.canFetchMore():
+                self.apart_model.fetchMore()
+            row = min(max(row, 0), self.apart_model.rowCount() - 1)
+            self.apart_table.setCurrentIndex(self.apart_model.index(row, 0))
+        self._keep_keys(keys_here)
+        self._update_reopen()
 
     def apply_changes(self, changes) -> None:
         """Re-read the queue when it changed, or when a customer it shows did (a name, a merge)."""
         shown = {c for i in self.items for c in (i.left_id, i.right_id)}
-        if changes.reviews or changes.customer_list or changes.everything or shown & changes.customers:
+        # Settings too: the words for how sure a pair is read against the matching thresholds.
+        if (changes.reviews or changes.customer_list or changes.settings or changes.everything
+                or shown & changes.customers):
             self.refresh()
 
     def _show_current(self, row: int) -> None:
@@ -241,6 +434,11 @@ class ReviewView(QWidget):
                         or (key, c) in at_work):
                     cell.setBackground(same)
                 self.compare.setItem(r, c, cell)
+        for side, (cid, card) in enumerate(((item.left_id, left), (item.right_id, right))):
+            name = card.get("display_name") or f"Customer #{cid}"
+            self.open_buttons[side].set_full_text(f"Open {name} ›")
+            self.open_buttons[side].setToolTip(f"Open the screen of {name} (#{cid}) — {self.OPEN_KEYS[side]}; "
+                                               "Alt+Left comes back to this pair")
         words = confidence_words(item.score, self._model)
         self.score_label.setText(f"<b>{words.capitalize()} the same person</b> — " + ", ".join(item.reasons))
         self.score_label.setToolTip(score_hint(item.score))

@@ -23,6 +23,7 @@ from omnidesk.core.timeline import timeline
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.operations import Operations
 from omnidesk.ui.views.customer.card import CardMixin
+from omnidesk.ui.views.customer.hand import HandEditsMixin
 from omnidesk.ui.views.customer.identifiers import IdentifiersMixin
 from omnidesk.ui.views.customer.notes import NotesMixin
 from omnidesk.ui.views.customer.person import PersonActionsMixin
@@ -35,7 +36,7 @@ MISSING_TEXT = "Merged into another customer, or their import was undone."
 
 
 class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, NotesMixin,
-                   PersonActionsMixin, QWidget):
+                   PersonActionsMixin, HandEditsMixin, QWidget):
     backRequested = Signal()
     notesSaved = Signal(int)  # customer id
     notesWaiting = Signal(str)  # for the status bar while a notes save waits for the lock ("" when it ends)
@@ -120,6 +121,9 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addStretch(1)
+        for button in self._build_hand_buttons():
+            top.addWidget(button)
+        top.addSpacing(12)
         top.addWidget(self.export_person_button)
         top.addWidget(self.erase_person_button)
         layout.addLayout(top)
@@ -143,9 +147,11 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             self.missing.text.setText(MISSING_TEXT)
             self.pages.setCurrentWidget(self.missing)
             self._set_person_actions(False)
+            self._set_hand_actions(False)
             return False
         self.pages.setCurrentWidget(self._content)
         self._set_person_actions(True)
+        self._set_hand_actions(True)
         self.pins = pinned_values(self.workspace, customer_id)
         rows = source_rows(self.workspace, customer_id)
         self._fill_card(self.profile, files=len({r.source_file for r in rows}))
@@ -198,6 +204,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         for button in self.pin_buttons.values():
             button.setVisible(not read_only)
         self._set_person_actions(self.customer_id is not None and self.profile is not None)
+        self._set_hand_actions(self.customer_id is not None and self.profile is not None)
 
     def _back(self) -> None:
         self.save_notes()

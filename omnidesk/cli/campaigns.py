@@ -1,0 +1,120 @@
+"""Commands for campaigns: import a plan, list, show with each step's recipients, check."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
+from omnidesk.cli.output import Output
+from omnidesk.core.text import printable
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    p = _command(sub, "campaign", help="campaigns: a message to an audience in steps per channel")
+    csub = p.add_subparsers(dest="campaign_command", metavar="ACTION", required=True)
+    q = _command(csub, "import", help="create or replace a campaign from a JSON plan file")
+    q.add_argument("plan", metavar="PLAN.json")
+    q.set_defaults(func=cmd_campaign_import)
+    q = _command(csub, "list", help="the campaigns, with their status and steps")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_campaign_list)
+    q = _command(csub, "show", help="one campaign: its plan and who each step reaches")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_campaign_show)
+    q = _command(csub, "check", help="every step's message check and the guards' warnings; exit 1 on an error")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_campaign_check)
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise CliError(f"cannot read {printable(str(path))}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CliError(f"{printable(path.name)} is not a JSON file: {exc}") from None
+
+
+def cmd_campaign_import(args: argparse.Namespace) -> int:
+    from omnidesk.core.campaigns.campaign import import_plan
+
+    plan = _read_json(Path(args.plan))
+    with _open_existing(args) as ws:
+        campaign = import_plan(ws, plan)
+    steps = ", ".join(f"{s.label} {s.at_local[:16].replace('T', ' ')}" for s in campaign.steps) or "no steps"
+    print(f"Saved campaign {printable(campaign.name)}: {steps}")
+    return EXIT_OK
+
+
+def cmd_campaign_list(args: argparse.Namespace) -> int:
+    from omnidesk.core.campaigns.campaign import list_campaigns
+
+    with _open_existing(args, readonly=True) as ws:
+        data = [{"name": c.name, "status": c.status, "mode": c.mode, "message": c.message,
+                 "steps": [s.channel for s in c.steps]} for c in list_campaigns(ws)]
+
+    def text(rows):
+        if not rows:
+            return ["No campaigns yet. Import a plan with: omnidesk campaign import PLAN.json"]
+        width = max(len(r["name"]) for r in rows)
+        return [f"{printable(r['name']):<{width}}  {r['status']:<9} {', '.join(r['steps'])}" for r in rows]
+
+    Output(args).show(data, text)
+    return EXIT_OK
+
+
+def _steps_text(steps: list[dict]) -> list[str]:
+    from omnidesk.core.messages.derive import CHANNEL_LABELS
+
+    lines = []
+    for s in steps:
+        head = f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}  {s['at'].replace('T', ' ')} {s['timezone']}"
+        if s["eligible"] is None:
+            lines.append(f"{head}: whoever looks (a broadcast)")
+            continue
+        out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
+        moved = f"; {s['moved']:,} moved out of quiet hours" if s["moved"] else ""
+        lines.append(f"{head}: {s['eligible']:,} eligible" + (f"; left out: {out}" if out else "") + moved)
+    return lines
+
+
+def cmd_campaign_show(args: argparse.Namespace) -> int:
+    from omnidesk.core.campaigns.campaign import export_plan, get_campaign
+    from omnidesk.core.campaigns.check import step_summary
+    from omnidesk.core.campaigns.guards import plan_audiences
+
+    with _open_existing(args, readonly=True) as ws:
+        campaign = get_campaign(ws, args.name)
+        data = {**export_plan(ws, campaign.name), "status": campaign.status,
+                "recipients": [step_summary(a) for a in plan_audiences(ws, campaign)]}
+
+    def text(d):
+        audience = d["audience"] if isinstance(d["audience"], str) else json.dumps(d["audience"], ensure_ascii=False)
+        return [f"{printable(d['name'])} ({d['status']}, {d['mode'].replace('_', ' ')})",
+                f"message: {printable(d['message'] or '(none)')}", f"audience: {printable(audience)}",
+                *_steps_text(d["recipients"])]
+
+    Output(args).show(data, text)
+    return EXIT_OK
+
+
+def cmd_campaign_check(args: argparse.Namespace) -> int:
+    from omnidesk.core.campaigns.check import check_campaign
+    from omnidesk.core.messages.derive import CHANNEL_LABELS
+
+    with _open_existing(args, readonly=True) as ws:
+        report, steps, _campaign = check_campaign(ws, args.name)
+    data = {**report.as_dict(), "steps": steps}
+
+    def text(d):
+        lines = [f"{f['severity']:<7}  {CHANNEL_LABELS.get(f['channel'], f['channel'])}: {printable(f['message'])} "
+                 f"[{f['code']}]" for f in d["findings"]]
+        return (lines or ["No findings."]) + _steps_text(d["steps"])
+
+    Output(args).show(data, text)
+    return 1 if report.errors else EXIT_OK

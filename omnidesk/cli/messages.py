@@ -1,0 +1,185 @@
+"""Commands for the brand kit and messages: show and set the kit, import, list and export messages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+from pathlib import Path
+
+from omnidesk.cli.common import EXIT_OK, CliError, _add_force_arg, _command, _open_existing, _output
+from omnidesk.cli.output import Output
+from omnidesk.core.text import printable
+
+
+def add_commands(sub) -> None:
+    """Register this group's commands on the top-level subparsers."""
+    from omnidesk.core.messages.brand import FIELDS
+
+    p = _command(sub, "brand", help="the brand kit every message speaks with")
+    bsub = p.add_subparsers(dest="brand_command", metavar="ACTION", required=True)
+    q = _command(bsub, "show", help="the brand kit")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_brand_show)
+    q = _command(bsub, "set", help="set one field of the brand kit")
+    q.add_argument("field", metavar="FIELD", choices=FIELDS, help=", ".join(FIELDS))
+    q.add_argument("value", metavar="VALUE", help='the new value ("" clears it); logo: a PNG or JPEG file')
+    q.set_defaults(func=cmd_brand_set)
+
+    p = _command(sub, "message", help="master messages and their per-channel variants")
+    msub = p.add_subparsers(dest="message_command", metavar="ACTION", required=True)
+    q = _command(msub, "import", help="create or replace a message from a JSON file")
+    q.add_argument("file", metavar="FILE.json")
+    q.set_defaults(func=cmd_message_import)
+    q = _command(msub, "list", help="the messages, with their channels and stale variants")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_message_list)
+    q = _command(msub, "check", help="every finding of the consistency check; exit 1 when any is an error")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_message_check)
+    q = _command(msub, "render", help="a variant as one customer will get it (the poster: a PDF with --out)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--channel", required=True, metavar="CH", help="email, sms, instagram, …, store, website")
+    q.add_argument("--customer", metavar="CUSTOMER", help="customer id, email or phone (default: nobody, so "
+                                                           "fallbacks show)")
+    q.add_argument("--out", metavar="FILE", help="write it to a file: the email as HTML, the poster as PDF")
+    q.add_argument("--page", choices=("A4", "Letter"), default="A4", help="the poster's paper (default A4)")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_message_render)
+    q = _command(msub, "export-json", help="write a message as JSON (what import reads)")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("out", metavar="OUT.json")
+    _add_force_arg(q)
+    q.set_defaults(func=cmd_message_export)
+
+
+def cmd_brand_show(args: argparse.Namespace) -> int:
+    from omnidesk.core.messages.brand import get_brand
+
+    with _open_existing(args, readonly=True) as ws:
+        data = get_brand(ws).as_dict()
+
+    def text(d):
+        shown = {**d, "logo": d["logo_name"] or "", "colors": ", ".join(d["colors"]),
+                 "banned_words": ", ".join(d["banned_words"])}
+        shown.pop("logo_name")
+        width = max(len(k) for k in shown)
+        return [f"{k:<{width}}  {printable(str(v)).replace(chr(10), ' / ') if v else '—'}" for k, v in shown.items()]
+
+    Output(args).show(data, text)
+    return EXIT_OK
+
+
+def cmd_brand_set(args: argparse.Namespace) -> int:
+    from omnidesk.core.messages.brand import set_brand
+
+    with _open_existing(args) as ws:
+        kit = set_brand(ws, args.field, args.value)
+    value = kit.as_dict().get("logo_name" if args.field == "logo" else args.field)
+    if isinstance(value, list):
+        value = ", ".join(value)
+    print(f"Brand {args.field}: {printable(str(value)).replace(chr(10), ' / ') if value else '(none)'}")
+    return EXIT_OK
+
+
+def cmd_message_import(args: argparse.Namespace) -> int:
+    from omnidesk.core.messages.store import import_json
+
+    path = Path(args.file)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise CliError(f"cannot read {printable(str(path))}: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CliError(f"{printable(path.name)} is not a JSON file: {exc}") from None
+    with _open_existing(args) as ws:
+        msg = import_json(ws, data)
+    stale = f"; stale: {', '.join(msg.stale)}" if msg.stale else ""
+    print(f"Saved message {printable(msg.name)}: {', '.join(msg.channels)}{stale}")
+    return EXIT_OK
+
+
+def cmd_message_list(args: argparse.Namespace) -> int:
+    from omnidesk.core.messages.store import list_messages
+
+    with _open_existing(args, readonly=True) as ws:
+        data = [{"name": m.name, "channels": m.channels, "stale": m.stale, "updated_at": m.updated_at}
+                for m in list_messages(ws)]
+
+    def text(rows):
+        if not rows:
+            return ["No messages yet. Import one with: omnidesk message import FILE.json"]
+        width = max(len(r["name"]) for r in rows)
+        return [f"{printable(r['name']):<{width}}  {', '.join(r['channels'])}"
+                + (f"  (stale: {', '.join(r['stale'])})" if r["stale"] else "") for r in rows]
+
+    Output(args).show(data, text)
+    return EXIT_OK
+
+
+def cmd_message_check(args: argparse.Namespace) -> int:
+    from omnidesk.core.messages.derive import CHANNEL_LABELS
+    from omnidesk.core.messages.lint import check_message
+
+    with _open_existing(args, readonly=True) as ws:
+        report = check_message(ws, args.name)
+
+    def text(d):
+        lines = [f"{f['severity']:<7}  {CHANNEL_LABELS.get(f['channel'], f['channel'])}: {printable(f['message'])} "
+                 f"[{f['code']}]" for f in d["findings"]]
+        for channel, s in d["stats"].items():
+            extra = f", {s['segments']} segment{'s' if s['segments'] != 1 else ''} {s['encoding']}" \
+                if "segments" in s else ""
+            lines.append(f"{CHANNEL_LABELS.get(channel, channel)}: {s.get('length', 0):,} of "
+                         f"{s.get('limit', 0):,}{extra}")
+        return lines if d["findings"] else ["No findings.", *lines]
+
+    Output(args).show(report.as_dict(), text)
+    return 1 if report.errors else EXIT_OK
+
+
+def cmd_message_render(args: argparse.Namespace) -> int:
+    from omnidesk.cli.common import _customer
+    from omnidesk.core.messages.render import render_variant, write_poster
+
+    out = _output(args.out, args) if args.out else None
+    if args.channel == "store" and out is None:
+        raise CliError("the poster is a PDF: give --out FILE.pdf")
+    with _open_existing(args, readonly=True) as ws:
+        cid = _customer(ws, args.customer) if args.customer else None
+        if args.channel == "store":
+            write_poster(ws, args.name, out, customer_id=cid, page=args.page)
+            print(f"Wrote the poster to {printable(str(out))}")
+            return EXIT_OK
+        rendered = render_variant(ws, args.name, args.channel, cid)
+    if out is None:
+        print(rendered.text)
+        return EXIT_OK
+    content = rendered.email.html if rendered.email is not None else rendered.text + "\n"
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        partial.write_text(content, encoding="utf-8")
+        os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"cannot write {printable(str(out))}: {exc.strerror or exc}") from None
+    print(f"Wrote the {args.channel} variant to {printable(str(out))}")
+    return EXIT_OK
+
+
+def cmd_message_export(args: argparse.Namespace) -> int:
+    from omnidesk.core.messages.store import export_json
+
+    out = _output(args.out, args)
+    with _open_existing(args, readonly=True) as ws:
+        data = export_json(ws, args.name)
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise CliError(f"cannot write {printable(str(out))}: {exc.strerror or exc}") from None
+    print(f"Wrote message {printable(data['name'])} to {printable(str(out))}")
+    return EXIT_OK

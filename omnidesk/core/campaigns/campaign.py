@@ -1,0 +1,314 @@
+"""Campaigns kept in the workspace, and the JSON plan file they save to and load from.
+
+A campaign is a name, a goal, a message (a saved one, by name, or given whole in
+the plan file, which saves it), an audience (``"everyone"``, a saved segment's
+name, or a rule in the segment JSON form) and steps: a channel, a local
+date-time and its IANA time zone.  ``mode`` is ``each_channel`` (everyone in
+the audience gets every step their guards allow) or ``best_channel`` (each
+customer gets the one personal step — email or SMS — of the channel they use
+most, see guards.py).  Status: draft, scheduled (every step's variant passes
+the check), exported, done.
+
+The plan file::
+
+    {"name": "Spring sale", "goal": "…",
+     "message": "Spring sale" | {"headline": …, …},
+     "variants": {"sms": {"text": …}},            (optional, with a message given whole)
+     "audience": "everyone" | "VIP customers" | {"all": [...]},
+     "steps": [{"channel": "email", "at": "2027-03-01T09:00", "timezone": "Europe/London"}, …],
+     "mode": "each_channel" | "best_channel"}
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import delete, insert, select, update
+
+from omnidesk.core.changes import Changes
+from omnidesk.core.errors import UserError
+from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
+from omnidesk.core.models import Campaign, CampaignStep, Message, utcnow
+from omnidesk.core.workspace import Workspace
+
+MODES = ("each_channel", "best_channel")
+STATUSES = ("draft", "scheduled", "exported", "done")
+PERSONAL = ("email", "sms")  # channels that reach one person, and need their consent
+
+
+@dataclass(frozen=True)
+class Step:
+    id: int | None
+    channel: str
+    at_local: str  # "2027-03-01T09:00:00"
+    timezone: str
+
+    @property
+    def at(self) -> datetime:
+        """The step's moment, aware, on its own zone's clock."""
+        return datetime.fromisoformat(self.at_local).replace(tzinfo=ZoneInfo(self.timezone))
+
+    @property
+    def at_utc(self) -> datetime:
+        return self.at.astimezone(UTC)
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS.get(self.channel, self.channel)
+
+
+@dataclass(frozen=True)
+class CampaignData:
+    id: int
+    name: str
+    goal: str
+    message: str | None  # the saved message's name
+    audience: object  # "everyone", a segment's name, or a rule
+    mode: str
+    status: str
+    steps: list[Step]
+    updated_at: str
+
+    @property
+    def changes(self) -> Changes:
+        return Changes(campaigns=True)
+
+
+def _name(text: object, what: str = "campaign") -> str:
+    if not isinstance(text, str) or not " ".join(text.split()):
+        raise UserError(f"A {what} needs a name.")
+    name = " ".join(text.split())
+    if len(name) > 200:
+        raise UserError(f"Keep a {what}'s name under 200 characters.")
+    return name
+
+
+def clean_step(raw: object, n: int) -> Step:
+    """One step of a plan, checked: a channel a message has, a local date-time, a real time zone."""
+    where = f"steps[{n}]"
+    if not isinstance(raw, dict):
+        raise UserError(f"{where}: give an object with channel, at and timezone.")
+    unknown = [k for k in raw if k not in ("channel", "at", "timezone")]
+    if unknown:
+        raise UserError(f"{where}.{unknown[0]}: not part of a step; a step has channel, at and timezone.")
+    channel = raw.get("channel")
+    if channel not in VARIANT_CHANNELS:
+        raise UserError(f"{where}.channel: '{channel}' is not a channel; one of: {', '.join(VARIANT_CHANNELS)}.")
+    zone = raw.get("timezone")
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(f"{where}.timezone: '{zone}' is not a time zone such as Europe/London.") from None
+    at = raw.get("at")
+    try:
+        local = datetime.fromisoformat(str(at))
+    except ValueError:
+        raise UserError(f"{where}.at: '{at}' is not a local date-time such as 2027-03-01T09:00.") from None
+    if local.tzinfo is not None:
+        raise UserError(f"{where}.at: give the local time without an offset; the time zone is its own field.")
+    return Step(None, channel, local.replace(second=0, microsecond=0).isoformat(), str(zone))
+
+
+def clean_audience(audience: object) -> object:
+    from omnidesk.core.segments import check_rule
+
+    if audience in (None, "everyone"):
+        return "everyone"
+    if isinstance(audience, str):
+        return _name(audience, "segment")
+    if isinstance(audience, dict):
+        check_rule(audience)
+        return audience
+    raise UserError("audience: give \"everyone\", a saved segment's name, or a rule.")
+
+
+def audience_rule(ws: Workspace, audience: object) -> dict:
+    """The segment rule an audience stands for (everyone: a rule that holds for all)."""
+    from omnidesk.core.segments import resolve_audience
+
+    if audience == "everyone":
+        return {"all": []}
+    if isinstance(audience, str):
+        return resolve_audience(ws, segment=audience)
+    return resolve_audience(ws, rule=audience)
+
+
+def _read(conn, row) -> CampaignData:
+    st = CampaignStep.__table__
+    steps = [Step(r.id, r.channel, r.at_local, r.timezone) for r in conn.execute(
+        select(st).where(st.c.campaign_id == row.id).order_by(st.c.position, st.c.id))]
+    message = None
+    if row.message_id is not None:
+        message = conn.execute(select(Message.__table__.c.name).where(Message.__table__.c.id == row.message_id)).scalar()
+    return CampaignData(row.id, row.name, row.goal, message, json.loads(row.audience_json), row.mode, row.status,
+                        steps, row.updated_at)
+
+
+def _row(conn, name: str):
+    c = Campaign.__table__
+    for r in conn.execute(select(c)):
+        if r.name.casefold() == name.casefold():
+            return r
+    raise UserError(f"There is no campaign '{name}'.")
+
+
+def get_campaign(ws: Workspace, name: str) -> CampaignData:
+    with ws.engine.connect() as conn:
+        return _read(conn, _row(conn, _name(name)))
+
+
+def list_campaigns(ws: Workspace) -> list[CampaignData]:
+    c = Campaign.__table__
+    with ws.engine.connect() as conn:
+        return sorted((_read(conn, r) for r in conn.execute(select(c))), key=lambda d: d.name.casefold())
+
+
+def save_campaign(ws: Workspace, name: str, *, message: str | None, audience: object = "everyone",
+                  steps: list[dict] | None = None, mode: str = "each_channel", goal: str = "",
+                  replace: bool = False) -> CampaignData:
+    """Create a campaign (or with ``replace`` change one); its steps as given, in order."""
+    name = _name(name)
+    if mode not in MODES:
+        raise UserError(f"mode: '{mode}' is not one of {', '.join(MODES)}.")
+    audience = clean_audience(audience)
+    clean = [clean_step(s, n) for n, s in enumerate(steps or [])]
+    c, st, msg = Campaign.__table__, CampaignStep.__table__, Message.__table__
+    with ws.writing() as conn:
+        message_id = None
+        if message is not None:
+            found = [r for r in conn.execute(select(msg.c.id, msg.c.name)) if r.name.casefold() == message.casefold()]
+            if not found:
+                raise UserError(f"message: there is no message '{message}'.")
+            message_id = found[0].id
+        if isinstance(audience, str) and audience != "everyone":
+            audience_rule(ws, audience)  # a segment that does not exist is refused now, not at export
+        try:
+            existing = _row(conn, name)
+        except UserError:
+            existing = None
+        if existing is not None and not replace:
+            raise UserError(f"A campaign named '{existing.name}' exists already; choose another name or replace it.")
+        values = dict(name=name, goal=" ".join((goal or "").split()), message_id=message_id,
+                      audience_json=json.dumps(audience, ensure_ascii=False), mode=mode, updated_at=utcnow())
+        if existing is None:
+            cid = conn.execute(insert(c).returning(c.c.id).values(status="draft", created_at=utcnow(),
+                                                                 **values)).scalar_one()
+        else:
+            cid = existing.id
+            conn.execute(update(c).where(c.c.id == cid).values(**values))
+        # A step already exported stays as it was (who it included is what caps count): the plan
+        # may move it in the list, not change or drop it.
+        kept: dict[tuple, int] = {}
+        for r in conn.execute(select(st).where(st.c.campaign_id == cid)):
+            key = (r.channel, r.at_local, r.timezone)
+            if r.exported_at is not None:
+                if not any((s.channel, s.at_local, s.timezone) == key for s in clean):
+                    raise UserError(f"The {CHANNEL_LABELS.get(r.channel, r.channel)} step of {r.at_local[:16]} "
+                                    f"({r.timezone}) was exported already; keep it in the plan as it is.")
+                kept[key] = r.id
+            else:
+                conn.execute(delete(st).where(st.c.id == r.id))
+        for position, s in enumerate(clean):
+            key = (s.channel, s.at_local, s.timezone)
+            if key in kept:
+                conn.execute(update(st).where(st.c.id == kept.pop(key)).values(position=position))
+                continue
+            conn.execute(insert(st).values(campaign_id=cid, position=position, channel=s.channel,
+                                           at_local=s.at_local, timezone=s.timezone,
+                                           at_utc=s.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        return _read(conn, conn.execute(select(c).where(c.c.id == cid)).first())
+
+
+def delete_campaign(ws: Workspace, name: str) -> None:
+    with ws.writing() as conn:
+        row = _row(conn, _name(name))
+        conn.execute(delete(Campaign.__table__).where(Campaign.__table__.c.id == row.id))
+
+
+def set_status(ws: Workspace, name: str, status: str) -> CampaignData:
+    if status not in STATUSES:
+        raise UserError(f"'{status}' is not a status; one of: {', '.join(STATUSES)}.")
+    c = Campaign.__table__
+    with ws.writing() as conn:
+        row = _row(conn, _name(name))
+        conn.execute(update(c).where(c.c.id == row.id).values(status=status, updated_at=utcnow()))
+        return _read(conn, conn.execute(select(c).where(c.c.id == row.id)).first())
+
+
+# -- the plan file ---------------------------------------------------------------------------
+
+
+def import_plan(ws: Workspace, plan: object) -> CampaignData:
+    """Create or replace the campaign a plan file describes (and its message, when given whole)."""
+    from omnidesk.core.messages.store import save_message
+
+    if not isinstance(plan, dict):
+        raise UserError("A plan file holds one JSON object with name, message, audience and steps.")
+    known = ("name", "goal", "message", "variants", "audience", "steps", "mode")
+    unknown = [k for k in plan if k not in known]
+    if unknown:
+        raise UserError(f"'{unknown[0]}' is not part of a plan; it holds {', '.join(known)}.")
+    name = _name(plan.get("name"))
+    steps = plan.get("steps") or []
+    if not isinstance(steps, list):
+        raise UserError("steps: give a list of {channel, at, timezone}.")
+    # Everything the campaign would refuse is refused before the message is saved: a bad plan
+    # changes nothing.
+    mode = plan.get("mode", "each_channel")
+    if mode not in MODES:
+        raise UserError(f"mode: '{mode}' is not one of {', '.join(MODES)}.")
+    audience = clean_audience(plan.get("audience", "everyone"))
+    if isinstance(audience, str) and audience != "everyone":
+        audience_rule(ws, audience)
+    clean = [clean_step(s, n) for n, s in enumerate(steps)]
+    try:
+        existing = get_campaign(ws, name)
+    except UserError:
+        existing = None
+    if existing is not None:
+        with ws.engine.connect() as conn:
+            st = CampaignStep.__table__
+            for r in conn.execute(select(st).where(st.c.campaign_id == existing.id, st.c.exported_at.is_not(None))):
+                if not any((s.channel, s.at_local, s.timezone) == (r.channel, r.at_local, r.timezone) for s in clean):
+                    raise UserError(f"The {CHANNEL_LABELS.get(r.channel, r.channel)} step of {r.at_local[:16]} "
+                                    f"({r.timezone}) was exported already; keep it in the plan as it is.")
+    message = plan.get("message")
+    if isinstance(message, dict):
+        variants = plan.get("variants") or {}
+        if not isinstance(variants, dict):
+            raise UserError("variants: give an object of channel: {fields}.")
+        channels = sorted({s.get("channel") for s in steps if isinstance(s, dict) and s.get("channel")
+                           in VARIANT_CHANNELS}, key=VARIANT_CHANNELS.index)
+        from omnidesk.core.messages.store import clean_master, clean_variant
+
+        clean_master(message)
+        for channel, fields in variants.items():
+            if not isinstance(fields, dict):
+                raise UserError(f"variants.{channel}: give an object of fields.")
+            clean_variant(channel, fields)
+        save_message(ws, name, message, variants=variants, channels=channels, replace=True)
+        message = name
+    elif plan.get("variants"):
+        raise UserError("variants: give them with a message written out in the plan, not with a saved message's name.")
+    elif message is not None and not isinstance(message, str):
+        raise UserError("message: give a saved message's name or the message itself.")
+    elif isinstance(message, str):
+        from omnidesk.core.messages.store import get_message
+
+        try:
+            get_message(ws, message)
+        except UserError:
+            raise UserError(f"message: there is no message '{message}'.") from None
+    return save_campaign(ws, name, message=message, audience=plan.get("audience", "everyone"), steps=steps,
+                         mode=plan.get("mode", "each_channel"), goal=plan.get("goal", ""), replace=True)
+
+
+def export_plan(ws: Workspace, name: str) -> dict:
+    """The campaign as a plan file (the message by name: it is saved in the workspace)."""
+    data = get_campaign(ws, name)
+    return {"name": data.name, "goal": data.goal, "message": data.message, "audience": data.audience,
+            "steps": [{"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone} for s in data.steps],
+            "mode": data.mode}

@@ -1,0 +1,71 @@
+"""A campaign's check: every step's variant through the message check, and what the guards warn of.
+
+Errors block scheduling: a step's variant with an error, a step on a channel the
+message has no variant for, no message at all.  Warnings do not: a personal step
+nobody is eligible for, recipients moved out of quiet hours, a step in the past.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from omnidesk.core.campaigns.campaign import CampaignData, get_campaign
+from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
+from omnidesk.core.messages.derive import CHANNEL_LABELS
+from omnidesk.core.messages.lint import ERROR, WARNING, Finding, Report, check_variant
+from omnidesk.core.workspace import Workspace
+
+
+def step_summary(audience: StepAudience) -> dict:
+    s = audience.step
+    return {"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone,
+            "eligible": len(audience.eligible) if audience.eligible is not None else None,
+            "excluded": audience.counts(), "moved": len(audience.moved)}
+
+
+def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sample_size: int = 20
+                   ) -> tuple[Report, list[dict], CampaignData]:
+    """The findings (message check of each step's variant, then the guards' warnings), each step's
+    recipients in numbers, and the campaign."""
+    from omnidesk.core.messages.brand import get_brand
+    from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+    from omnidesk.core.messages.store import get_message
+
+    campaign = get_campaign(ws, name)
+    now = now or datetime.now(UTC)
+    findings: list[Finding] = []
+    stats: dict[str, dict] = {}
+    if campaign.message is None:
+        findings.append(Finding("campaign", ERROR, "no_message", "the campaign has no message"))
+    audiences = plan_audiences(ws, campaign, now=now)
+    if campaign.message is not None:
+        message = get_message(ws, campaign.message)
+        brand = get_brand(ws)
+        personal_ids = [cid for a in audiences if a.eligible for cid in a.eligible]
+        ids = sample(ws, sample_size, among=personal_ids) if personal_ids else sample(ws, sample_size)
+        values = customer_values(ws, ids, master=message.master, business_name=brand.name)
+        samples = [values[i] for i in ids]
+        names = custom_field_names(ws)
+        for channel in dict.fromkeys(s.channel for s in campaign.steps):
+            variant = message.variants.get(channel)
+            if variant is None:
+                findings.append(Finding(channel, ERROR, "no_variant",
+                                        f"the message has no {CHANNEL_LABELS.get(channel, channel)} variant"))
+                continue
+            found, stats[channel] = check_variant(channel, variant.fields, message.master, brand, samples=samples,
+                                                  custom_names=names)
+            findings.extend(found)
+            if variant.stale:
+                findings.append(Finding(channel, WARNING, "stale_variant",
+                                        "the master changed since this variant was made; re-sync or keep it"))
+    for a in audiences:
+        s = a.step
+        label = f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of {s.at_local[:16].replace('T', ' ')}"
+        if s.at_utc < now:
+            findings.append(Finding(s.channel, WARNING, "step_in_past", f"the {label} is in the past"))
+        if a.eligible is not None and not a.eligible:
+            findings.append(Finding(s.channel, WARNING, "nobody_eligible", f"nobody can receive the {label}"))
+        if a.moved:
+            findings.append(Finding(s.channel, WARNING, "quiet_hours_moved",
+                                    f"{len(a.moved):,} recipients of the {label} wait for their quiet hours to end"))
+    return Report(findings, stats), [step_summary(a) for a in audiences], campaign

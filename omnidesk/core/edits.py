@@ -1,0 +1,504 @@
+"""What the user enters by hand: a value typed in, tags, a custom field, consent heard by phone, a new customer.
+
+Every hand entry is kept as a source record of channel ``manual`` ("Entered by
+you") in the workspace's one batch of hand entries, so it has what an imported
+fact has for free: a place in the customer's Sources and timeline, consent
+facts decided by the one consent rule (``consent.py``), custom fields, email
+and phone identifiers that later imports match against, and an erasure that
+finds it.  Each customer has one such record, created on their first hand
+entry; it *follows* one of the customer's imported records (``values_json``
+``follows``), so rebuilding every customer from scratch puts it back with the
+same person.  A customer added by hand is made of a record that follows nobody.
+
+The rules:
+
+* **A typed value wins.**  It is written on the hand record (dated in
+  ``values_json`` ``edited``) and pinned on the customer, so a later import
+  does not overwrite it; the card says "entered by you on <date>".  Clearing a
+  value pins it empty.  Hand records take no part in survivorship otherwise
+  (golden.py): a city typed in never makes the street of another file vanish.
+* **Tags.**  Adding a tag puts it on the hand record; taking one off removes it
+  there and lists it under ``untagged``: a tag taken off by hand stays off
+  whatever a file says, until it is added again by hand.
+* **Consent by hand** is a consent fact dated now, with the words that go with
+  it ("asked by phone to stop SMS").  The one rule decides: the later day
+  wins, and on the same day the stricter status, so an opt-out a file recorded
+  today is not lifted by a "yes" typed in today.
+* **Custom fields** typed in are custom-field rows of the hand record, of the
+  type the workspace already reads that field as; the card shows them before
+  any file's value.
+
+Every function here is one transaction.  The GUI runs them journaled
+(``journal.py``) for an exact undo; the command line runs them as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.changes import Changes
+from omnidesk.core.channels import CONSENT_CODES, HAND, channel_code, channel_name
+from omnidesk.core.consent import decide, facts_query
+from omnidesk.core.contact import normalize_email, normalize_phone
+from omnidesk.core.errors import UserError
+from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.merge import PINNABLE
+from omnidesk.core.identity.writes import new_customer_rows
+from omnidesk.core.importing.dates import default_date_order, parse_date
+from omnidesk.core.importing.normalize import normalize_country, normalize_postcode, parse_bool, parse_money
+from omnidesk.core.models import HAND_KIND, Consent, Customer, CustomField, Identifier, ImportBatch, SourceRecord, utcnow
+from omnidesk.core.suppression import identifier_hash, known_suppressions, workspace_salt
+from omnidesk.core.workspace import Workspace
+
+HAND_FILE = "Entered by you"
+FIELDS = PINNABLE  # the values a user can type in
+HEADER = (*FIELDS, "tags")  # the hand record's cells, as its Sources view shows them
+CONSENT_STATUSES = ("granted", "denied")
+MAX_TAG = 100
+_IN = 900
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One hand change: who it concerns, and a sentence saying what it did."""
+
+    customers: tuple[int, ...]
+    words: str
+    created: int | None = None  # a customer added by hand
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.of_customers(*self.customers, listed=True)
+
+
+@dataclass(frozen=True)
+class ConsentEdit(Edit):
+    channel: str = ""
+    status: str = ""
+    in_force: str | None = None  # the consent in force afterwards, by the one rule
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def is_hand_batch(kind: str | None) -> bool:
+    return kind == HAND_KIND
+
+
+def all_tags(ws: Workspace) -> list[tuple[str, int]]:
+    """Every tag customers carry and how many carry it, most common first.
+
+    "VIP" and "vip" are one tag, named as most customers spell it.
+    """
+    cust = Customer.__table__
+    spellings: dict[str, Counter] = {}
+    with ws.engine.connect() as conn:
+        for (tags,) in conn.execute(select(cust.c.tags).where(cust.c.tags != "")).yield_per(10_000):
+            for tag in tags.split(", "):
+                if tag:
+                    spellings.setdefault(tag.casefold(), Counter())[tag] += 1
+    out = []
+    for counts in spellings.values():
+        name = min(counts, key=lambda s: (-counts[s], s))
+        out.append((name, sum(counts.values())))
+    return sorted(out, key=lambda t: (-t[1], t[0].casefold()))
+
+
+# -- the hand record -------------------------------------------------------------------------
+
+
+def _hand_batch(conn: Connection) -> int:
+    batch = ImportBatch.__table__
+    found = conn.execute(select(batch.c.id).where(batch.c.kind == HAND_KIND).order_by(batch.c.id).limit(1)).scalar()
+    if found is not None:
+        return found
+    now = utcnow()
+    return conn.execute(insert(batch).returning(batch.c.id).values(
+        file_name=HAND_FILE, file_hash="", file_size=0, channel=HAND, kind=HAND_KIND, encoding="utf-8",
+        header_json=json.dumps(HEADER), mapping_json="[]", options_json="{}", status="done", started_at=now, finished_at=now)).scalar_one()
+
+
+def _new_record(conn: Connection, customer_id: int, values: dict, cells: Mapping[str, str] | None = None) -> int:
+    rec = SourceRecord.__table__
+    batch_id = _hand_batch(conn)
+    number = (conn.execute(select(func.max(rec.c.record_no)).where(rec.c.batch_id == batch_id)).scalar() or 0) + 1
+    cells = dict(cells or {})
+    row = {f: cells.get(f) or "" for f in FIELDS}
+    for f in ("email", "phone", "birthday"):
+        row[f] = row[f] or None
+    return conn.execute(insert(rec).returning(rec.c.id).values(
+        batch_id=batch_id, record_no=number, line_no=0, channel=HAND, kind="contacts",
+        # Unique (one number per record of the batch) and the same when an undone entry is made
+        # again, so a redo gives back exactly the row it took away.
+        row_hash=hashlib.sha256(f"hand:{customer_id}:{number}".encode()).hexdigest(),
+        raw_json=json.dumps([cells.get(h, "") for h in HEADER], ensure_ascii=False),
+        customer_id=customer_id, values_json=json.dumps(values), **row)).scalar_one()
+
+
+def _customer_or_fail(conn: Connection, customer_id: int) -> None:
+    cust = Customer.__table__
+    if conn.execute(select(cust.c.id).where(cust.c.id == customer_id)).first() is None:
+        raise UserError(f"There is no customer {customer_id}.")
+
+
+def _hand_records(conn: Connection, customer_ids: Sequence[int]) -> dict[int, tuple[int, str, str]]:
+    """Customer -> (hand record id, tags, values_json), creating the records that are missing."""
+    rec = SourceRecord.__table__
+    ids = sorted(set(customer_ids))
+    out: dict[int, tuple[int, str, str]] = {}
+    anchors: dict[int, int] = {}
+    for start in range(0, len(ids), _IN):
+        part = ids[start:start + _IN]
+        for rid, cid, tags, values in conn.execute(
+                select(rec.c.id, rec.c.customer_id, rec.c.tags, rec.c.values_json)
+                .where(rec.c.customer_id.in_(part), rec.c.channel == HAND).order_by(rec.c.id.desc())):
+            out[cid] = (rid, tags or "", values or "{}")  # the oldest wins (read last)
+        anchors.update(conn.execute(
+            select(rec.c.customer_id, func.min(rec.c.id))
+            .where(rec.c.customer_id.in_(part), rec.c.channel != HAND).group_by(rec.c.customer_id)).all())
+    for cid in ids:
+        if cid in out:
+            continue
+        if cid not in anchors:
+            raise UserError(f"There is no customer {cid}.")
+        values = json.dumps({"follows": anchors[cid]})
+        out[cid] = (_new_record(conn, cid, {"follows": anchors[cid]}), "", values)
+    return out
+
+
+def _refresh_raw(conn: Connection, record_id: int) -> None:
+    """The hand record's cells as its Sources view shows them: what was entered, as it stands."""
+    rec = SourceRecord.__table__
+    row = conn.execute(select(*[rec.c[h] for h in HEADER]).where(rec.c.id == record_id)).first()
+    conn.execute(update(rec).where(rec.c.id == record_id).values(
+        raw_json=json.dumps([row[i] or "" for i in range(len(HEADER))], ensure_ascii=False)))
+
+
+def _set_identifier(conn: Connection, record_id: int, kind: str, value: str | None) -> None:
+    ident = Identifier.__table__
+    conn.execute(ident.delete().where(ident.c.record_id == record_id, ident.c.kind == kind))
+    if value:
+        conn.execute(insert(ident).values(record_id=record_id, kind=kind, value=value))
+
+
+# -- values ----------------------------------------------------------------------------------
+
+
+def _region(conn: Connection) -> str:
+    from omnidesk.core.models import Setting
+
+    raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "default_region")).scalar()
+    try:
+        return str(json.loads(raw)) if raw else "US"
+    except ValueError:
+        return "US"
+
+
+def clean_value(conn: Connection, field: str, value: str, *, country: str = "") -> str:
+    """The value as it is stored, read the way an import reads that field; UserError when it cannot be."""
+    if field not in FIELDS:
+        raise UserError(f"'{field}' is not a field that can be typed in; one of: {', '.join(FIELDS)}.")
+    text = " ".join((value or "").split())
+    if not text:
+        return ""
+    label = field.replace("_", " ")
+    if field == "email":
+        got = normalize_email(text)
+    elif field == "phone":
+        got = normalize_phone(text, _region(conn))
+    elif field == "birthday":
+        got = parse_date(text, default_date_order(_region(conn)))
+    elif field == "country":
+        got = normalize_country(text)
+    elif field == "postcode":
+        return normalize_postcode(text, country or None)
+    else:
+        return text[:500]
+    if got.problem or not got.value:
+        raise UserError(f"'{text}' cannot be read as the {label}: {got.problem or 'nothing is left of it'}.")
+    return str(got.value)
+
+
+def check_values(ws: Workspace, values: Mapping[str, str]) -> dict[str, str]:
+    """Field -> why its typed value cannot be stored (empty when all can); changes nothing."""
+    problems: dict[str, str] = {}
+    with ws.engine.connect() as conn:
+        country = values.get("country", "")
+        if country.strip():
+            try:
+                country = clean_value(conn, "country", country)
+            except UserError as exc:
+                problems["country"] = str(exc)
+                country = ""
+        for field, value in values.items():
+            if field == "country":
+                continue
+            try:
+                clean_value(conn, field, value, country=country)
+            except UserError as exc:
+                problems[field] = str(exc)
+    return problems
+
+
+def set_value(ws: Workspace, customer_id: int, field: str, value: str, *, now: str | None = None) -> Edit:
+    """Type ``value`` in as the customer's ``field`` ("" clears it); it wins over every file from now on."""
+    return set_values(ws, customer_id, {field: value}, now=now)
+
+
+def set_values(ws: Workspace, customer_id: int, values: Mapping[str, str], *, now: str | None = None) -> Edit:
+    """Type in several of the customer's values at once (one transaction); each as :func:`set_value`."""
+    if not values:
+        raise UserError("Nothing to change.")
+    when = now or utcnow()
+    cust = Customer.__table__
+    rec = SourceRecord.__table__
+    with ws.writing() as conn:
+        _customer_or_fail(conn, customer_id)
+        country = values.get("country")
+        if country is None:
+            country = conn.execute(select(cust.c.country).where(cust.c.id == customer_id)).scalar() or ""
+        elif country.strip():
+            country = clean_value(conn, "country", country)
+        clean = {f: clean_value(conn, f, v, country=country) for f, v in values.items()}
+        rid, _tags, values_text = _hand_records(conn, [customer_id])[customer_id]
+        stored = json.loads(values_text)
+        for f in clean:
+            stored.setdefault("edited", {})[f] = when
+        cells = {f: (v or (None if f in ("email", "phone", "birthday") else "")) for f, v in clean.items()}
+        conn.execute(update(rec).where(rec.c.id == rid).values({**cells, "values_json": json.dumps(stored)}))
+        for f in ("email", "phone"):
+            if f in clean:
+                _set_identifier(conn, rid, f, clean[f] or None)
+        _refresh_raw(conn, rid)
+        pins = json.loads(conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar() or "{}")
+        pins.update(clean)
+        conn.execute(update(cust).where(cust.c.id == customer_id).values(pinned_json=json.dumps(pins)))
+        refresh_customers(conn, [customer_id])
+    if len(clean) == 1:
+        field, value = next(iter(clean.items()))
+        label = field.replace("_", " ")
+        return Edit((customer_id,), f"set {label} to {value}" if value else f"clear {label}")
+    return Edit((customer_id,), "change " + ", ".join(f.replace("_", " ") for f in clean))
+
+
+# -- tags ------------------------------------------------------------------------------------
+
+
+def clean_tags(tags: Iterable[str]) -> list[str]:
+    """Tags as given, trimmed, each once; UserError for an empty one, a comma or an over-long one."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for raw in tags:
+        tag = " ".join(str(raw).split())
+        if not tag:
+            raise UserError("A tag cannot be empty.")
+        if "," in tag:
+            raise UserError(f"'{tag}' has a comma; a tag is one word or phrase without commas.")
+        if len(tag) > MAX_TAG:
+            raise UserError(f"'{tag[:30]}…' is longer than {MAX_TAG} characters.")
+        if tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            out.append(tag)
+    if not out:
+        raise UserError("Name at least one tag.")
+    return out
+
+
+def _split(tags: str) -> list[str]:
+    return [t for t in (tags or "").split(", ") if t]
+
+
+def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
+          remove: Iterable[str] = ()) -> Edit:
+    """Add tags to and take tags off these customers, in one transaction.
+
+    A tag taken off stays off whatever a file says, until it is added by hand again.
+    """
+    add, remove = list(add), list(remove)
+    adding = clean_tags(add) if add else []
+    removing = clean_tags(remove) if remove else []
+    if not adding and not removing:
+        raise UserError("Name at least one tag.")
+    add_keys = {t.casefold() for t in adding}
+    remove_keys = {t.casefold() for t in removing} - add_keys
+    removing = [t for t in removing if t.casefold() in remove_keys]
+    ids = sorted({int(c) for c in customer_ids})
+    if not ids:
+        raise UserError("No customer is selected.")
+    rec = SourceRecord.__table__
+    with ws.writing() as conn:
+        records = _hand_records(conn, ids)
+        params = []
+        for cid in ids:
+            rid, tags_text, values_text = records[cid]
+            current = [t for t in _split(tags_text) if t.casefold() not in remove_keys]
+            have = {t.casefold() for t in current}
+            current += [t for t in adding if t.casefold() not in have]
+            values = json.loads(values_text)
+            untagged = [t for t in values.get("untagged", [])
+                        if t.casefold() not in add_keys and t.casefold() not in remove_keys] + removing
+            if untagged:
+                values["untagged"] = untagged
+            else:
+                values.pop("untagged", None)
+            params.append({"rid": rid, "tags": ", ".join(current), "values": json.dumps(values)})
+        for start in range(0, len(params), 10_000):
+            conn.execute(update(rec).where(rec.c.id == bindparam("rid"))
+                         .values(tags=bindparam("tags"), values_json=bindparam("values")),
+                         params[start:start + 10_000])
+        for p in params:
+            _refresh_raw(conn, p["rid"])
+        refresh_customers(conn, ids)
+    who = f"{len(ids):,} customers" if len(ids) > 1 else "1 customer"
+    parts = []
+    if adding:
+        parts.append(f"add tag{'s' if len(adding) > 1 else ''} {', '.join(adding)} to {who}")
+    if removing:
+        parts.append(f"remove tag{'s' if len(removing) > 1 else ''} {', '.join(removing)} from {who}")
+    return Edit(tuple(ids), "; ".join(parts))
+
+
+def add_tags(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str]) -> Edit:
+    """Tag these customers (one transaction for all of them)."""
+    return retag(ws, customer_ids, add=tags)
+
+
+def remove_tags(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str]) -> Edit:
+    """Take these tags off these customers; a file that carries them does not bring them back."""
+    return retag(ws, customer_ids, remove=tags)
+
+
+# -- consent ---------------------------------------------------------------------------------
+
+
+def record_consent(ws: Workspace, customer_id: int, channel: str, status: str, note: str = "", *,
+                   now: str | None = None) -> ConsentEdit:
+    """Record consent the person gave or refused outside any file, dated now, with ``note``."""
+    code = channel_code(channel)
+    if code not in CONSENT_CODES:
+        raise UserError(f"'{channel}' has no consent to record; one of: "
+                        f"{', '.join(channel_name(c) for c in CONSENT_CODES)}.")
+    status = status.strip().lower()
+    if status not in CONSENT_STATUSES:
+        raise UserError(f"'{status}' is not a consent to record; one of: {', '.join(CONSENT_STATUSES)}.")
+    when = now or utcnow()
+    con = Consent.__table__
+    with ws.writing() as conn:
+        _customer_or_fail(conn, customer_id)
+        rid = _hand_records(conn, [customer_id])[customer_id][0]
+        conn.execute(insert(con).values(record_id=rid, customer_id=customer_id, channel=code, status=status,
+                                        occurred_at=when, note=" ".join((note or "").split())[:1000]))
+        refresh_customers(conn, [customer_id])
+        fact = decide(conn, conn.execute(facts_query(con.c.customer_id == customer_id, con.c.channel == code)))
+    in_force = fact.get((customer_id, code))
+    return ConsentEdit((customer_id,), f"record {channel_name(code)} consent {status}", None, code, status,
+                       in_force.status if in_force else None)
+
+
+# -- custom fields ---------------------------------------------------------------------------
+
+
+def _typed(conn: Connection, name: str, value: str) -> dict:
+    """The custom-field row of ``value``, of the type the workspace reads ``name`` as."""
+    cf = CustomField.__table__
+    kind = conn.execute(select(cf.c.type).where(func.lower(cf.c.name) == name.casefold())
+                        .order_by(cf.c.id.desc()).limit(1)).scalar() or "text"
+    row = {"type": kind, "value": value, "number": None, "date": None}
+    if not value:
+        return row
+    if kind == "number":
+        got = parse_money(value)
+        if got.value is None:
+            raise UserError(f"'{value}' is not a number; {name} holds numbers.")
+        row["number"] = float(got.value)
+    elif kind == "yesno":
+        got = parse_bool(value)
+        if got.value is None:
+            raise UserError(f"'{value}' is not a yes or a no; {name} holds yes/no.")
+        row["number"], row["value"] = (1.0, "yes") if got.value else (0.0, "no")
+    elif kind == "date":
+        got = parse_date(value, default_date_order(_region(conn)))
+        if got.value is None:
+            raise UserError(f"'{value}' is not a date; {name} holds dates.")
+        row["date"] = row["value"] = got.value
+    return row
+
+
+def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> Edit:
+    """Type in the customer's custom field ``name`` ("" clears what files say); shown before any file's value."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise UserError("A custom field needs a name.")
+    value = " ".join((value or "").split())
+    cf = CustomField.__table__
+    with ws.writing() as conn:
+        _customer_or_fail(conn, customer_id)
+        rid = _hand_records(conn, [customer_id])[customer_id][0]
+        existing = conn.execute(select(cf.c.name).where(func.lower(cf.c.name) == name.casefold()).limit(1)).scalar()
+        name = existing or name  # the spelling the workspace already uses
+        row = _typed(conn, name, value)
+        conn.execute(cf.delete().where(cf.c.record_id == rid, func.lower(cf.c.name) == name.casefold()))
+        conn.execute(insert(cf).values(record_id=rid, name=name, **row))
+        conn.execute(update(Customer.__table__).where(Customer.__table__.c.id == customer_id)
+                     .values(updated_at=utcnow()))
+    return Edit((customer_id,), f"set {name} to {row['value']}" if value else f"clear {name}")
+
+
+# -- a new customer --------------------------------------------------------------------------
+
+
+def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = None) -> Edit:
+    """Add a customer by hand from ``values`` (fields of :data:`FIELDS`, and ``tags``, comma-separated).
+
+    Refused when nothing names the person, when the email or phone is already
+    someone's (edit that customer instead), or when it is an erased person's.
+    """
+    unknown = [k for k in values if k not in FIELDS and k != "tags"]
+    if unknown:
+        raise UserError(f"'{unknown[0]}' is not a field of a customer; one of: {', '.join(HEADER)}.")
+    with ws.writing() as conn:
+        clean: dict[str, str] = {}
+        country = clean_value(conn, "country", values.get("country", "")) if values.get("country") else ""
+        for f in FIELDS:
+            if values.get(f, "").strip():
+                clean[f] = clean_value(conn, f, values[f], country=country)
+        tags = clean_tags(values["tags"].split(",")) if values.get("tags", "").strip() else []
+        if not any(clean.get(f) for f in ("first_name", "last_name", "email", "phone", "company")):
+            raise UserError("Give the new customer a name, an email or a phone number.")
+        ident = Identifier.__table__
+        rec = SourceRecord.__table__
+        for kind in ("email", "phone"):
+            if not clean.get(kind):
+                continue
+            owner = conn.execute(select(rec.c.customer_id).join(ident, ident.c.record_id == rec.c.id)
+                                 .where(ident.c.kind == kind, ident.c.value == clean[kind],
+                                        rec.c.customer_id.is_not(None)).limit(1)).scalar()
+            if owner is not None:
+                raise UserError(f"{clean[kind]} is already the {kind} of customer {owner}; "
+                                "open that customer and change them instead.")
+            salt = workspace_salt(conn)
+            if known_suppressions(conn, [identifier_hash(salt, kind, clean[kind])]):
+                raise UserError(f"{clean[kind]} belongs to a person who was erased at their request; "
+                                "omnidesk does not add them back.")
+        cust = Customer.__table__
+        cid = conn.execute(insert(cust).returning(cust.c.id), new_customer_rows(1)).scalar_one()
+        when = now or utcnow()
+        cells = {**clean, "tags": ", ".join(tags)}
+        rid = _new_record(conn, cid, {"edited": {f: when for f in clean}, "created_at": when}, cells)
+        conn.execute(update(rec).where(rec.c.id == rid).values(tags=", ".join(tags)))
+        for kind in ("email", "phone"):
+            if clean.get(kind):
+                _set_identifier(conn, rid, kind, clean[kind])
+        # Pinned like every typed value: a file of the same person merged in later does not overwrite it.
+        conn.execute(update(cust).where(cust.c.id == cid).values(pinned_json=json.dumps(clean)))
+        refresh_customers(conn, [cid])
+    name = " ".join(clean.get(f, "") for f in ("first_name", "last_name")).strip() or \
+        clean.get("email") or clean.get("phone") or clean.get("company", "")
+    return Edit((cid,), f"add customer {name}", created=cid)

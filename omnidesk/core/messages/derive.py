@@ -1,0 +1,122 @@
+"""Each channel's variant, made from the master message and the brand kit.
+
+A variant is a few named fields per channel (``VARIANT_FIELDS``).  Made from the
+master, it says the same offer, the same call to action and the same link
+everywhere, each in the form its channel takes: an email's subject and
+preheader, an SMS that names the sender and how to stop, a social post, the
+poster's lines, the website's banner.  Links are tagged per channel for the
+campaign's analytics (``links.py`` when tagging is on).  The user edits a
+variant afterwards; :mod:`omnidesk.core.messages.store` keeps the master it was
+made from, to say when the master has moved on.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping
+
+from omnidesk.core.messages.brand import Brand
+from omnidesk.core.messages.links import add_utm, channel_utm, is_valid_link, utm_campaign_name
+
+MASTER_FIELDS = ("headline", "body", "offer_code", "offer_value", "offer_expires", "cta", "link")
+SOCIAL = ("facebook", "instagram", "x", "linkedin", "threads", "bluesky", "google")
+VARIANT_CHANNELS = ("email", "sms", *SOCIAL, "store", "website")
+VARIANT_FIELDS: dict[str, tuple[str, ...]] = {
+    "email": ("subject", "preheader", "body"),
+    "sms": ("text",),
+    **{network: ("text",) for network in SOCIAL},
+    "store": ("headline", "offer", "cta", "link"),
+    "website": ("text", "link"),
+}
+CHANNEL_LABELS = {"email": "Email", "sms": "SMS", "facebook": "Facebook", "instagram": "Instagram", "x": "X",
+                  "linkedin": "LinkedIn", "threads": "Threads", "bluesky": "Bluesky",
+                  "google": "Google Business Profile", "store": "In-store poster", "website": "Website banner"}
+DEFAULT_CHANNELS = ("email", "sms", "instagram", "facebook", "store")
+
+
+def _sentence(text: str) -> str:
+    """The first sentence of ``text`` (a preheader), at most 100 characters."""
+    flat = " ".join(text.split())
+    match = re.match(r"(.+?[.!?])(\s|$)", flat)
+    first = match.group(1) if match else flat
+    return first if len(first) <= 100 else first[:99].rstrip() + "…"
+
+
+def _ended(text: str) -> str:
+    """A sentence of an SMS ends with its mark: "20% off" -> "20% off."."""
+    return text if text[-1:] in ".!?:" else f"{text}."
+
+
+def offer_words(master: Mapping[str, str]) -> str:
+    """"20% off with code AUTUMN20, until 31 Oct 2026" from the master's offer fields ("" without one)."""
+    value, code, expires = (master.get(k, "") for k in ("offer_value", "offer_code", "offer_expires"))
+    parts = [value] if value else []
+    if code:
+        parts.append(f"with code {code}" if value else f"Code {code}")
+    words = " ".join(parts)
+    if expires:
+        words = f"{words}, until {expires}" if words else f"Until {expires}"
+    return words
+
+
+def campaign_name(brand: Brand, message_name: str) -> str:
+    """The utm_campaign of a message's links: the brand's pattern with the message's name, as a slug."""
+    return utm_campaign_name((brand.utm_campaign or "{message}").replace("{message}", message_name))
+
+
+def tagged_link(channel: str, link: str, campaign: str) -> str:
+    """The master's link as ``channel`` sends it: with its campaign tags, where the channel has them."""
+    utm = channel_utm(channel)
+    if not link or utm is None or not campaign or not is_valid_link(link):
+        return link
+    return add_utm(link, *utm, campaign)
+
+
+def derive(channel: str, master: Mapping[str, str], brand: Brand | None = None, *, campaign: str = "") -> dict[str, str]:
+    """The channel's variant fields made from ``master`` (the fields of :data:`VARIANT_FIELDS`).
+
+    With ``campaign`` (see :func:`campaign_name`), the link carries the channel's campaign tags.
+    """
+    brand = brand or Brand()
+    headline, body, cta = (master.get(k, "") for k in ("headline", "body", "cta"))
+    link = tagged_link(channel, master.get("link", ""), campaign)
+    offer = offer_words(master)
+    if channel == "email":
+        lines = [body, offer, f"{cta}: {link}" if cta and link else cta or link]
+        return {"subject": headline, "preheader": _sentence(body or offer),
+                "body": "\n\n".join(p for p in lines if p)}
+    if channel == "sms":
+        who = f"{brand.sms_sender or brand.name}: " if (brand.sms_sender or brand.name) else ""
+        words = [_ended(p) for p in (f"{who}{headline}".strip(), offer, cta) if p]
+        words += [link] if link else []  # a full stop after a link would be read as part of it
+        words += [_ended(brand.sms_opt_out)] if brand.sms_opt_out else []
+        return {"text": " ".join(words)}
+    if channel in SOCIAL:
+        parts = [headline, body, offer, " ".join(p for p in (cta, link) if p)]
+        return {"text": "\n\n".join(p for p in parts if p)}
+    if channel == "store":
+        return {"headline": headline, "offer": offer, "cta": cta, "link": link}
+    if channel == "website":
+        return {"text": " — ".join(p for p in (headline, offer) if p), "link": link}
+    raise ValueError(f"unknown channel {channel!r}")
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    """What changed between two texts, word by word: ("=", words), ("-", removed), ("+", added)."""
+    a, b = (old or "").split(), (new or "").split()
+    out: list[tuple[str, str]] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            out.append(("=", " ".join(a[i1:i2])))
+        if tag in ("delete", "replace"):
+            out.append(("-", " ".join(a[i1:i2])))
+        if tag in ("insert", "replace"):
+            out.append(("+", " ".join(b[j1:j2])))
+    return out
+
+
+def master_changes(old: Mapping[str, str], new: Mapping[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Per master field that differs: its word diff (what a stale variant has not taken in)."""
+    return {f: word_diff(old.get(f, ""), new.get(f, "")) for f in MASTER_FIELDS
+            if (old.get(f) or "") != (new.get(f) or "")}

@@ -1,0 +1,205 @@
+"""The email variant as a sending tool takes it: one HTML document and its plain-text part.
+
+:func:`render_email` lays the body and the brand footer out the way email clients
+expect (nested tables, a 600 px column, no scripts), writes the CSS once in a
+``<style>`` block and then inlines it into ``style`` attributes with css-inline:
+Gmail, Outlook and most webmail drop or rewrite ``<style>`` blocks, so only
+inline styles are sure to arrive.  The inliner is told never to load a
+stylesheet over the network, and ``<link>`` tags are dropped, so rendering
+works offline and a hostile link cannot make omnidesk fetch anything.
+
+The plain-text part is derived from that HTML with inscriptis (Apache-2.0):
+each link is written "text (url)", so a reader of the text part still has
+every address, the unsubscribe placeholder among them.
+
+``body_html`` and ``footer_html`` are HTML and are used as they are; text a
+person typed goes through :func:`body_from_text` first, which escapes it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import css_inline
+from inscriptis.html_engine import Inscriptis
+from inscriptis.model.config import ParserConfig
+from lxml.html import document_fromstring
+
+# What each sending tool replaces with the recipient's own unsubscribe address.
+UNSUBSCRIBE_PLACEHOLDERS = {
+    "mailchimp": "*|UNSUB|*",
+    "generic": "{{unsubscribe_url}}",
+}
+
+_HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+_PAGE_BG = "#f4f4f5"
+_MUTED = "#6b7280"
+
+# Without this padding some clients fill the inbox preview with the start of the
+# body after a short preheader; zero-width non-joiners and no-break spaces show nothing.
+_PREHEADER_PAD = "&zwnj;&nbsp;" * 60
+# Hidden in every client's body, shown only in the inbox list: each client hides by another rule.
+_PREHEADER_STYLE = ("display: none; visibility: hidden; mso-hide: all; font-size: 1px; line-height: 1px; "
+                    f"max-height: 0; max-width: 0; opacity: 0; overflow: hidden; color: {_PAGE_BG};")
+
+_INLINER = css_inline.CSSInliner(
+    inline_style_tags=True,
+    keep_style_tags=False,
+    keep_link_tags=False,
+    load_remote_stylesheets=False,
+)
+
+
+@dataclass(frozen=True)
+class EmailParts:
+    """One rendered email: the two header lines and the two bodies a sending tool needs."""
+
+    subject: str
+    preheader: str
+    html: str
+    text: str
+
+
+def _one_line(value: str) -> str:
+    # A line break in a subject is a header injection in some sending tools.
+    return " ".join(value.split())
+
+
+def _css(color: str) -> str:
+    return f"""
+body {{ margin: 0; padding: 0; background-color: {_PAGE_BG}; }}
+table {{ border-collapse: collapse; }}
+.wrapper {{ width: 100%; background-color: {_PAGE_BG}; }}
+.container {{ width: 100%; max-width: 600px; background-color: #ffffff; border-top: 4px solid {color}; }}
+.content {{ padding: 32px 32px 16px 32px; font-family: Helvetica, Arial, sans-serif; font-size: 16px;
+            line-height: 1.5; color: #222222; text-align: left; }}
+.content p {{ margin: 0 0 16px 0; }}
+.content h1, .content h2 {{ margin: 0 0 16px 0; line-height: 1.25; color: #111111; }}
+.content a {{ color: {color}; text-decoration: underline; }}
+.content img {{ max-width: 100%; height: auto; border: 0; }}
+.footer {{ padding: 16px 32px 32px 32px; font-family: Helvetica, Arial, sans-serif; font-size: 12px;
+           line-height: 1.5; color: {_MUTED}; text-align: center; border-top: 1px solid #e5e7eb; }}
+.footer p {{ margin: 0 0 8px 0; }}
+.footer a {{ color: {_MUTED}; text-decoration: underline; }}
+"""
+
+
+def render_email(*, subject: str, preheader: str, body_html: str, footer_html: str,
+                 brand_color: str = "#333333", unsubscribe: str = "mailchimp") -> EmailParts:
+    """The complete email for ``body_html`` with the brand footer and an unsubscribe link.
+
+    ``subject`` and ``preheader`` are plain text (escaped here, folded to one line);
+    ``footer_html`` holds the postal address and is followed by an unsubscribe link
+    to the placeholder of ``unsubscribe`` ("mailchimp" or "generic", see
+    :data:`UNSUBSCRIBE_PLACEHOLDERS`) unless it already links there.  The HTML has
+    its CSS inlined and needs no stylesheet; nothing is fetched.  Raises ValueError
+    for an unknown ``unsubscribe`` or a ``brand_color`` that is not ``#rgb``/``#rrggbb``.
+    """
+    if unsubscribe not in UNSUBSCRIBE_PLACEHOLDERS:
+        raise ValueError(f"unknown unsubscribe style {unsubscribe!r}: use "
+                         + " or ".join(repr(k) for k in UNSUBSCRIBE_PLACEHOLDERS))
+    if not _HEX_COLOR.match(brand_color or ""):
+        # The colour goes into CSS; anything but a hex colour could carry other rules.
+        raise ValueError(f"brand colour {brand_color!r} is not a colour like #1a2b3c")
+    placeholder = UNSUBSCRIBE_PLACEHOLDERS[unsubscribe]
+    subject = _one_line(subject)
+    preheader = _one_line(preheader)
+
+    footer = footer_html.strip()
+    if placeholder not in footer:
+        footer += f'\n<p><a href="{html.escape(placeholder)}">Unsubscribe</a></p>'
+
+    document = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="x-apple-disable-message-reformatting">
+<title>{html.escape(subject)}</title>
+<style>{_css(brand_color)}</style>
+</head>
+<body>
+<span class="preheader" style="{_PREHEADER_STYLE}">{html.escape(preheader)}{_PREHEADER_PAD}</span>
+<table role="presentation" class="wrapper" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="{_PAGE_BG}">
+<tr><td align="center" style="padding: 24px 8px;">
+<!--[if mso]><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" class="container" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff">
+<tr><td class="content">
+{body_html}
+</td></tr>
+<tr><td class="footer">
+{footer}
+</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr>
+</table>
+</body>
+</html>
+"""
+    inlined = _INLINER.inline(document)
+    return EmailParts(subject=subject, preheader=preheader, html=inlined, text=text_part(inlined))
+
+
+def text_part(document: str) -> str:
+    """The plain-text rendering of an email's HTML: hidden parts left out, each link as
+    "text (url)" (the url alone when the text is the url), blank lines between blocks."""
+    tree = document_fromstring(document)
+    for link in tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        label = " ".join(link.text_content().split())
+        shown = href[len("mailto:"):] if href.lower().startswith("mailto:") else href
+        if not href or href.startswith("#") or shown == label:
+            continue
+        link.tail = f" ({shown})" + (link.tail or "") if label else shown + (link.tail or "")
+    text = Inscriptis(tree, ParserConfig(display_links=False)).get_text()
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
+
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
+_TRAILING = ".,;:!?'\""
+
+
+def _link(url: str) -> tuple[str, str]:
+    """``url`` split into the address and what trails it (sentence punctuation, an unmatched ')')."""
+    tail = ""
+    while url:
+        if url[-1] in _TRAILING:
+            url, tail = url[:-1], url[-1] + tail
+        elif url[-1] == ")" and url.count(")") > url.count("("):
+            url, tail = url[:-1], url[-1] + tail
+        else:
+            break
+    return url, tail
+
+
+def _linkify(line: str) -> str:
+    out, pos = [], 0
+    for match in _URL.finditer(line):
+        url, tail = _link(match.group())
+        if url.lower() in ("www.", "http://", "https://"):
+            continue
+        href = url if not url.lower().startswith("www.") else "https://" + url
+        out.append(html.escape(line[pos:match.start()]))
+        out.append(f'<a href="{html.escape(href, quote=True)}">{html.escape(url)}</a>')
+        out.append(html.escape(tail))
+        pos = match.end()
+    out.append(html.escape(line[pos:]))
+    return "".join(out)
+
+
+def body_from_text(text: str) -> str:
+    """A master message's plain text as safe HTML: every character escaped, blank lines
+    separating ``<p>`` paragraphs, single line breaks kept as ``<br>``, and http(s)
+    and www. addresses made links (only those: no ``javascript:`` link can arise)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [line.strip() for line in block.strip("\n").split("\n")]
+        lines = [line for line in lines if line]
+        if lines:
+            paragraphs.append("<p>" + "<br>\n".join(_linkify(line) for line in lines) + "</p>")
+    return "\n".join(paragraphs)

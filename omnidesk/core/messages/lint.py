@@ -1,0 +1,350 @@
+"""The consistency check: every variant read against the master, the brand kit and its channel's rules.
+
+Rules are data: one row of :data:`RULES` per code, with its severity and the
+function that finds it, so a new rule is a row and a test.  Errors block a
+campaign step from being scheduled with the variant; warnings do not.
+
+Lengths are measured on the longest rendering over a sample of customers (the
+tokens filled in from each one's merged profile, fallbacks where they have no
+value), so "{first_name}" counts as the longest first name it will be, not as
+twelve characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from omnidesk.core.messages import links, sms, social, tokens
+from omnidesk.core.messages.brand import Brand
+from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL, VARIANT_FIELDS
+from omnidesk.core.messages.personal import nice_day
+
+ERROR, WARNING = "error", "warning"
+SMS_MAX_SEGMENTS = 6  # carriers join up to about this many reliably; longer is a letter, not a text
+SUBJECT_CHARS = 60  # most inboxes cut a subject about here
+PREHEADER_CHARS = 140
+POSTER_HEADLINE_CHARS = 60
+BANNER_CHARS = 120
+
+
+@dataclass(frozen=True)
+class Finding:
+    channel: str
+    severity: str
+    code: str
+    message: str
+    field: str = ""
+    start: int | None = None  # where in the field (the editor jumps there)
+    end: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"channel": self.channel, "severity": self.severity, "code": self.code, "message": self.message,
+                "field": self.field}
+
+
+@dataclass
+class Context:
+    """What a rule reads about one variant."""
+
+    channel: str
+    fields: dict[str, str]  # as written (tokens and all)
+    rendered: dict[str, str]  # each field's longest rendering over the sample
+    master: dict[str, str]
+    brand: Brand
+    custom_names: Sequence[str] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(v for v in self.fields.values() if v)
+
+    @property
+    def label(self) -> str:
+        return CHANNEL_LABELS.get(self.channel, self.channel)
+
+
+Hit = tuple[str, str, int | None, int | None]  # field, message, start, end
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    severity: str
+    what: str  # one line: what the rule asks
+    find: Callable[[Context], Iterable[Hit]] = field(repr=False)
+    channels: tuple[str, ...] | None = None  # None: every channel
+
+
+def _contains(text: str, needle: str) -> int:
+    return text.casefold().find(needle.casefold())
+
+
+def _stats(channel: str, rendered: Mapping[str, str]) -> dict:
+    if channel == "sms":
+        s = sms.sms_stats(rendered.get("text", ""))
+        return {"length": s.length, "limit": s.per_segment * max(s.segments, 1), "segments": s.segments,
+                "encoding": s.encoding}
+    if channel in SOCIAL:
+        fit = social.fits([channel], rendered.get("text", ""))[0]
+        return {"length": fit.length, "limit": fit.limit}
+    if channel == "email":
+        return {"length": len(rendered.get("subject", "")), "limit": SUBJECT_CHARS}
+    if channel == "store":
+        return {"length": len(rendered.get("headline", "")), "limit": POSTER_HEADLINE_CHARS}
+    if channel == "website":
+        return {"length": len(rendered.get("text", "")), "limit": BANNER_CHARS}
+    return {}
+
+
+# -- the rules ------------------------------------------------------------------------------
+
+
+def _over_limit(c: Context) -> Iterable[Hit]:
+    if c.channel == "sms":
+        s = sms.sms_stats(c.rendered.get("text", ""))
+        if s.segments > SMS_MAX_SEGMENTS:
+            yield "text", (f"{s.segments} SMS segments for the longest customer; keep it to "
+                           f"{SMS_MAX_SEGMENTS} or fewer"), None, None
+    elif c.channel in SOCIAL:
+        fit = social.fits([c.channel], c.rendered.get("text", ""))[0]
+        if fit.over > 0:
+            yield "text", f"{fit.length:,} of {fit.limit:,} for {c.label}: {fit.over:,} too many", None, None
+        if fit.hashtags_over:
+            yield "text", f"{fit.hashtags_over} hashtags more than {c.label} takes", None, None
+
+
+def _long(c: Context) -> Iterable[Hit]:
+    checks = {"email": (("subject", SUBJECT_CHARS), ("preheader", PREHEADER_CHARS)),
+              "store": (("headline", POSTER_HEADLINE_CHARS),), "website": (("text", BANNER_CHARS),)}
+    for f, limit in checks.get(c.channel, ()):
+        n = len(c.rendered.get(f, ""))
+        if n > limit:
+            yield f, f"the {f} is {n} characters; most readers see about {limit}", None, None
+
+
+def _sms_segments(c: Context) -> Iterable[Hit]:
+    s = sms.sms_stats(c.rendered.get("text", ""))
+    if 1 < s.segments <= SMS_MAX_SEGMENTS:
+        yield "text", f"{s.segments} segments ({s.encoding}): each person costs {s.segments} messages", None, None
+
+
+def _sms_unicode(c: Context) -> Iterable[Hit]:
+    text = c.fields.get("text", "")
+    s = sms.sms_stats(text)
+    if s.encoding != "GSM-7" and s.unicode_chars:
+        swaps = sms.replacements(text)
+        hint = ("; " + ", ".join(f"{a} → {b}" for a, b in swaps.items())) if swaps else ""
+        first = text.find(s.unicode_chars[0])
+        yield "text", (f"{' '.join(s.unicode_chars[:5])} make{'s' if len(s.unicode_chars) == 1 else ''} it UCS-2 "
+                       f"(70 a segment, not 160){hint}"), first, first + 1
+
+
+def _offer_code(c: Context) -> Iterable[Hit]:
+    code = c.master.get("offer_code", "")
+    if code and _contains(c.text, code) < 0:
+        yield "", f"the offer code {code} is missing", None, None
+
+
+def _cta(c: Context) -> Iterable[Hit]:
+    cta = c.master.get("cta", "")
+    if cta and _contains(c.text, cta) < 0:
+        yield "", f"the call to action “{cta}” is missing", None, None
+
+
+def _base(url: str) -> str:
+    """A link without its campaign tags, to compare with the master's."""
+    return re.sub(r"([?&])utm_[a-z]+=[^&#]*", r"\1", url).replace("?&", "?").rstrip("?&").rstrip("/").casefold()
+
+
+def _link(c: Context) -> Iterable[Hit]:
+    link = c.master.get("link", "")
+    if link and not any(_base(lk.url) == _base(link) for lk in links.find_links(c.text)):
+        yield "", f"the link {link} is missing", None, None
+
+
+def _malformed(c: Context) -> Iterable[Hit]:
+    for f, text in c.fields.items():
+        for lk in links.find_links(text):
+            if not links.is_valid_link(lk.url):
+                yield f, f"{lk.url} is not a link a phone or browser can open", lk.start, lk.end
+
+
+def _untagged(c: Context) -> Iterable[Hit]:
+    if links.channel_utm(c.channel) is None:
+        return
+    for f, text in c.fields.items():
+        for lk in links.find_links(text):
+            if links.is_valid_link(lk.url) and not links.has_utm(lk.url):
+                yield f, f"{lk.url} has no campaign tags: its visits will not be told apart", lk.start, lk.end
+
+
+_DATE_PATTERNS = (
+    re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
+    re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})\b", re.I),
+    re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{1,2}),? (\d{4})\b", re.I),
+)
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                       "dec"), start=1)}
+
+
+def _dates(text: str) -> Iterable[tuple[date, int, int]]:
+    for n, pattern in enumerate(_DATE_PATTERNS):
+        for m in pattern.finditer(text):
+            try:
+                if n == 0:
+                    d = date(int(m[1]), int(m[2]), int(m[3]))
+                elif n == 1:
+                    d = date(int(m[3]), _MONTHS[m[2][:3].lower()], int(m[1]))
+                else:
+                    d = date(int(m[3]), _MONTHS[m[1][:3].lower()], int(m[2]))
+            except ValueError:
+                continue
+            yield d, m.start(), m.end()
+
+
+def _expiry(c: Context) -> Iterable[Hit]:
+    ends = c.master.get("offer_expires", "")
+    for f, text in c.fields.items():
+        for d, start, end in _dates(text):
+            if d.isoformat() != ends:
+                said = f"the offer ends {nice_day(ends)}" if ends else "the master gives no end date"
+                yield f, f"{nice_day(d.isoformat())} here, but {said}", start, end
+
+
+def _banned(c: Context) -> Iterable[Hit]:
+    for word in c.brand.banned_words:
+        pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.I)
+        for f, text in c.fields.items():
+            m = pattern.search(text)
+            if m:
+                yield f, f"“{m.group(0)}” is on the brand's banned words", m.start(), m.end()
+
+
+def _opt_out(c: Context) -> Iterable[Hit]:
+    text = c.fields.get("text", "")
+    if not re.search(r"\bSTOP\b", text, re.I) and _contains(text, c.brand.sms_opt_out) < 0:
+        yield "text", f"no opt-out line (“{c.brand.sms_opt_out}”): the law asks for one in every marketing SMS", \
+            None, None
+
+
+def _sender(c: Context) -> Iterable[Hit]:
+    names = [n for n in (c.brand.sms_sender, c.brand.name) if n]
+    if names and not any(_contains(c.fields.get("text", ""), n) >= 0 for n in names):
+        yield "text", f"the SMS does not say who it is from ({' or '.join(names)})", None, None
+    if not names:
+        yield "text", "the brand kit has no name or SMS sender: people will not know who writes", None, None
+
+
+def _postal_address(c: Context) -> Iterable[Hit]:
+    if not c.brand.address.strip():
+        yield "", "the brand kit has no postal address for the email's footer (CAN-SPAM asks for one)", None, None
+
+
+def _disclaimer(c: Context) -> Iterable[Hit]:
+    words = c.brand.disclaimer
+    if words and _contains(c.text, words) < 0:
+        yield "", f"the required words “{words}” are missing", None, None
+
+
+def _tokens(c: Context) -> Iterable[Hit]:
+    for f, text in c.fields.items():
+        for p in tokens.problems(text, c.custom_names):
+            yield f, p.message, p.start, p.end
+
+
+def _empty(c: Context) -> Iterable[Hit]:
+    if not any(v.strip() for v in c.fields.values()):
+        yield "", f"the {c.label} variant is empty", None, None
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("empty", ERROR, "a variant says something", _empty),
+    Rule("token", ERROR, "tokens are known and well formed", _tokens),
+    Rule("over_limit", ERROR, "within the channel's length or segment limit", _over_limit, ("sms", *SOCIAL)),
+    Rule("offer_code_missing", ERROR, "the master's offer code is there", _offer_code,
+         ("email", "sms", *SOCIAL, "store", "website")),
+    Rule("link_missing", ERROR, "the master's link is there", _link, ("email", "sms", *SOCIAL, "store", "website")),
+    Rule("malformed_link", ERROR, "every link opens", _malformed),
+    Rule("expiry_differs", ERROR, "the offer ends when the master says", _expiry),
+    Rule("banned_word", ERROR, "no banned word", _banned),
+    Rule("sms_opt_out_missing", ERROR, "an SMS says how to stop", _opt_out, ("sms",)),
+    Rule("postal_address_missing", ERROR, "an email's footer has the postal address", _postal_address, ("email",)),
+    Rule("disclaimer_missing", ERROR, "the required words are there", _disclaimer),
+    Rule("cta_missing", WARNING, "the master's call to action is there", _cta),
+    Rule("sms_sender_missing", WARNING, "an SMS says who it is from", _sender, ("sms",)),
+    Rule("sms_segments", WARNING, "an SMS fits one segment", _sms_segments, ("sms",)),
+    Rule("sms_unicode", WARNING, "an SMS is plain GSM-7 text", _sms_unicode, ("sms",)),
+    Rule("too_long", WARNING, "subjects, preheaders, headlines and banners read whole", _long,
+         ("email", "store", "website")),
+    Rule("link_without_utm", WARNING, "links carry campaign tags", _untagged),
+)
+BY_CODE = {r.code: r for r in RULES}
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Finding]
+    stats: dict[str, dict]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    def as_dict(self) -> dict:
+        return {"findings": [f.as_dict() for f in self.findings], "stats": self.stats}
+
+
+def longest(templates: Mapping[str, str], samples: Sequence[Mapping[str, str | None]]) -> dict[str, str]:
+    """Each field rendered for every sample customer; the longest rendering of each (fallbacks without any)."""
+    out = {}
+    for f, template in templates.items():
+        renderings = [tokens.render(template, values) for values in (samples or [{}])]
+        out[f] = max(renderings, key=lambda t: (sms.sms_stats(t).length, len(t)))
+    return out
+
+
+def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, str], brand: Brand, *,
+                  samples: Sequence[Mapping[str, str | None]] = (), custom_names: Sequence[str] = ()
+                  ) -> tuple[list[Finding], dict]:
+    """The findings on one variant and its stats (length, limit; segments and encoding for SMS)."""
+    ctx = Context(channel, {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]},
+                  longest({f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}, samples), dict(master), brand,
+                  custom_names)
+    found = []
+    for rule in RULES:
+        if rule.channels is not None and channel not in rule.channels:
+            continue
+        for f, message, start, end in rule.find(ctx):
+            found.append(Finding(channel, rule.severity, rule.code, message, f, start, end))
+    return found, _stats(channel, ctx.rendered)
+
+
+def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] = (),
+          custom_names: Sequence[str] = ()) -> Report:
+    """Every variant of ``message`` (a store.MessageData) checked; the master's own link too."""
+    findings: list[Finding] = []
+    stats: dict[str, dict] = {}
+    link = message.master.get("link", "")
+    if link and not links.is_valid_link(link):
+        findings.append(Finding("master", ERROR, "malformed_link", f"{link} is not a link a browser can open",
+                                "link"))
+    for channel in message.channels:
+        found, stats[channel] = check_variant(channel, message.variants[channel].fields, message.master, brand,
+                                              samples=samples, custom_names=custom_names)
+        findings.extend(found)
+    return Report(findings, stats)
+
+
+def check_message(ws, name: str, *, sample_size: int = 20, seed: int = 0) -> Report:
+    """Check the saved message ``name`` against the workspace's brand kit, over a sample of its customers."""
+    from omnidesk.core.messages.brand import get_brand
+    from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+    from omnidesk.core.messages.store import get_message
+
+    message = get_message(ws, name)
+    brand = get_brand(ws)
+    ids = sample(ws, sample_size, seed=seed)
+    values = customer_values(ws, ids, master=message.master, business_name=brand.name)
+    return check(message, brand, samples=[values[i] for i in ids], custom_names=custom_field_names(ws))

@@ -1,0 +1,419 @@
+"""The in-store poster: one printable PDF page, and its preview rendered from that very file.
+
+:func:`poster_pdf` lays the page out with reportlab: the brand (logo and
+business name) across the top, the headline as large as the width allows, the
+body, the offer on a band in the ink colour, and along the bottom the call to
+action beside a QR code of the link, with the link printed small under it.
+Every size shrinks together until the page holds it all; a text too long for
+one page even at the smallest sizes is refused with a clear error.
+
+The QR code comes from segno and is drawn module by module as vector
+rectangles, black on a white square with its quiet zone whatever the colours,
+since phone cameras read dark modules on a light ground.
+
+Text is set in Bitstream Vera, the TrueType family that ships inside
+reportlab (so the bundle needs nothing from the system).  It covers the Latin
+alphabets of Western Europe and the Americas (ISO 8859-1), much of Central
+Europe (š ž č ł ğ İ, not ő ű ą ę), the euro sign and typographic quotes and
+dashes.  It has no Greek, Cyrillic, Arabic, Hebrew, CJK or emoji.  A character
+the font lacks is drawn as its base letter when it has one (ő as o), else as
+"?"; :func:`unsupported_characters` names them so the editor can warn first.
+
+:func:`render_page` turns a page of the PDF into PNG bytes with pypdfium2, so the
+preview shows exactly what prints.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import secrets
+import threading
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pypdfium2
+import reportlab
+import segno
+from PIL import Image, UnidentifiedImageError
+from reportlab.lib.colors import HexColor, black, white
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.exporting.outfiles import guard_reason
+
+PAGE_SIZES = {"A4": A4, "Letter": LETTER}
+REGULAR, BOLD = "OmnideskVera", "OmnideskVera-Bold"
+_FONT_FILES = {REGULAR: "Vera.ttf", BOLD: "VeraBd.ttf"}
+LOGO_FORMATS = {"PNG", "JPEG"}
+LINK_LINES = 8  # lines of the link printed under the QR code at most
+MIN_GAP = 14  # points (on A4) between the middle blocks at least
+BAND_PAD = 18  # points (on A4) of ink above and below the offer
+QUIET_ZONE = 4  # modules of white around a QR code, as the standard asks
+_HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# PDFium may not be entered from two threads at once; a preview rendered off the
+# UI thread while another is still drawing would otherwise crash the process.
+_PDFIUM = threading.Lock()
+
+
+class PosterError(UserError, ValueError):
+    """The poster cannot be made from what was given; the message says what to change."""
+
+
+@lru_cache(maxsize=None)
+def _fonts() -> dict[str, TTFont]:
+    folder = Path(reportlab.__file__).parent / "fonts"
+    fonts = {}
+    for name, filename in _FONT_FILES.items():
+        font = TTFont(name, str(folder / filename))
+        pdfmetrics.registerFont(font)
+        fonts[name] = font
+    return fonts
+
+
+def _has(ch: str, font: str = BOLD) -> bool:
+    return ord(ch) in _fonts()[font].face.charToGlyph
+
+
+def _drawable(text: str, font: str) -> str:
+    """``text`` with every character the font lacks replaced by its base letter or "?"."""
+    out = []
+    for ch in text:
+        if ch == "\n" or _has(ch, font):
+            out.append(ch)
+        elif ch.isspace():
+            out.append(" ")
+        elif unicodedata.category(ch)[0] == "C":
+            continue  # control and format characters print nothing anyway
+        else:
+            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+            out.append(base if base and all(_has(c, font) for c in base) else "?")
+    return "".join(out)
+
+
+def unsupported_characters(*texts: str) -> list[str]:
+    """The characters of ``texts`` the poster font cannot draw as they are, in order of
+    first appearance (each is drawn as its base letter or "?" instead)."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for ch in text:
+            if not (ch.isspace() or unicodedata.category(ch)[0] == "C" or (_has(ch, REGULAR) and _has(ch, BOLD))):
+                seen.setdefault(ch, None)
+    return list(seen)
+
+
+def qr_matrix(link: str) -> list[list[bool]]:
+    """The QR code the poster draws for ``link``: rows of modules, True for dark, no quiet zone.
+
+    Error correction M or better (segno raises it when the size allows), never a Micro QR
+    code, which many phone cameras cannot read."""
+    try:
+        code = segno.make(link, error="m", micro=False)
+    except segno.DataOverflowError as exc:
+        raise PosterError(f"The link is too long for a QR code ({len(link)} characters).") from exc
+    return [[bool(module) for module in row] for row in code.matrix]
+
+
+def _width(text: str, font: str, size: float) -> float:
+    return pdfmetrics.stringWidth(text, font, size)
+
+
+def _split_word(word: str, font: str, size: float, width: float) -> list[str]:
+    """``word`` cut into pieces that each fit ``width`` (a long word, a link): after a
+    slash, ?, &, = or hyphen in the second half of a piece when there is one, else anywhere."""
+    pieces, piece = [], ""
+    for ch in word:
+        if piece and _width(piece + ch, font, size) > width:
+            cut = max(piece.rfind(mark) for mark in "/?&=-") + 1
+            if cut < len(piece) / 2:
+                cut = len(piece)
+            pieces.append(piece[:cut])
+            piece = piece[cut:] + ch
+        else:
+            piece += ch
+    return [*pieces, piece] if piece else pieces
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> tuple[list[str], bool]:
+    """Lines of ``text`` that fit ``width``, and whether a word had to be cut to fit."""
+    lines, cut = [], False
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split():
+            pieces = _split_word(word, font, size, width) if _width(word, font, size) > width else [word]
+            cut = cut or len(pieces) > 1
+            for piece in pieces:
+                trial = f"{line} {piece}" if line else piece
+                if _width(trial, font, size) <= width:
+                    line = trial
+                else:
+                    if line:
+                        lines.append(line)
+                    line = piece
+        if line:
+            lines.append(line)
+    return lines, cut
+
+
+@dataclass
+class _Block:
+    lines: list[str]
+    font: str
+    size: float
+    leading: float = 1.2
+    on_band: bool = False  # the offer: paper-coloured text on a band of ink
+
+    @property
+    def height(self) -> float:
+        return len(self.lines) * self.size * self.leading if self.lines else 0.0
+
+
+def _fit(text: str, font: str, largest: float, smallest: float, width: float, max_lines: int,
+         max_height: float = float("inf"), leading: float = 1.2) -> _Block:
+    """``text`` at the largest size from ``largest`` down to ``smallest`` at which it wraps
+    into at most ``max_lines`` lines, ``max_height`` tall at most, without cutting a word;
+    failing that, the largest at which it does with long words cut; at ``smallest``,
+    whatever it takes."""
+    for cutting in (False, True):
+        size = largest
+        while size >= smallest:
+            lines, cut = _wrap(text, font, size, width)
+            if len(lines) <= max_lines and len(lines) * size * leading <= max_height and (cutting or not cut):
+                return _Block(lines, font, size, leading)
+            size *= 0.95
+    return _Block(_wrap(text, font, smallest, width)[0], font, smallest, leading)
+
+
+def _color(value: str, which: str) -> HexColor:
+    if not isinstance(value, str) or not _HEX_COLOR.match(value):
+        raise PosterError(f"The {which} colour {value!r} is not a colour like #1a2b3c.")
+    return HexColor(value)
+
+
+def _logo(path: Path | None) -> ImageReader | None:
+    if path is None:
+        return None
+    path = Path(path)
+    try:
+        with Image.open(path) as image:
+            kind = image.format
+            image.load()  # a truncated file fails here rather than half-way through the PDF
+    except FileNotFoundError as exc:
+        raise PosterError(f"The logo file {path} does not exist.") from exc
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
+        raise PosterError(f"The logo file {path} cannot be read as a PNG or JPEG image.") from exc
+    if kind not in LOGO_FORMATS:
+        raise PosterError(f"The logo file {path} is a {kind} image; use a PNG or JPEG.")
+    return ImageReader(str(path))
+
+
+def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta: str = "", link: str = "",
+               logo: Path | None = None, business_name: str = "", page: str = "A4",
+               colors: tuple[str, str] = ("#111111", "#ffffff")) -> Path:
+    """Write the one-page poster to ``out`` and return ``out``.
+
+    ``page`` is "A4" or "Letter"; ``colors`` is (ink, paper) as ``#rrggbb``.  The file
+    appears whole or not at all: it is written beside ``out`` and renamed into place.
+    Raises :class:`PosterError` (a ValueError) for an empty headline, an unknown page,
+    a bad colour, a logo that is missing or not a readable PNG/JPEG (naming the file),
+    a link too long for a QR code, text that cannot fit one page, or an ``out`` that
+    is a workspace.
+    """
+    if page not in PAGE_SIZES:
+        raise PosterError(f"Unknown page size {page!r}: use " + " or ".join(PAGE_SIZES) + ".")
+    if not headline.strip():
+        raise PosterError("A poster needs a headline.")
+    ink, paper = _color(colors[0], "ink"), _color(colors[1], "paper")
+    image = _logo(logo)
+    matrix = qr_matrix(link.strip()) if link.strip() else None
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise PosterError(f"The folder {out.parent} does not exist; choose where to save the poster.")
+    reason = guard_reason(out)
+    if reason is not None:
+        raise PosterError(f"Will not write the poster over {out}: {reason}.")
+
+    # A name of its own beside ``out`` (the rename stays on one file system); opened by
+    # reportlab like any new file, so it gets the user's usual permissions.
+    partial = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
+    try:
+        canvas = Canvas(str(partial), pagesize=PAGE_SIZES[page], invariant=True, pageCompression=1)
+        canvas.setTitle(headline.strip())
+        canvas.setAuthor(business_name.strip())
+        canvas.setCreator("Omnidesk")
+        _draw(canvas, PAGE_SIZES[page], ink=ink, paper=paper, headline=headline, body=body, offer=offer,
+              cta=cta, link=link.strip(), matrix=matrix, logo=image, business_name=business_name)
+        canvas.showPage()
+        canvas.save()
+        os.replace(partial, out)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return out
+
+
+def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: str, body: str, offer: str,
+          cta: str, link: str, matrix: list[list[bool]] | None, logo: ImageReader | None,
+          business_name: str) -> None:
+    width, height = size
+    k = width / A4[0]  # sizes are designed for A4 and scaled to the page's width
+    margin = 40 * k
+    inner = width - 2 * margin
+    headline, body = _drawable(headline.strip(), BOLD), _drawable(body.strip(), REGULAR)
+    offer, cta = _drawable(offer.strip(), BOLD), _drawable(cta.strip(), BOLD)
+    business_name = _drawable(business_name.strip(), BOLD)
+
+    # The page from the top: the brand band (logo, business name), a rule, the middle
+    # (headline, body, offer), and a bottom row with the QR code and the call to action.
+    top = height - margin
+    band = 70 * k if (logo is not None or business_name) else 0.0
+    middle_top = top - band - 24 * k if band else top
+    link_block = row = None
+    bottom = margin
+    if matrix is not None:
+        side = 150 * k
+        link_lines = _wrap(_drawable(link, REGULAR), REGULAR, 8 * k, side)[0]
+        if len(link_lines) > LINK_LINES:  # the code holds it all; the print shows where it goes
+            link_lines = [*link_lines[:LINK_LINES - 1], link_lines[LINK_LINES - 1][:-1] + "…"]
+        link_block = _Block(link_lines, REGULAR, 8 * k)
+        row = side + 4 * k + link_block.height
+        bottom += row + 24 * k
+
+    # The middle, shrunk together until it fits, then spread evenly over the room left.
+    room = middle_top - bottom
+    scale = 1.0
+    middle_cta = "" if matrix is not None else cta
+    while True:
+        blocks = _middle(headline, body, offer, middle_cta, inner, room, k, scale)
+        needed = sum(_height(b, k, scale) for b in blocks)
+        if needed + (len(blocks) + 1) * MIN_GAP * k <= room:
+            break
+        if scale < 0.35:
+            raise PosterError("The poster's text does not fit one page: shorten the body or the headline.")
+        scale *= 0.9
+    # Nothing else on the page is louder than the headline.
+    loudest = blocks[0].size
+
+    canvas.setFillColor(paper)
+    canvas.rect(0, 0, width, height, stroke=0, fill=1)
+
+    if band:
+        x = margin
+        if logo is not None:
+            w, h = logo.getSize()
+            fit = min(band / h, (inner * 0.4) / w)
+            canvas.drawImage(logo, x, top - h * fit, w * fit, h * fit, mask="auto")
+            x += w * fit + 16 * k
+        if business_name:
+            name = _fit(business_name, BOLD, min(30 * k, loudest), 12, margin + inner - x, 2, band)
+            y = top - band / 2 + name.height / 2 - name.size
+            _lines(canvas, name, ink, y, left=None if logo is None else x, centre=width / 2)
+        canvas.setStrokeColor(ink)
+        canvas.setLineWidth(2 * k)
+        canvas.line(margin, top - band - 14 * k, width - margin, top - band - 14 * k)
+
+    if matrix is not None:
+        qr_x = width - margin - side
+        _draw_qr(canvas, matrix, qr_x, margin + link_block.height + 4 * k, side)
+        _lines(canvas, link_block, ink, margin + link_block.height - link_block.size, left=qr_x)
+        if cta:
+            action = _fit(cta, BOLD, min(40 * k, loudest * 0.75), 12, qr_x - margin - 24 * k, 4, row)
+            _lines(canvas, action, ink, margin + row / 2 + action.height / 2 - action.size, left=margin)
+
+    gap = (room - needed) / (len(blocks) + 1)
+    y = middle_top - gap
+    for block in blocks:
+        tall = _height(block, k, scale)
+        if block.on_band:
+            canvas.setFillColor(ink)
+            canvas.roundRect(margin, y - tall, inner, tall, 10 * k, stroke=0, fill=1)
+        pad = BAND_PAD * k * scale if block.on_band else 0.0
+        _lines(canvas, block, paper if block.on_band else ink, y - pad - block.size * 0.95, centre=width / 2)
+        y -= tall + gap
+
+
+def _height(block: _Block, k: float, scale: float) -> float:
+    return block.height + (2 * BAND_PAD * k * scale if block.on_band else 0.0)
+
+
+def _middle(headline: str, body: str, offer: str, cta: str, inner: float, room: float, k: float,
+            scale: float) -> list[_Block]:
+    """The middle blocks at ``scale``: the headline fills up to 45% of ``room`` and stays
+    the largest text; the offer, the call to action and the body are capped at a share of
+    its size."""
+    title = _fit(headline, BOLD, 110 * k * scale, 18, inner, 6, room * 0.45 * scale, leading=1.08)
+    blocks = [title]
+    if body:
+        size = max(12.0, min(20 * k * scale, title.size * 0.5))
+        blocks.append(_Block(_wrap(body, REGULAR, size, inner)[0], REGULAR, size, 1.3))
+    if offer:
+        band = _fit(offer, BOLD, min(56 * k * scale, title.size * 0.8), 14, inner - 40 * k, 3)
+        band.on_band = True
+        blocks.append(band)
+    if cta:
+        blocks.append(_fit(cta, BOLD, min(34 * k * scale, title.size * 0.6), 12, inner, 3))
+    return blocks
+
+
+def _lines(canvas: Canvas, block: _Block, color, y: float, *, left: float | None = None,
+           centre: float = 0.0) -> None:
+    """Draw ``block`` from the baseline ``y`` down: left-aligned at ``left``, else centred on ``centre``."""
+    canvas.setFillColor(color)
+    canvas.setFont(block.font, block.size)
+    for line in block.lines:
+        if left is None:
+            canvas.drawCentredString(centre, y, line)
+        else:
+            canvas.drawString(left, y, line)
+        y -= block.size * block.leading
+
+
+def _draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, side: float) -> None:
+    """``matrix`` as vector squares in a white ``side``-wide square (quiet zone included)
+    whose lower-left corner is (x, y); each run of dark modules in a row is one rectangle."""
+    count = len(matrix) + 2 * QUIET_ZONE
+    module = side / count
+    canvas.setFillColor(white)
+    canvas.rect(x, y, side, side, stroke=0, fill=1)
+    canvas.setFillColor(black)
+    path = canvas.beginPath()
+    for r, row in enumerate(matrix):
+        top = y + side - (QUIET_ZONE + r) * module
+        c = 0
+        while c < len(row):
+            if not row[c]:
+                c += 1
+                continue
+            start = c
+            while c < len(row) and row[c]:
+                c += 1
+            path.rect(x + (QUIET_ZONE + start) * module, top - module, (c - start) * module, module)
+    canvas.drawPath(path, stroke=0, fill=1)
+
+
+def render_page(pdf: Path, page: int = 0, scale: float = 1.5) -> bytes:
+    """Page ``page`` of ``pdf`` as PNG bytes, ``scale`` pixels per point (1.5 is 108 dpi).
+    Safe to call from any thread.
+
+    Raises :class:`PosterError` when the file is not a readable PDF or has no such page."""
+    with _PDFIUM:
+        try:
+            document = pypdfium2.PdfDocument(str(pdf))
+        except (pypdfium2.PdfiumError, OSError) as exc:
+            raise PosterError(f"{pdf} cannot be read as a PDF.") from exc
+        try:
+            if not 0 <= page < len(document):
+                raise PosterError(f"{pdf} has no page {page + 1} (it has {len(document)}).")
+            buffer = io.BytesIO()
+            # Encoded before the document closes: the image shares PDFium's bitmap memory.
+            document[page].render(scale=scale).to_pil().save(buffer, format="PNG")
+        finally:
+            document.close()
+    return buffer.getvalue()

@@ -1,0 +1,88 @@
+"""A saved message's variant made ready for one customer: tokens filled in, the email laid out, the poster drawn."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.messages import tokens
+from omnidesk.core.messages.brand import Brand, get_brand, logo
+from omnidesk.core.messages.derive import CHANNEL_LABELS
+from omnidesk.core.messages.email import EmailParts, body_from_text, render_email
+from omnidesk.core.messages.personal import customer_values
+from omnidesk.core.messages.store import MessageData, get_message
+from omnidesk.core.tempfiles import temporary_directory
+from omnidesk.core.workspace import Workspace
+
+
+@dataclass(frozen=True)
+class Rendered:
+    channel: str
+    fields: dict[str, str]  # each field with the customer's values filled in
+    email: EmailParts | None = None
+
+    @property
+    def text(self) -> str:
+        """What a person reads, as plain text (an email's subject, preheader and text part)."""
+        if self.email is not None:
+            return f"Subject: {self.email.subject}\nPreheader: {self.email.preheader}\n\n{self.email.text}"
+        return "\n".join(v for v in self.fields.values() if v)
+
+
+def footer_html(brand: Brand) -> str:
+    """The brand's email footer: its words, then the postal address the law asks for."""
+    parts = [html.escape(p).replace("\n", "<br>") for p in (brand.email_footer, brand.address) if p.strip()]
+    return "<br><br>".join(parts)
+
+
+def _variant(message: MessageData, channel: str):
+    variant = message.variants.get(channel)
+    if variant is None:
+        raise UserError(f"'{message.name}' has no {CHANNEL_LABELS.get(channel, channel)} variant; one of: "
+                        f"{', '.join(message.channels)}.")
+    return variant
+
+
+def render_for(message: MessageData, channel: str, values: dict, brand: Brand) -> Rendered:
+    """The variant with ``values`` filled in (HTML-escaped in an email); the email laid out."""
+    variant = _variant(message, channel)
+    filled = {f: tokens.render(t, values) for f, t in variant.fields.items()}
+    if channel != "email":
+        return Rendered(channel, filled)
+    body = tokens.render(variant.fields.get("body", ""), values)
+    parts = render_email(subject=filled.get("subject", ""), preheader=filled.get("preheader", ""),
+                         body_html=body_from_text(body), footer_html=footer_html(brand),
+                         brand_color=brand.colors[0])
+    return Rendered(channel, filled, parts)
+
+
+def render_variant(ws: Workspace, name: str, channel: str, customer_id: int | None = None) -> Rendered:
+    """The saved message's ``channel`` variant for ``customer_id`` (None: nobody, so fallbacks show)."""
+    message = get_message(ws, name)
+    brand = get_brand(ws)
+    values = {}
+    if customer_id is not None:
+        values = customer_values(ws, [customer_id], master=message.master, business_name=brand.name).get(customer_id)
+        if values is None:
+            raise UserError(f"There is no customer {customer_id}.")
+    return render_for(message, channel, values, brand)
+
+
+def write_poster(ws: Workspace, name: str, out: Path, *, customer_id: int | None = None, page: str = "A4") -> Path:
+    """The message's in-store poster as a printable PDF (the brand's logo and colours)."""
+    from omnidesk.core.messages.poster import poster_pdf
+
+    rendered = render_variant(ws, name, "store", customer_id)
+    brand = get_brand(ws)
+    image = logo(ws)
+    f = rendered.fields
+    with temporary_directory("logo-") as folder:
+        logo_path = None
+        if image is not None:
+            logo_path = Path(folder) / ("logo.png" if image.mime == "image/png" else "logo.jpg")
+            logo_path.write_bytes(image.data)
+        return poster_pdf(Path(out), headline=f.get("headline", ""), offer=f.get("offer", ""), cta=f.get("cta", ""),
+                          link=f.get("link", ""), logo=logo_path, business_name=brand.name, page=page,
+                          colors=(brand.colors[0], "#FFFFFF"))

@@ -1,0 +1,215 @@
+"""Personalization tokens: ``{first_name}``, ``{first_name|there}``, ``{custom.shopping for}``.
+
+The syntax, in full:
+
+- ``{name}`` is replaced by the customer's value for ``name``; ``{name|fallback}`` by the
+  fallback when the customer has no value (missing, empty or only spaces); without a
+  fallback, by nothing.  Spaces around the name and the fallback are ignored.
+- ``name`` is one of :data:`NAMES` or ``custom.`` and the name of a custom field, which may
+  hold spaces and letters of any script.  Names are matched ignoring case.
+- ``{{`` and ``}}`` are a brace of their own; a lone ``}`` is also just a brace.
+- Anything else in braces is kept as written and reported by :func:`problems`: an unknown
+  name, ``{}``, a ``{`` never closed, a ``{`` inside a token.
+
+Deliberately a small scanner and not ``str.format`` or a template engine: a token is only
+ever looked up as a key in the mapping of values, so ``{x.__class__}`` or ``{{7*7}}`` cannot
+reach an attribute or run anything; the fallback is plain text, never read as a template;
+and every value is escaped for the channel (``html.escape`` for email) and cut to a
+bounded length.  The scan is one pass over the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+NAMES: tuple[str, ...] = (
+    "first_name", "last_name", "full_name", "city", "last_product", "last_order_date",
+    "lifetime_spend", "offer_code", "offer_value", "offer_expires", "business_name",
+)
+CUSTOM = "custom."
+
+UNKNOWN_TOKEN, UNCLOSED_BRACE, EMPTY_TOKEN, NESTED_BRACE = (
+    "unknown_token", "unclosed_brace", "empty_token", "nested_brace")
+
+
+@dataclass(frozen=True)
+class Text:
+    """Literal text of a template; ``text`` has its doubled braces undone, ``start:end`` is where it was written."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Token:
+    """A ``{name}`` or ``{name|fallback}`` at ``template[start:end]``.
+
+    ``name`` is the canonical key (:func:`token_key`) for a name of the syntax, else the name
+    as written; ``fallback`` is None without a ``|``.
+    """
+
+    name: str
+    fallback: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TokenProblem:
+    start: int
+    end: int
+    code: str  # UNKNOWN_TOKEN, UNCLOSED_BRACE, EMPTY_TOKEN or NESTED_BRACE
+    message: str
+
+
+def custom_key(field: str) -> str:
+    """A custom field's name as tokens match it: spaces collapsed, case folded."""
+    return " ".join(field.split()).casefold()
+
+
+def token_key(name: str) -> str | None:
+    """The canonical key for a token name ("First_Name" -> "first_name", "Custom.Shopping  For"
+    -> "custom.shopping for"), or None when ``name`` is neither one of :data:`NAMES` nor
+    ``custom.`` and a field name."""
+    name = name.strip()
+    folded = name.casefold()
+    if folded in NAMES:
+        return folded
+    if folded.startswith(CUSTOM):
+        field = custom_key(name[len(CUSTOM):])
+        if field and not any(unicodedata.category(ch) == "Cc" for ch in field):
+            return CUSTOM + field
+    return None
+
+
+# One alternative per piece, tried in this order: a doubled brace; a token; a { whose run
+# ends at another { (nested) or at the end of the text (unclosed); a lone }; plain text.
+# No alternative nests a repetition in another, so each character is looked at a bounded
+# number of times whatever the template.
+_PIECE = re.compile(
+    r"(?P<double>\{\{|\}\})"
+    r"|\{(?P<token>[^{}]*)\}"
+    r"|(?P<nested>\{[^{}]*)(?=\{)"
+    r"|(?P<unclosed>\{[^{}]*)\Z"
+    r"|(?P<text>\}|[^{}]+)"
+)
+
+
+def _shown(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _scan(template: str, report: bool = True) -> tuple[list[Text | Token], list[TokenProblem]]:
+    """The template's pieces and, when ``report``, its malformed braces, in one pass.
+
+    A malformed brace is kept as literal text; adjacent literal text is one :class:`Text`.
+    """
+    pieces: list[Text | Token] = []
+    found: list[TokenProblem] = []
+    literal: list[str] = []
+    literal_start = 0
+
+    for m in _PIECE.finditer(template):
+        kind = m.lastgroup
+        start, end = m.span()
+        if kind == "token":
+            name, bar, fallback = m.group("token").partition("|")
+            if name.strip():
+                if literal:
+                    pieces.append(Text("".join(literal), literal_start, start))
+                    literal.clear()
+                pieces.append(Token(token_key(name) or name.strip(), fallback.strip() if bar else None, start, end))
+                continue
+            if report:
+                found.append(TokenProblem(start, end, EMPTY_TOKEN,
+                                          "An empty token: name a field, such as {first_name}"))
+        elif kind == "nested" and report:
+            found.append(TokenProblem(start, end + 1, NESTED_BRACE,
+                                      "A token cannot hold another {; its fallback is plain text"))
+        elif kind == "unclosed" and report:
+            found.append(TokenProblem(start, end, UNCLOSED_BRACE,
+                                      "This { is never closed; write {{ for a brace in the text"))
+        if not literal:
+            literal_start = start
+        literal.append(m.group()[0] if kind == "double" else m.group())
+    if literal:
+        pieces.append(Text("".join(literal), literal_start, len(template)))
+    return pieces, found
+
+
+def parse(template: str) -> list[Text | Token]:
+    """``template`` as literal texts and tokens, in order; malformed braces stay literal text."""
+    return _scan(template, report=False)[0]
+
+
+def problems(template: str, custom_names: Iterable[str] = ()) -> list[TokenProblem]:
+    """Everything wrong with ``template``'s tokens, in order of position.
+
+    ``custom_names`` are the custom fields the workspace has; a ``custom.`` token naming
+    another is unknown.
+    """
+    pieces, found = _scan(template)
+    known_custom = {custom_key(name) for name in custom_names}
+    for piece in pieces:
+        if not isinstance(piece, Token):
+            continue
+        key = token_key(piece.name)
+        if key is None:
+            found.append(TokenProblem(
+                piece.start, piece.end, UNKNOWN_TOKEN,
+                f"Unknown token {{{_shown(piece.name)}}}: use one of {', '.join(NAMES)} or custom.<field>"))
+        elif key.startswith(CUSTOM) and key[len(CUSTOM):] not in known_custom:
+            found.append(TokenProblem(
+                piece.start, piece.end, UNKNOWN_TOKEN,
+                f"Unknown token {{{_shown(piece.name)}}}: there is no custom field "
+                f"called \u201c{_shown(key[len(CUSTOM):])}\u201d"))
+    return sorted(found, key=lambda p: (p.start, p.end))
+
+
+def _normalized(values: Mapping[str, str | None]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name, value in values.items():
+        key = token_key(name) if isinstance(name, str) else None
+        if key is not None:
+            out.setdefault(key, value)
+    return out
+
+
+def render(
+    template: str,
+    values: Mapping[str, str | None],
+    *,
+    escape: Callable[[str], str] | None = None,
+    max_value: int = 500,
+) -> str:
+    """``template`` with each token replaced by its value from ``values``.
+
+    ``values`` is keyed by token name (``first_name``, ``custom.shopping for``; any case).
+    A value that is missing, None or blank gives the token's fallback, or "" without one.
+    A value is stripped of outer spaces and cut to ``max_value`` characters; the value or the
+    fallback is then passed through ``escape`` (for example ``html.escape`` in an email's
+    HTML).  A token whose name is not of the syntax, and every malformed brace, is written as
+    it stands in the template, for the preview to show and the check to report.
+    """
+    if max_value < 1:
+        raise ValueError("max_value must be at least 1")
+    lookup = _normalized(values)
+    out = []
+    for piece in parse(template):
+        if isinstance(piece, Text):
+            out.append(piece.text)
+            continue
+        key = token_key(piece.name)
+        if key is None:
+            out.append(template[piece.start:piece.end])
+            continue
+        value = lookup.get(key)
+        text = "" if value is None else str(value).strip()[:max_value]
+        if not text:
+            text = piece.fallback or ""
+        out.append(escape(text) if escape is not None and text else text)
+    return "".join(out)

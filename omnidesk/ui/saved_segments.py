@@ -1,0 +1,142 @@
+"""Saved segments in the window: listed under Customers, opened, saved, renamed and deleted.
+
+Every write is an undo step through ``ui.operations``; the list in the
+navigation is re-read whenever a change says segments changed (an undo too).
+The questions (a name, "replace it?") are asked through the window, so tests
+answer them as they answer the window's other questions.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject
+
+from omnidesk.core.changes import Changes
+from omnidesk.core.errors import UserError
+from omnidesk.core.segments import RuleError, count, get_segment, list_segments
+from omnidesk.core.tasks import Progress
+from omnidesk.ui.tasks import Task
+
+
+class SavedSegments(QObject):
+    def __init__(self, window, nav, customers, operations) -> None:
+        super().__init__(window)
+        self.window, self.nav, self.customers, self.operations = window, nav, customers, operations
+        nav.segmentChosen.connect(self.open)
+        nav.renameSegmentRequested.connect(self.rename)
+        nav.deleteSegmentRequested.connect(self.delete)
+        customers.segmentSaveRequested.connect(self.save)
+        customers.builder.segmentNameChanged.connect(self._editing)
+        self._count_run = 0
+        self._count_task: Task | None = None
+        self.reload()
+
+    @property
+    def workspace(self):
+        return self.operations.workspace
+
+    def names(self) -> list[str]:
+        return [s.name for s in list_segments(self.workspace)]
+
+    def reload(self) -> None:
+        found = list_segments(self.workspace)
+        names = [s.name for s in found]
+        self.nav.set_segments(names)
+        self.recount(found)
+        editing = self.customers.builder.segment_name
+        if editing and editing.casefold() not in {n.casefold() for n in names}:
+            self.customers.builder.set_segment_name("")  # deleted or renamed since: a save asks anew
+
+    def _editing(self, name: str) -> None:
+        # Cleared, or the segment gone: the navigation no longer says a segment is shown.
+        if not name and self.nav.current_segment():
+            self.nav.select_screen(self.nav.current_key())
+
+    def apply_changes(self, changes: Changes) -> None:
+        if changes.segments or changes.everything:
+            self.reload()
+        elif changes.touches_list():
+            self.recount()
+
+    def recount(self, found=None) -> None:
+        """Count each segment's customers off the UI thread; the navigation shows them as they come."""
+        found = list_segments(self.workspace) if found is None else found
+        self._count_run += 1
+        if self._count_task is not None:
+            self._count_task.cancel()
+            self._count_task = None
+        if not found:
+            return
+        run, workspace, rules = self._count_run, self.workspace, [(s.name, s.rule) for s in found]
+
+        def work(cancelled):
+            counts: dict[str, int] = {}
+            for i, (name, rule) in enumerate(rules):
+                if cancelled():
+                    break
+                try:
+                    counts[name] = count(workspace, rule)
+                except UserError:
+                    pass  # a rule naming a channel whose import was taken back: no count
+                yield Progress(i + 1, len(rules))
+            return run, counts
+
+        task = Task(work)
+        self._count_task = task
+        task.signals.finished.connect(self._counted)
+        self.customers.runner.start(task)
+
+    def _counted(self, result) -> None:
+        run, counts = result
+        if run == self._count_run:
+            self._count_task = None
+            self.nav.set_segment_counts(counts)
+
+    def open(self, name: str) -> None:
+        """Show Customers filtered by the segment ``name``, its rule in the builder."""
+        try:
+            segment = get_segment(self.workspace, name)
+        except RuleError as exc:  # deleted in another window meanwhile
+            self.window.show_error("Cannot open the segment", str(exc))
+            self.reload()
+            return
+        self.customers.show_segment(segment.name, segment.rule)
+
+    def save(self, rule: dict) -> bool:
+        """Ask a name and save ``rule`` under it; a name in use is replaced only when the user says so."""
+        name = self.window.ask_segment_name("Save as segment", "Name of the segment:",
+                                            self.customers.builder.segment_name)
+        if not name or not name.strip():
+            return False
+        name = " ".join(name.split())
+        taken = next((n for n in self.names() if n.casefold() == name.casefold()), None)
+        if taken is not None and not self.window.confirm(
+                "Replace the segment?", f"A segment named “{taken}” exists already. Replace its rule "
+                "with this one? (Edit › Undo puts it back.)"):
+            return False
+        if not self.operations.save_segment(name, rule, replace=taken is not None):
+            return False
+        self.customers.builder.set_segment_name(name)
+        self.nav.select_segment(name)
+        self.window.statusBar().showMessage(f"Saved the segment “{name}”", 8000)
+        return True
+
+    def rename(self, name: str) -> bool:
+        new = self.window.ask_segment_name("Rename segment", f"New name for “{name}”:", name)
+        if not new or not new.strip() or " ".join(new.split()) == name:
+            return False
+        new = " ".join(new.split())
+        editing = self.customers.builder.segment_name.casefold() == name.casefold()
+        if not self.operations.rename_segment(name, new):
+            return False
+        if editing:
+            self.customers.builder.set_segment_name(new)
+            self.nav.select_segment(new)
+        self.window.statusBar().showMessage(f"Renamed the segment “{name}” to “{new}”", 8000)
+        return True
+
+    def delete(self, name: str) -> bool:
+        """Delete at once: Edit › Undo brings it back, so nothing is asked first."""
+        if not self.operations.delete_segment(name):
+            return False
+        self.window.statusBar().showMessage(f"Deleted the segment “{name}” (Edit › Undo brings it back)", 10000)
+        return True

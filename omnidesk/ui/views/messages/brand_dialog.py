@@ -1,0 +1,148 @@
+"""The brand kit, edited in one dialog: each field checked as the core will, stored as one undo step."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette, QPixmap
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core.messages.brand import Brand
+
+LINES = ("name", "tagline", "colors", "sms_sender", "sms_opt_out", "banned_words", "disclaimer", "utm_campaign")
+TEXTS = ("voice", "address", "email_footer")
+LABELS = {"name": "Business &name", "tagline": "Tagline", "voice": "Voice notes", "colors": "Colours",
+          "address": "Postal &address", "email_footer": "Email footer", "sms_sender": "SMS sender",
+          "sms_opt_out": "SMS opt-out line", "banned_words": "Banned words", "disclaimer": "Required words",
+          "utm_campaign": "Campaign tag"}
+HINTS = {"colors": "#RRGGBB, #RRGGBB", "sms_sender": "3–11 letters or digits", "banned_words": "comma-separated",
+         "disclaimer": "words every message must carry, if any", "utm_campaign": "{message} is the message's name",
+         "address": "printed in every email's footer (CAN-SPAM asks for one)"}
+
+
+def _shown(brand: Brand, field: str) -> str:
+    value = getattr(brand, field)
+    if field == "colors":
+        return ", ".join(value)
+    if field == "banned_words":
+        return ", ".join(value)
+    return value or ""
+
+
+class BrandDialog(QDialog):
+    """After ``accept()``, :attr:`changes` holds field -> typed text for the fields changed (``logo``: a path)."""
+
+    def __init__(self, brand: Brand, logo_bytes: bytes | None, check, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Brand kit")
+        self.setMinimumWidth(560)
+        self.brand = brand
+        self.check = check  # (field, text) -> problem or None
+        self.changes: dict[str, str] = {}
+        self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        for field in ("name", "tagline", "voice", "colors", "address", "email_footer", "sms_sender", "sms_opt_out",
+                      "banned_words", "disclaimer", "utm_campaign"):
+            if field in TEXTS:
+                edit = QPlainTextEdit(_shown(brand, field))
+                edit.setTabChangesFocus(True)
+                edit.setFixedHeight(edit.fontMetrics().lineSpacing() * 3 + 14)
+            else:
+                edit = QLineEdit(_shown(brand, field))
+                edit.setPlaceholderText(HINTS.get(field, ""))
+            if field in TEXTS and field in HINTS:
+                edit.setPlaceholderText(HINTS[field])
+            edit.setObjectName(f"brand:{field}")
+            error = QLabel()
+            error.setStyleSheet("color: #C62828;")
+            error.setWordWrap(True)
+            error.setVisible(False)
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(1)
+            box.addWidget(edit)
+            box.addWidget(error)
+            form.addRow(LABELS[field] + ":", holder)
+            self.edits[field] = edit
+            self.errors[field] = error
+        logo_row = QHBoxLayout()
+        self.logo_preview = QLabel()
+        self.logo_preview.setFixedSize(96, 48)
+        self.logo_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.logo_preview.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._show_logo(logo_bytes)
+        self.logo_button = QPushButton("Choose &logo…")
+        self.logo_button.clicked.connect(self._choose_logo)
+        self.logo_path: Path | None = None
+        logo_row.addWidget(self.logo_preview)
+        logo_row.addWidget(self.logo_button)
+        logo_row.addStretch(1)
+        form.addRow("Logo:", logo_row)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def _show_logo(self, data: bytes | None) -> None:
+        pixmap = QPixmap()
+        if data and pixmap.loadFromData(data):
+            self.logo_preview.setPixmap(pixmap.scaled(96, 48, Qt.AspectRatioMode.KeepAspectRatio,
+                                                      Qt.TransformationMode.SmoothTransformation))
+        else:
+            self.logo_preview.setText("no logo")
+
+    def ask_logo_path(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Choose the logo", "", "Images (*.png *.jpg *.jpeg)")
+        return Path(path) if path else None
+
+    def _choose_logo(self) -> None:
+        path = self.ask_logo_path()
+        if path is None:
+            return
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            self.errors["name"].setText(f"Cannot read {path.name}: {exc.strerror or exc}")
+            self.errors["name"].setVisible(True)
+            return
+        self.logo_path = path
+        self._show_logo(data)
+
+    def typed(self) -> dict[str, str]:
+        out = {}
+        for field, edit in self.edits.items():
+            text = edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
+            if text.strip() != _shown(self.brand, field).strip():
+                out[field] = text
+        if self.logo_path is not None:
+            out["logo"] = str(self.logo_path)
+        return out
+
+    def accept(self) -> None:
+        wanted = self.typed()
+        problems = {f: p for f, text in wanted.items() if (p := self.check(f, text))}
+        for field, label in self.errors.items():
+            label.setText(problems.get(field, ""))
+            label.setVisible(field in problems)
+        if problems:
+            return
+        self.changes = wanted
+        super().accept()

@@ -1,0 +1,251 @@
+"""The editor's parts: the master form and one channel's variant panel (fields, stale banner)."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QColor, QPalette, QTextCursor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDateEdit,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, VARIANT_FIELDS
+from omnidesk.core.messages.store import MessageData, Variant
+
+MASTER_LABELS = {"headline": "&Headline", "body": "&Body", "offer_value": "Offer", "offer_code": "Offer &code",
+                 "offer_expires": "Offer ends", "cta": "Call to &action", "link": "&Link"}
+FIELD_LABELS = {"subject": "Subject", "preheader": "Preheader", "body": "Body", "text": "Text",
+                "headline": "Headline", "offer": "Offer", "cta": "Call to action", "link": "Link"}
+LONG_FIELDS = {"body", "text"}
+DIFF_STYLE = {"-": "background:#FDE2E1;color:#8A1C1C;text-decoration:line-through;",
+              "+": "background:#DDF4E4;color:#14532D;", "=": ""}
+
+
+def _text_edit(height_lines: int) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setTabChangesFocus(True)  # Tab leaves the box, as in every other field
+    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * height_lines + 14)
+    return edit
+
+
+class MasterForm(QWidget):
+    """The master message's fields; ``changed`` as the user types."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
+        for f in MASTER_FIELDS:
+            if f == "offer_expires":
+                row = QHBoxLayout()
+                self.expires_on = QCheckBox("ends on")
+                self.expires = QDateEdit()
+                self.expires.setCalendarPopup(True)
+                self.expires.setDisplayFormat("d MMM yyyy")
+                self.expires.setEnabled(False)
+                self.expires_on.toggled.connect(self.expires.setEnabled)
+                self.expires_on.toggled.connect(self.changed)
+                self.expires.dateChanged.connect(self.changed)
+                row.addWidget(self.expires_on)
+                row.addWidget(self.expires)
+                row.addStretch(1)
+                form.addRow(MASTER_LABELS[f] + ":", row)
+                continue
+            edit = _text_edit(4) if f == "body" else QLineEdit()
+            edit.setObjectName(f"master:{f}")
+            edit.textChanged.connect(self.changed)
+            self.edits[f] = edit
+            form.addRow(MASTER_LABELS[f] + ":", edit)
+        self.edits["link"].setPlaceholderText("https://…  (tagged per channel for your analytics)")
+        self.edits["offer_value"].setPlaceholderText("20% off")
+
+    def set_values(self, master: dict[str, str]) -> None:
+        self.blockSignals(True)
+        for f, edit in self.edits.items():
+            value = master.get(f, "")
+            if isinstance(edit, QPlainTextEdit):
+                edit.setPlainText(value)
+            else:
+                edit.setText(value)
+        expires = master.get("offer_expires", "")
+        self.expires_on.setChecked(bool(expires))
+        self.expires.setDate(QDate.fromString(expires, "yyyy-MM-dd") if expires else QDate.currentDate())
+        self.blockSignals(False)
+
+    def values(self) -> dict[str, str]:
+        out = {f: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()
+               for f, e in self.edits.items()}
+        out["offer_expires"] = self.expires.date().toString("yyyy-MM-dd") if self.expires_on.isChecked() else ""
+        return out
+
+
+def counter_text(channel: str, stats: dict) -> str:
+    """"154 / 160 · 1 segment · GSM-7" for an SMS, "237 / 2,200" for a post, "" without stats."""
+    if not stats:
+        return ""
+    text = f"{stats.get('length', 0):,} / {stats.get('limit', 0):,}"
+    if "segments" in stats:
+        n = stats["segments"]
+        text += f" · {n} segment{'s' if n != 1 else ''} · {stats['encoding']}"
+    what = {"email": " characters in the subject", "store": " characters in the headline",
+            "website": " characters"}.get(channel, "")
+    return text + what + " (the longest of 20 customers)"
+
+
+def diff_html(changes: dict[str, list[tuple[str, str]]]) -> str:
+    """The master's changes a stale variant has not taken in, as marked-up words."""
+    lines = []
+    for field, parts in changes.items():
+        words = " ".join(f'<span style="{DIFF_STYLE[tag]}">{html.escape(text)}</span>' for tag, text in parts if text)
+        lines.append(f"<b>{html.escape(MASTER_LABELS.get(field, field).replace('&', ''))}:</b> {words}")
+    return "<br>".join(lines)
+
+
+class VariantPanel(QWidget):
+    """One channel's variant: its fields, and when the master moved on, what changed and what to do."""
+
+    saveRequested = Signal(str, dict)  # channel, fields
+    edited = Signal(str)  # channel: typed in, the check runs again
+    resyncRequested = Signal(str)
+    keepRequested = Signal(str)
+
+    def __init__(self, channel: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.channel = channel
+        layout = QVBoxLayout(self)
+        self.stale = QFrame()
+        self.stale.setObjectName("staleBanner")
+        self.stale.setStyleSheet("QFrame#staleBanner { background: #FFF4CE; border: 1px solid #E0C36A; "
+                                 "border-radius: 4px; }")
+        banner = QVBoxLayout(self.stale)
+        self.stale_text = QLabel()
+        self.stale_text.setWordWrap(True)
+        self.stale_text.setTextFormat(Qt.TextFormat.RichText)
+        buttons = QHBoxLayout()
+        self.resync_button = QPushButton("&Re-sync from master")
+        self.resync_button.setToolTip("Make this variant again from the master as it is now (your edits here go; "
+                                      "History keeps them)")
+        self.keep_button = QPushButton("&Keep as it is")
+        self.keep_button.setToolTip("This variant stays as written; it is in step with the master from now on")
+        self.resync_button.clicked.connect(lambda: self.resyncRequested.emit(self.channel))
+        self.keep_button.clicked.connect(lambda: self.keepRequested.emit(self.channel))
+        buttons.addWidget(self.resync_button)
+        buttons.addWidget(self.keep_button)
+        buttons.addStretch(1)
+        banner.addWidget(self.stale_text)
+        banner.addLayout(buttons)
+        self.stale.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        layout.addWidget(self.stale)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
+        for f in VARIANT_FIELDS[channel]:
+            edit = _text_edit(6) if f in LONG_FIELDS else QLineEdit()
+            edit.setObjectName(f"{channel}:{f}")
+            edit.textChanged.connect(self._typed)
+            self.edits[f] = edit
+            form.addRow(FIELD_LABELS[f] + ":", edit)
+        layout.addLayout(form)
+        row = QHBoxLayout()
+        self.state = QLabel()
+        self.state.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.save_button = QPushButton(f"Save {CHANNEL_LABELS[channel]}")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(lambda: self.saveRequested.emit(self.channel, self.values()))
+        row.addWidget(self.state, 1)
+        row.addWidget(self.save_button)
+        layout.addLayout(row)
+        # The check, live: the channel's counter and what the rules find, each a click from its place.
+        self.counter = QLabel()
+        self.counter.setObjectName("variantCounter")
+        self.findings = QListWidget()
+        self.findings.setObjectName("findings")
+        self.findings.setWordWrap(True)
+        self.findings.setMaximumHeight(140)
+        self.findings.itemActivated.connect(self._jump)
+        self.findings.itemClicked.connect(self._jump)
+        layout.addWidget(self.counter)
+        layout.addWidget(self.findings)
+        self.extra = QVBoxLayout()  # previews go here
+        layout.addLayout(self.extra)
+        layout.addStretch(1)  # spare height goes below, not between the parts
+        self._shown: dict[str, str] = {}
+
+    def _typed(self) -> None:
+        self.save_button.setEnabled(self.values() != self._shown)
+        self.edited.emit(self.channel)
+
+    def show_check(self, findings, stats: dict) -> None:
+        """The counter and the findings of the check for what is typed now."""
+        self.findings.clear()
+        for f in findings:
+            mark = "✖" if f.severity == "error" else "⚠"
+            item = QListWidgetItem(f"{mark} {f.message}")
+            item.setData(Qt.ItemDataRole.UserRole, (f.field, f.start, f.end))
+            item.setForeground(QColor("#B3261E" if f.severity == "error" else "#7A5A00"))
+            item.setToolTip(f"{f.severity}: {f.code}")
+            self.findings.addItem(item)
+        if not findings:
+            self.findings.addItem(QListWidgetItem("✔ Nothing to fix"))
+        self.findings.setVisible(True)
+        self.counter.setText(counter_text(self.channel, stats))
+
+    def _jump(self, item: QListWidgetItem) -> None:
+        """To the field a finding names, with the words it is about selected."""
+        where = item.data(Qt.ItemDataRole.UserRole)
+        if not where:
+            return
+        field, start, end = where
+        edit = self.edits.get(field) or next(iter(self.edits.values()))
+        edit.setFocus()
+        if start is None:
+            return
+        if isinstance(edit, QPlainTextEdit):
+            cursor = edit.textCursor()
+            cursor.setPosition(start)
+            cursor.setPosition(end or start, QTextCursor.MoveMode.KeepAnchor)
+            edit.setTextCursor(cursor)
+        else:
+            edit.setSelection(start, (end or start) - start)
+
+    def values(self) -> dict[str, str]:
+        return {f: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()
+                for f, e in self.edits.items()}
+
+    def show_variant(self, message: MessageData, variant: Variant) -> None:
+        for f, edit in self.edits.items():
+            edit.blockSignals(True)
+            value = variant.fields.get(f, "")
+            if isinstance(edit, QPlainTextEdit):
+                edit.setPlainText(value)
+            else:
+                edit.setText(value)
+            edit.blockSignals(False)
+        self._shown = self.values()
+        self.save_button.setEnabled(False)
+        self.state.setText("Edited by you" if variant.edited else "Made from the master")
+        self.stale.setVisible(variant.stale)
+        if variant.stale:
+            self.stale_text.setText("<b>The master changed since this variant was made.</b> What it has not "
+                                    "taken in:<br>" + diff_html(variant.changes(message.master)))
+
+    def has_unsaved(self) -> bool:
+        return self.values() != self._shown

@@ -1,0 +1,111 @@
+"""How a variant will look to one customer: an SMS bubble, a post card, the email, the poster, the banner.
+
+Each preview renders the variant's tokens with the chosen customer's values
+(core/messages/personal.py) and shows the result as plain text: a name that
+holds HTML is shown as typed, never run.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
+
+from omnidesk.core.messages import tokens
+from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
+
+BUBBLE = ("QTextBrowser#smsBubble { background: #E9E9EB; color: #111; border-radius: 14px; padding: 10px 14px; "
+          "font-size: 14px; }")
+CARD = "QFrame#postCard { background: white; border: 1px solid #D0D0D0; border-radius: 8px; }"
+
+
+def rendered(fields: dict[str, str], values: dict[str, str | None]) -> dict[str, str]:
+    return {f: tokens.render(text, values) for f, text in fields.items()}
+
+
+class Preview(QWidget):
+    """The preview of one channel's variant; :meth:`show_for` draws it for one customer's values."""
+
+    def __init__(self, channel: str, brand_name: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.channel = channel
+        self.brand_name = brand_name
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        self.caption = QLabel()
+        self.caption.setObjectName("previewCaption")
+        layout.addWidget(self.caption)
+        self.frame = QFrame()
+        self.frame.setObjectName("postCard")
+        inner = QVBoxLayout(self.frame)
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = self.title.font()
+        font.setBold(True)
+        self.title.setFont(font)
+        # A text browser, not a label: a long link wraps anywhere, as a phone shows it.
+        self.body = _FittedText()
+        self.body.setObjectName("previewBody")
+        inner.addWidget(self.title)
+        inner.addWidget(self.body)
+        if channel == "sms":
+            self.body.setObjectName("smsBubble")
+            self.body.setStyleSheet(BUBBLE)
+            self.body.setFixedWidth(360)
+            self.frame.setStyleSheet("QFrame#postCard { border: none; }")
+        else:
+            self.frame.setStyleSheet(CARD)
+        layout.addWidget(self.frame, 0, Qt.AlignmentFlag.AlignLeft if channel == "sms" else Qt.AlignmentFlag.AlignTop)
+
+    def show_for(self, fields: dict[str, str], values: dict[str, str | None], who: str) -> None:
+        shown = rendered(fields, values)
+        self.caption.setText(f"Preview for {who}")
+        if self.channel == "sms":
+            self.title.setVisible(False)
+            self.body.setText(shown.get("text", ""))
+        elif self.channel in SOCIAL:
+            self.title.setText(self.brand_name or CHANNEL_LABELS[self.channel])
+            self.body.setText(shown.get("text", ""))
+        elif self.channel == "email":
+            self.title.setText(shown.get("subject", ""))
+            self.body.setText(f"{shown.get('preheader', '')}\n\n{shown.get('body', '')}".strip())
+        elif self.channel == "store":
+            self.title.setText(shown.get("headline", ""))
+            self.body.setText("\n".join(v for v in (shown.get("offer", ""), shown.get("cta", ""),
+                                                    shown.get("link", "")) if v))
+        else:
+            self.title.setText(shown.get("text", ""))
+            self.body.setText(shown.get("link", ""))
+        self.body.fit()
+
+    def text(self) -> str:
+        return "\n".join(t for t in (self.title.text() if not self.title.isHidden() else "", self.body.text()) if t)
+
+
+class _FittedText(QTextBrowser):
+    """Plain text, wrapped anywhere it must be, exactly as tall as what it holds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setReadOnly(True)
+        self.setOpenLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def setText(self, text: str) -> None:  # noqa: N802  (as QLabel names it)
+        self.setPlainText(text)
+        self.fit()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def fit(self) -> None:
+        self.document().setTextWidth(self.viewport().width() or self.width())
+        self.setFixedHeight(int(self.document().size().height()) + 2 * self.frameWidth() + 24)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit()

@@ -1,0 +1,518 @@
+"""The Messages screen: the list of messages, and the editor of one (master, a tab per channel).
+
+Every change — a new message, the master saved, a variant saved, re-synced or
+kept, a channel added or removed, a version restored, a message duplicated or
+deleted — is one undo step through the operations bridge.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QComboBox,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedLayout,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core.changes import Changes
+from omnidesk.core.errors import UserError
+from omnidesk.core.messages import store
+from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel
+from omnidesk.ui.views.messages.previews import Preview
+from omnidesk.ui.widgets.empty_state import EmptyState
+
+
+class MessagesView(QWidget):
+    exported = Signal(str)  # path written
+
+    def __init__(self, workspace: Workspace, operations, parent=None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.operations = operations
+        self.current: store.MessageData | None = None
+        self.read_only = workspace.readonly
+
+        self.list = QListWidget()
+        self.list.setObjectName("messageList")
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.currentItemChanged.connect(self._picked)
+        self.new_button = QPushButton("&New…")
+        self.new_button.clicked.connect(self.new_message)
+        self.more_button = QToolButton()
+        self.more_button.setText("More")
+        self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        more = QMenu(self.more_button)
+        self.duplicate_action = more.addAction("&Duplicate…", self.duplicate_message)
+        self.delete_action = more.addAction("De&lete…", self.delete_message)
+        more.addSeparator()
+        self.brand_action = more.addAction("&Brand kit…", self.edit_brand)
+        more.addSeparator()
+        self.import_action = more.addAction("&Import JSON…", self.import_message)
+        self.export_action = more.addAction("&Export JSON…", self.export_message)
+        self.more_button.setMenu(more)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.addWidget(self.list, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.more_button)
+        buttons.addStretch(1)
+        ll.addLayout(buttons)
+
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)  # a long name wraps instead of widening the editor
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.history_button = QPushButton("&History…")
+        self.history_button.clicked.connect(self.show_history)
+        self.master = MasterForm()
+        self.master.changed.connect(self._master_typed)
+        self.save_master_button = QPushButton("&Save master")
+        self.save_master_button.setToolTip("Save the master message (Ctrl+S); variants made from the old one are "
+                                           "marked for you to re-sync or keep")
+        self.save_master_button.clicked.connect(self.save_master)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_master)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("variantTabs")
+        self.add_channel_button = QToolButton()
+        self.add_channel_button.setText("+ Channel")
+        self.add_channel_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.add_channel_menu = QMenu(self.add_channel_button)
+        self.add_channel_button.setMenu(self.add_channel_menu)
+        self.tabs.setCornerWidget(self.add_channel_button)
+        self.panels: dict[str, VariantPanel] = {}
+        self.brand = None
+        self.samples: list[dict] = []
+        self.custom_names: list[str] = []
+        self._pending_checks: set[str] = set()
+        self._found: list[tuple[int, str]] = []
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(250)
+        self._check_timer.timeout.connect(self._run_pending_checks)
+
+        editor = QWidget()
+        el = QVBoxLayout(editor)
+        el.setContentsMargins(8, 0, 0, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.history_button)
+        el.addLayout(head)
+        el.addWidget(self.master)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_master_button)
+        el.addLayout(row)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("Preview for:"))
+        self.preview_for = QComboBox()
+        self.preview_for.setObjectName("previewFor")
+        self.preview_for.setMinimumContentsLength(24)
+        self.preview_for.currentIndexChanged.connect(self._preview_all)
+        self.find_customer = QLineEdit()
+        self.find_customer.setPlaceholderText("Find a customer by name, email or phone…")
+        self.find_customer.setClearButtonEnabled(True)
+        self.find_customer.returnPressed.connect(self._find_customers)
+        bar.addWidget(self.preview_for)
+        bar.addWidget(self.find_customer, 1)
+        el.addLayout(bar)
+        el.addWidget(self.tabs, 1)
+
+        # A small window scrolls the editor rather than squeezing the variant out of sight.
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        editor.setMinimumHeight(620)
+        scroll.setWidget(editor)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        left.setMinimumWidth(180)
+        left.setMaximumWidth(320)
+        splitter.setSizes([220, 800])
+        self.empty = EmptyState(
+            "No messages yet",
+            "Write one message — a headline, the offer, a link — and Omnidesk makes each channel's version from "
+            "it: the email, the SMS, the posts, the poster. They stay consistent, and it tells you where one "
+            "drifts before anything goes out.",
+            "New message…")
+        self.empty.actionTriggered.connect(self.new_message)
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(splitter)
+        self.refresh()
+
+    # -- reading -------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        keep = self.current.name if self.current is not None else None
+        messages = store.list_messages(self.workspace)
+        self.list.blockSignals(True)
+        self.list.clear()
+        for m in messages:
+            stale = f"  · {len(m.stale)} to check" if m.stale else ""
+            item = QListWidgetItem(f"{m.name}{stale}")
+            item.setData(Qt.ItemDataRole.UserRole, m.name)
+            item.setToolTip(f"{m.name}\n{', '.join(CHANNEL_LABELS[c] for c in m.channels)}\n"
+                            f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC")
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        self.pages.setCurrentIndex(1 if messages else 0)
+        names = [m.name for m in messages]
+        if names:
+            self.select(keep if keep in names else names[0])
+        else:
+            self.current = None
+        self._update_actions()
+
+    def select(self, name: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == name:
+                self.list.setCurrentRow(row)
+                self._show(name)
+                return
+
+    def _picked(self, item, _previous=None) -> None:
+        if item is not None:
+            self._show(item.data(Qt.ItemDataRole.UserRole))
+
+    def _show(self, name: str) -> None:
+        try:
+            self.current = store.get_message(self.workspace, name)
+        except UserError:
+            self.current = None
+            return
+        m = self.current
+        self.title.setText(m.name)
+        self.master.set_values(m.master)
+        self.save_master_button.setEnabled(False)
+        shown = self.tabs.currentWidget()
+        tab = next((c for c, p in self.panels.items() if p is shown), None)
+        self.tabs.clear()
+        for panel in self.panels.values():
+            panel.deleteLater()
+        self.panels = {}
+        for channel in m.channels:
+            panel = VariantPanel(channel)
+            panel.show_variant(m, m.variants[channel])
+            panel.saveRequested.connect(self.save_variant)
+            panel.resyncRequested.connect(self.resync_variant)
+            panel.keepRequested.connect(self.keep_variant)
+            panel.edited.connect(self._check_soon)
+            panel.preview = Preview(channel, self.brand.name if self.brand else "")
+            panel.extra.addWidget(panel.preview)
+            self.panels[channel] = panel
+            self.tabs.addTab(panel, CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else ""))
+            if channel == tab:
+                self.tabs.setCurrentWidget(panel)
+        self._load_check_inputs()
+        for channel, panel in self.panels.items():
+            panel.preview.brand_name = self.brand.name
+            self._check(channel)
+        self._fill_preview_choices()
+        self.add_channel_menu.clear()
+        for channel in VARIANT_CHANNELS:
+            if channel not in m.variants:
+                action = self.add_channel_menu.addAction(CHANNEL_LABELS[channel])
+                action.triggered.connect(lambda _c=False, ch=channel: self.add_channel(ch))
+        self.add_channel_button.setEnabled(not self.add_channel_menu.isEmpty() and not self.read_only)
+        self._update_actions()
+
+    def _load_check_inputs(self) -> None:
+        """The brand kit, a sample of 20 customers' token values and the custom field names, read once a show."""
+        from omnidesk.core.messages.brand import get_brand
+        from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+
+        assert self.current is not None
+        self.brand = get_brand(self.workspace)
+        ids = sample(self.workspace, 20)
+        values = customer_values(self.workspace, ids, master=self.current.master, business_name=self.brand.name)
+        self.samples = [values[i] for i in ids]
+        self.custom_names = custom_field_names(self.workspace)
+
+    def _check_soon(self, channel: str) -> None:
+        self._pending_checks.add(channel)
+        self._check_timer.start()
+
+    def _run_pending_checks(self) -> None:
+        for channel in sorted(self._pending_checks):
+            self._check(channel)
+        self._pending_checks.clear()
+
+    def _check(self, channel: str) -> None:
+        from omnidesk.core.messages.lint import check_variant
+
+        panel = self.panels.get(channel)
+        if panel is None or self.current is None:
+            return
+        found, stats = check_variant(channel, panel.values(), self.current.master, self.brand,
+                                     samples=self.samples, custom_names=self.custom_names)
+        panel.show_check(found, stats)
+        self._preview(channel)
+        errors = sum(f.severity == "error" for f in found)
+        index = self.tabs.indexOf(panel)
+        stale = " ⚠" if self.current.variants.get(channel) is not None and self.current.variants[channel].stale \
+            else ""
+        self.tabs.setTabText(index, CHANNEL_LABELS[channel] + stale + (f" ✖{errors}" if errors else ""))
+
+    # -- previews ------------------------------------------------------------------------
+
+    LONGEST, NO_DATA = -1, -2
+
+    def _fill_preview_choices(self, found: list[tuple[int, str]] | None = None) -> None:
+        current = self.preview_for.currentData()
+        self.preview_for.blockSignals(True)
+        self.preview_for.clear()
+        self.preview_for.addItem("The longest of 20 customers", self.LONGEST)
+        self.preview_for.addItem("Someone with no data (fallbacks show)", self.NO_DATA)
+        for cid, name in found or self._found:
+            self.preview_for.addItem(name, cid)
+        index = self.preview_for.findData(current)
+        self.preview_for.setCurrentIndex(index if index >= 0 else 0)
+        self.preview_for.blockSignals(False)
+
+    def _find_customers(self) -> None:
+        from omnidesk.core.customers import customer_ids, display_names
+
+        text = self.find_customer.text().strip()
+        if not text:
+            return
+        ids = list(customer_ids(self.workspace, search=text)[:20])
+        names = display_names(self.workspace, ids)
+        self._found = [(cid, names.get(cid) or f"Customer #{cid}") for cid in ids]
+        self._fill_preview_choices()
+        if self._found:
+            self.preview_for.setCurrentIndex(2)
+        self._preview_all()
+
+    def _preview_values(self) -> tuple[dict, str]:
+        """The values the previews render with, and whose they are."""
+        from omnidesk.core.messages.personal import customer_values
+
+        choice = self.preview_for.currentData()
+        if choice == self.NO_DATA or self.current is None:
+            return {}, "someone with no data"
+        if choice in (None, self.LONGEST):
+            return {}, "the longest of 20 customers"
+        values = customer_values(self.workspace, [choice], master=self.current.master,
+                                 business_name=self.brand.name if self.brand else "")
+        return values.get(choice, {}), self.preview_for.currentText()
+
+    def _preview(self, channel: str) -> None:
+        from omnidesk.core.messages.lint import longest
+
+        panel = self.panels.get(channel)
+        if panel is None:
+            return
+        if self.preview_for.currentData() in (None, self.LONGEST):
+            shown = longest(panel.values(), self.samples)
+            panel.preview.show_for(shown, {}, "the longest of 20 customers")
+            return
+        values, who = self._preview_values()
+        panel.preview.show_for(panel.values(), values, who)
+
+    def _preview_all(self, *_args) -> None:
+        for channel in self.panels:
+            self._preview(channel)
+
+    def _master_typed(self) -> None:
+        if self.current is not None:
+            self.save_master_button.setEnabled(self.master.values() != self.current.master and not self.read_only)
+
+    def _update_actions(self) -> None:
+        has = self.current is not None
+        for widget in (self.duplicate_action, self.delete_action, self.export_action):
+            widget.setEnabled(has)
+        self.brand_action.setEnabled(True)
+        for widget in (self.new_button, self.import_action, self.duplicate_action, self.delete_action,
+                       self.brand_action):
+            widget.setEnabled(widget.isEnabled() and not self.read_only)
+        self.history_button.setEnabled(has and not self.read_only)
+
+    def apply_changes(self, changes) -> None:
+        if changes.everything or getattr(changes, "messages", False) or changes.settings:
+            self.refresh()
+
+    # -- asking (tests stand in for these) --------------------------------------------
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value.strip() if ok and value.strip() else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def ask_open_json(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a message", "", "Message (*.json)")
+        return Path(path) if path else None
+
+    def ask_save_json(self, name: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the message", f"{name}.json", "Message (*.json)")
+        return Path(path) if path else None
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    # -- changing ----------------------------------------------------------------------
+
+    def _change(self, words: str, run, then: str | None = None) -> None:
+        result = self.operations.change_messages(words, run)
+        if result is not None and then:
+            self.select(then)
+
+    def new_message(self) -> None:
+        name = self.ask_text("New message", "Name of the message (for you, not sent):")
+        if name:
+            self._change(f"new message {name}",
+                         lambda ws: store.save_message(ws, name, {"headline": name}), then=name)
+
+    def save_master(self) -> None:
+        if self.current is None or self.read_only or self.master.values() == self.current.master:
+            return
+        name, values = self.current.name, self.master.values()
+        self._change(f"edit master of {name}", lambda ws: store.save_message(ws, name, values, replace=True))
+
+    def save_variant(self, channel: str, fields: dict) -> None:
+        if self.current is not None:
+            name = self.current.name
+            self._change(f"edit {CHANNEL_LABELS[channel]} of {name}",
+                         lambda ws: store.set_variant(ws, name, channel, fields))
+
+    def resync_variant(self, channel: str) -> None:
+        if self.current is not None:
+            name = self.current.name
+            self._change(f"re-sync {CHANNEL_LABELS[channel]} of {name}",
+                         lambda ws: store.resync_variant(ws, name, channel))
+
+    def keep_variant(self, channel: str) -> None:
+        if self.current is not None:
+            name = self.current.name
+            self._change(f"keep {CHANNEL_LABELS[channel]} of {name}",
+                         lambda ws: store.keep_variant(ws, name, channel))
+
+    def add_channel(self, channel: str) -> None:
+        if self.current is not None:
+            m = self.current
+            self._change(f"add {CHANNEL_LABELS[channel]} to {m.name}",
+                         lambda ws: store.save_message(ws, m.name, m.master, channels=[channel], replace=True))
+
+    def duplicate_message(self) -> None:
+        if self.current is None:
+            return
+        old = self.current.name
+        name = self.ask_text("Duplicate message", "Name of the copy:", f"{old} (copy)")
+        if name:
+            self._change(f"duplicate {old}", lambda ws: store.duplicate_message(ws, old, name), then=name)
+
+    def delete_message(self) -> None:
+        if self.current is None:
+            return
+        name = self.current.name
+        if self.confirm("Delete message", f"Delete “{name}” and its history? (Edit › Undo brings it back.)"):
+            self._change(f"delete {name}", lambda ws: store.delete_message(ws, name))
+
+    def import_message(self) -> None:
+        path = self.ask_open_json()
+        if path is None:
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            self.show_error("Cannot import the message", f"{path.name} is not a message file: {exc}")
+            return
+        name = data.get("name") if isinstance(data, dict) else None
+        self._change(f"import {path.name}", lambda ws: store.import_json(ws, data),
+                     then=name if isinstance(name, str) else None)
+
+    def export_message(self) -> None:
+        if self.current is None:
+            return
+        path = self.ask_save_json(self.current.name)
+        if path is None:
+            return
+        from omnidesk.core.exporting.outfiles import guard_reason
+
+        why = guard_reason(path)
+        if why:
+            self.show_error("Cannot export the message", why)
+            return
+        data = store.export_json(self.workspace, self.current.name)
+        try:
+            partial = path.with_name(f".{path.name}.partial")
+            partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            partial.replace(path)
+        except OSError as exc:
+            self.show_error("Cannot export the message", f"{exc.strerror or exc}.")
+            return
+        self.exported.emit(str(path))
+
+    def brand_dialog(self):
+        from omnidesk.core.messages.brand import check_brand, get_brand, logo
+        from omnidesk.ui.views.messages.brand_dialog import BrandDialog
+
+        image = logo(self.workspace)
+        return BrandDialog(get_brand(self.workspace), image.data if image else None, check_brand, self)
+
+    def edit_brand(self) -> None:
+        """The brand kit dialog; what changed is stored as one undo step, and every variant checked again."""
+        if self.read_only:
+            return
+        from omnidesk.core.messages.brand import set_brand_fields
+
+        dialog = self.brand_dialog()
+        try:
+            if dialog.exec() != dialog.DialogCode.Accepted or not dialog.changes:
+                return
+            changes = dict(dialog.changes)
+        finally:
+            dialog.deleteLater()
+
+        class _Kit:
+            def __init__(self, kit) -> None:
+                self.kit = kit
+                self.changes = Changes(messages=True, settings="name" in changes)
+
+        self.operations.change_messages("edit brand kit", lambda ws: _Kit(set_brand_fields(ws, changes)))
+
+    def show_history(self) -> None:
+        if self.current is None:
+            return
+        from omnidesk.ui.views.messages.history import HistoryDialog
+
+        dialog = HistoryDialog(self.current.name, store.versions(self.workspace, self.current.name), self)
+        try:
+            if dialog.exec() == HistoryDialog.DialogCode.Accepted and dialog.chosen is not None:
+                name, version = self.current.name, dialog.chosen
+                self._change(f"restore {name}", lambda ws: store.restore_version(ws, name, version))
+        finally:
+            dialog.deleteLater()

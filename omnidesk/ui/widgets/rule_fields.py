@@ -1,0 +1,385 @@
+"""The parts of a segment rule's row that depend on its field: words, operators, value editors.
+
+Each value editor emits ``changed`` when edited, ``submitted`` on Enter in a
+text box, reads its JSON value with ``read()`` (raising :class:`Incomplete`
+with what is missing) and shows a value with ``load(value)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QDate, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDoubleSpinBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QWidget,
+)
+
+from omnidesk.core.channels import channel_name
+from omnidesk.core.segments import CONSENT_VALUES, FIELDS, PREFIXED
+
+# The fields offered, in the order a marketer looks for them, with the words they know.
+FIELD_LABELS: list[tuple[str, str]] = [
+    ("name", "Name"), ("first_name", "First name"), ("last_name", "Last name"), ("email", "Email"),
+    ("phone", "Phone"), ("company", "Company"), ("address", "Address"), ("city", "City"),
+    ("region", "Region"), ("postcode", "Postcode"), ("country", "Country"),
+    ("channel", "Channel"), ("tag", "Tag"),
+    ("consent.email", "Email consent"), ("consent.sms", "SMS consent"), ("consent.whatsapp", "WhatsApp consent"),
+    ("orders", "Orders"), ("spend", "Spend"), ("first_seen", "First seen"), ("last_seen", "Last seen"),
+    ("birthday", "Birthday"), ("birthday_month", "Birthday month"),
+    ("event.purchase", "Bought"), ("event.open", "Opened an email"), ("event.click", "Clicked a link"),
+    ("event.visit", "Visited the website"), ("event.form", "Filled in a form"),
+    ("event.sent", "Was sent a message"), ("event.any", "Did anything"),
+]
+LABEL_OF = dict(FIELD_LABELS)
+
+OP_WORDS = {
+    "is": "is", "is_not": "is not", "contains": "contains", "in": "is one of",
+    "gt": "more than", "gte": "at least", "lt": "less than", "lte": "at most", "between": "between",
+    "within_days": "in the last", "not_within_days": "not in the last",
+    "exists": "is known", "not_exists": "is empty",
+}
+_TIME_WORDS = {"gt": "after", "gte": "on or after", "lt": "before", "lte": "on or before"}
+_EVENT_WORDS = {"exists": "at any time", "not_exists": "never", "within_days": "in the last",
+                "not_within_days": "not in the last"}
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"]
+_CONSENT_WORDS = {"granted": "granted", "pending": "pending", "denied": "denied",
+                  "unsubscribed": "unsubscribed", "cleaned": "cleaned (bounced)", "unknown": "unknown"}
+
+
+class Incomplete(Exception):
+    """A row that cannot make a condition yet: the message says what is missing."""
+
+
+def field_kind(field: str) -> str:
+    """Which value editor a field takes."""
+    if field.startswith("event."):
+        return "event"
+    if field.startswith("consent."):
+        return "consent"
+    if field.startswith("custom."):
+        return "custom"
+    return {"channel": "channel", "orders": "number", "spend": "number", "first_seen": "time",
+            "last_seen": "time", "birthday": "none", "birthday_month": "month"}.get(field, "text")
+
+
+def ops_of(field: str) -> tuple[str, ...]:
+    if field in FIELDS:
+        return FIELDS[field]
+    for prefix, ops in PREFIXED.items():
+        if field.startswith(prefix):
+            return ops
+    return ()
+
+
+def op_label(field: str, op: str) -> str:
+    kind = field_kind(field)
+    if kind == "event":
+        return _EVENT_WORDS.get(op, op)
+    if kind == "time":
+        return _TIME_WORDS.get(op, OP_WORDS.get(op, op))
+    return OP_WORDS.get(op, op)
+
+
+def _number(text: str) -> int | float:
+    value = float(text.replace(",", "").strip())
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+
+class _Editor(QWidget):
+    changed = Signal()
+    submitted = Signal()  # Enter in a text field: apply now
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+
+    def read(self) -> Any:
+        return None
+
+    def load(self, value: Any) -> None:
+        pass
+
+
+class _Text(_Editor):
+    def __init__(self, placeholder: str, listed: bool = False, numbers: bool = False) -> None:
+        super().__init__()
+        self.listed, self.numbers = listed, numbers
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.setMaximumWidth(520)
+        self.edit.setAccessibleName("Value")
+        self.edit.textChanged.connect(self.changed)
+        self.edit.returnPressed.connect(self.submitted)
+        self.row.addWidget(self.edit, 1)
+        self.row.addStretch(0)
+
+    def read(self) -> Any:
+        text = self.edit.text().strip()
+        if not text:
+            raise Incomplete("Type a value." if not self.listed else "Type one or more values, separated by commas.")
+        if not self.listed:
+            return _number(text) if self.numbers else text
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if self.numbers:
+            try:
+                return [_number(p) for p in parts]
+            except ValueError:
+                raise Incomplete("Type numbers separated by commas.") from None
+        return parts
+
+    def load(self, value: Any) -> None:
+        if isinstance(value, list):
+            self.edit.setText(", ".join(str(v) for v in value))
+        elif value is not None:
+            self.edit.setText(str(value))
+
+
+class _Number(_Editor):
+    def __init__(self, decimals: int) -> None:
+        super().__init__()
+        self.spin = QDoubleSpinBox()
+        self.spin.setDecimals(decimals)
+        self.spin.setRange(0, 1_000_000_000)
+        self.spin.setAccessibleName("Number")
+        self.spin.valueChanged.connect(self.changed)
+        self.row.addWidget(self.spin)
+        self.row.addStretch(1)  # a number, a date or a choice needs no more room
+
+    def read(self) -> Any:
+        v = self.spin.value()
+        return int(v) if self.spin.decimals() == 0 or float(v).is_integer() else round(v, self.spin.decimals())
+
+    def load(self, value: Any) -> None:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            self.spin.setValue(float(value))
+
+
+class _Days(_Editor):
+    def __init__(self, default: int = 30) -> None:
+        super().__init__()
+        self.spin = QSpinBox()
+        self.spin.setRange(0, 73_000)
+        self.spin.setValue(default)
+        self.spin.setSuffix(" days")
+        self.spin.setAccessibleName("Days")
+        self.spin.valueChanged.connect(self.changed)
+        self.row.addWidget(self.spin)
+        self.row.addStretch(1)  # a number, a date or a choice needs no more room
+
+    def read(self) -> Any:
+        return self.spin.value()
+
+    def load(self, value: Any) -> None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            self.spin.setValue(value)
+
+
+class _Date(_Editor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setAccessibleName("Date")
+        self.date.dateChanged.connect(self.changed)
+        self.row.addWidget(self.date)
+        self.row.addStretch(1)  # a number, a date or a choice needs no more room
+
+    def read(self) -> Any:
+        return self.date.date().toString("yyyy-MM-dd")
+
+    def load(self, value: Any) -> None:
+        if isinstance(value, str):
+            day = QDate.fromString(value[:10], "yyyy-MM-dd")
+            if day.isValid():
+                self.date.setDate(day)
+
+
+class _Pair(_Editor):
+    """``between``: two editors of one kind, read as [low, high]."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.low, self.high = make(), make()
+        self.row.addWidget(self.low)
+        self.row.addWidget(QLabel("and"))
+        self.row.addWidget(self.high)
+        for part in (self.low, self.high):
+            part.changed.connect(self.changed)
+            part.submitted.connect(self.submitted)
+
+    def read(self) -> Any:
+        return [self.low.read(), self.high.read()]
+
+    def load(self, value: Any) -> None:
+        if isinstance(value, list) and len(value) == 2:
+            self.low.load(value[0])
+            self.high.load(value[1])
+
+
+class _Choice(_Editor):
+    def __init__(self, choices: Sequence[tuple[Any, str]]) -> None:
+        super().__init__()
+        self.combo = QComboBox()
+        self.combo.setAccessibleName("Value")
+        for value, label in choices:
+            self.combo.addItem(label, value)
+        self.combo.currentIndexChanged.connect(self.changed)
+        self.row.addWidget(self.combo)
+        self.row.addStretch(1)  # a number, a date or a choice needs no more room
+
+    def read(self) -> Any:
+        return self.combo.currentData()
+
+    def load(self, value: Any) -> None:
+        i = self.combo.findData(value)
+        if i < 0 and value is not None:  # a value this workspace does not offer: shown, so it can be fixed
+            self.combo.addItem(str(value), value)
+            i = self.combo.count() - 1
+        self.combo.setCurrentIndex(i)
+
+
+class _Checks(_Editor):
+    """``in`` over a short list: one tick box per value, in rows of ``columns``."""
+
+    def __init__(self, choices: Sequence[tuple[Any, str]], columns: int = 4) -> None:
+        super().__init__()
+        self.columns = columns
+        self.grid = QGridLayout()
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(2)
+        self.row.addLayout(self.grid)
+        self.row.addStretch(1)
+        self.boxes: list[tuple[Any, QCheckBox]] = []
+        for value, label in choices:
+            self._add(value, label)
+
+    def _add(self, value: Any, label: str) -> None:
+        box = QCheckBox(label)
+        box.toggled.connect(self.changed)
+        n = len(self.boxes)
+        self.boxes.append((value, box))
+        self.grid.addWidget(box, n // self.columns, n % self.columns)
+
+    def read(self) -> Any:
+        picked = [v for v, box in self.boxes if box.isChecked()]
+        if not picked:
+            raise Incomplete("Tick at least one.")
+        return picked
+
+    def load(self, value: Any) -> None:
+        for v in value if isinstance(value, list) else []:
+            if not any(v == known for known, _ in self.boxes):
+                self._add(v, str(v))
+            next(box for known, box in self.boxes if known == v).setChecked(True)
+
+
+class EventEditor(_Editor):
+    """An event condition's window, how often and what it was about."""
+
+    def __init__(self, op: str) -> None:
+        super().__init__()
+        self.days: QSpinBox | None = None
+        if op in ("within_days", "not_within_days"):
+            self.days = QSpinBox()
+            self.days.setRange(0, 73_000)
+            self.days.setValue(90)
+            self.days.setSuffix(" days")
+            self.days.setAccessibleName("Days")
+            self.days.valueChanged.connect(self.changed)
+            self.row.addWidget(self.days)
+        self.times = QSpinBox()
+        self.times.setRange(1, 1_000_000)
+        self.times.setSuffix("+ times")
+        self.times.setToolTip("How many times, at least")
+        self.times.setAccessibleName("At least how many times")
+        self.times.valueChanged.connect(self.changed)
+        self.item = QLineEdit()
+        self.item.setPlaceholderText("about… (optional, e.g. candle)")
+        self.item.setToolTip("Only events whose description holds this text, such as an item bought")
+        self.item.setAccessibleName("About")
+        self.item.textChanged.connect(self.changed)
+        self.item.returnPressed.connect(self.submitted)
+        self.row.addWidget(self.times)
+        self.row.addWidget(self.item, 1)
+
+    def read(self) -> Any:
+        extras: dict[str, Any] = {}
+        if self.days is not None:
+            extras["value"] = self.days.value()
+        if self.times.value() > 1:
+            extras["count_at_least"] = self.times.value()
+        if self.item.text().strip():
+            extras["item"] = self.item.text().strip()
+        return extras
+
+    def load_node(self, node: dict) -> None:
+        days = node.get("value", node.get("within_days"))
+        if self.days is not None and isinstance(days, int):
+            self.days.setValue(days)
+        if isinstance(node.get("count_at_least"), int):
+            self.times.setValue(node["count_at_least"])
+        if isinstance(node.get("item"), str):
+            self.item.setText(node["item"])
+
+
+def make_editor(field: str, op: str, channels: Sequence[str]) -> _Editor:
+    """The value editor for ``field`` with ``op``."""
+    kind = field_kind(field)
+    if kind == "event":
+        return EventEditor(op)
+    if op in ("exists", "not_exists") or kind == "none":
+        return _Editor()
+    if kind == "channel":
+        choices = [(c, channel_name(c)) for c in channels]
+        return _Checks(choices, 4) if op == "in" else _Choice(choices)
+    if kind == "consent":
+        choices = [(v, _CONSENT_WORDS.get(v, v)) for v in CONSENT_VALUES]
+        return _Checks(choices, 3) if op == "in" else _Choice(choices)
+    if kind == "month":
+        choices = [(i, m) for i, m in enumerate(_MONTHS, start=1)]
+        return _Checks([(i, m[:3]) for i, m in choices], 6) if op == "in" else _Choice(choices)
+    if kind == "number":
+        decimals = 2 if field == "spend" else 0
+        if op == "in":
+            return _Text("e.g. 1, 2, 3", listed=True, numbers=True)
+        if op == "between":
+            return _Pair(lambda: _Number(decimals))
+        return _Number(decimals)
+    if kind == "time":
+        if op in ("within_days", "not_within_days"):
+            return _Days()
+        return _Pair(_Date) if op == "between" else _Date()
+    if kind == "custom" and op in ("gt", "gte", "lt", "lte", "between"):
+        # A custom column compares as a number or as a date (YYYY-MM-DD), as typed.
+        make = lambda: _CustomOrdered()  # noqa: E731
+        return _Pair(make) if op == "between" else make()
+    if op == "in":
+        return _Text("values, separated by commas", listed=True)
+    return _Text("value")
+
+
+class _CustomOrdered(_Text):
+    def __init__(self) -> None:
+        super().__init__("a number, or a date YYYY-MM-DD")
+
+    def read(self) -> Any:
+        text = super().read()
+        try:
+            return _number(text)
+        except ValueError:
+            return text  # a date: check_rule says when it is not one

@@ -1,0 +1,537 @@
+"""SegmentBuilder: a panel that edits a segment rule by clicks and keys, as rows of conditions.
+
+The panel holds a top group (match all / any / none of its rows), each row a
+field, an operator fitting that field and a value editor fitting both
+(``rule_fields``); a row may also be a nested group.  What it edits is the
+JSON form of core.segments, the same one the command line and saved segments
+use.
+
+Rows that are incomplete or refused by ``core.segments.check_rule`` stay on
+screen with a short message under them and are left out of the rule that is
+emitted; ``ruleChanged`` carries the rule of the complete rows (None when
+there is none), a moment after the last edit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from shiboken6 import isValid
+
+from omnidesk.core.channels import SOURCES
+from omnidesk.core.segments import EVENT_FAMILIES, RuleError, check_rule
+from omnidesk.ui.widgets.rule_fields import (
+    FIELD_LABELS,
+    LABEL_OF,
+    EventEditor,
+    Incomplete,
+    field_kind,
+    make_editor,
+    op_label,
+    ops_of,
+)
+
+_MATCHES = [("all", "all of these"), ("any", "any of these"), ("none", "none of these")]
+DEBOUNCE_MS = 300
+
+
+class ConditionRow(QFrame):
+    """One condition: field, operator, value, a remove button and, when it cannot run, why."""
+
+    changed = Signal()
+    submitted = Signal()
+    removeRequested = Signal(QWidget)
+
+    def __init__(self, channels: Sequence[str], fields: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.setObjectName("conditionRow")
+        self.channels = list(channels)
+        self.field = QComboBox()
+        self.field.setAccessibleName("Field")
+        self.field.setMaxVisibleItems(20)
+        # An imported column's long name would widen every row's field box; the list shows it whole.
+        self.field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.field.setMinimumContentsLength(16)
+        for key, label in fields:
+            self.field.addItem(label, key)
+        self.op = QComboBox()
+        self.op.setAccessibleName("Condition")
+        self.editor: QWidget | None = None
+        self.remove = QToolButton()
+        self.remove.setText("✕")
+        self.remove.setToolTip("Remove this condition")
+        self.remove.setAccessibleName("Remove condition")
+        self.remove.setAutoRaise(True)
+        self.remove.clicked.connect(lambda: self.removeRequested.emit(self))
+        self.message = QLabel()
+        self.message.setObjectName("ruleRowError")
+        self.message.setStyleSheet("QLabel#ruleRowError { color: #B3261E; }")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        line = QHBoxLayout()
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(self.field)
+        line.addWidget(self.op)
+        self.editor_slot = QHBoxLayout()
+        line.addLayout(self.editor_slot, 1)
+        line.addWidget(self.remove)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addLayout(line)
+        box.addWidget(self.message)
+        self.field.currentIndexChanged.connect(self._field_changed)
+        self.op.currentIndexChanged.connect(self._op_changed)
+        self._field_changed()
+
+    def current_field(self) -> str:
+        return self.field.currentData()
+
+    def _field_changed(self) -> None:
+        field = self.current_field()
+        self.op.blockSignals(True)
+        self.op.clear()
+        for op in ops_of(field):
+            self.op.addItem(op_label(field, op), op)
+        self.op.blockSignals(False)
+        self._op_changed(keep_value=False)  # another field: the value meant something else
+
+    def _op_changed(self, _index: int = -1, keep_value: bool = True) -> None:
+        field, op = self.current_field(), self.op.currentData()
+        old = self.editor
+        self.editor = make_editor(field, op, self.channels)
+        if keep_value and type(old) is type(self.editor) and not isinstance(old, EventEditor):
+            # "is" to "contains", "more than" to "at least": what was typed stays.
+            try:
+                self.editor.load(old.read())
+            except Incomplete:
+                pass
+        self.editor.changed.connect(self.changed)
+        self.editor.submitted.connect(self.submitted)
+        if old is not None:  # None while the row is being built
+            self.editor_slot.removeWidget(old)
+            old.hide()  # at once: until it is deleted it would cover the new one
+            old.deleteLater()
+        self.editor_slot.addWidget(self.editor)
+        self.editor.show()
+        self.changed.emit()
+
+    def tab_chain(self) -> list[QWidget]:
+        return [self.field, self.op, *_inputs(self.editor), self.remove]
+
+    def condition(self) -> dict:
+        """The condition as JSON; raises Incomplete or RuleError (with a short reason)."""
+        field, op = self.current_field(), self.op.currentData()
+        node: dict[str, Any] = {"field": field, "op": op}
+        if isinstance(self.editor, EventEditor):
+            node.update(self.editor.read())
+        elif op not in ("exists", "not_exists") and field_kind(field) != "none":
+            node["value"] = self.editor.read()
+        check_rule(node, self.channels)
+        return node
+
+    def show_problem(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def load(self, node: dict) -> None:
+        field = node.get("field")
+        i = self.field.findData(field)
+        if i < 0:  # a custom field or an event type the list does not name
+            self.field.addItem(LABEL_OF.get(field, str(field)), field)
+            i = self.field.count() - 1
+        self.field.setCurrentIndex(i)
+        op = node.get("op") or ("within_days" if "within_days" in node else "exists")
+        if field_kind(field) == "event" and op in ("exists", "not_exists") and "within_days" in node:
+            op = "within_days" if op == "exists" else "not_within_days"
+        j = self.op.findData(op)
+        if j >= 0:
+            self.op.setCurrentIndex(j)
+        if isinstance(self.editor, EventEditor):
+            self.editor.load_node(node)
+        else:
+            self.editor.load(node.get("value"))
+
+
+def field_choices(custom_fields: Sequence[str] = (), event_types: Sequence[str] = ()) -> list[tuple[str, str]]:
+    """The fields a row offers: the fixed ones, then the workspace's own event types and custom fields."""
+    offered = {key for key, _ in FIELD_LABELS}
+    named = {t for types in EVENT_FAMILIES.values() for t in types}
+    extra_events = [(f"event.{t}", f"Event: {t}") for t in event_types
+                    if f"event.{t}" not in offered and t not in named and re.fullmatch(r"[a-z0-9_]+", t)]
+    customs = [(f"custom.{name}", f"{name} (imported column)") for name in custom_fields]
+    return [*FIELD_LABELS, *extra_events, *customs]
+
+
+def _inputs(editor: QWidget) -> list[QWidget]:
+    """The boxes a person types in or ticks in ``editor``, in order (not the parts inside them)."""
+    kinds = (QLineEdit, QComboBox, QAbstractSpinBox, QCheckBox)
+    return [w for w in editor.findChildren(QWidget) if isinstance(w, kinds)
+            and not isinstance(w.parentWidget(), (QComboBox, QAbstractSpinBox))]
+
+
+def _problem(exc: Exception) -> str:
+    """A check's one line, without the path (the row it is under says where)."""
+    text = str(exc)
+    head, sep, rest = text.partition(": ")
+    return rest if sep and head.startswith("rule") else text
+
+
+class GroupBox(QFrame):
+    """A group: match all / any / none of its rows; rows are conditions or nested groups."""
+
+    changed = Signal()
+    submitted = Signal()
+    removeRequested = Signal(QWidget)
+
+    def __init__(self, channels: Sequence[str], fields: Sequence[tuple[str, str]], depth: int = 0) -> None:
+        super().__init__()
+        self.channels, self.fields, self.depth = list(channels), list(fields), depth
+        self.setObjectName("ruleGroup" if depth else "ruleRoot")
+        if depth:
+            self.setFrameShape(QFrame.Shape.StyledPanel)
+            self.setStyleSheet("QFrame#ruleGroup { border: 1px solid palette(mid); border-radius: 4px; }")
+        self.match = QComboBox()
+        self.match.setAccessibleName("Match")
+        for key, label in _MATCHES:
+            self.match.addItem(label, key)
+        self.match.currentIndexChanged.connect(self.changed)
+        head = QHBoxLayout()
+        head.addWidget(QLabel("Customers matching" if depth == 0 else "A group matching"))
+        head.addWidget(self.match)
+        head.addStretch(1)
+        self.remove: QToolButton | None = None
+        if depth:
+            self.remove = QToolButton()
+            self.remove.setText("✕")
+            self.remove.setAutoRaise(True)
+            self.remove.setToolTip("Remove this group and its conditions")
+            self.remove.setAccessibleName("Remove group")
+            self.remove.clicked.connect(lambda: self.removeRequested.emit(self))
+            head.addWidget(self.remove)
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setSpacing(4)
+        self.add_condition_button = QPushButton("Add condition")
+        self.add_condition_button.setAutoDefault(True)  # Enter presses it, as Space does
+        self.add_condition_button.clicked.connect(lambda: self.add_condition(focus=True))
+        foot = QHBoxLayout()
+        foot.addWidget(self.add_condition_button)
+        self.add_group_button: QPushButton | None = None
+        if depth == 0:
+            self.add_group_button = QPushButton("Add group")
+            self.add_group_button.setAutoDefault(True)
+            self.add_group_button.setToolTip("A group of conditions with its own all / any / none")
+            self.add_group_button.clicked.connect(lambda: self.add_group(focus=True))
+            foot.addWidget(self.add_group_button)
+        foot.addStretch(1)
+        box = QVBoxLayout(self)
+        margin = (8, 6, 8, 6) if depth else (0, 0, 0, 0)
+        box.setContentsMargins(*margin)
+        box.addLayout(head)
+        box.addLayout(self.rows_box)
+        box.addLayout(foot)
+        self.rows: list[QWidget] = []
+        self._bare_not = False  # loaded from {"not": X} with X not an "any" group
+
+    def tab_chain(self) -> list[QWidget]:
+        """Its boxes in reading order: the match, the remove button, each row's, the add buttons."""
+        chain: list[QWidget] = [self.match]
+        if self.remove is not None:
+            chain.append(self.remove)
+        for row in self.rows:
+            chain.extend(row.tab_chain())
+        chain.append(self.add_condition_button)
+        if self.add_group_button is not None:
+            chain.append(self.add_group_button)
+        return chain
+
+    def _adopt(self, row: QWidget, focus: bool) -> None:
+        row.changed.connect(self.changed)
+        row.submitted.connect(self.submitted)
+        row.removeRequested.connect(self.remove_row)
+        self.rows.append(row)
+        self.rows_box.addWidget(row)
+        row.show()  # now, not on the next turn of the event loop: Tab may come first
+        if focus:
+            first = row.field if isinstance(row, ConditionRow) else row.match
+            first.setFocus(Qt.FocusReason.TabFocusReason)
+        self.changed.emit()
+
+    def add_condition(self, node: dict | None = None, *, focus: bool = False) -> ConditionRow:
+        row = ConditionRow(self.channels, self.fields)
+        if node is not None:
+            row.load(node)
+        self._adopt(row, focus)
+        return row
+
+    def add_group(self, node: dict | None = None, *, focus: bool = False) -> GroupBox:
+        group = GroupBox(self.channels, self.fields, self.depth + 1)
+        if node is not None:
+            group.load(node)
+        else:
+            group.add_condition()
+        self._adopt(group, focus)
+        return group
+
+    def remove_row(self, row: QWidget) -> None:
+        if row in self.rows:
+            index = self.rows.index(row)
+            self.rows.remove(row)
+            self.rows_box.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+            # Focus stays in the panel: on the next row, or on the button that adds one.
+            nxt = self.rows[min(index, len(self.rows) - 1)] if self.rows else None
+            target = (nxt.field if isinstance(nxt, ConditionRow) else nxt.match) if nxt else self.add_condition_button
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.changed.emit()
+
+    def clear(self) -> None:
+        for row in list(self.rows):
+            self.rows_box.removeWidget(row)
+            row.hide()
+            row.deleteLater()
+        self.rows.clear()
+        self.match.setCurrentIndex(0)
+        self._bare_not = False
+
+    def load(self, node: dict) -> None:
+        """Show ``node``: a group, or a single condition (shown as a group of one)."""
+        self.clear()
+        if "not" in node:
+            inner = node["not"]
+            self.match.setCurrentIndex(2)
+            self._bare_not = not (isinstance(inner, dict) and set(inner) == {"any"})
+            items = [inner] if self._bare_not else inner["any"]
+        elif "any" in node:
+            self.match.setCurrentIndex(1)
+            items = node["any"]
+        elif "all" in node:
+            items = node["all"]
+        else:
+            items = [node]
+        for item in items:
+            if isinstance(item, dict) and any(k in item for k in ("all", "any", "not")):
+                self.add_group(item)
+            else:
+                self.add_condition(item)
+
+    def build(self) -> tuple[dict | None, int]:
+        """The group's rule from its complete rows (None when it has none), and how many rows cannot run.
+
+        Shows each row's problem under it, or clears it.
+        """
+        parts, problems = [], 0
+        for row in self.rows:
+            if isinstance(row, GroupBox):
+                node, bad = row.build()
+                problems += bad
+                if node is not None:
+                    parts.append(node)
+                continue
+            try:
+                parts.append(row.condition())
+                row.show_problem("")
+            except Incomplete as exc:
+                row.show_problem(str(exc))
+                problems += 1
+            except RuleError as exc:
+                row.show_problem(_problem(exc))
+                problems += 1
+        if not parts:
+            return None, problems
+        match = self.match.currentData()
+        if match == "none":
+            # {"not": X} as loaded stays so while it holds one part: same rule, same JSON.
+            if self._bare_not and len(parts) == 1:
+                return {"not": parts[0]}, problems
+            return {"not": {"any": parts}}, problems
+        return {match: parts}, problems
+
+
+class SegmentBuilder(QFrame):
+    """The panel: a rule's groups and rows, the live count, Clear and Save as segment."""
+
+    ruleChanged = Signal(object)  # dict | None: the rule of the complete rows, debounced
+    saveRequested = Signal(object)  # dict: save this rule as a segment
+    segmentNameChanged = Signal(str)  # the saved segment being edited ("" when none)
+
+    def __init__(self, channels: Sequence[str] | None = None, parent=None, *,
+                 custom_fields: Sequence[str] = (), event_types: Sequence[str] = ()) -> None:
+        super().__init__(parent)
+        self.setObjectName("segmentBuilder")
+        # Without a workspace's list: the app's own channels, in the order a workspace lists them.
+        self.channels = list(channels) if channels is not None else sorted(c.code for c in SOURCES)
+        self.segment_name = ""  # the saved segment being edited, if any
+        self._rule: dict | None = None
+        self._problems = 0
+        self.root = GroupBox(self.channels, field_choices(custom_fields, event_types))
+        self.root.changed.connect(self._edited)
+        self.root.submitted.connect(self.apply_now)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("segmentCount")
+        font = self.count_label.font()
+        font.setBold(True)
+        self.count_label.setFont(font)
+        self.editing_label = QLabel()
+        self.editing_label.setObjectName("segmentEditing")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setAutoDefault(True)
+        self.clear_button.setToolTip("Remove every condition: everyone is shown")
+        self.clear_button.clicked.connect(self.clear)
+        self.save_button = QPushButton("Save as segment…")
+        self.save_button.setAutoDefault(True)
+        self.save_button.clicked.connect(self._save)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count_label)
+        bottom.addWidget(self.editing_label)
+        bottom.addStretch(1)
+        bottom.addWidget(self.clear_button)
+        bottom.addWidget(self.save_button)
+        # The rows scroll when there are many; the count and the buttons stay in sight below them.
+        self.rows_area = QScrollArea()
+        self.rows_area.setWidgetResizable(True)
+        self.rows_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.rows_area.setWidget(self.root)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 8, 8, 8)
+        box.addWidget(self.rows_area)
+        box.addLayout(bottom)
+        self._bottom = bottom
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.apply_now)
+        QApplication.instance().focusChanged.connect(self._focus_moved)
+        self._refresh_buttons()
+
+    def _focus_moved(self, _old, new) -> None:
+        # A row reached by Tab, or just added, is scrolled into sight with the words under it.
+        row = new
+        while row is not None and not isinstance(row, (ConditionRow, GroupBox)):
+            row = row.parentWidget()
+        if row is not None and row is not self.root and self.root.isAncestorOf(row):
+            QTimer.singleShot(0, lambda: self.rows_area.ensureWidgetVisible(row, 0, 0)
+                              if isValid(row) else None)
+
+    def fit(self, max_height: int) -> None:
+        """As tall as its rows, but no taller than ``max_height``: then the rows scroll."""
+        rows = self.root.sizeHint().height()
+        box = self.layout()
+        margins = box.contentsMargins()
+        rest = (self._bottom.sizeHint().height() + margins.top() + margins.bottom() + box.spacing()
+                + 2 * self.frameWidth())
+        self.rows_area.setFixedHeight(max(40, min(rows, max_height - rest)))
+
+
+    def rule(self) -> dict | None:
+        """The rule of the complete rows as last applied (None: no condition, everyone)."""
+        return self._rule
+
+    def problems(self) -> int:
+        """How many rows are shown with a problem (left out of the rule)."""
+        return self._problems
+
+    def set_rule(self, rule: dict | None, segment_name: str = "") -> None:
+        """Show ``rule`` for editing (None: empty) and apply it at once."""
+        self.root.blockSignals(True)
+        try:
+            if rule is None:
+                self.root.clear()
+            else:
+                self.root.load(rule)
+        finally:
+            self.root.blockSignals(False)
+        self.order_tabs()
+        self.set_segment_name(segment_name)
+        self.apply_now(force=True)
+
+    def set_segment_name(self, name: str) -> None:
+        changed = name != self.segment_name
+        self.segment_name = name
+        if changed:
+            self.segmentNameChanged.emit(name)
+        self.editing_label.setText(f"· segment “{name}”" if name else "")
+
+    def clear(self) -> None:
+        self.set_rule(None)
+
+    def first_focus(self) -> QWidget:
+        """Where the keyboard starts in the panel: the first row's field, or Add condition."""
+        for row in self.root.rows:
+            return row.field if isinstance(row, ConditionRow) else row.match
+        return self.root.add_condition_button
+
+
+    def show_counting(self) -> None:
+        if not self.count_label.text():
+            self.count_label.setText("Counting…")
+
+    def show_count(self, n: int | None, error: str = "") -> None:
+        if error:
+            self.count_label.setText(error)
+        elif n is None:
+            self.count_label.setText("")
+        else:
+            self.count_label.setText(f"{n:,} customer{'s' if n != 1 else ''}")
+
+
+    def _edited(self) -> None:
+        self.order_tabs()
+        self._debounce.start()
+
+    def order_tabs(self) -> None:
+        """Tab goes through the panel in reading order.
+
+        Rows and editors added later would otherwise come last in the window's
+        focus chain, after the navigation and the table.
+        """
+        chain = [*self.root.tab_chain(), self.clear_button, self.save_button]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
+
+    def apply_now(self, force: bool = False) -> None:
+        """Read the rows now (not after the pause) and emit the rule when it differs."""
+        self._debounce.stop()
+        rule, self._problems = self.root.build()
+        differs = rule != self._rule
+        self._rule = rule
+        self._refresh_buttons()
+        if force or differs:
+            self.ruleChanged.emit(rule)
+
+    def _refresh_buttons(self) -> None:
+        ready = self._rule is not None or bool(self.root.rows)
+        self.save_button.setEnabled(ready and self._problems == 0)
+        self.save_button.setToolTip(
+            "Keep this rule under a name, in the navigation under Customers" if self._problems == 0
+            else "Fix or remove the rows marked in red first")
+        self.clear_button.setEnabled(bool(self.root.rows))
+
+    def _save(self) -> None:
+        self.apply_now()
+        if self._problems == 0:
+            self.saveRequested.emit(self._rule if self._rule is not None else {"all": []})

@@ -1,0 +1,170 @@
+"""Who each campaign step reaches: consent, addresses, best channel, quiet hours, frequency caps."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert
+
+from omnidesk.core.campaigns import guards
+from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
+from omnidesk.core.messages.store import save_message
+from omnidesk.core.models import CampaignStep, Customer, Event, ImportBatch, SendRecord, SourceRecord
+from omnidesk.core.workspace import Workspace
+
+_RUNS = itertools.count()
+NY, LA = "+12125550101", "+12135550102"  # Manhattan and Los Angeles area codes
+PEOPLE = {  # id: (email, phone, consent_email, consent_sms, orders)
+    1: ("ann@example.com", NY, "granted", "granted", 2),
+    2: ("bob@example.com", LA, "granted", "granted", 0),
+    3: ("cy@example.com", None, "unsubscribed", None, 1),
+    4: (None, NY, None, "granted", 0),
+    5: ("dee@example.com", NY, None, "denied", 3),
+    6: ("eve@example.com", "+61412345678", "pending", "granted", 0),
+}
+
+
+def build(ws: Workspace, people=PEOPLE) -> None:
+    with ws.writing() as conn:
+        batch = conn.execute(insert(ImportBatch.__table__).values(
+            file_name="people.csv", file_hash="x", channel="shop", kind="contacts", status="done",
+            header_json="[]", mapping_json="[]", options_json="{}")).inserted_primary_key[0]
+        for cid, (email, phone, ce, cs, orders) in people.items():
+            conn.execute(insert(Customer.__table__).values(id=cid, display_name=f"P{cid}", email=email, phone=phone,
+                                                           consent_email=ce, consent_sms=cs, orders=orders))
+            conn.execute(insert(SourceRecord.__table__).values(
+                id=cid, batch_id=batch, record_no=cid, channel="shop", kind="contacts", row_hash=f"h{cid}",
+                raw_json="[]", customer_id=cid))
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
+
+
+@pytest.fixture
+def shop(make_workspace):
+    ws = make_workspace(timezone="America/New_York")
+    build(ws)
+    return ws
+
+
+def plan(ws, *steps, mode="each_channel", name="Spring", audience="everyone"):
+    save_campaign(ws, name, message="Sale", audience=audience, mode=mode, replace=True,
+                  steps=[{"channel": c, "at": at, "timezone": "America/New_York"} for c, at in steps])
+    return guards.plan_audiences(ws, get_campaign(ws, name))
+
+
+def test_consent_and_addresses_decide_who_a_step_reaches(shop):
+    email, sms, post = plan(shop, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T11:00"),
+                            ("instagram", "2027-03-01T12:00"))
+    assert email.eligible == [1, 2]
+    assert email.counts() == {"opted out": 1, "consent unknown": 3}  # Cy said no; Dee, Eve and no-email 4 unknown
+    assert sorted(email.excluded["consent unknown"]) == [4, 5, 6]
+    assert sms.eligible == [1, 2, 4, 6] and sms.counts() == {"opted out": 1, "consent unknown": 1}
+    assert post.eligible is None and post.excluded == {}
+
+
+def test_settings_widen_unknown_consent_but_never_past_a_no(shop):
+    shop.set_setting("send_unknown_email", True)
+    (email,) = plan(shop, ("email", "2027-03-01T10:00"))
+    assert email.eligible == [1, 2, 5, 6] and email.excluded["no address"] == [4]
+    assert email.excluded["opted out"] == [3]
+    shop.set_setting("send_unknown_email", False)
+    shop.set_setting("soft_opt_in", True)
+    (email,) = plan(shop, ("email", "2027-03-01T10:00"))
+    assert email.eligible == [1, 2, 5]  # Dee has orders; Eve (pending, none) does not; Cy said no
+
+
+def test_quiet_hours_on_the_recipients_clock_move_or_exclude(shop):
+    # 22:30 in New York is quiet there, 19:30 in Los Angeles is not.
+    (sms,) = plan(shop, ("sms", "2027-03-01T22:30"))
+    assert sms.send_at[2] == datetime(2027, 3, 2, 3, 30, tzinfo=UTC) and 2 not in sms.moved
+    assert sms.send_at[1] == datetime(2027, 3, 2, 13, 0, tzinfo=UTC) and 1 in sms.moved  # 08:00 in New York
+    # Eve's Australian mobile rings in several zones: the window must hold in all of them.
+    eve = sms.send_at[6]
+    for zone in ("Australia/Perth", "Australia/Sydney", "Australia/Brisbane"):
+        local = eve.astimezone(__import__("zoneinfo").ZoneInfo(zone)).time()
+        assert not guards.Rules().in_quiet_hours(local), zone
+    shop.set_setting("quiet_hours_action", "exclude")
+    (sms,) = plan(shop, ("sms", "2027-03-01T22:30"))
+    assert 1 in sms.excluded["quiet hours"] and 2 in sms.eligible
+
+
+def test_quiet_hours_across_a_dst_change(shop):
+    # New York springs forward on 14 March 2027: 07:30 local is still quiet, 08:00 EDT is 12:00 UTC.
+    (sms,) = plan(shop, ("sms", "2027-03-14T07:30"))
+    assert sms.send_at[1] == datetime(2027, 3, 14, 12, 0, tzinfo=UTC)
+
+
+def test_frequency_caps_count_every_campaign_and_zero_means_no_cap(shop):
+    shop.set_setting("cap_messages", 2)
+    steps = (("email", "2027-03-01T10:00"), ("sms", "2027-03-02T12:00"), ("email", "2027-03-03T10:00"))
+    first, second, third = plan(shop, *steps)
+    assert 1 in first.eligible and 1 in second.eligible and 1 in third.excluded["frequency cap"]
+    # A step of another campaign, exported, sent two days before: it counts too.
+    plan(shop, ("sms", "2027-02-27T05:00"), name="Winter")
+    with shop.writing() as conn:
+        other = get_campaign(shop, "Winter").steps[0].id
+        conn.execute(CampaignStep.__table__.update().where(CampaignStep.__table__.c.id == other)
+                     .values(exported_at="2027-02-20T10:00:00+00:00"))
+        conn.execute(insert(SendRecord.__table__).values(step_id=other, record_id=2, channel="sms",
+                                                         send_utc="2027-02-27T10:00:00Z"))
+    first, second, third = plan(shop, *steps)
+    assert 2 in first.eligible and 2 in second.excluded["frequency cap"]
+    shop.set_setting("cap_messages", 0)
+    first, second, third = plan(shop, *steps)
+    assert 1 in third.eligible and 2 in second.eligible
+    shop.set_setting("cap_sms", 1)
+    (a, b) = plan(shop, ("sms", "2027-03-01T12:00"), ("sms", "2027-03-02T12:00"))
+    assert 1 in a.eligible and 1 in b.excluded["channel cap"]
+
+
+def test_best_channel_gives_each_customer_one_step_the_one_they_use(shop):
+    with shop.writing() as conn:
+        for cid, channel, n in ((1, "sms", 3), (1, "email", 1), (2, "email", 2), (6, "email", 5)):
+            for i in range(n):
+                conn.execute(insert(Event.__table__).values(
+                    batch_id=1, record_id=cid, customer_id=cid, channel=channel, type="open",
+                    occurred_utc=f"2027-01-{10 + i:02d}T10:00:00"))
+    email, sms = plan(shop, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"), mode="best_channel")
+    assert email.eligible == [2] and sms.eligible == [1, 4, 6]  # Eve prefers email but only SMS is open to her
+    assert 1 in email.excluded["another channel"]
+    assert not set(email.eligible) & set(sms.eligible)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(people=st.dictionaries(
+    st.integers(1, 40),
+    st.tuples(st.sampled_from([None, "x@example.com"]), st.sampled_from([None, NY, LA]),
+              st.sampled_from([None, "granted", "denied", "unsubscribed", "cleaned", "pending"]),
+              st.sampled_from([None, "granted", "denied", "unsubscribed", "pending"]), st.integers(0, 2)),
+    min_size=1, max_size=25),
+    cap=st.integers(0, 3), unknown=st.booleans(), soft=st.booleans(), best=st.booleans())
+def test_nobody_opted_out_is_ever_sent_to_and_no_cap_is_exceeded(make_workspace, people, cap, unknown, soft, best):
+    ws = make_workspace(name=f"p{next(_RUNS)}.omnidesk")
+    people = {cid: (e.replace("x@", f"c{cid}@") if e else e, p, ce, cs, o) for cid, (e, p, ce, cs, o) in people.items()}
+    build(ws, people)
+    ws.set_setting("cap_messages", cap)
+    ws.set_setting("send_unknown_email", unknown)
+    ws.set_setting("send_unknown_sms", unknown)
+    ws.set_setting("soft_opt_in", soft)
+    steps = [("email", "2027-03-01T10:00"), ("sms", "2027-03-01T23:00"), ("email", "2027-03-02T10:00"),
+             ("sms", "2027-03-03T10:00")]
+    result = plan(ws, *steps, mode="best_channel" if best else "each_channel")
+    sent: dict[int, int] = {}
+    for step in result:
+        for cid in step.eligible:
+            email, phone, ce, cs, _orders = people[cid]
+            consent = ce if step.step.channel == "email" else cs
+            assert consent not in ("denied", "unsubscribed", "cleaned")
+            assert (email if step.step.channel == "email" else phone)
+            sent[cid] = sent.get(cid, 0) + 1
+    if cap:
+        assert all(n <= cap for n in sent.values())
+    if best:
+        per_channel = {}
+        for step in result:
+            for cid in step.eligible:
+                per_channel.setdefault(cid, set()).add(step.step.channel)
+        assert all(len(channels) == 1 for channels in per_channel.values())

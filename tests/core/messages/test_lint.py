@@ -1,0 +1,86 @@
+"""The consistency check: each rule firing on a variant that breaks it, and not on one that keeps it."""
+
+from __future__ import annotations
+
+import pytest
+
+from omnidesk.core.messages import lint
+from omnidesk.core.messages.brand import Brand
+from omnidesk.core.messages.derive import derive
+from omnidesk.core.messages.links import add_utm
+
+MASTER = {"headline": "Autumn candles are here", "body": "Hand-poured in Maine.", "offer_code": "AUTUMN20",
+          "offer_value": "20% off", "offer_expires": "2026-10-31", "cta": "Shop the collection",
+          "link": "https://hc.example/a"}
+BRAND = Brand(name="Harbor Candles", sms_sender="HarborCndl", address="12 Quay St, Portland, ME 04101",
+              banned_words=("free", "guaranteed"), disclaimer="")
+TAGGED = add_utm(MASTER["link"], "sms", "sms", "autumn")
+GOOD_SMS = f"HarborCndl: Autumn sale, code AUTUMN20. Shop the collection. {TAGGED} Reply STOP to opt out."
+
+
+def codes(channel, fields, master=MASTER, brand=BRAND, **kw):
+    found, _stats = lint.check_variant(channel, fields, master, brand, **kw)
+    return {f.code for f in found}
+
+
+def test_a_good_sms_has_no_finding():
+    assert codes("sms", {"text": GOOD_SMS}) == set()
+
+
+@pytest.mark.parametrize("text, code", [
+    (GOOD_SMS.replace("AUTUMN20", "FALL"), "offer_code_missing"),
+    (GOOD_SMS.replace(TAGGED, ""), "link_missing"),
+    (GOOD_SMS.replace("Reply STOP to opt out.", ""), "sms_opt_out_missing"),
+    (GOOD_SMS.replace("HarborCndl:", ""), "sms_sender_missing"),
+    (GOOD_SMS.replace("Shop the collection.", ""), "cta_missing"),
+    (GOOD_SMS + " Free shipping!", "banned_word"),
+    (GOOD_SMS + " Ends 2026-11-15.", "expiry_differs"),
+    (GOOD_SMS + " Ends 15 Nov 2026.", "expiry_differs"),
+    (GOOD_SMS.replace("Autumn", "Autumn’s"), "sms_unicode"),
+    (GOOD_SMS + " More words" * 20, "sms_segments"),
+    (GOOD_SMS + " More words" * 120, "over_limit"),
+    (GOOD_SMS + " Hi {frist_name}", "token"),
+    (GOOD_SMS + " Hi {first_name", "token"),
+    (GOOD_SMS.replace(TAGGED, MASTER["link"]), "link_without_utm"),
+    (GOOD_SMS + " or http://-bad-.example", "malformed_link"),
+])
+def test_each_rule_fires_on_what_breaks_it(text, code):
+    assert code in codes("sms", {"text": text})
+
+
+def test_the_same_date_written_another_way_is_not_a_difference():
+    assert "expiry_differs" not in codes("sms", {"text": GOOD_SMS + " Ends 31 Oct 2026."})
+    assert "expiry_differs" not in codes("sms", {"text": GOOD_SMS + " Ends Oct 31, 2026."})
+
+
+def test_lengths_are_measured_on_the_longest_customer():
+    text = GOOD_SMS.replace("Autumn sale", "{first_name|Friend}, autumn sale")
+    short = lint.check_variant("sms", {"text": text}, MASTER, BRAND, samples=[{"first_name": "Al"}])[1]
+    long = lint.check_variant("sms", {"text": text}, MASTER, BRAND,
+                              samples=[{"first_name": "Al"}, {"first_name": "Maximiliana" * 3}])[1]
+    assert long["length"] > short["length"] and long["encoding"] == "GSM-7"
+    assert lint.check_variant("sms", {"text": "Hé {first_name}"}, MASTER, BRAND)[1]["encoding"] == "GSM-7"
+    assert lint.check_variant("sms", {"text": "Привет"}, MASTER, BRAND)[1]["encoding"] == "UCS-2"
+
+
+def test_email_needs_the_brand_address_and_x_is_weighted():
+    email = derive("email", MASTER, BRAND)
+    assert "postal_address_missing" in codes("email", email, brand=Brand(name="Harbor"))
+    assert "postal_address_missing" not in codes("email", email)
+    post = "Autumn candles 🕯️ " * 20 + MASTER["link"]
+    found, stats = lint.check_variant("x", {"text": post}, MASTER, BRAND)
+    assert "over_limit" in {f.code for f in found} and stats["limit"] == 280
+
+
+def test_disclaimer_custom_fields_and_empty_variants():
+    brand = Brand(name="Harbor", disclaimer="While stocks last")
+    assert "disclaimer_missing" in codes("sms", {"text": GOOD_SMS}, brand=brand)
+    assert "token" not in codes("sms", {"text": GOOD_SMS + " {custom.Shopping for|gifts}"},
+                                custom_names=["Shopping for"])
+    assert "token" in codes("sms", {"text": GOOD_SMS + " {custom.Shopping for|gifts}"})
+    assert "empty" in codes("website", {"text": "", "link": ""})
+
+
+def test_every_rule_has_a_code_a_severity_and_words():
+    assert len(lint.BY_CODE) == len(lint.RULES)
+    assert all(r.severity in (lint.ERROR, lint.WARNING) and r.what for r in lint.RULES)

@@ -1,0 +1,102 @@
+"""`omnidesk tag …`, `tags`, `consent set`, `customer add` and `customer set`: one line out, or one
+line of error on stderr with a non-zero exit and nothing changed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+import time_machine
+
+from omnidesk.cli import main
+from tests.helpers import write_csv
+
+PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Marketing", "Phone"], [
+    ["ann@example.com", "Ann", "Lee", "Boston", "vip", "yes", "202-555-0101"],
+    ["bob@example.com", "Bob", "Stone", "Boston", "", "no", ""],
+    ["cy@example.com", "Cy", "Hill", "Paris", "vip", "yes", ""],
+])
+
+
+@pytest.fixture
+def shop(tmp_path, capsys):
+    path = tmp_path / "shop.omnidesk"
+    assert main(["import", str(write_csv(tmp_path / "people.csv", *PEOPLE)), "--channel", "shop",
+                 "-w", str(path)]) == 0
+    capsys.readouterr()
+    return path
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def db(path, sql, *params):
+    with sqlite3.connect(path) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def dump(path):
+    with sqlite3.connect(path) as conn:
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+                for t in ("customer", "source_record", "consent", "custom_field", "identifier")}
+
+
+def test_tag_customers_by_name_and_by_segment_then_list_tags(shop, capsys):
+    status, out, _ = run(capsys, "tag", "add", "Newsletter", "ann@example.com", "bob@example.com", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Add tag Newsletter to 2 customers")
+    rule = '{"field": "city", "op": "is", "value": "boston"}'
+    assert run(capsys, "segment", "save", "Boston", "--rule", rule, "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "tag", "remove", "vip", "--segment", "Boston", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Remove tag vip from 2 customers")
+    status, out, _ = run(capsys, "tags", "--json", "-w", str(shop))
+    assert json.loads(out) == [{"tag": "Newsletter", "customers": 2}, {"tag": "vip", "customers": 1}]
+    assert run(capsys, "tags", "-w", str(shop))[1].splitlines()[0].split() == ["Newsletter", "2", "customers"]
+
+
+def test_tag_errors_change_nothing(shop, capsys):
+    before = dump(shop)
+    status, _, err = run(capsys, "tag", "add", "a,b", "ann@example.com", "-w", str(shop))
+    assert status != 0 and "has a comma" in err and len(err.strip().splitlines()) == 1
+    status, _, err = run(capsys, "tag", "add", "VIP", "nobody@example.com", "-w", str(shop))
+    assert status != 0 and "no customer matches 'nobody@example.com'" in err
+    status, _, err = run(capsys, "tag", "add", "VIP", "-w", str(shop))
+    assert status != 0 and "name the customers, or give --segment" in err
+    status, _, err = run(capsys, "tag", "add", "VIP", "--segment", "Nope", "-w", str(shop))
+    assert status != 0 and "Nope" in err
+    assert dump(shop) == before
+
+
+@time_machine.travel("2026-12-02 10:00:00Z", tick=False)
+def test_consent_set_records_a_dated_fact_with_its_note(shop, capsys):
+    status, out, _ = run(capsys, "consent", "set", "ann@example.com", "sms", "denied", "--note",
+                         "asked by phone to stop SMS", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Recorded SMS consent denied for customer 1")
+    assert db(shop, "SELECT channel, status, occurred_at, note FROM consent WHERE note != ''") == [
+        ("sms", "denied", "2026-12-02T10:00:00+00:00", "asked by phone to stop SMS")]
+    assert db(shop, "SELECT consent_sms FROM customer WHERE email = 'ann@example.com'") == [("denied",)]
+    status, _, err = run(capsys, "consent", "set", "ann@example.com", "till", "granted", "-w", str(shop))
+    assert status != 0 and "'till' has no consent to record" in err
+
+
+def test_customer_add_and_set(shop, capsys):
+    status, out, _ = run(capsys, "customer", "add", "first_name=Dee", "last_name=Fox", "email=dee@example.com",
+                         "tags=walk-in", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Added customer 4: Dee Fox")
+    assert db(shop, "SELECT display_name, tags, channels FROM customer WHERE id = 4") == [
+        ("Dee Fox", "walk-in", "manual")]
+    status, out, _ = run(capsys, "customer", "set", "dee@example.com", "city", "Lyon", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Customer 4: set city to Lyon")
+    status, out, _ = run(capsys, "customer", "set", "4", "custom.Shopping for", "gifts", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Customer 4: set Shopping for to gifts")
+    before = dump(shop)
+    for argv, words in ((("customer", "add", "first_name"), "is not FIELD=VALUE"),
+                        (("customer", "add", "first_name=Ann", "email=ann@example.com"), "already the email"),
+                        (("customer", "set", "4", "email", "not-an-email"), "cannot be read as the email"),
+                        (("customer", "set", "4", "shoe", "9"), "'shoe' is not a field")):
+        status, _, err = run(capsys, *argv, "-w", str(shop))
+        assert status != 0 and words in err, (argv, err)
+    assert dump(shop) == before

@@ -1,0 +1,111 @@
+"""`omnidesk brand …` and `omnidesk message import/list/export-json`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from omnidesk.cli import main
+from tests.core.messages.test_store import MASTER
+
+
+@pytest.fixture
+def shop(tmp_path, capsys):
+    path = tmp_path / "shop.omnidesk"
+    assert main(["demo", "--workspace", str(path), "--customers", "5"]) == 0 or path.exists()
+    capsys.readouterr()
+    return path
+
+
+def run(capsys, *argv):
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_brand_set_and_show(shop, capsys):
+    assert run(capsys, "brand", "set", "name", "Harbor Candles", "-w", str(shop))[1].strip() == \
+        "Brand name: Harbor Candles"
+    assert run(capsys, "brand", "set", "banned_words", "free, guaranteed", "-w", str(shop))[1].strip() == \
+        "Brand banned_words: free, guaranteed"
+    status, _, err = run(capsys, "brand", "set", "colors", "blue", "-w", str(shop))
+    assert status != 0 and "colors: give one or two colours" in err and len(err.strip().splitlines()) == 1
+    data = json.loads(run(capsys, "brand", "show", "--json", "-w", str(shop))[1])
+    assert data["name"] == "Harbor Candles" and data["banned_words"] == ["free", "guaranteed"]
+    lines = run(capsys, "brand", "show", "-w", str(shop))[1].splitlines()
+    assert any(line.split()[:1] == ["sms_opt_out"] and "Reply STOP" in line for line in lines)
+
+
+def test_message_import_list_export(shop, capsys, tmp_path):
+    doc = tmp_path / "launch.json"
+    doc.write_text(json.dumps({"name": "Autumn launch", "message": MASTER,
+                               "variants": {"sms": {"text": "Autumn is here"}}}), encoding="utf-8")
+    status, out, _ = run(capsys, "message", "import", str(doc), "-w", str(shop))
+    assert (status, out.strip()) == (0, "Saved message Autumn launch: email, sms, facebook, instagram, store")
+    data = json.loads(run(capsys, "message", "list", "--json", "-w", str(shop))[1])
+    assert [(m["name"], m["stale"]) for m in data] == [("Autumn launch", [])]
+    out_file = tmp_path / "out.json"
+    assert run(capsys, "message", "export-json", "autumn launch", str(out_file), "-w", str(shop))[0] == 0
+    assert json.loads(out_file.read_text(encoding="utf-8"))["variants"]["sms"] == {"text": "Autumn is here"}
+    status, _, err = run(capsys, "message", "export-json", "Autumn launch", str(out_file), "-w", str(shop))
+    assert status != 0 and "--force" in err
+    status, _, err = run(capsys, "message", "export-json", "Autumn launch", str(shop), "--force", "-w", str(shop))
+    assert status != 0  # never over a workspace
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    status, _, err = run(capsys, "message", "import", str(bad), "-w", str(shop))
+    assert status != 0 and "is not a JSON file" in err and len(err.strip().splitlines()) == 1
+
+
+def test_message_check_exits_1_on_an_error_and_prints_json(shop, capsys, tmp_path):
+    assert run(capsys, "brand", "set", "address", "12 Quay St, Portland, ME 04101", "-w", str(shop))[0] == 0
+    doc = tmp_path / "launch.json"
+    doc.write_text(json.dumps({"name": "Launch", "message": dict(MASTER, link="https://hc.example/a")}),
+                   encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "message", "check", "Launch", "--json", "-w", str(shop))
+    data = json.loads(out)
+    assert status == 0, data["findings"]
+    assert data["stats"]["sms"]["encoding"] == "GSM-7" and data["stats"]["sms"]["segments"] >= 1
+    assert {f["severity"] for f in data["findings"]} <= {"warning"}
+    doc.write_text(json.dumps({"name": "Launch", "message": dict(MASTER, link="https://hc.example/a"),
+                               "variants": {"sms": {"text": "Hi {frist_name}! 25% off"}}}), encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "message", "check", "Launch", "-w", str(shop))
+    assert status == 1
+    assert any(line.startswith("error") and "SMS:" in line and "[token]" in line for line in out.splitlines())
+    assert any(line.startswith("error") and "[offer_code_missing]" in line for line in out.splitlines())
+
+
+def test_message_render_for_a_customer_as_text_html_and_poster(shop, capsys, tmp_path):
+    import pypdfium2
+
+    assert run(capsys, "brand", "set", "address", "12 Quay St, Portland, ME 04101", "-w", str(shop))[0] == 0
+    doc = tmp_path / "launch.json"
+    doc.write_text(json.dumps({"name": "Launch", "message": dict(MASTER, link="https://hc.example/a"),
+                               "variants": {"sms": {"text": "Hi {first_name|there}, AUTUMN20. Reply STOP"},
+                                            "email": {"subject": "For {first_name|you} <3", "preheader": "Hi",
+                                                      "body": "Dear {first_name|friend},\n\nAUTUMN20 https://hc.example/a"}}}),
+                   encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "message", "render", "Launch", "--channel", "sms", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Hi there, AUTUMN20. Reply STOP")
+    status, out, _ = run(capsys, "message", "render", "Launch", "--channel", "sms", "--customer", "1",
+                         "-w", str(shop))
+    assert status == 0 and not out.startswith("Hi there")
+    page = tmp_path / "mail.html"
+    assert run(capsys, "message", "render", "Launch", "--channel", "email", "--out", str(page), "-w", str(shop))[0] == 0
+    mail = page.read_text(encoding="utf-8")
+    assert "12 Quay St" in mail and "*|UNSUB|*" in mail and "For you &lt;3" in mail
+    status, out, _ = run(capsys, "message", "render", "Launch", "--channel", "email", "-w", str(shop))
+    assert out.startswith("Subject: For you <3\nPreheader: Hi") and "12 Quay St" in out
+    poster = tmp_path / "poster.pdf"
+    status, _, err = run(capsys, "message", "render", "Launch", "--channel", "store", "-w", str(shop))
+    assert status != 0 and "--out" in err
+    assert run(capsys, "message", "render", "Launch", "--channel", "store", "--out", str(poster), "--page",
+               "Letter", "-w", str(shop))[0] == 0
+    pdf = pypdfium2.PdfDocument(str(poster))
+    assert len(pdf) == 1 and "AUTUMN20" in pdf[0].get_textpage().get_text_range()
+    status, _, err = run(capsys, "message", "render", "Launch", "--channel", "x", "-w", str(shop))
+    assert status != 0 and "has no X variant" in err

@@ -1,0 +1,294 @@
+"""What the user enters by hand (edits.py): typed values, tags, custom fields, consent, new customers.
+
+Each is checked against real imports into a real workspace: the value shown, where the card
+says it came from, what a later import does to it, and that a rebuild from scratch and a
+split keep it with its person.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import time_machine
+
+from omnidesk.core import edits
+from omnidesk.core.errors import UserError
+from omnidesk.core.identity.find import find_duplicates
+from omnidesk.core.tasks import run_to_completion
+from omnidesk.core.identity.merge import merge_customers, unmerge_record
+from omnidesk.core.importing.batches import list_batches, undo_batch
+from omnidesk.core.importing.custom_fields import customer_fields
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.journal import JournaledWorkspace, revert
+from omnidesk.core.profile import consent_facts, customer_profile, source_rows, value_sources
+from omnidesk.core.segments import count
+from omnidesk.core.timeline import timeline
+from tests.helpers import write_csv
+
+SHOP = ["First Name", "Last Name", "Email", "Phone", "City", "Zip", "Country", "Tags", "Accepts Email Marketing",
+        "Loyalty points"]
+
+
+def _import(ws, tmp_path, name, header, rows, channel="shop"):
+    return import_file(ws, write_csv(tmp_path / name, header, rows), ImportOptions(channel=channel))
+
+
+@pytest.fixture
+def shop(ws, tmp_path):
+    _import(ws, tmp_path, "customers.csv", SHOP, [
+        ["Ann", "Lee", "ann@example.com", "(202) 555-0101", "Portland", "04101", "US", "VIP, local", "yes", "120"],
+        ["Bob", "Stone", "bob@example.com", "", "Bangor", "04401", "US", "", "no", "15"],
+        ["Cy", "Park", "cy@example.com", "", "Boston", "02118", "US", "VIP", "yes", "7"],
+    ])
+    return ws
+
+
+def _id(ws, email):
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT id FROM customer WHERE email = ?", (email,)).scalar()
+
+
+def _row(ws, cid, *cols):
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql(f"SELECT {', '.join(cols)} FROM customer WHERE id = ?", (cid,)).first()
+
+
+def _dump(ws):
+    """Every user table, as rows, for comparing before and after an undo."""
+    out = {}
+    with ws.engine.connect() as conn:
+        for table in ("customer", "source_record", "identifier", "consent", "custom_field", "import_batch"):
+            out[table] = sorted(conn.exec_driver_sql(f"SELECT * FROM {table}").fetchall(), key=repr)
+    return out
+
+
+@time_machine.travel("2026-12-02 10:00:00Z", tick=False)
+def test_a_typed_value_wins_says_who_and_when_and_survives_the_next_import(shop, tmp_path):
+    ann = _id(shop, "ann@example.com")
+    edit = edits.set_value(shop, ann, "city", "South Portland")
+    assert edit.words == "set city to South Portland"
+    assert _row(shop, ann, "city", "postcode")[:] == ("South Portland", "04101")  # the rest of the address stays
+    source = value_sources(shop, ann)["city"]
+    assert source.describe() == "entered by you on 2026-12-02"
+    # The same file again, and one saying another city: the typed value stays.
+    _import(shop, tmp_path, "again.csv", SHOP, [["Ann", "Lee", "ann@example.com", "", "Augusta", "04330", "US",
+                                                  "", "yes", "120"]])
+    assert _row(shop, ann, "city")[0] == "South Portland"
+    # Her channels are the shop's alone: what was typed in is not a channel she was met on.
+    assert _row(shop, ann, "channels")[0] == "shop"
+    # The Imports list does not show the hand entries as an import.
+    assert all(b["kind"] != "manual" for b in list_batches(shop))
+    assert shop.counts()["imports"] == 2
+
+
+def test_a_typed_email_is_checked_and_found_by_the_next_import(shop, tmp_path):
+    bob = _id(shop, "bob@example.com")
+    with pytest.raises(UserError, match="cannot be read as the email: not a valid email"):
+        edits.set_value(shop, bob, "email", "bob at example")
+    edits.set_value(shop, bob, "email", " Bob.Stone@Example.COM ")
+    assert _row(shop, bob, "email")[0] == "bob.stone@example.com"
+    # A newsletter export with only the new address joins Bob, not a new customer.
+    _import(shop, tmp_path, "list.csv", ["Email", "First Name"], [["bob.stone@example.com", "Bob"]],
+            channel="email")
+    assert _row(shop, bob, "channels")[0] == "email shop"
+    assert shop.counts()["customers"] == 3
+
+
+def test_clearing_a_value_pins_it_empty(shop):
+    ann = _id(shop, "ann@example.com")
+    edits.set_value(shop, ann, "phone", "")
+    assert _row(shop, ann, "phone")[0] is None
+    assert count(shop, {"field": "phone", "op": "exists"}) == 0
+
+
+def test_unknown_field_and_customer_are_refused_with_nothing_changed(shop):
+    before = _dump(shop)
+    with pytest.raises(UserError, match="'shoe_size' is not a field"):
+        edits.set_value(shop, _id(shop, "ann@example.com"), "shoe_size", "9")
+    with pytest.raises(UserError, match="There is no customer 999"):
+        edits.set_value(shop, 999, "city", "Paris")
+    with pytest.raises(UserError, match="There is no customer 999"):
+        edits.add_tags(shop, [999], ["VIP"])
+    assert _dump(shop) == before
+
+
+def test_tags_added_and_taken_off_by_hand_and_a_file_does_not_bring_them_back(shop, tmp_path):
+    ann, bob, cy = (_id(shop, e) for e in ("ann@example.com", "bob@example.com", "cy@example.com"))
+    edit = edits.add_tags(shop, [ann, bob], ["Newsletter", "vip"])
+    assert edit.words == "add tags Newsletter, vip to 2 customers"
+    assert _row(shop, ann, "tags")[0] == "VIP, local, Newsletter"  # "vip" is Ann's "VIP" already
+    assert _row(shop, bob, "tags")[0] == "Newsletter, vip"
+    assert count(shop, {"field": "tag", "op": "is", "value": "vip"}) == 3
+    edits.remove_tags(shop, [ann, cy], ["VIP"])
+    assert _row(shop, ann, "tags")[0] == "local, Newsletter"
+    assert _row(shop, cy, "tags")[0] == ""
+    # The shop's export still says VIP: the tag taken off by hand stays off.
+    _import(shop, tmp_path, "again.csv", SHOP, [["Cy", "Park", "cy@example.com", "", "Boston", "02118", "US", "VIP",
+                                                  "yes", "7"]])
+    assert _row(shop, cy, "tags")[0] == ""
+    edits.add_tags(shop, [cy], ["VIP"])
+    assert _row(shop, cy, "tags")[0] == "VIP"
+    assert edits.all_tags(shop) == [("Newsletter", 2), ("VIP", 2), ("local", 1)]
+
+
+@pytest.mark.parametrize("bad, message", [("", "cannot be empty"), ("a,b", "has a comma"), ("x" * 101, "longer")])
+def test_bad_tags_are_refused(shop, bad, message):
+    with pytest.raises(UserError, match=message):
+        edits.add_tags(shop, [_id(shop, "ann@example.com")], [bad])
+
+
+@time_machine.travel("2026-12-02 10:00:00Z", tick=False)
+def test_consent_by_hand_is_dated_noted_on_the_card_and_timeline_and_decided_by_the_one_rule(shop):
+    ann = _id(shop, "ann@example.com")
+    assert _row(shop, ann, "consent_email")[0] == "granted"
+    edit = edits.record_consent(shop, ann, "Email", "denied", "asked by phone to stop emails")
+    assert (edit.channel, edit.in_force) == ("email", "denied")
+    assert _row(shop, ann, "consent_email")[0] == "denied"
+    fact = consent_facts(shop, ann)["email"]
+    assert fact.describe() == "denied on 2026-12-02, entered by you: asked by phone to stop emails"
+    lines = [e.summary for e in timeline(shop, ann) if e.kind == "consent"]
+    assert "Email consent: denied — asked by phone to stop emails" in lines
+    assert count(shop, {"field": "consent.email", "op": "is", "value": "granted"}) == 1  # only Cy now
+
+
+def test_a_yes_typed_in_on_the_day_of_an_opt_out_does_not_lift_it(ws, tmp_path):
+    with time_machine.travel("2026-12-02 09:00:00Z", tick=False):
+        _import(ws, tmp_path, "members.csv", ["Email", "First Name", "Email consent", "Consent date"],
+                [["dee@example.com", "Dee", "unsubscribed", "2026-12-02 08:00"]], channel="email")
+    dee = _id(ws, "dee@example.com")
+    with time_machine.travel("2026-12-02 11:00:00Z", tick=False):
+        edit = edits.record_consent(ws, dee, "email", "granted", "said yes at the till")
+    assert edit.in_force == "unsubscribed"
+    with time_machine.travel("2026-12-03 11:00:00Z", tick=False):
+        assert edits.record_consent(ws, dee, "email", "granted", "asked again").in_force == "granted"
+
+
+def test_consent_refusals(shop):
+    ann = _id(shop, "ann@example.com")
+    with pytest.raises(UserError, match="'Till' has no consent"):
+        edits.record_consent(shop, ann, "Till", "granted")
+    with pytest.raises(UserError, match="'maybe' is not a consent"):
+        edits.record_consent(shop, ann, "sms", "maybe")
+
+
+def test_custom_fields_typed_in_keep_their_type_and_come_first(shop):
+    ann = _id(shop, "ann@example.com")
+    with pytest.raises(UserError, match="'lots' is not a number; Loyalty points holds numbers"):
+        edits.set_custom_field(shop, ann, "loyalty POINTS", "lots")
+    edits.set_custom_field(shop, ann, "loyalty points", "250")
+    edits.set_custom_field(shop, ann, "Shopping for", "gifts")
+    with shop.engine.connect() as conn:
+        fields = {f.name: (f.value, f.number, f.channel) for f in customer_fields(conn, ann)}
+    assert fields["Loyalty points"] == ("250", 250.0, "manual")
+    assert fields["Shopping for"] == ("gifts", None, "manual")
+    assert count(shop, {"field": "custom.Loyalty points", "op": "gt", "value": 200}) == 1
+
+
+@time_machine.travel("2026-12-02 10:00:00Z", tick=False)
+def test_a_customer_added_by_hand(shop):
+    edit = edits.add_customer(shop, {"first_name": "Dee", "last_name": "Fox", "email": "DEE@example.com",
+                                     "phone": "202 555 0199", "tags": "walk-in, VIP"})
+    dee = edit.created
+    assert edit.words == "add customer Dee Fox"
+    assert _row(shop, dee, "display_name", "email", "phone", "tags", "channels", "first_seen")[:] == (
+        "Dee Fox", "dee@example.com", "+12025550199", "walk-in, VIP", "manual", "2026-12-02T10:00:00")
+    assert value_sources(shop, dee)["email"].describe() == "entered by you on 2026-12-02"
+    assert [e.summary for e in timeline(shop, dee)] == ["Added by you"]
+    assert customer_profile(shop, dee).channels == ["manual"]
+    assert count(shop, {"field": "channel", "op": "is", "value": "manual"}) == 1
+
+
+def test_adding_a_customer_who_is_already_there_or_was_erased_is_refused(shop):
+    from omnidesk.core.rights import erase_person
+
+    with pytest.raises(UserError, match="ann@example.com is already the email of customer"):
+        edits.add_customer(shop, {"first_name": "Ann", "email": "ann@example.com"})
+    with pytest.raises(UserError, match="a name, an email or a phone"):
+        edits.add_customer(shop, {"city": "Paris"})
+    with pytest.raises(UserError, match="'age' is not a field"):
+        edits.add_customer(shop, {"first_name": "X", "age": "3"})
+    erase_person(shop, _id(shop, "bob@example.com"))
+    with pytest.raises(UserError, match="erased at their request"):
+        edits.add_customer(shop, {"first_name": "Bob", "email": "bob@example.com"})
+
+
+def test_hand_entries_stay_with_their_person_through_a_rebuild_a_merge_and_a_split(shop, tmp_path):
+    ann, bob = _id(shop, "ann@example.com"), _id(shop, "bob@example.com")
+    edits.set_value(shop, ann, "city", "South Portland")
+    edits.add_tags(shop, [ann], ["Gold"])
+    run_to_completion(find_duplicates(shop, from_scratch=True))  # rebuilds every customer from scratch
+    ann = _id(shop, "ann@example.com")
+    assert _row(shop, ann, "city", "tags")[:] == ("South Portland", "VIP, local, Gold")
+    merged = merge_customers(shop, [ann, bob])
+    survivor = merged.survivor
+    assert "Gold" in _row(shop, survivor, "tags")[0]
+    # Splitting off Ann's shop row: what was entered by hand stays with the customer that remains.
+    rows = {r.source_file: r for r in source_rows(shop, survivor)}
+    hand = rows["Entered by you"].record_id
+    with pytest.raises(UserError, match="entered by hand stays with the customer"):
+        unmerge_record(shop, hand)
+    with shop.engine.connect() as conn:
+        ann_row = conn.exec_driver_sql("SELECT id FROM source_record WHERE email = 'ann@example.com' "
+                                       "AND channel = 'shop' ORDER BY id LIMIT 1").scalar()
+    left, new, _log = unmerge_record(shop, ann_row)
+    with shop.engine.connect() as conn:
+        owner = conn.exec_driver_sql("SELECT customer_id, values_json FROM source_record WHERE id = ?",
+                                     (hand,)).first()
+    assert owner[0] == left
+    assert json.loads(owner[1])["follows"] != ann_row
+    run_to_completion(find_duplicates(shop, from_scratch=True))
+    with shop.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT customer_id IS NOT NULL FROM source_record WHERE id = ?",
+                                    (hand,)).scalar() == 1
+
+
+def test_the_hand_batch_cannot_be_undone_as_an_import(shop):
+    ann = _id(shop, "ann@example.com")
+    edits.add_tags(shop, [ann], ["Gold"])
+    with shop.engine.connect() as conn:
+        batch = conn.exec_driver_sql("SELECT id FROM import_batch WHERE kind = 'manual'").scalar()
+    with pytest.raises(UserError, match="entered by hand, not an import"):
+        undo_batch(shop, batch)
+
+
+@pytest.mark.parametrize("change", [
+    lambda ws, c: edits.set_value(ws, c, "last_name", "Leigh"),
+    lambda ws, c: edits.add_tags(ws, [c], ["Gold"]),
+    lambda ws, c: edits.remove_tags(ws, [c], ["VIP"]),
+    lambda ws, c: edits.record_consent(ws, c, "sms", "denied", "by phone"),
+    lambda ws, c: edits.set_custom_field(ws, c, "Loyalty points", "3"),
+    lambda ws, c: edits.add_customer(ws, {"first_name": "Eve", "email": "eve@example.com"}),
+])
+def test_each_hand_change_is_undone_exactly_by_its_journal(shop, change):
+    ann = _id(shop, "ann@example.com")
+    edits.add_tags(shop, [ann], ["Earlier"])  # the customer already has a hand record, or not: both
+    before = _dump(shop)
+    journaled = JournaledWorkspace(shop)
+    change(journaled, ann)
+    assert _dump(shop) != before
+    revert(shop, journaled.journal())
+    assert _dump(shop) == before
+
+
+def test_several_values_and_tags_at_once_are_one_change(shop):
+    ann = _id(shop, "ann@example.com")
+    edit = edits.set_values(shop, ann, {"first_name": "Anne", "country": "Germany", "postcode": "10115"})
+    assert edit.words == "change first name, country, postcode"
+    assert _row(shop, ann, "first_name", "country", "postcode")[:] == ("Anne", "DE", "10115")
+    edit = edits.retag(shop, [ann], add=["Gold"], remove=["local"])
+    assert edit.words == "add tag Gold to 1 customer; remove tag local from 1 customer"
+    assert _row(shop, ann, "tags")[0] == "VIP, Gold"
+    # Named on both sides, a tag is added: what the user last said they want.
+    edits.retag(shop, [ann], add=["local"], remove=["local"])
+    assert "local" in _row(shop, ann, "tags")[0]
+
+
+def test_a_bad_value_among_several_changes_nothing(shop):
+    ann = _id(shop, "ann@example.com")
+    before = _dump(shop)
+    with pytest.raises(UserError, match="birthday"):
+        edits.set_values(shop, ann, {"city": "Bath", "birthday": "the 45th of Smarch"})
+    assert _dump(shop) == before
+    assert edits.check_values(shop, {"city": "Bath", "email": "x@", "country": "Narnia"}).keys() == {"email",
+                                                                                                      "country"}

@@ -1,0 +1,113 @@
+"""Typing in on the Customer screen and File › New Customer: the dialogs check as the core reads,
+keys reach every action, and what is typed shows on the card with where it came from."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from tests.ui import test_undo_history as undo_history
+from tests.ui.test_undo_history import customer_with, filled
+
+# The undo history's shop: Ann, Bo, Cy, Dee and Gus in two files, the clock standing still.
+shop_template, still, shop = undo_history.shop_template, undo_history.still, undo_history.shop
+
+
+def ok_button(dialog):
+    return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
+def test_a_bad_email_is_named_under_its_box_and_ok_waits(shop, qtbot):
+    win = shop
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    dialog = win.customer_view.values_dialog()
+    qtbot.addWidget(dialog)
+    assert not ok_button(dialog).isEnabled()  # nothing changed yet
+    dialog.edits["email"].setText("dee at example")
+    assert not dialog.validate()
+    assert "cannot be read as the email" in dialog.errors["email"].text()
+    assert not ok_button(dialog).isEnabled()
+    dialog.edits["email"].setText("Dee.Park@Example.com")
+    assert dialog.validate() and ok_button(dialog).isEnabled()
+    assert dialog.errors["email"].isHidden()
+
+
+def test_the_card_says_a_typed_value_was_entered_by_you(shop, qtbot, monkeypatch):
+    win = shop
+    view = win.customer_view
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    make = view.values_dialog
+    monkeypatch.setattr(view, "values_dialog", lambda: filled(make(), lambda d: d.edits["city"].setText("Bangor")))
+    view.edit_button.click()
+    assert view.fields["place"].text().startswith("Bangor")
+    assert "entered by you on 2026-05-04" in view.fields["place"].toolTip()
+    assert view.pin_marks["place"].isVisibleTo(view)
+
+
+def test_each_action_has_its_key(shop, qtbot, monkeypatch):
+    win = shop
+    win.show()
+    view = win.customer_view
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    opened = []
+    for name in ("values_dialog", "tags_dialog", "consent_dialog", "custom_field_dialog"):
+        make = getattr(view, name)
+
+        def record(*a, make=make, name=name):
+            dialog = make(*a)
+            dialog.exec = lambda: opened.append(name) or 0
+            return dialog
+
+        monkeypatch.setattr(view, name, record)
+    view.setFocus()
+    for keys in ("Ctrl+E", "Ctrl+T", "Ctrl+Shift+C", "Ctrl+Shift+M"):
+        QTest.keySequence(view, QKeySequence(keys))
+    assert opened == ["values_dialog", "tags_dialog", "consent_dialog", "custom_field_dialog"]
+    assert "Ctrl+E" in view.edit_button.toolTip()
+
+
+def test_a_new_customer_needs_a_name_an_email_or_a_phone_and_is_refused_when_already_there(shop, qtbot, monkeypatch):
+    win = shop
+    told = []
+    monkeypatch.setattr(win, "show_error", lambda *a: told.append(a))
+    dialog = win.new_customer_dialog()
+    qtbot.addWidget(dialog)
+    dialog.edits["city"].setText("Paris")
+    assert not dialog.validate()
+    dialog.edits["email"].setText("dee@example.com")
+    assert dialog.validate()
+    make = win.new_customer_dialog
+    monkeypatch.setattr(win, "new_customer_dialog",
+                        lambda: filled(make(), lambda d: d.edits["email"].setText("dee@example.com")))
+    customers = win.workspace.counts()["customers"]
+    win.new_customer_action.trigger()
+    assert win.workspace.counts()["customers"] == customers
+    assert told and "dee@example.com is already the email of customer" in told[0][1]
+
+
+def test_consent_recorded_by_hand_shows_on_the_card_with_its_note(shop, qtbot, monkeypatch):
+    win = shop
+    view = win.customer_view
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    make = view.consent_dialog
+
+    def fill(d):
+        d.channels.setCurrentIndex(d.channels.findData("email"))
+        d.note_edit.setText("asked at the till to stop emails")
+
+    monkeypatch.setattr(view, "consent_dialog", lambda: filled(make(), fill))
+    view.consent_button.click()
+    text = view.consent_rows["email"][2]
+    shown = text.text() + " " + text.toolTip()
+    assert "denied" in shown.lower()
+    assert "asked at the till to stop emails" in shown
+
+
+def test_read_only_hides_typing_in(shop):
+    win = shop
+    view = win.customer_view
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    view.set_read_only(True)
+    assert not view.edit_button.isVisibleTo(view) and not view.tags_button.isVisibleTo(view)
+    view.edit_values()  # the shortcut does nothing either

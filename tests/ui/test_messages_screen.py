@@ -1,0 +1,187 @@
+"""The Messages screen: a message written once, its channel variants, stale when the master moves,
+re-synced or kept; every change one undo step, all reachable by keys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import Qt
+
+from omnidesk.core.messages import store
+from omnidesk.core.workspace import Workspace
+
+
+@pytest.fixture
+def win(window, tmp_path):
+    ws = Workspace.create(tmp_path / "shop.omnidesk")
+    assert window.set_workspace(ws)
+    window.show_screen("messages")
+    return window
+
+
+@pytest.fixture
+def view(win, monkeypatch):
+    v = win.screens["messages"]
+    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    return v
+
+
+def undo_text(window) -> str:
+    return window.undo_action.text().replace("&", "")
+
+
+def test_empty_then_a_new_message_with_its_variants(win, view, monkeypatch, qtbot):
+    assert view.pages.currentIndex() == 0  # the empty state teaches
+    monkeypatch.setattr(view, "ask_text", lambda *a, **k: "Autumn launch")
+    qtbot.mouseClick(view.empty.button, Qt.MouseButton.LeftButton)
+    assert view.pages.currentIndex() == 1 and view.current.name == "Autumn launch"
+    assert [view.tabs.tabText(i).split(" ✖")[0] for i in range(view.tabs.count())] == [
+        "Email", "SMS", "Facebook", "Instagram", "In-store poster"]
+    assert undo_text(win) == "Undo new message Autumn launch"
+    win.undo_action.trigger()
+    assert store.list_messages(win.workspace) == [] and view.pages.currentIndex() == 0
+    win.redo_action.trigger()
+    assert [m.name for m in store.list_messages(win.workspace)] == ["Autumn launch"]
+
+
+def test_master_saved_marks_variants_stale_then_resync_and_keep(win, view, qtbot):
+    store.save_message(win.workspace, "Launch", {"headline": "Autumn candles", "offer_code": "AUTUMN20",
+                                                 "offer_value": "20% off", "link": "https://shop.example.com/a"})
+    view.refresh()
+    sms = view.panels["sms"]
+    sms.edits["text"].setPlainText("Autumn candles: AUTUMN20 for 20% off. Reply STOP to opt out.")
+    qtbot.mouseClick(sms.save_button, Qt.MouseButton.LeftButton)
+    assert undo_text(win) == "Undo edit SMS of Launch"
+    view.master.edits["offer_code"].setText("FALL25")
+    assert view.save_master_button.isEnabled()
+    qtbot.keyClick(view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert view.current.master["offer_code"] == "FALL25"
+    assert set(view.current.stale) == {"email", "sms", "facebook", "instagram", "store"}
+    assert view.tabs.tabText(1).startswith("SMS ⚠")
+    sms = view.panels["sms"]
+    assert not sms.stale.isHidden() and "FALL25" in sms.stale_text.text() and "AUTUMN20" in sms.stale_text.text()
+    qtbot.mouseClick(sms.keep_button, Qt.MouseButton.LeftButton)
+    assert "sms" not in view.current.stale and view.panels["sms"].edits["text"].toPlainText().startswith("Autumn")
+    email = view.panels["email"]
+    qtbot.mouseClick(email.resync_button, Qt.MouseButton.LeftButton)
+    assert "FALL25" in view.panels["email"].edits["body"].toPlainText()
+    assert undo_text(win) == "Undo re-sync Email of Launch"
+    win.undo_action.trigger()
+    assert "email" in view.current.stale
+
+
+def test_import_export_duplicate_delete(win, view, monkeypatch, tmp_path):
+    doc = tmp_path / "launch.json"
+    doc.write_text(json.dumps({"name": "Launch", "message": {"headline": "Hello", "link": "https://x.example"},
+                               "variants": {"x": {"text": "Hello #candles"}}}), encoding="utf-8")
+    monkeypatch.setattr(view, "ask_open_json", lambda: doc)
+    view.import_action.trigger()
+    assert view.current.name == "Launch" and "x" in view.panels
+    out = tmp_path / "again.json"
+    monkeypatch.setattr(view, "ask_save_json", lambda name: out)
+    view.export_action.trigger()
+    assert json.loads(out.read_text(encoding="utf-8"))["variants"]["x"] == {"text": "Hello #candles"}
+    monkeypatch.setattr(view, "ask_save_json", lambda name: win.workspace.path)
+    said = []
+    monkeypatch.setattr(view, "show_error", lambda *a: said.append(a))
+    view.export_action.trigger()
+    assert said  # never over the workspace
+    monkeypatch.setattr(view, "ask_text", lambda *a, **k: "Launch (winter)")
+    view.duplicate_action.trigger()
+    assert view.current.name == "Launch (winter)"
+    monkeypatch.setattr(view, "confirm", lambda *a: True)
+    view.delete_action.trigger()
+    assert [m.name for m in store.list_messages(win.workspace)] == ["Launch"]
+    win.undo_action.trigger()
+    assert len(store.list_messages(win.workspace)) == 2
+
+
+def test_history_restores_a_version(win, view, monkeypatch):
+    store.save_message(win.workspace, "Launch", {"headline": "First"})
+    store.save_message(win.workspace, "Launch", {"headline": "Second"}, replace=True)
+    view.refresh()
+    from omnidesk.ui.views.messages import history
+
+    def pick_oldest(self):
+        self.list.setCurrentRow(self.list.count() - 1)
+        self.accept()
+        return self.result()
+
+    monkeypatch.setattr(history.HistoryDialog, "exec", pick_oldest)
+    view.history_button.click()
+    assert view.current.master["headline"] == "First"
+    assert undo_text(win) == "Undo restore Launch"
+
+
+def test_the_check_runs_as_you_type_and_a_finding_jumps_to_its_place(win, view, qtbot):
+    store.save_message(win.workspace, "Launch", {"headline": "Autumn", "offer_code": "AUTUMN20",
+                                                 "link": "https://hc.example/a"})
+    view.refresh()
+    view.tabs.setCurrentWidget(view.panels["sms"])
+    sms = view.panels["sms"]
+    sms.edits["text"].setPlainText("Autumn sale with AUTUMN20 https://hc.example/a Hi {frist_name}")
+    qtbot.waitUntil(lambda: any("frist_name" in sms.findings.item(i).text() for i in range(sms.findings.count())),
+                    timeout=3000)
+    texts = [sms.findings.item(i).text() for i in range(sms.findings.count())]
+    assert any("opt-out" in t for t in texts)
+    assert "✖" in view.tabs.tabText(view.tabs.indexOf(sms))
+    assert "segment" in sms.counter.text() and "GSM-7" in sms.counter.text()
+    row = next(i for i, t in enumerate(texts) if "frist_name" in t)
+    sms.findings.itemClicked.emit(sms.findings.item(row))
+    cursor = sms.edits["text"].textCursor()
+    assert cursor.selectedText() == "{frist_name}"
+
+
+def test_the_brand_kit_dialog_checks_each_field_and_is_one_undo_step(win, view, monkeypatch, tmp_path):
+    from omnidesk.core.messages.brand import get_brand
+    from tests.core.messages.test_store import png
+
+    logo = png(tmp_path / "logo.png")
+    made = view.brand_dialog
+
+    def dialog():
+        d = made()
+        d.ask_logo_path = lambda: logo
+
+        def run():
+            d.edits["colors"].setText("green")
+            d.accept()  # refused: the error shows under the field and the dialog stays
+            assert d.errors["colors"].text().startswith("give one or two colours") and not d.result()
+            d.edits["colors"].setText("#1B4332, #D8A31A")
+            d.edits["name"].setText("Harbor Candles")
+            d.edits["address"].setPlainText("12 Quay St\nPortland, ME 04101")
+            d.logo_button.click()
+            d.accept()
+            return d.result()
+
+        d.exec = run
+        return d
+
+    monkeypatch.setattr(view, "brand_dialog", dialog)
+    view.brand_action.trigger()
+    kit = get_brand(win.workspace)
+    assert (kit.name, kit.colors, kit.address, kit.logo_name) == (
+        "Harbor Candles", ("#1B4332", "#D8A31A"), "12 Quay St\nPortland, ME 04101", "logo.png")
+    assert undo_text(win) == "Undo edit brand kit"
+    win.undo_action.trigger()
+    kit = get_brand(win.workspace)
+    assert (kit.name, kit.logo_name) == ("", "")
+
+
+def test_previews_render_for_a_real_customer_and_for_one_with_no_data(win, view, qtbot):
+    from omnidesk.core import edits
+
+    ws = win.workspace
+    ann = edits.add_customer(ws, {"first_name": "Ann", "last_name": "<b>Lee</b>", "email": "ann@example.com"}).created
+    store.save_message(ws, "Launch", {"headline": "Autumn", "link": "https://hc.example/a"},
+                       variants={"sms": {"text": "Hi {first_name|there} {last_name}, autumn is here. Reply STOP"}})
+    view.refresh()
+    sms = view.panels["sms"]
+    view.find_customer.setText("Ann")
+    qtbot.keyClick(view.find_customer, Qt.Key.Key_Return)
+    assert view.preview_for.currentData() == ann
+    assert sms.preview.body.text() == "Hi Ann <b>Lee</b>, autumn is here. Reply STOP"  # shown as typed, not run
+    view.preview_for.setCurrentIndex(view.preview_for.findData(view.NO_DATA))
+    assert sms.preview.body.text() == "Hi there , autumn is here. Reply STOP"
+    assert sms.preview.caption.text() == "Preview for someone with no data"
