@@ -28,7 +28,19 @@ from omnidesk.core.channels import CONSENT_CODES, channel_name
 from omnidesk.core.consent import Fact, changes, facts_query, file_times
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.models import HAND_KIND, Consent, Customer, Event, Identifier, ImportBatch, SourceRecord
+from omnidesk.core.messages.derive import CHANNEL_LABELS
+from omnidesk.core.models import (
+    HAND_KIND,
+    Campaign,
+    CampaignStep,
+    Consent,
+    Customer,
+    Event,
+    Identifier,
+    ImportBatch,
+    SendRecord,
+    SourceRecord,
+)
 from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.workspace import Workspace
 
@@ -39,14 +51,15 @@ FIRST_SEEN_TYPE = "first_seen"
 
 # Same-instant entries read best as cause before effect: the record appears, the
 # order happens, then the consent the order carried.
-_RANK = {"record": 0, "event": 1, "consent": 2}
+_RANK = {"record": 0, "event": 1, "consent": 2, "campaign": 3}
+CAMPAIGN_TYPE = "campaign"
 
 
 @dataclass(slots=True)
 class TimelineEntry:
     """One line of a customer's history, with where it came from."""
 
-    kind: str  # "event" | "consent" | "record"
+    kind: str  # "event" | "consent" | "record" | "campaign" (a campaign step that included them)
     occurred_at: str | None  # ISO 8601 as recorded (offset kept when the source had one)
     occurred_utc: str | None  # naive UTC, for ordering
     day: str  # local date as recorded, "YYYY-MM-DD"; "" when the time is unknown
@@ -156,7 +169,32 @@ def _union(customer_id: int):
         .select_from(rec.join(batch, batch.c.id == rec.c.batch_id))
         .where(rec.c.customer_id == customer_id, created.is_not(None), ~has_event)
     )
-    return union_all(events, consents, records).subquery("entries")
+    # Each exported campaign step that included them: "Spring sale — SMS pack exported".
+    sr, step, camp = SendRecord.__table__, CampaignStep.__table__, Campaign.__table__
+    step_label = case(*[(step.c.channel == code, label) for code, label in CHANNEL_LABELS.items()],
+                      else_=step.c.channel)
+    sends = (
+        select(
+            literal("campaign"),
+            sr.c.id,
+            sr.c.send_utc,
+            utc_text(sr.c.send_utc),
+            sr.c.channel,
+            literal(CAMPAIGN_TYPE),
+            camp.c.name + literal(" — ") + step_label + literal(" pack exported"),
+            null(),
+            null(),
+            literal("{}"),
+            literal(""),
+            null(),
+            sr.c.record_id,
+            literal(_RANK["campaign"]),
+        )
+        .select_from(sr.join(rec, rec.c.id == sr.c.record_id).join(step, step.c.id == sr.c.step_id)
+                     .join(camp, camp.c.id == step.c.campaign_id))
+        .where(rec.c.customer_id == customer_id)
+    )
+    return union_all(events, consents, records, sends).subquery("entries")
 
 
 def _like_pattern(text: str) -> str:

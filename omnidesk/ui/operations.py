@@ -51,10 +51,11 @@ def reason(exc: BaseException) -> str:
     return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
 
 
-class _MessagesChanged:
-    """What a change to messages that returns nothing of its own (a delete) changed."""
+class _Changed:
+    """What a change that returns nothing of its own (a delete) changed."""
 
-    changes = Changes(messages=True)
+    def __init__(self, changes: Changes) -> None:
+        self.changes = changes
 
 
 class Operations(QObject):
@@ -480,11 +481,19 @@ class Operations(QObject):
 
     def change_messages(self, words: str, run):
         """A change to messages or the brand kit, as one undo step; what ``run`` returned, or None."""
+        return self._journaled(words, run, Changes(messages=True), "Cannot change the message")
+
+    def change_campaigns(self, words: str, run):
+        """A change to campaigns (a plan saved, a step moved, a campaign deleted), as one undo step."""
+        return self._journaled(words, run, Changes(campaigns=True), "Cannot change the campaign")
+
+    def _journaled(self, words: str, run, changes: Changes, title: str):
+        """``run(ws)`` journaled as one undo step; what it returned (or a stand-in saying ``changes``), or None."""
         def call(ws):
             result = run(ws)
-            return result if hasattr(result, "changes") else _MessagesChanged()
+            return result if hasattr(result, "changes") else _Changed(changes)
 
-        return self._hand(words, call, "Cannot change the message")
+        return self._hand(words, call, title)
 
     def _name(self, customer_id: int) -> str:
         return self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""

@@ -420,3 +420,13 @@ def test_a_file_where_no_column_names_a_person_says_so_before_importing(ws, tmp_
                for w in plan.warnings), plan.warnings
     f.write_text("First name,Last name\nAyşe,Yılmaz\n", encoding="utf-8")
     assert not any("No column" in w for w in analyze(ws, f).warnings)
+
+
+def test_a_word_in_two_alphabets_weighs_more_than_a_word_of_accents():
+    # Found by the round-trip property test: read as Cyrillic (cp1251), "Prénom" becomes
+    # "Prйnom", Latin and Cyrillic in one word, which no text has; read as cp1252 the only
+    # oddity is "ßß", a word of nothing but accented letters.
+    from omnidesk.core.importing.encodings import guess_legacy
+
+    sample = "PrénomX|X\r\n|ßß\r\n|\"ßß;ßß\"\r\n".encode("cp1252")
+    assert guess_legacy(sample).encoding == "cp1252"

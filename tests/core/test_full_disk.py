@@ -97,6 +97,7 @@ def test_import_onto_a_full_disk_says_where_and_changes_nothing(tmp_path, small_
     ws = small_disk / "shop.omnidesk"
     assert main(["import", str(shopify_customers(tmp_path / "first.csv", 3)), "-w", str(ws)]) == 0
     before = counts(ws)
+    free = shutil.disk_usage(small_disk).free
     capsys.readouterr()
 
     big = shopify_customers(tmp_path / "customers_export.csv", 4_000, start=100)
@@ -108,7 +109,8 @@ def test_import_onto_a_full_disk_says_where_and_changes_nothing(tmp_path, small_
     wal = Path(f"{ws}-wal")
     assert not wal.exists() or wal.stat().st_size == 0  # the failed write's log gave its space back
     assert sorted(p.name for p in small_disk.iterdir()) == ["shop.omnidesk"]
-    assert shutil.disk_usage(small_disk).free > 700 << 10
+    # Every page the failed write took is free again (a few may stay with the workspace file).
+    assert shutil.disk_usage(small_disk).free >= free - (64 << 10)
 
 
 def test_first_import_onto_a_full_disk_leaves_no_workspace(tmp_path, small_disk, capsys, private_temp):

@@ -174,6 +174,13 @@ def _script(ch: str) -> str:
 
 
 def _bad_token(token: str, core: str | None) -> bool:
+    return _badness(token, core) > 0
+
+
+def _badness(token: str, core: str | None) -> int:
+    """How surely ``token`` was misread: 0 reads fine; 1 is only odd (every letter accented,
+    "Èâàí"); 3 cannot be text at all (two alphabets in one word, a control character, a
+    letter a double-byte code page's core lacks, a symbol glued to a word)."""
     scripts = set()
     letters = accented = 0
     glued = False
@@ -195,18 +202,18 @@ def _bad_token(token: str, core: str | None) -> bool:
                 try:
                     ch.encode(core)
                 except UnicodeEncodeError:
-                    return True
+                    return 3
         elif cat == "Cc":
-            return True
+            return 3
         elif ch not in _WORD_MARKS:
             glued = True
     if glued and letters:
-        return True  # a symbol glued to a word ("£ukasz"); "20€" is fine
+        return 3  # a symbol glued to a word ("£ukasz"); "20€" is fine
     if len(scripts) > 1:
-        return True
+        return 3
     # Latin words carry an accent here and there; a word made only of accented
     # letters ("Èâàí") is another alphabet read through a Latin code page.
-    return accented >= 2 and accented == letters
+    return 1 if accented >= 2 and accented == letters else 0
 
 
 # The letters beyond a-z of the languages written in Latin letters that exports come in.
@@ -260,7 +267,7 @@ def guess_legacy(sample: bytes, region: str | None = None) -> Guess:
         readings[codec] = tokens
         core = _CORE.get(codec)
         # Names repeat down a customer list: each distinct word is judged once.
-        bad[codec] = sum(n for t, n in Counter(tokens).items() if _bad_token(t, core))
+        bad[codec] = sum(n * _badness(t, core) for t, n in Counter(tokens).items())
     fewest = min(bad.values())
     if fewest:
         # Nothing reads cleanly (symbols glued to words, typing slips): another code
