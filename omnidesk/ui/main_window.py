@@ -131,6 +131,9 @@ class MainWindow(QMainWindow):
         self.open_action = self._action("&Open Workspace…", self.open_workspace_dialog, K.Open, "Open a workspace file")
         self.demo_action = self._action("Open &Demo Workspace", self.open_demo, status="A sample shop to explore")
         self.copy_action = self._action("Save a &Copy…", self.save_copy, K.SaveAs, "Write a backup copy of this workspace")
+        self.export_customers_action = self._action("&Export Customers…", lambda: self.export_customers(),
+                                                    QKeySequence("Ctrl+Shift+E"),
+                                                    "Write the customer list, as searched and filtered, to a CSV file")
         self.import_action = self._action("&Import Files…", self.import_files_dialog, QKeySequence("Ctrl+I"), "Import CSV exports")
         self.new_customer_action = self._action("New &Customer…", self.new_customer, QKeySequence("Ctrl+Shift+N"),
                                                 "Add a customer by hand")
@@ -168,6 +171,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_action)
         file_menu.addAction(self.new_customer_action)
         file_menu.addAction(self.copy_action)
+        file_menu.addAction(self.export_customers_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -186,6 +190,7 @@ class MainWindow(QMainWindow):
         has = self.workspace is not None
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
+        self.export_customers_action.setEnabled(has)
         for action in (self.import_action, self.duplicates_action, self.new_customer_action,
                        self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)
@@ -555,8 +560,9 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(170)
         self.nav.setFrameShape(QListWidget.Shape.NoFrame)
         self.screen_stack = QStackedWidget()
-        customers = CustomersView(self.workspace, runner=self.runner)
+        customers = CustomersView(self.workspace, runner=self.runner, settings=self.settings)
         customers.importRequested.connect(self.import_files_dialog)
+        customers.exportRequested.connect(self.export_customers)
         customers.mergeRequested.connect(self.merge_customers)
         review = ReviewView(self.workspace)
         review.acceptRequested.connect(lambda rid: self._decide(self.operations.accept, rid))
@@ -676,6 +682,24 @@ class MainWindow(QMainWindow):
             self.customer_view.back_button.setToolTip(f"Back to {label} (Alt+Left)")
         self.customer_view.show_customer(customer_id)
         self.screen_stack.setCurrentWidget(self.customer_page)
+
+    def export_customers(self, selected_only: bool = False):
+        """File › Export Customers…: the list as searched and filtered (or its selection) to a CSV file.
+
+        Returns the dialog, open (window-modal), or None without a workspace.
+        """
+        from omnidesk.ui.dialogs.export_dialog import ExportDialog
+
+        customers = self.screens.get("customers")
+        if self.workspace is None or customers is None:
+            return None
+        dialog = ExportDialog(self.workspace, self.runner, customers.list_ids(), customers.selected_ids(),
+                              selected_only=selected_only, screen_columns=customers.model.columns(), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.exported.connect(lambda path, n: self.statusBar().showMessage(
+            f"Exported {n:,} customer{'' if n == 1 else 's'} to {path}", 8000))
+        dialog.open()
+        return dialog
 
     def new_customer_dialog(self):
         from omnidesk.core.edits import all_tags, check_values

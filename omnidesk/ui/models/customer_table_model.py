@@ -2,6 +2,10 @@
 
 Holds only the ordered ids; rows are fetched a page at a time when the view
 asks for them and kept in a small cache.  Sorting and search re-query SQL.
+
+The columns shown are a choice (:meth:`CustomerTableModel.set_columns`) from
+:data:`AVAILABLE_COLUMNS` and the workspace's custom fields (``custom:NAME``);
+custom values are read with their page, for the custom columns shown only.
 """
 
 from __future__ import annotations
@@ -10,7 +14,14 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from omnidesk.core.customers import CustomerRow, customer_ids, customer_rows
+from omnidesk.core.customers import (
+    SORT_COLUMNS,
+    CustomerRow,
+    custom_field_names,
+    custom_values,
+    customer_ids,
+    customer_rows,
+)
 from omnidesk.core.channels import channel_name
 from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.phones import display_phone
@@ -33,6 +44,21 @@ COLUMNS: list[tuple[str, str]] = [
     ("spend", "Spend, all channels"),
     ("last_seen", "Last seen"),
 ]
+# Shown when chosen (the column chooser), after the columns above, in this order.
+EXTRA_COLUMNS: list[tuple[str, str]] = [
+    ("tags", "Tags"),
+    ("consent_email", "Email consent"),
+    ("consent_sms", "SMS consent"),
+    ("consent_whatsapp", "WhatsApp consent"),
+    ("first_seen", "First seen"),
+    ("company", "Company"),
+    ("postcode", "Postcode"),
+    ("country", "Country"),
+]
+AVAILABLE_COLUMNS = COLUMNS + EXTRA_COLUMNS
+DEFAULT_COLUMNS = [key for key, _label in COLUMNS]
+CUSTOM = "custom:"
+_LABELS = dict(AVAILABLE_COLUMNS)
 
 _ALL_CHANNELS = {
     "orders": "Orders on every channel, each channel counted once: its lifetime figure or its "
@@ -51,11 +77,23 @@ def _format(row: CustomerRow, key: str, zone=None, region: str | None = None) ->
         return format_money(row.spend_minor)
     if key == "orders":
         return str(row.orders) if row.orders else ""
-    if key == "last_seen":
-        return nice_date(local_day(row.last_seen, zone))  # the shop's day, as the timeline shows it
+    if key in ("last_seen", "first_seen"):
+        return nice_date(local_day(getattr(row, key), zone))  # the shop's day, as the timeline shows it
+    if key.startswith("consent_"):
+        return getattr(row, key).capitalize()
     if key == "channels":
         return ", ".join(channel_name(c) for c in row.channels.split())
     return str(getattr(row, key))
+
+
+def column_label(key: str) -> str:
+    """The header a column key shows (a custom field by its name)."""
+    return key[len(CUSTOM):] if key.startswith(CUSTOM) else _LABELS.get(key, key)
+
+
+def sortable(key: str) -> bool:
+    """Whether the list can be put in this column's order (custom fields cannot, yet)."""
+    return key in SORT_COLUMNS
 
 
 class CustomerTableModel(QAbstractTableModel):
@@ -65,7 +103,8 @@ class CustomerTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.workspace = workspace
         self._ids: Sequence[int] = ()
-        self._pages: dict[int, dict[int, CustomerRow]] = {}
+        self._pages: dict[int, tuple[dict[int, CustomerRow], dict[int, dict[str, str]]]] = {}
+        self._columns: list[str] = list(DEFAULT_COLUMNS)
         self._search = ""
         self._channel: str | None = None
         self._consent: str | None = None
@@ -73,6 +112,32 @@ class CustomerTableModel(QAbstractTableModel):
         self._sort = "name"
         self._descending = False
         self.reload()
+
+    # -- columns -----------------------------------------------------------------
+
+    def available_columns(self) -> list[tuple[str, str]]:
+        """Every column the list can show: the built-in ones, then one per custom field."""
+        return AVAILABLE_COLUMNS + [(CUSTOM + name, name) for name in custom_field_names(self.workspace)]
+
+    def columns(self) -> list[str]:
+        return list(self._columns)
+
+    def set_columns(self, keys: Sequence[str]) -> None:
+        """Show these columns, in this order (unknown built-in keys are left out; at least one stays)."""
+        keys = [k for k in dict.fromkeys(keys) if k in _LABELS or (k.startswith(CUSTOM) and len(k) > len(CUSTOM))]
+        keys = keys or ["name"]
+        if keys != self._columns:
+            self.beginResetModel()
+            self._columns = keys
+            self._pages.clear()
+            self.endResetModel()
+
+    def column_key(self, section: int) -> str | None:
+        return self._columns[section] if 0 <= section < len(self._columns) else None
+
+    def sort_key(self) -> tuple[str, bool]:
+        """The column the ids are in order of, and whether descending."""
+        return self._sort, self._descending
 
     # -- queries -----------------------------------------------------------------
 
@@ -118,16 +183,34 @@ class CustomerTableModel(QAbstractTableModel):
     def customer_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
-    def _row(self, row: int) -> CustomerRow | None:
+    def ids(self) -> Sequence[int]:
+        """Every id in the list, in its order (the array itself: do not change it)."""
+        return self._ids
+
+    def _page(self, row: int) -> tuple[dict[int, CustomerRow], dict[int, dict[str, str]]]:
         page_no = row // PAGE
         page = self._pages.get(page_no)
         if page is None:
             ids = self._ids[page_no * PAGE:(page_no + 1) * PAGE]
-            page = customer_rows(self.workspace, ids)
+            custom = [k[len(CUSTOM):] for k in self._columns if k.startswith(CUSTOM)]
+            page = (customer_rows(self.workspace, ids),
+                    custom_values(self.workspace, ids, custom) if custom else {})
             if len(self._pages) >= CACHE_PAGES:
                 self._pages.pop(next(iter(self._pages)))
             self._pages[page_no] = page
-        return page.get(self._ids[row])
+        return page
+
+    def _row(self, row: int) -> CustomerRow | None:
+        return self._page(row)[0].get(self._ids[row])
+
+    def text(self, row: int, key: str) -> str:
+        """What the list shows for ``key`` on ``row`` ("" when nothing)."""
+        if not 0 <= row < len(self._ids):
+            return ""
+        if key.startswith(CUSTOM):
+            return self._page(row)[1].get(self._ids[row], {}).get(key[len(CUSTOM):], "")
+        found = self._row(row)
+        return "" if found is None else _format(found, key, self._zone, self._region)
 
     # -- Qt model API ------------------------------------------------------------
 
@@ -135,30 +218,36 @@ class CustomerTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+        return 0 if parent.isValid() else len(self._columns)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)):
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)) \
+                or not 0 <= index.column() < len(self._columns):
             return None
         if role == self.IdRole:
             return self._ids[index.row()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and COLUMNS[index.column()][0] in ("orders", "spend"):
+        key = self._columns[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in ("orders", "spend"):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             return None
-        row = self._row(index.row())
-        if row is None:
+        if not key.startswith(CUSTOM) and self._row(index.row()) is None:
             return None
-        return _format(row, COLUMNS[index.column()][0], self._zone, self._region)
+        return self.text(index.row(), key)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS) \
-                and role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section][0] in _ALL_CHANNELS:
-            return _ALL_CHANNELS[COLUMNS[section][0]]
+        key = self.column_key(section) if orientation == Qt.Orientation.Horizontal else None
+        if key is not None and role == Qt.ItemDataRole.ToolTipRole:
+            if key in _ALL_CHANNELS:
+                return _ALL_CHANNELS[key]
+            if key.startswith(CUSTOM):
+                return (f"Custom field “{column_label(key)}”: each customer's value from the latest "
+                        "import that has one.")
+            return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            key, label = COLUMNS[section]
+        if key is not None:
+            label = column_label(key)
             if key == "spend" and self._currency:
                 label = label.replace(",", f" ({self._currency}),", 1)
             # Two lines, so the narrow number columns still say what they count.
@@ -168,10 +257,11 @@ class CustomerTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
+        key = self.column_key(column)
+        if key is None or not sortable(key):
             return
-        sort, descending = COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder
-        if (sort, descending) == (self._sort, self._descending):
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self._sort, self._descending):
             return  # the view asks once when it is set up: the ids are in that order already
-        self._sort, self._descending = sort, descending
+        self._sort, self._descending = key, descending
         self.reload()

@@ -1,18 +1,30 @@
-"""The Customers screen: every customer in one searchable, sortable table."""
+"""The Customers screen: every customer in one searchable, sortable table.
+
+The columns shown are the user's choice (the header's right-click menu or the
+Columns button), remembered in the application's settings.  They are fitted
+to the table's width when the screen is first shown and whenever that width
+changes: columns whose values have one width keep it, Channels is as wide as
+its usual content, and the name, email and other free-text columns share the
+rest; the last column takes what is left over.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
-    QPushButton,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
+    QPushButton,
     QStackedLayout,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -22,27 +34,50 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.segments import count as count_segment
 from omnidesk.core.segments import rule_vocabulary, workspace_channels
 from omnidesk.core.workspace import Workspace
-from omnidesk.ui.models.customer_table_model import COLUMNS, CustomerTableModel
+from omnidesk.ui.models.customer_table_model import (
+    CUSTOM,
+    DEFAULT_COLUMNS,
+    CustomerTableModel,
+    sortable,
+)
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.widgets.segment_builder import SegmentBuilder
+
+COLUMNS_SETTING = "customers/columns"
+
+# Columns whose values have one width (a phone, a number, a date): that width, or the
+# header's if wider.  Channels is measured on the rows; the rest share what is left.
+_FIXED = {"phone": 125, "city": 110, "orders": 60, "spend": 100, "last_seen": 95, "first_seen": 95,
+          "consent_email": 100, "consent_sms": 100, "consent_whatsapp": 100, "postcode": 80, "country": 64}
+# Free-text columns: (share of the room left, narrowest useful width).
+_FLEX = {"name": (0.34, 120), "email": (0.40, 140), "tags": (0.22, 90), "company": (0.22, 100)}
+_CUSTOM_FLEX = (0.18, 90)
+_MIN = 60  # no column is squeezed below this
+_PADDING = 24  # cell margins and the sort arrow
+_CHANNELS_MAX = 340
 
 
 class CustomersView(QWidget):
     importRequested = Signal()
     customerActivated = Signal(int)
     mergeRequested = Signal(list)  # customer ids
+    exportRequested = Signal(bool)  # True: the selected customers; False: the whole list
     segmentSaveRequested = Signal(object)  # the rule (dict) to save as a segment
 
-    def __init__(self, workspace: Workspace, parent=None, *, runner: TaskRunner | None = None) -> None:
+    def __init__(self, workspace: Workspace, parent=None, *, runner: TaskRunner | None = None,
+                 settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.runner = runner or TaskRunner()
+        self.settings = settings
         self.model = CustomerTableModel(workspace, self)
+        self._restore_columns()
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, email or phone…")
+        self.search.setPlaceholderText("Search name, email or phone…  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search customers")
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         self.channel_filter = QComboBox()
@@ -57,8 +92,15 @@ class CustomersView(QWidget):
         self.consent_filter.currentIndexChanged.connect(self._apply_search)
         self.merge_button = QPushButton("Merge selected")
         self.merge_button.setEnabled(False)
-        self.merge_button.setToolTip("Select two or more customers who are one person")
+        self.merge_button.setToolTip("Select two or more customers who are one person (Ctrl+M)")
         self.merge_button.clicked.connect(self._merge_selected)
+        self.columns_button = QToolButton()
+        self.columns_button.setText("Columns…")
+        self.columns_button.setToolTip("Choose the columns the list shows")
+        self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.columns_menu = QMenu(self.columns_button)
+        self.columns_menu.aboutToShow.connect(lambda: self._fill_columns_menu(self.columns_menu))
+        self.columns_button.setMenu(self.columns_menu)
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.channel_filter)
@@ -66,25 +108,46 @@ class CustomersView(QWidget):
         self._build_filter_panel()
         top.addWidget(self.filter_button)
         top.addWidget(self.merge_button)
+        top.addWidget(self.columns_button)
         top.addWidget(self.count_label)
 
         self.table = QTableView()
+        self.table.setObjectName("customerTable")
         self.table.setModel(self.model)
         # The indicator first: enabling sorting sorts by it at once (Qt's default is descending),
         # and the model, already in name order, then has nothing to do.
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.horizontalHeader().setSortIndicator(self._sort_section(), Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.setWordWrap(False)
+        # Tab moves on to the next control instead of from cell to cell: arrows move in the table.
+        self.table.setTabKeyNavigation(False)
+        # Where the keyboard is, seen at a glance (the base style draws no frame on a focused table):
+        # a 2-pixel frame in the highlight colour, the padding keeping the cells where they were.
+        self.table.setStyleSheet(
+            "QTableView#customerTable { border: 1px solid palette(mid); padding: 1px; }"
+            "QTableView#customerTable:focus { border: 2px solid palette(highlight); padding: 0px; }")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        self._fit_columns()
+        header.setStretchLastSection(True)
+        header.setSectionsClickable(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._header_menu)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.table.doubleClicked.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._row_menu)
+        self.model.modelReset.connect(self._schedule_fit)
+        self.table.viewport().installEventFilter(self)
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)  # once the layout has given the table its size
+        self._fit_timer.timeout.connect(self._fit_columns)
+        self._build_actions()
 
         self.no_match = QLabel("No customer matches your search and filters.")
         self.no_match.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -119,8 +182,11 @@ class CustomersView(QWidget):
         self._debounce.timeout.connect(self._apply_search)
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self._apply_search)
+        self.search.installEventFilter(self)
+        self._fit_columns()
         self._update_state()
 
+    # -- the rule panel -------------------------------------------------------------
 
     def _build_filter_panel(self) -> None:
         self.filter_button = QPushButton("Filter…")
@@ -198,31 +264,273 @@ class CustomersView(QWidget):
             self._count_task = None
             self.builder.show_count(n, error)
 
-    # Columns whose values have one width (a phone, a number, a date) keep it; name, email
-    # and channels share what is left, so every column fits the window at any size.
-    _FIXED = {"phone": 125, "city": 110, "orders": 60, "spend": 100, "last_seen": 95}
-    _SHARES = {"name": 0.34, "email": 0.40, "channels": 0.26}
+    # -- actions -------------------------------------------------------------------
 
-    def _fit_columns(self) -> None:
-        fixed = dict(self._FIXED)
+    def _action(self, text: str, slot, keys=(), on=None) -> QAction:
+        action = QAction(text, on or self.table)
+        action.setShortcuts([QKeySequence(k) for k in keys])
+        # Only while the keyboard is in the table (Ctrl+C in the search box still copies its text).
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        (on or self.table).addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open", self.open_current, ("Return", "Enter"))
+        self.merge_action = self._action("&Merge Selected", self._merge_selected, ("Ctrl+M",))
+        self.copy_email_action = self._action("Copy &Email", lambda: self._copy("email"), ("Ctrl+C",))
+        self.copy_phone_action = self._action("Copy &Phone", lambda: self._copy("phone"), ("Ctrl+Shift+C",))
+        self.export_selected_action = QAction("E&xport Selected…", self)
+        self.export_selected_action.triggered.connect(lambda: self.exportRequested.emit(True))
+        # Ctrl+F from anywhere on this screen: the search box, its text selected to type over.
+        self.find_action = self._action("&Find", self.focus_search, ("Ctrl+F",), on=self)
+        for action in (self.open_action, self.merge_action, self.copy_email_action, self.copy_phone_action):
+            action.setShortcutVisibleInContextMenu(True)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def go_to_list(self) -> None:
+        """Down from the search box: search now (not waiting for the pause) and go to the matches."""
+        self._apply_search()
+        if self.model.rowCount():
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+            if not self.table.selectionModel().selectedRows():
+                self.table.selectRow(0)
+
+    def open_current(self) -> None:
+        """Open the customer of the current row (Enter, the menu's Open, a double click)."""
+        index = self.table.currentIndex()
+        if not index.isValid() and self.table.selectionModel().selectedRows():
+            index = self.table.selectionModel().selectedRows()[0]
+        if index.isValid():
+            self._activated(index)
+
+    def _copy(self, key: str) -> None:
+        """Put the selected customers' emails (or phones) on the clipboard, one a line."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        values = [v for v in (self.model.text(r, key) for r in rows) if v]
+        if values:
+            QGuiApplication.clipboard().setText("\n".join(values))
+
+    def _row_menu(self, pos) -> None:
+        index = self.table.indexAt(pos)
+        if index.isValid() and not self.table.selectionModel().isRowSelected(index.row(), index.parent()):
+            self.table.selectRow(index.row())
+        menu = self.row_menu()
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    def row_menu(self) -> QMenu:
+        """The right-click menu of the selected rows, its actions enabled as the selection allows."""
+        ids = self.selected_ids()
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        self.open_action.setEnabled(len(ids) >= 1)
+        self.merge_action.setEnabled(len(ids) >= 2 and not self.merge_button.isHidden())
+        self.copy_email_action.setEnabled(any(self.model.text(r, "email") for r in rows))
+        self.copy_phone_action.setEnabled(any(self.model.text(r, "phone") for r in rows))
+        self.export_selected_action.setEnabled(len(ids) >= 1)
+        menu = QMenu(self)
+        menu.addAction(self.open_action)
+        menu.addAction(self.merge_action)
+        menu.addSeparator()
+        menu.addAction(self.copy_email_action)
+        menu.addAction(self.copy_phone_action)
+        menu.addSeparator()
+        menu.addAction(self.export_selected_action)
+        return menu
+
+    # -- columns ----------------------------------------------------------------------
+
+    def _restore_columns(self) -> None:
+        saved = self.settings.value(COLUMNS_SETTING) if self.settings is not None else None
+        if isinstance(saved, str):  # one column comes back from an ini file as a string
+            saved = [saved]
+        if not saved:
+            return
+        known = {key for key, _label in self.model.available_columns()}
+        keys = [k for k in saved if k in known]
+        if keys:
+            self.model.set_columns(keys)
+
+    def _fill_columns_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        shown = set(self.model.columns())
+        custom_title = False
+        for key, label in self.model.available_columns():
+            if key.startswith(CUSTOM) and not custom_title:
+                menu.addSection("Custom fields")
+                custom_title = True
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(key in shown)
+            action.setData(key)
+            # The last column left cannot go: a list with no columns shows nothing to click.
+            action.setEnabled(not (key in shown and len(shown) == 1))
+            action.toggled.connect(lambda on, k=key: self.set_column_shown(k, on))
+        menu.addSeparator()
+        menu.addAction("Default Columns", lambda: self.set_columns(DEFAULT_COLUMNS))
+
+    def columns_menu_for_header(self) -> QMenu:
+        menu = QMenu(self)
+        self._fill_columns_menu(menu)
+        return menu
+
+    def _header_menu(self, pos) -> None:
+        self.columns_menu_for_header().exec(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def set_column_shown(self, key: str, shown: bool) -> None:
+        """Show or hide one column; the columns keep the order of the chooser's list."""
+        current = set(self.model.columns())
+        current = current | {key} if shown else current - {key}
+        order = [k for k, _label in self.model.available_columns()]
+        self.set_columns([k for k in order if k in current])
+
+    def set_columns(self, keys) -> None:
+        """Show these columns and remember the choice for the next launch."""
+        _sort, descending = self.model.sort_key()
+        self.model.set_columns(list(keys))
+        if self.settings is not None:
+            self.settings.setValue(COLUMNS_SETTING, self.model.columns())
         header = self.table.horizontalHeader()
-        metrics = header.fontMetrics()
-        for column, (key, _label) in enumerate(COLUMNS):
-            if key in ("orders", "spend"):
-                # Their two-line headers ("Orders" / "all channels") are wider than the numbers.
-                text = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
-                wanted = max(metrics.horizontalAdvance(line) for line in text.split("\n")) + 24
-                fixed[key] = max(fixed[key], wanted)
-        free = max(self.table.viewport().width() - sum(fixed.values()), 240)
-        for column, (key, _label) in enumerate(COLUMNS):
-            width = fixed.get(key) or int(free * self._SHARES.get(key, 0.2))
-            self.table.setColumnWidth(column, width)
+        header.blockSignals(True)  # the ids are in order already: only the arrow moves
+        section = self._sort_section()
+        header.setSortIndicator(section, Qt.SortOrder.DescendingOrder if descending and section >= 0
+                                else Qt.SortOrder.AscendingOrder)
+        header.blockSignals(False)
+        header.setSortIndicatorShown(section >= 0)
+        self._fit_columns()
+
+    def _sort_section(self) -> int:
+        sort, _descending = self.model.sort_key()
+        columns = self.model.columns()
+        return columns.index(sort) if sort in columns else -1
+
+    def _sort_indicator_changed(self, section: int, _order) -> None:
+        key = self.model.column_key(section)
+        header = self.table.horizontalHeader()
+        header.setSortIndicatorShown(True)
+        if key is not None and not sortable(key):
+            # A custom field's column cannot order the list: the arrow goes back where it was.
+            _sort, descending = self.model.sort_key()
+            header.blockSignals(True)
+            current = self._sort_section()
+            header.setSortIndicator(current, Qt.SortOrder.DescendingOrder if descending
+                                    else Qt.SortOrder.AscendingOrder)
+            header.blockSignals(False)
+            header.setSortIndicatorShown(current >= 0)
+
+    # -- fitting ------------------------------------------------------------------------
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._schedule_fit()
+        elif (watched is self.search and event.type() == QEvent.Type.KeyPress
+              and event.key() == Qt.Key.Key_Down and not event.modifiers()):
+            self.go_to_list()
+            return True
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._schedule_fit()
+        focused = QApplication.focusWidget()
+        if focused is None or not focused.isVisible() or not self.isAncestorOf(focused):
+            # Back from a customer's screen the keyboard is where it was on the list (the row
+            # opened); shown for the first time, in the search box.
+            last = self.focusWidget()
+            (last if last is not None and last.isVisibleTo(self) else self.search).setFocus(
+                Qt.FocusReason.OtherFocusReason)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        QTimer.singleShot(0, self._fit_columns)  # once the layout has given the table its size
+        self._schedule_fit()
         if self.filter_panel.isVisible():
             QTimer.singleShot(0, self._fit_filter_panel)
+
+    def _schedule_fit(self) -> None:
+        self._fit_timer.start()
+
+    def _channels_widths(self, metrics) -> tuple[int, int]:
+        """The widths the first page's channels need: for every customer, and for nine in ten."""
+        section = self.model.columns().index("channels")
+        widths = sorted(metrics.horizontalAdvance(str(self.model.data(self.model.index(r, section)) or ""))
+                        for r in range(min(self.model.rowCount(), 200)))
+        if not widths:
+            return 100, 100
+        widest, usual = widths[-1] + _PADDING, widths[(len(widths) * 9) // 10] + _PADDING
+        return min(max(widest, 100), _CHANNELS_MAX), min(max(usual, 100), _CHANNELS_MAX)
+
+    def column_widths(self, available: int) -> list[int]:
+        """The width of each shown column to fit ``available`` pixels (wider only when they cannot fit).
+
+        With room to spare, the free-text columns share it.  Short of room,
+        Channels first gives up what only its longest rows need, then the
+        free-text columns give up theirs, then Channels down to its usual
+        content, then the rest, each to a width that still reads; below that
+        the list scrolls sideways.
+        """
+        header = self.table.horizontalHeader()
+        metrics, cell_metrics = header.fontMetrics(), self.table.fontMetrics()
+        keys = self.model.columns()
+        want: list[int] = []
+        shares: list[float] = []
+        # Per column, the width it may come down to at each step of giving up room.
+        floors: list[tuple[int, int, int, int]] = []
+        for section, key in enumerate(keys):
+            text = str(self.model.headerData(section, Qt.Orientation.Horizontal) or "")
+            title = max(metrics.horizontalAdvance(line) for line in text.split("\n")) + _PADDING
+            if key == "channels":
+                widest, usual = self._channels_widths(cell_metrics)
+                w = max(widest, title)
+                usual = max(usual, title)
+                least = max(min(usual, 110), title)
+                want.append(w)
+                floors.append((usual, usual, least, least))
+                shares.append(0.0)
+            elif key in _FIXED:
+                w = max(_FIXED[key], title)
+                want.append(w)
+                floors.append((w, w, w, max(min(w, title, 80), _MIN)))
+                shares.append(0.0)
+            else:
+                share, narrowest = _FLEX.get(key, _CUSTOM_FLEX)
+                w = max(narrowest, min(title, 200))
+                least = max(min(w, 90, title + 40), _MIN)
+                want.append(w)
+                floors.append((w, least, least, least))
+                shares.append(share)
+        total = sum(want)
+        if available >= total:
+            extra = available - total
+            if not sum(shares):
+                return want
+            return [w + int(extra * s / sum(shares)) for w, s in zip(want, shares)]
+        out = list(want)
+        deficit = total - available
+        # Phones, numbers and dates cut short only when that makes the list fit: when it
+        # scrolls sideways anyway, they may as well be read whole.
+        steps = 4 if sum(f[3] for f in floors) <= available else 3
+        for step in range(steps):
+            room = sum(out[i] - floors[i][step] for i in range(len(out)) if out[i] > floors[i][step])
+            if deficit <= 0 or room <= 0:
+                continue
+            cut = min(1.0, deficit / room)
+            for i in range(len(out)):
+                if out[i] > floors[i][step]:
+                    take = min(out[i] - floors[i][step], -(-int((out[i] - floors[i][step]) * cut * 1000) // 1000))
+                    out[i] -= take
+                    deficit -= take
+        return out
+
+    def _fit_columns(self) -> None:
+        available = self.table.viewport().width()
+        if available <= 0:
+            return
+        for section, width in enumerate(self.column_widths(available)):
+            self.table.setColumnWidth(section, width)
+
+    # -- list ---------------------------------------------------------------------------
 
     def _apply_search(self) -> None:
         self._debounce.stop()
@@ -234,12 +542,16 @@ class CustomersView(QWidget):
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [cid for cid in (self.model.customer_id(r) for r in rows) if cid is not None]
 
+    def list_ids(self):
+        """Every customer in the list as filtered and sorted now, in its order."""
+        return self.model.ids()
+
     def _selection_changed(self, *_args) -> None:
         self.merge_button.setEnabled(len(self.selected_ids()) >= 2)
 
     def _merge_selected(self) -> None:
         ids = self.selected_ids()
-        if len(ids) >= 2:
+        if len(ids) >= 2 and not self.merge_button.isHidden():
             self.mergeRequested.emit(ids)
 
     def _activated(self, index) -> None:
