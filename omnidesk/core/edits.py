@@ -402,6 +402,48 @@ def record_consent(ws: Workspace, customer_id: int, channel: str, status: str, n
                        in_force.status if in_force else None)
 
 
+def record_consent_many(ws: Workspace, customer_ids: Sequence[int], channel: str, status: str, note: str = "", *,
+                        now: str | None = None) -> Edit:
+    """:func:`record_consent` for many customers in one transaction (a bulk action on a list)."""
+    code = channel_code(channel)
+    if code not in CONSENT_CODES:
+        raise UserError(f"'{channel}' has no consent to record; one of: "
+                        f"{', '.join(channel_name(c) for c in CONSENT_CODES)}.")
+    status = status.strip().lower()
+    if status not in CONSENT_STATUSES:
+        raise UserError(f"'{status}' is not a consent to record; one of: {', '.join(CONSENT_STATUSES)}.")
+    ids = sorted({int(c) for c in customer_ids})
+    if not ids:
+        raise UserError("No customer is selected.")
+    when = now or utcnow()
+    note = " ".join((note or "").split())[:1000]
+    con = Consent.__table__
+    with ws.writing() as conn:
+        records = _hand_records(conn, ids)
+        rows = [{"record_id": records[cid][0], "customer_id": cid, "channel": code, "status": status,
+                 "occurred_at": when, "note": note} for cid in ids]
+        for start in range(0, len(rows), 10_000):
+            conn.execute(insert(con), rows[start:start + 10_000])
+        refresh_customers(conn, ids)
+    who = f"{len(ids):,} customers" if len(ids) > 1 else "1 customer"
+    return ConsentEdit(tuple(ids), f"record {channel_name(code)} consent {status} for {who}", None, code, status)
+
+
+def tags_of(ws: Workspace, customer_ids: Sequence[int]) -> list[str]:
+    """The tags these customers carry, each once, most common first (a bulk "remove tag" offers them)."""
+    cust = Customer.__table__
+    spellings: dict[str, Counter] = {}
+    ids = list(customer_ids)
+    with ws.engine.connect() as conn:
+        for start in range(0, len(ids), _IN):
+            for (tags,) in conn.execute(select(cust.c.tags).where(cust.c.id.in_(ids[start:start + _IN]),
+                                                                  cust.c.tags != "")):
+                for tag in _split(tags):
+                    spellings.setdefault(tag.casefold(), Counter())[tag] += 1
+    ranked = sorted(spellings.values(), key=lambda c: (-sum(c.values()), min(c).casefold()))
+    return [min(c, key=lambda s: (-c[s], s)) for c in ranked]
+
+
 # -- custom fields ---------------------------------------------------------------------------
 
 

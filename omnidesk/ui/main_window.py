@@ -629,6 +629,9 @@ class MainWindow(QMainWindow):
         # Rows are found by key: saved segments sit between the screens' rows.
         self.nav.screenChosen.connect(lambda key: self.screen_stack.setCurrentIndex(list(self.screens).index(key)))
         self.segments = SavedSegments(self, self.nav, customers, self.operations)
+        from omnidesk.ui.bulk import BulkActions
+
+        self.bulk = BulkActions(self, customers, self.operations)
         self.screen_stack.currentChanged.connect(self._screen_changed)
         layout.addWidget(self.nav)
         layout.addWidget(self.screen_stack, 1)

@@ -292,3 +292,14 @@ def test_a_bad_value_among_several_changes_nothing(shop):
     assert _dump(shop) == before
     assert edits.check_values(shop, {"city": "Bath", "email": "x@", "country": "Narnia"}).keys() == {"email",
                                                                                                       "country"}
+
+
+@time_machine.travel("2026-12-02 10:00:00Z", tick=False)
+def test_consent_for_many_at_once_and_the_tags_a_selection_carries(shop):
+    ann, bob, cy = (_id(shop, e) for e in ("ann@example.com", "bob@example.com", "cy@example.com"))
+    edit = edits.record_consent_many(shop, [ann, bob, cy], "sms", "denied", "list cleaned by phone")
+    assert edit.words == "record SMS consent denied for 3 customers"
+    assert count(shop, {"field": "consent.sms", "op": "is", "value": "denied"}) == 3
+    assert edits.tags_of(shop, [ann, bob, cy]) == ["VIP", "local"]
+    with pytest.raises(UserError, match="No customer is selected"):
+        edits.record_consent_many(shop, [], "sms", "denied")

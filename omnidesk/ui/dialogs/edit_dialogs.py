@@ -164,21 +164,24 @@ class TagsDialog(QDialog):
     """
 
     def __init__(self, who: str, current: Sequence[str], known: Sequence[str] = (),
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, removing: bool = False) -> None:
         super().__init__(parent)
         self.add: list[str] = []
         self.remove: list[str] = []
-        self.setWindowTitle(f"Tags of {who}")
+        self.removing = removing  # only taking off: tick the tags to take off (many customers at once)
+        self.setWindowTitle(f"Take tags off {who}" if removing else f"Tags of {who}")
         self.setMinimumWidth(420)
         layout = QVBoxLayout(self)
         self.boxes: dict[str, QCheckBox] = {}
         if current:
-            layout.addWidget(QLabel("Untick a tag to take it off:"))
+            layout.addWidget(QLabel("Tick the tags to take off:" if removing else "Untick a tag to take it off:"))
             for tag in current:
                 box = QCheckBox(tag)
-                box.setChecked(True)
+                box.setChecked(not removing)
                 self.boxes[tag] = box
                 layout.addWidget(box)
+        elif removing:
+            layout.addWidget(QLabel("None of them has a tag."))
         self.new = QLineEdit()
         self.new.setObjectName("newTags")
         self.new.setPlaceholderText("comma-separated: VIP, wholesale")
@@ -186,7 +189,10 @@ class TagsDialog(QDialog):
             self.new.setCompleter(_tag_completer(known, self.new))
         form = QFormLayout()
         form.addRow("&Add tags:", self.new)
-        layout.addLayout(form)
+        if not removing:
+            layout.addLayout(form)
+        else:
+            self.new.setVisible(False)
         self.error = _error_label()
         layout.addWidget(self.error)
         layout.addWidget(_hint("A tag you take off stays off, even when a later import carries it."))
@@ -194,7 +200,7 @@ class TagsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.new.setFocus()
+        (next(iter(self.boxes.values())) if removing and self.boxes else self.new).setFocus()
 
     def accept(self) -> None:
         typed = [t.strip() for t in self.new.text().split(",") if t.strip()]
@@ -203,8 +209,8 @@ class TagsDialog(QDialog):
             self.error.setText(f"“{too_long[:30]}…” is longer than 100 characters.")
             self.error.setVisible(True)
             return
-        self.add = typed
-        self.remove = [tag for tag, box in self.boxes.items() if not box.isChecked()]
+        self.add = [] if self.removing else typed
+        self.remove = [tag for tag, box in self.boxes.items() if box.isChecked() == self.removing]
         if not self.add and not self.remove:
             self.reject()
             return

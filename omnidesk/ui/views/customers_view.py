@@ -64,6 +64,7 @@ class CustomersView(QWidget):
     mergeRequested = Signal(list)  # customer ids
     exportRequested = Signal(bool)  # True: the selected customers; False: the whole list
     segmentSaveRequested = Signal(object)  # the rule (dict) to save as a segment
+    bulkRequested = Signal(str, list)  # action (ui/bulk.py ACTIONS), customer ids
 
     def __init__(self, workspace: Workspace, parent=None, *, runner: TaskRunner | None = None,
                  settings: QSettings | None = None) -> None:
@@ -284,8 +285,19 @@ class CustomersView(QWidget):
         self.export_selected_action.triggered.connect(lambda: self.exportRequested.emit(True))
         # Ctrl+F from anywhere on this screen: the search box, its text selected to type over.
         self.find_action = self._action("&Find", self.focus_search, ("Ctrl+F",), on=self)
-        for action in (self.open_action, self.merge_action, self.copy_email_action, self.copy_phone_action):
+        # Bulk actions on the selection (the "All in the list" menu runs them on every row).
+        self.tag_action = self._action("Add &Tag…", lambda: self._bulk("add_tags"), ("Ctrl+T",))
+        self.untag_action = self._action("&Remove Tag…", lambda: self._bulk("remove_tags"))
+        self.consent_action = self._action("Record &Consent…", lambda: self._bulk("consent"))
+        self.erase_action = self._action("E&rase…", lambda: self._bulk("erase"), ("Shift+Del",))
+        for action in (self.open_action, self.merge_action, self.copy_email_action, self.copy_phone_action,
+                       self.tag_action, self.erase_action):
             action.setShortcutVisibleInContextMenu(True)
+
+    def _bulk(self, action: str, everyone: bool = False) -> None:
+        ids = list(self.list_ids()) if everyone else self.selected_ids()
+        if ids and not self.workspace.readonly:
+            self.bulkRequested.emit(action, ids)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -338,6 +350,21 @@ class CustomersView(QWidget):
         menu.addAction(self.copy_phone_action)
         menu.addSeparator()
         menu.addAction(self.export_selected_action)
+        writable = not self.workspace.readonly
+        for action in (self.tag_action, self.untag_action, self.consent_action, self.erase_action):
+            action.setEnabled(len(ids) >= 1 and writable)
+        menu.addSeparator()
+        menu.addAction(self.tag_action)
+        menu.addAction(self.untag_action)
+        menu.addAction(self.consent_action)
+        n = self.model.rowCount()
+        everyone = menu.addMenu(f"All {n:,} in the &List")
+        everyone.setEnabled(n > 0 and writable)
+        everyone.addAction("Add Tag…", lambda: self._bulk("add_tags", everyone=True))
+        everyone.addAction("Remove Tag…", lambda: self._bulk("remove_tags", everyone=True))
+        everyone.addAction("Record Consent…", lambda: self._bulk("consent", everyone=True))
+        menu.addSeparator()
+        menu.addAction(self.erase_action)
         return menu
 
     # -- columns ----------------------------------------------------------------------
