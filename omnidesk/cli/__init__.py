@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from omnidesk import __version__
-from omnidesk.cli import campaigns, customers, exports, identity, imports, messages, people, segments, workspace
+from omnidesk.cli import campaigns, customers, exports, identity, imports, messages, people, reports, segments, workspace
 from omnidesk.cli.common import EXIT_ERROR, CliError, _add_workspace_arg, _is_user_error, _workspace_path
 from omnidesk.core.text import printable
 
@@ -30,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="open the demo workspace (built on first use)"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for group in (workspace, imports, identity, people, customers, segments, messages, campaigns, exports):
+    for group in (workspace, imports, identity, people, customers, segments, messages, campaigns, exports, reports):
         group.add_commands(sub)
     return parser
 

@@ -149,6 +149,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "said yes)", _yes_no),
     SettingSpec("send_unknown_sms", "campaigns: text people whose consent is unknown (no: only those who "
                 "said yes)", _yes_no),
+    SettingSpec("attribution_days", "reports: an order within this many days of a campaign's send counts for it",
+                _days),
     SettingSpec("soft_opt_in", "campaigns: email existing customers (an order) whose consent is unknown, the "
                 "EU's soft opt-in for similar products; never anyone who said no", _yes_no),
 )
@@ -162,6 +164,8 @@ def _default(key: str) -> object:
 
     if key in DEFAULT_RULES:
         return DEFAULT_RULES[key]
+    if key == "attribution_days":
+        return 7
     if key == "channel_trust":
         from omnidesk.core.identity.golden import DEFAULT_TRUST
 

@@ -83,3 +83,14 @@ def test_bad_plans_say_where_and_change_nothing(shop, capsys, tmp_path):
         assert status != 0 and words in err and len(err.strip().splitlines()) == 1, (words, err)
     assert json.loads(run(capsys, "campaign", "list", "--json", "-w", str(shop))[1]) == []
     assert json.loads(run(capsys, "message", "list", "--json", "-w", str(shop))[1]) == []
+
+
+def test_report_json_and_text(shop, capsys):
+    status, out, _ = run(capsys, "report", "--json", "-w", str(shop))
+    data = json.loads(out)
+    assert status == 0 and data["reach"] == {"shop": 3}
+    assert sum(o["customers"] for o in data["overlap"]) == 3
+    assert set(data["health"]) >= {"flagged_rows", "unreachable_customers", "pairs_to_review"}
+    assert run(capsys, "report", "-w", str(shop))[1].splitlines()[0] == "Reach:"
+    status, _, err = run(capsys, "report", "--from", "2026-13-01", "-w", str(shop))
+    assert status != 0 and "--from" in err

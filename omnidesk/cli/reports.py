@@ -1,0 +1,60 @@
+"""``omnidesk report``: the Dashboard's figures — reach, overlap, journeys, activity, campaigns, health."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date
+
+from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
+from omnidesk.cli.output import Output
+from omnidesk.core.text import printable
+
+
+def add_commands(sub) -> None:
+    p = _command(sub, "report", help="reach, channel overlap, journeys, activity, campaign results and data health")
+    p.add_argument("--from", dest="start", metavar="DATE", help="from this day (YYYY-MM-DD)")
+    p.add_argument("--to", dest="end", metavar="DATE", help="to this day, included (YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
+
+
+def _day(text: str | None, what: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"--{what}: '{text}' is not a day such as 2026-12-01") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from omnidesk.core.channels import channel_name
+    from omnidesk.core.metrics import Period, report
+
+    period = Period(_day(args.start, "from"), _day(args.end, "to"))
+    if period.start and period.end and period.start > period.end:
+        raise CliError("--from is after --to")
+    with _open_existing(args, readonly=True) as ws:
+        data = report(ws, period)
+
+    def names(channels):
+        return " + ".join(channel_name(c) for c in channels) or "(none)"
+
+    def text(d):
+        lines = ["Reach:"] + [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
+        lines += ["Channel overlap (each customer once):"]
+        lines += [f"  {printable(names(o['channels'])):<40} {o['customers']:>9,}" for o in d["overlap"]]
+        lines += ["Journeys (first channel onwards):"]
+        for j in d["journeys"][:10]:
+            path = " → ".join("purchase" if c == "purchase" else channel_name(c) for c in j["path"])
+            then = "to buy" if j["path"][-1] == "purchase" else "to the next channel"
+            median = f"  (median {j['median_days']:g} days {then})" if j["median_days"] is not None else ""
+            lines.append(f"  {printable(path):<48} {j['customers']:>9,}{median}")
+        lines += ["Campaigns:"] + ([f"  {printable(c['name'])} — {channel_name(c['channel'])}: {c['recipients']:,} sent, "
+                                    f"{c['orders']:,} orders, {c['revenue']:,.2f}" for c in d["campaigns"]]
+                                   or ["  none exported yet"])
+        lines += ["Data health:"] + [f"  {k.replace('_', ' '):<24} {v:>9,}" for k, v in d["health"].items()]
+        return lines
+
+    Output(args).show(data, text)
+    return EXIT_OK

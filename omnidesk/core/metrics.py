@@ -1,0 +1,258 @@
+"""The whole picture in numbers: reach, channel overlap, journeys, activity, campaign results, data health.
+
+Every figure is an SQL aggregate over the workspace (the Dashboard draws them;
+``omnidesk report`` prints them):
+
+* **reach** — customers known on each channel;
+* **overlap** — customers per exact combination of channels ("Shop + Email"), each
+  customer counted in exactly one combination, so the counts add up to everyone;
+* **journeys** — the order in which a customer first appeared on each channel
+  (their first event there; a channel with no dated event last), up to and
+  including the channel of their first purchase, with the median days from the
+  first appearance to that purchase (without one, to the second channel);
+* **activity** — per ISO week and channel: events, and revenue net of refunds and
+  cancellations (money.py's rule);
+* **campaigns** — per exported step: recipients, and the orders that followed within
+  the attribution window (``attribution_days``, default 7): an order naming the
+  offer code first, then one from a link carrying the campaign's tag, then the
+  recipient's next order; each order counts once;
+* **health** — flagged rows, customers nobody can reach (no channel they said yes
+  to with an address for it), email consent unknown, pairs waiting in Review, stale
+  message variants.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select
+
+from omnidesk.core.models import (
+    Campaign,
+    CampaignStep,
+    Customer,
+    Event,
+    MatchReview,
+    Message,
+    SendRecord,
+    SourceRecord,
+)
+from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+from omnidesk.core.workspace import Workspace
+
+HAND = "manual"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date | None = None
+    end: date | None = None  # inclusive
+
+    def where(self, column):
+        parts = []
+        if self.start is not None:
+            parts.append(column >= self.start.isoformat())
+        if self.end is not None:
+            parts.append(column < (self.end + timedelta(days=1)).isoformat())
+        return and_(*parts) if parts else None
+
+
+def _channels(text: str | None) -> tuple[str, ...]:
+    return tuple(c for c in (text or "").split() if c != HAND) or ((HAND,) if text else ())
+
+
+def overlap(ws: Workspace) -> list[dict]:
+    """Customers per exact combination of channels, most first; the counts add up to every customer."""
+    cust = Customer.__table__
+    counts: Counter = Counter()
+    with ws.engine.connect() as conn:
+        for channels, n in conn.execute(select(cust.c.channels, func.count()).group_by(cust.c.channels)):
+            counts[_channels(channels)] += n
+    return [{"channels": list(k), "customers": n} for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
+    """Customers known on each channel (a customer on two channels counts on both)."""
+    out: Counter = Counter()
+    for combo in combos if combos is not None else overlap(ws):
+        for channel in combo["channels"]:
+            out[channel] += combo["customers"]
+    return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def journeys(ws: Workspace, period: Period = Period(), limit: int = 20) -> list[dict]:
+    """The most common orders of first appearance on channels, up to the first purchase."""
+    rec, ev = SourceRecord.__table__, Event.__table__
+    firsts: dict[int, dict[str, str]] = defaultdict(dict)
+    bought: dict[int, tuple[str, str]] = {}
+    with ws.engine.connect() as conn:
+        where = [ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None)]
+        for cid, channel, first in conn.execute(select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc))
+                                                .where(*where).group_by(ev.c.customer_id, ev.c.channel)):
+            firsts[cid][channel] = first
+        for cid, channel, first in conn.execute(
+                select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc))
+                .where(*where, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+                .group_by(ev.c.customer_id, ev.c.channel)):
+            if cid not in bought or first < bought[cid][1]:
+                bought[cid] = (channel, first)
+        # A channel with no dated event (a mailing list with no sign-up times) joins by its import day.
+        for cid, channel, started in conn.execute(
+                select(rec.c.customer_id, rec.c.channel, func.min(rec.c.id))
+                .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND).group_by(rec.c.customer_id, rec.c.channel)):
+            firsts[cid].setdefault(channel, "9999")  # known, time unknown: last in the path
+    paths: Counter = Counter()
+    gaps: dict[tuple, list[float]] = defaultdict(list)
+    for cid, seen in firsts.items():
+        ordered = sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))
+        if period.start and ordered[0][1] < period.start.isoformat():
+            continue
+        if period.end and ordered[0][1] >= (period.end + timedelta(days=1)).isoformat():
+            continue
+        path = []
+        purchase = bought.get(cid)
+        for channel, when in ordered:
+            path.append(channel)
+            if purchase and channel == purchase[0]:
+                break
+        if purchase:
+            path.append("purchase")
+        key = tuple(path)
+        paths[key] += 1
+        # Days from the first appearance to the first purchase; without one, to the second channel.
+        then = purchase[1] if purchase else (ordered[1][1] if len(ordered) > 1 else "9999")
+        if then != "9999" and ordered[0][1] != "9999":
+            gaps[key].append((datetime.fromisoformat(then[:19]) -
+                              datetime.fromisoformat(ordered[0][1][:19])).total_seconds() / 86400)
+    return [{"path": list(k), "customers": n,
+             "median_days": round(statistics.median(gaps[k]), 1) if gaps.get(k) else None}
+            for k, n in paths.most_common(limit)]
+
+
+def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
+    """Per ISO week and channel: events, and revenue net of refunds and cancellations."""
+    ev = Event.__table__
+    where = [ev.c.occurred_utc.is_not(None)]
+    if (w := period.where(ev.c.occurred_utc)) is not None:
+        where.append(w)
+    day = func.substr(ev.c.occurred_utc, 1, 10)
+    spend = func.sum(
+        func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)
+    ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    with ws.engine.connect() as conn:
+        for d, channel, n, money in conn.execute(select(day, ev.c.channel, func.count(), spend)
+                                                 .where(*where).group_by(day, ev.c.channel)):
+            year, week, _ = date.fromisoformat(d).isocalendar()
+            entry = weeks[(f"{year}-W{week:02d}", channel)]
+            entry[0] += n
+            entry[1] += money or 0
+    return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
+            for (w, c), (n, m) in sorted(weeks.items())]
+
+
+def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
+    """Customers first seen per ISO week."""
+    cust = Customer.__table__
+    where = [cust.c.first_seen.is_not(None)]
+    if (w := period.where(cust.c.first_seen)) is not None:
+        where.append(w)
+    day = func.substr(cust.c.first_seen, 1, 10)
+    weeks: Counter = Counter()
+    with ws.engine.connect() as conn:
+        for d, n in conn.execute(select(day, func.count()).where(*where).group_by(day)):
+            year, week, _ = date.fromisoformat(d).isocalendar()
+            weeks[f"{year}-W{week:02d}"] += n
+    return [{"week": w, "customers": n} for w, n in sorted(weeks.items())]
+
+
+def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[dict]:
+    """Per exported step of every campaign: recipients, attributed orders and revenue (see the module docstring)."""
+    from omnidesk.core.messages.brand import get_brand
+    from omnidesk.core.messages.derive import campaign_name
+
+    days = window_days if window_days is not None else int(ws.get_setting("attribution_days", 7) or 7)
+    window = timedelta(days=days)
+    sr, rec, st, camp, ev = (SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__,
+                             Campaign.__table__, Event.__table__)
+    brand = get_brand(ws)
+    out = []
+    claimed: set[int] = set()  # an order counts for one step only
+    with ws.engine.connect() as conn:
+        msg = Message.__table__
+        steps = conn.execute(select(st.c.id, st.c.channel, camp.c.name, msg.c.name, msg.c.master_json)
+                             .join(camp, camp.c.id == st.c.campaign_id)
+                             .outerjoin(msg, msg.c.id == camp.c.message_id)
+                             .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc)).all()
+        for step_id, channel, name, message_name, master_json in steps:
+            sends = conn.execute(select(rec.c.customer_id, sr.c.send_utc).join(rec, rec.c.id == sr.c.record_id)
+                                 .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None))).all()
+            code = json.loads(master_json).get("offer_code", "") if master_json else ""
+            tag = campaign_name(brand, message_name) if message_name else ""
+            orders = revenue = 0
+            for cid, sent in sends:
+                start = sent.replace("Z", "")
+                end = (datetime.fromisoformat(start) + window).isoformat()
+                rows = conn.execute(select(ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
+                                           ev.c.refunded_minor)
+                                    .where(ev.c.customer_id == cid, ev.c.type.in_(ORDER_TYPES),
+                                           ev.c.status.not_in(NOT_SPEND), ev.c.occurred_utc >= start,
+                                           ev.c.occurred_utc < end).order_by(ev.c.occurred_utc)).all()
+                rows = [r for r in rows if r.id not in claimed]
+                if not rows:
+                    continue
+
+                def names_code(r) -> bool:
+                    text = f"{r.summary} {r.details_json}".casefold()
+                    return bool(code) and code.casefold() in text
+
+                def names_tag(r) -> bool:
+                    return bool(tag) and f"utm_campaign={tag}".casefold() in (r.details_json or "").casefold()
+
+                hit = next((r for r in rows if names_code(r)), None) or next((r for r in rows if names_tag(r)), None) \
+                    or rows[0]
+                claimed.add(hit.id)
+                orders += 1
+                revenue += (hit.amount_minor or 0) - (hit.refunded_minor or 0)
+            out.append({"name": name, "channel": channel, "recipients": len(sends), "orders": orders,
+                        "revenue": round(revenue / 100, 2),
+                        "conversion": round(orders / len(sends), 4) if sends else None})
+    return out
+
+
+def health(ws: Workspace) -> dict[str, int]:
+    """What needs looking at: each a count, each a click away from the list behind it on the Dashboard."""
+    from omnidesk.core.messages.store import list_messages
+
+    cust, rec, review = Customer.__table__, SourceRecord.__table__, MatchReview.__table__
+    with ws.engine.connect() as conn:
+        flagged = conn.execute(select(func.count()).select_from(rec).where(rec.c.flagged.is_(True))).scalar_one()
+        # coalesce: a NULL consent would make the whole test NULL, and NOT NULL counts nobody.
+        def said_yes(column):
+            return func.coalesce(column, "") == "granted"
+
+        reachable = or_(and_(cust.c.email.is_not(None), said_yes(cust.c.consent_email)),
+                        and_(cust.c.phone.is_not(None), said_yes(cust.c.consent_sms)),
+                        and_(cust.c.phone.is_not(None), said_yes(cust.c.consent_whatsapp)))
+        unreachable = conn.execute(select(func.count()).select_from(cust).where(~reachable)).scalar_one()
+        unknown = conn.execute(select(func.count()).select_from(cust).where(
+            cust.c.email.is_not(None), or_(cust.c.consent_email.is_(None), cust.c.consent_email == "pending"))
+        ).scalar_one()
+        pending = conn.execute(select(func.count()).select_from(review).where(review.c.status == "pending")).scalar_one()
+    stale = sum(len(m.stale) for m in list_messages(ws))
+    return {"flagged_rows": flagged, "unreachable_customers": unreachable, "email_consent_unknown": unknown,
+            "pairs_to_review": pending, "stale_variants": stale}
+
+
+def report(ws: Workspace, period: Period = Period()) -> dict:
+    """Every figure of the Dashboard, as ``omnidesk report --json`` prints it."""
+    combos = overlap(ws)
+    return {"period": {"from": period.start.isoformat() if period.start else None,
+                       "to": period.end.isoformat() if period.end else None},
+            "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period),
+            "activity": activity(ws, period), "new_customers": new_customers(ws, period),
+            "campaigns": campaign_results(ws), "health": health(ws)}

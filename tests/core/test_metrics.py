@@ -1,0 +1,116 @@
+"""The Dashboard's figures against a hand-built workspace with known answers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import insert
+
+from omnidesk.core import metrics
+from omnidesk.core.messages.store import save_message
+from omnidesk.core.models import (
+    Campaign,
+    CampaignStep,
+    Customer,
+    Event,
+    ImportBatch,
+    MatchReview,
+    SendRecord,
+    SourceRecord,
+)
+
+# id: (channels, email, consent_email, phone, consent_sms)
+PEOPLE = {1: ("email shop", "a@x.com", "granted", None, None),
+          2: ("shop", "b@x.com", None, None, None),
+          3: ("email pos sms", None, None, "+12125550101", "granted"),
+          4: ("email shop", "d@x.com", "unsubscribed", None, None),
+          5: ("manual", None, None, None, None)}
+# customer, channel, type, occurred_utc, status, amount, refunded, summary
+EVENTS = [(1, "email", "open", "2026-01-01T10:00:00", "", None, None, "Opened news"),
+          (1, "shop", "order", "2026-01-10T10:00:00", "paid", 5000, None, "Order #1 with SPRING"),
+          (2, "shop", "order", "2026-01-05T10:00:00", "paid", 2000, 500, "Order #2"),
+          (2, "shop", "order", "2026-01-06T10:00:00", "refunded", 9000, 9000, "Order #3"),
+          (3, "email", "open", "2026-01-02T10:00:00", "", None, None, "Opened news"),
+          (3, "pos", "purchase", "2026-01-12T10:00:00", "paid", 1200, None, "Till sale"),
+          (4, "email", "open", "2026-01-03T10:00:00", "", None, None, "Opened news"),
+          (4, "shop", "order", "2026-01-13T10:00:00", "paid", 3000, None, "Order #4")]
+
+
+@pytest.fixture
+def shop(ws):
+    with ws.writing() as conn:
+        batch = conn.execute(insert(ImportBatch.__table__).values(
+            file_name="x.csv", file_hash="x", channel="shop", kind="contacts", status="done", header_json="[]",
+            mapping_json="[]", options_json="{}")).inserted_primary_key[0]
+        for cid, (channels, email, ce, phone, cs) in PEOPLE.items():
+            conn.execute(insert(Customer.__table__).values(
+                id=cid, display_name=f"P{cid}", channels=channels, email=email, consent_email=ce, phone=phone,
+                consent_sms=cs, first_seen=f"2026-01-0{cid}T09:00:00"))
+            conn.execute(insert(SourceRecord.__table__).values(
+                id=cid, batch_id=batch, record_no=cid, channel=channels.split()[0], kind="contacts",
+                row_hash=f"h{cid}", raw_json="[]", customer_id=cid, flagged=cid == 2))
+        for n, (cid, channel, type_, when, status, amount, refunded, summary) in enumerate(EVENTS, start=1):
+            conn.execute(insert(Event.__table__).values(
+                id=n, batch_id=batch, record_id=cid, customer_id=cid, channel=channel, type=type_,
+                occurred_at=when, occurred_utc=when, status=status, amount_minor=amount, refunded_minor=refunded,
+                summary=summary, details_json=json.dumps({"order_id": summary})))
+        conn.execute(insert(MatchReview.__table__).values(left_id=1, right_id=2, score=9.0, status="pending"))
+    return ws
+
+
+def test_overlap_counts_each_customer_once_and_reach_follows(shop):
+    combos = metrics.overlap(shop)
+    assert sum(c["customers"] for c in combos) == 5
+    assert combos[0] == {"channels": ["email", "shop"], "customers": 2}
+    assert metrics.reach(shop) == {"email": 3, "shop": 3, "manual": 1, "pos": 1, "sms": 1}
+
+
+def test_journeys_run_to_the_first_purchase(shop):
+    paths = {tuple(j["path"]): j for j in metrics.journeys(shop)}
+    assert paths[("email", "shop", "purchase")]["customers"] == 2  # Ann and Dee
+    assert paths[("email", "shop", "purchase")]["median_days"] == 9.5  # 9 days and 10 days
+    assert paths[("shop", "purchase")]["customers"] == 1
+    assert paths[("email", "pos", "purchase")]["customers"] == 1
+
+
+def test_activity_is_net_of_refunds_and_cancellations_per_week(shop):
+    rows = {(r["week"], r["channel"]): r for r in metrics.activity(shop)}
+    # Week 2: Ann's 50.00 and Bob's 20.00 less 5.00 refunded; his refunded order counts as an event, not money.
+    assert rows[("2026-W02", "shop")] == {"week": "2026-W02", "channel": "shop", "events": 3, "revenue": 65.0}
+    assert rows[("2026-W03", "shop")]["revenue"] == 30.0
+    assert rows[("2026-W01", "email")]["events"] == 3
+    only = metrics.activity(shop, metrics.Period(date(2026, 1, 12), date(2026, 1, 13)))
+    assert {(r["channel"], r["events"]) for r in only} == {("pos", 1), ("shop", 1)}
+
+
+def test_campaign_results_attribute_each_order_once_by_code_first(shop):
+    save_message(shop, "Spring", {"headline": "Spring", "offer_code": "SPRING"})
+    with shop.writing() as conn:
+        camp = conn.execute(insert(Campaign.__table__).values(name="Spring", message_id=1, audience_json='"everyone"',
+                                                              mode="each_channel", status="exported")
+                            ).inserted_primary_key[0]
+        step = conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local="2026-01-08T10:00:00", timezone="UTC",
+            at_utc="2026-01-08T10:00:00Z", exported_at="2026-01-07")).inserted_primary_key[0]
+        for cid in (1, 4, 2):
+            conn.execute(insert(SendRecord.__table__).values(step_id=step, record_id=cid, channel="email",
+                                                             send_utc="2026-01-08T10:00:00Z"))
+    (result,) = metrics.campaign_results(shop)
+    # Ann's order names the code (2 days later); Dee's is 5 days later (next order); Bob bought before it.
+    assert result == {"name": "Spring", "channel": "email", "recipients": 3, "orders": 2, "revenue": 80.0,
+                      "conversion": round(2 / 3, 4)}
+    (result,) = metrics.campaign_results(shop, window_days=3)
+    assert result["orders"] == 1 and result["revenue"] == 50.0
+
+
+def test_health(shop):
+    assert metrics.health(shop) == {"flagged_rows": 1, "unreachable_customers": 3, "email_consent_unknown": 1,
+                                    "pairs_to_review": 1, "stale_variants": 0}
+
+
+def test_the_report_has_every_part(shop):
+    data = metrics.report(shop)
+    assert set(data) == {"period", "reach", "overlap", "journeys", "activity", "new_customers", "campaigns", "health"}
+    assert sum(w["customers"] for w in data["new_customers"]) == 5
