@@ -224,3 +224,16 @@ def move_step(ws: Workspace, step_id: int, new_local: datetime, zone: str) -> Ca
             at_local=local.isoformat(), at_utc=at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")))
         conn.execute(update(c).where(c.c.id == campaign.id).values(updated_at=utcnow()))
         return _read(conn, conn.execute(select(c).where(c.c.id == campaign.id)).first())
+
+
+def reminder_text(entry: Entry, now: datetime) -> str:
+    """The reminder for a step due soon: "SMS step of Spring sale due in 45 min — export the pack"."""
+    minutes = round((entry.at_utc - _aware(now)).total_seconds() / 60)
+    if minutes <= 0:
+        when = "due now"
+    elif minutes < 60:
+        when = f"due in {minutes} min"
+    else:
+        hours, rest = divmod(minutes, 60)
+        when = f"due in {hours} h" + (f" {rest} min" if rest else "")
+    return f"{entry.label} step of {entry.campaign} {when} — export the pack"
