@@ -413,6 +413,8 @@ class _Canvas(QWidget):
         for m in more:
             p.setPen(muted)
             p.drawText(m.rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, f"+{len(m.hidden)} more")
+        if self.calendar.view() == WEEK:
+            self._paint_now(p)
         if self._dragging and self._press is not None and self.drop is not None:
             self._paint_ghost(p, self._press[0])
         p.end()
@@ -454,7 +456,8 @@ class _Canvas(QWidget):
                 p.fillRect(rect, pal.alternateBase())
             p.setPen(self._grid_pen())
             p.drawRect(rect)
-            number = QRectF(rect.left() + 3, rect.top() + 2, self._line() + 8, self._line() + 2)
+            width = max(self.fontMetrics().horizontalAdvance(str(day.day)) + 10, self._line() + 2)
+            number = QRectF(rect.left() + 3, rect.top() + 2, width, self._line() + 2)
             if day == today:
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(pal.highlight())
@@ -489,17 +492,22 @@ class _Canvas(QWidget):
             y = top + hour * hh
             p.drawText(QRectF(0, y, self.gutter() - 6, self._line()),
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, f"{hour:02d}:00")
+    def _paint_now(self, p: QPainter) -> None:
+        """The today line: on today's column, at the current time, over the chips."""
+        cal = self.calendar
         today = cal.today()
-        if days[0] <= today <= days[-1]:
-            now = cal.now().astimezone(ZoneInfo(cal.zone()))
-            rect = self.day_rect(today)
-            y = self.time_y(now.time())
-            p.setPen(QPen(CONFLICT, 2))
-            p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(CONFLICT)
-            p.drawEllipse(QPointF(rect.left() + 1, y), 4, 4)
-            p.setBrush(Qt.BrushStyle.NoBrush)
+        first, last = cal.visible_range()
+        if not first <= today <= last:
+            return
+        now = cal.now().astimezone(ZoneInfo(cal.zone()))
+        rect = self.day_rect(today)
+        y = self.time_y(now.time())
+        p.setPen(QPen(CONFLICT, 2))
+        p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(CONFLICT)
+        p.drawEllipse(QPointF(rect.left() + 1, y), 4, 4)
+        p.setBrush(Qt.BrushStyle.NoBrush)
 
     def two_lines(self) -> bool:
         """Week chips show the campaign on a line of its own when an hour is tall enough."""
