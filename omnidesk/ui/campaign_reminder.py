@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QObject, QTimer, Signal
-from sqlalchemy.exc import OperationalError
 
 from omnidesk.core.campaigns.calendar import due_soon, reminder_text
 from omnidesk.core.workspace import Workspace, WorkspaceError
@@ -51,7 +50,7 @@ class ReminderTimer(QObject):
             return []
         try:
             entries = due_soon(self.workspace, now, AHEAD)
-        except (WorkspaceError, OperationalError):  # busy or just closed: the next tick asks again
+        except WorkspaceError:  # busy, or closing: the next tick asks again
             return []
         said = []
         for entry in entries:

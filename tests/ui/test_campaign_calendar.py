@@ -341,3 +341,16 @@ def test_screenshots_empty_busy_and_week(qtbot, make_workspace, shop, tmp_path, 
     cal.set_entries(calendar_entries(shop, *cal.visible_range(), BERLIN))
     assert any(e.conflicts for e in cal.shown_entries())
     settled(cal).grab().save(str(folder / f"calendar-week-{size[0]}.png"))
+
+
+def test_another_zone_shows_the_same_steps_on_its_own_clock(qtbot, shop):
+    cal = make_calendar(qtbot, shop, view=WEEK)
+    email = step_id(shop, "Spring", "email")
+    assert cal.local(cal.entry(email)) == datetime(2027, 3, 2, 9, 0)
+    with qtbot.waitSignal(cal.rangeChanged):
+        cal.set_zone(NEW_YORK)
+    assert cal.local(cal.entry(email)) == datetime(2027, 3, 2, 3, 0)
+    assert cal.canvas.chip_rect(email).top() == pytest.approx(cal.canvas.time_y(datetime(2027, 3, 2, 3, 0).time()))
+    assert cal.today() == date(2027, 3, 3) and cal.summary.text().endswith("times in America/New_York")
+    cal.set_now(datetime(2027, 3, 4, 3, 0, tzinfo=UTC))  # 22:00 on the 3rd in New York, the 4th in Berlin
+    assert cal.today() == date(2027, 3, 3)

@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import update
 
 from omnidesk.core.campaigns.calendar import (MESSAGE_ERRORS, NO_VARIANT, QUIET_HOURS, calendar_entries, core_channel,
-                                              due_soon, move_step)
+                                              due_soon, move_step, reminder_text)
 from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
 from omnidesk.core.channels import channel
 from omnidesk.core.errors import UserError
@@ -208,3 +208,15 @@ def test_due_soon_lists_steps_not_exported_within_the_window(shop):
     assert due_soon(shop, datetime(2027, 3, 1, 9, 0), timedelta(hours=1)) == due  # naive: UTC
     assert [e.channel for e in due_soon(shop, now, timedelta(hours=2))] == ["sms", "sms", "instagram"]
     assert due_soon(shop, now + timedelta(hours=3), timedelta(hours=1)) == []
+
+
+def test_the_reminder_sentence(shop):
+    plan(shop, "Spring sale", ("sms", "2027-03-01T10:45", BERLIN), ("store", "2027-03-01T11:00", BERLIN))
+    sms, poster = calendar_entries(shop, date(2027, 3, 1), date(2027, 3, 1), BERLIN)
+    now = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+    assert reminder_text(sms, now) == "SMS step of Spring sale due in 45 min — export the pack"
+    assert reminder_text(poster, now) == "In-store poster step of Spring sale due in 1 h — export the pack"
+    assert reminder_text(poster, datetime(2027, 3, 1, 8, 25)) == ("In-store poster step of Spring sale due in "
+                                                                   "1 h 35 min — export the pack")
+    assert reminder_text(sms, datetime(2027, 3, 1, 9, 45, 20, tzinfo=UTC)) == ("SMS step of Spring sale due now — "
+                                                                              "export the pack")
