@@ -272,6 +272,7 @@ class CalendarCanvas(QWidget):
             y = top + hour * hh
             p.drawText(QRectF(0, y, self.gutter() - 6, self._line()),
                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, f"{hour:02d}:00")
+
     def _paint_now(self, p: QPainter) -> None:
         """The today line: on today's column, at the current time, over the chips."""
         cal = self.calendar
@@ -323,7 +324,7 @@ class CalendarCanvas(QWidget):
             p.setPen(QPen(self.palette().highlight().color(), 2))
             p.drawPath(ring)
         ink = QColor(entry.ink)
-        if entry.exported and entry.ink == "#FFFFFF":
+        if (entry.exported or ghost) and entry.ink == "#FFFFFF":
             ink = self.palette().text().color()  # white on the faded colour would not read
         p.setPen(ink)
         when = self.drop if ghost and self.drop is not None else local
@@ -372,8 +373,8 @@ class CalendarCanvas(QWidget):
             self.setCursor(Qt.CursorShape.ArrowCursor if chip is None or chip.entry.exported else
                            Qt.CursorShape.OpenHandCursor)
             return
-        chip, _grab = self._press
-        start = chip.rect.topLeft() + _grab
+        chip, grab = self._press
+        start = chip.rect.topLeft() + grab
         if not self._dragging and (pos - start).manhattanLength() < QApplication.startDragDistance():
             return
         if chip.entry.exported:
