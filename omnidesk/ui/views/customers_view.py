@@ -587,8 +587,19 @@ class CustomersView(QWidget):
             self.customerActivated.emit(cid)
 
     def refresh(self) -> None:
+        # The customer the keyboard was on stays current after the list is read again (a tag
+        # added on their card, an import elsewhere), where they still are in the list.
+        current = self.model.customer_id(self.table.currentIndex().row())
+        selected = set(self.selected_ids())
         self.model.reload()
         self._update_state()
+        if current is not None:
+            ids = self.model.ids()
+            row = next((i for i, cid in enumerate(ids) if cid == current), None) if len(ids) <= 200_000 else None
+            if row is not None:
+                self.table.setCurrentIndex(self.model.index(row, 0))
+                if current in selected:
+                    self.table.selectRow(row)
         if self.filter_panel.isVisible():
             self._start_count(self.model.rule())
 

@@ -98,7 +98,7 @@ class MessagesView(QWidget):
         self.save_master_button.setToolTip("Save the master message (Ctrl+S); variants made from the old one are "
                                            "marked for you to re-sync or keep")
         self.save_master_button.clicked.connect(self.save_master)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_master)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_focused)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("variantTabs")
         self.add_channel_button = QToolButton()
@@ -395,6 +395,15 @@ class MessagesView(QWidget):
         if name:
             self._change(f"new message {name}",
                          lambda ws: store.save_message(ws, name, {"headline": name}), then=name)
+
+    def save_focused(self) -> None:
+        """Ctrl+S: the variant being typed in when the keyboard is in one, else the master."""
+        focus = self.focusWidget()
+        for channel, panel in self.panels.items():
+            if focus is not None and panel.isAncestorOf(focus) and panel.has_unsaved():
+                self.save_variant(channel, panel.values())
+                return
+        self.save_master()
 
     def save_master(self) -> None:
         if self.current is None or self.read_only or self.master.values() == self.current.master:
