@@ -34,10 +34,15 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def write_rows(fh: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a header and rows to an open text file, every cell made safe; returns the rows."""
+def write_rows(fh: IO[str], header: Sequence[str] | None, rows: Iterable[Sequence[Any]]) -> int:
+    """Write a header and rows to an open text file, every cell made safe; returns the rows.
+
+    ``header=None`` writes the rows alone, for the few importers that read a
+    header row as data.
+    """
     writer = csv.writer(fh)
-    writer.writerow([safe_cell(h) for h in header])
+    if header is not None:
+        writer.writerow([safe_cell(h) for h in header])
     n = 0
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
@@ -52,7 +57,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+def write_csv(path: Path, header: Sequence[str] | None, rows: Iterable[Sequence[Any]], *,
               excel: bool = False, overwrite: bool = False) -> int:
     """Write UTF-8 CSV; returns the data rows written.
 
