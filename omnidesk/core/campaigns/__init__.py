@@ -1,0 +1,1 @@
+"""Campaigns: plans per channel, their guards, and the packs each channel imports."""
