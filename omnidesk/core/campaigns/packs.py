@@ -40,9 +40,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from omnidesk.core.campaigns.packs_calendar import CalendarStep, write_calendar
+from omnidesk.core.campaigns.packs_calendar import CalendarStep, write_calendar, zone_info
 from omnidesk.core.campaigns.packs_layouts import Layout, LayoutFileError, layout_names, load_layout
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import write_csv, write_csv_columns
@@ -70,6 +70,8 @@ __all__ = [
 EMAIL_COLUMNS = ("Email Address", "First Name", "Last Name", "Tags")
 SMS_COLUMNS = ("Phone", "Message", "Segments", "Encoding", "Send at (UTC)", "Send at (local)", "Time zone", "Note")
 MOVED_NOTE = "moved out of quiet hours"
+# Recipients laid out as columns at a time (see csvsafe.write_csv_columns).
+_CHUNK = 8192
 
 _E164 = re.compile(r"\+[1-9]\d{6,14}")
 _E164_RUN = re.compile(r"(?:\+[1-9]\d{6,14}\x00)*")
@@ -179,8 +181,9 @@ def write_email_audience(out: Path, rows: Iterable[EmailRecipient], field_names:
     a person's tags in one cell, comma-separated), then one per name in
     ``field_names``, headed as given, holding that field of each recipient
     (empty when the recipient has none).  A field name that repeats a column,
-    and a tag holding a comma (Mailchimp would read two tags), are refused
-    with a ValueError before anything is written.
+    are refused with a ValueError; a tag holding a comma (Mailchimp would
+    read two tags) with a UserError naming the customer.  Either way no file
+    is left.
     """
     names = list(field_names)
     seen = {c.casefold() for c in EMAIL_COLUMNS}
@@ -191,16 +194,26 @@ def write_email_audience(out: Path, rows: Iterable[EmailRecipient], field_names:
             raise ValueError(f"the field {name!r} repeats a column of the audience file")
         seen.add(name.casefold())
 
-    def lines() -> Iterator[list[str]]:
-        for r in rows:
-            for tag in r.tags:
-                if "," in tag:
-                    raise ValueError(f"customer {r.customer_id}: the tag {tag!r} holds a comma, "
-                                     "which Mailchimp reads as two tags")
-            yield [r.email, r.first_name, r.last_name, ",".join(t for t in r.tags if t),
-                   *(r.fields.get(name, "") for name in names)]
+    return write_csv_columns(Path(out), [*EMAIL_COLUMNS, *names], _email_chunks(iter(rows), names),
+                             excel=excel, overwrite=overwrite)
 
-    return write_csv(Path(out), [*EMAIL_COLUMNS, *names], lines(), excel=excel, overwrite=overwrite)
+
+def _email_chunks(rows: Iterator[EmailRecipient], names: list[str]) -> Iterator[list[list[str]]]:
+    while chunk := list(islice(rows, _CHUNK)):
+        tags = [",".join(t for t in r.tags if t) for r in chunk]
+        for r, cell in zip(chunk, tags, strict=True):
+            # As many commas as separators, or one of the tags holds a comma of its own.
+            if cell.count(",") != max(len([t for t in r.tags if t]) - 1, 0):
+                bad = next(t for t in r.tags if "," in t)
+                raise UserError(f"customer {r.customer_id}: the tag {bad!r} holds a comma, which Mailchimp "
+                                "reads as two tags; rename the tag and export again")
+        yield [
+            [r.email for r in chunk],
+            [r.first_name for r in chunk],
+            [r.last_name for r in chunk],
+            tags,
+            *([r.fields.get(name, "") for r in chunk] for name in names),
+        ]
 
 
 def write_email_bodies(folder: Path, slug: str, html: str, text: str, *,
@@ -215,13 +228,6 @@ def write_email_bodies(folder: Path, slug: str, html: str, text: str, *,
     html_path, text_path = folder / f"{slug}_email.html", folder / f"{slug}_email.txt"
     _write_files([(html_path, html.encode("utf-8")), (text_path, text.encode("utf-8"))], overwrite=overwrite)
     return html_path, text_path
-
-
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from None
 
 
 def write_sms_pack(out: Path, rows: Iterable[SmsRecipient], *, excel: bool = False,
@@ -240,8 +246,6 @@ def write_sms_pack(out: Path, rows: Iterable[SmsRecipient], *, excel: bool = Fal
     """
     return write_csv_columns(Path(out), SMS_COLUMNS, _sms_chunks(iter(rows)), excel=excel, overwrite=overwrite)
 
-
-_CHUNK = 8192
 
 
 def _check_phones(chunk: list[SmsRecipient], phones: list[str]) -> None:
@@ -268,7 +272,7 @@ def _sms_chunks(rows: Iterator[SmsRecipient]) -> Iterator[list[list[str]]]:
             raise ValueError(f"customer {r.customer_id}: the send time has no time zone")
         zone = zones.get(r.zone)
         if zone is None:
-            zone = zones[r.zone] = _zone(r.zone)
+            zone = zones[r.zone] = zone_info(r.zone)
         utc = when.astimezone(UTC)
         if len(times) > 100_000:  # every text its own time: keep memory flat
             times.clear()
@@ -298,15 +302,21 @@ def write_social_pack(out: Path, layout: str | Layout, posts: Iterable[SocialPos
 
     ``layout`` names a file of ``resources/send_layouts`` (``buffer``,
     ``hootsuite``, ``generic``) or is a :class:`Layout` already loaded.  Times
-    are written in each post's own zone (``at`` must be aware).
+    are written in each post's own zone (``at`` must be aware).  A layout with
+    a ``minute_step`` (Hootsuite: 5) refuses a post off that mark, naming it,
+    rather than write a file the scheduler rejects.
     """
     chosen = layout if isinstance(layout, Layout) else load_layout(layout)
     makers = chosen.cell_makers()
+    step = chosen.minute_step
 
     def lines() -> Iterator[list[str]]:
         for number, post in enumerate(posts, start=1):
             if post.at.tzinfo is None or post.at.utcoffset() is None:
                 raise ValueError(f"post {number} ({post.network}): the time has no time zone")
+            if step > 1 and (post.at.minute % step or post.at.second or post.at.microsecond):
+                raise UserError(f"post {number} ({post.network}) at {post.at:%Y-%m-%d %H:%M}: {chosen.label} "
+                                f"takes only times on a {step}-minute mark; move the post and export again")
             yield [make(post) for make in makers]
 
     header = chosen.header if chosen.header_row else None

@@ -22,7 +22,7 @@ from icalendar import Calendar, Event
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
 
-__all__ = ["DURATION", "PRODID", "CalendarStep", "calendar_bytes", "write_calendar"]
+__all__ = ["DURATION", "PRODID", "CalendarStep", "calendar_bytes", "write_calendar", "zone_info"]
 
 PRODID = "-//omnidesk//Campaign calendar//EN"
 DURATION = timedelta(minutes=30)
@@ -46,7 +46,8 @@ class CalendarStep:
     description: str = ""
 
 
-def _zone(name: str) -> ZoneInfo:
+def zone_info(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``; a UserError when there is none."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -86,7 +87,7 @@ def calendar_bytes(campaign_name: str, steps: Iterable[CalendarStep], *, now: da
         seen.add(step.uid)
         if step.start.tzinfo is None or step.start.utcoffset() is None:
             raise ValueError(f"step {number} ({step.channel_label}): the start has no time zone")
-        zone = _zone(step.zone)
+        zone = zone_info(step.zone)
         # Through UTC: astimezone() to the zone a datetime already has returns it untouched,
         # so a wall time inside a spring-forward gap would be written as if it existed.
         start = step.start.astimezone(UTC).astimezone(zone)

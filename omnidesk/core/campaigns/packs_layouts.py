@@ -5,6 +5,7 @@ Each layout is one TOML file in ``resources/send_layouts/`` named after it
 
     label = "Buffer bulk upload"
     header_row = true          # optional; false writes the rows only
+    minute_step = 5            # optional; the scheduler takes only times whose minutes are a multiple
 
     [[column]]
     header = "Posting Time"    # as the scheduler spells it
@@ -44,7 +45,7 @@ LAYOUTS_FOLDER = "send_layouts"
 VALUES = ("text", "link", "image_url", "tags", "at", "at_utc", "network")
 _TIMES = {"at", "at_utc"}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_FILE_SETTINGS = {"label", "header_row", "column"}
+_FILE_SETTINGS = {"label", "header_row", "minute_step", "column"}
 _COLUMN_SETTINGS = {"header", "value", "format", "join"}
 
 
@@ -75,6 +76,7 @@ class Layout:
     label: str
     columns: tuple[LayoutColumn, ...]
     header_row: bool = True
+    minute_step: int = 1
     path: Path | None = None
 
     @property
@@ -134,6 +136,10 @@ def load_layout_file(path: Path) -> Layout:
     header_row = data.get("header_row", True)
     if not isinstance(header_row, bool):
         raise LayoutFileError(path, f"header_row: must be true or false, not {header_row!r}")
+    minute_step = data.get("minute_step", 1)
+    if not isinstance(minute_step, int) or isinstance(minute_step, bool) or not 1 <= minute_step <= 60 \
+            or 60 % minute_step:
+        raise LayoutFileError(path, f"minute_step: must be a whole number dividing 60, not {minute_step!r}")
     raw_columns = data.get("column")
     if not isinstance(raw_columns, list) or not raw_columns:
         raise LayoutFileError(path, "column: required, one or more [[column]] tables")
@@ -148,7 +154,8 @@ def load_layout_file(path: Path) -> Layout:
             raise LayoutFileError(path, f"{where}: header: {column.header!r} is used twice")
         seen.add(column.header.casefold())
         columns.append(column)
-    return Layout(name=path.stem, label=label.strip(), columns=tuple(columns), header_row=header_row, path=path)
+    return Layout(name=path.stem, label=label.strip(), columns=tuple(columns), header_row=header_row,
+                  minute_step=minute_step, path=path)
 
 
 def _only(path: Path, where: str, table: dict[str, Any], allowed: set[str]) -> None:

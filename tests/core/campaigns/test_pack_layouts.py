@@ -64,6 +64,8 @@ _GOOD_COLUMN = '[[column]]\nheader = "Text"\nvalue = "text"\n'
     (_GOOD_COLUMN, "label: required"),
     ('label = "x"\nheader_row = "no"\n' + _GOOD_COLUMN, "header_row: must be true or false"),
     ('label = "x"\ncolour = "red"\n' + _GOOD_COLUMN, "the file: unknown setting 'colour'"),
+    ('label = "x"\nminute_step = 7\n' + _GOOD_COLUMN, "minute_step: must be a whole number dividing 60, not 7"),
+    ('label = "x"\nminute_step = "5"\n' + _GOOD_COLUMN, "minute_step: must be a whole number"),
     ('label = "x"\n' + _GOOD_COLUMN + '[[column]]\nheader = "When"\nvalue = "time"\n',
      "column #2: value: must be one of text, link, image_url, tags, at, at_utc, network, not 'time'"),
     ('label = "x"\n[[column]]\nvalue = "text"\n', "column #1: header: required"),

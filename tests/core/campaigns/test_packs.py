@@ -99,7 +99,7 @@ def test_email_audience_with_a_bom_for_excel(tmp_path):
 
 def test_a_tag_with_a_comma_or_a_field_named_like_a_column_is_refused_and_nothing_written(tmp_path):
     out = tmp_path / "a.csv"
-    with pytest.raises(ValueError, match=r"customer 5: the tag 'a,b'"):
+    with pytest.raises(UserError, match=r"customer 5: the tag 'a,b' holds a comma"):
         write_email_audience(out, [_ann(), _ann(customer_id=5, tags=("a,b",))], [])
     assert not out.exists() and not list(tmp_path.iterdir())
     with pytest.raises(ValueError, match="repeats a column"):
@@ -107,6 +107,15 @@ def test_a_tag_with_a_comma_or_a_field_named_like_a_column_is_refused_and_nothin
     with pytest.raises(ValueError, match="twice|repeats"):
         write_email_audience(out, [_ann()], ["Subject", "subject"])
     assert not out.exists()
+
+
+def test_a_big_audience_is_written_in_chunks_in_order(tmp_path):
+    out = tmp_path / "a.csv"
+    rows = (_ann(customer_id=i, email=f"p{i}@example.com", tags=("t",) * (i % 3)) for i in range(20_000))
+    assert write_email_audience(out, rows, ["Subject"]) == 20_000
+    data = _read(out)[1:]
+    assert [r[0] for r in data] == [f"p{i}@example.com" for i in range(20_000)]
+    assert {r[3] for r in data} == {"", "t", "t,t"}
 
 
 def test_email_bodies_are_two_utf8_files_named_after_the_slug(tmp_path):
@@ -185,6 +194,21 @@ def test_bad_sms_rows_stop_the_pack_and_leave_no_file(tmp_path, change, message)
     assert not list(tmp_path.iterdir())
 
 
+def test_a_big_sms_pack_keeps_order_across_chunks_and_a_bad_number_late_still_stops_it(tmp_path):
+    def rows(bad_at=None):
+        for i in range(20_000):
+            yield _sms(customer_id=i, phone="+1415555" + ("x" if i == bad_at else f"{i:05d}"), moved=i % 2 == 0)
+
+    out = tmp_path / "s.csv"
+    assert write_sms_pack(out, rows()) == 20_000
+    data = _read(out)[1:]
+    assert [r[0] for r in data] == [f"+1415555{i:05d}" for i in range(20_000)]
+    assert [r[7] for r in data[:2]] == ["moved out of quiet hours", ""]
+    with pytest.raises(UserError, match=r"customer 17000: '\+1415555x' is not a phone number"):
+        write_sms_pack(tmp_path / "t.csv", rows(bad_at=17_000))
+    assert [p.name for p in tmp_path.iterdir()] == ["s.csv"]
+
+
 def test_an_sms_pack_over_an_existing_file_needs_overwrite_and_never_replaces_a_workspace(tmp_path, workspace_file):
     before = workspace_file.read_bytes()
     for overwrite in (False, True):
@@ -252,6 +276,17 @@ def test_hootsuite_layout_has_no_header_row_and_its_date_format(tmp_path):
         ["03/29/2026 09:05", "Spring sale: 20% off, today only", "https://shop.example/spring"],
         ["11/01/2026 18:30", "'" + FORMULA, ""],
     ]
+
+
+def test_hootsuite_refuses_a_time_off_its_five_minute_marks_and_names_the_post(tmp_path):
+    off = SocialPost(text="t", link="", image_url="", tags=(), network="x",
+                     at=datetime(2026, 5, 1, 9, 32, tzinfo=ZoneInfo("Europe/Berlin")))
+    with pytest.raises(UserError, match=r"post 3 \(x\) at 2026-05-01 09:32: Hootsuite bulk composer takes only "
+                                        r"times on a 5-minute mark"):
+        write_social_pack(tmp_path / "h.csv", "hootsuite", [*_posts(), off])
+    assert not list(tmp_path.iterdir())
+    # Buffer takes any minute.
+    assert write_social_pack(tmp_path / "b.csv", "buffer", [off]) == 1
 
 
 def test_generic_layout_keeps_every_field_and_the_offset(tmp_path):
