@@ -35,10 +35,10 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from itertools import islice
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -118,8 +118,8 @@ class SocialPost:
 # -- file names ----------------------------------------------------------------------
 
 # Names Windows keeps for devices, whatever the extension ("con.ics" opens the console).
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10)),
-                     "com¹", "com²", "com³", "lpt¹", "lpt²", "lpt³", "conin$", "conout$"}
+# Slugs hold only letters, digits and hyphens, so the spellings with "¹" or "$" cannot occur.
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 _SLUG_MAX = 60
 
 
