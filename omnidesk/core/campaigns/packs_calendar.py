@@ -50,7 +50,8 @@ def zone_info(name: str) -> ZoneInfo:
     """The IANA zone called ``name``; a UserError when there is none."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # A folder of the zone database ("Europe") is an OSError once the tzdata package is installed.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UserError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from None
 
 

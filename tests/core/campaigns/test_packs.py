@@ -186,6 +186,7 @@ def test_sms_pack_with_a_bom_for_excel(tmp_path):
     ({"phone": "=1+1"}, "is not a phone number"),
     ({"send_at_utc": datetime(2026, 3, 8, 14, 0)}, "customer 7: the send time has no time zone"),
     ({"zone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
+    ({"zone": "Europe"}, "unknown time zone 'Europe'"),
 ])
 def test_bad_sms_rows_stop_the_pack_and_leave_no_file(tmp_path, change, message):
     out = tmp_path / "s.csv"
