@@ -13,20 +13,26 @@ Formats matched:
   (https://mailchimp.com/help/format-guidelines-for-your-import-file/): an
   email address column is the only one required, one address per contact;
   columns may come in any order; text fields hold up to 255 bytes; the file is
-  UTF-8.  The columns are named as the import screen's own fields (``Email
-  Address``, ``First Name``, ``Last Name``, ``Tags``) so each maps on sight.
-  Several tags share the one ``Tags`` cell, separated by commas (the cell is
-  quoted), which is why a tag holding a comma is refused rather than split.
+  UTF-8.  The columns are named as Mailchimp's own fields (``Email
+  Address``, ``First Name``, ``Last Name``) so each maps on sight.  That page
+  does not describe a tags column: the one ``Tags`` cell holding all of a
+  person's tags separated by commas (the cell quoted) is the layout this
+  project chose for Mailchimp's tags import, and a tag holding a comma is
+  refused rather than split in two.  Check it with a test import when
+  Mailchimp changes its importer.
 * **SMS** — no single vendor: E.164 numbers, the text as sent, its segments and
   encoding, and the send time both in UTC and in the recipient's zone.
 * **Social** — layouts kept as data in ``resources/send_layouts/`` (see
   :mod:`omnidesk.core.campaigns.packs_layouts`): Buffer's bulk upload
-  (``Text``, ``Image URL``, ``Tags``, ``Posting Time`` as ``YYYY-MM-DD HH:mm``),
-  Hootsuite's bulk composer (date and time, message, link: three columns as
-  described by users of its bulk message upload, e.g.
+  (``Text``, ``Image URL``, ``Tags``, ``Posting Time`` as ``YYYY-MM-DD HH:mm``,
+  as the campaign design gives it; no Buffer page was at hand to match),
+  Hootsuite's bulk composer (date and time, message, link: the three columns
+  its users describe, e.g.
   https://kim-iverson-headlee.blogspot.com/2016/08/the-business-of-writing-using-hootsuite.html
   and http://jycalcano.blogspot.com/2015/07/post-8-hootsuite-bulk-messaging.html,
-  whose upload dialog offers ``mm/dd/yyyy hh:mm``), and a generic layout.
+  whose upload dialog offers ``mm/dd/yyyy hh:mm``; Hootsuite's own help page
+  was not at hand, so the header row and the date format are settings of
+  ``hootsuite.toml``, not code), and a generic layout.
 * **Calendar** — RFC 5545, in :mod:`omnidesk.core.campaigns.packs_calendar`.
 """
 
