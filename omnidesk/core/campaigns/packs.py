@@ -66,6 +66,8 @@ __all__ = [
     "layout_names",
     "load_layout",
     "slug",
+    "social_post_problem",
+    "write_bytes_file",
     "write_calendar",
     "write_email_audience",
     "write_email_bodies",
@@ -177,6 +179,13 @@ def _write_files(files: Sequence[tuple[Path, bytes]], *, overwrite: bool) -> Non
         for part in parts:
             part.unlink(missing_ok=True)
         raise
+
+
+def write_bytes_file(out: Path, data: bytes, *, overwrite: bool = False) -> Path:
+    """Write one file whole (a website banner, say): checked like every export, through a
+    temporary file; returns its path."""
+    _write_files([(Path(out), data)], overwrite=overwrite)
+    return Path(out)
 
 
 def write_email_audience(out: Path, rows: Iterable[EmailRecipient], field_names: Sequence[str], *,
@@ -302,27 +311,41 @@ def _sms_chunks(rows: Iterator[SmsRecipient]) -> Iterator[list[list[str]]]:
         ]
 
 
+def social_post_problem(layout: str | Layout, post: SocialPost) -> str | None:
+    """Why ``layout``'s scheduler would refuse ``post`` as written, or None.
+
+    Today that is a time off the layout's ``minute_step`` (Hootsuite takes only
+    minutes ending in 0 or 5): for a campaign's check to warn about before
+    the pack is written.
+    """
+    chosen = layout if isinstance(layout, Layout) else load_layout(layout)
+    step = chosen.minute_step
+    if step > 1 and (post.at.minute % step or post.at.second or post.at.microsecond):
+        return (f"{chosen.label} takes only times on a {step}-minute mark; "
+                f"{post.network} at {post.at:%Y-%m-%d %H:%M} is not on one")
+    return None
+
+
 def write_social_pack(out: Path, layout: str | Layout, posts: Iterable[SocialPost], *,
-                      overwrite: bool = False, excel: bool = False) -> int:
+                      overwrite: bool = False, excel: bool = False, strict: bool = False) -> int:
     """The social posts in a scheduler's bulk CSV; returns the posts written.
 
     ``layout`` names a file of ``resources/send_layouts`` (``buffer``,
     ``hootsuite``, ``generic``) or is a :class:`Layout` already loaded.  Times
-    are written in each post's own zone (``at`` must be aware).  A layout with
-    a ``minute_step`` (Hootsuite: 5) refuses a post off that mark, naming it,
-    rather than write a file the scheduler rejects.
+    are written in each post's own zone (``at`` must be aware).  A post the
+    scheduler would refuse (see :func:`social_post_problem`) is written as it
+    is, for the scheduler to point out, unless ``strict``: then it stops the
+    pack with a UserError naming the post, and no file is written.
     """
     chosen = layout if isinstance(layout, Layout) else load_layout(layout)
     makers = chosen.cell_makers()
-    step = chosen.minute_step
 
     def lines() -> Iterator[list[str]]:
         for number, post in enumerate(posts, start=1):
             if post.at.tzinfo is None or post.at.utcoffset() is None:
                 raise ValueError(f"post {number} ({post.network}): the time has no time zone")
-            if step > 1 and (post.at.minute % step or post.at.second or post.at.microsecond):
-                raise UserError(f"post {number} ({post.network}) at {post.at:%Y-%m-%d %H:%M}: {chosen.label} "
-                                f"takes only times on a {step}-minute mark; move the post and export again")
+            if strict and (problem := social_post_problem(chosen, post)):
+                raise UserError(f"post {number}: {problem}; move the post and export again")
             yield [make(post) for make in makers]
 
     header = chosen.header if chosen.header_row else None

@@ -18,6 +18,8 @@ from omnidesk.core.campaigns.packs import (
     SmsRecipient,
     SocialPost,
     slug,
+    social_post_problem,
+    write_bytes_file,
     write_email_audience,
     write_email_bodies,
     write_sms_pack,
@@ -136,6 +138,17 @@ def test_email_bodies_write_both_or_neither(tmp_path):
     assert (tmp_path / "s_email.txt").read_text(encoding="utf-8") == "new"
     with pytest.raises(ValueError):
         write_email_bodies(tmp_path, "../s", "", "")
+
+
+def test_write_bytes_file_is_checked_and_whole(tmp_path, workspace_file):
+    out = tmp_path / "spring-sale_website.html"
+    assert write_bytes_file(out, "<div>Grüße</div>\n".encode()) == out
+    assert out.read_text(encoding="utf-8") == "<div>Grüße</div>\n"
+    with pytest.raises(OutputExistsError):
+        write_bytes_file(out, b"new")
+    with pytest.raises(UserError, match="Will not write over"):
+        write_bytes_file(workspace_file, b"x", overwrite=True)
+    assert write_bytes_file(out, b"new", overwrite=True) == out and out.read_bytes() == b"new"
 
 
 # -- SMS -----------------------------------------------------------------------------
@@ -279,15 +292,20 @@ def test_hootsuite_layout_has_no_header_row_and_its_date_format(tmp_path):
     ]
 
 
-def test_hootsuite_refuses_a_time_off_its_five_minute_marks_and_names_the_post(tmp_path):
+def test_a_time_off_hootsuites_five_minute_marks_is_named_and_refused_only_when_strict(tmp_path):
     off = SocialPost(text="t", link="", image_url="", tags=(), network="x",
                      at=datetime(2026, 5, 1, 9, 32, tzinfo=ZoneInfo("Europe/Berlin")))
-    with pytest.raises(UserError, match=r"post 3 \(x\) at 2026-05-01 09:32: Hootsuite bulk composer takes only "
-                                        r"times on a 5-minute mark"):
-        write_social_pack(tmp_path / "h.csv", "hootsuite", [*_posts(), off])
+    assert social_post_problem("hootsuite", off) == ("Hootsuite bulk composer takes only times on a 5-minute "
+                                                     "mark; x at 2026-05-01 09:32 is not on one")
+    assert [social_post_problem("hootsuite", p) for p in _posts()] == [None, None]
+    assert social_post_problem("buffer", off) is None  # Buffer takes any minute
+    with pytest.raises(UserError, match=r"post 3: Hootsuite bulk composer takes only times on a 5-minute mark; "
+                                        r"x at 2026-05-01 09:32 is not on one; move the post"):
+        write_social_pack(tmp_path / "h.csv", "hootsuite", [*_posts(), off], strict=True)
     assert not list(tmp_path.iterdir())
-    # Buffer takes any minute.
-    assert write_social_pack(tmp_path / "b.csv", "buffer", [off]) == 1
+    # Not strict: written as it is, for Hootsuite's upload to point out.
+    assert write_social_pack(tmp_path / "h.csv", "hootsuite", [off]) == 1
+    assert _read(tmp_path / "h.csv") == [["05/01/2026 09:32", "t", ""]]
 
 
 def test_generic_layout_keeps_every_field_and_the_offset(tmp_path):
