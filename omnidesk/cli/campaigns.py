@@ -29,6 +29,14 @@ def add_commands(sub) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_campaign_check)
+    q = _command(csub, "export", help="write every step's send pack and the calendar into a folder")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--out", required=True, metavar="DIR", help="the folder the packs go in")
+    q.add_argument("--excel", action="store_true", help="CSV files with a BOM, for Excel")
+    q.add_argument("--page", choices=("A4", "Letter"), default="A4", help="the poster's paper (default A4)")
+    q.add_argument("--force", action="store_true", help="replace the files of an earlier export")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_campaign_export)
 
 
 def _read_json(path: Path) -> object:
@@ -100,6 +108,28 @@ def cmd_campaign_show(args: argparse.Namespace) -> int:
                 *_steps_text(d["recipients"])]
 
     Output(args).show(data, text)
+    return EXIT_OK
+
+
+def cmd_campaign_export(args: argparse.Namespace) -> int:
+    from omnidesk.core.campaigns.export import export_campaign
+    from omnidesk.core.messages.derive import CHANNEL_LABELS
+
+    with _open_existing(args) as ws:
+        summary = export_campaign(ws, args.name, Path(args.out), excel=args.excel, overwrite=args.force,
+                                  page=args.page)
+
+    def text(d):
+        lines = []
+        for s in d["steps"]:
+            who = "whoever looks" if s["eligible"] is None else f"{s['eligible']:,} recipients"
+            out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
+            lines.append(f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}: {printable(s['file'])} ({who}"
+                         + (f"; left out: {out}" if out else "") + ")")
+        return [f"Exported {printable(d['campaign'])} to {printable(d['folder'])}:", *lines,
+                f"Calendar: {printable(d['calendar'])}"]
+
+    Output(args).show(summary.as_dict(), text)
     return EXIT_OK
 
 

@@ -95,6 +95,7 @@ class StepAudience:
     excluded: dict[str, list[int]] = field(default_factory=dict)
     send_at: dict[int, datetime] = field(default_factory=dict)  # UTC; moved out of quiet hours where told
     moved: set[int] = field(default_factory=set)
+    zones: dict[int, str] = field(default_factory=dict)  # SMS: the recipient's clock (their number's first zone)
 
     def counts(self) -> dict[str, int]:
         return {reason: len(ids) for reason, ids in self.excluded.items() if ids}
@@ -284,13 +285,17 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
             eligible = [r[0] for r in rows if r[at_column] is None]
             send_at = dict.fromkeys(eligible, at)
         else:
-            times: dict[str, datetime] = {}
+            times: dict[str, tuple[datetime, str]] = {}
+            zone_of = result.zones
             for r in rows:
                 if r[at_column] is None:
                     key = r[1][:8]
-                    send = times.get(key)
-                    if send is None:
-                        send = times[key] = next_allowed(at, phone_zones(r[1]) or (home,), rules)
+                    known = times.get(key)
+                    if known is None:
+                        zones = phone_zones(r[1]) or (home,)
+                        known = times[key] = (next_allowed(at, zones, rules), zones[0])
+                    send = known[0]
+                    zone_of[r[0]] = known[1]
                     if send != at:
                         if exclude_quiet:
                             out[QUIET].append(r[0])
@@ -311,7 +316,9 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
             continue
         send = at
         if sms:
-            send = next_allowed(at, phone_zones(row[1]) or (home,), rules)
+            zones = phone_zones(row[1]) or (home,)
+            result.zones[cid] = zones[0]
+            send = next_allowed(at, zones, rules)
             if send != at and exclude_quiet:
                 out[QUIET].append(cid)
                 continue
@@ -329,6 +336,7 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
         if send != at:
             moved.add(cid)
     result.eligible, result.send_at, result.moved, result.excluded = eligible, send_at, moved, out
+    result.zones = {cid: z for cid, z in result.zones.items() if cid in send_at}
 
 
 def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta) -> int:
