@@ -29,6 +29,9 @@ def add_commands(sub) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_campaign_check)
+    q = _command(csub, "schedule", help="mark a campaign scheduled (refused while its check finds an error)")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_campaign_schedule)
     q = _command(csub, "export", help="write every step's send pack and the calendar into a folder")
     q.add_argument("name", metavar="NAME")
     q.add_argument("--out", required=True, metavar="DIR", help="the folder the packs go in")
@@ -108,6 +111,15 @@ def cmd_campaign_show(args: argparse.Namespace) -> int:
                 *_steps_text(d["recipients"])]
 
     Output(args).show(data, text)
+    return EXIT_OK
+
+
+def cmd_campaign_schedule(args: argparse.Namespace) -> int:
+    from omnidesk.core.campaigns.campaign import set_status
+
+    with _open_existing(args) as ws:
+        campaign = set_status(ws, args.name, "scheduled")
+    print(f"Scheduled {printable(campaign.name)}")
     return EXIT_OK
 
 

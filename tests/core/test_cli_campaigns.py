@@ -165,3 +165,29 @@ def test_export_writes_a_pack_per_step_that_its_tool_reads_and_records_who_was_i
     status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))
     assert status != 0 and "already exists" in err
     assert run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "--force", "-w", str(shop))[0] == 0
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_schedule_waits_for_a_clean_check_and_the_image_reaches_the_packs(shop, capsys, tmp_path):
+    import csv
+
+    plan = tmp_path / "plan.json"
+    bad = dict(EXPORT_PLAN, variants={"sms": {"text": "Hi {frist_name}"}})
+    plan.write_text(json.dumps(bad), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    status, _, err = run(capsys, "campaign", "schedule", "Spring sale", "-w", str(shop))
+    assert status != 0 and "to fix before it is scheduled" in err
+    good = dict(EXPORT_PLAN, message=dict(EXPORT_PLAN["message"], image="https://hc.example/spring.jpg"))
+    plan.write_text(json.dumps(good), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    assert run(capsys, "campaign", "schedule", "Spring sale", "-w", str(shop))[1].strip() == "Scheduled Spring sale"
+    out = tmp_path / "packs"
+    out.mkdir()
+    assert run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))[0] == 0
+    with (out / "spring-sale_instagram.csv").open(encoding="utf-8", newline="") as f:
+        assert next(csv.DictReader(f))["Image URL"] == "https://hc.example/spring.jpg"
+    assert 'src="https://hc.example/spring.jpg"' in (out / "spring-sale_email.html").read_text(encoding="utf-8")
+    plan.write_text(json.dumps(dict(EXPORT_PLAN, message=dict(EXPORT_PLAN["message"], image="spring.jpg"))),
+                    encoding="utf-8")
+    status, _, err = run(capsys, "campaign", "import", str(plan), "-w", str(shop))
+    assert status != 0 and "message.image" in err

@@ -229,8 +229,16 @@ def delete_campaign(ws: Workspace, name: str) -> None:
 
 
 def set_status(ws: Workspace, name: str, status: str) -> CampaignData:
+    """Move a campaign along; "scheduled" only when its check finds no error (the first is named)."""
     if status not in STATUSES:
         raise UserError(f"'{status}' is not a status; one of: {', '.join(STATUSES)}.")
+    if status == "scheduled":
+        from omnidesk.core.campaigns.check import check_campaign
+
+        errors = check_campaign(ws, name)[0].errors
+        if errors:
+            raise UserError(f"{len(errors)} error{'s' if len(errors) > 1 else ''} to fix before it is scheduled: "
+                            f"{CHANNEL_LABELS.get(errors[0].channel, errors[0].channel)}: {errors[0].message}.")
     c = Campaign.__table__
     with ws.writing() as conn:
         row = _row(conn, _name(name))

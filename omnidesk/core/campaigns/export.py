@@ -176,8 +176,13 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                         for cid in ids)
                 packs.write_email_audience(stem.with_suffix(".csv"), rows, [merge_tag(n) for n in names],
                                            excel=excel, overwrite=overwrite)
+                picture = message.master.get("image", "")
+                body = body_from_text(html_body)
+                if picture:
+                    body = (f'<p><img src="{html.escape(picture, quote=True)}" alt="" width="560" '
+                            f'style="max-width:100%;height:auto"></p>{body}')
                 parts = render_email(subject=subject, preheader=preheader,
-                                     body_html=body_from_text(html_body), footer_html=footer_html(brand),
+                                     body_html=body, footer_html=footer_html(brand),
                                      brand_color=brand.colors[0])
                 html_path, text_path = packs.write_email_bodies(folder, base, parts.html, parts.text,
                                                                 overwrite=overwrite)
@@ -199,7 +204,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         elif step.channel in SOCIAL:
             text = tokens.render(fields.get("text", ""), {})
             link = next((lk.url for lk in find_links(text)), "")
-            post = packs.SocialPost(text, link, "", (), step.at, step.channel)
+            post = packs.SocialPost(text, link, message.master.get("image", ""), (), step.at, step.channel)
             packs.write_social_pack(stem.with_suffix(".csv"), "buffer", [post], overwrite=overwrite, excel=excel)
             for layout in ("hootsuite", "generic"):
                 path = folder / f"{base}_{step.channel}_{layout}.csv"

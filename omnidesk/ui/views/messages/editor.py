@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, VARIANT_FIELDS
 from omnidesk.core.messages.store import MessageData, Variant
 
-MASTER_LABELS = {"headline": "&Headline", "body": "&Body", "offer_value": "Offer", "offer_code": "Offer &code",
+MASTER_LABELS = {"image": "&Image", "headline": "&Headline", "body": "&Body", "offer_value": "Offer",
+                 "offer_code": "Offer &code",
                  "offer_expires": "Offer ends", "cta": "Call to &action", "link": "&Link"}
 FIELD_LABELS = {"subject": "Subject", "preheader": "Preheader", "body": "Body", "text": "Text",
                 "headline": "Headline", "offer": "Offer", "cta": "Call to action", "link": "Link"}
@@ -76,6 +77,7 @@ class MasterForm(QWidget):
             form.addRow(MASTER_LABELS[f] + ":", edit)
         self.edits["link"].setPlaceholderText("https://…  (tagged per channel for your analytics)")
         self.edits["offer_value"].setPlaceholderText("20% off")
+        self.edits["image"].setPlaceholderText("https://… a picture the posts and the email show (optional)")
 
     def set_values(self, master: dict[str, str]) -> None:
         self.blockSignals(True)
