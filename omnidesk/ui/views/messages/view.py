@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -176,15 +176,24 @@ class MessagesView(QWidget):
 
     def refresh(self) -> None:
         keep = self.current.name if self.current is not None else None
+        from omnidesk.core.messages.brand import get_brand
+        from omnidesk.core.messages.lint import check
+
         messages = store.list_messages(self.workspace)
+        brand = get_brand(self.workspace)
         self.list.blockSignals(True)
         self.list.clear()
         for m in messages:
-            stale = f"  · {len(m.stale)} to check" if m.stale else ""
-            item = QListWidgetItem(f"{m.name}{stale}")
+            # The list's status of the check: fallbacks for tokens (each screen's panel measures
+            # the longest of 20 customers).
+            errors = len(check(m, brand).errors)
+            stale = f"  · {len(m.stale)} to re-sync" if m.stale else ""
+            item = QListWidgetItem(("✖ " if errors else "✔ ") + f"{m.name}{stale}")
+            item.setForeground(QColor("#B3261E") if errors else self.palette().color(QPalette.ColorRole.Text))
             item.setData(Qt.ItemDataRole.UserRole, m.name)
             item.setToolTip(f"{m.name}\n{', '.join(CHANNEL_LABELS[c] for c in m.channels)}\n"
-                            f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC")
+                            f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC\n"
+                            + (f"{errors} error{'s' if errors > 1 else ''} to fix" if errors else "The check passes"))
             self.list.addItem(item)
         self.list.blockSignals(False)
         self.pages.setCurrentIndex(1 if messages else 0)
@@ -231,6 +240,7 @@ class MessagesView(QWidget):
             panel.edited.connect(self._check_soon)
             panel.preview = Preview(channel, self.brand.name if self.brand else "")
             panel.extra.addWidget(panel.preview)
+            panel.extra.addStretch(1)
             self.panels[channel] = panel
             self.tabs.addTab(panel, CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else ""))
             if channel == tab:
@@ -337,9 +347,26 @@ class MessagesView(QWidget):
         if self.preview_for.currentData() in (None, self.LONGEST):
             shown = longest(panel.values(), self.samples)
             panel.preview.show_for(shown, {}, "the longest of 20 customers")
+        else:
+            values, who = self._preview_values()
+            shown = panel.values()
+            panel.preview.show_for(shown, values, who)
+        if channel == "store":
+            self._poster_page(panel, shown)
+
+    def _poster_page(self, panel, fields: dict) -> None:
+        """The poster's printed page, drawn from its PDF (only when its fields changed)."""
+        from omnidesk.core.errors import UserError
+        from omnidesk.core.messages.render import poster_preview
+
+        key = tuple(sorted(fields.items()))
+        if getattr(panel, "_page_key", None) == key:
             return
-        values, who = self._preview_values()
-        panel.preview.show_for(panel.values(), values, who)
+        panel._page_key = key
+        try:
+            panel.preview.set_page(poster_preview(self.workspace, fields))
+        except (UserError, ValueError, OSError) as exc:
+            panel.preview.set_page(None, str(exc))
 
     def _preview_all(self, *_args) -> None:
         for channel in self.panels:
