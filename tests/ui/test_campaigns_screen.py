@@ -80,6 +80,7 @@ def test_empty_state_teaches_then_new_makes_a_draft_with_the_first_message(win, 
     # Send packs come later: the button is there, and says so.
     assert not view.export_button.isEnabled() and view.export_button.toolTip() == "coming with send packs"
     assert view.tabs.tabText(1) == "Calendar" and view.tabs.widget(1).objectName() == "calendarHost"
+    assert win.nav.row_of("campaigns") == win.nav.row_of("messages") + 1
 
 
 def test_steps_edited_saved_as_one_undo_step_and_redone(win, view, qtbot):
@@ -173,22 +174,25 @@ def test_recipients_counts_are_the_guards_and_a_reason_lists_its_customers(win, 
     with time_machine.travel(NOW, tick=False):
         expected = guards.plan_audiences(win.workspace, core.get_campaign(win.workspace, "Spring"))
     panel = view.recipients
-    assert [lbl.text() for lbl in panel.eligible_labels] == [
+    assert [i.text(0) for i in panel.eligible_items] == [
         f"{len(expected[0].eligible)} eligible", f"{len(expected[1].eligible)} eligible",
         "whoever looks (a broadcast step)"]
-    shown = {key: b.text() for key, b in panel.reason_buttons.items()}
+    shown = {key: item.text(0) for key, item in panel.reason_items.items()}
     want = {(n, r): f"{c} {r}" for n, a in enumerate(expected) for r, c in a.counts().items()}
     assert shown == want and shown[(0, "consent unknown")] == "3 consent unknown"
     # In REASONS order, whatever order the guards found them in.
-    assert [r for (n, r) in panel.reason_buttons if n == 0] == ["opted out", "consent unknown"]
-    moved = panel.findChild(type(panel.state), "moved")
-    assert moved.text() == f"{len(expected[1].moved)} moved out of quiet hours" and expected[1].moved
+    email = panel.tree.topLevelItem(0)
+    assert [email.child(i).text(0) for i in range(email.childCount())] == [
+        "2 eligible", "1 opted out", "3 consent unknown"]
+    assert [i.text(0) for i in panel.moved_items] == [f"{len(expected[1].moved)} moved out of quiet hours"]
+    assert expected[1].moved
     texts = [panel.findings.item(i).text() for i in range(panel.findings.count())]
     marks = [t[0] for t in texts]
     assert marks == sorted(marks, key=lambda m: m != "✖") and "✖" in marks and "⚠" in marks
     assert any("quiet hours" in t for t in texts)
 
-    qtbot.mouseClick(panel.reason_buttons[(0, "consent unknown")], Qt.MouseButton.LeftButton)
+    unknown = panel.tree.visualItemRect(panel.reason_items[(0, "consent unknown")])
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=unknown.center())
     assert panel.people.isVisible()
     assert [panel.people.item(i).text() for i in range(panel.people.count())] == ["P4", "P5", "P6"]
     assert [panel.people.item(i).data(Qt.ItemDataRole.UserRole) for i in range(3)] == \
@@ -199,6 +203,16 @@ def test_recipients_counts_are_the_guards_and_a_reason_lists_its_customers(win, 
     qtbot.mouseClick(panel.people.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     qtbot.mouseDClick(panel.people.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert win.current_screen() == "customer" and win.customer_view.customer_id == 5
+    win.go_back()
+    assert win.current_screen() == "campaigns"
+    # The keys alone: Enter on a reason, Enter on a name.
+    panel.tree.setFocus()
+    panel.tree.setCurrentItem(panel.reason_items[(0, "opted out")])
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
+    assert [panel.people.item(i).text() for i in range(panel.people.count())] == ["P3"]
+    panel.people.setFocus()
+    qtbot.keyClick(panel.people, Qt.Key.Key_Return)
+    assert win.current_screen() == "customer" and win.customer_view.customer_id == 3
 
 
 def test_the_audience_count_follows_the_choice_and_a_saved_segment(win, view):

@@ -132,7 +132,7 @@ class StepsTable(QWidget):
         for col, text in enumerate(("Channel", "Date and time (local)", "Time zone")):
             head = QLabel(f"<b>{text}</b>")
             self.grid.addWidget(head, 0, col)
-        self.grid.setColumnStretch(3, 1)  # the note column takes the slack; the fields keep their size
+        self.grid.setColumnStretch(7, 1)  # an empty column takes the slack: a row keeps its buttons at hand
         outer.addLayout(self.grid)
         self.none = QLabel("No steps yet: add one for each channel the campaign goes out on.")
         self.none.setObjectName("noSteps")

@@ -8,17 +8,16 @@ double-click on one emits ``customerActivated``.
 
 from __future__ import annotations
 
-import html
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QFrame,
-    QGridLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,13 +31,8 @@ def step_title(step) -> str:
     return f"{step.label} · {step.at_local[:16].replace('T', ' ')} ({step.timezone})"
 
 
-def _heading(step) -> QLabel:
-    # Two lines of their own rather than a wrapped one: a wrapped label in a grid inside a
-    # scroll area is given one line's height and clips the rest.
-    label = QLabel(f"<b>{html.escape(step.label)}</b> · {step.at_local[:16].replace('T', ' ')}<br>"
-                   f"<span style='color:#666'>{html.escape(step.timezone)}</span>")
-    label.setToolTip(step_title(step))
-    return label
+def _when(at_local: str) -> str:
+    return f"{int(at_local[8:10])} {datetime.fromisoformat(at_local[:16]).strftime('%b %Y %H:%M')}"
 
 
 class RecipientsPanel(QWidget):
@@ -49,45 +43,46 @@ class RecipientsPanel(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        head = QLabel("<b>Recipients</b>")
-        layout.addWidget(head)
+        layout.addWidget(QLabel("<b>Recipients</b>"))
         self.state = QLabel("Save the campaign to see who each step reaches.")
         self.state.setObjectName("recipientsState")
         self.state.setWordWrap(True)
         layout.addWidget(self.state)
-        self.steps_box = QWidget()
-        self.grid = QGridLayout(self.steps_box)
-        self.grid.setContentsMargins(0, 0, 0, 0)
-        self.grid.setColumnStretch(1, 1)
-        layout.addWidget(self.steps_box)
+        # A tree rather than rows of labels: it scrolls and sizes itself in any window, and the
+        # keys walk it (Enter on a reason lists its customers).
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("stepRecipients")
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(14)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.itemClicked.connect(self._chosen)
+        self.tree.itemActivated.connect(self._chosen)
+        layout.addWidget(self.tree, 3)
         self.people_title = QLabel()
         self.people_title.setWordWrap(True)
         self.people = QListWidget()
         self.people.setObjectName("excludedPeople")
         self.people.setToolTip("Double-click (or Enter) opens the customer")
         self.people.itemActivated.connect(self._activated)
-        self.people.setMinimumHeight(90)
         layout.addWidget(self.people_title)
-        layout.addWidget(self.people, 1)
+        layout.addWidget(self.people, 2)
         self.people_title.hide()
         self.people.hide()
         layout.addWidget(QLabel("<b>Check</b>"))
         self.findings = QListWidget()
         self.findings.setObjectName("campaignFindings")
         self.findings.setWordWrap(True)
-        self.findings.setMinimumHeight(120)
-        layout.addWidget(self.findings, 1)
-        self.reason_buttons: dict[tuple[int, str], QPushButton] = {}
-        self.eligible_labels: list[QLabel] = []
+        layout.addWidget(self.findings, 2)
+        self.reason_items: dict[tuple[int, str], QTreeWidgetItem] = {}
+        self.eligible_items: list[QTreeWidgetItem] = []
+        self.moved_items: list[QTreeWidgetItem] = []
 
     def _clear_steps(self) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget() is not None:
-                item.widget().hide()  # gone now, not only once the event loop comes round
-                item.widget().deleteLater()
-        self.reason_buttons = {}
-        self.eligible_labels = []
+        self.tree.clear()
+        self.reason_items = {}
+        self.eligible_items = []
+        self.moved_items = []
 
     def show_computing(self) -> None:
         self.state.setText("Working out who each step reaches…")
@@ -108,52 +103,38 @@ class RecipientsPanel(QWidget):
         self.people_title.hide()
         self.state.setVisible(not audiences)
         self.state.setText("No steps yet: add a step to see who it reaches.")
-        row = 0
+        link = self.palette().color(QPalette.ColorRole.Link)
         for n, a in enumerate(audiences):
-            title = _heading(a.step)
-            self.grid.addWidget(title, row, 0, 1, 2)
-            row += 1
+            # The zone is in the steps beside and in the tip: the line keeps room for the date.
+            top = QTreeWidgetItem([f"{a.step.label} · {_when(a.step.at_local)}"])
+            top.setToolTip(0, step_title(a.step))
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            self.tree.addTopLevelItem(top)
             if a.eligible is None:
-                line = QLabel("whoever looks (a broadcast step)")
-                line.setObjectName("eligible")
-                line.setToolTip("Posts, the poster and the website reach no list of people: nobody is left out")
-                self.eligible_labels.append(line)
-                self.grid.addWidget(line, row, 0, 1, 2)
-                row += 1
-                continue
-            line = QLabel(f"{len(a.eligible):,} eligible")
-            line.setObjectName("eligible")
-            self.eligible_labels.append(line)
-            self.grid.addWidget(line, row, 0, 1, 2)
-            row += 1
-            counts = a.counts()
-            first = True
-            for reason in REASONS:
-                if not counts.get(reason):
-                    continue
-                button = QPushButton(f"{counts[reason]:,} {reason}")
-                button.setFlat(True)
-                button.setCursor(Qt.CursorShape.PointingHandCursor)
-                button.setStyleSheet("text-align: left; padding: 1px 6px;")
-                button.setToolTip(f"Show the customers left out: {reason}")
-                button.clicked.connect(lambda _c=False, i=n, r=reason: self.reasonChosen.emit(i, r))
-                self.reason_buttons[(n, reason)] = button
-                self.grid.addWidget(QLabel("excluded:" if first else ""), row, 0)
-                first = False
-                self.grid.addWidget(button, row, 1, Qt.AlignmentFlag.AlignLeft)
-                row += 1
-            if a.moved:
-                moved = QLabel(f"{len(a.moved):,} moved out of quiet hours")
-                moved.setObjectName("moved")
-                self.grid.addWidget(moved, row, 0, 1, 2)
-                row += 1
-            if n < len(audiences) - 1:
-                rule = QFrame()
-                rule.setFrameShape(QFrame.Shape.HLine)
-                rule.setFrameShadow(QFrame.Shadow.Sunken)
-                self.grid.addWidget(rule, row, 0, 1, 2)
-                row += 1
+                line = QTreeWidgetItem(top, ["whoever looks (a broadcast step)"])
+                line.setToolTip(0, "Posts, the poster and the website reach no list of people: nobody is left out")
+                self.eligible_items.append(line)
+            else:
+                self.eligible_items.append(QTreeWidgetItem(top, [f"{len(a.eligible):,} eligible"]))
+                counts = a.counts()
+                for reason in REASONS:
+                    if counts.get(reason):
+                        item = QTreeWidgetItem(top, [f"{counts[reason]:,} {reason}"])
+                        item.setData(0, Qt.ItemDataRole.UserRole, (n, reason))
+                        item.setForeground(0, link)
+                        item.setToolTip(0, f"Left out: {reason}. Click (or Enter) to list them")
+                        self.reason_items[(n, reason)] = item
+                if a.moved:
+                    self.moved_items.append(QTreeWidgetItem(top, [f"{len(a.moved):,} moved out of quiet hours"]))
+            top.setExpanded(True)
         self.show_findings(report)
+
+    def _chosen(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        where = item.data(0, Qt.ItemDataRole.UserRole)
+        if where:
+            self.reasonChosen.emit(*where)
 
     def show_findings(self, report) -> None:
         self.findings.clear()

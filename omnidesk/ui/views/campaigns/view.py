@@ -177,7 +177,7 @@ class CampaignsView(QWidget):
         self._form = form
         self._left = left = scrolled(form)
         sides.addWidget(left)
-        sides.addWidget(scrolled(self.recipients))
+        sides.addWidget(self.recipients)
         sides.setChildrenCollapsible(False)
         sides.setStretchFactor(0, 3)
         sides.setStretchFactor(1, 2)
@@ -197,7 +197,11 @@ class CampaignsView(QWidget):
         # The calendar of every step is its own widget; it is put in here.
         self.calendar_host = QWidget()
         self.calendar_host.setObjectName("calendarHost")
-        QVBoxLayout(self.calendar_host)
+        host = QVBoxLayout(self.calendar_host)
+        waiting = QLabel("The calendar of every campaign's steps will be here.")
+        waiting.setObjectName("calendarPlaceholder")  # taken out when the calendar goes in
+        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        host.addWidget(waiting)
         self.tabs.addTab(self.calendar_host, "Calendar")
 
         self.empty = EmptyState(
