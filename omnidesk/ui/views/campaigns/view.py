@@ -303,7 +303,10 @@ class CampaignsView(QWidget):
         return self._loaded is not None and self.current is not None and self.editor.values() != self._loaded
 
     def _typed(self) -> None:
-        self.save_button.setEnabled(self._dirty() and not self.read_only)
+        dirty = self._dirty()
+        self.save_button.setEnabled(dirty and not self.read_only)
+        if not dirty:
+            self.error.hide()  # what a refused save said no longer concerns what is on screen
 
     def _update_actions(self) -> None:
         has = self.current is not None
