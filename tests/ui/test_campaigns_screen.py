@@ -299,3 +299,25 @@ def test_keyboard_walk_through_the_editor_and_ctrl_s(win, view, qtbot):
     qtbot.keyClick(e.goal, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert core.get_campaign(win.workspace, "Spring").goal == "Spring stock"
     assert undo_text(win) == "Undo edit campaign Spring"
+
+
+def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_nothing(window, tmp_path):
+    with time_machine.travel(NOW, tick=False):
+        ws = Workspace.create(tmp_path / "shop.omnidesk")
+        ws.set_setting("timezone", NY)
+        build(ws)
+        three_steps(ws)
+        ws.close()
+        assert window.set_workspace(Workspace.open(tmp_path / "shop.omnidesk", readonly=True))
+        window.show_screen("campaigns")
+        view = window.screens["campaigns"]
+        assert view.current.name == "Spring" and view.recipients.eligible_items[0].text(0) == "2 eligible"
+        for button in (view.new_button, view.duplicate_button, view.delete_button, view.import_button,
+                       view.editor.steps.add_button):
+            assert not button.isEnabled()
+        assert view.export_plan_button.isEnabled()  # reading the plan out writes nothing in the workspace
+        assert view.editor.name.isReadOnly() and not view.editor.steps.rows[0].channel.isEnabled()
+        view.editor.goal.setText("typed anyway")
+        assert not view.save_button.isEnabled()
+        view.save()
+        assert core.get_campaign(window.workspace, "Spring").goal == ""
