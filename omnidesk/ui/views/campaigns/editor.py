@@ -95,6 +95,7 @@ class StepRow:
         self.channel.setCurrentIndex(max(0, self.channel.findData(channel)))
         self.at.setDateTime(_qt_moment(at_local))
         self.zone.setCurrentText(zone)
+        self.zone.lineEdit().setCursorPosition(0)  # a long name shows its start, the continent
         self.exported_at = exported_at
         locked = exported_at is not None
         for w in (self.channel, self.at, self.zone, self.remove):
@@ -132,7 +133,10 @@ class StepsTable(QWidget):
         for col, text in enumerate(("Channel", "Date and time (local)", "Time zone")):
             head = QLabel(f"<b>{text}</b>")
             self.grid.addWidget(head, 0, col)
-        self.grid.setColumnStretch(7, 1)  # an empty column takes the slack: a row keeps its buttons at hand
+        # A wide window widens the channel and the zone (names run long) and keeps the buttons at hand.
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setColumnStretch(2, 1)
+        self.grid.setColumnStretch(7, 2)
         outer.addLayout(self.grid)
         self.none = QLabel("No steps yet: add one for each channel the campaign goes out on.")
         self.none.setObjectName("noSteps")
