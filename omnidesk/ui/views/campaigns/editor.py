@@ -310,6 +310,7 @@ class CampaignEditor(QWidget):
         self._loading = True
         try:
             self.name.setText(values["name"])
+            self.name.setCursorPosition(0)  # a long name shows how it starts
             self.goal.setText(values.get("goal") or "")
             self.message.clear()
             self.message.addItem("(no message yet)", None)
