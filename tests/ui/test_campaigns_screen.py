@@ -152,6 +152,25 @@ def test_a_refused_save_says_why_and_changes_nothing(win, view, monkeypatch):
     assert view.error.isHidden() and core.get_campaign(win.workspace, "Spring").goal == "Sell"
 
 
+def test_leaving_a_campaign_with_unsaved_changes_asks_first(win, view, monkeypatch):
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    core.save_campaign(win.workspace, "Autumn", message="Sale")
+    view.refresh()
+    assert view.current.name == "Autumn"
+    view.table.setCurrentCell(1, 0)  # nothing typed: no question
+    assert view.current.name == "Spring"
+    view.editor.goal.setText("half typed")
+    asked = []
+    monkeypatch.setattr(view, "confirm", lambda *a: asked.append(a) or False)
+    view.table.setCurrentCell(0, 0)
+    assert len(asked) == 1 and view.current.name == "Spring" and view.table.currentRow() == 1
+    assert view.editor.goal.text() == "half typed"
+    monkeypatch.setattr(view, "confirm", lambda *a: True)
+    view.table.setCurrentCell(0, 0)
+    assert view.current.name == "Autumn" and core.get_campaign(win.workspace, "Spring").goal == ""
+
+
 def test_an_exported_step_is_read_only(win, view):
     store.save_message(win.workspace, "Sale", {"headline": "Sale"})
     data = three_steps(win.workspace)

@@ -270,8 +270,16 @@ class CampaignsView(QWidget):
 
     def _picked(self, row: int, _col: int, _prev_row: int, _prev_col: int) -> None:
         item = self.table.item(row, 0) if row >= 0 else None
-        if item is not None and (self.current is None or item.data(Qt.ItemDataRole.UserRole) != self.current.name):
-            self._show(item.data(Qt.ItemDataRole.UserRole))
+        if item is None or (self.current is not None and item.data(Qt.ItemDataRole.UserRole) == self.current.name):
+            return
+        if self._dirty() and not self.read_only and not self.confirm(
+                "Unsaved changes", f"Leave “{self.current.name}” without saving what you changed?"):
+            # Back to the campaign being edited, its typed values as they are.
+            self.table.blockSignals(True)
+            self.table.setCurrentCell(_prev_row, 0)
+            self.table.blockSignals(False)
+            return
+        self._show(item.data(Qt.ItemDataRole.UserRole))
 
     def _show(self, name: str, *, typed: dict | None = None) -> None:
         from omnidesk.core.messages.store import list_messages
