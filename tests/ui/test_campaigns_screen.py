@@ -259,6 +259,19 @@ def test_the_screen_follows_changes_made_elsewhere(win, view):
     assert view.editor.goal.text() == "typed, not saved" and view.save_button.isEnabled()
 
 
+def test_a_change_on_a_card_is_followed_by_the_counts(win, view):
+    build(win.workspace)
+    three_steps(win.workspace)
+    view.refresh()
+    before = {key: item.text(0) for key, item in view.recipients.reason_items.items()}
+    assert before[(0, "consent unknown")] == "3 consent unknown"
+    assert win.operations.record_consent(5, "email", "granted", "asked in the shop") is not None
+    fresh = guards.plan_audiences(win.workspace, core.get_campaign(win.workspace, "Spring"))
+    shown = {key: item.text(0) for key, item in view.recipients.reason_items.items()}
+    assert shown == {(n, r): f"{c} {r}" for n, a in enumerate(fresh) for r, c in a.counts().items()}
+    assert shown != before and shown[(0, "consent unknown")] == "2 consent unknown"
+
+
 def test_plan_import_export_duplicate_delete(win, view, monkeypatch, tmp_path):
     store.save_message(win.workspace, "Sale", {"headline": "Sale"})
     plan = {"name": "Spring", "goal": "Clear stock", "message": "Sale", "audience": "everyone",
