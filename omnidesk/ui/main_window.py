@@ -578,9 +578,16 @@ class MainWindow(QMainWindow):
 
         messages = MessagesView(self.workspace, self.operations)
         messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
-        self.screens = {"customers": customers, "review": review, "messages": messages, "imports": imports}
+        from omnidesk.ui.views.campaigns import CampaignsView
+
+        campaigns = CampaignsView(self.workspace, self.operations, runner=self.runner)
+        campaigns.customerActivated.connect(self.open_customer)
+        campaigns.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the plan to {path}", 8000))
+        self.screens = {"customers": customers, "review": review, "messages": messages, "campaigns": campaigns,
+                        "imports": imports}
         self._back_to = "customers"
-        labels = {"customers": "Customers", "review": "Review", "messages": "Messages", "imports": "Imports"}
+        labels = {"customers": "Customers", "review": "Review", "messages": "Messages", "campaigns": "Campaigns",
+                  "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):
