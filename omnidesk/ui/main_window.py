@@ -582,7 +582,17 @@ class MainWindow(QMainWindow):
 
         campaigns = CampaignsView(self.workspace, self.operations, runner=self.runner)
         campaigns.customerActivated.connect(self.open_customer)
-        campaigns.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the plan to {path}", 8000))
+        campaigns.exported.connect(lambda path: self.statusBar().showMessage(f"Exported to {path}", 8000))
+        # While the app is open, a step due within the hour is said in the status bar.
+        from omnidesk.ui.campaign_reminder import ReminderTimer
+
+        if getattr(self, "reminder", None) is not None:
+            self.reminder.stop()
+            self.reminder.deleteLater()
+        self.reminder = ReminderTimer(self.workspace, self)
+        self.reminder.due.connect(lambda text: self.statusBar().showMessage(text, 60_000))
+        self.reminder.ticked.connect(campaigns.calendar.set_now)
+        self.reminder.start()
         self.screens = {"customers": customers, "review": review, "messages": messages, "campaigns": campaigns,
                         "imports": imports}
         self._back_to = "customers"

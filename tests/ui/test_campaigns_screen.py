@@ -77,9 +77,10 @@ def test_empty_state_teaches_then_new_makes_a_draft_with_the_first_message(win, 
     assert core.list_campaigns(win.workspace) == [] and view.pages.currentIndex() == 0
     win.redo_action.trigger()
     assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring sale"]
-    # Send packs come later: the button is there, and says so.
-    assert not view.export_button.isEnabled() and view.export_button.toolTip() == "coming with send packs"
+    # A draft with no steps has nothing to export yet.
+    assert not view.export_button.isEnabled()
     assert view.tabs.tabText(1) == "Calendar" and view.tabs.widget(1).objectName() == "calendarHost"
+    assert view.calendar.parent() is view.calendar_host
     assert win.nav.row_of("campaigns") == win.nav.row_of("messages") + 1
 
 
@@ -353,3 +354,39 @@ def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_no
         assert not view.save_button.isEnabled()
         view.save()
         assert core.get_campaign(window.workspace, "Spring").goal == ""
+
+
+def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win, view, monkeypatch, tmp_path, qtbot):
+    from omnidesk.core.messages.brand import set_brand
+
+    ws = win.workspace
+    build(ws)  # the guards' six customers and the message "Sale"
+    set_brand(ws, "address", "12 Quay St, Portland")
+    set_brand(ws, "name", "Harbor")
+    from omnidesk.core.messages.store import save_message
+
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True, variants={
+        "sms": {"text": "Harbor: Sale! https://hc.example/a?utm_source=sms&utm_medium=sms&utm_campaign=sale Reply STOP"}})
+    three_steps(ws)
+    view.refresh()
+    view.select("Spring")
+    out = tmp_path / "packs"
+    out.mkdir()
+    said = []
+    monkeypatch.setattr(view, "ask_folder", lambda: out)
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append(text))
+    assert view.export_button.isEnabled()
+    with time_machine.travel(NOW, tick=False):
+        qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(said), timeout=20_000)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "spring.ics", "spring_email.csv", "spring_email.html", "spring_email.txt", "spring_instagram.csv",
+        "spring_instagram_generic.csv", "spring_instagram_hootsuite.csv", "spring_sms.csv"]
+    assert "spring_sms.csv — 4 recipients" in said[0]
+    assert core.get_campaign(ws, "Spring").status == "exported"
+    # Again: it asks before replacing, and a no leaves the files as they are.
+    asked = []
+    monkeypatch.setattr(view, "confirm", lambda title, text: asked.append(title) or False)
+    before = (out / "spring_sms.csv").stat().st_mtime_ns
+    view.export_button.click()
+    assert asked == ["Replace the earlier export?"] and (out / "spring_sms.csv").stat().st_mtime_ns == before

@@ -106,9 +106,10 @@ class CampaignsView(QWidget):
         self.export_plan_button = QPushButton("Export &plan…")
         self.export_plan_button.setToolTip("Save the campaign as a JSON plan file (a template, or for another laptop)")
         self.export_plan_button.clicked.connect(self.export_plan)
-        self.export_button = QPushButton("Export…")
-        self.export_button.setEnabled(False)
-        self.export_button.setToolTip("coming with send packs")
+        self.export_button = QPushButton("E&xport…")
+        self.export_button.setToolTip("Write every step's send pack (what each channel's tool imports) and the "
+                                      "calendar into a folder")
+        self.export_button.clicked.connect(self.export_packs)
 
         top = QWidget()
         tl = QVBoxLayout(top)
@@ -198,10 +199,13 @@ class CampaignsView(QWidget):
         self.calendar_host = QWidget()
         self.calendar_host.setObjectName("calendarHost")
         host = QVBoxLayout(self.calendar_host)
-        waiting = QLabel("The calendar of every campaign's steps will be here.")
-        waiting.setObjectName("calendarPlaceholder")  # taken out when the calendar goes in
-        waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        host.addWidget(waiting)
+        from omnidesk.ui.widgets.campaign_calendar import CampaignCalendar, connect_to_operations
+
+        self.calendar = CampaignCalendar(zone=self.default_zone())
+        host.addWidget(self.calendar)
+        if not self.read_only:
+            connect_to_operations(self.calendar, operations)  # drag to reschedule: one undo step
+        self.calendar.entryActivated.connect(self.open_step)
         self.tabs.addTab(self.calendar_host, "Calendar")
 
         self.empty = EmptyState(
@@ -319,8 +323,9 @@ class CampaignsView(QWidget):
     def _update_actions(self) -> None:
         has = self.current is not None
         self.empty_import.setEnabled(True)
-        for b in (self.duplicate_button, self.delete_button, self.export_plan_button):
+        for b in (self.duplicate_button, self.delete_button, self.export_plan_button, self.export_button):
             b.setEnabled(has)
+        self.export_button.setEnabled(has and not self.read_only and bool(self.current and self.current.steps))
         for b in (self.new_button, self.import_button, self.duplicate_button, self.delete_button,
                   self.empty_import):
             b.setEnabled(b.isEnabled() and not self.read_only)
@@ -434,6 +439,52 @@ class CampaignsView(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export the campaign plan", f"{name}.json",
                                               "Campaign plan (*.json)")
         return Path(path) if path else None
+
+    def open_step(self, step_id: int) -> None:
+        """From the calendar: the campaign the step belongs to, in the editor."""
+        entry = self.calendar.entry(step_id)
+        if entry is not None:
+            self.tabs.setCurrentIndex(0)
+            self.select(entry.campaign)
+
+    def ask_folder(self) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self, "Export the send packs into")
+        return Path(folder) if folder else None
+
+    def show_info(self, title: str, text: str) -> None:
+        QMessageBox.information(self, title, text)
+
+    def export_packs(self) -> None:
+        """Export…: every step's pack and the calendar into a folder the user picks (asks before replacing)."""
+        from omnidesk.core.campaigns.export import planned_files
+        from omnidesk.core.campaigns.packs import slug
+
+        if self.current is None or self.read_only:
+            return
+        if self._dirty():
+            self.show_error("Save first", "Save the campaign (Ctrl+S) before exporting it: the packs are made "
+                            "from the saved plan.")
+            return
+        folder = self.ask_folder()
+        if folder is None:
+            return
+        name = self.current.name
+        there = [p for p in planned_files(folder, slug(name), [s.channel for s in self.current.steps]) if p.exists()]
+        if there and not self.confirm("Replace the earlier export?",
+                                      f"{len(there)} file{'s' if len(there) > 1 else ''} of an earlier export "
+                                      f"({there[0].name}…) are in {folder}. Replace them?"):
+            return
+
+        def done(summary) -> None:
+            lines = []
+            for s in summary.steps:
+                who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipients"
+                lines.append(f"{s.file} — {who}")
+            self.show_info("Exported", f"{summary.campaign} exported to {summary.folder}:\n\n" + "\n".join(lines)
+                           + f"\n{summary.calendar} — the calendar")
+            self.exported.emit(str(summary.folder))
+
+        self.operations.export_campaign(name, folder, overwrite=bool(there), finished=done)
 
     def show_error(self, title: str, text: str) -> None:
         QMessageBox.warning(self, title, text)
