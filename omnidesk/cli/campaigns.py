@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
+from omnidesk.cli.common import EXIT_OK, _command, _open_existing
 from omnidesk.cli.output import Output
 from omnidesk.core.text import printable
 
@@ -42,19 +42,12 @@ def add_commands(sub) -> None:
     q.set_defaults(func=cmd_campaign_export)
 
 
-def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise CliError(f"cannot read {printable(str(path))}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CliError(f"{printable(path.name)} is not a JSON file: {exc}") from None
-
-
 def cmd_campaign_import(args: argparse.Namespace) -> int:
     from omnidesk.core.campaigns.campaign import import_plan
 
-    plan = _read_json(Path(args.plan))
+    from omnidesk.core.exporting.textfiles import read_json
+
+    plan = read_json(Path(args.plan), "plan file")
     with _open_existing(args) as ws:
         campaign = import_plan(ws, plan)
     steps = ", ".join(f"{s.label} {s.at_local[:16].replace('T', ' ')}" for s in campaign.steps) or "no steps"

@@ -8,7 +8,6 @@ runner; an answer to an older question is dropped.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -569,10 +568,12 @@ class CampaignsView(QWidget):
         path = self.ask_open_json()
         if path is None:
             return
+        from omnidesk.core.exporting.textfiles import read_json
+
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.show_error("Cannot import the plan", f"{path.name} is not a plan file: {exc}")
+            data = read_json(path, "plan file")
+        except UserError as exc:
+            self.show_error("Cannot import the plan", str(exc))
             return
         result = self._change(f"import {path.name}", lambda ws: core.import_plan(ws, data))
         if result is not None and hasattr(result, "name"):
@@ -584,18 +585,12 @@ class CampaignsView(QWidget):
         path = self.ask_save_json(self.current.name)
         if path is None:
             return
-        from omnidesk.core.exporting.outfiles import guard_reason
+        from omnidesk.core.exporting.textfiles import write_json
 
-        why = guard_reason(path)
-        if why:
-            self.show_error("Cannot export the plan", why)
-            return
-        data = core.export_plan(self.workspace, self.current.name)
         try:
-            partial = path.with_name(f".{path.name}.partial")
-            partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            partial.replace(path)
-        except OSError as exc:
-            self.show_error("Cannot export the plan", f"{exc.strerror or exc}.")
+            # The save dialog asked before replacing a file; a workspace is never written over.
+            write_json(path, core.export_plan(self.workspace, self.current.name), overwrite=True)
+        except UserError as exc:
+            self.show_error("Cannot export the plan", str(exc))
             return
         self.exported.emit(str(path))

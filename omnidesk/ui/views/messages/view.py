@@ -7,7 +7,6 @@ deleted — is one undo step through the operations bridge.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -481,10 +480,12 @@ class MessagesView(QWidget):
         path = self.ask_open_json()
         if path is None:
             return
+        from omnidesk.core.exporting.textfiles import read_json
+
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.show_error("Cannot import the message", f"{path.name} is not a message file: {exc}")
+            data = read_json(path, "message file")
+        except UserError as exc:
+            self.show_error("Cannot import the message", str(exc))
             return
         name = data.get("name") if isinstance(data, dict) else None
         self._change(f"import {path.name}", lambda ws: store.import_json(ws, data),
@@ -496,19 +497,13 @@ class MessagesView(QWidget):
         path = self.ask_save_json(self.current.name)
         if path is None:
             return
-        from omnidesk.core.exporting.outfiles import guard_reason
+        from omnidesk.core.exporting.textfiles import write_json
 
-        why = guard_reason(path)
-        if why:
-            self.show_error("Cannot export the message", why)
-            return
-        data = store.export_json(self.workspace, self.current.name)
         try:
-            partial = path.with_name(f".{path.name}.partial")
-            partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            partial.replace(path)
-        except OSError as exc:
-            self.show_error("Cannot export the message", f"{exc.strerror or exc}.")
+            # The save dialog asked before replacing a file; a workspace is never written over.
+            write_json(path, store.export_json(self.workspace, self.current.name), overwrite=True)
+        except UserError as exc:
+            self.show_error("Cannot export the message", str(exc))
             return
         self.exported.emit(str(path))
 
