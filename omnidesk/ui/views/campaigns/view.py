@@ -37,7 +37,7 @@ from omnidesk.core.campaigns import campaign as core
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS
 from omnidesk.core.workspace import Workspace
-from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
 from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -72,10 +72,8 @@ class CampaignsView(QWidget):
         self.current: core.CampaignData | None = None
         self.audiences: list = []
         self._loaded: dict | None = None
-        self._count_run = 0
-        self._count_task: Task | None = None
-        self._plan_run = 0
-        self._plan_task: Task | None = None
+        self._counts = LatestOnly(self.runner)  # the newest question answered, older ones dropped
+        self._plans = LatestOnly(self.runner)
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("campaignList")
@@ -344,29 +342,16 @@ class CampaignsView(QWidget):
         """The audience's live count (before the guards); a newer choice makes an older answer moot."""
         from omnidesk.core.segments import count
 
-        self._count_run += 1
-        run, workspace, audience = self._count_run, self.workspace, self.editor.values()["audience"]
-        if self._count_task is not None:
-            self._count_task.cancel()
+        workspace, audience = self.workspace, self.editor.values()["audience"]
 
-        def work(_cancelled):
-            yield from ()
+        def work():
             try:
-                return run, count(workspace, core.audience_rule(workspace, audience)), ""
+                return count(workspace, core.audience_rule(workspace, audience)), ""
             except UserError as exc:  # a segment gone, or a busy workspace
-                return run, None, str(exc)
+                return None, str(exc)
 
         self.editor.show_counting()
-        task = Task(work)
-        self._count_task = task
-        task.signals.finished.connect(self._counted)
-        self.runner.start(task)
-
-    def _counted(self, result) -> None:
-        run, n, error = result
-        if run == self._count_run:
-            self._count_task = None
-            self.editor.show_count(n, error)
+        self._counts.ask(work, lambda result: self.editor.show_count(*result))
 
     def _plan_recipients(self) -> None:
         """Who each saved step reaches and the campaign's check, worked out off the UI thread."""
@@ -375,32 +360,22 @@ class CampaignsView(QWidget):
 
         if self.current is None:
             return
-        self._plan_run += 1
-        run, workspace, name = self._plan_run, self.workspace, self.current.name
-        if self._plan_task is not None:
-            self._plan_task.cancel()
+        workspace, name = self.workspace, self.current.name
 
-        def work(_cancelled):
-            yield from ()
+        def work():
             try:
                 now = datetime.now(UTC)
                 audiences = plan_audiences(workspace, core.get_campaign(workspace, name), now=now)
                 report, _summaries, _campaign = check_campaign(workspace, name, now=now)
-                return run, audiences, report, ""
+                return audiences, report, ""
             except UserError as exc:
-                return run, None, None, str(exc)
+                return None, None, str(exc)
 
         self.recipients.show_computing()
-        task = Task(work)
-        self._plan_task = task
-        task.signals.finished.connect(self._planned)
-        self.runner.start(task)
+        self._plans.ask(work, self._planned)
 
     def _planned(self, result) -> None:
-        run, audiences, report, error = result
-        if run != self._plan_run:
-            return
-        self._plan_task = None
+        audiences, report, error = result
         if audiences is None:
             self.audiences = []
             self.recipients.show_nothing(error)
