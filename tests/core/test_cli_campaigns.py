@@ -191,3 +191,23 @@ def test_schedule_waits_for_a_clean_check_and_the_image_reaches_the_packs(shop, 
                     encoding="utf-8")
     status, _, err = run(capsys, "campaign", "import", str(plan), "-w", str(shop))
     assert status != 0 and "message.image" in err
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_gateways_opt_out_list_withdraws_sms_consent_before_the_next_pack(shop, capsys, tmp_path):
+    optouts = write_csv(tmp_path / "optouts.csv", ["Phone Number", "Keyword", "Date"],
+                        [["+12125550101", "STOP", "2027-01-20 14:02"], ["+12135550102", "Unsubscribe",
+                                                                        "2027-01-21 09:00"]])
+    status, out, err = run(capsys, "import", str(optouts), "-w", str(shop))
+    assert status == 0, err
+    import sqlite3
+
+    with sqlite3.connect(shop) as conn:
+        assert conn.execute("SELECT count(*) FROM customer WHERE consent_sms = 'unsubscribed'").fetchone()[0] == 2
+        assert conn.execute("SELECT count(*) FROM customer").fetchone()[0] == 3  # joined Ann and Bob, no one new
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    shown = json.loads(run(capsys, "campaign", "show", "Spring sale", "--json", "-w", str(shop))[1])
+    sms = next(s for s in shown["recipients"] if s["channel"] == "sms")
+    assert sms["eligible"] == 0 and sms["excluded"]["opted out"] == 2
