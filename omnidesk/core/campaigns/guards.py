@@ -16,9 +16,10 @@ goes through the guards in this order; the first that says no names the reason:
    campaign's first step; ties: the one used most recently; none: the order of the
    steps), not this one;
 5. **quiet hours** (SMS) — the send time falls inside the quiet window (default
-   21:00–08:00, which may cross midnight) on the recipient's clock: their phone
-   number's time zone(s) — when a number maps to several zones, the window must hold
-   in all of them — else the workspace's zone.  The recipient moves to the next
+   21:00–08:00, which may cross midnight) on the recipient's clock: their address's,
+   when its country keeps one time (the tz database's zones of that country all on one
+   offset: Germany, Britain), else their phone number's time zone(s) — when a number
+   maps to several zones, the window must hold in all of them — else the workspace's.  The recipient moves to the next
    allowed time (the pack says so), or with ``quiet_hours_action`` = ``exclude`` is
    left out;
 6. **frequency cap** — at most ``cap_messages`` messages per customer in any
@@ -148,6 +149,39 @@ def phone_zones(phone: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=1)
+def _zones_by_country() -> dict[str, tuple[str, ...]]:
+    """Country code -> its zones, from the tz database's zone.tab (shipped in tzdata)."""
+    import importlib.resources
+
+    try:
+        text = (importlib.resources.files("tzdata.zoneinfo") / "zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            parts = line.split("\t")
+            if len(parts) >= 3:
+                out.setdefault(parts[0], []).append(parts[2])
+    return {cc: tuple(zones) for cc, zones in out.items()}
+
+
+@lru_cache(maxsize=1024)
+def address_zones(country: str, at: datetime) -> tuple[str, ...]:
+    """The zones of an address's country when they all keep one time at ``at`` (else ())."""
+    zones = _zones_by_country().get((country or "").upper(), ())
+    if not zones:
+        return ()
+    offsets = {at.astimezone(ZoneInfo(z)).utcoffset() for z in zones}
+    return zones if len(offsets) == 1 else ()
+
+
+def recipient_zones(country: str | None, phone: str, at: datetime, home: str) -> tuple[str, ...]:
+    """A recipient's clock(s): their address's country when it keeps one time, else their number's, else home."""
+    return address_zones(country or "", at) or phone_zones(phone) or (home,)
+
+
 def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime:
     """The first moment from ``at`` (UTC) outside quiet hours on every one of ``zones``' clocks.
 
@@ -181,7 +215,7 @@ def _reason(channel: str, rules: Rules):
 
 
 def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, rules: Rules) -> list[tuple]:
-    """(id, phone, reason out of email, reason out of SMS) of every customer of the audience, by id.
+    """(id, phone, reason out of email, reason out of SMS, country) of every customer of the audience, by id.
 
     Read through the driver: a million rows as plain tuples, not result objects.
     """
@@ -191,8 +225,8 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     rule = audience_rule(ws, campaign.audience)
     with ws.engine.connect() as conn:
         where = compile_rule(rule, now, known_channels(conn))
-        query = select(cust.c.id, cust.c.phone, _reason("email", rules), _reason("sms", rules)).where(where) \
-            .order_by(cust.c.id)
+        query = select(cust.c.id, cust.c.phone, _reason("email", rules), _reason("sms", rules),
+                       cust.c.country).where(where).order_by(cust.c.id)
         compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
         params = [compiled.params[name] for name in compiled.positiontup]
         return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
@@ -285,14 +319,14 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
             eligible = [r[0] for r in rows if r[at_column] is None]
             send_at = dict.fromkeys(eligible, at)
         else:
-            times: dict[str, tuple[datetime, str]] = {}
+            times: dict[tuple, tuple[datetime, str]] = {}
             zone_of = result.zones
             for r in rows:
                 if r[at_column] is None:
-                    key = r[1][:8]
+                    key = (r[4], r[1][:8])
                     known = times.get(key)
                     if known is None:
-                        zones = phone_zones(r[1]) or (home,)
+                        zones = recipient_zones(r[4], r[1], at, home)
                         known = times[key] = (next_allowed(at, zones, rules), zones[0])
                     send = known[0]
                     zone_of[r[0]] = known[1]
@@ -316,7 +350,7 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
             continue
         send = at
         if sms:
-            zones = phone_zones(row[1]) or (home,)
+            zones = recipient_zones(row[4], row[1], at, home)
             result.zones[cid] = zones[0]
             send = next_allowed(at, zones, rules)
             if send != at and exclude_quiet:
