@@ -92,6 +92,10 @@ def test_report_json_and_text(shop, capsys):
     assert sum(o["customers"] for o in data["overlap"]) == 3
     assert set(data["health"]) >= {"flagged_rows", "unreachable_customers", "pairs_to_review"}
     assert run(capsys, "report", "-w", str(shop))[1].splitlines()[0] == "Reach:"
+    pdf = shop.parent / "report.pdf"
+    assert run(capsys, "report", "--pdf", str(pdf), "-w", str(shop))[0] == 0 and pdf.stat().st_size > 1000
+    status, _, err = run(capsys, "report", "--pdf", str(shop), "--force", "-w", str(shop))
+    assert status != 0  # never over the workspace
     status, _, err = run(capsys, "report", "--from", "2026-13-01", "-w", str(shop))
     assert status != 0 and "--from" in err
 
