@@ -390,3 +390,30 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
     before = (out / "spring_sms.csv").stat().st_mtime_ns
     view.export_button.click()
     assert asked == ["Replace the earlier export?"] and (out / "spring_sms.csv").stat().st_mtime_ns == before
+
+
+def test_schedule_waits_for_a_clean_check_and_done_follows_the_export(win, view, monkeypatch):
+    ws = win.workspace
+    build(ws)
+    three_steps(ws)
+    view.refresh()
+    view.select("Spring")
+    assert view.schedule_button.isEnabled() and not view.done_button.isEnabled()
+    errors = []
+    monkeypatch.setattr(win, "show_error", lambda title, text: errors.append(text))
+    monkeypatch.setattr(view, "show_error", lambda title, text: errors.append(text))
+    view.schedule_button.click()  # the brand kit has no postal address: an error in the check
+    assert core.get_campaign(ws, "Spring").status == "draft" and "to fix before it is scheduled" in errors[0]
+    from omnidesk.core.messages.brand import set_brand
+
+    set_brand(ws, "address", "12 Quay St")
+    set_brand(ws, "name", "Harbor")
+    from omnidesk.core.messages.store import save_message
+
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True, variants={
+        "sms": {"text": "Harbor: Sale! https://hc.example/a?utm_source=sms&utm_medium=sms&utm_campaign=sale "
+                        "Reply STOP"}})
+    view.refresh()
+    view.schedule_button.click()
+    assert core.get_campaign(ws, "Spring").status == "scheduled"
+    assert undo_text(win) == "Undo schedule Spring"

@@ -117,7 +117,16 @@ class CampaignsView(QWidget):
                   self.export_plan_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
+        # Draft → scheduled (only when its check finds no error) → exported → done.
+        self.schedule_button = QPushButton("&Schedule")
+        self.schedule_button.setToolTip("Mark the campaign scheduled: refused while its check finds an error")
+        self.schedule_button.clicked.connect(lambda: self.set_status("scheduled"))
+        self.done_button = QPushButton("Mark d&one")
+        self.done_button.setToolTip("Every step has gone out: the campaign is done")
+        self.done_button.clicked.connect(lambda: self.set_status("done"))
+        buttons.addWidget(self.schedule_button)
         buttons.addWidget(self.export_button)
+        buttons.addWidget(self.done_button)
         tl.addLayout(buttons)
 
         self.title = QLabel()
@@ -323,6 +332,9 @@ class CampaignsView(QWidget):
         for b in (self.duplicate_button, self.delete_button, self.export_plan_button, self.export_button):
             b.setEnabled(has)
         self.export_button.setEnabled(has and not self.read_only and bool(self.current and self.current.steps))
+        status = self.current.status if self.current is not None else ""
+        self.schedule_button.setEnabled(status == "draft" and not self.read_only and bool(self.current.steps))
+        self.done_button.setEnabled(status == "exported" and not self.read_only)
         for b in (self.new_button, self.import_button, self.duplicate_button, self.delete_button,
                   self.empty_import):
             b.setEnabled(b.isEnabled() and not self.read_only)
@@ -413,6 +425,14 @@ class CampaignsView(QWidget):
         path, _ = QFileDialog.getSaveFileName(self, "Export the campaign plan", f"{name}.json",
                                               "Campaign plan (*.json)")
         return Path(path) if path else None
+
+    def set_status(self, status: str) -> None:
+        """Schedule the campaign or mark it done (one undo step); the core refuses a schedule with errors."""
+        if self.current is None or self.read_only:
+            return
+        name = self.current.name
+        words = {"scheduled": "schedule", "done": "mark done"}.get(status, status)
+        self._change(f"{words} {name}", lambda ws: core.set_status(ws, name, status))
 
     def open_step(self, step_id: int) -> None:
         """From the calendar: the campaign the step belongs to, in the editor."""
