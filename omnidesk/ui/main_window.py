@@ -1,15 +1,15 @@
 """MainWindow: navigation, menus, undo/redo and the status bar around one workspace.
 
 Over 600 lines, for now: besides the menus and the screens' wiring it holds the
-workspace's lifecycle and the offer to restore or recover a damaged workspace
-(that part is the next to move into a module of its own).  Changes go through
-``ui.operations``; this window only asks (confirmations) and shows.
+workspace's lifecycle (new, open, demo, recent) and the questions the screens ask
+through it; saving a copy and restoring a damaged workspace are in
+``ui.workspace_files``.  Changes go through ``ui.operations``; this window only
+asks (confirmations) and shows.
 """
 
 from __future__ import annotations
 
 import html
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
@@ -43,7 +43,6 @@ from omnidesk.core.workspace import (
     ReadOnlyWorkspaceError,
     Workspace,
     WorkspaceError,
-    backup_files,
 )
 from omnidesk.ui.operations import Operations
 from omnidesk.ui.saved_segments import SavedSegments
@@ -55,8 +54,8 @@ from omnidesk.ui.views.review_view import ReviewView
 from omnidesk.ui.views.welcome_view import WelcomeView
 from omnidesk.ui.widgets.navigation import NavigationList
 from omnidesk.ui.widgets.work_indicator import WorkIndicator
+from omnidesk.ui.workspace_files import WORKSPACE_FILTER, WorkspaceFilesMixin
 
-WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
 IMPORT_FILTER = "Data files (*.csv *.tsv *.txt *.zip);;All files (*)"
 MAX_RECENT = 8
 # How long a change made in the window waits for an import running elsewhere before it says so
@@ -64,7 +63,7 @@ MAX_RECENT = 8
 APP_BUSY_TIMEOUT = 2.0
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WorkspaceFilesMixin, QMainWindow):
     workspaceOpened = Signal(object)
     importFinished = Signal(list)  # summaries, one dict per file
     importFailed = Signal(str)
@@ -882,143 +881,6 @@ class MainWindow(QMainWindow):
         )
         self._update_review_badge()
 
-    def save_copy(self) -> None:
-        if self.workspace is None:
-            return
-        dest = self.ask_copy_path()
-        if dest is None:
-            return
-        try:
-            self.workspace.save_copy(dest)
-        except WorkspaceError as exc:
-            self.show_error("Cannot save a copy", str(exc))
-            return
-        if self.workspace.path is not None:
-            self._remember_copy(self.workspace.path, dest)
-        self.statusBar().showMessage(f"Saved a copy as {dest}", 8000)
-
-    # -- a damaged workspace -----------------------------------------------------------
-
-    def _remember_copy(self, workspace: Path, copy: Path) -> None:
-        """Save a Copy's files are the backups a damaged workspace can be restored from."""
-        entries = [e for e in self._saved_copies() if e[1] != str(copy.resolve())]
-        entries.insert(0, (str(workspace.resolve()), str(copy.resolve())))
-        self.settings.setValue("savedCopies", ["\t".join(e) for e in entries[:50]])
-
-    def _saved_copies(self) -> list[tuple[str, str]]:
-        value = self.settings.value("savedCopies", []) or []
-        if isinstance(value, str):
-            value = [value]
-        return [tuple(v.split("\t", 1)) for v in value if "\t" in v]  # type: ignore[misc]
-
-    def backups_of(self, path: Path) -> list[Path]:
-        """Backups of the workspace at ``path``: omnidesk's own next to it and copies saved from it, newest first."""
-        own = [b for b in backup_files(path) if ".damaged-" not in b.name]
-        key = str(path.resolve())
-        saved = [Path(c) for w, c in self._saved_copies() if w == key and Path(c).is_file()]
-        found = {b.resolve(): b for b in own + saved}
-        return sorted(found.values(), key=lambda b: b.stat().st_mtime, reverse=True)
-
-    def ask_damaged_choice(self, path: Path, backups: list[Path]) -> str | None:
-        """'restore', 'recover' or None: what to do with a damaged workspace."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle("Workspace damaged")
-        box.setText(f"<b>{html.escape(path.name)} is damaged.</b>")
-        latest = (f"The latest backup is {html.escape(backups[0].name)}, from "
-                  f"{_when(backups[0])}." if backups else "There is no backup of it that Omnidesk knows of.")
-        box.setInformativeText(
-            "<p>Parts of the file cannot be read (SQLite says its disk image is malformed): a failing disk, or "
-            "a copy taken while it was being written, can do this.</p>"
-            f"<p>{latest} Restoring it brings back the workspace as it was then. Recovering copies what can still "
-            "be read into a new workspace. Either way the damaged file is kept as it is.</p>"
-        )
-        box.setStyleSheet("QLabel#qt_msgbox_informativelabel { min-width: 440px; }")
-        restore = box.addButton("Restore the latest backup…", QMessageBox.ButtonRole.AcceptRole)
-        restore.setEnabled(bool(backups))
-        recover = box.addButton("Recover what can be read…", QMessageBox.ButtonRole.ActionRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(restore if backups else recover)
-        box.setEscapeButton(cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        box.deleteLater()
-        return "restore" if clicked is restore else "recover" if clicked is recover else None
-
-    def ask_backup(self, backups: list[Path]) -> Path | None:
-        """Which backup to restore (the latest first)."""
-        from PySide6.QtWidgets import QInputDialog
-
-        labels = [f"{b.name} — {_when(b)}" for b in backups]
-        label, ok = QInputDialog.getItem(self, "Restore a backup", "Backups, newest first:", labels, 0, False)
-        return backups[labels.index(label)] if ok and label in labels else None
-
-    def ask_recover_path(self, damaged: Path) -> Path | None:
-        start = str(damaged.with_name(damaged.stem + " recovered.omnidesk"))
-        name, _ = QFileDialog.getSaveFileName(self, "Recover into a new workspace", start, WORKSPACE_FILTER)
-        if not name:
-            return None
-        path = Path(name)
-        return path if path.suffix else path.with_suffix(".omnidesk")
-
-    def workspace_damaged(self, path: Path) -> bool:
-        """Offer to restore a backup of the damaged workspace at ``path`` or to recover it; True when one opened."""
-        if getattr(self, "_handling_damage", False):
-            return False
-        self._handling_damage = True
-        try:
-            return self._handle_damage(Path(path))
-        finally:
-            self._handling_damage = False
-
-    def _handle_damage(self, path: Path) -> bool:
-        from omnidesk.core.recover import recover_workspace, restore_backup
-
-        backups = self.backups_of(path)
-        choice = self.ask_damaged_choice(path, backups)
-        if choice is None:
-            return False
-        if choice == "restore":
-            backup = self.ask_backup(backups)
-            if backup is None:
-                return False
-            self._close_if_open(path)
-            try:
-                aside = restore_backup(path, backup)
-            except (UserError, OSError) as exc:
-                self.show_error("Cannot restore the backup", str(exc))
-                return False
-            opened = self.open_workspace(path)
-            if opened:
-                self.statusBar().showMessage(
-                    f"Restored {backup.name}; the damaged file is kept as {aside.name}", 15000)
-            return opened
-        dest = self.ask_recover_path(path)
-        if dest is None:
-            return False
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            summary = recover_workspace(path, dest)
-        except (UserError, WorkspaceError, OSError) as exc:
-            self.show_error("Cannot recover the workspace", str(exc))
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        opened = self.open_workspace(dest)
-        if opened:
-            counts = summary["counts"]
-            self.statusBar().showMessage(
-                f"Recovered {counts['customers']:,} customers and {counts['source_records']:,} records into "
-                f"{dest.name}; {path.name} was not changed", 15000)
-        return opened
-
-    def _close_if_open(self, path: Path) -> None:
-        if self.workspace is not None and self.workspace.path is not None and \
-                self.workspace.path.resolve() == path.resolve():
-            self.workspace.close()
-
-    # -- importing -------------------------------------------------------------------
-
     def import_files_dialog(self) -> None:
         files = self.ask_import_files()
         if files:
@@ -1121,7 +983,3 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         QMessageBox.about(self, "About Omnidesk", self.about_text())
-
-
-def _when(path: Path) -> str:
-    return datetime.fromtimestamp(path.stat().st_mtime).strftime("%d %b %Y, %H:%M")
