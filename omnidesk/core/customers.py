@@ -27,7 +27,7 @@ from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search,
 
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
-from omnidesk.core.segments import compile_rule, known_channels
+from omnidesk.core.segments import compile_rule, known_channels, prepare
 from omnidesk.core.workspace import Workspace
 
 SORT_COLUMNS = {
@@ -162,6 +162,8 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
             where.append(or_(given.is_(None), given != "granted"))
         else:
             where.append(given == status)
+    if rule is not None:
+        prepare(ws, rule)
     with ws.engine.connect() as conn:
         if rule is not None:
             where.append(compile_rule(rule, now, known_channels(conn)))

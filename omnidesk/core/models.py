@@ -448,3 +448,32 @@ class SendRecord(SQLModel, table=True):
     record_id: int = Field(foreign_key="source_record.id", ondelete="CASCADE")
     channel: str = Field(max_length=32)
     send_utc: str = Field(max_length=20)
+
+
+class Product(SQLModel, table=True):
+    """A thing customers buy, by name (a line item of orders and till sales), for segment rules on items."""
+
+    __tablename__ = "product"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    key: str = Field(sa_column=Column(Text, nullable=False, unique=True))  # folded: case, accents, spaces
+
+
+class EventProduct(SQLModel, table=True):
+    """Which products an order or a till sale holds (segments/items.py keeps it)."""
+
+    __tablename__ = "event_product"
+    __table_args__ = (UniqueConstraint("product_id", "event_id", name="uq_event_product"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    product_id: int = Field(foreign_key="product.id", ondelete="CASCADE")
+    event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
+
+
+class ProductBatch(SQLModel, table=True):
+    """An import whose orders' products are in ``event_product`` (the others are read from their text)."""
+
+    __tablename__ = "product_batch"
+
+    batch_id: int = Field(foreign_key="import_batch.id", primary_key=True, ondelete="CASCADE")

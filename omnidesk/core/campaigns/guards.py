@@ -221,8 +221,11 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     """
     from omnidesk.core.segments import compile_rule, known_channels
 
+    from omnidesk.core.segments import prepare
+
     cust = Customer.__table__
     rule = audience_rule(ws, campaign.audience)
+    prepare(ws, rule)
     with ws.engine.connect() as conn:
         where = compile_rule(rule, now, known_channels(conn))
         query = select(cust.c.id, cust.c.phone, _reason("email", rules), _reason("sms", rules),

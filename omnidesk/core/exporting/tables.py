@@ -101,6 +101,7 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     c = Customer.__table__
     query = select(c).order_by(c.c.id)
     if rule is not None:
+        segments.prepare(ws, rule)
         with ws.engine.connect() as conn:
             channels = segments.known_channels(conn)
         query = query.where(segments.compile_rule(rule, now, channels))

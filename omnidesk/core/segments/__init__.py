@@ -47,6 +47,7 @@ from omnidesk.core.segments.sql import (
     Context,
     compile_rule,
     count,
+    prepare,
     known_channels,
     member_ids,
     members_query,
@@ -56,7 +57,7 @@ from omnidesk.core.segments.sql import (
 
 __all__ = [
     "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
-    "RuleError", "Segment", "check_rule", "compile_rule", "count", "delete_segment", "get_segment",
+    "RuleError", "Segment", "check_rule", "compile_rule", "count", "prepare", "delete_segment", "get_segment",
     "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "rename_segment",
     "resolve_audience", "rule_vocabulary", "save_segment", "workspace_channels",
 ]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true, union_all
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, SourceRecord
@@ -250,14 +250,40 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
     days = node.get("within_days", node.get("value") if op in ("within_days", "not_within_days") else None)
     if days is not None:
         where.append(ev.c.occurred_utc >= ctx.ago(days))
-    if node.get("item"):
-        where.append(ev.c.summary.icontains(node["item"].strip(), autoescape=True))
-    people = select(ev.c.customer_id).where(*where)
     n = node.get("count_at_least", 1)
-    if n > 1:
-        people = people.group_by(ev.c.customer_id).having(func.count() >= n)
+    item = (node.get("item") or "").strip()
+    if item and kind != ANY_EVENT and set(types) <= set(ORDER_TYPES):
+        # Products bought: from the product index where an import is in it, from the text where not.
+        people = _bought(item, where, n)
+    else:
+        if item:
+            where.append(ev.c.summary.icontains(item, autoescape=True))
+        people = select(ev.c.customer_id).where(*where)
+        if n > 1:
+            people = people.group_by(ev.c.customer_id).having(func.count() >= n)
     hit = _C.c.id.in_(people)
     return not_(hit) if op in ("not_exists", "not_within_days") else hit
+
+
+def _bought(item: str, where: list, n: int):
+    """Customers with at least ``n`` orders holding a product whose name contains ``item`` (segments/items.py)."""
+    from omnidesk.core.models import EventProduct, Product, ProductBatch
+    from omnidesk.core.segments.items import product_key
+
+    ev, prod, link, pb = Event.__table__, Product.__table__, EventProduct.__table__, ProductBatch.__table__
+    batch = ImportBatch.__table__
+    key = product_key(item)
+    hits = select(link.c.event_id).join(prod, prod.c.id == link.c.product_id).where(
+        prod.c.key.contains(key, autoescape=True))
+    indexed = select(ev.c.customer_id.label("customer_id")).where(ev.c.id.in_(hits), *where)
+    unindexed = select(ev.c.customer_id.label("customer_id")).where(
+        ev.c.batch_id.in_(select(batch.c.id).where(batch.c.id.not_in(select(pb.c.batch_id)))),
+        ev.c.summary.icontains(item, autoescape=True), *where)
+    both = union_all(indexed, unindexed).subquery("bought")
+    people = select(both.c.customer_id)
+    if n > 1:
+        people = people.group_by(both.c.customer_id).having(func.count() >= n)
+    return people
 
 
 # -- running -----------------------------------------------------------------------------------
@@ -302,8 +328,25 @@ def rule_vocabulary(workspace) -> tuple[list[str], list[str]]:
     return sorted(names.values(), key=str.casefold), types
 
 
+def _has_item(rule) -> bool:
+    if isinstance(rule, dict):
+        return bool(rule.get("item")) or any(_has_item(v) for v in rule.values() if isinstance(v, (dict, list)))
+    if isinstance(rule, list):
+        return any(_has_item(r) for r in rule)
+    return False
+
+
+def prepare(workspace, rule: Rule) -> None:
+    """Bring what the rule reads up to date (the product index for a rule on items)."""
+    if _has_item(rule):
+        from omnidesk.core.segments.items import ensure_products
+
+        ensure_products(workspace)
+
+
 def count(workspace, rule: Rule, now: datetime | None = None) -> int:
     """How many customers ``rule`` holds for."""
+    prepare(workspace, rule)
     with workspace.engine.connect() as conn:
         where = compile_rule(rule, now, known_channels(conn))
         return conn.execute(select(func.count()).select_from(_C).where(where)).scalar_one()
@@ -312,6 +355,7 @@ def count(workspace, rule: Rule, now: datetime | None = None) -> int:
 def member_ids(workspace, rule: Rule, now: datetime | None = None, *, limit: int | None = None,
                offset: int = 0) -> list[int]:
     """The ids of the customers ``rule`` holds for, by display name then id."""
+    prepare(workspace, rule)
     with workspace.engine.connect() as conn:
         query = (select(_C.c.id).where(compile_rule(rule, now, known_channels(conn)))
                  .order_by(_C.c.display_name, _C.c.id).offset(offset))
