@@ -292,7 +292,7 @@ HEALTH_LINKS: dict[str, tuple[str, object]] = {
                                                        _granted_with("phone", "consent.whatsapp")]}}),
     "email_consent_unknown": ("rule", {"all": [{"field": "email", "op": "exists"},
                                                {"field": "consent.email", "op": "in",
-                                                "value": ["unknown", "pending"]}]}),
+                                                "value": ["pending", "unknown"]}]}),
     "pairs_to_review": ("screen", "review"),
     "stale_variants": ("screen", "messages"),
 }

@@ -578,9 +578,14 @@ class MainWindow(QMainWindow):
 
         messages = MessagesView(self.workspace, self.operations)
         messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
-        self.screens = {"customers": customers, "review": review, "messages": messages, "imports": imports}
+        from omnidesk.ui.views.dashboard import DashboardView, connect_dashboard
+
+        dashboard = DashboardView(self.workspace, runner=self.runner)
+        connect_dashboard(self, dashboard, customers)
+        self.screens = {"dashboard": dashboard, "customers": customers, "review": review, "messages": messages,
+                        "imports": imports}
         self._back_to = "customers"
-        labels = {"customers": "Customers", "review": "Review", "messages": "Messages", "imports": "Imports"}
+        labels = {"dashboard": "Dashboard", "customers": "Customers", "review": "Review", "messages": "Messages", "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):
