@@ -596,7 +596,8 @@ class MainWindow(QMainWindow):
             hl.addWidget(widget)
             self.screen_stack.addWidget(holder)
             action = self.view_menu.addAction(labels[key])
-            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            # Ctrl+1 stays Customers and Ctrl+2 Review, as before the Dashboard came first (Ctrl+0).
+            action.setShortcut(QKeySequence(f"Ctrl+{i}"))
             action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
         self.filter_action = self.view_menu.addAction("&Filter Customers…")
         self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
@@ -642,7 +643,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.screen_stack, 1)
         self.stack.addWidget(page)
         self.stack.setCurrentIndex(1)
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(self.nav.row_of("customers"))
 
     def show_screen(self, key: str) -> None:
         keys = list(self.screens)
