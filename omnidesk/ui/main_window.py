@@ -172,6 +172,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_customer_action)
         file_menu.addAction(self.copy_action)
         file_menu.addAction(self.export_customers_action)
+        self.dashboard_picture_action = file_menu.addAction(
+            "Save Dashboard &Picture…", lambda: self.screens["dashboard"].save_picture())
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -191,6 +193,7 @@ class MainWindow(QMainWindow):
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
         self.export_customers_action.setEnabled(has)
+        self.dashboard_picture_action.setEnabled(has)
         for action in (self.import_action, self.duplicates_action, self.new_customer_action,
                        self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)

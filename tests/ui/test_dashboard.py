@@ -244,3 +244,14 @@ def test_an_empty_workspace_teaches_what_to_import(window, qtbot, tmp_path, monk
         window.resize(*size)
         QApplication.processEvents()
         assert dash.empty.title.isVisible()
+
+
+def test_file_save_dashboard_picture_writes_every_card(win, tmp_path, monkeypatch):
+    dash = _dash(win)
+    monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f: tmp_path / "monday")
+    assert win.dashboard_picture_action.isEnabled()
+    win.dashboard_picture_action.trigger()
+    image = QImage(str(tmp_path / "monday.png"))
+    assert not image.isNull()
+    assert image.height() == dash.content.height() > dash.scroll.viewport().height()
+    assert "monday.png" in win.statusBar().currentMessage()

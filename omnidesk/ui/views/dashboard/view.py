@@ -514,3 +514,20 @@ class DashboardView(QWidget):
             return None
         self.saved.emit(str(written))
         return written
+
+    def save_picture(self) -> Path | None:
+        """File › Save Dashboard Picture…: every card, figure and tile in one PNG, to send or print."""
+        path = self.ask_save_path("Save Dashboard Picture", f"dashboard-{self.today():%Y-%m-%d}.png",
+                                  "PNG images (*.png)")
+        if path is None:
+            return None
+        if not path.suffix:
+            path = path.with_suffix(".png")
+        try:
+            written = save_png(self.pages.currentWidget().widget() if self.pages.currentIndex() == 0
+                               else self.empty, path)
+        except (UserError, OSError) as exc:
+            self.show_error("Could not save the picture", str(exc))
+            return None
+        self.saved.emit(str(written))
+        return written
