@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QStackedWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QLabel, QMenu, QStackedWidget, QToolButton, QVBoxLayout, QWidget
 
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.exporting.outfiles import check_output
@@ -88,6 +88,8 @@ class ChartCard(QFrame):
         self.note = QLabel()
         self.note.setObjectName("cardNote")
         self.note.setStyleSheet("color: palette(placeholder-text);")
+        # The note gives way (cut short) before the card grows wider than its column.
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.reading = QLabel("Reading…")
         self.reading.setStyleSheet("color: palette(placeholder-text);")
         self.reading.hide()
@@ -105,8 +107,7 @@ class ChartCard(QFrame):
         head = QHBoxLayout()
         head.setSpacing(8)
         head.addWidget(self.title)
-        head.addWidget(self.note)
-        head.addStretch(1)
+        head.addWidget(self.note, 1)
         head.addWidget(self.reading)
         head.addWidget(self.menu_button)
         self.empty = QLabel(empty_text)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize, Signal
-from PySide6.QtGui import QColor, QFont, QPalette
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QSizePolicy
 
 from omnidesk.core.channels import channel
@@ -53,6 +53,11 @@ class ReachChart(pg.PlotWidget):
     def sizeHint(self) -> QSize:
         return QSize(360, 260)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "reach", None):  # the room for the figures depends on the width
+            self.set_data(self.reach)
+
     def set_data(self, reach: dict[str, int]) -> None:
         self.item.clear()
         self.reach = dict(reach)
@@ -76,7 +81,10 @@ class ReachChart(pg.PlotWidget):
             self.item.addItem(label)
         self.item.getAxis("left").setTicks([[(y, channel(c).label) for y, c in zip(ys, self.order)]])
         self.item.setYRange(-0.6, n - 0.4, padding=0)
-        self.item.setXRange(0, most * 1.18, padding=0)
+        # Room right of the longest bar for its figure, however narrow the chart.
+        room = QFontMetricsF(font).horizontalAdvance(f"{most:,}") + 12
+        share = min(0.5, room / max(1.0, self.width() - 110))
+        self.item.setXRange(0, most / (1 - share), padding=0)
 
     def bar_point(self, code: str) -> QPointF:
         """The middle of ``code``'s bar, in this widget's coordinates (where a click lands on it)."""

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QScrollArea,
+    QSizePolicy,
     QStackedWidget,
     QTableWidget,
     QTableWidgetItem,
@@ -167,10 +168,11 @@ class DashboardView(QWidget):
         pl.setContentsMargins(0, 0, 0, 0)
         self.new_chart = WeeklyChart(bars=True)
         self.revenue_chart = WeeklyChart(bars=True, money=True)
-        for col, (label, chart) in enumerate((("New customers per week", self.new_chart),
-                                               ("Revenue per week, net of refunds", self.revenue_chart))):
+        for col, (label, chart) in enumerate((("New customers a week", self.new_chart),
+                                               ("Revenue a week", self.revenue_chart))):
             caption = QLabel(label)
             caption.setStyleSheet("color: palette(placeholder-text);")
+            caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             pl.addWidget(caption, 0, col)
             pl.addWidget(chart, 1, col)
         growth.add(pair, chart=True)
@@ -372,7 +374,6 @@ class DashboardView(QWidget):
             tile.set_value(f"{n:,}", attention=n > 0)
         self.cards["reach"].set_empty(not reach)
         self.reach_chart.set_data(reach)
-        self.cards["reach"].note.setText(f"{total:,} customers")
         self.cards["overlap"].set_empty(len(reach) < 1)
         self.overlap_chart.set_data(combos, list(reach))
         self.cards["overlap"].note.setText(f"{len(combos):,} combination{'s' if len(combos) != 1 else ''}")
@@ -424,7 +425,7 @@ class DashboardView(QWidget):
         self.cards["growth"].set_empty(not weeks)
         self.new_chart.set_series(weeks, {"new": fresh}, {"new": "#0072B2"}, {"new": "New customers"})
         self.revenue_chart.set_series(weeks, {"revenue": revenue}, {"revenue": "#2F855A"}, {"revenue": "Revenue"})
-        self.cards["growth"].note.setText(currency or "")
+        self.cards["growth"].note.setText(f"revenue net of refunds{f', {currency}' if currency else ''}")
         self._weeks = (weeks, events, fresh, revenue)
 
     def _show_campaigns(self, campaigns: list[dict], currency: str | None) -> None:
