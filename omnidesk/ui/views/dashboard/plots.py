@@ -12,11 +12,23 @@ from datetime import date, timedelta
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPalette
-from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QApplication, QSizePolicy
 
 from omnidesk.core.channels import channel
 
 pg.setConfigOptions(antialias=True)
+
+
+def _adopt_strays(widget: pg.PlotWidget, before: list) -> None:
+    """Give the plot's menus and option panel, which pyqtgraph makes without a parent, to ``widget``.
+
+    Left without one they outlive the chart as top-level windows, one set per chart drawn.
+    """
+    known = {id(w) for w in before}
+    for stray in QApplication.topLevelWidgets():
+        if id(stray) not in known and stray is not widget and stray.parent() is None:
+            stray.setParent(widget, stray.windowFlags())
+            stray.hide()
 
 
 def _plot(widget: pg.PlotWidget) -> pg.PlotItem:
@@ -42,7 +54,9 @@ class ReachChart(pg.PlotWidget):
     channelClicked = Signal(str)
 
     def __init__(self, parent=None) -> None:
+        before = QApplication.topLevelWidgets()
         super().__init__(parent)
+        _adopt_strays(self, before)
         self.setMinimumHeight(200)
         self.item = _plot(self)
         self.item.showGrid(x=True, y=False, alpha=0.15)
@@ -129,12 +143,13 @@ def week_range(weeks: list[str]) -> list[str]:
 class WeeklyChart(pg.PlotWidget):
     """Weekly series on one axis: lines (one per channel, with a legend) or bars (a total)."""
 
-    def __init__(self, parent=None, *, bars: bool = False, money: bool = False) -> None:
+    def __init__(self, parent=None, *, bars: bool = False) -> None:
+        before = QApplication.topLevelWidgets()
         super().__init__(parent)
+        _adopt_strays(self, before)
         self.setMinimumHeight(170)
         self.item = _plot(self)
         self.bars = bars
-        self.money = money
         self.weeks: list[str] = []
         self.series: dict[str, list[float]] = {}
         self.legend = None

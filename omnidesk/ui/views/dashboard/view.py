@@ -122,7 +122,7 @@ class DashboardView(QWidget):
 
         self.figures = {key: FigureTile(caption) for key, caption in (
             ("customers", "customers in all"), ("new", "new customers in the period"),
-            ("revenue", "revenue in the period, net of refunds"), ("orders", "first purchases in the period"))}
+            ("revenue", "revenue in the period, net of refunds"), ("events", "events in the period"))}
         figures = QHBoxLayout()
         figures.setSpacing(10)
         for tile in self.figures.values():
@@ -167,7 +167,7 @@ class DashboardView(QWidget):
         pl = QGridLayout(pair)
         pl.setContentsMargins(0, 0, 0, 0)
         self.new_chart = WeeklyChart(bars=True)
-        self.revenue_chart = WeeklyChart(bars=True, money=True)
+        self.revenue_chart = WeeklyChart(bars=True)
         for col, (label, chart) in enumerate((("New customers a week", self.new_chart),
                                                ("Revenue a week", self.revenue_chart))):
             caption = QLabel(label)
@@ -343,6 +343,8 @@ class DashboardView(QWidget):
             self.data.update(data)
         self._set_reading(False)
         self.show_data()
+        if period != current and run == self._runs[kind]:
+            self._load(whole=False)  # the period changed while these were read: read its part again
 
     def _failed(self, exc) -> None:
         self._set_reading(False)
@@ -367,8 +369,7 @@ class DashboardView(QWidget):
         self.figures["customers"].set_value(f"{total:,}")
         self.figures["new"].set_value(f"{sum(w['customers'] for w in d.get('new_customers', [])):,}")
         self.figures["revenue"].set_value(format_money(revenue, currency))
-        orders = sum(c["customers"] for c in d.get("journeys", []) if PURCHASE in c["path"])
-        self.figures["orders"].set_value(f"{orders:,}")
+        self.figures["events"].set_value(f"{sum(r['events'] for r in activity):,}")
         for key, tile in self.tiles.items():
             n = d.get("health", {}).get(key, 0)
             tile.set_value(f"{n:,}", attention=n > 0)
@@ -389,7 +390,7 @@ class DashboardView(QWidget):
                                                  "a purchase to lead to.")
         self.journey_chart.set_data(journeys)
         people = sum(j["customers"] for j in journeys)
-        self.cards["journeys"].note.setText(f"{people:,} customers, their {len(journeys)} commonest paths")
+        self.cards["journeys"].note.setText(f"the {len(journeys)} commonest paths · {people:,} customers")
         top = journeys[:8]
         self.paths_table.setRowCount(len(top))
         for row, j in enumerate(top):
