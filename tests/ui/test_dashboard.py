@@ -205,7 +205,8 @@ def test_reads_off_the_ui_thread_and_says_so(win, qtbot):
     dash = _dash(win)
     win.runner = TaskRunner()  # the pool, as in the app
     dash.refresh()
-    assert dash.reading.isVisible() or not win.runner.running()
+    # Its answer waits for this thread's event loop: until then the cards say they are reading.
+    assert dash.reading.isVisible() and dash.cards["overlap"].reading.isVisible()
     qtbot.waitUntil(lambda: not dash.reading.isVisible(), timeout=10000)
     assert win.runner.wait(5)
     assert dash.figures["customers"].value.text() == f"{_customers(win):,}"
@@ -255,3 +256,63 @@ def test_file_save_dashboard_picture_writes_every_card(win, tmp_path, monkeypatc
     assert not image.isNull()
     assert image.height() == dash.content.height() > dash.scroll.viewport().height()
     assert "monday.png" in win.statusBar().currentMessage()
+
+
+def test_campaign_results_are_listed_and_exported(win, tmp_path, monkeypatch):
+    from sqlalchemy import insert, select
+
+    from omnidesk.core.models import Campaign, CampaignStep, Event, SendRecord, SourceRecord
+
+    dash, ws = _dash(win), win.workspace
+    with ws.writing() as conn:
+        # Three customers with an order each; the campaign went to them two days before.
+        rows = conn.execute(select(Event.__table__.c.customer_id, Event.__table__.c.occurred_utc)
+                            .where(Event.__table__.c.type == "order", Event.__table__.c.status == "paid",
+                                   Event.__table__.c.customer_id.is_not(None))
+                            .order_by(Event.__table__.c.id).limit(3)).all()
+        camp = conn.execute(insert(Campaign.__table__).values(name="Autumn news", audience_json='"everyone"',
+                                                              status="exported")).inserted_primary_key[0]
+        sent = min(when for _cid, when in rows)
+        step = conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local=sent, timezone="UTC", at_utc=sent,
+            exported_at=sent)).inserted_primary_key[0]
+        for cid, when in rows:
+            record = conn.execute(select(SourceRecord.__table__.c.id)
+                                  .where(SourceRecord.__table__.c.customer_id == cid).limit(1)).scalar_one()
+            conn.execute(insert(SendRecord.__table__).values(step_id=step, record_id=record, channel="email",
+                                                             send_utc=when[:10] + "T00:00:00Z"))
+    dash.apply_changes(Changes(campaigns=True))
+    (result,) = metrics.campaign_results(ws)
+    assert not dash.cards["campaigns"].is_empty()
+    table = dash.campaign_table
+    assert [table.item(0, c).text() for c in range(4)] == ["Autumn news", "Email", "3", str(result["orders"])]
+    assert result["orders"] >= 1 and table.item(0, 5).text() == f"{result['conversion']:.1%}"
+    monkeypatch.setattr(dash, "ask_save_path", lambda *a: tmp_path / "campaigns.csv")
+    (row,) = csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8"))
+    assert row["campaign"] == "Autumn news" and row["channel"] == "Email" and row["recipients"] == "3"
+
+
+def test_customers_without_orders_are_told_what_journeys_need(window, ws, tmp_path, qtbot):
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    header = ["First Name", "Last Name", "Email", "Phone"]
+    import_file(ws, write_csv(tmp_path / "list.csv", header, [
+        ["Ann", "Lee", "ann@example.com", ""], ["Bob", "Fox", "bob@example.com", ""]]), ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "texts.csv", header, [
+        ["Ann", "Lee", "ann@example.com", "+12125550101"], ["Cy", "Ode", "", "+12125550102"]]),
+        ImportOptions(channel="sms"))
+    window.set_workspace(ws)
+    window.show_screen("dashboard")
+    dash = window.screens["dashboard"]
+    qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+    assert dash.pages.currentWidget() is dash.scroll  # customers: the cards, not the first-run page
+    # Reach and overlap are drawn from the lists alone; journeys need orders and say so.
+    assert dash.data["reach"] == {"email": 2, "sms": 2}
+    assert sorted((tuple(c["channels"]), c["customers"]) for c in dash.data["overlap"]) == [
+        (("email",), 1), (("email", "sms"), 1), (("sms",), 1)]
+    assert not dash.cards["reach"].is_empty() and not dash.cards["overlap"].is_empty()
+    assert dash.cards["journeys"].is_empty() and "Import orders" in dash.cards["journeys"].empty.text()
+    assert dash.cards["campaigns"].is_empty() and "Export a campaign" in dash.cards["campaigns"].empty.text()
+    colours = _colours_in(dash.overlap_chart)
+    assert {channel("email").color.upper(), channel("sms").color.upper()} <= colours
