@@ -56,7 +56,7 @@ def _customers(win) -> int:
 
 def test_the_dashboard_comes_first_and_draws_every_chart_in_the_channels_colours(win):
     dash = _dash(win)
-    assert win.nav.row_of("dashboard") == 0 and list(win.screens)[0] == "dashboard"
+    assert win.nav.row_of("dashboard") == 0 and next(iter(win.screens)) == "dashboard"
     assert win.current_screen() == "dashboard"
     reach = dash.data["reach"]
     assert len(reach) >= 5
@@ -261,7 +261,13 @@ def test_file_save_dashboard_picture_writes_every_card(win, tmp_path, monkeypatc
 def test_campaign_results_are_listed_and_exported(win, tmp_path, monkeypatch):
     from sqlalchemy import insert, select
 
-    from omnidesk.core.models import Campaign, CampaignStep, Event, SendRecord, SourceRecord
+    from omnidesk.core.models import (
+        Campaign,
+        CampaignStep,
+        Event,
+        SendRecord,
+        SourceRecord,
+    )
 
     dash, ws = _dash(win), win.workspace
     with ws.writing() as conn:

@@ -10,6 +10,7 @@ three channels is drawn to its third.  Drawn with QPainter from metrics.journeys
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import pairwise
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
@@ -35,7 +36,7 @@ def sankey_graph(journeys: list[dict]) -> tuple[dict, dict]:
         chain = [(i, c) for i, c in enumerate(steps)] + ([(STEPS, PURCHASE)] if bought else [])
         for node in chain:
             nodes[node] += j["customers"]
-        for a, b in zip(chain, chain[1:]):
+        for a, b in pairwise(chain):
             flows[(a, b)] += j["customers"]
     return dict(nodes), dict(flows)
 

@@ -42,7 +42,12 @@ from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.views.dashboard.card import ChartCard, save_csv, save_png, save_svg
-from omnidesk.ui.views.dashboard.plots import ReachChart, WeeklyChart, week_monday, week_range
+from omnidesk.ui.views.dashboard.plots import (
+    ReachChart,
+    WeeklyChart,
+    week_monday,
+    week_range,
+)
 from omnidesk.ui.views.dashboard.sankey import PURCHASE, JourneyChart, node_label
 from omnidesk.ui.views.dashboard.tiles import FigureTile
 from omnidesk.ui.views.dashboard.upset import OverlapChart, combination_label
