@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
+from omnidesk.cli.common import EXIT_OK, _command, _open_existing
 from omnidesk.cli.output import Output
 from omnidesk.core.text import printable
 
@@ -29,21 +29,25 @@ def add_commands(sub) -> None:
     q.add_argument("name", metavar="NAME")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_campaign_check)
-
-
-def _read_json(path: Path) -> object:
-    try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise CliError(f"cannot read {printable(str(path))}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CliError(f"{printable(path.name)} is not a JSON file: {exc}") from None
+    q = _command(csub, "schedule", help="mark a campaign scheduled (refused while its check finds an error)")
+    q.add_argument("name", metavar="NAME")
+    q.set_defaults(func=cmd_campaign_schedule)
+    q = _command(csub, "export", help="write every step's send pack and the calendar into a folder")
+    q.add_argument("name", metavar="NAME")
+    q.add_argument("--out", required=True, metavar="DIR", help="the folder the packs go in")
+    q.add_argument("--excel", action="store_true", help="CSV files with a BOM, for Excel")
+    q.add_argument("--page", choices=("A4", "Letter"), default="A4", help="the poster's paper (default A4)")
+    q.add_argument("--force", action="store_true", help="replace the files of an earlier export")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_campaign_export)
 
 
 def cmd_campaign_import(args: argparse.Namespace) -> int:
     from omnidesk.core.campaigns.campaign import import_plan
 
-    plan = _read_json(Path(args.plan))
+    from omnidesk.core.exporting.textfiles import read_json
+
+    plan = read_json(Path(args.plan), "plan file")
     with _open_existing(args) as ws:
         campaign = import_plan(ws, plan)
     steps = ", ".join(f"{s.label} {s.at_local[:16].replace('T', ' ')}" for s in campaign.steps) or "no steps"
@@ -100,6 +104,37 @@ def cmd_campaign_show(args: argparse.Namespace) -> int:
                 *_steps_text(d["recipients"])]
 
     Output(args).show(data, text)
+    return EXIT_OK
+
+
+def cmd_campaign_schedule(args: argparse.Namespace) -> int:
+    from omnidesk.core.campaigns.campaign import set_status
+
+    with _open_existing(args) as ws:
+        campaign = set_status(ws, args.name, "scheduled")
+    print(f"Scheduled {printable(campaign.name)}")
+    return EXIT_OK
+
+
+def cmd_campaign_export(args: argparse.Namespace) -> int:
+    from omnidesk.core.campaigns.export import export_campaign
+    from omnidesk.core.messages.derive import CHANNEL_LABELS
+
+    with _open_existing(args) as ws:
+        summary = export_campaign(ws, args.name, Path(args.out), excel=args.excel, overwrite=args.force,
+                                  page=args.page)
+
+    def text(d):
+        lines = []
+        for s in d["steps"]:
+            who = "whoever looks" if s["eligible"] is None else f"{s['eligible']:,} recipients"
+            out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
+            lines.append(f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}: {printable(s['file'])} ({who}"
+                         + (f"; left out: {out}" if out else "") + ")")
+        return [f"Exported {printable(d['campaign'])} to {printable(d['folder'])}:", *lines,
+                f"Calendar: {printable(d['calendar'])}"]
+
+    Output(args).show(summary.as_dict(), text)
     return EXIT_OK
 
 

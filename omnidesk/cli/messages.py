@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
-import os
 from pathlib import Path
 
 from omnidesk.cli.common import EXIT_OK, CliError, _add_force_arg, _command, _open_existing, _output
@@ -86,13 +84,9 @@ def cmd_brand_set(args: argparse.Namespace) -> int:
 def cmd_message_import(args: argparse.Namespace) -> int:
     from omnidesk.core.messages.store import import_json
 
-    path = Path(args.file)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise CliError(f"cannot read {printable(str(path))}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CliError(f"{printable(path.name)} is not a JSON file: {exc}") from None
+    from omnidesk.core.exporting.textfiles import read_json
+
+    data = read_json(Path(args.file))
     with _open_existing(args) as ws:
         msg = import_json(ws, data)
     stale = f"; stale: {', '.join(msg.stale)}" if msg.stale else ""
@@ -156,14 +150,9 @@ def cmd_message_render(args: argparse.Namespace) -> int:
     if out is None:
         print(rendered.text)
         return EXIT_OK
-    content = rendered.email.html if rendered.email is not None else rendered.text + "\n"
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_text(content, encoding="utf-8")
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(f"cannot write {printable(str(out))}: {exc.strerror or exc}") from None
+    from omnidesk.core.exporting.textfiles import write_text
+
+    write_text(out, rendered.email.html if rendered.email is not None else rendered.text + "\n", overwrite=True)
     print(f"Wrote the {args.channel} variant to {printable(str(out))}")
     return EXIT_OK
 
@@ -174,12 +163,8 @@ def cmd_message_export(args: argparse.Namespace) -> int:
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
         data = export_json(ws, args.name)
-    partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise CliError(f"cannot write {printable(str(out))}: {exc.strerror or exc}") from None
+    from omnidesk.core.exporting.textfiles import write_json
+
+    write_json(out, data, overwrite=True)  # _output refused an existing file without --force
     print(f"Wrote message {printable(data['name'])} to {printable(str(out))}")
     return EXIT_OK

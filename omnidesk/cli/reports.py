@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
+from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing, _output
 from omnidesk.cli.output import Output
 from omnidesk.core.text import printable
 
@@ -15,6 +15,8 @@ def add_commands(sub) -> None:
     p.add_argument("--from", dest="start", metavar="DATE", help="from this day (YYYY-MM-DD)")
     p.add_argument("--to", dest="end", metavar="DATE", help="to this day, included (YYYY-MM-DD)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--pdf", metavar="OUT.pdf", help="also write the report as a printable PDF")
+    p.add_argument("--force", action="store_true", help="replace an existing PDF")
     p.set_defaults(func=cmd_report)
 
 
@@ -34,8 +36,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
         raise CliError("--from is after --to")
+    out = _output(args.pdf, args) if args.pdf else None
     with _open_existing(args, readonly=True) as ws:
         data = report(ws, period)
+        if out is not None:
+            from omnidesk.core.report_pdf import write_report_pdf
+
+            write_report_pdf(ws, out, period, overwrite=True)
 
     def names(channels):
         return " + ".join(channel_name(c) for c in channels) or "(none)"

@@ -46,7 +46,9 @@ def _timezone(text: str) -> str:
         return ""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    # A folder of the zone database ("Europe", half typed) is an OSError when the
+    # tzdata package is installed (Windows, or beside icalendar), not a ZoneInfoNotFoundError.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise ValueError(f"'{text}' is not a time zone such as America/New_York or Europe/Berlin") from None
     return name
 

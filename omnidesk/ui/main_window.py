@@ -581,14 +581,30 @@ class MainWindow(QMainWindow):
 
         messages = MessagesView(self.workspace, self.operations)
         messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
+        from omnidesk.ui.views.campaigns import CampaignsView
+
+        campaigns = CampaignsView(self.workspace, self.operations, runner=self.runner)
+        campaigns.customerActivated.connect(self.open_customer)
+        campaigns.exported.connect(lambda path: self.statusBar().showMessage(f"Exported to {path}", 8000))
+        # While the app is open, a step due within the hour is said in the status bar.
+        from omnidesk.ui.campaign_reminder import ReminderTimer
+
+        if getattr(self, "reminder", None) is not None:
+            self.reminder.stop()
+            self.reminder.deleteLater()
+        self.reminder = ReminderTimer(self.workspace, self)
+        self.reminder.due.connect(lambda text: self.statusBar().showMessage(text, 60_000))
+        self.reminder.ticked.connect(campaigns.calendar.set_now)
+        self.reminder.start()
         from omnidesk.ui.views.dashboard import DashboardView, connect_dashboard
 
         dashboard = DashboardView(self.workspace, runner=self.runner)
         connect_dashboard(self, dashboard, customers)
         self.screens = {"dashboard": dashboard, "customers": customers, "review": review, "messages": messages,
-                        "imports": imports}
+                        "campaigns": campaigns, "imports": imports}
         self._back_to = "customers"
-        labels = {"dashboard": "Dashboard", "customers": "Customers", "review": "Review", "messages": "Messages", "imports": "Imports"}
+        labels = {"dashboard": "Dashboard", "customers": "Customers", "review": "Review", "messages": "Messages",
+                  "campaigns": "Campaigns", "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):

@@ -495,6 +495,30 @@ class Operations(QObject):
 
         return self._hand(words, call, title)
 
+    def export_campaign(self, name: str, folder, *, overwrite: bool, finished: Callable[[object], None]) -> bool:
+        """Write a campaign's send packs off the UI thread, with progress; ``finished(summary)`` after.
+
+        Not an undo step: the packs have left the app, and the record of whom each step
+        included is what the caps must go on counting.
+        """
+        if not self._ready("Cannot export the campaign"):
+            return False
+        from omnidesk.core.campaigns.export import export_campaign
+        from omnidesk.core.tasks import Progress
+
+        workspace = self.workspace
+
+        def work(cancelled):
+            yield Progress(0, 0, f"Exporting {name}…")
+            return export_campaign(workspace, name, folder, overwrite=overwrite)
+
+        def done(summary) -> None:
+            self.changed.emit(Changes(campaigns=True, customer_list=True))
+            finished(summary)
+
+        self._start(f"Export of {name}", work, done, "Cannot export the campaign")
+        return True
+
     def _name(self, customer_id: int) -> str:
         return self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""
 

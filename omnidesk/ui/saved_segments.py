@@ -13,8 +13,7 @@ from PySide6.QtCore import QObject
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.segments import RuleError, count, get_segment, list_segments
-from omnidesk.core.tasks import Progress
-from omnidesk.ui.tasks import Task
+from omnidesk.ui.tasks import LatestOnly
 
 
 class SavedSegments(QObject):
@@ -26,8 +25,7 @@ class SavedSegments(QObject):
         nav.deleteSegmentRequested.connect(self.delete)
         customers.segmentSaveRequested.connect(self.save)
         customers.builder.segmentNameChanged.connect(self._editing)
-        self._count_run = 0
-        self._count_task: Task | None = None
+        self._counts = LatestOnly(customers.runner)  # the newest recount answered
         self.reload()
 
     @property
@@ -60,36 +58,21 @@ class SavedSegments(QObject):
     def recount(self, found=None) -> None:
         """Count each segment's customers off the UI thread; the navigation shows them as they come."""
         found = list_segments(self.workspace) if found is None else found
-        self._count_run += 1
-        if self._count_task is not None:
-            self._count_task.cancel()
-            self._count_task = None
         if not found:
+            self._counts.forget()
             return
-        run, workspace, rules = self._count_run, self.workspace, [(s.name, s.rule) for s in found]
+        workspace, rules = self.workspace, [(s.name, s.rule) for s in found]
 
-        def work(cancelled):
+        def work():
             counts: dict[str, int] = {}
-            for i, (name, rule) in enumerate(rules):
-                if cancelled():
-                    break
+            for name, rule in rules:
                 try:
                     counts[name] = count(workspace, rule)
                 except UserError:
                     pass  # a rule naming a channel whose import was taken back: no count
-                yield Progress(i + 1, len(rules))
-            return run, counts
+            return counts
 
-        task = Task(work)
-        self._count_task = task
-        task.signals.finished.connect(self._counted)
-        self.customers.runner.start(task)
-
-    def _counted(self, result) -> None:
-        run, counts = result
-        if run == self._count_run:
-            self._count_task = None
-            self.nav.set_segment_counts(counts)
+        self._counts.ask(work, self.nav.set_segment_counts)
 
     def open(self, name: str) -> None:
         """Show Customers filtered by the segment ``name``, its rule in the builder."""

@@ -143,3 +143,44 @@ class TaskRunner:
                 return False
             time.sleep(0.01)
         return True
+
+
+class LatestOnly:
+    """Off-the-UI-thread answers where only the newest question counts (a live count as the user types).
+
+    ``ask(work, answer)`` cancels the question before (if it still runs) and runs
+    ``work()`` on the runner; ``answer(result)`` is called on the UI thread only
+    for the newest question, so an older, slower answer never overwrites a newer one.
+    """
+
+    def __init__(self, runner: TaskRunner) -> None:
+        self.runner = runner
+        self._asked = 0
+        self._task: Task | None = None
+
+    def ask(self, work: Callable[[], object], answer: Callable[[object], None]) -> None:
+        self._asked += 1
+        asked = self._asked
+        if self._task is not None:
+            self._task.cancel()
+
+        def run(_cancelled):
+            yield from ()
+            return work()
+
+        def heard(result) -> None:
+            if asked == self._asked:
+                self._task = None
+                answer(result)
+
+        task = Task(run)
+        self._task = task
+        task.signals.finished.connect(heard)
+        self.runner.start(task)
+
+    def forget(self) -> None:
+        """Drop the question in flight: its answer, when it comes, is not heard."""
+        self._asked += 1
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None

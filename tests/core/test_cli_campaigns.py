@@ -92,5 +92,126 @@ def test_report_json_and_text(shop, capsys):
     assert sum(o["customers"] for o in data["overlap"]) == 3
     assert set(data["health"]) >= {"flagged_rows", "unreachable_customers", "pairs_to_review"}
     assert run(capsys, "report", "-w", str(shop))[1].splitlines()[0] == "Reach:"
+    pdf = shop.parent / "report.pdf"
+    assert run(capsys, "report", "--pdf", str(pdf), "-w", str(shop))[0] == 0 and pdf.stat().st_size > 1000
+    status, _, err = run(capsys, "report", "--pdf", str(shop), "--force", "-w", str(shop))
+    assert status != 0  # never over the workspace
     status, _, err = run(capsys, "report", "--from", "2026-13-01", "-w", str(shop))
     assert status != 0 and "--from" in err
+
+
+EXPORT_PLAN = {"name": "Spring sale",
+               "message": {"headline": "Spring sale", "offer_code": "SPRING", "offer_value": "15% off",
+                           "cta": "Shop now", "link": "https://hc.example/spring"},
+               "variants": {"sms": {"text": "Harbor: hi {first_name|there}, SPRING for 15% off. Shop now "
+                                            "https://hc.example/spring?utm_source=sms&utm_medium=sms&utm_campaign=spring"
+                                            " Reply STOP"},
+                            "email": {"subject": "{first_name|Hello}, spring is here",
+                                      "preheader": "15% off with SPRING",
+                                      "body": "Hi {first_name|there},\n\n15% off with SPRING. Shop now: "
+                                              "https://hc.example/spring?utm_source=newsletter&utm_medium=email"
+                                              "&utm_campaign=spring\n\nYour {last_product|candles} misses you."}},
+               "audience": "everyone",
+               "steps": [{"channel": "email", "at": "2027-03-01T09:00", "timezone": "America/New_York"},
+                         {"channel": "sms", "at": "2027-03-01T22:30", "timezone": "America/New_York"},
+                         {"channel": "instagram", "at": "2027-03-01T12:00", "timezone": "America/New_York"},
+                         {"channel": "store", "at": "2027-03-01T08:00", "timezone": "America/New_York"}],
+               "mode": "each_channel"}
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_export_writes_a_pack_per_step_that_its_tool_reads_and_records_who_was_included(shop, capsys, tmp_path):
+    import csv
+    import icalendar
+    import pypdfium2
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(EXPORT_PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    out = tmp_path / "packs"
+    out.mkdir()
+    status, text, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "--json", "-w", str(shop))
+    assert status == 0, err
+    summary = json.loads(text)
+    steps = {s["channel"]: s for s in summary["steps"]}
+    assert steps["email"]["file"] == "spring-sale_email.csv" and steps["email"]["eligible"] == 2  # not Bob
+    assert steps["sms"]["eligible"] == 2 and steps["instagram"]["eligible"] is None
+    with (out / "spring-sale_email.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["Email Address"] for r in rows] == ["ann@example.com", "cy@example.com"]
+    assert rows[0]["LAST_PRODU"] == ""  # the token's column: she has bought nothing yet
+    html = (out / "spring-sale_email.html").read_text(encoding="utf-8")
+    assert "*|IF:FNAME|**|FNAME|**|ELSE:|*there*|END:IF|*" in html and "12 Quay St" in html
+    with (out / "spring-sale_sms.csv").open(encoding="utf-8", newline="") as f:
+        sms = {r["Phone"]: r for r in csv.DictReader(f)}
+    ann, bob = sms["+12125550101"], sms["+12135550102"]
+    assert ann["Message"].startswith("Harbor: hi Ann, SPRING") and ann["Note"] == "moved out of quiet hours"
+    assert ann["Send at (UTC)"] == "2027-03-02T13:00:00Z" and ann["Time zone"] == "America/New_York"
+    assert bob["Send at (UTC)"] == "2027-03-02T03:30:00Z" and bob["Time zone"] == "America/Los_Angeles"
+    assert bob["Send at (local)"].startswith("2027-03-01T19:30:00-08:00")
+    with (out / "spring-sale_instagram.csv").open(encoding="utf-8", newline="") as f:
+        (post,) = list(csv.DictReader(f))
+    assert post["Posting Time"] == "2027-03-01 12:00"
+    pdf = pypdfium2.PdfDocument(str(out / "spring-sale_store.pdf"))
+    assert "SPRING" in pdf[0].get_textpage().get_text_range()
+    cal = icalendar.Calendar.from_ical((out / "spring-sale.ics").read_bytes())
+    assert len([c for c in cal.walk("VEVENT")]) == 4 and [c for c in cal.walk("VTIMEZONE")]
+    # Exported: the steps are marked, caps count them, the timeline says so.
+    shown = json.loads(run(capsys, "campaign", "list", "--json", "-w", str(shop))[1])
+    assert shown[0]["status"] == "exported"
+    from omnidesk.core.timeline import timeline
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.open(shop) as ws:
+        lines = [e.summary for e in timeline(ws, 1)]
+    assert "Spring sale — SMS pack exported" in lines and "Spring sale — Email pack exported" in lines
+    # Again without --force: refused before any file is touched.
+    status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))
+    assert status != 0 and "already exists" in err
+    assert run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "--force", "-w", str(shop))[0] == 0
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_schedule_waits_for_a_clean_check_and_the_image_reaches_the_packs(shop, capsys, tmp_path):
+    import csv
+
+    plan = tmp_path / "plan.json"
+    bad = dict(EXPORT_PLAN, variants={"sms": {"text": "Hi {frist_name}"}})
+    plan.write_text(json.dumps(bad), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    status, _, err = run(capsys, "campaign", "schedule", "Spring sale", "-w", str(shop))
+    assert status != 0 and "to fix before it is scheduled" in err
+    good = dict(EXPORT_PLAN, message=dict(EXPORT_PLAN["message"], image="https://hc.example/spring.jpg"))
+    plan.write_text(json.dumps(good), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    assert run(capsys, "campaign", "schedule", "Spring sale", "-w", str(shop))[1].strip() == "Scheduled Spring sale"
+    out = tmp_path / "packs"
+    out.mkdir()
+    assert run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))[0] == 0
+    with (out / "spring-sale_instagram.csv").open(encoding="utf-8", newline="") as f:
+        assert next(csv.DictReader(f))["Image URL"] == "https://hc.example/spring.jpg"
+    assert 'src="https://hc.example/spring.jpg"' in (out / "spring-sale_email.html").read_text(encoding="utf-8")
+    plan.write_text(json.dumps(dict(EXPORT_PLAN, message=dict(EXPORT_PLAN["message"], image="spring.jpg"))),
+                    encoding="utf-8")
+    status, _, err = run(capsys, "campaign", "import", str(plan), "-w", str(shop))
+    assert status != 0 and "message.image" in err
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_gateways_opt_out_list_withdraws_sms_consent_before_the_next_pack(shop, capsys, tmp_path):
+    optouts = write_csv(tmp_path / "optouts.csv", ["Phone Number", "Keyword", "Date"],
+                        [["+12125550101", "STOP", "2027-01-20 14:02"], ["+12135550102", "Unsubscribe",
+                                                                        "2027-01-21 09:00"]])
+    status, out, err = run(capsys, "import", str(optouts), "-w", str(shop))
+    assert status == 0, err
+    import sqlite3
+
+    with sqlite3.connect(shop) as conn:
+        assert conn.execute("SELECT count(*) FROM customer WHERE consent_sms = 'unsubscribed'").fetchone()[0] == 2
+        assert conn.execute("SELECT count(*) FROM customer").fetchone()[0] == 3  # joined Ann and Bob, no one new
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    shown = json.loads(run(capsys, "campaign", "show", "Spring sale", "--json", "-w", str(shop))[1])
+    sms = next(s for s in shown["recipients"] if s["channel"] == "sms")
+    assert sms["eligible"] == 0 and sms["excluded"]["opted out"] == 2

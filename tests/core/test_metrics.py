@@ -163,3 +163,20 @@ def test_named_periods_end_today_and_include_it():
     assert metrics.named_period("all", today) == metrics.Period()
     with pytest.raises(ValueError):
         metrics.named_period("week", today)
+
+
+def test_the_report_pdf_reads_back_with_its_figures(shop, tmp_path):
+    import pypdfium2
+
+    from omnidesk.core.report_pdf import write_report_pdf
+
+    shop.set_setting("business_name", "Harbor & Pine")
+    out = write_report_pdf(shop, tmp_path / "report.pdf", metrics.Period(date(2026, 1, 1), date(2026, 1, 31)),
+                           today=date(2026, 2, 1))
+    pdf = pypdfium2.PdfDocument(str(out))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    for words in ("Harbor & Pine: the whole picture", "Period: 2026-01-01 to 2026-01-31", "Reach per channel",
+                  "Email + Shop", "Journeys to the first purchase", "2026-W02", "65.00", "Pairs to review"):
+        assert words in text, words
+    with pytest.raises(Exception):
+        write_report_pdf(shop, out)  # there already: replaced only when asked

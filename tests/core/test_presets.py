@@ -262,6 +262,9 @@ LINKEDIN_CONNECTIONS = [
     "First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On",
 ]
 
+# An SMS gateway's opt-out list: the number, the keyword it replied with, when.
+SMS_OPTOUTS = ["Phone Number", "Keyword", "Date"]
+
 # Eventbrite › Reports › Attendee summary, exported as CSV.
 EVENTBRITE_ATTENDEES = [
     "Order #", "Order Date", "Prefix", "First Name", "Last Name", "Suffix", "Email", "Event Name",
@@ -305,6 +308,7 @@ FILES = {
     "linkedin_connections": LINKEDIN_CONNECTIONS,
     "eventbrite_attendees": EVENTBRITE_ATTENDEES,
     "meta_leads_center": META_LEADS_CENTER,
+    "sms_optouts": SMS_OPTOUTS,
 }
 
 VARIANTS = [
@@ -1170,6 +1174,7 @@ def test_preset_channels():
         "linkedin_connections": "social",
         "eventbrite_attendees": "web",
         "meta_leads_center": "social",
+        "sms_optouts": "sms",
     }
 
 

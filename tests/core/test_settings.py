@@ -38,6 +38,8 @@ def test_business_name_is_a_setting_with_an_empty_default_and_the_command_line_l
 def test_each_parser_refuses_in_one_sentence():
     for key, text, words in (("default_region", "Narnia", "region code"),
                              ("timezone", "Mars/Olympus", "time zone"),
+                             ("timezone", "Europe", "time zone"),  # a folder of the zone database
+                             ("timezone", "America/", "time zone"),
                              ("currency", "dollars", "currency code"),
                              ("match_auto_threshold", "lots", "number of bits"),
                              ("channel_trust", "shop, shop", "each channel once")):

@@ -78,6 +78,7 @@ def installed(tmp_path_factory) -> Path:
     assert shipped <= names, sorted(shipped - names)
     assert "omnidesk/resources/presets/shopify.toml" in names
     assert "omnidesk/resources/header_synonyms.toml" in names
+    assert "omnidesk/resources/send_layouts/buffer.toml" in names
     assert "omnidesk/core/migrations/versions/0001_initial_schema.py" in names
     # Nothing lands beside the package in site-packages.
     assert {n.split("/")[0] for n in names} == {"omnidesk", wheel.name.split("-py3")[0] + ".dist-info"}
@@ -105,6 +106,7 @@ def test_an_installed_wheel_reads_its_own_resources(installed, tmp_path):
 import json
 import omnidesk
 from omnidesk.core import demo_data, paths
+from omnidesk.core.campaigns import packs_layouts
 from omnidesk.core.importing import preset_data, presets
 print(json.dumps({
     "package": omnidesk.__file__,
@@ -114,6 +116,7 @@ print(json.dumps({
     "icon": paths.resource_path("icons", "omnidesk.svg").is_file(),
     "theme": paths.resource_path("themes", "base.qss").is_file(),
     "demo": sorted(p.name for p in demo_data.resource_dir().iterdir()),
+    "layouts": {n: str(packs_layouts.load_layout(n).path) for n in packs_layouts.layout_names()},
 }))
 """, cwd=tmp_path)
     got = json.loads(proc.stdout)
@@ -124,6 +127,8 @@ print(json.dumps({
     assert "email" in got["synonyms"] and "ignore" in got["synonyms"]
     assert got["icon"] and got["theme"]
     assert "first_names.csv" in got["demo"]
+    assert got["layouts"] == {n: str(package / "resources" / "send_layouts" / f"{n}.toml")
+                              for n in ("buffer", "generic", "hootsuite")}
 
 
 def _import(target: Path, csv_file: Path, workspace: Path, *, check: bool = True) -> subprocess.CompletedProcess:

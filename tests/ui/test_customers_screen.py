@@ -167,7 +167,9 @@ def test_the_row_menu_opens_merges_copies_and_exports_the_selection(screen, demo
     table.selectRow(rows[0])
     menu = screen.row_menu()
     labels = [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
-    assert labels == ["Open", "Merge Selected", "Copy Email", "Copy Phone", "Export Selected…"]
+    assert labels[:5] == ["Open", "Merge Selected", "Copy Email", "Copy Phone", "Export Selected…"]
+    assert labels[5:8] == ["Add Tag…", "Remove Tag…", "Record Consent…"] and labels[-1] == "Erase…"
+    assert labels[8].startswith("All ") and labels[8].endswith(" in the List")
     # Shortcuts are shown beside the entries.
     assert _menu_action(menu, "Open").shortcut() == QKeySequence("Return")
     assert _menu_action(menu, "Copy Email").shortcut() == QKeySequence("Ctrl+C")

@@ -46,6 +46,8 @@ def test_empty_then_a_new_message_with_its_variants(win, view, monkeypatch, qtbo
 
 
 def test_master_saved_marks_variants_stale_then_resync_and_keep(win, view, qtbot):
+    win.resize(1024, 640)
+    win.show()
     store.save_message(win.workspace, "Launch", {"headline": "Autumn candles", "offer_code": "AUTUMN20",
                                                  "offer_value": "20% off", "link": "https://shop.example.com/a"})
     view.refresh()
@@ -64,6 +66,8 @@ def test_master_saved_marks_variants_stale_then_resync_and_keep(win, view, qtbot
     qtbot.mouseClick(sms.keep_button, Qt.MouseButton.LeftButton)
     assert "sms" not in view.current.stale and view.panels["sms"].edits["text"].toPlainText().startswith("Autumn")
     email = view.panels["email"]
+    view.tabs.setCurrentWidget(email)
+    qtbot.waitUntil(lambda: email.resync_button.height() > 0)  # laid out, in sight, as a person sees it
     qtbot.mouseClick(email.resync_button, Qt.MouseButton.LeftButton)
     assert "FALL25" in view.panels["email"].edits["body"].toPlainText()
     assert undo_text(win) == "Undo re-sync Email of Launch"

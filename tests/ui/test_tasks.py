@@ -84,3 +84,31 @@ def test_every_slot_hears_how_tasks_on_worker_threads_end(qtbot, fail):
     deliver_deferred_deletes()
     end = ("failed", "the file went away") if fail else ("finished", "done")
     assert all(h == [("progressed", "reading"), end] for h in heard)
+
+
+def test_latest_only_drops_an_older_answer_that_arrives_after_a_newer_one(qtbot):
+    import threading
+
+    from omnidesk.ui.tasks import LatestOnly
+
+    runner = TaskRunner()
+    latest = LatestOnly(runner)
+    release = threading.Event()
+    heard: list[str] = []
+
+    def slow():
+        release.wait(5)  # the first question is still being answered when the second is asked
+        return "old"
+
+    latest.ask(slow, heard.append)
+    latest.ask(lambda: "new", heard.append)
+    qtbot.waitUntil(lambda: heard == ["new"], timeout=5000)
+    release.set()
+    assert runner.wait(5)
+    QApplication.processEvents()
+    assert heard == ["new"]
+    latest.ask(lambda: "dropped", heard.append)
+    latest.forget()
+    assert runner.wait(5)
+    QApplication.processEvents()
+    assert heard == ["new"]

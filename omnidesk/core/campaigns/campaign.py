@@ -228,9 +228,39 @@ def delete_campaign(ws: Workspace, name: str) -> None:
         conn.execute(delete(Campaign.__table__).where(Campaign.__table__.c.id == row.id))
 
 
+def rename_campaign(ws: Workspace, name: str, new_name: str) -> CampaignData:
+    """Give a campaign another name; its steps (exported ones too, with who they included) stay."""
+    new_name = _name(new_name)
+    c = Campaign.__table__
+    with ws.writing() as conn:
+        row = _row(conn, _name(name))
+        for other in conn.execute(select(c.c.id, c.c.name)):
+            if other.id != row.id and other.name.casefold() == new_name.casefold():
+                raise UserError(f"A campaign named '{other.name}' exists already; choose another name.")
+        conn.execute(update(c).where(c.c.id == row.id).values(name=new_name, updated_at=utcnow()))
+        return _read(conn, conn.execute(select(c).where(c.c.id == row.id)).first())
+
+
+def exported_steps(ws: Workspace, name: str) -> dict[int, str]:
+    """The campaign's steps already exported: step id -> when (UTC, ISO)."""
+    st = CampaignStep.__table__
+    with ws.engine.connect() as conn:
+        row = _row(conn, _name(name))
+        return {r.id: r.exported_at for r in conn.execute(
+            select(st.c.id, st.c.exported_at).where(st.c.campaign_id == row.id, st.c.exported_at.is_not(None)))}
+
+
 def set_status(ws: Workspace, name: str, status: str) -> CampaignData:
+    """Move a campaign along; "scheduled" only when its check finds no error (the first is named)."""
     if status not in STATUSES:
         raise UserError(f"'{status}' is not a status; one of: {', '.join(STATUSES)}.")
+    if status == "scheduled":
+        from omnidesk.core.campaigns.check import check_campaign
+
+        errors = check_campaign(ws, name)[0].errors
+        if errors:
+            raise UserError(f"{len(errors)} error{'s' if len(errors) > 1 else ''} to fix before it is scheduled: "
+                            f"{CHANNEL_LABELS.get(errors[0].channel, errors[0].channel)}: {errors[0].message}.")
     c = Campaign.__table__
     with ws.writing() as conn:
         row = _row(conn, _name(name))

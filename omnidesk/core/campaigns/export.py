@@ -33,6 +33,7 @@ from sqlalchemy import delete, func, insert, select, update
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData
 from omnidesk.core.campaigns.guards import StepAudience
 from omnidesk.core.errors import UserError
+from omnidesk.core.exporting.outfiles import guard_reason
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
 from omnidesk.core.models import Campaign, CampaignStep, Customer, SendRecord, SourceRecord, utcnow
@@ -141,6 +142,14 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     message = get_message(ws, campaign.message)
     brand = get_brand(ws)
     base = packs.slug(campaign.name)
+    # Every file is checked before any is written: an export stopped half-way would leave
+    # packs of one export beside packs of another.
+    for path in planned_files(folder, base, [a.step.channel for a in audiences]):
+        why = guard_reason(path)
+        if why:
+            raise UserError(why)
+        if path.exists() and not overwrite:
+            raise UserError(f"{path} already exists; replace the files of an earlier export with --force.")
     say = progress or (lambda _text: None)
     results: list[StepExport] = []
     records: list[tuple[StepAudience, list[int]]] = []
@@ -167,8 +176,13 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                         for cid in ids)
                 packs.write_email_audience(stem.with_suffix(".csv"), rows, [merge_tag(n) for n in names],
                                            excel=excel, overwrite=overwrite)
+                picture = message.master.get("image", "")
+                body = body_from_text(html_body)
+                if picture:
+                    body = (f'<p><img src="{html.escape(picture, quote=True)}" alt="" width="560" '
+                            f'style="max-width:100%;height:auto"></p>{body}')
                 parts = render_email(subject=subject, preheader=preheader,
-                                     body_html=body_from_text(html_body), footer_html=footer_html(brand),
+                                     body_html=body, footer_html=footer_html(brand),
                                      brand_color=brand.colors[0])
                 html_path, text_path = packs.write_email_bodies(folder, base, parts.html, parts.text,
                                                                 overwrite=overwrite)
@@ -182,7 +196,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                     text = tokens.render(template, values.get(cid, {}))
                     stats = sms_stats(text)
                     sms_rows.append(packs.SmsRecipient(cid, people[cid][2], text, stats.segments, stats.encoding,
-                                                       audience.send_at[cid], step.timezone,
+                                                       audience.send_at[cid], audience.zones.get(cid, step.timezone),
                                                        cid in audience.moved))
                 packs.write_sms_pack(stem.with_suffix(".csv"), sms_rows, excel=excel, overwrite=overwrite)
                 result.file = stem.with_suffix(".csv").name
@@ -190,7 +204,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         elif step.channel in SOCIAL:
             text = tokens.render(fields.get("text", ""), {})
             link = next((lk.url for lk in find_links(text)), "")
-            post = packs.SocialPost(text, link, "", (), step.at, step.channel)
+            post = packs.SocialPost(text, link, message.master.get("image", ""), (), step.at, step.channel)
             packs.write_social_pack(stem.with_suffix(".csv"), "buffer", [post], overwrite=overwrite, excel=excel)
             for layout in ("hootsuite", "generic"):
                 path = folder / f"{base}_{step.channel}_{layout}.csv"
@@ -198,10 +212,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                 result.extra.append(path.name)
             result.file = stem.with_suffix(".csv").name
         elif step.channel == "store":
-            pdf = stem.with_suffix(".pdf")
-            if pdf.exists() and not overwrite:
-                raise UserError(f"{pdf} already exists; add --force to replace it.")
-            write_poster(ws, campaign.message, pdf, page=page)
+            write_poster(ws, campaign.message, stem.with_suffix(".pdf"), page=page)
             result.file = stem.with_suffix(".pdf").name
         else:  # website
             shown = {f: html.escape(tokens.render(v, {})) for f, v in fields.items()}
@@ -222,6 +233,25 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         for a in audiences], overwrite=overwrite, now=now)
     _record(ws, campaign, records)
     return ExportSummary(campaign.name, folder, results, calendar.name)
+
+
+def planned_files(folder: Path, base: str, channels: list[str]) -> list[Path]:
+    """The files an export of these steps writes, in the order it writes them."""
+    out = []
+    for channel in channels:
+        stem = folder / f"{base}_{channel}"
+        if channel == "email":
+            out += [stem.with_suffix(".csv"), folder / f"{base}_email.html", folder / f"{base}_email.txt"]
+        elif channel == "sms":
+            out.append(stem.with_suffix(".csv"))
+        elif channel in SOCIAL:
+            out += [stem.with_suffix(".csv"), *(folder / f"{base}_{channel}_{layout}.csv"
+                                                for layout in ("hootsuite", "generic"))]
+        elif channel == "store":
+            out.append(stem.with_suffix(".pdf"))
+        else:
+            out.append(stem.with_suffix(".html"))
+    return [*out, folder / f"{base}.ics"]
 
 
 def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudience, list[int]]]) -> None:

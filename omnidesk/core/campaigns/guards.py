@@ -16,9 +16,10 @@ goes through the guards in this order; the first that says no names the reason:
    campaign's first step; ties: the one used most recently; none: the order of the
    steps), not this one;
 5. **quiet hours** (SMS) — the send time falls inside the quiet window (default
-   21:00–08:00, which may cross midnight) on the recipient's clock: their phone
-   number's time zone(s) — when a number maps to several zones, the window must hold
-   in all of them — else the workspace's zone.  The recipient moves to the next
+   21:00–08:00, which may cross midnight) on the recipient's clock: their address's,
+   when its country keeps one time (the tz database's zones of that country all on one
+   offset: Germany, Britain), else their phone number's time zone(s) — when a number
+   maps to several zones, the window must hold in all of them — else the workspace's.  The recipient moves to the next
    allowed time (the pack says so), or with ``quiet_hours_action`` = ``exclude`` is
    left out;
 6. **frequency cap** — at most ``cap_messages`` messages per customer in any
@@ -33,13 +34,12 @@ eligible count is None and nobody is excluded.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, literal, null, or_, select
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audience_rule
 from omnidesk.core.consent import OPT_OUTS
@@ -96,6 +96,7 @@ class StepAudience:
     excluded: dict[str, list[int]] = field(default_factory=dict)
     send_at: dict[int, datetime] = field(default_factory=dict)  # UTC; moved out of quiet hours where told
     moved: set[int] = field(default_factory=set)
+    zones: dict[int, str] = field(default_factory=dict)  # SMS: the recipient's clock (their number's first zone)
 
     def counts(self) -> dict[str, int]:
         return {reason: len(ids) for reason, ids in self.excluded.items() if ids}
@@ -147,8 +148,45 @@ def phone_zones(phone: str) -> tuple[str, ...]:
     return zones
 
 
+@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1)
+def _zones_by_country() -> dict[str, tuple[str, ...]]:
+    """Country code -> its zones, from the tz database's zone.tab (shipped in tzdata)."""
+    import importlib.resources
+
+    try:
+        text = (importlib.resources.files("tzdata.zoneinfo") / "zone.tab").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, OSError):
+        return {}
+    out: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            parts = line.split("\t")
+            if len(parts) >= 3:
+                out.setdefault(parts[0], []).append(parts[2])
+    return {cc: tuple(zones) for cc, zones in out.items()}
+
+
+@lru_cache(maxsize=1024)
+def address_zones(country: str, at: datetime) -> tuple[str, ...]:
+    """The zones of an address's country when they all keep one time at ``at`` (else ())."""
+    zones = _zones_by_country().get((country or "").upper(), ())
+    if not zones:
+        return ()
+    offsets = {at.astimezone(ZoneInfo(z)).utcoffset() for z in zones}
+    return zones if len(offsets) == 1 else ()
+
+
+def recipient_zones(country: str | None, phone: str, at: datetime, home: str) -> tuple[str, ...]:
+    """A recipient's clock(s): their address's country when it keeps one time, else their number's, else home."""
+    return address_zones(country or "", at) or phone_zones(phone) or (home,)
+
+
 def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime:
-    """The first moment from ``at`` (UTC) outside quiet hours on every one of ``zones``' clocks."""
+    """The first moment from ``at`` (UTC) outside quiet hours on every one of ``zones``' clocks.
+
+    Cached: a step's recipients share a handful of zones, and a million of them ask.
+    """
     moment = at
     for _ in range(4 * 48):  # quarter hours, two days at most
         if not any(rules.in_quiet_hours(moment.astimezone(ZoneInfo(z)).time()) for z in zones):
@@ -160,29 +198,52 @@ def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime
 # -- the audience -----------------------------------------------------------------------------
 
 
-def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None) -> list[tuple]:
+def _reason(channel: str, rules: Rules):
+    """Guards 1 to 3 for ``channel`` as one SQL expression: the reason a customer is out, or NULL."""
+    cust = Customer.__table__
+    consent = cust.c.consent_email if channel == "email" else cust.c.consent_sms
+    address = cust.c.email if channel == "email" else cust.c.phone
+    allowed = rules.send_unknown_email if channel == "email" else rules.send_unknown_sms
+    unknown_ok = literal(bool(allowed))
+    if channel == "email" and rules.soft_opt_in:
+        unknown_ok = or_(unknown_ok, func.coalesce(cust.c.orders, 0) > 0)
+    return case(
+        (func.coalesce(consent, "").in_([*sorted(OPT_OUTS), "denied"]), literal(OPTED_OUT)),
+        (and_(func.coalesce(consent, "") != "granted", ~unknown_ok), literal(UNKNOWN)),
+        (func.coalesce(address, "") == "", literal(NO_ADDRESS)),
+        else_=null())
+
+
+def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, rules: Rules) -> list[tuple]:
+    """(id, phone, reason out of email, reason out of SMS, country) of every customer of the audience, by id.
+
+    Read through the driver: a million rows as plain tuples, not result objects.
+    """
     from omnidesk.core.segments import compile_rule, known_channels
 
     cust = Customer.__table__
     rule = audience_rule(ws, campaign.audience)
     with ws.engine.connect() as conn:
         where = compile_rule(rule, now, known_channels(conn))
-        return conn.execute(select(cust.c.id, cust.c.email, cust.c.phone, cust.c.consent_email, cust.c.consent_sms,
-                                   cust.c.orders).where(where).order_by(cust.c.id)).all()
+        query = select(cust.c.id, cust.c.phone, _reason("email", rules), _reason("sms", rules),
+                       cust.c.country).where(where).order_by(cust.c.id)
+        compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
+        params = [compiled.params[name] for name in compiled.positiontup]
+        return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
 
 
 def _history(ws: Workspace, campaign: CampaignData, ids: set[int], since: str, until: str) -> dict[int, list]:
     """Customer -> [(send time UTC, channel)] of steps exported earlier, other campaigns' or this one's others."""
     sr, rec, st = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__
     own = [s.id for s in campaign.steps if s.id is not None]
-    out: dict[int, list] = defaultdict(list)
+    out: dict[int, list] = {}
     with ws.engine.connect() as conn:
         rows = conn.execute(select(rec.c.customer_id, sr.c.send_utc, sr.c.channel)
                             .join(rec, rec.c.id == sr.c.record_id).join(st, st.c.id == sr.c.step_id)
                             .where(sr.c.send_utc >= since, sr.c.send_utc <= until, st.c.id.not_in(own)))
         for cid, when, channel in rows:
             if cid in ids:
-                out[cid].append((datetime.fromisoformat(when.replace("Z", "+00:00")), channel))
+                out.setdefault(cid, []).append((datetime.fromisoformat(when.replace("Z", "+00:00")), channel))
     return out
 
 
@@ -210,80 +271,123 @@ def _favourites(ws: Workspace, ids: list[int], before: datetime, order: list[str
 def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | None = None) -> list[StepAudience]:
     """Every step's recipients and exclusions, steps in time order (see the module docstring)."""
     rules = Rules.of(ws)
-    rows = _audience_rows(ws, campaign, now)
     steps = sorted(campaign.steps, key=lambda s: (s.at_utc, campaign.steps.index(s)))
     personal = [s for s in steps if s.channel in PERSONAL]
     results = {id(s): StepAudience(s, None) for s in steps}
     if not personal:
         return [results[id(s)] for s in steps]
+    rows = _audience_rows(ws, campaign, now, rules)
     window = timedelta(days=max(rules.cap_days, 1))
-    ids = [r[0] for r in rows]
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
-    history = _history(ws, campaign, set(ids), (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    history = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
                        (last + window).strftime("%Y-%m-%dT%H:%M:%SZ"))
     order = [s.channel for s in personal]
-    favourites = _favourites(ws, ids, first, list(dict.fromkeys(order))) if campaign.mode == "best_channel" else {}
+    best = campaign.mode == "best_channel"
+    favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order))) if best else {}
+    chosen = _choose(rows, personal, favourites) if best else {}
     home = str(ws.get_setting("timezone") or "") or "UTC"
-    chosen = _choose(rows, personal, favourites, rules) if campaign.mode == "best_channel" else {}
+    done: list[StepAudience] = []  # the personal steps decided so far, for the caps
     for step in personal:
         result = results[id(step)]
-        result.eligible = []
-        out = result.excluded = {r: [] for r in REASONS}
-        channel = step.channel
-        at = step.at_utc
-        channel_cap = rules.cap_email if channel == "email" else rules.cap_sms
-        for row in rows:
-            cid, phone = row[0], row[2]
-            reason = _consent_and_address(row, channel, rules)
-            if reason is not None:
-                out[reason].append(cid)
-                continue
-            if campaign.mode == "best_channel" and chosen.get(cid) is not step:
-                out[OTHER_CHANNEL].append(cid)
-                continue
-            send = at
-            if channel == "sms":
-                send = next_allowed(at, phone_zones(phone) or (home,), rules)
-                if send != at and rules.quiet_hours_action == "exclude":
-                    out[QUIET].append(cid)
-                    continue
-            past = history[cid]
-            if rules.cap_messages > 0 and sum(abs(t - send) < window for t, _c in past) >= rules.cap_messages:
-                out[CAP].append(cid)
-                continue
-            if channel_cap > 0 and sum(abs(t - send) < window for t, c in past if c == channel) >= channel_cap:
-                out[CHANNEL_CAP].append(cid)
-                continue
-            past.append((send, channel))
-            result.eligible.append(cid)
-            result.send_at[cid] = send
-            if send != at:
-                result.moved.add(cid)
+        _decide_step(result, rows, rules, history, done, window, chosen if best else None, home)
+        done.append(result)
     return [results[id(s)] for s in steps]
 
 
-def _consent_and_address(row: tuple, channel: str, rules: Rules) -> str | None:
-    """Why a customer cannot be sent to on ``channel`` at all (guards 1 to 3), or None."""
-    _cid, email, phone, consent_email, consent_sms, orders = row
-    consent = consent_email if channel == "email" else consent_sms
-    if consent in OPT_OUTS or consent == "denied":
-        return OPTED_OUT
-    if consent != "granted":
-        allowed = rules.send_unknown_email if channel == "email" else rules.send_unknown_sms
-        if channel == "email" and rules.soft_opt_in and (orders or 0) > 0:
-            allowed = True
-        if not allowed:
-            return UNKNOWN
-    if not (email if channel == "email" else phone):
-        return NO_ADDRESS
-    return None
+def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history: dict[int, list],
+                 done: list[StepAudience], window: timedelta, chosen: dict[int, Step] | None, home: str) -> None:
+    """One personal step: guards 1 to 6 for every customer (a million of them: plain lookups only)."""
+    step = result.step
+    channel, at = step.channel, step.at_utc
+    sms = channel == "sms"
+    at_column = 3 if sms else 2
+    exclude_quiet = rules.quiet_hours_action == "exclude"
+    cap, channel_cap = rules.cap_messages, (rules.cap_email if channel == "email" else rules.cap_sms)
+    # Earlier steps of this campaign near enough to count towards a cap; a customer can only
+    # reach a cap when their sends elsewhere plus these steps could add up to it.
+    near = [a for a in done if abs(a.step.at_utc - at) < window + timedelta(days=2)]
+    near_channel = [a for a in near if a.step.channel == channel]
+    eligible, send_at, moved = [], {}, set()
+    out: dict[str, list[int]] = {r: [] for r in REASONS}
+    caps_reachable = bool(history) or (0 < cap <= len(near)) or (0 < channel_cap <= len(near_channel))
+    if chosen is None and not caps_reachable:
+        # The usual case — nobody can reach a cap, one audience for every step: whole-list
+        # passes instead of a look-up per customer.
+        for reason in (OPTED_OUT, UNKNOWN, NO_ADDRESS):
+            out[reason] = [r[0] for r in rows if r[at_column] == reason]
+        if not sms:
+            eligible = [r[0] for r in rows if r[at_column] is None]
+            send_at = dict.fromkeys(eligible, at)
+        else:
+            times: dict[tuple, tuple[datetime, str]] = {}
+            zone_of = result.zones
+            for r in rows:
+                if r[at_column] is None:
+                    key = (r[4], r[1][:8])
+                    known = times.get(key)
+                    if known is None:
+                        zones = recipient_zones(r[4], r[1], at, home)
+                        known = times[key] = (next_allowed(at, zones, rules), zones[0])
+                    send = known[0]
+                    zone_of[r[0]] = known[1]
+                    if send != at:
+                        if exclude_quiet:
+                            out[QUIET].append(r[0])
+                            continue
+                        moved.add(r[0])
+                    eligible.append(r[0])
+                    send_at[r[0]] = send
+        result.eligible, result.send_at, result.moved, result.excluded = eligible, send_at, moved, out
+        return
+    for row in rows:
+        cid = row[0]
+        reason = row[at_column]
+        if reason is not None:
+            out[reason].append(cid)
+            continue
+        if chosen is not None and chosen.get(cid) is not step:
+            out[OTHER_CHANNEL].append(cid)
+            continue
+        send = at
+        if sms:
+            zones = recipient_zones(row[4], row[1], at, home)
+            result.zones[cid] = zones[0]
+            send = next_allowed(at, zones, rules)
+            if send != at and exclude_quiet:
+                out[QUIET].append(cid)
+                continue
+        past = history.get(cid)
+        if cap > 0 and (len(past) if past else 0) + len(near) >= cap:
+            if _sends_near(cid, send, past, near, window) >= cap:
+                out[CAP].append(cid)
+                continue
+        if channel_cap > 0 and (len(past) if past else 0) + len(near_channel) >= channel_cap:
+            if _sends_near(cid, send, [p for p in past or () if p[1] == channel], near_channel, window) >= channel_cap:
+                out[CHANNEL_CAP].append(cid)
+                continue
+        eligible.append(cid)
+        send_at[cid] = send
+        if send != at:
+            moved.add(cid)
+    result.eligible, result.send_at, result.moved, result.excluded = eligible, send_at, moved, out
+    result.zones = {cid: z for cid, z in result.zones.items() if cid in send_at}
 
 
-def _choose(rows: list[tuple], personal: list[Step], favourites: dict[int, str], rules: Rules) -> dict[int, Step]:
+def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta) -> int:
+    """How many of the customer's sends fall within the cap window of ``send``: earlier exports, earlier steps."""
+    n = sum(abs(t - send) < window for t, _c in past or ())
+    for a in near:
+        when = a.send_at.get(cid)
+        if when is not None and abs(when - send) < window:
+            n += 1
+    return n
+
+
+def _choose(rows: list[tuple], personal: list[Step], favourites: dict[int, str]) -> dict[int, Step]:
     """best_channel: each customer's one step, among those whose channel they can be sent to at all."""
     out: dict[int, Step] = {}
     for row in rows:
-        open_steps = [s for s in personal if _consent_and_address(row, s.channel, rules) is None]
+        open_steps = [s for s in personal if row[3 if s.channel == "sms" else 2] is None]
         if not open_steps:
             continue
         favourite = favourites.get(row[0])

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +20,11 @@ from omnidesk.core.exporting.outfiles import check_output
 
 _NUMBER = re.compile(r"^[+-]?[\d][\d .,()/-]*$")
 _YEARLESS_DATE = re.compile(r"^--\d\d-\d\d$")
+# Where, in a column's cells joined by NULs behind a leading NUL, a cell starts that
+# safe_cell would change: one search clears a whole column (see safe_column).
+_RISKY_CELL_START = re.compile(
+    r"\x00(?:[=@\t\r]|[+-](?!\d[\d .,()/-]*(?:\x00|\Z))(?!-\d\d-\d\d(?:\x00|\Z)))")
+_ONLY_STR = {str}
 
 
 def safe_cell(value: Any) -> str:
@@ -34,14 +39,78 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def write_rows(fh: IO[str], header: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
-    """Write a header and rows to an open text file, every cell made safe; returns the rows."""
+def safe_column(values: list[Any]) -> list[Any]:
+    """``values`` with every cell made safe, as :func:`safe_cell` does one by one.
+
+    A column of plain strings none of which needs changing, the usual case, is
+    cleared by one search over the joined column and returned as it is.  Only
+    exact ``str`` takes that way (safe_cell writes ``str()`` of anything else,
+    a str-based enum's name included), and a NUL inside a cell would fake the
+    start of another, so the separators must count exactly.
+    """
+    if values and {*map(type, values)} == _ONLY_STR:
+        joined = "\x00" + "\x00".join(values)
+        if joined.count("\x00") == len(values) and _RISKY_CELL_START.search(joined) is None:
+            return values
+    return [safe_cell(v) for v in values]
+
+
+def write_rows(fh: IO[str], header: Sequence[str] | None, rows: Iterable[Sequence[Any]]) -> int:
+    """Write a header and rows to an open text file, every cell made safe; returns the rows.
+
+    ``header=None`` writes the rows alone, for the few importers that read a
+    header row as data.
+    """
     writer = csv.writer(fh)
-    writer.writerow([safe_cell(h) for h in header])
+    if header is not None:
+        writer.writerow([safe_cell(h) for h in header])
     n = 0
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
         n += 1
+    return n
+
+
+def _csv_cells(values: list[str]) -> list[str]:
+    """A column's cells as the csv module writes them in a row of several (quoted where it quotes)."""
+    joined = "\x00".join(values)
+    if not ("," in joined or '"' in joined or "\r" in joined or "\n" in joined):
+        return values
+    return ['"' + v.replace('"', '""') + '"' if ("," in v or '"' in v or "\r" in v or "\n" in v) else v
+            for v in values]
+
+
+def write_column_chunks(fh: IO[str], header: Sequence[str] | None,
+                        chunks: Iterable[Sequence[list[Any]]]) -> int:
+    """Write rows given a chunk at a time as columns (lists of the same length); returns the rows.
+
+    The same bytes as :func:`write_rows` of the same rows, several times faster
+    for a big file: each column is made safe in one pass, and a chunk of
+    plain-string cells is laid out as the csv module would (comma-separated,
+    quoted only where a cell holds a comma, a quote or a line break, CRLF line
+    ends) with joins instead of a call per row.  A chunk the shortcut cannot
+    be sure of (one column; a NUL in a cell) goes through the csv module.
+    """
+    writer = csv.writer(fh)
+    if header is not None:
+        writer.writerow([safe_cell(h) for h in header])
+    n = 0
+    for columns in chunks:
+        safe = [safe_column(column) for column in columns]
+        lengths = {len(column) for column in safe}
+        if len(lengths) > 1:
+            raise ValueError(f"the columns of one chunk differ in length ({sorted(lengths)})")
+        count = lengths.pop() if lengths else 0
+        n += count
+        if not count:
+            continue
+        # A one-cell row of "" is written '""' by the csv module, and a NUL it writes as it is.
+        if len(safe) < 2 or any("\x00" in "".join(column) for column in safe):
+            writer.writerows(zip(*safe, strict=True))
+            continue
+        cells = [_csv_cells(column) for column in safe]
+        fh.write("\r\n".join(map(",".join, zip(*cells, strict=True))))
+        fh.write("\r\n")
     return n
 
 
@@ -52,7 +121,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], *,
+def write_csv(path: Path, header: Sequence[str] | None, rows: Iterable[Sequence[Any]], *,
               excel: bool = False, overwrite: bool = False) -> int:
     """Write UTF-8 CSV; returns the data rows written.
 
@@ -66,11 +135,22 @@ def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], 
     full disk, say) the temporary file is removed and the error raised, and an
     existing file at ``path`` is left as it was.
     """
+    return _write_atomically(path, lambda fh: write_rows(fh, header, rows), excel=excel, overwrite=overwrite)
+
+
+def write_csv_columns(path: Path, header: Sequence[str] | None, chunks: Iterable[Sequence[list[Any]]], *,
+                      excel: bool = False, overwrite: bool = False) -> int:
+    """:func:`write_csv` for rows given a chunk at a time as columns (see :func:`write_column_chunks`)."""
+    return _write_atomically(path, lambda fh: write_column_chunks(fh, header, chunks), excel=excel,
+                             overwrite=overwrite)
+
+
+def _write_atomically(path: Path, write: Callable[[IO[str]], int], *, excel: bool, overwrite: bool) -> int:
     path = check_output(path, overwrite=overwrite)
     tmp = path.with_name(path.name + ".part")
     try:
-        with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="") as fh:
-            n = write_rows(fh, header, rows)
+        with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="", buffering=1 << 20) as fh:
+            n = write(fh)
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)

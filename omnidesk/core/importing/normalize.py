@@ -115,6 +115,11 @@ _CONSENT: dict[str, str] = {
     # blocks: the one safe reading is "do not send".
     **dict.fromkeys("unsubscribed optout unsubscribe withdrawn revoked suppressed".split(), UNSUBSCRIBED),
     **dict.fromkeys(["opted out", "opt out"], UNSUBSCRIBED),
+    # The words an SMS gateway's opt-out list records as the reply that opted a number out
+    # (the CTIA's standard keywords and their common kin); START and UNSTOP opt back in.
+    **dict.fromkeys("stop stopall end quit cancel revoke".split(), UNSUBSCRIBED),
+    **dict.fromkeys(["stop all", "opt-out", "unsubscribed via sms"], UNSUBSCRIBED),
+    **dict.fromkeys(["start", "unstop"], GRANTED),
     **dict.fromkeys(["cleaned", "bounced", "invalid", "hard bounce"], CLEANED),
     **dict.fromkeys(["pending", "unconfirmed", "awaiting confirmation"], PENDING),
 }

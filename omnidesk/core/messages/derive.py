@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from omnidesk.core.messages.brand import Brand
 from omnidesk.core.messages.links import add_utm, channel_utm, is_valid_link, utm_campaign_name
 
-MASTER_FIELDS = ("headline", "body", "offer_code", "offer_value", "offer_expires", "cta", "link")
+MASTER_FIELDS = ("headline", "body", "offer_code", "offer_value", "offer_expires", "cta", "link", "image")
 SOCIAL = ("facebook", "instagram", "x", "linkedin", "threads", "bluesky", "google")
 VARIANT_CHANNELS = ("email", "sms", *SOCIAL, "store", "website")
 VARIANT_FIELDS: dict[str, tuple[str, ...]] = {

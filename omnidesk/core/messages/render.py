@@ -72,12 +72,24 @@ def render_variant(ws: Workspace, name: str, channel: str, customer_id: int | No
 
 def write_poster(ws: Workspace, name: str, out: Path, *, customer_id: int | None = None, page: str = "A4") -> Path:
     """The message's in-store poster as a printable PDF (the brand's logo and colours)."""
+    rendered = render_variant(ws, name, "store", customer_id)
+    return _poster(ws, rendered.fields, out, page)
+
+
+def poster_preview(ws: Workspace, fields: dict[str, str], *, page: str = "A4", scale: float = 0.6) -> bytes:
+    """The poster these fields make, as the PNG of its printed page: the very PDF, not a look-alike."""
+    from omnidesk.core.messages.poster import render_page
+
+    with temporary_directory("poster-") as folder:
+        pdf = _poster(ws, {f: tokens.render(v, {}) for f, v in fields.items()}, Path(folder) / "poster.pdf", page)
+        return render_page(pdf, scale=scale)
+
+
+def _poster(ws: Workspace, f: dict[str, str], out: Path, page: str) -> Path:
     from omnidesk.core.messages.poster import poster_pdf
 
-    rendered = render_variant(ws, name, "store", customer_id)
     brand = get_brand(ws)
     image = logo(ws)
-    f = rendered.fields
     with temporary_directory("logo-") as folder:
         logo_path = None
         if image is not None:

@@ -113,6 +113,12 @@ def clean_master(master: Mapping[str, object]) -> dict[str, str]:
         except ValueError:
             raise UserError(f"message.offer_expires: '{out['offer_expires']}' is not a date such as 2026-10-31") \
                 from None
+    if out["image"]:
+        from omnidesk.core.messages.links import is_valid_link
+
+        # A link the sending tools fetch the picture from (Buffer's "Image URL", the email's image).
+        if not is_valid_link(out["image"]):
+            raise UserError(f"message.image: '{out['image'][:60]}' is not a link to a picture (https://…).")
     if not out["headline"] and not out["body"]:
         raise UserError("A message needs a headline or a body.")
     return out

@@ -182,14 +182,14 @@ class TagsDialog(QDialog):
                 layout.addWidget(box)
         elif removing:
             layout.addWidget(QLabel("None of them has a tag."))
-        self.new = QLineEdit()
+        self.new = QLineEdit(self)  # owned by the dialog even where it is not shown (taking tags off)
         self.new.setObjectName("newTags")
         self.new.setPlaceholderText("comma-separated: VIP, wholesale")
         if known:
             self.new.setCompleter(_tag_completer(known, self.new))
-        form = QFormLayout()
-        form.addRow("&Add tags:", self.new)
         if not removing:
+            form = QFormLayout()
+            form.addRow("&Add tags:", self.new)
             layout.addLayout(form)
         else:
             self.new.setVisible(False)

@@ -40,7 +40,7 @@ from omnidesk.ui.models.customer_table_model import (
     CustomerTableModel,
     sortable,
 )
-from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.widgets.segment_builder import SegmentBuilder
 
@@ -202,8 +202,7 @@ class CustomersView(QWidget):
         self.builder.root.changed.connect(lambda: QTimer.singleShot(0, self._fit_filter_panel))
         self.filter_panel = self.builder
         self.filter_panel.hide()
-        self._count_run = 0  # the latest count asked for; older answers are dropped
-        self._count_task: Task | None = None
+        self._counts = LatestOnly(self.runner)  # the latest count asked for; older answers are dropped
 
     def show_filter(self, shown: bool = True) -> None:
         """Show (or hide) the rule panel; shown, the keyboard goes to it."""
@@ -241,29 +240,16 @@ class CustomersView(QWidget):
 
     def _start_count(self, rule: dict | None) -> None:
         """Count the rule's customers off the UI thread; a newer rule makes this answer moot."""
-        self._count_run += 1
-        run, workspace = self._count_run, self.workspace
-        if self._count_task is not None:
-            self._count_task.cancel()
+        workspace = self.workspace
 
-        def work(_cancelled):
-            yield from ()
+        def work():
             try:
-                return run, count_segment(workspace, rule if rule is not None else {"all": []}), ""
+                return count_segment(workspace, rule if rule is not None else {"all": []}), ""
             except UserError as exc:  # a rule the workspace refuses, or a busy workspace
-                return run, None, str(exc)
+                return None, str(exc)
 
         self.builder.show_counting()
-        task = Task(work)
-        self._count_task = task
-        task.signals.finished.connect(self._counted)
-        self.runner.start(task)
-
-    def _counted(self, result) -> None:
-        run, n, error = result
-        if run == self._count_run:
-            self._count_task = None
-            self.builder.show_count(n, error)
+        self._counts.ask(work, lambda result: self.builder.show_count(*result))
 
     # -- actions -------------------------------------------------------------------
 
@@ -587,8 +573,19 @@ class CustomersView(QWidget):
             self.customerActivated.emit(cid)
 
     def refresh(self) -> None:
+        # The customer the keyboard was on stays current after the list is read again (a tag
+        # added on their card, an import elsewhere), where they still are in the list.
+        current = self.model.customer_id(self.table.currentIndex().row())
+        selected = set(self.selected_ids())
         self.model.reload()
         self._update_state()
+        if current is not None:
+            ids = self.model.ids()
+            row = next((i for i, cid in enumerate(ids) if cid == current), None) if len(ids) <= 200_000 else None
+            if row is not None:
+                self.table.setCurrentIndex(self.model.index(row, 0))
+                if current in selected:
+                    self.table.selectRow(row)
         if self.filter_panel.isVisible():
             self._start_count(self.model.rule())
 

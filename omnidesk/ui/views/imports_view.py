@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -58,6 +59,13 @@ class ImportsView(QWidget):
         for column in range(1, self.model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        # Delete on the selected import undoes it (after the same question as the button).
+        self.undo_action = QAction("Undo Import", self.table)
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Delete)
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.undo_action.triggered.connect(self._undo_selected)
+        self.table.addAction(self.undo_action)
+        self.undo_button.setToolTip("Remove exactly what the selected import added (Delete)")
 
         # The selected import's flagged rows: imported, but each with something to fix.
         self.flagged_model = FlaggedRowTableModel(workspace, self)

@@ -168,3 +168,13 @@ def test_nobody_opted_out_is_ever_sent_to_and_no_cap_is_exceeded(make_workspace,
             for cid in step.eligible:
                 per_channel.setdefault(cid, set()).add(step.step.channel)
         assert all(len(channels) == 1 for channels in per_channel.values())
+
+
+def test_an_address_in_a_one_clock_country_sets_the_quiet_hours_before_the_number(shop):
+    # Ann lives in Britain but kept her New York mobile: 22:30 in New York is 03:30 in London.
+    with shop.writing() as conn:
+        conn.exec_driver_sql("UPDATE customer SET country = 'GB' WHERE id = 1")
+        conn.exec_driver_sql("UPDATE customer SET country = 'US' WHERE id = 2")  # several clocks: the number's
+    (sms,) = plan(shop, ("sms", "2027-03-01T22:30"))
+    assert sms.send_at[1] == datetime(2027, 3, 2, 8, 0, tzinfo=UTC) and sms.zones[1] == "Europe/London"
+    assert sms.send_at[2] == datetime(2027, 3, 2, 3, 30, tzinfo=UTC) and sms.zones[2] == "America/Los_Angeles"

@@ -123,7 +123,7 @@ def test_names_duplicates_and_deletes(ws):
     with pytest.raises(UserError, match="exists already"):
         store.save_message(ws, "launch", MASTER)
     copy = store.duplicate_message(ws, "Launch", "Launch (copy)")
-    assert copy.master == MASTER and len(store.versions(ws, "Launch (copy)")) == 1
+    assert copy.master == dict(MASTER, image="") and len(store.versions(ws, "Launch (copy)")) == 1
     store.delete_message(ws, "LAUNCH")
     assert [m.name for m in store.list_messages(ws)] == ["Launch (copy)"]
     with pytest.raises(UserError, match="There is no message 'Launch'"):

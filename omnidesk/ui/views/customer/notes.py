@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from datetime import datetime
 
-from PySide6.QtCore import QTimer
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from omnidesk.core.errors import UserError
@@ -35,7 +35,12 @@ class NotesMixin:
         self.notes_status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.save_notes_button = QPushButton("Save notes")
         self.save_notes_button.setEnabled(False)
+        self.save_notes_button.setToolTip("Save the notes now (Ctrl+S); a pause in typing saves them too")
         self.save_notes_button.clicked.connect(self.save_notes)
+        # Ctrl+S while writing notes saves them, without leaving the keyboard.
+        save = QShortcut(QKeySequence.StandardKey.Save, self.notes_edit)
+        save.setContext(Qt.ShortcutContext.WidgetShortcut)
+        save.activated.connect(self.save_notes)
         bottom = QHBoxLayout()
         bottom.addWidget(self.notes_status, 1)
         bottom.addWidget(self.save_notes_button)

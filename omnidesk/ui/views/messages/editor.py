@@ -7,6 +7,7 @@ import html
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QDateEdit,
     QFormLayout,
@@ -26,7 +27,8 @@ from PySide6.QtWidgets import (
 from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, VARIANT_FIELDS
 from omnidesk.core.messages.store import MessageData, Variant
 
-MASTER_LABELS = {"headline": "&Headline", "body": "&Body", "offer_value": "Offer", "offer_code": "Offer &code",
+MASTER_LABELS = {"image": "&Image", "headline": "&Headline", "body": "&Body", "offer_value": "Offer",
+                 "offer_code": "Offer &code",
                  "offer_expires": "Offer ends", "cta": "Call to &action", "link": "&Link"}
 FIELD_LABELS = {"subject": "Subject", "preheader": "Preheader", "body": "Body", "text": "Text",
                 "headline": "Headline", "offer": "Offer", "cta": "Call to action", "link": "Link"}
@@ -76,6 +78,7 @@ class MasterForm(QWidget):
             form.addRow(MASTER_LABELS[f] + ":", edit)
         self.edits["link"].setPlaceholderText("https://…  (tagged per channel for your analytics)")
         self.edits["offer_value"].setPlaceholderText("20% off")
+        self.edits["image"].setPlaceholderText("https://… a picture the posts and the email show (optional)")
 
     def set_values(self, master: dict[str, str]) -> None:
         self.blockSignals(True)
@@ -130,7 +133,11 @@ class VariantPanel(QWidget):
     def __init__(self, channel: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.channel = channel
-        layout = QVBoxLayout(self)
+        # The fields and the check on the left, the preview on the right when there is room
+        # (below them in a narrow window): see resizeEvent.
+        self.columns = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        layout = QVBoxLayout()
+        self.columns.addLayout(layout)
         self.stale = QFrame()
         self.stale.setObjectName("staleBanner")
         self.stale.setStyleSheet("QFrame#staleBanner { background: #FFF4CE; border: 1px solid #E0C36A; "
@@ -152,7 +159,8 @@ class VariantPanel(QWidget):
         buttons.addStretch(1)
         banner.addWidget(self.stale_text)
         banner.addLayout(buttons)
-        self.stale.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Never squeezed below its text and buttons in a short window (the editor scrolls instead).
+        self.stale.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.stale)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -184,9 +192,9 @@ class VariantPanel(QWidget):
         self.findings.itemClicked.connect(self._jump)
         layout.addWidget(self.counter)
         layout.addWidget(self.findings)
-        self.extra = QVBoxLayout()  # previews go here
-        layout.addLayout(self.extra)
         layout.addStretch(1)  # spare height goes below, not between the parts
+        self.extra = QVBoxLayout()  # previews go here
+        self.columns.addLayout(self.extra)
         self._shown: dict[str, str] = {}
 
     def _typed(self) -> None:
@@ -246,6 +254,16 @@ class VariantPanel(QWidget):
         if variant.stale:
             self.stale_text.setText("<b>The master changed since this variant was made.</b> What it has not "
                                     "taken in:<br>" + diff_html(variant.changes(message.master)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        wide = self.width() >= 1000
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.columns.direction() != direction:
+            self.columns.setDirection(direction)
+            # Side by side the fields take three fifths; one above the other each takes its own height.
+            self.columns.setStretch(0, 3 if wide else 0)
+            self.columns.setStretch(1, 2 if wide else 0)
 
     def has_unsaved(self) -> bool:
         return self.values() != self._shown

@@ -8,7 +8,7 @@ holds HTML is shown as typed, never run.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextOption
+from PySide6.QtGui import QPixmap, QTextOption
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
 
 from omnidesk.core.messages import tokens
@@ -56,6 +56,11 @@ class Preview(QWidget):
         else:
             self.frame.setStyleSheet(CARD)
         layout.addWidget(self.frame, 0, Qt.AlignmentFlag.AlignLeft if channel == "sms" else Qt.AlignmentFlag.AlignTop)
+        # The poster: its printed page itself, drawn from the PDF (set_page); the text card hides.
+        self.page = QLabel()
+        self.page.setObjectName("posterPage")
+        self.page.setVisible(False)
+        layout.addWidget(self.page, 0, Qt.AlignmentFlag.AlignLeft)
 
     def show_for(self, fields: dict[str, str], values: dict[str, str | None], who: str) -> None:
         shown = rendered(fields, values)
@@ -77,6 +82,20 @@ class Preview(QWidget):
             self.title.setText(shown.get("text", ""))
             self.body.setText(shown.get("link", ""))
         self.body.fit()
+
+    def set_page(self, png: bytes | None, problem: str = "") -> None:
+        """Show the poster's page (PNG bytes), or say why there is none."""
+        pixmap = QPixmap()
+        if png and pixmap.loadFromData(png):
+            self.page.setPixmap(pixmap)
+            self.page.setToolTip("The page as it prints (A4)")
+            self.page.setVisible(True)
+            self.frame.setVisible(False)
+        else:
+            self.page.setVisible(False)
+            self.frame.setVisible(True)
+            if problem:
+                self.caption.setText(f"{self.caption.text()} — no poster: {problem}")
 
     def text(self) -> str:
         return "\n".join(t for t in (self.title.text() if not self.title.isHidden() else "", self.body.text()) if t)

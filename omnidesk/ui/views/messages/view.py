@@ -7,11 +7,10 @@ deleted — is one undo step through the operations bridge.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -98,7 +97,7 @@ class MessagesView(QWidget):
         self.save_master_button.setToolTip("Save the master message (Ctrl+S); variants made from the old one are "
                                            "marked for you to re-sync or keep")
         self.save_master_button.clicked.connect(self.save_master)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_master)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save_focused)
         self.tabs = QTabWidget()
         self.tabs.setObjectName("variantTabs")
         self.add_channel_button = QToolButton()
@@ -176,15 +175,24 @@ class MessagesView(QWidget):
 
     def refresh(self) -> None:
         keep = self.current.name if self.current is not None else None
+        from omnidesk.core.messages.brand import get_brand
+        from omnidesk.core.messages.lint import check
+
         messages = store.list_messages(self.workspace)
+        brand = get_brand(self.workspace)
         self.list.blockSignals(True)
         self.list.clear()
         for m in messages:
-            stale = f"  · {len(m.stale)} to check" if m.stale else ""
-            item = QListWidgetItem(f"{m.name}{stale}")
+            # The list's status of the check: fallbacks for tokens (each screen's panel measures
+            # the longest of 20 customers).
+            errors = len(check(m, brand).errors)
+            stale = f"  · {len(m.stale)} to re-sync" if m.stale else ""
+            item = QListWidgetItem(("✖ " if errors else "✔ ") + f"{m.name}{stale}")
+            item.setForeground(QColor("#B3261E") if errors else self.palette().color(QPalette.ColorRole.Text))
             item.setData(Qt.ItemDataRole.UserRole, m.name)
             item.setToolTip(f"{m.name}\n{', '.join(CHANNEL_LABELS[c] for c in m.channels)}\n"
-                            f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC")
+                            f"Last edited {m.updated_at[:16].replace('T', ' ')} UTC\n"
+                            + (f"{errors} error{'s' if errors > 1 else ''} to fix" if errors else "The check passes"))
             self.list.addItem(item)
         self.list.blockSignals(False)
         self.pages.setCurrentIndex(1 if messages else 0)
@@ -231,6 +239,7 @@ class MessagesView(QWidget):
             panel.edited.connect(self._check_soon)
             panel.preview = Preview(channel, self.brand.name if self.brand else "")
             panel.extra.addWidget(panel.preview)
+            panel.extra.addStretch(1)
             self.panels[channel] = panel
             self.tabs.addTab(panel, CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else ""))
             if channel == tab:
@@ -337,9 +346,26 @@ class MessagesView(QWidget):
         if self.preview_for.currentData() in (None, self.LONGEST):
             shown = longest(panel.values(), self.samples)
             panel.preview.show_for(shown, {}, "the longest of 20 customers")
+        else:
+            values, who = self._preview_values()
+            shown = panel.values()
+            panel.preview.show_for(shown, values, who)
+        if channel == "store":
+            self._poster_page(panel, shown)
+
+    def _poster_page(self, panel, fields: dict) -> None:
+        """The poster's printed page, drawn from its PDF (only when its fields changed)."""
+        from omnidesk.core.errors import UserError
+        from omnidesk.core.messages.render import poster_preview
+
+        key = tuple(sorted(fields.items()))
+        if getattr(panel, "_page_key", None) == key:
             return
-        values, who = self._preview_values()
-        panel.preview.show_for(panel.values(), values, who)
+        panel._page_key = key
+        try:
+            panel.preview.set_page(poster_preview(self.workspace, fields))
+        except (UserError, ValueError, OSError) as exc:
+            panel.preview.set_page(None, str(exc))
 
     def _preview_all(self, *_args) -> None:
         for channel in self.panels:
@@ -396,6 +422,15 @@ class MessagesView(QWidget):
             self._change(f"new message {name}",
                          lambda ws: store.save_message(ws, name, {"headline": name}), then=name)
 
+    def save_focused(self) -> None:
+        """Ctrl+S: the variant being typed in when the keyboard is in one, else the master."""
+        focus = self.focusWidget()
+        for channel, panel in self.panels.items():
+            if focus is not None and panel.isAncestorOf(focus) and panel.has_unsaved():
+                self.save_variant(channel, panel.values())
+                return
+        self.save_master()
+
     def save_master(self) -> None:
         if self.current is None or self.read_only or self.master.values() == self.current.master:
             return
@@ -445,10 +480,12 @@ class MessagesView(QWidget):
         path = self.ask_open_json()
         if path is None:
             return
+        from omnidesk.core.exporting.textfiles import read_json
+
         try:
-            data = json.loads(path.read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            self.show_error("Cannot import the message", f"{path.name} is not a message file: {exc}")
+            data = read_json(path, "message file")
+        except UserError as exc:
+            self.show_error("Cannot import the message", str(exc))
             return
         name = data.get("name") if isinstance(data, dict) else None
         self._change(f"import {path.name}", lambda ws: store.import_json(ws, data),
@@ -460,19 +497,13 @@ class MessagesView(QWidget):
         path = self.ask_save_json(self.current.name)
         if path is None:
             return
-        from omnidesk.core.exporting.outfiles import guard_reason
+        from omnidesk.core.exporting.textfiles import write_json
 
-        why = guard_reason(path)
-        if why:
-            self.show_error("Cannot export the message", why)
-            return
-        data = store.export_json(self.workspace, self.current.name)
         try:
-            partial = path.with_name(f".{path.name}.partial")
-            partial.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-            partial.replace(path)
-        except OSError as exc:
-            self.show_error("Cannot export the message", f"{exc.strerror or exc}.")
+            # The save dialog asked before replacing a file; a workspace is never written over.
+            write_json(path, store.export_json(self.workspace, self.current.name), overwrite=True)
+        except UserError as exc:
+            self.show_error("Cannot export the message", str(exc))
             return
         self.exported.emit(str(path))
 

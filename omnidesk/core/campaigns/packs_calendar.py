@@ -1,0 +1,138 @@
+"""A campaign's steps as an RFC 5545 calendar (.ics), for any calendar program.
+
+One VEVENT per step: DTSTART and DTEND in the step's own IANA zone (a TZID),
+30 minutes long, SUMMARY "<campaign> — <channel>", DESCRIPTION with the
+audience size when it is known.  Every TZID used gets its VTIMEZONE (built by
+icalendar from the zone database, covering a year either side of the steps),
+so a program that knows no IANA names still places each step at the right
+instant across daylight-saving changes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from icalendar import Calendar, Event
+
+from omnidesk.core.errors import UserError
+from omnidesk.core.exporting.outfiles import check_output
+
+__all__ = ["DURATION", "PRODID", "CalendarStep", "calendar_bytes", "write_calendar", "zone_info"]
+
+PRODID = "-//omnidesk//Campaign calendar//EN"
+DURATION = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class CalendarStep:
+    """One step of a campaign on the calendar.
+
+    ``uid`` must stay the same for the same step across exports, so that a
+    calendar importing the file again updates the event instead of adding a
+    second one.  ``start`` is aware; it is shown in ``zone``.
+    """
+
+    uid: str
+    title: str
+    channel_label: str
+    start: datetime
+    zone: str
+    audience: int | None
+    description: str = ""
+
+
+def zone_info(name: str) -> ZoneInfo:
+    """The IANA zone called ``name``; a UserError when there is none."""
+    try:
+        return ZoneInfo(name)
+    # A folder of the zone database ("Europe") is an OSError once the tzdata package is installed.
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UserError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from None
+
+
+def _description(step: CalendarStep) -> str:
+    lines = []
+    if step.title:
+        lines.append(step.title)
+    if step.audience is not None:
+        lines.append(f"Audience: {step.audience:,} {'recipient' if step.audience == 1 else 'recipients'}")
+    if step.description:
+        lines.append(step.description)
+    return "\n".join(lines)
+
+
+def calendar_bytes(campaign_name: str, steps: Iterable[CalendarStep], *, now: datetime | None = None) -> bytes:
+    """The .ics file's bytes (CRLF lines, UTF-8).  ``now`` stamps DTSTAMP (the present by default).
+
+    Raises ValueError for a step without a uid, a uid given twice or a naive
+    start, and UserError for an unknown zone.
+    """
+    stamp = (now or datetime.now(UTC)).astimezone(UTC)
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", campaign_name)
+    seen: set[str] = set()
+    days: list[date] = []
+    for number, step in enumerate(steps, start=1):
+        if not step.uid or not step.uid.strip():
+            raise ValueError(f"step {number} ({step.channel_label}) has no uid")
+        if step.uid in seen:
+            raise ValueError(f"step {number} ({step.channel_label}): uid {step.uid!r} is used twice")
+        seen.add(step.uid)
+        if step.start.tzinfo is None or step.start.utcoffset() is None:
+            raise ValueError(f"step {number} ({step.channel_label}): the start has no time zone")
+        zone = zone_info(step.zone)
+        # Through UTC: astimezone() to the zone a datetime already has returns it untouched,
+        # so a wall time inside a spring-forward gap would be written as if it existed.
+        start = step.start.astimezone(UTC).astimezone(zone)
+        # Thirty minutes of real time, also across a clock change.
+        end = (start.astimezone(UTC) + DURATION).astimezone(zone)
+        event = Event()
+        event.add("uid", step.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start)
+        event.add("dtend", end)
+        event.add("summary", f"{campaign_name} — {step.channel_label}")
+        description = _description(step)
+        if description:
+            event.add("description", description)
+        event.add("categories", [step.channel_label])
+        cal.add_component(event)
+        days.append(start.date())
+    if days:
+        cal.add_missing_timezones(first_date=min(days) - timedelta(days=366),
+                                  last_date=max(days) + timedelta(days=366))
+        missing = cal.get_missing_tzids()
+        if missing:
+            raise UserError(f"no time zone definition for {', '.join(sorted(missing))}")
+    return cal.to_ical()
+
+
+def write_calendar(out: Path, campaign_name: str, steps: Iterable[CalendarStep], *,
+                   overwrite: bool = False, now: datetime | None = None) -> int:
+    """Write the campaign's .ics file; returns the events written.
+
+    Checked like every export (never over a workspace; an existing file only
+    with ``overwrite``) and written through a temporary file.
+    """
+    steps = list(steps)
+    data = calendar_bytes(campaign_name, steps, now=now)
+    path = check_output(Path(out), overwrite=overwrite)
+    part = path.with_name(path.name + ".part")
+    try:
+        with part.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        part.replace(path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    return len(steps)

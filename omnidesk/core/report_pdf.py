@@ -1,0 +1,107 @@
+"""The Dashboard as a printable PDF: its figures for a period, each chart with the table of its numbers.
+
+Made with reportlab (its own charts, BSD): reach per channel as bars in each
+channel's colour, then the tables — channel overlap, journeys, weekly activity,
+campaign results, data health — so a partner or an accountant can read it on paper.
+Written through a temporary file and renamed, never over a workspace.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from omnidesk.core.channels import channel, channel_name
+from omnidesk.core.errors import UserError
+from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.metrics import Period, report
+from omnidesk.core.workspace import Workspace
+
+
+def _names(channels: list[str]) -> str:
+    return " + ".join("purchase" if c == "purchase" else channel_name(c) for c in channels) or "(none)"
+
+
+def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Period(), *, overwrite: bool = False,
+                     today: date | None = None) -> Path:
+    """Write the report of ``period`` to ``out`` (A4); returns its path."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    out = check_output(out, overwrite=overwrite)
+    data = report(ws, period)
+    styles = getSampleStyleSheet()
+    business = str(ws.get_setting("business_name") or "") or ws.name
+    span = (f"{period.start or 'the beginning'} to {period.end or 'today'}" if period.start or period.end
+            else "everything so far")
+    story = [Paragraph(f"{business}: the whole picture", styles["Title"]),
+             Paragraph(f"Period: {span}. Made {(today or date.today()).isoformat()} by Omnidesk.", styles["Normal"]),
+             Spacer(1, 6 * mm)]
+
+    def table(title: str, header: list[str], rows: list[list], widths=None) -> None:
+        story.append(Paragraph(title, styles["Heading2"]))
+        if not rows:
+            story.append(Paragraph("Nothing yet.", styles["Normal"]))
+            story.append(Spacer(1, 4 * mm))
+            return
+        t = Table([header, *rows], colWidths=widths, repeatRows=1)
+        t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EAED")),
+                               ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                               ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+                               ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D0D0D0"))]))
+        story.append(t)
+        story.append(Spacer(1, 5 * mm))
+
+    reach = data["reach"]
+    story.append(Paragraph("Reach per channel", styles["Heading2"]))
+    if reach:
+        drawing = Drawing(170 * mm, 8 * mm * len(reach) + 10 * mm)
+        chart = HorizontalBarChart()
+        chart.x, chart.y = 35 * mm, 5 * mm
+        chart.width, chart.height = 125 * mm, 8 * mm * len(reach)
+        codes = list(reach)[::-1]
+        chart.data = [[reach[c] for c in codes]]
+        chart.categoryAxis.categoryNames = [channel_name(c) for c in codes]
+        chart.valueAxis.valueMin = 0
+        chart.bars.strokeColor = None
+        for i, code in enumerate(codes):
+            chart.bars[(0, i)].fillColor = colors.HexColor(channel(code).color)
+        drawing.add(chart)
+        story.append(drawing)
+    table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
+          [80 * mm, 40 * mm])
+    table("Channel overlap (each customer once)", ["Channels", "Customers"],
+          [[_names(o["channels"]), f"{o['customers']:,}"] for o in data["overlap"][:20]], [120 * mm, 40 * mm])
+    table("Journeys to the first purchase", ["Path", "Customers", "Median days"],
+          [[_names(j["path"]), f"{j['customers']:,}", "" if j["median_days"] is None else f"{j['median_days']:g}"]
+           for j in data["journeys"][:15]], [110 * mm, 30 * mm, 30 * mm])
+    weeks: dict[str, list[float]] = {}
+    for row in data["activity"]:
+        entry = weeks.setdefault(row["week"], [0, 0.0])
+        entry[0] += row["events"]
+        entry[1] += row["revenue"]
+    table("Activity per week (every channel)", ["Week", "Events", "Revenue"],
+          [[w, f"{n:,}", f"{m:,.2f}"] for w, (n, m) in sorted(weeks.items())[-26:]], [50 * mm, 40 * mm, 40 * mm])
+    table("Campaign results", ["Campaign", "Channel", "Sent", "Orders", "Revenue"],
+          [[c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}", f"{c['revenue']:,.2f}"]
+           for c in data["campaigns"]], [60 * mm, 30 * mm, 25 * mm, 25 * mm, 30 * mm])
+    table("Data health", ["", "Count"], [[k.replace("_", " ").capitalize(), f"{v:,}"] for k, v in
+                                         data["health"].items()], [80 * mm, 40 * mm])
+
+    partial = out.with_name(f".{out.name}.partial")
+    try:
+        SimpleDocTemplate(str(partial), pagesize=A4, title=f"{business} report", author="Omnidesk",
+                          leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm
+                          ).build(story)
+        os.replace(partial, out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+    return out

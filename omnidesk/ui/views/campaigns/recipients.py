@@ -1,0 +1,169 @@
+"""Who each step reaches: eligible and excluded counts by reason, the people behind a count,
+and the campaign check's findings.
+
+The panel only shows what the screen computed off the UI thread (``plan_audiences``
+and ``check_campaign``); clicking a reason lists those customers, and a
+double-click on one emits ``customerActivated``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core.campaigns.guards import REASONS
+
+ERROR_COLOUR, WARNING_COLOUR = "#B3261E", "#7A5A00"
+
+
+def step_title(step) -> str:
+    return f"{step.label} · {step.at_local[:16].replace('T', ' ')} ({step.timezone})"
+
+
+def _when(at_local: str) -> str:
+    return f"{int(at_local[8:10])} {datetime.fromisoformat(at_local[:16]).strftime('%b %Y %H:%M')}"
+
+
+class RecipientsPanel(QWidget):
+    customerActivated = Signal(int)
+    reasonChosen = Signal(int, str)  # step index, reason: the screen fills the list
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<b>Recipients</b>"))
+        self.state = QLabel("Save the campaign to see who each step reaches.")
+        self.state.setObjectName("recipientsState")
+        self.state.setWordWrap(True)
+        layout.addWidget(self.state)
+        # A tree rather than rows of labels: it scrolls and sizes itself in any window, and the
+        # keys walk it (Enter on a reason lists its customers).
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("stepRecipients")
+        self.tree.setHeaderHidden(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setIndentation(14)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tree.itemClicked.connect(self._chosen)
+        self.tree.itemActivated.connect(self._chosen)
+        layout.addWidget(self.tree, 3)
+        self.people_title = QLabel()
+        self.people_title.setWordWrap(True)
+        self.people = QListWidget()
+        self.people.setObjectName("excludedPeople")
+        self.people.setToolTip("Double-click (or Enter) opens the customer")
+        self.people.itemActivated.connect(self._activated)
+        layout.addWidget(self.people_title)
+        layout.addWidget(self.people, 2)
+        self.people_title.hide()
+        self.people.hide()
+        layout.addWidget(QLabel("<b>Check</b>"))
+        self.findings = QListWidget()
+        self.findings.setObjectName("campaignFindings")
+        self.findings.setWordWrap(True)
+        layout.addWidget(self.findings, 2)
+        self.reason_items: dict[tuple[int, str], QTreeWidgetItem] = {}
+        self.eligible_items: list[QTreeWidgetItem] = []
+        self.moved_items: list[QTreeWidgetItem] = []
+
+    def _clear_steps(self) -> None:
+        self.tree.clear()
+        self.reason_items = {}
+        self.eligible_items = []
+        self.moved_items = []
+
+    def show_computing(self) -> None:
+        self.state.setText("Working out who each step reaches…")
+        self.state.show()
+
+    def show_nothing(self, text: str) -> None:
+        self._clear_steps()
+        self.state.setText(text)
+        self.state.show()
+        self.findings.clear()
+        self.people.hide()
+        self.people_title.hide()
+
+    def show_audiences(self, audiences: list, report) -> None:
+        """Each step's counts (``StepAudience``s, in step order) and the check's findings."""
+        self._clear_steps()
+        self.people.hide()
+        self.people_title.hide()
+        self.state.setVisible(not audiences)
+        self.state.setText("No steps yet: add a step to see who it reaches.")
+        link = self.palette().color(QPalette.ColorRole.Link)
+        for n, a in enumerate(audiences):
+            # The zone is in the steps beside and in the tip: the line keeps room for the date.
+            top = QTreeWidgetItem([f"{a.step.label} · {_when(a.step.at_local)}"])
+            top.setToolTip(0, step_title(a.step))
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            self.tree.addTopLevelItem(top)
+            if a.eligible is None:
+                line = QTreeWidgetItem(top, ["whoever looks (a broadcast step)"])
+                line.setToolTip(0, "Posts, the poster and the website reach no list of people: nobody is left out")
+                self.eligible_items.append(line)
+            else:
+                self.eligible_items.append(QTreeWidgetItem(top, [f"{len(a.eligible):,} eligible"]))
+                counts = a.counts()
+                for reason in REASONS:
+                    if counts.get(reason):
+                        item = QTreeWidgetItem(top, [f"{counts[reason]:,} {reason}"])
+                        item.setData(0, Qt.ItemDataRole.UserRole, (n, reason))
+                        item.setForeground(0, link)
+                        item.setToolTip(0, f"Left out: {reason}. Click (or Enter) to list them")
+                        self.reason_items[(n, reason)] = item
+                if a.moved:
+                    self.moved_items.append(QTreeWidgetItem(top, [f"{len(a.moved):,} moved out of quiet hours"]))
+            top.setExpanded(True)
+        self.show_findings(report)
+
+    def _chosen(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        where = item.data(0, Qt.ItemDataRole.UserRole)
+        if where:
+            self.reasonChosen.emit(*where)
+
+    def show_findings(self, report) -> None:
+        self.findings.clear()
+        if report is None:
+            return
+        ordered = sorted(report.findings, key=lambda f: f.severity != "error")
+        for f in ordered:
+            mark = "✖" if f.severity == "error" else "⚠"
+            item = QListWidgetItem(f"{mark} {f.message}")
+            item.setForeground(QColor(ERROR_COLOUR if f.severity == "error" else WARNING_COLOUR))
+            item.setToolTip(f"{f.severity}: {f.code}")
+            self.findings.addItem(item)
+        if not ordered:
+            self.findings.addItem(QListWidgetItem("✔ Nothing to fix"))
+
+    def show_people(self, title: str, people: list[tuple[int, str]]) -> None:
+        self.people_title.setText(title)
+        self.people.clear()
+        for cid, name in people:
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, cid)
+            self.people.addItem(item)
+        self.people_title.show()
+        self.people.show()
+        if self.people.count():
+            self.people.setCurrentRow(0)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        cid = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(cid, int):
+            self.customerActivated.emit(cid)
+

@@ -1,0 +1,571 @@
+"""The Campaigns screen: the list of campaigns, the editor of one, and who each step reaches.
+
+Every change — a new campaign, a plan saved, one duplicated, deleted or imported —
+is one undo step through ``operations.change_campaigns``.  Counting the audience
+and working out each step's recipients run off the UI thread on the app's task
+runner; an answer to an older question is dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimeZone, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedLayout,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core.campaigns import campaign as core
+from omnidesk.core.errors import UserError
+from omnidesk.core.messages.derive import CHANNEL_LABELS
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.tasks import LatestOnly, TaskRunner
+from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
+from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title
+from omnidesk.ui.widgets.empty_state import EmptyState
+
+COLUMNS = ("Name", "Status", "Mode", "Steps", "Next step")
+
+
+def _plan_steps(data: core.CampaignData) -> list[dict]:
+    return [{"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone} for s in data.steps]
+
+
+def _plan(data: core.CampaignData) -> dict:
+    return {"name": data.name, "goal": data.goal, "message": data.message, "audience": data.audience,
+            "mode": data.mode, "steps": _plan_steps(data)}
+
+
+def _when(at_local: str) -> str:
+    moment = datetime.fromisoformat(at_local[:16])
+    return f"{moment.day} {moment.strftime('%b %Y %H:%M')}"
+
+
+class CampaignsView(QWidget):
+    customerActivated = Signal(int)
+    exported = Signal(str)  # path written
+
+    def __init__(self, workspace: Workspace, operations, parent=None, *, runner: TaskRunner | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.operations = operations
+        self.runner = runner or TaskRunner()
+        self.read_only = workspace.readonly
+        self.current: core.CampaignData | None = None
+        self.audiences: list = []
+        self._loaded: dict | None = None
+        self._counts = LatestOnly(self.runner)  # the newest question answered, older ones dropped
+        self._plans = LatestOnly(self.runner)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setObjectName("campaignList")
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list for the editor
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, len(COLUMNS)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.currentCellChanged.connect(self._picked)
+
+        self.new_button = QPushButton("&New…")
+        self.new_button.clicked.connect(self.new_campaign)
+        self.duplicate_button = QPushButton("&Duplicate…")
+        self.duplicate_button.clicked.connect(self.duplicate_campaign)
+        self.delete_button = QPushButton("De&lete…")
+        self.delete_button.clicked.connect(self.delete_campaign)
+        self.import_button = QPushButton("&Import plan…")
+        self.import_button.setToolTip("Create or replace a campaign from a JSON plan file")
+        self.import_button.clicked.connect(self.import_plan)
+        self.export_plan_button = QPushButton("Export &plan…")
+        self.export_plan_button.setToolTip("Save the campaign as a JSON plan file (a template, or for another laptop)")
+        self.export_plan_button.clicked.connect(self.export_plan)
+        self.export_button = QPushButton("E&xport…")
+        self.export_button.setToolTip("Write every step's send pack (what each channel's tool imports) and the "
+                                      "calendar into a folder")
+        self.export_button.clicked.connect(self.export_packs)
+
+        top = QWidget()
+        tl = QVBoxLayout(top)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        for b in (self.new_button, self.duplicate_button, self.delete_button, self.import_button,
+                  self.export_plan_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        tl.addLayout(buttons)
+
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.title.setWordWrap(True)  # a long name wraps instead of widening the editor
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.status = QLabel()
+        self.status.setObjectName("campaignStatus")
+        self.editor = CampaignEditor()
+        self.editor.edited.connect(self._typed)
+        self.editor.audienceChanged.connect(self._count_audience)
+        self.save_button = QPushButton("&Save")
+        self.save_button.setToolTip("Save the campaign (Ctrl+S)")
+        self.save_button.clicked.connect(self.save)
+        self.error = QLabel()
+        self.error.setObjectName("saveError")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #B3261E;")
+        self.error.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.error.hide()
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.save,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        form = QWidget()
+        fl = QVBoxLayout(form)
+        fl.setContentsMargins(0, 0, 8, 0)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.status)
+        fl.addLayout(head)
+        fl.addWidget(self.editor)
+        row = QHBoxLayout()
+        row.addWidget(self.error, 1)
+        row.addStretch()
+        row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        fl.addLayout(row)
+        fl.addStretch(1)
+        self.recipients = RecipientsPanel()
+        self.recipients.reasonChosen.connect(self.show_reason)
+        self.recipients.customerActivated.connect(self.customerActivated)
+
+        def scrolled(widget: QWidget) -> QScrollArea:
+            # A small window scrolls each side rather than squeezing the steps out of sight.
+            area = QScrollArea()
+            area.setWidgetResizable(True)
+            area.setFrameShape(QScrollArea.Shape.NoFrame)
+            area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            area.setWidget(widget)
+            return area
+
+        sides = QSplitter(Qt.Orientation.Horizontal)
+        self._form = form
+        self._left = left = scrolled(form)
+        sides.addWidget(left)
+        sides.addWidget(self.recipients)
+        sides.setChildrenCollapsible(False)
+        sides.setStretchFactor(0, 3)
+        sides.setStretchFactor(1, 2)
+        sides.setSizes([600, 400])
+        self.recipients.setMinimumWidth(220)
+        plan = QSplitter(Qt.Orientation.Vertical)
+        plan.addWidget(top)
+        plan.addWidget(sides)
+        plan.setStretchFactor(0, 1)
+        plan.setStretchFactor(1, 3)
+        plan.setSizes([160, 480])
+        top.setMinimumHeight(120)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("campaignTabs")
+        self.tabs.addTab(plan, "Campaigns")
+        # The calendar of every step is its own widget; it is put in here.
+        self.calendar_host = QWidget()
+        self.calendar_host.setObjectName("calendarHost")
+        host = QVBoxLayout(self.calendar_host)
+        from omnidesk.ui.widgets.campaign_calendar import CampaignCalendar, connect_to_operations
+
+        self.calendar = CampaignCalendar(zone=self.default_zone())
+        host.addWidget(self.calendar)
+        if not self.read_only:
+            connect_to_operations(self.calendar, operations)  # drag to reschedule: one undo step
+        self.calendar.entryActivated.connect(self.open_step)
+        self.tabs.addTab(self.calendar_host, "Calendar")
+
+        self.empty = EmptyState(
+            "No campaigns yet",
+            "A campaign sends one message on every channel, to an audience, step by step. Write the message "
+            "first on the Messages screen, then plan a campaign here: its audience, a date and time for each "
+            "channel, and Omnidesk shows who each step reaches — and who it leaves out, and why.",
+            "New campaign…")
+        self.empty.actionTriggered.connect(self.new_campaign)
+        # A plan file from another laptop is the other way to the first campaign.
+        self.empty_import = QPushButton("Import a plan file…")
+        self.empty_import.clicked.connect(self.import_plan)
+        self.empty.layout().insertWidget(self.empty.layout().count() - 1, self.empty_import, 0,
+                                         Qt.AlignmentFlag.AlignHCenter)
+        if self.empty.button is not None:
+            self.empty.button.setEnabled(not self.read_only)
+        self.pages = QStackedLayout(self)
+        self.pages.addWidget(self.empty)
+        self.pages.addWidget(self.tabs)
+        self.refresh()
+
+    # -- reading -------------------------------------------------------------------
+
+    def default_zone(self) -> str:
+        zone = str(self.workspace.get_setting("timezone") or "").strip()
+        if zone:
+            return zone
+        return bytes(QTimeZone.systemTimeZoneId()).decode() or "UTC"
+
+    def refresh(self) -> None:
+        keep = self.current.name if self.current is not None else None
+        typed = self.editor.values() if self._dirty() else None
+        campaigns = core.list_campaigns(self.workspace)
+        now = datetime.now(UTC)
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(campaigns))
+        for n, c in enumerate(campaigns):
+            upcoming = [s for s in c.steps if s.at_utc >= now]
+            nxt = min(upcoming, key=lambda s: s.at_utc) if upcoming else None
+            cells = (c.name, c.status, MODE_LABELS.get(c.mode, c.mode),
+                     " · ".join(CHANNEL_LABELS.get(s.channel, s.channel) for s in c.steps) or "no steps",
+                     f"{_when(nxt.at_local)} ({nxt.timezone})" if nxt else "—")
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, c.name)
+                item.setToolTip(text)
+                self.table.setItem(n, col, item)
+        self.table.blockSignals(False)
+        self.pages.setCurrentIndex(1 if campaigns else 0)
+        names = [c.name for c in campaigns]
+        if names:
+            self.select(keep if keep in names else names[0], typed=typed if keep in names else None)
+        else:
+            self.current = None
+            self._loaded = None
+        self._update_actions()
+
+    def select(self, name: str, *, typed: dict | None = None) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.ItemDataRole.UserRole) == name:
+                self.table.blockSignals(True)
+                self.table.setCurrentCell(row, 0)
+                self.table.blockSignals(False)
+                self._show(name, typed=typed)
+                return
+
+    def _picked(self, row: int, _col: int, _prev_row: int, _prev_col: int) -> None:
+        item = self.table.item(row, 0) if row >= 0 else None
+        if item is None or (self.current is not None and item.data(Qt.ItemDataRole.UserRole) == self.current.name):
+            return
+        if self._dirty() and not self.read_only and not self.confirm(
+                "Unsaved changes", f"Leave “{self.current.name}” without saving what you changed?"):
+            # Back to the campaign being edited, its typed values as they are.
+            self.table.blockSignals(True)
+            self.table.setCurrentCell(_prev_row, 0)
+            self.table.blockSignals(False)
+            return
+        self._show(item.data(Qt.ItemDataRole.UserRole))
+
+    def _show(self, name: str, *, typed: dict | None = None) -> None:
+        from omnidesk.core.messages.store import list_messages
+        from omnidesk.core.segments import list_segments
+
+        try:
+            self.current = core.get_campaign(self.workspace, name)
+            done = core.exported_steps(self.workspace, name)
+        except UserError:
+            self.current = None
+            return
+        c = self.current
+        self.title.setText(c.name)
+        self.status.setText(c.status)
+        exported = {(s.channel, s.at_local[:16], s.timezone): done[s.id] for s in c.steps if s.id in done}
+        self._loaded = _plan(c)
+        self.editor.load(typed or self._loaded, messages=[m.name for m in list_messages(self.workspace)],
+                         segments=[s.name for s in list_segments(self.workspace)],
+                         default_zone=self.default_zone(), exported=exported, read_only=self.read_only)
+        self.error.hide()
+        # Never narrower than a step's row: the splitter gives the recipients what is left.
+        self._left.setMinimumWidth(self._form.minimumSizeHint().width()
+                                   + self._left.verticalScrollBar().sizeHint().width())
+        self._typed()
+        self._count_audience()
+        self._plan_recipients()
+
+    def _dirty(self) -> bool:
+        return self._loaded is not None and self.current is not None and self.editor.values() != self._loaded
+
+    def _typed(self) -> None:
+        dirty = self._dirty()
+        self.save_button.setEnabled(dirty and not self.read_only)
+        if not dirty:
+            self.error.hide()  # what a refused save said no longer concerns what is on screen
+
+    def _update_actions(self) -> None:
+        has = self.current is not None
+        self.empty_import.setEnabled(True)
+        for b in (self.duplicate_button, self.delete_button, self.export_plan_button, self.export_button):
+            b.setEnabled(has)
+        self.export_button.setEnabled(has and not self.read_only and bool(self.current and self.current.steps))
+        for b in (self.new_button, self.import_button, self.duplicate_button, self.delete_button,
+                  self.empty_import):
+            b.setEnabled(b.isEnabled() and not self.read_only)
+        self._typed()
+
+    def apply_changes(self, changes) -> None:
+        if (changes.everything or changes.campaigns or changes.messages or changes.segments
+                or changes.customer_list or changes.settings):
+            self.refresh()
+
+    def restore_focus(self) -> None:
+        (self.table if self.current is not None else self.empty).setFocus()
+
+    # -- off the UI thread ----------------------------------------------------------------
+
+    def _count_audience(self) -> None:
+        """The audience's live count (before the guards); a newer choice makes an older answer moot."""
+        from omnidesk.core.segments import count
+
+        workspace, audience = self.workspace, self.editor.values()["audience"]
+
+        def work():
+            try:
+                return count(workspace, core.audience_rule(workspace, audience)), ""
+            except UserError as exc:  # a segment gone, or a busy workspace
+                return None, str(exc)
+
+        self.editor.show_counting()
+        self._counts.ask(work, lambda result: self.editor.show_count(*result))
+
+    def _plan_recipients(self) -> None:
+        """Who each saved step reaches and the campaign's check, worked out off the UI thread."""
+        from omnidesk.core.campaigns.check import check_campaign
+        from omnidesk.core.campaigns.guards import plan_audiences
+
+        if self.current is None:
+            return
+        workspace, name = self.workspace, self.current.name
+
+        def work():
+            try:
+                now = datetime.now(UTC)
+                audiences = plan_audiences(workspace, core.get_campaign(workspace, name), now=now)
+                report, _summaries, _campaign = check_campaign(workspace, name, now=now)
+                return audiences, report, ""
+            except UserError as exc:
+                return None, None, str(exc)
+
+        self.recipients.show_computing()
+        self._plans.ask(work, self._planned)
+
+    def _planned(self, result) -> None:
+        audiences, report, error = result
+        if audiences is None:
+            self.audiences = []
+            self.recipients.show_nothing(error)
+            return
+        self.audiences = audiences
+        self.recipients.show_audiences(audiences, report)
+
+    def show_reason(self, index: int, reason: str) -> None:
+        """The customers a step leaves out for ``reason``, by name."""
+        from omnidesk.core.customers import display_names
+
+        if not 0 <= index < len(self.audiences):
+            return
+        a = self.audiences[index]
+        ids = list(a.excluded.get(reason, []))
+        names = display_names(self.workspace, ids)
+        people = sorted(((cid, names.get(cid) or f"Customer #{cid}") for cid in ids if cid in names),
+                        key=lambda p: p[1].casefold())
+        self.recipients.show_people(f"{step_title(a.step)} — {len(ids):,} {reason}", people)
+
+    # -- asking (tests stand in for these) --------------------------------------------
+
+    def ask_text(self, title: str, label: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getText(self, title, label, text=text)
+        return value.strip() if ok and value.strip() else None
+
+    def confirm(self, title: str, text: str) -> bool:
+        return QMessageBox.question(self, title, text) == QMessageBox.StandardButton.Yes
+
+    def ask_open_json(self) -> Path | None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a campaign plan", "", "Campaign plan (*.json)")
+        return Path(path) if path else None
+
+    def ask_save_json(self, name: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export the campaign plan", f"{name}.json",
+                                              "Campaign plan (*.json)")
+        return Path(path) if path else None
+
+    def open_step(self, step_id: int) -> None:
+        """From the calendar: the campaign the step belongs to, in the editor."""
+        entry = self.calendar.entry(step_id)
+        if entry is not None:
+            self.tabs.setCurrentIndex(0)
+            self.select(entry.campaign)
+
+    def ask_folder(self) -> Path | None:
+        folder = QFileDialog.getExistingDirectory(self, "Export the send packs into")
+        return Path(folder) if folder else None
+
+    def show_info(self, title: str, text: str) -> None:
+        QMessageBox.information(self, title, text)
+
+    def export_packs(self) -> None:
+        """Export…: every step's pack and the calendar into a folder the user picks (asks before replacing)."""
+        from omnidesk.core.campaigns.export import planned_files
+        from omnidesk.core.campaigns.packs import slug
+
+        if self.current is None or self.read_only:
+            return
+        if self._dirty():
+            self.show_error("Save first", "Save the campaign (Ctrl+S) before exporting it: the packs are made "
+                            "from the saved plan.")
+            return
+        folder = self.ask_folder()
+        if folder is None:
+            return
+        name = self.current.name
+        there = [p for p in planned_files(folder, slug(name), [s.channel for s in self.current.steps]) if p.exists()]
+        if there and not self.confirm("Replace the earlier export?",
+                                      f"{len(there)} file{'s' if len(there) > 1 else ''} of an earlier export "
+                                      f"({there[0].name}…) are in {folder}. Replace them?"):
+            return
+
+        def done(summary) -> None:
+            lines = []
+            for s in summary.steps:
+                who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipients"
+                lines.append(f"{s.file} — {who}")
+            self.show_info("Exported", f"{summary.campaign} exported to {summary.folder}:\n\n" + "\n".join(lines)
+                           + f"\n{summary.calendar} — the calendar")
+            self.exported.emit(str(summary.folder))
+
+        self.operations.export_campaign(name, folder, overwrite=bool(there), finished=done)
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    # -- changing ----------------------------------------------------------------------
+
+    def _change(self, words: str, run, then: str | None = None):
+        """``run`` as one undo step; a refusal is also said under the editor, in the core's words."""
+        said: list[str] = []
+
+        def heard(_title: str, text: str) -> None:
+            said.append(text)
+
+        self.operations.failed.connect(heard)
+        try:
+            result = self.operations.change_campaigns(words, run)
+        finally:
+            self.operations.failed.disconnect(heard)
+        if result is not None and then:
+            self.select(then)
+        if said:
+            self.error.setText(said[-1])
+            self.error.show()
+        return result
+
+    def new_campaign(self) -> None:
+        from omnidesk.core.messages.store import list_messages
+
+        name = self.ask_text("New campaign", "Name of the campaign (for you, not sent):")
+        if not name:
+            return
+        messages = list_messages(self.workspace)
+        message = messages[0].name if messages else None
+        self._change(f"new campaign {name}", lambda ws: core.save_campaign(ws, name, message=message),
+                     then=" ".join(name.split()))
+
+    def save(self) -> None:
+        if self.current is None or self.read_only or not self._dirty():
+            return
+        old, v = self.current.name, self.editor.values()
+        new = v["name"]
+
+        def run(ws):
+            # Everything that could refuse the rename is asked first: a refused save changes nothing.
+            if not new:
+                raise UserError("A campaign needs a name.")
+            if new != old:
+                taken = [c.name for c in core.list_campaigns(ws)
+                         if c.name.casefold() == new.casefold() and c.name.casefold() != old.casefold()]
+                if taken:
+                    raise UserError(f"A campaign named '{taken[0]}' exists already; choose another name.")
+            saved = core.save_campaign(ws, old, message=v["message"], audience=v["audience"], steps=v["steps"],
+                                       mode=v["mode"], goal=v["goal"], replace=True)
+            return core.rename_campaign(ws, old, new) if new != old else saved
+
+        if self._change(f"edit campaign {old}", run, then=new or None) is not None:
+            self.error.hide()
+
+    def duplicate_campaign(self) -> None:
+        if self.current is None:
+            return
+        old = self.current.name
+        name = self.ask_text("Duplicate campaign", "Name of the copy:", f"{old} (copy)")
+        if not name:
+            return
+
+        def run(ws):
+            d = core.get_campaign(ws, old)
+            return core.save_campaign(ws, name, message=d.message, audience=d.audience, steps=_plan_steps(d),
+                                      mode=d.mode, goal=d.goal)
+
+        self._change(f"duplicate {old}", run, then=" ".join(name.split()))
+
+    def delete_campaign(self) -> None:
+        if self.current is None:
+            return
+        name = self.current.name
+        if self.confirm("Delete campaign", f"Delete “{name}” and its steps? (Edit › Undo brings it back.)"):
+            self._change(f"delete campaign {name}", lambda ws: core.delete_campaign(ws, name))
+
+    def import_plan(self) -> None:
+        path = self.ask_open_json()
+        if path is None:
+            return
+        from omnidesk.core.exporting.textfiles import read_json
+
+        try:
+            data = read_json(path, "plan file")
+        except UserError as exc:
+            self.show_error("Cannot import the plan", str(exc))
+            return
+        result = self._change(f"import {path.name}", lambda ws: core.import_plan(ws, data))
+        if result is not None and hasattr(result, "name"):
+            self.select(result.name)
+
+    def export_plan(self) -> None:
+        if self.current is None:
+            return
+        path = self.ask_save_json(self.current.name)
+        if path is None:
+            return
+        from omnidesk.core.exporting.textfiles import write_json
+
+        try:
+            # The save dialog asked before replacing a file; a workspace is never written over.
+            write_json(path, core.export_plan(self.workspace, self.current.name), overwrite=True)
+        except UserError as exc:
+            self.show_error("Cannot export the plan", str(exc))
+            return
+        self.exported.emit(str(path))

@@ -1,0 +1,507 @@
+"""CalendarCanvas: the painted part of the campaign calendar (campaign_calendar.py).
+
+The month's day cells or the week's hour rows, the entries on them as chips,
+the today line, and what the mouse and the keys do there.  It reads what to
+show from its CampaignCalendar (range, zone, entries, selection) and asks it
+to move or open an entry; it holds no state of its own but a drag in progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
+
+from omnidesk.core.campaigns.calendar import Entry
+
+MONTH, WEEK = "month", "week"
+CONFLICT = QColor("#D00000")
+EXPORTED_TIP = "Exported: its pack was written for this time, so the step stays where it is."
+_SNAP = 15  # minutes a drag in the week view snaps to
+# A chip has little room: the poster and the banner go by one word there (tooltips say it whole).
+_SHORT = {"store": "Poster", "website": "Banner", "google": "Google"}
+
+
+@dataclass
+class _Chip:
+    entry: Entry
+    local: datetime  # naive, on the calendar's clock
+    rect: QRectF
+
+
+@dataclass
+class _More:
+    day: date
+    hidden: list[Entry]
+    rect: QRectF
+
+
+class CalendarCanvas(QWidget):
+    """The painted grid: the month's day cells or the week's hour rows, and the chips on them."""
+
+    def __init__(self, calendar) -> None:
+        super().__init__(calendar)
+        self.calendar = calendar
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setMinimumSize(420, 300)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._press: tuple[_Chip, QPointF] | None = None  # the chip and where in it it was grabbed
+        self._dragging = False
+        self.drop: datetime | None = None  # where a drag would put the entry now
+
+    # -- geometry ------------------------------------------------------------------
+
+    def _line(self) -> int:
+        return self.fontMetrics().height()
+
+    def header_height(self) -> float:
+        return self._line() + 10
+
+    def gutter(self) -> float:
+        return self.fontMetrics().horizontalAdvance("00:00") + 14 if self.calendar.view() == WEEK else 0
+
+    def chip_height(self) -> float:
+        return self._line() + 4
+
+    def column_width(self) -> float:
+        return (self.width() - self.gutter()) / 7
+
+    def hour_height(self) -> float:
+        return (self.height() - self.header_height()) / 24
+
+    def day_rect(self, day: date) -> QRectF:
+        """The cell of ``day`` (month view) or its column below the header (week view)."""
+        first, _last = self.calendar.visible_range()
+        n = (day - first).days
+        w = self.column_width()
+        top = self.header_height()
+        if self.calendar.view() == WEEK:
+            return QRectF(self.gutter() + n * w, top, w, self.height() - top)
+        h = (self.height() - top) / 6
+        return QRectF((n % 7) * w, top + (n // 7) * h, w, h)
+
+    def time_y(self, moment: time) -> float:
+        return self.header_height() + (moment.hour + moment.minute / 60) * self.hour_height()
+
+    def point_for(self, local: datetime) -> QPoint:
+        """Where on the canvas a drop puts an entry at ``local`` (week: the chip's top edge; month: the cell's middle)."""
+        rect = self.day_rect(local.date())
+        if self.calendar.view() == WEEK:
+            return QPoint(int(rect.center().x()), round(self.time_y(local.time())) + 1)
+        return rect.center().toPoint()
+
+    def day_at(self, pos: QPointF) -> date | None:
+        for day in self.calendar.days():
+            if self.day_rect(day).contains(pos):
+                return day
+        return None
+
+    def layout_chips(self) -> tuple[list[_Chip], list[_More]]:
+        """Every chip on screen with its rectangle, and the "+N more" of month cells that overflow."""
+        cal = self.calendar
+        by_day: dict[date, list[tuple[Entry, datetime]]] = {}
+        for entry in cal.shown_entries():
+            local = cal.local(entry)
+            by_day.setdefault(local.date(), []).append((entry, local))
+        chips: list[_Chip] = []
+        more: list[_More] = []
+        ch = self.week_chip_height() if cal.view() == WEEK else self.chip_height()
+        for day, items in by_day.items():
+            cell = self.day_rect(day)
+            if cal.view() == MONTH:
+                top = cell.top() + self._line() + 6
+                room = max(0, int((cell.bottom() - 2 - top) // (ch + 2)))
+                shown = items if len(items) <= room else items[:max(0, room - 1)]
+                for n, (entry, local) in enumerate(shown):
+                    chips.append(_Chip(entry, local, QRectF(cell.left() + 3, top + n * (ch + 2), cell.width() - 6,
+                                                            ch)))
+                if len(shown) < len(items):
+                    more.append(_More(day, [e for e, _ in items[len(shown):]],
+                                      QRectF(cell.left() + 3, top + len(shown) * (ch + 2), cell.width() - 6, ch)))
+                continue
+            # Week: a chip starts at its time; chips that would overlap share the column side by side.
+            groups: list[list[tuple[Entry, datetime, float]]] = []
+            bottom = -1.0
+            for entry, local in items:
+                y = min(self.time_y(local.time()), cell.bottom() - ch)
+                if groups and y < bottom:
+                    groups[-1].append((entry, local, y))
+                else:
+                    groups.append([(entry, local, y)])
+                bottom = max(bottom, y + ch)
+            for group in groups:
+                lanes: list[float] = []
+                placed = []
+                for entry, local, y in group:
+                    lane = next((i for i, end in enumerate(lanes) if end <= y), None)
+                    if lane is None:
+                        lanes.append(0.0)
+                        lane = len(lanes) - 1
+                    lanes[lane] = y + ch
+                    placed.append((entry, local, y, lane))
+                width = (cell.width() - 6) / len(lanes)
+                for entry, local, y, lane in placed:
+                    chips.append(_Chip(entry, local, QRectF(cell.left() + 3 + lane * width, y, width - 1, ch)))
+        return chips, more
+
+    def chip_at(self, pos: QPointF) -> _Chip | None:
+        chips, _more = self.layout_chips()
+        return next((c for c in reversed(chips) if c.rect.contains(pos)), None)
+
+    def chip_rect(self, step_id: int) -> QRectF | None:
+        """Where the entry's chip is drawn (None: not on screen)."""
+        return next((c.rect for c in self.layout_chips()[0] if c.entry.step_id == step_id), None)
+
+    def more_at(self, pos: QPointF) -> _More | None:
+        return next((m for m in self.layout_chips()[1] if m.rect.contains(pos)), None)
+
+    def target(self, pos: QPointF) -> datetime | None:
+        """Where the pressed chip would land if let go at ``pos``."""
+        if self._press is None:
+            return None
+        chip, grab = self._press
+        day = self.day_at(pos)
+        if day is None:
+            return None
+        if self.calendar.view() == MONTH:
+            return datetime.combine(day, chip.local.time())
+        top = pos.y() - grab.y()
+        minutes = (top - self.header_height()) / self.hour_height() * 60
+        minutes = max(0, min(24 * 60 - _SNAP, round(minutes / _SNAP) * _SNAP))
+        return datetime.combine(day, time(0)) + timedelta(minutes=minutes)
+
+    # -- painting ---------------------------------------------------------------------
+
+    def paintEvent(self, _event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        p.fillRect(self.rect(), pal.base())
+        if self.calendar.view() == MONTH:
+            self._paint_month(p)
+        else:
+            self._paint_week(p)
+        chips, more = self.layout_chips()
+        for chip in chips:
+            self._paint_chip(p, chip.entry, chip.rect, selected=chip.entry.step_id == self.calendar.selected)
+        muted = pal.placeholderText().color()
+        for m in more:
+            p.setPen(muted)
+            p.drawText(m.rect.adjusted(4, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, f"+{len(m.hidden)} more")
+        if self.calendar.view() == WEEK:
+            self._paint_now(p)
+        if self._dragging and self._press is not None and self.drop is not None:
+            self._paint_ghost(p, self._press[0])
+        p.end()
+
+    def _grid_pen(self) -> QPen:
+        color = QColor(self.palette().mid().color())
+        color.setAlpha(110)
+        return QPen(color, 1)
+
+    def _paint_header(self, p: QPainter, days: list[date]) -> None:
+        pal = self.palette()
+        locale = self.locale()
+        h = self.header_height()
+        p.fillRect(QRectF(0, 0, self.width(), h), pal.window())
+        today = self.calendar.today()
+        for day in days:
+            rect = self.day_rect(day)
+            cell = QRectF(rect.left(), 0, rect.width(), h)
+            name = locale.dayName(day.isoweekday(), locale.FormatType.ShortFormat)
+            text = name if self.calendar.view() == MONTH else f"{name} {day.day}"
+            font = QFont(self.font())
+            font.setBold(self.calendar.view() == WEEK and day == today)
+            p.setFont(font)
+            p.setPen(pal.highlight().color() if self.calendar.view() == WEEK and day == today else
+                     pal.windowText().color())
+            p.drawText(cell, Qt.AlignmentFlag.AlignCenter, text)
+        p.setFont(self.font())
+
+    def _paint_month(self, p: QPainter) -> None:
+        cal = self.calendar
+        pal = self.palette()
+        days = cal.days()
+        self._paint_header(p, days[:7])
+        today = cal.today()
+        for day in days:
+            rect = self.day_rect(day)
+            inside = day.month == cal.anchor().month
+            if not inside:
+                p.fillRect(rect, pal.alternateBase())
+            p.setPen(self._grid_pen())
+            p.drawRect(rect)
+            width = max(self.fontMetrics().horizontalAdvance(str(day.day)) + 10, self._line() + 2)
+            number = QRectF(rect.left() + 3, rect.top() + 2, width, self._line() + 2)
+            if day == today:
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(pal.highlight())
+                p.drawRoundedRect(number, number.height() / 2, number.height() / 2)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.setPen(pal.highlightedText().color())
+            else:
+                p.setPen(pal.text().color() if inside else pal.placeholderText().color())
+            p.drawText(number, Qt.AlignmentFlag.AlignCenter, str(day.day))
+
+    def _paint_week(self, p: QPainter) -> None:
+        cal = self.calendar
+        pal = self.palette()
+        days = cal.days()
+        hh = self.hour_height()
+        top = self.header_height()
+        for day in days:
+            if day.weekday() >= 5:
+                p.fillRect(self.day_rect(day), pal.alternateBase())
+        self._paint_header(p, days)
+        p.setPen(self._grid_pen())
+        for hour in range(25):
+            y = top + hour * hh
+            p.drawLine(QPointF(self.gutter(), y), QPointF(self.width(), y))
+        for n in range(8):
+            x = self.gutter() + n * self.column_width()
+            p.drawLine(QPointF(x, top), QPointF(x, self.height()))
+        # Label every hour when there is room, else every other one.
+        every = 1 if hh >= self._line() else 2
+        p.setPen(pal.placeholderText().color())
+        for hour in range(0, 24, every):
+            y = top + hour * hh
+            p.drawText(QRectF(0, y, self.gutter() - 6, self._line()),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop, f"{hour:02d}:00")
+
+    def _paint_now(self, p: QPainter) -> None:
+        """The today line: on today's column, at the current time, over the chips."""
+        cal = self.calendar
+        today = cal.today()
+        first, last = cal.visible_range()
+        if not first <= today <= last:
+            return
+        now = cal.now().astimezone(ZoneInfo(cal.zone()))
+        rect = self.day_rect(today)
+        y = self.time_y(now.time())
+        p.setPen(QPen(CONFLICT, 2))
+        p.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(CONFLICT)
+        p.drawEllipse(QPointF(rect.left() + 1, y), 4, 4)
+        p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def two_lines(self) -> bool:
+        """Week chips show the campaign on a line of its own when an hour is tall enough."""
+        return self.calendar.view() == WEEK and self.hour_height() >= 2 * self._line() + 6
+
+    def week_chip_height(self) -> float:
+        return 2 * self._line() + 4 if self.two_lines() else self.chip_height()
+
+    def chip_text(self, entry: Entry, local: datetime) -> str:
+        return f"{self.chip_head(entry, local)} · {entry.campaign}"
+
+    def chip_head(self, entry: Entry, local: datetime) -> str:
+        mark = "⚠ " if entry.conflicts else ("✓ " if entry.exported else "")
+        return f"{mark}{local:%H:%M} {_SHORT.get(entry.channel, entry.label)}"
+
+    def _paint_chip(self, p: QPainter, entry: Entry, rect: QRectF, *, selected: bool, ghost: bool = False) -> None:
+        local = self.calendar.local(entry)
+        path = QPainterPath()
+        path.addRoundedRect(rect, 3, 3)
+        fill = QColor(entry.color)
+        if entry.exported or ghost:
+            fill.setAlpha(130)
+        p.fillPath(path, fill)
+        if entry.conflicts:
+            p.setPen(QPen(CONFLICT, 2))
+            p.drawPath(path)
+        if ghost:
+            p.setPen(QPen(self.palette().text().color(), 1, Qt.PenStyle.DashLine))
+            p.drawPath(path)
+        if selected:
+            ring = QPainterPath()
+            ring.addRoundedRect(rect.adjusted(-2, -2, 2, 2), 4, 4)
+            p.setPen(QPen(self.palette().highlight().color(), 2))
+            p.drawPath(ring)
+        ink = QColor(entry.ink)
+        if (entry.exported or ghost) and entry.ink == "#FFFFFF":
+            ink = self.palette().text().color()  # white on the faded colour would not read
+        p.setPen(ink)
+        when = self.drop if ghost and self.drop is not None else local
+        inner = rect.adjusted(4, 0, -3, 0)
+        metrics = QFontMetrics(self.font())
+        left = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        if rect.height() >= 2 * self._line():
+            line = self._line()
+            top = QRectF(inner.left(), inner.top() + 2, inner.width(), line)
+            p.drawText(top, left, metrics.elidedText(self.chip_head(entry, when), Qt.TextElideMode.ElideRight,
+                                                     int(inner.width())))
+            p.drawText(top.translated(0, line), left,
+                       metrics.elidedText(entry.campaign, Qt.TextElideMode.ElideRight, int(inner.width())))
+            return
+        p.drawText(inner, left, metrics.elidedText(self.chip_text(entry, when), Qt.TextElideMode.ElideRight,
+                                                   int(inner.width())))
+
+    def _paint_ghost(self, p: QPainter, chip: _Chip) -> None:
+        assert self.drop is not None
+        rect = self.day_rect(self.drop.date())
+        if self.calendar.view() == MONTH:
+            ghost = QRectF(rect.left() + 3, rect.bottom() - self.chip_height() - 3, rect.width() - 6,
+                           self.chip_height())
+        else:
+            ghost = QRectF(rect.left() + 3, self.time_y(self.drop.time()), rect.width() - 6, self.week_chip_height())
+        self._paint_chip(p, chip.entry, ghost, selected=False, ghost=True)
+
+    # -- the mouse ----------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mousePressEvent(event)
+        pos = event.position()
+        chip = self.chip_at(pos)
+        if chip is not None:
+            self.calendar.select(chip.entry.step_id)
+            self._press = (chip, pos - chip.rect.topLeft())
+            self._dragging = False
+            self.drop = None
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._press is None:
+            chip = self.chip_at(pos)
+            self.setCursor(Qt.CursorShape.ArrowCursor if chip is None or chip.entry.exported else
+                           Qt.CursorShape.OpenHandCursor)
+            return
+        chip, grab = self._press
+        start = chip.rect.topLeft() + grab
+        if not self._dragging and (pos - start).manhattanLength() < QApplication.startDragDistance():
+            return
+        if chip.entry.exported:
+            QToolTip.showText(event.globalPosition().toPoint(), EXPORTED_TIP, self)
+            return
+        self._dragging = True
+        self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        self.drop = self.target(pos)
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return super().mouseReleaseEvent(event)
+        pos = event.position()
+        press, dragging = self._press, self._dragging
+        drop = self.target(pos) if dragging else None
+        self._press, self._dragging, self.drop = None, False, None
+        self.setCursor(Qt.CursorShape.ArrowCursor)
+        if press is not None and dragging:
+            if drop is not None:
+                self.calendar.request_move(press[0].entry.step_id, drop)
+            self.update()
+            return
+        if press is None:
+            more = self.more_at(pos)
+            if more is not None:  # the day's hidden steps, in the week that holds it
+                self.calendar.set_view(WEEK)
+                self.calendar.go_to(more.day)
+            else:
+                self.calendar.select(None)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        chip = self.chip_at(event.position())
+        if chip is not None:
+            self.calendar.select(chip.entry.step_id)
+            self.calendar.entryActivated.emit(chip.entry.step_id)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            text = self.tooltip_at(QPointF(event.pos()))
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            if self._tab(event.key() == Qt.Key.Key_Tab):
+                return True
+        return super().event(event)
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        """What hovering at ``pos`` says: the step's campaign, times and conflicts, or a day's hidden steps."""
+        chip = self.chip_at(pos)
+        if chip is not None:
+            e = chip.entry
+            lines = [f"{e.campaign} — {e.label}", f"{chip.local:%a %d %b %Y, %H:%M} ({self.calendar.zone()})"]
+            if e.timezone != self.calendar.zone():
+                lines.append(f"{e.step_local:%a %d %b, %H:%M} on the step's own clock ({e.timezone})")
+            lines += [f"⚠ {c}" for c in e.conflicts]
+            lines.append(EXPORTED_TIP if e.exported else "Drag to reschedule; double-click to open.")
+            return "\n".join(lines)
+        more = self.more_at(pos)
+        if more is not None:
+            return "\n".join(self.chip_text(e, self.calendar.local(e)) for e in more.hidden)
+        return ""
+
+    # -- keys ---------------------------------------------------------------------------
+
+    def _tab(self, forward: bool) -> bool:
+        order = [c.entry.step_id for c in sorted(self.layout_chips()[0], key=lambda c: (c.local, c.entry.step_id))]
+        if not order:
+            return False
+        current = self.calendar.selected
+        if current not in order:
+            nxt = order[0] if forward else order[-1]
+        else:
+            i = order.index(current) + (1 if forward else -1)
+            if not 0 <= i < len(order):
+                self.calendar.select(None)
+                return False  # past the last entry: focus moves on
+            nxt = order[i]
+        self.calendar.select(nxt)
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.handle_key(event):
+            super().keyPressEvent(event)
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        cal = self.calendar
+        key, mods = event.key(), event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        if key == Qt.Key.Key_PageUp:
+            cal.go_previous()
+        elif key == Qt.Key.Key_PageDown:
+            cal.go_next()
+        elif key == Qt.Key.Key_T and not mods & ~Qt.KeyboardModifier.KeypadModifier:
+            cal.go_today()
+        elif key == Qt.Key.Key_Escape and self._press is not None:
+            self._press, self._dragging, self.drop = None, False, None
+            self.update()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and cal.selected is not None:
+            cal.entryActivated.emit(cal.selected)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down) and cal.selected is not None:
+            entry = cal.entry(cal.selected)
+            if entry is None:
+                return False
+            sign = -1 if key in (Qt.Key.Key_Left, Qt.Key.Key_Up) else 1
+            if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+                delta = timedelta(days=1)
+            elif cal.view() == MONTH:
+                delta = timedelta(days=7)
+            elif shift:
+                delta = timedelta(hours=1)
+            else:
+                return False
+            if entry.exported:
+                rect = self.chip_rect(entry.step_id)
+                where = rect.center().toPoint() if rect is not None else QPoint(0, 0)
+                QToolTip.showText(self.mapToGlobal(where), EXPORTED_TIP, self)
+                return True
+            new = cal.local(entry) + sign * delta
+            cal.request_move(entry.step_id, new)
+            if not (cal.visible_range()[0] <= new.date() <= cal.visible_range()[1]):
+                cal.go_to(new.date())  # follow the entry off the edge
+        else:
+            return False
+        event.accept()
+        return True

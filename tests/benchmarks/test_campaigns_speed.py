@@ -1,0 +1,85 @@
+"""Campaign audiences with their guards, and the Dashboard's figures, over a million customers.
+
+Goals (issues 17 and 18): the audience plus guards of a campaign over 1,000,000 customers
+and 10,000,000 events in under 2 s; every Dashboard figure in under 2 s.  Each is printed
+next to a plain SQL question of the same size in the same run (the floor of what SQLite
+itself needs), and only the answers are asserted.
+
+Run with ``python -m pytest tests/benchmarks/test_campaigns_speed.py -m benchmark -s``;
+``OMNIDESK_BENCH_CUSTOMERS`` sets the size (default 1,000,000; 100000 is a quick run).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from omnidesk.core import metrics
+from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
+from omnidesk.core.campaigns.guards import plan_audiences
+from omnidesk.core.messages.store import save_message
+from omnidesk.core.workspace import Workspace
+from tests.benchmarks.test_segments_speed import CUSTOMERS, build
+
+pytestmark = pytest.mark.benchmark
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    path = tmp_path_factory.mktemp("campaigns") / "big.omnidesk"
+    build(path)
+    db = sqlite3.connect(path)
+    # Half have a New York or Los Angeles mobile; a quarter said yes to SMS.
+    db.execute("UPDATE customer SET phone = CASE id % 4 WHEN 0 THEN '+1212555' ELSE '+1213555' END "
+               "|| printf('%04d', id % 10000), consent_sms = CASE WHEN id % 4 = 0 THEN 'granted' END "
+               "WHERE id % 2 = 0")
+    db.commit()
+    db.close()
+    ws = Workspace.open(path)
+    ws.set_setting("timezone", "America/New_York")
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
+    save_campaign(ws, "Sale", message="Sale", steps=[
+        {"channel": "email", "at": "2026-12-10T09:00", "timezone": "America/New_York"},
+        {"channel": "sms", "at": "2026-12-10T22:00", "timezone": "America/New_York"}])
+    yield ws, path
+    ws.close()
+
+
+def test_campaign_audience_and_guards(big):
+    ws, path = big
+    db = sqlite3.connect(path)
+    started = time.perf_counter()
+    plain = db.execute("SELECT (SELECT count(*) FROM customer WHERE consent_email = 'granted' AND email IS NOT NULL),"
+                       " (SELECT count(*) FROM customer WHERE consent_sms = 'granted' AND phone IS NOT NULL)").fetchone()
+    plain_s = time.perf_counter() - started
+    db.close()
+    started = time.perf_counter()
+    email, sms = plan_audiences(ws, get_campaign(ws, "Sale"), now=NOW)
+    ours_s = time.perf_counter() - started
+    assert (len(email.eligible), len(sms.eligible)) == plain
+    print(f"\n{CUSTOMERS:,} customers: audience and guards of a two-step campaign in {ours_s:.2f} s (goal < 2 s); "
+          f"plain SQL counts of the same {plain_s:.2f} s; ratio {ours_s / max(plain_s, 1e-6):.1f}; "
+          f"{len(sms.moved):,} SMS moved out of quiet hours")
+
+
+def test_dashboard_figures(big):
+    ws, path = big
+    db = sqlite3.connect(path)
+    started = time.perf_counter()
+    plain = db.execute("SELECT count(*) FROM (SELECT channels FROM customer GROUP BY channels)").fetchone()[0]
+    db.execute("SELECT substr(occurred_utc, 1, 10), channel, count(*) FROM event GROUP BY 1, 2").fetchall()
+    plain_s = time.perf_counter() - started
+    db.close()
+    for name, figure in (("overlap", lambda: metrics.overlap(ws)), ("activity", lambda: metrics.activity(ws)),
+                         ("journeys", lambda: metrics.journeys(ws)), ("health", lambda: metrics.health(ws))):
+        started = time.perf_counter()
+        result = figure()
+        took = time.perf_counter() - started
+        if name == "overlap":
+            assert len(result) == plain and sum(r["customers"] for r in result) == CUSTOMERS
+        print(f"\n{name}: {took:.2f} s (goal < 2 s); plain SQL overlap + activity {plain_s:.2f} s; "
+              f"ratio {took / max(plain_s, 1e-6):.1f}")

@@ -1,0 +1,392 @@
+"""The Campaigns screen: campaigns planned step by step, every change one undo step, and who each
+step reaches (and who it leaves out, and why) shown as the guards work it out."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import update
+
+from omnidesk.core.campaigns import campaign as core
+from omnidesk.core.campaigns import guards
+from omnidesk.core.messages import store
+from omnidesk.core.models import CampaignStep
+from omnidesk.core.segments import save_segment
+from omnidesk.core.workspace import Workspace
+from tests.core.campaigns.test_guards import build
+
+NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+NY = "America/New_York"
+
+
+@pytest.fixture
+def win(window, tmp_path):
+    with time_machine.travel(NOW, tick=False):
+        ws = Workspace.create(tmp_path / "shop.omnidesk")
+        ws.set_setting("timezone", NY)
+        assert window.set_workspace(ws)
+        window.show_screen("campaigns")
+        yield window
+
+
+@pytest.fixture
+def view(win, monkeypatch):
+    v = win.screens["campaigns"]
+    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    monkeypatch.setattr(win, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    return v
+
+
+def undo_text(window) -> str:
+    return window.undo_action.text().replace("&", "")
+
+
+def three_steps(ws, name="Spring", **kw):
+    return core.save_campaign(ws, name, message="Sale", replace=True, steps=[
+        {"channel": "email", "at": "2027-03-01T10:00", "timezone": NY},
+        {"channel": "sms", "at": "2027-03-01T22:30", "timezone": NY},
+        {"channel": "instagram", "at": "2027-03-02T12:00", "timezone": NY}], **kw)
+
+
+def set_at(row, text: str) -> None:
+    moment = datetime.fromisoformat(text)
+    row.at.setDateTime(QDateTime(QDate(moment.year, moment.month, moment.day), QTime(moment.hour, moment.minute),
+                                 QTimeZone(QTimeZone.Initialization.UTC)))
+
+
+def test_empty_state_teaches_then_new_makes_a_draft_with_the_first_message(win, view, monkeypatch, qtbot):
+    assert view.pages.currentIndex() == 0
+    assert "Messages screen" in view.empty.text.text()
+    store.save_message(win.workspace, "Winter", {"headline": "Winter"})
+    store.save_message(win.workspace, "Autumn", {"headline": "Autumn"})
+    monkeypatch.setattr(view, "ask_text", lambda *a, **k: "Spring sale")
+    qtbot.mouseClick(view.empty.button, Qt.MouseButton.LeftButton)
+    assert view.pages.currentIndex() == 1 and view.current.name == "Spring sale"
+    made = core.get_campaign(win.workspace, "Spring sale")
+    assert (made.message, made.steps, made.status) == ("Autumn", [], "draft")
+    assert view.editor.message.currentText() == "Autumn" and view.editor.steps.rows == []
+    assert not view.editor.steps.none.isHidden()
+    assert view.table.item(0, 1).text() == "draft" and view.table.item(0, 3).text() == "no steps"
+    assert undo_text(win) == "Undo new campaign Spring sale"
+    win.undo_action.trigger()
+    assert core.list_campaigns(win.workspace) == [] and view.pages.currentIndex() == 0
+    win.redo_action.trigger()
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring sale"]
+    # A draft with no steps has nothing to export yet.
+    assert not view.export_button.isEnabled()
+    assert view.tabs.tabText(1) == "Calendar" and view.tabs.widget(1).objectName() == "calendarHost"
+    assert view.calendar.parent() is view.calendar_host
+    assert win.nav.row_of("campaigns") == win.nav.row_of("messages") + 1
+
+
+def test_steps_edited_saved_as_one_undo_step_and_redone(win, view, qtbot):
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    core.save_campaign(win.workspace, "Spring", message="Sale")
+    view.refresh()
+    steps = view.editor.steps
+    assert not view.save_button.isEnabled()
+    for _ in range(3):
+        qtbot.mouseClick(steps.add_button, Qt.MouseButton.LeftButton)
+    assert len(steps.rows) == 3 and steps.rows[0].zone.currentText() == NY  # the workspace's zone
+    email, sms, post = steps.rows
+    sms.channel.setCurrentIndex(sms.channel.findData("sms"))
+    post.channel.setCurrentIndex(post.channel.findData("instagram"))
+    set_at(email, "2027-03-01T09:30")
+    set_at(sms, "2027-03-02T18:00")
+    set_at(post, "2027-03-03T12:00")
+    post.zone.setCurrentText("Europe/London")
+    qtbot.mouseClick(post.up, Qt.MouseButton.LeftButton)  # Instagram before SMS
+    qtbot.mouseClick(steps.rows[0].remove, Qt.MouseButton.LeftButton)  # the email goes
+    view.editor.goal.setText("Clear the spring stock")
+    view.editor.mode.setCurrentIndex(view.editor.mode.findData("best_channel"))
+    assert "use most" in view.editor.mode_help.text()
+    assert view.save_button.isEnabled()
+    qtbot.keyClick(view.editor.goal, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = core.get_campaign(win.workspace, "Spring")
+    assert [(s.channel, s.at_local[:16], s.timezone) for s in saved.steps] == [
+        ("instagram", "2027-03-03T12:00", "Europe/London"), ("sms", "2027-03-02T18:00", NY)]
+    assert (saved.goal, saved.mode) == ("Clear the spring stock", "best_channel")
+    assert undo_text(win) == "Undo edit campaign Spring" and not view.save_button.isEnabled()
+    assert view.table.item(0, 3).text() == "Instagram · SMS"
+    assert view.table.item(0, 4).text() == "2 Mar 2027 18:00 (America/New_York)"  # the next step to go out
+    win.undo_action.trigger()
+    assert core.get_campaign(win.workspace, "Spring").steps == [] and view.editor.steps.rows == []
+    win.redo_action.trigger()
+    assert [r.value()["channel"] for r in view.editor.steps.rows] == ["instagram", "sms"]
+    # A rename keeps the campaign (and would keep its exported steps) under its new name.
+    view.editor.name.setText("Spring clearance")
+    view.save()
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring clearance"]
+    assert view.title.text() == "Spring clearance" and len(view.current.steps) == 2
+    win.undo_action.trigger()
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring"]
+
+
+def test_a_refused_save_says_why_and_changes_nothing(win, view, monkeypatch):
+    said = []
+    monkeypatch.setattr(win, "show_error", lambda *a: said.append(a))
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    core.save_campaign(win.workspace, "Autumn", message="Sale")
+    view.refresh()
+    view.select("Spring")
+    view.editor.steps.rows[1].zone.setCurrentText("Mars/Olympus")
+    view.save()
+    why = "steps[1].timezone: 'Mars/Olympus' is not a time zone such as Europe/London."
+    assert view.error.isVisible() and view.error.text() == why
+    assert said == [("Cannot change the campaign", why)]
+    assert core.get_campaign(win.workspace, "Spring").steps[1].timezone == NY
+    assert view.editor.steps.rows[1].zone.currentText() == "Mars/Olympus"  # what was typed stays
+    view.editor.steps.rows[1].zone.setCurrentText(NY)
+    view.editor.name.setText("autumn")  # another campaign's name: refused before anything is written
+    view.save()
+    assert "exists already" in view.error.text()
+    assert sorted(c.name for c in core.list_campaigns(win.workspace)) == ["Autumn", "Spring"]
+    view.editor.name.setText("Spring")
+    view.editor.goal.setText("Sell")
+    view.save()
+    assert view.error.isHidden() and core.get_campaign(win.workspace, "Spring").goal == "Sell"
+
+
+def test_leaving_a_campaign_with_unsaved_changes_asks_first(win, view, monkeypatch):
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    core.save_campaign(win.workspace, "Autumn", message="Sale")
+    view.refresh()
+    assert view.current.name == "Autumn"
+    view.table.setCurrentCell(1, 0)  # nothing typed: no question
+    assert view.current.name == "Spring"
+    view.editor.goal.setText("half typed")
+    asked = []
+    monkeypatch.setattr(view, "confirm", lambda *a: asked.append(a) or False)
+    view.table.setCurrentCell(0, 0)
+    assert len(asked) == 1 and view.current.name == "Spring" and view.table.currentRow() == 1
+    assert view.editor.goal.text() == "half typed"
+    monkeypatch.setattr(view, "confirm", lambda *a: True)
+    view.table.setCurrentCell(0, 0)
+    assert view.current.name == "Autumn" and core.get_campaign(win.workspace, "Spring").goal == ""
+
+
+def test_an_exported_step_is_read_only(win, view):
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    data = three_steps(win.workspace)
+    with win.workspace.writing() as conn:
+        conn.execute(update(CampaignStep.__table__).where(CampaignStep.__table__.c.id == data.steps[0].id)
+                     .values(exported_at="2027-02-01T10:00:00Z"))
+    view.refresh()
+    first, second = view.editor.steps.rows[:2]
+    assert not first.channel.isEnabled() and not first.at.isEnabled() and not first.zone.isEnabled()
+    assert not first.remove.isEnabled() and first.note.text() == "exported 2027-02-01"
+    assert second.channel.isEnabled() and second.remove.isEnabled()
+    view.editor.steps.remove_step(first)  # refused by the table itself too
+    assert len(view.editor.steps.rows) == 3
+
+
+def test_recipients_counts_are_the_guards_and_a_reason_lists_its_customers(win, view, qtbot):
+    build(win.workspace)
+    three_steps(win.workspace)
+    view.refresh()
+    with time_machine.travel(NOW, tick=False):
+        expected = guards.plan_audiences(win.workspace, core.get_campaign(win.workspace, "Spring"))
+    panel = view.recipients
+    assert [i.text(0) for i in panel.eligible_items] == [
+        f"{len(expected[0].eligible)} eligible", f"{len(expected[1].eligible)} eligible",
+        "whoever looks (a broadcast step)"]
+    shown = {key: item.text(0) for key, item in panel.reason_items.items()}
+    want = {(n, r): f"{c} {r}" for n, a in enumerate(expected) for r, c in a.counts().items()}
+    assert shown == want and shown[(0, "consent unknown")] == "3 consent unknown"
+    # In REASONS order, whatever order the guards found them in.
+    email = panel.tree.topLevelItem(0)
+    assert [email.child(i).text(0) for i in range(email.childCount())] == [
+        "2 eligible", "1 opted out", "3 consent unknown"]
+    assert [i.text(0) for i in panel.moved_items] == [f"{len(expected[1].moved)} moved out of quiet hours"]
+    assert expected[1].moved
+    texts = [panel.findings.item(i).text() for i in range(panel.findings.count())]
+    marks = [t[0] for t in texts]
+    assert marks == sorted(marks, key=lambda m: m != "✖") and "✖" in marks and "⚠" in marks
+    assert any("quiet hours" in t for t in texts)
+
+    unknown = panel.tree.visualItemRect(panel.reason_items[(0, "consent unknown")])
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=unknown.center())
+    assert panel.people.isVisible()
+    assert [panel.people.item(i).text() for i in range(panel.people.count())] == ["P4", "P5", "P6"]
+    assert [panel.people.item(i).data(Qt.ItemDataRole.UserRole) for i in range(3)] == \
+        sorted(expected[0].excluded["consent unknown"])
+    item = panel.people.item(1)
+    rect = panel.people.visualItemRect(item)
+    # A real double-click: the press, then the second press the view reads as a double-click.
+    qtbot.mouseClick(panel.people.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(panel.people.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert win.current_screen() == "customer" and win.customer_view.customer_id == 5
+    win.go_back()
+    assert win.current_screen() == "campaigns"
+    # The keys alone: Enter on a reason, Enter on a name.
+    panel.tree.setFocus()
+    panel.tree.setCurrentItem(panel.reason_items[(0, "opted out")])
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
+    assert [panel.people.item(i).text() for i in range(panel.people.count())] == ["P3"]
+    panel.people.setFocus()
+    qtbot.keyClick(panel.people, Qt.Key.Key_Return)
+    assert win.current_screen() == "customer" and win.customer_view.customer_id == 3
+
+
+def test_the_audience_count_follows_the_choice_and_a_saved_segment(win, view):
+    build(win.workspace)
+    save_segment(win.workspace, "Buyers", {"all": [{"field": "orders", "op": "gt", "value": 0}]})
+    three_steps(win.workspace)
+    view.refresh()
+    assert view.editor.audience_count.text() == "6 customers"
+    assert [view.editor.audience.itemText(i) for i in range(view.editor.audience.count())] == ["Everyone", "Buyers"]
+    view.editor.audience.setCurrentIndex(1)
+    assert view.editor.audience_count.text() == "3 customers"  # Ann, Cy and Dee have orders
+    view.save()
+    assert core.get_campaign(win.workspace, "Spring").audience == "Buyers"
+    email = view.audiences[0]
+    assert sorted(email.eligible + [i for ids in email.excluded.values() for i in ids]) == [1, 3, 5]
+
+
+def test_the_screen_follows_changes_made_elsewhere(win, view):
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    view.refresh()
+    view.editor.goal.setText("typed, not saved")
+    win.operations.change_messages("new message Later", lambda ws: store.save_message(ws, "Later", {"headline": "L"}))
+    assert view.editor.message.findText("Later") >= 0
+    assert view.editor.goal.text() == "typed, not saved" and view.save_button.isEnabled()
+
+
+def test_a_change_on_a_card_is_followed_by_the_counts(win, view):
+    build(win.workspace)
+    three_steps(win.workspace)
+    view.refresh()
+    before = {key: item.text(0) for key, item in view.recipients.reason_items.items()}
+    assert before[(0, "consent unknown")] == "3 consent unknown"
+    assert win.operations.record_consent(5, "email", "granted", "asked in the shop") is not None
+    fresh = guards.plan_audiences(win.workspace, core.get_campaign(win.workspace, "Spring"))
+    shown = {key: item.text(0) for key, item in view.recipients.reason_items.items()}
+    assert shown == {(n, r): f"{c} {r}" for n, a in enumerate(fresh) for r, c in a.counts().items()}
+    assert shown != before and shown[(0, "consent unknown")] == "2 consent unknown"
+
+
+def test_plan_import_export_duplicate_delete(win, view, monkeypatch, tmp_path):
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    plan = {"name": "Spring", "goal": "Clear stock", "message": "Sale", "audience": "everyone",
+            "steps": [{"channel": "email", "at": "2027-03-01T09:00", "timezone": "Europe/London"},
+                      {"channel": "sms", "at": "2027-03-02T10:00", "timezone": NY}],
+            "mode": "best_channel"}
+    doc = tmp_path / "spring.json"
+    doc.write_text(json.dumps(plan), encoding="utf-8")
+    monkeypatch.setattr(view, "ask_open_json", lambda: doc)
+    view.import_button.click()
+    assert view.current.name == "Spring" and undo_text(win) == "Undo import spring.json"
+    assert [r.value() for r in view.editor.steps.rows] == [
+        {"channel": "email", "at": "2027-03-01T09:00", "timezone": "Europe/London"},
+        {"channel": "sms", "at": "2027-03-02T10:00", "timezone": NY}]
+    out = tmp_path / "again.json"
+    monkeypatch.setattr(view, "ask_save_json", lambda name: out)
+    view.export_plan_button.click()
+    assert json.loads(out.read_text(encoding="utf-8")) == plan
+    monkeypatch.setattr(view, "ask_save_json", lambda name: win.workspace.path)
+    said = []
+    monkeypatch.setattr(view, "show_error", lambda *a: said.append(a))
+    before = win.workspace.path.read_bytes()[:100]
+    view.export_plan_button.click()
+    assert said and win.workspace.path.read_bytes()[:100] == before  # never over the workspace
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    monkeypatch.setattr(view, "ask_open_json", lambda: bad)
+    view.import_button.click()
+    assert "not a plan file" in said[-1][1]
+    monkeypatch.setattr(view, "ask_text", lambda *a, **k: "Spring (autumn)")
+    view.duplicate_button.click()
+    assert view.current.name == "Spring (autumn)" and len(view.current.steps) == 2
+    monkeypatch.setattr(view, "confirm", lambda *a: True)
+    view.delete_button.click()
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring"]
+    win.undo_action.trigger()
+    assert len(core.list_campaigns(win.workspace)) == 2
+
+
+def test_keyboard_walk_through_the_editor_and_ctrl_s(win, view, qtbot):
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    view.refresh()
+    win.activateWindow()
+    e = view.editor
+    e.name.setFocus()
+    seen = []
+    for _ in range(14):
+        seen.append(QApplication.focusWidget())
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    first = e.steps.rows[0]
+    order = [e.name, e.goal, e.message, e.audience, e.mode, first.channel, first.at, first.zone]
+    positions = [next(i for i, w in enumerate(seen) if w is want or w.parent() is want) for want in order]
+    assert positions == sorted(positions)
+    e.goal.setFocus()
+    qtbot.keyClicks(e.goal, "Spring stock")
+    qtbot.keyClick(e.goal, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert core.get_campaign(win.workspace, "Spring").goal == "Spring stock"
+    assert undo_text(win) == "Undo edit campaign Spring"
+
+
+def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_nothing(window, tmp_path):
+    with time_machine.travel(NOW, tick=False):
+        ws = Workspace.create(tmp_path / "shop.omnidesk")
+        ws.set_setting("timezone", NY)
+        build(ws)
+        three_steps(ws)
+        ws.close()
+        assert window.set_workspace(Workspace.open(tmp_path / "shop.omnidesk", readonly=True))
+        window.show_screen("campaigns")
+        view = window.screens["campaigns"]
+        assert view.current.name == "Spring" and view.recipients.eligible_items[0].text(0) == "2 eligible"
+        for button in (view.new_button, view.duplicate_button, view.delete_button, view.import_button,
+                       view.editor.steps.add_button):
+            assert not button.isEnabled()
+        assert view.export_plan_button.isEnabled()  # reading the plan out writes nothing in the workspace
+        assert view.editor.name.isReadOnly() and not view.editor.steps.rows[0].channel.isEnabled()
+        view.editor.goal.setText("typed anyway")
+        assert not view.save_button.isEnabled()
+        view.save()
+        assert core.get_campaign(window.workspace, "Spring").goal == ""
+
+
+def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win, view, monkeypatch, tmp_path, qtbot):
+    from omnidesk.core.messages.brand import set_brand
+
+    ws = win.workspace
+    build(ws)  # the guards' six customers and the message "Sale"
+    set_brand(ws, "address", "12 Quay St, Portland")
+    set_brand(ws, "name", "Harbor")
+    from omnidesk.core.messages.store import save_message
+
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True, variants={
+        "sms": {"text": "Harbor: Sale! https://hc.example/a?utm_source=sms&utm_medium=sms&utm_campaign=sale Reply STOP"}})
+    three_steps(ws)
+    view.refresh()
+    view.select("Spring")
+    out = tmp_path / "packs"
+    out.mkdir()
+    said = []
+    monkeypatch.setattr(view, "ask_folder", lambda: out)
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append(text))
+    assert view.export_button.isEnabled()
+    with time_machine.travel(NOW, tick=False):
+        qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: bool(said), timeout=20_000)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "spring.ics", "spring_email.csv", "spring_email.html", "spring_email.txt", "spring_instagram.csv",
+        "spring_instagram_generic.csv", "spring_instagram_hootsuite.csv", "spring_sms.csv"]
+    assert "spring_sms.csv — 4 recipients" in said[0]
+    assert core.get_campaign(ws, "Spring").status == "exported"
+    # Again: it asks before replacing, and a no leaves the files as they are.
+    asked = []
+    monkeypatch.setattr(view, "confirm", lambda title, text: asked.append(title) or False)
+    before = (out / "spring_sms.csv").stat().st_mtime_ns
+    view.export_button.click()
+    assert asked == ["Replace the earlier export?"] and (out / "spring_sms.csv").stat().st_mtime_ns == before

@@ -1,0 +1,106 @@
+"""Each screen worked by keys alone: the Customer screen, Imports and Messages.
+
+(The Customers list, Review, Preferences, the segment builder and the calendar have
+walks of their own beside their other tests.)
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+
+from omnidesk.core.messages import store
+from tests.ui import test_undo_history as undo_history
+from tests.ui.test_undo_history import customer_with, filled
+
+shop_template, still, shop = undo_history.shop_template, undo_history.still, undo_history.shop
+
+
+def keys(widget, sequence: str) -> None:
+    QTest.keySequence(widget, QKeySequence(sequence))
+
+
+def test_customer_screen_by_keys(shop, qtbot, monkeypatch):
+    win = shop
+    win.show()
+    win.show_screen("customers")
+    customers = win.screens["customers"]
+    customers.table.setFocus()
+    row = [customers.model.index(r, 0).data() for r in range(customers.model.rowCount())].index("Dee Park")
+    customers.table.selectRow(row)
+    QTest.keyClick(customers.table, Qt.Key.Key_Return)
+    view = win.customer_view
+    assert win.screen_stack.currentWidget() is win.customer_page and view.name_label.text() == "Dee Park"
+    # Ctrl+T: the tags dialog, filled in by keys and accepted with Enter.
+    make = view.tags_dialog
+
+    def by_keys(d):
+        QTest.keyClicks(d.new, "walk-in")
+
+    monkeypatch.setattr(view, "tags_dialog", lambda: filled(make(), by_keys))
+    keys(view, "Ctrl+T")
+    assert "walk-in" in view.fields["tags"].text()
+    # The tabs by Ctrl+Tab, then notes typed and saved with Ctrl+S.
+    view.tabs.setFocus()
+    for _ in range(3):
+        QTest.keyClick(view.tabs, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert view.tabs.currentWidget() is view.notes_page
+    view.notes_edit.setFocus()
+    QTest.keyClicks(view.notes_edit, "Prefers texts after 5pm")
+    keys(view.notes_edit, "Ctrl+S")
+    dee = customer_with(win.workspace, "dee@example.com")
+    with win.workspace.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT notes FROM customer WHERE id = ?", (dee,)).scalar() == \
+            "Prefers texts after 5pm"
+    # Back to the list with Alt+Left, on the same row.
+    keys(win, "Alt+Left")
+    assert win.current_screen() == "customers"
+    assert customers.table.currentIndex().row() == row
+
+
+def test_imports_screen_by_keys(shop, qtbot, monkeypatch):
+    win = shop
+    asked = []
+    monkeypatch.setattr(win, "confirm", lambda title, text: asked.append(title) or True)
+    win.show()
+    keys(win, "Ctrl+" + str(list(win.screens).index("imports") + 1))
+    imports = win.screens["imports"]
+    assert win.current_screen() == "imports"
+    imports.table.setFocus()
+    QTest.keyClick(imports.table, Qt.Key.Key_Home)
+    QTest.keyClick(imports.table, Qt.Key.Key_Down)
+    QTest.keyClick(imports.table, Qt.Key.Key_Up)
+    batch = imports.selected_batch()
+    assert batch is not None
+    QTest.keyClick(imports.table, Qt.Key.Key_Delete)
+    assert asked == ["Undo import"]
+    assert win.undo_action.text().replace("&", "").startswith(f"Undo removal of {batch['file_name']}")
+
+
+def test_messages_screen_by_keys(shop, qtbot, monkeypatch):
+    win = shop
+    win.show()
+    store.save_message(win.workspace, "Spring", {"headline": "Spring sale", "link": "https://hc.example/s"})
+    win.show_screen("messages")
+    view = win.screens["messages"]
+    view.refresh()
+    view.list.setFocus()
+    assert view.current.name == "Spring"
+    # The master: typed into by keys, Ctrl+S saves it.
+    view.master.edits["headline"].setFocus()
+    QTest.keyClick(view.master.edits["headline"], Qt.Key.Key_End)
+    QTest.keyClicks(view.master.edits["headline"], " ends Sunday")
+    keys(view.master.edits["headline"], "Ctrl+S")
+    assert store.get_message(win.workspace, "Spring").master["headline"] == "Spring sale ends Sunday"
+    # A variant: Ctrl+S in it saves the variant, not the master.
+    view.tabs.setCurrentWidget(view.panels["sms"])
+    text = view.panels["sms"].edits["text"]
+    text.setFocus()
+    QTest.keyClick(text, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    QTest.keyClicks(text, " See you!")
+    keys(text, "Ctrl+S")
+    assert store.get_message(win.workspace, "Spring").variants["sms"].fields["text"].endswith("See you!")
+    # Tab leaves the variant's text for the next control instead of typing a tab.
+    QTest.keyClick(text, Qt.Key.Key_Tab)
+    assert not text.hasFocus()
