@@ -10,7 +10,8 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -156,6 +157,19 @@ def test_each_chart_saves_png_svg_and_its_numbers_as_csv(win, tmp_path, monkeypa
     svg = dash.save_chart(card, "svg")
     root = ET.parse(svg).getroot()
     assert root.tag.endswith("svg") and len(list(root.iter())) > 10
+    # Drawn back, each bar is where the chart on screen has it, in its channel's colour.
+    renderer = QSvgRenderer(str(svg))
+    drawn = QImage(dash.reach_chart.size(), QImage.Format.Format_ARGB32)
+    drawn.fill(QColor("white"))
+    painter = QPainter(drawn)
+    renderer.render(painter)
+    painter.end()
+    for code in dash.data["reach"]:
+        at = dash.reach_chart.bar_point(code).toPoint()
+        got, want = QColor(drawn.pixel(at)), QColor(channel(code).color)
+        # Near, not equal: a faint grid line may cross the bar's middle.
+        assert max(abs(got.red() - want.red()), abs(got.green() - want.green()),
+                   abs(got.blue() - want.blue())) <= 24, (code, got.name(), want.name())
     # The bars are vector shapes filled in their channels' colours.
     fills = set(re.findall(r'fill="(#[0-9a-fA-F]{6})"', svg.read_text(encoding="utf-8")))
     assert {channel(c).color.lower() for c in dash.data["reach"]} <= {f.lower() for f in fills}
@@ -164,12 +178,15 @@ def test_each_chart_saves_png_svg_and_its_numbers_as_csv(win, tmp_path, monkeypa
     assert rows[1:] == [[channel_name(c), str(n)] for c, n in dash.data["reach"].items()]
     overlap = list(csv.DictReader(dash.save_chart(dash.cards["overlap"], "csv").open(encoding="utf-8")))
     assert sum(int(r["customers"]) for r in overlap) == _customers(win)
-    for key in ("journeys", "activity", "growth"):
+    for key in ("overlap", "journeys", "activity", "growth"):
         assert dash.save_chart(dash.cards[key], "png").stat().st_size > 1000
+        drawn = dash.save_chart(dash.cards[key], "svg").read_text(encoding="utf-8")
+        # Drawn with QPainter or by pyqtgraph, alone or two charts side by side: shapes in the file.
+        assert drawn.count("<path") + drawn.count("<polyline") + drawn.count("<rect") > 5, key
         assert len(list(csv.reader(dash.save_chart(dash.cards[key], "csv").open(encoding="utf-8")))) > 1
     # Through the same menu a person uses.
     card.csv_action.trigger()
-    assert len(asked) == 11 and asked[-1] == asked[2]
+    assert len(asked) == 17 and asked[-1] == asked[2]
     # Never over the workspace itself, whatever the dialog returned.
     errors = []
     monkeypatch.setattr(dash, "show_error", lambda title, text: errors.append(text))

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import (
@@ -62,7 +62,9 @@ def save_svg(widget: QWidget, path: str | Path, title: str = "") -> Path:
         generator.setDescription("Omnidesk dashboard")
         painter = QPainter(generator)
         try:
-            widget.render(painter)
+            # QWidget's own render, as the screen paints it: a pyqtgraph chart's QGraphicsView.render
+            # draws its plotted items offset from their axes.
+            QWidget.render(widget, painter, QPoint(0, 0))
         finally:
             painter.end()
         return p.exists()
