@@ -307,7 +307,12 @@ class DashboardView(QWidget):
         super().showEvent(event)
         if self._stale:
             # After the window has painted: opening a workspace does not wait for the figures.
-            QTimer.singleShot(0, lambda: self._stale and self.isVisible() and self._load(whole=True))
+            # With this view as the timer's context: gone before it fires (a window closed), nothing runs.
+            QTimer.singleShot(0, self, self._load_if_stale)
+
+    def _load_if_stale(self) -> None:
+        if self._stale and self.isVisible():
+            self._load(whole=True)
 
     def _load(self, *, whole: bool) -> None:
         kind = "whole" if whole else "period"
