@@ -256,3 +256,55 @@ def report(ws: Workspace, period: Period = Period()) -> dict:
             "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period),
             "activity": activity(ws, period), "new_customers": new_customers(ws, period),
             "campaigns": campaign_results(ws), "health": health(ws)}
+
+
+def overlap_rule(channels, all_channels) -> dict:
+    """The segment rule of one overlap combination: on every channel in it and on none of the others.
+
+    ``all_channels`` is every channel of the overlap figures; the rule counts exactly the
+    customers :func:`overlap` puts in this combination.  Entered-by-hand is left out of
+    "none of the others", as overlap leaves it out of a combination with any other channel.
+    """
+    channels = [c for c in channels]
+    if not channels:
+        return {"all": [{"field": "channel", "op": "not_exists"}]}
+    others = sorted({c for c in all_channels if c not in channels and c != HAND})
+    return {"all": [*({"field": "channel", "op": "is", "value": c} for c in channels),
+                    *({"field": "channel", "op": "is_not", "value": c} for c in others)]}
+
+
+def reach_rule(channel: str, all_channels) -> dict:
+    """The segment rule of one reach bar: the customers :func:`reach` counts on ``channel``."""
+    if channel == HAND:  # reach counts a hand-entered customer there only when nothing else knows them
+        return overlap_rule([HAND], all_channels)
+    return {"all": [{"field": "channel", "op": "is", "value": channel}]}
+
+
+def _granted_with(address: str, consent: str) -> dict:
+    return {"all": [{"field": address, "op": "exists"}, {"field": consent, "op": "is", "value": "granted"}]}
+
+
+# Where each health figure leads: a screen, or the Customers behind it as a rule counting the same people.
+HEALTH_LINKS: dict[str, tuple[str, object]] = {
+    "flagged_rows": ("screen", "imports"),
+    "unreachable_customers": ("rule", {"not": {"any": [_granted_with("email", "consent.email"),
+                                                       _granted_with("phone", "consent.sms"),
+                                                       _granted_with("phone", "consent.whatsapp")]}}),
+    "email_consent_unknown": ("rule", {"all": [{"field": "email", "op": "exists"},
+                                               {"field": "consent.email", "op": "in",
+                                                "value": ["pending", "unknown"]}]}),
+    "pairs_to_review": ("screen", "review"),
+    "stale_variants": ("screen", "messages"),
+}
+
+PERIODS = {"30d": "Last 30 days", "90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
+
+
+def named_period(name: str, today: date) -> Period:
+    """One of :data:`PERIODS`, ending ``today`` (inclusive)."""
+    if name == "all":
+        return Period()
+    days = {"30d": 30, "90d": 90, "12m": 365}.get(name)
+    if days is None:
+        raise ValueError(f"unknown period {name!r} (use one of {', '.join(PERIODS)})")
+    return Period(today - timedelta(days=days - 1), today)

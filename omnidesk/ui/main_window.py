@@ -171,6 +171,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         file_menu.addAction(self.new_customer_action)
         file_menu.addAction(self.copy_action)
         file_menu.addAction(self.export_customers_action)
+        self.dashboard_picture_action = file_menu.addAction(
+            "Save Dashboard &Picture…", lambda: self.screens["dashboard"].save_picture())
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -190,6 +192,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         writable = has and not self.read_only
         self.copy_action.setEnabled(has)
         self.export_customers_action.setEnabled(has)
+        self.dashboard_picture_action.setEnabled(has)
         for action in (self.import_action, self.duplicates_action, self.new_customer_action,
                        self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)
@@ -592,11 +595,15 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.reminder.due.connect(lambda text: self.statusBar().showMessage(text, 60_000))
         self.reminder.ticked.connect(campaigns.calendar.set_now)
         self.reminder.start()
-        self.screens = {"customers": customers, "review": review, "messages": messages, "campaigns": campaigns,
-                        "imports": imports}
+        from omnidesk.ui.views.dashboard import DashboardView, connect_dashboard
+
+        dashboard = DashboardView(self.workspace, runner=self.runner)
+        connect_dashboard(self, dashboard, customers)
+        self.screens = {"dashboard": dashboard, "customers": customers, "review": review, "messages": messages,
+                        "campaigns": campaigns, "imports": imports}
         self._back_to = "customers"
-        labels = {"customers": "Customers", "review": "Review", "messages": "Messages", "campaigns": "Campaigns",
-                  "imports": "Imports"}
+        labels = {"dashboard": "Dashboard", "customers": "Customers", "review": "Review", "messages": "Messages",
+                  "campaigns": "Campaigns", "imports": "Imports"}
         self.nav_labels = labels
         self.view_menu.clear()
         for i, (key, widget) in enumerate(self.screens.items()):
@@ -607,7 +614,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             hl.addWidget(widget)
             self.screen_stack.addWidget(holder)
             action = self.view_menu.addAction(labels[key])
-            action.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            # Ctrl+1 stays Customers and Ctrl+2 Review, as before the Dashboard came first (Ctrl+0).
+            action.setShortcut(QKeySequence(f"Ctrl+{i}"))
             action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
         self.filter_action = self.view_menu.addAction("&Filter Customers…")
         self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
@@ -653,7 +661,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         layout.addWidget(self.screen_stack, 1)
         self.stack.addWidget(page)
         self.stack.setCurrentIndex(1)
-        self.nav.setCurrentRow(0)
+        self.nav.setCurrentRow(self.nav.row_of("customers"))
 
     def show_screen(self, key: str) -> None:
         keys = list(self.screens)

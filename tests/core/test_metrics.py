@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import insert
 
-from omnidesk.core import metrics
+from omnidesk.core import metrics, segments
 from omnidesk.core.messages.store import save_message
 from omnidesk.core.models import (
     Campaign,
@@ -114,6 +114,55 @@ def test_the_report_has_every_part(shop):
     data = metrics.report(shop)
     assert set(data) == {"period", "reach", "overlap", "journeys", "activity", "new_customers", "campaigns", "health"}
     assert sum(w["customers"] for w in data["new_customers"]) == 5
+
+
+def _hand_batch(ws):
+    # A customer entered by hand comes with the workspace's hand batch: its channel is then one rules may name.
+    with ws.writing() as conn:
+        conn.execute(insert(ImportBatch.__table__).values(
+            file_name="(entered by hand)", file_hash="", channel="manual", kind="manual", status="done",
+            header_json="[]", mapping_json="[]", options_json="{}"))
+
+
+def test_each_overlap_combination_opens_as_a_rule_counting_exactly_its_customers(shop):
+    _hand_batch(shop)
+    with shop.writing() as conn:  # one customer nobody has a channel for, one known by hand and by the shop
+        conn.execute(insert(Customer.__table__).values(id=6, display_name="P6", channels=""))
+        conn.execute(insert(Customer.__table__).values(id=7, display_name="P7", channels="manual shop"))
+    combos = metrics.overlap(shop)
+    every = sorted({c for combo in combos for c in combo["channels"]})
+    assert {tuple(c["channels"]) for c in combos} >= {(), ("manual",), ("shop",)}
+    for combo in combos:
+        rule = metrics.overlap_rule(combo["channels"], every)
+        assert segments.count(shop, rule) == combo["customers"], combo
+    assert sum(segments.count(shop, metrics.overlap_rule(c["channels"], every)) for c in combos) == 7
+
+
+def test_each_reach_bar_opens_as_a_rule_counting_exactly_its_customers(shop):
+    _hand_batch(shop)
+    combos = metrics.overlap(shop)
+    every = sorted({c for combo in combos for c in combo["channels"]})
+    for channel, n in metrics.reach(shop, combos).items():
+        assert segments.count(shop, metrics.reach_rule(channel, every)) == n, channel
+
+
+def test_health_rules_count_what_the_tiles_say(shop):
+    figures = metrics.health(shop)
+    for name, (kind, target) in metrics.HEALTH_LINKS.items():
+        assert name in figures
+        if kind == "rule":
+            assert segments.count(shop, target) == figures[name], name
+        else:
+            assert target in {"imports", "review", "messages"}
+
+
+def test_named_periods_end_today_and_include_it():
+    today = date(2026, 3, 31)
+    assert metrics.named_period("30d", today) == metrics.Period(date(2026, 3, 2), today)
+    assert metrics.named_period("12m", today).start == date(2025, 4, 1)
+    assert metrics.named_period("all", today) == metrics.Period()
+    with pytest.raises(ValueError):
+        metrics.named_period("week", today)
 
 
 def test_the_report_pdf_reads_back_with_its_figures(shop, tmp_path):

@@ -1,0 +1,216 @@
+"""The Dashboard's bars and lines, drawn with pyqtgraph: reach per channel, and weekly series.
+
+pyqtgraph is set up here once, for these charts only: white background,
+antialiased lines, no mouse zoom or pan (a dashboard is read, not explored),
+no context menu of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QSize, Signal
+from PySide6.QtGui import QFont, QFontMetricsF, QPalette
+from PySide6.QtWidgets import QApplication, QSizePolicy
+
+from omnidesk.core.channels import channel
+
+pg.setConfigOptions(antialias=True)
+
+
+def _adopt_strays(widget: pg.PlotWidget, before: list) -> None:
+    """Give the plot's menus and option panel, which pyqtgraph makes without a parent, to ``widget``.
+
+    Left without one they outlive the chart as top-level windows, one set per chart drawn.
+    """
+    known = {id(w) for w in before}
+    for stray in QApplication.topLevelWidgets():
+        if id(stray) not in known and stray is not widget and stray.parent() is None:
+            stray.setParent(widget, stray.windowFlags())
+            stray.hide()
+
+
+def _plot(widget: pg.PlotWidget) -> pg.PlotItem:
+    pal = widget.palette()
+    widget.setBackground(pal.color(QPalette.ColorRole.Base))
+    item = widget.getPlotItem()
+    item.setMouseEnabled(False, False)
+    item.setMenuEnabled(False)
+    item.hideButtons()
+    ink = pal.color(QPalette.ColorRole.WindowText)
+    for name in ("left", "bottom"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(pal.color(QPalette.ColorRole.Mid)))
+        axis.setTextPen(pg.mkPen(ink))
+    item.showGrid(x=False, y=True, alpha=0.15)
+    widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+    return item
+
+
+class ReachChart(pg.PlotWidget):
+    """One horizontal bar per channel, the largest on top, in the channel's colour; a click asks for its customers."""
+
+    channelClicked = Signal(str)
+
+    def __init__(self, parent=None) -> None:
+        before = QApplication.topLevelWidgets()
+        super().__init__(parent)
+        _adopt_strays(self, before)
+        self.setMinimumHeight(200)
+        self.item = _plot(self)
+        self.item.showGrid(x=True, y=False, alpha=0.15)
+        self.reach: dict[str, int] = {}
+        self.order: list[str] = []
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def sizeHint(self) -> QSize:
+        return QSize(360, 260)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "reach", None):  # the room for the figures depends on the width
+            self.set_data(self.reach)
+
+    def set_data(self, reach: dict[str, int]) -> None:
+        self.item.clear()
+        self.reach = dict(reach)
+        self.order = list(reach)  # largest first, as metrics.reach gives them
+        n = len(self.order)
+        if not n:
+            return
+        ys = [n - 1 - i for i in range(n)]
+        values = [self.reach[c] for c in self.order]
+        bars = pg.BarGraphItem(x0=[0] * n, y=ys, height=0.66, width=values,
+                               brushes=[pg.mkBrush(channel(c).color) for c in self.order],
+                               pens=[pg.mkPen(None)] * n)
+        self.item.addItem(bars)
+        most = max(values) or 1
+        ink = self.palette().color(QPalette.ColorRole.WindowText)
+        font = QFont(self.font())
+        for y, value in zip(ys, values):
+            label = pg.TextItem(f"{value:,}", color=ink, anchor=(0, 0.5))
+            label.setFont(font)
+            label.setPos(value + most * 0.01, y)
+            self.item.addItem(label)
+        self.item.getAxis("left").setTicks([[(y, channel(c).label) for y, c in zip(ys, self.order)]])
+        self.item.setYRange(-0.6, n - 0.4, padding=0)
+        # Room right of the longest bar for its figure, however narrow the chart.
+        room = QFontMetricsF(font).horizontalAdvance(f"{most:,}") + 12
+        share = min(0.5, room / max(1.0, self.width() - 110))
+        self.item.setXRange(0, most / (1 - share), padding=0)
+
+    def bar_point(self, code: str) -> QPointF:
+        """The middle of ``code``'s bar, in this widget's coordinates (where a click lands on it)."""
+        i = self.order.index(code)
+        scene = self.item.vb.mapViewToScene(QPointF(self.reach[code] / 2, len(self.order) - 1 - i))
+        return QPointF(self.mapFromScene(scene))
+
+    def channel_at(self, scene_pos) -> str | None:
+        point = self.item.vb.mapSceneToView(scene_pos)
+        i = len(self.order) - 1 - round(point.y())
+        if 0 <= i < len(self.order) and abs(point.y() - round(point.y())) <= 0.33:
+            code = self.order[i]
+            if 0 <= point.x() <= self.reach[code]:
+                return code
+        return None
+
+    def _clicked(self, event) -> None:
+        code = self.channel_at(event.scenePos())
+        if code is not None:
+            self.channelClicked.emit(code)
+
+
+def week_monday(week: str) -> date:
+    year, number = week.split("-W")
+    return date.fromisocalendar(int(year), int(number), 1)
+
+
+def week_range(weeks: list[str]) -> list[str]:
+    """Every ISO week from the first to the last of ``weeks``, none missing (a quiet week is a 0)."""
+    if not weeks:
+        return []
+    first, last = week_monday(min(weeks)), week_monday(max(weeks))
+    out = []
+    day = first
+    while day <= last:
+        year, number, _ = day.isocalendar()
+        out.append(f"{year}-W{number:02d}")
+        day += timedelta(days=7)
+    return out
+
+
+class WeeklyChart(pg.PlotWidget):
+    """Weekly series on one axis: lines (one per channel, with a legend) or bars (a total)."""
+
+    def __init__(self, parent=None, *, bars: bool = False) -> None:
+        before = QApplication.topLevelWidgets()
+        super().__init__(parent)
+        _adopt_strays(self, before)
+        self.setMinimumHeight(170)
+        self.item = _plot(self)
+        self.bars = bars
+        self.weeks: list[str] = []
+        self.series: dict[str, list[float]] = {}
+        self.legend = None
+        self.item.getAxis("left").setWidth(44)  # room for "2,000": the axis does not widen as it redraws
+
+    def sizeHint(self) -> QSize:
+        return QSize(360, 220)
+
+    def set_series(self, weeks: list[str], series: dict[str, list[float]], colors: dict[str, str],
+                   labels: dict[str, str]) -> None:
+        """``series`` maps a key to one value per week of ``weeks``."""
+        self.item.clear()
+        if self.legend is not None:
+            self.legend.clear()
+            self.legend.setVisible(False)
+        self.weeks, self.series = list(weeks), dict(series)
+        if not weeks:
+            return
+        xs = list(range(len(weeks)))
+        if self.bars:
+            for key, values in series.items():
+                self.item.addItem(pg.BarGraphItem(x=xs, height=values, width=0.72, brush=pg.mkBrush(colors[key]),
+                                                  pen=pg.mkPen(None)))
+        else:
+            if len(series) > 1:
+                if self.legend is None:  # made once: plot() adds each named line to it
+                    self.legend = self.item.addLegend(offset=(8, 4), labelTextColor=self.palette().color(
+                        QPalette.ColorRole.WindowText))
+                self.legend.setColumnCount(min(4, len(series)))
+                self.legend.setVisible(True)
+            for key, values in series.items():
+                self.item.plot(xs, values, pen=pg.mkPen(colors[key], width=2), name=labels[key],
+                               symbol="o" if len(xs) < 3 else None, symbolSize=6,
+                               symbolBrush=pg.mkBrush(colors[key]), symbolPen=pg.mkPen(None))
+        self.item.getAxis("bottom").setTicks([self._ticks()])
+        self.item.setXRange(-0.6, len(weeks) - 0.4, padding=0)
+        top = max((max(v) for v in series.values() if v), default=0) or 1
+        legend = self.legend is not None and self.legend.isVisible()
+        self.item.setYRange(0, top * (1.28 if legend else 1.08), padding=0)
+
+    def _ticks(self) -> list[tuple[int, str]]:
+        """Labels on the first week of months, every so many months, few enough not to collide."""
+        n = len(self.weeks)
+        if n <= 8:
+            return [(i, f"{week_monday(w).day} {week_monday(w):%b}") for i, w in enumerate(self.weeks)]
+        starts, last = [], None
+        for i, week in enumerate(self.weeks):
+            monday = week_monday(week)
+            if (monday.year, monday.month) != last:
+                last = (monday.year, monday.month)
+                starts.append((i, monday))
+        room = max(2, self.width() // 64)
+        every = max(1, -(-len(starts) // room))
+        ticks, year = [], None
+        for i, monday in starts[::every]:
+            ticks.append((i, f"{monday:%b %Y}" if monday.year != year else f"{monday:%b}"))
+            year = monday.year
+        return ticks
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if getattr(self, "weeks", None):  # pyqtgraph resizes once before __init__ is through
+            self.item.getAxis("bottom").setTicks([self._ticks()])
+

@@ -1,0 +1,545 @@
+"""DashboardView: the whole picture at a glance, as an owner reads it on a Monday.
+
+Headline figures, data health (each tile a click away from the list behind
+it), reach and channel overlap, journeys, activity week by week and campaign
+results.  Every figure comes from omnidesk.core.metrics, read off the UI
+thread through the task runner; the period re-reads only what depends on it.
+Clicking a reach bar or an overlap column opens the Customers behind it as a
+rule (``customersRequested``); the window turns ``screenRequested`` into
+navigation.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk.core import metrics
+from omnidesk.core.channels import channel, channel_name
+from omnidesk.core.errors import UserError
+from omnidesk.core.money import format_money, workspace_currency
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.ui.views.dashboard.card import ChartCard, save_csv, save_png, save_svg
+from omnidesk.ui.views.dashboard.plots import (
+    ReachChart,
+    WeeklyChart,
+    week_monday,
+    week_range,
+)
+from omnidesk.ui.views.dashboard.sankey import PURCHASE, JourneyChart, node_label
+from omnidesk.ui.views.dashboard.tiles import FigureTile
+from omnidesk.ui.views.dashboard.upset import OverlapChart, combination_label
+from omnidesk.ui.widgets.empty_state import EmptyState
+
+HEALTH = (("flagged_rows", "Flagged rows", "Rows an import could not read cleanly: open Imports"),
+          ("unreachable_customers", "Unreachable customers", "No channel they said yes to, with an address for it"),
+          ("email_consent_unknown", "Email consent unknown", "An email address, and no yes or no to marketing"),
+          ("pairs_to_review", "Pairs to review", "Customers who may be one person: open Review"),
+          ("stale_variants", "Stale variants", "Channel versions older than their message: open Messages"))
+CUSTOM = "custom"
+PERIOD_PARTS = ("journeys", "activity", "new_customers")
+# What a change must touch for the Dashboard to read its figures again.
+_CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
+
+
+class DashboardView(QWidget):
+    customersRequested = Signal(object)  # a segment rule (dict): show the Customers it selects
+    screenRequested = Signal(str)  # a screen's key
+    saved = Signal(str)  # the path of a chart or CSV just written
+    importRequested = Signal()
+
+    def __init__(self, workspace: Workspace, parent=None, *, runner: TaskRunner | None = None) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.runner = runner or TaskRunner()
+        # The window may hand its runner over later (tests swap in an inline one): the figures are
+        # read on the runner it has when they are read, the one it waits for before it closes.
+        self.runner_of = lambda: self.runner
+        self.data: dict = {}
+        self._runs = {"whole": 0, "period": 0}
+        self._stale = True
+        self._weeks: tuple = ([], {}, [], [])
+        self._build()
+
+    # -- building ------------------------------------------------------------------
+
+    def _build(self) -> None:
+        title = QLabel("Dashboard")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        self.period_box = QComboBox()
+        self.period_box.setAccessibleName("Period")
+        for key, label in metrics.PERIODS.items():
+            self.period_box.addItem(label, key)
+        self.period_box.addItem("From… to…", CUSTOM)
+        self.period_box.setCurrentIndex(self.period_box.findData("12m"))
+        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
+        for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setAccessibleName(name)
+            edit.hide()
+            edit.dateChanged.connect(self._period_changed)
+        self.period_box.currentIndexChanged.connect(self._period_box_changed)
+        self.reading = QLabel("Reading…")
+        self.reading.setStyleSheet("color: palette(placeholder-text);")
+        self.reading.hide()
+        self.problem = QLabel()
+        self.problem.setStyleSheet("color: #B42318;")
+        self.problem.hide()
+        head = QHBoxLayout()
+        head.addWidget(title)
+        head.addSpacing(12)
+        head.addWidget(self.reading)
+        head.addWidget(self.problem)
+        head.addStretch(1)
+        head.addWidget(QLabel("Period"))
+        head.addWidget(self.period_box)
+        head.addWidget(self.from_edit)
+        self.to_label = QLabel("to")
+        self.to_label.hide()
+        head.addWidget(self.to_label)
+        head.addWidget(self.to_edit)
+
+        self.figures = {key: FigureTile(caption) for key, caption in (
+            ("customers", "customers in all"), ("new", "new customers in the period"),
+            ("revenue", "revenue in the period, net of refunds"), ("events", "events in the period"))}
+        figures = QHBoxLayout()
+        figures.setSpacing(10)
+        for tile in self.figures.values():
+            figures.addWidget(tile)
+        self.tiles: dict[str, FigureTile] = {}
+        health = QHBoxLayout()
+        health.setSpacing(10)
+        for key, caption, tip in HEALTH:
+            tile = FigureTile(caption, clickable=True)
+            tile.setObjectName("figureTile")
+            tile.setToolTip(tip)
+            tile.setAccessibleName(caption)
+            tile.clicked.connect(lambda _c=False, k=key: self.open_health(k))
+            self.tiles[key] = tile
+            health.addWidget(tile)
+        health_title = QLabel("Data health")
+        health_title.setStyleSheet("color: palette(placeholder-text); font-weight: bold;")
+
+        self.cards: dict[str, ChartCard] = {}
+        reach = self._card("reach", "Reach per channel", "Import customers to see how many you can reach "
+                           "on each channel.")
+        self.reach_chart = reach.add(ReachChart(), chart=True)
+        self.reach_chart.channelClicked.connect(self.open_reach)
+        overlap = self._card("overlap", "Channel overlap", "Import customers from two channels or more to see "
+                             "who is on one channel only and who on several.")
+        self.overlap_chart = overlap.add(OverlapChart(), chart=True)
+        self.overlap_chart.combinationClicked.connect(self.open_overlap)
+        self.overlap_chart.channelClicked.connect(self.open_reach)
+        journeys = self._card("journeys", "Customer journeys", "Import orders to see journeys: the channel "
+                              "that brings people in, where they go next and where they first buy.")
+        self.journey_chart = journeys.add(JourneyChart(), 3, chart=True)
+        self.paths_table = self._table(("Path", "Customers", "Median days"))
+        self.paths_table.setFixedHeight(6 * self.paths_table.verticalHeader().defaultSectionSize()
+                                        + self.paths_table.horizontalHeader().sizeHint().height() + 4)
+        journeys.add(self.paths_table, 0)
+        activity = self._card("activity", "Activity per channel", "Import files with dated events "
+                              "(orders, opens, visits) to see each channel's activity week by week.")
+        self.events_chart = activity.add(WeeklyChart(), chart=True)
+        growth = self._card("growth", "New customers and revenue", "Import customers and orders to see new "
+                            "customers and revenue week by week.")
+        pair = QWidget()
+        pl = QGridLayout(pair)
+        pl.setContentsMargins(0, 0, 0, 0)
+        self.new_chart = WeeklyChart(bars=True)
+        self.revenue_chart = WeeklyChart(bars=True)
+        for col, (label, chart) in enumerate((("New customers a week", self.new_chart),
+                                               ("Revenue a week", self.revenue_chart))):
+            caption = QLabel(label)
+            caption.setStyleSheet("color: palette(placeholder-text);")
+            caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            pl.addWidget(caption, 0, col)
+            pl.addWidget(chart, 1, col)
+        growth.add(pair, chart=True)
+        campaigns = self._card("campaigns", "Campaign results", "Export a campaign to see what it brought: the "
+                               "orders that followed within the attribution window, by offer code, link or next "
+                               "order.")
+        self.campaign_table = campaigns.add(self._table(
+            ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conversion")), chart=True)
+
+        content = QWidget()
+        content.setObjectName("dashboardContent")
+        grid = QGridLayout(content)
+        grid.setContentsMargins(0, 0, 8, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(12)
+        grid.addLayout(figures, 0, 0, 1, 3)
+        grid.addWidget(health_title, 1, 0, 1, 3)
+        grid.addLayout(health, 2, 0, 1, 3)
+        grid.addWidget(reach, 3, 0)
+        grid.addWidget(overlap, 3, 1, 1, 2)
+        grid.addWidget(journeys, 4, 0, 1, 3)
+        grid.addWidget(activity, 5, 0, 1, 2)
+        grid.addWidget(growth, 5, 2)
+        grid.addWidget(campaigns, 6, 0, 1, 3)
+        for col in range(3):
+            grid.setColumnStretch(col, 1)
+        for row, height in ((3, 300), (4, 500), (5, 300), (6, 200)):
+            grid.setRowMinimumHeight(row, height)
+        self.content = content
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.scroll.setWidget(content)
+        self.empty = EmptyState("Your dashboard fills in as you import",
+                                "Import your customer lists, orders and mailing lists: this screen then shows who "
+                                "you reach on each channel, how people find you, what they buy and what your "
+                                "campaigns bring.", "Import Files…")
+        self.empty.actionTriggered.connect(self.importRequested)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.scroll)
+        self.pages.addWidget(self.empty)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(head)
+        box.addWidget(self.pages, 1)
+
+    def _card(self, key: str, title: str, empty: str) -> ChartCard:
+        card = ChartCard(key, title, empty)
+        card.saveRequested.connect(lambda kind, c=card: self.save_chart(c, kind))
+        self.cards[key] = card
+        return card
+
+    def _table(self, headers) -> QTableWidget:
+        table = QTableWidget(0, len(headers))
+        table.setHorizontalHeaderLabels(list(headers))
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, len(headers)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        table.setMinimumHeight(120)
+        return table
+
+    # -- the period ----------------------------------------------------------------
+
+    def today(self) -> date:
+        """Today on the shop's clock (the workspace's zone, else this computer's)."""
+        name = str(self.workspace.get_setting("timezone") or "").strip()
+        try:
+            zone = ZoneInfo(name) if name else None
+        except (ValueError, KeyError):  # an unknown zone: this computer's clock
+            zone = None
+        return datetime.now(zone).date() if zone else datetime.now().astimezone().date()
+
+    def period(self) -> metrics.Period:
+        key = self.period_box.currentData()
+        if key == CUSTOM:
+            start, end = self.from_edit.date().toPython(), self.to_edit.date().toPython()
+            return metrics.Period(min(start, end), max(start, end))
+        return metrics.named_period(key, self.today())
+
+    def set_period(self, key: str, start: date | None = None, end: date | None = None) -> None:
+        """Choose a period as the selector does (``custom`` with ``start`` and ``end``)."""
+        if key == CUSTOM and start is not None and end is not None:
+            for edit, day in ((self.from_edit, start), (self.to_edit, end)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.blockSignals(False)
+        self.period_box.setCurrentIndex(self.period_box.findData(key))
+
+    def _period_box_changed(self) -> None:
+        custom = self.period_box.currentData() == CUSTOM
+        if custom and not self.from_edit.isVisible():
+            current = self.period()  # what was shown: the custom dates start from it
+            today = self.today()
+            start = current.start or today.replace(year=today.year - 1)
+            for edit, day in ((self.from_edit, start), (self.to_edit, current.end or today)):
+                edit.blockSignals(True)
+                edit.setDate(QDate(day.year, day.month, day.day))
+                edit.blockSignals(False)
+        for widget in (self.from_edit, self.to_label, self.to_edit):
+            widget.setVisible(custom)
+        self._period_changed()
+
+    def _period_changed(self) -> None:
+        if self.data:
+            self._load(whole=False)
+
+    # -- reading -------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read every figure again (now when shown, else when next shown)."""
+        self._stale = True
+        if self.isVisible():
+            self._load(whole=True)
+
+    def apply_changes(self, changes) -> None:
+        if changes.touches_list() or any(getattr(changes, name) for name in _CONCERNS):
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            # After the window has painted: opening a workspace does not wait for the figures.
+            # With this view as the timer's context: gone before it fires (a window closed), nothing runs.
+            QTimer.singleShot(0, self, self._load_if_stale)
+
+    def _load_if_stale(self) -> None:
+        if self._stale and self.isVisible():
+            self._load(whole=True)
+
+    def _load(self, *, whole: bool) -> None:
+        kind = "whole" if whole else "period"
+        self._runs[kind] += 1
+        run, workspace, period = self._runs[kind], self.workspace, self.period()
+        if whole:
+            self._stale = False
+
+        def work(_cancelled):
+            yield from ()
+            if whole:
+                return kind, run, period, metrics.report(workspace, period)
+            return kind, run, period, {"journeys": metrics.journeys(workspace, period),
+                                       "activity": metrics.activity(workspace, period),
+                                       "new_customers": metrics.new_customers(workspace, period)}
+
+        self._set_reading(True, whole)
+        task = Task(work)
+        task.signals.finished.connect(self._loaded)
+        task.signals.failed.connect(self._failed)
+        self.runner_of().start(task)
+
+    def _set_reading(self, reading: bool, whole: bool = True) -> None:
+        self.reading.setVisible(reading)
+        for key, card in self.cards.items():
+            if whole or key in ("journeys", "activity", "growth"):
+                card.set_reading(reading)
+
+    def _loaded(self, result) -> None:
+        kind, run, period, data = result
+        if run != self._runs[kind]:
+            return  # a newer reading is on its way
+        self.problem.hide()
+        current = self.period()
+        if kind == "whole":
+            self.data.update({k: v for k, v in data.items() if k not in PERIOD_PARTS or period == current})
+        elif period == current:
+            self.data.update(data)
+        self._set_reading(False)
+        self.show_data()
+        if period != current and run == self._runs[kind]:
+            self._load(whole=False)  # the period changed while these were read: read its part again
+
+    def _failed(self, exc) -> None:
+        self._set_reading(False)
+        self._stale = True
+        self.problem.setText(str(exc) if isinstance(exc, UserError) else f"Could not read the figures: {exc}")
+        self.problem.show()
+
+    # -- showing -------------------------------------------------------------------
+
+    def all_channels(self) -> list[str]:
+        return sorted({c for combo in self.data.get("overlap", []) for c in combo["channels"]})
+
+    def show_data(self) -> None:
+        d = self.data
+        combos, reach = d.get("overlap", []), d.get("reach", {})
+        total = sum(c["customers"] for c in combos)
+        # Nothing imported yet: one page that says what to do, not eight empty cards.
+        self.pages.setCurrentIndex(1 if not total and not d.get("activity") else 0)
+        currency = workspace_currency(self.workspace)
+        activity = d.get("activity", [])
+        revenue = round(sum(r["revenue"] for r in activity) * 100)
+        self.figures["customers"].set_value(f"{total:,}")
+        self.figures["new"].set_value(f"{sum(w['customers'] for w in d.get('new_customers', [])):,}")
+        self.figures["revenue"].set_value(format_money(revenue, currency))
+        self.figures["events"].set_value(f"{sum(r['events'] for r in activity):,}")
+        for key, tile in self.tiles.items():
+            n = d.get("health", {}).get(key, 0)
+            tile.set_value(f"{n:,}", attention=n > 0)
+        self.cards["reach"].set_empty(not reach)
+        self.reach_chart.set_data(reach)
+        self.cards["overlap"].set_empty(len(reach) < 1)
+        self.overlap_chart.set_data(combos, list(reach))
+        self.cards["overlap"].note.setText(f"{len(combos):,} combination{'s' if len(combos) != 1 else ''}")
+        self._show_journeys(d.get("journeys", []))
+        self._show_activity(activity, d.get("new_customers", []), currency)
+        self._show_campaigns(d.get("campaigns", []), currency)
+
+    def _show_journeys(self, journeys: list[dict]) -> None:
+        bought = any(PURCHASE in j["path"] for j in journeys)
+        self.cards["journeys"].set_empty(not journeys or not bought)
+        if journeys and not bought:
+            self.cards["journeys"].empty.setText("Import orders to see journeys: so far nobody in this period has "
+                                                 "a purchase to lead to.")
+        self.journey_chart.set_data(journeys)
+        people = sum(j["customers"] for j in journeys)
+        self.cards["journeys"].note.setText(f"the {len(journeys)} commonest paths · {people:,} customers")
+        top = journeys[:8]
+        self.paths_table.setRowCount(len(top))
+        for row, j in enumerate(top):
+            cells = (" → ".join(node_label(c) for c in j["path"]), f"{j['customers']:,}",
+                     "" if j["median_days"] is None else f"{j['median_days']:g}")
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.paths_table.setItem(row, col, item)
+        self.paths_table.setToolTip("Median days from the first channel to the first purchase "
+                                    "(without one, to the second channel)")
+
+    def _show_activity(self, activity: list[dict], new: list[dict], currency: str | None) -> None:
+        weeks = week_range(sorted({r["week"] for r in activity} | {r["week"] for r in new}))
+        index = {w: i for i, w in enumerate(weeks)}
+        totals: dict[str, int] = {}
+        for r in activity:
+            totals[r["channel"]] = totals.get(r["channel"], 0) + r["events"]
+        codes = sorted(totals, key=lambda c: (-totals[c], c))
+        events = {c: [0.0] * len(weeks) for c in codes}
+        revenue = [0.0] * len(weeks)
+        for r in activity:
+            events[r["channel"]][index[r["week"]]] += r["events"]
+            revenue[index[r["week"]]] += r["revenue"]
+        fresh = [0.0] * len(weeks)
+        for r in new:
+            fresh[index[r["week"]]] += r["customers"]
+        self.cards["activity"].set_empty(not activity)
+        self.events_chart.set_series(weeks, events, {c: channel(c).color for c in codes},
+                                     {c: channel_name(c) for c in codes})
+        self.cards["activity"].note.setText(f"events per week · {sum(totals.values()):,} in the period")
+        self.cards["growth"].set_empty(not weeks)
+        self.new_chart.set_series(weeks, {"new": fresh}, {"new": "#0072B2"}, {"new": "New customers"})
+        self.revenue_chart.set_series(weeks, {"revenue": revenue}, {"revenue": "#2F855A"}, {"revenue": "Revenue"})
+        self.cards["growth"].note.setText(f"revenue net of refunds{f', {currency}' if currency else ''}")
+        self._weeks = (weeks, events, fresh, revenue)
+
+    def _show_campaigns(self, campaigns: list[dict], currency: str | None) -> None:
+        self.cards["campaigns"].set_empty(not campaigns)
+        self.campaign_table.setRowCount(len(campaigns))
+        for row, c in enumerate(campaigns):
+            conversion = "" if c["conversion"] is None else f"{c['conversion']:.1%}"
+            cells = (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
+                     format_money(round(c["revenue"] * 100), currency), conversion)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.campaign_table.setItem(row, col, item)
+        days = self.workspace.get_setting("attribution_days", 7) or 7
+        self.cards["campaigns"].note.setText(f"orders within {days} days of sending")
+
+    # -- going to the list behind a figure --------------------------------------------
+
+    def open_reach(self, code: str) -> None:
+        self.customersRequested.emit(metrics.reach_rule(code, self.all_channels()))
+
+    def open_overlap(self, channels: list) -> None:
+        self.customersRequested.emit(metrics.overlap_rule(channels, self.all_channels()))
+
+    def open_health(self, key: str) -> None:
+        kind, target = metrics.HEALTH_LINKS[key]
+        if kind == "screen":
+            self.screenRequested.emit(target)
+        else:
+            self.customersRequested.emit(target)
+
+    # -- saving --------------------------------------------------------------------
+
+    def csv_of(self, key: str) -> tuple[list[str], list[list]]:
+        """The numbers behind one card, as a header and rows (channel labels, not codes)."""
+        d = self.data
+        if key == "reach":
+            return ["channel", "customers"], [[channel_name(c), n] for c, n in d.get("reach", {}).items()]
+        if key == "overlap":
+            return (["channels", "customers"],
+                    [[combination_label(c["channels"]), c["customers"]] for c in d.get("overlap", [])])
+        if key == "journeys":
+            return (["path", "customers", "median_days"],
+                    [[" > ".join(node_label(c) for c in j["path"]), j["customers"], j["median_days"]]
+                     for j in d.get("journeys", [])])
+        if key == "activity":
+            return (["week", "week_starting", "channel", "events", "revenue"],
+                    [[r["week"], week_monday(r["week"]).isoformat(), channel_name(r["channel"]), r["events"],
+                      f"{r['revenue']:.2f}"] for r in d.get("activity", [])])
+        if key == "growth":
+            weeks, _events, fresh, revenue = self._weeks
+            return (["week", "week_starting", "new_customers", "revenue"],
+                    [[w, week_monday(w).isoformat(), int(n), f"{m:.2f}"] for w, n, m in zip(weeks, fresh, revenue)])
+        if key == "campaigns":
+            return (["campaign", "channel", "recipients", "orders", "revenue", "conversion"],
+                    [[c["name"], channel_name(c["channel"]), c["recipients"], c["orders"], f"{c['revenue']:.2f}",
+                      "" if c["conversion"] is None else c["conversion"]] for c in d.get("campaigns", [])])
+        raise KeyError(key)
+
+    def ask_save_path(self, caption: str, suggested: str, file_filter: str) -> Path | None:
+        path, _ = QFileDialog.getSaveFileName(self, caption, suggested, file_filter)
+        return Path(path) if path else None
+
+    def show_error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self, title, text)
+
+    def save_chart(self, card: ChartCard, kind: str) -> Path | None:
+        """Save PNG…, Save SVG… or Export CSV… of one card; returns the file written."""
+        what = {"png": ("Save PNG", "PNG images (*.png)"), "svg": ("Save SVG", "SVG drawings (*.svg)"),
+                "csv": ("Export CSV", "CSV files (*.csv)")}[kind]
+        path = self.ask_save_path(f"{what[0]} — {card.title.text()}", f"{card.key}-{self.today():%Y-%m-%d}.{kind}",
+                                  what[1])
+        if path is None:
+            return None
+        if not path.suffix:
+            path = path.with_suffix(f".{kind}")
+        try:
+            if kind == "png":
+                written = save_png(card.chart, path)
+            elif kind == "svg":
+                written = save_svg(card.chart, path, card.title.text())
+            else:
+                written = save_csv(path, lambda: self.csv_of(card.key))
+        except (UserError, OSError) as exc:
+            self.show_error(f"Could not {what[0].lower()}", str(exc))
+            return None
+        self.saved.emit(str(written))
+        return written
+
+    def save_picture(self) -> Path | None:
+        """File › Save Dashboard Picture…: every card, figure and tile in one PNG, to send or print."""
+        path = self.ask_save_path("Save Dashboard Picture", f"dashboard-{self.today():%Y-%m-%d}.png",
+                                  "PNG images (*.png)")
+        if path is None:
+            return None
+        if not path.suffix:
+            path = path.with_suffix(".png")
+        try:
+            written = save_png(self.pages.currentWidget().widget() if self.pages.currentIndex() == 0
+                               else self.empty, path)
+        except (UserError, OSError) as exc:
+            self.show_error("Could not save the picture", str(exc))
+            return None
+        self.saved.emit(str(written))
+        return written

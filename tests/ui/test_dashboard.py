@@ -1,0 +1,341 @@
+"""The Dashboard on the demo shop and on an empty workspace: charts drawn, figures right, clicks lead to their lists."""
+
+from __future__ import annotations
+
+import csv
+import re
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from omnidesk.core import metrics, segments
+from omnidesk.core.changes import Changes
+from omnidesk.core.channels import channel, channel_name
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.tasks import TaskRunner
+from tests.ui.conftest import DEMO_IMPORTED_AT
+
+# A day after the demo was imported: "the last 30 days" then holds the demo's latest weeks.
+TODAY = DEMO_IMPORTED_AT + timedelta(days=1)
+
+
+@pytest.fixture
+def win(demo_window, qtbot):
+    with time_machine.travel(TODAY, tick=False):
+        demo_window.resize(1280, 900)
+        dash = demo_window.screens["dashboard"]
+        assert not dash.data  # not read while another screen is shown
+        demo_window.show_screen("dashboard")
+        qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)  # read once it is shown
+        yield demo_window
+
+
+def _dash(win):
+    return win.screens["dashboard"]
+
+
+def _colours_in(widget) -> set[str]:
+    image = widget.grab().toImage()
+    found = set()
+    for y in range(0, image.height(), 2):
+        for x in range(0, image.width(), 2):
+            found.add(QColor(image.pixel(x, y)).name().upper())
+    return found
+
+
+def _customers(win) -> int:
+    with win.workspace.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT count(*) FROM customer").scalar_one()
+
+
+def test_the_dashboard_comes_first_and_draws_every_chart_in_the_channels_colours(win):
+    dash = _dash(win)
+    assert win.nav.row_of("dashboard") == 0 and next(iter(win.screens)) == "dashboard"
+    assert win.current_screen() == "dashboard"
+    reach = dash.data["reach"]
+    assert len(reach) >= 5
+    # Reach: one bar per channel, labelled with the channel's label, in its colour.
+    ticks = dash.reach_chart.item.getAxis("left")._tickLevels[0]
+    assert sorted(label for _y, label in ticks) == sorted(channel_name(c) for c in reach)
+    colours = _colours_in(dash.reach_chart)
+    assert {channel(c).color.upper() for c in reach} <= colours
+    # Overlap: its rows are the channels; every customer is in exactly one column.
+    assert dash.overlap_chart.channels == list(reach)
+    assert sum(c["customers"] for c in dash.overlap_chart.combos) == _customers(win) == dash.overlap_chart.total
+    assert dash.figures["customers"].value.text() == f"{_customers(win):,}"
+    colours = _colours_in(dash.overlap_chart)
+    assert {channel(c).color.upper() for c in reach} <= colours
+    # Journeys: flows and nodes drawn, the purchase column among them.
+    sankey = dash.journey_chart
+    assert sankey.node_rect(3, "purchase") is not None
+    image = sankey.grab().toImage()
+    rect = sankey.node_rect(3, "purchase").toRect()
+    assert QColor(image.pixel(rect.center())).name().upper() == "#2F855A"
+    shop = sankey.node_rect(0, "shop").toRect()
+    assert QColor(image.pixel(shop.center())).name().upper() == channel("shop").color.upper()
+    assert dash.paths_table.rowCount() > 0 and "→" in dash.paths_table.item(0, 0).text()
+    # Activity: a line per channel with a legend of their labels; new customers and revenue as bars.
+    legend = [item[1].text for item in dash.events_chart.legend.items]
+    codes = {r["channel"] for r in dash.data["activity"]}
+    assert sorted(legend) == sorted(channel_name(c) for c in codes)
+    assert channel("email").color.upper() in _colours_in(dash.events_chart)
+    assert "#2F855A" in _colours_in(dash.revenue_chart)
+    assert not any(card.is_empty() for key, card in dash.cards.items() if key != "campaigns")
+
+
+def test_a_click_on_a_reach_bar_opens_exactly_its_customers(win, qtbot):
+    dash, customers = _dash(win), win.screens["customers"]
+    n = dash.data["reach"]["email"]
+    point = dash.reach_chart.bar_point("email").toPoint()
+    qtbot.mouseClick(dash.reach_chart.viewport(), Qt.MouseButton.LeftButton, pos=point)
+    assert win.current_screen() == "customers"
+    assert customers.builder.rule() == {"all": [{"field": "channel", "op": "is", "value": "email"}]}
+    assert customers.model.rowCount() == n
+    # A click beside the bars opens nothing.
+    win.show_screen("dashboard")
+    beside = dash.reach_chart.bar_point("email").toPoint() + QPoint(dash.reach_chart.width() // 2, 0)
+    qtbot.mouseClick(dash.reach_chart.viewport(), Qt.MouseButton.LeftButton, pos=beside)
+    assert win.current_screen() == "dashboard"
+
+
+def test_a_click_on_an_overlap_column_opens_that_combination_only(win, qtbot):
+    dash, customers = _dash(win), win.screens["customers"]
+    chart = dash.overlap_chart
+    for i in (0, 1):
+        win.show_screen("dashboard")
+        combo = chart.combos[i]
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.column_rect(i).center().toPoint())
+        assert win.current_screen() == "customers"
+        assert customers.model.rowCount() == combo["customers"]
+        rule = customers.builder.rule()
+        assert segments.count(win.workspace, rule) == combo["customers"]
+    # A channel's label opens everyone on it.
+    win.show_screen("dashboard")
+    row = chart.channels.index("shop")
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=chart.label_rect(row).center().toPoint())
+    assert customers.model.rowCount() == dash.data["reach"]["shop"]
+
+
+def test_health_tiles_lead_to_the_list_behind_them(win, qtbot):
+    dash, customers = _dash(win), win.screens["customers"]
+    health = dash.data["health"]
+    assert dash.tiles["pairs_to_review"].value.text() == f"{health['pairs_to_review']:,}"
+    for key, screen in (("flagged_rows", "imports"), ("pairs_to_review", "review"), ("stale_variants", "messages")):
+        win.show_screen("dashboard")
+        qtbot.mouseClick(dash.tiles[key], Qt.MouseButton.LeftButton)
+        assert win.current_screen() == screen, key
+    for key in ("unreachable_customers", "email_consent_unknown"):
+        win.show_screen("dashboard")
+        qtbot.mouseClick(dash.tiles[key], Qt.MouseButton.LeftButton)
+        assert win.current_screen() == "customers"
+        assert health[key] > 0 and customers.model.rowCount() == health[key], key
+    # The rule is in the panel, as the builder shows it: editable, and the same rule.
+    assert customers.filter_panel.isVisible()
+    assert customers.builder.rule() == metrics.HEALTH_LINKS["email_consent_unknown"][1]
+
+
+def test_each_chart_saves_png_svg_and_its_numbers_as_csv(win, tmp_path, monkeypatch):
+    dash = _dash(win)
+    asked = []
+
+    def ask(caption, suggested, _filter):
+        asked.append(suggested)
+        return tmp_path / suggested
+
+    monkeypatch.setattr(dash, "ask_save_path", ask)
+    card = dash.cards["reach"]
+    png = dash.save_chart(card, "png")
+    image = QImage(str(png))
+    assert not image.isNull() and image.width() == dash.reach_chart.width()
+    svg = dash.save_chart(card, "svg")
+    root = ET.parse(svg).getroot()
+    assert root.tag.endswith("svg") and len(list(root.iter())) > 10
+    # Drawn back, each bar is where the chart on screen has it, in its channel's colour.
+    renderer = QSvgRenderer(str(svg))
+    drawn = QImage(dash.reach_chart.size(), QImage.Format.Format_ARGB32)
+    drawn.fill(QColor("white"))
+    painter = QPainter(drawn)
+    renderer.render(painter)
+    painter.end()
+    for code in dash.data["reach"]:
+        at = dash.reach_chart.bar_point(code).toPoint()
+        got, want = QColor(drawn.pixel(at)), QColor(channel(code).color)
+        # Near, not equal: a faint grid line may cross the bar's middle.
+        assert max(abs(got.red() - want.red()), abs(got.green() - want.green()),
+                   abs(got.blue() - want.blue())) <= 24, (code, got.name(), want.name())
+    # The bars are vector shapes filled in their channels' colours.
+    fills = set(re.findall(r'fill="(#[0-9a-fA-F]{6})"', svg.read_text(encoding="utf-8")))
+    assert {channel(c).color.lower() for c in dash.data["reach"]} <= {f.lower() for f in fills}
+    rows = list(csv.reader(dash.save_chart(card, "csv").open(encoding="utf-8")))
+    assert rows[0] == ["channel", "customers"]
+    assert rows[1:] == [[channel_name(c), str(n)] for c, n in dash.data["reach"].items()]
+    overlap = list(csv.DictReader(dash.save_chart(dash.cards["overlap"], "csv").open(encoding="utf-8")))
+    assert sum(int(r["customers"]) for r in overlap) == _customers(win)
+    for key in ("overlap", "journeys", "activity", "growth"):
+        assert dash.save_chart(dash.cards[key], "png").stat().st_size > 1000
+        drawn = dash.save_chart(dash.cards[key], "svg").read_text(encoding="utf-8")
+        # Drawn with QPainter or by pyqtgraph, alone or two charts side by side: shapes in the file.
+        assert drawn.count("<path") + drawn.count("<polyline") + drawn.count("<rect") > 5, key
+        assert len(list(csv.reader(dash.save_chart(dash.cards[key], "csv").open(encoding="utf-8")))) > 1
+    # Through the same menu a person uses.
+    card.csv_action.trigger()
+    assert len(asked) == 17 and asked[-1] == asked[2]
+    # Never over the workspace itself, whatever the dialog returned.
+    errors = []
+    monkeypatch.setattr(dash, "show_error", lambda title, text: errors.append(text))
+    monkeypatch.setattr(dash, "ask_save_path", lambda *a: win.workspace.path)
+    before = win.workspace.path.read_bytes()[:100]
+    assert dash.save_chart(card, "png") is None and dash.save_chart(card, "csv") is None
+    assert len(errors) == 2 and "Will not write over" in errors[0]
+    assert win.workspace.path.read_bytes()[:100] == before
+
+
+def test_the_period_rereads_activity_and_journeys(win):
+    dash = _dash(win)
+    ws = win.workspace
+    today = date(2026, 11, 2)  # 3:30 UTC on the 3rd is still the 2nd on the demo shop's clock (New York)
+    with time_machine.travel(TODAY, tick=False):
+        whole = len(dash.data["activity"])
+        dash.set_period("30d")
+        period = metrics.named_period("30d", today)
+        assert dash.period() == period
+        assert dash.data["activity"] == metrics.activity(ws, period) and 0 < len(dash.data["activity"]) < whole
+        assert dash.data["journeys"] == metrics.journeys(ws, period)
+        assert len(dash.events_chart.weeks) <= 6
+        start, end = date(2026, 3, 1), date(2026, 5, 31)
+        dash.set_period("custom", start, end)
+        assert dash.from_edit.isVisible() and dash.to_edit.isVisible()
+        assert dash.data["activity"] == metrics.activity(ws, metrics.Period(start, end))
+        assert dash.data["new_customers"] == metrics.new_customers(ws, metrics.Period(start, end))
+        dash.set_period("all")
+        assert len(dash.data["activity"]) == len(metrics.activity(ws))
+
+
+def test_reads_off_the_ui_thread_and_says_so(win, qtbot):
+    dash = _dash(win)
+    win.runner = TaskRunner()  # the pool, as in the app
+    dash.refresh()
+    # Its answer waits for this thread's event loop: until then the cards say they are reading.
+    assert dash.reading.isVisible() and dash.cards["overlap"].reading.isVisible()
+    qtbot.waitUntil(lambda: not dash.reading.isVisible(), timeout=10000)
+    assert win.runner.wait(5)
+    assert dash.figures["customers"].value.text() == f"{_customers(win):,}"
+
+
+def test_a_change_to_the_customers_is_read_again(win):
+    dash = _dash(win)
+    before = _customers(win)
+    with win.workspace.writing() as conn:
+        conn.exec_driver_sql("INSERT INTO customer (display_name, channels, first_name, last_name, company, address,"
+                             " city, region, postcode, country, tags, orders, source_count, pinned_json, notes,"
+                             " created_at, updated_at) VALUES ('New', 'shop', '', '', '', '', '', '', '', '', '',"
+                             " 0, 0, '{}', '', '2026-11-01', '2026-11-01')")
+    dash.apply_changes(Changes(messages=True))
+    assert dash.figures["customers"].value.text() == f"{before + 1:,}"
+    dash.apply_changes(Changes(notes=frozenset({1})))  # notes alone change no figure
+    assert dash.figures["customers"].value.text() == f"{before + 1:,}"
+
+
+def test_an_empty_workspace_teaches_what_to_import(window, qtbot, tmp_path, monkeypatch):
+    target = tmp_path / "new.omnidesk"
+    Workspace.create(target).close()
+    assert window.open_workspace(target)
+    dash = window.screens["dashboard"]
+    QTest.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # View › Dashboard
+    assert window.current_screen() == "dashboard"
+    qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+    assert dash.pages.currentWidget() is dash.empty
+    asked = []
+    monkeypatch.setattr(window, "import_files_dialog", lambda: asked.append(True))
+    dash.importRequested.disconnect()
+    dash.importRequested.connect(window.import_files_dialog)
+    qtbot.mouseClick(dash.empty.button, Qt.MouseButton.LeftButton)
+    assert asked == [True]
+    for size in ((1024, 640), (1920, 1080)):
+        window.resize(*size)
+        QApplication.processEvents()
+        assert dash.empty.title.isVisible()
+
+
+def test_file_save_dashboard_picture_writes_every_card(win, tmp_path, monkeypatch):
+    dash = _dash(win)
+    monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f: tmp_path / "monday")
+    assert win.dashboard_picture_action.isEnabled()
+    win.dashboard_picture_action.trigger()
+    image = QImage(str(tmp_path / "monday.png"))
+    assert not image.isNull()
+    assert image.height() == dash.content.height() > dash.scroll.viewport().height()
+    assert "monday.png" in win.statusBar().currentMessage()
+
+
+def test_campaign_results_are_listed_and_exported(win, tmp_path, monkeypatch):
+    from sqlalchemy import insert, select
+
+    from omnidesk.core.models import (
+        Campaign,
+        CampaignStep,
+        Event,
+        SendRecord,
+        SourceRecord,
+    )
+
+    dash, ws = _dash(win), win.workspace
+    with ws.writing() as conn:
+        # Three customers with an order each; the campaign went to them two days before.
+        rows = conn.execute(select(Event.__table__.c.customer_id, Event.__table__.c.occurred_utc)
+                            .where(Event.__table__.c.type == "order", Event.__table__.c.status == "paid",
+                                   Event.__table__.c.customer_id.is_not(None))
+                            .order_by(Event.__table__.c.id).limit(3)).all()
+        camp = conn.execute(insert(Campaign.__table__).values(name="Autumn news", audience_json='"everyone"',
+                                                              status="exported")).inserted_primary_key[0]
+        sent = min(when for _cid, when in rows)
+        step = conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local=sent, timezone="UTC", at_utc=sent,
+            exported_at=sent)).inserted_primary_key[0]
+        for cid, when in rows:
+            record = conn.execute(select(SourceRecord.__table__.c.id)
+                                  .where(SourceRecord.__table__.c.customer_id == cid).limit(1)).scalar_one()
+            conn.execute(insert(SendRecord.__table__).values(step_id=step, record_id=record, channel="email",
+                                                             send_utc=when[:10] + "T00:00:00Z"))
+    dash.apply_changes(Changes(campaigns=True))
+    (result,) = metrics.campaign_results(ws)
+    assert not dash.cards["campaigns"].is_empty()
+    table = dash.campaign_table
+    assert [table.item(0, c).text() for c in range(4)] == ["Autumn news", "Email", "3", str(result["orders"])]
+    assert result["orders"] >= 1 and table.item(0, 5).text() == f"{result['conversion']:.1%}"
+    monkeypatch.setattr(dash, "ask_save_path", lambda *a: tmp_path / "campaigns.csv")
+    (row,) = csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8"))
+    assert row["campaign"] == "Autumn news" and row["channel"] == "Email" and row["recipients"] == "3"
+
+
+def test_customers_without_orders_are_told_what_journeys_need(window, ws, tmp_path, qtbot):
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    header = ["First Name", "Last Name", "Email", "Phone"]
+    import_file(ws, write_csv(tmp_path / "list.csv", header, [
+        ["Ann", "Lee", "ann@example.com", ""], ["Bob", "Fox", "bob@example.com", ""]]), ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "texts.csv", header, [
+        ["Ann", "Lee", "ann@example.com", "+12125550101"], ["Cy", "Ode", "", "+12125550102"]]),
+        ImportOptions(channel="sms"))
+    window.set_workspace(ws)
+    window.show_screen("dashboard")
+    dash = window.screens["dashboard"]
+    qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+    assert dash.pages.currentWidget() is dash.scroll  # customers: the cards, not the first-run page
+    # Reach and overlap are drawn from the lists alone; journeys need orders and say so.
+    assert dash.data["reach"] == {"email": 2, "sms": 2}
+    assert sorted((tuple(c["channels"]), c["customers"]) for c in dash.data["overlap"]) == [
+        (("email",), 1), (("email", "sms"), 1), (("sms",), 1)]
+    assert not dash.cards["reach"].is_empty() and not dash.cards["overlap"].is_empty()
+    assert dash.cards["journeys"].is_empty() and "Import orders" in dash.cards["journeys"].empty.text()
+    assert dash.cards["campaigns"].is_empty() and "Export a campaign" in dash.cards["campaigns"].empty.text()
+    colours = _colours_in(dash.overlap_chart)
+    assert {channel("email").color.upper(), channel("sms").color.upper()} <= colours
