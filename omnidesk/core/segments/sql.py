@@ -254,7 +254,8 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
     item = (node.get("item") or "").strip()
     if item and kind != ANY_EVENT and set(types) <= set(ORDER_TYPES):
         # Products bought: from the product index where an import is in it, from the text where not.
-        people = _bought(item, where, n)
+        since = ctx.ago(days) if days is not None else None
+        people = _bought(item, types, since, n)
     else:
         if item:
             where.append(ev.c.summary.icontains(item, autoescape=True))
@@ -265,20 +266,35 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
     return not_(hit) if op in ("not_exists", "not_within_days") else hit
 
 
-def _bought(item: str, where: list, n: int):
-    """Customers with at least ``n`` orders holding a product whose name contains ``item`` (segments/items.py)."""
+def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
+    """Customers with at least ``n`` orders holding a product whose name contains ``item`` (segments/items.py).
+
+    Both halves are driven by what is small: the products whose names match (a shop
+    sells hundreds, not millions), then their orders; and the orders of the imports
+    not in the index yet, found by their import.
+    """
     from omnidesk.core.models import EventProduct, Product, ProductBatch
     from omnidesk.core.segments.items import product_key
 
     ev, prod, link, pb = Event.__table__, Product.__table__, EventProduct.__table__, ProductBatch.__table__
     batch = ImportBatch.__table__
     key = product_key(item)
-    hits = select(link.c.event_id).join(prod, prod.c.id == link.c.product_id).where(
-        prod.c.key.contains(key, autoescape=True))
-    indexed = select(ev.c.customer_id.label("customer_id")).where(ev.c.id.in_(hits), *where)
-    unindexed = select(ev.c.customer_id.label("customer_id")).where(
-        ev.c.batch_id.in_(select(batch.c.id).where(batch.c.id.not_in(select(pb.c.batch_id)))),
-        ev.c.summary.icontains(item, autoescape=True), *where)
+
+    def kept(type_column):
+        where = [ev.c.customer_id.is_not(None), type_column.in_(types), ev.c.status.not_in(NOT_SPEND)]
+        if since is not None:
+            where.append(ev.c.occurred_utc >= since)
+        return where
+
+    products = select(prod.c.id).where(prod.c.key.contains(key, autoescape=True))
+    hits = select(link.c.event_id).where(link.c.product_id.in_(products))
+    indexed = select(ev.c.customer_id.label("customer_id")).where(ev.c.id.in_(hits), *kept(ev.c.type))
+    # The few imports not indexed lead, their events found by import ("+ ''" keeps the
+    # planner off the type index, which would walk every order of the workspace).
+    unindexed = (select(ev.c.customer_id.label("customer_id"))
+                 .select_from(batch.join(ev, ev.c.batch_id == batch.c.id))
+                 .where(batch.c.id.not_in(select(pb.c.batch_id)),
+                        ev.c.summary.icontains(item, autoescape=True), *kept(ev.c.type + "")))
     both = union_all(indexed, unindexed).subquery("bought")
     people = select(both.c.customer_id)
     if n > 1:
