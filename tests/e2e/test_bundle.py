@@ -136,6 +136,39 @@ def test_phone_and_country_data_are_bundled(exe, env, tmp_path):
     }
 
 
+def test_a_campaign_plans_and_exports_from_the_bundle(exe, env, tmp_path):
+    # Quiet hours read phone numbers' time zones and countries' zones (tzdata); the packs
+    # are written with the calendar, the poster and the layouts the bundle carries.
+    people = tmp_path / "people.csv"
+    people.write_text("First Name,Email,Phone,Accepts Email Marketing,Accepts SMS Marketing\n"
+                      "Ada,ada@example.com,(212) 555-0142,yes,yes\n"
+                      "Bo,bo@example.com,(213) 555-0199,yes,yes\n", encoding="utf-8")
+    workspace = tmp_path / "shop.omnidesk"
+    assert run(exe, "import", str(people), "--workspace", str(workspace), env=env).returncode == 0
+    for field, value in (("name", "Harbor"), ("address", "12 Quay St, Portland")):
+        assert run(exe, "brand", "set", field, value, "--workspace", str(workspace), env=env).returncode == 0
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({
+        "name": "Spring", "audience": "everyone",
+        "message": {"headline": "Spring sale", "offer_code": "SPRING", "link": "https://hc.example/s"},
+        "variants": {"sms": {"text": "Harbor: SPRING https://hc.example/s?utm_source=sms&utm_medium=sms"
+                                     "&utm_campaign=spring Reply STOP"}},
+        "steps": [{"channel": "sms", "at": "2027-03-01T22:30", "timezone": "America/New_York"},
+                  {"channel": "store", "at": "2027-03-01T08:00", "timezone": "America/New_York"}]}),
+        encoding="utf-8")
+    proc = run(exe, "campaign", "import", str(plan), "--workspace", str(workspace), env=env)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "packs"
+    out.mkdir()
+    proc = run(exe, "campaign", "export", "Spring", "--out", str(out), "--json", "--workspace", str(workspace),
+               env=env)
+    assert proc.returncode == 0, proc.stderr
+    with (out / "spring_sms.csv").open(encoding="utf-8", newline="") as fh:
+        zones = {row["Phone"]: row["Time zone"] for row in csv.DictReader(fh)}
+    assert zones == {"+12125550142": "America/New_York", "+12135550199": "America/Los_Angeles"}
+    assert (out / "spring_store.pdf").read_bytes().startswith(b"%PDF") and (out / "spring.ics").is_file()
+
+
 def test_vendor_presets_are_bundled(exe, env, tmp_path):
     # The presets are data files, read when the import starts: every shipped layout
     # must be recognised by the bundle as it is from source.
