@@ -176,7 +176,6 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[d
     from omnidesk.core.messages.derive import campaign_name
 
     days = window_days if window_days is not None else int(ws.get_setting("attribution_days", 7) or 7)
-    window = timedelta(days=days)
     sr, rec, st, camp, ev = (SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__,
                              Campaign.__table__, Event.__table__)
     brand = get_brand(ws)
@@ -194,15 +193,21 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[d
             code = json.loads(master_json).get("offer_code", "") if master_json else ""
             tag = campaign_name(brand, message_name) if message_name else ""
             orders = revenue = 0
-            for cid, sent in sends:
-                start = sent.replace("Z", "")
-                end = (datetime.fromisoformat(start) + window).isoformat()
-                rows = conn.execute(select(ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
-                                           ev.c.refunded_minor)
-                                    .where(ev.c.customer_id == cid, ev.c.type.in_(ORDER_TYPES),
-                                           ev.c.status.not_in(NOT_SPEND), ev.c.occurred_utc >= start,
-                                           ev.c.occurred_utc < end).order_by(ev.c.occurred_utc)).all()
-                rows = [r for r in rows if r.id not in claimed]
+            # Every recipient's orders within the window after their send, in one query.
+            sent_at = func.replace(sr.c.send_utc, "Z", "")
+            candidates: dict[int, list] = defaultdict(list)
+            for row in conn.execute(
+                    select(rec.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
+                           ev.c.refunded_minor)
+                    .select_from(sr.join(rec, rec.c.id == sr.c.record_id)
+                                 .join(ev, ev.c.customer_id == rec.c.customer_id))
+                    .where(sr.c.step_id == step_id, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
+                           ev.c.occurred_utc >= sent_at,
+                           ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days"))
+                    .order_by(rec.c.customer_id, ev.c.occurred_utc, ev.c.id)):
+                candidates[row.customer_id].append(row)
+            for cid, _sent in sends:
+                rows = [r for r in candidates.get(cid, ()) if r.id not in claimed]
                 if not rows:
                     continue
 
