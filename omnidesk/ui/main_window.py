@@ -173,6 +173,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         file_menu.addAction(self.export_customers_action)
         self.dashboard_picture_action = file_menu.addAction(
             "Save Dashboard &Picture…", lambda: self.screens["dashboard"].save_picture())
+        self.report_action = file_menu.addAction(
+            "Export &Report…", lambda: self.screens["dashboard"].export_report())
+        self.report_action.setStatusTip("The Dashboard's figures for its period as a printable PDF")
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -193,6 +196,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.copy_action.setEnabled(has)
         self.export_customers_action.setEnabled(has)
         self.dashboard_picture_action.setEnabled(has)
+        self.report_action.setEnabled(has)
         for action in (self.import_action, self.duplicates_action, self.new_customer_action,
                        self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)

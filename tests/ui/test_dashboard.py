@@ -339,3 +339,21 @@ def test_customers_without_orders_are_told_what_journeys_need(window, ws, tmp_pa
     assert dash.cards["campaigns"].is_empty() and "Export a campaign" in dash.cards["campaigns"].empty.text()
     colours = _colours_in(dash.overlap_chart)
     assert {channel("email").color.upper(), channel("sms").color.upper()} <= colours
+
+
+def test_file_export_report_writes_the_period_as_a_pdf(win, tmp_path, monkeypatch):
+    import pypdfium2
+
+    dash = _dash(win)
+    monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f: tmp_path / "monday")
+    assert win.report_action.isEnabled()
+    win.report_action.trigger()
+    pdf = pypdfium2.PdfDocument(str(tmp_path / "monday.pdf"))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    period = dash.period()
+    assert "Reach per channel" in text and f"Period: {period.start} to {period.end}" in text
+    monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f: win.workspace.path)
+    said = []
+    monkeypatch.setattr(dash, "show_error", lambda title, text: said.append(text))
+    win.report_action.trigger()
+    assert said and win.workspace.path.read_bytes()[:16] == b"SQLite format 3\x00"

@@ -527,6 +527,24 @@ class DashboardView(QWidget):
         self.saved.emit(str(written))
         return written
 
+    def export_report(self) -> Path | None:
+        """File › Export Report…: the Dashboard's figures for its period as a printable PDF."""
+        from omnidesk.core.report_pdf import write_report_pdf
+
+        path = self.ask_save_path("Export Report", f"report-{self.today():%Y-%m-%d}.pdf", "PDF files (*.pdf)")
+        if path is None:
+            return None
+        if not path.suffix:
+            path = path.with_suffix(".pdf")
+        try:
+            # The save dialog asked before replacing a file; a workspace is never written over.
+            written = write_report_pdf(self.workspace, path, self.period(), overwrite=True, today=self.today())
+        except (UserError, OSError) as exc:
+            self.show_error("Could not export the report", str(exc))
+            return None
+        self.saved.emit(str(written))
+        return written
+
     def save_picture(self) -> Path | None:
         """File › Save Dashboard Picture…: every card, figure and tile in one PNG, to send or print."""
         path = self.ask_save_path("Save Dashboard Picture", f"dashboard-{self.today():%Y-%m-%d}.png",
