@@ -32,3 +32,12 @@ def deny_writes(monkeypatch, *paths) -> None:
         return real_access(path, mode, *args, **kwargs)
 
     monkeypatch.setattr(os, "access", access)
+
+
+def run_cli(capsys, *argv) -> tuple[int, str, str]:
+    """``omnidesk ARGV…`` in this process: its exit status, standard output and standard error."""
+    from omnidesk.cli import main
+
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err

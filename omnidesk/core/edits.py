@@ -378,9 +378,8 @@ def remove_tags(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str])
 # -- consent ---------------------------------------------------------------------------------
 
 
-def record_consent(ws: Workspace, customer_id: int, channel: str, status: str, note: str = "", *,
-                   now: str | None = None) -> ConsentEdit:
-    """Record consent the person gave or refused outside any file, dated now, with ``note``."""
+def _consent_to_record(channel: str, status: str) -> tuple[str, str]:
+    """The channel code and status of consent recorded by hand; UserError naming what is not one."""
     code = channel_code(channel)
     if code not in CONSENT_CODES:
         raise UserError(f"'{channel}' has no consent to record; one of: "
@@ -388,13 +387,24 @@ def record_consent(ws: Workspace, customer_id: int, channel: str, status: str, n
     status = status.strip().lower()
     if status not in CONSENT_STATUSES:
         raise UserError(f"'{status}' is not a consent to record; one of: {', '.join(CONSENT_STATUSES)}.")
+    return code, status
+
+
+def _note(note: str) -> str:
+    return " ".join((note or "").split())[:1000]
+
+
+def record_consent(ws: Workspace, customer_id: int, channel: str, status: str, note: str = "", *,
+                   now: str | None = None) -> ConsentEdit:
+    """Record consent the person gave or refused outside any file, dated now, with ``note``."""
+    code, status = _consent_to_record(channel, status)
     when = now or utcnow()
     con = Consent.__table__
     with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)
         rid = _hand_records(conn, [customer_id])[customer_id][0]
         conn.execute(insert(con).values(record_id=rid, customer_id=customer_id, channel=code, status=status,
-                                        occurred_at=when, note=" ".join((note or "").split())[:1000]))
+                                        occurred_at=when, note=_note(note)))
         refresh_customers(conn, [customer_id])
         fact = decide(conn, conn.execute(facts_query(con.c.customer_id == customer_id, con.c.channel == code)))
     in_force = fact.get((customer_id, code))
@@ -405,18 +415,12 @@ def record_consent(ws: Workspace, customer_id: int, channel: str, status: str, n
 def record_consent_many(ws: Workspace, customer_ids: Sequence[int], channel: str, status: str, note: str = "", *,
                         now: str | None = None) -> Edit:
     """:func:`record_consent` for many customers in one transaction (a bulk action on a list)."""
-    code = channel_code(channel)
-    if code not in CONSENT_CODES:
-        raise UserError(f"'{channel}' has no consent to record; one of: "
-                        f"{', '.join(channel_name(c) for c in CONSENT_CODES)}.")
-    status = status.strip().lower()
-    if status not in CONSENT_STATUSES:
-        raise UserError(f"'{status}' is not a consent to record; one of: {', '.join(CONSENT_STATUSES)}.")
+    code, status = _consent_to_record(channel, status)
     ids = sorted({int(c) for c in customer_ids})
     if not ids:
         raise UserError("No customer is selected.")
     when = now or utcnow()
-    note = " ".join((note or "").split())[:1000]
+    note = _note(note)
     con = Consent.__table__
     with ws.writing() as conn:
         records = _hand_records(conn, ids)

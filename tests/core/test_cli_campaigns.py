@@ -8,7 +8,7 @@ import pytest
 import time_machine
 
 from omnidesk.cli import main
-from tests.helpers import write_csv
+from tests.helpers import run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "Accepts Email Marketing", "Accepts SMS Marketing"], [
     ["ann@example.com", "Ann", "Lee", "+12125550101", "yes", "yes"],
@@ -37,9 +37,7 @@ def shop(tmp_path, capsys):
 
 
 def run(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
+    return run_cli(capsys, *argv)
 
 
 @time_machine.travel("2027-02-01 10:00:00Z", tick=False)

@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from omnidesk.cli import main
-from tests.helpers import write_csv
+from tests.helpers import run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Marketing", "Phone"], [
     ["ann@example.com", "Ann", "Lee", "Boston", "vip", "yes", "202-555-0101"],
@@ -29,9 +29,7 @@ def shop(tmp_path, capsys):
 
 
 def run(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
+    return run_cli(capsys, *argv)
 
 
 def db(path, sql, *params):

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from omnidesk.cli import main
+from tests.helpers import run_cli
 from tests.core.messages.test_store import MASTER
 
 
@@ -19,9 +20,7 @@ def shop(tmp_path, capsys):
 
 
 def run(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
+    return run_cli(capsys, *argv)
 
 
 def test_brand_set_and_show(shop, capsys):

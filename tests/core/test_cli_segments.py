@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 
 from omnidesk.cli import main
-from tests.helpers import write_csv
+from tests.helpers import run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Marketing"], [
     ["ann@example.com", "Ann", "Lee", "Boston", "vip", "yes"],
@@ -29,9 +29,7 @@ def shop(tmp_path, capsys):
 
 
 def run(capsys, *argv):
-    status = main(list(argv))
-    out, err = capsys.readouterr()
-    return status, out, err
+    return run_cli(capsys, *argv)
 
 
 VIP_BOSTON = '{"all": [{"field": "tag", "op": "is", "value": "vip"}, {"field": "city", "op": "is", "value": "boston"}]}'
