@@ -315,6 +315,20 @@ def report(ws: Workspace, period: Period = Period()) -> dict:
             "campaigns": campaign_results(ws), "health": health(ws)}
 
 
+BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}
+
+
+def baseline_label(row: dict) -> str:
+    """A campaign result's baseline in words: "5 held out", "4 not sent", or "" with none."""
+    words = BASELINE_WORDS.get(row.get("baseline_kind") or "none", "")
+    return f"{row['baseline_customers']:,} {words}" if words and row.get("baseline_customers") else ""
+
+
+def lift_label(lift: float | None) -> str:
+    """The lift as percentage points, signed: "+2.5 pts"; "" when there is none to compare."""
+    return "" if lift is None else f"{lift * 100:+.1f} pts"
+
+
 def overlap_rule(channels, all_channels) -> dict:
     """The segment rule of one overlap combination: on every channel in it and on none of the others.
 

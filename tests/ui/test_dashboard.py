@@ -357,3 +357,45 @@ def test_file_export_report_writes_the_period_as_a_pdf(win, tmp_path, monkeypatc
     monkeypatch.setattr(dash, "show_error", lambda title, text: said.append(text))
     win.report_action.trigger()
     assert said and win.workspace.path.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_campaign_results_show_their_baseline_beside_them(win, tmp_path, monkeypatch):
+    from sqlalchemy import func, insert, select
+
+    from omnidesk.core.models import Campaign, CampaignStep, Event, SendRecord, SourceRecord
+
+    dash, ws = _dash(win), win.workspace
+    ev, rec = Event.__table__, SourceRecord.__table__
+    with ws.writing() as conn:
+        # Two buyers were sent the step, two other buyers and one who never bought were held out of it.
+        buyers = conn.execute(select(ev.c.customer_id, func.min(ev.c.occurred_utc))
+                              .where(ev.c.type == "order", ev.c.status == "paid", ev.c.customer_id.is_not(None))
+                              .group_by(ev.c.customer_id).order_by(ev.c.customer_id).limit(4)).all()
+        idle = conn.execute(select(rec.c.customer_id).where(
+            rec.c.customer_id.is_not(None), rec.c.customer_id.not_in(select(ev.c.customer_id).where(
+                ev.c.customer_id.is_not(None)))).limit(1)).scalar_one()
+        camp = conn.execute(insert(Campaign.__table__).values(name="Hold-out test", audience_json='"everyone"',
+                                                              status="exported")).inserted_primary_key[0]
+        step = conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local="2020-01-01T00:00:00", timezone="UTC",
+            at_utc="2020-01-01T00:00:00Z", exported_at="2020-01-01")).inserted_primary_key[0]
+        for n, (cid, first_order) in enumerate([*buyers, (idle, None)]):
+            record = conn.execute(select(rec.c.id).where(rec.c.customer_id == cid).limit(1)).scalar_one()
+            # Each buyer's send is the day of their first order: it falls in the window.
+            when = (first_order or "2020-01-01")[:10] + "T00:00:00Z"
+            conn.execute(insert(SendRecord.__table__).values(step_id=step, record_id=record,
+                                                             channel="email" if n < 2 else "held out", send_utc=when))
+    dash.apply_changes(Changes(campaigns=True))
+    (result,) = metrics.campaign_results(ws)
+    assert (result["recipients"], result["orders"], result["baseline_kind"], result["baseline_customers"],
+            result["baseline_orders"]) == (2, 2, "held_out", 3, 2)
+    table = dash.campaign_table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[6:] == ["Baseline", "Baseline orders", "Baseline revenue", "Baseline conversion", "Lift"]
+    row = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert row[2:4] == ["2", "2"] and row[5] == "100.0%"
+    assert row[6:8] == ["3 held out", "2"] and row[9] == "66.7%" and row[10] == "+33.3 pts"
+    monkeypatch.setattr(dash, "ask_save_path", lambda *a: tmp_path / "campaigns.csv")
+    (line,) = csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8"))
+    assert (line["baseline_kind"], line["baseline_customers"], line["baseline_orders"], line["lift"]) == (
+        "held_out", "3", "2", str(result["lift"]))

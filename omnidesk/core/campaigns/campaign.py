@@ -380,6 +380,9 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
 def export_plan(ws: Workspace, name: str) -> dict:
     """The campaign as a plan file (the message by name: it is saved in the workspace)."""
     data = get_campaign(ws, name)
-    return {"name": data.name, "goal": data.goal, "message": data.message, "audience": data.audience,
+    plan = {"name": data.name, "goal": data.goal, "message": data.message, "audience": data.audience,
             "steps": [{"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone} for s in data.steps],
-            "mode": data.mode, "holdout_percent": data.holdout_percent}
+            "mode": data.mode}
+    if data.holdout_percent:  # optional in a plan: one holding nobody out reads as it always did
+        plan["holdout_percent"] = data.holdout_percent
+    return plan

@@ -128,6 +128,15 @@ def test_the_export_records_the_held_out_and_results_compare_with_them(shop, tmp
     assert result == {"name": "Spring", "channel": "email", "recipients": 15, "orders": 9, "revenue": 270.0,
                       "conversion": 0.6, "baseline_kind": "held_out", "baseline_customers": 5, "baseline_orders": 2,
                       "baseline_revenue": 40.0, "baseline_conversion": 0.4, "lift": 0.2}
+    # The printable report carries the baseline beside the step.
+    import pypdfium2
+
+    from omnidesk.core.report_pdf import write_report_pdf
+
+    pdf = pypdfium2.PdfDocument(str(write_report_pdf(shop, tmp_path / "report.pdf")))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    for words in ("Campaign results, beside their baseline", "5 held out", "60.0%", "40.0%", "+20.0 pts"):
+        assert words in text, words
     # A held-out customer's history says they were left out, not sent.
     lines = [e.summary for e in timeline(shop, held_ids[0])]
     assert "Spring — Email: not sent (held out)" in lines
@@ -183,8 +192,12 @@ def test_the_command_line_check_and_report_show_the_holdout(shop, tmp_path, caps
     assert code == 0, err
     code, out, err = run_cli(capsys, "campaign", "check", "Spring", "-w", path)
     assert "held out 5" in out, out
+    code, out, err = run_cli(capsys, "campaign", "show", "Spring", "-w", path)
+    assert "hold out: 25% of the audience" in out and "held out 5" in out, out
     export_campaign(shop, "Spring", tmp_path, now=NOW)
     code, out, err = run_cli(capsys, "report", "--json", "-w", path)
     (entry,) = json.loads(out)["campaigns"]
     assert {"name", "channel", "recipients", "orders", "revenue"} <= set(entry)
     assert entry["recipients"] == 15 and entry["baseline_kind"] == "held_out" and entry["baseline_customers"] == 5
+    code, out, err = run_cli(capsys, "report", "-w", path)
+    assert "Spring — Email: 15 sent, 0 orders, 0.00; baseline 5 held out: 0 orders, 0.00 (lift +0.0 pts)" in out, out

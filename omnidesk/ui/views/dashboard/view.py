@@ -59,6 +59,12 @@ HEALTH = (("flagged_rows", "Flagged rows", "Rows an import could not read cleanl
           ("pairs_to_review", "Pairs to review", "Customers who may be one person: open Review"),
           ("stale_variants", "Stale variants", "Channel versions older than their message: open Messages"))
 CUSTOM = "custom"
+CAMPAIGN_COLUMNS = ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conversion", "Baseline",
+                    "Baseline orders", "Baseline revenue", "Baseline conversion", "Lift")
+_BASELINE_TIP = ("The customers the plan held out of the step; with none held out, those quiet hours or a cap "
+                 "left out (never those out for consent or a missing address). Their orders in the same window.")
+CAMPAIGN_TIPS = {6: _BASELINE_TIP, 7: _BASELINE_TIP, 8: _BASELINE_TIP, 9: _BASELINE_TIP,
+                 10: "Conversion less the baseline's conversion, in percentage points"}
 PERIOD_PARTS = ("journeys", "activity", "new_customers")
 # What a change must touch for the Dashboard to read its figures again.
 _CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
@@ -184,8 +190,9 @@ class DashboardView(QWidget):
         campaigns = self._card("campaigns", "Campaign results", "Export a campaign to see what it brought: the "
                                "orders that followed within the attribution window, by offer code, link or next "
                                "order.")
-        self.campaign_table = campaigns.add(self._table(
-            ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conversion")), chart=True)
+        self.campaign_table = campaigns.add(self._table(CAMPAIGN_COLUMNS), chart=True)
+        for col, tip in CAMPAIGN_TIPS.items():
+            self.campaign_table.horizontalHeaderItem(col).setToolTip(tip)
 
         content = QWidget()
         content.setObjectName("dashboardContent")
@@ -444,8 +451,14 @@ class DashboardView(QWidget):
         self.campaign_table.setRowCount(len(campaigns))
         for row, c in enumerate(campaigns):
             conversion = "" if c["conversion"] is None else f"{c['conversion']:.1%}"
+            base = c.get("baseline_customers", 0)
             cells = (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
-                     format_money(round(c["revenue"] * 100), currency), conversion)
+                     format_money(round(c["revenue"] * 100), currency), conversion,
+                     metrics.baseline_label(c) or "none",
+                     f"{c['baseline_orders']:,}" if base else "",
+                     format_money(round(c["baseline_revenue"] * 100), currency) if base else "",
+                     "" if c.get("baseline_conversion") is None else f"{c['baseline_conversion']:.1%}",
+                     metrics.lift_label(c.get("lift")))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col >= 2:
@@ -492,9 +505,15 @@ class DashboardView(QWidget):
             return (["week", "week_starting", "new_customers", "revenue"],
                     [[w, week_monday(w).isoformat(), int(n), f"{m:.2f}"] for w, n, m in zip(weeks, fresh, revenue)])
         if key == "campaigns":
-            return (["campaign", "channel", "recipients", "orders", "revenue", "conversion"],
+            def blank(value):
+                return "" if value is None else value
+
+            return (["campaign", "channel", "recipients", "orders", "revenue", "conversion", "baseline_kind",
+                     "baseline_customers", "baseline_orders", "baseline_revenue", "baseline_conversion", "lift"],
                     [[c["name"], channel_name(c["channel"]), c["recipients"], c["orders"], f"{c['revenue']:.2f}",
-                      "" if c["conversion"] is None else c["conversion"]] for c in d.get("campaigns", [])])
+                      blank(c["conversion"]), c["baseline_kind"], c["baseline_customers"], c["baseline_orders"],
+                      f"{c['baseline_revenue']:.2f}", blank(c["baseline_conversion"]), blank(c["lift"])]
+                     for c in d.get("campaigns", [])])
         raise KeyError(key)
 
     def ask_save_path(self, caption: str, suggested: str, file_filter: str) -> Path | None:
