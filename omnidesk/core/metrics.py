@@ -88,8 +88,8 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def journeys(ws: Workspace, period: Period = Period(), limit: int = 20) -> list[dict]:
-    """The most common orders of first appearance on channels, up to the first purchase."""
+def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -> list[dict]:
+    """The most common orders of first appearance on channels, up to the first purchase (None: all)."""
     rec, ev = SourceRecord.__table__, Event.__table__
     firsts: dict[int, dict[str, str]] = defaultdict(dict)
     bought: dict[int, tuple[str, str]] = {}
@@ -305,12 +305,13 @@ def health(ws: Workspace) -> dict[str, int]:
             "pairs_to_review": pending, "stale_variants": stale}
 
 
-def report(ws: Workspace, period: Period = Period()) -> dict:
-    """Every figure of the Dashboard, as ``omnidesk report --json`` prints it."""
+def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | None = 20) -> dict:
+    """Every figure of the Dashboard, as ``omnidesk report --json`` prints it (the commonest
+    ``journey_limit`` journeys; None: every one, as the Dashboard draws them)."""
     combos = overlap(ws)
     return {"period": {"from": period.start.isoformat() if period.start else None,
                        "to": period.end.isoformat() if period.end else None},
-            "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period),
+            "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period, journey_limit),
             "activity": activity(ws, period), "new_customers": new_customers(ws, period),
             "campaigns": campaign_results(ws), "health": health(ws)}
 
@@ -342,6 +343,63 @@ def overlap_rule(channels, all_channels) -> dict:
     others = sorted({c for c in all_channels if c not in channels and c != HAND})
     return {"all": [*({"field": "channel", "op": "is", "value": c} for c in channels),
                     *({"field": "channel", "op": "is_not", "value": c} for c in others)]}
+
+
+PURCHASE = "purchase"  # the last step of a journey that ends in a first purchase
+JOURNEY_STEPS = 3  # the channels a journey's picture shows before the purchase
+
+
+def journey_graph(paths: list[dict]) -> tuple[dict, dict]:
+    """The nodes and flows of :func:`journeys`' paths, as the Dashboard's Sankey view draws them.
+
+    A node is (column, channel): columns 0 to 2 are a journey's first three channels,
+    column 3 its first purchase (channel "purchase"); a longer journey is drawn to its
+    third channel, which then flows to the purchase.  Nodes map to customers passing
+    through, flows ((column, channel), (column, channel)) to customers going that way.
+    """
+    nodes: dict[tuple[int, str], int] = defaultdict(int)
+    flows: dict[tuple, int] = defaultdict(int)
+    for j in paths:
+        steps = [c for c in j["path"] if c != PURCHASE][:JOURNEY_STEPS]
+        chain = [*enumerate(steps)] + ([(JOURNEY_STEPS, PURCHASE)] if PURCHASE in j["path"] else [])
+        for node in chain:
+            nodes[node] += j["customers"]
+        for a, b in zip(chain, chain[1:]):
+            flows[(a, b)] += j["customers"]
+    return dict(nodes), dict(flows)
+
+
+_STEP_FIELDS = ("first_channel", "second_channel", "third_channel")
+
+
+def journey_rule(column: int, channel: str, then: str, period: Period = Period()) -> dict:
+    """The segment rule of one flow of :func:`journey_graph`: the customers it counts.
+
+    ``channel`` is the journey's channel at ``column`` (0: first, 1: second, 2: third);
+    ``then`` the next one, or "purchase" for the flow into the first purchase (from the
+    journey's last channel shown: nothing after it, or the third).  ``period`` is the
+    one :func:`journeys` was read for: the journey began in it.  Counts exactly the flow
+    when the graph is drawn from every path (``journeys(limit=None)``).
+    """
+    if not 0 <= column < JOURNEY_STEPS or (column == JOURNEY_STEPS - 1 and then != PURCHASE):
+        raise ValueError(f"no journey flow leaves column {column} for {then!r}")
+    parts = [{"field": _STEP_FIELDS[column], "op": "is", "value": channel}]
+    if then == PURCHASE:
+        if column + 1 < JOURNEY_STEPS:
+            parts.append({"field": _STEP_FIELDS[column + 1], "op": "not_exists"})
+        parts.append({"field": "purchase_channel", "op": "exists"})
+    else:
+        parts.append({"field": _STEP_FIELDS[column + 1], "op": "is", "value": then})
+    # journeys() keeps a journey whose start is unknown only when the period has no end.
+    if period.start and period.end:
+        parts.append({"field": "journey_start", "op": "between",
+                      "value": [period.start.isoformat(), period.end.isoformat()]})
+    elif period.start:
+        parts.append({"any": [{"field": "journey_start", "op": "gte", "value": period.start.isoformat()},
+                              {"field": "journey_start", "op": "not_exists"}]})
+    elif period.end:
+        parts.append({"field": "journey_start", "op": "lte", "value": period.end.isoformat()})
+    return {"all": parts}
 
 
 def reach_rule(channel: str, all_channels) -> dict:
