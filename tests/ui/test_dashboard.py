@@ -391,7 +391,7 @@ def test_campaign_results_show_their_baseline_beside_them(win, tmp_path, monkeyp
             result["baseline_orders"]) == (2, 2, "held_out", 3, 2)
     table = dash.campaign_table
     headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    assert headers[6:] == ["Baseline", "Baseline orders", "Baseline revenue", "Baseline conversion", "Lift"]
+    assert headers[5:] == ["Conv.", "Baseline", "Base orders", "Base revenue", "Base conv.", "Lift"]
     row = [table.item(0, c).text() for c in range(table.columnCount())]
     assert row[2:4] == ["2", "2"] and row[5] == "100.0%"
     assert row[6:8] == ["3 held out", "2"] and row[9] == "66.7%" and row[10] == "+33.3 pts"
@@ -399,3 +399,77 @@ def test_campaign_results_show_their_baseline_beside_them(win, tmp_path, monkeyp
     (line,) = csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8"))
     assert (line["baseline_kind"], line["baseline_customers"], line["baseline_orders"], line["lift"]) == (
         "held_out", "3", "2", str(result["lift"]))
+
+
+def test_a_click_on_a_journey_flow_opens_exactly_its_customers(win, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    dash, customers = _dash(win), win.screens["customers"]
+    chart = dash.journey_chart
+    period = dash.period()
+    assert dash.journeys_period == period and period.start is not None
+    # Every customer whose journey began in the period is in the chart, not only the commonest paths'.
+    assert sum(n for (col, _c), n in chart.nodes.items() if col == 0) == sum(
+        j["customers"] for j in metrics.journeys(win.workspace, period, limit=None))
+    into_purchase = max((kv for kv in chart.flows.items() if kv[0][1][1] == "purchase"), key=lambda kv: kv[1])
+    onwards = max((kv for kv in chart.flows.items() if kv[0][1][1] != "purchase"), key=lambda kv: kv[1])
+    smallest = min(chart.flows.items(), key=lambda kv: (kv[1], kv[0]))
+    for (a, b), n in (into_purchase, onwards, smallest):
+        win.show_screen("dashboard")
+        point = chart.flow_point(a, b)
+        assert point is not None, (a, b)
+        # Hovering names the flow and its customers.
+        QApplication.sendEvent(chart, QHelpEvent(QEvent.Type.ToolTip, point.toPoint(),
+                                                 chart.mapToGlobal(point.toPoint())))
+        assert QToolTip.text() == chart.flow_tip((a, b)) and f"{n:,} customers" in QToolTip.text()
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=point.toPoint())
+        assert win.current_screen() == "customers", (a, b)
+        assert customers.model.rowCount() == n, (a, b)
+        assert segments.count(win.workspace, customers.builder.rule()) == n
+        assert customers.builder.rule() == metrics.journey_rule(a[0], a[1], b[1], period)
+    # A click between the bands, above them, opens nothing.
+    win.show_screen("dashboard")
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, 2))
+    assert win.current_screen() == "dashboard"
+
+
+def test_journey_flows_are_walked_by_tab_and_the_arrows_and_enter_opens_one(win, qtbot):
+    dash, customers = _dash(win), win.screens["customers"]
+    chart = dash.journey_chart
+    win.activateWindow()
+    dash.tiles["stale_variants"].setFocus()
+    for _ in range(12):  # Tab from the last health tile reaches the journeys (past the charts above it)
+        if QApplication.focusWidget() is chart:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is chart
+    assert chart.focused_flow() == chart.order[0]
+    # Tab and the arrows walk the flows; Shift+Tab walks back.
+    qtbot.keyClick(chart, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is chart and chart.focused_flow() == chart.order[1]
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    qtbot.keyClick(chart, Qt.Key.Key_Down)
+    assert chart.focused_flow() == chart.order[3]
+    qtbot.keyClick(chart, Qt.Key.Key_Left)
+    qtbot.keyClick(chart, Qt.Key.Key_Backtab)
+    assert chart.focused_flow() == chart.order[1]
+    assert chart.flows[chart.order[1]] > 0 and f"{chart.flows[chart.order[1]]:,} customers" in \
+        chart.accessibleDescription()
+    # The focused flow is outlined in the highlight colour.
+    image = chart.grab().toImage()
+    highlight = chart.palette().highlight().color().name().upper()
+    assert highlight in {QColor(image.pixel(x, y)).name().upper()
+                         for y in range(0, image.height(), 1) for x in range(0, image.width(), 3)}
+    (a, b), n = chart.order[1], chart.flows[chart.order[1]]
+    qtbot.keyClick(chart, Qt.Key.Key_Return)
+    assert win.current_screen() == "customers" and customers.model.rowCount() == n
+    assert customers.builder.rule() == metrics.journey_rule(a[0], a[1], b[1], dash.period())
+    # Past the last flow, Tab leaves the chart.
+    win.show_screen("dashboard")
+    dash.tiles["stale_variants"].setFocus()
+    chart.setFocus(Qt.FocusReason.BacktabFocusReason)  # reached backwards: the last flow first
+    assert QApplication.focusWidget() is chart and chart.focused_flow() == chart.order[-1]
+    qtbot.keyClick(chart, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not chart

@@ -230,6 +230,13 @@ class StepsTable(QWidget):
             self.edited.emit()
 
 
+class _PercentBox(QDoubleSpinBox):
+    """A share in percent, shown without trailing zeros ("10 %", "12.5 %")."""
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:g}"
+
+
 def _percent(value: float) -> float:
     """A spin box's percent as the plan keeps it: 10, not 10.0."""
     value = round(value, 2)
@@ -266,7 +273,7 @@ class CampaignEditor(QWidget):
         self.mode_help.setObjectName("modeHelp")
         self.mode_help.setWordWrap(True)
         self.mode_help.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.holdout = QDoubleSpinBox()
+        self.holdout = _PercentBox()
         self.holdout.setObjectName("campaignHoldout")
         self.holdout.setRange(0, 99.9)
         self.holdout.setDecimals(2)

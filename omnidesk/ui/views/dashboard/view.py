@@ -4,8 +4,8 @@ Headline figures, data health (each tile a click away from the list behind
 it), reach and channel overlap, journeys, activity week by week and campaign
 results.  Every figure comes from omnidesk.core.metrics, read off the UI
 thread through the task runner; the period re-reads only what depends on it.
-Clicking a reach bar or an overlap column opens the Customers behind it as a
-rule (``customersRequested``); the window turns ``screenRequested`` into
+Clicking a reach bar, an overlap column or a journey flow opens the Customers
+behind it as a rule (``customersRequested``); the window turns ``screenRequested`` into
 navigation.
 """
 
@@ -59,11 +59,16 @@ HEALTH = (("flagged_rows", "Flagged rows", "Rows an import could not read cleanl
           ("pairs_to_review", "Pairs to review", "Customers who may be one person: open Review"),
           ("stale_variants", "Stale variants", "Channel versions older than their message: open Messages"))
 CUSTOM = "custom"
-CAMPAIGN_COLUMNS = ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conversion", "Baseline",
-                    "Baseline orders", "Baseline revenue", "Baseline conversion", "Lift")
-_BASELINE_TIP = ("The customers the plan held out of the step; with none held out, those quiet hours or a cap "
-                 "left out (never those out for consent or a missing address). Their orders in the same window.")
-CAMPAIGN_TIPS = {6: _BASELINE_TIP, 7: _BASELINE_TIP, 8: _BASELINE_TIP, 9: _BASELINE_TIP,
+# Short headers, each explained in its tip: eleven columns fit a narrow window without scrolling.
+CAMPAIGN_COLUMNS = ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conv.", "Baseline",
+                    "Base orders", "Base revenue", "Base conv.", "Lift")
+_BASELINE = ("the customers the plan held out of the step; with none held out, those quiet hours or a cap left "
+             "out and who got no other step (never those out for consent or a missing address)")
+CAMPAIGN_TIPS = {5: "Orders over recipients",
+                 6: f"The baseline: {_BASELINE}",
+                 7: "The baseline's orders in the same window from the step's time, one per customer",
+                 8: "The baseline's revenue in the same window, net of refunds",
+                 9: "The baseline's orders over its customers",
                  10: "Conversion less the baseline's conversion, in percentage points"}
 PERIOD_PARTS = ("journeys", "activity", "new_customers")
 # What a change must touch for the Dashboard to read its figures again.
@@ -87,6 +92,7 @@ class DashboardView(QWidget):
         self._runs = {"whole": 0, "period": 0}
         self._stale = True
         self._weeks: tuple = ([], {}, [], [])
+        self.journeys_period: metrics.Period | None = None
         self._build()
 
     # -- building ------------------------------------------------------------------
@@ -165,6 +171,7 @@ class DashboardView(QWidget):
         journeys = self._card("journeys", "Customer journeys", "Import orders to see journeys: the channel "
                               "that brings people in, where they go next and where they first buy.")
         self.journey_chart = journeys.add(JourneyChart(), 3, chart=True)
+        self.journey_chart.flowClicked.connect(self.open_journey)
         self.paths_table = self._table(("Path", "Customers", "Median days"))
         self.paths_table.setFixedHeight(6 * self.paths_table.verticalHeader().defaultSectionSize()
                                         + self.paths_table.horizontalHeader().sizeHint().height() + 4)
@@ -330,9 +337,10 @@ class DashboardView(QWidget):
 
         def work(_cancelled):
             yield from ()
+            # Every journey, not the commonest only: each flow drawn then counts what a click opens.
             if whole:
-                return kind, run, period, metrics.report(workspace, period)
-            return kind, run, period, {"journeys": metrics.journeys(workspace, period),
+                return kind, run, period, metrics.report(workspace, period, journey_limit=None)
+            return kind, run, period, {"journeys": metrics.journeys(workspace, period, limit=None),
                                        "activity": metrics.activity(workspace, period),
                                        "new_customers": metrics.new_customers(workspace, period)}
 
@@ -358,6 +366,8 @@ class DashboardView(QWidget):
             self.data.update({k: v for k, v in data.items() if k not in PERIOD_PARTS or period == current})
         elif period == current:
             self.data.update(data)
+        if period == current:
+            self.journeys_period = period  # what a click on a flow asks for: the journeys as drawn
         self._set_reading(False)
         self.show_data()
         if period != current and run == self._runs[kind]:
@@ -407,7 +417,8 @@ class DashboardView(QWidget):
                                                  "a purchase to lead to.")
         self.journey_chart.set_data(journeys)
         people = sum(j["customers"] for j in journeys)
-        self.cards["journeys"].note.setText(f"the {len(journeys)} commonest paths · {people:,} customers")
+        self.cards["journeys"].note.setText(f"{len(journeys):,} path{'s' if len(journeys) != 1 else ''} · "
+                                            f"{people:,} customers · click a flow to see them")
         top = journeys[:8]
         self.paths_table.setRowCount(len(top))
         for row, j in enumerate(top):
@@ -474,6 +485,11 @@ class DashboardView(QWidget):
 
     def open_overlap(self, channels: list) -> None:
         self.customersRequested.emit(metrics.overlap_rule(channels, self.all_channels()))
+
+    def open_journey(self, column: int, code: str, then: str) -> None:
+        """The customers of one journey flow, for the period the journeys were read for."""
+        period = self.journeys_period if self.journeys_period is not None else self.period()
+        self.customersRequested.emit(metrics.journey_rule(column, code, then, period))
 
     def open_health(self, key: str) -> None:
         kind, target = metrics.HEALTH_LINKS[key]
