@@ -32,6 +32,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import and_, func, or_, select
 
@@ -190,8 +191,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[d
     from omnidesk.core.messages.derive import campaign_name
 
     days = window_days if window_days is not None else int(ws.get_setting("attribution_days", 7) or 7)
-    sr, rec, st, camp, ev = (SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__,
-                             Campaign.__table__, Event.__table__)
+    sr, rec, st, camp = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__, Campaign.__table__
     brand = get_brand(ws)
     out = []
     claimed: set[int] = set()  # an order counts for one step only
@@ -206,14 +206,14 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[d
             code = json.loads(master_json).get("offer_code", "") if master_json else ""
             tag = campaign_name(brand, message_name) if message_name else ""
 
-            def names_code(r) -> bool:
-                text = f"{r.summary} {r.details_json}".casefold()
-                return bool(code) and code.casefold() in text
+            def pick(rows, code=code, tag=tag):
+                """The order a step's customer counts: naming the offer code, else the tagged link, else the first."""
+                def names_code(r) -> bool:
+                    return bool(code) and code.casefold() in f"{r.summary} {r.details_json}".casefold()
 
-            def names_tag(r) -> bool:
-                return bool(tag) and f"utm_campaign={tag}".casefold() in (r.details_json or "").casefold()
+                def names_tag(r) -> bool:
+                    return bool(tag) and f"utm_campaign={tag}".casefold() in (r.details_json or "").casefold()
 
-            def pick(rows):
                 return next((r for r in rows if names_code(r)), None) or next((r for r in rows if names_tag(r)), None) \
                     or rows[0]
 
@@ -364,7 +364,7 @@ def journey_graph(paths: list[dict]) -> tuple[dict, dict]:
         chain = [*enumerate(steps)] + ([(JOURNEY_STEPS, PURCHASE)] if PURCHASE in j["path"] else [])
         for node in chain:
             nodes[node] += j["customers"]
-        for a, b in zip(chain, chain[1:]):
+        for a, b in pairwise(chain):
             flows[(a, b)] += j["customers"]
     return dict(nodes), dict(flows)
 

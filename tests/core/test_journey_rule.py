@@ -63,7 +63,8 @@ def shop(ws):
     return ws
 
 
-def _graph(ws, period=metrics.Period()):
+def _graph(ws, period=None):
+    period = period or metrics.Period()
     return metrics.journey_graph(metrics.journeys(ws, period, limit=None))
 
 
@@ -85,7 +86,8 @@ def test_every_flow_opens_exactly_its_customers(shop, period):
 
 
 def test_the_flows_hold_the_customers_known_to_go_that_way(shop):
-    def who(col, channel, then, period=metrics.Period()):
+    def who(col, channel, then, period=None):
+        period = period or metrics.Period()
         return sorted(segments.member_ids(shop, metrics.journey_rule(col, channel, then, period)))
 
     _nodes, flows = _graph(shop)

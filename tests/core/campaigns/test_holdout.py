@@ -8,10 +8,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert, select
 
-from omnidesk.cli import main
 from omnidesk.core import metrics
 from omnidesk.core.campaigns import guards
-from omnidesk.core.campaigns.campaign import export_plan, get_campaign, import_plan, save_campaign
+from omnidesk.core.campaigns.campaign import (
+    export_plan,
+    get_campaign,
+    import_plan,
+    save_campaign,
+)
 from omnidesk.core.campaigns.export import export_campaign
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.brand import set_brand

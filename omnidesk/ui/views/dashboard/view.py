@@ -41,6 +41,11 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.ui.views.dashboard.campaign_table import (
+    CAMPAIGN_COLUMNS,
+    CAMPAIGN_TIPS,
+    campaign_cells,
+)
 from omnidesk.ui.views.dashboard.card import ChartCard, save_csv, save_png, save_svg
 from omnidesk.ui.views.dashboard.plots import (
     ReachChart,
@@ -59,17 +64,6 @@ HEALTH = (("flagged_rows", "Flagged rows", "Rows an import could not read cleanl
           ("pairs_to_review", "Pairs to review", "Customers who may be one person: open Review"),
           ("stale_variants", "Stale variants", "Channel versions older than their message: open Messages"))
 CUSTOM = "custom"
-# Short headers, each explained in its tip: eleven columns fit a narrow window without scrolling.
-CAMPAIGN_COLUMNS = ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conv.", "Baseline",
-                    "Base orders", "Base revenue", "Base conv.", "Lift")
-_BASELINE = ("the customers the plan held out of the step; with none held out, those quiet hours or a cap left "
-             "out and who got no other step (never those out for consent or a missing address)")
-CAMPAIGN_TIPS = {5: "Orders over recipients",
-                 6: f"The baseline: {_BASELINE}",
-                 7: "The baseline's orders in the same window from the step's time, one per customer",
-                 8: "The baseline's revenue in the same window, net of refunds",
-                 9: "The baseline's orders over its customers",
-                 10: "Conversion less the baseline's conversion, in percentage points"}
 PERIOD_PARTS = ("journeys", "activity", "new_customers")
 # What a change must touch for the Dashboard to read its figures again.
 _CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
@@ -461,15 +455,7 @@ class DashboardView(QWidget):
         self.cards["campaigns"].set_empty(not campaigns)
         self.campaign_table.setRowCount(len(campaigns))
         for row, c in enumerate(campaigns):
-            conversion = "" if c["conversion"] is None else f"{c['conversion']:.1%}"
-            base = c.get("baseline_customers", 0)
-            cells = (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
-                     format_money(round(c["revenue"] * 100), currency), conversion,
-                     metrics.baseline_label(c) or "none",
-                     f"{c['baseline_orders']:,}" if base else "",
-                     format_money(round(c["baseline_revenue"] * 100), currency) if base else "",
-                     "" if c.get("baseline_conversion") is None else f"{c['baseline_conversion']:.1%}",
-                     metrics.lift_label(c.get("lift")))
+            cells = campaign_cells(c, currency)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col >= 2:
