@@ -53,7 +53,7 @@ Noise model (rates per rendered record unless "per person"):
 * a new job: 12 % of people (per person) use a work email instead of their
   own in 50 % of records;
 * households: one person in 12 (per person) lives with a relative of the
-  same family name, another given name, at the same address, and both use
+  same family name, a given name not close to theirs, at the same address, and both use
   one family email in most records; they must NOT merge;
 * a shop landline: one person in 25 (per person) gives the number of the
   shop they work at, which two or three unrelated people share; they must
@@ -424,7 +424,7 @@ def make_people(locale: str, count: int, seed: int) -> list[LPerson]:
             else:
                 rel = Name(other.given, name.family, name.family2, given_latin=other.given_latin,
                            family_latin=name.family_latin)
-            if ascii_slug(_latin(rel)[0].split()[0]) == ascii_slug(given_l.split()[0]):
+            if _too_close(_latin(rel)[0], given_l):
                 continue
             family_email = f"famille.{ascii_slug(family_l.split()[0])}{k}@{rng.choice(DOMAINS)}"
             p.family_email = family_email
@@ -438,6 +438,16 @@ def make_people(locale: str, count: int, seed: int) -> list[LPerson]:
             relative.channels = tuple(c for c in CHANNELS if rng.random() < 0.5) or ("shop",)
             people.append(relative)
     return people
+
+
+def _too_close(a: str, b: str) -> bool:
+    """Whether two given names are too alike for two people of one household (Harry and Harri,
+    Gilbert and Gilbert-Paul): parents do not name their children so."""
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    x = ascii_slug(a.replace("-", " ").split()[0])
+    y = ascii_slug(b.replace("-", " ").split()[0])
+    return x[:3] == y[:3] or DamerauLevenshtein.distance(x, y) <= 2
 
 
 # -- noise ----------------------------------------------------------------------------------
