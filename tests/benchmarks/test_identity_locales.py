@@ -22,6 +22,7 @@ blocking key), a guard's conflict, or too little evidence.
 
 * ``OMNIDESK_BENCH_LOCALE_PEOPLE``: people per locale (default 400);
 * ``OMNIDESK_BENCH_LOCALE_SEEDS``: seeds, comma-separated (default "1");
+* ``OMNIDESK_BENCH_LOCALES``: which locales, comma-separated (default all five);
 * ``OMNIDESK_BENCH_OWN_PEOPLE``: the demo shop's size for the reference line
   (default 300; 0 leaves it out).
 
@@ -50,6 +51,7 @@ pytestmark = pytest.mark.benchmark
 
 PEOPLE = int(os.environ.get("OMNIDESK_BENCH_LOCALE_PEOPLE", "400").replace("_", ""))
 SEEDS = [int(x) for x in os.environ.get("OMNIDESK_BENCH_LOCALE_SEEDS", "1").split(",") if x]
+ONLY = [x for x in os.environ.get("OMNIDESK_BENCH_LOCALES", "").split(",") if x]
 OWN_PEOPLE = int(os.environ.get("OMNIDESK_BENCH_OWN_PEOPLE", "300"))
 GOAL_PRECISION = 0.995
 GOAL_F1 = 0.99
@@ -203,7 +205,7 @@ def test_identity_locales(tmp_path):
               + ", ".join(map(str, SEEDS)), HEADER]
     per_locale: dict[str, Pairwise] = defaultdict(Pairwise)
     details: list[str] = []
-    for locale in LOCALES:
+    for locale in ONLY or LOCALES:
         for seed in SEEDS:
             recs, seconds, missing = import_locale(tmp_path, locale, PEOPLE, seed)
             m = score(recs)

@@ -51,6 +51,8 @@ def test_a_romanised_hindi_name_with_long_vowels_is_the_same_name_misspelt():
     ("ﾔﾏﾀﾞ ﾀﾛｳ", None, NameParts("タロウ", "", "ヤマダ", "ヤマダ タロウ")),
     ("LEJEUNE Julien", None, NameParts("Julien", "", "Lejeune", "Lejeune Julien")),
     ("YAMADA Taro", None, NameParts("Taro", "", "Yamada", "Yamada Taro")),
+    ("COLLET C.", None, NameParts("C.", "", "Collet", "Collet C.")),
+    ("DE SOUSA J.-P.", None, NameParts("J.-P.", "", "De Sousa", "De Sousa J.-P.")),
     ("DE LA CRUZ Juan Pablo", None, NameParts("Juan", "Pablo", "De La Cruz", "De La Cruz Juan Pablo")),
     # All in capitals says nothing of the order; two capitals are as often initials.
     ("JOHN SMITH", None, NameParts("John", "", "Smith", "John Smith")),

@@ -127,16 +127,21 @@ def _capitalised_family(tokens: list[str]) -> int:
     """How many leading words are a family name written in capitals ("LEJEUNE Julien", "YAMADA Taro").
 
     The convention of French and Japanese forms; only when a later word is not
-    in capitals, and not for two-letter words, which are as often initials ("JP Morgan").
+    in capitals or the given names are initials ("COLLET C.", "MARTIN J.-P."), and not
+    for two-letter words, which are as often initials themselves ("JP Morgan").
     """
     n = 0
     while n < len(tokens) - 1 and tokens[n].isupper() and sum(ch.isalpha() for ch in tokens[n]) >= 2:
         n += 1
     if n == 0 or sum(ch.isalpha() for ch in "".join(tokens[:n])) < 3:
         return 0
-    if not any(ch.islower() for ch in "".join(tokens[n:])):
+    rest = tokens[n:]
+    if not any(ch.islower() for ch in "".join(rest)) and not all(_INITIALS.fullmatch(t) for t in rest):
         return 0  # "JOHN SMITH": all in capitals says nothing about the order
     return n
+
+
+_INITIALS = re.compile(r"(?:[^\W\d_]\.-?)+")  # "J.", "J.-P."
 
 
 def parse_full_name(raw: str, region: str | None = None) -> NameParts:
