@@ -59,7 +59,10 @@ Noise model (rates per rendered record unless "per person"):
   shop they work at, which two or three unrelated people share; they must
   NOT merge either;
 * house-number slips: 6 % of addresses get a neighbouring number or two
-  digits swapped.
+  digits swapped;
+* postcodes written another way, 25 %: 〒, no hyphen or full-width digits in
+  Japan, a space in an Indian PIN, "D-", "F-" or "C.P." before the digits,
+  a leading zero lost to a spreadsheet.
 
 Phone numbers are random valid numbers, not fictional ranges: the files live
 only in a test's temporary folder.
@@ -607,9 +610,28 @@ def render(p: LPerson, channel: str, rng: Random) -> LRecord:
         rec.street, rec.number = p.street, _slip(rng, p.number, rec)
         rec.city = p.city
         rec.postcode = p.postcode if rng.random() < 0.95 else ""
+        if rec.postcode and rng.random() < 0.25:
+            rec.postcode = _postcode_variant(rng, p.locale, rec.postcode)
+            rec.noise.append("postcode written another way")
     if p.birthday and rng.random() < {"shop": 0.0, "newsletter": 0.4, "pos": 0.6, "contacts": 0.5}[channel]:
         rec.birthday = p.birthday
     return rec
+
+
+def _postcode_variant(rng: Random, locale: str, postcode: str) -> str:
+    """The postcode as people and spreadsheets also write it."""
+    if locale == "ja_JP":
+        return rng.choice((f"〒{postcode}", postcode.replace("-", ""),
+                           unicodedata.normalize("NFKC", postcode).translate(_FULL_WIDTH)))
+    if locale == "hi_IN":
+        return f"{postcode[:3]} {postcode[3:]}"
+    if postcode.startswith("0"):
+        return postcode[1:]  # a spreadsheet's number
+    prefix = {"de_DE": "D-", "fr_FR": "F-", "es_MX": "C.P. "}[locale]
+    return prefix + postcode
+
+
+_FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 
 
 def _address(locale: str, street: str, number: str) -> str:
