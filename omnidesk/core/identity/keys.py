@@ -31,6 +31,15 @@ def fold(text: str) -> str:
         return ""
     if not text.isascii() and needs_reading(text):
         text = latin_reading(text)
+    return fold_letters(text)
+
+
+def fold_letters(text: str) -> str:
+    """:func:`fold` without reading kana and Devanagari in Latin letters.
+
+    How names were folded before they were read so; the suppression list
+    still holds keys made that way.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     out = []
     for ch in decomposed:
