@@ -20,7 +20,7 @@ from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
-from omnidesk.core.identity.profiles import all_followers, hand_followers
+from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
 from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
@@ -190,6 +190,7 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
                             "instead.")
         followers = [f for f, lead in all_followers(conn).items() if lead == record_id]
         moving = [record_id, *followers]
+        moving += _same_rows(conn, old, moving)
         remaining = [r for r in _record_ids(conn, old) if r not in moving]
         anchors = [r for r in remaining if r not in by_hand]
         if not anchors:
@@ -219,6 +220,22 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         )).scalar_one()
         refresh_customers(conn, [old, new])
     return Unmerged(old, new, log_id)
+
+
+def _same_rows(conn: Connection, customer_id: int, record_ids: Sequence[int]) -> list[int]:
+    """The other records of ``customer_id`` that repeat one of ``record_ids`` cell for cell.
+
+    Identical rows are one person (see ``importing.sightings``): they move together.
+    """
+    rec = SourceRecord.__table__
+    mine = rec.alias("mine")
+    out: list[int] = []
+    for part in chunks(list(record_ids)):
+        out.extend(conn.execute(
+            select(rec.c.id).distinct().join(mine, mine.c.row_hash == rec.c.row_hash)
+            .where(mine.c.id.in_(part), rec.c.customer_id == customer_id, rec.c.kind != "skipped")
+        ).scalars())
+    return sorted(set(out) - set(record_ids))
 
 
 def _follow_another(conn: Connection, hand_records: Sequence[int], lead: int) -> None:
@@ -309,6 +326,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
             restore.pop("id", None)
         back = conn.execute(insert(cust).returning(cust.c.id).values(**restore)).scalar_one()
         _give_back_user_data(conn, entry["survivor_id"], extra)
+        # The same rows seen again in later files go back with the rows the merge moved.
+        moved += _same_rows(conn, entry["survivor_id"], moved)
         conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
                      .values(customer_id=back))
         sync_children(conn, moved)
