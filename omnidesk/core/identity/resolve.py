@@ -44,6 +44,7 @@ from omnidesk.core.identity.profiles import (
     make_profiles,
     profile_query,
     record_identifiers,
+    repeated_row_followers,
     stream_profiles,
 )
 from omnidesk.core.identity.scoring import Frequencies, Model
@@ -165,7 +166,10 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     new_rows = [new_rows[i] for i in kept]
     new_profiles = [new_profiles[i] for i in kept]
     if not new_rows:
-        place_followers(conn, followers)
+        # Every record follows another (a file whose rows were all seen before): their
+        # customers still gain sources.
+        stats.touched.update(place_followers(conn, followers))
+        refresh_customers(conn, stats.touched)
         return stats
     stats.records = len(new_profiles)
     # Existing records that could be the same people: shared identifiers or name keys.
@@ -207,7 +211,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
                             decision_indexes(must, index_of), only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
     apply_plan(conn, profiles, plan, stats, batch_id=batch_id)
-    place_followers(conn, followers)
+    stats.touched.update(place_followers(conn, followers))
     refresh_customers(conn, stats.touched)
     return stats
 
@@ -249,7 +253,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     fresh = from_scratch or conn.execute(
         select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
     # Order line rows go with their order's first row; what the user entered by hand with its person.
-    followers = all_followers(conn) | hand_followers(conn)
+    followers = repeated_row_followers(conn) | all_followers(conn) | hand_followers(conn)
     freq = Frequencies()
     profiles = []
     read = 0

@@ -243,9 +243,15 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
     return len(new)
 
 
-def place_followers(conn: Connection, followers: dict[int, int]) -> None:
+def place_followers(conn: Connection, followers: dict[int, int]) -> set[int]:
+    """Put each follower record on its lead record's customer; returns those customers.
+
+    A lead that follows another itself (a repeated order line row) leads to that one's customer.
+    """
     if not followers:
-        return
+        return set()
+    if not followers.keys().isdisjoint(followers.values()):
+        followers = {f: _first_lead(followers, lead) for f, lead in followers.items()}
     rec = SourceRecord.__table__
     leads = sorted(set(followers.values()))
     owner: dict[int, int | None] = {}
@@ -255,6 +261,15 @@ def place_followers(conn: Connection, followers: dict[int, int]) -> None:
     if params:
         conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(customer_id=bindparam("cid")), params)
         sync_children(conn, [p["rid"] for p in params])
+    return {p["cid"] for p in params}
+
+
+def _first_lead(followers: dict[int, int], lead: int) -> int:
+    seen = {lead}
+    while (up := followers.get(lead)) is not None and up not in seen:
+        seen.add(up)
+        lead = up
+    return lead
 
 
 def collect_user_data(conn: Connection) -> list[tuple[list[int], str, dict]]:
