@@ -21,6 +21,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
+from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
@@ -125,8 +126,12 @@ def _put_back_reviews(conn: Connection, rows: Sequence[dict]) -> None:
 
 
 def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
-             score: float | None = None) -> MergeResult:
-    """Merge customers ``ids`` into the oldest of them (inside an open transaction)."""
+             score: float | None = None, reason: str | None = None) -> MergeResult:
+    """Merge customers ``ids`` into the oldest of them (inside an open transaction).
+
+    ``reason`` (``MergeLog.reason``) is kept with each merge: the evidence the
+    user saw in Review.
+    """
     ids = sorted(set(ids))
     if len(ids) < 2:
         raise UserError("Choose at least two customers to merge.")
@@ -148,7 +153,7 @@ def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
         decision_ids = _decide(conn, "merge", survivor_hashes, absorbed_hashes)
         conn.execute(update(rec).where(rec.c.customer_id == absorbed).values(customer_id=survivor))
         sync_children(conn, moved)
-        log_id = log_and_fold(conn, survivor, absorbed, moved, kind=kind, score=score)
+        log_id = log_and_fold(conn, survivor, absorbed, moved, kind=kind, score=score, reason=reason)
         _annotate_log(conn, log_id, decisions=decision_ids, restore=forgotten, reviews=reviews)
         log_ids.append(log_id)
         survivor_hashes += absorbed_hashes
@@ -453,7 +458,8 @@ def accept_review(ws: Workspace, review_id: int) -> MergeResult:
     with ws.writing() as conn:
         row = dict(_take_review(conn, review_id))
         conn.execute(delete(review).where(review.c.id == review_id))
-        result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
+        result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"],
+                          reason=review_reason(row["reasons_json"]))
     result.review = row
     return result
 
@@ -559,7 +565,8 @@ def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
             if row["left_id"] == row["right_id"]:
                 out.gone += 1
                 continue
-            result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
+            result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"],
+                          reason=review_reason(row["reasons_json"]))
             result.review = dict(row)
             out.results.append(result)
     return out

@@ -49,6 +49,7 @@ from omnidesk.core.identity.profiles import (
 )
 from omnidesk.core.identity.scoring import Frequencies, Model
 from omnidesk.core.identity.stats import add_profiles, load_frequencies, write_frequencies
+from omnidesk.core.identity.why import merge_reason
 from omnidesk.core.identity.writes import (
     apply_plan,
     apply_plan_steps,
@@ -210,7 +211,8 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     plan = cluster_profiles(profiles, freq, model, decision_indexes(rejected, index_of),
                             decision_indexes(must, index_of), only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
-    apply_plan(conn, profiles, plan, stats, batch_id=batch_id)
+    apply_plan(conn, profiles, plan, stats, batch_id=batch_id,
+               explain=functools.partial(merge_reason, freq=freq, model=model))
     stats.touched.update(place_followers(conn, followers))
     refresh_customers(conn, stats.touched)
     return stats
@@ -278,7 +280,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk else ()):
         with indexes_suspended(conn, [i.name for i in rec.indexes if [c.name for c in i.columns] == ["customer_id"]]
                                if bulk else ()):
-            yield from apply_plan_steps(conn, profiles, plan, stats)
+            yield from apply_plan_steps(conn, profiles, plan, stats,
+                                        explain=functools.partial(merge_reason, freq=freq, model=model))
             place_followers(conn, followers)
         restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)

@@ -1,0 +1,108 @@
+"""The card says why a customer's records are one person, and merges keep their reason."""
+
+from __future__ import annotations
+
+import json
+
+from omnidesk.core.identity.merge import accept_review, list_reviews, merge_customers, undo_log
+from omnidesk.core.identity.why import AUTO_BEFORE, in_words, why_one_person
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from tests.helpers import write_csv
+
+
+def _bridge(ws, tmp_path):
+    """The list knows Ann by email, the till by phone; the shop export has both and bridges them."""
+    import_file(ws, write_csv(tmp_path / "newsletter.csv", ["Email", "First Name", "Last Name"],
+                              [["ann.okonkwo@example.com", "Ann", "Okonkwo"]]), ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Phone", "First Name", "Last Name"],
+                              [["(415) 555-0111", "Ann", "Okonkwo"]]), ImportOptions(channel="pos"))
+    assert ws.counts()["customers"] == 2
+    import_file(ws, write_csv(tmp_path / "shop.csv", ["Email", "Phone", "First Name", "Last Name"],
+                              [["ann.okonkwo@example.com", "415-555-0111", "Ann", "Okonkwo"]]),
+                ImportOptions(channel="shop"))
+    assert ws.counts()["customers"] == 1
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT id FROM customer").scalar()
+
+
+def _log(ws):
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT id, kind, reason FROM merge_log ORDER BY id").fetchall()
+
+
+def test_an_automatic_merge_keeps_its_reason_and_the_card_names_every_record(ws, tmp_path):
+    cid = _bridge(ws, tmp_path)
+    (log_id, kind, reason), = _log(ws)
+    assert kind == "auto"
+    kept = json.loads(reason)
+    assert len(kept["records"]) == 2 and "same phone" in kept["reasons"]
+    why = why_one_person(ws, cid)
+    assert why.records == 3 and len(why.links) == 2
+    lines = [link.sentence() for link in why.links]
+    text = "\n".join(lines)
+    for name in ("Email · newsletter.csv row 1", "Till · till.csv row 1", "Shop · shop.csv row 1"):
+        assert name in text
+    auto = next(link for link in why.links if link.how == "auto")
+    assert "same phone" in auto.sentence() and "same name" in auto.sentence()
+    match = next(link for link in why.links if link.how == "match")
+    assert "same email" in match.sentence()
+
+
+def test_a_merge_made_before_reasons_were_kept_says_so(ws, tmp_path):
+    cid = _bridge(ws, tmp_path)
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE merge_log SET reason = NULL")
+    lines = [link.sentence() for link in why_one_person(ws, cid).links]
+    assert any(AUTO_BEFORE in line for line in lines)
+
+
+def test_merges_the_user_made_say_who_decided_and_undo_still_works(ws, tmp_path):
+    header = ["Email", "First Name", "Last Name"]
+    import_file(ws, write_csv(tmp_path / "a.csv", header, [["ann@example.com", "Ann", "Lee"],
+                                                            ["bo@example.com", "Bo", "Chen"],
+                                                            ["cy@example.com", "Cy", "Ward"]]))
+    with ws.engine.connect() as conn:
+        ann, bo, cy = conn.exec_driver_sql("SELECT id FROM customer ORDER BY id").scalars()
+    merged = merge_customers(ws, [ann, bo])
+    (_, kind, reason), = _log(ws)
+    assert (kind, reason) == ("manual", None)
+    assert any("merged by you" in link.sentence() for link in why_one_person(ws, ann).links)
+    undo_log(ws, merged.log_ids[0])
+    assert why_one_person(ws, ann).links == []
+    assert ws.counts()["customers"] == 3
+
+
+def test_a_pair_accepted_in_review_keeps_the_evidence_the_user_saw(ws, tmp_path):
+    # Different last names on one shared phone: never merged by itself, asked about in Review.
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Phone", "First Name", "Last Name"],
+                              [["+1 415 555 0101", "Ann", "Brown"]]), ImportOptions(channel="pos"))
+    import_file(ws, write_csv(tmp_path / "shop.csv", ["Phone", "First Name", "Last Name"],
+                              [["+1 415 555 0101", "Ann", "Green"]]), ImportOptions(channel="shop"))
+    (item,) = list_reviews(ws)
+    result = accept_review(ws, item.id)
+    (_, kind, reason), = _log(ws)
+    assert kind == "review" and "same phone" in json.loads(reason)["reasons"]
+    (link,) = why_one_person(ws, result.survivor).links
+    assert link.how == "review"
+    assert "merged by you in Review (same phone" in link.sentence()
+    assert "Till · till.csv row 1" in link.sentence() and "Shop · shop.csv row 1" in link.sentence()
+
+
+def test_rows_seen_again_are_named_as_such(ws, tmp_path):
+    header = ["Email", "First Name", "Last Name"]
+    import_file(ws, write_csv(tmp_path / "march.csv", header, [["ann@example.com", "Ann", "Lee"]]),
+                ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "june.csv", header, [["ann@example.com", "Ann", "Lee"],
+                                                               ["bo@example.com", "Bo", "Chen"]]),
+                ImportOptions(channel="email"))
+    with ws.engine.connect() as conn:
+        ann = conn.exec_driver_sql("SELECT id FROM customer WHERE email = 'ann@example.com'").scalar()
+    (link,) = why_one_person(ws, ann).links
+    assert link.sentence() == "Email · june.csv row 1 repeats Email · march.csv row 1 word for word"
+
+
+def test_reasons_read_as_one_phrase():
+    assert in_words(["same email", "same first name", "same last name", "same postcode"]) == \
+        "same email, same name and same postcode"
+    assert in_words(["same phone"]) == "same phone"
+    assert in_words(["same phone", "but different last names"]) == "same phone"
