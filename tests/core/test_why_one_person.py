@@ -43,9 +43,10 @@ def test_an_automatic_merge_keeps_its_reason_and_the_card_names_every_record(ws,
     for name in ("Email · newsletter.csv row 1", "Till · till.csv row 1", "Shop · shop.csv row 1"):
         assert name in text
     auto = next(link for link in why.links if link.how == "auto")
-    assert "same phone" in auto.sentence() and "same name" in auto.sentence()
+    assert auto.why() == "same phone and same name"
     match = next(link for link in why.links if link.how == "match")
-    assert "same email" in match.sentence()
+    assert match.why() == "same email and same name"
+    assert match.which() == "Email · newsletter.csv row 1 and Shop · shop.csv row 1"
 
 
 def test_a_merge_made_before_reasons_were_kept_says_so(ws, tmp_path):
@@ -84,7 +85,7 @@ def test_a_pair_accepted_in_review_keeps_the_evidence_the_user_saw(ws, tmp_path)
     assert kind == "review" and "same phone" in json.loads(reason)["reasons"]
     (link,) = why_one_person(ws, result.survivor).links
     assert link.how == "review"
-    assert "merged by you in Review (same phone" in link.sentence()
+    assert link.why().startswith("merged by you in Review: same phone")
     assert "Till · till.csv row 1" in link.sentence() and "Shop · shop.csv row 1" in link.sentence()
 
 
@@ -98,7 +99,7 @@ def test_rows_seen_again_are_named_as_such(ws, tmp_path):
     with ws.engine.connect() as conn:
         ann = conn.exec_driver_sql("SELECT id FROM customer WHERE email = 'ann@example.com'").scalar()
     (link,) = why_one_person(ws, ann).links
-    assert link.sentence() == "Email · june.csv row 1 repeats Email · march.csv row 1 word for word"
+    assert link.sentence() == "the same row, in a later file — Email · june.csv row 1 repeats Email · march.csv row 1"
 
 
 def test_reasons_read_as_one_phrase():

@@ -88,22 +88,35 @@ class Link:
     reasons: tuple[str, ...] = ()
     when: str | None = None  # ISO 8601, UTC: when a merge was made
 
-    def sentence(self) -> str:
-        """The link as one line of the card."""
+    def why(self) -> str:
+        """What makes the two one person: "same email and same name", "merged by you"."""
         if self.how == "same row":
-            return f"{self.right} repeats {self.left} word for word"
+            return "the same row, in a later file"
         if self.how == "order":
-            return f"{self.right} is a further line of the order in {self.left}"
+            return "a further line of the same order"
         if self.how == "hand":
-            return f"{self.right} stays with {self.left}"
+            return "entered by you on this customer"
         if self.how == "before":
-            return f"{self.right} joined {self.left}: {AUTO_BEFORE}"
+            return AUTO_BEFORE
         if self.how == "you":
-            return f"{self.right} joined {self.left}: merged by you"
+            return "merged by you"
         if self.how == "review":
-            said = f" ({in_words(self.reasons)})" if self.reasons else ""
-            return f"{self.right} joined {self.left}: merged by you in Review{said}"
-        return f"{self.left} and {self.right}: {in_words(self.reasons)}"
+            return "merged by you in Review" + (f": {in_words(self.reasons)}" if self.reasons else "")
+        return in_words(self.reasons)
+
+    def which(self) -> str:
+        """The records it joins, named by channel, file and row."""
+        if self.how == "same row":
+            return f"{self.right} repeats {self.left}"
+        if self.how == "hand":
+            return self.right
+        if self.how in ("order", "before", "you", "review"):
+            return f"{self.right} with {self.left}"
+        return f"{self.left} and {self.right}"
+
+    def sentence(self) -> str:
+        """The link as one line: why, then which records."""
+        return f"{self.why()} — {self.which()}"
 
 
 @dataclass(frozen=True)
@@ -182,10 +195,13 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
         for rid in hand:
             parts.union(others[0], rid)
         links.append(Link("this customer", "What you entered by hand", "hand"))
-    pending: list[tuple[list[int], dict]] = []  # merges whose pair is found by comparing
-    for entry in _merges(conn, customer_id):
-        moved = [r for r in json.loads(entry.record_ids_json or "[]") if r in recs]
-        rest = [r for r in recs if r not in set(moved)]
+    pending: list[tuple[list[int], set[int], dict]] = []  # merges whose pair is found by comparing
+    merges = [(entry, [r for r in json.loads(entry.record_ids_json or "[]") if r in recs])
+              for entry in _merges(conn, customer_id)]
+    for at, (entry, moved) in enumerate(merges):
+        # The other side is what the customer held then: not what this or a later merge brought.
+        later = {r for _, m in merges[at:] for r in m}
+        rest = [r for r in recs if r not in later]
         if not moved or not rest:
             continue
         kept = json.loads(entry.reason) if entry.reason else None
@@ -196,29 +212,32 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
                                   tuple(kept.get("reasons") or ()), entry.created_at))
             continue
         how = {"auto": "before", "review": "review"}.get(entry.kind, "you")
-        pending.append((moved, {"how": how, "reasons": tuple((kept or {}).get("reasons") or ()),
-                                "when": entry.created_at}))
+        pending.append((moved, set(rest), {"how": how, "reasons": tuple((kept or {}).get("reasons") or ()),
+                                           "when": entry.created_at}))
     compared = sorted(recs)[:SCORED]
     scores = _pair_scores(conn, compared, model) if compared else []
     best_between = {}
     for weight, a, b, reasons in scores:
         best_between.setdefault((a, b), (weight, reasons))
-    for moved, info in pending:
+    for moved, before, info in pending:
         here = [m for m in moved if m in set(compared)] or moved[:1]
-        rest = [r for r in compared if r not in set(moved)] or [r for r in recs if r not in set(moved)][:1]
-        pair = max(((best_between.get((min(a, b), max(a, b)), (float("-inf"),))[0], a, b)
-                    for a in rest for b in here), default=None)
-        if pair is None:
-            continue
-        _, a, b = pair
-        parts.union(a, b)
+        rest = [r for r in compared if r in before] or sorted(before)[:1]
+        _, a, b = max((best_between.get((min(a, b), max(a, b)), (float("-inf"),))[0], a, b)
+                      for a in rest for b in here)
+        joined = parts.union(a, b)
         for m in moved:
-            parts.union(b, m)
-        links.append(Link(recs[a].label, _several(recs, moved), info["how"], info["reasons"], info["when"]))
+            joined = parts.union(b, m) or joined
+        if joined:
+            links.append(Link(recs[a].label, _several(recs, moved), info["how"], info["reasons"], info["when"]))
     for weight, a, b, reasons in scores:
         if parts.union(a, b):
             links.append(Link(recs[a].label, recs[b].label, "match", tuple(reasons)))
+    # Read as a story: records matched as they came in, then the merges, then what simply belongs.
+    links.sort(key=lambda link: _ORDER.get(link.how, 1))
     return WhyOnePerson(len(recs), links, len(compared))
+
+
+_ORDER = {"match": 0, "same row": 2, "order": 3, "hand": 4}
 
 
 def _several(recs: dict[int, _Rec], ids: Sequence[int]) -> str:
