@@ -107,3 +107,26 @@ def test_reasons_read_as_one_phrase():
         "same email, same name and same postcode"
     assert in_words(["same phone"]) == "same phone"
     assert in_words(["same phone", "but different last names"]) == "same phone"
+
+
+def test_the_command_line_says_why(ws, tmp_path, capsys):
+    import time_machine
+
+    from tests.helpers import run_cli
+
+    with time_machine.travel("2026-06-01T02:00:00+00:00", tick=False):
+        cid = _bridge(ws, tmp_path)
+    ws.set_setting("timezone", "America/New_York")  # where it was still the evening before
+    path = str(ws.path)
+    ws.close()
+    status, out, _ = run_cli(capsys, "customer", "why", str(cid), "-w", path)
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[0] == f"Customer {cid}: why these 3 records are one person"
+    assert "- same phone and same name — Shop · shop.csv row 1 and Till · till.csv row 1 (2026-05-31)" in lines
+    assert "- same email and same name — Email · newsletter.csv row 1 and Shop · shop.csv row 1" in lines
+    status, out, _ = run_cli(capsys, "customer", "why", "ann.okonkwo@example.com", "-w", path, "--json")
+    data = json.loads(out)
+    assert data["records"] == 3 and [link["how"] for link in data["links"]] == ["match", "auto"]
+    assert data["links"][1]["merged_at"] == "2026-06-01T02:00:00+00:00"
+    assert data["links"][1]["merged_on"] == "2026-05-31"
