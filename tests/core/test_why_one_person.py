@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from omnidesk.core.identity.merge import accept_review, list_reviews, merge_customers, undo_log
 from omnidesk.core.identity.why import AUTO_BEFORE, in_words, why_one_person
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -130,3 +132,32 @@ def test_the_command_line_says_why(ws, tmp_path, capsys):
     assert data["records"] == 3 and [link["how"] for link in data["links"]] == ["match", "auto"]
     assert data["links"][1]["merged_at"] == "2026-06-01T02:00:00+00:00"
     assert data["links"][1]["merged_on"] == "2026-05-31"
+
+
+@pytest.mark.parametrize("erased", ["the pair's", "another"])
+def test_erasing_a_person_takes_their_record_out_of_a_kept_reason(ws, tmp_path, erased):
+    from omnidesk.core.identity.merge import unmerge_record
+    from omnidesk.core.rights import erase_person
+
+    till = ["Phone", "First Name", "Last Name", "Note"]
+    import_file(ws, write_csv(tmp_path / "newsletter.csv", ["Email", "First Name", "Last Name"],
+                              [["ann.okonkwo@example.com", "Ann", "Okonkwo"]]), ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "till-1.csv", till, [["(415) 555-0111", "Ann", "Okonkwo", "a"]]),
+                ImportOptions(channel="pos"))
+    import_file(ws, write_csv(tmp_path / "till-2.csv", till, [["(415) 555-0111", "Ann", "Okonkwo", "b"]]),
+                ImportOptions(channel="pos"))
+    import_file(ws, write_csv(tmp_path / "shop.csv", ["Email", "Phone", "First Name", "Last Name"],
+                              [["ann.okonkwo@example.com", "415-555-0111", "Ann", "Okonkwo"]]),
+                ImportOptions(channel="shop"))
+    (_, _, reason), = _log(ws)
+    pair = json.loads(reason)["records"]
+    till_record = pair[1]
+    other_till = ({2, 3} - {till_record}).pop()
+    # One till row was someone else after all: split off, then erased at their request.
+    _, stranger, _ = unmerge_record(ws, till_record if erased == "the pair's" else other_till)
+    erase_person(ws, stranger)
+    (_, _, reason), = _log(ws)  # the merge still moved the other till row: kept, scrubbed
+    if erased == "the pair's":
+        assert reason is None  # it named the erased person's record (and may quote their name)
+    else:
+        assert json.loads(reason)["records"] == pair
