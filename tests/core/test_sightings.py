@@ -124,3 +124,21 @@ def test_a_row_seen_again_goes_with_its_twin_when_a_merge_is_undone_or_a_record_
     merge_customers(ws, [ann, bob])
     _, new, _ = unmerge_record(ws, 3)  # Bob's March row: his June row is the same row
     assert [r[3] for r in records(ws)] == [ann, cy, new, new]
+
+
+def test_an_event_seen_again_is_not_counted_twice_even_when_it_is_nobody_s(ws, tmp_path):
+    header = ["Email", "Event", "Date"]
+    opens = [["family@example.com", "opened", "2026-03-01"], ["cy@example.com", "opened", "2026-03-02"]]
+    opts = ImportOptions(channel="email", kind="events")
+    import_file(ws, write_csv(tmp_path / "activity-march.csv", header, opens), opts)
+    with ws.engine.begin() as conn:  # the first open went to nobody (an address a family shares)
+        conn.exec_driver_sql("UPDATE source_record SET customer_id = NULL WHERE email = 'family@example.com'")
+        conn.exec_driver_sql("UPDATE event SET customer_id = NULL WHERE record_id = 1")
+    result = import_file(ws, write_csv(tmp_path / "activity-april.csv", header,
+                                       [*opens, ["cy@example.com", "clicked", "2026-04-01"]]), opts)
+    assert (result.imported, result.seen_before, result.events) == (3, 2, 1)
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 3
+        family = conn.exec_driver_sql(
+            "SELECT customer_id FROM source_record WHERE email = 'family@example.com'").scalars().all()
+    assert family == [None, None]

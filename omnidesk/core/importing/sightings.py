@@ -26,10 +26,13 @@ from omnidesk.core.models import SourceRecord
 
 
 def earlier_rows(conn: Connection, hashes: Sequence[str], batch_id: int) -> dict[str, int]:
-    """Row hash -> the first record of another import with that hash that is on a customer.
+    """Row hash -> the first record of another import with that hash (skipped rows aside).
 
     A row hash covers the channel, the header and every cell, so only a row of
-    the same channel, read under the same columns, can match.
+    the same channel, read under the same columns, can match.  The earlier
+    record may be on no customer (an email open from an address a family
+    shares): the row seen again then stays on none either, and its event is
+    still not recorded twice.
     """
     rec = SourceRecord.__table__
     wanted = sorted(set(hashes))
@@ -38,7 +41,7 @@ def earlier_rows(conn: Connection, hashes: Sequence[str], batch_id: int) -> dict
         out.update(conn.execute(
             select(rec.c.row_hash, func.min(rec.c.id))
             .where(rec.c.row_hash.in_(wanted[start:start + 900]), rec.c.batch_id != batch_id,
-                   rec.c.customer_id.is_not(None))
+                   rec.c.kind != "skipped")
             .group_by(rec.c.row_hash)
         ).all())
     return out
