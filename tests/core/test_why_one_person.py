@@ -161,3 +161,19 @@ def test_erasing_a_person_takes_their_record_out_of_a_kept_reason(ws, tmp_path, 
         assert reason is None  # it named the erased person's record (and may quote their name)
     else:
         assert json.loads(reason)["records"] == pair
+
+
+def test_a_chain_of_merges_names_what_each_one_joined(ws, tmp_path):
+    header = ["Email", "First Name", "Last Name"]
+    import_file(ws, write_csv(tmp_path / "a.csv", header, [["ann@example.com", "Ann", "Lee"],
+                                                            ["bo@example.com", "Bo", "Chen"],
+                                                            ["cy@example.com", "Cy", "Ward"]]))
+    with ws.engine.connect() as conn:
+        ann, bo, cy = conn.exec_driver_sql("SELECT id FROM customer ORDER BY id").scalars()
+    merge_customers(ws, [bo, cy])  # Cy's record joins Bo
+    merge_customers(ws, [ann, bo])  # then Bo, with Cy's record, joins Ann
+    links = why_one_person(ws, ann).links
+    assert [(link.how, link.which()) for link in links] == [
+        ("you", "Other · a.csv row 3 with Other · a.csv row 2"),
+        ("you", "Other · a.csv row 2 (and 1 more) with Other · a.csv row 1"),
+    ]

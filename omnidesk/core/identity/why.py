@@ -33,6 +33,7 @@ from omnidesk.core.workspace import Workspace
 
 SIDE = 30  # records per side compared when an automatic merge is explained
 SCORED = 60  # records of one customer compared pairwise for the card
+MERGES_TRACED = 300  # merges of one customer whose order is followed to tell the sides apart
 
 AUTO_BEFORE = "merged automatically before reasons were kept"
 
@@ -199,9 +200,7 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
     merges = [(entry, [r for r in json.loads(entry.record_ids_json or "[]") if r in recs])
               for entry in _merges(conn, customer_id)]
     for at, (entry, moved) in enumerate(merges):
-        # The other side is what the customer held then: not what this or a later merge brought.
-        later = {r for _, m in merges[at:] for r in m}
-        rest = [r for r in recs if r not in later]
+        rest = [r for r in recs if r not in _came_later(merges, at)]
         if not moved or not rest:
             continue
         kept = json.loads(entry.reason) if entry.reason else None
@@ -238,6 +237,22 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
 
 
 _ORDER = {"match": 0, "same row": 2, "order": 3, "hand": 4}
+
+
+def _came_later(merges: list, at: int) -> set[int]:
+    """The records merge ``at``'s survivor did not hold then: what it and later merges brought.
+
+    A later merge that took the survivor itself in (a chain of merges) moved its
+    records, which it did hold.  Past a few hundred merges only this one counts.
+    """
+    entry, moved = merges[at]
+    out = set(moved)
+    if len(merges) > MERGES_TRACED:
+        return out
+    for later, later_moved in merges[at + 1:]:
+        if later.absorbed_id != entry.survivor_id:
+            out.update(later_moved)
+    return out
 
 
 def _several(recs: dict[int, _Rec], ids: Sequence[int]) -> str:
