@@ -26,7 +26,7 @@ from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.source_table_model import SourceTableModel
-from omnidesk.ui.views.customer.widgets import ElidedLabel, muted_color
+from omnidesk.ui.views.customer.widgets import ElidedLabel, FittedText, muted_color
 
 
 class SourcesMixin:
@@ -104,12 +104,14 @@ class SourcesMixin:
         self.why_title.setFont(font)
         self.why_text = QLabel()
         self.why_text.setTextFormat(Qt.TextFormat.RichText)
-        self.why_text.setWordWrap(True)
         self.why_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
                                               | Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.why_text.linkActivated.connect(self._toggle_why)
+        # All of a customer's many reasons scroll within a few lines: the records keep the tab, even
+        # in a 1,024 x 640 window.
+        self.why_area = FittedText(self.why_text, max_lines=7)
         box.addWidget(self.why_title)
-        box.addWidget(self.why_text)
+        box.addWidget(self.why_area)
         self.why_box.setVisible(False)
         self.why = None
         self.why_expanded = False
@@ -149,6 +151,7 @@ class SourcesMixin:
         self.why_text.setText("<ul style='margin-top:0px; margin-bottom:0px; margin-left:-24px; "
                               "-qt-list-indent:1'>" + "".join(f"<li>{line}</li>" for line in lines)
                               + "</ul>" + "<br>".join(after))
+        self.why_area.fit()
 
     def _source_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.source_model.source_row(current.row()) if current.isValid() else None
@@ -185,7 +188,7 @@ class SourcesMixin:
 def _link_html(link: Link, day: str, muted: str) -> str:
     """One link as a line: why in bold, then which records, then the day of a merge, muted."""
     why = link.why()
-    when = f" · {escape(day)}" if day else ""
+    when = f" · {escape(day)}".replace(" ", "\u00a0") if day else ""
     which = escape(link.which())
     for label in dict.fromkeys((link.left, link.right)):
         # A record's name wraps as a whole where it can: "Shop · orders.csv row 12".
