@@ -177,3 +177,17 @@ def test_a_chain_of_merges_names_what_each_one_joined(ws, tmp_path):
         ("you", "Other · a.csv row 3 with Other · a.csv row 2"),
         ("you", "Other · a.csv row 2 (and 1 more) with Other · a.csv row 1"),
     ]
+
+
+def test_a_big_merge_is_explained_by_the_records_that_share_an_identifier():
+    from omnidesk.core.identity.scoring import Frequencies, Model, Profile
+    from omnidesk.core.identity.why import SIDE, merge_reason
+
+    def person(rid, first, last, email=()):
+        return Profile(rid, "", None, "contacts", "email", first, last, tuple(email), (), (), "", "", "", None)
+
+    left = [person(i, "ann", "lee") for i in range(1, 3 * SIDE)] + [person(100, "ann", "lee", ["ann@example.com"])]
+    right = [person(200 + i, "ann", "lee") for i in range(3 * SIDE)] + [person(300, "ann", "lee", ["ann@example.com"])]
+    kept = json.loads(merge_reason(left, right, freq=Frequencies(), model=Model()))
+    assert kept["records"] == [100, 300] and "same email" in kept["reasons"]
+    assert merge_reason(left, [], freq=Frequencies(), model=Model()) is None

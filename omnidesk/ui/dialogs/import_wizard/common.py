@@ -168,7 +168,7 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
         if result.seen_before:
             rows = _plural(result.seen_before, "row")
             notes.append(f"{name}: {rows} {'repeats' if result.seen_before == 1 else 'repeat'} an earlier file "
-                         f"word for word — {'kept' if trial else 'imported'} as one more sighting of the same "
+                         f"word for word — {'to be imported' if trial else 'imported'} as one more sighting of the same "
                          "customer; orders and forms in them are not counted twice.")
         if result.flagged:
             flagged_total += result.flagged
