@@ -191,3 +191,13 @@ def test_a_big_merge_is_explained_by_the_records_that_share_an_identifier():
     kept = json.loads(merge_reason(left, right, freq=Frequencies(), model=Model()))
     assert kept["records"] == [100, 300] and "same email" in kept["reasons"]
     assert merge_reason(left, [], freq=Frequencies(), model=Model()) is None
+
+
+def test_what_the_user_typed_in_is_said_to_be_theirs(ws, tmp_path):
+    from omnidesk.core import edits
+
+    cid = _bridge(ws, tmp_path)
+    edits.set_value(ws, cid, "city", "Leeds")
+    links = why_one_person(ws, cid).links
+    assert why_one_person(ws, cid).records == 4
+    assert links[-1].sentence() == "entered by you on this card — your own entries"

@@ -106,7 +106,7 @@ class Link:
         if self.how == "order":
             return "a further line of the same order"
         if self.how == "hand":
-            return "entered by you on this customer"
+            return "entered by you on this card"
         if self.how == "before":
             return AUTO_BEFORE
         if self.how == "you":
@@ -147,7 +147,7 @@ class _Rec:
 
 def _label(file_name: str, record_no: int, channel: str) -> str:
     if channel == HAND:
-        return "what you entered by hand"
+        return "your own entries"
     return f"{channel_name(channel)} · {file_name} row {record_no}"
 
 
@@ -205,7 +205,7 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
     if hand and others:
         for rid in hand:
             parts.union(others[0], rid)
-        links.append(Link("this customer", "What you entered by hand", "hand"))
+        links.append(Link("this customer", _label("", 0, HAND), "hand"))
     pending: list[tuple[list[int], set[int], dict]] = []  # merges whose pair is found by comparing
     merges = [(entry, [r for r in json.loads(entry.record_ids_json or "[]") if r in recs])
               for entry in _merges(conn, customer_id)]
