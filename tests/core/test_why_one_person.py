@@ -201,3 +201,50 @@ def test_what_the_user_typed_in_is_said_to_be_theirs(ws, tmp_path):
     links = why_one_person(ws, cid).links
     assert why_one_person(ws, cid).records == 4
     assert links[-1].sentence() == "entered by you on this card — your own entries"
+
+
+def test_records_matched_to_one_for_the_same_reasons_are_one_line(ws, tmp_path):
+    import_file(ws, write_csv(tmp_path / "customers.csv", ["Email", "First Name", "Last Name"],
+                              [["ann@example.com", "Ann", "Lee"]]), ImportOptions(channel="shop"))
+    orders = [[f"#{1000 + i}", "ann@example.com", "Ann", "Lee", "10.00", f"2026-03-{i + 1:02d}"] for i in range(8)]
+    import_file(ws, write_csv(tmp_path / "orders.csv", ["Order ID", "Email", "First Name", "Last Name", "Total", "Date"],
+                              orders), ImportOptions(channel="shop", kind="events"))
+    with ws.engine.connect() as conn:
+        (cid,) = conn.exec_driver_sql("SELECT id FROM customer").scalars()
+    (link,) = why_one_person(ws, cid).links
+    assert link.sentence() == ("same email and same name — Shop · customers.csv row 1 and "
+                               "Shop · orders.csv rows 1, 2, 3, 4, 5 and 3 more")
+
+
+def test_further_lines_of_orders_are_one_line(ws, tmp_path):
+    from tests.core.test_money import SHOP_ANN, order, shopify_customers, shopify_orders
+
+    items = [(1, "Sencha", "10.00"), (2, "Mug", "15.00"), (1, "Tin", "5.00")]
+    import_file(ws, shopify_customers(tmp_path / "customers_export.csv", [SHOP_ANN]))
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv",
+                                   [order("#1001", "ann@example.com", "45.00", items=items),
+                                    order("#1002", "ann@example.com", "30.00", items=items[:2])]))
+    with ws.engine.connect() as conn:
+        (cid,) = conn.exec_driver_sql("SELECT id FROM customer").scalars()
+    (orders,) = [link for link in why_one_person(ws, cid).links if link.how == "order"]
+    assert orders.count == 3
+    assert orders.sentence() == "further lines of orders above — Shop · orders_export.csv rows 2, 3 and 5"
+
+
+def test_what_ties_channels_together_comes_first(ws, tmp_path):
+    header = ["Order ID", "Email", "First Name", "Last Name", "Total", "Date"]
+    import_file(ws, write_csv(tmp_path / "customers.csv", ["Email", "First Name", "Last Name"],
+                              [["ann@example.com", "Ann", "Lee"]]), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "orders.csv", header,
+                              [["#1", "ann@example.com", "Ann", "Lee", "5.00", "2026-03-01"],
+                               ["#2", "ann@example.com", "Ann", "Lee", "5.00", "2026-03-02"]]),
+                ImportOptions(channel="shop", kind="events"))
+    import_file(ws, write_csv(tmp_path / "newsletter.csv", ["Email"], [["ann@example.com"]]),
+                ImportOptions(channel="email"))
+    with ws.engine.connect() as conn:
+        (cid,) = conn.exec_driver_sql("SELECT id FROM customer").scalars()
+    links = why_one_person(ws, cid).links
+    assert [link.which() for link in links] == [
+        "Shop · customers.csv row 1 and Email · newsletter.csv row 1",
+        "Shop · customers.csv row 1 and Shop · orders.csv rows 1 and 2",
+    ]

@@ -4,7 +4,7 @@ Each link joins two records (or a record and the ones it came with), strongest
 first, until every record of the customer is accounted for:
 
 1. a row seen again in a later file, word for word (``importing.sightings``);
-2. a further line of the same order, and what the user entered by hand;
+2. further lines of the same orders, and what the user entered by hand;
 3. each merge of the merge log: an automatic one with the evidence kept then
    (:func:`merge_reason`), or — made before reasons were kept — saying so; one
    the user made, saying so (in Review: with the evidence they saw);
@@ -98,13 +98,14 @@ class Link:
     how: str
     reasons: tuple[str, ...] = ()
     when: str | None = None  # ISO 8601, UTC: when a merge was made
+    count: int = 1  # how many records ``right`` names
 
     def why(self) -> str:
         """What makes the two one person: "same email and same name", "merged by you"."""
         if self.how == "same row":
             return "the same row, in a later file"
         if self.how == "order":
-            return "a further line of the same order"
+            return "further lines of orders above" if self.count > 1 else "a further line of an order above"
         if self.how == "hand":
             return "entered by you on this card"
         if self.how == "before":
@@ -121,7 +122,9 @@ class Link:
             return f"{self.right} repeats {self.left}"
         if self.how == "hand":
             return self.right
-        if self.how in ("order", "before", "you", "review"):
+        if self.how == "order":
+            return self.right
+        if self.how in ("before", "you", "review"):
             return f"{self.right} with {self.left}"
         return f"{self.left} and {self.right}"
 
@@ -143,6 +146,8 @@ class _Rec:
     label: str
     row_hash: str
     channel: str
+    source: str = ""  # "Shop · orders.csv": what records of one file have in common
+    row: int = 0
 
 
 def _label(file_name: str, record_no: int, channel: str) -> str:
@@ -182,7 +187,8 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
     """:func:`why_one_person` on an open connection."""
     model = model or Model()
     rec, batch = SourceRecord.__table__, ImportBatch.__table__
-    recs = {r.id: _Rec(r.id, _label(r.file_name, r.record_no, r.channel), r.row_hash, r.channel)
+    recs = {r.id: _Rec(r.id, _label(r.file_name, r.record_no, r.channel), r.row_hash, r.channel,
+                       f"{channel_name(r.channel)} · {r.file_name}", r.record_no)
             for r in conn.execute(
                 select(rec.c.id, rec.c.record_no, rec.c.channel, rec.c.row_hash, batch.c.file_name)
                 .join(batch, batch.c.id == rec.c.batch_id)
@@ -196,10 +202,11 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
         twin = first_of.setdefault(r.row_hash, r.rid)
         if twin != r.rid and parts.union(twin, r.rid):
             links.append(Link(recs[twin].label, r.label, "same row"))
-    for lead, lines in _order_lines(conn, customer_id, recs):
-        for line in lines:
-            if parts.union(lead, line):
-                links.append(Link(recs[lead].label, recs[line].label, "order"))
+    further = [line for lead, lines in _order_lines(conn, customer_id, recs)
+               for line in lines if parts.union(lead, line)]
+    if further:
+        # One line for them all: an order of five items is not four reasons.
+        links.append(Link("", _rows_of(recs, further), "order", count=len(further)))
     hand = [r.rid for r in recs.values() if r.channel == HAND]
     others = [r.rid for r in recs.values() if r.channel != HAND]
     if hand and others:
@@ -238,9 +245,17 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
             joined = parts.union(b, m) or joined
         if joined:
             links.append(Link(recs[a].label, _several(recs, moved), info["how"], info["reasons"], info["when"]))
+    # One line for every record matched to the same one for the same reasons (an order
+    # export's rows against the customer's record): "orders.csv rows 72, 152 and 325".
+    matched: dict[tuple[int, tuple[str, ...]], list[int]] = {}
     for weight, a, b, reasons in scores:
         if parts.union(a, b):
-            links.append(Link(recs[a].label, recs[b].label, "match", tuple(reasons)))
+            matched.setdefault((a, tuple(reasons)), []).append(b)
+    # What ties channels together first, then files of one channel, then rows of one file.
+    order = sorted(matched.items(), key=lambda item: (recs[item[0][0]].channel == recs[item[1][0]].channel,
+                                                      recs[item[0][0]].source == recs[item[1][0]].source))
+    for (a, reasons), others in order:
+        links.append(Link(recs[a].label, _rows_of(recs, others), "match", reasons, count=len(others)))
     # Read as a story: records matched as they came in, then the merges, then what simply belongs.
     links.sort(key=lambda link: _ORDER.get(link.how, 1))
     return WhyOnePerson(len(recs), links, len(compared))
@@ -263,6 +278,26 @@ def _came_later(merges: list, at: int) -> set[int]:
         if later.absorbed_id != entry.survivor_id:
             out.update(later_moved)
     return out
+
+
+def _rows_of(recs: dict[int, _Rec], ids: Sequence[int], shown: int = 5) -> str:
+    """"Shop · orders.csv rows 72, 152 and 325": records named by file, a few rows each."""
+    if len(ids) == 1:
+        return recs[ids[0]].label
+    by_source: dict[str, list[int]] = {}
+    for rid in ids:
+        by_source.setdefault(recs[rid].source, []).append(recs[rid].row)
+    parts = []
+    for source, rows in by_source.items():
+        rows.sort()
+        if len(rows) == 1:
+            parts.append(f"{source} row {rows[0]}")
+            continue
+        named = [str(r) for r in rows[:shown]]
+        if len(rows) > shown:
+            named.append(f"{len(rows) - shown} more")
+        parts.append(f"{source} rows {', '.join(named[:-1])} and {named[-1]}")
+    return "; ".join(parts)
 
 
 def _several(recs: dict[int, _Rec], ids: Sequence[int]) -> str:

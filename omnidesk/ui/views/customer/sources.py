@@ -191,7 +191,9 @@ def _link_html(link: Link, day: str, muted: str) -> str:
     when = f" · {escape(day)}".replace(" ", "\u00a0") if day else ""
     which = escape(link.which())
     for label in dict.fromkeys((link.left, link.right)):
-        # A record's name wraps as a whole where it can: "Shop · orders.csv row 12".
-        which = which.replace(escape(label), escape(label).replace(" ", "\u00a0"), 1)
+        # A record's name wraps as a whole where it can: "Shop · orders.csv row 12" (a list of
+        # rows may be long, and wraps anywhere).
+        if link.count == 1 or label != link.right:
+            which = which.replace(escape(label), escape(label).replace(" ", "\u00a0"), 1)
     return (f"<b>{escape(why[:1].upper() + why[1:])}</b> — {which}"
             f"<span style='color:{muted}'>{when}</span>")
