@@ -1,7 +1,9 @@
 """The whole picture in numbers: reach, channel overlap, journeys, activity, campaign results, data health.
 
 Every figure is an SQL aggregate over the workspace (the Dashboard draws them;
-``omnidesk report`` prints them):
+``omnidesk report`` prints them).  Activity and journeys read summaries the
+workspace keeps per import and per customer (metrics_index.py), so that neither
+reads every event:
 
 * **reach** — customers known on each channel;
 * **overlap** — customers per exact combination of channels ("Shop + Email"), each
