@@ -70,6 +70,8 @@ class Customer(SQLModel, table=True):
     """One real person: the golden record built from their source records."""
 
     __tablename__ = "customer"
+    # The Dashboard's new customers per week read the day alone, in order, from this index.
+    __table_args__ = (Index("ix_customer_first_day", text("substr(first_seen, 1, 10)")),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     first_name: str = Field(default="", max_length=200)
@@ -93,7 +95,8 @@ class Customer(SQLModel, table=True):
     consent_sms: Optional[str] = Field(default=None, max_length=16)
     consent_whatsapp: Optional[str] = Field(
         default=None, sa_column=Column(String(16), nullable=True))
-    channels: str = Field(default="", max_length=200)  # space-separated channel keys
+    # Space-separated channel keys; indexed for the Dashboard's channel overlap (one count per combination).
+    channels: str = Field(default="", max_length=200, index=True)
     # money as integer minor units (cents): exact, and portable across databases
     spend_minor: Optional[int] = Field(default=None, index=True)
     orders: int = Field(default=0, index=True)

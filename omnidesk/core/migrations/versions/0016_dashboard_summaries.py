@@ -1,4 +1,5 @@
-"""the Dashboard's summaries: events per import and day, and each customer's journey, kept by triggers
+"""the Dashboard's summaries: events per import and day, and each customer's journey, kept by triggers;
+customers indexed by channels and by the day first seen
 
 Revision ID: 0016
 Revises: 0014
@@ -93,6 +94,8 @@ def upgrade() -> None:
         sa.Column('customer_id', sa.Integer(), autoincrement=False, nullable=False),
         sa.PrimaryKeyConstraint('customer_id'),
     )
+    op.create_index('ix_customer_channels', 'customer', ['channels'])
+    op.create_index('ix_customer_first_day', 'customer', [sa.text('substr(first_seen, 1, 10)')])
     if op.get_bind().dialect.name == 'sqlite':
         for name, body in TRIGGERS.items():
             op.execute(f"CREATE TRIGGER {name} {body}")
@@ -104,6 +107,8 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
         for name in TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_index('ix_customer_first_day', table_name='customer')
+    op.drop_index('ix_customer_channels', table_name='customer')
     op.drop_table('journey_stale')
     op.drop_index('ix_customer_journey_path', table_name='customer_journey')
     op.drop_table('customer_journey')
