@@ -61,7 +61,8 @@ def summaries_kept(workspace) -> bool:
 
 
 def _try_writing(workspace, work) -> bool:
-    """Run ``work(conn)`` in a short write transaction; False when the workspace cannot be written now."""
+    """Run ``work(conn)`` in one write transaction; False when the workspace cannot be written now
+    (read-only, or another window holds the write lock for more than half a second)."""
     from omnidesk.core.workspace import WorkspaceError
 
     if getattr(workspace, "readonly", False) or not summaries_kept(workspace):
