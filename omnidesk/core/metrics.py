@@ -87,8 +87,8 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def journeys(ws: Workspace, period: Period = Period(), limit: int = 20) -> list[dict]:
-    """The most common orders of first appearance on channels, up to the first purchase.
+def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -> list[dict]:
+    """The most common orders of first appearance on channels, up to the first purchase (None: all).
 
     Read from each customer's journey as kept in the workspace (metrics_index.py);
     where those cannot be brought up to date now, from the events themselves.

@@ -263,8 +263,8 @@ def journeys_current(conn) -> bool:
     return conn.execute(select(JourneyStale.__table__.c.customer_id).limit(1)).first() is None
 
 
-def count_paths(conn, period_where, limit: int) -> list[dict]:
-    """The ``limit`` most common paths over ``customer_journey``, as metrics.journeys returns them.
+def count_paths(conn, period_where, limit: int | None) -> list[dict]:
+    """The ``limit`` most common paths (None: all) over ``customer_journey``, as metrics.journeys returns them.
 
     Ties keep the order the Dashboard has always shown: the path first met
     reading customers with a dated event by id, then the others by id.

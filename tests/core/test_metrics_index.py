@@ -46,6 +46,7 @@ def assert_same_figures(ws, *, limit=200) -> None:
         assert metrics.activity(ws, period) == old_activity(ws, period), period
         assert metrics.journeys(ws, period, limit) == old_journeys(ws, period, limit), period
         assert metrics.journeys(ws, period) == old_journeys(ws, period), period
+        assert metrics.journeys(ws, period, None) == old_journeys(ws, period, None), period
     summed, unsummed, stale = summaries(ws)
     assert summed > 0 and unsummed == 0 and stale == 0  # the figures came from the summaries
     assert sum(j["customers"] for j in metrics.journeys(ws, limit=10_000)) > 50
