@@ -1,7 +1,9 @@
 """The whole picture in numbers: reach, channel overlap, journeys, activity, campaign results, data health.
 
 Every figure is an SQL aggregate over the workspace (the Dashboard draws them;
-``omnidesk report`` prints them):
+``omnidesk report`` prints them).  Activity and journeys read summaries the
+workspace keeps per import and per customer (metrics_index.py), so that neither
+reads every event:
 
 * **reach** — customers known on each channel;
 * **overlap** — customers per exact combination of channels ("Shop + Email"), each
@@ -31,11 +33,12 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 
+from omnidesk.core import metrics_index
 from omnidesk.core.models import (
     Campaign,
     CampaignStep,
@@ -90,72 +93,50 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
 
 
 def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -> list[dict]:
-    """The most common orders of first appearance on channels, up to the first purchase (None: all)."""
-    rec, ev = SourceRecord.__table__, Event.__table__
-    firsts: dict[int, dict[str, str]] = defaultdict(dict)
-    bought: dict[int, tuple[str, str]] = {}
+    """The most common orders of first appearance on channels, up to the first purchase (None: all).
+
+    Read from each customer's journey as kept in the workspace (metrics_index.py);
+    where those cannot be brought up to date now, from the events themselves.
+    """
+    if metrics_index.summaries_kept(ws):
+        metrics_index.ensure_journeys(ws)
+        with ws.engine.connect() as conn:
+            if metrics_index.journeys_current(conn):
+                return metrics_index.count_paths(conn, period.where, limit)
     with ws.engine.connect() as conn:
-        where = [ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None)]
-        for cid, channel, first in conn.execute(select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc))
-                                                .where(*where).group_by(ev.c.customer_id, ev.c.channel)):
-            firsts[cid][channel] = first
-        for cid, channel, first in conn.execute(
-                select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc))
-                .where(*where, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
-                .group_by(ev.c.customer_id, ev.c.channel)):
-            if cid not in bought or first < bought[cid][1]:
-                bought[cid] = (channel, first)
-        # A channel with no dated event (a mailing list with no sign-up times) joins by its import day.
-        for cid, channel, started in conn.execute(
-                select(rec.c.customer_id, rec.c.channel, func.min(rec.c.id))
-                .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND).group_by(rec.c.customer_id, rec.c.channel)):
-            firsts[cid].setdefault(channel, "9999")  # known, time unknown: last in the path
+        firsts, bought = metrics_index.read_journeys(conn)
     paths: Counter = Counter()
     gaps: dict[tuple, list[float]] = defaultdict(list)
     for cid, seen in firsts.items():
-        ordered = sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))
-        if period.start and ordered[0][1] < period.start.isoformat():
+        path, first, gap = metrics_index.journey_of(seen, bought.get(cid))
+        if period.start and first < period.start.isoformat():
             continue
-        if period.end and ordered[0][1] >= (period.end + timedelta(days=1)).isoformat():
+        if period.end and first >= (period.end + timedelta(days=1)).isoformat():
             continue
-        path = []
-        purchase = bought.get(cid)
-        for channel, when in ordered:
-            path.append(channel)
-            if purchase and channel == purchase[0]:
-                break
-        if purchase:
-            path.append("purchase")
         key = tuple(path)
         paths[key] += 1
-        # Days from the first appearance to the first purchase; without one, to the second channel.
-        then = purchase[1] if purchase else (ordered[1][1] if len(ordered) > 1 else "9999")
-        if then != "9999" and ordered[0][1] != "9999":
-            gaps[key].append((datetime.fromisoformat(then[:19]) -
-                              datetime.fromisoformat(ordered[0][1][:19])).total_seconds() / 86400)
+        if gap is not None:
+            gaps[key].append(gap / 86400)
     return [{"path": list(k), "customers": n,
              "median_days": round(statistics.median(gaps[k]), 1) if gaps.get(k) else None}
             for k, n in paths.most_common(limit)]
 
 
 def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
-    """Per ISO week and channel: events, and revenue net of refunds and cancellations."""
-    ev = Event.__table__
-    where = [ev.c.occurred_utc.is_not(None)]
-    if (w := period.where(ev.c.occurred_utc)) is not None:
-        where.append(w)
-    day = func.substr(ev.c.occurred_utc, 1, 10)
-    spend = func.sum(
-        func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)
-    ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    """Per ISO week and channel: events, and revenue net of refunds and cancellations.
+
+    Read from each import's events summed per day (metrics_index.py), and the
+    events of imports not summed yet.
+    """
+    metrics_index.ensure_event_days(ws)
     weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     with ws.engine.connect() as conn:
-        for d, channel, n, money in conn.execute(select(day, ev.c.channel, func.count(), spend)
-                                                 .where(*where).group_by(day, ev.c.channel)):
-            year, week, _ = date.fromisoformat(d).isocalendar()
-            entry = weeks[(f"{year}-W{week:02d}", channel)]
-            entry[0] += n
-            entry[1] += money or 0
+        rows = metrics_index.day_rows(conn, period.where)
+    for d, channel, n, money in rows:
+        year, week, _ = date.fromisoformat(d).isocalendar()
+        entry = weeks[(f"{year}-W{week:02d}", channel)]
+        entry[0] += n
+        entry[1] += money
     return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
             for (w, c), (n, m) in sorted(weeks.items())]
 
@@ -163,10 +144,12 @@ def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
 def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
     """Customers first seen per ISO week."""
     cust = Customer.__table__
-    where = [cust.c.first_seen.is_not(None)]
-    if (w := period.where(cust.c.first_seen)) is not None:
+    # The day alone, as the index holds it (a period's bounds are days: the same customers).
+    # Written out, not bound: SQLite uses an index on an expression only when it reads the same.
+    day = func.substr(cust.c.first_seen, literal_column("1"), literal_column("10"))
+    where = [day.is_not(None)]
+    if (w := period.where(day)) is not None:
         where.append(w)
-    day = func.substr(cust.c.first_seen, 1, 10)
     weeks: Counter = Counter()
     with ws.engine.connect() as conn:
         for d, n in conn.execute(select(day, func.count()).where(*where).group_by(day)):
@@ -295,10 +278,12 @@ def health(ws: Workspace) -> dict[str, int]:
         reachable = or_(and_(cust.c.email.is_not(None), said_yes(cust.c.consent_email)),
                         and_(cust.c.phone.is_not(None), said_yes(cust.c.consent_sms)),
                         and_(cust.c.phone.is_not(None), said_yes(cust.c.consent_whatsapp)))
-        unreachable = conn.execute(select(func.count()).select_from(cust).where(~reachable)).scalar_one()
-        unknown = conn.execute(select(func.count()).select_from(cust).where(
-            cust.c.email.is_not(None), or_(cust.c.consent_email.is_(None), cust.c.consent_email == "pending"))
-        ).scalar_one()
+        # Both counts in one pass over the customers.
+        unreachable, unknown = conn.execute(select(
+            func.count().filter(~reachable),
+            func.count().filter(cust.c.email.is_not(None),
+                                or_(cust.c.consent_email.is_(None), cust.c.consent_email == "pending")))
+        ).one()
         pending = conn.execute(select(func.count()).select_from(review).where(review.c.status == "pending")).scalar_one()
     stale = sum(len(m.stale) for m in list_messages(ws))
     return {"flagged_rows": flagged, "unreachable_customers": unreachable, "email_consent_unknown": unknown,

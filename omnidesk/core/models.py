@@ -70,6 +70,8 @@ class Customer(SQLModel, table=True):
     """One real person: the golden record built from their source records."""
 
     __tablename__ = "customer"
+    # The Dashboard's new customers per week read the day alone, in order, from this index.
+    __table_args__ = (Index("ix_customer_first_day", text("substr(first_seen, 1, 10)")),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     first_name: str = Field(default="", max_length=200)
@@ -93,7 +95,8 @@ class Customer(SQLModel, table=True):
     consent_sms: Optional[str] = Field(default=None, max_length=16)
     consent_whatsapp: Optional[str] = Field(
         default=None, sa_column=Column(String(16), nullable=True))
-    channels: str = Field(default="", max_length=200)  # space-separated channel keys
+    # Space-separated channel keys; indexed for the Dashboard's channel overlap (one count per combination).
+    channels: str = Field(default="", max_length=200, index=True)
     # money as integer minor units (cents): exact, and portable across databases
     spend_minor: Optional[int] = Field(default=None, index=True)
     orders: int = Field(default=0, index=True)
@@ -481,3 +484,55 @@ class ProductBatch(SQLModel, table=True):
     __tablename__ = "product_batch"
 
     batch_id: int = Field(foreign_key="import_batch.id", primary_key=True, ondelete="CASCADE")
+
+
+# The Dashboard's summaries (metrics_index.py).  Triggers in the schema keep them true as events and
+# records change, so no write has to remember them; the undo journal leaves them out for that reason.
+class EventDay(SQLModel, table=True):
+    """Events of one import per day, channel, type and status, with their money (amount less refunded)."""
+
+    __tablename__ = "event_day"
+
+    batch_id: int = Field(foreign_key="import_batch.id", primary_key=True, ondelete="CASCADE")
+    day: str = Field(primary_key=True, max_length=10)
+    channel: str = Field(primary_key=True, max_length=64)
+    type: str = Field(primary_key=True, max_length=64)
+    status: str = Field(primary_key=True, max_length=32)
+    events: int = 0
+    money: int = 0
+
+
+class EventDayBatch(SQLModel, table=True):
+    """An import whose events are summed in ``event_day`` (the others are read event by event)."""
+
+    __tablename__ = "event_day_batch"
+
+    batch_id: int = Field(foreign_key="import_batch.id", primary_key=True, ondelete="CASCADE")
+
+
+class CustomerJourney(SQLModel, table=True):
+    """One customer's journey: channels in order of first appearance up to the first purchase.
+
+    ``path`` is the JSON list the Dashboard shows, ``first_utc`` the first appearance
+    ("9999" when no channel has a dated event) and ``gap_seconds`` the time from it to
+    the first purchase (without one, to the second channel), when both are known.
+    """
+
+    __tablename__ = "customer_journey"
+    __table_args__ = (Index("ix_customer_journey_path", "path", "gap_seconds", "first_utc"),)
+
+    customer_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    path: str = Field(sa_column=Column(Text, nullable=False))
+    first_utc: str = Field(max_length=40)
+    gap_seconds: Optional[int] = None
+
+
+class JourneyStale(SQLModel, table=True):
+    """Customers whose events or records changed since their ``customer_journey`` row was made."""
+
+    __tablename__ = "journey_stale"
+
+    customer_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+
+
+DASHBOARD_TABLES = ("event_day", "event_day_batch", "customer_journey", "journey_stale")

@@ -24,12 +24,13 @@ from pathlib import Path
 
 from omnidesk.core.dialect import remove_workspace_files
 from omnidesk.core.errors import UserError
+from omnidesk.core.models import DASHBOARD_TABLES
 
 BATCH = 500
 MIN_ROWID = -(1 << 63)
 MAX_ROWID = (1 << 63) - 1
 # Rebuilt from the recovered rows instead of copied: derived data.
-DERIVED_TABLES = ("value_count",)
+DERIVED_TABLES = ("value_count", *DASHBOARD_TABLES)
 
 
 def _quote(name: str) -> str:

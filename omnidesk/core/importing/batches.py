@@ -15,6 +15,7 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
+from omnidesk.core.metrics_index import forget_batch
 from omnidesk.core.models import (
     HAND_KIND,
     Consent,
@@ -77,6 +78,7 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
         select(rec.c.customer_id).where(rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None))
         .distinct()
     ).scalars())
+    forget_batch(conn, batch_id)
     events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
     conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
     conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))

@@ -1,0 +1,291 @@
+"""The summaries behind the Dashboard's activity and journeys, so neither reads every event.
+
+Reading ten million events for each chart takes seconds; two summaries answer
+in a fraction of one:
+
+* ``event_day`` holds each import's events per day, channel, type and status with
+  their money (amount less refunded): activity sums it, choosing orders and
+  statuses as money.py says at read time.  It is made per import
+  (``event_day_batch``), on first use, like the product index of segments/items.py;
+  an import not summed yet is read event by event, so an answer is never stale.
+* ``customer_journey`` holds each customer's journey (path, first appearance, days
+  to the first purchase); journeys count and take medians over it.
+
+Triggers in the schema (migration 0016) keep both true through every write —
+an import, a merge or an unmerge (events and records follow their record to
+another customer), an erasure, a taken-back import, an undo: an event added to
+or removed from a summed import changes its day at once, and a customer whose
+events or records change is listed in ``journey_stale`` and made again before
+the next answer (:func:`ensure_journeys`).  Where the workspace cannot be written
+(read-only, or busy with an import in another window), the figures are read
+from the events themselves.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, insert, literal, select
+
+from omnidesk.core.dialect import is_sqlite
+from omnidesk.core.models import (
+    CustomerJourney,
+    Event,
+    EventDay,
+    EventDayBatch,
+    ImportBatch,
+    JourneyStale,
+    SourceRecord,
+)
+from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+
+HAND = "manual"
+UNKNOWN = "9999"  # the first appearance on a channel with no dated event: after every real one
+_INSERT_ROWS = 20_000
+# From this many stale journeys (and a tenth of all), every journey is made again in one pass.
+FULL_PASS_FROM = 10_000
+_IN_SIZE = 900  # values per IN list: under every database's parameter limit
+
+
+def chunks(items: list, size: int = _IN_SIZE):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def summaries_kept(workspace) -> bool:
+    """True when this workspace's schema keeps the summaries (the triggers are SQLite's)."""
+    return is_sqlite(workspace.engine)
+
+
+def _try_writing(workspace, work) -> bool:
+    """Run ``work(conn)`` in one write transaction; False when the workspace cannot be written now
+    (read-only, or another window holds the write lock for more than half a second)."""
+    from omnidesk.core.workspace import WorkspaceError
+
+    if getattr(workspace, "readonly", False) or not summaries_kept(workspace):
+        return False
+    try:
+        with workspace.writing(wait=0.5) as conn:
+            work(conn)
+    except WorkspaceError:
+        return False  # busy with an import in another window: this answer reads the events
+    return True
+
+
+# -- activity ------------------------------------------------------------------------------------
+
+def unsummed_batches(conn) -> list[int]:
+    """Finished imports whose events are not summed in ``event_day`` yet."""
+    batch, done = ImportBatch.__table__, EventDayBatch.__table__
+    return list(conn.execute(select(batch.c.id).where(batch.c.status == "done",
+                                                      batch.c.id.not_in(select(done.c.batch_id)))).scalars())
+
+
+def sum_batches(conn, batch_ids: Iterable[int]) -> None:
+    """Sum these imports' events into ``event_day`` (in the caller's transaction)."""
+    ev, day_t, done = Event.__table__, EventDay.__table__, EventDayBatch.__table__
+    day = func.substr(ev.c.occurred_utc, 1, 10)
+    total = None
+    for batch_id in sorted(set(batch_ids)):
+        conn.execute(delete(day_t).where(day_t.c.batch_id == batch_id))
+        if total is None:
+            total = conn.execute(select(func.count()).select_from(ev)).scalar_one()
+        mine = conn.execute(select(func.count()).select_from(ev).where(ev.c.batch_id == batch_id)).scalar_one()
+        # An import holding most of the events is read in one pass over the table (+ 0 keeps SQLite
+        # off the index), not row by row through the index.
+        batch = ev.c.batch_id + 0 if mine > total // 4 else ev.c.batch_id
+        conn.execute(insert(day_t).from_select(
+            ["batch_id", "day", "channel", "type", "status", "events", "money"],
+            select(literal(batch_id), day, ev.c.channel, ev.c.type, ev.c.status, func.count(),
+                   func.sum(func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)))
+            .where(batch == batch_id, ev.c.occurred_utc.is_not(None))
+            .group_by(day, ev.c.channel, ev.c.type, ev.c.status)))
+        # From here on the triggers add and take away each event of this import as it changes.
+        conn.execute(insert(done).values(batch_id=batch_id))
+
+
+def forget_batch(conn, batch_id: int) -> None:
+    """Drop an import's sums before its events go, so they go without the triggers' bookkeeping."""
+    conn.execute(delete(EventDay.__table__).where(EventDay.__table__.c.batch_id == batch_id))
+    conn.execute(delete(EventDayBatch.__table__).where(EventDayBatch.__table__.c.batch_id == batch_id))
+
+
+def ensure_event_days(workspace) -> None:
+    """Sum every finished import not summed yet, when the workspace can be written now."""
+    if not summaries_kept(workspace) or getattr(workspace, "readonly", False):
+        return
+    with workspace.engine.connect() as conn:
+        if not unsummed_batches(conn):
+            return
+    _try_writing(workspace, lambda conn: sum_batches(conn, unsummed_batches(conn)))
+
+
+def day_rows(conn, period_where) -> list[tuple[str, str, int, int]]:
+    """(day, channel, events, money spent) per day and channel with an event, from the sums and the
+    events of imports not summed; ``period_where(column)`` limits the days."""
+    ev, day_t, done = Event.__table__, EventDay.__table__, EventDayBatch.__table__
+    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    spent = func.sum(day_t.c.money).filter(day_t.c.type.in_(ORDER_TYPES), day_t.c.status.not_in(NOT_SPEND))
+    where = [] if (w := period_where(day_t.c.day)) is None else [w]
+    for d, channel, n, money in conn.execute(
+            select(day_t.c.day, day_t.c.channel, func.sum(day_t.c.events), spent)
+            .where(*where).group_by(day_t.c.day, day_t.c.channel)):
+        out[(d, channel)][0] += n
+        out[(d, channel)][1] += money or 0
+    summed = set(conn.execute(select(done.c.batch_id)).scalars())
+    others = [b for b in conn.execute(select(ImportBatch.__table__.c.id)).scalars() if b not in summed]
+    day = func.substr(ev.c.occurred_utc, 1, 10)
+    spend = func.sum(func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)
+                     ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    where = [ev.c.occurred_utc.is_not(None)]
+    if (w := period_where(ev.c.occurred_utc)) is not None:
+        where.append(w)
+    for part in chunks(others):
+        for d, channel, n, money in conn.execute(select(day, ev.c.channel, func.count(), spend)
+                                                 .where(*where, ev.c.batch_id.in_(list(part)))
+                                                 .group_by(day, ev.c.channel)):
+            out[(d, channel)][0] += n
+            out[(d, channel)][1] += money or 0
+    # A day whose every event went (an erasure) keeps rows of zero: it has no activity.
+    return [(d, c, n, m) for (d, c), (n, m) in out.items() if n > 0]
+
+
+# -- journeys ------------------------------------------------------------------------------------
+
+def journey_of(seen: dict[str, str], purchase: tuple[str, str] | None) -> tuple[list[str], str, int | None]:
+    """One customer's path, first appearance and seconds to the first purchase (else to the second channel).
+
+    ``seen`` maps each channel to the first time the customer appeared there
+    (:data:`UNKNOWN` when no event there has a time); ``purchase`` is the channel and
+    time of their first purchase.
+    """
+    ordered = sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))
+    path = []
+    for channel, _when in ordered:
+        path.append(channel)
+        if purchase and channel == purchase[0]:
+            break
+    if purchase:
+        path.append("purchase")
+    first = ordered[0][1]
+    then = purchase[1] if purchase else (ordered[1][1] if len(ordered) > 1 else UNKNOWN)
+    gap = None
+    if then != UNKNOWN and first != UNKNOWN:
+        gap = int((datetime.fromisoformat(then[:19]) - datetime.fromisoformat(first[:19])).total_seconds())
+    return path, first, gap
+
+
+def read_journeys(conn, customer_ids: list[int] | None = None):
+    """Every customer's first appearances and first purchase, read from events and records.
+
+    Returns ``(seen, bought)`` as :func:`journey_of` takes them, per customer id, in
+    the order the Dashboard has always counted them (customers with a dated event
+    first, each group by id); ``customer_ids`` limits the read to those customers.
+    """
+    rec, ev = SourceRecord.__table__, Event.__table__
+    firsts: dict[int, dict[str, str]] = defaultdict(dict)
+    bought: dict[int, tuple[str, str]] = {}
+    parts = [None] if customer_ids is None else [list(p) for p in chunks(customer_ids)]
+    spent = and_(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    for part in parts:
+        where = [ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None)]
+        if part is not None:
+            where.append(ev.c.customer_id.in_(part))
+        # One pass: each channel's first event and first purchase.
+        for cid, channel, first, first_bought in conn.execute(
+                select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc),
+                       func.min(ev.c.occurred_utc).filter(spent))
+                .where(*where).group_by(ev.c.customer_id, ev.c.channel)
+                .order_by(ev.c.customer_id, ev.c.channel)):
+            firsts[cid][channel] = first
+            # The earliest purchase; on a tie, the channel first in name order.
+            if first_bought is not None and (cid not in bought or first_bought < bought[cid][1]):
+                bought[cid] = (channel, first_bought)
+    for part in parts:
+        where = [rec.c.customer_id.is_not(None), rec.c.channel != HAND]
+        if part is not None:
+            where.append(rec.c.customer_id.in_(part))
+        # A channel with no dated event (a mailing list with no sign-up times) joins last.
+        for cid, channel in conn.execute(select(rec.c.customer_id, rec.c.channel).where(*where)
+                                         .group_by(rec.c.customer_id, rec.c.channel)
+                                         .order_by(rec.c.customer_id, rec.c.channel)):
+            firsts[cid].setdefault(channel, UNKNOWN)
+    return firsts, bought
+
+
+def _rows(firsts, bought) -> list[dict]:
+    out = []
+    for cid, seen in firsts.items():
+        path, first, gap = journey_of(seen, bought.get(cid))
+        out.append({"customer_id": cid, "path": json.dumps(path), "first_utc": first, "gap_seconds": gap})
+    return out
+
+
+def refresh_journeys(conn) -> int:
+    """Make the journeys of every customer listed stale again (in the caller's write transaction).
+
+    When many are stale (a first import, Find Duplicates from scratch), every
+    journey is made afresh in one pass instead.  Returns how many were stale.
+    """
+    stale_t, journey = JourneyStale.__table__, CustomerJourney.__table__
+    stale = list(conn.execute(select(stale_t.c.customer_id)).scalars())
+    if not stale:
+        return 0
+    total = conn.execute(select(func.count()).select_from(journey)).scalar_one()
+    if len(stale) > max(FULL_PASS_FROM, total // 10):
+        conn.execute(delete(journey))
+        rows = _rows(*read_journeys(conn))
+    else:
+        for part in chunks(stale):
+            conn.execute(delete(journey).where(journey.c.customer_id.in_(list(part))))
+        rows = _rows(*read_journeys(conn, stale))
+    for start in range(0, len(rows), _INSERT_ROWS):
+        conn.execute(insert(journey), rows[start:start + _INSERT_ROWS])
+    conn.execute(delete(stale_t))
+    return len(stale)
+
+
+def ensure_journeys(workspace) -> None:
+    """Make stale journeys again, when the workspace can be written now."""
+    if not summaries_kept(workspace) or getattr(workspace, "readonly", False):
+        return
+    with workspace.engine.connect() as conn:
+        if conn.execute(select(JourneyStale.__table__.c.customer_id).limit(1)).first() is None:
+            return
+    _try_writing(workspace, refresh_journeys)
+
+
+def journeys_current(conn) -> bool:
+    """True when ``customer_journey`` holds every customer's journey as the events say now."""
+    return conn.execute(select(JourneyStale.__table__.c.customer_id).limit(1)).first() is None
+
+
+def count_paths(conn, period_where, limit: int | None) -> list[dict]:
+    """The ``limit`` most common paths (None: all) over ``customer_journey``, as metrics.journeys returns them.
+
+    Ties keep the order the Dashboard has always shown: the path first met
+    reading customers with a dated event by id, then the others by id.
+    """
+    journey = CustomerJourney.__table__
+    where = [] if (w := period_where(journey.c.first_utc)) is None else [w]
+    dated = func.min(journey.c.customer_id).filter(journey.c.first_utc != UNKNOWN)
+    groups = conn.execute(select(journey.c.path, func.count(), func.count(journey.c.gap_seconds), dated,
+                                 func.min(journey.c.customer_id))
+                          .where(*where).group_by(journey.c.path)).all()
+    groups.sort(key=lambda g: (-g[1], (0, g[3]) if g[3] is not None else (1, g[4])))
+    out = []
+    for path, n, timed, _, _ in groups[:limit]:
+        median = None
+        if timed:
+            # The middle one (or two) of the gaps, in the path's index order.
+            middle = list(conn.execute(select(journey.c.gap_seconds)
+                                       .where(journey.c.path == path, journey.c.gap_seconds.is_not(None), *where)
+                                       .order_by(journey.c.gap_seconds)
+                                       .limit(1 if timed % 2 else 2).offset((timed - 1) // 2)).scalars())
+            days = [g / 86400 for g in middle]
+            median = round(days[0] if len(days) == 1 else (days[0] + days[1]) / 2, 1)
+        out.append({"path": json.loads(path), "customers": n, "median_days": median})
+    return out

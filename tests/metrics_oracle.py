@@ -1,0 +1,88 @@
+"""The Dashboard's activity and journeys computed as they were before the summaries: from every event.
+
+Kept as the oracle the summaries are held to (tests/core/test_metrics_index.py) and as the
+"before" of the Dashboard benchmark.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from omnidesk.core import metrics
+from omnidesk.core.models import Event, SourceRecord
+from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+
+HAND = "manual"
+
+
+def old_journeys(ws, period=metrics.Period(), limit=20):
+    """metrics.journeys as it read every event, before the summaries."""
+    rec, ev = SourceRecord.__table__, Event.__table__
+    firsts: dict[int, dict[str, str]] = defaultdict(dict)
+    bought: dict[int, tuple[str, str]] = {}
+    with ws.engine.connect() as conn:
+        where = [ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None)]
+        for cid, channel, first in conn.execute(select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc))
+                                                .where(*where).group_by(ev.c.customer_id, ev.c.channel)):
+            firsts[cid][channel] = first
+        for cid, channel, first in conn.execute(
+                select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc))
+                .where(*where, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+                .group_by(ev.c.customer_id, ev.c.channel)):
+            if cid not in bought or first < bought[cid][1]:
+                bought[cid] = (channel, first)
+        for cid, channel, started in conn.execute(
+                select(rec.c.customer_id, rec.c.channel, func.min(rec.c.id))
+                .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND).group_by(rec.c.customer_id, rec.c.channel)):
+            firsts[cid].setdefault(channel, "9999")
+    paths: Counter = Counter()
+    gaps: dict[tuple, list[float]] = defaultdict(list)
+    for cid, seen in firsts.items():
+        ordered = sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))
+        if period.start and ordered[0][1] < period.start.isoformat():
+            continue
+        if period.end and ordered[0][1] >= (period.end + timedelta(days=1)).isoformat():
+            continue
+        path = []
+        purchase = bought.get(cid)
+        for channel, when in ordered:
+            path.append(channel)
+            if purchase and channel == purchase[0]:
+                break
+        if purchase:
+            path.append("purchase")
+        key = tuple(path)
+        paths[key] += 1
+        then = purchase[1] if purchase else (ordered[1][1] if len(ordered) > 1 else "9999")
+        if then != "9999" and ordered[0][1] != "9999":
+            gaps[key].append((datetime.fromisoformat(then[:19]) -
+                              datetime.fromisoformat(ordered[0][1][:19])).total_seconds() / 86400)
+    return [{"path": list(k), "customers": n,
+             "median_days": round(statistics.median(gaps[k]), 1) if gaps.get(k) else None}
+            for k, n in paths.most_common(limit)]
+
+
+def old_activity(ws, period=metrics.Period()):
+    """metrics.activity as it read every event, before the summaries."""
+    ev = Event.__table__
+    where = [ev.c.occurred_utc.is_not(None)]
+    if (w := period.where(ev.c.occurred_utc)) is not None:
+        where.append(w)
+    day = func.substr(ev.c.occurred_utc, 1, 10)
+    spend = func.sum(
+        func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)
+    ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    with ws.engine.connect() as conn:
+        for d, channel, n, money in conn.execute(select(day, ev.c.channel, func.count(), spend)
+                                                 .where(*where).group_by(day, ev.c.channel)):
+            year, week, _ = date.fromisoformat(d).isocalendar()
+            entry = weeks[(f"{year}-W{week:02d}", channel)]
+            entry[0] += n
+            entry[1] += money or 0
+    return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
+            for (w, c), (n, m) in sorted(weeks.items())]
