@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import insert
 
 from omnidesk.core import metrics, segments
-from omnidesk.core.models import Customer, Event, ImportBatch, SourceRecord
+from omnidesk.core.models import Customer, CustomerJourney, Event, ImportBatch, SourceRecord
 from omnidesk.core.segments import RuleError
 
 P = "purchase"
@@ -118,3 +118,31 @@ def test_journey_fields_are_two_valued_and_checked(shop):
         segments.count(shop, {"field": "first_channel", "op": "is", "value": "carrier pigeon"})
     with pytest.raises(ValueError):
         metrics.journey_rule(2, "sms", "pos")  # the third channel flows only into the purchase
+
+
+@pytest.mark.parametrize("stale", [(), (1, 4, 6), tuple(PEOPLE)], ids=["none", "some", "all"])
+def test_a_rule_reads_kept_journeys_and_works_out_the_stale_ones(shop, stale):
+    # Counted without ``prepare``: customers listed stale are read from their events, the
+    # others from the kept journeys, and every flow still holds exactly its customers.
+    from sqlalchemy import func, select
+
+    from omnidesk.core.metrics_index import ensure_journeys
+    from omnidesk.core.models import JourneyStale
+    from omnidesk.core.segments.sql import compile_rule
+
+    _nodes, flows = _graph(shop)
+    ensure_journeys(shop)
+    with shop.writing() as conn:
+        for cid in stale:
+            conn.execute(insert(JourneyStale.__table__).values(customer_id=cid))
+        # A kept journey gone wrong for a stale customer must not be read.
+        conn.execute(CustomerJourney.__table__.update().where(CustomerJourney.__table__.c.customer_id.in_(stale))
+                     .values(path='["sms", "purchase"]'))
+    with shop.engine.connect() as conn:
+        for ((col, channel), (_next_col, then)), n in flows.items():
+            where = compile_rule(metrics.journey_rule(col, channel, then, metrics.Period()))
+            assert conn.execute(select(func.count()).select_from(Customer.__table__).where(where)).scalar_one() == n
+        for rule, n in (({"field": "purchase_channel", "op": "is", "value": "pos"}, 2),
+                        ({"field": "first_channel", "op": "is", "value": "sms"}, 0)):  # nobody starts on SMS
+            where = compile_rule(rule)
+            assert conn.execute(select(func.count()).select_from(Customer.__table__).where(where)).scalar_one() == n

@@ -18,6 +18,12 @@ the first dated event; empty when no channel has one).
 Every condition is one ``customer.id IN (…)`` over the journey table, negated
 outside it, so it stays two-valued: a customer with no journey at all is not
 ``first_channel is shop`` and is ``first_channel is_not shop``.
+
+Journeys are read where the Dashboard keeps them (``customer_journey``, made in
+``metrics_index``) for every customer whose journey is current, and worked out
+from events and records only for those listed in ``journey_stale``; so a rule on
+a million customers reads one small table, and an answer is never stale.
+``segments.prepare`` brings the kept journeys up to date first when it can.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from sqlalchemy import (
 )
 
 from omnidesk.core.channels import HAND
-from omnidesk.core.models import Customer, Event, SourceRecord
+from omnidesk.core.models import Customer, CustomerJourney, Event, JourneyStale, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
 
 STEP_FIELDS = ("first_channel", "second_channel", "third_channel")
@@ -48,21 +54,31 @@ UNDATED = "9999"  # sorts after every stored time: a channel known with no dated
 _C = Customer.__table__
 
 
-def journey_table():
-    """One row per customer with a journey: cid, the step fields, purchase_channel and journey_start."""
+_KEPT = CustomerJourney.__table__
+_STALE = JourneyStale.__table__
+PURCHASE_STEP = "purchase"  # the last element of a kept path when the journey ends in a purchase
+
+
+def journey_table(stale_only: bool = False):
+    """One row per customer with a journey: cid, the step fields, purchase_channel and journey_start.
+
+    ``stale_only`` works them out only for the customers listed in ``journey_stale``.
+    """
     ev, rec = Event.__table__, SourceRecord.__table__
+    ev_only = [ev.c.customer_id.in_(select(_STALE.c.customer_id))] if stale_only else []
+    rec_only = [rec.c.customer_id.in_(select(_STALE.c.customer_id))] if stale_only else []
     dated = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), func.min(ev.c.occurred_utc).label("at"))
-             .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None))
+             .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None), *ev_only)
              .group_by(ev.c.customer_id, ev.c.channel))
     known = (select(rec.c.customer_id.label("cid"), rec.c.channel.label("ch"), literal(UNDATED).label("at"))
-             .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND)
+             .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND, *rec_only)
              .group_by(rec.c.customer_id, rec.c.channel))
     both = union_all(dated, known).subquery("journey_seen")
     firsts = (select(both.c.cid, both.c.ch, func.min(both.c.at).label("at"))
               .group_by(both.c.cid, both.c.ch).subquery("journey_firsts"))
     orders = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), func.min(ev.c.occurred_utc).label("at"))
               .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None), ev.c.type.in_(ORDER_TYPES),
-                     ev.c.status.not_in(NOT_SPEND))
+                     ev.c.status.not_in(NOT_SPEND), *ev_only)
               .group_by(ev.c.customer_id, ev.c.channel).subquery("journey_orders"))
     ranked = select(orders.c.cid, orders.c.ch, func.row_number().over(
         partition_by=orders.c.cid, order_by=(orders.c.at, orders.c.ch)).label("n")).subquery("journey_ranked")
@@ -85,22 +101,43 @@ def journey_table():
             .group_by(marked.c.cid).subquery("journey"))
 
 
+def kept_journey_columns() -> dict:
+    """The journey fields as expressions over ``customer_journey``'s kept path."""
+    path = _KEPT.c.path
+
+    def step(n: int):
+        channel = func.json_extract(path, f"$[{n}]")
+        return case((channel == PURCHASE_STEP, None), else_=channel)
+
+    columns = {name: step(n) for n, name in enumerate(STEP_FIELDS)}
+    columns["purchase_channel"] = case((func.json_extract(path, "$[#-1]") == PURCHASE_STEP,
+                                        func.json_extract(path, "$[#-2]")))
+    columns[START_FIELD] = case((_KEPT.c.first_utc != UNDATED, _KEPT.c.first_utc))
+    return columns
+
+
+def _holds(columns, field: str, op: str, value: Any, time_condition):
+    col = columns[field]
+    if field == START_FIELD:
+        return time_condition(col, op, value)
+    if op == "exists":
+        return col.is_not(None)
+    values = value if op == "in" else [value]
+    return and_(col.is_not(None), col.in_(list(values)))
+
+
 def journey_condition(field: str, op: str, value: Any, time_condition) -> ColumnElement[bool]:
     """The WHERE clause over ``customer`` for one condition on a journey field.
 
     ``time_condition(column, op, value)`` compiles a time op as the segment engine does
     for first_seen (the same ops, days and dates).
     """
-    j = journey_table()
     negated = op in ("is_not", "not_exists", "not_within_days")
     positive = {"is_not": "is", "not_exists": "exists", "not_within_days": "within_days"}.get(op, op)
-    col = j.c[field]
-    if field == START_FIELD:
-        cond = time_condition(col, positive, value)
-    elif positive == "exists":
-        cond = col.is_not(None)
-    else:
-        values = value if positive == "in" else [value]
-        cond = and_(col.is_not(None), col.in_(list(values)))
-    hit = _C.c.id.in_(select(j.c.cid).where(cond))
+    live = journey_table(stale_only=True)
+    kept = (select(_KEPT.c.customer_id)
+            .where(_holds(kept_journey_columns(), field, positive, value, time_condition),
+                   _KEPT.c.customer_id.not_in(select(_STALE.c.customer_id))))
+    worked_out = select(live.c.cid).where(_holds(live.c, field, positive, value, time_condition))
+    hit = or_(_C.c.id.in_(kept), _C.c.id.in_(worked_out))
     return not_(hit) if negated else hit

@@ -358,12 +358,26 @@ def _has_item(rule) -> bool:
     return False
 
 
+def _has_field(rule, fields) -> bool:
+    if isinstance(rule, dict):
+        return rule.get("field") in fields or any(
+            _has_field(v, fields) for v in rule.values() if isinstance(v, (dict, list)))
+    if isinstance(rule, list):
+        return any(_has_field(r, fields) for r in rule)
+    return False
+
+
 def prepare(workspace, rule: Rule) -> None:
-    """Bring what the rule reads up to date (the product index for a rule on items)."""
+    """Bring what the rule reads up to date (the product index for a rule on items, the
+    kept journeys for a rule on journeys); a rule reads the rest live, so this only saves time."""
     if _has_item(rule):
         from omnidesk.core.segments.items import ensure_products
 
         ensure_products(workspace)
+    if _has_field(rule, JOURNEY_FIELDS):
+        from omnidesk.core.metrics_index import ensure_journeys
+
+        ensure_journeys(workspace)
 
 
 def count(workspace, rule: Rule, now: datetime | None = None) -> int:
