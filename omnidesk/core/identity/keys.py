@@ -78,6 +78,32 @@ def same_address(a: str, b: str) -> bool:
             or JaroWinkler.similarity(street_a, street_b) >= 0.92)
 
 
+@lru_cache(maxsize=1 << 16)
+def address_level(a: str, b: str) -> str:
+    """How two folded addresses compare: ``same``, ``number`` or ``different``.
+
+    ``number``: the same street (as :func:`same_address` reads it) with house
+    numbers a slip apart — one digit changed, added, dropped, or two neighbours
+    swapped ("42" and "24", "7" and "17").  That is a mistyped number as often
+    as a neighbour two doors down, so scoring weighs it as a little evidence
+    against, not as a different address.
+    """
+    if not a or not b:
+        return "missing"
+    if same_address(a, b):
+        return "same"
+    numbers_a = " ".join(w for w in a.split() if any(ch.isdigit() for ch in w))
+    numbers_b = " ".join(w for w in b.split() if any(ch.isdigit() for ch in w))
+    if not (numbers_a and numbers_b) or DamerauLevenshtein.distance(numbers_a, numbers_b) > 1:
+        return "different"
+    street_a, street_b = _street(a), _street(b)
+    if min(len(street_a), len(street_b)) < 5:
+        return "different"
+    if street_a == street_b or JaroWinkler.similarity(street_a, street_b) >= CLOSE_SIMILARITY:
+        return "number"
+    return "different"
+
+
 def _street(address: str) -> str:
     """The street's name in a folded address, its words run together: numbers and a last street type dropped."""
     words = [w for w in address.split() if not any(ch.isdigit() for ch in w)]
