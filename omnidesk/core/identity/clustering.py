@@ -21,7 +21,15 @@ from omnidesk.core.identity.keys import (
     names_compatible,
 )
 from omnidesk.core.identity.profiles import has_contact
-from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
+from omnidesk.core.identity.scoring import (
+    Frequencies,
+    Model,
+    PairScore,
+    Profile,
+    name_weight,
+    names_swapped,
+    score_pair,
+)
 from omnidesk.core.tasks import Progress, run_to_completion
 
 
@@ -288,7 +296,9 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
             i, j, f = lefts[k], rights[k], flags[k]
             if stands is not None and not stands(i, j):
                 continue
-            if f & _SWAPPED:
+            # Scored before any union: one of the two may have been turned round since,
+            # and turning the other now would write it the wrong way round for good.
+            if f & _SWAPPED and names_swapped(profiles[i], profiles[j]):
                 cl.unswap(profiles, i, j)
             if f & _AUTO:
                 if not cl.union(i, j):

@@ -149,7 +149,8 @@ class Model:
     def apply_fit(self, fitted: dict) -> Model:
         """Take the m and u values of a stored fit; anything unknown or out of (0, 1) is ignored."""
         for table, name in ((self.m, "m"), (self.u, "u")):
-            for comparison, levels in (fitted.get(name) or {}).items():
+            given = fitted.get(name)
+            for comparison, levels in (given.items() if isinstance(given, dict) else ()):
                 if comparison not in table or not isinstance(levels, dict):
                     continue
                 for level, value in levels.items():
@@ -224,7 +225,7 @@ class PairScore:
     swapped: bool = False  # one side wrote "Last, First" the other way round
 
 
-def _swapped(a: Profile, b: Profile) -> bool:
+def names_swapped(a: Profile, b: Profile) -> bool:
     """Whether one record wrote "Last, First" the other way round, spelled the same or with a slip.
 
     Only when the names disagree as written and agree crossed over: "Vanessa
@@ -238,6 +239,9 @@ def _swapped(a: Profile, b: Profile) -> bool:
         return False
     return (first_name_level(a.last, b.first) in ("exact", "nickname", "typo")
             and last_name_level(a.first, b.last) in ("exact", "typo"))
+
+
+_swapped = names_swapped  # the name tests know it by
 
 
 def _name_level(level: str, a: str, b: str) -> str:
@@ -260,7 +264,7 @@ def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
         levels["phone"] = "agree" if set(a.phones) & set(b.phones) else "disagree"
     # Names: "Last, First" swaps count as agreement on both.
     first_a, last_a = a.first, a.last
-    swapped = _swapped(a, b)
+    swapped = names_swapped(a, b)
     if swapped:
         first_a, last_a = a.last, a.first
     fl = first_name_level(first_a, b.first)
