@@ -107,8 +107,8 @@ def test_a_fit_learns_from_the_records_and_is_deterministic():
     fitted = learn.fit(people)
     assert fitted["learned"] and fitted["random_pairs"] > 0 and fitted["pairs"] >= learn.MIN_PAIRS
     # A quarter of the people mistyped their first name once: close typos are far commoner
-    # than the prior says, and the fit moves that way (as far as the clamp lets it).
-    assert fitted["m"]["first"]["close"] > 2 * PRIOR_M["first"]["close"]
+    # than the prior says, and the fit moves that way (the priors, worth 200 pairs, hold it back).
+    assert fitted["m"]["first"]["close"] > 1.5 * PRIOR_M["first"]["close"]
     # Random pairs: two of twenty first names agree about one time in twenty.
     assert fitted["u"]["first"]["exact"] == pytest.approx(1 / 20, rel=0.3)
     # Not fitted: email and phone (no record has one) keep their priors.
@@ -230,3 +230,33 @@ def test_a_fitted_level_changes_the_weight_it_gives():
     a, b = _at("", None, "nadia"), _at("", None, "nadai")
     assert score_pair(a, b, FREQ, fitted).weight - score_pair(a, b, FREQ, Model()).weight == pytest.approx(
         math.log2(0.12 / PRIOR_M["first"]["close"]), abs=0.01)
+
+
+def test_a_record_turned_round_in_one_pair_is_not_turned_back_by_another():
+    # Every pair is scored before any is joined.  "Goode Caitlin" is scored as swapped
+    # against both Caitlin Goodes, then joins the first one turned round; its pair with
+    # the last one must not then turn that one round instead, as if still swapped.
+    rows = [("caitlin", "goode", "72 yuranigh ct", "5048"), ("caitlni", "goode", "72 yuranigh ct", "5048"),
+            ("caitli", "goode", "29 yuranighcourt", "5048"), ("goode", "caitlin", "72 yuranigh co urt", "5048"),
+            ("caitlin", "goode", "72 yuranigh ct", "5084")]
+    profiles = [Profile(rid=k, row_hash="", customer_id=None, kind="contacts", channel="shop", first=first,
+                        last=last, emails=(), phones=(), externals=(), postcode=postcode, city="",
+                        address=fold_address(address), birthday="1902-08-14")
+                for k, (first, last, address, postcode) in enumerate(rows)]
+    plan = cluster_profiles(profiles, Frequencies.from_profiles(profiles), Model(), [], [])
+    assert len(set(plan.roots)) == 1
+    assert [(p.first, p.last) for p in profiles if p.first == "goode"] == []
+
+
+def test_a_birthday_meets_a_name_written_the_other_way_round_or_mistyped_past_its_spelling(ws, tmp_path):
+    # No postcode, town or first name in common: the date of birth with the last name,
+    # or with its sound, is what brings them together.
+    header = ["First Name", "Last Name", "Address", "Zip", "Birthday"]
+    rows = [["Conaghty", "Madeline", "8 Bonython St", "2800", "1985-08-10"],
+            ["Madelnie", "Conaghty", "8 Bonython St", "2809", "1985-08-10"],
+            ["Makendi", "Morrisn", "381 Maclaurin Cres", "5039", "1981-05-22"],
+            ["Makenzi", "Morrison", "381 Maclaurin Cres", "5038", "1981-05-22"]]
+    import_file(ws, write_csv(tmp_path / "a.csv", header, rows), ImportOptions(channel="shop"))
+    with ws.engine.connect() as conn:
+        placed = dict(conn.exec_driver_sql("SELECT record_no, customer_id FROM source_record").fetchall())
+    assert placed[1] == placed[2] and placed[3] == placed[4] and placed[1] != placed[3]
