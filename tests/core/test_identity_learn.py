@@ -79,7 +79,7 @@ def test_random_pairs_give_u_and_a_small_sample_stays_near_the_priors():
         small["postcode"]["agree"] - TRUE_U["postcode"]["agree"])
 
 
-def _people(n: int = 150) -> list[Profile]:
+def _people(n: int = 300) -> list[Profile]:
     """Two records each for ``n`` made-up people: every 4th second record with its first name mistyped."""
     firsts = ["olivia", "william", "charlotte", "henry", "amelia", "jackson", "harper", "sebastian", "evelyn",
               "theodore", "abigail", "benjamin", "madison", "nathaniel", "victoria", "gabriel", "penelope",
@@ -137,6 +137,10 @@ def test_a_degenerate_fit_falls_back_or_is_clamped():
     assert m["birthday"]["different"] == pytest.approx(PRIOR_M["birthday"]["different"] * learn.MAX_FACTOR_M)
     assert any(note.startswith("postcode: agreement") for note in notes)
     assert any(note.startswith("birthday different: m 0.5 held to") for note in notes)
+    # A disagreement is never made more damning than its prior.
+    m["address"]["different"] = 0.01
+    learn._guard(m, u, notes)
+    assert m["address"]["different"] == PRIOR_M["address"]["different"]
 
 
 def test_a_stored_fit_survives_bad_values():
@@ -260,3 +264,16 @@ def test_a_birthday_meets_a_name_written_the_other_way_round_or_mistyped_past_it
     with ws.engine.connect() as conn:
         placed = dict(conn.exec_driver_sql("SELECT record_no, customer_id FROM source_record").fetchall())
     assert placed[1] == placed[2] and placed[3] == placed[4] and placed[1] != placed[3]
+
+
+def test_a_rebuild_that_learns_nothing_forgets_the_old_fit(ws, tmp_path):
+    from omnidesk.core.identity.resolve import resolve_all
+
+    header = ["First Name", "Last Name", "Address", "Zip", "Birthday"]
+    import_file(ws, write_csv(tmp_path / "a.csv", header, [_row(p) for p in _people()]), ImportOptions(channel="shop"))
+    assert ws.get_setting(learn.SETTING_KEY)["learned"]
+    with ws.writing() as conn:
+        conn.exec_driver_sql("DELETE FROM source_record WHERE id > 10")
+        resolve_all(conn, model_from_settings(ws.get_setting), from_scratch=True)
+    assert ws.get_setting(learn.SETTING_KEY) is None
+    assert model_from_settings(ws.get_setting).m == PRIOR_M

@@ -61,7 +61,9 @@ U_FROM_DATA = ("first", "last", "middle", "postcode", "city", "address", "birthd
 FIT_RECORDS = 100_000  # the first records of a bigger workspace are enough to fit on
 MAX_PAIRS = 50_000  # pairs one session reads at most, spread evenly over all it finds
 RANDOM_PAIRS = 50_000
-MIN_PAIRS = 200  # fewer candidate pairs than this: nothing to learn from, the priors stay
+MIN_RECORDS = 500  # a first import smaller than this keeps the priors without trying
+MIN_PAIRS = 200  # fewer pairs than this in every session: nothing to learn from, the priors stay
+RANDOM_PAIRS_PER_RECORD = 20  # a small workspace draws fewer random pairs (the priors weigh more)
 M_PSEUDO = 200.0  # the priors weigh as much as this many matched pairs ...
 U_PSEUDO = 1_000.0  # ... and this many random pairs
 # No fitted m strays further than this from its prior, no u further than that.  m is held
@@ -132,7 +134,7 @@ def _shares_identifier(a: Profile, b: Profile) -> bool:
 
 
 def _random_pairs(profiles: Sequence[Profile], seed: int) -> list[tuple[int, int]]:
-    """Pairs of two people: every pair of a small workspace, else ``RANDOM_PAIRS`` drawn with ``seed``.
+    """Pairs of two people: every pair of a small workspace, else up to ``RANDOM_PAIRS`` drawn with ``seed``.
 
     Pairs sharing an email, phone or customer id are left out: they are nearly
     all one person, and a customer with hundreds of records (every email they
@@ -140,16 +142,17 @@ def _random_pairs(profiles: Sequence[Profile], seed: int) -> list[tuple[int, int
     agreement look common between strangers.
     """
     n = len(profiles)
-    if n * (n - 1) // 2 <= RANDOM_PAIRS:
+    wanted = min(RANDOM_PAIRS, RANDOM_PAIRS_PER_RECORD * n)
+    if n * (n - 1) // 2 <= wanted:
         return [(i, j) for i in range(n) for j in range(i + 1, n)
                 if not _shares_identifier(profiles[i], profiles[j])]
     rng = random.Random(seed)
     out = []
-    for _ in range(4 * RANDOM_PAIRS):  # bounded: a workspace of one person's records has no pairs to give
+    for _ in range(4 * wanted):  # bounded: a workspace of one person's records has no pairs to give
         i, j = rng.randrange(n), rng.randrange(n)
         if i != j and not _shares_identifier(profiles[i], profiles[j]):
             out.append((i, j))
-            if len(out) == RANDOM_PAIRS:
+            if len(out) == wanted:
                 break
     return out
 
@@ -232,14 +235,19 @@ def _guard(m: dict, u: dict, notes: list[str]) -> None:
             notes.append(f"{c}: agreement came out as no evidence of a match; its priors are used")
             m[c], u[c] = dict(PRIOR_M[c]), dict(PRIOR_U[c])
             continue
+        bottom = next(reversed(PRIOR_M[c]))  # disagreement: different or disagree
         for table, priors, name, factor in ((m, PRIOR_M, "m", MAX_FACTOR_M), (u, PRIOR_U, "u", MAX_FACTOR_U)):
             for level, value in table[c].items():
                 prior = priors[c][level]
                 low, high = prior / factor, min(prior * factor, 1 - 1e-6)
+                if name == "m" and level == bottom and len(PRIOR_M[c]) > 1:
+                    # EM's least certain pairs are those that disagree somewhere, so it
+                    # understates how often one person's records disagree: never below the prior.
+                    low = prior
                 if not low <= value <= high:
                     table[c][level] = min(max(value, low), high)
                     notes.append(f"{c} {level}: {name} {value:.3g} held to {table[c][level]:.3g}, "
-                                 f"within a factor {factor:g} of its prior {prior:.3g}")
+                                 f"within {low:.3g} and {high:.3g} (its prior: {prior:.3g})")
 
 
 def fit(profiles: Sequence[Profile], *, seed: int = SEED) -> dict:
@@ -256,6 +264,11 @@ def fit(profiles: Sequence[Profile], *, seed: int = SEED) -> dict:
     out = {"version": FIT_VERSION, "learned": False, "records": len(profiles), "pairs": 0, "random_pairs": 0,
            "iterations": 0, "match_share": None, "notes": notes,
            "m": {c: dict(v) for c, v in PRIOR_M.items()}, "u": {c: dict(v) for c, v in PRIOR_U.items()}}
+    if len(profiles) < MIN_RECORDS:
+        notes.append(f"{len(profiles)} records are too few to learn from (at least {MIN_RECORDS}); "
+                     "the priors are used")
+        _log(out)
+        return out
     sessions = [(name, skip, _session_pairs(profiles, name)) for name, skip in SESSIONS]
     out["pairs"] = sum(len(pairs) for *_, pairs in sessions)
     sessions = [(name, skip, pairs) for name, skip, pairs in sessions if len(pairs) >= MIN_PAIRS]
@@ -298,11 +311,13 @@ def fit(profiles: Sequence[Profile], *, seed: int = SEED) -> dict:
 
 
 def _log(fitted: dict) -> None:
+    # A first import of a few rows keeping the priors is the normal case, not worth a warning.
+    level = logging.WARNING if fitted["records"] >= MIN_RECORDS else logging.INFO
     if fitted["learned"]:
         log.info("match model fitted on %d records, %d pairs (share of matches: %s) in %d rounds",
                  fitted["records"], fitted["pairs"], fitted["match_share"], fitted["iterations"])
     for note in fitted["notes"]:
-        log.warning("match model fit: %s", note)
+        log.log(level, "match model fit: %s", note)
 
 
 def fitted_model(profiles: Sequence[Profile], base: Model | None = None, *, seed: int = SEED) -> Model:
@@ -320,11 +335,16 @@ def model_fit(model: Model) -> dict | None:
 
 
 def store_fit(conn: Connection, model: Model) -> None:
-    """Keep ``model``'s fit in the workspace, for the imports that follow (inside the caller's transaction)."""
+    """Keep ``model``'s fit in the workspace for the imports that follow, inside the caller's transaction.
+
+    A fit that learned nothing removes any earlier one: the imports that follow
+    score with the priors, as the records just resolved were.
+    """
     fitted = model_fit(model)
-    if fitted is None:
-        return
     table = Setting.__table__
+    if fitted is None or not fitted.get("learned"):
+        conn.execute(table.delete().where(table.c.key == SETTING_KEY))
+        return
     value = json.dumps(fitted, sort_keys=True)
     if not conn.execute(table.update().where(table.c.key == SETTING_KEY).values(value=value)).rowcount:
         conn.execute(table.insert().values(key=SETTING_KEY, value=value))
