@@ -261,6 +261,7 @@ def typo_level(a: str, b: str) -> str:
     return "near"
 
 
+@lru_cache(maxsize=1 << 16)
 def _digits(date: str) -> str:
     return "".join(ch for ch in date if ch.isdigit())
 
