@@ -59,8 +59,8 @@ FIT_VERSION = 1
 LEARNED = ("email", "phone", "first", "last", "middle", "postcode", "city", "address", "birthday")
 U_FROM_DATA = ("first", "last", "middle", "postcode", "city", "address", "birthday")
 FIT_RECORDS = 100_000  # the first records of a bigger workspace are enough to fit on
-MAX_PAIRS = 50_000  # pairs one session reads at most, spread evenly over all it finds
-RANDOM_PAIRS = 50_000
+MAX_PAIRS = 20_000  # pairs one session reads at most, spread evenly over all it finds
+RANDOM_PAIRS = 30_000
 MIN_RECORDS = 500  # a first import smaller than this keeps the priors without trying
 MIN_PAIRS = 200  # fewer pairs than this in every session: nothing to learn from, the priors stay
 RANDOM_PAIRS_PER_RECORD = 20  # a small workspace draws fewer random pairs (the priors weigh more)
@@ -240,10 +240,12 @@ def _guard(m: dict, u: dict, notes: list[str]) -> None:
             for level, value in table[c].items():
                 prior = priors[c][level]
                 low, high = prior / factor, min(prior * factor, 1 - 1e-6)
-                if name == "m" and level == bottom and len(PRIOR_M[c]) > 1:
+                if name == "m" and level == bottom and len(PRIOR_M[c]) > 1 and value < prior:
                     # EM's least certain pairs are those that disagree somewhere, so it
-                    # understates how often one person's records disagree: never below the prior.
-                    low = prior
+                    # understates how often one person's records disagree: never below the
+                    # prior.  A rule, not a repair: no note.
+                    table[c][level] = prior
+                    continue
                 if not low <= value <= high:
                     table[c][level] = min(max(value, low), high)
                     notes.append(f"{c} {level}: {name} {value:.3g} held to {table[c][level]:.3g}, "
