@@ -27,10 +27,11 @@ and fastLink fit theirs:
 
 The priors enter both as pseudo-counts (``M_PSEUDO`` matched pairs per
 comparison, ``U_PSEUDO`` random pairs), so a small workspace stays near them
-and a big one speaks for itself.  A fit that degenerates — too few pairs, no
-matches or nothing but matches, agreement that counts against a match, a
-value far from its prior — is clamped or falls back to the priors, and says
-so in its notes and in the log.
+and a big one speaks for itself.  A fit that degenerates — too few records or
+pairs, no matches, agreement that counts against a match, a value far from
+its prior — is clamped or falls back to the priors, and says so in its notes
+and in the log.  A disagreement level's m is never set below its prior (see
+``_guard``).
 
 Everything is deterministic: the same records give the same model.  The
 fitted numbers are kept in the workspace's settings table (``match_model``),
@@ -120,12 +121,26 @@ def _session_pairs(profiles: Sequence[Profile], session: str) -> list[tuple[int,
     for i, p in enumerate(profiles):
         for key in _session_key(p, session):
             blocks.setdefault(key, []).append(i)
-    pairs = sorted({(a, b) for members in blocks.values() if len(members) <= MAX_BLOCK
-                    for k, a in enumerate(members) for b in members[k + 1:] if a != b})
-    if len(pairs) > MAX_PAIRS:
-        step = len(pairs) / MAX_PAIRS
-        pairs = [pairs[int(k * step)] for k in range(MAX_PAIRS)]
-    return pairs
+    groups = [members for members in blocks.values() if 1 < len(members) <= MAX_BLOCK]
+    total = sum(len(g) * (len(g) - 1) // 2 for g in groups)
+    # Every step-th pair, counted across the groups in record order: a hundred thousand
+    # records can share keys in millions of pairs, which are never all built.
+    step = max(1, -(-total // MAX_PAIRS))
+    picked: set[tuple[int, int]] = set()
+    seen = 0
+    for members in groups:
+        n = len(members)
+        for k in range((-seen) % step, n * (n - 1) // 2, step):
+            # The k-th pair (a < b) of the group, row by row.
+            a = 0
+            while k >= n - 1 - a:
+                k -= n - 1 - a
+                a += 1
+            x, y = members[a], members[a + 1 + k]
+            if x != y:  # one record with the same email twice
+                picked.add((x, y) if x < y else (y, x))
+        seen += n * (n - 1) // 2
+    return sorted(picked)
 
 
 def _shares_identifier(a: Profile, b: Profile) -> bool:
