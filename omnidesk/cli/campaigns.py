@@ -101,6 +101,8 @@ def cmd_campaign_show(args: argparse.Namespace) -> int:
         audience = d["audience"] if isinstance(d["audience"], str) else json.dumps(d["audience"], ensure_ascii=False)
         return [f"{printable(d['name'])} ({d['status']}, {d['mode'].replace('_', ' ')})",
                 f"message: {printable(d['message'] or '(none)')}", f"audience: {printable(audience)}",
+                *([f"hold out: {d['holdout_percent']:g}% of the audience, as a baseline"]
+                  if d.get("holdout_percent") else []),
                 *_steps_text(d["recipients"])]
 
     Output(args).show(data, text)

@@ -1,4 +1,5 @@
-"""Commands for everyday work on the list: tags, consent heard by phone, values typed in, a customer added.
+"""Commands for everyday work on the list: tags, consent heard by phone, values typed in, a customer added,
+and why a customer's records are one person.
 
 Each is one transaction through omnidesk.core.edits: it changes everything it
 names or, with a one-line error, nothing.
@@ -52,6 +53,10 @@ def add_commands(sub) -> None:
     q.add_argument("field", metavar="FIELD", help=FIELD_HELP + ", or custom.NAME for a custom field")
     q.add_argument("value", metavar="VALUE", help='the new value; "" clears it')
     q.set_defaults(func=cmd_customer_set)
+    q = _command(ksub, "why", help="why a customer's records are one person: one line per link")
+    q.add_argument("customer", metavar="CUSTOMER", help="customer id, email or phone")
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_customer_why)
 
 
 def _targets(ws, args: argparse.Namespace) -> list[int]:
@@ -136,4 +141,32 @@ def cmd_customer_set(args: argparse.Namespace) -> int:
         else:
             edit = edits.set_value(ws, cid, field.lower(), args.value)
     print(f"Customer {cid}: {printable(edit.words)}")
+    return EXIT_OK
+
+
+def cmd_customer_why(args: argparse.Namespace) -> int:
+    from omnidesk.core.identity.why import why_one_person
+    from omnidesk.core.timeline import workspace_zone
+    from omnidesk.core.timeutil import local_day
+
+    with _open_existing(args, readonly=True) as ws:
+        cid = _customer(ws, args.customer)
+        why = why_one_person(ws, cid)
+        zone = workspace_zone(ws)
+    data = {"customer": cid, "records": why.records, "compared": why.compared,
+            "links": [{"why": link.why(), "records": link.which(), "how": link.how,
+                       "reasons": list(link.reasons), "merged_at": link.when,
+                       "merged_on": local_day(link.when, zone) if link.when else None} for link in why.links]}
+
+    def text(d):
+        if not d["links"]:
+            return [f"Customer {cid} has {d['records']} record{'s' if d['records'] != 1 else ''}: nothing to join."]
+        lines = [f"Customer {cid}: why these {d['records']:,} records are one person"]
+        lines += [f"- {printable(link['why'])} — {printable(link['records'])}"
+                  + (f" ({link['merged_on']})" if link["merged_on"] else "") for link in d["links"]]
+        if d["compared"] < d["records"]:
+            lines.append(f"(compared for this: the first {d['compared']:,} records and every merge)")
+        return lines
+
+    Output(args).show(data, text)
     return EXIT_OK

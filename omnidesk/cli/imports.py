@@ -133,6 +133,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                  f"{name}: {summary['preset'] or 'generic'} {summary['kind']} "
                  f"({channel_name(summary['channel'])}), {summary['rows']} rows: {verb} {summary['imported']}, "
                  f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
+                 + (f", seen before {summary['seen_before']}" if summary["seen_before"] else "")
                  + (f", skipped {summary['skipped']}" if summary["skipped"] else ""),
                  notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
                         *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])

@@ -58,10 +58,23 @@ def cmd_report(args: argparse.Namespace) -> int:
             median = f"  (median {j['median_days']:g} days {then})" if j["median_days"] is not None else ""
             lines.append(f"  {printable(path):<48} {j['customers']:>9,}{median}")
         lines += ["Campaigns:"] + ([f"  {printable(c['name'])} — {channel_name(c['channel'])}: {c['recipients']:,} sent, "
-                                    f"{c['orders']:,} orders, {c['revenue']:,.2f}" for c in d["campaigns"]]
+                                    f"{c['orders']:,} orders, {c['revenue']:,.2f}" + _baseline_text(c)
+                                    for c in d["campaigns"]]
                                    or ["  none exported yet"])
         lines += ["Data health:"] + [f"  {k.replace('_', ' '):<24} {v:>9,}" for k, v in d["health"].items()]
         return lines
 
     Output(args).show(data, text)
     return EXIT_OK
+
+
+def _baseline_text(c: dict) -> str:
+    """"; baseline 5 held out: 2 orders, 40.00 (lift +20.0 pts)", or "" with no baseline."""
+    from omnidesk.core.metrics import baseline_label, lift_label
+
+    who = baseline_label(c)
+    if not who:
+        return "; no baseline"
+    lift = lift_label(c["lift"])
+    return (f"; baseline {who}: {c['baseline_orders']:,} orders, {c['baseline_revenue']:,.2f}"
+            + (f" (lift {lift})" if lift else ""))

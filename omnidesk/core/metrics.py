@@ -15,7 +15,11 @@ Every figure is an SQL aggregate over the workspace (the Dashboard draws them;
 * **campaigns** — per exported step: recipients, and the orders that followed within
   the attribution window (``attribution_days``, default 7): an order naming the
   offer code first, then one from a link carrying the campaign's tag, then the
-  recipient's next order; each order counts once;
+  recipient's next order; each order counts once.  Beside them a baseline: the
+  customers the plan held out of the step, or (none held out) those a guard left
+  out though they could have been sent it — quiet hours, a cap — never those out
+  for consent or a missing address; their orders in the same window from the step's
+  time, conversion side by side and the lift;
 * **health** — flagged rows, customers nobody can reach (no channel they said yes
   to with an address for it), email consent unknown, pairs waiting in Review, stale
   message variants.
@@ -28,6 +32,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import and_, func, or_, select
 
@@ -84,8 +89,8 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def journeys(ws: Workspace, period: Period = Period(), limit: int = 20) -> list[dict]:
-    """The most common orders of first appearance on channels, up to the first purchase."""
+def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -> list[dict]:
+    """The most common orders of first appearance on channels, up to the first purchase (None: all)."""
     rec, ev = SourceRecord.__table__, Event.__table__
     firsts: dict[int, dict[str, str]] = defaultdict(dict)
     bought: dict[int, tuple[str, str]] = {}
@@ -171,62 +176,109 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
 
 
 def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[dict]:
-    """Per exported step of every campaign: recipients, attributed orders and revenue (see the module docstring)."""
+    """Per exported step of every campaign: recipients, attributed orders and revenue, and its baseline.
+
+    The baseline (see the module docstring) is read from what the export recorded beside the
+    sends: ``baseline_kind`` "held_out" (the plan's hold-out), else "not_sent" (left out for
+    quiet hours or a cap, and sent no other step of the campaign), else "none" (nobody to
+    compare with: its figures are 0 and its conversion None).  Each baseline customer counts
+    at most one order, their first in the window from the step's time (the offer code's first,
+    as for recipients); an order of theirs counts for the baseline whatever else claims it.
+    ``lift`` is the conversion less the baseline's (a share: 0.05 is five points).
+    """
+    from omnidesk.core.campaigns.guards import BASELINE_REASONS, HELD_OUT
     from omnidesk.core.messages.brand import get_brand
     from omnidesk.core.messages.derive import campaign_name
 
     days = window_days if window_days is not None else int(ws.get_setting("attribution_days", 7) or 7)
-    sr, rec, st, camp, ev = (SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__,
-                             Campaign.__table__, Event.__table__)
+    sr, rec, st, camp = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__, Campaign.__table__
     brand = get_brand(ws)
     out = []
     claimed: set[int] = set()  # an order counts for one step only
     with ws.engine.connect() as conn:
         msg = Message.__table__
-        steps = conn.execute(select(st.c.id, st.c.channel, camp.c.name, msg.c.name, msg.c.master_json)
+        steps = conn.execute(select(st.c.id, st.c.channel, st.c.campaign_id, camp.c.name, msg.c.name,
+                                    msg.c.master_json)
                              .join(camp, camp.c.id == st.c.campaign_id)
                              .outerjoin(msg, msg.c.id == camp.c.message_id)
                              .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc)).all()
-        for step_id, channel, name, message_name, master_json in steps:
-            sends = conn.execute(select(rec.c.customer_id, sr.c.send_utc).join(rec, rec.c.id == sr.c.record_id)
-                                 .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None))).all()
+        for step_id, channel, campaign_id, name, message_name, master_json in steps:
             code = json.loads(master_json).get("offer_code", "") if master_json else ""
             tag = campaign_name(brand, message_name) if message_name else ""
-            orders = revenue = 0
-            # Every recipient's orders within the window after their send, in one query.
-            sent_at = func.replace(sr.c.send_utc, "Z", "")
-            candidates: dict[int, list] = defaultdict(list)
-            for row in conn.execute(
-                    select(rec.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
-                           ev.c.refunded_minor)
-                    .select_from(sr.join(rec, rec.c.id == sr.c.record_id)
-                                 .join(ev, ev.c.customer_id == rec.c.customer_id))
-                    .where(sr.c.step_id == step_id, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
-                           ev.c.occurred_utc >= sent_at,
-                           ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days"))
-                    .order_by(rec.c.customer_id, ev.c.occurred_utc, ev.c.id)):
-                candidates[row.customer_id].append(row)
-            for cid, _sent in sends:
-                rows = [r for r in candidates.get(cid, ()) if r.id not in claimed]
-                if not rows:
-                    continue
 
+            def pick(rows, code=code, tag=tag):
+                """The order a step's customer counts: naming the offer code, else the tagged link, else the first."""
                 def names_code(r) -> bool:
-                    text = f"{r.summary} {r.details_json}".casefold()
-                    return bool(code) and code.casefold() in text
+                    return bool(code) and code.casefold() in f"{r.summary} {r.details_json}".casefold()
 
                 def names_tag(r) -> bool:
                     return bool(tag) and f"utm_campaign={tag}".casefold() in (r.details_json or "").casefold()
 
-                hit = next((r for r in rows if names_code(r)), None) or next((r for r in rows if names_tag(r)), None) \
+                return next((r for r in rows if names_code(r)), None) or next((r for r in rows if names_tag(r)), None) \
                     or rows[0]
+
+            sends = conn.execute(select(rec.c.customer_id, sr.c.send_utc).join(rec, rec.c.id == sr.c.record_id)
+                                 .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
+                                        sr.c.channel.not_in(BASELINE_REASONS))).all()
+            candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days)
+            orders = revenue = 0
+            for cid, _sent in sends:
+                rows = [r for r in candidates.get(cid, ()) if r.id not in claimed]
+                if not rows:
+                    continue
+                hit = pick(rows)
                 claimed.add(hit.id)
                 orders += 1
                 revenue += (hit.amount_minor or 0) - (hit.refunded_minor or 0)
+            # The baseline: nobody the campaign sent anything to, on any of its steps.
+            sr2, rec2, st2 = sr.alias("sent"), rec.alias("sent_record"), st.alias("sent_step")
+            reached = (select(rec2.c.customer_id)
+                       .select_from(sr2.join(rec2, rec2.c.id == sr2.c.record_id).join(st2, st2.c.id == sr2.c.step_id))
+                       .where(st2.c.campaign_id == campaign_id, rec2.c.customer_id.is_not(None),
+                              sr2.c.channel.not_in(BASELINE_REASONS)))
+            kind, base_ids, base_orders, base_revenue = "none", set(), 0, 0
+            for label, which in (("held_out", sr.c.channel == HELD_OUT),
+                                 ("not_sent", and_(sr.c.channel.in_(BASELINE_REASONS), sr.c.channel != HELD_OUT))):
+                ids = set(conn.execute(select(rec.c.customer_id).join(rec, rec.c.id == sr.c.record_id).where(
+                    sr.c.step_id == step_id, which, rec.c.customer_id.is_not(None),
+                    rec.c.customer_id.not_in(reached))).scalars())
+                if ids:
+                    kind, base_ids = label, ids
+                    found = _orders_in_window(conn, step_id, which, days)
+                    for cid in ids:
+                        if found.get(cid):
+                            hit = pick(found[cid])
+                            base_orders += 1
+                            base_revenue += (hit.amount_minor or 0) - (hit.refunded_minor or 0)
+                    break
+            conversion = round(orders / len(sends), 4) if sends else None
+            base_conversion = round(base_orders / len(base_ids), 4) if base_ids else None
             out.append({"name": name, "channel": channel, "recipients": len(sends), "orders": orders,
-                        "revenue": round(revenue / 100, 2),
-                        "conversion": round(orders / len(sends), 4) if sends else None})
+                        "revenue": round(revenue / 100, 2), "conversion": conversion,
+                        "baseline_kind": kind, "baseline_customers": len(base_ids), "baseline_orders": base_orders,
+                        "baseline_revenue": round(base_revenue / 100, 2), "baseline_conversion": base_conversion,
+                        "lift": (round(conversion - base_conversion, 4)
+                                 if conversion is not None and base_conversion is not None else None)})
     return out
+
+
+def _orders_in_window(conn, step_id: int, which, days: int) -> dict[int, list]:
+    """Customer -> their orders within ``days`` of their send record on the step (those ``which`` picks),
+    earliest first, read in one query."""
+    sr, rec, ev = SendRecord.__table__, SourceRecord.__table__, Event.__table__
+    sent_at = func.replace(sr.c.send_utc, "Z", "")
+    found: dict[int, list] = defaultdict(list)
+    for row in conn.execute(
+            select(rec.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
+                   ev.c.refunded_minor)
+            .select_from(sr.join(rec, rec.c.id == sr.c.record_id)
+                         .join(ev, ev.c.customer_id == rec.c.customer_id))
+            .where(sr.c.step_id == step_id, which, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
+                   ev.c.occurred_utc >= sent_at,
+                   ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days"))
+            .order_by(rec.c.customer_id, ev.c.occurred_utc, ev.c.id)):
+        found[row.customer_id].append(row)
+    return found
 
 
 def health(ws: Workspace) -> dict[str, int]:
@@ -253,14 +305,29 @@ def health(ws: Workspace) -> dict[str, int]:
             "pairs_to_review": pending, "stale_variants": stale}
 
 
-def report(ws: Workspace, period: Period = Period()) -> dict:
-    """Every figure of the Dashboard, as ``omnidesk report --json`` prints it."""
+def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | None = 20) -> dict:
+    """Every figure of the Dashboard, as ``omnidesk report --json`` prints it (the commonest
+    ``journey_limit`` journeys; None: every one, as the Dashboard draws them)."""
     combos = overlap(ws)
     return {"period": {"from": period.start.isoformat() if period.start else None,
                        "to": period.end.isoformat() if period.end else None},
-            "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period),
+            "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period, journey_limit),
             "activity": activity(ws, period), "new_customers": new_customers(ws, period),
             "campaigns": campaign_results(ws), "health": health(ws)}
+
+
+BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}
+
+
+def baseline_label(row: dict) -> str:
+    """A campaign result's baseline in words: "5 held out", "4 not sent", or "" with none."""
+    words = BASELINE_WORDS.get(row.get("baseline_kind") or "none", "")
+    return f"{row['baseline_customers']:,} {words}" if words and row.get("baseline_customers") else ""
+
+
+def lift_label(lift: float | None) -> str:
+    """The lift as percentage points, signed: "+2.5 pts"; "" when there is none to compare."""
+    return "" if lift is None else f"{lift * 100:+.1f} pts"
 
 
 def overlap_rule(channels, all_channels) -> dict:
@@ -276,6 +343,63 @@ def overlap_rule(channels, all_channels) -> dict:
     others = sorted({c for c in all_channels if c not in channels and c != HAND})
     return {"all": [*({"field": "channel", "op": "is", "value": c} for c in channels),
                     *({"field": "channel", "op": "is_not", "value": c} for c in others)]}
+
+
+PURCHASE = "purchase"  # the last step of a journey that ends in a first purchase
+JOURNEY_STEPS = 3  # the channels a journey's picture shows before the purchase
+
+
+def journey_graph(paths: list[dict]) -> tuple[dict, dict]:
+    """The nodes and flows of :func:`journeys`' paths, as the Dashboard's Sankey view draws them.
+
+    A node is (column, channel): columns 0 to 2 are a journey's first three channels,
+    column 3 its first purchase (channel "purchase"); a longer journey is drawn to its
+    third channel, which then flows to the purchase.  Nodes map to customers passing
+    through, flows ((column, channel), (column, channel)) to customers going that way.
+    """
+    nodes: dict[tuple[int, str], int] = defaultdict(int)
+    flows: dict[tuple, int] = defaultdict(int)
+    for j in paths:
+        steps = [c for c in j["path"] if c != PURCHASE][:JOURNEY_STEPS]
+        chain = [*enumerate(steps)] + ([(JOURNEY_STEPS, PURCHASE)] if PURCHASE in j["path"] else [])
+        for node in chain:
+            nodes[node] += j["customers"]
+        for a, b in pairwise(chain):
+            flows[(a, b)] += j["customers"]
+    return dict(nodes), dict(flows)
+
+
+_STEP_FIELDS = ("first_channel", "second_channel", "third_channel")
+
+
+def journey_rule(column: int, channel: str, then: str, period: Period = Period()) -> dict:
+    """The segment rule of one flow of :func:`journey_graph`: the customers it counts.
+
+    ``channel`` is the journey's channel at ``column`` (0: first, 1: second, 2: third);
+    ``then`` the next one, or "purchase" for the flow into the first purchase (from the
+    journey's last channel shown: nothing after it, or the third).  ``period`` is the
+    one :func:`journeys` was read for: the journey began in it.  Counts exactly the flow
+    when the graph is drawn from every path (``journeys(limit=None)``).
+    """
+    if not 0 <= column < JOURNEY_STEPS or (column == JOURNEY_STEPS - 1 and then != PURCHASE):
+        raise ValueError(f"no journey flow leaves column {column} for {then!r}")
+    parts = [{"field": _STEP_FIELDS[column], "op": "is", "value": channel}]
+    if then == PURCHASE:
+        if column + 1 < JOURNEY_STEPS:
+            parts.append({"field": _STEP_FIELDS[column + 1], "op": "not_exists"})
+        parts.append({"field": "purchase_channel", "op": "exists"})
+    else:
+        parts.append({"field": _STEP_FIELDS[column + 1], "op": "is", "value": then})
+    # journeys() keeps a journey whose start is unknown only when the period has no end.
+    if period.start and period.end:
+        parts.append({"field": "journey_start", "op": "between",
+                      "value": [period.start.isoformat(), period.end.isoformat()]})
+    elif period.start:
+        parts.append({"any": [{"field": "journey_start", "op": "gte", "value": period.start.isoformat()},
+                              {"field": "journey_start", "op": "not_exists"}]})
+    elif period.end:
+        parts.append({"field": "journey_start", "op": "lte", "value": period.end.isoformat()})
+    return {"all": parts}
 
 
 def reach_rule(channel: str, all_channels) -> dict:

@@ -325,6 +325,10 @@ class MergeLog(SQLModel, table=True):
     score: Optional[float] = None
     created_at: str = Field(default_factory=utcnow, max_length=32)
     undone: bool = False
+    # Why the records are one person, as JSON: {"records": [a, b], "reasons": [...]}, the pair
+    # of records the merge rests on (automatic) or the pair the user accepted in Review.
+    # None for merges made before reasons were kept, and for merges the user made by hand.
+    reason: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class Suppression(SQLModel, table=True):

@@ -15,7 +15,7 @@ from pathlib import Path
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
-from omnidesk.core.metrics import Period, report
+from omnidesk.core.metrics import Period, baseline_label, lift_label, report
 from omnidesk.core.workspace import Workspace
 
 
@@ -89,9 +89,20 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         entry[1] += row["revenue"]
     table("Activity per week (every channel)", ["Week", "Events", "Revenue"],
           [[w, f"{n:,}", f"{m:,.2f}"] for w, (n, m) in sorted(weeks.items())[-26:]], [50 * mm, 40 * mm, 40 * mm])
-    table("Campaign results", ["Campaign", "Channel", "Sent", "Orders", "Revenue"],
-          [[c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}", f"{c['revenue']:,.2f}"]
-           for c in data["campaigns"]], [60 * mm, 30 * mm, 25 * mm, 25 * mm, 30 * mm])
+    def share(value):
+        return "" if value is None else f"{value:.1%}"
+
+    # The baseline: the customers held out of the step (else those a guard left out) and how they bought.
+    table("Campaign results, beside their baseline",
+          ["Campaign", "Channel", "Sent", "Orders", "Revenue", "Conv.", "Baseline", "Orders", "Revenue", "Conv.",
+           "Lift"],
+          [[c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}", f"{c['revenue']:,.2f}",
+            share(c["conversion"]), baseline_label(c) or "none",
+            f"{c['baseline_orders']:,}" if c["baseline_customers"] else "",
+            f"{c['baseline_revenue']:,.2f}" if c["baseline_customers"] else "", share(c["baseline_conversion"]),
+            lift_label(c["lift"])]
+           for c in data["campaigns"]],
+          [30 * mm, 16 * mm, 12 * mm, 12 * mm, 17 * mm, 13 * mm, 20 * mm, 12 * mm, 17 * mm, 12 * mm, 13 * mm])
     table("Data health", ["", "Count"], [[k.replace("_", " ").capitalize(), f"{v:,}"] for k, v in
                                          data["health"].items()], [80 * mm, 40 * mm])
 

@@ -332,12 +332,19 @@ def _scrub_merge_trace(conn: Connection, log_id: int, mine: set[int], row_hashes
     the survivor, may quote the person.
     """
     log = MergeLog.__table__
-    entry = conn.execute(select(log.c.record_ids_json, log.c.absorbed_json).where(log.c.id == log_id)).one()
+    entry = conn.execute(select(log.c.record_ids_json, log.c.absorbed_json, log.c.reason)
+                         .where(log.c.id == log_id)).one()
     moved = [r for r in json.loads(entry.record_ids_json) if r not in mine]
+    # Why the merge was made stays unless it rests on one of the person's records (it may
+    # quote their name: "Eve ~ Evelyn").
+    reason = entry.reason
+    if reason and mine & set(json.loads(reason).get("records") or ()):
+        reason = None
     saved = json.loads(entry.absorbed_json or "{}").get("_undo", {})
     undo = {k: v for k, v in saved.items() if k in _UNDO_IDS}
     if undo.get("restore"):
         undo["restore"] = [d for d in undo["restore"]
                            if d.get("left_hash") not in row_hashes and d.get("right_hash") not in row_hashes]
     conn.execute(update(log).where(log.c.id == log_id).values(
-        record_ids_json=json.dumps(moved), absorbed_json=json.dumps({"_undo": undo} if undo else {})))
+        record_ids_json=json.dumps(moved), absorbed_json=json.dumps({"_undo": undo} if undo else {}),
+        reason=reason))

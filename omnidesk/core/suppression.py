@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.identity.keys import fold
+from omnidesk.core.identity.keys import fold, fold_letters
 from omnidesk.core.models import Setting, Suppression, utcnow
 
 SALT_SETTING = "suppression_salt"
@@ -79,6 +79,11 @@ def row_suppression_keys(salt: str, identifiers: Iterable[tuple[str, str]], firs
     name = name_key(first_name, last_name)
     if name:
         keys += [named_identifier_hash(salt, k, v, name) for k, v in identifiers]
+        # A person erased before kana and Devanagari names were read in Latin letters
+        # is on the list under the name as it was folded then.
+        earlier = fold_letters(f"{first_name} {last_name}")
+        if earlier != name:
+            keys += [named_identifier_hash(salt, k, v, earlier) for k, v in identifiers]
     keys.append(row_suppression_hash(salt, row_hash))
     return keys
 

@@ -27,6 +27,7 @@ from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 from omnidesk.core.channels import CONSENT_CODES, channel_name
 from omnidesk.core.consent import Fact, changes, facts_query, file_times
 from omnidesk.core.dialect import json_created_at, utc_text
+from omnidesk.core.campaigns.guards import BASELINE_REASONS
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.messages.derive import CHANNEL_LABELS
 from omnidesk.core.models import (
@@ -169,7 +170,8 @@ def _union(customer_id: int):
         .select_from(rec.join(batch, batch.c.id == rec.c.batch_id))
         .where(rec.c.customer_id == customer_id, created.is_not(None), ~has_event)
     )
-    # Each exported campaign step that included them: "Spring sale — SMS pack exported".
+    # Each exported campaign step that included them: "Spring sale — SMS pack exported"; or left
+    # them out as its baseline: "Spring sale — Email: not sent (held out)".
     sr, step, camp = SendRecord.__table__, CampaignStep.__table__, Campaign.__table__
     step_label = case(*[(step.c.channel == code, label) for code, label in CHANNEL_LABELS.items()],
                       else_=step.c.channel)
@@ -179,9 +181,11 @@ def _union(customer_id: int):
             sr.c.id,
             sr.c.send_utc,
             utc_text(sr.c.send_utc),
-            sr.c.channel,
+            step.c.channel,
             literal(CAMPAIGN_TYPE),
-            camp.c.name + literal(" — ") + step_label + literal(" pack exported"),
+            camp.c.name + literal(" — ") + step_label
+            + case((sr.c.channel.in_(BASELINE_REASONS), literal(": not sent (") + sr.c.channel + literal(")")),
+                   else_=literal(" pack exported")),
             null(),
             null(),
             literal("{}"),

@@ -19,8 +19,8 @@ from: records sharing any normalized email or phone are one person.
 
 Metrics are pairwise over labelled records: a predicted pair is two records
 on one customer (a record left without a customer is alone), a true pair two
-records of one person.  Records dropped at import as exact duplicates of an
-earlier row are not in the workspace and so not scored.  Pairwise scoring
+records of one person.  A row repeating an earlier file's row word for word is
+stored too, on that row's customer, and scored like any other.  Pairwise scoring
 weighs a wrong merge by how many records it mixes, which is what a shop
 feels.  Event-heavy people (hundreds of email opens) dominate pair counts,
 so the table also shows the contact records alone, where the hard cases are.
@@ -434,7 +434,7 @@ def test_identity_quality(tmp_path):
             recs = r["recs"]
             report += [
                 f"Identity quality: {people:,} people, seed {seed}: {r['records']:,} labelled records "
-                f"({r['missing']} labelled rows not stored: exact duplicates); imports {r['import_s']:.1f} s, "
+                f"({r['missing']} labelled rows not stored); imports {r['import_s']:.1f} s, "
                 f"from-scratch resolve {r['scratch_s']:.1f} s",
                 HEADER,
             ]

@@ -46,10 +46,10 @@ def test_a_first_import_gives_the_same_workspace_either_way(tmp_path, monkeypatc
         assert (result.imported, result.flagged) == (301, 1)
         assert ("ix_source_record_row_hash" in suspended) == (threshold == 1)
         assert _indexes(ws) == before  # every index is back, as it was defined
-        # A second file is checked against the first for duplicate rows, through the index.
+        # A second file is checked against the first for rows seen before, through the index.
         again = import_file(ws, write_csv(tmp_path / "more.csv", HEADER, _rows(10, 295)),
                             ImportOptions(channel="shop"))
-        assert (again.duplicates, again.imported) == (5, 5)
+        assert (again.seen_before, again.duplicates, again.imported) == (5, 0, 10)
         state = _state(ws)
     ref = Workspace.create(tmp_path / f"ref{threshold}.omnidesk")
     with ref:

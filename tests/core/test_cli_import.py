@@ -75,3 +75,20 @@ def test_a_failed_import_into_a_new_path_leaves_no_workspace(tmp_path, capsys):
     status, _, _ = run(capsys, "import", str(junk), str(good), "-w", str(target))
     assert status == 1
     assert _counts(target)["customers"] == 1
+
+
+def test_rows_seen_in_an_earlier_file_are_imported_and_counted(tmp_path, capsys):
+    header = ["Email", "First Name", "Last Name"]
+    march = write_csv(tmp_path / "march.csv", header, [["ann.lee@example.com", "Ann", "Lee"]])
+    june = write_csv(tmp_path / "june.csv", header, [["bo@example.com", "Bo", "Chen"],
+                                                      ["ann.lee@example.com", "Ann", "Lee"]])
+    ws = tmp_path / "shop.omnidesk"
+    run(capsys, "import", str(march), "-w", str(ws), "--channel", "email")
+    status, out, _ = run(capsys, "import", str(june), "-w", str(ws), "--channel", "email")
+    assert status == 0
+    assert "june.csv" in out and "imported 2" in out and "duplicates 0, seen before 1" in out
+    status, out, _ = run(capsys, "import", str(june), "-w", str(ws), "--channel", "email", "--json")
+    again = json.loads(out)
+    assert (again["imported"], again["duplicates"], again["seen_before"]) == (0, 2, 0)
+    counts = _counts(ws)
+    assert (counts["customers"], counts["source_records"]) == (2, 3)

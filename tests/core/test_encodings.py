@@ -9,10 +9,8 @@ real path.
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -300,19 +298,12 @@ def test_a_megabyte_line_with_an_open_quote_is_refused_quickly(tmp_path):
         sniff(f)
 
 
-def test_finding_the_open_quote_costs_no_more_than_parsing_the_line():
-    # The scan is regular expressions run by C code; a loop over each character in
-    # Python would take ten times as long as the csv module's own pass.
+def test_the_open_quote_is_found_on_a_very_long_line():
+    # How fast the scan is beside the csv module is a benchmark
+    # (tests/benchmarks/test_csv_scan_speed.py); here only that it is right.
     line = 'Name,Note,"' + 'abc,def ""x"" ' * 80_000
-    scan = parse = float("inf")
-    for _ in range(3):
-        t = time.perf_counter()
-        assert csv_lines.open_quote_line([line], 1, ",", 1) == 1
-        scan = min(scan, time.perf_counter() - t)
-        t = time.perf_counter()
-        list(csv.reader([line]))
-        parse = min(parse, time.perf_counter() - t)
-    assert scan < 5 * parse, (scan, parse)
+    assert csv_lines.open_quote_line([line], 1, ",", 1) == 1
+    assert csv_lines.open_quote_line([line + '"'], 1, ",", 1) is None  # closed: long, not open
 
 
 @pytest.mark.parametrize(("text", "line"), [

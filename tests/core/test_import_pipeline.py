@@ -57,11 +57,12 @@ def test_same_file_twice_adds_nothing(ws, tmp_path):
     assert snapshot(ws) == before
 
 
-def test_overlapping_export_rows_are_duplicates(ws, tmp_path):
+def test_overlapping_export_rows_are_kept_as_sightings(ws, tmp_path):
     header, rows = NEWSLETTER
     import_file(ws, write_csv(tmp_path / "a.csv", header, rows[:2]), ImportOptions(channel="email"))
     result = import_file(ws, write_csv(tmp_path / "b.csv", header, rows), ImportOptions(channel="email"))
-    assert (result.imported, result.duplicates) == (1, 2)
+    assert (result.imported, result.duplicates, result.seen_before, result.new_customers) == (3, 0, 2, 1)
+    assert ws.counts()["customers"] == 3
 
 
 def test_undo_removes_exactly_the_batch(ws, tmp_path):

@@ -100,7 +100,8 @@ def test_campaign_results_attribute_each_order_once_by_code_first(shop):
     (result,) = metrics.campaign_results(shop)
     # Ann's order names the code (2 days later); Dee's is 5 days later (next order); Bob bought before it.
     assert result == {"name": "Spring", "channel": "email", "recipients": 3, "orders": 2, "revenue": 80.0,
-                      "conversion": round(2 / 3, 4)}
+                      "conversion": round(2 / 3, 4), "baseline_kind": "none", "baseline_customers": 0,
+                      "baseline_orders": 0, "baseline_revenue": 0.0, "baseline_conversion": None, "lift": None}
     (result,) = metrics.campaign_results(shop, window_days=3)
     assert result["orders"] == 1 and result["revenue"] == 50.0
 

@@ -320,11 +320,11 @@ def test_keyboard_walk_through_the_editor_and_ctrl_s(win, view, qtbot):
     e = view.editor
     e.name.setFocus()
     seen = []
-    for _ in range(14):
+    for _ in range(16):
         seen.append(QApplication.focusWidget())
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
     first = e.steps.rows[0]
-    order = [e.name, e.goal, e.message, e.audience, e.mode, first.channel, first.at, first.zone]
+    order = [e.name, e.goal, e.message, e.audience, e.mode, e.holdout, first.channel, first.at, first.zone]
     positions = [next(i for i, w in enumerate(seen) if w is want or w.parent() is want) for want in order]
     assert positions == sorted(positions)
     e.goal.setFocus()
@@ -417,3 +417,34 @@ def test_schedule_waits_for_a_clean_check_and_done_follows_the_export(win, view,
     view.schedule_button.click()
     assert core.get_campaign(ws, "Spring").status == "scheduled"
     assert undo_text(win) == "Undo schedule Spring"
+
+
+def test_a_holdout_typed_in_the_editor_is_saved_and_listed_among_the_reasons(win, view, qtbot):
+    build(win.workspace)
+    three_steps(win.workspace)
+    view.refresh()
+    e = view.editor
+    assert e.holdout.value() == 0
+    e.holdout.setFocus()
+    e.holdout.selectAll()
+    qtbot.keyClicks(e.holdout, "50")
+    qtbot.keyClick(e.holdout, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    saved = core.get_campaign(win.workspace, "Spring")
+    assert saved.holdout_percent == 50 and undo_text(win) == "Undo edit campaign Spring"
+    with time_machine.travel(NOW, tick=False):
+        expected = guards.plan_audiences(win.workspace, saved)
+    held = set(expected[0].excluded["held out"]) | set(expected[1].excluded["held out"])
+    assert len(held) == 2  # half of the four who could be sent a step (Ann, Bob, 4 and Eve)
+    panel = view.recipients
+    qtbot.waitUntil(lambda: (0, "held out") in panel.reason_items or (1, "held out") in panel.reason_items)
+    for n, a in enumerate(expected[:2]):
+        if a.excluded.get("held out"):
+            assert panel.reason_items[(n, "held out")].text(0) == f"{len(a.excluded['held out'])} held out"
+            assert not set(a.excluded["held out"]) & set(a.excluded["opted out"])
+    # After consent and addresses, before everything else, as REASONS lists them.
+    email = panel.tree.topLevelItem(0)
+    lines = [email.child(i).text(0) for i in range(email.childCount())]
+    reasons = [t.split(" ", 1)[1] for t in lines[1:]]
+    assert "held out" in reasons and reasons == [r for r in guards.REASONS if r in reasons]
+    win.undo_action.trigger()
+    assert core.get_campaign(win.workspace, "Spring").holdout_percent == 0 and e.holdout.value() == 0

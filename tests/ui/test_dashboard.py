@@ -357,3 +357,119 @@ def test_file_export_report_writes_the_period_as_a_pdf(win, tmp_path, monkeypatc
     monkeypatch.setattr(dash, "show_error", lambda title, text: said.append(text))
     win.report_action.trigger()
     assert said and win.workspace.path.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_campaign_results_show_their_baseline_beside_them(win, tmp_path, monkeypatch):
+    from sqlalchemy import func, insert, select
+
+    from omnidesk.core.models import Campaign, CampaignStep, Event, SendRecord, SourceRecord
+
+    dash, ws = _dash(win), win.workspace
+    ev, rec = Event.__table__, SourceRecord.__table__
+    with ws.writing() as conn:
+        # Two buyers were sent the step, two other buyers and one who never bought were held out of it.
+        buyers = conn.execute(select(ev.c.customer_id, func.min(ev.c.occurred_utc))
+                              .where(ev.c.type == "order", ev.c.status == "paid", ev.c.customer_id.is_not(None))
+                              .group_by(ev.c.customer_id).order_by(ev.c.customer_id).limit(4)).all()
+        idle = conn.execute(select(rec.c.customer_id).where(
+            rec.c.customer_id.is_not(None), rec.c.customer_id.not_in(select(ev.c.customer_id).where(
+                ev.c.customer_id.is_not(None)))).limit(1)).scalar_one()
+        camp = conn.execute(insert(Campaign.__table__).values(name="Hold-out test", audience_json='"everyone"',
+                                                              status="exported")).inserted_primary_key[0]
+        step = conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local="2020-01-01T00:00:00", timezone="UTC",
+            at_utc="2020-01-01T00:00:00Z", exported_at="2020-01-01")).inserted_primary_key[0]
+        for n, (cid, first_order) in enumerate([*buyers, (idle, None)]):
+            record = conn.execute(select(rec.c.id).where(rec.c.customer_id == cid).limit(1)).scalar_one()
+            # Each buyer's send is the day of their first order: it falls in the window.
+            when = (first_order or "2020-01-01")[:10] + "T00:00:00Z"
+            conn.execute(insert(SendRecord.__table__).values(step_id=step, record_id=record,
+                                                             channel="email" if n < 2 else "held out", send_utc=when))
+    dash.apply_changes(Changes(campaigns=True))
+    (result,) = metrics.campaign_results(ws)
+    assert (result["recipients"], result["orders"], result["baseline_kind"], result["baseline_customers"],
+            result["baseline_orders"]) == (2, 2, "held_out", 3, 2)
+    table = dash.campaign_table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers[5:] == ["Conv.", "Baseline", "Base orders", "Base revenue", "Base conv.", "Lift"]
+    row = [table.item(0, c).text() for c in range(table.columnCount())]
+    assert row[2:4] == ["2", "2"] and row[5] == "100.0%"
+    assert row[6:8] == ["3 held out", "2"] and row[9] == "66.7%" and row[10] == "+33.3 pts"
+    monkeypatch.setattr(dash, "ask_save_path", lambda *a: tmp_path / "campaigns.csv")
+    (line,) = csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8"))
+    assert (line["baseline_kind"], line["baseline_customers"], line["baseline_orders"], line["lift"]) == (
+        "held_out", "3", "2", str(result["lift"]))
+
+
+def test_a_click_on_a_journey_flow_opens_exactly_its_customers(win, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    dash, customers = _dash(win), win.screens["customers"]
+    chart = dash.journey_chart
+    period = dash.period()
+    assert dash.journeys_period == period and period.start is not None
+    # Every customer whose journey began in the period is in the chart, not only the commonest paths'.
+    assert sum(n for (col, _c), n in chart.nodes.items() if col == 0) == sum(
+        j["customers"] for j in metrics.journeys(win.workspace, period, limit=None))
+    into_purchase = max((kv for kv in chart.flows.items() if kv[0][1][1] == "purchase"), key=lambda kv: kv[1])
+    onwards = max((kv for kv in chart.flows.items() if kv[0][1][1] != "purchase"), key=lambda kv: kv[1])
+    smallest = min(chart.flows.items(), key=lambda kv: (kv[1], kv[0]))
+    for (a, b), n in (into_purchase, onwards, smallest):
+        win.show_screen("dashboard")
+        point = chart.flow_point(a, b)
+        assert point is not None, (a, b)
+        # Hovering names the flow and its customers.
+        QApplication.sendEvent(chart, QHelpEvent(QEvent.Type.ToolTip, point.toPoint(),
+                                                 chart.mapToGlobal(point.toPoint())))
+        assert QToolTip.text() == chart.flow_tip((a, b)) and f"{n:,} customers" in QToolTip.text()
+        qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=point.toPoint())
+        assert win.current_screen() == "customers", (a, b)
+        assert customers.model.rowCount() == n, (a, b)
+        assert segments.count(win.workspace, customers.builder.rule()) == n
+        assert customers.builder.rule() == metrics.journey_rule(a[0], a[1], b[1], period)
+    # A click between the bands, above them, opens nothing.
+    win.show_screen("dashboard")
+    qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=QPoint(chart.width() // 2, 2))
+    assert win.current_screen() == "dashboard"
+
+
+def test_journey_flows_are_walked_by_tab_and_the_arrows_and_enter_opens_one(win, qtbot):
+    dash, customers = _dash(win), win.screens["customers"]
+    chart = dash.journey_chart
+    win.activateWindow()
+    dash.tiles["stale_variants"].setFocus()
+    for _ in range(12):  # Tab from the last health tile reaches the journeys (past the charts above it)
+        if QApplication.focusWidget() is chart:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is chart
+    assert chart.focused_flow() == chart.order[0]
+    # Tab and the arrows walk the flows; Shift+Tab walks back.
+    qtbot.keyClick(chart, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is chart and chart.focused_flow() == chart.order[1]
+    qtbot.keyClick(chart, Qt.Key.Key_Right)
+    qtbot.keyClick(chart, Qt.Key.Key_Down)
+    assert chart.focused_flow() == chart.order[3]
+    qtbot.keyClick(chart, Qt.Key.Key_Left)
+    qtbot.keyClick(chart, Qt.Key.Key_Backtab)
+    assert chart.focused_flow() == chart.order[1]
+    assert chart.flows[chart.order[1]] > 0 and f"{chart.flows[chart.order[1]]:,} customers" in \
+        chart.accessibleDescription()
+    # The focused flow is outlined in the highlight colour.
+    image = chart.grab().toImage()
+    highlight = chart.palette().highlight().color().name().upper()
+    assert highlight in {QColor(image.pixel(x, y)).name().upper()
+                         for y in range(0, image.height(), 1) for x in range(0, image.width(), 3)}
+    (a, b), n = chart.order[1], chart.flows[chart.order[1]]
+    qtbot.keyClick(chart, Qt.Key.Key_Return)
+    assert win.current_screen() == "customers" and customers.model.rowCount() == n
+    assert customers.builder.rule() == metrics.journey_rule(a[0], a[1], b[1], dash.period())
+    # Past the last flow, Tab leaves the chart.
+    win.show_screen("dashboard")
+    dash.tiles["stale_variants"].setFocus()
+    chart.setFocus(Qt.FocusReason.BacktabFocusReason)  # reached backwards: the last flow first
+    assert QApplication.focusWidget() is chart and chart.focused_flow() == chart.order[-1]
+    qtbot.keyClick(chart, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not chart

@@ -529,3 +529,21 @@ def _new_workspace(tmp_path: Path) -> Path:
     path = tmp_path / "fresh.omnidesk"
     Workspace.create(path).close()
     return path
+
+
+def test_rows_of_an_earlier_file_are_imported_and_said_so(make_wizard, ws, qtbot, tmp_path):
+    import_file(ws, members_csv(tmp_path / "members.csv"))
+    newer = write_csv(tmp_path / "members-june.csv", MEMBERS_HEADER, [
+        ["ann@example.com", "Ann Lee", "+44 7700 900123", "M1", "2024-03-01"],
+        ["dan@example.com", "Dan Bell", "", "M4", "2024-06-01"],
+    ])
+    wizard = make_wizard([newer])
+    wizard.next()
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(check.isComplete, timeout=5000)
+    assert {k: check.table.value(0, k) for k in ("imported", "duplicates", "new_customers", "updated_customers")} == {
+        "imported": "2", "duplicates": "0", "new_customers": "1", "updated_customers": "1"}
+    assert "1 row repeats an earlier file word for word" in check.notes.text()
+    finish(wizard, qtbot)
+    assert ws.counts()["source_records"] == 5 and ws.counts()["customers"] == 4

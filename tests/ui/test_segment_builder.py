@@ -86,6 +86,10 @@ def test_building_a_rule_by_clicks_gives_its_json_once_the_typing_stops(qtbot):
              {"field": "custom.Loyalty tier", "op": "is", "value": "Gold"},
              {"any": [{"field": "orders", "op": "gte", "value": 3}, {"not": {"all": [
                  {"field": "city", "op": "exists"}, {"field": "country", "op": "is_not", "value": "US"}]}}]}]},
+    # A flow of the Dashboard's journeys, as it opens in Customers.
+    {"all": [{"field": "first_channel", "op": "is", "value": "email"}, {"field": "second_channel", "op": "not_exists"},
+             {"field": "purchase_channel", "op": "exists"},
+             {"field": "journey_start", "op": "between", "value": ["2026-01-01", "2026-01-31"]}]},
 ])
 def test_a_saved_rule_loads_into_the_builder_and_reads_back_the_same(qtbot, rule):
     builder = SegmentBuilder()

@@ -16,7 +16,14 @@ The plan file::
      "variants": {"sms": {"text": …}},            (optional, with a message given whole)
      "audience": "everyone" | "VIP customers" | {"all": [...]},
      "steps": [{"channel": "email", "at": "2027-03-01T09:00", "timezone": "Europe/London"}, …],
-     "mode": "each_channel" | "best_channel"}
+     "mode": "each_channel" | "best_channel",
+     "holdout_percent": 10}                       (optional, 0 when left out)
+
+``holdout_percent`` keeps that share of the audience out of every personal step, as a
+baseline for the results (guards.py draws them; metrics.campaign_results compares).
+It is kept with the audience it samples from: the ``audience_json`` column holds the
+audience itself, or ``{"audience": …, "holdout_percent": N}`` when some are held out
+(a rule never has an "audience" key, so the two cannot be confused).
 """
 
 from __future__ import annotations
@@ -71,6 +78,8 @@ class CampaignData:
     status: str
     steps: list[Step]
     updated_at: str
+    holdout_percent: float = 0
+
 
     @property
     def changes(self) -> Changes:
@@ -112,6 +121,29 @@ def clean_step(raw: object, n: int) -> Step:
     return Step(None, channel, local.replace(second=0, microsecond=0).isoformat(), str(zone))
 
 
+def clean_holdout(value: object) -> float:
+    """A hold-out share in percent: a number from 0 (nobody held out) to below 100."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 100:
+        raise UserError(f"holdout_percent: give a number from 0 to 99.9 (the share of the audience not sent, "
+                        f"as a baseline), not {json.dumps(value)}.")
+    return int(value) if float(value).is_integer() else round(float(value), 2)
+
+
+def _audience_json(audience: object, holdout: float) -> str:
+    kept = {"audience": audience, "holdout_percent": holdout} if holdout else audience
+    return json.dumps(kept, ensure_ascii=False)
+
+
+def _audience_of(text: str) -> tuple[object, float]:
+    """(audience, hold-out percent) of an ``audience_json`` column (see the module docstring)."""
+    value = json.loads(text)
+    if isinstance(value, dict) and "audience" in value:
+        return value["audience"], value.get("holdout_percent") or 0
+    return value, 0
+
+
 def clean_audience(audience: object) -> object:
     from omnidesk.core.segments import check_rule
 
@@ -143,8 +175,9 @@ def _read(conn, row) -> CampaignData:
     message = None
     if row.message_id is not None:
         message = conn.execute(select(Message.__table__.c.name).where(Message.__table__.c.id == row.message_id)).scalar()
-    return CampaignData(row.id, row.name, row.goal, message, json.loads(row.audience_json), row.mode, row.status,
-                        steps, row.updated_at)
+    audience, holdout = _audience_of(row.audience_json)
+    return CampaignData(row.id, row.name, row.goal, message, audience, row.mode, row.status, steps, row.updated_at,
+                        holdout)
 
 
 def _row(conn, name: str):
@@ -168,9 +201,13 @@ def list_campaigns(ws: Workspace) -> list[CampaignData]:
 
 def save_campaign(ws: Workspace, name: str, *, message: str | None, audience: object = "everyone",
                   steps: list[dict] | None = None, mode: str = "each_channel", goal: str = "",
-                  replace: bool = False) -> CampaignData:
-    """Create a campaign (or with ``replace`` change one); its steps as given, in order."""
+                  replace: bool = False, holdout_percent: float | None = None) -> CampaignData:
+    """Create a campaign (or with ``replace`` change one); its steps as given, in order.
+
+    ``holdout_percent`` None keeps a replaced campaign's hold-out as it was (0 for a new one).
+    """
     name = _name(name)
+    holdout = None if holdout_percent is None else clean_holdout(holdout_percent)
     if mode not in MODES:
         raise UserError(f"mode: '{mode}' is not one of {', '.join(MODES)}.")
     audience = clean_audience(audience)
@@ -191,8 +228,10 @@ def save_campaign(ws: Workspace, name: str, *, message: str | None, audience: ob
             existing = None
         if existing is not None and not replace:
             raise UserError(f"A campaign named '{existing.name}' exists already; choose another name or replace it.")
+        if holdout is None:
+            holdout = _audience_of(existing.audience_json)[1] if existing is not None else 0
         values = dict(name=name, goal=" ".join((goal or "").split()), message_id=message_id,
-                      audience_json=json.dumps(audience, ensure_ascii=False), mode=mode, updated_at=utcnow())
+                      audience_json=_audience_json(audience, holdout), mode=mode, updated_at=utcnow())
         if existing is None:
             cid = conn.execute(insert(c).returning(c.c.id).values(status="draft", created_at=utcnow(),
                                                                  **values)).scalar_one()
@@ -277,7 +316,7 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
 
     if not isinstance(plan, dict):
         raise UserError("A plan file holds one JSON object with name, message, audience and steps.")
-    known = ("name", "goal", "message", "variants", "audience", "steps", "mode")
+    known = ("name", "goal", "message", "variants", "audience", "steps", "mode", "holdout_percent")
     unknown = [k for k in plan if k not in known]
     if unknown:
         raise UserError(f"'{unknown[0]}' is not part of a plan; it holds {', '.join(known)}.")
@@ -290,6 +329,7 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
     mode = plan.get("mode", "each_channel")
     if mode not in MODES:
         raise UserError(f"mode: '{mode}' is not one of {', '.join(MODES)}.")
+    holdout = clean_holdout(plan.get("holdout_percent", 0))
     audience = clean_audience(plan.get("audience", "everyone"))
     if isinstance(audience, str) and audience != "everyone":
         audience_rule(ws, audience)
@@ -333,12 +373,16 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
         except UserError:
             raise UserError(f"message: there is no message '{message}'.") from None
     return save_campaign(ws, name, message=message, audience=plan.get("audience", "everyone"), steps=steps,
-                         mode=plan.get("mode", "each_channel"), goal=plan.get("goal", ""), replace=True)
+                         mode=plan.get("mode", "each_channel"), goal=plan.get("goal", ""), replace=True,
+                         holdout_percent=holdout)
 
 
 def export_plan(ws: Workspace, name: str) -> dict:
     """The campaign as a plan file (the message by name: it is saved in the workspace)."""
     data = get_campaign(ws, name)
-    return {"name": data.name, "goal": data.goal, "message": data.message, "audience": data.audience,
+    plan = {"name": data.name, "goal": data.goal, "message": data.message, "audience": data.audience,
             "steps": [{"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone} for s in data.steps],
             "mode": data.mode}
+    if data.holdout_percent:  # optional in a plan: one holding nobody out reads as it always did
+        plan["holdout_percent"] = data.holdout_percent
+    return plan

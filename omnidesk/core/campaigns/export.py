@@ -15,7 +15,10 @@ Files, in the folder given, named ``<campaign-slug>_<channel>.<ext>``:
 * the whole campaign — ``<campaign-slug>.ics``.
 
 Exporting marks each step exported and records whom it included (``send_record``:
-what frequency caps count); exporting a step again replaces its record.  A
+what frequency caps count); exporting a step again replaces its record.  Beside them
+it records whom the step left out though they could have been sent it — held out,
+quiet hours, a cap (guards.BASELINE_REASONS) — with the reason in place of the
+channel and the step's time: the baseline campaign results compare with, never a send.  A
 campaign whose check finds an error is not exported: the error is named.
 """
 
@@ -31,7 +34,7 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, select, update
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData
-from omnidesk.core.campaigns.guards import StepAudience
+from omnidesk.core.campaigns.guards import BASELINE_REASONS, StepAudience
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import guard_reason
 from omnidesk.core.messages import tokens
@@ -265,6 +268,12 @@ def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudie
             rows = [{"step_id": audience.step.id, "record_id": anchors[cid], "channel": audience.step.channel,
                      "send_utc": audience.send_at[cid].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
                     for cid in ids if cid in anchors]
+            at = audience.step.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+            for reason in BASELINE_REASONS:
+                left = audience.excluded.get(reason) or []
+                kept = _anchors(conn, left)
+                rows += [{"step_id": audience.step.id, "record_id": kept[cid], "channel": reason, "send_utc": at}
+                         for cid in left if cid in kept]
             for start in range(0, len(rows), 10_000):
                 conn.execute(insert(sr), rows[start:start + 10_000])
         conn.execute(update(st).where(st.c.campaign_id == campaign.id).values(exported_at=stamp))

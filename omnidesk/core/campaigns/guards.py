@@ -11,6 +11,12 @@ goes through the guards in this order; the first that says no names the reason:
    existing customers (at least one order) whose consent is unknown — never to one
    who said no;
 3. **no address** — no email, or no phone number, for the channel;
+3b. **held out** — with the plan's ``holdout_percent`` above 0, that share of the
+   customers who pass guards 1 to 3 on at least one personal step is kept out of
+   every step, as the baseline campaign results compare with: a sample drawn by a
+   hash of the campaign's id and the customer's id, so checking the plan again draws
+   the same people, and another campaign draws others.  Guards 1 to 3 come first: no
+   one opted out is ever held out (or sent, or counted anywhere as if they could be);
 4. **another channel** — in ``best_channel`` mode, the customer gets the step of the
    channel they use most (most events on it in the twelve months before the
    campaign's first step; ties: the one used most recently; none: the order of the
@@ -34,6 +40,7 @@ eligible count is None and nobody is excluded.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import lru_cache
@@ -46,9 +53,14 @@ from omnidesk.core.consent import OPT_OUTS
 from omnidesk.core.models import CampaignStep, Customer, Event, SendRecord, SourceRecord
 from omnidesk.core.workspace import Workspace
 
-OPTED_OUT, UNKNOWN, NO_ADDRESS, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP = (
-    "opted out", "consent unknown", "no address", "another channel", "quiet hours", "frequency cap", "channel cap")
-REASONS = (OPTED_OUT, UNKNOWN, NO_ADDRESS, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP)
+OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP = (
+    "opted out", "consent unknown", "no address", "held out", "another channel", "quiet hours", "frequency cap",
+    "channel cap")
+REASONS = (OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP)
+# Left out of a step though they could have been sent it: an export records them (send_record, with
+# the reason as its channel) as the baseline results compare with.  "another channel" is not among
+# them: those customers get the campaign, on their other step.
+BASELINE_REASONS = (HELD_OUT, QUIET, CAP, CHANNEL_CAP)
 DEFAULT_RULES = {"cap_messages": 3, "cap_days": 7, "cap_email": 0, "cap_sms": 0, "quiet_start": "21:00",
                  "quiet_end": "08:00", "quiet_hours_action": "move", "send_unknown_email": False,
                  "send_unknown_sms": False, "soft_opt_in": False}
@@ -243,7 +255,8 @@ def _history(ws: Workspace, campaign: CampaignData, ids: set[int], since: str, u
     with ws.engine.connect() as conn:
         rows = conn.execute(select(rec.c.customer_id, sr.c.send_utc, sr.c.channel)
                             .join(rec, rec.c.id == sr.c.record_id).join(st, st.c.id == sr.c.step_id)
-                            .where(sr.c.send_utc >= since, sr.c.send_utc <= until, st.c.id.not_in(own)))
+                            .where(sr.c.send_utc >= since, sr.c.send_utc <= until, st.c.id.not_in(own),
+                                   sr.c.channel.not_in(BASELINE_REASONS)))
         for cid, when, channel in rows:
             if cid in ids:
                 out.setdefault(cid, []).append((datetime.fromisoformat(when.replace("Z", "+00:00")), channel))
@@ -271,6 +284,23 @@ def _favourites(ws: Workspace, ids: list[int], before: datetime, order: list[str
     return {cid: channel for cid, (_key, channel) in best.items()}
 
 
+def held_out(campaign_id: int, rows: list[tuple], personal: list[Step], percent: float) -> set[int]:
+    """The customers a hold-out of ``percent`` keeps out: that share (rounded) of those who pass
+    guards 1 to 3 on at least one of the ``personal`` steps, the lowest by a hash seeded with the campaign."""
+    if not percent:
+        return set()
+    columns = {3 if s.channel == "sms" else 2 for s in personal}
+    open_ids = [r[0] for r in rows if any(r[c] is None for c in columns)]
+    n = round(len(open_ids) * percent / 100)
+    if not n:
+        return set()
+
+    def draw(cid: int) -> bytes:
+        return hashlib.blake2b(f"{campaign_id}:{cid}".encode(), digest_size=8).digest()
+
+    return set(sorted(open_ids, key=lambda cid: (draw(cid), cid))[:n])
+
+
 def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | None = None) -> list[StepAudience]:
     """Every step's recipients and exclusions, steps in time order (see the module docstring)."""
     rules = Rules.of(ws)
@@ -289,16 +319,18 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order))) if best else {}
     chosen = _choose(rows, personal, favourites) if best else {}
     home = str(ws.get_setting("timezone") or "") or "UTC"
+    held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
     done: list[StepAudience] = []  # the personal steps decided so far, for the caps
     for step in personal:
         result = results[id(step)]
-        _decide_step(result, rows, rules, history, done, window, chosen if best else None, home)
+        _decide_step(result, rows, rules, history, done, window, chosen if best else None, home, held)
         done.append(result)
     return [results[id(s)] for s in steps]
 
 
 def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history: dict[int, list],
-                 done: list[StepAudience], window: timedelta, chosen: dict[int, Step] | None, home: str) -> None:
+                 done: list[StepAudience], window: timedelta, chosen: dict[int, Step] | None, home: str,
+                 held: set[int] = frozenset()) -> None:
     """One personal step: guards 1 to 6 for every customer (a million of them: plain lookups only)."""
     step = result.step
     channel, at = step.channel, step.at_utc
@@ -318,14 +350,16 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
         # passes instead of a look-up per customer.
         for reason in (OPTED_OUT, UNKNOWN, NO_ADDRESS):
             out[reason] = [r[0] for r in rows if r[at_column] == reason]
+        if held:
+            out[HELD_OUT] = [r[0] for r in rows if r[at_column] is None and r[0] in held]
         if not sms:
-            eligible = [r[0] for r in rows if r[at_column] is None]
+            eligible = [r[0] for r in rows if r[at_column] is None and r[0] not in held]
             send_at = dict.fromkeys(eligible, at)
         else:
             times: dict[tuple, tuple[datetime, str]] = {}
             zone_of = result.zones
             for r in rows:
-                if r[at_column] is None:
+                if r[at_column] is None and r[0] not in held:
                     key = (r[4], r[1][:8])
                     known = times.get(key)
                     if known is None:
@@ -347,6 +381,9 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
         reason = row[at_column]
         if reason is not None:
             out[reason].append(cid)
+            continue
+        if cid in held:
+            out[HELD_OUT].append(cid)
             continue
         if chosen is not None and chosen.get(cid) is not step:
             out[OTHER_CHANNEL].append(cid)

@@ -122,6 +122,20 @@ class Clusters:
         return True
 
 
+def _turn_round(p: Profile, anchor: Profile) -> None:
+    """Turn ``p``'s first and last name round when it joined ``anchor``'s customer written the other way.
+
+    A record merged as "Lejeune Julien" beside "Julien Lejeune" is stored as
+    written; left so, its customer would hold the first names Julien and
+    Lejeune, and the guards would keep every later Julien Lejeune out.
+    """
+    if (p.first and p.last and p.first != p.last and anchor.first and anchor.last
+            and first_name_level(p.first, anchor.first) == "different"
+            and first_name_level(p.last, anchor.first) in ("exact", "nickname", "typo")
+            and last_name_level(p.first, anchor.last) in ("exact", "typo")):
+        p.first, p.last = p.last, p.first
+
+
 def _as_set(v) -> set:
     return set() if v is None else {v} if type(v) is str else v
 
@@ -244,14 +258,17 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
     """:func:`cluster_profiles`, yielding progress: once before blocking, then the pairs compared so far."""
     import numpy as np
 
-    cl = Clusters(profiles, _rejections(rejected))
     by_customer: dict[int, int] = {}
     for i, p in enumerate(profiles):
         if p.customer_id is not None:
             if p.customer_id in by_customer:
-                cl.union(by_customer[p.customer_id], i, force=True)
+                _turn_round(p, profiles[by_customer[p.customer_id]])
             else:
                 by_customer[p.customer_id] = i
+    cl = Clusters(profiles, _rejections(rejected))
+    for i, p in enumerate(profiles):
+        if p.customer_id is not None and by_customer[p.customer_id] != i:
+            cl.union(by_customer[p.customer_id], i, force=True)
     for i, j in must:
         cl.union(i, j, force=True)
 

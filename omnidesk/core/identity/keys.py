@@ -1,12 +1,14 @@
 """Name folding, nickname groups and the blocking keys identity resolution uses.
 
 Folding removes accents, case and punctuation so "José", "JOSE" and "jose"
-compare equal.  Nickname groups come from the curated ``nicknames`` dataset
+compare equal; kana and Devanagari are read in Latin letters first
+(``scripts``), so ヤマダ and Yamada, शर्मा and Sharma compare too.  Nickname groups come from the curated ``nicknames`` dataset
 (Bob ~ Robert, Liz ~ Elizabeth), so no list of names is maintained here.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -14,12 +16,30 @@ import jellyfish
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from omnidesk.core.identity.scripts import latin_reading, needs_reading
+
 
 @lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
-    """Lower-case ASCII letters only: accents stripped, punctuation and spaces dropped."""
+    """Lower-case letters only: accents stripped, punctuation and spaces dropped.
+
+    Latin letters come out as ASCII; kana and Devanagari are read in Latin
+    letters (``scripts.latin_reading``); other scripts (kanji, Cyrillic ...)
+    keep their letters, lower-cased.
+    """
     if not text:
         return ""
+    if not text.isascii() and needs_reading(text):
+        text = latin_reading(text)
+    return fold_letters(text)
+
+
+def fold_letters(text: str) -> str:
+    """:func:`fold` without reading kana and Devanagari in Latin letters.
+
+    How names were folded before they were read so; the suppression list
+    still holds keys made that way.
+    """
     decomposed = unicodedata.normalize("NFKD", text)
     out = []
     for ch in decomposed:
@@ -44,13 +64,34 @@ _ADDRESS_WORDS = {
 
 
 def fold_address(address: str) -> str:
-    """Lower-case ASCII words and numbers of an address, common words abbreviated.
+    """Lower-case words and numbers of an address, common words abbreviated.
 
-    House numbers are kept: they tell neighbours apart.
+    House numbers are kept: they tell neighbours apart.  Latin letters lose
+    their accents (ß is ss); letters of other scripts are kept, and a number
+    written against them ("鳥越1丁目64番") is a word of its own, as the
+    numbers of a Japanese address are.
     """
-    text = unicodedata.normalize("NFKD", address or "").encode("ascii", "ignore").decode().lower()
-    words = ("".join(ch for ch in word if ch.isalnum()) for word in text.replace(",", " ").split())
+    text = address or ""
+    if not text.isascii():
+        text = "".join(_address_char(ch) for ch in unicodedata.normalize("NFKC", text))
+        text = _SCRIPT_DIGIT.sub(" ", text)
+    words = ("".join(ch for ch in word if ch.isalnum()) for word in text.lower().replace(",", " ").split())
     return " ".join(_ADDRESS_WORDS.get(w, w) for w in words if w)
+
+
+# Between a digit and a letter of a script without spaces between words.
+_SCRIPT_DIGIT = re.compile(r"(?<=\d)(?=[^\x00-\x7f\d\s])|(?<=[^\x00-\x7f\d\s])(?=\d)")
+
+
+def _address_char(ch: str) -> str:
+    if ch.isascii():
+        return ch
+    if ch in "ßæøœÆØŒ":
+        return {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "Æ": "ae", "Ø": "o", "Œ": "oe"}[ch]
+    base = unicodedata.normalize("NFKD", ch)
+    if base[0].isascii():
+        return base[0]  # é -> e
+    return ch if ch.isalnum() else " "
 
 
 _STREET_TYPES = frozenset(_ADDRESS_WORDS.values()) | frozenset(_ADDRESS_WORDS)
@@ -227,7 +268,8 @@ def _typo(a: str, b: str) -> bool:
     Lisa); a letter replaced between two three-letter names is not one ("Tom" and
     "Tim", "Jan" and "Jon" are names in their own right).  Four to seven letters:
     one edit.  Eight or more: two.  Otherwise a very close spelling that starts
-    with the same letter (Jaro-Winkler >= 0.9, from five letters on).
+    with the same letter (Jaro-Winkler >= 0.9, from five letters on), or
+    the same name with its long vowels written single (``_short_vowels``).
     """
     shortest = min(len(a), len(b))
     if shortest < 3:
@@ -237,7 +279,18 @@ def _typo(a: str, b: str) -> bool:
         return edits <= 1 and (len(a) != len(b) or sorted(a) == sorted(b))
     if edits <= (2 if shortest >= 8 else 1):
         return True
+    if shortest >= 4 and a[0] == b[0] and _short_vowels(a) == _short_vowels(b):
+        return True
     return shortest >= 5 and a[0] == b[0] and JaroWinkler.similarity(a, b) >= TYPO_SIMILARITY
+
+
+_LONG_VOWELS = re.compile("aa+|ee+|ii+|oo+|uu+")
+
+
+def _short_vowels(name: str) -> str:
+    """A name with its long vowels written short, the way romanised Hindi names vary:
+    Aakaanksha and Akanksha, Tivaree and Tivari, Geeta and Gita."""
+    return _LONG_VOWELS.sub(lambda m: {"e": "i", "o": "u"}.get(m.group(0)[0], m.group(0)[0]), name)
 
 
 TYPO_SIMILARITY = 0.9  # Jaro-Winkler from which two spellings are one name mistyped

@@ -20,7 +20,8 @@ from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
-from omnidesk.core.identity.profiles import all_followers, hand_followers
+from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
+from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
@@ -125,8 +126,12 @@ def _put_back_reviews(conn: Connection, rows: Sequence[dict]) -> None:
 
 
 def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
-             score: float | None = None) -> MergeResult:
-    """Merge customers ``ids`` into the oldest of them (inside an open transaction)."""
+             score: float | None = None, reason: str | None = None) -> MergeResult:
+    """Merge customers ``ids`` into the oldest of them (inside an open transaction).
+
+    ``reason`` (``MergeLog.reason``) is kept with each merge: the evidence the
+    user saw in Review.
+    """
     ids = sorted(set(ids))
     if len(ids) < 2:
         raise UserError("Choose at least two customers to merge.")
@@ -148,7 +153,7 @@ def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
         decision_ids = _decide(conn, "merge", survivor_hashes, absorbed_hashes)
         conn.execute(update(rec).where(rec.c.customer_id == absorbed).values(customer_id=survivor))
         sync_children(conn, moved)
-        log_id = log_and_fold(conn, survivor, absorbed, moved, kind=kind, score=score)
+        log_id = log_and_fold(conn, survivor, absorbed, moved, kind=kind, score=score, reason=reason)
         _annotate_log(conn, log_id, decisions=decision_ids, restore=forgotten, reviews=reviews)
         log_ids.append(log_id)
         survivor_hashes += absorbed_hashes
@@ -190,6 +195,7 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
                             "instead.")
         followers = [f for f, lead in all_followers(conn).items() if lead == record_id]
         moving = [record_id, *followers]
+        moving += _same_rows(conn, old, moving)
         remaining = [r for r in _record_ids(conn, old) if r not in moving]
         anchors = [r for r in remaining if r not in by_hand]
         if not anchors:
@@ -219,6 +225,22 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         )).scalar_one()
         refresh_customers(conn, [old, new])
     return Unmerged(old, new, log_id)
+
+
+def _same_rows(conn: Connection, customer_id: int, record_ids: Sequence[int]) -> list[int]:
+    """The other records of ``customer_id`` that repeat one of ``record_ids`` cell for cell.
+
+    Identical rows are one person (see ``importing.sightings``): they move together.
+    """
+    rec = SourceRecord.__table__
+    mine = rec.alias("mine")
+    out: list[int] = []
+    for part in chunks(list(record_ids)):
+        out.extend(conn.execute(
+            select(rec.c.id).distinct().join(mine, mine.c.row_hash == rec.c.row_hash)
+            .where(mine.c.id.in_(part), rec.c.customer_id == customer_id, rec.c.kind != "skipped")
+        ).scalars())
+    return sorted(set(out) - set(record_ids))
 
 
 def _follow_another(conn: Connection, hand_records: Sequence[int], lead: int) -> None:
@@ -309,6 +331,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
             restore.pop("id", None)
         back = conn.execute(insert(cust).returning(cust.c.id).values(**restore)).scalar_one()
         _give_back_user_data(conn, entry["survivor_id"], extra)
+        # The same rows seen again in later files go back with the rows the merge moved.
+        moved += _same_rows(conn, entry["survivor_id"], moved)
         conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
                      .values(customer_id=back))
         sync_children(conn, moved)
@@ -434,7 +458,8 @@ def accept_review(ws: Workspace, review_id: int) -> MergeResult:
     with ws.writing() as conn:
         row = dict(_take_review(conn, review_id))
         conn.execute(delete(review).where(review.c.id == review_id))
-        result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
+        result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"],
+                          reason=review_reason(row["reasons_json"]))
     result.review = row
     return result
 
@@ -540,7 +565,8 @@ def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
             if row["left_id"] == row["right_id"]:
                 out.gone += 1
                 continue
-            result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"])
+            result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"],
+                          reason=review_reason(row["reasons_json"]))
             result.review = dict(row)
             out.results.append(result)
     return out

@@ -1,7 +1,8 @@
 """Source records as the resolver sees them: ``Profile`` objects, loaded by id or streamed.
 
-Also the line-item rows that follow their order's first row, which the
-resolver places with that row instead of matching them on their own.
+Also the records that follow another, which the resolver places with it
+instead of matching them on their own: line-item rows their order's first row,
+rows repeated from an earlier file that file's row.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from sys import intern
 
-from sqlalchemy import literal, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND
@@ -110,6 +111,29 @@ def all_followers(conn: Connection) -> dict[int, int]:
         ids = json.loads(details or "{}").get("record_ids") or []
         for rid in ids[1:]:
             out[rid] = record_id
+    return out
+
+
+def repeated_row_followers(conn: Connection) -> dict[int, int]:
+    """Records that repeat, cell for cell, a record of an earlier import -> that earlier record.
+
+    An identical row is one person by definition (see ``importing.sightings``);
+    repeats within one file are matched like any other record, as the import does.
+    """
+    rec = SourceRecord.__table__
+    # Hashes held twice, read off the row hash index alone (a million records: a fraction
+    # of a second); which of them repeat another import's row is told here, from the few.
+    repeated = select(rec.c.row_hash).group_by(rec.c.row_hash).having(func.count() > 1)
+    out: dict[int, int] = {}
+    first: dict[str, tuple[int, int]] = {}  # row hash -> (its first record, that record's import)
+    for rid, row_hash, batch_id, kind in conn.execute(
+            select(rec.c.id, rec.c.row_hash, rec.c.batch_id, rec.c.kind)
+            .where(rec.c.row_hash.in_(repeated)).order_by(rec.c.id)):
+        if kind == "skipped":
+            continue
+        lead = first.setdefault(row_hash, (rid, batch_id))
+        if lead[1] != batch_id:
+            out[rid] = lead[0]
     return out
 
 

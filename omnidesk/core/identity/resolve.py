@@ -45,10 +45,12 @@ from omnidesk.core.identity.profiles import (
     make_profiles,
     profile_query,
     record_identifiers,
+    repeated_row_followers,
     stream_profiles,
 )
 from omnidesk.core.identity.scoring import Frequencies, Model
 from omnidesk.core.identity.stats import add_profiles, load_frequencies, write_frequencies
+from omnidesk.core.identity.why import merge_reason
 from omnidesk.core.identity.writes import (
     apply_plan,
     apply_plan_steps,
@@ -170,7 +172,10 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     new_rows = [new_rows[i] for i in kept]
     new_profiles = [new_profiles[i] for i in kept]
     if not new_rows:
-        place_followers(conn, followers)
+        # Every record follows another (a file whose rows were all seen before): their
+        # customers still gain sources.
+        stats.touched.update(place_followers(conn, followers))
+        refresh_customers(conn, stats.touched)
         return stats
     stats.records = len(new_profiles)
     if conn.execute(select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None:
@@ -215,8 +220,9 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     plan = cluster_profiles(profiles, freq, model, decision_indexes(rejected, index_of),
                             decision_indexes(must, index_of), only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
-    apply_plan(conn, profiles, plan, stats, batch_id=batch_id)
-    place_followers(conn, followers)
+    apply_plan(conn, profiles, plan, stats, batch_id=batch_id,
+               explain=functools.partial(merge_reason, freq=freq, model=model))
+    stats.touched.update(place_followers(conn, followers))
     refresh_customers(conn, stats.touched)
     return stats
 
@@ -258,7 +264,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     fresh = from_scratch or conn.execute(
         select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
     # Order line rows go with their order's first row; what the user entered by hand with its person.
-    followers = all_followers(conn) | hand_followers(conn)
+    followers = repeated_row_followers(conn) | all_followers(conn) | hand_followers(conn)
     freq = Frequencies()
     profiles = []
     read = 0
@@ -288,7 +294,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk else ()):
         with indexes_suspended(conn, [i.name for i in rec.indexes if [c.name for c in i.columns] == ["customer_id"]]
                                if bulk else ()):
-            yield from apply_plan_steps(conn, profiles, plan, stats)
+            yield from apply_plan_steps(conn, profiles, plan, stats,
+                                        explain=functools.partial(merge_reason, freq=freq, model=model))
             place_followers(conn, followers)
         restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
@@ -39,33 +39,43 @@ def new_customer_rows(n: int) -> list[dict]:
              "country": "", "orders": 0, "source_count": 0} for _ in range(n)]
 
 
+# Why two groups of records are one person: (one group, the other) -> the reason kept with
+# the merge log (see ``identity.why.merge_reason``), or None.
+Explain = Callable[[Sequence[Profile], Sequence[Profile]], "str | None"]
+
+
 def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
-               *, kind: str = "auto", batch_id: int | None = None) -> list[int | None]:
+               *, kind: str = "auto", batch_id: int | None = None, explain: Explain | None = None) -> list[int | None]:
     """Write the clustering: record → customer, merges of existing customers, reviews.
 
     Merges of existing customers that ``batch_id``'s records brought about are
-    logged with it, so undoing that import splits them again.  Returns the
-    customer id of every profile (None where it was left unplaced).
+    logged with it, so undoing that import splits them again, and with
+    ``explain``'s reason for each.  Returns the customer id of every profile
+    (None where it was left unplaced).
     """
-    return run_to_completion(apply_plan_steps(conn, profiles, plan, stats, kind=kind, batch_id=batch_id))
+    return run_to_completion(apply_plan_steps(conn, profiles, plan, stats, kind=kind, batch_id=batch_id,
+                                              explain=explain))
 
 
 def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats, *,
-                     kind: str = "auto",
-                     batch_id: int | None = None) -> Generator[Progress, None, list[int | None]]:
+                     kind: str = "auto", batch_id: int | None = None,
+                     explain: Explain | None = None) -> Generator[Progress, None, list[int | None]]:
     """:func:`apply_plan`, yielding progress: clusters placed, records moved, customers merged."""
     clusters = plan.cluster_count()
     yield Progress(0, clusters, "Applying matches")
     placement: list[int | None] = [None] * len(profiles)
     need_new: list[int] = []  # cluster roots
-    merges: list[tuple[int, int, list[int]]] = []
+    merges: list[tuple[int, int, list[int], str | None]] = []
     for placed, (root, members) in enumerate(plan.groups(), 1):
         existing = sorted({profiles[i].customer_id for i in members if profiles[i].customer_id is not None})
         if existing:
             survivor = existing[0]
             for absorbed in existing[1:]:
                 moved = [profiles[i].rid for i in members if profiles[i].customer_id == absorbed]
-                merges.append((survivor, absorbed, moved))
+                reason = explain([profiles[i] for i in members if profiles[i].customer_id != absorbed],
+                                 [profiles[i] for i in members if profiles[i].customer_id == absorbed]
+                                 ) if explain is not None else None
+                merges.append((survivor, absorbed, moved, reason))
             for i in members:
                 placement[i] = survivor
         elif any(identifiable(profiles[i]) and not (i in plan.ambiguous and profiles[i].kind == "events")
@@ -100,9 +110,9 @@ def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
     del moves
     stats.linked += len(moved_ids)
     yield Progress(len(profiles), len(profiles), "Moving records")
-    for done, (survivor, absorbed, moved) in enumerate(merges, 1):
+    for done, (survivor, absorbed, moved, reason) in enumerate(merges, 1):
         log_and_fold(conn, survivor, absorbed, moved, kind=kind,
-                     undo={"batch_id": batch_id} if batch_id is not None else None)
+                     undo={"batch_id": batch_id} if batch_id is not None else None, reason=reason)
         stats.auto_merged += 1
         stats.touched.add(survivor)
         if done % MERGES_PER_STEP == 0 or done == len(merges):
@@ -131,11 +141,12 @@ def _insert_empty_customers(conn: Connection, count: int, chunk: int = 10_000) -
 
 
 def log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int], *, kind: str,
-                 score: float | None = None, undo: dict | None = None) -> int:
+                 score: float | None = None, undo: dict | None = None, reason: str | None = None) -> int:
     """Record that ``absorbed`` was folded into ``survivor`` and delete it (records already moved).
 
     ``undo`` is kept with the log for whoever undoes it (the import that caused
-    the merge, say).  Returns the merge log id.
+    the merge, say), ``reason`` for the card to say why (``MergeLog.reason``).
+    Returns the merge log id.
     """
     cust = Customer.__table__
     row = conn.execute(select(cust).where(cust.c.id == absorbed)).mappings().first()
@@ -147,7 +158,7 @@ def log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int
     log_id = conn.execute(insert(log).returning(log.c.id).values(
         kind=kind, survivor_id=survivor, absorbed_id=absorbed, record_ids_json=json.dumps(moved),
         absorbed_json=json.dumps(saved, default=str), score=score, created_at=utcnow(),
-        undone=False,
+        undone=False, reason=reason,
     )).scalar_one()
     review = MatchReview.__table__
     # Reviews that pointed at the absorbed customer now point at the survivor.
@@ -243,9 +254,15 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
     return len(new)
 
 
-def place_followers(conn: Connection, followers: dict[int, int]) -> None:
+def place_followers(conn: Connection, followers: dict[int, int]) -> set[int]:
+    """Put each follower record on its lead record's customer; returns those customers.
+
+    A lead that follows another itself (a repeated order line row) leads to that one's customer.
+    """
     if not followers:
-        return
+        return set()
+    if not followers.keys().isdisjoint(followers.values()):
+        followers = {f: _first_lead(followers, lead) for f, lead in followers.items()}
     rec = SourceRecord.__table__
     leads = sorted(set(followers.values()))
     owner: dict[int, int | None] = {}
@@ -255,6 +272,15 @@ def place_followers(conn: Connection, followers: dict[int, int]) -> None:
     if params:
         conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(customer_id=bindparam("cid")), params)
         sync_children(conn, [p["rid"] for p in params])
+    return {p["cid"] for p in params}
+
+
+def _first_lead(followers: dict[int, int], lead: int) -> int:
+    seen = {lead}
+    while (up := followers.get(lead)) is not None and up not in seen:
+        seen.add(up)
+        lead = up
+    return lead
 
 
 def collect_user_data(conn: Connection) -> list[tuple[list[int], str, dict]]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -464,15 +465,34 @@ _UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
 _CA_POSTCODE = re.compile(r"^([A-Z]\d[A-Z])(\d[A-Z]\d)$")
 
 
+# Countries whose postcodes are five digits, and the letters once written before them
+# ("D-80331", "F-75001", "C.P. 72455"); Excel drops their leading zeros as it does a ZIP's.
+_FIVE_DIGITS = {"DE": r"D", "FR": r"F", "IT": r"I", "ES": r"E|C\.? ?P\.?", "MX": r"C\.? ?P\.?"}
+
+
 def normalize_postcode(raw: str, country: str | None) -> str:
     """Trim, upper-case and collapse spaces; for the US keep ZIP or ZIP+4
     and restore leading zeros a spreadsheet removed ("2134" -> "02134"); for
-    the UK and Canada put the space in its place ("sw1a1aa" -> "SW1A 1AA").
-    Other values are returned cleaned but otherwise as given."""
-    text = " ".join(clean_cell(strip_type_prefix(clean_cell(raw))).upper().split())
+    the UK and Canada put the space in its place ("sw1a1aa" -> "SW1A 1AA");
+    for Japan write NNN-NNNN without the postal mark ("〒1853311" ->
+    "185-3311"); for India six digits without a space ("110 001"); for the
+    five-digit countries of ``_FIVE_DIGITS`` drop the old country letter or
+    "C.P." and restore a leading zero ("D-80331" -> "80331", "1290" ->
+    "01290").  Full-width digits are read as digits.  Other values are
+    returned cleaned but otherwise as given."""
+    text = " ".join(unicodedata.normalize("NFKC", clean_cell(strip_type_prefix(clean_cell(raw)))).upper().split())
     if not text:
         return ""
     code = normalize_country(country).value if country else None
+    if code == "JP":
+        m = re.fullmatch(r"〒? ?(\d{3}) ?[-‐−ー]? ?(\d{4})", text)
+        return f"{m.group(1)}-{m.group(2)}" if m else text
+    if code == "IN":
+        compact = text.replace(" ", "")
+        return compact if re.fullmatch(r"\d{6}", compact) else text
+    if code in _FIVE_DIGITS:
+        m = re.fullmatch(rf"(?:(?:{_FIVE_DIGITS[code]})[- ]?)?(\d{{4,5}})", text)
+        return m.group(1).zfill(5) if m else text
     if code == "US":
         compact = text.replace(" ", "")
         m = re.fullmatch(r"(\d{3,5})(?:-(\d{4}))?", compact)

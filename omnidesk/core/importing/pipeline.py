@@ -21,7 +21,7 @@ from collections.abc import Generator
 from itertools import islice
 from pathlib import Path
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
@@ -47,6 +47,7 @@ from omnidesk.core.importing.report import (
     write_error_report,
 )
 from omnidesk.core.importing.result import ImportResult
+from omnidesk.core.importing.sightings import earlier_rows, follow_earlier_rows
 from omnidesk.core.importing.rows import NOBODY, TEST_LEAD, Row, RowNormalizer, _is_form_export, not_a_name, row_hash
 from omnidesk.core.importing.sniff import FileFormat, read_records
 from omnidesk.core.importing.store import (
@@ -62,7 +63,7 @@ from omnidesk.core.importing.store import (
     _without_suppressed,
     _workspace_has_no_records,
 )
-from omnidesk.core.models import ImportBatch, SourceRecord, utcnow
+from omnidesk.core.models import ImportBatch, utcnow
 from omnidesk.core.suppression import workspace_salt as privacy_salt
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
 from omnidesk.core.text import printable
@@ -120,7 +121,9 @@ def run_import(
     chunks; when it says yes, :class:`Cancelled` is raised and nothing stays.
     A file already imported (same bytes) adds nothing and reports its rows as
     duplicates.  A row identical to one imported from another file of the same
-    channel is counted as a duplicate and not stored again.
+    channel is stored too, with its own file and row, as one more sighting of
+    the earlier row's customer (counted in ``seen_before``); the events it
+    names are that earlier row's and are not recorded twice.
     """
     result = ImportResult(
         file_name=plan.file_name, preset=plan.preset.key if plan.preset else None,
@@ -196,14 +199,9 @@ def run_import(
                         raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
                     rows = [normalizer.normalize(rec) for rec in chunk]
                     hashes = [row_hash(plan.channel, plan.header, rec.values) for rec in chunk]
-                    seen = set() if first_import else set(conn.execute(
-                        select(SourceRecord.row_hash).where(
-                            SourceRecord.row_hash.in_(set(hashes)), SourceRecord.batch_id != batch_id
-                        )
-                    ).scalars())
-                    keep = [(r, h) for r, h in zip(rows, hashes) if h not in seen]
+                    seen = {} if first_import else earlier_rows(conn, hashes, batch_id)
+                    keep = list(zip(rows, hashes))
                     result.rows += len(rows)
-                    result.duplicates += len(rows) - len(keep)
                     keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
                     if keep:
                         ids = _insert_records(conn, batch_id, plan, keep)
@@ -216,13 +214,15 @@ def run_import(
                         _insert_consents(conn, ids, keep)
                         if custom:
                             insert_custom_fields(conn, custom, ids, (row.record.values for row, _ in keep))
+                        # A row seen before in another file names the same events as that row did.
+                        new_ids, new = follow_earlier_rows(ids, keep, seen, result)
                         if is_events:
-                            open_order = _insert_events(conn, batch_id, plan, ids, keep, group_by,
+                            open_order = _insert_events(conn, batch_id, plan, new_ids, new, group_by,
                                                         open_order, result)
                         elif plan.preset is not None and plan.preset.row_event is not None:
-                            _insert_row_events(conn, batch_id, plan, ids, keep, result)
+                            _insert_row_events(conn, batch_id, plan, new_ids, new, result)
                         elif submissions:
-                            _insert_lead_events(conn, batch_id, plan, ids, keep, result, type_="form",
+                            _insert_lead_events(conn, batch_id, plan, new_ids, new, result, type_="form",
                                                 label="Form submitted")
                         for row, _ in keep:
                             if row.problems:

@@ -17,7 +17,8 @@ class ImportResult:
     rows: int = 0
     imported: int = 0
     flagged: int = 0
-    duplicates: int = 0
+    duplicates: int = 0  # rows not imported: the same file (same bytes) was imported before
+    seen_before: int = 0  # rows identical to one of an earlier file: imported, on that row's customer
     events: int = 0
     new_customers: int = 0
     updated_customers: int = 0
@@ -28,7 +29,8 @@ class ImportResult:
     already_imported: int | None = None  # the batch that imported this exact file before
     header: tuple[str, ...] = ()
     flagged_rows: FlaggedRows = field(default_factory=FlaggedRows, compare=False)
-    # later line-item rows of multi-row orders -> the order's first row
+    # later line-item rows of multi-row orders -> the order's first row; rows seen
+    # before in another file -> that file's identical record
     followers: dict[int, int] = field(default_factory=dict, repr=False)
     # why rows were skipped -> their record numbers
     skipped_rows: dict[str, list[int]] = field(default_factory=dict, compare=False)
@@ -53,6 +55,7 @@ class ImportResult:
             "imported": self.imported,
             "flagged": self.flagged,
             "duplicates": self.duplicates,
+            "seen_before": self.seen_before,
             "events": self.events,
             "new_customers": self.new_customers,
             "updated_customers": self.updated_customers,

@@ -328,7 +328,7 @@ class RowNormalizer:
         middle = nz.normalize_name(self.first(v, "middle_name")[0])
         last = nz.normalize_name("" if last_raw in not_names else last_raw)
         raw_full = "" if raw_full in not_names else raw_full
-        parts = nz.parse_full_name(raw_full) if raw_full else None
+        parts = nz.parse_full_name(raw_full, self.plan.region) if raw_full else None
         if not first and not last and parts is not None:
             first, last = parts.first, parts.last
             middle = middle or parts.middle

@@ -59,7 +59,14 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "last_seen": TIME_OPS,
     "birthday": ("exists", "not_exists"),
     "birthday_month": ("is", "is_not", "in"),
+    # The journey (segments/journey.py): channels in the order the customer first appeared on them.
+    "first_channel": SET_OPS,
+    "second_channel": SET_OPS,
+    "third_channel": SET_OPS,
+    "purchase_channel": SET_OPS,
+    "journey_start": TIME_OPS,
 }
+_CHANNEL_VALUED = ("channel", "first_channel", "second_channel", "third_channel", "purchase_channel")
 PREFIXED = {"custom.": CUSTOM_OPS, "event.": EVENT_OPS}
 _EVENT_KEYS = {"field", "op", "value", "within_days", "count_at_least", "item"}
 _KEYS = {"field", "op", "value"}
@@ -178,7 +185,7 @@ def _check_value(field: str, op: str, node: dict, channels: set[str] | None, whe
 
 
 def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: str) -> None:
-    if field == "channel":
+    if field in _CHANNEL_VALUED:
         if not isinstance(v, str) or (channels is not None and v not in channels) or \
                 (channels is None and v not in CHANNELS):
             known = ", ".join(sorted(channels if channels is not None else CHANNELS))
@@ -196,7 +203,7 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
             return
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             raise RuleError(f"{where}: {field} {op} needs a number, got {v!r}")
-    elif field in ("first_seen", "last_seen") or (field.startswith("custom.") and op == "between"):
+    elif field in ("first_seen", "last_seen", "journey_start") or (field.startswith("custom.") and op == "between"):
         if field.startswith("custom.") and isinstance(v, (int, float)) and not isinstance(v, bool):
             return
         if not isinstance(v, str):

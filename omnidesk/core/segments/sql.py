@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+from omnidesk.core.segments.journey import CHANNEL_FIELDS, START_FIELD, journey_condition
 from omnidesk.core.segments.rules import (
     ANY_EVENT,
     CHANNELS,
@@ -25,6 +26,9 @@ from omnidesk.core.segments.rules import (
     _TEXT_COLUMNS,
     check_rule,
 )
+
+JOURNEY_FIELDS = (*CHANNEL_FIELDS, START_FIELD)
+
 
 @dataclass(frozen=True)
 class Context:
@@ -71,6 +75,8 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
         return _consent(field[len("consent."):], op, value)
     if field == "channel":
         return _listed(_C.c.channels, " ", op, value)
+    if field in JOURNEY_FIELDS:
+        return journey_condition(field, op, value, lambda col, o, v: _time(col, o, v, ctx))
     if field == "tag":
         return _tag(op, value)
     if field == "name":

@@ -36,6 +36,8 @@ FIELD_LABELS: list[tuple[str, str]] = [
     ("consent.email", "Email consent"), ("consent.sms", "SMS consent"), ("consent.whatsapp", "WhatsApp consent"),
     ("orders", "Orders"), ("spend", "Spend"), ("first_seen", "First seen"), ("last_seen", "Last seen"),
     ("birthday", "Birthday"), ("birthday_month", "Birthday month"),
+    ("first_channel", "First channel"), ("second_channel", "Second channel"), ("third_channel", "Third channel"),
+    ("purchase_channel", "First purchase on"), ("journey_start", "Journey began"),
     ("event.purchase", "Bought"), ("event.open", "Opened an email"), ("event.click", "Clicked a link"),
     ("event.visit", "Visited the website"), ("event.form", "Filled in a form"),
     ("event.sent", "Was sent a message"), ("event.any", "Did anything"),
@@ -70,7 +72,9 @@ def field_kind(field: str) -> str:
     if field.startswith("custom."):
         return "custom"
     return {"channel": "channel", "orders": "number", "spend": "number", "first_seen": "time",
-            "last_seen": "time", "birthday": "none", "birthday_month": "month"}.get(field, "text")
+            "last_seen": "time", "birthday": "none", "birthday_month": "month", "first_channel": "channel",
+            "second_channel": "channel", "third_channel": "channel", "purchase_channel": "channel",
+            "journey_start": "time"}.get(field, "text")
 
 
 def ops_of(field: str) -> tuple[str, ...]:

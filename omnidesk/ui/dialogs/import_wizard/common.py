@@ -165,6 +165,11 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
             notes.append(f"{name}: {_html(warning)}")
         for note in result.skip_notes():
             notes.append(f"{name}: {_html(note)}")
+        if result.seen_before:
+            rows = _plural(result.seen_before, "row")
+            notes.append(f"{name}: {rows} {'repeats' if result.seen_before == 1 else 'repeat'} an earlier file "
+                         f"word for word — {'to be imported' if trial else 'imported'} as one more sighting of the same "
+                         "customer; orders and forms in them are not counted twice.")
         if result.flagged:
             flagged_total += result.flagged
             first = result.flagged_rows[0] if result.flagged_rows else None

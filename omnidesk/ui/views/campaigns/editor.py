@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateTimeEdit,
+    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -229,6 +230,19 @@ class StepsTable(QWidget):
             self.edited.emit()
 
 
+class _PercentBox(QDoubleSpinBox):
+    """A share in percent, shown without trailing zeros ("10 %", "12.5 %")."""
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:g}"
+
+
+def _percent(value: float) -> float:
+    """A spin box's percent as the plan keeps it: 10, not 10.0."""
+    value = round(value, 2)
+    return int(value) if value.is_integer() else value
+
+
 class CampaignEditor(QWidget):
     edited = Signal()
     audienceChanged = Signal()
@@ -259,6 +273,18 @@ class CampaignEditor(QWidget):
         self.mode_help.setObjectName("modeHelp")
         self.mode_help.setWordWrap(True)
         self.mode_help.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.holdout = _PercentBox()
+        self.holdout.setObjectName("campaignHoldout")
+        self.holdout.setRange(0, 99.9)
+        self.holdout.setDecimals(2)
+        self.holdout.setSingleStep(5)
+        self.holdout.setSuffix(" %")
+        self.holdout.setAccessibleName("Hold out")
+        self.holdout.setToolTip("A share of the audience not sent any step, drawn the same way each time: "
+                                "the baseline the Dashboard compares each step's orders with")
+        self.holdout_help = QLabel("of the audience, not sent: the baseline results compare with")
+        self.holdout_help.setStyleSheet("color: palette(placeholder-text);")
+        self.holdout_help.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.steps = StepsTable()
 
         form = QFormLayout(self)
@@ -279,6 +305,12 @@ class CampaignEditor(QWidget):
         label = QLabel("M&ode:")
         label.setBuddy(self.mode)
         form.addRow(label, mode)
+        holdout = QHBoxLayout()
+        holdout.addWidget(self.holdout)
+        holdout.addWidget(self.holdout_help, 1)
+        label = QLabel("&Hold out:")
+        label.setBuddy(self.holdout)
+        form.addRow(label, holdout)
         # The steps span the whole width: a row holds four fields and its buttons.
         form.addRow(QLabel("<b>Steps</b>"))
         form.addRow(self.steps)
@@ -288,6 +320,7 @@ class CampaignEditor(QWidget):
         self.message.currentIndexChanged.connect(self._edited)
         self.audience.currentIndexChanged.connect(self._audience_moved)
         self.mode.currentIndexChanged.connect(self._mode_moved)
+        self.holdout.valueChanged.connect(self._edited)
         self.steps.edited.connect(self._edited)
         self._mode_moved()
 
@@ -334,12 +367,13 @@ class CampaignEditor(QWidget):
                 self.audience.setCurrentIndex(self.audience.findData(audience))
             self.mode.setCurrentIndex(max(0, self.mode.findData(values.get("mode", "each_channel"))))
             self.mode_help.setText(MODE_HELP.get(self.mode.currentData(), ""))
+            self.holdout.setValue(float(values.get("holdout_percent") or 0))
             self.steps.default_zone = default_zone
             self.steps.read_only = read_only
             self.steps.set_steps(values.get("steps", []), exported)
             for w in (self.name, self.goal):
                 w.setReadOnly(read_only)
-            for w in (self.message, self.audience, self.mode):
+            for w in (self.message, self.audience, self.mode, self.holdout):
                 w.setEnabled(not read_only)
         finally:
             self._loading = False
@@ -347,7 +381,8 @@ class CampaignEditor(QWidget):
     def values(self) -> dict:
         return {"name": " ".join(self.name.text().split()), "goal": " ".join(self.goal.text().split()),
                 "message": self.message.currentData(), "audience": self.audience.currentData(),
-                "mode": self.mode.currentData(), "steps": self.steps.values()}
+                "mode": self.mode.currentData(), "holdout_percent": _percent(self.holdout.value()),
+                "steps": self.steps.values()}
 
     def show_count(self, n: int | None, error: str = "") -> None:
         if n is None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from omnidesk.core.campaigns.guards import REASONS
+from omnidesk.core.campaigns.guards import HELD_OUT, REASONS
 
 ERROR_COLOUR, WARNING_COLOUR = "#B3261E", "#7A5A00"
 
@@ -124,7 +124,9 @@ class RecipientsPanel(QWidget):
                         item = QTreeWidgetItem(top, [f"{counts[reason]:,} {reason}"])
                         item.setData(0, Qt.ItemDataRole.UserRole, (n, reason))
                         item.setForeground(0, link)
-                        item.setToolTip(0, f"Left out: {reason}. Click (or Enter) to list them")
+                        item.setToolTip(0, "Held out by the plan: not sent, the baseline results compare with. "
+                                        "Click (or Enter) to list them" if reason == HELD_OUT else
+                                        f"Left out: {reason}. Click (or Enter) to list them")
                         self.reason_items[(n, reason)] = item
                 if a.moved:
                     self.moved_items.append(QTreeWidgetItem(top, [f"{len(a.moved):,} moved out of quiet hours"]))

@@ -51,7 +51,7 @@ def _plan_steps(data: core.CampaignData) -> list[dict]:
 
 def _plan(data: core.CampaignData) -> dict:
     return {"name": data.name, "goal": data.goal, "message": data.message, "audience": data.audience,
-            "mode": data.mode, "steps": _plan_steps(data)}
+            "mode": data.mode, "holdout_percent": data.holdout_percent, "steps": _plan_steps(data)}
 
 
 def _when(at_local: str) -> str:
@@ -531,7 +531,8 @@ class CampaignsView(QWidget):
                 if taken:
                     raise UserError(f"A campaign named '{taken[0]}' exists already; choose another name.")
             saved = core.save_campaign(ws, old, message=v["message"], audience=v["audience"], steps=v["steps"],
-                                       mode=v["mode"], goal=v["goal"], replace=True)
+                                       mode=v["mode"], goal=v["goal"], replace=True,
+                                       holdout_percent=v["holdout_percent"])
             return core.rename_campaign(ws, old, new) if new != old else saved
 
         if self._change(f"edit campaign {old}", run, then=new or None) is not None:
@@ -548,7 +549,7 @@ class CampaignsView(QWidget):
         def run(ws):
             d = core.get_campaign(ws, old)
             return core.save_campaign(ws, name, message=d.message, audience=d.audience, steps=_plan_steps(d),
-                                      mode=d.mode, goal=d.goal)
+                                      mode=d.mode, goal=d.goal, holdout_percent=d.holdout_percent)
 
         self._change(f"duplicate {old}", run, then=" ".join(name.split()))
 

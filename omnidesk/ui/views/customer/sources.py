@@ -1,8 +1,11 @@
-"""The Sources tab: each source record as imported, and splitting one off into a customer of its own."""
+"""The Sources tab: why the records are one person, each source record as imported, and splitting one off."""
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -17,9 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import channel_name
+from omnidesk.core.identity.why import Link, why_one_person
 from omnidesk.core.profile import SourceRow, raw_record
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_day
+from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.source_table_model import SourceTableModel
-from omnidesk.ui.views.customer.widgets import ElidedLabel, muted_color
+from omnidesk.ui.views.customer.widgets import ElidedLabel, FittedText, muted_color
 
 
 class SourcesMixin:
@@ -79,8 +86,72 @@ class SourcesMixin:
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(splitter)
+        layout.addWidget(self._build_why())
+        layout.addWidget(splitter, 1)
         return page
+
+    WHY_LINES = 4  # links shown before "show all"
+
+    def _build_why(self) -> QWidget:
+        """"Why one person": one line per link between the records, the first few until asked for all."""
+        self.why_box = QWidget()
+        box = QVBoxLayout(self.why_box)
+        box.setContentsMargins(0, 0, 0, 6)
+        box.setSpacing(2)
+        self.why_title = QLabel()
+        font = self.why_title.font()
+        font.setBold(True)
+        self.why_title.setFont(font)
+        self.why_text = QLabel()
+        self.why_text.setTextFormat(Qt.TextFormat.RichText)
+        self.why_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                              | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.why_text.linkActivated.connect(self._toggle_why)
+        # All of a customer's many reasons scroll within a few lines: the records keep the tab, even
+        # in a 1,024 x 640 window.
+        self.why_area = FittedText(self.why_text, max_lines=7)
+        box.addWidget(self.why_title)
+        box.addWidget(self.why_area)
+        self.why_box.setVisible(False)
+        self.why = None
+        self.why_expanded = False
+        return self.why_box
+
+    def _fill_why(self, customer_id: int) -> None:
+        self.why = why_one_person(self.workspace, customer_id)
+        self.why_expanded = False
+        self.why_box.setVisible(bool(self.why.links))
+        self.why_title.setText(f"Why these {self.why.records:,} records are one person" if self.why.links else "")
+        self._show_why()
+
+    def _toggle_why(self, _link: str = "") -> None:
+        self.why_expanded = not self.why_expanded
+        self._show_why()
+
+    def _show_why(self) -> None:
+        why = self.why
+        if why is None or not why.links:
+            self.why_text.setText("")
+            return
+        zone = workspace_zone(self.workspace)
+        # With its alpha: the palette's secondary text is the text colour, half transparent.
+        muted = muted_color(self.palette()).name(QColor.NameFormat.HexArgb)
+        shown = why.links if self.why_expanded or len(why.links) <= self.WHY_LINES + 1 else why.links[:self.WHY_LINES]
+        lines = [_link_html(link, nice_date(local_day(link.when, zone)) if link.when else "", muted)
+                 for link in shown]
+        after = []
+        if len(shown) < len(why.links):
+            after.append(f"<a href='more'>Show all {len(why.links):,} reasons</a>")
+        elif len(why.links) > self.WHY_LINES + 1:
+            after.append("<a href='less'>Show fewer</a>")
+        if why.compared < why.records and (self.why_expanded or len(shown) == len(why.links)):
+            after.append(f"<span style='color:{muted}'>Compared for this: the first {why.compared:,} records "
+                         "and every merge.</span>")
+        # A list, so a long line wraps under its own text rather than under the bullet.
+        self.why_text.setText("<ul style='margin-top:0px; margin-bottom:0px; margin-left:-24px; "
+                              "-qt-list-indent:1'>" + "".join(f"<li>{line}</li>" for line in lines)
+                              + "</ul>" + "<br>".join(after))
+        self.why_area.fit()
 
     def _source_selected(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.source_model.source_row(current.row()) if current.isValid() else None
@@ -112,3 +183,17 @@ class SourcesMixin:
             cell.setToolTip(value)
             self.raw_table.setItem(i, 0, name)
             self.raw_table.setItem(i, 1, cell)
+
+
+def _link_html(link: Link, day: str, muted: str) -> str:
+    """One link as a line: why in bold, then which records, then the day of a merge, muted."""
+    why = link.why()
+    when = f" · {escape(day)}".replace(" ", "\u00a0") if day else ""
+    which = escape(link.which())
+    for label in dict.fromkeys((link.left, link.right)):
+        # A record's name wraps as a whole where it can: "Shop · orders.csv row 12" (a list of
+        # rows may be long, and wraps anywhere).
+        if link.count == 1 or label != link.right:
+            which = which.replace(escape(label), escape(label).replace(" ", "\u00a0"), 1)
+    return (f"<b>{escape(why[:1].upper() + why[1:])}</b> — {which}"
+            f"<span style='color:{muted}'>{when}</span>")

@@ -161,6 +161,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self._fill_filters(entries)
         self.reload_timeline(entries)
         self.source_model.set_rows(rows)
+        self._fill_why(customer_id)
         self.tabs.setTabText(self.tabs.indexOf(self.sources_page), f"Sources ({len(rows)})")
         if rows:
             self.source_table.selectRow(0)

@@ -1,10 +1,11 @@
-"""Small widgets of the Customer screen: a label that elides, a value with its pin controls, a chip."""
+"""Small widgets of the Customer screen: a label that elides, a value with its pin controls, a chip,
+and a scroll area as tall as its wrapped text, up to a limit."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from omnidesk.core.channels import ink
 
@@ -109,3 +110,39 @@ def make_chip(text: str, color: QColor | str, parent=None) -> QLabel:
     return chip
 
 
+
+
+class FittedText(QScrollArea):
+    """A word-wrapped label as tall as its text at the width it has, scrolling past ``max_lines``
+    (or past a fifth of a taller window)."""
+
+    def __init__(self, label: QLabel, max_lines: int, parent=None) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.max_lines = max_lines
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.setWidget(label)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The tab's own background shows through: it reads as text, not as a box.
+        self.viewport().setAutoFillBackground(False)
+        label.setAutoFillBackground(False)
+        self.fit()
+
+    def fit(self) -> None:
+        """Take the height the text needs at the current width (call after changing the text)."""
+        width = max(self.viewport().width() - 2, 100)
+        needed = self.label.heightForWidth(width)
+        if needed < 0:
+            needed = self.label.sizeHint().height()
+        limit = max(self.label.fontMetrics().lineSpacing() * self.max_lines, self.window().height() // 5)
+        height = min(needed, limit) + 2
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit()

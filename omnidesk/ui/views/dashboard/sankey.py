@@ -4,22 +4,34 @@ Columns are the first, second and third channel a customer appeared on, and
 their first purchase; a node is a channel in a column, as tall as the customers
 passing through it; a band joins two nodes, as thick as the customers who went
 that way, in the colour of the channel they came from.  A journey longer than
-three channels is drawn to its third.  Drawn with QPainter from metrics.journeys.
+three channels is drawn to its third.  Drawn with QPainter from metrics.journeys
+(every path, not only the commonest: each flow then counts exactly the customers
+metrics.journey_rule picks).  Hovering a flow names it and its customers; a click on
+it, or Enter on the flow Tab and the arrow keys reached, asks for those customers.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPalette
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPainterPathStroker,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from omnidesk.core.channels import channel, channel_name
+from omnidesk.core.metrics import JOURNEY_STEPS, PURCHASE, journey_graph
 
-PURCHASE = "purchase"
-STEPS = 3
+STEPS = JOURNEY_STEPS
+ORDINALS = ("first", "second", "third")
 PURCHASE_COLOR = "#2F855A"
 HEADERS = ("First channel", "Second", "Third", "First purchase")
 NODE_W = 14.0
@@ -28,17 +40,14 @@ GAP = 10.0
 
 def sankey_graph(journeys: list[dict]) -> tuple[dict, dict]:
     """Nodes {(column, channel): customers} and flows {((col, ch), (col, ch)): customers} of ``journeys``."""
-    nodes: dict[tuple[int, str], int] = defaultdict(int)
-    flows: dict[tuple, int] = defaultdict(int)
-    for j in journeys:
-        steps = [c for c in j["path"] if c != PURCHASE][:STEPS]
-        bought = PURCHASE in j["path"]
-        chain = [(i, c) for i, c in enumerate(steps)] + ([(STEPS, PURCHASE)] if bought else [])
-        for node in chain:
-            nodes[node] += j["customers"]
-        for a, b in pairwise(chain):
-            flows[(a, b)] += j["customers"]
-    return dict(nodes), dict(flows)
+    return journey_graph(journeys)
+
+
+def flow_label(a: tuple[int, str], b: tuple[int, str]) -> str:
+    """"Email → Shop (first channel, then second)" or "Shop → first purchase (second channel)"."""
+    if b[1] == PURCHASE:
+        return f"{node_label(a[1])} → first purchase ({ORDINALS[a[0]]} channel)"
+    return f"{node_label(a[1])} → {node_label(b[1])} ({ORDINALS[a[0]]} channel, then {ORDINALS[b[0]]})"
 
 
 def node_label(code: str) -> str:
@@ -50,20 +59,45 @@ def node_color(code: str) -> str:
 
 
 class JourneyChart(QWidget):
+    """The Sankey view; a click on a flow (or Enter on the flow the keys reached) asks for its customers."""
+
+    flowClicked = Signal(int, str, str)  # the column and channel the flow leaves, the channel (or purchase) it reaches
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setMinimumHeight(260)
         self.setMouseTracking(True)
+        # Reached by Tab like the tiles above it; Tab and the arrows then walk the flows.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Customer journeys")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.nodes: dict = {}
         self.flows: dict = {}
+        self.order: list[tuple] = []  # the flows as the keys walk them: column by column, top to bottom
+        self._focus = 0
+        self._hover: tuple | None = None
 
     def set_data(self, journeys: list[dict]) -> None:
         self.nodes, self.flows = sankey_graph(journeys)
+        rank = {}
+        for col in {c for c, _ in self.nodes}:
+            column = sorted(((k, v) for k, v in self.nodes.items() if k[0] == col),
+                            key=lambda kv: (kv[0][1] == PURCHASE, -kv[1], kv[0][1]))
+            rank.update({k: i for i, (k, _v) in enumerate(column)})
+        self.order = sorted(self.flows, key=lambda f: (f[0][0], rank[f[0]], f[1][0], rank[f[1]]))
+        self._focus = min(self._focus, max(0, len(self.order) - 1))
+        self._hover = None
+        self._describe()
         self.update()
 
     def sizeHint(self) -> QSize:
         return QSize(760, 300)
+
+    def focused_flow(self) -> tuple | None:
+        """The flow Enter opens (the one the keys reached), or None with no flows."""
+        return self.order[self._focus] if self.order else None
+
+    # -- geometry ------------------------------------------------------------------
 
     def _layout(self) -> dict[tuple[int, str], QRectF]:
         """Each node's rectangle: columns spread over the width, nodes stacked largest first."""
@@ -93,6 +127,60 @@ class JourneyChart(QWidget):
     def node_rect(self, column: int, code: str) -> QRectF | None:
         return self._layout().get((column, code))
 
+    def _bands(self, rects: dict) -> list[tuple[tuple, QPainterPath, QPainterPath]]:
+        """Each flow's band and the line along its middle, in drawing order (later ones on top).
+
+        Bands leave and reach each node in a steady order (by the other end's position), so
+        they do not cross more than they must.
+        """
+        scale = {k: r.height() / self.nodes[k] for k, r in rects.items()}
+        out_used: dict = defaultdict(float)
+        in_used: dict = defaultdict(float)
+        bands = []
+        for (a, b), n in sorted(self.flows.items(), key=lambda kv: (rects[kv[0][0]].top(), rects[kv[0][1]].top())):
+            ra, rb = rects[a], rects[b]
+            thick = n * min(scale[a], scale[b])
+            y0 = ra.top() + out_used[a]
+            y1 = rb.top() + in_used[b]
+            out_used[a] += n * scale[a]
+            in_used[b] += n * scale[b]
+            x0, x1 = ra.right(), rb.left()
+            mid = (x0 + x1) / 2
+            path = QPainterPath(QPointF(x0, y0))
+            path.cubicTo(QPointF(mid, y0), QPointF(mid, y1), QPointF(x1, y1))
+            path.lineTo(QPointF(x1, y1 + thick))
+            path.cubicTo(QPointF(mid, y1 + thick), QPointF(mid, y0 + thick), QPointF(x0, y0 + thick))
+            path.closeSubpath()
+            spine = QPainterPath(QPointF(x0, y0 + thick / 2))
+            spine.cubicTo(QPointF(mid, y0 + thick / 2), QPointF(mid, y1 + thick / 2), QPointF(x1, y1 + thick / 2))
+            bands.append(((a, b), path, spine))
+        return bands
+
+    def flow_at(self, pos: QPointF) -> tuple | None:
+        """The flow under ``pos``: the band drawn on top there; a band too thin to aim at counts 3 px about it."""
+        bands = self._bands(self._layout()) if self.nodes else []
+        for key, path, _spine in reversed(bands):
+            if path.contains(pos):
+                return key
+        stroker = QPainterPathStroker()
+        stroker.setWidth(6)
+        for key, _path, spine in reversed(bands):
+            if stroker.createStroke(spine).contains(pos):
+                return key
+        return None
+
+    def flow_point(self, a: tuple[int, str], b: tuple[int, str]) -> QPointF | None:
+        """A point where a click lands on the flow from ``a`` to ``b`` (the nearest its middle), or None."""
+        for key, _path, spine in self._bands(self._layout()):
+            if key == (a, b):
+                for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.1, 0.9):
+                    point = spine.pointAtPercent(t)
+                    if self.flow_at(point) == key:
+                        return point
+        return None
+
+    # -- drawing -------------------------------------------------------------------
+
     def paintEvent(self, _event) -> None:
         if not self.nodes:
             return
@@ -111,29 +199,21 @@ class JourneyChart(QWidget):
             any_rect = next(r for (c, _), r in rects.items() if c == col)
             p.drawText(QPointF(any_rect.left(), fm.ascent() + 2), HEADERS[col])
         p.setFont(self.font())
-        scale = {k: r.height() / self.nodes[k] for k, r in rects.items()}
-        out_used: dict = defaultdict(float)
-        in_used: dict = defaultdict(float)
-        # Bands in a steady order (by the target's position), so they do not cross more than they must.
-        for (a, b), n in sorted(self.flows.items(), key=lambda kv: (rects[kv[0][0]].top(), rects[kv[0][1]].top())):
-            ra, rb = rects[a], rects[b]
-            thick = n * min(scale[a], scale[b])
-            y0 = ra.top() + out_used[a]
-            y1 = rb.top() + in_used[b]
-            out_used[a] += n * scale[a]
-            in_used[b] += n * scale[b]
-            x0, x1 = ra.right(), rb.left()
-            mid = (x0 + x1) / 2
-            path = QPainterPath(QPointF(x0, y0))
-            path.cubicTo(QPointF(mid, y0), QPointF(mid, y1), QPointF(x1, y1))
-            path.lineTo(QPointF(x1, y1 + thick))
-            path.cubicTo(QPointF(mid, y1 + thick), QPointF(mid, y0 + thick), QPointF(x0, y0 + thick))
-            path.closeSubpath()
-            colour = QColor(node_color(a[1]))
-            colour.setAlpha(110)
+        bands = self._bands(rects)
+        marked = {self._hover} | ({self.focused_flow()} if self.hasFocus() else set())
+        for key, path, _spine in bands:
+            colour = QColor(node_color(key[0][1]))
+            colour.setAlpha(190 if key in marked else 110)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(colour)
             p.drawPath(path)
+        if self.hasFocus() and self.order:
+            # The flow the keys reached, outlined on top (Enter opens it).
+            focused = next(path for key, path, _s in bands if key == self.focused_flow())
+            pen = QPen(pal.color(QPalette.ColorRole.Highlight), 2)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawPath(focused)
         for (col, code), r in rects.items():
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(node_color(code)))
@@ -145,6 +225,78 @@ class JourneyChart(QWidget):
                            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
         p.end()
 
+    # -- pointing and keys -----------------------------------------------------------
+
+    def _describe(self) -> None:
+        flow = self.focused_flow()
+        self.setAccessibleDescription(f"{flow_label(*flow)}: {self.flows[flow]:,} customers; Enter to see them"
+                                      if flow else "No journeys to show")
+
+    def _set_focus(self, index: int) -> None:
+        self._focus = index
+        self._describe()
+        self.update()
+
+    def focusInEvent(self, event) -> None:
+        if event.reason() == Qt.FocusReason.TabFocusReason:
+            self._focus = 0
+        elif event.reason() == Qt.FocusReason.BacktabFocusReason:
+            self._focus = max(0, len(self.order) - 1)
+        self._set_focus(self._focus)
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self.update()
+        super().focusOutEvent(event)
+
+    def focusNextPrevChild(self, next_: bool) -> bool:
+        # Tab walks the flows first; past the last (or before the first) it leaves the chart.
+        if self.hasFocus() and self.order:
+            i = self._focus + (1 if next_ else -1)
+            if 0 <= i < len(self.order):
+                self._set_focus(i)
+                return True
+        return super().focusNextPrevChild(next_)
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        if self.order and key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Up,
+                                  Qt.Key.Key_Home, Qt.Key.Key_End):
+            step = {Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1, Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1}.get(key)
+            i = (self._focus + step) if step else (0 if key == Qt.Key.Key_Home else len(self.order) - 1)
+            self._set_focus(min(max(i, 0), len(self.order) - 1))
+            return
+        if self.order and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self._open(self.focused_flow())
+            return
+        super().keyPressEvent(event)
+
+    def _open(self, flow: tuple) -> None:
+        (col, code), (_col, then) = flow
+        self.flowClicked.emit(col, code, then)
+
+    def mouseMoveEvent(self, event) -> None:
+        flow = self.flow_at(event.position())
+        if flow != self._hover:
+            self._hover = flow
+            self.setCursor(Qt.CursorShape.PointingHandCursor if flow else Qt.CursorShape.ArrowCursor)
+            self.update()
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self._hover = None
+        self.update()
+        super().leaveEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            flow = self.flow_at(event.position())
+            if flow is not None:
+                self._set_focus(self.order.index(flow))
+                self._open(flow)
+                return
+        super().mouseReleaseEvent(event)
+
     def event(self, event) -> bool:
         if event.type() == QEvent.Type.ToolTip:
             pos = QPointF(event.pos())
@@ -154,7 +306,15 @@ class JourneyChart(QWidget):
                     where = HEADERS[col].lower() if col < STEPS else "their first purchase"
                     QToolTip.showText(event.globalPos(), f"{node_label(code)} as {where}: {n:,} customers", self)
                     return True
+            flow = self.flow_at(pos)
+            if flow is not None:
+                QToolTip.showText(event.globalPos(), self.flow_tip(flow), self)
+                return True
             QToolTip.hideText()
             event.ignore()
             return True
         return super().event(event)
+
+    def flow_tip(self, flow: tuple) -> str:
+        """What hovering a flow says: its label, its customers, what a click does."""
+        return f"{flow_label(*flow)}: {self.flows[flow]:,} customers\nClick to see them"

@@ -4,8 +4,8 @@ Headline figures, data health (each tile a click away from the list behind
 it), reach and channel overlap, journeys, activity week by week and campaign
 results.  Every figure comes from omnidesk.core.metrics, read off the UI
 thread through the task runner; the period re-reads only what depends on it.
-Clicking a reach bar or an overlap column opens the Customers behind it as a
-rule (``customersRequested``); the window turns ``screenRequested`` into
+Clicking a reach bar, an overlap column or a journey flow opens the Customers
+behind it as a rule (``customersRequested``); the window turns ``screenRequested`` into
 navigation.
 """
 
@@ -41,6 +41,11 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.ui.views.dashboard.campaign_table import (
+    CAMPAIGN_COLUMNS,
+    CAMPAIGN_TIPS,
+    campaign_cells,
+)
 from omnidesk.ui.views.dashboard.card import ChartCard, save_csv, save_png, save_svg
 from omnidesk.ui.views.dashboard.plots import (
     ReachChart,
@@ -81,6 +86,7 @@ class DashboardView(QWidget):
         self._runs = {"whole": 0, "period": 0}
         self._stale = True
         self._weeks: tuple = ([], {}, [], [])
+        self.journeys_period: metrics.Period | None = None
         self._build()
 
     # -- building ------------------------------------------------------------------
@@ -159,6 +165,7 @@ class DashboardView(QWidget):
         journeys = self._card("journeys", "Customer journeys", "Import orders to see journeys: the channel "
                               "that brings people in, where they go next and where they first buy.")
         self.journey_chart = journeys.add(JourneyChart(), 3, chart=True)
+        self.journey_chart.flowClicked.connect(self.open_journey)
         self.paths_table = self._table(("Path", "Customers", "Median days"))
         self.paths_table.setFixedHeight(6 * self.paths_table.verticalHeader().defaultSectionSize()
                                         + self.paths_table.horizontalHeader().sizeHint().height() + 4)
@@ -184,8 +191,9 @@ class DashboardView(QWidget):
         campaigns = self._card("campaigns", "Campaign results", "Export a campaign to see what it brought: the "
                                "orders that followed within the attribution window, by offer code, link or next "
                                "order.")
-        self.campaign_table = campaigns.add(self._table(
-            ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conversion")), chart=True)
+        self.campaign_table = campaigns.add(self._table(CAMPAIGN_COLUMNS), chart=True)
+        for col, tip in CAMPAIGN_TIPS.items():
+            self.campaign_table.horizontalHeaderItem(col).setToolTip(tip)
 
         content = QWidget()
         content.setObjectName("dashboardContent")
@@ -323,9 +331,10 @@ class DashboardView(QWidget):
 
         def work(_cancelled):
             yield from ()
+            # Every journey, not the commonest only: each flow drawn then counts what a click opens.
             if whole:
-                return kind, run, period, metrics.report(workspace, period)
-            return kind, run, period, {"journeys": metrics.journeys(workspace, period),
+                return kind, run, period, metrics.report(workspace, period, journey_limit=None)
+            return kind, run, period, {"journeys": metrics.journeys(workspace, period, limit=None),
                                        "activity": metrics.activity(workspace, period),
                                        "new_customers": metrics.new_customers(workspace, period)}
 
@@ -351,6 +360,8 @@ class DashboardView(QWidget):
             self.data.update({k: v for k, v in data.items() if k not in PERIOD_PARTS or period == current})
         elif period == current:
             self.data.update(data)
+        if period == current:
+            self.journeys_period = period  # what a click on a flow asks for: the journeys as drawn
         self._set_reading(False)
         self.show_data()
         if period != current and run == self._runs[kind]:
@@ -400,7 +411,8 @@ class DashboardView(QWidget):
                                                  "a purchase to lead to.")
         self.journey_chart.set_data(journeys)
         people = sum(j["customers"] for j in journeys)
-        self.cards["journeys"].note.setText(f"the {len(journeys)} commonest paths · {people:,} customers")
+        self.cards["journeys"].note.setText(f"{len(journeys):,} path{'s' if len(journeys) != 1 else ''} · "
+                                            f"{people:,} customers · click a flow to see them")
         top = journeys[:8]
         self.paths_table.setRowCount(len(top))
         for row, j in enumerate(top):
@@ -443,9 +455,7 @@ class DashboardView(QWidget):
         self.cards["campaigns"].set_empty(not campaigns)
         self.campaign_table.setRowCount(len(campaigns))
         for row, c in enumerate(campaigns):
-            conversion = "" if c["conversion"] is None else f"{c['conversion']:.1%}"
-            cells = (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
-                     format_money(round(c["revenue"] * 100), currency), conversion)
+            cells = campaign_cells(c, currency)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col >= 2:
@@ -461,6 +471,11 @@ class DashboardView(QWidget):
 
     def open_overlap(self, channels: list) -> None:
         self.customersRequested.emit(metrics.overlap_rule(channels, self.all_channels()))
+
+    def open_journey(self, column: int, code: str, then: str) -> None:
+        """The customers of one journey flow, for the period the journeys were read for."""
+        period = self.journeys_period if self.journeys_period is not None else self.period()
+        self.customersRequested.emit(metrics.journey_rule(column, code, then, period))
 
     def open_health(self, key: str) -> None:
         kind, target = metrics.HEALTH_LINKS[key]
@@ -492,9 +507,15 @@ class DashboardView(QWidget):
             return (["week", "week_starting", "new_customers", "revenue"],
                     [[w, week_monday(w).isoformat(), int(n), f"{m:.2f}"] for w, n, m in zip(weeks, fresh, revenue)])
         if key == "campaigns":
-            return (["campaign", "channel", "recipients", "orders", "revenue", "conversion"],
+            def blank(value):
+                return "" if value is None else value
+
+            return (["campaign", "channel", "recipients", "orders", "revenue", "conversion", "baseline_kind",
+                     "baseline_customers", "baseline_orders", "baseline_revenue", "baseline_conversion", "lift"],
                     [[c["name"], channel_name(c["channel"]), c["recipients"], c["orders"], f"{c['revenue']:.2f}",
-                      "" if c["conversion"] is None else c["conversion"]] for c in d.get("campaigns", [])])
+                      blank(c["conversion"]), c["baseline_kind"], c["baseline_customers"], c["baseline_orders"],
+                      f"{c['baseline_revenue']:.2f}", blank(c["baseline_conversion"]), blank(c["lift"])]
+                     for c in d.get("campaigns", [])])
         raise KeyError(key)
 
     def ask_save_path(self, caption: str, suggested: str, file_filter: str) -> Path | None:

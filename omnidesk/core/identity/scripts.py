@@ -1,0 +1,157 @@
+"""Names in Japanese kana and in Devanagari, read in Latin letters so they compare with their romanisations.
+
+A shop in Japan has one customer as ヤマダ タロウ at the till, やまだ たろう in a
+phone's contacts and Taro Yamada in its newsletter; a shop in India has
+राहुल शर्मा and Rahul Sharma.  Matching folds every name to lower-case Latin
+letters (``keys.fold``), and :func:`latin_reading` is the step that turns
+these two scripts into Latin first:
+
+* kana (hiragana, katakana, half-width katakana) by Hepburn, with the long
+  vowels most romanisations leave out written short ("ユウタ" -> "yuta",
+  "ヨウスケ" -> "yosuke") and the long-vowel mark dropped;
+* Devanagari as people spell their names in Latin letters: no diacritics,
+  long vowels single ("शर्मा" -> "sharma"), the inherent vowel not spoken at
+  the end of a word unless a consonant cluster or a one-letter word ends it
+  ("राहुल" -> "rahul", "पद्म" -> "padma").
+
+Kanji are left as they are: reading them needs a dictionary, and a name in
+kanji compares with the same name in kanji.  Any other character passes
+through unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["latin_reading", "needs_reading"]
+
+_KANA = {
+    "ア": "a", "イ": "i", "ウ": "u", "エ": "e", "オ": "o",
+    "カ": "ka", "キ": "ki", "ク": "ku", "ケ": "ke", "コ": "ko",
+    "ガ": "ga", "ギ": "gi", "グ": "gu", "ゲ": "ge", "ゴ": "go",
+    "サ": "sa", "シ": "shi", "ス": "su", "セ": "se", "ソ": "so",
+    "ザ": "za", "ジ": "ji", "ズ": "zu", "ゼ": "ze", "ゾ": "zo",
+    "タ": "ta", "チ": "chi", "ツ": "tsu", "テ": "te", "ト": "to",
+    "ダ": "da", "ヂ": "ji", "ヅ": "zu", "デ": "de", "ド": "do",
+    "ナ": "na", "ニ": "ni", "ヌ": "nu", "ネ": "ne", "ノ": "no",
+    "ハ": "ha", "ヒ": "hi", "フ": "fu", "ヘ": "he", "ホ": "ho",
+    "バ": "ba", "ビ": "bi", "ブ": "bu", "ベ": "be", "ボ": "bo",
+    "パ": "pa", "ピ": "pi", "プ": "pu", "ペ": "pe", "ポ": "po",
+    "マ": "ma", "ミ": "mi", "ム": "mu", "メ": "me", "モ": "mo",
+    "ヤ": "ya", "ユ": "yu", "ヨ": "yo",
+    "ラ": "ra", "リ": "ri", "ル": "ru", "レ": "re", "ロ": "ro",
+    "ワ": "wa", "ヰ": "i", "ヱ": "e", "ヲ": "o", "ン": "n", "ヴ": "vu",
+    "ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e", "ォ": "o",
+}
+_SMALL_Y = {"ャ": "a", "ュ": "u", "ョ": "o"}
+
+_CONSONANTS = {
+    "क": "k", "ख": "kh", "ग": "g", "घ": "gh", "ङ": "n", "च": "ch", "छ": "chh", "ज": "j", "झ": "jh", "ञ": "n",
+    "ट": "t", "ठ": "th", "ड": "d", "ढ": "dh", "ण": "n", "त": "t", "थ": "th", "द": "d", "ध": "dh", "न": "n",
+    "प": "p", "फ": "ph", "ब": "b", "भ": "bh", "म": "m", "य": "y", "र": "r", "ल": "l", "व": "v", "श": "sh",
+    "ष": "sh", "स": "s", "ह": "h", "ळ": "l",
+}
+_WITH_NUKTA = {"क": "q", "ख": "kh", "ग": "g", "ज": "z", "ड": "r", "ढ": "rh", "फ": "f", "य": "y"}
+_VOWELS = {"अ": "a", "आ": "a", "इ": "i", "ई": "i", "उ": "u", "ऊ": "u", "ऋ": "ri", "ए": "e", "ऐ": "ai",
+           "ओ": "o", "औ": "au", "ऑ": "o", "ऍ": "e"}
+_SIGNS = {"ा": "a", "ि": "i", "ी": "i", "ु": "u", "ू": "u", "ृ": "ri", "े": "e", "ै": "ai", "ो": "o",
+          "ौ": "au", "ॅ": "e", "ॉ": "o"}
+_NUKTA, _VIRAMA = "\u093c", "\u094d"
+
+_SCRIPTS = re.compile("[\u3041-\u30ff\uff66-\uff9f\u0900-\u097f]")
+_LONG = re.compile("ou|oo|uu")
+
+
+def needs_reading(text: str) -> bool:
+    """Whether ``text`` has kana or Devanagari for :func:`latin_reading` to read."""
+    return not text.isascii() and _SCRIPTS.search(text) is not None
+
+
+@lru_cache(maxsize=50_000)
+def latin_reading(text: str) -> str:
+    """``text`` with its kana and Devanagari words written in Latin letters; everything else kept."""
+    if not needs_reading(text):
+        return text
+    # NFKC joins half-width katakana and their voicing marks (ﾀﾞ -> ダ); hiragana read as katakana.
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in text)
+    out: list[str] = []
+    word: list[str] = []
+    kind = ""
+    for ch in text:
+        k = "kana" if "\u30a1" <= ch <= "\u30fc" else "deva" if "\u0900" <= ch <= "\u097f" else ""
+        if k != kind and word:
+            out.append(_kana(word) if kind == "kana" else _devanagari(word) if kind == "deva" else "".join(word))
+            word = []
+        kind = k
+        word.append(ch)
+    if word:
+        out.append(_kana(word) if kind == "kana" else _devanagari(word) if kind == "deva" else "".join(word))
+    return "".join(out)
+
+
+def _kana(chars: list[str]) -> str:
+    out: list[str] = []
+    double = False
+    for ch in chars:
+        if ch == "ッ":
+            double = True
+            continue
+        if ch == "ー" or ch == "・":
+            continue
+        if ch in _SMALL_Y and out:
+            prev = out.pop()
+            # キャ kya, シャ sha, チャ cha, ジャ ja: the i of the syllable before gives way.
+            stem = prev[:-1] if prev.endswith("i") else prev
+            out.append(stem + ("" if stem.endswith(("sh", "ch", "j")) else "y") + _SMALL_Y[ch])
+            continue
+        syllable = _KANA.get(ch, "")
+        if ch in "ァィゥェォ" and out and len(out[-1]) > 1:
+            # ファ fa, ティ ti: a small vowel replaces the vowel of the syllable before.
+            syllable = out.pop()[:-1] + syllable
+        if double and syllable:
+            syllable = ("t" if syllable.startswith("ch") else syllable[0]) + syllable
+        double = False
+        out.append(syllable)
+    # Most romanisations write long vowels short: Yūta, Yuuta and Yuta are one name.
+    return _LONG.sub(lambda m: m.group(0)[0], "".join(out))
+
+
+def _devanagari(chars: list[str]) -> str:
+    text = unicodedata.normalize("NFD", "".join(chars))
+    out: list[str] = []
+    pending = False  # a consonant still owed its inherent vowel
+    conjunct = False  # ... and it closes a consonant cluster
+    killed = False
+    for i, ch in enumerate(text):
+        if ch == _NUKTA:
+            continue
+        if ch in _CONSONANTS:
+            if pending:
+                out.append("a")
+            nukta = i + 1 < len(text) and text[i + 1] == _NUKTA
+            out.append(_WITH_NUKTA[ch] if nukta and ch in _WITH_NUKTA else _CONSONANTS[ch])
+            conjunct, killed, pending = killed, False, True
+        elif ch in _SIGNS:
+            out.append(_SIGNS[ch])
+            pending = False
+        elif ch == _VIRAMA:
+            pending, killed = False, True
+        elif ch in _VOWELS:
+            if pending:
+                out.append("a")
+            out.append(_VOWELS[ch])
+            pending = False
+        elif ch in "\u0902\u0901":  # anusvara, chandrabindu
+            if pending:
+                out.append("a")
+            out.append("n")
+            pending = False
+        elif ch == "\u0903":  # visarga
+            out.append("h")
+            pending = False
+    if pending and (len(out) == 1 or conjunct):
+        out.append("a")
+    return "".join(out)

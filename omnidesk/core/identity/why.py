@@ -1,0 +1,350 @@
+"""Why one customer's records are one person, in words the card can show.
+
+Each link joins two records (or a record and the ones it came with), strongest
+first, until every record of the customer is accounted for:
+
+1. a row seen again in a later file, word for word (``importing.sightings``);
+2. further lines of the same orders, and what the user entered by hand;
+3. each merge of the merge log: an automatic one with the evidence kept then
+   (:func:`merge_reason`), or — made before reasons were kept — saying so; one
+   the user made, saying so (in Review: with the evidence they saw);
+4. the rest, records placed together as they were imported: the evidence of the
+   best-matching pair, compared now by the same scoring the resolver uses.
+
+The wording is the resolver's own ("same email", "Bob ~ Robert"), folded a
+little ("same first name" and "same last name" read "same name").
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.channels import HAND, channel_name
+from omnidesk.core.identity.profiles import chunks, make_profiles, profile_query, record_identifiers
+from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
+from omnidesk.core.identity.stats import load_frequencies
+from omnidesk.core.models import Event, ImportBatch, MergeLog, SourceRecord
+from omnidesk.core.workspace import Workspace
+
+SIDE = 15  # records per side compared when an automatic merge is explained
+SCORED = 60  # records of one customer compared pairwise for the card
+MERGES_TRACED = 300  # merges of one customer whose order is followed to tell the sides apart
+
+AUTO_BEFORE = "merged automatically before reasons were kept"
+
+
+def merge_reason(left: Sequence[Profile], right: Sequence[Profile], *, freq: Frequencies,
+                 model: Model) -> str | None:
+    """The best-matching pair of records between two groups, as ``MergeLog.reason`` JSON.
+
+    ``{"records": [a, b], "reasons": [...]}``; None when either side is empty.
+    Records sharing an email, phone or customer id with the other side are
+    compared first: a big customer's merge is explained by a few hundred
+    comparisons, not by every pair.
+    """
+    def keys(p: Profile) -> set[str]:
+        return {*p.emails, *p.phones, *p.externals}
+
+    shared = set().union(*map(keys, left)) & set().union(*map(keys, right)) if left and right else set()
+    if shared and (len(left) > SIDE or len(right) > SIDE):
+        left = sorted(left, key=lambda p: keys(p).isdisjoint(shared))
+        right = sorted(right, key=lambda p: keys(p).isdisjoint(shared))
+    best = None
+    for p in left[:SIDE]:
+        for q in right[:SIDE]:
+            s = score_pair(p, q, freq, model)
+            if best is None or s.weight > best[0].weight:
+                best = (s, p.rid, q.rid)
+    if best is None:
+        return None
+    s, a, b = best
+    return json.dumps({"records": [a, b], "reasons": s.reasons}, ensure_ascii=False)
+
+
+def review_reason(reasons_json: str | None) -> str | None:
+    """The reason kept with a merge the user accepted in Review: the evidence the pair showed."""
+    reasons = [r for r in json.loads(reasons_json or "[]") if not r.startswith(("not merged:", "but "))]
+    return json.dumps({"records": None, "reasons": reasons}, ensure_ascii=False) if reasons else None
+
+
+def in_words(reasons: Sequence[str]) -> str:
+    """"same email, same name and same postcode": the resolver's reasons as one phrase."""
+    words = [r for r in reasons if not r.startswith(("not merged:", "but "))]
+    if "same first name" in words and "same last name" in words:
+        at = words.index("same first name")
+        words = [w for w in words if w not in ("same first name", "same last name")]
+        words.insert(at, "same name")
+    if not words:
+        return "little in common but what joined them"
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+@dataclass(frozen=True)
+class Link:
+    """One reason two parts of a customer are one person.
+
+    ``how``: ``same row``, ``order``, ``hand``, ``auto`` (an automatic merge),
+    ``before`` (one made before reasons were kept), ``review`` or ``you`` (the
+    user merged them), ``match`` (records placed together on import).
+    """
+
+    left: str  # the record(s) on one side, named by channel, file and row
+    right: str
+    how: str
+    reasons: tuple[str, ...] = ()
+    when: str | None = None  # ISO 8601, UTC: when a merge was made
+    count: int = 1  # how many records ``right`` names
+
+    def why(self) -> str:
+        """What makes the two one person: "same email and same name", "merged by you"."""
+        if self.how == "same row":
+            return "the same row, in a later file"
+        if self.how == "order":
+            return "further lines of orders above" if self.count > 1 else "a further line of an order above"
+        if self.how == "hand":
+            return "entered by you on this card"
+        if self.how == "before":
+            return AUTO_BEFORE
+        if self.how == "you":
+            return "merged by you"
+        if self.how == "review":
+            return "merged by you in Review" + (f": {in_words(self.reasons)}" if self.reasons else "")
+        return in_words(self.reasons)
+
+    def which(self) -> str:
+        """The records it joins, named by channel, file and row."""
+        if self.how == "same row":
+            return f"{self.right} repeats {self.left}"
+        if self.how == "hand":
+            return self.right
+        if self.how == "order":
+            return self.right
+        if self.how in ("before", "you", "review"):
+            return f"{self.right} with {self.left}"
+        return f"{self.left} and {self.right}"
+
+    def sentence(self) -> str:
+        """The link as one line: why, then which records."""
+        return f"{self.why()} — {self.which()}"
+
+
+@dataclass(frozen=True)
+class WhyOnePerson:
+    records: int  # the customer's records
+    links: list[Link]
+    compared: int  # records taken into account (at most SCORED beyond the merges)
+
+
+@dataclass(frozen=True)
+class _Rec:
+    rid: int
+    label: str
+    row_hash: str
+    channel: str
+    source: str = ""  # "Shop · orders.csv": what records of one file have in common
+    row: int = 0
+
+
+def _label(file_name: str, record_no: int, channel: str) -> str:
+    if channel == HAND:
+        return "your own entries"
+    return f"{channel_name(channel)} · {file_name} row {record_no}"
+
+
+class _Parts:
+    def __init__(self, ids: Sequence[int]) -> None:
+        self.parent = {i: i for i in ids}
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False
+        self.parent[max(ra, rb)] = min(ra, rb)
+        return True
+
+
+def why_one_person(ws: Workspace, customer_id: int) -> WhyOnePerson:
+    """Why ``customer_id``'s records are one person; no links for a customer of one record."""
+    from omnidesk.core.identity.resolve import model_from_settings  # resolve keeps its reasons here
+
+    model = model_from_settings(ws.get_setting)
+    with ws.engine.connect() as conn:
+        return explain_customer(conn, customer_id, model)
+
+
+def explain_customer(conn: Connection, customer_id: int, model: Model | None = None) -> WhyOnePerson:
+    """:func:`why_one_person` on an open connection."""
+    model = model or Model()
+    rec, batch = SourceRecord.__table__, ImportBatch.__table__
+    recs = {r.id: _Rec(r.id, _label(r.file_name, r.record_no, r.channel), r.row_hash, r.channel,
+                       f"{channel_name(r.channel)} · {r.file_name}", r.record_no)
+            for r in conn.execute(
+                select(rec.c.id, rec.c.record_no, rec.c.channel, rec.c.row_hash, batch.c.file_name)
+                .join(batch, batch.c.id == rec.c.batch_id)
+                .where(rec.c.customer_id == customer_id).order_by(rec.c.id))}
+    if len(recs) < 2:
+        return WhyOnePerson(len(recs), [], len(recs))
+    parts = _Parts(list(recs))
+    links: list[Link] = []
+    first_of: dict[str, int] = {}
+    for r in recs.values():
+        twin = first_of.setdefault(r.row_hash, r.rid)
+        if twin != r.rid and parts.union(twin, r.rid):
+            links.append(Link(recs[twin].label, r.label, "same row"))
+    further = [line for lead, lines in _order_lines(conn, customer_id, recs)
+               for line in lines if parts.union(lead, line)]
+    if further:
+        # One line for them all: an order of five items is not four reasons.
+        links.append(Link("", _rows_of(recs, further), "order", count=len(further)))
+    hand = [r.rid for r in recs.values() if r.channel == HAND]
+    others = [r.rid for r in recs.values() if r.channel != HAND]
+    if hand and others:
+        for rid in hand:
+            parts.union(others[0], rid)
+        links.append(Link("this customer", _label("", 0, HAND), "hand"))
+    pending: list[tuple[list[int], set[int], dict]] = []  # merges whose pair is found by comparing
+    merges = [(entry, [r for r in json.loads(entry.record_ids_json or "[]") if r in recs])
+              for entry in _merges(conn, customer_id)]
+    for at, (entry, moved) in enumerate(merges):
+        rest = [r for r in recs if r not in _came_later(merges, at)]
+        if not moved or not rest:
+            continue
+        kept = json.loads(entry.reason) if entry.reason else None
+        pair = (kept or {}).get("records") or []
+        if entry.kind == "auto" and len(pair) == 2 and all(p in recs for p in pair):
+            if parts.union(*pair):
+                links.append(Link(recs[pair[0]].label, recs[pair[1]].label, "auto",
+                                  tuple(kept.get("reasons") or ()), entry.created_at))
+            continue
+        how = {"auto": "before", "review": "review"}.get(entry.kind, "you")
+        pending.append((moved, set(rest), {"how": how, "reasons": tuple((kept or {}).get("reasons") or ()),
+                                           "when": entry.created_at}))
+    compared = sorted(recs)[:SCORED]
+    scores = _pair_scores(conn, compared, model) if compared else []
+    best_between = {}
+    for weight, a, b, reasons in scores:
+        best_between.setdefault((a, b), (weight, reasons))
+    for moved, before, info in pending:
+        here = [m for m in moved if m in set(compared)] or moved[:1]
+        rest = [r for r in compared if r in before] or sorted(before)[:1]
+        _, a, b = max((best_between.get((min(a, b), max(a, b)), (float("-inf"),))[0], a, b)
+                      for a in rest for b in here)
+        joined = parts.union(a, b)
+        for m in moved:
+            joined = parts.union(b, m) or joined
+        if joined:
+            links.append(Link(recs[a].label, _several(recs, moved), info["how"], info["reasons"], info["when"]))
+    # One line for every record matched to the same one for the same reasons (an order
+    # export's rows against the customer's record): "orders.csv rows 72, 152 and 325".
+    matched: dict[tuple[int, tuple[str, ...]], list[int]] = {}
+    for weight, a, b, reasons in scores:
+        if parts.union(a, b):
+            matched.setdefault((a, tuple(reasons)), []).append(b)
+    # What ties channels together first, then files of one channel, then rows of one file.
+    order = sorted(matched.items(), key=lambda item: (recs[item[0][0]].channel == recs[item[1][0]].channel,
+                                                      recs[item[0][0]].source == recs[item[1][0]].source))
+    for (a, reasons), others in order:
+        links.append(Link(recs[a].label, _rows_of(recs, others), "match", reasons, count=len(others)))
+    # Read as a story: records matched as they came in, then the merges, then what simply belongs.
+    links.sort(key=lambda link: _ORDER.get(link.how, 1))
+    return WhyOnePerson(len(recs), links, len(compared))
+
+
+_ORDER = {"match": 0, "same row": 2, "order": 3, "hand": 4}
+
+
+def _came_later(merges: list, at: int) -> set[int]:
+    """The records merge ``at``'s survivor did not hold then: what it and later merges brought.
+
+    A later merge that took the survivor itself in (a chain of merges) moved its
+    records, which it did hold.  Past a few hundred merges only this one counts.
+    """
+    entry, moved = merges[at]
+    out = set(moved)
+    if len(merges) > MERGES_TRACED:
+        return out
+    for later, later_moved in merges[at + 1:]:
+        if later.absorbed_id != entry.survivor_id:
+            out.update(later_moved)
+    return out
+
+
+def _rows_of(recs: dict[int, _Rec], ids: Sequence[int], shown: int = 5) -> str:
+    """"Shop · orders.csv rows 72, 152 and 325": records named by file, a few rows each."""
+    if len(ids) == 1:
+        return recs[ids[0]].label
+    by_source: dict[str, list[int]] = {}
+    for rid in ids:
+        by_source.setdefault(recs[rid].source, []).append(recs[rid].row)
+    parts = []
+    for source, rows in by_source.items():
+        rows.sort()
+        if len(rows) == 1:
+            parts.append(f"{source} row {rows[0]}")
+            continue
+        named = [str(r) for r in rows[:shown]]
+        if len(rows) > shown:
+            named.append(f"{len(rows) - shown} more")
+        parts.append(f"{source} rows {', '.join(named[:-1])} and {named[-1]}")
+    return "; ".join(parts)
+
+
+def _several(recs: dict[int, _Rec], ids: Sequence[int]) -> str:
+    first = recs[ids[0]].label
+    return first if len(ids) == 1 else f"{first} (and {len(ids) - 1} more)"
+
+
+def _order_lines(conn: Connection, customer_id: int, recs: dict[int, _Rec]) -> list[tuple[int, list[int]]]:
+    """Each multi-row order of the customer: its first row and its further line rows."""
+    ev = Event.__table__
+    out = []
+    for details, in conn.execute(select(ev.c.details_json).where(ev.c.customer_id == customer_id,
+                                                                 ev.c.type == "order")):
+        ids = [i for i in json.loads(details or "{}").get("record_ids") or [] if i in recs]
+        if len(ids) > 1:
+            out.append((ids[0], ids[1:]))
+    return out
+
+
+def _merges(conn: Connection, customer_id: int):
+    """The merges standing in this customer, oldest first: into it, and into those it took in."""
+    log = MergeLog.__table__
+    survivors, entries, seen = {customer_id}, [], set()
+    while survivors:
+        found = conn.execute(select(log).where(
+            log.c.survivor_id.in_(sorted(survivors)), log.c.kind.in_(("auto", "manual", "review")),
+            log.c.undone.is_(False)).order_by(log.c.id)).all()
+        found = [e for e in found if e.id not in seen]
+        seen.update(e.id for e in found)
+        entries.extend(found)
+        survivors = {e.absorbed_id for e in found} - {customer_id}
+    return sorted(entries, key=lambda e: e.id)
+
+
+def _pair_scores(conn: Connection, ids: Sequence[int], model: Model) -> list[tuple[float, int, int, list[str]]]:
+    """Every pair of these records scored, strongest first: (weight, lower id, higher id, reasons)."""
+    rec = SourceRecord.__table__
+    rows = []
+    for part in chunks(list(ids)):
+        rows.extend(conn.execute(profile_query().where(rec.c.id.in_(part))).all())
+    rows.sort(key=lambda r: r[0])
+    profiles = make_profiles(rows, record_identifiers(conn, [r[0] for r in rows]))
+    freq = load_frequencies(conn, profiles)
+    out = []
+    for i, p in enumerate(profiles):
+        for q in profiles[i + 1:]:
+            s = score_pair(p, q, freq, model)
+            out.append((s.weight, p.rid, q.rid, s.reasons))
+    out.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return out

@@ -1,0 +1,33 @@
+"""The Dashboard's campaign results table: its columns, what each means, and one step's cells."""
+
+from __future__ import annotations
+
+from omnidesk.core import metrics
+from omnidesk.core.channels import channel_name
+from omnidesk.core.money import format_money
+
+# Short headers, each explained in its tip: eleven columns fit a narrow window without scrolling.
+CAMPAIGN_COLUMNS = ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conv.", "Baseline",
+                    "Base orders", "Base revenue", "Base conv.", "Lift")
+_BASELINE = ("the customers the plan held out of the step; with none held out, those quiet hours or a cap left "
+             "out and who got no other step (never those out for consent or a missing address)")
+CAMPAIGN_TIPS = {5: "Orders over recipients",
+                 6: f"The baseline: {_BASELINE}",
+                 7: "The baseline's orders in the same window from the step's time, one per customer",
+                 8: "The baseline's revenue in the same window, net of refunds",
+                 9: "The baseline's orders over its customers",
+                 10: "Conversion less the baseline's conversion, in percentage points"}
+
+
+def campaign_cells(c: dict, currency: str | None) -> tuple[str, ...]:
+    """One step of metrics.campaign_results as the table's row of text, baseline beside it."""
+    def share(value) -> str:
+        return "" if value is None else f"{value:.1%}"
+
+    base = c.get("baseline_customers", 0)
+    return (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
+            format_money(round(c["revenue"] * 100), currency), share(c["conversion"]),
+            metrics.baseline_label(c) or "none",
+            f"{c['baseline_orders']:,}" if base else "",
+            format_money(round(c["baseline_revenue"] * 100), currency) if base else "",
+            share(c.get("baseline_conversion")), metrics.lift_label(c.get("lift")))

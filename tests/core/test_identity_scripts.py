@@ -1,0 +1,169 @@
+"""Names and addresses of other scripts and orders: Japanese, Hindi, French, Mexican customers."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from omnidesk.core.identity.keys import fold, fold_address, first_name_level, last_name_level, same_address
+from omnidesk.core.identity.scripts import latin_reading
+from omnidesk.core.importing.names import NameParts, normalize_name, parse_full_name
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.models import Customer, SourceRecord
+from omnidesk.core.workspace import Workspace
+from tests.helpers import write_csv
+
+SHOP = ["First Name", "Last Name", "Email", "Phone"]
+SHOP_MAPPING = ["first_name", "last_name", "email", "phone"]
+TILL = ["Customer Name", "Mobile", "E-mail address"]
+TILL_MAPPING = ["full_name", "phone", "email"]
+
+
+@pytest.mark.parametrize(("written", "latin"), [
+    ("ヤマダ", "yamada"), ("やまだ", "yamada"), ("ﾔﾏﾀﾞ", "yamada"),  # katakana, hiragana, half-width
+    ("ユウタ", "yuta"), ("ヨウスケ", "yosuke"), ("コータ", "kota"),  # long vowels written short
+    ("キョウコ", "kyoko"), ("シュンスケ", "shunsuke"), ("ジュン", "jun"), ("チャコ", "chako"),  # small ya/yu/yo
+    ("ハットリ", "hattori"), ("マッチ", "matchi"),  # a doubled consonant
+    ("राहुल", "rahul"), ("शर्मा", "sharma"), ("पद्म", "padma"), ("सिद्धार्थ", "siddhartha"),
+    ("कृष्ण", "krishna"), ("ज़ोया", "zoya"),  # a nukta
+])
+def test_kana_and_devanagari_fold_to_their_latin_reading(written, latin):
+    assert fold(written) == latin
+
+
+def test_kanji_and_other_scripts_keep_their_letters():
+    assert fold("山田") == "山田"
+    assert fold("Ольга") == "ольга"
+    assert latin_reading("山田 ヤマダ") == "山田 yamada"
+    assert fold("José") == "jose" and fold("Müller") == "muller"
+
+
+def test_a_romanised_hindi_name_with_long_vowels_is_the_same_name_misspelt():
+    assert first_name_level("aakaanksha", "akanksha") == "typo"
+    assert last_name_level("tivaaree", "tivari") == "typo"
+    assert first_name_level(fold("गीता"), "geeta") == "typo"
+    # Short names stay apart: Lee and Li are two families.
+    assert last_name_level("lee", "li") == "different"
+
+
+@pytest.mark.parametrize(("raw", "region", "expected"), [
+    ("山田　太郎", None, NameParts("太郎", "", "山田", "山田 太郎")),
+    ("ﾔﾏﾀﾞ ﾀﾛｳ", None, NameParts("タロウ", "", "ヤマダ", "ヤマダ タロウ")),
+    ("LEJEUNE Julien", None, NameParts("Julien", "", "Lejeune", "Lejeune Julien")),
+    ("YAMADA Taro", None, NameParts("Taro", "", "Yamada", "Yamada Taro")),
+    ("COLLET C.", None, NameParts("C.", "", "Collet", "Collet C.")),
+    ("DE SOUSA J.-P.", None, NameParts("J.-P.", "", "De Sousa", "De Sousa J.-P.")),
+    ("DE LA CRUZ Juan Pablo", None, NameParts("Juan", "Pablo", "De La Cruz", "De La Cruz Juan Pablo")),
+    # All in capitals says nothing of the order; two capitals are as often initials.
+    ("JOHN SMITH", None, NameParts("John", "", "Smith", "John Smith")),
+    ("AJ Smith", None, NameParts("Aj", "", "Smith", "Aj Smith")),
+    # Two family names where Spanish is spoken, one elsewhere.
+    ("Lourdes Lucero Serrato", "MX", NameParts("Lourdes", "", "Lucero Serrato", "Lourdes Lucero Serrato")),
+    ("Lourdes Lucero Serrato", "US", NameParts("Lourdes", "Lucero", "Serrato", "Lourdes Lucero Serrato")),
+    ("María Eugenia Herrera Carvajal", "ES",
+     NameParts("María", "Eugenia", "Herrera Carvajal", "María Eugenia Herrera Carvajal")),
+    ("Juan Pérez de la Cruz", "MX", NameParts("Juan", "", "Pérez de la Cruz", "Juan Pérez de la Cruz")),
+    ("Lourdes Lucero", "MX", NameParts("Lourdes", "", "Lucero", "Lourdes Lucero")),
+    ("José Ortega y Gasset", "ES", NameParts("José", "", "Ortega y Gasset", "José Ortega y Gasset")),
+])
+def test_family_name_first_and_two_family_names(raw, region, expected):
+    assert parse_full_name(raw, region) == expected
+
+
+def test_names_are_read_as_nfkc():
+    assert normalize_name("ﾔﾏﾀﾞ\u3000ﾀﾛｳ") == "ヤマダ タロウ"
+    assert normalize_name("Ｔａｒｏ") == "Taro"
+
+
+def test_addresses_keep_other_scripts_and_their_numbers():
+    assert fold_address("鳥越1丁目64番") == "鳥越 1 丁目 64 番"
+    assert fold_address("鳥越１丁目６４番") == "鳥越 1 丁目 64 番"
+    assert fold_address("Hauptstraße 12") == "hauptstrasse 12"
+    assert fold_address("12, rue de l'Église") == "12 rue de leglise"
+    # Same block, another house; and two towns with the same numbers.
+    assert not same_address(fold_address("鳥越1丁目64番"), fold_address("鳥越1丁目46番"))
+    assert not same_address(fold_address("鳥越1丁目64番"), fold_address("雷門1丁目64番"))
+    assert same_address(fold_address("鳥越1丁目64番"), fold_address("鳥越 1丁目 64番"))
+
+
+def _owners(ws) -> dict[tuple[str, str], int | None]:
+    rec = SourceRecord.__table__
+    with ws.engine.connect() as conn:
+        return {(r.first_name, r.last_name): r.customer_id
+                for r in conn.execute(select(rec.c.first_name, rec.c.last_name, rec.c.customer_id))}
+
+
+def _customers(ws) -> int:
+    with ws.engine.connect() as conn:
+        return len(conn.execute(select(Customer.id)).all())
+
+
+def _import(ws, path, mapping, region):
+    import_file(ws, path, ImportOptions(channel="pos" if "till" in path.name else "shop", kind="contacts",
+                                        mapping=mapping, region=region))
+
+
+def test_a_japanese_till_in_kana_meets_the_newsletter_in_romaji(tmp_path):
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Taro", "Yamada", "taro@example.com", "090-1234-5678"],
+                                                   ["Hanako", "Yamada", "", "090-8765-4321"]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["ﾔﾏﾀﾞ ﾀﾛｳ", "09012345678", ""],
+                                                   ["やまだ はなこ", "", "taro@example.com"]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "JP")
+        _import(ws, till, TILL_MAPPING, "JP")
+        owner = _owners(ws)
+        assert owner[("タロウ", "ヤマダ")] == owner[("Taro", "Yamada")]
+        # Hanako on Taro's email is his family, not him.
+        assert owner[("はなこ", "やまだ")] != owner[("Taro", "Yamada")]
+        assert _customers(ws) == 3
+
+
+def test_a_hindi_name_in_devanagari_meets_its_latin_spelling(tmp_path):
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Rahul", "Sharma", "rahul.sharma@example.com", ""],
+                                                   ["Priya", "Sharma", "", "+91 81234 56780"]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["राहुल शर्मा", "", "rahul.sharma@example.com"],
+                                                   ["सुनीता शर्मा", "081234 56780", ""]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "IN")
+        _import(ws, till, TILL_MAPPING, "IN")
+        owner = _owners(ws)
+        assert owner[("राहुल", "शर्मा")] == owner[("Rahul", "Sharma")]
+        # Sunita on Priya's number (a family phone) is another person.
+        assert owner[("सुनीता", "शर्मा")] != owner[("Priya", "Sharma")]
+        assert _customers(ws) == 3
+
+
+def test_a_french_till_writing_the_family_name_first_in_capitals(tmp_path):
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Julien", "Lejeune", "", "+33 6 12 03 90 85"]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["LEJEUNE Julien", "06 12 03 90 85", ""]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "FR")
+        _import(ws, till, TILL_MAPPING, "FR")
+        assert set(_owners(ws)) == {("Julien", "Lejeune")}
+        assert _customers(ws) == 1
+
+
+def test_a_mexican_till_with_both_surnames_meets_the_shop(tmp_path):
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Lourdes", "Lucero", "", "+52 222 146 0659"]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["Lourdes Lucero Serrato", "222 146 0659", ""]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "MX")
+        _import(ws, till, TILL_MAPPING, "MX")
+        owner = _owners(ws)
+        assert owner[("Lourdes", "Lucero Serrato")] == owner[("Lourdes", "Lucero")]
+
+
+def test_a_record_merged_with_its_names_swapped_does_not_keep_later_ones_out(tmp_path):
+    """The newsletter's "Lejeune Julien" joins Julien Lejeune by email; the contacts' Julien Lejeune still joins."""
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Julien", "Lejeune", "julien.lejeune@example.com", ""]])
+    news = write_csv(tmp_path / "news.csv", SHOP, [["Lejeune", "Julien", "julien.lejeune@example.com", ""]])
+    contacts = write_csv(tmp_path / "contacts.csv", SHOP,
+                         [["Julien", "Lejeune", "julien.lejeune@example.com", "+33612039085"]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        for path in (shop, news, contacts):
+            import_file(ws, path, ImportOptions(channel=path.stem, kind="contacts", mapping=SHOP_MAPPING,
+                                                region="FR"))
+        rec = SourceRecord.__table__
+        with ws.engine.connect() as conn:
+            owners = {cid for (cid,) in conn.execute(select(rec.c.customer_id))}
+        assert len(owners) == 1 and None not in owners

@@ -1,0 +1,120 @@
+"""A flow of the journeys' Sankey view opens as a rule counting exactly its customers, on a workspace with known paths."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+from sqlalchemy import insert
+
+from omnidesk.core import metrics, segments
+from omnidesk.core.models import Customer, Event, ImportBatch, SourceRecord
+from omnidesk.core.segments import RuleError
+
+P = "purchase"
+# customer: [(channel, type, occurred_utc or None for a record with no dated event, status)]
+PEOPLE = {
+    1: [("email", "open", "2026-01-01T10:00:00", ""), ("shop", "order", "2026-01-10T10:00:00", "paid")],
+    # The SMS list has no sign-up times: it comes last, after the purchase, so no part of the journey.
+    2: [("shop", "order", "2026-01-05T10:00:00", "paid"), ("sms", None, None, "")],
+    3: [("email", "open", "2026-01-02T10:00:00", ""), ("pos", "purchase", "2026-01-12T10:00:00", "paid"),
+        ("sms", "open", "2026-01-20T10:00:00", "")],
+    # Five channels before buying: drawn to the third, which flows into the purchase.
+    4: [("email", "open", "2026-01-03T10:00:00", ""), ("web", "visit", "2026-01-04T10:00:00", ""),
+        ("sms", "open", "2026-01-05T10:00:00", ""), ("pos", "open", "2026-01-06T10:00:00", ""),
+        ("shop", "order", "2026-01-13T10:00:00", "paid")],
+    # A refunded order is no purchase.
+    5: [("shop", "order", "2026-01-07T10:00:00", "refunded"), ("email", "open", "2026-01-08T10:00:00", "")],
+    # Ties go by channel code: email before SMS, and the purchase on pos (not shop) at the same instant.
+    6: [("email", "open", "2026-01-09T10:00:00", ""), ("sms", "open", "2026-01-09T10:00:00", ""),
+        ("shop", "order", "2026-01-15T00:00:00", "paid"), ("pos", "purchase", "2026-01-15T00:00:00", "paid")],
+    # Known on two lists, no dated event: a journey whose start is unknown.
+    7: [("email", None, None, ""), ("contacts", None, None, "")],
+    # Entered by hand only: no journey.
+    8: [("manual", None, None, "")],
+    9: [("web", "visit", "2026-02-10T10:00:00", ""), ("shop", "order", "2026-02-11T10:00:00", "paid")],
+}
+JANUARY = metrics.Period(date(2026, 1, 1), date(2026, 1, 31))
+FROM_5_JAN = metrics.Period(date(2026, 1, 5), None)
+UNTIL_JAN = metrics.Period(None, date(2026, 1, 31))
+
+
+@pytest.fixture
+def shop(ws):
+    with ws.writing() as conn:
+        batches, ids = {}, itertools.count(1)
+        for cid, rows in PEOPLE.items():
+            conn.execute(insert(Customer.__table__).values(id=cid, display_name=f"P{cid}", channels=""))
+            for channel, type_, when, status in rows:
+                if channel not in batches:
+                    batches[channel] = conn.execute(insert(ImportBatch.__table__).values(
+                        file_name=f"{channel}.csv", file_hash=channel, channel=channel, kind="contacts", status="done",
+                        header_json="[]", mapping_json="[]", options_json="{}")).inserted_primary_key[0]
+                record = next(ids)
+                conn.execute(insert(SourceRecord.__table__).values(
+                    id=record, batch_id=batches[channel], record_no=record, channel=channel, kind="contacts",
+                    row_hash=f"h{record}", raw_json="[]", customer_id=cid))
+                if when is not None:
+                    conn.execute(insert(Event.__table__).values(
+                        batch_id=batches[channel], record_id=record, customer_id=cid, channel=channel, type=type_,
+                        occurred_at=when, occurred_utc=when, status=status, amount_minor=1000 if status else None,
+                        summary=type_, details_json="{}"))
+    return ws
+
+
+def _graph(ws, period=None):
+    period = period or metrics.Period()
+    return metrics.journey_graph(metrics.journeys(ws, period, limit=None))
+
+
+def test_the_paths_are_the_ones_drawn_by_hand(shop):
+    paths = {tuple(j["path"]): j["customers"] for j in metrics.journeys(shop, limit=None)}
+    assert paths == {("email", "shop", P): 1, ("shop", P): 1, ("email", "pos", P): 1,
+                     ("email", "web", "sms", "pos", "shop", P): 1, ("shop", "email"): 1, ("email", "sms", "pos", P): 1,
+                     ("contacts", "email"): 1, ("web", "shop", P): 1}
+
+
+@pytest.mark.parametrize("period", [metrics.Period(), JANUARY, FROM_5_JAN, UNTIL_JAN],
+                         ids=["all", "january", "from-5-jan", "until-jan"])
+def test_every_flow_opens_exactly_its_customers(shop, period):
+    _nodes, flows = _graph(shop, period)
+    assert flows
+    for ((col, channel), (_next_col, then)), n in flows.items():
+        rule = metrics.journey_rule(col, channel, then, period)
+        assert segments.count(shop, rule) == n, (col, channel, then, rule)
+
+
+def test_the_flows_hold_the_customers_known_to_go_that_way(shop):
+    def who(col, channel, then, period=None):
+        period = period or metrics.Period()
+        return sorted(segments.member_ids(shop, metrics.journey_rule(col, channel, then, period)))
+
+    _nodes, flows = _graph(shop)
+    assert flows[((1, "shop"), (3, P))] == 2 and who(1, "shop", P) == [1, 9]
+    assert who(1, "shop", P, JANUARY) == [1]  # the web-first journey began in February
+    assert who(0, "shop", P) == [2]  # the undated SMS list after the purchase is no step
+    assert who(0, "shop", "email") == [5]  # a refunded order bought nothing
+    assert who(2, "sms", P) == [4]  # five channels, drawn to the third
+    assert who(0, "email", "sms") == [6] and who(2, "pos", P) == [6]  # ties by channel code
+    assert who(0, "contacts", "email") == [7] and who(0, "contacts", "email", JANUARY) == []
+    assert who(0, "contacts", "email", FROM_5_JAN) == [7]  # no end: an unknown start stays, as journeys keeps it
+    assert who(0, "email", "web") == [4] and who(1, "web", "sms") == [4]
+
+
+def test_journey_fields_are_two_valued_and_checked(shop):
+    everyone = segments.count(shop, {"all": []})
+    for field in ("first_channel", "second_channel", "third_channel", "purchase_channel"):
+        for value in ("email", "shop", "sms"):
+            on = segments.count(shop, {"field": field, "op": "is", "value": value})
+            off = segments.count(shop, {"field": field, "op": "is_not", "value": value})
+            assert on + off == everyone, (field, value)
+        has = segments.count(shop, {"field": field, "op": "exists"})
+        assert has + segments.count(shop, {"field": field, "op": "not_exists"}) == everyone
+    assert segments.count(shop, {"field": "purchase_channel", "op": "in", "value": ["pos"]}) == 2  # 3 and 6
+    assert segments.count(shop, {"field": "journey_start", "op": "exists"}) == 7  # not 7 (undated), not 8
+    assert segments.count(shop, {"field": "journey_start", "op": "gte", "value": "2026-02-01"}) == 1
+    with pytest.raises(RuleError, match="unknown channel"):
+        segments.count(shop, {"field": "first_channel", "op": "is", "value": "carrier pigeon"})
+    with pytest.raises(ValueError):
+        metrics.journey_rule(2, "sms", "pos")  # the third channel flows only into the purchase

@@ -1,0 +1,86 @@
+"""The Sources tab says why a customer's records are one person, and keeps saying it through a split and its undo."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from omnidesk.core.identity.merge import merge_customers
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.timeline import find_customer
+from omnidesk.ui.views.customer import CustomerView
+from tests.helpers import write_csv
+
+NAME = ("Maximiliana Alexandrovna", "Featherstonehaugh-Okonkwo")
+EMAIL = "maximiliana.featherstonehaugh-okonkwo@example.co.uk"
+
+
+@pytest.fixture
+def max_ws(ws, tmp_path):
+    """Max on the newsletter (twice), at the till and in the shop, which bridges the two."""
+    header = ["Email", "First Name", "Last Name"]
+    import_file(ws, write_csv(tmp_path / "newsletter_march.csv", header, [[EMAIL, *NAME], ["bo@example.com", "Bo", "Chen"]]),
+                ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "till_customers.csv", ["Phone", "First Name", "Last Name"],
+                              [["(415) 555-0111", *NAME]]), ImportOptions(channel="pos"))
+    import_file(ws, write_csv(tmp_path / "shopify_customers_export.csv", ["Email", "Phone", "First Name", "Last Name"],
+                              [[EMAIL, "415-555-0111", *NAME]]), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "newsletter_june.csv", header, [[EMAIL, *NAME]]), ImportOptions(channel="email"))
+    return ws
+
+
+@pytest.fixture
+def view(qtbot, max_ws):
+    v = CustomerView(max_ws)
+    qtbot.addWidget(v)
+    v.resize(840, 600)  # a 1,024 px window less the navigation
+    v.show()
+    return v
+
+
+def test_the_sources_tab_says_why_and_names_each_record(view, max_ws):
+    assert view.show_customer(find_customer(max_ws, EMAIL))
+    view.tabs.setCurrentWidget(view.sources_page)
+    assert view.why_box.isVisibleTo(view)
+    assert view.why_title.text() == "Why these 4 records are one person"
+    text = view.why_text.text().replace("\u00a0", " ")
+    assert "<b>Same email, same name and same middle name</b>" in text
+    assert "<b>Same phone, same name and same middle name</b>" in text
+    assert "<b>The same row, in a later file</b> — Email · newsletter_june.csv row 1 repeats " \
+           "Email · newsletter_march.csv row 1" in text
+    for name in ("Till · till_customers.csv row 1", "Shop · shopify_customers_export.csv row 1"):
+        assert name in text
+
+
+def test_a_customer_of_one_record_has_nothing_to_explain(view, max_ws):
+    assert view.show_customer(find_customer(max_ws, "bo@example.com"))
+    assert not view.why_box.isVisibleTo(view)
+
+
+def test_many_reasons_show_a_few_until_asked(view, max_ws, tmp_path):
+    people = [[f"p{i}@example.com", f"Person{i}", "Quill"] for i in range(6)]
+    import_file(max_ws, write_csv(tmp_path / "more.csv", ["Email", "First Name", "Last Name"], people),
+                ImportOptions(channel="email"))
+    merge_customers(max_ws, [find_customer(max_ws, EMAIL), *(find_customer(max_ws, p[0]) for p in people)])
+    assert view.show_customer(find_customer(max_ws, EMAIL))
+    assert len(view.why.links) == 9
+    assert view.why_text.text().count("<li>") == view.WHY_LINES
+    assert "Show all 9 reasons" in view.why_text.text()
+    view.why_text.linkActivated.emit("more")
+    assert view.why_text.text().count("<li>") == 9 and "<b>Merged by you</b>" in view.why_text.text()
+    view.why_text.linkActivated.emit("less")
+    assert view.why_text.text().count("<li>") == view.WHY_LINES
+
+
+def test_splitting_a_record_off_and_undoing_it_updates_the_reasons(view, max_ws, qtbot):
+    assert view.show_customer(find_customer(max_ws, EMAIL))
+    view.tabs.setCurrentWidget(view.sources_page)
+    till = next(r for r in range(view.source_model.rowCount())
+                if view.source_model.source_row(r).source_file == "till_customers.csv")
+    view.source_table.selectRow(till)
+    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.why_title.text() == "Why these 3 records are one person", timeout=5000)
+    assert "till_customers.csv" not in view.why_text.text()
+    view.operations.undo()
+    qtbot.waitUntil(lambda: view.why_title.text() == "Why these 4 records are one person", timeout=5000)
+    assert "Till · till_customers.csv row 1" in view.why_text.text().replace("\u00a0", " ")
