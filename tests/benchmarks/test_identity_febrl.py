@@ -33,7 +33,8 @@ from sqlalchemy import select
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.identity.blocking import block_keys
 from omnidesk.core.identity.profiles import make_profiles, profile_query, record_identifiers
-from omnidesk.core.identity.scoring import Frequencies, Model, score_pair
+from omnidesk.core.identity.resolve import model_from_settings
+from omnidesk.core.identity.scoring import Frequencies, score_pair
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.models import ImportBatch, SourceRecord
 from omnidesk.core.workspace import Workspace
@@ -83,7 +84,7 @@ def run_omnidesk(tmp_path, name: str, df, truth: dict[str, int], links) -> tuple
     """Import ``df`` as one contacts CSV and score the customers it becomes.
 
     Also returns why the true pairs left apart were: never compared, a guard's
-    conflict, or too little evidence.
+    conflict, or too little evidence, under the model the import fitted.
     """
     ids = list(df.index)
     path = tmp_path / f"{name.lower()}.csv"
@@ -100,9 +101,10 @@ def run_omnidesk(tmp_path, name: str, df, truth: dict[str, int], links) -> tuple
             found = conn.execute(profile_query().order_by(rec.c.id)).all()
             numbers = dict(conn.execute(select(rec.c.id, rec.c.record_no)).all())
             profiles = make_profiles(found, record_identifiers(conn, [r[0] for r in found]))
+        model = model_from_settings(ws.get_setting)  # the model the import fitted and resolved with
     assert len(rows) == len(ids), "every FEBRL row is stored"
     by_id = {ids[numbers[p.rid] - 1]: p for p in profiles}
-    freq, model = Frequencies.from_profiles(profiles), Model()
+    freq = Frequencies.from_profiles(profiles)
     missed: Counter = Counter()
     for a, b in links:
         pa, pb = by_id[a], by_id[b]
@@ -117,6 +119,9 @@ def run_omnidesk(tmp_path, name: str, df, truth: dict[str, int], links) -> tuple
     dated = sum(1 for r in rows if r.birthday)
     placed = [(r.customer_id if r.customer_id is not None else f"alone-{r.record_no}", truth[ids[r.record_no - 1]])
               for r in rows]
+    fit = model.fit or {}
+    missed["(model: " + (f"fitted on {fit['records']:,} records, {len(fit['notes'])} notes" if fit.get("learned")
+                         else "priors") + ")"] = 0
     return pairwise(placed), seconds, dated, missed
 
 
@@ -188,7 +193,8 @@ def test_identity_febrl(tmp_path):
         ours_all[name] = ours
         report.append(f"{name}: {len(df):,} records, {len(links):,} true pairs, {dated:,} with a readable birthday")
         report.append(_line("omnidesk (import_file, automatic merges)", ours, seconds))
-        report.append("  true pairs left apart: " + ", ".join(f"{n} {why}" for why, n in missed.most_common()))
+        report.append("  true pairs left apart: " + ", ".join(f"{n} {why}" if n else why
+                                                             for why, n in missed.most_common()))
         reference, ref_seconds, label = run_splink(df, truth)
         if reference is None:
             report.append(f"  {label}")

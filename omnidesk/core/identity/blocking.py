@@ -43,7 +43,7 @@ def block_keys(p: Profile) -> list[str]:
 
 
 def _date_keys(p: Profile) -> list[str]:
-    """A full date of birth with the first name, or with the postcode.
+    """A full date of birth with the first name, the last name or its sound, or the postcode.
 
     Such a date is rare enough to pair records whose last names are both
     misspelt past their sound ("Tosslell", "Tossell"), or whose first and last
@@ -53,6 +53,11 @@ def _date_keys(p: Profile) -> list[str]:
     if not p.birthday or p.birthday.startswith("--"):
         return []
     keys = [f"d:{k}:{p.birthday}" for k in first_keys(p.first)]
+    if p.last:
+        # The last name under the same prefix meets a record written "Last, First" the
+        # other way round; its sound meets one whose first and last names are both mistyped.
+        keys.append(f"d:{p.last}:{p.birthday}")
+        keys.append(f"d~{_soundex(p.last)}:{p.birthday}")
     if p.postcode:
         keys.append(f"d:{p.birthday}:z{p.postcode}")
     return keys

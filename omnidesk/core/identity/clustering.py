@@ -21,7 +21,15 @@ from omnidesk.core.identity.keys import (
     names_compatible,
 )
 from omnidesk.core.identity.profiles import has_contact
-from omnidesk.core.identity.scoring import Frequencies, Model, PairScore, Profile, name_weight, score_pair
+from omnidesk.core.identity.scoring import (
+    Frequencies,
+    Model,
+    PairScore,
+    Profile,
+    name_weight,
+    names_swapped,
+    score_pair,
+)
 from omnidesk.core.tasks import Progress, run_to_completion
 
 
@@ -44,6 +52,7 @@ class Clusters:
         self.birthdays: list = [p.birthday if p.birthday and not p.birthday.startswith("--") else None
                                 for p in profiles]
         self.rejects: dict[int, set[int]] = {i: set(v) for i, v in rejected.items()}
+        self.turned: set[int] = set()  # records whose first and last name unswap turned round
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -88,6 +97,7 @@ class Clusters:
             if self.size[root] == 1:
                 p = profiles[k]
                 p.first, p.last = p.last, p.first
+                self.turned.add(k)
                 self.firsts[root] = p.first or None
                 self.lasts[root] = p.last or None
                 return
@@ -305,7 +315,9 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
             i, j, f = lefts[k], rights[k], flags[k]
             if stands is not None and not stands(i, j):
                 continue
-            if f & _SWAPPED:
+            # Scored before any union: one of the two may have been turned round since, so
+            # a pair scored as swapped may be no longer, and one scored as written may be.
+            if (f & _SWAPPED or i in cl.turned or j in cl.turned) and names_swapped(profiles[i], profiles[j]):
                 cl.unswap(profiles, i, j)
             if f & _AUTO:
                 if not cl.union(i, j):

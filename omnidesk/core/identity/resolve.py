@@ -37,6 +37,7 @@ from omnidesk.core.identity.decisions import (
     load_decisions,
 )
 from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
+from omnidesk.core.identity.learn import fitted_model, store_fit, stored_fit
 from omnidesk.core.identity.profiles import (
     all_followers,
     hand_followers,
@@ -85,7 +86,11 @@ class ResolveStats:
 
 
 def model_from_settings(get_setting) -> Model:
+    """The workspace's model: its fitted m and u values (``learn``) if it has them, and its thresholds."""
     model = Model()
+    fitted = stored_fit(get_setting)
+    if fitted is not None:
+        model.apply_fit(fitted)
     for key, attr in (("match_auto_threshold", "auto_threshold"), ("match_review_threshold", "review_threshold")):
         value = get_setting(key) if get_setting else None
         if value is not None:
@@ -173,6 +178,10 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         refresh_customers(conn, stats.touched)
         return stats
     stats.records = len(new_profiles)
+    if conn.execute(select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None:
+        # The workspace's first records: the model is fitted to them and kept for the imports after.
+        model = fitted_model(new_profiles, model)
+        store_fit(conn, model)
     # Existing records that could be the same people: shared identifiers or name keys.
     values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
     ident = Identifier.__table__
@@ -271,6 +280,11 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         yield Progress(read, total, "Reading records")
     stats.records = len(profiles)
     write_frequencies(conn, freq)
+    if fresh:
+        # Rebuilt from scratch, or a first big import: the model is fitted to these records.
+        yield Progress(0, 0, "Learning match weights")
+        model = fitted_model(profiles, model)
+        store_fit(conn, model)
     rejected, must = load_decisions(conn)
     plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
     stats.pairs_scored = plan.pairs_scored

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 from omnidesk.core.identity.employer import same_employer, stem
 from omnidesk.core.identity.keys import (
+    address_level,
     date_level,
     first_name_level,
     last_name_level,
@@ -63,55 +64,101 @@ def _bits(m: float, u: float) -> float:
     return math.log2(m / u)
 
 
+# The hand-set priors, per comparison and level: how often one person's two records
+# compare at that level (m) and two different people's (u).  They are the model when
+# nothing has been learned, and the pseudo-counts a fit starts from (``learn.py``).
+# Exact name, postcode, city and employer agreement is weighed by how common the value
+# is instead of by its ``u`` here (term frequencies); that ``u`` serves the fit only.
+PRIOR_M: dict[str, dict[str, float]] = {
+    # People keep one address per shop, but many have a work and a personal one.
+    "email": {"agree": 0.75, "disagree": 0.25},
+    "phone": {"agree": 0.8, "disagree": 0.2},
+    # Names: exact, nickname, close typo (one edit or Jaro-Winkler >= 0.92), near typo
+    # (two edits in a long name, Jaro-Winkler >= 0.88), different (keys.first_name_level, typo_level).
+    "first": {"exact": 0.86, "nickname": 0.07, "close": 0.04, "near": 0.01, "different": 0.03},
+    # Close includes one name a part of the other ("Garcia Lopez", "Garcia").
+    "last": {"exact": 0.9, "close": 0.06, "near": 0.015, "different": 0.04},
+    # Both records give a middle name: one person's agree nearly always; two people of
+    # one first and last name share a middle name now and then.
+    "middle": {"same": 0.9, "different": 0.1},
+    "postcode": {"agree": 0.8, "disagree": 0.2},  # people move; shipping vs home addresses
+    "city": {"agree": 0.85, "disagree": 0.15},
+    # A house number a slip apart on the same street (keys.address_level).
+    "address": {"same": 0.7, "number": 0.02, "different": 0.3},
+    # Both full: exact, one digit or a day/month swap apart (typo), the same day and
+    # month in another year (day), different.
+    "birthday": {"exact": 0.97, "typo": 0.02, "day": 0.005, "different": 0.03},
+    # One of the two without a year: only day and month compare.
+    "birthday_day": {"agree": 0.97, "different": 0.03},
+    # People change jobs and work for several.
+    "employer": {"agree": 0.85},
+}
+PRIOR_U: dict[str, dict[str, float]] = {
+    "email": {"agree": 1e-5, "disagree": 1 - 1e-5},
+    "phone": {"agree": 1e-5, "disagree": 1 - 1e-5},
+    "first": {"exact": 0.01, "nickname": 0.004, "close": 0.003, "near": 0.003, "different": 0.95},
+    "last": {"exact": 0.005, "close": 0.003, "near": 0.003, "different": 0.98},
+    "middle": {"same": 0.05, "different": 0.95},
+    "postcode": {"agree": 0.01, "disagree": 0.97},
+    "city": {"agree": 0.05, "disagree": 0.9},
+    # A neighbour's number, among records already alike in name and place, is about as
+    # likely as a slip: a little evidence against (see FIXED_U).
+    "address": {"same": 1e-4, "number": 0.04, "different": 1 - 1e-4},
+    # Among pairs that share a name or an email, two people's birthdays fall a digit
+    # apart more often than one person's records show such a slip: a little against.
+    "birthday": {"exact": 1 / (365 * 70), "typo": 0.04, "day": 1 / 365, "different": 1 - 1 / 365},
+    "birthday_day": {"agree": 1 / 365, "different": 1 - 1 / 365},
+    # How often two records name one employer by chance is how common it is among the
+    # records naming one (term frequencies), but never rarer than this.
+    "employer": {"agree": 1e-3},
+}
+# Levels whose ``u`` stays the prior even in a fit: random pairs of records say how often
+# two strangers' birthdays are a digit apart, but the pairs scored share a name and a
+# place, where a relative two doors down or born a year later is far likelier.
+FIXED_U = frozenset({("address", "number"), ("birthday", "typo")})
+INITIAL_BITS = 0.5  # an initial that agrees with a name: a little, whatever the data say
+
+
 @dataclass
 class Model:
-    """The m-probabilities and thresholds; every number is a documented prior.
+    """The thresholds and the m- and u-probabilities of every comparison level.
 
     Thresholds are in bits of evidence (log2 likelihood ratio): at the default
     ``auto_threshold`` of 14 bits a pair is ~16,000 times likelier a match than not.
+    ``m`` and ``u`` start as the priors above; :func:`Model.apply_fit` puts a
+    workspace's fitted values (``learn.py``) in their place.
     """
 
     auto_threshold: float = 14.0
     review_threshold: float = 7.0
-    m_email: float = 0.75  # people keep one address per shop, but many have a work and a personal one
-    u_email: float = 1e-5
-    m_phone: float = 0.8
-    u_phone: float = 1e-5
-    m_first_exact: float = 0.86
-    m_first_nickname: float = 0.07
-    # Names compare at levels: exact (weighed by how common the name is), nickname,
-    # close typo (one edit or Jaro-Winkler >= 0.92), near typo (two edits in a long
-    # name, Jaro-Winkler >= 0.9), and different (see keys.first_name_level, typo_level).
-    m_first_typo: float = 0.04  # close
-    m_first_near: float = 0.01
-    u_name_typo: float = 0.003  # two people's names a close typo apart
-    u_name_near: float = 0.003
-    m_last_exact: float = 0.9
-    # Both records give a middle name: one person's agree nearly always (m); two
-    # people of one first and last name share a middle name now and then (u).
-    m_middle: float = 0.9
-    u_middle: float = 0.05
-    m_last_typo: float = 0.06  # close, or one name a part of the other ("Garcia Lopez", "Garcia")
-    m_last_near: float = 0.015
-    m_postcode: float = 0.8  # people move; shipping vs home addresses
-    m_city: float = 0.85
-    m_address: float = 0.7
-    u_address: float = 1e-4
-    # Both records name an employer and it is the same one.  People change jobs and work
-    # for several (m); how often two records name one employer by chance is how common
-    # that employer is among the records naming one, but never rarer than this (u).
-    m_employer: float = 0.85
-    u_employer: float = 1e-3
-    m_birthday: float = 0.97
-    u_birthday_full: float = 1 / (365 * 70)
-    u_birthday_day: float = 1 / 365
-    # Birthdays one digit (or a day/month swap) apart.  One person's records show such a
-    # slip now and then (m); among pairs that share a name or an email, two people's
-    # birthdays fall that close more often (u): a little evidence against, no veto.
-    m_birthday_typo: float = 0.02
-    u_birthday_typo: float = 0.04
+    m: dict[str, dict[str, float]] = field(default_factory=lambda: {c: dict(v) for c, v in PRIOR_M.items()})
+    u: dict[str, dict[str, float]] = field(default_factory=lambda: {c: dict(v) for c, v in PRIOR_U.items()})
     min_u: float = 5e-4  # no single name value is rarer than this in our estimates
     max_u: float = 0.2
+    fit: dict | None = None  # what the fit in use reported (pairs, share of matches, notes); None: priors
+    _bits: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def bits(self, comparison: str, level: str) -> float:
+        """Evidence, in bits, of two records comparing at ``level`` (log2 m/u)."""
+        key = (comparison, level)
+        w = self._bits.get(key)
+        if w is None:
+            w = self._bits[key] = _bits(self.m[comparison][level], self.u[comparison][level])
+        return w
+
+    def apply_fit(self, fitted: dict) -> Model:
+        """Take the m and u values of a stored fit; anything unknown or out of (0, 1) is ignored."""
+        for table, name in ((self.m, "m"), (self.u, "u")):
+            given = fitted.get(name)
+            for comparison, levels in (given.items() if isinstance(given, dict) else ()):
+                if comparison not in table or not isinstance(levels, dict):
+                    continue
+                for level, value in levels.items():
+                    if level in table[comparison] and isinstance(value, (int, float)) and 0 < value < 1:
+                        table[comparison][level] = float(value)
+        self.fit = {k: v for k, v in fitted.items() if k not in ("m", "u")}
+        self._bits.clear()
+        return self
 
 
 @dataclass
@@ -164,8 +211,8 @@ class Frequencies:
 
 def name_weight(first: str, last: str, freq: Frequencies, model: Model) -> float:
     """Bits two records earn by agreeing exactly on this first and last name, as score_pair counts them."""
-    return (_bits(model.m_first_exact, Frequencies._u(freq.first, freq.n_first, first, model))
-            + _bits(model.m_last_exact, Frequencies._u(freq.last, freq.n_last, last, model)))
+    return (_bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, first, model))
+            + _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, last, model)))
 
 
 @dataclass(slots=True)
@@ -178,7 +225,7 @@ class PairScore:
     swapped: bool = False  # one side wrote "Last, First" the other way round
 
 
-def _swapped(a: Profile, b: Profile) -> bool:
+def names_swapped(a: Profile, b: Profile) -> bool:
     """Whether one record wrote "Last, First" the other way round, spelled the same or with a slip.
 
     Only when the names disagree as written and agree crossed over: "Vanessa
@@ -194,8 +241,61 @@ def _swapped(a: Profile, b: Profile) -> bool:
             and last_name_level(a.first, b.last) in ("exact", "typo"))
 
 
+_swapped = names_swapped  # the name tests know it by
+
+
+def _name_level(level: str, a: str, b: str) -> str:
+    """A typo split into close and near (keys.typo_level); other levels as they are."""
+    return typo_level(a, b) if level == "typo" else level
+
+
+def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
+    """Each comparison's level for two records, and whether their names were swapped.
+
+    Comparisons where either record lacks the field are left out.  The levels
+    are those of :data:`PRIOR_M`, plus ``initial`` for first and middle names
+    (an initial against a name, weighed :data:`INITIAL_BITS`).  Scoring and the
+    fit read records through this one function.
+    """
+    levels: dict[str, str] = {}
+    if a.emails and b.emails:
+        levels["email"] = "agree" if set(a.emails) & set(b.emails) else "disagree"
+    if a.phones and b.phones:
+        levels["phone"] = "agree" if set(a.phones) & set(b.phones) else "disagree"
+    # Names: "Last, First" swaps count as agreement on both.
+    first_a, last_a = a.first, a.last
+    swapped = names_swapped(a, b)
+    if swapped:
+        first_a, last_a = a.last, a.first
+    fl = first_name_level(first_a, b.first)
+    if fl != "missing":
+        levels["first"] = _name_level(fl, first_a, b.first)
+    ll = last_name_level(last_a, b.last)
+    if ll != "missing":
+        levels["last"] = _name_level(ll, last_a, b.last)
+    ml = middle_name_level(a.middle, b.middle)
+    if ml != "missing":
+        levels["middle"] = ml
+    # Where they live: a postcode says more than a city, so the city counts only without one.
+    if a.postcode and b.postcode:
+        levels["postcode"] = "agree" if a.postcode == b.postcode else "disagree"
+    elif a.city and b.city:
+        levels["city"] = "agree" if a.city == b.city else "disagree"
+    if a.address and b.address:
+        levels["address"] = address_level(a.address, b.address)
+    if a.birthday and b.birthday:
+        level = date_level(a.birthday, b.birthday)
+        if a.birthday.startswith("--") or b.birthday.startswith("--"):
+            levels["birthday_day"] = "agree" if level in ("exact", "day") else "different"
+        else:
+            levels["birthday"] = level
+    return levels, swapped
+
+
 def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
     """Compare two records field by field and decide auto-merge, review or apart."""
+    levels, swapped = compare(a, b)
+    bits = model.bits
     w = 0.0
     reasons: list[str] = []
     strong = False
@@ -203,21 +303,18 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
     conflict = None
 
     shared_email = False
-    if a.emails and b.emails:
-        if set(a.emails) & set(b.emails):
-            shared_email = True
-            w += _bits(model.m_email, model.u_email)
-            strong = True
+    level = levels.get("email")
+    if level is not None:
+        w += bits("email", level)
+        if level == "agree":
+            shared_email = strong = True
             reasons.append("same email")
-        else:
-            w += _bits(1 - model.m_email, 1 - model.u_email)
-    if a.phones and b.phones:
-        if set(a.phones) & set(b.phones):
-            w += _bits(model.m_phone, model.u_phone)
+    level = levels.get("phone")
+    if level is not None:
+        w += bits("phone", level)
+        if level == "agree":
             strong = True
             reasons.append("same phone")
-        else:
-            w += _bits(1 - model.m_phone, 1 - model.u_phone)
     if a.externals and b.externals:
         shared = set(a.externals) & set(b.externals)
         if shared:
@@ -230,82 +327,71 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 w -= 6.0
                 reasons.append("different customer ids in one system")
 
-    # Names: "Last, First" swaps count as agreement on both.
-    first_a, last_a = a.first, a.last
-    swapped = _swapped(a, b)
     if swapped:
-        first_a, last_a = a.last, a.first
         reasons.append("first and last name swapped")
-    fl = first_name_level(first_a, b.first)
-    ll = last_name_level(last_a, b.last)
+    fl = levels.get("first")
     if fl == "exact":
-        u = Frequencies._u(freq.first, freq.n_first, b.first, model)
-        w += _bits(model.m_first_exact, u)
+        w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, b.first, model))
         reasons.append("same first name")
     elif fl == "nickname":
-        w += _bits(model.m_first_nickname, 0.004)
+        w += bits("first", fl)
         reasons.append(f"{a.first.title()} ~ {b.first.title()}")
-    elif fl == "typo":
-        if typo_level(first_a, b.first) == "close":
-            w += _bits(model.m_first_typo, model.u_name_typo)
-        else:
-            w += _bits(model.m_first_near, model.u_name_near)
+    elif fl == "close" or fl == "near":
+        w += bits("first", fl)
         reasons.append("first name spelled differently")
     elif fl == "initial":
-        w += 0.5
+        w += INITIAL_BITS
     elif fl == "different":
-        w += _bits(1 - model.m_first_exact - model.m_first_nickname - model.m_first_typo, 0.95)
+        w += bits("first", fl)
         conflict = "different first names"
+    ll = levels.get("last")
     if ll == "exact":
-        u = Frequencies._u(freq.last, freq.n_last, b.last, model)
-        w += _bits(model.m_last_exact, u)
+        w += _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, b.last, model))
         reasons.append("same last name")
-    elif ll == "typo":
-        if typo_level(last_a, b.last) == "close":
-            w += _bits(model.m_last_typo, model.u_name_typo)
-        else:
-            w += _bits(model.m_last_near, model.u_name_near)
+    elif ll == "close" or ll == "near":
+        w += bits("last", ll)
         reasons.append("last name spelled differently")
     elif ll == "different":
-        w += _bits(1 - model.m_last_exact - model.m_last_typo, 0.98)
+        w += bits("last", ll)
         # Ann Brown and Ann Green on the shop's landline are two customers; one person
         # under a new married name is real too, but that is the user's call, never a merge.
         conflict = conflict or "different last names"
     # Middle names: one left out is no evidence, an initial agrees a little, two different
     # ones ("Mamadou Moustapha Barry", "Mamadou Saliou Barry") are two people.
-    ml = middle_name_level(a.middle, b.middle)
+    ml = levels.get("middle")
     if ml == "same":
-        w += _bits(model.m_middle, model.u_middle)
+        w += bits("middle", ml)
         reasons.append("same middle name")
     elif ml == "initial":
-        w += 0.5
+        w += INITIAL_BITS
         reasons.append("middle initial agrees")
     elif ml == "different":
-        w += _bits(1 - model.m_middle, 1 - model.u_middle)
+        w += bits("middle", ml)
         conflict = conflict or "different middle names"
 
-    # Where they live: a postcode says more than a city, so the city counts only without one.
-    if a.postcode and b.postcode:
-        if a.postcode == b.postcode:
-            w += _bits(model.m_postcode, Frequencies._u(freq.postcode, freq.n_postcode, a.postcode, model))
-            other = True
-            reasons.append("same postcode")
-        else:
-            w += _bits(1 - model.m_postcode, 0.97)
-    elif a.city and b.city:
-        if a.city == b.city:
-            w += _bits(model.m_city, Frequencies._u(freq.city, freq.n_city, a.city, model))
-            other = True
-            reasons.append("same city")
-        else:
-            w += _bits(1 - model.m_city, 0.9)
-    if a.address and b.address:
-        if same_address(a.address, b.address):
-            w += _bits(model.m_address, model.u_address)
+    level = levels.get("postcode")
+    if level == "agree":
+        w += _bits(model.m["postcode"]["agree"], Frequencies._u(freq.postcode, freq.n_postcode, a.postcode, model))
+        other = True
+        reasons.append("same postcode")
+    elif level is not None:
+        w += bits("postcode", level)
+    level = levels.get("city")
+    if level == "agree":
+        w += _bits(model.m["city"]["agree"], Frequencies._u(freq.city, freq.n_city, a.city, model))
+        other = True
+        reasons.append("same city")
+    elif level is not None:
+        w += bits("city", level)
+    level = levels.get("address")
+    if level is not None:
+        w += bits("address", level)
+        if level == "same":
             strong = True
             reasons.append("same address")
-        else:
-            w += _bits(1 - model.m_address, 1 - model.u_address)
+        elif level == "number":
+            # A mistyped house number or the neighbour's: a little against, no veto.
+            reasons.append("house numbers a slip apart")
 
     if a.employers and b.employers and not shared_email:
         # A shared email address already says all its domain could: counted once.
@@ -313,7 +399,7 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         if how is not None:
             # A town's big employer proves less than a small firm: weighed by how common it is.
             u = Frequencies._u(freq.work, freq.n_work, stem(a.employers[0]), model)
-            w += _bits(model.m_employer, max(u, model.u_employer))
+            w += _bits(model.m["employer"]["agree"], max(u, model.u["employer"]["agree"]))
             if how == "company":
                 strong = True
                 reasons.append("same employer")
@@ -321,26 +407,26 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 other = True
                 reasons.append("same work email domain")
 
-    if a.birthday and b.birthday:
-        level = date_level(a.birthday, b.birthday)
-        if level == "exact" and not a.birthday.startswith("--"):
-            w += _bits(model.m_birthday, model.u_birthday_full)
+    level = levels.get("birthday")
+    if level is not None:
+        w += bits("birthday", level)
+        if level == "exact":
             strong = True
             reasons.append("same birthday")
-        elif level == "exact" or level == "day":
-            w += _bits(model.m_birthday, model.u_birthday_day)
-            other = True
-            reasons.append("same birthday (day and month)")
-            if level == "day" and not a.birthday.startswith("--") and not b.birthday.startswith("--"):
-                conflict = conflict or "different birthdays"
         elif level == "typo":
             # A digit slipped: a little against, never a veto.
-            w += _bits(model.m_birthday_typo, model.u_birthday_typo)
             reasons.append("birthdays a digit apart")
         else:
-            w += _bits(1 - model.m_birthday, 1 - model.u_birthday_day)
-            if not a.birthday.startswith("--") and not b.birthday.startswith("--"):
-                conflict = conflict or "different birthdays"
+            if level == "day":
+                other = True
+                reasons.append("same birthday (day and month)")
+            conflict = conflict or "different birthdays"
+    level = levels.get("birthday_day")
+    if level is not None:
+        w += bits("birthday_day", level)
+        if level == "agree":
+            other = True
+            reasons.append("same birthday (day and month)")
 
     if conflict is not None:
         # Different first names with only a surname and a town in common are a household,
@@ -348,11 +434,14 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         decision = "review" if w >= model.review_threshold and strong else "apart"
     elif strong:
         decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
-    elif other and fl in ("exact", "nickname", "typo") and ll in ("exact", "typo"):
+    elif other and fl in _NAME_AGREES and ll in _NAME_AGREES:
         decision = "review" if w >= model.review_threshold else "apart"
     else:
         decision = "apart"
     return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped)
+
+
+_NAME_AGREES = frozenset({"exact", "nickname", "close", "near"})
 
 
 # How sure a score is, said in words for people; the bits stay for those who hover.
