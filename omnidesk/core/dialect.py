@@ -295,6 +295,22 @@ def fetch_ints(connection, query) -> array:
         result.close()
 
 
+def raw_rows(connection, query):
+    """``query``'s rows as the driver's plain tuples, for columns of plain types only.
+
+    Iterating the driver's cursor skips the per-row ``fetchone`` and row
+    objects of a Core result; over the hundreds of thousands of rows a full
+    resolve reads that is a large share of the reading.  No result processing
+    happens, so only columns that need none (text, integers, reals) may be
+    selected.  Closes the result when the rows run out or the caller stops.
+    """
+    result = connection.execute(query)
+    try:
+        yield from result.cursor
+    finally:
+        result.close()
+
+
 def has_customer_search(connection) -> bool:
     return connection.dialect.name == "sqlite"
 
