@@ -122,12 +122,32 @@ def _set_aside_skipped(ids: list[int], keep: list[tuple[Row, str]],
     return out_ids, out
 
 
+def stored_text(row: Row) -> tuple[str, str, str, str, str, str]:
+    """The columns of a row's record that are serialized or derived from its values.
+
+    (raw_json, values_json, problems_json, last_key, last_sound, work_key): the
+    costly part of writing a row, so a worker process computes them with the
+    row (see parallel.py) and ``_insert_records`` only places them.
+    """
+    rec = row.record
+    return (
+        json.dumps(list(rec.values), ensure_ascii=False),
+        (json.dumps({"skipped": row.skip}) if row.skip else
+         json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}"),
+        json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
+        last_key(row.last_name),
+        last_sound(row.last_name),
+        work_key(row.company, row.emails) if row.company or row.emails else "",
+    )
+
+
 def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
                     keep: list[tuple[Row, str]]) -> list[int]:
     table = SourceRecord.__table__
     params = []
     for row, h in keep:
         rec = row.record
+        raw_json, values_json, problems_json, key, sound, work = row.stored or stored_text(row)
         params.append({
             "batch_id": batch_id,
             "record_no": rec.number,
@@ -136,16 +156,16 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             # A skipped row is kept as read, and never placed on a customer (see resolve).
             "kind": "skipped" if row.skip else plan.kind,
             "row_hash": h,
-            "raw_json": json.dumps(list(rec.values), ensure_ascii=False),
+            "raw_json": raw_json,
             "customer_id": None,
             "external_id": row.external_id,
             "first_name": row.first_name,
             "last_name": row.last_name,
             "middle_name": row.middle_name,
             "full_name": row.full_name,
-            "last_key": last_key(row.last_name),
-            "last_sound": last_sound(row.last_name),
-            "work_key": work_key(row.company, row.emails) if row.company or row.emails else "",
+            "last_key": key,
+            "last_sound": sound,
+            "work_key": work,
             "email": row.emails[0] if row.emails else None,
             "phone": row.phones[0] if row.phones else None,
             "company": row.company,
@@ -157,9 +177,8 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             "birthday": row.birthday,
             "tags": ", ".join(row.tags),
             "occurred_at": row.occurred_at,
-            "values_json": (json.dumps({"skipped": row.skip}) if row.skip else
-                            json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}"),
-            "problems_json": json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
+            "values_json": values_json,
+            "problems_json": problems_json,
             "flagged": bool(row.problems),
         })
     return insert_returning_ids(conn, table, params)
