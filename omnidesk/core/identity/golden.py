@@ -43,6 +43,7 @@ from omnidesk.core.money import (
     OrderRows,
     channel_money,
     latest_lifetime,
+    lifetime_from_values,
     money_totals,
     order_row_aggregates,
     order_rows,
@@ -295,6 +296,13 @@ def _tags(rows: list[tuple]) -> str:
 
 def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) -> tuple[int, int | None]:
     """A customer's orders and spend over every channel, each channel counted once (money.py)."""
+    if not stats and len(lifetimes) == 1:
+        (records,) = lifetimes.values()
+        if len(records) == 1:
+            # Most customers of a first import: one export row and no order rows, whose own
+            # figures are the answer (money.channel_money with no rows), without its objects.
+            orders, spend = lifetime_from_values(records[0][2])
+            return (orders if orders is not None else 0), spend
     rows = {s[0]: order_rows(s[1:5]) for s in stats}
     parts = [m for ch in sorted(set(rows) | set(lifetimes))
              if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, [])), rows.get(ch, OrderRows())))]
