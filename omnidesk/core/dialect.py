@@ -446,6 +446,24 @@ def reserve_ids(connection, table, count: int) -> list[int] | None:
     return list(range(start, start + count))
 
 
+def insert_copies(connection, table, row: dict, count: int) -> list[int] | None:
+    """Insert ``count`` rows of ``table`` equal to ``row`` but for their new ids; returns the ids.
+
+    One statement generates the rows inside SQLite (a recursive CTE counting
+    the ids), instead of a parameter tuple per row from Python.  None where
+    that is not possible (another database): the caller inserts them itself.
+    """
+    ids = reserve_ids(connection, table, count)
+    if ids is None:
+        return None
+    columns = list(row)
+    connection.exec_driver_sql(
+        "WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+        f"INSERT INTO {table.name} (id, {', '.join(columns)}) SELECT i{', ?' * len(columns)} FROM n",
+        (ids[0], ids[-1], *row.values()))
+    return ids
+
+
 def insert_many(connection, table, rows: list[dict]) -> None:
     """Insert ``rows`` (dicts with the same keys) in bulk.
 
