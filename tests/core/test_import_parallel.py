@@ -111,11 +111,19 @@ def test_an_error_in_a_worker_reaches_the_import(tmp_path, monkeypatch):
                                                    plan.header, 40, 2), 3))
 
 
-def test_small_files_and_single_cores_stay_in_process(monkeypatch):
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
+def test_small_files_and_small_machines_stay_in_process(monkeypatch):
+    monkeypatch.delenv(parallel.WORKERS_VARIABLE, raising=False)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 8)
     assert parallel.worker_count(50) == 0
-    assert parallel.worker_count(parallel.PARALLEL_MIN_ROWS) == 2
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
+    assert parallel.worker_count(parallel.PARALLEL_MIN_ROWS) == min(7, parallel.MAX_WORKERS)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: parallel.PARALLEL_MIN_CORES)
+    assert parallel.worker_count(10 * parallel.PARALLEL_MIN_ROWS) == parallel.PARALLEL_MIN_CORES - 1
+    for cores in (1, 2, parallel.PARALLEL_MIN_CORES - 1):
+        monkeypatch.setattr(parallel.os, "cpu_count", lambda cores=cores: cores)
+        assert parallel.worker_count(10 * parallel.PARALLEL_MIN_ROWS) == 0
+    # The variable decides, either way.
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "2")
+    assert parallel.worker_count(50) == 2
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 8)
+    monkeypatch.setenv(parallel.WORKERS_VARIABLE, "0")
     assert parallel.worker_count(10 * parallel.PARALLEL_MIN_ROWS) == 0
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 16)
-    assert parallel.worker_count(10 * parallel.PARALLEL_MIN_ROWS) == parallel.MAX_WORKERS

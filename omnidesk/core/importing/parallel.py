@@ -9,8 +9,16 @@ import is the same row for row whichever way it ran.
 Workers are started with ``spawn`` on every platform (the only start method
 that behaves the same on Linux, macOS and Windows, and the one a frozen
 bundle supports; the bundle's entry point calls ``freeze_support``).  Starting
-one costs a second or so of imports, so a small file, or a machine with one
-core, is normalized here in-process.
+one costs a second or so of imports, so a small file is normalized here
+in-process.
+
+So is any file on a machine with fewer than ``PARALLEL_MIN_CORES`` cores: the
+importing process needs a core of its own to read and store, and a worker
+spends more on a row than this process does (the rows travel both ways,
+each worker fills its own caches).  On the two-core benchmark machine the
+100,000-row file's row phase took 12-13 s in-process and 16-17 s with one
+worker, 17-22 s with two.  ``OMNIDESK_IMPORT_WORKERS`` sets the number of
+workers whatever the machine (0: in-process), to measure elsewhere.
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ from omnidesk.core.importing.sniff import Record
 from omnidesk.core.importing.store import stored_text
 
 PARALLEL_MIN_ROWS = 50_000  # from this many (estimated) rows workers pay for their start-up
+PARALLEL_MIN_CORES = 4  # below this, in-process was faster (see the module docstring)
 MAX_WORKERS = 4
+WORKERS_VARIABLE = "OMNIDESK_IMPORT_WORKERS"
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: enough to keep it busy, bounded in memory
 
 # A Row travels back as the tuple of its fields after ``record`` (which this
@@ -37,11 +47,18 @@ _ROW_FIELDS = tuple(f.name for f in fields(Row))[1:]
 
 
 def worker_count(estimated_rows: int) -> int:
-    """How many worker processes a file of ``estimated_rows`` is normalized with (0: in-process)."""
+    """How many worker processes a file of ``estimated_rows`` is normalized with (0: in-process).
+
+    One per core but the importing process's own, from ``PARALLEL_MIN_ROWS`` rows
+    and ``PARALLEL_MIN_CORES`` cores; ``OMNIDESK_IMPORT_WORKERS`` overrides both.
+    """
+    forced = os.environ.get(WORKERS_VARIABLE, "").strip()
+    if forced.isdigit():
+        return int(forced)
     cores = os.cpu_count() or 1
-    if estimated_rows < PARALLEL_MIN_ROWS or cores < 2:
+    if estimated_rows < PARALLEL_MIN_ROWS or cores < PARALLEL_MIN_CORES:
         return 0
-    return min(cores, MAX_WORKERS)
+    return min(cores - 1, MAX_WORKERS)
 
 
 def normalized_chunks(records: Iterator[Record], normalizer: RowNormalizer, channel: str,
