@@ -13,4 +13,9 @@ sys.dont_write_bytecode = True
 from omnidesk.cli import main  # noqa: E402
 
 if __name__ == "__main__":
+    # A big import normalizes its rows in worker processes (importing/parallel.py): in a
+    # frozen bundle each worker starts as this executable, and this turns it into one.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     sys.exit(main())

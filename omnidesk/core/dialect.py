@@ -295,6 +295,22 @@ def fetch_ints(connection, query) -> array:
         result.close()
 
 
+def raw_rows(connection, query):
+    """``query``'s rows as the driver's plain tuples, for columns of plain types only.
+
+    Iterating the driver's cursor skips the per-row ``fetchone`` and row
+    objects of a Core result; over the hundreds of thousands of rows a full
+    resolve reads that is a large share of the reading.  No result processing
+    happens, so only columns that need none (text, integers, reals) may be
+    selected.  Closes the result when the rows run out or the caller stops.
+    """
+    result = connection.execute(query)
+    try:
+        yield from result.cursor
+    finally:
+        result.close()
+
+
 def has_customer_search(connection) -> bool:
     return connection.dialect.name == "sqlite"
 
@@ -430,6 +446,24 @@ def reserve_ids(connection, table, count: int) -> list[int] | None:
     return list(range(start, start + count))
 
 
+def insert_copies(connection, table, row: dict, count: int) -> list[int] | None:
+    """Insert ``count`` rows of ``table`` equal to ``row`` but for their new ids; returns the ids.
+
+    One statement generates the rows inside SQLite (a recursive CTE counting
+    the ids), instead of a parameter tuple per row from Python.  None where
+    that is not possible (another database): the caller inserts them itself.
+    """
+    ids = reserve_ids(connection, table, count)
+    if ids is None:
+        return None
+    columns = list(row)
+    connection.exec_driver_sql(
+        "WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+        f"INSERT INTO {table.name} (id, {', '.join(columns)}) SELECT i{', ?' * len(columns)} FROM n",
+        (ids[0], ids[-1], *row.values()))
+    return ids
+
+
 def insert_many(connection, table, rows: list[dict]) -> None:
     """Insert ``rows`` (dicts with the same keys) in bulk.
 
@@ -449,6 +483,35 @@ def insert_many(connection, table, rows: list[dict]) -> None:
         return
     executemany(connection, f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                 [tuple(row[c] for c in columns) for row in rows])
+
+
+def insert_tuples(connection, table, columns: Sequence[str], rows: list[tuple]) -> None:
+    """:func:`insert_many` for rows given as tuples in the order of ``columns``.
+
+    A row per record as a dict, turned back into a tuple for the driver, cost
+    more than the insert itself at a million rows; callers that build their
+    rows in bulk give them as tuples.
+    """
+    if not rows:
+        return
+    missing = [c.name for c in table.columns if c.name not in columns and not c.primary_key]
+    if connection.dialect.paramstyle != "qmark" or missing:
+        insert_many(connection, table, [dict(zip(columns, r)) for r in rows])
+        return
+    executemany(connection, f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                rows)
+
+
+def insert_tuples_returning_ids(connection, table, columns: Sequence[str], rows: list[tuple]) -> list[int]:
+    """:func:`insert_returning_ids` for rows given as tuples in the order of ``columns``."""
+    if not rows:
+        return []
+    ids = reserve_ids(connection, table, len(rows))
+    if ids is None:
+        return insert_returning_ids(connection, table, [dict(zip(columns, r)) for r in rows])
+    executemany(connection, f"INSERT INTO {table.name} (id, {', '.join(columns)}) VALUES (?{', ?' * len(columns)})",
+                [(new_id, *r) for new_id, r in zip(ids, rows)])
+    return ids
 
 
 def insert_returning_ids(connection, table, rows: list[dict]) -> list[int]:

@@ -11,7 +11,9 @@ offer no such call.
 from __future__ import annotations
 
 import ctypes
+import gc
 import sys
+from contextlib import contextmanager
 from functools import lru_cache
 
 
@@ -32,3 +34,22 @@ def give_back_free_memory() -> bool:
         return False
     trim(0)
     return True
+
+
+@contextmanager
+def cycle_collection_paused():
+    """Python's cyclic garbage collector paused inside the block.
+
+    An import or a resolve creates hundreds of thousands of small objects that
+    hold no reference cycles; with many long-lived objects around (caches, the
+    records being resolved), each of the collector's full passes rescans all
+    of them, again and again.  Reference counting still frees everything as
+    usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

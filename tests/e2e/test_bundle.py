@@ -180,6 +180,32 @@ def test_vendor_presets_are_bundled(exe, env, tmp_path):
     assert {s["file"]: s["preset"] for s in summaries} == {f"{key}.csv": key for key in FILES}
 
 
+def test_a_big_import_normalizes_in_worker_processes_from_the_bundle(exe, env, tmp_path):
+    # A big import may start worker processes with "spawn": in a frozen
+    # bundle each is the executable again, which freeze_support turns into a worker instead of
+    # a second program.  The result must be what the same import gives from source.
+    from omnidesk.core.importing.parallel import PARALLEL_MIN_ROWS, WORKERS_VARIABLE
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from omnidesk.core.workspace import Workspace
+
+    rows = [[f"p{i}@example.com" if i % 500 else f"p{i}@broken", f"Ann{i % 31}", f"Lee{i % 17}",
+             f"+1 415 555 {i % 7000:04d}" if i % 3 else ""] for i in range(PARALLEL_MIN_ROWS)]
+    data = write_csv(tmp_path / "big.csv", ["Email", "First Name", "Last Name", "Phone"], rows)
+    workspace = tmp_path / "big.omnidesk"
+    # Workers whatever the machine's cores (on few cores an import stays in-process).
+    proc = subprocess.run([str(exe), "import", str(data), "--channel", "shop", "--workspace", str(workspace),
+                           "--json"], env={**env, WORKERS_VARIABLE: "2"}, capture_output=True, text=True,
+                          timeout=10 * RUN_TIMEOUT)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    with Workspace.create(tmp_path / "source.omnidesk") as ws:
+        want = import_file(ws, data, ImportOptions(channel="shop"))
+    assert (got["imported"], got["flagged"]) == (PARALLEL_MIN_ROWS, PARALLEL_MIN_ROWS // 500)
+    assert (got["imported"], got["flagged"], got["new_customers"], got["queued_reviews"]) == \
+        (want.imported, want.flagged, want.new_customers, want.queued_reviews)
+
+
 def _bundled_modules(exe: Path) -> set[str]:
     """The Python modules inside the executable's PYZ archive."""
     from PyInstaller.archive.readers import PKG_ITEM_PYZ, CArchiveReader

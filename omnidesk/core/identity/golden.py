@@ -37,12 +37,13 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.text import strip_accents
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.consent import decide_statuses, facts_query
-from omnidesk.core.dialect import executemany, has_customer_search, index_customers, unindex_customers
+from omnidesk.core.dialect import executemany, has_customer_search, index_customers, raw_rows, unindex_customers
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
 from omnidesk.core.money import (
     OrderRows,
     channel_money,
     latest_lifetime,
+    lifetime_from_values,
     money_totals,
     order_row_aggregates,
     order_rows,
@@ -151,12 +152,12 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
     cust = Customer.__table__
     wanted = set(ids)
     records: dict[int, list[tuple]] = {cid: [] for cid in ids}
-    for row in conn.execute(
+    for row in raw_rows(conn,
         select(*[rec.c[c] for c in _REC_COLS]).where(_where(rec.c.customer_id, ids, bounds)).order_by(rec.c.id)
     ):
         bucket = records.get(row[_CID])
         if bucket is not None:
-            bucket.append(tuple(row))
+            bucket.append(row)
     pinned = {
         cid: json.loads(p)
         for cid, p in conn.execute(select(cust.c.id, cust.c.pinned_json)
@@ -167,7 +168,7 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
     # An opt-in or an unsubscribe is a time the person was there too: a list member who
     # signed up in 2023 was first seen then, not at their first order.
     consent_times: dict[int, list[str]] = {}
-    consent_rows = conn.execute(facts_query(_where(consent.c.customer_id, ids, bounds))).all()
+    consent_rows = list(raw_rows(conn, facts_query(_where(consent.c.customer_id, ids, bounds))))
     for row in consent_rows:
         if row[3]:
             consent_times.setdefault(row[0], []).append(row[3])
@@ -175,12 +176,12 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
     ev = Event.__table__
     # Per customer and channel: the order rows (money.order_row_aggregates) and the time span.
     event_stats: dict[int, list[tuple]] = {}
-    for row in conn.execute(
+    for row in raw_rows(conn,
         select(ev.c.customer_id, ev.c.channel, *order_row_aggregates(ev),
                func.min(ev.c.occurred_utc), func.max(ev.c.occurred_utc))
         .where(_where(ev.c.customer_id, ids, bounds)).group_by(ev.c.customer_id, ev.c.channel)
     ):
-        event_stats.setdefault(row[0], []).append(tuple(row[1:]))
+        event_stats.setdefault(row[0], []).append(row[1:])
     updates = []
     empty = []
     now = utcnow()
@@ -295,6 +296,13 @@ def _tags(rows: list[tuple]) -> str:
 
 def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) -> tuple[int, int | None]:
     """A customer's orders and spend over every channel, each channel counted once (money.py)."""
+    if not stats and len(lifetimes) == 1:
+        (records,) = lifetimes.values()
+        if len(records) == 1:
+            # Most customers of a first import: one export row and no order rows, whose own
+            # figures are the answer (money.channel_money with no rows), without its objects.
+            orders, spend = lifetime_from_values(records[0][2])
+            return (orders if orders is not None else 0), spend
     rows = {s[0]: order_rows(s[1:5]) for s in stats}
     parts = [m for ch in sorted(set(rows) | set(lifetimes))
              if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, [])), rows.get(ch, OrderRows())))]
@@ -328,7 +336,7 @@ def _search_rows(conn: Connection, names: dict[int, set[str]],
     rec = SourceRecord.__table__
     emails: dict[int, set[str]] = {cid: set() for cid in ids}
     phones: dict[int, set[str]] = {cid: set() for cid in ids}
-    for cid, kind, value in conn.execute(
+    for cid, kind, value in raw_rows(conn,
         select(rec.c.customer_id, ident.c.kind, ident.c.value)
         .join(rec, rec.c.id == ident.c.record_id).where(_where(rec.c.customer_id, ids, bounds))
     ):

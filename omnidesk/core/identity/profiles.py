@@ -16,6 +16,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND
+from omnidesk.core.dialect import raw_rows
 from omnidesk.core.identity.employer import employers
 from omnidesk.core.identity.keys import fold, fold_address, given_names
 from omnidesk.core.identity.scoring import Profile
@@ -81,10 +82,9 @@ def stream_profiles(conn: Connection):
     """
     rec = SourceRecord.__table__
     ident = Identifier.__table__
-    idents = iter(conn.execute(select(ident.c.record_id, ident.c.kind, ident.c.value)
-                               .order_by(ident.c.record_id)))
+    idents = raw_rows(conn, select(ident.c.record_id, ident.c.kind, ident.c.value).order_by(ident.c.record_id))
     cur = next(idents, None)
-    for row in conn.execute(profile_query(with_hash=False).order_by(rec.c.id)):
+    for row in raw_rows(conn, profile_query(with_hash=False).order_by(rec.c.id)):
         rid = row[0]
         while cur is not None and cur[0] < rid:
             cur = next(idents, None)

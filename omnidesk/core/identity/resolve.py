@@ -14,11 +14,9 @@ they could belong to) and on demand over the whole workspace.
 from __future__ import annotations
 
 import functools
-import gc
 import inspect
 from collections import defaultdict
 from collections.abc import Generator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -26,6 +24,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import NOTHING, Changes
+from omnidesk.core.memory import cycle_collection_paused
 from omnidesk.core.dialect import clear_customer_search, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps
@@ -102,39 +101,21 @@ _WHOLE_WORKSPACE_BATCH = 5_000  # from this many new records, a first import is 
 RECORDS_PER_STEP = 20_000  # records read between two progress reports of a whole-workspace resolve
 
 
-@contextmanager
-def _cycle_collection_paused():
-    """Python's cyclic garbage collector paused inside the block.
-
-    Resolution creates hundreds of thousands of small objects that live until
-    it ends and hold no reference cycles; the collector would rescan all of
-    them again and again.  Reference counting
-    still frees everything as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _no_cycle_collection(fn):
-    """Run ``fn`` with the cyclic garbage collector paused (see :func:`_cycle_collection_paused`).
+    """Run ``fn`` with the cyclic garbage collector paused (see :func:`cycle_collection_paused`).
 
     A generator runs paused from its first step to its end, between steps too.
     """
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def steps(*args, **kwargs):
-            with _cycle_collection_paused():
+            with cycle_collection_paused():
                 return (yield from fn(*args, **kwargs))
         return steps
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        with _cycle_collection_paused():
+        with cycle_collection_paused():
             return fn(*args, **kwargs)
     return wrapper
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import executemany, insert_returning_ids
+from omnidesk.core.dialect import executemany, insert_copies, insert_returning_ids
 from omnidesk.core.identity.clustering import Plan
 from omnidesk.core.identity.profiles import IN_SIZE, chunks, identifiable
 from omnidesk.core.identity.scoring import PairScore, Profile
@@ -134,6 +134,11 @@ def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
 def _insert_empty_customers(conn: Connection, count: int, chunk: int = 10_000) -> list[int]:
     """``count`` new customers, their golden records still to be computed; returns their ids."""
     cust = Customer.__table__
+    if count <= 0:
+        return []
+    made = insert_copies(conn, cust, new_customer_rows(1)[0], count)
+    if made is not None:
+        return made
     ids: list[int] = []
     for start in range(0, count, chunk):
         ids.extend(insert_returning_ids(conn, cust, new_customer_rows(min(chunk, count - start))))

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator
-from itertools import islice
+from contextlib import ExitStack, closing
 from pathlib import Path
 
 from sqlalchemy import insert, update
@@ -40,6 +40,7 @@ from omnidesk.core.importing.analysis import (
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
 from omnidesk.core.importing.fields import Kind
 from omnidesk.core.importing.flagged import FlaggedRow
+from omnidesk.core.importing.parallel import normalized_chunks, worker_count
 from omnidesk.core.importing.report import (
     REPORT_BATCH,
     REPORT_PROBLEMS,
@@ -63,6 +64,7 @@ from omnidesk.core.importing.store import (
     _without_suppressed,
     _workspace_has_no_records,
 )
+from omnidesk.core.memory import cycle_collection_paused
 from omnidesk.core.models import ImportBatch, utcnow
 from omnidesk.core.suppression import workspace_salt as privacy_salt
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
@@ -187,18 +189,18 @@ def run_import(
             # (a random B-tree insert each, which grows slow as the tables outgrow the cache).
             first_import = _workspace_has_no_records(conn, batch_id)
             bulk = _BULK_INDEXES if first_import and total >= BULK_IMPORT_ROWS else ()
-            with indexes_suspended(conn, bulk):
+            with indexes_suspended(conn, bulk), ExitStack() as stack:
                 open_order: dict | None = None
                 suppressed_orders: set[str] = set()
-                records = read_records(plan.path, plan.fmt)
-                while True:
-                    chunk = list(islice(records, CHUNK))
-                    if not chunk:
-                        break
+                # Rows come and go by the hundred thousand while the caches stay: the cyclic
+                # collector's passes over those caches would cost more than the rows' reading.
+                stack.enter_context(cycle_collection_paused())
+                chunks = stack.enter_context(closing(normalized_chunks(
+                    read_records(plan.path, plan.fmt), normalizer, plan.channel, plan.header, CHUNK,
+                    worker_count(total))))
+                for rows, hashes in chunks:
                     if cancelled():
                         raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
-                    rows = [normalizer.normalize(rec) for rec in chunk]
-                    hashes = [row_hash(plan.channel, plan.header, rec.values) for rec in chunk]
                     seen = {} if first_import else earlier_rows(conn, hashes, batch_id)
                     keep = list(zip(rows, hashes))
                     result.rows += len(rows)

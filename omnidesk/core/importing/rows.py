@@ -44,6 +44,8 @@ class Row:
     values: dict[str, object] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     skip: str | None = None  # why this row is nobody: kept raw, never a customer
+    # Its record's serialized columns when a worker process computed them (store.stored_text).
+    stored: tuple[str, ...] | None = None
 
 
 # Why a row is kept as read but made into nobody.
@@ -81,6 +83,14 @@ class _Cells:
     found: dict[str, tuple[str, int | None]]  # field -> its first non-empty cell (or the constant)
 
 
+@dataclass(frozen=True)
+class _PlanForRows:
+    """What :meth:`RowNormalizer.normalize` reads of its plan, and nothing that cannot be pickled."""
+
+    date_orders: dict
+    region: str
+
+
 class RowNormalizer:
     """Turns a record's cells into a :class:`Row` following a plan's mapping."""
 
@@ -105,6 +115,13 @@ class RowNormalizer:
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
         self.ships = any(name.startswith("shipping_") for name in self.columns)
+
+    def __getstate__(self) -> dict:
+        # A normalizer goes to worker processes (see parallel.py); of the plan, a row needs
+        # only the date orders and the region, and the whole plan (its preset) does not pickle.
+        state = dict(self.__dict__)
+        state["plan"] = _PlanForRows(self.plan.date_orders, self.plan.region)
+        return state
 
     def cells(self, values: Sequence[str]) -> _Cells:
         """Clean each mapped cell once and find each field's first non-empty cell."""

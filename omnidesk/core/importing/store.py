@@ -13,7 +13,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import insert_many, insert_returning_ids
+from omnidesk.core.dialect import insert_many, insert_tuples, insert_tuples_returning_ids
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.importing.analysis import ImportPlan
@@ -122,70 +122,122 @@ def _set_aside_skipped(ids: list[int], keep: list[tuple[Row, str]],
     return out_ids, out
 
 
+def stored_text(row: Row) -> tuple[str, str, str, str, str, str]:
+    """The columns of a row's record that are serialized or derived from its values.
+
+    (raw_json, values_json, problems_json, last_key, last_sound, work_key): the
+    costly part of writing a row, so a worker process computes them with the
+    row (see parallel.py) and ``_insert_records`` only places them.
+    """
+    rec = row.record
+    return (
+        json.dumps(list(rec.values), ensure_ascii=False),
+        (json.dumps({"skipped": row.skip}) if row.skip else
+         json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}"),
+        json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
+        last_key(row.last_name),
+        last_sound(row.last_name),
+        work_key(row.company, row.emails) if row.company or row.emails else "",
+    )
+
+
+_RECORD_COLUMNS = (
+    "batch_id",
+    "record_no",
+    "line_no",
+    "channel",
+    "kind",
+    "row_hash",
+    "raw_json",
+    "customer_id",
+    "external_id",
+    "first_name",
+    "last_name",
+    "middle_name",
+    "full_name",
+    "last_key",
+    "last_sound",
+    "work_key",
+    "email",
+    "phone",
+    "company",
+    "address",
+    "city",
+    "region",
+    "postcode",
+    "country",
+    "birthday",
+    "tags",
+    "occurred_at",
+    "values_json",
+    "problems_json",
+    "flagged",
+)
+
+
 def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
                     keep: list[tuple[Row, str]]) -> list[int]:
     table = SourceRecord.__table__
     params = []
     for row, h in keep:
         rec = row.record
-        params.append({
-            "batch_id": batch_id,
-            "record_no": rec.number,
-            "line_no": rec.line,
-            "channel": plan.channel,
-            # A skipped row is kept as read, and never placed on a customer (see resolve).
-            "kind": "skipped" if row.skip else plan.kind,
-            "row_hash": h,
-            "raw_json": json.dumps(list(rec.values), ensure_ascii=False),
-            "customer_id": None,
-            "external_id": row.external_id,
-            "first_name": row.first_name,
-            "last_name": row.last_name,
-            "middle_name": row.middle_name,
-            "full_name": row.full_name,
-            "last_key": last_key(row.last_name),
-            "last_sound": last_sound(row.last_name),
-            "work_key": work_key(row.company, row.emails) if row.company or row.emails else "",
-            "email": row.emails[0] if row.emails else None,
-            "phone": row.phones[0] if row.phones else None,
-            "company": row.company,
-            "address": row.address,
-            "city": row.city,
-            "region": row.region,
-            "postcode": row.postcode,
-            "country": row.country,
-            "birthday": row.birthday,
-            "tags": ", ".join(row.tags),
-            "occurred_at": row.occurred_at,
-            "values_json": (json.dumps({"skipped": row.skip}) if row.skip else
-                            json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}"),
-            "problems_json": json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
-            "flagged": bool(row.problems),
-        })
-    return insert_returning_ids(conn, table, params)
+        raw_json, values_json, problems_json, key, sound, work = row.stored or stored_text(row)
+        params.append((
+            batch_id,
+            rec.number,
+            rec.line,
+            plan.channel,
+            "skipped" if row.skip else plan.kind,  # a skipped row is kept as read, never placed (resolve)
+            h,
+            raw_json,
+            None,
+            row.external_id,
+            row.first_name,
+            row.last_name,
+            row.middle_name,
+            row.full_name,
+            key,
+            sound,
+            work,
+            row.emails[0] if row.emails else None,
+            row.phones[0] if row.phones else None,
+            row.company,
+            row.address,
+            row.city,
+            row.region,
+            row.postcode,
+            row.country,
+            row.birthday,
+            ", ".join(row.tags),
+            row.occurred_at,
+            values_json,
+            problems_json,
+            bool(row.problems),
+        ))
+    return insert_tuples_returning_ids(conn, table, _RECORD_COLUMNS, params)
 
 
 def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, str]],
                         channel: str) -> None:
     params = []
     for rid, (row, _) in zip(ids, keep):
-        params.extend({"record_id": rid, "kind": "email", "value": e} for e in row.emails)
-        params.extend({"record_id": rid, "kind": "phone", "value": p} for p in row.phones)
+        params.extend((rid, "email", e) for e in row.emails)
+        params.extend((rid, "phone", p) for p in row.phones)
         if row.external_id:
             # External ids mean something only within the channel that issued them.
-            params.append({"record_id": rid, "kind": "external", "value": f"{channel}:{row.external_id}"})
-    if params:
-        insert_many(conn, Identifier.__table__, params)
+            params.append((rid, "external", f"{channel}:{row.external_id}"))
+    insert_tuples(conn, Identifier.__table__, ("record_id", "kind", "value"), params)
 
 
 def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str]]) -> None:
+    # Every column named (an imported fact has no note), so the rows go straight to the driver.
     params = [
-        {"record_id": rid, "customer_id": None, "channel": ch, "status": status, "occurred_at": when}
+        (rid, None, ch, status, when, "")
         for rid, (row, _) in zip(ids, keep)
         for ch, (status, when) in row.consents.items()
     ]
-    if params:
-        insert_many(conn, Consent.__table__, params)
+    insert_tuples(conn, Consent.__table__, ("record_id", "customer_id", "channel", "status", "occurred_at", "note"),
+                  params)
 
 
 _DEFAULT_EVENT_TYPE = {"shop": "order", "pos": "purchase", "email": "email", "web": "visit",
