@@ -37,6 +37,7 @@ from sqlalchemy import (
     func,
     literal,
     not_,
+    null,
     or_,
     select,
     union_all,
@@ -67,26 +68,28 @@ def journey_table(stale_only: bool = False):
     ev, rec = Event.__table__, SourceRecord.__table__
     ev_only = [ev.c.customer_id.in_(select(_STALE.c.customer_id))] if stale_only else []
     rec_only = [rec.c.customer_id.in_(select(_STALE.c.customer_id))] if stale_only else []
-    dated = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), func.min(ev.c.occurred_utc).label("at"))
+    spent = and_(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    # Each channel's first event and first purchase in one pass over the events.
+    dated = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), func.min(ev.c.occurred_utc).label("at"),
+                    func.min(ev.c.occurred_utc).filter(spent).label("bought"))
              .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None), *ev_only)
              .group_by(ev.c.customer_id, ev.c.channel))
-    known = (select(rec.c.customer_id.label("cid"), rec.c.channel.label("ch"), literal(UNDATED).label("at"))
+    known = (select(rec.c.customer_id.label("cid"), rec.c.channel.label("ch"), literal(UNDATED).label("at"),
+                    null().label("bought"))
              .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND, *rec_only)
              .group_by(rec.c.customer_id, rec.c.channel))
     both = union_all(dated, known).subquery("journey_seen")
-    firsts = (select(both.c.cid, both.c.ch, func.min(both.c.at).label("at"))
+    firsts = (select(both.c.cid, both.c.ch, func.min(both.c.at).label("at"), func.min(both.c.bought).label("bought"))
               .group_by(both.c.cid, both.c.ch).subquery("journey_firsts"))
-    orders = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), func.min(ev.c.occurred_utc).label("at"))
-              .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None), ev.c.type.in_(ORDER_TYPES),
-                     ev.c.status.not_in(NOT_SPEND), *ev_only)
-              .group_by(ev.c.customer_id, ev.c.channel).subquery("journey_orders"))
-    ranked = select(orders.c.cid, orders.c.ch, func.row_number().over(
-        partition_by=orders.c.cid, order_by=(orders.c.at, orders.c.ch)).label("n")).subquery("journey_ranked")
-    bought = select(ranked.c.cid, ranked.c.ch).where(ranked.c.n == 1).subquery("journey_bought")
-    steps = (select(firsts.c.cid, firsts.c.ch, firsts.c.at, bought.c.ch.label("pch"),
+    # The purchase's channel as a window over the customer's channels, not a join: SQLite
+    # would scan a joined subquery once per row, which is quadratic in customers.
+    steps = (select(firsts.c.cid, firsts.c.ch, firsts.c.at,
+                    func.first_value(case((firsts.c.bought.is_not(None), firsts.c.ch))).over(
+                        partition_by=firsts.c.cid,
+                        order_by=(firsts.c.bought.is_(None), firsts.c.bought, firsts.c.ch)).label("pch"),
                     func.row_number().over(partition_by=firsts.c.cid,
                                            order_by=(firsts.c.at, firsts.c.ch)).label("step"))
-             .select_from(firsts.outerjoin(bought, bought.c.cid == firsts.c.cid)).subquery("journey_steps"))
+             .subquery("journey_steps"))
     # The step of the purchase's channel: the journey ends there.
     marked = select(steps, func.max(case((steps.c.ch == steps.c.pch, steps.c.step))).over(
         partition_by=steps.c.cid).label("last")).subquery("journey_marked")
