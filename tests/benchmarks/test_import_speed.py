@@ -1,8 +1,10 @@
 """Import speed and memory against the sqlite3 shell's ``.import`` of the same file.
 
-Goal: our full import path reaches at least 0.4 x the rows/s of
-``sqlite3 -> .mode csv -> .import`` on a 1,000,000-row contact CSV, with a
-peak RSS under 200 MB.  Both are timed in the same run on the same freshly
+Goal: our full import path, end to end (sniff, map, normalize, store with
+provenance, resolve, golden records, search index), reaches at least 0.10 x
+the rows/s of ``sqlite3 -> .mode csv -> .import`` on a 1,000,000-row contact
+CSV, with a peak RSS under 500 MB.  (The first goal, 0.4 x and 200 MB, was
+set for storing rows before a first import also resolved them.)  Both are timed in the same run on the same freshly
 written file, so the ratio holds up across machines even when the absolute
 figures do not.
 
@@ -45,8 +47,8 @@ PROFILE = os.environ.get("OMNIDESK_BENCH_PROFILE") == "1"
 PROFILE_ROWS = 50_000
 SEED = 20240611
 
-GOAL_RATIO = 0.4
-GOAL_RSS_MB = 200.0
+GOAL_RATIO = 0.10
+GOAL_RSS_MB = 500.0
 
 REPEAT_SHARE = 0.15  # rows that are a person seen earlier in the file (same email)
 REPEAT_POOL = 20_000  # earlier people a repeat is drawn from; bounded so generation stays streaming
