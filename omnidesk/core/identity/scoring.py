@@ -369,20 +369,15 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         w += bits("middle", ml)
         conflict = conflict or "different middle names"
 
-    level = levels.get("postcode")
-    if level == "agree":
-        w += _bits(model.m["postcode"]["agree"], Frequencies._u(freq.postcode, freq.n_postcode, a.postcode, model))
-        other = True
-        reasons.append("same postcode")
-    elif level is not None:
-        w += bits("postcode", level)
-    level = levels.get("city")
-    if level == "agree":
-        w += _bits(model.m["city"]["agree"], Frequencies._u(freq.city, freq.n_city, a.city, model))
-        other = True
-        reasons.append("same city")
-    elif level is not None:
-        w += bits("city", level)
+    # A shared postcode or city weighs by how common that value is in the workspace.
+    for place, counts, n_place in (("postcode", freq.postcode, freq.n_postcode), ("city", freq.city, freq.n_city)):
+        level = levels.get(place)
+        if level == "agree":
+            w += _bits(model.m[place]["agree"], Frequencies._u(counts, n_place, getattr(a, place), model))
+            other = True
+            reasons.append(f"same {place}")
+        elif level is not None:
+            w += bits(place, level)
     level = levels.get("address")
     if level is not None:
         w += bits("address", level)
