@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import String, event
+from sqlalchemy import Boolean, String, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -571,3 +571,43 @@ def _created_at_sqlite(element, compiler, **kw):
 @compiles(json_created_at, "postgresql")
 def _created_at_pg(element, compiler, **kw):
     return "(CAST(%s AS json) ->> 'created_at')" % compiler.process(element.clauses, **kw)
+
+
+class summaries_kept_here(FunctionElement):
+    """True where the Dashboard's summaries are kept by triggers (SQLite), false elsewhere.
+
+    A query that reads them falls back to the rows themselves where this is false.
+    """
+
+    type = Boolean()
+    inherit_cache = True
+
+
+@compiles(summaries_kept_here)
+def _summaries_sqlite(element, compiler, **kw):
+    return "1"
+
+
+@compiles(summaries_kept_here, "postgresql")
+def _summaries_pg(element, compiler, **kw):
+    return "false"
+
+
+class json_item(FunctionElement):
+    """Item ``index`` of a JSON array held as text (negative: from the end); NULL when absent."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(json_item)
+def _json_item_sqlite(element, compiler, **kw):
+    text, index = list(element.clauses)
+    n = index.value
+    return "json_extract(%s, '$[%s]')" % (compiler.process(text, **kw), f"#{n}" if n < 0 else n)
+
+
+@compiles(json_item, "postgresql")
+def _json_item_pg(element, compiler, **kw):
+    text, index = list(element.clauses)
+    return "(CAST(%s AS json) ->> %d)" % (compiler.process(text, **kw), int(index.value))

@@ -167,3 +167,29 @@ def test_a_record_merged_with_its_names_swapped_does_not_keep_later_ones_out(tmp
         with ws.engine.connect() as conn:
             owners = {cid for (cid,) in conn.execute(select(rec.c.customer_id))}
         assert len(owners) == 1 and None not in owners
+
+
+def test_migration_reads_kana_names_imported_before_in_latin_letters(tmp_path):
+    from alembic import command
+
+    from omnidesk.core.identity.keys import fold_letters
+    from omnidesk.core.workspace import _alembic_config
+
+    path = tmp_path / "w.omnidesk"
+    with Workspace.create(path) as ws:
+        import_file(ws, write_csv(tmp_path / "contacts.csv", ["First Name", "Last Name", "Email"], [
+            ["タロウ", "ヤマダ", "taro@example.jp"], ["Anna", "Berg", "anna@example.se"]]),
+            ImportOptions(channel="contacts"))
+        with ws.engine.begin() as conn:
+            command.downgrade(_alembic_config(conn), "0016")
+            # As an older version stored them: the kana folded away, the name uncounted.
+            conn.exec_driver_sql("UPDATE source_record SET last_key = ?, last_sound = '' WHERE last_name = 'ヤマダ'",
+                                 (fold_letters("ヤマダ"),))
+            conn.exec_driver_sql("DELETE FROM value_count WHERE field = 'last' AND value = 'yamada'")
+    with Workspace.open(path) as ws:
+        with ws.engine.connect() as conn:
+            keys = dict(conn.exec_driver_sql("SELECT last_name, last_key FROM source_record").fetchall())
+            counted = conn.exec_driver_sql(
+                "SELECT n FROM value_count WHERE field = 'last' AND value = 'yamada'").scalar()
+    assert keys == {"ヤマダ": "yamada", "Berg": "berg"}
+    assert counted == 1

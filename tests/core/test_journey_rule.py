@@ -146,3 +146,19 @@ def test_a_rule_reads_kept_journeys_and_works_out_the_stale_ones(shop, stale):
                         ({"field": "first_channel", "op": "is", "value": "sms"}, 0)):  # nobody starts on SMS
             where = compile_rule(rule)
             assert conn.execute(select(func.count()).select_from(Customer.__table__).where(where)).scalar_one() == n
+
+
+def test_where_no_journeys_are_kept_every_customer_is_worked_out_from_the_events():
+    # PostgreSQL keeps no summaries (their triggers are SQLite's): the kept journeys are
+    # switched off and every customer counts as stale, so the rule reads the events.
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from omnidesk.core.segments.sql import compile_rule
+
+    where = compile_rule({"field": "purchase_channel", "op": "is", "value": "pos"})
+    pg = str(where.compile(dialect=postgresql.dialect()))
+    assert "(CAST(customer_journey.path AS json) ->> -1)" in pg
+    assert "FROM journey_stale UNION ALL SELECT customer.id" in " ".join(pg.split())
+    assert pg.count("NOT false") == 2 and "AND false" in pg  # events and records read; the kept part off
+    lite = str(where.compile(dialect=sqlite.dialect()))
+    assert "json_extract(customer_journey.path, '$[#-1]')" in lite and "NOT 1" in lite

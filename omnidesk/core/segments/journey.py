@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 
 from omnidesk.core.channels import HAND
+from omnidesk.core.dialect import json_item, summaries_kept_here
 from omnidesk.core.models import Customer, CustomerJourney, Event, JourneyStale, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
 
@@ -66,8 +67,11 @@ def journey_table(stale_only: bool = False):
     ``stale_only`` works them out only for the customers listed in ``journey_stale``.
     """
     ev, rec = Event.__table__, SourceRecord.__table__
-    ev_only = [ev.c.customer_id.in_(select(_STALE.c.customer_id))] if stale_only else []
-    rec_only = [rec.c.customer_id.in_(select(_STALE.c.customer_id))] if stale_only else []
+    # Where no journeys are kept (no triggers: not SQLite), every customer counts as stale.
+    # A union, not an OR: SQLite then reads the events of the listed customers by index.
+    stale = union_all(select(_STALE.c.customer_id), select(_C.c.id).where(not_(summaries_kept_here())))
+    ev_only = [ev.c.customer_id.in_(stale)] if stale_only else []
+    rec_only = [rec.c.customer_id.in_(stale)] if stale_only else []
     spent = and_(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
     # Each channel's first event and first purchase in one pass over the events.
     dated = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), func.min(ev.c.occurred_utc).label("at"),
@@ -109,12 +113,11 @@ def kept_journey_columns() -> dict:
     path = _KEPT.c.path
 
     def step(n: int):
-        channel = func.json_extract(path, f"$[{n}]")
+        channel = json_item(path, n)
         return case((channel == PURCHASE_STEP, None), else_=channel)
 
     columns = {name: step(n) for n, name in enumerate(STEP_FIELDS)}
-    columns["purchase_channel"] = case((func.json_extract(path, "$[#-1]") == PURCHASE_STEP,
-                                        func.json_extract(path, "$[#-2]")))
+    columns["purchase_channel"] = case((json_item(path, -1) == PURCHASE_STEP, json_item(path, -2)))
     columns[START_FIELD] = case((_KEPT.c.first_utc != UNDATED, _KEPT.c.first_utc))
     return columns
 
@@ -140,7 +143,7 @@ def journey_condition(field: str, op: str, value: Any, time_condition) -> Column
     live = journey_table(stale_only=True)
     kept = (select(_KEPT.c.customer_id)
             .where(_holds(kept_journey_columns(), field, positive, value, time_condition),
-                   _KEPT.c.customer_id.not_in(select(_STALE.c.customer_id))))
+                   _KEPT.c.customer_id.not_in(select(_STALE.c.customer_id)), summaries_kept_here()))
     worked_out = select(live.c.cid).where(_holds(live.c, field, positive, value, time_condition))
     hit = or_(_C.c.id.in_(kept), _C.c.id.in_(worked_out))
     return not_(hit) if negated else hit
