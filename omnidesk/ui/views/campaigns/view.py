@@ -37,6 +37,7 @@ from omnidesk.core.campaigns import campaign as core
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui import json_files
 from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
 from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title
@@ -561,16 +562,10 @@ class CampaignsView(QWidget):
             self._change(f"delete campaign {name}", lambda ws: core.delete_campaign(ws, name))
 
     def import_plan(self) -> None:
-        path = self.ask_open_json()
-        if path is None:
+        chosen = json_files.open_chosen(self, "plan file", "Cannot import the plan")
+        if chosen is None:
             return
-        from omnidesk.core.exporting.textfiles import read_json
-
-        try:
-            data = read_json(path, "plan file")
-        except UserError as exc:
-            self.show_error("Cannot import the plan", str(exc))
-            return
+        path, data = chosen
         result = self._change(f"import {path.name}", lambda ws: core.import_plan(ws, data))
         if result is not None and hasattr(result, "name"):
             self.select(result.name)
@@ -578,15 +573,8 @@ class CampaignsView(QWidget):
     def export_plan(self) -> None:
         if self.current is None:
             return
-        path = self.ask_save_json(self.current.name)
-        if path is None:
-            return
-        from omnidesk.core.exporting.textfiles import write_json
-
-        try:
-            # The save dialog asked before replacing a file; a workspace is never written over.
-            write_json(path, core.export_plan(self.workspace, self.current.name), overwrite=True)
-        except UserError as exc:
-            self.show_error("Cannot export the plan", str(exc))
-            return
-        self.exported.emit(str(path))
+        name = self.current.name
+        path = json_files.save_chosen(self, name, lambda: core.export_plan(self.workspace, name),
+                                      "Cannot export the plan")
+        if path is not None:
+            self.exported.emit(str(path))

@@ -38,6 +38,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.messages import store
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui import json_files
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel
 from omnidesk.ui.views.messages.previews import Preview
 from omnidesk.ui.widgets.empty_state import EmptyState
@@ -477,16 +478,10 @@ class MessagesView(QWidget):
             self._change(f"delete {name}", lambda ws: store.delete_message(ws, name))
 
     def import_message(self) -> None:
-        path = self.ask_open_json()
-        if path is None:
+        chosen = json_files.open_chosen(self, "message file", "Cannot import the message")
+        if chosen is None:
             return
-        from omnidesk.core.exporting.textfiles import read_json
-
-        try:
-            data = read_json(path, "message file")
-        except UserError as exc:
-            self.show_error("Cannot import the message", str(exc))
-            return
+        path, data = chosen
         name = data.get("name") if isinstance(data, dict) else None
         self._change(f"import {path.name}", lambda ws: store.import_json(ws, data),
                      then=name if isinstance(name, str) else None)
@@ -494,18 +489,11 @@ class MessagesView(QWidget):
     def export_message(self) -> None:
         if self.current is None:
             return
-        path = self.ask_save_json(self.current.name)
-        if path is None:
-            return
-        from omnidesk.core.exporting.textfiles import write_json
-
-        try:
-            # The save dialog asked before replacing a file; a workspace is never written over.
-            write_json(path, store.export_json(self.workspace, self.current.name), overwrite=True)
-        except UserError as exc:
-            self.show_error("Cannot export the message", str(exc))
-            return
-        self.exported.emit(str(path))
+        name = self.current.name
+        path = json_files.save_chosen(self, name, lambda: store.export_json(self.workspace, name),
+                                      "Cannot export the message")
+        if path is not None:
+            self.exported.emit(str(path))
 
     def brand_dialog(self):
         from omnidesk.core.messages.brand import check_brand, get_brand, logo
