@@ -330,15 +330,32 @@ def drop_customer_search(connection) -> None:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
 
 
-def index_customers(connection, rows: list[tuple[int, str, str, str]]) -> None:
-    """Replace the search entries of these customers: (id, names, emails, phones)."""
+def index_customers(connection, rows: list[tuple[int, str, str, str]], *, unindexed: bool = False) -> None:
+    """Replace the search entries of these customers: (id, names, emails, phones).
+
+    ``unindexed``: the caller knows none of them has an entry yet (see
+    :func:`last_indexed_customer`), so there is nothing to delete first.
+    """
     if not has_customer_search(connection) or not rows:
         return
-    ids = [(r[0],) for r in rows]
-    connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", ids)
+    if not unindexed:
+        connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(r[0],) for r in rows])
     connection.exec_driver_sql(
         f"INSERT INTO {SEARCH_TABLE} (rowid, name, email, phone) VALUES (?, ?, ?, ?)", rows
     )
+
+
+def last_indexed_customer(connection) -> int:
+    """The highest customer id with a search entry (0 when none has one).
+
+    Customers above it have no entry to replace: after a first import or a
+    rebuild from scratch that is every customer, and deleting an absent entry
+    costs FTS5 nearly as much as writing one.
+    """
+    if not has_customer_search(connection):
+        return 0
+    return connection.exec_driver_sql(
+        f"SELECT rowid FROM {SEARCH_TABLE} ORDER BY rowid DESC LIMIT 1").scalar() or 0
 
 
 @contextmanager

@@ -27,6 +27,7 @@ record is deleted.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Generator, Iterable
 
@@ -37,7 +38,15 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.text import strip_accents
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.consent import decide_statuses, facts_query
-from omnidesk.core.dialect import executemany, has_customer_search, index_customers, raw_rows, unindex_customers
+from omnidesk.core.dialect import (
+    executemany,
+    has_customer_search,
+    index_customers,
+    last_indexed_customer,
+    SEARCH_TABLE,
+    raw_rows,
+    unindex_customers,
+)
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
 from omnidesk.core.money import (
     OrderRows,
@@ -117,14 +126,46 @@ def refresh_customers(conn: Connection, customer_ids: Iterable[int]) -> int:
 
 
 def refresh_customers_steps(conn: Connection, customer_ids: Iterable[int]) -> Generator[Progress, None, int]:
-    """:func:`refresh_customers`, yielding the customers done so far after each round trip."""
+    """:func:`refresh_customers`, yielding the customers done so far after each round trip.
+
+    Each run of customers is read, worked out in Python, then written.  Over
+    several runs on SQLite the writing of one run (the search index above all,
+    which is SQLite's own work) goes on in a second thread while the next run
+    is worked out (:class:`_WriteBehind`); between two progress reports nothing
+    is in flight.
+    """
     ids = sorted(set(customer_ids))
     deleted = done = 0
     trust = channel_trust(conn) if ids else {}
-    for chunk, bounds in _chunks(ids):
-        deleted += _refresh_chunk(conn, chunk, bounds, trust)
-        done += len(chunk)
-        yield Progress(done, len(ids), "Updating customers")
+    indexed_to = last_indexed_customer(conn) if ids else 0
+    runs = list(_chunks(ids))
+    behind = _WriteBehind.for_connection(conn) if len(runs) > 1 else None
+    try:
+        for chunk, bounds in runs:
+            facts = _read_chunk(conn, chunk, bounds)
+            if behind is not None:
+                behind.start()  # the previous run's writes, while this one is worked out
+            updates, search, empty = _golden_rows(chunk, facts, trust)
+            unindexed = chunk[0] > indexed_to
+            if behind is not None:
+                behind.wait()
+                behind.stage(search, unindexed)
+                if updates:
+                    executemany(conn, _UPDATE_CUSTOMER, updates)
+            else:
+                _write_chunk(conn, updates, search, unindexed)
+            if empty:
+                unindex_customers(conn, empty)
+                conn.execute(delete(Customer.__table__).where(Customer.__table__.c.id.in_(empty)))
+            deleted += len(empty)
+            done += len(chunk)
+            yield Progress(done, len(ids), "Updating customers")
+        if behind is not None:
+            behind.start()
+            behind.wait()
+    finally:
+        if behind is not None:
+            behind.close()
     return deleted
 
 
@@ -146,8 +187,19 @@ def _where(column, chunk: list[int], bounds: tuple[int, int] | None):
     return column.between(*bounds) if bounds else column.in_(chunk)
 
 
-def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None,
-                   trust: dict[str, int] | None = None) -> int:
+@dataclass
+class _ChunkFacts:
+    """What the database holds about one run of customers, read before any of it is worked out."""
+
+    records: dict[int, list[tuple]]
+    pinned: dict[int, dict]
+    consent_times: dict[int, list[str]]
+    latest_consent: dict[tuple[int, str], str]
+    event_stats: dict[int, list[tuple]]
+    identifiers: list[tuple[int, str, str]] | None  # (customer id, kind, value); None: no search index
+
+
+def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None) -> _ChunkFacts:
     rec = SourceRecord.__table__
     cust = Customer.__table__
     wanted = set(ids)
@@ -182,6 +234,19 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         .where(_where(ev.c.customer_id, ids, bounds)).group_by(ev.c.customer_id, ev.c.channel)
     ):
         event_stats.setdefault(row[0], []).append(row[1:])
+    identifiers = list(_identifier_rows(conn, ids, bounds)) if has_customer_search(conn) else None
+    return _ChunkFacts(records, pinned, consent_times, latest_consent, event_stats, identifiers)
+
+
+def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
+                 ) -> tuple[list[tuple], list[tuple[int, str, str, str]], list[int]]:
+    """Each customer's golden record (a row for ``_OUT_COLS`` and its id) and search entry.
+
+    Works on what :func:`_read_chunk` read, without the database.  Also returns
+    the customers left with no record, to be deleted.
+    """
+    records, pinned, consent_times = facts.records, facts.pinned, facts.consent_times
+    latest_consent, event_stats = facts.latest_consent, facts.event_stats
     updates = []
     empty = []
     now = utcnow()
@@ -190,13 +255,26 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
         if not rows:
             empty.append(cid)
             continue
-        # What the user entered by hand acts through pins (edits.py); those records take part
-        # in survivorship only for a customer made of nothing else.
-        sourced = [r for r in rows if r[_CHANNEL] != HAND] or rows
-        values = _survivors(sourced, trust or {})
-        for f, v in pinned.get(cid, {}).items():
-            if f in values:
-                values[f] = v if v or f not in _NULLABLE else None
+        if len(rows) == 1 and cid not in pinned:
+            # Most customers of a big first import: one record, whose fields are the card.
+            r = rows[0]
+            text = [r[i] or "" for i in _TEXT_AT]
+            text[-1] = text[-1] or None  # the birthday
+            email, phone = r[_EMAIL] or None, r[_PHONE] or None
+            full = r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x)
+            channels = r[_CHANNEL]
+        else:
+            # What the user entered by hand acts through pins (edits.py); those records take
+            # part in survivorship only for a customer made of nothing else.
+            sourced = [r for r in rows if r[_CHANNEL] != HAND] or rows
+            values = _survivors(sourced, trust or {})
+            for f, v in pinned.get(cid, {}).items():
+                if f in values:
+                    values[f] = v if v or f not in _NULLABLE else None
+            text = [values[f] for f in _TEXT_FIELDS]
+            email, phone = values["email"], values["phone"]
+            full = _full_name(sourced, values["first_name"], values["last_name"], trust or {})
+            channels = " ".join(sorted({r[_CHANNEL] for r in sourced}))
         stats = event_stats.get(cid, ())
         seen = [t for s in stats for t in s[5:] if t]
         seen.extend(t for w in consent_times.get(cid, ()) if (t := to_utc(w)))
@@ -212,28 +290,94 @@ def _refresh_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | N
                     lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
         orders, spend = _orders_and_spend(stats, lifetimes)
         seen.sort()
-        full = _full_name(sourced, values["first_name"], values["last_name"], trust or {})
         updates.append((
-            *(values[f] for f in _TEXT_FIELDS), values["email"], values["phone"], full,
-            _display_name(full, values["email"], values["phone"]),
+            *text, email, phone, full,
+            _display_name(full, email, phone),
             _tags(rows),
             latest_consent.get((cid, "email")),
             latest_consent.get((cid, "sms")),
             latest_consent.get((cid, "whatsapp")),
-            " ".join(sorted({r[_CHANNEL] for r in sourced})),
+            channels,
             spend, orders,
             seen[0][:19] if seen else None,
             seen[-1][:19] if seen else None,
             len(rows), now, cid,
         ))
-    _index_for_search(conn, updates, records, bounds)
+    return updates, _search_entries(updates, records, facts.identifiers), empty
+
+
+_UPDATE_CUSTOMER = f"UPDATE customer SET {', '.join(f'{c} = ?' for c in _OUT_COLS)} WHERE id = ?"
+
+
+def _write_chunk(conn: Connection, updates: list[tuple], search: list[tuple[int, str, str, str]],
+                 unindexed: bool) -> None:
+    """Write a run's golden records and search entries (``unindexed``: none has an entry yet)."""
+    index_customers(conn, search, unindexed=unindexed)
     if updates:
-        executemany(conn, f"UPDATE customer SET {', '.join(f'{c} = ?' for c in _OUT_COLS)} WHERE id = ?",
-                    updates)
-    if empty:
-        unindex_customers(conn, empty)
-        conn.execute(delete(cust).where(cust.c.id.in_(empty)))
-    return len(empty)
+        executemany(conn, _UPDATE_CUSTOMER, updates)
+
+
+class _WriteBehind:
+    """Writes one run's search entries in a second thread while the next run is worked out.
+
+    Trigram indexing is most of a big refresh's database time.  The entries
+    are first copied into a temporary table (quick: no index to keep), then
+    one ``INSERT ... SELECT`` indexes them: a single statement, which SQLite
+    runs without Python's global lock, so it overlaps with the Python of the
+    next run (a statement per row would take the lock back per row).  The
+    golden records themselves are written by the caller: copying them into a
+    table first costs as much as writing them.  The thread uses the caller's
+    connection, in the caller's transaction, only between :meth:`start` and
+    :meth:`wait`, when the caller does not.  SQLite only.
+    """
+
+    _STAGE = "temp.search_stage"
+
+    def __init__(self, conn: Connection) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.conn = conn
+        self.staged: bool | None = None  # staged entries waiting: whether none of them was indexed before
+        self.future = None
+        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS search_stage "
+                             "(id INTEGER PRIMARY KEY, name TEXT, email TEXT, phone TEXT)")
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
+
+    @classmethod
+    def for_connection(cls, conn: Connection) -> _WriteBehind | None:
+        return cls(conn) if has_customer_search(conn) else None
+
+    def stage(self, search: list[tuple[int, str, str, str]], unindexed: bool) -> None:
+        if search:
+            executemany(self.conn, f"INSERT INTO {self._STAGE} VALUES (?, ?, ?, ?)", search)
+            self.staged = unindexed
+
+    def start(self) -> None:
+        if self.staged is not None:
+            self.future = self.pool.submit(self._index, self.staged)
+            self.staged = None
+
+    def wait(self) -> None:
+        future, self.future = self.future, None
+        if future is not None:
+            future.result()  # the thread's error, raised here
+
+    def _index(self, unindexed: bool) -> None:
+        conn = self.conn
+        if not unindexed:
+            conn.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid IN (SELECT id FROM {self._STAGE})")
+        conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE} (rowid, name, email, phone) "
+                             f"SELECT id, name, email, phone FROM {self._STAGE}")
+        conn.exec_driver_sql(f"DELETE FROM {self._STAGE}")
+
+    def close(self) -> None:
+        # On an error or an early stop the thread finishes (or fails) before the caller
+        # rolls back; entries still staged go with the temporary table.
+        future, self.future = self.future, None
+        if future is not None:
+            future.exception()
+        self.pool.shutdown(wait=True)
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self._STAGE}")
 
 
 def _survivors(rows: list[tuple], trust: dict[str, int] | None = None) -> dict:
@@ -309,37 +453,54 @@ def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) 
     return money_totals(parts)
 
 
-def _index_for_search(conn: Connection, updates: list[tuple], records: dict[int, list],
-                      bounds: tuple[int, int] | None) -> None:
-    """Every name, email and phone a customer's records carry, for search in any format."""
-    if not has_customer_search(conn) or not updates:
-        return
+def _search_entries(updates: list[tuple], records: dict[int, list],
+                    identifiers: list[tuple[int, str, str]] | None) -> list[tuple[int, str, str, str]]:
+    """Every name, email and phone a customer's records carry, for search in any format.
+
+    ``identifiers`` as :func:`_identifier_rows` reads them; None where the
+    workspace has no search index.
+    """
+    if identifiers is None or not updates:
+        return []
     name_at = _OUT_COLS.index("display_name")
     names: dict[int, set[str]] = {}
     for u in updates:
         cid = u[-1]
-        names[cid] = {u[name_at]} | {full for r in records[cid]
-                                     if (full := r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x))}
-    index_customers(conn, _search_rows(conn, names, bounds))
+        rows = records[cid]
+        if len(rows) == 1:
+            r = rows[0]
+            full = r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x)
+            names[cid] = {u[name_at], full} if full and full != u[name_at] else {u[name_at]}
+        else:
+            names[cid] = {u[name_at]} | {full for r in rows
+                                         if (full := r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x))}
+    return _entries(names, identifiers)
+
+
+def _identifier_rows(conn: Connection, ids: list[int], bounds: tuple[int, int] | None):
+    """(customer id, kind, value) of every identifier of these customers' records."""
+    ident = Identifier.__table__
+    rec = SourceRecord.__table__
+    return raw_rows(conn, select(rec.c.customer_id, ident.c.kind, ident.c.value)
+                    .join(rec, rec.c.id == ident.c.record_id).where(_where(rec.c.customer_id, ids, bounds)))
 
 
 def _search_rows(conn: Connection, names: dict[int, set[str]],
                  bounds: tuple[int, int] | None) -> list[tuple[int, str, str, str]]:
-    """The search entries (id, names, emails, phones) of the customers in ``names``.
+    """The search entries (id, names, emails, phones) of the customers in ``names``."""
+    return _entries(names, _identifier_rows(conn, list(names), bounds))
+
+
+def _entries(names: dict[int, set[str]], identifiers) -> list[tuple[int, str, str, str]]:
+    """The search entries of the customers in ``names``, from their identifier rows.
 
     Names are indexed as written and without their accents too, so "Garcia"
     finds "María García" (the trigram tokenizer folds case, not accents, in the
     SQLite versions Python ships with).
     """
-    ids = list(names)
-    ident = Identifier.__table__
-    rec = SourceRecord.__table__
-    emails: dict[int, set[str]] = {cid: set() for cid in ids}
-    phones: dict[int, set[str]] = {cid: set() for cid in ids}
-    for cid, kind, value in raw_rows(conn,
-        select(rec.c.customer_id, ident.c.kind, ident.c.value)
-        .join(rec, rec.c.id == ident.c.record_id).where(_where(rec.c.customer_id, ids, bounds))
-    ):
+    emails: dict[int, set[str]] = {cid: set() for cid in names}
+    phones: dict[int, set[str]] = {cid: set() for cid in names}
+    for cid, kind, value in identifiers:
         if kind == "email":
             if cid in emails:
                 emails[cid].add(value)
@@ -350,8 +511,7 @@ def _search_rows(conn: Connection, names: dict[int, set[str]],
             if national:
                 phones[cid].add(national)
     rows = []
-    for cid in ids:
-        written = names[cid]
+    for cid, written in names.items():
         every = written | {plain for n in written if (plain := strip_accents(n)) != n}
         rows.append((cid, " | ".join(sorted(every)), " ".join(sorted(emails[cid])), " ".join(sorted(phones[cid]))))
     return rows
