@@ -22,6 +22,7 @@ from omnidesk.core.importing.names import name_readings
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.importing.presets import detect_preset, get_preset
 from omnidesk.core.models import SourceRecord
+from omnidesk.core.profile import customer_profile
 from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
@@ -185,6 +186,8 @@ def test_google_contacts_in_kanji_meet_the_till_in_katakana_and_the_newsletter_i
         # The family on one email and one family name: Hanako is someone else, in every file.
         assert owner["花子 山田"] != taro and owner["ハナコ ヤマダ"] == owner["花子 山田"]
         assert any("same name (by reading)" in link.why() for link in why_one_person(ws, taro).links)
+        # The till's katakana is the card's name (the more trusted channel): it needs no reading.
+        assert customer_profile(ws, taro).name_reading == ""
 
         out = tmp_path / "sources.csv"
         export_sources(ws, out)
@@ -205,6 +208,8 @@ def test_a_kanji_record_without_a_reading_still_meets_the_same_kanji(tmp_path):
         with ws.engine.connect() as conn:
             owners = conn.execute(select(rec.c.customer_id).where(rec.c.first_name == "太郎")).scalars().all()
         assert len(owners) == 2 and len(set(owners)) == 1
+        card = customer_profile(ws, owners[0])
+        assert (card.display_name, card.name_reading) == ("太郎 山田", "タロウ ヤマダ")
 
 
 def test_migration_reads_the_readings_of_files_imported_before(tmp_path):
