@@ -147,6 +147,10 @@ class SourceRecord(SQLModel, table=True):
     # and the whole name as the file writes it, given names first.
     middle_name: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
     full_name: str = Field(default="", sa_column=Column(String(400), nullable=False, server_default=""))
+    # How the first and last name are read, where the file says (furigana, Google's phonetic
+    # names): matching compares a name in kanji with kana and Latin spellings by it.
+    first_name_reading: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
+    last_name_reading: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
     email: Optional[str] = Field(default=None, max_length=320, index=True)
     phone: Optional[str] = Field(default=None, max_length=32, index=True)
     company: str = Field(default="", max_length=300)

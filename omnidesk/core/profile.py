@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.consent import decide, facts_query
@@ -119,6 +119,8 @@ class CustomerProfile:
     custom_fields: list[CustomValue] = field(default_factory=list)
     # What each channel adds to ``orders`` and ``spend_minor``, and from which file.
     money: list[ChannelMoney] = field(default_factory=list)
+    # How the card's name is read (furigana), as the latest record with that name and a reading gives it.
+    name_reading: str = ""
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,7 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
             .group_by(ev.c.currency)
         ).all()))
         custom = customer_fields(conn, customer_id)
+        reading = name_reading(conn, customer_id, c["first_name"], c["last_name"], c["display_name"] or "")
         money = money_by_channel(ws, customer_id)
         # A lifetime figure is in its export's currency (Stripe's "Currency" column, "$" or
         # "EUR" on the amount): a customer who paid in euros is not shown in dollars.
@@ -316,7 +319,34 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         sources=value_sources(ws, customer_id),
         custom_fields=custom,
         money=money,
+        name_reading=reading,
     )
+
+
+def name_reading(conn, customer_id: int, first: str, last: str, shown: str) -> str:
+    """How the customer's name is read, in the order the card shows the name (``shown``).
+
+    From the latest of the customer's records that gives a reading, one with the card's first
+    and last name first; empty when none does, or when the card's name already reads so (ヤマダ
+    タロウ from the till needs no reading beside it).
+    """
+    from omnidesk.core.identity.keys import fold
+
+    rec = SourceRecord.__table__
+    same_name = case(((rec.c.first_name == first) & (rec.c.last_name == last), 1), else_=0)
+    row = conn.execute(
+        select(rec.c.first_name_reading, rec.c.last_name_reading)
+        .where(rec.c.customer_id == customer_id,
+               or_(rec.c.first_name_reading != "", rec.c.last_name_reading != ""))
+        .order_by(same_name.desc(), rec.c.id.desc()).limit(1)
+    ).first()
+    if row is None:
+        return ""
+    given, family = row
+    if fold(given) == fold(first) and fold(family) == fold(last):
+        return ""
+    family_first = bool(last) and shown.startswith(last) and not (first and shown.startswith(first))
+    return " ".join(x for x in ((family, given) if family_first else (given, family)) if x)
 
 
 def source_rows(ws: Workspace, customer_id: int) -> list[SourceRow]:

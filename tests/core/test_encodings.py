@@ -379,7 +379,7 @@ JAPANESE_OUTLOOK = ["姓", "名", "ミドル ネーム", "会社名", "部署", 
 
 
 def test_a_column_of_email_addresses_is_read_as_email_whatever_its_header_says(ws, tmp_path):
-    # No header here is one the guesser knows; before, every row was skipped as nobody.
+    # No header of the email column is one the guesser knows; before, its rows were read with no email.
     people = (("山田", "太郎", "taro@example.jp"), ("佐藤", "花子", "hanako@example.jp"), ("鈴木", "一郎", ""))
     f = write_csv(tmp_path / "連絡先.csv", JAPANESE_OUTLOOK,
                   [[family, given, "", "", "", "", email, f"{family} {given}" if email else "",
@@ -389,10 +389,12 @@ def test_a_column_of_email_addresses_is_read_as_email_whatever_its_header_says(w
     assert "email" not in [plan.mapping[i] for i, h in enumerate(JAPANESE_OUTLOOK) if h != "電子メール アドレス"]
     assert any("'電子メール アドレス' was read as the email address" in w for w in plan.warnings), plan.warnings
     result = run_to_end(ws, plan)
-    assert (result.imported, result.skipped) == (2, 1)
+    # 姓 and 名 are the names: 鈴木 一郎, with no email, is a person too (not one of the others on that phone).
+    assert (result.imported, result.skipped) == (3, 0)
     with ws.engine.connect() as conn:
-        assert [r[0] for r in conn.exec_driver_sql("SELECT email FROM customer ORDER BY id")] == [
-            "taro@example.jp", "hanako@example.jp"]
+        assert [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT email, first_name, last_name FROM customer ORDER BY id")] == [
+            ("taro@example.jp", "太郎", "山田"), ("hanako@example.jp", "花子", "佐藤"), (None, "一郎", "鈴木")]
 
 
 def test_a_column_with_some_other_text_is_not_taken_for_email(ws, tmp_path):

@@ -431,9 +431,9 @@ def test_an_import_looks_up_same_name_same_place_records_like_blocking_would(ws,
     load(ws, tmp_path, "b.csv", [["Bo", "Chen", "bo@example.com", "04101", "Portland"],
                                  ["Cy", "Chen", "cy@example.com", "04101", "Portland"]], header=header)
     # Column order of the resolver's profile query: id, row_hash, customer_id, kind, channel,
-    # first, last, postcode, city, address, birthday, company, middle.
-    new_rows = [(0, "", None, "contacts", "shop", "Ann", "Lee", "04101", "Portland", "", None, "", ""),
-                (0, "", None, "contacts", "shop", "Dee", "Chen", "04101", "Portland", "", None, "", "")]
+    # first, last, postcode, city, address, birthday, company, middle, first and last name readings.
+    new_rows = [(0, "", None, "contacts", "shop", "Ann", "Lee", "04101", "Portland", "", None, "", "", "", ""),
+                (0, "", None, "contacts", "shop", "Dee", "Chen", "04101", "Portland", "", None, "", "", "", "")]
     profiles = [_profile(r, [("email", "new@example.com")]) for r in new_rows]
     with ws.engine.connect() as conn:
         found = same_name_same_place(conn, profiles, new_rows)

@@ -773,7 +773,9 @@ def test_outlook_com_layout_mapping():
     assert_maps(OUTLOOK_COM, {k: v for k, v in OUTLOOK_EXPECTED.items() if k in OUTLOOK_COM}, "outlook")
     got = by_header(OUTLOOK_COM, get_preset("outlook"))
     assert got["Nickname"] == "nickname"
-    assert got["Given Yomi"] == IGNORE
+    # How a Japanese name is read (furigana): matching compares names in kanji by it.
+    assert got["Given Yomi"] == "first_name_reading"
+    assert got["Surname Yomi"] == "last_name_reading"
 
 
 def test_meta_leads_mapping():

@@ -18,7 +18,8 @@ from omnidesk.core.tasks import CancelCheck, Cancelled, never_cancelled
 from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
-                  "first_name", "last_name", "email", "phone", "flagged", "problems", "raw"]
+                  "first_name", "last_name", "first_name_reading", "last_name_reading", "email", "phone",
+                  "flagged", "problems", "raw"]
 
 CUSTOMERS_HEADER = ["id", "first_name", "last_name", "email", "phone", "address", "city",
                     "region", "postcode", "country", "company", "birthday", "consent_email",
@@ -32,7 +33,8 @@ def export_sources(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
     batch = ImportBatch.__table__
     query = (
         select(batch.c.file_name, rec.c.record_no, rec.c.channel, rec.c.customer_id, rec.c.batch_id,
-               rec.c.kind, rec.c.first_name, rec.c.last_name, rec.c.email, rec.c.phone,
+               rec.c.kind, rec.c.first_name, rec.c.last_name, rec.c.first_name_reading, rec.c.last_name_reading,
+               rec.c.email, rec.c.phone,
                rec.c.flagged, rec.c.problems_json, rec.c.raw_json)
         .join(batch, batch.c.id == rec.c.batch_id)
         .order_by(rec.c.batch_id, rec.c.record_no)
@@ -43,7 +45,8 @@ def export_sources(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
             for r in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
                 problems = "; ".join(json.loads(r.problems_json or "[]"))
                 yield [r.file_name, r.record_no, r.channel, r.customer_id or "", r.batch_id, r.kind,
-                       r.first_name, r.last_name, r.email or "", r.phone or "",
+                       r.first_name, r.last_name, r.first_name_reading, r.last_name_reading, r.email or "",
+                       r.phone or "",
                        "yes" if r.flagged else "", problems, r.raw_json]
 
     return write_csv(out, SOURCES_HEADER, rows(), overwrite=overwrite)

@@ -52,15 +52,28 @@ def _date_keys(p: Profile) -> list[str]:
     """
     if not p.birthday or p.birthday.startswith("--"):
         return []
-    keys = [f"d:{k}:{p.birthday}" for k in first_keys(p.first)]
-    if p.last:
-        # The last name under the same prefix meets a record written "Last, First" the
-        # other way round; its sound meets one whose first and last names are both mistyped.
-        keys.append(f"d:{p.last}:{p.birthday}")
-        keys.append(f"d~{_soundex(p.last)}:{p.birthday}")
+    keys = []
+    for first, last in _name_views(p):
+        keys += [f"d:{k}:{p.birthday}" for k in first_keys(first)]
+        if last:
+            # The last name under the same prefix meets a record written "Last, First" the
+            # other way round; its sound meets one whose first and last names are both mistyped.
+            keys.append(f"d:{last}:{p.birthday}")
+            keys.append(f"d~{_soundex(last)}:{p.birthday}")
     if p.postcode:
         keys.append(f"d:{p.birthday}:z{p.postcode}")
     return keys
+
+
+def _name_views(p: Profile) -> list[tuple[str, str]]:
+    """The record's (first, last) name as written, and as read where it has a reading.
+
+    A name in kanji with its furigana is looked for under both: the kanji meet
+    the same kanji, the reading meets kana and Latin spellings (``keys.name_forms``).
+    """
+    if p.first_read or p.last_read:
+        return [(p.first, p.last), (p.first_read or p.first, p.last_read or p.last)]
+    return [(p.first, p.last)]
 
 
 def _identifier_keys(p: Profile) -> list[str]:
@@ -73,15 +86,17 @@ def _identifier_keys(p: Profile) -> list[str]:
 def _name_keys(p: Profile, place: str) -> list[str]:
     if not p.last:
         return []
-    keys = [f"n:{k}:{p.last}:{place}" for k in first_keys(p.first) or {""}]
-    # A nickname the dataset does not know, or a typo in the first name.
-    keys.append(f"l:{p.last}:{place}")
-    if p.first:
-        # A typo in the last name: same first name, same sound.
-        keys.append(f"s:{p.first}:{_soundex(p.last)}:{place}")
-        # "Last, First" written the other way round.
-        a, b = sorted((p.first, p.last))
-        keys.append(f"w:{a}:{b}:{place}")
+    keys = []
+    for first, last in _name_views(p):
+        keys += [f"n:{k}:{last}:{place}" for k in first_keys(first) or {""}]
+        # A nickname the dataset does not know, or a typo in the first name.
+        keys.append(f"l:{last}:{place}")
+        if first:
+            # A typo in the last name: same first name, same sound.
+            keys.append(f"s:{first}:{_soundex(last)}:{place}")
+            # "Last, First" written the other way round.
+            a, b = sorted((first, last))
+            keys.append(f"w:{a}:{b}:{place}")
     return keys
 
 
@@ -302,7 +317,8 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
     for p, row in zip(new_profiles, new_rows):
         if not p.last:
             continue
-        for name in {p.last, p.first} - {""}:  # the first name finds "Lee, Ann" written the other way
+        # The first name finds "Lee, Ann" written the other way; a reading finds kana and Latin spellings.
+        for name in {p.last, p.first, p.last_read, p.first_read} - {""}:
             if p.postcode:
                 keys["postcode"][name].add(f"{name}|{p.postcode}")
             if row[8]:

@@ -16,9 +16,13 @@ from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
 from omnidesk.core.identity.keys import (
     date_level,
     first_name_level,
+    form_pair,
     last_name_level,
     middle_name_level,
+    name_forms,
     names_compatible,
+    read_form,
+    written_part,
 )
 from omnidesk.core.identity.profiles import has_contact
 from omnidesk.core.identity.scoring import (
@@ -38,7 +42,9 @@ class Clusters:
 
     A root keeps its cluster's first names, middle names, last names and full
     birthdays as one string while there is one (most clusters), a set once
-    there are several.
+    there are several.  A first or last name with a reading is kept with it
+    ("山田|yamada", ``keys.read_form``), so a customer holding 山田 read Yamada
+    takes ヤマダ and Yamada too.
     ``rejected`` maps a profile index to the indexes the user said are
     someone else.
     """
@@ -46,8 +52,8 @@ class Clusters:
     def __init__(self, profiles: Sequence[Profile], rejected: dict[int, set[int]]) -> None:
         self.parent = list(range(len(profiles)))
         self.size = [1] * len(profiles)
-        self.firsts: list = [p.first or None for p in profiles]
-        self.lasts: list = [p.last or None for p in profiles]
+        self.firsts: list = [read_form(p.first, p.first_read) or None for p in profiles]
+        self.lasts: list = [read_form(p.last, p.last_read) or None for p in profiles]
         self.middles: list = [p.middle or None for p in profiles]
         self.birthdays: list = [p.birthday if p.birthday and not p.birthday.startswith("--") else None
                                 for p in profiles]
@@ -73,7 +79,7 @@ class Clusters:
         fa, fb = self.firsts[ra], self.firsts[rb]
         if fa is not None and fb is not None:
             if type(fa) is str and type(fb) is str:
-                if fa != fb and not names_compatible(fa, fb):
+                if fa != fb and not _compatible(fa, fb):
                     return "different first names"
             elif _names_conflict(_as_set(fa), _as_set(fb)):
                 return "different first names"
@@ -96,10 +102,10 @@ class Clusters:
             root = self.find(k)
             if self.size[root] == 1:
                 p = profiles[k]
-                p.first, p.last = p.last, p.first
+                p.turn_round()
                 self.turned.add(k)
-                self.firsts[root] = p.first or None
-                self.lasts[root] = p.last or None
+                self.firsts[root] = read_form(p.first, p.first_read) or None
+                self.lasts[root] = read_form(p.last, p.last_read) or None
                 return
 
     def union(self, a: int, b: int, *, force: bool = False) -> bool:
@@ -129,11 +135,15 @@ def _turn_round(p: Profile, anchor: Profile) -> None:
     written; left so, its customer would hold the first names Julien and
     Lejeune, and the guards would keep every later Julien Lejeune out.
     """
-    if (p.first and p.last and p.first != p.last and anchor.first and anchor.last
-            and first_name_level(p.first, anchor.first) == "different"
-            and first_name_level(p.last, anchor.first) in ("exact", "nickname", "typo")
-            and last_name_level(p.first, anchor.last) in ("exact", "typo")):
-        p.first, p.last = p.last, p.first
+    if not (p.first and p.last and p.first != p.last and anchor.first and anchor.last):
+        return
+    # Names with a reading compare by it where the other's are in Latin letters (keys.name_forms).
+    if (first_name_level(*name_forms(p.first, p.first_read, anchor.first, anchor.first_read)[:2]) == "different"
+            and first_name_level(*name_forms(p.last, p.last_read, anchor.first, anchor.first_read)[:2])
+            in ("exact", "nickname", "typo")
+            and last_name_level(*name_forms(p.first, p.first_read, anchor.last, anchor.last_read)[:2])
+            in ("exact", "typo")):
+        p.turn_round()
 
 
 def _as_set(v) -> set:
@@ -148,9 +158,17 @@ def _merged(a, b):
     return _as_set(a) | _as_set(b)
 
 
+def _compatible(a: str, b: str) -> bool:
+    """:func:`keys.names_compatible` for first names kept with their readings (``keys.read_form``)."""
+    return names_compatible(*form_pair(a, b))
+
+
 def _spellings(name: str, names: set[str]) -> list[str]:
-    """``name`` and the names of its own cluster that are the same name misspelled."""
-    return [n for n in names if n == name or first_name_level(n, name) == "typo"]
+    """``name`` and the names of its own cluster that are the same name misspelled, or the same
+    with its reading (太郎, 太郎 read Taro and タロウ are one name)."""
+    written = written_part(name)
+    return [n for n in names if n == name or written_part(n) == written
+            or first_name_level(*form_pair(n, name)) in ("exact", "typo")]
 
 
 def _lasts_conflict(a: set[str], b: set[str]) -> bool:
@@ -159,7 +177,7 @@ def _lasts_conflict(a: set[str], b: set[str]) -> bool:
     Looser than first names on purpose: a customer the user merged under a
     maiden and a married name may still take records under either.
     """
-    return not any(last_name_level(x, y) in ("exact", "typo") for x in a for y in b)
+    return not any(last_name_level(*form_pair(x, y)) in ("exact", "typo") for x in a for y in b)
 
 
 def _birthdays_conflict(a: set[str], b: set[str]) -> bool:
@@ -182,9 +200,9 @@ def _names_conflict(a: set[str], b: set[str]) -> bool:
     """
     for x in a:
         for y in b:
-            if names_compatible(x, y):
+            if _compatible(x, y):
                 continue
-            if not any(names_compatible(x2, y2) for x2 in _spellings(x, a) for y2 in _spellings(y, b)):
+            if not any(_compatible(x2, y2) for x2 in _spellings(x, a) for y2 in _spellings(y, b)):
                 return True
     return False
 
@@ -414,12 +432,12 @@ def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags):
     ambiguous: set[int] = set()
     keep: dict[int, set[int]] = {}
     for i, named in links.items():
-        names = {profiles[j].first for j in named}
-        if all(names_compatible(x, y) for x in names for y in names):
+        names = {read_form(profiles[j].first, profiles[j].first_read) for j in named}
+        if all(_compatible(x, y) for x in names for y in names):
             continue
         own = [j for j in named if profiles[j].channel == profiles[i].channel]
-        own_names = {profiles[j].first for j in own}
-        if own and all(names_compatible(x, y) for x in own_names for y in own_names):
+        own_names = {read_form(profiles[j].first, profiles[j].first_read) for j in own}
+        if own and all(_compatible(x, y) for x in own_names for y in own_names):
             keep[i] = set(own)
         else:
             ambiguous.add(i)

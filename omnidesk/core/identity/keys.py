@@ -403,3 +403,45 @@ def middle_name_level(a: str, b: str) -> str:
 def names_compatible(a: str, b: str) -> bool:
     """False only when two folded first names clearly belong to different people."""
     return first_name_level(a, b) != "different"
+
+
+def read_form(written: str, reading: str) -> str:
+    """A name as matching keeps its reading beside it: "山田|yamada"; just the name without one.
+
+    ``reading`` is the folded reading of a name not written in Latin letters
+    (see ``profiles``), or empty.  Folded names never hold "|".
+    """
+    return f"{written}|{reading}" if reading else written
+
+
+def name_forms(a_written: str, a_reading: str, b_written: str, b_reading: str) -> tuple[str, str, bool]:
+    """Which forms of one name of two records to compare, and whether a reading was one of them.
+
+    A reading (furigana, a phonetic name column) is kept only for a name not
+    written in Latin letters, folded to Latin letters.  Where both records have
+    the name in Latin letters, as written or as read, those compare: 山田 read
+    Yamada meets ヤマダ and Yamada, and two kanji names both read compare by
+    their readings (斎藤 and 斉藤 are one Saito; 幸子 read Sachiko and read
+    Yukiko are two people).  Otherwise the names compare as written: 山田
+    with or without its reading meets 山田.
+    """
+    if a_reading or b_reading:
+        a, b = a_reading or a_written, b_reading or b_written
+        if a.isascii() and b.isascii():
+            return a, b, True
+    return a_written, b_written, False
+
+
+def form_pair(a: str, b: str) -> tuple[str, str]:
+    """:func:`name_forms` for two names as :func:`read_form` writes them."""
+    if "|" not in a and "|" not in b:
+        return a, b
+    aw, _, ar = a.partition("|")
+    bw, _, br = b.partition("|")
+    x, y, _ = name_forms(aw, ar, bw, br)
+    return x, y
+
+
+def written_part(form: str) -> str:
+    """The name as written, of a :func:`read_form`."""
+    return form.partition("|")[0]

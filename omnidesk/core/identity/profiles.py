@@ -33,7 +33,8 @@ def chunks(items: Sequence, size: int = IN_SIZE):
 
 
 _PROFILE_COLS = ("id", "row_hash", "customer_id", "kind", "channel", "first_name", "last_name", "postcode",
-                 "city", "address", "birthday", "company", "middle_name")
+                 "city", "address", "birthday", "company", "middle_name", "first_name_reading",
+                 "last_name_reading")
 
 
 def profile_query(*, with_hash: bool = True):
@@ -58,16 +59,24 @@ def _profile(r, ids) -> Profile:
     # instead of one per record (a million profiles must fit in well under a gigabyte).
     emails = tuple(v for k, v in ids if k == "email")
     first, middle = given_names(r[5], r[12])
+    last = fold(r[6])
     return Profile(
         rid=r[0], row_hash=r[1], customer_id=r[2], kind=intern(r[3]), channel=intern(r[4]),
-        first=first, last=fold(r[6]), middle=middle,
+        first=first, last=last, middle=middle,
         emails=emails,
         phones=tuple(v for k, v in ids if k == "phone"),
         externals=tuple(v for k, v in ids if k == "external"),
         postcode=intern(postcode_key(r[7])), city=fold(r[8]), address=fold_address(r[9]) if r[9] else "",
         birthday=intern(r[10]) if r[10] else None,
         employers=tuple(intern(e) for e in employers(r[11], emails)) if r[11] or emails else (),
+        first_read=_reading(first, given_names(r[13])[0]) if r[13] else "",
+        last_read=_reading(last, fold(r[14])) if r[14] else "",
     )
+
+
+def _reading(written: str, reading: str) -> str:
+    """A name's folded reading where it helps: the name is not in Latin letters, the reading is."""
+    return reading if written and not written.isascii() and reading.isascii() else ""
 
 
 def make_profiles(rows, idents: dict[int, list[tuple[str, str]]]) -> list[Profile]:

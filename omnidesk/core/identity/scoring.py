@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from omnidesk.core.identity.employer import same_employer, stem
 from omnidesk.core.identity.keys import (
@@ -33,6 +34,7 @@ from omnidesk.core.identity.keys import (
     first_name_level,
     last_name_level,
     middle_name_level,
+    name_forms,
     same_address,
     typo_level,
 )
@@ -58,6 +60,15 @@ class Profile:
     birthday: str | None
     employers: tuple[str, ...] = ()  # see employer.py: "c" + company words, "@" + a work domain
     middle: str = ""  # further given names, folded, space-separated (keys.given_names)
+    # How the first and last name are read, folded to Latin letters, for names not written
+    # in them (a name in kanji with its furigana); empty otherwise (keys.name_forms).
+    first_read: str = ""
+    last_read: str = ""
+
+    def turn_round(self) -> None:
+        """Swap first and last name (and their readings): the record wrote them the other way."""
+        self.first, self.last = self.last, self.first
+        self.first_read, self.last_read = self.last_read, self.first_read
 
 
 def _bits(m: float, u: float) -> float:
@@ -230,15 +241,29 @@ def names_swapped(a: Profile, b: Profile) -> bool:
 
     Only when the names disagree as written and agree crossed over: "Vanessa
     Reid" and "Rwid Vanesda", not "Lee Ann" and "Ann Lee" told apart by nothing.
+    Names with a reading compare by it where the other record's are in Latin
+    letters (``keys.name_forms``).
     """
     if not (a.first and a.last and b.first and b.last) or a.first == a.last:
         return False
-    if a.first == b.last and a.last == b.first:
+    if a.first_read or a.last_read or b.first_read or b.last_read:
+        af, bf, _ = name_forms(a.first, a.first_read, b.first, b.first_read)
+        al, bl, _ = name_forms(a.last, a.last_read, b.last, b.last_read)
+        # Crossed over: a's last name against b's first, and a's first against b's last.
+        xl, xf, _ = name_forms(a.last, a.last_read, b.first, b.first_read)
+        xf2, xl2, _ = name_forms(a.first, a.first_read, b.last, b.last_read)
+        return _crossed(af, al, bf, bl, xl, xf, xf2, xl2)
+    return _crossed(a.first, a.last, b.first, b.last, a.last, b.first, a.first, b.last)
+
+
+def _crossed(af: str, al: str, bf: str, bl: str, a_last: str, b_first: str, a_first: str, b_last: str) -> bool:
+    """:func:`names_swapped` on the forms compared: as written, and crossed over."""
+    if a_first == b_last and a_last == b_first:
         return True
-    if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) != "different":
+    if first_name_level(af, bf) != "different" and last_name_level(al, bl) != "different":
         return False
-    return (first_name_level(a.last, b.first) in ("exact", "nickname", "typo")
-            and last_name_level(a.first, b.last) in ("exact", "typo"))
+    return (first_name_level(a_last, b_first) in ("exact", "nickname", "typo")
+            and last_name_level(a_first, b_last) in ("exact", "typo"))
 
 
 _swapped = names_swapped  # the name tests know it by
@@ -249,6 +274,37 @@ def _name_level(level: str, a: str, b: str) -> str:
     return typo_level(a, b) if level == "typo" else level
 
 
+class PairNames(NamedTuple):
+    """The first and last names of two records as compared."""
+
+    a_first: str
+    a_last: str
+    b_first: str
+    b_last: str
+    swapped: bool  # a wrote "Last, First" the other way round: turned round here
+    by_reading: bool  # a name's reading (furigana) stood in for it as written
+
+
+def pair_names(a: Profile, b: Profile) -> PairNames:
+    """The first and last names of two records as compared.
+
+    As written, unless a name has a reading and both records have the name in
+    Latin letters (``keys.name_forms``); "Last, First" swaps turned round.
+    """
+    swapped = names_swapped(a, b)
+    if a.first_read or a.last_read or b.first_read or b.last_read:
+        if swapped:
+            af, bf, r1 = name_forms(a.last, a.last_read, b.first, b.first_read)
+            al, bl, r2 = name_forms(a.first, a.first_read, b.last, b.last_read)
+        else:
+            af, bf, r1 = name_forms(a.first, a.first_read, b.first, b.first_read)
+            al, bl, r2 = name_forms(a.last, a.last_read, b.last, b.last_read)
+        return PairNames(af, al, bf, bl, swapped, r1 or r2)
+    if swapped:
+        return PairNames(a.last, a.first, b.first, b.last, True, False)
+    return PairNames(a.first, a.last, b.first, b.last, False, False)
+
+
 def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
     """Each comparison's level for two records, and whether their names were swapped.
 
@@ -257,22 +313,24 @@ def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
     (an initial against a name, weighed :data:`INITIAL_BITS`).  Scoring and the
     fit read records through this one function.
     """
+    names = pair_names(a, b)
+    return _levels(a, b, names), names.swapped
+
+
+def _levels(a: Profile, b: Profile, names: PairNames) -> dict[str, str]:
     levels: dict[str, str] = {}
     if a.emails and b.emails:
         levels["email"] = "agree" if set(a.emails) & set(b.emails) else "disagree"
     if a.phones and b.phones:
         levels["phone"] = "agree" if set(a.phones) & set(b.phones) else "disagree"
     # Names: "Last, First" swaps count as agreement on both.
-    first_a, last_a = a.first, a.last
-    swapped = names_swapped(a, b)
-    if swapped:
-        first_a, last_a = a.last, a.first
-    fl = first_name_level(first_a, b.first)
+    first_a, last_a, first_b, last_b = names.a_first, names.a_last, names.b_first, names.b_last
+    fl = first_name_level(first_a, first_b)
     if fl != "missing":
-        levels["first"] = _name_level(fl, first_a, b.first)
-    ll = last_name_level(last_a, b.last)
+        levels["first"] = _name_level(fl, first_a, first_b)
+    ll = last_name_level(last_a, last_b)
     if ll != "missing":
-        levels["last"] = _name_level(ll, last_a, b.last)
+        levels["last"] = _name_level(ll, last_a, last_b)
     ml = middle_name_level(a.middle, b.middle)
     if ml != "missing":
         levels["middle"] = ml
@@ -289,12 +347,15 @@ def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
             levels["birthday_day"] = "agree" if level in ("exact", "day") else "different"
         else:
             levels["birthday"] = level
-    return levels, swapped
+    return levels
 
 
 def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
     """Compare two records field by field and decide auto-merge, review or apart."""
-    levels, swapped = compare(a, b)
+    names = pair_names(a, b)
+    levels, swapped = _levels(a, b, names), names.swapped
+    # A name that agrees by its reading (kanji with its furigana against kana or Latin letters) says so.
+    read = " (by reading)" if names.by_reading else ""
     bits = model.bits
     w = 0.0
     reasons: list[str] = []
@@ -331,11 +392,11 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         reasons.append("first and last name swapped")
     fl = levels.get("first")
     if fl == "exact":
-        w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, b.first, model))
-        reasons.append("same first name")
+        w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, names.b_first, model))
+        reasons.append("same first name" + read)
     elif fl == "nickname":
         w += bits("first", fl)
-        reasons.append(f"{a.first.title()} ~ {b.first.title()}")
+        reasons.append(f"{names.a_first.title()} ~ {names.b_first.title()}")
     elif fl == "close" or fl == "near":
         w += bits("first", fl)
         reasons.append("first name spelled differently")
@@ -346,8 +407,8 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         conflict = "different first names"
     ll = levels.get("last")
     if ll == "exact":
-        w += _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, b.last, model))
-        reasons.append("same last name")
+        w += _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, names.b_last, model))
+        reasons.append("same last name" + read)
     elif ll == "close" or ll == "near":
         w += bits("last", ll)
         reasons.append("last name spelled differently")

@@ -116,7 +116,11 @@ def load_frequencies(conn: Connection, profiles: Sequence[Profile]) -> Frequenci
     table = ValueCount.__table__
     freq = Frequencies()
     for name, values in zip(FIELDS, zip(*(_profile_values(p) for p in profiles)) if profiles else ()):
-        wanted = sorted({v for v in values if v} | {""})
+        found = set(values)
+        if name in ("first", "last"):
+            # A name compared by its reading is weighed by how common the reading is as a name.
+            found.update(getattr(p, f"{name}_read") for p in profiles)
+        wanted = sorted({v for v in found if v} | {""})
         counter: Counter = getattr(freq, name)
         for i in range(0, len(wanted), _IN):
             for value, n in conn.execute(

@@ -12,7 +12,8 @@ first, until every record of the customer is accounted for:
    best-matching pair, compared now by the same scoring the resolver uses.
 
 The wording is the resolver's own ("same email", "Bob ~ Robert"), folded a
-little ("same first name" and "same last name" read "same name").
+little ("same first name" and "same last name" read "same name"; a name in
+kanji that agrees by its reading, "same name (by reading)").
 """
 
 from __future__ import annotations
@@ -75,10 +76,12 @@ def review_reason(reasons_json: str | None) -> str | None:
 def in_words(reasons: Sequence[str]) -> str:
     """"same email, same name and same postcode": the resolver's reasons as one phrase."""
     words = [r for r in reasons if not r.startswith(("not merged:", "but "))]
-    if "same first name" in words and "same last name" in words:
-        at = words.index("same first name")
-        words = [w for w in words if w not in ("same first name", "same last name")]
-        words.insert(at, "same name")
+    for how in ("", " (by reading)"):  # a name in kanji agreeing by its furigana says so
+        first, last = "same first name" + how, "same last name" + how
+        if first in words and last in words:
+            at = words.index(first)
+            words = [w for w in words if w not in (first, last)]
+            words.insert(at, "same name" + how)
     if not words:
         return "little in common but what joined them"
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

@@ -147,3 +147,48 @@ def fill_order_statuses(conn, chunk: int = 5_000) -> int:
                          params[start:start + chunk])
         updated += len(params)
     return updated
+
+
+_READING_FIELDS = ("first_name_reading", "last_name_reading", "full_name_reading")
+
+
+def fill_readings(conn: Connection) -> int:
+    """Give records the readings of their names that their files had (furigana, phonetic names).
+
+    Files imported before readings were a field kept those columns in the raw
+    row only; they are found again by header, as an import now maps them.
+    Returns how many records got a reading.
+    """
+    from omnidesk.core.importing.column_guess import guess_mapping, mapping_fields
+
+    rec = SourceRecord.__table__
+    stmt = update(rec).where(rec.c.id == bindparam("rid")).values(
+        first_name_reading=bindparam("first"), last_name_reading=bindparam("last"))
+    changed = 0
+    for batch_id, _, header_json, mapping_json, options_json, preset_key in _batches(conn):
+        header = json.loads(header_json or "[]")
+        mapping = json.loads(mapping_json or "[]")
+        try:
+            preset = get_preset(preset_key) if preset_key else None
+        except KeyError:  # a preset this version no longer has
+            preset = None
+        guessed = mapping_fields(guess_mapping(header, preset))
+        at = {}
+        for name in _READING_FIELDS:
+            # The stored mapping when it names the field, else where the header says it is.
+            source = mapping if name in mapping else guessed
+            at[name] = source.index(name) if name in source else None
+        if all(i is None for i in at.values()):
+            continue
+        region = str(json.loads(options_json or "{}").get("region") or "") or None
+        for rows in _records(conn, batch_id):
+            params = []
+            for rid, raw_json, _, _ in rows:
+                values = json.loads(raw_json or "[]")
+                first, last = nz.name_readings(*(_cell(values, at[n]) for n in _READING_FIELDS), region)
+                if first or last:
+                    params.append({"rid": rid, "first": first[:200], "last": last[:200]})
+            if params:
+                conn.execute(stmt, params)
+                changed += len(params)
+    return changed

@@ -56,6 +56,11 @@ FIELDS: tuple[Field, ...] = (
     Field("middle_name", "Middle name", FieldType.NAME),
     Field("last_name", "Last name", FieldType.NAME),
     Field("nickname", "Nickname", FieldType.NAME),
+    # How the name is read, where a file gives it (Japanese furigana, Google's phonetic
+    # names): a name in kanji compares with the same name in kana or Latin letters by it.
+    Field("first_name_reading", "First name reading (furigana)", FieldType.NAME),
+    Field("last_name_reading", "Last name reading (furigana)", FieldType.NAME),
+    Field("full_name_reading", "Full name reading (furigana)", FieldType.NAME),
     Field("email", "Email", FieldType.EMAIL, multi=True),
     Field("phone", "Phone", FieldType.PHONE, multi=True),
     Field("company", "Company", FieldType.TEXT),

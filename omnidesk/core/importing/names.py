@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from omnidesk.core.cells import clean_cell
 
-__all__ = ["NameParts", "compose_full_name", "normalize_name", "parse_full_name", "split_full_name"]
+__all__ = ["NameParts", "compose_full_name", "name_readings", "normalize_name", "parse_full_name",
+           "split_full_name"]
 
 
 _PARTICLES = frozenset(
@@ -244,3 +245,18 @@ def split_full_name(raw: str) -> tuple[str, str]:
     """Split a full name into (first, last); see ``parse_full_name`` for the middle names."""
     parts = parse_full_name(raw)
     return parts.first, parts.last
+
+
+def name_readings(first: str, last: str, whole: str, region: str | None = None) -> tuple[str, str]:
+    """How the first and last name are read (furigana, phonetic names), as (first, last).
+
+    From their own columns, or split from a reading of the whole name like a
+    name ("ヤマダ タロウ": family name first, as kana are written).  A whole
+    reading without a space cannot be split: it gives none.
+    """
+    first, last = normalize_name(first), normalize_name(last)
+    if whole and not first and not last:
+        parts = parse_full_name(whole, region)
+        if parts.first and parts.last:
+            return parts.first, parts.last
+    return first, last

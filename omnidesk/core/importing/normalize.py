@@ -41,6 +41,7 @@ from omnidesk.core.importing.dates import (
 from omnidesk.core.importing.names import (
     NameParts,
     compose_full_name,
+    name_readings,
     normalize_name,
     parse_full_name,
     split_full_name,
@@ -69,6 +70,7 @@ __all__ = [
     "parse_money",
     "NameParts",
     "compose_full_name",
+    "name_readings",
     "parse_full_name",
     "split_full_name",
     "split_multi",

@@ -31,6 +31,9 @@ class Row:
     middle_name: str = ""
     last_name: str = ""
     full_name: str = ""
+    # How the first and last name are read (furigana, phonetic names), as the file gives them.
+    first_name_reading: str = ""
+    last_name_reading: str = ""
     company: str = ""
     address: str = ""
     city: str = ""
@@ -353,6 +356,13 @@ class RowNormalizer:
             middle = parts.middle
         row.first_name, row.middle_name, row.last_name = first, middle, last
         row.full_name = parts.full if parts is not None else nz.compose_full_name(first, middle, last)
+        self._readings(row, v)
+
+    def _readings(self, row: Row, v: _Cells) -> None:
+        """How the first and last name are read: their own columns, or one for the whole name."""
+        row.first_name_reading, row.last_name_reading = nz.name_readings(
+            self.first(v, "first_name_reading")[0], self.first(v, "last_name_reading")[0],
+            self.first(v, "full_name_reading")[0], self.plan.region)
 
 
 def _split_ids(raw: str, phone: bool = False) -> list[str]:

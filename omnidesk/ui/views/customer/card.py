@@ -262,8 +262,10 @@ class CardMixin:
                      if f in src]
         self.name_label.setToolTip("\n".join([p.display_name, *name_from]))
         events = f"{p.event_count:,} event{'s' if p.event_count != 1 else ''}"
+        # How the name is read (furigana), where a file said: first, as it is written above a name.
+        reading = f"{p.name_reading} · " if p.name_reading else ""
         self.subtitle.setText(
-            f"Customer #{p.id} · {p.source_count:,} source record{'s' if p.source_count != 1 else ''} "
+            f"{reading}Customer #{p.id} · {p.source_count:,} source record{'s' if p.source_count != 1 else ''} "
             f"from {files} file{'s' if files != 1 else ''} · {events}"
         )
         self.subtitle.setToolTip(self.subtitle.text())
