@@ -102,7 +102,7 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
     fast = _nanp_fast(text, region)
     if fast is not None:
         return Normalized(fast, None, raw)
-    compact = re.sub(r"[\s().\-/]", "", text)
+    compact = _SEPARATORS.sub("", text)
     if compact.startswith("00"):
         text = "+" + text.lstrip()[2:].lstrip()
     international = text.startswith("+")
@@ -119,6 +119,8 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
 
 
 _NANP_TEXT = re.compile(r"\+?[\d\s().\-/]+")
+_SEPARATORS = re.compile(r"[\s().\-/]")
+_NOT_DIGIT = re.compile(r"\D")
 _NANP_REGIONS = frozenset({"US", "CA"})
 
 
@@ -135,7 +137,7 @@ def _nanp_fast(text: str, region: str) -> str | None:
     international = text.lstrip().startswith("+")
     if not international and region not in _NANP_REGIONS:
         return None
-    digits = re.sub(r"\D", "", text)
+    digits = _NOT_DIGIT.sub("", text)
     if len(digits) == 11 and digits[0] == "1":
         digits = digits[1:]
     elif international or len(digits) != 10:

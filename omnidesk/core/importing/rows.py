@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
@@ -75,6 +76,34 @@ def not_a_name(text: str) -> bool:
 
 _NOTHING: tuple[str, None] = ("", None)
 _ADDRESS_PARTS = ("address1", "address2", "address", "city", "region", "postcode", "country")
+_TEXT_FIELDS = ("nickname", "job_title", "gender", "language",
+                "event_type", "order_id", "currency", "item_name", "status", "summary",
+                "url", "campaign", "location")
+_MONEY_FIELDS = ("total_spent", "amount", "item_price", "refunded_amount")
+_INT_FIELDS = ("total_orders", "item_quantity")
+_CONSENT_CHANNELS = ("email", "sms", "whatsapp")
+
+# The same few values fill most cells of a column (names, towns, countries, yes/no): what
+# a pure reading of a cell gave is remembered, so a big file reads each distinct value once.
+# Bounded, so memory stays flat however many distinct values a file has.
+_MEMO = 1 << 16
+_name = functools.lru_cache(maxsize=_MEMO)(nz.normalize_name)
+_full_name = functools.lru_cache(maxsize=_MEMO)(nz.parse_full_name)
+_composed_name = functools.lru_cache(maxsize=_MEMO)(nz.compose_full_name)
+_country = functools.lru_cache(maxsize=4096)(nz.normalize_country)
+_postcode = functools.lru_cache(maxsize=_MEMO)(nz.normalize_postcode)
+_consent = functools.lru_cache(maxsize=4096)(nz.parse_consent)
+_optout = functools.lru_cache(maxsize=4096)(nz.parse_optout)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _not_a_name(text: str) -> bool:
+    return not_a_name(text)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _tags(raw: str) -> tuple[str, ...]:
+    return tuple(nz.split_multi(raw))
 
 
 @dataclass(slots=True)
@@ -115,6 +144,18 @@ class RowNormalizer:
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
         self.ships = any(name.startswith("shipping_") for name in self.columns)
+        # Each mapped column once, by field in the mapping's order (a column has one field),
+        # and the fields a row of this file can have at all: the others are never looked up.
+        self._pairs = tuple((name, i) for name, indexes in self.columns.items() for i in indexes)
+        present = set(self.columns) | set(self._constant_hits)
+        self._identity = tuple(n for n in _IDENTITY if n in present)
+        self._text_fields = tuple(n for n in _TEXT_FIELDS if n in present)
+        self._money_fields = tuple(n for n in _MONEY_FIELDS if n in present)
+        self._int_fields = tuple(n for n in _INT_FIELDS if n in present)
+        self._consent_fields = tuple((ch, f"consent_{ch}") for ch in _CONSENT_CHANNELS if f"consent_{ch}" in present)
+        self._optouts = tuple((name, spec) for name, spec in OPTOUT_FIELDS.items() if name in self.columns)
+        self._dated = any(n in present for n in ("birthday", "created_at", "cancelled_at", "consent_at",
+                                                   "unsubscribed_at", "occurred_at", "occurred_time"))
 
     def __getstate__(self) -> dict:
         # A normalizer goes to worker processes (see parallel.py); of the plan, a row needs
@@ -128,16 +169,15 @@ class RowNormalizer:
         cells: dict[int, str] = {}
         found: dict[str, tuple[str, int | None]] = dict(self._constant_hits)
         n = len(values)
-        for name, indexes in self.columns.items():
-            for i in indexes:
-                text = cells.get(i)
-                if text is None:
-                    text = nz.clean_cell(values[i]) if i < n else ""
-                    if self.strip_prefixes and text:
-                        text = nz.strip_type_prefix(text)
-                    cells[i] = text
-                if text and name not in found or (text and found[name][1] is None):
-                    found[name] = (text, i)
+        clean = nz.clean_cell
+        strip = self.strip_prefixes
+        for name, i in self._pairs:
+            text = clean(values[i]) if i < n else ""
+            if strip and text:
+                text = nz.strip_type_prefix(text)
+            cells[i] = text
+            if text and (name not in found or found[name][1] is None):
+                found[name] = (text, i)
         return _Cells(cells, found)
 
     def first(self, v: _Cells, name: str) -> tuple[str, int | None]:
@@ -171,7 +211,7 @@ class RowNormalizer:
             row.skip = TEST_LEAD
             return row
         v = self.cells(record.values)
-        if self.nobody_check and not any(name in v.found for name in _IDENTITY):
+        if self.nobody_check and not any(name in v.found for name in self._identity):
             row.skip = NOBODY
             return row
         if record.problem:
@@ -203,7 +243,7 @@ class RowNormalizer:
         row.region = self.first(v, f"{ship}region")[0]
         raw_country, ci = self.first(v, f"{ship}country")
         if raw_country:
-            c = nz.normalize_country(raw_country)
+            c = _country(raw_country)
             row.country = c.value or ""
             if c.problem:
                 row.values["country_raw"] = raw_country
@@ -224,8 +264,11 @@ class RowNormalizer:
                 elif n.problem:
                     row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
         raw_post, _ = self.first(v, f"{ship}postcode")
-        row.postcode = nz.normalize_postcode(raw_post, row.country or self.plan.region) if raw_post else ""
-        raw_bday, bi = self.first(v, "birthday")
+        row.postcode = _postcode(raw_post, row.country or self.plan.region) if raw_post else ""
+        if not self._dated:
+            raw_bday = ""
+        else:
+            raw_bday, bi = self.first(v, "birthday")
         if raw_bday:
             order = self.plan.date_orders.get(bi, nz.default_date_order(self.plan.region)) \
                 if bi is not None else nz.default_date_order(self.plan.region)
@@ -234,22 +277,20 @@ class RowNormalizer:
             if b.problem:
                 row.problems.append(f"{self._label(bi, 'birthday')}: {b.problem}")
         for raw, _ in self.every(v, "tags"):
-            for tag in nz.split_multi(raw):
+            for tag in _tags(raw):
                 # Google marks its own groups "* starred", "* Family"; "* myContacts" is on
                 # every contact and says nothing.
                 tag = tag[2:].strip() if tag.startswith("* ") else tag
                 if tag and tag.casefold() != "mycontacts" and tag not in row.tags:
                     row.tags.append(tag)
-        for name in ("nickname", "job_title", "gender", "language",
-                     "event_type", "order_id", "currency", "item_name", "status", "summary",
-                     "url", "campaign", "location"):
+        for name in self._text_fields:
             text, _ = self.first(v, name)
             if text:
                 row.values[name] = text
         notes = [t for t, _ in self.every(v, "note")]
         if notes:
             row.values["note"] = "\n".join(notes)
-        for name in ("total_spent", "amount", "item_price", "refunded_amount"):
+        for name in self._money_fields:
             raw, i = self.first(v, name)
             if raw:
                 m = nz.parse_money(raw)
@@ -260,7 +301,7 @@ class RowNormalizer:
                         row.values["currency"] = cur
                 elif m.problem:
                     row.problems.append(f"{self._label(i, name)}: {m.problem}")
-        for name in ("total_orders", "item_quantity"):
+        for name in self._int_fields:
             raw, i = self.first(v, name)
             if raw:
                 n = nz.parse_int(raw)
@@ -268,6 +309,9 @@ class RowNormalizer:
                     row.values[name] = n.value
                 elif n.problem:
                     row.problems.append(f"{self._label(i, name)}: {n.problem}")
+        if not self._dated:
+            self._consents(row, v, None, None, None, None)
+            return row
         created = self._datetime(row, v, "created_at")
         if created:
             row.values["created_at"] = created
@@ -292,25 +336,30 @@ class RowNormalizer:
         # sending time: it cannot have been given before either.  An opt-out never takes an
         # earlier time than its own, and no flag takes an order's date: Shopify's "Accepts
         # Marketing" on an order row is the customer's flag as of the export.
-        granted_at = consent_at or created or (row.occurred_at if self.form_times else None)
-        for channel in ("email", "sms", "whatsapp"):
-            raw, i = self.first(v, f"consent_{channel}")
+        self._consents(row, v, consent_at, created, unsub_at, row.occurred_at)
+        return row
+
+    def _consents(self, row: Row, v: _Cells, consent_at: str | None, created: str | None,
+                  unsub_at: str | None, occurred_at: str | None) -> None:
+        granted_at = consent_at or created or (occurred_at if self.form_times else None)
+        for channel, name in self._consent_fields:
+            raw, i = self.first(v, name)
             if not raw:
                 continue
-            c = nz.parse_consent(raw)
+            c = _consent(raw)
             if c.value == nz.GRANTED:
                 row.consents[channel] = (c.value, granted_at)
             elif c.value:
                 row.consents[channel] = (c.value, (unsub_at or consent_at) if c.value == nz.UNSUBSCRIBED
                                          else consent_at)
             elif c.problem:
-                row.problems.append(f"{self._label(i, f'consent_{channel}')}: {c.problem}")
+                row.problems.append(f"{self._label(i, name)}: {c.problem}")
         # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
         # the person as of the file).  Within one row the stricter word wins.
         # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
         # hide "Unsubscribed from all email: true" beside it.
-        for name, (when_set, channels) in OPTOUT_FIELDS.items():
-            said_here = [s for raw, _ in self.every(v, name) if (s := nz.parse_optout(raw, when_set).value)]
+        for name, (when_set, channels) in self._optouts:
+            said_here = [s for raw, _ in self.every(v, name) if (s := _optout(raw, when_set).value)]
             if not said_here:
                 continue
             status = max(said_here, key=lambda s: STRICTNESS.get(s, 0))
@@ -318,7 +367,6 @@ class RowNormalizer:
                 said = row.consents.get(channel)
                 if said is None or STRICTNESS.get(status, 0) > STRICTNESS.get(said[0], 0):
                     row.consents[channel] = (status, None)
-        return row
 
 
     def _names(self, row: Row, v: _Cells) -> None:
@@ -334,25 +382,25 @@ class RowNormalizer:
             # An order's shipping name is the buyer's when the billing one is empty.
             raw_full = self.first(v, "shipping_name")[0]
         # A "name" that is really an email or a web domain (Stripe's Name often is) is no name.
-        not_names = [x for x in (first_raw, last_raw, raw_full) if x and not_a_name(x)]
+        not_names = [x for x in (first_raw, last_raw, raw_full) if x and _not_a_name(x)]
         for text in not_names:
             # An email given as the name still reaches the person when no column had one.
             if "@" in text and not row.emails:
                 n = nz.normalize_email(text)
                 if n.value:
                     row.emails.append(n.value)
-        first = nz.normalize_name("" if first_raw in not_names else first_raw)
-        middle = nz.normalize_name(self.first(v, "middle_name")[0])
-        last = nz.normalize_name("" if last_raw in not_names else last_raw)
+        first = _name("" if first_raw in not_names else first_raw)
+        middle = _name(self.first(v, "middle_name")[0])
+        last = _name("" if last_raw in not_names else last_raw)
         raw_full = "" if raw_full in not_names else raw_full
-        parts = nz.parse_full_name(raw_full, self.plan.region) if raw_full else None
+        parts = _full_name(raw_full, self.plan.region) if raw_full else None
         if not first and not last and parts is not None:
             first, last = parts.first, parts.last
             middle = middle or parts.middle
         elif parts is not None and not middle and parts.first == first and parts.last == last:
             middle = parts.middle
         row.first_name, row.middle_name, row.last_name = first, middle, last
-        row.full_name = parts.full if parts is not None else nz.compose_full_name(first, middle, last)
+        row.full_name = parts.full if parts is not None else _composed_name(first, middle, last)
 
 
 def _split_ids(raw: str, phone: bool = False) -> list[str]:
