@@ -31,6 +31,12 @@ def normalize_email(raw: str) -> Normalized[str]:
     Accepts "mailto:" links and "Name <address>" forms.  Invalid addresses
     give a problem such as "not a valid email: missing @".
     """
+    if raw:
+        # The everyday address: when its lower case is plain (see _plain_email), every
+        # step below leaves it as it is but for the lower-casing, and it passes.
+        low = raw.lower()
+        if _plain_email(low):
+            return Normalized(low, None, raw)
     text = clean_cell(raw)
     if not text or is_placeholder(text):
         return empty(raw)

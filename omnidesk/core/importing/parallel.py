@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import fields
 from itertools import islice
 
-from omnidesk.core.importing.rows import Row, RowNormalizer, row_hash
+from omnidesk.core.importing.rows import Row, RowNormalizer, row_hasher
 from omnidesk.core.importing.sniff import Record
 from omnidesk.core.importing.store import stored_text
 
@@ -72,9 +72,9 @@ def normalized_chunks(records: Iterator[Record], normalizer: RowNormalizer, chan
     stops the workers.
     """
     if workers <= 0:
+        normalize, hash_row = normalizer.normalize, row_hasher(channel, header)
         while part := list(islice(records, chunk)):
-            yield ([normalizer.normalize(rec) for rec in part],
-                   [row_hash(channel, header, rec.values) for rec in part])
+            yield [normalize(rec) for rec in part], [hash_row(rec.values) for rec in part]
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -128,4 +128,5 @@ def _normalize_chunk(part: list[Record]) -> tuple[list[tuple], list[str]]:
         row = normalizer.normalize(rec)
         row.stored = stored_text(row)
         packed.append(tuple(getattr(row, name) for name in _ROW_FIELDS))
-    return packed, [row_hash(channel, header, rec.values) for rec in part]
+    hash_row = row_hasher(channel, header)
+    return packed, [hash_row(rec.values) for rec in part]

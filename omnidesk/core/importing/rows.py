@@ -75,6 +75,16 @@ def not_a_name(text: str) -> bool:
 
 
 _NOTHING: tuple[str, None] = ("", None)
+# Somewhere in a row's cells joined by NUL, a cell that ``clean_cell`` would change: one
+# starting or ending with a space (or a zero-width one), starting with an apostrophe, or
+# holding a carriage return.  A NUL inside a cell can only make this say yes in vain.
+_NEEDS_CLEANING = re.compile("(?:^|\0)[\\s\u200b\ufeff']|[\\s\u200b\ufeff](?:\0|$)|\r")
+
+
+# Characters a cell may start and end with that ``clean_cell`` never trims: printable
+# ASCII but the space and the apostrophe.
+_PLAIN_EDGE = frozenset(chr(c) for c in range(33, 127)) - {"'"}
+
 _ADDRESS_PARTS = ("address1", "address2", "address", "city", "region", "postcode", "country")
 _TEXT_FIELDS = ("nickname", "job_title", "gender", "language",
                 "event_type", "order_id", "currency", "item_name", "status", "summary",
@@ -86,7 +96,7 @@ _CONSENT_CHANNELS = ("email", "sms", "whatsapp")
 # The same few values fill most cells of a column (names, towns, countries, yes/no): what
 # a pure reading of a cell gave is remembered, so a big file reads each distinct value once.
 # Bounded, so memory stays flat however many distinct values a file has.
-_MEMO = 1 << 16
+_MEMO = 1 << 14
 _name = functools.lru_cache(maxsize=_MEMO)(nz.normalize_name)
 _full_name = functools.lru_cache(maxsize=_MEMO)(nz.parse_full_name)
 _composed_name = functools.lru_cache(maxsize=_MEMO)(nz.compose_full_name)
@@ -104,6 +114,15 @@ def _not_a_name(text: str) -> bool:
 @functools.lru_cache(maxsize=_MEMO)
 def _tags(raw: str) -> tuple[str, ...]:
     return tuple(nz.split_multi(raw))
+
+
+_READINGS = (_name, _full_name, _composed_name, _country, _postcode, _consent, _optout, _not_a_name, _tags)
+
+
+def forget_readings() -> None:
+    """Let go of the remembered cell readings (a file's rows are all read)."""
+    for reading in _READINGS:
+        reading.cache_clear()
 
 
 @dataclass(slots=True)
@@ -164,15 +183,23 @@ class RowNormalizer:
         state["plan"] = _PlanForRows(self.plan.date_orders, self.plan.region)
         return state
 
-    def cells(self, values: Sequence[str]) -> _Cells:
-        """Clean each mapped cell once and find each field's first non-empty cell."""
+    def cells(self, values: Sequence[str], joined: str | None = None) -> _Cells:
+        """Clean each mapped cell once and find each field's first non-empty cell.
+
+        ``joined`` is the row's cells joined by NUL: when it shows no cell that
+        ``clean_cell`` would change (the usual row), the cells are taken as they are.
+        """
         cells: dict[int, str] = {}
         found: dict[str, tuple[str, int | None]] = dict(self._constant_hits)
         n = len(values)
+        # None: no cell of the row needs cleaning; else the edges that show a cell needs none.
+        plain = None if joined is not None and not _NEEDS_CLEANING.search(joined) else _PLAIN_EDGE
         clean = nz.clean_cell
         strip = self.strip_prefixes
         for name, i in self._pairs:
-            text = clean(values[i]) if i < n else ""
+            text = values[i] if i < n else ""
+            if plain is not None and text and (text[0] not in plain or text[-1] not in plain or "\r" in text):
+                text = clean(text)
             if strip and text:
                 text = nz.strip_type_prefix(text)
             cells[i] = text
@@ -207,10 +234,11 @@ class RowNormalizer:
 
     def normalize(self, record: Record) -> Row:
         row = Row(record=record)
-        if _TEST_LEAD_MARK in "\x1f".join(record.values):
+        joined = "\0".join(record.values)
+        if _TEST_LEAD_MARK in joined:
             row.skip = TEST_LEAD
             return row
-        v = self.cells(record.values)
+        v = self.cells(record.values, joined)
         if self.nobody_check and not any(name in v.found for name in self._identity):
             row.skip = NOBODY
             return row
@@ -225,23 +253,23 @@ class RowNormalizer:
                         row.emails.append(n.value)
                 elif n.problem:
                     row.problems.append(f"{self._label(i, 'email')}: {n.problem}")
-        ext, _ = self.first(v, "external_id")
+        ext, _ = v.found.get("external_id", _NOTHING)
         row.external_id = ext or None
         self._names(row, v)
         # The shipping address stands in, whole, only when no billing part is there:
         # one street is never joined to the other's town.
-        ship = "shipping_" if self.ships and not any(self.first(v, f)[0] for f in _ADDRESS_PARTS) else ""
-        row.company = self.first(v, "company")[0] or (self.first(v, "shipping_company")[0] if ship else "")
+        ship = "shipping_" if self.ships and not any(v.found.get(f, _NOTHING)[0] for f in _ADDRESS_PARTS) else ""
+        row.company = v.found.get("company", _NOTHING)[0] or (v.found.get("shipping_company", _NOTHING)[0] if ship else "")
         # The street lines when there are some: a one-line or "formatted" address (Google's)
         # repeats the city and postcode, which have columns of their own.
-        line = "\n".join(x for x in (self.first(v, f"{ship}address1")[0], self.first(v, f"{ship}address2")[0])
+        line = "\n".join(x for x in (v.found.get(f"{ship}address1", _NOTHING)[0], v.found.get(f"{ship}address2", _NOTHING)[0])
                          if x)
         if not line and not ship:
-            line = self.first(v, "address")[0]
+            line = v.found.get("address", _NOTHING)[0]
         row.address = ", ".join(part.strip() for part in line.splitlines() if part.strip())
-        row.city = self.first(v, f"{ship}city")[0]
-        row.region = self.first(v, f"{ship}region")[0]
-        raw_country, ci = self.first(v, f"{ship}country")
+        row.city = v.found.get(f"{ship}city", _NOTHING)[0]
+        row.region = v.found.get(f"{ship}region", _NOTHING)[0]
+        raw_country, ci = v.found.get(f"{ship}country", _NOTHING)
         if raw_country:
             c = _country(raw_country)
             row.country = c.value or ""
@@ -263,12 +291,12 @@ class RowNormalizer:
                         row.phones.append(n.value)
                 elif n.problem:
                     row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
-        raw_post, _ = self.first(v, f"{ship}postcode")
+        raw_post, _ = v.found.get(f"{ship}postcode", _NOTHING)
         row.postcode = _postcode(raw_post, row.country or self.plan.region) if raw_post else ""
         if not self._dated:
             raw_bday = ""
         else:
-            raw_bday, bi = self.first(v, "birthday")
+            raw_bday, bi = v.found.get("birthday", _NOTHING)
         if raw_bday:
             order = self.plan.date_orders.get(bi, nz.default_date_order(self.plan.region)) \
                 if bi is not None else nz.default_date_order(self.plan.region)
@@ -284,14 +312,14 @@ class RowNormalizer:
                 if tag and tag.casefold() != "mycontacts" and tag not in row.tags:
                     row.tags.append(tag)
         for name in self._text_fields:
-            text, _ = self.first(v, name)
+            text, _ = v.found.get(name, _NOTHING)
             if text:
                 row.values[name] = text
         notes = [t for t, _ in self.every(v, "note")]
         if notes:
             row.values["note"] = "\n".join(notes)
         for name in self._money_fields:
-            raw, i = self.first(v, name)
+            raw, i = v.found.get(name, _NOTHING)
             if raw:
                 m = nz.parse_money(raw)
                 if m.value is not None:
@@ -302,7 +330,7 @@ class RowNormalizer:
                 elif m.problem:
                     row.problems.append(f"{self._label(i, name)}: {m.problem}")
         for name in self._int_fields:
-            raw, i = self.first(v, name)
+            raw, i = v.found.get(name, _NOTHING)
             if raw:
                 n = nz.parse_int(raw)
                 if n.value is not None:
@@ -315,13 +343,13 @@ class RowNormalizer:
         created = self._datetime(row, v, "created_at")
         if created:
             row.values["created_at"] = created
-        if self.first(v, "cancelled_at")[0]:
+        if v.found.get("cancelled_at", _NOTHING)[0]:
             # Cancelled is cancelled even when the time cannot be read (that is flagged).
-            row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or self.first(v, "cancelled_at")[0]
+            row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or v.found.get("cancelled_at", _NOTHING)[0]
         consent_at = self._datetime(row, v, "consent_at")
         unsub_at = self._datetime(row, v, "unsubscribed_at")
         row.occurred_at = self._datetime(row, v, "occurred_at")
-        clock, ti = self.first(v, "occurred_time")
+        clock, ti = v.found.get("occurred_time", _NOTHING)
         if clock:
             if row.occurred_at is None:
                 row.occurred_at = self._datetime(row, v, "occurred_time")
@@ -343,7 +371,7 @@ class RowNormalizer:
                   unsub_at: str | None, occurred_at: str | None) -> None:
         granted_at = consent_at or created or (occurred_at if self.form_times else None)
         for channel, name in self._consent_fields:
-            raw, i = self.first(v, name)
+            raw, i = v.found.get(name, _NOTHING)
             if not raw:
                 continue
             c = _consent(raw)
@@ -376,11 +404,11 @@ class RowNormalizer:
         them; a full-name column is split by ``nz.parse_full_name``, and is the
         whole name as written when there is one.
         """
-        first_raw, last_raw = self.first(v, "first_name")[0], self.first(v, "last_name")[0]
-        raw_full = self.first(v, "full_name")[0]
+        first_raw, last_raw = v.found.get("first_name", _NOTHING)[0], v.found.get("last_name", _NOTHING)[0]
+        raw_full = v.found.get("full_name", _NOTHING)[0]
         if not raw_full and not first_raw and not last_raw:
             # An order's shipping name is the buyer's when the billing one is empty.
-            raw_full = self.first(v, "shipping_name")[0]
+            raw_full = v.found.get("shipping_name", _NOTHING)[0]
         # A "name" that is really an email or a web domain (Stripe's Name often is) is no name.
         not_names = [x for x in (first_raw, last_raw, raw_full) if x and _not_a_name(x)]
         for text in not_names:
@@ -390,7 +418,7 @@ class RowNormalizer:
                 if n.value:
                     row.emails.append(n.value)
         first = _name("" if first_raw in not_names else first_raw)
-        middle = _name(self.first(v, "middle_name")[0])
+        middle = _name(v.found.get("middle_name", _NOTHING)[0])
         last = _name("" if last_raw in not_names else last_raw)
         raw_full = "" if raw_full in not_names else raw_full
         parts = _full_name(raw_full, self.plan.region) if raw_full else None
@@ -417,13 +445,23 @@ def _split_ids(raw: str, phone: bool = False) -> list[str]:
 
 
 def row_hash(channel: str, header: Sequence[str], values: Sequence[str]) -> str:
-    h = hashlib.sha1()
-    h.update(channel.encode())
-    h.update(b"\x1e")
-    h.update("\x1f".join(header).encode("utf-8", "surrogatepass"))
-    h.update(b"\x1e")
-    h.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
+    return row_hasher(channel, header)(values)
+
+
+def row_hasher(channel: str, header: Sequence[str]):
+    """:func:`row_hash` for one file's rows: the channel and header are hashed once."""
+    start = hashlib.sha1()
+    start.update(channel.encode())
+    start.update(b"\x1e")
+    start.update("\x1f".join(header).encode("utf-8", "surrogatepass"))
+    start.update(b"\x1e")
+
+    def hash_row(values: Sequence[str]) -> str:
+        h = start.copy()
+        h.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    return hash_row
 
 
 _FORM_TIME_WORDS = ("submit", "submission", "timestamp")
