@@ -32,7 +32,7 @@ from pathlib import Path
 import phonenumbers
 
 from omnidesk.core.cells import Normalized, bad, clean_cell, empty, is_placeholder, strip_type_prefix
-from omnidesk.core.contact import normalize_email, normalize_phone
+from omnidesk.core.contact import normalize_email, normalize_phone, plain_email
 from omnidesk.core.importing.dates import (
     DateEvidence,
     DateOrder,
@@ -70,6 +70,8 @@ __all__ = [
     "parse_datetime",
     "parse_int",
     "parse_money",
+    "plain_amount",
+    "plain_email",
     "NameParts",
     "compose_full_name",
     "parse_full_name",
@@ -235,6 +237,7 @@ def _number(text: str) -> Decimal | None:
 # Digits with at most a two-digit fraction after a point: how most exports write an amount.
 # (Three digits after a lone point may be a thousands group, "1.234"; that takes the full path.)
 _PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+plain_amount = _PLAIN_AMOUNT.fullmatch  # a match: parse_money gives Decimal(text), detect_currency None
 
 
 def parse_money(raw: str) -> Normalized[Decimal]:

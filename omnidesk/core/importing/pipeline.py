@@ -246,6 +246,8 @@ def run_import(
                     _flush_order(conn, open_order, result)
                 if custom:
                     custom.settle(conn)
+            # The last chunk's rows are not needed by the linking, which reads what was stored.
+            rows = hashes = keep = ids = seen = new = new_ids = None
             forget_readings()
             if cancelled():
                 raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")

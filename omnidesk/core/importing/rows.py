@@ -7,6 +7,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from omnidesk.core.consent import STRICTNESS
@@ -189,11 +190,11 @@ class RowNormalizer:
         ``joined`` is the row's cells joined by NUL: when it shows no cell that
         ``clean_cell`` would change (the usual row), the cells are taken as they are.
         """
-        cells: dict[int, str] = {}
-        found: dict[str, tuple[str, int | None]] = dict(self._constant_hits)
         n = len(values)
         # None: no cell of the row needs cleaning; else the edges that show a cell needs none.
         plain = None if joined is not None and not _NEEDS_CLEANING.search(joined) else _PLAIN_EDGE
+        cells: dict[int, str] = {}
+        found: dict[str, tuple[str, int | None]] = dict(self._constant_hits)
         clean = nz.clean_cell
         strip = self.strip_prefixes
         for name, i in self._pairs:
@@ -239,6 +240,7 @@ class RowNormalizer:
             row.skip = TEST_LEAD
             return row
         v = self.cells(record.values, joined)
+        get = v.found.get
         if self.nobody_check and not any(name in v.found for name in self._identity):
             row.skip = NOBODY
             return row
@@ -247,29 +249,34 @@ class RowNormalizer:
         # emails and phones: several columns, several values per cell
         for raw, i in self.every(v, "email"):
             for part in _split_ids(raw):
+                plain = nz.plain_email(part)
+                if plain is not None:  # the everyday address, as normalize_email gives it
+                    if plain not in row.emails:
+                        row.emails.append(plain)
+                    continue
                 n = nz.normalize_email(part)
                 if n.value:
                     if n.value not in row.emails:
                         row.emails.append(n.value)
                 elif n.problem:
                     row.problems.append(f"{self._label(i, 'email')}: {n.problem}")
-        ext, _ = v.found.get("external_id", _NOTHING)
+        ext, _ = get("external_id", _NOTHING)
         row.external_id = ext or None
         self._names(row, v)
         # The shipping address stands in, whole, only when no billing part is there:
         # one street is never joined to the other's town.
-        ship = "shipping_" if self.ships and not any(v.found.get(f, _NOTHING)[0] for f in _ADDRESS_PARTS) else ""
-        row.company = v.found.get("company", _NOTHING)[0] or (v.found.get("shipping_company", _NOTHING)[0] if ship else "")
+        ship = "shipping_" if self.ships and not any(get(f, _NOTHING)[0] for f in _ADDRESS_PARTS) else ""
+        row.company = get("company", _NOTHING)[0] or (get("shipping_company", _NOTHING)[0] if ship else "")
         # The street lines when there are some: a one-line or "formatted" address (Google's)
         # repeats the city and postcode, which have columns of their own.
-        line = "\n".join(x for x in (v.found.get(f"{ship}address1", _NOTHING)[0], v.found.get(f"{ship}address2", _NOTHING)[0])
+        line = "\n".join(x for x in (get(f"{ship}address1", _NOTHING)[0], get(f"{ship}address2", _NOTHING)[0])
                          if x)
         if not line and not ship:
-            line = v.found.get("address", _NOTHING)[0]
+            line = get("address", _NOTHING)[0]
         row.address = ", ".join(part.strip() for part in line.splitlines() if part.strip())
-        row.city = v.found.get(f"{ship}city", _NOTHING)[0]
-        row.region = v.found.get(f"{ship}region", _NOTHING)[0]
-        raw_country, ci = v.found.get(f"{ship}country", _NOTHING)
+        row.city = get(f"{ship}city", _NOTHING)[0]
+        row.region = get(f"{ship}region", _NOTHING)[0]
+        raw_country, ci = get(f"{ship}country", _NOTHING)
         if raw_country:
             c = _country(raw_country)
             row.country = c.value or ""
@@ -291,12 +298,12 @@ class RowNormalizer:
                         row.phones.append(n.value)
                 elif n.problem:
                     row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
-        raw_post, _ = v.found.get(f"{ship}postcode", _NOTHING)
+        raw_post, _ = get(f"{ship}postcode", _NOTHING)
         row.postcode = _postcode(raw_post, row.country or self.plan.region) if raw_post else ""
         if not self._dated:
             raw_bday = ""
         else:
-            raw_bday, bi = v.found.get("birthday", _NOTHING)
+            raw_bday, bi = get("birthday", _NOTHING)
         if raw_bday:
             order = self.plan.date_orders.get(bi, nz.default_date_order(self.plan.region)) \
                 if bi is not None else nz.default_date_order(self.plan.region)
@@ -312,15 +319,17 @@ class RowNormalizer:
                 if tag and tag.casefold() != "mycontacts" and tag not in row.tags:
                     row.tags.append(tag)
         for name in self._text_fields:
-            text, _ = v.found.get(name, _NOTHING)
+            text, _ = get(name, _NOTHING)
             if text:
                 row.values[name] = text
         notes = [t for t, _ in self.every(v, "note")]
         if notes:
             row.values["note"] = "\n".join(notes)
         for name in self._money_fields:
-            raw, i = v.found.get(name, _NOTHING)
-            if raw:
+            raw, i = get(name, _NOTHING)
+            if raw and nz.plain_amount(raw):  # "1234.5": parse_money's Decimal, and no currency
+                row.values[name] = str(Decimal(raw))
+            elif raw:
                 m = nz.parse_money(raw)
                 if m.value is not None:
                     row.values[name] = str(m.value)
@@ -330,8 +339,10 @@ class RowNormalizer:
                 elif m.problem:
                     row.problems.append(f"{self._label(i, name)}: {m.problem}")
         for name in self._int_fields:
-            raw, i = v.found.get(name, _NOTHING)
-            if raw:
+            raw, i = get(name, _NOTHING)
+            if raw and raw.isascii() and raw.isdigit():  # what parse_int gives plain digits
+                row.values[name] = int(raw)
+            elif raw:
                 n = nz.parse_int(raw)
                 if n.value is not None:
                     row.values[name] = n.value
@@ -343,13 +354,13 @@ class RowNormalizer:
         created = self._datetime(row, v, "created_at")
         if created:
             row.values["created_at"] = created
-        if v.found.get("cancelled_at", _NOTHING)[0]:
+        if get("cancelled_at", _NOTHING)[0]:
             # Cancelled is cancelled even when the time cannot be read (that is flagged).
-            row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or v.found.get("cancelled_at", _NOTHING)[0]
+            row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or get("cancelled_at", _NOTHING)[0]
         consent_at = self._datetime(row, v, "consent_at")
         unsub_at = self._datetime(row, v, "unsubscribed_at")
         row.occurred_at = self._datetime(row, v, "occurred_at")
-        clock, ti = v.found.get("occurred_time", _NOTHING)
+        clock, ti = get("occurred_time", _NOTHING)
         if clock:
             if row.occurred_at is None:
                 row.occurred_at = self._datetime(row, v, "occurred_time")
@@ -370,8 +381,9 @@ class RowNormalizer:
     def _consents(self, row: Row, v: _Cells, consent_at: str | None, created: str | None,
                   unsub_at: str | None, occurred_at: str | None) -> None:
         granted_at = consent_at or created or (occurred_at if self.form_times else None)
+        get = v.found.get
         for channel, name in self._consent_fields:
-            raw, i = v.found.get(name, _NOTHING)
+            raw, i = get(name, _NOTHING)
             if not raw:
                 continue
             c = _consent(raw)
@@ -396,7 +408,6 @@ class RowNormalizer:
                 if said is None or STRICTNESS.get(status, 0) > STRICTNESS.get(said[0], 0):
                     row.consents[channel] = (status, None)
 
-
     def _names(self, row: Row, v: _Cells) -> None:
         """First, middle and last names, and the whole name with every word.
 
@@ -404,11 +415,12 @@ class RowNormalizer:
         them; a full-name column is split by ``nz.parse_full_name``, and is the
         whole name as written when there is one.
         """
-        first_raw, last_raw = v.found.get("first_name", _NOTHING)[0], v.found.get("last_name", _NOTHING)[0]
-        raw_full = v.found.get("full_name", _NOTHING)[0]
+        get = v.found.get
+        first_raw, last_raw = get("first_name", _NOTHING)[0], get("last_name", _NOTHING)[0]
+        raw_full = get("full_name", _NOTHING)[0]
         if not raw_full and not first_raw and not last_raw:
             # An order's shipping name is the buyer's when the billing one is empty.
-            raw_full = v.found.get("shipping_name", _NOTHING)[0]
+            raw_full = get("shipping_name", _NOTHING)[0]
         # A "name" that is really an email or a web domain (Stripe's Name often is) is no name.
         not_names = [x for x in (first_raw, last_raw, raw_full) if x and _not_a_name(x)]
         for text in not_names:
@@ -418,7 +430,7 @@ class RowNormalizer:
                 if n.value:
                     row.emails.append(n.value)
         first = _name("" if first_raw in not_names else first_raw)
-        middle = _name(v.found.get("middle_name", _NOTHING)[0])
+        middle = _name(get("middle_name", _NOTHING)[0])
         last = _name("" if last_raw in not_names else last_raw)
         raw_full = "" if raw_full in not_names else raw_full
         parts = _full_name(raw_full, self.plan.region) if raw_full else None
