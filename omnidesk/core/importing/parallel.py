@@ -17,7 +17,8 @@ importing process needs a core of its own to read and store, and a worker
 spends more on a row than this process does (the rows travel both ways,
 each worker fills its own caches).  On the two-core benchmark machine the
 100,000-row file's row phase took 12-13 s in-process and 16-17 s with one
-worker, 17-22 s with two.  ``OMNIDESK_IMPORT_WORKERS`` sets the number of
+worker, 17-22 s with two; once normalizing had become three times cheaper,
+6 s in-process and 10 s with one worker.  ``OMNIDESK_IMPORT_WORKERS`` sets the number of
 workers whatever the machine (0: in-process), to measure elsewhere.
 """
 

@@ -14,7 +14,12 @@ from itertools import repeat
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import insert_many, insert_tuples, insert_tuples_returning_ids, reserve_ids
+from omnidesk.core.dialect import (
+    insert_many,
+    insert_tuples_in_bulk,
+    insert_tuples_returning_ids,
+    reserve_ids,
+)
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.importing.analysis import ImportPlan
@@ -227,20 +232,23 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
         ))
     if ids is None:  # the database assigns them
         return insert_tuples_returning_ids(conn, table, _RECORD_COLUMNS, [p[1:] for p in params])
-    insert_tuples(conn, table, ("id", *_RECORD_COLUMNS), params)
+    insert_tuples_in_bulk(conn, table, ("id", *_RECORD_COLUMNS), params)
     return ids
 
 
 def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, str]],
                         channel: str) -> None:
     params = []
+    add = params.append  # a row has one or two: plain appends cost less than a generator each
     for rid, (row, _) in zip(ids, keep):
-        params.extend((rid, "email", e) for e in row.emails)
-        params.extend((rid, "phone", p) for p in row.phones)
+        for e in row.emails:
+            add((rid, "email", e))
+        for p in row.phones:
+            add((rid, "phone", p))
         if row.external_id:
             # External ids mean something only within the channel that issued them.
-            params.append((rid, "external", f"{channel}:{row.external_id}"))
-    insert_tuples(conn, Identifier.__table__, ("record_id", "kind", "value"), params)
+            add((rid, "external", f"{channel}:{row.external_id}"))
+    insert_tuples_in_bulk(conn, Identifier.__table__, ("record_id", "kind", "value"), params)
 
 
 def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str]]) -> None:
@@ -250,8 +258,8 @@ def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str
         for rid, (row, _) in zip(ids, keep)
         for ch, (status, when) in row.consents.items()
     ]
-    insert_tuples(conn, Consent.__table__, ("record_id", "customer_id", "channel", "status", "occurred_at", "note"),
-                  params)
+    insert_tuples_in_bulk(conn, Consent.__table__,
+                          ("record_id", "customer_id", "channel", "status", "occurred_at", "note"), params)
 
 
 _DEFAULT_EVENT_TYPE = {"shop": "order", "pos": "purchase", "email": "email", "web": "visit",
