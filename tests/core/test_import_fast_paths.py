@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -124,3 +125,21 @@ def test_naming_regions_leaves_the_number_geocoding_data_unloaded():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["India", "DE", "IN", "False"]
+
+
+@pytest.mark.parametrize("count", [0, 1, 332, 333, 334, 1006])
+def test_rows_inserted_many_a_statement_are_the_rows_given_in_their_order(count):
+    from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine
+
+    from omnidesk.core.dialect import insert_tuples_in_bulk
+
+    table = Table("t", MetaData(), Column("id", Integer, primary_key=True), Column("n", Integer, nullable=False),
+                  Column("word", String, nullable=False), Column("maybe", String))
+    rows = [(i * 7, f"w{i}\u00e9", None if i % 3 else "x") for i in range(count)]
+    engine = create_engine("sqlite://")
+    with engine.begin() as conn:
+        table.create(conn)
+        insert_tuples_in_bulk(conn, table, ("n", "word", "maybe"), rows)
+        stored = conn.exec_driver_sql("SELECT id, n, word, maybe FROM t ORDER BY id").fetchall()
+    # 333 rows of three columns fill one statement's 999 parameters: a statement less or more.
+    assert stored == [(i + 1, *row) for i, row in enumerate(rows)]
