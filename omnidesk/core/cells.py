@@ -56,6 +56,9 @@ def clean_cell(raw: str) -> str:
     if not (first.isspace() or last.isspace() or first in _EDGE_EXTRA or last in _EDGE_EXTRA
             or first == "'" or "\r" in raw):
         return raw  # the usual cell: nothing to trim or convert
+    if (first == "'" and raw[1:2].isdigit() and raw[1:2].isascii() and not (last.isspace() or last in _EDGE_EXTRA)
+            and "\r" not in raw):
+        return raw[1:]  # a number the spreadsheet kept as text: what the steps below come to
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     text = _EDGE_SPACE.sub("", text)
     if text.startswith("'"):

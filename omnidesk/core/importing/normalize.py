@@ -22,14 +22,17 @@ through this module.
 from __future__ import annotations
 
 import csv
+import functools
+import importlib.util
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import phonenumbers
 
 from omnidesk.core.cells import Normalized, bad, clean_cell, empty, is_placeholder, strip_type_prefix
-from omnidesk.core.contact import normalize_email, normalize_phone
+from omnidesk.core.contact import normalize_email, normalize_phone, plain_email
 from omnidesk.core.importing.dates import (
     DateEvidence,
     DateOrder,
@@ -68,6 +71,8 @@ __all__ = [
     "parse_datetime",
     "parse_int",
     "parse_money",
+    "plain_amount",
+    "plain_email",
     "NameParts",
     "compose_full_name",
     "name_readings",
@@ -231,12 +236,20 @@ def _number(text: str) -> Decimal | None:
         return None
 
 
+# Digits with at most a two-digit fraction after a point: how most exports write an amount.
+# (Three digits after a lone point may be a thousands group, "1.234"; that takes the full path.)
+_PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+plain_amount = _PLAIN_AMOUNT.fullmatch  # a match: parse_money gives Decimal(text), detect_currency None
+
+
 def parse_money(raw: str) -> Normalized[Decimal]:
     """Read an amount such as "$1,234.56", "1.234,56 €", "1 234,56",
     "12,50", "-5.00", "(5.00)", "EUR 12.00" or "£3" into an exact Decimal
     (no rounding; see ``_number`` for how the decimal separator is chosen).
     A currency symbol or code at either end is ignored; use
     ``detect_currency`` to read it."""
+    if isinstance(raw, str) and _PLAIN_AMOUNT.fullmatch(raw):
+        return Normalized(Decimal(raw), None, raw)  # "1234.5": what the full reading below gives
     text = clean_cell(raw)
     if not text or is_placeholder(text):
         return empty(raw)
@@ -267,6 +280,8 @@ def parse_int(raw: object) -> Normalized[int]:
         return bad(str(raw), "not a whole number")
     if isinstance(raw, int):
         return Normalized(raw, None, str(raw))
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit():
+        return Normalized(int(raw), None, raw)  # plain digits: what the full reading below gives
     raw_text = "" if raw is None else str(raw)
     text = clean_cell(raw_text)
     if not text or is_placeholder(text):
@@ -322,6 +337,8 @@ def detect_currency(raw: str) -> str | None:
     ("€" -> "EUR", "£" -> "GBP", "$" -> "USD", "CA$" -> "CAD",
     "eur 12" -> "EUR"), or None when there is none.  "kr" is left None:
     it is shared by several currencies."""
+    if isinstance(raw, str) and _PLAIN_AMOUNT.fullmatch(raw):
+        return None  # digits and a point name no currency
     text = clean_cell(raw)
     if not text:
         return None
@@ -407,6 +424,30 @@ def _country_key(text: str) -> str:
     return key[4:] if key.startswith("the ") else key
 
 
+@functools.lru_cache(maxsize=1)
+def region_names() -> dict[str, dict[str, str]]:
+    """Region code -> {language: the region's name}, the locale data phonenumbers ships.
+
+    Read from its own file: importing ``phonenumbers.geodata.locale`` the usual way
+    runs the package's ``__init__`` first, which loads the geocoding data of every
+    number prefix (some 100 MB held for the life of the process) that omnidesk never
+    uses.  Empty when the data is missing (it is optional).
+    """
+    path = Path(phonenumbers.__file__).parent / "geodata" / "locale.py"
+    try:
+        spec = importlib.util.spec_from_file_location("phonenumbers.geodata.locale", path)
+        module = importlib.util.module_from_spec(spec)
+        module.__package__ = "phonenumbers.geodata"  # its one import is ``from ..util import u``
+        spec.loader.exec_module(module)
+        return module.LOCALE_DATA
+    except (OSError, ImportError, AttributeError):
+        try:
+            from phonenumbers.geodata.locale import LOCALE_DATA
+        except ImportError:  # optional data: the alias table still works without it
+            return {}
+        return LOCALE_DATA
+
+
 def _names_from_phone_metadata() -> dict[str, str]:
     """Country names in many languages, from the locale data phonenumbers
     ships (loaded on first use; it takes a moment).  Names two regions share
@@ -416,11 +457,7 @@ def _names_from_phone_metadata() -> dict[str, str]:
         return _NAME_INDEX
     index: dict[str, str] = {}
     clashes: set[str] = set()
-    try:
-        from phonenumbers.geodata.locale import LOCALE_DATA
-    except ImportError:  # optional data: the alias table still works without it
-        LOCALE_DATA = {}
-    for code, names in LOCALE_DATA.items():
+    for code, names in region_names().items():
         if len(code) != 2:
             continue
         for name in names.values():

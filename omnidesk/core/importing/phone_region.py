@@ -51,11 +51,7 @@ LOCAL_SAMPLE = 200
 
 def region_name(code: str) -> str:
     """The English name of a region ("IN" -> "India"), from the data phonenumbers ships."""
-    try:
-        from phonenumbers.geodata.locale import LOCALE_DATA
-    except ImportError:  # optional data
-        return code
-    names = LOCALE_DATA.get(code) or {}
+    names = nz.region_names().get(code) or {}
     name = names.get("en") or names.get("aa") or ""
     for _ in range(3):  # "*aa" means "as in the language aa"
         if not name.startswith("*"):

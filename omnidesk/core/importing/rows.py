@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from omnidesk.core.consent import STRICTNESS
@@ -77,7 +79,54 @@ def not_a_name(text: str) -> bool:
 
 
 _NOTHING: tuple[str, None] = ("", None)
+# Somewhere in a row's cells joined by NUL, a cell that ``clean_cell`` would change: one
+# starting or ending with a space (or a zero-width one), starting with an apostrophe, or
+# holding a carriage return.  A NUL inside a cell can only make this say yes in vain.
+_NEEDS_CLEANING = re.compile("(?:^|\0)[\\s\u200b\ufeff']|[\\s\u200b\ufeff](?:\0|$)|\r")
+
+
+# Characters a cell may start and end with that ``clean_cell`` never trims: printable
+# ASCII but the space and the apostrophe.
+_PLAIN_EDGE = frozenset(chr(c) for c in range(33, 127)) - {"'"}
+
 _ADDRESS_PARTS = ("address1", "address2", "address", "city", "region", "postcode", "country")
+_TEXT_FIELDS = ("nickname", "job_title", "gender", "language",
+                "event_type", "order_id", "currency", "item_name", "status", "summary",
+                "url", "campaign", "location")
+_MONEY_FIELDS = ("total_spent", "amount", "item_price", "refunded_amount")
+_INT_FIELDS = ("total_orders", "item_quantity")
+_CONSENT_CHANNELS = ("email", "sms", "whatsapp")
+
+# The same few values fill most cells of a column (names, towns, countries, yes/no): what
+# a pure reading of a cell gave is remembered, so a big file reads each distinct value once.
+# Bounded, so memory stays flat however many distinct values a file has.
+_MEMO = 1 << 14
+_name = functools.lru_cache(maxsize=_MEMO)(nz.normalize_name)
+_full_name = functools.lru_cache(maxsize=_MEMO)(nz.parse_full_name)
+_composed_name = functools.lru_cache(maxsize=_MEMO)(nz.compose_full_name)
+_country = functools.lru_cache(maxsize=4096)(nz.normalize_country)
+_postcode = functools.lru_cache(maxsize=_MEMO)(nz.normalize_postcode)
+_consent = functools.lru_cache(maxsize=4096)(nz.parse_consent)
+_optout = functools.lru_cache(maxsize=4096)(nz.parse_optout)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _not_a_name(text: str) -> bool:
+    return not_a_name(text)
+
+
+@functools.lru_cache(maxsize=_MEMO)
+def _tags(raw: str) -> tuple[str, ...]:
+    return tuple(nz.split_multi(raw))
+
+
+_READINGS = (_name, _full_name, _composed_name, _country, _postcode, _consent, _optout, _not_a_name, _tags)
+
+
+def forget_readings() -> None:
+    """Let go of the remembered cell readings (a file's rows are all read)."""
+    for reading in _READINGS:
+        reading.cache_clear()
 
 
 @dataclass(slots=True)
@@ -118,6 +167,20 @@ class RowNormalizer:
         # A preset's constant stands in for a field until a cell of the row has it.
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
         self.ships = any(name.startswith("shipping_") for name in self.columns)
+        # Each mapped column once, by field in the mapping's order (a column has one field),
+        # and the fields a row of this file can have at all: the others are never looked up.
+        self._pairs = tuple((name, i) for name, indexes in self.columns.items() for i in indexes)
+        present = set(self.columns) | set(self._constant_hits)
+        self._identity = tuple(n for n in _IDENTITY if n in present)
+        self._text_fields = tuple(n for n in _TEXT_FIELDS if n in present)
+        self._money_fields = tuple(n for n in _MONEY_FIELDS if n in present)
+        self._int_fields = tuple(n for n in _INT_FIELDS if n in present)
+        self._consent_fields = tuple((ch, f"consent_{ch}") for ch in _CONSENT_CHANNELS if f"consent_{ch}" in present)
+        self._optouts = tuple((name, spec) for name, spec in OPTOUT_FIELDS.items() if name in self.columns)
+        self._has_readings = any(n in present for n in ("first_name_reading", "last_name_reading",
+                                                          "full_name_reading"))
+        self._dated = any(n in present for n in ("birthday", "created_at", "cancelled_at", "consent_at",
+                                                   "unsubscribed_at", "occurred_at", "occurred_time"))
 
     def __getstate__(self) -> dict:
         # A normalizer goes to worker processes (see parallel.py); of the plan, a row needs
@@ -126,21 +189,28 @@ class RowNormalizer:
         state["plan"] = _PlanForRows(self.plan.date_orders, self.plan.region)
         return state
 
-    def cells(self, values: Sequence[str]) -> _Cells:
-        """Clean each mapped cell once and find each field's first non-empty cell."""
+    def cells(self, values: Sequence[str], joined: str | None = None) -> _Cells:
+        """Clean each mapped cell once and find each field's first non-empty cell.
+
+        ``joined`` is the row's cells joined by NUL: when it shows no cell that
+        ``clean_cell`` would change (the usual row), the cells are taken as they are.
+        """
+        n = len(values)
+        # None: no cell of the row needs cleaning; else the edges that show a cell needs none.
+        plain = None if joined is not None and not _NEEDS_CLEANING.search(joined) else _PLAIN_EDGE
         cells: dict[int, str] = {}
         found: dict[str, tuple[str, int | None]] = dict(self._constant_hits)
-        n = len(values)
-        for name, indexes in self.columns.items():
-            for i in indexes:
-                text = cells.get(i)
-                if text is None:
-                    text = nz.clean_cell(values[i]) if i < n else ""
-                    if self.strip_prefixes and text:
-                        text = nz.strip_type_prefix(text)
-                    cells[i] = text
-                if text and name not in found or (text and found[name][1] is None):
-                    found[name] = (text, i)
+        clean = nz.clean_cell
+        strip = self.strip_prefixes
+        for name, i in self._pairs:
+            text = values[i] if i < n else ""
+            if plain is not None and text and (text[0] not in plain or text[-1] not in plain or "\r" in text):
+                text = clean(text)
+            if strip and text:
+                text = nz.strip_type_prefix(text)
+            cells[i] = text
+            if text and (name not in found or found[name][1] is None):
+                found[name] = (text, i)
         return _Cells(cells, found)
 
     def first(self, v: _Cells, name: str) -> tuple[str, int | None]:
@@ -170,11 +240,13 @@ class RowNormalizer:
 
     def normalize(self, record: Record) -> Row:
         row = Row(record=record)
-        if _TEST_LEAD_MARK in "\x1f".join(record.values):
+        joined = "\0".join(record.values)
+        if _TEST_LEAD_MARK in joined:
             row.skip = TEST_LEAD
             return row
-        v = self.cells(record.values)
-        if self.nobody_check and not any(name in v.found for name in _IDENTITY):
+        v = self.cells(record.values, joined)
+        get = v.found.get
+        if self.nobody_check and not any(name in v.found for name in self._identity):
             row.skip = NOBODY
             return row
         if record.problem:
@@ -182,31 +254,36 @@ class RowNormalizer:
         # emails and phones: several columns, several values per cell
         for raw, i in self.every(v, "email"):
             for part in _split_ids(raw):
+                plain = nz.plain_email(part)
+                if plain is not None:  # the everyday address, as normalize_email gives it
+                    if plain not in row.emails:
+                        row.emails.append(plain)
+                    continue
                 n = nz.normalize_email(part)
                 if n.value:
                     if n.value not in row.emails:
                         row.emails.append(n.value)
                 elif n.problem:
                     row.problems.append(f"{self._label(i, 'email')}: {n.problem}")
-        ext, _ = self.first(v, "external_id")
+        ext, _ = get("external_id", _NOTHING)
         row.external_id = ext or None
         self._names(row, v)
         # The shipping address stands in, whole, only when no billing part is there:
         # one street is never joined to the other's town.
-        ship = "shipping_" if self.ships and not any(self.first(v, f)[0] for f in _ADDRESS_PARTS) else ""
-        row.company = self.first(v, "company")[0] or (self.first(v, "shipping_company")[0] if ship else "")
+        ship = "shipping_" if self.ships and not any(get(f, _NOTHING)[0] for f in _ADDRESS_PARTS) else ""
+        row.company = get("company", _NOTHING)[0] or (get("shipping_company", _NOTHING)[0] if ship else "")
         # The street lines when there are some: a one-line or "formatted" address (Google's)
         # repeats the city and postcode, which have columns of their own.
-        line = "\n".join(x for x in (self.first(v, f"{ship}address1")[0], self.first(v, f"{ship}address2")[0])
+        line = "\n".join(x for x in (get(f"{ship}address1", _NOTHING)[0], get(f"{ship}address2", _NOTHING)[0])
                          if x)
         if not line and not ship:
-            line = self.first(v, "address")[0]
+            line = get("address", _NOTHING)[0]
         row.address = ", ".join(part.strip() for part in line.splitlines() if part.strip())
-        row.city = self.first(v, f"{ship}city")[0]
-        row.region = self.first(v, f"{ship}region")[0]
-        raw_country, ci = self.first(v, f"{ship}country")
+        row.city = get(f"{ship}city", _NOTHING)[0]
+        row.region = get(f"{ship}region", _NOTHING)[0]
+        raw_country, ci = get(f"{ship}country", _NOTHING)
         if raw_country:
-            c = nz.normalize_country(raw_country)
+            c = _country(raw_country)
             row.country = c.value or ""
             if c.problem:
                 row.values["country_raw"] = raw_country
@@ -226,9 +303,12 @@ class RowNormalizer:
                         row.phones.append(n.value)
                 elif n.problem:
                     row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
-        raw_post, _ = self.first(v, f"{ship}postcode")
-        row.postcode = nz.normalize_postcode(raw_post, row.country or self.plan.region) if raw_post else ""
-        raw_bday, bi = self.first(v, "birthday")
+        raw_post, _ = get(f"{ship}postcode", _NOTHING)
+        row.postcode = _postcode(raw_post, row.country or self.plan.region) if raw_post else ""
+        if not self._dated:
+            raw_bday = ""
+        else:
+            raw_bday, bi = get("birthday", _NOTHING)
         if raw_bday:
             order = self.plan.date_orders.get(bi, nz.default_date_order(self.plan.region)) \
                 if bi is not None else nz.default_date_order(self.plan.region)
@@ -237,24 +317,24 @@ class RowNormalizer:
             if b.problem:
                 row.problems.append(f"{self._label(bi, 'birthday')}: {b.problem}")
         for raw, _ in self.every(v, "tags"):
-            for tag in nz.split_multi(raw):
+            for tag in _tags(raw):
                 # Google marks its own groups "* starred", "* Family"; "* myContacts" is on
                 # every contact and says nothing.
                 tag = tag[2:].strip() if tag.startswith("* ") else tag
                 if tag and tag.casefold() != "mycontacts" and tag not in row.tags:
                     row.tags.append(tag)
-        for name in ("nickname", "job_title", "gender", "language",
-                     "event_type", "order_id", "currency", "item_name", "status", "summary",
-                     "url", "campaign", "location"):
-            text, _ = self.first(v, name)
+        for name in self._text_fields:
+            text, _ = get(name, _NOTHING)
             if text:
                 row.values[name] = text
         notes = [t for t, _ in self.every(v, "note")]
         if notes:
             row.values["note"] = "\n".join(notes)
-        for name in ("total_spent", "amount", "item_price", "refunded_amount"):
-            raw, i = self.first(v, name)
-            if raw:
+        for name in self._money_fields:
+            raw, i = get(name, _NOTHING)
+            if raw and nz.plain_amount(raw):  # "1234.5": parse_money's Decimal, and no currency
+                row.values[name] = str(Decimal(raw))
+            elif raw:
                 m = nz.parse_money(raw)
                 if m.value is not None:
                     row.values[name] = str(m.value)
@@ -263,24 +343,29 @@ class RowNormalizer:
                         row.values["currency"] = cur
                 elif m.problem:
                     row.problems.append(f"{self._label(i, name)}: {m.problem}")
-        for name in ("total_orders", "item_quantity"):
-            raw, i = self.first(v, name)
-            if raw:
+        for name in self._int_fields:
+            raw, i = get(name, _NOTHING)
+            if raw and raw.isascii() and raw.isdigit():  # what parse_int gives plain digits
+                row.values[name] = int(raw)
+            elif raw:
                 n = nz.parse_int(raw)
                 if n.value is not None:
                     row.values[name] = n.value
                 elif n.problem:
                     row.problems.append(f"{self._label(i, name)}: {n.problem}")
+        if not self._dated:
+            self._consents(row, v, None, None, None, None)
+            return row
         created = self._datetime(row, v, "created_at")
         if created:
             row.values["created_at"] = created
-        if self.first(v, "cancelled_at")[0]:
+        if get("cancelled_at", _NOTHING)[0]:
             # Cancelled is cancelled even when the time cannot be read (that is flagged).
-            row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or self.first(v, "cancelled_at")[0]
+            row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or get("cancelled_at", _NOTHING)[0]
         consent_at = self._datetime(row, v, "consent_at")
         unsub_at = self._datetime(row, v, "unsubscribed_at")
         row.occurred_at = self._datetime(row, v, "occurred_at")
-        clock, ti = self.first(v, "occurred_time")
+        clock, ti = get("occurred_time", _NOTHING)
         if clock:
             if row.occurred_at is None:
                 row.occurred_at = self._datetime(row, v, "occurred_time")
@@ -295,25 +380,31 @@ class RowNormalizer:
         # sending time: it cannot have been given before either.  An opt-out never takes an
         # earlier time than its own, and no flag takes an order's date: Shopify's "Accepts
         # Marketing" on an order row is the customer's flag as of the export.
-        granted_at = consent_at or created or (row.occurred_at if self.form_times else None)
-        for channel in ("email", "sms", "whatsapp"):
-            raw, i = self.first(v, f"consent_{channel}")
+        self._consents(row, v, consent_at, created, unsub_at, row.occurred_at)
+        return row
+
+    def _consents(self, row: Row, v: _Cells, consent_at: str | None, created: str | None,
+                  unsub_at: str | None, occurred_at: str | None) -> None:
+        granted_at = consent_at or created or (occurred_at if self.form_times else None)
+        get = v.found.get
+        for channel, name in self._consent_fields:
+            raw, i = get(name, _NOTHING)
             if not raw:
                 continue
-            c = nz.parse_consent(raw)
+            c = _consent(raw)
             if c.value == nz.GRANTED:
                 row.consents[channel] = (c.value, granted_at)
             elif c.value:
                 row.consents[channel] = (c.value, (unsub_at or consent_at) if c.value == nz.UNSUBSCRIBED
                                          else consent_at)
             elif c.problem:
-                row.problems.append(f"{self._label(i, f'consent_{channel}')}: {c.problem}")
+                row.problems.append(f"{self._label(i, name)}: {c.problem}")
         # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
         # the person as of the file).  Within one row the stricter word wins.
         # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
         # hide "Unsubscribed from all email: true" beside it.
-        for name, (when_set, channels) in OPTOUT_FIELDS.items():
-            said_here = [s for raw, _ in self.every(v, name) if (s := nz.parse_optout(raw, when_set).value)]
+        for name, (when_set, channels) in self._optouts:
+            said_here = [s for raw, _ in self.every(v, name) if (s := _optout(raw, when_set).value)]
             if not said_here:
                 continue
             status = max(said_here, key=lambda s: STRICTNESS.get(s, 0))
@@ -321,8 +412,6 @@ class RowNormalizer:
                 said = row.consents.get(channel)
                 if said is None or STRICTNESS.get(status, 0) > STRICTNESS.get(said[0], 0):
                     row.consents[channel] = (status, None)
-        return row
-
 
     def _names(self, row: Row, v: _Cells) -> None:
         """First, middle and last names, and the whole name with every word.
@@ -331,32 +420,34 @@ class RowNormalizer:
         them; a full-name column is split by ``nz.parse_full_name``, and is the
         whole name as written when there is one.
         """
-        first_raw, last_raw = self.first(v, "first_name")[0], self.first(v, "last_name")[0]
-        raw_full = self.first(v, "full_name")[0]
+        get = v.found.get
+        first_raw, last_raw = get("first_name", _NOTHING)[0], get("last_name", _NOTHING)[0]
+        raw_full = get("full_name", _NOTHING)[0]
         if not raw_full and not first_raw and not last_raw:
             # An order's shipping name is the buyer's when the billing one is empty.
-            raw_full = self.first(v, "shipping_name")[0]
+            raw_full = get("shipping_name", _NOTHING)[0]
         # A "name" that is really an email or a web domain (Stripe's Name often is) is no name.
-        not_names = [x for x in (first_raw, last_raw, raw_full) if x and not_a_name(x)]
+        not_names = [x for x in (first_raw, last_raw, raw_full) if x and _not_a_name(x)]
         for text in not_names:
             # An email given as the name still reaches the person when no column had one.
             if "@" in text and not row.emails:
                 n = nz.normalize_email(text)
                 if n.value:
                     row.emails.append(n.value)
-        first = nz.normalize_name("" if first_raw in not_names else first_raw)
-        middle = nz.normalize_name(self.first(v, "middle_name")[0])
-        last = nz.normalize_name("" if last_raw in not_names else last_raw)
+        first = _name("" if first_raw in not_names else first_raw)
+        middle = _name(get("middle_name", _NOTHING)[0])
+        last = _name("" if last_raw in not_names else last_raw)
         raw_full = "" if raw_full in not_names else raw_full
-        parts = nz.parse_full_name(raw_full, self.plan.region) if raw_full else None
+        parts = _full_name(raw_full, self.plan.region) if raw_full else None
         if not first and not last and parts is not None:
             first, last = parts.first, parts.last
             middle = middle or parts.middle
         elif parts is not None and not middle and parts.first == first and parts.last == last:
             middle = parts.middle
         row.first_name, row.middle_name, row.last_name = first, middle, last
-        row.full_name = parts.full if parts is not None else nz.compose_full_name(first, middle, last)
-        self._readings(row, v)
+        row.full_name = parts.full if parts is not None else _composed_name(first, middle, last)
+        if self._has_readings:
+            self._readings(row, v)
 
     def _readings(self, row: Row, v: _Cells) -> None:
         """How the first and last name are read: their own columns, or one for the whole name."""
@@ -379,13 +470,23 @@ def _split_ids(raw: str, phone: bool = False) -> list[str]:
 
 
 def row_hash(channel: str, header: Sequence[str], values: Sequence[str]) -> str:
-    h = hashlib.sha1()
-    h.update(channel.encode())
-    h.update(b"\x1e")
-    h.update("\x1f".join(header).encode("utf-8", "surrogatepass"))
-    h.update(b"\x1e")
-    h.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
+    return row_hasher(channel, header)(values)
+
+
+def row_hasher(channel: str, header: Sequence[str]):
+    """:func:`row_hash` for one file's rows: the channel and header are hashed once."""
+    start = hashlib.sha1()
+    start.update(channel.encode())
+    start.update(b"\x1e")
+    start.update("\x1f".join(header).encode("utf-8", "surrogatepass"))
+    start.update(b"\x1e")
+
+    def hash_row(values: Sequence[str]) -> str:
+        h = start.copy()
+        h.update("\x1f".join(values).encode("utf-8", "surrogatepass"))
+        return h.hexdigest()
+
+    return hash_row
 
 
 _FORM_TIME_WORDS = ("submit", "submission", "timestamp")

@@ -9,11 +9,17 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from decimal import Decimal
+from itertools import repeat
 
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import insert_many, insert_tuples, insert_tuples_returning_ids
+from omnidesk.core.dialect import (
+    insert_many,
+    insert_tuples_in_bulk,
+    insert_tuples_returning_ids,
+    reserve_ids,
+)
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
 from omnidesk.core.importing.analysis import ImportPlan
@@ -122,6 +128,11 @@ def _set_aside_skipped(ids: list[int], keep: list[tuple[Row, str]],
     return out_ids, out
 
 
+_json_string = json.encoder.encode_basestring  # a str as JSON, non-ASCII kept (ensure_ascii=False)
+_encode_text = json.JSONEncoder(ensure_ascii=False).encode
+_encode_values = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
 def stored_text(row: Row) -> tuple[str, str, str, str, str, str]:
     """The columns of a row's record that are serialized or derived from its values.
 
@@ -131,10 +142,12 @@ def stored_text(row: Row) -> tuple[str, str, str, str, str, str]:
     """
     rec = row.record
     return (
-        json.dumps(list(rec.values), ensure_ascii=False),
+        # What json.dumps(list(values), ensure_ascii=False) writes, without building an
+        # encoder per row: the cells are all strings.
+        f"[{', '.join(map(_json_string, rec.values))}]",
         (json.dumps({"skipped": row.skip}) if row.skip else
-         json.dumps(row.values, ensure_ascii=False, default=str) if row.values else "{}"),
-        json.dumps(row.problems, ensure_ascii=False) if row.problems else "[]",
+         _encode_values(row.values) if row.values else "{}"),
+        _encode_text(row.problems) if row.problems else "[]",
         last_key(row.last_name),
         last_sound(row.last_name),
         work_key(row.company, row.emails) if row.company or row.emails else "",
@@ -180,11 +193,14 @@ _RECORD_COLUMNS = (
 def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
                     keep: list[tuple[Row, str]]) -> list[int]:
     table = SourceRecord.__table__
+    # Ids given here (SQLite) go in each row's tuple as it is made, not copied into another.
+    ids = reserve_ids(conn, table, len(keep))
     params = []
-    for row, h in keep:
+    for new_id, (row, h) in zip(ids if ids is not None else repeat(None), keep):
         rec = row.record
         raw_json, values_json, problems_json, key, sound, work = row.stored or stored_text(row)
         params.append((
+            new_id,
             batch_id,
             rec.number,
             rec.line,
@@ -218,19 +234,25 @@ def _insert_records(conn: Connection, batch_id: int, plan: ImportPlan,
             problems_json,
             bool(row.problems),
         ))
-    return insert_tuples_returning_ids(conn, table, _RECORD_COLUMNS, params)
+    if ids is None:  # the database assigns them
+        return insert_tuples_returning_ids(conn, table, _RECORD_COLUMNS, [p[1:] for p in params])
+    insert_tuples_in_bulk(conn, table, ("id", *_RECORD_COLUMNS), params)
+    return ids
 
 
 def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, str]],
                         channel: str) -> None:
     params = []
+    add = params.append  # a row has one or two: plain appends cost less than a generator each
     for rid, (row, _) in zip(ids, keep):
-        params.extend((rid, "email", e) for e in row.emails)
-        params.extend((rid, "phone", p) for p in row.phones)
+        for e in row.emails:
+            add((rid, "email", e))
+        for p in row.phones:
+            add((rid, "phone", p))
         if row.external_id:
             # External ids mean something only within the channel that issued them.
-            params.append((rid, "external", f"{channel}:{row.external_id}"))
-    insert_tuples(conn, Identifier.__table__, ("record_id", "kind", "value"), params)
+            add((rid, "external", f"{channel}:{row.external_id}"))
+    insert_tuples_in_bulk(conn, Identifier.__table__, ("record_id", "kind", "value"), params)
 
 
 def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str]]) -> None:
@@ -240,8 +262,8 @@ def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str
         for rid, (row, _) in zip(ids, keep)
         for ch, (status, when) in row.consents.items()
     ]
-    insert_tuples(conn, Consent.__table__, ("record_id", "customer_id", "channel", "status", "occurred_at", "note"),
-                  params)
+    insert_tuples_in_bulk(conn, Consent.__table__,
+                          ("record_id", "customer_id", "channel", "status", "occurred_at", "note"), params)
 
 
 _DEFAULT_EVENT_TYPE = {"shop": "order", "pos": "purchase", "email": "email", "web": "visit",
