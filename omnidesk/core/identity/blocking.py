@@ -12,6 +12,8 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
@@ -131,6 +133,172 @@ _SHIFT = 32  # a pair (i, j) travels as one int64, i << 32 | j
 _BIG_FAMILY = 500_000  # keys; after sorting this many, the freed memory is handed back (see memory.py)
 
 
+class _Columns:
+    """What blocking reads of each profile, as numpy arrays of string hashes (one Python pass).
+
+    Per record: the hashes of its last name, first name, the sound of its last
+    name, postcode, city, birthday's day and month, and full birthday (0 where
+    absent: ``hash("")`` is 0); per first-name key, employer stem and
+    identifier, one entry of (record, hash).  The block keys of
+    :func:`_family_keys` are then put together from these by numpy
+    (:func:`_mix`), so a million records no longer build and hash some ten
+    million key strings one by one.
+    """
+
+    def __init__(self, profiles: Sequence[Profile]) -> None:
+        import numpy as np
+
+        n = len(profiles)
+
+        def hashes(values) -> np.ndarray:
+            return np.fromiter(map(hash, values), dtype=np.int64, count=n).view(np.uint64)
+
+        def field(name: str):
+            return map(attrgetter(name), profiles)
+
+        # Mapped in C over the profiles, field by field: a Python loop cost more than all the rest.
+        self.n = n
+        self.last = hashes(field("last"))
+        # Per distinct value, not per record: a million records carry a hundred thousand
+        # last names, more than _soundex's cache holds, and a cache cycled through misses.
+        sounds = {name: hash(_soundex(name)) for name in set(field("last"))}
+        self.sound = np.fromiter(map(sounds.__getitem__, field("last")), dtype=np.int64, count=n).view(np.uint64)
+        del sounds
+        self.first = hashes(field("first"))
+        self.postcode = hashes(field("postcode"))
+        self.city = hashes(field("city"))
+        self.has_last = self.last != 0
+        self.has_first = self.first != 0
+        self.has_postcode = self.postcode != 0
+        self.has_city = self.city != 0
+        self.has_address = np.fromiter(map(bool, field("address")), dtype=bool, count=n)
+        day_of: dict[str | None, int] = {None: 0}
+        born_of: dict[str | None, int] = {None: 0}
+        for birthday in set(field("birthday")) - {None}:
+            day_of[birthday] = hash(birthday[-5:])
+            born_of[birthday] = 0 if birthday.startswith("--") else hash(birthday)
+        self.day = np.fromiter(map(day_of.__getitem__, field("birthday")), dtype=np.int64, count=n).view(np.uint64)
+        self.born = np.fromiter(map(born_of.__getitem__, field("birthday")), dtype=np.int64, count=n).view(np.uint64)
+        self.has_birthday = np.fromiter(map(bool, field("birthday")), dtype=bool, count=n)
+        self.has_born = self.born != 0
+        del day_of, born_of
+        keys_of = {name: first_keys(name) for name in set(field("first"))}
+        self.fk_count = np.fromiter(map(len, map(keys_of.__getitem__, field("first"))), dtype=np.int32, count=n)
+        self.fk_start = np.cumsum(self.fk_count, dtype=np.int64) - self.fk_count
+        self.fk_hash = np.fromiter(map(hash, chain.from_iterable(map(keys_of.__getitem__, field("first")))),
+                                   dtype=np.int64, count=int(self.fk_count.sum())).view(np.uint64)
+        del keys_of
+        stem_of, stem_hash = array("i"), array("q")
+        for i in np.flatnonzero(np.fromiter(map(bool, field("employers")), dtype=bool, count=n)).tolist():
+            for s in _stems(profiles[i]):
+                stem_of.append(i)
+                stem_hash.append(hash(s))
+        self.stem_of = np.frombuffer(stem_of, dtype=np.int32)
+        self.stem_hash = np.frombuffer(stem_hash, dtype=np.int64).view(np.uint64)
+        # Identifiers, one kind at a time: (record, hash of the value).
+        self.identifiers = []
+        for tag, name in ((_TAG_E, "emails"), (_TAG_P, "phones"), (_TAG_X, "externals")):
+            counts = np.fromiter(map(len, field(name)), dtype=np.int32, count=n)
+            total = int(counts.sum())
+            if total:
+                self.identifiers.append((tag, np.repeat(np.arange(n, dtype=np.int32), counts),
+                                         np.fromiter(map(hash, chain.from_iterable(field(name))), dtype=np.int64,
+                                                     count=total).view(np.uint64)))
+
+    def first_keys_of(self, rows):
+        """For each row (a record index, repeats allowed), each of its first-name keys: (position in rows, hash)."""
+        import numpy as np
+
+        counts = self.fk_count[rows]
+        total = int(counts.sum())
+        at = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+        offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts, dtype=np.int64) - counts, counts)
+        return at, self.fk_hash[np.repeat(self.fk_start[rows], counts) + offsets]
+
+
+# Tags that keep one kind of key apart from another within a family (the string keys' prefixes).
+_TAG_N, _TAG_L, _TAG_S, _TAG_W, _TAG_D, _TAG_DS, _TAG_DZ, _TAG_E, _TAG_P, _TAG_X = range(1, 11)
+_MUL = 0x9E3779B97F4A7C15  # odd: multiplying by it is a bijection on 64 bits
+
+
+def _mix(tag: int, *parts):
+    """One 64-bit key per entry from a tag and string hashes, as a hash of the joined strings would be.
+
+    Each step (xor a part, multiply by an odd constant, fold the high half
+    down) is a bijection of the running value, so two different lists of parts
+    meet only as two different strings' hashes do: by a one in 2**64 chance,
+    which like any hash collision adds a pair to score and nothing else.
+    """
+    import numpy as np
+
+    acc = np.uint64(tag * _MUL & (1 << 64) - 1)
+    mul, shift = np.uint64(_MUL), np.uint64(32)
+    with np.errstate(over="ignore"):  # the wrap-around is the point
+        for part in parts:
+            acc = (acc ^ part) * mul
+            acc ^= acc >> shift
+    return acc
+
+
+def _name_entries(c: _Columns, rows, place):
+    """The keys of :func:`_name_keys` for records ``rows`` (with a last name) at ``place`` (hashes).
+
+    Yields one group of (keys, records) per kind of key: keys of two kinds
+    never meet (their strings differ in the prefix), so each kind's blocks are
+    found on its own, and only one kind's arrays are held at a time.
+    """
+    import numpy as np
+
+    at, fk = c.first_keys_of(rows)
+    bare = ~c.has_first[rows]  # no first name: the key "n::last:place"
+    yield ([_mix(_TAG_N, fk, c.last[rows[at]], place[at]),
+            _mix(_TAG_N, np.uint64(0), c.last[rows[bare]], place[bare])],
+           [rows[at], rows[bare]])
+    del at, fk, bare
+    yield [_mix(_TAG_L, c.last[rows], place)], [rows]
+    named = c.has_first[rows]
+    rows, place = rows[named], place[named]
+    del named
+    yield [_mix(_TAG_S, c.first[rows], c.sound[rows], place)], [rows]
+    first, last = c.first[rows], c.last[rows]
+    yield [_mix(_TAG_W, np.minimum(first, last), np.maximum(first, last), place)], [rows]
+
+
+def _family_entries(c: _Columns, family: str):
+    """Every (key, record) of one family, as :func:`_family_keys` makes them: groups of arrays.
+
+    Keys of different groups never meet; within a group, blocks span its arrays.
+    """
+    import numpy as np
+
+    if family == "id":
+        for tag, rows, hashes in c.identifiers:
+            yield [_mix(tag, hashes)], [rows]
+        return
+    if family == "d":
+        rows = np.flatnonzero(c.has_born).astype(np.int32)
+        born = c.born[rows]
+        at, fk = c.first_keys_of(rows)
+        with_last = rows[c.has_last[rows]]
+        # The last name under the same prefix as the first: "Last, First" written the other way round.
+        yield ([_mix(_TAG_D, fk, born[at]), _mix(_TAG_D, c.last[with_last], c.born[with_last])],
+               [rows[at], with_last])
+        del at, fk
+        yield [_mix(_TAG_DS, c.sound[with_last], c.born[with_last])], [with_last]
+        with_postcode = rows[c.has_postcode[rows]]
+        yield [_mix(_TAG_DZ, c.born[with_postcode], c.postcode[with_postcode])], [with_postcode]
+        return
+    if family == "e":
+        with_last = c.has_last[c.stem_of]
+        rows, place = c.stem_of[with_last], c.stem_hash[with_last]
+    else:
+        column, has = {"z": (c.postcode, c.has_postcode), "c": (c.city, c.has_city),
+                       "b": (c.day, c.has_birthday)}[family]
+        rows = np.flatnonzero(c.has_last & has).astype(np.int32)
+        place = column[rows]
+    yield from _name_entries(c, rows, place)
+
+
 def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = None):
     """Index pairs sharing an identifier, and pairs sharing only a name key.
 
@@ -139,12 +307,14 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
     that touch those indexes (the new records of an import).
 
     One family of keys at a time (identifiers, then names with each kind of
-    place), each key kept as its 64-bit hash beside its record's index in two
-    flat arrays; sorting them lines up each block.  A million records make
-    some ten million (key, record) entries: as Python dicts and sets of ints
-    they took half a gigabyte, as arrays a tenth of that.  Two keys with the
-    same hash only add a pair to score.  (numpy is imported here, not with the
-    module, so that the window opens without loading it.)
+    place), each key kept as 64 bits beside its record's index in two flat
+    arrays; sorting them lines up each block.  A million records make some
+    ten million (key, record) entries: as Python dicts and sets of ints they
+    took half a gigabyte, as arrays a tenth of that.  The keys are put together
+    from the hashes of the profiles' fields (:class:`_Columns`), not spelt out
+    as strings; two keys that collide only add a pair to score.  (numpy is
+    imported here, not with the module, so that the window opens without
+    loading it.)
     """
     import numpy as np
 
@@ -153,33 +323,65 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
     if only is not None:
         touches = np.zeros(n, dtype=bool)
         touches[np.fromiter(only, dtype=np.int64, count=len(only))] = True
-    postcode = address = None
+    columns = _Columns(profiles)
     exact_parts, named_parts = [], []
     for family in ("id", "z", "c", "b", "e", "d"):
-        # Records are visited in order, so within one key the indexes come out ascending.
-        hashes, members = array("q"), array("i")  # 8 and 4 bytes on every platform
-        for i, p in enumerate(profiles):
-            for key in _family_keys(p, family):
-                hashes.append(hash(key))
-                members.append(i)
-        if not hashes:
-            continue
-        if family == "c" and postcode is None:
-            postcode = np.fromiter((bool(p.postcode) for p in profiles), dtype=bool, count=n)
-            address = np.fromiter((bool(p.address) for p in profiles), dtype=bool, count=n)
-        h = np.frombuffer(hashes, dtype=np.int64)
-        order = np.argsort(h, kind="stable")  # stable: members stay ascending within a block
-        h = h[order]
-        m = np.frombuffer(members, dtype=np.int32)[order]
-        del order, hashes, members
-        pairs = _block_pairs(h, m, family, touches, postcode, address)
-        if len(h) > _BIG_FAMILY:
+        for keys, members in _family_entries(columns, family):
+            h = np.concatenate(keys)
+            m = np.concatenate(members).astype(np.int32, copy=False)
+            del keys, members
+            if not len(h):
+                continue
+            entries = len(h)
+            h, m = _shared_keys(h, m)
+            pairs = _block_pairs(h, m, family, touches, columns.has_postcode, columns.has_address) if len(h) else None
             del h, m
-            give_back_free_memory()
-        (exact_parts if family == "id" else named_parts).append(pairs)
-    exact = np.unique(np.concatenate(exact_parts)) if exact_parts else np.empty(0, dtype=np.int64)
-    named = np.unique(np.concatenate(named_parts)) if named_parts else np.empty(0, dtype=np.int64)
+            if entries > _BIG_FAMILY:
+                give_back_free_memory()
+            if pairs is not None:
+                (exact_parts if family == "id" else named_parts).append(pairs)
+    del columns
+    exact, named = _distinct(exact_parts), _distinct(named_parts)
     return exact, np.setdiff1d(named, exact, assume_unique=True)
+
+
+def _distinct(parts):
+    """The sorted distinct values of some int64 arrays.
+
+    Sorting in place and dropping repeats: ``np.unique`` (numpy 2 counts by
+    hashing first) took seconds over the million pairs of a million records.
+    """
+    import numpy as np
+
+    if not parts:
+        return np.empty(0, dtype=np.int64)
+    values = np.concatenate(parts)
+    parts.clear()
+    values.sort()
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
+
+
+def _shared_keys(hashes, members):
+    """The entries whose key more than one entry has, by key and within one key by record.
+
+    Most keys belong to one record alone: a plain sort by key finds them, and
+    only the rest are sorted by key and record (each block's members ascending).
+    """
+    import numpy as np
+
+    order = np.argsort(hashes)
+    hashes = hashes[order]
+    same = hashes[1:] == hashes[:-1]
+    shared = np.zeros(len(hashes), dtype=bool)
+    shared[1:] = same
+    shared[:-1] |= same
+    del same
+    hashes, members = hashes[shared], members[order[shared]]
+    del order, shared
+    order = np.lexsort((members, hashes))
+    return hashes[order], members[order]
 
 
 def _block_pairs(hashes, members, family: str, touches, postcode, address):
