@@ -134,76 +134,91 @@ _BIG_FAMILY = 500_000  # keys; after sorting this many, the freed memory is hand
 
 
 class _Columns:
-    """What blocking reads of each profile, as numpy arrays of string hashes (one Python pass).
+    """What blocking reads of each profile, as numpy arrays of string hashes.
 
     Per record: the hashes of its last name, first name, the sound of its last
-    name, postcode, city, birthday's day and month, and full birthday (0 where
-    absent: ``hash("")`` is 0); per first-name key, employer stem and
-    identifier, one entry of (record, hash).  The block keys of
-    :func:`_family_keys` are then put together from these by numpy
-    (:func:`_mix`), so a million records no longer build and hash some ten
-    million key strings one by one.
+    name and its postcode (0 where absent: ``hash("")`` is 0); per first-name
+    key, one entry of (record, hash).  The fields only one family needs
+    (identifiers, city, birthday, employers) are read when that family's turn
+    comes and dropped after it.  The block keys of :func:`_family_keys` are
+    put together from these by numpy (:func:`_mix`), so a million records no
+    longer build and hash some ten million key strings one by one.
+
+    Every field is mapped in C over the profiles, one field at a time: a Python
+    loop over the profiles cost more than all the rest of blocking.
     """
 
     def __init__(self, profiles: Sequence[Profile]) -> None:
         import numpy as np
 
-        n = len(profiles)
-
-        def hashes(values) -> np.ndarray:
-            return np.fromiter(map(hash, values), dtype=np.int64, count=n).view(np.uint64)
-
-        def field(name: str):
-            return map(attrgetter(name), profiles)
-
-        # Mapped in C over the profiles, field by field: a Python loop cost more than all the rest.
-        self.n = n
-        self.last = hashes(field("last"))
+        self.profiles = profiles
+        self.n = n = len(profiles)
+        field = self.field
+        self.last = self.hashes(field("last"))
         # Per distinct value, not per record: a million records carry a hundred thousand
         # last names, more than _soundex's cache holds, and a cache cycled through misses.
         sounds = {name: hash(_soundex(name)) for name in set(field("last"))}
-        self.sound = np.fromiter(map(sounds.__getitem__, field("last")), dtype=np.int64, count=n).view(np.uint64)
+        self.sound = self.hashes(map(sounds.__getitem__, field("last")), hashed=True)
         del sounds
-        self.first = hashes(field("first"))
-        self.postcode = hashes(field("postcode"))
-        self.city = hashes(field("city"))
+        self.first = self.hashes(field("first"))
+        self.postcode = self.hashes(field("postcode"))
         self.has_last = self.last != 0
         self.has_first = self.first != 0
         self.has_postcode = self.postcode != 0
-        self.has_city = self.city != 0
         self.has_address = np.fromiter(map(bool, field("address")), dtype=bool, count=n)
-        day_of: dict[str | None, int] = {None: 0}
-        born_of: dict[str | None, int] = {None: 0}
-        for birthday in set(field("birthday")) - {None}:
-            day_of[birthday] = hash(birthday[-5:])
-            born_of[birthday] = 0 if birthday.startswith("--") else hash(birthday)
-        self.day = np.fromiter(map(day_of.__getitem__, field("birthday")), dtype=np.int64, count=n).view(np.uint64)
-        self.born = np.fromiter(map(born_of.__getitem__, field("birthday")), dtype=np.int64, count=n).view(np.uint64)
-        self.has_birthday = np.fromiter(map(bool, field("birthday")), dtype=bool, count=n)
-        self.has_born = self.born != 0
-        del day_of, born_of
         keys_of = {name: first_keys(name) for name in set(field("first"))}
         self.fk_count = np.fromiter(map(len, map(keys_of.__getitem__, field("first"))), dtype=np.int32, count=n)
         self.fk_start = np.cumsum(self.fk_count, dtype=np.int64) - self.fk_count
-        self.fk_hash = np.fromiter(map(hash, chain.from_iterable(map(keys_of.__getitem__, field("first")))),
-                                   dtype=np.int64, count=int(self.fk_count.sum())).view(np.uint64)
-        del keys_of
+        self.fk_hash = self.hashes(chain.from_iterable(map(keys_of.__getitem__, field("first"))),
+                                   count=int(self.fk_count.sum()))
+
+    def field(self, name: str):
+        return map(attrgetter(name), self.profiles)
+
+    def hashes(self, values, *, hashed: bool = False, count: int | None = None):
+        import numpy as np
+
+        return np.fromiter(values if hashed else map(hash, values), dtype=np.int64,
+                           count=self.n if count is None else count).view(np.uint64)
+
+    def city(self):
+        return self.hashes(self.field("city"))
+
+    def birthdays(self):
+        """Whether each record has a birthday; the hash of its day and month; of the full date, if it has one."""
+        import numpy as np
+
+        day_of: dict[str | None, int] = {None: 0}
+        born_of: dict[str | None, int] = {None: 0}
+        for birthday in set(self.field("birthday")) - {None}:
+            day_of[birthday] = hash(birthday[-5:])
+            born_of[birthday] = 0 if birthday.startswith("--") else hash(birthday)
+        return (np.fromiter(map(bool, self.field("birthday")), dtype=bool, count=self.n),
+                self.hashes(map(day_of.__getitem__, self.field("birthday")), hashed=True),
+                self.hashes(map(born_of.__getitem__, self.field("birthday")), hashed=True))
+
+    def stems(self):
+        """Per employer stem of a record, (record, hash of the stem)."""
+        import numpy as np
+
         stem_of, stem_hash = array("i"), array("q")
-        for i in np.flatnonzero(np.fromiter(map(bool, field("employers")), dtype=bool, count=n)).tolist():
-            for s in _stems(profiles[i]):
+        has = np.fromiter(map(bool, self.field("employers")), dtype=bool, count=self.n)
+        for i in np.flatnonzero(has).tolist():
+            for s in _stems(self.profiles[i]):
                 stem_of.append(i)
                 stem_hash.append(hash(s))
-        self.stem_of = np.frombuffer(stem_of, dtype=np.int32)
-        self.stem_hash = np.frombuffer(stem_hash, dtype=np.int64).view(np.uint64)
-        # Identifiers, one kind at a time: (record, hash of the value).
-        self.identifiers = []
+        return np.frombuffer(stem_of, dtype=np.int32), np.frombuffer(stem_hash, dtype=np.int64).view(np.uint64)
+
+    def identifiers(self):
+        """Per kind of identifier, its tag, and per identifier (record, hash of the value)."""
+        import numpy as np
+
         for tag, name in ((_TAG_E, "emails"), (_TAG_P, "phones"), (_TAG_X, "externals")):
-            counts = np.fromiter(map(len, field(name)), dtype=np.int32, count=n)
+            counts = np.fromiter(map(len, self.field(name)), dtype=np.int32, count=self.n)
             total = int(counts.sum())
             if total:
-                self.identifiers.append((tag, np.repeat(np.arange(n, dtype=np.int32), counts),
-                                         np.fromiter(map(hash, chain.from_iterable(field(name))), dtype=np.int64,
-                                                     count=total).view(np.uint64)))
+                yield (tag, np.repeat(np.arange(self.n, dtype=np.int32), counts),
+                       self.hashes(chain.from_iterable(self.field(name)), count=total))
 
     def first_keys_of(self, rows):
         """For each row (a record index, repeats allowed), each of its first-name keys: (position in rows, hash)."""
@@ -272,30 +287,39 @@ def _family_entries(c: _Columns, family: str):
     import numpy as np
 
     if family == "id":
-        for tag, rows, hashes in c.identifiers:
+        for tag, rows, hashes in c.identifiers():
             yield [_mix(tag, hashes)], [rows]
         return
     if family == "d":
-        rows = np.flatnonzero(c.has_born).astype(np.int32)
-        born = c.born[rows]
+        _, _, born = c.birthdays()
+        rows = np.flatnonzero(born).astype(np.int32)
+        born = born[rows]
         at, fk = c.first_keys_of(rows)
-        with_last = rows[c.has_last[rows]]
+        with_last = c.has_last[rows]
         # The last name under the same prefix as the first: "Last, First" written the other way round.
-        yield ([_mix(_TAG_D, fk, born[at]), _mix(_TAG_D, c.last[with_last], c.born[with_last])],
-               [rows[at], with_last])
+        yield ([_mix(_TAG_D, fk, born[at]), _mix(_TAG_D, c.last[rows[with_last]], born[with_last])],
+               [rows[at], rows[with_last]])
         del at, fk
-        yield [_mix(_TAG_DS, c.sound[with_last], c.born[with_last])], [with_last]
-        with_postcode = rows[c.has_postcode[rows]]
-        yield [_mix(_TAG_DZ, c.born[with_postcode], c.postcode[with_postcode])], [with_postcode]
+        yield [_mix(_TAG_DS, c.sound[rows[with_last]], born[with_last])], [rows[with_last]]
+        with_postcode = c.has_postcode[rows]
+        yield [_mix(_TAG_DZ, born[with_postcode], c.postcode[rows[with_postcode]])], [rows[with_postcode]]
         return
     if family == "e":
-        with_last = c.has_last[c.stem_of]
-        rows, place = c.stem_of[with_last], c.stem_hash[with_last]
+        stem_of, stem_hash = c.stems()
+        with_last = c.has_last[stem_of]
+        rows, place = stem_of[with_last], stem_hash[with_last]
+        del stem_of, stem_hash
     else:
-        column, has = {"z": (c.postcode, c.has_postcode), "c": (c.city, c.has_city),
-                       "b": (c.day, c.has_birthday)}[family]
+        if family == "z":
+            column, has = c.postcode, c.has_postcode
+        elif family == "c":
+            column = c.city()
+            has = column != 0
+        else:
+            has, column, _ = c.birthdays()
         rows = np.flatnonzero(c.has_last & has).astype(np.int32)
         place = column[rows]
+        del column, has
     yield from _name_entries(c, rows, place)
 
 
@@ -342,7 +366,12 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
                 (exact_parts if family == "id" else named_parts).append(pairs)
     del columns
     exact, named = _distinct(exact_parts), _distinct(named_parts)
-    return exact, np.setdiff1d(named, exact, assume_unique=True)
+    if len(exact) and len(named):
+        # Both sorted: where each name pair would go among the identifier pairs says whether it is one.
+        at = np.searchsorted(exact, named)
+        np.minimum(at, len(exact) - 1, out=at)
+        named = named[exact[at] != named]
+    return exact, named
 
 
 def _distinct(parts):
