@@ -154,23 +154,28 @@ class _Columns:
         self.profiles = profiles
         self.n = n = len(profiles)
         field = self.field
-        self.last = self.hashes(field("last"))
+        # A list of the names first: going through it again is cheaper than through the profiles.
+        names = list(field("last"))
+        self.last = self.hashes(names)
         # Per distinct value, not per record: a million records carry a hundred thousand
         # last names, more than _soundex's cache holds, and a cache cycled through misses.
-        sounds = {name: hash(_soundex(name)) for name in set(field("last"))}
-        self.sound = self.hashes(map(sounds.__getitem__, field("last")), hashed=True)
+        sounds = {name: hash(_soundex(name)) for name in set(names)}
+        self.sound = self.hashes(map(sounds.__getitem__, names), hashed=True)
         del sounds
-        self.first = self.hashes(field("first"))
+        names = list(field("first"))
+        self.first = self.hashes(names)
+        keys_of = {name: first_keys(name) for name in set(names)}
+        self.fk_count = np.fromiter(map(len, map(keys_of.__getitem__, names)), dtype=np.int32, count=n)
+        self.fk_start = np.cumsum(self.fk_count, dtype=np.int64) - self.fk_count
+        self.fk_hash = self.hashes(chain.from_iterable(map(keys_of.__getitem__, names)),
+                                   count=int(self.fk_count.sum()))
+        del keys_of, names
         self.postcode = self.hashes(field("postcode"))
         self.has_last = self.last != 0
         self.has_first = self.first != 0
         self.has_postcode = self.postcode != 0
         self.has_address = np.fromiter(map(bool, field("address")), dtype=bool, count=n)
-        keys_of = {name: first_keys(name) for name in set(field("first"))}
-        self.fk_count = np.fromiter(map(len, map(keys_of.__getitem__, field("first"))), dtype=np.int32, count=n)
-        self.fk_start = np.cumsum(self.fk_count, dtype=np.int64) - self.fk_count
-        self.fk_hash = self.hashes(chain.from_iterable(map(keys_of.__getitem__, field("first"))),
-                                   count=int(self.fk_count.sum()))
+        self._birthdays = None
 
     def field(self, name: str):
         return map(attrgetter(name), self.profiles)
@@ -184,8 +189,19 @@ class _Columns:
     def city(self):
         return self.hashes(self.field("city"))
 
-    def birthdays(self):
-        """Whether each record has a birthday; the hash of its day and month; of the full date, if it has one."""
+    def birthdays(self, *, last_use: bool = False):
+        """Whether each record has a birthday; the hash of its day and month; of the full date, if it has one.
+
+        Read once for the two families that need them, and dropped at the ``last_use``.
+        """
+        found = self._birthdays
+        if found is None:
+            found = self._birthdays = self._read_birthdays()
+        if last_use:
+            self._birthdays = None
+        return found
+
+    def _read_birthdays(self):
         import numpy as np
 
         day_of: dict[str | None, int] = {None: 0}
@@ -291,7 +307,7 @@ def _family_entries(c: _Columns, family: str):
             yield [_mix(tag, hashes)], [rows]
         return
     if family == "d":
-        _, _, born = c.birthdays()
+        _, _, born = c.birthdays(last_use=True)
         rows = np.flatnonzero(born).astype(np.int32)
         born = born[rows]
         at, fk = c.first_keys_of(rows)
@@ -393,10 +409,12 @@ def _distinct(parts):
 
 
 def _shared_keys(hashes, members):
-    """The entries whose key more than one entry has, by key and within one key by record.
+    """The entries whose key more than one entry has: each key's number, and its records ascending.
 
-    Most keys belong to one record alone: a plain sort by key finds them, and
-    only the rest are sorted by key and record (each block's members ascending).
+    Most keys belong to one record alone: a plain sort by key finds them.  The
+    rest are numbered key by key, and (number, record) packed in one int64
+    sorts them by key and within one key by record.  The numbers stand for
+    the keys from here on: blocks only need telling apart.
     """
     import numpy as np
 
@@ -409,8 +427,16 @@ def _shared_keys(hashes, members):
     del same
     hashes, members = hashes[shared], members[order[shared]]
     del order, shared
-    order = np.lexsort((members, hashes))
-    return hashes[order], members[order]
+    if not len(hashes):
+        return hashes, members
+    block = np.empty(len(hashes), dtype=np.int64)
+    block[0] = 0
+    np.cumsum(hashes[1:] != hashes[:-1], out=block[1:])
+    del hashes
+    block <<= _SHIFT
+    block |= members
+    block.sort()
+    return block >> _SHIFT, (block & ((1 << _SHIFT) - 1)).astype(np.int32)
 
 
 def _block_pairs(hashes, members, family: str, touches, postcode, address):
