@@ -204,14 +204,15 @@ class _Columns:
     def _read_birthdays(self):
         import numpy as np
 
+        birthdays = list(self.field("birthday"))
         day_of: dict[str | None, int] = {None: 0}
         born_of: dict[str | None, int] = {None: 0}
-        for birthday in set(self.field("birthday")) - {None}:
+        for birthday in set(birthdays) - {None}:
             day_of[birthday] = hash(birthday[-5:])
             born_of[birthday] = 0 if birthday.startswith("--") else hash(birthday)
-        return (np.fromiter(map(bool, self.field("birthday")), dtype=bool, count=self.n),
-                self.hashes(map(day_of.__getitem__, self.field("birthday")), hashed=True),
-                self.hashes(map(born_of.__getitem__, self.field("birthday")), hashed=True))
+        return (np.fromiter(map(bool, birthdays), dtype=bool, count=self.n),
+                self.hashes(map(day_of.__getitem__, birthdays), hashed=True),
+                self.hashes(map(born_of.__getitem__, birthdays), hashed=True))
 
     def stems(self):
         """Per employer stem of a record, (record, hash of the stem)."""
@@ -230,11 +231,13 @@ class _Columns:
         import numpy as np
 
         for tag, name in ((_TAG_E, "emails"), (_TAG_P, "phones"), (_TAG_X, "externals")):
-            counts = np.fromiter(map(len, self.field(name)), dtype=np.int32, count=self.n)
+            values = list(self.field(name))
+            counts = np.fromiter(map(len, values), dtype=np.int32, count=self.n)
             total = int(counts.sum())
             if total:
                 yield (tag, np.repeat(np.arange(self.n, dtype=np.int32), counts),
-                       self.hashes(chain.from_iterable(self.field(name)), count=total))
+                       self.hashes(chain.from_iterable(values), count=total))
+            del values
 
     def first_keys_of(self, rows):
         """For each row (a record index, repeats allowed), each of its first-name keys: (position in rows, hash)."""
