@@ -44,7 +44,7 @@ def count_values(freq: Frequencies, profiles: Sequence[Profile]) -> None:
     """``freq.add`` for every profile, a field at a time (counted in C, not record by record)."""
     for name in ("first", "last", "postcode", "city"):
         counts = Counter(map(attrgetter(name), profiles))
-        absent = counts.pop("", 0)
+        absent = counts.pop("", 0) + counts.pop(None, 0)
         getattr(freq, name).update(counts)
         setattr(freq, f"n_{name}", getattr(freq, f"n_{name}") + len(profiles) - absent)
     work = Counter(stem(found[0]) for found in map(attrgetter("employers"), profiles) if found)
