@@ -136,8 +136,8 @@ _BIG_FAMILY = 500_000  # keys; after sorting this many, the freed memory is hand
 class _Columns:
     """What blocking reads of each profile, as numpy arrays of string hashes.
 
-    Per record: the hashes of its last name, first name, the sound of its last
-    name and its postcode (0 where absent: ``hash("")`` is 0); per first-name
+    Per record: whether it has a last name, first name and postcode, and their
+    hashes and that of the sound of its last name (0 where absent); per first-name
     key, one entry of (record, hash).  The fields only one family needs
     (identifiers, city, birthday, employers) are read when that family's turn
     comes and dropped after it.  The block keys of :func:`_family_keys` are
@@ -156,24 +156,21 @@ class _Columns:
         field = self.field
         # A list of the names first: going through it again is cheaper than through the profiles.
         names = list(field("last"))
-        self.last = self.hashes(names)
+        self.has_last, self.last = self.present(names)
         # Per distinct value, not per record: a million records carry a hundred thousand
         # last names, more than _soundex's cache holds, and a cache cycled through misses.
-        sounds = {name: hash(_soundex(name)) for name in set(names)}
+        sounds = {name: hash(_soundex(name)) if name else 0 for name in set(names)}
         self.sound = self.hashes(map(sounds.__getitem__, names), hashed=True)
         del sounds
         names = list(field("first"))
-        self.first = self.hashes(names)
+        self.has_first, self.first = self.present(names)
         keys_of = {name: first_keys(name) for name in set(names)}
         self.fk_count = np.fromiter(map(len, map(keys_of.__getitem__, names)), dtype=np.int32, count=n)
         self.fk_start = np.cumsum(self.fk_count, dtype=np.int64) - self.fk_count
         self.fk_hash = self.hashes(chain.from_iterable(map(keys_of.__getitem__, names)),
                                    count=int(self.fk_count.sum()))
         del keys_of, names
-        self.postcode = self.hashes(field("postcode"))
-        self.has_last = self.last != 0
-        self.has_first = self.first != 0
-        self.has_postcode = self.postcode != 0
+        self.has_postcode, self.postcode = self.present(list(field("postcode")))
         self.has_address = np.fromiter(map(bool, field("address")), dtype=bool, count=n)
         self._birthdays = None
 
@@ -186,8 +183,17 @@ class _Columns:
         return np.fromiter(values if hashed else map(hash, values), dtype=np.int64,
                            count=self.n if count is None else count).view(np.uint64)
 
+    def present(self, values: list):
+        """Whether each value is there (not empty, not None), and its hash (0 where it is not)."""
+        import numpy as np
+
+        has = np.fromiter(map(bool, values), dtype=bool, count=self.n)
+        hashes = self.hashes(values)
+        hashes[~has] = 0
+        return has, hashes
+
     def city(self):
-        return self.hashes(self.field("city"))
+        return self.present(list(self.field("city")))
 
     def birthdays(self, *, last_use: bool = False):
         """Whether each record has a birthday; the hash of its day and month; of the full date, if it has one.
@@ -332,8 +338,7 @@ def _family_entries(c: _Columns, family: str):
         if family == "z":
             column, has = c.postcode, c.has_postcode
         elif family == "c":
-            column = c.city()
-            has = column != 0
+            has, column = c.city()
         else:
             has, column, _ = c.birthdays()
         rows = np.flatnonzero(c.has_last & has).astype(np.int32)
