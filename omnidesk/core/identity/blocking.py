@@ -11,7 +11,10 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from functools import lru_cache
+from itertools import chain
+from operator import attrgetter
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection
@@ -146,6 +149,220 @@ _SHIFT = 32  # a pair (i, j) travels as one int64, i << 32 | j
 _BIG_FAMILY = 500_000  # keys; after sorting this many, the freed memory is handed back (see memory.py)
 
 
+class _Columns:
+    """What blocking reads of each profile, as numpy arrays of string hashes.
+
+    Per record: whether it has a last name, first name and postcode, and their
+    hashes and that of the sound of its last name (0 where absent); per first-name
+    key, one entry of (record, hash).  The fields only one family needs
+    (identifiers, city, birthday, employers) are read when that family's turn
+    comes and dropped after it.  The block keys of :func:`_family_keys` are
+    put together from these by numpy (:func:`_mix`), so a million records no
+    longer build and hash some ten million key strings one by one.
+
+    Every field is mapped in C over the profiles, one field at a time: a Python
+    loop over the profiles cost more than all the rest of blocking.
+    """
+
+    def __init__(self, profiles: Sequence[Profile]) -> None:
+        import numpy as np
+
+        self.profiles = profiles
+        self.n = n = len(profiles)
+        field = self.field
+        # A list of the names first: going through it again is cheaper than through the profiles.
+        names = list(field("last"))
+        self.has_last, self.last = self.present(names)
+        # Per distinct value, not per record: a million records carry a hundred thousand
+        # last names, more than _soundex's cache holds, and a cache cycled through misses.
+        sounds = {name: hash(_soundex(name)) if name else 0 for name in set(names)}
+        self.sound = self.hashes(map(sounds.__getitem__, names), hashed=True)
+        del sounds
+        names = list(field("first"))
+        self.has_first, self.first = self.present(names)
+        keys_of = {name: first_keys(name) for name in set(names)}
+        self.fk_count = np.fromiter(map(len, map(keys_of.__getitem__, names)), dtype=np.int32, count=n)
+        self.fk_start = np.cumsum(self.fk_count, dtype=np.int64) - self.fk_count
+        self.fk_hash = self.hashes(chain.from_iterable(map(keys_of.__getitem__, names)),
+                                   count=int(self.fk_count.sum()))
+        del keys_of, names
+        self.has_postcode, self.postcode = self.present(list(field("postcode")))
+        self.has_address = np.fromiter(map(bool, field("address")), dtype=bool, count=n)
+        self._birthdays = None
+
+    def field(self, name: str):
+        return map(attrgetter(name), self.profiles)
+
+    def hashes(self, values, *, hashed: bool = False, count: int | None = None):
+        import numpy as np
+
+        return np.fromiter(values if hashed else map(hash, values), dtype=np.int64,
+                           count=self.n if count is None else count).view(np.uint64)
+
+    def present(self, values: list):
+        """Whether each value is there (not empty, not None), and its hash (0 where it is not)."""
+        import numpy as np
+
+        has = np.fromiter(map(bool, values), dtype=bool, count=self.n)
+        hashes = self.hashes(values)
+        hashes[~has] = 0
+        return has, hashes
+
+    def city(self):
+        return self.present(list(self.field("city")))
+
+    def birthdays(self, *, last_use: bool = False):
+        """Whether each record has a birthday; the hash of its day and month; of the full date, if it has one.
+
+        Read once for the two families that need them, and dropped at the ``last_use``.
+        """
+        found = self._birthdays
+        if found is None:
+            found = self._birthdays = self._read_birthdays()
+        if last_use:
+            self._birthdays = None
+        return found
+
+    def _read_birthdays(self):
+        import numpy as np
+
+        birthdays = list(self.field("birthday"))
+        day_of: dict[str | None, int] = {None: 0}
+        born_of: dict[str | None, int] = {None: 0}
+        for birthday in set(birthdays) - {None}:
+            day_of[birthday] = hash(birthday[-5:])
+            born_of[birthday] = 0 if birthday.startswith("--") else hash(birthday)
+        return (np.fromiter(map(bool, birthdays), dtype=bool, count=self.n),
+                self.hashes(map(day_of.__getitem__, birthdays), hashed=True),
+                self.hashes(map(born_of.__getitem__, birthdays), hashed=True))
+
+    def stems(self):
+        """Per employer stem of a record, (record, hash of the stem)."""
+        import numpy as np
+
+        stem_of, stem_hash = array("i"), array("q")
+        has = np.fromiter(map(bool, self.field("employers")), dtype=bool, count=self.n)
+        for i in np.flatnonzero(has).tolist():
+            for s in _stems(self.profiles[i]):
+                stem_of.append(i)
+                stem_hash.append(hash(s))
+        return np.frombuffer(stem_of, dtype=np.int32), np.frombuffer(stem_hash, dtype=np.int64).view(np.uint64)
+
+    def identifiers(self):
+        """Per kind of identifier, its tag, and per identifier (record, hash of the value)."""
+        import numpy as np
+
+        for tag, name in ((_TAG_E, "emails"), (_TAG_P, "phones"), (_TAG_X, "externals")):
+            values = list(self.field(name))
+            counts = np.fromiter(map(len, values), dtype=np.int32, count=self.n)
+            total = int(counts.sum())
+            if total:
+                yield (tag, np.repeat(np.arange(self.n, dtype=np.int32), counts),
+                       self.hashes(chain.from_iterable(values), count=total))
+            del values
+
+    def first_keys_of(self, rows):
+        """For each row (a record index, repeats allowed), each of its first-name keys: (position in rows, hash)."""
+        import numpy as np
+
+        counts = self.fk_count[rows]
+        total = int(counts.sum())
+        at = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+        offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts, dtype=np.int64) - counts, counts)
+        return at, self.fk_hash[np.repeat(self.fk_start[rows], counts) + offsets]
+
+
+# Tags that keep one kind of key apart from another within a family (the string keys' prefixes).
+_TAG_N, _TAG_L, _TAG_S, _TAG_W, _TAG_D, _TAG_DS, _TAG_DZ, _TAG_E, _TAG_P, _TAG_X = range(1, 11)
+_MUL = 0x9E3779B97F4A7C15  # odd: multiplying by it is a bijection on 64 bits
+
+
+def _mix(tag: int, *parts):
+    """One 64-bit key per entry from a tag and string hashes, as a hash of the joined strings would be.
+
+    Each step (xor a part, multiply by an odd constant, fold the high half
+    down) is a bijection of the running value, so two different lists of parts
+    meet only as two different strings' hashes do: by a one in 2**64 chance,
+    which like any hash collision adds a pair to score and nothing else.
+    """
+    import numpy as np
+
+    acc = np.uint64(tag * _MUL & (1 << 64) - 1)
+    mul, shift = np.uint64(_MUL), np.uint64(32)
+    with np.errstate(over="ignore"):  # the wrap-around is the point
+        for part in parts:
+            acc = (acc ^ part) * mul
+            acc ^= acc >> shift
+    return acc
+
+
+def _name_entries(c: _Columns, rows, place):
+    """The keys of :func:`_name_keys` for records ``rows`` (with a last name) at ``place`` (hashes).
+
+    Yields one group of (keys, records) per kind of key: keys of two kinds
+    never meet (their strings differ in the prefix), so each kind's blocks are
+    found on its own, and only one kind's arrays are held at a time.
+    """
+    import numpy as np
+
+    at, fk = c.first_keys_of(rows)
+    bare = ~c.has_first[rows]  # no first name: the key "n::last:place"
+    yield ([_mix(_TAG_N, fk, c.last[rows[at]], place[at]),
+            _mix(_TAG_N, np.uint64(0), c.last[rows[bare]], place[bare])],
+           [rows[at], rows[bare]])
+    del at, fk, bare
+    yield [_mix(_TAG_L, c.last[rows], place)], [rows]
+    named = c.has_first[rows]
+    rows, place = rows[named], place[named]
+    del named
+    yield [_mix(_TAG_S, c.first[rows], c.sound[rows], place)], [rows]
+    first, last = c.first[rows], c.last[rows]
+    yield [_mix(_TAG_W, np.minimum(first, last), np.maximum(first, last), place)], [rows]
+
+
+def _family_entries(c: _Columns, family: str):
+    """Every (key, record) of one family, as :func:`_family_keys` makes them: groups of arrays.
+
+    Keys of different groups never meet; within a group, blocks span its arrays.
+    """
+    import numpy as np
+
+    if family == "id":
+        for tag, rows, hashes in c.identifiers():
+            yield [_mix(tag, hashes)], [rows]
+        return
+    if family == "d":
+        _, _, born = c.birthdays(last_use=True)
+        rows = np.flatnonzero(born).astype(np.int32)
+        born = born[rows]
+        at, fk = c.first_keys_of(rows)
+        with_last = c.has_last[rows]
+        # The last name under the same prefix as the first: "Last, First" written the other way round.
+        yield ([_mix(_TAG_D, fk, born[at]), _mix(_TAG_D, c.last[rows[with_last]], born[with_last])],
+               [rows[at], rows[with_last]])
+        del at, fk
+        yield [_mix(_TAG_DS, c.sound[rows[with_last]], born[with_last])], [rows[with_last]]
+        with_postcode = c.has_postcode[rows]
+        yield [_mix(_TAG_DZ, born[with_postcode], c.postcode[rows[with_postcode]])], [rows[with_postcode]]
+        return
+    if family == "e":
+        stem_of, stem_hash = c.stems()
+        with_last = c.has_last[stem_of]
+        rows, place = stem_of[with_last], stem_hash[with_last]
+        del stem_of, stem_hash
+    else:
+        if family == "z":
+            column, has = c.postcode, c.has_postcode
+        elif family == "c":
+            has, column = c.city()
+        else:
+            has, column, _ = c.birthdays()
+        rows = np.flatnonzero(c.has_last & has).astype(np.int32)
+        place = column[rows]
+        del column, has
+    yield from _name_entries(c, rows, place)
+
+
 def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = None):
     """Index pairs sharing an identifier, and pairs sharing only a name key.
 
@@ -154,12 +371,14 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
     that touch those indexes (the new records of an import).
 
     One family of keys at a time (identifiers, then names with each kind of
-    place), each key kept as its 64-bit hash beside its record's index in two
-    flat arrays; sorting them lines up each block.  A million records make
-    some ten million (key, record) entries: as Python dicts and sets of ints
-    they took half a gigabyte, as arrays a tenth of that.  Two keys with the
-    same hash only add a pair to score.  (numpy is imported here, not with the
-    module, so that the window opens without loading it.)
+    place), each key kept as 64 bits beside its record's index in two flat
+    arrays; sorting them lines up each block.  A million records make some
+    ten million (key, record) entries: as Python dicts and sets of ints they
+    took half a gigabyte, as arrays a tenth of that.  The keys are put together
+    from the hashes of the profiles' fields (:class:`_Columns`), not spelt out
+    as strings; two keys that collide only add a pair to score.  (numpy is
+    imported here, not with the module, so that the window opens without
+    loading it.)
     """
     import numpy as np
 
@@ -168,33 +387,106 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
     if only is not None:
         touches = np.zeros(n, dtype=bool)
         touches[np.fromiter(only, dtype=np.int64, count=len(only))] = True
-    postcode = address = None
+    views, origin = _reading_views(profiles)
+    columns = _Columns(views)
     exact_parts, named_parts = [], []
     for family in ("id", "z", "c", "b", "e", "d"):
-        # Records are visited in order, so within one key the indexes come out ascending.
-        hashes, members = array("q"), array("i")  # 8 and 4 bytes on every platform
-        for i, p in enumerate(profiles):
-            for key in _family_keys(p, family):
-                hashes.append(hash(key))
-                members.append(i)
-        if not hashes:
-            continue
-        if family == "c" and postcode is None:
-            postcode = np.fromiter((bool(p.postcode) for p in profiles), dtype=bool, count=n)
-            address = np.fromiter((bool(p.address) for p in profiles), dtype=bool, count=n)
-        h = np.frombuffer(hashes, dtype=np.int64)
-        order = np.argsort(h, kind="stable")  # stable: members stay ascending within a block
-        h = h[order]
-        m = np.frombuffer(members, dtype=np.int32)[order]
-        del order, hashes, members
-        pairs = _block_pairs(h, m, family, touches, postcode, address)
-        if len(h) > _BIG_FAMILY:
+        for keys, members in _family_entries(columns, family):
+            h = np.concatenate(keys)
+            m = np.concatenate(members).astype(np.int32, copy=False)
+            if origin is not None:
+                m = origin[m]  # a name's reading stands for the record it belongs to
+            del keys, members
+            if not len(h):
+                continue
+            entries = len(h)
+            h, m = _shared_keys(h, m)
+            pairs = _block_pairs(h, m, family, touches, columns.has_postcode, columns.has_address) if len(h) else None
             del h, m
-            give_back_free_memory()
-        (exact_parts if family == "id" else named_parts).append(pairs)
-    exact = np.unique(np.concatenate(exact_parts)) if exact_parts else np.empty(0, dtype=np.int64)
-    named = np.unique(np.concatenate(named_parts)) if named_parts else np.empty(0, dtype=np.int64)
-    return exact, np.setdiff1d(named, exact, assume_unique=True)
+            if entries > _BIG_FAMILY:
+                give_back_free_memory()
+            if pairs is not None:
+                (exact_parts if family == "id" else named_parts).append(pairs)
+    del columns
+    exact, named = _distinct(exact_parts), _distinct(named_parts)
+    if len(exact) and len(named):
+        # Both sorted: where each name pair would go among the identifier pairs says whether it is one.
+        at = np.searchsorted(exact, named)
+        np.minimum(at, len(exact) - 1, out=at)
+        named = named[exact[at] != named]
+    return exact, named
+
+
+def _reading_views(profiles: Sequence[Profile]):
+    """The profiles, and after them one more per record with a reading: its names as read.
+
+    A name in kanji with its furigana is blocked under both (:func:`_name_views`):
+    the kanji meet the same kanji, the reading meets kana and Latin spellings.
+    The extra views carry no identifiers (the record's own do that once).
+    Returns ``(views, origin)``, ``origin`` mapping each view to its record's
+    index, or ``None`` when no record has a reading.
+    """
+    import numpy as np
+
+    read = [i for i, p in enumerate(profiles) if p.first_read or p.last_read]
+    if not read:
+        return profiles, None
+    views = list(profiles)
+    for i in read:
+        p = profiles[i]
+        views.append(replace(p, first=p.first_read or p.first, last=p.last_read or p.last,
+                             emails=(), phones=(), externals=()))
+    origin = np.concatenate((np.arange(len(profiles), dtype=np.int32), np.array(read, dtype=np.int32)))
+    return views, origin
+
+
+def _distinct(parts):
+    """The sorted distinct values of some int64 arrays.
+
+    Sorting in place and dropping repeats: ``np.unique`` (numpy 2 counts by
+    hashing first) took seconds over the million pairs of a million records.
+    """
+    import numpy as np
+
+    if not parts:
+        return np.empty(0, dtype=np.int64)
+    values = np.concatenate(parts)
+    parts.clear()
+    values.sort()
+    if len(values) > 1:
+        values = values[np.concatenate(([True], values[1:] != values[:-1]))]
+    return values
+
+
+def _shared_keys(hashes, members):
+    """The entries whose key more than one entry has: each key's number, and its records ascending.
+
+    Most keys belong to one record alone: a plain sort by key finds them.  The
+    rest are numbered key by key, and (number, record) packed in one int64
+    sorts them by key and within one key by record.  The numbers stand for
+    the keys from here on: blocks only need telling apart.
+    """
+    import numpy as np
+
+    order = np.argsort(hashes)
+    hashes = hashes[order]
+    same = hashes[1:] == hashes[:-1]
+    shared = np.zeros(len(hashes), dtype=bool)
+    shared[1:] = same
+    shared[:-1] |= same
+    del same
+    hashes, members = hashes[shared], members[order[shared]]
+    del order, shared
+    if not len(hashes):
+        return hashes, members
+    block = np.empty(len(hashes), dtype=np.int64)
+    block[0] = 0
+    np.cumsum(hashes[1:] != hashes[:-1], out=block[1:])
+    del hashes
+    block <<= _SHIFT
+    block |= members
+    block.sort()
+    return block >> _SHIFT, (block & ((1 << _SHIFT) - 1)).astype(np.int32)
 
 
 def _block_pairs(hashes, members, family: str, touches, postcode, address):

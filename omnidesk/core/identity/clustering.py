@@ -283,17 +283,18 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                 _turn_round(p, profiles[by_customer[p.customer_id]])
             else:
                 by_customer[p.customer_id] = i
+    yield Progress(0, 0, "Finding records to compare")
+    # Identifiers first: most duplicates share an email or a phone, and once they are
+    # one cluster their name-key pairs need no scoring at all.  Blocking comes before
+    # the clusters are set up, so that its arrays and theirs are never held at once
+    # (the peak memory of a million-record resolve).
+    exact_pairs, name_pairs = candidate_pair_sets(profiles, only)
     cl = Clusters(profiles, _rejections(rejected))
     for i, p in enumerate(profiles):
         if p.customer_id is not None and by_customer[p.customer_id] != i:
             cl.union(by_customer[p.customer_id], i, force=True)
     for i, j in must:
         cl.union(i, j, force=True)
-
-    yield Progress(0, 0, "Finding records to compare")
-    # Identifiers first: most duplicates share an email or a phone, and once they are
-    # one cluster their name-key pairs need no scoring at all.
-    exact_pairs, name_pairs = candidate_pair_sets(profiles, only)
     reviews = []
     ambiguous: set[int] = set()
     pairs_scored = 0

@@ -53,25 +53,79 @@ def record_identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[t
     return out
 
 
+class _ProfileMaker:
+    """Profiles from rows of :func:`profile_query`, folding each distinct name, address or postcode once.
+
+    Names, cities, postcodes and addresses repeat across records (one person's
+    records, a family's, a town's): folding each distinct value once saves most
+    of the folding, and every record carrying it shares one string instead of
+    keeping its own copy (a million profiles must fit in well under a
+    gigabyte).  Kinds, channels and birthdays are interned for the same
+    reason.  The caches live as long as the maker, one load; the address cache
+    starts afresh when full, so a workspace of addresses all different cannot
+    grow it without bound.
+    """
+
+    __slots__ = ("given", "last", "city", "postcode", "address")
+    ADDRESSES = 1 << 16
+
+    def __init__(self) -> None:
+        self.given: dict[tuple[str, str], tuple[str, str]] = {}
+        self.last: dict[str, str] = {}
+        self.city: dict[str, str] = {}
+        self.postcode: dict[str, str] = {}
+        self.address: dict[str, str] = {}
+
+    def __call__(self, r, ids) -> Profile:
+        """A profile from a row of :func:`profile_query` (a tuple) and its (kind, value) identifiers."""
+        if ids:
+            emails, phones, externals = [], [], []
+            for kind, value in ids:
+                if kind == "email":
+                    emails.append(value)
+                elif kind == "phone":
+                    phones.append(value)
+                elif kind == "external":
+                    externals.append(value)
+            emails, phones, externals = tuple(emails), tuple(phones), tuple(externals)
+        else:
+            emails = phones = externals = ()
+        key = (r[5], r[12])
+        names = self.given.get(key)
+        if names is None:
+            names = self.given[key] = given_names(*key)
+        last = self.last.get(r[6])
+        if last is None:
+            last = self.last[r[6]] = fold(r[6])
+        city = self.city.get(r[8])
+        if city is None:
+            city = self.city[r[8]] = fold(r[8])
+        postcode = self.postcode.get(r[7])
+        if postcode is None:
+            postcode = self.postcode[r[7]] = intern(postcode_key(r[7]))
+        address = r[9]
+        if address:
+            folded = self.address.get(address)
+            if folded is None:
+                if len(self.address) >= self.ADDRESSES:
+                    self.address.clear()
+                folded = self.address[address] = fold_address(address)
+            address = folded
+        else:
+            address = ""
+        return Profile(
+            rid=r[0], row_hash=r[1], customer_id=r[2], kind=intern(r[3]), channel=intern(r[4]),
+            first=names[0], last=last, middle=names[1], emails=emails, phones=phones, externals=externals,
+            postcode=postcode, city=city, address=address, birthday=intern(r[10]) if r[10] else None,
+            employers=tuple(map(intern, employers(r[11], emails))) if r[11] or emails else (),
+            first_read=_reading(names[0], given_names(r[13])[0]) if r[13] else "",
+            last_read=_reading(last, fold(r[14])) if r[14] else "",
+        )
+
+
 def _profile(r, ids) -> Profile:
     """A profile from a row of :func:`profile_query` (a tuple) and its (kind, value) identifiers."""
-    # Kinds, channels, postcodes and birthdays repeat across records: one string each
-    # instead of one per record (a million profiles must fit in well under a gigabyte).
-    emails = tuple(v for k, v in ids if k == "email")
-    first, middle = given_names(r[5], r[12])
-    last = fold(r[6])
-    return Profile(
-        rid=r[0], row_hash=r[1], customer_id=r[2], kind=intern(r[3]), channel=intern(r[4]),
-        first=first, last=last, middle=middle,
-        emails=emails,
-        phones=tuple(v for k, v in ids if k == "phone"),
-        externals=tuple(v for k, v in ids if k == "external"),
-        postcode=intern(postcode_key(r[7])), city=fold(r[8]), address=fold_address(r[9]) if r[9] else "",
-        birthday=intern(r[10]) if r[10] else None,
-        employers=tuple(intern(e) for e in employers(r[11], emails)) if r[11] or emails else (),
-        first_read=_reading(first, given_names(r[13])[0]) if r[13] else "",
-        last_read=_reading(last, fold(r[14])) if r[14] else "",
-    )
+    return _ProfileMaker()(r, ids)
 
 
 def _reading(written: str, reading: str) -> str:
@@ -80,7 +134,8 @@ def _reading(written: str, reading: str) -> str:
 
 
 def make_profiles(rows, idents: dict[int, list[tuple[str, str]]]) -> list[Profile]:
-    return [_profile(r, idents.get(r[0], ())) for r in rows]
+    make = _ProfileMaker()
+    return [make(r, idents.get(r[0], ())) for r in rows]
 
 
 def stream_profiles(conn: Connection):
@@ -91,6 +146,7 @@ def stream_profiles(conn: Connection):
     """
     rec = SourceRecord.__table__
     ident = Identifier.__table__
+    make = _ProfileMaker()
     idents = raw_rows(conn, select(ident.c.record_id, ident.c.kind, ident.c.value).order_by(ident.c.record_id))
     cur = next(idents, None)
     for row in raw_rows(conn, profile_query(with_hash=False).order_by(rec.c.id)):
@@ -101,7 +157,7 @@ def stream_profiles(conn: Connection):
         while cur is not None and cur[0] == rid:
             ids.append((cur[1], cur[2]))
             cur = next(idents, None)
-        yield _profile(row, ids)
+        yield make(row, ids)
 
 
 def identifiable(p: Profile) -> bool:

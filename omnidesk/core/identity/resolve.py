@@ -48,7 +48,7 @@ from omnidesk.core.identity.profiles import (
     stream_profiles,
 )
 from omnidesk.core.identity.scoring import Frequencies, Model
-from omnidesk.core.identity.stats import add_profiles, load_frequencies, write_frequencies
+from omnidesk.core.identity.stats import add_profiles, count_values, load_frequencies, write_frequencies
 from omnidesk.core.identity.why import merge_reason
 from omnidesk.core.identity.writes import (
     apply_plan,
@@ -252,10 +252,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     yield Progress(read, total, "Reading records")
     stream = stream_profiles(conn)
     while step := list(islice(stream, RECORDS_PER_STEP)):
-        for p in step:
-            freq.add(p)  # how common each name is counts every record, order line rows too
-            if p.rid not in followers:
-                profiles.append(p)
+        count_values(freq, step)  # how common each name is counts every record, order line rows too
+        profiles.extend([p for p in step if p.rid not in followers] if followers else step)
         read += len(step)
         del step
         yield Progress(read, total, "Reading records")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from operator import attrgetter
 
 from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Connection
@@ -37,6 +38,18 @@ _UPSERT = text(
 
 def postcode_key(postcode: str | None) -> str:
     return (postcode or "").replace(" ", "").upper()
+
+
+def count_values(freq: Frequencies, profiles: Sequence[Profile]) -> None:
+    """``freq.add`` for every profile, a field at a time (counted in C, not record by record)."""
+    for name in ("first", "last", "postcode", "city"):
+        counts = Counter(map(attrgetter(name), profiles))
+        absent = counts.pop("", 0) + counts.pop(None, 0)
+        getattr(freq, name).update(counts)
+        setattr(freq, f"n_{name}", getattr(freq, f"n_{name}") + len(profiles) - absent)
+    work = Counter(stem(found[0]) for found in map(attrgetter("employers"), profiles) if found)
+    freq.work.update(work)
+    freq.n_work += work.total()
 
 
 def _profile_values(p: Profile) -> tuple[str, str, str, str, str]:
