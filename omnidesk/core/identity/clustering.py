@@ -91,8 +91,14 @@ class Clusters:
         return None
 
     def unswap(self, profiles: Sequence[Profile], i: int, j: int) -> None:
-        """Turn a lone record's swapped first and last name round before comparing clusters."""
-        for k in (j, i):
+        """Turn a lone record's swapped first and last name round before comparing clusters.
+
+        Never the one that would leave an initial in the last-name place ("G. Freudenberger"
+        beside "Freudenberger Grzegorz": the latter is turned, or neither).
+        """
+        a, b = profiles[i], profiles[j]
+        for k in ((j,) if len(a.first) == 1 or len(b.last) == 1 else
+                  (i,) if len(b.first) == 1 or len(a.last) == 1 else (j, i)):
             root = self.find(k)
             if self.size[root] == 1:
                 p = profiles[k]
@@ -131,8 +137,7 @@ def _turn_round(p: Profile, anchor: Profile) -> None:
     """
     if (p.first and p.last and p.first != p.last and anchor.first and anchor.last
             and first_name_level(p.first, anchor.first) == "different"
-            and first_name_level(p.last, anchor.first) in ("exact", "nickname", "typo")
-            and last_name_level(p.first, anchor.last) in ("exact", "typo")):
+            and names_swapped(p, anchor)):
         p.first, p.last = p.last, p.first
 
 

@@ -237,8 +237,27 @@ def names_swapped(a: Profile, b: Profile) -> bool:
         return True
     if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) != "different":
         return False
-    return (first_name_level(a.last, b.first) in ("exact", "nickname", "typo")
-            and last_name_level(a.first, b.last) in ("exact", "typo"))
+    if (first_name_level(a.last, b.first) in ("exact", "nickname", "typo")
+            and last_name_level(a.first, b.last) in ("exact", "typo")):
+        return True
+    # "Rodriguez M." beside "Marcel Rodriguez", "G. Freudenberger" beside "Freudenberger
+    # Grzegorz": the family names agree crossed over and the given name is an initial.
+    return ((last_name_level(a.first, b.last) in ("exact", "typo") and _initial_of(a.last, b.first))
+            or (last_name_level(a.last, b.first) in ("exact", "typo") and _initial_of(a.first, b.last)))
+
+
+def _initial_of(x: str, y: str) -> bool:
+    """Whether one of two folded names is a single letter, the other a name it starts."""
+    return (len(x) == 1) != (len(y) == 1) and x[0] == y[0]
+
+
+def _turned(a: Profile, b: Profile) -> bool:
+    """For two records whose names are swapped: whether ``b``, not ``a``, is to be read turned round.
+
+    ``a`` by default; ``b`` when turning ``a`` would put an initial in the last-name place
+    ("G. Freudenberger" beside "Freudenberger Grzegorz": Grzegorz is the given name).
+    """
+    return len(a.first) == 1 or len(b.last) == 1
 
 
 _swapped = names_swapped  # the name tests know it by
@@ -263,16 +282,19 @@ def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
     if a.phones and b.phones:
         levels["phone"] = "agree" if set(a.phones) & set(b.phones) else "disagree"
     # Names: "Last, First" swaps count as agreement on both.
-    first_a, last_a = a.first, a.last
+    first_a, last_a, first_b, last_b = a.first, a.last, b.first, b.last
     swapped = names_swapped(a, b)
     if swapped:
-        first_a, last_a = a.last, a.first
-    fl = first_name_level(first_a, b.first)
+        if _turned(a, b):
+            first_b, last_b = b.last, b.first
+        else:
+            first_a, last_a = a.last, a.first
+    fl = first_name_level(first_a, first_b)
     if fl != "missing":
-        levels["first"] = _name_level(fl, first_a, b.first)
-    ll = last_name_level(last_a, b.last)
+        levels["first"] = _name_level(fl, first_a, first_b)
+    ll = last_name_level(last_a, last_b)
     if ll != "missing":
-        levels["last"] = _name_level(ll, last_a, b.last)
+        levels["last"] = _name_level(ll, last_a, last_b)
     ml = middle_name_level(a.middle, b.middle)
     if ml != "missing":
         levels["middle"] = ml
@@ -327,11 +349,14 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 w -= 6.0
                 reasons.append("different customer ids in one system")
 
+    first_b, last_b = b.first, b.last
     if swapped:
         reasons.append("first and last name swapped")
+        if _turned(a, b):
+            first_b, last_b = b.last, b.first
     fl = levels.get("first")
     if fl == "exact":
-        w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, b.first, model))
+        w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, first_b, model))
         reasons.append("same first name")
     elif fl == "nickname":
         w += bits("first", fl)
@@ -346,7 +371,7 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         conflict = "different first names"
     ll = levels.get("last")
     if ll == "exact":
-        w += _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, b.last, model))
+        w += _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, last_b, model))
         reasons.append("same last name")
     elif ll == "close" or ll == "near":
         w += bits("last", ll)
