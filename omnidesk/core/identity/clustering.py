@@ -28,6 +28,8 @@ from omnidesk.core.identity.scoring import (
     Profile,
     name_weight,
     names_swapped,
+    resplit,
+    resplit_side,
     score_pair,
 )
 from omnidesk.core.tasks import Progress, run_to_completion
@@ -107,6 +109,25 @@ class Clusters:
                 self.firsts[root] = p.first or None
                 self.lasts[root] = p.last or None
                 return
+
+    def resplit(self, profiles: Sequence[Profile], i: int, j: int) -> None:
+        """Read a lone record's middle and last names as its partner splits them (scoring.resplit).
+
+        "Evelio Camila Velasco" from the till joins "Evelio Camila" / "Velasco Barragán"
+        as Evelio, Camila, Velasco: left as Evelio / Camila Velasco, its customer's last
+        names would conflict with every later record written the shop's way.
+        """
+        side = resplit_side(profiles[i], profiles[j])
+        if not side:
+            return
+        k, other = (i, j) if side == 1 else (j, i)
+        root = self.find(k)
+        if self.size[root] != 1:
+            return
+        p = profiles[k]
+        p.middle, p.last = resplit(p.middle, p.last, profiles[other].middle)
+        self.middles[root] = p.middle or None
+        self.lasts[root] = p.last or None
 
     def union(self, a: int, b: int, *, force: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -202,7 +223,7 @@ def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
     return out
 
 
-_AUTO, _SWAPPED = 1, 2  # flags of a scored pair
+_AUTO, _SWAPPED, _RESPLIT = 1, 2, 4  # flags of a scored pair
 PAIRS_PER_STEP = 65_536  # candidate pairs compared between two progress reports
 
 
@@ -304,7 +325,8 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                     weights.append(s.weight)
                     lefts.append(i)
                     rights.append(j)
-                    flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0))
+                    flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0)
+                                 | (_RESPLIT if s.resplit else 0))
                     if s.decision == "review":
                         kept[(i, j)] = s
             compared += len(step)
@@ -324,6 +346,8 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
             # a pair scored as swapped may be no longer, and one scored as written may be.
             if (f & _SWAPPED or i in cl.turned or j in cl.turned) and names_swapped(profiles[i], profiles[j]):
                 cl.unswap(profiles, i, j)
+            elif f & _RESPLIT:
+                cl.resplit(profiles, i, j)
             if f & _AUTO:
                 if not cl.union(i, j):
                     why = cl.why_not(i, j)

@@ -223,6 +223,7 @@ class PairScore:
     conflict: str | None
     reasons: list[str]
     swapped: bool = False  # one side wrote "Last, First" the other way round
+    resplit: int = 0  # 1 or 2: that side's middle and last names read as the other splits them
 
 
 def names_swapped(a: Profile, b: Profile) -> bool:
@@ -268,6 +269,46 @@ def _name_level(level: str, a: str, b: str) -> str:
     return typo_level(a, b) if level == "typo" else level
 
 
+def resplit(x_middle: str, x_last: str, y_middle: str) -> tuple[str, str] | None:
+    """``x``'s middle and last names as ``y`` splits the same words, where ``y`` has more given names.
+
+    A full name of three words in a Spanish-speaking country is read as one given
+    name and two family names ("Evelio Camila Velasco": Evelio / Camila Velasco),
+    while a form's own columns may say two given names and one family name
+    ("Evelio Camila" / "Velasco Barragán").  When ``y``'s further given names are
+    ``x``'s and then words ``x``'s last name starts with, ``x`` is read as ``y``:
+    middle "camila", last "velasco".  ``None`` when the words do not line up so.
+    """
+    if len(y_middle) <= len(x_middle):
+        return None
+    if x_middle:
+        if not y_middle.startswith(x_middle + " "):
+            return None
+        extra = y_middle[len(x_middle) + 1:]
+    else:
+        extra = y_middle
+    moved = extra.replace(" ", "")
+    if len(x_last) >= len(moved) + 2 and x_last.startswith(moved):
+        return y_middle, x_last[len(moved):]
+    return None
+
+
+def resplit_side(a: Profile, b: Profile) -> int:
+    """1 when ``a``'s names are to be read as ``b`` splits them, 2 for ``b`` as ``a``; else 0.
+
+    Only when the last names disagree as written and the given names do not.
+    """
+    if (a.middle == b.middle or not a.last or not b.last
+            or first_name_level(a.first, b.first) == "different"
+            or last_name_level(a.last, b.last) != "different"):
+        return 0
+    if resplit(a.middle, a.last, b.middle) is not None:
+        return 1
+    if resplit(b.middle, b.last, a.middle) is not None:
+        return 2
+    return 0
+
+
 def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
     """Each comparison's level for two records, and whether their names were swapped.
 
@@ -276,6 +317,13 @@ def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
     (an initial against a name, weighed :data:`INITIAL_BITS`).  Scoring and the
     fit read records through this one function.
     """
+    levels, swapped, _, _ = _compare(a, b)
+    return levels, swapped
+
+
+def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool, int, str]:
+    """:func:`compare`, plus which side's names were re-split (:func:`resplit_side`) and ``b``'s
+    last name as compared."""
     levels: dict[str, str] = {}
     if a.emails and b.emails:
         levels["email"] = "agree" if set(a.emails) & set(b.emails) else "disagree"
@@ -289,13 +337,19 @@ def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
             first_b, last_b = b.last, b.first
         else:
             first_a, last_a = a.last, a.first
+    middle_a, middle_b = a.middle, b.middle
+    side = 0 if swapped or middle_a == middle_b else resplit_side(a, b)
+    if side == 1:
+        middle_a, last_a = resplit(middle_a, last_a, middle_b)
+    elif side == 2:
+        middle_b, last_b = resplit(middle_b, last_b, middle_a)
     fl = first_name_level(first_a, first_b)
     if fl != "missing":
         levels["first"] = _name_level(fl, first_a, first_b)
     ll = last_name_level(last_a, last_b)
     if ll != "missing":
         levels["last"] = _name_level(ll, last_a, last_b)
-    ml = middle_name_level(a.middle, b.middle)
+    ml = middle_name_level(middle_a, middle_b)
     if ml != "missing":
         levels["middle"] = ml
     # Where they live: a postcode says more than a city, so the city counts only without one.
@@ -311,12 +365,12 @@ def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
             levels["birthday_day"] = "agree" if level in ("exact", "day") else "different"
         else:
             levels["birthday"] = level
-    return levels, swapped
+    return levels, swapped, side, last_b
 
 
 def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
     """Compare two records field by field and decide auto-merge, review or apart."""
-    levels, swapped = compare(a, b)
+    levels, swapped, side, last_b = _compare(a, b)
     bits = model.bits
     w = 0.0
     reasons: list[str] = []
@@ -349,11 +403,11 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 w -= 6.0
                 reasons.append("different customer ids in one system")
 
-    first_b, last_b = b.first, b.last
+    first_b = b.first
     if swapped:
         reasons.append("first and last name swapped")
         if _turned(a, b):
-            first_b, last_b = b.last, b.first
+            first_b = b.last
     fl = levels.get("first")
     if fl == "exact":
         w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, first_b, model))
@@ -458,7 +512,7 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         decision = "review" if w >= model.review_threshold else "apart"
     else:
         decision = "apart"
-    return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped)
+    return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped, side)
 
 
 _NAME_AGREES = frozenset({"exact", "nickname", "close", "near"})
