@@ -162,6 +162,15 @@ def test_twins_at_one_address_stay_two_people(ws, tmp_path):
     assert ids[("a.csv", 1)] != ids[("a.csv", 2)]
 
 
+def test_a_name_written_the_other_way_round_with_a_slip_meets_at_its_address(ws, tmp_path):
+    # "Snel Sophie" is Sophie Snell written family name first and mistyped: no name key
+    # of the two is shared as spelt, both names' sounds are.
+    load(ws, tmp_path, "a.csv", [["Sophie", "Snell", "", "", "38 Vaughan Gardens", "2372", ""],
+                                 ["Snel", "Sophie", "", "", "38 Vaughan Gardens", "2372", ""]])
+    ids = customers(ws)
+    assert ids[("a.csv", 1)] == ids[("a.csv", 2)]
+
+
 @pytest.mark.parametrize(("a", "b", "same"), [
     ("25 Waterfiel d Pl", "25 Waterfield Place", True),  # a space too many
     ("54 Dumaresq St", "54 Dumaresq S treet", True),
