@@ -63,7 +63,12 @@ class Clusters:
             i = parent[i]
         return i
 
-    def why_not(self, a: int, b: int) -> str | None:
+    def why_not(self, a: int, b: int, *, renamed: bool = False) -> str | None:
+        """Why the clusters of ``a`` and ``b`` may not be one, or ``None``.
+
+        ``renamed``: the pair itself shows one person under two last names
+        (scoring.renamed), so last names are no reason.
+        """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
@@ -80,7 +85,8 @@ class Clusters:
             elif _names_conflict(_as_set(fa), _as_set(fb)):
                 return "different first names"
         la, lb = self.lasts[ra], self.lasts[rb]
-        if la is not None and lb is not None and la != lb and _lasts_conflict(_as_set(la), _as_set(lb)):
+        if (not renamed and la is not None and lb is not None and la != lb
+                and _lasts_conflict(_as_set(la), _as_set(lb))):
             # A record without a last name must not bridge Ann Brown and Ann Green.
             return "different last names"
         ma, mb = self.middles[ra], self.middles[rb]
@@ -129,11 +135,11 @@ class Clusters:
         self.middles[root] = p.middle or None
         self.lasts[root] = p.last or None
 
-    def union(self, a: int, b: int, *, force: bool = False) -> bool:
+    def union(self, a: int, b: int, *, force: bool = False, renamed: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if not force and self.why_not(ra, rb) is not None:
+        if not force and self.why_not(ra, rb, renamed=renamed) is not None:
             return False
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
@@ -223,7 +229,7 @@ def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
     return out
 
 
-_AUTO, _SWAPPED, _RESPLIT = 1, 2, 4  # flags of a scored pair
+_AUTO, _SWAPPED, _RESPLIT, _RENAMED = 1, 2, 4, 8  # flags of a scored pair
 PAIRS_PER_STEP = 65_536  # candidate pairs compared between two progress reports
 
 
@@ -326,7 +332,7 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                     lefts.append(i)
                     rights.append(j)
                     flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0)
-                                 | (_RESPLIT if s.resplit else 0))
+                                 | (_RESPLIT if s.resplit else 0) | (_RENAMED if s.renamed else 0))
                     if s.decision == "review":
                         kept[(i, j)] = s
             compared += len(step)
@@ -349,8 +355,8 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
             elif f & _RESPLIT:
                 cl.resplit(profiles, i, j)
             if f & _AUTO:
-                if not cl.union(i, j):
-                    why = cl.why_not(i, j)
+                if not cl.union(i, j, renamed=bool(f & _RENAMED)):
+                    why = cl.why_not(i, j, renamed=bool(f & _RENAMED))
                     if why != "rejected by you" and weights[k] >= model.review_threshold:
                         s = score_pair(profiles[i], profiles[j], freq, model)
                         s.weight = weights[k]

@@ -224,6 +224,7 @@ class PairScore:
     reasons: list[str]
     swapped: bool = False  # one side wrote "Last, First" the other way round
     resplit: int = 0  # 1 or 2: that side's middle and last names read as the other splits them
+    renamed: bool = False  # last names differ, but first name, full birthday and address agree
 
 
 def names_swapped(a: Profile, b: Profile) -> bool:
@@ -432,9 +433,13 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         reasons.append("last name spelled differently")
     elif ll == "different":
         w += bits("last", ll)
-        # Ann Brown and Ann Green on the shop's landline are two customers; one person
-        # under a new married name is real too, but that is the user's call, never a merge.
-        conflict = conflict or "different last names"
+        if renamed(levels):
+            reasons.append("last names differ, but first name, birthday and address agree")
+        else:
+            # Ann Brown and Ann Green on the shop's landline are two customers; one person
+            # under a new married name is real too, but without more than a phone to go
+            # on that is the user's call, never a merge.
+            conflict = conflict or "different last names"
     # Middle names: one left out is no evidence, an initial agrees a little, two different
     # ones ("Mamadou Moustapha Barry", "Mamadou Saliou Barry") are two people.
     ml = levels.get("middle")
@@ -512,7 +517,19 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         decision = "review" if w >= model.review_threshold else "apart"
     else:
         decision = "apart"
-    return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped, side)
+    return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped, side,
+                     ll == "different" and conflict is None)
+
+
+def renamed(levels: dict[str, str]) -> bool:
+    """Whether two records with different last names agree on all else that tells people apart.
+
+    The same first name, the same full date of birth and the same street address:
+    one person under a married name, or a surname typed wrong, not two people; a
+    household's twins differ in first names, a father and his son in birthdays.
+    """
+    return (levels.get("first") in _NAME_AGREES and levels.get("birthday") == "exact"
+            and levels.get("address") == "same")
 
 
 _NAME_AGREES = frozenset({"exact", "nickname", "close", "near"})
