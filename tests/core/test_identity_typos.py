@@ -201,6 +201,23 @@ def test_twins_at_one_address_with_a_surname_mistyped_stay_two_people(ws, tmp_pa
     assert ids[("a.csv", 1)] != ids[("a.csv", 3)]
 
 
+def test_a_rare_name_and_the_same_birthday_without_a_year_merge(ws, tmp_path):
+    # The newsletter knows Audrey Joly's birthday without the year, the contacts with it;
+    # nothing else is shared.  A name this rare in the shop with the same day and month is
+    # one person.  The same name on another day is not merged on the name.
+    others = [[f"Person{chr(97 + i // 26)}{chr(97 + i % 26)}", f"Other{i}", f"p{i}@example.com", "", "", "", ""]
+              for i in range(300)]
+    load(ws, tmp_path, "list.csv", others + [["Audrey", "Joly", "audrey@example.com", "", "", "", "--04-21"],
+                                             ["Bruno", "Marchal", "bruno@example.com", "", "", "", "--09-02"]],
+         channel="email")
+    load(ws, tmp_path, "contacts.csv", [["Audrey", "Joly", "", "+33612000001", "", "", "1947-04-21"],
+                                        ["Bruno", "Marchal", "", "+33612000002", "", "", "1971-09-03"]],
+         channel="contacts")
+    ids = customers(ws)
+    assert ids[("list.csv", 301)] == ids[("contacts.csv", 1)]
+    assert ids[("list.csv", 302)] != ids[("contacts.csv", 2)]
+
+
 @pytest.mark.parametrize(("a", "b", "same"), [
     ("25 Waterfiel d Pl", "25 Waterfield Place", True),  # a space too many
     ("54 Dumaresq St", "54 Dumaresq S treet", True),

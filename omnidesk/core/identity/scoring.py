@@ -513,6 +513,11 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         decision = "review" if w >= model.review_threshold and strong else "apart"
     elif strong:
         decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
+    elif (levels.get("birthday_day") == "agree" and fl in ("exact", "nickname") and ll == "exact"
+          and w >= model.auto_threshold):
+        # A name rare enough to reach the threshold with the same day and month of birth (one
+        # side without the year: a newsletter's birthday): namesakes share a birthday 1 in 365.
+        decision = "auto"
     elif other and fl in _NAME_AGREES and ll in _NAME_AGREES:
         decision = "review" if w >= model.review_threshold else "apart"
     else:
