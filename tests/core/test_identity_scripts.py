@@ -179,6 +179,29 @@ def test_a_mexican_till_reading_a_second_given_name_as_a_surname_meets_the_shop(
         assert _customers(ws) == 2
 
 
+def test_a_till_writing_both_family_names_first_meets_the_shop(tmp_path):
+    """"Guzmán Jiménez Conchita Lucía" at the till reads as Guzmán / Jiménez / Conchita Lucía; the shop
+    says "Conchita Lucía" / "Guzmán Jiménez".  One email: one person, and later records join her."""
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Conchita Lucía", "Guzmán Jiménez", "cguzman@example.com", ""]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["Guzmán Jiménez Conchita Lucía", "222 571 5397",
+                                                    "cguzman@example.com"],
+                                                   ["Ortega Ruiz Ana Sofía", "", "ortega@example.org"]])
+    later = write_csv(tmp_path / "later.csv", SHOP, [["Conchita", "Guzmán Jiménez", "cguzman@example.com",
+                                                      "+52 222 571 5397"],
+                                                     ["Ana Luz", "Ortega", "ortega@example.org", ""]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "MX")
+        _import(ws, till, TILL_MAPPING, "MX")
+        _import(ws, later, SHOP_MAPPING, "MX")
+        rec = SourceRecord.__table__
+        with ws.engine.connect() as conn:
+            owners = dict(conn.execute(select(rec.c.record_no + 10 * rec.c.batch_id, rec.c.customer_id)).all())
+        conchita = {owners[11], owners[21], owners[31]}
+        assert len(conchita) == 1 and None not in conchita
+        # Ana Sofía and Ana Luz on one family email: the given names do not line up.
+        assert owners[22] != owners[32]
+
+
 def test_two_given_names_do_not_make_a_surname_of_a_different_one(tmp_path):
     """"Ana Luz Ortega" on the family's email is not "Ana Sofía Ortega Ruiz": the words do not line up."""
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Ana Sofía", "Ortega Ruiz", "ortega@example.org", ""]])

@@ -31,6 +31,7 @@ from omnidesk.core.identity.scoring import (
     resplit,
     resplit_side,
     score_pair,
+    swapped_with_given_names,
 )
 from omnidesk.core.tasks import Progress, run_to_completion
 
@@ -117,7 +118,7 @@ class Clusters:
                 return
 
     def resplit(self, profiles: Sequence[Profile], i: int, j: int) -> None:
-        """Read a lone record's middle and last names as its partner splits them (scoring.resplit).
+        """Read a lone record's names as its partner splits them (scoring.resplit_side).
 
         "Evelio Camila Velasco" from the till joins "Evelio Camila" / "Velasco Barragán"
         as Evelio, Camila, Velasco: left as Evelio / Camila Velasco, its customer's last
@@ -126,14 +127,21 @@ class Clusters:
         side = resplit_side(profiles[i], profiles[j])
         if not side:
             return
-        k, other = (i, j) if side == 1 else (j, i)
-        root = self.find(k)
-        if self.size[root] != 1:
+        for k, other in ((i, j), (j, i)) if side == 3 else ((i, j),) if side == 1 else ((j, i),):
+            root = self.find(k)
+            if self.size[root] != 1:
+                continue
+            p, q = profiles[k], profiles[other]
+            if side == 3:
+                # Written family names first: read as the other writes the same names.
+                p.first, p.middle, p.last = q.first, q.middle, q.last
+                self.firsts[root] = p.first or None
+                self.turned.add(k)
+            else:
+                p.middle, p.last = resplit(p.middle, p.last, q.middle)
+            self.middles[root] = p.middle or None
+            self.lasts[root] = p.last or None
             return
-        p = profiles[k]
-        p.middle, p.last = resplit(p.middle, p.last, profiles[other].middle)
-        self.middles[root] = p.middle or None
-        self.lasts[root] = p.last or None
 
     def union(self, a: int, b: int, *, force: bool = False, renamed: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
@@ -166,6 +174,8 @@ def _turn_round(p: Profile, anchor: Profile) -> None:
             and first_name_level(p.first, anchor.first) == "different"
             and names_swapped(p, anchor)):
         p.first, p.last = p.last, p.first
+    elif p.middle != anchor.middle and swapped_with_given_names(p, anchor):
+        p.first, p.middle, p.last = anchor.first, anchor.middle, anchor.last
 
 
 def _as_set(v) -> set:
@@ -350,10 +360,10 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                 continue
             # Scored before any union: one of the two may have been turned round since, so
             # a pair scored as swapped may be no longer, and one scored as written may be.
-            if (f & _SWAPPED or i in cl.turned or j in cl.turned) and names_swapped(profiles[i], profiles[j]):
-                cl.unswap(profiles, i, j)
-            elif f & _RESPLIT:
+            if f & _RESPLIT:
                 cl.resplit(profiles, i, j)
+            elif (f & _SWAPPED or i in cl.turned or j in cl.turned) and names_swapped(profiles[i], profiles[j]):
+                cl.unswap(profiles, i, j)
             if f & _AUTO:
                 if not cl.union(i, j, renamed=bool(f & _RENAMED)):
                     why = cl.why_not(i, j, renamed=bool(f & _RENAMED))

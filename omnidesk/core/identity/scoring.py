@@ -295,19 +295,41 @@ def resplit(x_middle: str, x_last: str, y_middle: str) -> tuple[str, str] | None
 
 
 def resplit_side(a: Profile, b: Profile) -> int:
-    """1 when ``a``'s names are to be read as ``b`` splits them, 2 for ``b`` as ``a``; else 0.
+    """How two records' given and family names line up when they split the same words apart.
 
-    Only when the last names disagree as written and the given names do not.
+    1 when ``a``'s names are to be read as ``b`` splits them, 2 for ``b`` as ``a``
+    (:func:`resplit`: the last names disagree as written, the first names do not);
+    3 when one wrote the family names first (:func:`swapped_with_given_names`); else 0.
+    Records with the same further given names are taken as written.
     """
-    if (a.middle == b.middle or not a.last or not b.last
-            or first_name_level(a.first, b.first) == "different"
-            or last_name_level(a.last, b.last) != "different"):
+    if a.middle == b.middle or not a.last or not b.last:
         return 0
-    if resplit(a.middle, a.last, b.middle) is not None:
-        return 1
-    if resplit(b.middle, b.last, a.middle) is not None:
-        return 2
-    return 0
+    if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) == "different":
+        if resplit(a.middle, a.last, b.middle) is not None:
+            return 1
+        if resplit(b.middle, b.last, a.middle) is not None:
+            return 2
+    return 3 if swapped_with_given_names(a, b) else 0
+
+
+def _given(p: Profile) -> str:
+    """All of a record's given names run together, as a folded last name is."""
+    return p.first + p.middle.replace(" ", "") if p.middle else p.first
+
+
+def swapped_with_given_names(a: Profile, b: Profile) -> bool:
+    """Whether one record wrote the family names first where given names are two or more words.
+
+    "Guzmán Jiménez Conchita Lucía" read as Guzmán / Jiménez / Conchita Lucía beside
+    Conchita / Lucía / Guzmán Jiménez: the given names of each are the family names of
+    the other (spelled the same, with a slip, or one left out at the end).
+    """
+    if not (a.first and a.last and b.first and b.last) or not (a.middle or b.middle):
+        return False
+    if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) != "different":
+        return False
+    return (last_name_level(_given(a), b.last) in ("exact", "typo")
+            and last_name_level(a.last, _given(b)) in ("exact", "typo"))
 
 
 def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
@@ -333,17 +355,26 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool, int, str]:
     # Names: "Last, First" swaps count as agreement on both.
     first_a, last_a, first_b, last_b = a.first, a.last, b.first, b.last
     swapped = names_swapped(a, b)
+    middle_a, middle_b = a.middle, b.middle
+    side = 0
+    if middle_a != middle_b:
+        # Further given names on one side: a swap is read with them (side 3), not without.
+        side = (3 if swapped_with_given_names(a, b) else 0) if swapped else resplit_side(a, b)
+        if side == 3:
+            swapped = False
     if swapped:
         if _turned(a, b):
             first_b, last_b = b.last, b.first
         else:
             first_a, last_a = a.last, a.first
-    middle_a, middle_b = a.middle, b.middle
-    side = 0 if swapped or middle_a == middle_b else resplit_side(a, b)
     if side == 1:
         middle_a, last_a = resplit(middle_a, last_a, middle_b)
     elif side == 2:
         middle_b, last_b = resplit(middle_b, last_b, middle_a)
+    elif side == 3:
+        # All given names against the other's family names, and the other way round.
+        first_a, last_a, first_b, last_b = _given(a), a.last, b.last, _given(b)
+        middle_a = middle_b = ""
     fl = first_name_level(first_a, first_b)
     if fl != "missing":
         levels["first"] = _name_level(fl, first_a, first_b)
@@ -366,6 +397,8 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool, int, str]:
             levels["birthday_day"] = "agree" if level in ("exact", "day") else "different"
         else:
             levels["birthday"] = level
+    if side == 3:
+        last_b = a.last  # for the name's frequency: one family name as written
     return levels, swapped, side, last_b
 
 
@@ -404,8 +437,8 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 w -= 6.0
                 reasons.append("different customer ids in one system")
 
-    first_b = b.first
-    if swapped:
+    first_b = a.first if side == 3 else b.first
+    if swapped or side == 3:
         reasons.append("first and last name swapped")
         if _turned(a, b):
             first_b = b.last
