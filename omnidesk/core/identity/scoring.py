@@ -244,8 +244,8 @@ def names_swapped(a: Profile, b: Profile) -> bool:
         return True
     # "Rodriguez M." beside "Marcel Rodriguez", "G. Freudenberger" beside "Freudenberger
     # Grzegorz": the family names agree crossed over and the given name is an initial.
-    return ((last_name_level(a.first, b.last) in ("exact", "typo") and _initial_of(a.last, b.first))
-            or (last_name_level(a.last, b.first) in ("exact", "typo") and _initial_of(a.first, b.last)))
+    return ((_initial_of(a.last, b.first) and last_name_level(a.first, b.last) in ("exact", "typo"))
+            or (_initial_of(a.first, b.last) and last_name_level(a.last, b.first) in ("exact", "typo")))
 
 
 def _initial_of(x: str, y: str) -> bool:
