@@ -136,3 +136,14 @@ def test_a_name_in_kanji_meets_its_reading_in_latin_letters():
     exact, named = candidate_pair_sets([a, b, c])
     assert len(exact) == 0
     assert set(iter_pairs(named)) == reference([a, b, c])[1] == {(0, 1), (0, 2)}
+
+
+def test_a_swap_with_a_slip_in_either_name_meets_in_its_postcode_only():
+    # "Reed Vanesa" is "Vanessa Reid" written the other way round with two slips: only the
+    # sounds of both names, in either order, in one postcode ("v:R300:V520:z04101") pair them.
+    a = profile(0, "vanessa", "reid", "", "", "04101", "portland", "", None, "")
+    b = profile(1, "reed", "vanesa", "", "", "04101", "portland", "", None, "")
+    c = profile(2, "reed", "vanesa", "", "", "04102", "portland", "", None, "")  # another postcode
+    exact, named = candidate_pair_sets([a, b, c])
+    assert len(exact) == 0
+    assert set(iter_pairs(named)) == reference([a, b, c])[1] == {(0, 1)}

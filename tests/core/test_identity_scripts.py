@@ -153,6 +153,65 @@ def test_a_mexican_till_with_both_surnames_meets_the_shop(tmp_path):
         assert owner[("Lourdes", "Lucero Serrato")] == owner[("Lourdes", "Lucero")]
 
 
+def test_a_mexican_till_reading_a_second_given_name_as_a_surname_meets_the_shop(tmp_path):
+    """The till's "Evelio Camila Velasco" reads as Evelio / Camila Velasco (two surnames); the shop's
+    columns say "Evelio Camila" / "Velasco Barragán".  Same email and phone: one person, and the
+    shop's next record of him still joins."""
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Evelio Camila", "Velasco Barragán", "evelasco@example.org",
+                                                    "+52 222 653 7221"]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["Evelio Camila Velasco", "222 653 7221", "evelasco@example.org"],
+                                                   ["Itzel Judith Urías", "222 495 2001", "urias.itzel@example.org"]])
+    later = write_csv(tmp_path / "later.csv", SHOP, [["Evelio Camila", "Velasco Barragán", "evelasco@example.org", ""],
+                                                     ["Itzel Judith", "Urías Valenzuela", "urias.itzel@example.org",
+                                                      ""]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "MX")
+        _import(ws, till, TILL_MAPPING, "MX")
+        _import(ws, later, SHOP_MAPPING, "MX")
+        rec = SourceRecord.__table__
+        with ws.engine.connect() as conn:
+            owners = {}
+            for first, cid in conn.execute(select(rec.c.first_name, rec.c.customer_id)):
+                owners.setdefault(first.split()[0], set()).add(cid)
+        assert owners == {"Evelio": owners["Evelio"], "Itzel": owners["Itzel"]}
+        assert len(owners["Evelio"]) == 1 and None not in owners["Evelio"]
+        assert len(owners["Itzel"]) == 1 and None not in owners["Itzel"]
+        assert _customers(ws) == 2
+
+
+def test_a_till_writing_both_family_names_first_meets_the_shop(tmp_path):
+    """"Guzmán Jiménez Conchita Lucía" at the till reads as Guzmán / Jiménez / Conchita Lucía; the shop
+    says "Conchita Lucía" / "Guzmán Jiménez".  One email: one person, and later records join her."""
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Conchita Lucía", "Guzmán Jiménez", "cguzman@example.com", ""]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["Guzmán Jiménez Conchita Lucía", "222 571 5397",
+                                                    "cguzman@example.com"],
+                                                   ["Ortega Ruiz Ana Sofía", "", "ortega@example.org"]])
+    later = write_csv(tmp_path / "later.csv", SHOP, [["Conchita", "Guzmán Jiménez", "cguzman@example.com",
+                                                      "+52 222 571 5397"],
+                                                     ["Ana Luz", "Ortega", "ortega@example.org", ""]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "MX")
+        _import(ws, till, TILL_MAPPING, "MX")
+        _import(ws, later, SHOP_MAPPING, "MX")
+        rec = SourceRecord.__table__
+        with ws.engine.connect() as conn:
+            owners = dict(conn.execute(select(rec.c.record_no + 10 * rec.c.batch_id, rec.c.customer_id)).all())
+        conchita = {owners[11], owners[21], owners[31]}
+        assert len(conchita) == 1 and None not in conchita
+        # Ana Sofía and Ana Luz on one family email: the given names do not line up.
+        assert owners[22] != owners[32]
+
+
+def test_two_given_names_do_not_make_a_surname_of_a_different_one(tmp_path):
+    """"Ana Luz Ortega" on the family's email is not "Ana Sofía Ortega Ruiz": the words do not line up."""
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Ana Sofía", "Ortega Ruiz", "ortega@example.org", ""]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["Ana Luz Ortega", "", "ortega@example.org"]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "MX")
+        _import(ws, till, TILL_MAPPING, "MX")
+        assert _customers(ws) == 2
+
+
 def test_a_record_merged_with_its_names_swapped_does_not_keep_later_ones_out(tmp_path):
     """The newsletter's "Lejeune Julien" joins Julien Lejeune by email; the contacts' Julien Lejeune still joins."""
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Julien", "Lejeune", "julien.lejeune@example.com", ""]])

@@ -32,7 +32,10 @@ from omnidesk.core.identity.scoring import (
     Profile,
     name_weight,
     names_swapped,
+    resplit,
+    resplit_side,
     score_pair,
+    swapped_with_given_names,
 )
 from omnidesk.core.tasks import Progress, run_to_completion
 
@@ -67,7 +70,12 @@ class Clusters:
             i = parent[i]
         return i
 
-    def why_not(self, a: int, b: int) -> str | None:
+    def why_not(self, a: int, b: int, *, renamed: bool = False) -> str | None:
+        """Why the clusters of ``a`` and ``b`` may not be one, or ``None``.
+
+        ``renamed``: the pair itself shows one person under two last names
+        (scoring.renamed), so last names are no reason.
+        """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return None
@@ -84,7 +92,8 @@ class Clusters:
             elif _names_conflict(_as_set(fa), _as_set(fb)):
                 return "different first names"
         la, lb = self.lasts[ra], self.lasts[rb]
-        if la is not None and lb is not None and la != lb and _lasts_conflict(_as_set(la), _as_set(lb)):
+        if (not renamed and la is not None and lb is not None and la != lb
+                and _lasts_conflict(_as_set(la), _as_set(lb))):
             # A record without a last name must not bridge Ann Brown and Ann Green.
             return "different last names"
         ma, mb = self.middles[ra], self.middles[rb]
@@ -97,8 +106,14 @@ class Clusters:
         return None
 
     def unswap(self, profiles: Sequence[Profile], i: int, j: int) -> None:
-        """Turn a lone record's swapped first and last name round before comparing clusters."""
-        for k in (j, i):
+        """Turn a lone record's swapped first and last name round before comparing clusters.
+
+        Never the one that would leave an initial in the last-name place ("G. Freudenberger"
+        beside "Freudenberger Grzegorz": the latter is turned, or neither).
+        """
+        a, b = profiles[i], profiles[j]
+        for k in ((j,) if len(a.first) == 1 or len(b.last) == 1 else
+                  (i,) if len(b.first) == 1 or len(a.last) == 1 else (j, i)):
             root = self.find(k)
             if self.size[root] == 1:
                 p = profiles[k]
@@ -108,11 +123,38 @@ class Clusters:
                 self.lasts[root] = read_form(p.last, p.last_read) or None
                 return
 
-    def union(self, a: int, b: int, *, force: bool = False) -> bool:
+    def resplit(self, profiles: Sequence[Profile], i: int, j: int) -> None:
+        """Read a lone record's names as its partner splits them (scoring.resplit_side).
+
+        "Evelio Camila Velasco" from the till joins "Evelio Camila" / "Velasco Barragán"
+        as Evelio, Camila, Velasco: left as Evelio / Camila Velasco, its customer's last
+        names would conflict with every later record written the shop's way.
+        """
+        side = resplit_side(profiles[i], profiles[j])
+        if not side:
+            return
+        for k, other in ((i, j), (j, i)) if side == 3 else ((i, j),) if side == 1 else ((j, i),):
+            root = self.find(k)
+            if self.size[root] != 1:
+                continue
+            p, q = profiles[k], profiles[other]
+            if side == 3:
+                # Written family names first: read as the other writes the same names.
+                p.first, p.middle, p.last = q.first, q.middle, q.last
+                p.first_read, p.last_read = q.first_read, q.last_read
+                self.firsts[root] = read_form(p.first, p.first_read) or None
+                self.turned.add(k)
+            else:
+                p.middle, p.last = resplit(p.middle, p.last, q.middle)
+            self.middles[root] = p.middle or None
+            self.lasts[root] = read_form(p.last, p.last_read) or None
+            return
+
+    def union(self, a: int, b: int, *, force: bool = False, renamed: bool = False) -> bool:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if not force and self.why_not(ra, rb) is not None:
+        if not force and self.why_not(ra, rb, renamed=renamed) is not None:
             return False
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
@@ -135,15 +177,15 @@ def _turn_round(p: Profile, anchor: Profile) -> None:
     written; left so, its customer would hold the first names Julien and
     Lejeune, and the guards would keep every later Julien Lejeune out.
     """
-    if not (p.first and p.last and p.first != p.last and anchor.first and anchor.last):
-        return
-    # Names with a reading compare by it where the other's are in Latin letters (keys.name_forms).
-    if (first_name_level(*name_forms(p.first, p.first_read, anchor.first, anchor.first_read)[:2]) == "different"
-            and first_name_level(*name_forms(p.last, p.last_read, anchor.first, anchor.first_read)[:2])
-            in ("exact", "nickname", "typo")
-            and last_name_level(*name_forms(p.first, p.first_read, anchor.last, anchor.last_read)[:2])
-            in ("exact", "typo")):
+    if (p.first and p.last and p.first != p.last and anchor.first and anchor.last
+            # Names with a reading compare by it where the other's are in Latin letters (keys.name_forms).
+            and first_name_level(*name_forms(p.first, p.first_read, anchor.first, anchor.first_read)[:2])
+            == "different"
+            and names_swapped(p, anchor)):
         p.turn_round()
+    elif p.middle != anchor.middle and swapped_with_given_names(p, anchor):
+        p.first, p.middle, p.last = anchor.first, anchor.middle, anchor.last
+        p.first_read, p.last_read = anchor.first_read, anchor.last_read
 
 
 def _as_set(v) -> set:
@@ -215,7 +257,7 @@ def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
     return out
 
 
-_AUTO, _SWAPPED = 1, 2  # flags of a scored pair
+_AUTO, _SWAPPED, _RESPLIT, _RENAMED = 1, 2, 4, 8  # flags of a scored pair
 PAIRS_PER_STEP = 65_536  # candidate pairs compared between two progress reports
 
 
@@ -318,7 +360,8 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                     weights.append(s.weight)
                     lefts.append(i)
                     rights.append(j)
-                    flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0))
+                    flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0)
+                                 | (_RESPLIT if s.resplit else 0) | (_RENAMED if s.renamed else 0))
                     if s.decision == "review":
                         kept[(i, j)] = s
             compared += len(step)
@@ -336,11 +379,13 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                 continue
             # Scored before any union: one of the two may have been turned round since, so
             # a pair scored as swapped may be no longer, and one scored as written may be.
-            if (f & _SWAPPED or i in cl.turned or j in cl.turned) and names_swapped(profiles[i], profiles[j]):
+            if f & _RESPLIT:
+                cl.resplit(profiles, i, j)
+            elif (f & _SWAPPED or i in cl.turned or j in cl.turned) and names_swapped(profiles[i], profiles[j]):
                 cl.unswap(profiles, i, j)
             if f & _AUTO:
-                if not cl.union(i, j):
-                    why = cl.why_not(i, j)
+                if not cl.union(i, j, renamed=bool(f & _RENAMED)):
+                    why = cl.why_not(i, j, renamed=bool(f & _RENAMED))
                     if why != "rejected by you" and weights[k] >= model.review_threshold:
                         s = score_pair(profiles[i], profiles[j], freq, model)
                         s.weight = weights[k]

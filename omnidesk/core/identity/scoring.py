@@ -234,6 +234,8 @@ class PairScore:
     conflict: str | None
     reasons: list[str]
     swapped: bool = False  # one side wrote "Last, First" the other way round
+    resplit: int = 0  # 1 or 2: that side's middle and last names read as the other splits them
+    renamed: bool = False  # last names differ, but first name, full birthday and address agree
 
 
 def names_swapped(a: Profile, b: Profile) -> bool:
@@ -262,8 +264,27 @@ def _crossed(af: str, al: str, bf: str, bl: str, a_last: str, b_first: str, a_fi
         return True
     if first_name_level(af, bf) != "different" and last_name_level(al, bl) != "different":
         return False
-    return (first_name_level(a_last, b_first) in ("exact", "nickname", "typo")
-            and last_name_level(a_first, b_last) in ("exact", "typo"))
+    if (first_name_level(a_last, b_first) in ("exact", "nickname", "typo")
+            and last_name_level(a_first, b_last) in ("exact", "typo")):
+        return True
+    # "Rodriguez M." beside "Marcel Rodriguez", "G. Freudenberger" beside "Freudenberger
+    # Grzegorz": the family names agree crossed over and the given name is an initial.
+    return ((_initial_of(a_last, b_first) and last_name_level(a_first, b_last) in ("exact", "typo"))
+            or (_initial_of(a_first, b_last) and last_name_level(a_last, b_first) in ("exact", "typo")))
+
+
+def _initial_of(x: str, y: str) -> bool:
+    """Whether one of two folded names is a single letter, the other a name it starts."""
+    return bool(x and y) and (len(x) == 1) != (len(y) == 1) and x[0] == y[0]
+
+
+def _turned(a: Profile, b: Profile) -> bool:
+    """For two records whose names are swapped: whether ``b``, not ``a``, is to be read turned round.
+
+    ``a`` by default; ``b`` when turning ``a`` would put an initial in the last-name place
+    ("G. Freudenberger" beside "Freudenberger Grzegorz": Grzegorz is the given name).
+    """
+    return len(a.first) == 1 or len(b.last) == 1
 
 
 _swapped = names_swapped  # the name tests know it by
@@ -289,20 +310,89 @@ def pair_names(a: Profile, b: Profile) -> PairNames:
     """The first and last names of two records as compared.
 
     As written, unless a name has a reading and both records have the name in
-    Latin letters (``keys.name_forms``); "Last, First" swaps turned round.
+    Latin letters (``keys.name_forms``); "Last, First" swaps turned round
+    (``a``, or ``b`` where :func:`_turned` says so).
     """
     swapped = names_swapped(a, b)
+    turn_b = swapped and _turned(a, b)
     if a.first_read or a.last_read or b.first_read or b.last_read:
-        if swapped:
+        if turn_b:
+            af, bf, r1 = name_forms(a.first, a.first_read, b.last, b.last_read)
+            al, bl, r2 = name_forms(a.last, a.last_read, b.first, b.first_read)
+        elif swapped:
             af, bf, r1 = name_forms(a.last, a.last_read, b.first, b.first_read)
             al, bl, r2 = name_forms(a.first, a.first_read, b.last, b.last_read)
         else:
             af, bf, r1 = name_forms(a.first, a.first_read, b.first, b.first_read)
             al, bl, r2 = name_forms(a.last, a.last_read, b.last, b.last_read)
         return PairNames(af, al, bf, bl, swapped, r1 or r2)
+    if turn_b:
+        return PairNames(a.first, a.last, b.last, b.first, True, False)
     if swapped:
         return PairNames(a.last, a.first, b.first, b.last, True, False)
     return PairNames(a.first, a.last, b.first, b.last, False, False)
+
+
+def resplit(x_middle: str, x_last: str, y_middle: str) -> tuple[str, str] | None:
+    """``x``'s middle and last names as ``y`` splits the same words, where ``y`` has more given names.
+
+    A full name of three words in a Spanish-speaking country is read as one given
+    name and two family names ("Evelio Camila Velasco": Evelio / Camila Velasco),
+    while a form's own columns may say two given names and one family name
+    ("Evelio Camila" / "Velasco Barragán").  When ``y``'s further given names are
+    ``x``'s and then words ``x``'s last name starts with, ``x`` is read as ``y``:
+    middle "camila", last "velasco".  ``None`` when the words do not line up so.
+    """
+    if len(y_middle) <= len(x_middle):
+        return None
+    if x_middle:
+        if not y_middle.startswith(x_middle + " "):
+            return None
+        extra = y_middle[len(x_middle) + 1:]
+    else:
+        extra = y_middle
+    moved = extra.replace(" ", "")
+    if len(x_last) >= len(moved) + 2 and x_last.startswith(moved):
+        return y_middle, x_last[len(moved):]
+    return None
+
+
+def resplit_side(a: Profile, b: Profile) -> int:
+    """How two records' given and family names line up when they split the same words apart.
+
+    1 when ``a``'s names are to be read as ``b`` splits them, 2 for ``b`` as ``a``
+    (:func:`resplit`: the last names disagree as written, the first names do not);
+    3 when one wrote the family names first (:func:`swapped_with_given_names`); else 0.
+    Records with the same further given names are taken as written.
+    """
+    if a.middle == b.middle or not a.last or not b.last:
+        return 0
+    if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) == "different":
+        if resplit(a.middle, a.last, b.middle) is not None:
+            return 1
+        if resplit(b.middle, b.last, a.middle) is not None:
+            return 2
+    return 3 if swapped_with_given_names(a, b) else 0
+
+
+def _given(p: Profile) -> str:
+    """All of a record's given names run together, as a folded last name is."""
+    return p.first + p.middle.replace(" ", "") if p.middle else p.first
+
+
+def swapped_with_given_names(a: Profile, b: Profile) -> bool:
+    """Whether one record wrote the family names first where given names are two or more words.
+
+    "Guzmán Jiménez Conchita Lucía" read as Guzmán / Jiménez / Conchita Lucía beside
+    Conchita / Lucía / Guzmán Jiménez: the given names of each are the family names of
+    the other (spelled the same, with a slip, or one left out at the end).
+    """
+    if not (a.first and a.last and b.first and b.last) or not (a.middle or b.middle):
+        return False
+    if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) != "different":
+        return False
+    return (last_name_level(_given(a), b.last) in ("exact", "typo")
+            and last_name_level(a.last, _given(b)) in ("exact", "typo"))
 
 
 def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
@@ -313,25 +403,41 @@ def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
     (an initial against a name, weighed :data:`INITIAL_BITS`).  Scoring and the
     fit read records through this one function.
     """
-    names = pair_names(a, b)
-    return _levels(a, b, names), names.swapped
+    levels, names, _, _ = _compare(a, b)
+    return levels, names.swapped
 
 
-def _levels(a: Profile, b: Profile, names: PairNames) -> dict[str, str]:
+def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], PairNames, int, tuple[str, str]]:
+    """:func:`compare`, with the names as compared, which side's names were re-split
+    (:func:`resplit_side`), and the first and last name whose frequency weighs their agreement."""
     levels: dict[str, str] = {}
     if a.emails and b.emails:
         levels["email"] = "agree" if set(a.emails) & set(b.emails) else "disagree"
     if a.phones and b.phones:
         levels["phone"] = "agree" if set(a.phones) & set(b.phones) else "disagree"
     # Names: "Last, First" swaps count as agreement on both.
+    names = pair_names(a, b)
     first_a, last_a, first_b, last_b = names.a_first, names.a_last, names.b_first, names.b_last
+    middle_a, middle_b = a.middle, b.middle
+    side = 0
+    if middle_a != middle_b:
+        # Further given names on one side: a swap is read with them (side 3), not without.
+        side = (3 if swapped_with_given_names(a, b) else 0) if names.swapped else resplit_side(a, b)
+    if side == 1:
+        middle_a, last_a = resplit(middle_a, last_a, middle_b)
+    elif side == 2:
+        middle_b, last_b = resplit(middle_b, last_b, middle_a)
+    elif side == 3:
+        # All given names against the other's family names, and the other way round.
+        first_a, last_a, first_b, last_b = _given(a), a.last, b.last, _given(b)
+        middle_a = middle_b = ""
     fl = first_name_level(first_a, first_b)
     if fl != "missing":
         levels["first"] = _name_level(fl, first_a, first_b)
     ll = last_name_level(last_a, last_b)
     if ll != "missing":
         levels["last"] = _name_level(ll, last_a, last_b)
-    ml = middle_name_level(a.middle, b.middle)
+    ml = middle_name_level(middle_a, middle_b)
     if ml != "missing":
         levels["middle"] = ml
     # Where they live: a postcode says more than a city, so the city counts only without one.
@@ -347,13 +453,18 @@ def _levels(a: Profile, b: Profile, names: PairNames) -> dict[str, str]:
             levels["birthday_day"] = "agree" if level in ("exact", "day") else "different"
         else:
             levels["birthday"] = level
-    return levels
+    # The names whose frequency weighs an exact agreement: as compared, or for a swap read
+    # with all given names, one first and one family name as written.
+    common = ((b.last if _turned(a, b) else a.first), a.last) if side == 3 else (first_b, last_b)
+    if side == 3:
+        names = names._replace(a_first=first_a, b_first=first_b, swapped=False)
+    return levels, names, side, common
 
 
 def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
     """Compare two records field by field and decide auto-merge, review or apart."""
-    names = pair_names(a, b)
-    levels, swapped = _levels(a, b, names), names.swapped
+    levels, names, side, (first_b, last_b) = _compare(a, b)
+    swapped = names.swapped
     # A name that agrees by its reading (kanji with its furigana against kana or Latin letters) says so.
     read = " (by reading)" if names.by_reading else ""
     bits = model.bits
@@ -388,11 +499,11 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
                 w -= 6.0
                 reasons.append("different customer ids in one system")
 
-    if swapped:
+    if swapped or side == 3:
         reasons.append("first and last name swapped")
     fl = levels.get("first")
     if fl == "exact":
-        w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, names.b_first, model))
+        w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, first_b, model))
         reasons.append("same first name" + read)
     elif fl == "nickname":
         w += bits("first", fl)
@@ -407,16 +518,20 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         conflict = "different first names"
     ll = levels.get("last")
     if ll == "exact":
-        w += _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, names.b_last, model))
+        w += _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, last_b, model))
         reasons.append("same last name" + read)
     elif ll == "close" or ll == "near":
         w += bits("last", ll)
         reasons.append("last name spelled differently")
     elif ll == "different":
         w += bits("last", ll)
-        # Ann Brown and Ann Green on the shop's landline are two customers; one person
-        # under a new married name is real too, but that is the user's call, never a merge.
-        conflict = conflict or "different last names"
+        if renamed(levels):
+            reasons.append("last names differ, but first name, birthday and address agree")
+        else:
+            # Ann Brown and Ann Green on the shop's landline are two customers; one person
+            # under a new married name is real too, but without more than a phone to go
+            # on that is the user's call, never a merge.
+            conflict = conflict or "different last names"
     # Middle names: one left out is no evidence, an initial agrees a little, two different
     # ones ("Mamadou Moustapha Barry", "Mamadou Saliou Barry") are two people.
     ml = levels.get("middle")
@@ -490,11 +605,28 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         decision = "review" if w >= model.review_threshold and strong else "apart"
     elif strong:
         decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
+    elif (levels.get("birthday_day") == "agree" and fl in ("exact", "nickname") and ll == "exact"
+          and w >= model.auto_threshold):
+        # A name rare enough to reach the threshold with the same day and month of birth (one
+        # side without the year: a newsletter's birthday): namesakes share a birthday 1 in 365.
+        decision = "auto"
     elif other and fl in _NAME_AGREES and ll in _NAME_AGREES:
         decision = "review" if w >= model.review_threshold else "apart"
     else:
         decision = "apart"
-    return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped)
+    return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped, side,
+                     ll == "different" and conflict is None)
+
+
+def renamed(levels: dict[str, str]) -> bool:
+    """Whether two records with different last names agree on all else that tells people apart.
+
+    The same first name, the same full date of birth and the same street address:
+    one person under a married name, or a surname typed wrong, not two people; a
+    household's twins differ in first names, a father and his son in birthdays.
+    """
+    return (levels.get("first") in _NAME_AGREES and levels.get("birthday") == "exact"
+            and levels.get("address") == "same")
 
 
 _NAME_AGREES = frozenset({"exact", "nickname", "close", "near"})
