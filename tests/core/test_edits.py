@@ -36,11 +36,14 @@ def _import(ws, tmp_path, name, header, rows, channel="shop"):
 
 @pytest.fixture
 def shop(ws, tmp_path):
-    _import(ws, tmp_path, "customers.csv", SHOP, [
-        ["Ann", "Lee", "ann@example.com", "(202) 555-0101", "Portland", "04101", "US", "VIP, local", "yes", "120"],
-        ["Bob", "Stone", "bob@example.com", "", "Bangor", "04401", "US", "", "no", "15"],
-        ["Cy", "Park", "cy@example.com", "", "Boston", "02118", "US", "VIP", "yes", "7"],
-    ])
+    # Imported the day before the edits the tests make (they set their own "now"): a file's
+    # consent without a time of its own is dated by its import, so the day must be fixed too.
+    with time_machine.travel("2026-12-01 08:00:00Z", tick=False):
+        _import(ws, tmp_path, "customers.csv", SHOP, [
+            ["Ann", "Lee", "ann@example.com", "(202) 555-0101", "Portland", "04101", "US", "VIP, local", "yes", "120"],
+            ["Bob", "Stone", "bob@example.com", "", "Bangor", "04401", "US", "", "no", "15"],
+            ["Cy", "Park", "cy@example.com", "", "Boston", "02118", "US", "VIP", "yes", "7"],
+        ])
     return ws
 
 
