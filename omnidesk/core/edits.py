@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.changes import Changes
 from omnidesk.core.channels import CONSENT_CODES, HAND, channel_code, channel_name
 from omnidesk.core.consent import decide, facts_query
@@ -545,6 +546,6 @@ def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = 
         # Pinned like every typed value: a file of the same person merged in later does not overwrite it.
         conn.execute(update(cust).where(cust.c.id == cid).values(pinned_json=json.dumps(clean)))
         refresh_customers(conn, [cid])
-    name = " ".join(clean.get(f, "") for f in ("first_name", "last_name")).strip() or \
+    name = compose_full_name(clean.get("first_name", ""), "", clean.get("last_name", "")) or \
         clean.get("email") or clean.get("phone") or clean.get("company", "")
     return Edit((cid,), f"add customer {name}", created=cid)

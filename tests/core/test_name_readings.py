@@ -209,7 +209,7 @@ def test_a_kanji_record_without_a_reading_still_meets_the_same_kanji(tmp_path):
             owners = conn.execute(select(rec.c.customer_id).where(rec.c.first_name == "太郎")).scalars().all()
         assert len(owners) == 2 and len(set(owners)) == 1
         card = customer_profile(ws, owners[0])
-        assert (card.display_name, card.name_reading) == ("太郎 山田", "タロウ ヤマダ")
+        assert (card.display_name, card.name_reading) == ("山田 太郎", "ヤマダ タロウ")  # family name first, as written in kanji
 
 
 def test_migration_reads_the_readings_of_files_imported_before(tmp_path):
@@ -238,3 +238,22 @@ def test_migration_reads_the_readings_of_files_imported_before(tmp_path):
                                             "FROM source_record ORDER BY id").all()
     assert after == before
     assert readings == [("太郎", "タロウ", "ヤマダ"), ("花子", "ハナコ", "ヤマダ")]
+
+
+@pytest.mark.parametrize("first, middle, last, full", [
+    ("太郎", "", "山田", "山田 太郎"),  # 姓 and 名 columns: family name first, as written in kanji
+    ("タロウ", "", "ヤマダ", "ヤマダ タロウ"),
+    ("민준", "", "김", "김 민준"),  # Korean too
+    ("伟", "", "王", "王 伟"),  # and Chinese
+    ("Taro", "", "Yamada", "Taro Yamada"),  # in Latin letters, given name first
+    ("Ken", "", "山田", "Ken 山田"),  # scripts mixed: as the columns give them
+    ("太郎", "", "", "太郎"),
+    ("Mamadou", "Moustapha", "Barry", "Mamadou Moustapha Barry"),
+])
+def test_a_full_name_from_name_columns_follows_the_script_s_order(first, middle, last, full):
+    from omnidesk.core.importing.names import compose_full_name, parse_full_name
+
+    assert compose_full_name(first, middle, last) == full
+    if first and last and not middle:
+        parts = parse_full_name(full)  # and reads back as the same names
+        assert (parts.first, parts.last) == (first, last)

@@ -23,9 +23,9 @@ def test_card_shows_the_reading_of_a_name_in_kanji(qtbot, make_workspace, tmp_pa
     view.resize(1024, 640)
     view.show()
     assert view.show_customer(taro)
-    # Read in the order the name is shown.
-    assert view.name_label.text() == "太郎 山田"
-    assert view.subtitle.text().startswith("タロウ ヤマダ · Customer #")
+    # Family name first, as a name in kanji is written; read in the same order.
+    assert view.name_label.text() == "山田 太郎"
+    assert view.subtitle.text().startswith("ヤマダ タロウ · Customer #")
     assert view.show_customer(anna)
     assert view.subtitle.text().startswith("Customer #")
     # The till's katakana is the more trusted name: it reads itself, no reading beside it.

@@ -34,6 +34,7 @@ from collections.abc import Generator, Iterable
 from sqlalchemy import delete, func, inspect, literal, select
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
 from omnidesk.core.text import strip_accents
 from omnidesk.core.timeutil import to_utc
@@ -97,7 +98,7 @@ def _full_name(rows: list[tuple], first: str, last: str, trust: dict[str, int]) 
         for r in trusted:
             if r[_FULL] and (r[_FIRST] or "") == first and (r[_LAST] or "") == last:
                 return r[_FULL]
-    return " ".join(x for x in (first, last) if x)
+    return compose_full_name(first, "", last)
 
 
 DEFAULT_TRUST = ("shop", "pos", "email", "sms", "social", "contacts", "web")

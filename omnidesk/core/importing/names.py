@@ -237,7 +237,13 @@ def _parts(titles: list[str], first: str, middle: list[str], last: list[str], *,
 
 
 def compose_full_name(first: str, middle: str, last: str) -> str:
-    """The full name from a file's own first, middle and last name columns."""
+    """The full name from a file's own first, middle and last name columns.
+
+    Given names first, except a name in Chinese, Japanese or Korean script,
+    which is written family name first (姓 山田, 名 太郎: "山田 太郎").
+    """
+    if first and last and _family_first_script(last) and _family_first_script(first):
+        return " ".join(x for x in (last, first, middle) if x)
     return " ".join(x for x in (first, middle, last) if x)
 
 

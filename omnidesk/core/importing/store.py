@@ -22,6 +22,7 @@ from omnidesk.core.dialect import (
 )
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
+from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.importing.analysis import ImportPlan
 from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.rows import Row
@@ -283,7 +284,7 @@ def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
     details["identifiers"] = {
         "email": row.emails[0] if row.emails else None,
         "phone": row.phones[0] if row.phones else None,
-        "name": " ".join(x for x in (row.first_name, row.last_name) if x) or None,
+        "name": compose_full_name(row.first_name, "", row.last_name) or None,
         "external_id": row.external_id,
     }
     return {

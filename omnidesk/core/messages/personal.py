@@ -22,6 +22,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.importing.custom_fields import customer_fields
 from omnidesk.core.models import Customer, Event
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, format_money, workspace_currency
@@ -76,7 +77,7 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
                 product, when = orders.get(row.id, ("", ""))
                 values: dict[str, str | None] = {
                     "first_name": row.first_name or None, "last_name": row.last_name or None,
-                    "full_name": row.full_name or " ".join(p for p in (row.first_name, row.last_name) if p) or None,
+                    "full_name": row.full_name or compose_full_name(row.first_name or "", "", row.last_name or "") or None,
                     "city": row.city or None, "last_product": product or None,
                     "last_order_date": nice_day(when) or None,
                     "lifetime_spend": format_money(row.spend_minor, currency) if row.spend_minor else None,
