@@ -252,7 +252,35 @@ def first_name_level(a: str, b: str) -> str:
     # Kate / Katherine style shortenings the dataset may not list.
     if len(a) >= 3 and len(b) >= 3 and (a.startswith(b) or b.startswith(a)):
         return "nickname"
+    if _nickname_of_typo(a, b) or _nickname_of_typo(b, a):
+        return "typo"
     return "different"
+
+
+def _nickname_of_typo(short: str, long: str) -> bool:
+    """Whether ``short`` is a nickname of a name that ``long`` misspells: "Maddie" beside
+    "Madelone" (Madeline), "Nate" beside "Nathanile" (Nathaniel).
+
+    Only a slip that keeps the length (a letter replaced, two swapped) in a name of six
+    letters or more that the nickname data does not know, and not in its last letter
+    alone: "Tony" must not reach Antonia through Antonio, nor "Dan" Daniela.
+    """
+    if len(long) < 6 or len(short) >= len(long) or first_keys(long) != {long} or _known_name(long):
+        return False
+    for name in first_keys(short):
+        if (name != short and len(name) == len(long) and name[0] == long[0] and name[:-1] != long[:-1]
+                and DamerauLevenshtein.distance(name, long) == 1):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1 << 14)
+def _known_name(name: str) -> bool:
+    """Whether the nickname data knows ``name`` as a full name with short forms."""
+    try:
+        return bool(_nicknamer().nicknames_of(name))
+    except Exception:
+        return False
 
 
 @lru_cache(maxsize=1 << 17)
