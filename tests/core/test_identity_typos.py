@@ -273,7 +273,9 @@ def test_a_crossed_name_that_also_matches_straight_is_not_a_swap():
     assert not _swapped(named("hannah", "okafor"), named("leonard", "okafor"))
 
 
-@pytest.mark.parametrize(("short", "misspelt"), [("maddie", "madelone"), ("nate", "nathanile"), ("mike", "michale")])
+@pytest.mark.parametrize(("short", "misspelt"), [
+    ("maddie", "madelone"), ("nate", "nathanile"), ("mike", "michale"), ("ellie", "eleeanor"),
+])
 def test_a_nickname_beside_its_full_name_misspelt_is_one_name(short, misspelt):
     assert first_name_level(short, misspelt) == "typo"
     assert first_name_level(misspelt, short) == "typo"
@@ -283,7 +285,7 @@ def test_a_nickname_beside_its_full_name_misspelt_is_one_name(short, misspelt):
     ("nate", "natalie"),  # a name of its own, not Nathaniel mistyped
     ("bill", "willian"),  # William with its last letter changed: may be a name of its own
     ("gae", "gabriel"),  # the nickname itself mistyped is not reached
-    ("liz", "elizabet"),  # a letter short is not a same-length slip: left as before
+    ("ted", "edwarda"),  # a letter added at the end of Edward makes another name, not a slip
 ])
 def test_a_nickname_does_not_reach_other_names_through_a_typo(short, other):
     assert first_name_level(short, other) == "different"

@@ -261,15 +261,15 @@ def _nickname_of_typo(short: str, long: str) -> bool:
     """Whether ``short`` is a nickname of a name that ``long`` misspells: "Maddie" beside
     "Madelone" (Madeline), "Nate" beside "Nathanile" (Nathaniel).
 
-    Only a slip that keeps the length (a letter replaced, two swapped) in a name of six
-    letters or more that the nickname data does not know, and not in its last letter
-    alone: "Tony" must not reach Antonia through Antonio, nor "Dan" Daniela.
+    Only one slip ("Eleeanor" for Eleanor), in a name of six letters or more that the
+    nickname data does not know, and not at its end, where one name turns into another
+    ("Tony" must not reach Antonia through Antonio, nor "Dan" Daniela through Daniel).
     """
     if len(long) < 6 or len(short) >= len(long) or first_keys(long) != {long} or _known_name(long):
         return False
     for name in first_keys(short):
-        if (name != short and len(name) == len(long) and name[0] == long[0] and name[:-1] != long[:-1]
-                and DamerauLevenshtein.distance(name, long) == 1):
+        if (name != short and name[0] == long[0] and name[:-1] != long[:-1] and name != long[:-1]
+                and long != name[:-1] and DamerauLevenshtein.distance(name, long) == 1):
             return True
     return False
 
