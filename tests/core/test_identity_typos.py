@@ -307,3 +307,29 @@ def test_nate_and_natalie_on_one_family_phone_stay_two_customers(ws, tmp_path):
                                     ["Natalie", "Baker", "", "+1 718 555 0122", "", "", ""]], channel="pos")
     ids = customers(ws)
     assert ids[("till.csv", 1)] != ids[("till.csv", 2)]
+
+
+def test_a_mistyped_first_surname_with_the_second_left_out_is_one_last_name():
+    assert last_name_level("hrutado", "hurtadofonseca") == "typo"
+    assert last_name_level("hurtadofonseca", "hrutado") == "typo"
+    assert last_name_level("serna", "serranolopez") == "different"  # too short to tell a slip
+    assert last_name_level("garcia", "garzalopez") == "different"
+
+
+def test_oamr_hurtado_fonseca_and_omar_hrutado_on_one_email_are_one_customer(ws, tmp_path):
+    # The Mexican shop's records: both surnames in the shop, the second left out and the
+    # first mistyped at the till; one email.
+    load(ws, tmp_path, "shop.csv", [["Oamr", "Hurtado Fonseca", "omarhurtado@example.org", "",
+                                     "Circunvalacion Morelos 6", "29665", ""]])
+    load(ws, tmp_path, "till.csv", [["Omar", "Hrutado", "omarhurtado@example.org", "+52 222 913 9860", "", "", ""]],
+         channel="pos")
+    ids = customers(ws)
+    assert ids[("shop.csv", 1)] == ids[("till.csv", 1)]
+    assert mg.list_reviews(ws) == []
+
+
+def test_ana_serna_and_ana_serrano_lopez_on_a_shop_landline_stay_two_customers(ws, tmp_path):
+    load(ws, tmp_path, "till.csv", [["Ana", "Serrano López", "", "+52 222 555 0100", "", "", ""],
+                                    ["Ana", "Serna", "", "+52 222 555 0100", "", "", ""]], channel="pos")
+    ids = customers(ws)
+    assert ids[("till.csv", 1)] != ids[("till.csv", 2)]

@@ -294,6 +294,12 @@ def last_name_level(a: str, b: str) -> str:
     # Double-barrelled names: "Garcia Lopez" vs "Garcia".
     if len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)):
         return "typo"
+    # ... and the first of them mistyped where the second is left out: "Hurtado Fonseca" vs
+    # "Hrutado".  Folded names run the words together, so the start is the short name's length.
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    # Six letters or more, the first one right: "Serna" must not reach "Serrano Lopez".
+    if len(short) >= 6 and len(long) >= len(short) + 4 and short[0] == long[0] and _typo(short, long[:len(short)]):
+        return "typo"
     return "different"
 
 
