@@ -263,7 +263,7 @@ def _nickname_of_typo(short: str, long: str) -> bool:
 
     Only one slip ("Eleeanor" for Eleanor), in a name of six letters or more that the
     nickname data does not know, and not at its end, where one name turns into another
-    ("Tony" must not reach Antonia through Antonio, nor "Dan" Daniela through Daniel).
+    (Edward and Edwarda, Antonio and Antonia): "Ted" does not reach an "Edwarda".
     """
     if len(long) < 6 or len(short) >= len(long) or first_keys(long) != {long} or _known_name(long):
         return False
