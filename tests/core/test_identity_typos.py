@@ -271,3 +271,65 @@ def test_a_crossed_name_that_also_matches_straight_is_not_a_swap():
     assert _swapped(named("ann", "lee"), named("lee", "ann"))
     assert not _swapped(named("ann", "lee"), named("anne", "lee"))  # agrees as written
     assert not _swapped(named("hannah", "okafor"), named("leonard", "okafor"))
+
+
+@pytest.mark.parametrize(("short", "misspelt"), [
+    ("maddie", "madelone"), ("nate", "nathanile"), ("mike", "michale"), ("ellie", "eleeanor"),
+])
+def test_a_nickname_beside_its_full_name_misspelt_is_one_name(short, misspelt):
+    assert first_name_level(short, misspelt) == "typo"
+    assert first_name_level(misspelt, short) == "typo"
+
+
+@pytest.mark.parametrize(("short", "other"), [
+    ("nate", "natalie"),  # a name of its own, not Nathaniel mistyped
+    ("bill", "willian"),  # William with its last letter changed: may be a name of its own
+    ("gae", "gabriel"),  # the nickname itself mistyped is not reached
+    ("ted", "edwarda"),  # a letter added at the end of Edward makes another name, not a slip
+])
+def test_a_nickname_does_not_reach_other_names_through_a_typo(short, other):
+    assert first_name_level(short, other) == "different"
+
+
+def test_maddie_and_madelone_walker_on_one_email_and_address_are_one_customer(ws, tmp_path):
+    # The demo shop's records: a nickname in the shop, the full name mistyped in the orders.
+    load(ws, tmp_path, "shop.csv", [["Maddie", "Walker", "madeline@tidewater-arch.example", "+1 214 555 0145",
+                                     "903 Grove St", "75201", ""]])
+    load(ws, tmp_path, "orders.csv", [["Madelone", "Walker", "madeline@tidewater-arch.example", "",
+                                       "903 Grove St", "75201", ""]])
+    ids = customers(ws)
+    assert ids[("shop.csv", 1)] == ids[("orders.csv", 1)]
+    assert mg.list_reviews(ws) == []
+
+
+def test_nate_and_natalie_on_one_family_phone_stay_two_customers(ws, tmp_path):
+    load(ws, tmp_path, "till.csv", [["Nate", "Baker", "", "+1 718 555 0122", "", "", ""],
+                                    ["Natalie", "Baker", "", "+1 718 555 0122", "", "", ""]], channel="pos")
+    ids = customers(ws)
+    assert ids[("till.csv", 1)] != ids[("till.csv", 2)]
+
+
+def test_a_mistyped_first_surname_with_the_second_left_out_is_one_last_name():
+    assert last_name_level("hrutado", "hurtadofonseca") == "typo"
+    assert last_name_level("hurtadofonseca", "hrutado") == "typo"
+    assert last_name_level("serna", "serranolopez") == "different"  # too short to tell a slip
+    assert last_name_level("garcia", "garzalopez") == "different"
+
+
+def test_oamr_hurtado_fonseca_and_omar_hrutado_on_one_email_are_one_customer(ws, tmp_path):
+    # The Mexican shop's records: both surnames in the shop, the second left out and the
+    # first mistyped at the till; one email.
+    load(ws, tmp_path, "shop.csv", [["Oamr", "Hurtado Fonseca", "omarhurtado@example.org", "",
+                                     "Circunvalacion Morelos 6", "29665", ""]])
+    load(ws, tmp_path, "till.csv", [["Omar", "Hrutado", "omarhurtado@example.org", "+52 222 913 9860", "", "", ""]],
+         channel="pos")
+    ids = customers(ws)
+    assert ids[("shop.csv", 1)] == ids[("till.csv", 1)]
+    assert mg.list_reviews(ws) == []
+
+
+def test_ana_serna_and_ana_serrano_lopez_on_a_shop_landline_stay_two_customers(ws, tmp_path):
+    load(ws, tmp_path, "till.csv", [["Ana", "Serrano López", "", "+52 222 555 0100", "", "", ""],
+                                    ["Ana", "Serna", "", "+52 222 555 0100", "", "", ""]], channel="pos")
+    ids = customers(ws)
+    assert ids[("till.csv", 1)] != ids[("till.csv", 2)]

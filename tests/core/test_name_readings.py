@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from omnidesk.core.exporting.tables import export_sources
+from omnidesk.core.identity.clustering import cluster_profiles
 from omnidesk.core.identity.keys import name_forms
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
 from omnidesk.core.identity.why import in_words, why_one_person
@@ -257,3 +258,36 @@ def test_a_full_name_from_name_columns_follows_the_script_s_order(first, middle,
     if first and last and not middle:
         parts = parse_full_name(full)  # and reads back as the same names
         assert (parts.first, parts.last) == (first, last)
+
+
+def _on(customer_id: int, p: Profile) -> Profile:
+    p.customer_id = customer_id
+    return p
+
+
+def test_two_customers_writing_the_names_the_other_way_round_become_one():
+    # The Japanese shop's records of one man: the shop export put the family name in the
+    # first-name column, and the contacts merged with it hold him 太郎 田中 read Taro Tanaka;
+    # the newsletter's "Tanaka Taro" (family name first) and the till's タロウ タナカ are the
+    # other customer.  Each customer reads the names its own way round (the contacts record,
+    # first on its customer, sets how its customer reads them).
+    shop = _on(1, _p(1, "田中", "太郎", email="tarotanaka@example.com", phone="+819018747361"))
+    contacts = _on(1, _p(2, "太郎", "田中", first_read="taro", last_read="tanaka", email="tarotanaka@example.com",
+                         phone="+819018747361"))
+    news = _on(2, _p(3, "tanaka", "taro", email="tarotanaka@example.com"))
+    till = _on(2, _p(4, "taro", "tanaka", email="tarotanaka@example.com", phone="+819018747361"))
+    profiles = [contacts, shop, news, till]
+    plan = cluster_profiles(profiles, Frequencies.from_profiles(profiles), Model(), [], [])
+    assert len(set(plan.roots)) == 1
+
+
+def test_a_family_on_one_email_is_not_joined_by_reading_its_names_the_other_way_round():
+    # His wife Hanako on the family email, written both ways on her own customer: crossed over,
+    # her first names (hanako) still differ from his (taro).
+    shop = _on(1, _p(1, "田中", "太郎", email="tanaka.family@example.com"))
+    contacts = _on(1, _p(2, "太郎", "田中", first_read="taro", last_read="tanaka", email="tanaka.family@example.com"))
+    news = _on(2, _p(3, "tanaka", "hanako", email="tanaka.family@example.com"))
+    till = _on(2, _p(4, "hanako", "tanaka", email="tanaka.family@example.com"))
+    profiles = [contacts, shop, news, till]
+    plan = cluster_profiles(profiles, Frequencies.from_profiles(profiles), Model(), [], [])
+    assert len(set(plan.roots)) == 2

@@ -70,11 +70,12 @@ class Clusters:
             i = parent[i]
         return i
 
-    def why_not(self, a: int, b: int, *, renamed: bool = False) -> str | None:
+    def why_not(self, a: int, b: int, *, renamed: bool = False, crossed: bool = False) -> str | None:
         """Why the clusters of ``a`` and ``b`` may not be one, or ``None``.
 
         ``renamed``: the pair itself shows one person under two last names
-        (scoring.renamed), so last names are no reason.
+        (scoring.renamed), so last names are no reason.  ``crossed``: ``b``'s
+        cluster is read with its first and last names the other way round.
         """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
@@ -85,13 +86,15 @@ class Clusters:
                 if self.find(x) == rb:
                     return "rejected by you"
         fa, fb = self.firsts[ra], self.firsts[rb]
+        la, lb = self.lasts[ra], self.lasts[rb]
+        if crossed:
+            fb, lb = lb, fb
         if fa is not None and fb is not None:
             if type(fa) is str and type(fb) is str:
                 if fa != fb and not _compatible(fa, fb):
                     return "different first names"
             elif _names_conflict(_as_set(fa), _as_set(fb)):
                 return "different first names"
-        la, lb = self.lasts[ra], self.lasts[rb]
         if (not renamed and la is not None and lb is not None and la != lb
                 and _lasts_conflict(_as_set(la), _as_set(lb))):
             # A record without a last name must not bridge Ann Brown and Ann Green.
@@ -150,18 +153,25 @@ class Clusters:
             self.lasts[root] = read_form(p.last, p.last_read) or None
             return
 
-    def union(self, a: int, b: int, *, force: bool = False, renamed: bool = False) -> bool:
+    def union(self, a: int, b: int, *, force: bool = False, renamed: bool = False, crossed: bool = False) -> bool:
+        """Join the clusters of ``a`` and ``b`` unless a guard forbids it.
+
+        ``crossed``: the two clusters write first and last names the other way round
+        from each other (each already more than the one record :meth:`unswap` turns),
+        so one's first names join the other's last names.
+        """
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if not force and self.why_not(ra, rb, renamed=renamed) is not None:
+        if not force and self.why_not(ra, rb, renamed=renamed, crossed=crossed) is not None:
             return False
         if self.size[ra] < self.size[rb]:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.size[ra] += self.size[rb]
-        self.firsts[ra] = _merged(self.firsts[ra], self.firsts[rb])
-        self.lasts[ra] = _merged(self.lasts[ra], self.lasts[rb])
+        firsts_b, lasts_b = (self.lasts[rb], self.firsts[rb]) if crossed else (self.firsts[rb], self.lasts[rb])
+        self.firsts[ra] = _merged(self.firsts[ra], firsts_b)
+        self.lasts[ra] = _merged(self.lasts[ra], lasts_b)
         self.middles[ra] = _merged(self.middles[ra], self.middles[rb])
         self.birthdays[ra] = _merged(self.birthdays[ra], self.birthdays[rb])
         self.firsts[rb] = self.lasts[rb] = self.middles[rb] = self.birthdays[rb] = None
@@ -384,7 +394,12 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
             elif (f & _SWAPPED or i in cl.turned or j in cl.turned) and names_swapped(profiles[i], profiles[j]):
                 cl.unswap(profiles, i, j)
             if f & _AUTO:
-                if not cl.union(i, j, renamed=bool(f & _RENAMED)):
+                # Two customers each holding one way of writing the names ("Tanaka Taro" and
+                # "タロウ タナカ" in one, 太郎 田中 read Taro Tanaka in the other, 田中 太郎 with
+                # the family name in the first-name column): their names agree crossed over.
+                if not cl.union(i, j, renamed=bool(f & _RENAMED)) and not (
+                        names_swapped(profiles[i], profiles[j])
+                        and cl.union(i, j, renamed=bool(f & _RENAMED), crossed=True)):
                     why = cl.why_not(i, j, renamed=bool(f & _RENAMED))
                     if why != "rejected by you" and weights[k] >= model.review_threshold:
                         s = score_pair(profiles[i], profiles[j], freq, model)

@@ -252,7 +252,35 @@ def first_name_level(a: str, b: str) -> str:
     # Kate / Katherine style shortenings the dataset may not list.
     if len(a) >= 3 and len(b) >= 3 and (a.startswith(b) or b.startswith(a)):
         return "nickname"
+    if _nickname_of_typo(a, b) or _nickname_of_typo(b, a):
+        return "typo"
     return "different"
+
+
+def _nickname_of_typo(short: str, long: str) -> bool:
+    """Whether ``short`` is a nickname of a name that ``long`` misspells: "Maddie" beside
+    "Madelone" (Madeline), "Nate" beside "Nathanile" (Nathaniel).
+
+    Only one slip ("Eleeanor" for Eleanor), in a name of six letters or more that the
+    nickname data does not know, and not at its end, where one name turns into another
+    (Edward and Edwarda, Antonio and Antonia): "Ted" does not reach an "Edwarda".
+    """
+    if len(long) < 6 or len(short) >= len(long) or first_keys(long) != {long} or _known_name(long):
+        return False
+    for name in first_keys(short):
+        if (name != short and name[0] == long[0] and name[:-1] != long[:-1] and name != long[:-1]
+                and long != name[:-1] and DamerauLevenshtein.distance(name, long) == 1):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1 << 14)
+def _known_name(name: str) -> bool:
+    """Whether the nickname data knows ``name`` as a full name with short forms."""
+    try:
+        return bool(_nicknamer().nicknames_of(name))
+    except Exception:
+        return False
 
 
 @lru_cache(maxsize=1 << 17)
@@ -265,6 +293,12 @@ def last_name_level(a: str, b: str) -> str:
         return "typo"
     # Double-barrelled names: "Garcia Lopez" vs "Garcia".
     if len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)):
+        return "typo"
+    # ... and the first of them mistyped where the second is left out: "Hurtado Fonseca" vs
+    # "Hrutado".  Folded names run the words together, so the start is the short name's length.
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    # Six letters or more, the first one right: "Serna" must not reach "Serrano Lopez".
+    if len(short) >= 6 and len(long) >= len(short) + 4 and short[0] == long[0] and _typo(short, long[:len(short)]):
         return "typo"
     return "different"
 
