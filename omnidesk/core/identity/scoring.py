@@ -554,10 +554,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
     if swapped or side == 3:
         reasons.append("first and last name swapped")
     if fl == "exact":
-        # _bits(m, Frequencies._u(...)) written out: the same arithmetic, without two calls.
-        n = freq.n_first
-        w += math.log2(m["first"]["exact"] / (min(max((freq.first.get(first_b, 0) + 1) / (n + 1), min_u), max_u)
-                                              if n > 0 else 0.01))
+        w += _tf_bits(m["first"]["exact"], freq.first.get(first_b, 0), freq.n_first, min_u, max_u)
         reasons.append("same first name")
     elif fl == "nickname":
         w += wb[("first", fl)]
@@ -571,9 +568,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         w += wb[("first", fl)]
         conflict = "different first names"
     if ll == "exact":
-        n = freq.n_last
-        w += math.log2(m["last"]["exact"] / (min(max((freq.last.get(last_b, 0) + 1) / (n + 1), min_u), max_u)
-                                             if n > 0 else 0.01))
+        w += _tf_bits(m["last"]["exact"], freq.last.get(last_b, 0), freq.n_last, min_u, max_u)
         reasons.append("same last name")
     elif ll == "close" or ll == "near":
         w += wb[("last", ll)]
@@ -600,14 +595,14 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
 
     if a.postcode and b.postcode:
         if a.postcode == b.postcode:
-            w += _tf_bits(m["postcode"]["agree"], freq.postcode, freq.n_postcode, a.postcode, model)
+            w += _tf_bits(m["postcode"]["agree"], freq.postcode.get(a.postcode, 0), freq.n_postcode, min_u, max_u)
             other = True
             reasons.append("same postcode")
         else:
             w += wb[("postcode", "disagree")]
     elif a.city and b.city:
         if a.city == b.city:
-            w += _tf_bits(m["city"]["agree"], freq.city, freq.n_city, a.city, model)
+            w += _tf_bits(m["city"]["agree"], freq.city.get(a.city, 0), freq.n_city, min_u, max_u)
             other = True
             reasons.append("same city")
         else:
@@ -686,12 +681,24 @@ def _fill_bits(model: Model) -> None:
     model._bits[_ALL_LEVELS] = 0.0
 
 
-def _tf_bits(m: float, counter: Counter, n: int, value: str, model: Model) -> float:
-    """``_bits(m, Frequencies._u(counter, n, value, model))`` in one call."""
-    if n <= 0:
-        return math.log2(m / 0.01)
-    u = (counter.get(value, 0) + 1) / (n + 1)
-    return math.log2(m / min(max(u, model.min_u), model.max_u))
+# Bits of an exact agreement by how many records hold the value, per (m, records, min_u, max_u):
+# a handful of models and fields, each with a few hundred distinct counts.
+_TF_BITS: dict[tuple[float, int, float, float], dict[int, float]] = {}
+
+
+def _tf_bits(m: float, count: int, n: int, min_u: float, max_u: float) -> float:
+    """``_bits(m, Frequencies._u(...))`` for a value ``count`` of ``n`` records hold, looked up once computed."""
+    table = _TF_BITS.get((m, n, min_u, max_u))
+    if table is None:
+        if len(_TF_BITS) >= 256:
+            _TF_BITS.clear()
+        table = _TF_BITS[(m, n, min_u, max_u)] = {}
+    w = table.get(count)
+    if w is None:
+        # Frequencies._u, then _bits: the same arithmetic, so the same bits.
+        u = min(max((count + 1) / (n + 1), min_u), max_u) if n > 0 else 0.01
+        w = table[count] = math.log2(m / u)
+    return w
 
 
 def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
