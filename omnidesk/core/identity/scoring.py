@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from omnidesk.core.identity.employer import same_employer, stem
