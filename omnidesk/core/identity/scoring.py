@@ -482,7 +482,9 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
     return _score(a, b, freq, model, *_name_comparison(a.first, a.last, a.middle, b.first, b.last, b.middle))
 
 
-@lru_cache(maxsize=1 << 16)
+# 2**15 entries hold a shop's repeated pairs of names in some 10 MB; more buys little at a
+# million records, where most pairs of different names meet once, and would raise the peak.
+@lru_cache(maxsize=1 << 15)
 def _name_comparison(a_first: str, a_last: str, a_middle: str, b_first: str, b_last: str, b_middle: str) -> tuple:
     """How two records' names compare, as :func:`_compare` finds (a pure function of the names).
 
@@ -666,6 +668,9 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
                      ll == "different" and conflict is None)
 
 
+def release_caches() -> None:
+    """Forget the pairs of names compared (some 10 MB at its fullest); a resolve calls it once it has scored."""
+    _name_comparison.cache_clear()
 
 
 # Marks a model whose bits of every level are cached (Model._bits): see _fill_bits.
