@@ -32,6 +32,7 @@ from omnidesk.core.identity.scoring import (
     Profile,
     name_weight,
     names_swapped,
+    release_caches,
     resplit,
     resplit_side,
     score_pair,
@@ -410,6 +411,7 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                 reviews.append((i, j, kept[(i, j)]))
         del weights, lefts, rights, flags, kept, order
     reviews += _attach_contactless(profiles, cl, freq, model, only)
+    release_caches()  # every pair is scored: their memory serves the writing that follows
     roots = array("i", (cl.find(i) for i in range(len(profiles))))
     final_reviews = []
     for i, j, s in reviews:

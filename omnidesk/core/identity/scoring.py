@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from omnidesk.core.identity.employer import same_employer, stem
@@ -423,10 +424,16 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], PairNames, int, tu
     if middle_a != middle_b:
         # Further given names on one side: a swap is read with them (side 3), not without.
         side = (3 if swapped_with_given_names(a, b) else 0) if names.swapped else resplit_side(a, b)
-    if side == 1:
-        middle_a, last_a = resplit(middle_a, last_a, middle_b)
-    elif side == 2:
-        middle_b, last_b = resplit(middle_b, last_b, middle_a)
+    if side in (1, 2):
+        # resplit_side reads the names as written; a reading compared in their place may
+        # not split so (both names in kanji, with furigana): then they are taken as read.
+        split = resplit(middle_a, last_a, middle_b) if side == 1 else resplit(middle_b, last_b, middle_a)
+        if split is None:
+            side = 0
+        elif side == 1:
+            middle_a, last_a = split
+        else:
+            middle_b, last_b = split
     elif side == 3:
         # All given names against the other's family names, and the other way round.
         first_a, last_a, first_b, last_b = _given(a), a.last, b.last, _given(b)
@@ -462,7 +469,251 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], PairNames, int, tu
 
 
 def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
-    """Compare two records field by field and decide auto-merge, review or apart."""
+    """Compare two records field by field and decide auto-merge, review or apart.
+
+    The same score as :func:`score_pair_full`, faster: a resolve scores millions
+    of pairs, most of them one person's records written with the same names, and
+    the rest mostly a few thousand pairs of names met again and again.  The names
+    are compared once per pair of names (:func:`_name_comparison`), not once per
+    pair of records, and the same names need no comparing at all.  Names with a
+    reading (kanji with furigana) take :func:`score_pair_full`.
+    """
+    if a.first_read or a.last_read or b.first_read or b.last_read:
+        return score_pair_full(a, b, freq, model)
+    if a.first == b.first and a.last == b.last and a.middle == b.middle:
+        # Neither swapped nor split apart otherwise; the same names agree exactly (or are
+        # missing on both), and middle names compared with themselves never conflict.
+        return _score(a, b, freq, model, "exact" if a.first else None, "exact" if a.last else None,
+                      middle_name_level(a.middle, a.middle) if a.middle else None, False, 0, "", b.first, b.last)
+    return _score(a, b, freq, model, *_name_comparison(a.first, a.last, a.middle, b.first, b.last, b.middle))
+
+
+# 2**15 entries hold a shop's repeated pairs of names in some 10 MB; more buys little at a
+# million records, where most pairs of different names meet once, and would raise the peak.
+@lru_cache(maxsize=1 << 15)
+def _name_comparison(a_first: str, a_last: str, a_middle: str, b_first: str, b_last: str, b_middle: str) -> tuple:
+    """How two records' names compare, as :func:`_compare` finds (a pure function of the names).
+
+    The first, last and middle name levels (``None`` where missing), whether the
+    names were swapped, the side re-split (:func:`resplit_side`), the reason a
+    nickname gives, and the first and last name whose frequency weighs agreement.
+    """
+    a = Profile(0, "", None, "", "", a_first, a_last, (), (), (), "", "", "", None, (), a_middle)
+    b = Profile(0, "", None, "", "", b_first, b_last, (), (), (), "", "", "", None, (), b_middle)
+    levels, names, side, (first_b, last_b) = _compare(a, b)
+    fl = levels.get("first")
+    nickname = f"{names.a_first.title()} ~ {names.b_first.title()}" if fl == "nickname" else ""
+    return fl, levels.get("last"), levels.get("middle"), names.swapped, side, nickname, first_b, last_b
+
+
+def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | None, ll: str | None,
+           ml: str | None, swapped: bool, side: int, nickname: str, first_b: str, last_b: str) -> PairScore:
+    """:func:`score_pair_full` for two records whose names compare as given (no readings).
+
+    The other fields are compared as there, and the weights added in the same
+    order, so the sum is the same to the last bit.
+    """
+    wb = model._bits
+    if _ALL_LEVELS not in wb:
+        _fill_bits(model)
+    m = model.m
+    min_u, max_u = model.min_u, model.max_u
+    w = 0.0
+    reasons: list[str] = []
+    strong = False
+    other = False
+    conflict = None
+
+    shared_email = False
+    x, y = a.emails, b.emails
+    if x and y:
+        if (x[0] == y[0]) if len(x) == 1 and len(y) == 1 else not set(x).isdisjoint(y):
+            w += wb[("email", "agree")]
+            shared_email = strong = True
+            reasons.append("same email")
+        else:
+            w += wb[("email", "disagree")]
+    x, y = a.phones, b.phones
+    if x and y:
+        if (x[0] == y[0]) if len(x) == 1 and len(y) == 1 else not set(x).isdisjoint(y):
+            w += wb[("phone", "agree")]
+            strong = True
+            reasons.append("same phone")
+        else:
+            w += wb[("phone", "disagree")]
+    x, y = a.externals, b.externals
+    if x and y:
+        if len(x) == 1 and len(y) == 1:
+            shared = x[0] == y[0]
+            same_channel = not shared and x[0].split(":", 1)[0] == y[0].split(":", 1)[0]
+        else:
+            shared = not set(x).isdisjoint(y)
+            same_channel = not shared and not {v.split(":", 1)[0] for v in x}.isdisjoint(
+                {v.split(":", 1)[0] for v in y})
+        if shared:
+            w += 20.0
+            strong = True
+            reasons.append("same customer id")
+        elif same_channel:
+            w -= 6.0
+            reasons.append("different customer ids in one system")
+
+    address = date = None  # levels read early where a last name differs (renamed)
+    if swapped or side == 3:
+        reasons.append("first and last name swapped")
+    if fl == "exact":
+        w += _tf_bits(m["first"]["exact"], freq.first.get(first_b, 0), freq.n_first, min_u, max_u)
+        reasons.append("same first name")
+    elif fl == "nickname":
+        w += wb[("first", fl)]
+        reasons.append(nickname)
+    elif fl == "close" or fl == "near":
+        w += wb[("first", fl)]
+        reasons.append("first name spelled differently")
+    elif fl == "initial":
+        w += INITIAL_BITS
+    elif fl == "different":
+        w += wb[("first", fl)]
+        conflict = "different first names"
+    if ll == "exact":
+        w += _tf_bits(m["last"]["exact"], freq.last.get(last_b, 0), freq.n_last, min_u, max_u)
+        reasons.append("same last name")
+    elif ll == "close" or ll == "near":
+        w += wb[("last", ll)]
+        reasons.append("last name spelled differently")
+    elif ll == "different":
+        w += wb[("last", ll)]
+        if a.address and b.address:
+            address = "same" if a.address == b.address else address_level(a.address, b.address)
+        if a.birthday and b.birthday and not (a.birthday.startswith("--") or b.birthday.startswith("--")):
+            date = "exact" if a.birthday == b.birthday else date_level(a.birthday, b.birthday)
+        if fl in _NAME_AGREES and date == "exact" and address == "same":  # renamed(levels)
+            reasons.append("last names differ, but first name, birthday and address agree")
+        else:
+            conflict = conflict or "different last names"
+    if ml == "same":
+        w += wb[("middle", ml)]
+        reasons.append("same middle name")
+    elif ml == "initial":
+        w += INITIAL_BITS
+        reasons.append("middle initial agrees")
+    elif ml == "different":
+        w += wb[("middle", ml)]
+        conflict = conflict or "different middle names"
+
+    if a.postcode and b.postcode:
+        if a.postcode == b.postcode:
+            w += _tf_bits(m["postcode"]["agree"], freq.postcode.get(a.postcode, 0), freq.n_postcode, min_u, max_u)
+            other = True
+            reasons.append("same postcode")
+        else:
+            w += wb[("postcode", "disagree")]
+    elif a.city and b.city:
+        if a.city == b.city:
+            w += _tf_bits(m["city"]["agree"], freq.city.get(a.city, 0), freq.n_city, min_u, max_u)
+            other = True
+            reasons.append("same city")
+        else:
+            w += wb[("city", "disagree")]
+    if a.address and b.address:
+        # One address against itself is the same place (keys.address_level), without the lookup.
+        level = address or ("same" if a.address == b.address else address_level(a.address, b.address))
+        w += wb[("address", level)]
+        if level == "same":
+            strong = True
+            reasons.append("same address")
+        elif level == "number":
+            reasons.append("house numbers a slip apart")
+
+    if a.employers and b.employers and not shared_email:
+        how = same_employer(a.employers, b.employers)
+        if how is not None:
+            u = Frequencies._u(freq.work, freq.n_work, stem(a.employers[0]), model)
+            w += _bits(m["employer"]["agree"], max(u, model.u["employer"]["agree"]))
+            if how == "company":
+                strong = True
+                reasons.append("same employer")
+            else:
+                other = True
+                reasons.append("same work email domain")
+
+    day_agrees = False
+    if a.birthday and b.birthday:
+        level = date_level(a.birthday, b.birthday)
+        if a.birthday.startswith("--") or b.birthday.startswith("--"):
+            if level == "exact" or level == "day":
+                w += wb[("birthday_day", "agree")]
+                other = day_agrees = True
+                reasons.append("same birthday (day and month)")
+            else:
+                w += wb[("birthday_day", "different")]
+        else:
+            w += wb[("birthday", level)]
+            if level == "exact":
+                strong = True
+                reasons.append("same birthday")
+            elif level == "typo":
+                reasons.append("birthdays a digit apart")
+            else:
+                if level == "day":
+                    other = True
+                    reasons.append("same birthday (day and month)")
+                conflict = conflict or "different birthdays"
+
+    if conflict is not None:
+        decision = "review" if w >= model.review_threshold and strong else "apart"
+    elif strong:
+        decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
+    elif day_agrees and (fl == "exact" or fl == "nickname") and ll == "exact" and w >= model.auto_threshold:
+        decision = "auto"
+    elif other and fl in _NAME_AGREES and ll in _NAME_AGREES:
+        decision = "review" if w >= model.review_threshold else "apart"
+    else:
+        decision = "apart"
+    return PairScore(round(w, 2), decision, strong, conflict, reasons, swapped, side,
+                     ll == "different" and conflict is None)
+
+
+def release_caches() -> None:
+    """Forget the pairs of names compared (some 10 MB at its fullest); a resolve calls it once it has scored."""
+    _name_comparison.cache_clear()
+
+
+# Marks a model whose bits of every level are cached (Model._bits): see _fill_bits.
+_ALL_LEVELS = ("", "")
+
+
+def _fill_bits(model: Model) -> None:
+    """Cache the bits of every level of ``model`` (as :meth:`Model.bits` computes them), for plain lookups."""
+    for comparison, levels in model.m.items():
+        for level in levels:
+            if level in model.u.get(comparison, ()):
+                model.bits(comparison, level)
+    model._bits[_ALL_LEVELS] = 0.0
+
+
+# Bits of an exact agreement by how many records hold the value, per (m, records, min_u, max_u):
+# a handful of models and fields, each with a few hundred distinct counts.
+_TF_BITS: dict[tuple[float, int, float, float], dict[int, float]] = {}
+
+
+def _tf_bits(m: float, count: int, n: int, min_u: float, max_u: float) -> float:
+    """``_bits(m, Frequencies._u(...))`` for a value ``count`` of ``n`` records hold, looked up once computed."""
+    table = _TF_BITS.get((m, n, min_u, max_u))
+    if table is None:
+        if len(_TF_BITS) >= 256:
+            _TF_BITS.clear()
+        table = _TF_BITS[(m, n, min_u, max_u)] = {}
+    w = table.get(count)
+    if w is None:
+        # Frequencies._u, then _bits: the same arithmetic, so the same bits.
+        u = min(max((count + 1) / (n + 1), min_u), max_u) if n > 0 else 0.01
+        w = table[count] = math.log2(m / u)
+    return w
+
+
+def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairScore:
+    """:func:`score_pair` for any two records: every name comparison, swaps, re-splits and readings."""
     levels, names, side, (first_b, last_b) = _compare(a, b)
     swapped = names.swapped
     # A name that agrees by its reading (kanji with its furigana against kana or Latin letters) says so.
