@@ -527,23 +527,42 @@ def _entries(names: dict[int, set[str]], identifiers) -> list[tuple[int, str, st
     finds "María García" (the trigram tokenizer folds case, not accents, in the
     SQLite versions Python ships with).
     """
-    emails: dict[int, set[str]] = {cid: set() for cid in names}
-    phones: dict[int, set[str]] = {cid: set() for cid in names}
+    emails: dict[int, set[str]] = {}
+    phones: dict[int, set[str]] = {}
     for cid, kind, value in identifiers:
         if kind == "email":
-            if cid in emails:
-                emails[cid].add(value)
-        elif kind == "phone" and cid in phones:
+            if cid in names:
+                if (have := emails.get(cid)) is None:
+                    emails[cid] = {value}
+                else:
+                    have.add(value)
+        elif kind == "phone" and cid in names:
             # E.164 digits plus the national form, so "(415) 555" and "+1 415" both find it.
-            phones[cid].add(value.lstrip("+"))
+            if (have := phones.get(cid)) is None:
+                have = phones[cid] = set()
+            have.add(value.lstrip("+"))
             national = _national_digits(value)
             if national:
-                phones[cid].add(national)
+                have.add(national)
     rows = []
     for cid, written in names.items():
-        every = written | {plain for n in written if (plain := strip_accents(n)) != n}
-        rows.append((cid, " | ".join(sorted(every)), " ".join(sorted(emails[cid])), " ".join(sorted(phones[cid]))))
+        if len(written) == 1:
+            (name,) = written
+            if not name.isascii() and (plain := strip_accents(name)) != name:
+                name = " | ".join(sorted((name, plain)))
+        else:
+            name = " | ".join(sorted(written | {plain for n in written if (plain := strip_accents(n)) != n}))
+        mail, phone = emails.get(cid), phones.get(cid)
+        rows.append((cid, name, _joined(mail), _joined(phone)))
     return rows
+
+
+def _joined(values: set[str] | None) -> str:
+    if not values:
+        return ""
+    if len(values) == 1:
+        return next(iter(values))
+    return " ".join(sorted(values))
 
 
 def refresh_all(conn: Connection, chunk: int = 5_000) -> int:
