@@ -137,3 +137,16 @@ def test_golden_rows_of_one_and_several_records_and_their_search_entries():
                       (3, "+14155550100", "", "14155550100 4155550100")]
     facts.identifiers = None  # no search index on this database
     assert golden._golden_rows([1, 2, 3, 4], facts, {})[1] == []
+
+
+def test_a_customers_tags_keep_the_order_of_its_records(make_workspace, tmp_path):
+    ws = make_workspace("tags.omnidesk")
+    header = ["Email", "First Name", "Last Name", "Tags"]
+    for n, tag in enumerate(["newsletter", "VIP", "autumn sale"]):
+        import_file(ws, write_csv(tmp_path / f"list{n}.csv", header, [["ann@example.com", "Ann", "Lee", tag]]),
+                    ImportOptions(channel="shop"))
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT tags, source_count FROM customer").fetchall() == [
+            ("newsletter, VIP, autumn sale", 3)]
