@@ -42,6 +42,7 @@ from omnidesk.core.dialect import (
     executemany,
     has_customer_search,
     index_customers,
+    insert_rows_in_bulk,
     last_indexed_customer,
     SEARCH_TABLE,
     raw_rows,
@@ -372,7 +373,7 @@ class _WriteBehind:
 
     def stage(self, search: list[tuple[int, str, str, str]], unindexed: bool) -> None:
         if search:
-            executemany(self.conn, f"INSERT INTO {self._STAGE} VALUES (?, ?, ?, ?)", search)
+            insert_rows_in_bulk(self.conn, self._STAGE, 4, search)
             self.staged = unindexed
 
     def start(self) -> None:
