@@ -150,3 +150,24 @@ def test_a_customers_tags_keep_the_order_of_its_records(make_workspace, tmp_path
     with ws.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT tags, source_count FROM customer").fetchall() == [
             ("newsletter, VIP, autumn sale", 3)]
+
+
+def test_bulk_staging_writes_every_row_in_order_past_one_statements_worth(monkeypatch):
+    from sqlalchemy import create_engine
+
+    from omnidesk.core.dialect import insert_rows_in_bulk
+
+    engine = create_engine("sqlite://")
+    rows = [(i, f"name {i}", None if i % 3 else f"{i}@x.com") for i in range(1, 601)]  # 2 statements and a rest
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, email TEXT)")
+        conn.exec_driver_sql("CREATE TABLE s (seq INTEGER PRIMARY KEY, id INTEGER, name TEXT, email TEXT)")
+        insert_rows_in_bulk(conn, "t", 3, rows)
+        insert_rows_in_bulk(conn, "s (id, name, email)", 3, rows[::-1])
+        assert conn.exec_driver_sql("SELECT id, name, email FROM t ORDER BY id").fetchall() == rows
+        assert conn.exec_driver_sql("SELECT id, name, email FROM s ORDER BY seq").fetchall() == rows[::-1]
+        monkeypatch.setattr(dialect, "_STAGED_UPDATE_ROWS", 1)  # 300 rows through the staging table
+        set_column_by_id(conn, "t", "name", [(f"new {i}", i) for i in range(1, 601, 2)])
+        assert conn.exec_driver_sql("SELECT id, name FROM t ORDER BY id").fetchall() == [
+            (i, f"new {i}" if i % 2 else f"name {i}") for i in range(1, 601)]
+        assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_temp_master").scalar() == 0
