@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from collections import Counter
 from collections.abc import Generator, Iterable
 
 from sqlalchemy import delete, func, inspect, literal, select
@@ -270,7 +269,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
             email, phone = r[_EMAIL] or None, r[_PHONE] or None
             full = r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x)
             channels = r[_CHANNEL]
-            display = full or email or phone or "(no name)"
+            display = _display_name(full, email, phone)
             if indexed:
                 names[cid] = {display, full} if full and full != display else {display}
         else:
@@ -286,7 +285,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
             email, phone = values["email"], values["phone"]
             full = _full_name(sourced, values["first_name"], values["last_name"], trust, trusted)
             channels = " ".join(sorted({r[_CHANNEL] for r in sourced}))
-            display = full or email or phone or "(no name)"
+            display = _display_name(full, email, phone)
             if indexed:
                 every = {display}
                 for r in rows:
