@@ -551,6 +551,57 @@ def insert_tuples_in_bulk(connection, table, columns: Sequence[str], rows: list[
         connection.exec_driver_sql(head + one, rows[whole:])
 
 
+def insert_rows_in_bulk(connection, target: str, width: int, rows: Sequence[tuple]) -> None:
+    """``INSERT INTO target VALUES`` for rows of ``width`` values, a few hundred rows a statement.
+
+    ``target`` is a table name, with its column list where the rows do not give
+    every column in order.  SQLite only (multi-row VALUES with ``?``): for the
+    temporary tables bulk writes stage their rows in.
+    """
+    per = max(1, min(_MAX_ROWS_A_STATEMENT, _MAX_PARAMETERS // width))
+    one = f"({', '.join('?' * width)})"
+    whole = len(rows) // per * per
+    if whole:
+        flat = chain.from_iterable
+        connection.exec_driver_sql(f"INSERT INTO {target} VALUES " + ", ".join([one] * per),
+                                   [tuple(flat(rows[start:start + per])) for start in range(0, whole, per)])
+    if whole < len(rows):
+        connection.exec_driver_sql(f"INSERT INTO {target} VALUES {one}", list(rows[whole:]))
+
+
+# From this many rows an UPDATE through a staging table beats a statement per row.
+_STAGED_UPDATE_ROWS = 2_000
+
+
+def set_column_by_id(connection, table, column: str, rows: Sequence[tuple]) -> None:
+    """``UPDATE table SET column = value WHERE id = row_id`` for every ``(value, row_id)`` in ``rows``.
+
+    Each id appears once in ``rows``.  On SQLite (3.33 and later), many rows
+    go first into a temporary table, a few hundred a statement, then one
+    ``UPDATE ... FROM`` joins them in: an executemany runs the whole UPDATE
+    once per row, which cost about as much again as the rows' own rewrite
+    when a full resolve places a million records.  The table's triggers and
+    foreign keys fire per row either way.
+    Elsewhere, or for a few rows, a statement per row.
+    """
+    if not rows:
+        return
+    name = table if isinstance(table, str) else table.name
+    if (connection.dialect.name != "sqlite" or len(rows) < _STAGED_UPDATE_ROWS
+            or sqlite3.sqlite_version_info < (3, 33, 0)):
+        executemany(connection, f"UPDATE {name} SET {column} = ? WHERE id = ?", list(rows))
+        return
+    stage = "temp.set_column_stage"
+    connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
+    connection.exec_driver_sql(f"CREATE TABLE {stage} (id INTEGER PRIMARY KEY, value)")
+    try:
+        insert_rows_in_bulk(connection, f"{stage} (value, id)", 2, rows)
+        connection.exec_driver_sql(
+            f"UPDATE {name} SET {column} = s.value FROM {stage} AS s WHERE s.id = {name}.id")
+    finally:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
+
+
 def insert_tuples_returning_ids(connection, table, columns: Sequence[str], rows: list[tuple]) -> list[int]:
     """:func:`insert_returning_ids` for rows given as tuples in the order of ``columns``."""
     if not rows:

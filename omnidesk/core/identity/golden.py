@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from collections import Counter
 from collections.abc import Generator, Iterable
 
 from sqlalchemy import delete, func, inspect, literal, select
@@ -43,6 +42,7 @@ from omnidesk.core.dialect import (
     executemany,
     has_customer_search,
     index_customers,
+    insert_rows_in_bulk,
     last_indexed_customer,
     SEARCH_TABLE,
     raw_rows,
@@ -81,21 +81,21 @@ def _display_name(full: str, email: str | None, phone: str | None) -> str:
     return full or email or phone or "(no name)"
 
 
-def _full_name(rows: list[tuple], first: str, last: str, trust: dict[str, int]) -> str:
+def _full_name(rows: list[tuple], first: str, last: str, trust: dict[str, int],
+               trusted: list[tuple] | None = None) -> str:
     """The whole name, every word, of the card's first and last name.
 
     From the most trusted record (as for the names themselves) that carries
     exactly that first and last name; when none does (the user pinned a name,
     or the first and last came from different records), the two joined.
+    ``trusted``: ``rows`` already in that order (:func:`_by_trust`).
     """
     if len(rows) == 1:
         r = rows[0]
         if r[_FULL] and (r[_FIRST] or "") == first and (r[_LAST] or "") == last:
             return r[_FULL]
     else:
-        last_rank = len(trust)
-        trusted = sorted(rows, key=lambda r: (r[_KIND] != "contacts", trust.get(r[_CHANNEL], last_rank), -r[_ID]))
-        for r in trusted:
+        for r in trusted if trusted is not None else _by_trust(rows, trust):
             if r[_FULL] and (r[_FIRST] or "") == first and (r[_LAST] or "") == last:
                 return r[_FULL]
     return compose_full_name(first, "", last)
@@ -205,8 +205,11 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     cust = Customer.__table__
     wanted = set(ids)
     records: dict[int, list[tuple]] = {cid: [] for cid in ids}
+    # Each customer's records in id order.  Ordered by customer first, the rows come
+    # straight off the customer index, with no sort of the whole run.
     for row in raw_rows(conn,
-        select(*[rec.c[c] for c in _REC_COLS]).where(_where(rec.c.customer_id, ids, bounds)).order_by(rec.c.id)
+        select(*[rec.c[c] for c in _REC_COLS]).where(_where(rec.c.customer_id, ids, bounds))
+        .order_by(rec.c.customer_id, rec.c.id)
     ):
         bucket = records.get(row[_CID])
         if bucket is not None:
@@ -248,6 +251,9 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
     """
     records, pinned, consent_times = facts.records, facts.pinned, facts.consent_times
     latest_consent, event_stats = facts.latest_consent, facts.event_stats
+    trust = trust or {}
+    indexed = facts.identifiers is not None
+    names: dict[int, set[str]] = {}  # every name a customer's records carry, for its search entry
     updates = []
     empty = []
     now = utcnow()
@@ -262,23 +268,35 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
             text = [r[i] or "" for i in _TEXT_AT]
             text[-1] = text[-1] or None  # the birthday
             email, phone = r[_EMAIL] or None, r[_PHONE] or None
-            full = r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x)
+            full = r[_FULL] or compose_full_name(r[_FIRST] or "", "", r[_LAST] or "")
             channels = r[_CHANNEL]
+            display = _display_name(full, email, phone)
+            if indexed:
+                names[cid] = {display, full} if full and full != display else {display}
         else:
             # What the user entered by hand acts through pins (edits.py); those records take
             # part in survivorship only for a customer made of nothing else.
             sourced = [r for r in rows if r[_CHANNEL] != HAND] or rows
-            values = _survivors(sourced, trust or {})
+            trusted = _by_trust(sourced, trust) if len(sourced) > 1 else sourced
+            values = _survivors(sourced, trust, trusted)
             for f, v in pinned.get(cid, {}).items():
                 if f in values:
                     values[f] = v if v or f not in _NULLABLE else None
             text = [values[f] for f in _TEXT_FIELDS]
             email, phone = values["email"], values["phone"]
-            full = _full_name(sourced, values["first_name"], values["last_name"], trust or {})
+            full = _full_name(sourced, values["first_name"], values["last_name"], trust, trusted)
             channels = " ".join(sorted({r[_CHANNEL] for r in sourced}))
+            display = _display_name(full, email, phone)
+            if indexed:
+                every = {display}
+                for r in rows:
+                    if written := r[_FULL] or compose_full_name(r[_FIRST] or "", "", r[_LAST] or ""):
+                        every.add(written)
+                names[cid] = every
         stats = event_stats.get(cid, ())
-        seen = [t for s in stats for t in s[5:] if t]
-        seen.extend(t for w in consent_times.get(cid, ()) if (t := to_utc(w)))
+        seen = [t for s in stats for t in s[5:] if t] if stats else []
+        if cid in consent_times:
+            seen.extend(t for w in consent_times[cid] if (t := to_utc(w)))
         lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
         for r in rows:
             if r[_VALUES] != "{}":
@@ -289,22 +307,27 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
                         seen.append(created)
                 if r[_KIND] == "contacts" and ("total_orders" in extra or "total_spent" in extra):
                     lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
-        orders, spend = _orders_and_spend(stats, lifetimes)
-        seen.sort()
+        # No order rows and no export figures: no orders, no spend (what money_totals of nothing gives).
+        orders, spend = _orders_and_spend(stats, lifetimes) if stats or lifetimes else (0, None)
+        if seen:
+            seen.sort()
+            first_seen, last_seen = seen[0][:19], seen[-1][:19]
+        else:
+            first_seen = last_seen = None
         updates.append((
             *text, email, phone, full,
-            _display_name(full, email, phone),
+            display,
             _tags(rows),
             latest_consent.get((cid, "email")),
             latest_consent.get((cid, "sms")),
             latest_consent.get((cid, "whatsapp")),
             channels,
             spend, orders,
-            seen[0][:19] if seen else None,
-            seen[-1][:19] if seen else None,
+            first_seen,
+            last_seen,
             len(rows), now, cid,
         ))
-    return updates, _search_entries(updates, records, facts.identifiers), empty
+    return updates, _entries(names, facts.identifiers) if indexed and names else [], empty
 
 
 _UPDATE_CUSTOMER = f"UPDATE customer SET {', '.join(f'{c} = ?' for c in _OUT_COLS)} WHERE id = ?"
@@ -350,7 +373,7 @@ class _WriteBehind:
 
     def stage(self, search: list[tuple[int, str, str, str]], unindexed: bool) -> None:
         if search:
-            executemany(self.conn, f"INSERT INTO {self._STAGE} VALUES (?, ?, ?, ?)", search)
+            insert_rows_in_bulk(self.conn, self._STAGE, 4, search)
             self.staged = unindexed
 
     def start(self) -> None:
@@ -381,8 +404,28 @@ class _WriteBehind:
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self._STAGE}")
 
 
-def _survivors(rows: list[tuple], trust: dict[str, int] | None = None) -> dict:
-    """Each golden field's value from a customer's records (see the module docstring)."""
+def _by_trust(rows: list[tuple], trust: dict[str, int]) -> list[tuple]:
+    """``rows`` most trusted first: contacts before events, then the channel's rank, then the latest."""
+    last = len(trust)
+    return sorted(rows, key=lambda r: (r[_KIND] != "contacts", trust.get(r[_CHANNEL], last), -r[_ID]))
+
+
+def _latest_contacts_first(r: tuple) -> tuple:
+    return r[_KIND] == "contacts", r[_ID]
+
+
+_AT = dict(zip(_TEXT_FIELDS, _TEXT_AT))
+_NAME_AT = tuple((f, _AT[f]) for f in _NAME_FIELDS)
+_PLACE_AT = tuple((f, _AT[f]) for f in _PLACE_FIELDS)
+_ADDRESS, _CITY, _POSTCODE, _COUNTRY = _AT["address"], _AT["city"], _AT["postcode"], _AT["country"]
+
+
+def _survivors(rows: list[tuple], trust: dict[str, int] | None = None,
+               trusted: list[tuple] | None = None) -> dict:
+    """Each golden field's value from a customer's records (see the module docstring).
+
+    ``trusted``: ``rows`` in :func:`_by_trust` order, when the caller has sorted them already.
+    """
     if len(rows) == 1:
         r = rows[0]
         values = {f: r[i] or "" for f, i in zip(_TEXT_FIELDS, _TEXT_AT)}
@@ -391,23 +434,36 @@ def _survivors(rows: list[tuple], trust: dict[str, int] | None = None) -> dict:
         values["phone"] = r[_PHONE] or None
         return values
     # Contact records outrank events; within each, the latest import wins.
-    ranked = sorted(rows, key=lambda r: (r[_KIND] == "contacts", r[_ID]), reverse=True)
-    trust = trust or {}
-    last = len(trust)
-    trusted = sorted(rows, key=lambda r: (r[_KIND] != "contacts", trust.get(r[_CHANNEL], last), -r[_ID]))
-    at = dict(zip(_TEXT_FIELDS, _TEXT_AT))
+    ranked = sorted(rows, key=_latest_contacts_first, reverse=True)
+    if trusted is None:
+        trusted = _by_trust(rows, trust or {})
     values = {}
-    for f in _NAME_FIELDS:
-        values[f] = next((r[at[f]] for r in trusted if r[at[f]]), "")
-    home = next((r for r in ranked if r[at["address"]] or r[at["city"]] or r[at["postcode"]]), None)
-    for f in _PLACE_FIELDS:
-        values[f] = home[at[f]] or "" if home is not None else ""
+    for f, i in _NAME_AT:
+        for r in trusted:
+            if r[i]:
+                values[f] = r[i]
+                break
+        else:
+            values[f] = ""
+    for home in ranked:
+        if home[_ADDRESS] or home[_CITY] or home[_POSTCODE]:
+            for f, i in _PLACE_AT:
+                values[f] = home[i] or ""
+            break
+    else:
+        for f, _ in _PLACE_AT:
+            values[f] = ""
     if not values["country"]:
-        values["country"] = next((r[at["country"]] for r in ranked if r[at["country"]]), "")
+        values["country"] = next((r[_COUNTRY] for r in ranked if r[_COUNTRY]), "")
     values["birthday"] = values["birthday"] or None
     for f, i in (("email", _EMAIL), ("phone", _PHONE)):
-        counts = Counter(r[i] for r in rows if r[i])
-        if counts:
+        counts: dict[str, int] = {}
+        for r in rows:
+            if v := r[i]:
+                counts[v] = counts.get(v, 0) + 1
+        if len(counts) == 1:
+            values[f] = next(iter(counts))
+        elif counts:
             best = max(counts.values())
             values[f] = next(r[i] for r in ranked if counts.get(r[i]) == best)
         else:
@@ -454,30 +510,6 @@ def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) 
     return money_totals(parts)
 
 
-def _search_entries(updates: list[tuple], records: dict[int, list],
-                    identifiers: list[tuple[int, str, str]] | None) -> list[tuple[int, str, str, str]]:
-    """Every name, email and phone a customer's records carry, for search in any format.
-
-    ``identifiers`` as :func:`_identifier_rows` reads them; None where the
-    workspace has no search index.
-    """
-    if identifiers is None or not updates:
-        return []
-    name_at = _OUT_COLS.index("display_name")
-    names: dict[int, set[str]] = {}
-    for u in updates:
-        cid = u[-1]
-        rows = records[cid]
-        if len(rows) == 1:
-            r = rows[0]
-            full = r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x)
-            names[cid] = {u[name_at], full} if full and full != u[name_at] else {u[name_at]}
-        else:
-            names[cid] = {u[name_at]} | {full for r in rows
-                                         if (full := r[_FULL] or " ".join(x for x in (r[_FIRST], r[_LAST]) if x))}
-    return _entries(names, identifiers)
-
-
 def _identifier_rows(conn: Connection, ids: list[int], bounds: tuple[int, int] | None):
     """(customer id, kind, value) of every identifier of these customers' records."""
     ident = Identifier.__table__
@@ -499,23 +531,42 @@ def _entries(names: dict[int, set[str]], identifiers) -> list[tuple[int, str, st
     finds "María García" (the trigram tokenizer folds case, not accents, in the
     SQLite versions Python ships with).
     """
-    emails: dict[int, set[str]] = {cid: set() for cid in names}
-    phones: dict[int, set[str]] = {cid: set() for cid in names}
+    emails: dict[int, set[str]] = {}
+    phones: dict[int, set[str]] = {}
     for cid, kind, value in identifiers:
         if kind == "email":
-            if cid in emails:
-                emails[cid].add(value)
-        elif kind == "phone" and cid in phones:
+            if cid in names:
+                if (have := emails.get(cid)) is None:
+                    emails[cid] = {value}
+                else:
+                    have.add(value)
+        elif kind == "phone" and cid in names:
             # E.164 digits plus the national form, so "(415) 555" and "+1 415" both find it.
-            phones[cid].add(value.lstrip("+"))
+            if (have := phones.get(cid)) is None:
+                have = phones[cid] = set()
+            have.add(value.lstrip("+"))
             national = _national_digits(value)
             if national:
-                phones[cid].add(national)
+                have.add(national)
     rows = []
     for cid, written in names.items():
-        every = written | {plain for n in written if (plain := strip_accents(n)) != n}
-        rows.append((cid, " | ".join(sorted(every)), " ".join(sorted(emails[cid])), " ".join(sorted(phones[cid]))))
+        if len(written) == 1:
+            (name,) = written
+            if not name.isascii() and (plain := strip_accents(name)) != name:
+                name = " | ".join(sorted((name, plain)))
+        else:
+            name = " | ".join(sorted(written | {plain for n in written if (plain := strip_accents(n)) != n}))
+        mail, phone = emails.get(cid), phones.get(cid)
+        rows.append((cid, name, _joined(mail), _joined(phone)))
     return rows
+
+
+def _joined(values: set[str] | None) -> str:
+    if not values:
+        return ""
+    if len(values) == 1:
+        return next(iter(values))
+    return " ".join(sorted(values))
 
 
 def refresh_all(conn: Connection, chunk: int = 5_000) -> int:

@@ -36,7 +36,6 @@ from omnidesk.core.identity.keys import (
     last_name_level,
     middle_name_level,
     name_forms,
-    same_address,
     typo_level,
 )
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import executemany, insert_copies, insert_returning_ids
+from omnidesk.core.dialect import executemany, insert_copies, insert_returning_ids, set_column_by_id
 from omnidesk.core.identity.clustering import Plan
 from omnidesk.core.identity.profiles import IN_SIZE, chunks, identifiable
 from omnidesk.core.identity.scoring import PairScore, Profile
@@ -103,10 +103,10 @@ def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
             moved_ids.append(p.rid)
             stats.touched.add(cid)
             if len(moves) == RECORDS_PER_UPDATE:
-                executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
+                set_column_by_id(conn, "source_record", "customer_id", moves)
                 moves = []
                 yield Progress(seen, len(profiles), "Moving records")
-    executemany(conn, "UPDATE source_record SET customer_id = ? WHERE id = ?", moves)
+    set_column_by_id(conn, "source_record", "customer_id", moves)
     del moves
     stats.linked += len(moved_ids)
     yield Progress(len(profiles), len(profiles), "Moving records")

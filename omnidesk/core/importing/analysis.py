@@ -427,8 +427,8 @@ def _emails_by_content(records: Iterable[Record], fmt: FileFormat, mapping: list
     if "email" in mapping:
         return mapping, guesses, []
     sample = [r.values for r in islice(records, PREVIEW_ROWS)]
-    for i, field in enumerate(mapping):
-        if field != IGNORE:
+    for i, target in enumerate(mapping):
+        if target != IGNORE:
             continue
         values = [row[i].strip() for row in sample if i < len(row) and row[i].strip()]
         hits = sum(1 for v in values if _EMAIL_VALUE.match(v))
