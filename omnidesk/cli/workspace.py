@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 from pathlib import Path
 
 from omnidesk import __version__
@@ -14,6 +15,10 @@ from omnidesk.core import paths
 def add_commands(sub) -> None:
     """Register this group's commands on the top-level subparsers."""
     p = _command(sub, "demo", help="build a demo workspace headless")
+    # The demo has a file of its own, so it never takes the place of the user's workspace.
+    for action in p._actions:
+        if action.dest == "workspace":
+            action.help = "where to build it (default: %s)" % paths.demo_workspace_path()
     p.add_argument("--customers", type=int, default=300, metavar="N", help="people in the demo shop (default 300)")
     p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -43,12 +48,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.customers < 1:
         raise CliError("--customers must be at least 1", EXIT_USAGE)
     summary = build_demo(path, customers=args.customers, force=args.force)
+    quoted = shlex.quote(str(path))
+    opener = "omnidesk --demo" if path == paths.demo_workspace_path() else f"omnidesk -w {quoted}"
 
     def text(summary: dict) -> str:
         counts = summary["counts"]
         return (f"Demo workspace {path}: {counts['customers']} customers, "
                 f"{counts['source_records']} source records, {counts['events']} events "
-                f"from {counts['imports']} files.")
+                f"from {counts['imports']} files.\n"
+                f"Open it with `{opener}`; other commands take it with "
+                f"`omnidesk -w {quoted} COMMAND`.")
 
     Output(args).show(summary, text)
     return EXIT_OK

@@ -236,3 +236,19 @@ def test_settings_list_show_change_and_refuse(tmp_path, capsys):
     status, out, _ = run(capsys, "settings", "match_auto_threshold", "--json", "--workspace", path)
     assert json.loads(out) == {"key": "match_auto_threshold", "value": 14.0, "default": 14.0,
                                "help": json.loads(out)["help"]}
+
+
+def test_demo_says_where_it_is_and_how_other_commands_reach_it(tmp_path, capsys, monkeypatch):
+    """The demo has a file of its own: its help and its summary say so, and how to use it."""
+    monkeypatch.setenv("OMNIDESK_DATA_DIR", str(tmp_path))
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    helped = "".join(capsys.readouterr().out.split())  # help wraps a long path anywhere
+    assert "".join(f"where to build it (default: {tmp_path / 'demo.omnidesk'})".split()) in helped
+    status, out, _ = run(capsys, "demo", "--customers", "5")
+    assert status == 0
+    assert (tmp_path / "demo.omnidesk").exists() and not (tmp_path / "workspace.omnidesk").exists()
+    assert "omnidesk --demo" in out and f"omnidesk -w {tmp_path / 'demo.omnidesk'} COMMAND" in out
+    # The command it names reaches the demo.
+    status, out, _ = run(capsys, "-w", str(tmp_path / "demo.omnidesk"), "info")
+    assert status == 0 and "Customers" in out
