@@ -6,7 +6,7 @@ import argparse
 
 from omnidesk.cli.common import EXIT_OK, CliError, _add_force_arg, _command, _customer, _open_existing, _output
 from omnidesk.cli.segments import add_audience_args, audience
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 
 
 def add_commands(sub) -> None:
@@ -52,7 +52,7 @@ def cmd_export_customers(args: argparse.Namespace) -> int:
     with _open_existing(args, readonly=True) as ws:
         n = export_customers(ws, out, overwrite=args.force, rule=audience(ws, args), columns=columns,
                              excel=args.excel)
-    print(f"Wrote {n} customers to {printable(str(args.out))}")
+    print(f"Wrote {counted(n, 'customer')} to {printable(str(args.out))}")
     return EXIT_OK
 
 

@@ -21,7 +21,7 @@ from omnidesk.cli.common import (
 )
 from omnidesk.cli.output import Output
 from omnidesk.core.channels import channel_code, channel_name
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 
 
 def add_commands(sub) -> None:
@@ -131,7 +131,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
         verb = "would import" if args.dry_run else "imported"
         out.item(summary,
                  f"{name}: {summary['preset'] or 'generic'} {summary['kind']} "
-                 f"({channel_name(summary['channel'])}), {summary['rows']} rows: {verb} {summary['imported']}, "
+                 f"({channel_name(summary['channel'])}), {counted(summary['rows'], 'row')}: {verb} {summary['imported']}, "
                  f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
                  + (f", seen before {summary['seen_before']}" if summary["seen_before"] else "")
                  + (f", skipped {summary['skipped']}" if summary["skipped"] else ""),
@@ -224,9 +224,9 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
         removed = undo_batch(ws, args.batch_id)
     split = removed.get("merges_undone", 0)
     print(
-        f"Undid import {args.batch_id}: removed {removed['source_records']} records, "
-        f"{removed['events']} events, {removed['customers']} customers"
-        + (f"; split {split} merge{'s' if split != 1 else ''} it had caused." if split else ".")
+        f"Undid import {args.batch_id}: removed {counted(removed['source_records'], 'record')}, "
+        f"{counted(removed['events'], 'event')}, {counted(removed['customers'], 'customer')}"
+        + (f"; split {counted(split, 'merge')} it had caused." if split else ".")
     )
     return EXIT_OK
 

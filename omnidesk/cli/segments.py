@@ -8,7 +8,7 @@ from pathlib import Path
 
 from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
 from omnidesk.cli.output import Output
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 
 RULE_HELP = 'a rule as JSON (\'{"all": [...]}\'), or @FILE to read it from a file; see README "Segments"'
 
@@ -84,7 +84,7 @@ def cmd_segment_save(args: argparse.Namespace) -> int:
     with _open_existing(args) as ws:
         save_segment(ws, args.name, rule, replace=args.replace)
         n = count(ws, rule)
-    print(f"Saved segment {printable(' '.join(args.name.split()))}: {n:,} customers")
+    print(f"Saved segment {printable(' '.join(args.name.split()))}: {counted(n, 'customer')}")
     return EXIT_OK
 
 
@@ -112,7 +112,7 @@ def cmd_segment_show(args: argparse.Namespace) -> int:
         seg = get_segment(ws, args.name)
         data = {"name": seg.name, "rule": seg.rule, "customers": count(ws, seg.rule),
                 "created_at": seg.created_at, "updated_at": seg.updated_at}
-    Output(args).show(data, lambda d: [f"{printable(d['name'])}: {d['customers']:,} customers",
+    Output(args).show(data, lambda d: [f"{printable(d['name'])}: {counted(d['customers'], 'customer')}",
                                        json.dumps(d["rule"], indent=2, ensure_ascii=False)])
     return EXIT_OK
 
@@ -133,5 +133,5 @@ def cmd_segment_count(args: argparse.Namespace) -> int:
         raise CliError("give a segment name or --rule, not both")
     with _open_existing(args, readonly=True) as ws:
         n = count(ws, audience(ws, args))
-    Output(args).show({"customers": n}, lambda d: f"{d['customers']:,} customers")
+    Output(args).show({"customers": n}, lambda d: counted(d['customers'], 'customer'))
     return EXIT_OK

@@ -34,3 +34,8 @@ def printable(text: str) -> str:
     ("bad\\nname.csv"), every other character (accents, other alphabets) kept:
     for printing file names, which may hold anything."""
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def counted(n: int, word: str, many: str | None = None) -> str:
+    """``n`` with its noun in the right number: "1 customer", "2,000 customers", "3 people"."""
+    return f"{n:,} {word if n == 1 else (many or word + 's')}"

@@ -26,6 +26,7 @@ from omnidesk.core.notes import replace_notes
 from omnidesk.core.settings import SettingsChange, change_settings, restore_settings
 from omnidesk.core.tasks import Cancelled, Progress, run_to_completion
 from omnidesk.core.workspace import Workspace, WorkspaceError
+from omnidesk.core.text import counted
 
 FIELD_WORDS = {
     "first_name": "first name", "last_name": "last name", "email": "email", "phone": "phone",
@@ -33,9 +34,6 @@ FIELD_WORDS = {
     "postcode": "postcode", "country": "country", "birthday": "birthday",
 }
 
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 class Step(QUndoCommand):
@@ -188,7 +186,7 @@ class MergeStep(CustomerStep):
         ids = sorted(set(customer_ids))
         others = len(ids) - 1
         super().__init__(f"merge of {first_name} and {others} other{'s' if others != 1 else ''}", ids,
-                         f"{first_name} and the {_plural(others, 'customer')} merged with them")
+                         f"{first_name} and the {counted(others, 'customer')} merged with them")
         self.ids = ids
         self.result: core_merge.MergeResult | None = None
 
@@ -305,7 +303,7 @@ class ReopenStep(Step):
 
 class BulkAcceptStep(Step):
     def __init__(self, review_ids: list[int], customers: list[int], min_score: float) -> None:
-        super().__init__(f"accept of {_plural(len(review_ids), 'pair')} at or above {min_score:.1f} bits",
+        super().__init__(f"accept of {counted(len(review_ids), 'pair')} at or above {min_score:.1f} bits",
                          customers)
         self.review_ids = review_ids
         self.result: core_merge.BulkAccept | None = None
@@ -448,7 +446,7 @@ class FindDuplicatesStep(Step):
         # Counts of names re-tallied to the same figures are no change a user could undo.
         self.noop = not any(op.table != "value_count" for op in self.journal.ops)
         merged, queued = self.stats.auto_merged, self.stats.queued
-        self.setText(f"Find Duplicates ({_plural(merged, 'merge')}, {_plural(queued, 'new pair')} to review)")
+        self.setText(f"Find Duplicates ({counted(merged, 'merge')}, {counted(queued, 'new pair')} to review)")
         return self.stats.changes
 
     def revert(self, ws: Workspace) -> Changes:

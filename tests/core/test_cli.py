@@ -252,3 +252,16 @@ def test_demo_says_where_it_is_and_how_other_commands_reach_it(tmp_path, capsys,
     # The command it names reaches the demo.
     status, out, _ = run(capsys, "-w", str(tmp_path / "demo.omnidesk"), "info")
     assert status == 0 and "Customers" in out
+
+
+def test_one_row_reads_one_row(tmp_path, capsys):
+    """Counts in the CLI's sentences take the noun's number from the count."""
+    ws = tmp_path / "ws.omnidesk"
+    f = write_csv(tmp_path / "one.csv", ["Email", "First name"], [["ada@example.com", "Ada"]])
+    status, out, _ = run(capsys, "import", str(f), "-w", str(ws))
+    assert status == 0 and ", 1 row: imported 1" in out
+    status, out, _ = run(capsys, "export", "customers", str(tmp_path / "c.csv"), "-w", str(ws))
+    assert status == 0 and out.startswith("Wrote 1 customer to")
+    g = write_csv(tmp_path / "two.csv", ["Email", "First name"], [["bo@example.com", "Bo"], ["cy@example.com", "Cy"]])
+    status, out, _ = run(capsys, "import", str(g), "-w", str(ws))
+    assert ", 2 rows: imported 2" in out

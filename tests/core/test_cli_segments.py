@@ -36,7 +36,7 @@ VIP_BOSTON = '{"all": [{"field": "tag", "op": "is", "value": "vip"}, {"field": "
 
 
 def test_count_a_rule_as_text_and_json(shop, capsys):
-    assert run(capsys, "segment", "count", "--rule", VIP_BOSTON, "-w", str(shop))[1].strip() == "1 customers"
+    assert run(capsys, "segment", "count", "--rule", VIP_BOSTON, "-w", str(shop))[1].strip() == "1 customer"
     status, out, _ = run(capsys, "segment", "count", "--json", "-w", str(shop), "--rule",
                          '{"field": "consent.email", "op": "is", "value": "granted"}')
     assert status == 0 and json.loads(out) == {"customers": 2}
@@ -46,7 +46,7 @@ def test_save_list_show_count_delete(shop, capsys, tmp_path):
     rule_file = tmp_path / "rule.json"
     rule_file.write_text(VIP_BOSTON, encoding="utf-8")
     status, out, _ = run(capsys, "segment", "save", "Boston VIPs", "--rule", f"@{rule_file}", "-w", str(shop))
-    assert status == 0 and out.strip() == "Saved segment Boston VIPs: 1 customers"
+    assert status == 0 and out.strip() == "Saved segment Boston VIPs: 1 customer"
     status, out, _ = run(capsys, "segment", "list", "--json", "-w", str(shop))
     assert [(s["name"], s["customers"]) for s in json.loads(out)] == [("Boston VIPs", 1)]
     status, out, _ = run(capsys, "segment", "show", "boston vips", "--json", "-w", str(shop))

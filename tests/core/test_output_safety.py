@@ -206,7 +206,7 @@ def test_the_error_report_never_replaces_the_file_being_imported(shop, tmp_path,
 def test_output_names_with_control_characters_are_printed_escaped(shop, tmp_path, capsys):
     out = tmp_path / "cust\x1b[2J\n.csv"
     status, printed, _err = _run(capsys, "export", "customers", out, "--workspace", shop)
-    assert status == 0 and printed == f"Wrote 1 customers to {tmp_path}/cust\\x1b[2J\\n.csv\n"
+    assert status == 0 and printed == f"Wrote 1 customer to {tmp_path}/cust\\x1b[2J\\n.csv\n"
     status, _printed, err = _run(capsys, "export", "customers", out, "--workspace", shop)
     assert status == 1 and err == (f"omnidesk: error: {tmp_path}/cust\\x1b[2J\\n.csv already exists; "
                                    "add --force to replace it\n")

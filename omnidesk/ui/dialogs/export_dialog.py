@@ -34,6 +34,7 @@ from omnidesk.core.exporting.tables import CUSTOMER_COLUMNS, CUSTOMERS_HEADER, e
 from omnidesk.core.tasks import Cancelled, Progress
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
+from omnidesk.core.text import counted
 
 # The export column that carries what a column of the list shows.
 SCREEN_TO_EXPORT = {
@@ -56,9 +57,6 @@ def default_columns(screen_columns: Sequence[str]) -> list[str]:
     cols = ["id"] + [SCREEN_TO_EXPORT[k] for k in screen_columns if k in SCREEN_TO_EXPORT]
     return list(dict.fromkeys(cols))
 
-
-def _plural(n: int) -> str:
-    return f"{n:,} customer{'' if n == 1 else 's'}"
 
 
 class ExportDialog(QDialog):
@@ -84,8 +82,8 @@ class ExportDialog(QDialog):
 
         who = QGroupBox("Customers")
         wl = QVBoxLayout(who)
-        self.all_radio = QRadioButton(f"All {_plural(len(list_ids))} in the list, in its order")
-        self.selected_radio = QRadioButton(f"The {_plural(len(self.selected))} selected")
+        self.all_radio = QRadioButton(f"All {counted(len(list_ids), 'customer')} in the list, in its order")
+        self.selected_radio = QRadioButton(f"The {counted(len(self.selected), 'customer')} selected")
         self.selected_radio.setEnabled(bool(self.selected))
         group = QButtonGroup(self)
         group.addButton(self.all_radio)
@@ -214,7 +212,7 @@ class ExportDialog(QDialog):
         workspace = self.workspace
 
         def job(cancelled):
-            yield Progress(0, len(ids), f"Exporting {_plural(len(ids))}…")
+            yield Progress(0, len(ids), f"Exporting {counted(len(ids), 'customer')}…")
             # The file dialog has asked before replacing a file: writing over it is what was chosen.
             return export_customers(workspace, path, ids=ids, columns=columns, excel=excel,
                                     overwrite=True, cancelled=cancelled)
@@ -227,7 +225,7 @@ class ExportDialog(QDialog):
             else:
                 self._finished(path, written)
             return
-        self._say(f"Exporting {_plural(len(ids))} to {path.name}…")
+        self._say(f"Exporting {counted(len(ids), 'customer')} to {path.name}…")
         self.task = Task(job)
         self.task.signals.finished.connect(lambda n, p=path: self._finished(p, n))
         self.task.signals.failed.connect(self._failed)
@@ -237,7 +235,7 @@ class ExportDialog(QDialog):
     def _finished(self, path: Path, written: int) -> None:
         self.task = None
         self.written = written
-        self._say(f"Wrote {_plural(written)} to {path}.")
+        self._say(f"Wrote {counted(written, 'customer')} to {path}.")
         self._update_state()
         self.exported.emit(str(path), written)
 

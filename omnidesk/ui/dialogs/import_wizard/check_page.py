@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from omnidesk.core import failures
 from omnidesk.core.importing.driver import ImportRun
 from omnidesk.ui.tasks import Task
-from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, _html, _notes_html, _plural, _run_plans
+from omnidesk.core.text import counted
+from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, _html, _notes_html, _run_plans
 from omnidesk.ui.dialogs.import_wizard.widgets import CountsTable
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
@@ -102,8 +103,8 @@ class CheckPage(QWizardPage):
                                 "they are; go Back to change how their columns are read.</span>")
         else:
             new = sum(r.imported for _, r in outcome.runs)
-            self.status.setText(f"Ready: the import will add {_plural(new, 'new record')} from "
-                                f"{_plural(ok, 'file')}. Press Import to save them, or Back to change "
+            self.status.setText(f"Ready: the import will add {counted(new, 'new record')} from "
+                                f"{counted(ok, 'file')}. Press Import to save them, or Back to change "
                                 "the columns.")
         notes = _notes_html(self.wiz, outcome, trial=True)
         if len(outcome.runs) > 1:

@@ -20,7 +20,7 @@ from omnidesk.core.importing.pipeline import (
 from omnidesk.core.importing.sniff import UnreadableFileError
 from omnidesk.core.importing.driver import ImportRun, import_files
 from omnidesk.core.tasks import Cancelled, Progress
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 from omnidesk.core.workspace import Workspace
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
@@ -61,9 +61,6 @@ COUNT_COLUMNS: tuple[tuple[str, str], ...] = (
 FILES_PAGE, MAPPING_PAGE, CHECK_PAGE, IMPORT_PAGE, DONE_PAGE = range(5)
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
 
 def _channel_label(channel: str) -> str:
     return channel_name(channel)
@@ -99,7 +96,7 @@ class FileEntry:
         fmt = self.plan.fmt
         name = self.plan.preset.label if self.plan.preset else "CSV file"
         delimiter = DELIMITER_NAMES.get(fmt.delimiter, f"'{fmt.delimiter}'")
-        rows = _plural(self.rows, "row") + ("" if self.rows_exact else " est.")
+        rows = counted(self.rows, "row") + ("" if self.rows_exact else " est.")
         return f"{name} · {fmt.encoding_label} · {delimiter} · {rows}"
 
     def contents_text(self) -> str:
@@ -166,7 +163,7 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
         for note in result.skip_notes():
             notes.append(f"{name}: {_html(note)}")
         if result.seen_before:
-            rows = _plural(result.seen_before, "row")
+            rows = counted(result.seen_before, "row")
             notes.append(f"{name}: {rows} {'repeats' if result.seen_before == 1 else 'repeat'} an earlier file "
                          f"word for word — {'to be imported' if trial else 'imported'} as one more sighting of the same "
                          "customer; orders and forms in them are not counted twice.")
@@ -175,7 +172,7 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
             first = result.flagged_rows[0] if result.flagged_rows else None
             example = (f" — for example row {first.record.number}: {_html('; '.join(first.problems))}"
                        if first else "")
-            notes.append(f"{name}: {_plural(result.flagged, 'row')} "
+            notes.append(f"{name}: {counted(result.flagged, 'row')} "
                          f"{'has' if result.flagged == 1 else 'have'} a problem{example}.")
     if flagged_total:
         notes.append("Rows with problems are still imported, marked for review. "

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.importing.driver import ImportRun
-from omnidesk.ui.dialogs.import_wizard.common import _html, _notes_html, _plural
+from omnidesk.core.text import counted
+from omnidesk.ui.dialogs.import_wizard.common import _html, _notes_html
 from omnidesk.ui.dialogs.import_wizard.widgets import CountsTable
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
@@ -65,16 +66,16 @@ class DonePage(QWizardPage):
         updated = sum(r.updated_customers for _, r in outcome.runs)
         events = sum(r.events for _, r in outcome.runs)
         files = len([r for _, r in outcome.runs if r.already_imported is None])
-        parts = [f"Added {_plural(new, 'record')} from {_plural(files, 'file')}"]
+        parts = [f"Added {counted(new, 'record')} from {counted(files, 'file')}"]
         if events:
-            parts.append(_plural(events, "event"))
+            parts.append(counted(events, "event"))
         # Per file, customers are counted as each file found them; a later file can show two
         # of them to be one person, so the sum is not the workspace's change: say that instead.
         after = self.wiz.workspace.counts()["customers"]
         before = self.wiz.customers_before
         grown = f" ({after - before:+,})" if before is not None else ""
-        self.summary.setText(", ".join(parts) + f". The workspace now has {_plural(after, 'customer')}{grown}.")
-        self.summary.setToolTip(f"Per file: {_plural(created, 'new customer')} and {updated:,} updated; "
+        self.summary.setText(", ".join(parts) + f". The workspace now has {counted(after, 'customer')}{grown}.")
+        self.summary.setToolTip(f"Per file: {counted(created, 'new customer')} and {updated:,} updated; "
                                 "people found in several files are counted once in the workspace.")
         notes = _notes_html(self.wiz, outcome, trial=False)
         if before is not None and created != after - before:

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.importing.encodings import CHOICES
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 from omnidesk.ui.widgets.empty_state import EmptyState
-from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, FileEntry, NOTICE_COLOR, _html, _plural
+from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, FileEntry, NOTICE_COLOR, _html
 from omnidesk.ui.dialogs.import_wizard.widgets import ElidedLabel, NoWheelComboBox, _bold, _muted
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
@@ -215,15 +215,15 @@ class FilesPage(QWizardPage):
         good = len(entries) - reading - bad
         parts = []
         if reading:
-            parts.append(f"Reading {_plural(reading, 'file')}…")
+            parts.append(f"Reading {counted(reading, 'file')}…")
         if entries and not reading:
             done = sum(1 for e in entries if e.error is None and e.plan is not None
                        and e.plan.previous_batch is not None)
             if good - done:
-                parts.append(f"{_plural(good - done, 'file')} ready")
+                parts.append(f"{counted(good - done, 'file')} ready")
             if done:
                 # Not "ready": importing them again adds nothing (the same file, byte for byte).
-                parts.append(f"{_plural(done, 'file')} already imported")
+                parts.append(f"{counted(done, 'file')} already imported")
             if bad:
                 parts.append(f"{bad:,} left out")
         self.status.setText(" · ".join(parts))

@@ -18,10 +18,10 @@ from PySide6.QtWidgets import (
 from omnidesk.core.errors import UserError
 from omnidesk.core import failures
 from omnidesk.core.importing.driver import ImportRun
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 from omnidesk.core.workspace import WorkspaceError
 from omnidesk.ui.tasks import Task
-from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, _html, _plural, _run_plans
+from omnidesk.ui.dialogs.import_wizard.common import ERROR_COLOR, _html, _run_plans
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
@@ -70,7 +70,7 @@ class ImportPage(QWizardPage):
         self.progress.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         self.cancel_button.show()
-        self.status.setText(f"Importing {_plural(len(plans), 'file')}…")
+        self.status.setText(f"Importing {counted(len(plans), 'file')}…")
         # The results page says how the workspace changed as a whole (see DonePage).
         self.wiz.customers_before = self.wiz.workspace.counts()["customers"]
         task = Task(_run_plans(self.wiz.workspace, plans, dry_run=False))
@@ -141,6 +141,6 @@ def _cancel_text(outcome: ImportRun) -> str:
     kept = ", ".join(_html(printable(p.file_name)) for p, _ in outcome.runs)
     rest = [outcome.cancelled_at] + outcome.not_started if outcome.cancelled_at else outcome.not_started
     others = ", ".join(_html(printable(p.file_name)) for p in rest)
-    return (f"<b>Import cancelled.</b> {_plural(len(outcome.runs), 'file')} had already finished and "
+    return (f"<b>Import cancelled.</b> {counted(len(outcome.runs), 'file')} had already finished and "
             f"{'is' if len(outcome.runs) == 1 else 'are'} kept: {kept}. Nothing from {others} was saved. "
             "Press See results for the details.")

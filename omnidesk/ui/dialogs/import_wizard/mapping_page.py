@@ -26,7 +26,7 @@ from omnidesk.core.importing.pipeline import (
     ImportPlan,
 )
 from omnidesk.core.importing.phone_region import all_regions
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 from omnidesk.ui.dialogs.import_wizard.common import (
     EXAMPLES_PER_COLUMN,
     IDENTITY_FIELDS,
@@ -36,7 +36,6 @@ from omnidesk.ui.dialogs.import_wizard.common import (
     PREVIEW_TABLE_ROWS,
     SURE_ENOUGH,
     _html,
-    _plural,
 )
 from omnidesk.ui.dialogs.import_wizard.widgets import (
     ElidedLabel,
@@ -230,7 +229,7 @@ class MappingPage(QWizardPage):
         for c in range(self.model.columnCount()):
             self.table.setColumnWidth(c, min(max(self.table.columnWidth(c), 90), 220))
         shown = min(len(plan.preview), PREVIEW_TABLE_ROWS)
-        self.preview_label.setText(f"Preview: the first {_plural(shown, 'row')} of {printable(plan.file_name)}, as read. "
+        self.preview_label.setText(f"Preview: the first {counted(shown, 'row')} of {printable(plan.file_name)}, as read. "
                                    "Greyed columns are ignored.")
         self.refresh()
 

@@ -22,7 +22,7 @@ from omnidesk.core.importing.pipeline import (
 )
 from omnidesk.core import failures
 from omnidesk.core.importing.driver import ImportRun
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.dialogs.import_wizard.check_page import CheckPage
@@ -37,7 +37,6 @@ from omnidesk.ui.dialogs.import_wizard.common import (
     REPORT_FILTER,
     FileEntry,
     _html,
-    _plural,
     _read_files,
 )
 from omnidesk.ui.dialogs.import_wizard.done_page import DonePage
@@ -282,7 +281,7 @@ class ImportWizard(QWizard):
                 failures.disk_full_message(exc, None, places=[out.parent], unchanged=False)
             status.setText(f'<span style="color:{ERROR_COLOR}">Could not save the report: {_html(reason)}</span>')
             return None
-        status.setText(f"Saved {_plural(written, 'row')} to {_html(out.name)}.")
+        status.setText(f"Saved {counted(written, 'row')} to {_html(out.name)}.")
         status.setToolTip(str(out))
         return written
 
