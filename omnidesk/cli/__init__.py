@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,8 @@ from omnidesk import __version__
 from omnidesk.cli import campaigns, customers, exports, identity, imports, messages, people, reports, segments, workspace
 from omnidesk.cli.common import EXIT_ERROR, CliError, _add_workspace_arg, _is_user_error, _workspace_path
 from omnidesk.core.text import printable
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +70,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("omnidesk: interrupted; nothing was half-written.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`omnidesk report | head`): as other tools do, stop quietly.
+        # Whatever is still buffered goes nowhere rather than failing again at exit.
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # stdout may be no file
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         from omnidesk.core import failures
 

@@ -265,3 +265,22 @@ def test_one_row_reads_one_row(tmp_path, capsys):
     g = write_csv(tmp_path / "two.csv", ["Email", "First name"], [["bo@example.com", "Bo"], ["cy@example.com", "Cy"]])
     status, out, _ = run(capsys, "import", str(g), "-w", str(ws))
     assert ", 2 rows: imported 2" in out
+
+
+def test_a_reader_that_goes_away_stops_the_output_quietly(tmp_path, capsys, monkeypatch):
+    """`omnidesk report | head`: when the pipe closes early, no error line and no traceback."""
+    ws = tmp_path / "ws.omnidesk"
+    Workspace.create(ws).close()
+
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    status = main(["-w", str(ws), "info"])
+    monkeypatch.undo()
+    assert status == 141
+    assert capsys.readouterr().err == ""
