@@ -200,18 +200,25 @@ def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files:
 
 def cmd_imports_list(args: argparse.Namespace) -> int:
     from omnidesk.core.importing.batches import list_batches
+    from omnidesk.core.timeline import workspace_zone
+    from omnidesk.core.timeutil import local_minute
 
     with _open_existing(args, readonly=True) as ws:
         batches = list_batches(ws)
+        zone = workspace_zone(ws)
 
     def table(batches: list[dict]):
         if not batches:
             yield "No imports yet."
             return
-        yield f"{'ID':>4}  {'When':<20} {'Channel':<14} {'Kind':<9} {'Rows':>7} {'Flagged':>7}  Status  File"
-        for b in batches:
-            yield (f"{b['id']:>4}  {b['started_at'][:19]:<20} {channel_name(b['channel']):<14} {b['kind']:<9} "
-                   f"{b['rows']:>7} {b['flagged']:>7}  {b['status']:<6}  {b['file_name']}")
+        channels = [channel_name(b["channel"]) for b in batches]
+        wide = max(len("Channel"), *map(len, channels))
+        kind = max(len("Kind"), *(len(b["kind"]) for b in batches))
+        yield f"{'ID':>4}  {'When':<16}  {'Channel':<{wide}}  {'Kind':<{kind}} {'Rows':>7} {'Flagged':>7}  Status  File"
+        for b, channel in zip(batches, channels):
+            yield (f"{b['id']:>4}  {local_minute(b['started_at'], zone):<16}  {channel:<{wide}}  "
+                   f"{b['kind']:<{kind}} {b['rows']:>7} {b['flagged']:>7}  {b['status']:<6}  {b['file_name']}")
+        yield f"(times on the shop's clock, {zone.key})" if zone is not None else "(times on this computer's clock)"
 
     Output(args).show(batches, table)
     return EXIT_OK

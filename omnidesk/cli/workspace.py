@@ -95,16 +95,26 @@ def cmd_settings(args: argparse.Namespace) -> int:
             raise CliError(f"there is no setting '{args.key}'; the settings are: "
                            f"{', '.join(s.key for s in SETTINGS)}")
     if args.key is not None:
-        Output(args).show(rows[0], lambda row: str(row["value"]))
+        Output(args).show(rows[0], lambda row: _as_typed(row["value"]))
         return EXIT_OK
 
     def table(rows: list[dict]):
-        for r in rows:
-            shown = r["value"] if r["value"] not in ("", None) else "(not set)"
-            yield f"{r['key']:<24}{shown!s:<20}{r['help']}"
+        shown = [_as_typed(r["value"]) or "(not set)" for r in rows]
+        key, value = max(len(r["key"]) for r in rows) + 2, max(map(len, shown)) + 2
+        for r, text in zip(rows, shown):
+            yield f"{r['key']:<{key}}{text:<{value}}{r['help']}"
 
     Output(args).show(rows, table)
     return EXIT_OK
+
+
+def _as_typed(value: object) -> str:
+    """A setting's value as it is typed back in: lists comma-separated, yes/no for switches."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
 
 
 def cmd_recover(args: argparse.Namespace) -> int:

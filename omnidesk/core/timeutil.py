@@ -38,3 +38,20 @@ def local_day(utc: str | None, zone: tzinfo | None = None) -> str:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return (dt.astimezone(zone) if zone is not None else dt.astimezone()).date().isoformat()
+
+
+def local_minute(utc: str | None, zone: tzinfo | None = None) -> str:
+    """A naive UTC instant as ``YYYY-MM-DD HH:MM`` on ``zone``'s clock (the computer's without one).
+
+    For lists a person reads (when an import ran): the shop's clock, as the
+    timeline reads.  "" for empty or unparseable input.
+    """
+    if not utc:
+        return ""
+    try:
+        dt = datetime.fromisoformat(utc)
+    except ValueError:
+        return ""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return (dt.astimezone(zone) if zone is not None else dt.astimezone()).strftime("%Y-%m-%d %H:%M")

@@ -38,3 +38,38 @@ def test_a_channel_of_ones_own_keeps_its_name(tmp_path, capsys):
     assert status == 0 and "(Farmers market)" in out
     status, out, _ = _run(capsys, "imports", "list", "--json", "-w", ws)
     assert [b["channel"] for b in json.loads(out)] == ["farmers_market"]
+
+
+def test_imports_list_reads_on_the_shops_clock_in_columns_that_fit(tmp_path, capsys):
+    """A long channel name keeps its own column, and the time is the shop's, with its zone said."""
+    import time_machine
+
+    ws = tmp_path / "ws.omnidesk"
+    phone = write_csv(tmp_path / "contacts.csv", ["Email"], [["bo@example.com"]])
+    with time_machine.travel("2026-12-03T04:42:11Z", tick=False):
+        assert _run(capsys, "import", phone, "--channel", "contacts", "-w", ws)[0] == 0
+    assert _run(capsys, "settings", "timezone", "America/New_York", "-w", ws)[0] == 0
+    status, out, _ = _run(capsys, "imports", "list", "-w", ws)
+    header, line, footer = out.splitlines()
+    assert "2026-12-02 23:42  Phone contacts  contacts" in line
+    kind_at = line.index("contacts", line.index("Phone contacts") + len("Phone contacts"))
+    assert header.index("Kind") == kind_at and header.index("Channel") == line.index("Phone")
+    assert footer == "(times on the shop's clock, America/New_York)"
+
+
+def test_settings_show_values_as_they_are_typed_back(tmp_path, capsys):
+    from omnidesk.core.workspace import Workspace
+
+    ws = tmp_path / "ws.omnidesk"
+    Workspace.create(ws).close()
+    status, out, _ = _run(capsys, "settings", "channel_trust", "-w", ws)
+    trust = out.strip()
+    assert status == 0 and trust.startswith("shop, ") and "[" not in trust
+    assert _run(capsys, "settings", "channel_trust", trust, "-w", ws)[0] == 0
+    assert _run(capsys, "settings", "soft_opt_in", "-w", ws)[1].strip() == "no"
+    status, out, _ = _run(capsys, "settings", "-w", ws)
+    trust_line = next(line for line in out.splitlines() if line.startswith("channel_trust"))
+    name_line = next(line for line in out.splitlines() if line.startswith("business_name"))
+    # Every description starts in one column, after the longest value (the channel list).
+    assert trust_line.index("channels whose names") == name_line.index("the shop's name")
+    assert trust_line.index(trust) + len(trust) < trust_line.index("channels whose names")
