@@ -63,6 +63,28 @@ def read_rule(text: str) -> dict:
     return parse_rule(text)
 
 
+def warn_unknown_custom_fields(ws, rule: dict | None) -> None:
+    """Say on stderr which custom fields a rule names that no record has (a typo picks nobody).
+
+    Not refused: a segment may be saved before the file that brings the field.
+    """
+    import sys
+
+    from omnidesk.core.customers import custom_field_names
+    from omnidesk.core.segments import custom_fields_named
+
+    named = custom_fields_named(rule) if rule else []
+    if not named:
+        return
+    known = custom_field_names(ws)
+    folded = {k.casefold() for k in known}
+    for name in named:
+        if name.casefold() not in folded:
+            there = f"the workspace has: {', '.join(known)}" if known else "the workspace has none yet"
+            print(f"omnidesk: warning: no record has a custom field {printable(name)!r}, so it picks "
+                  f"nobody ({printable(there)})", file=sys.stderr)
+
+
 def audience(ws, args: argparse.Namespace) -> dict | None:
     """The rule a command's audience arguments name; None for everyone."""
     from omnidesk.core.segments import resolve_audience
@@ -74,6 +96,7 @@ def audience(ws, args: argparse.Namespace) -> dict | None:
         if getattr(args, "audience_required", False):
             raise CliError("name a saved segment or give --rule")
         return None
+    warn_unknown_custom_fields(ws, rule)
     return resolve_audience(ws, segment=name, rule=rule)
 
 
@@ -83,6 +106,7 @@ def cmd_segment_save(args: argparse.Namespace) -> int:
     rule = read_rule(args.rule)
     with _open_existing(args) as ws:
         save_segment(ws, args.name, rule, replace=args.replace)
+        warn_unknown_custom_fields(ws, rule)
         n = count(ws, rule)
     print(f"Saved segment {printable(' '.join(args.name.split()))}: {counted(n, 'customer')}")
     return EXIT_OK

@@ -94,3 +94,22 @@ def test_export_a_segment_with_chosen_columns(shop, capsys, tmp_path):
     run(capsys, "export", "customers", str(everyone), "--rule", '{"field": "city", "op": "is", "value": "Lyon"}',
         "--columns", "first_name", "-w", str(shop))
     assert everyone.read_text(encoding="utf-8").splitlines() == ["first_name", "'=Dee"]
+
+
+def test_a_custom_field_no_record_has_is_named_in_a_warning(tmp_path, capsys):
+    """A typo in a custom field's name picks nobody: the count says why instead of a silent 0."""
+    path = tmp_path / "club.omnidesk"
+    club = write_csv(tmp_path / "club.csv", ["Email", "First Name", "Shoe size"],
+                     [["ann@example.com", "Ann", "38"], ["bob@example.com", "Bob", "44"]])
+    assert main(["import", str(club), "-w", str(path)]) == 0
+    capsys.readouterr()
+    typo = '{"field": "custom.Shoesize", "op": "gt", "value": 40}'
+    status, out, err = run(capsys, "segment", "count", "--rule", typo, "-w", str(path))
+    assert status == 0 and out.strip() == "0 customers"
+    assert "no record has a custom field 'Shoesize'" in err and "Shoe size" in err
+    # Spelled as the file has it (any case), it counts, with nothing to warn about.
+    right = '{"field": "custom.shoe SIZE", "op": "gt", "value": 40}'
+    status, out, err = run(capsys, "segment", "count", "--rule", right, "-w", str(path))
+    assert out.strip() == "1 customer" and err == ""
+    status, out, err = run(capsys, "segment", "save", "Big feet", "--rule", typo, "-w", str(path))
+    assert status == 0 and "Shoesize" in err

@@ -32,6 +32,7 @@ from omnidesk.core.segments.rules import (
     Rule,
     RuleError,
     check_rule,
+    custom_fields_named,
     parse_rule,
 )
 from omnidesk.core.segments.saved import (
@@ -57,7 +58,7 @@ from omnidesk.core.segments.sql import (
 
 __all__ = [
     "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
-    "RuleError", "Segment", "check_rule", "compile_rule", "count", "prepare", "delete_segment", "get_segment",
+    "RuleError", "Segment", "check_rule", "custom_fields_named", "compile_rule", "count", "prepare", "delete_segment", "get_segment",
     "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "rename_segment",
     "resolve_audience", "rule_vocabulary", "save_segment", "workspace_channels",
 ]

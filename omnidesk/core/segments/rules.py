@@ -99,6 +99,25 @@ def check_rule(rule: Any, channels: Sequence[str] | None = None) -> None:
     _check(rule, set(channels) if channels is not None else None, "rule", 0)
 
 
+def custom_fields_named(rule: Any) -> list[str]:
+    """The custom field names a (checked) rule's conditions name, in order, each once."""
+    found: dict[str, None] = {}
+
+    def walk(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        for key in ("all", "any"):
+            for item in node.get(key) or ():
+                walk(item)
+        walk(node.get("not"))
+        field = node.get("field")
+        if isinstance(field, str) and field.startswith("custom."):
+            found.setdefault(field[len("custom."):], None)
+
+    walk(rule)
+    return list(found)
+
+
 def _check(node: Any, channels: set[str] | None, where: str, depth: int) -> None:
     if depth > _MAX_DEPTH:
         raise RuleError(f"{where}: groups nest more than {_MAX_DEPTH} deep")
