@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -58,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(argv) == 1 and argv[0].endswith(".omnidesk") and not argv[0].startswith("-"):
         argv = ["--workspace", argv[0]]
     args = parser.parse_args(argv)
+    _quiet_logs()
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     _clean_temp()
     try:
@@ -92,6 +94,37 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"omnidesk: error: {printable(told)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Log lines to whatever ``sys.stderr`` is when they are written (not when set up)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+_LOG_HANDLER = _StderrHandler()
+_LOG_HANDLER.setFormatter(logging.Formatter("omnidesk: %(levelname)s: %(message)s"))
+
+
+def _quiet_logs() -> None:
+    """The library's log lines (how the match model was fitted) stay out of the output a user reads.
+
+    What such a line says is kept where it belongs (the fit's notes in the
+    workspace).  ``OMNIDESK_LOG=info`` (or ``warning``, ``debug``) shows them on stderr.
+    """
+    level = logging.getLevelName(os.environ.get("OMNIDESK_LOG", "").strip().upper() or "ERROR")
+    level = level if isinstance(level, int) else logging.ERROR
+    logger = logging.getLogger("omnidesk")
+    if _LOG_HANDLER not in logger.handlers:
+        logger.addHandler(_LOG_HANDLER)
+    _LOG_HANDLER.setLevel(level)
+    logger.setLevel(level)
 
 
 def _clean_temp() -> None:

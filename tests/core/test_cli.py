@@ -284,3 +284,25 @@ def test_a_reader_that_goes_away_stops_the_output_quietly(tmp_path, capsys, monk
     monkeypatch.undo()
     assert status == 141
     assert capsys.readouterr().err == ""
+
+
+def test_the_match_models_notes_stay_out_of_the_output(tmp_path):
+    """A note of the fit (a clamp on a small workspace) goes to the workspace, not the screen;
+    OMNIDESK_LOG=warning shows it.  In a process of its own, as a user runs the command."""
+    import os
+
+    ws = tmp_path / "ws.omnidesk"
+    Workspace.create(ws).close()
+    script = ("import logging, sys\n"
+              "from omnidesk.cli import main\n"
+              f"assert main(['-w', {str(ws)!r}, 'info']) == 0\n"
+              "logging.getLogger('omnidesk.core.identity.learn').warning('match model fit: first close: m held')\n")
+
+    def stderr_of(**env) -> str:
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                              env={k: v for k, v in os.environ.items() if k != "OMNIDESK_LOG"} | env)
+        assert done.returncode == 0, done.stderr
+        return done.stderr
+
+    assert stderr_of() == ""
+    assert "omnidesk: WARNING: match model fit: first close: m held" in stderr_of(OMNIDESK_LOG="warning")
