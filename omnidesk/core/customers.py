@@ -25,6 +25,7 @@ from sqlalchemy import text as text_clause
 
 from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search, search_query
 
+from omnidesk.core.identity.golden import NO_NAME
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
 from omnidesk.core.segments import compile_rule, known_channels, prepare
@@ -59,6 +60,8 @@ def _blank(sort: str):
         return column == 0  # no orders shows an empty cell
     if sort in _NUMERIC_SORTS:
         return column.is_(None)
+    if sort == "name":
+        return or_(column.is_(None), column == "", column == NO_NAME)
     return or_(column.is_(None), column == "")
 
 
@@ -67,6 +70,8 @@ def _blank_parts(sort: str):
     column = SORT_COLUMNS.get(sort, Customer.display_name)
     if sort in _NUMERIC_SORTS:
         return [_blank(sort)]
+    if sort == "name":
+        return [column.is_(None), column == "", column == NO_NAME]
     return [column.is_(None), column == ""]
 
 
@@ -77,6 +82,8 @@ def _valued(sort: str):
         return column > 0
     if sort in _NUMERIC_SORTS:
         return column.is_not(None)
+    if sort == "name":
+        return (column > "") & (column != NO_NAME)
     return column > ""
 
 

@@ -119,3 +119,16 @@ def test_a_cancelled_export_leaves_no_file(shop, tmp_path):
     with pytest.raises(Cancelled):
         export_customers(shop, out, ids=list(customer_ids(shop)), cancelled=lambda: True)
     assert not out.exists() and not list(tmp_path.glob("*.part"))
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_a_customer_with_no_name_sorts_with_the_blanks(shop, descending):
+    """"(no name)" is what the list shows for nothing to call a customer by: it sorts last, not
+    first because "(" comes before the letters."""
+    from omnidesk.core.identity.golden import NO_NAME
+
+    with shop.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE customer SET display_name = ? WHERE id = 4", (NO_NAME,))
+    order = list(customer_ids(shop, sort="name", descending=descending))
+    assert set(order[-2:]) == {2, 4}
+    assert list(customer_ids(shop, sort="name", descending=descending, channel="pos")) == order

@@ -77,8 +77,11 @@ _OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "full_name", "display_name", "tags
              "consent_whatsapp", "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
 
 
+NO_NAME = "(no name)"  # the name shown for a customer with no name, email or phone
+
+
 def _display_name(full: str, email: str | None, phone: str | None) -> str:
-    return full or email or phone or "(no name)"
+    return full or email or phone or NO_NAME
 
 
 def _full_name(rows: list[tuple], first: str, last: str, trust: dict[str, int],
