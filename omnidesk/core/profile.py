@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select
@@ -33,6 +33,8 @@ from omnidesk.core.money import (
     order_rows,
     workspace_currency,
 )
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
 
 # The golden fields that come from source records (see identity.golden).
@@ -48,11 +50,12 @@ class ValueSource(NamedTuple):
     record_no: int | None
     channel: str
     entered: str = ""  # when the user typed it in (edits.py), UTC ISO
+    zone: tzinfo | None = None  # the shop's time zone, whose day ``entered`` is told on
 
     def describe(self) -> str:
         """"from customers_export.csv row 12 (Shop)", "entered by you on 2026-12-02", or "set by hand"."""
         if self.channel == HAND:
-            return f"entered by you on {self.entered[:10]}" if self.entered else "entered by you"
+            return f"entered by you on {local_day(self.entered, self.zone)}" if self.entered else "entered by you"
         if not self.source_file:
             return "set by hand"
         return f"from {self.source_file} row {self.record_no} ({channel_name(self.channel)})"
@@ -70,15 +73,17 @@ class ConsentFact:
     record_channel: str
     recorded_at: str | None = None  # when the file was imported: all that is known without a date
     note: str = ""  # what the person said, for consent recorded by hand
+    zone: tzinfo | None = None  # the shop's time zone: the day an instant of this computer's is told on
 
     def describe(self) -> str:
         if self.record_channel == HAND:
+            # Typed in now: an instant, told on the shop's day as the timeline tells it.
             said = f": {self.note}" if self.note else ""
-            return f"{self.status} on {(self.occurred_at or '')[:10]}, entered by you{said}"
+            return f"{self.status} on {local_day(self.occurred_at, self.zone)}, entered by you{said}"
         if self.occurred_at:
-            when = f" on {self.occurred_at[:10]}"
+            when = f" on {self.occurred_at[:10]}"  # as the file dated it
         elif self.recorded_at:
-            when = f" (the file gave no date; imported {self.recorded_at[:10]})"
+            when = f" (the file gave no date; imported {local_day(self.recorded_at, self.zone)})"
         else:
             when = ""
         return (f"{self.status}{when}, from {self.source_file} row {self.record_no} "
@@ -137,6 +142,7 @@ class SourceRow:
 
 def value_sources(ws: Workspace, customer_id: int) -> dict[str, ValueSource]:
     """For each non-empty golden field of the customer: its value and where it came from."""
+    zone = workspace_zone(ws)
     cust = Customer.__table__
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
@@ -164,7 +170,7 @@ def value_sources(ws: Workspace, customer_id: int) -> dict[str, ValueSource]:
             out[f] = ValueSource(value, "", None, "")
         elif carrier[2] == HAND:
             edited = json.loads(carrier[-1] or "{}").get("edited", {})
-            out[f] = ValueSource(value, carrier[0], carrier[1], carrier[2], edited.get(f, ""))
+            out[f] = ValueSource(value, carrier[0], carrier[1], carrier[2], edited.get(f, ""), zone)
         else:
             out[f] = ValueSource(value, carrier[0], carrier[1], carrier[2])
     return out
@@ -172,6 +178,7 @@ def value_sources(ws: Workspace, customer_id: int) -> dict[str, ValueSource]:
 
 def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
     """The consent in force per channel, as :mod:`omnidesk.core.consent` decides it."""
+    zone = workspace_zone(ws)
     con = Consent.__table__
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
@@ -192,7 +199,7 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
     for (_, channel), fact in sorted(decided.items(), key=lambda item: item[0][1]):
         src = sources[fact.consent_id]
         out[channel] = ConsentFact(channel, fact.status, fact.occurred_at, src.file_name, src.record_no,
-                                   src.record_channel, src.started_at, src.note)
+                                   src.record_channel, src.started_at, src.note, zone)
     return out
 
 

@@ -44,6 +44,7 @@ def shop(ws, tmp_path):
             ["Bob", "Stone", "bob@example.com", "", "Bangor", "04401", "US", "", "no", "15"],
             ["Cy", "Park", "cy@example.com", "", "Boston", "02118", "US", "VIP", "yes", "7"],
         ])
+    ws.set_setting("timezone", "America/New_York")  # the card tells a day on the shop's clock
     return ws
 
 
@@ -306,3 +307,14 @@ def test_consent_for_many_at_once_and_the_tags_a_selection_carries(shop):
     assert edits.tags_of(shop, [ann, bob, cy]) == ["VIP", "local"]
     with pytest.raises(UserError, match="No customer is selected"):
         edits.record_consent_many(shop, [], "sms", "denied")
+
+
+@time_machine.travel("2026-12-03 03:24:00Z", tick=False)
+def test_a_value_typed_in_on_an_evening_is_dated_on_the_shops_day(shop):
+    """23:24 in New York is already the next day in UTC: the card says the shop's day, as the
+    timeline does."""
+    ann = _id(shop, "ann@example.com")
+    edits.set_value(shop, ann, "city", "South Portland")
+    assert value_sources(shop, ann)["city"].describe() == "entered by you on 2026-12-02"
+    edits.record_consent(shop, ann, "Email", "denied", "")
+    assert consent_facts(shop, ann)["email"].describe() == "denied on 2026-12-02, entered by you"
