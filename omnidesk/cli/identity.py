@@ -113,8 +113,12 @@ def _side(cid, name) -> dict:
 def cmd_review_apart(args: argparse.Namespace) -> int:
     from omnidesk.core.identity.kept_apart import list_kept_apart
 
+    from omnidesk.core.timeline import workspace_zone
+    from omnidesk.core.timeutil import local_minute
+
     with _open_existing(args, readonly=True) as ws:
         items = list_kept_apart(ws)
+        zone = workspace_zone(ws)
     out = [{"left": _side(i.left_id, i.left_name), "right": _side(i.right_id, i.right_name),
             "decided_at": i.decided_at} for i in items]
 
@@ -122,7 +126,7 @@ def cmd_review_apart(args: argparse.Namespace) -> int:
         return f"{s['name']} (#{s['id']})" if s["in_workspace"] else "(no longer in the workspace)"
 
     Output(args).show(out, lambda pairs: [
-        f"{o['decided_at'][:16].replace('T', ' ')}  {side(o['left'])}  ≠  {side(o['right'])}" for o in pairs
+        f"{local_minute(o['decided_at'], zone)}  {side(o['left'])}  ≠  {side(o['right'])}" for o in pairs
     ] or "No pairs are kept apart.")
     return EXIT_OK
 

@@ -306,3 +306,18 @@ def test_the_match_models_notes_stay_out_of_the_output(tmp_path):
 
     assert stderr_of() == ""
     assert "omnidesk: WARNING: match model fit: first close: m held" in stderr_of(OMNIDESK_LOG="warning")
+
+
+def test_review_apart_tells_when_on_the_shops_clock(tmp_path, capsys):
+    import time_machine
+
+    ws = str(tmp_path / "ws.omnidesk")
+    assert run(capsys, "import", str(write_csv(tmp_path / "people.csv", *FAMILY)), "-w", ws)[0] == 0
+    assert run(capsys, "settings", "timezone", "America/New_York", "-w", ws)[0] == 0
+    (pair,) = json.loads(run(capsys, "review", "list", "--json", "-w", ws)[1])
+    with time_machine.travel("2026-12-03T04:20:00Z", tick=False):
+        assert run(capsys, "review", "reject", str(pair["id"]), "-w", ws)[0] == 0
+    out = run(capsys, "review", "apart", "-w", ws)[1]
+    assert out.startswith("2026-12-02 23:20  ")
+    (apart,) = json.loads(run(capsys, "review", "apart", "--json", "-w", ws)[1])
+    assert apart["decided_at"].startswith("2026-12-03T04:20")  # for programs: UTC, as stored
