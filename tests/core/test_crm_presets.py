@@ -417,3 +417,27 @@ def test_an_edited_mapping_needs_evidence_too(ws, tmp_path):
     edited = plan.with_changes(mapping=["full_name", "email", "event_type", "occurred_at"])
     assert edited.kind == "contacts"
     assert edited.with_changes(kind="events").kind == "events"  # the user's say wins
+
+
+def test_a_till_file_with_a_date_that_does_not_exist_is_still_events(ws, tmp_path):
+    """Seven receipts, one dated 31/11 (a slip at the till): that row is flagged, the file is
+    still the till's sales, not a list of people."""
+    header = ["Beleg-Nr", "Datum", "Uhrzeit", "Kunde", "E-Mail", "Artikel", "Menge", "Betrag", "Zahlart"]
+    days = ["03/11/2026", "04/11/2026", "31/11/2026", "05/11/2026", "06/11/2026", "07/11/2026", "08/11/2026"]
+    rows = [[str(10001 + i), day, "10:15", f"Kunde {chr(65 + i)}", f"k{i}@example.de", "Kerze", "1", "24,90", "Bar"]
+            for i, day in enumerate(days)]
+    f = write_csv(tmp_path / "kasse_export.csv", header, rows, encoding="latin-1", delimiter=";")
+    plan = analyze(ws, f)
+    assert plan.kind == "events", plan.warnings
+    assert not any("list of people" in w for w in plan.warnings)
+    result = run_to_end(ws, plan)
+    assert (result.kind, result.flagged) == ("events", 1) and result.events >= 6
+
+
+def test_a_list_of_people_with_dates_on_too_few_rows_stays_people(ws, tmp_path):
+    """The other side: a purchase column, but most rows carry no date at all."""
+    header = ["Name", "Email", "Last purchase", "Amount"]
+    rows = [[f"Person {chr(65 + i)}", f"p{i}@example.com", "2026-03-0%d" % (i + 1) if i < 3 else "", "12.00"]
+            for i in range(7)]
+    plan = analyze(ws, write_csv(tmp_path / "people.csv", header, rows))
+    assert plan.kind == "contacts"

@@ -87,6 +87,14 @@ class EventEvidence:
                 f"{self.orders} of {self.rows})")
 
 
+_DATE_SHAPED = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
+
+
+def _mistyped_date(text: str) -> bool:
+    """Whether ``text`` is written as a date (digits between separators), valid or not."""
+    return _DATE_SHAPED.search(text) is not None
+
+
 def events_evidence(records: Iterable[Sequence[str]], mapping: Sequence[str],
                     date_orders: dict[int, nz.DateOrder], region: str) -> EventEvidence:
     """Count, over ``records`` (rows of cells), the facts that make rows events."""
@@ -110,8 +118,10 @@ def events_evidence(records: Iterable[Sequence[str]], mapping: Sequence[str],
         if not any(cell(i) for i in mapped):
             continue
         ev.rows += 1
-        if any((text := cell(i)) and nz.parse_datetime(text, date_orders.get(i, default_order)).value
+        if any((text := cell(i)) and (_mistyped_date(text)
+                                       or nz.parse_datetime(text, date_orders.get(i, default_order)).value)
                for i in times) or (not times and any(cell(i) for i in clocks)):
+            # A date that does not exist (31/11) is a row to flag, not a row without a time.
             ev.timed += 1
         if any(is_action(cell(i)) for i in actions):
             ev.actions += 1
