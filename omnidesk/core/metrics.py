@@ -33,7 +33,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 
 from sqlalchemy import and_, func, literal_column, or_, select
@@ -158,7 +158,7 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
     return [{"week": w, "customers": n} for w, n in sorted(weeks.items())]
 
 
-def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[dict]:
+def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:
     """Per exported step of every campaign: recipients, attributed orders and revenue, and its baseline.
 
     The baseline (see the module docstring) is read from what the export recorded beside the
@@ -168,6 +168,10 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[d
     at most one order, their first in the window from the step's time (the offer code's first,
     as for recipients); an order of theirs counts for the baseline whatever else claims it.
     ``lift`` is the conversion less the baseline's (a share: 0.05 is five points).
+
+    A step exported for a time still to come (``now``: the clock when not given) has not been
+    sent: ``sent`` is False, ``due`` its time (UTC), ``recipients`` those it is planned for,
+    and nothing is counted for it or its baseline yet.
     """
     from omnidesk.core.campaigns.guards import BASELINE_REASONS, HELD_OUT
     from omnidesk.core.messages.brand import get_brand
@@ -180,12 +184,22 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[d
     claimed: set[int] = set()  # an order counts for one step only
     with ws.engine.connect() as conn:
         msg = Message.__table__
+        clock = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         steps = conn.execute(select(st.c.id, st.c.channel, st.c.campaign_id, camp.c.name, msg.c.name,
-                                    msg.c.master_json)
+                                    msg.c.master_json, st.c.at_utc)
                              .join(camp, camp.c.id == st.c.campaign_id)
                              .outerjoin(msg, msg.c.id == camp.c.message_id)
                              .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc)).all()
-        for step_id, channel, campaign_id, name, message_name, master_json in steps:
+        for step_id, channel, campaign_id, name, message_name, master_json, at_utc in steps:
+            if at_utc > clock:
+                planned = conn.execute(select(func.count()).select_from(sr.join(rec, rec.c.id == sr.c.record_id))
+                                       .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
+                                              sr.c.channel.not_in(BASELINE_REASONS))).scalar_one()
+                out.append({"name": name, "channel": channel, "sent": False, "due": at_utc, "recipients": planned,
+                            "orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none",
+                            "baseline_customers": 0, "baseline_orders": 0, "baseline_revenue": 0.0,
+                            "baseline_conversion": None, "lift": None})
+                continue
             code = json.loads(master_json).get("offer_code", "") if master_json else ""
             tag = campaign_name(brand, message_name) if message_name else ""
 
@@ -236,7 +250,8 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None) -> list[d
                     break
             conversion = round(orders / len(sends), 4) if sends else None
             base_conversion = round(base_orders / len(base_ids), 4) if base_ids else None
-            out.append({"name": name, "channel": channel, "recipients": len(sends), "orders": orders,
+            out.append({"name": name, "channel": channel, "sent": True, "due": at_utc,
+                        "recipients": len(sends), "orders": orders,
                         "revenue": round(revenue / 100, 2), "conversion": conversion,
                         "baseline_kind": kind, "baseline_customers": len(base_ids), "baseline_orders": base_orders,
                         "baseline_revenue": round(base_revenue / 100, 2), "baseline_conversion": base_conversion,
@@ -290,7 +305,8 @@ def health(ws: Workspace) -> dict[str, int]:
             "pairs_to_review": pending, "stale_variants": stale}
 
 
-def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | None = 20) -> dict:
+def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | None = 20,
+           now: datetime | None = None) -> dict:
     """Every figure of the Dashboard, as ``omnidesk report --json`` prints it (the commonest
     ``journey_limit`` journeys; None: every one, as the Dashboard draws them)."""
     combos = overlap(ws)
@@ -298,7 +314,7 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
                        "to": period.end.isoformat() if period.end else None},
             "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period, journey_limit),
             "activity": activity(ws, period), "new_customers": new_customers(ws, period),
-            "campaigns": campaign_results(ws), "health": health(ws)}
+            "campaigns": campaign_results(ws, now=now), "health": health(ws)}
 
 
 BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}
@@ -308,6 +324,16 @@ def baseline_label(row: dict) -> str:
     """A campaign result's baseline in words: "5 held out", "4 not sent", or "" with none."""
     words = BASELINE_WORDS.get(row.get("baseline_kind") or "none", "")
     return f"{row['baseline_customers']:,} {words}" if words and row.get("baseline_customers") else ""
+
+
+NOT_SENT = "not sent yet"  # a step exported for a time still to come
+
+
+def baseline_or_status(row: dict) -> str:
+    """The Baseline column's words for a campaign result: its baseline, "none", or "not sent yet"."""
+    if not row.get("sent", True):
+        return NOT_SENT
+    return baseline_label(row) or "none"
 
 
 def lift_label(lift: float | None) -> str:

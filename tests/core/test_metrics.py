@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import insert
@@ -97,13 +97,21 @@ def test_campaign_results_attribute_each_order_once_by_code_first(shop):
         for cid in (1, 4, 2):
             conn.execute(insert(SendRecord.__table__).values(step_id=step, record_id=cid, channel="email",
                                                              send_utc="2026-01-08T10:00:00Z"))
-    (result,) = metrics.campaign_results(shop)
+    later = datetime(2026, 2, 1, tzinfo=UTC)
+    (result,) = metrics.campaign_results(shop, now=later)
     # Ann's order names the code (2 days later); Dee's is 5 days later (next order); Bob bought before it.
-    assert result == {"name": "Spring", "channel": "email", "recipients": 3, "orders": 2, "revenue": 80.0,
+    assert result == {"name": "Spring", "channel": "email", "sent": True, "due": "2026-01-08T10:00:00Z",
+                      "recipients": 3, "orders": 2, "revenue": 80.0,
                       "conversion": round(2 / 3, 4), "baseline_kind": "none", "baseline_customers": 0,
                       "baseline_orders": 0, "baseline_revenue": 0.0, "baseline_conversion": None, "lift": None}
-    (result,) = metrics.campaign_results(shop, window_days=3)
+    (result,) = metrics.campaign_results(shop, window_days=3, now=later)
     assert result["orders"] == 1 and result["revenue"] == 50.0
+    # Exported ahead of its time, the step has not gone out: nothing is counted for it yet,
+    # not even the orders its recipients placed before it.
+    (result,) = metrics.campaign_results(shop, now=datetime(2026, 1, 8, 9, 59, tzinfo=UTC))
+    assert (result["sent"], result["recipients"], result["orders"], result["conversion"], result["lift"]) == (
+        False, 3, 0, None, None)
+    assert metrics.baseline_or_status(result) == "not sent yet"
 
 
 def test_health(shop):

@@ -473,3 +473,18 @@ def test_journey_flows_are_walked_by_tab_and_the_arrows_and_enter_opens_one(win,
     assert QApplication.focusWidget() is chart and chart.focused_flow() == chart.order[-1]
     qtbot.keyClick(chart, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is not chart
+
+
+def test_a_step_not_sent_yet_shows_no_results_in_the_campaign_table():
+    """An exported step due next spring: its planned recipients, and "not sent yet" where the
+    results and baseline go — not a 0.0% conversion."""
+    from omnidesk.ui.views.dashboard.campaign_table import campaign_cells
+
+    planned = {"name": "Spring", "channel": "email", "sent": False, "due": "2027-03-01T10:00:00Z", "recipients": 127,
+               "orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none", "baseline_customers": 0,
+               "baseline_orders": 0, "baseline_revenue": 0.0, "baseline_conversion": None, "lift": None}
+    cells = campaign_cells(planned, "USD")
+    assert cells[:3] == ("Spring", "Email", "127") and cells[6] == "not sent yet"
+    assert set(cells[3:6]) == {""} and set(cells[7:]) == {""}
+    sent = campaign_cells(planned | {"sent": True, "conversion": 0.0}, "USD")
+    assert sent[5] == "0.0%" and sent[6] == "none"

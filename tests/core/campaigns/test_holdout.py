@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from sqlalchemy import insert, select
 
 from omnidesk.core import metrics
@@ -27,6 +28,7 @@ from tests.helpers import run_cli
 NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
 STEP = {"channel": "email", "at": "2026-03-01T10:00", "timezone": "UTC"}
 SENT = "2026-03-01T10:00:00"
+AFTER = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)  # when the results are read: the step has gone out
 # Customers 1-20 said yes to email; 21 unsubscribed; 22 has no address; 23 is unknown.
 OPTED_OUT, NO_ADDRESS, UNKNOWN = 21, 22, 23
 
@@ -128,8 +130,9 @@ def test_the_export_records_the_held_out_and_results_compare_with_them(shop, tmp
         _order(shop, cid, "2026-03-02T12:00:00", 2000)
     _order(shop, held_ids[2], "2026-02-27T12:00:00", 2000)
     _order(shop, OPTED_OUT, "2026-03-02T12:00:00", 9900)
-    (result,) = metrics.campaign_results(shop)
-    assert result == {"name": "Spring", "channel": "email", "recipients": 15, "orders": 9, "revenue": 270.0,
+    (result,) = metrics.campaign_results(shop, now=AFTER)
+    assert result == {"name": "Spring", "channel": "email", "sent": True, "due": "2026-03-01T10:00:00Z",
+                      "recipients": 15, "orders": 9, "revenue": 270.0,
                       "conversion": 0.6, "baseline_kind": "held_out", "baseline_customers": 5, "baseline_orders": 2,
                       "baseline_revenue": 40.0, "baseline_conversion": 0.4, "lift": 0.2}
     # The printable report carries the baseline beside the step.
@@ -170,7 +173,7 @@ def test_without_a_holdout_the_baseline_is_who_a_cap_left_out(shop, tmp_path):
     assert _recorded(shop)["frequency cap"] == {1, 2, 3, 4}
     _order(shop, 1, "2026-03-02T12:00:00", 1500)
     _order(shop, 5, "2026-03-02T12:00:00", 2500)
-    spring = next(r for r in metrics.campaign_results(shop) if r["name"] == "Spring")
+    spring = next(r for r in metrics.campaign_results(shop, now=AFTER) if r["name"] == "Spring")
     assert spring["recipients"] == 16 and spring["orders"] == 1 and spring["conversion"] == 0.0625
     assert (spring["baseline_kind"], spring["baseline_customers"], spring["baseline_orders"],
             spring["baseline_revenue"], spring["baseline_conversion"]) == ("not_sent", 4, 1, 15.0, 0.25)
@@ -181,7 +184,7 @@ def test_an_empty_baseline_says_so(shop, tmp_path):
     save_campaign(shop, "Spring", message="Sale", steps=[STEP])
     export_campaign(shop, "Spring", tmp_path, now=NOW)
     _order(shop, 7, "2026-03-02T12:00:00", 4000)
-    (result,) = metrics.campaign_results(shop)
+    (result,) = metrics.campaign_results(shop, now=AFTER)
     assert result["recipients"] == 20 and result["orders"] == 1 and result["conversion"] == 0.05
     assert (result["baseline_kind"], result["baseline_customers"], result["baseline_orders"],
             result["baseline_revenue"], result["baseline_conversion"], result["lift"]) == ("none", 0, 0, 0.0, None,
@@ -199,9 +202,14 @@ def test_the_command_line_check_and_report_show_the_holdout(shop, tmp_path, caps
     code, out, err = run_cli(capsys, "campaign", "show", "Spring", "-w", path)
     assert "hold out: 25% of the audience" in out and "held out 5" in out, out
     export_campaign(shop, "Spring", tmp_path, now=NOW)
-    code, out, err = run_cli(capsys, "report", "--json", "-w", path)
-    (entry,) = json.loads(out)["campaigns"]
-    assert {"name", "channel", "recipients", "orders", "revenue"} <= set(entry)
-    assert entry["recipients"] == 15 and entry["baseline_kind"] == "held_out" and entry["baseline_customers"] == 5
-    code, out, err = run_cli(capsys, "report", "-w", path)
+    # Read before the step's time: planned, not sent, nothing to count.
+    with time_machine.travel(NOW, tick=False):
+        code, out, err = run_cli(capsys, "report", "-w", path)
+    assert "Spring — Email: 15 to send, not sent yet" in out and "lift" not in out, out
+    with time_machine.travel(AFTER, tick=False):
+        code, out, err = run_cli(capsys, "report", "--json", "-w", path)
+        (entry,) = json.loads(out)["campaigns"]
+        assert {"name", "channel", "recipients", "orders", "revenue"} <= set(entry)
+        assert entry["recipients"] == 15 and entry["baseline_kind"] == "held_out" and entry["baseline_customers"] == 5
+        code, out, err = run_cli(capsys, "report", "-w", path)
     assert "Spring — Email: 15 sent, 0 orders, 0.00; baseline 5 held out: 0 orders, 0.00 (lift +0.0 pts)" in out, out

@@ -25,9 +25,12 @@ def campaign_cells(c: dict, currency: str | None) -> tuple[str, ...]:
         return "" if value is None else f"{value:.1%}"
 
     base = c.get("baseline_customers", 0)
+    if not c.get("sent", True):  # planned, not sent: nothing to count yet
+        return (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "",
+                metrics.NOT_SENT, "", "", "", "")
     return (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
             format_money(round(c["revenue"] * 100), currency), share(c["conversion"]),
-            metrics.baseline_label(c) or "none",
+            metrics.baseline_or_status(c),
             f"{c['baseline_orders']:,}" if base else "",
             format_money(round(c["baseline_revenue"] * 100), currency) if base else "",
             share(c.get("baseline_conversion")), metrics.lift_label(c.get("lift")))
