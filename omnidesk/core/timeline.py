@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
 from omnidesk.core.channels import CONSENT_CODES, channel_name
-from omnidesk.core.consent import Fact, changes, facts_query, file_times
+from omnidesk.core.consent import Fact, changes, fact_day, facts_query, file_times, in_force
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
 from omnidesk.core.exporting.csvsafe import write_csv
@@ -43,6 +43,7 @@ from omnidesk.core.models import (
     SourceRecord,
 )
 from omnidesk.core.money import format_money, workspace_currency
+from omnidesk.core.timeutil import to_utc
 from omnidesk.core.workspace import Workspace
 
 EXPORT_HEADER = ["occurred_at", "channel", "type", "summary", "amount", "source_file", "source_row"]
@@ -239,7 +240,8 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     query = query.order_by(u.c.occurred_utc.is_(None), u.c.occurred_utc, u.c.rank, u.c.entry_id)
     with ws.engine.connect() as conn:
         rows = conn.execute(query).all()
-        shown = _consent_changes(conn, customer_id) if any(r[0] == "consent" for r in rows) else set()
+        shown, overruled = (_consent_changes(conn, customer_id) if any(r[0] == "consent" for r in rows)
+                            else (set(), set()))
     zone = workspace_zone(ws)
     # Stored naive times were ordered as if UTC; a shop west of Greenwich would see a
     # 16:00 till sale before a 21:30 UTC open that came first.  Re-sorted by instant.
@@ -248,12 +250,20 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     rows = [r for _, r in keyed]
     # An amount its export gave no currency (a till's "32.00") is in the shop's own.
     own = workspace_currency(ws) if any(r[7] is not None and not r[8] for r in rows) else None
-    return [e for e in (_entry(r, own, zone, shop_clock) for r in rows)
-            if e.kind != "consent" or e.consent_id in shown]
+    entries = [e for e in (_entry(r, own, zone, shop_clock) for r in rows)
+               if e.kind != "consent" or e.consent_id in shown]
+    return [replace(e, summary=f"{e.summary} (not in force: on the same day the stricter answer wins)")
+            if e.consent_id in overruled else e for e in entries]
 
 
-def _consent_changes(conn, customer_id: int) -> set[int]:
-    """Ids of the customer's consent facts that changed the consent in force (the card's rule)."""
+def _consent_changes(conn, customer_id: int) -> tuple[set[int], set[int]]:
+    """The customer's consent facts the timeline shows, by id, and those of them overruled.
+
+    Shown: the facts that changed the consent in force (the card's rule), and the overruled
+    ones with the fact in force that beat them.  Overruled: a dated fact later in time than the one in
+    force on its own day, which lost to it as the less strict answer ("granted" typed in
+    after "denied" the same day): said so, or the last line would read as the consent in force.
+    """
     con = Consent.__table__
     rows = conn.execute(facts_query(con.c.customer_id == customer_id)).all()
     times = file_times(conn, (r[4] for r in rows))
@@ -261,7 +271,22 @@ def _consent_changes(conn, customer_id: int) -> set[int]:
     for _, channel, status, occurred_at, record_id, consent_id in rows:
         per_channel.setdefault(channel, []).append(Fact(status, occurred_at, times.get(record_id), record_id,
                                                         consent_id))
-    return {f.consent_id for facts in per_channel.values() for f in changes(facts)}
+    shown: set[int] = set()
+    overruled: set[int] = set()
+    for facts in per_channel.values():
+        steps = changes(facts)
+        current = in_force(facts)
+        shown.update(f.consent_id for f in steps)
+        if current is None:
+            continue
+        when = to_utc(current.occurred_at) or to_utc(current.recorded_at) or ""
+        lost = {f.consent_id for f in facts
+                if f.consent_id != current.consent_id and f.status != current.status and f.occurred_at
+                and fact_day(f) == fact_day(current) and (to_utc(f.occurred_at) or "") > when}
+        if lost:  # shown with the fact that beat them, even where that one only repeats an earlier
+            shown |= lost | {current.consent_id}
+            overruled |= lost
+    return shown, overruled
 
 
 def _entry(r, own_currency: str | None = None, zone: tzinfo | None = None,

@@ -164,8 +164,28 @@ def test_a_yes_typed_in_on_the_day_of_an_opt_out_does_not_lift_it(ws, tmp_path):
     with time_machine.travel("2026-12-02 11:00:00Z", tick=False):
         edit = edits.record_consent(ws, dee, "email", "granted", "said yes at the till")
     assert edit.in_force == "unsubscribed"
+    # The timeline tells the same story as the card: the opt-out, then the yes that did not lift it.
+    lines = [e.summary for e in timeline(ws, dee) if e.kind == "consent"]
+    assert lines[-2].startswith("Email consent: unsubscribed")
+    assert lines[-1] == ("Email consent: granted — said yes at the till "
+                         "(not in force: on the same day the stricter answer wins)")
     with time_machine.travel("2026-12-03 11:00:00Z", tick=False):
         assert edits.record_consent(ws, dee, "email", "granted", "asked again").in_force == "granted"
+    lines = [e.summary for e in timeline(ws, dee) if e.kind == "consent"]
+    assert lines[-1] == "Email consent: granted — asked again"
+
+
+@time_machine.travel("2026-12-02 10:00:00Z", tick=False)
+def test_denied_then_granted_by_hand_on_one_day_shows_both_and_which_holds(shop):
+    """The reported case: "denied" then "granted" typed in on one day. The card says denied;
+    the timeline shows both, with the note of each, and says the later yes is not in force."""
+    ann = _id(shop, "ann@example.com")
+    edits.record_consent(shop, ann, "email", "denied", "asked to stop")
+    with time_machine.travel("2026-12-02 10:05:00Z", tick=False):
+        assert edits.record_consent(shop, ann, "email", "granted", "changed mind").in_force == "denied"
+    lines = [e.summary for e in timeline(shop, ann) if e.kind == "consent" and e.occurred_at]
+    assert lines[-2:] == ["Email consent: denied — asked to stop",
+                          "Email consent: granted — changed mind (not in force: on the same day the stricter answer wins)"]
 
 
 def test_consent_refusals(shop):
