@@ -448,3 +448,21 @@ def test_a_holdout_typed_in_the_editor_is_saved_and_listed_among_the_reasons(win
     assert "held out" in reasons and reasons == [r for r in guards.REASONS if r in reasons]
     win.undo_action.trigger()
     assert core.get_campaign(win.workspace, "Spring").holdout_percent == 0 and e.holdout.value() == 0
+
+
+def test_a_campaign_loaded_off_screen_keeps_its_step_rows_whole_at_1024(win, view, qtbot):
+    """Loaded while another screen showed, the editor was measured unpolished and narrower than
+    it draws: at 1024 x 640 the rows' move and delete buttons were cut off."""
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    win.resize(1024, 640)
+    win.show()
+    win.show_screen("dashboard")
+    view.refresh()  # loads the campaign while hidden
+    win.show_screen("campaigns")
+    qtbot.waitUntil(lambda: view.isVisible())
+    needed = view._form.minimumSizeHint().width()
+    assert view._left.minimumWidth() >= needed
+    qtbot.waitUntil(lambda: view._left.viewport().width() >= needed)
+    remove = view.editor.steps.rows[0].remove  # the rightmost button of a step's row
+    assert remove.mapTo(view._left.viewport(), remove.rect().topRight()).x() <= view._left.viewport().width()

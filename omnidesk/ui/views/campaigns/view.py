@@ -311,12 +311,22 @@ class CampaignsView(QWidget):
                          segments=[s.name for s in list_segments(self.workspace)],
                          default_zone=self.default_zone(), exported=exported, read_only=self.read_only)
         self.error.hide()
-        # Never narrower than a step's row: the splitter gives the recipients what is left.
-        self._left.setMinimumWidth(self._form.minimumSizeHint().width()
-                                   + self._left.verticalScrollBar().sizeHint().width())
+        self._fit_editor()
         self._typed()
         self._count_audience()
         self._plan_recipients()
+
+    def _fit_editor(self) -> None:
+        """Never narrower than a step's row: the splitter gives the recipients what is left."""
+        self._form.layout().activate()  # rows just built settle before they say how wide they are
+        self._left.setMinimumWidth(self._form.minimumSizeHint().width()
+                                   + self._left.verticalScrollBar().sizeHint().width())
+
+    def showEvent(self, event) -> None:
+        # A campaign loaded while the screen was hidden was measured with unpolished widgets,
+        # narrower than they draw: the step rows' buttons were cut off at 1024 pixels.
+        super().showEvent(event)
+        self._fit_editor()
 
     def _dirty(self) -> bool:
         return self._loaded is not None and self.current is not None and self.editor.values() != self._loaded
