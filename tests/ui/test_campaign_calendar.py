@@ -354,3 +354,16 @@ def test_another_zone_shows_the_same_steps_on_its_own_clock(qtbot, shop):
     assert cal.today() == date(2027, 3, 3) and cal.summary.text().endswith("times in America/New_York")
     cal.set_now(datetime(2027, 3, 4, 3, 0, tzinfo=UTC))  # 22:00 on the 3rd in New York, the 4th in Berlin
     assert cal.today() == date(2027, 3, 3)
+
+
+def test_the_summary_wraps_rather_than_cut_off_the_zone_in_a_narrow_window(qtbot):
+    """At the width the calendar has in a 1024-pixel window, the time zone's name stays whole."""
+    from PySide6.QtCore import QRect
+
+    cal = settled(make_calendar(qtbot, None, zone="America/Argentina/ComodRivadavia", size=(760, 540)))
+    label = cal.summary
+    text = label.text()
+    assert text.endswith("times in America/Argentina/ComodRivadavia")
+    needed = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000),
+                                              int(Qt.TextFlag.TextWordWrap), text)
+    assert needed.width() <= label.width() and needed.height() <= label.height()

@@ -75,6 +75,8 @@ class CampaignCalendar(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("calendarSummary")
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # Narrow windows wrap it onto a second line rather than cut off the zone's name.
+        self.summary.setWordWrap(True)
         self.month_button = QPushButton("Month")
         self.week_button = QPushButton("Week")
         self.views = QButtonGroup(self)
