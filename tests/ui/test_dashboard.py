@@ -488,3 +488,20 @@ def test_a_step_not_sent_yet_shows_no_results_in_the_campaign_table():
     assert set(cells[3:6]) == {""} and set(cells[7:]) == {""}
     sent = campaign_cells(planned | {"sent": True, "conversion": 0.0}, "USD")
     assert sent[5] == "0.0%" and sent[6] == "none"
+
+
+def test_the_weekly_chart_captions_stay_whole_at_1024(win):
+    """Each caption has half a narrow card: it wraps rather than read "New customers a wee"."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QLabel
+
+    win.resize(1024, 640)
+    QApplication.processEvents()
+    dash = _dash(win)
+    captions = [label for label in dash.findChildren(QLabel) if label.text() in ("New customers a week",
+                                                                                  "Revenue a week")]
+    assert len(captions) == 2
+    for label in captions:
+        needed = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000),
+                                                  int(Qt.TextFlag.TextWordWrap), label.text())
+        assert needed.width() <= label.width() and needed.height() <= label.height(), label.text()

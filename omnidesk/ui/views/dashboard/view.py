@@ -185,6 +185,7 @@ class DashboardView(QWidget):
             caption = QLabel(label)
             caption.setStyleSheet("color: palette(placeholder-text);")
             caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+            caption.setWordWrap(True)  # half a narrow card: two lines, not "New customers a wee"
             pl.addWidget(caption, 0, col)
             pl.addWidget(chart, 1, col)
         growth.add(pair, chart=True)
