@@ -19,7 +19,8 @@ def add_commands(sub) -> None:
     for action in p._actions:
         if action.dest == "workspace":
             action.help = "where to build it (default: %s)" % paths.demo_workspace_path()
-    p.add_argument("--customers", type=int, default=300, metavar="N", help="people in the demo shop (default 300)")
+    p.add_argument("--customers", type=int, default=300, metavar="N", help="people in the demo shop (default 300); a few of them come as two customers "
+                        "until their pairs in Review are answered")
     p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_demo)
