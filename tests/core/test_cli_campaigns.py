@@ -132,25 +132,25 @@ def test_export_writes_a_pack_per_step_that_its_tool_reads_and_records_who_was_i
     assert status == 0, err
     summary = json.loads(text)
     steps = {s["channel"]: s for s in summary["steps"]}
-    assert steps["email"]["file"] == "spring-sale_email.csv" and steps["email"]["eligible"] == 2  # not Bob
+    assert steps["email"]["file"] == "spring-sale_email_2027-03-01_0900.csv" and steps["email"]["eligible"] == 2  # not Bob
     assert steps["sms"]["eligible"] == 2 and steps["instagram"]["eligible"] is None
-    with (out / "spring-sale_email.csv").open(encoding="utf-8", newline="") as f:
+    with (out / "spring-sale_email_2027-03-01_0900.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["Email Address"] for r in rows] == ["ann@example.com", "cy@example.com"]
     assert rows[0]["LAST_PRODU"] == ""  # the token's column: she has bought nothing yet
-    html = (out / "spring-sale_email.html").read_text(encoding="utf-8")
+    html = (out / "spring-sale_email_2027-03-01_0900.html").read_text(encoding="utf-8")
     assert "*|IF:FNAME|**|FNAME|**|ELSE:|*there*|END:IF|*" in html and "12 Quay St" in html
-    with (out / "spring-sale_sms.csv").open(encoding="utf-8", newline="") as f:
+    with (out / "spring-sale_sms_2027-03-01_2230.csv").open(encoding="utf-8", newline="") as f:
         sms = {r["Phone"]: r for r in csv.DictReader(f)}
     ann, bob = sms["+12125550101"], sms["+12135550102"]
     assert ann["Message"].startswith("Harbor: hi Ann, SPRING") and ann["Note"] == "moved out of quiet hours"
     assert ann["Send at (UTC)"] == "2027-03-02T13:00:00Z" and ann["Time zone"] == "America/New_York"
     assert bob["Send at (UTC)"] == "2027-03-02T03:30:00Z" and bob["Time zone"] == "America/Los_Angeles"
     assert bob["Send at (local)"].startswith("2027-03-01T19:30:00-08:00")
-    with (out / "spring-sale_instagram.csv").open(encoding="utf-8", newline="") as f:
+    with (out / "spring-sale_instagram_2027-03-01_1200.csv").open(encoding="utf-8", newline="") as f:
         (post,) = list(csv.DictReader(f))
     assert post["Posting Time"] == "2027-03-01 12:00"
-    pdf = pypdfium2.PdfDocument(str(out / "spring-sale_store.pdf"))
+    pdf = pypdfium2.PdfDocument(str(out / "spring-sale_store_2027-03-01_0800.pdf"))
     assert "SPRING" in pdf[0].get_textpage().get_text_range()
     cal = icalendar.Calendar.from_ical((out / "spring-sale.ics").read_bytes())
     assert len([c for c in cal.walk("VEVENT")]) == 4 and [c for c in cal.walk("VTIMEZONE")]
@@ -186,9 +186,9 @@ def test_schedule_waits_for_a_clean_check_and_the_image_reaches_the_packs(shop, 
     out = tmp_path / "packs"
     out.mkdir()
     assert run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))[0] == 0
-    with (out / "spring-sale_instagram.csv").open(encoding="utf-8", newline="") as f:
+    with (out / "spring-sale_instagram_2027-03-01_1200.csv").open(encoding="utf-8", newline="") as f:
         assert next(csv.DictReader(f))["Image URL"] == "https://hc.example/spring.jpg"
-    assert 'src="https://hc.example/spring.jpg"' in (out / "spring-sale_email.html").read_text(encoding="utf-8")
+    assert 'src="https://hc.example/spring.jpg"' in (out / "spring-sale_email_2027-03-01_0900.html").read_text(encoding="utf-8")
     plan.write_text(json.dumps(dict(EXPORT_PLAN, message=dict(EXPORT_PLAN["message"], image="spring.jpg"))),
                     encoding="utf-8")
     status, _, err = run(capsys, "campaign", "import", str(plan), "-w", str(shop))

@@ -64,3 +64,37 @@ def test_the_chunk_shortcut_writes_the_csv_modules_bytes():
     assert _text(write_column_chunks, ["h"] * 7, columns) == _text(write_rows, ["h"] * 7, rows)
     one = [[""], ["a"]]  # one column: a row of "" is '""' for the csv module
     assert _text(write_column_chunks, None, [[["", "a"]]]) == _text(write_rows, None, one) == '""\r\na\r\n'
+
+
+# An email address may start with + or -; spreadsheets would run neither as a formula
+# without a function call (no parentheses), a DDE link (no |) or a sheet reference (no !).
+EMAILS = ["+1-555-hack@example.com", "-sales@example.com", "+tag.name_x@sub.example.co.uk", "-a+b@EXAMPLE.COM"]
+STILL_FORMULAS = [
+    "+cmd|' /C calc'!A0", "-2+3", "=1+1", "@SUM(1)", "\t=1", "\r=1",
+    "+cmd|'/Ccalc'!A0@example.com",  # RFC 5322 allows | ' ! in a local part: not an everyday address
+    "-x@example.com(1)", "=a@example.com", "@a@example.com", "+a@example", "+a@example.com\n=1",
+    "-HYPERLINK(\"http://x.test\")@example.com", "+a@-example.com", "+a@example.c0m", "+a..b@example.com",
+    "+a@example.com,=1",
+]
+
+
+@pytest.mark.parametrize("cell", [*EMAILS, "+14155550100"])
+def test_a_valid_email_address_or_e164_number_is_written_as_it_is(cell):
+    assert safe_column([cell]) == [cell]
+    assert _text(write_rows, None, [[cell]]) == f"{cell}\r\n"
+    assert _text(write_column_chunks, None, [[[cell], ["x"]]]) == f"{cell},x\r\n"
+
+
+@pytest.mark.parametrize("cell", STILL_FORMULAS)
+def test_formulas_are_still_neutralised_email_shaped_or_not(cell):
+    assert safe_column([cell]) == ["'" + cell]
+    assert safe_column(["ok@example.com", cell]) == ["ok@example.com", "'" + cell]
+
+
+_EMAILISH = st.text(st.sampled_from(list("+-=@.a1_|'!(\x00\n")), max_size=12)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_EMAILISH, max_size=6))
+def test_email_shaped_columns_write_what_cells_write(cells):
+    assert _text(write_column_chunks, None, [[cells, cells]]) == _text(write_rows, None, [[c, c] for c in cells])

@@ -163,10 +163,10 @@ def test_a_campaign_plans_and_exports_from_the_bundle(exe, env, tmp_path):
     proc = run(exe, "campaign", "export", "Spring", "--out", str(out), "--json", "--workspace", str(workspace),
                env=env)
     assert proc.returncode == 0, proc.stderr
-    with (out / "spring_sms.csv").open(encoding="utf-8", newline="") as fh:
+    with (out / "spring_sms_2027-03-01_2230.csv").open(encoding="utf-8", newline="") as fh:
         zones = {row["Phone"]: row["Time zone"] for row in csv.DictReader(fh)}
     assert zones == {"+12125550142": "America/New_York", "+12135550199": "America/Los_Angeles"}
-    assert (out / "spring_store.pdf").read_bytes().startswith(b"%PDF") and (out / "spring.ics").is_file()
+    assert (out / "spring_store_2027-03-01_0800.pdf").read_bytes().startswith(b"%PDF") and (out / "spring.ics").is_file()
 
 
 def test_vendor_presets_are_bundled(exe, env, tmp_path):

@@ -380,17 +380,51 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
         qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: bool(said), timeout=20_000)
     assert sorted(p.name for p in out.iterdir()) == [
-        "spring.ics", "spring_email.csv", "spring_email.html", "spring_email.txt", "spring_instagram.csv",
-        "spring_instagram_generic.csv", "spring_instagram_hootsuite.csv", "spring_sms.csv"]
-    assert "spring_sms.csv — 4 recipients" in said[0]
+        "spring.ics", "spring_email_2027-03-01_1000.csv", "spring_email_2027-03-01_1000.html",
+        "spring_email_2027-03-01_1000.txt", "spring_instagram_2027-03-02_1200.csv",
+        "spring_instagram_2027-03-02_1200_generic.csv", "spring_instagram_2027-03-02_1200_hootsuite.csv",
+        "spring_sms_2027-03-01_2230.csv"]
+    assert "spring_sms_2027-03-01_2230.csv — 4 recipients" in said[0]
     assert core.get_campaign(ws, "Spring").status == "exported"
     # Again: it asks before replacing, and a no leaves the files as they are.
     asked = []
     monkeypatch.setattr(view, "confirm", lambda title, text: asked.append(title) or False)
-    before = (out / "spring_sms.csv").stat().st_mtime_ns
+    before = (out / "spring_sms_2027-03-01_2230.csv").stat().st_mtime_ns
     view.export_button.click()
-    assert asked == ["Replace the earlier export?"] and (out / "spring_sms.csv").stat().st_mtime_ns == before
+    assert asked == ["Replace the earlier export?"] and (out / "spring_sms_2027-03-01_2230.csv").stat().st_mtime_ns == before
 
+
+
+def test_export_of_several_steps_on_one_channel_names_a_pack_per_step(win, view, monkeypatch, tmp_path, qtbot):
+    from omnidesk.core.messages.brand import set_brand
+
+    ws = win.workspace
+    build(ws)
+    set_brand(ws, "address", "12 Quay St, Portland")
+    core.save_campaign(ws, "Spring", message="Sale", steps=[
+        {"channel": "email", "at": f"2027-03-0{day}T10:00", "timezone": NY} for day in (1, 2, 3)])
+    view.refresh()
+    view.select("Spring")
+    out = tmp_path / "packs"
+    out.mkdir()
+    said = []
+    monkeypatch.setattr(view, "ask_folder", lambda: out)
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append(text))
+    with time_machine.travel(NOW, tick=False):
+        view.export_button.click()
+        qtbot.waitUntil(lambda: bool(said), timeout=20_000)
+    names = [f"spring_email_2027-03-0{day}_1000.csv" for day in (1, 2, 3)]
+    assert sorted(p.name for p in out.glob("*.csv")) == names
+    assert all(f"{name} — " in said[0] for name in names)
+    assert len(core.exported_steps(ws, "Spring")) == 3
+    # One file of the three left from before is enough for the screen to ask.
+    for path in out.iterdir():
+        if path.name != names[2]:
+            path.unlink()
+    asked = []
+    monkeypatch.setattr(view, "confirm", lambda title, text: asked.append(text) or False)
+    view.export_button.click()
+    assert len(asked) == 1 and names[2] in asked[0]
 
 def test_schedule_waits_for_a_clean_check_and_done_follows_the_export(win, view, monkeypatch):
     ws = win.workspace

@@ -1,9 +1,14 @@
 """A campaign exported: one send pack per step, in what each channel's tool imports, and the calendar.
 
-Files, in the folder given, named ``<campaign-slug>_<channel>.<ext>``:
+Files, in the folder given (made when it does not exist but the folder above it
+does), named ``<campaign-slug>_<channel>_<YYYY-MM-DD>_<HHMM>.<ext>`` after the
+step's local date and time, so that each step has its own pack, however many
+steps a channel has, and a step's name depends on nothing but the step (adding
+a step never renames another's pack).  Two steps of one channel at the same
+local minute get ``-2``, ``-3``… after the later ones, in time order:
 
 * **email** — ``.csv``, Mailchimp's audience import (only the people the step's
-  guards let through), with ``_email.html`` and ``_email.txt``: the body laid out
+  guards let through), with a ``.html`` and a ``.txt`` of the same name: the body laid out
   for mail clients, its tokens turned into Mailchimp merge tags
   (``{first_name|there}`` -> ``*|IF:FNAME|**|FNAME|**|ELSE:|*there*|END:IF|*``),
   each token a column of the audience;
@@ -14,8 +19,12 @@ Files, in the folder given, named ``<campaign-slug>_<channel>.<ext>``:
 * **store** — ``.pdf``, the poster; **website** — ``.html``, the banner snippet;
 * the whole campaign — ``<campaign-slug>.ics``.
 
-Exporting marks each step exported and records whom it included (``send_record``:
-what frequency caps count); exporting a step again replaces its record.  Beside them
+Every file is checked before any is written, and all are written into a hidden
+folder inside the packs' folder first; only once every one is whole are they moved into place,
+in the same transaction that marks each step exported and records whom it
+included (``send_record``: what frequency caps count).  So an export that fails
+leaves neither files nor a record behind, and a step is never counted as sent
+without its pack; exporting a step again replaces its record.  Beside them
 it records whom the step left out though they could have been sent it — held out,
 quiet hours, a cap (guards.BASELINE_REASONS) — with the reason in place of the
 channel and the step's time: the baseline campaign results compare with, never a send.  A
@@ -25,15 +34,18 @@ campaign whose check finds an error is not exported: the error is named.
 from __future__ import annotations
 
 import html
+import os
 import re
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, select, update
 
-from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData
+from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step
 from omnidesk.core.campaigns.guards import BASELINE_REASONS, StepAudience
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import guard_reason
@@ -52,10 +64,11 @@ class StepExport:
     eligible: int | None
     excluded: dict[str, int] = field(default_factory=dict)
     extra: list[str] = field(default_factory=list)  # the other files the step wrote
+    at: str = ""  # the step's local date-time, as planned ("2027-03-01T09:00:00")
 
     def as_dict(self) -> dict:
-        return {"channel": self.channel, "file": self.file, "eligible": self.eligible, "excluded": self.excluded,
-                "also": self.extra}
+        return {"channel": self.channel, "at": self.at, "file": self.file, "eligible": self.eligible,
+                "excluded": self.excluded, "also": self.extra}
 
 
 @dataclass
@@ -68,6 +81,21 @@ class ExportSummary:
     def as_dict(self) -> dict:
         return {"campaign": self.campaign, "folder": str(self.folder), "calendar": self.calendar,
                 "steps": [s.as_dict() for s in self.steps]}
+
+
+@dataclass(frozen=True)
+class StepFiles:
+    """The names of one step's pack: the file its tool imports, then the ones beside it."""
+
+    main: str
+    extra: tuple[str, ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.main, *self.extra)
+
+
+SOCIAL_LAYOUTS = ("hootsuite", "generic")  # written beside each social step's Buffer file
 
 
 def merge_tag(name: str) -> str:
@@ -118,7 +146,16 @@ def _people(ws: Workspace, ids: list[int]) -> dict[int, tuple]:
 def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | None = None, excel: bool = False,
                     overwrite: bool = False, page: str = "A4",
                     progress: Callable[[str], None] | None = None) -> ExportSummary:
-    """Write every step's pack and the calendar into ``folder``; record who each personal step included."""
+    """Write every step's pack and the calendar into ``folder``; record who each personal step included.
+
+    ``folder`` is made when it does not exist and the folder above it does.
+    Every file is checked before any is written; all are written in a hidden
+    folder inside ``folder`` and moved into place only when every one is whole,
+    in the transaction that marks the steps exported and records their
+    recipients.  When anything fails no file of this export is left (files it
+    was replacing are put back), nothing is recorded, and a folder it made is
+    removed again.
+    """
     from omnidesk.core.campaigns import packs, packs_calendar
     from omnidesk.core.campaigns.check import check_campaign
     from omnidesk.core.messages.brand import get_brand
@@ -130,8 +167,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     from omnidesk.core.messages.store import get_message
 
     folder = Path(folder)
-    if not folder.is_dir():
-        raise UserError(f"There is no folder {folder}.")
+    make_folder = _folder_to_make(folder)
     now = now or datetime.now(UTC)
     report, _steps, campaign = check_campaign(ws, name, now=now)
     if report.errors:
@@ -145,136 +181,256 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     message = get_message(ws, campaign.message)
     brand = get_brand(ws)
     base = packs.slug(campaign.name)
+    names = step_file_names(base, [a.step for a in audiences])
+    targets = planned_files(folder, base, [a.step for a in audiences])
+    if len({os.path.normcase(str(t)).casefold() for t in targets}) != len(targets):
+        raise ValueError("two files of one export have the same name")  # step_file_names keeps them apart
     # Every file is checked before any is written: an export stopped half-way would leave
     # packs of one export beside packs of another.
-    for path in planned_files(folder, base, [a.step.channel for a in audiences]):
+    for path in targets:
         why = guard_reason(path)
         if why:
-            raise UserError(why)
+            raise UserError(f"Will not write over {path}: {why}.")
+        if path.is_dir():
+            raise UserError(f"{path} is a folder; the pack of that name cannot be written there.")
         if path.exists() and not overwrite:
             raise UserError(f"{path} already exists; replace the files of an earlier export with --force.")
+    if make_folder:
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            raise UserError(f"Cannot make the folder {folder}: {exc.strerror or exc}.") from None
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".omnidesk-packs-", dir=folder))
+    except OSError as exc:
+        _remove_made(folder, make_folder)
+        raise UserError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
     say = progress or (lambda _text: None)
     results: list[StepExport] = []
     records: list[tuple[StepAudience, list[int]]] = []
-    for audience in audiences:
-        step = audience.step
-        fields = message.variants[step.channel].fields
-        label = CHANNEL_LABELS.get(step.channel, step.channel)
-        say(f"Writing the {label} pack…")
-        stem = folder / f"{base}_{step.channel}"
-        result = StepExport(step.channel, "", len(audience.eligible) if audience.eligible is not None else None,
-                            audience.counts())
-        if step.channel in PERSONAL:
-            ids = list(audience.eligible or [])
-            people = _people(ws, ids)
-            if step.channel == "email":
-                html_body, used = to_merge_tags(fields.get("body", ""))
-                subject, used_s = to_merge_tags(fields.get("subject", ""))
-                preheader, used_p = to_merge_tags(fields.get("preheader", ""))
-                names = [n for n in dict.fromkeys([*used_s, *used_p, *used]) if n not in MERGE_TAGS]
-                values = customer_values(ws, ids, master=message.master, business_name=brand.name) if names else {}
-                rows = (packs.EmailRecipient(cid, people[cid][1], people[cid][3] or "", people[cid][4] or "",
-                                             tuple(t for t in (people[cid][5] or "").split(", ") if t),
-                                             {merge_tag(n): (values.get(cid, {}).get(n) or "") for n in names})
-                        for cid in ids)
-                packs.write_email_audience(stem.with_suffix(".csv"), rows, [merge_tag(n) for n in names],
-                                           excel=excel, overwrite=overwrite)
-                picture = message.master.get("image", "")
-                body = body_from_text(html_body)
-                if picture:
-                    body = (f'<p><img src="{html.escape(picture, quote=True)}" alt="" width="560" '
-                            f'style="max-width:100%;height:auto"></p>{body}')
-                parts = render_email(subject=subject, preheader=preheader,
-                                     body_html=body, footer_html=footer_html(brand),
-                                     brand_color=brand.colors[0])
-                html_path, text_path = packs.write_email_bodies(folder, base, parts.html, parts.text,
-                                                                overwrite=overwrite)
-                result.extra = [html_path.name, text_path.name]
-                result.file = stem.with_suffix(".csv").name
-            else:
-                values = customer_values(ws, ids, master=message.master, business_name=brand.name)
-                template = fields.get("text", "")
-                sms_rows = []
-                for cid in ids:
-                    text = tokens.render(template, values.get(cid, {}))
-                    stats = sms_stats(text)
-                    sms_rows.append(packs.SmsRecipient(cid, people[cid][2], text, stats.segments, stats.encoding,
-                                                       audience.send_at[cid], audience.zones.get(cid, step.timezone),
-                                                       cid in audience.moved))
-                packs.write_sms_pack(stem.with_suffix(".csv"), sms_rows, excel=excel, overwrite=overwrite)
-                result.file = stem.with_suffix(".csv").name
-            records.append((audience, ids))
-        elif step.channel in SOCIAL:
-            text = tokens.render(fields.get("text", ""), {})
-            link = next((lk.url for lk in find_links(text)), "")
-            post = packs.SocialPost(text, link, message.master.get("image", ""), (), step.at, step.channel)
-            packs.write_social_pack(stem.with_suffix(".csv"), "buffer", [post], overwrite=overwrite, excel=excel)
-            for layout in ("hootsuite", "generic"):
-                path = folder / f"{base}_{step.channel}_{layout}.csv"
-                packs.write_social_pack(path, layout, [post], overwrite=overwrite, excel=excel)
-                result.extra.append(path.name)
-            result.file = stem.with_suffix(".csv").name
-        elif step.channel == "store":
-            write_poster(ws, campaign.message, stem.with_suffix(".pdf"), page=page)
-            result.file = stem.with_suffix(".pdf").name
-        else:  # website
-            shown = {f: html.escape(tokens.render(v, {})) for f, v in fields.items()}
-            snippet = (f'<div class="omnidesk-banner" style="background:{brand.colors[0]};color:#fff;'
-                       f'padding:12px 16px;font-family:sans-serif">{shown.get("text", "")}'
-                       + (f' <a href="{shown["link"]}" style="color:#fff;font-weight:bold">'
-                          f'{html.escape(message.master.get("cta") or "More")}</a>' if shown.get("link") else "")
-                       + "</div>\n")
-            packs.write_bytes_file(stem.with_suffix(".html"), snippet.encode("utf-8"), overwrite=overwrite)
-            result.file = stem.with_suffix(".html").name
-        results.append(result)
-    say("Writing the calendar…")
-    calendar = folder / f"{base}.ics"
-    packs_calendar.write_calendar(calendar, campaign.name, [
-        packs_calendar.CalendarStep(f"omnidesk-step-{a.step.id}@{base}", campaign.name,
-                                    CHANNEL_LABELS.get(a.step.channel, a.step.channel), a.step.at, a.step.timezone,
-                                    len(a.eligible) if a.eligible is not None else None)
-        for a in audiences], overwrite=overwrite, now=now)
-    _record(ws, campaign, records)
+    try:
+        for audience, files in zip(audiences, names, strict=True):
+            step = audience.step
+            fields = message.variants[step.channel].fields
+            label = CHANNEL_LABELS.get(step.channel, step.channel)
+            say(f"Writing the {label} pack of {step.at_local[:16].replace('T', ' ')}…")
+            main = staging / files.main
+            result = StepExport(step.channel, files.main,
+                                len(audience.eligible) if audience.eligible is not None else None,
+                                audience.counts(), list(files.extra), step.at_local)
+            if step.channel in PERSONAL:
+                ids = list(audience.eligible or [])
+                people = _people(ws, ids)
+                if step.channel == "email":
+                    html_body, used = to_merge_tags(fields.get("body", ""))
+                    subject, used_s = to_merge_tags(fields.get("subject", ""))
+                    preheader, used_p = to_merge_tags(fields.get("preheader", ""))
+                    tokens_used = [n for n in dict.fromkeys([*used_s, *used_p, *used]) if n not in MERGE_TAGS]
+                    values = (customer_values(ws, ids, master=message.master, business_name=brand.name)
+                              if tokens_used else {})
+                    rows = (packs.EmailRecipient(cid, people[cid][1], people[cid][3] or "", people[cid][4] or "",
+                                                 tuple(t for t in (people[cid][5] or "").split(", ") if t),
+                                                 {merge_tag(n): (values.get(cid, {}).get(n) or "")
+                                                  for n in tokens_used})
+                            for cid in ids)
+                    packs.write_email_audience(main, rows, [merge_tag(n) for n in tokens_used], excel=excel)
+                    picture = message.master.get("image", "")
+                    body = body_from_text(html_body)
+                    if picture:
+                        body = (f'<p><img src="{html.escape(picture, quote=True)}" alt="" width="560" '
+                                f'style="max-width:100%;height:auto"></p>{body}')
+                    parts = render_email(subject=subject, preheader=preheader,
+                                         body_html=body, footer_html=footer_html(brand),
+                                         brand_color=brand.colors[0])
+                    html_name, text_name = files.extra
+                    packs.write_bytes_file(staging / html_name, parts.html.encode("utf-8"))
+                    packs.write_bytes_file(staging / text_name, parts.text.encode("utf-8"))
+                else:
+                    values = customer_values(ws, ids, master=message.master, business_name=brand.name)
+                    template = fields.get("text", "")
+                    sms_rows = []
+                    for cid in ids:
+                        text = tokens.render(template, values.get(cid, {}))
+                        stats = sms_stats(text)
+                        sms_rows.append(packs.SmsRecipient(cid, people[cid][2], text, stats.segments,
+                                                           stats.encoding, audience.send_at[cid],
+                                                           audience.zones.get(cid, step.timezone),
+                                                           cid in audience.moved))
+                    packs.write_sms_pack(main, sms_rows, excel=excel)
+                records.append((audience, ids))
+            elif step.channel in SOCIAL:
+                text = tokens.render(fields.get("text", ""), {})
+                link = next((lk.url for lk in find_links(text)), "")
+                post = packs.SocialPost(text, link, message.master.get("image", ""), (), step.at, step.channel)
+                packs.write_social_pack(main, "buffer", [post], excel=excel)
+                for layout, extra in zip(SOCIAL_LAYOUTS, files.extra, strict=True):
+                    packs.write_social_pack(staging / extra, layout, [post], excel=excel)
+            elif step.channel == "store":
+                write_poster(ws, campaign.message, main, page=page)
+            else:  # website
+                shown = {f: html.escape(tokens.render(v, {})) for f, v in fields.items()}
+                snippet = (f'<div class="omnidesk-banner" style="background:{brand.colors[0]};color:#fff;'
+                           f'padding:12px 16px;font-family:sans-serif">{shown.get("text", "")}'
+                           + (f' <a href="{shown["link"]}" style="color:#fff;font-weight:bold">'
+                              f'{html.escape(message.master.get("cta") or "More")}</a>' if shown.get("link") else "")
+                           + "</div>\n")
+                packs.write_bytes_file(main, snippet.encode("utf-8"))
+            results.append(result)
+        say("Writing the calendar…")
+        calendar = targets[-1]
+        packs_calendar.write_calendar(staging / calendar.name, campaign.name, [
+            packs_calendar.CalendarStep(f"omnidesk-step-{a.step.id}@{base}", campaign.name,
+                                        CHANNEL_LABELS.get(a.step.channel, a.step.channel), a.step.at,
+                                        a.step.timezone, len(a.eligible) if a.eligible is not None else None)
+            for a in audiences], now=now)
+        missing = [t.name for t in targets if not (staging / t.name).is_file()]
+        if missing:  # every planned file is written, or none is put in place
+            raise RuntimeError(f"the export planned {missing[0]} but did not write it")
+        _record(ws, campaign, records, [a.step.id for a in audiences],
+                publish=lambda: _publish(staging, targets))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        _remove_made(folder, make_folder)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
     return ExportSummary(campaign.name, folder, results, calendar.name)
 
 
-def planned_files(folder: Path, base: str, channels: list[str]) -> list[Path]:
-    """The files an export of these steps writes, in the order it writes them."""
+def _folder_to_make(folder: Path) -> bool:
+    """Whether the packs' ``folder`` has to be made; a UserError when it cannot be one.
+
+    A folder that does not exist is made when the folder above it exists (one
+    level only: a mistyped path should not grow a tree of folders).  A file, a
+    workspace's name or a dangling link there is refused.
+    """
+    if folder.is_dir():
+        return False
+    why = guard_reason(folder)
+    if why:
+        raise UserError(f"Will not write the packs into {folder}: {why}. Give a folder.")
+    if folder.exists() or folder.is_symlink():
+        raise UserError(f"{folder} is a file, not a folder; give a folder for the packs.")
+    parent = folder.absolute().parent
+    if not parent.is_dir():
+        raise UserError(f"There is no folder {folder.parent} to make {folder.name} in; "
+                        "give a folder that exists, or a new one inside it.")
+    return True
+
+
+def _remove_made(folder: Path, made: bool) -> None:
+    """Take back a folder this export made, if nothing else was put in it meanwhile."""
+    if made:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
+
+
+def _publish(staging: Path, targets: list[Path]) -> Callable[[], None]:
+    """Move the written files from ``staging`` onto ``targets``; returns what puts everything back.
+
+    A file being replaced is kept in ``staging`` until the export is recorded, so a
+    failure at any point (moving, or the transaction's commit) can restore it.
+    """
+    kept = staging / ".replaced"
+    kept.mkdir()
+    moved: list[tuple[Path, Path | None]] = []
+
+    def undo() -> None:
+        for target, old in reversed(moved):
+            try:
+                if old is not None:
+                    os.replace(old, target)
+                else:
+                    target.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    try:
+        for target in targets:
+            old = None
+            if target.exists() or target.is_symlink():
+                old = kept / target.name
+                os.replace(target, old)
+            moved.append((target, old))
+            os.replace(staging / target.name, target)
+    except BaseException:
+        undo()
+        raise
+    return undo
+
+
+def step_file_names(base: str, steps: Sequence[Step]) -> list[StepFiles]:
+    """Each step's file names, in the order of ``steps``: ``<base>_<channel>_<YYYY-MM-DD>_<HHMM>``.
+
+    The date and time are the step's own, on its zone's clock, so a name depends on
+    the step alone.  Steps of one channel at the same local minute (in two zones, or
+    planned twice) get ``-2``, ``-3``… after the later ones, in time order.
+    """
+    order = sorted(range(len(steps)), key=lambda i: (steps[i].at_utc, i))
+    seen: dict[str, int] = {}
+    stems: dict[int, str] = {}
+    for i in order:
+        step = steps[i]
+        stem = f"{base}_{step.channel}_{datetime.fromisoformat(step.at_local):%Y-%m-%d_%H%M}"
+        count = seen[stem.casefold()] = seen.get(stem.casefold(), 0) + 1
+        stems[i] = stem if count == 1 else f"{stem}-{count}"
     out = []
-    for channel in channels:
-        stem = folder / f"{base}_{channel}"
-        if channel == "email":
-            out += [stem.with_suffix(".csv"), folder / f"{base}_email.html", folder / f"{base}_email.txt"]
-        elif channel == "sms":
-            out.append(stem.with_suffix(".csv"))
-        elif channel in SOCIAL:
-            out += [stem.with_suffix(".csv"), *(folder / f"{base}_{channel}_{layout}.csv"
-                                                for layout in ("hootsuite", "generic"))]
-        elif channel == "store":
-            out.append(stem.with_suffix(".pdf"))
+    for i, step in enumerate(steps):
+        stem = stems[i]
+        if step.channel == "email":
+            out.append(StepFiles(f"{stem}.csv", (f"{stem}.html", f"{stem}.txt")))
+        elif step.channel == "sms":
+            out.append(StepFiles(f"{stem}.csv"))
+        elif step.channel in SOCIAL:
+            out.append(StepFiles(f"{stem}.csv", tuple(f"{stem}_{layout}.csv" for layout in SOCIAL_LAYOUTS)))
+        elif step.channel == "store":
+            out.append(StepFiles(f"{stem}.pdf"))
         else:
-            out.append(stem.with_suffix(".html"))
-    return [*out, folder / f"{base}.ics"]
+            out.append(StepFiles(f"{stem}.html"))
+    return out
 
 
-def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudience, list[int]]]) -> None:
-    """Mark the steps exported and record whom each personal step included (replacing an earlier export)."""
+def planned_files(folder: Path, base: str, steps: Sequence[Step]) -> list[Path]:
+    """The files an export of these steps writes in ``folder``, step by step, the calendar last."""
+    folder = Path(folder)
+    return [*(folder / n for files in step_file_names(base, steps) for n in files.names), folder / f"{base}.ics"]
+
+
+def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudience, list[int]]],
+            step_ids: list[int | None], *, publish: Callable[[], Callable[[], None]] | None = None) -> None:
+    """Mark the steps exported and record whom each personal step included (replacing an earlier export).
+
+    ``publish`` puts the packs in place inside the transaction, last, and returns
+    what takes them back: when it or the commit fails nothing is recorded and no
+    pack of this export stays.
+    """
     sr, st, c = SendRecord.__table__, CampaignStep.__table__, Campaign.__table__
     stamp = utcnow()
-    with ws.writing() as conn:
-        for audience, ids in records:
-            conn.execute(delete(sr).where(sr.c.step_id == audience.step.id))
-            anchors = _anchors(conn, ids)
-            rows = [{"step_id": audience.step.id, "record_id": anchors[cid], "channel": audience.step.channel,
-                     "send_utc": audience.send_at[cid].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-                    for cid in ids if cid in anchors]
-            at = audience.step.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-            for reason in BASELINE_REASONS:
-                left = audience.excluded.get(reason) or []
-                kept = _anchors(conn, left)
-                rows += [{"step_id": audience.step.id, "record_id": kept[cid], "channel": reason, "send_utc": at}
-                         for cid in left if cid in kept]
-            for start in range(0, len(rows), 10_000):
-                conn.execute(insert(sr), rows[start:start + 10_000])
-        conn.execute(update(st).where(st.c.campaign_id == campaign.id).values(exported_at=stamp))
-        conn.execute(update(c).where(c.c.id == campaign.id).values(status="exported", updated_at=stamp))
+    undo: Callable[[], None] | None = None
+    try:
+        with ws.writing() as conn:
+            for audience, ids in records:
+                conn.execute(delete(sr).where(sr.c.step_id == audience.step.id))
+                anchors = _anchors(conn, ids)
+                rows = [{"step_id": audience.step.id, "record_id": anchors[cid], "channel": audience.step.channel,
+                         "send_utc": audience.send_at[cid].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                        for cid in ids if cid in anchors]
+                at = audience.step.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
+                for reason in BASELINE_REASONS:
+                    left = audience.excluded.get(reason) or []
+                    kept = _anchors(conn, left)
+                    rows += [{"step_id": audience.step.id, "record_id": kept[cid], "channel": reason,
+                              "send_utc": at} for cid in left if cid in kept]
+                for start in range(0, len(rows), 10_000):
+                    conn.execute(insert(sr), rows[start:start + 10_000])
+            ids = [i for i in step_ids if i is not None]
+            conn.execute(update(st).where(st.c.campaign_id == campaign.id, st.c.id.in_(ids))
+                         .values(exported_at=stamp))
+            conn.execute(update(c).where(c.c.id == campaign.id).values(status="exported", updated_at=stamp))
+            if publish is not None:
+                undo = publish()
+    except BaseException:
+        if undo is not None:
+            undo()
+        raise

@@ -2,9 +2,20 @@
 
 A cell starting with ``=``, ``@``, a tab or a carriage return, or with ``+``/``-``
 followed by anything but a plain number, is prefixed with an apostrophe (OWASP's
-advice).  Plain numbers such as E.164 phones ``+14155550100`` or ``-12.50``, and
-a birthday without its year in ISO form (``--03-07``), stay as they are, so the
-files remain usable by the tools that import them.
+advice).  Plain numbers such as E.164 phones ``+14155550100`` or ``-12.50``, a
+birthday without its year in ISO form (``--03-07``), and an everyday email
+address (``+1-555-shop@example.com``: a local part may start with either sign)
+stay as they are, so the files remain usable by the tools that import them: an
+apostrophe in front of an address makes it another, undeliverable one.
+
+An address passes only in a narrow shape — letters, digits, ``_``, ``+``, ``-``
+and single dots before the ``@``, a dotted domain of letters, digits and hyphens
+after it, an all-letter top-level domain.  Such a cell holds no parenthesis (no
+function call: no ``HYPERLINK``, no ``WEBSERVICE``), no ``|`` (no DDE link such
+as ``+cmd|' /C calc'!A0``), no ``!`` or quote (no sheet reference), no
+separator and no line break, so a spreadsheet has nothing in it to run.
+Addresses the mail standard allows beyond that shape (``a|b'!c@example.com``)
+are neutralised like any other formula-like cell.
 """
 
 from __future__ import annotations
@@ -20,10 +31,14 @@ from omnidesk.core.exporting.outfiles import check_output
 
 _NUMBER = re.compile(r"^[+-]?[\d][\d .,()/-]*$")
 _YEARLESS_DATE = re.compile(r"^--\d\d-\d\d$")
+_EMAIL_SHAPE = (r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
+                r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
+_EMAIL = re.compile(_EMAIL_SHAPE)
 # Where, in a column's cells joined by NULs behind a leading NUL, a cell starts that
 # safe_cell would change: one search clears a whole column (see safe_column).
 _RISKY_CELL_START = re.compile(
-    r"\x00(?:[=@\t\r]|[+-](?!\d[\d .,()/-]*(?:\x00|\Z))(?!-\d\d-\d\d(?:\x00|\Z)))")
+    r"\x00(?:[=@\t\r]|(?=[+-])(?![+-]\d[\d .,()/-]*(?:\x00|\Z))(?!--\d\d-\d\d(?:\x00|\Z))"
+    rf"(?!{_EMAIL_SHAPE}(?:\x00|\Z)))")
 _ONLY_STR = {str}
 
 
@@ -34,7 +49,8 @@ def safe_cell(value: Any) -> str:
     if not text:
         return text
     first = text[0]
-    if first in "=@\t\r" or (first in "+-" and not _NUMBER.match(text) and not _YEARLESS_DATE.match(text)):
+    if first in "=@\t\r" or (first in "+-" and not _NUMBER.match(text) and not _YEARLESS_DATE.match(text)
+                               and not _EMAIL.fullmatch(text)):
         return "'" + text
     return text
 

@@ -91,6 +91,17 @@ def test_email_audience_neutralises_formulas_in_names_and_fields(tmp_path):
     assert not [cell for cell in row if cell[:1] in "=@+"]
 
 
+
+def test_email_audience_keeps_addresses_that_start_with_a_sign_and_neutralises_the_rest(tmp_path):
+    out = tmp_path / "a.csv"
+    rows = [_ann(email="+1-555-hack@example.com", first_name="-2+3"),
+            _ann(customer_id=2, email="-news@example.com", first_name="+cmd|' /C calc'!A0", last_name="=1+1")]
+    write_email_audience(out, rows, [])
+    (_, first, second) = _read(out)
+    assert (first[0], first[1]) == ("+1-555-hack@example.com", "'-2+3")  # Mailchimp gets the address itself
+    assert second[:3] == ["-news@example.com", "'+cmd|' /C calc'!A0", "'=1+1"]
+
+
 def test_email_audience_with_a_bom_for_excel(tmp_path):
     out = tmp_path / "a.csv"
     write_email_audience(out, [_ann(first_name="Zoë")], [], excel=True)

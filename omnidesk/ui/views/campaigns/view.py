@@ -474,7 +474,7 @@ class CampaignsView(QWidget):
         if folder is None:
             return
         name = self.current.name
-        there = [p for p in planned_files(folder, slug(name), [s.channel for s in self.current.steps]) if p.exists()]
+        there = [p for p in planned_files(folder, slug(name), self.current.steps) if p.exists()]
         if there and not self.confirm("Replace the earlier export?",
                                       f"{len(there)} file{'s' if len(there) > 1 else ''} of an earlier export "
                                       f"({there[0].name}…) are in {folder}. Replace them?"):

@@ -1,0 +1,190 @@
+"""A campaign's export: one pack per step however many steps a channel has, every file or none,
+and a step recorded as sent only together with its pack."""
+
+from __future__ import annotations
+
+import csv
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from sqlalchemy import insert, select
+
+from omnidesk.core.campaigns import packs
+from omnidesk.core.campaigns.campaign import Step, exported_steps, get_campaign, save_campaign
+from omnidesk.core.campaigns.export import export_campaign, planned_files, step_file_names
+from omnidesk.core.errors import UserError
+from omnidesk.core.messages.brand import set_brand
+from omnidesk.core.messages.store import save_message
+from omnidesk.core.models import Customer, ImportBatch, SendRecord, SourceRecord
+from tests.helpers import run_cli
+
+NOW = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
+NY = "America/New_York"
+# Three emails in three days and a text: the default cap (3 messages in 7 days) keeps the
+# people who also get the text out of the last email, so the steps' lists differ.
+STEPS = [{"channel": "email", "at": "2027-03-02T09:00", "timezone": NY},
+         {"channel": "email", "at": "2027-03-03T09:00", "timezone": NY},
+         {"channel": "email", "at": "2027-03-04T09:00", "timezone": NY},
+         {"channel": "sms", "at": "2027-03-02T12:00", "timezone": NY}]
+NAMES = ["second-push_email_2027-03-02_0900.csv", "second-push_email_2027-03-03_0900.csv",
+         "second-push_email_2027-03-04_0900.csv", "second-push_sms_2027-03-02_1200.csv"]
+TEXTERS = range(1, 6)  # customers 1-5 said yes to texts too
+
+
+@pytest.fixture
+def out(tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def shop(make_workspace):
+    ws = make_workspace(timezone=NY)
+    with ws.writing() as conn:
+        batch = conn.execute(insert(ImportBatch.__table__).values(
+            file_name="people.csv", file_hash="x", channel="shop", kind="contacts", status="done",
+            header_json="[]", mapping_json="[]", options_json="{}")).inserted_primary_key[0]
+        for cid in range(1, 13):
+            texter = cid in TEXTERS
+            conn.execute(insert(Customer.__table__).values(
+                id=cid, display_name=f"P{cid:02d}", email=f"p{cid}@example.com", consent_email="granted",
+                phone=f"+1212555{cid:04d}" if texter else None, consent_sms="granted" if texter else None,
+                channels="shop"))
+            conn.execute(insert(SourceRecord.__table__).values(
+                id=cid, batch_id=batch, record_no=cid, channel="shop", kind="contacts", row_hash=f"h{cid}",
+                raw_json="[]", customer_id=cid))
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    set_brand(ws, "name", "Harbor")
+    save_message(ws, "Push", {"headline": "Push", "link": "https://hc.example/a"}, variants={
+        "sms": {"text": "Harbor: Push! https://hc.example/a?utm_source=sms&utm_medium=sms&utm_campaign=push "
+                        "Reply STOP"}})
+    save_campaign(ws, "Second push", message="Push", steps=STEPS)
+    return ws
+
+
+def _addresses(path) -> set[str]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {row.get("Email Address") or row["Phone"] for row in csv.DictReader(fh)}
+
+
+def _recorded(ws) -> dict[int, set[str]]:
+    """Step id -> the addresses (email or phone, as the step's channel) recorded as sent it."""
+    sr, cust = SendRecord.__table__, Customer.__table__
+    out: dict[int, set[str]] = {}
+    with ws.engine.connect() as conn:
+        for step_id, channel, email, phone in conn.execute(
+                select(sr.c.step_id, sr.c.channel, cust.c.email, cust.c.phone)
+                .join(cust, cust.c.id == sr.c.record_id)):  # record n belongs to customer n here
+            if channel in ("email", "sms"):
+                out.setdefault(step_id, set()).add(email if channel == "email" else phone)
+    return out
+
+
+def _nothing_recorded(ws) -> bool:
+    return not _recorded(ws) and not exported_steps(ws, "Second push") \
+        and get_campaign(ws, "Second push").status == "draft"
+
+
+def test_each_step_of_one_channel_gets_its_own_pack_with_its_own_recipients(shop, out):
+    summary = export_campaign(shop, "Second push", out, now=NOW)
+    by_file = {s.file: s for s in summary.steps}
+    assert sorted(by_file) == sorted(NAMES)
+    steps = {(s.channel, s.at_local): s.id for s in get_campaign(shop, "Second push").steps}
+    recorded = _recorded(shop)
+    for s in summary.steps:
+        assert _addresses(out / s.file) == recorded[steps[(s.channel, s.at)]], s.file
+    assert len(_addresses(out / NAMES[0])) == 12 and len(_addresses(out / NAMES[2])) == 7  # capped
+    assert by_file[NAMES[0]].extra == ["second-push_email_2027-03-02_0900.html",
+                                       "second-push_email_2027-03-02_0900.txt"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*NAMES, "second-push.ics", *(n.replace(".csv", ext) for n in NAMES[:3] for ext in (".html", ".txt"))])
+    assert set(exported_steps(shop, "Second push")) == set(steps.values())
+
+
+def test_names_depend_on_the_step_alone_and_stay_apart_on_one_day_and_one_minute():
+    steps = [Step(1, "email", "2027-03-02T15:00:00", NY), Step(2, "email", "2027-03-02T09:00:00", NY),
+             Step(3, "email", "2027-03-02T09:00:00", "Europe/London"),  # the same local minute, earlier
+             Step(4, "instagram", "2027-03-02T09:00:00", NY), Step(5, "email", "2027-03-02T09:00:00", NY)]
+    names = [f.names for f in step_file_names("s", steps)]
+    assert names == [("s_email_2027-03-02_1500.csv", "s_email_2027-03-02_1500.html", "s_email_2027-03-02_1500.txt"),
+                     ("s_email_2027-03-02_0900-2.csv", "s_email_2027-03-02_0900-2.html",
+                      "s_email_2027-03-02_0900-2.txt"),
+                     ("s_email_2027-03-02_0900.csv", "s_email_2027-03-02_0900.html", "s_email_2027-03-02_0900.txt"),
+                     ("s_instagram_2027-03-02_0900.csv", "s_instagram_2027-03-02_0900_hootsuite.csv",
+                      "s_instagram_2027-03-02_0900_generic.csv"),
+                     ("s_email_2027-03-02_0900-3.csv", "s_email_2027-03-02_0900-3.html",
+                      "s_email_2027-03-02_0900-3.txt")]
+    files = planned_files(Path("out"), "s", steps)
+    assert len({str(f) for f in files}) == len(files) == 16 and files[-1] == Path("out", "s.ics")
+    # Adding a step renames no other step's pack.
+    assert step_file_names("s", steps[:1])[0].main == names[0][0]
+
+
+def test_an_existing_file_stops_the_export_before_any_file_is_written(shop, out):
+    (out / NAMES[2]).write_text("an earlier export", encoding="utf-8")
+    with pytest.raises(UserError, match="already exists"):
+        export_campaign(shop, "Second push", out, now=NOW)
+    assert [p.name for p in out.iterdir()] == [NAMES[2]]
+    assert _nothing_recorded(shop)
+    export_campaign(shop, "Second push", out, now=NOW, overwrite=True)
+    assert "an earlier export" not in (out / NAMES[2]).read_text(encoding="utf-8")
+
+
+def test_a_pack_that_fails_half_way_leaves_no_file_and_records_nothing(shop, tmp_path, monkeypatch):
+    def full_disk(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(packs, "write_sms_pack", full_disk)  # the second step written, after an email pack
+    out = tmp_path / "packs"
+    with pytest.raises(OSError, match="No space"):
+        export_campaign(shop, "Second push", out, now=NOW)
+    assert not out.exists()  # the folder it made goes again, hidden files and all
+    assert _nothing_recorded(shop)
+
+
+def test_a_failed_record_takes_the_packs_back_and_restores_the_files_they_replaced(shop, out, monkeypatch):
+    (out / NAMES[3]).write_text("the pack that was sent", encoding="utf-8")
+    real = shop.writing
+
+    @contextmanager
+    def failing_commit(wait=None):
+        with real(wait) as conn:
+            yield conn
+            raise RuntimeError("disk I/O error")  # as if the commit failed: the transaction rolls back
+
+    monkeypatch.setattr(shop, "writing", failing_commit)
+    with pytest.raises(RuntimeError, match="disk I/O"):
+        export_campaign(shop, "Second push", out, now=NOW, overwrite=True)
+    assert [p.name for p in out.iterdir()] == [NAMES[3]]
+    assert (out / NAMES[3]).read_text(encoding="utf-8") == "the pack that was sent"
+    monkeypatch.setattr(shop, "writing", real)
+    assert _nothing_recorded(shop)
+
+
+def test_a_new_folder_is_made_inside_an_existing_one_and_nothing_else_is(shop, tmp_path):
+    summary = export_campaign(shop, "Second push", tmp_path / "pack", now=NOW)
+    assert (tmp_path / "pack" / summary.steps[0].file).is_file()
+    for bad, words in ((tmp_path / "missing" / "pack", "There is no folder"),
+                       (tmp_path / NAMES[0], "is a file, not a folder"),
+                       (tmp_path / "shop.omnidesk", "workspace"),
+                       (tmp_path / "new.omnidesk", "workspace")):
+        if bad.name == NAMES[0]:
+            bad.write_text("x", encoding="utf-8")
+        with pytest.raises(UserError, match=words):
+            export_campaign(shop, "Second push", bad, now=NOW, overwrite=True)
+    assert not (tmp_path / "missing").exists() and not (tmp_path / "new.omnidesk").exists()
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_command_line_makes_the_folder_and_names_every_pack(shop, tmp_path, capsys, monkeypatch):
+    path = shop.path
+    shop.close()
+    monkeypatch.chdir(tmp_path)
+    status, text, err = run_cli(capsys, "campaign", "export", "Second push", "--out", "pack2", "-w", str(path))
+    assert status == 0, err
+    assert all(name in text for name in NAMES)
+    assert sorted(p.name for p in (tmp_path / "pack2").glob("*.csv")) == sorted(NAMES)
