@@ -46,6 +46,7 @@ from omnidesk.core.importing.report import REPORT_PROBLEMS, _report_columns, _re
 from omnidesk.core.importing.rows import _IDENTITY
 from omnidesk.core.importing.sniff import FileFormat, Record, open_source, read_records, sniff
 from omnidesk.core.importing.source_file import SourceFile
+from omnidesk.core.importing.unreadable import no_rows
 from omnidesk.core.models import ImportBatch, SavedMapping, utcnow
 from omnidesk.core.text import printable
 from omnidesk.core.workspace import Workspace
@@ -331,6 +332,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
 def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | None, region: str,
           src: SourceFile, fmt: FileFormat, records: PlanRecords) -> ImportPlan:
     """The plan for a file ``analyze`` has opened and sniffed."""
+    if next(iter(records), None) is None:
+        raise no_rows(printable(path.name))
     if options.preset:
         try:
             preset = get_preset(options.preset)
