@@ -144,3 +144,108 @@ def test_a_fixed_first_row_of_a_shopify_order_keeps_the_orders_other_lines(tmp_p
     assert (got_batch, amount) == (batch, 4250)
     assert [i["item_name"] for i in json.loads(details)["items"]] == ["Sencha", "Mug"]
     assert summary == "Order #1001: Sencha, Mug"
+
+
+SHOPIFY_CUSTOMERS = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing",
+                     "Default Address Company", "Default Address Address1", "Default Address Address2",
+                     "Default Address City", "Default Address Province Code", "Default Address Country Code",
+                     "Default Address Zip", "Default Address Phone", "Phone", "Accepts SMS Marketing",
+                     "Total Spent", "Total Orders", "Note", "Tax Exempt", "Tags"]
+MAILCHIMP = ["Email Address", "First Name", "Last Name", "Address", "Phone Number", "Birthday", "MEMBER_RATING",
+             "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE", "LONGITUDE", "GMTOFF", "DSTOFF",
+             "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES", "TAGS"]
+MAILCHIMP_UNSUB = ["Email Address", "First Name", "Last Name", "Address", "Phone Number", "Birthday",
+                   "MEMBER_RATING", "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE", "LONGITUDE",
+                   "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "UNSUB_TIME", "UNSUB_CAMPAIGN_TITLE",
+                   "UNSUB_CAMPAIGN_ID", "UNSUB_REASON", "UNSUB_REASON_OTHER", "LEID", "EUID", "NOTES", "TAGS"]
+
+
+def _three_exports(tmp_path):
+    shop = _write(tmp_path / "shopify_customers_export.csv", SHOPIFY_CUSTOMERS, [
+        ["'8800000000001", "Marta", "Kowalski", "marta@example.com", "yes", "", "12 Elm St", "", "Portland", "ME",
+         "US", "04101", "", "(207) 555-0143", "yes", "245.50", "4", "", "no", ""],
+        ["'8800000000004", "Lena", "Brandt", "not-an-email", "yes", "", "5 Oak Rd", "", "Bangor", "ME", "US",
+         "04401", "", "", "yes", "12.00", "1", "", "no", ""],  # broken email: flagged
+    ])
+    members = _write(tmp_path / "members_export_abc123.csv", MAILCHIMP, [
+        ["marta@example.com", "Marta", "Kowalski", "", "", "", "4", "2024-03-01 10:00:00", "", "", "", "", "", "",
+         "", "", "US", "", "2025-06-01 09:00:00", "1001", "aa01", "", ""],
+        ["@example.com", "Bob", "Stone", "", "", "", "1", "2024-05-01 10:00:00", "", "", "", "", "", "", "", "",
+         "", "", "2025-01-01 09:00:00", "1003", "aa03", "", ""],  # broken email: flagged
+    ])
+    unsub = _write(tmp_path / "unsubscribed_members_export_abc123.csv", MAILCHIMP_UNSUB, [
+        ["dev@example.com", "Dev", "Okafor", "", "", "", "2", "2024-04-01 10:00:00", "", "", "", "", "", "", "", "",
+         "US", "", "2025-11-20 08:00:00", "Black Friday", "xyz", "NORMAL", "", "1002", "aa02", "", ""],
+    ])
+    return shop, members, unsub
+
+
+def _customers(tmp_path, ws_path):
+    out = tmp_path / "customers.csv"
+    assert main(["export", "customers", str(out), "-w", str(ws_path), "--force",
+                 "--columns", "first_name,email,orders,lifetime_spend,consent_email,channels"]) == 0
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        return {r["first_name"]: r for r in csv.DictReader(fh)}
+
+
+def test_errors_of_several_files_are_one_report_per_file_each_fixed_and_imported_as_its_own(tmp_path, capsys):
+    files = _three_exports(tmp_path)
+    ws = tmp_path / "shop.omnidesk"
+    assert main(["import", *map(str, files), "-w", str(ws), "--errors", str(tmp_path / "errs.csv")]) == 0
+    out = capsys.readouterr().out
+    shop_report = tmp_path / "errs-shopify_customers_export.csv"
+    members_report = tmp_path / "errs-members_export_abc123.csv"
+    assert f"Wrote 1 flagged row of shopify_customers_export.csv to {shop_report}" in out
+    assert not (tmp_path / "errs.csv").exists()
+    assert not (tmp_path / "errs-unsubscribed_members_export_abc123.csv").exists()  # nothing flagged there
+    before = _customers(tmp_path, ws)
+    assert (before["Lena"]["orders"], before["Lena"]["consent_email"]) == ("1", "granted")
+
+    def fix_shop(header, row):
+        row[header.index("Email")] = "lena.brandt@example.com"
+
+    def fix_members(header, row):
+        row[header.index("Email Address")] = "bob.stone@example.com"
+
+    fixed = [_fix(shop_report, tmp_path / "shop-fixed.csv", fix_shop),
+             _fix(members_report, tmp_path / "members-fixed.csv", fix_members)]
+    assert main(["import", *map(str, fixed), "-w", str(ws)]) == 0
+    captured = capsys.readouterr()
+    assert "shop-fixed.csv: shopify_customers contacts (Shop)" in captured.out
+    assert "members-fixed.csv: mailchimp_subscribed contacts (Email)" in captured.out
+    assert "error report of import 1 (shopify_customers_export.csv)" in captured.err
+    assert "error report of import 2 (members_export_abc123.csv)" in captured.err
+    after = _customers(tmp_path, ws)
+    assert len(after) == len(before)  # every fixed row joined the customer of the row it corrects
+    lena = after["Lena"]
+    assert (lena["email"], lena["orders"], lena["lifetime_spend"], lena["consent_email"], lena["channels"]) == (
+        "lena.brandt@example.com", "1", "12.00", "granted", before["Lena"]["channels"])
+    assert (after["Bob"]["email"], after["Bob"]["consent_email"]) == ("bob.stone@example.com",
+                                                                      before["Bob"]["consent_email"])
+    assert after["Marta"] == before["Marta"] and after["Dev"] == before["Dev"]
+
+
+def test_a_fixed_report_of_several_files_in_one_is_refused_and_changes_nothing(tmp_path, capsys):
+    # The layout omnidesk wrote before for several files: their columns side by side, "source_file" first.
+    files = _three_exports(tmp_path)
+    ws = tmp_path / "shop.omnidesk"
+    assert main(["import", *map(str, files), "-w", str(ws)]) == 0
+    header = ["source_file", *SHOPIFY_CUSTOMERS, "Email Address", "omnidesk_row", "omnidesk_problems",
+              "omnidesk_batch"]
+    blank = [""] * len(SHOPIFY_CUSTOMERS)
+    lena = ["'8800000000004", "Lena", "Brandt", "lena.brandt@example.com", "yes", "", "5 Oak Rd", "", "Bangor",
+            "ME", "US", "04401", "", "", "yes", "12.00", "1", "", "no", ""]
+    mixed = _write(tmp_path / "errs-fixed.csv", header, [
+        ["shopify_customers_export.csv", *lena, "", "2", "Email: not a valid email", "1"],
+        ["members_export_abc123.csv", *blank, "bob.stone@example.com", "2", "Email Address: not a valid email", "2"],
+    ])
+    before = _customers(tmp_path, ws)
+    capsys.readouterr()
+    assert main(["import", str(mixed), "-w", str(ws)]) == 1
+    err = capsys.readouterr().err
+    assert "is an error report of several files in one" in err
+    assert "'omnidesk imports errors 1 OUT.csv' and 'omnidesk imports errors 2 OUT.csv'" in err
+    assert _customers(tmp_path, ws) == before
+    capsys.readouterr()
+    assert main(["imports", "list", "--json", "-w", str(ws)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 3
