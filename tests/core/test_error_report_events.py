@@ -249,3 +249,24 @@ def test_a_fixed_report_of_several_files_in_one_is_refused_and_changes_nothing(t
     capsys.readouterr()
     assert main(["imports", "list", "--json", "-w", str(ws)]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 3
+
+
+def test_a_fixed_later_line_of_a_shopify_order_adds_no_order(tmp_path, capsys):
+    orders = _write(tmp_path / "orders_export.csv", SHOPIFY_ORDERS, [
+        ["#1001", "ann@example.com", "paid", "USD", "42.50", "2026-10-01 10:00:00 -0400", "1", "Sencha", "14.00",
+         "Ann Lee"],
+        ["#1001", "", "", "", "", "", "two", "Mug", "14.25", ""],  # a quantity in words: flagged
+    ])
+    ws = tmp_path / "shop.omnidesk"
+    report = tmp_path / "errs.csv"
+    assert main(["import", str(orders), "-w", str(ws), "--errors", str(report)]) == 0
+
+    def fix(header, row):
+        row[header.index("Lineitem quantity")] = "2"
+
+    assert main(["import", str(_fix(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws)]) == 0
+    assert _money(tmp_path, ws, "ann@example.com") == ("1", "42.50")
+    with Workspace.open(ws) as opened, opened.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 1
+        customers = conn.exec_driver_sql("SELECT count(DISTINCT customer_id) FROM source_record").scalar()
+    assert customers == 1  # the fixed line is Ann's, with her order
