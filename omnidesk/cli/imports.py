@@ -77,12 +77,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         except UserError as exc:
             raise CliError(f"--region: {exc}", EXIT_USAGE) from None
     files = [Path(f) for f in args.files]
-    if args.errors:
-        out = _output(args.errors, args)
-        if any(f.exists() and out.exists() and out.samefile(f) for f in files):
-            # even with --force: the report would replace the very rows it reports on
-            raise CliError(f"Will not write the error report over {printable(str(out))}: "
-                           "it is a file being imported. Choose another file name.")
     for f in files:
         if not f.exists() and not f.is_symlink():
             raise CliError(f"{printable(str(f))}: no such file")
@@ -90,13 +84,31 @@ def cmd_import(args: argparse.Namespace) -> int:
     # A zip export (Mailchimp's audience) is imported as the CSV files inside it, unpacked
     # only for as long as this command runs: a copy left behind would outlive an erase.
     with Unpacked() as unpacked:
-        return _import_files(args, unpacked.expand(files))
+        expanded = unpacked.expand(files)
+        return _import_files(args, expanded, _report_outputs(args, files, expanded))
 
 
-def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
+def _report_outputs(args: argparse.Namespace, given: list[Path], files: list[Path]) -> list[Path]:
+    """Where ``--errors`` writes each file's report (one per file when there are several),
+    every one checked before anything is imported."""
+    from omnidesk.core.importing.report import report_paths
+
+    if not args.errors:
+        return []
+    paths = report_paths(Path(args.errors), [f.name for f in files])
+    for path in dict.fromkeys(paths):
+        out = _output(path, args)
+        if any(f.exists() and out.exists() and out.samefile(f) for f in given):
+            # even with --force: the report would replace the very rows it reports on
+            raise CliError(f"Will not write the error report over {printable(str(out))}: "
+                           "it is a file being imported. Choose another file name.")
+    return paths
+
+
+def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[Path]) -> int:
     from omnidesk.core import failures
     from omnidesk.core.importing.driver import FileFailure, ImportRequest, import_files
-    from omnidesk.core.importing.pipeline import ImportOptions, write_error_report
+    from omnidesk.core.importing.pipeline import ImportOptions
     from omnidesk.core.tasks import run_to_completion
     from omnidesk.core.text import printable
     from omnidesk.core.tempfiles import temp_root
@@ -158,7 +170,7 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                               f"{run.stopped_by.file_name} was not.")
         if args.errors and disk_full is None:
             try:
-                written = write_error_report(Path(args.errors), run.runs, overwrite=args.force)
+                written = _write_reports(run, report_to, args.force)
             except OSError as exc:  # the report is gone whole (no .part); say what did happen
                 reason = (failures.disk_full_message(exc, None, places=[Path(args.errors).absolute().parent],
                                                      unchanged=False) if failures.is_disk_full(exc)
@@ -169,7 +181,13 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
                                 for r in kept if r.flagged)
                 raise CliError(f"{done}, but the error report {printable(str(args.errors))} could not be written: "
                                f"{reason[0].lower()}{reason[1:].rstrip('.')}{again}.") from None
-            out.say(f"Wrote {written} flagged rows to {printable(str(args.errors))}")
+            if len(report_to) == 1:
+                if written:  # a file that could not be imported has no report
+                    out.say(f"Wrote {written[0][2]} flagged rows to {printable(str(args.errors))}")
+            else:
+                out.say([f"Wrote {n} flagged row{'s' if n != 1 else ''} of {printable(name)} to {printable(str(p))}"
+                         for p, name, n in written]
+                        or f"No flagged rows, so no error report was written ({printable(str(args.errors))})")
     if not existed and not imported and not args.dry_run:
         from omnidesk.core.dialect import remove_workspace_files
 
@@ -178,6 +196,23 @@ def _import_files(args: argparse.Namespace, files: list[Path]) -> int:
         raise CliError(disk_full)
     out.flush()
     return EXIT_ERROR if run.failures else EXIT_OK  # a stopped run has raised above
+
+
+def _write_reports(run, report_to: list[Path], force: bool) -> list[tuple[Path, str, int]]:
+    """Each file's flagged rows to its own report: (path, file, rows written).  With one file
+    its report is written even when empty; with several, only the files that flagged rows get one."""
+    from omnidesk.core.importing.driver import FileFailure
+    from omnidesk.core.importing.pipeline import write_error_report
+
+    written = []
+    for path, done in zip(report_to, run.done):
+        if isinstance(done, FileFailure):
+            continue
+        plan, result = done
+        if len(report_to) > 1 and not result.flagged:
+            continue
+        written.append((path, plan.file_name, write_error_report(path, [(plan, result)], overwrite=force)))
+    return written
 
 
 def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files: int,

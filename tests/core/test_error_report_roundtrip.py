@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 from omnidesk.cli import main
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
+from omnidesk.core.importing.report import report_paths
 from omnidesk.core.workspace import Workspace
 
 EU_HEADER = ["Email", "First Name", "Last Name", "Order Date", "City"]
@@ -99,7 +101,7 @@ def test_the_cli_round_trip_and_a_report_of_a_report(tmp_path, capsys):
     assert len(again) == 1 and again[0][1] == "Zed" and again[0][-1] == "2"
 
 
-def test_a_report_of_several_files_keeps_both_of_two_same_named_columns(tmp_path):
+def test_a_report_of_several_files_is_one_report_per_file_each_keeping_its_columns(tmp_path):
     # A till's customer list saved from a spreadsheet: two columns both called "Phone" (home, then
     # mobile), as exports of hand-kept sheets often have.  The second file has them too.
     header = ["Name", "Email", "Phone", "Phone", "City"]
@@ -115,12 +117,23 @@ def test_a_report_of_several_files_keeps_both_of_two_same_named_columns(tmp_path
         for f in (first, second):
             plan = analyze(ws, f, ImportOptions(channel="pos"))
             runs.append((plan, run_to_end(ws, plan)))
-        report = tmp_path / "problems.csv"
-        assert write_error_report(report, runs) == 2
-    with report.open(encoding="utf-8", newline="") as fh:
+        paths = report_paths(tmp_path / "problems.csv", [p.file_name for p, _ in runs])
+        assert [p.name for p in paths] == ["problems-till_customers.csv", "problems-market_signups.csv"]
+        for path, run in zip(paths, runs):
+            assert write_error_report(path, [run]) == 1
+    with paths[0].open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0][:6] == ["source_file", "Name", "Email", "Phone", "Phone", "City"]
-    by_file = {r[0]: r for r in rows[1:]}
-    assert by_file["till_customers.csv"][1:6] == ["Ann Lee", "ann@example", "+1 207 555 0101", "+1 207 555 0199",
-                                                  "Portland"]
-    assert by_file["market_signups.csv"][1:6] == ["Cy Diaz", "cy@example", "+1 207 555 0111", "+1 207 555 0112", ""]
+    assert rows[0] == header + ["omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
+    assert rows[1][:5] == ["Ann Lee", "ann@example", "+1 207 555 0101", "+1 207 555 0199", "Portland"]
+    with paths[1].open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:4] == ["Email", "Phone", "Phone", "Name"]
+    assert rows[1][:4] == ["cy@example", "+1 207 555 0111", "+1 207 555 0112", "Cy Diaz"]
+
+
+def test_report_names_beside_the_one_asked_for_stay_apart():
+    out = Path("reports") / "errs.csv"
+    assert report_paths(out, ["list.csv"]) == [out]
+    assert [p.name for p in report_paths(out, ["list.csv", "List.csv", "a b?.csv", "list.csv"])] == [
+        "errs-list.csv", "errs-List-2.csv", "errs-a_b.csv", "errs-list-3.csv"]
+    assert all(p.parent == out.parent for p in report_paths(out, ["x.csv", "y.csv"]))

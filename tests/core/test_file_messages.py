@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -144,3 +145,25 @@ def test_the_core_check_used_by_the_wizard(tmp_path):
 def test_printable_escapes_only_control_characters():
     assert printable("Zoë Ölund – клиенты 顧客.csv") == "Zoë Ölund – клиенты 顧客.csv"
     assert printable("a\tb\rc\x7f\x85\u2028\udcff") == "a\\tb\\rc\\x7f\\x85\\u2028\\udcff"
+
+
+def test_a_file_with_a_header_and_no_rows_is_said_so_and_not_recorded(tmp_path, capsys):
+    # Mailchimp's audience export of an empty list: the header, then nothing.
+    header_only = tmp_path / "subscribed_members_export.csv"
+    header_only.write_text("Email Address,First Name,Last Name,OPTIN_TIME\r\n", encoding="utf-8")
+    status, _, err = run(capsys, tmp_path, header_only)
+    assert status == 1
+    assert err == ('omnidesk: error: "subscribed_members_export.csv" has a header but no rows, so there is '
+                   "nothing to import; export the file again and check it has rows.\n")
+    assert not (tmp_path / "shop.omnidesk").exists()  # nothing imported: no workspace made for it
+    # Beside a file with rows: that one is imported (and listed), the empty one is not.
+    rows = tmp_path / "contacts.csv"
+    rows.write_text("Email,First Name\nann@example.com,Ann\n", encoding="utf-8")
+    assert main(["import", str(header_only), str(rows), "-w", str(tmp_path / "shop.omnidesk"), "--json"]) == 1
+    out, _ = capsys.readouterr()
+    results = [json.loads(line) for line in out.splitlines()]
+    assert results[0]["file"] == "subscribed_members_export.csv" and "no rows" in results[0]["error"]
+    assert results[1]["file"] == "contacts.csv" and results[1]["batch_id"] is not None
+    assert main(["imports", "list", "--json", "-w", str(tmp_path / "shop.omnidesk")]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [b["file_name"] for b in listed] == ["contacts.csv"]

@@ -218,6 +218,32 @@ def test_save_error_report_writes_flagged_rows(make_wizard, qtbot, tmp_path, mon
     assert "Saved 1 row" in wizard.done_page.report_status.text()
 
 
+def test_save_error_report_of_two_files_writes_one_report_per_file(make_wizard, qtbot, tmp_path, monkeypatch):
+    signups = write_csv(tmp_path / "market signups.csv", ["Email", "Name"], [
+        ["dan@example", "Dan Moss"],  # broken email: flagged
+        ["eve@example.com", "Eve Hart"],
+    ])
+    wizard = make_wizard([members_csv(tmp_path / "members.csv"), signups])
+    wizard.next()
+    wizard.next()
+    finish(wizard, qtbot)
+    out = tmp_path / "problems.csv"
+    monkeypatch.setattr(wizard, "ask_error_report_path", lambda: out)
+    qtbot.mouseClick(wizard.done_page.report_button, Qt.MouseButton.LeftButton)
+    assert not out.exists()
+    reports = {"members": tmp_path / "problems-members.csv", "signups": tmp_path / "problems-market_signups.csv"}
+    with reports["members"].open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == MEMBERS_HEADER + ["omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
+    assert [r[0] for r in rows[1:]] == ["bob(at)example"]
+    with reports["signups"].open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["Email", "Name", "omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
+    assert [r[0] for r in rows[1:]] == ["dan@example"]
+    status = wizard.done_page.report_status.text()
+    assert "Saved 2 rows to 2 reports, one per file" in status and "problems-market_signups.csv" in status
+
+
 def test_remembered_mapping_is_used_next_time(make_wizard, ws, qtbot, tmp_path):
     wizard = make_wizard([members_csv(tmp_path / "members.csv")])
     wizard.set_field_for_column(0, MEMBER_CODE, "external_id")

@@ -109,3 +109,28 @@ def test_cli_writes_an_imports_errors_report_and_refuses_undone_ones(tmp_path, c
     capsys.readouterr()
     assert main(["imports", "errors", "1", str(tmp_path / "y.csv"), "--workspace", str(path)]) == 1
     assert "was undone" in capsys.readouterr().err
+
+
+def test_a_row_an_error_report_fixed_says_so_and_stays_listed(window, qtbot, tmp_path, qtmodeltester):
+    path = tmp_path / "shop.omnidesk"
+    till = write_csv(tmp_path / "till.csv", ["Receipt", "Date", "Email", "Total"], [
+        ["20250", "2025-12-07 16:26", "oliver@example", "48.00"],  # broken email: flagged
+        ["20251", "2025-12-07 16:40", "ann@example.com", "12.00"],
+    ])
+    with Workspace.create(path) as ws:
+        import_file(ws, till, ImportOptions(channel="pos", kind="events"))
+    report = tmp_path / "errs.csv"
+    assert main(["imports", "errors", "1", str(report), "-w", str(path)]) == 0
+    text = report.read_text(encoding="utf-8").replace("oliver@example,", "oliver@example.com,")
+    fixed = tmp_path / "errs-fixed.csv"
+    fixed.write_text(text, encoding="utf-8")
+    assert main(["import", str(fixed), "-w", str(path)]) == 0
+    window.set_workspace(Workspace.open(path))
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    _select(imports, "till.csv")
+    model = imports.flagged_model
+    qtmodeltester.check(model)
+    assert model.rowCount() == 1
+    assert model.index(0, 1).data().startswith("Fixed by import 2 (replaced, no longer counted) — Email: ")
+    assert model.index(0, 2).data().startswith("20250 | ")

@@ -42,10 +42,16 @@ from omnidesk.core.importing.presets import (
     guess_mapping,
     header_signature,
 )
-from omnidesk.core.importing.report import REPORT_PROBLEMS, _report_columns, _report_origin
+from omnidesk.core.importing.report import (
+    REPORT_PROBLEMS,
+    _report_columns,
+    _report_origin,
+    mixed_report_batches,
+)
 from omnidesk.core.importing.rows import _IDENTITY
 from omnidesk.core.importing.sniff import FileFormat, Record, open_source, read_records, sniff
 from omnidesk.core.importing.source_file import SourceFile
+from omnidesk.core.importing.unreadable import no_rows
 from omnidesk.core.models import ImportBatch, SavedMapping, utcnow
 from omnidesk.core.text import printable
 from omnidesk.core.workspace import Workspace
@@ -331,6 +337,8 @@ def analyze(ws: Workspace, path: str | Path, options: ImportOptions | None = Non
 def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | None, region: str,
           src: SourceFile, fmt: FileFormat, records: PlanRecords) -> ImportPlan:
     """The plan for a file ``analyze`` has opened and sniffed."""
+    if next(iter(records), None) is None:
+        raise no_rows(printable(path.name))
     if options.preset:
         try:
             preset = get_preset(options.preset)
@@ -343,6 +351,8 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     source = "preset" if preset else "guessed"
     saved_channel = saved_kind = None
     report_columns = _report_columns(fmt.header)
+    if report_columns is not None:
+        _refuse_mixed_report(path, fmt, records)
     origin = _report_origin(ws, records, fmt, report_columns) if report_columns else None
     if report_columns:
         for i in (*report_columns, fmt.header.index(REPORT_PROBLEMS)):
@@ -411,6 +421,30 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     if options.phone_region:
         plan = plan.with_changes(phone_region=options.phone_region)
     return plan
+
+
+def _refuse_mixed_report(path: Path, fmt: FileFormat, records: Iterable[Record]) -> None:
+    """A fixed report of several files in one cannot be read as any one of them: refuse it.
+
+    Read as one file, its rows would all take the first file's kind, channel and
+    columns (a shop's customers as email unsubscribes, a lifetime figure counted
+    again), so nothing of it is imported; each import's report written again
+    can be fixed and imported on its own.
+    """
+    files = mixed_report_batches(fmt.header, records)
+    if not files:
+        return
+    named = ", ".join(f"{printable(name)} (import {batch})" if batch else printable(name)
+                      for name, batch in files.items())
+    again = " and ".join(f"'omnidesk imports errors {batch} OUT.csv'" for batch in dict.fromkeys(files.values())
+                         if batch)
+    how = (f"write each file's report again ({again}, or Save error report… on the Imports screen)"
+           if again else "import each file again with --errors, which writes one report per file")
+    raise UserError(
+        f'"{printable(path.name)}" is an error report of several files in one ({named}); read as one file, '
+        f"its rows would take the first file's columns, channel and consent. Nothing was imported: {how}, "
+        "fix each and import them one by one."
+    )
 
 
 _EMAIL_VALUE = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]{2,}$")

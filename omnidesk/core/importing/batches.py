@@ -14,6 +14,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
+from omnidesk.core.importing.supersede import restore_superseded, superseded_by
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
 from omnidesk.core.metrics_index import forget_batch
 from omnidesk.core.models import (
@@ -78,6 +79,8 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
         select(rec.c.customer_id).where(rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None))
         .distinct()
     ).scalars())
+    # The rows its fixed rows replaced count again (their events come back).
+    touched |= restore_superseded(conn, batch_id)
     forget_batch(conn, batch_id)
     events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
     conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
@@ -157,6 +160,7 @@ class FlaggedRecord:
     row: int  # the row's number in its file
     problems: list[str]
     values: list[str]  # the cells exactly as decoded, aligned with the batch's header
+    fixed_by: int | None = None  # the import whose fixed row replaced it (an error report, fixed)
 
 
 def _batch_or_fail(conn, batch_id: int):
@@ -172,14 +176,14 @@ def flagged_records(ws: Workspace, batch_id: int, *, limit: int | None = None,
                     offset: int = 0) -> list[FlaggedRecord]:
     """The flagged rows of import ``batch_id`` in file order (``limit`` of them from ``offset``)."""
     rec = SourceRecord.__table__
-    query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json)
+    query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json, rec.c.values_json)
              .where(rec.c.batch_id == batch_id, rec.c.flagged.is_(True)).order_by(rec.c.record_no))
     if limit is not None:
         query = query.limit(limit).offset(offset)
     with ws.engine.connect() as conn:
         _batch_or_fail(conn, batch_id)
-        return [FlaggedRecord(no, json.loads(problems or "[]"), json.loads(raw))
-                for no, problems, raw in conn.execute(query)]
+        return [FlaggedRecord(no, json.loads(problems or "[]"), json.loads(raw), superseded_by(values))
+                for no, problems, raw, values in conn.execute(query)]
 
 
 def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwrite: bool = False) -> int:

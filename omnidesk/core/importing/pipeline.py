@@ -60,6 +60,7 @@ from omnidesk.core.importing.rows import (
     row_hash,
 )
 from omnidesk.core.importing.sniff import FileFormat, read_records
+from omnidesk.core.importing.supersede import carry_order_lines, corrected_records, events_of, supersede
 from omnidesk.core.importing.store import (
     _flush_order,
     _insert_consents,
@@ -200,6 +201,7 @@ def run_import(
             bulk = _BULK_INDEXES if first_import and total >= BULK_IMPORT_ROWS else ()
             with indexes_suspended(conn, bulk), ExitStack() as stack:
                 open_order: dict | None = None
+                replaced: dict[int, int] = {}  # fixed row's record -> the record it replaced
                 suppressed_orders: set[str] = set()
                 # Rows come and go by the hundred thousand while the caches stay: the cyclic
                 # collector's passes over those caches would cost more than the rows' reading.
@@ -219,14 +221,19 @@ def run_import(
                         if any(row.skip for row, _ in keep):
                             ids, keep = _set_aside_skipped(ids, keep, result)
                     if keep:
+                        corrected: dict[int, int] = {}
                         if plan.report_columns:
                             _tie_fixed_rows(conn, plan.report_columns, keep)
+                            corrected = corrected_records(conn, plan.report_columns, batch_id, ids, keep)
                         _insert_identifiers(conn, ids, keep, plan.channel)
                         _insert_consents(conn, ids, keep)
                         if custom:
                             insert_custom_fields(conn, custom, ids, (row.record.values for row, _ in keep))
                         # A row seen before in another file names the same events as that row did.
                         new_ids, new = follow_earlier_rows(ids, keep, seen, result)
+                        if corrected:
+                            new_ids, new = _replace_corrected(conn, batch_id, corrected, new_ids, new,
+                                                              is_events, replaced, result)
                         if is_events:
                             open_order = _insert_events(conn, batch_id, plan, new_ids, new, group_by,
                                                         open_order, result)
@@ -244,6 +251,8 @@ def run_import(
                                    f"Read {result.rows:,} rows")
                 if open_order is not None:
                     _flush_order(conn, open_order, result)
+                if replaced and group_by is not None:
+                    carry_order_lines(conn, replaced)
                 if custom:
                     custom.settle(conn)
             # The last chunk's rows are not needed by the linking, which reads what was stored.
@@ -276,6 +285,36 @@ def run_import(
             running.withdraw(ws, announced)
             raise
     return result
+
+
+def _replace_corrected(conn: Connection, batch_id: int, corrected: dict[int, int], ids: list[int],
+                       keep: list[tuple[Row, str]], is_events: bool, replaced: dict[int, int],
+                       result: ImportResult) -> tuple[list[int], list[tuple[Row, str]]]:
+    """Fixed rows of an error report replace the rows they correct; returns the rows that still
+    record their events.
+
+    The corrected record's events stop counting (see ``supersede``).  In a file of
+    events, a fixed row whose original named no event of its own (a later line of an
+    order, a row seen before in another file) follows that original instead: its
+    event is already counted once.
+    """
+    mine = {rid: corrected[rid] for rid in ids if rid in corrected}
+    if not mine:
+        return ids, keep
+    leading = events_of(conn, mine.values())
+    out_ids, out = [], []
+    for rid, pair in zip(ids, keep):
+        old = mine.get(rid)
+        if old is not None and is_events and old not in leading:
+            result.followers[rid] = old
+            continue
+        out_ids.append(rid)
+        out.append(pair)
+    now = {rid: old for rid, old in mine.items() if old in leading and rid not in result.followers}
+    if now:
+        supersede(conn, batch_id, now)
+        replaced.update(now)
+    return out_ids, out
 
 
 BULK_IMPORT_ROWS = 20_000  # from this many rows a first import builds its indexes at the end

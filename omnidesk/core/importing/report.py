@@ -8,6 +8,7 @@ of the row it corrects.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from itertools import islice
 from pathlib import Path
@@ -85,62 +86,75 @@ def _origin_phone_region(options: dict, batch_id: int) -> PhoneRegion | None:
                        tuple(options.get("phone_region_codes") or ()))
 
 
+def report_paths(out: Path, names: Sequence[str]) -> list[Path]:
+    """Where the error report of each of ``names`` (the files of one import) goes.
+
+    One file: ``out`` itself.  Several: one report per file beside ``out``,
+    named after it and the file (``errors.csv`` -> ``errors-shopify.csv``), so
+    that each keeps its own file's columns and, fixed, is read back as that
+    file was: a row of one export is never read under another's columns,
+    channel or consent.
+    """
+    if len(names) == 1:
+        return [out]
+    suffix = out.suffix or ".csv"
+    used: set[str] = set()
+    paths = []
+    for name in names:
+        stem = _SAFE.sub("_", Path(name).stem).strip("._") or "file"
+        candidate, n = out.with_name(f"{out.stem}-{stem}{suffix}"), 2
+        while candidate.name.casefold() in used:
+            candidate, n = out.with_name(f"{out.stem}-{stem}-{n}{suffix}"), n + 1
+        used.add(candidate.name.casefold())
+        paths.append(candidate)
+    return paths
+
+
+# What a report's name keeps of a file's name: letters, digits and "-", "_", "."; the rest is "_".
+_SAFE = re.compile(r"[^\w.-]+")
+
+
+def mixed_report_batches(header: Sequence[str], records: Iterable[Record]) -> dict[str, str] | None:
+    """A report of several files in one (as omnidesk wrote before, with ``source_file`` first):
+    each file it names -> its import, or None when ``header`` is no such report."""
+    columns = _report_columns(header)
+    if columns is None or not header or header[0] != "source_file":
+        return None
+    files: dict[str, str] = {}
+    for rec in records:
+        values = rec.values
+        name = values[0] if values else ""
+        if name and name not in files:
+            files[name] = values[columns[0]] if columns[0] < len(values) else ""
+    return files
+
+
 def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]], *,
                        overwrite: bool = False) -> int:
-    """Write flagged rows, as read plus what is wrong, to ``out``; returns rows written.
+    """Write one file's flagged rows, as read plus what is wrong, to ``out``; returns rows written.
 
-    With one file the report keeps that file's header, so once fixed it can be
-    imported again like the original.  Several files get the union of headers
-    plus a ``source_file`` column.  Three columns are added at the end: the
-    row's number, its problems, and the import it came from (empty after a dry
-    run); importing the fixed report reads those to join each fixed row to the
-    customer of the row it corrects.  A report of a report keeps one set of them.
+    The report keeps that file's header, so once fixed it can be imported
+    again like the original.  Three columns are added at the end: the row's
+    number, its problems, and the import it came from (empty after a dry run);
+    importing the fixed report reads those to join each fixed row to the
+    customer of the row it corrects, and to replace it.  A report of a report
+    keeps one set of them.  Several files get a report each (see ``report_paths``).
     """
     from omnidesk.core.exporting.csvsafe import write_csv
 
     runs = list(runs)
+    if len(runs) != 1:
+        raise ValueError("an error report holds one file's rows: write one per file (report_paths)")
     added = [REPORT_ROW, REPORT_PROBLEMS, REPORT_BATCH]
+    plan, result = runs[0]
+    keep = [i for i, h in enumerate(plan.header) if h not in added]
 
-    def own(plan: ImportPlan) -> list[int]:
-        return [i for i, h in enumerate(plan.header) if h not in added]
-
-    def trailer(result: ImportResult, f: FlaggedRow) -> list:
+    def trailer(f: FlaggedRow) -> list:
         return [f.record.number, "; ".join(f.problems), result.batch_id if result.batch_id is not None else ""]
 
-    if len(runs) == 1:
-        plan, result = runs[0]
-        keep = own(plan)
-        header = [plan.header[i] for i in keep] + added
-        rows = (
-            [f.record.values[i] if i < len(f.record.values) else "" for i in keep] + trailer(result, f)
-            for f in result.flagged_rows
-        )
-        return write_csv(out, header, rows, overwrite=overwrite)
-    # A column is its name and which of that name it is: a file with two "Phone" columns
-    # keeps both, and each file's second "Phone" lands under the same report column.
-    def keyed(plan: ImportPlan) -> dict[tuple[str, int], int]:
-        seen: dict[str, int] = {}
-        keys = {}
-        for i in own(plan):
-            name = plan.header[i]
-            keys[(name, seen.get(name, 0))] = i
-            seen[name] = seen.get(name, 0) + 1
-        return keys
-
-    columns: list[tuple[str, int]] = []
-    for plan, _ in runs:
-        for key in keyed(plan):
-            if key not in columns:
-                columns.append(key)
-    header = ["source_file"] + [name for name, _ in columns] + added
-
-    def gen():
-        for plan, result in runs:
-            index = keyed(plan)
-            for f in result.flagged_rows:
-                vals = f.record.values
-                yield [plan.file_name] + [
-                    vals[index[c]] if c in index and index[c] < len(vals) else "" for c in columns
-                ] + trailer(result, f)
-
-    return write_csv(out, header, gen(), overwrite=overwrite)
+    header = [plan.header[i] for i in keep] + added
+    rows = (
+        [f.record.values[i] if i < len(f.record.values) else "" for i in keep] + trailer(f)
+        for f in result.flagged_rows
+    )
+    return write_csv(out, header, rows, overwrite=overwrite)

@@ -335,13 +335,18 @@ def _flush_order(conn: Connection, order: dict, result: ImportResult) -> None:
     for rid in order["record_ids"][1:]:
         result.followers[rid] = order["record_ids"][0]
     params["details_json"] = json.dumps(details, ensure_ascii=False, default=str)
-    n = len(order["items"])
-    names = ", ".join(str(i.get("item_name", "")) for i in order["items"][:3])
-    more = f" and {n - 3} more" if n > 3 else ""
-    params["summary"] = (f"Order {order['key']}: {names}{more}" if names else f"Order {order['key']}")
-    params["summary"] = f"{params['summary']}{_money_note(params)}"[:1000]
+    params["summary"] = order_summary(order["key"], order["items"], params)
     conn.execute(insert(Event.__table__), [params])
     result.events += 1
+
+
+def order_summary(key: object, items: list[dict], params: dict) -> str:
+    """"Order 1001: Mug, Tea and 2 more (refunded)": an order as the timeline names it."""
+    n = len(items)
+    names = ", ".join(str(i.get("item_name", "")) for i in items[:3])
+    more = f" and {n - 3} more" if n > 3 else ""
+    summary = f"Order {key}: {names}{more}" if names else f"Order {key}"
+    return f"{summary}{_money_note(params)}"[:1000]
 
 
 def _money_note(params: dict) -> str:

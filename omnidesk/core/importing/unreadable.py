@@ -32,6 +32,18 @@ def empty_file(name: str) -> UnreadableFileError:
     )
 
 
+class NoRowsError(UnreadableFileError):
+    """The file has its header and nothing else: there is nothing to import."""
+
+
+def no_rows(name: str) -> NoRowsError:
+    # Said before anything is recorded: an import of nothing would sit in the list as if it were one.
+    return NoRowsError(
+        f'"{name}" has a header but no rows, so there is nothing to import; '
+        "export the file again and check it has rows."
+    )
+
+
 def binary_data(name: str, offset: int) -> UnreadableFileError:
     return UnreadableFileError(
         f'"{name}" holds binary data (a zero byte at position {offset}), not text; '

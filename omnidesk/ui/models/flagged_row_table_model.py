@@ -62,11 +62,16 @@ class FlaggedRowTableModel(ListTableModel):
             if column == 0:
                 return f"{rec.row:,}"
             if column == 1:
-                return "; ".join(rec.problems)
+                return _fixed(rec) + "; ".join(rec.problems)
             return " | ".join(rec.values)
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 1:
-                return "\n".join(rec.problems)
+                return _fixed(rec) + "\n".join(rec.problems)
             if column == 2:
                 return "\n".join(rec.values)
         return None
+
+
+def _fixed(rec: FlaggedRecord) -> str:
+    """A row an error report fixed is still kept, as read; it says first what replaced it."""
+    return f"Fixed by import {rec.fixed_by} (replaced, no longer counted) — " if rec.fixed_by is not None else ""

@@ -22,6 +22,7 @@ from omnidesk.core.importing.pipeline import (
 )
 from omnidesk.core import failures
 from omnidesk.core.importing.driver import ImportRun
+from omnidesk.core.importing.report import report_paths
 from omnidesk.core.text import counted, printable
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
@@ -274,15 +275,23 @@ class ImportWizard(QWizard):
         if out is None:
             return None
         status = self.done_page.report_status
+        paths = report_paths(out, [p.file_name for p, _ in flagged])
         try:
-            written = write_error_report(out, flagged, overwrite=True)  # the save dialog asked
+            written = 0
+            for path, run in zip(paths, flagged):
+                # The save dialog asked about the name chosen; a report beside it is never written over.
+                written += write_error_report(path, [run], overwrite=path == out)
         except (UserError, OSError) as exc:
             reason = failures.message_for(exc, None) if not failures.is_disk_full(exc) else \
                 failures.disk_full_message(exc, None, places=[out.parent], unchanged=False)
             status.setText(f'<span style="color:{ERROR_COLOR}">Could not save the report: {_html(reason)}</span>')
             return None
-        status.setText(f"Saved {counted(written, 'row')} to {_html(out.name)}.")
-        status.setToolTip(str(out))
+        if len(paths) == 1:
+            status.setText(f"Saved {counted(written, 'row')} to {_html(out.name)}.")
+        else:  # one report per file, each to fix and import on its own
+            status.setText(f"Saved {counted(written, 'row')} to {len(paths)} reports, one per file: "
+                           f"{_html(', '.join(p.name for p in paths))}.")
+        status.setToolTip("\n".join(str(p) for p in paths))
         return written
 
     # -- closing
