@@ -305,6 +305,32 @@ def longest(templates: Mapping[str, str], samples: Sequence[Mapping[str, str | N
     return out
 
 
+# The field a channel's counter measures (:func:`_stats`): the preview of "the longest
+# customer" is the one whose rendering of it is longest.
+MEASURED = {"sms": "text", **{c: "text" for c in SOCIAL}, "email": "subject", "store": "headline", "website": "text"}
+
+
+def longest_sample(channel: str, templates: Mapping[str, str],
+                   samples: Sequence[Mapping[str, str | None]]) -> Mapping[str, str | None]:
+    """The one sample customer whose rendering of the variant is longest (``{}`` without any).
+
+    Longest in the field the channel's counter measures, then in all fields together, so
+    a preview shows every part of the variant for that one person (:func:`longest` takes
+    each field's longest on its own, perhaps from different people: right for a limit,
+    wrong for a preview).
+    """
+    if not samples:
+        return {}
+    measured = MEASURED.get(channel)
+
+    def size(values: Mapping[str, str | None]) -> tuple[int, int]:
+        shown = {f: tokens.render(t, values) for f, t in templates.items()}
+        return (sms.sms_stats(shown.get(measured, "")).length if measured else 0,
+                sum(sms.sms_stats(t).length for t in shown.values()))
+
+    return max(samples, key=size)
+
+
 def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, str], brand: Brand, *,
                   samples: Sequence[Mapping[str, str | None]] = (), custom_names: Sequence[str] = ()
                   ) -> tuple[list[Finding], dict]:

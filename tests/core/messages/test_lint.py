@@ -63,6 +63,19 @@ def test_lengths_are_measured_on_the_longest_customer():
     assert lint.check_variant("sms", {"text": "Привет"}, MASTER, BRAND)[1]["encoding"] == "UCS-2"
 
 
+def test_the_longest_sample_is_one_customer_for_every_field():
+    email = {"subject": "Hello {first_name|there}", "preheader": "Hi {first_name|there}",
+             "body": "Hi {first_name|there}, how is your {last_product|purchase}?"}
+    nat = {"first_name": "Nathaniel", "last_product": "Mug"}
+    bo = {"first_name": "Bo", "last_product": "Hand-thrown stoneware serving bowl"}
+    # Each field's longest on its own mixes the two; the preview's customer is one of them,
+    # chosen by the field the counter measures (the subject), then by everything.
+    assert lint.longest(email, [nat, bo])["body"].startswith("Hi Bo")
+    assert lint.longest_sample("email", email, [bo, nat]) is nat
+    assert lint.longest_sample("email", dict(email, subject="Hello"), [nat, bo]) is bo
+    assert lint.longest_sample("sms", {"text": "Hi"}, []) == {}
+
+
 def test_email_needs_the_brand_address_and_x_is_weighted():
     email = derive("email", MASTER, BRAND)
     assert "postal_address_missing" in codes("email", email, brand=Brand(name="Harbor"))

@@ -40,7 +40,7 @@ from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel
-from omnidesk.ui.views.messages.previews import Preview
+from omnidesk.ui.views.messages.previews import Preview, rendered
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
@@ -339,20 +339,20 @@ class MessagesView(QWidget):
         return values.get(choice, {}), self.preview_for.currentText()
 
     def _preview(self, channel: str) -> None:
-        from omnidesk.core.messages.lint import longest
+        from omnidesk.core.messages.lint import longest_sample
 
         panel = self.panels.get(channel)
         if panel is None:
             return
+        fields = panel.values()
         if self.preview_for.currentData() in (None, self.LONGEST):
-            shown = longest(panel.values(), self.samples)
-            panel.preview.show_for(shown, {}, "the longest of 20 customers")
+            # One customer for every part: the subject and the body are never two people's.
+            values, who = longest_sample(channel, fields, self.samples), "the longest of 20 customers"
         else:
             values, who = self._preview_values()
-            shown = panel.values()
-            panel.preview.show_for(shown, values, who)
+        panel.preview.show_for(fields, values, who)
         if channel == "store":
-            self._poster_page(panel, shown)
+            self._poster_page(panel, rendered(fields, values))
 
     def _poster_page(self, panel, fields: dict) -> None:
         """The poster's printed page, drawn from its PDF (only when its fields changed)."""
