@@ -219,3 +219,27 @@ def test_the_longest_preview_is_every_part_for_one_customer(window, tmp_path, qt
     # The counter measures the subject: the preview is the customer whose subject is longest.
     assert (preview.title.text(), preheader, body) == (
         "Hello Nathaniel", "Hi Nathaniel", "Hi Nathaniel, how is your Mug?")
+
+
+def test_a_post_with_a_personal_token_shows_the_warning_and_the_post_everyone_sees(win, view, qtbot):
+    from omnidesk.core import edits
+
+    ws = win.workspace
+    edits.add_customer(ws, {"first_name": "Nathaniel", "email": "nat@example.com"})
+    store.save_message(ws, "Winter", {"headline": "Winter", "body": "Hi {first_name|there}! 20% off.",
+                                      "link": "https://hc.example/a"})
+    view.refresh()
+    facebook = view.panels["facebook"]
+    view.tabs.setCurrentWidget(facebook)
+    texts = [facebook.findings.item(i).text() for i in range(facebook.findings.count())]
+    warning = next(t for t in texts if "{first_name} is one customer's" in t)
+    assert warning.startswith("⚠") and "each reader sees “there”" in warning
+    assert "Hi there! 20% off." in facebook.preview.body.text() and "Nathaniel" not in facebook.preview.body.text()
+    assert facebook.counter.text().endswith("(as everyone sees it)")
+    row = texts.index(warning)
+    facebook.findings.itemClicked.emit(facebook.findings.item(row))
+    assert facebook.edits["text"].textCursor().selectedText() == "{first_name|there}"
+    # The email goes to each person: their own name, no warning.
+    email = view.panels["email"]
+    assert not any("one customer's" in email.findings.item(i).text() for i in range(email.findings.count()))
+    assert "Hi Nathaniel!" in email.preview.body.text()

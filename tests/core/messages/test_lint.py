@@ -97,3 +97,21 @@ def test_disclaimer_custom_fields_and_empty_variants():
 def test_every_rule_has_a_code_a_severity_and_words():
     assert len(lint.BY_CODE) == len(lint.RULES)
     assert all(r.severity in (lint.ERROR, lint.WARNING) and r.what for r in lint.RULES)
+
+
+def test_a_personal_token_in_a_post_poster_or_banner_is_a_warning_where_it_stands():
+    post = "Hi {First_Name|there}! {custom.Shopping for} deals, code {offer_code} " + MASTER["link"]
+    found, stats = lint.check_variant("facebook", {"text": post}, MASTER, BRAND,
+                                      samples=[{"first_name": "Maximiliana" * 3, "offer_code": "AUTUMN20"}],
+                                      custom_names=["Shopping for"])
+    personal = [f for f in found if f.code == "personal_token"]
+    assert [(f.severity, f.field, post[f.start:f.end]) for f in personal] == [
+        ("warning", "text", "{First_Name|there}"), ("warning", "text", "{custom.Shopping for}")]
+    # Measured as published: the fallback, not the sample's name.
+    assert stats["length"] == len(lint.longest({"text": post}, [{"offer_code": "AUTUMN20"}])["text"])
+    assert "personal_token" in codes("store", {"headline": "For {city|you}", "offer": "", "cta": "", "link": ""})
+    assert "personal_token" in codes("website", {"text": "{last_product|Candles} are back", "link": ""})
+    for channel, fields in (("email", {"subject": "Hi {first_name}", "preheader": "", "body": ""}),
+                            ("sms", {"text": GOOD_SMS + " {first_name}"}),
+                            ("instagram", {"text": "Code {offer_code} from {business_name}"})):
+        assert "personal_token" not in codes(channel, fields)

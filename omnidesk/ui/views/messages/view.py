@@ -339,7 +339,8 @@ class MessagesView(QWidget):
         return values.get(choice, {}), self.preview_for.currentText()
 
     def _preview(self, channel: str) -> None:
-        from omnidesk.core.messages.lint import longest_sample
+        from omnidesk.core.messages.derive import PER_PERSON
+        from omnidesk.core.messages.lint import channel_values, longest_sample
 
         panel = self.panels.get(channel)
         if panel is None:
@@ -350,6 +351,9 @@ class MessagesView(QWidget):
             values, who = longest_sample(channel, fields, self.samples), "the longest of 20 customers"
         else:
             values, who = self._preview_values()
+        if channel not in PER_PERSON:
+            # Published once for everyone: no customer's values, as the check measures it.
+            values, who = channel_values(channel, values), "everyone who sees it (no one customer's values)"
         panel.preview.show_for(fields, values, who)
         if channel == "store":
             self._poster_page(panel, rendered(fields, values))
