@@ -73,11 +73,22 @@ def _last_orders(conn, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     return out
 
 
+def shared_values(master: Mapping[str, str] | None = None, business_name: str = "") -> dict[str, str | None]:
+    """The tokens that are the same for everyone: the message's offer and the brand's name.
+
+    What a variant published for everyone (a post, the poster, the banner) is filled with.
+    """
+    master = master or {}
+    return {"offer_code": master.get("offer_code") or None, "offer_value": master.get("offer_value") or None,
+            "offer_expires": nice_day(master.get("offer_expires")) or None,
+            "business_name": business_name or None}
+
+
 def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mapping[str, str] | None = None,
                     business_name: str = "") -> dict[int, dict[str, str | None]]:
     """Customer id -> token name -> value (None when the customer has none), for these customers."""
     ids = sorted({int(i) for i in customer_ids})
-    master = master or {}
+    shared = shared_values(master, business_name)
     cust = Customer.__table__
     currency = workspace_currency(ws)
     out: dict[int, dict[str, str | None]] = {}
@@ -94,9 +105,7 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
                     "city": row.city or None, "last_product": product or None,
                     "last_order_date": nice_day(when) or None,
                     "lifetime_spend": format_money(row.spend_minor, currency) if row.spend_minor else None,
-                    "offer_code": master.get("offer_code") or None, "offer_value": master.get("offer_value") or None,
-                    "offer_expires": nice_day(master.get("offer_expires")) or None,
-                    "business_name": business_name or None,
+                    **shared,
                 }
                 for field in customer_fields(conn, row.id):
                     values[f"custom.{field.name.casefold()}"] = field.display() or None

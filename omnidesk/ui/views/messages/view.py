@@ -329,9 +329,13 @@ class MessagesView(QWidget):
         """The values the previews render with, and whose they are."""
         from omnidesk.core.messages.personal import customer_values
 
+        from omnidesk.core.messages.personal import shared_values
+
         choice = self.preview_for.currentData()
-        if choice == self.NO_DATA or self.current is None:
+        if self.current is None:
             return {}, "someone with no data"
+        if choice == self.NO_DATA:  # the offer and the brand name are everyone's, not the customer's
+            return shared_values(self.current.master, self.brand.name if self.brand else ""), "someone with no data"
         if choice in (None, self.LONGEST):
             return {}, "the longest of 20 customers"
         values = customer_values(self.workspace, [choice], master=self.current.master,
