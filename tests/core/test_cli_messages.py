@@ -108,3 +108,24 @@ def test_message_render_for_a_customer_as_text_html_and_poster(shop, capsys, tmp
     assert len(pdf) == 1 and "AUTUMN20" in pdf[0].get_textpage().get_text_range()
     status, _, err = run(capsys, "message", "render", "Launch", "--channel", "x", "-w", str(shop))
     assert status != 0 and "has no X variant" in err
+
+
+def test_message_check_warns_of_personal_tokens_in_posts_only(shop, capsys, tmp_path):
+    assert run(capsys, "brand", "set", "address", "12 Quay St, Portland, ME 04101", "-w", str(shop))[0] == 0
+    doc = tmp_path / "winter.json"
+    doc.write_text(json.dumps({"name": "Winter", "message": dict(
+        MASTER, link="https://hc.example/a",
+        body="Hi {first_name|there}! Your last buy: {last_product}. Code {offer_code}.")}), encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "message", "check", "Winter", "--json", "-w", str(shop))
+    found = [f for f in json.loads(out)["findings"] if f["code"] == "personal_token"]
+    # The email and the SMS go to one person each; the posts to everyone ({offer_code} is everyone's).
+    assert status == 0 and {f["channel"] for f in found} == {"facebook", "instagram"}
+    assert {(f["severity"], f["field"], f["message"]) for f in found if f["channel"] == "facebook"} == {
+        ("warning", "text", "{first_name} is one customer's, but Facebook shows the same words to everyone: "
+                            "each reader sees “there” in its place"),
+        ("warning", "text", "{last_product} is one customer's, but Facebook shows the same words to everyone: "
+                            "each reader sees nothing in its place")}
+    status, out, _ = run(capsys, "message", "check", "Winter", "-w", str(shop))
+    assert any(line.startswith("warning") and "Instagram: {first_name} is one customer's" in line
+               and "[personal_token]" in line for line in out.splitlines())

@@ -189,3 +189,57 @@ def test_previews_render_for_a_real_customer_and_for_one_with_no_data(win, view,
     view.preview_for.setCurrentIndex(view.preview_for.findData(view.NO_DATA))
     assert sms.preview.body.text() == "Hi there , autumn is here. Reply STOP"
     assert sms.preview.caption.text() == "Preview for someone with no data"
+
+
+def test_the_longest_preview_is_every_part_for_one_customer(window, tmp_path, qtbot):
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    ws = Workspace.create(tmp_path / "shop.omnidesk")
+    # Nathaniel's name is the longest; Bo's last product makes the longest body.
+    import_file(ws, write_csv(tmp_path / "orders.csv", ["Name", "Email", "Billing Name", "Created at",
+                                                         "Lineitem name", "Total", "Financial Status"], [
+        ["#1", "nat@example.com", "Nathaniel Hughes", "2026-10-01 10:00", "Mug", "12.00", "paid"],
+        ["#2", "bo@example.com", "Bo Lin", "2026-10-02 10:00", "Hand-thrown stoneware serving bowl", "48.00",
+         "paid"]]), ImportOptions(channel="shop", preset="shopify_orders"))
+    store.save_message(ws, "Launch", {"headline": "Autumn", "link": "https://hc.example/a"}, variants={"email": {
+        "subject": "Hello {first_name|there}", "preheader": "Hi {first_name|there}",
+        "body": "Hi {first_name|there}, how is your {last_product|purchase}?"}})
+    assert window.set_workspace(ws)
+    window.resize(1920, 1080)
+    window.show()
+    window.show_screen("messages")
+    view = window.screens["messages"]
+    email = view.panels["email"]
+    view.tabs.setCurrentWidget(email)
+    assert view.preview_for.currentData() == view.LONGEST
+    preview = email.preview
+    assert preview.caption.text() == "Preview for the longest of 20 customers"
+    preheader, body = preview.body.text().split("\n\n", 1)
+    # The counter measures the subject: the preview is the customer whose subject is longest.
+    assert (preview.title.text(), preheader, body) == (
+        "Hello Nathaniel", "Hi Nathaniel", "Hi Nathaniel, how is your Mug?")
+
+
+def test_a_post_with_a_personal_token_shows_the_warning_and_the_post_everyone_sees(win, view, qtbot):
+    from omnidesk.core import edits
+
+    ws = win.workspace
+    edits.add_customer(ws, {"first_name": "Nathaniel", "email": "nat@example.com"})
+    store.save_message(ws, "Winter", {"headline": "Winter", "body": "Hi {first_name|there}! 20% off.",
+                                      "link": "https://hc.example/a"})
+    view.refresh()
+    facebook = view.panels["facebook"]
+    view.tabs.setCurrentWidget(facebook)
+    texts = [facebook.findings.item(i).text() for i in range(facebook.findings.count())]
+    warning = next(t for t in texts if "{first_name} is one customer's" in t)
+    assert warning.startswith("⚠") and "each reader sees “there”" in warning
+    assert "Hi there! 20% off." in facebook.preview.body.text() and "Nathaniel" not in facebook.preview.body.text()
+    assert facebook.counter.text().endswith("(as everyone sees it)")
+    row = texts.index(warning)
+    facebook.findings.itemClicked.emit(facebook.findings.item(row))
+    assert facebook.edits["text"].textCursor().selectedText() == "{first_name|there}"
+    # The email goes to each person: their own name, no warning.
+    email = view.panels["email"]
+    assert not any("one customer's" in email.findings.item(i).text() for i in range(email.findings.count()))
+    assert "Hi Nathaniel!" in email.preview.body.text()

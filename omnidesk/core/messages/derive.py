@@ -22,6 +22,9 @@ from omnidesk.core.messages.links import add_utm, channel_utm, is_valid_link, ut
 MASTER_FIELDS = ("headline", "body", "offer_code", "offer_value", "offer_expires", "cta", "link", "image")
 SOCIAL = ("facebook", "instagram", "x", "linkedin", "threads", "bluesky", "google")
 VARIANT_CHANNELS = ("email", "sms", *SOCIAL, "store", "website")
+# Channels sent to each person, one copy each; every other variant is published once,
+# for whoever looks (a post, the poster, the banner), so no customer's values fill it.
+PER_PERSON = ("email", "sms")
 VARIANT_FIELDS: dict[str, tuple[str, ...]] = {
     "email": ("subject", "preheader", "body"),
     "sms": ("text",),

@@ -19,7 +19,7 @@ from datetime import date
 
 from omnidesk.core.messages import links, sms, social, tokens
 from omnidesk.core.messages.brand import Brand
-from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL, VARIANT_FIELDS
+from omnidesk.core.messages.derive import CHANNEL_LABELS, PER_PERSON, SOCIAL, VARIANT_CHANNELS, VARIANT_FIELDS
 from omnidesk.core.messages.personal import nice_day
 
 ERROR, WARNING = "error", "warning"
@@ -254,6 +254,15 @@ def _tokens(c: Context) -> Iterable[Hit]:
             yield f, p.message, p.start, p.end
 
 
+def _personal_in_broadcast(c: Context) -> Iterable[Hit]:
+    for f, text in c.fields.items():
+        for piece in tokens.parse(text):
+            if isinstance(piece, tokens.Token) and tokens.is_personal(piece.name):
+                sees = f"“{piece.fallback}”" if piece.fallback else "nothing"
+                yield f, (f"{{{tokens.token_key(piece.name)}}} is one customer's, but {c.label} shows the same "
+                          f"words to everyone: each reader sees {sees} in its place"), piece.start, piece.end
+
+
 def _empty(c: Context) -> Iterable[Hit]:
     if not any(v.strip() for v in c.fields.values()):
         yield "", f"the {c.label} variant is empty", None, None
@@ -279,6 +288,8 @@ RULES: tuple[Rule, ...] = (
     Rule("too_long", WARNING, "subjects, preheaders, headlines and banners read whole", _long,
          ("email", "store", "website")),
     Rule("link_without_utm", WARNING, "links carry campaign tags", _untagged),
+    Rule("personal_token", WARNING, "a post, poster or banner names no one customer", _personal_in_broadcast,
+         tuple(c for c in VARIANT_CHANNELS if c not in PER_PERSON)),
 )
 BY_CODE = {r.code: r for r in RULES}
 
@@ -305,10 +316,54 @@ def longest(templates: Mapping[str, str], samples: Sequence[Mapping[str, str | N
     return out
 
 
+def channel_values(channel: str, values: Mapping[str, str | None]) -> Mapping[str, str | None]:
+    """A customer's values as ``channel``'s variant is filled with them: whole for an email or
+    an SMS (one copy per person), without anyone's own values for a post, the poster or the
+    banner (one copy for everyone, its personal tokens showing their fallbacks)."""
+    return values if channel in PER_PERSON else tokens.without_personal(values)
+
+
+def sample_values(channel: str, samples: Sequence[Mapping[str, str | None]]) -> list[Mapping[str, str | None]]:
+    """Each sample customer's values as ``channel``'s variant is filled with them (:func:`channel_values`)."""
+    return [channel_values(channel, values) for values in samples]
+
+
+# The field a channel's counter measures (:func:`_stats`): the preview of "the longest
+# customer" is the one whose rendering of it is longest.
+MEASURED = {"sms": "text", **{c: "text" for c in SOCIAL}, "email": "subject", "store": "headline", "website": "text"}
+
+
+def longest_sample(channel: str, templates: Mapping[str, str],
+                   samples: Sequence[Mapping[str, str | None]]) -> Mapping[str, str | None]:
+    """The one sample customer whose rendering of the variant is longest (``{}`` without any).
+
+    Longest in the field the channel's counter measures, then in all fields together, so
+    a preview shows every part of the variant for that one person (:func:`longest` takes
+    each field's longest on its own, perhaps from different people: right for a limit,
+    wrong for a preview).
+    """
+    samples = sample_values(channel, samples)
+    if not samples:
+        return {}
+    measured = MEASURED.get(channel)
+
+    def size(values: Mapping[str, str | None]) -> tuple[int, int]:
+        shown = {f: tokens.render(t, values) for f, t in templates.items()}
+        return (sms.sms_stats(shown.get(measured, "")).length if measured else 0,
+                sum(sms.sms_stats(t).length for t in shown.values()))
+
+    return max(samples, key=size)
+
+
 def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, str], brand: Brand, *,
                   samples: Sequence[Mapping[str, str | None]] = (), custom_names: Sequence[str] = ()
                   ) -> tuple[list[Finding], dict]:
-    """The findings on one variant and its stats (length, limit; segments and encoding for SMS)."""
+    """The findings on one variant and its stats (length, limit; segments and encoding for SMS).
+
+    A variant published for everyone (a post, the poster, the banner) is measured as it is
+    published: its personal tokens show their fallbacks whoever the sample is.
+    """
+    samples = sample_values(channel, samples)
     ctx = Context(channel, {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]},
                   longest({f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}, samples), dict(master), brand,
                   custom_names)

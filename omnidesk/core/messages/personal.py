@@ -3,7 +3,8 @@
 ``{first_name}``, ``{city}`` and the like are the customer's golden values;
 ``{last_product}`` and ``{last_order_date}`` come from their merged timeline
 (the latest order or till purchase on any channel that was not refunded or
-cancelled: the seeds' "personalized offer from the combined profile");
+cancelled: the seeds' "personalized offer from the combined profile"; the
+product from an earlier purchase only when the latest names none);
 ``{lifetime_spend}`` is their spend on every channel in the shop's money;
 ``{offer_*}`` are the message's own; ``{business_name}`` the brand's;
 ``{custom.NAME}`` a custom field as the card shows it.  An absent value is
@@ -15,7 +16,6 @@ rendering over a sample decides the SMS segment count a user is shown.
 
 from __future__ import annotations
 
-import json
 import random
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -26,6 +26,7 @@ from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.importing.custom_fields import customer_fields
 from omnidesk.core.models import Customer, Event
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, format_money, workspace_currency
+from omnidesk.core.products import first_product
 from omnidesk.core.workspace import Workspace
 
 BASE_TOKENS = ("first_name", "last_name", "full_name", "city", "last_product", "last_order_date",
@@ -42,29 +43,52 @@ def nice_day(iso: str | None) -> str:
 
 
 def _last_orders(conn, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """Customer -> (what they last bought, when), over every channel's orders and till sales."""
+    """Customer -> (what they last bought, when), over every channel's orders and till sales.
+
+    When is the latest purchase's time; what is the first product it names
+    (core/products.py reads every layout an import stores), else the first product of
+    the latest earlier purchase that names one.
+    """
     ev = Event.__table__
-    latest = (select(ev.c.customer_id, func.max(ev.c.occurred_utc).label("at"))
-              .where(ev.c.customer_id.in_(list(ids)), ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
-              .group_by(ev.c.customer_id).subquery())
+    # "+ ''" keeps the planner on the customer index: the type index would walk every order.
+    bought = (ev.c.customer_id.in_(list(ids)), (ev.c.type + "").in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    latest_first = (ev.c.occurred_utc.desc().nulls_last(), ev.c.id.desc())
+    rank = func.row_number().over(partition_by=ev.c.customer_id, order_by=latest_first).label("rank")
+    ranked = select(ev.c.customer_id, ev.c.summary, ev.c.details_json, ev.c.occurred_at, rank).where(*bought).subquery()
     out: dict[int, tuple[str, str]] = {}
-    rows = conn.execute(select(ev.c.customer_id, ev.c.summary, ev.c.details_json, ev.c.occurred_at, ev.c.id)
-                        .join(latest, (latest.c.customer_id == ev.c.customer_id) & (latest.c.at == ev.c.occurred_utc))
-                        .where(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND)).order_by(ev.c.id))
-    for cid, summary, details, occurred, _id in rows:
-        items = json.loads(details or "{}").get("items") or []
-        product = next((str(i.get("item_name")) for i in items if isinstance(i, dict) and i.get("item_name")), "")
-        if not product and ":" in (summary or ""):
-            product = summary.split(":", 1)[1].split(",")[0].strip()
-        out[cid] = (product, occurred or "")
+    for cid, summary, details, occurred in conn.execute(
+            select(ranked.c.customer_id, ranked.c.summary, ranked.c.details_json, ranked.c.occurred_at)
+            .where(ranked.c.rank == 1)):
+        out[cid] = (first_product(summary, details), occurred or "")
+    # Only those whose latest purchase names no product read their earlier ones.
+    missing = [cid for cid, (product, _) in out.items() if not product]
+    for start in range(0, len(missing), 900):
+        part = missing[start:start + 900]
+        rows = conn.execute(select(ev.c.customer_id, ev.c.summary, ev.c.details_json)
+                            .where(ev.c.customer_id.in_(part), *bought[1:])
+                            .order_by(ev.c.customer_id, *latest_first))
+        for cid, summary, details in rows:
+            if not out[cid][0]:
+                out[cid] = (first_product(summary, details), out[cid][1])
     return out
+
+
+def shared_values(master: Mapping[str, str] | None = None, business_name: str = "") -> dict[str, str | None]:
+    """The tokens that are the same for everyone: the message's offer and the brand's name.
+
+    What a variant published for everyone (a post, the poster, the banner) is filled with.
+    """
+    master = master or {}
+    return {"offer_code": master.get("offer_code") or None, "offer_value": master.get("offer_value") or None,
+            "offer_expires": nice_day(master.get("offer_expires")) or None,
+            "business_name": business_name or None}
 
 
 def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mapping[str, str] | None = None,
                     business_name: str = "") -> dict[int, dict[str, str | None]]:
     """Customer id -> token name -> value (None when the customer has none), for these customers."""
     ids = sorted({int(i) for i in customer_ids})
-    master = master or {}
+    shared = shared_values(master, business_name)
     cust = Customer.__table__
     currency = workspace_currency(ws)
     out: dict[int, dict[str, str | None]] = {}
@@ -81,9 +105,7 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
                     "city": row.city or None, "last_product": product or None,
                     "last_order_date": nice_day(when) or None,
                     "lifetime_spend": format_money(row.spend_minor, currency) if row.spend_minor else None,
-                    "offer_code": master.get("offer_code") or None, "offer_value": master.get("offer_value") or None,
-                    "offer_expires": nice_day(master.get("offer_expires")) or None,
-                    "business_name": business_name or None,
+                    **shared,
                 }
                 for field in customer_fields(conn, row.id):
                     values[f"custom.{field.name.casefold()}"] = field.display() or None

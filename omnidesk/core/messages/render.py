@@ -11,7 +11,7 @@ from omnidesk.core.messages import tokens
 from omnidesk.core.messages.brand import Brand, get_brand, logo
 from omnidesk.core.messages.derive import CHANNEL_LABELS
 from omnidesk.core.messages.email import EmailParts, body_from_text, render_email
-from omnidesk.core.messages.personal import customer_values
+from omnidesk.core.messages.personal import customer_values, shared_values
 from omnidesk.core.messages.store import MessageData, get_message
 from omnidesk.core.tempfiles import temporary_directory
 from omnidesk.core.workspace import Workspace
@@ -59,10 +59,11 @@ def render_for(message: MessageData, channel: str, values: dict, brand: Brand) -
 
 
 def render_variant(ws: Workspace, name: str, channel: str, customer_id: int | None = None) -> Rendered:
-    """The saved message's ``channel`` variant for ``customer_id`` (None: nobody, so fallbacks show)."""
+    """The saved message's ``channel`` variant for ``customer_id`` (None: nobody, so personal tokens
+    show their fallbacks; the offer's and the brand's are everyone's)."""
     message = get_message(ws, name)
     brand = get_brand(ws)
-    values = {}
+    values = shared_values(message.master, brand.name)
     if customer_id is not None:
         values = customer_values(ws, [customer_id], master=message.master, business_name=brand.name).get(customer_id)
         if values is None:

@@ -30,6 +30,11 @@ NAMES: tuple[str, ...] = (
     "lifetime_spend", "offer_code", "offer_value", "offer_expires", "business_name",
 )
 CUSTOM = "custom."
+# The tokens whose value is one customer's (a custom field is too); the others are the
+# message's or the brand's, the same for everyone.
+PERSONAL: tuple[str, ...] = (
+    "first_name", "last_name", "full_name", "city", "last_product", "last_order_date", "lifetime_spend",
+)
 
 UNKNOWN_TOKEN, UNCLOSED_BRACE, EMPTY_TOKEN, NESTED_BRACE = (
     "unknown_token", "unclosed_brace", "empty_token", "nested_brace")
@@ -84,6 +89,18 @@ def token_key(name: str) -> str | None:
         if field and not any(unicodedata.category(ch) == "Cc" for ch in field):
             return CUSTOM + field
     return None
+
+
+def is_personal(name: str) -> bool:
+    """Whether the token ``name`` stands for one customer's value (``first_name``, ``custom.…``)."""
+    key = token_key(name)
+    return key is not None and (key in PERSONAL or key.startswith(CUSTOM))
+
+
+def without_personal(values: Mapping[str, str | None]) -> dict[str, str | None]:
+    """``values`` with every customer's own value left out: what a post or a poster, read by
+    everyone, is rendered with (their tokens show the fallback)."""
+    return {name: value for name, value in values.items() if not is_personal(name)}
 
 
 # One alternative per piece, tried in this order: a doubled brace; a token; a { whose run

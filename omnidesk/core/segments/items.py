@@ -5,8 +5,8 @@ asks for the customers who bought a product whose name holds those words.  Readi
 every order's text for it takes seconds over millions of orders, so each import's
 orders and till sales are read once into ``product`` (one row per product name,
 folded: case, accents and spaces) and ``event_product`` (which products each order
-holds): an order export's line items, else the part of its text after the colon
-("Order #1001: Maple board, Mug" holds "Maple board" and "Mug").
+holds, as core/products.py reads them: an order export's line items, a till sale's
+items, else the part of its text after the colon).
 
 The index is kept per import (``product_batch``), brought up to date when a rule on
 items is asked (:func:`ensure_products`); rows of an import not in it yet are read
@@ -17,40 +17,25 @@ back, a person erased) deletes its rows here too.
 from __future__ import annotations
 
 import json
-import re
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, exists, insert, select
 
-from omnidesk.core.models import Event, EventProduct, ImportBatch, Product, ProductBatch
+from omnidesk.core.models import Event, EventProduct, ImportBatch, Product, ProductBatch, Setting
 from omnidesk.core.money import ORDER_TYPES
-from omnidesk.core.text import strip_accents
+from omnidesk.core.products import product_key, products_of
 
 _CHUNK = 20_000
-_QUANTITY = re.compile(r"\s+(?:x\s*\d+|×\s*\d+|\(\s*refunded\s*\))\s*$", re.I)
+# Which reading of a purchase's products the index holds (core/products.py).  An index made
+# by an older reading is rebuilt on first use; until then rules read every order's text.
+# 2: a till sale's products (an item at the top of its details) are read too.
+INDEX_VERSION = 2
+INDEX_SETTING = "product_index_version"
 
 
-def product_key(name: str) -> str:
-    """A product name as rules match it: no case, no accents, single spaces."""
-    return " ".join(strip_accents(name).casefold().split())
-
-
-def products_of(summary: str | None, details_json: str | None) -> list[str]:
-    """The products one order or sale holds: its line items, else its text after the colon."""
-    names: list[str] = []
-    if details_json and details_json != "{}":
-        try:
-            items = json.loads(details_json).get("items") or []
-        except (ValueError, AttributeError):
-            items = []
-        names = [str(i.get("item_name")) for i in items if isinstance(i, dict) and i.get("item_name")]
-    if not names and summary and ":" in summary:
-        names = [part for part in summary.split(":", 1)[1].split(",")]
-    out = []
-    for name in names:
-        name = _QUANTITY.sub("", " ".join(name.split()))
-        if name:
-            out.append(name[:300])
-    return out
+def index_current():
+    """A SQL condition: the workspace's product index was made by this reading (:data:`INDEX_VERSION`)."""
+    setting = Setting.__table__
+    return exists().where(setting.c.key == INDEX_SETTING, setting.c.value == json.dumps(INDEX_VERSION))
 
 
 def unindexed_batches(conn) -> list[int]:
@@ -94,10 +79,21 @@ def ensure_products(workspace) -> None:
     if getattr(workspace, "readonly", False):
         return
     with workspace.engine.connect() as conn:
-        if not unindexed_batches(conn):
+        if conn.execute(select(index_current())).scalar() and not unindexed_batches(conn):
             return
     try:
         with workspace.writing(wait=0.5) as conn:
+            if not conn.execute(select(index_current())).scalar():
+                _forget_index(conn)
             index_products(conn, unindexed_batches(conn))
     except WorkspaceError:
         pass  # busy with an import in another window: the rule reads the text this time
+
+
+def _forget_index(conn) -> None:
+    """Empty an index an older reading made, and mark it as this reading's (it fills again next)."""
+    for table in (EventProduct.__table__, ProductBatch.__table__, Product.__table__):
+        conn.execute(delete(table))
+    setting = Setting.__table__
+    conn.execute(delete(setting).where(setting.c.key == INDEX_SETTING))
+    conn.execute(insert(setting).values(key=INDEX_SETTING, value=json.dumps(INDEX_VERSION)))

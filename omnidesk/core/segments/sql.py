@@ -280,7 +280,7 @@ def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
     not in the index yet, found by their import.
     """
     from omnidesk.core.models import EventProduct, Product, ProductBatch
-    from omnidesk.core.segments.items import product_key
+    from omnidesk.core.segments.items import index_current, product_key
 
     ev, prod, link, pb = Event.__table__, Product.__table__, EventProduct.__table__, ProductBatch.__table__
     batch = ImportBatch.__table__
@@ -294,12 +294,14 @@ def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
 
     products = select(prod.c.id).where(prod.c.key.contains(key, autoescape=True))
     hits = select(link.c.event_id).where(link.c.product_id.in_(products))
-    indexed = select(ev.c.customer_id.label("customer_id")).where(ev.c.id.in_(hits), *kept(ev.c.type))
+    # An index an older reading made (items.py) is not read: every import counts as not in it.
+    current = index_current()
+    indexed = select(ev.c.customer_id.label("customer_id")).where(current, ev.c.id.in_(hits), *kept(ev.c.type))
     # The few imports not indexed lead, their events found by import ("+ ''" keeps the
     # planner off the type index, which would walk every order of the workspace).
     unindexed = (select(ev.c.customer_id.label("customer_id"))
                  .select_from(batch.join(ev, ev.c.batch_id == batch.c.id))
-                 .where(batch.c.id.not_in(select(pb.c.batch_id)),
+                 .where(or_(batch.c.id.not_in(select(pb.c.batch_id)), not_(current)),
                         ev.c.summary.icontains(item, autoescape=True), *kept(ev.c.type + "")))
     both = union_all(indexed, unindexed).subquery("bought")
     people = select(both.c.customer_id)

@@ -63,6 +63,19 @@ def test_lengths_are_measured_on_the_longest_customer():
     assert lint.check_variant("sms", {"text": "Привет"}, MASTER, BRAND)[1]["encoding"] == "UCS-2"
 
 
+def test_the_longest_sample_is_one_customer_for_every_field():
+    email = {"subject": "Hello {first_name|there}", "preheader": "Hi {first_name|there}",
+             "body": "Hi {first_name|there}, how is your {last_product|purchase}?"}
+    nat = {"first_name": "Nathaniel", "last_product": "Mug"}
+    bo = {"first_name": "Bo", "last_product": "Hand-thrown stoneware serving bowl"}
+    # Each field's longest on its own mixes the two; the preview's customer is one of them,
+    # chosen by the field the counter measures (the subject), then by everything.
+    assert lint.longest(email, [nat, bo])["body"].startswith("Hi Bo")
+    assert lint.longest_sample("email", email, [bo, nat]) is nat
+    assert lint.longest_sample("email", dict(email, subject="Hello"), [nat, bo]) is bo
+    assert lint.longest_sample("sms", {"text": "Hi"}, []) == {}
+
+
 def test_email_needs_the_brand_address_and_x_is_weighted():
     email = derive("email", MASTER, BRAND)
     assert "postal_address_missing" in codes("email", email, brand=Brand(name="Harbor"))
@@ -84,3 +97,21 @@ def test_disclaimer_custom_fields_and_empty_variants():
 def test_every_rule_has_a_code_a_severity_and_words():
     assert len(lint.BY_CODE) == len(lint.RULES)
     assert all(r.severity in (lint.ERROR, lint.WARNING) and r.what for r in lint.RULES)
+
+
+def test_a_personal_token_in_a_post_poster_or_banner_is_a_warning_where_it_stands():
+    post = "Hi {First_Name|there}! {custom.Shopping for} deals, code {offer_code} " + MASTER["link"]
+    found, stats = lint.check_variant("facebook", {"text": post}, MASTER, BRAND,
+                                      samples=[{"first_name": "Maximiliana" * 3, "offer_code": "AUTUMN20"}],
+                                      custom_names=["Shopping for"])
+    personal = [f for f in found if f.code == "personal_token"]
+    assert [(f.severity, f.field, post[f.start:f.end]) for f in personal] == [
+        ("warning", "text", "{First_Name|there}"), ("warning", "text", "{custom.Shopping for}")]
+    # Measured as published: the fallback, not the sample's name.
+    assert stats["length"] == len(lint.longest({"text": post}, [{"offer_code": "AUTUMN20"}])["text"])
+    assert "personal_token" in codes("store", {"headline": "For {city|you}", "offer": "", "cta": "", "link": ""})
+    assert "personal_token" in codes("website", {"text": "{last_product|Candles} are back", "link": ""})
+    for channel, fields in (("email", {"subject": "Hi {first_name}", "preheader": "", "body": ""}),
+                            ("sms", {"text": GOOD_SMS + " {first_name}"}),
+                            ("instagram", {"text": "Code {offer_code} from {business_name}"})):
+        assert "personal_token" not in codes(channel, fields)

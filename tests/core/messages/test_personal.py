@@ -39,3 +39,16 @@ def test_a_sample_is_the_same_for_the_same_seed_and_never_more_than_there_are(ws
     assert len(sample(ws, 500)) == 50
     assert sample(ws, 2, among=[5, 6, 7], seed=1) == sorted(sample(ws, 2, among=[7, 6, 5], seed=1))
     assert nice_day("2026-01-05T10:00:00+01:00") == "5 Jan 2026" and nice_day("") == ""
+
+
+def test_a_variant_for_nobody_still_has_the_offer_and_the_brand(ws):
+    from omnidesk.core.messages.brand import set_brand
+    from omnidesk.core.messages.render import render_variant
+    from omnidesk.core.messages.store import save_message
+
+    set_brand(ws, "name", "Harbor Candles")
+    save_message(ws, "Winter", {"headline": "Winter", "offer_code": "WINTER20", "offer_expires": "2026-12-24",
+                                "link": "https://hc.example/w"},
+                 variants={"facebook": {"text": "Hi {first_name|all}: {offer_code} until {offer_expires}, "
+                                                "{business_name}"}})
+    assert render_variant(ws, "Winter", "facebook").text == "Hi all: WINTER20 until 24 Dec 2026, Harbor Candles"

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, VARIANT_FIELDS
+from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, PER_PERSON, VARIANT_FIELDS
 from omnidesk.core.messages.store import MessageData, Variant
 
 MASTER_LABELS = {"image": "&Image", "headline": "&Headline", "body": "&Body", "offer_value": "Offer",
@@ -110,7 +110,8 @@ def counter_text(channel: str, stats: dict) -> str:
         text += f" · {n} segment{'s' if n != 1 else ''} · {stats['encoding']}"
     what = {"email": " characters in the subject", "store": " characters in the headline",
             "website": " characters"}.get(channel, "")
-    return text + what + " (the longest of 20 customers)"
+    # A post, the poster and the banner are measured as published: no customer's values.
+    return text + what + (" (the longest of 20 customers)" if channel in PER_PERSON else " (as everyone sees it)")
 
 
 def diff_html(changes: dict[str, list[tuple[str, str]]]) -> str:

@@ -40,7 +40,7 @@ from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
 from omnidesk.ui.views.messages.editor import MasterForm, VariantPanel
-from omnidesk.ui.views.messages.previews import Preview
+from omnidesk.ui.views.messages.previews import Preview, rendered
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
@@ -329,9 +329,13 @@ class MessagesView(QWidget):
         """The values the previews render with, and whose they are."""
         from omnidesk.core.messages.personal import customer_values
 
+        from omnidesk.core.messages.personal import shared_values
+
         choice = self.preview_for.currentData()
-        if choice == self.NO_DATA or self.current is None:
+        if self.current is None:
             return {}, "someone with no data"
+        if choice == self.NO_DATA:  # the offer and the brand name are everyone's, not the customer's
+            return shared_values(self.current.master, self.brand.name if self.brand else ""), "someone with no data"
         if choice in (None, self.LONGEST):
             return {}, "the longest of 20 customers"
         values = customer_values(self.workspace, [choice], master=self.current.master,
@@ -339,20 +343,24 @@ class MessagesView(QWidget):
         return values.get(choice, {}), self.preview_for.currentText()
 
     def _preview(self, channel: str) -> None:
-        from omnidesk.core.messages.lint import longest
+        from omnidesk.core.messages.derive import PER_PERSON
+        from omnidesk.core.messages.lint import channel_values, longest_sample
 
         panel = self.panels.get(channel)
         if panel is None:
             return
+        fields = panel.values()
         if self.preview_for.currentData() in (None, self.LONGEST):
-            shown = longest(panel.values(), self.samples)
-            panel.preview.show_for(shown, {}, "the longest of 20 customers")
+            # One customer for every part: the subject and the body are never two people's.
+            values, who = longest_sample(channel, fields, self.samples), "the longest of 20 customers"
         else:
             values, who = self._preview_values()
-            shown = panel.values()
-            panel.preview.show_for(shown, values, who)
+        if channel not in PER_PERSON:
+            # Published once for everyone: no customer's values, as the check measures it.
+            values, who = channel_values(channel, values), "everyone who sees it (no one customer's values)"
+        panel.preview.show_for(fields, values, who)
         if channel == "store":
-            self._poster_page(panel, shown)
+            self._poster_page(panel, rendered(fields, values))
 
     def _poster_page(self, panel, fields: dict) -> None:
         """The poster's printed page, drawn from its PDF (only when its fields changed)."""
