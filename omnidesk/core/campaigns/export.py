@@ -159,7 +159,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     from omnidesk.core.campaigns import packs, packs_calendar
     from omnidesk.core.campaigns.check import check_campaign
     from omnidesk.core.messages.brand import get_brand
-    from omnidesk.core.messages.personal import customer_values
+    from omnidesk.core.messages.personal import customer_values, shared_values
     from omnidesk.core.messages.render import footer_html, write_poster
     from omnidesk.core.messages.email import body_from_text, render_email
     from omnidesk.core.messages.links import find_links
@@ -180,6 +180,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     audiences = plan_audiences(ws, campaign, now=now)
     message = get_message(ws, campaign.message)
     brand = get_brand(ws)
+    shared = shared_values(message.master, brand.name)  # what a post or the banner is filled with
     base = packs.slug(campaign.name)
     names = step_file_names(base, [a.step for a in audiences])
     targets = planned_files(folder, base, [a.step for a in audiences])
@@ -259,7 +260,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                     packs.write_sms_pack(main, sms_rows, excel=excel)
                 records.append((audience, ids))
             elif step.channel in SOCIAL:
-                text = tokens.render(fields.get("text", ""), {})
+                text = tokens.render(fields.get("text", ""), shared)  # the same for everyone who looks
                 link = next((lk.url for lk in find_links(text)), "")
                 post = packs.SocialPost(text, link, message.master.get("image", ""), (), step.at, step.channel)
                 packs.write_social_pack(main, "buffer", [post], excel=excel)
@@ -268,7 +269,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
             elif step.channel == "store":
                 write_poster(ws, campaign.message, main, page=page)
             else:  # website
-                shown = {f: html.escape(tokens.render(v, {})) for f, v in fields.items()}
+                shown = {f: html.escape(tokens.render(v, shared)) for f, v in fields.items()}
                 snippet = (f'<div class="omnidesk-banner" style="background:{brand.colors[0]};color:#fff;'
                            f'padding:12px 16px;font-family:sans-serif">{shown.get("text", "")}'
                            + (f' <a href="{shown["link"]}" style="color:#fff;font-weight:bold">'

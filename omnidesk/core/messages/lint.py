@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from omnidesk.core.messages.personal import shared_values
 from omnidesk.core.messages import links, sms, social, tokens
 from omnidesk.core.messages.brand import Brand
 from omnidesk.core.messages.derive import CHANNEL_LABELS, PER_PERSON, SOCIAL, VARIANT_CHANNELS, VARIANT_FIELDS
@@ -143,7 +144,8 @@ def _sms_unicode(c: Context) -> Iterable[Hit]:
 
 def _offer_code(c: Context) -> Iterable[Hit]:
     code = c.master.get("offer_code", "")
-    if code and _contains(c.text, code) < 0:
+    # Written out, or as the {offer_code} token, which renders it for everyone.
+    if code and _contains(c.text, code) < 0 and _contains("\n".join(c.rendered.values()), code) < 0:
         yield "", f"the offer code {code} is missing", None, None
 
 
@@ -363,7 +365,10 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
     A variant published for everyone (a post, the poster, the banner) is measured as it is
     published: its personal tokens show their fallbacks whoever the sample is.
     """
-    samples = sample_values(channel, samples)
+    # The offer and the brand's name are everyone's, sampled customers or none (an empty workspace).
+    shared = shared_values(master, brand.name)
+    samples = [{**shared, **{k: v for k, v in values.items() if v is not None}}
+               for values in sample_values(channel, samples)] or [shared]
     ctx = Context(channel, {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]},
                   longest({f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}, samples), dict(master), brand,
                   custom_names)

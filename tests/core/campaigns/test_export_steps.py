@@ -188,3 +188,24 @@ def test_the_command_line_makes_the_folder_and_names_every_pack(shop, tmp_path, 
     assert status == 0, err
     assert all(name in text for name in NAMES)
     assert sorted(p.name for p in (tmp_path / "pack2").glob("*.csv")) == sorted(NAMES)
+
+
+def test_a_post_and_the_banner_carry_the_offer_and_the_shops_name(make_workspace, out):
+    """Published for everyone, a post has no customer's values, but the offer and the brand's
+    name are everyone's: they are filled in, and a personal token takes its fallback."""
+    ws = make_workspace(timezone=NY)
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    set_brand(ws, "name", "Harbor")
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a", "offer_code": "SPRING20"},
+                 variants={"facebook": {"text": "Hi {first_name|friends}: {offer_code} at {business_name} "
+                                                "https://hc.example/a"},
+                           "website": {"text": "{offer_code} at {business_name}", "link": "https://hc.example/a"}})
+    save_campaign(ws, "Posts", message="Sale", steps=[
+        {"channel": "facebook", "at": "2027-03-02T09:00", "timezone": NY},
+        {"channel": "website", "at": "2027-03-02T09:00", "timezone": NY}])
+    summary = export_campaign(ws, "Posts", out, now=NOW)
+    files = {s.channel: out / s.file for s in summary.steps}
+    post = files["facebook"].read_text(encoding="utf-8")
+    assert "Hi friends: SPRING20 at Harbor" in post and "{" not in post
+    banner = files["website"].read_text(encoding="utf-8")
+    assert "SPRING20 at Harbor" in banner

@@ -115,3 +115,14 @@ def test_a_personal_token_in_a_post_poster_or_banner_is_a_warning_where_it_stand
                             ("sms", {"text": GOOD_SMS + " {first_name}"}),
                             ("instagram", {"text": "Code {offer_code} from {business_name}"})):
         assert "personal_token" not in codes(channel, fields)
+
+
+def test_the_offer_code_token_carries_the_code_with_or_without_customers_to_sample():
+    """{offer_code} renders the code for everyone: it is not "the offer code is missing"."""
+    text = GOOD_SMS.replace("AUTUMN20", "{offer_code}")
+    assert "offer_code_missing" not in codes("sms", {"text": text})
+    assert "offer_code_missing" not in codes("sms", {"text": text}, samples=[{"first_name": "Ann"}])
+    post = "Autumn candles: {offer_code} at {business_name}. Shop the collection. " + add_utm(
+        MASTER["link"], "facebook", "social", "autumn")
+    assert "offer_code_missing" not in codes("facebook", {"text": post})
+    assert "offer_code_missing" in codes("facebook", {"text": post.replace("{offer_code}", "")})
