@@ -84,3 +84,36 @@ def test_splitting_a_record_off_and_undoing_it_updates_the_reasons(view, max_ws,
     view.operations.undo()
     qtbot.waitUntil(lambda: view.why_title.text() == "Why these 4 records are one person", timeout=5000)
     assert "Till · till_customers.csv row 1" in view.why_text.text().replace("\u00a0", " ")
+
+
+@pytest.mark.parametrize("height", [440, 900])
+def test_every_line_of_the_reasons_can_be_read_in_a_short_window_and_a_tall_one(view, max_ws, tmp_path, qtbot,
+                                                                              height):
+    """A 640-pixel window leaves the tab little height: the reasons scroll, none is cut off
+    with no way to reach it; a tall one shows them whole with no room to spare."""
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QApplication
+
+    people = [[f"p{i}@example.com", f"Person{i}", "Quill"] for i in range(6)]
+    import_file(max_ws, write_csv(tmp_path / "more.csv", ["Email", "First Name", "Last Name"], people),
+                ImportOptions(channel="email"))
+    merge_customers(max_ws, [find_customer(max_ws, EMAIL), *(find_customer(max_ws, p[0]) for p in people)])
+    view.resize(840, height)
+    assert view.show_customer(find_customer(max_ws, EMAIL))
+    view.tabs.setCurrentWidget(view.sources_page)
+    for _ in range(5):
+        QApplication.processEvents()
+    area, label = view.why_area, view.why_text
+    doc = QTextDocument()
+    doc.setDefaultFont(label.font())
+    doc.setHtml(label.text())
+    doc.setTextWidth(area.viewport().width() - 2)
+    text_height = doc.size().height()
+    assert label.height() >= text_height - 1  # the label holds every line
+    hidden = label.height() - area.viewport().height()
+    assert hidden <= area.verticalScrollBar().maximum()  # and what the area cannot show, it scrolls to
+    # Nothing overlaps: the area ends above the records' table.
+    table = view.source_table
+    assert area.mapTo(view, area.rect().bottomLeft()).y() <= table.mapTo(view, table.rect().topLeft()).y()
+    if height == 900:
+        assert hidden <= 0 and area.height() <= text_height + 4

@@ -3,8 +3,10 @@ and a scroll area as tall as its wrapped text, up to a limit."""
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
 
 from omnidesk.core.channels import ink
@@ -134,13 +136,31 @@ class FittedText(QScrollArea):
     def fit(self) -> None:
         """Take the height the text needs at the current width (call after changing the text)."""
         width = max(self.viewport().width() - 2, 100)
+        self.label.setMinimumHeight(0)  # measured afresh at this width
         needed = self.label.heightForWidth(width)
         if needed < 0:
             needed = self.label.sizeHint().height()
-        limit = max(self.label.fontMetrics().lineSpacing() * self.max_lines, self.window().height() // 5)
+        if self.label.textFormat() == Qt.TextFormat.RichText or Qt.mightBeRichText(self.label.text()):
+            # A label's height for rich text leaves out a list's margins: the last line was cut
+            # off with no scroll bar to reach it. The document laid out at this width says it all.
+            doc = QTextDocument()
+            doc.setDefaultFont(self.label.font())
+            doc.setHtml(self.label.text())
+            doc.setTextWidth(width)
+            needed = max(needed, math.ceil(doc.size().height()))
+        self.label.setMinimumHeight(needed)  # taller than the area: it scrolls, not clips
+        line = self.label.fontMetrics().lineSpacing()
+        limit = max(line * self.max_lines, self.window().height() // 5)
         height = min(needed, limit) + 2
-        if height != self.height():
-            self.setFixedHeight(height)
+        # As tall as the text up to the limit, but a short window may take it down to two
+        # lines, which then scroll: a fixed height overlapped what came below it.
+        self._wanted = height
+        self.setMinimumHeight(min(height, 2 * line + 2))
+        self.setMaximumHeight(height)
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), getattr(self, "_wanted", super().sizeHint().height()))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
