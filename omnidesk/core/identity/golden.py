@@ -12,8 +12,10 @@ contact records outrank event records throughout:
   joined;
 * the address (street, city, region, postcode): the most recently imported
   record that has one, all its parts from that one record, so a new street
-  never sits beside the old postcode; the country too, or when that record
-  does not say, the most recent record that does;
+  never sits beside the old postcode — but a latest record with no street whose
+  every part agrees with an older whole address leaves that one in place (a
+  form's bare ZIP code does not wipe the street); the country too, or when that
+  record does not say, the most recent record that does;
 * email and phone: the value seen most often (ties: the most recent).
 
 Consent per channel is decided by :mod:`omnidesk.core.consent`.  Orders and spend are
@@ -423,6 +425,29 @@ _PLACE_AT = tuple((f, _AT[f]) for f in _PLACE_FIELDS)
 _ADDRESS, _CITY, _POSTCODE, _COUNTRY = _AT["address"], _AT["city"], _AT["postcode"], _AT["country"]
 
 
+def _same_place(a: str | None, b: str | None) -> bool:
+    """Two records' postcodes or cities say the same ("11211" / "11211", "brooklyn" / "Brooklyn")."""
+    return "".join((a or "").split()).casefold() == "".join((b or "").split()).casefold()
+
+
+def _home(ranked: list[tuple]) -> tuple | None:
+    """The record whose address the card shows, its parts all from it (see the module docstring).
+
+    The latest record with any part of an address, unless it gives no street and an older
+    record gives the whole address at the same place (every part the latest gives, the older
+    gives the same): a lead form's bare ZIP code does not wipe the street and city the shop
+    had.  A different postcode or city is a move, and the latest stands.
+    """
+    latest = next((r for r in ranked if r[_ADDRESS] or r[_CITY] or r[_POSTCODE]), None)
+    if latest is None or latest[_ADDRESS]:
+        return latest
+    for older in ranked:
+        if older[_ADDRESS] and all(_same_place(older[i], latest[i]) for i in (_CITY, _POSTCODE, _COUNTRY)
+                                   if latest[i]):
+            return older
+    return latest
+
+
 def _survivors(rows: list[tuple], trust: dict[str, int] | None = None,
                trusted: list[tuple] | None = None) -> dict:
     """Each golden field's value from a customer's records (see the module docstring).
@@ -448,14 +473,9 @@ def _survivors(rows: list[tuple], trust: dict[str, int] | None = None,
                 break
         else:
             values[f] = ""
-    for home in ranked:
-        if home[_ADDRESS] or home[_CITY] or home[_POSTCODE]:
-            for f, i in _PLACE_AT:
-                values[f] = home[i] or ""
-            break
-    else:
-        for f, _ in _PLACE_AT:
-            values[f] = ""
+    home = _home(ranked)
+    for f, i in _PLACE_AT:
+        values[f] = (home[i] or "") if home is not None else ""
     if not values["country"]:
         values["country"] = next((r[_COUNTRY] for r in ranked if r[_COUNTRY]), "")
     values["birthday"] = values["birthday"] or None
