@@ -212,7 +212,12 @@ def test_exports_sources_and_customers(ws, tmp_path):
     assert [r[0] for r in rows[1:]] == ["newsletter.csv"] * 3
     assert [r[1] for r in rows[1:]] == ["1", "2", "3"]
     assert all(r[3] for r in rows[1:])
-    assert json.loads(rows[1][-1])[0] == "Ann@Example.com "  # the raw cell, exactly as read
+    raw = rows[0].index("raw")
+    assert json.loads(rows[1][raw])[0] == "Ann@Example.com "  # the raw cell, exactly as read
+    # Each record's id, as `omnidesk unmerge` takes it.
+    with ws.engine.connect() as conn:
+        ids = [i for (i,) in conn.exec_driver_sql("SELECT id FROM source_record ORDER BY batch_id, record_no")]
+    assert rows[0][-1] == "record_id" and [int(r[-1]) for r in rows[1:]] == ids
     out2 = tmp_path / "customers.csv"
     assert export_customers(ws, out2) == 3
     with out2.open(encoding="utf-8", newline="") as fh:

@@ -19,7 +19,7 @@ from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
                   "first_name", "last_name", "first_name_reading", "last_name_reading", "email", "phone",
-                  "flagged", "problems", "raw"]
+                  "flagged", "problems", "raw", "record_id"]  # record_id: what `omnidesk unmerge` takes
 
 CUSTOMERS_HEADER = ["id", "first_name", "last_name", "email", "phone", "address", "city",
                     "region", "postcode", "country", "company", "birthday", "consent_email",
@@ -32,7 +32,7 @@ def export_sources(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
     query = (
-        select(batch.c.file_name, rec.c.record_no, rec.c.channel, rec.c.customer_id, rec.c.batch_id,
+        select(rec.c.id, batch.c.file_name, rec.c.record_no, rec.c.channel, rec.c.customer_id, rec.c.batch_id,
                rec.c.kind, rec.c.first_name, rec.c.last_name, rec.c.first_name_reading, rec.c.last_name_reading,
                rec.c.email, rec.c.phone,
                rec.c.flagged, rec.c.problems_json, rec.c.raw_json)
@@ -47,7 +47,7 @@ def export_sources(ws: Workspace, out: Path, *, overwrite: bool = False) -> int:
                 yield [r.file_name, r.record_no, r.channel, r.customer_id or "", r.batch_id, r.kind,
                        r.first_name, r.last_name, r.first_name_reading, r.last_name_reading, r.email or "",
                        r.phone or "",
-                       "yes" if r.flagged else "", problems, r.raw_json]
+                       "yes" if r.flagged else "", problems, r.raw_json, r.id]
 
     return write_csv(out, SOURCES_HEADER, rows(), overwrite=overwrite)
 
