@@ -48,9 +48,22 @@ def cmd_report(args: argparse.Namespace) -> int:
         return " + ".join(channel_name(c) for c in channels) or "(none)"
 
     def text(d):
-        lines = ["Reach:"] + [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
-        lines += ["Channel overlap (each customer once):"]
-        lines += [f"  {printable(names(o['channels'])):<40} {o['customers']:>9,}" for o in d["overlap"]]
+        weeks: dict[str, list] = {}
+        for r in d["activity"]:
+            week = weeks.setdefault(r["week"], [0, 0.0, 0])
+            week[0] += r["events"]
+            week[1] += r["revenue"]
+        for r in d["new_customers"]:
+            weeks.setdefault(r["week"], [0, 0.0, 0])[2] += r["customers"]
+        span = (f"{d['period']['from'] or 'the beginning'} to {d['period']['to'] or 'today'}")
+        lines = [f"Period {span}: {sum(w[2] for w in weeks.values()):,} new customers, "
+                 f"{sum(w[0] for w in weeks.values()):,} events, revenue {sum(w[1] for w in weeks.values()):,.2f}"]
+        lines += ["Reach (every customer, whatever the period):"]
+        lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
+        lines += ["Channel overlap (each customer once, whatever the period):"]
+        shown = [printable(names(o["channels"])) for o in d["overlap"]]
+        wide = max([40, *map(len, shown)])
+        lines += [f"  {label:<{wide}} {o['customers']:>9,}" for label, o in zip(shown, d["overlap"])]
         lines += ["Journeys (first channel onwards):"]
         for j in d["journeys"][:10]:
             path = " → ".join("purchase" if c == "purchase" else channel_name(c) for c in j["path"])
@@ -63,6 +76,10 @@ def cmd_report(args: argparse.Namespace) -> int:
                                        else f"{c['recipients']:,} to send, {NOT_SENT}")
                                     for c in d["campaigns"]]
                                    or ["  none exported yet"])
+        recent = sorted(weeks.items())[-8:]
+        lines += ["Activity per week (the last 8 of the period):"] + (
+            [f"  {week}  {n:>9,} events  {money:>12,.2f} revenue  {fresh:>7,} new customers"
+             for week, (n, money, fresh) in recent] or ["  nothing in the period"])
         lines += ["Data health:"] + [f"  {k.replace('_', ' '):<24} {v:>9,}" for k, v in d["health"].items()]
         return lines
 

@@ -89,7 +89,19 @@ def test_report_json_and_text(shop, capsys):
     assert status == 0 and data["reach"] == {"shop": 3}
     assert sum(o["customers"] for o in data["overlap"]) == 3
     assert set(data["health"]) >= {"flagged_rows", "unreachable_customers", "pairs_to_review"}
-    assert run(capsys, "report", "-w", str(shop))[1].splitlines()[0] == "Reach:"
+    lines = run(capsys, "report", "-w", str(shop))[1].splitlines()
+    # The period's totals first, then reach and overlap, which count every customer.
+    events = sum(r["events"] for r in data["activity"])
+    revenue = sum(r["revenue"] for r in data["activity"])
+    new = sum(r["customers"] for r in data["new_customers"])
+    assert lines[0] == (f"Period the beginning to today: {new:,} new customers, {events:,} events, "
+                        f"revenue {revenue:,.2f}")
+    assert lines[1] == "Reach (every customer, whatever the period):"
+    weekly = lines.index("Activity per week (the last 8 of the period):")
+    if data["activity"] or data["new_customers"]:
+        assert lines[weekly + 1].startswith("  20") and " events " in lines[weekly + 1]
+    else:
+        assert lines[weekly + 1] == "  nothing in the period"
     pdf = shop.parent / "report.pdf"
     assert run(capsys, "report", "--pdf", str(pdf), "-w", str(shop))[0] == 0 and pdf.stat().st_size > 1000
     status, _, err = run(capsys, "report", "--pdf", str(shop), "--force", "-w", str(shop))

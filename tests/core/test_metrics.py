@@ -189,3 +189,22 @@ def test_the_report_pdf_reads_back_with_its_figures(shop, tmp_path):
         assert words in text, words
     with pytest.raises(Exception):
         write_report_pdf(shop, out)  # there already: replaced only when asked
+
+
+def test_the_report_text_has_the_periods_weeks_and_long_overlaps_in_one_column(shop, capsys):
+    from tests.helpers import run_cli
+
+    data = metrics.report(shop)
+    status, out, _ = run_cli(capsys, "report", "-w", str(shop.path))
+    lines = out.splitlines()
+    weekly = lines.index("Activity per week (the last 8 of the period):")
+    weeks = sorted({r["week"] for r in data["activity"]} | {r["week"] for r in data["new_customers"]})[-8:]
+    shown = [line.split()[0] for line in lines[weekly + 1:weekly + 1 + len(weeks)]]
+    assert status == 0 and shown == weeks
+    first = lines[weekly + 1]
+    events = sum(r["events"] for r in data["activity"] if r["week"] == weeks[0])
+    assert f" {events:,} events " in first
+    # Overlap counts line up whatever the longest combination's name.
+    start = lines.index("Channel overlap (each customer once, whatever the period):") + 1
+    end = lines.index("Journeys (first channel onwards):")
+    assert len({len(line) for line in lines[start:end]}) == 1
