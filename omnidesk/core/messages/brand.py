@@ -87,10 +87,14 @@ def get_brand(ws: Workspace) -> Brand:
     return Brand(name=str(ws.get_setting("business_name") or ""), **known)
 
 
+def _too_long(limit: int, length: int) -> UserError:
+    return UserError(f"keep it to {limit:,} characters at most (it has {length:,})")
+
+
 def _clean_line(value: str, limit: int) -> str:
     text = " ".join((value or "").split())
     if len(text) > limit:
-        raise UserError(f"keep it under {limit} characters (it has {len(text)})")
+        raise _too_long(limit, len(text))
     return text
 
 
@@ -99,7 +103,7 @@ def _clean_text(value: str, limit: int) -> str:
     lines = [" ".join(line.split()) for line in (value or "").replace("\\n", "\n").splitlines()]
     text = "\n".join(lines).strip()
     if len(text) > limit:
-        raise UserError(f"keep it under {limit} characters (it has {len(text)})")
+        raise _too_long(limit, len(text))
     return text
 
 
@@ -115,7 +119,10 @@ def _parse(name: str, value: str):
         parts = [p.upper() for p in parts]
         return parts if len(parts) == 2 else [parts[0], Brand().colors[1]]
     if name == "sms_sender":
-        text = _clean_line(value, 11)
+        text = " ".join((value or "").split())
+        if len(text) > 11:
+            raise UserError(f"an SMS sender name is 3 to 11 letters, digits or spaces (it has {len(text)} "
+                            "characters); carriers refuse a longer one")
         if text and not (_SENDER.fullmatch(text) and re.search(r"[A-Za-z]", text)):
             raise UserError("an SMS sender name is 3 to 11 letters, digits or spaces, with at least one letter")
         return text

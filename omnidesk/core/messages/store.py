@@ -105,7 +105,7 @@ def clean_master(master: Mapping[str, object]) -> dict[str, str]:
             raise UserError(f"message.{f}: give text, not {type(value).__name__}")
         text = value.strip() if f == "body" else " ".join(value.split())
         if len(text) > MAX_FIELD:
-            raise UserError(f"message.{f}: keep it under {MAX_FIELD:,} characters")
+            raise UserError(f"message.{f}: keep it to {MAX_FIELD:,} characters at most")
         out[f] = text
     if out["offer_expires"]:
         try:
@@ -137,7 +137,7 @@ def clean_variant(channel: str, fields: Mapping[str, object]) -> dict[str, str]:
         if not isinstance(value, str):
             raise UserError(f"variants.{channel}.{f}: give text, not {type(value).__name__}")
         if len(value) > MAX_FIELD:
-            raise UserError(f"variants.{channel}.{f}: keep it under {MAX_FIELD:,} characters")
+            raise UserError(f"variants.{channel}.{f}: keep it to {MAX_FIELD:,} characters at most")
         out[f] = value.strip()
     return out
 

@@ -42,11 +42,14 @@ def test_the_brand_kit_is_checked_as_it_is_set_and_kept_with_its_logo(ws, tmp_pa
         "Harbor Candles", ("#1B4332", "#D8A31A"), ("free", "guaranteed"), "12 Quay St\nPortland, ME 04101",
         "logo.png")
     assert brand_kit.logo(ws).data == (tmp_path / "logo.png").read_bytes()
-    for field, value, words in (("colors", "red", "#RRGGBB"), ("sms_sender", "Harbor Candles Co", "under 11 characters"),
+    for field, value, words in (("colors", "red", "#RRGGBB"), ("sms_sender", "Harbor Candles Co", r"3 to 11 letters, digits or spaces \(it has 17"),
                                 ("sms_sender", "123", "at least one letter"), ("font", "x", "not part of"),
                                 ("utm_campaign", "{year}-{message}", "only {message}")):
         with pytest.raises(UserError, match=words):
             brand_kit.set_brand(ws, field, value)
+    assert brand_kit.set_brand(ws, "sms_sender", "HarborCndls").sms_sender == "HarborCndls"  # 11 is allowed
+    with pytest.raises(UserError, match=r"keep it to 300 characters at most \(it has 301\)"):
+        brand_kit.set_brand(ws, "tagline", "x" * 301)
     (tmp_path / "logo.gif").write_bytes(b"GIF89a....")
     with pytest.raises(UserError, match="not a PNG or JPEG"):
         brand_kit.set_brand(ws, "logo", str(tmp_path / "logo.gif"))
