@@ -206,15 +206,8 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
         sync_children(conn, moving)
         remaining_hashes = _hashes(conn, old)
-        # A merge the user made earlier no longer holds for this record; keep it for undo.
-        md = MatchDecision.__table__
-        ties = [dict(r) for r in conn.execute(select(md).where(md.c.kind == "merge", or_(
-            (md.c.left_hash == row.row_hash) & md.c.right_hash.in_(remaining_hashes),
-            (md.c.right_hash == row.row_hash) & md.c.left_hash.in_(remaining_hashes),
-        ))).mappings()]
-        if ties:
-            conn.execute(delete(md).where(md.c.id.in_([t["id"] for t in ties])))
-        decision_ids = _decide(conn, "reject", [row.row_hash], remaining_hashes)
+        ties, retied = _untie(conn, _hashes(conn, new), remaining_hashes)
+        decision_ids = retied + _decide(conn, "reject", [row.row_hash], remaining_hashes)
         undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining)}
         log = MergeLog.__table__
         log_id = conn.execute(insert(log).returning(log.c.id).values(
@@ -225,6 +218,38 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         )).scalar_one()
         refresh_customers(conn, [old, new])
     return Unmerged(old, new, log_id)
+
+
+def _untie(conn: Connection, moving: Sequence[str], remaining: Sequence[str]) -> tuple[list[dict], list[int]]:
+    """Forget the user's earlier merges that tie the split-off records (keys ``moving``) to others.
+
+    The split is the later word: a merge decision left standing would pull the
+    record back on the next resolve.  A merge is stored as one pair of keys, the
+    first of each side's, so it may be keyed by a customer id the record carries
+    rather than its row hash; every key of the split-off records counts, except
+    one the records left behind carry too.  What the forgotten merges tied the
+    split-off records to stays tied together (the user merged those as well).
+    Returns the decision rows removed, as they were (undo puts them back), and
+    the ids of the ties added in their place.
+    """
+    md = MatchDecision.__table__
+    own = sorted(set(moving) - set(remaining))
+    if not own:
+        return [], []
+    ties = [dict(r) for part in chunks(own) for r in conn.execute(select(md).where(
+        md.c.kind == "merge", or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part)))).mappings()]
+    ties = list({t["id"]: t for t in ties}.values())
+    mine = set(own)
+    ties = [t for t in ties if not (t["left_hash"] in mine and t["right_hash"] in mine)]
+    if not ties:
+        return [], []
+    conn.execute(delete(md).where(md.c.id.in_([t["id"] for t in ties])))
+    ends = list(dict.fromkeys(h for t in sorted(ties, key=lambda t: t["id"])
+                              for h in (t["left_hash"], t["right_hash"]) if h not in mine))
+    retied = []
+    for other in ends[1:]:
+        retied += _decide(conn, "merge", ends[:1], [other])
+    return ties, retied
 
 
 def _same_rows(conn: Connection, customer_id: int, record_ids: Sequence[int]) -> list[int]:
