@@ -15,6 +15,8 @@ from omnidesk.core.identity import merge as mg
 from omnidesk.core.identity.decisions import Decided, settled_indexes
 from omnidesk.core.identity.kept_apart import list_kept_apart
 from omnidesk.core.identity.resolve import resolve_all
+from omnidesk.core.identity.why import why_one_person
+from omnidesk.core.importing.batches import undo_batch
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.models import MatchDecision, SourceRecord
 from tests.helpers import write_csv
@@ -138,3 +140,22 @@ def test_the_latest_of_a_merge_and_a_rejection_of_the_same_records_wins():
     reject_first = [Decided("h0", "x:b", 1)]
     merge_later = [Decided("x:b", "x:a", 5)]
     assert settled_indexes(reject_first, merge_later, index_of) == ([], [(1, 0), (2, 0)])
+
+
+def test_the_card_says_a_hand_merge_is_the_users_after_a_resolve_from_scratch(ws, tmp_path):
+    # A customer made before them and gone since: rebuilt from scratch, the merged
+    # customer gets another id than the one its merge was logged under.
+    gone = import_file(ws, write_csv(tmp_path / "first.csv", ["First Name", "Last Name", "Email"],
+                                     [["Zed", "Zulu", "zed@example.com"]]), ImportOptions(channel="shop"))
+    _shop(ws, tmp_path)
+    undo_batch(ws, gone.batch_id)
+    placed = _placement(ws)
+    merged = mg.merge_customers(ws, [placed[("newsletter.csv", 1)], placed[("till.csv", 1)]])
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    placed = _placement(ws)
+    assert len(set(placed.values())) == 1 and merged.survivor not in placed.values()
+    links = why_one_person(ws, placed[("newsletter.csv", 1)]).links
+    joining = [link for link in links if "newsletter.csv" in link.sentence()]
+    assert [link.why() for link in joining] == ["merged by you"]
+    assert not any(link.why() == "same name" for link in links)
