@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import Changes
@@ -21,6 +21,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
+from omnidesk.core.identity.scoring import NAMES_ONLY, Model, pair_conflict
 from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
@@ -444,6 +445,21 @@ class ReviewItem:
     reasons: list[str]
     status: str
 
+    @property
+    def conflict(self) -> str | None:
+        """What speaks against one person ("different first names"): the guard that kept them apart."""
+        return pair_conflict(self.reasons)
+
+    @property
+    def names_only(self) -> bool:
+        """A record with nothing but a name, beside the one customer carrying it."""
+        return NAMES_ONLY in self.reasons
+
+    @property
+    def for_one_by_one(self) -> bool:
+        """Only decided on its own, never in bulk: a conflict, or nothing but the name to go on."""
+        return self.conflict is not None or self.names_only
+
 
 def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewItem]:
     """Pending pairs, strongest evidence first; skipped ones come last."""
@@ -461,6 +477,10 @@ def _take_review(conn: Connection, review_id: int):
     review = MatchReview.__table__
     row = conn.execute(select(review).where(review.c.id == review_id)).mappings().first()
     if row is None:
+        # Ids are given out one above the highest: one at or below it was queued once, and decided since.
+        highest = conn.execute(select(func.max(review.c.id))).scalar()
+        if highest is None or review_id > highest or review_id < 1:
+            raise UserError(f"There is no pair {review_id} to review.")
         raise UserError("That pair is no longer in the review queue.")
     return row
 
@@ -470,8 +490,27 @@ def reviews_to_accept(ws: Workspace, min_score: float) -> list[ReviewItem]:
 
     Skipped pairs are left out: skipping says "not now, I am unsure", and a bulk
     decision must not overrule it; they stay in the queue to decide one by one.
+    So are pairs with a conflict (a family sharing an email) and pairs with
+    nothing but a name to go on (see :func:`reviews_held_back`): however high
+    they score, that is exactly what a person must look at.
     """
-    return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score]
+    return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and not r.for_one_by_one]
+
+
+def reviews_held_back(ws: Workspace, min_score: float) -> list[ReviewItem]:
+    """Pending pairs at or above ``min_score`` a bulk accept leaves alone: a conflict, or a name only."""
+    return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and r.for_one_by_one]
+
+
+def bulk_accept_default(model: Model) -> float:
+    """Where "Accept all at or above" starts: the score an automatic merge needs.
+
+    Pairs that score as much and still wait are held back by a conflict or have
+    only a name (never in a bulk accept); any other pair scoring that much is as
+    sure as what Omnidesk merges by itself.  Lower is the user's call, pair by
+    pair in the question that names them.
+    """
+    return model.auto_threshold
 
 
 def accept_review(ws: Workspace, review_id: int) -> MergeResult:
@@ -600,7 +639,8 @@ def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
 def accept_reviews_above(ws: Workspace, min_score: float) -> BulkAccept:
     """Accept every pending pair scoring at least ``min_score``, strongest first, in one transaction.
 
-    Skipped pairs are left in the queue (see :func:`reviews_to_accept`).
+    Skipped pairs, pairs with a conflict and name-only pairs are left in the
+    queue (see :func:`reviews_to_accept`).
     """
     return accept_reviews(ws, [r.id for r in reviews_to_accept(ws, min_score)])
 
