@@ -833,18 +833,25 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if self.workspace is None or self._refuse_if_read_only():
             return
         from omnidesk.core.customers import display_names
-        from omnidesk.core.identity.merge import list_reviews, reviews_to_accept
+        from omnidesk.core.identity.merge import list_reviews, reviews_held_back, reviews_to_accept
 
         pairs = reviews_to_accept(self.workspace, min_score)
         skipped = sum(1 for r in list_reviews(self.workspace) if r.status == "skipped" and r.score >= min_score)
+        held = len(reviews_held_back(self.workspace, min_score))
         if not pairs:
-            self.show_info("Accept all at or above", f"No pair waiting for review scores {min_score:.1f} bits "
-                           "or more." + (" Skipped pairs are decided one by one." if skipped else ""))
+            alone = []
+            if held:
+                alone.append(f"{held:,} pair{'s' if held != 1 else ''} with a conflict or nothing but a name "
+                             f"{'score' if held != 1 else 'scores'} as much: those are decided one by one.")
+            if skipped:
+                alone.append("Skipped pairs are decided one by one.")
+            self.show_info("Accept all at or above", f"No pair Omnidesk can merge in bulk scores {min_score:.1f} "
+                           "bits or more." + "".join(" " + line for line in alone))
             return
         names = display_names(self.workspace, [c for r in pairs for c in (r.left_id, r.right_id)])
         shown = [(f"{names.get(r.left_id, r.left_id)} ~ {names.get(r.right_id, r.right_id)}", r.score)
                  for r in pairs]
-        if not self.confirm_bulk_accept(shown, skipped, min_score):
+        if not self.confirm_bulk_accept(shown, skipped, min_score, held):
             return
         before = self.workspace.counts()["customers"]
         result = self.operations.accept_all([r.id for r in pairs], [c for r in pairs for c in (r.left_id, r.right_id)],
@@ -853,10 +860,11 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self.show_bulk_accept_summary(len(result.results), result.gone, skipped, before,
                                           self.workspace.counts()["customers"])
 
-    def confirm_bulk_accept(self, pairs: list[tuple[str, float]], skipped: int, min_score: float) -> bool:
+    def confirm_bulk_accept(self, pairs: list[tuple[str, float]], skipped: int, min_score: float,
+                            held: int = 0) -> bool:
         from omnidesk.ui.dialogs.review_dialogs import bulk_accept_question
 
-        box = bulk_accept_question(self, pairs, skipped, min_score)
+        box = bulk_accept_question(self, pairs, skipped, min_score, held)
         box.exec()
         clicked = box.clickedButton()
         box.deleteLater()

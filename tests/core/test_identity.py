@@ -316,19 +316,29 @@ def test_pin_value_wins_over_sources(ws, tmp_path):
 
 
 def test_skip_and_bulk_accept(ws, tmp_path):
-    load(ws, tmp_path, "a.csv", [["Anna", "Lee", "lee@example.com", "", "", "", ""],
-                                 ["Bea", "Fox", "fox@example.com", "", "", "", ""]])
-    load(ws, tmp_path, "b.csv", [["Mark", "Lee", "lee@example.com", "", "", "", ""],
-                                 ["Cal", "Fox", "fox@example.com", "", "", "", ""]])
+    # Two pairs with a name and a postcode in common and nothing against them; a family's email.
+    load(ws, tmp_path, "a.csv", [["Amy", "Brook", "amy.b@example.com", "", "04101", "", ""],
+                                 ["Dev", "Ellis", "dev@example.com", "", "04101", "", ""],
+                                 ["Anna", "Lee", "lee@example.com", "", "", "", ""], *CROWD])
+    load(ws, tmp_path, "b.csv", [["Amy", "Brook", "", "(415) 555-0199", "04101", "", ""],
+                                 ["Dev", "Ellis", "", "(415) 555-0197", "04101", "", ""],
+                                 ["Mark", "Lee", "lee@example.com", "", "", "", ""]], channel="pos")
     reviews = mg.list_reviews(ws)
-    assert len(reviews) == 2
-    mg.skip_review(ws, reviews[0].id)
-    assert mg.list_reviews(ws)[-1].id == reviews[0].id
-    # A skipped pair is the user's "not now": a bulk accept leaves it to be decided on its own.
-    assert [r.id for r in mg.reviews_to_accept(ws, min(r.score for r in reviews))] == [reviews[1].id]
-    merged = mg.accept_reviews_above(ws, min(r.score for r in reviews))
-    assert len(merged.results) == 1 and [r.id for r in mg.list_reviews(ws)] == [reviews[0].id]
-    assert count(ws, MatchReview) == 1
+    assert len(reviews) == 3
+    family = next(r for r in reviews if r.conflict)
+    sure = [r for r in reviews if not r.conflict]
+    assert family.conflict == "different first names" and len(sure) == 2
+    mg.skip_review(ws, sure[0].id)
+    assert mg.list_reviews(ws)[-1].id == sure[0].id
+    lowest = min(r.score for r in reviews)
+    # A skipped pair is the user's "not now": a bulk accept leaves it to be decided on its own;
+    # a family's shared email is never merged in bulk, however high it scores.
+    assert [r.id for r in mg.reviews_to_accept(ws, lowest)] == [sure[1].id]
+    assert [r.id for r in mg.reviews_held_back(ws, lowest)] == [family.id]
+    merged = mg.accept_reviews_above(ws, lowest)
+    assert len(merged.results) == 1
+    assert {r.id for r in mg.list_reviews(ws)} == {sure[0].id, family.id}
+    assert count(ws, MatchReview) == 2
     mg.undo_accept(ws, merged)  # one transaction takes it all back
     assert {r.id for r in mg.list_reviews(ws)} == {r.id for r in reviews}
 

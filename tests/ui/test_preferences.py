@@ -290,7 +290,7 @@ def test_the_screens_read_the_new_preferences_at_once(qtbot, window, ws, tmp_pat
     def phones():
         return {customers.model.index(r, phone_column).data() for r in range(customers.model.rowCount())}
 
-    assert "(415) 555-0101" in phones() and not review.pairs.item(0).text().endswith("· unlikely")
+    assert "(415) 555-0101" in phones() and review.threshold.value() == 14.0
 
     dialog = open_preferences(qtbot, window)
     type_into(qtbot, dialog.basics.region_combo, "Germany (DE)")
@@ -298,9 +298,10 @@ def test_the_screens_read_the_new_preferences_at_once(qtbot, window, ws, tmp_pat
     type_into(qtbot, dialog.review_box, f"{score + 1:.1f}")
     qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
     # Read against the new thresholds and region with no refresh asked for: the pair waits,
-    # as it did (matching did not run again), but now reads "unlikely"; the US phone reads as foreign.
-    assert len(review.items) == 1 and review.pairs.item(0).text().endswith("· unlikely")
+    # as it did (matching did not run again), but the bulk accept now starts at the new automatic
+    # threshold; the US phone reads as foreign.
+    assert len(review.items) == 1 and review.threshold.value() == round(score + 5, 1)
     assert "+1 415-555-0101" in phones()
 
     window.undo_action.trigger()
-    assert not review.pairs.item(0).text().endswith("· unlikely") and "(415) 555-0101" in phones()
+    assert review.threshold.value() == 14.0 and "(415) 555-0101" in phones()

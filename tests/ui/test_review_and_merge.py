@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from omnidesk.core.identity.scoring import Model
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.views.review_view import ROWS
@@ -76,16 +77,20 @@ def test_skip_moves_pair_to_the_end(family_window, qtbot):
     assert view.items[-1].id == first and view.items[-1].status == "skipped"
 
 
-def test_bulk_accept_above_threshold(family_window, qtbot, monkeypatch):
+def test_bulk_accept_leaves_family_pairs_to_be_decided_one_by_one(family_window, qtbot, monkeypatch):
     view = family_window.screens["review"]
     asked, told = [], []
     monkeypatch.setattr(family_window, "confirm_bulk_accept", lambda *a: asked.append(a) or True)
+    monkeypatch.setattr(family_window, "show_info", lambda *a: told.append(a))
     monkeypatch.setattr(family_window, "show_bulk_accept_summary", lambda *a: told.append(a))
+    before = family_window.workspace.counts()["customers"]
+    # Both pairs are a family's email (different first names): never merged in bulk, at any score.
     view.threshold.setValue(int(min(i.score for i in view.items)))
     qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
-    assert len(asked[0][0]) == 2 and told[0][0] == 2
-    assert view.items == []
-    assert view.pages.currentWidget() is view.empty
+    assert asked == [] and len(view.items) == 2
+    assert family_window.workspace.counts()["customers"] == before
+    ((title, text),) = told
+    assert "2 pairs with a conflict or nothing but a name score as much" in text
 
 
 def test_merge_selected_customers_from_the_table(family_window, qtbot, monkeypatch):
@@ -174,19 +179,76 @@ def test_review_reads_dates_and_counts_as_the_other_screens_do():
     assert _text(0, "orders") == "" and _text(3, "orders") == "3"
 
 
-def test_how_sure_is_said_in_words_with_the_number_on_hover(family_window):
+def test_how_sure_is_said_in_words_with_the_number_on_hover(window, ws, tmp_path):
     from omnidesk.core.identity.scoring import Model, confidence_words
 
-    view = family_window.screens["review"]
-    item = view.items[0]
+    _mixed_queue(ws, tmp_path)
+    window.set_workspace(ws)
+    window.show_screen("review")
+    view = window.screens["review"]
+    row, item = next((r, i) for r, i in enumerate(view.items) if not i.conflict and not i.names_only)
+    view.pairs.setCurrentRow(row)
     words = confidence_words(item.score, Model())
-    assert words in view.pairs.item(0).text() and "bits" not in view.pairs.item(0).text()
+    assert words in view.pairs.item(row).text() and "bits" not in view.pairs.item(row).text()
     assert view.score_label.text().startswith(f"<b>{words.capitalize()} the same person</b> — ")
     assert "bits" not in view.score_label.text()
     assert f"{item.score:.1f} bits of evidence" in view.score_label.toolTip()
-    assert f"{item.score:.1f} bits of evidence" in view.pairs.item(0).toolTip()
+    assert f"{item.score:.1f} bits of evidence" in view.pairs.item(row).toolTip()
     # The words follow the workspace's own thresholds.
-    family_window.workspace.set_setting("match_review_threshold", item.score + 1)
-    family_window.workspace.set_setting("match_auto_threshold", item.score + 5)
+    ws.set_setting("match_review_threshold", item.score + 1)
+    ws.set_setting("match_auto_threshold", item.score + 5)
     view.refresh()
-    assert view.pairs.item(0).text().endswith("· unlikely")
+    row = next(r for r, i in enumerate(view.items) if i.id == item.id)
+    assert view.pairs.item(row).text().endswith("· unlikely")
+
+
+CROWD = [[f, last, f"{f}.{last}@example.org", ""]
+         for f in ("Amy", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hal", "Ida", "Jon", "Kim", "Liam")
+         for last in ("Abbot", "Brook", "Chen", "Dunn", "Ellis", "Ford", "Grant", "Hart", "Irwin", "Jones")]
+
+
+def _mixed_queue(ws, tmp_path):
+    """A family's email (the strongest pair), a name and postcode with nothing against them, a till name."""
+    columns = HEADER + ["Zip"]
+    import_file(ws, write_csv(tmp_path / "shop.csv", columns, [
+        ["José", "Patterson", "pattersons@example.com", "", "04101"], ["Amy", "Brook", "amy.b@example.com", "", "04101"],
+        ["Ottoline", "Quartermaine", "oq@example.com", "", ""], *[row + [""] for row in CROWD]]),
+        ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "list.csv", columns, [
+        ["Priya", "Patterson", "pattersons@example.com", "", "04101"], ["Amy", "Brook", "", "(415) 555-0199", "04101"]]),
+        ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Customer", "Receipt No", "Total"],
+                              [["Quartermaine, Ottoline", "5001", "12.50"]]), ImportOptions(channel="pos"))
+
+
+def test_a_family_pair_is_not_called_very_likely_and_the_bulk_accept_does_not_start_on_it(
+        window, ws, tmp_path, qtbot, monkeypatch):
+    _mixed_queue(ws, tmp_path)
+    window.set_workspace(ws)
+    window.show_screen("review")
+    view = window.screens["review"]
+    assert len(view.items) == 3
+    family = view.items[0]  # the strongest score of the queue
+    assert family.conflict == "different first names"
+    view.pairs.setCurrentRow(0)
+    text = view.pairs.item(0).text()
+    assert "likely" not in text and text.endswith("· unsure: different first names")
+    assert view.score_label.text().startswith("<b>Unsure: different first names</b> — same email")
+    for tip in (view.score_label.toolTip(), view.pairs.item(0).toolTip()):
+        assert "to 1" not in tip and "different first names speak against one person" in tip
+    named = next(r for r, i in enumerate(view.items) if i.names_only)
+    assert view.pairs.item(named).text().endswith("· possibly") and "to 1" not in view.pairs.item(named).toolTip()
+    # The default is the score an automatic merge needs, not the family's top score.
+    assert view.threshold.value() == Model().auto_threshold < family.score
+    asked = []
+    monkeypatch.setattr(window, "confirm_bulk_accept", lambda *a: asked.append(a) or False)
+    monkeypatch.setattr(window, "show_info", lambda *a: asked.append(a))
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    assert all("Patterson" not in str(a) for a in asked)
+    # A value the user chose stays when the queue changes.
+    view.threshold.setValue(5.0)
+    view.refresh()
+    assert view.threshold.value() == 5.0
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    (pairs, skipped, score, held) = asked[-1]
+    assert [names for names, _ in pairs] == ["Amy Brook ~ Amy Brook"] and held == 2

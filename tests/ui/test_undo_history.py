@@ -171,7 +171,18 @@ def bulk_accept(win, qtbot, monkeypatch):
     review = win.screens["review"]
     review.threshold.setValue(int(min(i.score for i in review.items)))
     qtbot.mouseClick(review.bulk_button, Qt.MouseButton.LeftButton)
-    return "accept of 2 pairs at or above"
+    # The two family pairs (one email, different first names) are never merged in bulk.
+    return "accept of 1 pair at or above"
+
+
+def gus_to_review(win, qtbot, monkeypatch):
+    """A pair with no conflict in the queue: the two Gus Hales of Bangor, asked about, not merged."""
+    win.workspace.set_setting("match_review_threshold", 3.0)
+    win.workspace.set_setting("match_auto_threshold", 40.0)
+    win.duplicates_action.trigger()
+
+
+bulk_accept.prepare = gus_to_review
 
 
 def split(win, qtbot, monkeypatch):
@@ -405,10 +416,14 @@ def test_an_import_taken_back_on_the_imports_screen_stays_back_when_an_earlier_i
 def test_bulk_accept_asks_how_many_leaves_skipped_pairs_says_what_it_did_and_undoes_in_one_go(
         shop, qtbot, monkeypatch):
     win = shop
+    gus_to_review(win, qtbot, monkeypatch)
     win.show_screen("review")
     review = win.screens["review"]
+    assert len(review.items) == 3
     skipped = review.items[0]
+    assert skipped.conflict == "different first names"
     qtbot.mouseClick(review.skip_button, Qt.MouseButton.LeftButton)
+    held = next(i for i in review.items if i.status == "pending" and i.conflict)
     asked, told = [], []
     monkeypatch.setattr(win, "confirm_bulk_accept", lambda *a: asked.append(a) or True)
     monkeypatch.setattr(win, "show_bulk_accept_summary", lambda *a: told.append(a))
@@ -416,10 +431,11 @@ def test_bulk_accept_asks_how_many_leaves_skipped_pairs_says_what_it_did_and_und
     customers = win.workspace.counts()["customers"]
     review.threshold.setValue(int(min(i.score for i in review.items)))
     qtbot.mouseClick(review.bulk_button, Qt.MouseButton.LeftButton)
-    (pairs, skipped_count, score), = asked
-    assert len(pairs) == 1 and skipped_count == 1  # the skipped pair is not merged, and the question says so
+    (pairs, skipped_count, score, held_count), = asked
+    # The skipped pair is not merged, nor the family pair: the question says so.
+    assert [names for names, _ in pairs] == ["Gus Hale ~ Gus Hale"] and skipped_count == 1 and held_count == 1
     assert told == [(1, 0, 1, customers, customers - 1)]
-    assert [i.id for i in review.items] == [skipped.id] and review.items[0].status == "skipped"
+    assert [(i.id, i.status) for i in review.items] == [(held.id, "pending"), (skipped.id, "skipped")]
     assert undo_text(win).startswith("Undo accept of 1 pair at or above")
 
     writes = []
@@ -440,6 +456,11 @@ def test_the_bulk_accept_question_and_summary_say_it_plainly(qtbot):
     assert "Merge 2 pairs scoring 13.0 bits or more?" in text and "Ann Lee ~ Mark Lee" in text
     assert "1 pair you skipped scores as much and is left in the queue" in text and "one step" in text
     assert box.buttonRole(box.defaultButton()) == QMessageBox.ButtonRole.RejectRole  # Enter does not merge
+    assert "conflict" not in text
+    box.deleteLater()
+    box = bulk_accept_question(None, [("Gus Hale ~ Gus Hale", 13.4)], 0, 13.0, 2)
+    text = box.text() + box.informativeText()
+    assert "2 pairs with a conflict" in text and "are not merged in bulk: decide them one by one" in text
     box.deleteLater()
     box = bulk_accept_summary(None, 2, 1, 1, 150, 148)
     text = box.text() + box.informativeText()

@@ -430,9 +430,10 @@ def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequen
     real Leonard Haddads now and then, one of them only ever at the till, and
     merging on the name cost more precision than it gained recall.  So such a
     record waits in review beside the customer carrying its full name, spelled
-    the same, when exactly one customer with contact details carries it and the
-    name is rare enough to reach the review threshold; with two such customers it
-    is nobody's question.  A rejected pair, a different birthday or first name in
+    the same, when exactly one customer with more than the name carries it, that
+    one has contact details (an email, a phone or a street address, not just a
+    town), and the name is rare enough to reach the review threshold; with two
+    such customers it is nobody's question.  A rejected pair, a different birthday or first name in
     the customer keep them apart as usual.  With ``only`` (an import), just the
     names those records carry are looked at.
     """
@@ -447,12 +448,19 @@ def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequen
         if p.first and (p.first, p.last) in weights:
             bearers[(p.first, p.last)].setdefault(cl.find(i), i)
     roots = {r for by_root in bearers.values() for r in by_root}
-    reachable = {cl.find(i) for i, p in enumerate(profiles) if has_contact(p)} & roots
+    # The one it may be needs contact details (an email, a phone, a street address): a
+    # namesake known by a town or a postcode alone is hardly more than the bare name.
+    reachable, contact = set(), set()
+    for i, p in enumerate(profiles):
+        if has_contact(p) and (r := cl.find(i)) in roots:
+            reachable.add(r)
+            if p.emails or p.phones or p.address:
+                contact.add(r)
     targets: dict[int, set[int]] = defaultdict(set)  # contactless root -> customers it could be
     pair_of: dict[tuple[int, int], tuple[int, int]] = {}
     for by_root in bearers.values():
         known = [r for r in by_root if r in reachable]
-        if len(known) != 1:
+        if len(known) != 1 or known[0] not in contact:
             continue
         for r in by_root:
             if r not in reachable:

@@ -11,6 +11,7 @@ import hashlib
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.engine import Connection
@@ -20,12 +21,32 @@ from omnidesk.core.identity.scoring import Profile
 from omnidesk.core.models import MatchDecision, SourceRecord
 
 
+class Decided(NamedTuple):
+    """One decision row: its two keys, and ``order``, its row id.
+
+    A new row takes an id above every row present, so of two decisions the
+    later one has the higher id; undo puts a removed row back under its own id,
+    in its own place.
+    """
+
+    left: str
+    right: str
+    order: int
+
+
 def load_decisions(conn: Connection, hashes: Iterable[str] | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The user's rejected and merged pairs of row hashes: all, or those touching ``hashes``."""
+    rejected, must = load_decisions_in_order(conn, hashes)
+    return [(a, b) for a, b, _ in rejected], [(a, b) for a, b, _ in must]
+
+
+def load_decisions_in_order(conn: Connection, hashes: Iterable[str] | None = None
+                            ) -> tuple[list[Decided], list[Decided]]:
+    """:func:`load_decisions`, each pair with its place in the order the user decided (see :class:`Decided`)."""
     md = MatchDecision.__table__
-    rejected: list[tuple[str, str]] = []
-    must: list[tuple[str, str]] = []
-    query = select(md.c.kind, md.c.left_hash, md.c.right_hash)
+    rejected: list[Decided] = []
+    must: list[Decided] = []
+    query = select(md.c.kind, md.c.left_hash, md.c.right_hash, md.c.id)
     if hashes is None:
         parts = [conn.execute(query)]
     else:
@@ -33,8 +54,8 @@ def load_decisions(conn: Connection, hashes: Iterable[str] | None = None) -> tup
         parts = (conn.execute(query.where(or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part))))
                  for part in chunks(wanted))
     for result in parts:
-        for kind, left, right in result:
-            (rejected if kind == "reject" else must).append((left, right))
+        for kind, left, right, order in result:
+            (rejected if kind == "reject" else must).append(Decided(left, right, order))
     return rejected, must
 
 
@@ -53,25 +74,57 @@ def decision_keys(p: Profile) -> list[str]:
     return [p.row_hash, *(external_key(x) for x in p.externals)]
 
 
-def decision_indexes(pairs: list[tuple[str, str]], index_of: dict[str, list[int]]) -> list[tuple[int, int]]:
+def decision_indexes(pairs: Sequence[tuple], index_of: dict[str, list[int]]) -> list[tuple[int, int]]:
     """Hash pairs as profile index pairs (a hash can stand for several identical rows)."""
-    out = []
-    for left, right in pairs:
+    return [(i, j) for i, j, _ in _indexed(pairs, index_of)]
+
+
+def _indexed(pairs: Sequence[tuple], index_of: dict[str, list[int]]):
+    for pair in pairs:
+        left, right = pair[0], pair[1]
+        order = pair[2] if len(pair) > 2 else 0
         for i in index_of.get(left, ()):
             for j in index_of.get(right, ()):
                 if i != j:
-                    out.append((i, j))
-    return out
+                    yield i, j, order
 
 
-def decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: list[tuple[str, str]],
-                       must: list[tuple[str, str]]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Map decisions' keys to indexes of ``profiles`` (in record id order).
+def settled_indexes(rejected: Sequence[Decided], must: Sequence[Decided], index_of: dict[str, list[int]]
+                    ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Rejected and merged pairs as profile index pairs, the latest word winning where they disagree.
+
+    Decisions are stored against keys, and one record carries several (its row
+    hash, its customer ids): "merge" and "different people" written against
+    different keys can name the same two records.  The resolver forces every
+    merge through, so an earlier merge the user took back by splitting the
+    record off must not stand beside the rejection that says so — and an
+    earlier rejection the user overruled by merging must not either.
+    """
+    rejects, merges = list(_indexed(rejected, index_of)), list(_indexed(must, index_of))
+    latest_reject: dict[tuple[int, int], int] = {}
+    for i, j, order in rejects:
+        key = (min(i, j), max(i, j))
+        latest_reject[key] = max(order, latest_reject.get(key, order))
+    if not latest_reject or not merges:
+        return [(i, j) for i, j, _ in rejects], [(i, j) for i, j, _ in merges]
+    latest_merge: dict[tuple[int, int], int] = {}
+    for i, j, order in merges:
+        key = (min(i, j), max(i, j))
+        latest_merge[key] = max(order, latest_merge.get(key, order))
+    return ([(i, j) for i, j, _ in rejects if latest_reject[(min(i, j), max(i, j))]
+             > latest_merge.get((min(i, j), max(i, j)), -1)],
+            [(i, j) for i, j, _ in merges if latest_merge[(min(i, j), max(i, j))]
+             > latest_reject.get((min(i, j), max(i, j)), -1)])
+
+
+def decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: Sequence[tuple],
+                       must: Sequence[tuple]) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Map decisions' keys to indexes of ``profiles`` (in record id order), as :func:`settled_indexes`.
 
     Row hashes are looked up in the database; customer-id keys (see
     :func:`external_key`) are matched against the profiles that carry an id.
     """
-    keys = {h for pair in (*rejected, *must) for h in pair}
+    keys = {h for pair in (*rejected, *must) for h in pair[:2]}
     if not keys:
         return [], []
     hashes = sorted(k for k in keys if not k.startswith("x:"))
@@ -89,4 +142,4 @@ def decisions_by_index(conn: Connection, profiles: Sequence[Profile], rejected: 
             i = bisect_left(rids, rid)
             if i < len(rids) and rids[i] == rid:
                 index_of[row_hash].append(i)
-    return decision_indexes(rejected, index_of), decision_indexes(must, index_of)
+    return settled_indexes(rejected, must, index_of)

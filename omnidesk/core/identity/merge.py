@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import Changes
@@ -21,6 +21,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
+from omnidesk.core.identity.scoring import NAMES_ONLY, Model, pair_conflict
 from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
@@ -206,15 +207,8 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
         sync_children(conn, moving)
         remaining_hashes = _hashes(conn, old)
-        # A merge the user made earlier no longer holds for this record; keep it for undo.
-        md = MatchDecision.__table__
-        ties = [dict(r) for r in conn.execute(select(md).where(md.c.kind == "merge", or_(
-            (md.c.left_hash == row.row_hash) & md.c.right_hash.in_(remaining_hashes),
-            (md.c.right_hash == row.row_hash) & md.c.left_hash.in_(remaining_hashes),
-        ))).mappings()]
-        if ties:
-            conn.execute(delete(md).where(md.c.id.in_([t["id"] for t in ties])))
-        decision_ids = _decide(conn, "reject", [row.row_hash], remaining_hashes)
+        ties, retied = _untie(conn, _hashes(conn, new), remaining_hashes)
+        decision_ids = retied + _decide(conn, "reject", [row.row_hash], remaining_hashes)
         undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining)}
         log = MergeLog.__table__
         log_id = conn.execute(insert(log).returning(log.c.id).values(
@@ -225,6 +219,38 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
         )).scalar_one()
         refresh_customers(conn, [old, new])
     return Unmerged(old, new, log_id)
+
+
+def _untie(conn: Connection, moving: Sequence[str], remaining: Sequence[str]) -> tuple[list[dict], list[int]]:
+    """Forget the user's earlier merges that tie the split-off records (keys ``moving``) to others.
+
+    The split is the later word: a merge decision left standing would pull the
+    record back on the next resolve.  A merge is stored as one pair of keys, the
+    first of each side's, so it may be keyed by a customer id the record carries
+    rather than its row hash; every key of the split-off records counts, except
+    one the records left behind carry too.  What the forgotten merges tied the
+    split-off records to stays tied together (the user merged those as well).
+    Returns the decision rows removed, as they were (undo puts them back), and
+    the ids of the ties added in their place.
+    """
+    md = MatchDecision.__table__
+    own = sorted(set(moving) - set(remaining))
+    if not own:
+        return [], []
+    ties = [dict(r) for part in chunks(own) for r in conn.execute(select(md).where(
+        md.c.kind == "merge", or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part)))).mappings()]
+    ties = list({t["id"]: t for t in ties}.values())
+    mine = set(own)
+    ties = [t for t in ties if not (t["left_hash"] in mine and t["right_hash"] in mine)]
+    if not ties:
+        return [], []
+    conn.execute(delete(md).where(md.c.id.in_([t["id"] for t in ties])))
+    ends = list(dict.fromkeys(h for t in sorted(ties, key=lambda t: t["id"])
+                              for h in (t["left_hash"], t["right_hash"]) if h not in mine))
+    retied = []
+    for other in ends[1:]:
+        retied += _decide(conn, "merge", ends[:1], [other])
+    return ties, retied
 
 
 def _same_rows(conn: Connection, customer_id: int, record_ids: Sequence[int]) -> list[int]:
@@ -419,6 +445,21 @@ class ReviewItem:
     reasons: list[str]
     status: str
 
+    @property
+    def conflict(self) -> str | None:
+        """What speaks against one person ("different first names"): the guard that kept them apart."""
+        return pair_conflict(self.reasons)
+
+    @property
+    def names_only(self) -> bool:
+        """A record with nothing but a name, beside the one customer carrying it."""
+        return NAMES_ONLY in self.reasons
+
+    @property
+    def for_one_by_one(self) -> bool:
+        """Only decided on its own, never in bulk: a conflict, or nothing but the name to go on."""
+        return self.conflict is not None or self.names_only
+
 
 def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewItem]:
     """Pending pairs, strongest evidence first; skipped ones come last."""
@@ -436,6 +477,10 @@ def _take_review(conn: Connection, review_id: int):
     review = MatchReview.__table__
     row = conn.execute(select(review).where(review.c.id == review_id)).mappings().first()
     if row is None:
+        # Ids are given out one above the highest: one at or below it was queued once, and decided since.
+        highest = conn.execute(select(func.max(review.c.id))).scalar()
+        if highest is None or review_id > highest or review_id < 1:
+            raise UserError(f"There is no pair {review_id} to review.")
         raise UserError("That pair is no longer in the review queue.")
     return row
 
@@ -445,8 +490,27 @@ def reviews_to_accept(ws: Workspace, min_score: float) -> list[ReviewItem]:
 
     Skipped pairs are left out: skipping says "not now, I am unsure", and a bulk
     decision must not overrule it; they stay in the queue to decide one by one.
+    So are pairs with a conflict (a family sharing an email) and pairs with
+    nothing but a name to go on (see :func:`reviews_held_back`): however high
+    they score, that is exactly what a person must look at.
     """
-    return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score]
+    return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and not r.for_one_by_one]
+
+
+def reviews_held_back(ws: Workspace, min_score: float) -> list[ReviewItem]:
+    """Pending pairs at or above ``min_score`` a bulk accept leaves alone: a conflict, or a name only."""
+    return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and r.for_one_by_one]
+
+
+def bulk_accept_default(model: Model) -> float:
+    """Where "Accept all at or above" starts: the score an automatic merge needs.
+
+    Pairs that score as much and still wait are held back by a conflict or have
+    only a name (never in a bulk accept); any other pair scoring that much is as
+    sure as what Omnidesk merges by itself.  Lower is the user's call, pair by
+    pair in the question that names them.
+    """
+    return model.auto_threshold
 
 
 def accept_review(ws: Workspace, review_id: int) -> MergeResult:
@@ -575,7 +639,8 @@ def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
 def accept_reviews_above(ws: Workspace, min_score: float) -> BulkAccept:
     """Accept every pending pair scoring at least ``min_score``, strongest first, in one transaction.
 
-    Skipped pairs are left in the queue (see :func:`reviews_to_accept`).
+    Skipped pairs, pairs with a conflict and name-only pairs are left in the
+    queue (see :func:`reviews_to_accept`).
     """
     return accept_reviews(ws, [r.id for r in reviews_to_accept(ws, min_score)])
 

@@ -29,11 +29,11 @@ from omnidesk.core.dialect import clear_customer_search, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps
 from omnidesk.core.identity.decisions import (
-    decision_indexes,
     decision_keys,
     decisions_by_index,
     external_key,
-    load_decisions,
+    load_decisions_in_order,
+    settled_indexes,
 )
 from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
 from omnidesk.core.identity.learn import fitted_model, store_fit, stored_fit
@@ -197,9 +197,9 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     for i, p in enumerate(profiles):
         for key in decision_keys(p):
             index_of[key].append(i)
-    rejected, must = load_decisions(conn, list(index_of))
-    plan = cluster_profiles(profiles, freq, model, decision_indexes(rejected, index_of),
-                            decision_indexes(must, index_of), only=set(range(len(new_profiles))))
+    rejected, must = load_decisions_in_order(conn, list(index_of))
+    plan = cluster_profiles(profiles, freq, model, *settled_indexes(rejected, must, index_of),
+                            only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
     apply_plan(conn, profiles, plan, stats, batch_id=batch_id,
                explain=functools.partial(merge_reason, freq=freq, model=model))
@@ -264,7 +264,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         yield Progress(0, 0, "Learning match weights")
         model = fitted_model(profiles, model)
         store_fit(conn, model)
-    rejected, must = load_decisions(conn)
+    rejected, must = load_decisions_in_order(conn)
     plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
     stats.pairs_scored = plan.pairs_scored
     # With nobody placed yet every record gets a customer and every customer a golden

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -897,6 +898,66 @@ def confidence_words(score: float, model: Model) -> str:
     if score >= model.review_threshold:
         return "possibly"
     return "unlikely"
+
+
+NAMES_ONLY = "nothing but the name to go on"  # the reason a pair of a name-only record carries in Review
+_AGAINST = ("but ", "not merged: ")  # how a queued pair's reasons say what speaks against one person
+
+
+def pair_conflict(reasons: Sequence[str]) -> str | None:
+    """What speaks against one person in a queued pair's reasons ("different first names"), or None.
+
+    The guard that kept the pair out of one customer: a conflict the scoring
+    found ("but different first names"), or one the clustering met on the way
+    ("not merged: different birthdays").
+    """
+    for reason in reasons:
+        for prefix in _AGAINST:
+            if reason.startswith(prefix):
+                return reason[len(prefix):]
+    return None
+
+
+def pair_evidence(reasons: Sequence[str]) -> list[str]:
+    """The reasons that speak for one person: what agrees, without the conflict."""
+    return [r for r in reasons if not r.startswith(_AGAINST)]
+
+
+@dataclass(frozen=True)
+class PairConfidence:
+    """How sure Review may say a queued pair is one person, in words, with the number behind them."""
+
+    words: str  # "very likely", "possibly", "unsure: different first names"
+    headline: str  # "Very likely the same person", "Unsure: different first names"
+    hint: str  # the score, and what it stands for (or does not)
+    conflict: str | None = None
+    names_only: bool = False
+
+
+def pair_confidence(score: float, reasons: Sequence[str], model: Model) -> PairConfidence:
+    """:func:`confidence_words` for a pair waiting in Review, read with its reasons.
+
+    A pair with a conflict (a family sharing an email: different first names)
+    is not "very likely" however much else agrees: its score weighs only what
+    agrees, so its odds are not the odds of one person, and the words name the
+    conflict instead.  A pair with nothing but the name to go on is at most
+    "possibly": its score says how rare the name is, and namesakes exist.
+    """
+    conflict = pair_conflict(reasons)
+    if conflict is not None:
+        return PairConfidence(
+            f"unsure: {conflict}", f"Unsure: {conflict}",
+            f"What agrees weighs {score:.1f} bits of evidence, but {conflict} speak against one person "
+            "(a family sharing an email or a phone looks just like this); the score is not the odds "
+            "of one person.", conflict=conflict)
+    words = confidence_words(score, model)
+    if NAMES_ONLY in reasons:
+        if words in ("very likely", "likely"):
+            words = "possibly"
+        return PairConfidence(words, f"{words.capitalize()} the same person",
+                              f"{score:.1f} bits of evidence, all of it how rare the name is: two people "
+                              "can share a name, so the score is not the odds of one person.", names_only=True)
+    return PairConfidence(words, f"{words.capitalize()} the same person", score_hint(score))
 
 
 def score_hint(score: float) -> str:

@@ -19,6 +19,7 @@ kanji that agrees by its reading, "same name (by reading)").
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,10 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND, channel_name
+from omnidesk.core.identity.decisions import Decided, external_key, settled_indexes
 from omnidesk.core.identity.profiles import chunks, make_profiles, profile_query, record_identifiers
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
 from omnidesk.core.identity.stats import load_frequencies
-from omnidesk.core.models import Event, ImportBatch, MergeLog, SourceRecord
+from omnidesk.core.models import Event, Identifier, ImportBatch, MatchDecision, MergeLog, SourceRecord
 from omnidesk.core.workspace import Workspace
 
 SIDE = 15  # records per side compared when an automatic merge is explained
@@ -248,6 +250,10 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
             joined = parts.union(b, m) or joined
         if joined:
             links.append(Link(recs[a].label, _several(recs, moved), info["how"], info["reasons"], info["when"]))
+    for a, b, when in _hand_ties(conn, recs):
+        # One record of each side: the others sharing its key are linked by that key below.
+        if parts.union(a, b):
+            links.append(Link(recs[a].label, recs[b].label, "you", when=when))
     # One line for every record matched to the same one for the same reasons (an order
     # export's rows against the customer's record): "orders.csv rows 72, 152 and 325".
     matched: dict[tuple[int, tuple[str, ...]], list[int]] = {}
@@ -265,6 +271,45 @@ def explain_customer(conn: Connection, customer_id: int, model: Model | None = N
 
 
 _ORDER = {"match": 0, "same row": 2, "order": 3, "hand": 4}
+
+
+def _hand_ties(conn: Connection, recs: dict[int, _Rec]) -> list[tuple[int, int, str]]:
+    """The user's merge decisions that hold between records of this customer, oldest first.
+
+    Each as (a record of one side, a record of the other, when).  The merge log
+    tells of a merge while its customers stand as it left them; a workspace
+    resolved from scratch since keeps the decision only.  A merge the user took
+    back later (a "different people" of the same records since) holds no more.
+    """
+    ident, md = Identifier.__table__, MatchDecision.__table__
+    holders: dict[str, list[int]] = defaultdict(list)
+    for r in recs.values():
+        holders[r.row_hash].append(r.rid)
+    ids = sorted(recs)
+    for part in chunks(ids):
+        for rid, value in conn.execute(select(ident.c.record_id, ident.c.value).where(
+                ident.c.record_id.in_(part), ident.c.kind == "external")):
+            if rid not in holders[external_key(value)]:
+                holders[external_key(value)].append(rid)
+    keys = sorted(holders)
+    rows = {}
+    for part in chunks(keys):
+        for row in conn.execute(select(md.c.id, md.c.kind, md.c.left_hash, md.c.right_hash, md.c.created_at)
+                                .where(md.c.left_hash.in_(part))):
+            if row.right_hash in holders:
+                rows[row.id] = row
+    merges = [Decided(r.left_hash, r.right_hash, r.id) for r in rows.values() if r.kind == "merge"]
+    if not merges:
+        return []
+    rejects = [Decided(r.left_hash, r.right_hash, r.id) for r in rows.values() if r.kind == "reject"]
+    standing = {frozenset(pair) for pair in settled_indexes(rejects, merges, holders)[1]}
+    out = []
+    for d in sorted(merges, key=lambda d: d.order):
+        pair = next(((a, b) for a in holders[d.left] for b in holders[d.right] if frozenset((a, b)) in standing),
+                    None)
+        if pair is not None:
+            out.append((*pair, rows[d.order].created_at))
+    return out
 
 
 def _came_later(merges: list, at: int) -> set[int]:

@@ -20,10 +20,12 @@ def _plural(n: int, word: str, many: str | None = None) -> str:
 
 
 def bulk_accept_question(parent: QWidget | None, pairs: Sequence[tuple[str, float]], skipped: int,
-                         min_score: float) -> QMessageBox:
+                         min_score: float, held: int = 0) -> QMessageBox:
     """Ask before merging every pending pair at or above ``min_score``: how many, which, and what stays.
 
-    ``pairs`` are (the pair's names, its score), strongest first.  Cancel is the default.
+    ``pairs`` are (the pair's names, its score), strongest first; ``held``, the
+    pairs scoring as much that a bulk accept leaves alone (a conflict, or a name
+    only).  Cancel is the default.
     """
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
@@ -36,6 +38,11 @@ def bulk_accept_question(parent: QWidget | None, pairs: Sequence[tuple[str, floa
     more = f"<li>and {_plural(n - SHOWN_PAIRS, 'more pair')}</li>" if n > SHOWN_PAIRS else ""
     left = (f"<p>{_plural(skipped, 'pair')} you skipped {'scores' if skipped == 1 else 'score'} as much and "
             f"{'is' if skipped == 1 else 'are'} left in the queue, to decide one by one.</p>" if skipped else "")
+    if held:
+        left += (f"<p>{_plural(held, 'pair')} with a conflict (different first names or birthdays, say) or "
+                 f"nothing but a name {'scores' if held == 1 else 'score'} as much and "
+                 f"{'is' if held == 1 else 'are'} not merged in bulk: decide {'it' if held == 1 else 'them'} "
+                 "one by one.</p>")
     box.setInformativeText(
         f"<p>Each pair becomes one customer:</p><ul>{lines}{more}</ul>{left}"
         "<p>Edit › Undo takes all of them back in one step.</p>")

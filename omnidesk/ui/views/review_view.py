@@ -3,7 +3,7 @@ and, on a second tab, the pairs kept apart as different people, each of which ca
 
 from __future__ import annotations
 
-import math
+import html
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
@@ -34,9 +34,9 @@ from omnidesk.core.channels import channel_name
 from omnidesk.core.phones import display_phone
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
-from omnidesk.core.identity.merge import ReviewItem, list_reviews
+from omnidesk.core.identity.merge import ReviewItem, bulk_accept_default, list_reviews
 from omnidesk.core.identity.resolve import model_from_settings
-from omnidesk.core.identity.scoring import Model, confidence_words, score_hint
+from omnidesk.core.identity.scoring import Model, pair_confidence, pair_evidence
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.kept_apart_table_model import GONE, KeptApartTableModel
@@ -149,8 +149,15 @@ class ReviewView(QWidget):
         self.threshold.setRange(0, 100)
         self.threshold.setDecimals(1)
         self.threshold.setSuffix(" bits")
-        self.threshold.setToolTip("Evidence score: each bit doubles the odds that the pair is one person")
+        self.threshold.setToolTip("Evidence score: each bit doubles the odds that the pair is one person. "
+                                  "Starts at the score an automatic merge needs. Pairs with a conflict "
+                                  "(different first names, say) or nothing but a name are never accepted "
+                                  "in bulk: decide them one by one.")
+        # The user's own value stays while the screen lives; until then it follows the workspace's threshold.
+        self._threshold_chosen = False
+        self.threshold.valueChanged.connect(self._threshold_edited)
         self.bulk_button = QPushButton("Accept all at or above")
+        self.bulk_button.setToolTip(self.threshold.toolTip())
         self.bulk_button.clicked.connect(lambda: self.acceptAboveRequested.emit(self.threshold.value()))
         top = QHBoxLayout()
         top.addWidget(self.count_label, 1)
@@ -346,18 +353,20 @@ class ReviewView(QWidget):
             left = cards.get(item.left_id, {}).get("display_name", "?")
             right = cards.get(item.right_id, {}).get("display_name", "?")
             # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
-            text = (f"{left}  ~  {right}\n#{item.left_id} ~ #{item.right_id} · "
-                    f"{confidence_words(item.score, self._model)}"
+            sure = pair_confidence(item.score, item.reasons, self._model)
+            text = (f"{left}  ~  {right}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
                     f"{' · skipped' if item.status == 'skipped' else ''}")
             entry = QListWidgetItem(text)
-            entry.setToolTip(f"{left} ~ {right}: " + ", ".join(item.reasons) + f"\n{score_hint(item.score)}")
+            entry.setToolTip(f"{left} ~ {right}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
             self.pairs.addItem(entry)
         self.pairs.blockSignals(False)
         n = len(self.items)
         self.count_label.setText(f"{n:,} pair{'s' if n != 1 else ''} to review")
-        if self.items:
-            # Rounded down, so the strongest pair is included at the shown precision.
-            self.threshold.setValue(math.floor(max(i.score for i in self.items) * 10) / 10)
+        if not self._threshold_chosen:
+            # Not the strongest pair's score: that is most often a family sharing an email.
+            self.threshold.blockSignals(True)
+            self.threshold.setValue(bulk_accept_default(self._model))
+            self.threshold.blockSignals(False)
         keys_here = self._has_keys(self.review_page)
         self.pages.setCurrentIndex(1 if self.items else 0)
         if self.items:
@@ -439,6 +448,10 @@ class ReviewView(QWidget):
             self.open_buttons[side].set_full_text(f"Open {name} ›")
             self.open_buttons[side].setToolTip(f"Open the screen of {name} (#{cid}) — {self.OPEN_KEYS[side]}; "
                                                "Alt+Left comes back to this pair")
-        words = confidence_words(item.score, self._model)
-        self.score_label.setText(f"<b>{words.capitalize()} the same person</b> — " + ", ".join(item.reasons))
-        self.score_label.setToolTip(score_hint(item.score))
+        sure = pair_confidence(item.score, item.reasons, self._model)
+        self.score_label.setText(f"<b>{html.escape(sure.headline)}</b> — "
+                                 + html.escape(", ".join(pair_evidence(item.reasons))))
+        self.score_label.setToolTip(sure.hint)
+
+    def _threshold_edited(self, _value: float) -> None:
+        self._threshold_chosen = True
