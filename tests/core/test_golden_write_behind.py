@@ -122,3 +122,27 @@ def test_an_error_while_indexing_behind_loses_nothing_and_leaves_no_thread(ws, t
     with ws.engine.connect() as conn:  # the staging table went with the transaction
         assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_temp_master WHERE name = 'search_stage'"
                                     ).scalar() == 0
+
+
+def test_a_big_refresh_leaves_the_search_index_settings_as_it_found_them(ws, tmp_path, small_runs, monkeypatch):
+    _load(ws, tmp_path)
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rank) VALUES ('automerge', 8)")
+    seen = []
+    real = golden._WriteBehind._index
+
+    def index(self, unindexed):
+        # While the refresh indexes, segments are not merged and the buffer holds a whole run.
+        seen.append(dict(self.conn.exec_driver_sql(f"SELECT k, v FROM {SEARCH_TABLE}_config").all()))
+        return real(self, unindexed)
+
+    monkeypatch.setattr(golden._WriteBehind, "_index", index)
+    before = _state(ws)
+    with ws.engine.begin() as conn:
+        refresh_all(conn, chunk=10_000)
+    assert seen and all(s["automerge"] == 0 and s["hashsize"] > 1 << 20 for s in seen)
+    with ws.engine.connect() as conn:
+        settings = dict(conn.exec_driver_sql(f"SELECT k, v FROM {SEARCH_TABLE}_config").all())
+    assert settings["automerge"] == 8 and settings["hashsize"] == 1 << 20
+    assert _state(ws) == before
+    assert len(customer_ids(ws, search="Garcia0")) == 1

@@ -32,7 +32,7 @@ import json
 from dataclasses import dataclass
 from collections.abc import Generator, Iterable
 
-from sqlalchemy import delete, func, inspect, literal, select
+from sqlalchemy import and_, column, delete, func, inspect, literal, select, table
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.importing.names import compose_full_name
@@ -148,10 +148,16 @@ def refresh_customers_steps(conn: Connection, customer_ids: Iterable[int]) -> Ge
     behind = _WriteBehind.for_connection(conn) if len(runs) > 1 else None
     try:
         for chunk, bounds in runs:
-            facts = _read_chunk(conn, chunk, bounds)
+            rest = chunk
+            if behind is not None and bounds is not None and bounds[1] - bounds[0] + 1 == len(chunk):
+                # Every customer of the range is wanted: those of one plain record are written in SQL.
+                plain = behind.write_plain_singles(bounds, chunk[0] > indexed_to)
+                if plain:
+                    rest = [cid for cid in chunk if cid not in plain]
+            facts = _read_chunk(conn, rest, bounds, without_plain=rest is not chunk)
             if behind is not None:
                 behind.start()  # the previous run's writes, while this one is worked out
-            updates, search, empty = _golden_rows(chunk, facts, trust)
+            updates, search, empty = _golden_rows(rest, facts, trust)
             unindexed = chunk[0] > indexed_to
             if behind is not None:
                 behind.wait()
@@ -205,15 +211,24 @@ class _ChunkFacts:
     identifiers: list[tuple[int, str, str]] | None  # (customer id, kind, value); None: no search index
 
 
-def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None) -> _ChunkFacts:
+def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None,
+                without_plain: bool = False) -> _ChunkFacts:
+    """What the golden records of ``ids`` are made from.
+
+    ``without_plain``: the customers :meth:`_WriteBehind.write_plain_singles` wrote
+    are left out of ``ids`` and their records are not read.
+    """
     rec = SourceRecord.__table__
     cust = Customer.__table__
     wanted = set(ids)
     records: dict[int, list[tuple]] = {cid: [] for cid in ids}
+    in_run = _where(rec.c.customer_id, ids, bounds)
+    if without_plain:
+        in_run = and_(in_run, rec.c.customer_id.not_in(select(_PLAIN.c.id)))
     # Each customer's records in id order.  Ordered by customer first, the rows come
     # straight off the customer index, with no sort of the whole run.
     for row in raw_rows(conn,
-        select(*[rec.c[c] for c in _REC_COLS]).where(_where(rec.c.customer_id, ids, bounds))
+        select(*[rec.c[c] for c in _REC_COLS]).where(in_run)
         .order_by(rec.c.customer_id, rec.c.id)
     ):
         bucket = records.get(row[_CID])
@@ -243,7 +258,7 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
         .where(_where(ev.c.customer_id, ids, bounds)).group_by(ev.c.customer_id, ev.c.channel)
     ):
         event_stats.setdefault(row[0], []).append(row[1:])
-    identifiers = list(_identifier_rows(conn, ids, bounds)) if has_customer_search(conn) else None
+    identifiers = list(_identifier_rows(conn, ids, bounds, without_plain)) if has_customer_search(conn) else None
     return _ChunkFacts(records, pinned, consent_times, latest_consent, event_stats, identifiers)
 
 
@@ -346,6 +361,10 @@ def _write_chunk(conn: Connection, updates: list[tuple], search: list[tuple[int,
         executemany(conn, _UPDATE_CUSTOMER, updates)
 
 
+_FTS_DEFAULTS = {"automerge": 4, "hashsize": 1 << 20}  # FTS5's own
+_BULK_HASHSIZE = 1 << 24
+
+
 class _WriteBehind:
     """Writes one run's search entries in a second thread while the next run is worked out.
 
@@ -370,16 +389,72 @@ class _WriteBehind:
         self.future = None
         conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS search_stage "
                              "(id INTEGER PRIMARY KEY, name TEXT, email TEXT, phone TEXT)")
+        conn.exec_driver_sql("CREATE TEMP TABLE IF NOT EXISTS golden_single "
+                             "(id INTEGER PRIMARY KEY, rid INTEGER NOT NULL)")
+        # What SQL alone cannot say the way Python does (names in other scripts, phone numbers
+        # outside North America); called for those values only.
+        driver = conn.connection.driver_connection
+        driver.create_function("golden_full_name", 2, _composed, deterministic=True)
+        driver.create_function("golden_search_name", 1, _search_name, deterministic=True)
+        driver.create_function("golden_national", 1, _national_digits, deterministic=True)
+        # FTS5 merges its index segments as it goes; over a big refresh that merging costs a
+        # third of the indexing, for an index rewritten again and again.  Put off here (and the
+        # in-memory buffer made bigger than one run), the entries cost a third less; the
+        # segments left are merged by later writes, which find the usual settings again.
+        self.settings = {k: v for k, v in conn.exec_driver_sql(
+            f"SELECT k, v FROM {SEARCH_TABLE}_config WHERE k IN ('automerge', 'hashsize')")}
+        self._configure({"automerge": 0, "hashsize": _BULK_HASHSIZE})
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="search-index")
 
     @classmethod
     def for_connection(cls, conn: Connection) -> _WriteBehind | None:
         return cls(conn) if has_customer_search(conn) else None
 
+    def _configure(self, settings: dict) -> None:
+        for key, value in settings.items():
+            self.conn.exec_driver_sql(f"INSERT INTO {SEARCH_TABLE} ({SEARCH_TABLE}, rank) VALUES (?, ?)",
+                                      (key, int(value)))
+
     def stage(self, search: list[tuple[int, str, str, str]], unindexed: bool) -> None:
         if search:
             insert_rows_in_bulk(self.conn, self._STAGE, 4, search)
-            self.staged = unindexed
+            self._staged(unindexed)
+
+    def _staged(self, unindexed: bool) -> None:
+        # Entries staged by several calls are indexed together: deleted first if any might have one.
+        self.staged = unindexed if self.staged is None else self.staged and unindexed
+
+    def write_plain_singles(self, bounds: tuple[int, int], unindexed: bool) -> set[int]:
+        """Write the golden record and stage the search entry of the plain singles among ``bounds``.
+
+        A plain single is a customer of one record and nothing else: no event,
+        consent fact, pin or extra value, tags without a list to merge.  Most
+        customers of a first big import are, and their golden record is that
+        record's fields, so it is worked out in SQL, without a Python tuple per
+        customer: the same values :func:`_golden_rows` gives (see its singles
+        branch), which ``test_golden_plain_singles`` holds it to.  Every customer
+        id in ``bounds`` must be wanted.  Returns the ids written.
+        """
+        conn = self.conn
+        lo, hi = bounds
+        conn.exec_driver_sql(f"DELETE FROM {_PLAIN_TABLE}")
+        conn.exec_driver_sql(
+            f"INSERT INTO {_PLAIN_TABLE} (id, rid) SELECT g.cid, g.rid FROM "
+            "(SELECT customer_id AS cid, min(id) AS rid FROM source_record WHERE customer_id BETWEEN ? AND ? "
+            " GROUP BY customer_id HAVING count(*) = 1) AS g "
+            "JOIN source_record AS r ON r.id = g.rid "
+            "WHERE r.values_json = '{}' AND instr(r.tags, ', ') = 0 "
+            "AND NOT EXISTS (SELECT 1 FROM consent WHERE consent.customer_id = g.cid) "
+            "AND NOT EXISTS (SELECT 1 FROM event WHERE event.customer_id = g.cid) "
+            "AND NOT EXISTS (SELECT 1 FROM customer AS c WHERE c.id = g.cid AND c.pinned_json != '{}')",
+            (lo, hi))
+        written = {cid for (cid,) in conn.exec_driver_sql(f"SELECT id FROM {_PLAIN_TABLE}")}
+        if not written:
+            return written
+        conn.exec_driver_sql(_UPDATE_PLAIN, (utcnow(), lo, hi))
+        conn.exec_driver_sql(_STAGE_PLAIN)
+        self._staged(unindexed)
+        return written
 
     def start(self) -> None:
         if self.staged is not None:
@@ -406,7 +481,9 @@ class _WriteBehind:
         if future is not None:
             future.exception()
         self.pool.shutdown(wait=True)
+        self._configure({k: self.settings.get(k, v) for k, v in _FTS_DEFAULTS.items()})
         self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {self._STAGE}")
+        self.conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_PLAIN_TABLE}")
 
 
 def _by_trust(rows: list[tuple], trust: dict[str, int]) -> list[tuple]:
@@ -533,12 +610,16 @@ def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) 
     return money_totals(parts)
 
 
-def _identifier_rows(conn: Connection, ids: list[int], bounds: tuple[int, int] | None):
+def _identifier_rows(conn: Connection, ids: list[int], bounds: tuple[int, int] | None,
+                     without_plain: bool = False):
     """(customer id, kind, value) of every identifier of these customers' records."""
     ident = Identifier.__table__
     rec = SourceRecord.__table__
+    in_run = _where(rec.c.customer_id, ids, bounds)
+    if without_plain:
+        in_run = and_(in_run, rec.c.customer_id.not_in(select(_PLAIN.c.id)))
     return raw_rows(conn, select(rec.c.customer_id, ident.c.kind, ident.c.value)
-                    .join(rec, rec.c.id == ident.c.record_id).where(_where(rec.c.customer_id, ids, bounds)))
+                    .join(rec, rec.c.id == ident.c.record_id).where(in_run))
 
 
 def _search_rows(conn: Connection, names: dict[int, set[str]],
@@ -575,13 +656,72 @@ def _entries(names: dict[int, set[str]], identifiers) -> list[tuple[int, str, st
     for cid, written in names.items():
         if len(written) == 1:
             (name,) = written
-            if not name.isascii() and (plain := strip_accents(name)) != name:
-                name = " | ".join(sorted((name, plain)))
+            if not name.isascii():
+                name = _search_name(name)
         else:
             name = " | ".join(sorted(written | {plain for n in written if (plain := strip_accents(n)) != n}))
         mail, phone = emails.get(cid), phones.get(cid)
         rows.append((cid, name, _joined(mail), _joined(phone)))
     return rows
+
+
+def _search_name(name: str) -> str:
+    """A customer's one name as its search entry holds it: as written and without its accents."""
+    if not name.isascii() and (plain := strip_accents(name)) != name:
+        return " | ".join(sorted((name, plain)))
+    return name
+
+
+def _composed(first: str, last: str) -> str:
+    return compose_full_name(first, "", last)
+
+
+# Plain singles (see _WriteBehind.write_plain_singles): customer id -> its one record's id.
+_PLAIN_TABLE = "temp.golden_single"
+_PLAIN = table("golden_single", column("id"), column("rid"), schema="temp")
+# Not printable ASCII: the values SQL hands to Python (names in other scripts, accents).
+_NOT_ASCII = "GLOB '*[^ -~]*'"
+# Each expression is the singles branch of _golden_rows and _entries, value for value.
+_PLAIN_FULL = (
+    "CASE WHEN r.full_name != '' THEN r.full_name "
+    "WHEN r.first_name = '' OR r.last_name = '' THEN r.first_name || r.last_name "
+    f"WHEN r.first_name || r.last_name {_NOT_ASCII} THEN golden_full_name(r.first_name, r.last_name) "
+    "ELSE r.first_name || ' ' || r.last_name END")
+_UPDATE_PLAIN = (
+    "UPDATE customer SET "
+    + ", ".join(f"{f} = g.{f}" for f in _TEXT_FIELDS[:-1])
+    + ", birthday = g.birthday, email = g.email, phone = g.phone, full_name = g.full_name, "
+    f"display_name = coalesce(nullif(g.full_name, ''), g.email, g.phone, '{NO_NAME}'), tags = g.tags, "
+    "consent_email = NULL, consent_sms = NULL, consent_whatsapp = NULL, channels = g.channel, "
+    "spend_minor = NULL, orders = 0, first_seen = NULL, last_seen = NULL, source_count = 1, updated_at = ? "
+    "FROM (SELECT s.id AS cid, "
+    + ", ".join(f"r.{f}" for f in _TEXT_FIELDS[:-1])
+    + ", nullif(r.birthday, '') AS birthday, nullif(r.email, '') AS email, nullif(r.phone, '') AS phone, "
+    f"{_PLAIN_FULL} AS full_name, r.tags, r.channel "
+    f"FROM {_PLAIN_TABLE} AS s JOIN source_record AS r ON r.id = s.rid) AS g "
+    "WHERE customer.id = g.cid AND customer.id BETWEEN ? AND ?")
+# A single's names are its display name alone (its full name, when it has one, is that).
+# Emails and phones sorted and once each, phones as digits and in their national form.
+_STAGE_PLAIN = (
+    "INSERT INTO temp.search_stage (id, name, email, phone) "
+    f"SELECT s.id, CASE WHEN c.display_name {_NOT_ASCII} THEN golden_search_name(c.display_name) "
+    "ELSE c.display_name END, "
+    # Most have one email and one North American phone: said without sorting anything.
+    "coalesce((SELECT CASE WHEN count(*) < 2 THEN coalesce(max(value), '') END FROM identifier "
+    "  WHERE record_id = s.rid AND +kind = 'email'), "
+    " (SELECT group_concat(v, ' ') FROM (SELECT value AS v FROM identifier "
+    "  WHERE record_id = s.rid AND +kind = 'email' GROUP BY v ORDER BY v)), ''), "
+    "coalesce((SELECT CASE count(*) WHEN 0 THEN '' WHEN 1 THEN CASE WHEN max(value) LIKE '+1%' "
+    "  AND length(max(value)) = 12 THEN min(substr(max(value), 2), substr(max(value), 3)) || ' ' "
+    "  || max(substr(max(value), 2), substr(max(value), 3)) END END "
+    "  FROM identifier WHERE record_id = s.rid AND +kind = 'phone'), "
+    " (SELECT group_concat(v, ' ') FROM ("
+    "  SELECT ltrim(value, '+') AS v FROM identifier WHERE record_id = s.rid AND +kind = 'phone' "
+    "  UNION SELECT n FROM (SELECT CASE WHEN value LIKE '+1%' AND length(value) = 12 THEN substr(value, 3) "
+    "    ELSE golden_national(value) END AS n FROM identifier WHERE record_id = s.rid AND +kind = 'phone') "
+    "  WHERE n != '' ORDER BY 1)), '') "
+    # (CROSS JOIN: SQLite takes the tables in this order; "+kind": by record, not by kind.)
+    f"FROM {_PLAIN_TABLE} AS s CROSS JOIN customer AS c ON c.id = s.id")
 
 
 def _joined(values: set[str] | None) -> str:

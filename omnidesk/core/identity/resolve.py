@@ -276,6 +276,9 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
             yield from apply_plan_steps(conn, profiles, plan, stats,
                                         explain=functools.partial(merge_reason, freq=freq, model=model))
             place_followers(conn, followers)
+        # The golden records are read back from the database: what matching held (a million
+        # profiles take most of the memory) goes before they are worked out, not after.
+        del profiles, plan
         restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)
     return stats

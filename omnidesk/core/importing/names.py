@@ -114,6 +114,8 @@ _TWO_SURNAMES = frozenset({"ES", "MX", "AR", "BO", "CL", "CO", "CR", "CU", "DO",
 
 def _family_first_script(text: str) -> bool:
     """Whether every letter is Chinese, Japanese or Korean: names written family name first."""
+    if text.isascii():  # most names: no letter to look up
+        return False
     letters = [ch for ch in text if ch.isalpha()]
     if not letters:
         return False

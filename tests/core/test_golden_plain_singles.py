@@ -1,0 +1,153 @@
+"""Customers of one plain record get their golden record from SQL in a big refresh.
+
+``_WriteBehind.write_plain_singles`` must give exactly what the Python rule
+(``_golden_rows`` and ``_entries``) gives the same customer: every column and
+the search entry.  Customers with anything more (consent, orders, pins, extra
+values, a tag list, a second record) must be left to Python.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import insert, select
+
+from omnidesk.core.dialect import SEARCH_TABLE
+from omnidesk.core.identity import golden
+from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.writes import new_customer_rows
+from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord, utcnow
+
+# (fields of the record, its identifiers); every record is its own customer unless it says "with".
+RECORDS = [
+    ({"first_name": "Ann", "last_name": "Lee", "email": "ann@example.com", "phone": "+14155550100"},
+     [("email", "ann@example.com"), ("phone", "+14155550100")]),
+    # Japanese, no full name: family name first when composed.
+    ({"first_name": "太郎", "last_name": "山田", "email": "taro@example.jp", "phone": "+81312345678"},
+     [("email", "taro@example.jp"), ("phone", "+81312345678")]),
+    # The full name as the file wrote it, middle name and all, accents to fold for search.
+    ({"first_name": "María", "last_name": "García", "full_name": "María José García",
+      "city": "Sevilla", "country": "ES", "birthday": "1980-02-03"},
+     [("email", "zz@example.es"), ("email", "aa@example.es"), ("phone", "+34600111222")]),
+    ({"first_name": "Zoë", "last_name": "", "tags": "VIP"}, []),
+    ({"first_name": "", "last_name": "Ørsted", "company": "Vind A/S", "address": "Kajen 1", "postcode": "8000",
+      "region": "Midt", "tags": "vip"}, [("phone", "+4520123456")]),
+    ({"first_name": "Юрий", "last_name": "Гагарин"}, [("phone", "+12125550199"), ("phone", "+12125550100")]),
+    ({"first_name": "", "last_name": "", "email": "only@example.com"}, [("email", "only@example.com")]),
+    ({"first_name": "", "last_name": "", "phone": "+442071234567"}, [("phone", "+442071234567")]),
+    ({"first_name": "", "last_name": "", "birthday": ""}, []),  # "(no name)"
+    ({"first_name": "김", "last_name": "민준", "channel": "pos", "kind": "events"}, []),
+    ({"first_name": "Bob", "last_name": "Stone", "phone": "+10005550100"}, [("phone", "+10005550100")]),
+    # Each of these has something more: Python's work.
+    ({"first_name": "Cy", "last_name": "Tags", "tags": "VIP, newsletter, vip"}, []),
+    ({"first_name": "Di", "last_name": "Shop", "values_json": json.dumps(
+        {"total_orders": 3, "total_spent": "30.00", "created_at": "2021-05-01T10:00:00Z"})}, []),
+    ({"first_name": "Ed", "last_name": "Consent", "email": "ed@example.com"}, [("email", "ed@example.com")]),
+    ({"first_name": "Flo", "last_name": "Orders"}, []),
+    ({"first_name": "Gus", "last_name": "Pinned"}, []),
+    ({"first_name": "Hal", "last_name": "Twice", "email": "hal@example.com"}, [("email", "hal@example.com")]),
+    ({"first_name": "Hal", "last_name": "Twice", "email": "hal2@example.com", "with": -1},
+     [("email", "hal2@example.com")]),
+]
+PLAIN = 11  # the first PLAIN records are plain singles
+
+
+def _workspace(ws) -> list[int]:
+    rec, ident, cust = SourceRecord.__table__, Identifier.__table__, Customer.__table__
+    with ws.engine.begin() as conn:
+        batch = conn.execute(insert(ImportBatch.__table__).values(
+            file_name="people.csv", file_hash="0" * 64, channel="shop", kind="contacts", header_json="[]",
+            mapping_json="[]", options_json="{}", status="done", started_at=utcnow(), finished_at=utcnow(),
+        )).inserted_primary_key[0]
+        customers: list[int] = []
+        for no, (fields, identifiers) in enumerate(RECORDS, start=1):
+            fields = dict(fields)
+            joins = fields.pop("with", None)
+            if joins is None:
+                customers.append(conn.execute(insert(cust).values(**new_customer_rows(1)[0])).inserted_primary_key[0])
+            row = {"first_name": "", "last_name": "", "company": "", "address": "", "city": "", "region": "",
+                   "postcode": "", "country": "", "tags": "", "values_json": "{}", "channel": "shop",
+                   "kind": "contacts", **fields}
+            rid = conn.execute(insert(rec).values(
+                batch_id=batch, record_no=no, line_no=no + 1, row_hash=f"{no:064x}", raw_json="[]",
+                customer_id=customers[-1], problems_json="[]", flagged=False, **row)).inserted_primary_key[0]
+            for kind, value in identifiers:
+                conn.execute(insert(ident).values(record_id=rid, kind=kind, value=value))
+            if fields.get("last_name") == "Consent":
+                conn.execute(insert(Consent.__table__).values(
+                    record_id=rid, customer_id=customers[-1], channel="email", status="granted"))
+            if fields.get("last_name") == "Orders":
+                conn.execute(insert(Event.__table__).values(
+                    batch_id=batch, record_id=rid, customer_id=customers[-1], channel="shop", type="order",
+                    occurred_at="2022-03-04T05:06:07Z", occurred_utc="2022-03-04T05:06:07", amount_minor=1250,
+                    status="paid"))
+            if fields.get("last_name") == "Pinned":
+                conn.execute(cust.update().where(cust.c.id == customers[-1]).values(
+                    pinned_json=json.dumps({"first_name": "Gustav"})))
+    return customers
+
+
+def _state(ws):
+    cust = Customer.__table__
+    cols = [c for c in cust.c if c.name not in ("created_at", "updated_at")]
+    with ws.engine.connect() as conn:
+        customers = conn.execute(select(*cols).order_by(cust.c.id)).all()
+        entries = conn.exec_driver_sql(f"SELECT rowid, name, email, phone FROM {SEARCH_TABLE} ORDER BY rowid").all()
+    return customers, entries
+
+
+@pytest.fixture
+def runs(monkeypatch):
+    """Runs of 4 customers: the refresh goes through the write-behind path, plain singles and all."""
+    monkeypatch.setattr(golden, "_RANGE", 4)
+    written: list[int] = []
+    real = golden._WriteBehind.write_plain_singles
+
+    def spy(self, bounds, unindexed):
+        done = real(self, bounds, unindexed)
+        written.extend(done)
+        return done
+
+    monkeypatch.setattr(golden._WriteBehind, "write_plain_singles", spy)
+    return written
+
+
+def _refresh(ws, customers):
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE}")
+        refresh_customers(conn, customers)
+
+
+def test_plain_singles_from_sql_equal_the_python_rule(make_workspace, runs, monkeypatch):
+    ws = make_workspace("sql.omnidesk")
+    customers = _workspace(ws)
+    _refresh(ws, customers)
+    assert sorted(runs) == customers[:PLAIN]  # every plain single, and only those, written in SQL
+    by_sql = _state(ws)
+
+    python = make_workspace("python.omnidesk")
+    assert _workspace(python) == customers
+    monkeypatch.setattr(golden._WriteBehind, "write_plain_singles", lambda self, bounds, unindexed: set())
+    _refresh(python, customers)
+    assert _state(python) == by_sql
+
+    rows = {r.id: r for r in by_sql[0]}
+    entries = {e[0]: e[1:] for e in by_sql[1]}
+    assert rows[customers[1]].full_name == "山田 太郎"
+    assert rows[customers[2]].full_name == "María José García"
+    assert entries[customers[2]] == ("Maria Jose Garcia | María José García", "aa@example.es zz@example.es",
+                                     "34600111222 600111222")
+    assert entries[customers[5]][2] == "12125550100 12125550199 2125550100 2125550199"
+    assert rows[customers[6]].display_name == "only@example.com"
+    assert rows[customers[8]].display_name == "(no name)" and rows[customers[8]].birthday is None
+    assert rows[customers[12]].orders == 3 and rows[customers[12]].first_seen
+    assert rows[customers[15]].first_name == "Gustav"
+    assert len(by_sql[0]) == len(customers) == len(by_sql[1])
+
+
+def test_a_range_with_customers_not_asked_for_is_left_to_python(ws, runs):
+    customers = _workspace(ws)
+    # Every other customer: no run covers all of its range, so SQL writes none of them.
+    _refresh(ws, customers[::2])
+    assert runs == []
