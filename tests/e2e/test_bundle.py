@@ -172,7 +172,8 @@ def test_a_campaign_plans_and_exports_from_the_bundle(exe, env, tmp_path):
 def test_vendor_presets_are_bundled(exe, env, tmp_path):
     # The presets are data files, read when the import starts: every shipped layout
     # must be recognised by the bundle as it is from source.
-    files = [write_csv(tmp_path / f"{key}.csv", header, []) for key, header in FILES.items()]
+    # One row each: a file with a header and no rows is refused as having nothing to import.
+    files = [write_csv(tmp_path / f"{key}.csv", header, [["1"] * len(header)]) for key, header in FILES.items()]
     workspace = tmp_path / "presets.omnidesk"
     proc = run(exe, "import", *map(str, files), "--workspace", str(workspace), "--dry-run", "--json", env=env)
     assert proc.returncode == 0, proc.stderr
