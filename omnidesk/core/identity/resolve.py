@@ -36,6 +36,7 @@ from omnidesk.core.identity.decisions import (
     load_decisions,
 )
 from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
+from omnidesk.core.identity.keys import release_folding_caches
 from omnidesk.core.identity.learn import fitted_model, store_fit, stored_fit
 from omnidesk.core.identity.profiles import (
     all_followers,
@@ -257,6 +258,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         read += len(step)
         del step
         yield Progress(read, total, "Reading records")
+    del stream
+    release_folding_caches()  # every record is read and folded: the comparing needs the memory
     stats.records = len(profiles)
     write_frequencies(conn, freq)
     if fresh:
