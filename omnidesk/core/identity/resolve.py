@@ -279,6 +279,9 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
             yield from apply_plan_steps(conn, profiles, plan, stats,
                                         explain=functools.partial(merge_reason, freq=freq, model=model))
             place_followers(conn, followers)
+        # Written: the records as compared and the plan are done with, and the golden
+        # records take their memory (a million profiles are a few hundred MB).
+        del profiles, plan, freq, followers
         restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)
     return stats
