@@ -1,8 +1,8 @@
-"""Profiles of one person's records share what they repeat, and a full resolve forgets its folding."""
+"""Profiles of one person's records share what they repeat; a full resolve forgets what it folded and compared."""
 
 from __future__ import annotations
 
-from omnidesk.core.identity.keys import fold, given_names
+from omnidesk.core.identity.keys import first_name_level, fold, given_names, last_name_level
 from omnidesk.core.identity.profiles import make_profiles
 from omnidesk.core.identity.resolve import resolve_all
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -29,16 +29,18 @@ def test_records_repeating_an_email_or_phone_share_one_tuple_of_it():
     assert all(p.phones in ((), ("+12075550100",)) for p in (a, b, c, d))
 
 
-def test_a_full_resolve_leaves_the_folding_caches_empty(ws, tmp_path):
+def test_a_full_resolve_leaves_the_folding_and_comparison_caches_empty(ws, tmp_path):
     csv_path = write_csv(tmp_path / "people.csv", ["First Name", "Last Name", "Email"],
                          [["Zebediah", "Quartermaine", "zq@example.org"],
                           ["Zeb", "Quartermaine", "zq@example.org"]])
     import_file(ws, csv_path, ImportOptions(channel="shop", kind="contacts"))
     fold("Quartermaine")
     given_names("Zebediah")
-    assert fold.cache_info().currsize and given_names.cache_info().currsize
+    first_name_level("zebediah", "zeb")
+    last_name_level("quartermaine", "quatermaine")
+    caches = (fold, given_names, first_name_level, last_name_level)
+    assert all(cached.cache_info().currsize for cached in caches)
     with ws.engine.begin() as conn:
         stats = resolve_all(conn, from_scratch=True)
     assert stats.records == 2
-    assert fold.cache_info().currsize == 0
-    assert given_names.cache_info().currsize == 0
+    assert [cached.cache_info().currsize for cached in caches] == [0, 0, 0, 0]

@@ -498,3 +498,16 @@ def form_pair(a: str, b: str) -> tuple[str, str]:
 def written_part(form: str) -> str:
     """The name as written, of a :func:`read_form`."""
     return form.partition("|")[0]
+
+
+def release_comparison_caches() -> None:
+    """Forget the names, addresses and dates compared so far, and the first names' keys.
+
+    A whole-workspace resolve calls it once every pair is scored: at a million
+    records these caches are full, some 100 MB that the writing and the golden
+    records after it can use instead.  An import's resolve keeps them for the
+    next import.
+    """
+    for cached in (first_name_level, last_name_level, middle_name_level, typo_level, _known_name,
+                   address_level, _house_numbers, date_level, _digits, first_keys):
+        cached.cache_clear()

@@ -36,7 +36,7 @@ from omnidesk.core.identity.decisions import (
     load_decisions,
 )
 from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
-from omnidesk.core.identity.keys import release_folding_caches
+from omnidesk.core.identity.keys import release_comparison_caches, release_folding_caches
 from omnidesk.core.identity.learn import fitted_model, store_fit, stored_fit
 from omnidesk.core.identity.profiles import (
     all_followers,
@@ -269,6 +269,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         store_fit(conn, model)
     rejected, must = load_decisions(conn)
     plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
+    release_comparison_caches()  # every pair is scored
     stats.pairs_scored = plan.pairs_scored
     # With nobody placed yet every record gets a customer and every customer a golden
     # record: the indexes on those columns are built once at the end instead of row by row.
