@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import NOTHING, Changes
-from omnidesk.core.memory import cycle_collection_paused
+from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.dialect import clear_customer_search, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps
@@ -270,6 +270,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     rejected, must = load_decisions(conn)
     plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
     release_comparison_caches()  # every pair is scored
+    give_back_free_memory()  # the clustering's big lists and the caches' tables (memory.py)
     stats.pairs_scored = plan.pairs_scored
     # With nobody placed yet every record gets a customer and every customer a golden
     # record: the indexes on those columns are built once at the end instead of row by row.
@@ -283,6 +284,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         # Written: the records as compared and the plan are done with, and the golden
         # records take their memory (a million profiles are a few hundred MB).
         del profiles, plan, freq, followers
+        give_back_free_memory()
         restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)
     return stats
