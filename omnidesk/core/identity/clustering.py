@@ -385,7 +385,7 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
         # Strongest evidence first; ties in a fixed order.
         order = np.lexsort((np.frombuffer(rights, dtype=np.int32), np.frombuffer(lefts, dtype=np.int32),
                             -np.frombuffer(weights, dtype=np.float64))) if weights else np.empty(0, np.int64)
-        # Read a chunk at a time: as one list of Python ints the order took 40 MB at a million records.
+        # Read a chunk at a time: as one list of Python ints, the order of a million pairs is 40 MB.
         for k in (k for at in range(0, len(order), PAIRS_PER_STEP)
                   for k in order[at:at + PAIRS_PER_STEP].tolist()):
             i, j, f = lefts[k], rights[k], flags[k]

@@ -416,8 +416,8 @@ def release_folding_caches() -> None:
     """Forget the names, cities and given names folded so far.
 
     A whole-workspace resolve folds each distinct value once while it reads
-    the records, and not again: at a million records these caches held some
-    40 MB that the comparing after the reading could use instead.
+    the records, and not again: at a million records these caches held tens
+    of MB that the comparing after the reading can use instead.
     """
     fold.cache_clear()
     given_names.cache_clear()
