@@ -315,24 +315,30 @@ def _name_entries(c: _Columns, rows, place, family: str):
     """
     import numpy as np
 
+    # A group is handed over through ``ready``, its makings dropped first: held while the
+    # caller sorts the group, they added a fifth to blocking's peak.
     at, fk = c.first_keys_of(rows)
     bare = ~c.has_first[rows]  # no first name: the key "n::last:place"
-    yield ([_mix(_TAG_N, fk, c.last[rows[at]], place[at]),
-            _mix(_TAG_N, np.uint64(0), c.last[rows[bare]], place[bare])],
-           [rows[at], rows[bare]])
+    ready = [([_mix(_TAG_N, fk, c.last[rows[at]], place[at]),
+               _mix(_TAG_N, np.uint64(0), c.last[rows[bare]], place[bare])],
+              [rows[at], rows[bare]])]
     del at, fk, bare
+    yield ready.pop()
     yield [_mix(_TAG_L, c.last[rows], place)], [rows]
     named = c.has_first[rows]
     rows, place = rows[named], place[named]
     del named
     yield [_mix(_TAG_S, c.first[rows], c.sound[rows], place)], [rows]
     first, last = c.first[rows], c.last[rows]
-    yield [_mix(_TAG_W, np.minimum(first, last), np.maximum(first, last), place)], [rows]
+    ready.append(([_mix(_TAG_W, np.minimum(first, last), np.maximum(first, last), place)], [rows]))
     del first, last
+    yield ready.pop()
     if family == "z":
         # Both names' sounds in either order, in one postcode: a swap with a slip in either name.
         first, last = c.first_sound[rows], c.sound[rows]
-        yield [_mix(_TAG_V, np.minimum(first, last), np.maximum(first, last), place)], [rows]
+        ready.append(([_mix(_TAG_V, np.minimum(first, last), np.maximum(first, last), place)], [rows]))
+        del first, last
+        yield ready.pop()
 
 
 def _family_entries(c: _Columns, family: str):
@@ -407,8 +413,9 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
     exact_parts, named_parts = [], []
     for family in ("id", "z", "c", "b", "e", "d"):
         for keys, members in _family_entries(columns, family):
-            h = np.concatenate(keys)
-            m = np.concatenate(members).astype(np.int32, copy=False)
+            # A group of one array is taken as it is: a copy would double it at the peak.
+            h = keys[0] if len(keys) == 1 else np.concatenate(keys)
+            m = (members[0] if len(members) == 1 else np.concatenate(members)).astype(np.int32, copy=False)
             if origin is not None:
                 m = origin[m]  # a name's reading stands for the record it belongs to
             del keys, members
