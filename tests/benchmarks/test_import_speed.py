@@ -232,7 +232,9 @@ sums = {"read_normalize": 0.0, "score": 0.0, "index": 0.0, "index_thread": 0.0}
 marks = {}
 
 def mark(label):
-    marks.setdefault(label, time.perf_counter())
+    if label not in marks:
+        marks[label] = time.perf_counter()
+        memory[label] = high_water_mb()  # which step of the linking sets the peak
 
 def summed(module, name, key):
     fn = getattr(module, name)
@@ -450,6 +452,9 @@ def test_import_speed_against_sqlite_cli(tmp_path):
             "  peak RSS reached by the end of:",
             f"    {'start-up and empty workspace':<32}{memory['start']:>10.0f} MB",
             f"    {'read, normalize, insert':<32}{memory['rows_done']:>10.0f} MB",
+            *(f"    {label:<32}{memory[key]:>10.0f} MB" for key, label in (
+                ("block_start", "  load"), ("block_end", "  block"), ("cluster_end", "  score + cluster"),
+                ("golden_start", "  write"), ("golden_end", "  golden records")) if memory.get(key) is not None),
             f"    {'link, golden records, commit':<32}{memory['total']:>10.0f} MB",
         ]
     counts = ours["counts"]

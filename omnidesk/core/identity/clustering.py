@@ -54,8 +54,9 @@ class Clusters:
     """
 
     def __init__(self, profiles: Sequence[Profile], rejected: dict[int, set[int]]) -> None:
-        self.parent = list(range(len(profiles)))
-        self.size = [1] * len(profiles)
+        # Plain C ints: as lists, a million records' parents and sizes took some 50 MB.
+        self.parent = array("i", range(len(profiles)))
+        self.size = array("i", [1]) * len(profiles)
         self.firsts: list = [read_form(p.first, p.first_read) or None for p in profiles]
         self.lasts: list = [read_form(p.last, p.last_read) or None for p in profiles]
         self.middles: list = [p.middle or None for p in profiles]
@@ -383,8 +384,10 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
             stands = (lambda i, j: i not in ambiguous and j not in ambiguous) if ambiguous else None
         # Strongest evidence first; ties in a fixed order.
         order = np.lexsort((np.frombuffer(rights, dtype=np.int32), np.frombuffer(lefts, dtype=np.int32),
-                            -np.frombuffer(weights, dtype=np.float64))).tolist() if weights else []
-        for k in order:
+                            -np.frombuffer(weights, dtype=np.float64))) if weights else np.empty(0, np.int64)
+        # Read a chunk at a time: as one list of Python ints, the order of a million pairs is 40 MB.
+        for k in (k for at in range(0, len(order), PAIRS_PER_STEP)
+                  for k in order[at:at + PAIRS_PER_STEP].tolist()):
             i, j, f = lefts[k], rights[k], flags[k]
             if stands is not None and not stands(i, j):
                 continue

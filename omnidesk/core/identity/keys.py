@@ -412,6 +412,17 @@ def given_names(first_name: str, middle_name: str = "") -> tuple[str, str]:
     return first, " ".join(w for w in rest if w and w not in _NOT_GIVEN)
 
 
+def release_folding_caches() -> None:
+    """Forget the names, cities and given names folded so far.
+
+    A whole-workspace resolve folds each distinct value once while it reads
+    the records, and not again: at a million records these caches held tens
+    of MB that the comparing after the reading can use instead.
+    """
+    fold.cache_clear()
+    given_names.cache_clear()
+
+
 def first_key(first_name: str) -> str:
     """The folded first given name of a first-name column, as matching compares it."""
     return given_names(first_name)[0]
@@ -487,3 +498,16 @@ def form_pair(a: str, b: str) -> tuple[str, str]:
 def written_part(form: str) -> str:
     """The name as written, of a :func:`read_form`."""
     return form.partition("|")[0]
+
+
+def release_comparison_caches() -> None:
+    """Forget the names, addresses and dates compared so far, and the first names' keys.
+
+    A whole-workspace resolve calls it once every pair is scored: at a million
+    records these caches are full, some 100 MB that the writing and the golden
+    records after it can use instead.  An import's resolve keeps them for the
+    next import.
+    """
+    for cached in (first_name_level, last_name_level, middle_name_level, typo_level, _known_name,
+                   address_level, _house_numbers, date_level, _digits, first_keys):
+        cached.cache_clear()

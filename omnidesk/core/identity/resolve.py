@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import NOTHING, Changes
-from omnidesk.core.memory import cycle_collection_paused
+from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.dialect import clear_customer_search, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps
@@ -36,6 +36,7 @@ from omnidesk.core.identity.decisions import (
     settled_indexes,
 )
 from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps
+from omnidesk.core.identity.keys import release_comparison_caches, release_folding_caches
 from omnidesk.core.identity.learn import fitted_model, store_fit, stored_fit
 from omnidesk.core.identity.profiles import (
     all_followers,
@@ -257,6 +258,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         read += len(step)
         del step
         yield Progress(read, total, "Reading records")
+    del stream
+    release_folding_caches()  # every record is read and folded: the comparing needs the memory
     stats.records = len(profiles)
     write_frequencies(conn, freq)
     if fresh:
@@ -266,6 +269,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         store_fit(conn, model)
     rejected, must = load_decisions_in_order(conn)
     plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
+    release_comparison_caches()  # every pair is scored
+    give_back_free_memory()  # the clustering's big lists and the caches' tables (memory.py)
     stats.pairs_scored = plan.pairs_scored
     # With nobody placed yet every record gets a customer and every customer a golden
     # record: the indexes on those columns are built once at the end instead of row by row.
@@ -276,9 +281,10 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
             yield from apply_plan_steps(conn, profiles, plan, stats,
                                         explain=functools.partial(merge_reason, freq=freq, model=model))
             place_followers(conn, followers)
-        # The golden records are read back from the database: what matching held (a million
-        # profiles take most of the memory) goes before they are worked out, not after.
-        del profiles, plan
+        # Written: the records as compared and the plan are done with, and the golden
+        # records take their memory (a million profiles are a few hundred MB).
+        del profiles, plan, freq, followers
+        give_back_free_memory()
         restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)
     return stats
