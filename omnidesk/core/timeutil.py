@@ -22,6 +22,19 @@ def to_utc(iso: str | None) -> str | None:
     return dt.isoformat(timespec="seconds")
 
 
+def _on_clock(utc: str | None, zone: tzinfo | None) -> datetime | None:
+    """A naive UTC instant on ``zone``'s clock (the computer's without one); None if unreadable."""
+    if not utc:
+        return None
+    try:
+        dt = datetime.fromisoformat(utc)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(zone) if zone is not None else dt.astimezone()
+
+
 def local_day(utc: str | None, zone: tzinfo | None = None) -> str:
     """The calendar day (``YYYY-MM-DD``) a naive UTC instant falls on in ``zone``.
 
@@ -29,15 +42,8 @@ def local_day(utc: str | None, zone: tzinfo | None = None) -> str:
     day as it was where they are, not in UTC, where an evening in New York is
     already tomorrow.  "" for empty or unparseable input.
     """
-    if not utc:
-        return ""
-    try:
-        dt = datetime.fromisoformat(utc)
-    except ValueError:
-        return ""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return (dt.astimezone(zone) if zone is not None else dt.astimezone()).date().isoformat()
+    moment = _on_clock(utc, zone)
+    return moment.date().isoformat() if moment is not None else ""
 
 
 def local_minute(utc: str | None, zone: tzinfo | None = None) -> str:
@@ -46,12 +52,5 @@ def local_minute(utc: str | None, zone: tzinfo | None = None) -> str:
     For lists a person reads (when an import ran): the shop's clock, as the
     timeline reads.  "" for empty or unparseable input.
     """
-    if not utc:
-        return ""
-    try:
-        dt = datetime.fromisoformat(utc)
-    except ValueError:
-        return ""
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return (dt.astimezone(zone) if zone is not None else dt.astimezone()).strftime("%Y-%m-%d %H:%M")
+    moment = _on_clock(utc, zone)
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else ""
