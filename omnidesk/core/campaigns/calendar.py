@@ -119,7 +119,8 @@ class _MessageCheck:
     def _context(self):
         if self._setup is None:
             from omnidesk.core.messages.brand import get_brand
-            from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+            from omnidesk.core.customers import custom_field_names
+            from omnidesk.core.messages.personal import customer_values, sample
 
             brand = get_brand(self.ws)
             ids = sample(self.ws, 20)

@@ -28,7 +28,8 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
     """The findings (message check of each step's variant, then the guards' warnings), each step's
     recipients in numbers, and the campaign."""
     from omnidesk.core.messages.brand import get_brand
-    from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+    from omnidesk.core.customers import custom_field_names
+    from omnidesk.core.messages.personal import customer_values, sample
     from omnidesk.core.messages.store import get_message
 
     campaign = get_campaign(ws, name)

@@ -400,7 +400,8 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
 def check_message(ws, name: str, *, sample_size: int = 20, seed: int = 0) -> Report:
     """Check the saved message ``name`` against the workspace's brand kit, over a sample of its customers."""
     from omnidesk.core.messages.brand import get_brand
-    from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+    from omnidesk.core.customers import custom_field_names
+    from omnidesk.core.messages.personal import customer_values, sample
     from omnidesk.core.messages.store import get_message
 
     message = get_message(ws, name)

@@ -113,16 +113,6 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
     return out
 
 
-def custom_field_names(ws: Workspace) -> list[str]:
-    """Every custom field name the workspace has (what ``{custom.NAME}`` may name)."""
-    from omnidesk.core.models import CustomField
-
-    cf = CustomField.__table__
-    with ws.engine.connect() as conn:
-        names = {n.casefold(): n for (n,) in conn.execute(select(cf.c.name).distinct())}
-    return sorted(names.values(), key=str.casefold)
-
-
 def sample(ws: Workspace, n: int = 20, *, seed: int = 0, among: Sequence[int] | None = None) -> list[int]:
     """``n`` customers to preview with, the same ones each time for the same seed (``among`` an audience)."""
     rng = random.Random(seed)

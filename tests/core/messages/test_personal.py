@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.messages.personal import custom_field_names, customer_values, nice_day, sample
+from omnidesk.core.customers import custom_field_names
+from omnidesk.core.messages.personal import customer_values, nice_day, sample
 from tests.helpers import write_csv
 
 

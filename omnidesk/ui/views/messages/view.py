@@ -261,7 +261,8 @@ class MessagesView(QWidget):
     def _load_check_inputs(self) -> None:
         """The brand kit, a sample of 20 customers' token values and the custom field names, read once a show."""
         from omnidesk.core.messages.brand import get_brand
-        from omnidesk.core.messages.personal import custom_field_names, customer_values, sample
+        from omnidesk.core.customers import custom_field_names
+        from omnidesk.core.messages.personal import customer_values, sample
 
         assert self.current is not None
         self.brand = get_brand(self.workspace)
