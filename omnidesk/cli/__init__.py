@@ -124,7 +124,9 @@ def _quiet_logs() -> None:
     if _LOG_HANDLER not in logger.handlers:
         logger.addHandler(_LOG_HANDLER)
     _LOG_HANDLER.setLevel(level)
-    logger.setLevel(level)
+    # The logger itself filters only when more is asked for than it passes by default: a
+    # level of ERROR on it would also hide warnings from whoever else listens (a test's caplog).
+    logger.setLevel(level if level < logging.WARNING else logging.NOTSET)
 
 
 def _clean_temp() -> None:

@@ -321,3 +321,15 @@ def test_review_apart_tells_when_on_the_shops_clock(tmp_path, capsys):
     assert out.startswith("2026-12-02 23:20  ")
     (apart,) = json.loads(run(capsys, "review", "apart", "--json", "-w", ws)[1])
     assert apart["decided_at"].startswith("2026-12-03T04:20")  # for programs: UTC, as stored
+
+
+def test_after_a_command_the_librarys_warnings_still_reach_other_listeners(tmp_path, caplog):
+    """The CLI quiets its own screen, not the logger: a warning still reaches a test's caplog."""
+    import logging
+
+    ws = tmp_path / "ws.omnidesk"
+    Workspace.create(ws).close()
+    assert main(["-w", str(ws), "info"]) == 0
+    caplog.set_level(logging.WARNING)  # on the root logger, as a test or an embedding app listens
+    logging.getLogger("omnidesk.core.identity.learn").warning("match model fit: held")
+    assert "match model fit: held" in caplog.text
