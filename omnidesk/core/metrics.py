@@ -191,11 +191,11 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                              .outerjoin(msg, msg.c.id == camp.c.message_id)
                              .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc)).all()
         for step_id, channel, campaign_id, name, message_name, master_json, at_utc in steps:
+            sends = conn.execute(select(rec.c.customer_id, sr.c.send_utc).join(rec, rec.c.id == sr.c.record_id)
+                                 .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
+                                        sr.c.channel.not_in(BASELINE_REASONS))).all()
             if at_utc > clock:
-                planned = conn.execute(select(func.count()).select_from(sr.join(rec, rec.c.id == sr.c.record_id))
-                                       .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
-                                              sr.c.channel.not_in(BASELINE_REASONS))).scalar_one()
-                out.append({"name": name, "channel": channel, "sent": False, "due": at_utc, "recipients": planned,
+                out.append({"name": name, "channel": channel, "sent": False, "due": at_utc, "recipients": len(sends),
                             "orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none",
                             "baseline_customers": 0, "baseline_orders": 0, "baseline_revenue": 0.0,
                             "baseline_conversion": None, "lift": None})
@@ -214,9 +214,6 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                 return next((r for r in rows if names_code(r)), None) or next((r for r in rows if names_tag(r)), None) \
                     or rows[0]
 
-            sends = conn.execute(select(rec.c.customer_id, sr.c.send_utc).join(rec, rec.c.id == sr.c.record_id)
-                                 .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
-                                        sr.c.channel.not_in(BASELINE_REASONS))).all()
             candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days)
             orders = revenue = 0
             for cid, _sent in sends:
