@@ -448,30 +448,54 @@ def search_query(text: str) -> str | None:
     return " AND ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
-def reserve_ids(connection, table, count: int) -> list[int] | None:
+def reserve_ids(connection, table, count: int, above: int = 0) -> list[int] | None:
     """Primary keys for ``count`` new rows of ``table``, or None to let the database assign them.
 
     On SQLite the import holds the write lock for its whole transaction, so
     max(id)+1.. is safe, and explicit ids let the rows go through the driver's
     fast executemany instead of an INSERT ... RETURNING per batch.  Databases
-    with sequences assign ids themselves.
+    with sequences assign ids themselves.  ``above``: the ids start past it
+    too (ids a rebuild must not hand to someone else).
     """
     if connection.dialect.name != "sqlite" or count <= 0:
         return None
     from sqlalchemy import func, select
 
-    start = connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one() + 1
+    start = max(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one(), above) + 1
     return list(range(start, start + count))
 
 
-def insert_copies(connection, table, row: dict, count: int) -> list[int] | None:
+def insert_copies_with_ids(connection, table, row: dict, ids: Sequence[int]) -> None:
+    """Insert a row of ``table`` equal to ``row`` under each of the given ``ids``.
+
+    On SQLite one statement reads the ids from a JSON array; elsewhere the
+    rows go through Core.
+    """
+    if not ids:
+        return
+    if connection.dialect.name != "sqlite":
+        from sqlalchemy import insert
+
+        connection.execute(insert(table), [{**row, "id": i} for i in ids])
+        return
+    import json
+
+    columns = list(row)
+    connection.exec_driver_sql(
+        f"INSERT INTO {table.name} (id, {', '.join(columns)}) "
+        f"SELECT value{', ?' * len(columns)} FROM json_each(?)",
+        (*row.values(), json.dumps(list(map(int, ids)))))
+
+
+def insert_copies(connection, table, row: dict, count: int, above: int = 0) -> list[int] | None:
     """Insert ``count`` rows of ``table`` equal to ``row`` but for their new ids; returns the ids.
 
     One statement generates the rows inside SQLite (a recursive CTE counting
     the ids), instead of a parameter tuple per row from Python.  None where
     that is not possible (another database): the caller inserts them itself.
+    ``above`` as for :func:`reserve_ids`.
     """
-    ids = reserve_ids(connection, table, count)
+    ids = reserve_ids(connection, table, count, above)
     if ids is None:
         return None
     columns = list(row)

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
-from omnidesk.core.dialect import clear_customer_search, indexes_suspended
+from omnidesk.core.dialect import clear_customer_search, fetch_ints, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps
 from omnidesk.core.identity.decisions import (
@@ -235,6 +235,9 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     cust = Customer.__table__
     total = conn.execute(select(func.count()).select_from(rec)).scalar_one()
     kept = collect_user_data(conn) if from_scratch else []
+    # Each record's customer before a rebuild: the customers made again keep their ids.
+    before = _customer_of_records(conn) if from_scratch else None
+    top_id = conn.execute(select(func.coalesce(func.max(cust.c.id), 0))).scalar_one() if from_scratch else 0
     if from_scratch:
         # Only rows that have a customer: SQLite rewrites every row an UPDATE names.
         for table in (rec, Consent.__table__, Event.__table__):
@@ -279,7 +282,9 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         with indexes_suspended(conn, [i.name for i in rec.indexes if [c.name for c in i.columns] == ["customer_id"]]
                                if bulk else ()):
             yield from apply_plan_steps(conn, profiles, plan, stats,
-                                        explain=functools.partial(merge_reason, freq=freq, model=model))
+                                        explain=functools.partial(merge_reason, freq=freq, model=model),
+                                        previous=_previous_ids(before, profiles), above=top_id)
+            del before
             place_followers(conn, followers)
         # Written: the records as compared and the plan are done with, and the golden
         # records take their memory (a million profiles are a few hundred MB).
@@ -288,3 +293,28 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)
     return stats
+
+
+def _customer_of_records(conn: Connection):
+    """(record ids ascending, their customer ids) of every placed record, as two numpy arrays."""
+    import numpy as np
+
+    rec = SourceRecord.__table__
+    placed = rec.c.customer_id.is_not(None)
+    rids = fetch_ints(conn, select(rec.c.id).where(placed).order_by(rec.c.id))
+    cids = fetch_ints(conn, select(rec.c.customer_id).where(placed).order_by(rec.c.id))
+    return np.frombuffer(rids, dtype=np.int64), np.frombuffer(cids, dtype=np.int64)
+
+
+def _previous_ids(before, profiles) -> list[int] | None:
+    """Each profile's customer id in ``before`` (:func:`_customer_of_records`), 0 where it had none."""
+    if before is None:
+        return None
+    import numpy as np
+
+    rids, cids = before
+    if not len(rids):
+        return None
+    wanted = np.fromiter((p.rid for p in profiles), dtype=np.int64, count=len(profiles))
+    at = np.minimum(np.searchsorted(rids, wanted), len(rids) - 1)
+    return np.where(rids[at] == wanted, cids[at], 0)

@@ -16,7 +16,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.dialect import executemany, insert_copies, insert_returning_ids, set_column_by_id
+from omnidesk.core.dialect import (
+    executemany,
+    insert_copies,
+    insert_copies_with_ids,
+    insert_returning_ids,
+    set_column_by_id,
+)
 from omnidesk.core.identity.clustering import Plan
 from omnidesk.core.identity.profiles import IN_SIZE, chunks, identifiable
 from omnidesk.core.identity.scoring import PairScore, Profile
@@ -58,9 +64,17 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
 
 
 def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats, *,
-                     kind: str = "auto", batch_id: int | None = None,
-                     explain: Explain | None = None) -> Generator[Progress, None, list[int | None]]:
-    """:func:`apply_plan`, yielding progress: clusters placed, records moved, customers merged."""
+                     kind: str = "auto", batch_id: int | None = None, explain: Explain | None = None,
+                     previous: Sequence[int] | None = None,
+                     above: int = 0) -> Generator[Progress, None, list[int | None]]:
+    """:func:`apply_plan`, yielding progress: clusters placed, records moved, customers merged.
+
+    ``previous``: each profile's customer id before a rebuild (0: none).  A
+    new customer then keeps the id that held most of its records, where no
+    other customer holds more of that id's records (:func:`kept_ids`); the
+    others get ids past ``above`` (the highest id before), so no id names
+    someone else after the rebuild.
+    """
     clusters = plan.cluster_count()
     yield Progress(0, clusters, "Applying matches")
     placement: list[int | None] = [None] * len(profiles)
@@ -85,8 +99,14 @@ def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
         if placed % CLUSTERS_PER_STEP == 0:
             yield Progress(placed, clusters, "Applying matches")
     yield Progress(clusters, clusters, "Applying matches")
-    new_ids = _insert_empty_customers(conn, len(need_new))
-    new_of = dict(zip(need_new, new_ids))
+    new_of: dict[int, int] = {}
+    if previous is not None and need_new:
+        new_of = kept_ids(plan.roots, previous, need_new)
+        insert_copies_with_ids(conn, Customer.__table__, new_customer_rows(1)[0], sorted(new_of.values()))
+        need_new = [root for root in need_new if root not in new_of]
+    new_ids = _insert_empty_customers(conn, len(need_new), above)
+    new_of.update(zip(need_new, new_ids))
+    new_ids = list(new_of.values())
     del need_new
     for i, root in enumerate(plan.roots):
         cid = new_of.get(root)
@@ -131,12 +151,44 @@ def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
     return placement
 
 
-def _insert_empty_customers(conn: Connection, count: int, chunk: int = 10_000) -> list[int]:
-    """``count`` new customers, their golden records still to be computed; returns their ids."""
+def kept_ids(roots: Sequence[int], previous: Sequence[int], wanted: Sequence[int]) -> dict[int, int]:
+    """Cluster root -> the earlier customer id it keeps, for the clusters of ``wanted`` roots.
+
+    ``roots`` is each record's cluster (``Plan.roots``), ``previous`` each
+    record's customer id before (0: none).  The clusters holding the most
+    records of one earlier customer are served first; a cluster keeps at most
+    one id and an id goes to at most one cluster.  Ties go to the smaller id,
+    then the cluster of the smaller root, so the same records give the same ids.
+    """
+    import numpy as np
+
+    root = np.asarray(roots, dtype=np.int64)
+    old = np.asarray(previous, dtype=np.int64)
+    keep = np.isin(root, np.asarray(wanted, dtype=np.int64)) & (old > 0)
+    if not keep.any():
+        return {}
+    # One 64-bit key per (cluster, earlier id): both are below 2**31.
+    keys, counts = np.unique((root[keep] << 32) | old[keep], return_counts=True)
+    clusters, ids = keys >> 32, keys & 0xFFFFFFFF
+    order = np.lexsort((clusters, ids, -counts))
+    out: dict[int, int] = {}
+    taken: set[int] = set()
+    for r, cid in zip(clusters[order].tolist(), ids[order].tolist()):
+        if r not in out and cid not in taken:
+            out[r] = cid
+            taken.add(cid)
+    return out
+
+
+def _insert_empty_customers(conn: Connection, count: int, above: int = 0, chunk: int = 10_000) -> list[int]:
+    """``count`` new customers, their golden records still to be computed; returns their ids.
+
+    Their ids start past ``above`` (on SQLite; other databases' sequences never repeat an id).
+    """
     cust = Customer.__table__
     if count <= 0:
         return []
-    made = insert_copies(conn, cust, new_customer_rows(1)[0], count)
+    made = insert_copies(conn, cust, new_customer_rows(1)[0], count, above)
     if made is not None:
         return made
     ids: list[int] = []
