@@ -633,6 +633,51 @@ def test_a_name_carried_by_two_customers_is_nobodys_question(ws, tmp_path):
     assert pending_reviews(ws) == []
 
 
+MEMBERS = ["First Name", "Last Name", "Mobile"]
+
+
+@pytest.mark.parametrize("order", ["shop first", "till first", "from scratch"])
+def test_two_customers_with_nothing_but_a_rare_name_in_common_wait_in_review(ws, tmp_path, order):
+    # The shop knows Julien by email and street, the till's loyalty list by his mobile: no
+    # block key in common, and never merged on the name alone, but a question worth asking.
+    def shop():
+        load(ws, tmp_path, "shop.csv", [["Julien", "Lejeune", "julien.lejeune@example.com", "", "04105", "", ""],
+                                        *CROWD])
+
+    def till():
+        load(ws, tmp_path, "members.csv", [["Julien", "Lejeune", "+14155550123"]], header=MEMBERS, channel="pos")
+
+    for step in ((till, shop) if order == "till first" else (shop, till)):
+        step()
+    if order == "from scratch":
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+    ids = customers_of(ws)
+    assert ids[("members.csv", 1)] != ids[("shop.csv", 1)]
+    [(left, right, why)] = pending_reviews(ws)
+    assert {left, right} == {ids[("members.csv", 1)], ids[("shop.csv", 1)]}
+    assert "nothing but the name to go on" in why and "same last name" in why
+    [review] = mg.list_reviews(ws)
+    assert review.names_only and review.for_one_by_one  # never accepted in bulk
+
+
+def test_namesakes_are_not_asked_about_when_something_conflicts_or_a_third_carries_the_name(ws, tmp_path):
+    # Two birthdays: two people who happen to share a name.
+    load(ws, tmp_path, "shop.csv", [["Julien", "Lejeune", "julien.lejeune@example.com", "", "", "1980-03-02", ""],
+                                    ["Ottoline", "Quartermaine", "oq@example.com", "", "", "", ""], *CROWD])
+    load(ws, tmp_path, "list.csv", [["Julien", "Lejeune", "", "+14155550122", "", "1994-11-20", ""]],
+         channel="email")
+    assert pending_reviews(ws) == []
+    # A second email is no reason against (people keep a work and a personal one) ...
+    load(ws, tmp_path, "list2.csv", [["Ottoline", "Quartermaine", "ottoline@example.net", "", "", "", ""]],
+         channel="email")
+    [(_, _, why)] = pending_reviews(ws)
+    assert "nothing but the name to go on" in why
+    # ... but a third customer of the name is: which of them would the till's member be?
+    load(ws, tmp_path, "members.csv", [["Ottoline", "Quartermaine", "+14155550124"]], header=MEMBERS, channel="pos")
+    assert len(pending_reviews(ws)) == 1  # the question asked before stays; no new one
+
+
 def test_a_name_too_common_to_prove_anything_is_not_asked_about(ws, tmp_path):
     # Many Smiths and Johns: the full name weighs less than the review threshold.
     rows = [[f, l, f"{f}.{l}{i}@example.com", "", "", "", ""]

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.identity.decisions import load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.keys import first_key, first_keys, fold
-from omnidesk.core.identity.profiles import IN_SIZE, chunks, has_contact, record_identifiers
+from omnidesk.core.identity.profiles import IN_SIZE, chunks
 from omnidesk.core.identity.scoring import Model, Profile, name_weight
 from omnidesk.core.identity.stats import load_frequencies, postcode_key
 from omnidesk.core.memory import give_back_free_memory
@@ -689,35 +689,25 @@ _CROWDED_SURNAME = 20_000  # records; a full name's carriers are looked up only 
 def same_full_name(conn: Connection, new_profiles: Sequence[Profile], model: Model) -> set[int]:
     """Records carrying the full name of a new profile, where that name could count on its own.
 
-    That is where one side has nothing but a name (see _attach_contactless): a
-    new record with nothing else brings every carrier of its name, so the
-    clustering sees whether one customer alone carries it; a new record with
-    contact details looks for existing records with nothing else first, and
-    brings the other carriers only when there are some.  Only names rare enough
-    to reach the review threshold are looked up, through the last-name index
-    (first names are compared folded, here).  A surname carried by more than
-    ``_CROWDED_SURNAME`` records is skipped: reading them all would cost more
-    than an import of a thousand rows may take, and beside such a surname only
-    the rarest first names could ever weigh enough.
+    A rare full name may be all two customers have in common (see
+    ``clustering._ask_about_namesakes``): a new record with such a name brings
+    every carrier of it, so the clustering sees how many customers carry it.
+    Only names rare enough to reach the review threshold are looked up,
+    through the last-name index (first names are compared folded, here).  A
+    surname carried by more than ``_CROWDED_SURNAME`` records is skipped:
+    reading them all would cost more than an import of a thousand rows may
+    take, and beside such a surname only the rarest first names could ever
+    weigh enough.
     """
     named = [p for p in new_profiles if p.first and p.last]
     if not named:
         return set()
     freq = load_frequencies(conn, named)
-    every: dict[str, set[str]] = defaultdict(set)  # last name -> first names: all carriers wanted
-    bare: dict[str, set[str]] = defaultdict(set)  # only carriers with nothing but a name, first
+    every: dict[str, set[str]] = defaultdict(set)  # last name -> first names
     for p in named:
         if (freq.last.get(p.last, 0) <= _CROWDED_SURNAME
                 and name_weight(p.first, p.last, freq, model) >= model.review_threshold):
-            (bare if has_contact(p) else every)[p.last].add(p.first)
-    rec = SourceRecord.__table__
-    if bare:
-        placeless = _carriers(conn, bare, rec.c.postcode == "", rec.c.city == "", rec.c.address == "")
-        if placeless:
-            idents = record_identifiers(conn, sorted(placeless))
-            for rid, (first, last) in placeless.items():
-                if not any(kind in ("email", "phone") for kind, _ in idents.get(rid, ())):
-                    every[last].add(first)
+            every[p.last].add(p.first)
     return set(_carriers(conn, every)) if every else set()
 
 

@@ -26,6 +26,7 @@ from omnidesk.core.identity.keys import (
 )
 from omnidesk.core.identity.profiles import has_contact
 from omnidesk.core.identity.scoring import (
+    NAMES_ONLY,
     Frequencies,
     Model,
     PairScore,
@@ -413,9 +414,9 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
             else:
                 reviews.append((i, j, kept[(i, j)]))
         del weights, lefts, rights, flags, kept, order
-    reviews += _attach_contactless(profiles, cl, freq, model, only)
+    roots = array("i", (cl.find(i) for i in range(len(profiles))))  # the clusters are final from here
+    reviews += _ask_about_namesakes(profiles, roots, cl, freq, model, only)
     release_caches()  # every pair is scored: their memory serves the writing that follows
-    roots = array("i", (cl.find(i) for i in range(len(profiles))))
     final_reviews = []
     for i, j, s in reviews:
         if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
@@ -423,64 +424,98 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
     return Plan(roots, final_reviews, pairs_scored, ambiguous)
 
 
-def _attach_contactless(profiles: Sequence[Profile], cl: Clusters, freq: Frequencies, model: Model,
-                        only: set[int] | None) -> list[tuple[int, int, PairScore]]:
-    """Ask about records with a name and nothing else, next to the one customer of that name.
+def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters, freq: Frequencies,
+                         model: Model, only: set[int] | None) -> list[tuple[int, int, PairScore]]:
+    """Ask about two customers with nothing but a rare full name in common.
 
-    A name typed at the till, with no email, phone or address, shares no block
-    key with anyone, yet it is most likely the shop's one "Leonard Haddad".
-    Most likely is not enough to merge: the quality benchmark's shops hold two
-    real Leonard Haddads now and then, one of them only ever at the till, and
-    merging on the name cost more precision than it gained recall.  So such a
-    record waits in review beside the customer carrying its full name, spelled
-    the same, when exactly one customer with more than the name carries it, that
-    one has contact details (an email, a phone or a street address, not just a
-    town), and the name is rare enough to reach the review threshold; with two
-    such customers it is nobody's question.  A rejected pair, a different birthday or first name in
-    the customer keep them apart as usual.  With ``only`` (an import), just the
-    names those records carry are looked at.
+    Such a pair shares no block key, yet it is most likely one person: a name
+    typed at the till with no email, phone or address beside the shop's one
+    "Leonard Haddad", or the shop's customer "Julien Lejeune" (an email and a
+    street) beside the till's loyalty member "Julien Lejeune" (a phone).  Most
+    likely is not enough to merge: the quality benchmark's shops hold two real
+    Leonard Haddads now and then, one of them only ever at the till, and
+    merging on the name cost more precision than it gained recall.  So the pair
+    waits in review, spelled the same, when
+
+    * a record with nothing but the name sits beside exactly one customer with
+      more than the name carrying it, and that one has contact details (an
+      email, a phone or a street address, not just a town); with two such
+      customers it is nobody's question; or
+    * exactly two customers carry the name and both have contact details.
+
+    The name must be rare enough to reach the review threshold, and the pair
+    must not disagree elsewhere (two emails, two phones) or conflict (a
+    different birthday or first name in the customer), nor be rejected.  With
+    ``only`` (an import), just the names those records carry are looked at.
+    ``roots`` is each record's cluster.  Names and customers are counted in numpy first, so a million records only
+    build Python objects for the few names worth a look.
     """
-    names = {(p.first, p.last) for p in profiles if p.first and p.last and not has_contact(p)}
-    if only is not None:
-        names &= {(profiles[i].first, profiles[i].last) for i in only}
-    weights = {n: w for n in names if (w := name_weight(*n, freq, model)) >= model.review_threshold}
-    if not weights:
+    import numpy as np
+
+    n = len(profiles)
+    if not n:
+        return []
+    key = np.fromiter((hash((p.first, p.last)) if p.first and p.last else 0 for p in profiles),
+                      dtype=np.int64, count=n)
+    root = np.frombuffer(roots, dtype=np.int32).astype(np.int64)
+    reach = np.fromiter(map(has_contact, profiles), dtype=bool, count=n)
+    contact = np.fromiter((bool(p.emails or p.phones or p.address) for p in profiles), dtype=bool, count=n)
+    root_reach, root_contact = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    root_reach[root[reach]] = True
+    root_contact[root[contact]] = True
+    del reach, contact
+    named = np.flatnonzero(key)
+    # Each name's distinct customers: (name, customer) pairs, then customers per name.
+    pairs = np.unique(np.stack((key[named], root[named]), axis=1), axis=0)
+    names, first_at, roots_per_name = np.unique(pairs[:, 0], return_index=True, return_counts=True)
+    # A customer of the name known by nothing but it, and how many customers of the name have contact details.
+    bare = np.add.reduceat((~root_reach[pairs[:, 1]]).astype(np.int64), first_at)
+    contacts = np.add.reduceat(root_contact[pairs[:, 1]].astype(np.int64), first_at)
+    wanted = names[(roots_per_name >= 2) & (bare > 0) | (roots_per_name == 2) & (contacts == 2)]
+    del pairs, names, first_at, roots_per_name, bare, contacts
+    if only is not None and len(wanted):
+        mine = np.fromiter(only, dtype=np.int64, count=len(only))
+        wanted = np.intersect1d(wanted, key[mine])
+    if not len(wanted):
         return []
     bearers: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)  # name -> root -> a record
-    for i, p in enumerate(profiles):
-        if p.first and (p.first, p.last) in weights:
-            bearers[(p.first, p.last)].setdefault(cl.find(i), i)
-    roots = {r for by_root in bearers.values() for r in by_root}
-    # The one it may be needs contact details (an email, a phone, a street address): a
-    # namesake known by a town or a postcode alone is hardly more than the bare name.
-    reachable, contact = set(), set()
-    for i, p in enumerate(profiles):
-        if has_contact(p) and (r := cl.find(i)) in roots:
-            reachable.add(r)
-            if p.emails or p.phones or p.address:
-                contact.add(r)
-    targets: dict[int, set[int]] = defaultdict(set)  # contactless root -> customers it could be
-    pair_of: dict[tuple[int, int], tuple[int, int]] = {}
-    for by_root in bearers.values():
-        known = [r for r in by_root if r in reachable]
-        if len(known) != 1 or known[0] not in contact:
-            continue
-        for r in by_root:
-            if r not in reachable:
-                targets[r].add(known[0])
-                pair_of[(r, known[0])] = (by_root[r], by_root[known[0]])
+    for i in np.flatnonzero(np.isin(key, wanted)).tolist():
+        p = profiles[i]
+        bearers[(p.first, p.last)].setdefault(int(root[i]), i)
+    del key, wanted
     reviews = []
-    for r, options in targets.items():
-        if len(options) != 1:  # its names point at different customers
-            continue
-        i, j = pair_of[(r, next(iter(options)))]
+    asked: set[tuple[int, int]] = set()
+
+    def ask(i: int, j: int) -> None:
         if only is not None and i not in only and j not in only:
-            continue
+            return
         s = score_pair(profiles[i], profiles[j], freq, model)
         if s.conflict is None and s.weight >= model.review_threshold and cl.why_not(i, j) is None:
             s.decision = "review"
-            s.reasons.append("nothing but the name to go on")
+            s.reasons.append(NAMES_ONLY)
             reviews.append((i, j, s))
+
+    targets: dict[int, set[int]] = defaultdict(set)  # contactless root -> customers it could be
+    pair_of: dict[tuple[int, int], tuple[int, int]] = {}
+    for name, by_root in bearers.items():
+        if name_weight(*name, freq, model) < model.review_threshold:
+            continue
+        known = [r for r in by_root if root_reach[r]]
+        if len(known) < len(by_root):
+            if len(known) != 1 or not root_contact[known[0]]:
+                continue
+            for r in by_root:
+                if not root_reach[r]:
+                    targets[r].add(known[0])
+                    pair_of[(r, known[0])] = (by_root[r], by_root[known[0]])
+        elif len(by_root) == 2 and all(root_contact[r] for r in by_root):
+            a, b = sorted(by_root)
+            if (a, b) not in asked:
+                asked.add((a, b))
+                ask(by_root[a], by_root[b])
+    for r, options in targets.items():
+        if len(options) == 1:  # its names do not point at different customers
+            ask(*pair_of[(r, next(iter(options)))])
     return reviews
 
 

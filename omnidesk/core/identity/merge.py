@@ -452,7 +452,7 @@ class ReviewItem:
 
     @property
     def names_only(self) -> bool:
-        """A record with nothing but a name, beside the one customer carrying it."""
+        """Nothing but a rare full name in common (``clustering._ask_about_namesakes``)."""
         return NAMES_ONLY in self.reasons
 
     @property
