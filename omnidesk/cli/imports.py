@@ -278,6 +278,7 @@ def cmd_imports_errors(args: argparse.Namespace) -> int:
 
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
-        n = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
-    print(f"Wrote {n} flagged row{'s' if n != 1 else ''} of import {args.batch_id} to {printable(str(out))}")
+        written = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
+    fixed = f"; left out {counted(written.fixed, 'row')} a later import fixed" if written.fixed else ""
+    print(f"Wrote {counted(written.rows, 'flagged row')} of import {args.batch_id} to {printable(str(out))}{fixed}")
     return EXIT_OK

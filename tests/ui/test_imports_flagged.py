@@ -134,3 +134,58 @@ def test_a_row_an_error_report_fixed_says_so_and_stays_listed(window, qtbot, tmp
     assert model.rowCount() == 1
     assert model.index(0, 1).data().startswith("Fixed by import 2 (replaced, no longer counted) — Email: ")
     assert model.index(0, 2).data().startswith("20250 | ")
+
+
+def test_a_report_written_again_leaves_out_rows_already_fixed(window, qtbot, tmp_path, monkeypatch, capsys):
+    # Two broken emails; the first report's fix reaches one of them.  Written again, the
+    # report holds only the other: the fixed row, imported again as it was, would undo its fix.
+    path = tmp_path / "shop.omnidesk"
+    till = write_csv(tmp_path / "till.csv", ["Receipt", "Date", "Email", "Total"], [
+        ["20250", "2025-12-07 16:26", "oliver@example", "48.00"],
+        ["20251", "2025-12-07 16:40", "ann@example", "12.00"],
+        ["20252", "2025-12-07 16:55", "bo@example.com", "7.00"],
+    ])
+    with Workspace.create(path) as ws:
+        import_file(ws, till, ImportOptions(channel="pos", kind="events"))
+    first = tmp_path / "errs.csv"
+    assert main(["imports", "errors", "1", str(first), "-w", str(path)]) == 0
+    lines = first.read_text(encoding="utf-8").splitlines()
+    fixed = tmp_path / "errs-fixed.csv"
+    fixed.write_text("\n".join([lines[0], lines[1].replace("oliver@example,", "oliver@example.com,")]) + "\n",
+                     encoding="utf-8")
+    assert main(["import", str(fixed), "-w", str(path)]) == 0
+    capsys.readouterr()
+
+    again = tmp_path / "errs-again.csv"
+    assert main(["imports", "errors", "1", str(again), "-w", str(path)]) == 0
+    assert ("Wrote 1 flagged row of import 1 to" in (said := capsys.readouterr().out)
+            and said.rstrip().endswith("; left out 1 row a later import fixed"))
+    with again.open(encoding="utf-8", newline="") as fh:
+        report = list(csv.reader(fh))
+    assert [r[0] for r in report[1:]] == ["20251"]  # Ann's row only; Oliver's fix stands
+
+    window.set_workspace(Workspace.open(path))
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    _select(imports, "till.csv")
+    out = tmp_path / "from-screen.csv"
+    monkeypatch.setattr(imports, "ask_error_report_path", lambda name: out)
+    with qtbot.waitSignal(imports.errorReportSaved):
+        qtbot.mouseClick(imports.report_button, Qt.MouseButton.LeftButton)
+    assert imports.report_status.text() == "Saved 1 row to from-screen.csv; left out 1 row a later import fixed."
+    window.workspace.close()
+
+    # Ann fixed too: nothing is left to write, and nothing is written.
+    fixed_too = tmp_path / "errs-again-fixed.csv"
+    fixed_too.write_text(again.read_text(encoding="utf-8").replace("ann@example,", "ann@example.com,"),
+                         encoding="utf-8")
+    assert main(["import", str(fixed_too), "-w", str(path)]) == 0
+    capsys.readouterr()
+    last = tmp_path / "errs-last.csv"
+    assert main(["imports", "errors", "1", str(last), "-w", str(path)]) == 1
+    assert "was fixed by a later import; there is nothing left to fix" in capsys.readouterr().err
+    assert not last.exists()
+    with Workspace.open(path) as ws, ws.engine.connect() as conn:
+        # Each sale counts once, Oliver's under his fixed email.
+        assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 3
+        assert conn.exec_driver_sql("SELECT count(*) FROM customer WHERE email = 'oliver@example.com'").scalar() == 1

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import delete, select, update
 
@@ -186,33 +187,54 @@ def flagged_records(ws: Workspace, batch_id: int, *, limit: int | None = None,
                 for no, problems, raw, values in conn.execute(query)]
 
 
-def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwrite: bool = False) -> int:
-    """Write import ``batch_id``'s flagged rows as an error report again; returns the rows written.
+class WrittenReport(NamedTuple):
+    """What :func:`write_batch_error_report` wrote."""
+
+    rows: int  # flagged rows written
+    fixed: int  # flagged rows left out: a later import's fixed row replaced each
+
+
+def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwrite: bool = False) -> WrittenReport:
+    """Write import ``batch_id``'s flagged rows that still need fixing as an error report again.
 
     The same layout as the report the import wrote (``write_error_report``):
     the file's own columns, then the row's number, its problems and the
     import, so the fixed report imports back onto the customers it corrects.
-    Rows are read from the workspace a page at a time, not held in memory.
+    Rows an earlier fixed report already replaced are left out: imported
+    again as they were, broken, they would replace their fix.  When every
+    flagged row is fixed, nothing is written and the error says so.  Rows are
+    read from the workspace a page at a time, not held in memory.
     """
     from omnidesk.core.exporting.csvsafe import write_csv
     from omnidesk.core.importing.pipeline import REPORT_BATCH, REPORT_PROBLEMS, REPORT_ROW
 
     added = [REPORT_ROW, REPORT_PROBLEMS, REPORT_BATCH]
     rec = SourceRecord.__table__
+    flagged = (rec.c.batch_id == batch_id, rec.c.flagged.is_(True))
     with ws.engine.connect() as conn:
         batch = _batch_or_fail(conn, batch_id)
-    if batch.status == "undone":
-        raise UserError(f"Import {batch_id} ({batch.file_name}) was undone: its rows are no longer kept.")
+        if batch.status == "undone":
+            raise UserError(f"Import {batch_id} ({batch.file_name}) was undone: its rows are no longer kept.")
+        total = fixed = 0
+        for (values,) in conn.execute(select(rec.c.values_json).where(*flagged)):
+            total += 1
+            fixed += superseded_by(values) is not None
+    if total and fixed == total:
+        raise UserError(f"Every flagged row of import {batch_id} ({batch.file_name}) was fixed by a later "
+                        "import; there is nothing left to fix.")
     header = json.loads(batch.header_json or "[]")
     keep = [i for i, h in enumerate(header) if h not in added]
 
     def rows():
         with ws.engine.connect() as conn:
-            query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json)
-                     .where(rec.c.batch_id == batch_id, rec.c.flagged.is_(True)).order_by(rec.c.record_no))
-            for no, problems, raw in conn.execution_options(stream_results=True, yield_per=5000).execute(query):
+            query = (select(rec.c.record_no, rec.c.problems_json, rec.c.raw_json, rec.c.values_json)
+                     .where(*flagged).order_by(rec.c.record_no))
+            for no, problems, raw, values_json in conn.execution_options(
+                    stream_results=True, yield_per=5000).execute(query):
+                if superseded_by(values_json) is not None:
+                    continue
                 values = json.loads(raw)
                 yield ([values[i] if i < len(values) else "" for i in keep]
                        + [no, "; ".join(json.loads(problems or "[]")), batch_id])
 
-    return write_csv(out, [header[i] for i in keep] + added, rows(), overwrite=overwrite)
+    return WrittenReport(write_csv(out, [header[i] for i in keep] + added, rows(), overwrite=overwrite), fixed)
