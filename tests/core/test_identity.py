@@ -678,6 +678,20 @@ def test_namesakes_are_not_asked_about_when_something_conflicts_or_a_third_carri
     assert len(pending_reviews(ws)) == 1  # the question asked before stays; no new one
 
 
+@pytest.mark.parametrize("other", [
+    ["Perpetua", "Quill", "", "+14155550777", "", "", ""],  # another phone
+    ["Perpetua", "Quill", "pq@example.net", "", "97201", "", ""],  # another postcode
+], ids=["two phones", "two postcodes"])
+def test_namesakes_who_live_apart_are_no_question(ws, tmp_path, other):
+    # Two Perpetua Quills with a phone each, or a postcode each, that differ: two people.
+    load(ws, tmp_path, "shop.csv", [["Perpetua", "Quill", "perpetua@example.com", "+14155550111", "04105", "", ""],
+                                    *CROWD])
+    load(ws, tmp_path, "list.csv", [other], channel="email")
+    ids = customers_of(ws)
+    assert ids[("list.csv", 1)] != ids[("shop.csv", 1)]
+    assert pending_reviews(ws) == []
+
+
 def test_a_name_too_common_to_prove_anything_is_not_asked_about(ws, tmp_path):
     # Many Smiths and Johns: the full name weighs less than the review threshold.
     rows = [[f, l, f"{f}.{l}{i}@example.com", "", "", "", ""]

@@ -441,7 +441,8 @@ def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters
       more than the name carrying it, and that one has contact details (an
       email, a phone or a street address, not just a town); with two such
       customers it is nobody's question; or
-    * exactly two customers carry the name and both have contact details.
+    * exactly two customers carry the name, both have contact details, and
+      they do not live apart (:func:`_apart_elsewhere`: two phones, two postcodes).
 
     The name must be rare enough to reach the review threshold, and the pair
     must not disagree elsewhere (two emails, two phones) or conflict (a
@@ -484,7 +485,7 @@ def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters
         bearers[(p.first, p.last)].setdefault(int(root[i]), i)
     del key, wanted
     reviews = []
-    asked: set[tuple[int, int]] = set()
+    pairs_of_two: list[tuple[tuple[int, int], tuple[int, int]]] = []  # ((root, record), (root, record))
 
     def ask(i: int, j: int) -> None:
         if only is not None and i not in only and j not in only:
@@ -509,14 +510,42 @@ def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters
                     targets[r].add(known[0])
                     pair_of[(r, known[0])] = (by_root[r], by_root[known[0]])
         elif len(by_root) == 2 and all(root_contact[r] for r in by_root):
-            a, b = sorted(by_root)
-            if (a, b) not in asked:
-                asked.add((a, b))
-                ask(by_root[a], by_root[b])
+            pairs_of_two.append(tuple(sorted(by_root.items())))
     for r, options in targets.items():
         if len(options) == 1:  # its names do not point at different customers
             ask(*pair_of[(r, next(iter(options)))])
+    if pairs_of_two:
+        # What each of those customers says elsewhere, over all its records.
+        wanted_roots = np.array(sorted({r for pair in pairs_of_two for r, _ in pair}), dtype=np.int64)
+        said: dict[int, tuple[set, set, set]] = {int(r): (set(), set(), set()) for r in wanted_roots}
+        for i in np.flatnonzero(np.isin(root, wanted_roots)).tolist():
+            p = profiles[i]
+            phones, postcodes, cities = said[int(root[i])]
+            phones.update(p.phones)
+            if p.postcode:
+                postcodes.add(p.postcode)
+            if p.city:
+                cities.add(p.city)
+        for (a, i), (b, j) in pairs_of_two:
+            if not _apart_elsewhere(said[a], said[b]):
+                ask(i, j)
     return reviews
+
+
+def _apart_elsewhere(a: tuple[set, set, set], b: tuple[set, set, set]) -> bool:
+    """Whether two customers' (phones, postcodes, towns) say they are two people: both have a
+    phone and share none, or both a postcode (else a town) and share none.
+
+    A second email says little (a work one and a personal one); a phone and a home
+    are one person's for years.  Two namesakes with nothing in common but the name
+    are no question worth asking.
+    """
+    (phones_a, postcodes_a, cities_a), (phones_b, postcodes_b, cities_b) = a, b
+    if phones_a and phones_b and phones_a.isdisjoint(phones_b):
+        return True
+    if postcodes_a and postcodes_b:
+        return postcodes_a.isdisjoint(postcodes_b)
+    return bool(cities_a and cities_b and cities_a.isdisjoint(cities_b))
 
 
 def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags):
