@@ -602,6 +602,17 @@ CROWD = [[f, l, f"{f}.{l}@example.org", "", "", "", ""]
          for l in ("Abbot", "Brook", "Chen", "Dunn", "Ellis", "Ford", "Grant", "Hart", "Irwin", "Jones")]
 
 
+def _imported_in_order(ws, order: str, shop, till) -> dict:
+    """Run the two imports in ``order`` ("shop first", "till first", or "from scratch": shop
+    first, then every customer made again); the customers they make."""
+    for step in ((till, shop) if order == "till first" else (shop, till)):
+        step()
+    if order == "from scratch":
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+    return customers_of(ws)
+
+
 @pytest.mark.parametrize("order", ["shop first", "till first", "from scratch"])
 def test_a_name_with_nothing_else_waits_in_review_beside_its_only_namesake(ws, tmp_path, order):
     def shop():
@@ -611,12 +622,7 @@ def test_a_name_with_nothing_else_waits_in_review_beside_its_only_namesake(ws, t
     def till():
         load(ws, tmp_path, "till.csv", [["Haddad, Leonard", "5001", "12.50"]], header=TILL, channel="pos")
 
-    for step in ((till, shop) if order == "till first" else (shop, till)):
-        step()
-    if order == "from scratch":
-        with ws.engine.begin() as conn:
-            resolve_all(conn, from_scratch=True)
-    ids = customers_of(ws)
+    ids = _imported_in_order(ws, order, shop, till)
     # Never merged on the name alone: a second Leonard Haddad may shop only at the till.
     assert ids[("till.csv", 1)] is not None and ids[("till.csv", 1)] != ids[("shop.csv", 1)]
     [(left, right, why)] = pending_reviews(ws)
@@ -647,12 +653,7 @@ def test_two_customers_with_nothing_but_a_rare_name_in_common_wait_in_review(ws,
     def till():
         load(ws, tmp_path, "members.csv", [["Julien", "Lejeune", "+14155550123"]], header=MEMBERS, channel="pos")
 
-    for step in ((till, shop) if order == "till first" else (shop, till)):
-        step()
-    if order == "from scratch":
-        with ws.engine.begin() as conn:
-            resolve_all(conn, from_scratch=True)
-    ids = customers_of(ws)
+    ids = _imported_in_order(ws, order, shop, till)
     assert ids[("members.csv", 1)] != ids[("shop.csv", 1)]
     [(left, right, why)] = pending_reviews(ws)
     assert {left, right} == {ids[("members.csv", 1)], ids[("shop.csv", 1)]}
