@@ -442,7 +442,9 @@ def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters
       email, a phone or a street address, not just a town); with two such
       customers it is nobody's question; or
     * exactly two customers carry the name, both have contact details, and
-      they do not live apart (:func:`_apart_elsewhere`: two phones, two postcodes).
+      not both have a phone, nor both a postcode, nor both a town: with those
+      they were compared already (sharing one) or live apart (sharing none).
+      A second email says little (a work one and a personal one).
 
     The name must be rare enough to reach the review threshold, and the pair
     must not disagree elsewhere (two emails, two phones) or conflict (a
@@ -458,32 +460,56 @@ def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters
         return []
     key = np.fromiter((hash((p.first, p.last)) if p.first and p.last else 0 for p in profiles),
                       dtype=np.int64, count=n)
-    root = np.frombuffer(roots, dtype=np.int32).astype(np.int64)
+    root = np.frombuffer(roots, dtype=np.int32)  # a view: no copy
     reach = np.fromiter(map(has_contact, profiles), dtype=bool, count=n)
     contact = np.fromiter((bool(p.emails or p.phones or p.address) for p in profiles), dtype=bool, count=n)
     root_reach, root_contact = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
     root_reach[root[reach]] = True
     root_contact[root[contact]] = True
     del reach, contact
-    named = np.flatnonzero(key)
-    # Each name's distinct customers: (name, customer) pairs, then customers per name.
-    pairs = np.unique(np.stack((key[named], root[named]), axis=1), axis=0)
-    names, first_at, roots_per_name = np.unique(pairs[:, 0], return_index=True, return_counts=True)
+    # What a customer of two says elsewhere: two customers both with a phone, a postcode or a
+    # town were compared on it already (sharing one) or live apart (sharing none).
+    said = np.zeros(n, dtype=np.int8)
+    for bit, has in ((1, lambda p: bool(p.phones)), (2, lambda p: bool(p.postcode)), (4, lambda p: bool(p.city))):
+        said[root[np.fromiter(map(has, profiles), dtype=bool, count=n)]] |= bit
+    # Each name's distinct customers: the records sorted by name and customer, thinned to one
+    # per (name, customer), then counted per name.  (np.unique over pairs held several copies
+    # of a million records' arrays at once.)  Records without a full name sort under name 0.
+    mine = np.unique(key[np.fromiter(only, dtype=np.int64, count=len(only))]) if only is not None else None
+    order = np.lexsort((root, key))
+    key = key[order]
+    r = root[order]
+    distinct = np.ones(n, dtype=bool)
+    distinct[1:] = (key[1:] != key[:-1]) | (r[1:] != r[:-1])
+    k, r = key[distinct], r[distinct]
+    del distinct
+    starts = np.ones(len(k), dtype=bool)
+    starts[1:] = k[1:] != k[:-1]
+    first_at = np.flatnonzero(starts)
+    del starts
+    names = k[first_at]
+    roots_per_name = np.diff(np.append(first_at, len(k)))
+    del k
     # A customer of the name known by nothing but it, and how many customers of the name have contact details.
-    bare = np.add.reduceat((~root_reach[pairs[:, 1]]).astype(np.int64), first_at)
-    contacts = np.add.reduceat(root_contact[pairs[:, 1]].astype(np.int64), first_at)
-    wanted = names[(roots_per_name >= 2) & (bare > 0) | (roots_per_name == 2) & (contacts == 2)]
-    del pairs, names, first_at, roots_per_name, bare, contacts
-    if only is not None and len(wanted):
-        mine = np.fromiter(only, dtype=np.int64, count=len(only))
-        wanted = np.intersect1d(wanted, key[mine])
+    bare = np.add.reduceat((~root_reach[r]).astype(np.int32), first_at)
+    contacts = np.add.reduceat(root_contact[r].astype(np.int32), first_at)
+    del r, first_at
+    wanted = names[(names != 0) & ((roots_per_name >= 2) & (bare > 0) | (roots_per_name == 2) & (contacts == 2))]
+    del names, roots_per_name, bare, contacts
+    if mine is not None:
+        wanted = np.intersect1d(wanted, mine)
     if not len(wanted):
         return []
+    # The records carrying those names: a run of the sorted names each (both arrays are sorted).
+    lo, hi = np.searchsorted(key, wanted, side="left"), np.searchsorted(key, wanted, side="right")
+    del key
+    carriers = np.sort(np.concatenate([order[a:b] for a, b in zip(lo.tolist(), hi.tolist())]))
+    del order, lo, hi, wanted
     bearers: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)  # name -> root -> a record
-    for i in np.flatnonzero(np.isin(key, wanted)).tolist():
+    for i in carriers.tolist():
         p = profiles[i]
         bearers[(p.first, p.last)].setdefault(int(root[i]), i)
-    del key, wanted
+    del carriers
     reviews = []
     pairs_of_two: list[tuple[tuple[int, int], tuple[int, int]]] = []  # ((root, record), (root, record))
 
@@ -514,38 +540,10 @@ def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters
     for r, options in targets.items():
         if len(options) == 1:  # its names do not point at different customers
             ask(*pair_of[(r, next(iter(options)))])
-    if pairs_of_two:
-        # What each of those customers says elsewhere, over all its records.
-        wanted_roots = np.array(sorted({r for pair in pairs_of_two for r, _ in pair}), dtype=np.int64)
-        said: dict[int, tuple[set, set, set]] = {int(r): (set(), set(), set()) for r in wanted_roots}
-        for i in np.flatnonzero(np.isin(root, wanted_roots)).tolist():
-            p = profiles[i]
-            phones, postcodes, cities = said[int(root[i])]
-            phones.update(p.phones)
-            if p.postcode:
-                postcodes.add(p.postcode)
-            if p.city:
-                cities.add(p.city)
-        for (a, i), (b, j) in pairs_of_two:
-            if not _apart_elsewhere(said[a], said[b]):
-                ask(i, j)
+    for (a, i), (b, j) in pairs_of_two:
+        if not said[a] & said[b]:
+            ask(i, j)
     return reviews
-
-
-def _apart_elsewhere(a: tuple[set, set, set], b: tuple[set, set, set]) -> bool:
-    """Whether two customers' (phones, postcodes, towns) say they are two people: both have a
-    phone and share none, or both a postcode (else a town) and share none.
-
-    A second email says little (a work one and a personal one); a phone and a home
-    are one person's for years.  Two namesakes with nothing in common but the name
-    are no question worth asking.
-    """
-    (phones_a, postcodes_a, cities_a), (phones_b, postcodes_b, cities_b) = a, b
-    if phones_a and phones_b and phones_a.isdisjoint(phones_b):
-        return True
-    if postcodes_a and postcodes_b:
-        return postcodes_a.isdisjoint(postcodes_b)
-    return bool(cities_a and cities_b and cities_a.isdisjoint(cities_b))
 
 
 def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags):
