@@ -151,3 +151,31 @@ def test_a_range_with_customers_not_asked_for_is_left_to_python(ws, runs):
     # Every other customer: no run covers all of its range, so SQL writes none of them.
     _refresh(ws, customers[::2])
     assert runs == []
+
+
+def _merge_away(ws, gone: list[int], into: int) -> None:
+    rec, cust = SourceRecord.__table__, Customer.__table__
+    with ws.engine.begin() as conn:
+        for cid in gone:
+            conn.execute(rec.update().where(rec.c.customer_id == cid).values(customer_id=into))
+            conn.execute(cust.delete().where(cust.c.id == cid))
+
+
+def test_a_range_whose_gaps_are_customers_gone_is_still_written_in_sql(make_workspace, runs, monkeypatch):
+    # Ids merged away leave gaps (a rebuild keeps the ids it had): the customers left in a
+    # range are still all of it, and its plain singles are written in SQL, as the Python rule would.
+    ws = make_workspace("gaps.omnidesk")
+    customers = _workspace(ws)
+    gone = customers[1:PLAIN:3]
+    _merge_away(ws, gone, customers[0])
+    left = [c for c in customers if c not in gone]
+    _refresh(ws, left)
+    assert runs and set(runs) <= set(left[1:PLAIN])
+    by_sql = _state(ws)
+
+    python = make_workspace("gaps-python.omnidesk")
+    _workspace(python)
+    _merge_away(python, gone, customers[0])
+    monkeypatch.setattr(golden._WriteBehind, "write_plain_singles", lambda self, bounds, unindexed: set())
+    _refresh(python, left)
+    assert _state(python) == by_sql
