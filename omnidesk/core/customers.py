@@ -6,8 +6,8 @@ filtering happen in SQL.
 
 Customers with no value in the sort column (NULL or '', and no orders) come
 after those with one, in either direction.  Custom fields are read for the
-rows on screen only: a customer's value of a field is the one from the latest
-import that has it, then the latest record (the card's rule,
+rows on screen only: a customer's value of a field is the one typed in by hand,
+else the one from the latest import that has it, then the latest record (the card's rule,
 ``importing.custom_fields.customer_fields``).
 """
 
@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy import text as text_clause
 
+from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search, search_query
 
 from omnidesk.core.identity.golden import NO_NAME
@@ -233,8 +234,8 @@ def custom_field_names(ws: Workspace) -> list[str]:
 def custom_values(ws: Workspace, ids: Sequence[int], names: Sequence[str]) -> dict[int, dict[str, str]]:
     """For each of ``ids``, its values of the custom fields ``names`` as the list shows them.
 
-    The value of a field is the one from the latest import that has it, then the
-    latest record (as the customer's card shows it); names match ignoring case
+    The value of a field is the one typed in by hand, else the one from the latest
+    import that has it, then the latest record (as the customer's card shows it); names match ignoring case
     and the result is keyed by the spelling asked for.  Customers with none of
     the fields get an empty dict.  One query for all ``ids``: the rows on screen.
     """
@@ -249,7 +250,8 @@ def custom_values(ws: Workspace, ids: Sequence[int], names: Sequence[str]) -> di
                    table.c.date)
             .join(rec, rec.c.id == table.c.record_id).join(batch, batch.c.id == rec.c.batch_id)
             .where(rec.c.customer_id.in_(list(out)))
-            .order_by(rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
+            # A value typed in by hand comes before any file's, however late that file came.
+            .order_by((rec.c.channel == HAND).desc(), rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
         )
         for r in rows:
             key = wanted.get(r.name.casefold())

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_, select, true, tuple_, union_all
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.channels import HAND
 from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
 from omnidesk.core.segments.journey import CHANNEL_FIELDS, START_FIELD, journey_condition
@@ -213,15 +214,35 @@ def _consent(channel: str, op: str, value: Any) -> ColumnElement[bool]:
 
 
 def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
-    """A custom field: any of the customer's records holding it with a matching value."""
+    """A custom field: the customer's value of it, as the card shows it, matching.
+
+    That value is the one typed in by hand, else the latest import's, then the
+    latest record's (``importing.custom_fields.customer_fields``): an older
+    file's value, or one replaced or cleared by hand, does not count.
+    """
     cf, rec = CustomField.__table__, SourceRecord.__table__
+    cf2, rec2 = cf.alias("cf_later"), rec.alias("rec_later")
+    named = func.lower(cf.c.name) == name.casefold()
+
+    def rank(c, r):
+        return tuple_(case((r.c.channel == HAND, 1), else_=0), r.c.batch_id, r.c.id, -c.c.id)
+
+    # No other value of the field on the same customer comes before this one.
+    shown = not_(exists().select_from(cf2.join(rec2, rec2.c.id == cf2.c.record_id)).where(
+        rec2.c.customer_id == rec.c.customer_id, func.lower(cf2.c.name) == name.casefold(),
+        rank(cf2, rec2) > rank(cf, rec)))
     base = select(rec.c.customer_id).select_from(cf.join(rec, rec.c.id == cf.c.record_id)).where(
-        rec.c.customer_id.is_not(None), func.lower(cf.c.name) == name.casefold())
+        rec.c.customer_id.is_not(None), named)
+
+    def holding(*match) -> ColumnElement[bool]:
+        # The value test first: the costlier "shown" test then runs only on the rows it keeps.
+        return _C.c.id.in_(base.where(*match, shown))
+
     if op in ("exists", "not_exists"):
-        hit = _C.c.id.in_(base.where(cf.c.value != ""))
+        hit = holding(cf.c.value != "")
         return hit if op == "exists" else not_(hit)
     if op == "contains":
-        return _C.c.id.in_(base.where(cf.c.value.icontains(str(value), autoescape=True)))
+        return holding(cf.c.value.icontains(str(value), autoescape=True))
     if op in ("is", "is_not", "in"):
         values = value if op == "in" else [value]
         texts = [str(v).casefold() for v in values]
@@ -229,7 +250,7 @@ def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
         match = func.lower(cf.c.value).in_(texts)
         if nums:
             match = or_(match, cf.c.number.in_(nums))
-        hit = _C.c.id.in_(base.where(match))
+        hit = holding(match)
         return not_(hit) if op == "is_not" else hit
     # Ordered comparisons: numbers against the number, dates against the date.
     sample = value[0] if op == "between" else value
@@ -241,7 +262,7 @@ def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
         cond = col.between(low, high)
     else:
         cond = _compare(col, op, value)
-    return _C.c.id.in_(base.where(col.is_not(None), cond))
+    return holding(col.is_not(None), cond)
 
 
 def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
