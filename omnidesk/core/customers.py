@@ -29,7 +29,7 @@ from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search,
 from omnidesk.core.identity.golden import NO_NAME
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
-from omnidesk.core.segments import compile_rule, known_channels, prepare
+from omnidesk.core.segments import compile_rule, known_channels, prepare, shop_zone
 from omnidesk.core.workspace import Workspace
 
 SORT_COLUMNS = {
@@ -174,7 +174,7 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
         prepare(ws, rule)
     with ws.engine.connect() as conn:
         if rule is not None:
-            where.append(compile_rule(rule, now, known_channels(conn)))
+            where.append(compile_rule(rule, now, known_channels(conn), shop_zone(conn)))
         clause = _search_clause(search, conn)
         if clause is not None:
             where.append(clause)

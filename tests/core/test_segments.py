@@ -477,3 +477,32 @@ def test_an_unknown_column_is_refused_before_anything_is_written(ws, tmp_path):
     with pytest.raises(RuleError, match="unknown field"):
         export_customers(ws, out, rule=c("colour", "is", "x"))
     assert not out.exists()
+
+
+def test_a_date_in_a_rule_is_a_day_on_the_shops_clock_as_the_list_shows_it(make_workspace):
+    """An evening in New York is already tomorrow in UTC: the rule takes the day the list shows."""
+    from omnidesk.core.edits import add_customer
+    from omnidesk.core.timeline import workspace_zone
+    from omnidesk.core.timeutil import local_day
+
+    shop = make_workspace("ny.omnidesk", timezone="America/New_York")
+    added = {}
+    for name, at in (("Ann", "2026-05-07T01:52:00"),   # 6 May, 21:52 in New York
+                     ("Bob", "2026-05-07T14:00:00"),   # 7 May, 10:00
+                     ("Cy", "2026-05-06T03:30:00")):   # 5 May, 23:30
+        added[name] = add_customer(shop, {"first_name": name}, now=at).created
+    with shop.engine.connect() as conn:
+        seen = dict(conn.exec_driver_sql("SELECT id, last_seen FROM customer").fetchall())
+    shown = {cid: local_day(seen[cid], workspace_zone(shop)) for cid in added.values()}
+    assert shown == {added["Ann"]: "2026-05-06", added["Bob"]: "2026-05-07", added["Cy"]: "2026-05-05"}
+
+    def picked(field, op, value):
+        return {name for name, cid in added.items() if cid in member_ids(shop, c(field, op, value))}
+
+    for field in ("first_seen", "last_seen"):
+        assert picked(field, "between", ["2026-05-06", "2026-05-06"]) == {"Ann"}
+        assert picked(field, "lte", "2026-05-06") == {"Ann", "Cy"}
+        assert picked(field, "lt", "2026-05-06") == {"Cy"}
+        assert picked(field, "gte", "2026-05-07") == {"Bob"}
+        assert picked(field, "gt", "2026-05-05") == {"Ann", "Bob"}
+        assert count(shop, c(field, "between", ["2026-05-05", "2026-05-06"])) == 2

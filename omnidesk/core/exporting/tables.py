@@ -141,8 +141,8 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     if rule is not None:
         segments.prepare(ws, rule)
         with ws.engine.connect() as conn:
-            channels = segments.known_channels(conn)
-        query = query.where(segments.compile_rule(rule, now, channels))
+            channels, zone = segments.known_channels(conn), segments.shop_zone(conn)
+        query = query.where(segments.compile_rule(rule, now, channels, zone))
 
     def check() -> None:
         if cancelled():

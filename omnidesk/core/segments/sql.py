@@ -6,16 +6,18 @@ picks exactly everyone else.  Values are bound parameters, never spliced text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_, select, true, tuple_, union_all
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND
-from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, SourceRecord
+from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, Setting, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
 from omnidesk.core.segments.journey import CHANNEL_FIELDS, START_FIELD, journey_condition
 from omnidesk.core.segments.rules import (
@@ -33,20 +35,32 @@ JOURNEY_FIELDS = (*CHANNEL_FIELDS, START_FIELD)
 
 @dataclass(frozen=True)
 class Context:
-    """What compiling needs besides the rule: the instant "now" is."""
+    """What compiling needs besides the rule: the instant "now" is, and the shop's time zone
+    (None: the computer's), on whose clock a date in a rule is a day."""
 
     now: datetime
+    zone: tzinfo | None = None
 
     def ago(self, days: int) -> str:
         """The stored-time text of ``now`` minus ``days`` (naive UTC ISO, seconds)."""
         return (self.now.astimezone(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
 
+    def day_start(self, day: str) -> str:
+        """The stored-time text of the instant ``day`` (YYYY-MM-DD) begins on the shop's clock."""
+        midnight = datetime.combine(date.fromisoformat(day), time())
+        moment = midnight.replace(tzinfo=self.zone) if self.zone is not None else midnight.astimezone()
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
 
 def compile_rule(rule: Rule, now: datetime | None = None,
-                 channels: Sequence[str] | None = None) -> ColumnElement[bool]:
-    """The WHERE clause over the ``customer`` table for ``rule`` (checked first against ``channels``)."""
+                 channels: Sequence[str] | None = None, zone: tzinfo | None = None) -> ColumnElement[bool]:
+    """The WHERE clause over the ``customer`` table for ``rule`` (checked first against ``channels``).
+
+    A date in the rule is a day on ``zone``'s clock (the shop's, :func:`shop_zone`;
+    the computer's when None), as the Customers list and the card show days.
+    """
     check_rule(rule, channels)
-    ctx = Context(now or datetime.now(UTC))
+    ctx = Context(now or datetime.now(UTC), zone)
     return _compile(rule, ctx)
 
 
@@ -77,7 +91,9 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if field == "channel":
         return _listed(_C.c.channels, " ", op, value)
     if field in JOURNEY_FIELDS:
-        return journey_condition(field, op, value, lambda col, o, v: _time(col, o, v, ctx))
+        # A journey's dates are UTC days, as the Dashboard's periods whose flows open these rules.
+        utc = replace(ctx, zone=UTC)
+        return journey_condition(field, op, value, lambda col, o, v: _time(col, o, v, utc))
     if field == "tag":
         return _tag(op, value)
     if field == "name":
@@ -158,14 +174,15 @@ def _time(col, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
     if op == "not_within_days":
         # Nothing in the window: seen before it, or never seen at all.
         return not_(and_(known, col >= ctx.ago(value)))
-    # Dates compare by day: "last_seen lt 2026-06-01" is before that day began (UTC).
+    # Dates compare by day: "last_seen lt 2026-06-01" is before that day began on the shop's clock.
+    start = ctx.day_start
     if op == "between":
         low, high = sorted(_day(v) for v in value)
-        return and_(known, col >= low, col < _next_day(high))
+        return and_(known, col >= start(low), col < start(_next_day(high)))
     day = _day(value)
     return and_(known, {
-        "gt": lambda: col >= _next_day(day), "gte": lambda: col >= day,
-        "lt": lambda: col < day, "lte": lambda: col < _next_day(day),
+        "gt": lambda: col >= start(_next_day(day)), "gte": lambda: col >= start(day),
+        "lt": lambda: col < start(day), "lte": lambda: col < start(_next_day(day)),
     }[op]())
 
 
@@ -333,6 +350,17 @@ def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
 
 # -- running -----------------------------------------------------------------------------------
 
+def shop_zone(conn: Connection) -> tzinfo | None:
+    """The shop's time zone (the ``timezone`` setting) read through ``conn``; None when it is
+    not set or not a zone (then the computer's counts, as everywhere a day is shown)."""
+    raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "timezone")).scalar()
+    try:
+        name = str(json.loads(raw) or "").strip() if raw else ""
+        return ZoneInfo(name) if name else None
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
 def known_channels(conn: Connection) -> list[str]:
     """Channels a rule may name: the app's own and any a file was imported as."""
     found = {c for (c,) in conn.execute(select(ImportBatch.__table__.c.channel).distinct())}
@@ -407,7 +435,7 @@ def count(workspace, rule: Rule, now: datetime | None = None) -> int:
     """How many customers ``rule`` holds for."""
     prepare(workspace, rule)
     with workspace.engine.connect() as conn:
-        where = compile_rule(rule, now, known_channels(conn))
+        where = compile_rule(rule, now, known_channels(conn), shop_zone(conn))
         return conn.execute(select(func.count()).select_from(_C).where(where)).scalar_one()
 
 
@@ -416,13 +444,14 @@ def member_ids(workspace, rule: Rule, now: datetime | None = None, *, limit: int
     """The ids of the customers ``rule`` holds for, by display name then id."""
     prepare(workspace, rule)
     with workspace.engine.connect() as conn:
-        query = (select(_C.c.id).where(compile_rule(rule, now, known_channels(conn)))
+        query = (select(_C.c.id).where(compile_rule(rule, now, known_channels(conn), shop_zone(conn)))
                  .order_by(_C.c.display_name, _C.c.id).offset(offset))
         if limit is not None:
             query = query.limit(limit)
         return list(conn.execute(query).scalars())
 
 
-def members_query(rule: Rule, now: datetime | None = None, channels: Sequence[str] | None = None):
+def members_query(rule: Rule, now: datetime | None = None, channels: Sequence[str] | None = None,
+                  zone: tzinfo | None = None):
     """A SELECT of matching customer ids, to use inside other queries (exports, campaigns)."""
-    return select(_C.c.id).where(compile_rule(rule, now, channels))
+    return select(_C.c.id).where(compile_rule(rule, now, channels, zone))
