@@ -94,7 +94,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
         if not rows:
             return ["No customer has a tag yet. Add one with: omnidesk tag add TAG CUSTOMER"]
         width = max(len(r["tag"]) for r in rows)
-        return [f"{printable(r['tag']):<{width}}  {r['customers']:>9,} customers" for r in rows]
+        return [f"{printable(r['tag']):<{width}}  {r['customers']:>9,} "
+                f"{'customer' if r['customers'] == 1 else 'customers'}" for r in rows]
 
     Output(args).show(data, text)
     return EXIT_OK

@@ -123,7 +123,8 @@ def cmd_segment_list(args: argparse.Namespace) -> int:
         if not rows:
             return ["No saved segments. Save one with: omnidesk segment save NAME --rule JSON"]
         width = max(len(r["name"]) for r in rows)
-        return [f"{printable(r['name']):<{width}}  {r['customers']:>9,} customers" for r in rows]
+        return [f"{printable(r['name']):<{width}}  {r['customers']:>9,} "
+                f"{'customer' if r['customers'] == 1 else 'customers'}" for r in rows]
 
     Output(args).show(data, text)
     return EXIT_OK

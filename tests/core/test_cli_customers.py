@@ -52,7 +52,12 @@ def test_tag_customers_by_name_and_by_segment_then_list_tags(shop, capsys):
     assert (status, out.strip()) == (0, "Remove tag vip from 2 customers")
     status, out, _ = run(capsys, "tags", "--json", "-w", str(shop))
     assert json.loads(out) == [{"tag": "Newsletter", "customers": 2}, {"tag": "vip", "customers": 1}]
-    assert run(capsys, "tags", "-w", str(shop))[1].splitlines()[0].split() == ["Newsletter", "2", "customers"]
+    assert [line.split() for line in run(capsys, "tags", "-w", str(shop))[1].splitlines()] == [
+        ["Newsletter", "2", "customers"], ["vip", "1", "customer"]]
+    assert run(capsys, "segment", "save", "Paris", "--rule", '{"field": "city", "op": "is", "value": "paris"}',
+               "-w", str(shop))[1].strip() == "Saved segment Paris: 1 customer"
+    assert [line.split() for line in run(capsys, "segment", "list", "-w", str(shop))[1].splitlines()] == [
+        ["Boston", "2", "customers"], ["Paris", "1", "customer"]]
 
 
 def test_tag_errors_change_nothing(shop, capsys):
