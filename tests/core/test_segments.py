@@ -506,3 +506,21 @@ def test_a_date_in_a_rule_is_a_day_on_the_shops_clock_as_the_list_shows_it(make_
         assert picked(field, "gte", "2026-05-07") == {"Bob"}
         assert picked(field, "gt", "2026-05-05") == {"Ann", "Bob"}
         assert count(shop, c(field, "between", ["2026-05-05", "2026-05-06"])) == 2
+
+
+def test_text_matches_in_any_case_beyond_ascii(make_workspace):
+    """"Any case" holds for every alphabet: ÉMILIE, émilie and Émilie are one name, and ß is ss."""
+    from omnidesk.core.edits import add_customer, set_custom_field
+
+    ws = make_workspace("letters.omnidesk")
+
+    emilie = add_customer(ws, {"first_name": "Émilie", "last_name": "Ñúñez", "city": "Örebro",
+                               "tags": "Été, Straße"}).created
+    add_customer(ws, {"first_name": "Emile", "last_name": "Nunez", "city": "Orebro"})
+    set_custom_field(ws, emilie, "Ville", "Århus")
+    for rule in (c("name", "contains", "émilie ñ"), c("last_name", "is", "ÑÚÑEZ"), c("first_name", "in", ["ÉMILIE"]),
+                 c("city", "is", "örebro"), c("city", "contains", "ÖRE"), c("tag", "is", "été"),
+                 c("tag", "in", ["ÉTÉ", "x"]), c("tag", "contains", "STRASS"), c("custom.Ville", "is", "ÅRHUS"),
+                 c("custom.Ville", "contains", "århu")):
+        assert member_ids(ws, rule) == [emilie], rule
+        assert count(ws, {"not": rule}) == 1, rule

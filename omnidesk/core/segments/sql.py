@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND
+from omnidesk.core.dialect import casefold
 from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, Setting, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
 from omnidesk.core.segments.journey import CHANNEL_FIELDS, START_FIELD, journey_condition
@@ -136,9 +137,9 @@ def _text(col, op: str, value: Any) -> ColumnElement[bool]:
     if op in ("exists", "not_exists"):
         return _present(col, op)
     if op == "contains":
-        return and_(col.is_not(None), col.icontains(str(value), autoescape=True))
+        return and_(col.is_not(None), casefold(col).contains(str(value).casefold(), autoescape=True))
     values = [str(v).casefold() for v in (value if op == "in" else [value])]
-    hit = and_(col.is_not(None), func.lower(col).in_(values))
+    hit = and_(col.is_not(None), casefold(col).in_(values))
     return not_(hit) if op == "is_not" else hit
 
 
@@ -209,11 +210,11 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
     col = _C.c.tags
     if op in ("exists", "not_exists"):
         return _present(col, op)
-    padded = ", " + func.lower(func.coalesce(col, "")) + ", "
+    padded = ", " + casefold(func.coalesce(col, "")) + ", "
     if op == "contains":
-        return col.icontains(str(value), autoescape=True)
+        return casefold(col).contains(str(value).casefold(), autoescape=True)
     values = value if op == "in" else [value]
-    hit = or_(*[padded.contains(", " + str(v).strip().lower() + ", ", autoescape=True) for v in values])
+    hit = or_(*[padded.contains(", " + str(v).strip().casefold() + ", ", autoescape=True) for v in values])
     return not_(hit) if op == "is_not" else hit
 
 
@@ -259,12 +260,12 @@ def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
         hit = holding(cf.c.value != "")
         return hit if op == "exists" else not_(hit)
     if op == "contains":
-        return holding(cf.c.value.icontains(str(value), autoescape=True))
+        return holding(casefold(cf.c.value).contains(str(value).casefold(), autoescape=True))
     if op in ("is", "is_not", "in"):
         values = value if op == "in" else [value]
         texts = [str(v).casefold() for v in values]
         nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        match = func.lower(cf.c.value).in_(texts)
+        match = casefold(cf.c.value).in_(texts)
         if nums:
             match = or_(match, cf.c.number.in_(nums))
         hit = holding(match)
