@@ -156,6 +156,25 @@ def test_each_field_offers_only_its_own_operators(qtbot):
 
 
 
+@pytest.mark.parametrize("field", ["last_seen", "spend"])
+def test_between_reads_low_and_high_side_by_side_however_wide_the_row(qtbot, field):
+    from PySide6.QtWidgets import QLabel
+
+    row = ConditionRow(["email"], [(field, field)])
+    qtbot.addWidget(row)
+    pick(row.op, "between")
+    row.resize(1800, row.sizeHint().height())
+    row.show()
+    qtbot.waitExposed(row)
+    low, high = row.editor.low, row.editor.high
+    word = next(w for w in row.editor.findChildren(QLabel) if w.text() == "and")
+    inputs = [next(c for c in part.children() if c.isWidgetType()) for part in (low, high)]
+    right_of_low = inputs[0].mapTo(row, QPoint(inputs[0].width(), 0)).x()
+    left_of_word = word.mapTo(row, QPoint(0, 0)).x()
+    assert 0 <= left_of_word - right_of_low < 20  # "2026-05-06 and 2026-05-07", not a gap across the row
+    assert inputs[1].mapTo(row, QPoint(0, 0)).x() - word.mapTo(row, QPoint(word.width(), 0)).x() < 20
+
+
 @pytest.fixture
 def demo(demo_window):
     """The demo window; counts still running on the pool end before it closes."""
