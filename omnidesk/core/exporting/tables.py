@@ -16,6 +16,8 @@ from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.models import Customer, ImportBatch, SourceRecord
 from omnidesk.core.money import format_money
 from omnidesk.core.tasks import CancelCheck, Cancelled, never_cancelled
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_instant
 from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
@@ -62,12 +64,14 @@ _CUSTOMER_COLUMNS = {
     "consent_sms": lambda r: r.consent_sms or "", "consent_whatsapp": lambda r: r.consent_whatsapp or "",
     "channels": "channels", "tags": "tags", "orders": "orders",
     "lifetime_spend": lambda r: format_money(r.spend_minor, grouped=False),
-    "first_seen": lambda r: r.first_seen or "", "last_seen": lambda r: r.last_seen or "",
+    "first_seen": "first_seen", "last_seen": "last_seen",  # on the shop's clock: see export_customers
     "source_records": "source_count", "full_name": "full_name", "name": "display_name",
 }
 assert set(CUSTOMERS_HEADER) <= set(_CUSTOMER_COLUMNS)
 CUSTOMER_COLUMNS = tuple(_CUSTOMER_COLUMNS)
 CUSTOM_PREFIX = "custom."
+# Instants stored as naive UTC, written on the shop's clock with its offset.
+_SEEN = ("first_seen", "last_seen")
 # Customers read per query when exporting given ids: well under SQLite's limit on bound values.
 _ID_BATCH = 500
 
@@ -119,7 +123,8 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     both.  ``columns`` picks and orders the columns (all by default;
     ``custom.NAME`` is a custom field, headed by its name, refused when no
     record has it);
-    ``excel`` adds a byte-order mark.  The file goes through the formula-safe
+    ``excel`` adds a byte-order mark.  First and last seen are written on the
+    shop's clock with its offset, as the list shows their day.  The file goes through the formula-safe
     writer.  ``cancelled`` is asked between batches of rows: when it says yes,
     :class:`Cancelled` is raised and no file is left behind.
     """
@@ -133,9 +138,14 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
             there = f"the workspace has: {', '.join(known)}" if known else "the workspace has none"
             raise UserError(f"no record has a custom field {missing[0]!r} ({there})")
         custom = {col: folded[name.casefold()] for col, name in custom.items()}  # the workspace's spelling
-    getters = [None if c in custom else
+    zone = workspace_zone(ws)
+
+    def seen(column: str):
+        return lambda r: local_instant(r._mapping[column], zone)
+
+    getters = [None if name in custom else seen(name) if name in _SEEN else
                (lambda r, c=c: r._mapping[c]) if isinstance(c, str) else c
-               for c in (_CUSTOMER_COLUMNS.get(name, name) for name in cols)]
+               for name, c in ((name, _CUSTOMER_COLUMNS.get(name, name)) for name in cols)]
     c = Customer.__table__
     query = select(c).order_by(c.c.id)
     if rule is not None:
