@@ -212,7 +212,9 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
         return _present(col, op)
     padded = ", " + casefold(func.coalesce(col, "")) + ", "
     if op == "contains":
-        return casefold(col).contains(str(value).casefold(), autoescape=True)
+        part = str(value).strip().casefold()
+        # No tag holds a comma: text with one would only match across two tags ("vip, local").
+        return false() if "," in part else casefold(col).contains(part, autoescape=True)
     values = value if op == "in" else [value]
     hit = or_(*[padded.contains(", " + str(v).strip().casefold() + ", ", autoescape=True) for v in values])
     return not_(hit) if op == "is_not" else hit
