@@ -369,6 +369,27 @@ def test_clicking_a_saved_segment_opens_customers_filtered_by_it(demo, qtbot):
     assert view.model.rowCount() == segments.count(win.workspace, {"all": []})
 
 
+@pytest.mark.parametrize("rule", [
+    {"any": []},  # nobody
+    {"all": [{"field": "channel", "op": "is", "value": "sms"}, {"any": []}]},  # nobody
+    {"any": [{"field": "channel", "op": "is", "value": "sms"}, {"all": []}]},  # everyone
+    {"any": [{"field": "channel", "op": "is", "value": "sms"}, {"not": {"any": []}}]},  # everyone
+])
+def test_a_saved_segment_with_an_empty_group_opens_on_the_customers_it_counts(demo, qtbot, rule):
+    win = demo
+    segments.save_segment(win.workspace, "Odd one", rule)
+    win.segments.reload()
+    view = customers_of(win)
+    rect = win.nav.visualItemRect(win.nav.item(win.nav.row_of_segment("Odd one")))
+    qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    n = segments.count(win.workspace, rule)
+    assert view.builder.rule() == rule
+    assert view.model.rowCount() == n
+    wait_count(qtbot, view, n)
+    qtbot.mouseClick(view.builder.clear_button, Qt.MouseButton.LeftButton)  # and Clear gives everyone back
+    assert view.builder.rule() is None and view.model.rowCount() == segments.count(win.workspace, {"all": []})
+
+
 def test_the_builder_works_from_the_keyboard_alone(demo, qtbot):
     win = demo
     win.activateWindow()
