@@ -122,12 +122,12 @@ def _search_clause(text: str, conn=None):
                 .where(text_clause(f"{SEARCH_TABLE} MATCH :q").bindparams(q=match))
             )
     clauses = []
-    like = f"%{text.lower()}%"
-    clauses.append(Customer.display_name.ilike(like))
+    # As typed: "_" and "%" are characters of a name or an address, not LIKE's wildcards.
+    clauses.append(Customer.display_name.icontains(text, autoescape=True))
     last, comma, first = text.partition(",")
     if comma and first.strip() and last.strip():  # "Smith, John" as the card writes it
-        clauses.append(Customer.display_name.ilike(f"%{first.strip().lower()} {last.strip().lower()}%"))
-    clauses.append(Customer.email.ilike(like))
+        clauses.append(Customer.display_name.icontains(f"{first.strip()} {last.strip()}", autoescape=True))
+    clauses.append(Customer.email.icontains(text, autoescape=True))
     digits = re.sub(r"\D", "", text)
     # Phones are stored as E.164; "(415) 555" should find +1415555....
     if len(digits) >= 3:
@@ -162,7 +162,8 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
     order = (column.desc(), Customer.id.desc()) if descending else (column.asc(), Customer.id.asc())
     where = []
     if channel:
-        where.append(Customer.channels.like(f"%{channel}%"))
+        # Whole channel codes: "shop" is not "popup_shop".
+        where.append((" " + func.coalesce(Customer.channels, "") + " ").contains(f" {channel} ", autoescape=True))
     if consent:
         which, _, status = consent.partition(":")
         given = {"email": Customer.consent_email, "sms": Customer.consent_sms}[which]
