@@ -67,7 +67,7 @@ def _targets(ws, args: argparse.Namespace) -> list[int]:
         raise CliError("name the customers, or give --segment NAME or --rule, one of them")
     if args.customers:
         return sorted({_customer(ws, text) for text in args.customers})
-    rule = resolve_audience(ws, segment=args.segment, rule=read_rule(args.rule) if args.rule else None)
+    rule = resolve_audience(ws, segment=args.segment, rule=read_rule(args.rule, ws) if args.rule else None)
     return member_ids(ws, rule)
 
 
