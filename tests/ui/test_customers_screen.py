@@ -345,6 +345,17 @@ def test_a_custom_field_the_list_shows_is_exported_as_the_list_shows_it(screen, 
     dialog.reject()
 
 
+def test_exporting_an_empty_list_says_why_there_is_nothing_to_write(screen, demo_window):
+    screen.search.setText("no such customer anywhere")
+    screen._apply_search()
+    assert screen.model.rowCount() == 0
+    demo_window.export_customers_action.trigger()
+    dialog = _open_export(demo_window)
+    assert not dialog.export_button.isEnabled()
+    assert dialog.status.text() == "No customer to export: the list is empty (its search, filters or rule pick nobody)."
+    dialog.reject()
+
+
 def test_export_of_the_selected_rows_from_the_row_menu(screen, demo_window, qtbot, tmp_path, monkeypatch):
     out = tmp_path / "picked.csv"
     monkeypatch.setattr(ExportDialog, "ask_path", lambda self: out)

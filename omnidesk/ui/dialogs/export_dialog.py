@@ -58,6 +58,7 @@ _LABELS = {
     "consent_whatsapp": "WhatsApp consent", "first_seen": "First seen", "last_seen": "Last seen",
 }
 CSV_FILTER = "CSV files (*.csv)"
+_EMPTY_LIST = "No customer to export: the list is empty (its search, filters or rule pick nobody)."
 
 
 def _export_column(screen_column: str) -> str | None:
@@ -194,7 +195,9 @@ class ExportDialog(QDialog):
             widget.setEnabled(not running)
         self.selected_radio.setEnabled(not running and bool(self.selected))
         self.progress.setVisible(running)
-        if not has_columns and not running:
+        if not self.list_ids and not running and self.written is None:
+            self._say(_EMPTY_LIST)
+        elif not has_columns and not running:
             self._say("Choose at least one column.", error=True)
         elif self.status.property("error") and self.status.text() == "Choose at least one column.":
             self._say("")
