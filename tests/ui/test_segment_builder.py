@@ -136,6 +136,18 @@ def test_incomplete_and_refused_rows_are_shown_with_why_and_left_out(qtbot):
     assert builder.rule()["all"][1] == {"field": "name", "op": "is", "value": "Ann"}
 
 
+def test_a_custom_field_no_record_has_is_kept_and_says_so(qtbot):
+    builder = SegmentBuilder(custom_fields=["Loyalty tier"])
+    qtbot.addWidget(builder)
+    rule = {"all": [{"field": "custom.Loyalty tier", "op": "is", "value": "Gold"},
+                    {"field": "custom.Shoe size", "op": "gt", "value": 40}]}
+    builder.set_rule(rule)
+    known, unknown = builder.root.rows
+    assert known.field.currentText() == "Loyalty tier (imported column)"
+    assert unknown.field.currentText() == "Shoe size (no record has it)"
+    assert builder.rule() == rule and builder.problems() == 0
+
+
 def test_a_value_typed_stays_when_the_operator_changes_but_not_the_field(qtbot):
     row = ConditionRow(["email"], [("city", "City"), ("country", "Country")])
     qtbot.addWidget(row)

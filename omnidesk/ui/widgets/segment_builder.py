@@ -158,7 +158,11 @@ class ConditionRow(QFrame):
         field = node.get("field")
         i = self.field.findData(field)
         if i < 0:  # a custom field or an event type the list does not name
-            self.field.addItem(LABEL_OF.get(field, str(field)), field)
+            label = LABEL_OF.get(field, str(field))
+            if isinstance(field, str) and field.startswith("custom."):
+                # Kept (a file may bring it later), but it picks nobody now: say so where it is chosen.
+                label = f"{field[len('custom.'):]} (no record has it)"
+            self.field.addItem(label, field)
             i = self.field.count() - 1
         self.field.setCurrentIndex(i)
         op = node.get("op") or ("within_days" if "within_days" in node else "exists")
