@@ -526,3 +526,21 @@ def test_text_matches_in_any_case_beyond_ascii(make_workspace):
                  c("custom.Ville", "contains", "århu")):
         assert member_ids(ws, rule) == [emilie], rule
         assert count(ws, {"not": rule}) == 1, rule
+
+
+def test_a_segment_name_beyond_ascii_is_found_in_any_case_and_taken_once(make_workspace):
+    ws = make_workspace("names.omnidesk")
+    rule = {"field": "tag", "op": "is", "value": "vip"}
+    segments.save_segment(ws, "Été clients", rule)
+    assert segments.get_segment(ws, "Été clients").name == "Été clients"
+    assert segments.get_segment(ws, "ÉTÉ CLIENTS").rule == rule
+    with pytest.raises(RuleError, match="exists already"):
+        segments.save_segment(ws, "été clients", {"all": []})
+    segments.save_segment(ws, "été clients", {"all": []}, replace=True)
+    assert [(s.name, s.rule) for s in segments.list_segments(ws)] == [("été clients", {"all": []})]
+    segments.save_segment(ws, "Ösel", rule)
+    with pytest.raises(RuleError, match="exists already"):
+        segments.rename_segment(ws, "ösel", "ÉTÉ clients")
+    segments.rename_segment(ws, "ÖSEL", "Öland")
+    segments.delete_segment(ws, "ÉTÉ CLIENTS")
+    assert [s.name for s in segments.list_segments(ws)] == ["Öland"]
