@@ -377,3 +377,17 @@ def test_a_value_typed_in_on_an_evening_is_dated_on_the_shops_day(shop):
     assert value_sources(shop, ann)["city"].describe() == "entered by you on 2026-12-02"
     edits.record_consent(shop, ann, "Email", "denied", "")
     assert consent_facts(shop, ann)["email"].describe() == "denied on 2026-12-02, entered by you"
+
+
+def test_a_custom_field_named_beyond_ascii_is_one_field_in_any_case(ws, tmp_path):
+    """A German shop's "Größe" (casefolded "grösse") is typed in, kept as a number and picked by rules."""
+    _import(ws, tmp_path, "kunden.csv", ["Email", "First Name", "Größe"],
+            [["ann@example.com", "Ann", "38"], ["bob@example.com", "Bob", "44"]])
+    ann, bob = _id(ws, "ann@example.com"), _id(ws, "bob@example.com")
+    with pytest.raises(UserError, match="'gross' is not a number; Größe holds numbers"):
+        edits.set_custom_field(ws, ann, "GRÖSSE", "gross")
+    edits.set_custom_field(ws, ann, "größe", "46")
+    with ws.engine.connect() as conn:
+        assert [(f.name, f.value, f.number) for f in customer_fields(conn, ann)] == [("Größe", "46", 46.0)]
+    assert segments.member_ids(ws, {"field": "custom.GRÖSSE", "op": "gt", "value": 40}) == [ann, bob]
+    assert segments.member_ids(ws, {"field": "custom.größe", "op": "is", "value": 38}) == []

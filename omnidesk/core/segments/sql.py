@@ -242,14 +242,14 @@ def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
     """
     cf, rec = CustomField.__table__, SourceRecord.__table__
     cf2, rec2 = cf.alias("cf_later"), rec.alias("rec_later")
-    named = func.lower(cf.c.name) == name.casefold()
+    named = casefold(cf.c.name) == name.casefold()
 
     def rank(c, r):
         return tuple_(case((r.c.channel == HAND, 1), else_=0), r.c.batch_id, r.c.id, -c.c.id)
 
     # No other value of the field on the same customer comes before this one.
     shown = not_(exists().select_from(cf2.join(rec2, rec2.c.id == cf2.c.record_id)).where(
-        rec2.c.customer_id == rec.c.customer_id, func.lower(cf2.c.name) == name.casefold(),
+        rec2.c.customer_id == rec.c.customer_id, casefold(cf2.c.name) == name.casefold(),
         rank(cf2, rec2) > rank(cf, rec)))
     base = select(rec.c.customer_id).select_from(cf.join(rec, rec.c.id == cf.c.record_id)).where(
         rec.c.customer_id.is_not(None), named)
