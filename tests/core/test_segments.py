@@ -544,3 +544,27 @@ def test_a_segment_name_beyond_ascii_is_found_in_any_case_and_taken_once(make_wo
     segments.rename_segment(ws, "ÖSEL", "Öland")
     segments.delete_segment(ws, "ÉTÉ CLIENTS")
     assert [s.name for s in segments.list_segments(ws)] == ["Öland"]
+
+
+def test_a_birthday_without_its_year_is_in_its_own_month(make_workspace, tmp_path):
+    """A newsletter's birthday comes as --MM-DD: "--01-27" is in January, not in month "-2"."""
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    ws = make_workspace("birthdays.omnidesk")
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Birthday"], [
+        ["ann@example.com", "Ann", "--01-27"], ["bo@example.com", "Bo", "1990-01-05"],
+        ["cy@example.com", "Cy", "--07-01"], ["di@example.com", "Di", ""]]),
+        ImportOptions(channel="email", mapping=["email", "first_name", "birthday"]))
+    with ws.engine.connect() as conn:
+        born = dict(conn.exec_driver_sql("SELECT first_name, birthday FROM customer").fetchall())
+    assert born == {"Ann": "--01-27", "Bo": "1990-01-05", "Cy": "--07-01", "Di": None}
+
+    def names(rule):
+        with ws.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(segments.members_query(rule))]
+            return {conn.exec_driver_sql(f"SELECT first_name FROM customer WHERE id = {i}").scalar() for i in ids}
+
+    assert names(c("birthday_month", "is", 1)) == {"Ann", "Bo"}
+    assert names(c("birthday_month", "in", [7, 12])) == {"Cy"}
+    assert names(c("birthday_month", "is_not", 1)) == {"Cy", "Di"}

@@ -112,7 +112,9 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if field == "birthday":
         return _present(_C.c.birthday, op)
     if field == "birthday_month":
-        month = func.substr(_C.c.birthday, 6, 2)
+        # YYYY-MM-DD, or --MM-DD for a birthday without its year (a newsletter's).
+        month = case((_C.c.birthday.startswith("--"), func.substr(_C.c.birthday, 3, 2)),
+                     else_=func.substr(_C.c.birthday, 6, 2))
         months = [f"{m:02d}" for m in (value if isinstance(value, list) else [value])]
         hit = and_(_C.c.birthday.is_not(None), month.in_(months))
         return not_(hit) if op == "is_not" else hit
