@@ -67,7 +67,7 @@ def _targets(ws, args: argparse.Namespace) -> list[int]:
         raise CliError("name the customers, or give --segment NAME or --rule, one of them")
     if args.customers:
         return sorted({_customer(ws, text) for text in args.customers})
-    rule = resolve_audience(ws, segment=args.segment, rule=read_rule(args.rule) if args.rule else None)
+    rule = resolve_audience(ws, segment=args.segment, rule=read_rule(args.rule, ws) if args.rule else None)
     return member_ids(ws, rule)
 
 
@@ -94,7 +94,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
         if not rows:
             return ["No customer has a tag yet. Add one with: omnidesk tag add TAG CUSTOMER"]
         width = max(len(r["tag"]) for r in rows)
-        return [f"{printable(r['tag']):<{width}}  {r['customers']:>9,} customers" for r in rows]
+        return [f"{printable(r['tag']):<{width}}  {r['customers']:>9,} "
+                f"{'customer' if r['customers'] == 1 else 'customers'}" for r in rows]
 
     Output(args).show(data, text)
     return EXIT_OK

@@ -49,9 +49,10 @@ def add_audience_args(parser: argparse.ArgumentParser, *, required: bool = False
     parser.set_defaults(audience_required=required)
 
 
-def read_rule(text: str) -> dict:
-    """The rule of ``--rule``: JSON text, or @FILE; checked (one-line error naming what is wrong)."""
-    from omnidesk.core.segments import parse_rule
+def read_rule(text: str, ws) -> dict:
+    """The rule of ``--rule``: JSON text, or @FILE; checked against the workspace ``ws`` (its
+    channels included), with a one-line error naming what is wrong."""
+    from omnidesk.core.segments import parse_rule, workspace_channels
 
     if text.startswith("@"):
         path = Path(text[1:])
@@ -60,7 +61,7 @@ def read_rule(text: str) -> dict:
         except (OSError, UnicodeDecodeError) as exc:
             raise CliError(f"cannot read the rule file {printable(str(path))}: "
                            f"{getattr(exc, 'strerror', None) or exc}") from None
-    return parse_rule(text)
+    return parse_rule(text, workspace_channels(ws))
 
 
 def warn_unknown_custom_fields(ws, rule: dict | None) -> None:
@@ -91,7 +92,7 @@ def audience(ws, args: argparse.Namespace) -> dict | None:
 
     name = getattr(args, "name", None) if hasattr(args, "name") else None
     name = name if name is not None else getattr(args, "segment", None)
-    rule = read_rule(args.rule) if args.rule else None
+    rule = read_rule(args.rule, ws) if args.rule else None
     if name is None and rule is None:
         if getattr(args, "audience_required", False):
             raise CliError("name a saved segment or give --rule")
@@ -103,8 +104,8 @@ def audience(ws, args: argparse.Namespace) -> dict | None:
 def cmd_segment_save(args: argparse.Namespace) -> int:
     from omnidesk.core.segments import count, save_segment
 
-    rule = read_rule(args.rule)
     with _open_existing(args) as ws:
+        rule = read_rule(args.rule, ws)
         save_segment(ws, args.name, rule, replace=args.replace)
         warn_unknown_custom_fields(ws, rule)
         n = count(ws, rule)
@@ -123,7 +124,8 @@ def cmd_segment_list(args: argparse.Namespace) -> int:
         if not rows:
             return ["No saved segments. Save one with: omnidesk segment save NAME --rule JSON"]
         width = max(len(r["name"]) for r in rows)
-        return [f"{printable(r['name']):<{width}}  {r['customers']:>9,} customers" for r in rows]
+        return [f"{printable(r['name']):<{width}}  {r['customers']:>9,} "
+                f"{'customer' if r['customers'] == 1 else 'customers'}" for r in rows]
 
     Output(args).show(data, text)
     return EXIT_OK

@@ -6,8 +6,8 @@ filtering happen in SQL.
 
 Customers with no value in the sort column (NULL or '', and no orders) come
 after those with one, in either direction.  Custom fields are read for the
-rows on screen only: a customer's value of a field is the one from the latest
-import that has it, then the latest record (the card's rule,
+rows on screen only: a customer's value of a field is the one typed in by hand,
+else the one from the latest import that has it, then the latest record (the card's rule,
 ``importing.custom_fields.customer_fields``).
 """
 
@@ -23,12 +23,13 @@ from typing import Any
 from sqlalchemy import func, literal_column, or_, select
 from sqlalchemy import text as text_clause
 
+from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search, search_query
 
 from omnidesk.core.identity.golden import NO_NAME
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
-from omnidesk.core.segments import compile_rule, known_channels, prepare
+from omnidesk.core.segments import compile_rule, known_channels, prepare, shop_zone
 from omnidesk.core.workspace import Workspace
 
 SORT_COLUMNS = {
@@ -121,12 +122,12 @@ def _search_clause(text: str, conn=None):
                 .where(text_clause(f"{SEARCH_TABLE} MATCH :q").bindparams(q=match))
             )
     clauses = []
-    like = f"%{text.lower()}%"
-    clauses.append(Customer.display_name.ilike(like))
+    # As typed: "_" and "%" are characters of a name or an address, not LIKE's wildcards.
+    clauses.append(Customer.display_name.icontains(text, autoescape=True))
     last, comma, first = text.partition(",")
     if comma and first.strip() and last.strip():  # "Smith, John" as the card writes it
-        clauses.append(Customer.display_name.ilike(f"%{first.strip().lower()} {last.strip().lower()}%"))
-    clauses.append(Customer.email.ilike(like))
+        clauses.append(Customer.display_name.icontains(f"{first.strip()} {last.strip()}", autoescape=True))
+    clauses.append(Customer.email.icontains(text, autoescape=True))
     digits = re.sub(r"\D", "", text)
     # Phones are stored as E.164; "(415) 555" should find +1415555....
     if len(digits) >= 3:
@@ -161,7 +162,8 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
     order = (column.desc(), Customer.id.desc()) if descending else (column.asc(), Customer.id.asc())
     where = []
     if channel:
-        where.append(Customer.channels.like(f"%{channel}%"))
+        # Whole channel codes: "shop" is not "popup_shop".
+        where.append((" " + func.coalesce(Customer.channels, "") + " ").contains(f" {channel} ", autoescape=True))
     if consent:
         which, _, status = consent.partition(":")
         given = {"email": Customer.consent_email, "sms": Customer.consent_sms}[which]
@@ -173,7 +175,7 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
         prepare(ws, rule)
     with ws.engine.connect() as conn:
         if rule is not None:
-            where.append(compile_rule(rule, now, known_channels(conn)))
+            where.append(compile_rule(rule, now, known_channels(conn), shop_zone(conn)))
         clause = _search_clause(search, conn)
         if clause is not None:
             where.append(clause)
@@ -233,8 +235,8 @@ def custom_field_names(ws: Workspace) -> list[str]:
 def custom_values(ws: Workspace, ids: Sequence[int], names: Sequence[str]) -> dict[int, dict[str, str]]:
     """For each of ``ids``, its values of the custom fields ``names`` as the list shows them.
 
-    The value of a field is the one from the latest import that has it, then the
-    latest record (as the customer's card shows it); names match ignoring case
+    The value of a field is the one typed in by hand, else the one from the latest
+    import that has it, then the latest record (as the customer's card shows it); names match ignoring case
     and the result is keyed by the spelling asked for.  Customers with none of
     the fields get an empty dict.  One query for all ``ids``: the rows on screen.
     """
@@ -249,7 +251,8 @@ def custom_values(ws: Workspace, ids: Sequence[int], names: Sequence[str]) -> di
                    table.c.date)
             .join(rec, rec.c.id == table.c.record_id).join(batch, batch.c.id == rec.c.batch_id)
             .where(rec.c.customer_id.in_(list(out)))
-            .order_by(rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
+            # A value typed in by hand comes before any file's, however late that file came.
+            .order_by((rec.c.channel == HAND).desc(), rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
         )
         for r in rows:
             key = wanted.get(r.name.casefold())

@@ -48,6 +48,7 @@ from omnidesk.core.changes import Changes
 from omnidesk.core.channels import CONSENT_CODES, HAND, channel_code, channel_name
 from omnidesk.core.consent import decide, facts_query
 from omnidesk.core.contact import normalize_email, normalize_phone
+from omnidesk.core.dialect import casefold
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import PINNABLE
@@ -455,7 +456,7 @@ def tags_of(ws: Workspace, customer_ids: Sequence[int]) -> list[str]:
 def _typed(conn: Connection, name: str, value: str) -> dict:
     """The custom-field row of ``value``, of the type the workspace reads ``name`` as."""
     cf = CustomField.__table__
-    kind = conn.execute(select(cf.c.type).where(func.lower(cf.c.name) == name.casefold())
+    kind = conn.execute(select(cf.c.type).where(casefold(cf.c.name) == name.casefold())
                         .order_by(cf.c.id.desc()).limit(1)).scalar() or "text"
     row = {"type": kind, "value": value, "number": None, "date": None}
     if not value:
@@ -488,10 +489,10 @@ def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> 
     with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)
         rid = _hand_records(conn, [customer_id])[customer_id][0]
-        existing = conn.execute(select(cf.c.name).where(func.lower(cf.c.name) == name.casefold()).limit(1)).scalar()
+        existing = conn.execute(select(cf.c.name).where(casefold(cf.c.name) == name.casefold()).limit(1)).scalar()
         name = existing or name  # the spelling the workspace already uses
         row = _typed(conn, name, value)
-        conn.execute(cf.delete().where(cf.c.record_id == rid, func.lower(cf.c.name) == name.casefold()))
+        conn.execute(cf.delete().where(cf.c.record_id == rid, casefold(cf.c.name) == name.casefold()))
         conn.execute(insert(cf).values(record_id=rid, name=name, **row))
         conn.execute(update(Customer.__table__).where(Customer.__table__.c.id == customer_id)
                      .values(updated_at=utcnow()))

@@ -54,3 +54,14 @@ def local_minute(utc: str | None, zone: tzinfo | None = None) -> str:
     """
     moment = _on_clock(utc, zone)
     return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else ""
+
+
+def local_instant(utc: str | None, zone: tzinfo | None = None) -> str:
+    """A naive UTC instant as ISO 8601 on ``zone``'s clock with its offset
+    (``2026-05-06T21:52:00-04:00``; the computer's zone without one).
+
+    For files a person reads: the time as it was in the shop, and unambiguous
+    for a program.  "" for empty or unparseable input.
+    """
+    moment = _on_clock(utc, zone)
+    return moment.isoformat(timespec="seconds") if moment is not None else ""

@@ -52,7 +52,12 @@ def test_tag_customers_by_name_and_by_segment_then_list_tags(shop, capsys):
     assert (status, out.strip()) == (0, "Remove tag vip from 2 customers")
     status, out, _ = run(capsys, "tags", "--json", "-w", str(shop))
     assert json.loads(out) == [{"tag": "Newsletter", "customers": 2}, {"tag": "vip", "customers": 1}]
-    assert run(capsys, "tags", "-w", str(shop))[1].splitlines()[0].split() == ["Newsletter", "2", "customers"]
+    assert [line.split() for line in run(capsys, "tags", "-w", str(shop))[1].splitlines()] == [
+        ["Newsletter", "2", "customers"], ["vip", "1", "customer"]]
+    assert run(capsys, "segment", "save", "Paris", "--rule", '{"field": "city", "op": "is", "value": "paris"}',
+               "-w", str(shop))[1].strip() == "Saved segment Paris: 1 customer"
+    assert [line.split() for line in run(capsys, "segment", "list", "-w", str(shop))[1].splitlines()] == [
+        ["Boston", "2", "customers"], ["Paris", "1", "customer"]]
 
 
 def test_tag_errors_change_nothing(shop, capsys):
@@ -98,3 +103,23 @@ def test_customer_add_and_set(shop, capsys):
         status, _, err = run(capsys, *argv, "-w", str(shop))
         assert status != 0 and words in err, (argv, err)
     assert dump(shop) == before
+
+
+def test_export_customers_takes_a_custom_field_column_as_the_card_shows_it(shop, tmp_path, capsys):
+    for who, value in (("ann@example.com", "gifts"), ("cy@example.com", "herself")):
+        assert run(capsys, "customer", "set", who, "custom.Shopping for", value, "-w", str(shop))[0] == 0
+    assert run(capsys, "customer", "set", "cy@example.com", "custom.Shopping for", "", "-w", str(shop))[0] == 0
+    out = tmp_path / "out.csv"
+    status, said, err = run(capsys, "export", "customers", str(out), "--columns", "email,custom.shopping for",
+                            "--rule", '{"field": "city", "op": "is", "value": "boston"}', "-w", str(shop))
+    assert (status, said.strip(), err) == (0, f"Wrote 2 customers to {out}", "")
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "email,Shopping for", "ann@example.com,gifts", "bob@example.com,"]
+    # A field no record has is refused, naming those the workspace has; so is a column named nothing.
+    for columns, words in (("email,custom.Shoe size", "no record has a custom field 'Shoe size' "
+                                                       "(the workspace has: Shopping for)"),
+                           ("email,custom. ", "unknown column 'custom.'")):
+        status, _, err = run(capsys, "export", "customers", str(tmp_path / "no.csv"), "--columns", columns,
+                             "-w", str(shop))
+        assert status != 0 and words in err, err
+        assert not (tmp_path / "no.csv").exists()

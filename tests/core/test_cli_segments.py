@@ -113,3 +113,21 @@ def test_a_custom_field_no_record_has_is_named_in_a_warning(tmp_path, capsys):
     assert out.strip() == "1 customer" and err == ""
     status, out, err = run(capsys, "segment", "save", "Big feet", "--rule", typo, "-w", str(path))
     assert status == 0 and "Shoesize" in err
+
+
+def test_a_rule_may_name_a_channel_a_file_was_imported_as(shop, capsys, tmp_path):
+    market = write_csv(tmp_path / "market.csv", ["Email", "First Name"], [["fay@example.com", "Fay"],
+                                                                           ["ann@example.com", "Ann"]])
+    assert run(capsys, "import", str(market), "--channel", "market-stall", "-w", str(shop))[0] == 0
+    rule = '{"field": "channel", "op": "is", "value": "market-stall"}'
+    assert run(capsys, "segment", "count", "--rule", rule, "-w", str(shop))[1:] == ("2 customers\n", "")
+    assert run(capsys, "segment", "save", "Stall", "--rule", rule, "-w", str(shop))[1].strip() == \
+        "Saved segment Stall: 2 customers"
+    out = tmp_path / "stall.csv"
+    assert run(capsys, "export", "customers", str(out), "--rule", rule, "--columns", "email", "-w", str(shop))[0] == 0
+    assert out.read_text().splitlines() == ["email", "ann@example.com", "fay@example.com"]
+    assert run(capsys, "tag", "add", "market", "--rule", rule, "-w", str(shop))[1].strip() == \
+        "Add tag market to 2 customers"
+    # A channel no file came from is still refused, naming the workspace's own.
+    status, _, err = run(capsys, "segment", "count", "--rule", rule.replace("market-stall", "fax"), "-w", str(shop))
+    assert status == 1 and "unknown channel 'fax' (known: " in err and "market-stall" in err

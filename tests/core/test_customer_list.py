@@ -25,3 +25,21 @@ def test_a_filtered_list_is_the_full_list_in_the_same_order_less_the_rest(shop, 
     assert list(customer_ids(shop, sort=sort, descending=descending, channel="sms")) == sms
     assert list(customer_ids(shop, sort=sort, descending=descending, consent="email:granted")) == granted
     assert 0 < len(sms) < len(everyone) and 0 < len(granted) < len(everyone)
+
+
+def test_a_channel_filter_takes_whole_channels_and_search_takes_wildcards_as_typed(ws, tmp_path):
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    header = ["Email", "First Name", "Last Name"]
+    import_file(ws, write_csv(tmp_path / "shop.csv", header, [["ann@example.com", "Ann", "Lee"]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "popup.csv", header, [["bob_stone@example.com", "Bob", "Stone"]]),
+                ImportOptions(channel="popup-shop"))
+    rows = customer_rows(ws, list(customer_ids(ws)))
+    ann, bob = sorted(rows, key=lambda cid: rows[cid].name)
+    assert rows[bob].channels != "shop" and "shop" in rows[bob].channels  # a channel of the shop's own
+    assert list(customer_ids(ws, channel="shop")) == [ann]
+    assert list(customer_ids(ws, channel=rows[bob].channels)) == [bob]
+    assert list(customer_ids(ws, search="_")) == [bob]  # as typed, not "any one character"
+    assert list(customer_ids(ws, search="%")) == []

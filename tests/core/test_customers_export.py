@@ -49,3 +49,18 @@ def test_customers_export_has_consent_per_channel_and_yearless_birthdays(tmp_pat
     assert (ann["consent_email"], ann["consent_sms"], ann["consent_whatsapp"]) == ("granted", "denied", "granted")
     assert (bo["consent_email"], bo["consent_sms"], bo["consent_whatsapp"]) == ("denied", "", "")
     assert ann["birthday"] == "--03-07" and bo["birthday"] == "1990-05-01"
+
+
+def test_first_and_last_seen_are_written_on_the_shops_clock_with_its_offset(make_workspace, tmp_path):
+    """Seen on the evening of 6 May in New York: not "2026-05-07T01:52" with no zone, which reads as the 7th."""
+    from omnidesk.core.edits import add_customer
+
+    ws = make_workspace("ny.omnidesk", timezone="America/New_York")
+    add_customer(ws, {"first_name": "Ann"}, now="2026-05-07T01:52:00")
+    add_customer(ws, {"first_name": "Bo"}, now="2026-01-10T15:00:00")
+    out = tmp_path / "seen.csv"
+    export_customers(ws, out, columns=["first_name", "first_seen", "last_seen"])
+    assert out.read_text(encoding="utf-8").splitlines() == [
+        "first_name,first_seen,last_seen",
+        "Ann,2026-05-06T21:52:00-04:00,2026-05-06T21:52:00-04:00",
+        "Bo,2026-01-10T10:00:00-05:00,2026-01-10T10:00:00-05:00"]

@@ -22,6 +22,7 @@ from omnidesk.core.importing.custom_fields import customer_fields
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.journal import JournaledWorkspace, revert
 from omnidesk.core.profile import consent_facts, customer_profile, source_rows, value_sources
+from omnidesk.core import segments
 from omnidesk.core.segments import count
 from omnidesk.core.timeline import timeline
 from tests.helpers import write_csv
@@ -209,6 +210,44 @@ def test_custom_fields_typed_in_keep_their_type_and_come_first(shop):
     assert count(shop, {"field": "custom.Loyalty points", "op": "gt", "value": 200}) == 1
 
 
+def test_a_rule_on_a_custom_field_reads_the_value_the_card_shows(shop, tmp_path):
+    """A value typed in, or cleared, replaces the files' for segments too; so does a later import's."""
+    from omnidesk.core.customers import custom_values
+
+    ann, bob, cy = (_id(shop, f"{n}@example.com") for n in ("ann", "bob", "cy"))
+    edits.set_custom_field(shop, ann, "Loyalty points", "3")  # the file said 120
+    edits.set_custom_field(shop, bob, "Loyalty points", "")  # the file said 15: cleared
+    # A newer export (after the hand entries) says 900 for Cy (the first file's 7 is history) and
+    # 500 for Ann, whose typed 3 still wins.
+    _import(shop, tmp_path, "newer.csv", SHOP, [
+        ["Cy", "Park", "cy@example.com", "", "Boston", "02118", "US", "VIP", "yes", "900"],
+        ["Ann", "Lee", "ann@example.com", "", "Portland", "04101", "US", "", "yes", "500"]])
+    with shop.engine.connect() as conn:
+        shown = {cid: {f.name: f.value for f in customer_fields(conn, cid)}.get("Loyalty points", "")
+                 for cid in (ann, bob, cy)}
+    assert shown == {ann: "3", bob: "", cy: "900"}
+    assert custom_values(shop, [ann, bob, cy], ["Loyalty points"]) == {
+        ann: {"Loyalty points": "3"}, bob: {"Loyalty points": ""}, cy: {"Loyalty points": "900"}}
+
+    def members(op, value=None):
+        rule = {"field": "custom.Loyalty points", "op": op, **({} if value is None else {"value": value})}
+        with shop.engine.connect() as conn:
+            ids = {r[0] for r in conn.execute(segments.members_query(rule))}
+        assert count(shop, rule) == len(ids)
+        return ids
+
+    assert members("gt", 100) == {cy}
+    assert members("lt", 10) == {ann}
+    assert members("is", 120) == set()
+    assert members("is", 7) == set()
+    assert members("is_not", 3) == {bob, cy}
+    assert members("in", [3, 15, 900]) == {ann, cy}
+    assert members("between", [1, 20]) == {ann}
+    assert members("contains", "1") == set()
+    assert members("exists") == {ann, cy}
+    assert members("not_exists") == {bob}
+
+
 @time_machine.travel("2026-12-02 10:00:00Z", tick=False)
 def test_a_customer_added_by_hand(shop):
     edit = edits.add_customer(shop, {"first_name": "Dee", "last_name": "Fox", "email": "DEE@example.com",
@@ -338,3 +377,17 @@ def test_a_value_typed_in_on_an_evening_is_dated_on_the_shops_day(shop):
     assert value_sources(shop, ann)["city"].describe() == "entered by you on 2026-12-02"
     edits.record_consent(shop, ann, "Email", "denied", "")
     assert consent_facts(shop, ann)["email"].describe() == "denied on 2026-12-02, entered by you"
+
+
+def test_a_custom_field_named_beyond_ascii_is_one_field_in_any_case(ws, tmp_path):
+    """A German shop's "Größe" (casefolded "grösse") is typed in, kept as a number and picked by rules."""
+    _import(ws, tmp_path, "kunden.csv", ["Email", "First Name", "Größe"],
+            [["ann@example.com", "Ann", "38"], ["bob@example.com", "Bob", "44"]])
+    ann, bob = _id(ws, "ann@example.com"), _id(ws, "bob@example.com")
+    with pytest.raises(UserError, match="'gross' is not a number; Größe holds numbers"):
+        edits.set_custom_field(ws, ann, "GRÖSSE", "gross")
+    edits.set_custom_field(ws, ann, "größe", "46")
+    with ws.engine.connect() as conn:
+        assert [(f.name, f.value, f.number) for f in customer_fields(conn, ann)] == [("Größe", "46", 46.0)]
+    assert segments.member_ids(ws, {"field": "custom.GRÖSSE", "op": "gt", "value": 40}) == [ann, bob]
+    assert segments.member_ids(ws, {"field": "custom.größe", "op": "is", "value": 38}) == []

@@ -95,6 +95,17 @@ def test_an_existing_file_is_replaced_only_with_force(shop, tmp_path, capsys):
     assert status == 0 and out.read_text().startswith("id,first_name")
 
 
+@pytest.mark.parametrize("command", [["export", "customers"], ["export", "sources"],
+                                     ["export", "timeline", "ann@example.com"]])
+def test_an_export_into_a_folder_that_is_not_there_says_so(shop, tmp_path, capsys, command):
+    (tmp_path / "a file").write_text("not a folder\n")
+    for folder in (tmp_path / "missing", tmp_path / "a file"):
+        status, _out, err = _run(capsys, *command, folder / "out.csv", "--workspace", shop)
+        assert status == 1 and err.strip() == (f"omnidesk: error: cannot write out.csv: there is no folder "
+                                               f"{folder}"), err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a file", "list.csv", "shop.omnidesk"]
+
+
 def test_a_workspace_name_is_never_an_export_even_when_new(tmp_path, capsys):
     """``--errors new.omnidesk`` for a workspace the same import creates: both would be one file."""
     ws = tmp_path / "new.omnidesk"

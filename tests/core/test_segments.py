@@ -134,6 +134,8 @@ def c(field, op, value=None, **extra):
     (c("tag", "is", "vip"), {"Ann", "Chloé"}),
     (c("tag", "is", "local"), set()),  # whole tags only
     (c("tag", "contains", "local"), {"Ann"}),
+    (c("tag", "contains", "p, l"), set()),  # part of one tag: never across two ("vip, local-pickup")
+    (c("tag", "contains", ", "), set()),
     (c("tag", "in", ["wholesale", "local-pickup"]), {"Ann", "Dan"}),
     (c("tag", "not_exists"), {"Bob", "eve_50%@example.com"}),
     (c("tag", "is_not", "vip"), {"Bob", "Dan", "eve_50%@example.com"}),
@@ -477,3 +479,92 @@ def test_an_unknown_column_is_refused_before_anything_is_written(ws, tmp_path):
     with pytest.raises(RuleError, match="unknown field"):
         export_customers(ws, out, rule=c("colour", "is", "x"))
     assert not out.exists()
+
+
+def test_a_date_in_a_rule_is_a_day_on_the_shops_clock_as_the_list_shows_it(make_workspace):
+    """An evening in New York is already tomorrow in UTC: the rule takes the day the list shows."""
+    from omnidesk.core.edits import add_customer
+    from omnidesk.core.timeline import workspace_zone
+    from omnidesk.core.timeutil import local_day
+
+    shop = make_workspace("ny.omnidesk", timezone="America/New_York")
+    added = {}
+    for name, at in (("Ann", "2026-05-07T01:52:00"),   # 6 May, 21:52 in New York
+                     ("Bob", "2026-05-07T14:00:00"),   # 7 May, 10:00
+                     ("Cy", "2026-05-06T03:30:00")):   # 5 May, 23:30
+        added[name] = add_customer(shop, {"first_name": name}, now=at).created
+    with shop.engine.connect() as conn:
+        seen = dict(conn.exec_driver_sql("SELECT id, last_seen FROM customer").fetchall())
+    shown = {cid: local_day(seen[cid], workspace_zone(shop)) for cid in added.values()}
+    assert shown == {added["Ann"]: "2026-05-06", added["Bob"]: "2026-05-07", added["Cy"]: "2026-05-05"}
+
+    def picked(field, op, value):
+        return {name for name, cid in added.items() if cid in member_ids(shop, c(field, op, value))}
+
+    for field in ("first_seen", "last_seen"):
+        assert picked(field, "between", ["2026-05-06", "2026-05-06"]) == {"Ann"}
+        assert picked(field, "lte", "2026-05-06") == {"Ann", "Cy"}
+        assert picked(field, "lt", "2026-05-06") == {"Cy"}
+        assert picked(field, "gte", "2026-05-07") == {"Bob"}
+        assert picked(field, "gt", "2026-05-05") == {"Ann", "Bob"}
+        assert count(shop, c(field, "between", ["2026-05-05", "2026-05-06"])) == 2
+
+
+def test_text_matches_in_any_case_beyond_ascii(make_workspace):
+    """"Any case" holds for every alphabet: ÉMILIE, émilie and Émilie are one name, and ß is ss."""
+    from omnidesk.core.edits import add_customer, set_custom_field
+
+    ws = make_workspace("letters.omnidesk")
+
+    emilie = add_customer(ws, {"first_name": "Émilie", "last_name": "Ñúñez", "city": "Örebro",
+                               "tags": "Été, Straße"}).created
+    add_customer(ws, {"first_name": "Emile", "last_name": "Nunez", "city": "Orebro"})
+    set_custom_field(ws, emilie, "Ville", "Århus")
+    for rule in (c("name", "contains", "émilie ñ"), c("last_name", "is", "ÑÚÑEZ"), c("first_name", "in", ["ÉMILIE"]),
+                 c("city", "is", "örebro"), c("city", "contains", "ÖRE"), c("tag", "is", "été"),
+                 c("tag", "in", ["ÉTÉ", "x"]), c("tag", "contains", "STRASS"), c("custom.Ville", "is", "ÅRHUS"),
+                 c("custom.Ville", "contains", "århu")):
+        assert member_ids(ws, rule) == [emilie], rule
+        assert count(ws, {"not": rule}) == 1, rule
+
+
+def test_a_segment_name_beyond_ascii_is_found_in_any_case_and_taken_once(make_workspace):
+    ws = make_workspace("names.omnidesk")
+    rule = {"field": "tag", "op": "is", "value": "vip"}
+    segments.save_segment(ws, "Été clients", rule)
+    assert segments.get_segment(ws, "Été clients").name == "Été clients"
+    assert segments.get_segment(ws, "ÉTÉ CLIENTS").rule == rule
+    with pytest.raises(RuleError, match="exists already"):
+        segments.save_segment(ws, "été clients", {"all": []})
+    segments.save_segment(ws, "été clients", {"all": []}, replace=True)
+    assert [(s.name, s.rule) for s in segments.list_segments(ws)] == [("été clients", {"all": []})]
+    segments.save_segment(ws, "Ösel", rule)
+    with pytest.raises(RuleError, match="exists already"):
+        segments.rename_segment(ws, "ösel", "ÉTÉ clients")
+    segments.rename_segment(ws, "ÖSEL", "Öland")
+    segments.delete_segment(ws, "ÉTÉ CLIENTS")
+    assert [s.name for s in segments.list_segments(ws)] == ["Öland"]
+
+
+def test_a_birthday_without_its_year_is_in_its_own_month(make_workspace, tmp_path):
+    """A newsletter's birthday comes as --MM-DD: "--01-27" is in January, not in month "-2"."""
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    ws = make_workspace("birthdays.omnidesk")
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Birthday"], [
+        ["ann@example.com", "Ann", "--01-27"], ["bo@example.com", "Bo", "1990-01-05"],
+        ["cy@example.com", "Cy", "--07-01"], ["di@example.com", "Di", ""]]),
+        ImportOptions(channel="email", mapping=["email", "first_name", "birthday"]))
+    with ws.engine.connect() as conn:
+        born = dict(conn.exec_driver_sql("SELECT first_name, birthday FROM customer").fetchall())
+    assert born == {"Ann": "--01-27", "Bo": "1990-01-05", "Cy": "--07-01", "Di": None}
+
+    def names(rule):
+        with ws.engine.connect() as conn:
+            ids = [r[0] for r in conn.execute(segments.members_query(rule))]
+            return {conn.exec_driver_sql(f"SELECT first_name FROM customer WHERE id = {i}").scalar() for i in ids}
+
+    assert names(c("birthday_month", "is", 1)) == {"Ann", "Bo"}
+    assert names(c("birthday_month", "in", [7, 12])) == {"Cy"}
+    assert names(c("birthday_month", "is_not", 1)) == {"Cy", "Di"}

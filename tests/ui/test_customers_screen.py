@@ -317,6 +317,45 @@ def test_export_writes_the_list_as_filtered_with_the_chosen_columns_and_a_bom(sc
     dialog.reject()
 
 
+def test_a_custom_field_the_list_shows_is_exported_as_the_list_shows_it(screen, demo_window, qtbot, tmp_path,
+                                                                         monkeypatch):
+    from omnidesk.core.edits import set_custom_field
+
+    ws = demo_window.workspace
+    screen.set_columns([*screen.model.columns(), "custom:Loyalty tier"])
+    column = _column(screen, "custom:Loyalty tier")
+    shown = {screen.model.customer_id(r): screen.model.index(r, column).data()
+             for r in range(screen.model.rowCount())}
+    held = [cid for cid, value in shown.items() if value]
+    assert held and len(held) < len(shown)
+    set_custom_field(ws, held[0], "Loyalty tier", "Platinum")  # typed in: the card and the list show it
+    screen.refresh()
+    shown[held[0]] = "Platinum"
+    out = tmp_path / "tiers.csv"
+    monkeypatch.setattr(ExportDialog, "ask_path", lambda self: out)
+    demo_window.export_customers_action.trigger()
+    dialog = _open_export(demo_window)
+    assert dialog.columns()[-1] == "custom.Loyalty tier"
+    dialog.set_columns(["id", "custom.Loyalty tier"])
+    with qtbot.waitSignal(dialog.exported):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    _bom, rows = _read(out)
+    assert rows[0] == ["id", "Loyalty tier"]
+    assert {int(r[0]): r[1] for r in rows[1:]} == shown
+    dialog.reject()
+
+
+def test_exporting_an_empty_list_says_why_there_is_nothing_to_write(screen, demo_window):
+    screen.search.setText("no such customer anywhere")
+    screen._apply_search()
+    assert screen.model.rowCount() == 0
+    demo_window.export_customers_action.trigger()
+    dialog = _open_export(demo_window)
+    assert not dialog.export_button.isEnabled()
+    assert dialog.status.text() == "No customer to export: the list is empty (its search, filters or rule pick nobody)."
+    dialog.reject()
+
+
 def test_export_of_the_selected_rows_from_the_row_menu(screen, demo_window, qtbot, tmp_path, monkeypatch):
     out = tmp_path / "picked.csv"
     monkeypatch.setattr(ExportDialog, "ask_path", lambda self: out)

@@ -136,6 +136,18 @@ def test_incomplete_and_refused_rows_are_shown_with_why_and_left_out(qtbot):
     assert builder.rule()["all"][1] == {"field": "name", "op": "is", "value": "Ann"}
 
 
+def test_a_custom_field_no_record_has_is_kept_and_says_so(qtbot):
+    builder = SegmentBuilder(custom_fields=["Loyalty tier"])
+    qtbot.addWidget(builder)
+    rule = {"all": [{"field": "custom.Loyalty tier", "op": "is", "value": "Gold"},
+                    {"field": "custom.Shoe size", "op": "gt", "value": 40}]}
+    builder.set_rule(rule)
+    known, unknown = builder.root.rows
+    assert known.field.currentText() == "Loyalty tier (imported column)"
+    assert unknown.field.currentText() == "Shoe size (no record has it)"
+    assert builder.rule() == rule and builder.problems() == 0
+
+
 def test_a_value_typed_stays_when_the_operator_changes_but_not_the_field(qtbot):
     row = ConditionRow(["email"], [("city", "City"), ("country", "Country")])
     qtbot.addWidget(row)
@@ -154,6 +166,25 @@ def test_each_field_offers_only_its_own_operators(qtbot):
     assert [row.op.itemData(i) for i in range(row.op.count())] == list(segments.FIELDS["last_seen"])
     assert row.op.itemText(row.op.findData("lt")) == "before"
 
+
+
+@pytest.mark.parametrize("field", ["last_seen", "spend"])
+def test_between_reads_low_and_high_side_by_side_however_wide_the_row(qtbot, field):
+    from PySide6.QtWidgets import QLabel
+
+    row = ConditionRow(["email"], [(field, field)])
+    qtbot.addWidget(row)
+    pick(row.op, "between")
+    row.resize(1800, row.sizeHint().height())
+    row.show()
+    qtbot.waitExposed(row)
+    low, high = row.editor.low, row.editor.high
+    word = next(w for w in row.editor.findChildren(QLabel) if w.text() == "and")
+    inputs = [next(c for c in part.children() if c.isWidgetType()) for part in (low, high)]
+    right_of_low = inputs[0].mapTo(row, QPoint(inputs[0].width(), 0)).x()
+    left_of_word = word.mapTo(row, QPoint(0, 0)).x()
+    assert 0 <= left_of_word - right_of_low < 20  # "2026-05-06 and 2026-05-07", not a gap across the row
+    assert inputs[1].mapTo(row, QPoint(0, 0)).x() - word.mapTo(row, QPoint(word.width(), 0)).x() < 20
 
 
 @pytest.fixture
@@ -348,6 +379,27 @@ def test_clicking_a_saved_segment_opens_customers_filtered_by_it(demo, qtbot):
     qtbot.mouseClick(view.builder.clear_button, Qt.MouseButton.LeftButton)
     assert win.nav.currentRow() == win.nav.row_of("customers") and win.current_screen() == "customers"
     assert view.model.rowCount() == segments.count(win.workspace, {"all": []})
+
+
+@pytest.mark.parametrize("rule", [
+    {"any": []},  # nobody
+    {"all": [{"field": "channel", "op": "is", "value": "sms"}, {"any": []}]},  # nobody
+    {"any": [{"field": "channel", "op": "is", "value": "sms"}, {"all": []}]},  # everyone
+    {"any": [{"field": "channel", "op": "is", "value": "sms"}, {"not": {"any": []}}]},  # everyone
+])
+def test_a_saved_segment_with_an_empty_group_opens_on_the_customers_it_counts(demo, qtbot, rule):
+    win = demo
+    segments.save_segment(win.workspace, "Odd one", rule)
+    win.segments.reload()
+    view = customers_of(win)
+    rect = win.nav.visualItemRect(win.nav.item(win.nav.row_of_segment("Odd one")))
+    qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    n = segments.count(win.workspace, rule)
+    assert view.builder.rule() == rule
+    assert view.model.rowCount() == n
+    wait_count(qtbot, view, n)
+    qtbot.mouseClick(view.builder.clear_button, Qt.MouseButton.LeftButton)  # and Clear gives everyone back
+    assert view.builder.rule() is None and view.model.rowCount() == segments.count(win.workspace, {"all": []})
 
 
 def test_the_builder_works_from_the_keyboard_alone(demo, qtbot):

@@ -231,7 +231,7 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
 
     Read through the driver: a million rows as plain tuples, not result objects.
     """
-    from omnidesk.core.segments import compile_rule, known_channels
+    from omnidesk.core.segments import compile_rule, known_channels, shop_zone
 
     from omnidesk.core.segments import prepare
 
@@ -239,7 +239,7 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     rule = audience_rule(ws, campaign.audience)
     prepare(ws, rule)
     with ws.engine.connect() as conn:
-        where = compile_rule(rule, now, known_channels(conn))
+        where = compile_rule(rule, now, known_channels(conn), shop_zone(conn))
         query = select(cust.c.id, cust.c.phone, _reason("email", rules), _reason("sms", rules),
                        cust.c.country).where(where).order_by(cust.c.id)
         compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})

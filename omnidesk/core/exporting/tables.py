@@ -10,11 +10,14 @@ from pathlib import Path
 from sqlalchemy import select
 
 from omnidesk.core import segments
+from omnidesk.core.customers import custom_field_names, custom_values
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.models import Customer, ImportBatch, SourceRecord
 from omnidesk.core.money import format_money
 from omnidesk.core.tasks import CancelCheck, Cancelled, never_cancelled
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_instant
 from omnidesk.core.workspace import Workspace
 
 SOURCES_HEADER = ["source_file", "source_row", "channel", "customer_id", "batch_id", "kind",
@@ -61,26 +64,50 @@ _CUSTOMER_COLUMNS = {
     "consent_sms": lambda r: r.consent_sms or "", "consent_whatsapp": lambda r: r.consent_whatsapp or "",
     "channels": "channels", "tags": "tags", "orders": "orders",
     "lifetime_spend": lambda r: format_money(r.spend_minor, grouped=False),
-    "first_seen": lambda r: r.first_seen or "", "last_seen": lambda r: r.last_seen or "",
+    "first_seen": "first_seen", "last_seen": "last_seen",  # on the shop's clock: see export_customers
     "source_records": "source_count", "full_name": "full_name", "name": "display_name",
 }
 assert set(CUSTOMERS_HEADER) <= set(_CUSTOMER_COLUMNS)
 CUSTOMER_COLUMNS = tuple(_CUSTOMER_COLUMNS)
+CUSTOM_PREFIX = "custom."
+# Instants stored as naive UTC, written on the shop's clock with its offset.
+_SEEN = ("first_seen", "last_seen")
 # Customers read per query when exporting given ids: well under SQLite's limit on bound values.
 _ID_BATCH = 500
 
 
 def check_columns(columns: Sequence[str] | None) -> list[str]:
-    """The columns asked for, checked (UserError naming an unknown one); all by default."""
+    """The columns asked for, checked (UserError naming an unknown one); all by default.
+
+    Besides the fixed columns, ``custom.NAME`` is a custom field's value as the card shows it.
+    """
     if not columns:
         return list(CUSTOMERS_HEADER)
     cols = [c.strip() for c in columns if c.strip()]
-    unknown = [c for c in cols if c not in _CUSTOMER_COLUMNS]
+    unknown = [c for c in cols if c not in _CUSTOMER_COLUMNS and not custom_column_name(c)]
     if unknown:
-        raise UserError(f"unknown column {unknown[0]!r} (known: {', '.join(CUSTOMER_COLUMNS)})")
+        raise UserError(f"unknown column {unknown[0]!r} (known: {', '.join(CUSTOMER_COLUMNS)}, "
+                        f"or {CUSTOM_PREFIX}NAME for a custom field)")
     if not cols:
         raise UserError("no columns to export")
     return cols
+
+
+def custom_column_name(column: str) -> str:
+    """The custom field a ``custom.NAME`` column names ("" for any other column)."""
+    return " ".join(column[len(CUSTOM_PREFIX):].split()) if column.startswith(CUSTOM_PREFIX) else ""
+
+
+def _header(cols: Sequence[str], custom: dict[str, str]) -> list[str]:
+    """The file's header: a custom field under its own name, as the list shows it, unless that
+    name is taken by another column of the file."""
+    taken = {c.casefold() for c in cols if c not in custom}
+    out = []
+    for c in cols:
+        name = custom.get(c)
+        out.append(name if name and name.casefold() not in taken else c)
+        taken.add(out[-1].casefold())
+    return out
 
 
 def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule: dict | None = None,
@@ -93,32 +120,62 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     ``ids`` keeps only those customers and writes them in the order given (a
     list as the screen shows it; ids no longer in the workspace are left out,
     an id given twice is written once); both together keep the customers in
-    both.  ``columns`` picks and orders the columns (all by default);
-    ``excel`` adds a byte-order mark.  The file goes through the formula-safe
+    both.  ``columns`` picks and orders the columns (all by default;
+    ``custom.NAME`` is a custom field, headed by its name, refused when no
+    record has it);
+    ``excel`` adds a byte-order mark.  First and last seen are written on the
+    shop's clock with its offset, as the list shows their day.  The file goes through the formula-safe
     writer.  ``cancelled`` is asked between batches of rows: when it says yes,
     :class:`Cancelled` is raised and no file is left behind.
     """
     cols = check_columns(columns)
-    getters = [(lambda r, c=c: r._mapping[c]) if isinstance(c, str) else c
-               for c in (_CUSTOMER_COLUMNS[name] for name in cols)]
+    custom = {c: custom_column_name(c) for c in cols if custom_column_name(c)}
+    if custom:
+        known = custom_field_names(ws)
+        folded = {k.casefold(): k for k in known}
+        missing = [n for n in custom.values() if n.casefold() not in folded]
+        if missing:
+            there = f"the workspace has: {', '.join(known)}" if known else "the workspace has none"
+            raise UserError(f"no record has a custom field {missing[0]!r} ({there})")
+        custom = {col: folded[name.casefold()] for col, name in custom.items()}  # the workspace's spelling
+    zone = workspace_zone(ws)
+
+    def seen(column: str):
+        return lambda r: local_instant(r._mapping[column], zone)
+
+    getters = [None if name in custom else seen(name) if name in _SEEN else
+               (lambda r, c=c: r._mapping[c]) if isinstance(c, str) else c
+               for name, c in ((name, _CUSTOMER_COLUMNS.get(name, name)) for name in cols)]
     c = Customer.__table__
     query = select(c).order_by(c.c.id)
     if rule is not None:
         segments.prepare(ws, rule)
         with ws.engine.connect() as conn:
-            channels = segments.known_channels(conn)
-        query = query.where(segments.compile_rule(rule, now, channels))
+            channels, zone = segments.known_channels(conn), segments.shop_zone(conn)
+        query = query.where(segments.compile_rule(rule, now, channels, zone))
 
     def check() -> None:
         if cancelled():
             raise Cancelled("Export cancelled: no file was written.")
 
+    def written(batch):
+        """The file's rows of these customer rows (their custom fields read in one query)."""
+        values = custom_values(ws, [r.id for r in batch], list(dict.fromkeys(custom.values()))) if custom else {}
+        for r in batch:
+            mine = values.get(r.id, {})
+            yield [mine.get(custom[col], "") if get is None else get(r) for col, get in zip(cols, getters)]
+
     def by_rule():
         with ws.engine.connect() as conn:
+            batch = []
             for n, r in enumerate(conn.execution_options(stream_results=True, yield_per=5000).execute(query)):
                 if n % 5000 == 0:
                     check()
-                yield [get(r) for get in getters]
+                batch.append(r)
+                if len(batch) == _ID_BATCH:
+                    yield from written(batch)
+                    batch = []
+            yield from written(batch)
 
     def by_ids():
         seen: set[int] = set()
@@ -128,9 +185,7 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
                 check()
                 part = wanted[start:start + _ID_BATCH]
                 found = {r.id: r for r in conn.execute(query.where(c.c.id.in_(part)))}
-                for cid in part:
-                    if cid in found:
-                        yield [get(found[cid]) for get in getters]
+                yield from written([found[cid] for cid in part if cid in found])
 
     rows = by_rule() if ids is None else by_ids()
-    return write_csv(out, cols, rows, overwrite=overwrite, excel=excel)
+    return write_csv(out, _header(cols, custom), rows, overwrite=overwrite, excel=excel)

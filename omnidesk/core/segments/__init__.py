@@ -17,7 +17,10 @@ email is *not* ``email is x``, and therefore *is* ``email is_not x``).
 
 Times: ``within_days N`` means since the same instant N days before ``now``;
 ``now`` is passed in (tests fix it) and defaults to the clock.  Stored times are
-UTC, so the window does not depend on the machine's zone.
+UTC, so the window does not depend on the machine's zone.  A date (``last_seen
+lt 2026-06-01``) is a whole day on the shop's clock (the ``timezone`` setting),
+the day the Customers list and the card show; ``journey_start`` keeps UTC days,
+those of the Dashboard's periods.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ from omnidesk.core.segments.sql import (
     member_ids,
     members_query,
     rule_vocabulary,
+    shop_zone,
     workspace_channels,
 )
 
@@ -60,5 +64,5 @@ __all__ = [
     "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
     "RuleError", "Segment", "check_rule", "custom_fields_named", "compile_rule", "count", "prepare", "delete_segment", "get_segment",
     "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "rename_segment",
-    "resolve_audience", "rule_vocabulary", "save_segment", "workspace_channels",
+    "resolve_audience", "rule_vocabulary", "save_segment", "shop_zone", "workspace_channels",
 ]

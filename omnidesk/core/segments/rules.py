@@ -81,8 +81,12 @@ class RuleError(UserError):
 Rule = dict[str, Any]
 
 
-def parse_rule(text: str | bytes | Rule) -> Rule:
-    """A rule from its JSON text (or an already-parsed dict), checked; raises RuleError."""
+def parse_rule(text: str | bytes | Rule, channels: Sequence[str] | None = None) -> Rule:
+    """A rule from its JSON text (or an already-parsed dict), checked; raises RuleError.
+
+    ``channels`` are those a channel condition may name (a workspace's:
+    ``sql.known_channels``); without them, only the app's own.
+    """
     if isinstance(text, (str, bytes)):
         try:
             rule = json.loads(text)
@@ -90,7 +94,7 @@ def parse_rule(text: str | bytes | Rule) -> Rule:
             raise RuleError(f"the rule is not valid JSON: {exc.msg} at character {exc.pos}") from None
     else:
         rule = text
-    check_rule(rule)
+    check_rule(rule, channels)
     return rule
 
 

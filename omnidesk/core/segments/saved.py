@@ -5,14 +5,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from omnidesk.core.changes import Changes
+from omnidesk.core.dialect import casefold
 from omnidesk.core.models import SavedSegment, utcnow
 from omnidesk.core.segments.rules import Rule, RuleError, check_rule
 from omnidesk.core.segments.sql import known_channels
 
 _S = SavedSegment.__table__
+# Names compare as folded text in every alphabet ("Été" is "ÉTÉ"): SQLite's lower() folds only A-Z.
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def save_segment(workspace, name: str, rule: Rule, *, replace: bool = False) -> 
     with workspace.writing() as conn:
         check_rule(rule, known_channels(conn))
         text = json.dumps(rule, ensure_ascii=False, sort_keys=True)
-        row = conn.execute(select(_S.c.id).where(func.lower(_S.c.name) == name.casefold())).first()
+        row = conn.execute(select(_S.c.id).where(casefold(_S.c.name) == name.casefold())).first()
         now = utcnow()
         if row is not None:
             if not replace:
@@ -52,7 +54,7 @@ def save_segment(workspace, name: str, rule: Rule, *, replace: bool = False) -> 
 def get_segment(workspace, name: str) -> Segment:
     with workspace.engine.connect() as conn:
         row = conn.execute(select(_S.c.name, _S.c.rule_json, _S.c.created_at, _S.c.updated_at)
-                           .where(func.lower(_S.c.name) == _clean_name(name).casefold())).first()
+                           .where(casefold(_S.c.name) == _clean_name(name).casefold())).first()
     if row is None:
         raise RuleError(f"no segment named {name!r}")
     return Segment(row[0], json.loads(row[1]), row[2], row[3])
@@ -61,14 +63,14 @@ def get_segment(workspace, name: str) -> Segment:
 def list_segments(workspace) -> list[Segment]:
     with workspace.engine.connect() as conn:
         rows = conn.execute(select(_S.c.name, _S.c.rule_json, _S.c.created_at, _S.c.updated_at)
-                            .order_by(func.lower(_S.c.name))).all()
+                            .order_by(casefold(_S.c.name))).all()
     return [Segment(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
 
 
 def delete_segment(workspace, name: str) -> Changes:
     get_segment(workspace, name)  # refuses an unknown name
     with workspace.writing() as conn:
-        conn.execute(delete(_S).where(func.lower(_S.c.name) == _clean_name(name).casefold()))
+        conn.execute(delete(_S).where(casefold(_S.c.name) == _clean_name(name).casefold()))
     return Changes(segments=True)
 
 
@@ -77,11 +79,11 @@ def rename_segment(workspace, name: str, new_name: str) -> Changes:
     new_name = _clean_name(new_name)
     old = get_segment(workspace, name)  # refuses an unknown name
     with workspace.writing() as conn:
-        taken = conn.execute(select(_S.c.id).where(func.lower(_S.c.name) == new_name.casefold(),
-                                                   func.lower(_S.c.name) != old.name.casefold())).first()
+        taken = conn.execute(select(_S.c.id).where(casefold(_S.c.name) == new_name.casefold(),
+                                                   casefold(_S.c.name) != old.name.casefold())).first()
         if taken is not None:
             raise RuleError(f"a segment named {new_name!r} exists already")
-        conn.execute(_S.update().where(func.lower(_S.c.name) == old.name.casefold())
+        conn.execute(_S.update().where(casefold(_S.c.name) == old.name.casefold())
                      .values(name=new_name, updated_at=utcnow()))
     return Changes(segments=True)
 

@@ -6,15 +6,19 @@ picks exactly everyone else.  Values are bound parameters, never spliced text.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_, select, true, tuple_, union_all
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, SourceRecord
+from omnidesk.core.channels import HAND
+from omnidesk.core.dialect import casefold
+from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, Setting, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
 from omnidesk.core.segments.journey import CHANNEL_FIELDS, START_FIELD, journey_condition
 from omnidesk.core.segments.rules import (
@@ -32,20 +36,32 @@ JOURNEY_FIELDS = (*CHANNEL_FIELDS, START_FIELD)
 
 @dataclass(frozen=True)
 class Context:
-    """What compiling needs besides the rule: the instant "now" is."""
+    """What compiling needs besides the rule: the instant "now" is, and the shop's time zone
+    (None: the computer's), on whose clock a date in a rule is a day."""
 
     now: datetime
+    zone: tzinfo | None = None
 
     def ago(self, days: int) -> str:
         """The stored-time text of ``now`` minus ``days`` (naive UTC ISO, seconds)."""
         return (self.now.astimezone(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
 
+    def day_start(self, day: str) -> str:
+        """The stored-time text of the instant ``day`` (YYYY-MM-DD) begins on the shop's clock."""
+        midnight = datetime.combine(date.fromisoformat(day), time())
+        moment = midnight.replace(tzinfo=self.zone) if self.zone is not None else midnight.astimezone()
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
 
 def compile_rule(rule: Rule, now: datetime | None = None,
-                 channels: Sequence[str] | None = None) -> ColumnElement[bool]:
-    """The WHERE clause over the ``customer`` table for ``rule`` (checked first against ``channels``)."""
+                 channels: Sequence[str] | None = None, zone: tzinfo | None = None) -> ColumnElement[bool]:
+    """The WHERE clause over the ``customer`` table for ``rule`` (checked first against ``channels``).
+
+    A date in the rule is a day on ``zone``'s clock (the shop's, :func:`shop_zone`;
+    the computer's when None), as the Customers list and the card show days.
+    """
     check_rule(rule, channels)
-    ctx = Context(now or datetime.now(UTC))
+    ctx = Context(now or datetime.now(UTC), zone)
     return _compile(rule, ctx)
 
 
@@ -76,7 +92,9 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if field == "channel":
         return _listed(_C.c.channels, " ", op, value)
     if field in JOURNEY_FIELDS:
-        return journey_condition(field, op, value, lambda col, o, v: _time(col, o, v, ctx))
+        # A journey's dates are UTC days, as the Dashboard's periods whose flows open these rules.
+        utc = replace(ctx, zone=UTC)
+        return journey_condition(field, op, value, lambda col, o, v: _time(col, o, v, utc))
     if field == "tag":
         return _tag(op, value)
     if field == "name":
@@ -94,7 +112,9 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if field == "birthday":
         return _present(_C.c.birthday, op)
     if field == "birthday_month":
-        month = func.substr(_C.c.birthday, 6, 2)
+        # YYYY-MM-DD, or --MM-DD for a birthday without its year (a newsletter's).
+        month = case((_C.c.birthday.startswith("--"), func.substr(_C.c.birthday, 3, 2)),
+                     else_=func.substr(_C.c.birthday, 6, 2))
         months = [f"{m:02d}" for m in (value if isinstance(value, list) else [value])]
         hit = and_(_C.c.birthday.is_not(None), month.in_(months))
         return not_(hit) if op == "is_not" else hit
@@ -119,9 +139,9 @@ def _text(col, op: str, value: Any) -> ColumnElement[bool]:
     if op in ("exists", "not_exists"):
         return _present(col, op)
     if op == "contains":
-        return and_(col.is_not(None), col.icontains(str(value), autoescape=True))
+        return and_(col.is_not(None), casefold(col).contains(str(value).casefold(), autoescape=True))
     values = [str(v).casefold() for v in (value if op == "in" else [value])]
-    hit = and_(col.is_not(None), func.lower(col).in_(values))
+    hit = and_(col.is_not(None), casefold(col).in_(values))
     return not_(hit) if op == "is_not" else hit
 
 
@@ -157,14 +177,15 @@ def _time(col, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
     if op == "not_within_days":
         # Nothing in the window: seen before it, or never seen at all.
         return not_(and_(known, col >= ctx.ago(value)))
-    # Dates compare by day: "last_seen lt 2026-06-01" is before that day began (UTC).
+    # Dates compare by day: "last_seen lt 2026-06-01" is before that day began on the shop's clock.
+    start = ctx.day_start
     if op == "between":
         low, high = sorted(_day(v) for v in value)
-        return and_(known, col >= low, col < _next_day(high))
+        return and_(known, col >= start(low), col < start(_next_day(high)))
     day = _day(value)
     return and_(known, {
-        "gt": lambda: col >= _next_day(day), "gte": lambda: col >= day,
-        "lt": lambda: col < day, "lte": lambda: col < _next_day(day),
+        "gt": lambda: col >= start(_next_day(day)), "gte": lambda: col >= start(day),
+        "lt": lambda: col < start(day), "lte": lambda: col < start(_next_day(day)),
     }[op]())
 
 
@@ -191,11 +212,13 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
     col = _C.c.tags
     if op in ("exists", "not_exists"):
         return _present(col, op)
-    padded = ", " + func.lower(func.coalesce(col, "")) + ", "
+    padded = ", " + casefold(func.coalesce(col, "")) + ", "
     if op == "contains":
-        return col.icontains(str(value), autoescape=True)
+        part = str(value).strip().casefold()
+        # No tag holds a comma: text with one would only match across two tags ("vip, local").
+        return false() if "," in part else casefold(col).contains(part, autoescape=True)
     values = value if op == "in" else [value]
-    hit = or_(*[padded.contains(", " + str(v).strip().lower() + ", ", autoescape=True) for v in values])
+    hit = or_(*[padded.contains(", " + str(v).strip().casefold() + ", ", autoescape=True) for v in values])
     return not_(hit) if op == "is_not" else hit
 
 
@@ -213,23 +236,43 @@ def _consent(channel: str, op: str, value: Any) -> ColumnElement[bool]:
 
 
 def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
-    """A custom field: any of the customer's records holding it with a matching value."""
+    """A custom field: the customer's value of it, as the card shows it, matching.
+
+    That value is the one typed in by hand, else the latest import's, then the
+    latest record's (``importing.custom_fields.customer_fields``): an older
+    file's value, or one replaced or cleared by hand, does not count.
+    """
     cf, rec = CustomField.__table__, SourceRecord.__table__
+    cf2, rec2 = cf.alias("cf_later"), rec.alias("rec_later")
+    named = casefold(cf.c.name) == name.casefold()
+
+    def rank(c, r):
+        return tuple_(case((r.c.channel == HAND, 1), else_=0), r.c.batch_id, r.c.id, -c.c.id)
+
+    # No other value of the field on the same customer comes before this one.
+    shown = not_(exists().select_from(cf2.join(rec2, rec2.c.id == cf2.c.record_id)).where(
+        rec2.c.customer_id == rec.c.customer_id, casefold(cf2.c.name) == name.casefold(),
+        rank(cf2, rec2) > rank(cf, rec)))
     base = select(rec.c.customer_id).select_from(cf.join(rec, rec.c.id == cf.c.record_id)).where(
-        rec.c.customer_id.is_not(None), func.lower(cf.c.name) == name.casefold())
+        rec.c.customer_id.is_not(None), named)
+
+    def holding(*match) -> ColumnElement[bool]:
+        # The value test first: the costlier "shown" test then runs only on the rows it keeps.
+        return _C.c.id.in_(base.where(*match, shown))
+
     if op in ("exists", "not_exists"):
-        hit = _C.c.id.in_(base.where(cf.c.value != ""))
+        hit = holding(cf.c.value != "")
         return hit if op == "exists" else not_(hit)
     if op == "contains":
-        return _C.c.id.in_(base.where(cf.c.value.icontains(str(value), autoescape=True)))
+        return holding(casefold(cf.c.value).contains(str(value).casefold(), autoescape=True))
     if op in ("is", "is_not", "in"):
         values = value if op == "in" else [value]
         texts = [str(v).casefold() for v in values]
         nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-        match = func.lower(cf.c.value).in_(texts)
+        match = casefold(cf.c.value).in_(texts)
         if nums:
             match = or_(match, cf.c.number.in_(nums))
-        hit = _C.c.id.in_(base.where(match))
+        hit = holding(match)
         return not_(hit) if op == "is_not" else hit
     # Ordered comparisons: numbers against the number, dates against the date.
     sample = value[0] if op == "between" else value
@@ -241,7 +284,7 @@ def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
         cond = col.between(low, high)
     else:
         cond = _compare(col, op, value)
-    return _C.c.id.in_(base.where(col.is_not(None), cond))
+    return holding(col.is_not(None), cond)
 
 
 def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
@@ -311,6 +354,17 @@ def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
 
 
 # -- running -----------------------------------------------------------------------------------
+
+def shop_zone(conn: Connection) -> tzinfo | None:
+    """The shop's time zone (the ``timezone`` setting) read through ``conn``; None when it is
+    not set or not a zone (then the computer's counts, as everywhere a day is shown)."""
+    raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "timezone")).scalar()
+    try:
+        name = str(json.loads(raw) or "").strip() if raw else ""
+        return ZoneInfo(name) if name else None
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
 
 def known_channels(conn: Connection) -> list[str]:
     """Channels a rule may name: the app's own and any a file was imported as."""
@@ -386,7 +440,7 @@ def count(workspace, rule: Rule, now: datetime | None = None) -> int:
     """How many customers ``rule`` holds for."""
     prepare(workspace, rule)
     with workspace.engine.connect() as conn:
-        where = compile_rule(rule, now, known_channels(conn))
+        where = compile_rule(rule, now, known_channels(conn), shop_zone(conn))
         return conn.execute(select(func.count()).select_from(_C).where(where)).scalar_one()
 
 
@@ -395,13 +449,14 @@ def member_ids(workspace, rule: Rule, now: datetime | None = None, *, limit: int
     """The ids of the customers ``rule`` holds for, by display name then id."""
     prepare(workspace, rule)
     with workspace.engine.connect() as conn:
-        query = (select(_C.c.id).where(compile_rule(rule, now, known_channels(conn)))
+        query = (select(_C.c.id).where(compile_rule(rule, now, known_channels(conn), shop_zone(conn)))
                  .order_by(_C.c.display_name, _C.c.id).offset(offset))
         if limit is not None:
             query = query.limit(limit)
         return list(conn.execute(query).scalars())
 
 
-def members_query(rule: Rule, now: datetime | None = None, channels: Sequence[str] | None = None):
+def members_query(rule: Rule, now: datetime | None = None, channels: Sequence[str] | None = None,
+                  zone: tzinfo | None = None):
     """A SELECT of matching customer ids, to use inside other queries (exports, campaigns)."""
-    return select(_C.c.id).where(compile_rule(rule, now, channels))
+    return select(_C.c.id).where(compile_rule(rule, now, channels, zone))

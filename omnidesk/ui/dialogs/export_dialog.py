@@ -30,9 +30,17 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.errors import UserError
-from omnidesk.core.exporting.tables import CUSTOMER_COLUMNS, CUSTOMERS_HEADER, export_customers
+from omnidesk.core.customers import custom_field_names
+from omnidesk.core.exporting.tables import (
+    CUSTOM_PREFIX,
+    CUSTOMER_COLUMNS,
+    CUSTOMERS_HEADER,
+    custom_column_name,
+    export_customers,
+)
 from omnidesk.core.tasks import Cancelled, Progress
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.models.customer_table_model import CUSTOM
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.core.text import counted
 
@@ -50,11 +58,19 @@ _LABELS = {
     "consent_whatsapp": "WhatsApp consent", "first_seen": "First seen", "last_seen": "Last seen",
 }
 CSV_FILTER = "CSV files (*.csv)"
+_EMPTY_LIST = "No customer to export: the list is empty (its search, filters or rule pick nobody)."
+
+
+def _export_column(screen_column: str) -> str | None:
+    """The export column of a column of the list (a custom field's too), or None."""
+    if screen_column.startswith(CUSTOM):
+        return CUSTOM_PREFIX + screen_column[len(CUSTOM):]
+    return SCREEN_TO_EXPORT.get(screen_column)
 
 
 def default_columns(screen_columns: Sequence[str]) -> list[str]:
     """The export columns for what the list shows: the customer's id, then its columns in order."""
-    cols = ["id"] + [SCREEN_TO_EXPORT[k] for k in screen_columns if k in SCREEN_TO_EXPORT]
+    cols = ["id"] + [c for c in (_export_column(k) for k in screen_columns) if c]
     return list(dict.fromkeys(cols))
 
 
@@ -99,11 +115,13 @@ class ExportDialog(QDialog):
         # The columns the list shows come first, ticked and in its order: the file reads like the screen.
         first = default_columns(screen_columns) if screen_columns else list(CUSTOMERS_HEADER)
         chosen = set(first)
-        ordered = list(dict.fromkeys([*first, *CUSTOMERS_HEADER, *CUSTOMER_COLUMNS]))
+        custom = [CUSTOM_PREFIX + name for name in custom_field_names(workspace)]
+        ordered = list(dict.fromkeys([*first, *CUSTOMERS_HEADER, *CUSTOMER_COLUMNS, *custom]))
         for key in ordered:
-            item = QListWidgetItem(_LABELS.get(key, key.replace("_", " ").capitalize()))
+            name = custom_column_name(key)
+            item = QListWidgetItem(name or _LABELS.get(key, key.replace("_", " ").capitalize()))
             item.setData(Qt.ItemDataRole.UserRole, key)
-            item.setToolTip(f"Written as the column “{key}”")
+            item.setToolTip(f"Written as the column “{name or key}”")
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if key in chosen else Qt.CheckState.Unchecked)
             self.columns_list.addItem(item)
@@ -177,7 +195,9 @@ class ExportDialog(QDialog):
             widget.setEnabled(not running)
         self.selected_radio.setEnabled(not running and bool(self.selected))
         self.progress.setVisible(running)
-        if not has_columns and not running:
+        if not self.list_ids and not running and self.written is None:
+            self._say(_EMPTY_LIST)
+        elif not has_columns and not running:
             self._say("Choose at least one column.", error=True)
         elif self.status.property("error") and self.status.text() == "Choose at least one column.":
             self._say("")

@@ -218,9 +218,11 @@ class _Pair(_Editor):
     def __init__(self, make) -> None:
         super().__init__()
         self.low, self.high = make(), make()
-        self.row.addWidget(self.low)
+        # Each at its own width, side by side: the room left over goes after the pair, not between.
+        self.row.addWidget(self.low, 0)
         self.row.addWidget(QLabel("and"))
-        self.row.addWidget(self.high)
+        self.row.addWidget(self.high, 0)
+        self.row.addStretch(1)
         for part in (self.low, self.high):
             part.changed.connect(self.changed)
             part.submitted.connect(self.submitted)

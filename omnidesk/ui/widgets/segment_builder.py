@@ -158,7 +158,11 @@ class ConditionRow(QFrame):
         field = node.get("field")
         i = self.field.findData(field)
         if i < 0:  # a custom field or an event type the list does not name
-            self.field.addItem(LABEL_OF.get(field, str(field)), field)
+            label = LABEL_OF.get(field, str(field))
+            if isinstance(field, str) and field.startswith("custom."):
+                # Kept (a file may bring it later), but it picks nobody now: say so where it is chosen.
+                label = f"{field[len('custom.'):]} (no record has it)"
+            self.field.addItem(label, field)
             i = self.field.count() - 1
         self.field.setCurrentIndex(i)
         op = node.get("op") or ("within_days" if "within_days" in node else "exists")
@@ -252,6 +256,9 @@ class GroupBox(QFrame):
         box.addLayout(foot)
         self.rows: list[QWidget] = []
         self._bare_not = False  # loaded from {"not": X} with X not an "any" group
+        # Loaded with no conditions ({"any": []}: nobody): it keeps that meaning until a row is added,
+        # where a group left empty while building is simply not part of the rule yet.
+        self._loaded_empty = False
 
     def tab_chain(self) -> list[QWidget]:
         """Its boxes in reading order: the match, the remove button, each row's, the add buttons."""
@@ -266,6 +273,7 @@ class GroupBox(QFrame):
         return chain
 
     def _adopt(self, row: QWidget, focus: bool) -> None:
+        self._loaded_empty = False
         row.changed.connect(self.changed)
         row.submitted.connect(self.submitted)
         row.removeRequested.connect(self.remove_row)
@@ -314,6 +322,7 @@ class GroupBox(QFrame):
         self.rows.clear()
         self.match.setCurrentIndex(0)
         self._bare_not = False
+        self._loaded_empty = False
 
     def load(self, node: dict) -> None:
         """Show ``node``: a group, or a single condition (shown as a group of one)."""
@@ -335,6 +344,7 @@ class GroupBox(QFrame):
                 self.add_group(item)
             else:
                 self.add_condition(item)
+        self._loaded_empty = not items
 
     def build(self) -> tuple[dict | None, int]:
         """The group's rule from its complete rows (None when it has none), and how many rows cannot run.
@@ -358,9 +368,11 @@ class GroupBox(QFrame):
             except RuleError as exc:
                 row.show_problem(_problem(exc))
                 problems += 1
-        if not parts:
-            return None, problems
         match = self.match.currentData()
+        if not parts:
+            if self._loaded_empty:
+                return ({"not": {"any": []}} if match == "none" else {match: []}), problems
+            return None, problems
         if match == "none":
             # {"not": X} as loaded stays so while it holds one part: same rule, same JSON.
             if self._bare_not and len(parts) == 1:
@@ -529,7 +541,7 @@ class SegmentBuilder(QFrame):
         self.save_button.setToolTip(
             "Keep this rule under a name, in the navigation under Customers" if self._problems == 0
             else "Fix or remove the rows marked in red first")
-        self.clear_button.setEnabled(bool(self.root.rows))
+        self.clear_button.setEnabled(bool(self.root.rows) or self._rule is not None)
 
     def _save(self) -> None:
         self.apply_now()
