@@ -122,16 +122,26 @@ def channel_name(code: str) -> str:
 
 
 def channel_code(text: str) -> str:
-    """The code for what a user typed: a channel's label, code or other name in any case, else the text itself.
+    """The code for what a user typed: a channel's label, code or other name in any case, else one of their own.
 
-    "till", "Till", "POS" and "Store / till" are all ``pos``; "Farmers market" is a channel of the user's own.
+    "till", "Till", "POS" and "Store / till" are all ``pos``.  A name of the user's
+    own is kept in small letters with ``_`` for its spaces: "Farmers market" and
+    "farmers  Market" are both ``farmers_market``, which shows as "Farmers market"
+    again.  A customer's channels are kept as one space-separated list
+    (``Customer.channels``), so no code may hold a space: "Farmers market" would
+    read as two channels, and a rule on a channel "market" would find it.
     """
     text = text.strip()
     key = text.casefold()
     for c in CHANNELS:
         if key in (c.code, c.label.casefold(), *(name.casefold() for name in c.also)):
             return c.code
-    return text
+    return own_channel_code(text)
+
+
+def own_channel_code(text: str) -> str:
+    """The code of a channel the user named: small letters, ``_`` for each run of spaces."""
+    return "_".join(text.split()).lower()
 
 
 def relative_luminance(color: str) -> float:

@@ -139,12 +139,16 @@ def test_a_channel_the_user_named_has_a_label_and_a_steady_colour():
 
 @pytest.mark.parametrize("typed, code", [
     ("Till", "pos"), ("till", "pos"), ("POS", "pos"), (" Phone contacts ", "contacts"),
-    ("website", "web"), ("WhatsApp", "whatsapp"), ("Farmers market", "Farmers market"),
+    ("website", "web"), ("WhatsApp", "whatsapp"),
+    # A name of the user's own: small letters, "_" for spaces (a customer's channels are a
+    # space-separated list), shown as typed again.
+    ("Farmers market", "farmers_market"), (" farmers  Market ", "farmers_market"), ("market-stall", "market-stall"),
     # The longer names earlier versions showed still mean their channels.
     ("online shop", "shop"), ("Store / till", "pos"), ("Contacts", "contacts"), ("Email list", "email"),
 ])
 def test_what_a_user_types_names_a_channel(typed, code):
     assert channel_code(typed) == code
+    assert " " not in code and channel_code(code) == code
 
 
 def test_the_trust_setting_takes_labels_as_well_as_codes(tmp_path):

@@ -73,3 +73,29 @@ def test_settings_show_values_as_they_are_typed_back(tmp_path, capsys):
     # Every description starts in one column, after the longest value (the channel list).
     assert trust_line.index("channels whose names") == name_line.index("the shop's name")
     assert trust_line.index(trust) + len(trust) < trust_line.index("channels whose names")
+
+
+def test_a_channel_named_with_a_space_is_one_channel_in_lists_and_rules(tmp_path, capsys):
+    # "Farmers market" typed as the user calls it, and a channel "Market" of its own: the
+    # customers list shows each whole, and a rule on one never finds the other's customers.
+    ws = tmp_path / "ws.omnidesk"
+    stall = write_csv(tmp_path / "stall.csv", ["Email"], [["bo@example.com"]])
+    market = write_csv(tmp_path / "market.csv", ["Email"], [["cy@example.com"]])
+    status, out, _ = _run(capsys, "import", stall, "--channel", "Farmers market", "-w", ws)
+    assert status == 0 and "(Farmers market)" in out
+    assert _run(capsys, "import", market, "--channel", "Market", "-w", ws)[0] == 0
+    status, out, _ = _run(capsys, "imports", "list", "--json", "-w", ws)
+    assert sorted(b["channel"] for b in json.loads(out)) == ["farmers_market", "market"]
+
+    def count(channel):
+        rule = json.dumps({"field": "channel", "op": "is", "value": channel})
+        status, out, err = _run(capsys, "segment", "count", "--rule", rule, "-w", ws)
+        assert status == 0, err
+        return int(out.split()[0].replace(",", ""))
+
+    assert count("market") == 1 and count("farmers_market") == 1
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.open(ws) as opened, opened.engine.connect() as conn:
+        listed = dict(conn.exec_driver_sql("SELECT email, channels FROM customer").all())
+    assert listed == {"bo@example.com": "farmers_market", "cy@example.com": "market"}

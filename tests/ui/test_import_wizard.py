@@ -13,6 +13,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import select
 
+from omnidesk.core.channels import channel_name
 from omnidesk.core.importing import pipeline
 from omnidesk.core.importing.fields import IGNORE
 from omnidesk.core.importing.pipeline import analyze, import_file
@@ -314,7 +315,7 @@ def test_kind_channel_and_warnings_on_mapping_page(make_wizard, tmp_path):
     page.channel_combo.setCurrentIndex(page.channel_combo.findData("web"))
     assert wizard.plans[0].channel == "web"
     page.channel_combo.setEditText("Market stall")
-    assert wizard.plans[0].channel == "Market stall"
+    assert wizard.plans[0].channel == "market_stall" and channel_name("market_stall") == "Market stall"
     page.channel_combo.setEditText("online shop")
     assert wizard.plans[0].channel == "shop"
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, update
 
+from omnidesk.core.channels import channel_code
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.evidence import events_evidence
@@ -380,7 +381,8 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     if source == "guessed":
         mapping, guesses, content_notes = _emails_by_content(records, fmt, mapping, guesses)
     kind = options.kind or saved_kind or (preset.kind.value if preset else guess_kind(mapping).value)
-    channel = options.channel or saved_channel or guess_channel(path.name, fmt.header, preset)
+    channel = channel_code(options.channel) if options.channel else (
+        saved_channel or guess_channel(path.name, fmt.header, preset))
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
     orders, warnings, evidence = _scan(records, fmt, mapping, region)
