@@ -255,7 +255,10 @@ def set_value(ws: Workspace, customer_id: int, field: str, value: str, *, now: s
 
 
 def set_values(ws: Workspace, customer_id: int, values: Mapping[str, str], *, now: str | None = None) -> Edit:
-    """Type in several of the customer's values at once (one transaction); each as :func:`set_value`."""
+    """Type in several of the customer's values at once (one transaction); each as :func:`set_value`.
+
+    An email or phone of a person erased at their request is refused, as for a new customer.
+    """
     if not values:
         raise UserError("Nothing to change.")
     when = now or utcnow()
@@ -269,6 +272,9 @@ def set_values(ws: Workspace, customer_id: int, values: Mapping[str, str], *, no
         elif country.strip():
             country = clean_value(conn, "country", country)
         clean = {f: clean_value(conn, f, v, country=country) for f, v in values.items()}
+        for f in ("email", "phone"):
+            if clean.get(f):
+                _refuse_erased(conn, f, clean[f])
         rid, _tags, values_text = _hand_records(conn, [customer_id])[customer_id]
         stored = json.loads(values_text)
         for f in clean:
@@ -502,6 +508,13 @@ def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> 
 # -- a new customer --------------------------------------------------------------------------
 
 
+def _refuse_erased(conn, kind: str, value: str) -> None:
+    """UserError when ``value`` is the email or phone of a person erased at their request (rights.py)."""
+    if known_suppressions(conn, [identifier_hash(workspace_salt(conn), kind, value)]):
+        raise UserError(f"{value} belongs to a person who was erased at their request; "
+                        "omnidesk does not add them back.")
+
+
 def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = None) -> Edit:
     """Add a customer by hand from ``values`` (fields of :data:`FIELDS`, and ``tags``, comma-separated).
 
@@ -531,10 +544,7 @@ def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = 
             if owner is not None:
                 raise UserError(f"{clean[kind]} is already the {kind} of customer {owner}; "
                                 "open that customer and change them instead.")
-            salt = workspace_salt(conn)
-            if known_suppressions(conn, [identifier_hash(salt, kind, clean[kind])]):
-                raise UserError(f"{clean[kind]} belongs to a person who was erased at their request; "
-                                "omnidesk does not add them back.")
+            _refuse_erased(conn, kind, clean[kind])
         cust = Customer.__table__
         cid = conn.execute(insert(cust).returning(cust.c.id), new_customer_rows(1)).scalar_one()
         when = now or utcnow()

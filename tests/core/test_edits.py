@@ -274,6 +274,13 @@ def test_adding_a_customer_who_is_already_there_or_was_erased_is_refused(shop):
     erase_person(shop, _id(shop, "bob@example.com"))
     with pytest.raises(UserError, match="erased at their request"):
         edits.add_customer(shop, {"first_name": "Bob", "email": "bob@example.com"})
+    # Nor does typing the erased person's email on someone else's card bring it back.
+    ann = _id(shop, "ann@example.com")
+    with pytest.raises(UserError, match="bob@example.com belongs to a person who was erased"):
+        edits.set_values(shop, ann, {"city": "Bangor", "email": "Bob@Example.com"})
+    assert _row(shop, ann, "email", "city")[:] == ("ann@example.com", "Portland")  # nothing of it written
+    with shop.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM identifier WHERE value = 'bob@example.com'").scalar() == 0
 
 
 def test_hand_entries_stay_with_their_person_through_a_rebuild_a_merge_and_a_split(shop, tmp_path):
