@@ -4,7 +4,9 @@ For every step on a personal channel (email, SMS), each customer of the audience
 goes through the guards in this order; the first that says no names the reason:
 
 1. **opted out** — the consent in force on the channel (consent.py's one rule) is
-   denied, unsubscribed or cleaned: always out, whatever any setting says;
+   denied, unsubscribed or cleaned: always out, whatever any setting says; and so is
+   anyone whose email (for email) or number (for SMS) is also another customer's who
+   opted out there: one mailbox or phone, one answer;
 2. **consent unknown** — no consent fact, or one still pending: out, unless the
    workspace's ``send_unknown_email`` / ``send_unknown_sms`` setting says otherwise;
    with ``soft_opt_in`` on (the EU's "soft opt-in", off by default), email goes to
@@ -219,8 +221,17 @@ def _reason(channel: str, rules: Rules):
     unknown_ok = literal(bool(allowed))
     if channel == "email" and rules.soft_opt_in:
         unknown_ok = or_(unknown_ok, func.coalesce(cust.c.orders, 0) > 0)
+    opted = [*sorted(OPT_OUTS), "denied"]
+    # An opt-out belongs to the address too: a family's shared email, a shop's landline.  Whoever
+    # else holds the address or number of someone who said no there is out with them (a STOP
+    # stops the number; a bounce is the mailbox's), never guessed in the sender's favour.
+    sharer = cust.alias("sharer")
+    sharer_consent = sharer.c.consent_email if channel == "email" else sharer.c.consent_sms
+    sharer_address = sharer.c.email if channel == "email" else sharer.c.phone
+    refused_here = select(sharer_address).where(sharer_address.is_not(None), sharer_consent.in_(opted))
     return case(
-        (func.coalesce(consent, "").in_([*sorted(OPT_OUTS), "denied"]), literal(OPTED_OUT)),
+        (func.coalesce(consent, "").in_(opted), literal(OPTED_OUT)),
+        (address.in_(refused_here.scalar_subquery()), literal(OPTED_OUT)),
         (and_(func.coalesce(consent, "") != "granted", ~unknown_ok), literal(UNKNOWN)),
         (func.coalesce(address, "") == "", literal(NO_ADDRESS)),
         else_=null())
