@@ -500,3 +500,25 @@ def test_a_campaign_loaded_off_screen_keeps_its_step_rows_whole_at_1024(win, vie
     qtbot.waitUntil(lambda: view._left.viewport().width() >= needed)
     remove = view.editor.steps.rows[0].remove  # the rightmost button of a step's row
     assert remove.mapTo(view._left.viewport(), remove.rect().topRight()).x() <= view._left.viewport().width()
+
+
+def test_at_1024_the_recipients_go_below_the_editor_rather_than_under_it(win, view, qtbot, tmp_path):
+    """An exported step's row is wide: side by side at 1024 x 640 the splitter could not give the
+    editor and the recipients their minimum widths and drew the editor over the recipients."""
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    data = three_steps(win.workspace)
+    with win.workspace.writing() as conn:
+        conn.execute(update(CampaignStep.__table__).where(CampaignStep.__table__.c.id == data.steps[0].id)
+                     .values(exported_at="2027-02-01T10:00:00Z"))
+    view.refresh()
+
+    def apart() -> bool:
+        left, right = view._left.geometry(), view.recipients.geometry()
+        inside = view._sides.rect()
+        return not left.intersects(right) and inside.contains(left) and inside.contains(right)
+
+    for width, height, beside in ((1024, 640, False), (1920, 1080, True)):
+        win.resize(width, height)
+        qtbot.waitUntil(apart)
+        assert (view._sides.orientation() == Qt.Orientation.Horizontal) is beside
+        win.grab().save(str(tmp_path / f"campaigns_{width}.png"))

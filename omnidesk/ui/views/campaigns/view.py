@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimeZone, Signal
+from PySide6.QtCore import QEvent, Qt, QTimeZone, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -191,6 +191,8 @@ class CampaignsView(QWidget):
         sides.setStretchFactor(1, 2)
         sides.setSizes([600, 400])
         self.recipients.setMinimumWidth(220)
+        self._sides = sides
+        sides.installEventFilter(self)
         plan = QSplitter(Qt.Orientation.Vertical)
         plan.addWidget(top)
         plan.addWidget(sides)
@@ -321,6 +323,24 @@ class CampaignsView(QWidget):
         self._form.layout().activate()  # rows just built settle before they say how wide they are
         self._left.setMinimumWidth(self._form.minimumSizeHint().width()
                                    + self._left.verticalScrollBar().sizeHint().width())
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Recipients beside the editor when both fit their width, else below it.
+
+        Side by side in a narrow window (1024 pixels), the splitter could not give either
+        pane its minimum and drew the editor over the recipients.
+        """
+        sides = self._sides
+        need = self._left.minimumWidth() + self.recipients.minimumWidth() + sides.handleWidth()
+        wanted = Qt.Orientation.Horizontal if sides.width() >= need else Qt.Orientation.Vertical
+        if sides.orientation() != wanted:
+            sides.setOrientation(wanted)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._sides and event.type() == QEvent.Type.Resize:
+            self._arrange()
+        return super().eventFilter(watched, event)
 
     def showEvent(self, event) -> None:
         # A campaign loaded while the screen was hidden was measured with unpolished widgets,
