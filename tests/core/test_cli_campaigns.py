@@ -257,3 +257,22 @@ def test_two_custom_fields_that_begin_alike_get_a_merge_tag_each(capsys, tmp_pat
     assert (row["LOYALTY_PO"], row["LOYALTY_P2"]) == ("120", "2027-05-01")
     html = (out / "points_email_2027-03-01_0900.html").read_text(encoding="utf-8")
     assert "*|LOYALTY_PO|* points for you" in html and "*|IF:LOYALTY_P2|**|LOYALTY_P2|*" in html
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_the_check_names_a_step_time_the_clocks_skip_or_repeat(shop, capsys, tmp_path):
+    """02:30 on 14 March 2027 does not exist in New York: the step went out at 03:30 while its pack
+    and the plan said 02:30, and nothing said so."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(dict(PLAN, steps=[
+        {"channel": "email", "at": "2027-03-14T02:30", "timezone": "America/New_York"},
+        {"channel": "instagram", "at": "2027-11-07T01:30", "timezone": "America/New_York"},
+        {"channel": "email", "at": "2027-03-28T01:30", "timezone": "America/New_York"}])), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    report = json.loads(run(capsys, "campaign", "check", "Spring sale", "--json", "-w", str(shop))[1])
+    clocks = [(f["code"], f["message"]) for f in report["findings"] if f["code"].startswith("step_time")]
+    assert clocks == [
+        ("step_time_skipped", "02:30 does not exist on 14 Mar 2027 in America/New_York (the clocks go forward): "
+                              "the Email step goes out at 03:30"),
+        ("step_time_twice", "01:30 happens twice on 7 Nov 2027 in America/New_York (the clocks go back): "
+                            "the Instagram step goes out the first time, 01:30 EDT")]
