@@ -34,6 +34,10 @@ goes through the guards in this order; the first that says no names the reason:
    ``cap_days`` days across every channel, counting the steps already exported in
    any campaign and the earlier steps of this one; ``cap_email`` / ``cap_sms`` cap
    one channel the same way.  A cap of 0 means no cap, never "send nothing".
+7. **same address** — one message per mailbox or phone: of the customers a step
+   would send to at one email address (or number), the first by id gets it and the
+   others are left out, so a family's mailbox or a shared phone does not get the
+   step twice.
 
 Erased people are not customers any more, so they never reach a step.  Broadcast
 steps (social networks, the poster, the website) reach whoever looks: their
@@ -55,10 +59,10 @@ from omnidesk.core.consent import OPT_OUTS
 from omnidesk.core.models import CampaignStep, Customer, Event, SendRecord, SourceRecord
 from omnidesk.core.workspace import Workspace
 
-OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP = (
+OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS = (
     "opted out", "consent unknown", "no address", "held out", "another channel", "quiet hours", "frequency cap",
-    "channel cap")
-REASONS = (OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP)
+    "channel cap", "same address")
+REASONS = (OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS)
 # Left out of a step though they could have been sent it: an export records them (send_record, with
 # the reason as its channel) as the baseline results compare with.  "another channel" is not among
 # them: those customers get the campaign, on their other step.
@@ -238,7 +242,7 @@ def _reason(channel: str, rules: Rules):
 
 
 def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, rules: Rules) -> list[tuple]:
-    """(id, phone, reason out of email, reason out of SMS, country) of every customer of the audience, by id.
+    """(id, phone, reason out of email, reason out of SMS, country, email) of every customer of the audience, by id.
 
     Read through the driver: a million rows as plain tuples, not result objects.
     """
@@ -252,10 +256,21 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     with ws.engine.connect() as conn:
         where = compile_rule(rule, now, known_channels(conn))
         query = select(cust.c.id, cust.c.phone, _reason("email", rules), _reason("sms", rules),
-                       cust.c.country).where(where).order_by(cust.c.id)
+                       cust.c.country, cust.c.email).where(where).order_by(cust.c.id)
         compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
         params = [compiled.params[name] for name in compiled.positiontup]
         return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
+
+
+def _shared_addresses(ws: Workspace) -> dict[str, set[str]]:
+    """Per personal channel, the addresses (emails, numbers) more than one customer holds: usually a handful."""
+    cust = Customer.__table__
+    out: dict[str, set[str]] = {}
+    with ws.engine.connect() as conn:
+        for channel, column in (("email", cust.c.email), ("sms", cust.c.phone)):
+            out[channel] = set(conn.execute(select(column).where(column.is_not(None), column != "")
+                                            .group_by(column).having(func.count() > 1)).scalars())
+    return out
 
 
 def _history(ws: Workspace, campaign: CampaignData, ids: set[int], since: str, until: str) -> dict[int, list]:
@@ -331,10 +346,12 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     chosen = _choose(rows, personal, favourites) if best else {}
     home = str(ws.get_setting("timezone") or "") or "UTC"
     held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
+    shared = _shared_addresses(ws)
     done: list[StepAudience] = []  # the personal steps decided so far, for the caps
     for step in personal:
         result = results[id(step)]
         _decide_step(result, rows, rules, history, done, window, chosen if best else None, home, held)
+        _one_per_address(result, rows, shared[step.channel])
         done.append(result)
     return [results[id(s)] for s in steps]
 
@@ -422,6 +439,29 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
             moved.add(cid)
     result.eligible, result.send_at, result.moved, result.excluded = eligible, send_at, moved, out
     result.zones = {cid: z for cid, z in result.zones.items() if cid in send_at}
+
+
+def _one_per_address(result: StepAudience, rows: list[tuple], shared: set[str]) -> None:
+    """Guard 7: of the step's recipients at one shared address, the first by id keeps it."""
+    if not shared or not result.eligible:
+        return
+    column = 1 if result.step.channel == "sms" else 5
+    address_of = {r[0]: r[column] for r in rows if r[column] in shared}
+    seen: set[str] = set()
+    kept, twice = [], []
+    for cid in result.eligible:
+        address = address_of.get(cid)
+        if address is not None and address in seen:
+            twice.append(cid)
+            result.send_at.pop(cid, None)
+            result.moved.discard(cid)
+            result.zones.pop(cid, None)
+            continue
+        if address is not None:
+            seen.add(address)
+        kept.append(cid)
+    result.eligible = kept
+    result.excluded[SAME_ADDRESS] = twice
 
 
 def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta) -> int:

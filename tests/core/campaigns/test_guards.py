@@ -156,6 +156,9 @@ def test_nobody_opted_out_is_ever_sent_to_and_no_cap_is_exceeded(make_workspace,
     result = plan(ws, *steps, mode="best_channel" if best else "each_channel")
     sent: dict[int, int] = {}
     for step in result:
+        # One message per mailbox or phone, however many customers share it.
+        addresses = [people[cid][0 if step.step.channel == "email" else 1] for cid in step.eligible]
+        assert len(addresses) == len(set(addresses))
         for cid in step.eligible:
             email, phone, ce, cs, _orders = people[cid]
             consent = ce if step.step.channel == "email" else cs
@@ -201,3 +204,16 @@ def test_an_opt_out_stops_the_address_and_the_number_for_everyone_who_shares_the
     email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"))
     assert email.eligible == [3, 4, 5] and email.excluded["opted out"] == [1, 2]
     assert sms.eligible == [1, 2, 5] and sms.excluded["opted out"] == [3, 4]
+
+
+def test_a_shared_mailbox_or_phone_gets_a_step_once(make_workspace):
+    # Two sisters on one family address, two colleagues on one office number: all said yes.
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("kings@example.com", "+12125550131", "granted", "granted", 0),
+               2: ("kings@example.com", "+12125550132", "granted", "granted", 0),
+               3: ("a@example.com", "+12125550133", "granted", "granted", 0),
+               4: ("b@example.com", "+12125550133", "granted", "granted", 0)})
+    email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T23:00"))
+    assert email.eligible == [1, 3, 4] and email.excluded["same address"] == [2]
+    assert sms.eligible == [1, 2, 3] and sms.excluded["same address"] == [4]
+    assert set(sms.send_at) == {1, 2, 3} and sms.moved == {1, 2, 3}  # 23:00 is quiet: moved, once each
