@@ -71,6 +71,7 @@ DEFAULT_RULES = {"cap_messages": 3, "cap_days": 7, "cap_email": 0, "cap_sms": 0,
                  "quiet_end": "08:00", "quiet_hours_action": "move", "send_unknown_email": False,
                  "send_unknown_sms": False, "soft_opt_in": False}
 _IN = 900
+_REFUSED = (*sorted(OPT_OUTS), "denied")
 
 
 @dataclass(frozen=True)
@@ -225,17 +226,8 @@ def _reason(channel: str, rules: Rules):
     unknown_ok = literal(bool(allowed))
     if channel == "email" and rules.soft_opt_in:
         unknown_ok = or_(unknown_ok, func.coalesce(cust.c.orders, 0) > 0)
-    opted = [*sorted(OPT_OUTS), "denied"]
-    # An opt-out belongs to the address too: a family's shared email, a shop's landline.  Whoever
-    # else holds the address or number of someone who said no there is out with them (a STOP
-    # stops the number; a bounce is the mailbox's), never guessed in the sender's favour.
-    sharer = cust.alias("sharer")
-    sharer_consent = sharer.c.consent_email if channel == "email" else sharer.c.consent_sms
-    sharer_address = sharer.c.email if channel == "email" else sharer.c.phone
-    refused_here = select(sharer_address).where(sharer_address.is_not(None), sharer_consent.in_(opted))
     return case(
-        (func.coalesce(consent, "").in_(opted), literal(OPTED_OUT)),
-        (address.in_(refused_here.scalar_subquery()), literal(OPTED_OUT)),
+        (func.coalesce(consent, "").in_(_REFUSED), literal(OPTED_OUT)),
         (and_(func.coalesce(consent, "") != "granted", ~unknown_ok), literal(UNKNOWN)),
         (func.coalesce(address, "") == "", literal(NO_ADDRESS)),
         else_=null())
@@ -262,14 +254,41 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
         return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
 
 
-def _shared_addresses(ws: Workspace) -> dict[str, set[str]]:
-    """Per personal channel, the addresses (emails, numbers) more than one customer holds: usually a handful."""
+def _shared_addresses(ws: Workspace) -> dict[str, dict[str, bool]]:
+    """Per personal channel, the addresses (emails, numbers) more than one customer holds — usually a
+    handful — each with whether one of them opted out there."""
     cust = Customer.__table__
-    out: dict[str, set[str]] = {}
+    out: dict[str, dict[str, bool]] = {}
     with ws.engine.connect() as conn:
-        for channel, column in (("email", cust.c.email), ("sms", cust.c.phone)):
-            out[channel] = set(conn.execute(select(column).where(column.is_not(None), column != "")
-                                            .group_by(column).having(func.count() > 1)).scalars())
+        for channel, column, consent in (("email", cust.c.email, cust.c.consent_email),
+                                         ("sms", cust.c.phone, cust.c.consent_sms)):
+            shared = list(conn.execute(select(column).where(column.is_not(None), column != "")
+                                       .group_by(column).having(func.count() > 1)).scalars())
+            found = dict.fromkeys(shared, False)
+            for start in range(0, len(shared), _IN):
+                for address in conn.execute(select(column).where(column.in_(shared[start:start + _IN]),
+                                                                 consent.in_(_REFUSED))).scalars():
+                    found[address] = True
+            out[channel] = found
+    return out
+
+
+def _refused_with_others(rows: list[tuple], shared: dict[str, dict[str, bool]]) -> list[tuple]:
+    """``rows`` with everyone out of a channel whose address there is also someone's who opted out.
+
+    An opt-out belongs to the address too: a family's shared email, a shop's landline.  A STOP
+    stops the number and a bounce is the mailbox's, so the others holding it are out with them,
+    never guessed in the sender's favour.
+    """
+    emails = {a for a, refused in shared["email"].items() if refused}
+    phones = {a for a, refused in shared["sms"].items() if refused}
+    if not emails and not phones:
+        return rows
+    out = []
+    for r in rows:
+        if (r[5] in emails and r[2] != OPTED_OUT) or (r[1] in phones and r[3] != OPTED_OUT):
+            r = (r[0], r[1], OPTED_OUT if r[5] in emails else r[2], OPTED_OUT if r[1] in phones else r[3], *r[4:])
+        out.append(r)
     return out
 
 
@@ -335,7 +354,8 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     results = {id(s): StepAudience(s, None) for s in steps}
     if not personal:
         return [results[id(s)] for s in steps]
-    rows = _audience_rows(ws, campaign, now, rules)
+    shared = _shared_addresses(ws)
+    rows = _refused_with_others(_audience_rows(ws, campaign, now, rules), shared)
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
     history = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -346,7 +366,6 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     chosen = _choose(rows, personal, favourites) if best else {}
     home = str(ws.get_setting("timezone") or "") or "UTC"
     held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
-    shared = _shared_addresses(ws)
     done: list[StepAudience] = []  # the personal steps decided so far, for the caps
     for step in personal:
         result = results[id(step)]
@@ -441,7 +460,7 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
     result.zones = {cid: z for cid, z in result.zones.items() if cid in send_at}
 
 
-def _one_per_address(result: StepAudience, rows: list[tuple], shared: set[str]) -> None:
+def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, bool]) -> None:
     """Guard 7: of the step's recipients at one shared address, the first by id keeps it."""
     if not shared or not result.eligible:
         return
