@@ -48,7 +48,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -201,16 +201,27 @@ def recipient_zones(country: str | None, phone: str, at: datetime, home: str) ->
     return address_zones(country or "", at) or phone_zones(phone) or (home,)
 
 
-def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime:
-    """The first moment from ``at`` (UTC) outside quiet hours on every one of ``zones``' clocks.
+def _quiet_end(moment: datetime, zone: str, rules: Rules) -> datetime | None:
+    """When the quiet hours ``moment`` falls in on ``zone``'s clock end (UTC), or None when it is not quiet there."""
+    clock = ZoneInfo(zone)
+    local = moment.astimezone(clock)
+    if not rules.in_quiet_hours(local.time()):
+        return None
+    day = local.date() if local.time() < rules.quiet_end else local.date() + timedelta(days=1)
+    # On the night the clocks go forward an end in the skipped hour comes an hour later, as the clock reads it.
+    return datetime.combine(day, rules.quiet_end, tzinfo=clock).astimezone(UTC)
 
-    Cached: a step's recipients share a handful of zones, and a million of them ask.
-    """
+
+def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime:
+    """The first moment from ``at`` (UTC) outside quiet hours on every one of ``zones``' clocks:
+    ``at`` itself, or the end of the quiet hours it falls in (the latest end, when several clocks
+    are quiet)."""
     moment = at
-    for _ in range(4 * 48):  # quarter hours, two days at most
-        if not any(rules.in_quiet_hours(moment.astimezone(ZoneInfo(z)).time()) for z in zones):
+    for _ in range(2 * len(zones) + 2):
+        ends = [end for zone in zones if (end := _quiet_end(moment, zone, rules)) is not None]
+        if not ends:
             return moment
-        moment += timedelta(minutes=15)
+        moment = max(ends)
     return moment
 
 

@@ -217,3 +217,12 @@ def test_a_shared_mailbox_or_phone_gets_a_step_once(make_workspace):
     assert email.eligible == [1, 3, 4] and email.excluded["same address"] == [2]
     assert sms.eligible == [1, 2, 3] and sms.excluded["same address"] == [4]
     assert set(sms.send_at) == {1, 2, 3} and sms.moved == {1, 2, 3}  # 23:00 is quiet: moved, once each
+
+
+def test_a_text_moved_out_of_quiet_hours_goes_when_they_end_not_minutes_after(shop):
+    # 21:10 in New York is quiet: the text waited in quarter hours from 21:10 and went at 08:10.
+    (sms,) = plan(shop, ("sms", "2027-03-13T21:10"))  # the night the clocks go forward
+    assert sms.send_at[1] == datetime(2027, 3, 14, 12, 0, tzinfo=UTC)  # 08:00 EDT
+    assert sms.send_at[2] == datetime(2027, 3, 14, 2, 10, tzinfo=UTC)  # 18:10 in Los Angeles: not quiet
+    assert guards.next_allowed(datetime(2027, 3, 2, 2, 10, tzinfo=UTC), ("America/New_York", "America/Chicago"),
+                               guards.Rules()) == datetime(2027, 3, 2, 14, 0, tzinfo=UTC)  # 08:00 in Chicago
