@@ -250,8 +250,9 @@ def test_two_custom_fields_that_begin_alike_get_a_merge_tag_each(capsys, tmp_pat
         encoding="utf-8")
     assert run(capsys, "campaign", "import", str(plan), "-w", str(path))[0] == 0
     out = tmp_path / "packs"
-    status, _, err = run(capsys, "campaign", "export", "Points", "--out", str(out), "-w", str(path))
+    status, said, err = run(capsys, "campaign", "export", "Points", "--out", str(out), "-w", str(path))
     assert status == 0, err
+    assert "Email: points_email_2027-03-01_0900.csv (1 recipient)" in said  # not "1 recipients"
     with (out / "points_email_2027-03-01_0900.csv").open(encoding="utf-8", newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert (row["LOYALTY_PO"], row["LOYALTY_P2"]) == ("120", "2027-05-01")

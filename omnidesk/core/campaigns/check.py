@@ -92,5 +92,6 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             findings.append(Finding(s.channel, WARNING, "nobody_eligible", f"nobody can receive the {label}"))
         if a.moved:
             findings.append(Finding(s.channel, WARNING, "quiet_hours_moved",
-                                    f"{len(a.moved):,} recipients of the {label} wait for their quiet hours to end"))
+                                    f"{len(a.moved):,} recipient{'s' if len(a.moved) > 1 else ''} of the {label} "
+                                    f"wait{'' if len(a.moved) > 1 else 's'} for their quiet hours to end"))
     return Report(findings, stats), [step_summary(a) for a in audiences], campaign

@@ -503,7 +503,7 @@ class CampaignsView(QWidget):
         def done(summary) -> None:
             lines = []
             for s in summary.steps:
-                who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipients"
+                who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipient{'' if s.eligible == 1 else 's'}"
                 lines.append(f"{s.file} — {who}")
             self.show_info("Exported", f"{summary.campaign} exported to {summary.folder}:\n\n" + "\n".join(lines)
                            + f"\n{summary.calendar} — the calendar")
