@@ -309,12 +309,25 @@ class Report:
         return {"findings": [f.as_dict() for f in self.findings], "stats": self.stats}
 
 
+def _sms_size(text: str) -> tuple[int, int, int]:
+    """How much a text costs as one SMS: segments first, then its length.
+
+    A septet and a UTF-16 unit are not one size: a shorter text that one name turns UCS-2
+    ("Zoë", "Łukasz") can take more segments than a longer one in GSM-7.
+    """
+    stats = sms.sms_stats(text)
+    return stats.segments, stats.length, len(text)
+
+
 def longest(templates: Mapping[str, str], samples: Sequence[Mapping[str, str | None]]) -> dict[str, str]:
-    """Each field rendered for every sample customer; the longest rendering of each (fallbacks without any)."""
+    """Each field rendered for every sample customer; the longest rendering of each (fallbacks without any).
+
+    Longest as an SMS counts it: the most segments, then the most characters.
+    """
     out = {}
     for f, template in templates.items():
         renderings = [tokens.render(template, values) for values in (samples or [{}])]
-        out[f] = max(renderings, key=lambda t: (sms.sms_stats(t).length, len(t)))
+        out[f] = max(renderings, key=_sms_size)
     return out
 
 
@@ -349,9 +362,9 @@ def longest_sample(channel: str, templates: Mapping[str, str],
         return {}
     measured = MEASURED.get(channel)
 
-    def size(values: Mapping[str, str | None]) -> tuple[int, int]:
+    def size(values: Mapping[str, str | None]) -> tuple:
         shown = {f: tokens.render(t, values) for f, t in templates.items()}
-        return (sms.sms_stats(shown.get(measured, "")).length if measured else 0,
+        return (_sms_size(shown.get(measured, "")) if measured else (0, 0, 0),
                 sum(sms.sms_stats(t).length for t in shown.values()))
 
     return max(samples, key=size)

@@ -126,3 +126,20 @@ def test_the_offer_code_token_carries_the_code_with_or_without_customers_to_samp
         MASTER["link"], "facebook", "social", "autumn")
     assert "offer_code_missing" not in codes("facebook", {"text": post})
     assert "offer_code_missing" in codes("facebook", {"text": post.replace("{offer_code}", "")})
+
+
+def test_a_name_that_turns_the_sms_to_ucs2_decides_its_segments():
+    """Zoë's text is shorter than Alexandra's but UCS-2: two segments where hers is one. Picked by
+    length alone, the check and the preview said one segment while her pack row said two."""
+    from omnidesk.core.messages.sms import sms_stats
+    from omnidesk.core.messages.tokens import render
+
+    text = (f"HarborCndl: hi {{first_name|there}}, Autumn sale: code AUTUMN20. Shop the collection. {TAGGED} "
+            "Reply STOP")
+    zoe, alexandra = {"first_name": "Zoë"}, {"first_name": "Alexandra"}
+    hers, longer = (sms_stats(render(text, who)) for who in (zoe, alexandra))
+    assert longer.length > hers.length and (longer.segments, hers.segments) == (1, 3)
+    found, stats = lint.check_variant("sms", {"text": text}, MASTER, BRAND, samples=[alexandra, zoe])
+    assert (stats["segments"], stats["encoding"]) == (3, "UCS-2")
+    assert "sms_segments" in {f.code for f in found}
+    assert lint.longest_sample("sms", {"text": text}, [alexandra, zoe]) is zoe
