@@ -140,6 +140,12 @@ def _sms_unicode(c: Context) -> Iterable[Hit]:
         first = text.find(s.unicode_chars[0])
         yield "text", (f"{' '.join(s.unicode_chars[:5])} make{'s' if len(s.unicode_chars) == 1 else ''} it UCS-2 "
                        f"(70 a segment, not 160){hint}"), first, first + 1
+        return
+    # The text is plain, but a customer's name or city is not: their copy goes as UCS-2.
+    theirs = sms.unicode_chars(c.rendered.get("text", ""))
+    if theirs:
+        yield "text", (f"{' '.join(theirs[:5])} in a customer's details make{'s' if len(theirs) == 1 else ''} "
+                       "their text UCS-2 (70 a segment, not 160)"), None, None
 
 
 def _offer_code(c: Context) -> Iterable[Hit]:

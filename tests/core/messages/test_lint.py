@@ -143,3 +143,6 @@ def test_a_name_that_turns_the_sms_to_ucs2_decides_its_segments():
     assert (stats["segments"], stats["encoding"]) == (3, "UCS-2")
     assert "sms_segments" in {f.code for f in found}
     assert lint.longest_sample("sms", {"text": text}, [alexandra, zoe]) is zoe
+    # The text itself is plain GSM-7: the warning names what in her details turns it UCS-2.
+    (why,) = [f.message for f in found if f.code == "sms_unicode"]
+    assert why == "ë in a customer's details makes their text UCS-2 (70 a segment, not 160)"
