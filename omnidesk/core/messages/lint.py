@@ -148,10 +148,21 @@ def _sms_unicode(c: Context) -> Iterable[Hit]:
                        "their text UCS-2 (70 a segment, not 160)"), None, None
 
 
+def _says_code(text: str, code: str) -> bool:
+    """Whether ``text`` gives ``code`` as a word of its own (any case), outside its links.
+
+    Inside a link or another word it is no code a reader can type: SPRING in
+    ``…/spring-sale`` or in "Springfield", FALL in ``…/fall``.
+    """
+    for lk in sorted(links.find_links(text), key=lambda lk: lk.start, reverse=True):
+        text = text[:lk.start] + " " + text[lk.end:]
+    return re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text, re.I) is not None
+
+
 def _offer_code(c: Context) -> Iterable[Hit]:
     code = c.master.get("offer_code", "")
     # Written out, or as the {offer_code} token, which renders it for everyone.
-    if code and _contains(c.text, code) < 0 and _contains("\n".join(c.rendered.values()), code) < 0:
+    if code and not _says_code(c.text, code) and not _says_code("\n".join(c.rendered.values()), code):
         yield "", f"the offer code {code} is missing", None, None
 
 

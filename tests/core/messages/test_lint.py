@@ -146,3 +146,16 @@ def test_a_name_that_turns_the_sms_to_ucs2_decides_its_segments():
     # The text itself is plain GSM-7: the warning names what in her details turns it UCS-2.
     (why,) = [f.message for f in found if f.code == "sms_unicode"]
     assert why == "ë in a customer's details makes their text UCS-2 (70 a segment, not 160)"
+
+
+@pytest.mark.parametrize("text", [
+    "HarborCndl: Autumn sale. Shop the collection. https://hc.example/fall?utm_source=sms Reply STOP",
+    "HarborCndl: Fallen prices this autumn. Shop the collection. https://hc.example/a Reply STOP",
+])
+def test_an_offer_code_inside_a_link_or_a_word_is_no_code(text):
+    """FALL was 'there' because the link's path held 'fall' (or a word began with it): the text
+    gave no code to type at the till, and the check said nothing."""
+    master = dict(MASTER, offer_code="FALL")
+    assert "offer_code_missing" in codes("sms", {"text": text}, master=master)
+    assert "offer_code_missing" not in codes("sms", {"text": text.replace("Shop", "Code FALL. Shop")},
+                                             master=master)
