@@ -522,3 +522,18 @@ def test_at_1024_the_recipients_go_below_the_editor_rather_than_under_it(win, vi
         qtbot.waitUntil(apart)
         assert (view._sides.orientation() == Qt.Orientation.Horizontal) is beside
         win.grab().save(str(tmp_path / f"campaigns_{width}.png"))
+
+
+def test_each_finding_of_the_check_names_its_channel(win, view):
+    """The panel listed "the offer code FALL is missing" with nothing to say whether the SMS, the
+    email or a post lacked it; the command line says "SMS: …"."""
+    build(win.workspace)
+    store.save_message(win.workspace, "Fall", {"headline": "Fall", "offer_code": "FALL", "link": "https://hc.example/f"},
+                       variants={"sms": {"text": "Autumn sale https://hc.example/f Reply STOP"}})
+    core.save_campaign(win.workspace, "Autumn", message="Fall", replace=True,
+                       steps=[{"channel": "sms", "at": "2027-03-01T12:00", "timezone": NY}])
+    view.refresh()
+    view.select("Autumn")
+    panel = view.recipients
+    texts = [panel.findings.item(i).text() for i in range(panel.findings.count())]
+    assert "✖ SMS: the offer code FALL is missing" in texts
