@@ -537,3 +537,27 @@ def test_each_finding_of_the_check_names_its_channel(win, view):
     panel = view.recipients
     texts = [panel.findings.item(i).text() for i in range(panel.findings.count())]
     assert "✖ SMS: the offer code FALL is missing" in texts
+
+
+def test_tab_walks_the_editor_then_its_steps_then_the_recipients(win, view, qtbot):
+    """The step rows are made after the recipients panel: Tab went from Hold out to the
+    recipients and the check, and reached the steps only after them."""
+    from PySide6.QtTest import QTest
+
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    view.refresh()
+    win.activateWindow()
+    steps = view.editor.steps
+
+    def tab_from(widget):
+        widget.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+        return QApplication.focusWidget()
+
+    assert tab_from(view.editor.holdout) is steps.rows[0].channel
+    assert tab_from(steps.add_button) is view.recipients.tree  # Save is off until something changes
+    qtbot.mouseClick(steps.add_button, Qt.MouseButton.LeftButton)  # a fourth row, made last of all
+    assert tab_from(steps.rows[3].remove) is steps.add_button
+    assert tab_from(steps.add_button) is view.save_button and tab_from(view.save_button) is view.recipients.tree

@@ -356,6 +356,19 @@ class CampaignsView(QWidget):
         self.save_button.setEnabled(dirty and not self.read_only)
         if not dirty:
             self.error.hide()  # what a refused save said no longer concerns what is on screen
+        self._tab_order()
+
+    def _tab_order(self) -> None:
+        """Tab reads the editor top to bottom — its fields, every step, Add step, Save — and then the
+        recipients and the check beside it.  Step rows are made after the recipients panel, so
+        without this Tab went from Hold out to the recipients and reached the steps last."""
+        steps = self.editor.steps
+        chain = [self.editor.holdout,
+                 *(w for row in steps.rows for w in row.widgets() if w is not row.note),
+                 steps.add_button, self.save_button, self.recipients.tree, self.recipients.people,
+                 self.recipients.findings]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
     def _update_actions(self) -> None:
         has = self.current is not None
