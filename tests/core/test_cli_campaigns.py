@@ -277,3 +277,18 @@ def test_the_check_names_a_step_time_the_clocks_skip_or_repeat(shop, capsys, tmp
                               "the Email step goes out at 03:30"),
         ("step_time_twice", "01:30 happens twice on 7 Nov 2027 in America/New_York (the clocks go back): "
                             "the Instagram step goes out the first time, 01:30 EDT")]
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_the_check_warns_of_a_post_time_hootsuite_refuses(shop, capsys, tmp_path):
+    """Hootsuite's bulk upload takes minutes ending in 0 or 5; a post at 12:07 went into its pack
+    unannounced, for the upload to refuse."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(dict(PLAN, steps=[
+        {"channel": "instagram", "at": "2027-03-01T12:07", "timezone": "America/New_York"},
+        {"channel": "facebook", "at": "2027-03-01T12:10", "timezone": "America/New_York"}])), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    report = json.loads(run(capsys, "campaign", "check", "Spring sale", "--json", "-w", str(shop))[1])
+    assert [(f["channel"], f["severity"], f["message"]) for f in report["findings"] if f["code"] == "scheduler_time"] \
+        == [("instagram", "warning", "Hootsuite bulk composer takes only times on a 5-minute mark; "
+                                     "instagram at 2027-03-01 12:07 is not on one")]

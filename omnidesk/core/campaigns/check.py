@@ -3,7 +3,7 @@
 Errors block scheduling: a step's variant with an error, a step on a channel the
 message has no variant for, no message at all.  Warnings do not: a personal step
 nobody is eligible for, recipients moved out of quiet hours, a step in the past, a step at a
-local time a clock change skips or repeats.
+local time a clock change skips or repeats, a post at a time a scheduler's bulk upload refuses.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from omnidesk.core.campaigns.campaign import CampaignData, get_campaign
 from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
-from omnidesk.core.messages.derive import CHANNEL_LABELS
+from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
+from omnidesk.core.campaigns.packs import SocialPost, social_post_problem
+from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
 from omnidesk.core.messages.lint import ERROR, WARNING, Finding, Report, check_variant
 from omnidesk.core.workspace import Workspace
 
@@ -86,6 +88,12 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
         changed = clock_change(s)
         if changed:
             findings.append(Finding(s.channel, WARNING, *changed))
+        if s.channel in SOCIAL:
+            post = SocialPost("", "", "", (), s.at, s.channel)
+            for layout in ("buffer", *SOCIAL_LAYOUTS):  # the layouts its pack is written in
+                problem = social_post_problem(layout, post)
+                if problem:
+                    findings.append(Finding(s.channel, WARNING, "scheduler_time", problem))
         if s.at_utc < now:
             findings.append(Finding(s.channel, WARNING, "step_in_past", f"the {label} is in the past"))
         if a.eligible is not None and not a.eligible:
