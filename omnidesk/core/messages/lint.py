@@ -56,6 +56,7 @@ class Context:
     master: dict[str, str]
     brand: Brand
     custom_names: Sequence[str] = ()
+    samples: Sequence[Mapping[str, str | None]] = ()  # the sample customers' values, as the channel fills them
 
     @property
     def text(self) -> str:
@@ -282,6 +283,18 @@ def _personal_in_broadcast(c: Context) -> Iterable[Hit]:
                           f"words to everyone: each reader sees {sees} in its place"), piece.start, piece.end
 
 
+def _no_fallback(c: Context) -> Iterable[Hit]:
+    for f, text in c.fields.items():
+        for piece in tokens.parse(text):
+            if not isinstance(piece, tokens.Token) or piece.fallback or not tokens.is_personal(piece.name):
+                continue
+            key = tokens.token_key(piece.name)
+            missing = sum(not str(values.get(key) or "").strip() for values in c.samples)
+            if missing:
+                yield f, (f"{{{key}}} has no fallback and {missing} of {len(c.samples)} sample customers have no "
+                          f"value for it: they read nothing there; write {{{key}|…}}"), piece.start, piece.end
+
+
 def _empty(c: Context) -> Iterable[Hit]:
     if not any(v.strip() for v in c.fields.values()):
         yield "", f"the {c.label} variant is empty", None, None
@@ -307,6 +320,8 @@ RULES: tuple[Rule, ...] = (
     Rule("too_long", WARNING, "subjects, preheaders, headlines and banners read whole", _long,
          ("email", "store", "website")),
     Rule("link_without_utm", WARNING, "links carry campaign tags", _untagged),
+    Rule("token_no_fallback", WARNING, "a customer without the value still reads a word", _no_fallback,
+         PER_PERSON),
     Rule("personal_token", WARNING, "a post, poster or banner names no one customer", _personal_in_broadcast,
          tuple(c for c in VARIANT_CHANNELS if c not in PER_PERSON)),
 )
@@ -397,11 +412,12 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
     """
     # The offer and the brand's name are everyone's, sampled customers or none (an empty workspace).
     shared = shared_values(master, brand.name)
-    samples = [{**shared, **{k: v for k, v in values.items() if v is not None}}
-               for values in sample_values(channel, samples)] or [shared]
+    customers = [{**shared, **{k: v for k, v in values.items() if v is not None}}
+                 for values in sample_values(channel, samples)]
+    samples = customers or [shared]
     ctx = Context(channel, {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]},
                   longest({f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}, samples), dict(master), brand,
-                  custom_names)
+                  custom_names, customers)
     found = []
     for rule in RULES:
         if rule.channels is not None and channel not in rule.channels:

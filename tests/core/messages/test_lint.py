@@ -159,3 +159,17 @@ def test_an_offer_code_inside_a_link_or_a_word_is_no_code(text):
     assert "offer_code_missing" in codes("sms", {"text": text}, master=master)
     assert "offer_code_missing" not in codes("sms", {"text": text.replace("Shop", "Code FALL. Shop")},
                                              master=master)
+
+
+def test_a_personal_token_without_fallback_is_named_when_sample_customers_lack_its_value():
+    """"Hi {first_name}," reached the customers with no first name as "Hi ," and the check said
+    nothing; with a fallback, or when every sample customer has one, it stays quiet."""
+    text = f"HarborCndl: Hi {{first_name}}, code AUTUMN20. Shop the collection. {TAGGED} Reply STOP"
+    people = [{"first_name": "Ann"}, {"first_name": None}, {"first_name": "  "}]
+    found, _ = lint.check_variant("sms", {"text": text}, MASTER, BRAND, samples=people)
+    (why,) = [f.message for f in found if f.code == "token_no_fallback"]
+    assert why.startswith("{first_name} has no fallback and 2 of 3 sample customers have no value for it")
+    assert "token_no_fallback" not in codes("sms", {"text": text.replace("{first_name}", "{first_name|there}")},
+                                            samples=people)
+    assert "token_no_fallback" not in codes("sms", {"text": text}, samples=[{"first_name": "Ann"}])
+    assert "token_no_fallback" not in codes("sms", {"text": text})  # no customers yet: nothing to count
