@@ -129,7 +129,7 @@ def cmd_campaign_export(args: argparse.Namespace) -> int:
     def text(d):
         lines = []
         for s in d["steps"]:
-            who = "whoever looks" if s["eligible"] is None else f"{s['eligible']:,} recipients"
+            who = "whoever looks" if s["eligible"] is None else f"{s['eligible']:,} recipient{'' if s['eligible'] == 1 else 's'}"
             out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
             lines.append(f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}: {printable(s['file'])} ({who}"
                          + (f"; left out: {out}" if out else "") + ")")

@@ -36,9 +36,10 @@ def big(tmp_path_factory):
     path = tmp_path_factory.mktemp("campaigns") / "big.omnidesk"
     build(path)
     db = sqlite3.connect(path)
-    # Half have a New York or Los Angeles mobile; a quarter said yes to SMS.
-    db.execute("UPDATE customer SET phone = CASE id % 4 WHEN 0 THEN '+1212555' ELSE '+1213555' END "
-               "|| printf('%04d', id % 10000), consent_sms = CASE WHEN id % 4 = 0 THEN 'granted' END "
+    # Half have a New York or Los Angeles mobile of their own (a number two customers share gets a
+    # step once); a quarter said yes to SMS.
+    db.execute("UPDATE customer SET phone = CASE id % 4 WHEN 0 THEN '+1212' ELSE '+1213' END "
+               "|| printf('%07d', 5550000 + id), consent_sms = CASE WHEN id % 4 = 0 THEN 'granted' END "
                "WHERE id % 2 = 0")
     db.commit()
     db.close()

@@ -225,3 +225,70 @@ def test_a_gateways_opt_out_list_withdraws_sms_consent_before_the_next_pack(shop
     shown = json.loads(run(capsys, "campaign", "show", "Spring sale", "--json", "-w", str(shop))[1])
     sms = next(s for s in shown["recipients"] if s["channel"] == "sms")
     assert sms["eligible"] == 0 and sms["excluded"]["opted out"] == 2
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_two_custom_fields_that_begin_alike_get_a_merge_tag_each(capsys, tmp_path):
+    """Mailchimp's merge tags hold ten characters: "Loyalty points" and "Loyalty points expiry"
+    both made LOYALTY_PO, and the export stopped with a traceback."""
+    import csv
+
+    path = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "people.csv", ["Email", "First Name", "Accepts Email Marketing", "Loyalty points",
+                                                 "Loyalty points expiry"],
+                       [["ann@example.com", "Ann", "yes", "120", "2027-05-01"]])
+    assert main(["import", str(people), "--channel", "shop", "-w", str(path)]) == 0
+    assert main(["brand", "set", "address", "12 Quay St, Portland", "-w", str(path)]) == 0
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({
+        "name": "Points", "message": {"headline": "Points", "link": "https://hc.example/p"},
+        "variants": {"email": {"subject": "{custom.Loyalty points} points for you",
+                               "preheader": "Use them before {custom.loyalty points expiry|summer}",
+                               "body": "Hi {first_name|there}, https://hc.example/p?utm_source=newsletter"
+                                       "&utm_medium=email&utm_campaign=points"}},
+        "steps": [{"channel": "email", "at": "2027-03-01T09:00", "timezone": "America/New_York"}]}),
+        encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(path))[0] == 0
+    out = tmp_path / "packs"
+    status, said, err = run(capsys, "campaign", "export", "Points", "--out", str(out), "-w", str(path))
+    assert status == 0, err
+    assert "Email: points_email_2027-03-01_0900.csv (1 recipient)" in said  # not "1 recipients"
+    with (out / "points_email_2027-03-01_0900.csv").open(encoding="utf-8", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert (row["LOYALTY_PO"], row["LOYALTY_P2"]) == ("120", "2027-05-01")
+    html = (out / "points_email_2027-03-01_0900.html").read_text(encoding="utf-8")
+    assert "*|LOYALTY_PO|* points for you" in html and "*|IF:LOYALTY_P2|**|LOYALTY_P2|*" in html
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_the_check_names_a_step_time_the_clocks_skip_or_repeat(shop, capsys, tmp_path):
+    """02:30 on 14 March 2027 does not exist in New York: the step went out at 03:30 while its pack
+    and the plan said 02:30, and nothing said so."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(dict(PLAN, steps=[
+        {"channel": "email", "at": "2027-03-14T02:30", "timezone": "America/New_York"},
+        {"channel": "instagram", "at": "2027-11-07T01:30", "timezone": "America/New_York"},
+        {"channel": "email", "at": "2027-03-28T01:30", "timezone": "America/New_York"}])), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    report = json.loads(run(capsys, "campaign", "check", "Spring sale", "--json", "-w", str(shop))[1])
+    clocks = [(f["code"], f["message"]) for f in report["findings"] if f["code"].startswith("step_time")]
+    assert clocks == [
+        ("step_time_skipped", "02:30 does not exist on 14 Mar 2027 in America/New_York (the clocks go forward): "
+                              "the Email step goes out at 03:30"),
+        ("step_time_twice", "01:30 happens twice on 7 Nov 2027 in America/New_York (the clocks go back): "
+                            "the Instagram step goes out the first time, 01:30 EDT")]
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_the_check_warns_of_a_post_time_hootsuite_refuses(shop, capsys, tmp_path):
+    """Hootsuite's bulk upload takes minutes ending in 0 or 5; a post at 12:07 went into its pack
+    unannounced, for the upload to refuse."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(dict(PLAN, steps=[
+        {"channel": "instagram", "at": "2027-03-01T12:07", "timezone": "America/New_York"},
+        {"channel": "facebook", "at": "2027-03-01T12:10", "timezone": "America/New_York"}])), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    report = json.loads(run(capsys, "campaign", "check", "Spring sale", "--json", "-w", str(shop))[1])
+    assert [(f["channel"], f["severity"], f["message"]) for f in report["findings"] if f["code"] == "scheduler_time"] \
+        == [("instagram", "warning", "Hootsuite bulk composer takes only times on a 5-minute mark; "
+                                     "instagram at 2027-03-01 12:07 is not on one")]

@@ -500,3 +500,64 @@ def test_a_campaign_loaded_off_screen_keeps_its_step_rows_whole_at_1024(win, vie
     qtbot.waitUntil(lambda: view._left.viewport().width() >= needed)
     remove = view.editor.steps.rows[0].remove  # the rightmost button of a step's row
     assert remove.mapTo(view._left.viewport(), remove.rect().topRight()).x() <= view._left.viewport().width()
+
+
+def test_at_1024_the_recipients_go_below_the_editor_rather_than_under_it(win, view, qtbot, tmp_path):
+    """An exported step's row is wide: side by side at 1024 x 640 the splitter could not give the
+    editor and the recipients their minimum widths and drew the editor over the recipients."""
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    data = three_steps(win.workspace)
+    with win.workspace.writing() as conn:
+        conn.execute(update(CampaignStep.__table__).where(CampaignStep.__table__.c.id == data.steps[0].id)
+                     .values(exported_at="2027-02-01T10:00:00Z"))
+    view.refresh()
+
+    def apart() -> bool:
+        left, right = view._left.geometry(), view.recipients.geometry()
+        inside = view._sides.rect()
+        return not left.intersects(right) and inside.contains(left) and inside.contains(right)
+
+    for width, height, beside in ((1024, 640, False), (1920, 1080, True)):
+        win.resize(width, height)
+        qtbot.waitUntil(apart)
+        assert (view._sides.orientation() == Qt.Orientation.Horizontal) is beside
+        win.grab().save(str(tmp_path / f"campaigns_{width}.png"))
+
+
+def test_each_finding_of_the_check_names_its_channel(win, view):
+    """The panel listed "the offer code FALL is missing" with nothing to say whether the SMS, the
+    email or a post lacked it; the command line says "SMS: …"."""
+    build(win.workspace)
+    store.save_message(win.workspace, "Fall", {"headline": "Fall", "offer_code": "FALL", "link": "https://hc.example/f"},
+                       variants={"sms": {"text": "Autumn sale https://hc.example/f Reply STOP"}})
+    core.save_campaign(win.workspace, "Autumn", message="Fall", replace=True,
+                       steps=[{"channel": "sms", "at": "2027-03-01T12:00", "timezone": NY}])
+    view.refresh()
+    view.select("Autumn")
+    panel = view.recipients
+    texts = [panel.findings.item(i).text() for i in range(panel.findings.count())]
+    assert "✖ SMS: the offer code FALL is missing" in texts
+
+
+def test_tab_walks_the_editor_then_its_steps_then_the_recipients(win, view, qtbot):
+    """The step rows are made after the recipients panel: Tab went from Hold out to the
+    recipients and the check, and reached the steps only after them."""
+    from PySide6.QtTest import QTest
+
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    view.refresh()
+    win.activateWindow()
+    steps = view.editor.steps
+
+    def tab_from(widget):
+        widget.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is widget)
+        QTest.keyClick(widget, Qt.Key.Key_Tab)
+        return QApplication.focusWidget()
+
+    assert tab_from(view.editor.holdout) is steps.rows[0].channel
+    assert tab_from(steps.add_button) is view.recipients.tree  # Save is off until something changes
+    qtbot.mouseClick(steps.add_button, Qt.MouseButton.LeftButton)  # a fourth row, made last of all
+    assert tab_from(steps.rows[3].remove) is steps.add_button
+    assert tab_from(steps.add_button) is view.save_button and tab_from(view.save_button) is view.recipients.tree

@@ -2,16 +2,20 @@
 
 Errors block scheduling: a step's variant with an error, a step on a channel the
 message has no variant for, no message at all.  Warnings do not: a personal step
-nobody is eligible for, recipients moved out of quiet hours, a step in the past.
+nobody is eligible for, recipients moved out of quiet hours, a step in the past, a step at a
+local time a clock change skips or repeats, a post at a time a scheduler's bulk upload refuses.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from omnidesk.core.campaigns.campaign import CampaignData, get_campaign
 from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
-from omnidesk.core.messages.derive import CHANNEL_LABELS
+from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
+from omnidesk.core.campaigns.packs import SocialPost, social_post_problem
+from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
 from omnidesk.core.messages.lint import ERROR, WARNING, Finding, Report, check_variant
 from omnidesk.core.workspace import Workspace
 
@@ -21,6 +25,25 @@ def step_summary(audience: StepAudience) -> dict:
     return {"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone,
             "eligible": len(audience.eligible) if audience.eligible is not None else None,
             "excluded": audience.counts(), "moved": len(audience.moved)}
+
+
+def clock_change(step) -> tuple[str, str] | None:
+    """(code, words) when the step's local time is one a clock change skips or repeats, else None.
+
+    A time the clocks skip (02:30 when they go from 02:00 to 03:00) goes out when the clock
+    would have shown it, an hour later; a time they repeat goes out the first time round.
+    """
+    local = datetime.fromisoformat(step.at_local)
+    zone = ZoneInfo(step.timezone)
+    if local.replace(tzinfo=zone, fold=0).utcoffset() == local.replace(tzinfo=zone, fold=1).utcoffset():
+        return None
+    real = step.at_utc.astimezone(zone)
+    day = f"{local.day} {local:%b %Y}"
+    if real.replace(tzinfo=None) != local:
+        return ("step_time_skipped", f"{local:%H:%M} does not exist on {day} in {step.timezone} (the clocks go "
+                                     f"forward): the {step.label} step goes out at {real:%H:%M}")
+    return ("step_time_twice", f"{local:%H:%M} happens twice on {day} in {step.timezone} (the clocks go back): "
+                               f"the {step.label} step goes out the first time, {real:%H:%M %Z}")
 
 
 def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sample_size: int = 20
@@ -62,11 +85,21 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
     for a in audiences:
         s = a.step
         label = f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of {s.at_local[:16].replace('T', ' ')}"
+        changed = clock_change(s)
+        if changed:
+            findings.append(Finding(s.channel, WARNING, *changed))
+        if s.channel in SOCIAL:
+            post = SocialPost("", "", "", (), s.at, s.channel)
+            for layout in ("buffer", *SOCIAL_LAYOUTS):  # the layouts its pack is written in
+                problem = social_post_problem(layout, post)
+                if problem:
+                    findings.append(Finding(s.channel, WARNING, "scheduler_time", problem))
         if s.at_utc < now:
             findings.append(Finding(s.channel, WARNING, "step_in_past", f"the {label} is in the past"))
         if a.eligible is not None and not a.eligible:
             findings.append(Finding(s.channel, WARNING, "nobody_eligible", f"nobody can receive the {label}"))
         if a.moved:
             findings.append(Finding(s.channel, WARNING, "quiet_hours_moved",
-                                    f"{len(a.moved):,} recipients of the {label} wait for their quiet hours to end"))
+                                    f"{len(a.moved):,} recipient{'s' if len(a.moved) > 1 else ''} of the {label} "
+                                    f"wait{'' if len(a.moved) > 1 else 's'} for their quiet hours to end"))
     return Report(findings, stats), [step_summary(a) for a in audiences], campaign

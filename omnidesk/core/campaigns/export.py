@@ -105,14 +105,45 @@ def merge_tag(name: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", name.removeprefix("custom.").upper()).strip("_")[:10] or "FIELD"
 
 
-def to_merge_tags(template: str) -> tuple[str, list[str]]:
-    """``template`` with each token as a Mailchimp merge tag (fallbacks kept), and the tokens it used."""
+# Tags Mailchimp keeps for itself (the address, the unsubscribe link), and the audience file's own
+# Tags column: a token's column may not take any of them.
+_TAKEN_TAGS = {"EMAIL", "TAGS", "UNSUB"}
+
+
+def merge_tags(names: Sequence[str]) -> dict[str, str]:
+    """Each token name -> its merge tag, no two alike.
+
+    Mailchimp's tags hold at most 10 characters, so two custom fields that begin alike
+    ("Loyalty points", "Loyalty points expiry") would share one column and one value: the
+    later ones end in a number instead (``LOYALTY_P2``).
+    """
+    out: dict[str, str] = {}
+    taken = set(_TAKEN_TAGS) | set(MERGE_TAGS.values())
+    for name in dict.fromkeys(names):
+        tag = merge_tag(name)
+        if name in MERGE_TAGS:
+            out[name] = tag
+            continue
+        n = 1
+        while tag in taken:
+            n += 1
+            tag = f"{merge_tag(name)[:10 - len(str(n))]}{n}"
+        taken.add(tag)
+        out[name] = tag
+    return out
+
+
+def to_merge_tags(template: str, tags: dict[str, str] | None = None) -> tuple[str, list[str]]:
+    """``template`` with each token as a Mailchimp merge tag (fallbacks kept), and the tokens it used.
+
+    ``tags`` gives the tag of each token (see :func:`merge_tags`); a token it lacks takes :func:`merge_tag`.
+    """
     out, used = [], []
     for piece in tokens.parse(template):
         if isinstance(piece, tokens.Text):
             out.append(piece.text)
             continue
-        tag = merge_tag(piece.name)
+        tag = (tags or {}).get(piece.name) or merge_tag(piece.name)
         used.append(piece.name)
         if piece.fallback:
             out.append(f"*|IF:{tag}|**|{tag}|**|ELSE:|*{piece.fallback}*|END:IF|*")
@@ -223,18 +254,20 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                 ids = list(audience.eligible or [])
                 people = _people(ws, ids)
                 if step.channel == "email":
-                    html_body, used = to_merge_tags(fields.get("body", ""))
-                    subject, used_s = to_merge_tags(fields.get("subject", ""))
-                    preheader, used_p = to_merge_tags(fields.get("preheader", ""))
+                    texts = [fields.get(f, "") for f in ("subject", "preheader", "body")]
+                    tags = merge_tags([n for text in texts for n in to_merge_tags(text)[1]])
+                    subject, used_s = to_merge_tags(texts[0], tags)
+                    preheader, used_p = to_merge_tags(texts[1], tags)
+                    html_body, used = to_merge_tags(texts[2], tags)
                     tokens_used = [n for n in dict.fromkeys([*used_s, *used_p, *used]) if n not in MERGE_TAGS]
                     values = (customer_values(ws, ids, master=message.master, business_name=brand.name)
                               if tokens_used else {})
                     rows = (packs.EmailRecipient(cid, people[cid][1], people[cid][3] or "", people[cid][4] or "",
                                                  tuple(t for t in (people[cid][5] or "").split(", ") if t),
-                                                 {merge_tag(n): (values.get(cid, {}).get(n) or "")
+                                                 {tags[n]: (values.get(cid, {}).get(n) or "")
                                                   for n in tokens_used})
                             for cid in ids)
-                    packs.write_email_audience(main, rows, [merge_tag(n) for n in tokens_used], excel=excel)
+                    packs.write_email_audience(main, rows, [tags[n] for n in tokens_used], excel=excel)
                     picture = message.master.get("image", "")
                     body = body_from_text(html_body)
                     if picture:

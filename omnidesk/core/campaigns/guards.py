@@ -4,7 +4,9 @@ For every step on a personal channel (email, SMS), each customer of the audience
 goes through the guards in this order; the first that says no names the reason:
 
 1. **opted out** — the consent in force on the channel (consent.py's one rule) is
-   denied, unsubscribed or cleaned: always out, whatever any setting says;
+   denied, unsubscribed or cleaned: always out, whatever any setting says; and so is
+   anyone whose email (for email) or number (for SMS) is also another customer's who
+   opted out there: one mailbox or phone, one answer;
 2. **consent unknown** — no consent fact, or one still pending: out, unless the
    workspace's ``send_unknown_email`` / ``send_unknown_sms`` setting says otherwise;
    with ``soft_opt_in`` on (the EU's "soft opt-in", off by default), email goes to
@@ -32,6 +34,10 @@ goes through the guards in this order; the first that says no names the reason:
    ``cap_days`` days across every channel, counting the steps already exported in
    any campaign and the earlier steps of this one; ``cap_email`` / ``cap_sms`` cap
    one channel the same way.  A cap of 0 means no cap, never "send nothing".
+7. **same address** — one message per mailbox or phone: of the customers a step
+   would send to at one email address (or number), the first by id gets it and the
+   others are left out, so a family's mailbox or a shared phone does not get the
+   step twice.
 
 Erased people are not customers any more, so they never reach a step.  Broadcast
 steps (social networks, the poster, the website) reach whoever looks: their
@@ -42,7 +48,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -53,10 +59,10 @@ from omnidesk.core.consent import OPT_OUTS
 from omnidesk.core.models import CampaignStep, Customer, Event, SendRecord, SourceRecord
 from omnidesk.core.workspace import Workspace
 
-OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP = (
+OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS = (
     "opted out", "consent unknown", "no address", "held out", "another channel", "quiet hours", "frequency cap",
-    "channel cap")
-REASONS = (OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP)
+    "channel cap", "same address")
+REASONS = (OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS)
 # Left out of a step though they could have been sent it: an export records them (send_record, with
 # the reason as its channel) as the baseline results compare with.  "another channel" is not among
 # them: those customers get the campaign, on their other step.
@@ -65,6 +71,7 @@ DEFAULT_RULES = {"cap_messages": 3, "cap_days": 7, "cap_email": 0, "cap_sms": 0,
                  "quiet_end": "08:00", "quiet_hours_action": "move", "send_unknown_email": False,
                  "send_unknown_sms": False, "soft_opt_in": False}
 _IN = 900
+_REFUSED = (*sorted(OPT_OUTS), "denied")
 
 
 @dataclass(frozen=True)
@@ -194,16 +201,27 @@ def recipient_zones(country: str | None, phone: str, at: datetime, home: str) ->
     return address_zones(country or "", at) or phone_zones(phone) or (home,)
 
 
-def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime:
-    """The first moment from ``at`` (UTC) outside quiet hours on every one of ``zones``' clocks.
+def _quiet_end(moment: datetime, zone: str, rules: Rules) -> datetime | None:
+    """When the quiet hours ``moment`` falls in on ``zone``'s clock end (UTC), or None when it is not quiet there."""
+    clock = ZoneInfo(zone)
+    local = moment.astimezone(clock)
+    if not rules.in_quiet_hours(local.time()):
+        return None
+    day = local.date() if local.time() < rules.quiet_end else local.date() + timedelta(days=1)
+    # On the night the clocks go forward an end in the skipped hour comes an hour later, as the clock reads it.
+    return datetime.combine(day, rules.quiet_end, tzinfo=clock).astimezone(UTC)
 
-    Cached: a step's recipients share a handful of zones, and a million of them ask.
-    """
+
+def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime:
+    """The first moment from ``at`` (UTC) outside quiet hours on every one of ``zones``' clocks:
+    ``at`` itself, or the end of the quiet hours it falls in (the latest end, when several clocks
+    are quiet)."""
     moment = at
-    for _ in range(4 * 48):  # quarter hours, two days at most
-        if not any(rules.in_quiet_hours(moment.astimezone(ZoneInfo(z)).time()) for z in zones):
+    for _ in range(2 * len(zones) + 2):
+        ends = [end for zone in zones if (end := _quiet_end(moment, zone, rules)) is not None]
+        if not ends:
             return moment
-        moment += timedelta(minutes=15)
+        moment = max(ends)
     return moment
 
 
@@ -220,14 +238,14 @@ def _reason(channel: str, rules: Rules):
     if channel == "email" and rules.soft_opt_in:
         unknown_ok = or_(unknown_ok, func.coalesce(cust.c.orders, 0) > 0)
     return case(
-        (func.coalesce(consent, "").in_([*sorted(OPT_OUTS), "denied"]), literal(OPTED_OUT)),
+        (func.coalesce(consent, "").in_(_REFUSED), literal(OPTED_OUT)),
         (and_(func.coalesce(consent, "") != "granted", ~unknown_ok), literal(UNKNOWN)),
         (func.coalesce(address, "") == "", literal(NO_ADDRESS)),
         else_=null())
 
 
 def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, rules: Rules) -> list[tuple]:
-    """(id, phone, reason out of email, reason out of SMS, country) of every customer of the audience, by id.
+    """(id, phone, reason out of email, reason out of SMS, country, email) of every customer of the audience, by id.
 
     Read through the driver: a million rows as plain tuples, not result objects.
     """
@@ -241,10 +259,48 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     with ws.engine.connect() as conn:
         where = compile_rule(rule, now, known_channels(conn), shop_zone(conn))
         query = select(cust.c.id, cust.c.phone, _reason("email", rules), _reason("sms", rules),
-                       cust.c.country).where(where).order_by(cust.c.id)
+                       cust.c.country, cust.c.email).where(where).order_by(cust.c.id)
         compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
         params = [compiled.params[name] for name in compiled.positiontup]
         return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
+
+
+def _shared_addresses(ws: Workspace) -> dict[str, dict[str, bool]]:
+    """Per personal channel, the addresses (emails, numbers) more than one customer holds — usually a
+    handful — each with whether one of them opted out there."""
+    cust = Customer.__table__
+    out: dict[str, dict[str, bool]] = {}
+    with ws.engine.connect() as conn:
+        for channel, column, consent in (("email", cust.c.email, cust.c.consent_email),
+                                         ("sms", cust.c.phone, cust.c.consent_sms)):
+            shared = list(conn.execute(select(column).where(column.is_not(None), column != "")
+                                       .group_by(column).having(func.count() > 1)).scalars())
+            found = dict.fromkeys(shared, False)
+            for start in range(0, len(shared), _IN):
+                for address in conn.execute(select(column).where(column.in_(shared[start:start + _IN]),
+                                                                 consent.in_(_REFUSED))).scalars():
+                    found[address] = True
+            out[channel] = found
+    return out
+
+
+def _refused_with_others(rows: list[tuple], shared: dict[str, dict[str, bool]]) -> list[tuple]:
+    """``rows`` with everyone out of a channel whose address there is also someone's who opted out.
+
+    An opt-out belongs to the address too: a family's shared email, a shop's landline.  A STOP
+    stops the number and a bounce is the mailbox's, so the others holding it are out with them,
+    never guessed in the sender's favour.
+    """
+    emails = {a for a, refused in shared["email"].items() if refused}
+    phones = {a for a, refused in shared["sms"].items() if refused}
+    if not emails and not phones:
+        return rows
+    out = []
+    for r in rows:
+        if (r[5] in emails and r[2] != OPTED_OUT) or (r[1] in phones and r[3] != OPTED_OUT):
+            r = (r[0], r[1], OPTED_OUT if r[5] in emails else r[2], OPTED_OUT if r[1] in phones else r[3], *r[4:])
+        out.append(r)
+    return out
 
 
 def _history(ws: Workspace, campaign: CampaignData, ids: set[int], since: str, until: str) -> dict[int, list]:
@@ -309,7 +365,8 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     results = {id(s): StepAudience(s, None) for s in steps}
     if not personal:
         return [results[id(s)] for s in steps]
-    rows = _audience_rows(ws, campaign, now, rules)
+    shared = _shared_addresses(ws)
+    rows = _refused_with_others(_audience_rows(ws, campaign, now, rules), shared)
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
     history = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -324,6 +381,7 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     for step in personal:
         result = results[id(step)]
         _decide_step(result, rows, rules, history, done, window, chosen if best else None, home, held)
+        _one_per_address(result, rows, shared[step.channel])
         done.append(result)
     return [results[id(s)] for s in steps]
 
@@ -411,6 +469,29 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
             moved.add(cid)
     result.eligible, result.send_at, result.moved, result.excluded = eligible, send_at, moved, out
     result.zones = {cid: z for cid, z in result.zones.items() if cid in send_at}
+
+
+def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, bool]) -> None:
+    """Guard 7: of the step's recipients at one shared address, the first by id keeps it."""
+    if not shared or not result.eligible:
+        return
+    column = 1 if result.step.channel == "sms" else 5
+    address_of = {r[0]: r[column] for r in rows if r[column] in shared}
+    seen: set[str] = set()
+    kept, twice = [], []
+    for cid in result.eligible:
+        address = address_of.get(cid)
+        if address is not None and address in seen:
+            twice.append(cid)
+            result.send_at.pop(cid, None)
+            result.moved.discard(cid)
+            result.zones.pop(cid, None)
+            continue
+        if address is not None:
+            seen.add(address)
+        kept.append(cid)
+    result.eligible = kept
+    result.excluded[SAME_ADDRESS] = twice
 
 
 def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta) -> int:

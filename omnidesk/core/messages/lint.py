@@ -56,6 +56,7 @@ class Context:
     master: dict[str, str]
     brand: Brand
     custom_names: Sequence[str] = ()
+    samples: Sequence[Mapping[str, str | None]] = ()  # the sample customers' values, as the channel fills them
 
     @property
     def text(self) -> str:
@@ -140,12 +141,29 @@ def _sms_unicode(c: Context) -> Iterable[Hit]:
         first = text.find(s.unicode_chars[0])
         yield "text", (f"{' '.join(s.unicode_chars[:5])} make{'s' if len(s.unicode_chars) == 1 else ''} it UCS-2 "
                        f"(70 a segment, not 160){hint}"), first, first + 1
+        return
+    # The text is plain, but a customer's name or city is not: their copy goes as UCS-2.
+    theirs = sms.unicode_chars(c.rendered.get("text", ""))
+    if theirs:
+        yield "text", (f"{' '.join(theirs[:5])} in a customer's details make{'s' if len(theirs) == 1 else ''} "
+                       "their text UCS-2 (70 a segment, not 160)"), None, None
+
+
+def _says_code(text: str, code: str) -> bool:
+    """Whether ``text`` gives ``code`` as a word of its own (any case), outside its links.
+
+    Inside a link or another word it is no code a reader can type: SPRING in
+    ``…/spring-sale`` or in "Springfield", FALL in ``…/fall``.
+    """
+    for lk in sorted(links.find_links(text), key=lambda lk: lk.start, reverse=True):
+        text = text[:lk.start] + " " + text[lk.end:]
+    return re.search(rf"(?<![\w-]){re.escape(code)}(?![\w-])", text, re.I) is not None
 
 
 def _offer_code(c: Context) -> Iterable[Hit]:
     code = c.master.get("offer_code", "")
     # Written out, or as the {offer_code} token, which renders it for everyone.
-    if code and _contains(c.text, code) < 0 and _contains("\n".join(c.rendered.values()), code) < 0:
+    if code and not _says_code(c.text, code) and not _says_code("\n".join(c.rendered.values()), code):
         yield "", f"the offer code {code} is missing", None, None
 
 
@@ -265,6 +283,18 @@ def _personal_in_broadcast(c: Context) -> Iterable[Hit]:
                           f"words to everyone: each reader sees {sees} in its place"), piece.start, piece.end
 
 
+def _no_fallback(c: Context) -> Iterable[Hit]:
+    for f, text in c.fields.items():
+        for piece in tokens.parse(text):
+            if not isinstance(piece, tokens.Token) or piece.fallback or not tokens.is_personal(piece.name):
+                continue
+            key = tokens.token_key(piece.name)
+            missing = sum(not str(values.get(key) or "").strip() for values in c.samples)
+            if missing:
+                yield f, (f"{{{key}}} has no fallback and {missing} of {len(c.samples)} sample customers have no "
+                          f"value for it: they read nothing there; write {{{key}|…}}"), piece.start, piece.end
+
+
 def _empty(c: Context) -> Iterable[Hit]:
     if not any(v.strip() for v in c.fields.values()):
         yield "", f"the {c.label} variant is empty", None, None
@@ -290,6 +320,8 @@ RULES: tuple[Rule, ...] = (
     Rule("too_long", WARNING, "subjects, preheaders, headlines and banners read whole", _long,
          ("email", "store", "website")),
     Rule("link_without_utm", WARNING, "links carry campaign tags", _untagged),
+    Rule("token_no_fallback", WARNING, "a customer without the value still reads a word", _no_fallback,
+         PER_PERSON),
     Rule("personal_token", WARNING, "a post, poster or banner names no one customer", _personal_in_broadcast,
          tuple(c for c in VARIANT_CHANNELS if c not in PER_PERSON)),
 )
@@ -309,12 +341,25 @@ class Report:
         return {"findings": [f.as_dict() for f in self.findings], "stats": self.stats}
 
 
+def _sms_size(text: str) -> tuple[int, int, int]:
+    """How much a text costs as one SMS: segments first, then its length.
+
+    A septet and a UTF-16 unit are not one size: a shorter text that one name turns UCS-2
+    ("Zoë", "Łukasz") can take more segments than a longer one in GSM-7.
+    """
+    stats = sms.sms_stats(text)
+    return stats.segments, stats.length, len(text)
+
+
 def longest(templates: Mapping[str, str], samples: Sequence[Mapping[str, str | None]]) -> dict[str, str]:
-    """Each field rendered for every sample customer; the longest rendering of each (fallbacks without any)."""
+    """Each field rendered for every sample customer; the longest rendering of each (fallbacks without any).
+
+    Longest as an SMS counts it: the most segments, then the most characters.
+    """
     out = {}
     for f, template in templates.items():
         renderings = [tokens.render(template, values) for values in (samples or [{}])]
-        out[f] = max(renderings, key=lambda t: (sms.sms_stats(t).length, len(t)))
+        out[f] = max(renderings, key=_sms_size)
     return out
 
 
@@ -349,9 +394,9 @@ def longest_sample(channel: str, templates: Mapping[str, str],
         return {}
     measured = MEASURED.get(channel)
 
-    def size(values: Mapping[str, str | None]) -> tuple[int, int]:
+    def size(values: Mapping[str, str | None]) -> tuple:
         shown = {f: tokens.render(t, values) for f, t in templates.items()}
-        return (sms.sms_stats(shown.get(measured, "")).length if measured else 0,
+        return (_sms_size(shown.get(measured, "")) if measured else (0, 0, 0),
                 sum(sms.sms_stats(t).length for t in shown.values()))
 
     return max(samples, key=size)
@@ -367,11 +412,12 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
     """
     # The offer and the brand's name are everyone's, sampled customers or none (an empty workspace).
     shared = shared_values(master, brand.name)
-    samples = [{**shared, **{k: v for k, v in values.items() if v is not None}}
-               for values in sample_values(channel, samples)] or [shared]
+    customers = [{**shared, **{k: v for k, v in values.items() if v is not None}}
+                 for values in sample_values(channel, samples)]
+    samples = customers or [shared]
     ctx = Context(channel, {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]},
                   longest({f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}, samples), dict(master), brand,
-                  custom_names)
+                  custom_names, customers)
     found = []
     for rule in RULES:
         if rule.channels is not None and channel not in rule.channels:

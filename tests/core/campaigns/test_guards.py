@@ -22,8 +22,8 @@ PEOPLE = {  # id: (email, phone, consent_email, consent_sms, orders)
     1: ("ann@example.com", NY, "granted", "granted", 2),
     2: ("bob@example.com", LA, "granted", "granted", 0),
     3: ("cy@example.com", None, "unsubscribed", None, 1),
-    4: (None, NY, None, "granted", 0),
-    5: ("dee@example.com", NY, None, "denied", 3),
+    4: (None, "+12125550104", None, "granted", 0),  # Manhattan numbers of their own: a number shared
+    5: ("dee@example.com", "+12125550105", None, "denied", 3),  # with Dee, who said no, is out too
     6: ("eve@example.com", "+61412345678", "pending", "granted", 0),
 }
 
@@ -136,14 +136,16 @@ def test_best_channel_gives_each_customer_one_step_the_one_they_use(shop):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=st.dictionaries(
     st.integers(1, 40),
-    st.tuples(st.sampled_from([None, "x@example.com"]), st.sampled_from([None, NY, LA]),
+    st.tuples(st.sampled_from([None, "x@example.com", "family@example.com"]), st.sampled_from([None, NY, LA]),
               st.sampled_from([None, "granted", "denied", "unsubscribed", "cleaned", "pending"]),
               st.sampled_from([None, "granted", "denied", "unsubscribed", "pending"]), st.integers(0, 2)),
     min_size=1, max_size=25),
     cap=st.integers(0, 3), unknown=st.booleans(), soft=st.booleans(), best=st.booleans())
 def test_nobody_opted_out_is_ever_sent_to_and_no_cap_is_exceeded(make_workspace, people, cap, unknown, soft, best):
     ws = make_workspace(name=f"p{next(_RUNS)}.omnidesk")
-    people = {cid: (e.replace("x@", f"c{cid}@") if e else e, p, ce, cs, o) for cid, (e, p, ce, cs, o) in people.items()}
+    # Every other customer has an email of their own; the family address is shared by those given it.
+    people = {cid: (e.replace("x@", f"c{cid}@") if e == "x@example.com" else e, p, ce, cs, o)
+              for cid, (e, p, ce, cs, o) in people.items()}
     build(ws, people)
     ws.set_setting("cap_messages", cap)
     ws.set_setting("send_unknown_email", unknown)
@@ -154,11 +156,21 @@ def test_nobody_opted_out_is_ever_sent_to_and_no_cap_is_exceeded(make_workspace,
     result = plan(ws, *steps, mode="best_channel" if best else "each_channel")
     sent: dict[int, int] = {}
     for step in result:
+        # One message per mailbox or phone, however many customers share it.
+        addresses = [people[cid][0 if step.step.channel == "email" else 1] for cid in step.eligible]
+        assert len(addresses) == len(set(addresses))
         for cid in step.eligible:
             email, phone, ce, cs, _orders = people[cid]
             consent = ce if step.step.channel == "email" else cs
             assert consent not in ("denied", "unsubscribed", "cleaned")
             assert (email if step.step.channel == "email" else phone)
+            # Nor anyone whose address or number is also that of someone who said no there.
+            address = email if step.step.channel == "email" else phone
+            refused = [other for other in people.values()
+                       if (other[0] if step.step.channel == "email" else other[1]) == address
+                       and (other[2] if step.step.channel == "email" else other[3]) in ("denied", "unsubscribed",
+                                                                                        "cleaned")]
+            assert not refused, (cid, address)
             sent[cid] = sent.get(cid, 0) + 1
     if cap:
         assert all(n <= cap for n in sent.values())
@@ -178,3 +190,39 @@ def test_an_address_in_a_one_clock_country_sets_the_quiet_hours_before_the_numbe
     (sms,) = plan(shop, ("sms", "2027-03-01T22:30"))
     assert sms.send_at[1] == datetime(2027, 3, 2, 8, 0, tzinfo=UTC) and sms.zones[1] == "Europe/London"
     assert sms.send_at[2] == datetime(2027, 3, 2, 3, 30, tzinfo=UTC) and sms.zones[2] == "America/Los_Angeles"
+
+
+def test_an_opt_out_stops_the_address_and_the_number_for_everyone_who_shares_them(make_workspace):
+    # The Bennetts share a mailbox and the shop's landline rings at two desks: Hannah said no to
+    # email, a STOP from the landline withdrew its SMS consent; Leonard and the other desk said yes.
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("bennettfamily@example.com", "+12125550111", "denied", "granted", 0),
+               2: ("bennettfamily@example.com", "+12125550112", "granted", "granted", 1),
+               3: ("desk1@example.com", "+12125550199", "granted", "unsubscribed", 0),
+               4: ("desk2@example.com", "+12125550199", "granted", "granted", 0),
+               5: ("own@example.com", "+12125550155", "granted", "granted", 0)})
+    email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"))
+    assert email.eligible == [3, 4, 5] and email.excluded["opted out"] == [1, 2]
+    assert sms.eligible == [1, 2, 5] and sms.excluded["opted out"] == [3, 4]
+
+
+def test_a_shared_mailbox_or_phone_gets_a_step_once(make_workspace):
+    # Two sisters on one family address, two colleagues on one office number: all said yes.
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("kings@example.com", "+12125550131", "granted", "granted", 0),
+               2: ("kings@example.com", "+12125550132", "granted", "granted", 0),
+               3: ("a@example.com", "+12125550133", "granted", "granted", 0),
+               4: ("b@example.com", "+12125550133", "granted", "granted", 0)})
+    email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T23:00"))
+    assert email.eligible == [1, 3, 4] and email.excluded["same address"] == [2]
+    assert sms.eligible == [1, 2, 3] and sms.excluded["same address"] == [4]
+    assert set(sms.send_at) == {1, 2, 3} and sms.moved == {1, 2, 3}  # 23:00 is quiet: moved, once each
+
+
+def test_a_text_moved_out_of_quiet_hours_goes_when_they_end_not_minutes_after(shop):
+    # 21:10 in New York is quiet: the text waited in quarter hours from 21:10 and went at 08:10.
+    (sms,) = plan(shop, ("sms", "2027-03-13T21:10"))  # the night the clocks go forward
+    assert sms.send_at[1] == datetime(2027, 3, 14, 12, 0, tzinfo=UTC)  # 08:00 EDT
+    assert sms.send_at[2] == datetime(2027, 3, 14, 2, 10, tzinfo=UTC)  # 18:10 in Los Angeles: not quiet
+    assert guards.next_allowed(datetime(2027, 3, 2, 2, 10, tzinfo=UTC), ("America/New_York", "America/Chicago"),
+                               guards.Rules()) == datetime(2027, 3, 2, 14, 0, tzinfo=UTC)  # 08:00 in Chicago

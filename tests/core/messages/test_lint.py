@@ -126,3 +126,50 @@ def test_the_offer_code_token_carries_the_code_with_or_without_customers_to_samp
         MASTER["link"], "facebook", "social", "autumn")
     assert "offer_code_missing" not in codes("facebook", {"text": post})
     assert "offer_code_missing" in codes("facebook", {"text": post.replace("{offer_code}", "")})
+
+
+def test_a_name_that_turns_the_sms_to_ucs2_decides_its_segments():
+    """Zoë's text is shorter than Alexandra's but UCS-2: two segments where hers is one. Picked by
+    length alone, the check and the preview said one segment while her pack row said two."""
+    from omnidesk.core.messages.sms import sms_stats
+    from omnidesk.core.messages.tokens import render
+
+    text = (f"HarborCndl: hi {{first_name|there}}, Autumn sale: code AUTUMN20. Shop the collection. {TAGGED} "
+            "Reply STOP")
+    zoe, alexandra = {"first_name": "Zoë"}, {"first_name": "Alexandra"}
+    hers, longer = (sms_stats(render(text, who)) for who in (zoe, alexandra))
+    assert longer.length > hers.length and (longer.segments, hers.segments) == (1, 3)
+    found, stats = lint.check_variant("sms", {"text": text}, MASTER, BRAND, samples=[alexandra, zoe])
+    assert (stats["segments"], stats["encoding"]) == (3, "UCS-2")
+    assert "sms_segments" in {f.code for f in found}
+    assert lint.longest_sample("sms", {"text": text}, [alexandra, zoe]) is zoe
+    # The text itself is plain GSM-7: the warning names what in her details turns it UCS-2.
+    (why,) = [f.message for f in found if f.code == "sms_unicode"]
+    assert why == "ë in a customer's details makes their text UCS-2 (70 a segment, not 160)"
+
+
+@pytest.mark.parametrize("text", [
+    "HarborCndl: Autumn sale. Shop the collection. https://hc.example/fall?utm_source=sms Reply STOP",
+    "HarborCndl: Fallen prices this autumn. Shop the collection. https://hc.example/a Reply STOP",
+])
+def test_an_offer_code_inside_a_link_or_a_word_is_no_code(text):
+    """FALL was 'there' because the link's path held 'fall' (or a word began with it): the text
+    gave no code to type at the till, and the check said nothing."""
+    master = dict(MASTER, offer_code="FALL")
+    assert "offer_code_missing" in codes("sms", {"text": text}, master=master)
+    assert "offer_code_missing" not in codes("sms", {"text": text.replace("Shop", "Code FALL. Shop")},
+                                             master=master)
+
+
+def test_a_personal_token_without_fallback_is_named_when_sample_customers_lack_its_value():
+    """"Hi {first_name}," reached the customers with no first name as "Hi ," and the check said
+    nothing; with a fallback, or when every sample customer has one, it stays quiet."""
+    text = f"HarborCndl: Hi {{first_name}}, code AUTUMN20. Shop the collection. {TAGGED} Reply STOP"
+    people = [{"first_name": "Ann"}, {"first_name": None}, {"first_name": "  "}]
+    found, _ = lint.check_variant("sms", {"text": text}, MASTER, BRAND, samples=people)
+    (why,) = [f.message for f in found if f.code == "token_no_fallback"]
+    assert why.startswith("{first_name} has no fallback and 2 of 3 sample customers have no value for it")
+    assert "token_no_fallback" not in codes("sms", {"text": text.replace("{first_name}", "{first_name|there}")},
+                                            samples=people)
+    assert "token_no_fallback" not in codes("sms", {"text": text}, samples=[{"first_name": "Ann"}])
+    assert "token_no_fallback" not in codes("sms", {"text": text})  # no customers yet: nothing to count

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.campaigns.guards import HELD_OUT, REASONS
+from omnidesk.core.messages.derive import CHANNEL_LABELS
 
 ERROR_COLOUR, WARNING_COLOUR = "#B3261E", "#7A5A00"
 
@@ -145,7 +146,9 @@ class RecipientsPanel(QWidget):
         ordered = sorted(report.findings, key=lambda f: f.severity != "error")
         for f in ordered:
             mark = "✖" if f.severity == "error" else "⚠"
-            item = QListWidgetItem(f"{mark} {f.message}")
+            # Which variant or step it is about, as the command line says it: "SMS: no opt-out line".
+            where = {"master": "Message", **CHANNEL_LABELS}.get(f.channel)
+            item = QListWidgetItem(f"{mark} {where}: {f.message}" if where else f"{mark} {f.message}")
             item.setForeground(QColor(ERROR_COLOUR if f.severity == "error" else WARNING_COLOUR))
             item.setToolTip(f"{f.severity}: {f.code}")
             self.findings.addItem(item)

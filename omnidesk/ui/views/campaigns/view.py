@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimeZone, Signal
+from PySide6.QtCore import QEvent, Qt, QTimeZone, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -191,6 +191,8 @@ class CampaignsView(QWidget):
         sides.setStretchFactor(1, 2)
         sides.setSizes([600, 400])
         self.recipients.setMinimumWidth(220)
+        self._sides = sides
+        sides.installEventFilter(self)
         plan = QSplitter(Qt.Orientation.Vertical)
         plan.addWidget(top)
         plan.addWidget(sides)
@@ -321,6 +323,24 @@ class CampaignsView(QWidget):
         self._form.layout().activate()  # rows just built settle before they say how wide they are
         self._left.setMinimumWidth(self._form.minimumSizeHint().width()
                                    + self._left.verticalScrollBar().sizeHint().width())
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Recipients beside the editor when both fit their width, else below it.
+
+        Side by side in a narrow window (1024 pixels), the splitter could not give either
+        pane its minimum and drew the editor over the recipients.
+        """
+        sides = self._sides
+        need = self._left.minimumWidth() + self.recipients.minimumWidth() + sides.handleWidth()
+        wanted = Qt.Orientation.Horizontal if sides.width() >= need else Qt.Orientation.Vertical
+        if sides.orientation() != wanted:
+            sides.setOrientation(wanted)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self._sides and event.type() == QEvent.Type.Resize:
+            self._arrange()
+        return super().eventFilter(watched, event)
 
     def showEvent(self, event) -> None:
         # A campaign loaded while the screen was hidden was measured with unpolished widgets,
@@ -336,6 +356,19 @@ class CampaignsView(QWidget):
         self.save_button.setEnabled(dirty and not self.read_only)
         if not dirty:
             self.error.hide()  # what a refused save said no longer concerns what is on screen
+        self._tab_order()
+
+    def _tab_order(self) -> None:
+        """Tab reads the editor top to bottom — its fields, every step, Add step, Save — and then the
+        recipients and the check beside it.  Step rows are made after the recipients panel, so
+        without this Tab went from Hold out to the recipients and reached the steps last."""
+        steps = self.editor.steps
+        chain = [self.editor.holdout,
+                 *(w for row in steps.rows for w in row.widgets() if w is not row.note),
+                 steps.add_button, self.save_button, self.recipients.tree, self.recipients.people,
+                 self.recipients.findings]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
     def _update_actions(self) -> None:
         has = self.current is not None
@@ -483,7 +516,7 @@ class CampaignsView(QWidget):
         def done(summary) -> None:
             lines = []
             for s in summary.steps:
-                who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipients"
+                who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipient{'' if s.eligible == 1 else 's'}"
                 lines.append(f"{s.file} — {who}")
             self.show_info("Exported", f"{summary.campaign} exported to {summary.folder}:\n\n" + "\n".join(lines)
                            + f"\n{summary.calendar} — the calendar")
