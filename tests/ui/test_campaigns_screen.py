@@ -199,11 +199,11 @@ def test_recipients_counts_are_the_guards_and_a_reason_lists_its_customers(win, 
         "whoever looks (a broadcast step)"]
     shown = {key: item.text(0) for key, item in panel.reason_items.items()}
     want = {(n, r): f"{c} {r}" for n, a in enumerate(expected) for r, c in a.counts().items()}
-    assert shown == want and shown[(0, "consent unknown")] == "3 consent unknown"
+    assert shown == want and shown[(0, "consent unknown")] == "2 consent unknown"
     # In REASONS order, whatever order the guards found them in.
     email = panel.tree.topLevelItem(0)
     assert [email.child(i).text(0) for i in range(email.childCount())] == [
-        "2 eligible", "1 opted out", "3 consent unknown"]
+        "2 eligible", "1 opted out", "1 not confirmed", "2 consent unknown"]
     assert [i.text(0) for i in panel.moved_items] == [f"{len(expected[1].moved)} moved out of quiet hours"]
     assert expected[1].moved
     texts = [panel.findings.item(i).text() for i in range(panel.findings.count())]
@@ -214,8 +214,8 @@ def test_recipients_counts_are_the_guards_and_a_reason_lists_its_customers(win, 
     unknown = panel.tree.visualItemRect(panel.reason_items[(0, "consent unknown")])
     qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=unknown.center())
     assert panel.people.isVisible()
-    assert [panel.people.item(i).text() for i in range(panel.people.count())] == ["P4", "P5", "P6"]
-    assert [panel.people.item(i).data(Qt.ItemDataRole.UserRole) for i in range(3)] == \
+    assert [panel.people.item(i).text() for i in range(panel.people.count())] == ["P4", "P5"]
+    assert [panel.people.item(i).data(Qt.ItemDataRole.UserRole) for i in range(2)] == \
         sorted(expected[0].excluded["consent unknown"])
     item = panel.people.item(1)
     rect = panel.people.visualItemRect(item)
@@ -265,12 +265,12 @@ def test_a_change_on_a_card_is_followed_by_the_counts(win, view):
     three_steps(win.workspace)
     view.refresh()
     before = {key: item.text(0) for key, item in view.recipients.reason_items.items()}
-    assert before[(0, "consent unknown")] == "3 consent unknown"
+    assert before[(0, "consent unknown")] == "2 consent unknown"
     assert win.operations.record_consent(5, "email", "granted", "asked in the shop") is not None
     fresh = guards.plan_audiences(win.workspace, core.get_campaign(win.workspace, "Spring"))
     shown = {key: item.text(0) for key, item in view.recipients.reason_items.items()}
     assert shown == {(n, r): f"{c} {r}" for n, a in enumerate(fresh) for r, c in a.counts().items()}
-    assert shown != before and shown[(0, "consent unknown")] == "2 consent unknown"
+    assert shown != before and shown[(0, "consent unknown")] == "1 consent unknown"
 
 
 def test_plan_import_export_duplicate_delete(win, view, monkeypatch, tmp_path):

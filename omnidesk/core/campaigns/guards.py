@@ -7,7 +7,9 @@ goes through the guards in this order; the first that says no names the reason:
    denied, unsubscribed or cleaned: always out, whatever any setting says; and so is
    anyone whose email (for email) or number (for SMS) is also another customer's who
    opted out there: one mailbox or phone, one answer;
-2. **consent unknown** — no consent fact, or one still pending: out, unless the
+1b. **not confirmed** — a sign-up still pending (a double opt-in never confirmed): always
+   out, whatever any setting says; the list's own tool would not send to it either;
+2. **consent unknown** — no consent fact: out, unless the
    workspace's ``send_unknown_email`` / ``send_unknown_sms`` setting says otherwise;
    with ``soft_opt_in`` on (the EU's "soft opt-in", off by default), email goes to
    existing customers (at least one order) whose consent is unknown — never to one
@@ -62,7 +64,9 @@ from omnidesk.core.workspace import Workspace
 OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS = (
     "opted out", "consent unknown", "no address", "held out", "another channel", "quiet hours", "frequency cap",
     "channel cap", "same address")
-REASONS = (OPTED_OUT, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS)
+NOT_CONFIRMED = "not confirmed"
+REASONS = (OPTED_OUT, NOT_CONFIRMED, UNKNOWN, NO_ADDRESS, HELD_OUT, OTHER_CHANNEL, QUIET, CAP, CHANNEL_CAP,
+           SAME_ADDRESS)
 # Left out of a step though they could have been sent it: an export records them (send_record, with
 # the reason as its channel) as the baseline results compare with.  "another channel" is not among
 # them: those customers get the campaign, on their other step.
@@ -239,6 +243,7 @@ def _reason(channel: str, rules: Rules):
         unknown_ok = or_(unknown_ok, func.coalesce(cust.c.orders, 0) > 0)
     return case(
         (func.coalesce(consent, "").in_(_REFUSED), literal(OPTED_OUT)),
+        (func.coalesce(consent, "") == "pending", literal(NOT_CONFIRMED)),
         (and_(func.coalesce(consent, "") != "granted", ~unknown_ok), literal(UNKNOWN)),
         (func.coalesce(address, "") == "", literal(NO_ADDRESS)),
         else_=null())
@@ -406,7 +411,7 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
     if chosen is None and not caps_reachable:
         # The usual case — nobody can reach a cap, one audience for every step: whole-list
         # passes instead of a look-up per customer.
-        for reason in (OPTED_OUT, UNKNOWN, NO_ADDRESS):
+        for reason in (OPTED_OUT, NOT_CONFIRMED, UNKNOWN, NO_ADDRESS):
             out[reason] = [r[0] for r in rows if r[at_column] == reason]
         if held:
             out[HELD_OUT] = [r[0] for r in rows if r[at_column] is None and r[0] in held]

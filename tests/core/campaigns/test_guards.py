@@ -59,8 +59,9 @@ def test_consent_and_addresses_decide_who_a_step_reaches(shop):
     email, sms, post = plan(shop, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T11:00"),
                             ("instagram", "2027-03-01T12:00"))
     assert email.eligible == [1, 2]
-    assert email.counts() == {"opted out": 1, "consent unknown": 3}  # Cy said no; Dee, Eve and no-email 4 unknown
-    assert sorted(email.excluded["consent unknown"]) == [4, 5, 6]
+    # Cy said no; Eve signed up and never confirmed; Dee and no-email 4 said nothing.
+    assert email.counts() == {"opted out": 1, "not confirmed": 1, "consent unknown": 2}
+    assert sorted(email.excluded["consent unknown"]) == [4, 5] and email.excluded["not confirmed"] == [6]
     assert sms.eligible == [1, 2, 4, 6] and sms.counts() == {"opted out": 1, "consent unknown": 1}
     assert post.eligible is None and post.excluded == {}
 
@@ -68,8 +69,9 @@ def test_consent_and_addresses_decide_who_a_step_reaches(shop):
 def test_settings_widen_unknown_consent_but_never_past_a_no(shop):
     shop.set_setting("send_unknown_email", True)
     (email,) = plan(shop, ("email", "2027-03-01T10:00"))
-    assert email.eligible == [1, 2, 5, 6] and email.excluded["no address"] == [4]
-    assert email.excluded["opted out"] == [3]
+    assert email.eligible == [1, 2, 5] and email.excluded["no address"] == [4]
+    # A sign-up never confirmed is not "nothing said": no setting sends to it.
+    assert email.excluded["opted out"] == [3] and email.excluded["not confirmed"] == [6]
     shop.set_setting("send_unknown_email", False)
     shop.set_setting("soft_opt_in", True)
     (email,) = plan(shop, ("email", "2027-03-01T10:00"))
@@ -162,7 +164,7 @@ def test_nobody_opted_out_is_ever_sent_to_and_no_cap_is_exceeded(make_workspace,
         for cid in step.eligible:
             email, phone, ce, cs, _orders = people[cid]
             consent = ce if step.step.channel == "email" else cs
-            assert consent not in ("denied", "unsubscribed", "cleaned")
+            assert consent not in ("denied", "unsubscribed", "cleaned", "pending")
             assert (email if step.step.channel == "email" else phone)
             # Nor anyone whose address or number is also that of someone who said no there.
             address = email if step.step.channel == "email" else phone
