@@ -29,7 +29,8 @@ goes through the guards in this order; the first that says no names the reason:
    21:00–08:00, which may cross midnight) on the recipient's clock: their address's,
    when its country keeps one time (the tz database's zones of that country all on one
    offset: Germany, Britain), else their phone number's time zone(s) — when a number
-   maps to several zones, the window must hold in all of them — else the workspace's.  The recipient moves to the next
+   maps to several zones, the window must hold in all of them — else the workspace's (without
+   one set, the step's own zone's).  The recipient moves to the next
    allowed time (the pack says so), or with ``quiet_hours_action`` = ``exclude`` is
    left out;
 6. **frequency cap** — at most ``cap_messages`` messages per customer in any
@@ -380,11 +381,14 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     best = campaign.mode == "best_channel"
     favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order))) if best else {}
     chosen = _choose(rows, personal, favourites) if best else {}
-    home = str(ws.get_setting("timezone") or "") or "UTC"
+    shop = str(ws.get_setting("timezone") or "").strip()
     held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
     done: list[StepAudience] = []  # the personal steps decided so far, for the caps
     for step in personal:
         result = results[id(step)]
+        # A recipient with no clock of their own keeps the shop's; a workspace without one set
+        # keeps the clock the step was planned on, never UTC's.
+        home = shop or step.timezone or "UTC"
         _decide_step(result, rows, rules, history, done, window, chosen if best else None, home, held)
         _one_per_address(result, rows, shared[step.channel])
         done.append(result)

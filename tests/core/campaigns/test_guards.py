@@ -228,3 +228,13 @@ def test_a_text_moved_out_of_quiet_hours_goes_when_they_end_not_minutes_after(sh
     assert sms.send_at[2] == datetime(2027, 3, 14, 2, 10, tzinfo=UTC)  # 18:10 in Los Angeles: not quiet
     assert guards.next_allowed(datetime(2027, 3, 2, 2, 10, tzinfo=UTC), ("America/New_York", "America/Chicago"),
                                guards.Rules()) == datetime(2027, 3, 2, 14, 0, tzinfo=UTC)  # 08:00 in Chicago
+
+
+def test_without_a_shop_zone_a_recipient_with_no_clock_keeps_the_steps_not_utcs(make_workspace):
+    # No time zone set for the workspace, and a number that rings in no known zone: the quiet
+    # hours are read on the clock the step was planned on (New York), not on UTC's.
+    ws = make_workspace()
+    build(ws, {1: (None, "+80012345678", None, "granted", 0)})
+    (sms,) = plan(ws, ("sms", "2027-03-01T22:30"))  # 03:30 UTC: outside UTC's quiet hours, inside New York's
+    assert sms.zones[1] == "America/New_York" and 1 in sms.moved
+    assert sms.send_at[1] == datetime(2027, 3, 2, 13, 0, tzinfo=UTC)  # 08:00 in New York
