@@ -295,6 +295,17 @@ def _no_fallback(c: Context) -> Iterable[Hit]:
                           f"value for it: they read nothing there; write {{{key}|…}}"), piece.start, piece.end
 
 
+def _formula_start(c: Context) -> Iterable[Hit]:
+    """A text the send pack's CSV writer must guard: its tool would send the apostrophe it gets."""
+    from omnidesk.core.exporting.csvsafe import safe_cell
+
+    for f, text in c.rendered.items():
+        if text and safe_cell(text) != text:
+            yield f, (f"starts with {text[0]!r}: the send pack writes it as '{text[:12]}… (every CSV omnidesk "
+                      "writes keeps a spreadsheet from running such a cell as a formula), and the "
+                      f"{c.label} tool would send that apostrophe; start with a word or a number"), 0, 1
+
+
 def _empty(c: Context) -> Iterable[Hit]:
     if not any(v.strip() for v in c.fields.values()):
         yield "", f"the {c.label} variant is empty", None, None
@@ -322,6 +333,8 @@ RULES: tuple[Rule, ...] = (
     Rule("link_without_utm", WARNING, "links carry campaign tags", _untagged),
     Rule("token_no_fallback", WARNING, "a customer without the value still reads a word", _no_fallback,
          PER_PERSON),
+    Rule("formula_start", WARNING, "a text does not start as a spreadsheet formula would", _formula_start,
+         ("sms", *SOCIAL)),
     Rule("personal_token", WARNING, "a post, poster or banner names no one customer", _personal_in_broadcast,
          tuple(c for c in VARIANT_CHANNELS if c not in PER_PERSON)),
 )

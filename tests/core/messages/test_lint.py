@@ -48,6 +48,17 @@ def test_each_rule_fires_on_what_breaks_it(text, code):
     assert code in codes("sms", {"text": text})
 
 
+def test_a_text_starting_as_a_formula_would_is_flagged_for_its_apostrophe():
+    # "-20% today": the pack's CSV writer guards the cell with an apostrophe, which the SMS
+    # gateway would send; a price or a plain word first needs no guard.
+    (finding,) = [f for f in lint.check_variant("sms", {"text": "-" + GOOD_SMS}, MASTER, BRAND)[0]
+                  if f.code == "formula_start"]
+    assert finding.severity == lint.WARNING and "would send that apostrophe" in finding.message
+    assert "formula_start" in codes("instagram", {"text": "@harborcandles " + GOOD_SMS})
+    assert "formula_start" not in codes("sms", {"text": GOOD_SMS})
+    assert "formula_start" not in codes("sms", {"text": "20% off: " + GOOD_SMS})
+
+
 def test_the_same_date_written_another_way_is_not_a_difference():
     assert "expiry_differs" not in codes("sms", {"text": GOOD_SMS + " Ends 31 Oct 2026."})
     assert "expiry_differs" not in codes("sms", {"text": GOOD_SMS + " Ends Oct 31, 2026."})
