@@ -8,7 +8,8 @@ from pathlib import Path
 
 from omnidesk.cli.common import EXIT_OK, _command, _open_existing
 from omnidesk.cli.output import Output
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
+from omnidesk.core.timeutil import local_minute
 
 
 def add_commands(sub) -> None:
@@ -72,7 +73,7 @@ def cmd_campaign_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _steps_text(steps: list[dict]) -> list[str]:
+def _steps_text(steps: list[dict], zone=None) -> list[str]:
     from omnidesk.core.messages.derive import CHANNEL_LABELS
 
     lines = []
@@ -83,19 +84,25 @@ def _steps_text(steps: list[dict]) -> list[str]:
             continue
         out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
         moved = f"; {s['moved']:,} moved out of quiet hours" if s["moved"] else ""
-        lines.append(f"{head}: {s['eligible']:,} eligible" + (f"; left out: {out}" if out else "") + moved)
+        done = s.get("exported")
+        sent = (f"exported {local_minute(done['at'], zone)} for {counted(done['recipients'], 'recipient')}; "
+                "today's guards: ") if done else ""
+        lines.append(f"{head}: {sent}{s['eligible']:,} eligible" + (f"; left out: {out}" if out else "") + moved)
     return lines
 
 
 def cmd_campaign_show(args: argparse.Namespace) -> int:
-    from omnidesk.core.campaigns.campaign import export_plan, get_campaign
+    from omnidesk.core.campaigns.campaign import export_plan, exported_recipients, get_campaign
     from omnidesk.core.campaigns.check import step_summary
+    from omnidesk.core.timeline import workspace_zone
     from omnidesk.core.campaigns.guards import plan_audiences
 
     with _open_existing(args, readonly=True) as ws:
         campaign = get_campaign(ws, args.name)
+        sent = exported_recipients(ws, campaign.name)
+        zone = workspace_zone(ws)
         data = {**export_plan(ws, campaign.name), "status": campaign.status,
-                "recipients": [step_summary(a) for a in plan_audiences(ws, campaign)]}
+                "recipients": [step_summary(a, sent.get(a.step.id)) for a in plan_audiences(ws, campaign)]}
 
     def text(d):
         audience = d["audience"] if isinstance(d["audience"], str) else json.dumps(d["audience"], ensure_ascii=False)
@@ -103,7 +110,7 @@ def cmd_campaign_show(args: argparse.Namespace) -> int:
                 f"message: {printable(d['message'] or '(none)')}", f"audience: {printable(audience)}",
                 *([f"hold out: {d['holdout_percent']:g}% of the audience, as a baseline"]
                   if d.get("holdout_percent") else []),
-                *_steps_text(d["recipients"])]
+                *_steps_text(d["recipients"], zone)]
 
     Output(args).show(data, text)
     return EXIT_OK

@@ -292,3 +292,22 @@ def test_the_check_warns_of_a_post_time_hootsuite_refuses(shop, capsys, tmp_path
     assert [(f["channel"], f["severity"], f["message"]) for f in report["findings"] if f["code"] == "scheduler_time"] \
         == [("instagram", "warning", "Hootsuite bulk composer takes only times on a 5-minute mark; "
                                      "instagram at 2027-03-01 12:07 is not on one")]
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_show_after_export_tells_what_the_pack_was_made_for_beside_todays_guards(shop, capsys, tmp_path):
+    # Ann says no to email after the pack was made: the pack went to two, today's guards find one.
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    out = tmp_path / "packs"
+    status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))
+    assert status == 0, err
+    assert run(capsys, "settings", "timezone", "America/New_York", "-w", str(shop))[0] == 0
+    assert run(capsys, "consent", "set", "1", "email", "denied", "-w", str(shop))[0] == 0
+    shown = json.loads(run(capsys, "campaign", "show", "Spring sale", "--json", "-w", str(shop))[1])
+    email = next(s for s in shown["recipients"] if s["channel"] == "email")
+    assert email["exported"]["recipients"] == 2 and email["eligible"] == 1
+    status, text, _ = run(capsys, "campaign", "show", "Spring sale", "-w", str(shop))
+    line = next(x for x in text.splitlines() if x.startswith("Email"))
+    assert "exported 2027-02-01 05:00 for 2 recipients; today's guards: 1 eligible" in line

@@ -386,6 +386,12 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
         "spring_sms_2027-03-01_2230.csv"]
     assert "spring_sms_2027-03-01_2230.csv — 4 recipients" in said[0]
     assert core.get_campaign(ws, "Spring").status == "exported"
+    # The recipients now say what each pack was made for (on the shop's clock), beside today's guards.
+    view.refresh()
+    qtbot.waitUntil(lambda: len(view.recipients.exported_items) == 2, timeout=20_000)
+    made = [i.text(0) for i in view.recipients.exported_items]
+    assert made[1] == "4 recipients in the pack exported 2027-01-15 07:00"
+    assert all(i.text(0).endswith("eligible today") for i in view.recipients.eligible_items[:2])
     # Again: it asks before replacing, and a no leaves the files as they are.
     asked = []
     monkeypatch.setattr(view, "confirm", lambda title, text: asked.append(title) or False)

@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
-from omnidesk.core.models import Campaign, CampaignStep, Message, utcnow
+from omnidesk.core.models import Campaign, CampaignStep, Message, SendRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
 MODES = ("each_channel", "best_channel")
@@ -287,6 +287,23 @@ def exported_steps(ws: Workspace, name: str) -> dict[int, str]:
         row = _row(conn, _name(name))
         return {r.id: r.exported_at for r in conn.execute(
             select(st.c.id, st.c.exported_at).where(st.c.campaign_id == row.id, st.c.exported_at.is_not(None)))}
+
+
+def exported_recipients(ws: Workspace, name: str) -> dict[int, tuple[str, int]]:
+    """The campaign's exported steps: step id -> (when, UTC ISO; how many its pack was made for).
+
+    What went out is what the export recorded (``send_record``): today's guards may find
+    other people since (a new opt-out, an import), and the screens show both.
+    """
+    st, sr = CampaignStep.__table__, SendRecord.__table__
+    when = exported_steps(ws, name)
+    if not when:
+        return {}
+    with ws.engine.connect() as conn:
+        sent = dict(conn.execute(
+            select(sr.c.step_id, func.count()).join(st, st.c.id == sr.c.step_id)
+            .where(sr.c.step_id.in_(list(when)), sr.c.channel == st.c.channel).group_by(sr.c.step_id)).all())
+    return {sid: (at, sent.get(sid, 0)) for sid, at in when.items()}
 
 
 def set_status(ws: Workspace, name: str, status: str) -> CampaignData:

@@ -20,11 +20,16 @@ from omnidesk.core.messages.lint import ERROR, WARNING, Finding, Report, check_v
 from omnidesk.core.workspace import Workspace
 
 
-def step_summary(audience: StepAudience) -> dict:
+def step_summary(audience: StepAudience, exported: tuple[str, int] | None = None) -> dict:
+    """One step's recipients as today's guards find them; with ``exported`` (when, how many:
+    ``campaign.exported_recipients``), also what its pack was made for."""
     s = audience.step
-    return {"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone,
-            "eligible": len(audience.eligible) if audience.eligible is not None else None,
-            "excluded": audience.counts(), "moved": len(audience.moved)}
+    out = {"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone,
+           "eligible": len(audience.eligible) if audience.eligible is not None else None,
+           "excluded": audience.counts(), "moved": len(audience.moved)}
+    if exported is not None:
+        out["exported"] = {"at": exported[0], "recipients": exported[1]}
+    return out
 
 
 def clock_change(step) -> tuple[str, str] | None:

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.campaigns.guards import HELD_OUT, REASONS
 from omnidesk.core.messages.derive import CHANNEL_LABELS
+from omnidesk.core.text import counted
+from omnidesk.core.timeutil import local_minute
 
 ERROR_COLOUR, WARNING_COLOUR = "#B3261E", "#7A5A00"
 
@@ -77,12 +79,14 @@ class RecipientsPanel(QWidget):
         layout.addWidget(self.findings, 2)
         self.reason_items: dict[tuple[int, str], QTreeWidgetItem] = {}
         self.eligible_items: list[QTreeWidgetItem] = []
+        self.exported_items: list[QTreeWidgetItem] = []
         self.moved_items: list[QTreeWidgetItem] = []
 
     def _clear_steps(self) -> None:
         self.tree.clear()
         self.reason_items = {}
         self.eligible_items = []
+        self.exported_items = []
         self.moved_items = []
 
     def show_computing(self) -> None:
@@ -97,8 +101,13 @@ class RecipientsPanel(QWidget):
         self.people.hide()
         self.people_title.hide()
 
-    def show_audiences(self, audiences: list, report) -> None:
-        """Each step's counts (``StepAudience``s, in step order) and the check's findings."""
+    def show_audiences(self, audiences: list, report, exported: dict | None = None, zone=None) -> None:
+        """Each step's counts (``StepAudience``s, in step order) and the check's findings.
+
+        ``exported`` (``campaign.exported_recipients``): for a step already exported, what
+        its pack was made for comes first; the counts below are today's guards.
+        """
+        exported = exported or {}
         self._clear_steps()
         self.people.hide()
         self.people_title.hide()
@@ -118,7 +127,15 @@ class RecipientsPanel(QWidget):
                 line.setToolTip(0, "Posts, the poster and the website reach no list of people: nobody is left out")
                 self.eligible_items.append(line)
             else:
-                self.eligible_items.append(QTreeWidgetItem(top, [f"{len(a.eligible):,} eligible"]))
+                done = exported.get(a.step.id)
+                if done is not None:
+                    sent = QTreeWidgetItem(top, [f"{counted(done[1], 'recipient')} in the pack exported "
+                                                 f"{local_minute(done[0], zone)}"])
+                    sent.setToolTip(0, "What the exported pack was made for; the counts below are today's "
+                                       "guards (a new opt-out or import since changes them)")
+                    self.exported_items.append(sent)
+                self.eligible_items.append(QTreeWidgetItem(
+                    top, [f"{len(a.eligible):,} eligible" + (" today" if done is not None else "")]))
                 counts = a.counts()
                 for reason in REASONS:
                     if counts.get(reason):

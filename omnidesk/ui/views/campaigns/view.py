@@ -413,6 +413,7 @@ class CampaignsView(QWidget):
         """Who each saved step reaches and the campaign's check, worked out off the UI thread."""
         from omnidesk.core.campaigns.check import check_campaign
         from omnidesk.core.campaigns.guards import plan_audiences
+        from omnidesk.core.timeline import workspace_zone
 
         if self.current is None:
             return
@@ -423,21 +424,21 @@ class CampaignsView(QWidget):
                 now = datetime.now(UTC)
                 audiences = plan_audiences(workspace, core.get_campaign(workspace, name), now=now)
                 report, _summaries, _campaign = check_campaign(workspace, name, now=now)
-                return audiences, report, ""
+                return audiences, report, "", core.exported_recipients(workspace, name), workspace_zone(workspace)
             except UserError as exc:
-                return None, None, str(exc)
+                return None, None, str(exc), {}, None
 
         self.recipients.show_computing()
         self._plans.ask(work, self._planned)
 
     def _planned(self, result) -> None:
-        audiences, report, error = result
+        audiences, report, error, exported, zone = result
         if audiences is None:
             self.audiences = []
             self.recipients.show_nothing(error)
             return
         self.audiences = audiences
-        self.recipients.show_audiences(audiences, report)
+        self.recipients.show_audiences(audiences, report, exported, zone)
 
     def show_reason(self, index: int, reason: str) -> None:
         """The customers a step leaves out for ``reason``, by name."""
