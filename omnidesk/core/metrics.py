@@ -33,7 +33,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 from sqlalchemy import and_, func, literal_column, or_, select
@@ -50,6 +50,8 @@ from omnidesk.core.models import (
     SourceRecord,
 )
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
 
 HAND = "manual"
@@ -59,6 +61,11 @@ HAND = "manual"
 class Period:
     start: date | None = None
     end: date | None = None  # inclusive
+
+    def holds(self, day: str) -> bool:
+        """True when the day (``YYYY-MM-DD``) is in the period."""
+        return ((self.start is None or day >= self.start.isoformat())
+                and (self.end is None or day <= self.end.isoformat()))
 
     def where(self, column):
         parts = []
@@ -125,20 +132,75 @@ def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -
 def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
     """Per ISO week and channel: events, and revenue net of refunds and cancellations.
 
-    Read from each import's events summed per day (metrics_index.py), and the
-    events of imports not summed yet.
+    Days and weeks are the shop's (its ``timezone``, else this computer's zone), as
+    the timeline reads them.  Read from each import's events summed per day
+    (metrics_index.py), and the events of imports not summed yet.
     """
     metrics_index.ensure_event_days(ws)
+    zone = workspace_zone(ws)
     weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(day: str, channel: str, n: int, money: int) -> None:
+        if period.holds(day):
+            year, week, _ = date.fromisoformat(day).isocalendar()
+            entry = weeks[(f"{year}-W{week:02d}", channel)]
+            entry[0] += n
+            entry[1] += money
+
     with ws.engine.connect() as conn:
         rows = metrics_index.day_rows(conn, period.where)
-    for d, channel, n, money in rows:
-        year, week, _ = date.fromisoformat(d).isocalendar()
-        entry = weeks[(f"{year}-W{week:02d}", channel)]
-        entry[0] += n
-        entry[1] += money
+        for d, channel, n, money in rows:
+            add(d, channel, n, money)
+        # The sums are per day of the stored instant: UTC for a time its file gave with an offset
+        # (a Shopify order at 23:30 in New York is stored on the next day). Such an event belongs
+        # to another week or period only near a local midnight where one begins: read those hours.
+        days = sorted({r[0] for r in rows})
+        windows = _midnight_windows(days, period, zone) if days or period.start or period.end else []
+        types = metrics_index.event_types(conn) if windows else []
+        for low, high in windows:
+            for occurred_at, occurred_utc, channel, money in metrics_index.events_between(conn, low, high, types):
+                stored, local = occurred_utc[:10], shop_day(occurred_at, occurred_utc, zone)
+                if local != stored:
+                    add(stored, channel, -1, -money)
+                    add(local, channel, 1, money)
     return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
-            for (w, c), (n, m) in sorted(weeks.items())]
+            for (w, c), (n, m) in sorted(weeks.items()) if n > 0]
+
+
+def shop_day(occurred_at: str | None, occurred_utc: str, zone) -> str:
+    """The day (``YYYY-MM-DD``) an event happened on the shop's clock (``zone``; None: this computer's).
+
+    A time its file gave with an offset is stored as UTC and read back on the shop's
+    clock; a time without one is the shop's already and stored as it is.
+    """
+    try:
+        offset = occurred_at is not None and datetime.fromisoformat(occurred_at).tzinfo is not None
+    except ValueError:
+        offset = False
+    return local_day(occurred_utc, zone) if offset else occurred_utc[:10]
+
+
+def _midnight_windows(days: list[str], period: Period, zone) -> list[tuple[str, str]]:
+    """The stored times (naive UTC text) between each midnight where a week or the period begins,
+    as a stored day reads it and as the shop's clock does: only there can an event whose file gave
+    an offset fall in another week or period than its stored day says."""
+    starts: set[date] = set()
+    if days:
+        first, last = date.fromisoformat(days[0]) - timedelta(days=1), date.fromisoformat(days[-1]) + timedelta(days=2)
+        monday = first + timedelta(days=(7 - first.weekday()) % 7)
+        while monday <= last:
+            starts.add(monday)
+            monday += timedelta(days=7)
+    starts.update(d for d in (period.start, period.end + timedelta(days=1) if period.end else None) if d)
+    windows = []
+    for day in sorted(starts):
+        midnight = datetime.combine(day, time())
+        local = midnight.replace(tzinfo=zone) if zone is not None else midnight.astimezone()
+        shop = local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        stored = midnight.strftime("%Y-%m-%dT%H:%M:%S")
+        if shop != stored:
+            windows.append((min(shop, stored), max(shop, stored)))
+    return windows
 
 
 def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, literal, select
+from sqlalchemy import and_, case, delete, func, insert, literal, select
 
 from omnidesk.core.dialect import is_sqlite
 from omnidesk.core.models import (
@@ -151,6 +151,31 @@ def day_rows(conn, period_where) -> list[tuple[str, str, int, int]]:
             out[(d, channel)][1] += money or 0
     # A day whose every event went (an erasure) keeps rows of zero: it has no activity.
     return [(d, c, n, m) for (d, c), (n, m) in out.items() if n > 0]
+
+
+def event_types(conn) -> list[str]:
+    """Every event type in the workspace, read from the sums and the imports not summed (not every event)."""
+    ev, day_t, done = Event.__table__, EventDay.__table__, EventDayBatch.__table__
+    types = set(conn.execute(select(day_t.c.type).distinct()).scalars())
+    summed = set(conn.execute(select(done.c.batch_id)).scalars())
+    others = [b for b in conn.execute(select(ImportBatch.__table__.c.id)).scalars() if b not in summed]
+    for part in chunks(others):
+        types.update(conn.execute(select(ev.c.type).distinct().where(ev.c.batch_id.in_(list(part)))).scalars())
+    return sorted(types)
+
+
+def events_between(conn, low: str, high: str, types: list[str]) -> list[tuple[str, str, str, int]]:
+    """(occurred_at, occurred_utc, channel, money spent) of every event stored from ``low`` up to ``high``.
+
+    ``types`` is every event type (:func:`event_types`): naming them lets SQLite read the
+    stretch of time through its index on type and time instead of every event.
+    """
+    ev = Event.__table__
+    spent = case((and_(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND)),
+                  func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)), else_=0)
+    return [tuple(r) for r in conn.execute(
+        select(ev.c.occurred_at, ev.c.occurred_utc, ev.c.channel, spent)
+        .where(ev.c.type.in_(types), ev.c.occurred_utc >= low, ev.c.occurred_utc < high))]
 
 
 # -- journeys ------------------------------------------------------------------------------------
