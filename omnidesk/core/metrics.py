@@ -50,7 +50,7 @@ from omnidesk.core.models import (
     SourceRecord,
 )
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
-from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeline import instant, workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
 
@@ -167,17 +167,28 @@ def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
             for (w, c), (n, m) in sorted(weeks.items()) if n > 0]
 
 
+def _given_with_offset(occurred_at: str | None) -> bool:
+    try:
+        return occurred_at is not None and datetime.fromisoformat(occurred_at).tzinfo is not None
+    except ValueError:
+        return False
+
+
 def shop_day(occurred_at: str | None, occurred_utc: str, zone) -> str:
     """The day (``YYYY-MM-DD``) an event happened on the shop's clock (``zone``; None: this computer's).
 
     A time its file gave with an offset is stored as UTC and read back on the shop's
     clock; a time without one is the shop's already and stored as it is.
     """
-    try:
-        offset = occurred_at is not None and datetime.fromisoformat(occurred_at).tzinfo is not None
-    except ValueError:
-        offset = False
-    return local_day(occurred_utc, zone) if offset else occurred_utc[:10]
+    return local_day(occurred_utc, zone) if _given_with_offset(occurred_at) else occurred_utc[:10]
+
+
+def event_instant(occurred_at: str | None, occurred_utc: str, zone) -> str:
+    """When an event happened, as naive UTC text: a time its file gave without an offset is on the
+    shop's clock (``zone``; None: this computer's) and is stored as it was given."""
+    if _given_with_offset(occurred_at):
+        return occurred_utc[:19]
+    return instant(occurred_utc[:19], zone) or occurred_utc[:19]
 
 
 def _midnight_windows(days: list[str], period: Period, zone) -> list[tuple[str, str]]:
@@ -242,6 +253,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     days = window_days if window_days is not None else int(ws.get_setting("attribution_days", 7) or 7)
     sr, rec, st, camp = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__, Campaign.__table__
     brand = get_brand(ws)
+    zone = workspace_zone(ws)
     out = []
     claimed: set[int] = set()  # an order counts for one step only
     with ws.engine.connect() as conn:
@@ -276,7 +288,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                 return next((r for r in rows if names_code(r)), None) or next((r for r in rows if names_tag(r)), None) \
                     or rows[0]
 
-            candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days)
+            candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days, zone)
             orders = revenue = 0
             for cid, _sent in sends:
                 rows = [r for r in candidates.get(cid, ()) if r.id not in claimed]
@@ -300,7 +312,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                     rec.c.customer_id.not_in(reached))).scalars())
                 if ids:
                     kind, base_ids = label, ids
-                    found = _orders_in_window(conn, step_id, which, days)
+                    found = _orders_in_window(conn, step_id, which, days, zone)
                     for cid in ids:
                         if found.get(cid):
                             hit = pick(found[cid])
@@ -319,23 +331,31 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     return out
 
 
-def _orders_in_window(conn, step_id: int, which, days: int) -> dict[int, list]:
+def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[int, list]:
     """Customer -> their orders within ``days`` of their send record on the step (those ``which`` picks),
-    earliest first, read in one query."""
+    earliest first.
+
+    A till's refund line (a negative amount) is no order.  Times are compared as instants:
+    one its file gave without an offset is on the shop's clock (``zone``; None: this
+    computer's), so the query reads half a day more on each side and the window is cut here.
+    """
     sr, rec, ev = SendRecord.__table__, SourceRecord.__table__, Event.__table__
     sent_at = func.replace(sr.c.send_utc, "Z", "")
     found: dict[int, list] = defaultdict(list)
     for row in conn.execute(
             select(rec.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
-                   ev.c.refunded_minor)
+                   ev.c.refunded_minor, ev.c.occurred_at, ev.c.occurred_utc, sent_at.label("sent_at"))
             .select_from(sr.join(rec, rec.c.id == sr.c.record_id)
                          .join(ev, ev.c.customer_id == rec.c.customer_id))
             .where(sr.c.step_id == step_id, which, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
-                   ev.c.occurred_utc >= sent_at,
-                   ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days"))
-            .order_by(rec.c.customer_id, ev.c.occurred_utc, ev.c.id)):
-        found[row.customer_id].append(row)
-    return found
+                   or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0),
+                   ev.c.occurred_utc >= func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, "-14 hours"),
+                   ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days", "+14 hours"))):
+        at = event_instant(row.occurred_at, row.occurred_utc, zone)
+        sent = datetime.fromisoformat(row.sent_at)
+        if sent <= datetime.fromisoformat(at) < sent + timedelta(days=days):
+            found[row.customer_id].append((at, row))
+    return {cid: [row for _at, row in sorted(rows, key=lambda r: (r[0], r[1].id))] for cid, rows in found.items()}
 
 
 def health(ws: Workspace) -> dict[str, int]:

@@ -7,14 +7,14 @@ yesterday).  The period and the weeks are read on the shop's clock all the same.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from omnidesk.core import metrics
 from omnidesk.core.importing.pipeline import import_file
 from tests.core.test_money import order, shopify_orders
-from tests.helpers import run_cli
+from tests.helpers import run_cli, write_csv
 
 Q1 = metrics.Period(date(2026, 1, 1), date(2026, 3, 31))
 Q2 = metrics.Period(date(2026, 4, 1), date(2026, 6, 30))
@@ -62,3 +62,34 @@ def test_periods_and_weeks_follow_the_shops_clock(make_workspace, tmp_path, caps
     status, out, _ = run_cli(capsys, "report", "-w", str(ws.path), "--from", "2026-01-01", "--to", "2026-03-31")
     revenue = sum(float(o[2]) for o in march if o[3] == "paid")
     assert status == 0 and f"{len(march):,} events, revenue {revenue:,.2f}" in out.splitlines()[0]
+
+
+TILL_HEADER = ["Date", "Time", "Receipt No", "Customer", "Mobile", "Loyalty Card", "Items", "Total"]
+
+
+def test_campaign_results_count_the_till_sales_that_followed_on_the_shops_clock(make_workspace, tmp_path):
+    """A till writes local times without an offset; an email went out at 10:00 in New York (14:00 UTC)."""
+    from sqlalchemy import insert, select
+
+    from omnidesk.core.importing.pipeline import ImportOptions
+    from omnidesk.core.models import Campaign, CampaignStep, SendRecord, SourceRecord
+
+    ws = make_workspace(timezone="America/New_York")
+    import_file(ws, write_csv(tmp_path / "till_transactions.csv", TILL_HEADER, [
+        ["2026-06-01", "11:00", "1", "Ann Lee", "(207) 555-0101", "", "Mug x1", "30,00"],  # an hour after it
+        ["2026-06-08", "12:00", "2", "Bob Stone", "(207) 555-0102", "", "Tea x1", "50,00"],  # the window closed at 10:00
+        ["2026-06-01", "08:00", "3", "Cara Nolan", "(207) 555-0103", "", "Tea x1", "20,00"],  # before it went out
+        ["2026-06-02", "09:00", "4", "Dan Ruiz", "(207) 555-0104", "", "Mug x1 (returned)", "-5,00"],  # a refund
+    ], encoding="cp1252", delimiter=";"), ImportOptions(channel="pos", kind="events"))
+    with ws.writing() as conn:
+        camp = conn.execute(insert(Campaign.__table__).values(name="June", audience_json='"everyone"',
+                                                              mode="each_channel", status="exported")
+                            ).inserted_primary_key[0]
+        step = conn.execute(insert(CampaignStep.__table__).values(
+            campaign_id=camp, channel="email", at_local="2026-06-01T10:00:00", timezone="America/New_York",
+            at_utc="2026-06-01T14:00:00Z", exported_at="2026-05-30")).inserted_primary_key[0]
+        for record in conn.execute(select(SourceRecord.__table__.c.id)).scalars().all():
+            conn.execute(insert(SendRecord.__table__).values(step_id=step, record_id=record, channel="email",
+                                                             send_utc="2026-06-01T14:00:00Z"))
+    (result,) = metrics.campaign_results(ws, now=datetime(2026, 7, 1, tzinfo=UTC))
+    assert (result["recipients"], result["orders"], result["revenue"]) == (4, 1, 30.0)  # Ann's sale only
