@@ -519,6 +519,13 @@ HEALTH_LINKS: dict[str, tuple[str, object]] = {
 PERIODS = {"30d": "Last 30 days", "90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
 
 
+def shop_today(ws: Workspace, now: datetime | None = None) -> date:
+    """Today on the shop's clock (the workspace's zone, else this computer's)."""
+    zone = workspace_zone(ws)
+    moment = now or datetime.now(UTC)
+    return moment.astimezone(zone).date() if zone is not None else moment.astimezone().date()
+
+
 def named_period(name: str, today: date) -> Period:
     """One of :data:`PERIODS`, ending ``today`` (inclusive)."""
     if name == "all":

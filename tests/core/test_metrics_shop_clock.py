@@ -93,3 +93,31 @@ def test_campaign_results_count_the_till_sales_that_followed_on_the_shops_clock(
                                                              send_utc="2026-06-01T14:00:00Z"))
     (result,) = metrics.campaign_results(ws, now=datetime(2026, 7, 1, tzinfo=UTC))
     assert (result["recipients"], result["orders"], result["revenue"]) == (4, 1, 30.0)  # Ann's sale only
+
+
+def test_the_report_text_lists_the_periods_last_eight_weeks_quiet_ones_too(make_workspace, tmp_path, capsys):
+    """Orders in three weeks of March with a quiet week between; the period runs to the end of April."""
+    import time_machine
+
+    ws = make_workspace(timezone="America/New_York")
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [
+        order("#2001", "ann@example.com", "20.00", created="2026-03-02 10:00:00 -0500"),  # 2026-W10
+        order("#2002", "ann@example.com", "30.00", created="2026-03-16 10:00:00 -0400"),  # 2026-W12
+        order("#2003", "ann@example.com", "40.00", created="2026-03-23 10:00:00 -0400")]))  # 2026-W13
+
+    def weekly(*argv):
+        _, out, _ = run_cli(capsys, "report", "-w", str(ws.path), *argv)
+        lines = out.splitlines()
+        start = lines.index("Activity per week (the last 8 of the period):") + 1
+        end = lines.index("Data health:")
+        return {line.split()[0]: line.split()[1] for line in lines[start:end]}
+
+    april = weekly("--from", "2026-03-01", "--to", "2026-04-30")
+    assert list(april) == [f"2026-W{n:02d}" for n in range(11, 19)]  # up to the week of 30 April
+    assert (april["2026-W11"], april["2026-W12"], april["2026-W18"]) == ("0", "1", "0")
+    march = weekly("--from", "2026-03-01", "--to", "2026-03-22")
+    assert list(march) == [f"2026-W{n:02d}" for n in range(9, 13)]  # from the week of 1 March (a Sunday)
+    assert march["2026-W11"] == "0"
+    # Without an end, the period ends today on the shop's clock: Sunday 5 April in New York, a Monday in UTC.
+    with time_machine.travel("2026-04-06T02:00:00Z", tick=False):
+        assert list(weekly()) == [f"2026-W{n:02d}" for n in range(7, 15)]
