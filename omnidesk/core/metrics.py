@@ -215,8 +215,9 @@ def _midnight_windows(days: list[str], period: Period, zone) -> list[tuple[str, 
 
 
 def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
-    """Customers first seen per ISO week."""
+    """Customers first seen per ISO week, on the shop's clock as :func:`activity` reads it."""
     cust = Customer.__table__
+    zone = workspace_zone(ws)
     # The day alone, as the index holds it (a period's bounds are days: the same customers).
     # Written out, not bound: SQLite uses an index on an expression only when it reads the same.
     day = func.substr(cust.c.first_seen, literal_column("1"), literal_column("10"))
@@ -224,11 +225,47 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
     if (w := period.where(day)) is not None:
         where.append(w)
     weeks: Counter = Counter()
-    with ws.engine.connect() as conn:
-        for d, n in conn.execute(select(day, func.count()).where(*where).group_by(day)):
+
+    def add(d: str, n: int) -> None:
+        if period.holds(d):
             year, week, _ = date.fromisoformat(d).isocalendar()
             weeks[f"{year}-W{week:02d}"] += n
-    return [{"week": w, "customers": n} for w, n in sorted(weeks.items())]
+
+    with ws.engine.connect() as conn:
+        days = []
+        for d, n in conn.execute(select(day, func.count()).where(*where).group_by(day)):
+            add(d, n)
+            days.append(d)
+        # As for activity: a first time its file gave with an offset is stored as UTC, and near a
+        # midnight where a week or the period begins its day on the shop's clock may be another.
+        near: dict[int, str] = {}
+        for low, high in _midnight_windows(sorted(days), period, zone) if days or period.start or period.end else []:
+            near.update(conn.execute(select(cust.c.id, cust.c.first_seen).where(
+                day == low[:10], cust.c.first_seen >= low, cust.c.first_seen < high)).all())
+        near = {cid: first for cid, first in near.items() if local_day(first, zone) != first[:10]}
+        for cid in _first_given_with_offset(conn, near):
+            add(near[cid][:10], -1)
+            add(local_day(near[cid], zone), 1)
+    return [{"week": w, "customers": n} for w, n in sorted(weeks.items()) if n > 0]
+
+
+def _first_given_with_offset(conn, firsts: dict[int, str]) -> set[int]:
+    """The customers (of ``firsts``: id -> first seen, as stored) whose first time came from a file
+    with an offset: an event, a consent's date or a record's creation time, as golden records read them."""
+    from omnidesk.core.models import Consent
+    from omnidesk.core.timeutil import to_utc
+
+    ev, con, rec, cust = Event.__table__, Consent.__table__, SourceRecord.__table__, Customer.__table__
+    said: list[tuple[int, str | None]] = []
+    for part in metrics_index.chunks(list(firsts)):
+        said += conn.execute(select(ev.c.customer_id, ev.c.occurred_at).join(cust, and_(
+            cust.c.id == ev.c.customer_id, ev.c.occurred_utc == cust.c.first_seen)).where(cust.c.id.in_(part))).all()
+        said += conn.execute(select(con.c.customer_id, con.c.occurred_at).where(
+            con.c.customer_id.in_(part), con.c.occurred_at.is_not(None))).all()
+        said += [(cid, json.loads(values or "{}").get("created_at")) for cid, values in conn.execute(
+            select(rec.c.customer_id, rec.c.values_json).where(rec.c.customer_id.in_(part),
+                                                               rec.c.values_json.contains("created_at")))]
+    return {cid for cid, t in said if t and (to_utc(t) or "")[:19] == firsts[cid] and _given_with_offset(t)}
 
 
 def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:

@@ -45,17 +45,19 @@ def test_periods_and_weeks_follow_the_shops_clock(make_workspace, tmp_path, caps
     ws = make_workspace(timezone=zone)
     orders = SHOPS[zone]
     import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [
-        order(name, "ann@example.com", total, status=status, created=created)
-        for name, created, total, status, _week in orders]))
+        order(name, f"buyer{name[1:]}@example.com", total, status=status, created=created, billing_name=f"B {name}")
+        for name, created, total, status, _week in orders]))  # each order a customer of its own, first seen then
     for period in (Q1, Q2, metrics.Period()):
         mine = [o for o in orders if period.start is None or _in(period, o[1])]
         rows = metrics.activity(ws, period)
         assert sum(r["events"] for r in rows) == len(mine), period
         assert round(sum(r["revenue"] for r in rows), 2) == sum(float(o[2]) for o in mine if o[3] == "paid"), period
+        assert sum(r["customers"] for r in metrics.new_customers(ws, period)) == len(mine), period
     weeks: dict[str, int] = {}
     for o in orders:
         weeks[o[4]] = weeks.get(o[4], 0) + 1
     assert {r["week"]: r["events"] for r in metrics.activity(ws)} == weeks
+    assert {r["week"]: r["customers"] for r in metrics.new_customers(ws)} == weeks
 
     # The report's first line says the same.
     march = [o for o in orders if _in(Q1, o[1])]
