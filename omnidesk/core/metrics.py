@@ -397,11 +397,14 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
 
 def health(ws: Workspace) -> dict[str, int]:
     """What needs looking at: each a count, each a click away from the list behind it on the Dashboard."""
+    from omnidesk.core.importing.supersede import SUPERSEDED
     from omnidesk.core.messages.store import list_messages
 
     cust, rec, review = Customer.__table__, SourceRecord.__table__, MatchReview.__table__
     with ws.engine.connect() as conn:
-        flagged = conn.execute(select(func.count()).select_from(rec).where(rec.c.flagged.is_(True))).scalar_one()
+        # A flagged row a fixed error report replaced is kept as read, but has nothing left to fix.
+        flagged = conn.execute(select(func.count()).select_from(rec).where(
+            rec.c.flagged.is_(True), rec.c.values_json.not_like(f'%"{SUPERSEDED}"%'))).scalar_one()
         # coalesce: a NULL consent would make the whole test NULL, and NOT NULL counts nobody.
         def said_yes(column):
             return func.coalesce(column, "") == "granted"

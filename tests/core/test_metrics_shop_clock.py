@@ -7,6 +7,7 @@ yesterday).  The period and the weeks are read on the shop's clock all the same.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -123,3 +124,24 @@ def test_the_report_text_lists_the_periods_last_eight_weeks_quiet_ones_too(make_
     # Without an end, the period ends today on the shop's clock: Sunday 5 April in New York, a Monday in UTC.
     with time_machine.travel("2026-04-06T02:00:00Z", tick=False):
         assert list(weekly()) == [f"2026-W{n:02d}" for n in range(7, 15)]
+
+
+def test_a_flagged_row_fixed_by_a_later_import_needs_no_more_looking_at(tmp_path, capsys):
+    from tests.core.test_error_report_events import TILL_HEADER as KASSE, TILL_ROWS, _fix, _write
+
+    till = _write(tmp_path / "kasse_export.csv", KASSE, TILL_ROWS, delimiter=";", encoding="latin-1")
+    ws, report = tmp_path / "shop.omnidesk", tmp_path / "errs.csv"
+    run_cli(capsys, "import", str(till), "-w", str(ws), "--kind", "events", "--channel", "till",
+            "--errors", str(report))
+
+    def flagged() -> int:
+        _, out, _ = run_cli(capsys, "report", "-w", str(ws), "--json")
+        return json.loads(out)["health"]["flagged_rows"]
+
+    assert flagged() == 1
+
+    def fix(header, row):
+        row[header.index("Telefon")] = "+44 20 7555 0100"
+
+    run_cli(capsys, "import", str(_fix(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws))
+    assert flagged() == 0  # the Imports screen says "fixed by import 2"; nothing is left to fix
