@@ -141,15 +141,19 @@ def week_range(weeks: list[str]) -> list[str]:
 
 
 class WeeklyChart(pg.PlotWidget):
-    """Weekly series on one axis: lines (one per channel, with a legend) or bars (a total)."""
+    """Weekly series on one axis: lines (one per channel, with a legend) or bars (a total).
 
-    def __init__(self, parent=None, *, bars: bool = False) -> None:
+    ``counts``: the values are whole things (events, customers), so the axis never steps by a half.
+    """
+
+    def __init__(self, parent=None, *, bars: bool = False, counts: bool = False) -> None:
         before = QApplication.topLevelWidgets()
         super().__init__(parent)
         _adopt_strays(self, before)
         self.setMinimumHeight(170)
         self.item = _plot(self)
         self.bars = bars
+        self.counts = counts
         self.weeks: list[str] = []
         self.series: dict[str, list[float]] = {}
         self.legend = None
@@ -189,6 +193,15 @@ class WeeklyChart(pg.PlotWidget):
         top = max((max(v) for v in series.values() if v), default=0) or 1
         legend = self.legend is not None and self.legend.isVisible()
         self.item.setYRange(0, top * (1.28 if legend else 1.08), padding=0)
+        if self.counts:
+            # pyqtgraph steps by 0.5 (even 0.25) when the figures are small: "2.5 customers".
+            left = self.item.getAxis("left")
+            left.setTickSpacing()
+            low, high = self.item.vb.viewRange()[1]
+            steps = [s for s, _ in left.tickSpacing(low, high, max(1, self.height()))]
+            if min(steps, default=1) < 1:
+                major = max(1, int(max(steps)))
+                left.setTickSpacing(major, 1 if major < 5 else major)
 
     def _ticks(self) -> list[tuple[int, str]]:
         """Labels on the first week of months, every so many months, few enough not to collide."""

@@ -172,13 +172,13 @@ class DashboardView(QWidget):
         journeys.add(self.paths_table, 0)
         activity = self._card("activity", "Activity per channel", "Import files with dated events "
                               "(orders, opens, visits) to see each channel's activity week by week.")
-        self.events_chart = activity.add(WeeklyChart(), chart=True)
+        self.events_chart = activity.add(WeeklyChart(counts=True), chart=True)
         growth = self._card("growth", "New customers and revenue", "Import customers and orders to see new "
                             "customers and revenue week by week.")
         pair = QWidget()
         pl = QGridLayout(pair)
         pl.setContentsMargins(0, 0, 0, 0)
-        self.new_chart = WeeklyChart(bars=True)
+        self.new_chart = WeeklyChart(bars=True, counts=True)
         self.revenue_chart = WeeklyChart(bars=True)
         for col, (label, chart) in enumerate((("New customers a week", self.new_chart),
                                                ("Revenue a week", self.revenue_chart))):
