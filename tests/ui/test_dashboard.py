@@ -505,3 +505,29 @@ def test_the_weekly_chart_captions_stay_whole_at_1024(win):
         needed = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000),
                                                   int(Qt.TextFlag.TextWordWrap), label.text())
         assert needed.width() <= label.width() and needed.height() <= label.height(), label.text()
+
+
+def test_reach_bars_and_overlap_columns_open_from_the_keyboard(win, qtbot):
+    dash, customers = _dash(win), win.screens["customers"]
+    reach, chart = dash.reach_chart, dash.overlap_chart
+    # Tab reaches both charts: Save of the reach card, the bars, Save of the overlap card, the columns.
+    reach.setFocus()
+    QTest.keyClick(reach, Qt.Key.Key_Tab)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is chart
+    second = list(dash.data["reach"])[1]
+    reach.setFocus()
+    QTest.keyClick(reach, Qt.Key.Key_Down)
+    assert second in reach.accessibleDescription() or channel_name(second) in reach.accessibleDescription()
+    QTest.keyClick(reach, Qt.Key.Key_Return)
+    assert win.current_screen() == "customers"
+    assert customers.builder.rule() == metrics.reach_rule(second, dash.all_channels())
+    assert customers.model.rowCount() == dash.data["reach"][second]
+    win.show_screen("dashboard")
+    chart.setFocus()
+    for _ in range(2):
+        QTest.keyClick(chart, Qt.Key.Key_Right)
+    QTest.keyClick(chart, Qt.Key.Key_Enter)
+    assert win.current_screen() == "customers"
+    assert customers.model.rowCount() == chart.combos[2]["customers"]
+    assert segments.count(win.workspace, customers.builder.rule()) == chart.combos[2]["customers"]
