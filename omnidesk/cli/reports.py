@@ -31,7 +31,7 @@ def _day(text: str | None, what: str) -> date | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from omnidesk.core.channels import channel_name
-    from omnidesk.core.metrics import NOT_SENT, Period, report, shop_today
+    from omnidesk.core.metrics import NOT_SENT, Period, reachable_label, report, shop_today
 
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
@@ -61,6 +61,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                  f"{sum(w[0] for w in weeks.values()):,} events, revenue {sum(w[1] for w in weeks.values()):,.2f}"]
         lines += ["Reach (every customer, whatever the period):"]
         lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
+        lines += [f"  known there, opted out or not; said yes, with the address: {reachable_label(d['reachable'])}"]
         lines += ["Channel overlap (each customer once, whatever the period):"]
         shown = [printable(names(o["channels"])) for o in d["overlap"]]
         wide = max([40, *map(len, shown)])

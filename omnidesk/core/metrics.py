@@ -5,7 +5,8 @@ Every figure is an SQL aggregate over the workspace (the Dashboard draws them;
 workspace keeps per import and per customer (metrics_index.py), so that neither
 reads every event:
 
-* **reach** — customers known on each channel;
+* **reach** — customers known on each channel, opted out or not; **reachable** — those who
+  may be marketed to on email, SMS and WhatsApp (a yes there, and the address for it);
 * **overlap** — customers per exact combination of channels ("Shop + Email"), each
   customer counted in exactly one combination, so the counts add up to everyone;
 * **journeys** — the order in which a customer first appeared on each channel
@@ -97,6 +98,20 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
         for channel in combo["channels"]:
             out[channel] += combo["customers"]
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def reachable(ws: Workspace) -> dict[str, int]:
+    """Customers who may be marketed to on each personal channel: they said yes there and have the
+    address for it (an email; a phone for SMS and WhatsApp).  Opted out or never asked: not counted."""
+    cust = Customer.__table__
+    # coalesce: a NULL consent would make the test NULL, and a count of NULLs counts nobody.
+    with ws.engine.connect() as conn:
+        email, sms, whatsapp = conn.execute(select(
+            func.count().filter(cust.c.email.is_not(None), func.coalesce(cust.c.consent_email, "") == "granted"),
+            func.count().filter(cust.c.phone.is_not(None), func.coalesce(cust.c.consent_sms, "") == "granted"),
+            func.count().filter(cust.c.phone.is_not(None), func.coalesce(cust.c.consent_whatsapp, "") == "granted"),
+        )).one()
+    return {"email": email, "sms": sms, "whatsapp": whatsapp}
 
 
 def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -> list[dict]:
@@ -431,7 +446,7 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
     combos = overlap(ws)
     return {"period": {"from": period.start.isoformat() if period.start else None,
                        "to": period.end.isoformat() if period.end else None},
-            "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period, journey_limit),
+            "reach": reach(ws, combos), "reachable": reachable(ws), "overlap": combos, "journeys": journeys(ws, period, journey_limit),
             "activity": activity(ws, period), "new_customers": new_customers(ws, period),
             "campaigns": campaign_results(ws, now=now), "health": health(ws)}
 
@@ -453,6 +468,14 @@ def baseline_or_status(row: dict) -> str:
     if not row.get("sent", True):
         return NOT_SENT
     return baseline_label(row) or "none"
+
+
+def reachable_label(counts: dict) -> str:
+    """Who may be marketed to, in words: "139 by email · 53 by SMS" (WhatsApp when anyone said yes there)."""
+    parts = [f"{counts.get('email', 0):,} by email", f"{counts.get('sms', 0):,} by SMS"]
+    if counts.get("whatsapp"):
+        parts.append(f"{counts['whatsapp']:,} on WhatsApp")
+    return " · ".join(parts)
 
 
 def lift_label(lift: float | None) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
-from omnidesk.core.metrics import NOT_SENT, Period, baseline_label, lift_label, report
+from omnidesk.core.metrics import NOT_SENT, Period, baseline_label, lift_label, reachable_label, report
 from omnidesk.core.workspace import Workspace
 
 
@@ -75,6 +75,9 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
             chart.bars[(0, i)].fillColor = colors.HexColor(channel(code).color)
         drawing.add(chart)
         story.append(drawing)
+    if reach:
+        story.append(Paragraph("Everyone known on each channel, opted out or not. Said yes, with the address: "
+                               f"{reachable_label(data['reachable'])}.", styles["Normal"]))
     table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
           [80 * mm, 40 * mm])
     table("Channel overlap (each customer once)", ["Channels", "Customers"],

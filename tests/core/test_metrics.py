@@ -121,7 +121,7 @@ def test_health(shop):
 
 def test_the_report_has_every_part(shop):
     data = metrics.report(shop)
-    assert set(data) == {"period", "reach", "overlap", "journeys", "activity", "new_customers", "campaigns", "health"}
+    assert set(data) == {"period", "reach", "reachable", "overlap", "journeys", "activity", "new_customers", "campaigns", "health"}
     assert sum(w["customers"] for w in data["new_customers"]) == 5
 
 
@@ -185,7 +185,7 @@ def test_the_report_pdf_reads_back_with_its_figures(shop, tmp_path):
     pdf = pypdfium2.PdfDocument(str(out))
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     for words in ("Harbor & Pine: the whole picture", "Period: 2026-01-01 to 2026-01-31", "Reach per channel",
-                  "Email + Shop", "Journeys to the first purchase", "2026-W02", "65.00", "Pairs to review"):
+                  "Email + Shop", "Said yes, with the address: 1 by email · 1 by SMS", "Journeys to the first purchase", "2026-W02", "65.00", "Pairs to review"):
         assert words in text, words
     with pytest.raises(Exception):
         write_report_pdf(shop, out)  # there already: replaced only when asked
@@ -209,3 +209,14 @@ def test_the_report_text_has_the_periods_weeks_and_long_overlaps_in_one_column(s
     start = lines.index("Channel overlap (each customer once, whatever the period):") + 1
     end = lines.index("Journeys (first channel onwards):")
     assert len({len(line) for line in lines[start:end]}) == 1
+
+
+def test_who_may_be_marketed_to_leaves_out_everyone_who_said_no(shop):
+    # Ann said yes to email; Bob said nothing; Dee unsubscribed, on the email channel all the same.
+    assert metrics.reach(shop)["email"] == 3
+    assert metrics.reachable(shop) == {"email": 1, "sms": 1, "whatsapp": 0}
+    assert metrics.report(shop)["reachable"] == metrics.reachable(shop)
+    for code, n in metrics.reachable(shop).items():  # the same people as the health tile's rule leaves out
+        rule = {"all": [{"field": "email" if code == "email" else "phone", "op": "exists"},
+                        {"field": f"consent.{code}", "op": "is", "value": "granted"}]}
+        assert segments.count(shop, rule) == n, code

@@ -531,3 +531,12 @@ def test_reach_bars_and_overlap_columns_open_from_the_keyboard(win, qtbot):
     assert win.current_screen() == "customers"
     assert customers.model.rowCount() == chart.combos[2]["customers"]
     assert segments.count(win.workspace, customers.builder.rule()) == chart.combos[2]["customers"]
+
+
+def test_reach_says_how_many_said_yes_beside_everyone_known_on_a_channel(win):
+    dash = _dash(win)
+    counts = metrics.reachable(win.workspace)
+    assert 0 < counts["email"] < dash.data["reach"]["email"]  # the demo's unsubscribed are on its email list
+    text = dash.reachable.text()
+    assert "opted out or not" in text
+    assert f"{counts['email']:,} by email" in text and f"{counts['sms']:,} by SMS" in text
