@@ -540,3 +540,18 @@ def test_reach_says_how_many_said_yes_beside_everyone_known_on_a_channel(win):
     text = dash.reachable.text()
     assert "opted out or not" in text
     assert f"{counts['email']:,} by email" in text and f"{counts['sms']:,} by SMS" in text
+
+
+def test_the_weekly_charts_run_through_the_whole_period_quiet_weeks_too(win):
+    """The demo's activity ends with October; a period to the end of the year shows its quiet weeks as zeros."""
+    dash = _dash(win)
+    start, end = date(2026, 10, 1), date(2026, 12, 31)
+    with time_machine.travel(TODAY, tick=False):
+        dash.set_period("custom", start, end)
+        weeks = [f"{y}-W{w:02d}" for y, w, _ in (start.isocalendar(), end.isocalendar())]
+        for chart in (dash.events_chart, dash.new_chart, dash.revenue_chart):
+            assert (chart.weeks[0], chart.weeks[-1]) == tuple(weeks)
+        header, rows = dash.csv_of("growth")
+        assert rows[-1][0] == weeks[-1] and rows[-1][2:] == [0, "0.00"]
+        dash.set_period("all")  # all time runs to today on the shop's clock
+        assert dash.events_chart.weeks[-1] == "2026-W45"

@@ -69,6 +69,11 @@ PERIOD_PARTS = ("journeys", "activity", "new_customers")
 _CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
 
 
+def _week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 class DashboardView(QWidget):
     customersRequested = Signal(object)  # a segment rule (dict): show the Customers it selects
     screenRequested = Signal(str)  # a screen's key
@@ -434,7 +439,12 @@ class DashboardView(QWidget):
                                     "(without one, to the second channel)")
 
     def _show_activity(self, activity: list[dict], new: list[dict], currency: str | None) -> None:
-        weeks = week_range(sorted({r["week"] for r in activity} | {r["week"] for r in new}))
+        seen = {r["week"] for r in activity} | {r["week"] for r in new}
+        if seen:
+            # Through the whole period (all time: to today), so weeks without a sale show as zeros.
+            period = self.journeys_period if self.journeys_period is not None else self.period()
+            seen |= {_week(day) for day in (period.start, period.end or self.today()) if day is not None}
+        weeks = week_range(sorted(seen))
         index = {w: i for i, w in enumerate(weeks)}
         totals: dict[str, int] = {}
         for r in activity:
