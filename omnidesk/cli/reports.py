@@ -31,7 +31,7 @@ def _day(text: str | None, what: str) -> date | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from omnidesk.core.channels import channel_name
-    from omnidesk.core.metrics import NOT_SENT, Period, reachable_label, report, shop_today
+    from omnidesk.core.metrics import NOT_SENT, Period, reachable_label, report, shop_today, step_label
 
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
@@ -72,7 +72,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             then = "to buy" if j["path"][-1] == "purchase" else "to the next channel"
             median = f"  (median {j['median_days']:g} days {then})" if j["median_days"] is not None else ""
             lines.append(f"  {printable(path):<48} {j['customers']:>9,}{median}")
-        lines += ["Campaigns:"] + ([f"  {printable(c['name'])} — {channel_name(c['channel'])}: "
+        lines += ["Campaigns:"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
                                     + (f"{c['recipients']:,} sent, {c['orders']:,} orders, {c['revenue']:,.2f}"
                                        + _baseline_text(c) if c.get("sent", True)
                                        else f"{c['recipients']:,} to send, {NOT_SENT}")

@@ -294,6 +294,9 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     as for recipients); an order of theirs counts for the baseline whatever else claims it.
     ``lift`` is the conversion less the baseline's (a share: 0.05 is five points).
 
+    ``at`` is the step's time on its own clock (as the plan gives it), telling apart two steps
+    of one campaign on one channel.
+
     A step exported for a time still to come (``now``: the clock when not given) has not been
     sent: ``sent`` is False, ``due`` its time (UTC), ``recipients`` those it is planned for,
     and nothing is counted for it or its baseline yet.
@@ -312,16 +315,17 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
         msg = Message.__table__
         clock = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         steps = conn.execute(select(st.c.id, st.c.channel, st.c.campaign_id, camp.c.name, msg.c.name,
-                                    msg.c.master_json, st.c.at_utc)
+                                    msg.c.master_json, st.c.at_utc, st.c.at_local)
                              .join(camp, camp.c.id == st.c.campaign_id)
                              .outerjoin(msg, msg.c.id == camp.c.message_id)
                              .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc)).all()
-        for step_id, channel, campaign_id, name, message_name, master_json, at_utc in steps:
+        for step_id, channel, campaign_id, name, message_name, master_json, at_utc, at_local in steps:
             sends = conn.execute(select(rec.c.customer_id, sr.c.send_utc).join(rec, rec.c.id == sr.c.record_id)
                                  .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
                                         sr.c.channel.not_in(BASELINE_REASONS))).all()
             if at_utc > clock:
-                out.append({"name": name, "channel": channel, "sent": False, "due": at_utc, "recipients": len(sends),
+                out.append({"name": name, "channel": channel, "at": at_local, "sent": False, "due": at_utc,
+                            "recipients": len(sends),
                             "orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none",
                             "baseline_customers": 0, "baseline_orders": 0, "baseline_revenue": 0.0,
                             "baseline_conversion": None, "lift": None})
@@ -373,7 +377,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                     break
             conversion = round(orders / len(sends), 4) if sends else None
             base_conversion = round(base_orders / len(base_ids), 4) if base_ids else None
-            out.append({"name": name, "channel": channel, "sent": True, "due": at_utc,
+            out.append({"name": name, "channel": channel, "at": at_local, "sent": True, "due": at_utc,
                         "recipients": len(sends), "orders": orders,
                         "revenue": round(revenue / 100, 2), "conversion": conversion,
                         "baseline_kind": kind, "baseline_customers": len(base_ids), "baseline_orders": base_orders,
@@ -452,6 +456,15 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
 
 
 BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}
+
+
+def step_label(row: dict) -> str:
+    """A campaign result's step in words: "Spring sale, 1 Mar 2027 09:00" (the step's own clock)."""
+    try:
+        at = datetime.fromisoformat(row.get("at") or "")
+    except ValueError:
+        return row["name"]
+    return f"{row['name']}, {at.day} {at:%b %Y %H:%M}"
 
 
 def baseline_label(row: dict) -> str:

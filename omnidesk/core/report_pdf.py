@@ -15,7 +15,7 @@ from pathlib import Path
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
-from omnidesk.core.metrics import NOT_SENT, Period, baseline_label, lift_label, reachable_label, report
+from omnidesk.core.metrics import NOT_SENT, Period, baseline_label, lift_label, reachable_label, report, step_label
 from omnidesk.core.workspace import Workspace
 
 
@@ -99,9 +99,9 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     table("Campaign results, beside their baseline",
           ["Campaign", "Channel", "Sent", "Orders", "Revenue", "Conv.", "Baseline", "Orders", "Revenue", "Conv.",
            "Lift"],
-          [[c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "", ""]
+          [[step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "", ""]
            if not c.get("sent", True) else
-           [c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}", f"{c['revenue']:,.2f}",
+           [step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}", f"{c['revenue']:,.2f}",
             share(c["conversion"]), baseline_label(c) or "none",
             f"{c['baseline_orders']:,}" if c["baseline_customers"] else "",
             f"{c['baseline_revenue']:,.2f}" if c["baseline_customers"] else "", share(c["baseline_conversion"]),

@@ -100,7 +100,8 @@ def test_campaign_results_attribute_each_order_once_by_code_first(shop):
     later = datetime(2026, 2, 1, tzinfo=UTC)
     (result,) = metrics.campaign_results(shop, now=later)
     # Ann's order names the code (2 days later); Dee's is 5 days later (next order); Bob bought before it.
-    assert result == {"name": "Spring", "channel": "email", "sent": True, "due": "2026-01-08T10:00:00Z",
+    assert result == {"name": "Spring", "channel": "email", "at": "2026-01-08T10:00:00", "sent": True,
+                      "due": "2026-01-08T10:00:00Z",
                       "recipients": 3, "orders": 2, "revenue": 80.0,
                       "conversion": round(2 / 3, 4), "baseline_kind": "none", "baseline_customers": 0,
                       "baseline_orders": 0, "baseline_revenue": 0.0, "baseline_conversion": None, "lift": None}
@@ -220,3 +221,17 @@ def test_who_may_be_marketed_to_leaves_out_everyone_who_said_no(shop):
         rule = {"all": [{"field": "email" if code == "email" else "phone", "op": "exists"},
                         {"field": f"consent.{code}", "op": "is", "value": "granted"}]}
         assert segments.count(shop, rule) == n, code
+
+
+def test_campaign_results_name_each_steps_local_time(shop):
+    with shop.writing() as conn:
+        camp = conn.execute(insert(Campaign.__table__).values(name="Twice", audience_json='"everyone"',
+                                                              mode="each_channel", status="exported")
+                            ).inserted_primary_key[0]
+        for at_local, at_utc in (("2026-01-08T09:00:00", "2026-01-08T14:00:00Z"),
+                                 ("2026-01-15T09:00:00", "2026-01-15T14:00:00Z")):
+            conn.execute(insert(CampaignStep.__table__).values(
+                campaign_id=camp, channel="email", at_local=at_local, timezone="America/New_York", at_utc=at_utc,
+                exported_at="2026-01-07"))
+    results = metrics.campaign_results(shop, now=datetime(2026, 2, 1, tzinfo=UTC))
+    assert [r["at"] for r in results] == ["2026-01-08T09:00:00", "2026-01-15T09:00:00"]

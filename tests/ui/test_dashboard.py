@@ -308,11 +308,14 @@ def test_campaign_results_are_listed_and_exported(win, tmp_path, monkeypatch):
     (result,) = metrics.campaign_results(ws)
     assert not dash.cards["campaigns"].is_empty()
     table = dash.campaign_table
-    assert [table.item(0, c).text() for c in range(4)] == ["Autumn news", "Email", "3", str(result["orders"])]
+    assert [table.item(0, c).text() for c in range(4)] == [metrics.step_label(result), "Email", "3",
+                                                           str(result["orders"])]
+    assert table.item(0, 0).text().startswith("Autumn news, ")
     assert result["orders"] >= 1 and table.item(0, 5).text() == f"{result['conversion']:.1%}"
     monkeypatch.setattr(dash, "ask_save_path", lambda *a: tmp_path / "campaigns.csv")
     (row,) = csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8"))
     assert row["campaign"] == "Autumn news" and row["channel"] == "Email" and row["recipients"] == "3"
+    assert row["at"] == result["at"]
 
 
 def test_customers_without_orders_are_told_what_journeys_need(window, ws, tmp_path, qtbot):

@@ -35,3 +35,15 @@ def test_revenue_keeps_its_cents(qtbot):
     chart.set_series(["2026-W10", "2026-W11"], {"revenue": [1.5, 3.0]}, {"revenue": "#2F855A"},
                      {"revenue": "Revenue"})
     assert any(v != int(v) for v in _labels(chart))
+
+
+def test_two_steps_of_one_campaign_on_one_channel_are_told_apart():
+    from omnidesk.ui.views.dashboard.campaign_table import campaign_cells
+
+    step = {"name": "Spring", "channel": "email", "sent": True, "recipients": 10, "orders": 1, "revenue": 5.0,
+            "conversion": 0.1, "baseline_kind": "none", "baseline_customers": 0, "baseline_orders": 0,
+            "baseline_revenue": 0.0, "baseline_conversion": None, "lift": None}
+    first = campaign_cells({**step, "at": "2027-03-01T09:00:00"}, "USD")
+    second = campaign_cells({**step, "at": "2027-03-08T09:00:00"}, "USD")
+    assert first != second
+    assert "1 Mar 2027 09:00" in " ".join(first) and "8 Mar 2027 09:00" in " ".join(second)

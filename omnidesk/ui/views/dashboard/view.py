@@ -527,10 +527,11 @@ class DashboardView(QWidget):
             def blank(value):
                 return "" if value is None else value
 
-            return (["campaign", "channel", "recipients", "orders", "revenue", "conversion", "baseline_kind",
+            return (["campaign", "channel", "at", "recipients", "orders", "revenue", "conversion", "baseline_kind",
                      "baseline_customers", "baseline_orders", "baseline_revenue", "baseline_conversion", "lift",
                      "status"],
-                    [[c["name"], channel_name(c["channel"]), c["recipients"], c["orders"], f"{c['revenue']:.2f}",
+                    [[c["name"], channel_name(c["channel"]), c.get("at") or "", c["recipients"], c["orders"],
+                      f"{c['revenue']:.2f}",
                       blank(c["conversion"]), c["baseline_kind"], c["baseline_customers"], c["baseline_orders"],
                       f"{c['baseline_revenue']:.2f}", blank(c["baseline_conversion"]), blank(c["lift"]),
                       "sent" if c.get("sent", True) else metrics.NOT_SENT]
