@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, timedelta
+from datetime import date
 
 from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing, _output
 from omnidesk.cli.output import Output
@@ -31,7 +31,7 @@ def _day(text: str | None, what: str) -> date | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from omnidesk.core.channels import channel_name
-    from omnidesk.core.metrics import NOT_SENT, Period, reachable_label, report, shop_today, step_label
+    from omnidesk.core.metrics import NOT_SENT, Period, last_weeks, reachable_label, report, shop_today, step_label
 
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
@@ -79,7 +79,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                                     for c in d["campaigns"]]
                                    or ["  none exported yet"])
         # The period's last 8 weeks, a quiet one with its zeros: a week without a sale is news too.
-        recent = [(w, weeks.get(w, (0, 0.0, 0))) for w in _last_weeks(last_day, period.start)] if weeks else []
+        recent = [(w, weeks.get(w, (0, 0.0, 0))) for w in last_weeks(last_day, period.start)] if weeks else []
         lines += ["Activity per week (the last 8 of the period):"] + (
             [f"  {week}  {n:>9,} events  {money:>12,.2f} revenue  {fresh:>7,} new customers"
              for week, (n, money, fresh) in recent] or ["  nothing in the period"])
@@ -88,17 +88,6 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     Output(args).show(data, text)
     return EXIT_OK
-
-
-def _last_weeks(last: date, first: date | None, n: int = 8) -> list[str]:
-    """The ISO weeks (``2026-W14``) of the ``n`` weeks up to the one holding ``last``, none before ``first``'s."""
-    weeks = []
-    monday = last - timedelta(days=last.weekday())
-    while len(weeks) < n and (first is None or monday + timedelta(days=6) >= first):
-        year, week, _ = monday.isocalendar()
-        weeks.append(f"{year}-W{week:02d}")
-        monday -= timedelta(days=7)
-    return weeks[::-1]
 
 
 def _baseline_text(c: dict) -> str:

@@ -602,6 +602,18 @@ def shop_today(ws: Workspace, now: datetime | None = None) -> date:
     return moment.astimezone(zone).date() if zone is not None else moment.astimezone().date()
 
 
+def last_weeks(last: date, first: date | None, n: int = 8) -> list[str]:
+    """The ISO weeks (``2026-W14``) of the ``n`` weeks up to the one holding ``last``, none before ``first``'s:
+    the weeks a period's table lists, quiet ones too (a week without a sale is news)."""
+    weeks = []
+    monday = last - timedelta(days=last.weekday())
+    while len(weeks) < n and (first is None or monday + timedelta(days=6) >= first):
+        year, week, _ = monday.isocalendar()
+        weeks.append(f"{year}-W{week:02d}")
+        monday -= timedelta(days=7)
+    return weeks[::-1]
+
+
 def named_period(name: str, today: date) -> Period:
     """One of :data:`PERIODS`, ending ``today`` (inclusive)."""
     if name == "all":

@@ -145,3 +145,22 @@ def test_a_flagged_row_fixed_by_a_later_import_needs_no_more_looking_at(tmp_path
 
     run_cli(capsys, "import", str(_fix(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws))
     assert flagged() == 0  # the Imports screen says "fixed by import 2"; nothing is left to fix
+
+
+def test_the_report_pdf_reads_paths_in_order_and_lists_the_periods_quiet_weeks(make_workspace, tmp_path):
+    import pypdfium2
+
+    from omnidesk.core.report_pdf import write_report_pdf
+
+    ws = make_workspace(timezone="America/New_York")
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [
+        order("#2001", "ann@example.com", "20.00", created="2026-03-02 10:00:00 -0500"),  # 2026-W10
+        order("#2002", "ann@example.com", "30.00", created="2026-03-16 10:00:00 -0400")]))  # 2026-W12
+    out = write_report_pdf(ws, tmp_path / "report.pdf", metrics.Period(date(2026, 3, 1), date(2026, 4, 5)),
+                           today=date(2026, 4, 6))
+    pdf = pypdfium2.PdfDocument(str(out))
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    pdf.close()
+    assert "Shop > purchase" in text and "Shop + purchase" not in text  # a journey is a sequence, not a set
+    for week in ("2026-W09", "2026-W11", "2026-W13", "2026-W14"):  # the quiet weeks of the period are there
+        assert week in text, week
