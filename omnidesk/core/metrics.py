@@ -170,14 +170,16 @@ def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
         # (a Shopify order at 23:30 in New York is stored on the next day). Such an event belongs
         # to another week or period only near a local midnight where one begins: read those hours.
         days = sorted({r[0] for r in rows})
-        windows = _midnight_windows(days, period, zone) if days or period.start or period.end else []
+        # Only imports that gave their times with an offset (a till's local times never move).
+        windows = (_midnight_windows(days, period, zone) if (days or period.start or period.end)
+                   and metrics_index.offset_batches(conn) else [])
         types = metrics_index.event_types(conn) if windows else []
         for low, high in windows:
-            for occurred_at, occurred_utc, channel, money in metrics_index.events_between(conn, low, high, types):
-                stored, local = occurred_utc[:10], shop_day(occurred_at, occurred_utc, zone)
-                if local != stored:
-                    add(stored, channel, -1, -money)
-                    add(local, channel, 1, money)
+            # A window lies within one stored day, and within one day on the shop's clock.
+            stored, local = low[:10], local_day(low, zone)
+            for channel, n, money in metrics_index.offset_events_between(conn, low, high, types):
+                add(stored, channel, -n, -money)
+                add(local, channel, n, money)
     return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
             for (w, c), (n, m) in sorted(weeks.items()) if n > 0]
 
@@ -187,15 +189,6 @@ def _given_with_offset(occurred_at: str | None) -> bool:
         return occurred_at is not None and datetime.fromisoformat(occurred_at).tzinfo is not None
     except ValueError:
         return False
-
-
-def shop_day(occurred_at: str | None, occurred_utc: str, zone) -> str:
-    """The day (``YYYY-MM-DD``) an event happened on the shop's clock (``zone``; None: this computer's).
-
-    A time its file gave with an offset is stored as UTC and read back on the shop's
-    clock; a time without one is the shop's already and stored as it is.
-    """
-    return local_day(occurred_utc, zone) if _given_with_offset(occurred_at) else occurred_utc[:10]
 
 
 def event_instant(occurred_at: str | None, occurred_utc: str, zone) -> str:
@@ -253,34 +246,37 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
             days.append(d)
         # As for activity: a first time its file gave with an offset is stored as UTC, and near a
         # midnight where a week or the period begins its day on the shop's clock may be another.
-        near: dict[int, str] = {}
         for low, high in _midnight_windows(sorted(days), period, zone) if days or period.start or period.end else []:
-            near.update(conn.execute(select(cust.c.id, cust.c.first_seen).where(
-                day == low[:10], cust.c.first_seen >= low, cust.c.first_seen < high)).all())
-        near = {cid: first for cid, first in near.items() if local_day(first, zone) != first[:10]}
-        for cid in _first_given_with_offset(conn, near):
-            add(near[cid][:10], -1)
-            add(local_day(near[cid], zone), 1)
+            near = and_(day == low[:10], cust.c.first_seen >= low, cust.c.first_seen < high)
+            n = len(_first_given_with_offset(conn, near))
+            stored, local = low[:10], local_day(low, zone)  # one stored day, one day on the shop's clock
+            add(stored, -n)
+            add(local, n)
     return [{"week": w, "customers": n} for w, n in sorted(weeks.items()) if n > 0]
 
 
-def _first_given_with_offset(conn, firsts: dict[int, str]) -> set[int]:
-    """The customers (of ``firsts``: id -> first seen, as stored) whose first time came from a file
-    with an offset: an event, a consent's date or a record's creation time, as golden records read them."""
+def _first_given_with_offset(conn, near) -> set[int]:
+    """The customers ``near`` picks whose first time came from a file with an offset: an event, a
+    consent's date or a record's creation time, as golden records read them."""
     from omnidesk.core.models import Consent
     from omnidesk.core.timeutil import to_utc
 
     ev, con, rec, cust = Event.__table__, Consent.__table__, SourceRecord.__table__, Customer.__table__
-    said: list[tuple[int, str | None]] = []
-    for part in metrics_index.chunks(list(firsts)):
-        said += conn.execute(select(ev.c.customer_id, ev.c.occurred_at).join(cust, and_(
-            cust.c.id == ev.c.customer_id, ev.c.occurred_utc == cust.c.first_seen)).where(cust.c.id.in_(part))).all()
-        said += conn.execute(select(con.c.customer_id, con.c.occurred_at).where(
-            con.c.customer_id.in_(part), con.c.occurred_at.is_not(None))).all()
-        said += [(cid, json.loads(values or "{}").get("created_at")) for cid, values in conn.execute(
-            select(rec.c.customer_id, rec.c.values_json).where(rec.c.customer_id.in_(part),
-                                                               rec.c.values_json.contains("created_at")))]
-    return {cid for cid, t in said if t and (to_utc(t) or "")[:19] == firsts[cid] and _given_with_offset(t)}
+    offset = metrics_index.given_with_offset
+    # Most often an event of an import that gave its times with an offset: by the index on customer and time.
+    batches = metrics_index.offset_batches(conn)
+    found = set(conn.execute(select(cust.c.id).where(near, select(ev.c.id).where(
+        ev.c.customer_id == cust.c.id, ev.c.occurred_utc == cust.c.first_seen, ev.c.batch_id.in_(batches),
+        offset(ev.c.occurred_at)).exists())).scalars()) if batches else set()
+    # A consent's date or a creation time: few customers; compared as golden records compare them.
+    said = conn.execute(select(cust.c.id, cust.c.first_seen, con.c.occurred_at).join(
+        con, con.c.customer_id == cust.c.id).where(near, offset(con.c.occurred_at))).all()
+    said += [(cid, first, json.loads(values or "{}").get("created_at")) for cid, first, values in conn.execute(
+        select(cust.c.id, cust.c.first_seen, rec.c.values_json).join(rec, rec.c.customer_id == cust.c.id)
+        .where(near, rec.c.values_json.contains('"created_at"')))]
+    found.update(cid for cid, first, t in said
+                 if t and _given_with_offset(t) and (to_utc(t) or "")[:19] == first)
+    return found
 
 
 def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:
