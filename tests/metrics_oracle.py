@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -67,22 +67,26 @@ def old_journeys(ws, period=metrics.Period(), limit=20):
 
 
 def old_activity(ws, period=metrics.Period()):
-    """metrics.activity as it read every event, before the summaries."""
+    """metrics.activity as it reads every event: each on its day on the shop's clock (a time given with an
+    offset read there, one without as it was given)."""
+    from omnidesk.core.timeline import workspace_zone
+
     ev = Event.__table__
-    where = [ev.c.occurred_utc.is_not(None)]
-    if (w := period.where(ev.c.occurred_utc)) is not None:
-        where.append(w)
-    day = func.substr(ev.c.occurred_utc, 1, 10)
-    spend = func.sum(
-        func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)
-    ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    zone = workspace_zone(ws)
+    spent = (ev.c.type.in_(ORDER_TYPES)) & ev.c.status.not_in(NOT_SPEND)
     weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     with ws.engine.connect() as conn:
-        for d, channel, n, money in conn.execute(select(day, ev.c.channel, func.count(), spend)
-                                                 .where(*where).group_by(day, ev.c.channel)):
+        for occurred_at, occurred_utc, channel, amount, refunded, counted in conn.execute(
+                select(ev.c.occurred_at, ev.c.occurred_utc, ev.c.channel, ev.c.amount_minor, ev.c.refunded_minor,
+                       spent).where(ev.c.occurred_utc.is_not(None))):
+            offset = occurred_at is not None and datetime.fromisoformat(occurred_at).tzinfo is not None
+            d = (datetime.fromisoformat(occurred_utc).replace(tzinfo=UTC).astimezone(zone).date().isoformat()
+                 if offset else occurred_utc[:10])
+            if (period.start and d < period.start.isoformat()) or (period.end and d > period.end.isoformat()):
+                continue
             year, week, _ = date.fromisoformat(d).isocalendar()
             entry = weeks[(f"{year}-W{week:02d}", channel)]
-            entry[0] += n
-            entry[1] += money or 0
+            entry[0] += 1
+            entry[1] += ((amount or 0) - (refunded or 0)) if counted else 0
     return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
             for (w, c), (n, m) in sorted(weeks.items())]

@@ -31,7 +31,7 @@ def _day(text: str | None, what: str) -> date | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from omnidesk.core.channels import channel_name
-    from omnidesk.core.metrics import NOT_SENT, Period, report
+    from omnidesk.core.metrics import NOT_SENT, Period, last_weeks, reachable_label, report, shop_today, step_label
 
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
@@ -39,6 +39,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = _output(args.pdf, args) if args.pdf else None
     with _open_existing(args, readonly=True) as ws:
         data = report(ws, period)
+        last_day = period.end or shop_today(ws)
         if out is not None:
             from omnidesk.core.report_pdf import write_report_pdf
 
@@ -60,6 +61,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                  f"{sum(w[0] for w in weeks.values()):,} events, revenue {sum(w[1] for w in weeks.values()):,.2f}"]
         lines += ["Reach (every customer, whatever the period):"]
         lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
+        lines += [f"  known there, opted out or not; said yes, with the address: {reachable_label(d['reachable'])}"]
         lines += ["Channel overlap (each customer once, whatever the period):"]
         shown = [printable(names(o["channels"])) for o in d["overlap"]]
         wide = max([40, *map(len, shown)])
@@ -70,13 +72,14 @@ def cmd_report(args: argparse.Namespace) -> int:
             then = "to buy" if j["path"][-1] == "purchase" else "to the next channel"
             median = f"  (median {j['median_days']:g} days {then})" if j["median_days"] is not None else ""
             lines.append(f"  {printable(path):<48} {j['customers']:>9,}{median}")
-        lines += ["Campaigns:"] + ([f"  {printable(c['name'])} — {channel_name(c['channel'])}: "
+        lines += ["Campaigns:"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
                                     + (f"{c['recipients']:,} sent, {c['orders']:,} orders, {c['revenue']:,.2f}"
                                        + _baseline_text(c) if c.get("sent", True)
                                        else f"{c['recipients']:,} to send, {NOT_SENT}")
                                     for c in d["campaigns"]]
                                    or ["  none exported yet"])
-        recent = sorted(weeks.items())[-8:]
+        # The period's last 8 weeks, a quiet one with its zeros: a week without a sale is news too.
+        recent = [(w, weeks.get(w, (0, 0.0, 0))) for w in last_weeks(last_day, period.start)] if weeks else []
         lines += ["Activity per week (the last 8 of the period):"] + (
             [f"  {week}  {n:>9,} events  {money:>12,.2f} revenue  {fresh:>7,} new customers"
              for week, (n, money, fresh) in recent] or ["  nothing in the period"])

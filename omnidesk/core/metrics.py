@@ -5,7 +5,8 @@ Every figure is an SQL aggregate over the workspace (the Dashboard draws them;
 workspace keeps per import and per customer (metrics_index.py), so that neither
 reads every event:
 
-* **reach** — customers known on each channel;
+* **reach** — customers known on each channel, opted out or not; **reachable** — those who
+  may be marketed to on email, SMS and WhatsApp (a yes there, and the address for it);
 * **overlap** — customers per exact combination of channels ("Shop + Email"), each
   customer counted in exactly one combination, so the counts add up to everyone;
 * **journeys** — the order in which a customer first appeared on each channel
@@ -33,7 +34,7 @@ import json
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
 from sqlalchemy import and_, func, literal_column, or_, select
@@ -50,6 +51,8 @@ from omnidesk.core.models import (
     SourceRecord,
 )
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+from omnidesk.core.timeline import instant, workspace_zone
+from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
 
 HAND = "manual"
@@ -59,6 +62,11 @@ HAND = "manual"
 class Period:
     start: date | None = None
     end: date | None = None  # inclusive
+
+    def holds(self, day: str) -> bool:
+        """True when the day (``YYYY-MM-DD``) is in the period."""
+        return ((self.start is None or day >= self.start.isoformat())
+                and (self.end is None or day <= self.end.isoformat()))
 
     def where(self, column):
         parts = []
@@ -90,6 +98,20 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
         for channel in combo["channels"]:
             out[channel] += combo["customers"]
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def reachable(ws: Workspace) -> dict[str, int]:
+    """Customers who may be marketed to on each personal channel: they said yes there and have the
+    address for it (an email; a phone for SMS and WhatsApp).  Opted out or never asked: not counted."""
+    cust = Customer.__table__
+    # coalesce: a NULL consent would make the test NULL, and a count of NULLs counts nobody.
+    with ws.engine.connect() as conn:
+        email, sms, whatsapp = conn.execute(select(
+            func.count().filter(cust.c.email.is_not(None), func.coalesce(cust.c.consent_email, "") == "granted"),
+            func.count().filter(cust.c.phone.is_not(None), func.coalesce(cust.c.consent_sms, "") == "granted"),
+            func.count().filter(cust.c.phone.is_not(None), func.coalesce(cust.c.consent_whatsapp, "") == "granted"),
+        )).one()
+    return {"email": email, "sms": sms, "whatsapp": whatsapp}
 
 
 def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -> list[dict]:
@@ -125,25 +147,85 @@ def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -
 def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
     """Per ISO week and channel: events, and revenue net of refunds and cancellations.
 
-    Read from each import's events summed per day (metrics_index.py), and the
-    events of imports not summed yet.
+    Days and weeks are the shop's (its ``timezone``, else this computer's zone), as
+    the timeline reads them.  Read from each import's events summed per day
+    (metrics_index.py), and the events of imports not summed yet.
     """
     metrics_index.ensure_event_days(ws)
+    zone = workspace_zone(ws)
     weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+
+    def add(day: str, channel: str, n: int, money: int) -> None:
+        if period.holds(day):
+            year, week, _ = date.fromisoformat(day).isocalendar()
+            entry = weeks[(f"{year}-W{week:02d}", channel)]
+            entry[0] += n
+            entry[1] += money
+
     with ws.engine.connect() as conn:
         rows = metrics_index.day_rows(conn, period.where)
-    for d, channel, n, money in rows:
-        year, week, _ = date.fromisoformat(d).isocalendar()
-        entry = weeks[(f"{year}-W{week:02d}", channel)]
-        entry[0] += n
-        entry[1] += money
+        for d, channel, n, money in rows:
+            add(d, channel, n, money)
+        # The sums are per day of the stored instant: UTC for a time its file gave with an offset
+        # (a Shopify order at 23:30 in New York is stored on the next day). Such an event belongs
+        # to another week or period only near a local midnight where one begins: read those hours.
+        days = sorted({r[0] for r in rows})
+        # Only imports that gave their times with an offset (a till's local times never move).
+        windows = (_midnight_windows(days, period, zone) if (days or period.start or period.end)
+                   and metrics_index.offset_batches(conn) else [])
+        types = metrics_index.event_types(conn) if windows else []
+        for low, high in windows:
+            # A window lies within one stored day, and within one day on the shop's clock.
+            stored, local = low[:10], local_day(low, zone)
+            for channel, n, money in metrics_index.offset_events_between(conn, low, high, types):
+                add(stored, channel, -n, -money)
+                add(local, channel, n, money)
     return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
-            for (w, c), (n, m) in sorted(weeks.items())]
+            for (w, c), (n, m) in sorted(weeks.items()) if n > 0]
+
+
+def _given_with_offset(occurred_at: str | None) -> bool:
+    try:
+        return occurred_at is not None and datetime.fromisoformat(occurred_at).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def event_instant(occurred_at: str | None, occurred_utc: str, zone) -> str:
+    """When an event happened, as naive UTC text: a time its file gave without an offset is on the
+    shop's clock (``zone``; None: this computer's) and is stored as it was given."""
+    if _given_with_offset(occurred_at):
+        return occurred_utc[:19]
+    return instant(occurred_utc[:19], zone) or occurred_utc[:19]
+
+
+def _midnight_windows(days: list[str], period: Period, zone) -> list[tuple[str, str]]:
+    """The stored times (naive UTC text) between each midnight where a week or the period begins,
+    as a stored day reads it and as the shop's clock does: only there can an event whose file gave
+    an offset fall in another week or period than its stored day says."""
+    starts: set[date] = set()
+    if days:
+        first, last = date.fromisoformat(days[0]) - timedelta(days=1), date.fromisoformat(days[-1]) + timedelta(days=2)
+        monday = first + timedelta(days=(7 - first.weekday()) % 7)
+        while monday <= last:
+            starts.add(monday)
+            monday += timedelta(days=7)
+    starts.update(d for d in (period.start, period.end + timedelta(days=1) if period.end else None) if d)
+    windows = []
+    for day in sorted(starts):
+        midnight = datetime.combine(day, time())
+        local = midnight.replace(tzinfo=zone) if zone is not None else midnight.astimezone()
+        shop = local.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        stored = midnight.strftime("%Y-%m-%dT%H:%M:%S")
+        if shop != stored:
+            windows.append((min(shop, stored), max(shop, stored)))
+    return windows
 
 
 def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
-    """Customers first seen per ISO week."""
+    """Customers first seen per ISO week, on the shop's clock as :func:`activity` reads it."""
     cust = Customer.__table__
+    zone = workspace_zone(ws)
     # The day alone, as the index holds it (a period's bounds are days: the same customers).
     # Written out, not bound: SQLite uses an index on an expression only when it reads the same.
     day = func.substr(cust.c.first_seen, literal_column("1"), literal_column("10"))
@@ -151,11 +233,50 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
     if (w := period.where(day)) is not None:
         where.append(w)
     weeks: Counter = Counter()
-    with ws.engine.connect() as conn:
-        for d, n in conn.execute(select(day, func.count()).where(*where).group_by(day)):
+
+    def add(d: str, n: int) -> None:
+        if period.holds(d):
             year, week, _ = date.fromisoformat(d).isocalendar()
             weeks[f"{year}-W{week:02d}"] += n
-    return [{"week": w, "customers": n} for w, n in sorted(weeks.items())]
+
+    with ws.engine.connect() as conn:
+        days = []
+        for d, n in conn.execute(select(day, func.count()).where(*where).group_by(day)):
+            add(d, n)
+            days.append(d)
+        # As for activity: a first time its file gave with an offset is stored as UTC, and near a
+        # midnight where a week or the period begins its day on the shop's clock may be another.
+        for low, high in _midnight_windows(sorted(days), period, zone) if days or period.start or period.end else []:
+            near = and_(day == low[:10], cust.c.first_seen >= low, cust.c.first_seen < high)
+            n = len(_first_given_with_offset(conn, near))
+            stored, local = low[:10], local_day(low, zone)  # one stored day, one day on the shop's clock
+            add(stored, -n)
+            add(local, n)
+    return [{"week": w, "customers": n} for w, n in sorted(weeks.items()) if n > 0]
+
+
+def _first_given_with_offset(conn, near) -> set[int]:
+    """The customers ``near`` picks whose first time came from a file with an offset: an event, a
+    consent's date or a record's creation time, as golden records read them."""
+    from omnidesk.core.models import Consent
+    from omnidesk.core.timeutil import to_utc
+
+    ev, con, rec, cust = Event.__table__, Consent.__table__, SourceRecord.__table__, Customer.__table__
+    offset = metrics_index.given_with_offset
+    # Most often an event of an import that gave its times with an offset: by the index on customer and time.
+    batches = metrics_index.offset_batches(conn)
+    found = set(conn.execute(select(cust.c.id).where(near, select(ev.c.id).where(
+        ev.c.customer_id == cust.c.id, ev.c.occurred_utc == cust.c.first_seen, ev.c.batch_id.in_(batches),
+        offset(ev.c.occurred_at)).exists())).scalars()) if batches else set()
+    # A consent's date or a creation time: few customers; compared as golden records compare them.
+    said = conn.execute(select(cust.c.id, cust.c.first_seen, con.c.occurred_at).join(
+        con, con.c.customer_id == cust.c.id).where(near, offset(con.c.occurred_at))).all()
+    said += [(cid, first, json.loads(values or "{}").get("created_at")) for cid, first, values in conn.execute(
+        select(cust.c.id, cust.c.first_seen, rec.c.values_json).join(rec, rec.c.customer_id == cust.c.id)
+        .where(near, rec.c.values_json.contains('"created_at"')))]
+    found.update(cid for cid, first, t in said
+                 if t and _given_with_offset(t) and (to_utc(t) or "")[:19] == first)
+    return found
 
 
 def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:
@@ -169,6 +290,9 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     as for recipients); an order of theirs counts for the baseline whatever else claims it.
     ``lift`` is the conversion less the baseline's (a share: 0.05 is five points).
 
+    ``at`` is the step's time on its own clock (as the plan gives it), telling apart two steps
+    of one campaign on one channel.
+
     A step exported for a time still to come (``now``: the clock when not given) has not been
     sent: ``sent`` is False, ``due`` its time (UTC), ``recipients`` those it is planned for,
     and nothing is counted for it or its baseline yet.
@@ -180,22 +304,24 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     days = window_days if window_days is not None else int(ws.get_setting("attribution_days", 7) or 7)
     sr, rec, st, camp = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__, Campaign.__table__
     brand = get_brand(ws)
+    zone = workspace_zone(ws)
     out = []
     claimed: set[int] = set()  # an order counts for one step only
     with ws.engine.connect() as conn:
         msg = Message.__table__
         clock = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         steps = conn.execute(select(st.c.id, st.c.channel, st.c.campaign_id, camp.c.name, msg.c.name,
-                                    msg.c.master_json, st.c.at_utc)
+                                    msg.c.master_json, st.c.at_utc, st.c.at_local)
                              .join(camp, camp.c.id == st.c.campaign_id)
                              .outerjoin(msg, msg.c.id == camp.c.message_id)
                              .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc)).all()
-        for step_id, channel, campaign_id, name, message_name, master_json, at_utc in steps:
+        for step_id, channel, campaign_id, name, message_name, master_json, at_utc, at_local in steps:
             sends = conn.execute(select(rec.c.customer_id, sr.c.send_utc).join(rec, rec.c.id == sr.c.record_id)
                                  .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
                                         sr.c.channel.not_in(BASELINE_REASONS))).all()
             if at_utc > clock:
-                out.append({"name": name, "channel": channel, "sent": False, "due": at_utc, "recipients": len(sends),
+                out.append({"name": name, "channel": channel, "at": at_local, "sent": False, "due": at_utc,
+                            "recipients": len(sends),
                             "orders": 0, "revenue": 0.0, "conversion": None, "baseline_kind": "none",
                             "baseline_customers": 0, "baseline_orders": 0, "baseline_revenue": 0.0,
                             "baseline_conversion": None, "lift": None})
@@ -214,7 +340,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                 return next((r for r in rows if names_code(r)), None) or next((r for r in rows if names_tag(r)), None) \
                     or rows[0]
 
-            candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days)
+            candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days, zone)
             orders = revenue = 0
             for cid, _sent in sends:
                 rows = [r for r in candidates.get(cid, ()) if r.id not in claimed]
@@ -238,7 +364,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                     rec.c.customer_id.not_in(reached))).scalars())
                 if ids:
                     kind, base_ids = label, ids
-                    found = _orders_in_window(conn, step_id, which, days)
+                    found = _orders_in_window(conn, step_id, which, days, zone)
                     for cid in ids:
                         if found.get(cid):
                             hit = pick(found[cid])
@@ -247,7 +373,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                     break
             conversion = round(orders / len(sends), 4) if sends else None
             base_conversion = round(base_orders / len(base_ids), 4) if base_ids else None
-            out.append({"name": name, "channel": channel, "sent": True, "due": at_utc,
+            out.append({"name": name, "channel": channel, "at": at_local, "sent": True, "due": at_utc,
                         "recipients": len(sends), "orders": orders,
                         "revenue": round(revenue / 100, 2), "conversion": conversion,
                         "baseline_kind": kind, "baseline_customers": len(base_ids), "baseline_orders": base_orders,
@@ -257,32 +383,43 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     return out
 
 
-def _orders_in_window(conn, step_id: int, which, days: int) -> dict[int, list]:
+def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[int, list]:
     """Customer -> their orders within ``days`` of their send record on the step (those ``which`` picks),
-    earliest first, read in one query."""
+    earliest first.
+
+    A till's refund line (a negative amount) is no order.  Times are compared as instants:
+    one its file gave without an offset is on the shop's clock (``zone``; None: this
+    computer's), so the query reads half a day more on each side and the window is cut here.
+    """
     sr, rec, ev = SendRecord.__table__, SourceRecord.__table__, Event.__table__
     sent_at = func.replace(sr.c.send_utc, "Z", "")
     found: dict[int, list] = defaultdict(list)
     for row in conn.execute(
             select(rec.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
-                   ev.c.refunded_minor)
+                   ev.c.refunded_minor, ev.c.occurred_at, ev.c.occurred_utc, sent_at.label("sent_at"))
             .select_from(sr.join(rec, rec.c.id == sr.c.record_id)
                          .join(ev, ev.c.customer_id == rec.c.customer_id))
             .where(sr.c.step_id == step_id, which, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
-                   ev.c.occurred_utc >= sent_at,
-                   ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days"))
-            .order_by(rec.c.customer_id, ev.c.occurred_utc, ev.c.id)):
-        found[row.customer_id].append(row)
-    return found
+                   or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0),
+                   ev.c.occurred_utc >= func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, "-14 hours"),
+                   ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days", "+14 hours"))):
+        at = event_instant(row.occurred_at, row.occurred_utc, zone)
+        sent = datetime.fromisoformat(row.sent_at)
+        if sent <= datetime.fromisoformat(at) < sent + timedelta(days=days):
+            found[row.customer_id].append((at, row))
+    return {cid: [row for _at, row in sorted(rows, key=lambda r: (r[0], r[1].id))] for cid, rows in found.items()}
 
 
 def health(ws: Workspace) -> dict[str, int]:
     """What needs looking at: each a count, each a click away from the list behind it on the Dashboard."""
+    from omnidesk.core.importing.supersede import SUPERSEDED
     from omnidesk.core.messages.store import list_messages
 
     cust, rec, review = Customer.__table__, SourceRecord.__table__, MatchReview.__table__
     with ws.engine.connect() as conn:
-        flagged = conn.execute(select(func.count()).select_from(rec).where(rec.c.flagged.is_(True))).scalar_one()
+        # A flagged row a fixed error report replaced is kept as read, but has nothing left to fix.
+        flagged = conn.execute(select(func.count()).select_from(rec).where(
+            rec.c.flagged.is_(True), rec.c.values_json.not_like(f'%"{SUPERSEDED}"%'))).scalar_one()
         # coalesce: a NULL consent would make the whole test NULL, and NOT NULL counts nobody.
         def said_yes(column):
             return func.coalesce(column, "") == "granted"
@@ -309,12 +446,21 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
     combos = overlap(ws)
     return {"period": {"from": period.start.isoformat() if period.start else None,
                        "to": period.end.isoformat() if period.end else None},
-            "reach": reach(ws, combos), "overlap": combos, "journeys": journeys(ws, period, journey_limit),
+            "reach": reach(ws, combos), "reachable": reachable(ws), "overlap": combos, "journeys": journeys(ws, period, journey_limit),
             "activity": activity(ws, period), "new_customers": new_customers(ws, period),
             "campaigns": campaign_results(ws, now=now), "health": health(ws)}
 
 
 BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}
+
+
+def step_label(row: dict) -> str:
+    """A campaign result's step in words: "Spring sale, 1 Mar 2027 09:00" (the step's own clock)."""
+    try:
+        at = datetime.fromisoformat(row.get("at") or "")
+    except ValueError:
+        return row["name"]
+    return f"{row['name']}, {at.day} {at:%b %Y %H:%M}"
 
 
 def baseline_label(row: dict) -> str:
@@ -331,6 +477,14 @@ def baseline_or_status(row: dict) -> str:
     if not row.get("sent", True):
         return NOT_SENT
     return baseline_label(row) or "none"
+
+
+def reachable_label(counts: dict) -> str:
+    """Who may be marketed to, in words: "139 by email · 53 by SMS" (WhatsApp when anyone said yes there)."""
+    parts = [f"{counts.get('email', 0):,} by email", f"{counts.get('sms', 0):,} by SMS"]
+    if counts.get("whatsapp"):
+        parts.append(f"{counts['whatsapp']:,} on WhatsApp")
+    return " · ".join(parts)
 
 
 def lift_label(lift: float | None) -> str:
@@ -435,6 +589,25 @@ HEALTH_LINKS: dict[str, tuple[str, object]] = {
 }
 
 PERIODS = {"30d": "Last 30 days", "90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
+
+
+def shop_today(ws: Workspace, now: datetime | None = None) -> date:
+    """Today on the shop's clock (the workspace's zone, else this computer's)."""
+    zone = workspace_zone(ws)
+    moment = now or datetime.now(UTC)
+    return moment.astimezone(zone).date() if zone is not None else moment.astimezone().date()
+
+
+def last_weeks(last: date, first: date | None, n: int = 8) -> list[str]:
+    """The ISO weeks (``2026-W14``) of the ``n`` weeks up to the one holding ``last``, none before ``first``'s:
+    the weeks a period's table lists, quiet ones too (a week without a sale is news)."""
+    weeks = []
+    monday = last - timedelta(days=last.weekday())
+    while len(weeks) < n and (first is None or monday + timedelta(days=6) >= first):
+        year, week, _ = monday.isocalendar()
+        weeks.append(f"{year}-W{week:02d}")
+        monday -= timedelta(days=7)
+    return weeks[::-1]
 
 
 def named_period(name: str, today: date) -> Period:

@@ -28,7 +28,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, literal, select
+from sqlalchemy import and_, delete, func, insert, literal, or_, select
 
 from omnidesk.core.dialect import is_sqlite
 from omnidesk.core.models import (
@@ -151,6 +151,60 @@ def day_rows(conn, period_where) -> list[tuple[str, str, int, int]]:
             out[(d, channel)][1] += money or 0
     # A day whose every event went (an erasure) keeps rows of zero: it has no activity.
     return [(d, c, n, m) for (d, c), (n, m) in out.items() if n > 0]
+
+
+def event_types(conn) -> list[str]:
+    """Every event type in the workspace, read from the sums and the imports not summed (not every event)."""
+    ev, day_t, done = Event.__table__, EventDay.__table__, EventDayBatch.__table__
+    types = set(conn.execute(select(day_t.c.type).distinct()).scalars())
+    summed = set(conn.execute(select(done.c.batch_id)).scalars())
+    others = [b for b in conn.execute(select(ImportBatch.__table__.c.id)).scalars() if b not in summed]
+    for part in chunks(others):
+        types.update(conn.execute(select(ev.c.type).distinct().where(ev.c.batch_id.in_(list(part)))).scalars())
+    return sorted(types)
+
+
+def given_with_offset(column):
+    """SQL: true when a time as stored (``occurred_at``, written by ``isoformat``) carries an offset
+    ("+02:00", "-05:00", "+05:53:28", "Z"): only such a time is stored in UTC, not on the shop's clock."""
+    return and_(func.length(column) > 19,
+                or_(func.substr(column, -6, 1).in_(("+", "-")), func.substr(column, -9, 1).in_(("+", "-")),
+                    column.like("%Z")))
+
+
+def offset_batches(conn) -> list[int]:
+    """The imports whose times were given with an offset (a shop's orders; not a till's local times),
+    told by each import's first dated event: a file writes its times one way."""
+    ev, batch = Event.__table__, ImportBatch.__table__
+    first = (select(ev.c.occurred_at).where(ev.c.batch_id == batch.c.id, ev.c.occurred_utc.is_not(None))
+             .order_by(ev.c.batch_id, ev.c.id).limit(1).scalar_subquery())
+    return [b for b, at in conn.execute(select(batch.c.id, first)) if at is not None and _has_offset(at)]
+
+
+def _has_offset(text: str) -> bool:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        return False
+
+
+def offset_events_between(conn, low: str, high: str, types: list[str]) -> list[tuple[str, int, int]]:
+    """(channel, events, money spent) of the events stored from ``low`` up to ``high`` whose file gave
+    their time with an offset.
+
+    ``types`` is every event type (:func:`event_types`): naming them lets SQLite read the
+    stretch of time through its index on type and time instead of every event.
+    """
+    ev = Event.__table__
+    spent = func.sum(func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)
+                     ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    return [(channel, n, money or 0) for channel, n, money in conn.execute(
+        select(ev.c.channel, func.count(), spent)
+        .where(ev.c.type.in_(types), ev.c.occurred_utc >= low, ev.c.occurred_utc < high,
+               given_with_offset(ev.c.occurred_at))
+        .group_by(ev.c.channel))]
 
 
 # -- journeys ------------------------------------------------------------------------------------

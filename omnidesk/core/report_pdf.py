@@ -10,17 +10,34 @@ from __future__ import annotations
 
 import os
 from datetime import date
+from xml.sax.saxutils import escape
 from pathlib import Path
 
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
-from omnidesk.core.metrics import NOT_SENT, Period, baseline_label, lift_label, report
+from omnidesk.core.metrics import (
+    NOT_SENT,
+    Period,
+    baseline_label,
+    last_weeks,
+    lift_label,
+    reachable_label,
+    report,
+    shop_today,
+    step_label,
+)
 from omnidesk.core.workspace import Workspace
 
 
 def _names(channels: list[str]) -> str:
-    return " + ".join("purchase" if c == "purchase" else channel_name(c) for c in channels) or "(none)"
+    """An overlap combination: a set of channels."""
+    return " + ".join(channel_name(c) for c in channels) or "(none)"
+
+
+def _path(steps: list[str]) -> str:
+    """A journey: channels in the order they came, then the purchase (the PDF's fonts have no arrow)."""
+    return " > ".join("purchase" if c == "purchase" else channel_name(c) for c in steps)
 
 
 def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Period(), *, overwrite: bool = False,
@@ -36,12 +53,13 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
 
     out = check_output(out, overwrite=overwrite)
     data = report(ws, period)
+    today = today or shop_today(ws)
     styles = getSampleStyleSheet()
     business = str(ws.get_setting("business_name") or "") or ws.name
     span = (f"{period.start or 'the beginning'} to {period.end or 'today'}" if period.start or period.end
             else "everything so far")
     story = [Paragraph(f"{business}: the whole picture", styles["Title"]),
-             Paragraph(f"Period: {span}. Made {(today or date.today()).isoformat()} by Omnidesk.", styles["Normal"]),
+             Paragraph(f"Period: {span}. Made {today.isoformat()} by Omnidesk.", styles["Normal"]),
              Spacer(1, 6 * mm)]
 
     def table(title: str, header: list[str], rows: list[list], widths=None) -> None:
@@ -54,7 +72,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EAED")),
                                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
                                ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-                               ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                               ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D0D0D0"))]))
         story.append(t)
         story.append(Spacer(1, 5 * mm))
@@ -75,20 +93,33 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
             chart.bars[(0, i)].fillColor = colors.HexColor(channel(code).color)
         drawing.add(chart)
         story.append(drawing)
+    if reach:
+        story.append(Spacer(1, 3 * mm))
+        story.append(Paragraph("Everyone known on each channel, opted out or not. Said yes, with the address: "
+                               f"{reachable_label(data['reachable'])}.", styles["Normal"]))
     table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
           [80 * mm, 40 * mm])
     table("Channel overlap (each customer once)", ["Channels", "Customers"],
           [[_names(o["channels"]), f"{o['customers']:,}"] for o in data["overlap"][:20]], [120 * mm, 40 * mm])
     table("Journeys to the first purchase", ["Path", "Customers", "Median days"],
-          [[_names(j["path"]), f"{j['customers']:,}", "" if j["median_days"] is None else f"{j['median_days']:g}"]
+          [[_path(j["path"]), f"{j['customers']:,}", "" if j["median_days"] is None else f"{j['median_days']:g}"]
            for j in data["journeys"][:15]], [110 * mm, 30 * mm, 30 * mm])
     weeks: dict[str, list[float]] = {}
     for row in data["activity"]:
         entry = weeks.setdefault(row["week"], [0, 0.0])
         entry[0] += row["events"]
         entry[1] += row["revenue"]
+    # The period's last 26 weeks (to today without an end), quiet ones with their zeros.
+    shown = last_weeks(period.end or today, period.start, 26) if weeks else []
     table("Activity per week (every channel)", ["Week", "Events", "Revenue"],
-          [[w, f"{n:,}", f"{m:,.2f}"] for w, (n, m) in sorted(weeks.items())[-26:]], [50 * mm, 40 * mm, 40 * mm])
+          [[w, f"{weeks.get(w, (0, 0))[0]:,}", f"{weeks.get(w, (0, 0.0))[1]:,.2f}"] for w in shown],
+          [50 * mm, 40 * mm, 40 * mm])
+    small = styles["Normal"].clone("cell", fontSize=8.5, leading=10)
+
+    def cell(text: str):
+        """Text that wraps inside its column (a plain string runs into the next one)."""
+        return Paragraph(escape(text), small)
+
     def share(value):
         return "" if value is None else f"{value:.1%}"
 
@@ -96,9 +127,11 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     table("Campaign results, beside their baseline",
           ["Campaign", "Channel", "Sent", "Orders", "Revenue", "Conv.", "Baseline", "Orders", "Revenue", "Conv.",
            "Lift"],
-          [[c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "", ""]
+          [[cell(step_label(c)), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "",
+            ""]
            if not c.get("sent", True) else
-           [c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}", f"{c['revenue']:,.2f}",
+           [cell(step_label(c)), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
+            f"{c['revenue']:,.2f}",
             share(c["conversion"]), baseline_label(c) or "none",
             f"{c['baseline_orders']:,}" if c["baseline_customers"] else "",
             f"{c['baseline_revenue']:,.2f}" if c["baseline_customers"] else "", share(c["baseline_conversion"]),

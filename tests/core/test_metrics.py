@@ -100,7 +100,8 @@ def test_campaign_results_attribute_each_order_once_by_code_first(shop):
     later = datetime(2026, 2, 1, tzinfo=UTC)
     (result,) = metrics.campaign_results(shop, now=later)
     # Ann's order names the code (2 days later); Dee's is 5 days later (next order); Bob bought before it.
-    assert result == {"name": "Spring", "channel": "email", "sent": True, "due": "2026-01-08T10:00:00Z",
+    assert result == {"name": "Spring", "channel": "email", "at": "2026-01-08T10:00:00", "sent": True,
+                      "due": "2026-01-08T10:00:00Z",
                       "recipients": 3, "orders": 2, "revenue": 80.0,
                       "conversion": round(2 / 3, 4), "baseline_kind": "none", "baseline_customers": 0,
                       "baseline_orders": 0, "baseline_revenue": 0.0, "baseline_conversion": None, "lift": None}
@@ -121,7 +122,7 @@ def test_health(shop):
 
 def test_the_report_has_every_part(shop):
     data = metrics.report(shop)
-    assert set(data) == {"period", "reach", "overlap", "journeys", "activity", "new_customers", "campaigns", "health"}
+    assert set(data) == {"period", "reach", "reachable", "overlap", "journeys", "activity", "new_customers", "campaigns", "health"}
     assert sum(w["customers"] for w in data["new_customers"]) == 5
 
 
@@ -185,7 +186,7 @@ def test_the_report_pdf_reads_back_with_its_figures(shop, tmp_path):
     pdf = pypdfium2.PdfDocument(str(out))
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     for words in ("Harbor & Pine: the whole picture", "Period: 2026-01-01 to 2026-01-31", "Reach per channel",
-                  "Email + Shop", "Journeys to the first purchase", "2026-W02", "65.00", "Pairs to review"):
+                  "Email + Shop", "Said yes, with the address: 1 by email · 1 by SMS", "Journeys to the first purchase", "2026-W02", "65.00", "Pairs to review"):
         assert words in text, words
     with pytest.raises(Exception):
         write_report_pdf(shop, out)  # there already: replaced only when asked
@@ -194,17 +195,43 @@ def test_the_report_pdf_reads_back_with_its_figures(shop, tmp_path):
 def test_the_report_text_has_the_periods_weeks_and_long_overlaps_in_one_column(shop, capsys):
     from tests.helpers import run_cli
 
-    data = metrics.report(shop)
-    status, out, _ = run_cli(capsys, "report", "-w", str(shop.path))
+    data = metrics.report(shop, metrics.Period(None, date(2026, 1, 31)))
+    status, out, _ = run_cli(capsys, "report", "-w", str(shop.path), "--to", "2026-01-31")
     lines = out.splitlines()
     weekly = lines.index("Activity per week (the last 8 of the period):")
-    weeks = sorted({r["week"] for r in data["activity"]} | {r["week"] for r in data["new_customers"]})[-8:]
+    # The 8 weeks up to the one of 31 January, those without activity too.
+    weeks = ["2025-W50", "2025-W51", "2025-W52", "2026-W01", "2026-W02", "2026-W03", "2026-W04", "2026-W05"]
     shown = [line.split()[0] for line in lines[weekly + 1:weekly + 1 + len(weeks)]]
     assert status == 0 and shown == weeks
-    first = lines[weekly + 1]
-    events = sum(r["events"] for r in data["activity"] if r["week"] == weeks[0])
-    assert f" {events:,} events " in first
+    for week, line in zip(weeks, lines[weekly + 1:]):
+        events = sum(r["events"] for r in data["activity"] if r["week"] == week)
+        assert f" {events:,} events " in line, line
     # Overlap counts line up whatever the longest combination's name.
     start = lines.index("Channel overlap (each customer once, whatever the period):") + 1
     end = lines.index("Journeys (first channel onwards):")
     assert len({len(line) for line in lines[start:end]}) == 1
+
+
+def test_who_may_be_marketed_to_leaves_out_everyone_who_said_no(shop):
+    # Ann said yes to email; Bob said nothing; Dee unsubscribed, on the email channel all the same.
+    assert metrics.reach(shop)["email"] == 3
+    assert metrics.reachable(shop) == {"email": 1, "sms": 1, "whatsapp": 0}
+    assert metrics.report(shop)["reachable"] == metrics.reachable(shop)
+    for code, n in metrics.reachable(shop).items():  # the same people as the health tile's rule leaves out
+        rule = {"all": [{"field": "email" if code == "email" else "phone", "op": "exists"},
+                        {"field": f"consent.{code}", "op": "is", "value": "granted"}]}
+        assert segments.count(shop, rule) == n, code
+
+
+def test_campaign_results_name_each_steps_local_time(shop):
+    with shop.writing() as conn:
+        camp = conn.execute(insert(Campaign.__table__).values(name="Twice", audience_json='"everyone"',
+                                                              mode="each_channel", status="exported")
+                            ).inserted_primary_key[0]
+        for at_local, at_utc in (("2026-01-08T09:00:00", "2026-01-08T14:00:00Z"),
+                                 ("2026-01-15T09:00:00", "2026-01-15T14:00:00Z")):
+            conn.execute(insert(CampaignStep.__table__).values(
+                campaign_id=camp, channel="email", at_local=at_local, timezone="America/New_York", at_utc=at_utc,
+                exported_at="2026-01-07"))
+    results = metrics.campaign_results(shop, now=datetime(2026, 2, 1, tzinfo=UTC))
+    assert [r["at"] for r in results] == ["2026-01-08T09:00:00", "2026-01-15T09:00:00"]

@@ -308,11 +308,14 @@ def test_campaign_results_are_listed_and_exported(win, tmp_path, monkeypatch):
     (result,) = metrics.campaign_results(ws)
     assert not dash.cards["campaigns"].is_empty()
     table = dash.campaign_table
-    assert [table.item(0, c).text() for c in range(4)] == ["Autumn news", "Email", "3", str(result["orders"])]
+    assert [table.item(0, c).text() for c in range(4)] == [metrics.step_label(result), "Email", "3",
+                                                           str(result["orders"])]
+    assert table.item(0, 0).text().startswith("Autumn news, ")
     assert result["orders"] >= 1 and table.item(0, 5).text() == f"{result['conversion']:.1%}"
     monkeypatch.setattr(dash, "ask_save_path", lambda *a: tmp_path / "campaigns.csv")
     (row,) = csv.DictReader(dash.save_chart(dash.cards["campaigns"], "csv").open(encoding="utf-8"))
     assert row["campaign"] == "Autumn news" and row["channel"] == "Email" and row["recipients"] == "3"
+    assert row["at"] == result["at"]
 
 
 def test_customers_without_orders_are_told_what_journeys_need(window, ws, tmp_path, qtbot):
@@ -505,3 +508,53 @@ def test_the_weekly_chart_captions_stay_whole_at_1024(win):
         needed = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000),
                                                   int(Qt.TextFlag.TextWordWrap), label.text())
         assert needed.width() <= label.width() and needed.height() <= label.height(), label.text()
+
+
+def test_reach_bars_and_overlap_columns_open_from_the_keyboard(win, qtbot):
+    dash, customers = _dash(win), win.screens["customers"]
+    reach, chart = dash.reach_chart, dash.overlap_chart
+    # Tab reaches both charts: Save of the reach card, the bars, Save of the overlap card, the columns.
+    reach.setFocus()
+    QTest.keyClick(reach, Qt.Key.Key_Tab)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is chart
+    second = list(dash.data["reach"])[1]
+    reach.setFocus()
+    QTest.keyClick(reach, Qt.Key.Key_Down)
+    assert second in reach.accessibleDescription() or channel_name(second) in reach.accessibleDescription()
+    QTest.keyClick(reach, Qt.Key.Key_Return)
+    assert win.current_screen() == "customers"
+    assert customers.builder.rule() == metrics.reach_rule(second, dash.all_channels())
+    assert customers.model.rowCount() == dash.data["reach"][second]
+    win.show_screen("dashboard")
+    chart.setFocus()
+    for _ in range(2):
+        QTest.keyClick(chart, Qt.Key.Key_Right)
+    QTest.keyClick(chart, Qt.Key.Key_Enter)
+    assert win.current_screen() == "customers"
+    assert customers.model.rowCount() == chart.combos[2]["customers"]
+    assert segments.count(win.workspace, customers.builder.rule()) == chart.combos[2]["customers"]
+
+
+def test_reach_says_how_many_said_yes_beside_everyone_known_on_a_channel(win):
+    dash = _dash(win)
+    counts = metrics.reachable(win.workspace)
+    assert 0 < counts["email"] < dash.data["reach"]["email"]  # the demo's unsubscribed are on its email list
+    text = dash.reachable.text()
+    assert "opted out or not" in text
+    assert f"{counts['email']:,} by email" in text and f"{counts['sms']:,} by SMS" in text
+
+
+def test_the_weekly_charts_run_through_the_whole_period_quiet_weeks_too(win):
+    """The demo's activity ends with October; a period to the end of the year shows its quiet weeks as zeros."""
+    dash = _dash(win)
+    start, end = date(2026, 10, 1), date(2026, 12, 31)
+    with time_machine.travel(TODAY, tick=False):
+        dash.set_period("custom", start, end)
+        weeks = [f"{y}-W{w:02d}" for y, w, _ in (start.isocalendar(), end.isocalendar())]
+        for chart in (dash.events_chart, dash.new_chart, dash.revenue_chart):
+            assert (chart.weeks[0], chart.weeks[-1]) == tuple(weeks)
+        header, rows = dash.csv_of("growth")
+        assert rows[-1][0] == weeks[-1] and rows[-1][2:] == [0, "0.00"]
+        dash.set_period("all")  # all time runs to today on the shop's clock
+        assert dash.events_chart.weeks[-1] == "2026-W45"

@@ -131,7 +131,8 @@ def test_the_export_records_the_held_out_and_results_compare_with_them(shop, tmp
     _order(shop, held_ids[2], "2026-02-27T12:00:00", 2000)
     _order(shop, OPTED_OUT, "2026-03-02T12:00:00", 9900)
     (result,) = metrics.campaign_results(shop, now=AFTER)
-    assert result == {"name": "Spring", "channel": "email", "sent": True, "due": "2026-03-01T10:00:00Z",
+    assert result == {"name": "Spring", "channel": "email", "at": "2026-03-01T10:00:00", "sent": True,
+                      "due": "2026-03-01T10:00:00Z",
                       "recipients": 15, "orders": 9, "revenue": 270.0,
                       "conversion": 0.6, "baseline_kind": "held_out", "baseline_customers": 5, "baseline_orders": 2,
                       "baseline_revenue": 40.0, "baseline_conversion": 0.4, "lift": 0.2}
@@ -205,11 +206,12 @@ def test_the_command_line_check_and_report_show_the_holdout(shop, tmp_path, caps
     # Read before the step's time: planned, not sent, nothing to count.
     with time_machine.travel(NOW, tick=False):
         code, out, err = run_cli(capsys, "report", "-w", path)
-    assert "Spring — Email: 15 to send, not sent yet" in out and "lift" not in out, out
+    assert "Spring, 1 Mar 2026 10:00 — Email: 15 to send, not sent yet" in out and "lift" not in out, out
     with time_machine.travel(AFTER, tick=False):
         code, out, err = run_cli(capsys, "report", "--json", "-w", path)
         (entry,) = json.loads(out)["campaigns"]
         assert {"name", "channel", "recipients", "orders", "revenue"} <= set(entry)
         assert entry["recipients"] == 15 and entry["baseline_kind"] == "held_out" and entry["baseline_customers"] == 5
         code, out, err = run_cli(capsys, "report", "-w", path)
-    assert "Spring — Email: 15 sent, 0 orders, 0.00; baseline 5 held out: 0 orders, 0.00 (lift +0.0 pts)" in out, out
+    assert ("Spring, 1 Mar 2026 10:00 — Email: 15 sent, 0 orders, 0.00; baseline 5 held out: 0 orders, 0.00 "
+            "(lift +0.0 pts)") in out, out

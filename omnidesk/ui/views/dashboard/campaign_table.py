@@ -26,9 +26,9 @@ def campaign_cells(c: dict, currency: str | None) -> tuple[str, ...]:
 
     base = c.get("baseline_customers", 0)
     if not c.get("sent", True):  # planned, not sent: nothing to count yet
-        return (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "",
+        return (metrics.step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "",
                 metrics.NOT_SENT, "", "", "", "")
-    return (c["name"], channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
+    return (metrics.step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
             format_money(round(c["revenue"] * 100), currency), share(c["conversion"]),
             metrics.baseline_or_status(c),
             f"{c['baseline_orders']:,}" if base else "",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QApplication, QSizePolicy
 
@@ -49,7 +49,8 @@ def _plot(widget: pg.PlotWidget) -> pg.PlotItem:
 
 
 class ReachChart(pg.PlotWidget):
-    """One horizontal bar per channel, the largest on top, in the channel's colour; a click asks for its customers."""
+    """One horizontal bar per channel, the largest on top, in the channel's colour; a click asks for its customers,
+    and so does Enter (or Space) on the bar the arrow keys reached."""
 
     channelClicked = Signal(str)
 
@@ -62,6 +63,8 @@ class ReachChart(pg.PlotWidget):
         self.item.showGrid(x=True, y=False, alpha=0.15)
         self.reach: dict[str, int] = {}
         self.order: list[str] = []
+        self.focused = 0  # the bar the keys reached
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.scene().sigMouseClicked.connect(self._clicked)
 
     def sizeHint(self) -> QSize:
@@ -74,16 +77,22 @@ class ReachChart(pg.PlotWidget):
 
     def set_data(self, reach: dict[str, int]) -> None:
         self.item.clear()
+        if list(reach) != self.order:
+            self.focused = 0
         self.reach = dict(reach)
         self.order = list(reach)  # largest first, as metrics.reach gives them
         n = len(self.order)
+        self._describe()
         if not n:
             return
         ys = [n - 1 - i for i in range(n)]
         values = [self.reach[c] for c in self.order]
+        # The bar Enter opens is outlined while the chart has the keys.
+        outline = pg.mkPen(self.palette().color(QPalette.ColorRole.WindowText), width=2)
         bars = pg.BarGraphItem(x0=[0] * n, y=ys, height=0.66, width=values,
                                brushes=[pg.mkBrush(channel(c).color) for c in self.order],
-                               pens=[pg.mkPen(None)] * n)
+                               pens=[outline if i == self.focused and self.hasFocus() else pg.mkPen(None)
+                                     for i in range(n)])
         self.item.addItem(bars)
         most = max(values) or 1
         ink = self.palette().color(QPalette.ColorRole.WindowText)
@@ -99,6 +108,31 @@ class ReachChart(pg.PlotWidget):
         room = QFontMetricsF(font).horizontalAdvance(f"{most:,}") + 12
         share = min(0.5, room / max(1.0, self.width() - 110))
         self.item.setXRange(0, most / (1 - share), padding=0)
+
+    def _describe(self) -> None:
+        code = self.order[self.focused] if self.order else None
+        self.setAccessibleDescription(f"{channel(code).label}: {self.reach[code]:,} customers; Enter to see them"
+                                      if code else "No customers yet")
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.set_data(self.reach)
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.set_data(self.reach)
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        moves = {Qt.Key.Key_Down: 1, Qt.Key.Key_Right: 1, Qt.Key.Key_Up: -1, Qt.Key.Key_Left: -1}
+        if self.order and key in moves:
+            self.focused = min(max(self.focused + moves[key], 0), len(self.order) - 1)
+            self.set_data(self.reach)
+            return
+        if self.order and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.channelClicked.emit(self.order[self.focused])
+            return
+        super().keyPressEvent(event)
 
     def bar_point(self, code: str) -> QPointF:
         """The middle of ``code``'s bar, in this widget's coordinates (where a click lands on it)."""
@@ -141,15 +175,19 @@ def week_range(weeks: list[str]) -> list[str]:
 
 
 class WeeklyChart(pg.PlotWidget):
-    """Weekly series on one axis: lines (one per channel, with a legend) or bars (a total)."""
+    """Weekly series on one axis: lines (one per channel, with a legend) or bars (a total).
 
-    def __init__(self, parent=None, *, bars: bool = False) -> None:
+    ``counts``: the values are whole things (events, customers), so the axis never steps by a half.
+    """
+
+    def __init__(self, parent=None, *, bars: bool = False, counts: bool = False) -> None:
         before = QApplication.topLevelWidgets()
         super().__init__(parent)
         _adopt_strays(self, before)
         self.setMinimumHeight(170)
         self.item = _plot(self)
         self.bars = bars
+        self.counts = counts
         self.weeks: list[str] = []
         self.series: dict[str, list[float]] = {}
         self.legend = None
@@ -189,6 +227,15 @@ class WeeklyChart(pg.PlotWidget):
         top = max((max(v) for v in series.values() if v), default=0) or 1
         legend = self.legend is not None and self.legend.isVisible()
         self.item.setYRange(0, top * (1.28 if legend else 1.08), padding=0)
+        if self.counts:
+            # pyqtgraph steps by 0.5 (even 0.25) when the figures are small: "2.5 customers".
+            left = self.item.getAxis("left")
+            left.setTickSpacing()
+            low, high = self.item.vb.viewRange()[1]
+            steps = [s for s, _ in left.tickSpacing(low, high, max(1, self.height()))]
+            if min(steps, default=1) < 1:
+                major = max(1, int(max(steps)))
+                left.setTickSpacing(major, 1 if major < 5 else major)
 
     def _ticks(self) -> list[tuple[int, str]]:
         """Labels on the first week of months, every so many months, few enough not to collide."""

@@ -6,7 +6,8 @@ left), the channels of the combination filled and joined.  Unlike a Venn
 diagram it stays readable with six channels or more; combinations too many for
 the width are summed in a line under the matrix.  Clicking a column (or a dot)
 asks for the customers of that combination, clicking a channel's label for
-everyone on that channel.
+everyone on that channel.  From the keyboard, the arrow keys walk the columns
+and Enter (or Space) asks for the one reached.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ class OverlapChart(QWidget):
         self.channels: list[str] = []
         self.total = 0
         self._hover = -1
+        self._focus = 0  # the column the keys reached
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     def set_data(self, combos: list[dict], channels: list[str]) -> None:
         """``combos`` as metrics.overlap gives them; ``channels`` in the order of the rows."""
@@ -45,7 +48,7 @@ class OverlapChart(QWidget):
         self.channels = list(channels)
         self.total = sum(c["customers"] for c in combos)
         self._hover = -1
-        self.update()
+        self._set_focus(0)
 
     def sizeHint(self) -> QSize:
         return QSize(560, 300)
@@ -124,6 +127,10 @@ class OverlapChart(QWidget):
             hover = QColor(pal.color(QPalette.ColorRole.Highlight))
             hover.setAlpha(40)
             p.fillRect(self.column_rect(self._hover), hover)
+        if self.hasFocus() and 0 <= self._focus < g["shown"]:  # the column Enter opens, outlined
+            p.setPen(QPen(pal.color(QPalette.ColorRole.Highlight), 2))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(self.column_rect(self._focus).adjusted(1, 1, -1, -1))
         # Channel labels: the label on its colour, as chips are everywhere else.
         p.setFont(label_font)
         fm = QFontMetricsF(label_font)
@@ -184,6 +191,38 @@ class OverlapChart(QWidget):
                        f"+ {g['more']} smaller combination{'s' if g['more'] != 1 else ''} · {rest:,} customers "
                        "(all of them in Export CSV…)")
         p.end()
+
+    # -- keys ------------------------------------------------------------------------
+
+    def _set_focus(self, column: int) -> None:
+        shown = self._layout()["shown"] if self.combos else 0
+        self._focus = min(max(column, 0), max(shown - 1, 0))
+        combo = self.combos[self._focus] if self.combos else None
+        self.setAccessibleDescription(f"{combination_label(combo['channels'])} only: {combo['customers']:,} "
+                                      "customers; Enter to see them" if combo else "No customers yet")
+        self.update()
+
+    def focusInEvent(self, event) -> None:
+        self._set_focus(self._focus)
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self.update()
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        key = event.key()
+        moves = {Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1, Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1}
+        if self.combos and key in moves:
+            self._set_focus(self._focus + moves[key])
+            return
+        if self.combos and key in (Qt.Key.Key_Home, Qt.Key.Key_End):
+            self._set_focus(0 if key == Qt.Key.Key_Home else len(self.combos))
+            return
+        if self.combos and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.combinationClicked.emit(list(self.combos[self._focus]["channels"]))
+            return
+        super().keyPressEvent(event)
 
     # -- pointing ------------------------------------------------------------------
 

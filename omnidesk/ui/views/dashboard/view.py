@@ -69,6 +69,11 @@ PERIOD_PARTS = ("journeys", "activity", "new_customers")
 _CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
 
 
+def _week(day: date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 class DashboardView(QWidget):
     customersRequested = Signal(object)  # a segment rule (dict): show the Customers it selects
     screenRequested = Signal(str)  # a screen's key
@@ -153,9 +158,13 @@ class DashboardView(QWidget):
         health_title.setStyleSheet("color: palette(placeholder-text); font-weight: bold;")
 
         self.cards: dict[str, ChartCard] = {}
-        reach = self._card("reach", "Reach per channel", "Import customers to see how many you can reach "
-                           "on each channel.")
+        reach = self._card("reach", "Reach per channel", "Import customers to see how many you have on each "
+                           "channel, and how many said yes to hearing from you there.")
         self.reach_chart = reach.add(ReachChart(), chart=True)
+        # The bars count everyone known on a channel; who may be marketed to is another figure.
+        self.reachable = reach.add(QLabel(), 0)
+        self.reachable.setWordWrap(True)
+        self.reachable.setStyleSheet("color: palette(placeholder-text);")
         self.reach_chart.channelClicked.connect(self.open_reach)
         overlap = self._card("overlap", "Channel overlap", "Import customers from two channels or more to see "
                              "who is on one channel only and who on several.")
@@ -172,13 +181,13 @@ class DashboardView(QWidget):
         journeys.add(self.paths_table, 0)
         activity = self._card("activity", "Activity per channel", "Import files with dated events "
                               "(orders, opens, visits) to see each channel's activity week by week.")
-        self.events_chart = activity.add(WeeklyChart(), chart=True)
+        self.events_chart = activity.add(WeeklyChart(counts=True), chart=True)
         growth = self._card("growth", "New customers and revenue", "Import customers and orders to see new "
                             "customers and revenue week by week.")
         pair = QWidget()
         pl = QGridLayout(pair)
         pl.setContentsMargins(0, 0, 0, 0)
-        self.new_chart = WeeklyChart(bars=True)
+        self.new_chart = WeeklyChart(bars=True, counts=True)
         self.revenue_chart = WeeklyChart(bars=True)
         for col, (label, chart) in enumerate((("New customers a week", self.new_chart),
                                                ("Revenue a week", self.revenue_chart))):
@@ -397,6 +406,8 @@ class DashboardView(QWidget):
             tile.set_value(f"{n:,}", attention=n > 0)
         self.cards["reach"].set_empty(not reach)
         self.reach_chart.set_data(reach)
+        self.reachable.setText(f"Known there, opted out or not. Said yes, with the address: "
+                               f"{metrics.reachable_label(d.get('reachable', {}))}")
         self.cards["overlap"].set_empty(len(reach) < 1)
         self.overlap_chart.set_data(combos, list(reach))
         self.cards["overlap"].note.setText(f"{len(combos):,} combination{'s' if len(combos) != 1 else ''}")
@@ -428,7 +439,12 @@ class DashboardView(QWidget):
                                     "(without one, to the second channel)")
 
     def _show_activity(self, activity: list[dict], new: list[dict], currency: str | None) -> None:
-        weeks = week_range(sorted({r["week"] for r in activity} | {r["week"] for r in new}))
+        seen = {r["week"] for r in activity} | {r["week"] for r in new}
+        if seen:
+            # Through the whole period (all time: to today), so weeks without a sale show as zeros.
+            period = self.journeys_period if self.journeys_period is not None else self.period()
+            seen |= {_week(day) for day in (period.start, period.end or self.today()) if day is not None}
+        weeks = week_range(sorted(seen))
         index = {w: i for i, w in enumerate(weeks)}
         totals: dict[str, int] = {}
         for r in activity:
@@ -511,10 +527,11 @@ class DashboardView(QWidget):
             def blank(value):
                 return "" if value is None else value
 
-            return (["campaign", "channel", "recipients", "orders", "revenue", "conversion", "baseline_kind",
+            return (["campaign", "channel", "at", "recipients", "orders", "revenue", "conversion", "baseline_kind",
                      "baseline_customers", "baseline_orders", "baseline_revenue", "baseline_conversion", "lift",
                      "status"],
-                    [[c["name"], channel_name(c["channel"]), c["recipients"], c["orders"], f"{c['revenue']:.2f}",
+                    [[c["name"], channel_name(c["channel"]), c.get("at") or "", c["recipients"], c["orders"],
+                      f"{c['revenue']:.2f}",
                       blank(c["conversion"]), c["baseline_kind"], c["baseline_customers"], c["baseline_orders"],
                       f"{c['baseline_revenue']:.2f}", blank(c["baseline_conversion"]), blank(c["lift"]),
                       "sent" if c.get("sent", True) else metrics.NOT_SENT]
