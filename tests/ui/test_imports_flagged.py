@@ -189,3 +189,29 @@ def test_a_report_written_again_leaves_out_rows_already_fixed(window, qtbot, tmp
         # Each sale counts once, Oliver's under his fixed email.
         assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 3
         assert conn.exec_driver_sql("SELECT count(*) FROM customer WHERE email = 'oliver@example.com'").scalar() == 1
+
+
+def test_a_fixed_contacts_row_replaces_its_original_too(tmp_path, capsys):
+    # No sale to stop counting, but the original is still replaced: listed as fixed, left out
+    # of the report written again, and of the flagged rows the Dashboard counts.
+    from omnidesk.core.metrics import health
+
+    path = tmp_path / "shop.omnidesk"
+    members = write_csv(tmp_path / "members.csv", ["Email", "First Name"], [["bob@@example.com", "Bob"],
+                                                                          ["ann@example.com", "Ann"]])
+    with Workspace.create(path) as ws:
+        import_file(ws, members, ImportOptions(channel="email"))
+    report = tmp_path / "errs.csv"
+    assert main(["imports", "errors", "1", str(report), "-w", str(path)]) == 0
+    fixed = tmp_path / "errs-fixed.csv"
+    fixed.write_text(report.read_text(encoding="utf-8").replace("bob@@example.com", "bob@example.com"),
+                     encoding="utf-8")
+    assert main(["import", str(fixed), "-w", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["imports", "errors", "1", str(tmp_path / "again.csv"), "-w", str(path)]) == 1
+    assert "nothing left to fix" in capsys.readouterr().err
+    with Workspace.open(path) as ws:
+        assert health(ws)["flagged_rows"] == 0
+        with ws.engine.connect() as conn:
+            # Bob's fixed row joined the customer of the row it corrects: one Bob.
+            assert conn.exec_driver_sql("SELECT count(*) FROM customer").scalar() == 2

@@ -293,8 +293,8 @@ def _replace_corrected(conn: Connection, batch_id: int, corrected: dict[int, int
     """Fixed rows of an error report replace the rows they correct; returns the rows that still
     record their events.
 
-    The corrected record's events stop counting (see ``supersede``).  In a file of
-    events, a fixed row whose original named no event of its own (a later line of an
+    The corrected record is marked replaced and its events stop counting (see
+    ``supersede``).  In a file of events, a fixed row whose original named no event of its own (a later line of an
     order, a row seen before in another file) follows that original instead: its
     event is already counted once.
     """
@@ -310,7 +310,9 @@ def _replace_corrected(conn: Connection, batch_id: int, corrected: dict[int, int
             continue
         out_ids.append(rid)
         out.append(pair)
-    now = {rid: old for rid, old in mine.items() if old in leading and rid not in result.followers}
+    # A contacts row too: its fixed row replaces it (the original is marked, and an error
+    # report written again leaves it out), though it had no event to stop counting.
+    now = {rid: old for rid, old in mine.items() if rid not in result.followers}
     if now:
         supersede(conn, batch_id, now)
         replaced.update(now)
