@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.identity.decisions import load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.keys import first_key, first_keys, fold
-from omnidesk.core.identity.profiles import IN_SIZE, chunks
+from omnidesk.core.identity.profiles import IN_SIZE, chunks, has_contact, record_identifiers
 from omnidesk.core.identity.scoring import Model, Profile, name_weight
 from omnidesk.core.identity.stats import load_frequencies, postcode_key
 from omnidesk.core.memory import give_back_free_memory
@@ -684,30 +684,45 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
 
 
 _CROWDED_SURNAME = 20_000  # records; a full name's carriers are looked up only below this
+_NAMESAKE_SURNAME = 200  # records; below this a new record's rare full name brings every carrier
 
 
 def same_full_name(conn: Connection, new_profiles: Sequence[Profile], model: Model) -> set[int]:
     """Records carrying the full name of a new profile, where that name could count on its own.
 
     A rare full name may be all two customers have in common (see
-    ``clustering._ask_about_namesakes``): a new record with such a name brings
-    every carrier of it, so the clustering sees how many customers carry it.
-    Only names rare enough to reach the review threshold are looked up,
-    through the last-name index (first names are compared folded, here).  A
-    surname carried by more than ``_CROWDED_SURNAME`` records is skipped:
-    reading them all would cost more than an import of a thousand rows may
-    take, and beside such a surname only the rarest first names could ever
-    weigh enough.
+    ``clustering._ask_about_namesakes``).  A new record with nothing but the name
+    brings every carrier of it, so the clustering sees whether one customer alone
+    carries it.  A new record with contact details brings every carrier too when
+    its surname is carried by at most ``_NAMESAKE_SURNAME`` records (a second
+    customer with contact details may be the same person); beside a commoner
+    surname it looks for carriers with nothing but a name first, and brings the
+    others only when there are some: reading every Smith for each new Smith would
+    cost the import more than the question is worth (a rebuild still asks it).
+    Only names rare enough to reach the review threshold are looked up, through
+    the last-name index (first names are compared folded, here).  A surname
+    carried by more than ``_CROWDED_SURNAME`` records is skipped: beside such a
+    surname only the rarest first names could ever weigh enough.
     """
     named = [p for p in new_profiles if p.first and p.last]
     if not named:
         return set()
     freq = load_frequencies(conn, named)
-    every: dict[str, set[str]] = defaultdict(set)  # last name -> first names
+    every: dict[str, set[str]] = defaultdict(set)  # last name -> first names: all carriers wanted
+    bare: dict[str, set[str]] = defaultdict(set)  # only carriers with nothing but a name, first
     for p in named:
-        if (freq.last.get(p.last, 0) <= _CROWDED_SURNAME
-                and name_weight(p.first, p.last, freq, model) >= model.review_threshold):
-            every[p.last].add(p.first)
+        carried = freq.last.get(p.last, 0)
+        if carried <= _CROWDED_SURNAME and name_weight(p.first, p.last, freq, model) >= model.review_threshold:
+            wanted = bare if has_contact(p) and carried > _NAMESAKE_SURNAME else every
+            wanted[p.last].add(p.first)
+    rec = SourceRecord.__table__
+    if bare:
+        placeless = _carriers(conn, bare, rec.c.postcode == "", rec.c.city == "", rec.c.address == "")
+        if placeless:
+            idents = record_identifiers(conn, sorted(placeless))
+            for rid, (first, last) in placeless.items():
+                if not any(kind in ("email", "phone") for kind, _ in idents.get(rid, ())):
+                    every[last].add(first)
     return set(_carriers(conn, every)) if every else set()
 
 
