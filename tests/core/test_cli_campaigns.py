@@ -297,11 +297,10 @@ def test_the_check_warns_of_a_post_time_hootsuite_refuses(shop, capsys, tmp_path
 @time_machine.travel("2027-02-01 10:00:00Z", tick=False)
 def test_show_after_export_tells_what_the_pack_was_made_for_beside_todays_guards(shop, capsys, tmp_path):
     # Ann says no to email after the pack was made: the pack went to two, today's guards find one.
-    plan = tmp_path / "plan.json"
-    plan.write_text(json.dumps(PLAN), encoding="utf-8")
-    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
-    out = tmp_path / "packs"
-    status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))
+    (tmp_path / "plan.json").write_text(json.dumps(PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(tmp_path / "plan.json"), "-w", str(shop))[0] == 0
+    status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(tmp_path / "packs"),
+                         "-w", str(shop))
     assert status == 0, err
     assert run(capsys, "settings", "timezone", "America/New_York", "-w", str(shop))[0] == 0
     assert run(capsys, "consent", "set", "1", "email", "denied", "-w", str(shop))[0] == 0

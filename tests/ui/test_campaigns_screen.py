@@ -172,12 +172,18 @@ def test_leaving_a_campaign_with_unsaved_changes_asks_first(win, view, monkeypat
     assert view.current.name == "Autumn" and core.get_campaign(win.workspace, "Spring").goal == ""
 
 
-def test_an_exported_step_is_read_only(win, view):
-    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
-    data = three_steps(win.workspace)
-    with win.workspace.writing() as conn:
+def _first_step_exported(ws):
+    """The campaign "Spring" of three steps, its first step marked as exported."""
+    store.save_message(ws, "Sale", {"headline": "Sale"})
+    data = three_steps(ws)
+    with ws.writing() as conn:
         conn.execute(update(CampaignStep.__table__).where(CampaignStep.__table__.c.id == data.steps[0].id)
                      .values(exported_at="2027-02-01T10:00:00Z"))
+    return data
+
+
+def test_an_exported_step_is_read_only(win, view):
+    _first_step_exported(win.workspace)
     view.refresh()
     first, second = view.editor.steps.rows[:2]
     assert not first.channel.isEnabled() and not first.at.isEnabled() and not first.zone.isEnabled()
@@ -511,11 +517,7 @@ def test_a_campaign_loaded_off_screen_keeps_its_step_rows_whole_at_1024(win, vie
 def test_at_1024_the_recipients_go_below_the_editor_rather_than_under_it(win, view, qtbot, tmp_path):
     """An exported step's row is wide: side by side at 1024 x 640 the splitter could not give the
     editor and the recipients their minimum widths and drew the editor over the recipients."""
-    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
-    data = three_steps(win.workspace)
-    with win.workspace.writing() as conn:
-        conn.execute(update(CampaignStep.__table__).where(CampaignStep.__table__.c.id == data.steps[0].id)
-                     .values(exported_at="2027-02-01T10:00:00Z"))
+    _first_step_exported(win.workspace)
     view.refresh()
 
     def apart() -> bool:

@@ -22,9 +22,11 @@ from omnidesk.core.identity.keys import (
     name_forms,
     names_compatible,
     read_form,
+    release_comparison_caches,
     written_part,
 )
 from omnidesk.core.identity.profiles import has_contact
+from omnidesk.core.memory import give_back_free_memory
 from omnidesk.core.identity.scoring import (
     NAMES_ONLY,
     Frequencies,
@@ -415,8 +417,14 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                 reviews.append((i, j, kept[(i, j)]))
         del weights, lefts, rights, flags, kept, order
     roots = array("i", (cl.find(i) for i in range(len(profiles))))  # the clusters are final from here
+    # Nearly every pair is scored: the comparison caches' memory goes back before the namesakes'
+    # arrays are made (a million records' take some 40 MB), and serves the writing that follows.
+    # An import's resolve keeps the name caches for the next import (keys.release_comparison_caches).
+    release_caches()
+    if only is None:
+        release_comparison_caches()
+        give_back_free_memory()
     reviews += _ask_about_namesakes(profiles, roots, cl, freq, model, only)
-    release_caches()  # every pair is scored: their memory serves the writing that follows
     final_reviews = []
     for i, j, s in reviews:
         if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
