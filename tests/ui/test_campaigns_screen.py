@@ -362,6 +362,18 @@ def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_no
         assert core.get_campaign(window.workspace, "Spring").goal == ""
 
 
+def _exporting_to_a_folder(view, monkeypatch, tmp_path):
+    """Campaign "Spring" selected, the folder dialog answering a new folder; (folder, what the screen says)."""
+    view.refresh()
+    view.select("Spring")
+    out = tmp_path / "packs"
+    out.mkdir()
+    said: list[str] = []
+    monkeypatch.setattr(view, "ask_folder", lambda: out)
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append(text))
+    return out, said
+
+
 def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win, view, monkeypatch, tmp_path, qtbot):
     from omnidesk.core.messages.brand import set_brand
 
@@ -374,13 +386,7 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
     save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True, variants={
         "sms": {"text": "Harbor: Sale! https://hc.example/a?utm_source=sms&utm_medium=sms&utm_campaign=sale Reply STOP"}})
     three_steps(ws)
-    view.refresh()
-    view.select("Spring")
-    out = tmp_path / "packs"
-    out.mkdir()
-    said = []
-    monkeypatch.setattr(view, "ask_folder", lambda: out)
-    monkeypatch.setattr(view, "show_info", lambda title, text: said.append(text))
+    out, said = _exporting_to_a_folder(view, monkeypatch, tmp_path)
     assert view.export_button.isEnabled()
     with time_machine.travel(NOW, tick=False):
         qtbot.mouseClick(view.export_button, Qt.MouseButton.LeftButton)
@@ -415,13 +421,7 @@ def test_export_of_several_steps_on_one_channel_names_a_pack_per_step(win, view,
     set_brand(ws, "address", "12 Quay St, Portland")
     core.save_campaign(ws, "Spring", message="Sale", steps=[
         {"channel": "email", "at": f"2027-03-0{day}T10:00", "timezone": NY} for day in (1, 2, 3)])
-    view.refresh()
-    view.select("Spring")
-    out = tmp_path / "packs"
-    out.mkdir()
-    said = []
-    monkeypatch.setattr(view, "ask_folder", lambda: out)
-    monkeypatch.setattr(view, "show_info", lambda title, text: said.append(text))
+    out, said = _exporting_to_a_folder(view, monkeypatch, tmp_path)
     with time_machine.travel(NOW, tick=False):
         view.export_button.click()
         qtbot.waitUntil(lambda: bool(said), timeout=20_000)
