@@ -41,3 +41,28 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     status = main(list(argv))
     out, err = capsys.readouterr()
     return status, out, err
+
+
+def fix_report(report: Path, fixed: Path, fix, *, delimiter: str = ",") -> Path:
+    """An error report as a user fixes it: ``fix(header, row)`` changes each row in place, and
+    the result is written to ``fixed``."""
+    with report.open(encoding="utf-8", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    for row in rows:
+        fix(header, row)
+    return write_csv(fixed, header, rows, delimiter=delimiter)
+
+
+def golden_state(ws) -> tuple[list, list]:
+    """Every customer's golden record (but for its times) and every search entry, in id order."""
+    from sqlalchemy import select
+
+    from omnidesk.core.dialect import SEARCH_TABLE
+    from omnidesk.core.models import Customer
+
+    cust = Customer.__table__
+    cols = [c for c in cust.c if c.name not in ("created_at", "updated_at")]
+    with ws.engine.connect() as conn:
+        customers = conn.execute(select(*cols).order_by(cust.c.id)).all()
+        entries = conn.exec_driver_sql(f"SELECT rowid, name, email, phone FROM {SEARCH_TABLE} ORDER BY rowid").all()
+    return customers, entries

@@ -13,6 +13,7 @@ import json
 from omnidesk.cli import main
 from omnidesk.core.importing.batches import flagged_records
 from omnidesk.core.workspace import Workspace
+from tests.helpers import fix_report, write_csv
 
 # A German till's export as its software writes it: Latin-1, ";" and decimal commas.
 TILL_HEADER = ["Beleg-Nr", "Datum", "Uhrzeit", "Kunde", "Kundennr", "Telefon", "E-Mail", "Artikel", "Menge",
@@ -23,22 +24,6 @@ TILL_ROWS = [
     ["10002", "04/11/2026", "11:20", "Søren Ødegård", "K-0043", "", "soren@example.dk", "Café Bohnen 500g", "1",
      "12,50", "Karte"],
 ]
-
-
-def _write(path, header, rows, *, delimiter=",", encoding="utf-8"):
-    with path.open("w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def _fix(report, fixed, fix):
-    with report.open(encoding="utf-8", newline="") as fh:
-        header, *rows = list(csv.reader(fh))
-    for row in rows:
-        fix(header, row)
-    return _write(fixed, header, rows)
 
 
 def _money(tmp_path, ws_path, email):
@@ -56,18 +41,24 @@ def _events(ws_path, like):
             (like,)).fetchall()
 
 
-def test_a_fixed_till_row_replaces_the_sale_it_corrects_and_undo_brings_the_original_back(tmp_path, capsys):
-    till = _write(tmp_path / "kasse_export.csv", TILL_HEADER, TILL_ROWS, delimiter=";", encoding="latin-1")
+def _till_imported(tmp_path):
+    """The German till's export imported, its flagged rows written to a report: (workspace, report)."""
+    till = write_csv(tmp_path / "kasse_export.csv", TILL_HEADER, TILL_ROWS, delimiter=";", encoding="latin-1")
     ws = tmp_path / "shop.omnidesk"
     report = tmp_path / "errs.csv"
     assert main(["import", str(till), "-w", str(ws), "--kind", "events", "--channel", "till",
                  "--errors", str(report)]) == 0
+    return ws, report
+
+
+def test_a_fixed_till_row_replaces_the_sale_it_corrects_and_undo_brings_the_original_back(tmp_path, capsys):
+    ws, report = _till_imported(tmp_path)
     assert _money(tmp_path, ws, "juergen.mueller@web.de") == ("1", "24.90")
 
     def fix(header, row):
         row[header.index("Telefon")] = "+44 20 7555 0100"
 
-    fixed = _fix(report, tmp_path / "errs-fixed.csv", fix)
+    fixed = fix_report(report, tmp_path / "errs-fixed.csv", fix)
     capsys.readouterr()
     assert main(["import", str(fixed), "-w", str(ws), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -93,21 +84,17 @@ def test_a_fixed_till_row_replaces_the_sale_it_corrects_and_undo_brings_the_orig
 
 
 def test_a_row_fixed_twice_still_counts_once(tmp_path, capsys):
-    till = _write(tmp_path / "kasse_export.csv", TILL_HEADER, TILL_ROWS, delimiter=";", encoding="latin-1")
-    ws = tmp_path / "shop.omnidesk"
-    report = tmp_path / "errs.csv"
-    assert main(["import", str(till), "-w", str(ws), "--kind", "events", "--channel", "till",
-                 "--errors", str(report)]) == 0
+    ws, report = _till_imported(tmp_path)
 
     def fix(header, row):
         row[header.index("Telefon")] = "+44 20 7555 0100"
 
-    assert main(["import", str(_fix(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws)]) == 0
+    assert main(["import", str(fix_report(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws)]) == 0
     # The same report fixed again, another way (a second copy of the file, so not "already imported").
     def fix_again(header, row):
         row[header.index("Telefon")] = "+44 (0)20 7555 0100"
 
-    assert main(["import", str(_fix(report, tmp_path / "errs-fixed-2.csv", fix_again)), "-w", str(ws)]) == 0
+    assert main(["import", str(fix_report(report, tmp_path / "errs-fixed-2.csv", fix_again)), "-w", str(ws)]) == 0
     assert [(b, amount) for b, amount, _ in _events(ws, "%Kerze Lavendel%")] == [(3, 2490)]
     assert _money(tmp_path, ws, "juergen.mueller@web.de") == ("1", "24.90")
 
@@ -117,7 +104,7 @@ SHOPIFY_ORDERS = ["Name", "Email", "Financial Status", "Currency", "Total", "Cre
 
 
 def test_a_fixed_first_row_of_a_shopify_order_keeps_the_orders_other_lines(tmp_path, capsys):
-    orders = _write(tmp_path / "orders_export.csv", SHOPIFY_ORDERS, [
+    orders = write_csv(tmp_path / "orders_export.csv", SHOPIFY_ORDERS, [
         ["#1001", "ann@example", "paid", "USD", "42.50", "2026-10-01 10:00:00 -0400", "1", "Sencha", "14.00",
          "Ann Lee"],  # the order's first row, with a broken email: flagged
         ["#1001", "", "", "", "", "", "2", "Mug", "14.25", ""],
@@ -132,7 +119,7 @@ def test_a_fixed_first_row_of_a_shopify_order_keeps_the_orders_other_lines(tmp_p
         row[header.index("Email")] = "ann@example.com"
 
     capsys.readouterr()
-    assert main(["import", str(_fix(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws), "--json"]) == 0
+    assert main(["import", str(fix_report(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws), "--json"]) == 0
     batch = json.loads(capsys.readouterr().out)["batch_id"]
     assert _money(tmp_path, ws, "ann@example.com") == ("1", "42.50")
     with Workspace.open(ws) as opened, opened.engine.connect() as conn:
@@ -161,19 +148,19 @@ MAILCHIMP_UNSUB = ["Email Address", "First Name", "Last Name", "Address", "Phone
 
 
 def _three_exports(tmp_path):
-    shop = _write(tmp_path / "shopify_customers_export.csv", SHOPIFY_CUSTOMERS, [
+    shop = write_csv(tmp_path / "shopify_customers_export.csv", SHOPIFY_CUSTOMERS, [
         ["'8800000000001", "Marta", "Kowalski", "marta@example.com", "yes", "", "12 Elm St", "", "Portland", "ME",
          "US", "04101", "", "(207) 555-0143", "yes", "245.50", "4", "", "no", ""],
         ["'8800000000004", "Lena", "Brandt", "not-an-email", "yes", "", "5 Oak Rd", "", "Bangor", "ME", "US",
          "04401", "", "", "yes", "12.00", "1", "", "no", ""],  # broken email: flagged
     ])
-    members = _write(tmp_path / "members_export_abc123.csv", MAILCHIMP, [
+    members = write_csv(tmp_path / "members_export_abc123.csv", MAILCHIMP, [
         ["marta@example.com", "Marta", "Kowalski", "", "", "", "4", "2024-03-01 10:00:00", "", "", "", "", "", "",
          "", "", "US", "", "2025-06-01 09:00:00", "1001", "aa01", "", ""],
         ["@example.com", "Bob", "Stone", "", "", "", "1", "2024-05-01 10:00:00", "", "", "", "", "", "", "", "",
          "", "", "2025-01-01 09:00:00", "1003", "aa03", "", ""],  # broken email: flagged
     ])
-    unsub = _write(tmp_path / "unsubscribed_members_export_abc123.csv", MAILCHIMP_UNSUB, [
+    unsub = write_csv(tmp_path / "unsubscribed_members_export_abc123.csv", MAILCHIMP_UNSUB, [
         ["dev@example.com", "Dev", "Okafor", "", "", "", "2", "2024-04-01 10:00:00", "", "", "", "", "", "", "", "",
          "US", "", "2025-11-20 08:00:00", "Black Friday", "xyz", "NORMAL", "", "1002", "aa02", "", ""],
     ])
@@ -207,8 +194,8 @@ def test_errors_of_several_files_are_one_report_per_file_each_fixed_and_imported
     def fix_members(header, row):
         row[header.index("Email Address")] = "bob.stone@example.com"
 
-    fixed = [_fix(shop_report, tmp_path / "shop-fixed.csv", fix_shop),
-             _fix(members_report, tmp_path / "members-fixed.csv", fix_members)]
+    fixed = [fix_report(shop_report, tmp_path / "shop-fixed.csv", fix_shop),
+             fix_report(members_report, tmp_path / "members-fixed.csv", fix_members)]
     assert main(["import", *map(str, fixed), "-w", str(ws)]) == 0
     captured = capsys.readouterr()
     assert "shop-fixed.csv: shopify_customers contacts (Shop)" in captured.out
@@ -235,7 +222,7 @@ def test_a_fixed_report_of_several_files_in_one_is_refused_and_changes_nothing(t
     blank = [""] * len(SHOPIFY_CUSTOMERS)
     lena = ["'8800000000004", "Lena", "Brandt", "lena.brandt@example.com", "yes", "", "5 Oak Rd", "", "Bangor",
             "ME", "US", "04401", "", "", "yes", "12.00", "1", "", "no", ""]
-    mixed = _write(tmp_path / "errs-fixed.csv", header, [
+    mixed = write_csv(tmp_path / "errs-fixed.csv", header, [
         ["shopify_customers_export.csv", *lena, "", "2", "Email: not a valid email", "1"],
         ["members_export_abc123.csv", *blank, "bob.stone@example.com", "2", "Email Address: not a valid email", "2"],
     ])
@@ -252,7 +239,7 @@ def test_a_fixed_report_of_several_files_in_one_is_refused_and_changes_nothing(t
 
 
 def test_a_fixed_later_line_of_a_shopify_order_adds_no_order(tmp_path, capsys):
-    orders = _write(tmp_path / "orders_export.csv", SHOPIFY_ORDERS, [
+    orders = write_csv(tmp_path / "orders_export.csv", SHOPIFY_ORDERS, [
         ["#1001", "ann@example.com", "paid", "USD", "42.50", "2026-10-01 10:00:00 -0400", "1", "Sencha", "14.00",
          "Ann Lee"],
         ["#1001", "", "", "", "", "", "two", "Mug", "14.25", ""],  # a quantity in words: flagged
@@ -264,7 +251,7 @@ def test_a_fixed_later_line_of_a_shopify_order_adds_no_order(tmp_path, capsys):
     def fix(header, row):
         row[header.index("Lineitem quantity")] = "2"
 
-    assert main(["import", str(_fix(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws)]) == 0
+    assert main(["import", str(fix_report(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws)]) == 0
     assert _money(tmp_path, ws, "ann@example.com") == ("1", "42.50")
     with Workspace.open(ws) as opened, opened.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 1

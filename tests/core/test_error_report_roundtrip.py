@@ -10,6 +10,7 @@ from omnidesk.cli import main
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
 from omnidesk.core.importing.report import report_paths
 from omnidesk.core.workspace import Workspace
+from tests.helpers import fix_report, write_csv
 
 EU_HEADER = ["Email", "First Name", "Last Name", "Order Date", "City"]
 EU_ROWS = [
@@ -19,20 +20,9 @@ EU_ROWS = [
 ]
 
 
-def _write(path, header, rows, delimiter=";"):
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh, delimiter=delimiter)
-        writer.writerow(header)
-        writer.writerows(rows)
-    return path
-
-
-def _fix(report, fixed, fix):
-    with report.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.reader(fh))
-    for row in rows[1:]:
-        fix(rows[0], row)
-    return _write(fixed, rows[0], rows[1:], delimiter=",")
+def _semicolons(path, header, rows):
+    """A continental export: semicolons between the cells."""
+    return write_csv(path, header, rows, delimiter=";")
 
 
 def _jane(ws):
@@ -43,7 +33,7 @@ def _jane(ws):
 
 
 def test_a_fixed_row_joins_the_customer_of_the_row_it_corrects_and_reads_dates_as_the_original(tmp_path):
-    original = _write(tmp_path / "orders_eu.csv", EU_HEADER, EU_ROWS)
+    original = _semicolons(tmp_path / "orders_eu.csv", EU_HEADER, EU_ROWS)
     with Workspace.create(tmp_path / "w.omnidesk") as ws:
         options = ImportOptions(channel="shop", kind="contacts",
                                 mapping=["email", "first_name", "last_name", "created_at", "city"])
@@ -57,7 +47,7 @@ def test_a_fixed_row_joins_the_customer_of_the_row_it_corrects_and_reads_dates_a
         def fix(header, row):
             row[header.index("Email")] = "jane.doe@example.com"
 
-        fixed = _fix(report, tmp_path / "errors-fixed.csv", fix)
+        fixed = fix_report(report, tmp_path / "errors-fixed.csv", fix)
         again = analyze(ws, fixed)
         assert again.channel == "shop" and again.mapping[:5] == options.mapping
         assert any("error report of import" in w for w in again.warnings)
@@ -74,7 +64,7 @@ def test_a_fixed_row_joins_the_customer_of_the_row_it_corrects_and_reads_dates_a
 
 
 def test_the_cli_round_trip_and_a_report_of_a_report(tmp_path, capsys):
-    original = _write(tmp_path / "orders_eu.csv", EU_HEADER + ["Phone"],
+    original = _semicolons(tmp_path / "orders_eu.csv", EU_HEADER + ["Phone"],
                       [r + [""] for r in EU_ROWS] + [["zed@example.com", "Zed", "Park", "31/12/2024", "Metz",
                                                       "call me"]])
     ws = tmp_path / "w.omnidesk"
@@ -90,7 +80,7 @@ def test_the_cli_round_trip_and_a_report_of_a_report(tmp_path, capsys):
         if row[header.index("First Name")] == "Jane":
             row[header.index("Email")] = "jane.doe@example.com"
 
-    fixed = _fix(report, tmp_path / "errors-fixed.csv", fix_email_only)
+    fixed = fix_report(report, tmp_path / "errors-fixed.csv", fix_email_only)
     second = tmp_path / "errors-2.csv"
     assert main(["import", str(fixed), "-w", str(ws), "--errors", str(second), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
@@ -105,13 +95,13 @@ def test_a_report_of_several_files_is_one_report_per_file_each_keeping_its_colum
     # A till's customer list saved from a spreadsheet: two columns both called "Phone" (home, then
     # mobile), as exports of hand-kept sheets often have.  The second file has them too.
     header = ["Name", "Email", "Phone", "Phone", "City"]
-    first = _write(tmp_path / "till_customers.csv", header, [
+    first = write_csv(tmp_path / "till_customers.csv", header, [
         ["Ann Lee", "ann@example", "+1 207 555 0101", "+1 207 555 0199", "Portland"],  # broken email
         ["Bo Chen", "bo@example.com", "+1 207 555 0102", "", "Bangor"],
-    ], delimiter=",")
-    second = _write(tmp_path / "market_signups.csv", ["Email", "Phone", "Phone", "Name"], [
+    ])
+    second = write_csv(tmp_path / "market_signups.csv", ["Email", "Phone", "Phone", "Name"], [
         ["cy@example", "+1 207 555 0111", "+1 207 555 0112", "Cy Diaz"],  # broken email
-    ], delimiter=",")
+    ])
     with Workspace.create(tmp_path / "w.omnidesk") as ws:
         runs = []
         for f in (first, second):

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from omnidesk.core.dialect import SEARCH_TABLE
 from omnidesk.core.identity import golden
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.writes import new_customer_rows
 from omnidesk.core.models import Consent, Customer, Event, Identifier, ImportBatch, SourceRecord, utcnow
+from tests.helpers import golden_state
 
 # (fields of the record, its identifiers); every record is its own customer unless it says "with".
 RECORDS = [
@@ -88,15 +89,6 @@ def _workspace(ws) -> list[int]:
     return customers
 
 
-def _state(ws):
-    cust = Customer.__table__
-    cols = [c for c in cust.c if c.name not in ("created_at", "updated_at")]
-    with ws.engine.connect() as conn:
-        customers = conn.execute(select(*cols).order_by(cust.c.id)).all()
-        entries = conn.exec_driver_sql(f"SELECT rowid, name, email, phone FROM {SEARCH_TABLE} ORDER BY rowid").all()
-    return customers, entries
-
-
 @pytest.fixture
 def runs(monkeypatch):
     """Runs of 4 customers: the refresh goes through the write-behind path, plain singles and all."""
@@ -124,13 +116,13 @@ def test_plain_singles_from_sql_equal_the_python_rule(make_workspace, runs, monk
     customers = _workspace(ws)
     _refresh(ws, customers)
     assert sorted(runs) == customers[:PLAIN]  # every plain single, and only those, written in SQL
-    by_sql = _state(ws)
+    by_sql = golden_state(ws)
 
     python = make_workspace("python.omnidesk")
     assert _workspace(python) == customers
     monkeypatch.setattr(golden._WriteBehind, "write_plain_singles", lambda self, bounds, unindexed: set())
     _refresh(python, customers)
-    assert _state(python) == by_sql
+    assert golden_state(python) == by_sql
 
     rows = {r.id: r for r in by_sql[0]}
     entries = {e[0]: e[1:] for e in by_sql[1]}
@@ -171,11 +163,11 @@ def test_a_range_whose_gaps_are_customers_gone_is_still_written_in_sql(make_work
     left = [c for c in customers if c not in gone]
     _refresh(ws, left)
     assert runs and set(runs) <= set(left[1:PLAIN])
-    by_sql = _state(ws)
+    by_sql = golden_state(ws)
 
     python = make_workspace("gaps-python.omnidesk")
     _workspace(python)
     _merge_away(python, gone, customers[0])
     monkeypatch.setattr(golden._WriteBehind, "write_plain_singles", lambda self, bounds, unindexed: set())
     _refresh(python, left)
-    assert _state(python) == by_sql
+    assert golden_state(python) == by_sql

@@ -10,15 +10,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import select
 
 from omnidesk.core.customers import customer_ids
 from omnidesk.core.dialect import SEARCH_TABLE
 from omnidesk.core.identity import golden
 from omnidesk.core.identity.golden import refresh_all
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.models import Customer
-from tests.helpers import write_csv
+from tests.helpers import golden_state, write_csv
 
 HEADER = ["Email", "First Name", "Last Name", "Phone", "Zip", "Tags"]
 FIRST = ["María", "José", "Zoë", "Ann", "Robert", "Chloé", "Ilse", "Søren"]
@@ -43,15 +41,6 @@ def _rows(n: int) -> list[list[str]]:
 def _load(ws, tmp_path, name="people.csv", n=240):
     path = write_csv(tmp_path / name, HEADER, _rows(n))
     import_file(ws, path, ImportOptions(channel="shop", kind="contacts"))
-
-
-def _state(ws):
-    cust = Customer.__table__
-    cols = [c for c in cust.c if c.name not in ("created_at", "updated_at")]
-    with ws.engine.connect() as conn:
-        customers = conn.execute(select(*cols).order_by(cust.c.id)).all()
-        entries = conn.exec_driver_sql(f"SELECT rowid, name, email, phone FROM {SEARCH_TABLE} ORDER BY rowid").all()
-    return customers, entries
 
 
 @pytest.fixture
@@ -79,8 +68,8 @@ def test_indexing_behind_leaves_the_workspace_as_writing_each_run_in_turn(make_w
         m.setattr(golden._WriteBehind, "for_connection", classmethod(lambda cls, conn: None))
         in_turn = make_workspace("in_turn.omnidesk")
         _load(in_turn, tmp_path)
-    customers, entries = _state(behind)
-    assert (customers, entries) == _state(in_turn)
+    customers, entries = golden_state(behind)
+    assert (customers, entries) == golden_state(in_turn)
     assert len(customers) > 200 and len(entries) == len(customers)
     # A merged customer carries both lists' emails, and its name without accents too.
     assert any("other0@example.net" in e[2] and "p0@example.com" in e[2] and "Maria Garcia0" in e[1]
@@ -91,17 +80,17 @@ def test_indexing_behind_leaves_the_workspace_as_writing_each_run_in_turn(make_w
 
 def test_a_refresh_of_indexed_customers_replaces_their_entries(ws, tmp_path, small_runs):
     _load(ws, tmp_path)
-    before = _state(ws)
+    before = golden_state(ws)
     small_runs.clear()
     with ws.engine.begin() as conn:
         refresh_all(conn, chunk=10_000)
     assert sum(small_runs) >= 5
-    assert _state(ws) == before  # no entry twice, none lost
+    assert golden_state(ws) == before  # no entry twice, none lost
 
 
 def test_an_error_while_indexing_behind_loses_nothing_and_leaves_no_thread(ws, tmp_path, small_runs, monkeypatch):
     _load(ws, tmp_path)
-    before = _state(ws)
+    before = golden_state(ws)
     threads = threading.active_count()
     calls = []
     real = golden._WriteBehind._index
@@ -118,7 +107,7 @@ def test_an_error_while_indexing_behind_loses_nothing_and_leaves_no_thread(ws, t
             refresh_all(conn, chunk=10_000)
     assert len(calls) == 3
     assert threading.active_count() == threads
-    assert _state(ws) == before
+    assert golden_state(ws) == before
     with ws.engine.connect() as conn:  # the staging table went with the transaction
         assert conn.exec_driver_sql("SELECT count(*) FROM sqlite_temp_master WHERE name = 'search_stage'"
                                     ).scalar() == 0
@@ -137,12 +126,12 @@ def test_a_big_refresh_leaves_the_search_index_settings_as_it_found_them(ws, tmp
         return real(self, unindexed)
 
     monkeypatch.setattr(golden._WriteBehind, "_index", index)
-    before = _state(ws)
+    before = golden_state(ws)
     with ws.engine.begin() as conn:
         refresh_all(conn, chunk=10_000)
     assert seen and all(s["automerge"] == 0 and s["hashsize"] > 1 << 20 for s in seen)
     with ws.engine.connect() as conn:
         settings = dict(conn.exec_driver_sql(f"SELECT k, v FROM {SEARCH_TABLE}_config").all())
     assert settings["automerge"] == 8 and settings["hashsize"] == 1 << 20
-    assert _state(ws) == before
+    assert golden_state(ws) == before
     assert len(customer_ids(ws, search="Garcia0")) == 1

@@ -201,14 +201,20 @@ def test_cancel_in_second_file_keeps_the_first(make_wizard, ws, qtbot, tmp_path,
     assert wizard.currentId() == DONE_PAGE and wizard.done_page.table.rowCount() == 1
 
 
-def test_save_error_report_writes_flagged_rows(make_wizard, qtbot, tmp_path, monkeypatch):
-    wizard = make_wizard([members_csv(tmp_path / "members.csv")])
+def _imported_and_report_saved(wizard, qtbot, tmp_path, monkeypatch):
+    """Through the wizard's pages to the end, then Save error report… into problems.csv; its path."""
     wizard.next()
     wizard.next()
     finish(wizard, qtbot)
     out = tmp_path / "problems.csv"
     monkeypatch.setattr(wizard, "ask_error_report_path", lambda: out)
     qtbot.mouseClick(wizard.done_page.report_button, Qt.MouseButton.LeftButton)
+    return out
+
+
+def test_save_error_report_writes_flagged_rows(make_wizard, qtbot, tmp_path, monkeypatch):
+    wizard = make_wizard([members_csv(tmp_path / "members.csv")])
+    out = _imported_and_report_saved(wizard, qtbot, tmp_path, monkeypatch)
     with out.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == MEMBERS_HEADER + ["omnidesk_row", "omnidesk_problems", "omnidesk_batch"]
@@ -225,12 +231,7 @@ def test_save_error_report_of_two_files_writes_one_report_per_file(make_wizard, 
         ["eve@example.com", "Eve Hart"],
     ])
     wizard = make_wizard([members_csv(tmp_path / "members.csv"), signups])
-    wizard.next()
-    wizard.next()
-    finish(wizard, qtbot)
-    out = tmp_path / "problems.csv"
-    monkeypatch.setattr(wizard, "ask_error_report_path", lambda: out)
-    qtbot.mouseClick(wizard.done_page.report_button, Qt.MouseButton.LeftButton)
+    out = _imported_and_report_saved(wizard, qtbot, tmp_path, monkeypatch)
     assert not out.exists()
     reports = {"members": tmp_path / "problems-members.csv", "signups": tmp_path / "problems-market_signups.csv"}
     with reports["members"].open(encoding="utf-8-sig", newline="") as fh:
