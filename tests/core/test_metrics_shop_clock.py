@@ -127,12 +127,11 @@ def test_the_report_text_lists_the_periods_last_eight_weeks_quiet_ones_too(make_
 
 
 def test_a_flagged_row_fixed_by_a_later_import_needs_no_more_looking_at(tmp_path, capsys):
-    from tests.core.test_error_report_events import TILL_HEADER as KASSE, TILL_ROWS, _fix, _write
+    from tests.core.test_error_report_events import _till_imported
+    from tests.helpers import fix_report
 
-    till = _write(tmp_path / "kasse_export.csv", KASSE, TILL_ROWS, delimiter=";", encoding="latin-1")
-    ws, report = tmp_path / "shop.omnidesk", tmp_path / "errs.csv"
-    run_cli(capsys, "import", str(till), "-w", str(ws), "--kind", "events", "--channel", "till",
-            "--errors", str(report))
+    ws, report = _till_imported(tmp_path)
+    capsys.readouterr()  # what the import said
 
     def flagged() -> int:
         _, out, _ = run_cli(capsys, "report", "-w", str(ws), "--json")
@@ -143,7 +142,7 @@ def test_a_flagged_row_fixed_by_a_later_import_needs_no_more_looking_at(tmp_path
     def fix(header, row):
         row[header.index("Telefon")] = "+44 20 7555 0100"
 
-    run_cli(capsys, "import", str(_fix(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws))
+    run_cli(capsys, "import", str(fix_report(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws))
     assert flagged() == 0  # the Imports screen says "fixed by import 2"; nothing is left to fix
 
 
