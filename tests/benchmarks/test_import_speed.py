@@ -221,8 +221,9 @@ memory = {"start": high_water_mb()}
 # next chunk of rows (normalizing may run in worker processes meanwhile),
 # storing is the rest of the row phase; of the linking, loading ends when
 # clustering starts, blocking is the candidate pairs, scoring the time inside
-# score_pair, writing ends when the golden refresh starts, and indexing is the
-# refresh's time spent on the search entries (the indexing itself overlaps in a thread).
+# score_pair (and the wait for the child scoring the other half), writing ends
+# when the golden refresh starts, and indexing is the refresh's time spent on
+# the search entries (the indexing itself overlaps in a thread).
 import omnidesk.core.identity.clustering as C
 import omnidesk.core.identity.golden as G
 import omnidesk.core.identity.resolve as R
@@ -230,6 +231,22 @@ import omnidesk.core.importing.pipeline as P
 
 sums = {"read_normalize": 0.0, "score": 0.0, "index": 0.0, "index_thread": 0.0}
 marks = {}
+
+# Half of a big phase's pairs is scored in a forked child (forking.py), unseen by the
+# score_pair timing here: waiting for it counts as scoring, and its own memory (the pages
+# it copied from this process) is added to the peak.
+import omnidesk.core.forking as F
+children = {"count": 0, "private_mb": 0.0}
+_child_result = F.Forked.result
+def _timed_child_result(self):
+    t = time.perf_counter()
+    try:
+        return _child_result(self)
+    finally:
+        sums["score"] += time.perf_counter() - t
+        children["count"] += 1
+        children["private_mb"] = max(children["private_mb"], self.private_mb)
+F.Forked.result = _timed_child_result
 
 def mark(label):
     if label not in marks:
@@ -351,7 +368,7 @@ with open(out_path, "w") as fh:
         "rows": result.rows, "imported": result.imported, "flagged": result.flagged,
         "duplicates": result.duplicates, "new_customers": result.new_customers,
         "counts": counts, "stamps": stamps, "memory": memory, "peak_bytes": peak_bytes,
-        "phases": phases, "cpu": cpu, "index_thread": sums["index_thread"],
+        "phases": phases, "cpu": cpu, "index_thread": sums["index_thread"], "children": children,
         "profile": report,
     }, fh)
 """
@@ -417,7 +434,9 @@ def test_import_speed_against_sqlite_cli(tmp_path):
     cli_rate = ROWS / cli_s
     ours_rate = ROWS / ours_s
     ratio = ours_rate / cli_rate
-    rss_mb = ours["peak_bytes"] / 1e6
+    # This process's high-water mark plus what a forked scoring child held of its own.
+    children = ours.get("children") or {"count": 0, "private_mb": 0.0}
+    rss_mb = ours["peak_bytes"] / 1e6 + children["private_mb"]
 
     lines = [
         "",
@@ -426,8 +445,10 @@ def test_import_speed_against_sqlite_cli(tmp_path):
         f"  {'sqlite3 .import':<34}{cli_s:>10.2f} s {cli_rate:>14,.0f} rows/s",
         f"  {'omnidesk import_file':<34}{ours_s:>10.2f} s {ours_rate:>14,.0f} rows/s",
         f"  {'ratio ours/CLI':<34}{ratio:>12.3f}   goal >= {GOAL_RATIO}: {_verdict(ratio >= GOAL_RATIO)}",
-        f"  {'our peak RSS':<34}{rss_mb:>10.0f} MB   goal < {GOAL_RSS_MB:.0f} MB: "
+        f"  {'our peak RSS (+ scoring child)':<34}{rss_mb:>10.0f} MB   goal < {GOAL_RSS_MB:.0f} MB: "
         f"{_verdict(rss_mb < GOAL_RSS_MB)}",
+        f"    {children['count']} forked scoring children, each up to {children['private_mb']:.0f} MB of its own "
+        f"beside the import's {ours['peak_bytes'] / 1e6:.0f} MB",
     ]
     if "rows_done" in stamps:
         read = stamps["rows_done"] - stamps["analyze"]
@@ -444,7 +465,7 @@ def test_import_speed_against_sqlite_cli(tmp_path):
         lines += [f"    {label:<32}{secs:>10.2f} s {100 * secs / total:>5.1f} %" for label, secs in ours["phases"]]
         lines.append(f"    {'(search index, in its thread)':<32}{ours.get('index_thread', 0.0):>10.2f} s   overlapped")
     if ours.get("cpu"):
-        lines.append(f"  CPU time: importing process {ours['cpu']['self']:.1f} s, worker processes "
+        lines.append(f"  CPU time: importing process {ours['cpu']['self']:.1f} s, worker and scoring processes "
                      f"{ours['cpu']['workers']:.1f} s (load average {os.getloadavg()[0]:.1f})")
     memory = ours["memory"]
     if all(memory.get(k) is not None for k in ("start", "rows_done", "total")):

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, field
 
+from omnidesk.core import forking
 from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
 from omnidesk.core.identity.keys import (
     date_level,
@@ -274,6 +275,69 @@ def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
 
 _AUTO, _SWAPPED, _RESPLIT, _RENAMED = 1, 2, 4, 8  # flags of a scored pair
 PAIRS_PER_STEP = 65_536  # candidate pairs compared between two progress reports
+# From this many pairs in a phase, half of them are scored in a forked child (forking.py):
+# forking a process of a few hundred MB costs a few milliseconds, scoring 50,000 pairs a
+# quarter of a second.
+PARALLEL_MIN_PAIRS = 50_000
+
+
+class _Scored:
+    """The pairs worth a union or a question, as flat arrays, and how many pairs were scored.
+
+    At a million records the auto-merge pairs alone number half a million; as
+    tuples they (and the keys to sort them) took a few hundred megabytes.  The
+    score object is kept for review pairs only.
+    """
+
+    def __init__(self) -> None:
+        self.weights, self.lefts, self.rights, self.flags = array("d"), array("i"), array("i"), array("b")
+        self.kept: dict[tuple[int, int], PairScore] = {}
+        self.count = 0
+
+    def extend(self, other: _Scored) -> None:
+        self.weights.extend(other.weights)
+        self.lefts.extend(other.lefts)
+        self.rights.extend(other.rights)
+        self.flags.extend(other.flags)
+        self.kept.update(other.kept)
+        self.count += other.count
+
+
+def _score_steps(pairs, cl: Clusters, profiles: Sequence[Profile], freq: Frequencies, model: Model,
+                 into: _Scored) -> Generator[int, None, None]:
+    """Score ``pairs`` (a :func:`candidate_pair_sets` array) into ``into``, yielding how many are done.
+
+    Pairs already in one cluster are skipped.  The order of the pairs does not
+    matter: the clustering sorts them by weight, ties by their indexes.
+    """
+    weights, lefts, rights, flags, kept = into.weights, into.lefts, into.rights, into.flags, into.kept
+    find = cl.find
+    count = 0
+    for start in range(0, len(pairs), PAIRS_PER_STEP):
+        for i, j in iter_pairs(pairs[start:start + PAIRS_PER_STEP]):
+            if find(i) == find(j):
+                continue
+            count += 1
+            s = score_pair(profiles[i], profiles[j], freq, model)
+            if s.decision == "auto" or s.decision == "review":
+                weights.append(s.weight)
+                lefts.append(i)
+                rights.append(j)
+                flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0)
+                             | (_RESPLIT if s.resplit else 0) | (_RENAMED if s.renamed else 0))
+                if s.decision == "review":
+                    kept[(i, j)] = s
+        into.count += count
+        count = 0
+        yield min(start + PAIRS_PER_STEP, len(pairs))
+
+
+def _score_all(pairs, cl: Clusters, profiles: Sequence[Profile], freq: Frequencies, model: Model) -> _Scored:
+    """:func:`_score_steps` to the end, in a forked child: what it sends back."""
+    scored = _Scored()
+    for _ in _score_steps(pairs, cl, profiles, freq, model, scored):
+        pass
+    return scored
 
 
 @dataclass
@@ -358,29 +422,33 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
     compared, candidates = 0, len(exact_pairs) + len(name_pairs)
     yield Progress(0, candidates, "Comparing records")
     for phase, pairs in enumerate((exact_pairs, name_pairs)):
-        # The pairs worth a union or a question, as flat arrays: at a million records
-        # the auto-merge pairs alone number half a million, and as tuples they (and
-        # the keys to sort them) took a few hundred megabytes.  The score object is
-        # kept for review pairs only.
-        weights, lefts, rights, flags = array("d"), array("i"), array("i"), array("b")
-        kept: dict[tuple[int, int], PairScore] = {}
-        for start in range(0, len(pairs), PAIRS_PER_STEP):
-            step = pairs[start:start + PAIRS_PER_STEP]
-            for i, j in iter_pairs(step):
-                if cl.find(i) == cl.find(j):
-                    continue
-                pairs_scored += 1
-                s = score_pair(profiles[i], profiles[j], freq, model)
-                if s.decision == "auto" or s.decision == "review":
-                    weights.append(s.weight)
-                    lefts.append(i)
-                    rights.append(j)
-                    flags.append((_AUTO if s.decision == "auto" else 0) | (_SWAPPED if s.swapped else 0)
-                                 | (_RESPLIT if s.resplit else 0) | (_RENAMED if s.renamed else 0))
-                    if s.decision == "review":
-                        kept[(i, j)] = s
-            compared += len(step)
-            yield Progress(compared, candidates, "Comparing records")
+        # Within a phase no union happens until every pair is scored, so the second
+        # half of them can be scored on another core (forking.py).
+        mid = len(pairs)
+        child = None
+        if mid >= PARALLEL_MIN_PAIRS:
+            child = forking.start(_score_all, pairs[mid // 2:], cl, profiles, freq, model)
+            if child is not None:
+                mid //= 2
+        try:
+            scale = len(pairs) / mid if mid else 1.0  # progress over both halves while this one runs
+            scored = _Scored()
+            for done in _score_steps(pairs[:mid], cl, profiles, freq, model, scored):
+                yield Progress(compared + round(done * scale), candidates, "Comparing records")
+            if child is not None:
+                try:
+                    scored.extend(child.result())
+                except forking.ForkFailed:  # that half is scored here: the outcome is the same
+                    for _ in _score_steps(pairs[mid:], cl, profiles, freq, model, scored):
+                        pass
+        finally:
+            if child is not None:
+                child.stop()
+        compared += len(pairs)
+        pairs_scored += scored.count
+        weights, lefts, rights, flags, kept = scored.weights, scored.lefts, scored.rights, scored.flags, scored.kept
+        del scored
+        yield Progress(compared, candidates, "Comparing records")
         if phase == 0:
             ambiguous, stands = _drop_ambiguous_nameless(profiles, lefts, rights, flags)
         else:
