@@ -147,6 +147,100 @@ class Forked:
         self._pid = None
 
 
+class Worker:
+    """A forked child answering ``fn(*args)`` for each :meth:`submit`, one request at a time.
+
+    The caller alternates: :meth:`submit`, then :meth:`result` before the next
+    :meth:`submit` (neither side then ever writes while the other does, so a
+    big request and a big answer cannot block each other).  Between the two it
+    does its own work.  A request that fails (the child raised or died) raises
+    :class:`ForkFailed` from :meth:`result`, and the child is gone: the caller
+    does that request, and the ones after it, itself.
+    """
+
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        import multiprocessing
+
+        mine, theirs = multiprocessing.Pipe()
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+        try:
+            pid = os.fork()
+        except OSError:
+            mine.close()
+            theirs.close()
+            raise
+        if pid == 0:
+            code = 1
+            try:
+                mine.close()
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                while (args := theirs.recv()) is not None:
+                    theirs.send(fn(*args))
+                theirs.send(_private_mb())  # asked to end: say what it held of its own
+                code = 0
+            except BaseException:  # noqa: BLE001 - the parent sees the pipe close
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        self._pid: int | None = pid
+        self._conn = mine
+        self.private_mb = 0.0  # the child's own memory at its end, once :meth:`close` returned
+
+    def submit(self, *args: Any) -> None:
+        if self._pid is None:
+            raise ForkFailed("the child is gone")
+        try:
+            self._conn.send(args)
+        except OSError as err:
+            self.stop()
+            raise ForkFailed(str(err)) from err
+
+    def result(self) -> Any:
+        if self._pid is None:
+            raise ForkFailed("the child is gone")
+        try:
+            return self._conn.recv()
+        except (EOFError, OSError) as err:
+            self.stop()
+            raise ForkFailed("the child ended without an answer") from err
+
+    def close(self) -> None:
+        """Let the child end (after the last :meth:`result`), and wait for it."""
+        if self._pid is None:
+            return
+        try:
+            self._conn.send(None)
+            self.private_mb = self._conn.recv()
+        except (EOFError, OSError):
+            pass
+        self.stop()
+
+    def stop(self) -> None:
+        """End the child now, whatever it is doing."""
+        if self._pid is None:
+            return
+        try:
+            os.kill(self._pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self._pid, 0)
+        self._conn.close()
+        self._pid = None
+
+
+def worker(fn: Callable[..., Any]) -> Worker | None:
+    """A :class:`Worker` for ``fn``, or ``None`` where :func:`can_fork` or the memory say no, or fork fails."""
+    if not can_fork() or not room_for_a_copy():
+        return None
+    try:
+        return Worker(fn)
+    except OSError:
+        return None
+
+
 def start(fn: Callable[..., Any], *args: Any) -> Forked | None:
     """``fn(*args)`` started in a forked child, or ``None`` where :func:`can_fork` or the memory say no, or fork fails."""
     if not can_fork() or not room_for_a_copy():

@@ -35,6 +35,7 @@ from collections.abc import Generator, Iterable
 from sqlalchemy import and_, column, delete, func, inspect, literal, select, table
 from sqlalchemy.engine import Connection
 
+from omnidesk.core import forking
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
 from omnidesk.core.text import strip_accents
@@ -64,6 +65,9 @@ from omnidesk.core.tasks import Progress, run_to_completion
 
 _IN = 900  # ids per IN list; stays under every database's parameter limit
 _RANGE = 5000  # customers per round trip when their ids are dense enough to ask for a range
+# From this many runs a forked child works out the golden records (forking.py): starting it
+# and sending it each run's facts costs less than the Python it takes over.
+_FORK_FROM_RUNS = 4
 _NULLABLE = ("email", "phone", "birthday")  # a value cleared by hand is NULL, as an absent one
 _TEXT_FIELDS = ("first_name", "last_name", "company", "address", "city", "region", "postcode",
                 "country", "birthday")
@@ -137,8 +141,11 @@ def refresh_customers_steps(conn: Connection, customer_ids: Iterable[int]) -> Ge
     Each run of customers is read, worked out in Python, then written.  Over
     several runs on SQLite the writing of one run (the search index above all,
     which is SQLite's own work) goes on in a second thread while the next run
-    is worked out (:class:`_WriteBehind`); between two progress reports nothing
-    is in flight.
+    is worked out (:class:`_WriteBehind`).  From ``_FORK_FROM_RUNS`` runs, where
+    a forked child may take work (``forking``), the child works out each run's
+    golden records from what this process read while this process writes the
+    run before and reads the next: the same rows either way.  Between two
+    progress reports nothing is in flight but the run the child works on.
     """
     ids = sorted(set(customer_ids))
     deleted = done = 0
@@ -146,6 +153,34 @@ def refresh_customers_steps(conn: Connection, customer_ids: Iterable[int]) -> Ge
     indexed_to = last_indexed_customer(conn) if ids else 0
     runs = list(_chunks(ids))
     behind = _WriteBehind.for_connection(conn) if len(runs) > 1 else None
+    helper = forking.worker(_golden_rows) if len(runs) >= _FORK_FROM_RUNS else None
+    waiting: tuple[list[int], list[int], _ChunkFacts] | None = None  # the run the child works on
+
+    def write(chunk: list[int], out: tuple[list[tuple], list[tuple[int, str, str, str]], list[int]]) -> int:
+        updates, search, empty = out
+        unindexed = chunk[0] > indexed_to
+        if behind is not None:
+            behind.wait()
+            behind.stage(search, unindexed)
+            if updates:
+                executemany(conn, _UPDATE_CUSTOMER, updates)
+        else:
+            _write_chunk(conn, updates, search, unindexed)
+        if empty:
+            unindex_customers(conn, empty)
+            conn.execute(delete(Customer.__table__).where(Customer.__table__.c.id.in_(empty)))
+        return len(empty)
+
+    def answer(rest: list[int], facts: _ChunkFacts):
+        # The child's golden rows for the run it was given; worked out here if it failed.
+        nonlocal helper
+        if helper is not None:
+            try:
+                return helper.result()
+            except forking.ForkFailed:
+                helper = None
+        return _golden_rows(rest, facts, trust)
+
     try:
         for chunk, bounds in runs:
             rest = chunk
@@ -157,25 +192,37 @@ def refresh_customers_steps(conn: Connection, customer_ids: Iterable[int]) -> Ge
             facts = _read_chunk(conn, rest, bounds, without_plain=rest is not chunk)
             if behind is not None:
                 behind.start()  # the previous run's writes, while this one is worked out
-            updates, search, empty = _golden_rows(rest, facts, trust)
-            unindexed = chunk[0] > indexed_to
-            if behind is not None:
-                behind.wait()
-                behind.stage(search, unindexed)
-                if updates:
-                    executemany(conn, _UPDATE_CUSTOMER, updates)
+            if helper is None and waiting is None:
+                deleted += write(chunk, _golden_rows(rest, facts, trust))
             else:
-                _write_chunk(conn, updates, search, unindexed)
-            if empty:
-                unindex_customers(conn, empty)
-                conn.execute(delete(Customer.__table__).where(Customer.__table__.c.id.in_(empty)))
-            deleted += len(empty)
+                out = answer(*waiting[1:]) if waiting is not None else None
+                if helper is not None:
+                    try:
+                        helper.submit(rest, facts, trust)
+                    except forking.ForkFailed:
+                        helper = None
+                if out is not None:
+                    deleted += write(waiting[0], out)
+                elif behind is not None:
+                    behind.wait()  # the connection is the next run's again
+                waiting = (chunk, rest, facts)
+                if helper is None:  # the child is gone: this run is worked out here
+                    deleted += write(chunk, _golden_rows(rest, facts, trust))
+                    waiting = None
             done += len(chunk)
             yield Progress(done, len(ids), "Updating customers")
+        if waiting is not None:
+            deleted += write(waiting[0], answer(*waiting[1:]))
+            waiting = None
         if behind is not None:
             behind.start()
             behind.wait()
     finally:
+        if helper is not None:
+            if waiting is None:
+                helper.close()
+            else:  # stopped early: the child's answer is not wanted
+                helper.stop()
         if behind is not None:
             behind.close()
     return deleted
