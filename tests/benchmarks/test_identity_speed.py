@@ -177,11 +177,17 @@ def _timed_child_result(self):
         CHILDREN["count"] += 1
         CHILDREN["private_mb"] = max(CHILDREN["private_mb"], self.private_mb)
 F.Forked.result = _timed_child_result
+_worker_close = F.Worker.close
+def _closed_worker(self):  # the golden records' child: its own memory too
+    _worker_close(self)
+    CHILDREN["golden"] = CHILDREN.get("golden", 0) + 1
+    CHILDREN["private_mb"] = max(CHILDREN["private_mb"], self.private_mb)
+F.Worker.close = _closed_worker
 
 def reset_stamps():
     STAMPS.clear()
     SCORING[0], SCORING[1] = 0.0, 0
-    CHILDREN.update(waited=0.0, count=0, private_mb=0.0)
+    CHILDREN.update(waited=0.0, count=0, golden=0, private_mb=0.0)
 
 def split(t0, t_end, end_label="commit"):
     out = []
@@ -450,7 +456,7 @@ def test_identity_resolution_speed(tmp_path):
         f"{_verdict(projected < GOAL_SECONDS)} (x{projected / GOAL_SECONDS:.1f} the goal)",
         f"    {'peak RSS (VmHWM + child)':<34}{peak:>10.0f} MB   goal < {GOAL_RSS_MB:.0f} MB: "
         f"{_verdict(peak < GOAL_RSS_MB)} (x{peak / GOAL_RSS_MB:.2f} the goal; start-up {res['start_mb']:.0f} MB)",
-        f"    {'  scoring on the second core':<34}{children['count']:>10} forked children, each up to "
+        f"    {'  on the second core':<34}{children['count']:>10} forked children, {children.get('golden', 0)} for the golden records, each up to "
         f"{children['private_mb']:.0f} MB of its own beside the resolve's {res['peak_mb']:.0f} MB "
         f"(CPU time above includes them)",
         f"    {'on one core, same records':<34}{one_core['seconds']:>10.2f} s   peak {one_core['peak_mb']:.0f} MB "
