@@ -6,7 +6,8 @@ goes through the guards in this order; the first that says no names the reason:
 1. **opted out** — the consent in force on the channel (consent.py's one rule) is
    denied, unsubscribed or cleaned: always out, whatever any setting says; and so is
    anyone whose email (for email) or number (for SMS) is also another customer's who
-   opted out there: one mailbox or phone, one answer;
+   opted out there, main or carried by another of their records: one mailbox or
+   phone, one answer;
 1b. **not confirmed** — a sign-up still pending (a double opt-in never confirmed): always
    out, whatever any setting says; the list's own tool would not send to it either;
 2. **consent unknown** — no consent fact: out, unless the
@@ -273,12 +274,17 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
 
 def _shared_addresses(ws: Workspace) -> dict[str, dict[str, bool]]:
     """Per personal channel, the addresses (emails, numbers) more than one customer holds — usually a
-    handful — each with whether one of them opted out there."""
+    handful — each with whether one of them opted out there.
+
+    A customer sends to their main address but holds every address their records carry: an
+    address someone who opted out holds beside their main one (the family mailbox on their till
+    record), that is another customer's main one, is shared and refused too.
+    """
     cust = Customer.__table__
     out: dict[str, dict[str, bool]] = {}
     with ws.engine.connect() as conn:
-        for channel, column, consent in (("email", cust.c.email, cust.c.consent_email),
-                                         ("sms", cust.c.phone, cust.c.consent_sms)):
+        for channel, kind, column, consent in (("email", "email", cust.c.email, cust.c.consent_email),
+                                               ("sms", "phone", cust.c.phone, cust.c.consent_sms)):
             shared = list(conn.execute(select(column).where(column.is_not(None), column != "")
                                        .group_by(column).having(func.count() > 1)).scalars())
             found = dict.fromkeys(shared, False)
@@ -286,6 +292,17 @@ def _shared_addresses(ws: Workspace) -> dict[str, dict[str, bool]]:
                 for address in conn.execute(select(column).where(column.in_(shared[start:start + _IN]),
                                                                  consent.in_(_REFUSED))).scalars():
                     found[address] = True
+            # From the customers who said no, through their records to their other addresses: in
+            # that order (SQLite's CROSS JOIN keeps it) 200,000 records took 0.06 s, where starting
+            # from the identifiers, as the planner chose, took 1.2 s.
+            join = "CROSS JOIN" if conn.dialect.name == "sqlite" else "JOIN"
+            marks = ", ".join("?" * len(_REFUSED))
+            found.update(dict.fromkeys(conn.exec_driver_sql(
+                f"SELECT DISTINCT i.value FROM customer AS c "
+                f"{join} source_record AS r ON r.customer_id = c.id "
+                f"{join} identifier AS i ON i.record_id = r.id AND i.kind = ? AND i.value != c.{column.name} "
+                f"JOIN customer AS o ON o.{column.name} = i.value "
+                f"WHERE c.{consent.name} IN ({marks})", (kind, *_REFUSED)).scalars(), True))
             out[channel] = found
     return out
 
