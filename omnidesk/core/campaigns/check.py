@@ -1,7 +1,8 @@
 """A campaign's check: every step's variant through the message check, and what the guards warn of.
 
 Errors block scheduling: a step's variant with an error, a step on a channel the
-message has no variant for, no message at all.  Warnings do not: a personal step
+message has no variant for, no message at all, an email recipient whose name is
+longer than a Mailchimp field holds (the export would stop at it).  Warnings do not: a personal step
 nobody is eligible for, recipients moved out of quiet hours, a step in the past, a step at a
 local time a clock change skips or repeats, a post at a time a scheduler's bulk upload refuses.
 """
@@ -14,7 +15,7 @@ from zoneinfo import ZoneInfo
 from omnidesk.core.campaigns.campaign import CampaignData, get_campaign
 from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
-from omnidesk.core.campaigns.packs import SocialPost, social_post_problem
+from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
 from omnidesk.core.messages.lint import ERROR, WARNING, Finding, Report, check_variant
 from omnidesk.core.workspace import Workspace
@@ -107,4 +108,33 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             findings.append(Finding(s.channel, WARNING, "quiet_hours_moved",
                                     f"{len(a.moved):,} recipient{'s' if len(a.moved) > 1 else ''} of the {label} "
                                     f"wait{'' if len(a.moved) > 1 else 's'} for their quiet hours to end"))
+    findings.extend(_names_too_long(ws, audiences))
     return Report(findings, stats), [step_summary(a) for a in audiences], campaign
+
+
+def _names_too_long(ws: Workspace, audiences: list[StepAudience]) -> list[Finding]:
+    """Email recipients whose first or last name Mailchimp would cut off: the export refuses them
+    (packs.MAILCHIMP_FIELD_BYTES), so the check names them first."""
+    from sqlalchemy import func, or_, select
+
+    from omnidesk.core.exporting.csvsafe import safe_cell
+    from omnidesk.core.models import Customer
+
+    wanted = {cid for a in audiences if a.step.channel == "email" for cid in a.eligible or ()}
+    if not wanted:
+        return []
+    cust = Customer.__table__
+    shortest = MAILCHIMP_FIELD_BYTES // 4  # a name of fewer letters fits, whatever they are
+    with ws.engine.connect() as conn:
+        long = conn.execute(select(cust.c.id, cust.c.first_name, cust.c.last_name).where(
+            or_(func.length(cust.c.first_name) >= shortest, func.length(cust.c.last_name) >= shortest))
+            .order_by(cust.c.id)).all()
+    over = [cid for cid, *names in long if cid in wanted
+            and any(len(safe_cell(n).encode("utf-8")) > MAILCHIMP_FIELD_BYTES for n in names if n)]
+    if not over:
+        return []
+    named = ", ".join(str(cid) for cid in over[:5]) + (f" and {len(over) - 5:,} more" if len(over) > 5 else "")
+    return [Finding("email", ERROR, "name_too_long",
+                    f"{len(over):,} email recipient{'s have' if len(over) > 1 else ' has'} a name longer than "
+                    f"Mailchimp keeps ({MAILCHIMP_FIELD_BYTES} bytes), which the message would show cut off: "
+                    f"customer{'s' if len(over) > 1 else ''} {named}; shorten it on the card before exporting")]

@@ -51,7 +51,7 @@ from zoneinfo import ZoneInfo
 from omnidesk.core.campaigns.packs_calendar import CalendarStep, write_calendar, zone_info
 from omnidesk.core.campaigns.packs_layouts import Layout, LayoutFileError, layout_names, load_layout
 from omnidesk.core.errors import UserError
-from omnidesk.core.exporting.csvsafe import write_csv, write_csv_columns
+from omnidesk.core.exporting.csvsafe import safe_cell, write_csv, write_csv_columns
 from omnidesk.core.exporting.outfiles import check_output
 
 __all__ = [
@@ -222,13 +222,34 @@ def _email_chunks(rows: Iterator[EmailRecipient], names: list[str]) -> Iterator[
                 bad = next(t for t in r.tags if "," in t)
                 raise UserError(f"customer {r.customer_id}: the tag {bad!r} holds a comma, which Mailchimp "
                                 "reads as two tags; rename the tag and export again")
-        yield [
+        columns = [
             [r.email for r in chunk],
             [r.first_name for r in chunk],
             [r.last_name for r in chunk],
             tags,
             *([r.fields.get(name, "") for r in chunk] for name in names),
         ]
+        for title, column in zip(("First Name", "Last Name", *names), (columns[1], columns[2], *columns[4:])):
+            _within_field_limit(title, column, chunk)
+        yield columns
+
+
+MAILCHIMP_FIELD_BYTES = 255  # what a Mailchimp text field holds (its format guidelines)
+
+
+def _within_field_limit(title: str, values: list[str], chunk: list[EmailRecipient]) -> None:
+    """Refuse a value Mailchimp would keep only the start of: the message would read it cut off.
+
+    Measured as written (UTF-8, with the apostrophe the formula guard may put in front).
+    """
+    for r, value in zip(chunk, values):
+        if value and len(value) * 4 + 1 > MAILCHIMP_FIELD_BYTES:  # else it fits whatever its letters
+            size = len(safe_cell(value).encode("utf-8"))
+            if size > MAILCHIMP_FIELD_BYTES:
+                raise UserError(
+                    f"customer {r.customer_id}: {title} is {size:,} bytes, and Mailchimp keeps only the first "
+                    f"{MAILCHIMP_FIELD_BYTES} of a text field, so the message would read it cut off; shorten "
+                    "it on the customer's card and export again")
 
 
 def write_email_bodies(folder: Path, slug: str, html: str, text: str, *,

@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 
 from omnidesk.core.campaigns import packs
 from omnidesk.core.campaigns.campaign import Step, exported_steps, get_campaign, save_campaign
+from omnidesk.core.campaigns.check import check_campaign
 from omnidesk.core.campaigns.export import export_campaign, planned_files, step_file_names
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.brand import set_brand
@@ -144,6 +145,32 @@ def test_a_pack_that_fails_half_way_leaves_no_file_and_records_nothing(shop, tmp
         export_campaign(shop, "Second push", out, now=NOW)
     assert not out.exists()  # the folder it made goes again, hidden files and all
     assert _nothing_recorded(shop)
+
+
+def test_a_name_too_long_for_mailchimp_stops_the_export_naming_the_customer(shop, out):
+    with shop.writing() as conn:
+        conn.exec_driver_sql("UPDATE customer SET first_name = ? WHERE id = 3", ("Maximilian" * 30,))
+    # The check names the customer before anything is written (the pack's writer refuses it too).
+    with pytest.raises(UserError, match=r"1 error to fix first: Email: 1 email recipient has a name longer "
+                                        r"than Mailchimp keeps \(255 bytes\).*customer 3; shorten it"):
+        export_campaign(shop, "Second push", out, now=NOW)
+    assert not list(out.iterdir()) and _nothing_recorded(shop)
+    report = check_campaign(shop, "Second push", now=NOW)[0]
+    assert [(f.channel, f.code) for f in report.errors] == [("email", "name_too_long")]
+    with shop.writing() as conn:  # a recipient of no email step: nothing to say
+        conn.exec_driver_sql("UPDATE customer SET consent_email = 'unsubscribed' WHERE id = 3")
+    assert not check_campaign(shop, "Second push", now=NOW)[0].errors
+    with shop.writing() as conn:  # 255 bytes: Mailchimp keeps it whole
+        conn.exec_driver_sql("UPDATE customer SET consent_email = 'granted', first_name = ? WHERE id = 3",
+                             ("É" * 127 + "e",))
+    assert not check_campaign(shop, "Second push", now=NOW)[0].errors
+    with shop.writing() as conn:  # 255 bytes as typed, 256 with the formula guard's apostrophe
+        conn.exec_driver_sql("UPDATE customer SET last_name = ? WHERE id IN (3, 4)", ("-" + "a" * 254,))
+    (error,) = check_campaign(shop, "Second push", now=NOW)[0].errors
+    assert error.message.startswith("2 email recipients have a name longer") and "customers 3, 4;" in error.message
+    with shop.writing() as conn:
+        conn.exec_driver_sql("UPDATE customer SET first_name = 'Max', last_name = 'Lee' WHERE id IN (3, 4)")
+    assert len(export_campaign(shop, "Second push", out, now=NOW).steps) == len(NAMES)
 
 
 def test_a_failed_record_takes_the_packs_back_and_restores_the_files_they_replaced(shop, out, monkeypatch):

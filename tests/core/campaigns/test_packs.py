@@ -122,6 +122,20 @@ def test_a_tag_with_a_comma_or_a_field_named_like_a_column_is_refused_and_nothin
     assert not out.exists()
 
 
+def test_a_value_longer_than_a_mailchimp_field_is_refused_and_nothing_written(tmp_path):
+    out = tmp_path / "a.csv"
+    fits = "é" * 127 + "x"  # 255 bytes: Mailchimp keeps it whole
+    write_email_audience(out, [_ann(first_name=fits, fields={"Favourite": "ü" * 127 + "y"})], ["Favourite"])
+    assert _read(out)[1][1] == fits
+    out.unlink()
+    with pytest.raises(UserError, match=r"customer 7: Favourite is 256 bytes, and Mailchimp keeps only the first 255"):
+        write_email_audience(out, [_ann(), _ann(customer_id=7, fields={"Favourite": "ü" * 128})], ["Favourite"])
+    with pytest.raises(UserError, match=r"customer 8: Last Name is 256 bytes"):
+        # 255 bytes as typed; the formula guard's apostrophe makes it 256 as written.
+        write_email_audience(out, [_ann(customer_id=8, last_name="-" + "a" * 254)], [])
+    assert not out.exists() and not list(tmp_path.iterdir())
+
+
 def test_a_big_audience_is_written_in_chunks_in_order(tmp_path):
     out = tmp_path / "a.csv"
     rows = (_ann(customer_id=i, email=f"p{i}@example.com", tags=("t",) * (i % 3)) for i in range(20_000))
