@@ -133,6 +133,51 @@ def test_a_hindi_name_in_devanagari_meets_its_latin_spelling(tmp_path):
         assert _customers(ws) == 3
 
 
+def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_merged(tmp_path):
+    # The shop has 高橋 亮介 (kanji, no reading); the newsletter has Ryosuke Takahashi on the same
+    # address.  Without a reading the names cannot be compared: not a conflict (the pair used to be
+    # kept apart, never asked), nor a merge (a family's two people would pass as one).
+    from omnidesk.core.identity.scoring import (
+        NAMES_UNREADABLE, Frequencies, Model, Profile, score_pair, score_pair_full)
+    from omnidesk.core.models import MatchReview
+
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["亮介", "高橋", "rtakahashi@example.com", ""]])
+    news = write_csv(tmp_path / "news.csv", SHOP, [["Ryosuke", "Takahashi", "rtakahashi@example.com", ""]])
+    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "JP")
+        _import(ws, news, SHOP_MAPPING, "JP")
+        owner = _owners(ws)
+        assert owner[("亮介", "高橋")] != owner[("Ryosuke", "Takahashi")]
+        assert _customers(ws) == 2
+        with ws.engine.connect() as conn:
+            asked = conn.execute(select(MatchReview.left_id, MatchReview.right_id, MatchReview.reasons_json)).all()
+        assert [sorted((left, right)) for left, right, _ in asked] == [
+            sorted((owner[("亮介", "高橋")], owner[("Ryosuke", "Takahashi")]))]
+        assert NAMES_UNREADABLE in asked[0][2] and "same email" in asked[0][2]
+
+    def profile(rid, first, last, **kw):
+        values = dict(rid=rid, row_hash="", customer_id=None, kind="contacts", channel="shop", first=first,
+                      last=last, emails=(), phones=(), externals=(), postcode="", city="", address="",
+                      birthday=None)
+        values.update(kw)
+        return Profile(**values)
+
+    freq, model = Frequencies(), Model()
+    cases = [
+        (profile(1, "亮介", "高橋", emails=("r@example.com",)),
+         profile(2, "ryosuke", "takahashi", emails=("r@example.com",))),
+        (profile(1, "иван", "петров", phones=("+79161234567",)), profile(2, "ivan", "petrov", phones=("+79161234567",))),
+    ]
+    for a, b in cases:
+        fast, full = score_pair(a, b, freq, model), score_pair_full(a, b, freq, model)
+        assert (fast.decision, fast.conflict, fast.weight) == (full.decision, full.conflict, full.weight)
+        assert fast.decision == "review" and fast.conflict is None and NAMES_UNREADABLE in fast.reasons
+    # Two kanji names that differ are two people, as two Latin ones are.
+    two = score_pair(profile(1, "亮介", "高橋", emails=("r@example.com",)),
+                     profile(2, "晃", "高橋", emails=("r@example.com",)), freq, model)
+    assert two.conflict == "different first names" and NAMES_UNREADABLE not in two.reasons
+
+
 def test_a_french_till_writing_the_family_name_first_in_capitals(tmp_path):
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Julien", "Lejeune", "", "+33 6 12 03 90 85"]])
     till = write_csv(tmp_path / "till.csv", TILL, [["LEJEUNE Julien", "06 12 03 90 85", ""]])

@@ -291,6 +291,18 @@ def _turned(a: Profile, b: Profile) -> bool:
 _swapped = names_swapped  # the name tests know it by
 
 
+# Two forms of a name that cannot be compared: kanji (no reading given) against Latin letters,
+# Cyrillic against Latin.  Kana and Devanagari are read in Latin letters first (keys.fold), so
+# what stays apart here has no reading to go by.  Neither evidence for nor against one person.
+UNREADABLE = "unreadable"
+NAMES_UNREADABLE = "names in two scripts, not compared"
+
+
+def _scripts_differ(a: str, b: str) -> bool:
+    """Whether two folded names are in scripts that do not compare: Latin letters against others."""
+    return a.isascii() != b.isascii()
+
+
 def _name_level(level: str, a: str, b: str) -> str:
     """A typo split into close and near (keys.typo_level); other levels as they are."""
     return typo_level(a, b) if level == "typo" else level
@@ -440,10 +452,12 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], PairNames, int, tu
         middle_a = middle_b = ""
     fl = first_name_level(first_a, first_b)
     if fl != "missing":
-        levels["first"] = _name_level(fl, first_a, first_b)
+        levels["first"] = UNREADABLE if fl == "different" and _scripts_differ(first_a, first_b) else \
+            _name_level(fl, first_a, first_b)
     ll = last_name_level(last_a, last_b)
     if ll != "missing":
-        levels["last"] = _name_level(ll, last_a, last_b)
+        levels["last"] = UNREADABLE if ll == "different" and _scripts_differ(last_a, last_b) else \
+            _name_level(ll, last_a, last_b)
     ml = middle_name_level(middle_a, middle_b)
     if ml != "missing":
         levels["middle"] = ml
@@ -575,6 +589,8 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
     elif fl == "different":
         w += wb[("first", fl)]
         conflict = "different first names"
+    if fl == UNREADABLE or ll == UNREADABLE:
+        reasons.append(NAMES_UNREADABLE)
     if ll == "exact":
         w += _tf_bits(m["last"]["exact"], freq.last.get(last_b, 0), freq.n_last, min_u, max_u)
         reasons.append("same last name")
@@ -664,6 +680,8 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         decision = "review" if w >= model.review_threshold and strong else "apart"
     elif strong:
         decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
+        if decision == "auto" and (fl == UNREADABLE or ll == UNREADABLE):
+            decision = "review"  # names not compared: two of a household would pass as one
     elif day_agrees and (fl == "exact" or fl == "nickname") and ll == "exact" and w >= model.auto_threshold:
         decision = "auto"
     elif other and fl in _NAME_AGREES and ll in _NAME_AGREES:
@@ -768,6 +786,8 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
         w += bits("first", fl)
         conflict = "different first names"
     ll = levels.get("last")
+    if fl == UNREADABLE or ll == UNREADABLE:
+        reasons.append(NAMES_UNREADABLE)
     if ll == "exact":
         w += _bits(model.m["last"]["exact"], Frequencies._u(freq.last, freq.n_last, last_b, model))
         reasons.append("same last name" + read)
@@ -856,6 +876,10 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
         decision = "review" if w >= model.review_threshold and strong else "apart"
     elif strong:
         decision = "auto" if w >= model.auto_threshold else ("review" if w >= model.review_threshold else "apart")
+        if decision == "auto" and (fl == UNREADABLE or ll == UNREADABLE):
+            # Names not compared (kanji against Latin letters): one mailbox's two people would
+            # pass as one, so the user says.
+            decision = "review"
     elif (levels.get("birthday_day") == "agree" and fl in ("exact", "nickname") and ll == "exact"
           and w >= model.auto_threshold):
         # A name rare enough to reach the threshold with the same day and month of birth (one
