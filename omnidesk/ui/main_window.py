@@ -841,7 +841,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if not pairs:
             alone = []
             if held:
-                alone.append(f"{held:,} pair{'s' if held != 1 else ''} with a conflict or nothing but a name "
+                alone.append(f"{held:,} pair{'s' if held != 1 else ''} with a conflict, nothing but a name or "
+                             f"names in two scripts "
                              f"{'score' if held != 1 else 'scores'} as much: those are decided one by one.")
             if skipped:
                 alone.append("Skipped pairs are decided one by one.")

@@ -45,6 +45,21 @@ def test_a_pair_with_nothing_but_the_name_is_at_most_possibly():
     assert pair_confidence(3.0, reasons, MODEL).words == "unlikely"
 
 
+def test_a_pair_whose_names_were_not_compared_is_at_most_possibly_and_never_merged_in_bulk(ws, tmp_path):
+    from omnidesk.core.identity.scoring import NAMES_UNREADABLE
+
+    reasons = ["same email", NAMES_UNREADABLE]
+    sure = pair_confidence(14.2, reasons, MODEL)
+    assert sure.words == "possibly" and sure.headline == "Possibly the same person" and sure.conflict is None
+    assert "to 1" not in sure.hint and "two scripts" in sure.hint
+    _load(ws, tmp_path, "shop.csv", [["亮介", "高橋", "rtakahashi@example.com", "", "", "", ""]])
+    _load(ws, tmp_path, "list.csv", [["Ryosuke", "Takahashi", "rtakahashi@example.com", "", "", "", ""]],
+          channel="email")
+    (review,) = mg.list_reviews(ws)
+    assert review.names_unread and review.for_one_by_one and review.score >= MODEL.auto_threshold
+    assert mg.reviews_to_accept(ws, 0.0) == [] and mg.reviews_held_back(ws, 0.0) == [review]
+
+
 def test_a_pair_with_nothing_against_it_keeps_its_words_and_odds():
     sure = pair_confidence(16.3, ["same email", "same name"], MODEL)
     assert sure.words == "very likely" and sure.headline == "Very likely the same person"

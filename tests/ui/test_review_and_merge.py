@@ -90,7 +90,7 @@ def test_bulk_accept_leaves_family_pairs_to_be_decided_one_by_one(family_window,
     assert asked == [] and len(view.items) == 2
     assert family_window.workspace.counts()["customers"] == before
     ((title, text),) = told
-    assert "2 pairs with a conflict or nothing but a name score as much" in text
+    assert "2 pairs with a conflict, nothing but a name or names in two scripts score as much" in text
 
 
 def test_merge_selected_customers_from_the_table(family_window, qtbot, monkeypatch):

@@ -21,7 +21,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
-from omnidesk.core.identity.scoring import NAMES_ONLY, Model, pair_conflict
+from omnidesk.core.identity.scoring import NAMES_ONLY, NAMES_UNREADABLE, Model, pair_conflict
 from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
@@ -456,9 +456,15 @@ class ReviewItem:
         return NAMES_ONLY in self.reasons
 
     @property
+    def names_unread(self) -> bool:
+        """Names in two scripts, not compared (``scoring.UNREADABLE``): 高橋 亮介 beside Ryosuke Takahashi."""
+        return NAMES_UNREADABLE in self.reasons
+
+    @property
     def for_one_by_one(self) -> bool:
-        """Only decided on its own, never in bulk: a conflict, or nothing but the name to go on."""
-        return self.conflict is not None or self.names_only
+        """Only decided on its own, never in bulk: a conflict, nothing but the name to go on, or names
+        nobody compared."""
+        return self.conflict is not None or self.names_only or self.names_unread
 
 
 def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewItem]:
@@ -498,7 +504,8 @@ def reviews_to_accept(ws: Workspace, min_score: float) -> list[ReviewItem]:
 
 
 def reviews_held_back(ws: Workspace, min_score: float) -> list[ReviewItem]:
-    """Pending pairs at or above ``min_score`` a bulk accept leaves alone: a conflict, or a name only."""
+    """Pending pairs at or above ``min_score`` a bulk accept leaves alone: a conflict, a name only, or
+    names in two scripts."""
     return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and r.for_one_by_one]
 
 

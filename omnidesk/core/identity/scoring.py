@@ -975,6 +975,13 @@ def pair_confidence(score: float, reasons: Sequence[str], model: Model) -> PairC
             "(a family sharing an email or a phone looks just like this); the score is not the odds "
             "of one person.", conflict=conflict)
     words = confidence_words(score, model)
+    if NAMES_UNREADABLE in reasons:
+        if words in ("very likely", "likely"):
+            words = "possibly"
+        return PairConfidence(words, f"{words.capitalize()} the same person",
+                              f"{score:.1f} bits of evidence from what agrees besides the names, which are "
+                              "in two scripts and were not compared: two people sharing an email or a phone "
+                              "look just like this, so the score is not the odds of one person.")
     if NAMES_ONLY in reasons:
         if words in ("very likely", "likely"):
             words = "possibly"

@@ -39,8 +39,8 @@ def bulk_accept_question(parent: QWidget | None, pairs: Sequence[tuple[str, floa
     left = (f"<p>{_plural(skipped, 'pair')} you skipped {'scores' if skipped == 1 else 'score'} as much and "
             f"{'is' if skipped == 1 else 'are'} left in the queue, to decide one by one.</p>" if skipped else "")
     if held:
-        left += (f"<p>{_plural(held, 'pair')} with a conflict (different first names or birthdays, say) or "
-                 f"nothing but a name {'scores' if held == 1 else 'score'} as much and "
+        left += (f"<p>{_plural(held, 'pair')} with a conflict (different first names or birthdays, say), "
+                 f"nothing but a name, or names in two scripts {'scores' if held == 1 else 'score'} as much and "
                  f"{'is' if held == 1 else 'are'} not merged in bulk: decide {'it' if held == 1 else 'them'} "
                  "one by one.</p>")
     box.setInformativeText(
