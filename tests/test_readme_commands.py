@@ -36,3 +36,52 @@ def test_every_command_is_in_the_readme():
     assert len(commands) > 40  # the walk found the actions, not just the groups
     missing = [" ".join(c) for c in commands if " ".join(c) not in text and " ".join(c) not in named]
     assert not missing, f"README does not name: {missing}"
+
+
+def _subparser(parser: argparse.ArgumentParser, words: list[str]) -> argparse.ArgumentParser | None:
+    for word in words:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs or word not in subs[0].choices:
+            return None
+        parser = subs[0].choices[word]
+    return parser
+
+
+def _table_commands(text: str) -> dict[str, set[str]]:
+    """Each command of "The command line" table, with the options README shows for it (in any of
+    its forms: `pin CUSTOMER FIELD VALUE` / `pin CUSTOMER FIELD --unpin`)."""
+    section = text.split("### The command line", 1)[1].split("\n\nEvery command takes", 1)[0]
+    found: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        if not line.startswith("| `"):
+            continue
+        first_cell = line.split(" | ")[0]
+        for code in re.findall(r"`([^`]+)`", first_cell):
+            words = code.removeprefix("omnidesk ").split()
+            names = []
+            for word in words:
+                if not re.fullmatch(r"[a-z][\w-]*(\\\|[a-z][\w-]*)*", word):
+                    break
+                names.append(word)
+            if names:  # `omnidesk --demo`, `omnidesk --version` and the like are the program's own
+                flags = set(re.findall(r"--[a-z][\w-]*", code))
+                for alternative in names[-1].split("\\|"):
+                    found.setdefault(" ".join([*names[:-1], alternative]), set()).update(flags)
+    return found
+
+
+def test_the_command_tables_options_are_the_commands_options():
+    """Each option the table shows exists, and each option a command has is shown."""
+    text = README.read_text(encoding="utf-8")
+    parser = build_parser()
+    rows = _table_commands(text)
+    assert len(rows) > 40
+    common = {"--help", "--workspace", "--wait"}  # every command's, said once under the table
+    wrong = []
+    for command, shown in rows.items():
+        sub = _subparser(parser, command.split())
+        assert sub is not None, f"README's table names {command!r}, which is no command"
+        has = {s for a in sub._actions for s in a.option_strings if s.startswith("--")} - common
+        if shown - common != has:
+            wrong.append(f"{command}: README shows {sorted(shown - common)}, the command has {sorted(has)}")
+    assert not wrong, "\n".join(wrong)
