@@ -85,3 +85,12 @@ def test_the_command_tables_options_are_the_commands_options():
         if shown - common != has:
             wrong.append(f"{command}: README shows {sorted(shown - common)}, the command has {sorted(has)}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_every_setting_is_named_under_settings():
+    from omnidesk.core.settings import SETTINGS
+
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Settings", 1)[1].split("\n### ", 1)[0]
+    missing = [s.key for s in SETTINGS if f"`{s.key}`" not in section]
+    assert not missing, f"README's Settings do not name: {missing}"
