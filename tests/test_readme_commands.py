@@ -132,3 +132,34 @@ def test_the_readmes_rule_and_plan_run_as_written(tmp_path, capsys):
         assert main(["campaign", "show", plan["name"], "--json", "-w", ws]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert [s["channel"] for s in shown["steps"]] == [s["channel"] for s in plan["steps"]]
+
+
+def test_the_segment_fields_table_gives_each_field_its_ops():
+    """README's Field / Ops table says what the rule checker takes, field by field."""
+    from omnidesk.core.segments.rules import FIELDS, PREFIXED
+
+    text = README.read_text(encoding="utf-8")
+    table = text.split("| Field | Ops | Value |", 1)[1].split("\n\n", 1)[0]
+    said: dict[str, tuple[str, ...]] = {}
+    alias: dict[str, str] = {}  # `journey_start`: "as `first_seen`"
+    for line in table.splitlines()[2:]:
+        fields_cell, ops_cell = line.split(" | ")[:2]
+        if "/" in fields_cell:  # `birthday` / `birthday_month`: each its own side of the ops' "/"
+            pairs = zip(fields_cell.split("/"), ops_cell.split("/"))
+        else:
+            pairs = [(fields_cell, ops_cell)]
+        for names, ops in pairs:
+            fields = re.findall(r"`([\w.<>]+)`", names)
+            if ops.strip().startswith("as "):
+                alias.update((field, re.findall(r"`(\w+)`", ops)[0]) for field in fields)
+                continue
+            plain = ops.split("(and ")[0]
+            for field in fields:
+                listed = re.findall(r"`(\w+)`", plain)
+                extra = re.search(r"\(and (.*?) for `" + re.escape(field) + "`\\)", ops)
+                said[field] = tuple(sorted(listed + (re.findall(r"`(\w+)`", extra.group(1)) if extra else [])))
+    said.update((field, said[like]) for field, like in alias.items())
+    code = {**{f: tuple(sorted(ops)) for f, ops in FIELDS.items()},
+            **{f"{prefix}<{'column' if prefix == 'custom.' else 'type'}>": tuple(sorted(ops))
+               for prefix, ops in PREFIXED.items()}}
+    assert said == code
