@@ -183,7 +183,7 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                                f"{reason[0].lower()}{reason[1:].rstrip('.')}{again}.") from None
             if len(report_to) == 1:
                 if written:  # a file that could not be imported has no report
-                    out.say(f"Wrote {written[0][2]} flagged rows to {printable(str(args.errors))}")
+                    out.say(f"Wrote {counted(written[0][2], 'flagged row')} to {printable(str(args.errors))}")
             else:
                 out.say([f"Wrote {n} flagged row{'s' if n != 1 else ''} of {printable(name)} to {printable(str(p))}"
                          for p, name, n in written]

@@ -15,7 +15,7 @@ from omnidesk.cli.common import (
     _open_existing,
     _output,
 )
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 
 
 def add_commands(sub) -> None:
@@ -69,7 +69,8 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
                 return EXIT_OK
         removed = erase_person(ws, cid)
     n = removed.get("backups_deleted", 0)
-    print(f"Erased customer {cid}: {removed['source_records']} source records, {removed['events']} events; "
-          f"{removed['identifiers_suppressed']} identifiers on the suppression list"
+    print(f"Erased customer {cid}: {counted(removed['source_records'], 'source record')}, "
+          f"{counted(removed['events'], 'event')}; "
+          f"{counted(removed['identifiers_suppressed'], 'identifier')} on the suppression list"
           + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
     return EXIT_OK

@@ -333,3 +333,13 @@ def test_after_a_command_the_librarys_warnings_still_reach_other_listeners(tmp_p
     caplog.set_level(logging.WARNING)  # on the root logger, as a test or an embedding app listens
     logging.getLogger("omnidesk.core.identity.learn").warning("match model fit: held")
     assert "match model fit: held" in caplog.text
+
+
+def test_person_erase_counts_what_it_removed_in_the_right_number(tmp_path, capsys):
+    ws = str(tmp_path / "shop.omnidesk")
+    Workspace.create(ws).close()
+    assert run(capsys, "customer", "add", "first_name=Ann", "email=ann@example.com", "-w", ws)[0] == 0
+    status, out, _ = run(capsys, "person", "erase", "ann@example.com", "--yes", "-w", ws)
+    assert status == 0
+    # one typed-in record, no events, its one email kept out from now on
+    assert ": 1 source record, 0 events; 1 identifier on the suppression list" in out

@@ -92,3 +92,11 @@ def test_rows_seen_in_an_earlier_file_are_imported_and_counted(tmp_path, capsys)
     assert (again["imported"], again["duplicates"], again["seen_before"]) == (0, 2, 0)
     counts = _counts(ws)
     assert (counts["customers"], counts["source_records"]) == (2, 3)
+
+
+def test_the_error_report_of_one_file_says_its_rows_in_the_right_number(tmp_path, capsys):
+    rows = write_csv(tmp_path / "list.csv", ["Email", "First Name"], [["ann@", "Ann"], ["bo@example.com", "Bo"]])
+    status, out, _ = run(capsys, "import", str(rows), "-w", str(tmp_path / "shop.omnidesk"),
+                         "--errors", str(tmp_path / "problems.csv"))
+    assert status == 0
+    assert out.splitlines()[-1] == f"Wrote 1 flagged row to {tmp_path / 'problems.csv'}"

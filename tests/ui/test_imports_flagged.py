@@ -215,3 +215,19 @@ def test_a_fixed_contacts_row_replaces_its_original_too(tmp_path, capsys):
         with ws.engine.connect() as conn:
             # Bob's fixed row joined the customer of the row it corrects: one Bob.
             assert conn.exec_driver_sql("SELECT count(*) FROM customer").scalar() == 2
+
+
+def test_when_an_import_ran_is_on_the_shops_clock(window, tmp_path):
+    """The Imports screen says when as `omnidesk imports list` does: on the shop's clock, not UTC."""
+    import time_machine
+
+    path = tmp_path / "shop.omnidesk"
+    with Workspace.create(path) as ws:
+        ws.set_setting("timezone", "Asia/Kolkata")  # +05:30, never the machine's UTC or a whole hour off it
+        with time_machine.travel("2026-03-01T12:00:00+00:00", tick=False):
+            import_file(ws, write_csv(tmp_path / "list.csv", ["Email"], [["ann@example.com"]]),
+                        ImportOptions(channel="email"))
+    window.set_workspace(Workspace.open(path))
+    imports = window.screens["imports"]
+    column = [imports.model.headerData(c, Qt.Orientation.Horizontal) for c in range(imports.model.columnCount())]
+    assert imports.model.index(0, column.index("Imported")).data() == "2026-03-01 17:30"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
 from omnidesk.core.importing.batches import list_batches
 from omnidesk.core.channels import channel_name
+from omnidesk.core.timeline import workspace_zone
+from omnidesk.core.timeutil import local_minute
 from omnidesk.core.workspace import Workspace
 
 COLUMNS = [
@@ -24,14 +24,6 @@ COLUMNS = [
 ]
 
 
-def _local_time(iso: str) -> str:
-    """A stored UTC timestamp in the user's local time, to the minute."""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except (TypeError, ValueError):
-        return str(iso)
-
-
 class ImportBatchTableModel(QAbstractTableModel):
     IdRole = Qt.ItemDataRole.UserRole + 1
 
@@ -39,11 +31,14 @@ class ImportBatchTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.workspace = workspace
         self._rows: list[dict] = []
+        self._zone = None
         self.reload()
 
     def reload(self) -> None:
         self.beginResetModel()
         self._rows = list_batches(self.workspace)
+        # When an import ran, on the shop's clock as `omnidesk imports list` and the timeline say it.
+        self._zone = workspace_zone(self.workspace)
         self.endResetModel()
 
     def batch(self, row: int) -> dict | None:
@@ -70,7 +65,7 @@ class ImportBatchTableModel(QAbstractTableModel):
         if key == "channel":
             return channel_name(value)
         if key == "started_at":
-            return _local_time(value)
+            return local_minute(value, self._zone) or str(value)
         if key == "status":
             return {"done": "Imported", "undone": "Undone", "running": "Incomplete"}.get(value, value)
         if key == "kind":
