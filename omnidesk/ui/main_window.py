@@ -841,7 +841,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if not pairs:
             alone = []
             if held:
-                alone.append(f"{held:,} pair{'s' if held != 1 else ''} with a conflict or nothing but a name "
+                alone.append(f"{held:,} pair{'s' if held != 1 else ''} with a conflict, names in two scripts or nothing but a name "
                              f"{'score' if held != 1 else 'scores'} as much: those are decided one by one.")
             if skipped:
                 alone.append("Skipped pairs are decided one by one.")

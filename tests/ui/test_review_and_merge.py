@@ -90,7 +90,31 @@ def test_bulk_accept_leaves_family_pairs_to_be_decided_one_by_one(family_window,
     assert asked == [] and len(view.items) == 2
     assert family_window.workspace.counts()["customers"] == before
     ((title, text),) = told
-    assert "2 pairs with a conflict or nothing but a name score as much" in text
+    assert "2 pairs with a conflict, names in two scripts or nothing but a name score as much" in text
+
+
+def test_names_in_two_scripts_read_unsure_and_wait_through_accept_all(window, ws, tmp_path, qtbot, monkeypatch):
+    # One email, the shop's name in kanji and the newsletter's in Latin letters: the names were
+    # not compared, so the score (the email's) is no odds of one person, and the bulk accept at
+    # its default score must leave the pair for the user, as it leaves a family's.
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["亮介", "高橋", "ryo@example.jp", ""]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Ryosuke", "Takahashi", "ryo@example.jp", ""]]),
+                ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    window.show_screen("review")
+    view = window.screens["review"]
+    (item,) = view.items
+    assert item.score >= view.threshold.value()
+    assert "Unsure: names in two scripts" in view.score_label.text()
+    assert "likely" not in view.score_label.text() and "likely" not in view.pairs.item(0).text()
+    told = []
+    monkeypatch.setattr(window, "confirm_bulk_accept", lambda *a: pytest.fail("nothing to merge in bulk"))
+    monkeypatch.setattr(window, "show_info", lambda *a: told.append(a))
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    assert len(view.items) == 1 and ws.counts()["customers"] == 2
+    ((_title, text),) = told
+    assert "1 pair with a conflict, names in two scripts or nothing but a name scores as much" in text
 
 
 def test_merge_selected_customers_from_the_table(family_window, qtbot, monkeypatch):

@@ -21,7 +21,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
-from omnidesk.core.identity.scoring import NAMES_ONLY, Model, pair_conflict
+from omnidesk.core.identity.scoring import NAMES_ONLY, NAMES_UNREADABLE, Model, pair_conflict
 from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
@@ -456,9 +456,19 @@ class ReviewItem:
         return NAMES_ONLY in self.reasons
 
     @property
+    def names_unread(self) -> bool:
+        """Names in two scripts (kanji against Latin letters): not compared, so no evidence either way."""
+        return NAMES_UNREADABLE in self.reasons
+
+    @property
     def for_one_by_one(self) -> bool:
-        """Only decided on its own, never in bulk: a conflict, or nothing but the name to go on."""
-        return self.conflict is not None or self.names_only
+        """Only decided on its own, never in bulk: a conflict, names not compared, or nothing but the name.
+
+        Names in two scripts wait here only because the score, all of it what
+        else agrees, reached the automatic merge: a family's two people on one
+        mailbox score just as high, so a bulk accept at that score must not take them.
+        """
+        return self.conflict is not None or self.names_only or self.names_unread
 
 
 def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewItem]:
@@ -490,15 +500,17 @@ def reviews_to_accept(ws: Workspace, min_score: float) -> list[ReviewItem]:
 
     Skipped pairs are left out: skipping says "not now, I am unsure", and a bulk
     decision must not overrule it; they stay in the queue to decide one by one.
-    So are pairs with a conflict (a family sharing an email) and pairs with
-    nothing but a name to go on (see :func:`reviews_held_back`): however high
+    So are pairs with a conflict (a family sharing an email), pairs whose names
+    are in two scripts and pairs with nothing but a name to go on (see
+    :func:`reviews_held_back`): however high
     they score, that is exactly what a person must look at.
     """
     return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and not r.for_one_by_one]
 
 
 def reviews_held_back(ws: Workspace, min_score: float) -> list[ReviewItem]:
-    """Pending pairs at or above ``min_score`` a bulk accept leaves alone: a conflict, or a name only."""
+    """Pending pairs at or above ``min_score`` a bulk accept leaves alone: a conflict, names in two
+    scripts, or a name only."""
     return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and r.for_one_by_one]
 
 

@@ -151,7 +151,7 @@ class ReviewView(QWidget):
         self.threshold.setSuffix(" bits")
         self.threshold.setToolTip("Evidence score: each bit doubles the odds that the pair is one person. "
                                   "Starts at the score an automatic merge needs. Pairs with a conflict "
-                                  "(different first names, say) or nothing but a name are never accepted "
+                                  "(different first names, say), names in two scripts or nothing but a name are never accepted "
                                   "in bulk: decide them one by one.")
         # The user's own value stays while the screen lives; until then it follows the workspace's threshold.
         self._threshold_chosen = False
