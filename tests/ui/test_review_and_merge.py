@@ -276,3 +276,40 @@ def test_a_family_pair_is_not_called_very_likely_and_the_bulk_accept_does_not_st
     qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
     (pairs, skipped, score, held) = asked[-1]
     assert [names for names, _ in pairs] == ["Amy Brook ~ Amy Brook"] and held == 2
+
+
+def test_a_pair_decided_in_another_window_leaves_the_queue_when_acted_on_here(family_window, qtbot, monkeypatch):
+    # The same workspace open twice: the other window keeps the shown pair apart.  Pressing A here
+    # cannot merge it; the error says so, and the queue re-reads rather than keep offering the pair.
+    win = family_window
+    view = win.screens["review"]
+    shown = view.current_item()
+    errors = []
+    monkeypatch.setattr(win, "show_error", lambda title, text: errors.append(text))
+    with Workspace.open(win.workspace.path) as other:
+        from omnidesk.core.identity.merge import reject_review
+        reject_review(other, shown.id)
+    view.pairs.setFocus()
+    qtbot.keyClick(view.pairs, Qt.Key.Key_A)
+    assert errors == ["That pair is no longer in the review queue."]
+    assert shown.id not in [i.id for i in view.items] and len(view.items) == 1
+    assert view.current_item() is not None and view.pairs.hasFocus()
+    nav_text = win.nav.item(win.nav.row_of("review")).text()
+    assert nav_text == "Review (1)"
+
+
+def test_merging_customers_another_window_merged_away_refuses_and_the_list_reads_again(family_window, monkeypatch):
+    win = family_window
+    win.show_screen("customers")
+    view = win.screens["customers"]
+    ids = [view.model.customer_id(r) for r in range(view.model.rowCount())]
+    errors = []
+    monkeypatch.setattr(win, "confirm", lambda *a: True)
+    monkeypatch.setattr(win, "show_error", lambda title, text: errors.append(text))
+    with Workspace.open(win.workspace.path) as other:
+        from omnidesk.core.identity.merge import merge_customers
+        gone = merge_customers(other, ids[:2]).absorbed[0]
+    win.merge_customers([gone, ids[2]])
+    assert len(errors) == 1 and f"{gone}" in errors[0]
+    assert view.model.rowCount() == len(ids) - 1
+    assert gone not in [view.model.customer_id(r) for r in range(view.model.rowCount())]
