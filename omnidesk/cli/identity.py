@@ -148,12 +148,17 @@ def cmd_review_again(args: argparse.Namespace) -> int:
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
-    from omnidesk.core.identity.merge import merge_customers
+    from omnidesk.core.identity.merge import kept_apart_among, merge_customers
 
     with _open_existing(args) as ws:
         ids = [_customer(ws, c) for c in args.customers]
+        apart = kept_apart_among(ws, ids)
         result = merge_customers(ws, ids)
     print(f"Merged {len(result.absorbed) + 1} customers into customer {result.survivor}.")
+    if apart:
+        pairs = ", ".join(f"{a} and {b}" for a, b in apart)
+        print(f"You had said customers {pairs} are different people; this merge replaces that decision "
+              "(`omnidesk unmerge RECORD_ID` splits a record off again).")
     return EXIT_OK
 
 

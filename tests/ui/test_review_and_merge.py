@@ -313,3 +313,39 @@ def test_merging_customers_another_window_merged_away_refuses_and_the_list_reads
     assert len(errors) == 1 and f"{gone}" in errors[0]
     assert view.model.rowCount() == len(ids) - 1
     assert gone not in [view.model.customer_id(r) for r in range(view.model.rowCount())]
+
+
+def test_merging_a_pair_kept_apart_says_so_before_and_on_the_command_line(family_window, qtbot, monkeypatch,
+                                                                          capsys):
+    # Anna and Mark Lee were said to be different people; selecting both in the list and merging
+    # must not override that without a word.
+    from omnidesk.core.identity.kept_apart import list_kept_apart
+    from omnidesk.core.identity.merge import kept_apart_among
+    from tests.helpers import run_cli
+
+    win = family_window
+    view = win.screens["review"]
+    lee = next(i for i in view.items if {win.operations.names([i.left_id])[i.left_id],
+                                         win.operations.names([i.right_id])[i.right_id]} == {"Anna Lee", "Mark Lee"})
+    fox = next(i for i in view.items if i is not lee)
+    view.pairs.setCurrentRow(view.items.index(lee))
+    view.pairs.setFocus()
+    qtbot.keyClick(view.pairs, Qt.Key.Key_R)
+    assert kept_apart_among(win.workspace, [lee.left_id, lee.right_id, fox.left_id]) == [
+        tuple(sorted((lee.left_id, lee.right_id)))]
+    asked = []
+    monkeypatch.setattr(win, "confirm", lambda title, text: asked.append(text) or False)
+    win.merge_customers([lee.left_id, lee.right_id])
+    (text,) = asked
+    assert "You said earlier that Anna Lee and Mark Lee are different people" in text or \
+        "You said earlier that Mark Lee and Anna Lee are different people" in text
+    assert len(list_kept_apart(win.workspace)) == 1  # answered No: nothing changed
+    win.merge_customers([fox.left_id, fox.right_id])
+    assert "different people" not in asked[-1]
+    path = win.workspace.path
+    status, out, _ = run_cli(capsys, "--workspace", str(path), "merge", str(lee.left_id), str(lee.right_id))
+    assert status == 0
+    low, high = sorted((lee.left_id, lee.right_id))
+    assert f"You had said customers {low} and {high} are different people" in out
+    status, out, _ = run_cli(capsys, "--workspace", str(path), "merge", str(fox.left_id), str(fox.right_id))
+    assert status == 0 and "different people" not in out

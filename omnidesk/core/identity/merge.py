@@ -169,6 +169,27 @@ def _annotate_log(conn: Connection, log_id: int, **extra) -> None:
     conn.execute(update(log).where(log.c.id == log_id).values(absorbed_json=json.dumps(current, default=str)))
 
 
+def kept_apart_among(ws: Workspace, ids: Sequence[int]) -> list[tuple[int, int]]:
+    """The pairs of these customers the user said are different people (lower id first).
+
+    Asked before a merge of them, which would replace that decision.
+    """
+    md = MatchDecision.__table__
+    holder: dict[str, int] = {}
+    with ws.engine.connect() as conn:
+        for cid in sorted(set(ids)):
+            for key in _hashes(conn, cid):
+                holder.setdefault(key, cid)
+        pairs = set()
+        for part in chunks(list(holder), 400):
+            for left, right in conn.execute(select(md.c.left_hash, md.c.right_hash).where(
+                    md.c.kind == "reject", or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part)))):
+                a, b = holder.get(left), holder.get(right)
+                if a is not None and b is not None and a != b:
+                    pairs.add((min(a, b), max(a, b)))
+    return sorted(pairs)
+
+
 def merge_customers(ws: Workspace, ids: Sequence[int], *, kind: str = "manual") -> MergeResult:
     """Merge the given customers into the oldest one; the user's word, remembered for later imports."""
     with ws.writing() as conn:
