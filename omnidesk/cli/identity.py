@@ -85,7 +85,8 @@ def cmd_review_list(args: argparse.Namespace) -> int:
            for i in items]
     Output(args).show(out, lambda pairs: [
         f"{o['id']:>5}  {o['score']:>6.1f}  {o['left']['name']} (#{o['left']['id']})  ~  "
-        f"{o['right']['name']} (#{o['right']['id']})  — {', '.join(o['reasons'])}" for o in pairs
+        f"{o['right']['name']} (#{o['right']['id']})  — {', '.join(o['reasons'])}"
+        f"{'  (skipped)' if o['status'] == 'skipped' else ''}" for o in pairs
     ] or "The review queue is empty.")
     return EXIT_OK
 
@@ -101,8 +102,9 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
             merge.reject_review(ws, args.review_id)
             print("Kept apart; the pair will not be suggested again.")
         else:
-            merge.skip_review(ws, args.review_id)
-            print("Skipped.")
+            change = merge.skip_review(ws, args.review_id)
+            print("Skipped." if change.before != "skipped" else
+                  "Already skipped: it waits with the other skipped pairs at the end of the queue.")
     return EXIT_OK
 
 

@@ -333,3 +333,15 @@ def test_after_a_command_the_librarys_warnings_still_reach_other_listeners(tmp_p
     caplog.set_level(logging.WARNING)  # on the root logger, as a test or an embedding app listens
     logging.getLogger("omnidesk.core.identity.learn").warning("match model fit: held")
     assert "match model fit: held" in caplog.text
+
+
+def test_review_list_marks_skipped_pairs_and_skipping_again_says_it_stays(tmp_path, capsys):
+    ws = str(tmp_path / "ws.omnidesk")
+    f = write_csv(tmp_path / "people.csv", *FAMILY)
+    assert run(capsys, "import", str(f), "-w", ws)[0] == 0
+    (pair,) = json.loads(run(capsys, "review", "list", "--json", "-w", ws)[1])
+    assert "(skipped)" not in run(capsys, "review", "list", "-w", ws)[1]
+    assert run(capsys, "review", "skip", str(pair["id"]), "-w", ws)[1] == "Skipped.\n"
+    assert run(capsys, "review", "list", "-w", ws)[1].rstrip().endswith("(skipped)")
+    status, out, _ = run(capsys, "review", "skip", str(pair["id"]), "-w", ws)
+    assert status == 0 and out.startswith("Already skipped")

@@ -349,3 +349,18 @@ def test_merging_a_pair_kept_apart_says_so_before_and_on_the_command_line(family
     assert f"You had said customers {low} and {high} are different people" in out
     status, out, _ = run_cli(capsys, "--workspace", str(path), "merge", str(fox.left_id), str(fox.right_id))
     assert status == 0 and "different people" not in out
+
+
+def test_pressing_s_walks_on_when_every_pair_is_skipped(family_window, qtbot):
+    # A queue walked with S alone: once every pair is skipped, S must still move to the next pair,
+    # not stay on the same one for good.
+    win = family_window
+    view = win.screens["review"]
+    view.pairs.setFocus()
+    seen = []
+    for _ in range(5):
+        seen.append(view.current_item().id)
+        qtbot.keyClick(view.pairs, Qt.Key.Key_S)
+    assert all(i.status == "skipped" for i in view.items) and len(view.items) == 2
+    assert seen[2:] == [seen[2], seen[3], seen[2]] and seen[2] != seen[3]
+    assert view.pairs.hasFocus()

@@ -195,7 +195,7 @@ class ReviewView(QWidget):
         self.skip_button = QPushButton("Skip (S)")
         self.accept_button.clicked.connect(lambda: self._decide(self.acceptRequested))
         self.reject_button.clicked.connect(lambda: self._decide(self.rejectRequested))
-        self.skip_button.clicked.connect(lambda: self._decide(self.skipRequested))
+        self.skip_button.clicked.connect(self._skip)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.reject_button)
@@ -336,6 +336,15 @@ class ReviewView(QWidget):
         item = self.current_item()
         if item is not None:
             signal.emit(item.id)
+
+    def _skip(self) -> None:
+        item = self.current_item()
+        if item is not None and item.status == "skipped":
+            # Already skipped: nothing to store, and the skipped pairs keep their order, so
+            # skipping again would leave the same pair shown; the next one comes instead.
+            self.pairs.setCurrentRow((self.pairs.currentRow() + 1) % len(self.items))
+            return
+        self._decide(self.skipRequested)
 
     def refresh(self) -> None:
         keep = self.pairs.currentRow()
