@@ -302,6 +302,9 @@ class ReopenStep(Step):
         self.items = list(items)
         self.result: core_apart.Reopened | None = None
 
+    def refused(self) -> Changes:
+        return Changes.of_customers(*self.customers) | Changes(reviews=True)
+
     def target_words(self) -> str:
         return f"The pair {self.pair}"
 

@@ -165,3 +165,23 @@ def test_the_kept_apart_list_is_read_a_page_at_a_time(window, ws, tmp_path, qtmo
     assert model.rowCount() == 500
     assert model.data(model.index(499, 0)) == "First0 Last0  (#1)"
     assert view.tabs.tabText(1) == "Kept apart (500)"
+
+
+def test_a_pair_put_back_in_another_window_leaves_the_kept_apart_list_when_n_is_pressed(three_pairs, monkeypatch):
+    from omnidesk.core.identity.kept_apart import list_kept_apart, reopen_kept_apart
+    from omnidesk.core.workspace import Workspace
+
+    win = three_pairs
+    view = win.screens["review"]
+    win.show_screen("review")
+    view.pairs.setFocus()
+    _key(win, Qt.Key.Key_R)
+    view.show_kept_apart()
+    assert view.apart_model.total == 1
+    with Workspace.open(win.workspace.path) as other:
+        reopen_kept_apart(other, list_kept_apart(other))
+    errors = []
+    monkeypatch.setattr(win, "show_error", lambda title, text: errors.append(text))
+    _key(win, Qt.Key.Key_N)
+    assert errors and "no longer kept apart" in errors[0]
+    assert view.apart_model.total == 0 and len(view.items) == 3
