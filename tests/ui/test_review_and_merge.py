@@ -364,3 +364,19 @@ def test_pressing_s_walks_on_when_every_pair_is_skipped(family_window, qtbot):
     assert all(i.status == "skipped" for i in view.items) and len(view.items) == 2
     assert seen[2:] == [seen[2], seen[3], seen[2]] and seen[2] != seen[3]
     assert view.pairs.hasFocus()
+
+
+def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window, ws, tmp_path):
+    # محمد علي beside Mohamed Ali: without an isolate, the "›" after the Arabic name is laid
+    # out right to left with it and shows as "‹" before it.
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["محمد", "علي", "mali@example.com", ""]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Mohamed", "Ali", "mali@example.com", ""]]),
+                ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    view = window.screens["review"]
+    (item,) = view.items
+    arabic = 0 if view.cards[item.left_id]["display_name"] == "محمد علي" else 1
+    assert view.open_buttons[arabic].full_text == "Open \u2068محمد علي\u2069 ›"
+    assert view.open_buttons[1 - arabic].full_text == "Open Mohamed Ali ›"
+    assert "\u2068محمد علي\u2069" in view.pairs.item(0).text().splitlines()[0]

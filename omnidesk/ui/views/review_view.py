@@ -38,7 +38,7 @@ from omnidesk.core.identity.merge import ReviewItem, bulk_accept_default, list_r
 from omnidesk.core.identity.resolve import model_from_settings
 from omnidesk.core.identity.scoring import Model, pair_confidence, pair_evidence
 from omnidesk.core.workspace import Workspace
-from omnidesk.ui.formatting import nice_date
+from omnidesk.ui.formatting import isolated, nice_date
 from omnidesk.ui.models.kept_apart_table_model import GONE, KeptApartTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
 
@@ -363,10 +363,10 @@ class ReviewView(QWidget):
             right = cards.get(item.right_id, {}).get("display_name", "?")
             # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
             sure = pair_confidence(item.score, item.reasons, self._model)
-            text = (f"{left}  ~  {right}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
+            text = (f"{isolated(left)}  ~  {isolated(right)}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
                     f"{' · skipped' if item.status == 'skipped' else ''}")
             entry = QListWidgetItem(text)
-            entry.setToolTip(f"{left} ~ {right}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
+            entry.setToolTip(f"{isolated(left)} ~ {isolated(right)}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
             self.pairs.addItem(entry)
         self.pairs.blockSignals(False)
         n = len(self.items)
@@ -454,8 +454,8 @@ class ReviewView(QWidget):
                 self.compare.setItem(r, c, cell)
         for side, (cid, card) in enumerate(((item.left_id, left), (item.right_id, right))):
             name = card.get("display_name") or f"Customer #{cid}"
-            self.open_buttons[side].set_full_text(f"Open {name} ›")
-            self.open_buttons[side].setToolTip(f"Open the screen of {name} (#{cid}) — {self.OPEN_KEYS[side]}; "
+            self.open_buttons[side].set_full_text(f"Open {isolated(name)} ›")
+            self.open_buttons[side].setToolTip(f"Open the screen of {isolated(name)} (#{cid}) — {self.OPEN_KEYS[side]}; "
                                                "Alt+Left comes back to this pair")
         sure = pair_confidence(item.score, item.reasons, self._model)
         self.score_label.setText(f"<b>{html.escape(sure.headline)}</b> — "
