@@ -149,11 +149,27 @@ def cmd_review_again(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _only_customer(ws, text: str) -> int:
+    """The one customer ``text`` names; an email or phone several customers carry (a family's
+    address, a shop's landline) is refused, naming them: merging the first of them is a guess."""
+    from omnidesk.core.customers import display_names
+    from omnidesk.core.timeline import find_customers
+
+    found = find_customers(ws, text)
+    if len(found) > 1:
+        names = display_names(ws, found)
+        listed = ", ".join(f"{names.get(c) or 'customer'} (#{c})" for c in found[:5])
+        more = f" and {len(found) - 5:,} more" if len(found) > 5 else ""
+        raise CliError(f"'{text}' is on {len(found):,} customers: {listed}{more}; give the id of the one you mean.",
+                       EXIT_USAGE)
+    return _customer(ws, text)
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
     from omnidesk.core.identity.merge import kept_apart_among, merge_customers
 
     with _open_existing(args) as ws:
-        ids = [_customer(ws, c) for c in args.customers]
+        ids = [_only_customer(ws, c) for c in args.customers]
         apart = kept_apart_among(ws, ids)
         result = merge_customers(ws, ids)
     print(f"Merged {len(result.absorbed) + 1} customers into customer {result.survivor}.")

@@ -345,3 +345,17 @@ def test_review_list_marks_skipped_pairs_and_skipping_again_says_it_stays(tmp_pa
     assert run(capsys, "review", "list", "-w", ws)[1].rstrip().endswith("(skipped)")
     status, out, _ = run(capsys, "review", "skip", str(pair["id"]), "-w", ws)
     assert status == 0 and out.startswith("Already skipped")
+
+
+def test_merge_refuses_an_email_a_family_shares_naming_who_carries_it(tmp_path, capsys):
+    # Anna and Mark Lee share lee@example.com: "merge bo@… lee@…" would merge Bo with whichever
+    # came first - a guess, and a merge joins two people's data.  It names both and asks for an id.
+    ws = str(tmp_path / "ws.omnidesk")
+    assert run(capsys, "import", str(write_csv(tmp_path / "people.csv", *FAMILY)), "-w", ws)[0] == 0
+    before = json.loads(run(capsys, "info", "--json", "-w", ws)[1])
+    status, out, err = run(capsys, "merge", "bo@example.com", "lee@example.com", "-w", ws)
+    assert status == 2 and out == ""
+    assert "'lee@example.com' is on 2 customers: Anna Lee (#" in err and "Mark Lee (#" in err
+    assert json.loads(run(capsys, "info", "--json", "-w", ws)[1]) == before
+    status, out, _ = run(capsys, "merge", "bo@example.com", "+1 415 555 0111", "-w", ws)
+    assert status == 0 and "Merged 2 customers" in out
