@@ -185,7 +185,8 @@ def cmd_unmerge(args: argparse.Namespace) -> int:
 
     with _open_existing(args) as ws:
         old, new, _ = unmerge_record(ws, args.record_id)
-    print(f"Record {args.record_id} moved from customer {old} to new customer {new}.")
+    print(f"Record {args.record_id} moved from customer {old} to new customer {new}; the two are kept apart "
+          f"from now on (`omnidesk review again {old} {new}` puts them back in the review queue).")
     return EXIT_OK
 
 
