@@ -380,3 +380,18 @@ def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window,
     assert view.open_buttons[arabic].full_text == "Open \u2068محمد علي\u2069 ›"
     assert view.open_buttons[1 - arabic].full_text == "Open Mohamed Ali ›"
     assert "\u2068محمد علي\u2069" in view.pairs.item(0).text().splitlines()[0]
+
+
+def test_tab_walks_from_the_queue_through_the_comparison_to_the_buttons(family_window, qtbot):
+    # Keyboard only: Tab must leave the side-by-side table in one press, not walk its 24 cells
+    # (none of them selectable, so nothing even shows where the focus is).
+    from PySide6.QtWidgets import QApplication
+
+    view = family_window.screens["review"]
+    view.pairs.setFocus()
+    reached = []
+    for _ in range(8):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert reached.count(view.compare) == 1
+    assert view.accept_button in reached and view.reject_button in reached and view.skip_button in reached

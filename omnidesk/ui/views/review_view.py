@@ -190,6 +190,8 @@ class ReviewView(QWidget):
         self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.compare.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.compare.setWordWrap(True)
+        # Tab leaves the table for the buttons, rather than walking its cells (none selectable).
+        self.compare.setTabKeyNavigation(False)
         self.accept_button = QPushButton("Same person — merge (A)")
         self.reject_button = QPushButton("Different people (R)")
         self.skip_button = QPushButton("Skip (S)")
