@@ -85,7 +85,8 @@ def cmd_review_list(args: argparse.Namespace) -> int:
            for i in items]
     Output(args).show(out, lambda pairs: [
         f"{o['id']:>5}  {o['score']:>6.1f}  {o['left']['name']} (#{o['left']['id']})  ~  "
-        f"{o['right']['name']} (#{o['right']['id']})  — {', '.join(o['reasons'])}" for o in pairs
+        f"{o['right']['name']} (#{o['right']['id']})  — {', '.join(o['reasons'])}"
+        f"{'  (skipped)' if o['status'] == 'skipped' else ''}" for o in pairs
     ] or "The review queue is empty.")
     return EXIT_OK
 
@@ -101,8 +102,9 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
             merge.reject_review(ws, args.review_id)
             print("Kept apart; the pair will not be suggested again.")
         else:
-            merge.skip_review(ws, args.review_id)
-            print("Skipped.")
+            change = merge.skip_review(ws, args.review_id)
+            print("Skipped." if change.before != "skipped" else
+                  "Already skipped: it waits with the other skipped pairs at the end of the queue.")
     return EXIT_OK
 
 
@@ -147,13 +149,34 @@ def cmd_review_again(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _only_customer(ws, text: str) -> int:
+    """The one customer ``text`` names; an email or phone several customers carry (a family's
+    address, a shop's landline) is refused, naming them: merging the first of them is a guess."""
+    from omnidesk.core.customers import display_names
+    from omnidesk.core.timeline import find_customers
+
+    found = find_customers(ws, text)
+    if len(found) > 1:
+        names = display_names(ws, found)
+        listed = ", ".join(f"{names.get(c) or 'customer'} (#{c})" for c in found[:5])
+        more = f" and {len(found) - 5:,} more" if len(found) > 5 else ""
+        raise CliError(f"'{text}' is on {len(found):,} customers: {listed}{more}; give the id of the one you mean.",
+                       EXIT_USAGE)
+    return _customer(ws, text)
+
+
 def cmd_merge(args: argparse.Namespace) -> int:
-    from omnidesk.core.identity.merge import merge_customers
+    from omnidesk.core.identity.merge import kept_apart_among, merge_customers
 
     with _open_existing(args) as ws:
-        ids = [_customer(ws, c) for c in args.customers]
+        ids = [_only_customer(ws, c) for c in args.customers]
+        apart = kept_apart_among(ws, ids)
         result = merge_customers(ws, ids)
     print(f"Merged {len(result.absorbed) + 1} customers into customer {result.survivor}.")
+    if apart:
+        pairs = ", ".join(f"{a} and {b}" for a, b in apart)
+        print(f"You had said customers {pairs} are different people; this merge replaces that decision "
+              "(`omnidesk unmerge RECORD_ID` splits a record off again).")
     return EXIT_OK
 
 
@@ -162,7 +185,8 @@ def cmd_unmerge(args: argparse.Namespace) -> int:
 
     with _open_existing(args) as ws:
         old, new, _ = unmerge_record(ws, args.record_id)
-    print(f"Record {args.record_id} moved from customer {old} to new customer {new}.")
+    print(f"Record {args.record_id} moved from customer {old} to new customer {new}; the two are kept apart "
+          f"from now on (`omnidesk review again {old} {new}` puts them back in the review queue).")
     return EXIT_OK
 
 

@@ -414,7 +414,13 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bo
 
 
 def find_customer(ws: Workspace, text: str) -> int | None:
-    """The customer a user means by ``text``: an id, an email or a phone in any format.
+    """The customer a user means by ``text`` (see :func:`find_customers`), or None."""
+    found = find_customers(ws, text)
+    return found[0] if found else None
+
+
+def find_customers(ws: Workspace, text: str) -> list[int]:
+    """The customers a user may mean by ``text``: an id, an email or a phone in any format.
 
     Digits that are an existing customer's id win (with or without a leading
     "#"); text with an "@" is an email, compared without case; anything else is
@@ -422,18 +428,18 @@ def find_customer(ws: Workspace, text: str) -> int | None:
     in E.164.  Emails and phones are looked up among every identifier the
     customer's records carry, then among values set by hand on the customer.
     When several customers carry the value, the one whose main value it is
-    wins, then the lowest id.  Returns None when nothing matches.
+    comes first, then the lowest id; an id is one customer.  Empty when nothing matches.
     """
     text = (text or "").strip()
     if not text:
-        return None
+        return []
     cust = Customer.__table__
     with ws.engine.connect() as conn:
         bare = text.lstrip("#")
         if re.fullmatch(r"\d{1,12}", bare):
             found = conn.execute(select(cust.c.id).where(cust.c.id == int(bare))).scalar()
             if found is not None:
-                return found
+                return [found]
         if "@" in text:
             return _by_identifier(conn, "email", text.lower(), cust.c.email)
     region = str(ws.get_setting("default_region") or "US")
@@ -441,12 +447,12 @@ def find_customer(ws: Workspace, text: str) -> int | None:
 
     phone = normalize_phone(text, region).value
     if phone is None:
-        return None
+        return []
     with ws.engine.connect() as conn:
         return _by_identifier(conn, "phone", phone, cust.c.phone)
 
 
-def _by_identifier(conn, kind: str, value: str, golden_column) -> int | None:
+def _by_identifier(conn, kind: str, value: str, golden_column) -> list[int]:
     cust = Customer.__table__
     ident = Identifier.__table__
     rec = SourceRecord.__table__
@@ -456,9 +462,8 @@ def _by_identifier(conn, kind: str, value: str, golden_column) -> int | None:
         .where(ident.c.kind == kind, ident.c.value == value, rec.c.customer_id.is_not(None))
     )
     is_main = case((func.lower(golden_column) == value, 0), else_=1)
-    return conn.execute(
+    return list(conn.execute(
         select(cust.c.id)
         .where(or_(cust.c.id.in_(carriers), func.lower(golden_column) == value))
         .order_by(is_main, cust.c.id)
-        .limit(1)
-    ).scalar()
+    ).scalars())

@@ -70,6 +70,11 @@ class Step(QUndoCommand):
     def revert(self, ws: Workspace) -> Changes:
         raise NotImplementedError
 
+    def refused(self) -> Changes:
+        """What to read again when the workspace refuses the step (a UserError): what it acted on
+        most likely changed elsewhere (another window decided the pair, merged the customer)."""
+        return Changes()
+
     # Long redo (see ImportStep, FindDuplicatesStep).
     def long_task(self, ws: Workspace, ops):
         raise NotImplementedError
@@ -190,6 +195,9 @@ class MergeStep(CustomerStep):
         self.ids = ids
         self.result: core_merge.MergeResult | None = None
 
+    def refused(self) -> Changes:
+        return Changes.of_customers(*self.ids, listed=True) | Changes(reviews=True)
+
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
         self.result = core_merge.merge_customers(ws, self.ids)
@@ -205,6 +213,9 @@ class SplitStep(CustomerStep):
         super().__init__(f"split of {record_words} from {name}", [customer_id], name)
         self.record_id = record_id
         self.split: core_merge.Unmerged | None = None
+
+    def refused(self) -> Changes:
+        return Changes.of_customers(*self.customers, listed=True)
 
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
@@ -222,6 +233,9 @@ class ReviewStep(CustomerStep):
     def __init__(self, review_id: int, left: int, right: int, pair: str) -> None:
         super().__init__(f"{self.verb} of {pair}", [left, right], f"The pair {pair}")
         self.review_id = review_id
+
+    def refused(self) -> Changes:
+        return Changes.of_customers(*self.customers) | Changes(reviews=True)
 
 
 class AcceptStep(ReviewStep):
@@ -288,6 +302,9 @@ class ReopenStep(Step):
         self.items = list(items)
         self.result: core_apart.Reopened | None = None
 
+    def refused(self) -> Changes:
+        return Changes.of_customers(*self.customers) | Changes(reviews=True)
+
     def target_words(self) -> str:
         return f"The pair {self.pair}"
 
@@ -307,6 +324,9 @@ class BulkAcceptStep(Step):
                          customers)
         self.review_ids = review_ids
         self.result: core_merge.BulkAccept | None = None
+
+    def refused(self) -> Changes:
+        return Changes.of_customers(*self.customers, listed=True) | Changes(reviews=True)
 
     def target_words(self) -> str:
         return "The customers of these pairs"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 
@@ -20,3 +21,12 @@ def nice_date(iso: str | None) -> str:
     except ValueError:
         return iso
     return f"{d.day} {d:%b %Y}"
+
+
+def isolated(text: str) -> str:
+    """``text`` set apart for bidirectional display (first-strong isolate) when it holds letters
+    written right to left: a name in Arabic or Hebrew inside a sentence then keeps the words and
+    marks around it where they are ("Open … ›", not "Open … ‹").  Other text is left as it is."""
+    if text.isascii() or not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text):
+        return text
+    return f"\u2068{text}\u2069"

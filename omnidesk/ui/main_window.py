@@ -808,7 +808,18 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def merge_customers(self, customer_ids: list) -> None:
         if len(customer_ids) < 2 or self._refuse_if_read_only():
             return
-        if self.confirm("Merge customers", f"Merge these {len(customer_ids)} customers into one? "
+        from omnidesk.core.customers import display_names
+        from omnidesk.core.identity.merge import kept_apart_among
+
+        apart = kept_apart_among(self.workspace, customer_ids) if self.workspace is not None else []
+        said = ""
+        if apart:
+            names = display_names(self.workspace, [c for pair in apart for c in pair])
+            pairs = [f"{names.get(a, f'#{a}')} and {names.get(b, f'#{b}')}" for a, b in apart[:3]]
+            more = f" (and {len(apart) - 3:,} more pairs)" if len(apart) > 3 else ""
+            said = (f" You said earlier that {'; '.join(pairs)}{more} are different people: merging "
+                    "replaces that decision.")
+        if self.confirm("Merge customers", f"Merge these {len(customer_ids)} customers into one?{said} "
                         "Omnidesk will remember it; you can undo with Edit › Undo."):
             self.operations.merge(list(customer_ids))
 
@@ -841,8 +852,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if not pairs:
             alone = []
             if held:
-                alone.append(f"{held:,} pair{'s' if held != 1 else ''} with a conflict, nothing but a name or "
-                             f"names in two scripts "
+                alone.append(f"{held:,} pair{'s' if held != 1 else ''} with a conflict, names in two scripts or "
+                             "nothing but a name "
                              f"{'score' if held != 1 else 'scores'} as much: those are decided one by one.")
             if skipped:
                 alone.append("Skipped pairs are decided one by one.")

@@ -130,6 +130,10 @@ class Operations(QObject):
         try:
             changes = step.apply(self.workspace)
         except Exception as exc:
+            if isinstance(exc, UserError) and not step.refused().empty:
+                # Refused because what the screen shows changed elsewhere: show it as it is now,
+                # rather than keep offering a pair or a customer that is gone.
+                self.changed.emit(step.refused())
             self._report(title, exc)
             return False
         self._pushed(step, changes)

@@ -343,3 +343,53 @@ def test_person_erase_counts_what_it_removed_in_the_right_number(tmp_path, capsy
     assert status == 0
     # one typed-in record, no events, its one email kept out from now on
     assert ": 1 source record, 0 events; 1 identifier on the suppression list" in out
+
+
+def test_review_list_marks_skipped_pairs_and_skipping_again_says_it_stays(tmp_path, capsys):
+    ws = str(tmp_path / "ws.omnidesk")
+    f = write_csv(tmp_path / "people.csv", *FAMILY)
+    assert run(capsys, "import", str(f), "-w", ws)[0] == 0
+    (pair,) = json.loads(run(capsys, "review", "list", "--json", "-w", ws)[1])
+    assert "(skipped)" not in run(capsys, "review", "list", "-w", ws)[1]
+    assert run(capsys, "review", "skip", str(pair["id"]), "-w", ws)[1] == "Skipped.\n"
+    assert run(capsys, "review", "list", "-w", ws)[1].rstrip().endswith("(skipped)")
+    status, out, _ = run(capsys, "review", "skip", str(pair["id"]), "-w", ws)
+    assert status == 0 and out.startswith("Already skipped")
+
+
+def test_merge_refuses_an_email_a_family_shares_naming_who_carries_it(tmp_path, capsys):
+    # Anna and Mark Lee share lee@example.com: "merge bo@… lee@…" would merge Bo with whichever
+    # came first - a guess, and a merge joins two people's data.  It names both and asks for an id.
+    ws = str(tmp_path / "ws.omnidesk")
+    assert run(capsys, "import", str(write_csv(tmp_path / "people.csv", *FAMILY)), "-w", ws)[0] == 0
+    before = json.loads(run(capsys, "info", "--json", "-w", ws)[1])
+    status, out, err = run(capsys, "merge", "bo@example.com", "lee@example.com", "-w", ws)
+    assert status == 2 and out == ""
+    assert "'lee@example.com' is on 2 customers: Anna Lee (#" in err and "Mark Lee (#" in err
+    assert json.loads(run(capsys, "info", "--json", "-w", ws)[1]) == before
+    status, out, _ = run(capsys, "merge", "bo@example.com", "+1 415 555 0111", "-w", ws)
+    assert status == 0 and "Merged 2 customers" in out
+
+
+def test_unmerge_says_the_two_are_kept_apart_and_how_to_ask_again_and_twice_is_refused(tmp_path, capsys):
+    import csv
+    import re
+
+    ws = str(tmp_path / "ws.omnidesk")
+    assert run(capsys, "import", str(write_csv(tmp_path / "people.csv", *FAMILY)), "-w", ws)[0] == 0
+    (pair,) = json.loads(run(capsys, "review", "list", "--json", "-w", ws)[1])
+    assert run(capsys, "review", "accept", str(pair["id"]), "-w", ws)[0] == 0
+    sources = tmp_path / "sources.csv"
+    assert run(capsys, "export", "sources", str(sources), "-w", ws)[0] == 0
+    with sources.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    mark = next(r for r in rows if r["first_name"] == "Mark")
+    status, out, _ = run(capsys, "unmerge", mark["record_id"], "-w", ws)
+    assert status == 0
+    old, new = map(int, re.search(r"from customer (\d+) to new customer (\d+)", out).groups())
+    assert "kept apart from now on" in out and f"omnidesk review again {old} {new}" in out
+    assert "Mark Lee" in run(capsys, "review", "apart", "-w", ws)[1]
+    status, _, err = run(capsys, "unmerge", mark["record_id"], "-w", ws)
+    assert status == 1 and "only source" in err
+    status, out, _ = run(capsys, "review", "again", str(old), str(new), "-w", ws)
+    assert status == 0 and "back in the review queue" in out

@@ -50,7 +50,7 @@ def test_a_pair_whose_names_were_not_compared_is_at_most_possibly_and_never_merg
 
     reasons = ["same email", NAMES_UNREADABLE]
     sure = pair_confidence(14.2, reasons, MODEL)
-    assert sure.words == "possibly" and sure.headline == "Possibly the same person" and sure.conflict is None
+    assert sure.words == "unsure: names in two scripts" and sure.names_unread and sure.conflict is None
     assert "to 1" not in sure.hint and "two scripts" in sure.hint
     _load(ws, tmp_path, "shop.csv", [["亮介", "高橋", "rtakahashi@example.com", "", "", "", ""]])
     _load(ws, tmp_path, "list.csv", [["Ryosuke", "Takahashi", "rtakahashi@example.com", "", "", "", ""]],
@@ -122,3 +122,23 @@ def test_a_pair_id_that_never_existed_is_said_not_to_exist(ws, tmp_path, capsys)
     assert main(["review", "accept", "9999", "-w", path]) != 0
     err = capsys.readouterr().err
     assert "There is no pair 9999 to review" in err and "no longer" not in err
+
+
+def test_names_in_two_scripts_are_unsure_and_never_merged_in_bulk(ws, tmp_path):
+    # 高橋 亮介 in the shop, Ryosuke Takahashi on the newsletter, one email: the names were not
+    # compared, so the score is the email's alone and reaches the automatic merge's - as a
+    # family's two people on one mailbox would.  A bulk accept at its default must not take it.
+    _load(ws, tmp_path, "shop.csv", [["亮介", "高橋", "rtakahashi@example.com", "", "", "", ""],
+                                     ["Amy", "Brook", "amy.b@example.com", "", "", "", "04101"], *CROWD])
+    _load(ws, tmp_path, "list.csv", [["Ryosuke", "Takahashi", "rtakahashi@example.com", "", "", "", ""],
+                                     ["Amy", "Brook", "", "(415) 555-0199", "", "", "04101"]], channel="email")
+    reviews = mg.list_reviews(ws)
+    (unread,) = [r for r in reviews if r.names_unread]
+    assert unread.score >= MODEL.auto_threshold and unread.conflict is None and unread.for_one_by_one
+    sure = pair_confidence(unread.score, unread.reasons, MODEL)
+    assert sure.words == "unsure: names in two scripts" and "likely" not in sure.words and sure.names_unread
+    assert "to 1" not in sure.hint and "not the odds of one person" in sure.hint
+    assert unread not in mg.reviews_to_accept(ws, 0.0)
+    assert unread.id in {r.id for r in mg.reviews_held_back(ws, mg.bulk_accept_default(MODEL))}
+    mg.accept_reviews_above(ws, 0.0)
+    assert [r.id for r in mg.list_reviews(ws)] == [unread.id]

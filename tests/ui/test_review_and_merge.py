@@ -90,7 +90,31 @@ def test_bulk_accept_leaves_family_pairs_to_be_decided_one_by_one(family_window,
     assert asked == [] and len(view.items) == 2
     assert family_window.workspace.counts()["customers"] == before
     ((title, text),) = told
-    assert "2 pairs with a conflict, nothing but a name or names in two scripts score as much" in text
+    assert "2 pairs with a conflict, names in two scripts or nothing but a name score as much" in text
+
+
+def test_names_in_two_scripts_read_unsure_and_wait_through_accept_all(window, ws, tmp_path, qtbot, monkeypatch):
+    # One email, the shop's name in kanji and the newsletter's in Latin letters: the names were
+    # not compared, so the score (the email's) is no odds of one person, and the bulk accept at
+    # its default score must leave the pair for the user, as it leaves a family's.
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["亮介", "高橋", "ryo@example.jp", ""]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Ryosuke", "Takahashi", "ryo@example.jp", ""]]),
+                ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    window.show_screen("review")
+    view = window.screens["review"]
+    (item,) = view.items
+    assert item.score >= view.threshold.value()
+    assert "Unsure: names in two scripts" in view.score_label.text()
+    assert "likely" not in view.score_label.text() and "likely" not in view.pairs.item(0).text()
+    told = []
+    monkeypatch.setattr(window, "confirm_bulk_accept", lambda *a: pytest.fail("nothing to merge in bulk"))
+    monkeypatch.setattr(window, "show_info", lambda *a: told.append(a))
+    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    assert len(view.items) == 1 and ws.counts()["customers"] == 2
+    ((_title, text),) = told
+    assert "1 pair with a conflict, names in two scripts or nothing but a name scores as much" in text
 
 
 def test_merge_selected_customers_from_the_table(family_window, qtbot, monkeypatch):
@@ -252,3 +276,122 @@ def test_a_family_pair_is_not_called_very_likely_and_the_bulk_accept_does_not_st
     qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
     (pairs, skipped, score, held) = asked[-1]
     assert [names for names, _ in pairs] == ["Amy Brook ~ Amy Brook"] and held == 2
+
+
+def test_a_pair_decided_in_another_window_leaves_the_queue_when_acted_on_here(family_window, qtbot, monkeypatch):
+    # The same workspace open twice: the other window keeps the shown pair apart.  Pressing A here
+    # cannot merge it; the error says so, and the queue re-reads rather than keep offering the pair.
+    win = family_window
+    view = win.screens["review"]
+    shown = view.current_item()
+    errors = []
+    monkeypatch.setattr(win, "show_error", lambda title, text: errors.append(text))
+    with Workspace.open(win.workspace.path) as other:
+        from omnidesk.core.identity.merge import reject_review
+        reject_review(other, shown.id)
+    view.pairs.setFocus()
+    qtbot.keyClick(view.pairs, Qt.Key.Key_A)
+    assert errors == ["That pair is no longer in the review queue."]
+    assert shown.id not in [i.id for i in view.items] and len(view.items) == 1
+    assert view.current_item() is not None and view.pairs.hasFocus()
+    nav_text = win.nav.item(win.nav.row_of("review")).text()
+    assert nav_text == "Review (1)"
+
+
+def test_merging_customers_another_window_merged_away_refuses_and_the_list_reads_again(family_window, monkeypatch):
+    win = family_window
+    win.show_screen("customers")
+    view = win.screens["customers"]
+    ids = [view.model.customer_id(r) for r in range(view.model.rowCount())]
+    errors = []
+    monkeypatch.setattr(win, "confirm", lambda *a: True)
+    monkeypatch.setattr(win, "show_error", lambda title, text: errors.append(text))
+    with Workspace.open(win.workspace.path) as other:
+        from omnidesk.core.identity.merge import merge_customers
+        gone = merge_customers(other, ids[:2]).absorbed[0]
+    win.merge_customers([gone, ids[2]])
+    assert len(errors) == 1 and f"{gone}" in errors[0]
+    assert view.model.rowCount() == len(ids) - 1
+    assert gone not in [view.model.customer_id(r) for r in range(view.model.rowCount())]
+
+
+def test_merging_a_pair_kept_apart_says_so_before_and_on_the_command_line(family_window, qtbot, monkeypatch,
+                                                                          capsys):
+    # Anna and Mark Lee were said to be different people; selecting both in the list and merging
+    # must not override that without a word.
+    from omnidesk.core.identity.kept_apart import list_kept_apart
+    from omnidesk.core.identity.merge import kept_apart_among
+    from tests.helpers import run_cli
+
+    win = family_window
+    view = win.screens["review"]
+    lee = next(i for i in view.items if {win.operations.names([i.left_id])[i.left_id],
+                                         win.operations.names([i.right_id])[i.right_id]} == {"Anna Lee", "Mark Lee"})
+    fox = next(i for i in view.items if i is not lee)
+    view.pairs.setCurrentRow(view.items.index(lee))
+    view.pairs.setFocus()
+    qtbot.keyClick(view.pairs, Qt.Key.Key_R)
+    assert kept_apart_among(win.workspace, [lee.left_id, lee.right_id, fox.left_id]) == [
+        tuple(sorted((lee.left_id, lee.right_id)))]
+    asked = []
+    monkeypatch.setattr(win, "confirm", lambda title, text: asked.append(text) or False)
+    win.merge_customers([lee.left_id, lee.right_id])
+    (text,) = asked
+    assert "You said earlier that Anna Lee and Mark Lee are different people" in text or \
+        "You said earlier that Mark Lee and Anna Lee are different people" in text
+    assert len(list_kept_apart(win.workspace)) == 1  # answered No: nothing changed
+    win.merge_customers([fox.left_id, fox.right_id])
+    assert "different people" not in asked[-1]
+    path = win.workspace.path
+    status, out, _ = run_cli(capsys, "--workspace", str(path), "merge", str(lee.left_id), str(lee.right_id))
+    assert status == 0
+    low, high = sorted((lee.left_id, lee.right_id))
+    assert f"You had said customers {low} and {high} are different people" in out
+    status, out, _ = run_cli(capsys, "--workspace", str(path), "merge", str(fox.left_id), str(fox.right_id))
+    assert status == 0 and "different people" not in out
+
+
+def test_pressing_s_walks_on_when_every_pair_is_skipped(family_window, qtbot):
+    # A queue walked with S alone: once every pair is skipped, S must still move to the next pair,
+    # not stay on the same one for good.
+    win = family_window
+    view = win.screens["review"]
+    view.pairs.setFocus()
+    seen = []
+    for _ in range(5):
+        seen.append(view.current_item().id)
+        qtbot.keyClick(view.pairs, Qt.Key.Key_S)
+    assert all(i.status == "skipped" for i in view.items) and len(view.items) == 2
+    assert seen[2:] == [seen[2], seen[3], seen[2]] and seen[2] != seen[3]
+    assert view.pairs.hasFocus()
+
+
+def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window, ws, tmp_path):
+    # محمد علي beside Mohamed Ali: without an isolate, the "›" after the Arabic name is laid
+    # out right to left with it and shows as "‹" before it.
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["محمد", "علي", "mali@example.com", ""]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Mohamed", "Ali", "mali@example.com", ""]]),
+                ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    view = window.screens["review"]
+    (item,) = view.items
+    arabic = 0 if view.cards[item.left_id]["display_name"] == "محمد علي" else 1
+    assert view.open_buttons[arabic].full_text == "Open \u2068محمد علي\u2069 ›"
+    assert view.open_buttons[1 - arabic].full_text == "Open Mohamed Ali ›"
+    assert "\u2068محمد علي\u2069" in view.pairs.item(0).text().splitlines()[0]
+
+
+def test_tab_walks_from_the_queue_through_the_comparison_to_the_buttons(family_window, qtbot):
+    # Keyboard only: Tab must leave the side-by-side table in one press, not walk its 24 cells
+    # (none of them selectable, so nothing even shows where the focus is).
+    from PySide6.QtWidgets import QApplication
+
+    view = family_window.screens["review"]
+    view.pairs.setFocus()
+    reached = []
+    for _ in range(8):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert reached.count(view.compare) == 1
+    assert view.accept_button in reached and view.reject_button in reached and view.skip_button in reached

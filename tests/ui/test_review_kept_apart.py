@@ -165,3 +165,41 @@ def test_the_kept_apart_list_is_read_a_page_at_a_time(window, ws, tmp_path, qtmo
     assert model.rowCount() == 500
     assert model.data(model.index(499, 0)) == "First0 Last0  (#1)"
     assert view.tabs.tabText(1) == "Kept apart (500)"
+
+
+def test_a_pair_put_back_in_another_window_leaves_the_kept_apart_list_when_n_is_pressed(three_pairs, monkeypatch):
+    from omnidesk.core.identity.kept_apart import list_kept_apart, reopen_kept_apart
+    from omnidesk.core.workspace import Workspace
+
+    win = three_pairs
+    view = win.screens["review"]
+    win.show_screen("review")
+    view.pairs.setFocus()
+    _key(win, Qt.Key.Key_R)
+    view.show_kept_apart()
+    assert view.apart_model.total == 1
+    with Workspace.open(win.workspace.path) as other:
+        reopen_kept_apart(other, list_kept_apart(other))
+    errors = []
+    monkeypatch.setattr(win, "show_error", lambda title, text: errors.append(text))
+    _key(win, Qt.Key.Key_N)
+    assert errors and "no longer kept apart" in errors[0]
+    assert view.apart_model.total == 0 and len(view.items) == 3
+
+
+def test_a_name_written_right_to_left_keeps_its_id_after_it_in_kept_apart(window, ws, tmp_path, qtbot):
+    # Without an isolate, "محمد علي  (#1)" is laid out right to left as a whole: "(1#)" before the name.
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["محمد", "علي", "mali@example.com", ""]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Mohamed", "Ali", "mali@example.com", ""]]),
+                ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    window.show_screen("review")
+    view = window.screens["review"]
+    (item,) = view.items
+    arabic_id = item.left_id if view.cards[item.left_id]["display_name"] == "محمد علي" else item.right_id
+    qtbot.mouseClick(view.reject_button, Qt.MouseButton.LeftButton)
+    model = view.apart_model
+    cells = {model.data(model.index(0, c)) for c in (0, 1)}
+    latin_id = item.left_id + item.right_id - arabic_id
+    assert cells == {f"\u2068محمد علي\u2069  (#{arabic_id})", f"Mohamed Ali  (#{latin_id})"}

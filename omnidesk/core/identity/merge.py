@@ -169,6 +169,27 @@ def _annotate_log(conn: Connection, log_id: int, **extra) -> None:
     conn.execute(update(log).where(log.c.id == log_id).values(absorbed_json=json.dumps(current, default=str)))
 
 
+def kept_apart_among(ws: Workspace, ids: Sequence[int]) -> list[tuple[int, int]]:
+    """The pairs of these customers the user said are different people (lower id first).
+
+    Asked before a merge of them, which would replace that decision.
+    """
+    md = MatchDecision.__table__
+    holder: dict[str, int] = {}
+    with ws.engine.connect() as conn:
+        for cid in sorted(set(ids)):
+            for key in _hashes(conn, cid):
+                holder.setdefault(key, cid)
+        pairs = set()
+        for part in chunks(list(holder), 400):
+            for left, right in conn.execute(select(md.c.left_hash, md.c.right_hash).where(
+                    md.c.kind == "reject", or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part)))):
+                a, b = holder.get(left), holder.get(right)
+                if a is not None and b is not None and a != b:
+                    pairs.add((min(a, b), max(a, b)))
+    return sorted(pairs)
+
+
 def merge_customers(ws: Workspace, ids: Sequence[int], *, kind: str = "manual") -> MergeResult:
     """Merge the given customers into the oldest one; the user's word, remembered for later imports."""
     with ws.writing() as conn:
@@ -457,13 +478,17 @@ class ReviewItem:
 
     @property
     def names_unread(self) -> bool:
-        """Names in two scripts, not compared (``scoring.UNREADABLE``): 高橋 亮介 beside Ryosuke Takahashi."""
+        """Names in two scripts (kanji against Latin letters): not compared, so no evidence either way."""
         return NAMES_UNREADABLE in self.reasons
 
     @property
     def for_one_by_one(self) -> bool:
-        """Only decided on its own, never in bulk: a conflict, nothing but the name to go on, or names
-        nobody compared."""
+        """Only decided on its own, never in bulk: a conflict, names not compared, or nothing but the name.
+
+        Names in two scripts wait here only because the score, all of it what
+        else agrees, reached the automatic merge: a family's two people on one
+        mailbox score just as high, so a bulk accept at that score must not take them.
+        """
         return self.conflict is not None or self.names_only or self.names_unread
 
 
@@ -496,16 +521,17 @@ def reviews_to_accept(ws: Workspace, min_score: float) -> list[ReviewItem]:
 
     Skipped pairs are left out: skipping says "not now, I am unsure", and a bulk
     decision must not overrule it; they stay in the queue to decide one by one.
-    So are pairs with a conflict (a family sharing an email) and pairs with
-    nothing but a name to go on (see :func:`reviews_held_back`): however high
+    So are pairs with a conflict (a family sharing an email), pairs whose names
+    are in two scripts and pairs with nothing but a name to go on (see
+    :func:`reviews_held_back`): however high
     they score, that is exactly what a person must look at.
     """
     return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and not r.for_one_by_one]
 
 
 def reviews_held_back(ws: Workspace, min_score: float) -> list[ReviewItem]:
-    """Pending pairs at or above ``min_score`` a bulk accept leaves alone: a conflict, a name only, or
-    names in two scripts."""
+    """Pending pairs at or above ``min_score`` a bulk accept leaves alone: a conflict, names in two
+    scripts, or a name only."""
     return [r for r in list_reviews(ws, include_skipped=False) if r.score >= min_score and r.for_one_by_one]
 
 

@@ -943,8 +943,9 @@ def pair_conflict(reasons: Sequence[str]) -> str | None:
 
 
 def pair_evidence(reasons: Sequence[str]) -> list[str]:
-    """The reasons that speak for one person: what agrees, without the conflict."""
-    return [r for r in reasons if not r.startswith(_AGAINST)]
+    """The reasons that speak for one person: what agrees, without the conflict (nor the names
+    not compared, which the headline says)."""
+    return [r for r in reasons if not r.startswith(_AGAINST) and r != NAMES_UNREADABLE]
 
 
 @dataclass(frozen=True)
@@ -956,6 +957,7 @@ class PairConfidence:
     hint: str  # the score, and what it stands for (or does not)
     conflict: str | None = None
     names_only: bool = False
+    names_unread: bool = False  # names in two scripts, not compared
 
 
 def pair_confidence(score: float, reasons: Sequence[str], model: Model) -> PairConfidence:
@@ -964,7 +966,8 @@ def pair_confidence(score: float, reasons: Sequence[str], model: Model) -> PairC
     A pair with a conflict (a family sharing an email: different first names)
     is not "very likely" however much else agrees: its score weighs only what
     agrees, so its odds are not the odds of one person, and the words name the
-    conflict instead.  A pair with nothing but the name to go on is at most
+    conflict instead; so is a pair whose names are in two scripts, not compared.
+    A pair with nothing but the name to go on is at most
     "possibly": its score says how rare the name is, and namesakes exist.
     """
     conflict = pair_conflict(reasons)
@@ -974,14 +977,15 @@ def pair_confidence(score: float, reasons: Sequence[str], model: Model) -> PairC
             f"What agrees weighs {score:.1f} bits of evidence, but {conflict} speak against one person "
             "(a family sharing an email or a phone looks just like this); the score is not the odds "
             "of one person.", conflict=conflict)
-    words = confidence_words(score, model)
     if NAMES_UNREADABLE in reasons:
-        if words in ("very likely", "likely"):
-            words = "possibly"
-        return PairConfidence(words, f"{words.capitalize()} the same person",
-                              f"{score:.1f} bits of evidence from what agrees besides the names, which are "
-                              "in two scripts and were not compared: two people sharing an email or a phone "
-                              "look just like this, so the score is not the odds of one person.")
+        # The score is all what else agrees (an email, say): one household's two people on one
+        # mailbox score just as much, so it is not the odds of one person either.
+        return PairConfidence(
+            "unsure: names in two scripts", "Unsure: names in two scripts, not compared",
+            f"What agrees weighs {score:.1f} bits of evidence, but the names are in two scripts and were "
+            "not compared (two people of a family sharing an email look just like this); the score is "
+            "not the odds of one person.", names_unread=True)
+    words = confidence_words(score, model)
     if NAMES_ONLY in reasons:
         if words in ("very likely", "likely"):
             words = "possibly"

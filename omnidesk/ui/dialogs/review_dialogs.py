@@ -24,8 +24,8 @@ def bulk_accept_question(parent: QWidget | None, pairs: Sequence[tuple[str, floa
     """Ask before merging every pending pair at or above ``min_score``: how many, which, and what stays.
 
     ``pairs`` are (the pair's names, its score), strongest first; ``held``, the
-    pairs scoring as much that a bulk accept leaves alone (a conflict, or a name
-    only).  Cancel is the default.
+    pairs scoring as much that a bulk accept leaves alone (a conflict, names in
+    two scripts, or a name only).  Cancel is the default.
     """
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Question)
@@ -39,8 +39,8 @@ def bulk_accept_question(parent: QWidget | None, pairs: Sequence[tuple[str, floa
     left = (f"<p>{_plural(skipped, 'pair')} you skipped {'scores' if skipped == 1 else 'score'} as much and "
             f"{'is' if skipped == 1 else 'are'} left in the queue, to decide one by one.</p>" if skipped else "")
     if held:
-        left += (f"<p>{_plural(held, 'pair')} with a conflict (different first names or birthdays, say), "
-                 f"nothing but a name, or names in two scripts {'scores' if held == 1 else 'score'} as much and "
+        left += (f"<p>{_plural(held, 'pair')} with a conflict (different first names or birthdays, say), names "
+                 f"in two scripts or nothing but a name {'scores' if held == 1 else 'score'} as much and "
                  f"{'is' if held == 1 else 'are'} not merged in bulk: decide {'it' if held == 1 else 'them'} "
                  "one by one.</p>")
     box.setInformativeText(

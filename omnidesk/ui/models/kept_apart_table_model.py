@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QFont
 
 from omnidesk.core.identity.kept_apart import KeptApart, count_kept_apart, list_kept_apart
 from omnidesk.core.workspace import Workspace
-from omnidesk.ui.formatting import nice_date
+from omnidesk.ui.formatting import isolated, nice_date
 from omnidesk.ui.models.list_table_model import ListTableModel
 
 GONE = "no longer in the workspace"
@@ -82,7 +82,7 @@ class KeptApartTableModel(ListTableModel):
             if cid is None:
                 return GONE.capitalize() if role == Qt.ItemDataRole.DisplayRole else \
                     "The records of this side were taken out of the workspace (their import was undone)"
-            return f"{name}  (#{cid})"
+            return f"{isolated(name)}  (#{cid})"
         if role == Qt.ItemDataRole.ForegroundRole and col < 2 and side[0] is None:
             return QColor(120, 120, 120)
         if role == Qt.ItemDataRole.FontRole and col < 2 and side[0] is None:

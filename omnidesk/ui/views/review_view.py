@@ -38,7 +38,7 @@ from omnidesk.core.identity.merge import ReviewItem, bulk_accept_default, list_r
 from omnidesk.core.identity.resolve import model_from_settings
 from omnidesk.core.identity.scoring import Model, pair_confidence, pair_evidence
 from omnidesk.core.workspace import Workspace
-from omnidesk.ui.formatting import nice_date
+from omnidesk.ui.formatting import isolated, nice_date
 from omnidesk.ui.models.kept_apart_table_model import GONE, KeptApartTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
 
@@ -151,7 +151,7 @@ class ReviewView(QWidget):
         self.threshold.setSuffix(" bits")
         self.threshold.setToolTip("Evidence score: each bit doubles the odds that the pair is one person. "
                                   "Starts at the score an automatic merge needs. Pairs with a conflict "
-                                  "(different first names, say) or nothing but a name are never accepted "
+                                  "(different first names, say), names in two scripts or nothing but a name are never accepted "
                                   "in bulk: decide them one by one.")
         # The user's own value stays while the screen lives; until then it follows the workspace's threshold.
         self._threshold_chosen = False
@@ -190,12 +190,14 @@ class ReviewView(QWidget):
         self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.compare.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.compare.setWordWrap(True)
+        # Tab leaves the table for the buttons, rather than walking its cells (none selectable).
+        self.compare.setTabKeyNavigation(False)
         self.accept_button = QPushButton("Same person — merge (A)")
         self.reject_button = QPushButton("Different people (R)")
         self.skip_button = QPushButton("Skip (S)")
         self.accept_button.clicked.connect(lambda: self._decide(self.acceptRequested))
         self.reject_button.clicked.connect(lambda: self._decide(self.rejectRequested))
-        self.skip_button.clicked.connect(lambda: self._decide(self.skipRequested))
+        self.skip_button.clicked.connect(self._skip)
         buttons = QHBoxLayout()
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.reject_button)
@@ -337,6 +339,15 @@ class ReviewView(QWidget):
         if item is not None:
             signal.emit(item.id)
 
+    def _skip(self) -> None:
+        item = self.current_item()
+        if item is not None and item.status == "skipped":
+            # Already skipped: nothing to store, and the skipped pairs keep their order, so
+            # skipping again would leave the same pair shown; the next one comes instead.
+            self.pairs.setCurrentRow((self.pairs.currentRow() + 1) % len(self.items))
+            return
+        self._decide(self.skipRequested)
+
     def refresh(self) -> None:
         keep = self.pairs.currentRow()
         shown = self.current_item()
@@ -354,10 +365,10 @@ class ReviewView(QWidget):
             right = cards.get(item.right_id, {}).get("display_name", "?")
             # The ids tell apart pairs of namesakes ("Liv Lopez ~ Liv Lopez" three times).
             sure = pair_confidence(item.score, item.reasons, self._model)
-            text = (f"{left}  ~  {right}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
+            text = (f"{isolated(left)}  ~  {isolated(right)}\n#{item.left_id} ~ #{item.right_id} · {sure.words}"
                     f"{' · skipped' if item.status == 'skipped' else ''}")
             entry = QListWidgetItem(text)
-            entry.setToolTip(f"{left} ~ {right}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
+            entry.setToolTip(f"{isolated(left)} ~ {isolated(right)}: " + ", ".join(item.reasons) + f"\n{sure.hint}")
             self.pairs.addItem(entry)
         self.pairs.blockSignals(False)
         n = len(self.items)
@@ -445,8 +456,8 @@ class ReviewView(QWidget):
                 self.compare.setItem(r, c, cell)
         for side, (cid, card) in enumerate(((item.left_id, left), (item.right_id, right))):
             name = card.get("display_name") or f"Customer #{cid}"
-            self.open_buttons[side].set_full_text(f"Open {name} ›")
-            self.open_buttons[side].setToolTip(f"Open the screen of {name} (#{cid}) — {self.OPEN_KEYS[side]}; "
+            self.open_buttons[side].set_full_text(f"Open {isolated(name)} ›")
+            self.open_buttons[side].setToolTip(f"Open the screen of {isolated(name)} (#{cid}) — {self.OPEN_KEYS[side]}; "
                                                "Alt+Left comes back to this pair")
         sure = pair_confidence(item.score, item.reasons, self._model)
         self.score_label.setText(f"<b>{html.escape(sure.headline)}</b> — "
