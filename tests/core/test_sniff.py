@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from omnidesk.core.importing.sniff import (
@@ -451,6 +451,14 @@ def _table(alphabet: list[str]) -> st.SearchStrategy[tuple[list[str], list[list[
     )
 
 
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 @pytest.mark.parametrize("encoding", list(ENCODINGS))
 @settings(max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -464,9 +472,16 @@ def test_round_trip_of_csv_written_tables(encoding: str, delimiter: str, data: s
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
     writer.writerows(rows)
+    raw = buffer.getvalue().encode(codec)
+    if codec == "cp1252":
+        # "ß€" is DF 80 in Windows-1252, which is also a valid UTF-8 character: a file with as
+        # many lines that read as UTF-8 as lines that do not is, by design, UTF-8 with a few odd
+        # lines (detect._mostly_utf8).  Such a table is ambiguous, not a wrong reading.
+        lines = [line for line in raw.split(b"\n") if not line.isascii()]  # as the detector splits
+        assume(sum(_is_utf8(line) for line in lines) < sum(not _is_utf8(line) for line in lines))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "table.csv"
-        path.write_bytes(prefix + buffer.getvalue().encode(codec))
+        path.write_bytes(prefix + raw)
         fmt = sniff(path)
         got = list(read_records(path, fmt))
     assert (fmt.encoding, fmt.delimiter, fmt.header, fmt.header_line) == (expected, delimiter, tuple(header), 1)
