@@ -249,6 +249,35 @@ def check_values(ws: Workspace, values: Mapping[str, str]) -> dict[str, str]:
     return problems
 
 
+def held_by_others(ws: Workspace, customer_id: int | None, values: Mapping[str, str]) -> dict[str, str]:
+    """Field -> a sentence naming the other customers whose records already carry the typed email or phone.
+
+    Not a refusal: a family may share one email.  But a typed address that is
+    someone else's is more often a slip or the same person twice (then merge
+    them), and the user should know before it is stored.
+    """
+    found: dict[str, str] = {}
+    ident, rec, cust = Identifier.__table__, SourceRecord.__table__, Customer.__table__
+    with ws.engine.connect() as conn:
+        for kind in ("email", "phone"):
+            try:
+                value = clean_value(conn, kind, values.get(kind, ""))
+            except UserError:
+                continue
+            if not value:
+                continue
+            owners = conn.execute(
+                select(cust.c.id, cust.c.display_name).distinct()
+                .select_from(ident.join(rec, ident.c.record_id == rec.c.id).join(cust, cust.c.id == rec.c.customer_id))
+                .where(ident.c.kind == kind, ident.c.value == value, cust.c.id != (customer_id or 0))
+                .order_by(cust.c.id).limit(4)).all()
+            if owners:
+                named = ", ".join(f"{name or 'no name'} (#{cid})" for cid, name in owners[:3])
+                more = " and others" if len(owners) > 3 else ""
+                found[kind] = f"{value} is also the {kind} of {named}{more}. If they are one person, merge them instead."
+    return found
+
+
 def set_value(ws: Workspace, customer_id: int, field: str, value: str, *, now: str | None = None) -> Edit:
     """Type ``value`` in as the customer's ``field`` ("" clears it); it wins over every file from now on."""
     return set_values(ws, customer_id, {field: value}, now=now)

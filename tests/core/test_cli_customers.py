@@ -123,3 +123,17 @@ def test_export_customers_takes_a_custom_field_column_as_the_card_shows_it(shop,
                              "-w", str(shop))
         assert status != 0 and words in err, err
         assert not (tmp_path / "no.csv").exists()
+
+
+def test_customer_set_to_an_email_or_phone_someone_else_has_says_whose_it_is(shop, capsys):
+    """A family may share one address, so it is stored; but a slip or a second card of one person
+    is far likelier, and the line on stderr names the customer who has it."""
+    status, out, err = run(capsys, "customer", "set", "bob@example.com", "email", "ANN@example.com", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Customer 2: set email to ann@example.com")
+    assert err.strip() == ("note: ann@example.com is also the email of Ann Lee (#1). "
+                           "If they are one person, merge them instead.")
+    status, _, err = run(capsys, "customer", "set", "cy@example.com", "phone", "(202) 555-0101", "-w", str(shop))
+    assert status == 0 and "+12025550101 is also the phone of Ann Lee (#1)" in err
+    # Their own address again, or one nobody has, says nothing more.
+    assert run(capsys, "customer", "set", "cy@example.com", "email", "CY@example.com", "-w", str(shop))[2] == ""
+    assert run(capsys, "customer", "set", "cy@example.com", "email", "cy.hill@example.com", "-w", str(shop))[2] == ""

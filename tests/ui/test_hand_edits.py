@@ -111,3 +111,21 @@ def test_read_only_hides_typing_in(shop):
     view.set_read_only(True)
     assert not view.edit_button.isVisibleTo(view) and not view.tags_button.isVisibleTo(view)
     view.edit_values()  # the shortcut does nothing either
+
+
+def test_an_email_another_customer_has_is_named_under_its_box_without_stopping_ok(shop, qtbot):
+    win = shop
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    dialog = win.customer_view.values_dialog()
+    qtbot.addWidget(dialog)
+    dialog.edits["email"].setText("Ann@Example.com")
+    assert dialog.validate() and ok_button(dialog).isEnabled()
+    said = dialog.errors["email"]
+    assert not said.isHidden()
+    assert said.text().startswith("ann@example.com is also the email of Ann Lee (#")
+    assert "merge them instead" in said.text()
+    assert "C62828" not in said.styleSheet()  # a word of warning, not an error
+    dialog.edits["email"].setText("dee.park@example.com")
+    assert dialog.validate() and said.isHidden()
+    dialog.edits["email"].setText("dee at example")  # a value that cannot be read is still an error
+    assert not dialog.validate() and "C62828" in said.styleSheet()

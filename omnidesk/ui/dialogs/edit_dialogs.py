@@ -37,6 +37,7 @@ FIELD_LABELS = {
 PLACEHOLDERS = {"phone": "with or without the country code", "birthday": "e.g. 1980-03-14",
                 "country": "code or name: US, Germany…"}
 ERROR_STYLE = "color: #C62828;"
+WARNING_STYLE = "color: #8A5A00;"  # said, but OK stays on
 
 
 def _error_label() -> QLabel:
@@ -57,15 +58,19 @@ def _hint(text: str) -> QLabel:
 class CustomerValuesDialog(QDialog):
     """Type in a customer's values (``current`` given), or a new customer's (``current`` None).
 
-    ``check(values) -> {field: problem}`` reads the values as the core will.
+    ``check(values) -> {field: problem}`` reads the values as the core will;
+    ``warn(values) -> {field: words}`` says what is worth knowing but stops nothing
+    (an email another customer already has).
     After ``accept()``, :attr:`values` holds the fields to store: the changed
     ones when editing, the filled ones (and ``tags``) for a new customer.
     """
 
     def __init__(self, check: Callable[[dict[str, str]], dict[str, str]], current: Mapping[str, str] | None = None,
-                 *, person: str = "", known_tags: Sequence[str] = (), parent: QWidget | None = None) -> None:
+                 *, person: str = "", known_tags: Sequence[str] = (), parent: QWidget | None = None,
+                 warn: Callable[[dict[str, str]], dict[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.check = check
+        self.warn = warn
         self.creating = current is None
         self.current = dict(current or {})
         self.values: dict[str, str] = {}
@@ -131,9 +136,11 @@ class CustomerValuesDialog(QDialog):
         self._debounce.stop()
         wanted = self.wanted()
         problems = self.check(wanted) if wanted else {}
+        notes = self.warn(wanted) if wanted and self.warn is not None else {}
         for field, label in self.errors.items():
-            label.setText(problems.get(field, ""))
-            label.setVisible(field in problems)
+            label.setText(problems.get(field) or notes.get(field, ""))
+            label.setStyleSheet(ERROR_STYLE if field in problems else WARNING_STYLE)
+            label.setVisible(field in problems or field in notes)
         ok = bool(wanted) and not problems
         if self.creating and ok and not any(wanted.get(f) for f in ("first_name", "last_name", "email", "phone",
                                                                      "company")):
