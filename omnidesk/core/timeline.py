@@ -122,6 +122,8 @@ def _union(customer_id: int):
         .select_from(ev.join(rec, rec.c.id == ev.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
         .where(ev.c.customer_id == customer_id)
     )
+    # What was typed in has no row to point to: it is "Entered by you", not "Entered by you row 3".
+    row = case((batch.c.kind == HAND_KIND, null()), else_=rec.c.record_no)
     label = case(
         *[(con.c.channel == code, channel_name(code)) for code in CONSENT_CODES], else_=con.c.channel
     )
@@ -139,7 +141,7 @@ def _union(customer_id: int):
             null(),
             literal("{}"),
             batch.c.file_name,
-            rec.c.record_no,
+            row,
             rec.c.id,
             literal(_RANK["consent"]),
         )
@@ -164,7 +166,7 @@ def _union(customer_id: int):
             null(),
             literal("{}"),
             batch.c.file_name,
-            rec.c.record_no,
+            row,
             rec.c.id,
             literal(_RANK["record"]),
         )

@@ -129,3 +129,22 @@ def test_an_email_another_customer_has_is_named_under_its_box_without_stopping_o
     assert dialog.validate() and said.isHidden()
     dialog.edits["email"].setText("dee at example")  # a value that cannot be read is still an error
     assert not dialog.validate() and "C62828" in said.styleSheet()
+
+
+def test_the_timeline_says_entered_by_you_without_a_row_that_means_nothing(shop, qtbot, monkeypatch, tmp_path):
+    """A consent heard at the till was in no file: no "row 1" of anything, on screen or in the export."""
+    from omnidesk.core.timeline import export_timeline
+    from omnidesk.ui.models.timeline_model import source_text
+
+    win = shop
+    view = win.customer_view
+    dee = customer_with(win.workspace, "dee@example.com")
+    win.open_customer(dee)
+    make = view.consent_dialog
+    monkeypatch.setattr(view, "consent_dialog", lambda: filled(make(), lambda d: d.granted.setChecked(True)))
+    view.consent_button.click()
+    sources = {e.type: source_text(e) for e in view.timeline_model.entries()}
+    assert sources["consent"] == "Entered by you"
+    export_timeline(win.workspace, dee, tmp_path / "t.csv")
+    rows = (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[-1].endswith(",Entered by you,")
