@@ -39,6 +39,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -225,6 +226,9 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
         return text[:500]
     if got.problem or not got.value:
         raise UserError(f"'{text}' cannot be read as the {label}: {got.problem or 'nothing is left of it'}.")
+    # A birthday still to come is a slip (2090 for 1990); today's date is the latest anywhere on Earth.
+    if field == "birthday" and str(got.value) > (datetime.now(UTC) + timedelta(hours=14)).date().isoformat():
+        raise UserError(f"'{text}' cannot be the birthday: that day has not come yet.")
     return str(got.value)
 
 
