@@ -518,6 +518,19 @@ def _typed(conn: Connection, name: str, value: str) -> dict:
     return row
 
 
+def check_custom_field(ws: Workspace, name: str, value: str) -> str:
+    """Why ``value`` cannot be typed in as the custom field ``name`` ("" when it can); changes nothing."""
+    name, value = " ".join((name or "").split()), " ".join((value or "").split())
+    if not name:
+        return "A custom field needs a name."
+    with ws.engine.connect() as conn:
+        try:
+            _typed(conn, name, value)
+        except UserError as exc:
+            return str(exc)
+    return ""
+
+
 def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> Edit:
     """Type in the customer's custom field ``name`` ("" clears what files say); shown before any file's value."""
     name = " ".join((name or "").split())

@@ -118,6 +118,8 @@ def test_an_email_another_customer_has_is_named_under_its_box_without_stopping_o
     win.open_customer(customer_with(win.workspace, "dee@example.com"))
     dialog = win.customer_view.values_dialog()
     qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
     dialog.edits["email"].setText("Ann@Example.com")
     assert dialog.validate() and ok_button(dialog).isEnabled()
     said = dialog.errors["email"]
@@ -125,6 +127,8 @@ def test_an_email_another_customer_has_is_named_under_its_box_without_stopping_o
     assert said.text().startswith("ann@example.com is also the email of Ann Lee (#")
     assert "merge them instead" in said.text()
     assert "C62828" not in said.styleSheet()  # a word of warning, not an error
+    # Opened before the words were there, the dialog grew for their two lines: none is cut off.
+    assert said.height() >= said.heightForWidth(said.width()) > said.fontMetrics().height()
     dialog.edits["email"].setText("dee.park@example.com")
     assert dialog.validate() and said.isHidden()
     dialog.edits["email"].setText("dee at example")  # a value that cannot be read is still an error

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QToolButton
 
-from omnidesk.core.edits import all_tags, check_values, held_by_others
+from omnidesk.core.edits import all_tags, check_custom_field, check_values, held_by_others
 from omnidesk.ui.dialogs.edit_dialogs import FIELD_LABELS, ConsentDialog, CustomerValuesDialog, CustomFieldDialog, TagsDialog
 
 # What each button does, its shortcut and its words.
@@ -101,7 +101,8 @@ class HandEditsMixin:
     def custom_field_dialog(self, name: str = "") -> CustomFieldDialog:
         assert self.profile is not None
         values = {v.name: v.value for v in self.profile.custom_fields}
-        return CustomFieldDialog(self.profile.display_name, values, name, self)
+        return CustomFieldDialog(self.profile.display_name, values, name, self,
+                                 check=lambda field, value: check_custom_field(self.workspace, field, value))
 
     def edit_custom_field(self) -> None:
         if not self._can_type_in():
