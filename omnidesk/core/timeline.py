@@ -27,6 +27,7 @@ from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 from omnidesk.core.channels import CONSENT_CODES, channel_name
 from omnidesk.core.consent import Fact, changes, fact_day, facts_query, file_times, in_force
 from omnidesk.core.dialect import json_created_at, utc_text
+from omnidesk.core.errors import UserError
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.messages.derive import CHANNEL_LABELS
@@ -424,7 +425,9 @@ def find_customer(ws: Workspace, text: str) -> int | None:
     in E.164.  Emails and phones are looked up among every identifier the
     customer's records carry, then among values set by hand on the customer.
     When several customers carry the value, the one whose main value it is
-    wins, then the lowest id.  Returns None when nothing matches.
+    wins; when that does not settle it (a family with one email on every card),
+    UserError names them, so that no command changes or erases a guess.
+    Returns None when nothing matches.
     """
     text = (text or "").strip()
     if not text:
@@ -458,9 +461,19 @@ def _by_identifier(conn, kind: str, value: str, golden_column) -> int | None:
         .where(ident.c.kind == kind, ident.c.value == value, rec.c.customer_id.is_not(None))
     )
     is_main = case((func.lower(golden_column) == value, 0), else_=1)
-    return conn.execute(
-        select(cust.c.id)
+    found = conn.execute(
+        select(cust.c.id, cust.c.display_name, is_main)
         .where(or_(cust.c.id.in_(carriers), func.lower(golden_column) == value))
         .order_by(is_main, cust.c.id)
-        .limit(1)
-    ).scalar()
+        .limit(4)
+    ).all()
+    if not found:
+        return None
+    alike = [r for r in found if r[2] == found[0][2]]
+    if len(alike) > 1:
+        # A family's one email, a shop's one landline: picking one of them would be a guess, and the
+        # command may erase or change them.
+        named = ", ".join(f"{name} (#{cid})" for cid, name, _main in alike[:3])
+        more = " and more" if len(alike) > 3 else ""
+        raise UserError(f"{value} is the {kind} of {named}{more}: give the customer's id.")
+    return found[0][0]
