@@ -256,7 +256,8 @@ def check_values(ws: Workspace, values: Mapping[str, str]) -> dict[str, str]:
 def held_by_others(ws: Workspace, customer_id: int | None, values: Mapping[str, str]) -> dict[str, str]:
     """Field -> a sentence naming the other customers whose records already carry the typed email or phone.
 
-    Not a refusal: a family may share one email.  But a typed address that is
+    ``customer_id`` None: for a new customer, whom :func:`add_customer` refuses.
+    Else not a refusal: a family may share one email.  But a typed address that is
     someone else's is more often a slip or the same person twice (then merge
     them), and the user should know before it is stored.
     """
@@ -278,7 +279,9 @@ def held_by_others(ws: Workspace, customer_id: int | None, values: Mapping[str, 
             if owners:
                 named = ", ".join(f"{name or 'no name'} (#{cid})" for cid, name in owners[:3])
                 more = " and others" if len(owners) > 3 else ""
-                found[kind] = f"{value} is also the {kind} of {named}{more}. If they are one person, merge them instead."
+                found[kind] = (f"{value} is already the {kind} of {named}{more}: open that customer and change "
+                               "them instead." if customer_id is None else
+                               f"{value} is also the {kind} of {named}{more}. If they are one person, merge them instead.")
     return found
 
 

@@ -734,12 +734,17 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         return dialog
 
     def new_customer_dialog(self):
-        from omnidesk.core.edits import all_tags, check_values
+        from omnidesk.core.edits import all_tags, check_values, held_by_others
         from omnidesk.ui.dialogs.edit_dialogs import CustomerValuesDialog
 
         assert self.workspace is not None
         workspace = self.workspace
-        return CustomerValuesDialog(lambda values: check_values(workspace, values), None,
+
+        def check(values):
+            # Someone's email or phone is refused on OK (add_customer): said here, before it closes on the words typed.
+            return {**held_by_others(workspace, None, values), **check_values(workspace, values)}
+
+        return CustomerValuesDialog(check, None,
                                     known_tags=[t for t, _n in all_tags(workspace)], parent=self)
 
     def new_customer(self) -> None:
