@@ -212,3 +212,22 @@ def test_coming_back_to_the_window_shows_what_the_command_line_changed(window, s
     assert window.look_for_outside_changes()
     assert view.pages.currentWidget() is view.missing  # "This customer is no longer here", not their old card
     assert customers.model.rowCount() == before - 1
+
+
+def test_notes_typed_for_someone_erased_from_the_command_line_are_not_asked_about_on_closing(
+        window, shop, qtbot, monkeypatch, capsys):
+    from omnidesk.cli import main
+    from omnidesk.ui.views.customer.view import MISSING_NOTES
+
+    view = open_customer(window, shop, qtbot)
+    type_notes(qtbot, view, "Call back on Friday")
+    assert main(["person", "erase", "1", "--yes", "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.look_for_outside_changes()
+    assert view.pages.currentWidget() is view.missing
+    assert view.missing.text.text().endswith(MISSING_NOTES)  # said where the card was, not hidden
+    assert not view.has_unsaved_notes() and view.notes_edit.toPlainText() == ""
+    asked = []
+    monkeypatch.setattr(window, "ask_close_without_notes", lambda: asked.append(1) or True)
+    window.close()
+    assert asked == []  # no question about notes on a person who is no longer there
