@@ -8,6 +8,7 @@ names or, with a one-line error, nothing.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from omnidesk.cli.common import EXIT_OK, CliError, _command, _customer, _open_existing
 from omnidesk.cli.output import Output
@@ -140,7 +141,10 @@ def cmd_customer_set(args: argparse.Namespace) -> int:
         if field.lower().startswith("custom."):
             edit = edits.set_custom_field(ws, cid, field[len("custom."):], args.value)
         else:
+            shared = edits.held_by_others(ws, cid, {field.lower(): args.value})
             edit = edits.set_value(ws, cid, field.lower(), args.value)
+            for words in shared.values():
+                print(f"note: {printable(words)}", file=sys.stderr)
     print(f"Customer {cid}: {printable(edit.words)}")
     return EXIT_OK
 

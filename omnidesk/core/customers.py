@@ -28,6 +28,7 @@ from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search,
 
 from omnidesk.core.identity.golden import NO_NAME
 from omnidesk.core.importing.custom_fields import CustomValue
+from omnidesk.core.importing.names import family_first_script
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
 from omnidesk.core.segments import compile_rule, known_channels, prepare, shop_zone
 from omnidesk.core.workspace import Workspace
@@ -110,18 +111,28 @@ class CustomerRow:
     country: str = ""
 
 
+def _solid_cjk_name(text: str) -> bool:
+    """A name typed the way Chinese, Japanese and Korean names are written: family and given
+    name with no space between ("山田太郎"), where the card, from two columns, shows "山田 太郎"."""
+    return not any(ch.isspace() for ch in text) and family_first_script(text)
+
+
 def _search_clause(text: str, conn=None):
     text = text.strip()
     if not text:
         return None
+    # Matched against the name without its spaces too: no index holds that, so the rows are read.
+    solid = Customer.display_name.is_not(None) & func.replace(Customer.display_name, " ", "").contains(
+        text, autoescape=True) if _solid_cjk_name(text) else None
     if conn is not None and has_customer_search(conn):
         match = search_query(text)
         if match is not None:
-            return Customer.id.in_(
+            found = Customer.id.in_(
                 select(literal_column("rowid")).select_from(text_clause(SEARCH_TABLE))
                 .where(text_clause(f"{SEARCH_TABLE} MATCH :q").bindparams(q=match))
             )
-    clauses = []
+            return found if solid is None else or_(found, solid)
+    clauses = [] if solid is None else [solid]
     # As typed: "_" and "%" are characters of a name or an address, not LIKE's wildcards.
     clauses.append(Customer.display_name.icontains(text, autoescape=True))
     last, comma, first = text.partition(",")

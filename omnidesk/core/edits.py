@@ -39,6 +39,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -225,6 +226,9 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
         return text[:500]
     if got.problem or not got.value:
         raise UserError(f"'{text}' cannot be read as the {label}: {got.problem or 'nothing is left of it'}.")
+    # A birthday still to come is a slip (2090 for 1990); today's date is the latest anywhere on Earth.
+    if field == "birthday" and str(got.value) > (datetime.now(UTC) + timedelta(hours=14)).date().isoformat():
+        raise UserError(f"'{text}' cannot be the birthday: that day has not come yet.")
     return str(got.value)
 
 
@@ -247,6 +251,38 @@ def check_values(ws: Workspace, values: Mapping[str, str]) -> dict[str, str]:
             except UserError as exc:
                 problems[field] = str(exc)
     return problems
+
+
+def held_by_others(ws: Workspace, customer_id: int | None, values: Mapping[str, str]) -> dict[str, str]:
+    """Field -> a sentence naming the other customers whose records already carry the typed email or phone.
+
+    ``customer_id`` None: for a new customer, whom :func:`add_customer` refuses.
+    Else not a refusal: a family may share one email.  But a typed address that is
+    someone else's is more often a slip or the same person twice (then merge
+    them), and the user should know before it is stored.
+    """
+    found: dict[str, str] = {}
+    ident, rec, cust = Identifier.__table__, SourceRecord.__table__, Customer.__table__
+    with ws.engine.connect() as conn:
+        for kind in ("email", "phone"):
+            try:
+                value = clean_value(conn, kind, values.get(kind, ""))
+            except UserError:
+                continue
+            if not value:
+                continue
+            owners = conn.execute(
+                select(cust.c.id, cust.c.display_name).distinct()
+                .select_from(ident.join(rec, ident.c.record_id == rec.c.id).join(cust, cust.c.id == rec.c.customer_id))
+                .where(ident.c.kind == kind, ident.c.value == value, cust.c.id != (customer_id or 0))
+                .order_by(cust.c.id).limit(4)).all()
+            if owners:
+                named = ", ".join(f"{name or 'no name'} (#{cid})" for cid, name in owners[:3])
+                more = " and others" if len(owners) > 3 else ""
+                found[kind] = (f"{value} is already the {kind} of {named}{more}: open that customer and change "
+                               "them instead." if customer_id is None else
+                               f"{value} is also the {kind} of {named}{more}. If they are one person, merge them instead.")
+    return found
 
 
 def set_value(ws: Workspace, customer_id: int, field: str, value: str, *, now: str | None = None) -> Edit:
@@ -483,6 +519,19 @@ def _typed(conn: Connection, name: str, value: str) -> dict:
             raise UserError(f"'{value}' is not a date; {name} holds dates.")
         row["date"] = row["value"] = got.value
     return row
+
+
+def check_custom_field(ws: Workspace, name: str, value: str) -> str:
+    """Why ``value`` cannot be typed in as the custom field ``name`` ("" when it can); changes nothing."""
+    name, value = " ".join((name or "").split()), " ".join((value or "").split())
+    if not name:
+        return "A custom field needs a name."
+    with ws.engine.connect() as conn:
+        try:
+            _typed(conn, name, value)
+        except UserError as exc:
+            return str(exc)
+    return ""
 
 
 def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> Edit:

@@ -27,6 +27,7 @@ from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 from omnidesk.core.channels import CONSENT_CODES, channel_name
 from omnidesk.core.consent import Fact, changes, fact_day, facts_query, file_times, in_force
 from omnidesk.core.dialect import json_created_at, utc_text
+from omnidesk.core.errors import UserError
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
 from omnidesk.core.exporting.csvsafe import write_csv
 from omnidesk.core.messages.derive import CHANNEL_LABELS
@@ -122,6 +123,8 @@ def _union(customer_id: int):
         .select_from(ev.join(rec, rec.c.id == ev.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
         .where(ev.c.customer_id == customer_id)
     )
+    # What was typed in has no row to point to: it is "Entered by you", not "Entered by you row 3".
+    row = case((batch.c.kind == HAND_KIND, null()), else_=rec.c.record_no)
     label = case(
         *[(con.c.channel == code, channel_name(code)) for code in CONSENT_CODES], else_=con.c.channel
     )
@@ -139,7 +142,7 @@ def _union(customer_id: int):
             null(),
             literal("{}"),
             batch.c.file_name,
-            rec.c.record_no,
+            row,
             rec.c.id,
             literal(_RANK["consent"]),
         )
@@ -164,7 +167,7 @@ def _union(customer_id: int):
             null(),
             literal("{}"),
             batch.c.file_name,
-            rec.c.record_no,
+            row,
             rec.c.id,
             literal(_RANK["record"]),
         )
@@ -414,9 +417,34 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bo
 
 
 def find_customer(ws: Workspace, text: str) -> int | None:
-    """The customer a user means by ``text`` (see :func:`find_customers`), or None."""
-    found = find_customers(ws, text)
-    return found[0] if found else None
+    """The customer a user means by ``text`` (see :func:`find_customers`), or None.
+
+    When several customers carry an email or phone, the one whose main value it
+    is wins; when that does not settle it (a family with one email on every
+    card), UserError names them, so that no command changes or erases a guess.
+    """
+    found = _matches(ws, text)
+    if not found:
+        return None
+    kind, value = _looked_up(ws, text)
+    alike = [r for r in found if r[2] == found[0][2]]
+    if len(alike) > 1:
+        # A family's one email, a shop's one landline: picking one of them would be a guess, and the
+        # command may erase or change them.
+        named = ", ".join(f"{name} (#{cid})" for cid, name, _main in alike[:3])
+        more = " and more" if len(alike) > 3 else ""
+        raise UserError(f"{value} is the {kind} of {named}{more}: give the customer's id.")
+    return found[0][0]
+
+
+def _looked_up(ws: Workspace, text: str) -> tuple[str, str]:
+    """What :func:`_matches` looked ``text`` up as: ("email", lower-cased) or ("phone", E.164)."""
+    text = text.strip()
+    if "@" in text:
+        return "email", text.lower()
+    from omnidesk.core.contact import normalize_phone
+
+    return "phone", normalize_phone(text, str(ws.get_setting("default_region") or "US")).value or text
 
 
 def find_customers(ws: Workspace, text: str) -> list[int]:
@@ -430,6 +458,11 @@ def find_customers(ws: Workspace, text: str) -> list[int]:
     When several customers carry the value, the one whose main value it is
     comes first, then the lowest id; an id is one customer.  Empty when nothing matches.
     """
+    return [cid for cid, _name, _main in _matches(ws, text)]
+
+
+def _matches(ws: Workspace, text: str) -> list[tuple[int, str, int]]:
+    """(customer id, display name, 0 where it is the customer's main value else 1), best first."""
     text = (text or "").strip()
     if not text:
         return []
@@ -437,9 +470,9 @@ def find_customers(ws: Workspace, text: str) -> list[int]:
     with ws.engine.connect() as conn:
         bare = text.lstrip("#")
         if re.fullmatch(r"\d{1,12}", bare):
-            found = conn.execute(select(cust.c.id).where(cust.c.id == int(bare))).scalar()
+            found = conn.execute(select(cust.c.id, cust.c.display_name).where(cust.c.id == int(bare))).first()
             if found is not None:
-                return [found]
+                return [(found[0], found[1], 0)]
         if "@" in text:
             return _by_identifier(conn, "email", text.lower(), cust.c.email)
     region = str(ws.get_setting("default_region") or "US")
@@ -452,7 +485,7 @@ def find_customers(ws: Workspace, text: str) -> list[int]:
         return _by_identifier(conn, "phone", phone, cust.c.phone)
 
 
-def _by_identifier(conn, kind: str, value: str, golden_column) -> list[int]:
+def _by_identifier(conn, kind: str, value: str, golden_column) -> list[tuple[int, str, int]]:
     cust = Customer.__table__
     ident = Identifier.__table__
     rec = SourceRecord.__table__
@@ -462,8 +495,8 @@ def _by_identifier(conn, kind: str, value: str, golden_column) -> list[int]:
         .where(ident.c.kind == kind, ident.c.value == value, rec.c.customer_id.is_not(None))
     )
     is_main = case((func.lower(golden_column) == value, 0), else_=1)
-    return list(conn.execute(
-        select(cust.c.id)
+    return [tuple(r) for r in conn.execute(
+        select(cust.c.id, cust.c.display_name, is_main)
         .where(or_(cust.c.id.in_(carriers), func.lower(golden_column) == value))
         .order_by(is_main, cust.c.id)
-    ).scalars())
+    ).all()]

@@ -141,6 +141,8 @@ class Workspace:
         # window that finds the workspace busy can say by whom ("app" or "command line").
         self.client = "command line"
         self._engine_settings: dict = {"busy_timeout": dialect.DEFAULT_BUSY_TIMEOUT}
+        self._watch = None  # a connection kept to ask SQLite whether the file changed (changed_since_last_look)
+        self._data_version: int | None = None
 
     @property
     def busy_timeout(self) -> float:
@@ -499,7 +501,33 @@ class Workspace:
             raise WorkspaceError(f"Could not write {dest}: {exc.strerror}.") from exc
         return dest
 
+    def changed_since_last_look(self) -> bool:
+        """True when something was committed to the workspace since the last call (False the first time).
+
+        Any connection's commit counts: the command line's or another window's, and
+        this process's own too, so a caller looks again right after its own writes.
+        SQLite's ``data_version`` answers without reading a table; other databases say False.
+        """
+        if self.engine.dialect.name != "sqlite":
+            return False
+        try:
+            if self._watch is None:
+                self._watch = self.engine.raw_connection()
+            cursor = self._watch.cursor()
+            try:
+                cursor.execute("PRAGMA data_version")
+                version = cursor.fetchone()[0]
+            finally:
+                cursor.close()
+        except Exception:  # a file gone or damaged: the next read says so, not this look
+            return False
+        last, self._data_version = self._data_version, version
+        return last is not None and version != last
+
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.close()
+            self._watch = None
         self.engine.dispose()
 
     def __enter__(self) -> Workspace:

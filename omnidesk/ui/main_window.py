@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -531,6 +531,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.setWindowTitle(f"{workspace.name} — Omnidesk")
         self._update_actions()
         self._update_status()
+        workspace.changed_since_last_look()  # what the screens have just read
         self.workspaceOpened.emit(workspace)
         return True
 
@@ -733,12 +734,17 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         return dialog
 
     def new_customer_dialog(self):
-        from omnidesk.core.edits import all_tags, check_values
+        from omnidesk.core.edits import all_tags, check_values, held_by_others
         from omnidesk.ui.dialogs.edit_dialogs import CustomerValuesDialog
 
         assert self.workspace is not None
         workspace = self.workspace
-        return CustomerValuesDialog(lambda values: check_values(workspace, values), None,
+
+        def check(values):
+            # Someone's email or phone is refused on OK (add_customer): said here, before it closes on the words typed.
+            return {**held_by_others(workspace, None, values), **check_values(workspace, values)}
+
+        return CustomerValuesDialog(check, None,
                                     known_tags=[t for t, _n in all_tags(workspace)], parent=self)
 
     def new_customer(self) -> None:
@@ -777,8 +783,29 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self.customer_view.refresh()
         self._update_status()
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.look_for_outside_changes()
+
+    def look_for_outside_changes(self) -> bool:
+        """Back in the window: when the command line or another window changed the workspace
+        meanwhile, every screen (an open card too) re-reads it; True when it did.
+
+        Not while this window's own work runs: its end redraws what it changed, and the look
+        after it sees anything else.
+        """
+        if self.workspace is None or self.runner.running() or not self.workspace.changed_since_last_look():
+            return False
+        self._apply_changes(Changes(everything=True))
+        self.statusBar().showMessage("The workspace was changed outside this window; the screens show it now.",
+                                     8000)
+        return True
+
     def _apply_changes(self, changes: Changes) -> None:
         """After each change, undo or redo: each screen re-reads what it shows, if the change concerns it."""
+        if self.workspace is not None:
+            self.workspace.changed_since_last_look()  # this window's own change is not news on coming back
         for screen in self.screens.values():
             screen.apply_changes(changes)
         if self.customer_view is not None:

@@ -123,3 +123,43 @@ def test_export_customers_takes_a_custom_field_column_as_the_card_shows_it(shop,
                              "-w", str(shop))
         assert status != 0 and words in err, err
         assert not (tmp_path / "no.csv").exists()
+
+
+def test_customer_set_to_an_email_or_phone_someone_else_has_says_whose_it_is(shop, capsys):
+    """A family may share one address, so it is stored; but a slip or a second card of one person
+    is far likelier, and the line on stderr names the customer who has it."""
+    status, out, err = run(capsys, "customer", "set", "bob@example.com", "email", "ANN@example.com", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Customer 2: set email to ann@example.com")
+    assert err.strip() == ("note: ann@example.com is also the email of Ann Lee (#1). "
+                           "If they are one person, merge them instead.")
+    status, _, err = run(capsys, "customer", "set", "cy@example.com", "phone", "(202) 555-0101", "-w", str(shop))
+    assert status == 0 and "+12025550101 is also the phone of Ann Lee (#1)" in err
+    # Their own address again, or one nobody has, says nothing more.
+    assert run(capsys, "customer", "set", "cy@example.com", "email", "CY@example.com", "-w", str(shop))[2] == ""
+    assert run(capsys, "customer", "set", "cy@example.com", "email", "cy.hill@example.com", "-w", str(shop))[2] == ""
+
+
+def test_an_email_two_customers_share_is_not_a_way_to_name_one_of_them(tmp_path, capsys):
+    """A couple shares one email on both cards: `person erase` by that email must not erase the one
+    with the lower id. The command names both and asks for the id; one main holder is still found."""
+    path = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "people.csv", ["Email", "First Name", "Last Name", "Phone"], [
+        ["home@example.com", "Ann", "Lee", ""], ["home@example.com", "Mark", "Lee", ""],
+        ["zoe@example.com", "Zoe", "Ray", "202-555-0150"]])
+    assert main(["import", str(people), "--channel", "shop", "-w", str(path)]) == 0
+    capsys.readouterr()
+    assert db(path, "SELECT count(*) FROM customer WHERE email = 'home@example.com'") == [(2,)]
+    before = dump(path)
+    for argv in (("person", "erase", "HOME@example.com", "--yes"), ("customer", "set", "home@example.com", "city", "X"),
+                 ("customer", "why", "home@example.com")):
+        status, _, err = run(capsys, *argv, "-w", str(path))
+        assert status != 0, argv
+        assert "home@example.com is the email of Ann Lee (#1), Mark Lee (#2): give the customer's id" in err
+    assert dump(path) == before
+    status, out, _ = run(capsys, "customer", "set", "(202) 555-0150", "city", "Lyon", "-w", str(path))
+    assert (status, out.strip()) == (0, "Customer 3: set city to Lyon")
+    # Zoe's phone typed on Ann's card too is on both cards now: by it, neither is named.
+    assert run(capsys, "customer", "set", "1", "phone", "202-555-0150", "-w", str(path))[0] == 0
+    status, _, err = run(capsys, "consent", "set", "(202) 555-0150", "sms", "denied", "-w", str(path))
+    assert status != 0 and "+12025550150 is the phone of Ann Lee (#1), Zoe Ray (#3)" in err
+    assert run(capsys, "customer", "set", "zoe@example.com", "city", "Lund", "-w", str(path))[0] == 0

@@ -398,3 +398,22 @@ def test_a_custom_field_named_beyond_ascii_is_one_field_in_any_case(ws, tmp_path
         assert [(f.name, f.value, f.number) for f in customer_fields(conn, ann)] == [("Größe", "46", 46.0)]
     assert segments.member_ids(ws, {"field": "custom.GRÖSSE", "op": "gt", "value": 40}) == [ann, bob]
     assert segments.member_ids(ws, {"field": "custom.größe", "op": "is", "value": 38}) == []
+
+
+def test_a_birthday_still_to_come_is_refused_as_a_slip(shop):
+    """2090 typed for 1990: no one has a birthday that has not happened yet. At 23:00 UTC on
+    3 December it is already 4 December in Auckland, and a baby born there today is let in."""
+    from datetime import UTC, datetime
+
+    ann = _id(shop, "ann@example.com")
+    with time_machine.travel(datetime(2026, 12, 3, 23, 0, tzinfo=UTC), tick=False):
+        assert "has not come yet" in edits.check_values(shop, {"birthday": "2090-01-01"})["birthday"]
+        assert "has not come yet" in edits.check_values(shop, {"birthday": "2026-12-05"})["birthday"]
+        assert edits.check_values(shop, {"birthday": "2026-12-04"}) == {}
+        before = _dump(shop)
+        with pytest.raises(UserError, match="has not come yet"):
+            edits.set_value(shop, ann, "birthday", "2090-01-01")
+        assert _dump(shop) == before
+        with pytest.raises(UserError, match="has not come yet"):
+            edits.add_customer(shop, {"first_name": "Tim", "birthday": "2090-01-01"})
+        edits.set_value(shop, ann, "birthday", "1990-01-01")

@@ -853,3 +853,23 @@ def test_confidence_words_read_scores_against_the_thresholds():
     assert confidence_words(3.0, model) == "unlikely"
     assert score_hint(10.0) == "10.0 bits of evidence: the agreements weigh about 1,024 to 1 for one person"
     assert score_hint(2.0) == "2.0 bits of evidence"
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+def test_search_finds_a_cjk_name_typed_without_its_space(ws, tmp_path, monkeypatch, indexed):
+    """姓 山田, 名 太郎 shows as "山田 太郎", but Japanese (and Chinese, Korean) write a full name with
+    no space: "山田太郎" must find them, as must either part alone."""
+    from omnidesk.core import customers
+
+    load(ws, tmp_path, "a.csv", [["太郎", "山田", "taro@example.jp", "", "", "", ""],
+                                 ["民俊", "金", "kim@example.kr", "", "", "", ""],
+                                 ["花子", "山田", "hanako@example.jp", "", "", "", ""]])
+    if not indexed:
+        monkeypatch.setattr(customers, "has_customer_search", lambda conn: False)  # as on PostgreSQL
+    taro = list(customers.customer_ids(ws, search="山田 太郎"))
+    assert len(taro) == 1
+    assert list(customers.customer_ids(ws, search="山田太郎")) == taro
+    assert list(customers.customer_ids(ws, search="田太郎")) == taro
+    assert len(customers.customer_ids(ws, search="金民俊")) == 1
+    assert len(customers.customer_ids(ws, search="山田")) == 2
+    assert list(customers.customer_ids(ws, search="山田次郎")) == []

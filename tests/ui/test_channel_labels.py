@@ -86,3 +86,31 @@ def test_the_customer_list_and_imports_name_channels_by_label(qtbot, demo_window
     assert {"Shop", "Email", "Till", "Social", "SMS", "Phone contacts"} <= set(shown)
     assert not {"pos", "shop", "contacts", "Store / till"} & set(shown)
     assert channel_name("contacts") == "Phone contacts"
+
+
+def test_the_list_filters_by_a_channel_of_the_users_own(qtbot, ws, tmp_path):
+    """A stall's file imported as "Farmers market" is a channel like any other: the list's channel
+    filter offers it by that name (not the hand entries', which are no channel), and one imported
+    while the list is open appears when the list is read again."""
+    from omnidesk.core.edits import add_customer
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    header = ["Email", "First Name", "Last Name"]
+    import_file(ws, write_csv(tmp_path / "shop.csv", header, [["ann@example.com", "Ann", "Lee"]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "stall.csv", header, [["bo@example.com", "Bo", "Ray"]]),
+                ImportOptions(channel="Farmers market"))
+    add_customer(ws, {"first_name": "Cy"})
+    view = CustomersView(ws)
+    qtbot.addWidget(view)
+    filters = [view.channel_filter.itemText(i) for i in range(view.channel_filter.count())]
+    assert filters[-1] == "Farmers market" and "Entered by you" not in filters and "manual" not in filters
+    view.channel_filter.setCurrentIndex(view.channel_filter.findText("Farmers market"))
+    assert [view.model.customer_id(r) for r in range(view.model.rowCount())] == [2]
+    import_file(ws, write_csv(tmp_path / "pop.csv", header, [["di@example.com", "Di", "Fox"]]),
+                ImportOptions(channel="Pop-up"))
+    view.refresh()
+    filters = [view.channel_filter.itemText(i) for i in range(view.channel_filter.count())]
+    assert filters[-2:] == ["Farmers market", "Pop-up"]
+    assert view.channel_filter.currentText() == "Farmers market" and view.model.rowCount() == 1

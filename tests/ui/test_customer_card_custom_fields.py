@@ -79,3 +79,47 @@ def test_a_customer_without_custom_fields_shows_no_group(qtbot, ws, tmp_path):
     assert view.show_customer(_customer(ws))
     assert not view.more_fields.isVisible()
     assert view.name_label.text() == "Ann Lee"
+
+
+def test_a_field_value_of_the_wrong_kind_is_named_in_the_dialog_and_ok_waits(qtbot, shop):
+    """Loyalty points holds numbers: "lots" is said under the value as it is typed, before OK,
+    instead of closing the dialog on an error that loses what was typed. No name, no OK."""
+    ws, _ = shop
+    view = CustomerView(ws)
+    qtbot.addWidget(view)
+    assert view.show_customer(_customer(ws))
+    dialog = view.custom_field_dialog("Loyalty points")
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert dialog.value_edit.text() == "420" and ok.isEnabled()
+    dialog.value_edit.setText("lots")
+    assert not dialog.validate() and not ok.isEnabled()
+    assert dialog.error.text() == "'lots' is not a number; Loyalty points holds numbers."
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.value_edit.setText("450")
+    assert dialog.validate() and dialog.error.isHidden()
+    dialog.names.setCurrentText("  ")
+    assert not dialog.validate() and not ok.isEnabled()
+    dialog.names.setCurrentText("Favourite scent")  # a new field takes any text
+    dialog.value_edit.setText("lots")
+    assert dialog.validate()
+
+
+def test_the_erased_message_reads_left_to_right_for_a_name_in_arabic(qtbot, ws, tmp_path, monkeypatch):
+    """A paragraph takes the direction of its first letter: "محمد العربي was erased…" showed as
+    ".was erased from this workspace محمد العربي". The message begins in its own language."""
+    import unicodedata
+
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
+                              [["m.alarabi@example.com", "محمد", "العربي"]]), ImportOptions(channel="email"))
+    view = CustomerView(ws)
+    qtbot.addWidget(view)
+    assert view.show_customer(_customer(ws))
+    said = []
+    monkeypatch.setattr(view, "confirm_erase", lambda: True)
+    monkeypatch.setattr(view, "show_info", lambda title, text: said.append(text))
+    view.erase_person_dialog()
+    first_strong = next(ch for ch in said[0] if unicodedata.bidirectional(ch) in ("L", "R", "AL"))
+    assert unicodedata.bidirectional(first_strong) == "L"
+    assert said[0].startswith("Erased محمد العربي from this workspace.")

@@ -34,3 +34,31 @@ def test_card_shows_the_reading_of_a_name_in_kanji(qtbot, make_workspace, tmp_pa
     assert view.show_customer(taro)
     assert view.name_label.text() == "ヤマダ タロウ"
     assert view.subtitle.text().startswith("Customer #")
+
+
+def test_a_value_cut_short_on_the_card_is_whole_in_its_tooltip(qtbot, ws, tmp_path):
+    """Eight tags and a long street in a 1,024 px window end in "…": hovering shows them whole
+    (the card's text cannot be selected), then where they came from, as before."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    tags = ", ".join(f"Tag number {i} of a very long list" for i in range(8))
+    street = "Flat 12B, The Old Granary Building, 1234 Extremely Long Street Name Avenue Extension"
+    import_file(ws, write_csv(tmp_path / "shop.csv", ["Email", "First Name", "Last Name", "Address1", "City", "Tags"],
+                              [["ann@example.com", "Ann", "Lee", street, "Bath", tags]]), ImportOptions(channel="shop"))
+    view = CustomerView(ws)
+    qtbot.addWidget(view)
+    view.resize(840, 600)  # a 1,024 px window less the navigation
+    view.show()
+    qtbot.waitExposed(view)
+    assert view.show_customer(1)
+    label = view.fields["tags"]
+    assert label.text() == tags and label.is_elided()
+    assert label.tooltip_text() == f"{tags}\nTags from every source record of this customer"
+    address = view.fields["address"]
+    assert address.is_elided() and address.tooltip_text().startswith(street + "\nfrom shop.csv row 1")
+    assert not view.fields["email"].is_elided()
+    assert view.fields["email"].tooltip_text() == view.fields["email"].toolTip()  # whole: as before
+    QApplication.sendEvent(label, QHelpEvent(QEvent.Type.ToolTip, QPoint(5, 5), label.mapToGlobal(QPoint(5, 5))))
+    assert QToolTip.text() == label.tooltip_text()

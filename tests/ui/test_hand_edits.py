@@ -75,15 +75,20 @@ def test_a_new_customer_needs_a_name_an_email_or_a_phone_and_is_refused_when_alr
     qtbot.addWidget(dialog)
     dialog.edits["city"].setText("Paris")
     assert not dialog.validate()
-    dialog.edits["email"].setText("dee@example.com")
+    dialog.edits["email"].setText("dee.park@example.com")
     assert dialog.validate()
+    # Dee's own email: said under its box as it is typed, and OK waits, instead of closing the
+    # dialog on an error that loses everything typed.
+    dialog.edits["email"].setText("Dee@Example.com")
+    assert not dialog.validate() and not ok_button(dialog).isEnabled()
+    assert dialog.errors["email"].text() == ("dee@example.com is already the email of Dee Park (#4): "
+                                             "open that customer and change them instead.")
     make = win.new_customer_dialog
     monkeypatch.setattr(win, "new_customer_dialog",
                         lambda: filled(make(), lambda d: d.edits["email"].setText("dee@example.com")))
     customers = win.workspace.counts()["customers"]
     win.new_customer_action.trigger()
-    assert win.workspace.counts()["customers"] == customers
-    assert told and "dee@example.com is already the email of customer" in told[0][1]
+    assert win.workspace.counts()["customers"] == customers and not told  # nothing stored, nothing to undo
 
 
 def test_consent_recorded_by_hand_shows_on_the_card_with_its_note(shop, qtbot, monkeypatch):
@@ -111,3 +116,44 @@ def test_read_only_hides_typing_in(shop):
     view.set_read_only(True)
     assert not view.edit_button.isVisibleTo(view) and not view.tags_button.isVisibleTo(view)
     view.edit_values()  # the shortcut does nothing either
+
+
+def test_an_email_another_customer_has_is_named_under_its_box_without_stopping_ok(shop, qtbot):
+    win = shop
+    win.open_customer(customer_with(win.workspace, "dee@example.com"))
+    dialog = win.customer_view.values_dialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.edits["email"].setText("Ann@Example.com")
+    assert dialog.validate() and ok_button(dialog).isEnabled()
+    said = dialog.errors["email"]
+    assert not said.isHidden()
+    assert said.text().startswith("ann@example.com is also the email of Ann Lee (#")
+    assert "merge them instead" in said.text()
+    assert "C62828" not in said.styleSheet()  # a word of warning, not an error
+    # Opened before the words were there, the dialog grew for their two lines: none is cut off.
+    assert said.height() >= said.heightForWidth(said.width()) > said.fontMetrics().height()
+    dialog.edits["email"].setText("dee.park@example.com")
+    assert dialog.validate() and said.isHidden()
+    dialog.edits["email"].setText("dee at example")  # a value that cannot be read is still an error
+    assert not dialog.validate() and "C62828" in said.styleSheet()
+
+
+def test_the_timeline_says_entered_by_you_without_a_row_that_means_nothing(shop, qtbot, monkeypatch, tmp_path):
+    """A consent heard at the till was in no file: no "row 1" of anything, on screen or in the export."""
+    from omnidesk.core.timeline import export_timeline
+    from omnidesk.ui.models.timeline_model import source_text
+
+    win = shop
+    view = win.customer_view
+    dee = customer_with(win.workspace, "dee@example.com")
+    win.open_customer(dee)
+    make = view.consent_dialog
+    monkeypatch.setattr(view, "consent_dialog", lambda: filled(make(), lambda d: d.granted.setChecked(True)))
+    view.consent_button.click()
+    sources = {e.type: source_text(e) for e in view.timeline_model.entries()}
+    assert sources["consent"] == "Entered by you"
+    export_timeline(win.workspace, dee, tmp_path / "t.csv")
+    rows = (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[-1].endswith(",Entered by you,")

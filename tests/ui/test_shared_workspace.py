@@ -181,3 +181,53 @@ def test_pin_merge_and_find_duplicates_during_an_import_say_the_workspace_is_bus
     assert all(text.startswith("the workspace is busy") for _, text in told), told
     lock.rollback()
     assert fingerprint(shop) == before
+
+
+def test_coming_back_to_the_window_shows_what_the_command_line_changed(window, shop, qtbot, capsys):
+    """The card open, the user types `omnidesk customer set … city …` and `person erase` in a terminal:
+    back in the window, the card and the list show the workspace as it is now, not as it was."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    from omnidesk.cli import main
+
+    view = open_customer(window, shop, qtbot)
+    view.tabs.setCurrentIndex(0)
+    customers = window.screens["customers"]
+    before = customers.model.rowCount()
+    assert not window.look_for_outside_changes()  # nothing happened meanwhile: nothing is read again
+    assert main(["customer", "set", "1", "city", "Lund", "-w", str(shop)]) == 0
+    assert not view.fields["place"].text().startswith("Lund")
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))  # as the window manager sends it
+    assert view.fields["place"].text().startswith("Lund")
+    assert "changed outside this window" in window.statusBar().currentMessage()
+    # The window's own change is not taken for someone else's.
+    window.operations.edit_values(1, {"region": "Skåne"})
+    assert view.fields["place"].text().startswith("Lund") and "Skåne" in view.fields["place"].text()
+    assert not window.look_for_outside_changes()
+    assert main(["person", "erase", "1", "--yes", "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.look_for_outside_changes()
+    assert view.pages.currentWidget() is view.missing  # "This customer is no longer here", not their old card
+    assert customers.model.rowCount() == before - 1
+
+
+def test_notes_typed_for_someone_erased_from_the_command_line_are_not_asked_about_on_closing(
+        window, shop, qtbot, monkeypatch, capsys):
+    from omnidesk.cli import main
+    from omnidesk.ui.views.customer.view import MISSING_NOTES
+
+    view = open_customer(window, shop, qtbot)
+    type_notes(qtbot, view, "Call back on Friday")
+    assert main(["person", "erase", "1", "--yes", "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.look_for_outside_changes()
+    assert view.pages.currentWidget() is view.missing
+    assert view.missing.text.text().endswith(MISSING_NOTES)  # said where the card was, not hidden
+    assert not view.has_unsaved_notes() and view.notes_edit.toPlainText() == ""
+    asked = []
+    monkeypatch.setattr(window, "ask_close_without_notes", lambda: asked.append(1) or True)
+    window.close()
+    assert asked == []  # no question about notes on a person who is no longer there

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from omnidesk.core.cells import clean_cell
 
-__all__ = ["NameParts", "compose_full_name", "name_readings", "normalize_name", "parse_full_name",
-           "split_full_name"]
+__all__ = ["NameParts", "compose_full_name", "family_first_script", "name_readings", "normalize_name",
+           "parse_full_name", "split_full_name"]
 
 
 _PARTICLES = frozenset(
@@ -236,6 +236,11 @@ def _parts(titles: list[str], first: str, middle: list[str], last: list[str], *,
     first, mid, family = normalize_name(first), normalize_name(" ".join(middle)), normalize_name(" ".join(last))
     order = (family, first, mid) if family_first else (first, mid, family)
     return NameParts(first, mid, family, " ".join(x for x in (*titles, *order) if x))
+
+
+def family_first_script(text: str) -> bool:
+    """Whether every letter of ``text`` is Chinese, Japanese or Korean (names written family name first)."""
+    return _family_first_script(text)
 
 
 def compose_full_name(first: str, middle: str, last: str) -> str:

@@ -37,6 +37,7 @@ FIELD_LABELS = {
 PLACEHOLDERS = {"phone": "with or without the country code", "birthday": "e.g. 1980-03-14",
                 "country": "code or name: US, Germany…"}
 ERROR_STYLE = "color: #C62828;"
+WARNING_STYLE = "color: #8A5A00;"  # said, but OK stays on
 
 
 def _error_label() -> QLabel:
@@ -57,15 +58,19 @@ def _hint(text: str) -> QLabel:
 class CustomerValuesDialog(QDialog):
     """Type in a customer's values (``current`` given), or a new customer's (``current`` None).
 
-    ``check(values) -> {field: problem}`` reads the values as the core will.
+    ``check(values) -> {field: problem}`` reads the values as the core will;
+    ``warn(values) -> {field: words}`` says what is worth knowing but stops nothing
+    (an email another customer already has).
     After ``accept()``, :attr:`values` holds the fields to store: the changed
     ones when editing, the filled ones (and ``tags``) for a new customer.
     """
 
     def __init__(self, check: Callable[[dict[str, str]], dict[str, str]], current: Mapping[str, str] | None = None,
-                 *, person: str = "", known_tags: Sequence[str] = (), parent: QWidget | None = None) -> None:
+                 *, person: str = "", known_tags: Sequence[str] = (), parent: QWidget | None = None,
+                 warn: Callable[[dict[str, str]], dict[str, str]] | None = None) -> None:
         super().__init__(parent)
         self.check = check
+        self.warn = warn
         self.creating = current is None
         self.current = dict(current or {})
         self.values: dict[str, str] = {}
@@ -131,15 +136,26 @@ class CustomerValuesDialog(QDialog):
         self._debounce.stop()
         wanted = self.wanted()
         problems = self.check(wanted) if wanted else {}
+        notes = self.warn(wanted) if wanted and self.warn is not None else {}
         for field, label in self.errors.items():
-            label.setText(problems.get(field, ""))
-            label.setVisible(field in problems)
+            label.setText(problems.get(field) or notes.get(field, ""))
+            label.setStyleSheet(ERROR_STYLE if field in problems else WARNING_STYLE)
+            label.setVisible(field in problems or field in notes)
+        self._grow()
         ok = bool(wanted) and not problems
         if self.creating and ok and not any(wanted.get(f) for f in ("first_name", "last_name", "email", "phone",
                                                                      "company")):
             ok = False
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
         return ok
+
+    def _grow(self) -> None:
+        """Taller when a word under a box needs more lines than the dialog has room for: never cut off."""
+        self.layout().activate()
+        wanted = self.layout().totalHeightForWidth(self.width()) if self.layout().hasHeightForWidth() else -1
+        need = max(wanted, self.minimumSizeHint().height())
+        if need > self.height():
+            self.resize(self.width(), need)
 
     def accept(self) -> None:
         if not self.validate():
@@ -273,8 +289,10 @@ class ConsentDialog(QDialog):
 class CustomFieldDialog(QDialog):
     """Type in one custom field: a name the workspace knows (or a new one) and its value."""
 
-    def __init__(self, who: str, values: Mapping[str, str], name: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, who: str, values: Mapping[str, str], name: str = "", parent: QWidget | None = None,
+                 check: Callable[[str, str], str] | None = None) -> None:
         super().__init__(parent)
+        self.check = check  # (name, value) -> why it cannot be stored, "" when it can
         self.setWindowTitle(f"Edit a field of {who}")
         self.setMinimumWidth(440)
         self.values = dict(values)
@@ -289,19 +307,44 @@ class CustomFieldDialog(QDialog):
         form.addRow("&Field:", self.names)
         self.value_edit = QLineEdit(self.values.get(name, ""))
         self.value_edit.setObjectName("customValue")
-        form.addRow("&Value:", self.value_edit)
+        self.error = _error_label()
+        value_box = QWidget()
+        box = QVBoxLayout(value_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(1)
+        box.addWidget(self.value_edit)
+        box.addWidget(self.error)
+        form.addRow("&Value:", value_box)
         layout.addLayout(form)
         layout.addWidget(_hint("A number field takes a number, a date field a date. Your value is shown "
                                "before any file's; clear it to show none."))
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.validate)
+        self.names.currentTextChanged.connect(self._debounce.start)
+        self.value_edit.textChanged.connect(self._debounce.start)
         (self.value_edit if name else self.names).setFocus()
+        self.validate()
+
+    def validate(self) -> bool:
+        """Whether the field can take the value; what is wrong shows under the value, and OK waits."""
+        self._debounce.stop()
+        name, value = self.names.currentText().strip(), self.value_edit.text().strip()
+        problem = "" if not name else self.check(name, value) if self.check is not None else ""
+        self.error.setText(problem)
+        self.error.setVisible(bool(problem))
+        ok = bool(name) and not problem
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+        return ok
 
     def accept(self) -> None:
+        if not self.validate():
+            return
         self.name = self.names.currentText().strip()
         self.value = self.value_edit.text().strip()
-        if not self.name:
-            return
         super().accept()

@@ -84,7 +84,9 @@ def amount_text(entry: TimelineEntry) -> str:
 
 
 def source_text(entry: TimelineEntry) -> str:
-    return f"{entry.source_file} row {entry.source_row}" if entry.source_file else ""
+    if not entry.source_file:
+        return ""
+    return entry.source_file if entry.source_row is None else f"{entry.source_file} row {entry.source_row}"
 
 
 def entry_tooltip(entry: TimelineEntry) -> str:

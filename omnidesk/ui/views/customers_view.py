@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from omnidesk.core.channels import SOURCES
+from omnidesk.core.channels import HAND, SOURCES, channel, channel_name
 from omnidesk.core.errors import UserError
 from omnidesk.core.segments import count as count_segment
 from omnidesk.core.segments import rule_vocabulary, workspace_channels
@@ -82,9 +82,7 @@ class CustomersView(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         self.channel_filter = QComboBox()
-        self.channel_filter.addItem("All channels", None)
-        for channel in SOURCES:
-            self.channel_filter.addItem(channel.label, channel.code)
+        self._fill_channel_filter()
         self.channel_filter.currentIndexChanged.connect(self._apply_search)
         self.consent_filter = QComboBox()
         for label, value in (("Any consent", None), ("Email: subscribed", "email:granted"),
@@ -203,6 +201,26 @@ class CustomersView(QWidget):
         self.filter_panel = self.builder
         self.filter_panel.hide()
         self._counts = LatestOnly(self.runner)  # the latest count asked for; older answers are dropped
+
+    def _fill_channel_filter(self) -> None:
+        """The app's channels, then those of the user's own that files were imported as ("Farmers market")."""
+        combo = self.channel_filter
+        current = combo.currentData()
+        own = sorted((c for c in workspace_channels(self.workspace)
+                      if c != HAND and c not in {s.code for s in SOURCES} and channel(c).source),
+                     key=lambda c: channel_name(c).casefold())
+        codes = [None, *(s.code for s in SOURCES), *own]
+        if [combo.itemData(i) for i in range(combo.count())] == codes:
+            return
+        combo.blockSignals(True)  # the same choice stays; only a channel gone changes the list shown
+        combo.clear()
+        combo.addItem("All channels", None)
+        for code in codes[1:]:
+            combo.addItem(channel_name(code), code)
+        combo.setCurrentIndex(max(combo.findData(current), 0))
+        combo.blockSignals(False)
+        if combo.currentData() != current:
+            self._apply_search()
 
     def show_filter(self, shown: bool = True) -> None:
         """Show (or hide) the rule panel; shown, the keyboard goes to it."""
@@ -575,6 +593,7 @@ class CustomersView(QWidget):
     def refresh(self) -> None:
         # The customer the keyboard was on stays current after the list is read again (a tag
         # added on their card, an import elsewhere), where they still are in the list.
+        self._fill_channel_filter()  # an import may have brought a channel of the user's own
         current = self.model.customer_id(self.table.currentIndex().row())
         selected = set(self.selected_ids())
         self.model.reload()

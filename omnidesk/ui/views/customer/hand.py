@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QToolButton
 
-from omnidesk.core.edits import all_tags, check_values
+from omnidesk.core.edits import all_tags, check_custom_field, check_values, held_by_others
 from omnidesk.ui.dialogs.edit_dialogs import FIELD_LABELS, ConsentDialog, CustomerValuesDialog, CustomFieldDialog, TagsDialog
 
 # What each button does, its shortcut and its words.
@@ -58,8 +58,10 @@ class HandEditsMixin:
         current = {f: str(getattr(self.profile, f) or "") for f in FIELD_LABELS}
         # As the card shows them: "(207) 555-0189", not "+12075550189" (read back the same way).
         current["phone"] = self._shown_value("phone", current["phone"]) if current["phone"] else ""
+        customer_id = self.customer_id
         return CustomerValuesDialog(lambda values: check_values(self.workspace, values), current,
-                                    person=self.profile.display_name, parent=self)
+                                    person=self.profile.display_name, parent=self,
+                                    warn=lambda values: held_by_others(self.workspace, customer_id, values))
 
     def edit_values(self) -> None:
         if not self._can_type_in():
@@ -99,7 +101,8 @@ class HandEditsMixin:
     def custom_field_dialog(self, name: str = "") -> CustomFieldDialog:
         assert self.profile is not None
         values = {v.name: v.value for v in self.profile.custom_fields}
-        return CustomFieldDialog(self.profile.display_name, values, name, self)
+        return CustomFieldDialog(self.profile.display_name, values, name, self,
+                                 check=lambda field, value: check_custom_field(self.workspace, field, value))
 
     def edit_custom_field(self) -> None:
         if not self._can_type_in():

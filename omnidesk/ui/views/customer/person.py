@@ -115,7 +115,9 @@ class PersonActionsMixin:
         self._forget_shown_customer()
         self.personErased.emit(customer_id, removed)
         self.backRequested.emit()
-        text = f"{name} was erased from this workspace."
+        # Worded to begin in English: a message opening with an Arabic or Hebrew name would be laid
+        # out right to left as a whole (".was erased from this workspace محمد").
+        text = f"Erased {name} from this workspace."
         if removed:
             records = removed.get("source_records", 0)
             events = removed.get("events", 0)

@@ -33,6 +33,7 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 
 MISSING_TITLE = "This customer is no longer here"
 MISSING_TEXT = "Merged into another customer, or their import was undone."
+MISSING_NOTES = "The notes you had not saved on them could not be kept."
 
 
 class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, NotesMixin,
@@ -144,7 +145,16 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         if self.profile is None:
             self.pins = {}
             self.missing.title.setText(MISSING_TITLE)
-            self.missing.text.setText(MISSING_TEXT)
+            text = MISSING_TEXT
+            if self._notes_dirty and self._pending_notes is None:
+                # Typed for someone erased or merged away elsewhere: there is no card left to keep
+                # them, and a question about them on closing would be about notes no one can see.
+                self._notes_dirty = False
+                self.notes_edit.blockSignals(True)
+                self.notes_edit.clear()
+                self.notes_edit.blockSignals(False)
+                text += " " + MISSING_NOTES
+            self.missing.text.setText(text)
             self.pages.setCurrentWidget(self.missing)
             self._set_person_actions(False)
             self._set_hand_actions(False)

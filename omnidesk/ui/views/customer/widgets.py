@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPalette, QTextDocument
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QWidget
 
 from omnidesk.core.channels import ink
 
@@ -32,7 +32,8 @@ def clear_layout(layout, keep: int = 0) -> None:
 class ElidedLabel(QLabel):
     """A one-line label that shortens its text with "…" instead of growing the layout.
 
-    ``text()`` stays the full text; the tooltip, when not set explicitly, shows it too.
+    ``text()`` stays the full text; the tooltip shows it too whenever it is cut short (first,
+    before what the tooltip says of where it came from), since the text cannot be selected.
     """
 
     def __init__(self, text: str = "", parent=None) -> None:
@@ -45,6 +46,24 @@ class ElidedLabel(QLabel):
 
     def is_elided(self) -> bool:
         return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def tooltip_text(self) -> str:
+        """What hovering shows: the tooltip set, after the whole text when "…" cut it short."""
+        tip = self.toolTip()
+        if not self.is_elided() or not self.text() or tip.startswith(self.text()):
+            return tip
+        return f"{self.text()}\n{tip}" if tip else self.text()
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            text = self.tooltip_text()
+            if text:
+                QToolTip.showText(event.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+                event.ignore()
+            return True
+        return super().event(event)
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
