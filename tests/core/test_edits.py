@@ -87,6 +87,24 @@ def test_a_typed_value_wins_says_who_and_when_and_survives_the_next_import(shop,
     assert shop.counts()["imports"] == 2
 
 
+def test_a_first_or_last_name_typed_in_keeps_the_rest_of_the_whole_name(ws, tmp_path):
+    _import(ws, tmp_path, "people.csv", ["Name", "Email"], [
+        ["Anna Maria Lopez", "anna@example.com"], ["山田 太郎", "taro@example.jp"], ["Maria Lopez", "ml@example.com"]])
+    anna, taro, maria = _id(ws, "anna@example.com"), _id(ws, "taro@example.jp"), _id(ws, "ml@example.com")
+    assert _row(ws, anna, "full_name", "first_name", "last_name")[:] == ("Anna Maria Lopez", "Anna", "Lopez")
+    edits.set_value(ws, anna, "first_name", "Ana")
+    assert _row(ws, anna, "full_name", "display_name")[:] == ("Ana Maria Lopez", "Ana Maria Lopez")
+    edits.set_value(ws, anna, "last_name", "López-Ruiz")  # both now typed in: the middle name stays too
+    assert _row(ws, anna, "full_name")[0] == "Ana Maria López-Ruiz"
+    edits.set_value(ws, taro, "last_name", "佐藤")  # family name first, as written
+    assert _row(ws, taro, "full_name")[0] == "佐藤 太郎"
+    edits.set_value(ws, maria, "first_name", "Mary")
+    assert _row(ws, maria, "full_name")[0] == "Mary Lopez"
+    # Cleared: nothing to put in its place, so the name is what is left, joined.
+    edits.set_value(ws, maria, "first_name", "")
+    assert _row(ws, maria, "full_name")[0] == "Lopez"
+
+
 def test_a_typed_email_is_checked_and_found_by_the_next_import(shop, tmp_path):
     bob = _id(shop, "bob@example.com")
     with pytest.raises(UserError, match="cannot be read as the email: not a valid email"):

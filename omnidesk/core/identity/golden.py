@@ -99,15 +99,30 @@ def _full_name(rows: list[tuple], first: str, last: str, trust: dict[str, int],
     or the first and last came from different records), the two joined.
     ``trusted``: ``rows`` already in that order (:func:`_by_trust`).
     """
-    if len(rows) == 1:
-        r = rows[0]
+    ordered = rows if len(rows) == 1 else trusted if trusted is not None else _by_trust(rows, trust)
+    for r in ordered:
         if r[_FULL] and (r[_FIRST] or "") == first and (r[_LAST] or "") == last:
             return r[_FULL]
-    else:
-        for r in trusted if trusted is not None else _by_trust(rows, trust):
-            if r[_FULL] and (r[_FIRST] or "") == first and (r[_LAST] or "") == last:
-                return r[_FULL]
+    # A name typed on the card: the rest of the most trusted whole name stays, so "Anna Maria
+    # Lopez" with Ana typed for Anna is "Ana Maria Lopez", not "Ana Lopez".
+    for r in ordered:
+        changed: str | None = r[_FULL]
+        for was, now in ((r[_FIRST] or "", first), (r[_LAST] or "", last)):
+            if changed is not None and was != now:
+                changed = _replace_words(changed, was, now) if was and now else None
+        if changed:
+            return changed
     return compose_full_name(first, "", last)
+
+
+def _replace_words(full: str, old: str, new: str) -> str | None:
+    """``full`` with the words of ``old`` replaced by ``new``, where they stand once as whole words."""
+    words, olds = full.split(), old.split()
+    at = [i for i in range(len(words) - len(olds) + 1) if words[i:i + len(olds)] == olds]
+    if len(at) != 1:
+        return None
+    i = at[0]
+    return " ".join([*words[:i], *new.split(), *words[i + len(olds):]])
 
 
 DEFAULT_TRUST = ("shop", "pos", "email", "sms", "social", "contacts", "web")
