@@ -88,6 +88,15 @@ def _private_mb() -> float:
         return 0.0
 
 
+def _end(pid: int) -> None:
+    """Kill a child (it may have ended already) and reap it."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+
+
 class Forked:
     """A child computing ``fn(*args)``; :meth:`result` waits for it and returns what it returned."""
 
@@ -138,11 +147,7 @@ class Forked:
         """End the child if it still runs (the caller gave up on its result)."""
         if self._pid is None:
             return
-        try:
-            os.kill(self._pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self._pid, 0)
+        _end(self._pid)
         os.close(self._read)
         self._pid = None
 
@@ -222,11 +227,7 @@ class Worker:
         """End the child now, whatever it is doing."""
         if self._pid is None:
             return
-        try:
-            os.kill(self._pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self._pid, 0)
+        _end(self._pid)
         self._conn.close()
         self._pid = None
 

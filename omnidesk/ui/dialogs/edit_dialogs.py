@@ -55,6 +55,15 @@ def _hint(text: str) -> QLabel:
     return label
 
 
+
+def _debounced(parent, check) -> QTimer:
+    """A timer that runs ``check`` a quarter second after the last keystroke that starts it."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(250)
+    timer.timeout.connect(check)
+    return timer
+
 class CustomerValuesDialog(QDialog):
     """Type in a customer's values (``current`` given), or a new customer's (``current`` None).
 
@@ -114,10 +123,7 @@ class CustomerValuesDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(250)
-        self._debounce.timeout.connect(self.validate)
+        self._debounce = _debounced(self, self.validate)
         self.edits["first_name"].setFocus()
         self.validate()
 
@@ -322,10 +328,7 @@ class CustomFieldDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(250)
-        self._debounce.timeout.connect(self.validate)
+        self._debounce = _debounced(self, self.validate)
         self.names.currentTextChanged.connect(self._debounce.start)
         self.value_edit.textChanged.connect(self._debounce.start)
         (self.value_edit if name else self.names).setFocus()
