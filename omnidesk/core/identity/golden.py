@@ -95,14 +95,18 @@ def _full_name(rows: list[tuple], first: str, last: str, trust: dict[str, int],
     """The whole name, every word, of the card's first and last name.
 
     From the most trusted record (as for the names themselves) that carries
-    exactly that first and last name; when none does (the user pinned a name,
-    or the first and last came from different records), the two joined.
+    exactly that first and last name; the two joined when such a record has no
+    whole name.  When none carries them (the user typed a name on the card), the
+    most trusted whole name with the typed name in place of the old one; failing
+    that (the first and last came from different records), the two joined.
     ``trusted``: ``rows`` already in that order (:func:`_by_trust`).
     """
     ordered = rows if len(rows) == 1 else trusted if trusted is not None else _by_trust(rows, trust)
     for r in ordered:
         if r[_FULL] and (r[_FIRST] or "") == first and (r[_LAST] or "") == last:
             return r[_FULL]
+    if any((r[_FIRST] or "") == first and (r[_LAST] or "") == last for r in ordered):
+        return compose_full_name(first, "", last)  # a record says just these names
     # A name typed on the card: the rest of the most trusted whole name stays, so "Anna Maria
     # Lopez" with Ana typed for Anna is "Ana Maria Lopez", not "Ana Lopez".
     for r in ordered:
