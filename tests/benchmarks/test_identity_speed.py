@@ -91,7 +91,7 @@ import omnidesk.core.identity.blocking as B
 import omnidesk.core.identity.clustering as C
 import omnidesk.core.identity.profiles as PR
 import omnidesk.core.identity.resolve as R
-import omnidesk.core.forking as F
+from tests.benchmarks.forked_children import reset as reset_children, watch as watch_children
 
 def high_water_mb():
     try:
@@ -109,7 +109,6 @@ SCORING = [0.0, 0]  # seconds inside score_pair, calls
 # Half of a big phase's pairs is scored in a forked child (forking.py), whose score_pair
 # calls are not seen here: the time spent waiting for its result counts as scoring, and
 # its own memory is added to the peak.
-CHILDREN = {"waited": 0.0, "count": 0, "private_mb": 0.0}
 
 def mark(label):
     # Only the first time per resolve: resolve_batch builds profiles twice.
@@ -167,27 +166,12 @@ def _timed_score_pair(*args, **kwargs):
         SCORING[1] += 1
 C.score_pair = _timed_score_pair
 
-_child_result = F.Forked.result
-def _timed_child_result(self):
-    t = time.perf_counter()
-    try:
-        return _child_result(self)
-    finally:
-        CHILDREN["waited"] += time.perf_counter() - t
-        CHILDREN["count"] += 1
-        CHILDREN["private_mb"] = max(CHILDREN["private_mb"], self.private_mb)
-F.Forked.result = _timed_child_result
-_worker_close = F.Worker.close
-def _closed_worker(self):  # the golden records' child: its own memory too
-    _worker_close(self)
-    CHILDREN["golden"] = CHILDREN.get("golden", 0) + 1
-    CHILDREN["private_mb"] = max(CHILDREN["private_mb"], self.private_mb)
-F.Worker.close = _closed_worker
+CHILDREN = watch_children()
 
 def reset_stamps():
     STAMPS.clear()
     SCORING[0], SCORING[1] = 0.0, 0
-    CHILDREN.update(waited=0.0, count=0, golden=0, private_mb=0.0)
+    reset_children(CHILDREN)
 
 def split(t0, t_end, end_label="commit"):
     out = []

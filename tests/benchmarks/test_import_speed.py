@@ -235,24 +235,8 @@ marks = {}
 # Half of a big phase's pairs is scored in a forked child (forking.py), unseen by the
 # score_pair timing here: waiting for it counts as scoring, and its own memory (the pages
 # it copied from this process) is added to the peak.
-import omnidesk.core.forking as F
-children = {"count": 0, "private_mb": 0.0}
-_child_result = F.Forked.result
-def _timed_child_result(self):
-    t = time.perf_counter()
-    try:
-        return _child_result(self)
-    finally:
-        sums["score"] += time.perf_counter() - t
-        children["count"] += 1
-        children["private_mb"] = max(children["private_mb"], self.private_mb)
-F.Forked.result = _timed_child_result
-_worker_close = F.Worker.close
-def _closed_worker(self):  # the golden records' child: its own memory too
-    _worker_close(self)
-    children["golden"] = children.get("golden", 0) + 1
-    children["private_mb"] = max(children["private_mb"], self.private_mb)
-F.Worker.close = _closed_worker
+from tests.benchmarks.forked_children import watch as watch_children
+children = watch_children()
 
 def mark(label):
     if label not in marks:
@@ -354,8 +338,8 @@ if not profile and "rows_done" in stamps and all(
         ["store", store],
         ["load", at["cluster_start"] - stamps["rows_done"]],
         ["block", block],
-        ["score", sums["score"]],
-        ["cluster", at["cluster_end"] - at["cluster_start"] - block - sums["score"]],
+        ["score", sums["score"] + children["waited"]],
+        ["cluster", at["cluster_end"] - at["cluster_start"] - block - sums["score"] - children["waited"]],
         ["write", at["golden_start"] - at["cluster_end"]],
         ["golden", at["golden_end"] - at["golden_start"] - sums["index"]],
         ["index (waited for)", sums["index"]],

@@ -1,0 +1,40 @@
+"""What the forked copies a resolve starts (``omnidesk.core.forking``) cost, for the speed benchmarks.
+
+A benchmark child calls :func:`watch` once: scoring children's ``score_pair``
+calls are not seen by the parent, so the time spent waiting for their results
+is counted instead, and each child's own memory (the pages it copied) is kept
+to add to the parent's peak.
+"""
+
+from __future__ import annotations
+
+import time
+
+import omnidesk.core.forking as F
+
+
+def watch() -> dict:
+    """Start counting; returns the counts, updated as children end (``reset`` zeroes them)."""
+    seen = {"waited": 0.0, "count": 0, "golden": 0, "private_mb": 0.0}
+    result, close = F.Forked.result, F.Worker.close
+
+    def timed_result(self):
+        t = time.perf_counter()
+        try:
+            return result(self)
+        finally:
+            seen["waited"] += time.perf_counter() - t
+            seen["count"] += 1
+            seen["private_mb"] = max(seen["private_mb"], self.private_mb)
+
+    def closed(self):  # the golden records' child: its own memory too
+        close(self)
+        seen["golden"] += 1
+        seen["private_mb"] = max(seen["private_mb"], self.private_mb)
+
+    F.Forked.result, F.Worker.close = timed_result, closed
+    return seen
+
+
+def reset(seen: dict) -> None:
+    seen.update(waited=0.0, count=0, golden=0, private_mb=0.0)
