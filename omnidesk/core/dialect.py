@@ -369,24 +369,43 @@ def indexes_suspended(connection, names: Sequence[str]):
     rows is a single sort.  Only SQLite (whose DDL is transactional and whose
     index definitions are kept as SQL) does this; elsewhere it does nothing.
     """
-    if connection.dialect.name != "sqlite" or not names:
+    with _schema_suspended(connection, "index", names):
         yield
+
+
+@contextmanager
+def triggers_suspended(connection, names: Sequence[str]):
+    """Drop these triggers for a bulk rewrite and create them again afterwards, in the same transaction.
+
+    Yields the names of those that were there (none off SQLite): the caller
+    then does in one statement what they would have done row by row.
+    """
+    with _schema_suspended(connection, "trigger", names) as dropped:
+        yield dropped
+
+
+@contextmanager
+def _schema_suspended(connection, kind: str, names: Sequence[str]):
+    if connection.dialect.name != "sqlite" or not names:
+        yield []
         return
     marks = ",".join("?" for _ in names)
     saved = connection.exec_driver_sql(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN ({marks})",
-        tuple(names)).fetchall()
+        f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND name IN ({marks})",
+        (kind, *names)).fetchall()
     for name, _ in saved:
-        connection.exec_driver_sql(f'DROP INDEX "{name}"')
-    yield
+        connection.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
+    yield [name for name, _ in saved]
     # Not on an error: the transaction rolls back, and the drop with it.
     for _, sql in saved:
         connection.exec_driver_sql(sql)
 
 
 def clear_customer_search(connection) -> None:
+    """Empty the search index.  Made anew: deleting FTS5 rows one by one cost as much as writing them."""
     if has_customer_search(connection):
-        connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE}")
+        drop_customer_search(connection)
+        create_customer_search(connection)
 
 
 def compact_customer_search(connection) -> None:

@@ -26,11 +26,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, insert, literal, or_, select
 
-from omnidesk.core.dialect import is_sqlite
+from omnidesk.core.dialect import is_sqlite, triggers_suspended
 from omnidesk.core.models import (
     CustomerJourney,
     Event,
@@ -300,6 +301,33 @@ def refresh_journeys(conn) -> int:
         conn.execute(insert(journey), rows[start:start + _INSERT_ROWS])
     conn.execute(delete(stale_t))
     return len(stale)
+
+
+# What records and events moving to another customer fire, row by row (migration 0016).
+_MOVE_TRIGGERS = ("journey_record_update", "journey_event_update")
+_EVERY_CUSTOMER_STALE = ("INSERT INTO journey_stale (customer_id) SELECT id FROM customer WHERE true "
+                         "ON CONFLICT (customer_id) DO NOTHING")
+
+
+@contextmanager
+def journeys_stale_at_once(conn, *, deleting: bool = False):
+    """For a rewrite that moves most records to other customers (a first big import, a rebuild).
+
+    The triggers that list a moved record's or event's customers as stale,
+    one row at a time, are put off (they cost as much again as the moves
+    themselves); at the end every customer is listed stale in one statement
+    instead, which makes every journey again on the next answer, as so many
+    stale journeys would anyway (:func:`refresh_journeys`).  ``deleting``:
+    the customers are about to be deleted, so they are listed first and
+    the trigger that lists each deleted customer is put off too.
+    """
+    names = _MOVE_TRIGGERS + (("journey_customer_delete",) if deleting else ())
+    with triggers_suspended(conn, names) as dropped:
+        if dropped and deleting:
+            conn.exec_driver_sql(_EVERY_CUSTOMER_STALE)
+        yield
+        if dropped:
+            conn.exec_driver_sql(_EVERY_CUSTOMER_STALE)
 
 
 def ensure_journeys(workspace) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from contextlib import nullcontext
 from collections import defaultdict
 from collections.abc import Generator
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
+from omnidesk.core.metrics_index import journeys_stale_at_once
 from omnidesk.core.dialect import clear_customer_search, fetch_ints, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps
@@ -239,12 +241,19 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     before = _customer_of_records(conn) if from_scratch else None
     top_id = conn.execute(select(func.coalesce(func.max(cust.c.id), 0))).scalar_one() if from_scratch else 0
     if from_scratch:
-        # Only rows that have a customer: SQLite rewrites every row an UPDATE names.
-        for table in (rec, Consent.__table__, Event.__table__):
-            conn.execute(update(table).where(table.c.customer_id.is_not(None)).values(customer_id=None))
-        conn.execute(delete(MatchReview.__table__))
-        clear_customer_search(conn)
-        conn.execute(delete(cust))
+        # Every customer goes: the indexes and triggers that would follow each row (the
+        # records' customer index, the customers' own indexes, the journeys to make again)
+        # are put off and done once, as the bulk placing below does.  (The records' index
+        # is back before the customers go: their foreign keys look records up by it.)
+        with journeys_stale_at_once(conn, deleting=True):
+            with indexes_suspended(conn, _customer_id_indexes(rec)):
+                # Only rows that have a customer: SQLite rewrites every row an UPDATE names.
+                for table in (rec, Consent.__table__, Event.__table__):
+                    conn.execute(update(table).where(table.c.customer_id.is_not(None)).values(customer_id=None))
+            conn.execute(delete(MatchReview.__table__))
+            clear_customer_search(conn)
+            with indexes_suspended(conn, [i.name for i in cust.indexes]):
+                conn.execute(delete(cust))
     # Nobody placed yet (from scratch, or a big first import): every record gets a customer.
     fresh = from_scratch or conn.execute(
         select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
@@ -279,8 +288,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     # record: the indexes on those columns are built once at the end instead of row by row.
     bulk = fresh and len(profiles) >= _WHOLE_WORKSPACE_BATCH
     with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk else ()):
-        with indexes_suspended(conn, [i.name for i in rec.indexes if [c.name for c in i.columns] == ["customer_id"]]
-                               if bulk else ()):
+        with indexes_suspended(conn, _customer_id_indexes(rec) if bulk else ()), \
+                (journeys_stale_at_once(conn) if bulk else nullcontext()):
             yield from apply_plan_steps(conn, profiles, plan, stats,
                                         explain=functools.partial(merge_reason, freq=freq, model=model),
                                         previous=_previous_ids(before, profiles), above=top_id)
@@ -293,6 +302,10 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)
     return stats
+
+
+def _customer_id_indexes(table) -> list[str]:
+    return [i.name for i in table.indexes if [c.name for c in i.columns] == ["customer_id"]]
 
 
 def _customer_of_records(conn: Connection):
