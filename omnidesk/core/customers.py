@@ -5,8 +5,13 @@ time, so a million customers open as fast as a hundred.  Sorting and
 filtering happen in SQL.
 
 Customers with no value in the sort column (NULL or '', and no orders) come
-after those with one, in either direction.  Custom fields are read for the
-rows on screen only: a customer's value of a field is the one typed in by hand,
+after those with one, in either direction.  Names sort by ``sort_name``: without
+accents and in one case, so Élodie comes beside Elodie, under E, and "de Vries"
+beside "De Vries"; names in other scripts (kanji, Cyrillic, Arabic) come after
+the Latin ones, each script together (``text.sort_key``).  Ties go by the name as
+written, then the id, so the order is the same on every reading.
+
+Custom fields are read for the rows on screen only: a customer's value of a field is the one typed in by hand,
 else the one from the latest import that has it, then the latest record (the card's rule,
 ``importing.custom_fields.customer_fields``).
 """
@@ -25,8 +30,6 @@ from sqlalchemy import text as text_clause
 
 from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search, search_query
-
-from omnidesk.core.identity.golden import NO_NAME
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.importing.names import family_first_script
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
@@ -34,7 +37,7 @@ from omnidesk.core.segments import compile_rule, known_channels, prepare, shop_z
 from omnidesk.core.workspace import Workspace
 
 SORT_COLUMNS = {
-    "name": Customer.display_name,
+    "name": Customer.sort_name,
     "email": Customer.email,
     "phone": Customer.phone,
     "city": Customer.city,
@@ -57,36 +60,39 @@ _NUMERIC_SORTS = ("orders", "spend", "sources")
 
 def _blank(sort: str):
     """The condition "no value to sort by": what the list shows as an empty cell."""
-    column = SORT_COLUMNS.get(sort, Customer.display_name)
+    column = SORT_COLUMNS.get(sort, Customer.sort_name)
     if sort == "orders":
         return column == 0  # no orders shows an empty cell
     if sort in _NUMERIC_SORTS:
         return column.is_(None)
     if sort == "name":
-        return or_(column.is_(None), column == "", column == NO_NAME)
+        return column == ""  # never NULL; '' for no name ("(no name)" too: golden.sort_name)
     return or_(column.is_(None), column == "")
 
 
 def _blank_parts(sort: str):
     """:func:`_blank` as conditions an index serves one by one (an OR of them it would not)."""
-    column = SORT_COLUMNS.get(sort, Customer.display_name)
-    if sort in _NUMERIC_SORTS:
+    column = SORT_COLUMNS.get(sort, Customer.sort_name)
+    if sort in _NUMERIC_SORTS or sort == "name":
         return [_blank(sort)]
-    if sort == "name":
-        return [column.is_(None), column == "", column == NO_NAME]
     return [column.is_(None), column == ""]
 
 
 def _valued(sort: str):
     """The complement of :func:`_blank`, written so an index on the column can serve it as a range."""
-    column = SORT_COLUMNS.get(sort, Customer.display_name)
+    column = SORT_COLUMNS.get(sort, Customer.sort_name)
     if sort == "orders":
         return column > 0
     if sort in _NUMERIC_SORTS:
         return column.is_not(None)
-    if sort == "name":
-        return (column > "") & (column != NO_NAME)
     return column > ""
+
+
+def _ties(sort: str) -> list:
+    """What orders customers of one value of the sort column: for names, the name as
+    written ("Elodie" before "Élodie", both under E), then the id; for the rest, the id.
+    ix_customer_sort_name holds the name after the key, so it serves that order too."""
+    return [Customer.display_name, Customer.id] if sort == "name" else [Customer.id]
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,7 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
         column = column + 0 if sort in _NUMERIC_SORTS else column.concat("")
     # Ties go the same way as the column, so an index on it (which holds the id) serves
     # the whole order in either direction instead of a sort of every customer.
-    order = (column.desc(), Customer.id.desc()) if descending else (column.asc(), Customer.id.asc())
+    order = tuple(c.desc() if descending else c.asc() for c in (column, *_ties(sort)))
     where = []
     if channel:
         # Whole channel codes: "shop" is not "popup_shop".
@@ -198,10 +204,10 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
         # the index), then the blank ones. One ORDER BY with "blank" as its first key would
         # sort every customer instead.
         ids = fetch_ints(conn, select(Customer.id).where(_valued(sort), *where).order_by(*order))
-        by_id = Customer.id.desc() if descending else Customer.id.asc()
+        by_id = [c.desc() if descending else c.asc() for c in _ties(sort)]
         # NULLs before '' ascending and after them descending, as the filtered query's order has it.
         for blank in _blank_parts(sort)[::-1 if descending else 1]:
-            ids.extend(fetch_ints(conn, select(Customer.id).where(blank, *where).order_by(by_id)))
+            ids.extend(fetch_ints(conn, select(Customer.id).where(blank, *where).order_by(*by_id)))
         return ids
 
 

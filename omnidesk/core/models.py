@@ -71,7 +71,10 @@ class Customer(SQLModel, table=True):
 
     __tablename__ = "customer"
     # The Dashboard's new customers per week read the day alone, in order, from this index.
-    __table_args__ = (Index("ix_customer_first_day", text("substr(first_seen, 1, 10)")),)
+    # The Customers screen's name order (sort_name, then the name as written, then the id)
+    # is read from ix_customer_sort_name as it is stored, either way, without sorting anyone.
+    __table_args__ = (Index("ix_customer_first_day", text("substr(first_seen, 1, 10)")),
+                      Index("ix_customer_sort_name", "sort_name", "display_name"))
 
     id: Optional[int] = Field(default=None, primary_key=True)
     first_name: str = Field(default="", max_length=200)
@@ -79,6 +82,10 @@ class Customer(SQLModel, table=True):
     # The whole name, every word, as the record the names came from writes it.
     full_name: str = Field(default="", sa_column=Column(String(400), nullable=False, server_default=""))
     display_name: str = Field(default="", max_length=400, index=True)
+    # What the lists sort the name by: display_name without accents, in one case
+    # (text.sort_key), so Élodie sorts under E; '' for a customer with no name.
+    # Written with display_name, by the golden record (identity.golden) only.
+    sort_name: str = Field(default="", sa_column=Column(String(400), nullable=False, server_default=""))
     email: Optional[str] = Field(default=None, max_length=320, index=True)
     phone: Optional[str] = Field(default=None, max_length=32, index=True)
     company: str = Field(default="", max_length=300)

@@ -23,6 +23,19 @@ def strip_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(out))
 
 
+def sort_key(text: str) -> str:
+    """``text`` as lists sort it: without its accents and in one case ("Élodie" -> "elodie"),
+    so Élodie sorts beside Elodie under E and "de Vries" beside "De Vries".
+
+    Plain ASCII comes out as SQL's ``lower()`` gives it.  Letters of other scripts
+    (kanji, Cyrillic, Arabic) are kept, their marks dropped as accents are ("й" sorts as
+    "и", as in Unicode's default collation); as their code points come after "z", those
+    names sort after the Latin ones, each script together.  Never empty for a non-empty
+    ``text`` (a name of marks alone keeps them), so a name never reads as blank.
+    """
+    return strip_accents(text).casefold() or text
+
+
 # Control characters (C0, DEL, C1), line and paragraph separators, the bidirectional
 # overrides that make a name display in another order, and lone surrogates (bytes of a
 # file name that are not valid in the system's encoding).

@@ -30,6 +30,7 @@ from random import Random
 import pytest
 
 from omnidesk.core.dialect import index_customers
+from omnidesk.core.text import sort_key
 from omnidesk.core.workspace import Workspace
 
 CUSTOMERS = int(os.environ.get("OMNIDESK_BENCH_CUSTOMERS", "1000000").replace("_", ""))
@@ -47,7 +48,7 @@ def build(path, n: int, seed: int = 7) -> Workspace:
     """A workspace with ``n`` customers and their search index entries."""
     rng = Random(seed)
     ws = Workspace.create(path)
-    cols = ("id", "first_name", "last_name", "display_name", "email", "phone", "city", "channels",
+    cols = ("id", "first_name", "last_name", "display_name", "sort_name", "email", "phone", "city", "channels",
             "orders", "spend_minor", "last_seen", "consent_email", "source_count", "tags", "pinned_json",
             "notes", "created_at", "updated_at", "company", "address", "region", "postcode", "country")
     sql = f"INSERT INTO customer ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -60,7 +61,8 @@ def build(path, n: int, seed: int = 7) -> Workspace:
                 phone = f"+1{rng.randint(201, 989)}555{cid % 10_000:04d}"
                 channels = " ".join(sorted(rng.sample(CHANNELS, rng.randint(1, 3))))
                 orders = rng.randint(0, 12)
-                rows.append((cid, first, last, f"{first} {last}", email, phone, rng.choice(CITIES), channels,
+                rows.append((cid, first, last, f"{first} {last}", sort_key(f"{first} {last}"), email, phone,
+                             rng.choice(CITIES), channels,
                              orders, orders * rng.randint(500, 9_000) or None,
                              f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}T10:00:00",
                              rng.choice(("granted", "unsubscribed", None)), rng.randint(1, 9), "", "{}", "",
@@ -136,7 +138,7 @@ def measure(ws: Workspace, qtbot) -> dict[str, float]:
 def bare_ids(path) -> float:
     con = sqlite3.connect(path)
     try:
-        return timed(lambda: con.execute("SELECT id FROM customer ORDER BY display_name, id").fetchall())
+        return timed(lambda: con.execute("SELECT id FROM customer ORDER BY sort_name, display_name, id").fetchall())
     finally:
         con.close()
 

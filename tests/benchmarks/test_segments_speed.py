@@ -48,11 +48,13 @@ def build(path) -> None:
             VALUES (1, 'orders.csv', 'h', 0, 'shop', 'events', 'utf-8', ',', '[]', '[]', '{{}}', 'done',
                     '2026-11-01T00:00:00', 0, 0, 0, 0, 0, 0);
         WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {CUSTOMERS})
-        INSERT INTO customer (id, first_name, last_name, full_name, display_name, email, company, address, city,
+        INSERT INTO customer (id, first_name, last_name, full_name, display_name, sort_name, email, company,
+                              address, city,
                               region, postcode, country, tags, consent_email, consent_sms, channels, orders,
                               spend_minor, first_seen, last_seen, source_count, pinned_json, notes,
                               created_at, updated_at)
-        SELECT i, 'First' || (i % 997), 'Last' || (i % 1009), '', 'Person ' || i, 'p' || i || '@example.com',
+        SELECT i, 'First' || (i % 997), 'Last' || (i % 1009), '', 'Person ' || i, 'person ' || i,
+               'p' || i || '@example.com',
                '', '', CASE i % 4 WHEN 0 THEN 'Boston' WHEN 1 THEN 'Austin' WHEN 2 THEN 'Leeds' ELSE 'Porto' END,
                '', '', 'US', CASE WHEN i % 10 = 0 THEN 'vip' ELSE '' END,
                CASE i % 3 WHEN 0 THEN 'granted' WHEN 1 THEN 'unsubscribed' ELSE NULL END, NULL,

@@ -8,6 +8,7 @@ import pytest
 
 from omnidesk.core.customers import SORT_COLUMNS, custom_field_names, custom_values, customer_ids, customer_rows
 from omnidesk.core.exporting.tables import export_customers
+from omnidesk.core.identity.golden import sort_name
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.tasks import Cancelled
 from tests.helpers import write_csv
@@ -35,8 +36,9 @@ def shop(ws, tmp_path):
                                                (2, "", 0, None, None),
                                                (3, "Cy Diaz", 1, 0, "2026-05-01T10:00:00"),
                                                (5, "Eve Moss", 0, None, "")):
-            conn.exec_driver_sql("UPDATE customer SET display_name = ?, orders = ?, spend_minor = ?, "
-                                 "last_seen = ?, first_seen = ? WHERE id = ?", (name, orders, spend, seen, seen, cid))
+            conn.exec_driver_sql("UPDATE customer SET display_name = ?, sort_name = ?, orders = ?, spend_minor = ?, "
+                                 "last_seen = ?, first_seen = ? WHERE id = ?",
+                                 (name, sort_name(name), orders, spend, seen, seen, cid))
     return ws
 
 
@@ -128,7 +130,8 @@ def test_a_customer_with_no_name_sorts_with_the_blanks(shop, descending):
     from omnidesk.core.identity.golden import NO_NAME
 
     with shop.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE customer SET display_name = ? WHERE id = 4", (NO_NAME,))
+        conn.exec_driver_sql("UPDATE customer SET display_name = ?, sort_name = ? WHERE id = 4",
+                             (NO_NAME, sort_name(NO_NAME)))
     order = list(customer_ids(shop, sort="name", descending=descending))
     assert set(order[-2:]) == {2, 4}
     assert list(customer_ids(shop, sort="name", descending=descending, channel="pos")) == order

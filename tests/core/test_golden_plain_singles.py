@@ -133,6 +133,10 @@ def test_plain_singles_from_sql_equal_the_python_rule(make_workspace, runs, monk
     assert entries[customers[5]][2] == "12125550100 12125550199 2125550100 2125550199"
     assert rows[customers[6]].display_name == "only@example.com"
     assert rows[customers[8]].display_name == "(no name)" and rows[customers[8]].birthday is None
+    # The key the lists sort by: no accents, one case, other scripts kept (their marks go
+    # too: й sorts as и, as in Unicode's default collation), none for no name.
+    assert [rows[customers[i]].sort_name for i in (0, 2, 4, 5, 8)] == [
+        "ann lee", "maria jose garcia", "orsted", "юрии гагарин", ""]
     assert rows[customers[12]].orders == 3 and rows[customers[12]].first_seen
     assert rows[customers[15]].first_name == "Gustav"
     assert len(by_sql[0]) == len(customers) == len(by_sql[1])

@@ -395,7 +395,8 @@ def test_migration_rebuilds_search_entries_without_accents(tmp_path):
             # As an older version left it: the name as written only.
             conn.exec_driver_sql("UPDATE customer_fts SET name = 'María García'")
             command.downgrade(_alembic_config(conn), "0006")
-        assert len(customer_ids(w, search="Garcia")) == 0
+        # By email: the names' sort key came with a later revision than this file has now.
+        assert len(customer_ids(w, search="Garcia", sort="email")) == 0
     with Workspace.open(path) as w:
         assert len(customer_ids(w, search="Garcia")) == 1
 

@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core import forking
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
-from omnidesk.core.text import strip_accents
+from omnidesk.core.text import sort_key, strip_accents
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.consent import decide_statuses, facts_query
 from omnidesk.core.dialect import (
@@ -49,6 +49,7 @@ from omnidesk.core.dialect import (
     last_indexed_customer,
     SEARCH_TABLE,
     raw_rows,
+    set_column_by_id,
     unindex_customers,
 )
 from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRecord, utcnow
@@ -79,8 +80,9 @@ _ID, _CID, _KIND, _CHANNEL, _EMAIL, _PHONE, _TAGS, _VALUES = range(8)
 _TEXT_AT = tuple(range(8, 8 + len(_TEXT_FIELDS)))
 _FIRST, _LAST = _TEXT_AT[0], _TEXT_AT[1]
 _FULL, _BATCH = len(_REC_COLS) - 2, len(_REC_COLS) - 1
-_OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "full_name", "display_name", "tags", "consent_email", "consent_sms",
-             "consent_whatsapp", "channels", "spend_minor", "orders", "first_seen", "last_seen", "source_count", "updated_at")
+_OUT_COLS = (*_TEXT_FIELDS, "email", "phone", "full_name", "display_name", "sort_name", "tags", "consent_email",
+             "consent_sms", "consent_whatsapp", "channels", "spend_minor", "orders", "first_seen", "last_seen",
+             "source_count", "updated_at")
 
 
 NO_NAME = "(no name)"  # the name shown for a customer with no name, email or phone
@@ -88,6 +90,12 @@ NO_NAME = "(no name)"  # the name shown for a customer with no name, email or ph
 
 def _display_name(full: str, email: str | None, phone: str | None) -> str:
     return full or email or phone or NO_NAME
+
+
+def sort_name(display: str) -> str:
+    """What the lists sort a customer by (``customer.sort_name``): their display name without
+    accents, in one case (``text.sort_key``); '' for no name, which the lists put last."""
+    return "" if display == NO_NAME else sort_key(display)
 
 
 def _full_name(rows: list[tuple], first: str, last: str, trust: dict[str, int],
@@ -414,7 +422,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
             first_seen = last_seen = None
         updates.append((
             *text, email, phone, full,
-            display,
+            display, sort_name(display),
             _tags(rows),
             latest_consent.get((cid, "email")),
             latest_consent.get((cid, "sms")),
@@ -474,6 +482,7 @@ class _WriteBehind:
         driver = conn.connection.driver_connection
         driver.create_function("golden_full_name", 2, _composed, deterministic=True)
         driver.create_function("golden_search_name", 1, _search_name, deterministic=True)
+        driver.create_function("golden_sort_name", 1, sort_name, deterministic=True)
         driver.create_function("golden_national", 1, _national_digits, deterministic=True)
         # FTS5 merges its index segments as it goes; over a big refresh that merging costs a
         # third of the indexing, for an index rewritten again and again.  Put off here (and the
@@ -759,6 +768,15 @@ _PLAIN_TABLE = "temp.golden_single"
 _PLAIN = table("golden_single", column("id"), column("rid"), schema="temp")
 # Not printable ASCII: the values SQL hands to Python (names in other scripts, accents).
 _NOT_ASCII = "GLOB '*[^ -~]*'"
+
+
+def _sort_name_sql(name: str) -> str:
+    """:func:`sort_name` of the SQL expression ``name``: ``lower()`` for plain ASCII (what
+    ``str.casefold`` gives it), Python (``golden_sort_name``) for the rest only."""
+    return (f"CASE WHEN {name} = '{NO_NAME}' THEN '' WHEN {name} {_NOT_ASCII} THEN golden_sort_name({name}) "
+            f"ELSE lower({name}) END")
+
+
 # Each expression is the singles branch of _golden_rows and _entries, value for value.
 _PLAIN_FULL = (
     "CASE WHEN r.full_name != '' THEN r.full_name "
@@ -769,14 +787,15 @@ _UPDATE_PLAIN = (
     "UPDATE customer SET "
     + ", ".join(f"{f} = g.{f}" for f in _TEXT_FIELDS[:-1])
     + ", birthday = g.birthday, email = g.email, phone = g.phone, full_name = g.full_name, "
-    f"display_name = coalesce(nullif(g.full_name, ''), g.email, g.phone, '{NO_NAME}'), tags = g.tags, "
+    f"display_name = g.display, sort_name = {_sort_name_sql('g.display')}, tags = g.tags, "
     "consent_email = NULL, consent_sms = NULL, consent_whatsapp = NULL, channels = g.channel, "
     "spend_minor = NULL, orders = 0, first_seen = NULL, last_seen = NULL, source_count = 1, updated_at = ? "
+    f"FROM (SELECT f.*, coalesce(nullif(f.full_name, ''), f.email, f.phone, '{NO_NAME}') AS display "
     "FROM (SELECT s.id AS cid, "
     + ", ".join(f"r.{f}" for f in _TEXT_FIELDS[:-1])
     + ", nullif(r.birthday, '') AS birthday, nullif(r.email, '') AS email, nullif(r.phone, '') AS phone, "
     f"{_PLAIN_FULL} AS full_name, r.tags, r.channel "
-    f"FROM {_PLAIN_TABLE} AS s JOIN source_record AS r ON r.id = s.rid) AS g "
+    f"FROM {_PLAIN_TABLE} AS s JOIN source_record AS r ON r.id = s.rid) AS f) AS g "
     "WHERE customer.id = g.cid AND customer.id BETWEEN ? AND ?")
 # A single's names are its display name alone (its full name, when it has one, is that).
 # Emails and phones sorted and once each, phones as digits and in their national form.
@@ -817,6 +836,26 @@ def refresh_all(conn: Connection, chunk: int = 5_000) -> int:
     for start in range(0, len(ids), chunk):
         refresh_customers(conn, ids[start:start + chunk])
     return len(ids)
+
+
+def fill_sort_names(conn: Connection, chunk: int = 5_000) -> None:
+    """Every customer's ``sort_name`` made from its display name as it stands (a migration's fill).
+
+    On SQLite one UPDATE, with Python called for the names that are not plain ASCII
+    only; elsewhere runs of ids read and written back a run at a time.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.connection.driver_connection.create_function("golden_sort_name", 1, sort_name, deterministic=True)
+        conn.exec_driver_sql(f"UPDATE customer SET sort_name = {_sort_name_sql('display_name')} "
+                             f"WHERE display_name NOT IN ('', '{NO_NAME}')")
+        return
+    cust = table("customer", column("id"), column("display_name"))
+    last = 0
+    while rows := conn.execute(select(cust.c.id, cust.c.display_name).where(cust.c.id > last)
+                               .order_by(cust.c.id).limit(chunk)).all():
+        set_column_by_id(conn, "customer", "sort_name",
+                         [(sort_name(name or ""), cid) for cid, name in rows])
+        last = rows[-1][0]
 
 
 def reindex_search(conn: Connection, chunk: int = 5_000) -> int:

@@ -446,11 +446,12 @@ def count(workspace, rule: Rule, now: datetime | None = None) -> int:
 
 def member_ids(workspace, rule: Rule, now: datetime | None = None, *, limit: int | None = None,
                offset: int = 0) -> list[int]:
-    """The ids of the customers ``rule`` holds for, by display name then id."""
+    """The ids of the customers ``rule`` holds for, by name as the Customers screen sorts them
+    (accents and case aside, customers with no name last), then name as written, then id."""
     prepare(workspace, rule)
     with workspace.engine.connect() as conn:
         query = (select(_C.c.id).where(compile_rule(rule, now, known_channels(conn), shop_zone(conn)))
-                 .order_by(_C.c.display_name, _C.c.id).offset(offset))
+                 .order_by(_C.c.sort_name == "", _C.c.sort_name, _C.c.display_name, _C.c.id).offset(offset))
         if limit is not None:
             query = query.limit(limit)
         return list(conn.execute(query).scalars())

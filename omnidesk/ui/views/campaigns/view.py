@@ -443,14 +443,16 @@ class CampaignsView(QWidget):
     def show_reason(self, index: int, reason: str) -> None:
         """The customers a step leaves out for ``reason``, by name."""
         from omnidesk.core.customers import display_names
+        from omnidesk.core.text import sort_key
 
         if not 0 <= index < len(self.audiences):
             return
         a = self.audiences[index]
         ids = list(a.excluded.get(reason, []))
         names = display_names(self.workspace, ids)
+        # As the Customers screen sorts names: accents and case aside (Élodie under E).
         people = sorted(((cid, names.get(cid) or f"Customer #{cid}") for cid in ids if cid in names),
-                        key=lambda p: p[1].casefold())
+                        key=lambda p: (sort_key(p[1]), p[1], p[0]))
         self.recipients.show_people(f"{step_title(a.step)} — {len(ids):,} {reason}", people)
 
     # -- asking (tests stand in for these) --------------------------------------------
