@@ -31,7 +31,15 @@ def _day(text: str | None, what: str) -> date | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from omnidesk.core.channels import channel_name
-    from omnidesk.core.metrics import NOT_SENT, Period, last_weeks, reachable_label, report, shop_today, step_label
+    from omnidesk.core.metrics import (
+        NOT_SENT,
+        Period,
+        last_weeks,
+        reachable_sentence,
+        report,
+        shop_today,
+        step_label,
+    )
 
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
@@ -61,7 +69,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                  f"{sum(w[0] for w in weeks.values()):,} events, revenue {sum(w[1] for w in weeks.values()):,.2f}"]
         lines += ["Reach (every customer, whatever the period):"]
         lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
-        lines += [f"  known there, opted out or not; said yes, with the address: {reachable_label(d['reachable'])}"]
+        lines += ["  (known there, opted out or not)", f"  {reachable_sentence(d['reachable'])}"]
         lines += ["Channel overlap (each customer once, whatever the period):"]
         shown = [printable(names(o["channels"])) for o in d["overlap"]]
         wide = max([40, *map(len, shown)])

@@ -490,8 +490,18 @@ def baseline_or_status(row: dict) -> str:
     return baseline_label(row) or "none"
 
 
+# What reachable() counts, in the words the Dashboard, the report and its PDF put after the figures.
+REACHABLE_WORDS = ("as many as a campaign to everyone would send to: one per mailbox or number, "
+                   "before its own caps, quiet hours and hold-out")
+
+
+def reachable_sentence(counts: dict) -> str:
+    """Who may be marketed to and what that counts: "May be marketed to: 139 by email · 53 by SMS (as many…)"."""
+    return f"May be marketed to: {reachable_label(counts)} ({REACHABLE_WORDS})"
+
+
 def reachable_label(counts: dict) -> str:
-    """Who may be marketed to, in words: "139 by email · 53 by SMS" (WhatsApp when anyone said yes there)."""
+    """Who may be marketed to, in words: "139 by email · 53 by SMS" (WhatsApp when anyone may be there)."""
     parts = [f"{counts.get('email', 0):,} by email", f"{counts.get('sms', 0):,} by SMS"]
     if counts.get("whatsapp"):
         parts.append(f"{counts['whatsapp']:,} on WhatsApp")

@@ -161,10 +161,13 @@ class DashboardView(QWidget):
         reach = self._card("reach", "Reach per channel", "Import customers to see how many you have on each "
                            "channel, and how many said yes to hearing from you there.")
         self.reach_chart = reach.add(ReachChart(), chart=True)
-        # The bars count everyone known on a channel; who may be marketed to is another figure.
+        # The bars count everyone known on a channel; who a campaign may send to is another figure.
         self.reachable = reach.add(QLabel(), 0)
         self.reachable.setWordWrap(True)
         self.reachable.setStyleSheet("color: palette(placeholder-text);")
+        self.reachable.setToolTip("Counted by the campaigns' own rules: the consent in force (and the settings "
+                                  "for unknown consent), an address for the channel, and none that someone who "
+                                  "opted out also holds. A campaign's check says who its own date leaves out.")
         self.reach_chart.channelClicked.connect(self.open_reach)
         overlap = self._card("overlap", "Channel overlap", "Import customers from two channels or more to see "
                              "who is on one channel only and who on several.")
@@ -406,8 +409,8 @@ class DashboardView(QWidget):
             tile.set_value(f"{n:,}", attention=n > 0)
         self.cards["reach"].set_empty(not reach)
         self.reach_chart.set_data(reach)
-        self.reachable.setText(f"Known there, opted out or not. Said yes, with the address: "
-                               f"{metrics.reachable_label(d.get('reachable', {}))}")
+        self.reachable.setText(f"{metrics.reachable_sentence(d.get('reachable', {}))}. "
+                               "Bars: everyone known there, opted out or not.")
         self.cards["overlap"].set_empty(len(reach) < 1)
         self.overlap_chart.set_data(combos, list(reach))
         self.cards["overlap"].note.setText(f"{len(combos):,} combination{'s' if len(combos) != 1 else ''}")
