@@ -212,6 +212,17 @@ def test_the_report_text_has_the_periods_weeks_and_long_overlaps_in_one_column(s
     assert len({len(line) for line in lines[start:end]}) == 1
 
 
+def test_the_report_text_says_one_of_a_thing_in_the_singular(shop, capsys):
+    import re
+
+    from tests.helpers import run_cli
+
+    status, out, _ = run_cli(capsys, "report", "-w", str(shop.path), "--to", "2026-01-31")
+    week = next(line for line in out.splitlines() if line.startswith("  2026-W02 "))
+    assert status == 0 and week.endswith(" 1 new customer"), week  # the fifth customer, first seen on Monday 5 January
+    assert not re.search(r"(?<![\d,.])1 (new customers|events|orders|days)\b", out), out
+
+
 def test_who_may_be_marketed_to_leaves_out_everyone_who_said_no(shop):
     # Ann said yes to email; Bob said nothing; Dee unsubscribed, on the email channel all the same.
     assert metrics.reach(shop)["email"] == 3
