@@ -7,7 +7,7 @@ from datetime import date
 
 from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing, _output
 from omnidesk.cli.output import Output
-from omnidesk.core.text import printable
+from omnidesk.core.text import counted, printable
 
 
 def add_commands(sub) -> None:
@@ -31,7 +31,15 @@ def _day(text: str | None, what: str) -> date | None:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from omnidesk.core.channels import channel_name
-    from omnidesk.core.metrics import NOT_SENT, Period, last_weeks, reachable_label, report, shop_today, step_label
+    from omnidesk.core.metrics import (
+        NOT_SENT,
+        Period,
+        last_weeks,
+        reachable_sentence,
+        report,
+        shop_today,
+        step_label,
+    )
 
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
@@ -57,11 +65,12 @@ def cmd_report(args: argparse.Namespace) -> int:
         for r in d["new_customers"]:
             weeks.setdefault(r["week"], [0, 0.0, 0])[2] += r["customers"]
         span = (f"{d['period']['from'] or 'the beginning'} to {d['period']['to'] or 'today'}")
-        lines = [f"Period {span}: {sum(w[2] for w in weeks.values()):,} new customers, "
-                 f"{sum(w[0] for w in weeks.values()):,} events, revenue {sum(w[1] for w in weeks.values()):,.2f}"]
+        lines = [f"Period {span}: {counted(sum(w[2] for w in weeks.values()), 'new customer')}, "
+                 f"{counted(sum(w[0] for w in weeks.values()), 'event')}, "
+                 f"revenue {sum(w[1] for w in weeks.values()):,.2f}"]
         lines += ["Reach (every customer, whatever the period):"]
         lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
-        lines += [f"  known there, opted out or not; said yes, with the address: {reachable_label(d['reachable'])}"]
+        lines += ["  (known there, opted out or not)", f"  {reachable_sentence(d['reachable'])}"]
         lines += ["Channel overlap (each customer once, whatever the period):"]
         shown = [printable(names(o["channels"])) for o in d["overlap"]]
         wide = max([40, *map(len, shown)])
@@ -70,10 +79,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         for j in d["journeys"][:10]:
             path = " → ".join("purchase" if c == "purchase" else channel_name(c) for c in j["path"])
             then = "to buy" if j["path"][-1] == "purchase" else "to the next channel"
-            median = f"  (median {j['median_days']:g} days {then})" if j["median_days"] is not None else ""
+            days = j["median_days"]
+            median = f"  (median {days:g} day{'' if days == 1 else 's'} {then})" if days is not None else ""
             lines.append(f"  {printable(path):<48} {j['customers']:>9,}{median}")
         lines += ["Campaigns:"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
-                                    + (f"{c['recipients']:,} sent, {c['orders']:,} orders, {c['revenue']:,.2f}"
+                                    + (f"{c['recipients']:,} sent, {counted(c['orders'], 'order')}, {c['revenue']:,.2f}"
                                        + _baseline_text(c) if c.get("sent", True)
                                        else f"{c['recipients']:,} to send, {NOT_SENT}")
                                     for c in d["campaigns"]]
@@ -81,7 +91,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         # The period's last 8 weeks, a quiet one with its zeros: a week without a sale is news too.
         recent = [(w, weeks.get(w, (0, 0.0, 0))) for w in last_weeks(last_day, period.start)] if weeks else []
         lines += ["Activity per week (the last 8 of the period):"] + (
-            [f"  {week}  {n:>9,} events  {money:>12,.2f} revenue  {fresh:>7,} new customers"
+            [f"  {week}  {n:>9,} {'event ' if n == 1 else 'events'}  {money:>12,.2f} revenue  "
+             f"{fresh:>7,} new customer{'' if fresh == 1 else 's'}"
              for week, (n, money, fresh) in recent] or ["  nothing in the period"])
         lines += ["Data health:"] + [f"  {k.replace('_', ' '):<24} {v:>9,}" for k, v in d["health"].items()]
         return lines
@@ -98,5 +109,5 @@ def _baseline_text(c: dict) -> str:
     if not who:
         return "; no baseline"
     lift = lift_label(c["lift"])
-    return (f"; baseline {who}: {c['baseline_orders']:,} orders, {c['baseline_revenue']:,.2f}"
+    return (f"; baseline {who}: {counted(c['baseline_orders'], 'order')}, {c['baseline_revenue']:,.2f}"
             + (f" (lift {lift})" if lift else ""))

@@ -5,8 +5,10 @@ Every figure is an SQL aggregate over the workspace (the Dashboard draws them;
 workspace keeps per import and per customer (metrics_index.py), so that neither
 reads every event:
 
-* **reach** — customers known on each channel, opted out or not; **reachable** — those who
-  may be marketed to on email, SMS and WhatsApp (a yes there, and the address for it);
+* **reach** — customers known on each channel, opted out or not; **reachable** — how many
+  a campaign to everyone would send to on email, SMS and WhatsApp, by campaigns' own rule (a
+  yes there, the address for it, none shared with someone who said no; one per mailbox or
+  number), before a campaign's caps, quiet hours and hold-out;
 * **overlap** — customers per exact combination of channels ("Shop + Email"), each
   customer counted in exactly one combination, so the counts add up to everyone;
 * **journeys** — the order in which a customer first appeared on each channel
@@ -37,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select
 
 from omnidesk.core import metrics_index
 from omnidesk.core.models import (
@@ -101,16 +103,25 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
 
 
 def reachable(ws: Workspace) -> dict[str, int]:
-    """Customers who may be marketed to on each personal channel: they said yes there and have the
-    address for it (an email; a phone for SMS and WhatsApp).  Opted out or never asked: not counted."""
+    """Who may be marketed to on each personal channel: as many as a campaign to everyone would send
+    a step there to (email, SMS; WhatsApp by the same rule), read by campaigns' own rule
+    (guards.channel_reason: the consent in force and the workspace's settings for unknown consent,
+    an address for it, none that someone who opted out also holds), one per mailbox or number.
+
+    What depends on a campaign's own day — caps, quiet hours, a hold-out — is left to the campaign.
+    """
+    from omnidesk.core.campaigns.guards import Rules, channel_reason
+
     cust = Customer.__table__
-    # coalesce: a NULL consent would make the test NULL, and a count of NULLs counts nobody.
+    rules = Rules.of(ws)
+
+    def addresses(channel, column):  # one message per mailbox or number, as guard 7 sends it
+        return func.count(func.distinct(case((channel_reason(channel, rules).is_(None), column))))
+
     with ws.engine.connect() as conn:
         email, sms, whatsapp = conn.execute(select(
-            func.count().filter(cust.c.email.is_not(None), func.coalesce(cust.c.consent_email, "") == "granted"),
-            func.count().filter(cust.c.phone.is_not(None), func.coalesce(cust.c.consent_sms, "") == "granted"),
-            func.count().filter(cust.c.phone.is_not(None), func.coalesce(cust.c.consent_whatsapp, "") == "granted"),
-        )).one()
+            addresses("email", cust.c.email), addresses("sms", cust.c.phone),
+            addresses("whatsapp", cust.c.phone))).one()
     return {"email": email, "sms": sms, "whatsapp": whatsapp}
 
 
@@ -479,8 +490,18 @@ def baseline_or_status(row: dict) -> str:
     return baseline_label(row) or "none"
 
 
+# What reachable() counts, in the words the Dashboard, the report and its PDF put after the figures.
+REACHABLE_WORDS = ("as many as a campaign to everyone would send to: one per mailbox or number, "
+                   "before its own caps, quiet hours and hold-out")
+
+
+def reachable_sentence(counts: dict) -> str:
+    """Who may be marketed to and what that counts: "May be marketed to: 139 by email · 53 by SMS (as many…)"."""
+    return f"May be marketed to: {reachable_label(counts)} ({REACHABLE_WORDS})"
+
+
 def reachable_label(counts: dict) -> str:
-    """Who may be marketed to, in words: "139 by email · 53 by SMS" (WhatsApp when anyone said yes there)."""
+    """Who may be marketed to, in words: "139 by email · 53 by SMS" (WhatsApp when anyone may be there)."""
     parts = [f"{counts.get('email', 0):,} by email", f"{counts.get('sms', 0):,} by SMS"]
     if counts.get("whatsapp"):
         parts.append(f"{counts['whatsapp']:,} on WhatsApp")

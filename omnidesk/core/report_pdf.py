@@ -22,7 +22,7 @@ from omnidesk.core.metrics import (
     baseline_label,
     last_weeks,
     lift_label,
-    reachable_label,
+    reachable_sentence,
     report,
     shop_today,
     step_label,
@@ -95,8 +95,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         story.append(drawing)
     if reach:
         story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph("Everyone known on each channel, opted out or not. Said yes, with the address: "
-                               f"{reachable_label(data['reachable'])}.", styles["Normal"]))
+        story.append(Paragraph(f"Everyone known on each channel, opted out or not. "
+                               f"{reachable_sentence(data['reachable'])}.", styles["Normal"]))
     table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
           [80 * mm, 40 * mm])
     table("Channel overlap (each customer once)", ["Channels", "Customers"],

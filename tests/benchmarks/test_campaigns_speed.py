@@ -107,6 +107,7 @@ def test_dashboard_figures(big):
                          ("activity of a period", lambda: metrics.activity(ws, period)),
                          ("journeys of a period", lambda: metrics.journeys(ws, period)),
                          ("new_customers", lambda: metrics.new_customers(ws)), ("health", lambda: metrics.health(ws)),
+                         ("reachable", lambda: metrics.reachable(ws)),
                          ("campaign_results", lambda: metrics.campaign_results(ws)),
                          ("report", lambda: metrics.report(ws)), ("report of a period", lambda: metrics.report(ws, period))):
         started = time.perf_counter()

@@ -186,7 +186,7 @@ def test_the_report_pdf_reads_back_with_its_figures(shop, tmp_path):
     pdf = pypdfium2.PdfDocument(str(out))
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     for words in ("Harbor & Pine: the whole picture", "Period: 2026-01-01 to 2026-01-31", "Reach per channel",
-                  "Email + Shop", "Said yes, with the address: 1 by email · 1 by SMS", "Journeys to the first purchase", "2026-W02", "65.00", "Pairs to review"):
+                  "Email + Shop", "May be marketed to: 1 by email · 1 by SMS", "Journeys to the first purchase", "2026-W02", "65.00", "Pairs to review"):
         assert words in text, words
     with pytest.raises(Exception):
         write_report_pdf(shop, out)  # there already: replaced only when asked
@@ -210,6 +210,17 @@ def test_the_report_text_has_the_periods_weeks_and_long_overlaps_in_one_column(s
     start = lines.index("Channel overlap (each customer once, whatever the period):") + 1
     end = lines.index("Journeys (first channel onwards):")
     assert len({len(line) for line in lines[start:end]}) == 1
+
+
+def test_the_report_text_says_one_of_a_thing_in_the_singular(shop, capsys):
+    import re
+
+    from tests.helpers import run_cli
+
+    status, out, _ = run_cli(capsys, "report", "-w", str(shop.path), "--to", "2026-01-31")
+    week = next(line for line in out.splitlines() if line.startswith("  2026-W02 "))
+    assert status == 0 and week.endswith(" 1 new customer"), week  # the fifth customer, first seen on Monday 5 January
+    assert not re.search(r"(?<![\d,.])1 (new customers|events|orders|days)\b", out), out
 
 
 def test_who_may_be_marketed_to_leaves_out_everyone_who_said_no(shop):

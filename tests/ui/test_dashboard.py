@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 from omnidesk.core import metrics, segments
 from omnidesk.core.changes import Changes
 from omnidesk.core.channels import channel, channel_name
+from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import TaskRunner
 from tests.ui.conftest import DEMO_IMPORTED_AT
@@ -426,7 +427,7 @@ def test_a_click_on_a_journey_flow_opens_exactly_its_customers(win, qtbot):
         # Hovering names the flow and its customers.
         QApplication.sendEvent(chart, QHelpEvent(QEvent.Type.ToolTip, point.toPoint(),
                                                  chart.mapToGlobal(point.toPoint())))
-        assert QToolTip.text() == chart.flow_tip((a, b)) and f"{n:,} customers" in QToolTip.text()
+        assert QToolTip.text() == chart.flow_tip((a, b)) and counted(n, "customer") in QToolTip.text()
         qtbot.mouseClick(chart, Qt.MouseButton.LeftButton, pos=point.toPoint())
         assert win.current_screen() == "customers", (a, b)
         assert customers.model.rowCount() == n, (a, b)
@@ -541,8 +542,27 @@ def test_reach_says_how_many_said_yes_beside_everyone_known_on_a_channel(win):
     counts = metrics.reachable(win.workspace)
     assert 0 < counts["email"] < dash.data["reach"]["email"]  # the demo's unsubscribed are on its email list
     text = dash.reachable.text()
-    assert "opted out or not" in text
+    assert "opted out or not" in text and metrics.REACHABLE_WORDS in text  # says what it counts, and what not
     assert f"{counts['email']:,} by email" in text and f"{counts['sms']:,} by SMS" in text
+
+
+def test_a_count_of_one_takes_its_noun_in_the_singular(win):
+    dash = _dash(win)
+    data = dict(dash.data)
+    data["overlap"] = [{"channels": ["email"], "customers": 1}]
+    data["reach"] = {"email": 1}
+    data["new_customers"] = [{"week": "2026-W40", "customers": 1}]
+    data["activity"] = [{"week": "2026-W40", "channel": "email", "events": 1, "revenue": 0.0}]
+    data["journeys"] = [{"path": ["email", "purchase"], "customers": 1, "median_days": 1.0}]
+    dash.data = data
+    dash.show_data()
+    assert [dash.figures[k].caption.text() for k in ("customers", "new", "events")] == [
+        "customer in all", "new customer in the period", "event in the period"]
+    assert dash.cards["overlap"].note.text() == "1 combination"
+    assert dash.cards["journeys"].note.text().startswith("1 path · 1 customer · ")
+    data["overlap"] = [{"channels": ["email"], "customers": 2}]
+    dash.show_data()
+    assert dash.figures["customers"].caption.text() == "customers in all"
 
 
 def test_the_weekly_charts_run_through_the_whole_period_quiet_weeks_too(win):

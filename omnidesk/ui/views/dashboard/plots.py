@@ -15,6 +15,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPalette
 from PySide6.QtWidgets import QApplication, QSizePolicy
 
 from omnidesk.core.channels import channel
+from omnidesk.core.text import counted
 
 pg.setConfigOptions(antialias=True)
 
@@ -111,7 +112,7 @@ class ReachChart(pg.PlotWidget):
 
     def _describe(self) -> None:
         code = self.order[self.focused] if self.order else None
-        self.setAccessibleDescription(f"{channel(code).label}: {self.reach[code]:,} customers; Enter to see them"
+        self.setAccessibleDescription(f"{channel(code).label}: {counted(self.reach[code], 'customer')}; Enter to see them"
                                       if code else "No customers yet")
 
     def focusInEvent(self, event) -> None:

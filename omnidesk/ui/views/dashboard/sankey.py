@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.metrics import JOURNEY_STEPS, PURCHASE, journey_graph
+from omnidesk.core.text import counted
 
 STEPS = JOURNEY_STEPS
 ORDINALS = ("first", "second", "third")
@@ -229,7 +230,7 @@ class JourneyChart(QWidget):
 
     def _describe(self) -> None:
         flow = self.focused_flow()
-        self.setAccessibleDescription(f"{flow_label(*flow)}: {self.flows[flow]:,} customers; Enter to see them"
+        self.setAccessibleDescription(f"{flow_label(*flow)}: {counted(self.flows[flow], 'customer')}; Enter to see them"
                                       if flow else "No journeys to show")
 
     def _set_focus(self, index: int) -> None:
@@ -304,7 +305,7 @@ class JourneyChart(QWidget):
                 if r.adjusted(-4, 0, 4, 0).contains(pos):
                     n = self.nodes[(col, code)]
                     where = HEADERS[col].lower() if col < STEPS else "their first purchase"
-                    QToolTip.showText(event.globalPos(), f"{node_label(code)} as {where}: {n:,} customers", self)
+                    QToolTip.showText(event.globalPos(), f"{node_label(code)} as {where}: {counted(n, 'customer')}", self)
                     return True
             flow = self.flow_at(pos)
             if flow is not None:
@@ -317,4 +318,4 @@ class JourneyChart(QWidget):
 
     def flow_tip(self, flow: tuple) -> str:
         """What hovering a flow says: its label, its customers, what a click does."""
-        return f"{flow_label(*flow)}: {self.flows[flow]:,} customers\nClick to see them"
+        return f"{flow_label(*flow)}: {counted(self.flows[flow], 'customer')}\nClick to see them"

@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from omnidesk.core.channels import channel, channel_name
+from omnidesk.core.text import counted
 
 MULTI = "#4A5568"  # bars of combinations of two channels or more: one quiet colour
 MIN_COLUMN, MAX_COLUMN = 18.0, 40.0
@@ -188,7 +189,7 @@ class OverlapChart(QWidget):
             p.setPen(faint)
             p.drawText(QRectF(g["left"], self.height() - g["foot"], self.width() - g["left"] - 8, g["foot"]),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                       f"+ {g['more']} smaller combination{'s' if g['more'] != 1 else ''} · {rest:,} customers "
+                       f"+ {counted(g['more'], 'smaller combination')} · {counted(rest, 'customer')} "
                        "(all of them in Export CSV…)")
         p.end()
 
@@ -198,8 +199,8 @@ class OverlapChart(QWidget):
         shown = self._layout()["shown"] if self.combos else 0
         self._focus = min(max(column, 0), max(shown - 1, 0))
         combo = self.combos[self._focus] if self.combos else None
-        self.setAccessibleDescription(f"{combination_label(combo['channels'])} only: {combo['customers']:,} "
-                                      "customers; Enter to see them" if combo else "No customers yet")
+        self.setAccessibleDescription(f"{combination_label(combo['channels'])} only: "
+                                      f"{counted(combo['customers'], 'customer')}; Enter to see them" if combo else "No customers yet")
         self.update()
 
     def focusInEvent(self, event) -> None:
@@ -260,7 +261,7 @@ class OverlapChart(QWidget):
                 combo = self.combos[column]
                 share = combo["customers"] / self.total if self.total else 0
                 QToolTip.showText(event.globalPos(), f"{combination_label(combo['channels'])} only: "
-                                  f"{combo['customers']:,} customers ({share:.0%})\nClick to see them", self)
+                                  f"{counted(combo['customers'], 'customer')} ({share:.0%})\nClick to see them", self)
                 return True
             row = self._row_at(pos)
             if row >= 0:

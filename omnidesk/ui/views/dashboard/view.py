@@ -39,6 +39,7 @@ from omnidesk.core import metrics
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.errors import UserError
 from omnidesk.core.money import format_money, workspace_currency
+from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.views.dashboard.campaign_table import (
@@ -64,6 +65,11 @@ HEALTH = (("flagged_rows", "Flagged rows", "Rows an import could not read cleanl
           ("pairs_to_review", "Pairs to review", "Customers who may be one person: open Review"),
           ("stale_variants", "Stale variants", "Channel versions older than their message: open Messages"))
 CUSTOM = "custom"
+# Each figure tile's caption, for one and for any other count (its number sits above it).
+FIGURE_WORDS = {"customers": ("customer in all", "customers in all"),
+                "new": ("new customer in the period", "new customers in the period"),
+                "revenue": ("revenue in the period, net of refunds",) * 2,
+                "events": ("event in the period", "events in the period")}
 PERIOD_PARTS = ("journeys", "activity", "new_customers")
 # What a change must touch for the Dashboard to read its figures again.
 _CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
@@ -136,9 +142,7 @@ class DashboardView(QWidget):
         head.addWidget(self.to_label)
         head.addWidget(self.to_edit)
 
-        self.figures = {key: FigureTile(caption) for key, caption in (
-            ("customers", "customers in all"), ("new", "new customers in the period"),
-            ("revenue", "revenue in the period, net of refunds"), ("events", "events in the period"))}
+        self.figures = {key: FigureTile(FIGURE_WORDS[key][1]) for key in ("customers", "new", "revenue", "events")}
         figures = QHBoxLayout()
         figures.setSpacing(10)
         for tile in self.figures.values():
@@ -161,10 +165,13 @@ class DashboardView(QWidget):
         reach = self._card("reach", "Reach per channel", "Import customers to see how many you have on each "
                            "channel, and how many said yes to hearing from you there.")
         self.reach_chart = reach.add(ReachChart(), chart=True)
-        # The bars count everyone known on a channel; who may be marketed to is another figure.
+        # The bars count everyone known on a channel; who a campaign may send to is another figure.
         self.reachable = reach.add(QLabel(), 0)
         self.reachable.setWordWrap(True)
         self.reachable.setStyleSheet("color: palette(placeholder-text);")
+        self.reachable.setToolTip("Counted by the campaigns' own rules: the consent in force (and the settings "
+                                  "for unknown consent), an address for the channel, and none that someone who "
+                                  "opted out also holds. A campaign's check says who its own date leaves out.")
         self.reach_chart.channelClicked.connect(self.open_reach)
         overlap = self._card("overlap", "Channel overlap", "Import customers from two channels or more to see "
                              "who is on one channel only and who on several.")
@@ -397,20 +404,23 @@ class DashboardView(QWidget):
         currency = workspace_currency(self.workspace)
         activity = d.get("activity", [])
         revenue = round(sum(r["revenue"] for r in activity) * 100)
-        self.figures["customers"].set_value(f"{total:,}")
-        self.figures["new"].set_value(f"{sum(w['customers'] for w in d.get('new_customers', [])):,}")
+        counts = {"customers": total, "new": sum(w["customers"] for w in d.get("new_customers", [])),
+                  "events": sum(r["events"] for r in activity)}
+        for key, n in counts.items():
+            self.figures[key].set_value(f"{n:,}")
+            one, many = FIGURE_WORDS[key]
+            self.figures[key].caption.setText(one if n == 1 else many)
         self.figures["revenue"].set_value(format_money(revenue, currency))
-        self.figures["events"].set_value(f"{sum(r['events'] for r in activity):,}")
         for key, tile in self.tiles.items():
             n = d.get("health", {}).get(key, 0)
             tile.set_value(f"{n:,}", attention=n > 0)
         self.cards["reach"].set_empty(not reach)
         self.reach_chart.set_data(reach)
-        self.reachable.setText(f"Known there, opted out or not. Said yes, with the address: "
-                               f"{metrics.reachable_label(d.get('reachable', {}))}")
+        self.reachable.setText(f"{metrics.reachable_sentence(d.get('reachable', {}))}. "
+                               "Bars: everyone known there, opted out or not.")
         self.cards["overlap"].set_empty(len(reach) < 1)
         self.overlap_chart.set_data(combos, list(reach))
-        self.cards["overlap"].note.setText(f"{len(combos):,} combination{'s' if len(combos) != 1 else ''}")
+        self.cards["overlap"].note.setText(counted(len(combos), "combination"))
         self._show_journeys(d.get("journeys", []))
         self._show_activity(activity, d.get("new_customers", []), currency)
         self._show_campaigns(d.get("campaigns", []), currency)
@@ -423,8 +433,8 @@ class DashboardView(QWidget):
                                                  "a purchase to lead to.")
         self.journey_chart.set_data(journeys)
         people = sum(j["customers"] for j in journeys)
-        self.cards["journeys"].note.setText(f"{len(journeys):,} path{'s' if len(journeys) != 1 else ''} · "
-                                            f"{people:,} customers · click a flow to see them")
+        self.cards["journeys"].note.setText(f"{counted(len(journeys), 'path')} · "
+                                            f"{counted(people, 'customer')} · click a flow to see them")
         top = journeys[:8]
         self.paths_table.setRowCount(len(top))
         for row, j in enumerate(top):
@@ -479,7 +489,7 @@ class DashboardView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.campaign_table.setItem(row, col, item)
         days = self.workspace.get_setting("attribution_days", 7) or 7
-        self.cards["campaigns"].note.setText(f"orders within {days} days of sending")
+        self.cards["campaigns"].note.setText(f"orders within {counted(days, 'day')} of sending")
 
     # -- going to the list behind a figure --------------------------------------------
 

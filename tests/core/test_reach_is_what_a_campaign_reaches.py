@@ -1,0 +1,96 @@
+"""The Dashboard's "may be marketed to" figures count whom a campaign to everyone would send to.
+
+Reach and campaign eligibility read one rule (consent in force, the workspace's settings for
+unknown consent, an address for the channel, an address shared with someone who opted out,
+one message per mailbox or number), so the Dashboard never counts someone a campaign refuses.
+Only what depends on a campaign's own day stays apart: caps, quiet hours, a hold-out.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert
+
+from omnidesk.core import metrics
+from omnidesk.core.models import Identifier, SourceRecord
+from tests.core.campaigns.test_guards import LA, NY, build, plan
+
+_RUNS = itertools.count()
+NOW = "2027-02-01T12:00:00+00:00"
+
+
+def _bennetts(ws):
+    # Hannah's card shows her own address, but the till's record of her carries the family's
+    # mailbox, Leonard's main one; a desk sent STOP from the shop's landline, the other desk's number.
+    build(ws, {1: ("hannah@example.com", "+12125550111", "denied", "granted", 0),
+               2: ("bennettfamily@example.com", "+12125550112", "granted", "granted", 1),
+               3: ("desk1@example.com", "+12125550177", "granted", "unsubscribed", 0),
+               4: ("desk2@example.com", "+12125550199", "granted", "granted", 0),
+               5: ("own@example.com", "+12125550155", "granted", "granted", 0)})
+    with ws.writing() as conn:
+        for rid, (cid, kind, value) in enumerate((
+                (1, "email", "bennettfamily@example.com"), (3, "phone", "+12125550199")), start=11):
+            conn.execute(insert(SourceRecord.__table__).values(
+                id=rid, batch_id=1, record_no=rid, channel="pos", kind="contacts", row_hash=f"h{rid}",
+                raw_json="[]", customer_id=cid))
+            conn.execute(insert(Identifier.__table__).values(record_id=rid, kind=kind, value=value))
+
+
+def test_an_address_shared_with_someone_who_said_no_is_out_of_reach_as_of_the_campaign(make_workspace):
+    ws = make_workspace(timezone="America/New_York")
+    _bennetts(ws)
+    with time_machine.travel(NOW, tick=False):
+        email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"))
+        reachable = metrics.reachable(ws)
+    assert email.eligible == [3, 4, 5] and sms.eligible == [1, 2, 5]
+    # Leonard said yes, but the family mailbox is Hannah's too: no campaign writes to it, so he is
+    # not counted; nor the other desk, whose number sent STOP.
+    assert reachable["email"] == len(email.eligible) == 3
+    assert reachable["sms"] == len(sms.eligible) == 3
+    assert metrics.report(ws)["reachable"] == reachable
+
+
+def test_a_whatsapp_no_stops_the_number_for_everyone_who_shares_it(make_workspace):
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("a@example.com", NY, None, None, 0), 2: ("b@example.com", NY, None, None, 0),
+               3: ("c@example.com", LA, None, None, 0)})
+    with ws.writing() as conn:
+        conn.exec_driver_sql("UPDATE customer SET consent_whatsapp = CASE id WHEN 1 THEN 'unsubscribed' "
+                             "ELSE 'granted' END")
+    assert metrics.reachable(ws)["whatsapp"] == 1  # 3 only: 2 shares the number 1 stopped
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(people=st.dictionaries(
+    st.integers(1, 30),
+    st.tuples(st.sampled_from([None, "", "x@example.com", "family@example.com"]), st.sampled_from([None, "", NY, LA]),
+              st.sampled_from([None, "granted", "denied", "unsubscribed", "cleaned", "pending"]),
+              st.sampled_from([None, "granted", "denied", "unsubscribed", "pending"]), st.integers(0, 2)),
+    min_size=1, max_size=20),
+    unknown=st.booleans(), soft=st.booleans(), second=st.sampled_from([None, "family@example.com", NY]))
+def test_reach_is_what_a_campaign_to_everyone_would_send(make_workspace, people, unknown, soft, second):
+    ws = make_workspace(name=f"r{next(_RUNS)}.omnidesk", timezone="America/New_York")
+    people = {cid: (e.replace("x@", f"c{cid}@") if e == "x@example.com" else e, p, ce, cs, o)
+              for cid, (e, p, ce, cs, o) in people.items()}
+    build(ws, people)
+    if second is not None:  # the first customer's till record carries a second address
+        first = min(people)
+        with ws.writing() as conn:
+            conn.execute(insert(SourceRecord.__table__).values(
+                id=1000, batch_id=1, record_no=1000, channel="pos", kind="contacts", row_hash="h1000",
+                raw_json="[]", customer_id=first))
+            conn.execute(insert(Identifier.__table__).values(
+                record_id=1000, kind="email" if "@" in second else "phone", value=second))
+    ws.set_setting("cap_messages", 0)  # caps and quiet hours depend on the campaign's day: not reach's
+    ws.set_setting("send_unknown_email", unknown)
+    ws.set_setting("send_unknown_sms", unknown)
+    ws.set_setting("soft_opt_in", soft)
+    with time_machine.travel(NOW, tick=False):
+        email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"))
+        reachable = metrics.reachable(ws)
+    assert reachable["email"] == len(email.eligible)
+    assert reachable["sms"] == len(sms.eligible)
