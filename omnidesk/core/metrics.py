@@ -105,18 +105,18 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
 def reachable(ws: Workspace) -> dict[str, int]:
     """Who may be marketed to on each personal channel: as many as a campaign to everyone would send
     a step there to (email, SMS; WhatsApp by the same rule), read by campaigns' own rule
-    (guards.channel_reason: the consent in force and the workspace's settings for unknown consent,
+    (guards.channel_allowed, as channel_reason: the consent in force and the workspace's settings for unknown consent,
     an address for it, none that someone who opted out also holds), one per mailbox or number.
 
     What depends on a campaign's own day — caps, quiet hours, a hold-out — is left to the campaign.
     """
-    from omnidesk.core.campaigns.guards import Rules, channel_reason
+    from omnidesk.core.campaigns.guards import Rules, channel_allowed
 
     cust = Customer.__table__
     rules = Rules.of(ws)
 
     def addresses(channel, column):  # one message per mailbox or number, as guard 7 sends it
-        return func.count(func.distinct(case((channel_reason(channel, rules).is_(None), column))))
+        return func.count(func.distinct(case((channel_allowed(channel, rules), column))))
 
     with ws.engine.connect() as conn:
         email, sms, whatsapp = conn.execute(select(

@@ -56,7 +56,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, null, or_, select
+from sqlalchemy import and_, case, func, literal, not_, null, or_, select
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audience_rule
 from omnidesk.core.consent import OPT_OUTS
@@ -258,26 +258,45 @@ def refused_addresses(channel: str):
     main = select(address).where(consent.in_(_REFUSED), address.is_not(None), address != "")
     carried = select(ident.c.value).where(ident.c.kind == kind, ident.c.record_id.in_(
         select(rec.c.id).where(rec.c.customer_id.in_(said_no))))
-    return main.union(carried)
+    return main.union_all(carried)  # for IN: membership alone, no need to sort out repeats
 
 
-def channel_reason(channel: str, rules: Rules):
-    """Guards 1 to 3 for ``channel`` as one SQL expression over ``customer``: the reason a customer
-    is out, or NULL when a step on it may be sent to them.  Campaigns and the Dashboard's "may be
-    marketed to" both read this one rule."""
+def _guard_steps(channel: str, rules: Rules) -> list[tuple]:
+    """Guards 1 to 3 for ``channel``, in the order their reasons take precedence: (condition over
+    ``customer``, the reason it gives, whether it is the costly look-up of refused addresses)."""
     cust = Customer.__table__
     consent_name, address_name, _kind, setting = _CHANNELS[channel]
     consent, address = cust.c[consent_name], cust.c[address_name]
     unknown_ok = literal(bool(getattr(rules, setting))) if setting else literal(False)
     if channel == "email" and rules.soft_opt_in:
         unknown_ok = or_(unknown_ok, func.coalesce(cust.c.orders, 0) > 0)
-    return case(
-        (func.coalesce(consent, "").in_(_REFUSED), literal(OPTED_OUT)),
-        (address.in_(refused_addresses(channel)), literal(OPTED_OUT)),
-        (func.coalesce(consent, "") == "pending", literal(NOT_CONFIRMED)),
-        (and_(func.coalesce(consent, "") != "granted", ~unknown_ok), literal(UNKNOWN)),
-        (func.coalesce(address, "") == "", literal(NO_ADDRESS)),
-        else_=null())
+    return [
+        (func.coalesce(consent, "").in_(_REFUSED), OPTED_OUT, False),
+        (address.in_(refused_addresses(channel)), OPTED_OUT, True),
+        (func.coalesce(consent, "") == "pending", NOT_CONFIRMED, False),
+        (and_(func.coalesce(consent, "") != "granted", ~unknown_ok), UNKNOWN, False),
+        (func.coalesce(address, "") == "", NO_ADDRESS, False),
+    ]
+
+
+def channel_reason(channel: str, rules: Rules):
+    """Guards 1 to 3 for ``channel`` as one SQL expression over ``customer``: the reason a customer
+    is out, or NULL when a step on it may be sent to them.  Campaigns and the Dashboard's "may be
+    marketed to" both read this one rule (:func:`channel_allowed`)."""
+    return case(*((condition, literal(reason)) for condition, reason, _ in _guard_steps(channel, rules)),
+                else_=null())
+
+
+def channel_allowed(channel: str, rules: Rules):
+    """Whether a step on ``channel`` may be sent to a customer: :func:`channel_reason` is NULL.
+
+    The same guards, without their reasons: so the look-up among refused addresses comes last,
+    for the few a cheaper guard has not already turned away (a million customers: 2.3 s as the
+    reasons' CASE, which asks it before the consent checks).  Every guard is false or true here,
+    never NULL: an address the look-up would meet NULL has been turned away as missing.
+    """
+    steps = _guard_steps(channel, rules)
+    return and_(*(not_(condition) for condition, _, costly in sorted(steps, key=lambda step: step[2])))
 
 
 def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, rules: Rules) -> list[tuple]:
