@@ -169,9 +169,11 @@ class DashboardView(QWidget):
         self.reachable = reach.add(QLabel(), 0)
         self.reachable.setWordWrap(True)
         self.reachable.setStyleSheet("color: palette(placeholder-text);")
-        self.reachable.setToolTip("Counted by the campaigns' own rules: the consent in force (and the settings "
-                                  "for unknown consent), an address for the channel, and none that someone who "
-                                  "opted out also holds. A campaign's check says who its own date leaves out.")
+        # The whole of what it counts in the tooltip: the card is narrow, the figures come first.
+        self.reachable.setToolTip(f"May be marketed to: {metrics.REACHABLE_WORDS}. Counted by the campaigns' "
+                                  "own rules: the consent in force (and the settings for unknown consent), an "
+                                  "address for the channel, and none that someone who opted out also holds. "
+                                  "A campaign's check says who its own date leaves out.")
         self.reach_chart.channelClicked.connect(self.open_reach)
         overlap = self._card("overlap", "Channel overlap", "Import customers from two channels or more to see "
                              "who is on one channel only and who on several.")
@@ -416,8 +418,8 @@ class DashboardView(QWidget):
             tile.set_value(f"{n:,}", attention=n > 0)
         self.cards["reach"].set_empty(not reach)
         self.reach_chart.set_data(reach)
-        self.reachable.setText(f"{metrics.reachable_sentence(d.get('reachable', {}))}. "
-                               "Bars: everyone known there, opted out or not.")
+        self.reachable.setText(f"May be marketed to: {metrics.reachable_label(d.get('reachable', {}))} "
+                               "(one per mailbox or number). Bars: everyone known there, opted out or not.")
         self.cards["overlap"].set_empty(len(reach) < 1)
         self.overlap_chart.set_data(combos, list(reach))
         self.cards["overlap"].note.setText(counted(len(combos), "combination"))
