@@ -101,6 +101,46 @@ def busy_timeout(connection) -> float | None:
     return connection.exec_driver_sql("PRAGMA busy_timeout").scalar() / 1000
 
 
+def set_foreign_keys(connection, on: bool) -> None:
+    """Turn SQLite's foreign key enforcement on or off for this connection (no-op elsewhere).
+
+    SQLite ignores the setting inside a transaction, so it goes straight to the
+    driver's connection, outside the transaction SQLAlchemy would begin.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def settle_foreign_keys(connection) -> list[str]:
+    """After writes with foreign keys off: what ON DELETE would have done, done now.
+
+    A row whose parent row is gone loses the reference (``SET NULL``) or goes
+    too (``CASCADE``), again for rows that pointed at those, as SQLite does with
+    foreign keys on.  Returns the tables still holding rows that point at no
+    row (a key without such an action): nothing to guess there.  SQLite only;
+    elsewhere foreign keys are never off.
+    """
+    if connection.dialect.name != "sqlite":
+        return []
+    while True:
+        dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        actions: dict[tuple[str, str, str], list[int]] = {}
+        left: set[str] = set()
+        for table, rowid, _parent, fkid in dangling:
+            keys = {row[0]: row for row in connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")')}
+            action = keys[fkid][6].upper() if fkid in keys else ""
+            if rowid is None or action not in ("SET NULL", "CASCADE"):
+                left.add(table)
+            else:
+                actions.setdefault((table, action, keys[fkid][3]), []).append(rowid)
+        if not actions:
+            return sorted(left)
+        for (table, action, column), rowids in actions.items():
+            sql = (f'DELETE FROM "{table}" WHERE rowid = ?' if action == "CASCADE"
+                   else f'UPDATE "{table}" SET "{column}" = NULL WHERE rowid = ?')
+            connection.exec_driver_sql(sql, [(r,) for r in rowids])
+
+
 def is_lock_error(exc: BaseException) -> bool:
     """Whether ``exc`` says another connection holds the lock ("database is locked" / busy)."""
     orig = getattr(exc, "orig", exc)
