@@ -496,14 +496,29 @@ def reserve_ids(connection, table, count: int, above: int = 0) -> list[int] | No
     max(id)+1.. is safe, and explicit ids let the rows go through the driver's
     fast executemany instead of an INSERT ... RETURNING per batch.  Databases
     with sequences assign ids themselves.  ``above``: the ids start past it
-    too (ids a rebuild must not hand to someone else).
+    too (ids a rebuild must not hand to someone else).  So do they past the
+    highest id an AUTOINCREMENT table ever held (:func:`highest_id_ever`):
+    its rows' ids are never given twice.
     """
     if connection.dialect.name != "sqlite" or count <= 0:
         return None
     from sqlalchemy import func, select
 
-    start = max(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one(), above) + 1
+    start = max(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one(), above,
+                highest_id_ever(connection, table.name)) + 1
     return list(range(start, start + count))
+
+
+def highest_id_ever(connection, table_name: str) -> int:
+    """The highest id an AUTOINCREMENT table of SQLite ever held, rows deleted since included; else 0.
+
+    SQLite keeps it in ``sqlite_sequence``, which exists once such a table does.
+    """
+    if connection.dialect.name != "sqlite" or connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'").first() is None:
+        return 0
+    return connection.exec_driver_sql(
+        "SELECT seq FROM sqlite_sequence WHERE name = ?", (table_name,)).scalar() or 0
 
 
 def insert_copies_with_ids(connection, table, row: dict, ids: Sequence[int]) -> None:

@@ -71,7 +71,10 @@ class Customer(SQLModel, table=True):
 
     __tablename__ = "customer"
     # The Dashboard's new customers per week read the day alone, in order, from this index.
-    __table_args__ = (Index("ix_customer_first_day", text("substr(first_seen, 1, 10)")),)
+    # AUTOINCREMENT: an id is never given twice, not even after its customer was merged away
+    # or erased (SQLite would otherwise hand the highest id out again); see migration 0021.
+    __table_args__ = (Index("ix_customer_first_day", text("substr(first_seen, 1, 10)")),
+                      {"sqlite_autoincrement": True})
 
     id: Optional[int] = Field(default=None, primary_key=True)
     first_name: str = Field(default="", max_length=200)

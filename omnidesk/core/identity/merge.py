@@ -347,7 +347,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
     """:func:`undo_log` inside the caller's transaction.
 
     A merged-away customer comes back under its old id; when that id was given
-    to someone since (SQLite reuses the highest id), the undo is refused,
+    to someone since (ids are never given twice now, but a workspace of an
+    older version may have given the highest one again), the undo is refused,
     unless ``new_id_if_taken``: then it comes back under a new one.
     """
     log = MergeLog.__table__
