@@ -126,3 +126,23 @@ def test_a_rebuild_after_the_newest_customer_was_merged_away_gives_split_off_cus
     assert gone not in after
     # Every other record stayed on the id its customer had.
     assert all(cid == placed[rid] or cid in made for rid, cid in _placement(shop).items())
+
+
+def test_a_redone_split_or_hand_added_customer_gets_back_the_id_it_had_and_no_one_elses(shop):
+    from omnidesk.core.identity.merge import undo_split
+
+    twice = _of(shop, "twice@example.com")
+    with shop.engine.connect() as conn:
+        second = conn.exec_driver_sql("SELECT max(id) FROM source_record WHERE customer_id = ?", (twice,)).scalar()
+    split = unmerge_record(shop, second)
+    undo_split(shop, split)
+    assert split.new not in _customers(shop)
+    assert unmerge_record(shop, second, customer_id=split.new).new == split.new  # the redo
+
+    eve = add_customer(shop, {"first_name": "Eve", "email": "eve@example.com"}).created
+    with shop.writing() as conn:  # as the journal's undo of that addition does
+        conn.exec_driver_sql("DELETE FROM source_record WHERE customer_id = ?", (eve,))
+        conn.exec_driver_sql("DELETE FROM customer WHERE id = ?", (eve,))
+    assert add_customer(shop, {"first_name": "Eve", "email": "eve@example.com"}, customer_id=eve).created == eve
+    # An id someone holds is never given: a new one instead.
+    assert add_customer(shop, {"first_name": "Fay", "email": "fay@example.com"}, customer_id=twice).created > eve
