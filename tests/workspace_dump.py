@@ -19,6 +19,9 @@ NOT_SHOWN = {"customer": {"updated_at"}}
 
 # Columns naming an import batch, renumbered by ``renumber_batches``.
 BATCH_COLUMNS = {"import_batch": "id", "source_record": "batch_id", "event": "batch_id"}
+# Columns naming a customer, renumbered with them.
+CUSTOMER_COLUMNS = {"customer": ("id",), "source_record": ("customer_id",), "consent": ("customer_id",),
+                    "event": ("customer_id",), "match_review": ("left_id", "right_id")}
 
 
 def dump(path: Path | str, *, renumber_batches: bool = False) -> dict[str, list[tuple]]:
@@ -28,12 +31,16 @@ def dump(path: Path | str, *, renumber_batches: bool = False) -> dict[str, list[
     instead); import batches taken back are left out, as history, and so is the time a golden
     record was last rebuilt (``NOT_SHOWN``).  ``renumber_batches``
     numbers the imports that stand 1, 2, 3… in the order they were made: a file imported
-    again gets a new id, and that id is all that differs.
+    again gets a new id, and that id is all that differs.  So are the customers, in the
+    order of their ids: the customers a file imported again makes get new ids (an id is
+    never given twice).
     """
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         live = [b for (b,) in con.execute("SELECT id FROM import_batch WHERE status != 'undone' ORDER BY id")]
         number = {b: i + 1 for i, b in enumerate(live)} if renumber_batches else {}
+        people = {c: i + 1 for i, (c,) in enumerate(con.execute("SELECT id FROM customer ORDER BY id"))
+                  } if renumber_batches else {}
         tables = [name for (name,) in con.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
             "AND name NOT LIKE 'customer_fts%' AND name != 'alembic_version' ORDER BY name")]
@@ -49,6 +56,9 @@ def dump(path: Path | str, *, renumber_batches: bool = False) -> dict[str, list[
             if number and table in BATCH_COLUMNS:
                 at = cols.index(BATCH_COLUMNS[table])
                 rows = [r[:at] + (number.get(r[at], r[at]),) + r[at + 1:] for r in rows]
+            for column in CUSTOMER_COLUMNS.get(table, ()) if people else ():
+                at = cols.index(column)
+                rows = [r[:at] + (people.get(r[at], r[at]),) + r[at + 1:] for r in rows]
             out[table] = rows
         return out
     finally:

@@ -101,6 +101,46 @@ def busy_timeout(connection) -> float | None:
     return connection.exec_driver_sql("PRAGMA busy_timeout").scalar() / 1000
 
 
+def set_foreign_keys(connection, on: bool) -> None:
+    """Turn SQLite's foreign key enforcement on or off for this connection (no-op elsewhere).
+
+    SQLite ignores the setting inside a transaction, so it goes straight to the
+    driver's connection, outside the transaction SQLAlchemy would begin.
+    """
+    if connection.dialect.name == "sqlite":
+        connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def settle_foreign_keys(connection) -> list[str]:
+    """After writes with foreign keys off: what ON DELETE would have done, done now.
+
+    A row whose parent row is gone loses the reference (``SET NULL``) or goes
+    too (``CASCADE``), again for rows that pointed at those, as SQLite does with
+    foreign keys on.  Returns the tables still holding rows that point at no
+    row (a key without such an action): nothing to guess there.  SQLite only;
+    elsewhere foreign keys are never off.
+    """
+    if connection.dialect.name != "sqlite":
+        return []
+    while True:
+        dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        actions: dict[tuple[str, str, str], list[int]] = {}
+        left: set[str] = set()
+        for table, rowid, _parent, fkid in dangling:
+            keys = {row[0]: row for row in connection.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")')}
+            action = keys[fkid][6].upper() if fkid in keys else ""
+            if rowid is None or action not in ("SET NULL", "CASCADE"):
+                left.add(table)
+            else:
+                actions.setdefault((table, action, keys[fkid][3]), []).append(rowid)
+        if not actions:
+            return sorted(left)
+        for (table, action, column), rowids in actions.items():
+            sql = (f'DELETE FROM "{table}" WHERE rowid = ?' if action == "CASCADE"
+                   else f'UPDATE "{table}" SET "{column}" = NULL WHERE rowid = ?')
+            connection.exec_driver_sql(sql, [(r,) for r in rowids])
+
+
 def is_lock_error(exc: BaseException) -> bool:
     """Whether ``exc`` says another connection holds the lock ("database is locked" / busy)."""
     orig = getattr(exc, "orig", exc)
@@ -475,14 +515,29 @@ def reserve_ids(connection, table, count: int, above: int = 0) -> list[int] | No
     max(id)+1.. is safe, and explicit ids let the rows go through the driver's
     fast executemany instead of an INSERT ... RETURNING per batch.  Databases
     with sequences assign ids themselves.  ``above``: the ids start past it
-    too (ids a rebuild must not hand to someone else).
+    too (ids a rebuild must not hand to someone else).  So do they past the
+    highest id an AUTOINCREMENT table ever held (:func:`highest_id_ever`):
+    its rows' ids are never given twice.
     """
     if connection.dialect.name != "sqlite" or count <= 0:
         return None
     from sqlalchemy import func, select
 
-    start = max(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one(), above) + 1
+    start = max(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one(), above,
+                highest_id_ever(connection, table.name)) + 1
     return list(range(start, start + count))
+
+
+def highest_id_ever(connection, table_name: str) -> int:
+    """The highest id an AUTOINCREMENT table of SQLite ever held, rows deleted since included; else 0.
+
+    SQLite keeps it in ``sqlite_sequence``, which exists once such a table does.
+    """
+    if connection.dialect.name != "sqlite" or connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'").first() is None:
+        return 0
+    return connection.exec_driver_sql(
+        "SELECT seq FROM sqlite_sequence WHERE name = ?", (table_name,)).scalar() or 0
 
 
 def insert_copies_with_ids(connection, table, row: dict, ids: Sequence[int]) -> None:

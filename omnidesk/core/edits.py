@@ -53,7 +53,7 @@ from omnidesk.core.dialect import casefold
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import PINNABLE
-from omnidesk.core.identity.writes import new_customer_rows
+from omnidesk.core.identity.writes import new_customer_row
 from omnidesk.core.importing.dates import default_date_order, parse_date
 from omnidesk.core.importing.normalize import normalize_country, normalize_postcode, parse_bool, parse_money
 from omnidesk.core.models import HAND_KIND, Consent, Customer, CustomField, Identifier, ImportBatch, SourceRecord, utcnow
@@ -564,11 +564,14 @@ def _refuse_erased(conn, kind: str, value: str) -> None:
                         "omnidesk does not add them back.")
 
 
-def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = None) -> Edit:
+def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = None,
+                 customer_id: int | None = None) -> Edit:
     """Add a customer by hand from ``values`` (fields of :data:`FIELDS`, and ``tags``, comma-separated).
 
     Refused when nothing names the person, when the email or phone is already
     someone's (edit that customer instead), or when it is an erased person's.
+    ``customer_id``: the id this customer had before an undo took it away; a
+    redo gives it back.
     """
     unknown = [k for k in values if k not in FIELDS and k != "tags"]
     if unknown:
@@ -595,7 +598,7 @@ def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = 
                                 "open that customer and change them instead.")
             _refuse_erased(conn, kind, clean[kind])
         cust = Customer.__table__
-        cid = conn.execute(insert(cust).returning(cust.c.id), new_customer_rows(1)).scalar_one()
+        cid = conn.execute(insert(cust).returning(cust.c.id), [new_customer_row(conn, customer_id)]).scalar_one()
         when = now or utcnow()
         cells = {**clean, "tags": ", ".join(tags)}
         rid = _new_record(conn, cid, {"edited": {f: when for f in clean}, "created_at": when}, cells)

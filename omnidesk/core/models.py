@@ -73,8 +73,11 @@ class Customer(SQLModel, table=True):
     # The Dashboard's new customers per week read the day alone, in order, from this index.
     # The Customers screen's name order (sort_name, then the name as written, then the id)
     # is read from ix_customer_sort_name as it is stored, either way, without sorting anyone.
+    # AUTOINCREMENT: an id is never given twice, not even after its customer was merged away
+    # or erased (SQLite would otherwise hand the highest id out again); see migration 0021.
     __table_args__ = (Index("ix_customer_first_day", text("substr(first_seen, 1, 10)")),
-                      Index("ix_customer_sort_name", "sort_name", "display_name"))
+                      Index("ix_customer_sort_name", "sort_name", "display_name"),
+                      {"sqlite_autoincrement": True})
 
     id: Optional[int] = Field(default=None, primary_key=True)
     first_name: str = Field(default="", max_length=200)

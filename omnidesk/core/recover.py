@@ -178,10 +178,27 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> tuple[dict[str, int], 
                             pass
             recovered[table] = n
         _mend_references(con)
+        _keep_id_counter(src, con)
         con.execute("COMMIT")
     finally:
         con.close()
     return recovered, len(skipped)
+
+
+def _keep_id_counter(src: sqlite3.Connection, con: sqlite3.Connection) -> None:
+    """Customer ids lost with the damage, or merged away before, are not given again either.
+
+    The new workspace counts from the highest customer id the damaged one ever
+    gave (its ``sqlite_sequence``, when readable) or its merge log names.
+    """
+    highest = con.execute("SELECT max(coalesce(max(survivor_id), 0), coalesce(max(absorbed_id), 0)) "
+                          "FROM merge_log").fetchone()[0] or 0
+    try:
+        row = src.execute("SELECT seq FROM sqlite_sequence WHERE name = 'customer'").fetchone()
+        highest = max(highest, int(row[0]) if row and row[0] is not None else 0)
+    except (sqlite3.DatabaseError, ValueError, TypeError):
+        pass  # no counter (an older workspace) or an unreadable one
+    con.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'customer'", (highest,))
 
 
 def _mend_references(con: sqlite3.Connection) -> None:

@@ -287,9 +287,10 @@ def _forget_merge_traces(conn: Connection, customer_id: int, record_ids: list[in
     An entry is about the person when it moved any of their records: its
     snapshot is the customer those records made, under an id that may be long
     gone (a merge later split again).  It is also about them when it names their
-    customer and was written while that customer existed; customer ids are
-    reused once the highest ones are deleted, so an older entry with the same
-    number is someone else's and stays undoable.  An entry that moved other
+    customer and was written while that customer existed; an older version
+    gave the highest ids again once their customers were gone (ids are never
+    given twice now), so an older entry with the same number is someone
+    else's and stays undoable.  An entry that moved other
     people's records too is scrubbed rather than deleted: their merge can still
     be undone, and its golden record is rebuilt from their records then.
     """

@@ -289,7 +289,11 @@ class Workspace:
         Runs under the write lock from the start, so two processes opening an
         old workspace at once migrate it once: the second finds it current.
         """
-        with self.writing() as conn:
+        # Foreign keys off, as SQLite asks of a change that makes a table again: dropping the old
+        # table with them on would first empty it, and the rows pointing at it would lose their
+        # link (SET NULL) or go (CASCADE).  What a rebuild deleted gets those actions after, and
+        # nothing may point nowhere when the migrations are done.
+        with self.writing(foreign_keys=False) as conn:
             if MigrationContext.configure(conn).get_current_revision() == head_revision():
                 return
             from omnidesk.core import migrations
@@ -299,6 +303,10 @@ class Workspace:
                 migrations.run_rebuilds(conn)  # what the migrations asked for, once, at head
             finally:
                 migrations.forget_rebuilds()
+            dangling = dialect.settle_foreign_keys(conn)
+            if dangling:
+                raise WorkspaceError(f"Upgrading the workspace would leave rows of {', '.join(dangling)} "
+                                     "pointing at rows that are gone; it was not upgraded.")
             dialect.mark_workspace(conn)
             existing = {row[0] for row in conn.execute(select(Setting.key))}
             missing = [
@@ -329,15 +337,19 @@ class Workspace:
         return conn
 
     @contextmanager
-    def writing(self, wait: float | None = None) -> Iterator[Connection]:
+    def writing(self, wait: float | None = None, *, foreign_keys: bool = True) -> Iterator[Connection]:
         """One write transaction holding the write lock from its start.
 
         Waits up to ``wait`` seconds (default: the workspace's busy timeout) for
         another window's or the command line's write to finish; when it does
         not, raises :class:`WorkspaceBusyError` saying who holds the lock.
-        Commits on success, rolls back on any error.
+        Commits on success, rolls back on any error.  ``foreign_keys=False``
+        is for schema migrations only: SQLite enforces no foreign key (and
+        takes no ON DELETE action) in the transaction.
         """
         with self.connect_for_writing(wait) as conn:
+            if not foreign_keys:
+                dialect.set_foreign_keys(conn, False)
             try:
                 with conn.begin():
                     yield conn
@@ -352,6 +364,8 @@ class Workspace:
                     conn.execution_options(**{dialect.WRITE_OPTION: False})
                     dialect.set_busy_timeout(conn, self.busy_timeout)
                     conn.rollback()
+                if not foreign_keys:
+                    dialect.set_foreign_keys(conn, True)
 
     def readonly_error(self) -> ReadOnlyWorkspaceError:
         name = self.path.name if self.path is not None else self.name

@@ -219,7 +219,9 @@ class SplitStep(CustomerStep):
 
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
-        self.split = core_merge.unmerge_record(ws, self.record_id)
+        # A redo gives the split-off customer back the id it had.
+        self.split = core_merge.unmerge_record(ws, self.record_id,
+                                               customer_id=self.split.new if self.split is not None else None)
         return self.split.changes
 
     def revert(self, ws: Workspace) -> Changes:

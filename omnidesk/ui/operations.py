@@ -480,8 +480,14 @@ class Operations(QObject):
 
         who = " ".join(values.get(f, "") for f in ("first_name", "last_name")).strip() \
             or values.get("email") or values.get("phone") or "a customer"
-        return self._hand(f"add {who}", lambda ws: edits.add_customer(ws, values), "Cannot add the customer",
-                          (), who)
+        made: list[int] = []  # a redo gives the customer back the id it had
+
+        def add(ws):
+            edit = edits.add_customer(ws, values, customer_id=made[0] if made else None)
+            made[:] = [edit.created]
+            return edit
+
+        return self._hand(f"add {who}", add, "Cannot add the customer", (), who)
 
     def change_messages(self, words: str, run):
         """A change to messages or the brand kit, as one undo step; what ``run`` returned, or None."""

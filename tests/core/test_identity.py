@@ -750,15 +750,19 @@ def test_undoing_the_import_that_bridged_two_customers_splits_them_again(ws, tmp
     assert count(ws, Customer) == 1
 
 
-def test_undoing_a_bridging_import_when_the_old_id_was_taken_since(ws, tmp_path):
-    # The merged-away customer had the highest id; SQLite gives it to the next new customer.
+def test_undoing_a_bridging_import_after_a_later_one_gives_the_merged_away_customer_its_id_back(ws, tmp_path):
+    # The merged-away customer had the highest id; the next new customer gets a new one, not that
+    # (an older SQLite table handed it out again), so undo brings the customer back under its id.
     load(ws, tmp_path, "list.csv", [["Ann", "Lee", "ann.lee@example.com", "", "", "", ""]], channel="email")
     load(ws, tmp_path, "till.csv", [["Ann", "Lee", "", "(415) 555-0111", "", "", ""]], channel="pos")
+    before = customers_of(ws)
     bridge = load(ws, tmp_path, "shop.csv", [["Ann", "Lee", "ann.lee@example.com", "415-555-0111", "", "", ""]])
     load(ws, tmp_path, "more.csv", [["Zed", "Park", "zed@example.com", "", "", "", ""]])
+    assert customers_of(ws)[("more.csv", 1)] > max(before.values())
     undo_batch(ws, bridge.batch_id)
     ids = customers_of(ws)
     assert len({ids[("list.csv", 1)], ids[("till.csv", 1)], ids[("more.csv", 1)]}) == 3
+    assert ids[("list.csv", 1)] == before[("list.csv", 1)] and ids[("till.csv", 1)] == before[("till.csv", 1)]
     assert count(ws, Customer) == 3
 
 

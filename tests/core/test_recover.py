@@ -153,3 +153,28 @@ def test_recover_leaves_no_log_files_beside_the_file_it_reads(demo, tmp_path):
     assert source.read_bytes()[18:20] == b"\x02\x02"  # a WAL workspace, as the app writes them
     recover_workspace(source, tmp_path / "new.omnidesk")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["new.omnidesk", "shop.omnidesk"]
+
+
+def test_a_recovered_workspace_gives_no_customer_id_the_damaged_one_gave_before(demo, tmp_path):
+    from omnidesk.core.edits import add_customer
+    from omnidesk.core.identity.merge import merge_customers
+
+    sound = tmp_path / "sound.omnidesk"
+    shutil.copyfile(demo, sound)
+    with Workspace.open(sound) as ws:
+        with ws.engine.connect() as conn:
+            first, newest = conn.exec_driver_sql("SELECT min(id), max(id) FROM customer").one()
+        merge_customers(ws, [first, newest])  # the highest id is gone before the damage
+        with ws.engine.connect() as conn:
+            held = {cid for (cid,) in conn.exec_driver_sql("SELECT id FROM customer")}
+    broken = tmp_path / "shop.omnidesk"
+    damage(sound, broken)
+    new = tmp_path / "recovered.omnidesk"
+    assert recover_workspace(broken, new)["method"] == "salvage"
+
+    with Workspace.open(new) as ws:
+        with ws.engine.connect() as conn:
+            ids = {cid for (cid,) in conn.exec_driver_sql("SELECT id FROM customer")}
+        # Records that lost their customer to the damage are placed again, on new ids.
+        assert ids - held and all(cid > newest for cid in ids - held)
+        assert add_customer(ws, {"first_name": "New", "email": "new@example.com"}).created > newest

@@ -184,3 +184,44 @@ def test_insert_many_takes_the_fast_path_only_when_the_rows_name_every_column(tm
         insert_many(conn, table, [])
         rows = conn.exec_driver_sql("SELECT a, b FROM probe ORDER BY id").fetchall()
     assert rows == [("full", "given"), ("full 2", "given 2"), ("short", "from Core")]
+
+
+def test_what_is_deleted_with_foreign_keys_off_gets_its_on_delete_actions_after(make_workspace, tmp_path):
+    # Migrations run with foreign keys off (SQLite's way to make a table again); a rebuild they ask
+    # for may delete customers, whose rows must then end as they would with keys on.
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    header = ["Email", "First Name", "Last Name", "Phone", "Order ID", "Total", "Created at"]
+    ws = make_workspace()
+    import_file(ws, write_csv(tmp_path / "orders.csv", header, [
+        ["ann@example.com", "Ann", "Archer", "+14155550101", "O1", "12.00", "2026-05-02 10:00"],
+        ["bo@example.com", "Bo", "Baker", "+14155550102", "O2", "9.00", "2026-05-02 11:00"]]),
+        ImportOptions(channel="shop", kind="events"))
+    with ws.engine.connect() as conn:
+        ann, bo = (conn.exec_driver_sql("SELECT id FROM customer WHERE email = ?", (e,)).scalar()
+                   for e in ("ann@example.com", "bo@example.com"))
+    with ws.writing() as conn:
+        conn.exec_driver_sql("INSERT INTO match_review (left_id, right_id, score, reasons_json, status, created_at) "
+                             "VALUES (?, ?, 8.0, '[]', 'pending', '2026-05-03T00:00:00+00:00')", (ann, bo))
+    with ws.writing(foreign_keys=False) as conn:
+        conn.exec_driver_sql("DELETE FROM customer WHERE id = ?", (ann,))  # no action taken: keys are off
+        assert conn.exec_driver_sql("SELECT count(*) FROM match_review").scalar() == 1
+        assert conn.exec_driver_sql("SELECT count(*) FROM event WHERE customer_id = ?", (ann,)).scalar() == 1
+
+        assert dialect.settle_foreign_keys(conn) == []
+
+        # As with keys on: Ann's rows lost their customer (SET NULL), the review went (CASCADE); Bo's stay.
+        for table in ("source_record", "event"):
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE customer_id = ?", (ann,)).scalar() == 0
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE customer_id IS NULL").scalar() == 1
+            assert conn.exec_driver_sql(f"SELECT count(*) FROM {table} WHERE customer_id = ?", (bo,)).scalar() == 1
+        assert conn.exec_driver_sql("SELECT count(*) FROM match_review").scalar() == 0
+        assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+    # On again for every later write: every pooled connection (the pool keeps 5) has them on.
+    held = [ws.engine.connect() for _ in range(6)]
+    try:
+        assert [c.exec_driver_sql("PRAGMA foreign_keys").scalar() for c in held] == [1] * 6
+    finally:
+        for c in held:
+            c.close()

@@ -23,7 +23,7 @@ from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
 from omnidesk.core.identity.scoring import NAMES_ONLY, NAMES_UNREADABLE, Model, pair_conflict
 from omnidesk.core.identity.why import review_reason
-from omnidesk.core.identity.writes import log_and_fold, new_customer_rows, sync_children
+from omnidesk.core.identity.writes import log_and_fold, new_customer_row, new_customer_rows, sync_children
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
@@ -196,12 +196,14 @@ def merge_customers(ws: Workspace, ids: Sequence[int], *, kind: str = "manual") 
         return merge_in(conn, ids, kind=kind)
 
 
-def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
+def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = None) -> tuple[int, int, int]:
     """Split one source record (with its order's line-item rows) out into a customer of its own.
 
     Returns (the customer it left, the new customer, the log id for undo).  The
     record will not be matched back automatically.  A value pinned on the
     customer that only the split-off records held is unpinned (undo pins it again).
+    ``customer_id``: the id this split gave its customer before it was undone;
+    a redo gives it back.
     """
     rec = SourceRecord.__table__
     with ws.writing() as conn:
@@ -224,7 +226,7 @@ def unmerge_record(ws: Workspace, record_id: int) -> tuple[int, int, int]:
             raise UserError("That record is the customer's only source; there is nothing to split.")
         _follow_another(conn, [f for f, lead in by_hand.items() if lead in moving], anchors[0])
         cust = Customer.__table__
-        new = conn.execute(insert(cust).returning(cust.c.id), new_customer_rows(1)).scalar_one()
+        new = conn.execute(insert(cust).returning(cust.c.id), [new_customer_row(conn, customer_id)]).scalar_one()
         conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
         sync_children(conn, moving)
         remaining_hashes = _hashes(conn, old)
@@ -347,7 +349,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
     """:func:`undo_log` inside the caller's transaction.
 
     A merged-away customer comes back under its old id; when that id was given
-    to someone since (SQLite reuses the highest id), the undo is refused,
+    to someone since (ids are never given twice now, but a workspace of an
+    older version may have given the highest one again), the undo is refused,
     unless ``new_id_if_taken``: then it comes back under a new one.
     """
     log = MergeLog.__table__

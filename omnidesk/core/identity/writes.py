@@ -37,6 +37,20 @@ RECORDS_PER_UPDATE = 50_000  # records moved to their customer per statement, an
 MERGES_PER_STEP = 500  # merges of existing customers logged between two progress reports
 
 
+def new_customer_row(conn: Connection, given: int | None = None) -> dict:
+    """One empty customer row; under the id ``given`` when no customer holds it.
+
+    ``given`` is the id the same customer had before an undo took it away: a
+    redo gives it back (ids are never given to anyone else).  Otherwise the
+    database picks a new id.
+    """
+    row = new_customer_rows(1)[0]
+    cust = Customer.__table__
+    if given is not None and conn.execute(select(cust.c.id).where(cust.c.id == given)).first() is None:
+        row["id"] = given
+    return row
+
+
 def new_customer_rows(n: int) -> list[dict]:
     now = utcnow()
     return [{"first_name": "", "last_name": "", "display_name": "", "created_at": now,
