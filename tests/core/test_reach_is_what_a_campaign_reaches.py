@@ -94,3 +94,23 @@ def test_reach_is_what_a_campaign_to_everyone_would_send(make_workspace, people,
         reachable = metrics.reachable(ws)
     assert reachable["email"] == len(email.eligible)
     assert reachable["sms"] == len(sms.eligible)
+
+
+def test_reach_reads_a_range_of_each_channels_consent_index(tmp_path):
+    """Who said yes is a range of the consent index, addresses in order: no pass over every customer."""
+    from sqlalchemy import func, select
+    from sqlalchemy.dialects import sqlite
+
+    from omnidesk.core.campaigns.guards import Rules, channel_allowed
+    from omnidesk.core.models import Customer
+    from omnidesk.core.workspace import Workspace
+
+    cust = Customer.__table__
+    with Workspace.create(tmp_path / "plan.omnidesk") as ws:
+        rules = Rules.of(ws)
+        with ws.engine.connect() as conn:
+            for channel, column in (("email", cust.c.email), ("sms", cust.c.phone), ("whatsapp", cust.c.phone)):
+                query = select(func.count(func.distinct(column))).where(channel_allowed(channel, rules))
+                sql = str(query.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
+                plan = " | ".join(row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+                assert f"SEARCH customer USING COVERING INDEX ix_customer_consent_{channel}" in plan, plan

@@ -56,7 +56,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, not_, null, or_, select
+from sqlalchemy import and_, case, func, literal, null, or_, select
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audience_rule
 from omnidesk.core.consent import OPT_OUTS
@@ -263,19 +263,22 @@ def refused_addresses(channel: str):
 
 def _guard_steps(channel: str, rules: Rules) -> list[tuple]:
     """Guards 1 to 3 for ``channel``, in the order their reasons take precedence: (condition over
-    ``customer``, the reason it gives, whether it is the costly look-up of refused addresses)."""
+    ``customer``, the reason it gives, and for unknown consent when it may pass, else None)."""
     cust = Customer.__table__
     consent_name, address_name, _kind, setting = _CHANNELS[channel]
     consent, address = cust.c[consent_name], cust.c[address_name]
-    unknown_ok = literal(bool(getattr(rules, setting))) if setting else literal(False)
-    if channel == "email" and rules.soft_opt_in:
-        unknown_ok = or_(unknown_ok, func.coalesce(cust.c.orders, 0) > 0)
+    # When unknown consent may pass (None: never): the settings, or a past order under soft opt-in.
+    unknown_ok = literal(True) if setting and getattr(rules, setting) else None
+    if channel == "email" and rules.soft_opt_in and unknown_ok is None:
+        unknown_ok = func.coalesce(cust.c.orders, 0) > 0
+    refused_unknown = (func.coalesce(consent, "") != "granted" if unknown_ok is None
+                       else and_(func.coalesce(consent, "") != "granted", ~unknown_ok))
     return [
-        (func.coalesce(consent, "").in_(_REFUSED), OPTED_OUT, False),
-        (address.in_(refused_addresses(channel)), OPTED_OUT, True),
-        (func.coalesce(consent, "") == "pending", NOT_CONFIRMED, False),
-        (and_(func.coalesce(consent, "") != "granted", ~unknown_ok), UNKNOWN, False),
-        (func.coalesce(address, "") == "", NO_ADDRESS, False),
+        (func.coalesce(consent, "").in_(_REFUSED), OPTED_OUT, None),
+        (address.in_(refused_addresses(channel)), OPTED_OUT, None),
+        (func.coalesce(consent, "") == "pending", NOT_CONFIRMED, None),
+        (refused_unknown, UNKNOWN, unknown_ok),
+        (func.coalesce(address, "") == "", NO_ADDRESS, None),
     ]
 
 
@@ -290,13 +293,22 @@ def channel_reason(channel: str, rules: Rules):
 def channel_allowed(channel: str, rules: Rules):
     """Whether a step on ``channel`` may be sent to a customer: :func:`channel_reason` is NULL.
 
-    The same guards, without their reasons: so the look-up among refused addresses comes last,
-    for the few a cheaper guard has not already turned away (a million customers: 2.3 s as the
-    reasons' CASE, which asks it before the consent checks).  Every guard is false or true here,
-    never NULL: an address the look-up would meet NULL has been turned away as missing.
+    The same guards said the other way round, so that the common case is a range of an index
+    (``ix_customer_consent_email`` and its kin: consent, then address): consent granted (or
+    unknown, where the settings let it through, and not pending), an address, and none that
+    someone who opted out holds — that look-up last, for the few the rest let through.  A
+    million customers: 1.9 s read through the reasons' CASE, 0.3 s so.
     """
+    consent_name, address_name, _kind, _setting = _CHANNELS[channel]
+    cust = Customer.__table__
+    consent, address = cust.c[consent_name], cust.c[address_name]
     steps = _guard_steps(channel, rules)
-    return and_(*(not_(condition) for condition, _, costly in sorted(steps, key=lambda step: step[2])))
+    unknown_ok = steps[3][2]
+    said = consent == "granted"
+    if unknown_ok is not None:
+        said = or_(said, and_(unknown_ok, func.coalesce(consent, "").not_in([*_REFUSED, "pending"])))
+    # (address != '' is false for no address too; the refused look-up never meets NULL.)
+    return and_(said, address != "", address.not_in(refused_addresses(channel)))
 
 
 def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, rules: Rules) -> list[tuple]:
