@@ -282,6 +282,16 @@ def _guard_steps(channel: str, rules: Rules) -> list[tuple]:
     ]
 
 
+def _reason_codes(channel: str, rules: Rules):
+    """:func:`channel_reason` as the index of its reason in ``_GUARD_REASONS`` (small integers: a
+    million rows of them cost Python nothing, where a string each costs an object)."""
+    return case(*((condition, literal(_GUARD_REASONS.index(reason)))
+                  for condition, reason, _ in _guard_steps(channel, rules)), else_=null())
+
+
+_GUARD_REASONS = (OPTED_OUT, NOT_CONFIRMED, UNKNOWN, NO_ADDRESS)
+
+
 def channel_reason(channel: str, rules: Rules):
     """Guards 1 to 3 for ``channel`` as one SQL expression over ``customer``: the reason a customer
     is out, or NULL when a step on it may be sent to them.  Campaigns and the Dashboard's "may be
@@ -290,7 +300,7 @@ def channel_reason(channel: str, rules: Rules):
                 else_=null())
 
 
-def channel_allowed(channel: str, rules: Rules):
+def channel_allowed(channel: str, rules: Rules, *, refused: bool = True):
     """Whether a step on ``channel`` may be sent to a customer: :func:`channel_reason` is NULL.
 
     The same guards said the other way round, so that the common case is a range of an index
@@ -308,11 +318,15 @@ def channel_allowed(channel: str, rules: Rules):
     if unknown_ok is not None:
         said = or_(said, and_(unknown_ok, func.coalesce(consent, "").not_in([*_REFUSED, "pending"])))
     # (address != '' is false for no address too; the refused look-up never meets NULL.)
+    if not refused:  # ``refused=False``: without the look-up, for a superset of those let through
+        return and_(said, address != "")
     return and_(said, address != "", address.not_in(refused_addresses(channel)))
 
 
 def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, rules: Rules) -> list[tuple]:
     """(id, phone, reason out of email, reason out of SMS, country, email) of every customer of the audience, by id.
+
+    A reason is its index in ``_GUARD_REASONS`` (:func:`_reason_codes`), None where the channel is open.
 
     Read through the driver: a million rows as plain tuples, not result objects.
     """
@@ -325,22 +339,24 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     prepare(ws, rule)
     with ws.engine.connect() as conn:
         where = compile_rule(rule, now, known_channels(conn), shop_zone(conn))
-        query = select(cust.c.id, cust.c.phone, channel_reason("email", rules), channel_reason("sms", rules),
+        query = select(cust.c.id, cust.c.phone, _reason_codes("email", rules), _reason_codes("sms", rules),
                        cust.c.country, cust.c.email).where(where).order_by(cust.c.id)
         compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
         params = [compiled.params[name] for name in compiled.positiontup]
         return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
 
 
-def _shared_addresses(ws: Workspace) -> dict[str, set[str]]:
+def _shared_addresses(ws: Workspace, rules: Rules) -> dict[str, set[str]]:
     """Per personal channel, the addresses (emails, numbers) more than one customer holds as their
-    main one — usually a handful — for guard 7.  One that someone opted out of is refused for
-    everyone already (:func:`channel_reason`)."""
+    main one — usually a handful — for guard 7: among those guards 1 to 3 let through
+    (:func:`channel_allowed`), whom guard 7 sees, read in address order off the consent index.
+    One that someone opted out of is refused for everyone already."""
     cust = Customer.__table__
     out: dict[str, set[str]] = {}
     with ws.engine.connect() as conn:
         for channel, column in (("email", cust.c.email), ("sms", cust.c.phone)):
-            out[channel] = set(conn.execute(select(column).where(column.is_not(None), column != "")
+            # (Those the refused look-up would turn away too: a superset does, and costs less.)
+            out[channel] = set(conn.execute(select(column).where(channel_allowed(channel, rules, refused=False))
                                             .group_by(column).having(func.count() > 1)).scalars())
     return out
 
@@ -407,7 +423,7 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     results = {id(s): StepAudience(s, None) for s in steps}
     if not personal:
         return [results[id(s)] for s in steps]
-    shared = _shared_addresses(ws)
+    shared = _shared_addresses(ws, rules)
     rows = _audience_rows(ws, campaign, now, rules)
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
@@ -451,12 +467,19 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
     if chosen is None and not caps_reachable:
         # The usual case — nobody can reach a cap, one audience for every step: whole-list
         # passes instead of a look-up per customer.
-        for reason in (OPTED_OUT, NOT_CONFIRMED, UNKNOWN, NO_ADDRESS):
-            out[reason] = [r[0] for r in rows if r[at_column] == reason]
+        # One pass: each row to its reason's list, or to those left for the step.
+        open_ids: list[int] = []
+        into = [out[reason].append for reason in _GUARD_REASONS]
+        for r in rows:
+            reason = r[at_column]
+            if reason is None:
+                open_ids.append(r[0])
+            else:
+                into[reason](r[0])
         if held:
-            out[HELD_OUT] = [r[0] for r in rows if r[at_column] is None and r[0] in held]
+            out[HELD_OUT] = [cid for cid in open_ids if cid in held]
         if not sms:
-            eligible = [r[0] for r in rows if r[at_column] is None and r[0] not in held]
+            eligible = [cid for cid in open_ids if cid not in held] if held else open_ids
             send_at = dict.fromkeys(eligible, at)
         else:
             times: dict[tuple, tuple[datetime, str]] = {}
@@ -483,7 +506,7 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
         cid = row[0]
         reason = row[at_column]
         if reason is not None:
-            out[reason].append(cid)
+            out[_GUARD_REASONS[reason]].append(cid)
             continue
         if cid in held:
             out[HELD_OUT].append(cid)
