@@ -56,7 +56,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, null, or_, select
+from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audience_rule
 from omnidesk.core.consent import OPT_OUTS
@@ -303,8 +303,8 @@ def channel_reason(channel: str, rules: Rules):
 def channel_allowed(channel: str, rules: Rules, *, refused: bool = True):
     """Whether a step on ``channel`` may be sent to a customer: :func:`channel_reason` is NULL.
 
-    The same guards said the other way round, so that the common case is a range of an index
-    (``ix_customer_consent_email`` and its kin: consent, then address): consent granted (or
+    The same guards said the other way round, so that the common case is read off an index
+    (``ix_customer_granted_email`` and its kin: the addresses of those who said yes): consent granted (or
     unknown, where the settings let it through, and not pending), an address, and none that
     someone who opted out holds — that look-up last, for the few the rest let through.  A
     million customers: 1.9 s read through the reasons' CASE, 0.3 s so.
@@ -314,7 +314,8 @@ def channel_allowed(channel: str, rules: Rules, *, refused: bool = True):
     consent, address = cust.c[consent_name], cust.c[address_name]
     steps = _guard_steps(channel, rules)
     unknown_ok = steps[3][2]
-    said = consent == "granted"
+    # Written out, not a parameter: the planner matches it to the partial index's own condition.
+    said = consent == literal_column("'granted'")
     if unknown_ok is not None:
         said = or_(said, and_(unknown_ok, func.coalesce(consent, "").not_in([*_REFUSED, "pending"])))
     # (address != '' is false for no address too; the refused look-up never meets NULL.)
