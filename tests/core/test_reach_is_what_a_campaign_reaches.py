@@ -17,32 +17,15 @@ from sqlalchemy import insert
 
 from omnidesk.core import metrics
 from omnidesk.core.models import Identifier, SourceRecord
-from tests.core.campaigns.test_guards import LA, NY, build, plan
+from tests.core.campaigns.test_guards import LA, NY, bennetts, build, plan
 
 _RUNS = itertools.count()
 NOW = "2027-02-01T12:00:00+00:00"
 
 
-def _bennetts(ws):
-    # Hannah's card shows her own address, but the till's record of her carries the family's
-    # mailbox, Leonard's main one; a desk sent STOP from the shop's landline, the other desk's number.
-    build(ws, {1: ("hannah@example.com", "+12125550111", "denied", "granted", 0),
-               2: ("bennettfamily@example.com", "+12125550112", "granted", "granted", 1),
-               3: ("desk1@example.com", "+12125550177", "granted", "unsubscribed", 0),
-               4: ("desk2@example.com", "+12125550199", "granted", "granted", 0),
-               5: ("own@example.com", "+12125550155", "granted", "granted", 0)})
-    with ws.writing() as conn:
-        for rid, (cid, kind, value) in enumerate((
-                (1, "email", "bennettfamily@example.com"), (3, "phone", "+12125550199")), start=11):
-            conn.execute(insert(SourceRecord.__table__).values(
-                id=rid, batch_id=1, record_no=rid, channel="pos", kind="contacts", row_hash=f"h{rid}",
-                raw_json="[]", customer_id=cid))
-            conn.execute(insert(Identifier.__table__).values(record_id=rid, kind=kind, value=value))
-
-
 def test_an_address_shared_with_someone_who_said_no_is_out_of_reach_as_of_the_campaign(make_workspace):
     ws = make_workspace(timezone="America/New_York")
-    _bennetts(ws)
+    bennetts(ws)
     with time_machine.travel(NOW, tick=False):
         email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"))
         reachable = metrics.reachable(ws)

@@ -208,14 +208,12 @@ def test_an_opt_out_stops_the_address_and_the_number_for_everyone_who_shares_the
     assert sms.eligible == [1, 2, 5] and sms.excluded["opted out"] == [3, 4]
 
 
-def test_an_opt_out_stops_an_address_the_customer_holds_beside_their_main_one(make_workspace):
-    # Hannah's card shows her own address, but the till's record of her carries the family's
-    # mailbox, which is Leonard's main one; the desk who sent STOP from the shop's landline has
-    # a mobile on the card, and the landline is the other desk's number.  A no stops the
-    # address, whichever of a customer's addresses it is.
+def bennetts(ws) -> None:
+    """Hannah's card shows her own address, but the till's record of her carries the family's
+    mailbox, which is Leonard's main one; the desk who sent STOP from the shop's landline has
+    a mobile on the card, and the landline is the other desk's number."""
     from omnidesk.core.models import Identifier
 
-    ws = make_workspace(timezone="America/New_York")
     build(ws, {1: ("hannah@example.com", "+12125550111", "denied", "granted", 0),
                2: ("bennettfamily@example.com", "+12125550112", "granted", "granted", 1),
                3: ("desk1@example.com", "+12125550177", "granted", "unsubscribed", 0),
@@ -229,6 +227,12 @@ def test_an_opt_out_stops_an_address_the_customer_holds_beside_their_main_one(ma
                 id=rid, batch_id=1, record_no=rid, channel="pos", kind="contacts", row_hash=f"h{rid}",
                 raw_json="[]", customer_id=cid))
             conn.execute(insert(Identifier.__table__).values(record_id=rid, kind=kind, value=value))
+
+
+def test_an_opt_out_stops_an_address_the_customer_holds_beside_their_main_one(make_workspace):
+    # A no stops the address, whichever of a customer's addresses it is (see bennetts).
+    ws = make_workspace(timezone="America/New_York")
+    bennetts(ws)
     email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"))
     assert email.eligible == [3, 4, 5] and email.excluded["opted out"] == [1, 2]
     assert sms.eligible == [1, 2, 5] and sms.excluded["opted out"] == [3, 4]
