@@ -35,6 +35,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
@@ -452,13 +453,24 @@ def health(ws: Workspace) -> dict[str, int]:
 def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | None = 20,
            now: datetime | None = None) -> dict:
     """Every figure of the Dashboard, as ``omnidesk report --json`` prints it (the commonest
-    ``journey_limit`` journeys; None: every one, as the Dashboard draws them)."""
-    combos = overlap(ws)
-    return {"period": {"from": period.start.isoformat() if period.start else None,
-                       "to": period.end.isoformat() if period.end else None},
-            "reach": reach(ws, combos), "reachable": reachable(ws), "overlap": combos, "journeys": journeys(ws, period, journey_limit),
-            "activity": activity(ws, period), "new_customers": new_customers(ws, period),
-            "campaigns": campaign_results(ws, now=now), "health": health(ws)}
+    ``journey_limit`` journeys; None: every one, as the Dashboard draws them).
+
+    Who may be marketed to and the health counts each read every customer once and need nothing
+    else here: they are read on a second connection while this one reads the rest, so that on
+    two cores a million customers' Dashboard takes the longer half, not the sum (SQLite leaves
+    Python's lock while it reads).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as pool:
+        counts = pool.submit(lambda: (reachable(ws), health(ws)))
+        combos = overlap(ws)
+        out = {"period": {"from": period.start.isoformat() if period.start else None,
+                          "to": period.end.isoformat() if period.end else None},
+               "reach": reach(ws, combos), "reachable": None, "overlap": combos,
+               "journeys": journeys(ws, period, journey_limit),
+               "activity": activity(ws, period), "new_customers": new_customers(ws, period),
+               "campaigns": campaign_results(ws, now=now), "health": None}
+        out["reachable"], out["health"] = counts.result()
+    return out
 
 
 BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}

@@ -124,6 +124,17 @@ def test_the_report_has_every_part(shop):
     data = metrics.report(shop)
     assert set(data) == {"period", "reach", "reachable", "overlap", "journeys", "activity", "new_customers", "campaigns", "health"}
     assert sum(w["customers"] for w in data["new_customers"]) == 5
+    assert data["health"] == metrics.health(shop) and data["reachable"] == metrics.reachable(shop)
+
+
+def test_a_failure_reading_the_counts_beside_the_report_reaches_its_caller(shop, monkeypatch):
+    # They are read on a second connection while the rest is read: a failure there is not lost.
+    def broken(ws):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(metrics, "health", broken)
+    with pytest.raises(RuntimeError, match="disk gone"):
+        metrics.report(shop)
 
 
 def _hand_batch(ws):
