@@ -66,6 +66,11 @@ class ImportBatch(SQLModel, table=True):
     customers_created: int = 0
 
 
+# The consent states of someone who opted out, as the refused-address indexes write them (the
+# states campaigns.guards turns away, in its order: a query must read as the index to use it).
+_REFUSED_STATES = "('cleaned', 'unsubscribed', 'denied')"
+
+
 class Customer(SQLModel, table=True):
     """One real person: the golden record built from their source records."""
 
@@ -77,12 +82,17 @@ class Customer(SQLModel, table=True):
     # or erased (SQLite would otherwise hand the highest id out again); see migration 0021.
     # Who may be marketed to on a channel is read off the addresses of those who said yes there,
     # in order (campaigns.guards.channel_allowed): no pass over every customer, no sort for one
-    # per address.  Partial: only they are in it, so it is small to keep and to build.
+    # per address.  Partial: only they are in it, so it is small to keep and to build.  And the
+    # addresses of those who opted out, whom a campaign turns away with every address they hold.
     __table_args__ = (Index("ix_customer_first_day", text("substr(first_seen, 1, 10)")),
                       Index("ix_customer_sort_name", "sort_name", "display_name"),
                       *(Index(f"ix_customer_granted_{channel}", address, f"consent_{channel}",
                               sqlite_where=text(f"consent_{channel} = 'granted'"),
                               postgresql_where=text(f"consent_{channel} = 'granted'"))
+                        for channel, address in (("email", "email"), ("sms", "phone"), ("whatsapp", "phone"))),
+                      *(Index(f"ix_customer_refused_{channel}", address,
+                              sqlite_where=text(f"consent_{channel} IN {_REFUSED_STATES}"),
+                              postgresql_where=text(f"consent_{channel} IN {_REFUSED_STATES}"))
                         for channel, address in (("email", "email"), ("sms", "phone"), ("whatsapp", "phone"))),
                       {"sqlite_autoincrement": True})
 

@@ -112,8 +112,9 @@ def test_opening_a_0020_workspace_keeps_every_row_and_id_and_never_gives_a_merge
     table_after, attached_after = _schema_of_customer(path)
     assert "AUTOINCREMENT" in table_after.upper() and "AUTOINCREMENT" not in table_before.upper()
     # The indexes (the Dashboard's expression index too) and the journey trigger are back, as they were.
-    # Every index and trigger as it was; later migrations (0022's consent indexes) add their own.
-    added_later = {("index", f"ix_customer_granted_{channel}") for channel in ("email", "sms", "whatsapp")}
+    # Every index and trigger as it was; later migrations (0022's and 0023's consent indexes) add their own.
+    added_later = {("index", f"ix_customer_{said}_{channel}")
+                   for said in ("granted", "refused") for channel in ("email", "sms", "whatsapp")}
     assert {(t, n) for t, n, _ in attached_after} - added_later == {(t, n) for t, n, _ in attached_before}
     assert {a for a in attached_after if a[:2] not in added_later} == attached_before
     assert enforced == 1 and check == []

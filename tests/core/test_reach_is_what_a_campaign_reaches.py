@@ -101,3 +101,33 @@ def test_reach_reads_the_addresses_of_those_who_said_yes_off_an_index(tmp_path):
                 # The index alone answers: no customer row is read for those who said yes.
                 assert f"customer USING COVERING INDEX ix_customer_granted_{channel}" in plan, plan
                 assert "USE TEMP B-TREE FOR count(DISTINCT)" not in plan, plan
+
+
+def test_those_who_opted_out_and_their_addresses_are_read_off_indexes_not_every_customer(tmp_path):
+    """The refused addresses: from the partial index of those who opted out, through their records to
+    the addresses those carry — never a pass over every customer or every address of the kind,
+    which would cost as much as the workspace is large, not as many as said no."""
+    from sqlalchemy import func, select
+
+    from omnidesk.core.campaigns.guards import refused_addresses
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.create(tmp_path / "plan.omnidesk") as ws:
+        with ws.engine.connect() as conn:
+            for channel in ("email", "sms", "whatsapp"):
+                compiled = select(func.count()).select_from(refused_addresses(channel).subquery()).compile(
+                    conn, compile_kwargs={"render_postcompile": True})
+                params = [compiled.params[name] for name in compiled.positiontup]
+                plan = [row[3] for row in conn.connection.driver_connection.execute(
+                    "EXPLAIN QUERY PLAN " + compiled.string, params)]
+                said_no = [step for step in plan if "said_no" in step]
+                assert len(said_no) == 2 and all(f"INDEX ix_customer_refused_{channel}" in s for s in said_no), plan
+                assert any("identifier USING INDEX ix_identifier_record_id" in s for s in plan), plan
+                assert not any("ix_identifier_kind_value" in s or s.startswith("SCAN identifier") for s in plan), plan
+
+
+def test_the_refused_indexes_hold_the_states_the_guards_turn_away():
+    from omnidesk.core.campaigns.guards import _REFUSED
+    from omnidesk.core.models import _REFUSED_STATES
+
+    assert _REFUSED_STATES == "(" + ", ".join(f"'{state}'" for state in _REFUSED) + ")"

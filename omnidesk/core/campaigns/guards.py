@@ -77,6 +77,9 @@ DEFAULT_RULES = {"cap_messages": 3, "cap_days": 7, "cap_email": 0, "cap_sms": 0,
                  "quiet_end": "08:00", "quiet_hours_action": "move", "send_unknown_email": False,
                  "send_unknown_sms": False, "soft_opt_in": False}
 _REFUSED = (*sorted(OPT_OUTS), "denied")
+# The same, written into the SQL rather than bound: SQLite reads a partial index only for a query
+# whose condition reads as the index's own (models.Customer: ix_customer_refused_email and its kin).
+_REFUSED_WRITTEN_OUT = [literal_column(f"'{state}'") for state in _REFUSED]
 
 
 @dataclass(frozen=True)
@@ -246,17 +249,20 @@ def refused_addresses(channel: str):
     whoever else holds it is out too.
 
     From the customers who said no, through their records, to their addresses: written as nested
-    INs, the planner takes them in that order (the identifier index on the record) rather than
-    reading every identifier — 0.24 s against 0.9 s over 200,000 records.
+    INs, with the identifier's kind kept off its index (``kind || ''``), the planner takes them in
+    that order, through the identifier index on the record.  Offered the kind index it reads
+    every address of the kind instead, a cost that grows with the workspace, not with those who
+    said no: 131,000 customers, one in twenty opted out, 0.21 s so against 0.03 s.
     """
     from omnidesk.core.models import Identifier
 
     consent_name, address_name, kind, _setting = _CHANNELS[channel]
     cust, rec, ident = Customer.__table__.alias("said_no"), SourceRecord.__table__, Identifier.__table__
     consent, address = cust.c[consent_name], cust.c[address_name]
-    said_no = select(cust.c.id).where(consent.in_(_REFUSED))
-    main = select(address).where(consent.in_(_REFUSED), address.is_not(None), address != "")
-    carried = select(ident.c.value).where(ident.c.kind == kind, ident.c.record_id.in_(
+    refused = consent.in_(_REFUSED_WRITTEN_OUT)  # the partial index's own condition (ix_customer_refused_email)
+    said_no = select(cust.c.id).where(refused)
+    main = select(address).where(refused, address.is_not(None), address != "")
+    carried = select(ident.c.value).where(ident.c.kind.concat("") == kind, ident.c.record_id.in_(
         select(rec.c.id).where(rec.c.customer_id.in_(said_no))))
     return main.union_all(carried)  # for IN: membership alone, no need to sort out repeats
 
