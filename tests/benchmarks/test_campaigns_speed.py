@@ -41,6 +41,8 @@ def big(tmp_path_factory):
     db.execute("UPDATE customer SET phone = CASE id % 4 WHEN 0 THEN '+1212' ELSE '+1213' END "
                "|| printf('%07d', 5550000 + id), consent_sms = CASE WHEN id % 4 = 0 THEN 'granted' END "
                "WHERE id % 2 = 0")
+    db.execute("INSERT INTO identifier (record_id, kind, value) SELECT id, 'phone', phone FROM customer "
+               "WHERE phone IS NOT NULL")
     db.commit()
     db.close()
     ws = Workspace.open(path)

@@ -68,6 +68,9 @@ def build(path) -> None:
                                    middle_name, full_name, last_key, last_sound, work_key)
         SELECT id, 1, id, id + 1, 'shop', 'events', 'r' || id, '[]', id, '', '', '', '', '', '', '', '', '',
                '{{}}', '[]', 0, '', '', '', '', '' FROM customer;
+        -- Every record carries its address as an identifier, as an import stores it: the guards
+        -- follow the records of those who opted out to every address they hold.
+        INSERT INTO identifier (record_id, kind, value) SELECT id, 'email', email FROM customer;
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {CUSTOMERS * EVENTS_PER - 1})
         INSERT INTO event (batch_id, record_id, customer_id, channel, type, occurred_at, occurred_utc, summary,
                            status, details_json)
