@@ -51,6 +51,7 @@ eligible count is None and nobody is excluded.
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
@@ -342,6 +343,9 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     """(id, phone, reason out of email, reason out of SMS, country, email) of every customer of the audience, by id.
 
     A reason is its index in ``_GUARD_REASONS`` (:func:`_reason_codes`), None where the channel is open.
+    The phone and country are given only where SMS may be open, the email only where email may be
+    (:func:`channel_allowed` without the refused look-up, a superset): no one else's is ever read,
+    and a million customers' strings cost Python a fifth of the time.
 
     Read through the driver: a million rows as plain tuples, not result objects.
     """
@@ -354,8 +358,12 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     prepare(ws, rule)
     with ws.engine.connect() as conn:
         where = compile_rule(rule, now, known_channels(conn), shop_zone(conn))
-        query = select(cust.c.id, cust.c.phone, _reason_codes("email", rules), _reason_codes("sms", rules),
-                       cust.c.country, cust.c.email).where(where).order_by(cust.c.id)
+        sms_open = channel_allowed("sms", rules, refused=False)
+        email_open = channel_allowed("email", rules, refused=False)
+        query = select(cust.c.id, case((sms_open, cust.c.phone), else_=null()),
+                       _reason_codes("email", rules), _reason_codes("sms", rules),
+                       case((sms_open, cust.c.country), else_=null()),
+                       case((email_open, cust.c.email), else_=null())).where(where).order_by(cust.c.id)
         compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
         params = [compiled.params[name] for name in compiled.positiontup]
         return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
@@ -438,8 +446,11 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     results = {id(s): StepAudience(s, None) for s in steps}
     if not personal:
         return [results[id(s)] for s in steps]
-    shared = _shared_addresses(ws, rules)
-    rows = _audience_rows(ws, campaign, now, rules)
+    # The few shared addresses are counted on a second connection while the million rows are read.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="guards") as pool:
+        shared_later = pool.submit(_shared_addresses, ws, rules)
+        rows = _audience_rows(ws, campaign, now, rules)
+        shared = shared_later.result()
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
     history = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
