@@ -66,7 +66,7 @@ def test_the_child_works_out_the_same_golden_records(make_workspace, tmp_path, c
     assert (customers, entries) == _in_this_process(make_workspace, tmp_path, monkeypatch)
     # Refreshing indexed customers again through the child replaces their entries.
     with ws.engine.begin() as conn:
-        refresh_all(conn, chunk=10_000)
+        refresh_all(conn)
     assert golden_state(ws) == (customers, entries)
 
 

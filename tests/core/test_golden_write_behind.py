@@ -83,7 +83,7 @@ def test_a_refresh_of_indexed_customers_replaces_their_entries(ws, tmp_path, sma
     before = golden_state(ws)
     small_runs.clear()
     with ws.engine.begin() as conn:
-        refresh_all(conn, chunk=10_000)
+        refresh_all(conn)
     assert sum(small_runs) >= 5
     assert golden_state(ws) == before  # no entry twice, none lost
 
@@ -104,7 +104,7 @@ def test_an_error_while_indexing_behind_loses_nothing_and_leaves_no_thread(ws, t
     monkeypatch.setattr(golden._WriteBehind, "_index", failing)
     with pytest.raises(RuntimeError, match="disk went away"):
         with ws.engine.begin() as conn:
-            refresh_all(conn, chunk=10_000)
+            refresh_all(conn)
     assert len(calls) == 3
     assert threading.active_count() == threads
     assert golden_state(ws) == before
@@ -128,7 +128,7 @@ def test_a_big_refresh_leaves_the_search_index_settings_as_it_found_them(ws, tmp
     monkeypatch.setattr(golden._WriteBehind, "_index", index)
     before = golden_state(ws)
     with ws.engine.begin() as conn:
-        refresh_all(conn, chunk=10_000)
+        refresh_all(conn)
     assert seen and all(s["automerge"] == 0 and s["hashsize"] > 1 << 20 for s in seen)
     with ws.engine.connect() as conn:
         settings = dict(conn.exec_driver_sql(f"SELECT k, v FROM {SEARCH_TABLE}_config").all())
