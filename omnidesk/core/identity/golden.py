@@ -168,7 +168,7 @@ def refresh_customers_steps(conn: Connection, customer_ids: Iterable[int]) -> Ge
 
     A refresh of a good share of the customers (a second big import, a rebuild
     after a change to what the cards hold) drops the customer table's indexes
-    and builds them once at the end (:func:`_rewrites_most`): every card
+    and builds them once at the end (:func:`rewrites_most`): every card
     rewritten keeps sixteen of them, and changing them row by row cost seven
     times what the refresh itself does (170,000 cards: 13.3 s of index
     updates against 1.6 s to build them anew).
@@ -184,7 +184,7 @@ def refresh_customers_steps(conn: Connection, customer_ids: Iterable[int]) -> Ge
     """
     ids = sorted(set(customer_ids))
     cust = Customer.__table__
-    with indexes_suspended(conn, [i.name for i in cust.indexes] if _rewrites_most(conn, len(ids)) else ()):
+    with indexes_suspended(conn, [i.name for i in cust.indexes] if rewrites_most(conn, len(ids)) else ()):
         return (yield from _refresh_steps(conn, ids))
 
 
@@ -196,7 +196,7 @@ _BULK_FROM = 20_000
 _BULK_SHARE = 6
 
 
-def _rewrites_most(conn: Connection, count: int) -> bool:
+def rewrites_most(conn: Connection, count: int) -> bool:
     """Whether refreshing ``count`` customers costs less with the customer indexes built afresh."""
     if count < _BULK_FROM or conn.dialect.name != "sqlite":
         return False
