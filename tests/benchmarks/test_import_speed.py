@@ -12,6 +12,12 @@ Run with ``python -m pytest tests/benchmarks -m benchmark -s``.
 
 * ``OMNIDESK_BENCH_ROWS`` sets the row count (default 1,000,000); 50000 is a
   quick run.
+* ``OMNIDESK_BENCH_LATER_ROWS`` sizes the second benchmark (default
+  100,000): a later import of that many rows into a workspace that a first
+  import of twice as many filled, printed beside the first import's rows/s
+  and the shell's ``.import`` of the same later file (no goal of its own: it
+  shows what a shop's second big file costs, e.g. its email list after its
+  shop export).
 * ``OMNIDESK_BENCH_PROFILE=1`` also profiles a 50,000-row import (a separate,
   untimed run, since profiling slows Python several times over) and prints
   the top functions, which shows what to optimise next.
@@ -43,6 +49,7 @@ from random import Random
 import pytest
 
 ROWS = int(os.environ.get("OMNIDESK_BENCH_ROWS", "1000000").replace("_", ""))
+LATER_ROWS = int(os.environ.get("OMNIDESK_BENCH_LATER_ROWS", "100000").replace("_", ""))
 PROFILE = os.environ.get("OMNIDESK_BENCH_PROFILE") == "1"
 PROFILE_ROWS = 50_000
 SEED = 20240611
@@ -500,3 +507,63 @@ def test_import_speed_against_sqlite_cli(tmp_path):
     assert counts["source_records"] == ROWS
     assert 0 < ours["new_customers"] <= ROWS
     assert counts["customers"] == ours["new_customers"]
+
+
+# A first import, then a later one into the filled workspace, each timed in a child interpreter.
+_LATER_CHILD = r"""
+import json, sys, time
+first_csv, later_csv, ws_path, out_path = sys.argv[1:5]
+from omnidesk.core.workspace import Workspace
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+
+ws = Workspace.create(ws_path)
+t0 = time.perf_counter()
+first = import_file(ws, first_csv, ImportOptions(channel="shop"))
+first_s = time.perf_counter() - t0
+customers_before = ws.counts()["customers"]
+t0 = time.perf_counter()
+later = import_file(ws, later_csv, ImportOptions(channel="email"))
+later_s = time.perf_counter() - t0
+counts = ws.counts()
+ws.close()
+with open(out_path, "w") as fh:
+    json.dump({"first_s": first_s, "later_s": later_s, "first_imported": first.imported,
+               "later_imported": later.imported, "customers_before": customers_before,
+               "customers": counts["customers"], "records": counts["source_records"]}, fh)
+"""
+
+
+@pytest.mark.benchmark
+def test_a_later_import_into_a_filled_workspace(tmp_path):
+    cli = shutil.which("sqlite3")
+    if cli is None:
+        pytest.skip("the sqlite3 command-line shell is not installed (it is the reference to compare against)")
+    first_csv, later_csv = tmp_path / "customers_export.csv", tmp_path / "members.csv"
+    write_contacts(first_csv, 2 * LATER_ROWS)
+    # Another seed: other people, on the same surnames and places (the same-name look-ups work).
+    write_contacts(later_csv, LATER_ROWS, seed=SEED + 1)
+    cli_s, cli_rows = run_sqlite_cli(cli, later_csv, tmp_path / "cli.sqlite")
+    out = tmp_path / "later.json"
+    proc = subprocess.run([sys.executable, "-c", _LATER_CHILD, str(first_csv), str(later_csv),
+                           str(tmp_path / "later.omnidesk"), str(out)], capture_output=True, text=True)
+    assert proc.returncode == 0, f"the import child failed:\n{proc.stderr[-4000:]}"
+    data = json.loads(out.read_text())
+    first_rate, later_rate = 2 * LATER_ROWS / data["first_s"], LATER_ROWS / data["later_s"]
+    print("\n".join([
+        "",
+        f"A later import: {LATER_ROWS:,} rows into the workspace a first import of {2 * LATER_ROWS:,} filled "
+        f"({data['customers_before']:,} customers)",
+        f"  {'sqlite3 .import of the later file':<36}{cli_s:>10.2f} s {LATER_ROWS / cli_s:>14,.0f} rows/s",
+        f"  {'first import (into an empty one)':<36}{data['first_s']:>10.2f} s {first_rate:>14,.0f} rows/s",
+        f"  {'later import':<36}{data['later_s']:>10.2f} s {later_rate:>14,.0f} rows/s",
+        f"  {'ratio later/CLI':<36}{later_rate / (LATER_ROWS / cli_s):>12.3f}   "
+        f"(later/first {later_rate / first_rate:.2f})",
+        f"  result: {data['customers']:,} customers of {data['records']:,} records",
+    ]))
+    for leftover in tmp_path.iterdir():
+        if leftover.is_file():
+            leftover.unlink()
+    assert cli_rows == LATER_ROWS
+    assert data["first_imported"] == 2 * LATER_ROWS and data["later_imported"] == LATER_ROWS
+    assert data["records"] == 3 * LATER_ROWS
+    assert data["customers_before"] < data["customers"] <= data["customers_before"] + LATER_ROWS
