@@ -186,7 +186,9 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     candidate_ids.update(same_full_name(conn, new_profiles, model))
     # Records the user tied to new ones (the row a fixed error-report row corrects).
     candidate_ids.update(tied_records(conn, new_profiles))
-    # Whole customers come along, so the guards see every name they already carry.
+    # Whole customers come along, so the guards see every name they already carry.  (The new
+    # records the name look-ups bring back have none: not asked about.)
+    candidate_ids.difference_update(r[0] for r in new_rows)
     customer_ids: set[int] = set()
     for part in chunks(sorted(candidate_ids)):
         customer_ids.update(conn.execute(select(rec.c.customer_id).where(rec.c.id.in_(part))).scalars())
