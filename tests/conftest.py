@@ -44,6 +44,23 @@ def pytest_unconfigure(config):
         _fake_clock.stop()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def migrations_read_once():
+    """Every open of a workspace asks which schema revisions exist, and the answer is read from
+    the migration scripts: a good part of a tenth of a second, asked thousands of times a run.
+    The scripts do not change while the tests run, so the answers are read once, by the real
+    functions, and given again.  Migrating (``alembic upgrade``) still reads the scripts itself.
+    """
+    from omnidesk.core import workspace
+
+    head = workspace.head_revision()
+    known = frozenset(workspace.known_revisions())
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(workspace, "head_revision", lambda: head)
+        mp.setattr(workspace, "known_revisions", lambda: set(known))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path_factory, monkeypatch):
     """Default and demo workspaces land in a fresh folder, never the user's."""
