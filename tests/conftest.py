@@ -91,18 +91,19 @@ def empty_workspace_file(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def make_workspace(tmp_path, empty_workspace_file):
-    """``make(name="shop.omnidesk", **settings)``: a new, empty workspace in the test's folder.
+    """``make(name="shop.omnidesk", *, template=None, **settings)``: a new, empty workspace in the
+    test's folder, or a copy of ``template`` (a closed workspace file a module built once).
 
     Each keyword is a workspace setting (``timezone="America/New_York"``).  Every
     workspace made is closed after the test.
     """
     made: list[Workspace] = []
 
-    def make(name: str = "shop.omnidesk", **settings: object) -> Workspace:
+    def make(name: str = "shop.omnidesk", *, template: Path | None = None, **settings: object) -> Workspace:
         path = tmp_path / name
         if path.exists():
             raise FileExistsError(f"{path} already exists: give each workspace of a test its own name")
-        shutil.copyfile(empty_workspace_file, path)
+        shutil.copyfile(template or empty_workspace_file, path)
         ws = Workspace.open(path)
         made.append(ws)
         for key, value in settings.items():
