@@ -4,6 +4,7 @@ re-synced or kept; every change one undo step, all reachable by keys."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,8 +14,9 @@ from omnidesk.core.workspace import Workspace
 
 
 @pytest.fixture
-def win(window, tmp_path):
-    ws = Workspace.create(tmp_path / "shop.omnidesk")
+def win(window, tmp_path, empty_workspace_file):
+    shutil.copyfile(empty_workspace_file, tmp_path / "shop.omnidesk")
+    ws = Workspace.open(tmp_path / "shop.omnidesk")
     assert window.set_workspace(ws)
     window.show_screen("messages")
     return window
