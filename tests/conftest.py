@@ -24,10 +24,26 @@ import pytest  # noqa: E402
 from omnidesk.core.workspace import Workspace  # noqa: E402
 
 _fake_clock = None
+_revisions = pytest.MonkeyPatch()
+
+
+def read_revisions_once() -> None:
+    """Every open of a workspace asks which schema revisions exist, and the answer is read from
+    the migration scripts: about a twentieth of a second, asked thousands of times a run.  The
+    scripts do not change while the tests run, so the answers are read once, by the real
+    functions, and given again.  Migrating (``alembic upgrade``) still reads the scripts itself.
+    """
+    from omnidesk.core import workspace
+
+    head = workspace.head_revision()
+    known = frozenset(workspace.known_revisions())
+    _revisions.setattr(workspace, "head_revision", lambda: head)
+    _revisions.setattr(workspace, "known_revisions", lambda: set(known))
 
 
 def pytest_configure(config):
     global _fake_clock
+    read_revisions_once()
     zone = os.environ.get("OMNIDESK_TEST_TZ")
     if zone:
         os.environ["TZ"] = zone
@@ -40,7 +56,7 @@ def pytest_configure(config):
         _fake_clock.start()
 
 
-def pytest_collection_finish(session):
+def pytest_collection_finish():
     """What importing the tests made lives as long as the run: the cyclic collector leaves it out
     of the passes it makes between and during tests (each full pass walked all of it again)."""
     gc.collect()
@@ -48,25 +64,9 @@ def pytest_collection_finish(session):
 
 
 def pytest_unconfigure(config):
+    _revisions.undo()
     if _fake_clock is not None:
         _fake_clock.stop()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def migrations_read_once():
-    """Every open of a workspace asks which schema revisions exist, and the answer is read from
-    the migration scripts: a good part of a tenth of a second, asked thousands of times a run.
-    The scripts do not change while the tests run, so the answers are read once, by the real
-    functions, and given again.  Migrating (``alembic upgrade``) still reads the scripts itself.
-    """
-    from omnidesk.core import workspace
-
-    head = workspace.head_revision()
-    known = frozenset(workspace.known_revisions())
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(workspace, "head_revision", lambda: head)
-        mp.setattr(workspace, "known_revisions", lambda: set(known))
-        yield
 
 
 @pytest.fixture(autouse=True)
