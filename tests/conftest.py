@@ -124,3 +124,17 @@ def ws(make_workspace) -> Workspace:
     ``ws`` fixture and imports into it.
     """
     return make_workspace()
+
+
+@pytest.fixture
+def new_workspace(empty_workspace_file):
+    """``new_workspace(path)``: a new, empty workspace at ``path``, open; as ``Workspace.create`` makes
+    it, copied from the run's template instead of migrated again.  The caller closes it."""
+
+    def new(path: Path) -> Workspace:
+        if path.exists():
+            raise FileExistsError(f"{path} already exists")
+        shutil.copyfile(empty_workspace_file, path)
+        return Workspace.open(path)
+
+    return new

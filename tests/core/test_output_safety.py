@@ -160,8 +160,8 @@ def _assert_no_live_formula(name: str, text: str) -> None:
     assert not live, f"{name} writes live formulas: {live}"
 
 
-def test_every_csv_writer_neutralises_formulas(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_every_csv_writer_neutralises_formulas(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name", "City"],
                                   [["ann@example.com", FORMULA, "Lee", FORMULA]]), ImportOptions(channel="email"))
         import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Total", "Date", "Summary"],

@@ -342,9 +342,9 @@ def test_keyboard_walk_through_the_editor_and_ctrl_s(win, view, qtbot):
     assert undo_text(win) == "Undo edit campaign Spring"
 
 
-def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_nothing(window, tmp_path):
+def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_nothing(new_workspace, window, tmp_path):
     with time_machine.travel(NOW, tick=False):
-        ws = Workspace.create(tmp_path / "shop.omnidesk")
+        ws = new_workspace(tmp_path / "shop.omnidesk")
         ws.set_setting("timezone", NY)
         build(ws)
         three_steps(ws)
