@@ -11,6 +11,7 @@ awkward hour in an awkward zone::
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import time
@@ -23,10 +24,26 @@ import pytest  # noqa: E402
 from omnidesk.core.workspace import Workspace  # noqa: E402
 
 _fake_clock = None
+_revisions = pytest.MonkeyPatch()
+
+
+def read_revisions_once() -> None:
+    """Every open of a workspace asks which schema revisions exist, and the answer is read from
+    the migration scripts: about a twentieth of a second, asked thousands of times a run.  The
+    scripts do not change while the tests run, so the answers are read once, by the real
+    functions, and given again.  Migrating (``alembic upgrade``) still reads the scripts itself.
+    """
+    from omnidesk.core import workspace
+
+    head = workspace.head_revision()
+    known = frozenset(workspace.known_revisions())
+    _revisions.setattr(workspace, "head_revision", lambda: head)
+    _revisions.setattr(workspace, "known_revisions", lambda: set(known))
 
 
 def pytest_configure(config):
     global _fake_clock
+    read_revisions_once()
     zone = os.environ.get("OMNIDESK_TEST_TZ")
     if zone:
         os.environ["TZ"] = zone
@@ -39,7 +56,15 @@ def pytest_configure(config):
         _fake_clock.start()
 
 
+def pytest_collection_finish():
+    """What importing the tests made lives as long as the run: the cyclic collector leaves it out
+    of the passes it makes between and during tests (each full pass walked all of it again)."""
+    gc.collect()
+    gc.freeze()
+
+
 def pytest_unconfigure(config):
+    _revisions.undo()
     if _fake_clock is not None:
         _fake_clock.stop()
 
@@ -66,18 +91,19 @@ def empty_workspace_file(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def make_workspace(tmp_path, empty_workspace_file):
-    """``make(name="shop.omnidesk", **settings)``: a new, empty workspace in the test's folder.
+    """``make(name="shop.omnidesk", *, template=None, **settings)``: a new, empty workspace in the
+    test's folder, or a copy of ``template`` (a closed workspace file a module built once).
 
     Each keyword is a workspace setting (``timezone="America/New_York"``).  Every
     workspace made is closed after the test.
     """
     made: list[Workspace] = []
 
-    def make(name: str = "shop.omnidesk", **settings: object) -> Workspace:
+    def make(name: str = "shop.omnidesk", *, template: Path | None = None, **settings: object) -> Workspace:
         path = tmp_path / name
         if path.exists():
             raise FileExistsError(f"{path} already exists: give each workspace of a test its own name")
-        shutil.copyfile(empty_workspace_file, path)
+        shutil.copyfile(template or empty_workspace_file, path)
         ws = Workspace.open(path)
         made.append(ws)
         for key, value in settings.items():
@@ -98,3 +124,17 @@ def ws(make_workspace) -> Workspace:
     ``ws`` fixture and imports into it.
     """
     return make_workspace()
+
+
+@pytest.fixture
+def new_workspace(empty_workspace_file):
+    """``new_workspace(path)``: a new, empty workspace at ``path``, open; as ``Workspace.create`` makes
+    it, copied from the run's template instead of migrated again.  The caller closes it."""
+
+    def new(path: Path) -> Workspace:
+        if path.exists():
+            raise FileExistsError(f"{path} already exists")
+        shutil.copyfile(empty_workspace_file, path)
+        return Workspace.open(path)
+
+    return new

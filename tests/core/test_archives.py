@@ -9,7 +9,6 @@ import pytest
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.archives import expand_archives
 from omnidesk.core.importing.pipeline import import_file
-from omnidesk.core.workspace import Workspace
 
 SUB = '"Email Address","First Name","Last Name","MEMBER_RATING","OPTIN_TIME","CONFIRM_TIME","LEID","EUID"\r\n' \
       '"ann@example.com","Ann","Lee","2","2025-01-02 10:00:00","2025-01-02 10:01:00","11","aa1"\r\n'
@@ -17,7 +16,7 @@ UNSUB = SUB.replace('"EUID"', '"EUID","UNSUB_TIME"').replace('"aa1"', '"aa1","20
     .replace("ann@", "bob@").replace('"Ann"', '"Bob"')
 
 
-def test_zip_of_csvs_expands_and_imports(tmp_path):
+def test_zip_of_csvs_expands_and_imports(new_workspace, tmp_path):
     archive = tmp_path / "audience_export.zip"
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr("subscribed_members_export_1a.csv", SUB)
@@ -28,7 +27,7 @@ def test_zip_of_csvs_expands_and_imports(tmp_path):
     names = sorted(f.name for f in files)
     assert names == ["evil.csv", "subscribed_members_export_1a.csv", "unsubscribed_members_export_1a.csv"]
     assert all((tmp_path / "unpacked") in f.parents for f in files)
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         results = [import_file(ws, f) for f in files if f.name != "evil.csv"]
         assert sorted(r.preset for r in results) == ["mailchimp_subscribed", "mailchimp_unsubscribed"]
         with ws.engine.connect() as conn:

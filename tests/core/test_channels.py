@@ -151,10 +151,9 @@ def test_what_a_user_types_names_a_channel(typed, code):
     assert " " not in code and channel_code(code) == code
 
 
-def test_the_trust_setting_takes_labels_as_well_as_codes(tmp_path):
+def test_the_trust_setting_takes_labels_as_well_as_codes(new_workspace, tmp_path):
     from omnidesk.core.settings import change_setting
-    from omnidesk.core.workspace import Workspace
 
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         assert change_setting(ws, "channel_trust", "Till; Phone contacts, shop") == ["pos", "contacts", "shop"]
         assert ws.get_setting("channel_trust") == ["pos", "contacts", "shop"]

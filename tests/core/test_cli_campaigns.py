@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import shutil
 
 import pytest
 import time_machine
@@ -25,15 +28,24 @@ PLAN = {"name": "Spring sale", "goal": "clear the winter stock",
         "mode": "each_channel"}
 
 
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory):
+    """The people imported and the brand set through the command line once for the module; tests get copies."""
+    folder = tmp_path_factory.mktemp("shop")
+    path = folder / "shop.omnidesk"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["import", str(write_csv(folder / "people.csv", *PEOPLE)), "--channel", "shop",
+                     "-w", str(path)]) == 0
+        assert main(["brand", "set", "address", "12 Quay St, Portland", "-w", str(path)]) == 0
+        assert main(["brand", "set", "name", "Harbor", "-w", str(path)]) == 0
+    return folder
+
+
 @pytest.fixture
-def shop(tmp_path, capsys):
-    path = tmp_path / "shop.omnidesk"
-    assert main(["import", str(write_csv(tmp_path / "people.csv", *PEOPLE)), "--channel", "shop",
-                 "-w", str(path)]) == 0
-    assert main(["brand", "set", "address", "12 Quay St, Portland", "-w", str(path)]) == 0
-    assert main(["brand", "set", "name", "Harbor", "-w", str(path)]) == 0
-    capsys.readouterr()
-    return path
+def shop(tmp_path, shop_template):
+    for name in ("shop.omnidesk", "people.csv"):
+        shutil.copyfile(shop_template / name, tmp_path / name)
+    return tmp_path / "shop.omnidesk"
 
 
 def run(capsys, *argv):

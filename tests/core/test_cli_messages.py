@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import shutil
 
 import pytest
 
@@ -11,12 +14,19 @@ from tests.helpers import run_cli
 from tests.core.messages.test_store import MASTER
 
 
-@pytest.fixture
-def shop(tmp_path, capsys):
-    path = tmp_path / "shop.omnidesk"
-    assert main(["demo", "--workspace", str(path), "--customers", "5"]) == 0 or path.exists()
-    capsys.readouterr()
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory):
+    """A small demo built through the command line once for the module; tests get copies."""
+    path = tmp_path_factory.mktemp("shop") / "shop.omnidesk"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["demo", "--workspace", str(path), "--customers", "5"]) == 0 or path.exists()
     return path
+
+
+@pytest.fixture
+def shop(tmp_path, shop_template):
+    shutil.copyfile(shop_template, tmp_path / "shop.omnidesk")
+    return tmp_path / "shop.omnidesk"
 
 
 def run(capsys, *argv):

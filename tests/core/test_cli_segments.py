@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
+import shutil
 import sqlite3
 
 import pytest
@@ -19,13 +22,21 @@ PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Ma
 ])
 
 
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory):
+    """The people imported through the command line once for the module; tests get copies."""
+    folder = tmp_path_factory.mktemp("shop")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["import", str(write_csv(folder / "people.csv", *PEOPLE)), "--channel", "shop",
+                     "-w", str(folder / "shop.omnidesk")]) == 0
+    return folder
+
+
 @pytest.fixture
-def shop(tmp_path, capsys):
-    path = tmp_path / "shop.omnidesk"
-    assert main(["import", str(write_csv(tmp_path / "people.csv", *PEOPLE)), "--channel", "shop",
-                 "-w", str(path)]) == 0
-    capsys.readouterr()
-    return path
+def shop(tmp_path, shop_template):
+    for name in ("shop.omnidesk", "people.csv"):
+        shutil.copyfile(shop_template / name, tmp_path / name)
+    return tmp_path / "shop.omnidesk"
 
 
 def run(capsys, *argv):

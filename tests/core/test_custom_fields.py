@@ -57,9 +57,9 @@ def _customer(ws, email: str) -> int:
         return conn.exec_driver_sql("SELECT customer_id FROM source_record WHERE email = ?", (email,)).scalar()
 
 
-def test_form_answers_are_typed_per_column_over_the_whole_file(tmp_path):
+def test_form_answers_are_typed_per_column_over_the_whole_file(new_workspace, tmp_path):
     form = write_csv(tmp_path / "responses.csv", FORM_HEADER, FORM_ROWS)
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         ws.set_setting("default_region", "US")
         import_file(ws, form)
         f = _fields(ws)
@@ -81,12 +81,12 @@ def test_form_answers_are_typed_per_column_over_the_whole_file(tmp_path):
     assert not {name for _, name in f} & {"Timestamp", "Email Address", "Your name"}
 
 
-def test_a_shopify_metafield_is_a_number_on_the_card_and_the_latest_import_wins(tmp_path):
+def test_a_shopify_metafield_is_a_number_on_the_card_and_the_latest_import_wins(new_workspace, tmp_path):
     march = write_csv(tmp_path / "customers_export.csv", SHOPIFY_HEADER, [
         _shop_row(7210001, "Ann", "Lee", "ann.lee@example.com", "420", "2021-06-01", tax="yes"),
         _shop_row(7210002, "Bo", "Chen", "bo.chen@example.com", "85", "2023-11-20"),
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, march, ImportOptions(channel="shop"))
         card = customer_profile(ws, _customer(ws, "ann.lee@example.com"))
         shown = {v.name: (v.type, v.display(), v.source_file) for v in card.custom_fields}
@@ -120,13 +120,13 @@ MAILCHIMP_HEADER = ["Email Address", "First Name", "Last Name", "Favourite scent
                     "TIMEZONE", "CC", "REGION", "LAST_CHANGED", "LEID", "EUID", "NOTES", "TAGS"]
 
 
-def test_mailchimp_system_columns_stay_in_the_raw_row_only(tmp_path):
+def test_mailchimp_system_columns_stay_in_the_raw_row_only(new_workspace, tmp_path):
     members = write_csv(tmp_path / "subscribed_members_export_1a2b3c.csv", MAILCHIMP_HEADER, [
         ["ann.lee@example.com", "Ann", "Lee", "Fig & cedar", "4", "2024-01-05 09:00:00", "203.0.113.7",
          "2024-01-05 09:01:00", "203.0.113.7", "43.66", "-70.25", "-5", "-4", "America/New_York", "US", "ME",
          "2024-02-01 10:00:00", "113456789", "a1b2c3d4e5", "", '"VIP"'],
     ], quoting=csv.QUOTE_ALL)
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, members, ImportOptions(channel="email"))
         names = {name for _, name in _fields(ws)}
         with ws.engine.connect() as conn:
@@ -137,34 +137,34 @@ def test_mailchimp_system_columns_stay_in_the_raw_row_only(tmp_path):
     assert "203.0.113.7" in raw  # nothing imported is thrown away
 
 
-def test_a_column_of_hashes_is_noise_whatever_its_header(tmp_path):
+def test_a_column_of_hashes_is_noise_whatever_its_header(new_workspace, tmp_path):
     rows = write_csv(tmp_path / "till.csv", ["Email", "Name", "Receipt key", "Candle club stamps"], [
         ["ann.lee@example.com", "Ann Lee", "9f86d081884c7d659a2feaa0c55ad015", "3"],
         ["bo.chen@example.com", "Bo Chen", "60303ae22b998861bce3b28f33eec1be", "5"],
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, rows, ImportOptions(channel="pos"))
         assert {name for _, name in _fields(ws)} == {"Candle club stamps"}
 
 
-def test_an_events_file_keeps_no_custom_fields(tmp_path):
+def test_an_events_file_keeps_no_custom_fields(new_workspace, tmp_path):
     orders = write_csv(tmp_path / "orders_export.csv",
                        ["Name", "Email", "Financial Status", "Paid at", "Currency", "Total", "Created at",
                         "Lineitem quantity", "Lineitem name", "Lineitem price", "Gift wrap"],
                        [["#1001", "ann.lee@example.com", "paid", "2024-03-01 10:00:00 -0500", "USD", "32.00",
                          "2024-03-01 10:00:00 -0500", "1", "Fig candle", "32.00", "yes"]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         result = import_file(ws, orders, ImportOptions(channel="shop"))
         assert result.kind == "events"
         assert _fields(ws) == {}
 
 
-def test_undo_erase_and_export_cover_custom_fields(tmp_path):
+def test_undo_erase_and_export_cover_custom_fields(new_workspace, tmp_path):
     form = write_csv(tmp_path / "responses.csv", FORM_HEADER, FORM_ROWS)
     shop = write_csv(tmp_path / "customers_export.csv", SHOPIFY_HEADER, [
         _shop_row(7210001, "Ann", "Lee", "ann.lee@example.com", "420", "2021-06-01"),
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         form_batch = import_file(ws, form).batch_id
         import_file(ws, shop, ImportOptions(channel="shop"))
         ann = _customer(ws, "ann.lee@example.com")
@@ -188,12 +188,12 @@ def test_undo_erase_and_export_cover_custom_fields(tmp_path):
             assert conn.exec_driver_sql("SELECT count(*) FROM custom_field").scalar() == 0
 
 
-def test_a_formula_in_an_answer_stays_text_in_the_person_export(tmp_path):
+def test_a_formula_in_an_answer_stays_text_in_the_person_export(new_workspace, tmp_path):
     form = write_csv(tmp_path / "responses.csv", FORM_HEADER, [
         ["3/14/2024 10:22:31", "ann.lee@example.com", "Ann Lee", '=HYPERLINK("http://x.example","candles")',
          "4", "Yes", "02/03/2024", "", ""],
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, form)
         out = export_person(ws, _customer(ws, "ann.lee@example.com"), tmp_path / "ann.zip")
         with zipfile.ZipFile(out) as z:
@@ -216,7 +216,7 @@ def test_migration_keeps_the_unmapped_columns_of_earlier_imports(tmp_path):
     assert before[("ann.lee@example.com", "Loyalty points")] == ("number", "420", 420.0, None)
 
 
-def test_a_lead_forms_questions_are_fields_but_the_ad_bookkeeping_is_not(tmp_path):
+def test_a_lead_forms_questions_are_fields_but_the_ad_bookkeeping_is_not(new_workspace, tmp_path):
     """Meta's lead export (Ads Manager): ad, ad set, campaign and form columns say which ad
     brought the lead, not who the person is; the form's own questions do."""
     header = ["id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id",
@@ -227,7 +227,7 @@ def test_a_lead_forms_questions_are_fields_but_the_ad_bookkeeping_is_not(tmp_pat
          "Spring", "f:1", "Candle club sign-up", "false", "ig", "soy_candles", "ann@example.com",
          "Ann Lee", "p:+12075550101"],
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, leads, ImportOptions(channel="social"))
         names = {name for _, name in _fields(ws)}
     assert names == {"what_are_you_most_interested_in?"}

@@ -9,7 +9,6 @@ import pytest
 from omnidesk.core.exporting.csvsafe import safe_cell
 from omnidesk.core.exporting.tables import CUSTOMERS_HEADER, export_customers
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
 
@@ -30,8 +29,8 @@ def test_safe_cell(value, written):
     assert safe_cell(value) == written
 
 
-def test_customers_export_has_consent_per_channel_and_yearless_birthdays(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_customers_export_has_consent_per_channel_and_yearless_birthdays(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(
             tmp_path / "crm.csv",
             ["Email", "First Name", "Birthday", "Email opt-in", "SMS opt-in", "WhatsApp opt-in", "Phone"],

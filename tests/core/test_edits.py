@@ -8,6 +8,7 @@ split keep it with its person.
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 import time_machine
@@ -25,6 +26,7 @@ from omnidesk.core.profile import consent_facts, customer_profile, source_rows, 
 from omnidesk.core import segments
 from omnidesk.core.segments import count
 from omnidesk.core.timeline import timeline
+from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
 SHOP = ["First Name", "Last Name", "Email", "Phone", "City", "Zip", "Country", "Tags", "Accepts Email Marketing",
@@ -35,18 +37,30 @@ def _import(ws, tmp_path, name, header, rows, channel="shop"):
     return import_file(ws, write_csv(tmp_path / name, header, rows), ImportOptions(channel=channel))
 
 
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory, empty_workspace_file):
+    """The shop ``shop`` copies, imported once for the module."""
+    folder = tmp_path_factory.mktemp("shop")
+    shutil.copyfile(empty_workspace_file, folder / "shop.omnidesk")
+    with Workspace.open(folder / "shop.omnidesk") as ws:
+        # Imported the day before the edits the tests make (they set their own "now"): a file's
+        # consent without a time of its own is dated by its import, so the day must be fixed too.
+        with time_machine.travel("2026-12-01 08:00:00Z", tick=False):
+            _import(ws, folder, "customers.csv", SHOP, [
+                ["Ann", "Lee", "ann@example.com", "(202) 555-0101", "Portland", "04101", "US", "VIP, local", "yes",
+                 "120"],
+                ["Bob", "Stone", "bob@example.com", "", "Bangor", "04401", "US", "", "no", "15"],
+                ["Cy", "Park", "cy@example.com", "", "Boston", "02118", "US", "VIP", "yes", "7"],
+            ])
+        ws.set_setting("timezone", "America/New_York")  # the card tells a day on the shop's clock
+    return folder
+
+
 @pytest.fixture
-def shop(ws, tmp_path):
-    # Imported the day before the edits the tests make (they set their own "now"): a file's
-    # consent without a time of its own is dated by its import, so the day must be fixed too.
-    with time_machine.travel("2026-12-01 08:00:00Z", tick=False):
-        _import(ws, tmp_path, "customers.csv", SHOP, [
-            ["Ann", "Lee", "ann@example.com", "(202) 555-0101", "Portland", "04101", "US", "VIP, local", "yes", "120"],
-            ["Bob", "Stone", "bob@example.com", "", "Bangor", "04401", "US", "", "no", "15"],
-            ["Cy", "Park", "cy@example.com", "", "Boston", "02118", "US", "VIP", "yes", "7"],
-        ])
-    ws.set_setting("timezone", "America/New_York")  # the card tells a day on the shop's clock
-    return ws
+def shop(make_workspace, shop_template, tmp_path):
+    """The test's own copy of the shop, beside the file it was imported from."""
+    shutil.copyfile(shop_template / "customers.csv", tmp_path / "customers.csv")
+    return make_workspace(template=shop_template / "shop.omnidesk")
 
 
 def _id(ws, email):

@@ -168,8 +168,8 @@ def test_erased_family_member_is_still_blocked_by_his_own_identifiers(family, tm
     assert "Alice" in dump and "a1b2c3d4e5" in dump
 
 
-def test_an_identifier_nobody_else_has_blocks_the_person_under_any_name(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_an_identifier_nobody_else_has_blocks_the_person_under_any_name(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
                                   [_shopify_customer(*p) for p in (ALICE, NEIGHBOUR)]))
         (rosa,) = _customer_of(ws, "first_name = 'Rosa'")
@@ -189,11 +189,11 @@ TILL_ROWS = [["CRANE, Edith", "14 Harbour Row", "Falmouth", "TR11 3AZ", "03/05/1
              ["Baker, Tom", "2 Quay Street", "Penryn", "TR10 8HG", "", "02/02/2024", "3"]]
 
 
-def test_a_person_without_identifiers_does_not_come_back(tmp_path):
+def test_a_person_without_identifiers_does_not_come_back(new_workspace, tmp_path):
     def till_export(name, rows):
         return write_csv(tmp_path / name, TILL_HEADER, rows, encoding="cp1252", delimiter=";")
 
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, till_export("till_customers.csv", TILL_ROWS))
         (edith,) = _customer_of(ws, "last_name = 'Crane'")
         erase_person(ws, edith)
@@ -215,10 +215,10 @@ def _pine_street(*people):
                               f"+1 207 555 02{i:02d}", f"{i} Pine St") for i, (first, last) in enumerate(people, 1)]
 
 
-def test_erase_removes_merge_traces_of_past_merges(tmp_path):
+def test_erase_removes_merge_traces_of_past_merges(new_workspace, tmp_path):
     people = _pine_street(("Ann", "Lee"), ("Bo", "Chen"), ("Cy", "Ward"), ("Di", "Park"), ("Evelyn", "Marsh"),
                           ("Fay", "Moss"))
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER, people))
         ids = {name: _customer_of(ws, "first_name = ?", name)[0] for name in ("Ann", "Bo", "Cy", "Di", "Evelyn")}
         (eve_record,) = _records_of(ws, "first_name = 'Evelyn'")
@@ -239,10 +239,10 @@ def test_erase_removes_merge_traces_of_past_merges(tmp_path):
         assert _customer_of(ws, "first_name = 'Cy'") == [ids["Cy"]]
 
 
-def test_erase_scrubs_a_merge_it_shares_with_someone_else(tmp_path):
+def test_erase_scrubs_a_merge_it_shares_with_someone_else(new_workspace, tmp_path):
     """A merge that moved the erased person's records with another person's stays undoable for the other."""
     people = _pine_street(("Bo", "Chen"), ("Evelyn", "Marsh"), ("Gus", "Hale"), ("Ida", "Ross"))
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER, people))
         ids = {name: _customer_of(ws, "first_name = ?", name)[0] for name in ("Bo", "Evelyn", "Gus")}
         (eve_record,) = _records_of(ws, "first_name = 'Evelyn'")
@@ -274,10 +274,10 @@ def _renumber_customer(ws, old: int, new: int) -> None:
         conn.exec_driver_sql("UPDATE customer_fts SET rowid = ? WHERE rowid = ?", (new, old))
 
 
-def test_erase_keeps_an_older_merge_of_a_customer_number_now_reused(tmp_path):
+def test_erase_keeps_an_older_merge_of_a_customer_number_now_reused(new_workspace, tmp_path):
     """A workspace of an older version gave a number again once the highest were gone: an older
     merge under that number is not theirs."""
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
                                   _pine_street(("Ann", "Lee"), ("Bo", "Chen"), ("Cy", "Ward"))))
         ids = {name: _customer_of(ws, "first_name = ?", name)[0] for name in ("Ann", "Cy")}

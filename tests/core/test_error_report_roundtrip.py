@@ -9,7 +9,6 @@ from pathlib import Path
 from omnidesk.cli import main
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
 from omnidesk.core.importing.report import report_paths
-from omnidesk.core.workspace import Workspace
 from tests.helpers import fix_report, write_csv
 
 EU_HEADER = ["Email", "First Name", "Last Name", "Order Date", "City"]
@@ -32,9 +31,9 @@ def _jane(ws):
             "FROM source_record r WHERE r.first_name = 'Jane' ORDER BY r.id").fetchall()
 
 
-def test_a_fixed_row_joins_the_customer_of_the_row_it_corrects_and_reads_dates_as_the_original(tmp_path):
+def test_a_fixed_row_joins_the_customer_of_the_row_it_corrects_and_reads_dates_as_the_original(new_workspace, tmp_path):
     original = _semicolons(tmp_path / "orders_eu.csv", EU_HEADER, EU_ROWS)
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         options = ImportOptions(channel="shop", kind="contacts",
                                 mapping=["email", "first_name", "last_name", "created_at", "city"])
         plan = analyze(ws, original, options)
@@ -91,7 +90,7 @@ def test_the_cli_round_trip_and_a_report_of_a_report(tmp_path, capsys):
     assert len(again) == 1 and again[0][1] == "Zed" and again[0][-1] == "2"
 
 
-def test_a_report_of_several_files_is_one_report_per_file_each_keeping_its_columns(tmp_path):
+def test_a_report_of_several_files_is_one_report_per_file_each_keeping_its_columns(new_workspace, tmp_path):
     # A till's customer list saved from a spreadsheet: two columns both called "Phone" (home, then
     # mobile), as exports of hand-kept sheets often have.  The second file has them too.
     header = ["Name", "Email", "Phone", "Phone", "City"]
@@ -102,7 +101,7 @@ def test_a_report_of_several_files_is_one_report_per_file_each_keeping_its_colum
     second = write_csv(tmp_path / "market_signups.csv", ["Email", "Phone", "Phone", "Name"], [
         ["cy@example", "+1 207 555 0111", "+1 207 555 0112", "Cy Diaz"],  # broken email
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         runs = []
         for f in (first, second):
             plan = analyze(ws, f, ImportOptions(channel="pos"))

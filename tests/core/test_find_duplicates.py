@@ -88,8 +88,8 @@ def run(gen):
             return seen, stop.value
 
 
-def test_cancelled_find_duplicates_changes_nothing(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_cancelled_find_duplicates_changes_nothing(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         before = ws.counts()
         with pytest.raises(Cancelled):
             run_to_completion(find_duplicates(ws, lambda: True))

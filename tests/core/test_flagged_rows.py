@@ -10,7 +10,6 @@ from omnidesk.core.importing import flagged
 from omnidesk.core.importing.flagged import FlaggedRow, FlaggedRows
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, run_to_end, write_error_report
 from omnidesk.core.importing.sniff import Record
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
 
@@ -35,11 +34,11 @@ def test_rows_past_the_memory_share_come_back_from_disk_in_order():
     rows.close()
 
 
-def test_an_import_flagging_every_row_writes_every_row_to_the_report(tmp_path, monkeypatch):
+def test_an_import_flagging_every_row_writes_every_row_to_the_report(new_workspace, tmp_path, monkeypatch):
     monkeypatch.setattr(flagged, "IN_MEMORY", 5)
     data = write_csv(tmp_path / "list.csv", ["Email", "First Name"],
                      [[f"person{n}@nowhere", f"Name {n}"] for n in range(1, 41)])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         plan = analyze(ws, data, ImportOptions(channel="email"))
         result = run_to_end(ws, plan, dry_run=True)
     assert result.flagged == len(result.flagged_rows) == 40

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 
 import pytest
@@ -12,6 +13,7 @@ from omnidesk.core import forking
 from omnidesk.core.identity import clustering
 from omnidesk.core.identity.resolve import resolve_all
 from omnidesk.core.models import MatchReview, SourceRecord
+from omnidesk.core.workspace import Workspace
 from tests.benchmarks.identity_data import Synthetic, insert_synthetic
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is used on Linux only")
@@ -35,6 +37,24 @@ def _resolved(make_workspace, name: str) -> tuple[list, list]:
     return _outcome(ws)
 
 
+@pytest.fixture(scope="module")
+def alone(tmp_path_factory, empty_workspace_file) -> tuple[list, list]:
+    """What the same records give resolved in this process alone, with the same small phases: worked out
+    once for the module, as every test compares its forked run with it."""
+    path = tmp_path_factory.mktemp("alone") / "alone.omnidesk"
+    shutil.copyfile(empty_workspace_file, path)
+    started = []
+    with pytest.MonkeyPatch.context() as mp, Workspace.open(path) as ws:
+        mp.setattr(clustering, "PARALLEL_MIN_PAIRS", 50)
+        mp.setattr(forking, "can_fork", lambda: False)
+        mp.setenv(forking.WORKERS_VARIABLE, "0")
+        real_start = forking.start
+        mp.setattr(forking, "start", lambda fn, *args: started.append(real_start(fn, *args)) or started[-1])
+        outcome = _resolved(lambda name: ws, path.name)
+    assert started and all(c is None for c in started), "asked to fork, and nothing forked"
+    return outcome
+
+
 @pytest.fixture
 def small_phases(monkeypatch):
     """Fork from a few dozen pairs, so a test-sized workspace takes the forked path; count the forks."""
@@ -54,25 +74,20 @@ def small_phases(monkeypatch):
 
 
 def test_scoring_half_the_pairs_in_a_child_gives_the_same_customers_and_questions(
-        make_workspace, small_phases, monkeypatch):
+        make_workspace, small_phases, alone):
     forked = _resolved(make_workspace, "forked.omnidesk")
     assert len(small_phases) == 2 and all(c is not None for c in small_phases), "both phases forked"
     assert all(c.private_mb > 0 for c in small_phases), "each child said how much memory it took"
-    monkeypatch.setenv(forking.WORKERS_VARIABLE, "0")
-    monkeypatch.setattr(forking, "can_fork", lambda: False)
-    alone = _resolved(make_workspace, "alone.omnidesk")
     placed, asked = forked
     assert len({c for _, c in placed}) < len(placed), "records were merged"
     assert asked, "some pairs wait in review"
     assert forked == alone
 
 
-def test_a_child_that_fails_leaves_its_half_to_the_parent(make_workspace, small_phases, monkeypatch):
+def test_a_child_that_fails_leaves_its_half_to_the_parent(make_workspace, small_phases, monkeypatch, alone):
     monkeypatch.setattr(clustering, "_score_all", lambda *a: os.kill(os.getpid(), 9))
     failed = _resolved(make_workspace, "failed.omnidesk")
     assert len(small_phases) == 2
-    monkeypatch.setattr(forking, "can_fork", lambda: False)
-    alone = _resolved(make_workspace, "alone.omnidesk")
     assert failed == alone
 
 

@@ -74,12 +74,12 @@ def _reviews(ws):
             "SELECT reasons_json FROM match_review WHERE status = 'pending'")]
 
 
-def test_the_barry_pair_is_two_people_on_name_and_town(tmp_path):
+def test_the_barry_pair_is_two_people_on_name_and_town(new_workspace, tmp_path):
     leads = write_csv(tmp_path / "leads.csv", META_HEADER, [
         _lead(1, "Mamadou Moustapha Barry", phone="p:+12125550141"),
         _lead(2, "Mamadou Saliou Barry", phone="p:+12125550199"),
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, leads, ImportOptions(channel="social"))
         shown = _customers(ws)
         # Shown as written, every word, in the Customers list.
@@ -92,39 +92,39 @@ def test_the_barry_pair_is_two_people_on_name_and_town(tmp_path):
                         ("Mamadou", "Saliou", "Barry", "Mamadou Saliou Barry")}
 
 
-def test_the_barry_pair_sharing_an_email_waits_in_review_with_the_reason(tmp_path):
+def test_the_barry_pair_sharing_an_email_waits_in_review_with_the_reason(new_workspace, tmp_path):
     leads = write_csv(tmp_path / "leads.csv", META_HEADER, [
         _lead(1, "Mamadou Moustapha Barry", email="barry.family@example.com"),
         _lead(2, "Mamadou Saliou Barry", email="barry.family@example.com"),
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, leads, ImportOptions(channel="social"))
         assert len(_customers(ws)) == 2
         (reasons,) = _reviews(ws)
         assert "same email" in reasons and "but different middle names" in reasons
 
 
-def test_a_missing_middle_name_is_neutral_and_an_initial_matches(tmp_path):
+def test_a_missing_middle_name_is_neutral_and_an_initial_matches(new_workspace, tmp_path):
     leads = write_csv(tmp_path / "leads.csv", META_HEADER, [
         _lead(1, "John F. Smith", email="jsmith@example.com"),
         _lead(2, "John Smith", email="jsmith@example.com", phone="p:+12125550142"),
         _lead(3, "John Fitzgerald Smith", phone="p:+12125550142"),
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, leads, ImportOptions(channel="social"))
         (only,) = _customers(ws).values()
         assert only.sources == 3
         assert _reviews(ws) == []
 
 
-def test_a_name_without_its_middle_cannot_bridge_two_middle_names(tmp_path):
+def test_a_name_without_its_middle_cannot_bridge_two_middle_names(new_workspace, tmp_path):
     """Mamadou Barry shares an email with one Barry and a phone with the other: one of them, not both."""
     leads = write_csv(tmp_path / "leads.csv", META_HEADER, [
         _lead(1, "Mamadou Moustapha Barry", email="mm.barry@example.com"),
         _lead(2, "Mamadou Barry", email="mm.barry@example.com", phone="p:+12125550177"),
         _lead(3, "Mamadou Saliou Barry", phone="p:+12125550177"),
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, leads, ImportOptions(channel="social"))
         with ws.engine.connect() as conn:
             owner = dict(conn.exec_driver_sql("SELECT full_name, customer_id FROM source_record").all())
@@ -145,12 +145,12 @@ def _google(first, middle, last, email):
     return [row[h] for h in GOOGLE_HEADER]
 
 
-def test_a_files_own_columns_decide_compound_given_and_family_names(tmp_path):
+def test_a_files_own_columns_decide_compound_given_and_family_names(new_workspace, tmp_path):
     contacts = write_csv(tmp_path / "contacts.csv", GOOGLE_HEADER, [
         _google("María José", "", "García López", "mjgl@example.com"),
         _google("Pieter", "Jan", "van der Berg", "pieter@example.nl"),
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, contacts, ImportOptions(channel="contacts"))
         assert set(_customers(ws)) == {"María José García López", "Pieter Jan van der Berg"}
         with ws.engine.connect() as conn:
@@ -161,12 +161,12 @@ def test_a_files_own_columns_decide_compound_given_and_family_names(tmp_path):
         assert card.sources["full_name"].source_file == "contacts.csv"
 
 
-def test_search_finds_a_customer_by_the_middle_name(tmp_path):
+def test_search_finds_a_customer_by_the_middle_name(new_workspace, tmp_path):
     leads = write_csv(tmp_path / "leads.csv", META_HEADER, [
         _lead(1, "Mamadou Moustapha Barry", phone="p:+12125550141"),
         _lead(2, "Mamadou Saliou Barry", phone="p:+12125550199"),
     ])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, leads, ImportOptions(channel="social"))
         found = customer_rows(ws, list(customer_ids(ws, search="Saliou")))
         assert [r.name for r in found.values()] == ["Mamadou Saliou Barry"]

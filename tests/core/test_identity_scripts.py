@@ -103,12 +103,12 @@ def _import(ws, path, mapping, region):
                                         mapping=mapping, region=region))
 
 
-def test_a_japanese_till_in_kana_meets_the_newsletter_in_romaji(tmp_path):
+def test_a_japanese_till_in_kana_meets_the_newsletter_in_romaji(new_workspace, tmp_path):
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Taro", "Yamada", "taro@example.com", "090-1234-5678"],
                                                    ["Hanako", "Yamada", "", "090-8765-4321"]])
     till = write_csv(tmp_path / "till.csv", TILL, [["ﾔﾏﾀﾞ ﾀﾛｳ", "09012345678", ""],
                                                    ["やまだ はなこ", "", "taro@example.com"]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "JP")
         _import(ws, till, TILL_MAPPING, "JP")
         owner = _owners(ws)
@@ -118,12 +118,12 @@ def test_a_japanese_till_in_kana_meets_the_newsletter_in_romaji(tmp_path):
         assert _customers(ws) == 3
 
 
-def test_a_hindi_name_in_devanagari_meets_its_latin_spelling(tmp_path):
+def test_a_hindi_name_in_devanagari_meets_its_latin_spelling(new_workspace, tmp_path):
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Rahul", "Sharma", "rahul.sharma@example.com", ""],
                                                    ["Priya", "Sharma", "", "+91 81234 56780"]])
     till = write_csv(tmp_path / "till.csv", TILL, [["राहुल शर्मा", "", "rahul.sharma@example.com"],
                                                    ["सुनीता शर्मा", "081234 56780", ""]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "IN")
         _import(ws, till, TILL_MAPPING, "IN")
         owner = _owners(ws)
@@ -133,7 +133,7 @@ def test_a_hindi_name_in_devanagari_meets_its_latin_spelling(tmp_path):
         assert _customers(ws) == 3
 
 
-def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_merged(tmp_path):
+def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_merged(new_workspace, tmp_path):
     # The shop has 高橋 亮介 (kanji, no reading); the newsletter has Ryosuke Takahashi on the same
     # address.  Without a reading the names cannot be compared: not a conflict (the pair used to be
     # kept apart, never asked), nor a merge (a family's two people would pass as one).
@@ -143,7 +143,7 @@ def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_me
 
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["亮介", "高橋", "rtakahashi@example.com", ""]])
     news = write_csv(tmp_path / "news.csv", SHOP, [["Ryosuke", "Takahashi", "rtakahashi@example.com", ""]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "JP")
         _import(ws, news, SHOP_MAPPING, "JP")
         owner = _owners(ws)
@@ -178,27 +178,27 @@ def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_me
     assert two.conflict == "different first names" and NAMES_UNREADABLE not in two.reasons
 
 
-def test_a_french_till_writing_the_family_name_first_in_capitals(tmp_path):
+def test_a_french_till_writing_the_family_name_first_in_capitals(new_workspace, tmp_path):
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Julien", "Lejeune", "", "+33 6 12 03 90 85"]])
     till = write_csv(tmp_path / "till.csv", TILL, [["LEJEUNE Julien", "06 12 03 90 85", ""]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "FR")
         _import(ws, till, TILL_MAPPING, "FR")
         assert set(_owners(ws)) == {("Julien", "Lejeune")}
         assert _customers(ws) == 1
 
 
-def test_a_mexican_till_with_both_surnames_meets_the_shop(tmp_path):
+def test_a_mexican_till_with_both_surnames_meets_the_shop(new_workspace, tmp_path):
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Lourdes", "Lucero", "", "+52 222 146 0659"]])
     till = write_csv(tmp_path / "till.csv", TILL, [["Lourdes Lucero Serrato", "222 146 0659", ""]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "MX")
         _import(ws, till, TILL_MAPPING, "MX")
         owner = _owners(ws)
         assert owner[("Lourdes", "Lucero Serrato")] == owner[("Lourdes", "Lucero")]
 
 
-def test_a_mexican_till_reading_a_second_given_name_as_a_surname_meets_the_shop(tmp_path):
+def test_a_mexican_till_reading_a_second_given_name_as_a_surname_meets_the_shop(new_workspace, tmp_path):
     """The till's "Evelio Camila Velasco" reads as Evelio / Camila Velasco (two surnames); the shop's
     columns say "Evelio Camila" / "Velasco Barragán".  Same email and phone: one person, and the
     shop's next record of him still joins."""
@@ -209,7 +209,7 @@ def test_a_mexican_till_reading_a_second_given_name_as_a_surname_meets_the_shop(
     later = write_csv(tmp_path / "later.csv", SHOP, [["Evelio Camila", "Velasco Barragán", "evelasco@example.org", ""],
                                                      ["Itzel Judith", "Urías Valenzuela", "urias.itzel@example.org",
                                                       ""]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "MX")
         _import(ws, till, TILL_MAPPING, "MX")
         _import(ws, later, SHOP_MAPPING, "MX")
@@ -224,7 +224,7 @@ def test_a_mexican_till_reading_a_second_given_name_as_a_surname_meets_the_shop(
         assert _customers(ws) == 2
 
 
-def test_a_till_writing_both_family_names_first_meets_the_shop(tmp_path):
+def test_a_till_writing_both_family_names_first_meets_the_shop(new_workspace, tmp_path):
     """"Guzmán Jiménez Conchita Lucía" at the till reads as Guzmán / Jiménez / Conchita Lucía; the shop
     says "Conchita Lucía" / "Guzmán Jiménez".  One email: one person, and later records join her."""
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Conchita Lucía", "Guzmán Jiménez", "cguzman@example.com", ""]])
@@ -234,7 +234,7 @@ def test_a_till_writing_both_family_names_first_meets_the_shop(tmp_path):
     later = write_csv(tmp_path / "later.csv", SHOP, [["Conchita", "Guzmán Jiménez", "cguzman@example.com",
                                                       "+52 222 571 5397"],
                                                      ["Ana Luz", "Ortega", "ortega@example.org", ""]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "MX")
         _import(ws, till, TILL_MAPPING, "MX")
         _import(ws, later, SHOP_MAPPING, "MX")
@@ -247,23 +247,23 @@ def test_a_till_writing_both_family_names_first_meets_the_shop(tmp_path):
         assert owners[22] != owners[32]
 
 
-def test_two_given_names_do_not_make_a_surname_of_a_different_one(tmp_path):
+def test_two_given_names_do_not_make_a_surname_of_a_different_one(new_workspace, tmp_path):
     """"Ana Luz Ortega" on the family's email is not "Ana Sofía Ortega Ruiz": the words do not line up."""
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Ana Sofía", "Ortega Ruiz", "ortega@example.org", ""]])
     till = write_csv(tmp_path / "till.csv", TILL, [["Ana Luz Ortega", "", "ortega@example.org"]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "MX")
         _import(ws, till, TILL_MAPPING, "MX")
         assert _customers(ws) == 2
 
 
-def test_a_record_merged_with_its_names_swapped_does_not_keep_later_ones_out(tmp_path):
+def test_a_record_merged_with_its_names_swapped_does_not_keep_later_ones_out(new_workspace, tmp_path):
     """The newsletter's "Lejeune Julien" joins Julien Lejeune by email; the contacts' Julien Lejeune still joins."""
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Julien", "Lejeune", "julien.lejeune@example.com", ""]])
     news = write_csv(tmp_path / "news.csv", SHOP, [["Lejeune", "Julien", "julien.lejeune@example.com", ""]])
     contacts = write_csv(tmp_path / "contacts.csv", SHOP,
                          [["Julien", "Lejeune", "julien.lejeune@example.com", "+33612039085"]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         for path in (shop, news, contacts):
             import_file(ws, path, ImportOptions(channel=path.stem, kind="contacts", mapping=SHOP_MAPPING,
                                                 region="FR"))

@@ -103,9 +103,9 @@ def test_a_row_whose_cells_need_no_cleaning_reads_as_one_cleaned_cell_by_cell(tm
 _NORMALIZER: dict[str, RowNormalizer] = {}
 
 
-def test_a_files_row_hasher_hashes_as_row_hash(tmp_path):
+def test_a_files_row_hasher_hashes_as_row_hash(new_workspace, tmp_path):
     f = write_csv(tmp_path / "people.csv", ["Email", "Name"], [["a@example.com", "Ann"], ["b@example.com", "Bé\u00a0"]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         plan = analyze(ws, f, ImportOptions(channel="shop"))
     hash_row = row_hasher("shop", plan.header)
     hashes = [hash_row(rec.values) for rec in read_records(plan.path, plan.fmt)]

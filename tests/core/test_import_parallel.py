@@ -41,9 +41,9 @@ def _normalized(plan, workers):
                                            plan.header, 60, workers))
 
 
-def test_worker_processes_normalize_every_row_as_this_process_does(tmp_path):
+def test_worker_processes_normalize_every_row_as_this_process_does(new_workspace, tmp_path):
     data = write_csv(tmp_path / "list.csv", HEADER, _rows(250))
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         plan = analyze(ws, data, ImportOptions(channel="shop"))
         here = _normalized(plan, 0)
         there = _normalized(plan, 2)
@@ -83,11 +83,11 @@ def test_an_import_through_workers_gives_the_same_workspace(tmp_path, monkeypatc
     assert a == b
 
 
-def test_a_cancelled_import_through_workers_stops_them_and_keeps_nothing(tmp_path, monkeypatch):
+def test_a_cancelled_import_through_workers_stops_them_and_keeps_nothing(new_workspace, tmp_path, monkeypatch):
     data = write_csv(tmp_path / "list.csv", HEADER, _rows(400))
     monkeypatch.setattr(pipeline, "CHUNK", 50)
     monkeypatch.setattr(pipeline, "worker_count", lambda rows: 2)
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         calls = []
         gen = run_import(ws, analyze(ws, data, ImportOptions(channel="shop")),
                          cancelled=lambda: (calls.append(1), len(calls) > 2)[1])
@@ -100,9 +100,9 @@ def test_a_cancelled_import_through_workers_stops_them_and_keeps_nothing(tmp_pat
     assert multiprocessing.active_children() == []
 
 
-def test_an_error_in_a_worker_reaches_the_import(tmp_path, monkeypatch):
+def test_an_error_in_a_worker_reaches_the_import(new_workspace, tmp_path, monkeypatch):
     data = write_csv(tmp_path / "list.csv", HEADER, _rows(100))
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         plan = analyze(ws, data, ImportOptions(channel="shop"))
         normalizer = RowNormalizer(plan)
         normalizer.cells = None  # every row's normalize fails in the worker, with a TypeError

@@ -10,7 +10,9 @@ same figures computed the way they were before the summaries existed
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -62,6 +64,42 @@ def _import(ws, demo_file):
                                                          preset=demo_file.preset))
 
 
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory, empty_workspace_file, demo_files) -> dict[int, Path]:
+    """The shop (on New York time) after its first 4, all but 3, and all demo files, as the tests
+    import them: imported once for the module, one file after another; each test opens a copy."""
+    folder = tmp_path_factory.mktemp("imported")
+    made: dict[int, Path] = {}
+    done, source = 0, empty_workspace_file
+    for n in sorted({4, len(demo_files) - 3, len(demo_files)}):
+        path = folder / f"first-{n}.omnidesk"
+        shutil.copyfile(source, path)
+        with Workspace.open(path) as ws:
+            if not done:
+                ws.set_setting("timezone", "America/New_York")
+            for demo_file in demo_files[done:n]:
+                _import(ws, demo_file)
+        made[n] = path
+        done, source = n, path
+    return made
+
+
+@pytest.fixture
+def shop_after(imported, tmp_path):
+    """``shop_after(n)``: the test's own copy of the shop after the first ``n`` demo files, closed after it."""
+    made = []
+
+    def open_copy(n: int) -> Workspace:
+        path = tmp_path / "shop.omnidesk"
+        shutil.copyfile(imported[n], path)
+        made.append(Workspace.open(path))
+        return made[-1]
+
+    yield open_copy
+    for ws in made:
+        ws.close()
+
+
 def _customers_with_orders(ws, n: int) -> list[int]:
     ev = Event.__table__
     with ws.engine.connect() as conn:
@@ -71,10 +109,8 @@ def _customers_with_orders(ws, n: int) -> list[int]:
                                  .limit(n)).scalars())
 
 
-def test_the_summaries_give_the_figures_every_event_gives_through_every_change(make_workspace, demo_files):
-    ws = make_workspace(timezone="America/New_York")
-    for demo_file in demo_files[:-3]:
-        _import(ws, demo_file)
+def test_the_summaries_give_the_figures_every_event_gives_through_every_change(shop_after, demo_files):
+    ws = shop_after(len(demo_files) - 3)
     assert summaries(ws)[0] == 0  # nothing summed before the Dashboard asks
     assert_same_figures(ws)
 
@@ -115,10 +151,8 @@ def test_the_summaries_give_the_figures_every_event_gives_through_every_change(m
     assert_same_figures(ws)
 
 
-def test_many_stale_journeys_are_made_again_in_one_pass(make_workspace, demo_files, monkeypatch):
-    ws = make_workspace(timezone="America/New_York")
-    for demo_file in demo_files:
-        _import(ws, demo_file)
+def test_many_stale_journeys_are_made_again_in_one_pass(shop_after, demo_files, monkeypatch):
+    ws = shop_after(len(demo_files))
     monkeypatch.setattr(metrics_index, "FULL_PASS_FROM", 0)
     calls = []
     real = metrics_index.read_journeys
@@ -130,10 +164,8 @@ def test_many_stale_journeys_are_made_again_in_one_pass(make_workspace, demo_fil
     assert_same_figures(ws)
 
 
-def test_a_workspace_that_cannot_be_written_reads_its_figures_from_the_events(make_workspace, demo_files):
-    ws = make_workspace(timezone="America/New_York")
-    for demo_file in demo_files[:4]:
-        _import(ws, demo_file)
+def test_a_workspace_that_cannot_be_written_reads_its_figures_from_the_events(shop_after):
+    ws = shop_after(4)
     path = ws.path
     ws.close()
     with Workspace.open(path, readonly=True) as readonly:
@@ -143,10 +175,8 @@ def test_a_workspace_that_cannot_be_written_reads_its_figures_from_the_events(ma
         assert summaries(readonly)[0] == 0 and summaries(readonly)[2] > 0
 
 
-def test_a_busy_workspace_reads_the_events_and_sums_them_next_time(make_workspace, demo_files):
-    ws = make_workspace(timezone="America/New_York")
-    for demo_file in demo_files[:4]:
-        _import(ws, demo_file)
+def test_a_busy_workspace_reads_the_events_and_sums_them_next_time(shop_after):
+    ws = shop_after(4)
     other = Workspace.open(ws.path)
     try:
         with other.writing():  # an import running in another window holds the write lock
@@ -164,15 +194,13 @@ def _schema(ws) -> set[tuple[str, str, str]]:
         return set(conn.execute(text("SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL")).all())
 
 
-def test_a_rebuild_from_scratch_makes_every_journey_again_and_keeps_the_schema(make_workspace, demo_files,
+def test_a_rebuild_from_scratch_makes_every_journey_again_and_keeps_the_schema(shop_after, demo_files,
                                                                                 monkeypatch):
     """A rebuild puts off the triggers and indexes that follow each moved row, and brings them back."""
     from omnidesk.core import customers
     from omnidesk.core.identity import resolve
 
-    ws = make_workspace(timezone="America/New_York")
-    for demo_file in demo_files:
-        _import(ws, demo_file)
+    ws = shop_after(len(demo_files))
     assert_same_figures(ws)
     schema = _schema(ws)
     with ws.engine.connect() as conn:

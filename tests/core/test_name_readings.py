@@ -165,9 +165,9 @@ def _owners(ws) -> dict[str, int | None]:
                 for r in conn.execute(select(rec.c.first_name, rec.c.last_name, rec.c.customer_id))}
 
 
-def test_google_contacts_in_kanji_meet_the_till_in_katakana_and_the_newsletter_in_romaji(tmp_path):
+def test_google_contacts_in_kanji_meet_the_till_in_katakana_and_the_newsletter_in_romaji(new_workspace, tmp_path):
     contacts, till, news = _write_shop_files(tmp_path)
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, contacts, ImportOptions(channel="contacts", region="JP"))
         import_file(ws, till, ImportOptions(channel="pos", kind="contacts", region="JP",
                                             mapping=["external_id", "full_name", "phone"]))
@@ -198,11 +198,11 @@ def test_google_contacts_in_kanji_meet_the_till_in_katakana_and_the_newsletter_i
                 if r["source_file"] == "contacts.csv"} == {("太郎", "タロウ", "ヤマダ"), ("花子", "ハナコ", "ヤマダ")}
 
 
-def test_a_kanji_record_without_a_reading_still_meets_the_same_kanji(tmp_path):
+def test_a_kanji_record_without_a_reading_still_meets_the_same_kanji(new_workspace, tmp_path):
     contacts, _, _ = _write_shop_files(tmp_path)
     shop = write_csv(tmp_path / "shop.csv", ["First Name", "Last Name", "Phone"],
                      [["太郎", "山田", "+81 90-1234-5678"]])
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, shop, ImportOptions(channel="shop", kind="contacts", region="JP"))
         import_file(ws, contacts, ImportOptions(channel="contacts", region="JP"))
         rec = SourceRecord.__table__

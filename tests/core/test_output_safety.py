@@ -11,6 +11,7 @@ import ast
 import csv
 import hashlib
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -31,14 +32,31 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.fixture
-def shop(tmp_path):
-    """A real workspace file with one customer and one event, closed again."""
-    path = tmp_path / "shop.omnidesk"
-    with Workspace.create(path) as ws:
-        import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory, empty_workspace_file):
+    """The workspace ``shop`` copies: imported once for the module."""
+    folder = tmp_path_factory.mktemp("shop")
+    shutil.copyfile(empty_workspace_file, folder / "shop.omnidesk")
+    with Workspace.open(folder / "shop.omnidesk") as ws:
+        import_file(ws, write_csv(folder / "list.csv", ["Email", "First Name", "Last Name"],
                                   [["ann@example.com", "Ann", "Lee"]]), ImportOptions(channel="email"))
-    return path
+    return folder
+
+
+@pytest.fixture
+def shop(tmp_path, shop_template):
+    """A real workspace file with one customer and one event, closed again, beside the list it came from."""
+    for name in ("shop.omnidesk", "list.csv"):
+        shutil.copyfile(shop_template / name, tmp_path / name)
+    return tmp_path / "shop.omnidesk"
+
+
+@pytest.fixture
+def other_workspace(tmp_path, empty_workspace_file):
+    """Another (empty) workspace beside ``shop``."""
+    other = tmp_path / "other.omnidesk"
+    shutil.copyfile(empty_workspace_file, other)
+    return other
 
 
 def _run(capsys, *argv):
@@ -70,9 +88,9 @@ def test_no_command_writes_over_the_workspace(shop, tmp_path, capsys, command, f
 
 
 @pytest.mark.parametrize("target", ["{ws}-wal", "{ws}-shm", "{other}", "{backup}", "{link}"])
-def test_sidecars_other_workspaces_and_links_to_them_are_refused_even_with_force(shop, tmp_path, capsys, target):
-    other = tmp_path / "other.omnidesk"
-    Workspace.create(other).close()
+def test_sidecars_other_workspaces_and_links_to_them_are_refused_even_with_force(shop, other_workspace, tmp_path,
+                                                                                capsys, target):
+    other = other_workspace
     backup = tmp_path / "copy-of-shop.db"  # any SQLite file, whatever its name
     with Workspace.open(shop) as ws:
         ws.save_copy(backup)
@@ -115,11 +133,10 @@ def test_a_workspace_name_is_never_an_export_even_when_new(tmp_path, capsys):
     assert not ws.exists()  # refused before anything was done
 
 
-def test_save_a_copy_never_replaces_another_workspace(shop, tmp_path):
+def test_save_a_copy_never_replaces_another_workspace(shop, other_workspace, tmp_path):
     from omnidesk.core.workspace import WorkspaceError
 
-    other = tmp_path / "other.omnidesk"
-    Workspace.create(other).close()
+    other = other_workspace
     before = _digest(other)
     with Workspace.open(shop) as ws:
         with pytest.raises(WorkspaceError, match="never replaces one"):
@@ -143,8 +160,8 @@ def _assert_no_live_formula(name: str, text: str) -> None:
     assert not live, f"{name} writes live formulas: {live}"
 
 
-def test_every_csv_writer_neutralises_formulas(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_every_csv_writer_neutralises_formulas(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name", "City"],
                                   [["ann@example.com", FORMULA, "Lee", FORMULA]]), ImportOptions(channel="email"))
         import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Total", "Date", "Summary"],

@@ -79,16 +79,15 @@ def test_reach_is_what_a_campaign_to_everyone_would_send(make_workspace, people,
     assert reachable["sms"] == len(sms.eligible)
 
 
-def test_reach_reads_the_addresses_of_those_who_said_yes_off_an_index(tmp_path):
+def test_reach_reads_the_addresses_of_those_who_said_yes_off_an_index(new_workspace, tmp_path):
     """Who said yes is read off the partial index of their addresses, in order: no pass over everyone."""
     from sqlalchemy import func, select
 
     from omnidesk.core.campaigns.guards import Rules, channel_allowed
     from omnidesk.core.models import Customer
-    from omnidesk.core.workspace import Workspace
 
     cust = Customer.__table__
-    with Workspace.create(tmp_path / "plan.omnidesk") as ws:
+    with new_workspace(tmp_path / "plan.omnidesk") as ws:
         rules = Rules.of(ws)
         with ws.engine.connect() as conn:
             for channel, column in (("email", cust.c.email), ("sms", cust.c.phone), ("whatsapp", cust.c.phone)):
@@ -103,16 +102,15 @@ def test_reach_reads_the_addresses_of_those_who_said_yes_off_an_index(tmp_path):
                 assert "USE TEMP B-TREE FOR count(DISTINCT)" not in plan, plan
 
 
-def test_those_who_opted_out_and_their_addresses_are_read_off_indexes_not_every_customer(tmp_path):
+def test_those_who_opted_out_and_their_addresses_are_read_off_indexes_not_every_customer(new_workspace, tmp_path):
     """The refused addresses: from the partial index of those who opted out, through their records to
     the addresses those carry — never a pass over every customer or every address of the kind,
     which would cost as much as the workspace is large, not as many as said no."""
     from sqlalchemy import func, select
 
     from omnidesk.core.campaigns.guards import refused_addresses
-    from omnidesk.core.workspace import Workspace
 
-    with Workspace.create(tmp_path / "plan.omnidesk") as ws:
+    with new_workspace(tmp_path / "plan.omnidesk") as ws:
         with ws.engine.connect() as conn:
             for channel in ("email", "sms", "whatsapp"):
                 compiled = select(func.count()).select_from(refused_addresses(channel).subquery()).compile(

@@ -419,12 +419,12 @@ def test_a_random_rule_counts_what_a_plain_reading_counts(ws, rule):
     assert count(ws, rule, NOW) == len(expected)
 
 
-def test_whatsapp_consent_is_decided_like_the_others(tmp_path):
+def test_whatsapp_consent_is_decided_like_the_others(new_workspace, tmp_path):
     """An imported WhatsApp opt-in and opt-out show on the customer and in segments, by the one rule."""
     from omnidesk.core.importing.pipeline import ImportOptions, import_file
     from tests.helpers import write_csv
 
-    with Workspace.create(tmp_path / "w.omnidesk") as w:
+    with new_workspace(tmp_path / "w.omnidesk") as w:
         f = write_csv(tmp_path / "wa.csv", ["Email", "First name", "WhatsApp consent"],
                       [["zoe@example.com", "Zoe", "yes"], ["yan@example.com", "Yan", "no"],
                        ["xia@example.com", "Xia", ""]])

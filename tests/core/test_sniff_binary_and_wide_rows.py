@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from omnidesk.core.importing.pipeline import import_file
 from omnidesk.core.importing.sniff import Record, UnreadableFileError, read_records, sniff
-from omnidesk.core.workspace import Workspace
 from tests.core.test_sniff import records, refuse, write
 
 
@@ -167,9 +166,9 @@ def test_a_header_of_dates_under_a_short_title_is_still_the_header(tmp_path: Pat
     assert (fmt.header_line, fmt.header[0]) == (2, "Name")
 
 
-def test_extra_values_are_imported_kept_raw_and_flagged(tmp_path: Path) -> None:
+def test_extra_values_are_imported_kept_raw_and_flagged(new_workspace, tmp_path: Path) -> None:
     path = write(tmp_path, "a.csv", b"Email,First Name\nann@example.com,Ann,Extra note\n")
-    with Workspace.create(tmp_path / "ws.omnidesk") as ws:
+    with new_workspace(tmp_path / "ws.omnidesk") as ws:
         result = import_file(ws, path)
         assert (result.rows, result.imported, result.flagged) == (1, 1, 1)
         with ws.engine.connect() as conn:

@@ -50,8 +50,8 @@ def test_a_name_erased_before_kana_were_read_in_latin_letters_is_still_known():
     assert len(row_suppression_keys("s", [("email", "family@example.com")], "Taro", "Yamada", "h4")) == 3
 
 
-def test_suppressions_are_added_once_and_found(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_suppressions_are_added_once_and_found(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         family = named_identifier_hash("s", "email", "thegarcias@example.net", name_key("Maria", "Garcia"))
         with ws.engine.begin() as conn:
             assert add_suppressions(conn, [family, row_suppression_hash("s", "h1")]) == 2

@@ -5,7 +5,6 @@ from __future__ import annotations
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.profile import value_sources
 from omnidesk.core.settings import change_setting
-from omnidesk.core.workspace import Workspace
 from tests.helpers import write_csv
 
 HEADER = ["First Name", "Last Name", "Email", "Address", "City", "Zip", "Country"]
@@ -19,8 +18,8 @@ def _golden(ws):
     return rows[0]
 
 
-def test_the_shop_names_a_customer_an_email_list_does_not_and_the_user_can_say_otherwise(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_the_shop_names_a_customer_an_email_list_does_not_and_the_user_can_say_otherwise(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "customers.csv", HEADER,
                                   [["Robert", "Miller", "bob@example.com", "1 Oak St", "Portland", "04101", "US"]]),
                     ImportOptions(channel="shop"))
@@ -36,8 +35,8 @@ def test_the_shop_names_a_customer_an_email_list_does_not_and_the_user_can_say_o
         assert _golden(ws)[:2] == ("Robert", "Miller")
 
 
-def test_an_address_comes_whole_from_the_latest_record_that_has_one(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_an_address_comes_whole_from_the_latest_record_that_has_one(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "customers.csv", HEADER,
                                   [["Ann", "Lee", "ann@example.com", "1 Oak St", "Portland", "04101", "US"]]),
                     ImportOptions(channel="shop"))

@@ -6,17 +6,16 @@ import pytest
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.textfiles import read_json, write_json, write_text
-from omnidesk.core.workspace import Workspace
 
 
-def test_round_trip_replace_only_when_asked_and_never_a_workspace(tmp_path):
+def test_round_trip_replace_only_when_asked_and_never_a_workspace(new_workspace, tmp_path):
     path = write_json(tmp_path / "plan.json", {"name": "Spring", "ünï": [1, 2]})
     assert read_json(path) == {"name": "Spring", "ünï": [1, 2]}
     with pytest.raises(UserError):
         write_json(path, {})
     write_text(path, "{}", overwrite=True)
     assert read_json(path) == {} and [p.name for p in tmp_path.iterdir()] == ["plan.json"]
-    Workspace.create(tmp_path / "shop.omnidesk").close()
+    new_workspace(tmp_path / "shop.omnidesk").close()
     with pytest.raises(UserError):
         write_json(tmp_path / "shop.omnidesk", {}, overwrite=True)
     (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")

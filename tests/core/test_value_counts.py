@@ -32,8 +32,8 @@ def recount(ws) -> dict:
     return counts(ws)
 
 
-def test_imports_add_counts_equal_to_a_full_recount(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_imports_add_counts_equal_to_a_full_recount(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "a.csv", HEADER, FIRST), ImportOptions(channel="shop"))
         import_file(ws, write_csv(tmp_path / "b.csv", HEADER, SECOND), ImportOptions(channel="email"))
         after = counts(ws)
@@ -45,8 +45,8 @@ def test_imports_add_counts_equal_to_a_full_recount(tmp_path):
         assert after == recount(ws)
 
 
-def test_undo_and_erase_take_their_counts_away(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_undo_and_erase_take_their_counts_away(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "a.csv", HEADER, FIRST), ImportOptions(channel="shop"))
         before = counts(ws)
         second = import_file(ws, write_csv(tmp_path / "b.csv", HEADER, SECOND), ImportOptions(channel="email"))
@@ -63,8 +63,8 @@ def test_undo_and_erase_take_their_counts_away(tmp_path):
         assert left == recount(ws)
 
 
-def test_full_resolve_rewrites_counts_and_lookups_read_them(tmp_path):
-    with Workspace.create(tmp_path / "w.omnidesk") as ws:
+def test_full_resolve_rewrites_counts_and_lookups_read_them(new_workspace, tmp_path):
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
         import_file(ws, write_csv(tmp_path / "a.csv", HEADER, FIRST + SECOND), ImportOptions(channel="shop"))
         expected = counts(ws)
         with ws.engine.begin() as conn:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -59,12 +60,20 @@ def shopify_customers(path: Path, n: int, start: int = 0) -> Path:
     return write_csv(path, SHOPIFY_CUSTOMERS_HEADER, rows)
 
 
+@pytest.fixture(scope="module")
+def shop_template(tmp_path_factory) -> Path:
+    """Five customers imported once for the module; each test gets its own copy."""
+    folder = tmp_path_factory.mktemp("shop")
+    with Workspace.create(folder / "shop.omnidesk") as ws:
+        import_file(ws, shopify_customers(folder / "customers_export.csv", 5))
+    return folder
+
+
 @pytest.fixture
-def shop(tmp_path) -> Path:
-    path = tmp_path / "shop.omnidesk"
-    with Workspace.create(path) as ws:
-        import_file(ws, shopify_customers(tmp_path / "customers_export.csv", 5))
-    return path
+def shop(tmp_path, shop_template) -> Path:
+    for name in ("shop.omnidesk", "customers_export.csv"):
+        shutil.copyfile(shop_template / name, tmp_path / name)
+    return tmp_path / "shop.omnidesk"
 
 
 def run(capsys, *argv):

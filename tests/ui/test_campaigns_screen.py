@@ -4,6 +4,7 @@ step reaches (and who it leaves out, and why) shown as the guards work it out.""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime
 
 import pytest
@@ -25,9 +26,10 @@ NY = "America/New_York"
 
 
 @pytest.fixture
-def win(window, tmp_path):
+def win(window, tmp_path, empty_workspace_file):
     with time_machine.travel(NOW, tick=False):
-        ws = Workspace.create(tmp_path / "shop.omnidesk")
+        shutil.copyfile(empty_workspace_file, tmp_path / "shop.omnidesk")  # a new workspace, as made at any hour
+        ws = Workspace.open(tmp_path / "shop.omnidesk")
         ws.set_setting("timezone", NY)
         assert window.set_workspace(ws)
         window.show_screen("campaigns")
@@ -340,9 +342,9 @@ def test_keyboard_walk_through_the_editor_and_ctrl_s(win, view, qtbot):
     assert undo_text(win) == "Undo edit campaign Spring"
 
 
-def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_nothing(window, tmp_path):
+def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_nothing(new_workspace, window, tmp_path):
     with time_machine.travel(NOW, tick=False):
-        ws = Workspace.create(tmp_path / "shop.omnidesk")
+        ws = new_workspace(tmp_path / "shop.omnidesk")
         ws.set_setting("timezone", NY)
         build(ws)
         three_steps(ws)

@@ -216,12 +216,11 @@ def test_a_consent_the_file_gave_no_date_for_says_when_it_was_imported(view, dem
     assert "the file gave no date; imported" in text.toolTip()
 
 
-def test_card_shows_what_each_channel_adds_and_from_which_file(qtbot, tmp_path):
+def test_card_shows_what_each_channel_adds_and_from_which_file(new_workspace, qtbot, tmp_path):
     """Shopify's lifetime figure and the till's order rows, each on its own line, adding up to the totals."""
-    from omnidesk.core.workspace import Workspace
     from tests.core.test_money import ANN_SIX, SHOP_ANN, TILL_HEADER, shopify_customers, shopify_orders
 
-    with Workspace.create(tmp_path / "shop.omnidesk") as ws:
+    with new_workspace(tmp_path / "shop.omnidesk") as ws:
         import_file(ws, shopify_customers(tmp_path / "customers_export.csv", [SHOP_ANN]))
         import_file(ws, shopify_orders(tmp_path / "orders_export.csv", ANN_SIX))
         import_file(ws, write_csv(tmp_path / "till_transactions.csv", TILL_HEADER, [

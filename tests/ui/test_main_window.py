@@ -171,8 +171,8 @@ def test_import_from_gui_then_undo_redo(window, qtbot, tmp_path, monkeypatch):
     assert window.screens["customers"].model.rowCount() == 2
 
 
-def test_undo_import_from_imports_screen(window, qtbot, tmp_path, monkeypatch):
-    window.set_workspace(Workspace.create(tmp_path / "w.omnidesk"))
+def test_undo_import_from_imports_screen(new_workspace, window, qtbot, tmp_path, monkeypatch):
+    window.set_workspace(new_workspace(tmp_path / "w.omnidesk"))
     csv_file = write_csv(tmp_path / "list.csv", ["Email"], [["ann@example.com"], ["ann@example.com "],
                                                             ["bo@example.com"]])
     window.import_files([csv_file])
@@ -216,14 +216,13 @@ def test_menus_and_shortcuts(window):
     assert window.open_action.shortcut().toString()
 
 
-def test_last_seen_is_the_shops_day_not_utcs(window, tmp_path):
+def test_last_seen_is_the_shops_day_not_utcs(new_workspace, window, tmp_path):
     """An evening purchase in New York is 'last seen' that day, as the timeline shows it."""
     from omnidesk.core.importing.pipeline import ImportOptions, import_file
-    from omnidesk.core.workspace import Workspace
     from omnidesk.ui.models.customer_table_model import COLUMNS
     from tests.helpers import write_csv
 
-    ws = Workspace.create(tmp_path / "w.omnidesk")
+    ws = new_workspace(tmp_path / "w.omnidesk")
     ws.set_setting("timezone", "America/New_York")
     import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Name", "Total", "Date"],
                               [["eve@example.com", "Eve Stone", "12.00", "2026-10-25T21:01:00-04:00"]]),
@@ -262,8 +261,9 @@ def test_the_customers_screen_reads_the_ids_once_when_it_opens(demo_window, monk
     view.close()
 
 
-def test_undoing_a_bridging_import_from_the_imports_screen_splits_and_says_so(window, qtbot, tmp_path, monkeypatch):
-    window.set_workspace(Workspace.create(tmp_path / "w.omnidesk"))
+def test_undoing_a_bridging_import_from_the_imports_screen_splits_and_says_so(new_workspace, window, qtbot, tmp_path,
+                                                                              monkeypatch):
+    window.set_workspace(new_workspace(tmp_path / "w.omnidesk"))
     files = [write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
                        [["ann.lee@example.com", "Ann", "Lee"]]),
              write_csv(tmp_path / "till.csv", ["Phone", "First Name", "Last Name"],

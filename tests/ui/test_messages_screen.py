@@ -4,6 +4,7 @@ re-synced or kept; every change one undo step, all reachable by keys."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,8 +14,9 @@ from omnidesk.core.workspace import Workspace
 
 
 @pytest.fixture
-def win(window, tmp_path):
-    ws = Workspace.create(tmp_path / "shop.omnidesk")
+def win(window, tmp_path, empty_workspace_file):
+    shutil.copyfile(empty_workspace_file, tmp_path / "shop.omnidesk")
+    ws = Workspace.open(tmp_path / "shop.omnidesk")
     assert window.set_workspace(ws)
     window.show_screen("messages")
     return window
@@ -191,11 +193,11 @@ def test_previews_render_for_a_real_customer_and_for_one_with_no_data(win, view,
     assert sms.preview.caption.text() == "Preview for someone with no data"
 
 
-def test_the_longest_preview_is_every_part_for_one_customer(window, tmp_path, qtbot):
+def test_the_longest_preview_is_every_part_for_one_customer(new_workspace, window, tmp_path, qtbot):
     from omnidesk.core.importing.pipeline import ImportOptions, import_file
     from tests.helpers import write_csv
 
-    ws = Workspace.create(tmp_path / "shop.omnidesk")
+    ws = new_workspace(tmp_path / "shop.omnidesk")
     # Nathaniel's name is the longest; Bo's last product makes the longest body.
     import_file(ws, write_csv(tmp_path / "orders.csv", ["Name", "Email", "Billing Name", "Created at",
                                                          "Lineitem name", "Total", "Financial Status"], [

@@ -145,8 +145,8 @@ def test_channel_and_consent_filters(family_window):
     assert view.results.currentWidget() is view.no_match
 
 
-def test_split_a_record_from_the_customer_screen_and_undo(window, qtbot, tmp_path):
-    ws = Workspace.create(tmp_path / "s.omnidesk")
+def test_split_a_record_from_the_customer_screen_and_undo(new_workspace, window, qtbot, tmp_path):
+    ws = new_workspace(tmp_path / "s.omnidesk")
     import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Ann", "Lee", "ann@example.com", ""]]),
                 ImportOptions(channel="shop"))
     import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Ann", "Lee", "ann@example.com", "+14155550101"]]),
@@ -165,9 +165,9 @@ def test_split_a_record_from_the_customer_screen_and_undo(window, qtbot, tmp_pat
     assert ws.counts()["customers"] == 1
 
 
-def test_a_shared_employer_is_tinted_where_it_shows(window, tmp_path):
+def test_a_shared_employer_is_tinted_where_it_shows(new_workspace, window, tmp_path):
     """"Same work email domain": the two addresses are the evidence, so they are tinted."""
-    ws = Workspace.create(tmp_path / "w.omnidesk")
+    ws = new_workspace(tmp_path / "w.omnidesk")
     crowd = [[f"Person{n}", f"Crowd{n}", f"p{n}@example.com", f"(207) 555-{1000 + n}"] for n in range(100)]
     import_file(ws, write_csv(tmp_path / "a.csv", HEADER, crowd + [
         ["Dmitri", "Vasquez-Lindqvist", "dmitri@acmetools.com", ""]]), ImportOptions(channel="shop"))
