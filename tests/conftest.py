@@ -24,26 +24,10 @@ import pytest  # noqa: E402
 from omnidesk.core.workspace import Workspace  # noqa: E402
 
 _fake_clock = None
-_revisions = pytest.MonkeyPatch()
-
-
-def read_revisions_once() -> None:
-    """Every open of a workspace asks which schema revisions exist, and the answer is read from
-    the migration scripts: about a twentieth of a second, asked thousands of times a run.  The
-    scripts do not change while the tests run, so the answers are read once, by the real
-    functions, and given again.  Migrating (``alembic upgrade``) still reads the scripts itself.
-    """
-    from omnidesk.core import workspace
-
-    head = workspace.head_revision()
-    known = frozenset(workspace.known_revisions())
-    _revisions.setattr(workspace, "head_revision", lambda: head)
-    _revisions.setattr(workspace, "known_revisions", lambda: set(known))
 
 
 def pytest_configure(config):
     global _fake_clock
-    read_revisions_once()
     zone = os.environ.get("OMNIDESK_TEST_TZ")
     if zone:
         os.environ["TZ"] = zone
@@ -64,7 +48,6 @@ def pytest_collection_finish():
 
 
 def pytest_unconfigure(config):
-    _revisions.undo()
     if _fake_clock is not None:
         _fake_clock.stop()
 

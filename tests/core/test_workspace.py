@@ -225,3 +225,20 @@ def test_what_is_deleted_with_foreign_keys_off_gets_its_on_delete_actions_after(
     finally:
         for c in held:
             c.close()
+
+
+def test_the_migration_scripts_are_read_once_a_process(tmp_path, monkeypatch):
+    # Every open asks which revisions exist; reading the scripts costs about 50 ms an open.
+    from omnidesk.core import workspace as module
+
+    path = tmp_path / "shop.omnidesk"
+    Workspace.create(path).close()
+    module._revisions.cache_clear()
+    reads = []
+    real = module.ScriptDirectory.from_config
+    monkeypatch.setattr(module.ScriptDirectory, "from_config", lambda cfg: reads.append(cfg) or real(cfg))
+    for _ in range(3):
+        with Workspace.open(path) as ws:
+            assert ws.schema_revision() == head_revision()
+    assert len(reads) == 1
+    assert head_revision() in module.known_revisions() and len(module.known_revisions()) >= 23
