@@ -66,3 +66,30 @@ def golden_state(ws) -> tuple[list, list]:
         customers = conn.execute(select(*cols).order_by(cust.c.id)).all()
         entries = conn.exec_driver_sql(f"SELECT rowid, name, email, phone FROM {SEARCH_TABLE} ORDER BY rowid").all()
     return customers, entries
+
+
+def cli_shop(folder: Path, people: tuple, *commands: list[str]) -> Path:
+    """``people`` (header, rows) written to ``folder/people.csv`` and imported through the command line
+    into ``folder/shop.omnidesk`` on the shop channel, then each of ``commands`` run on that workspace
+    (``-w`` added), all quietly and each asserted to succeed.  Returns ``folder``: a module's template."""
+    import contextlib
+
+    from omnidesk.cli import main
+
+    path = folder / "shop.omnidesk"
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main(["import", str(write_csv(folder / "people.csv", *people)), "--channel", "shop",
+                     "-w", str(path)]) == 0
+        for command in commands:
+            assert main([*command, "-w", str(path)]) == 0
+    return folder
+
+
+def copied(template: Path, folder: Path, names: Sequence[str] = ("shop.omnidesk", "people.csv")) -> Path:
+    """Each of ``names`` copied from the ``template`` folder into ``folder``: a test's own copy of what
+    a module built once.  Returns the first copy's path."""
+    import shutil
+
+    for name in names:
+        shutil.copyfile(template / name, folder / name)
+    return folder / names[0]

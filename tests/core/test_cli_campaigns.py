@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import shutil
 
 import pytest
 import time_machine
 
 from omnidesk.cli import main
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_shop, copied, run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "Accepts Email Marketing", "Accepts SMS Marketing"], [
     ["ann@example.com", "Ann", "Lee", "+12125550101", "yes", "yes"],
@@ -31,21 +28,13 @@ PLAN = {"name": "Spring sale", "goal": "clear the winter stock",
 @pytest.fixture(scope="module")
 def shop_template(tmp_path_factory):
     """The people imported and the brand set through the command line once for the module; tests get copies."""
-    folder = tmp_path_factory.mktemp("shop")
-    path = folder / "shop.omnidesk"
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        assert main(["import", str(write_csv(folder / "people.csv", *PEOPLE)), "--channel", "shop",
-                     "-w", str(path)]) == 0
-        assert main(["brand", "set", "address", "12 Quay St, Portland", "-w", str(path)]) == 0
-        assert main(["brand", "set", "name", "Harbor", "-w", str(path)]) == 0
-    return folder
+    return cli_shop(tmp_path_factory.mktemp("shop"), PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
+                    ["brand", "set", "name", "Harbor"])
 
 
 @pytest.fixture
 def shop(tmp_path, shop_template):
-    for name in ("shop.omnidesk", "people.csv"):
-        shutil.copyfile(shop_template / name, tmp_path / name)
-    return tmp_path / "shop.omnidesk"
+    return copied(shop_template, tmp_path)
 
 
 def run(capsys, *argv):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import io
 import json
-import shutil
 import sqlite3
 
 import pytest
 
 from omnidesk.cli import main
-from tests.helpers import run_cli, write_csv
+from tests.helpers import cli_shop, copied, run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Marketing"], [
     ["ann@example.com", "Ann", "Lee", "Boston", "vip", "yes"],
@@ -25,18 +22,12 @@ PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Ma
 @pytest.fixture(scope="module")
 def shop_template(tmp_path_factory):
     """The people imported through the command line once for the module; tests get copies."""
-    folder = tmp_path_factory.mktemp("shop")
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        assert main(["import", str(write_csv(folder / "people.csv", *PEOPLE)), "--channel", "shop",
-                     "-w", str(folder / "shop.omnidesk")]) == 0
-    return folder
+    return cli_shop(tmp_path_factory.mktemp("shop"), PEOPLE)
 
 
 @pytest.fixture
 def shop(tmp_path, shop_template):
-    for name in ("shop.omnidesk", "people.csv"):
-        shutil.copyfile(shop_template / name, tmp_path / name)
-    return tmp_path / "shop.omnidesk"
+    return copied(shop_template, tmp_path)
 
 
 def run(capsys, *argv):

@@ -23,7 +23,7 @@ from omnidesk.core.importing.pipeline import ImportOptions, analyze, import_file
 from omnidesk.core.rights import export_person
 from omnidesk.core.timeline import export_timeline, find_customer
 from omnidesk.core.workspace import Workspace
-from tests.helpers import write_csv
+from tests.helpers import copied, write_csv
 
 FORMULA = "=SUM(1+1)"
 
@@ -46,9 +46,7 @@ def shop_template(tmp_path_factory, empty_workspace_file):
 @pytest.fixture
 def shop(tmp_path, shop_template):
     """A real workspace file with one customer and one event, closed again, beside the list it came from."""
-    for name in ("shop.omnidesk", "list.csv"):
-        shutil.copyfile(shop_template / name, tmp_path / name)
-    return tmp_path / "shop.omnidesk"
+    return copied(shop_template, tmp_path, ("shop.omnidesk", "list.csv"))
 
 
 @pytest.fixture
