@@ -37,7 +37,7 @@ from omnidesk.core.identity.decisions import (
     load_decisions_in_order,
     settled_indexes,
 )
-from omnidesk.core.identity.golden import refresh_customers, refresh_customers_steps, rewrites_most
+from omnidesk.core.identity.golden import customer_indexes_built_once, refresh_customers, refresh_customers_steps
 from omnidesk.core.identity.keys import release_comparison_caches, release_folding_caches
 from omnidesk.core.identity.learn import fitted_model, store_fit, stored_fit
 from omnidesk.core.identity.profiles import (
@@ -207,9 +207,8 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
                             only=set(range(len(new_profiles))))
     stats.pairs_scored = plan.pairs_scored
     # A batch big beside the workspace gives most of its records a new card: the customer
-    # indexes are built once after the cards are made and written (golden.rewrites_most).
-    cust = Customer.__table__
-    with indexes_suspended(conn, [i.name for i in cust.indexes] if rewrites_most(conn, len(new_profiles)) else ()):
+    # indexes are built once after the cards are made and written.
+    with customer_indexes_built_once(conn, len(new_profiles)):
         apply_plan(conn, profiles, plan, stats, batch_id=batch_id,
                    explain=functools.partial(merge_reason, freq=freq, model=model))
         stats.touched.update(place_followers(conn, followers))
