@@ -18,7 +18,10 @@ Forking is only done where it is safe and pays:
   object it reads (its reference count), so a child scoring half a million
   records' pairs ends up holding a copy of most of them (some 500 MB beside a
   770 MB resolve of a million records).  It is forked only when the system
-  has that much available and ``SPARE_MB`` more;
+  has that much available and ``SPARE_MB`` more.  A big resolve therefore
+  forks a :class:`Worker` before it reads its records and sends it, in parts
+  (:meth:`Worker.send_part`), only the records it scores
+  (``clustering.scoring_worker``);
 * unless ``OMNIDESK_RESOLVE_WORKERS=0`` turns it off (to measure, or should
   a platform misbehave).
 
@@ -181,6 +184,8 @@ class Worker:
             try:
                 mine.close()
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
+                global _REQUESTS
+                _REQUESTS = theirs
                 while (args := theirs.recv()) is not None:
                     theirs.send(fn(*args))
                 theirs.send(_private_mb())  # asked to end: say what it held of its own
@@ -190,15 +195,38 @@ class Worker:
             finally:
                 os._exit(code)
         theirs.close()
+        self.name = getattr(fn, "__name__", "")  # what it answers, for those who count children
         self._pid: int | None = pid
         self._conn = mine
         self.private_mb = 0.0  # the child's own memory at its end, once :meth:`close` returned
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, kind, *_exc) -> None:
+        # After an error (or a caller that stopped early) the child may be half-way through a
+        # request nobody will read: it is ended, not waited for.
+        if kind is None:
+            self.close()
+        else:
+            self.stop()
 
     def submit(self, *args: Any) -> None:
         if self._pid is None:
             raise ForkFailed("the child is gone")
         try:
             self._conn.send(args)
+        except OSError as err:
+            self.stop()
+            raise ForkFailed(str(err)) from err
+
+    def send_part(self, part: Any) -> None:
+        """More of the request just submitted, which ``fn`` takes with :func:`next_part`: a big
+        request sent in parts is never held whole, pickled, beside what it is made of."""
+        if self._pid is None:
+            raise ForkFailed("the child is gone")
+        try:
+            self._conn.send(part)
         except OSError as err:
             self.stop()
             raise ForkFailed(str(err)) from err
@@ -230,6 +258,15 @@ class Worker:
         _end(self._pid)
         self._conn.close()
         self._pid = None
+
+
+_REQUESTS = None  # in a Worker's child: its end of the pipe
+
+
+def next_part() -> Any:
+    """In a :class:`Worker`'s child, answering a request: the next part sent with :meth:`Worker.send_part`."""
+    assert _REQUESTS is not None, "only a Worker's child takes parts"
+    return _REQUESTS.recv()
 
 
 def worker(fn: Callable[..., Any]) -> Worker | None:

@@ -15,8 +15,8 @@ import omnidesk.core.forking as F
 
 def watch() -> dict:
     """Start counting; returns the counts, updated as children end (``reset`` zeroes them)."""
-    seen = {"waited": 0.0, "count": 0, "golden": 0, "private_mb": 0.0}
-    result, close = F.Forked.result, F.Worker.close
+    seen = {"waited": 0.0, "count": 0, "golden": 0, "private_mb": 0.0, "each": []}
+    result, close, answer = F.Forked.result, F.Worker.close, F.Worker.result
 
     def timed_result(self):
         t = time.perf_counter()
@@ -26,15 +26,29 @@ def watch() -> dict:
             seen["waited"] += time.perf_counter() - t
             seen["count"] += 1
             seen["private_mb"] = max(seen["private_mb"], self.private_mb)
+            seen["each"].append(("scoring", round(self.private_mb)))
 
-    def closed(self):  # the golden records' child: its own memory too
+    def answered(self):  # a scoring worker's half: waited for as a forked child's
+        t = time.perf_counter()
+        try:
+            return answer(self)
+        finally:
+            if self.name != "_golden_rows":
+                seen["waited"] += time.perf_counter() - t
+
+    def closed(self):  # a child that answered requests (golden records, or scoring forked early)
         close(self)
-        seen["golden"] += 1
+        golden = self.name == "_golden_rows"
+        if golden:
+            seen["golden"] += 1
+        else:
+            seen["count"] += 1
         seen["private_mb"] = max(seen["private_mb"], self.private_mb)
+        seen["each"].append(("golden records" if golden else "scoring", round(self.private_mb)))
 
-    F.Forked.result, F.Worker.close = timed_result, closed
+    F.Forked.result, F.Worker.close, F.Worker.result = timed_result, closed, answered
     return seen
 
 
 def reset(seen: dict) -> None:
-    seen.update(waited=0.0, count=0, golden=0, private_mb=0.0)
+    seen.update(waited=0.0, count=0, golden=0, private_mb=0.0, each=[])

@@ -129,3 +129,106 @@ def test_a_child_returns_its_value_and_an_error_is_a_failed_fork(monkeypatch):
     stopped.stop()
     with pytest.raises(forking.ForkFailed):
         stopped.result()
+
+
+@pytest.fixture
+def early_worker(monkeypatch, small_phases):
+    """A whole-workspace resolve of any size forks its scoring child before reading the records;
+    what happens in order is recorded."""
+    from omnidesk.core.identity import resolve
+
+    monkeypatch.setattr(resolve, "SCORING_WORKER_FROM", 0)
+    events: list = []
+    real_worker, real_stream, real_ship = clustering.scoring_worker, resolve.stream_profiles, clustering._ship
+
+    def worker():
+        child = real_worker()
+        events.append(("worker", child))
+        return child
+
+    def stream(conn):
+        events.append(("read", None))
+        return real_stream(conn)
+
+    def ship(worker, pairs, cl, profiles, *rest):
+        events.append(("ship", (len(pairs), len(profiles))))
+        return real_ship(worker, pairs, cl, profiles, *rest)
+
+    monkeypatch.setattr(resolve, "scoring_worker", worker)
+    monkeypatch.setattr(resolve, "stream_profiles", stream)
+    monkeypatch.setattr(clustering, "_ship", ship)
+    return events
+
+
+def test_a_scoring_child_forked_before_the_records_are_read_gives_the_same_customers_and_questions(
+        make_workspace, early_worker, small_phases, alone, monkeypatch):
+    closed = []
+    real_close = forking.Worker.close
+    monkeypatch.setattr(forking.Worker, "close", lambda self: (real_close(self), closed.append(self.private_mb)))
+    shipped = _resolved(make_workspace, "early.omnidesk")
+    kinds = [kind for kind, _ in early_worker]
+    assert kinds == ["worker", "read", "ship", "ship"], "forked first, then read, then half of each phase sent"
+    assert early_worker[0][1] is not None
+    assert small_phases == [], "no child forked at scoring time"
+    assert closed and closed[0] > 0, "the child was let go at the end and said what it held"
+    assert shipped == alone
+
+
+def test_a_scoring_child_that_dies_leaves_its_half_to_the_parent(make_workspace, early_worker, alone,
+                                                                   monkeypatch):
+    monkeypatch.setattr(clustering, "_score_all", lambda *a: os.kill(os.getpid(), 9))
+    failed = _resolved(make_workspace, "early_failed.omnidesk")
+    assert [kind for kind, _ in early_worker][:3] == ["worker", "read", "ship"]
+    assert failed == alone
+
+
+def test_a_shipment_holds_only_the_records_its_pairs_touch_and_scores_as_they_do(monkeypatch):
+    """What _ship sends, scored the way the child scores it, is what scoring the pairs here gives."""
+    import random
+
+    import numpy as np
+
+    from omnidesk.core.identity.scoring import Frequencies, Model
+    from tests.core.test_scoring_paths import _profile, _variant
+
+    rng = random.Random(7)
+    profiles = []
+    for rid in range(0, 400, 2):
+        p = _profile(rng, rid)
+        profiles += [p, _variant(rng, p, rid + 1)]
+    profiles[11].turn_round()  # shipped as it is now, not as read
+    freq, model = Frequencies.from_profiles(profiles), Model()
+    cl = clustering.Clusters(profiles, {})
+    cl.union(3, 4, force=True)  # already one cluster: skipped on both sides
+    pairs = np.array(sorted(i << 32 | j for i in range(0, 60, 3) for j in (i + 1, i + 2, i + 7)), dtype=np.int64)
+
+    class Recording:
+        def __init__(self):
+            self.request, self.parts = None, []
+
+        def submit(self, *args):
+            self.request = args
+
+        def send_part(self, part):
+            self.parts.append(part)
+
+    sent = Recording()
+    monkeypatch.setattr(clustering, "_SHIP_PART", 16)  # several parts
+    clustering._ship(sent, pairs, cl, profiles, freq, model)
+    touched = sorted({int(k) >> 32 for k in pairs} | {int(k) & 0xFFFFFFFF for k in pairs})
+    shipped_pairs, needed, roots, parts, got_freq, got_model = sent.request
+    assert list(needed) == touched and len(touched) < len(profiles), "only the records the pairs touch"
+    assert parts == len(sent.parts) > 1
+    rows = [row for part in sent.parts for row in part]
+    assert [clustering.Profile(*row) for row in rows] == [profiles[i] for i in touched]
+    assert list(roots) == [cl.find(i) for i in touched]
+
+    waiting = list(sent.parts)
+    monkeypatch.setattr(forking, "next_part", lambda: waiting.pop(0))
+    child = clustering._score_shipped(shipped_pairs, needed, roots, parts, got_freq, got_model)
+    here = clustering._score_all(pairs, cl, profiles, freq, model)
+    assert child.count == here.count > 0
+    assert sorted(zip(child.lefts, child.rights, child.weights, child.flags)) == \
+        sorted(zip(here.lefts, here.rights, here.weights, here.flags))
+    assert child.kept.keys() == here.kept.keys()
+    assert [s.reasons for s in child.kept.values()] == [here.kept[k].reasons for k in child.kept]

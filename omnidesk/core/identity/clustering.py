@@ -10,7 +10,9 @@ from __future__ import annotations
 from array import array
 from collections import defaultdict
 from collections.abc import Generator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
+from types import SimpleNamespace
 
 from omnidesk.core import forking
 from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
@@ -340,6 +342,56 @@ def _score_all(pairs, cl: Clusters, profiles: Sequence[Profile], freq: Frequenci
     return scored
 
 
+_PROFILE_FIELDS = attrgetter(*(f.name for f in fields(Profile)))
+
+
+def scoring_worker() -> forking.Worker | None:
+    """A child to score half of a big resolve's pairs in, forked now, while this process is small.
+
+    A child forked when the pairs are scored starts with the records as they
+    are; but Python writes to every object it reads (its reference count) and
+    to the pages where it makes new ones, so whatever either process touched
+    while the child ran ended up held twice: some 500 MB of a million-record
+    resolve's 770.  Forked before the records are read, the child holds little
+    of this process's, and each phase sends it only the records its half of the
+    pairs touch (:func:`_ship`).  None where :func:`forking.worker` says no.
+    """
+    return forking.worker(_score_shipped)
+
+
+_SHIP_PART = 20_000  # records per part of a shipment (forking.Worker.send_part)
+
+
+def _ship(worker: forking.Worker, pairs, cl: Clusters, profiles: Sequence[Profile], freq: Frequencies,
+          model: Model) -> None:
+    """Send ``worker`` what :func:`_score_shipped` needs to score ``pairs``: the records they
+    touch, as tuples of their fields (as they are now: some were turned round), in parts, and
+    the cluster each is in so far."""
+    import numpy as np
+
+    needed = np.unique(np.concatenate((pairs >> 32, pairs & 0xFFFFFFFF))).tolist()
+    find = cl.find
+    parts = range(0, len(needed), _SHIP_PART)
+    worker.submit(pairs, array("i", needed), array("i", [find(i) for i in needed]), len(parts), freq, model)
+    for at in parts:
+        worker.send_part([_PROFILE_FIELDS(profiles[i]) for i in needed[at:at + _SHIP_PART]])
+
+
+def _score_shipped(pairs, needed: array, roots: array, parts: int, freq: Frequencies, model: Model) -> _Scored:
+    """:func:`_score_all` in :func:`scoring_worker`'s child, on what :func:`_ship` sends."""
+    records = []
+    for _ in range(parts):
+        records.extend([Profile(*row) for row in forking.next_part()])
+    profiles = dict(zip(needed, records))
+    del records
+    clusters = SimpleNamespace(find=dict(zip(needed, roots)).__getitem__)
+    try:
+        return _score_all(pairs, clusters, profiles, freq, model)
+    finally:
+        release_caches()  # the next phase's records are others
+        release_comparison_caches()
+
+
 @dataclass
 class Plan:
     """The outcome of clustering, before it is written."""
@@ -393,8 +445,13 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
 
 def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                   rejected: list[tuple[int, int]], must: list[tuple[int, int]],
-                  only: set[int] | None = None) -> Generator[Progress, None, Plan]:
-    """:func:`cluster_profiles`, yielding progress: once before blocking, then the pairs compared so far."""
+                  only: set[int] | None = None,
+                  worker: forking.Worker | None = None) -> Generator[Progress, None, Plan]:
+    """:func:`cluster_profiles`, yielding progress: once before blocking, then the pairs compared so far.
+
+    ``worker`` (:func:`scoring_worker`) scores half of a big phase's pairs;
+    without one, a child is forked for it.  The caller closes it.
+    """
     import numpy as np
 
     by_customer: dict[int, int] = {}
@@ -427,7 +484,14 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
         mid = len(pairs)
         child = None
         if mid >= PARALLEL_MIN_PAIRS:
-            child = forking.start(_score_all, pairs[mid // 2:], cl, profiles, freq, model)
+            if worker is not None:
+                try:
+                    _ship(worker, pairs[mid // 2:], cl, profiles, freq, model)
+                    child = worker
+                except forking.ForkFailed:
+                    worker = None
+            else:
+                child = forking.start(_score_all, pairs[mid // 2:], cl, profiles, freq, model)
             if child is not None:
                 mid //= 2
         try:
@@ -439,10 +503,11 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                 try:
                     scored.extend(child.result())
                 except forking.ForkFailed:  # that half is scored here: the outcome is the same
+                    worker = None
                     for _ in _score_steps(pairs[mid:], cl, profiles, freq, model, scored):
                         pass
         finally:
-            if child is not None:
+            if child is not None and child is not worker:
                 child.stop()
         compared += len(pairs)
         pairs_scored += scored.count

@@ -29,7 +29,7 @@ from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.metrics_index import journeys_stale_at_once
 from omnidesk.core.dialect import clear_customer_search, fetch_ints, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
-from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps
+from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps, scoring_worker
 from omnidesk.core.identity.decisions import (
     decision_keys,
     decisions_by_index,
@@ -102,6 +102,9 @@ def model_from_settings(get_setting) -> Model:
 
 _WHOLE_WORKSPACE_BATCH = 5_000  # from this many new records, a first import is resolved as a whole
 RECORDS_PER_STEP = 20_000  # records read between two progress reports of a whole-workspace resolve
+# From this many records a whole-workspace resolve forks its scoring child before reading them
+# (clustering.scoring_worker); a phase of fewer than clustering.PARALLEL_MIN_PAIRS pairs leaves it idle.
+SCORING_WORKER_FROM = 100_000
 
 
 def _no_cycle_collection(fn):
@@ -265,27 +268,31 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     # Order line rows go with their order's first row; what the user entered by hand with its person.
     followers = repeated_row_followers(conn) | all_followers(conn) | hand_followers(conn)
     freq = Frequencies()
-    profiles = []
-    read = 0
-    yield Progress(read, total, "Reading records")
-    stream = stream_profiles(conn)
-    while step := list(islice(stream, RECORDS_PER_STEP)):
-        count_values(freq, step)  # how common each name is counts every record, order line rows too
-        profiles.extend([p for p in step if p.rid not in followers] if followers else step)
-        read += len(step)
-        del step
+    # Half of the pairs of a big workspace are scored on the second core, in a child forked
+    # now, before the records are read (clustering.scoring_worker).
+    with (total >= SCORING_WORKER_FROM and scoring_worker()) or nullcontext() as worker:
+        profiles = []
+        read = 0
         yield Progress(read, total, "Reading records")
-    del stream
-    release_folding_caches()  # every record is read and folded: the comparing needs the memory
-    stats.records = len(profiles)
-    write_frequencies(conn, freq)
-    if fresh:
-        # Rebuilt from scratch, or a first big import: the model is fitted to these records.
-        yield Progress(0, 0, "Learning match weights")
-        model = fitted_model(profiles, model)
-        store_fit(conn, model)
-    rejected, must = load_decisions_in_order(conn)
-    plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must))
+        stream = stream_profiles(conn)
+        while step := list(islice(stream, RECORDS_PER_STEP)):
+            count_values(freq, step)  # how common each name is counts every record, order line rows too
+            profiles.extend([p for p in step if p.rid not in followers] if followers else step)
+            read += len(step)
+            del step
+            yield Progress(read, total, "Reading records")
+        del stream
+        release_folding_caches()  # every record is read and folded: the comparing needs the memory
+        stats.records = len(profiles)
+        write_frequencies(conn, freq)
+        if fresh:
+            # Rebuilt from scratch, or a first big import: the model is fitted to these records.
+            yield Progress(0, 0, "Learning match weights")
+            model = fitted_model(profiles, model)
+            store_fit(conn, model)
+        rejected, must = load_decisions_in_order(conn)
+        plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must),
+                                         worker=worker)
     release_comparison_caches()  # every pair is scored
     give_back_free_memory()  # the clustering's big lists and the caches' tables (memory.py)
     stats.pairs_scored = plan.pairs_scored
