@@ -232,3 +232,36 @@ def test_a_shipment_holds_only_the_records_its_pairs_touch_and_scores_as_they_do
         sorted(zip(here.lefts, here.rights, here.weights, here.flags))
     assert child.kept.keys() == here.kept.keys()
     assert [s.reasons for s in child.kept.values()] == [here.kept[k].reasons for k in child.kept]
+
+
+def _imported_one_file_at_a_time(ws) -> tuple[list, list]:
+    """The synthetic records' files resolved the way imports do, each against those before it."""
+    from omnidesk.core.identity.resolve import resolve_batch
+    from omnidesk.core.models import ImportBatch
+
+    with ws.writing() as conn:
+        insert_synthetic(conn, Synthetic(), 3_000)
+        batches = conn.execute(select(ImportBatch.__table__.c.id).order_by(ImportBatch.__table__.c.id)).scalars().all()
+    for batch in batches:
+        with ws.writing() as conn:
+            resolve_batch(conn, batch)
+    return _outcome(ws)
+
+
+def test_a_later_import_scores_half_its_pairs_in_a_child_forked_before_it_reads(
+        make_workspace, early_worker, small_phases, monkeypatch):
+    with monkeypatch.context() as off:
+        off.setattr(forking, "can_fork", lambda: False)
+        alone = _imported_one_file_at_a_time(make_workspace("batches_alone.omnidesk"))
+    files = len(early_worker)
+    assert files > 1 and [kind for kind, _ in early_worker] == ["worker"] * files
+    assert all(c is None for _, c in early_worker), "forking off: no child"
+    early_worker.clear()
+    small_phases.clear()
+    shipped = _imported_one_file_at_a_time(make_workspace("batches_early.omnidesk"))
+    kinds = [kind for kind, _ in early_worker]
+    assert kinds.count("worker") == files and kinds.count("ship") >= 2, kinds
+    assert small_phases == [], "no child forked at scoring time"
+    placed, asked = shipped
+    assert len({c for _, c in placed}) < len(placed) and asked
+    assert shipped == alone

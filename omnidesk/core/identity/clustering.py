@@ -435,12 +435,12 @@ class Plan:
 
 def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Model,
                      rejected: list[tuple[int, int]], must: list[tuple[int, int]],
-                     only: set[int] | None = None) -> Plan:
+                     only: set[int] | None = None, worker: forking.Worker | None = None) -> Plan:
     """Group profiles into people; profiles already on one customer start together.
 
     ``rejected`` and ``must`` are the user's decisions as profile index pairs.
     """
-    return run_to_completion(cluster_steps(profiles, freq, model, rejected, must, only))
+    return run_to_completion(cluster_steps(profiles, freq, model, rejected, must, only, worker))
 
 
 def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,

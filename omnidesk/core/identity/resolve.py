@@ -149,65 +149,68 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         # other, which the quality benchmark showed costs a little recall.
         return resolve_all(conn, model)
     stats = ResolveStats()
-    new_rows = conn.execute(
-        profile_query().where(rec.c.batch_id == batch_id, rec.c.customer_id.is_(None)).order_by(rec.c.id)
-    ).all()
-    new_profiles = make_profiles(new_rows, record_identifiers(conn, [r[0] for r in new_rows]))
-    # Every new record's names count towards how common they are, order line rows too.
-    add_profiles(conn, new_profiles)
-    kept = [i for i, r in enumerate(new_rows) if r[0] not in followers]
-    new_rows = [new_rows[i] for i in kept]
-    new_profiles = [new_profiles[i] for i in kept]
-    if not new_rows:
-        # Every record follows another (a file whose rows were all seen before): their
-        # customers still gain sources.
-        stats.touched.update(place_followers(conn, followers))
-        refresh_customers(conn, stats.touched)
-        return stats
-    stats.records = len(new_profiles)
-    if conn.execute(select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None:
-        # The workspace's first records: the model is fitted to them and kept for the imports after.
-        model = fitted_model(new_profiles, model)
-        store_fit(conn, model)
-    # Existing records that could be the same people: shared identifiers or name keys.
-    values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
-    ident = Identifier.__table__
-    candidate_ids: set[int] = set()
-    for part in chunks(values):
-        candidate_ids.update(conn.execute(
-            select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
-            # Naming the kinds lets the (kind, value) index serve the lookup instead of a scan.
-            .where(ident.c.kind.in_(("email", "phone", "external")), ident.c.value.in_(part),
-                   rec.c.customer_id.is_not(None))
-        ).scalars())
-    # Records with the same last name (or, for "Lee, Ann" written the other way
-    # round, a last name equal to a first name) are candidates only when they
-    # share a block key too: the same name in the same place.
-    candidate_ids.update(same_name_same_place(conn, new_profiles, new_rows))
-    # A rare full name alone may join a record with nothing else to its name (see
-    # _attach_contactless); every carrier of it comes along, to see whether it is unique.
-    candidate_ids.update(same_full_name(conn, new_profiles, model))
-    # Records the user tied to new ones (the row a fixed error-report row corrects).
-    candidate_ids.update(tied_records(conn, new_profiles))
-    # Whole customers come along, so the guards see every name they already carry.  (The new
-    # records the name look-ups bring back have none: not asked about.)
-    candidate_ids.difference_update(r[0] for r in new_rows)
-    customer_ids: set[int] = set()
-    for part in chunks(sorted(candidate_ids)):
-        customer_ids.update(conn.execute(select(rec.c.customer_id).where(rec.c.id.in_(part))).scalars())
-    old_rows = []
-    for part in chunks(sorted(c for c in customer_ids if c is not None)):
-        old_rows.extend(conn.execute(profile_query().where(rec.c.customer_id.in_(part))).all())
-    old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
-    profiles = new_profiles + old_profiles
-    freq = load_frequencies(conn, profiles)
-    index_of: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(profiles):
-        for key in decision_keys(p):
-            index_of[key].append(i)
-    rejected, must = load_decisions_in_order(conn, list(index_of))
-    plan = cluster_profiles(profiles, freq, model, *settled_indexes(rejected, must, index_of),
-                            only=set(range(len(new_profiles))))
+    # A big batch's pairs are half scored in a child forked now, before its records and their
+    # candidates are read (clustering.scoring_worker), as a whole-workspace resolve does.
+    with (batch_size >= SCORING_WORKER_FROM and scoring_worker()) or nullcontext() as worker:
+        new_rows = conn.execute(
+            profile_query().where(rec.c.batch_id == batch_id, rec.c.customer_id.is_(None)).order_by(rec.c.id)
+        ).all()
+        new_profiles = make_profiles(new_rows, record_identifiers(conn, [r[0] for r in new_rows]))
+        # Every new record's names count towards how common they are, order line rows too.
+        add_profiles(conn, new_profiles)
+        kept = [i for i, r in enumerate(new_rows) if r[0] not in followers]
+        new_rows = [new_rows[i] for i in kept]
+        new_profiles = [new_profiles[i] for i in kept]
+        if not new_rows:
+            # Every record follows another (a file whose rows were all seen before): their
+            # customers still gain sources.
+            stats.touched.update(place_followers(conn, followers))
+            refresh_customers(conn, stats.touched)
+            return stats
+        stats.records = len(new_profiles)
+        if conn.execute(select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None:
+            # The workspace's first records: the model is fitted to them and kept for the imports after.
+            model = fitted_model(new_profiles, model)
+            store_fit(conn, model)
+        # Existing records that could be the same people: shared identifiers or name keys.
+        values = sorted({v for p in new_profiles for v in (*p.emails, *p.phones, *p.externals)})
+        ident = Identifier.__table__
+        candidate_ids: set[int] = set()
+        for part in chunks(values):
+            candidate_ids.update(conn.execute(
+                select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
+                # Naming the kinds lets the (kind, value) index serve the lookup instead of a scan.
+                .where(ident.c.kind.in_(("email", "phone", "external")), ident.c.value.in_(part),
+                       rec.c.customer_id.is_not(None))
+            ).scalars())
+        # Records with the same last name (or, for "Lee, Ann" written the other way
+        # round, a last name equal to a first name) are candidates only when they
+        # share a block key too: the same name in the same place.
+        candidate_ids.update(same_name_same_place(conn, new_profiles, new_rows))
+        # A rare full name alone may join a record with nothing else to its name (see
+        # _attach_contactless); every carrier of it comes along, to see whether it is unique.
+        candidate_ids.update(same_full_name(conn, new_profiles, model))
+        # Records the user tied to new ones (the row a fixed error-report row corrects).
+        candidate_ids.update(tied_records(conn, new_profiles))
+        # Whole customers come along, so the guards see every name they already carry.  (The new
+        # records the name look-ups bring back have none: not asked about.)
+        candidate_ids.difference_update(r[0] for r in new_rows)
+        customer_ids: set[int] = set()
+        for part in chunks(sorted(candidate_ids)):
+            customer_ids.update(conn.execute(select(rec.c.customer_id).where(rec.c.id.in_(part))).scalars())
+        old_rows = []
+        for part in chunks(sorted(c for c in customer_ids if c is not None)):
+            old_rows.extend(conn.execute(profile_query().where(rec.c.customer_id.in_(part))).all())
+        old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
+        profiles = new_profiles + old_profiles
+        freq = load_frequencies(conn, profiles)
+        index_of: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(profiles):
+            for key in decision_keys(p):
+                index_of[key].append(i)
+        rejected, must = load_decisions_in_order(conn, list(index_of))
+        plan = cluster_profiles(profiles, freq, model, *settled_indexes(rejected, must, index_of),
+                                only=set(range(len(new_profiles))), worker=worker)
     stats.pairs_scored = plan.pairs_scored
     # A batch big beside the workspace gives most of its records a new card: the customer
     # indexes are built once after the cards are made and written.
