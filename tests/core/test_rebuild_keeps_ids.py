@@ -8,6 +8,8 @@ every earlier one, so no id comes to name someone else.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omnidesk.core.identity.find import find_duplicates
 from omnidesk.core.identity.merge import merge_customers, unmerge_record
@@ -109,3 +111,25 @@ def test_kept_ids_serves_the_biggest_share_first_and_breaks_ties_the_same_way_ev
     # A cluster holding equal shares of two ids keeps the smaller.
     assert kept_ids([0, 0], [8, 6], [0]) == {0: 6}
     assert kept_ids([0, 1], [0, 0], [0, 1]) == {}
+
+
+def _kept_ids_one_by_one(roots, previous, wanted) -> dict[int, int]:
+    """The rule kept_ids follows, served pair by pair: most records first, then the smaller id,
+    then the smaller root; a cluster keeps one id, an id goes to one cluster."""
+    from collections import Counter
+
+    shares = Counter((r, p) for r, p in zip(roots, previous) if p > 0 and r in set(wanted))
+    out, taken = {}, set()
+    for (r, p), _ in sorted(shares.items(), key=lambda item: (-item[1], item[0][1], item[0][0])):
+        if r not in out and p not in taken:
+            out[r], taken = p, taken | {p}
+    return out
+
+
+@given(st.lists(st.tuples(st.integers(0, 12), st.integers(0, 6)), max_size=60), st.data())
+@settings(max_examples=300, deadline=None)
+def test_kept_ids_gives_what_serving_every_pair_in_turn_gives(records, data):
+    roots = [r for r, _ in records]
+    previous = [p for _, p in records]
+    wanted = data.draw(st.lists(st.sampled_from(sorted(set(roots))), unique=True) if roots else st.just([]))
+    assert kept_ids(roots, previous, wanted) == _kept_ids_one_by_one(roots, previous, wanted)

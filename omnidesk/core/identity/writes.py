@@ -183,15 +183,31 @@ def kept_ids(roots: Sequence[int], previous: Sequence[int], wanted: Sequence[int
         return {}
     # One 64-bit key per (cluster, earlier id): both are below 2**31.
     keys, counts = np.unique((root[keep] << 32) | old[keep], return_counts=True)
+    del root, old, keep
     clusters, ids = keys >> 32, keys & 0xFFFFFFFF
+    del keys
+    # A cluster and an id that meet in no other pair go together, whatever the order: most of
+    # a rebuild's, so only the others are served one by one (a million records' set of taken
+    # ids and the loop over every pair took some 60 MB and a second).
+    alone = _once(clusters) & _once(ids)
+    out: dict[int, int] = dict(zip(clusters[alone].tolist(), ids[alone].tolist()))
+    rest = ~alone
+    clusters, ids, counts = clusters[rest], ids[rest], counts[rest]
     order = np.lexsort((clusters, ids, -counts))
-    out: dict[int, int] = {}
     taken: set[int] = set()
     for r, cid in zip(clusters[order].tolist(), ids[order].tolist()):
         if r not in out and cid not in taken:
             out[r] = cid
             taken.add(cid)
     return out
+
+
+def _once(values):
+    """Which of ``values`` (a numpy array) occur only once in it."""
+    import numpy as np
+
+    _, at, counts = np.unique(values, return_inverse=True, return_counts=True)
+    return counts[at] == 1
 
 
 def _insert_empty_customers(conn: Connection, count: int, above: int = 0, chunk: int = 10_000) -> list[int]:
