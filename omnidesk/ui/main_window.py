@@ -44,6 +44,7 @@ from omnidesk.core.workspace import (
     Workspace,
     WorkspaceError,
 )
+from omnidesk.ui.lazy_screens import LazyScreens
 from omnidesk.ui.operations import Operations
 from omnidesk.ui.saved_segments import SavedSegments
 from omnidesk.ui.tasks import TaskRunner
@@ -83,7 +84,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self._close_when_idle = False
         self.import_wizard = None  # the open ImportWizard, if any
         self.unpacked = Unpacked()  # zips the open wizard imports, unpacked until it closes
-        self.screens: dict[str, QWidget] = {}
+        self.screens = LazyScreens()
         self.customer_view: CustomerView | None = None
         self._back_to = "customers"  # the screen a customer's screen was opened from
         self.customer_page: QWidget | None = None
@@ -578,18 +579,6 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         review.acceptAboveRequested.connect(self.accept_all_above)
         review.customerActivated.connect(self.open_customer)
         review.reopenRequested.connect(self.reopen_kept_apart)
-        imports = ImportsView(self.workspace)
-        imports.importRequested.connect(self.import_files_dialog)
-        imports.undoRequested.connect(self.undo_import)
-        from omnidesk.ui.views.messages import MessagesView
-
-        messages = MessagesView(self.workspace, self.operations)
-        messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
-        from omnidesk.ui.views.campaigns import CampaignsView
-
-        campaigns = CampaignsView(self.workspace, self.operations, runner=self.runner)
-        campaigns.customerActivated.connect(self.open_customer)
-        campaigns.exported.connect(lambda path: self.statusBar().showMessage(f"Exported to {path}", 8000))
         # While the app is open, a step due within the hour is said in the status bar.
         from omnidesk.ui.campaign_reminder import ReminderTimer
 
@@ -598,30 +587,30 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self.reminder.deleteLater()
         self.reminder = ReminderTimer(self.workspace, self)
         self.reminder.due.connect(lambda text: self.statusBar().showMessage(text, 60_000))
-        self.reminder.ticked.connect(campaigns.calendar.set_now)
+        self.reminder.ticked.connect(self._tick_calendar)
         self.reminder.start()
-        from omnidesk.ui.views.dashboard import DashboardView, connect_dashboard
-
-        dashboard = DashboardView(self.workspace, runner=self.runner)
-        connect_dashboard(self, dashboard, customers)
-        self.screens = {"dashboard": dashboard, "customers": customers, "review": review, "messages": messages,
-                        "campaigns": campaigns, "imports": imports}
-        self._back_to = "customers"
+        # The list and the review queue (its count is on the navigation) are built now; the
+        # other screens the first time they are shown or asked for (LazyScreens).
+        self.screens = LazyScreens()
         labels = {"dashboard": "Dashboard", "customers": "Customers", "review": "Review", "messages": "Messages",
                   "campaigns": "Campaigns", "imports": "Imports"}
+        makers = {"dashboard": self._make_dashboard, "customers": lambda: customers, "review": lambda: review,
+                  "messages": self._make_messages, "campaigns": self._make_campaigns, "imports": self._make_imports}
+        self._back_to = "customers"
         self.nav_labels = labels
         self.view_menu.clear()
-        for i, (key, widget) in enumerate(self.screens.items()):
+        for i, key in enumerate(labels):
             self.nav.add_screen(key, labels[key])
             holder = QWidget()
             hl = QHBoxLayout(holder)
             hl.setContentsMargins(12, 12, 12, 12)
-            hl.addWidget(widget)
+            self.screens.add(key, makers[key], holder)
             self.screen_stack.addWidget(holder)
             action = self.view_menu.addAction(labels[key])
             # Ctrl+1 stays Customers and Ctrl+2 Review, as before the Dashboard came first (Ctrl+0).
             action.setShortcut(QKeySequence(f"Ctrl+{i}"))
             action.triggered.connect(lambda _c=False, k=key: self._go_to_screen(k))
+        self.screens.build("customers", "review")
         self.filter_action = self.view_menu.addAction("&Filter Customers…")
         self.filter_action.setShortcut(QKeySequence("Ctrl+Shift+F"))
         self.filter_action.setStatusTip("Show or hide the rule filter of the customer list")
@@ -641,8 +630,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self.customer_view.set_read_only(True)
             # The views switch these on and off as rows are selected: hidden, they stay out of reach.
             for button in (customers.merge_button, customers.builder.save_button, review.accept_button,
-                           review.reject_button, review.skip_button, review.bulk_button, review.reopen_button,
-                           imports.import_button, imports.undo_button):
+                           review.reject_button, review.skip_button, review.bulk_button, review.reopen_button):
                 button.setVisible(False)
         customers.customerActivated.connect(self.open_customer)
         self.customer_page = QWidget()
@@ -661,12 +649,49 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         from omnidesk.ui.bulk import BulkActions
 
         self.bulk = BulkActions(self, customers, self.operations)
+        self.screen_stack.currentChanged.connect(lambda i: self.screens.build_page(self.screen_stack.widget(i)))
         self.screen_stack.currentChanged.connect(self._screen_changed)
         layout.addWidget(self.nav)
         layout.addWidget(self.screen_stack, 1)
         self.stack.addWidget(page)
         self.stack.setCurrentIndex(1)
         self.nav.setCurrentRow(self.nav.row_of("customers"))
+
+    def _make_dashboard(self) -> QWidget:
+        from omnidesk.ui.views.dashboard import DashboardView, connect_dashboard
+
+        dashboard = DashboardView(self.workspace, runner=self.runner)
+        connect_dashboard(self, dashboard, self.screens["customers"])
+        return dashboard
+
+    def _make_messages(self) -> QWidget:
+        from omnidesk.ui.views.messages import MessagesView
+
+        messages = MessagesView(self.workspace, self.operations)
+        messages.exported.connect(lambda path: self.statusBar().showMessage(f"Exported the message to {path}", 8000))
+        return messages
+
+    def _make_campaigns(self) -> QWidget:
+        from omnidesk.ui.views.campaigns import CampaignsView
+
+        campaigns = CampaignsView(self.workspace, self.operations, runner=self.runner)
+        campaigns.customerActivated.connect(self.open_customer)
+        campaigns.exported.connect(lambda path: self.statusBar().showMessage(f"Exported to {path}", 8000))
+        return campaigns
+
+    def _make_imports(self) -> QWidget:
+        imports = ImportsView(self.workspace)
+        imports.importRequested.connect(self.import_files_dialog)
+        imports.undoRequested.connect(self.undo_import)
+        if self.workspace.readonly:
+            imports.import_button.setVisible(False)
+            imports.undo_button.setVisible(False)
+        return imports
+
+    def _tick_calendar(self, now) -> None:
+        campaigns = self.screens.built().get("campaigns")
+        if campaigns is not None:
+            campaigns.calendar.set_now(now)
 
     def show_screen(self, key: str) -> None:
         keys = list(self.screens)
@@ -777,7 +802,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
 
     def refresh(self) -> None:
         """Redraw every screen (a workspace just opened); a change redraws only what it concerns."""
-        for screen in self.screens.values():
+        for screen in self.screens.built().values():
             screen.refresh()
         if self.customer_view is not None:
             self.customer_view.refresh()
@@ -806,7 +831,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         """After each change, undo or redo: each screen re-reads what it shows, if the change concerns it."""
         if self.workspace is not None:
             self.workspace.changed_since_last_look()  # this window's own change is not news on coming back
-        for screen in self.screens.values():
+        for screen in self.screens.built().values():  # one built later reads what is there then
             screen.apply_changes(changes)
         if self.customer_view is not None:
             self.customer_view.apply_changes(changes)

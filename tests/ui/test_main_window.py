@@ -282,3 +282,41 @@ def test_undoing_a_bridging_import_from_the_imports_screen_splits_and_says_so(ne
     assert window.workspace.counts()["customers"] == 2
     assert "split 1 merge it had caused" in window.statusBar().currentMessage()
     assert window.screens["customers"].model.rowCount() == 2
+
+
+def test_a_screen_is_built_the_first_time_it_is_shown(demo_window, qtbot):
+    """Opening a workspace builds the list and the review queue; the others wait until wanted."""
+    win = demo_window
+    assert list(win.screens) == ["dashboard", "customers", "review", "messages", "campaigns", "imports"]
+    assert list(win.screens.built()) == ["customers", "review"]
+    assert "dashboard" in win.screens and list(win.screens.built()) == ["customers", "review"], "asking builds nothing"
+    assert win.nav.item(win.nav.row_of("review")).text().startswith("Review (")  # the badge counts already
+    qtbot.keyClick(win, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # View › Dashboard
+    assert win.current_screen() == "dashboard"
+    dashboard = win.screens.built()["dashboard"]
+    assert dashboard.isVisible() and dashboard.parentWidget() is win.screen_stack.currentWidget()
+    win.nav.setCurrentRow(win.nav.row_of("campaigns"))
+    assert "campaigns" in win.screens.built() and win.screens["campaigns"].isVisible()
+    assert "messages" not in win.screens.built() and "imports" not in win.screens.built()
+    built = win.screens["imports"]  # asked for: built, where it is shown later
+    assert not built.isVisible()
+    win.show_screen("imports")
+    assert built.isVisible() and win.screens["imports"] is built
+    win.grab().save("/tmp/omnidesk-lazy-imports.png")
+
+
+def test_a_screen_built_after_a_change_shows_it(demo_window, tmp_path):
+    """A file imported from the command line before the Imports screen is first shown is on it."""
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+
+    win = demo_window
+    assert "imports" not in win.screens.built()
+    with Workspace.open(win.workspace.path) as outside:
+        before = outside.counts()["imports"]
+        import_file(outside, write_csv(tmp_path / "late.csv", ["Email", "First Name"], [["late@example.com", "Lata"]]),
+                    ImportOptions(channel="email", kind="contacts"))
+    assert win.look_for_outside_changes()
+    win.show_screen("imports")
+    imports = win.screens["imports"]
+    names = [imports.model.batch(row)["file_name"] for row in range(imports.model.rowCount())]
+    assert "late.csv" in names and len(names) == before + 1, names
