@@ -74,6 +74,12 @@ def _meminfo_mb(path: str, key: str) -> float | None:
     return None
 
 
+def room_for(mb: float) -> bool:
+    """Whether the system has ``mb`` MB available for a child to take on, and ``SPARE_MB`` more."""
+    available = _meminfo_mb("/proc/meminfo", "MemAvailable")
+    return available is not None and available >= mb + SPARE_MB
+
+
 def room_for_a_copy() -> bool:
     """Whether the system has memory for a child as big as this process, and ``SPARE_MB`` more."""
     available = _meminfo_mb("/proc/meminfo", "MemAvailable")

@@ -265,3 +265,24 @@ def test_a_later_import_scores_half_its_pairs_in_a_child_forked_before_it_reads(
     placed, asked = shipped
     assert len({c for _, c in placed}) < len(placed) and asked
     assert shipped == alone
+
+
+def test_without_memory_for_the_records_the_child_is_sent_none_and_the_parent_scores_them(
+        make_workspace, early_worker, small_phases, alone, monkeypatch):
+    asked = []
+    monkeypatch.setattr(forking, "room_for", lambda mb: asked.append(mb) or False)
+    sent = []
+    monkeypatch.setattr(forking.Worker, "submit", lambda self, *args: sent.append(args))
+    outcome = _resolved(make_workspace, "no_room.omnidesk")
+    assert [kind for kind, _ in early_worker] == ["worker", "read", "ship", "ship"]
+    assert len(asked) == 2 and all(mb > 0 for mb in asked), "asked once a phase, for what the records take"
+    assert sent == [] and small_phases == []
+    assert outcome == alone
+
+
+def test_room_for_counts_the_spare_memory_too(monkeypatch):
+    monkeypatch.setattr(forking, "_meminfo_mb", lambda path, key: 1000.0 if key == "MemAvailable" else None)
+    assert forking.room_for(1000.0 - forking.SPARE_MB)
+    assert not forking.room_for(1001.0 - forking.SPARE_MB)
+    monkeypatch.setattr(forking, "_meminfo_mb", lambda path, key: None)
+    assert not forking.room_for(1.0), "unknown: no"

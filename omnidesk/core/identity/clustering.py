@@ -360,21 +360,28 @@ def scoring_worker() -> forking.Worker | None:
 
 
 _SHIP_PART = 20_000  # records per part of a shipment (forking.Worker.send_part)
+# What a shipped record costs the child, scoring included: a million-record resolve's child
+# held some 145 MB for the 250,000-300,000 records of a phase.
+_SHIPPED_BYTES = 600
 
 
 def _ship(worker: forking.Worker, pairs, cl: Clusters, profiles: Sequence[Profile], freq: Frequencies,
-          model: Model) -> None:
+          model: Model) -> bool:
     """Send ``worker`` what :func:`_score_shipped` needs to score ``pairs``: the records they
     touch, as tuples of their fields (as they are now: some were turned round), in parts, and
-    the cluster each is in so far."""
+    the cluster each is in so far.  False, and nothing sent, where the system has not the
+    memory for the child to hold them (``forking.room_for``)."""
     import numpy as np
 
     needed = np.unique(np.concatenate((pairs >> 32, pairs & 0xFFFFFFFF))).tolist()
+    if not forking.room_for(len(needed) * _SHIPPED_BYTES / 2**20):
+        return False
     find = cl.find
     parts = range(0, len(needed), _SHIP_PART)
     worker.submit(pairs, array("i", needed), array("i", [find(i) for i in needed]), len(parts), freq, model)
     for at in parts:
         worker.send_part([_PROFILE_FIELDS(profiles[i]) for i in needed[at:at + _SHIP_PART]])
+    return True
 
 
 def _score_shipped(pairs, needed: array, roots: array, parts: int, freq: Frequencies, model: Model) -> _Scored:
@@ -486,8 +493,8 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
         if mid >= PARALLEL_MIN_PAIRS:
             if worker is not None:
                 try:
-                    _ship(worker, pairs[mid // 2:], cl, profiles, freq, model)
-                    child = worker
+                    if _ship(worker, pairs[mid // 2:], cl, profiles, freq, model):
+                        child = worker
                 except forking.ForkFailed:
                     worker = None
             else:
