@@ -286,3 +286,24 @@ def test_room_for_counts_the_spare_memory_too(monkeypatch):
     assert not forking.room_for(1001.0 - forking.SPARE_MB)
     monkeypatch.setattr(forking, "_meminfo_mb", lambda path, key: None)
     assert not forking.room_for(1.0), "unknown: no"
+
+
+def test_a_resolve_stopped_while_its_child_scores_ends_the_child(make_workspace, early_worker, small_phases):
+    from omnidesk.core.identity.resolve import resolve_all_steps
+
+    ws = make_workspace("stopped.omnidesk")
+    with ws.writing() as conn:
+        insert_synthetic(conn, Synthetic(), 3_000)
+    with ws.writing() as conn:
+        steps = resolve_all_steps(conn, from_scratch=True)
+        for progress in steps:
+            if progress.message == "Comparing records" and any(kind == "ship" for kind, _ in early_worker):
+                break
+        child = early_worker[0][1]
+        pid = child._pid
+        assert pid is not None and os.waitpid(pid, os.WNOHANG) == (0, 0), "the child is at work"
+        steps.close()  # the user pressed Stop
+        assert child._pid is None
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, 0)  # ended and reaped: no process left behind
+        conn.rollback()
