@@ -218,21 +218,18 @@ class Worker:
             self.stop()
 
     def submit(self, *args: Any) -> None:
-        if self._pid is None:
-            raise ForkFailed("the child is gone")
-        try:
-            self._conn.send(args)
-        except OSError as err:
-            self.stop()
-            raise ForkFailed(str(err)) from err
+        self._send(args)
 
     def send_part(self, part: Any) -> None:
         """More of the request just submitted, which ``fn`` takes with :func:`next_part`: a big
         request sent in parts is never held whole, pickled, beside what it is made of."""
+        self._send(part)
+
+    def _send(self, message: Any) -> None:
         if self._pid is None:
             raise ForkFailed("the child is gone")
         try:
-            self._conn.send(part)
+            self._conn.send(message)
         except OSError as err:
             self.stop()
             raise ForkFailed(str(err)) from err
