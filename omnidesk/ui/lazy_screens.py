@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 class LazyScreens(Mapping):
@@ -38,6 +38,11 @@ class LazyScreens(Mapping):
             holder.layout().addWidget(screen)
             screen.show()  # shown with its page: added to a laid-out page, it would wait for the event loop
             self._built[key] = screen
+            if QApplication.focusWidget() is holder:
+                # The stack gave the empty page the focus it took from the page before (a screen
+                # reached from the keyboard): it goes on to the screen's first widget, as it would
+                # have gone had the screen been there.
+                holder.focusNextChild()
         return screen
 
     def __contains__(self, key: object) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from omnidesk.core import paths
 from omnidesk.core.workspace import Workspace
@@ -291,13 +292,23 @@ def test_a_screen_is_built_the_first_time_it_is_shown(demo_window, qtbot):
     assert list(win.screens.built()) == ["customers", "review"]
     assert "dashboard" in win.screens and list(win.screens.built()) == ["customers", "review"], "asking builds nothing"
     assert win.nav.item(win.nav.row_of("review")).text().startswith("Review (")  # the badge counts already
+    win.activateWindow()
+    win.screens["customers"].search.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.screens["customers"].search)
     qtbot.keyClick(win, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)  # View › Dashboard
     assert win.current_screen() == "dashboard"
     dashboard = win.screens.built()["dashboard"]
     assert dashboard.isVisible() and dashboard.parentWidget() is win.screen_stack.currentWidget()
+    assert dashboard.isAncestorOf(QApplication.focusWidget()), "the keys go on on the screen just built"
+    win.nav.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is win.nav)
+    win.nav.setCurrentRow(win.nav.row_of("review"))
+    qtbot.keyClick(win.nav, Qt.Key.Key_Down)  # walking the navigation: on to Messages, the keys stay here
+    assert win.current_screen() == "messages" and win.screens.built()["messages"].isVisible()
+    assert QApplication.focusWidget() is win.nav
     win.nav.setCurrentRow(win.nav.row_of("campaigns"))
     assert "campaigns" in win.screens.built() and win.screens["campaigns"].isVisible()
-    assert "messages" not in win.screens.built() and "imports" not in win.screens.built()
+    assert "imports" not in win.screens.built()
     built = win.screens["imports"]  # asked for: built, where it is shown later
     assert not built.isVisible()
     win.show_screen("imports")
