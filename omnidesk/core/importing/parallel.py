@@ -12,14 +12,19 @@ bundle supports; the bundle's entry point calls ``freeze_support``).  Starting
 one costs a second or so of imports, so a small file is normalized here
 in-process.
 
-So is any file on a machine with fewer than ``PARALLEL_MIN_CORES`` cores: the
-importing process needs a core of its own to read and store, and a worker
-spends more on a row than this process does (the rows travel both ways,
-each worker fills its own caches).  On the two-core benchmark machine the
-100,000-row file's row phase took 12-13 s in-process and 16-17 s with one
-worker, 17-22 s with two; once normalizing had become three times cheaper,
-6 s in-process and 10 s with one worker.  ``OMNIDESK_IMPORT_WORKERS`` sets the number of
-workers whatever the machine (0: in-process), to measure elsewhere.
+This process does not sit idle while a worker is behind: when the oldest
+chunk is still with a worker (starting up, or slower than this process), it
+normalizes the file's next chunk itself and keeps it until the chunks before
+it are handed on.  That is what makes one worker pay on a two-core machine.
+A worker spends more on a row than this process does (the rows travel both
+ways, each worker fills its own caches), so on its own it was slower: on the
+two-core benchmark machine the 100,000-row file's row phase took 6 s
+in-process and 10 s with one worker.  Sharing the rows, 200,000 rows were
+read, normalized and stored in 10.3-10.9 s against 11.7-11.8 s in-process,
+and 50,000 in 3.0-3.1 s against 2.8-2.9 s: below ``SMALL_MACHINE_MIN_ROWS``
+rows a machine of two or three cores keeps to one process.
+``OMNIDESK_IMPORT_WORKERS`` sets the number of workers whatever the machine
+(0: in-process), to measure elsewhere.
 """
 
 from __future__ import annotations
@@ -36,10 +41,12 @@ from omnidesk.core.importing.sniff import Record
 from omnidesk.core.importing.store import stored_text
 
 PARALLEL_MIN_ROWS = 50_000  # from this many (estimated) rows workers pay for their start-up
-PARALLEL_MIN_CORES = 4  # below this, in-process was faster (see the module docstring)
+PARALLEL_MIN_CORES = 4  # from this many cores, a worker per core but this process's own
+SMALL_MACHINE_MIN_ROWS = 100_000  # on two or three cores, one worker from this many rows
 MAX_WORKERS = 4
 WORKERS_VARIABLE = "OMNIDESK_IMPORT_WORKERS"
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: enough to keep it busy, bounded in memory
+HELD_HERE = 4  # chunks normalized here at most while waiting for a worker's (held until theirs is stored)
 
 # A Row travels back as the tuple of its fields after ``record`` (which this
 # process still holds): rebuilding the object here is a few times cheaper than
@@ -51,15 +58,17 @@ def worker_count(estimated_rows: int) -> int:
     """How many worker processes a file of ``estimated_rows`` is normalized with (0: in-process).
 
     One per core but the importing process's own, from ``PARALLEL_MIN_ROWS`` rows
-    and ``PARALLEL_MIN_CORES`` cores; ``OMNIDESK_IMPORT_WORKERS`` overrides both.
+    and ``PARALLEL_MIN_CORES`` cores; one on two or three cores from
+    ``SMALL_MACHINE_MIN_ROWS`` rows; none on one core.
+    ``OMNIDESK_IMPORT_WORKERS`` overrides them all.
     """
     forced = os.environ.get(WORKERS_VARIABLE, "").strip()
     if forced.isdigit():
         return int(forced)
     cores = os.cpu_count() or 1
-    if estimated_rows < PARALLEL_MIN_ROWS or cores < PARALLEL_MIN_CORES:
-        return 0
-    return min(cores - 1, MAX_WORKERS)
+    if cores >= PARALLEL_MIN_CORES:
+        return min(cores - 1, MAX_WORKERS) if estimated_rows >= PARALLEL_MIN_ROWS else 0
+    return 1 if cores >= 2 and estimated_rows >= SMALL_MACHINE_MIN_ROWS else 0
 
 
 def normalized_chunks(records: Iterator[Record], normalizer: RowNormalizer, channel: str,
@@ -68,35 +77,60 @@ def normalized_chunks(records: Iterator[Record], normalizer: RowNormalizer, chan
     """Each ``chunk`` of ``records`` normalized, with each row's hash, in the file's order.
 
     With ``workers`` (see :func:`worker_count`) the chunks are normalized in
-    that many processes, a few chunks ahead of the caller; without, here.  An
+    that many processes, a few chunks ahead of the caller, and here while the
+    oldest is not back yet (up to ``HELD_HERE`` chunks); without, here.  An
     error in a worker is raised here, at its chunk.  Closing the iterator
     stops the workers.
     """
-    if workers <= 0:
-        normalize, hash_row = normalizer.normalize, row_hasher(channel, header)
-        while part := list(islice(records, chunk)):
-            yield [normalize(rec) for rec in part], [hash_row(rec.values) for rec in part]
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    normalize, hash_row = normalizer.normalize, row_hasher(channel, header)
 
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(normalizer, channel, tuple(header)))
+    def here(part: list[Record]) -> tuple[list[Row], list[str]]:
+        return [normalize(rec) for rec in part], [hash_row(rec.values) for rec in part]
+
+    if workers <= 0:
+        while part := list(islice(records, chunk)):
+            yield here(part)
+        return
+    pool = _pool(workers, normalizer, channel, header)
+    # In the file's order: each chunk's records with its worker's future, or with what this
+    # process made of them (no future).
     pending: deque = deque()
+    in_flight = 0
     try:
         while True:
-            while len(pending) < workers * IN_FLIGHT_PER_WORKER:
+            while in_flight < workers * IN_FLIGHT_PER_WORKER:
                 part = list(islice(records, chunk))
                 if not part:
                     break
-                pending.append((part, pool.submit(_normalize_chunk, part)))
+                pending.append((part, pool.submit(_normalize_chunk, part), None))
+                in_flight += 1
+            # While the oldest chunk is still with a worker (starting up, or slower than this
+            # process), the next chunk of the file is normalized here instead of waiting.
+            while (pending and pending[0][1] is not None and not pending[0][1].done()
+                   and len(pending) - in_flight < HELD_HERE):
+                part = list(islice(records, chunk))
+                if not part:
+                    break
+                pending.append((part, None, here(part)))
             if not pending:
                 return
-            part, future = pending.popleft()
+            part, future, made = pending.popleft()
+            if future is None:
+                yield made
+                continue
             packed, hashes = future.result()
+            in_flight -= 1
             yield _unpack(part, packed), hashes
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int, normalizer: RowNormalizer, channel: str, header: Sequence[str]):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_start_worker, initargs=(normalizer, channel, tuple(header)))
 
 
 def _unpack(part: list[Record], packed: list[tuple]) -> list[Row]:
