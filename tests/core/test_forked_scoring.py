@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from omnidesk.core import forking
-from omnidesk.core.identity import clustering
+from omnidesk.core.identity import clustering, learn
 from omnidesk.core.identity.resolve import resolve_all
 from omnidesk.core.models import MatchReview, SourceRecord
 from omnidesk.core.workspace import Workspace
@@ -19,13 +19,14 @@ from tests.benchmarks.identity_data import Synthetic, insert_synthetic
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forking is used on Linux only")
 
 
-def _outcome(ws) -> tuple[list, list]:
+def _outcome(ws) -> tuple[list, list, dict]:
+    """Each record's customer, the questions asked, and the match model fitted and kept."""
     with ws.engine.connect() as conn:
         rec, rev = SourceRecord.__table__, MatchReview.__table__
         placed = conn.execute(select(rec.c.id, rec.c.customer_id).order_by(rec.c.id)).all()
         asked = conn.execute(select(rev.c.left_id, rev.c.right_id, rev.c.score, rev.c.reasons_json)
                              .order_by(rev.c.left_id, rev.c.right_id)).all()
-    return placed, asked
+    return placed, asked, ws.get_setting(learn.SETTING_KEY)
 
 
 def _resolved(make_workspace, name: str) -> tuple[list, list]:
@@ -34,7 +35,9 @@ def _resolved(make_workspace, name: str) -> tuple[list, list]:
         insert_synthetic(conn, Synthetic(), 3_000)
     with ws.writing() as conn:
         resolve_all(conn, from_scratch=True)
-    return _outcome(ws)
+    outcome = _outcome(ws)
+    assert outcome[2] and outcome[2]["learned"], "the model was fitted to the records"
+    return outcome
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +81,7 @@ def test_scoring_half_the_pairs_in_a_child_gives_the_same_customers_and_question
     forked = _resolved(make_workspace, "forked.omnidesk")
     assert len(small_phases) == 2 and all(c is not None for c in small_phases), "both phases forked"
     assert all(c.private_mb > 0 for c in small_phases), "each child said how much memory it took"
-    placed, asked = forked
+    placed, asked, _ = forked
     assert len({c for _, c in placed}) < len(placed), "records were merged"
     assert asked, "some pairs wait in review"
     assert forked == alone
@@ -174,6 +177,26 @@ def test_a_scoring_child_forked_before_the_records_are_read_gives_the_same_custo
     assert shipped == alone
 
 
+def test_the_model_is_fitted_in_the_early_child_while_the_records_are_blocked(
+        make_workspace, early_worker, small_phases, alone, monkeypatch):
+    # learn.fit counts its calls in whichever process makes them: none here means the child fitted.
+    calls = []
+    real_fit = learn.fit
+    monkeypatch.setattr(learn, "fit", lambda *a, **k: calls.append(k) or real_fit(*a, **k))
+    shipped = _resolved(make_workspace, "fit_in_child.omnidesk")
+    assert calls == [], "this process did not fit the model"
+    assert [kind for kind, _ in early_worker] == ["worker", "read", "ship", "ship"]
+    assert shipped == alone, "the same customers, questions and fitted model"
+
+
+def test_a_child_that_dies_fitting_leaves_the_fit_and_the_scoring_to_the_parent(
+        make_workspace, early_worker, small_phases, alone, monkeypatch):
+    monkeypatch.setattr(clustering, "_fit_shipped", lambda *a: os.kill(os.getpid(), 9))
+    failed = _resolved(make_workspace, "fit_failed.omnidesk")
+    assert early_worker[0][1] is not None, "a child was forked"
+    assert failed == alone
+
+
 def test_a_scoring_child_that_dies_leaves_its_half_to_the_parent(make_workspace, early_worker, alone,
                                                                    monkeypatch):
     monkeypatch.setattr(clustering, "_score_all", lambda *a: os.kill(os.getpid(), 9))
@@ -216,7 +239,8 @@ def test_a_shipment_holds_only_the_records_its_pairs_touch_and_scores_as_they_do
     monkeypatch.setattr(clustering, "_SHIP_PART", 16)  # several parts
     clustering._ship(sent, pairs, cl, profiles, freq, model)
     touched = sorted({int(k) >> 32 for k in pairs} | {int(k) & 0xFFFFFFFF for k in pairs})
-    shipped_pairs, needed, roots, parts, got_freq, got_model = sent.request
+    task, shipped_pairs, needed, roots, parts, got_freq, got_model = sent.request
+    assert task == "score"
     assert list(needed) == touched and len(touched) < len(profiles), "only the records the pairs touch"
     assert parts == len(sent.parts) > 1
     rows = [row for part in sent.parts for row in part]
@@ -234,7 +258,7 @@ def test_a_shipment_holds_only_the_records_its_pairs_touch_and_scores_as_they_do
     assert [s.reasons for s in child.kept.values()] == [here.kept[k].reasons for k in child.kept]
 
 
-def _imported_one_file_at_a_time(ws) -> tuple[list, list]:
+def _imported_one_file_at_a_time(ws) -> tuple[list, list, dict]:
     """The synthetic records' files resolved the way imports do, each against those before it."""
     from omnidesk.core.identity.resolve import resolve_batch
     from omnidesk.core.models import ImportBatch
@@ -262,7 +286,7 @@ def test_a_later_import_scores_half_its_pairs_in_a_child_forked_before_it_reads(
     kinds = [kind for kind, _ in early_worker]
     assert kinds.count("worker") == files and kinds.count("ship") >= 2, kinds
     assert small_phases == [], "no child forked at scoring time"
-    placed, asked = shipped
+    placed, asked, _ = shipped
     assert len({c for _, c in placed}) < len(placed) and asked
     assert shipped == alone
 
@@ -275,7 +299,8 @@ def test_without_memory_for_the_records_the_child_is_sent_none_and_the_parent_sc
     monkeypatch.setattr(forking.Worker, "submit", lambda self, *args: sent.append(args))
     outcome = _resolved(make_workspace, "no_room.omnidesk")
     assert [kind for kind, _ in early_worker] == ["worker", "read", "ship", "ship"]
-    assert len(asked) == 2 and all(mb > 0 for mb in asked), "asked once a phase, for what the records take"
+    assert len(asked) == 3 and all(mb > 0 for mb in asked), \
+        "asked for the records the model is fitted on, and once a phase, for what the records take"
     assert sent == [] and small_phases == []
     assert outcome == alone
 

@@ -15,6 +15,7 @@ from operator import attrgetter
 from types import SimpleNamespace
 
 from omnidesk.core import forking
+from omnidesk.core.identity import learn
 from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
 from omnidesk.core.identity.keys import (
     date_level,
@@ -356,7 +357,12 @@ def scoring_worker() -> forking.Worker | None:
     of this process's, and each phase sends it only the records its half of the
     pairs touch (:func:`_ship`).  None where :func:`forking.worker` says no.
     """
-    return forking.worker(_score_shipped)
+    return forking.worker(_answer)
+
+
+def _answer(task: str, *args):
+    """What :func:`scoring_worker`'s child does for a request: score a phase's pairs, or fit the model."""
+    return _score_shipped(*args) if task == "score" else _fit_shipped(*args)
 
 
 _SHIP_PART = 20_000  # records per part of a shipment (forking.Worker.send_part)
@@ -378,7 +384,8 @@ def _ship(worker: forking.Worker, pairs, cl: Clusters, profiles: Sequence[Profil
         return False
     find = cl.find
     parts = range(0, len(needed), _SHIP_PART)
-    worker.submit(pairs, array("i", needed), array("i", [find(i) for i in needed]), len(parts), freq, model)
+    worker.submit("score", pairs, array("i", needed), array("i", [find(i) for i in needed]), len(parts), freq,
+                  model)
     for at in parts:
         worker.send_part([_PROFILE_FIELDS(profiles[i]) for i in needed[at:at + _SHIP_PART]])
     return True
@@ -396,6 +403,67 @@ def _score_shipped(pairs, needed: array, roots: array, parts: int, freq: Frequen
         return _score_all(pairs, clusters, profiles, freq, model)
     finally:
         release_caches()  # the next phase's records are others
+        release_comparison_caches()
+
+
+class ModelFit:
+    """The match model fitted to a resolve's records (``learn``), in :func:`scoring_worker`'s child
+    where there is one, while this process reads the rest of the records and blocks them.
+
+    :func:`ship` sends the child the records the fit takes (the first
+    ``learn.FIT_RECORDS``) as soon as they are read; :meth:`model` gives the
+    model, waiting for the child's fit, or fitting here where nothing was sent
+    or the child failed.  The outcome is the same either way (the fit is
+    deterministic and takes the same records).
+    """
+
+    def __init__(self, worker: forking.Worker | None, base: Model) -> None:
+        self.worker, self.base = worker, base
+        self.sent = False
+        self._model: Model | None = None
+
+    def ship(self, profiles: Sequence[Profile]) -> None:
+        """Send the child the records to fit on, if there is a child and room for them (once)."""
+        worker, records = self.worker, profiles[:learn.FIT_RECORDS]
+        if self.sent or worker is None or len(records) < learn.MIN_RECORDS:
+            return
+        if not forking.room_for(len(records) * _SHIPPED_BYTES / 2**20):
+            return
+        parts = range(0, len(records), _SHIP_PART)
+        try:
+            worker.submit("fit", len(parts))
+            for at in parts:
+                worker.send_part([_PROFILE_FIELDS(p) for p in records[at:at + _SHIP_PART]])
+        except forking.ForkFailed:
+            return
+        self.sent = True
+
+    def model(self, profiles: Sequence[Profile]) -> Model:
+        """The fitted model (``profiles``: the same records, to fit on here if need be)."""
+        if self._model is None:
+            fitted = None
+            if self.sent:
+                try:
+                    fitted = self.worker.result()
+                    learn.log_fit(fitted)
+                except forking.ForkFailed:
+                    fitted = None
+            if fitted is None:
+                fitted = learn.fit(profiles)
+            self._model = learn.model_of_fit(fitted, self.base)
+        return self._model
+
+
+def _fit_shipped(parts: int) -> dict:
+    """:func:`learn.fit` in :func:`scoring_worker`'s child, on what :meth:`ModelFit.ship` sends."""
+    records = []
+    for _ in range(parts):
+        records.extend([Profile(*row) for row in forking.next_part()])
+    try:
+        return learn.fit(records, log=False)
+    finally:
+        del records
+        release_caches()
         release_comparison_caches()
 
 
@@ -450,14 +518,15 @@ def cluster_profiles(profiles: Sequence[Profile], freq: Frequencies, model: Mode
     return run_to_completion(cluster_steps(profiles, freq, model, rejected, must, only, worker))
 
 
-def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
+def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model | ModelFit,
                   rejected: list[tuple[int, int]], must: list[tuple[int, int]],
                   only: set[int] | None = None,
                   worker: forking.Worker | None = None) -> Generator[Progress, None, Plan]:
     """:func:`cluster_profiles`, yielding progress: once before blocking, then the pairs compared so far.
 
     ``worker`` (:func:`scoring_worker`) scores half of a big phase's pairs;
-    without one, a child is forked for it.  The caller closes it.
+    without one, a child is forked for it.  The caller closes it.  A
+    :class:`ModelFit` for ``model`` is waited for once the records are blocked.
     """
     import numpy as np
 
@@ -474,6 +543,8 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model,
     # the clusters are set up, so that its arrays and theirs are never held at once
     # (the peak memory of a million-record resolve).
     exact_pairs, name_pairs = candidate_pair_sets(profiles, only)
+    if isinstance(model, ModelFit):
+        model = model.model(profiles)
     cl = Clusters(profiles, _rejections(rejected))
     for i, p in enumerate(profiles):
         if p.customer_id is not None and by_customer[p.customer_id] != i:

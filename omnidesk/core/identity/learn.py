@@ -267,14 +267,16 @@ def _guard(m: dict, u: dict, notes: list[str]) -> None:
                                  f"within {low:.3g} and {high:.3g} (its prior: {prior:.3g})")
 
 
-def fit(profiles: Sequence[Profile], *, seed: int = SEED) -> dict:
+def fit(profiles: Sequence[Profile], *, seed: int = SEED, log: bool = True) -> dict:
     """The m and u values these records suggest, and how the fit went.
 
     Returns a JSON-ready dict: ``m`` and ``u`` (every comparison of
     ``scoring.PRIOR_M``; the priors where nothing was learned), ``learned``
     (False when the priors stayed throughout), ``match_share`` (of candidate
     pairs), ``records``, ``pairs``, ``random_pairs``, ``iterations`` and
-    ``notes`` (each clamp or fallback, in words).  Deterministic.
+    ``notes`` (each clamp or fallback, in words).  Deterministic.  ``log``:
+    the notes go to the log here (a forked child leaves that to its parent,
+    :func:`log_fit`).
     """
     profiles = profiles[:FIT_RECORDS]
     notes: list[str] = []
@@ -284,7 +286,8 @@ def fit(profiles: Sequence[Profile], *, seed: int = SEED) -> dict:
     if len(profiles) < MIN_RECORDS:
         notes.append(f"{len(profiles)} records are too few to learn from (at least {MIN_RECORDS}); "
                      "the priors are used")
-        _log(out)
+        if log:
+            log_fit(out)
         return out
     sessions = [(name, skip, _session_pairs(profiles, name)) for name, skip in SESSIONS]
     out["pairs"] = sum(len(pairs) for *_, pairs in sessions)
@@ -292,7 +295,8 @@ def fit(profiles: Sequence[Profile], *, seed: int = SEED) -> dict:
     if not sessions:
         notes.append(f"{out['pairs']} pairs share a postcode, birthday, last name, email or phone: too few "
                      f"to learn from (at least {MIN_PAIRS} of one kind); the priors are used")
-        _log(out)
+        if log:
+            log_fit(out)
         return out
     randoms = _random_pairs(profiles, seed)
     out["random_pairs"] = len(randoms)
@@ -315,7 +319,8 @@ def fit(profiles: Sequence[Profile], *, seed: int = SEED) -> dict:
     out["iterations"], out["match_share"] = rounds, shares
     if not shares:
         notes.append("no estimate held; the priors are used")
-        _log(out)
+        if log:
+            log_fit(out)
         return out
     m = {c: ({level: sum(e[level] for e in found) / len(found) for level in PRIOR_M[c]} if found
              else dict(PRIOR_M[c])) for c, found in estimates.items()}
@@ -323,11 +328,13 @@ def fit(profiles: Sequence[Profile], *, seed: int = SEED) -> dict:
     out["m"].update({c: {k: round(v, 6) for k, v in m[c].items()} for c in LEARNED})
     out["u"].update({c: {k: round(v, 8) for k, v in u[c].items()} for c in LEARNED})
     out["learned"] = True
-    _log(out)
+    if log:
+        log_fit(out)
     return out
 
 
-def _log(fitted: dict) -> None:
+def log_fit(fitted: dict) -> None:
+    """Say in the log how a fit went (what :func:`fit` does unless told not to)."""
     # A first import of a few rows keeping the priors is the normal case, not worth a warning.
     level = logging.WARNING if fitted["records"] >= MIN_RECORDS else logging.INFO
     if fitted["learned"]:
@@ -339,9 +346,14 @@ def _log(fitted: dict) -> None:
 
 def fitted_model(profiles: Sequence[Profile], base: Model | None = None, *, seed: int = SEED) -> Model:
     """A model fitted to ``profiles``, with ``base``'s thresholds (priors' numbers where nothing was learned)."""
+    return model_of_fit(fit(profiles, seed=seed), base)
+
+
+def model_of_fit(fitted: dict, base: Model | None = None) -> Model:
+    """The model a :func:`fit` gives, with ``base``'s thresholds."""
     base = base or Model()
     return Model(auto_threshold=base.auto_threshold, review_threshold=base.review_threshold,
-                 min_u=base.min_u, max_u=base.max_u).apply_fit(fit(profiles, seed=seed))
+                 min_u=base.min_u, max_u=base.max_u).apply_fit(fitted)
 
 
 def model_fit(model: Model) -> dict | None:

@@ -29,7 +29,7 @@ from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.metrics_index import journeys_stale_at_once
 from omnidesk.core.dialect import clear_customer_search, fetch_ints, indexes_suspended
 from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
-from omnidesk.core.identity.clustering import cluster_profiles, cluster_steps, scoring_worker
+from omnidesk.core.identity.clustering import ModelFit, cluster_profiles, cluster_steps, scoring_worker
 from omnidesk.core.identity.decisions import (
     decision_keys,
     decisions_by_index,
@@ -39,7 +39,7 @@ from omnidesk.core.identity.decisions import (
 )
 from omnidesk.core.identity.golden import customer_indexes_built_once, refresh_customers, refresh_customers_steps
 from omnidesk.core.identity.keys import release_comparison_caches, release_folding_caches
-from omnidesk.core.identity.learn import fitted_model, store_fit, stored_fit
+from omnidesk.core.identity.learn import FIT_RECORDS, fitted_model, store_fit, stored_fit
 from omnidesk.core.identity.profiles import (
     all_followers,
     hand_followers,
@@ -278,24 +278,31 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         read = 0
         yield Progress(read, total, "Reading records")
         stream = stream_profiles(conn)
+        # Rebuilt from scratch, or a first big import: the model is fitted to these records, in the
+        # child from as soon as the records it takes are read (clustering.ModelFit), else here.
+        fit = ModelFit(worker, model) if fresh else None
         while step := list(islice(stream, RECORDS_PER_STEP)):
             count_values(freq, step)  # how common each name is counts every record, order line rows too
             profiles.extend([p for p in step if p.rid not in followers] if followers else step)
             read += len(step)
             del step
+            if fit is not None and len(profiles) >= FIT_RECORDS:
+                fit.ship(profiles)
             yield Progress(read, total, "Reading records")
         del stream
         release_folding_caches()  # every record is read and folded: the comparing needs the memory
         stats.records = len(profiles)
         write_frequencies(conn, freq)
-        if fresh:
-            # Rebuilt from scratch, or a first big import: the model is fitted to these records.
-            yield Progress(0, 0, "Learning match weights")
-            model = fitted_model(profiles, model)
-            store_fit(conn, model)
+        if fit is not None:
+            fit.ship(profiles)
+            if not fit.sent:
+                yield Progress(0, 0, "Learning match weights")
         rejected, must = load_decisions_in_order(conn)
-        plan = yield from cluster_steps(profiles, freq, model, *decisions_by_index(conn, profiles, rejected, must),
-                                         worker=worker)
+        plan = yield from cluster_steps(profiles, freq, fit or model,
+                                         *decisions_by_index(conn, profiles, rejected, must), worker=worker)
+        if fit is not None:
+            model = fit.model(profiles)
+            store_fit(conn, model)
     release_comparison_caches()  # every pair is scored
     give_back_free_memory()  # the clustering's big lists and the caches' tables (memory.py)
     stats.pairs_scored = plan.pairs_scored
