@@ -135,6 +135,7 @@ class Forked:
             finally:
                 os._exit(code)
         os.close(write)
+        self.name = getattr(fn, "__name__", "")  # what it computes, for those who count children
         self._pid = pid
         self._read = read
         self.private_mb = 0.0  # the child's own memory at its end, once :meth:`result` returned

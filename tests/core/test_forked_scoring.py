@@ -177,24 +177,35 @@ def test_a_scoring_child_forked_before_the_records_are_read_gives_the_same_custo
     assert shipped == alone
 
 
-def test_the_model_is_fitted_in_the_early_child_while_the_records_are_blocked(
+def test_the_model_is_fitted_in_a_child_while_the_records_are_blocked(
         make_workspace, early_worker, small_phases, alone, monkeypatch):
+    monkeypatch.setattr(clustering, "FIT_IN_CHILD_FROM", 500)
     # learn.fit counts its calls in whichever process makes them: none here means the child fitted.
     calls = []
     real_fit = learn.fit
     monkeypatch.setattr(learn, "fit", lambda *a, **k: calls.append(k) or real_fit(*a, **k))
-    shipped = _resolved(make_workspace, "fit_in_child.omnidesk")
+    fitted = _resolved(make_workspace, "fit_in_child.omnidesk")
     assert calls == [], "this process did not fit the model"
+    assert len(small_phases) == 1 and small_phases[0] is not None, "one child forked: the fit's"
+    assert small_phases[0].private_mb > 0, "it said what it held"
     assert [kind for kind, _ in early_worker] == ["worker", "read", "ship", "ship"]
-    assert shipped == alone, "the same customers, questions and fitted model"
+    assert fitted == alone, "the same customers, questions and fitted model"
 
 
-def test_a_child_that_dies_fitting_leaves_the_fit_and_the_scoring_to_the_parent(
+def test_a_child_that_dies_fitting_leaves_the_fit_to_the_parent(
         make_workspace, early_worker, small_phases, alone, monkeypatch):
-    monkeypatch.setattr(clustering, "_fit_shipped", lambda *a: os.kill(os.getpid(), 9))
+    monkeypatch.setattr(clustering, "FIT_IN_CHILD_FROM", 500)
+    monkeypatch.setattr(clustering, "_fit", lambda *a: os.kill(os.getpid(), 9))
     failed = _resolved(make_workspace, "fit_failed.omnidesk")
-    assert early_worker[0][1] is not None, "a child was forked"
+    assert len(small_phases) == 1 and small_phases[0] is not None
     assert failed == alone
+
+
+def test_a_small_resolve_fits_its_model_here(make_workspace, early_worker, small_phases, alone):
+    assert clustering.FIT_IN_CHILD_FROM > 3_000
+    here = _resolved(make_workspace, "fit_here.omnidesk")
+    assert small_phases == [], "nothing forked for the fit"
+    assert here == alone
 
 
 def test_a_scoring_child_that_dies_leaves_its_half_to_the_parent(make_workspace, early_worker, alone,
@@ -239,8 +250,7 @@ def test_a_shipment_holds_only_the_records_its_pairs_touch_and_scores_as_they_do
     monkeypatch.setattr(clustering, "_SHIP_PART", 16)  # several parts
     clustering._ship(sent, pairs, cl, profiles, freq, model)
     touched = sorted({int(k) >> 32 for k in pairs} | {int(k) & 0xFFFFFFFF for k in pairs})
-    task, shipped_pairs, needed, roots, parts, got_freq, got_model = sent.request
-    assert task == "score"
+    shipped_pairs, needed, roots, parts, got_freq, got_model = sent.request
     assert list(needed) == touched and len(touched) < len(profiles), "only the records the pairs touch"
     assert parts == len(sent.parts) > 1
     rows = [row for part in sent.parts for row in part]
@@ -299,8 +309,7 @@ def test_without_memory_for_the_records_the_child_is_sent_none_and_the_parent_sc
     monkeypatch.setattr(forking.Worker, "submit", lambda self, *args: sent.append(args))
     outcome = _resolved(make_workspace, "no_room.omnidesk")
     assert [kind for kind, _ in early_worker] == ["worker", "read", "ship", "ship"]
-    assert len(asked) == 3 and all(mb > 0 for mb in asked), \
-        "asked for the records the model is fitted on, and once a phase, for what the records take"
+    assert len(asked) == 2 and all(mb > 0 for mb in asked), "asked once a phase, for what the records take"
     assert sent == [] and small_phases == []
     assert outcome == alone
 
@@ -327,6 +336,28 @@ def test_a_resolve_stopped_while_its_child_scores_ends_the_child(make_workspace,
         child = early_worker[0][1]
         pid = child._pid
         assert pid is not None and os.waitpid(pid, os.WNOHANG) == (0, 0), "the child is at work"
+        steps.close()  # the user pressed Stop
+        assert child._pid is None
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, 0)  # ended and reaped: no process left behind
+        conn.rollback()
+
+
+def test_a_resolve_stopped_while_its_model_is_fitted_ends_the_fitting_child(make_workspace, small_phases, monkeypatch):
+    from omnidesk.core.identity.resolve import resolve_all_steps
+
+    monkeypatch.setattr(clustering, "FIT_IN_CHILD_FROM", 500)
+    ws = make_workspace("stopped_fit.omnidesk")
+    with ws.writing() as conn:
+        insert_synthetic(conn, Synthetic(), 3_000)
+    with ws.writing() as conn:
+        steps = resolve_all_steps(conn, from_scratch=True)
+        for progress in steps:
+            if small_phases:  # the records are read and the fit's child forked
+                break
+        child = small_phases[0]
+        pid = child._pid
+        assert pid is not None
         steps.close()  # the user pressed Stop
         assert child._pid is None
         with pytest.raises(ChildProcessError):

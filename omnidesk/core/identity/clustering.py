@@ -357,12 +357,7 @@ def scoring_worker() -> forking.Worker | None:
     of this process's, and each phase sends it only the records its half of the
     pairs touch (:func:`_ship`).  None where :func:`forking.worker` says no.
     """
-    return forking.worker(_answer)
-
-
-def _answer(task: str, *args):
-    """What :func:`scoring_worker`'s child does for a request: score a phase's pairs, or fit the model."""
-    return _score_shipped(*args) if task == "score" else _fit_shipped(*args)
+    return forking.worker(_score_shipped)
 
 
 _SHIP_PART = 20_000  # records per part of a shipment (forking.Worker.send_part)
@@ -384,8 +379,7 @@ def _ship(worker: forking.Worker, pairs, cl: Clusters, profiles: Sequence[Profil
         return False
     find = cl.find
     parts = range(0, len(needed), _SHIP_PART)
-    worker.submit("score", pairs, array("i", needed), array("i", [find(i) for i in needed]), len(parts), freq,
-                  model)
+    worker.submit(pairs, array("i", needed), array("i", [find(i) for i in needed]), len(parts), freq, model)
     for at in parts:
         worker.send_part([_PROFILE_FIELDS(profiles[i]) for i in needed[at:at + _SHIP_PART]])
     return True
@@ -406,65 +400,62 @@ def _score_shipped(pairs, needed: array, roots: array, parts: int, freq: Frequen
         release_comparison_caches()
 
 
-class ModelFit:
-    """The match model fitted to a resolve's records (``learn``), in :func:`scoring_worker`'s child
-    where there is one, while this process reads the rest of the records and blocks them.
+FIT_IN_CHILD_FROM = 20_000  # records; a smaller resolve's model is fitted in no time here
 
-    :func:`ship` sends the child the records the fit takes (the first
-    ``learn.FIT_RECORDS``) as soon as they are read; :meth:`model` gives the
-    model, waiting for the child's fit, or fitting here where nothing was sent
-    or the child failed.  The outcome is the same either way (the fit is
-    deterministic and takes the same records).
+
+class ModelFit:
+    """The match model fitted to a resolve's records (``learn``) in a forked child, while this process
+    reads the rest of the records and blocks them.
+
+    :meth:`start` forks the child as soon as the records the fit takes (the
+    first ``learn.FIT_RECORDS``) are read: it starts with them in memory, fits
+    on them, sends the model's numbers back and ends, so what it held goes
+    with it.  :meth:`model` gives the model, waiting for the child's fit, or
+    fitting here where no child was forked (a small resolve, no second core,
+    no memory to spare) or it failed.  The outcome is the same either way: the
+    fit is deterministic and takes the same records, as they were read.
     """
 
-    def __init__(self, worker: forking.Worker | None, base: Model) -> None:
-        self.worker, self.base = worker, base
-        self.sent = False
+    def __init__(self, base: Model) -> None:
+        self.base = base
+        self.child: forking.Forked | None = None
+        self.started = False
         self._model: Model | None = None
 
-    def ship(self, profiles: Sequence[Profile]) -> None:
-        """Send the child the records to fit on, if there is a child and room for them (once)."""
-        worker, records = self.worker, profiles[:learn.FIT_RECORDS]
-        if self.sent or worker is None or len(records) < learn.MIN_RECORDS:
+    def start(self, profiles: Sequence[Profile]) -> None:
+        """Fork the child to fit on ``profiles`` (those read so far), once, when there are enough."""
+        records = profiles[:learn.FIT_RECORDS]
+        if self.started or len(records) < FIT_IN_CHILD_FROM:
             return
-        if not forking.room_for(len(records) * _SHIPPED_BYTES / 2**20):
-            return
-        parts = range(0, len(records), _SHIP_PART)
-        try:
-            worker.submit("fit", len(parts))
-            for at in parts:
-                worker.send_part([_PROFILE_FIELDS(p) for p in records[at:at + _SHIP_PART]])
-        except forking.ForkFailed:
-            return
-        self.sent = True
+        self.started = True
+        self.child = forking.start(_fit, records)
 
     def model(self, profiles: Sequence[Profile]) -> Model:
         """The fitted model (``profiles``: the same records, to fit on here if need be)."""
         if self._model is None:
             fitted = None
-            if self.sent:
+            if self.child is not None:
                 try:
-                    fitted = self.worker.result()
+                    fitted = self.child.result()
                     learn.log_fit(fitted)
                 except forking.ForkFailed:
                     fitted = None
+                self.child = None
             if fitted is None:
                 fitted = learn.fit(profiles)
             self._model = learn.model_of_fit(fitted, self.base)
         return self._model
 
+    def stop(self) -> None:
+        """End the child if it still runs (the resolve stopped before its model was wanted)."""
+        if self.child is not None:
+            self.child.stop()
+            self.child = None
 
-def _fit_shipped(parts: int) -> dict:
-    """:func:`learn.fit` in :func:`scoring_worker`'s child, on what :meth:`ModelFit.ship` sends."""
-    records = []
-    for _ in range(parts):
-        records.extend([Profile(*row) for row in forking.next_part()])
-    try:
-        return learn.fit(records, log=False)
-    finally:
-        del records
-        release_caches()
-        release_comparison_caches()
+
+def _fit(records: Sequence[Profile]) -> dict:
+    """:func:`learn.fit` in :class:`ModelFit`'s child, which leaves the log to its parent."""
+    return learn.fit(records, log=False)
 
 
 @dataclass

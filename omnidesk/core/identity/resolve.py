@@ -278,31 +278,35 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         read = 0
         yield Progress(read, total, "Reading records")
         stream = stream_profiles(conn)
-        # Rebuilt from scratch, or a first big import: the model is fitted to these records, in the
-        # child from as soon as the records it takes are read (clustering.ModelFit), else here.
-        fit = ModelFit(worker, model) if fresh else None
-        while step := list(islice(stream, RECORDS_PER_STEP)):
-            count_values(freq, step)  # how common each name is counts every record, order line rows too
-            profiles.extend([p for p in step if p.rid not in followers] if followers else step)
-            read += len(step)
-            del step
-            if fit is not None and len(profiles) >= FIT_RECORDS:
-                fit.ship(profiles)
-            yield Progress(read, total, "Reading records")
-        del stream
-        release_folding_caches()  # every record is read and folded: the comparing needs the memory
-        stats.records = len(profiles)
-        write_frequencies(conn, freq)
-        if fit is not None:
-            fit.ship(profiles)
-            if not fit.sent:
-                yield Progress(0, 0, "Learning match weights")
-        rejected, must = load_decisions_in_order(conn)
-        plan = yield from cluster_steps(profiles, freq, fit or model,
-                                         *decisions_by_index(conn, profiles, rejected, must), worker=worker)
-        if fit is not None:
-            model = fit.model(profiles)
-            store_fit(conn, model)
+        # Rebuilt from scratch, or a first big import: the model is fitted to these records, in a
+        # child forked as soon as the records it takes are read (clustering.ModelFit), or here.
+        fit = ModelFit(model) if fresh else None
+        try:
+            while step := list(islice(stream, RECORDS_PER_STEP)):
+                count_values(freq, step)  # how common each name is counts every record, order line rows too
+                profiles.extend([p for p in step if p.rid not in followers] if followers else step)
+                read += len(step)
+                del step
+                if fit is not None and len(profiles) >= FIT_RECORDS:
+                    fit.start(profiles)
+                yield Progress(read, total, "Reading records")
+            del stream
+            release_folding_caches()  # every record is read and folded: the comparing needs the memory
+            stats.records = len(profiles)
+            write_frequencies(conn, freq)
+            if fit is not None:
+                fit.start(profiles)
+                if fit.child is None:
+                    yield Progress(0, 0, "Learning match weights")
+            rejected, must = load_decisions_in_order(conn)
+            plan = yield from cluster_steps(profiles, freq, fit or model,
+                                             *decisions_by_index(conn, profiles, rejected, must), worker=worker)
+            if fit is not None:
+                model = fit.model(profiles)
+                store_fit(conn, model)
+        finally:
+            if fit is not None:
+                fit.stop()
     release_comparison_caches()  # every pair is scored
     give_back_free_memory()  # the clustering's big lists and the caches' tables (memory.py)
     stats.pairs_scored = plan.pairs_scored
