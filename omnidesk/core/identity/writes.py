@@ -65,7 +65,8 @@ Explain = Callable[[Sequence[Profile], Sequence[Profile]], "str | None"]
 
 
 def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
-               *, kind: str = "auto", batch_id: int | None = None, explain: Explain | None = None) -> list[int | None]:
+               *, kind: str = "auto", batch_id: int | None = None, explain: Explain | None = None
+               ) -> Sequence[int | None]:
     """Write the clustering: record → customer, merges of existing customers, reviews.
 
     Merges of existing customers that ``batch_id``'s records brought about are
@@ -80,7 +81,7 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
 def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats, *,
                      kind: str = "auto", batch_id: int | None = None, explain: Explain | None = None,
                      previous: Sequence[int] | None = None,
-                     above: int = 0) -> Generator[Progress, None, list[int | None]]:
+                     above: int = 0) -> Generator[Progress, None, Sequence[int | None]]:
     """:func:`apply_plan`, yielding progress: clusters placed, records moved, customers merged.
 
     ``previous``: each profile's customer id before a rebuild (0: none).  A
@@ -99,7 +100,7 @@ def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
 
 def _apply_by_cluster(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
                       clusters: int, *, kind: str, batch_id: int | None, explain: Explain | None,
-                      previous: Sequence[int] | None, above: int) -> Generator[Progress, None, list[int | None]]:
+                      previous: Sequence[int] | None, above: int) -> Generator[Progress, None, Sequence[int | None]]:
     """:func:`apply_plan_steps` cluster by cluster: records join the customers their clusters hold."""
     placement: list[int | None] = [None] * len(profiles)
     need_new: list[int] = []  # cluster roots
@@ -181,7 +182,7 @@ def _queue_plan_reviews(conn: Connection, plan: Plan, placement: Sequence[int | 
 
 def _apply_to_nobody(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
                      clusters: int, *, kind: str, batch_id: int | None, explain: Explain | None,
-                     previous: Sequence[int] | None, above: int) -> Generator[Progress, None, list[int | None]]:
+                     previous: Sequence[int] | None, above: int) -> Generator[Progress, None, Sequence[int | None]]:
     """:func:`apply_plan_steps` where no record has a customer yet: the same customers, ids and
     moves, worked out over arrays instead of cluster by cluster (a million records' clusters
     took seconds of Python).  There is nothing to merge: every cluster that needs a customer
@@ -217,22 +218,39 @@ def _apply_to_nobody(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
         customer_of[np.fromiter(new_of.keys(), dtype=np.int64, count=len(new_of))] = \
             np.fromiter(new_of.values(), dtype=np.int64, count=len(new_of))
     del new_of
-    cids = customer_of[roots]
-    del customer_of
-    rids = np.fromiter((p.rid for p in profiles), dtype=np.int64, count=n)
-    placed = np.flatnonzero(cids)
-    for at in range(0, len(placed), RECORDS_PER_UPDATE):
-        part = placed[at:at + RECORDS_PER_UPDATE]
-        set_column_by_id(conn, "source_record", "customer_id", list(zip(cids[part].tolist(), rids[part].tolist())))
-        yield Progress(int(part[-1]) + 1, n, "Moving records")
-    stats.linked += len(placed)
+    # A part of the records at a time: whole arrays of their ids and customers held at once cost
+    # the write phase's peak some 30 MB at a million records.
+    moved_ids = array("q")  # records given a customer, for their consent facts and events
+    for at in range(0, n, RECORDS_PER_UPDATE):
+        cids = customer_of[roots[at:at + RECORDS_PER_UPDATE]]
+        placed = np.flatnonzero(cids)
+        rids = [profiles[at + k].rid for k in placed.tolist()]
+        set_column_by_id(conn, "source_record", "customer_id", list(zip(cids[placed].tolist(), rids)))
+        moved_ids.extend(rids)
+        yield Progress(min(at + RECORDS_PER_UPDATE, n), n, "Moving records")
+    stats.linked += len(moved_ids)
     yield Progress(n, n, "Moving records")
-    moved_ids = array("q", rids[placed].tobytes())
-    del rids, placed
     sync_children(conn, moved_ids)
-    placement: list[int | None] = [c or None for c in cids.tolist()]
+    del moved_ids
+    placement = _Placement(customer_of, roots)
     _queue_plan_reviews(conn, plan, placement, stats)
     return placement
+
+
+class _Placement(Sequence):
+    """Each profile's customer id (None: left unplaced), read off the clusters' customers as asked
+    for: as a list, a million records' ids took 36 MB at the write phase's peak."""
+
+    def __init__(self, customer_of, roots) -> None:
+        self._customer_of, self._roots = customer_of, roots
+
+    def __len__(self) -> int:
+        return len(self._roots)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [c or None for c in self._customer_of[self._roots[i]].tolist()]
+        return int(self._customer_of[self._roots[i]]) or None
 
 
 def kept_ids(roots: Sequence[int], previous: Sequence[int], wanted: Sequence[int]) -> dict[int, int]:
