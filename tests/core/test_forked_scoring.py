@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import select
@@ -322,44 +323,44 @@ def test_room_for_counts_the_spare_memory_too(monkeypatch):
     assert not forking.room_for(1.0), "unknown: no"
 
 
-def test_a_resolve_stopped_while_its_child_scores_ends_the_child(make_workspace, early_worker, small_phases):
+@contextmanager
+def _resolving_until(make_workspace, name: str, until):
+    """A resolve from scratch of 3,000 records, run until ``until(progress)`` says so: its steps."""
     from omnidesk.core.identity.resolve import resolve_all_steps
 
-    ws = make_workspace("stopped.omnidesk")
+    ws = make_workspace(name)
     with ws.writing() as conn:
         insert_synthetic(conn, Synthetic(), 3_000)
     with ws.writing() as conn:
         steps = resolve_all_steps(conn, from_scratch=True)
         for progress in steps:
-            if progress.message == "Comparing records" and any(kind == "ship" for kind, _ in early_worker):
+            if until(progress):
                 break
-        child = early_worker[0][1]
-        pid = child._pid
-        assert pid is not None and os.waitpid(pid, os.WNOHANG) == (0, 0), "the child is at work"
-        steps.close()  # the user pressed Stop
-        assert child._pid is None
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, 0)  # ended and reaped: no process left behind
+        yield steps
         conn.rollback()
+
+
+def _stop_and_check_reaped(steps, child) -> None:
+    pid = child._pid
+    assert pid is not None
+    steps.close()  # the user pressed Stop
+    assert child._pid is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # ended and reaped: no process left behind
+
+
+def test_a_resolve_stopped_while_its_child_scores_ends_the_child(make_workspace, early_worker, small_phases):
+    def scoring(progress):
+        return progress.message == "Comparing records" and any(kind == "ship" for kind, _ in early_worker)
+
+    with _resolving_until(make_workspace, "stopped.omnidesk", scoring) as steps:
+        child = early_worker[0][1]
+        assert os.waitpid(child._pid, os.WNOHANG) == (0, 0), "the child is at work"
+        _stop_and_check_reaped(steps, child)
 
 
 def test_a_resolve_stopped_while_its_model_is_fitted_ends_the_fitting_child(make_workspace, small_phases, monkeypatch):
-    from omnidesk.core.identity.resolve import resolve_all_steps
-
     monkeypatch.setattr(clustering, "FIT_IN_CHILD_FROM", 500)
-    ws = make_workspace("stopped_fit.omnidesk")
-    with ws.writing() as conn:
-        insert_synthetic(conn, Synthetic(), 3_000)
-    with ws.writing() as conn:
-        steps = resolve_all_steps(conn, from_scratch=True)
-        for progress in steps:
-            if small_phases:  # the records are read and the fit's child forked
-                break
-        child = small_phases[0]
-        pid = child._pid
-        assert pid is not None
-        steps.close()  # the user pressed Stop
-        assert child._pid is None
-        with pytest.raises(ChildProcessError):
-            os.waitpid(pid, 0)  # ended and reaped: no process left behind
-        conn.rollback()
+    # Stopped as soon as the records are read and the fit's child forked.
+    with _resolving_until(make_workspace, "stopped_fit.omnidesk", lambda progress: bool(small_phases)) as steps:
+        _stop_and_check_reaped(steps, small_phases[0])

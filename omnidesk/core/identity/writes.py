@@ -124,13 +124,7 @@ def _apply_by_cluster(conn: Connection, profiles: Sequence[Profile], plan: Plan,
         if placed % CLUSTERS_PER_STEP == 0:
             yield Progress(placed, clusters, "Applying matches")
     yield Progress(clusters, clusters, "Applying matches")
-    new_of: dict[int, int] = {}
-    if previous is not None and need_new:
-        new_of = kept_ids(plan.roots, previous, need_new)
-        insert_copies_with_ids(conn, Customer.__table__, new_customer_rows(1)[0], sorted(new_of.values()))
-        need_new = [root for root in need_new if root not in new_of]
-    new_ids = _insert_empty_customers(conn, len(need_new), above)
-    new_of.update(zip(need_new, new_ids))
+    new_of = _new_customers(conn, plan, need_new, previous, above)
     new_ids = list(new_of.values())
     del need_new
     for i, root in enumerate(plan.roots):
@@ -165,6 +159,22 @@ def _apply_by_cluster(conn: Connection, profiles: Sequence[Profile], plan: Plan,
     sync_children(conn, moved_ids)
     _queue_plan_reviews(conn, plan, placement, stats)
     return placement
+
+
+def _new_customers(conn: Connection, plan: Plan, need_new: list[int], previous: Sequence[int] | None,
+                   above: int) -> dict[int, int]:
+    """Cluster root -> the customer made for it, for the clusters of ``need_new`` roots (in that order).
+
+    After a rebuild (``previous``) a cluster keeps the earlier id :func:`kept_ids` gives it;
+    the others get new ids past ``above``.
+    """
+    new_of: dict[int, int] = {}
+    if previous is not None and need_new:
+        new_of = kept_ids(plan.roots, previous, need_new)
+        insert_copies_with_ids(conn, Customer.__table__, new_customer_rows(1)[0], sorted(new_of.values()))
+        need_new = [root for root in need_new if root not in new_of]
+    new_of.update(zip(need_new, _insert_empty_customers(conn, len(need_new), above)))
+    return new_of
 
 
 def _queue_plan_reviews(conn: Connection, plan: Plan, placement: Sequence[int | None], stats: ResolveStats) -> None:
@@ -204,12 +214,7 @@ def _apply_to_nobody(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
     need_new = cluster_roots[wanted[cluster_roots]].tolist()
     del wanted, cluster_roots, first
     yield Progress(clusters, clusters, "Applying matches")
-    new_of: dict[int, int] = {}
-    if previous is not None and need_new:
-        new_of = kept_ids(plan.roots, previous, need_new)
-        insert_copies_with_ids(conn, Customer.__table__, new_customer_rows(1)[0], sorted(new_of.values()))
-        need_new = [root for root in need_new if root not in new_of]
-    new_of.update(zip(need_new, _insert_empty_customers(conn, len(need_new), above)))
+    new_of = _new_customers(conn, plan, need_new, previous, above)
     del need_new
     stats.touched.update(new_of.values())
     stats.created += len(new_of)
