@@ -424,11 +424,10 @@ class ModelFit:
 
     def start(self, profiles: Sequence[Profile]) -> None:
         """Fork the child to fit on ``profiles`` (those read so far), once, when there are enough."""
-        records = profiles[:learn.FIT_RECORDS]
-        if self.started or len(records) < FIT_IN_CHILD_FROM:
+        if self.started or len(profiles) < FIT_IN_CHILD_FROM:
             return
         self.started = True
-        self.child = forking.start(_fit, records)
+        self.child = forking.start(_fit, profiles[:learn.FIT_RECORDS])
 
     def model(self, profiles: Sequence[Profile]) -> Model:
         """The fitted model (``profiles``: the same records, to fit on here if need be)."""

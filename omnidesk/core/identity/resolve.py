@@ -296,8 +296,9 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
             write_frequencies(conn, freq)
             if fit is not None:
                 fit.start(profiles)
-                if fit.child is None:
+                if fit.child is None:  # fitted here, now
                     yield Progress(0, 0, "Learning match weights")
+                    fit.model(profiles)
             rejected, must = load_decisions_in_order(conn)
             plan = yield from cluster_steps(profiles, freq, fit or model,
                                              *decisions_by_index(conn, profiles, rejected, must), worker=worker)
