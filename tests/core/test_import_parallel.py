@@ -172,13 +172,9 @@ def test_small_files_and_small_machines_stay_in_process(monkeypatch):
     assert parallel.worker_count(parallel.PARALLEL_MIN_ROWS) == min(7, parallel.MAX_WORKERS)
     monkeypatch.setattr(parallel.os, "cpu_count", lambda: parallel.PARALLEL_MIN_CORES)
     assert parallel.worker_count(10 * parallel.PARALLEL_MIN_ROWS) == parallel.PARALLEL_MIN_CORES - 1
-    # Two or three cores: one worker beside this process, from a bigger file; one core: none.
-    for cores in (2, parallel.PARALLEL_MIN_CORES - 1):
+    for cores in (1, 2, parallel.PARALLEL_MIN_CORES - 1):
         monkeypatch.setattr(parallel.os, "cpu_count", lambda cores=cores: cores)
-        assert parallel.worker_count(parallel.SMALL_MACHINE_MIN_ROWS - 1) == 0
-        assert parallel.worker_count(parallel.SMALL_MACHINE_MIN_ROWS) == 1
-    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 1)
-    assert parallel.worker_count(10 * parallel.SMALL_MACHINE_MIN_ROWS) == 0
+        assert parallel.worker_count(10 * parallel.PARALLEL_MIN_ROWS) == 0
     # The variable decides, either way.
     monkeypatch.setenv(parallel.WORKERS_VARIABLE, "2")
     assert parallel.worker_count(50) == 2

@@ -14,17 +14,19 @@ in-process.
 
 This process does not sit idle while a worker is behind: when the oldest
 chunk is still with a worker (starting up, or slower than this process), it
-normalizes the file's next chunk itself and keeps it until the chunks before
-it are handed on.  That is what makes one worker pay on a two-core machine.
+normalizes the file's next chunks itself and keeps them until the chunks
+before it are handed on (at most ``HELD_HERE``, which cost memory while the
+file is read: 246 MB at the end of reading 200,000 rows against 169 MB
+in-process).
+
+A machine with fewer than ``PARALLEL_MIN_CORES`` cores keeps to one process.
 A worker spends more on a row than this process does (the rows travel both
-ways, each worker fills its own caches), so on its own it was slower: on the
-two-core benchmark machine the 100,000-row file's row phase took 6 s
-in-process and 10 s with one worker.  Sharing the rows, 200,000 rows were
-read, normalized and stored in 10.3-10.9 s against 11.7-11.8 s in-process,
-and 50,000 in 3.0-3.1 s against 2.8-2.9 s: below ``SMALL_MACHINE_MIN_ROWS``
-rows a machine of two or three cores keeps to one process.  The chunks held
-cost memory while the file is read: 246 MB at the end of reading 200,000 rows
-against 169 MB in-process (216 MB holding two chunks, for 10.3-11.0 s).
+ways, each worker fills its own caches): on the two-core benchmark machine
+the 100,000-row file's row phase took 6 s in-process and 10 s with one
+worker.  Sharing the rows with one worker as above, 200,000 rows were read,
+normalized and stored in 10.0-10.9 s against 11.7-11.8 s in-process, but the
+whole import of the million-row file took 196.9 s against 175.6 s: its rows
+took 72 s to store against 61 s, and the linking after them was slower too.
 ``OMNIDESK_IMPORT_WORKERS`` sets the number of workers whatever the machine
 (0: in-process), to measure elsewhere.
 """
@@ -43,8 +45,7 @@ from omnidesk.core.importing.sniff import Record
 from omnidesk.core.importing.store import stored_text
 
 PARALLEL_MIN_ROWS = 50_000  # from this many (estimated) rows workers pay for their start-up
-PARALLEL_MIN_CORES = 4  # from this many cores, a worker per core but this process's own
-SMALL_MACHINE_MIN_ROWS = 100_000  # on two or three cores, one worker from this many rows
+PARALLEL_MIN_CORES = 4  # below this, in-process was faster (see the module docstring)
 MAX_WORKERS = 4
 WORKERS_VARIABLE = "OMNIDESK_IMPORT_WORKERS"
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: enough to keep it busy, bounded in memory
@@ -60,17 +61,15 @@ def worker_count(estimated_rows: int) -> int:
     """How many worker processes a file of ``estimated_rows`` is normalized with (0: in-process).
 
     One per core but the importing process's own, from ``PARALLEL_MIN_ROWS`` rows
-    and ``PARALLEL_MIN_CORES`` cores; one on two or three cores from
-    ``SMALL_MACHINE_MIN_ROWS`` rows; none on one core.
-    ``OMNIDESK_IMPORT_WORKERS`` overrides them all.
+    and ``PARALLEL_MIN_CORES`` cores; ``OMNIDESK_IMPORT_WORKERS`` overrides both.
     """
     forced = os.environ.get(WORKERS_VARIABLE, "").strip()
     if forced.isdigit():
         return int(forced)
     cores = os.cpu_count() or 1
-    if cores >= PARALLEL_MIN_CORES:
-        return min(cores - 1, MAX_WORKERS) if estimated_rows >= PARALLEL_MIN_ROWS else 0
-    return 1 if cores >= 2 and estimated_rows >= SMALL_MACHINE_MIN_ROWS else 0
+    if estimated_rows < PARALLEL_MIN_ROWS or cores < PARALLEL_MIN_CORES:
+        return 0
+    return min(cores - 1, MAX_WORKERS)
 
 
 def normalized_chunks(records: Iterator[Record], normalizer: RowNormalizer, channel: str,
