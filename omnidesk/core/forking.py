@@ -140,6 +140,14 @@ class Forked:
         self._read = read
         self.private_mb = 0.0  # the child's own memory at its end, once :meth:`result` returned
 
+    def done(self) -> bool:
+        """Whether the child has finished: its answer (or its end) can be read without waiting."""
+        if self._pid is None:
+            return True
+        import select
+
+        return bool(select.select([self._read], [], [], 0)[0])
+
     def result(self) -> Any:
         """The child's return value; :class:`ForkFailed` if it gave none."""
         if self._pid is None:

@@ -364,3 +364,24 @@ def test_a_resolve_stopped_while_its_model_is_fitted_ends_the_fitting_child(make
     # Stopped as soon as the records are read and the fit's child forked.
     with _resolving_until(make_workspace, "stopped_fit.omnidesk", lambda progress: bool(small_phases)) as steps:
         _stop_and_check_reaped(steps, small_phases[0])
+
+
+def test_a_child_says_when_it_is_done_without_being_waited_for(monkeypatch):
+    import time
+
+    monkeypatch.delenv(forking.WORKERS_VARIABLE, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(forking, "room_for_a_copy", lambda: True)
+    go, let_go = os.pipe()
+    try:
+        child = forking.start(os.read, go, 1)  # waits until the test lets it go
+        assert child is not None and not child.done()
+        os.write(let_go, b"x")
+        deadline = time.monotonic() + 30
+        while not child.done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert child.done()
+        assert child.result() == b"x" and child.done()
+    finally:
+        os.close(go)
+        os.close(let_go)

@@ -420,6 +420,7 @@ class ModelFit:
         self.base = base
         self.child: forking.Forked | None = None
         self.started = False
+        self._fitted: dict | None = None  # the child's fit, once taken
         self._model: Model | None = None
 
     def start(self, profiles: Sequence[Profile]) -> None:
@@ -429,19 +430,25 @@ class ModelFit:
         self.started = True
         self.child = forking.start(_fit, profiles[:learn.FIT_RECORDS])
 
+    def poll(self) -> None:
+        """Take the child's fit if it is done, without waiting: the child is then gone for good."""
+        if self.child is not None and self.child.done():
+            self._take()
+
+    def _take(self) -> None:
+        try:
+            self._fitted = self.child.result()
+            learn.log_fit(self._fitted)
+        except forking.ForkFailed:
+            self._fitted = None
+        self.child = None
+
     def model(self, profiles: Sequence[Profile]) -> Model:
         """The fitted model (``profiles``: the same records, to fit on here if need be)."""
         if self._model is None:
-            fitted = None
             if self.child is not None:
-                try:
-                    fitted = self.child.result()
-                    learn.log_fit(fitted)
-                except forking.ForkFailed:
-                    fitted = None
-                self.child = None
-            if fitted is None:
-                fitted = learn.fit(profiles)
+                self._take()
+            fitted = self._fitted if self._fitted is not None else learn.fit(profiles)
             self._model = learn.model_of_fit(fitted, self.base)
         return self._model
 

@@ -289,6 +289,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
                 del step
                 if fit is not None and len(profiles) >= FIT_RECORDS:
                     fit.start(profiles)
+                    fit.poll()
                 yield Progress(read, total, "Reading records")
             del stream
             release_folding_caches()  # every record is read and folded: the comparing needs the memory
