@@ -30,7 +30,7 @@ def watch() -> dict:
             if fitting:
                 # It lived while the records were read, and is gone before the resolve's peak: what
                 # it held counts beside this process as it was when it ended, not beside the peak.
-                seen["fit_peak_mb"] = max(seen["fit_peak_mb"], _high_water_mb() + self.private_mb)
+                seen["fit_peak_mb"] = max(seen["fit_peak_mb"], high_water_mb() + self.private_mb)
             else:
                 seen["waited"] += time.perf_counter() - t
                 seen["count"] += 1
@@ -69,7 +69,8 @@ def peak_mb(process_peak_mb: float, seen: dict) -> float:
     return max(process_peak_mb + seen["private_mb"], seen.get("fit_peak_mb", 0.0))
 
 
-def _high_water_mb() -> float:
+def high_water_mb() -> float:
+    """This process's peak resident memory so far, in MB (Linux's VmHWM; the rusage peak elsewhere)."""
     try:
         with open("/proc/self/status") as fh:
             for line in fh:
@@ -77,4 +78,6 @@ def _high_water_mb() -> float:
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return 0.0
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

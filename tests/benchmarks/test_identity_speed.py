@@ -96,18 +96,7 @@ import omnidesk.core.identity.blocking as B
 import omnidesk.core.identity.clustering as C
 import omnidesk.core.identity.profiles as PR
 import omnidesk.core.identity.resolve as R
-from tests.benchmarks.forked_children import reset as reset_children, watch as watch_children
-
-def high_water_mb():
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+from tests.benchmarks.forked_children import high_water_mb, reset as reset_children, watch as watch_children
 
 STAMPS = []
 SCORING = [0.0, 0]  # seconds inside score_pair, calls
