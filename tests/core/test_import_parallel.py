@@ -49,11 +49,9 @@ def test_worker_processes_normalize_every_row_as_this_process_does(new_workspace
         there = _normalized(plan, 2)
     assert [len(rows) for rows, _ in there] == [60, 60, 60, 60, 11]
     assert [h for _, hashes in there for h in hashes] == [h for _, hashes in here for h in hashes]
-    for k, ((rows_a, _), (rows_b, _)) in enumerate(zip(here, there)):
+    for (rows_a, _), (rows_b, _) in zip(here, there):
         for a, b in zip(rows_a, rows_b):
-            # The first four chunks go to the workers before anything else happens; the last
-            # may be normalized here while they start up (then it has no serialized columns yet).
-            assert a.stored is None and (b.stored is not None or k == 4)
+            assert a.stored is None and b.stored is not None
             b.stored = None
             assert a == b  # every field, the record it came from included
     assert any(r.problems for rows, _ in there for r in rows)
@@ -83,58 +81,6 @@ def test_an_import_through_workers_gives_the_same_workspace(tmp_path, monkeypatc
     a = {k: v for k, v in dump(tmp_path / "here.omnidesk").items() if k not in ignore}
     b = {k: v for k, v in dump(tmp_path / "there.omnidesk").items() if k not in ignore}
     assert a == b
-
-
-class _BehindPool:
-    """A worker pool that is always behind: a chunk is normalized only when its result is asked for."""
-
-    def __init__(self, workers, normalizer, channel, header):
-        self.submitted = []
-
-    def submit(self, fn, part):
-        self.submitted.append(part[0].number)
-        return _Late(fn, part)
-
-    def shutdown(self, wait=True, cancel_futures=False):
-        pass
-
-
-class _Late:
-    def __init__(self, fn, part):
-        self.fn, self.part = fn, part
-
-    def done(self):
-        return False
-
-    def result(self):
-        return self.fn(self.part)
-
-
-def test_this_process_normalizes_the_next_chunks_while_a_worker_is_behind(new_workspace, tmp_path, monkeypatch):
-    data = write_csv(tmp_path / "list.csv", HEADER, _rows(250))
-    pools = []
-    monkeypatch.setattr(parallel, "_pool", lambda *args: pools.append(_BehindPool(*args)) or pools[-1])
-    with new_workspace(tmp_path / "w.omnidesk") as ws:
-        plan = analyze(ws, data, ImportOptions(channel="shop"))
-        here = _normalized(plan, 0)
-        normalizer = RowNormalizer(plan)
-        monkeypatch.setattr(parallel, "_worker", (normalizer, plan.channel, tuple(plan.header)))
-        chunks = parallel.normalized_chunks(read_records(plan.path, plan.fmt), normalizer, plan.channel,
-                                            plan.header, 20, 1)
-        there = list(chunks)
-    # The worker is given two chunks; while the first is not back, the next four are made here
-    # (no more are held).  Its two come back, it is given two more, the four made here are handed
-    # on, and while its next is not back four more are made here: the file's order throughout.
-    made_here = [rows[0].stored is None for rows, _ in there]
-    assert made_here == [False, False, True, True, True, True, False, False, True, True, True, True, False]
-    assert [rows[0].record.number for rows, _ in there] == sorted(rows[0].record.number for rows, _ in there)
-    assert [h for _, hashes in there for h in hashes] == [h for _, hashes in here for h in hashes]
-    rows_here, rows_there = [r for rows, _ in here for r in rows], [r for rows, _ in there for r in rows]
-    assert len(rows_here) == len(rows_there) == 251
-    for a, b in zip(rows_here, rows_there):
-        b.stored = None
-        assert a == b
-    assert len(pools[0].submitted) == made_here.count(False)
 
 
 def test_a_cancelled_import_through_workers_stops_them_and_keeps_nothing(new_workspace, tmp_path, monkeypatch):

@@ -12,23 +12,19 @@ bundle supports; the bundle's entry point calls ``freeze_support``).  Starting
 one costs a second or so of imports, so a small file is normalized here
 in-process.
 
-This process does not sit idle while a worker is behind: when the oldest
-chunk is still with a worker (starting up, or slower than this process), it
-normalizes the file's next chunks itself and keeps them until the chunks
-before it are handed on (at most ``HELD_HERE``, which cost memory while the
-file is read: 246 MB at the end of reading 200,000 rows against 169 MB
-in-process).
-
-A machine with fewer than ``PARALLEL_MIN_CORES`` cores keeps to one process.
-A worker spends more on a row than this process does (the rows travel both
-ways, each worker fills its own caches): on the two-core benchmark machine
-the 100,000-row file's row phase took 6 s in-process and 10 s with one
-worker.  Sharing the rows with one worker as above, 200,000 rows were read,
-normalized and stored in 10.0-10.9 s against 11.7-11.8 s in-process, but the
-whole import of the million-row file took 196.9 s against 175.6 s: its rows
-took 72 s to store against 61 s, and the linking after them was slower too.
-``OMNIDESK_IMPORT_WORKERS`` sets the number of workers whatever the machine
-(0: in-process), to measure elsewhere.
+So is any file on a machine with fewer than ``PARALLEL_MIN_CORES`` cores: the
+importing process needs a core of its own to read and store, and a worker
+spends more on a row than this process does (the rows travel both ways,
+each worker fills its own caches).  On the two-core benchmark machine the
+100,000-row file's row phase took 12-13 s in-process and 16-17 s with one
+worker, 17-22 s with two; once normalizing had become three times cheaper,
+6 s in-process and 10 s with one worker.  With this process also normalizing
+the next chunks whenever the worker was behind, 200,000 rows were read and
+stored faster than in-process (10.0-10.9 s against 11.7-11.8 s), but the
+whole import of a million rows was slower (196.9 s against 175.6 s: storing
+took 72 s against 61 s, and the linking after it slowed too), so that was not
+kept.  ``OMNIDESK_IMPORT_WORKERS`` sets the number of
+workers whatever the machine (0: in-process), to measure elsewhere.
 """
 
 from __future__ import annotations
@@ -49,7 +45,6 @@ PARALLEL_MIN_CORES = 4  # below this, in-process was faster (see the module docs
 MAX_WORKERS = 4
 WORKERS_VARIABLE = "OMNIDESK_IMPORT_WORKERS"
 IN_FLIGHT_PER_WORKER = 2  # chunks queued per worker: enough to keep it busy, bounded in memory
-HELD_HERE = 4  # chunks normalized here at most while waiting for a worker's (held until theirs is stored)
 
 # A Row travels back as the tuple of its fields after ``record`` (which this
 # process still holds): rebuilding the object here is a few times cheaper than
@@ -78,60 +73,35 @@ def normalized_chunks(records: Iterator[Record], normalizer: RowNormalizer, chan
     """Each ``chunk`` of ``records`` normalized, with each row's hash, in the file's order.
 
     With ``workers`` (see :func:`worker_count`) the chunks are normalized in
-    that many processes, a few chunks ahead of the caller, and here while the
-    oldest is not back yet (up to ``HELD_HERE`` chunks); without, here.  An
+    that many processes, a few chunks ahead of the caller; without, here.  An
     error in a worker is raised here, at its chunk.  Closing the iterator
     stops the workers.
     """
-    normalize, hash_row = normalizer.normalize, row_hasher(channel, header)
-
-    def here(part: list[Record]) -> tuple[list[Row], list[str]]:
-        return [normalize(rec) for rec in part], [hash_row(rec.values) for rec in part]
-
     if workers <= 0:
+        normalize, hash_row = normalizer.normalize, row_hasher(channel, header)
         while part := list(islice(records, chunk)):
-            yield here(part)
+            yield [normalize(rec) for rec in part], [hash_row(rec.values) for rec in part]
         return
-    pool = _pool(workers, normalizer, channel, header)
-    # In the file's order: each chunk's records with its worker's future, or with what this
-    # process made of them (no future).
-    pending: deque = deque()
-    in_flight = 0
-    try:
-        while True:
-            while in_flight < workers * IN_FLIGHT_PER_WORKER:
-                part = list(islice(records, chunk))
-                if not part:
-                    break
-                pending.append((part, pool.submit(_normalize_chunk, part), None))
-                in_flight += 1
-            # While the oldest chunk is still with a worker (starting up, or slower than this
-            # process), the next chunk of the file is normalized here instead of waiting.
-            while (pending and pending[0][1] is not None and not pending[0][1].done()
-                   and len(pending) - in_flight < HELD_HERE):
-                part = list(islice(records, chunk))
-                if not part:
-                    break
-                pending.append((part, None, here(part)))
-            if not pending:
-                return
-            part, future, made = pending.popleft()
-            if future is None:
-                yield made
-                continue
-            packed, hashes = future.result()
-            in_flight -= 1
-            yield _unpack(part, packed), hashes
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _pool(workers: int, normalizer: RowNormalizer, channel: str, header: Sequence[str]):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=_start_worker, initargs=(normalizer, channel, tuple(header)))
+    pending: deque = deque()
+    try:
+        while True:
+            while len(pending) < workers * IN_FLIGHT_PER_WORKER:
+                part = list(islice(records, chunk))
+                if not part:
+                    break
+                pending.append((part, pool.submit(_normalize_chunk, part)))
+            if not pending:
+                return
+            part, future = pending.popleft()
+            packed, hashes = future.result()
+            yield _unpack(part, packed), hashes
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _unpack(part: list[Record], packed: list[tuple]) -> list[Row]:
