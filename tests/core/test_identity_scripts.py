@@ -6,7 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from omnidesk.core.identity.keys import fold, fold_address, first_name_level, last_name_level, same_address
+from omnidesk.core.identity.scoring import Profile, compare, family_names_first, resplit_side
 from omnidesk.core.identity.scripts import latin_reading
+from omnidesk.core.identity.why import why_one_person
 from omnidesk.core.importing.names import NameParts, normalize_name, parse_full_name
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.models import Customer, SourceRecord
@@ -245,6 +247,61 @@ def test_a_till_writing_both_family_names_first_meets_the_shop(new_workspace, tm
         assert len(conchita) == 1 and None not in conchita
         # Ana Sofía and Ana Luz on one family email: the given names do not line up.
         assert owners[22] != owners[32]
+
+
+def test_a_till_writing_family_names_before_one_given_name_meets_the_shop(new_workspace, tmp_path):
+    """The till's "Aguirre Godínez Aurelio" (paterno, materno, nombre) reads as the given name Aguirre;
+    the shop says "Aurelio" / "Aguirre Godínez".  "Castillo Saucedo Viooleta" (a slip) is the shop's
+    "Violeta" / "Castillo" with her second surname left out.  One phone each: one person each, and
+    the shop's later records of them still join.  The till's "Aguirre Godínez Beatriz" on Aurelio's
+    family email stays apart: her given name is not his."""
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Aurelio", "Aguirre Godínez", "familia.aguirre@example.org",
+                                                    "+52 222 246 2010"],
+                                                   ["Violeta", "Castillo", "vcastillo@example.net", ""]])
+    till = write_csv(tmp_path / "till.csv", TILL, [["Aguirre Godínez Aurelio", "222 246 2010", ""],
+                                                   ["Castillo Saucedo Viooleta", "222 904 1929",
+                                                    "vcastillo@example.net"],
+                                                   ["Aguirre Godínez Beatriz", "", "familia.aguirre@example.org"]])
+    later = write_csv(tmp_path / "later.csv", SHOP, [["Aurelio", "Aguirre", "", "+52 222 246 2010"],
+                                                     ["Violeta", "Castillo Saucedo", "", "+52 222 904 1929"]])
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "MX")
+        _import(ws, till, TILL_MAPPING, "MX")
+        _import(ws, later, SHOP_MAPPING, "MX")
+        rec = SourceRecord.__table__
+        with ws.engine.connect() as conn:
+            owners = dict(conn.execute(select(rec.c.record_no + 10 * rec.c.batch_id, rec.c.customer_id)).all())
+        aurelio, violeta = {owners[11], owners[21], owners[31]}, {owners[12], owners[22], owners[32]}
+        assert len(aurelio) == 1 and None not in aurelio
+        assert len(violeta) == 1 and None not in violeta
+        assert owners[23] not in aurelio | violeta
+        assert _customers(ws) == 3
+        # The card says how the till's record was read.
+        reasons = {r for link in why_one_person(ws, owners[11]).links for r in link.reasons}
+        assert "family names written first" in reasons, reasons
+
+
+def test_family_names_first_reads_only_names_that_line_up():
+    """The re-reading takes the given name from the end and the family names from the front; names
+    that do not line up so, two words swapped, or names agreeing as written are left alone."""
+    def p(first: str, last: str, middle: str = "") -> Profile:
+        return Profile(0, "", None, "contacts", "pos", first, last, (), (), (), "", "", "", None, (), middle)
+
+    shop = p("aurelio", "aguirregodinez")
+    assert family_names_first(p("aguirre", "godinezaurelio"), shop) == ("aurelio", "aguirregodinez")
+    assert family_names_first(p("jimenez", "mirandaaurelio"), p("aurelio", "jimenez")) == ("aurelio",
+                                                                                           "jimenezmiranda")
+    assert family_names_first(p("castillo", "saucedoviooleta"), p("violeta", "castillo")) == (
+        "viooleta", "castillosaucedo")
+    assert family_names_first(p("aguirre", "godinezbeatriz"), shop) is None  # another given name
+    assert family_names_first(p("lopez", "ruizaurelio"), shop) is None  # other family names
+    assert family_names_first(p("aguirre", "aurelio"), p("aurelio", "aguirre")) is None  # a plain swap
+    assert family_names_first(shop, shop) is None
+    assert family_names_first(p("aguirre", "godinezaurelio", "jose"), shop) is None  # further given names
+    assert resplit_side(p("aguirre", "godinezaurelio"), shop) == 4
+    assert resplit_side(shop, p("aguirre", "godinezaurelio")) == 5
+    levels, _ = compare(p("aguirre", "godinezaurelio"), shop)
+    assert (levels["first"], levels["last"]) == ("exact", "exact")
 
 
 def test_two_given_names_do_not_make_a_surname_of_a_different_one(new_workspace, tmp_path):

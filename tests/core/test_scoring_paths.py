@@ -16,13 +16,16 @@ import pytest
 
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair, score_pair_full
 
-# Names with a twin of every kind: nicknames, slips, initials, two-word family names, readings.
+# Names with a twin of every kind: nicknames, slips, initials, two-word family names, readings,
+# family names written before the given name ("Aguirre Godínez Aurelio").
 FIRSTS = ["john", "jon", "jhon", "johnny", "j", "robert", "bob", "rob", "elizabeth", "liz", "lisa", "lsa",
           "mamadou", "evelio", "conchita", "katherine", "kate", "katie", "ann", "anna", "grzegorz", "g",
-          "marcel", "m", "aakaanksha", "akanksha", "yukiko", "sachiko", ""]
+          "marcel", "m", "aakaanksha", "akanksha", "yukiko", "sachiko", "aurelio", "aguirre", "violeta",
+          "castillo", ""]
 LASTS = ["smith", "smyth", "smiht", "garcialopez", "garcia", "lopez", "velascobarragan", "velasco",
          "freudenberger", "rodriguez", "barry", "okonkwo", "guzmanjimenez", "guzman", "reid", "rwid",
-         "yamada", "saito", "lee", "ann", ""]
+         "yamada", "saito", "lee", "ann", "aguirregodinez", "godinezaurelio", "castillo", "saucedoviooleta",
+         ""]
 MIDDLES = ["", "", "", "camila", "moustapha", "saliou", "f", "fitzgerald", "lucia", "camila velasco",
            "j", "jimenez conchita lucia"]
 # (written, reading): kanji with furigana, kana, or Latin letters with no reading.
@@ -68,6 +71,10 @@ def _variant(rng: random.Random, p: Profile, rid: int) -> Profile:
     elif roll < 0.65 and p.middle:
         # Two given names and one family name, read as one given name and two family names.
         q.middle, q.last = "", p.middle.replace(" ", "") + p.last
+    elif roll < 0.7 and not (p.middle or p.first_read or p.last_read) and len(p.first) > 2 and len(p.last) > 5:
+        # The family names written first, before the one given name: "Aguirre Godínez Aurelio".
+        cut = rng.randint(2, len(p.last) - 3)
+        q.first, q.last = p.last[:cut], p.last[cut:] + p.first
     elif roll < 0.75:
         q.first = rng.choice(FIRSTS)
     elif roll < 0.85:
@@ -116,6 +123,7 @@ def test_score_pair_is_score_pair_full(seed):
     decisions = {s[0] for s in shapes}
     assert decisions == {"auto", "review", "apart"}
     assert any(s[1] for s in shapes) and any(s[2] for s in shapes) and any(s[3] for s in shapes)
+    assert {s[2] for s in shapes} >= {1, 2, 4, 5}  # re-split either side, family names first on either
     assert {s[4] for s in shapes} >= {None, "different first names", "different last names",
                                       "different middle names", "different birthdays"}
 

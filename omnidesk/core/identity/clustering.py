@@ -37,6 +37,7 @@ from omnidesk.core.identity.scoring import (
     Model,
     PairScore,
     Profile,
+    family_names_first,
     name_weight,
     names_swapped,
     release_caches,
@@ -145,6 +146,16 @@ class Clusters:
         side = resplit_side(profiles[i], profiles[j])
         if not side:
             return
+        if side >= 4:
+            # Written family names first ("Aguirre Godínez Aurelio"): that record alone is read again.
+            k, other = (i, j) if side == 4 else (j, i)
+            root = self.find(k)
+            if self.size[root] == 1:
+                p = profiles[k]
+                p.first, p.last = family_names_first(p, profiles[other])
+                self.firsts[root] = p.first
+                self.lasts[root] = p.last
+            return
         for k, other in ((i, j), (j, i)) if side == 3 else ((i, j),) if side == 1 else ((j, i),):
             root = self.find(k)
             if self.size[root] != 1:
@@ -205,6 +216,8 @@ def _turn_round(p: Profile, anchor: Profile) -> None:
     elif p.middle != anchor.middle and swapped_with_given_names(p, anchor):
         p.first, p.middle, p.last = anchor.first, anchor.middle, anchor.last
         p.first_read, p.last_read = anchor.first_read, anchor.last_read
+    elif (read := family_names_first(p, anchor)) is not None:
+        p.first, p.last = read
 
 
 def _as_set(v) -> set:

@@ -376,10 +376,14 @@ def resplit_side(a: Profile, b: Profile) -> int:
     1 when ``a``'s names are to be read as ``b`` splits them, 2 for ``b`` as ``a``
     (:func:`resplit`: the last names disagree as written, the first names do not);
     3 when one wrote the family names first (:func:`swapped_with_given_names`); else 0.
-    Records with the same further given names are taken as written.
+    Records with the same further given names are taken as written, unless one wrote its
+    family names before its one given name (:func:`family_names_first`): 4 when ``a`` did,
+    5 when ``b`` did.
     """
-    if a.middle == b.middle or not a.last or not b.last:
+    if not a.last or not b.last:
         return 0
+    if a.middle == b.middle:
+        return family_names_first_side(a, b)
     if first_name_level(a.first, b.first) != "different" and last_name_level(a.last, b.last) == "different":
         if resplit(a.middle, a.last, b.middle) is not None:
             return 1
@@ -406,6 +410,44 @@ def swapped_with_given_names(a: Profile, b: Profile) -> bool:
         return False
     return (last_name_level(_given(a), b.last) in ("exact", "typo")
             and last_name_level(a.last, _given(b)) in ("exact", "typo"))
+
+
+def family_names_first(x: Profile, y: Profile) -> tuple[str, str] | None:
+    """``x``'s given and family names where ``x`` wrote its family names before its one given name.
+
+    A till in Mexico writes "Aguirre Godínez Aurelio" (paterno, materno, nombre),
+    which reads as the given name Aguirre and the family names Godínez Aurelio;
+    the shop's columns say "Aurelio" / "Aguirre Godínez", or "Aurelio" / "Aguirre"
+    with the second family name left out.  When ``x``'s last name ends with
+    ``y``'s given name (spelled the same or with a slip) and ``x``'s first name
+    and the words before it are ``y``'s family names (or start with them), ``x``
+    reads as ``("aurelio", "aguirregodinez")``.  Only for names that disagree as
+    written, without further given names on either side or a reading, and with a
+    word before the given name on ``x``'s side: two words the other way round are
+    a plain swap (:func:`names_swapped`).  ``None`` otherwise.
+    """
+    if x.middle or y.middle or not (x.first and x.last and y.first and y.last):
+        return None
+    if x.first_read or x.last_read or y.first_read or y.last_read:
+        return None
+    given, rest = y.first, x.last
+    if len(given) < 3 or len(rest) < len(given) + 2 or first_name_level(given, x.first) != "different":
+        return None
+    # The given name as written, or with a letter more or less (a slip).
+    for size in (len(given), len(given) - 1, len(given) + 1):
+        head, tail = rest[:-size], rest[-size:]
+        if len(head) >= 2 and first_name_level(given, tail) in ("exact", "typo"):
+            family = x.first + head
+            if last_name_level(y.last, family) in ("exact", "typo"):
+                return tail, family
+    return None
+
+
+def family_names_first_side(a: Profile, b: Profile) -> int:
+    """4 when ``a`` wrote its family names before its given name beside ``b``, 5 for ``b``, else 0."""
+    if family_names_first(a, b) is not None:
+        return 4
+    return 5 if family_names_first(b, a) is not None else 0
 
 
 def compare(a: Profile, b: Profile) -> tuple[dict[str, str], bool]:
@@ -436,6 +478,8 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], PairNames, int, tu
     if middle_a != middle_b:
         # Further given names on one side: a swap is read with them (side 3), not without.
         side = (3 if swapped_with_given_names(a, b) else 0) if names.swapped else resplit_side(a, b)
+    elif not names.swapped and not middle_a:
+        side = family_names_first_side(a, b)
     if side in (1, 2):
         # resplit_side reads the names as written; a reading compared in their place may
         # not split so (both names in kanji, with furigana): then they are taken as read.
@@ -450,6 +494,10 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], PairNames, int, tu
         # All given names against the other's family names, and the other way round.
         first_a, last_a, first_b, last_b = _given(a), a.last, b.last, _given(b)
         middle_a = middle_b = ""
+    elif side == 4:
+        first_a, last_a = family_names_first(a, b)
+    elif side == 5:
+        first_b, last_b = family_names_first(b, a)
     fl = first_name_level(first_a, first_b)
     if fl != "missing":
         levels["first"] = UNREADABLE if fl == "different" and _scripts_differ(first_a, first_b) else \
@@ -476,7 +524,9 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], PairNames, int, tu
             levels["birthday"] = level
     # The names whose frequency weighs an exact agreement: as compared, or for a swap read
     # with all given names, one first and one family name as written.
-    common = ((b.last if _turned(a, b) else a.first), a.last) if side == 3 else (first_b, last_b)
+    # A side read with its family names first weighs by the other's names as written.
+    common = (((b.last if _turned(a, b) else a.first), a.last) if side == 3
+              else (a.first, a.last) if side == 5 else (first_b, last_b))
     if side == 3:
         names = names._replace(a_first=first_a, b_first=first_b, swapped=False)
     return levels, names, side, common
@@ -575,6 +625,8 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
     address = date = None  # levels read early where a last name differs (renamed)
     if swapped or side == 3:
         reasons.append("first and last name swapped")
+    elif side >= 4:
+        reasons.append("family names written first")
     if fl == "exact":
         w += _tf_bits(m["first"]["exact"], freq.first.get(first_b, 0), freq.n_first, min_u, max_u)
         reasons.append("same first name")
@@ -770,6 +822,8 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
 
     if swapped or side == 3:
         reasons.append("first and last name swapped")
+    elif side >= 4:
+        reasons.append("family names written first")
     fl = levels.get("first")
     if fl == "exact":
         w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, first_b, model))
