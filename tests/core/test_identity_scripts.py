@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from omnidesk.core.identity.keys import fold, fold_address, first_name_level, last_name_level, same_address
 from omnidesk.core.identity.scoring import Profile, compare, family_names_first, resplit_side
-from omnidesk.core.identity.scripts import latin_reading
+from omnidesk.core.identity.scripts import kanji_name_readings, latin_reading
 from omnidesk.core.identity.why import why_one_person
 from omnidesk.core.importing.names import NameParts, normalize_name, parse_full_name
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -136,25 +136,26 @@ def test_a_hindi_name_in_devanagari_meets_its_latin_spelling(new_workspace, tmp_
 
 
 def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_merged(new_workspace, tmp_path):
-    # The shop has 高橋 亮介 (kanji, no reading); the newsletter has Ryosuke Takahashi on the same
-    # address.  Without a reading the names cannot be compared: not a conflict (the pair used to be
-    # kept apart, never asked), nor a merge (a family's two people would pass as one).
+    # The shop has 高橋 蒼空 (kanji, no reading, a given name the name dictionary does not know);
+    # the newsletter has Sora Takahashi on the same address.  Without a reading the given names
+    # cannot be compared: not a conflict (the pair used to be kept apart, never asked), nor a
+    # merge (a family's two people would pass as one).
     from omnidesk.core.identity.scoring import (
         NAMES_UNREADABLE, Frequencies, Model, Profile, score_pair, score_pair_full)
     from omnidesk.core.models import MatchReview
 
-    shop = write_csv(tmp_path / "shop.csv", SHOP, [["亮介", "高橋", "rtakahashi@example.com", ""]])
-    news = write_csv(tmp_path / "news.csv", SHOP, [["Ryosuke", "Takahashi", "rtakahashi@example.com", ""]])
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["蒼空", "高橋", "stakahashi@example.com", ""]])
+    news = write_csv(tmp_path / "news.csv", SHOP, [["Sora", "Takahashi", "stakahashi@example.com", ""]])
     with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "JP")
         _import(ws, news, SHOP_MAPPING, "JP")
         owner = _owners(ws)
-        assert owner[("亮介", "高橋")] != owner[("Ryosuke", "Takahashi")]
+        assert owner[("蒼空", "高橋")] != owner[("Sora", "Takahashi")]
         assert _customers(ws) == 2
         with ws.engine.connect() as conn:
             asked = conn.execute(select(MatchReview.left_id, MatchReview.right_id, MatchReview.reasons_json)).all()
         assert [sorted((left, right)) for left, right, _ in asked] == [
-            sorted((owner[("亮介", "高橋")], owner[("Ryosuke", "Takahashi")]))]
+            sorted((owner[("蒼空", "高橋")], owner[("Sora", "Takahashi")]))]
         assert NAMES_UNREADABLE in asked[0][2] and "same email" in asked[0][2]
 
     def profile(rid, first, last, **kw):
@@ -166,8 +167,11 @@ def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_me
 
     freq, model = Frequencies(), Model()
     cases = [
+        (profile(1, "蒼空", "高橋", emails=("r@example.com",)),
+         profile(2, "sora", "takahashi", emails=("r@example.com",))),
+        # Read otherwise by the dictionary (亮介 is Ryosuke): still not compared, never a conflict.
         (profile(1, "亮介", "高橋", emails=("r@example.com",)),
-         profile(2, "ryosuke", "takahashi", emails=("r@example.com",))),
+         profile(2, "kosuke", "takahashi", emails=("r@example.com",))),
         (profile(1, "иван", "петров", phones=("+79161234567",)), profile(2, "ivan", "petrov", phones=("+79161234567",))),
     ]
     for a, b in cases:
@@ -178,6 +182,46 @@ def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_me
     two = score_pair(profile(1, "亮介", "高橋", emails=("r@example.com",)),
                      profile(2, "晃", "高橋", emails=("r@example.com",)), freq, model)
     assert two.conflict == "different first names" and NAMES_UNREADABLE not in two.reasons
+
+
+def test_kanji_names_the_dictionary_reads_meet_their_romanisation(new_workspace, tmp_path):
+    """高橋 亮介 in the shop, without furigana, is the newsletter's Ryosuke Takahashi on the same
+    email (the name dictionary reads both names so), and the till's 井上 (family name first) is
+    the contacts' Inoue written with its long vowel; a household member on the family email whose
+    given name reads otherwise stays apart, asked about."""
+    from omnidesk.core.identity.scoring import NAMES_UNREADABLE
+    from omnidesk.core.models import MatchReview
+
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["亮介", "高橋", "takahashi.family@example.com", ""],
+                                                   ["久美子", "井上", "", "+81 90-1260-0199"]])
+    news = write_csv(tmp_path / "news.csv", SHOP, [["Ryosuke", "Takahashi", "takahashi.family@example.com", ""],
+                                                   ["Kosuke", "Takahashi", "takahashi.family@example.com", ""],
+                                                   ["Inoue", "Kumiko", "", "090-1260-0199"]])
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "JP")
+        _import(ws, news, SHOP_MAPPING, "JP")
+        owner = _owners(ws)
+        assert owner[("亮介", "高橋")] == owner[("Ryosuke", "Takahashi")]
+        assert owner[("久美子", "井上")] == owner[("Inoue", "Kumiko")]
+        assert owner[("Kosuke", "Takahashi")] != owner[("亮介", "高橋")]
+        assert _customers(ws) == 3
+        with ws.engine.connect() as conn:
+            asked = conn.execute(select(MatchReview.reasons_json)).scalars().all()
+        assert len(asked) == 1 and NAMES_UNREADABLE in asked[0]
+
+
+def test_the_name_dictionary_reads_only_what_it_knows():
+    from omnidesk.core.identity.keys import first_name_level, last_name_level, read_alike
+
+    assert kanji_name_readings("山本") == ("yamamoto",)
+    assert "nakata" in kanji_name_readings("中田") and "nakada" in kanji_name_readings("中田")
+    assert kanji_name_readings("蒼空") == () and kanji_name_readings("yamamoto") == ()
+    assert read_alike("晃", "akira") and read_alike("akira", "晃")
+    assert read_alike("井上", "inoue") and read_alike("井上", fold("イノウエ")) and read_alike("斎藤", "saitou") and read_alike("佐藤", "satou")
+    assert not read_alike("晃", "akina") and not read_alike("山本", "yamamura") and not read_alike("蒼空", "sora")
+    assert not read_alike("山本", "山本") and not read_alike("yamamoto", "yamamoto")
+    assert first_name_level("晃", "akira") == "exact" and last_name_level("中田", "nakada") == "exact"
+    assert first_name_level("晃", "hikari") == "different"  # read otherwise: not the same name
 
 
 def test_a_french_till_writing_the_family_name_first_in_capitals(new_workspace, tmp_path):

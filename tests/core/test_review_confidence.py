@@ -52,8 +52,8 @@ def test_a_pair_whose_names_were_not_compared_is_at_most_possibly_and_never_merg
     sure = pair_confidence(14.2, reasons, MODEL)
     assert sure.words == "unsure: names in two scripts" and sure.names_unread and sure.conflict is None
     assert "to 1" not in sure.hint and "two scripts" in sure.hint
-    _load(ws, tmp_path, "shop.csv", [["亮介", "高橋", "rtakahashi@example.com", "", "", "", ""]])
-    _load(ws, tmp_path, "list.csv", [["Ryosuke", "Takahashi", "rtakahashi@example.com", "", "", "", ""]],
+    _load(ws, tmp_path, "shop.csv", [["蒼空", "高橋", "rtakahashi@example.com", "", "", "", ""]])
+    _load(ws, tmp_path, "list.csv", [["Sora", "Takahashi", "rtakahashi@example.com", "", "", "", ""]],
           channel="email")
     (review,) = mg.list_reviews(ws)
     assert review.names_unread and review.for_one_by_one and review.score >= MODEL.auto_threshold
@@ -125,12 +125,12 @@ def test_a_pair_id_that_never_existed_is_said_not_to_exist(ws, tmp_path, capsys)
 
 
 def test_names_in_two_scripts_are_unsure_and_never_merged_in_bulk(ws, tmp_path):
-    # 高橋 亮介 in the shop, Ryosuke Takahashi on the newsletter, one email: the names were not
+    # 高橋 蒼空 in the shop, Sora Takahashi on the newsletter, one email: the names were not
     # compared, so the score is the email's alone and reaches the automatic merge's - as a
     # family's two people on one mailbox would.  A bulk accept at its default must not take it.
-    _load(ws, tmp_path, "shop.csv", [["亮介", "高橋", "rtakahashi@example.com", "", "", "", ""],
+    _load(ws, tmp_path, "shop.csv", [["蒼空", "高橋", "rtakahashi@example.com", "", "", "", ""],
                                      ["Amy", "Brook", "amy.b@example.com", "", "", "", "04101"], *CROWD])
-    _load(ws, tmp_path, "list.csv", [["Ryosuke", "Takahashi", "rtakahashi@example.com", "", "", "", ""],
+    _load(ws, tmp_path, "list.csv", [["Sora", "Takahashi", "rtakahashi@example.com", "", "", "", ""],
                                      ["Amy", "Brook", "", "(415) 555-0199", "", "", "04101"]], channel="email")
     reviews = mg.list_reviews(ws)
     (unread,) = [r for r in reviews if r.names_unread]

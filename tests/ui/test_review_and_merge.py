@@ -97,9 +97,9 @@ def test_names_in_two_scripts_read_unsure_and_wait_through_accept_all(window, ws
     # One email, the shop's name in kanji and the newsletter's in Latin letters: the names were
     # not compared, so the score (the email's) is no odds of one person, and the bulk accept at
     # its default score must leave the pair for the user, as it leaves a family's.
-    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["亮介", "高橋", "ryo@example.jp", ""]]),
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["蒼空", "高橋", "ryo@example.jp", ""]]),
                 ImportOptions(channel="shop"))
-    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Ryosuke", "Takahashi", "ryo@example.jp", ""]]),
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Sora", "Takahashi", "ryo@example.jp", ""]]),
                 ImportOptions(channel="email"))
     window.set_workspace(ws)
     window.show_screen("review")

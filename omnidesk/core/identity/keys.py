@@ -16,7 +16,7 @@ import jellyfish
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from omnidesk.core.identity.scripts import latin_reading, needs_reading
+from omnidesk.core.identity.scripts import kanji_name_readings, latin_reading, needs_reading
 
 
 @lru_cache(maxsize=200_000)
@@ -241,7 +241,7 @@ def first_name_level(a: str, b: str) -> str:
     """How two folded first names compare: exact, nickname, typo, initial or different."""
     if not a or not b:
         return "missing"
-    if a == b:
+    if a == b or (a.isascii() != b.isascii() and read_alike(a, b)):
         return "exact"
     if len(a) == 1 or len(b) == 1:
         return "initial" if a[0] == b[0] else "different"
@@ -255,6 +255,30 @@ def first_name_level(a: str, b: str) -> str:
     if _nickname_of_typo(a, b) or _nickname_of_typo(b, a):
         return "typo"
     return "different"
+
+
+def read_alike(a: str, b: str) -> bool:
+    """Whether a folded name in kanji is read as the other, in Latin letters (or kana, folded to them).
+
+    By the name dictionary (``scripts.kanji_name_readings``): 山本 and Yamamoto, 晃
+    and Akira, 井上 and Inoue, long vowels written or not (Satou, Sato, Ohno).  A
+    kanji name the dictionary reads otherwise, or does not know, is not read
+    alike: it stays a name that cannot be compared, never a different one made
+    the same by a guess.
+    """
+    kanji, latin = (a, b) if b.isascii() else (b, a)
+    if not latin.isascii() or kanji.isascii():
+        return False
+    readings = kanji_name_readings(kanji)
+    return bool(readings) and _romaji_key(latin) in {_romaji_key(r) for r in readings}
+
+
+_ROMAJI_LONG = re.compile(r"(?<=o)u|(?<=o)h(?![aeiou])|(?<=u)u|(?<=a)a|(?<=e)e|(?<=i)i|(?<=o)o")
+
+
+def _romaji_key(name: str) -> str:
+    """A romanised Japanese name with its long vowels written short: "inoue" and "inoe", "ohno" and "ono"."""
+    return _ROMAJI_LONG.sub("", name)
 
 
 def _nickname_of_typo(short: str, long: str) -> bool:
@@ -287,7 +311,7 @@ def _known_name(name: str) -> bool:
 def last_name_level(a: str, b: str) -> str:
     if not a or not b:
         return "missing"
-    if a == b:
+    if a == b or (a.isascii() != b.isascii() and read_alike(a, b)):
         return "exact"
     if _typo(a, b):
         return "typo"

@@ -291,7 +291,8 @@ def _turned(a: Profile, b: Profile) -> bool:
 _swapped = names_swapped  # the name tests know it by
 
 
-# Two forms of a name that cannot be compared: kanji (no reading given) against Latin letters,
+# Two forms of a name that cannot be compared: kanji (no reading given, none in the name dictionary
+# that reads them alike: keys.read_alike) against Latin letters,
 # Cyrillic against Latin.  Kana and Devanagari are read in Latin letters first (keys.fold), so
 # what stays apart here has no reading to go by.  Neither evidence for nor against one person.
 UNREADABLE = "unreadable"

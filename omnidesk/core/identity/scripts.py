@@ -14,9 +14,12 @@ these two scripts into Latin first:
   the end of a word unless a consonant cluster or a one-letter word ends it
   ("राहुल" -> "rahul", "पद्म" -> "padma").
 
-Kanji are left as they are: reading them needs a dictionary, and a name in
-kanji compares with the same name in kanji.  Any other character passes
-through unchanged.
+Kanji are left as they are: one kanji name has several readings, and a
+record's furigana says which is meant.  Without one, :func:`kanji_name_readings`
+gives the readings a dictionary knows for a family or given name (UniDic's
+person names, ``resources/names``), so that 山本 晃 can meet Akira Yamamoto;
+a name it does not know, or read otherwise, compares with the same kanji only.
+Any other character passes through unchanged.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["latin_reading", "needs_reading"]
+__all__ = ["kanji_name_readings", "latin_reading", "needs_reading"]
 
 _KANA = {
     "ア": "a", "イ": "i", "ウ": "u", "エ": "e", "オ": "o",
@@ -155,3 +158,35 @@ def _devanagari(chars: list[str]) -> str:
     if pending and (len(out) == 1 or conjunct):
         out.append("a")
     return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _kanji_names() -> dict[str, tuple[str, ...]]:
+    """The dictionary of Japanese family and given names: folded name -> readings, likeliest first.
+
+    Written by ``packaging/make_kanji_readings.py`` from UniDic (BSD licence); some
+    42,000 names, read once, the first time a name in kanji meets one in Latin letters.
+    """
+    import gzip
+
+    from omnidesk.core.paths import resource_path
+
+    names: dict[str, tuple[str, ...]] = {}
+    try:
+        with gzip.open(resource_path("names", "kanji_name_readings.tsv.gz"), "rt", encoding="utf-8") as f:
+            for line in f:
+                name, _, readings = line.rstrip("\n").partition("\t")
+                names[name] = tuple(readings.split())
+    except OSError:  # a checkout without the file: kanji meet kanji only, as before
+        return {}
+    return names
+
+
+def kanji_name_readings(name: str) -> tuple[str, ...]:
+    """How a folded family or given name written in kanji may be read, in folded Latin letters.
+
+    ``()`` for a name the dictionary does not know (or not in kanji).  A name
+    read several ways (中田: Nakata, Nakada) has them all, likeliest first.
+    """
+    return _kanji_names().get(name, ()) if not name.isascii() else ()
+
