@@ -425,14 +425,18 @@ def family_names_first(x: Profile, y: Profile) -> tuple[str, str] | None:
     reads as ``("aurelio", "aguirregodinez")``.  Only for names that disagree as
     written, without further given names on either side or a reading, and with a
     word before the given name on ``x``'s side: two words the other way round are
-    a plain swap (:func:`names_swapped`).  ``None`` otherwise.
+    a plain swap (:func:`names_swapped`).  The family name must start with the
+    same letter on both sides: nearly every pair of records scored is not such a
+    one, and this says so at once.  ``None`` otherwise.
     """
     if x.middle or y.middle or not (x.first and x.last and y.first and y.last):
         return None
+    given, rest = y.first, x.last
+    if x.first[0] != y.last[0] or len(given) < 3 or len(rest) < len(given) + 2:
+        return None
     if x.first_read or x.last_read or y.first_read or y.last_read:
         return None
-    given, rest = y.first, x.last
-    if len(given) < 3 or len(rest) < len(given) + 2 or first_name_level(given, x.first) != "different":
+    if first_name_level(given, x.first) != "different":
         return None
     # The given name as written, or with a letter more or less (a slip).
     for size in (len(given), len(given) - 1, len(given) + 1):
