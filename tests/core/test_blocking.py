@@ -18,10 +18,10 @@ def reference(profiles, only=None):
         blocks = defaultdict(list)
         for i, p in enumerate(profiles):
             for key in _family_keys(p, family):
-                if i not in blocks[hash(key)]:
-                    blocks[hash(key)].append(i)
+                if i not in blocks[key]:
+                    blocks[key].append(i)
         out = exact if family == "id" else named
-        for members in blocks.values():
+        for key, members in blocks.items():
             if len(members) > MAX_BLOCK:
                 if family == "id":
                     out.update(zip(members, members[1:]))
@@ -31,6 +31,8 @@ def reference(profiles, only=None):
                     a, b = profiles[i], profiles[j]
                     if family == "c" and a.postcode and b.postcode and not (a.address and b.address):
                         continue
+                    if key.startswith("m:") and a.first and b.first:
+                        continue  # the surname's block pairs a record without a first name only
                     out.add((i, j))
     if only is not None:
         exact = {(i, j) for i, j in exact if i in only or j in only}
@@ -147,3 +149,20 @@ def test_a_swap_with_a_slip_in_either_name_meets_in_its_postcode_only():
     exact, named = candidate_pair_sets([a, b, c])
     assert len(exact) == 0
     assert set(iter_pairs(named)) == reference([a, b, c])[1] == {(0, 1)}
+
+
+def test_a_surname_and_a_place_pair_first_names_of_one_letter_and_records_without_one():
+    # One postcode, one surname: a slip keeps the first letter (Lsa, Lisa); Hannah and Leonard
+    # of one house are someone else each; a record with no first name meets everyone of the name.
+    rows = [profile(0, "lisa", "howard", "", "", "04101", "", "", None, ""),
+            profile(1, "lsa", "howard", "", "", "04101", "", "", None, ""),
+            profile(2, "hannah", "howard", "", "", "04101", "", "", None, ""),
+            profile(3, "leonard", "howard", "", "", "04101", "", "", None, ""),
+            profile(4, "", "howard", "", "", "04101", "", "", None, "")]
+    exact, named = candidate_pair_sets(rows)
+    assert len(exact) == 0
+    pairs = set(iter_pairs(named))
+    assert pairs == reference(rows)[1]
+    assert (0, 1) in pairs and (0, 3) in pairs and (1, 3) in pairs  # l..., one letter
+    assert (0, 2) not in pairs and (2, 3) not in pairs
+    assert {(i, 4) for i in range(4)} <= pairs

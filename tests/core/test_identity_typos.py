@@ -8,6 +8,7 @@ import pytest
 
 from omnidesk.core.identity import merge as mg
 from omnidesk.core.identity.keys import date_level, first_name_level, last_name_level
+from omnidesk.core.identity.resolve import resolve_all
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from tests.helpers import write_csv
@@ -333,3 +334,23 @@ def test_ana_serna_and_ana_serrano_lopez_on_a_shop_landline_stay_two_customers(w
                                     ["Ana", "Serna", "", "+52 222 555 0100", "", "", ""]], channel="pos")
     ids = customers(ws)
     assert ids[("till.csv", 1)] != ids[("till.csv", 2)]
+
+
+def test_a_slip_in_a_first_name_is_found_among_a_crowd_of_its_surname(ws, tmp_path):
+    """Forty Howards of one postcode are too many to pair on the surname alone; the ones whose
+    first name starts with an L are few enough.  "Lsa Howard" of a later file is asked about
+    beside the shop's Lisa Howard there, as a rebuild of the whole workspace asks too."""
+    firsts = ["anna", "bob", "carl", "dora", "emma", "finn", "gus", "hugo", "ida", "jon"]
+    crowd = [[f"{firsts[k % 10]}{k}", "Howard", f"h{k}@example.com", "", f"{k + 1} Main St", "04101", ""]
+             for k in range(40)]
+    load(ws, tmp_path, "shop.csv", [*crowd, ["Lisa", "Howard", "lisa.h@example.com", "", "7 Elm St", "04101", ""]])
+    load(ws, tmp_path, "till.csv", [["Lsa", "Howard", "", "+1 207 555 0100", "", "04101", ""]], channel="pos")
+    def asked() -> bool:
+        owner = customers(ws)
+        lisa, lsa = owner[("shop.csv", 41)], owner[("till.csv", 1)]
+        return lisa != lsa and {lisa, lsa} in [{r.left_id, r.right_id} for r in mg.list_reviews(ws)]
+
+    assert asked()
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    assert asked()

@@ -92,9 +92,12 @@ def _name_keys(p: Profile, place: str) -> list[str]:
     keys = []
     for first, last in _name_views(p):
         keys += [f"n:{k}:{last}:{place}" for k in first_keys(first) or {""}]
-        # A nickname the dataset does not know, or a typo in the first name.
-        keys.append(f"l:{last}:{place}")
+        # A record without a first name, beside everyone of the surname (pairs with one such only).
+        keys.append(f"m:{last}:{place}")
         if first:
+            # A nickname the dataset does not know, or a typo in the first name: such names
+            # start with the same letter (keys.first_name_level), others are someone else.
+            keys.append(f"l:{last}:{first[0]}:{place}")
             # A typo in the last name: same first name, same sound.
             keys.append(f"s:{first}:{_soundex(last)}:{place}")
             # "Last, First" written the other way round.
@@ -187,6 +190,9 @@ class _Columns:
         del sounds
         names = list(field("first"))
         self.has_first, self.first = self.present(names)
+        letters = {name: hash(name[:1]) if name else 0 for name in set(names)}
+        self.first_letter = self.hashes(map(letters.__getitem__, names), hashed=True)
+        del letters
         sounds = {name: hash(soundex(name)) if name else 0 for name in set(names)}
         self.first_sound = self.hashes(map(sounds.__getitem__, names), hashed=True)
         del sounds
@@ -283,7 +289,8 @@ class _Columns:
 
 
 # Tags that keep one kind of key apart from another within a family (the string keys' prefixes).
-_TAG_N, _TAG_L, _TAG_S, _TAG_W, _TAG_D, _TAG_DS, _TAG_DZ, _TAG_E, _TAG_P, _TAG_X, _TAG_V = range(1, 12)
+_TAG_N, _TAG_L, _TAG_S, _TAG_W, _TAG_D, _TAG_DS, _TAG_DZ, _TAG_E, _TAG_P, _TAG_X, _TAG_V, _TAG_M = range(1, 13)
+_WITH_BARE = "with a record without a first name"  # a group whose blocks pair only such a record with others
 _MUL = 0x9E3779B97F4A7C15  # odd: multiplying by it is a bijection on 64 bits
 
 
@@ -324,10 +331,11 @@ def _name_entries(c: _Columns, rows, place, family: str):
               [rows[at], rows[bare]])]
     del at, fk, bare
     yield ready.pop()
-    yield [_mix(_TAG_L, c.last[rows], place)], [rows]
+    yield [_mix(_TAG_M, c.last[rows], place)], [rows], _WITH_BARE
     named = c.has_first[rows]
     rows, place = rows[named], place[named]
     del named
+    yield [_mix(_TAG_L, c.last[rows], c.first_letter[rows], place)], [rows]
     yield [_mix(_TAG_S, c.first[rows], c.sound[rows], place)], [rows]
     first, last = c.first[rows], c.last[rows]
     ready.append(([_mix(_TAG_W, np.minimum(first, last), np.maximum(first, last), place)], [rows]))
@@ -412,7 +420,7 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
     columns = _Columns(views)
     exact_parts, named_parts = [], []
     for family in ("id", "z", "c", "b", "e", "d"):
-        for keys, members in _family_entries(columns, family):
+        for keys, members, *only_with_bare in _family_entries(columns, family):
             # A group of one array is taken as it is: a copy would double it at the peak.
             h = keys[0] if len(keys) == 1 else np.concatenate(keys)
             m = (members[0] if len(members) == 1 else np.concatenate(members)).astype(np.int32, copy=False)
@@ -423,7 +431,8 @@ def candidate_pair_sets(profiles: Sequence[Profile], only: set[int] | None = Non
                 continue
             entries = len(h)
             h, m = _shared_keys(h, m)
-            pairs = _block_pairs(h, m, family, touches, columns.has_postcode, columns.has_address) if len(h) else None
+            pairs = _block_pairs(h, m, family, touches, columns.has_postcode, columns.has_address,
+                                 columns.has_first if only_with_bare else None) if len(h) else None
             del h, m
             if entries > _BIG_FAMILY:
                 give_back_free_memory()
@@ -515,7 +524,7 @@ def _shared_keys(hashes, members):
     return block >> _SHIFT, (block & ((1 << _SHIFT) - 1)).astype(np.int32)
 
 
-def _block_pairs(hashes, members, family: str, touches, postcode, address):
+def _block_pairs(hashes, members, family: str, touches, postcode, address, named=None):
     """The pairs one family's blocks make, from its keys' hashes sorted and their records.
 
     A block of identifiers bigger than ``MAX_BLOCK`` (a shared landline, a
@@ -526,7 +535,9 @@ def _block_pairs(hashes, members, family: str, touches, postcode, address):
     an address): with a postcode on both sides the scoring weighs the
     postcodes and ignores the city, so unless their street addresses can
     agree such a pair can never be merged or queued, and in a big city every
-    common name would make hundreds of them.
+    common name would make hundreds of them.  With ``named`` (whether each
+    record has a first name), a pair of two named records is left out: the
+    surname's block is there for the records without one.
     """
     import numpy as np
 
@@ -558,6 +569,8 @@ def _block_pairs(hashes, members, family: str, touches, postcode, address):
         ok = np.ones(len(at), dtype=bool)
         if family == "c":
             ok &= ~(postcode[a] & postcode[b]) | (address[a] & address[b])
+        if named is not None:
+            ok &= ~(named[a] & named[b])
         if touches is not None:
             ok &= touches[a] | touches[b]
         out.append((a[ok] << _SHIFT) | b[ok])
@@ -614,8 +627,9 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
     back too; the caller keeps those with a customer.
     """
     rec = SourceRecord.__table__
-    wanted = {k for p in new_profiles for k in block_keys(p) if k[0] in "nlw"}
-    by_surname_place: dict[str, set[int]] = defaultdict(set)  # rows found by an "l:" key alone
+    wanted = {k for p in new_profiles for k in block_keys(p) if k[0] in "nlmw"}
+    by_surname_place: dict[str, set[int]] = defaultdict(set)  # rows found by an "m:" key alone
+    by_initial: dict[str, set[int]] = defaultdict(set)  # ... and by an "l:" key (surname, first letter)
     if conn.dialect.name == "sqlite":
         day_of = func.substr(rec.c.birthday, -5)
     else:
@@ -673,11 +687,13 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
                             f"n:{k}:{last}:{place}" in wanted for k in first_keys(folded) or {""}):
                         out.add(rid)
                         break
-                    if f"l:{last}:{place}" in wanted:
+                    if f"m:{last}:{place}" in wanted:
                         by_surname_place[f"{last}:{place}"].add(rid)
+                    if folded and f"l:{last}:{folded[0]}:{place}" in wanted:
+                        by_initial[f"{last}:{folded[0]}:{place}"].add(rid)
     # Like blocking, a surname-and-place key shared by more records than a block
     # holds pairs nobody: only the same first name (or its nicknames) counts there.
-    for rids in by_surname_place.values():
+    for rids in chain(by_surname_place.values(), by_initial.values()):
         if len(rids) < MAX_BLOCK:
             out |= rids
     return out
