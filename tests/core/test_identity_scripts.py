@@ -270,6 +270,17 @@ def test_a_mexican_till_reading_a_second_given_name_as_a_surname_meets_the_shop(
         assert _customers(ws) == 2
 
 
+def _shop_till_shop(ws, shop, till, later) -> dict[int, int | None]:
+    """A Mexican shop's file, its till's, then the shop's again: each row's customer, by file and row
+    (10 * the file's place + the row: 11 is the shop's first row, 21 the till's)."""
+    _import(ws, shop, SHOP_MAPPING, "MX")
+    _import(ws, till, TILL_MAPPING, "MX")
+    _import(ws, later, SHOP_MAPPING, "MX")
+    rec = SourceRecord.__table__
+    with ws.engine.connect() as conn:
+        return dict(conn.execute(select(rec.c.record_no + 10 * rec.c.batch_id, rec.c.customer_id)).all())
+
+
 def test_a_till_writing_both_family_names_first_meets_the_shop(new_workspace, tmp_path):
     """"Guzmán Jiménez Conchita Lucía" at the till reads as Guzmán / Jiménez / Conchita Lucía; the shop
     says "Conchita Lucía" / "Guzmán Jiménez".  One email: one person, and later records join her."""
@@ -281,12 +292,7 @@ def test_a_till_writing_both_family_names_first_meets_the_shop(new_workspace, tm
                                                       "+52 222 571 5397"],
                                                      ["Ana Luz", "Ortega", "ortega@example.org", ""]])
     with new_workspace(tmp_path / "w.omnidesk") as ws:
-        _import(ws, shop, SHOP_MAPPING, "MX")
-        _import(ws, till, TILL_MAPPING, "MX")
-        _import(ws, later, SHOP_MAPPING, "MX")
-        rec = SourceRecord.__table__
-        with ws.engine.connect() as conn:
-            owners = dict(conn.execute(select(rec.c.record_no + 10 * rec.c.batch_id, rec.c.customer_id)).all())
+        owners = _shop_till_shop(ws, shop, till, later)
         conchita = {owners[11], owners[21], owners[31]}
         assert len(conchita) == 1 and None not in conchita
         # Ana Sofía and Ana Luz on one family email: the given names do not line up.
@@ -309,12 +315,7 @@ def test_a_till_writing_family_names_before_one_given_name_meets_the_shop(new_wo
     later = write_csv(tmp_path / "later.csv", SHOP, [["Aurelio", "Aguirre", "", "+52 222 246 2010"],
                                                      ["Violeta", "Castillo Saucedo", "", "+52 222 904 1929"]])
     with new_workspace(tmp_path / "w.omnidesk") as ws:
-        _import(ws, shop, SHOP_MAPPING, "MX")
-        _import(ws, till, TILL_MAPPING, "MX")
-        _import(ws, later, SHOP_MAPPING, "MX")
-        rec = SourceRecord.__table__
-        with ws.engine.connect() as conn:
-            owners = dict(conn.execute(select(rec.c.record_no + 10 * rec.c.batch_id, rec.c.customer_id)).all())
+        owners = _shop_till_shop(ws, shop, till, later)
         aurelio, violeta = {owners[11], owners[21], owners[31]}, {owners[12], owners[22], owners[32]}
         assert len(aurelio) == 1 and None not in aurelio
         assert len(violeta) == 1 and None not in violeta
