@@ -205,6 +205,9 @@ def test_kanji_names_the_dictionary_reads_meet_their_romanisation(new_workspace,
         assert owner[("久美子", "井上")] == owner[("Inoue", "Kumiko")]
         assert owner[("Kosuke", "Takahashi")] != owner[("亮介", "高橋")]
         assert _customers(ws) == 3
+        # The card says the names agree by how they are read.
+        why = [link.why() for link in why_one_person(ws, owner[("亮介", "高橋")]).links]
+        assert why == ["same email and same name (by reading)"], why
         with ws.engine.connect() as conn:
             asked = conn.execute(select(MatchReview.reasons_json)).scalars().all()
         assert len(asked) == 1 and NAMES_UNREADABLE in asked[0]

@@ -511,6 +511,9 @@ def _compare(a: Profile, b: Profile) -> tuple[dict[str, str], PairNames, int, tu
     if ll != "missing":
         levels["last"] = UNREADABLE if ll == "different" and _scripts_differ(last_a, last_b) else \
             _name_level(ll, last_a, last_b)
+    if (fl == "exact" and first_a != first_b) or (ll == "exact" and last_a != last_b):
+        # Agreeing in two scripts: read by the name dictionary (keys.read_alike).
+        names = names._replace(by_reading=True)
     ml = middle_name_level(middle_a, middle_b)
     if ml != "missing":
         levels["middle"] = ml
@@ -553,7 +556,7 @@ def score_pair(a: Profile, b: Profile, freq: Frequencies, model: Model) -> PairS
         # Neither swapped nor split apart otherwise; the same names agree exactly (or are
         # missing on both), and middle names compared with themselves never conflict.
         return _score(a, b, freq, model, "exact" if a.first else None, "exact" if a.last else None,
-                      middle_name_level(a.middle, a.middle) if a.middle else None, False, 0, "", b.first, b.last)
+                      middle_name_level(a.middle, a.middle) if a.middle else None, False, 0, "", b.first, b.last, "")
     return _score(a, b, freq, model, *_name_comparison(a.first, a.last, a.middle, b.first, b.last, b.middle))
 
 
@@ -572,11 +575,13 @@ def _name_comparison(a_first: str, a_last: str, a_middle: str, b_first: str, b_l
     levels, names, side, (first_b, last_b) = _compare(a, b)
     fl = levels.get("first")
     nickname = f"{names.a_first.title()} ~ {names.b_first.title()}" if fl == "nickname" else ""
-    return fl, levels.get("last"), levels.get("middle"), names.swapped, side, nickname, first_b, last_b
+    read = " (by reading)" if names.by_reading else ""
+    return fl, levels.get("last"), levels.get("middle"), names.swapped, side, nickname, first_b, last_b, read
 
 
 def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | None, ll: str | None,
-           ml: str | None, swapped: bool, side: int, nickname: str, first_b: str, last_b: str) -> PairScore:
+           ml: str | None, swapped: bool, side: int, nickname: str, first_b: str, last_b: str,
+           read: str) -> PairScore:
     """:func:`score_pair_full` for two records whose names compare as given (no readings).
 
     The other fields are compared as there, and the weights added in the same
@@ -634,7 +639,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         reasons.append("family names written first")
     if fl == "exact":
         w += _tf_bits(m["first"]["exact"], freq.first.get(first_b, 0), freq.n_first, min_u, max_u)
-        reasons.append("same first name")
+        reasons.append("same first name" + read)
     elif fl == "nickname":
         w += wb[("first", fl)]
         reasons.append(nickname)
@@ -650,7 +655,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         reasons.append(NAMES_UNREADABLE)
     if ll == "exact":
         w += _tf_bits(m["last"]["exact"], freq.last.get(last_b, 0), freq.n_last, min_u, max_u)
-        reasons.append("same last name")
+        reasons.append("same last name" + read)
     elif ll == "close" or ll == "near":
         w += wb[("last", ll)]
         reasons.append("last name spelled differently")
