@@ -31,7 +31,7 @@ import pytest
 from sqlalchemy import select
 
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.identity.blocking import block_keys
+from omnidesk.core.identity.blocking import share_a_block
 from omnidesk.core.identity.profiles import make_profiles, profile_query, record_identifiers
 from omnidesk.core.identity.resolve import model_from_settings
 from omnidesk.core.identity.scoring import Frequencies, score_pair
@@ -110,7 +110,7 @@ def run_omnidesk(tmp_path, name: str, df, truth: dict[str, int], links) -> tuple
         pa, pb = by_id[a], by_id[b]
         if pa.customer_id == pb.customer_id:
             continue
-        if not set(block_keys(pa)) & set(block_keys(pb)):
+        if not share_a_block(pa, pb):
             missed["never compared"] += 1
             continue
         s = score_pair(pa, pb, freq, model)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from omnidesk.core.identity.blocking import block_keys
+from omnidesk.core.identity.blocking import share_a_block
 from omnidesk.core.identity.profiles import make_profiles, profile_query, record_identifiers
 from omnidesk.core.identity.scoring import Frequencies, Model, Profile, score_pair
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -115,7 +115,7 @@ def _cluster(r: Stored):
 
 def _why(a: Stored, b: Stored, freq: Frequencies, model: Model) -> tuple[str, str]:
     """The cause of a pair's outcome, and the score's reasons."""
-    if not set(block_keys(a.prof)) & set(block_keys(b.prof)):
+    if not share_a_block(a.prof, b.prof):
         s = score_pair(a.prof, b.prof, freq, model)
         return "never compared (no shared blocking key)", f"would score {s.weight:+.1f} bits: {'; '.join(s.reasons)}"
     s = score_pair(a.prof, b.prof, freq, model)

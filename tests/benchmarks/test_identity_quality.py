@@ -52,7 +52,7 @@ import pytest
 from sqlalchemy import func, select
 
 from omnidesk.core.demo_data import DEFAULT_SEED, write_demo_files
-from omnidesk.core.identity.blocking import block_keys
+from omnidesk.core.identity.blocking import share_a_block
 from omnidesk.core.identity.keys import first_name_level, fold, last_name_level
 from omnidesk.core.identity.profiles import make_profiles, profile_query
 from omnidesk.core.identity.resolve import resolve_all
@@ -294,7 +294,7 @@ def fn_cause(a: Rec, b: Rec, cluster_of: dict[int, object], household: set[str])
             return "shared identifier, but first names conflict"
         return "shared identifier, kept apart (guard or score)"
     # Blocking is where recall is lost first: a pair that shares no block key is never scored.
-    compared = bool(set(block_keys(a.profile())) & set(block_keys(b.profile())))
+    compared = share_a_block(a.profile(), b.profile())
     suffix = "" if compared else ", never compared (no shared blocking key)"
     if a.emails and b.emails and (any(map(_work, a.emails)) != any(map(_work, b.emails))):
         return "work vs personal email" + suffix

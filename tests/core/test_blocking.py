@@ -7,7 +7,7 @@ from collections import defaultdict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omnidesk.core.identity.blocking import MAX_BLOCK, _family_keys, candidate_pair_sets, iter_pairs
+from omnidesk.core.identity.blocking import MAX_BLOCK, _family_keys, candidate_pair_sets, iter_pairs, share_a_block
 from omnidesk.core.identity.scoring import Profile
 
 
@@ -77,6 +77,17 @@ def test_array_blocking_equals_the_rules(rows, data):
     assert set(iter_pairs(named)) == want_named
     assert len(set(exact.tolist())) == len(exact)  # no pair twice
     assert all(i < j for i, j in iter_pairs(named))
+
+
+@settings(max_examples=100, deadline=None)
+@given(people.filter(lambda rows: len(rows) < MAX_BLOCK))
+def test_two_records_share_a_block_when_blocking_pairs_them(rows):
+    # Blocks this small pair everyone: the pairs are exactly those share_a_block names.
+    profiles = [profile(i, *row) for i, row in enumerate(rows)]
+    exact, named = candidate_pair_sets(profiles)
+    found = set(iter_pairs(exact)) | set(iter_pairs(named))
+    assert found == {(i, j) for j in range(len(profiles)) for i in range(j)
+                     if share_a_block(profiles[i], profiles[j])}
 
 
 def test_big_blocks_chain_identifiers_and_drop_names():

@@ -45,6 +45,20 @@ def block_keys(p: Profile) -> list[str]:
     return keys + _date_keys(p)
 
 
+def share_a_block(a: Profile, b: Profile) -> bool:
+    """Whether two records are compared by the blocking rules (leaving aside blocks too big to pair).
+
+    A key in common, except a surname's own key ("m:") between two records that
+    both have a first name (that block is there for the records without one),
+    and a town's key between two records with a postcode each and not both an
+    address (see :func:`_block_pairs`).
+    """
+    named = bool(a.first and b.first)
+    town_decides = not (a.postcode and b.postcode) or bool(a.address and b.address)
+    return any(not (named and k.startswith("m:")) and (town_decides or not k.rpartition(":")[2].startswith("c"))
+               for k in set(block_keys(a)) & set(block_keys(b)))
+
+
 def _date_keys(p: Profile) -> list[str]:
     """A full date of birth with the first name, the last name or its sound, or the postcode.
 
