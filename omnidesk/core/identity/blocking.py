@@ -55,8 +55,15 @@ def share_a_block(a: Profile, b: Profile) -> bool:
     """
     named = bool(a.first and b.first)
     town_decides = not (a.postcode and b.postcode) or bool(a.address and b.address)
-    return any(not (named and k.startswith("m:")) and (town_decides or not k.rpartition(":")[2].startswith("c"))
-               for k in set(block_keys(a)) & set(block_keys(b)))
+
+    def pairs(key: str) -> bool:
+        if key[0] not in "nlmswv":  # an identifier or a date: always
+            return True
+        if named and key[0] == "m":
+            return False
+        return town_decides or not key.rpartition(":")[2].startswith("c")
+
+    return any(map(pairs, set(block_keys(a)) & set(block_keys(b))))
 
 
 def _date_keys(p: Profile) -> list[str]:
