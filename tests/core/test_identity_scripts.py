@@ -227,6 +227,44 @@ def test_the_name_dictionary_reads_only_what_it_knows():
     assert first_name_level("晃", "hikari") == "different"  # read otherwise: not the same name
 
 
+def test_a_name_the_dictionary_does_not_hold_whole_is_read_from_its_parts():
+    """聡太郎 is not in the dictionary, 聡 and 太郎 are; くみ子 is kana and the ending 子, whose
+    reading at a name's end the dictionary's own names teach (恵子, 久美子...)."""
+    from omnidesk.core.identity.keys import first_name_level, read_alike
+    from omnidesk.core.identity.scripts import _kanji_names, _name_endings
+
+    assert "聡太郎" not in _kanji_names() and "くみ子" not in _kanji_names()
+    assert _name_endings()["子"][0] == "ko" and _name_endings()["介"][0] == "suke"
+    assert "sotaro" in kanji_name_readings("聡太郎")
+    assert kanji_name_readings(fold("くみ子")) == ("kumiko",) and kanji_name_readings(fold("ゆき子")) == ("yukiko",)
+    assert read_alike(fold("聡太郎"), "sotaro") and read_alike("kumiko", fold("くみ子"))
+    assert first_name_level(fold("くみ子"), "kumiko") == "exact"
+    # Read another way, or a part read no way: not the same name (scoring: not compared either).
+    assert not read_alike(fold("聡太郎"), "sota") and not read_alike(fold("くみ子"), "kumi")
+    assert kanji_name_readings("蒼空") == () and kanji_name_readings(fold("くみЖ")) == ()
+
+
+def test_kanji_names_read_from_their_parts_meet_their_romanisation(new_workspace, tmp_path):
+    """The till's くみ子 井上 (kana and kanji) and the shop's 田中 聡太郎 (a given name the dictionary
+    holds only in parts) meet the newsletter's Kumiko Inoue and Sotaro Tanaka on one phone or
+    email; the family's Haruto on that email stays apart."""
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["聡太郎", "田中", "famille.tanaka@example.net", ""],
+                                                   ["くみ子", "井上", "", "+81 90-1260-0199"]])
+    news = write_csv(tmp_path / "news.csv", SHOP, [["Sotaro", "Tanaka", "famille.tanaka@example.net", ""],
+                                                   ["Haruto", "Tanaka", "famille.tanaka@example.net", ""],
+                                                   ["Kumiko", "Inoue", "", "090-1260-0199"]])
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "JP")
+        _import(ws, news, SHOP_MAPPING, "JP")
+        owner = _owners(ws)
+        assert owner[("聡太郎", "田中")] == owner[("Sotaro", "Tanaka")]
+        assert owner[("くみ子", "井上")] == owner[("Kumiko", "Inoue")]
+        assert owner[("Haruto", "Tanaka")] != owner[("Sotaro", "Tanaka")]
+        assert _customers(ws) == 3
+        why = [link.why() for link in why_one_person(ws, owner[("くみ子", "井上")]).links]
+        assert why == ["same phone and same name (by reading)"], why
+
+
 def test_a_french_till_writing_the_family_name_first_in_capitals(new_workspace, tmp_path):
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Julien", "Lejeune", "", "+33 6 12 03 90 85"]])
     till = write_csv(tmp_path / "till.csv", TILL, [["LEJEUNE Julien", "06 12 03 90 85", ""]])

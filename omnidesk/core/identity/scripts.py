@@ -185,8 +185,95 @@ def _kanji_names() -> dict[str, tuple[str, ...]]:
 def kanji_name_readings(name: str) -> tuple[str, ...]:
     """How a folded family or given name written in kanji may be read, in folded Latin letters.
 
-    ``()`` for a name the dictionary does not know (or not in kanji).  A name
-    read several ways (中田: Nakata, Nakada) has them all, likeliest first.
+    A name the dictionary holds has its readings there: a name read several ways
+    (中田: Nakata, Nakada) has them all, likeliest first.  A name it does not hold
+    whole is read from parts it does (:func:`_composed_readings`): 聡太郎 as 聡 and
+    太郎, くみ子 as its kana and the ending 子.  ``()`` for a name neither way reads
+    (or not in kanji).
     """
-    return _kanji_names().get(name, ()) if not name.isascii() else ()
+    if name.isascii():
+        return ()
+    names = _kanji_names()
+    known = names.get(name)
+    if known is not None or not names:
+        return known or ()
+    return _composed_readings(name)
+
+
+# A name ending is kept when at least this many dictionary names show it read that way.
+_ENDING_SEEN = 5
+_MOST_READINGS = 32  # a composed name's readings are cut off here (likeliest first)
+_RUNS = re.compile(r"[a-z]+|[^a-z]+")
+
+
+@lru_cache(maxsize=1)
+def _name_endings() -> dict[str, tuple[str, ...]]:
+    """How the last one or two kanji of a name are read there, learned from the dictionary itself.
+
+    Where a dictionary name is another dictionary name plus an ending, and its
+    reading is that name's reading plus more, the more is how the ending reads:
+    恵子 (keiko) is 恵 (kei) and 子, so 子 reads "ko" at a name's end.  An ending
+    is kept with every reading at least ``_ENDING_SEEN`` names show, most often
+    seen first: 子 "ko", 美 "mi", 介 "suke", 彦 "hiko", 郎 "ro".
+    """
+    names = _kanji_names()
+    seen: dict[tuple[str, str], int] = {}
+    for name, readings in names.items():
+        for k in (1, 2):
+            head, tail = name[:-k], name[-k:]
+            heads = names.get(head) if head else None
+            if not heads:
+                continue
+            for whole in readings:
+                for start in heads:
+                    if len(whole) > len(start) and whole.startswith(start):
+                        key = (tail, whole[len(start):])
+                        seen[key] = seen.get(key, 0) + 1
+    endings: dict[str, list[tuple[int, str]]] = {}
+    for (tail, reading), count in seen.items():
+        if count >= _ENDING_SEEN:
+            endings.setdefault(tail, []).append((-count, reading))
+    return {tail: tuple(r for _, r in sorted(found)) for tail, found in endings.items()}
+
+
+def _kanji_only(text: str) -> bool:
+    return all("\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch == "\u3005" for ch in text)
+
+
+@lru_cache(maxsize=8192)
+def _composed_readings(name: str) -> tuple[str, ...]:
+    """The readings of a name the dictionary does not hold whole, from the parts it does.
+
+    The name's kana (already folded to Latin letters) stand for themselves; each
+    run of kanji is a dictionary name, or a dictionary name and an ending
+    (:func:`_name_endings`), or, after kana, an ending alone (ゆき子: "yuki" and
+    "ko").  Every way the parts read, joined, likeliest first; ``()`` when a part
+    reads no way.  Such a reading only ever makes a name the same as one written
+    so in Latin letters, never different from it: the caller compares it for
+    equality, as it does the dictionary's own.
+    """
+    names, endings = _kanji_names(), _name_endings()
+    runs = _RUNS.findall(name)
+    parts: list[tuple[str, ...]] = []
+    for i, run in enumerate(runs):
+        if run.isascii():
+            parts.append((run,))
+            continue
+        if not _kanji_only(run):
+            return ()
+        readings: list[str] = list(names.get(run, ()))
+        if i > 0 and i == len(runs) - 1:
+            readings.extend(endings.get(run, ()))
+        for cut in range(1, len(run)):
+            heads, tails = names.get(run[:cut], ()), (*endings.get(run[cut:], ()), *names.get(run[cut:], ()))
+            readings.extend(h + t for h in heads for t in tails)
+        if not readings:
+            return ()
+        parts.append(tuple(dict.fromkeys(readings)))
+    if not any(not run.isascii() for run in runs):
+        return ()
+    out = [""]
+    for options in parts:
+        out = [a + b for a in out for b in options][:_MOST_READINGS]
+    return tuple(out)
 
