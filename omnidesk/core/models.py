@@ -154,6 +154,9 @@ class SourceRecord(SQLModel, table=True):
         # ...and records with the same last name at the same employer (only those naming one).
         Index("ix_source_record_name_work", "last_key", "work_key", "first_name",
               sqlite_where=text("work_key != ''"), postgresql_where=text("work_key != ''")),
+        # ...and records born on the same day (only those giving a birthday): blocking.same_birthday.
+        Index("ix_source_record_birthday", "birthday",
+              sqlite_where=text("birthday != ''"), postgresql_where=text("birthday != ''")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

@@ -265,6 +265,28 @@ def test_kanji_names_read_from_their_parts_meet_their_romanisation(new_workspace
         assert why == ["same phone and same name (by reading)"], why
 
 
+def test_a_kanji_surname_meets_its_kana_through_a_shared_birthday(new_workspace, tmp_path):
+    """The till's 林 さゆり (name and birthday only) and the contacts' さゆり はやし born the same day
+    share no name key (林 is not はやし to a key) and no identifier: the birthday finds them, and
+    the dictionary reads them as one name, in either order of import."""
+    header, mapping = ["First Name", "Last Name", "Email", "Birthday"], ["first_name", "last_name", "email",
+                                                                         "birthday"]
+    till = write_csv(tmp_path / "till.csv", header, [["さゆり", "林", "", "2008-09-17"]])
+    contacts = write_csv(tmp_path / "contacts.csv", header,
+                         [["さゆり", "はやし", "hayashi.sayuri@example.com", "2008-09-17"],
+                          ["さゆり", "はやし", "sayuri.h@example.com", "2001-02-03"]])
+    for k, files in enumerate(([till, contacts], [contacts, till])):
+        with new_workspace(tmp_path / f"w{k}.omnidesk") as ws:
+            for f in files:
+                _import(ws, f, mapping, "JP")
+            rec = SourceRecord.__table__
+            with ws.engine.connect() as conn:
+                owner = {(r.last_name, r.birthday): r.customer_id for r in conn.execute(
+                    select(rec.c.last_name, rec.c.birthday, rec.c.customer_id))}
+            assert owner[("林", "2008-09-17")] == owner[("はやし", "2008-09-17")]
+            assert owner[("はやし", "2001-02-03")] != owner[("林", "2008-09-17")]
+
+
 def test_a_french_till_writing_the_family_name_first_in_capitals(new_workspace, tmp_path):
     shop = write_csv(tmp_path / "shop.csv", SHOP, [["Julien", "Lejeune", "", "+33 6 12 03 90 85"]])
     till = write_csv(tmp_path / "till.csv", TILL, [["LEJEUNE Julien", "06 12 03 90 85", ""]])

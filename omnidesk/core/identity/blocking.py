@@ -22,7 +22,8 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.identity.decisions import load_decisions
 from omnidesk.core.identity.employer import stem as employer_stem
 from omnidesk.core.identity.keys import first_key, first_keys, fold
-from omnidesk.core.identity.profiles import IN_SIZE, chunks, has_contact, record_identifiers
+from omnidesk.core.identity.profiles import (IN_SIZE, chunks, has_contact, make_profiles, profile_query,
+                                             record_identifiers)
 from omnidesk.core.identity.scoring import Model, Profile, name_weight
 from omnidesk.core.identity.stats import load_frequencies, postcode_key
 from omnidesk.core.memory import give_back_free_memory
@@ -71,8 +72,8 @@ def _date_keys(p: Profile) -> list[str]:
 
     Such a date is rare enough to pair records whose last names are both
     misspelt past their sound ("Tosslell", "Tossell"), or whose first and last
-    names each carry a typo, without crowding the blocks.  Within an import and
-    in a rebuild only: the database has no index to look these up by.
+    names each carry a typo, without crowding the blocks.  An import looks the
+    workspace's records up by them too (:func:`same_birthday`).
     """
     if not p.birthday or p.birthday.startswith("--"):
         return []
@@ -722,6 +723,29 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
         if len(rids) < MAX_BLOCK:
             out |= rids
     return out
+
+
+def same_birthday(conn: Connection, new_profiles: Sequence[Profile]) -> set[int]:
+    """Records that share a date-of-birth block key (:func:`_date_keys`) with one of the new profiles.
+
+    The database finds the records born on those days through the birthday
+    index; their keys are then made here, as blocking makes them, and a key
+    carried by more records than a block holds pairs nobody, as in blocking.
+    Unplaced records (the new ones) come back too; the caller keeps those with a
+    customer.
+    """
+    wanted = {k for p in new_profiles for k in _date_keys(p)}
+    days = sorted({p.birthday for p in new_profiles if p.birthday and not p.birthday.startswith("--")})
+    rec = SourceRecord.__table__
+    found: dict[str, set[int]] = defaultdict(set)
+    for part in chunks(days):
+        rows = conn.execute(profile_query(with_hash=False)
+                            .where(rec.c.birthday != "", rec.c.birthday.in_(part))).all()
+        for p in make_profiles(rows, {}):
+            for key in _date_keys(p):
+                if key in wanted:
+                    found[key].add(p.rid)
+    return set().union(*(rids for rids in found.values() if len(rids) <= MAX_BLOCK))
 
 
 _CROWDED_SURNAME = 20_000  # records; a full name's carriers are looked up only below this

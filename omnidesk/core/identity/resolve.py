@@ -28,7 +28,7 @@ from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.metrics_index import journeys_stale_at_once
 from omnidesk.core.dialect import clear_customer_search, fetch_ints, indexes_suspended
-from omnidesk.core.identity.blocking import same_full_name, same_name_same_place, tied_records
+from omnidesk.core.identity.blocking import same_birthday, same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import ModelFit, cluster_profiles, cluster_steps, scoring_worker
 from omnidesk.core.identity.decisions import (
     decision_keys,
@@ -187,6 +187,8 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         # round, a last name equal to a first name) are candidates only when they
         # share a block key too: the same name in the same place.
         candidate_ids.update(same_name_same_place(conn, new_profiles, new_rows))
+        # ... or the same day of birth with the same first name, last name or its sound, or postcode.
+        candidate_ids.update(same_birthday(conn, new_profiles))
         # A rare full name alone may join a record with nothing else to its name (see
         # _attach_contactless); every carrier of it comes along, to see whether it is unique.
         candidate_ids.update(same_full_name(conn, new_profiles, model))

@@ -1,0 +1,32 @@
+"""records looked up by their birthday
+
+Revision ID: 0024
+Revises: 0023
+Create Date: 2026-12-04 22:10:00
+
+A full date of birth with a first name, a last name or its sound is a blocking
+key (blocking._date_keys): it pairs a till's 林 さゆり with the contacts' さゆり
+はやし, or Gannah with Hannah, born the same day.  A rebuild compared such
+records; an import did not look them up in the workspace, having no index to
+find them by.  A partial index of the records that give a birthday (only they
+are in it) finds them at once.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '0024'
+down_revision: str | None = '0023'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_index('ix_source_record_birthday', 'source_record', ['birthday'], unique=False,
+                    sqlite_where=sa.text("birthday != ''"), postgresql_where=sa.text("birthday != ''"))
+
+
+def downgrade() -> None:
+    op.drop_index('ix_source_record_birthday', table_name='source_record')
