@@ -184,30 +184,45 @@ def test_kanji_against_latin_letters_on_one_email_is_asked_not_kept_apart_nor_me
     assert two.conflict == "different first names" and NAMES_UNREADABLE not in two.reasons
 
 
-def test_kanji_names_the_dictionary_reads_meet_their_romanisation(new_workspace, tmp_path):
-    """高橋 亮介 in the shop, without furigana, is the newsletter's Ryosuke Takahashi on the same
-    email (the name dictionary reads both names so), and the till's 井上 (family name first) is
-    the contacts' Inoue written with its long vowel; a household member on the family email whose
-    given name reads otherwise stays apart, asked about."""
+@pytest.mark.parametrize(("shop_rows", "news_rows", "same", "apart", "why"), [
+    # 高橋 亮介 in the shop, without furigana, is the newsletter's Ryosuke Takahashi on the same
+    # email (the name dictionary reads both names so), and the till's 井上 (family name first) is
+    # the contacts' Inoue written with its long vowel; a household member on the family email whose
+    # given name reads otherwise stays apart, asked about.
+    ([["亮介", "高橋", "takahashi.family@example.com", ""], ["久美子", "井上", "", "+81 90-1260-0199"]],
+     [["Ryosuke", "Takahashi", "takahashi.family@example.com", ""],
+      ["Kosuke", "Takahashi", "takahashi.family@example.com", ""], ["Inoue", "Kumiko", "", "090-1260-0199"]],
+     [(("亮介", "高橋"), ("Ryosuke", "Takahashi")), (("久美子", "井上"), ("Inoue", "Kumiko"))],
+     (("Kosuke", "Takahashi"), ("亮介", "高橋")),
+     ["same email and same name (by reading)", "same phone, first and last name swapped and same name (by reading)"]),
+    # The till's くみ子 井上 (kana and kanji) and the shop's 田中 聡太郎 (a given name the dictionary
+    # holds only in parts) meet Kumiko Inoue and Sotaro Tanaka; the family's Haruto stays apart.
+    ([["聡太郎", "田中", "famille.tanaka@example.net", ""], ["くみ子", "井上", "", "+81 90-1260-0199"]],
+     [["Sotaro", "Tanaka", "famille.tanaka@example.net", ""], ["Haruto", "Tanaka", "famille.tanaka@example.net", ""],
+      ["Kumiko", "Inoue", "", "090-1260-0199"]],
+     [(("聡太郎", "田中"), ("Sotaro", "Tanaka")), (("くみ子", "井上"), ("Kumiko", "Inoue"))],
+     (("Haruto", "Tanaka"), ("聡太郎", "田中")),
+     ["same email and same name (by reading)", "same phone and same name (by reading)"]),
+], ids=["whole names", "names read from their parts"])
+def test_kanji_names_the_dictionary_reads_meet_their_romanisation(new_workspace, tmp_path, shop_rows, news_rows,
+                                                                  same, apart, why):
     from omnidesk.core.identity.scoring import NAMES_UNREADABLE
     from omnidesk.core.models import MatchReview
 
-    shop = write_csv(tmp_path / "shop.csv", SHOP, [["亮介", "高橋", "takahashi.family@example.com", ""],
-                                                   ["久美子", "井上", "", "+81 90-1260-0199"]])
-    news = write_csv(tmp_path / "news.csv", SHOP, [["Ryosuke", "Takahashi", "takahashi.family@example.com", ""],
-                                                   ["Kosuke", "Takahashi", "takahashi.family@example.com", ""],
-                                                   ["Inoue", "Kumiko", "", "090-1260-0199"]])
+    shop = write_csv(tmp_path / "shop.csv", SHOP, shop_rows)
+    news = write_csv(tmp_path / "news.csv", SHOP, news_rows)
     with new_workspace(tmp_path / "w.omnidesk") as ws:
         _import(ws, shop, SHOP_MAPPING, "JP")
         _import(ws, news, SHOP_MAPPING, "JP")
         owner = _owners(ws)
-        assert owner[("亮介", "高橋")] == owner[("Ryosuke", "Takahashi")]
-        assert owner[("久美子", "井上")] == owner[("Inoue", "Kumiko")]
-        assert owner[("Kosuke", "Takahashi")] != owner[("亮介", "高橋")]
+        for a, b in same:
+            assert owner[a] == owner[b], (a, b)
+        assert owner[apart[0]] != owner[apart[1]]
         assert _customers(ws) == 3
         # The card says the names agree by how they are read.
-        why = [link.why() for link in why_one_person(ws, owner[("亮介", "高橋")]).links]
-        assert why == ["same email and same name (by reading)"], why
+        for (person, _), said in zip(same, why):
+            links = [link.why() for link in why_one_person(ws, owner[person]).links]
+            assert links == [said], links
         with ws.engine.connect() as conn:
             asked = conn.execute(select(MatchReview.reasons_json)).scalars().all()
         assert len(asked) == 1 and NAMES_UNREADABLE in asked[0]
@@ -242,27 +257,6 @@ def test_a_name_the_dictionary_does_not_hold_whole_is_read_from_its_parts():
     # Read another way, or a part read no way: not the same name (scoring: not compared either).
     assert not read_alike(fold("聡太郎"), "sota") and not read_alike(fold("くみ子"), "kumi")
     assert kanji_name_readings("蒼空") == () and kanji_name_readings(fold("くみЖ")) == ()
-
-
-def test_kanji_names_read_from_their_parts_meet_their_romanisation(new_workspace, tmp_path):
-    """The till's くみ子 井上 (kana and kanji) and the shop's 田中 聡太郎 (a given name the dictionary
-    holds only in parts) meet the newsletter's Kumiko Inoue and Sotaro Tanaka on one phone or
-    email; the family's Haruto on that email stays apart."""
-    shop = write_csv(tmp_path / "shop.csv", SHOP, [["聡太郎", "田中", "famille.tanaka@example.net", ""],
-                                                   ["くみ子", "井上", "", "+81 90-1260-0199"]])
-    news = write_csv(tmp_path / "news.csv", SHOP, [["Sotaro", "Tanaka", "famille.tanaka@example.net", ""],
-                                                   ["Haruto", "Tanaka", "famille.tanaka@example.net", ""],
-                                                   ["Kumiko", "Inoue", "", "090-1260-0199"]])
-    with new_workspace(tmp_path / "w.omnidesk") as ws:
-        _import(ws, shop, SHOP_MAPPING, "JP")
-        _import(ws, news, SHOP_MAPPING, "JP")
-        owner = _owners(ws)
-        assert owner[("聡太郎", "田中")] == owner[("Sotaro", "Tanaka")]
-        assert owner[("くみ子", "井上")] == owner[("Kumiko", "Inoue")]
-        assert owner[("Haruto", "Tanaka")] != owner[("Sotaro", "Tanaka")]
-        assert _customers(ws) == 3
-        why = [link.why() for link in why_one_person(ws, owner[("くみ子", "井上")]).links]
-        assert why == ["same phone and same name (by reading)"], why
 
 
 def test_a_kanji_surname_meets_its_kana_through_a_shared_birthday(new_workspace, tmp_path):
