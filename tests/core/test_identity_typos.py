@@ -379,3 +379,22 @@ def test_a_mistyped_surname_is_found_by_a_shared_birthday(ws, tmp_path, till_fir
     with ws.engine.begin() as conn:
         resolve_all(conn, from_scratch=True)
     assert seen()
+
+
+@pytest.mark.parametrize("till_first", [False, True])
+def test_a_typo_in_a_last_name_is_found_by_its_sound_on_import(ws, tmp_path, till_first):
+    """The shop's Hannah Tossell and the till's Hannah Tosell of one street and postcode share no
+    identifier and no surname: the surname's sound in that postcode brings them together on import
+    (in either order), as it does in a rebuild, and they merge.  A Tessa Tossell of the same house
+    sounds the same but is not brought in for it."""
+    shop = ("shop.csv", [["Hannah", "Tossell", "hannah.t@example.com", "", "7 Elm St", "04101", ""],
+                         ["Tessa", "Tossell", "tessa.t@example.com", "", "7 Elm St", "04101", ""]])
+    till = ("till.csv", [["Hannah", "Tosell", "", "+1 207 555 0100", "7 Elm St", "04101", ""]])
+    for name, rows in ([till, shop] if till_first else [shop, till]):
+        load(ws, tmp_path, name, rows, channel="pos" if name == "till.csv" else "shop")
+    owner = customers(ws)
+    assert owner[("shop.csv", 1)] == owner[("till.csv", 1)] != owner[("shop.csv", 2)]
+    with ws.engine.begin() as conn:
+        resolve_all(conn, from_scratch=True)
+    owner = customers(ws)
+    assert owner[("shop.csv", 1)] == owner[("till.csv", 1)] != owner[("shop.csv", 2)]

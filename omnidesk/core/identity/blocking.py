@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.decisions import load_decisions
@@ -646,16 +646,20 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
     The database finds them through the (last name, postcode, city, birthday)
     index, comparing "name|place" as SQL can compute it, so a common surname
     does not bring hundreds of thousands of rows into Python in a
-    million-record workspace; the exact block keys are then checked here.  A
-    city written with different accents or non-ASCII capitals on the two sides
-    is the one case the database's comparison misses, and it matters only
-    between records without a postcode.  Unplaced records (the new ones) come
-    back too; the caller keeps those with a customer.
+    million-record workspace; the exact block keys are then checked here.  A city
+    written with different accents or non-ASCII capitals on the two sides is the
+    one case the database's comparison misses, and it matters only between
+    records without a postcode.  The keys of a last name's sound (a typo in it:
+    "s:" and "v:") are looked up in the same postcode only, through the (last
+    name's sound, postcode) index: a sound is shared by many surnames, too many
+    to read for a town or a birthday.  Unplaced records (the new ones) come back
+    too; the caller keeps those with a customer.
     """
     rec = SourceRecord.__table__
-    wanted = {k for p in new_profiles for k in block_keys(p) if k[0] in "nlmw"}
-    by_surname_place: dict[str, set[int]] = defaultdict(set)  # rows found by an "m:" key alone
-    by_initial: dict[str, set[int]] = defaultdict(set)  # ... and by an "l:" key (surname, first letter)
+    wanted = {k for p in new_profiles for k in block_keys(p) if k[0] in "nlmwsv"}
+    # Rows found by a key that pairs only a block small enough: "m:" (the surname alone),
+    # "l:" (surname and first letter), "s:" and "v:" (names' sounds).
+    capped: dict[str, set[int]] = defaultdict(set)
     if conn.dialect.name == "sqlite":
         day_of = func.substr(rec.c.birthday, -5)
     else:
@@ -686,7 +690,15 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
                 keys["birthday"][name].add(f"{name}|{p.birthday[-5:]}")
             for stem in _stems(p):
                 keys["employer"][name].add(f"{name}|{stem}")
+    found = (rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city, rec.c.birthday, rec.c.work_key)
     out: set[int] = set()
+
+    def check(rows, sounds: bool = False) -> None:
+        for rid, first, last, postcode, city_name, birthday, work in rows:
+            if rid not in out:
+                _check_keys(rid, first_key(first), last, _places(postcode_key(postcode), fold(city_name), birthday,
+                                                                 (work,)), wanted, out, capped, sounds)
+
     for kind, expr, also in kinds:
         by_name = keys[kind]
         names = sorted(by_name)
@@ -698,31 +710,60 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
                 size += 1 + len(by_name[names[start]])
                 start += 1
             group_keys = sorted(set().union(*(by_name[n] for n in group)))
-            for rid, first, last, postcode, city, birthday, work in conn.execute(
-                select(rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city, rec.c.birthday,
-                       rec.c.work_key)
-                .where(rec.c.last_key.in_(group), (rec.c.last_key + "|" + expr).in_(group_keys),
-                       *([also] if also is not None else []))
-            ):
-                if rid in out:
-                    continue
-                folded = first_key(first)
-                pair = ":".join(sorted((folded, last))) if folded else None
-                for place in _places(postcode_key(postcode), fold(city), birthday, (work,)):
-                    if (pair and f"w:{pair}:{place}" in wanted) or any(
-                            f"n:{k}:{last}:{place}" in wanted for k in first_keys(folded) or {""}):
-                        out.add(rid)
-                        break
-                    if f"m:{last}:{place}" in wanted:
-                        by_surname_place[f"{last}:{place}"].add(rid)
-                    if folded and f"l:{last}:{folded[0]}:{place}" in wanted:
-                        by_initial[f"{last}:{folded[0]}:{place}"].add(rid)
-    # Like blocking, a surname-and-place key shared by more records than a block
-    # holds pairs nobody: only the same first name (or its nicknames) counts there.
-    for rids in chain(by_surname_place.values(), by_initial.values()):
+            check(conn.execute(select(*found).where(rec.c.last_key.in_(group), (rec.c.last_key + "|" + expr).in_(
+                group_keys), *([also] if also is not None else []))))
+    # A typo in a last name ("s:" and "v:" keys): the same sound in the same postcode, each
+    # (sound, postcode) a seek in the sound index.  Either name's sound, for "v:" (either order).
+    # Names in Latin letters only: the sound of any other name is the name itself, found above.
+    sounds = sorted({(_soundex(n), row[7]) for p, row in zip(new_profiles, new_rows) if p.last and row[7]
+                     for n in (p.last, p.first, p.last_read, p.first_read) if n and n.isascii()})
+    for part in chunks(sounds, IN_SIZE // 2):
+        if conn.dialect.name == "sqlite":
+            # The pairs as the outer loop, one index seek each: SQLite scans the whole index for
+            # "(a, b) IN (VALUES ...)".  (last_sound != '': the partial index's own condition.)
+            check(conn.exec_driver_sql(
+                "SELECT r.id, r.first_name, r.last_key, r.postcode, r.city, r.birthday, r.work_key "
+                f"FROM (VALUES {', '.join(['(?, ?)'] * len(part))}) AS v CROSS JOIN source_record AS r "
+                "ON r.last_sound = v.column1 AND r.postcode = v.column2 WHERE r.last_sound != ''",
+                tuple(value for pair in part for value in pair)), sounds=True)
+        else:
+            check(conn.execute(select(*found).where(rec.c.last_sound != "",
+                                                    tuple_(rec.c.last_sound, rec.c.postcode).in_(part))), sounds=True)
+    # Like blocking, a key shared by more records than a block holds pairs nobody.
+    for rids in capped.values():
         if len(rids) < MAX_BLOCK:
             out |= rids
     return out
+
+
+def _check_keys(rid: int, folded: str, last: str, places: list[str], wanted: set[str], out: set[int],
+                capped: dict[str, set[int]], sounds: bool) -> None:
+    """Put a found record in ``out`` where it shares a name key with a new record, or in ``capped``
+    under a key that pairs only a block small enough (:func:`same_name_same_place`).
+
+    ``sounds``: the record was found by its last name's sound, and only the keys of sounds
+    ("s:", "v:") are checked; one found by its last name has had every other key checked.
+    """
+    if sounds:
+        if not folded:
+            return
+        sound = _soundex(last)
+        both = ":".join(sorted((_soundex(folded), sound)))
+        for place in places:
+            for key in (f"s:{folded}:{sound}:{place}", *((f"v:{both}:{place}",) if place[0] == "z" else ())):
+                if key in wanted:
+                    capped[key].add(rid)
+        return
+    pair = ":".join(sorted((folded, last))) if folded else None
+    for place in places:
+        if (pair and f"w:{pair}:{place}" in wanted) or any(
+                f"n:{k}:{last}:{place}" in wanted for k in first_keys(folded) or {""}):
+            out.add(rid)
+            return
+        if f"m:{last}:{place}" in wanted:
+            capped[f"m:{last}:{place}"].add(rid)
+        if folded and f"l:{last}:{folded[0]}:{place}" in wanted:
+            capped[f"l:{last}:{folded[0]}:{place}"].add(rid)
 
 
 def same_birthday(conn: Connection, new_profiles: Sequence[Profile]) -> set[int]:

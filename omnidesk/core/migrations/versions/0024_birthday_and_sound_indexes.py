@@ -1,4 +1,4 @@
-"""records looked up by their birthday
+"""records looked up by their birthday, and by their last name's sound
 
 Revision ID: 0024
 Revises: 0023
@@ -6,10 +6,14 @@ Create Date: 2026-12-04 22:10:00
 
 A full date of birth with a first name, a last name or its sound is a blocking
 key (blocking._date_keys): it pairs a till's 林 さゆり with the contacts' さゆり
-はやし, or Gannah with Hannah, born the same day.  A rebuild compared such
+はやし, or Hannah Tosslell with Hannah Tossell, born the same day.  A rebuild compared such
 records; an import did not look them up in the workspace, having no index to
 find them by.  A partial index of the records that give a birthday (only they
 are in it) finds them at once.
+
+So it is with a last name's sound (blocking's "s:" and "v:" keys, a typo in a
+last name: the shop's Hannah Tossell and the till's Hannah Tosell at one
+postcode): an index of (sound, postcode), looked up by the pairs themselves.
 """
 
 from collections.abc import Sequence
@@ -26,7 +30,11 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_index('ix_source_record_birthday', 'source_record', ['birthday'], unique=False,
                     sqlite_where=sa.text("birthday != ''"), postgresql_where=sa.text("birthday != ''"))
+    op.create_index('ix_source_record_sound_place', 'source_record',
+                    ['last_sound', 'postcode', 'first_name', 'last_key', 'city', 'birthday'], unique=False,
+                    sqlite_where=sa.text("last_sound != ''"), postgresql_where=sa.text("last_sound != ''"))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_source_record_sound_place', table_name='source_record')
     op.drop_index('ix_source_record_birthday', table_name='source_record')
