@@ -155,7 +155,8 @@ class SourceRecord(SQLModel, table=True):
         Index("ix_source_record_name_work", "last_key", "work_key", "first_name",
               sqlite_where=text("work_key != ''"), postgresql_where=text("work_key != ''")),
         # ...and records whose last name sounds the same in the same postcode (a typo in it).
-        Index("ix_source_record_sound_place", "last_sound", "postcode", "first_name", "last_key", "city", "birthday",
+        # (The few records found are read from the table: the index stays small.)
+        Index("ix_source_record_sound_place", "last_sound", "postcode",
               sqlite_where=text("last_sound != ''"), postgresql_where=text("last_sound != ''")),
         # ...and records born on the same day (only those giving a birthday): blocking.same_birthday.
         Index("ix_source_record_birthday", "birthday",

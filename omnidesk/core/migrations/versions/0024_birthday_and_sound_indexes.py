@@ -31,7 +31,7 @@ def upgrade() -> None:
     op.create_index('ix_source_record_birthday', 'source_record', ['birthday'], unique=False,
                     sqlite_where=sa.text("birthday != ''"), postgresql_where=sa.text("birthday != ''"))
     op.create_index('ix_source_record_sound_place', 'source_record',
-                    ['last_sound', 'postcode', 'first_name', 'last_key', 'city', 'birthday'], unique=False,
+                    ['last_sound', 'postcode'], unique=False,
                     sqlite_where=sa.text("last_sound != ''"), postgresql_where=sa.text("last_sound != ''"))
 
 
