@@ -327,6 +327,25 @@ def test_a_mexican_till_reading_a_second_given_name_as_a_surname_meets_the_shop(
         assert _customers(ws) == 2
 
 
+def test_a_mexican_tills_two_accounts_of_one_person_join_the_shop_together(new_workspace, tmp_path):
+    """The till holds two loyalty accounts of "Evelio Delia Porras" (Evelio / Delia Porras to a
+    full-name column), joined first as one; the shop's "Evelio Delia" / "Porras" on the same email
+    is that person.  The accounts are read again together as the shop splits the names, so they
+    are not kept apart by last names that differ only as written."""
+    shop = write_csv(tmp_path / "shop.csv", SHOP, [["Evelio Delia", "Porras", "porras.evelio@example.net", ""]])
+    till = write_csv(tmp_path / "till.csv", ["Customer Name", "Mobile", "E-mail address", "Birthday", "Loyalty ID"],
+                     [["Evelio Delia Porras", "", "porras.evelio@example.net", "1972-10-29", "L-153"],
+                      ["Evelio Delia Porras", "", "porras.evelio@example.net", "1972-10-29", "L-154"]])
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
+        _import(ws, shop, SHOP_MAPPING, "MX")
+        _import(ws, till, [*TILL_MAPPING, "birthday", "external_id"], "MX")
+        rec = SourceRecord.__table__
+        with ws.engine.connect() as conn:
+            owners = set(conn.execute(select(rec.c.customer_id)).scalars())
+        assert len(owners) == 1 and None not in owners
+        assert _customers(ws) == 1
+
+
 def _shop_till_shop(ws, shop, till, later) -> dict[int, int | None]:
     """A Mexican shop's file, its till's, then the shop's again: each row's customer, by file and row
     (10 * the file's place + the row: 11 is the shop's first row, 21 the till's)."""

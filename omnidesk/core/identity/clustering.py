@@ -137,28 +137,32 @@ class Clusters:
                 return
 
     def resplit(self, profiles: Sequence[Profile], i: int, j: int) -> None:
-        """Read a lone record's names as its partner splits them (scoring.resplit_side).
+        """Read a record's names as its partner splits them (scoring.resplit_side).
 
         "Evelio Camila Velasco" from the till joins "Evelio Camila" / "Velasco Barragán"
         as Evelio, Camila, Velasco: left as Evelio / Camila Velasco, its customer's last
-        names would conflict with every later record written the shop's way.
+        names would conflict with every later record written the shop's way.  A lone
+        record is read again; so is a cluster whose records all write those names
+        alike (the till's two accounts of one person, each "Evelio Delia Porras"): the
+        cluster's names are read again as that record's are.
         """
         side = resplit_side(profiles[i], profiles[j])
         if not side:
             return
         if side >= 4:
-            # Written family names first ("Aguirre Godínez Aurelio"): that record alone is read again.
+            # Written family names first ("Aguirre Godínez Aurelio"): that record alone, or its cluster
+            # where every record writes those names so, is read again.
             k, other = (i, j) if side == 4 else (j, i)
             root = self.find(k)
-            if self.size[root] == 1:
-                p = profiles[k]
+            p = profiles[k]
+            if self.size[root] == 1 or self._writes_alike(root, p):
                 p.first, p.last = family_names_first(p, profiles[other])
                 self.firsts[root] = p.first
                 self.lasts[root] = p.last
             return
         for k, other in ((i, j), (j, i)) if side == 3 else ((i, j),) if side == 1 else ((j, i),):
             root = self.find(k)
-            if self.size[root] != 1:
+            if self.size[root] != 1 and (side == 3 or not self._writes_alike(root, profiles[k])):
                 continue
             p, q = profiles[k], profiles[other]
             if side == 3:
@@ -172,6 +176,12 @@ class Clusters:
             self.middles[root] = p.middle or None
             self.lasts[root] = read_form(p.last, p.last_read) or None
             return
+
+    def _writes_alike(self, root: int, p: Profile) -> bool:
+        """Whether every record of ``root``'s cluster that gives a name gives ``p``'s first, middle and
+        last name, as written (one value each, no reading): read again as ``p`` is, they stay alike."""
+        return (not (p.first_read or p.last_read) and self.firsts[root] == (p.first or None)
+                and self.lasts[root] == (p.last or None) and self.middles[root] == (p.middle or None))
 
     def union(self, a: int, b: int, *, force: bool = False, renamed: bool = False, crossed: bool = False) -> bool:
         """Join the clusters of ``a`` and ``b`` unless a guard forbids it.
