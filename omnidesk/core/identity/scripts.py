@@ -17,8 +17,9 @@ these two scripts into Latin first:
 Kanji are left as they are: one kanji name has several readings, and a
 record's furigana says which is meant.  Without one, :func:`kanji_name_readings`
 gives the readings a dictionary knows for a family or given name (UniDic's
-person names, ``resources/names``), so that 山本 晃 can meet Akira Yamamoto;
-a name it does not know, or read otherwise, compares with the same kanji only.
+person names, ``resources/names``), so that 山本 晃 can meet Akira Yamamoto,
+and reads a name it lacks from parts it has (聡太郎 as 聡 and 太郎); a name it
+cannot read either way, or reads otherwise, compares with the same kanji only.
 Any other character passes through unchanged.
 """
 
