@@ -185,8 +185,9 @@ class SourceRecord(SQLModel, table=True):
     # names): matching compares a name in kanji with kana and Latin spellings by it.
     first_name_reading: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
     last_name_reading: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
-    email: Optional[str] = Field(default=None, max_length=320, index=True)
-    phone: Optional[str] = Field(default=None, max_length=32, index=True)
+    # Not indexed: records are found by their emails and phones through the identifier table.
+    email: Optional[str] = Field(default=None, max_length=320)
+    phone: Optional[str] = Field(default=None, max_length=32)
     company: str = Field(default="", max_length=300)
     address: str = Field(default="", max_length=500)
     city: str = Field(default="", max_length=200)

@@ -1,4 +1,4 @@
-"""records looked up by their birthday, and by their last name's sound
+"""records looked up by their birthday and their last name's sound, not by email or phone
 
 Revision ID: 0024
 Revises: 0023
@@ -14,6 +14,11 @@ are in it) finds them at once.
 So it is with a last name's sound (blocking's "s:" and "v:" keys, a typo in a
 last name: the shop's Hannah Tossell and the till's Hannah Tosell at one
 postcode): an index of (sound, postcode), looked up by the pairs themselves.
+
+The record's own email and phone columns lose their indexes: nothing looks
+records up by them (the identifier table holds every email and phone of a
+record, indexed by kind and value), and a million records' two indexes cost
+the first import their building and every later row their upkeep.
 """
 
 from collections.abc import Sequence
@@ -28,6 +33,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.drop_index('ix_source_record_email', table_name='source_record')
+    op.drop_index('ix_source_record_phone', table_name='source_record')
     op.create_index('ix_source_record_birthday', 'source_record', ['birthday'], unique=False,
                     sqlite_where=sa.text("birthday != ''"), postgresql_where=sa.text("birthday != ''"))
     op.create_index('ix_source_record_sound_place', 'source_record',
@@ -38,3 +45,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_source_record_sound_place', table_name='source_record')
     op.drop_index('ix_source_record_birthday', table_name='source_record')
+    op.create_index('ix_source_record_phone', 'source_record', ['phone'], unique=False)
+    op.create_index('ix_source_record_email', 'source_record', ['email'], unique=False)
