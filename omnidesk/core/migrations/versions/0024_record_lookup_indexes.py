@@ -33,12 +33,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.drop_index('ix_source_record_email', table_name='source_record')
-    op.drop_index('ix_source_record_phone', table_name='source_record')
-    op.create_index('ix_source_record_birthday', 'source_record', ['birthday'], unique=False,
+    # Whatever state a workspace is in (an index dropped by hand, say), it opens.
+    op.drop_index('ix_source_record_email', table_name='source_record', if_exists=True)
+    op.drop_index('ix_source_record_phone', table_name='source_record', if_exists=True)
+    op.create_index('ix_source_record_birthday', 'source_record', ['birthday'], unique=False, if_not_exists=True,
                     sqlite_where=sa.text("birthday != ''"), postgresql_where=sa.text("birthday != ''"))
     op.create_index('ix_source_record_sound_place', 'source_record',
-                    ['last_sound', 'postcode'], unique=False,
+                    ['last_sound', 'postcode'], unique=False, if_not_exists=True,
                     sqlite_where=sa.text("last_sound != ''"), postgresql_where=sa.text("last_sound != ''"))
 
 
