@@ -722,7 +722,7 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
             # The pairs as the outer loop, one index seek each: SQLite scans the whole index for
             # "(a, b) IN (VALUES ...)".  (last_sound != '': the partial index's own condition.)
             check(conn.exec_driver_sql(
-                "SELECT r.id, r.first_name, r.last_key, r.postcode, r.city, r.birthday, r.work_key "
+                f"SELECT {', '.join(f'r.{c.name}' for c in found)} "
                 f"FROM (VALUES {', '.join(['(?, ?)'] * len(part))}) AS v CROSS JOIN source_record AS r "
                 "ON r.last_sound = v.column1 AND r.postcode = v.column2 WHERE r.last_sound != ''",
                 tuple(value for pair in part for value in pair)), sounds=True)

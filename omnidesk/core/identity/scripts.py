@@ -271,8 +271,6 @@ def _composed_readings(name: str) -> tuple[str, ...]:
         if not readings:
             return ()
         parts.append(tuple(dict.fromkeys(readings)))
-    if not any(not run.isascii() for run in runs):
-        return ()
     out = [""]
     for options in parts:
         out = [a + b for a in out for b in options][:_MOST_READINGS]

@@ -322,9 +322,8 @@ def _replace_corrected(conn: Connection, batch_id: int, corrected: dict[int, int
 BULK_IMPORT_ROWS = 20_000  # from this many rows a first import builds its indexes at the end
 # Those on the import's sequential columns too (its batch, its record ids, the customer all
 # rows lack yet): each insert still descended their B-trees, a sixth of the database's work.
-_BULK_INDEXES = ("ix_source_record_row_hash",
-                 "ix_source_record_name_place", "ix_source_record_name_work", "ix_source_record_birthday", "ix_source_record_sound_place",
-                 "ix_source_record_flagged",
+_BULK_INDEXES = ("ix_source_record_row_hash", "ix_source_record_name_place", "ix_source_record_name_work",
+                 "ix_source_record_birthday", "ix_source_record_sound_place", "ix_source_record_flagged",
                  "ix_source_record_batch_id", "ix_source_record_customer_id",
                  "ix_identifier_kind_value", "ix_identifier_record_id",
                  "ix_consent_record_id", "ix_consent_customer_id",
