@@ -227,6 +227,30 @@ def test_nameless_event_on_a_shared_email_goes_to_its_own_channels_member(ws, tm
     assert customers_of(ws)[("opens2.csv", 1)] is None
 
 
+@pytest.mark.parametrize("scratch", [False, True])
+def test_a_nameless_list_member_on_a_shared_email_keeps_its_opens(ws, tmp_path, scratch):
+    # The list knows the family's address by itself, with no name: which Lee it is nobody
+    # can say, but its opens are that list member's, not lost and not Anna's or Mark's.
+    load(ws, tmp_path, "shop.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "till.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]], channel="pos")
+    load(ws, tmp_path, "list.csv", [["", "", "leefamily@example.com", "", "", "", ""]], channel="email")
+    import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Action", "Timestamp"],
+                              [["leefamily@example.com", "open", "2026-01-02 10:00:00"],
+                               ["leefamily@example.com", "click", "2026-01-03 10:00:00"]]),
+                ImportOptions(channel="email", kind="events"))
+    if scratch:
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+    ids = customers_of(ws)
+    assert ids[("opens.csv", 1)] == ids[("opens.csv", 2)] == ids[("list.csv", 1)] is not None
+    assert len({ids[("shop.csv", 1)], ids[("till.csv", 1)], ids[("list.csv", 1)]}) == 3
+    # A nameless record of another channel on that address still goes to nobody.
+    import_file(ws, write_csv(tmp_path / "texts.csv", ["Email", "Action", "Timestamp"],
+                              [["leefamily@example.com", "reply", "2026-01-04 10:00:00"]]),
+                ImportOptions(channel="sms", kind="events"))
+    assert customers_of(ws)[("texts.csv", 1)] is None
+
+
 def test_rejected_pair_never_comes_back_even_after_reimport(ws, tmp_path):
     first = load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
     second = load(ws, tmp_path, "b.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])

@@ -613,7 +613,7 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
         del scored
         yield Progress(compared, candidates, "Comparing records")
         if phase == 0:
-            ambiguous, stands = _drop_ambiguous_nameless(profiles, lefts, rights, flags)
+            ambiguous, stands = _drop_ambiguous_nameless(profiles, lefts, rights, flags, cl)
         else:
             stands = (lambda i, j: i not in ambiguous and j not in ambiguous) if ambiguous else None
         # Strongest evidence first; ties in a fixed order.
@@ -785,14 +785,24 @@ def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters
     return reviews
 
 
-def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags):
+def _nameless(cl: Clusters, i: int) -> bool:
+    """Whether no record of ``i``'s cluster gives a first or a last name."""
+    root = cl.find(i)
+    return cl.firsts[root] is None and cl.lasts[root] is None
+
+
+def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags, cl: Clusters):
     """A nameless record pointing at people with different names belongs to none of them...
 
     ...unless its own channel names one of them: an open in the email tool's activity
     belongs to the list member with that address, even when the family shares it
     elsewhere.  An email open from a family's shared address must otherwise not be
-    pinned on one of them at random, nor bridge the two.  ``lefts``, ``rights``
-    and ``flags`` are the scored pairs.  Returns the records left unplaced, and
+    pinned on one of them at random, nor bridge the two.  Nameless records of one
+    channel still go together while nobody named is with them (``cl``, the
+    clusters as they are when the pair's turn comes): a list member known by the
+    family's address alone and that address's opens are the email tool's one
+    entry for it, whichever of the family it is.  ``lefts``, ``rights`` and
+    ``flags`` are the scored pairs.  Returns the records left unplaced, and
     which pairs still stand (``None``: all of them).
     """
     links: dict[int, list[int]] = defaultdict(list)
@@ -821,7 +831,7 @@ def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags):
 
     def stands(i: int, j: int) -> bool:
         if i in ambiguous or j in ambiguous:
-            return False
+            return profiles[i].channel == profiles[j].channel and _nameless(cl, i) and _nameless(cl, j)
         if i in keep and j not in keep[i]:
             return False
         return not (j in keep and i not in keep[j])
