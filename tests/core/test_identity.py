@@ -22,6 +22,16 @@ def load(ws, tmp_path, name, rows, header=HEADER, channel="shop"):
     return import_file(ws, write_csv(tmp_path / name, header, rows), ImportOptions(channel=channel))
 
 
+def import_events(ws, tmp_path, name, rows, channel="email"):
+    """An events file of (email, action, timestamp) rows: an email tool's opens and clicks, say."""
+    return import_file(ws, write_csv(tmp_path / name, ["Email", "Action", "Timestamp"], rows),
+                       ImportOptions(channel=channel, kind="events"))
+
+
+FAMILY_OPENS = [["leefamily@example.com", "open", "2026-01-02 10:00:00"],
+                ["leefamily@example.com", "click", "2026-01-03 10:00:00"]]
+
+
 def customers_of(ws):
     """Customer id per (file, row) and the set of distinct customers."""
     with ws.engine.connect() as conn:
@@ -30,6 +40,14 @@ def customers_of(ws):
             "JOIN import_batch b ON b.id = r.batch_id WHERE b.status='done'"
         ).fetchall()
     return {(f, n): c for f, n, c in rows}
+
+
+def customers_after(ws, scratch):
+    """:func:`customers_of`, after a rebuild from scratch when ``scratch`` (else as imported)."""
+    if scratch:
+        with ws.engine.begin() as conn:
+            resolve_all(conn, from_scratch=True)
+    return customers_of(ws)
 
 
 def count(ws, model):
@@ -195,9 +213,7 @@ def test_two_john_smiths_with_different_phones_stay_apart(ws, tmp_path):
 def test_nameless_event_on_a_shared_email_is_pinned_on_nobody(ws, tmp_path):
     load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""],
                                  ["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])
-    import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Action", "Timestamp"],
-                              [["leefamily@example.com", "open", "2026-01-02 10:00:00"]]),
-                ImportOptions(channel="email", kind="events"))
+    import_events(ws, tmp_path, "opens.csv", FAMILY_OPENS[:1])
     ids = customers_of(ws)
     assert ids[("opens.csv", 1)] is None
 
@@ -208,22 +224,14 @@ def test_nameless_event_on_a_shared_email_goes_to_its_own_channels_member(ws, tm
     # email tool's opens are hers.  The shop's record of Mark does not pull them over.
     load(ws, tmp_path, "shop.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])
     load(ws, tmp_path, "list.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]], channel="email")
-    import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Action", "Timestamp"],
-                              [["leefamily@example.com", "open", "2026-01-02 10:00:00"],
-                               ["leefamily@example.com", "click", "2026-01-03 10:00:00"]]),
-                ImportOptions(channel="email", kind="events"))
-    if scratch:
-        with ws.engine.begin() as conn:
-            resolve_all(conn, from_scratch=True)
-    ids = customers_of(ws)
+    import_events(ws, tmp_path, "opens.csv", FAMILY_OPENS)
+    ids = customers_after(ws, scratch)
     assert ids[("opens.csv", 1)] == ids[("opens.csv", 2)] == ids[("list.csv", 1)]
     assert ids[("shop.csv", 1)] != ids[("list.csv", 1)]
     # With both members in the event's own channel, the open is still nobody's.
     load(ws, tmp_path, "list2.csv", [["Mark", "Lee", "leefamily@example.com", "+14155550122", "", "", ""]],
          channel="email")
-    import_file(ws, write_csv(tmp_path / "opens2.csv", ["Email", "Action", "Timestamp"],
-                              [["leefamily@example.com", "open", "2026-02-02 10:00:00"]]),
-                ImportOptions(channel="email", kind="events"))
+    import_events(ws, tmp_path, "opens2.csv", [["leefamily@example.com", "open", "2026-02-02 10:00:00"]])
     assert customers_of(ws)[("opens2.csv", 1)] is None
 
 
@@ -234,20 +242,13 @@ def test_a_nameless_list_member_on_a_shared_email_keeps_its_opens(ws, tmp_path, 
     load(ws, tmp_path, "shop.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
     load(ws, tmp_path, "till.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]], channel="pos")
     load(ws, tmp_path, "list.csv", [["", "", "leefamily@example.com", "", "", "", ""]], channel="email")
-    import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Action", "Timestamp"],
-                              [["leefamily@example.com", "open", "2026-01-02 10:00:00"],
-                               ["leefamily@example.com", "click", "2026-01-03 10:00:00"]]),
-                ImportOptions(channel="email", kind="events"))
-    if scratch:
-        with ws.engine.begin() as conn:
-            resolve_all(conn, from_scratch=True)
-    ids = customers_of(ws)
+    import_events(ws, tmp_path, "opens.csv", FAMILY_OPENS)
+    ids = customers_after(ws, scratch)
     assert ids[("opens.csv", 1)] == ids[("opens.csv", 2)] == ids[("list.csv", 1)] is not None
     assert len({ids[("shop.csv", 1)], ids[("till.csv", 1)], ids[("list.csv", 1)]}) == 3
     # A nameless record of another channel on that address still goes to nobody.
-    import_file(ws, write_csv(tmp_path / "texts.csv", ["Email", "Action", "Timestamp"],
-                              [["leefamily@example.com", "reply", "2026-01-04 10:00:00"]]),
-                ImportOptions(channel="sms", kind="events"))
+    import_events(ws, tmp_path, "texts.csv", [["leefamily@example.com", "reply", "2026-01-04 10:00:00"]],
+                  channel="sms")
     assert customers_of(ws)[("texts.csv", 1)] is None
 
 
