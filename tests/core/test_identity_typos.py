@@ -398,3 +398,30 @@ def test_a_typo_in_a_last_name_is_found_by_its_sound_on_import(ws, tmp_path, til
         resolve_all(conn, from_scratch=True)
     owner = customers(ws)
     assert owner[("shop.csv", 1)] == owner[("till.csv", 1)] != owner[("shop.csv", 2)]
+
+
+def test_an_import_looks_a_namesake_up_by_town_and_by_day_of_birth(ws, tmp_path):
+    """The look-up an import makes finds what a rebuild pairs by name and place: the same name in
+    the same postcode, in the same town where a postcode cannot decide, on the same day of the year;
+    not in another town, nor in one town where both postcodes decide."""
+    from omnidesk.core.identity.blocking import same_name_same_place
+    from omnidesk.core.identity.profiles import make_profiles, profile_query
+    from omnidesk.core.models import SourceRecord
+
+    header = ["First Name", "Last Name", "Email", "City", "Zip", "Birthday"]
+    import_file(ws, write_csv(tmp_path / "shop.csv", header, [
+        ["Hannah", "Tossell", "town@example.com", "Portland", "", ""],
+        ["Hannah", "Tossell", "day@example.com", "", "", "1984-03-09"],
+        ["Hannah", "Tossell", "postcode@example.com", "Augusta", "04102", ""],
+        ["Hannah", "Tossell", "elsewhere@example.com", "Bangor", "", ""],
+        ["Hannah", "Tossell", "decided@example.com", "Portland", "04101", ""],
+    ]), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "list.csv", header, [
+        ["Hannah", "Tossell", "new@example.com", "Portland", "04102", "1990-03-09"]]), ImportOptions(channel="email"))
+    rec = SourceRecord.__table__
+    with ws.engine.connect() as conn:
+        new_rows = conn.execute(profile_query().where(rec.c.channel == "email")).all()
+        found = same_name_same_place(conn, make_profiles(new_rows, {}), new_rows)
+        emails = {email for (email,) in conn.exec_driver_sql(
+            f"SELECT email FROM source_record WHERE id IN ({','.join(map(str, found))})")}
+    assert emails == {"town@example.com", "day@example.com", "postcode@example.com", "new@example.com"}

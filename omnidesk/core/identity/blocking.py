@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import chain
 from operator import attrgetter
 
-from sqlalchemy import func, or_, select, tuple_
+from sqlalchemy import and_, func, literal, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.decisions import load_decisions
@@ -646,7 +646,9 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
     The database finds them through the (last name, postcode, city, birthday)
     index, comparing "name|place" as SQL can compute it, so a common surname
     does not bring hundreds of thousands of rows into Python in a
-    million-record workspace; the exact block keys are then checked here.  A city
+    million-record workspace; the exact block keys are then checked here.  Every
+    place is compared in one pass over a last name's entries, read off the
+    index alone (the employer, through its own index, in a second).  A city
     written with different accents or non-ASCII capitals on the two sides is the
     one case the database's comparison misses, and it matters only between
     records without a postcode.  The keys of a last name's sound (a typo in it:
@@ -691,6 +693,11 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
             for stem in _stems(p):
                 keys["employer"][name].add(f"{name}|{stem}")
     found = (rec.c.id, rec.c.first_name, rec.c.last_key, rec.c.postcode, rec.c.city, rec.c.birthday, rec.c.work_key)
+    # What each look-up reads: the columns of the index it goes through, so the rows come off
+    # the index alone, without a seek into the table for each.  A record's other places are
+    # found by their own look-up.
+    by_place = (*found[:6], literal(""))
+    by_employer = (*found[:3], literal(""), literal(""), literal(""), rec.c.work_key)
     out: set[int] = set()
 
     def check(rows, sounds: bool = False) -> None:
@@ -699,19 +706,24 @@ def same_name_same_place(conn: Connection, new_profiles: Sequence[Profile], new_
                 _check_keys(rid, first_key(first), last, _places(postcode_key(postcode), fold(city_name), birthday,
                                                                  (work,)), wanted, out, capped, sounds)
 
-    for kind, expr, also in kinds:
-        by_name = keys[kind]
-        names = sorted(by_name)
+    # The places in the (last name, postcode, city, birthday) index in one pass over each last
+    # name's entries, the employer through its own index.
+    for looked_up, columns in ((kinds[:-1], by_place), (kinds[-1:], by_employer)):
+        names = sorted(set().union(*(keys[kind] for kind, _, _ in looked_up)))
         start = 0
         while start < len(names):
             group, size = [], 0
             while start < len(names) and size < IN_SIZE:
                 group.append(names[start])
-                size += 1 + len(by_name[names[start]])
+                size += 1 + sum(len(keys[kind].get(names[start], ())) for kind, _, _ in looked_up)
                 start += 1
-            group_keys = sorted(set().union(*(by_name[n] for n in group)))
-            check(conn.execute(select(*found).where(rec.c.last_key.in_(group), (rec.c.last_key + "|" + expr).in_(
-                group_keys), *([also] if also is not None else []))))
+            places = []
+            for kind, expr, also in looked_up:
+                group_keys = sorted(set().union(*(keys[kind].get(n, ()) for n in group)))
+                if group_keys:
+                    shared = (rec.c.last_key + "|" + expr).in_(group_keys)
+                    places.append(shared if also is None else and_(shared, also))
+            check(conn.execute(select(*columns).where(rec.c.last_key.in_(group), or_(*places))))
     # A typo in a last name ("s:" and "v:" keys): the same sound in the same postcode, each
     # (sound, postcode) a seek in the sound index.  Either name's sound, for "v:" (either order).
     # Names in Latin letters only: the sound of any other name is the name itself, found above.
