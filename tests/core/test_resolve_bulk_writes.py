@@ -72,6 +72,42 @@ def test_a_full_resolve_places_records_the_same_through_the_staging_table(people
     assert len({cid for _, cid in state["records"]}) < len(state["records"])  # some customers hold two records
 
 
+def test_a_big_first_import_and_a_rebuild_leave_consent_facts_with_their_customers(ws, tmp_path, monkeypatch):
+    """A first import big enough to be placed in bulk, then a rebuild: the consent facts follow their
+    records with the customer indexes of records, facts and events put off and built once, and
+    every one of those indexes is there again after."""
+    from omnidesk.core.identity import resolve
+
+    suspended = []
+    real = resolve.indexes_suspended
+
+    def spy(conn, names):
+        suspended.extend(names)
+        return real(conn, names)
+
+    monkeypatch.setattr(resolve, "indexes_suspended", spy)
+    rows = [[f"p{i}@example.com", f"Name{i}", f"Family{i % 97}", "yes" if i % 3 else "no"] for i in range(5_000)]
+    rows += [[f"p{i}@example.com", f"Name{i}", f"Family{i % 97}", "no"] for i in range(0, 5_000, 50)]
+    import_file(ws, write_csv(tmp_path / "people.csv", ["Email", "First Name", "Last Name", "Accepts Email Marketing"],
+                              rows), ImportOptions(channel="shop"))
+    wanted = {"ix_source_record_customer_id", "ix_consent_customer_id", "ix_event_customer_time"}
+    for rebuild in (False, True):
+        if rebuild:
+            suspended.clear()
+            with ws.engine.begin() as conn:
+                resolve_all(conn, from_scratch=True)
+        assert wanted <= set(suspended)
+        with ws.engine.connect() as conn:
+            assert wanted <= {n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            facts = conn.exec_driver_sql("SELECT c.customer_id, r.customer_id FROM consent c "
+                                         "JOIN source_record r ON r.id = c.record_id").fetchall()
+            plan = " ".join(str(r) for r in conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT status FROM consent WHERE customer_id = 7").fetchall())
+        assert len(facts) == 5_100 and all(fact == record is not None for fact, record in facts)
+        assert len({record for _, record in facts}) == 5_000  # the repeated rows joined their people
+        assert "ix_consent_customer_id" in plan
+
+
 def test_a_staged_update_that_fails_changes_nothing(people, monkeypatch):
     ws = people("failing.omnidesk")
     monkeypatch.setattr(dialect, "_STAGED_UPDATE_ROWS", 1)
