@@ -259,7 +259,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
         # to make again) are put off and done once, as the bulk placing below does.  (The first
         # are back before the customers go: their foreign keys look those rows up by them.)
         with journeys_stale_at_once(conn, deleting=True):
-            with indexes_suspended(conn, _customer_id_indexes(rec, Consent.__table__, Event.__table__)):
+            with indexes_suspended(conn, _placing_indexes()):
                 # Only rows that have a customer: SQLite rewrites every row an UPDATE names.
                 for table in (rec, Consent.__table__, Event.__table__):
                     conn.execute(update(table).where(table.c.customer_id.is_not(None)).values(customer_id=None))
@@ -318,9 +318,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     # record: the indexes on those columns are built once at the end instead of row by row.
     bulk = fresh and len(profiles) >= _WHOLE_WORKSPACE_BATCH
     with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk else ()):
-        # The records' consent facts and events follow them (writes.sync_children): their customer
-        # indexes too are built once.
-        with indexes_suspended(conn, _customer_id_indexes(rec, Consent.__table__, Event.__table__) if bulk else ()), \
+        with indexes_suspended(conn, _placing_indexes() if bulk else ()), \
                 (journeys_stale_at_once(conn) if bulk else nullcontext()):
             yield from apply_plan_steps(conn, profiles, plan, stats,
                                         explain=functools.partial(merge_reason, freq=freq, model=model),
@@ -336,9 +334,11 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
     return stats
 
 
-def _customer_id_indexes(*tables) -> list[str]:
-    """The indexes of ``tables`` that a change of customer ids rewrites: those led by the customer id."""
-    return [i.name for table in tables for i in table.indexes if i.columns and list(i.columns)[0].name == "customer_id"]
+def _placing_indexes() -> list[str]:
+    """The indexes that placing records rewrites: those led by the customer id, of the records and
+    of the consent facts and events that follow them (writes.sync_children)."""
+    return [i.name for table in (SourceRecord.__table__, Consent.__table__, Event.__table__) for i in table.indexes
+            if i.columns and list(i.columns)[0].name == "customer_id"]
 
 
 def _customer_of_records(conn: Connection):
