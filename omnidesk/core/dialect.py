@@ -521,11 +521,16 @@ def reserve_ids(connection, table, count: int, above: int = 0) -> list[int] | No
     """
     if connection.dialect.name != "sqlite" or count <= 0:
         return None
+    start = _first_free_id(connection, table, above)
+    return list(range(start, start + count))
+
+
+def _first_free_id(connection, table, above: int = 0) -> int:
+    """The first id :func:`reserve_ids` gives (SQLite)."""
     from sqlalchemy import func, select
 
-    start = max(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one(), above,
-                highest_id_ever(connection, table.name)) + 1
-    return list(range(start, start + count))
+    return max(connection.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one(), above,
+               highest_id_ever(connection, table.name)) + 1
 
 
 def highest_id_ever(connection, table_name: str) -> int:
@@ -562,23 +567,24 @@ def insert_copies_with_ids(connection, table, row: dict, ids: Sequence[int]) -> 
         (*row.values(), json.dumps(list(map(int, ids)))))
 
 
-def insert_copies(connection, table, row: dict, count: int, above: int = 0) -> list[int] | None:
+def insert_copies(connection, table, row: dict, count: int, above: int = 0) -> range | None:
     """Insert ``count`` rows of ``table`` equal to ``row`` but for their new ids; returns the ids.
 
     One statement generates the rows inside SQLite (a recursive CTE counting
     the ids), instead of a parameter tuple per row from Python.  None where
     that is not possible (another database): the caller inserts them itself.
-    ``above`` as for :func:`reserve_ids`.
+    ``above`` as for :func:`reserve_ids`.  The ids are a range: as a list, a
+    million of them would be some 36 MB.
     """
-    ids = reserve_ids(connection, table, count, above)
-    if ids is None:
+    if connection.dialect.name != "sqlite" or count <= 0:
         return None
+    start = _first_free_id(connection, table, above)
     columns = list(row)
     connection.exec_driver_sql(
         "WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
         f"INSERT INTO {table.name} (id, {', '.join(columns)}) SELECT i{', ?' * len(columns)} FROM n",
-        (ids[0], ids[-1], *row.values()))
-    return ids
+        (start, start + count - 1, *row.values()))
+    return range(start, start + count)
 
 
 def insert_many(connection, table, rows: list[dict]) -> None:

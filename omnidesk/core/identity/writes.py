@@ -80,22 +80,27 @@ def apply_plan(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats:
 
 def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats, *,
                      kind: str = "auto", batch_id: int | None = None, explain: Explain | None = None,
-                     previous: Sequence[int] | None = None,
-                     above: int = 0) -> Generator[Progress, None, Sequence[int | None]]:
+                     previous: Sequence[int] | None = None, above: int = 0,
+                     settle: bool = True) -> Generator[Progress, None, Sequence[int | None]]:
     """:func:`apply_plan`, yielding progress: clusters placed, records moved, customers merged.
 
     ``previous``: each profile's customer id before a rebuild (0: none).  A
     new customer then keeps the id that held most of its records, where no
     other customer holds more of that id's records (:func:`kept_ids`); the
     others get ids past ``above`` (the highest id before), so no id names
-    someone else after the rebuild.
+    someone else after the rebuild.  ``settle=False`` leaves the new customers of
+    a placing in bulk in ``stats.touched_later`` for the caller to settle once
+    it has let go of the records (``ResolveStats.settle``).
     """
     clusters = plan.cluster_count()
     yield Progress(0, clusters, "Applying matches")
     # Nobody placed yet (a first big import, a rebuild): nothing to merge, worked out in numpy.
     apply = _apply_to_nobody if not any(p.customer_id is not None for p in profiles) else _apply_by_cluster
-    return (yield from apply(conn, profiles, plan, stats, clusters, kind=kind, batch_id=batch_id, explain=explain,
-                             previous=previous, above=above))
+    placement = yield from apply(conn, profiles, plan, stats, clusters, kind=kind, batch_id=batch_id,
+                                 explain=explain, previous=previous, above=above)
+    if settle:
+        stats.settle()
+    return placement
 
 
 def _apply_by_cluster(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
@@ -168,13 +173,28 @@ def _new_customers(conn: Connection, plan: Plan, need_new: list[int], previous: 
     After a rebuild (``previous``) a cluster keeps the earlier id :func:`kept_ids` gives it;
     the others get new ids past ``above``.
     """
-    new_of: dict[int, int] = {}
-    if previous is not None and need_new:
-        new_of = kept_ids(plan.roots, previous, need_new)
-        insert_copies_with_ids(conn, Customer.__table__, new_customer_rows(1)[0], sorted(new_of.values()))
-        need_new = [root for root in need_new if root not in new_of]
-    new_of.update(zip(need_new, _insert_empty_customers(conn, len(need_new), above)))
-    return new_of
+    kept, rest, made = _make_customers(conn, plan, need_new, previous, above)
+    kept.update(zip(rest, made))
+    return kept
+
+
+def _make_customers(conn: Connection, plan: Plan, need_new, previous: Sequence[int] | None, above: int):
+    """The customers of :func:`_new_customers`, for ``need_new`` roots given as a list or a numpy array.
+
+    Returns (root -> the earlier id it keeps, the other roots in order, the new ids they get
+    in that order, a range where the database gave them in one statement).
+    """
+    import numpy as np
+
+    kept: dict[int, int] = {}
+    rest = need_new
+    if previous is not None and len(need_new):
+        kept = kept_ids(plan.roots, previous, need_new)
+        insert_copies_with_ids(conn, Customer.__table__, new_customer_rows(1)[0], sorted(kept.values()))
+        if kept:
+            rest = ([root for root in need_new if root not in kept] if isinstance(need_new, list) else
+                    need_new[~np.isin(need_new, np.fromiter(kept, dtype=np.int64, count=len(kept)))])
+    return kept, rest, _insert_empty_customers(conn, len(rest), above)
 
 
 def _queue_plan_reviews(conn: Connection, plan: Plan, placement: Sequence[int | None], stats: ResolveStats) -> None:
@@ -211,18 +231,22 @@ def _apply_to_nobody(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
     del known
     cluster_roots, first = np.unique(roots, return_index=True)
     cluster_roots = cluster_roots[np.argsort(first, kind="stable")]  # clusters in order of their first record
-    need_new = cluster_roots[wanted[cluster_roots]].tolist()
+    need_new = cluster_roots[wanted[cluster_roots]]
     del wanted, cluster_roots, first
     yield Progress(clusters, clusters, "Applying matches")
-    new_of = _new_customers(conn, plan, need_new, previous, above)
+    # A cluster root's new customer (0: none), as _new_customers gives them but held in an array:
+    # as a dict, with a list of the roots and one of the ids, they took some 80 MB at the write
+    # phase's peak for 850,000 customers.
+    customer_of = np.zeros(n, dtype=np.int64)
+    kept, rest, made = _make_customers(conn, plan, need_new, previous, above)
+    if kept:
+        customer_of[np.fromiter(kept, dtype=np.int64, count=len(kept))] = \
+            np.fromiter(kept.values(), dtype=np.int64, count=len(kept))
+    customer_of[rest] = np.arange(made.start, made.stop) if isinstance(made, range) else made
+    del kept, rest, made
+    stats.touched_later.append(customer_of[need_new])
+    stats.created += len(need_new)
     del need_new
-    stats.touched.update(new_of.values())
-    stats.created += len(new_of)
-    customer_of = np.zeros(n, dtype=np.int64)  # a cluster root's new customer (0: none)
-    if new_of:
-        customer_of[np.fromiter(new_of.keys(), dtype=np.int64, count=len(new_of))] = \
-            np.fromiter(new_of.values(), dtype=np.int64, count=len(new_of))
-    del new_of
     # A part of the records at a time: whole arrays of their ids and customers held at once cost
     # the write phase's peak some 30 MB at a million records.
     moved_ids = array("q")  # records given a customer, for their consent facts and events
@@ -303,7 +327,7 @@ def _once(values):
     return counts[at] == 1
 
 
-def _insert_empty_customers(conn: Connection, count: int, above: int = 0, chunk: int = 10_000) -> list[int]:
+def _insert_empty_customers(conn: Connection, count: int, above: int = 0, chunk: int = 10_000) -> Sequence[int]:
     """``count`` new customers, their golden records still to be computed; returns their ids.
 
     Their ids start past ``above`` (on SQLite; other databases' sequences never repeat an id).
