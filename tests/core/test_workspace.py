@@ -45,6 +45,19 @@ def test_pragmas_wal_and_foreign_keys(tmp_path):
             assert conn.exec_driver_sql("PRAGMA application_id").scalar() == dialect.APPLICATION_ID
 
 
+@pytest.mark.parametrize(("cores", "helpers"), [(None, 0), (1, 0), (2, 1), (4, 3), (16, 4)])
+def test_big_sorts_take_a_helper_thread_per_spare_core(monkeypatch, cores, helpers):
+    monkeypatch.setattr(dialect.os, "cpu_count", lambda: cores)
+    assert dialect._sort_helpers() == helpers
+
+
+def test_every_connection_lets_big_sorts_use_the_spare_cores(tmp_path, monkeypatch):
+    monkeypatch.setattr(dialect, "_SORT_HELPERS", 3)
+    with Workspace.create(tmp_path / "a.omnidesk") as ws:
+        with ws.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA threads").scalar() == 3
+
+
 def test_create_refuses_existing_file(tmp_path):
     path = tmp_path / "a.omnidesk"
     Workspace.create(path).close()
