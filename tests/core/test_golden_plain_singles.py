@@ -2,8 +2,9 @@
 
 ``_WriteBehind.write_plain_singles`` must give exactly what the Python rule
 (``_golden_rows`` and ``_entries``) gives the same customer: every column and
-the search entry.  Customers with anything more (consent, orders, pins, extra
-values, a tag list, a second record) must be left to Python.
+the search entry, with a tag list, lifetime figures, a sign-up time and one
+consent fact per channel.  Customers with anything more (order rows, pins, two
+facts on one channel, a second record) must be left to Python.
 """
 
 from __future__ import annotations
@@ -40,18 +41,39 @@ RECORDS = [
     ({"first_name": "", "last_name": "", "birthday": ""}, []),  # "(no name)"
     ({"first_name": "김", "last_name": "민준", "channel": "pos", "kind": "events"}, []),
     ({"first_name": "Bob", "last_name": "Stone", "phone": "+10005550100"}, [("phone", "+10005550100")]),
-    # Each of these has something more: Python's work.
-    ({"first_name": "Cy", "last_name": "Tags", "tags": "VIP, newsletter, vip"}, []),
+    ({"first_name": "Cy", "last_name": "Tags", "tags": "VIP, newsletter, vip, , Newsletter"}, []),
+    # A customers export's lifetime figures and sign-up time, with and without a consent time.
     ({"first_name": "Di", "last_name": "Shop", "values_json": json.dumps(
         {"total_orders": 3, "total_spent": "30.00", "created_at": "2021-05-01T10:00:00Z"})}, []),
+    ({"first_name": "Dot", "last_name": "Consent", "values_json": json.dumps(
+        {"total_spent": "12.5", "created_at": "2021-05-01T12:00:00+02:00"})}, []),
+    ({"first_name": "Dan", "last_name": "Till", "kind": "events", "channel": "pos",
+      "values_json": json.dumps({"total_orders": 9, "note": "figures of a till row are not lifetime ones"})}, []),
+    ({"first_name": "Gil", "last_name": "Figures", "values_json": json.dumps(
+        {"total_orders": "4", "total_spent": 15})}, []),
+    ({"first_name": "Ivy", "last_name": "Figures", "values_json": json.dumps(
+        {"total_orders": None, "total_spent": "-3.50"})}, []),
+    ({"first_name": "Jo", "last_name": "Figures", "values_json": json.dumps({"total_spent": "0019.99"})}, []),
     ({"first_name": "Ed", "last_name": "Consent", "email": "ed@example.com"}, [("email", "ed@example.com")]),
+    ({"first_name": "Eva", "last_name": "Consent", "phone": "+14155550111", "values_json": json.dumps(
+        {"created_at": "not a time", "total_orders": 0})}, [("phone", "+14155550111")]),
+    # Each of these has something more: Python's work.
+    ({"first_name": "Fay", "last_name": "Twofacts", "email": "fay@example.com"}, [("email", "fay@example.com")]),
     ({"first_name": "Flo", "last_name": "Orders"}, []),
     ({"first_name": "Gus", "last_name": "Pinned"}, []),
     ({"first_name": "Hal", "last_name": "Twice", "email": "hal@example.com"}, [("email", "hal@example.com")]),
     ({"first_name": "Hal", "last_name": "Twice", "email": "hal2@example.com", "with": -1},
      [("email", "hal2@example.com")]),
 ]
-PLAIN = 11  # the first PLAIN records are plain singles
+# Consent facts by first name: (channel, status, the fact's own time).
+FACTS = {
+    "Dot": [("email", "unsubscribed", "2020-03-01T09:00:00-05:00")],
+    "Ed": [("email", "granted", None)],
+    "Eva": [("email", "denied", None), ("sms", "granted", "2023-07-08T10:00:00Z"),
+            ("whatsapp", "pending", "2019-01-02T03:04:05Z"), ("post", "granted", None)],
+    "Fay": [("email", "granted", None), ("email", "unsubscribed", "2022-01-01T00:00:00Z")],
+}
+PLAIN = 20  # the first PLAIN records are plain singles
 
 
 def _workspace(ws) -> list[int]:
@@ -75,9 +97,10 @@ def _workspace(ws) -> list[int]:
                 customer_id=customers[-1], problems_json="[]", flagged=False, **row)).inserted_primary_key[0]
             for kind, value in identifiers:
                 conn.execute(insert(ident).values(record_id=rid, kind=kind, value=value))
-            if fields.get("last_name") == "Consent":
+            for channel, status, occurred_at in FACTS.get(fields.get("first_name"), ()):
                 conn.execute(insert(Consent.__table__).values(
-                    record_id=rid, customer_id=customers[-1], channel="email", status="granted"))
+                    record_id=rid, customer_id=customers[-1], channel=channel, status=status,
+                    occurred_at=occurred_at))
             if fields.get("last_name") == "Orders":
                 conn.execute(insert(Event.__table__).values(
                     batch_id=batch, record_id=rid, customer_id=customers[-1], channel="shop", type="order",
@@ -137,8 +160,19 @@ def test_plain_singles_from_sql_equal_the_python_rule(make_workspace, runs, monk
     # too: й sorts as и, as in Unicode's default collation), none for no name.
     assert [rows[customers[i]].sort_name for i in (0, 2, 4, 5, 8)] == [
         "ann lee", "maria jose garcia", "orsted", "юрии гагарин", ""]
-    assert rows[customers[12]].orders == 3 and rows[customers[12]].first_seen
-    assert rows[customers[15]].first_name == "Gustav"
+    cy, di, dot, dan, gil, ivy, jo, ed, eva, fay = (rows[customers[i]] for i in range(11, 21))
+    assert [(c.orders, c.spend_minor) for c in (gil, ivy, jo)] == [(4, 1500), (0, -350), (0, 1999)]
+    assert cy.tags == "VIP, newsletter"
+    assert (di.orders, di.spend_minor, di.first_seen, di.last_seen) == (3, 3000, "2021-05-01T10:00:00",
+                                                                         "2021-05-01T10:00:00")
+    assert (dot.orders, dot.spend_minor, dot.consent_email) == (0, 1250, "unsubscribed")
+    assert (dot.first_seen, dot.last_seen) == ("2020-03-01T14:00:00", "2021-05-01T10:00:00")
+    assert (dan.orders, dan.spend_minor) == (0, None)
+    assert (ed.consent_email, ed.consent_sms, ed.first_seen) == ("granted", None, None)
+    assert (eva.consent_email, eva.consent_sms, eva.consent_whatsapp) == ("denied", "granted", "pending")
+    assert (eva.first_seen, eva.last_seen, eva.orders) == ("2019-01-02T03:04:05", "2023-07-08T10:00:00", 0)
+    assert fay.consent_email == "unsubscribed"  # the later, dated opt-out: Python's rule
+    assert rows[customers[22]].first_name == "Gustav"
     assert len(by_sql[0]) == len(customers) == len(by_sql[1])
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from collections.abc import Generator, Iterable
 
 from sqlalchemy import and_, column, delete, func, inspect, literal, select, table
@@ -359,7 +360,10 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     # An opt-in or an unsubscribe is a time the person was there too: a list member who
     # signed up in 2023 was first seen then, not at their first order.
     consent_times: dict[int, list[str]] = {}
-    consent_rows = list(raw_rows(conn, facts_query(_where(consent.c.customer_id, ids, bounds))))
+    in_run = _where(consent.c.customer_id, ids, bounds)
+    if without_plain:  # the plain singles' facts were read by SQL
+        in_run = and_(in_run, consent.c.customer_id.not_in(select(_PLAIN.c.id)))
+    consent_rows = list(raw_rows(conn, facts_query(in_run)))
     for row in consent_rows:
         if row[3]:
             consent_times.setdefault(row[0], []).append(row[3])
@@ -513,6 +517,11 @@ class _WriteBehind:
         driver.create_function("golden_search_name", 1, _search_name, deterministic=True)
         driver.create_function("golden_sort_name", 1, sort_name, deterministic=True)
         driver.create_function("golden_national", 1, _national_digits, deterministic=True)
+        driver.create_function("golden_tags", 1, _one_record_tags, deterministic=True)
+        driver.create_function("golden_orders", 1, lambda v: _one_record_lifetime(v)[0], deterministic=True)
+        driver.create_function("golden_spend", 1, lambda v: _one_record_lifetime(v)[1], deterministic=True)
+        driver.create_function("golden_created", 1, _one_record_created, deterministic=True)
+        driver.create_function("golden_utc", 1, lambda t: to_utc(t) or None, deterministic=True)
         # FTS5 merges its index segments as it goes; over a big refresh that merging costs a
         # third of the indexing, for an index rewritten again and again.  Put off here (and the
         # in-memory buffer made bigger than one run), the entries cost a third less; the
@@ -543,13 +552,17 @@ class _WriteBehind:
     def write_plain_singles(self, bounds: tuple[int, int], unindexed: bool) -> set[int]:
         """Write the golden record and stage the search entry of the plain singles among ``bounds``.
 
-        A plain single is a customer of one record and nothing else: no event,
-        consent fact, pin or extra value, tags without a list to merge.  Most
-        customers of a first big import are, and their golden record is that
-        record's fields, so it is worked out in SQL, without a Python tuple per
-        customer: the same values :func:`_golden_rows` gives (see its singles
-        branch), which ``test_golden_plain_singles`` holds it to.  Every customer
-        id in ``bounds`` must be wanted.  Returns the ids written.
+        A plain single is a customer of one record, with no order row or other
+        event, no pin, and at most one consent fact per channel.  Most customers
+        of a first big import are (a shop's customers export gives each its
+        lifetime figures, its tags and a fact per channel), and their golden
+        record is that record's fields, its facts' statuses and its figures, so
+        it is worked out in SQL, without a Python tuple per customer: the same
+        values :func:`_golden_rows` gives (see its singles branch), which
+        ``test_golden_plain_singles`` holds it to.  Only what SQL cannot say the
+        Python way is handed to Python, value by value (a tag list, the figures
+        in the extra values, a time).  Every customer id in ``bounds`` must be
+        wanted.  Returns the ids written.
         """
         conn = self.conn
         lo, hi = bounds
@@ -558,10 +571,9 @@ class _WriteBehind:
             f"INSERT INTO {_PLAIN_TABLE} (id, rid) SELECT g.cid, g.rid FROM "
             "(SELECT customer_id AS cid, min(id) AS rid FROM source_record WHERE customer_id BETWEEN ? AND ? "
             " GROUP BY customer_id HAVING count(*) = 1) AS g "
-            "JOIN source_record AS r ON r.id = g.rid "
-            "WHERE r.values_json = '{}' AND instr(r.tags, ', ') = 0 "
-            "AND NOT EXISTS (SELECT 1 FROM consent WHERE consent.customer_id = g.cid) "
-            "AND NOT EXISTS (SELECT 1 FROM event WHERE event.customer_id = g.cid) "
+            "WHERE NOT EXISTS (SELECT 1 FROM event WHERE event.customer_id = g.cid) "
+            "AND NOT EXISTS (SELECT 1 FROM consent WHERE consent.customer_id = g.cid "
+            "                GROUP BY consent.channel HAVING count(*) > 1) "
             "AND NOT EXISTS (SELECT 1 FROM customer AS c WHERE c.id = g.cid AND c.pinned_json != '{}')",
             (lo, hi))
         written = {cid for (cid,) in conn.exec_driver_sql(f"SELECT id FROM {_PLAIN_TABLE}")}
@@ -693,8 +705,8 @@ def _tags(rows: list[tuple]) -> str:
     A tag the user took off by hand stays off whatever a file says, until they
     add it again by hand (edits.py).
     """
-    if len(rows) == 1 and ", " not in rows[0][_TAGS]:
-        return rows[0][_TAGS] or ""
+    if len(rows) == 1:
+        return _one_record_tags(rows[0][_TAGS])
     untagged: set[str] = set()
     for r in rows:
         if r[_CHANNEL] == HAND and r[_VALUES] != "{}":
@@ -709,6 +721,44 @@ def _tags(rows: list[tuple]) -> str:
                 seen_tags.add(key)
                 tags.append(t)
     return ", ".join(tags)
+
+
+def _one_record_tags(tags: str | None) -> str:
+    """The tags of a customer of one record: its own, once each.  (A tag taken off by hand
+    is kept off other channels' records; one record has none beside it.)"""
+    if not tags or ", " not in tags:
+        return tags or ""
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in tags.split(", "):
+        key = t.casefold()
+        if t and key not in seen:
+            seen.add(key)
+            out.append(t)
+    return ", ".join(out)
+
+
+@lru_cache(maxsize=4)
+def _values(text: str | None) -> dict:
+    """A record's extra values (its ``values_json``), read once for the several questions asked
+    of one record in a row.  Shared: not to be changed."""
+    return json.loads(text or "{}")
+
+
+def _one_record_lifetime(text: str | None) -> tuple[int, int | None]:
+    """The (orders, spend) of a customers-export record whose customer has no other record and
+    no order rows: its lifetime figures, as :func:`_orders_and_spend` gives them."""
+    extra = _values(text)
+    if "total_orders" not in extra and "total_spent" not in extra:
+        return 0, None
+    orders, spend = lifetime_from_values(extra)
+    return (orders if orders is not None else 0), spend
+
+
+def _one_record_created(text: str | None) -> str | None:
+    """When the record's own system says the person signed up, in UTC (None if it does not)."""
+    created = _values(text).get("created_at")
+    return (to_utc(created) or None) if created else None
 
 
 def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) -> tuple[int, int | None]:
@@ -812,19 +862,49 @@ _PLAIN_FULL = (
     "WHEN r.first_name = '' OR r.last_name = '' THEN r.first_name || r.last_name "
     f"WHEN r.first_name || r.last_name {_NOT_ASCII} THEN golden_full_name(r.first_name, r.last_name) "
     "ELSE r.first_name || ' ' || r.last_name END")
+# A single's lifetime figures (_one_record_lifetime): read by SQL when they are written the usual
+# way (a whole number of orders; a spend in whole units, or an amount as the import writes money
+# with two decimals), by Python otherwise.
+_NO_FIGURES = "r.values_json = '{}' OR r.kind != 'contacts'"
+_ORDERS, _SPENT = "json_extract(r.values_json, '$.total_orders')", "json_extract(r.values_json, '$.total_spent')"
+_PLAIN_ORDERS = (
+    f"CASE WHEN {_NO_FIGURES} OR {_ORDERS} IS NULL THEN 0 "
+    f"WHEN json_type(r.values_json, '$.total_orders') = 'integer' THEN {_ORDERS} "
+    "ELSE golden_orders(r.values_json) END")
+_PLAIN_SPEND = (
+    f"CASE WHEN {_NO_FIGURES} OR {_SPENT} IS NULL THEN NULL "
+    f"WHEN json_type(r.values_json, '$.total_spent') = 'integer' THEN {_SPENT} * 100 "
+    f"WHEN json_type(r.values_json, '$.total_spent') = 'text' AND {_SPENT} GLOB '[0-9]*.[0-9][0-9]' "
+    f"  AND NOT {_SPENT} GLOB '*[^0-9.]*' "
+    f"  THEN CAST(replace({_SPENT}, '.', '') AS INTEGER) "
+    "ELSE golden_spend(r.values_json) END")
+# The first or last time a single was seen: its consent facts' own times and the sign-up time
+# among its extra values ("created_at"), in UTC, the earliest or the latest.
+_PLAIN_SEEN = (
+    "(SELECT {agg}(t) FROM (SELECT golden_utc(occurred_at) AS t FROM consent "
+    "  WHERE consent.customer_id = s.id AND occurred_at != '' "
+    "  UNION ALL SELECT golden_created(r.values_json) WHERE instr(r.values_json, '\"created_at\"')) "
+    " WHERE t != '')")
 _UPDATE_PLAIN = (
     "UPDATE customer SET "
     + ", ".join(f"{f} = g.{f}" for f in _TEXT_FIELDS[:-1])
     + ", birthday = g.birthday, email = g.email, phone = g.phone, full_name = g.full_name, "
     f"display_name = g.display, sort_name = {_sort_name_sql('g.display')}, tags = g.tags, "
-    "consent_email = NULL, consent_sms = NULL, consent_whatsapp = NULL, channels = g.channel, "
-    "spend_minor = NULL, orders = 0, first_seen = NULL, last_seen = NULL, source_count = 1, updated_at = ? "
+    "consent_email = g.consent_email, consent_sms = g.consent_sms, consent_whatsapp = g.consent_whatsapp, "
+    "channels = g.channel, spend_minor = g.spend, orders = g.orders, "
+    "first_seen = substr(g.first_seen, 1, 19), last_seen = substr(g.last_seen, 1, 19), "
+    "source_count = 1, updated_at = ? "
     f"FROM (SELECT f.*, coalesce(nullif(f.full_name, ''), f.email, f.phone, '{NO_NAME}') AS display "
     "FROM (SELECT s.id AS cid, "
     + ", ".join(f"r.{f}" for f in _TEXT_FIELDS[:-1])
     + ", nullif(r.birthday, '') AS birthday, nullif(r.email, '') AS email, nullif(r.phone, '') AS phone, "
-    f"{_PLAIN_FULL} AS full_name, r.tags, r.channel "
-    f"FROM {_PLAIN_TABLE} AS s JOIN source_record AS r ON r.id = s.rid) AS f) AS g "
+    f"{_PLAIN_FULL} AS full_name, "
+    "CASE WHEN instr(r.tags, ', ') THEN golden_tags(r.tags) ELSE r.tags END AS tags, r.channel, "
+    + "".join(f"(SELECT status FROM consent WHERE consent.customer_id = s.id AND consent.channel = '{ch}') "
+              f"AS consent_{ch}, " for ch in ("email", "sms", "whatsapp"))
+    + f"{_PLAIN_ORDERS} AS orders, {_PLAIN_SPEND} AS spend, "
+    + _PLAIN_SEEN.format(agg="min") + " AS first_seen, " + _PLAIN_SEEN.format(agg="max") + " AS last_seen "
+    + f"FROM {_PLAIN_TABLE} AS s JOIN source_record AS r ON r.id = s.rid) AS f) AS g "
     "WHERE customer.id = g.cid AND customer.id BETWEEN ? AND ?")
 # A single's names are its display name alone (its full name, when it has one, is that).
 # Emails and phones sorted and once each, phones as digits and in their national form.
