@@ -424,6 +424,101 @@ def indexes_suspended(connection, names: Sequence[str]):
         yield
 
 
+_THREAD_CACHE = -2048  # KiB: SQLite's default page cache, for indexes built beside other work
+
+
+class DeferredIndexes:
+    """Indexes a bulk write dropped, built again later in the same transaction (SQLite).
+
+    :func:`indexes_deferred` gives one.  The caller builds now those it needs
+    now (:meth:`build`); a long stretch of Python that does not touch the
+    connection (the resolver's comparing of a big first import) may have the
+    others built meanwhile on a second thread, on the same connection
+    (:meth:`start` and :meth:`wait`): SQLite's work runs beside the Python's on
+    the other core.  Whatever is left is built by :meth:`finish`.
+    """
+
+    def __init__(self, connection, saved: list[tuple[str, str]]) -> None:
+        self.connection = connection
+        self.pending: dict[str, str] = dict(saved)  # name -> its CREATE INDEX, in the order dropped
+        self.thread = None
+        self.error: BaseException | None = None
+
+    def build(self, names: Sequence[str] | None = None) -> None:
+        """Build these indexes now (all those still pending without ``names``), if they are pending."""
+        self.wait()
+        for name in list(self.pending) if names is None else names:
+            sql = self.pending.pop(name, None)
+            if sql is not None:
+                self.connection.exec_driver_sql(sql)
+
+    def start(self, keep: Sequence[str] = ()) -> None:
+        """Build the pending indexes but ``keep`` on a second thread.  Until :meth:`wait`, the
+        connection is that thread's: the caller must not use it."""
+        import threading
+
+        names = [n for n in self.pending if n not in keep]
+        if not names or self.thread is not None:
+            return
+        cursor = self.connection.connection.driver_connection.cursor()
+        statements = [self.pending.pop(n) for n in names]
+
+        def run() -> None:
+            try:
+                # With the page cache and the sorter's memory held to SQLite's default (2 MB), the
+                # sorting done meanwhile does not add to the memory the comparing holds at its peak.
+                (cache,) = cursor.execute("PRAGMA cache_size").fetchone()
+                cursor.execute(f"PRAGMA cache_size={_THREAD_CACHE}")
+                try:
+                    for sql in statements:
+                        cursor.execute(sql)
+                finally:
+                    cursor.execute(f"PRAGMA cache_size={int(cache)}")
+            except BaseException as exc:  # raised in the caller's thread, at wait()
+                self.error = exc
+            finally:
+                cursor.close()
+
+        self.thread = threading.Thread(target=run, name="index-builds", daemon=True)
+        self.thread.start()
+
+    def wait(self) -> None:
+        """The connection is the caller's again once the thread's indexes are built; its error is raised."""
+        thread, self.thread = self.thread, None
+        if thread is not None:
+            thread.join()
+        error, self.error = self.error, None
+        if error is not None:
+            raise error
+
+    def finish(self) -> None:
+        self.build()
+
+
+@contextmanager
+def indexes_deferred(connection, names: Sequence[str]):
+    """:func:`indexes_suspended`, with the building again left to the caller (:class:`DeferredIndexes`):
+    what is still pending at the end is built then.  On an error nothing is built (the transaction
+    rolls back, the drop with it), but a thread still building is waited for first."""
+    saved = []
+    if connection.dialect.name == "sqlite" and names:
+        marks = ",".join("?" for _ in names)
+        saved = connection.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN ({marks})",
+            tuple(names)).fetchall()
+        for name, _ in saved:
+            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    deferred = DeferredIndexes(connection, saved)
+    try:
+        yield deferred
+    except BaseException:
+        thread, deferred.thread = deferred.thread, None
+        if thread is not None:
+            thread.join()
+        raise
+    deferred.finish()
+
+
 @contextmanager
 def triggers_suspended(connection, names: Sequence[str]):
     """Drop these triggers for a bulk rewrite and create them again afterwards, in the same transaction.

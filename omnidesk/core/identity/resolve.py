@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.metrics_index import journeys_stale_at_once
-from omnidesk.core.dialect import clear_customer_search, fetch_ints, indexes_suspended
+from omnidesk.core.dialect import DeferredIndexes, clear_customer_search, fetch_ints, indexes_suspended
 from omnidesk.core.identity.blocking import same_birthday, same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import ModelFit, cluster_profiles, cluster_steps, scoring_worker
 from omnidesk.core.identity.decisions import (
@@ -137,12 +137,14 @@ def _no_cycle_collection(fn):
 
 @_no_cycle_collection
 def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | None = None,
-                  model: Model | None = None) -> ResolveStats:
+                  model: Model | None = None, *, deferred: DeferredIndexes | None = None) -> ResolveStats:
     """Place every unplaced record of ``batch_id``: onto existing customers, or new ones.
 
     New records are compared with each other and with the existing records
     they share a block key with; existing customers joined by strong new
-    evidence are merged (logged, undoable).
+    evidence are merged (logged, undoable).  ``deferred``: indexes the import
+    dropped and has not built yet; a big first import's resolve builds them
+    while it compares (:func:`resolve_all_steps`), any other first.
     """
     model = model or Model()
     followers = followers or {}
@@ -156,7 +158,9 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         # holding every lookup in memory.  Later imports stay incremental even when
         # big: a whole-workspace pass would also re-judge earlier records against each
         # other, which the quality benchmark showed costs a little recall.
-        return resolve_all(conn, model)
+        return resolve_all(conn, model, deferred=deferred)
+    if deferred is not None:
+        deferred.finish()
     stats = ResolveStats()
     # A big batch's pairs are half scored in a child forked now, before its records and their
     # candidates are read (clustering.scoring_worker), as a whole-workspace resolve does.
@@ -233,25 +237,29 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
     return stats
 
 
-def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: bool = False) -> ResolveStats:
+def resolve_all(conn: Connection, model: Model | None = None, *, from_scratch: bool = False,
+                deferred: DeferredIndexes | None = None) -> ResolveStats:
     """Look for more matches across the whole workspace.
 
     Existing customers stay (only merges are added) unless ``from_scratch``,
     which forgets every assignment first — the benchmark's mode and a way to
     rebuild after changing thresholds.
     """
-    return run_to_completion(resolve_all_steps(conn, model, from_scratch=from_scratch))
+    return run_to_completion(resolve_all_steps(conn, model, from_scratch=from_scratch, deferred=deferred))
 
 
 @_no_cycle_collection
-def resolve_all_steps(conn: Connection, model: Model | None = None, *,
-                      from_scratch: bool = False) -> Generator[Progress, None, ResolveStats]:
+def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scratch: bool = False,
+                      deferred: DeferredIndexes | None = None) -> Generator[Progress, None, ResolveStats]:
     """:func:`resolve_all`, yielding progress between its steps and batches.
 
     In order, each with its total: records read, candidate pairs compared,
     matched groups applied, records moved, customers merged, customers updated.
     Nothing is committed here: closed early, it leaves the caller's
-    transaction to roll back.
+    transaction to roll back.  ``deferred``: indexes a big first import
+    dropped (see :func:`resolve_batch`), built on a second thread while the
+    records are compared, which needs no database; those the placing would
+    drop again are built once it has placed every record.
     """
     model = model or Model()
     stats = ResolveStats()
@@ -312,8 +320,13 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
                     yield Progress(0, 0, "Learning match weights")
                     fit.model(profiles)
             rejected, must = load_decisions_in_order(conn)
-            plan = yield from cluster_steps(profiles, freq, fit or model,
-                                             *decisions_by_index(conn, profiles, rejected, must), worker=worker)
+            decisions = decisions_by_index(conn, profiles, rejected, must)
+            if deferred is not None:
+                deferred.start(keep=_placing_indexes())
+            plan = yield from cluster_steps(profiles, freq, fit or model, *decisions, worker=worker)
+            del decisions
+            if deferred is not None:
+                deferred.wait()
             if fit is not None:
                 model = fit.model(profiles)
                 store_fit(conn, model)
@@ -334,6 +347,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *,
                                         previous=_previous_ids(before, profiles), above=top_id, settle=False)
             del before
             place_followers(conn, followers)
+        if deferred is not None:
+            deferred.finish()  # the customer indexes of records and consent facts, now they are placed
         # Written: the records as compared and the plan are done with, and the golden
         # records take their memory (a million profiles are a few hundred MB).
         del profiles, plan, freq, followers

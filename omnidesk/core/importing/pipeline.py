@@ -25,7 +25,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
-from omnidesk.core.dialect import indexes_suspended, is_lock_error
+from omnidesk.core.dialect import indexes_deferred, is_lock_error
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import running
 from omnidesk.core.importing.analysis import (
@@ -182,6 +182,7 @@ def run_import(
             if is_lock_error(exc):
                 raise ws.busy_error() from exc
             raise
+        stack_of_import = ExitStack()  # the import's indexes, dropped for a big first file
         try:
             if announced is None:
                 batch_id = conn.execute(
@@ -199,7 +200,8 @@ def run_import(
             # (a random B-tree insert each, which grows slow as the tables outgrow the cache).
             first_import = _workspace_has_no_records(conn, batch_id)
             bulk = _BULK_INDEXES if first_import and total >= BULK_IMPORT_ROWS else ()
-            with indexes_suspended(conn, bulk), ExitStack() as stack:
+            deferred = stack_of_import.enter_context(indexes_deferred(conn, bulk))
+            with ExitStack() as stack:
                 open_order: dict | None = None
                 replaced: dict[int, int] = {}  # fixed row's record -> the record it replaced
                 suppressed_orders: set[str] = set()
@@ -261,7 +263,11 @@ def run_import(
             if cancelled():
                 raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
             yield Progress(result.rows, result.rows, "Linking records to customers")
-            stats = resolve_batch(conn, batch_id, result.followers, model)
+            # The indexes the linking reads by come back now; the others are built while it compares
+            # (resolve.resolve_all_steps), or at the latest when it is done.
+            deferred.build([name for name in bulk if name not in _BUILT_WHILE_LINKING])
+            stats = resolve_batch(conn, batch_id, result.followers, model, deferred=deferred)
+            stack_of_import.close()  # every index is back
             result.new_customers = stats.created
             result.updated_customers = len(stats.touched) - stats.created
             result.queued_reviews = stats.queued
@@ -278,8 +284,10 @@ def run_import(
                 result.batch_id = None
             else:
                 trans.commit()
-        except BaseException:
-            # GeneratorExit (the caller stopped), Cancelled and any error: nothing stays.
+        except BaseException as exc:
+            # GeneratorExit (the caller stopped), Cancelled and any error: nothing stays.  (A thread
+            # still building an index is waited for first: it uses the connection.)
+            stack_of_import.__exit__(type(exc), exc, exc.__traceback__)
             if trans.is_active:
                 trans.rollback()
             running.withdraw(ws, announced)
@@ -329,6 +337,14 @@ _BULK_INDEXES = ("ix_source_record_row_hash", "ix_source_record_name_place", "ix
                  "ix_consent_record_id", "ix_consent_customer_id",
                  "ix_custom_field_record_id", "ix_custom_field_name_value",
                  "ix_custom_field_name_number", "ix_custom_field_name_date")
+# Of those, the ones a big first import's linking has no use for until it writes what it found:
+# they are built on a second thread while it compares the records (DeferredIndexes).
+_BUILT_WHILE_LINKING = frozenset((
+    "ix_source_record_name_place", "ix_source_record_name_work", "ix_source_record_birthday",
+    "ix_source_record_sound_place", "ix_source_record_flagged", "ix_source_record_customer_id",
+    "ix_identifier_kind_value", "ix_consent_record_id", "ix_consent_customer_id",
+    "ix_custom_field_record_id", "ix_custom_field_name_value", "ix_custom_field_name_number",
+    "ix_custom_field_name_date"))
 
 
 def run_to_end(ws: Workspace, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:
