@@ -500,14 +500,7 @@ def indexes_deferred(connection, names: Sequence[str]):
     """:func:`indexes_suspended`, with the building again left to the caller (:class:`DeferredIndexes`):
     what is still pending at the end is built then.  On an error nothing is built (the transaction
     rolls back, the drop with it), but a thread still building is waited for first."""
-    saved = []
-    if connection.dialect.name == "sqlite" and names:
-        marks = ",".join("?" for _ in names)
-        saved = connection.exec_driver_sql(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND name IN ({marks})",
-            tuple(names)).fetchall()
-        for name, _ in saved:
-            connection.exec_driver_sql(f'DROP INDEX "{name}"')
+    saved = _drop_schema(connection, "index", names) if connection.dialect.name == "sqlite" and names else []
     deferred = DeferredIndexes(connection, saved)
     try:
         yield deferred
@@ -535,16 +528,22 @@ def _schema_suspended(connection, kind: str, names: Sequence[str]):
     if connection.dialect.name != "sqlite" or not names:
         yield []
         return
+    saved = _drop_schema(connection, kind, names)
+    yield [name for name, _ in saved]
+    # Not on an error: the transaction rolls back, and the drop with it.
+    for _, sql in saved:
+        connection.exec_driver_sql(sql)
+
+
+def _drop_schema(connection, kind: str, names: Sequence[str]) -> list[tuple[str, str]]:
+    """Drop those of these indexes or triggers that exist; returns (name, the SQL that makes it again)."""
     marks = ",".join("?" for _ in names)
     saved = connection.exec_driver_sql(
         f"SELECT name, sql FROM sqlite_master WHERE type = ? AND sql IS NOT NULL AND name IN ({marks})",
         (kind, *names)).fetchall()
     for name, _ in saved:
         connection.exec_driver_sql(f'DROP {kind.upper()} "{name}"')
-    yield [name for name, _ in saved]
-    # Not on an error: the transaction rolls back, and the drop with it.
-    for _, sql in saved:
-        connection.exec_driver_sql(sql)
+    return saved
 
 
 def clear_customer_search(connection) -> None:
