@@ -435,7 +435,7 @@ class DeferredIndexes:
     connection (the resolver's comparing of a big first import) may have the
     others built meanwhile on a second thread, on the same connection
     (:meth:`start` and :meth:`wait`): SQLite's work runs beside the Python's on
-    the other core.  Whatever is left is built by :meth:`finish`.
+    the other core.  Whatever is left, :meth:`build` without names builds.
     """
 
     def __init__(self, connection, saved: list[tuple[str, str]]) -> None:
@@ -491,8 +491,12 @@ class DeferredIndexes:
         if error is not None:
             raise error
 
-    def finish(self) -> None:
-        self.build()
+    def stop(self) -> None:
+        """Wait for the thread, whatever became of it (the transaction is rolling back)."""
+        thread, self.thread = self.thread, None
+        if thread is not None:
+            thread.join()
+        self.error = None
 
 
 @contextmanager
@@ -505,11 +509,9 @@ def indexes_deferred(connection, names: Sequence[str]):
     try:
         yield deferred
     except BaseException:
-        thread, deferred.thread = deferred.thread, None
-        if thread is not None:
-            thread.join()
+        deferred.stop()
         raise
-    deferred.finish()
+    deferred.build()
 
 
 @contextmanager

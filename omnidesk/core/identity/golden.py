@@ -751,7 +751,12 @@ def _one_record_lifetime(text: str | None) -> tuple[int, int | None]:
     extra = _values(text)
     if "total_orders" not in extra and "total_spent" not in extra:
         return 0, None
-    orders, spend = lifetime_from_values(extra)
+    return _lifetime(extra)
+
+
+def _lifetime(values: dict) -> tuple[int, int | None]:
+    """(orders, spend) of one export row's figures alone: no orders given is none (money.py)."""
+    orders, spend = lifetime_from_values(values)
     return (orders if orders is not None else 0), spend
 
 
@@ -768,8 +773,7 @@ def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) 
         if len(records) == 1:
             # Most customers of a first import: one export row and no order rows, whose own
             # figures are the answer (money.channel_money with no rows), without its objects.
-            orders, spend = lifetime_from_values(records[0][2])
-            return (orders if orders is not None else 0), spend
+            return _lifetime(records[0][2])
     rows = {s[0]: order_rows(s[1:5]) for s in stats}
     parts = [m for ch in sorted(set(rows) | set(lifetimes))
              if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, [])), rows.get(ch, OrderRows())))]

@@ -160,7 +160,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         # other, which the quality benchmark showed costs a little recall.
         return resolve_all(conn, model, deferred=deferred)
     if deferred is not None:
-        deferred.finish()
+        deferred.build()
     stats = ResolveStats()
     # A big batch's pairs are half scored in a child forked now, before its records and their
     # candidates are read (clustering.scoring_worker), as a whole-workspace resolve does.
@@ -348,7 +348,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
             del before
             place_followers(conn, followers)
         if deferred is not None:
-            deferred.finish()  # the customer indexes of records and consent facts, now they are placed
+            deferred.build()  # the customer indexes of records and consent facts, now they are placed
         # Written: the records as compared and the plan are done with, and the golden
         # records take their memory (a million profiles are a few hundred MB).
         del profiles, plan, freq, followers

@@ -265,7 +265,7 @@ def run_import(
             yield Progress(result.rows, result.rows, "Linking records to customers")
             # The indexes the linking reads by come back now; the others are built while it compares
             # (resolve.resolve_all_steps), or at the latest when it is done.
-            deferred.build([name for name in bulk if name not in _BUILT_WHILE_LINKING])
+            deferred.build(_READ_BY_LINKING)
             stats = resolve_batch(conn, batch_id, result.followers, model, deferred=deferred)
             stack_of_import.close()  # every index is back
             result.new_customers = stats.created
@@ -337,14 +337,9 @@ _BULK_INDEXES = ("ix_source_record_row_hash", "ix_source_record_name_place", "ix
                  "ix_consent_record_id", "ix_consent_customer_id",
                  "ix_custom_field_record_id", "ix_custom_field_name_value",
                  "ix_custom_field_name_number", "ix_custom_field_name_date")
-# Of those, the ones a big first import's linking has no use for until it writes what it found:
-# they are built on a second thread while it compares the records (DeferredIndexes).
-_BUILT_WHILE_LINKING = frozenset((
-    "ix_source_record_name_place", "ix_source_record_name_work", "ix_source_record_birthday",
-    "ix_source_record_sound_place", "ix_source_record_flagged", "ix_source_record_customer_id",
-    "ix_identifier_kind_value", "ix_consent_record_id", "ix_consent_customer_id",
-    "ix_custom_field_record_id", "ix_custom_field_name_value", "ix_custom_field_name_number",
-    "ix_custom_field_name_date"))
+# Of those, the ones a big first import's linking reads by: built before it; the others are built
+# on a second thread while it compares the records (DeferredIndexes).
+_READ_BY_LINKING = ("ix_source_record_row_hash", "ix_source_record_batch_id", "ix_identifier_record_id")
 
 
 def run_to_end(ws: Workspace, plan: ImportPlan, *, dry_run: bool = False) -> ImportResult:
