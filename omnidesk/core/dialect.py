@@ -652,28 +652,6 @@ def highest_id_ever(connection, table_name: str) -> int:
         "SELECT seq FROM sqlite_sequence WHERE name = ?", (table_name,)).scalar() or 0
 
 
-def insert_copies_with_ids(connection, table, row: dict, ids: Sequence[int]) -> None:
-    """Insert a row of ``table`` equal to ``row`` under each of the given ``ids``.
-
-    On SQLite one statement reads the ids from a JSON array; elsewhere the
-    rows go through Core.
-    """
-    if not ids:
-        return
-    if connection.dialect.name != "sqlite":
-        from sqlalchemy import insert
-
-        connection.execute(insert(table), [{**row, "id": i} for i in ids])
-        return
-    import json
-
-    columns = list(row)
-    connection.exec_driver_sql(
-        f"INSERT INTO {table.name} (id, {', '.join(columns)}) "
-        f"SELECT value{', ?' * len(columns)} FROM json_each(?)",
-        (*row.values(), json.dumps(list(map(int, ids)))))
-
-
 def insert_copies(connection, table, row: dict, count: int, above: int = 0) -> range | None:
     """Insert ``count`` rows of ``table`` equal to ``row`` but for their new ids; returns the ids.
 

@@ -19,7 +19,6 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.dialect import (
     executemany,
     insert_copies,
-    insert_copies_with_ids,
     insert_returning_ids,
     set_column_by_id,
 )
@@ -84,8 +83,9 @@ def apply_plan_steps(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
                      settle: bool = True) -> Generator[Progress, None, Sequence[int | None]]:
     """:func:`apply_plan`, yielding progress: clusters placed, records moved, customers merged.
 
-    ``previous``: each profile's customer id before a rebuild (0: none).  A
-    new customer then keeps the id that held most of its records, where no
+    ``previous``: each profile's customer id before a rebuild (0: none), whose
+    records and customers are still as they were.  A new customer then keeps
+    the id (and the row) that held most of its records, where no
     other customer holds more of that id's records (:func:`kept_ids`); the
     others get ids past ``above`` (the highest id before), so no id names
     someone else after the rebuild.  ``settle=False`` leaves the new customers of
@@ -189,8 +189,8 @@ def _make_customers(conn: Connection, plan: Plan, need_new, previous: Sequence[i
     kept: dict[int, int] = {}
     rest = need_new
     if previous is not None and len(need_new):
+        # The earlier customers' rows are still there (resolve_all_steps): a kept id keeps its row.
         kept = kept_ids(plan.roots, previous, need_new)
-        insert_copies_with_ids(conn, Customer.__table__, new_customer_rows(1)[0], sorted(kept.values()))
         if kept:
             rest = ([root for root in need_new if root not in kept] if isinstance(need_new, list) else
                     need_new[~np.isin(need_new, np.fromiter(kept, dtype=np.int64, count=len(kept)))])
@@ -213,10 +213,11 @@ def _queue_plan_reviews(conn: Connection, plan: Plan, placement: Sequence[int | 
 def _apply_to_nobody(conn: Connection, profiles: Sequence[Profile], plan: Plan, stats: ResolveStats,
                      clusters: int, *, kind: str, batch_id: int | None, explain: Explain | None,
                      previous: Sequence[int] | None, above: int) -> Generator[Progress, None, Sequence[int | None]]:
-    """:func:`apply_plan_steps` where no record has a customer yet: the same customers, ids and
-    moves, worked out over arrays instead of cluster by cluster (a million records' clusters
-    took seconds of Python).  There is nothing to merge: every cluster that needs a customer
-    gets a new one, in the order of its first record."""
+    """:func:`apply_plan_steps` where no record has a customer yet, or all are placed afresh (a
+    rebuild): the same customers, ids and moves, worked out over arrays instead of cluster by
+    cluster (a million records' clusters took seconds of Python).  There is nothing to merge:
+    every cluster that needs a customer gets a new one, in the order of its first record (or
+    keeps its earlier one, ``previous``)."""
     import numpy as np
 
     n = len(profiles)
@@ -249,15 +250,23 @@ def _apply_to_nobody(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
     del need_new
     # A part of the records at a time: whole arrays of their ids and customers held at once cost
     # the write phase's peak some 30 MB at a million records.
-    moved_ids = array("q")  # records given a customer, for their consent facts and events
+    moved_ids = array("q")  # records whose customer changed, for their consent facts and events
+    linked = 0
     for at in range(0, n, RECORDS_PER_UPDATE):
         cids = customer_of[roots[at:at + RECORDS_PER_UPDATE]]
-        placed = np.flatnonzero(cids)
+        linked += int(np.count_nonzero(cids))
+        if previous is None:
+            placed = np.flatnonzero(cids)
+            values = cids[placed].tolist()
+        else:
+            # A rebuild: only records whose customer changes are written (0: left unplaced now).
+            placed = np.flatnonzero(cids != np.asarray(previous[at:at + RECORDS_PER_UPDATE]))
+            values = [cid or None for cid in cids[placed].tolist()]
         rids = [profiles[at + k].rid for k in placed.tolist()]
-        set_column_by_id(conn, "source_record", "customer_id", list(zip(cids[placed].tolist(), rids)))
+        set_column_by_id(conn, "source_record", "customer_id", list(zip(values, rids)))
         moved_ids.extend(rids)
         yield Progress(min(at + RECORDS_PER_UPDATE, n), n, "Moving records")
-    stats.linked += len(moved_ids)
+    stats.linked += linked
     yield Progress(n, n, "Moving records")
     sync_children(conn, moved_ids)
     del moved_ids
@@ -458,10 +467,12 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
     return len(new)
 
 
-def place_followers(conn: Connection, followers: dict[int, int]) -> set[int]:
+def place_followers(conn: Connection, followers: dict[int, int], *, unplace: bool = False) -> set[int]:
     """Put each follower record on its lead record's customer; returns those customers.
 
     A lead that follows another itself (a repeated order line row) leads to that one's customer.
+    ``unplace`` (a rebuild, where followers keep their earlier customer until placed): a follower
+    whose lead has no customer has none either.
     """
     if not followers:
         return set()
@@ -472,11 +483,11 @@ def place_followers(conn: Connection, followers: dict[int, int]) -> set[int]:
     owner: dict[int, int | None] = {}
     for part in chunks(leads):
         owner.update(dict(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(part))).all()))
-    params = [{"rid": f, "cid": owner.get(lead)} for f, lead in followers.items() if owner.get(lead)]
+    params = [{"rid": f, "cid": owner.get(lead)} for f, lead in followers.items() if unplace or owner.get(lead)]
     if params:
         conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(customer_id=bindparam("cid")), params)
         sync_children(conn, [p["rid"] for p in params])
-    return {p["cid"] for p in params}
+    return {p["cid"] for p in params if p["cid"] is not None}
 
 
 def _first_lead(followers: dict[int, int], lead: int) -> int:
