@@ -548,13 +548,6 @@ def _drop_schema(connection, kind: str, names: Sequence[str]) -> list[tuple[str,
     return saved
 
 
-def clear_customer_search(connection) -> None:
-    """Empty the search index.  Made anew: deleting FTS5 rows one by one cost as much as writing them."""
-    if has_customer_search(connection):
-        drop_customer_search(connection)
-        create_customer_search(connection)
-
-
 def compact_customer_search(connection) -> None:
     """Rewrite the search index without the entries of deleted customers (SQLite).
 

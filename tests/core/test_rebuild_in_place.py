@@ -16,6 +16,7 @@ import pytest
 from omnidesk.core.demo_data import write_demo_files
 from omnidesk.core.identity import resolve, writes
 from omnidesk.core.identity.find import find_duplicates
+from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.writes import place_followers
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.tasks import run_to_completion
@@ -53,6 +54,16 @@ def _golden(ws) -> list[tuple]:
         return sorted(conn.exec_driver_sql(f"SELECT {', '.join(GOLDEN)} FROM customer").fetchall(), key=repr)
 
 
+def _search(ws) -> list[tuple]:
+    """The search index's entries, without the ids; every one of them names a customer."""
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM customer_fts WHERE rowid NOT IN "
+                                    "(SELECT id FROM customer)").scalar() == 0
+        assert conn.exec_driver_sql("SELECT count(*) FROM customer_fts").scalar() == \
+            conn.exec_driver_sql("SELECT count(*) FROM customer").scalar()
+        return sorted(conn.exec_driver_sql("SELECT name, email, phone FROM customer_fts").fetchall())
+
+
 def _assert_whole(ws) -> None:
     """Consent facts and events on their record's customer; no customer without a record."""
     with ws.engine.connect() as conn:
@@ -74,13 +85,14 @@ def _scramble(ws) -> set[int]:
         rows = conn.exec_driver_sql(
             "SELECT id, customer_id FROM source_record WHERE customer_id IS NOT NULL ORDER BY id").fetchall()
         customers = sorted({c for _, c in rows})
-        moved = set()
+        moved, affected = set(), set()
         for k, (rid, cid) in enumerate(rows[::37]):
             other = None if k % 4 == 0 else customers[(customers.index(cid) + 5) % len(customers)]
             conn.exec_driver_sql("UPDATE source_record SET customer_id = ? WHERE id = ?", (other, rid))
             for table in ("consent", "event"):
                 conn.exec_driver_sql(f"UPDATE {table} SET customer_id = ? WHERE record_id = ?", (other, rid))
             moved.add(rid)
+            affected |= {cid, other}
         # One record of a customer of several put on a customer of its own, as an unmerge might
         # have: the rebuild puts it back, and that customer, holding nothing, goes.
         rid, cid = conn.exec_driver_sql(
@@ -93,9 +105,12 @@ def _scramble(ws) -> set[int]:
         for table in ("consent", "event"):
             conn.exec_driver_sql(f"UPDATE {table} SET customer_id = ? WHERE record_id = ?", (alone, rid))
         moved.add(rid)
-        # A note and a pin, to go where their customer's records go.
+        affected |= {cid, alone}
+        # Their cards say so, as after a hand edit.
+        refresh_customers(conn, affected - {None})
+        # A note and a pin on a customer none of that touched, to go where its records go.
         conn.exec_driver_sql("UPDATE customer SET notes = 'Prefers calls', pinned_json = '{\"city\": \"Bath\"}' "
-                             "WHERE id = ?", (customers[3],))
+                             "WHERE id = ?", (min(set(customers) - affected),))
     return moved
 
 
@@ -106,6 +121,7 @@ def _taken_off(path) -> None:
             conn.exec_driver_sql(f"UPDATE {table} SET customer_id = NULL")
         conn.exec_driver_sql("DELETE FROM match_review")
         conn.exec_driver_sql("DELETE FROM customer")
+        conn.exec_driver_sql("DELETE FROM customer_fts")
 
 
 def test_a_rebuild_writes_only_the_records_that_move_and_ends_as_one_from_nothing(shop_file, tmp_path, monkeypatch):
@@ -117,7 +133,7 @@ def test_a_rebuild_writes_only_the_records_that_move_and_ends_as_one_from_nothin
     _taken_off(reference)
     with Workspace.open(reference) as ws:
         run_to_completion(find_duplicates(ws, from_scratch=True))
-        expected, expected_golden = _groups(ws), _golden(ws)
+        expected, expected_golden, expected_search = _groups(ws), _golden(ws), _search(ws)
 
     written: list[int] = []
     real = writes.set_column_by_id
@@ -144,6 +160,7 @@ def test_a_rebuild_writes_only_the_records_that_move_and_ends_as_one_from_nothin
         run_to_completion(find_duplicates(ws, from_scratch=True))
         assert _groups(ws) == expected
         assert _golden(ws) == expected_golden
+        assert _search(ws) == expected_search
         _assert_whole(ws)
         # The records put astray were written back; the others were left as they were.
         assert moved <= set(written)
@@ -152,8 +169,9 @@ def test_a_rebuild_writes_only_the_records_that_move_and_ends_as_one_from_nothin
             assert conn.exec_driver_sql("SELECT count(*) FROM customer WHERE notes != '' OR pinned_json != '{}'"
                                         ).scalar() == 1
             note = conn.exec_driver_sql("SELECT customer_id FROM source_record WHERE id = ?", (noted[0][0],)).scalar()
-            assert conn.exec_driver_sql("SELECT notes FROM customer WHERE id = ?", (note,)).scalar() \
-                == "Prefers calls"
+            # The pin (set here without its card worked out again) shows on the card it went to.
+            assert conn.exec_driver_sql("SELECT notes, city FROM customer WHERE id = ?", (note,)).one() \
+                == ("Prefers calls", "Bath")
 
 
 def test_a_rebuild_that_changes_nothing_writes_no_record_and_keeps_every_customer(shop_file, tmp_path, monkeypatch):
@@ -161,11 +179,23 @@ def test_a_rebuild_that_changes_nothing_writes_no_record_and_keeps_every_custome
     shutil.copy(shop_file, path)
     written: list = []
     monkeypatch.setattr(writes, "set_column_by_id", lambda conn, table, column, rows: written.extend(rows))
+    refreshed: list = []
+    real_refresh = resolve.refresh_customers_steps
+
+    def refresh_spy(conn, ids):
+        refreshed.extend(ids)
+        return real_refresh(conn, ids)
+
+    monkeypatch.setattr(resolve, "refresh_customers_steps", refresh_spy)
     with Workspace.open(path) as ws:
         with ws.engine.connect() as conn:
             before = conn.exec_driver_sql("SELECT id, customer_id FROM source_record").fetchall()
             customers = conn.exec_driver_sql("SELECT id, created_at FROM customer").fetchall()
-        run_to_completion(find_duplicates(ws, from_scratch=True))
+            golden, search = _golden(ws), _search(ws)
+        stats = run_to_completion(find_duplicates(ws, from_scratch=True))
+        # No customer changed: none has its card worked out again, and the list need not reload any.
+        assert refreshed == [] and stats.changes.customers == frozenset()
+        assert _golden(ws) == golden and _search(ws) == search
         with ws.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT id, customer_id FROM source_record").fetchall() == before
             # Each customer keeps its row: the day it was first made too.

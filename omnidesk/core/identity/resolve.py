@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.metrics_index import journeys_stale_at_once
-from omnidesk.core.dialect import DeferredIndexes, clear_customer_search, fetch_ints, indexes_suspended
+from omnidesk.core.dialect import DeferredIndexes, fetch_ints, indexes_suspended
 from omnidesk.core.identity.blocking import same_birthday, same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import ModelFit, cluster_profiles, cluster_steps, scoring_worker
 from omnidesk.core.identity.decisions import (
@@ -270,6 +270,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
     # Each record's customer before a rebuild: the customers made again keep their ids.
     before = _customer_of_records(conn) if from_scratch else None
     top_id = conn.execute(select(func.coalesce(func.max(cust.c.id), 0))).scalar_one() if from_scratch else 0
+    owners: set[int] = set()  # customers with notes or pins before a rebuild
     if from_scratch:
         # The records are read as if nobody held them, and placed afresh; but what stays as it
         # was is not written again.  A record keeps its customer where its cluster keeps that
@@ -279,10 +280,10 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
         # deleting every customer first cost a million-record rebuild some 17 s: each record
         # rewritten twice, and each customer deleted looking up the five columns that refer to it.
         conn.execute(delete(MatchReview.__table__))
-        clear_customer_search(conn)
         # The user's notes and pins were collected above and go where their records went.
-        conn.execute(update(cust).where((cust.c.notes != "") | (cust.c.pinned_json != "{}"))
-                     .values(notes="", pinned_json="{}"))
+        noted = (cust.c.notes != "") | (cust.c.pinned_json != "{}")
+        owners = set(conn.execute(select(cust.c.id).where(noted)).scalars())
+        conn.execute(update(cust).where(noted).values(notes="", pinned_json="{}"))
     # Nobody placed yet (from scratch, or a big first import): every record gets a customer.
     fresh = from_scratch or conn.execute(
         select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
@@ -341,13 +342,16 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
     # With nobody placed yet every record gets a customer and every customer a golden
     # record: the indexes on those columns are built once at the end instead of row by row.
     bulk = fresh and len(profiles) >= _WHOLE_WORKSPACE_BATCH
-    with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk else ()):
+    previous = _previous_ids(before, profiles)
+    # A rebuild of placed records keeps most customers as they are: their rows and indexes stay.
+    in_place = previous is not None
+    with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk and not in_place else ()):
         with indexes_suspended(conn, _placing_indexes() if bulk else ()), \
                 (journeys_stale_at_once(conn) if bulk else nullcontext()):
             yield from apply_plan_steps(conn, profiles, plan, stats,
                                         explain=functools.partial(merge_reason, freq=freq, model=model),
-                                        previous=_previous_ids(before, profiles), above=top_id, settle=False)
-            del before
+                                        previous=previous, above=top_id, settle=False)
+            del previous
             place_followers(conn, followers, unplace=from_scratch)
         if deferred is not None:
             deferred.build()  # the customer indexes of records and consent facts, now they are placed
@@ -357,10 +361,28 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
         # records take their memory (a million profiles are a few hundred MB).
         del profiles, plan, freq, followers
         give_back_free_memory()
+        if in_place:
+            # Only the customers whose records changed get a golden record worked out again (and
+            # those whose notes or pins may have moved): a customer holding the records it held
+            # has the card those records gave it.  Those left with none are gone already.
+            stats.touched_later.clear()
+            stats.touched = _customers_changed(conn, before) | owners
         stats.settle()
-        restore_user_data(conn, kept)
+        del before
+        stats.touched |= restore_user_data(conn, kept)
         yield from refresh_customers_steps(conn, stats.touched)
     return stats
+
+
+def _customers_changed(conn: Connection, before) -> set[int]:
+    """The customers that gained or lost a record since ``before`` (:func:`_customer_of_records`)."""
+    import numpy as np
+
+    old_rids, old_cids = before
+    new_rids, new_cids = _customer_of_records(conn)
+    # One 64-bit key per (record, customer): both ids are below 2**31.
+    changed = np.setxor1d((old_rids << 32) | old_cids, (new_rids << 32) | new_cids, assume_unique=True)
+    return set(np.unique(changed & 0xFFFFFFFF).tolist())
 
 
 def _drop_customers_left(conn: Connection, top_id: int) -> None:

@@ -511,10 +511,11 @@ def collect_user_data(conn: Connection) -> list[tuple[list[int], str, dict]]:
     return [(records[cid], notes, pins) for cid, (notes, pins) in sorted(owners.items()) if records[cid]]
 
 
-def restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]) -> None:
-    """After a rebuild, notes and pins go to the customer now holding most of their records."""
+def restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]) -> set[int]:
+    """After a rebuild, notes and pins go to the customer now holding most of their records;
+    returns those customers."""
     if not kept:
-        return
+        return set()
     rec, cust = SourceRecord.__table__, Customer.__table__
     merged: dict[int, tuple[list[str], dict]] = {}
     for rids, notes, pins in kept:
@@ -531,3 +532,4 @@ def restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]])
     for cid, (texts, pins) in merged.items():
         conn.execute(update(cust).where(cust.c.id == cid).values(notes="\n\n".join(texts),
                                                                  pinned_json=json.dumps(pins)))
+    return set(merged)
