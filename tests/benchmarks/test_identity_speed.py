@@ -20,8 +20,9 @@ and not pytest's; the child reads its own high-water mark (VmHWM) at the end
 of every phase, which also shows which phase sets the peak.
 
 The same rebuild is also run on a copy of the resolved workspace: what
-``omnidesk resolve --from-scratch`` costs a user, who first has every
-customer to clear away (the "reset" of its split).
+``omnidesk resolve --from-scratch`` costs a user, whose records and customers
+are already placed (the "reset" of its split reads who held what; only the
+records and cards that change are written again).
 
 The phase split comes from wrapping resolve's own steps in the child, not
 from changing them: loading ends when clustering starts, blocking ends when
@@ -399,7 +400,7 @@ def test_identity_resolution_speed(tmp_path):
     res = _child(_RESOLVE_CHILD, tmp_path / "resolve.json", str(ws_path), "0")
 
     # What `omnidesk resolve --from-scratch` costs a user: the same rebuild on a copy of the
-    # resolved workspace, which first has every customer to clear away.
+    # resolved workspace, where only what changes is written again.
     rebuild_path = tmp_path / "rebuild.omnidesk"
     shutil.copyfile(ws_path, rebuild_path)
     rebuild = _child(_RESOLVE_CHILD, tmp_path / "rebuild.json", str(rebuild_path), "0")
@@ -450,8 +451,8 @@ def test_identity_resolution_speed(tmp_path):
         f"    {'on one core, same records':<34}{one_core['seconds']:>10.2f} s   peak {one_core['peak_mb']:.0f} MB "
         f"(CPU time {one_core['cpu_seconds']:.1f} s; {WORKERS_VARIABLE}=0; the second core saves "
         f"{one_core['seconds'] - secs:.1f} s)",
-        f"    {'rebuild of the resolved records':<34}{rebuild['seconds']:>10.2f} s   of which clearing the "
-        f"{customers:,} customers before {rebuild_reset:.2f} s (resolve --from-scratch; peak "
+        f"    {'rebuild of the resolved records':<34}{rebuild['seconds']:>10.2f} s   of which reading who held "
+        f"which of {customers:,} customers {rebuild_reset:.2f} s (resolve --from-scratch; peak "
         f"{children_peak_mb(rebuild['peak_mb'], rebuild['children']):.0f} MB)",
         f"    result: {res['stats']['new_customers']:,} customers ({customers:,} kept), "
         f"{res['stats']['pairs_scored']:,} candidate pairs, {reviews:,} reviews queued, "
