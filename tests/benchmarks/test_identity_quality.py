@@ -1,6 +1,7 @@
 """Identity resolution quality: pairwise precision, recall and F1 against labels.
 
-Goal: precision >= 0.995 and F1 >= 0.98 on the demo shop's channel exports.
+Goal: precision >= 0.995 and F1 >= 0.99 on the demo shop's channel exports, from automatic
+decisions alone (the identity issue's goal; an earlier one asked for F1 >= 0.98).
 
 Run with ``python -m pytest tests/benchmarks/test_identity_quality.py -m benchmark -s``.
 
@@ -66,7 +67,7 @@ PEOPLE = [int(x.replace("_", "")) for x in os.environ.get("OMNIDESK_BENCH_PEOPLE
 SEEDS = [int(x) for x in os.environ.get("OMNIDESK_BENCH_SEEDS", f"{DEFAULT_SEED},7").split(",") if x]
 
 GOAL_PRECISION = 0.995
-GOAL_F1 = 0.98
+GOAL_F1 = 0.99
 EXAMPLES = 10
 PERSONAL_DOMAINS = ("example.com", "example.net", "example.org")
 
