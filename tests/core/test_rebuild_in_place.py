@@ -106,6 +106,11 @@ def _scramble(ws) -> set[int]:
             conn.exec_driver_sql(f"UPDATE {table} SET customer_id = ? WHERE record_id = ?", (alone, rid))
         moved.add(rid)
         affected |= {cid, alone}
+        # And a customer with no record at all, found by search: it goes, and its entry with it.
+        empty = conn.exec_driver_sql(f"INSERT INTO customer ({', '.join(columns)}) SELECT {', '.join(columns)} "
+                                     "FROM customer WHERE id = ? RETURNING id", (cid,)).scalar()
+        conn.exec_driver_sql("INSERT INTO customer_fts (rowid, name, email, phone) VALUES (?, 'Nobody Here', '', '')",
+                             (empty,))
         # Their cards say so, as after a hand edit.
         refresh_customers(conn, affected - {None})
         # A note and a pin on a customer none of that touched, to go where its records go.

@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.changes import NOTHING, Changes
 from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.metrics_index import journeys_stale_at_once
-from omnidesk.core.dialect import DeferredIndexes, fetch_ints, indexes_suspended
+from omnidesk.core.dialect import DeferredIndexes, fetch_ints, indexes_suspended, unindex_customers
 from omnidesk.core.identity.blocking import same_birthday, same_full_name, same_name_same_place, tied_records
 from omnidesk.core.identity.clustering import ModelFit, cluster_profiles, cluster_steps, scoring_worker
 from omnidesk.core.identity.decisions import (
@@ -386,10 +386,14 @@ def _customers_changed(conn: Connection, before) -> set[int]:
 
 
 def _drop_customers_left(conn: Connection, top_id: int) -> None:
-    """Delete the customers from before a rebuild that hold no record now (none kept their id)."""
+    """Delete the customers from before a rebuild that hold no record now (none kept their id),
+    and their search entries."""
     cust, rec = Customer.__table__, SourceRecord.__table__
-    conn.execute(delete(cust).where(cust.c.id <= top_id, ~select(rec.c.id).where(
-        rec.c.customer_id == cust.c.id).exists()))
+    left = [cid for (cid,) in conn.execute(select(cust.c.id).where(cust.c.id <= top_id, ~select(rec.c.id).where(
+        rec.c.customer_id == cust.c.id).exists()))]
+    unindex_customers(conn, left)
+    for part in chunks(left):
+        conn.execute(delete(cust).where(cust.c.id.in_(part)))
 
 
 def _placing_indexes() -> list[str]:
