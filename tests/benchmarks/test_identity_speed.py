@@ -260,10 +260,10 @@ out = {"start_mb": high_water_mb()}
 # 1. A real import: read, normalize, insert, then resolve_batch, in one transaction.
 real_resolve = P.resolve_batch
 timing = {}
-def timed_resolve(conn, batch_id, followers=None, model=None):
+def timed_resolve(conn, batch_id, followers=None, model=None, **kwargs):
     reset_stamps()
     t = time.perf_counter()
-    stats = real_resolve(conn, batch_id, followers, model)
+    stats = real_resolve(conn, batch_id, followers, model, **kwargs)
     timing["resolve"] = time.perf_counter() - t
     timing["split"] = split(t, time.perf_counter(), end_label="return")
     timing["stats"] = stats.summary()
