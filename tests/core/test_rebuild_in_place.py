@@ -19,6 +19,7 @@ from omnidesk.core.identity.find import find_duplicates
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.writes import place_followers
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.metrics_index import refresh_journeys
 from omnidesk.core.tasks import run_to_completion
 from omnidesk.core.workspace import Workspace
 
@@ -62,6 +63,14 @@ def _search(ws) -> list[tuple]:
         assert conn.exec_driver_sql("SELECT count(*) FROM customer_fts").scalar() == \
             conn.exec_driver_sql("SELECT count(*) FROM customer").scalar()
         return sorted(conn.exec_driver_sql("SELECT name, email, phone FROM customer_fts").fetchall())
+
+
+def _journeys(ws) -> list[tuple]:
+    """Every customer's journey, made again where listed stale, without the ids."""
+    with ws.engine.begin() as conn:
+        refresh_journeys(conn)
+        return sorted(conn.exec_driver_sql("SELECT path, first_utc, gap_seconds FROM customer_journey").fetchall(),
+                      key=repr)
 
 
 def _assert_whole(ws) -> None:
@@ -134,11 +143,14 @@ def test_a_rebuild_writes_only_the_records_that_move_and_ends_as_one_from_nothin
     shutil.copy(shop_file, path)
     with Workspace.open(path) as ws:
         moved = _scramble(ws)
+        with ws.engine.begin() as conn:
+            refresh_journeys(conn)  # the journeys as the records were put
     shutil.copy(path, reference)
     _taken_off(reference)
     with Workspace.open(reference) as ws:
         run_to_completion(find_duplicates(ws, from_scratch=True))
         expected, expected_golden, expected_search = _groups(ws), _golden(ws), _search(ws)
+        expected_journeys = _journeys(ws)
 
     written: list[int] = []
     real = writes.set_column_by_id
@@ -166,6 +178,7 @@ def test_a_rebuild_writes_only_the_records_that_move_and_ends_as_one_from_nothin
         assert _groups(ws) == expected
         assert _golden(ws) == expected_golden
         assert _search(ws) == expected_search
+        assert _journeys(ws) == expected_journeys
         _assert_whole(ws)
         # The records put astray were written back; the others were left as they were.
         assert moved <= set(written)
@@ -193,6 +206,8 @@ def test_a_rebuild_that_changes_nothing_writes_no_record_and_keeps_every_custome
 
     monkeypatch.setattr(resolve, "refresh_customers_steps", refresh_spy)
     with Workspace.open(path) as ws:
+        with ws.engine.begin() as conn:
+            refresh_journeys(conn)
         with ws.engine.connect() as conn:
             before = conn.exec_driver_sql("SELECT id, customer_id FROM source_record").fetchall()
             customers = conn.exec_driver_sql("SELECT id, created_at FROM customer").fetchall()
@@ -201,6 +216,8 @@ def test_a_rebuild_that_changes_nothing_writes_no_record_and_keeps_every_custome
         # No customer changed: none has its card worked out again, and the list need not reload any.
         assert refreshed == [] and stats.changes.customers == frozenset()
         assert _golden(ws) == golden and _search(ws) == search
+        with ws.engine.connect() as conn:  # every journey stays as it was made
+            assert conn.exec_driver_sql("SELECT count(*) FROM journey_stale").scalar() == 0
         with ws.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT id, customer_id FROM source_record").fetchall() == before
             # Each customer keeps its row: the day it was first made too.

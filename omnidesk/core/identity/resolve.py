@@ -343,11 +343,12 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
     # record: the indexes on those columns are built once at the end instead of row by row.
     bulk = fresh and len(profiles) >= _WHOLE_WORKSPACE_BATCH
     previous = _previous_ids(before, profiles)
-    # A rebuild of placed records keeps most customers as they are: their rows and indexes stay.
+    # A rebuild of placed records keeps most customers as they are: their rows, their indexes
+    # and their journeys stay (the records that move list their customers' journeys as stale).
     in_place = previous is not None
     with indexes_suspended(conn, [i.name for i in cust.indexes] if bulk and not in_place else ()):
         with indexes_suspended(conn, _placing_indexes() if bulk else ()), \
-                (journeys_stale_at_once(conn) if bulk else nullcontext()):
+                (journeys_stale_at_once(conn) if bulk and not in_place else nullcontext()):
             yield from apply_plan_steps(conn, profiles, plan, stats,
                                         explain=functools.partial(merge_reason, freq=freq, model=model),
                                         previous=previous, above=top_id, settle=False)
