@@ -21,7 +21,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import NOTHING, Changes
@@ -266,11 +266,10 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
     rec = SourceRecord.__table__
     cust = Customer.__table__
     total = conn.execute(select(func.count()).select_from(rec)).scalar_one()
-    kept = collect_user_data(conn) if from_scratch else []
+    kept = collect_user_data(conn) if from_scratch else []  # taken off, to go where their records go
     # Each record's customer before a rebuild: the customers made again keep their ids.
     before = _customer_of_records(conn) if from_scratch else None
     top_id = conn.execute(select(func.coalesce(func.max(cust.c.id), 0))).scalar_one() if from_scratch else 0
-    owners: set[int] = set()  # customers with notes or pins before a rebuild
     if from_scratch:
         # The records are read as if nobody held them, and placed afresh; but what stays as it
         # was is not written again.  A record keeps its customer where its cluster keeps that
@@ -280,10 +279,6 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
         # deleting every customer first cost a million-record rebuild some 17 s: each record
         # rewritten twice, and each customer deleted looking up the five columns that refer to it.
         conn.execute(delete(MatchReview.__table__))
-        # The user's notes and pins were collected above and go where their records went.
-        noted = (cust.c.notes != "") | (cust.c.pinned_json != "{}")
-        owners = set(conn.execute(select(cust.c.id).where(noted)).scalars())
-        conn.execute(update(cust).where(noted).values(notes="", pinned_json="{}"))
     # Nobody placed yet (from scratch, or a big first import): every record gets a customer.
     fresh = from_scratch or conn.execute(
         select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
@@ -367,7 +362,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
             # those whose notes or pins may have moved): a customer holding the records it held
             # has the card those records gave it.  Those left with none are gone already.
             stats.touched_later.clear()
-            stats.touched = _customers_changed(conn, before) | owners
+            stats.touched = _customers_changed(conn, before) | {owner for owner, *_ in kept}
         stats.settle()
         del before
         stats.touched |= restore_user_data(conn, kept)

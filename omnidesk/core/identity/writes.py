@@ -498,27 +498,30 @@ def _first_lead(followers: dict[int, int], lead: int) -> int:
     return lead
 
 
-def collect_user_data(conn: Connection) -> list[tuple[list[int], str, dict]]:
-    """The user's notes and pins, each with the records of its customer, before a rebuild."""
+def collect_user_data(conn: Connection) -> list[tuple[int, list[int], str, dict]]:
+    """Take the user's notes and pins off their customers before a rebuild: each with its
+    customer's id and records, for :func:`restore_user_data`."""
     cust, rec = Customer.__table__, SourceRecord.__table__
+    noted = or_(cust.c.notes != "", cust.c.pinned_json != "{}")
     owners = {cid: (notes or "", json.loads(pins or "{}")) for cid, notes, pins in conn.execute(
-        select(cust.c.id, cust.c.notes, cust.c.pinned_json)
-        .where(or_(cust.c.notes != "", cust.c.pinned_json != "{}")))}
+        select(cust.c.id, cust.c.notes, cust.c.pinned_json).where(noted))}
     records: dict[int, list[int]] = defaultdict(list)
     for part in chunks(sorted(owners)):
         for rid, cid in conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.customer_id.in_(part))):
             records[cid].append(rid)
-    return [(records[cid], notes, pins) for cid, (notes, pins) in sorted(owners.items()) if records[cid]]
+    if owners:
+        conn.execute(update(cust).where(noted).values(notes="", pinned_json="{}"))
+    return [(cid, records[cid], notes, pins) for cid, (notes, pins) in sorted(owners.items()) if records[cid]]
 
 
-def restore_user_data(conn: Connection, kept: list[tuple[list[int], str, dict]]) -> set[int]:
+def restore_user_data(conn: Connection, kept: list[tuple[int, list[int], str, dict]]) -> set[int]:
     """After a rebuild, notes and pins go to the customer now holding most of their records;
     returns those customers."""
     if not kept:
         return set()
     rec, cust = SourceRecord.__table__, Customer.__table__
     merged: dict[int, tuple[list[str], dict]] = {}
-    for rids, notes, pins in kept:
+    for _, rids, notes, pins in kept:
         now = Counter(cid for part in chunks(rids) for cid in conn.execute(
             select(rec.c.customer_id).where(rec.c.id.in_(part), rec.c.customer_id.is_not(None))).scalars())
         if not now:
