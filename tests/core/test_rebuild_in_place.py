@@ -213,8 +213,9 @@ def test_a_rebuild_that_changes_nothing_writes_no_record_and_keeps_every_custome
             customers = conn.exec_driver_sql("SELECT id, created_at FROM customer").fetchall()
             golden, search = _golden(ws), _search(ws)
         stats = run_to_completion(find_duplicates(ws, from_scratch=True))
-        # No customer changed: none has its card worked out again, and the list need not reload any.
-        assert refreshed == [] and stats.changes.customers == frozenset()
+        # No customer changed: none is new, none has its card worked out again, and the list
+        # need not reload any.
+        assert refreshed == [] and stats.changes.customers == frozenset() and stats.created == 0
         assert _golden(ws) == golden and _search(ws) == search
         with ws.engine.connect() as conn:  # every journey stays as it was made
             assert conn.exec_driver_sql("SELECT count(*) FROM journey_stale").scalar() == 0

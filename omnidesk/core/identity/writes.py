@@ -138,7 +138,7 @@ def _apply_by_cluster(conn: Connection, profiles: Sequence[Profile], plan: Plan,
             placement[i] = cid
     del new_of
     stats.touched.update(new_ids)
-    stats.created += len(new_ids)
+    stats.created += sum(1 for cid in new_ids if cid > above)  # a rebuild's kept ids are not new
     moved_ids = array("q")  # records that changed customer, for their consent facts and events
     moves: list[tuple[int, int]] = []  # (customer id, record id), written a chunk at a time
     for seen, (p, cid) in enumerate(zip(profiles, placement), 1):
@@ -244,9 +244,9 @@ def _apply_to_nobody(conn: Connection, profiles: Sequence[Profile], plan: Plan, 
         customer_of[np.fromiter(kept, dtype=np.int64, count=len(kept))] = \
             np.fromiter(kept.values(), dtype=np.int64, count=len(kept))
     customer_of[rest] = np.arange(made.start, made.stop) if isinstance(made, range) else made
+    stats.created += len(rest)  # a rebuild's customers that kept their id are not new
     del kept, rest, made
     stats.touched_later.append(customer_of[need_new])
-    stats.created += len(need_new)
     del need_new
     # A part of the records at a time: whole arrays of their ids and customers held at once cost
     # the write phase's peak some 30 MB at a million records.
