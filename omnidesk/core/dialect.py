@@ -484,19 +484,17 @@ class DeferredIndexes:
 
     def wait(self) -> None:
         """The connection is the caller's again once the thread's indexes are built; its error is raised."""
+        error = self.stop()
+        if error is not None:
+            raise error
+
+    def stop(self) -> BaseException | None:
+        """Wait for the thread, whatever became of it (the transaction is rolling back); returns its error."""
         thread, self.thread = self.thread, None
         if thread is not None:
             thread.join()
         error, self.error = self.error, None
-        if error is not None:
-            raise error
-
-    def stop(self) -> None:
-        """Wait for the thread, whatever became of it (the transaction is rolling back)."""
-        thread, self.thread = self.thread, None
-        if thread is not None:
-            thread.join()
-        self.error = None
+        return error
 
 
 @contextmanager
