@@ -252,6 +252,74 @@ def test_a_nameless_list_member_on_a_shared_email_keeps_its_opens(ws, tmp_path, 
     assert customers_of(ws)[("texts.csv", 1)] is None
 
 
+def groups(ids):
+    """The records grouped by customer, whatever the ids: (file, row) sets, unplaced ones apart."""
+    by = {}
+    for key, cid in ids.items():
+        by.setdefault(cid if cid is not None else key, set()).add(key)
+    return sorted(sorted(g) for g in by.values())
+
+
+def card(ws, cid):
+    with ws.engine.connect() as conn:
+        return conn.execute(select(Customer.display_name, Customer.channels).where(Customer.id == cid)).one()
+
+
+def test_a_nameless_list_member_leaves_its_customer_when_a_family_member_shares_the_address(ws, tmp_path):
+    # The list knows the address alone; when it came in, Anna was the only one holding it.
+    load(ws, tmp_path, "shop.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "list.csv", [["", "", "leefamily@example.com", "", "", "", ""]], channel="email")
+    import_events(ws, tmp_path, "opens.csv", FAMILY_OPENS)
+    ids = customers_of(ws)
+    anna = ids[("shop.csv", 1)]
+    assert ids[("list.csv", 1)] == ids[("opens.csv", 1)] == ids[("opens.csv", 2)] == anna
+    assert "email" in card(ws, anna).channels
+    # Mark arrives with the same address: the address is the family's, not Anna's.
+    till = load(ws, tmp_path, "till.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]], channel="pos")
+    ids = customers_of(ws)
+    member = ids[("list.csv", 1)]
+    assert member not in (anna, ids[("till.csv", 1)], None)
+    assert ids[("opens.csv", 1)] == ids[("opens.csv", 2)] == member  # its opens go with it
+    assert card(ws, anna) == ("Anna Lee", "shop")  # her card no longer shows the list
+    assert card(ws, member).channels == "email"
+    assert mg.list_reviews(ws) == [] or all(r.left_id != member and r.right_id != member
+                                            for r in mg.list_reviews(ws))
+    # As a rebuild from scratch places them.
+    assert groups(customers_after(ws, True)) == groups(ids)
+    # Undoing Mark's import puts the list member and its opens back on Anna.
+    removed = undo_batch(ws, till.batch_id)
+    assert (removed["records_put_back"], removed["merges_undone"]) == (3, 0)
+    ids = customers_of(ws)
+    assert ids[("list.csv", 1)] == ids[("opens.csv", 1)] == ids[("shop.csv", 1)]
+    assert count(ws, Customer) == 1
+    assert "email" in card(ws, ids[("shop.csv", 1)]).channels
+
+
+@pytest.mark.parametrize("first", ["Anna", "Ana", "Annie"])
+def test_a_nameless_list_member_stays_when_the_new_record_is_the_same_person(ws, tmp_path, first):
+    load(ws, tmp_path, "shop.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "list.csv", [["", "", "leefamily@example.com", "", "", "", ""]], channel="email")
+    load(ws, tmp_path, "till.csv", [[first, "Lee", "leefamily@example.com", "+14155550122", "", "", ""]],
+         channel="pos")
+    ids = customers_of(ws)
+    assert ids[("list.csv", 1)] == ids[("shop.csv", 1)] == ids[("till.csv", 1)]
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM merge_log WHERE kind = 'unmerge'").scalar() == 0
+
+
+def test_a_nameless_list_member_the_user_put_on_a_customer_stays_there(ws, tmp_path):
+    load(ws, tmp_path, "shop.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "list.csv", [["", "", "leefamily@example.com", "", "", "", ""]], channel="email")
+    ids = customers_of(ws)
+    with ws.engine.connect() as conn:
+        (rid,) = conn.execute(select(SourceRecord.id).where(SourceRecord.first_name == "")).scalars()
+    _, split_off, _ = mg.unmerge_record(ws, rid)
+    mg.merge_customers(ws, [ids[("shop.csv", 1)], split_off])  # the user's word: the list member is Anna
+    load(ws, tmp_path, "till.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]], channel="pos")
+    ids = customers_of(ws)
+    assert ids[("list.csv", 1)] == ids[("shop.csv", 1)] != ids[("till.csv", 1)]
+
+
 def test_rejected_pair_never_comes_back_even_after_reimport(ws, tmp_path):
     first = load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
     second = load(ws, tmp_path, "b.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])

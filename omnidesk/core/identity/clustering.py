@@ -791,6 +791,63 @@ def _nameless(cl: Clusters, i: int) -> bool:
     return cl.firsts[root] is None and cl.lasts[root] is None
 
 
+def nameless_to_decide_again(profiles: Sequence[Profile], new: int) -> dict[int, int]:
+    """Placed records with no first name that the new records show to be a shared address's:
+    index -> the customer each is on.  ``profiles[:new]`` are new, the rest placed.
+
+    A list member known by an address alone joined the one named customer that held
+    the address when it came in.  A new record with that address (or phone) and a
+    first name that customer's names do not allow (a family sharing the address)
+    shows that the address is shared.  Compared from scratch, such a record
+    belongs to none of them (:func:`_drop_ambiguous_nameless`); so it is compared
+    again, as if unplaced, beside the new records.  So are the address's nameless
+    events (an email tool's opens), which go with the list member of their channel.
+    An event that no such member takes stays where it was: a rebuild would place it
+    on nobody, which a merge log cannot say (``writes.log_taken_off``).
+    """
+    names_of: dict[int, set[str]] = defaultdict(set)  # customer -> the first names its records give
+    for p in profiles[new:]:
+        if p.first and p.customer_id is not None:
+            names_of[p.customer_id].add(read_form(p.first, p.first_read))
+    if not names_of:
+        return {}
+    incoming: dict[str, set[str]] = defaultdict(set)  # email or phone -> the new records' first names
+    for p in profiles[:new]:
+        if p.first:
+            for value in (*p.emails, *p.phones):
+                incoming[value].add(read_form(p.first, p.first_read))
+    out: dict[int, int] = {}
+    for i in range(new, len(profiles)):
+        p = profiles[i]
+        if p.first or p.customer_id is None:
+            continue
+        held = names_of.get(p.customer_id)
+        if not held:
+            continue
+        arriving = {n for value in (*p.emails, *p.phones) for n in incoming.get(value, ())}
+        if any(not _compatible(x, y) for x in arriving for y in held):
+            out[i] = p.customer_id
+    return out
+
+
+def settle_decided_again(profiles: Sequence[Profile], plan: Plan, loose: dict[int, int]) -> dict[int, int]:
+    """Give back the customer of each record of :func:`nameless_to_decide_again` (taken off for the
+    clustering) whose cluster still holds that customer's other records; returns the others."""
+    if not loose:
+        return {}
+    held: dict[int, set[int]] = defaultdict(set)  # cluster root -> the customers its placed records are on
+    for i, p in enumerate(profiles):
+        if p.customer_id is not None:
+            held[plan.roots[i]].add(p.customer_id)
+    moving = {}
+    for i, cid in loose.items():
+        if cid in held.get(plan.roots[i], ()):
+            profiles[i].customer_id = cid
+        else:
+            moving[i] = cid
+    return moving
+
+
 def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags, cl: Clusters):
     """A nameless record pointing at people with different names belongs to none of them...
 

@@ -334,11 +334,12 @@ def undo_log(ws: Workspace, log_id: int) -> None:
 
 
 def merges_of_batch(conn: Connection, batch_id: int) -> list[int]:
-    """The automatic merges import ``batch_id`` brought about and that still hold, newest first."""
+    """The automatic merges import ``batch_id`` brought about and that still hold, newest first;
+    with them the records it took off a customer (``writes.log_taken_off``)."""
     log = MergeLog.__table__
     out = []
     for log_id, saved in conn.execute(select(log.c.id, log.c.absorbed_json)
-                                      .where(log.c.kind == "auto", log.c.undone.is_(False))
+                                      .where(log.c.kind.in_(("auto", "unmerge")), log.c.undone.is_(False))
                                       .order_by(log.c.id.desc())):
         if json.loads(saved or "{}").get("_undo", {}).get("batch_id") == batch_id:
             out.append(log_id)

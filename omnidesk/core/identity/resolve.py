@@ -29,7 +29,14 @@ from omnidesk.core.memory import cycle_collection_paused, give_back_free_memory
 from omnidesk.core.metrics_index import journeys_stale_at_once
 from omnidesk.core.dialect import DeferredIndexes, fetch_ints, indexes_suspended, unindex_customers
 from omnidesk.core.identity.blocking import same_birthday, same_full_name, same_name_same_place, tied_records
-from omnidesk.core.identity.clustering import ModelFit, cluster_profiles, cluster_steps, scoring_worker
+from omnidesk.core.identity.clustering import (
+    ModelFit,
+    cluster_profiles,
+    cluster_steps,
+    nameless_to_decide_again,
+    scoring_worker,
+    settle_decided_again,
+)
 from omnidesk.core.identity.decisions import (
     decision_keys,
     decisions_by_index,
@@ -57,6 +64,7 @@ from omnidesk.core.identity.writes import (
     apply_plan,
     apply_plan_steps,
     collect_user_data,
+    log_taken_off,
     place_followers,
     restore_user_data,
 )
@@ -224,14 +232,21 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
             for key in decision_keys(p):
                 index_of[key].append(i)
         rejected, must = load_decisions_in_order(conn, list(index_of))
+        # A placed record known by an address alone, whose customer's name a new record with that
+        # address contradicts, is compared again as if unplaced, as a rebuild would compare it.
+        loose = nameless_to_decide_again(profiles, len(new_profiles))
+        for i in loose:
+            profiles[i].customer_id = None
         plan = cluster_profiles(profiles, freq, model, *settled_indexes(rejected, must, index_of),
-                                only=set(range(len(new_profiles))), worker=worker)
+                                only=set(range(len(new_profiles))) | set(loose), worker=worker)
+        moving = settle_decided_again(profiles, plan, loose)
     stats.pairs_scored = plan.pairs_scored
     # A batch big beside the workspace gives most of its records a new card: the customer
     # indexes are built once after the cards are made and written.
     with customer_indexes_built_once(conn, len(new_profiles)):
-        apply_plan(conn, profiles, plan, stats, batch_id=batch_id,
-                   explain=functools.partial(merge_reason, freq=freq, model=model))
+        placement = apply_plan(conn, profiles, plan, stats, batch_id=batch_id,
+                               explain=functools.partial(merge_reason, freq=freq, model=model))
+        stats.touched.update(log_taken_off(conn, profiles, placement, moving, batch_id))
         stats.touched.update(place_followers(conn, followers))
         refresh_customers(conn, stats.touched)
     return stats

@@ -353,6 +353,38 @@ def _insert_empty_customers(conn: Connection, count: int, above: int = 0, chunk:
     return ids
 
 
+SHARED_ADDRESS = "its address is shared by people of different names"
+
+
+def log_taken_off(conn: Connection, profiles: Sequence[Profile], placement: Sequence[int | None],
+                  moving: dict[int, int], batch_id: int | None) -> set[int]:
+    """Log the records of ``moving`` (profile index -> the customer it was on) that a resolve
+    placed elsewhere, as splits the import ``batch_id`` made: undoing the import puts them back
+    (``merge.merges_of_batch``).  Returns the customers they left, whose cards change.
+
+    A customer the same resolve merged into another is left for that one: the split
+    is undone onto the customer that holds its records now.
+    """
+    if not moving:
+        return set()
+    home: dict[int, int] = {}  # customer before -> the customer its other records are on now
+    for i, p in enumerate(profiles):
+        if p.customer_id in moving.values() and i not in moving and placement[i] is not None:
+            home[p.customer_id] = placement[i]
+    moved: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i, cid in moving.items():
+        to, back = placement[i], home.get(cid)
+        if to is not None and back is not None and to != back:
+            moved[(back, to)].append(profiles[i].rid)
+    log = MergeLog.__table__
+    for (back, to), rids in sorted(moved.items()):
+        conn.execute(insert(log).values(
+            kind="unmerge", survivor_id=back, absorbed_id=to, record_ids_json=json.dumps(sorted(rids)),
+            absorbed_json=json.dumps({"_undo": {"batch_id": batch_id}}), created_at=utcnow(), undone=False,
+            reason=json.dumps({"reasons": [SHARED_ADDRESS]})))
+    return {back for back, _ in moved}
+
+
 def log_and_fold(conn: Connection, survivor: int, absorbed: int, moved: list[int], *, kind: str,
                  score: float | None = None, undo: dict | None = None, reason: str | None = None) -> int:
     """Record that ``absorbed`` was folded into ``survivor`` and delete it (records already moved).

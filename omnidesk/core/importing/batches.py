@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
@@ -25,6 +25,7 @@ from omnidesk.core.models import (
     Event,
     Identifier,
     ImportBatch,
+    MergeLog,
     SourceRecord,
     utcnow,
 )
@@ -74,6 +75,12 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
         raise UserError(f"Import {batch_id} is {status}; only a finished import can be undone.")
     in_batch = select(rec.c.id).where(rec.c.batch_id == batch_id)
     split = merges_of_batch(conn, batch_id)
+    log = MergeLog.__table__
+    # Besides its merges, the records it took off a customer (a list member on an address it
+    # showed to be a family's) go back.
+    put_back = sum(len(json.loads(ids)) for ids in conn.execute(
+        select(log.c.record_ids_json).where(log.c.id.in_(split), log.c.kind == "unmerge")).scalars())
+    merges = conn.execute(select(func.count()).where(log.c.id.in_(split), log.c.kind != "unmerge")).scalar_one()
     for log_id in split:  # newest first, each undone as it was made
         undo_log_in(conn, log_id, new_id_if_taken=True)
     touched = set(conn.execute(
@@ -92,7 +99,7 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     removed_customers = refresh_customers(conn, touched)
     conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
     return {"source_records": records, "events": events, "customers": removed_customers,
-            "merges_undone": len(split)}
+            "merges_undone": merges, "records_put_back": put_back}
 
 
 def undo_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
