@@ -38,6 +38,7 @@ from omnidesk.core import paths
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.archives import Unpacked
+from omnidesk.core.text import counted
 from omnidesk.core.workspace import (
     DamagedWorkspaceError,
     ReadOnlyWorkspaceError,
@@ -1043,10 +1044,13 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if removed is None:
             return
         split = removed.get("merges_undone", 0)
+        back = removed.get("records_put_back", 0)
         self.statusBar().showMessage(
-            f"Undid import {batch_id}: removed {removed['source_records']:,} records "
-            f"and {removed['customers']:,} customers"
-            + (f"; split {split:,} merge{'s' if split != 1 else ''} it had caused" if split else ""), 10000
+            f"Undid import {batch_id}: removed {counted(removed['source_records'], 'record')} "
+            f"and {counted(removed['customers'], 'customer')}"
+            + (f"; split {counted(split, 'merge')} it had caused" if split else "")
+            + (f"; put {counted(back, 'record')} back on the customer it had taken "
+               f"{'them' if back != 1 else 'it'} off" if back else ""), 10000
         )
 
     # -- help --------------------------------------------------------------------------

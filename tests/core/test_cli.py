@@ -109,6 +109,25 @@ def test_import_json_and_list_and_undo(tmp_path, capsys):
     assert status == 1 and "undone" in err
 
 
+def test_undoing_an_import_says_what_it_put_back(tmp_path, capsys):
+    # The list member known by the family's address alone went with Anna; Mark's import showed
+    # the address is shared and took it off her.  Undoing his import puts it back.
+    ws = tmp_path / "ws.omnidesk"
+    header = ["Email", "First name", "Last name"]
+    for name, rows, channel in (("shop.csv", [["lee@example.com", "Anna", "Lee"]], "shop"),
+                                ("list.csv", [["lee@example.com", "", ""]], "email"),
+                                ("till.csv", [["lee@example.com", "Mark", "Lee"]], "pos")):
+        status, _, _ = run(capsys, "import", str(write_csv(tmp_path / name, header, rows)), "-w", str(ws),
+                           "--channel", channel)
+        assert status == 0
+    status, out, _ = run(capsys, "imports", "list", "--json", "-w", str(ws))
+    till = next(b["id"] for b in json.loads(out) if b["file_name"] == "till.csv")
+    status, out, _ = run(capsys, "imports", "undo", str(till), "-w", str(ws))
+    assert status == 0
+    assert "removed 1 record" in out and "put 1 record back on the customer it had taken it off." in out
+    assert "merge" not in out
+
+
 def test_python_dash_m_entry_point(tmp_path):
     out = subprocess.run([sys.executable, "-m", "omnidesk", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and __version__ in out.stdout

@@ -285,6 +285,28 @@ def test_undoing_a_bridging_import_from_the_imports_screen_splits_and_says_so(ne
     assert window.screens["customers"].model.rowCount() == 2
 
 
+def test_undoing_an_import_that_took_a_list_member_off_a_customer_puts_it_back_and_says_so(
+        new_workspace, window, qtbot, tmp_path, monkeypatch):
+    window.set_workspace(new_workspace(tmp_path / "w.omnidesk"))
+    header = ["Email", "First Name", "Last Name"]
+    window.import_files([write_csv(tmp_path / "shop.csv", header, [["lee@example.com", "Anna", "Lee"]]),
+                         write_csv(tmp_path / "list.csv", header, [["lee@example.com", "", ""]]),
+                         write_csv(tmp_path / "till.csv", header, [["lee@example.com", "Mark", "Lee"]])])
+    run_wizard(window, qtbot)
+    assert window.workspace.counts()["customers"] == 3  # the address is the family's: the list member apart
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == "till.csv")
+    imports.table.selectRow(row)
+    monkeypatch.setattr(window, "confirm", lambda *a: True)
+    qtbot.mouseClick(imports.undo_button, Qt.MouseButton.LeftButton)
+    assert window.workspace.counts()["customers"] == 1
+    message = window.statusBar().currentMessage()
+    assert message == ("Undid import 3: removed 1 record and 1 customer; "
+                       "put 1 record back on the customer it had taken it off")
+    assert window.screens["customers"].model.rowCount() == 1
+
+
 def test_a_screen_is_built_the_first_time_it_is_shown(demo_window, qtbot):
     """Opening a workspace builds the list and the review queue; the others wait until wanted."""
     win = demo_window
