@@ -367,9 +367,10 @@ def log_taken_off(conn: Connection, profiles: Sequence[Profile], placement: Sequ
     """
     if not moving:
         return set()
+    left = set(moving.values())
     home: dict[int, int] = {}  # customer before -> the customer its other records are on now
     for i, p in enumerate(profiles):
-        if p.customer_id in moving.values() and i not in moving and placement[i] is not None:
+        if p.customer_id in left and i not in moving and placement[i] is not None:
             home[p.customer_id] = placement[i]
     moved: dict[tuple[int, int], list[int]] = defaultdict(list)
     for i, cid in moving.items():
