@@ -320,6 +320,24 @@ def test_a_nameless_list_member_the_user_put_on_a_customer_stays_there(ws, tmp_p
     assert ids[("list.csv", 1)] == ids[("shop.csv", 1)] != ids[("till.csv", 1)]
 
 
+def test_only_a_name_new_to_the_customer_puts_its_nameless_records_in_question():
+    from omnidesk.core.identity.clustering import nameless_to_decide_again
+    from omnidesk.core.identity.scoring import Profile
+
+    def record(rid, first, customer_id=None, kind="contacts", email="lee@example.com"):
+        return Profile(rid=rid, row_hash=str(rid), customer_id=customer_id, kind=kind, channel="email",
+                       first=first, last="lee" if first else "", emails=(email,), phones=(), externals=(),
+                       postcode="", city="", address="", birthday=None)
+
+    # A customer of two names (merged on stronger evidence), its nameless list member and its opens.
+    placed = [record(10, "anna", 7), record(11, "mark", 7), record(12, "", 7), record(13, "", 7, kind="events"),
+              record(14, "", 8, email="other@example.com"), record(15, "zoe", 8, email="other@example.com")]
+    for arriving, expected in (("anna", {}), ("ana", {}), ("mark", {}), ("", {}),
+                               ("zoe", {3: 7, 4: 7})):
+        assert nameless_to_decide_again([record(1, arriving)] + placed, 1) == expected, arriving
+    assert nameless_to_decide_again([record(1, "zoe", email="else@example.com")] + placed, 1) == {}
+
+
 def test_rejected_pair_never_comes_back_even_after_reimport(ws, tmp_path):
     first = load(ws, tmp_path, "a.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
     second = load(ws, tmp_path, "b.csv", [["Mark", "Lee", "leefamily@example.com", "", "", "", ""]])

@@ -797,8 +797,8 @@ def nameless_to_decide_again(profiles: Sequence[Profile], new: int) -> dict[int,
 
     A list member known by an address alone joined the one named customer that held
     the address when it came in.  A new record with that address (or phone) and a
-    first name that customer's names do not allow (a family sharing the address)
-    shows that the address is shared.  Compared from scratch, such a record
+    first name that is none of that customer's, in any spelling (a family sharing
+    the address), shows that the address is shared.  Compared from scratch, such a record
     belongs to none of them (:func:`_drop_ambiguous_nameless`); so it is compared
     again, as if unplaced, beside the new records.  So are the address's nameless
     events (an email tool's opens), which go with the list member of their channel.
@@ -824,8 +824,10 @@ def nameless_to_decide_again(profiles: Sequence[Profile], new: int) -> dict[int,
         held = names_of.get(p.customer_id)
         if not held:
             continue
+        # A name the customer does not carry yet, in any spelling: someone else on the address.
+        # (A customer the user made of two names is not split by a record under one of them.)
         arriving = {n for value in (*p.emails, *p.phones) for n in incoming.get(value, ())}
-        if any(not _compatible(x, y) for x in arriving for y in held):
+        if any(not any(_compatible(x, y) for y in held) for x in arriving):
             out[i] = p.customer_id
     return out
 
