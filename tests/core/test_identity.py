@@ -295,6 +295,24 @@ def test_a_nameless_list_member_leaves_its_customer_when_a_family_member_shares_
     assert "email" in card(ws, ids[("shop.csv", 1)]).channels
 
 
+def test_an_unsubscribe_taken_off_with_its_list_member_still_keeps_the_address_out(ws, tmp_path):
+    from omnidesk.core.campaigns.guards import Rules, channel_allowed
+
+    header = ["First Name", "Last Name", "Email", "Accepts Email Marketing"]
+    load(ws, tmp_path, "shop.csv", [["Anna", "Lee", "leefamily@example.com", "yes"]], header=header)
+    load(ws, tmp_path, "list.csv", [["leefamily@example.com", "unsubscribed"]],
+         header=["Email Address", "Email Marketing Consent"], channel="email")
+    load(ws, tmp_path, "till.csv", [["Mark", "Lee", "leefamily@example.com", "yes"]], header=header, channel="pos")
+    ids = customers_of(ws)
+    anna, member = ids[("shop.csv", 1)], ids[("list.csv", 1)]
+    assert member != anna
+    with ws.engine.connect() as conn:
+        consent = dict(conn.execute(select(Customer.id, Customer.consent_email)).all())
+        allowed = conn.execute(select(Customer.id).where(channel_allowed("email", Rules()))).scalars().all()
+    assert consent[anna] == "granted" and consent[member] == "unsubscribed"
+    assert allowed == []  # the address is out for all who hold it, Anna and Mark too
+
+
 @pytest.mark.parametrize("first", ["Anna", "Ana", "Annie"])
 def test_a_nameless_list_member_stays_when_the_new_record_is_the_same_person(ws, tmp_path, first):
     load(ws, tmp_path, "shop.csv", [["Anna", "Lee", "leefamily@example.com", "", "", "", ""]])
