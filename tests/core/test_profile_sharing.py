@@ -44,3 +44,35 @@ def test_a_full_resolve_leaves_the_folding_and_comparison_caches_empty(ws, tmp_p
         stats = resolve_all(conn, from_scratch=True)
     assert stats.records == 2
     assert [cached.cache_info().currsize for cached in caches] == [0, 0, 0, 0]
+
+
+def test_streamed_profiles_are_the_profiles_made_record_by_record(tmp_path):
+    """The whole-workspace read (records and identifiers side by side, kinds split as they come)
+    gives each record the profile a look-up of that record gives: the demo shop's channels,
+    companies, work and family emails, several phones, names in other scripts with readings."""
+    import time_machine
+
+    from omnidesk.core.demo import build_demo
+    from omnidesk.core.identity.employer import employers
+    from omnidesk.core.identity.profiles import profile_query, record_identifiers, stream_profiles
+    from omnidesk.core.models import SourceRecord
+    from omnidesk.core.workspace import Workspace
+
+    path = tmp_path / "demo.omnidesk"
+    with time_machine.travel("2025-06-01 09:00:00Z", tick=False):
+        build_demo(path, customers=120)
+    rec = SourceRecord.__table__
+    with Workspace.open(path) as ws, ws.engine.connect() as conn:
+        streamed = list(stream_profiles(conn))
+        rows = conn.execute(profile_query(with_hash=False).order_by(rec.c.id)).all()
+        one_by_one = [make_profiles([r], record_identifiers(conn, [r[0]]))[0] for r in rows]
+    assert len(streamed) == len(rows) > 500
+    assert streamed == one_by_one
+    # Employers as the module says them, from the company column and the emails (read once per
+    # domain for most records).
+    assert [p.employers for p in streamed] == [employers(r[11], p.emails) for r, p in zip(rows, streamed)]
+    # What the demo holds covers each way a record is read: a work email or company, several
+    # emails or phones, an external id, no email at all.
+    assert all(any(has(p) for p in streamed) for has in (
+        lambda p: p.employers, lambda p: len(p.emails) > 1 or len(p.phones) > 1, lambda p: p.externals,
+        lambda p: not p.emails))

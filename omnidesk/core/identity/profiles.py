@@ -66,10 +66,11 @@ class _ProfileMaker:
     phones are repeats), and a shared tuple saves the tuple and its strings,
     some 50 MB at a million records.  The caches live as long as the maker,
     one load; the address cache starts afresh when full, so a workspace of
-    addresses all different cannot grow it without bound.
+    addresses all different cannot grow it without bound, and so does the
+    cache of the employers an email's domain gives.
     """
 
-    __slots__ = ("given", "last", "city", "postcode", "address", "ids")
+    __slots__ = ("given", "last", "city", "postcode", "address", "ids", "work")
     ADDRESSES = 1 << 16
 
     def __init__(self) -> None:
@@ -79,24 +80,28 @@ class _ProfileMaker:
         self.postcode: dict[str, str] = {}
         self.address: dict[str, str] = {}
         self.ids: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # An email's domain -> the employers a record with that one email and no company has:
+        # most records, and their employers depend on the domain alone.
+        self.work: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, r, ids) -> Profile:
         """A profile from a row of :func:`profile_query` (a tuple) and its (kind, value) identifiers."""
-        if ids:
-            emails, phones, externals = [], [], []
-            for kind, value in ids:
-                if kind == "email":
-                    emails.append(value)
-                elif kind == "phone":
-                    phones.append(value)
-                elif kind == "external":
-                    externals.append(value)
-            shared = self.ids.setdefault
-            emails = shared(values, values) if (values := tuple(emails)) else ()
-            phones = shared(values, values) if (values := tuple(phones)) else ()
-            externals = shared(values, values) if (values := tuple(externals)) else ()
-        else:
-            emails = phones = externals = ()
+        emails, phones, externals = [], [], []
+        for kind, value in ids:
+            if kind == "email":
+                emails.append(value)
+            elif kind == "phone":
+                phones.append(value)
+            elif kind == "external":
+                externals.append(value)
+        return self.split(r, emails, phones, externals)
+
+    def split(self, r, emails: list[str], phones: list[str], externals: list[str]) -> Profile:
+        """:meth:`__call__` with the record's identifiers given by kind."""
+        shared = self.ids.setdefault
+        emails = shared(values, values) if (values := tuple(emails)) else ()
+        phones = shared(values, values) if (values := tuple(phones)) else ()
+        externals = shared(values, values) if (values := tuple(externals)) else ()
         key = (r[5], r[12])
         names = self.given.get(key)
         if names is None:
@@ -120,13 +125,23 @@ class _ProfileMaker:
             address = folded
         else:
             address = ""
+        if r[11]:
+            work = tuple(map(intern, employers(r[11], emails)))
+        elif len(emails) == 1:
+            domain = emails[0].rpartition("@")[2]
+            work = self.work.get(domain)
+            if work is None:
+                if len(self.work) >= self.ADDRESSES:  # bounded, as the addresses are
+                    self.work.clear()
+                work = self.work[domain] = tuple(map(intern, employers("", emails)))
+        else:
+            work = tuple(map(intern, employers("", emails))) if emails else ()
+        # Positional, in the order of Profile's fields (quicker than by keyword, a million times).
         return Profile(
-            rid=r[0], row_hash=r[1], customer_id=r[2], kind=intern(r[3]), channel=intern(r[4]),
-            first=names[0], last=last, middle=names[1], emails=emails, phones=phones, externals=externals,
-            postcode=postcode, city=city, address=address, birthday=intern(r[10]) if r[10] else None,
-            employers=tuple(map(intern, employers(r[11], emails))) if r[11] or emails else (),
-            first_read=_reading(names[0], given_names(r[13])[0]) if r[13] else "",
-            last_read=_reading(last, fold(r[14])) if r[14] else "",
+            r[0], r[1], r[2], intern(r[3]), intern(r[4]), names[0], last, emails, phones, externals,
+            postcode, city, address, intern(r[10]) if r[10] else None, work, names[1],
+            _reading(names[0], given_names(r[13])[0]) if r[13] else "",
+            _reading(last, fold(r[14])) if r[14] else "",
         )
 
 
@@ -155,16 +170,23 @@ def stream_profiles(conn: Connection):
     ident = Identifier.__table__
     make = _ProfileMaker()
     idents = raw_rows(conn, select(ident.c.record_id, ident.c.kind, ident.c.value).order_by(ident.c.record_id))
+    split = make.split
     cur = next(idents, None)
     for row in raw_rows(conn, profile_query(with_hash=False).order_by(rec.c.id)):
         rid = row[0]
         while cur is not None and cur[0] < rid:
             cur = next(idents, None)
-        ids = []
+        emails, phones, externals = [], [], []
         while cur is not None and cur[0] == rid:
-            ids.append((cur[1], cur[2]))
+            kind = cur[1]
+            if kind == "email":
+                emails.append(cur[2])
+            elif kind == "phone":
+                phones.append(cur[2])
+            elif kind == "external":
+                externals.append(cur[2])
             cur = next(idents, None)
-        yield make(row, ids)
+        yield split(row, emails, phones, externals)
 
 
 def identifiable(p: Profile) -> bool:
