@@ -262,6 +262,16 @@ def test_the_customers_screen_reads_the_ids_once_when_it_opens(demo_window, monk
     view.close()
 
 
+def undo_from_imports_screen(window, qtbot, monkeypatch, file_name: str) -> None:
+    """Select the import of ``file_name`` on the Imports screen and click Undo, confirming."""
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == file_name)
+    imports.table.selectRow(row)
+    monkeypatch.setattr(window, "confirm", lambda *a: True)
+    qtbot.mouseClick(imports.undo_button, Qt.MouseButton.LeftButton)
+
+
 def test_undoing_a_bridging_import_from_the_imports_screen_splits_and_says_so(new_workspace, window, qtbot, tmp_path,
                                                                               monkeypatch):
     window.set_workspace(new_workspace(tmp_path / "w.omnidesk"))
@@ -274,12 +284,7 @@ def test_undoing_a_bridging_import_from_the_imports_screen_splits_and_says_so(ne
     window.import_files(files)
     run_wizard(window, qtbot)
     assert window.workspace.counts()["customers"] == 1
-    window.show_screen("imports")
-    imports = window.screens["imports"]
-    row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == "shop.csv")
-    imports.table.selectRow(row)
-    monkeypatch.setattr(window, "confirm", lambda *a: True)
-    qtbot.mouseClick(imports.undo_button, Qt.MouseButton.LeftButton)
+    undo_from_imports_screen(window, qtbot, monkeypatch, "shop.csv")
     assert window.workspace.counts()["customers"] == 2
     assert "split 1 merge it had caused" in window.statusBar().currentMessage()
     assert window.screens["customers"].model.rowCount() == 2
@@ -294,12 +299,7 @@ def test_undoing_an_import_that_took_a_list_member_off_a_customer_puts_it_back_a
                          write_csv(tmp_path / "till.csv", header, [["lee@example.com", "Mark", "Lee"]])])
     run_wizard(window, qtbot)
     assert window.workspace.counts()["customers"] == 3  # the address is the family's: the list member apart
-    window.show_screen("imports")
-    imports = window.screens["imports"]
-    row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == "till.csv")
-    imports.table.selectRow(row)
-    monkeypatch.setattr(window, "confirm", lambda *a: True)
-    qtbot.mouseClick(imports.undo_button, Qt.MouseButton.LeftButton)
+    undo_from_imports_screen(window, qtbot, monkeypatch, "till.csv")
     assert window.workspace.counts()["customers"] == 1
     message = window.statusBar().currentMessage()
     assert message == ("Undid import 3: removed 1 record and 1 customer; "
