@@ -333,16 +333,17 @@ def undo_log(ws: Workspace, log_id: int) -> None:
         undo_log_in(conn, log_id)
 
 
-def merges_of_batch(conn: Connection, batch_id: int) -> list[int]:
+def merges_of_batch(conn: Connection, batch_id: int) -> list[tuple[int, str, int]]:
     """The automatic merges import ``batch_id`` brought about and that still hold, newest first;
-    with them the records it took off a customer (``writes.log_taken_off``)."""
+    with them the records it took off a customer (``writes.log_taken_off``).  Each as (log id,
+    kind: "auto" or "unmerge", how many records it moved)."""
     log = MergeLog.__table__
     out = []
-    for log_id, saved in conn.execute(select(log.c.id, log.c.absorbed_json)
-                                      .where(log.c.kind.in_(("auto", "unmerge")), log.c.undone.is_(False))
-                                      .order_by(log.c.id.desc())):
+    for log_id, kind, saved, moved in conn.execute(
+            select(log.c.id, log.c.kind, log.c.absorbed_json, log.c.record_ids_json)
+            .where(log.c.kind.in_(("auto", "unmerge")), log.c.undone.is_(False)).order_by(log.c.id.desc())):
         if json.loads(saved or "{}").get("_undo", {}).get("batch_id") == batch_id:
-            out.append(log_id)
+            out.append((log_id, kind, len(json.loads(moved or "[]"))))
     return out
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
@@ -25,7 +25,6 @@ from omnidesk.core.models import (
     Event,
     Identifier,
     ImportBatch,
-    MergeLog,
     SourceRecord,
     utcnow,
 )
@@ -74,14 +73,10 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     if status != "done":
         raise UserError(f"Import {batch_id} is {status}; only a finished import can be undone.")
     in_batch = select(rec.c.id).where(rec.c.batch_id == batch_id)
-    split = merges_of_batch(conn, batch_id)
-    log = MergeLog.__table__
-    # Besides its merges, the records it took off a customer (a list member on an address it
-    # showed to be a family's) go back.
-    put_back = sum(len(json.loads(ids)) for ids in conn.execute(
-        select(log.c.record_ids_json).where(log.c.id.in_(split), log.c.kind == "unmerge")).scalars())
-    merges = conn.execute(select(func.count()).where(log.c.id.in_(split), log.c.kind != "unmerge")).scalar_one()
-    for log_id in split:  # newest first, each undone as it was made
+    # Its merges are split again, and the records it took off a customer (a list member on an
+    # address it showed to be a family's) go back.
+    undone = merges_of_batch(conn, batch_id)
+    for log_id, _kind, _moved in undone:  # newest first, each undone as it was made
         undo_log_in(conn, log_id, new_id_if_taken=True)
     touched = set(conn.execute(
         select(rec.c.customer_id).where(rec.c.batch_id == batch_id, rec.c.customer_id.is_not(None))
@@ -99,7 +94,8 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     removed_customers = refresh_customers(conn, touched)
     conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
     return {"source_records": records, "events": events, "customers": removed_customers,
-            "merges_undone": merges, "records_put_back": put_back}
+            "merges_undone": sum(kind == "auto" for _, kind, _ in undone),
+            "records_put_back": sum(moved for _, kind, moved in undone if kind == "unmerge")}
 
 
 def undo_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
