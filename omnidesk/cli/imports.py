@@ -260,18 +260,14 @@ def cmd_imports_list(args: argparse.Namespace) -> int:
 
 
 def cmd_imports_undo(args: argparse.Namespace) -> int:
-    from omnidesk.core.importing.batches import undo_batch
+    from omnidesk.core.importing.batches import undo_also_did, undo_batch
 
     with _open_existing(args) as ws:
         removed = undo_batch(ws, args.batch_id)
-    split = removed.get("merges_undone", 0)
-    back = removed.get("records_put_back", 0)
     print(
         f"Undid import {args.batch_id}: removed {counted(removed['source_records'], 'record')}, "
         f"{counted(removed['events'], 'event')}, {counted(removed['customers'], 'customer')}"
-        + (f"; split {counted(split, 'merge')} it had caused" if split else "")
-        + (f"; put {counted(back, 'record')} back on the customer it had taken "
-           f"{'them' if back != 1 else 'it'} off" if back else "") + "."
+        f"{undo_also_did(removed)}."
     )
     return EXIT_OK
 

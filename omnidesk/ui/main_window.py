@@ -1028,7 +1028,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         bring the file back unasked); a very big import is taken back for good, and the question says so."""
         if self.workspace is None or self._refuse_if_read_only():
             return
-        from omnidesk.core.importing.batches import UNDOABLE_RECORDS, list_batches
+        from omnidesk.core.importing.batches import UNDOABLE_RECORDS, list_batches, undo_also_did
 
         batch = next((b for b in list_batches(self.workspace) if b["id"] == batch_id), None)
         if batch is None:
@@ -1043,14 +1043,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         removed = self.operations.remove_import(batch_id, batch["file_name"], undoable=undoable)
         if removed is None:
             return
-        split = removed.get("merges_undone", 0)
-        back = removed.get("records_put_back", 0)
         self.statusBar().showMessage(
             f"Undid import {batch_id}: removed {counted(removed['source_records'], 'record')} "
-            f"and {counted(removed['customers'], 'customer')}"
-            + (f"; split {counted(split, 'merge')} it had caused" if split else "")
-            + (f"; put {counted(back, 'record')} back on the customer it had taken "
-               f"{'them' if back != 1 else 'it'} off" if back else ""), 10000
+            f"and {counted(removed['customers'], 'customer')}{undo_also_did(removed)}", 10000
         )
 
     # -- help --------------------------------------------------------------------------

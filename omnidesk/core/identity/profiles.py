@@ -53,6 +53,10 @@ def record_identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[t
     return out
 
 
+# Where a record's identifiers of each kind go in :meth:`_ProfileMaker.split`'s arguments.
+_KIND_AT = {"email": 0, "phone": 1, "external": 2}
+
+
 class _ProfileMaker:
     """Profiles from rows of :func:`profile_query`, folding each distinct name, address or postcode once.
 
@@ -86,15 +90,11 @@ class _ProfileMaker:
 
     def __call__(self, r, ids) -> Profile:
         """A profile from a row of :func:`profile_query` (a tuple) and its (kind, value) identifiers."""
-        emails, phones, externals = [], [], []
+        found = ([], [], [])  # emails, phones, external ids
         for kind, value in ids:
-            if kind == "email":
-                emails.append(value)
-            elif kind == "phone":
-                phones.append(value)
-            elif kind == "external":
-                externals.append(value)
-        return self.split(r, emails, phones, externals)
+            if (at := _KIND_AT.get(kind)) is not None:
+                found[at].append(value)
+        return self.split(r, *found)
 
     def split(self, r, emails: list[str], phones: list[str], externals: list[str]) -> Profile:
         """:meth:`__call__` with the record's identifiers given by kind."""
@@ -176,17 +176,12 @@ def stream_profiles(conn: Connection):
         rid = row[0]
         while cur is not None and cur[0] < rid:
             cur = next(idents, None)
-        emails, phones, externals = [], [], []
+        found = ([], [], [])  # emails, phones, external ids
         while cur is not None and cur[0] == rid:
-            kind = cur[1]
-            if kind == "email":
-                emails.append(cur[2])
-            elif kind == "phone":
-                phones.append(cur[2])
-            elif kind == "external":
-                externals.append(cur[2])
+            if (at := _KIND_AT.get(cur[1])) is not None:
+                found[at].append(cur[2])
             cur = next(idents, None)
-        yield split(row, emails, phones, externals)
+        yield split(row, *found)
 
 
 def identifiable(p: Profile) -> bool:

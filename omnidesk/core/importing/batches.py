@@ -28,6 +28,7 @@ from omnidesk.core.models import (
     SourceRecord,
     utcnow,
 )
+from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 
 _BATCH_FIELDS = ("id", "file_name", "channel", "kind", "preset", "status", "started_at",
@@ -96,6 +97,15 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     return {"source_records": records, "events": events, "customers": removed_customers,
             "merges_undone": sum(kind == "auto" for _, kind, _ in undone),
             "records_put_back": sum(moved for _, kind, moved in undone if kind == "unmerge")}
+
+
+def undo_also_did(removed: dict[str, int]) -> str:
+    """What :func:`undo_batch` did besides removing rows, as the end of its sentence ("" if nothing):
+    the merges it split again and the records it put back."""
+    split, back = removed.get("merges_undone", 0), removed.get("records_put_back", 0)
+    return ((f"; split {counted(split, 'merge')} it had caused" if split else "")
+            + (f"; put {counted(back, 'record')} back on the customer it had taken "
+               f"{'them' if back != 1 else 'it'} off" if back else ""))
 
 
 def undo_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
