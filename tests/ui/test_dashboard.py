@@ -219,6 +219,25 @@ def test_the_period_rereads_activity_and_journeys(win):
         assert len(dash.data["activity"]) == len(metrics.activity(ws))
 
 
+def test_choosing_from_to_in_the_box_starts_from_the_period_shown(win):
+    # The user's way: the box, by keyboard.  The dates were once read off the empty date
+    # fields (1 Jan 2000 both), and every figure dropped to nothing.
+    dash = _dash(win)
+    ws = win.workspace
+    today = date(2026, 11, 2)  # the demo shop's day (see test_the_period_rereads_activity_and_journeys)
+    with time_machine.travel(TODAY, tick=False):
+        dash.set_period("90d")
+        shown = dash.data["new_customers"]
+        dash.period_box.setFocus()
+        QTest.keyClick(dash.period_box, Qt.Key.Key_End)  # "From… to…", the last choice
+        assert dash.period_box.currentData() == "custom"
+        period = metrics.named_period("90d", today)
+        assert dash.period() == period
+        assert dash.from_edit.date().toPython() == period.start and dash.to_edit.date().toPython() == today
+        assert dash.data["new_customers"] == shown == metrics.new_customers(ws, period)
+        assert dash.data["activity"] == metrics.activity(ws, period) and dash.data["activity"]
+
+
 def test_reads_off_the_ui_thread_and_says_so(win, qtbot):
     dash = _dash(win)
     win.runner = TaskRunner()  # the pool, as in the app

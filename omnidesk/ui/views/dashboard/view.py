@@ -114,6 +114,8 @@ class DashboardView(QWidget):
             self.period_box.addItem(label, key)
         self.period_box.addItem("From… to…", CUSTOM)
         self.period_box.setCurrentIndex(self.period_box.findData("12m"))
+        self._shown_key = "12m"  # the named period last shown: "From… to…" starts from its dates
+        self._dates_given = False  # set_period gave the custom dates itself
         self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
         for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
             edit.setCalendarPopup(True)
@@ -294,22 +296,28 @@ class DashboardView(QWidget):
     def set_period(self, key: str, start: date | None = None, end: date | None = None) -> None:
         """Choose a period as the selector does (``custom`` with ``start`` and ``end``)."""
         if key == CUSTOM and start is not None and end is not None:
-            for edit, day in ((self.from_edit, start), (self.to_edit, end)):
-                edit.blockSignals(True)
-                edit.setDate(QDate(day.year, day.month, day.day))
-                edit.blockSignals(False)
+            self._set_dates(start, end)
+            self._dates_given = True
         self.period_box.setCurrentIndex(self.period_box.findData(key))
+        self._dates_given = False
+
+    def _set_dates(self, start: date, end: date) -> None:
+        for edit, day in ((self.from_edit, start), (self.to_edit, end)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(day.year, day.month, day.day))
+            edit.blockSignals(False)
 
     def _period_box_changed(self) -> None:
-        custom = self.period_box.currentData() == CUSTOM
-        if custom and not self.from_edit.isVisible():
-            current = self.period()  # what was shown: the custom dates start from it
+        key = self.period_box.currentData()
+        custom = key == CUSTOM
+        if custom and not self.from_edit.isVisible() and not self._dates_given:
+            # The custom dates start from the period that was shown (the box already says
+            # "From… to…", and its date fields still hold their defaults).
             today = self.today()
-            start = current.start or today.replace(year=today.year - 1)
-            for edit, day in ((self.from_edit, start), (self.to_edit, current.end or today)):
-                edit.blockSignals(True)
-                edit.setDate(QDate(day.year, day.month, day.day))
-                edit.blockSignals(False)
+            shown = metrics.named_period(self._shown_key, today)
+            self._set_dates(shown.start or today.replace(year=today.year - 1), shown.end or today)
+        if not custom:
+            self._shown_key = key
         for widget in (self.from_edit, self.to_label, self.to_edit):
             widget.setVisible(custom)
         self._period_changed()
