@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractItemView, QApplication
 
 from omnidesk.core.messages import store
 from tests.ui import test_undo_history as undo_history
@@ -106,3 +107,18 @@ def test_messages_screen_by_keys(shop, qtbot, monkeypatch):
     # Tab leaves the variant's text for the next control instead of typing a tab.
     QTest.keyClick(text, Qt.Key.Key_Tab)
     assert not text.hasFocus()
+
+
+def test_tab_leaves_every_table_and_list(shop, qtbot):
+    # A table that keeps Tab for itself walks cell by cell (eleven imports by ten columns)
+    # before anything after it can be reached: on Imports, "Save error report…" was not.
+    win = shop
+    win.show()
+    for view in win.findChildren(QAbstractItemView):
+        assert not view.tabKeyNavigation(), f"{type(view).__name__} {view.accessibleName() or view.objectName()}"
+    win.show_screen("imports")
+    imports = win.screens["imports"]
+    imports.table.setFocus()
+    QTest.keyClick(imports.table, Qt.Key.Key_Home)
+    QTest.keyClick(imports.table, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is not imports.table

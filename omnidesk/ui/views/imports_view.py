@@ -51,6 +51,7 @@ class ImportsView(QWidget):
 
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the list (arrows move in it)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
@@ -81,6 +82,7 @@ class ImportsView(QWidget):
         self.report_status.setTextFormat(Qt.TextFormat.PlainText)
         self.flagged_table = QTableView()
         self.flagged_table.setModel(self.flagged_model)
+        self.flagged_table.setTabKeyNavigation(False)
         self.flagged_table.verticalHeader().setVisible(False)
         self.flagged_table.setAlternatingRowColors(True)
         self.flagged_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -18,6 +18,7 @@ class IdentifiersMixin:
         self.identifier_model = IdentifierTableModel(parent=self)
         self.identifier_table = QTableView()
         self.identifier_table.setModel(self.identifier_model)
+        self.identifier_table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.identifier_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.identifier_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.identifier_table.verticalHeader().setVisible(False)
