@@ -31,6 +31,9 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     if theme.exists():
         # Only spacing and emphasis: colours come from the system palette (light or dark).
         app.setStyleSheet(theme.read_text(encoding="utf-8"))
+    from omnidesk.ui.palette import use_readable_secondary
+
+    use_readable_secondary(app)  # every screen's grey captions and notes
     return app
 
 

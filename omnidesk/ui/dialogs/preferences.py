@@ -9,6 +9,7 @@ off while any is refused, and hands back ``setting key -> text`` for
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -145,7 +146,7 @@ class PreferencesDialog(QDialog):
         self.auto_odds = QLabel()
         self.review_odds = QLabel()
         for odds in (self.auto_odds, self.review_odds):
-            odds.setEnabled(False)  # a quieter grey: the number's meaning, not a field
+            odds.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # the number's meaning, not a field
         self.threshold_error = error_label("thresholdError")
         matching = QGroupBox("Matching customers")
         explain = QLabel("Omnidesk weighs what two records agree on (email, phone, name, address) as bits of "

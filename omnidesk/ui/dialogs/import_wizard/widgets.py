@@ -71,9 +71,8 @@ class NoWheelComboBox(QComboBox):
 
 
 def _muted(label: QLabel) -> QLabel:
-    pal = label.palette()
-    pal.setColor(QPalette.ColorRole.WindowText, pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText))
-    label.setPalette(pal)
+    # The readable grey of secondary text (palette.py), not the faint one of a disabled widget.
+    label.setForegroundRole(QPalette.ColorRole.PlaceholderText)
     return label
 
 
@@ -199,7 +198,7 @@ class PreviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and self._plan.mapping[column] == IGNORE:
             from PySide6.QtWidgets import QApplication
 
-            return QApplication.palette().color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)  # left out, still readable
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
