@@ -484,3 +484,31 @@ def test_the_menu_key_opens_a_segments_menu(demo, qtbot, monkeypatch):
     win.nav.setCurrentRow(win.nav.row_of("review"))
     menu_key()
     assert opened == ["Texters"]  # a screen's row has no menu
+
+
+def test_a_selected_segment_is_highlighted_to_the_edge_with_its_count_readable(qtbot):
+    # The highlight stopped short of the count, drawn in the highlight's text colour (white)
+    # on the list's own white: the count of the segment shown was the one that could not be read.
+    from PySide6.QtGui import QColor
+
+    from omnidesk.core.channels import contrast_ratio
+    from omnidesk.ui.widgets.navigation import NavigationList
+
+    nav = NavigationList()
+    qtbot.addWidget(nav)
+    nav.add_screen("customers", "Customers")
+    nav.set_segments(["A segment with a rather long name indeed"])
+    nav.set_segment_counts({"A segment with a rather long name indeed": 12_345})
+    nav.resize(220, 120)
+    nav.show()
+    nav.setFocus()
+    nav.setCurrentRow(nav.row_of_segment("A segment with a rather long name indeed"))
+    rect = nav.visualItemRect(nav.currentItem())
+    image = nav.viewport().grab().toImage()
+    y = rect.top() + 2  # above the letters
+    left, right = QColor(image.pixel(rect.left() + 30, y)), QColor(image.pixel(rect.right() - 2, y))
+    assert left == right  # one highlight, from edge to edge
+    count_area = [QColor(image.pixel(x, yy)) for x in range(rect.right() - 60, rect.right())
+                  for yy in range(rect.top() + 2, rect.bottom() - 1)]
+    ink = max(count_area, key=lambda c: contrast_ratio(c.name(), right.name()))
+    assert contrast_ratio(ink.name(), right.name()) >= 3  # the count's digits stand out on it

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -29,26 +30,40 @@ INDENT = 18
 
 
 class _SegmentDelegate(QStyledItemDelegate):
-    """Draws a segment row indented under its screen, its count (when known) at the right."""
+    """Draws a segment row indented under its screen, its count (when known) at the right.
+
+    The row's background (the selection's highlight, the hover) spans the whole row as on
+    the screens' rows; the name is indented and shortened with "…" before the count.
+    """
 
     def paint(self, painter, option, index) -> None:
         if not index.data(SEGMENT_ROLE):
             super().paint(painter, option, index)
             return
         count = index.data(COUNT_ROLE)
-        text = f"{count:,}" if isinstance(count, int) else ""
-        room = option.fontMetrics.horizontalAdvance(text) + 10 if text else 0
-        option = QStyleOptionViewItem(option)
-        option.rect.adjust(INDENT, 0, -room, 0)
-        super().paint(painter, option, index)
-        if text:
-            painter.save()
-            selected = option.state & QStyle.StateFlag.State_Selected
-            painter.setPen(option.palette.color(QPalette.ColorRole.HighlightedText if selected
-                                                else QPalette.ColorRole.PlaceholderText))
-            right = option.rect.adjusted(option.rect.width(), 0, room - 6, 0)
-            painter.drawText(right, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
-            painter.restore()
+        count_text = f"{count:,}" if isinstance(count, int) else ""
+        room = option.fontMetrics.horizontalAdvance(count_text) + 12 if count_text else 0
+        row = QStyleOptionViewItem(option)
+        self.initStyleOption(row, index)
+        name = row.text
+        row.text = ""  # the background, the highlight and the focus frame, row-wide
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, row, painter, widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette = option.palette
+        painter.save()
+        text_rect = option.rect.adjusted(INDENT + 6, 0, -(room or 6), 0)
+        painter.setFont(row.font)
+        painter.setPen(palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text))
+        painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         option.fontMetrics.elidedText(name, Qt.TextElideMode.ElideRight, text_rect.width()))
+        if count_text:
+            painter.setPen(palette.color(QPalette.ColorRole.HighlightedText if selected
+                                         else QPalette.ColorRole.PlaceholderText))
+            count_rect = option.rect.adjusted(option.rect.width() - room, 0, -6, 0)
+            painter.drawText(count_rect, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), count_text)
+        painter.restore()
 
 
 class NavigationList(QListWidget):
