@@ -111,7 +111,12 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.work.cancelRequested.connect(self.operations.cancel)
         self.operations.progressed.connect(self.work.progressed)
         self.statusBar().addPermanentWidget(self.work)
-        self.statusBar().showMessage("Ready")
+        # Where the window is and what the workspace holds: a widget of the bar, so a passing
+        # message ("Exported …") covers it for its seconds and it is back after.
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setObjectName("statusSummary")
+        self.statusBar().addWidget(self.summary, 1)
         self._restore_geometry()
         self._update_actions()
 
@@ -407,7 +412,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if message:
             self.statusBar().showMessage(message)
         else:
-            self._update_status()
+            self.statusBar().clearMessage()
 
     def _notes_settled(self, saved: bool) -> None:
         if not self._close_when_notes_saved:
@@ -960,7 +965,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             return
         counts = self.workspace.counts()
         where = str(self.workspace.path) if self.workspace.path else self.workspace.name
-        self.statusBar().showMessage(
+        self.summary.setText(
             f"{where}  ·  {counts['customers']:,} customers  ·  {counts['source_records']:,} records  "
             f"·  {counts['events']:,} events" + ("  ·  read-only" if self.read_only else "")
         )

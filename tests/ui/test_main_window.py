@@ -143,6 +143,20 @@ def test_save_copy(demo_window, tmp_path, monkeypatch):
         assert copy.counts() == demo_window.workspace.counts()
 
 
+def test_the_workspace_summary_comes_back_after_a_passing_message(demo_window, qtbot):
+    # It was itself a message: the first timed one (an export, an import) replaced it, and
+    # once that one's seconds were up the bar stayed empty.
+    win = demo_window
+    win.show()
+    counts = win.workspace.counts()
+    summary = win.summary.text()
+    assert summary.startswith(str(win.workspace.path)) and f"{counts['customers']:,} customers" in summary
+    win.statusBar().showMessage("Exported 12 customers to list.csv", 50)
+    assert not win.summary.isVisible()  # the message has the bar for its seconds
+    qtbot.waitUntil(lambda: not win.statusBar().currentMessage(), timeout=2000)
+    assert win.summary.isVisible() and win.summary.text() == summary
+
+
 def run_wizard(window, qtbot):
     """Step the open import wizard through mapping and trial run to the end."""
     wizard = window.import_wizard

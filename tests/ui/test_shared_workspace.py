@@ -150,7 +150,7 @@ def test_a_read_only_workspace_opens_for_reading_with_a_banner(window, shop, qtb
     assert view.notes_edit.isReadOnly() and not view.save_notes_button.isVisible()
     assert not any(button.isVisible() for button in view.pin_buttons.values())
     assert not view.erase_person_button.isVisible() and view.export_person_button.isVisible()
-    assert "read-only" in window.statusBar().currentMessage()
+    assert window.summary.text().endswith("·  read-only")
     window.grab().save(f"/tmp/omnidesk-read-only-customer-{size[0]}.png")
     window.merge_customers([1, 2])  # even if asked, nothing changes
     window.show_customer_list()
