@@ -251,3 +251,26 @@ def test_card_shows_what_each_channel_adds_and_from_which_file(new_workspace, qt
         assert view.fields["orders"].text() == "13"
         assert view.fields["spend"].text() == "817.00 USD"
         assert "Shop 797.00 + Till 20.00" in view.fields["spend"].toolTip()
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_the_timeline_opens_on_the_latest_entries_and_stays_where_the_user_scrolls(demo_window, rich, qtbot,
+                                                                                   size):
+    # At 1024x640 it scrolled to the end before the card's header had wrapped, and opened a
+    # screenful above the latest orders.
+    win = demo_window
+    win.resize(*size)
+    win.show()
+    win.open_customer(rich)
+    view = win.customer_view
+    view.tabs.setCurrentIndex(0)  # the Timeline tab, first
+    bar = view.timeline_list.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and view.timeline_list.isVisible(), timeout=3000)
+    qtbot.wait(50)  # the layout settles
+    assert bar.value() == bar.maximum()
+    last = view.timeline_model.index(view.timeline_model.rowCount() - 1)
+    assert view.timeline_list.viewport().rect().intersects(view.timeline_list.visualRect(last))
+    bar.setValue(0)  # the user reads back
+    win.resize(size[0] - 100, size[1] - 60)
+    qtbot.wait(50)
+    assert bar.value() == 0

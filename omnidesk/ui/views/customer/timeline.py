@@ -143,6 +143,13 @@ class TimelineMixin:
         self.timeline_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.timeline_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # The latest entries stay in view while the card settles (its header wraps, the window
+        # is laid out): scrolling to the end once, before that, left them below the fold.  Once
+        # the user scrolls up, the list stays where they put it.
+        self._at_latest = True
+        bar = self.timeline_list.verticalScrollBar()
+        bar.rangeChanged.connect(self._keep_latest_in_view)
+        bar.valueChanged.connect(self._timeline_scrolled)
 
         # One-line texts: EmptyState clips wrapped text when it sits in a stacked layout.
         self.timeline_empty = EmptyState(
@@ -232,6 +239,7 @@ class TimelineMixin:
         else:
             self.timeline_pages.setCurrentWidget(self.timeline_list)
             # Oldest first reads like a story, but the latest activity is what a user looks for.
+            self._at_latest = True
             self.timeline_list.scrollToBottom()
         no_events = self.profile is not None and self.profile.event_count == 0 and total > 0
         self.no_events_note.setVisible(no_events)
@@ -241,6 +249,13 @@ class TimelineMixin:
             )
         for w in (self.channel_filter, self.type_filter, self.search, self.export_button):
             w.setEnabled(total > 0)
+
+    def _keep_latest_in_view(self, _low: int, high: int) -> None:
+        if self._at_latest:
+            self.timeline_list.verticalScrollBar().setValue(high)
+
+    def _timeline_scrolled(self, value: int) -> None:
+        self._at_latest = value >= self.timeline_list.verticalScrollBar().maximum()
 
     def ask_export_path(self) -> Path | None:
         name = (self.profile.display_name if self.profile else "customer").replace("/", "-")
