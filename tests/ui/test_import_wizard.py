@@ -471,6 +471,19 @@ def test_the_trial_run_says_which_rows_are_nobody(make_wizard, ws, qtbot, tmp_pa
 # -- encodings and files that are no CSV --------------------------------------------------
 
 
+def test_a_file_read_shows_its_encoding_box_whole(make_wizard, tmp_path, qtbot):
+    # The row's height was worked out while the file was being read, before its encoding
+    # line showed: the box was squeezed to 13 pixels and "Encoding:" lost its tail.
+    wizard = make_wizard([members_csv(tmp_path / "members.csv")])
+    wizard.resize(1024, 640)
+    qtbot.waitUntil(lambda: not wizard.reading, timeout=5000)
+    row = wizard.files_page.rows[tmp_path / "members.csv"][1]
+    qtbot.waitUntil(row.encoding.isVisible, timeout=2000)
+    assert row.encoding.height() >= row.encoding.sizeHint().height()
+    assert row.encoding_label.height() >= row.encoding_label.sizeHint().height()
+    assert row.height() >= row.heightForWidth(row.width())
+
+
 def test_choosing_the_encoding_reads_the_file_again(make_wizard, ws, qtbot, tmp_path):
     # One Czech name in Windows-1250: the bytes read as letters in Windows-1252 too
     # ("Kuèera"), so the guess says it is weak; the owner picks Windows-1250.

@@ -129,6 +129,10 @@ class FileList(QListWidget):
             item = self.item(i)
             widget = self.itemWidget(item)
             if widget is not None:
+                # A row just read shows its encoding line now: its layout learns that only when
+                # activated, and asked before, it gave the height it had while reading.
+                if widget.layout() is not None:
+                    widget.layout().activate()
                 # sizeHint() wraps text at an arbitrary narrow width; ask for this width instead.
                 height = widget.heightForWidth(width) if widget.hasHeightForWidth() else -1
                 item.setSizeHint(QSize(width, height if height > 0 else widget.sizeHint().height()))
