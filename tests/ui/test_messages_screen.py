@@ -217,10 +217,14 @@ def test_the_longest_preview_is_every_part_for_one_customer(new_workspace, windo
     assert view.preview_for.currentData() == view.LONGEST
     preview = email.preview
     assert preview.caption.text() == "Preview for the longest of 20 customers"
-    preheader, body = preview.body.text().split("\n\n", 1)
     # The counter measures the subject: the preview is the customer whose subject is longest.
-    assert (preview.title.text(), preheader, body) == (
+    # The preheader is the inbox's line under the subject, apart from the body (once run into
+    # it, a preheader made of the body's first sentence read twice).
+    assert (preview.title.text(), preview.snippet.text(), preview.body.text()) == (
         "Hello Nathaniel", "Hi Nathaniel", "Hi Nathaniel, how is your Mug?")
+    assert preview.snippet.isVisible() and preview.rule.isVisible()
+    assert preview.text() == "Hello Nathaniel\nHi Nathaniel\nHi Nathaniel, how is your Mug?"
+    assert not view.panels["sms"].preview.snippet.isVisibleTo(view.panels["sms"])
 
 
 def test_a_post_with_a_personal_token_shows_the_warning_and_the_post_everyone_sees(win, view, qtbot):

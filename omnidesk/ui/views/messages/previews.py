@@ -8,7 +8,7 @@ holds HTML is shown as typed, never run.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPixmap, QTextOption
+from PySide6.QtGui import QPalette, QPixmap, QTextOption
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QTextBrowser, QVBoxLayout, QWidget
 
 from omnidesk.core.messages import tokens
@@ -46,7 +46,23 @@ class Preview(QWidget):
         # A text browser, not a label: a long link wraps anywhere, as a phone shows it.
         self.body = _FittedText()
         self.body.setObjectName("previewBody")
+        # An email's preheader is what inboxes show after the subject, not part of the mail as
+        # opened: shown under the subject, grey, as an inbox lists it, and ruled off from the body
+        # (run into the body it read twice when it is the body's first sentence).
+        self.snippet = QLabel()
+        self.snippet.setObjectName("previewPreheader")
+        self.snippet.setTextFormat(Qt.TextFormat.PlainText)
+        self.snippet.setWordWrap(True)
+        self.snippet.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.snippet.setToolTip("The preheader: what inboxes show after the subject")
+        self.rule = QFrame()
+        self.rule.setFrameShape(QFrame.Shape.HLine)
+        self.rule.setFrameShadow(QFrame.Shadow.Sunken)
+        for widget in (self.snippet, self.rule):
+            widget.setVisible(channel == "email")
         inner.addWidget(self.title)
+        inner.addWidget(self.snippet)
+        inner.addWidget(self.rule)
         inner.addWidget(self.body)
         if channel == "sms":
             self.body.setObjectName("smsBubble")
@@ -73,7 +89,8 @@ class Preview(QWidget):
             self.body.setText(shown.get("text", ""))
         elif self.channel == "email":
             self.title.setText(shown.get("subject", ""))
-            self.body.setText(f"{shown.get('preheader', '')}\n\n{shown.get('body', '')}".strip())
+            self.snippet.setText(shown.get("preheader", ""))
+            self.body.setText(shown.get("body", ""))
         elif self.channel == "store":
             self.title.setText(shown.get("headline", ""))
             self.body.setText("\n".join(v for v in (shown.get("offer", ""), shown.get("cta", ""),
@@ -98,7 +115,9 @@ class Preview(QWidget):
                 self.caption.setText(f"{self.caption.text()} — no poster: {problem}")
 
     def text(self) -> str:
-        return "\n".join(t for t in (self.title.text() if not self.title.isHidden() else "", self.body.text()) if t)
+        return "\n".join(t for t in (self.title.text() if not self.title.isHidden() else "",
+                                      self.snippet.text() if not self.snippet.isHidden() else "",
+                                      self.body.text()) if t)
 
 
 class _FittedText(QTextBrowser):
