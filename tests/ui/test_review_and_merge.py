@@ -45,6 +45,25 @@ def test_review_queue_lists_pairs_side_by_side(family_window):
     assert f"#{first.left_id} ~ #{first.right_id}" in view.pairs.item(0).text()
 
 
+def test_the_pairs_list_widens_with_the_window(family_window, qtbot):
+    # It stayed 260 px wide at 1920 x 1080: the names and the reasons under them were cut
+    # ("#118 ~ #189 · unsure: different first n…") beside a table mostly empty.
+    win = family_window
+    view = win.screens["review"]
+    win.show()
+    widths = {}
+    for size in ((1024, 640), (1920, 1080)):
+        win.resize(*size)
+        qtbot.waitUntil(lambda size=size: win.width() == size[0], timeout=2000)
+        qtbot.wait(20)
+        widths[size[0]] = view.pairs.width()
+    assert widths[1024] >= 240
+    assert widths[1920] >= widths[1024] + 200  # a third of what the window gained, about
+    # What the audit saw cut at 260 px reads whole at 1920.
+    cut = "Samantha Thompson  ~  Samantha Thompson\n#118 ~ #189 · unsure: different first names"
+    assert view.pairs.viewport().width() > max(map(view.pairs.fontMetrics().horizontalAdvance, cut.split("\n")))
+
+
 def test_accept_with_key_then_undo_and_redo(family_window, qtbot):
     win = family_window
     view = win.screens["review"]

@@ -213,7 +213,10 @@ class ReviewView(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.pairs)
         splitter.addWidget(detail)
-        splitter.setStretchFactor(1, 1)
+        # A wider window widens the list of pairs too (a third of what it gains), so that two
+        # long names and the reasons under them read whole on a big screen.
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 2)
         splitter.setSizes([260, 700])
 
         page = QWidget()
