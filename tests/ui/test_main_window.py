@@ -129,10 +129,21 @@ def test_every_customer_column_fits_the_window(demo_window, size):
     demo_window.resize(*size)
     for _ in range(3):
         QApplication.processEvents()
-    table = demo_window.screens["customers"].table
+    view = demo_window.screens["customers"]
+    table = view.table
     widths = [table.columnWidth(c) for c in range(table.model().columnCount())]
     assert sum(widths) <= table.viewport().width()
     assert min(widths) >= 60
+    # The names are what the list is read by: at 1024 they were the narrowest column
+    # ("Aaron Patte…" at 90 px) beside a whole phone number and a city.
+    width = dict(zip(view.model.columns(), widths))
+    assert width["name"] >= max(width["phone"], width["city"], 120)
+    if size[0] >= 1280:
+        assert width["name"] >= 170 and width["email"] >= 160
+    # The search box says what it is for in the words it has room for, never cut.
+    hint = view.search.placeholderText()
+    assert hint.startswith("Search") and view.search.fontMetrics().horizontalAdvance(hint) <= view.search.width() - 20
+    assert ("Ctrl+F" in hint) or size[0] < 1280
 
 
 def test_save_copy(demo_window, tmp_path, monkeypatch):

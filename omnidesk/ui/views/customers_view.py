@@ -51,11 +51,20 @@ COLUMNS_SETTING = "customers/columns"
 _FIXED = {"phone": 125, "city": 110, "orders": 60, "spend": 100, "last_seen": 95, "first_seen": 95,
           "consent_email": 100, "consent_sms": 100, "consent_whatsapp": 100, "postcode": 80, "country": 64}
 # Free-text columns: (share of the room left, narrowest useful width).
-_FLEX = {"name": (0.34, 120), "email": (0.40, 140), "tags": (0.22, 90), "company": (0.22, 100)}
+_FLEX = {"name": (0.34, 170), "email": (0.40, 160), "tags": (0.22, 90), "company": (0.22, 100)}
+# What a free-text column keeps while Channels gives up its usual width, and what it keeps at the
+# last: the name is what the list is read by, so it gives up least ("Aaron Patte…" at 90 px).
+_FLEX_KEEPS = {"name": (140, 110), "email": (110, 90)}
 _CUSTOM_FLEX = (0.18, 90)
 _MIN = 60  # no column is squeezed below this
 _PADDING = 24  # cell margins and the sort arrow
 _CHANNELS_MAX = 340
+
+
+# The search box's hint, longest first: the longest that fits is shown (a narrow window's box
+# said "Search name, email…", cut, rather than what the key is).
+SEARCH_HINTS = ("Search name, email or phone…  (Ctrl+F)", "Search name, email or phone…", "Search…  (Ctrl+F)",
+                "Search…")
 
 
 class CustomersView(QWidget):
@@ -76,7 +85,8 @@ class CustomersView(QWidget):
         self._restore_columns()
 
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search name, email or phone…  (Ctrl+F)")
+        self.search.setPlaceholderText(SEARCH_HINTS[0])
+        self.search.setToolTip("Search by name, email or phone (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("Search customers")
         self.count_label = QLabel()
@@ -456,11 +466,20 @@ class CustomersView(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self._schedule_fit()
+        elif watched is self.search and event.type() == QEvent.Type.Resize:
+            self._fit_search_hint()
         elif (watched is self.search and event.type() == QEvent.Type.KeyPress
               and event.key() == Qt.Key.Key_Down and not event.modifiers()):
             self.go_to_list()
             return True
         return super().eventFilter(watched, event)
+
+    def _fit_search_hint(self) -> None:
+        """The longest of :data:`SEARCH_HINTS` the search box can show whole."""
+        room = self.search.width() - 20  # its frame and margins (the clear button shows with text only)
+        metrics = self.search.fontMetrics()
+        self.search.setPlaceholderText(next((hint for hint in SEARCH_HINTS if metrics.horizontalAdvance(hint) <= room),
+                                            SEARCH_HINTS[-1]))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -527,9 +546,11 @@ class CustomersView(QWidget):
             else:
                 share, narrowest = _FLEX.get(key, _CUSTOM_FLEX)
                 w = max(narrowest, min(title, 200))
-                least = max(min(w, 90, title + 40), _MIN)
+                keeps, last = _FLEX_KEEPS.get(key, (90, 90))
+                least = max(min(w, last, title + 40), _MIN)
+                keep = max(min(w, keeps), least)
                 want.append(w)
-                floors.append((w, least, least, least))
+                floors.append((w, keep, keep, least))
                 shares.append(share)
         total = sum(want)
         if available >= total:
