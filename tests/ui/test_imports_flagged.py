@@ -66,6 +66,14 @@ def test_flagged_rows_are_listed_with_their_reason_and_saved_again(window, qtbot
         window.resize(*size)
         qtbot.wait(10)
         assert imports.flagged_panel.isVisible() and imports.table.isVisible()
+        # Nothing flagged: the pane is its one line and the list of imports takes the height
+        # (it kept half of it, empty, and the list showed 8 of a shop's 11 imports at 1024).
+        assert not imports.flagged_table.isVisible()
+        assert imports.table.textElideMode() == Qt.TextElideMode.ElideMiddle  # "subscribed_…da7fa07.csv"
+        assert imports.table.height() > 4 * imports.flagged_panel.height()
+    _select(imports, "list.csv")
+    qtbot.wait(10)
+    assert imports.flagged_table.isVisible() and imports.flagged_table.height() > 100
 
 
 def test_many_flagged_rows_arrive_a_page_at_a_time(window, tmp_path, monkeypatch):
@@ -230,4 +238,5 @@ def test_when_an_import_ran_is_on_the_shops_clock(window, tmp_path):
     window.set_workspace(Workspace.open(path))
     imports = window.screens["imports"]
     column = [imports.model.headerData(c, Qt.Orientation.Horizontal) for c in range(imports.model.columnCount())]
-    assert imports.model.index(0, column.index("Imported")).data() == "2026-03-01 17:30"
+    cell = imports.model.index(0, column.index("Imported"))
+    assert cell.data() == "1 Mar 2026, 17:30" and cell.data(Qt.ItemDataRole.ToolTipRole) == "2026-03-01 17:30"

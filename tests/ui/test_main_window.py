@@ -210,7 +210,7 @@ def test_undo_import_from_imports_screen(new_workspace, window, qtbot, tmp_path,
     from omnidesk.ui.models.import_batch_table_model import COLUMNS
 
     shown = {label: imports.model.index(0, c).data() for c, (_, label) in enumerate(COLUMNS)}
-    assert (shown["Rows"], shown["New records"], shown["New customers"]) == ("3", "3", "2")
+    assert (shown["Rows"], shown["New\nrecords"], shown["New\ncustomers"]) == ("3", "3", "2")
     imports.table.selectRow(0)
     assert imports.undo_button.isEnabled()
     monkeypatch.setattr(window, "confirm", lambda *a: True)

@@ -20,18 +20,26 @@ class FlaggedRowTableModel(ListTableModel):
         self.batch_id: int | None = None
         self.total = 0
         self._rows: list[FlaggedRecord] = []
+        self._resetting = False
 
     def show_batch(self, batch_id: int | None, total: int = 0) -> None:
         """Show the flagged rows of ``batch_id`` (``total`` of them), or none."""
         self.beginResetModel()
         self.batch_id, self.total = batch_id, total if batch_id is not None else 0
         self._rows = []
-        self.endResetModel()
+        # A view told of the reset may ask for rows before every listener has heard of it
+        # (one shown again for this batch did): the first page comes once the reset is over.
+        self._resetting = True
+        try:
+            self.endResetModel()
+        finally:
+            self._resetting = False
         if self.canFetchMore():
             self.fetchMore()
 
     def canFetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:
-        return not parent.isValid() and self.batch_id is not None and len(self._rows) < self.total
+        return (not parent.isValid() and not self._resetting and self.batch_id is not None
+                and len(self._rows) < self.total)
 
     def fetchMore(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> None:
         if not self.canFetchMore(parent):

@@ -8,6 +8,7 @@ from omnidesk.core.importing.batches import list_batches
 from omnidesk.core.channels import channel_name
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_minute
+from omnidesk.ui.formatting import nice_date
 from omnidesk.core.workspace import Workspace
 
 COLUMNS = [
@@ -16,8 +17,8 @@ COLUMNS = [
     ("kind", "Kind"),
     ("started_at", "Imported"),
     ("rows", "Rows"),
-    ("imported", "New records"),  # records, not people: "New customers" says how many people
-    ("customers_created", "New customers"),
+    ("imported", "New\nrecords"),  # records, not people: "New customers" says how many people
+    ("customers_created", "New\ncustomers"),
     ("flagged", "Flagged"),
     ("duplicates", "Duplicates"),
     ("status", "Status"),
@@ -65,7 +66,11 @@ class ImportBatchTableModel(QAbstractTableModel):
         if key == "channel":
             return channel_name(value)
         if key == "started_at":
-            return local_minute(value, self._zone) or str(value)
+            minute = local_minute(value, self._zone)
+            if not minute:
+                return str(value)
+            # As every other list says a day ("16 Oct 2026"), with the time after it.
+            return minute if role == Qt.ItemDataRole.ToolTipRole else f"{nice_date(minute[:10])}, {minute[11:]}"
         if key == "status":
             return {"done": "Imported", "undone": "Undone", "running": "Incomplete"}.get(value, value)
         if key == "kind":

@@ -29,6 +29,9 @@ from omnidesk.ui.models.import_batch_table_model import ImportBatchTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
+_NO_LIMIT = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX: no maximum height
+
+
 class ImportsView(QWidget):
     importRequested = Signal()
     undoRequested = Signal(int)  # batch id
@@ -52,6 +55,9 @@ class ImportsView(QWidget):
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setTabKeyNavigation(False)  # Tab leaves the list (arrows move in it)
+        # Files of one shop share their starts and ends ("subscribed_members_export_….csv"):
+        # a name cut in the middle keeps what tells them apart.
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
@@ -145,6 +151,9 @@ class ImportsView(QWidget):
         n = batch["flagged"] if kept else 0
         self.flagged_model.show_batch(batch["id"] if n else None, n)
         self.report_button.setEnabled(n > 0)
+        # With no flagged rows the pane is its one line, and the list of imports has the height.
+        self.flagged_table.setVisible(n > 0)
+        self.flagged_panel.setMaximumHeight(_NO_LIMIT if n else self.flagged_panel.sizeHint().height())
         if batch is None:
             self.flagged_title.setText("Select an import to see the rows it flagged.")
         elif batch["status"] == "undone":
