@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from omnidesk.core import tempfiles
+from omnidesk.core import paths, tempfiles
 from omnidesk.core.demo_data import write_demo_files
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -27,8 +27,14 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
     half-made.  An existing file is replaced only with ``force``.
     """
     path = Path(path).expanduser()
-    if path.exists() and not force:
-        raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
+    if path.exists():
+        if not is_demo(path):
+            # Not even with force: a shop's own workspace (or any other file) is never replaced
+            # by a demo; only an earlier demo is.
+            raise UserError(f"{path} is not a demo workspace, and a demo never takes the place of one; "
+                            "choose another path.")
+        if not force:
+            raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".building")
     remove_workspace_files(partial)
@@ -37,6 +43,7 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
         with tempfiles.temporary_directory("demo-") as tmp:
             demo_files = write_demo_files(Path(tmp), customers=customers, seed=seed)
             with Workspace.open(partial, create=True) as ws:
+                ws.set_setting(DEMO_SETTING, True)  # what lets a later --force replace it (is_demo)
                 ws.set_setting("business_name", "Harbor & Pine")
                 ws.set_setting("default_region", "US")
                 ws.set_setting("timezone", "America/New_York")  # the shop is in Portland, Maine
@@ -57,6 +64,22 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
     finally:
         remove_workspace_files(partial)
     return {"workspace": str(path), "files": files, "counts": counts}
+
+
+DEMO_SETTING = "demo_workspace"
+
+
+def is_demo(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a demo workspace: built by :func:`build_demo` (it says so in its
+    settings), or the demo's own file (a demo built before it said so)."""
+    path = Path(path).expanduser()
+    if path.resolve() == paths.demo_workspace_path().expanduser().resolve():
+        return True
+    try:
+        with Workspace.open(path, readonly=True) as ws:
+            return ws.get_setting(DEMO_SETTING) is True
+    except Exception:  # noqa: BLE001 - not a workspace, damaged, unreadable: not a demo
+        return False
 
 
 def ensure_demo(path: str | os.PathLike, *, customers: int = 300) -> Path:

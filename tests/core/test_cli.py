@@ -73,6 +73,25 @@ def test_demo_builds_headless_and_refuses_to_overwrite(tmp_path, capsys):
     assert out.strip() == "America/New_York"
     status, _, err = run(capsys, "demo", "--workspace", str(path))
     assert status == 1 and "--force" in err
+    status, _, _ = run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")
+    assert status == 0  # an earlier demo: --force replaces it
+
+
+def test_demo_never_replaces_a_workspace_of_the_shop_not_even_with_force(tmp_path, capsys):
+    # `omnidesk demo -w shop.omnidesk --force` replaced a shop's real workspace with a demo,
+    # and left no copy: README promises no command writes over a workspace, even with --force.
+    shop = tmp_path / "shop.omnidesk"
+    customers = write_csv(tmp_path / "customers.csv", ["Email", "First Name"], [["ann@example.com", "Ann"]])
+    assert run(capsys, "import", str(customers), "--workspace", str(shop))[0] == 0
+    before = shop.read_bytes()
+    for extra in ((), ("--force",)):
+        status, _, err = run(capsys, "demo", "--workspace", str(shop), "--customers", "5", *extra)
+        assert status == 1 and "is not a demo workspace" in err and "choose another path" in err
+    assert shop.read_bytes() == before
+    other = tmp_path / "notes.txt"
+    other.write_text("my notes")
+    status, _, err = run(capsys, "demo", "--workspace", str(other), "--force")
+    assert status == 1 and other.read_text() == "my notes"
 
 
 def test_import_unreadable_file_exits_nonzero(tmp_path, capsys):
