@@ -41,7 +41,7 @@ from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
 from omnidesk.core.text import sort_key, strip_accents
 from omnidesk.core.timeutil import to_utc
-from omnidesk.core.consent import decide_statuses, facts_query
+from omnidesk.core.consent import DENIED, GRANTED, STRICTNESS, decide_statuses, facts_query
 from omnidesk.core.dialect import (
     executemany,
     has_customer_search,
@@ -323,6 +323,10 @@ class _ChunkFacts:
     pinned: dict[int, dict]
     consent_times: dict[int, list[str]]
     latest_consent: dict[tuple[int, str], str]
+    # ((customer id, address), channel) -> the status in force among the facts of the records
+    # whose own email (email) or phone (SMS, WhatsApp) is that address; customers of several
+    # records only (see _address_statuses).
+    address_consent: dict[tuple[tuple[int, str], str], str]
     event_stats: dict[int, list[tuple]]
     identifiers: list[tuple[int, str, str]] | None  # (customer id, kind, value); None: no search index
 
@@ -368,6 +372,7 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
         if row[3]:
             consent_times.setdefault(row[0], []).append(row[3])
     latest_consent = decide_statuses(conn, consent_rows)
+    address_consent = _address_statuses(conn, consent_rows, records)
     ev = Event.__table__
     # Per customer and channel: the order rows (money.order_row_aggregates) and the time span.
     event_stats: dict[int, list[tuple]] = {}
@@ -378,7 +383,73 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     ):
         event_stats.setdefault(row[0], []).append(row[1:])
     identifiers = list(_identifier_rows(conn, ids, bounds, without_plain)) if has_customer_search(conn) else None
-    return _ChunkFacts(records, pinned, consent_times, latest_consent, event_stats, identifiers)
+    return _ChunkFacts(records, pinned, consent_times, latest_consent, address_consent, event_stats, identifiers)
+
+
+def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, list[tuple]]
+                      ) -> dict[tuple[tuple[int, str], str], str]:
+    """Per customer of several records, address and channel: the consent in force among the facts
+    of the records that carry that address as their own (``consent.decide_statuses``, keyed by
+    (customer, address) instead of customer).
+
+    A customer's consent weighs all their facts; an address has a say of its own.  "Stop"
+    from mia.old@ and, later, "yes" from mia.new@ leave Mia subscribed, but not mia.old@
+    (:func:`_golden_rows` sends to the address that said yes, and never reads an opt-out
+    as lifted by another address's yes).
+    """
+    address_of: dict[int, tuple[str | None, str | None]] = {}
+    for rows in records.values():
+        if len(rows) > 1:
+            for r in rows:
+                address_of[r[_ID]] = (r[_EMAIL], r[_PHONE])
+    if not address_of:
+        return {}
+    keyed = []
+    for row in consent_rows:
+        found = address_of.get(row[4])
+        if found is None:
+            continue
+        address = found[0] if row[1] == "email" else found[1]
+        if address:
+            keyed.append(((row[0], address), *row[1:]))
+    return decide_statuses(conn, keyed) if keyed else {}
+
+
+_CONSENT_CHANNELS = ("email", "sms", "whatsapp")  # in the order of _OUT_COLS' consent columns
+
+
+def _stricter(a: str | None, b: str | None) -> str | None:
+    """The stricter of two statuses in force (None: no fact); a refusal always wins over a yes."""
+    if a is None or b is None:
+        return a if b is None else b
+    return a if STRICTNESS.get(a, STRICTNESS[DENIED]) >= STRICTNESS.get(b, STRICTNESS[DENIED]) else b
+
+
+def _mind_each_address(cid: int, email: str | None, phone: str | None, consents: list, rows: list[tuple],
+                       statuses: dict, email_pinned: bool) -> tuple[str | None, list]:
+    """The customer's email and consent per channel, with each address's own say.
+
+    * Their main email is one that said stop, and another of theirs said yes since: the mail goes
+      to the one that said yes (unless the user pinned the email).
+    * The consent of a channel is the stricter of the customer's and the main address's own:
+      a yes given elsewhere (another address, a record without one) never reopens an address
+      that said stop.
+    """
+    def said(address: str | None, channel: str) -> str | None:
+        return statuses.get(((cid, address), channel)) if address else None
+
+    if email is not None and not email_pinned and STRICTNESS.get(said(email, "email") or GRANTED, 2) >= 2:
+        counts: dict[str, int] = {}
+        for r in rows:
+            if (v := r[_EMAIL]) and v != email and said(v, "email") == GRANTED:
+                counts[v] = counts.get(v, 0) + 1
+        if counts:
+            best = max(counts.values())
+            email = next(r[_EMAIL] for r in sorted(rows, key=_latest_contacts_first, reverse=True)
+                         if counts.get(r[_EMAIL]) == best)
+    email_status, sms_status, whatsapp_status = consents
+    return email, [_stricter(email_status, said(email, "email")), _stricter(sms_status, said(phone, "sms")),
+                   _stricter(whatsapp_status, said(phone, "whatsapp"))]
 
 
 def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
@@ -390,6 +461,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
     """
     records, pinned, consent_times = facts.records, facts.pinned, facts.consent_times
     latest_consent, event_stats = facts.latest_consent, facts.event_stats
+    by_address = facts.address_consent
     trust = trust or {}
     indexed = facts.identifiers is not None
     names: dict[int, set[str]] = {}  # every name a customer's records carry, for its search entry
@@ -407,6 +479,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
             text = [r[i] or "" for i in _TEXT_AT]
             text[-1] = text[-1] or None  # the birthday
             email, phone = r[_EMAIL] or None, r[_PHONE] or None
+            consents = [latest_consent.get((cid, ch)) for ch in _CONSENT_CHANNELS]
             full = r[_FULL] or compose_full_name(r[_FIRST] or "", "", r[_LAST] or "")
             channels = r[_CHANNEL]
             display = _display_name(full, email, phone)
@@ -423,6 +496,10 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
                     values[f] = v if v or f not in _NULLABLE else None
             text = [values[f] for f in _TEXT_FIELDS]
             email, phone = values["email"], values["phone"]
+            consents = [latest_consent.get((cid, ch)) for ch in _CONSENT_CHANNELS]
+            if by_address:
+                email, consents = _mind_each_address(cid, email, phone, consents, sourced, by_address,
+                                                     "email" in pinned.get(cid, {}))
             full = _full_name(sourced, values["first_name"], values["last_name"], trust, trusted)
             channels = " ".join(sorted({r[_CHANNEL] for r in sourced}))
             display = _display_name(full, email, phone)
@@ -457,9 +534,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
             *text, email, phone, full,
             display, sort_name(display),
             _tags(rows),
-            latest_consent.get((cid, "email")),
-            latest_consent.get((cid, "sms")),
-            latest_consent.get((cid, "whatsapp")),
+            *consents,
             channels,
             spend, orders,
             first_seen,

@@ -1,0 +1,98 @@
+"""An address that said stop stays stopped when another of the person's addresses says yes.
+
+Through the real import path, in each vendor's layout: Mia is a shop customer with
+mia.old@, unsubscribed it in Mailchimp in February, and confirmed mia.new@ (same name and
+phone, so the same customer) in April.
+"""
+
+from __future__ import annotations
+
+import csv
+
+from sqlalchemy import select
+
+from omnidesk.core.campaigns import guards
+from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
+from omnidesk.core.demo_data.shared import (
+    MAILCHIMP_SUBSCRIBED_HEADER,
+    MAILCHIMP_UNSUBSCRIBED_HEADER,
+    SHOPIFY_CUSTOMERS_HEADER,
+)
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.messages.store import save_message
+from omnidesk.core.models import Customer
+
+
+def _write(path, header, **cells):
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerow([cells.get(h.replace(" ", "_"), "") for h in header])
+    return path
+
+
+def _mia(ws, tmp_path, *, confirmed: bool = True):
+    files = [
+        (_write(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER, Customer_ID="301", First_Name="Mia",
+                Last_Name="Moreau", Email="mia.old@example.com", Accepts_Email_Marketing="yes",
+                Phone="+1 202 555 0160", Accepts_SMS_Marketing="no", Total_Spent="10", Total_Orders="1"), "shop"),
+        (_write(tmp_path / "unsubscribed_members_export.csv", MAILCHIMP_UNSUBSCRIBED_HEADER,
+                Email_Address="mia.old@example.com", First_Name="Mia", Last_Name="Moreau",
+                UNSUB_TIME="2025-02-01 10:00:00", MEMBER_RATING="2", LEID="11", EUID="e11"), "email"),
+    ]
+    if confirmed:
+        files.append((_write(tmp_path / "subscribed_members_export.csv", MAILCHIMP_SUBSCRIBED_HEADER,
+                             Email_Address="mia.new@example.com", First_Name="Mia", Last_Name="Moreau",
+                             Phone_Number="+1 202 555 0160", CONFIRM_TIME="2025-04-01 10:00:00",
+                             MEMBER_RATING="2", LEID="12", EUID="e12"), "email"))
+    for path, channel in files:
+        import_file(ws, path, ImportOptions(channel=channel))
+    with ws.engine.connect() as conn:
+        (row,) = conn.execute(select(Customer.__table__.c.id, Customer.__table__.c.email,
+                                     Customer.__table__.c.consent_email)).all()
+    return row
+
+
+def _email_step(ws):
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
+    save_campaign(ws, "Spring", message="Sale", audience="everyone", mode="each_channel", replace=True,
+                  steps=[{"channel": "email", "at": "2027-03-01T10:00", "timezone": "America/New_York"}])
+    (email,) = guards.plan_audiences(ws, get_campaign(ws, "Spring"))
+    return email
+
+
+def test_the_mail_goes_to_the_address_that_said_yes_never_to_the_one_that_said_stop(make_workspace, tmp_path):
+    # Before, the card kept mia.old@ (seen most often) with the customer's "granted" (April's
+    # yes, from mia.new@), and the email pack went to the address that had said stop.
+    ws = make_workspace(timezone="America/New_York")
+    cid, email, consent = _mia(ws, tmp_path)
+    assert (email, consent) == ("mia.new@example.com", "granted")
+    step = _email_step(ws)
+    assert step.eligible == [cid]
+
+
+def test_with_no_other_address_that_said_yes_the_customer_is_out(make_workspace, tmp_path):
+    ws = make_workspace(timezone="America/New_York")
+    cid, email, consent = _mia(ws, tmp_path, confirmed=False)
+    assert (email, consent) == ("mia.old@example.com", "unsubscribed")
+    assert _email_step(ws).excluded["opted out"] == [cid]
+
+
+def test_a_yes_from_a_record_without_the_address_does_not_reopen_it(make_workspace, tmp_path):
+    # The main address's own facts say stop; a yes given elsewhere (here typed in by hand for the
+    # customer, on a record with no email) leaves the customer subscribed but not that address.
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from omnidesk.core.edits import record_consent
+
+    ws = make_workspace(timezone="America/New_York")
+    cid, _email, _consent = _mia(ws, tmp_path, confirmed=False)
+    with time_machine.travel(datetime(2025, 6, 1, 12, tzinfo=UTC), tick=False):
+        record_consent(ws, cid, "email", "granted", note="said yes at the till")
+    with ws.engine.connect() as conn:
+        email, consent = conn.execute(select(Customer.__table__.c.email, Customer.__table__.c.consent_email)
+                                      .where(Customer.__table__.c.id == cid)).one()
+    assert email == "mia.old@example.com" and consent == "unsubscribed"
+    assert _email_step(ws).eligible == []
