@@ -35,7 +35,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import paths, tempfiles
@@ -44,6 +44,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
 from omnidesk.core.exporting.outfiles import check_output
 from omnidesk.core.identity.decisions import external_key
+from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
@@ -181,6 +182,7 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         hashes = sorted({r.row_hash for r in records})
         identifiers = _identifiers_of(conn, ids)
         shared = _shared_with_others(conn, customer_id, identifiers)
+        kept_for = _keep_shared_refusals(conn, customer_id, shared)
         removed = _suppress(conn, salt, records, identifiers, shared)
         removed["source_records"] = len(ids)
         removed["merge_traces"] = _forget_merge_traces(conn, customer_id, ids, hashes)
@@ -195,6 +197,8 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         conn.execute(delete(review).where(or_(review.c.left_id == customer_id, review.c.right_id == customer_id)))
         unindex_customers(conn, [customer_id])
         conn.execute(delete(Customer.__table__).where(Customer.__table__.c.id == customer_id))
+        if kept_for:
+            refresh_customers(conn, kept_for)
         compact_customer_search(conn)
     checkpoint(ws.engine)
     remove_unpacked_leftovers(paths.data_dir())
@@ -244,6 +248,47 @@ def _shared_with_others(conn: Connection, customer_id: int,
                     or_(rec.c.customer_id.is_(None), rec.c.customer_id != customer_id),
                 )).scalars())
     return shared
+
+
+# A personal channel, the customer column of its consent in force, and the kind of address it goes to.
+_REFUSABLE = (("email", "consent_email", "email"), ("sms", "consent_sms", "phone"),
+              ("whatsapp", "consent_whatsapp", "phone"))
+_REFUSALS = ("unsubscribed", "cleaned", "denied")
+
+
+def _keep_shared_refusals(conn: Connection, customer_id: int, shared: set[tuple[str, str]]) -> set[int]:
+    """Keep the "stop" the erased person gave on an address others share, on those others.
+
+    Walt unsubscribed the family's mailbox, which Vera holds too: erasing Walt took his
+    unsubscribe with him, and the mailbox was mailed again.  Each other holder of such an
+    address gets a fact of their own (on their hand record, dated now) saying the address said
+    stop, with no word of who said it; a later dated yes of theirs lifts it as any other.
+    Returns the customers given one.
+    """
+    from omnidesk.core.edits import _hand_records
+
+    cust, ident, rec, con = Customer.__table__, Identifier.__table__, SourceRecord.__table__, Consent.__table__
+    said = conn.execute(select(*[cust.c[column] for _, column, _ in _REFUSABLE])
+                        .where(cust.c.id == customer_id)).one()
+    holders: dict[int, list[tuple[str, str, str]]] = {}
+    for (channel, _column, kind), status in zip(_REFUSABLE, said):
+        if status not in _REFUSALS:
+            continue
+        for _kind, value in sorted(a for a in shared if a[0] == kind):
+            for (cid,) in conn.execute(select(rec.c.customer_id).distinct().join(ident, ident.c.record_id == rec.c.id)
+                                       .where(ident.c.kind == kind, ident.c.value == value,
+                                              rec.c.customer_id.is_not(None), rec.c.customer_id != customer_id)):
+                holders.setdefault(cid, []).append((channel, status, value))
+    if not holders:
+        return set()
+    hand = _hand_records(conn, sorted(holders))
+    now = utcnow()
+    for cid, facts in holders.items():
+        for channel, status, value in facts:
+            conn.execute(insert(con).values(
+                record_id=hand[cid][0], customer_id=cid, channel=channel, status=status, occurred_at=now,
+                note=f"{value} had said stop; kept when the person who said it was erased"))
+    return set(holders)
 
 
 def _suppress(conn: Connection, salt: str, records: list, identifiers: set[tuple[str, str]],
