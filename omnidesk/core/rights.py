@@ -96,7 +96,7 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
         records.append({
             "record_id": r["id"], "source_file": r["file_name"], "source_row": r["record_no"],
             "channel": r["channel"], "kind": r["kind"],
-            "raw": {header[i] if i < len(header) else f"extra {i - len(header) + 1}": v for i, v in enumerate(raw)},
+            "raw": _raw_by_column(header, raw),
             "problems": json.loads(r["problems_json"] or "[]"),
         })
     ids = [r["record_id"] for r in records]
@@ -129,6 +129,21 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
             "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
             "consents": consents, "events": events, "source_records": records,
             "exported_at": utcnow()}
+
+
+def _raw_by_column(header: list[str], raw: list[str]) -> dict[str, str]:
+    """A row's cells by column name, every cell kept: a name the header repeats is numbered
+    ("Email", "Email (2)"; keyed by name alone, the second cell took the first's place), and
+    cells beyond the header are "extra 1", "extra 2"."""
+    out: dict[str, str] = {}
+    for i, value in enumerate(raw):
+        name = header[i] if i < len(header) else f"extra {i - len(header) + 1}"
+        key, n = name, 1
+        while key in out:
+            n += 1
+            key = f"{name} ({n})"
+        out[key] = value
+    return out
 
 
 def _csv_bytes(rows: list[dict]) -> bytes:

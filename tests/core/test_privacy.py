@@ -56,6 +56,25 @@ def test_export_person_zip(ws, tmp_path):
     assert "bo@example.com" not in json.dumps(data) and "Chen" not in records_csv
 
 
+def test_export_person_keeps_every_cell_of_a_row_whose_header_repeats_a_name(ws, tmp_path):
+    # Keyed by column name, the second "Email" cell (and "Phone", "Note") took the first's place:
+    # the person's own copy of their row missed what the workspace holds.
+    header = ["First Name", "Email", "Email", "Phone", "Phone", "Note", "Note"]
+    import_file(ws, write_csv(tmp_path / "dupes.csv", header,
+                              [["Cy", "cy@example.com", "cy2@example.com", "+14155550103", "+1 415 555 0101",
+                                "n1", "n2"]]), ImportOptions(channel="pos"))
+    with ws.engine.connect() as conn:
+        cy = conn.exec_driver_sql("SELECT customer_id FROM source_record WHERE first_name = 'Cy'").scalar()
+    out = export_person(ws, cy, tmp_path / "cy.zip")
+    with zipfile.ZipFile(out) as z:
+        data = json.loads(z.read("person.json"))
+        records_csv = z.read("source_records.csv").decode()
+    (raw,) = [r["raw"] for r in data["source_records"] if r["source_file"] == "dupes.csv"]
+    assert raw == {"First Name": "Cy", "Email": "cy@example.com", "Email (2)": "cy2@example.com",
+                   "Phone": "+14155550103", "Phone (2)": "+1 415 555 0101", "Note": "n1", "Note (2)": "n2"}
+    assert "cy2@example.com" in records_csv and "n1" in records_csv
+
+
 def test_erase_leaves_nothing_and_blocks_reimport(ws, tmp_path):
     cid = ann_id(ws)
     removed = erase_person(ws, cid)
