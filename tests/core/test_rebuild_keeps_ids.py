@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omnidesk.core.identity.find import find_duplicates
-from omnidesk.core.identity.merge import merge_customers, unmerge_record
+from omnidesk.core.identity.merge import merge_customers, undo_log, unmerge_record
 from omnidesk.core.identity.writes import kept_ids
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.tasks import run_to_completion
@@ -133,3 +133,40 @@ def test_kept_ids_gives_what_serving_every_pair_in_turn_gives(records, data):
     previous = [p for _, p in records]
     wanted = data.draw(st.lists(st.sampled_from(sorted(set(roots))), unique=True) if roots else st.just([]))
     assert kept_ids(roots, previous, wanted) == _kept_ids_one_by_one(roots, previous, wanted)
+
+
+def test_a_split_after_a_merge_leaves_the_rest_of_the_merge_together_through_a_rebuild(make_workspace, tmp_path):
+    # Jon (the shop) and Jonathan (the list, and his opens by the list's address) were merged by
+    # hand; then the list's record was split off: not Jon after all. The opens stayed on Jon's
+    # card. A rebuild from scratch made them a nameless customer of their own under Jon's id, and
+    # gave Jon a new one.
+    ws = make_workspace("jon.omnidesk")
+    import_file(ws, write_csv(tmp_path / "customers.csv", ["Email", "First Name", "Last Name", "Phone"],
+                              [["jon.h@example.com", "Jon", "Hansen", "+14155550101"]]), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "First Name", "Last Name"],
+                              [["jhansen@example.net", "Jonathan", "Hansen"]]), ImportOptions(channel="email"))
+    import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Activity", "Date"],
+                              [["jhansen@example.net", "open", f"2026-03-{d:02d} 10:00"] for d in range(1, 6)]),
+                ImportOptions(channel="email", kind="events"))
+    jon, jonathan = _id(ws, "jon.h@example.com"), _id(ws, "jhansen@example.net")
+    assert jon != jonathan
+    merge_customers(ws, [jon, jonathan])
+    with ws.engine.connect() as conn:
+        list_record = conn.exec_driver_sql(
+            "SELECT source_record.id FROM source_record JOIN import_batch ON import_batch.id = batch_id "
+            "WHERE file_name = 'list.csv'").scalar()
+    decisions = _decisions(ws)
+    _, split_off, log_id = unmerge_record(ws, list_record)
+    before, customers = _placement(ws), _customers(ws)
+    assert sum(1 for c in before.values() if c == jon) == 6  # Jon's record and the five opens
+
+    _rebuild(ws)
+
+    assert _placement(ws) == before and _customers(ws) == customers
+    undo_log(ws, log_id)  # the split undone: the ties it made go with it
+    assert _decisions(ws) == decisions
+
+
+def _decisions(ws) -> list[tuple]:
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT kind, left_hash, right_hash FROM match_decision ORDER BY id").fetchall()

@@ -232,6 +232,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         remaining_hashes = _hashes(conn, old)
         ties, retied = _untie(conn, _hashes(conn, new), remaining_hashes)
         decision_ids = retied + _decide(conn, "reject", [row.row_hash], remaining_hashes)
+        decision_ids += _keep_the_rest_together(conn, moving, anchors)
         undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining)}
         log = MergeLog.__table__
         log_id = conn.execute(insert(log).returning(log.c.id).values(
@@ -242,6 +243,38 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         )).scalar_one()
         refresh_customers(conn, [old, new])
     return Unmerged(old, new, log_id)
+
+
+def _keep_the_rest_together(conn: Connection, moving: Sequence[int], anchors: Sequence[int]) -> list[int]:
+    """Tie to the customer the records left on it that held to it through the split-off records.
+
+    Jon (the shop) and Jonathan (a list's record, and his opens by its address) were merged by
+    hand, then the list's record was split off.  The opens stay on Jon's card; but they share
+    nothing with Jon's own records, and the split-off record they share their address with is
+    kept apart from Jon's: a rebuild left them a customer of their own (under Jon's id).  Each
+    remaining record that shares an email, phone or external id with the split-off ones is tied
+    to the customer's first other record, as the user's merge had tied it.  Returns the ties'
+    decision ids (undo removes them).
+    """
+    ident, rec = Identifier.__table__, SourceRecord.__table__
+    values = {(k, v) for part in chunks(list(moving)) for k, v in conn.execute(
+        select(ident.c.kind, ident.c.value).where(ident.c.record_id.in_(part)))}
+    if not values:
+        return []
+    wanted = set(anchors)
+    sharing: set[int] = set()
+    for kind in sorted({k for k, _ in values}):
+        for part in chunks(sorted(v for k, v in values if k == kind)):
+            sharing.update(rid for rid in conn.execute(select(ident.c.record_id).where(
+                ident.c.kind == kind, ident.c.value.in_(part))).scalars() if rid in wanted)
+    if not sharing:
+        return []
+    anchor = next((r for r in anchors if r not in sharing), min(sharing))
+    hashes = dict(conn.execute(select(rec.c.id, rec.c.row_hash).where(rec.c.id.in_([anchor, *sharing]))).all())
+    ids: list[int] = []
+    for rid in sorted(sharing - {anchor}):
+        ids += _decide(conn, "merge", [hashes[anchor]], [hashes[rid]])
+    return ids
 
 
 def _untie(conn: Connection, moving: Sequence[str], remaining: Sequence[str]) -> tuple[list[dict], list[int]]:
