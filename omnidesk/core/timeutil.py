@@ -22,6 +22,22 @@ def to_utc(iso: str | None) -> str | None:
     return dt.isoformat(timespec="seconds")
 
 
+def day_or_instant_utc(iso: str | None, zone: tzinfo | None) -> str | None:
+    """:func:`to_utc`, but a bare date (``2022-08-23``) is that day's start on ``zone``'s clock.
+
+    A sign-up "on 23 August" happened on the shop's 23 August: taken as UTC midnight it was the
+    evening before on a clock behind UTC, and a customer whose card said "first seen 23 Aug"
+    was counted first seen on the 22nd.  Without a zone, as :func:`to_utc`.
+    """
+    if zone is None or not iso or len(iso) != 10 or iso[4] != "-":
+        return to_utc(iso)
+    try:
+        day = datetime.fromisoformat(iso)
+    except ValueError:
+        return None
+    return day.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
 def _on_clock(utc: str | None, zone: tzinfo | None) -> datetime | None:
     """A naive UTC instant on ``zone``'s clock (the computer's without one); None if unreadable."""
     if not utc:

@@ -209,3 +209,26 @@ def test_a_range_whose_gaps_are_customers_gone_is_still_written_in_sql(make_work
     monkeypatch.setattr(golden._WriteBehind, "write_plain_singles", lambda self, bounds, unindexed: set())
     _refresh(python, left)
     assert golden_state(python) == by_sql
+
+
+def test_a_sign_up_day_without_a_time_is_the_shops_day_in_sql_and_in_python(make_workspace, runs, monkeypatch):
+    # "Signed up 23/08/2022" was taken as midnight UTC: on New York's clock the evening of the
+    # 22nd, and the card, the export and "first seen before 23 Aug" all said the 22nd.
+    import sys
+
+    lia = ({"first_name": "Lia", "last_name": "Day", "values_json": json.dumps({"created_at": "2022-08-23"})}, [])
+    monkeypatch.setattr(sys.modules[__name__], "RECORDS", [lia, *RECORDS])
+    ws = make_workspace("sql.omnidesk", timezone="America/New_York")
+    customers = _workspace(ws)
+    _refresh(ws, customers)
+    assert customers[0] in runs  # written by SQL
+    by_sql = golden_state(ws)
+    python = make_workspace("python.omnidesk", timezone="America/New_York")
+    assert _workspace(python) == customers
+    monkeypatch.setattr(golden._WriteBehind, "write_plain_singles", lambda self, bounds, unindexed: set())
+    _refresh(python, customers)
+    assert golden_state(python) == by_sql
+    rows = {r.id: r for r in by_sql[0]}
+    assert rows[customers[0]].first_seen == "2022-08-23T04:00:00"  # midnight in New York (EDT)
+    # A time of day given with its offset is that moment, whatever the shop's zone.
+    assert rows[customers[13]].first_seen == "2021-05-01T10:00:00"  # Di's "2021-05-01T10:00:00Z"

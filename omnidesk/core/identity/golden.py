@@ -40,7 +40,7 @@ from omnidesk.core import forking
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
 from omnidesk.core.text import sort_key, strip_accents
-from omnidesk.core.timeutil import to_utc
+from omnidesk.core.timeutil import day_or_instant_utc
 from omnidesk.core.consent import DENIED, GRANTED, STRICTNESS, decide_statuses, facts_query
 from omnidesk.core.dialect import (
     executemany,
@@ -329,6 +329,7 @@ class _ChunkFacts:
     address_consent: dict[tuple[tuple[int, str], str], str]
     event_stats: dict[int, list[tuple]]
     identifiers: list[tuple[int, str, str]] | None  # (customer id, kind, value); None: no search index
+    zone: str = ""  # the shop's time zone (its key), which a date without a time is a day of
 
 
 def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None,
@@ -383,7 +384,28 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     ):
         event_stats.setdefault(row[0], []).append(row[1:])
     identifiers = list(_identifier_rows(conn, ids, bounds, without_plain)) if has_customer_search(conn) else None
-    return _ChunkFacts(records, pinned, consent_times, latest_consent, address_consent, event_stats, identifiers)
+    return _ChunkFacts(records, pinned, consent_times, latest_consent, address_consent, event_stats, identifiers,
+                       _shop_zone_key(conn))
+
+
+def _shop_zone_key(conn: Connection) -> str:
+    """The ``timezone`` setting when it names a zone, else ""."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from omnidesk.core.models import Setting
+
+    raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "timezone")).scalar()
+    try:
+        name = str(json.loads(raw) or "").strip() if raw else ""
+        return name if name and ZoneInfo(name) else ""
+    except (ValueError, ZoneInfoNotFoundError):
+        return ""
+
+
+def _zone(key: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(key) if key else None
 
 
 def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, list[tuple]]
@@ -462,6 +484,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
     records, pinned, consent_times = facts.records, facts.pinned, facts.consent_times
     latest_consent, event_stats = facts.latest_consent, facts.event_stats
     by_address = facts.address_consent
+    zone = _zone(facts.zone)
     trust = trust or {}
     indexed = facts.identifiers is not None
     names: dict[int, set[str]] = {}  # every name a customer's records carry, for its search entry
@@ -512,13 +535,13 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
         stats = event_stats.get(cid, ())
         seen = [t for s in stats for t in s[5:] if t] if stats else []
         if cid in consent_times:
-            seen.extend(t for w in consent_times[cid] if (t := to_utc(w)))
+            seen.extend(t for w in consent_times[cid] if (t := day_or_instant_utc(w, zone)))
         lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
         for r in rows:
             if r[_VALUES] != "{}":
                 extra = json.loads(r[_VALUES] or "{}")
                 if extra.get("created_at"):
-                    created = to_utc(extra["created_at"])
+                    created = day_or_instant_utc(extra["created_at"], zone)
                     if created:
                         seen.append(created)
                 if r[_KIND] == "contacts" and ("total_orders" in extra or "total_spent" in extra):
@@ -598,8 +621,9 @@ class _WriteBehind:
         driver.create_function("golden_tags", 1, _one_record_tags, deterministic=True)
         driver.create_function("golden_orders", 1, lambda v: _one_record_lifetime(v)[0], deterministic=True)
         driver.create_function("golden_spend", 1, lambda v: _one_record_lifetime(v)[1], deterministic=True)
-        driver.create_function("golden_created", 1, _one_record_created, deterministic=True)
-        driver.create_function("golden_utc", 1, lambda t: to_utc(t) or None, deterministic=True)
+        zone = _zone(_shop_zone_key(conn))
+        driver.create_function("golden_created", 1, lambda v: _one_record_created(v, zone), deterministic=True)
+        driver.create_function("golden_utc", 1, lambda t: day_or_instant_utc(t, zone) or None, deterministic=True)
         # FTS5 merges its index segments as it goes; over a big refresh that merging costs a
         # third of the indexing, for an index rewritten again and again.  Put off here (and the
         # in-memory buffer made bigger than one run), the entries cost a third less; the
@@ -841,10 +865,11 @@ def _lifetime(values: dict) -> tuple[int, int | None]:
     return (orders if orders is not None else 0), spend
 
 
-def _one_record_created(text: str | None) -> str | None:
-    """When the record's own system says the person signed up, in UTC (None if it does not)."""
+def _one_record_created(text: str | None, zone=None) -> str | None:
+    """When the record's own system says the person signed up, in UTC (None if it does not); a
+    date alone is that day's start on the shop's clock (``zone``)."""
     created = _values(text).get("created_at")
-    return (to_utc(created) or None) if created else None
+    return (day_or_instant_utc(created, zone) or None) if created else None
 
 
 def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) -> tuple[int, int | None]:
