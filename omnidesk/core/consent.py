@@ -15,27 +15,40 @@ imported, never from the date of an order on the same row.
 The rule, in order:
 
 1. Each fact counts on its day: its own date's, or its file's import day.
+   A day is the shop's (the workspace's ``timezone`` setting; UTC's when it is
+   not set): an unsubscribe at 19:00 in New York and a "yes" typed in at 21:00
+   there are one day, although UTC has moved on to the next.  A time without
+   an offset, or a bare date, is already on the shop's clock and counts on the
+   day it names.
 2. The later day wins.
 3. On the same day, the stricter status wins (cleaned, then unsubscribed, then
    denied, then pending, then granted): two exports of one day that disagree
    leave the person opted out.
-4. A fact without a date of its own never lifts an opt-out (unsubscribed or
-   cleaned): a "yes" flag says the box was ticked by the time of the export,
-   not that it was ticked after the opt-out.  Only a dated opt-in after it does.
+4. A fact without a date of its own never lifts a refusal: an opt-out
+   (unsubscribed or cleaned), or a "no" said at a known time (denied, dated: a
+   "no" typed in by hand, a file's dated refusal).  A "yes" flag says the box
+   was ticked by the time of the export, not that it was ticked after the
+   refusal.  Only a dated opt-in after it does.  (An undated fact may still
+   make a refusal stricter: an undated unsubscribe after a "denied" counts.)
+   A "no" flag without a date is a snapshot like the "yes" flag of a later
+   export: the two together are a change of mind, and the later day wins.
 
 Only "granted" is mailable.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.models import Consent, ImportBatch, SourceRecord
+from omnidesk.core.models import Consent, ImportBatch, Setting, SourceRecord
 from omnidesk.core.timeutil import to_utc
 
 GRANTED, PENDING, DENIED, UNSUBSCRIBED, CLEANED = "granted", "pending", "denied", "unsubscribed", "cleaned"
@@ -62,27 +75,103 @@ def _utc(iso: str | None) -> str:
     return to_utc(iso) or ""
 
 
-def fact_day(fact: Fact) -> str:
-    """The UTC day a fact counts on: its own date's, else its file's import day ("" if neither)."""
-    return (_utc(fact.occurred_at) or _utc(fact.recorded_at))[:10]
+@lru_cache(maxsize=1 << 14)
+def _hour_offset(hour: str, zone: tzinfo) -> int | None:
+    # Minutes ``zone``'s clock is ahead of UTC all through the UTC hour "YYYY-MM-DDTHH" (None
+    # when it changes within the hour, or is not whole minutes): a million instants of a few
+    # thousand hours cost a few thousand zone look-ups.
+    try:
+        start = datetime.fromisoformat(f"{hour}:00:00").replace(tzinfo=UTC)
+        first = start.astimezone(zone).utcoffset()
+        last = (start + timedelta(seconds=3599)).astimezone(zone).utcoffset()
+    except (ValueError, OverflowError):
+        return None
+    if first is None or first != last or first.total_seconds() % 60:
+        return None
+    return int(first.total_seconds()) // 60
 
 
-def _order(fact: Fact) -> tuple:
-    return (fact_day(fact), STRICTNESS.get(fact.status, STRICTNESS[DENIED]),
-            _utc(fact.occurred_at), fact.record_id, fact.consent_id)
+@lru_cache(maxsize=1 << 12)
+def _day_after(day: str, step: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=step)).isoformat()
 
 
-def changes(facts: Iterable[Fact]) -> list[Fact]:
+def _zone_day(utc: str, zone: tzinfo) -> str:
+    """The day the naive UTC instant ``utc`` (:func:`_utc`'s) falls on on ``zone``'s clock."""
+    offset = _hour_offset(utc[:13], zone)
+    if offset is None:  # the hour a clock changes (or a date at the ends of the calendar)
+        try:
+            return datetime.fromisoformat(utc).replace(tzinfo=UTC).astimezone(zone).date().isoformat()
+        except (ValueError, OverflowError):
+            return utc[:10]
+    minute = int(utc[11:13]) * 60 + int(utc[14:16]) + offset
+    return utc[:10] if 0 <= minute < 1440 else _day_after(utc[:10], -1 if minute < 0 else 1)
+
+
+def _has_offset(iso: str) -> bool:
+    # After the date (and a bare date has nothing after it), only an offset has a sign or a Z.
+    tail = iso[10:]
+    return "+" in tail or "-" in tail or tail[-1:] in ("Z", "z")
+
+
+def fact_day(fact: Fact, zone: tzinfo | None = None) -> str:
+    """The day a fact counts on: its own date's, else its file's import day ("" if neither).
+
+    The day on ``zone``'s clock, the shop's (see :func:`rule_zone`); UTC's without one.  A
+    fact's own time without an offset, or a bare date, is already on the shop's clock; an
+    import time is UTC.
+    """
+    if zone is None:
+        return (_utc(fact.occurred_at) or _utc(fact.recorded_at))[:10]
+    own = _utc(fact.occurred_at)
+    if own:
+        return _zone_day(own, zone) if _has_offset(fact.occurred_at) else own[:10]
+    imported = _utc(fact.recorded_at)
+    return _zone_day(imported, zone) if imported else ""
+
+
+def _order_key(zone: tzinfo | None):
+    def key(fact: Fact) -> tuple:
+        return (fact_day(fact, zone), STRICTNESS.get(fact.status, STRICTNESS[DENIED]),
+                _utc(fact.occurred_at), fact.record_id, fact.consent_id)
+    return key
+
+
+def is_refusal(fact: Fact) -> bool:
+    """Whether an undated fact cannot lift ``fact`` (rule 4): an opt-out, or a "no" said at a known
+    time (a dated "denied", as every "no" typed in by hand is)."""
+    return fact.status in OPT_OUTS or (fact.status == DENIED and bool(fact.occurred_at))
+
+
+def _cannot_lift(current: Fact | None, fact: Fact) -> bool:
+    """Rule 4: ``fact`` has no date of its own and would take a refusal in force somewhere less strict
+    (a "yes", a "pending", a "denied" after an unsubscribe)."""
+    return (current is not None and not fact.occurred_at and fact.status != current.status
+            and fact.status not in OPT_OUTS and is_refusal(current))
+
+
+def rule_zone(conn: Connection) -> tzinfo | None:
+    """The zone whose days the rule counts on: the shop's (the ``timezone`` setting), read
+    through ``conn`` once per decision; None (UTC's days) when it is not set, not a zone, or UTC."""
+    raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "timezone")).scalar()
+    try:
+        name = str(json.loads(raw) or "").strip() if raw else ""
+        zone = ZoneInfo(name) if name else None
+    except (ValueError, TypeError, ZoneInfoNotFoundError):
+        return None
+    return None if zone is None or name in ("UTC", "Etc/UTC") else zone
+
+
+def changes(facts: Iterable[Fact], zone: tzinfo | None = None) -> list[Fact]:
     """The facts that set the consent in force, in the rule's order; the last is in force now.
 
-    A fact that only repeats the status in force, or that cannot lift an
-    opt-out (undated), is not among them.
+    A fact that only repeats the status in force, or that cannot lift a
+    refusal (undated), is not among them.  ``zone``: the shop's, whose days count (UTC's without).
     """
     out: list[Fact] = []
     current: Fact | None = None
-    for fact in sorted(facts, key=_order):
-        if current is not None and current.status in OPT_OUTS and fact.status not in OPT_OUTS \
-                and not fact.occurred_at:
+    for fact in sorted(facts, key=_order_key(zone)):
+        if _cannot_lift(current, fact):
             continue
         if current is None or fact.status != current.status:
             out.append(fact)
@@ -90,19 +179,19 @@ def changes(facts: Iterable[Fact]) -> list[Fact]:
     return out
 
 
-def in_force(facts: Iterable[Fact]) -> Fact | None:
+def in_force(facts: Iterable[Fact], zone: tzinfo | None = None) -> Fact | None:
     """The fact that decides a channel's consent (None without facts).
 
     Among facts repeating the status in force, the latest one is returned, so
-    the card names the newest file that says it.
+    the card names the newest file that says it.  ``zone``: the shop's, whose
+    days count (UTC's without; :func:`decide` reads it from the workspace).
     """
     facts = list(facts)
     if len(facts) < 2:  # most people: one fact per channel
         return facts[0] if facts else None
     current: Fact | None = None
-    for fact in sorted(facts, key=_order):
-        if current is not None and current.status in OPT_OUTS and fact.status not in OPT_OUTS \
-                and not fact.occurred_at:
+    for fact in sorted(facts, key=_order_key(zone)):
+        if _cannot_lift(current, fact):
             continue
         current = fact
     return current
@@ -134,8 +223,11 @@ def file_times(conn: Connection, record_ids: Iterable[int]) -> dict[int, str]:
     return out
 
 
-def _grouped(conn: Connection, rows: Iterable[tuple]):
-    """Each channel's only fact row, and the facts of channels with several (with file times)."""
+def _grouped(conn: Connection, rows: Iterable[tuple], zone: tzinfo | None | bool):
+    """Each channel's only fact row, and the facts of channels with several (with file times).
+
+    ``zone`` True: the workspace's, read through ``conn`` (once, and only when there is a decision).
+    """
     first: dict[tuple[int, str], tuple] = {}
     more: dict[tuple[int, str], list[tuple]] = {}
     for row in rows:
@@ -147,27 +239,32 @@ def _grouped(conn: Connection, rows: Iterable[tuple]):
     decided: dict[tuple[int, str], Fact] = {}
     if more:
         times = file_times(conn, (r[4] for group in more.values() for r in group if not r[3]))
+        if zone is True:
+            zone = rule_zone(conn)
         for key, group in more.items():
-            decided[key] = in_force([Fact(r[2], r[3], times.get(r[4]), r[4], r[5]) for r in group])
+            decided[key] = in_force([Fact(r[2], r[3], times.get(r[4]), r[4], r[5]) for r in group], zone)
     return first, decided
 
 
-def decide(conn: Connection, rows: Iterable[tuple]) -> dict[tuple[int, str], Fact]:
+def decide(conn: Connection, rows: Iterable[tuple], zone: tzinfo | None | bool = True
+           ) -> dict[tuple[int, str], Fact]:
     """(customer id, channel) -> the fact in force, from rows of :func:`facts_query`.
 
     The import time of a fact's file is looked up only where it takes part in a
     decision (``recorded_at`` is None on a channel's only fact): most people
-    have one fact per channel, and the look-up costs a join.
+    have one fact per channel, and the look-up costs a join.  Days are the
+    shop's: ``zone``, by default the workspace's (:func:`rule_zone`).
     """
-    first, decided = _grouped(conn, rows)
+    first, decided = _grouped(conn, rows, zone)
     out = {key: Fact(row[2], row[3], None, row[4], row[5]) for key, row in first.items() if key not in decided}
     out.update(decided)
     return out
 
 
-def decide_statuses(conn: Connection, rows: Iterable[tuple]) -> dict[tuple[int, str], str]:
+def decide_statuses(conn: Connection, rows: Iterable[tuple], zone: tzinfo | None | bool = True
+                    ) -> dict[tuple[int, str], str]:
     """(customer id, channel) -> the status in force: :func:`decide` for a million customers."""
-    first, decided = _grouped(conn, rows)
+    first, decided = _grouped(conn, rows, zone)
     out = {key: row[2] for key, row in first.items()}
     out.update((key, fact.status) for key, fact in decided.items())
     return out
