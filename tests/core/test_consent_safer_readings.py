@@ -174,6 +174,12 @@ def test_a_yes_typed_the_same_shop_evening_does_not_lift_an_unsubscribe(make_wor
         "a yes typed two hours after an unsubscribe, the same shop day, lifted it"
     assert consent_everywhere(ws, tmp_path, "flo@example.com")["email"] == "unsubscribed"
     assert campaign_excludes(ws, "flo@example.com", "email") == {"email": ["opted out"]}
+    # The timeline counts the shop's day too: its last word is not the yes, which it says lost.
+    from omnidesk.core.timeline import timeline
+
+    (yes,) = [e for e in timeline(ws, find_customer(ws, "flo@example.com"))
+              if e.kind == "consent" and (e.occurred_utc or "").startswith("2026-06-02")]
+    assert yes.summary.startswith("Email consent: granted") and "(not in force: on the same day" in yes.summary
     # The next morning in New York is a later day: a "yes" then lifts it.
     assert typed(ws, "flo@example.com", "email", "granted", "2026-06-02T14:00Z") == "granted"
     assert card(ws, "flo@example.com") == "granted"
