@@ -58,10 +58,10 @@ def _darkest(widget) -> QColor:
                key=lambda c: c.lightness())
 
 
-def test_the_odds_under_the_thresholds_and_the_wizard_notes_are_drawn_readable(qtbot, shop):
+def test_the_odds_under_the_thresholds_and_the_wizard_notes_are_drawn_readable(qtbot, request):
     # They were greyed by disabling the label (Preferences) or by the disabled text colour
     # (the import wizard's notes): about 1.6:1.
-    dialog = open_preferences(qtbot, shop)
+    dialog = open_preferences(qtbot, request.getfixturevalue("shop"))
     ground = dialog.palette().color(ROLE.Window).name()
     for odds in (dialog.auto_odds, dialog.review_odds):
         assert odds.isEnabled() and odds.text()
