@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from omnidesk.cli.common import EXIT_OK, _command, _open_existing
+from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
 from omnidesk.cli.output import Output
 from omnidesk.core.text import counted, printable
 from omnidesk.core.timeutil import local_minute
@@ -48,7 +48,11 @@ def cmd_campaign_import(args: argparse.Namespace) -> int:
 
     from omnidesk.core.exporting.textfiles import read_json
 
-    plan = read_json(Path(args.plan), "plan file")
+    try:
+        plan = read_json(Path(args.plan), "plan file")
+    except ValueError:  # a number of more digits than Python reads (4,300); JSON's own errors are told
+        raise CliError(f"{printable(Path(args.plan).name)} is not a plan file: a number in it has too many "
+                       "digits to read") from None
     with _open_existing(args) as ws:
         campaign = import_plan(ws, plan)
     steps = ", ".join(f"{s.label} {s.at_local[:16].replace('T', ' ')}" for s in campaign.steps) or "no steps"
@@ -79,6 +83,9 @@ def _steps_text(steps: list[dict], zone=None) -> list[str]:
     lines = []
     for s in steps:
         head = f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}  {s['at'].replace('T', ' ')} {s['timezone']}"
+        if s.get("problem"):
+            lines.append(f"{head}: {s['problem']}")
+            continue
         if s["eligible"] is None:
             lines.append(f"{head}: whoever looks (a broadcast)")
             continue
@@ -93,16 +100,17 @@ def _steps_text(steps: list[dict], zone=None) -> list[str]:
 
 def cmd_campaign_show(args: argparse.Namespace) -> int:
     from omnidesk.core.campaigns.campaign import export_plan, exported_recipients, get_campaign
-    from omnidesk.core.campaigns.check import step_summary
+    from omnidesk.core.campaigns.check import step_summaries, usable_audiences
     from omnidesk.core.timeline import workspace_zone
-    from omnidesk.core.campaigns.guards import plan_audiences
 
     with _open_existing(args, readonly=True) as ws:
         campaign = get_campaign(ws, args.name)
         sent = exported_recipients(ws, campaign.name)
         zone = workspace_zone(ws)
+        # A step saved with a time out of range (year 9999) is named as such, the others worked out.
+        audiences, unusable = usable_audiences(ws, campaign)
         data = {**export_plan(ws, campaign.name), "status": campaign.status,
-                "recipients": [step_summary(a, sent.get(a.step.id)) for a in plan_audiences(ws, campaign)]}
+                "recipients": step_summaries(audiences, unusable, sent)}
 
     def text(d):
         audience = d["audience"] if isinstance(d["audience"], str) else json.dumps(d["audience"], ensure_ascii=False)

@@ -12,6 +12,9 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 DEFAULT_WAIT = 10.0  # seconds
+# The longest --wait: a day is more than any import takes.  SQLite itself keeps the wait as a
+# 32-bit count of milliseconds (about 24.8 days) and quietly waits not at all past it.
+MAX_WAIT = 86_400.0
 
 
 class CliError(Exception):
@@ -34,11 +37,23 @@ def _add_workspace_arg(parser: argparse.ArgumentParser, *, top: bool) -> None:
     parser.add_argument(
         "--wait",
         metavar="SECONDS",
-        type=float,
+        type=_seconds,
         default=None if top else argparse.SUPPRESS,
         help="how long a change waits for an import running in another window "
              "(default: %g)" % DEFAULT_WAIT,
     )
+
+
+def _seconds(text: str) -> float:
+    """--wait's value: a number of seconds from 0 to MAX_WAIT (argparse's one-line usage error when not)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds such as 10") from None
+    if not 0 <= value <= MAX_WAIT:  # NaN fails this too, as do inf and -inf
+        raise argparse.ArgumentTypeError(f"give a number of seconds from 0 to {MAX_WAIT:g} (a day), "
+                                         f"not '{text}'")
+    return value
 
 
 def _command(subparsers, name: str, **kwargs) -> argparse.ArgumentParser:
@@ -76,8 +91,8 @@ def _wait(args: argparse.Namespace) -> float:
     wait = getattr(args, "wait", None)
     if wait is None:
         return DEFAULT_WAIT
-    if wait < 0:
-        raise CliError("--wait must be zero or more seconds", EXIT_USAGE)
+    if not 0 <= wait <= MAX_WAIT:  # parsing refused it already; a Namespace built by hand may not have
+        raise CliError(f"--wait takes a number of seconds from 0 to {MAX_WAIT:g}", EXIT_USAGE)
     return wait
 
 

@@ -85,20 +85,32 @@ def _channels(text: str) -> list[str]:
     return names
 
 
-def _count(text: str) -> int:
+_MOST_MESSAGES = 10_000  # a cap past this caps nothing; far past it, nothing reads it as a count
+_MOST_DAYS = 3_660  # ten years: longer windows only overflowed the date arithmetic (0 orders, no error)
+
+
+def _whole(text: str) -> int:
     try:
-        value = int(text.strip())
+        return int(text.strip())
     except ValueError:
         raise ValueError(f"'{text}' is not a whole number such as 3") from None
+
+
+def _count(text: str) -> int:
+    value = _whole(text)
     if value < 0:
         raise ValueError("give 0 (no cap) or more")
+    if value > _MOST_MESSAGES:
+        raise ValueError(f"give at most {_MOST_MESSAGES:,} (0: no cap)")
     return value
 
 
 def _days(text: str) -> int:
-    value = _count(text)
+    value = _whole(text)
     if value < 1:
         raise ValueError("a window is at least 1 day")
+    if value > _MOST_DAYS:
+        raise ValueError(f"a window is at most {_MOST_DAYS:,} days (ten years)")
     return value
 
 

@@ -42,7 +42,12 @@ def test_each_parser_refuses_in_one_sentence():
                              ("timezone", "America/", "time zone"),
                              ("currency", "dollars", "currency code"),
                              ("match_auto_threshold", "lots", "number of bits"),
-                             ("channel_trust", "shop, shop", "each channel once")):
+                             ("channel_trust", "shop, shop", "each channel once"),
+                             # Accepted once, these overflowed the date arithmetic: the report then
+                             # counted no campaign orders, without a word.
+                             ("attribution_days", "99999999999999999999", "at most 3,660 days"),
+                             ("cap_days", "4000000", "at most 3,660 days"),
+                             ("cap_messages", "99999999999999999999999", "at most 10,000")):
         with pytest.raises(ValueError, match=words):
             check_setting(key, text)
     assert check_setting("default_region", "") == "US"  # empty: the default

@@ -33,7 +33,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select, update
 
-from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, _read, list_campaigns
+from omnidesk.core.campaigns.campaign import (
+    EARLIEST_STEP,
+    LATEST_STEP,
+    PERSONAL,
+    CampaignData,
+    _read,
+    list_campaigns,
+    step_time_problem,
+)
 from omnidesk.core.campaigns.guards import Rules
 from omnidesk.core.channels import channel as core_channel_of
 from omnidesk.core.errors import UserError
@@ -160,10 +168,14 @@ def _entries(ws: Workspace, campaigns: list[CampaignData], keep, zone: ZoneInfo)
     exported = _exported(ws)
     checker = _MessageCheck(ws)
     window = timedelta(days=rules.cap_days)
-    personal = [(c, s) for c in campaigns for s in c.steps if s.channel in PERSONAL]
+    # A step saved with a time out of range (year 9999: see campaign.EARLIEST_STEP) has no place
+    # on a calendar; the campaign's check names it.
+    personal = [(c, s) for c in campaigns for s in c.steps if s.channel in PERSONAL and not s.problem]
     out = []
     for campaign in campaigns:
         for step in campaign.steps:
+            if step.problem:
+                continue
             at_utc = step.at_utc
             if step.id is None or not keep(at_utc):
                 continue
@@ -209,7 +221,6 @@ def move_step(ws: Workspace, step_id: int, new_local: datetime, zone: str) -> Ca
     an hour later.  An exported step is refused: its pack went out at its time."""
     tz = _zone(zone)
     moment = new_local if new_local.tzinfo is not None else new_local.replace(tzinfo=tz)
-    moment = moment.astimezone(UTC)
     st, c = CampaignStep.__table__, Campaign.__table__
     with ws.writing() as conn:
         row = conn.execute(select(st).where(st.c.id == step_id)).first()
@@ -219,7 +230,16 @@ def move_step(ws: Workspace, step_id: int, new_local: datetime, zone: str) -> Ca
         label = CHANNEL_LABELS.get(row.channel, row.channel)
         if row.exported_at is not None:
             raise UserError(f"The {label} step of {campaign.name} was exported already, so it stays at its time.")
-        local = moment.astimezone(ZoneInfo(row.timezone)).replace(tzinfo=None, second=0, microsecond=0)
+        try:
+            local = moment.astimezone(UTC).astimezone(ZoneInfo(row.timezone))
+        except OverflowError:  # past the year 9999 (or before 1) on some clock
+            local = None
+        why = (step_time_problem(local.replace(tzinfo=None)) if local is not None else
+               f"out of range; a step takes dates from {EARLIEST_STEP:%Y-%m-%d} to {LATEST_STEP:%Y-%m-%d}")
+        if why:
+            raise UserError(f"The {label} step of {campaign.name} cannot move to {new_local:%Y-%m-%d %H:%M}, "
+                            f"which is {why}.")
+        local = local.replace(tzinfo=None, second=0, microsecond=0)
         at_utc = local.replace(tzinfo=ZoneInfo(row.timezone)).astimezone(UTC)
         conn.execute(update(st).where(st.c.id == step_id).values(
             at_local=local.isoformat(), at_utc=at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")))

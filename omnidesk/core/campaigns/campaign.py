@@ -45,6 +45,27 @@ MODES = ("each_channel", "best_channel")
 STATUSES = ("draft", "scheduled", "exported", "done")
 PERSONAL = ("email", "sms")  # channels that reach one person, and need their consent
 
+# The dates a step may fall on, on its own clock.  Python's dates end with 9999-12-31, and a
+# step's moment is moved about: to UTC (up to 12 hours on, Etc/GMT+12), onto a recipient's clock
+# and past their quiet hours (14 hours on, Pacific/Kiritimati, and a day more); the guards look two
+# days and the caps' window (cap_days) past the last step, and the export's calendar (.ics) writes
+# each zone's rules for 366 days either side of its steps.  Ending a step's dates with 9997 keeps
+# a year and more to spare for all of that: a step in 9998 or 9999 is refused when it is set,
+# rather than crash the check, show and export later.  Before 1900 the zones keep local mean
+# times and the guards look a year back (the channel a customer used most): no campaign step is
+# planned that far back.
+EARLIEST_STEP = datetime(1900, 1, 1)
+LATEST_STEP = datetime(9997, 12, 31, 23, 59, 59)
+
+
+def step_time_problem(local: datetime) -> str | None:
+    """Why a step cannot be at ``local`` (naive, on its own clock): too early or too late; else None."""
+    if local > LATEST_STEP:
+        return f"too late; the latest date a step takes is {LATEST_STEP:%Y-%m-%d}"
+    if local < EARLIEST_STEP:
+        return f"too early; the earliest date a step takes is {EARLIEST_STEP:%Y-%m-%d}"
+    return None
+
 
 @dataclass(frozen=True)
 class Step:
@@ -65,6 +86,28 @@ class Step:
     @property
     def label(self) -> str:
         return CHANNEL_LABELS.get(self.channel, self.channel)
+
+    @property
+    def time_problem(self) -> str | None:
+        """Why this step has no moment a campaign can work with, in a few words; None when it has one.
+
+        A plan refuses such a step (:func:`clean_step`); one saved before it did (a step in the
+        year 9999) is named by the check, and left out of what is worked out for the others.
+        """
+        try:
+            local = datetime.fromisoformat(str(self.at_local))
+            ZoneInfo(str(self.timezone))
+        except (ValueError, ZoneInfoNotFoundError):
+            return "unreadable; give it a date, a time and a time zone again"
+        return step_time_problem(local.replace(tzinfo=None))
+
+    @property
+    def problem(self) -> str | None:
+        """:attr:`time_problem` as a sentence naming the step."""
+        why = self.time_problem
+        if why is None:
+            return None
+        return f"the {self.label} step of {str(self.at_local)[:16].replace('T', ' ')} ({self.timezone}) is {why}"
 
 
 @dataclass(frozen=True)
@@ -118,6 +161,9 @@ def clean_step(raw: object, n: int) -> Step:
         raise UserError(f"{where}.at: '{at}' is not a local date-time such as 2027-03-01T09:00.") from None
     if local.tzinfo is not None:
         raise UserError(f"{where}.at: give the local time without an offset; the time zone is its own field.")
+    why = step_time_problem(local)
+    if why:
+        raise UserError(f"{where}.at: '{at}' is {why}.")
     return Step(None, channel, local.replace(second=0, microsecond=0).isoformat(), str(zone))
 
 

@@ -2,17 +2,19 @@
 
 Errors block scheduling: a step's variant with an error, a step on a channel the
 message has no variant for, no message at all, an email recipient whose name is
-longer than a Mailchimp field holds (the export would stop at it).  Warnings do not: a personal step
+longer than a Mailchimp field holds (the export would stop at it), a step whose time is out of
+range (campaign.LATEST_STEP; saved before plans refused it).  Warnings do not: a personal step
 nobody is eligible for, recipients moved out of quiet hours, a step in the past, a step at a
 local time a clock change skips or repeats, a post at a time a scheduler's bulk upload refuses.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from omnidesk.core.campaigns.campaign import CampaignData, get_campaign
+from omnidesk.core.campaigns.campaign import EARLIEST_STEP, CampaignData, Step, get_campaign
 from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
 from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
@@ -31,6 +33,32 @@ def step_summary(audience: StepAudience, exported: tuple[str, int] | None = None
     if exported is not None:
         out["exported"] = {"at": exported[0], "recipients": exported[1]}
     return out
+
+
+def usable_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | None = None
+                     ) -> tuple[list[StepAudience], list[Step]]:
+    """Every step's recipients (guards.plan_audiences), but only for the steps with a moment to work
+    with; and the steps without one (:attr:`Step.problem`: a time out of range saved before plans
+    refused it), which the check names as errors instead of failing on them."""
+    unusable = [s for s in campaign.steps if s.problem]
+    usable = replace(campaign, steps=[s for s in campaign.steps if not s.problem]) if unusable else campaign
+    return plan_audiences(ws, usable, now=now), unusable
+
+
+def unusable_summary(step: Step) -> dict:
+    """A step with no usable moment, in the form of :func:`step_summary`, with its ``problem``."""
+    return {"channel": step.channel, "at": str(step.at_local)[:16], "timezone": step.timezone, "eligible": None,
+            "excluded": {}, "moved": 0, "problem": step.time_problem}
+
+
+def step_summaries(audiences: list[StepAudience], unusable: list[Step],
+                   exported: dict[int, tuple[str, int]] | None = None) -> list[dict]:
+    """Every step's summary in time order: the usable ones (``step_summary``), with the steps out of
+    range before them (too early) or after them (too late, or no time at all)."""
+    exported = exported or {}
+    early = [unusable_summary(s) for s in unusable if str(s.at_local) < EARLIEST_STEP.isoformat()]
+    late = [unusable_summary(s) for s in unusable if str(s.at_local) >= EARLIEST_STEP.isoformat()]
+    return [*early, *(step_summary(a, exported.get(a.step.id)) for a in audiences), *late]
 
 
 def clock_change(step) -> tuple[str, str] | None:
@@ -67,7 +95,8 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
     stats: dict[str, dict] = {}
     if campaign.message is None:
         findings.append(Finding("campaign", ERROR, "no_message", "the campaign has no message"))
-    audiences = plan_audiences(ws, campaign, now=now)
+    audiences, unusable = usable_audiences(ws, campaign, now=now)
+    findings.extend(Finding(s.channel, ERROR, "step_time_out_of_range", s.problem) for s in unusable)
     if campaign.message is not None:
         message = get_message(ws, campaign.message)
         brand = get_brand(ws)
@@ -109,7 +138,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
                                     f"{len(a.moved):,} recipient{'s' if len(a.moved) > 1 else ''} of the {label} "
                                     f"wait{'' if len(a.moved) > 1 else 's'} for their quiet hours to end"))
     findings.extend(_names_too_long(ws, audiences))
-    return Report(findings, stats), [step_summary(a) for a in audiences], campaign
+    return Report(findings, stats), step_summaries(audiences, unusable), campaign
 
 
 def _names_too_long(ws: Workspace, audiences: list[StepAudience]) -> list[Finding]:

@@ -7,6 +7,7 @@ See the package docstring for the form; a rule that fails the check raises
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -72,6 +73,12 @@ _EVENT_KEYS = {"field", "op", "value", "within_days", "count_at_least", "item"}
 _KEYS = {"field", "op", "value"}
 _MAX_DEPTH = 20
 _MAX_DAYS = 365 * 200
+# The largest number a rule compares, either way: SQLite keeps a whole number in 64 bits and
+# refuses a bigger one outright, and a float past it (1e300) or not finite (NaN, Infinity, which
+# Python's JSON reader takes) is no count, amount or value anyone has.  Spend is kept in cents
+# (``spend_minor``), so its limit is a hundredth of that: the largest amount whose cents still fit.
+MAX_NUMBER = 2**63 - 1
+_NUMBER_LIMITS = {"spend": MAX_NUMBER // 100}  # 92233720368547758
 
 
 class RuleError(UserError):
@@ -92,6 +99,8 @@ def parse_rule(text: str | bytes | Rule, channels: Sequence[str] | None = None) 
             rule = json.loads(text)
         except json.JSONDecodeError as exc:
             raise RuleError(f"the rule is not valid JSON: {exc.msg} at character {exc.pos}") from None
+        except ValueError:  # a number of more digits than Python reads (4,300)
+            raise RuleError("the rule is not valid JSON: a number in it has too many digits to read") from None
     else:
         rule = text
     check_rule(rule, channels)
@@ -219,15 +228,17 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
                             f"(use one of {', '.join(CONSENT_VALUES)})")
     elif field == "birthday_month":
         if not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 12:
-            raise RuleError(f"{where}: birthday_month takes a month number 1–12, got {v!r}")
+            raise RuleError(f"{where}: birthday_month takes a month number 1–12, got {_number_text(v)}")
     elif field in ("orders", "spend") or (field.startswith("custom.") and op in ("gt", "gte", "lt", "lte")):
         if field.startswith("custom.") and isinstance(v, str):
             _as_date(v, where, field)  # a custom date compares by date
             return
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             raise RuleError(f"{where}: {field} {op} needs a number, got {v!r}")
+        _in_range(field, op, v, where)
     elif field in ("first_seen", "last_seen", "journey_start") or (field.startswith("custom.") and op == "between"):
         if field.startswith("custom.") and isinstance(v, (int, float)) and not isinstance(v, bool):
+            _in_range(field, op, v, where)
             return
         if not isinstance(v, str):
             raise RuleError(f"{where}: {field} {op} needs a date (YYYY-MM-DD), got {v!r}")
@@ -235,6 +246,26 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
     else:
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
             raise RuleError(f"{where}: {field} {op} needs text, got {_kind(v)}")
+        if field.startswith("custom.") and op != "contains" and not isinstance(v, str):
+            _in_range(field, op, v, where)  # a custom number also matches as a number
+
+
+def _in_range(field: str, op: str, v: float, where: str) -> None:
+    """Refuse a number no column holds: not finite, or past what SQLite keeps (MAX_NUMBER)."""
+    limit = _NUMBER_LIMITS.get(field, MAX_NUMBER)
+    if (isinstance(v, float) and not math.isfinite(v)) or not -limit <= v <= limit:
+        raise RuleError(f"{where}: {field} {op} needs a number from -{limit} to {limit} (the largest a workspace "
+                        f"keeps), got {_number_text(v)}")
+
+
+def _number_text(v: Any) -> str:
+    """A value as a rule error quotes it: a huge whole number short (1e+23), never its thousand digits."""
+    if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 10**21:
+        try:
+            return f"{float(v):g}"
+        except OverflowError:
+            return f"a number of about {round(v.bit_length() * math.log10(2)):,} digits"
+    return repr(v)
 
 
 def _check_event_extras(node: dict, where: str) -> None:
@@ -242,6 +273,9 @@ def _check_event_extras(node: dict, where: str) -> None:
         n = node["count_at_least"]
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise RuleError(f"{where}: count_at_least must be a whole number ≥ 1, got {n!r}")
+        if n > MAX_NUMBER:
+            raise RuleError(f"{where}: count_at_least must be a whole number from 1 to {MAX_NUMBER}, "
+                            f"got {_number_text(n)}")
     if "item" in node and (not isinstance(node["item"], str) or not node["item"].strip()):
         raise RuleError(f"{where}: item must be non-empty text, got {node['item']!r}")
     if "within_days" in node and node.get("op") in (None, "exists", "not_exists"):
@@ -250,7 +284,7 @@ def _check_event_extras(node: dict, where: str) -> None:
 
 def _days(v: Any, where: str) -> int:
     if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= _MAX_DAYS:
-        raise RuleError(f"{where} needs a whole number of days (0–{_MAX_DAYS}), got {v!r}")
+        raise RuleError(f"{where} needs a whole number of days (0–{_MAX_DAYS}), got {_number_text(v)}")
     return v
 
 
