@@ -197,6 +197,18 @@ def in_force(facts: Iterable[Fact], zone: tzinfo | None = None) -> Fact | None:
     return current
 
 
+def stricter(a, b):
+    """The stricter of two statuses (or :class:`Fact` s) in force; None is no fact at all.
+
+    A person's consent and their card address's own (``identity.golden``): a yes given from
+    another address, or from a record with none, never reopens one that said stop.  On a tie, ``a``.
+    """
+    if a is None or b is None:
+        return a if b is None else b
+    rank = [STRICTNESS.get(x.status if isinstance(x, Fact) else x, STRICTNESS[DENIED]) for x in (a, b)]
+    return a if rank[0] >= rank[1] else b
+
+
 def is_mailable(status: str | None) -> bool:
     """Whether marketing may be sent on a channel whose consent in force is ``status``."""
     return status in MAILABLE

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from sqlalchemy import case, func, or_, select
 
 from omnidesk.core.channels import HAND, channel_name
-from omnidesk.core.consent import decide, facts_query
+from omnidesk.core.consent import decide, facts_query, stricter
 from omnidesk.core.identity.golden import DEFAULT_TRUST
 from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
@@ -185,6 +185,7 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
     with ws.engine.connect() as conn:
         rows = conn.execute(facts_query(con.c.customer_id == customer_id)).all()
         decided = decide(conn, rows)
+        decided.update(_card_address_says(conn, customer_id, rows, decided))
         where = {fact.consent_id: channel for (_, channel), fact in decided.items()}
         sources = {
             r.id: r for r in conn.execute(
@@ -200,6 +201,29 @@ def consent_facts(ws: Workspace, customer_id: int) -> dict[str, ConsentFact]:
         src = sources[fact.consent_id]
         out[channel] = ConsentFact(channel, fact.status, fact.occurred_at, src.file_name, src.record_no,
                                    src.record_channel, src.started_at, src.note, zone)
+    return out
+
+
+def _card_address_says(conn, customer_id: int, rows: list, decided: dict) -> dict:
+    """Where the card's own email (or phone) said something stricter than the person did, that fact:
+    what the stored consent columns hold too (``identity.golden``; the rule is ``consent.stricter``)."""
+    cust, rec = Customer.__table__, SourceRecord.__table__
+    card = conn.execute(select(cust.c.email, cust.c.phone).where(cust.c.id == customer_id)).first()
+    if card is None or len({r[4] for r in rows}) < 2:
+        return {}
+    own = dict((rid, (email, phone)) for rid, email, phone in conn.execute(
+        select(rec.c.id, rec.c.email, rec.c.phone).where(rec.c.customer_id == customer_id)))
+    out = {}
+    for key, fact in decided.items():
+        channel = key[1]
+        address = card.email if channel == "email" else card.phone
+        if not address:
+            continue
+        said = [r for r in rows if r[1] == channel and own.get(r[4], (None, None))[channel != "email"] == address]
+        if said and len(said) < sum(1 for r in rows if r[1] == channel):
+            here = decide(conn, said).get(key)
+            if stricter(fact, here) is not fact:
+                out[key] = here
     return out
 
 

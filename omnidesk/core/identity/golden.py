@@ -41,7 +41,7 @@ from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
 from omnidesk.core.text import sort_key, strip_accents
 from omnidesk.core.timeutil import day_or_instant_utc
-from omnidesk.core.consent import DENIED, GRANTED, STRICTNESS, decide_statuses, facts_query
+from omnidesk.core.consent import GRANTED, STRICTNESS, decide_statuses, facts_query, stricter
 from omnidesk.core.dialect import (
     executemany,
     has_customer_search,
@@ -440,13 +440,6 @@ def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, l
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")  # in the order of _OUT_COLS' consent columns
 
 
-def _stricter(a: str | None, b: str | None) -> str | None:
-    """The stricter of two statuses in force (None: no fact); a refusal always wins over a yes."""
-    if a is None or b is None:
-        return a if b is None else b
-    return a if STRICTNESS.get(a, STRICTNESS[DENIED]) >= STRICTNESS.get(b, STRICTNESS[DENIED]) else b
-
-
 def _mind_each_address(cid: int, email: str | None, phone: str | None, consents: list, rows: list[tuple],
                        statuses: dict, email_pinned: bool) -> tuple[str | None, list]:
     """The customer's email and consent per channel, with each address's own say.
@@ -470,8 +463,8 @@ def _mind_each_address(cid: int, email: str | None, phone: str | None, consents:
             email = next(r[_EMAIL] for r in sorted(rows, key=_latest_contacts_first, reverse=True)
                          if counts.get(r[_EMAIL]) == best)
     email_status, sms_status, whatsapp_status = consents
-    return email, [_stricter(email_status, said(email, "email")), _stricter(sms_status, said(phone, "sms")),
-                   _stricter(whatsapp_status, said(phone, "whatsapp"))]
+    return email, [stricter(email_status, said(email, "email")), stricter(sms_status, said(phone, "sms")),
+                   stricter(whatsapp_status, said(phone, "whatsapp"))]
 
 
 def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]

@@ -96,3 +96,8 @@ def test_a_yes_from_a_record_without_the_address_does_not_reopen_it(make_workspa
                                       .where(Customer.__table__.c.id == cid)).one()
     assert email == "mia.old@example.com" and consent == "unsubscribed"
     assert _email_step(ws).eligible == []
+    # The card says what the list and the campaign go by, and names the fact that decided.
+    from omnidesk.core.profile import consent_facts
+
+    fact = consent_facts(ws, cid)["email"]
+    assert (fact.status, fact.source_file) == ("unsubscribed", "unsubscribed_members_export.csv")
