@@ -24,7 +24,8 @@ from omnidesk.core.channels import channel_code
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.evidence import events_evidence
-from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType, Kind
+from omnidesk.core.importing.fields import CHANNELS, FIELDS_BY_NAME, IGNORE, FieldType, Kind
+from omnidesk.core.importing.optout_lists import consent_columns, list_channel, list_status
 from omnidesk.core.importing.phone_region import (
     PhoneRegion,
     RegionEvidence,
@@ -108,6 +109,10 @@ class ImportPlan:
     # How numbers without a country code are read, and why (see phone_region).
     phone_region: PhoneRegion | None = None
     region_evidence: RegionEvidence = field(default_factory=RegionEvidence, repr=False, compare=False)
+    # Date columns whose day/month order no value of theirs proves (the region's order, or a
+    # year-first column's, reads them): a date there that could be either ("11/05/2026") is a
+    # guess, and a guess never dates a consent "yes" (see rows.py).
+    guessed_date_columns: frozenset[int] = frozenset()
 
     def file_phone_region(self) -> PhoneRegion:
         """What the file's own evidence decides (else the workspace's region), whatever was chosen."""
@@ -138,11 +143,12 @@ class ImportPlan:
             plan = replace(plan, mapping=mapping, mapping_source="user",
                            kind=kind or guess_kind(mapping).value)
             with PlanRecords(plan.path, plan.fmt) as records:
-                orders, warnings, evidence = _scan(records, plan.fmt, mapping, plan.region)
+                orders, warnings, evidence, guessed = _scan(records, plan.fmt, mapping, plan.region)
                 decided = plan.phone_region
                 if decided is None or decided.source != "chosen":
                     decided = decide_phone_region(evidence, plan.region)
                 plan = replace(plan, date_orders=orders, region_evidence=evidence, phone_region=decided,
+                               guessed_date_columns=guessed,
                                warnings=[*plan.fmt.warnings, *warnings,
                                          *_phone_region_notes(decided, plan.region, mapping)])
                 if kind is None and plan.kind == Kind.EVENTS.value and plan.preset is None:
@@ -157,6 +163,9 @@ class ImportPlan:
             plan = replace(plan, kind=Kind(kind).value)
         if channel is not None:
             plan = replace(plan, channel=channel)
+        if mapping is not None or kind is not None or channel is not None:
+            notes = [w for w in plan.warnings if not w.startswith(_LIST_NOTE)]
+            plan = replace(plan, warnings=notes + _optout_list_notes(plan))
         return plan
 
 
@@ -230,12 +239,12 @@ class PlanRecords:
 def _decide_date_orders(path: Path, fmt: FileFormat, mapping: Sequence[str],
                         region: str) -> tuple[dict[int, nz.DateOrder], list[str]]:
     with PlanRecords(path, fmt) as records:
-        orders, warnings, _ = _scan(records, fmt, mapping, region)
+        orders, warnings, _, _ = _scan(records, fmt, mapping, region)
     return orders, warnings
 
 
 def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
-          region: str) -> tuple[dict[int, nz.DateOrder], list[str], RegionEvidence]:
+          region: str) -> tuple[dict[int, nz.DateOrder], list[str], RegionEvidence, frozenset[int]]:
     """Decide day/month order per date column from the column itself, else the region,
     and count what the file says about its phone numbers' country, in one pass.
 
@@ -251,6 +260,9 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
     The phone evidence (numbers written with a country code, country column values)
     is counted over the first DATE_SAMPLE rows only: that many settle a file's country,
     and a file without date columns is not read further for it.
+
+    Also returns the date columns whose order no value proves (no day above 12 in
+    either place): their dates that could be either are read by a guess.
     """
     columns = _date_columns(mapping)
     phones = [i for i, f in enumerate(mapping) if f == "phone"]
@@ -258,7 +270,7 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
     evidence = {i: nz.DateEvidence() for i in columns}
     found = RegionEvidence()
     if not columns and not (phones or countries):
-        return {}, [], found
+        return {}, [], found, frozenset()
     stream = iter(records)
     try:
         for n, rec in enumerate(stream, 1):
@@ -279,7 +291,7 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
     finally:
         stream.close()
     if not columns:
-        return {}, [], found
+        return {}, [], found, frozenset()
     orders: dict[int, nz.DateOrder] = {}
     warnings = []
     for i, ev in evidence.items():
@@ -296,11 +308,33 @@ def _scan(records: PlanRecords, fmt: FileFormat, mapping: Sequence[str],
             warnings.append(
                 f"Dates in column '{fmt.header[i]}' could be day/month or month/day and nothing "
                 f"in the column decides; read {_READ_AS[orders[i]]} from the region {region}."
+                + (_GUESSED_CONSENT_DATES if mapping[i] in _CONSENT_TIME_FIELDS else "")
             )
-    return orders, warnings, found
+    guessed = frozenset(i for i, ev in evidence.items() if not ev.conflicting and not (ev.day_first or ev.month_first))
+    return orders, warnings, found, guessed
 
 
 _PHONE_NOTE = "phone region: "
+_CONSENT_TIME_FIELDS = frozenset({"consent_at", "consent_email_at", "consent_sms_at", "consent_whatsapp_at",
+                                  "unsubscribed_at"})
+# What such a guess does to consent (see rows.RowNormalizer._consent_time).
+_GUESSED_CONSENT_DATES = (" A consent \"yes\" such a date would date is kept undated (it cannot lift an "
+                          "opt-out), and an opt-out takes the later of the two readings.")
+_LIST_NOTE = "Every row of this file is read as "
+
+
+def _optout_list_notes(plan: ImportPlan) -> list[str]:
+    """The plan's note that a list of opt-outs known by its name alone has each row read as one."""
+    constants = dict(plan.preset.constants) if plan.preset else {}
+    if plan.kind != Kind.CONTACTS.value or consent_columns(plan.mapping, constants):
+        return []
+    status = list_status(plan.file_name, plan.header, plan.mapping)
+    if status is None:
+        return []
+    channel = CHANNELS.get(list_channel(plan.channel, plan.mapping), "")
+    return [f"{_LIST_NOTE}an {channel} opt-out ({status}): its name or a column says it is a list of "
+            "unsubscribes, bounces or suppressions, and no column gives consent. Map a consent column "
+            "if that is wrong."]
 
 
 def _phone_region_notes(decided: PhoneRegion, default: str, mapping: Sequence[str]) -> list[str]:
@@ -385,7 +419,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         saved_channel or guess_channel(path.name, fmt.header, preset))
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
-    orders, warnings, evidence = _scan(records, fmt, mapping, region)
+    orders, warnings, evidence, guessed = _scan(records, fmt, mapping, region)
     phone_region = decide_phone_region(evidence, region, explicit)
     if origin is not None:
         # A few fixed rows say little about day/month order or the phone region; the original file said more.
@@ -416,8 +450,9 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
-        region_evidence=evidence,
+        region_evidence=evidence, guessed_date_columns=guessed,
     )
+    plan.warnings.extend(_optout_list_notes(plan))
     if plan_kind_guessed and kind == Kind.EVENTS.value:
         plan = _events_need_evidence(plan, records)
     if options.phone_region:

@@ -98,6 +98,11 @@ FIELDS: tuple[Field, ...] = (
     Field("consent_sms", "SMS marketing consent", FieldType.CONSENT),
     Field("consent_whatsapp", "WhatsApp marketing consent", FieldType.CONSENT),
     Field("consent_at", "Consent changed at", FieldType.DATETIME),
+    # One channel's own consent time (Klaviyo's "SMS Consent Timestamp"): it dates that
+    # channel's fact only, never another channel's.
+    Field("consent_email_at", "Email consent changed at", FieldType.DATETIME),
+    Field("consent_sms_at", "SMS consent changed at", FieldType.DATETIME),
+    Field("consent_whatsapp_at", "WhatsApp consent changed at", FieldType.DATETIME),
     Field("unsubscribed_at", "Unsubscribed at", FieldType.DATETIME),
     # flags that, when set, make channels not mailable (OPTOUT_FIELDS says which); a file
     # may have several ("Unsubscribed from all email" and "Marketing contact status")

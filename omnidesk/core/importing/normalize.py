@@ -66,7 +66,9 @@ __all__ = [
     "normalize_postcode",
     "parse_bool",
     "parse_consent",
+    "parse_consent_reply",
     "parse_optout",
+    "parse_status_optout",
     "parse_date",
     "parse_datetime",
     "parse_int",
@@ -149,6 +151,82 @@ def parse_consent(raw: str) -> Normalized[str]:
     if state is None:
         return bad(raw, f"not a consent value: {text[:30]}")
     return Normalized(state, None, raw)
+
+
+# What may be trimmed off a reply that grants consent ("Start.", "Yes!"); a "yes?" is no yes.
+_GRANT_EDGES = frozenset(" .!")
+# The statuses a reply may be read as from its first word ("Stop please", "No thanks"):
+# never a grant, which only a whole, clear cell gives.
+_FIRST_WORD_STATUSES = frozenset({UNSUBSCRIBED, CLEANED, DENIED})
+
+
+def _trim_edges(text: str) -> tuple[str, str]:
+    """The text without the punctuation, symbols and spaces at its ends, and what was trimmed."""
+    start, end = 0, len(text)
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not text[end - 1].isalnum():
+        end -= 1
+    return text[start:end], text[:start] + text[end:]
+
+
+def parse_consent_reply(raw: str) -> Normalized[str]:
+    """Read a consent cell as :func:`parse_consent` does, then as a texted reply would be.
+
+    An SMS gateway's opt-out list records the reply as it was texted: "Stop.",
+    "STOP!", "Stop please", "UNSUBSCRIBE.".  A cell that is no consent value as
+    written is read again with the punctuation at its ends trimmed ("Stop." is
+    STOP; a grant only when what was trimmed is spaces, "." or "!": "Start." is
+    START, "yes?" is no yes), and then by its first word, which may only take
+    consent away ("Stop please", "No thanks"): a "Start, or not" is not a grant.
+    Otherwise the problem of :func:`parse_consent`.
+    """
+    parsed = parse_consent(raw)
+    if parsed.value is not None or parsed.problem is None:
+        return parsed
+    text = clean_cell(raw)
+    trimmed, cut = _trim_edges(text)
+    state = _CONSENT.get(_key(trimmed)) if trimmed else None
+    if state is not None and (state != GRANTED or set(cut) <= _GRANT_EDGES):
+        return Normalized(state, None, raw)
+    words = trimmed.split()
+    if len(words) > 1:
+        first, _ = _trim_edges(words[0])
+        state = _CONSENT.get(_key(first)) if first else None
+        if state in _FIRST_WORD_STATUSES:
+            return Normalized(state, None, raw)
+    return parsed
+
+
+# A "Status" cell of a list of people that says the person may not be sent to (an email
+# tool's status or suppression export: "unsubscribed", "bounced", "opted out").  Any other
+# status ("subscribed", "active", a lead's stage) says nothing about consent: a status is
+# never read as a grant.
+_STATUS_OPT_OUTS: dict[str, str] = {
+    **dict.fromkeys(
+        ["unsubscribed", "unsubscribe", "unsub", "unsubbed", "opted out", "opt out", "optout", "optedout",
+         "suppressed", "blacklisted", "blocklisted", "blocked", "spam", "spam report", "spam complaint",
+         "complaint", "complained", "marked as spam", "do not email", "do not contact", "do not mail",
+         "global unsubscribe", "withdrawn", "revoked", "unsubscribed via sms"], UNSUBSCRIBED),
+    **dict.fromkeys(["cleaned", "bounced", "bounce", "hard bounce", "hard bounced", "hardbounce", "invalid",
+                     "invalid email", "undeliverable"], CLEANED),
+    **dict.fromkeys(["denied", "declined", "never subscribed", "not subscribed", "non subscribed",
+                     "nonsubscribed", "no consent"], DENIED),
+}
+
+
+def parse_status_optout(raw: str) -> str | None:
+    """The consent status a person's "Status" cell stands for when it says "do not send"
+    ("unsubscribed", "Cleaned", "Bounced", "denied", "Opted out"), else None."""
+    text = clean_cell(raw)
+    if not text:
+        return None
+    key = _key(text)
+    state = _STATUS_OPT_OUTS.get(key)
+    if state is None:
+        trimmed, _ = _trim_edges(text)
+        state = _STATUS_OPT_OUTS.get(_key(trimmed)) if trimmed else None
+    return state
 
 
 # Cells of an opt-out column that say nothing is wrong.  HubSpot's "Marketing contact

@@ -87,7 +87,8 @@ def detect_preset(headers: Sequence[str], presets: Iterable[Preset] | None = Non
 # Product names say more than generic words, so they are tried first.
 _VENDOR_WORDS: tuple[tuple[str, str], ...] = (
     ("mailchimp", "email"), ("klaviyo", "email"), ("sendinblue", "email"), ("brevo", "email"),
-    ("mailerlite", "email"), ("convertkit", "email"), ("substack", "email"),
+    ("mailerlite", "email"), ("convertkit", "email"), ("substack", "email"), ("sendgrid", "email"),
+    ("mailgun", "email"),
     ("shopify", "shop"), ("woocommerce", "shop"), ("etsy", "shop"), ("bigcommerce", "shop"),
     ("squarespace", "shop"), ("wix", "shop"),
     ("square", "pos"), ("squareup", "pos"), ("sumup", "pos"), ("zettle", "pos"),

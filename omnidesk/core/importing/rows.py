@@ -8,14 +8,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from omnidesk.core.consent import STRICTNESS
+from omnidesk.core.consent import OPT_OUTS, STRICTNESS
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, Kind
+from omnidesk.core.importing.optout_lists import consent_columns, list_channel, list_status, says_opt_out
 from omnidesk.core.importing.phone_region import is_local_number
 from omnidesk.core.importing.presets import header_key
 from omnidesk.core.importing.sniff import Record
+from omnidesk.core.timeutil import to_utc
 
 if TYPE_CHECKING:  # the plan is only read here; analysis imports this module
     from omnidesk.core.importing.analysis import ImportPlan
@@ -96,6 +98,11 @@ _TEXT_FIELDS = ("nickname", "job_title", "gender", "language",
 _MONEY_FIELDS = ("total_spent", "amount", "item_price", "refunded_amount")
 _INT_FIELDS = ("total_orders", "item_quantity")
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")
+# Each channel's own consent time, where a file gives one (Klaviyo's "SMS Consent Timestamp").
+_OWN_TIMES = {ch: f"consent_{ch}_at" for ch in _CONSENT_CHANNELS}
+_CONSENT_TIMES = ("consent_at", *_OWN_TIMES.values())
+# The presets whose every row is an opt-out list's line (a reply that may be read as STOP).
+_OPTOUT_LIST_PRESETS = frozenset({"sms_optouts"})
 
 # The same few values fill most cells of a column (names, towns, countries, yes/no): what
 # a pure reading of a cell gave is remembered, so a big file reads each distinct value once.
@@ -106,7 +113,8 @@ _full_name = functools.lru_cache(maxsize=_MEMO)(nz.parse_full_name)
 _composed_name = functools.lru_cache(maxsize=_MEMO)(nz.compose_full_name)
 _country = functools.lru_cache(maxsize=4096)(nz.normalize_country)
 _postcode = functools.lru_cache(maxsize=_MEMO)(nz.normalize_postcode)
-_consent = functools.lru_cache(maxsize=4096)(nz.parse_consent)
+_consent = functools.lru_cache(maxsize=4096)(nz.parse_consent_reply)
+_status_optout = functools.lru_cache(maxsize=4096)(nz.parse_status_optout)
 _optout = functools.lru_cache(maxsize=4096)(nz.parse_optout)
 
 
@@ -120,7 +128,8 @@ def _tags(raw: str) -> tuple[str, ...]:
     return tuple(nz.split_multi(raw))
 
 
-_READINGS = (_name, _full_name, _composed_name, _country, _postcode, _consent, _optout, _not_a_name, _tags)
+_READINGS = (_name, _full_name, _composed_name, _country, _postcode, _consent, _status_optout, _optout,
+             _not_a_name, _tags)
 
 
 def forget_readings() -> None:
@@ -133,6 +142,16 @@ def forget_readings() -> None:
 class _Cells:
     cells: dict[int, str]  # column index -> cleaned text, for mapped columns
     found: dict[str, tuple[str, int | None]]  # field -> its first non-empty cell (or the constant)
+
+
+class _When(NamedTuple):
+    """A consent time as two readings: the one that may date a "yes", and the one any other
+    status takes.  They differ only for a date whose day/month order was guessed: then no
+    "yes" is dated by it, and an opt-out takes the later of its two readings (see
+    ``RowNormalizer._consent_time``)."""
+
+    grant: str | None
+    other: str | None
 
 
 @dataclass(frozen=True)
@@ -179,8 +198,30 @@ class RowNormalizer:
         self._optouts = tuple((name, spec) for name, spec in OPTOUT_FIELDS.items() if name in self.columns)
         self._has_readings = any(n in present for n in ("first_name_reading", "last_name_reading",
                                                           "full_name_reading"))
-        self._dated = any(n in present for n in ("birthday", "created_at", "cancelled_at", "consent_at",
+        self._dated = any(n in present for n in ("birthday", "created_at", "cancelled_at", *_CONSENT_TIMES,
                                                    "unsubscribed_at", "occurred_at", "occurred_time"))
+        # Date columns whose day/month order is a guess (see ImportPlan.guessed_date_columns).
+        self.guessed_dates = frozenset(getattr(plan, "guessed_date_columns", ()) or ())
+        # The channels the file gives a consent time of their own; where it gives some, a
+        # channel without one is not dated by a "Consent date" that may be another's.
+        self._own_times = {ch: name for ch, name in _OWN_TIMES.items() if name in present}
+        self._time_fields = tuple(n for n in _CONSENT_TIMES if n in present)
+        # A list of people's "Status" saying "unsubscribed", "bounced", ... (never a grant).
+        self._status_optouts = self.nobody_check and "status" in present
+        self._has_unsub_time = "unsubscribed_at" in present
+        # Whose opt-outs a file's "Unsubscribed at", "Status" or name are: its channel's.
+        file_name = plan.path.name if getattr(plan, "path", None) is not None else ""
+        self.list_channel = list_channel(plan.channel, plan.mapping)
+        named_list = list_status(file_name, plan.header, plan.mapping) if self.nobody_check else None
+        # A list of opt-outs known by its name alone: each row is one (see optout_lists).
+        self.list_status = named_list if not consent_columns(plan.mapping, self.constants) else None
+        # An opt-out list reads a reply it cannot read as the opt-out it most likely is.
+        preset_key = plan.preset.key if plan.preset else ""
+        self._optout_list = preset_key in _OPTOUT_LIST_PRESETS or named_list is not None
+        self._reads_as_optout = {
+            name: self._optout_list or any(says_opt_out(plan.header[i]) for i in self.columns.get(name, ()))
+            for _, name in self._consent_fields
+        }
 
     def __getstate__(self) -> dict:
         # A normalizer goes to worker processes (see parallel.py); of the plan, a row needs
@@ -237,6 +278,29 @@ class RowNormalizer:
         if parsed.problem:
             row.problems.append(f"{self._label(i, name)}: {parsed.problem}")
         return parsed.value
+
+    def _consent_time(self, row: Row, v: _Cells, name: str, value: str | None = None) -> _When | None:
+        """A time that may date consent facts, read once (None: the row has none that can be read).
+
+        A date whose day/month order the file does not prove and that reads both ways
+        ("11/05/2026": 5 November month-first, 11 May day-first) is a guess.  A guess never
+        dates a "yes": the grant is undated, and an undated yes never lifts an opt-out.  An
+        opt-out (or a "no") takes the later reading: dated later, fewer grants come after
+        it, so no yes the earlier reading would let in can lift it; and a real re-subscription
+        after both readings still does.  (Undated, it would count on the import day, later
+        still, and not even that one could.)
+        """
+        if value is None:
+            value = self._datetime(row, v, name)
+        if value is None:
+            return None
+        raw, i = self.first(v, name)
+        if i is None or i not in self.guessed_dates or not _either_way(raw):
+            return _When(value, value)
+        zone = "UTC" if i in self.utc_columns else None
+        readings = [r for r in (nz.parse_datetime(raw, order, zone).value
+                                for order in (nz.DateOrder.DMY, nz.DateOrder.MDY)) if r]
+        return _When(None, max(readings, key=lambda r: (to_utc(r) or r)) if readings else value)
 
     def normalize(self, record: Record) -> Row:
         row = Row(record=record)
@@ -354,7 +418,7 @@ class RowNormalizer:
                 elif n.problem:
                     row.problems.append(f"{self._label(i, name)}: {n.problem}")
         if not self._dated:
-            self._consents(row, v, None, None, None, None)
+            self._consents(row, v, {}, None, None)
             return row
         created = self._datetime(row, v, "created_at")
         if created:
@@ -362,8 +426,8 @@ class RowNormalizer:
         if get("cancelled_at", _NOTHING)[0]:
             # Cancelled is cancelled even when the time cannot be read (that is flagged).
             row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or get("cancelled_at", _NOTHING)[0]
-        consent_at = self._datetime(row, v, "consent_at")
-        unsub_at = self._datetime(row, v, "unsubscribed_at")
+        times = {name: when for name in self._time_fields if (when := self._consent_time(row, v, name)) is not None}
+        unsub_at = self._consent_time(row, v, "unsubscribed_at")
         row.occurred_at = self._datetime(row, v, "occurred_at")
         clock, ti = get("occurred_time", _NOTHING)
         if clock:
@@ -380,25 +444,84 @@ class RowNormalizer:
         # sending time: it cannot have been given before either.  An opt-out never takes an
         # earlier time than its own, and no flag takes an order's date: Shopify's "Accepts
         # Marketing" on an order row is the customer's flag as of the export.
-        self._consents(row, v, consent_at, created, unsub_at, row.occurred_at)
+        self._consents(row, v, times, self._grant_fallback(row, v, created), unsub_at)
         return row
 
-    def _consents(self, row: Row, v: _Cells, consent_at: str | None, created: str | None,
-                  unsub_at: str | None, occurred_at: str | None) -> None:
-        granted_at = consent_at or created or (occurred_at if self.form_times else None)
+    def _grant_fallback(self, row: Row, v: _Cells, created: str | None) -> str | None:
+        """The time a "yes" without a consent time of its own takes: the row's sign-up time, or
+        a form's sending time; neither when its day/month order is a guess."""
+        if not self._consent_fields:
+            return None  # only a consent column grants
+        if created:
+            signed_up = self._consent_time(row, v, "created_at", created)
+            if signed_up is not None and signed_up.grant:
+                return signed_up.grant
+        if self.form_times and row.occurred_at:
+            sent = self._consent_time(row, v, "occurred_at", row.occurred_at)
+            return sent.grant if sent is not None else None
+        return None
+
+    def _channel_time(self, channel: str, times: dict[str, _When]) -> _When | None:
+        """The time of a channel's consent: its own column's where the file has one for it;
+        else the file's one consent time, unless the file dates other channels on their own
+        (that time may be theirs: a channel never borrows another channel's time)."""
+        own = self._own_times.get(channel)
+        if own is not None:
+            return times.get(own)
+        if self._own_times:
+            return None
+        return times.get("consent_at")
+
+    def _fact(self, channel: str, status: str, times: dict[str, _When], fallback: str | None,
+               unsub_at: _When | None) -> tuple[str, str | None]:
+        """A channel's fact with the time it may take (see ``_consent_time`` for guessed dates)."""
+        when = self._channel_time(channel, times)
+        if status == nz.GRANTED:
+            return status, (when.grant if when is not None else fallback)
+        if status == nz.UNSUBSCRIBED and unsub_at is not None and (when is None or channel not in self._own_times):
+            when = unsub_at  # the file's unsubscribe time, unless the channel has a time of its own
+        return status, (when.other if when is not None else None)
+
+    def _consents(self, row: Row, v: _Cells, times: dict[str, _When], fallback: str | None,
+                  unsub_at: _When | None) -> None:
         get = v.found.get
         for channel, name in self._consent_fields:
             raw, i = get(name, _NOTHING)
             if not raw:
                 continue
             c = _consent(raw)
-            if c.value == nz.GRANTED:
-                row.consents[channel] = (c.value, granted_at)
-            elif c.value:
-                row.consents[channel] = (c.value, (unsub_at or consent_at) if c.value == nz.UNSUBSCRIBED
-                                         else consent_at)
+            if c.value:
+                row.consents[channel] = self._fact(channel, c.value, times, fallback, unsub_at)
+            elif c.problem and self._reads_as_optout[name]:
+                # On an opt-out list a reply that cannot be read is, safely, the opt-out it most
+                # likely is ("Arrêtez"); the row is flagged so that someone looks.
+                row.consents[channel] = self._fact(channel, nz.UNSUBSCRIBED, times, fallback, unsub_at)
+                row.problems.append(f"{self._label(i, name)}: {c.problem}; read as an opt-out, the safer "
+                                    "reading of an opt-out list")
             elif c.problem:
                 row.problems.append(f"{self._label(i, name)}: {c.problem}")
+        channel = self.list_channel
+        # A list of people's "Status" that says "do not send" ("unsubscribed", "bounced").
+        if self._status_optouts:
+            status = _status_optout(get("status", _NOTHING)[0])
+            said = row.consents.get(channel)
+            if status and (said is None or STRICTNESS[status] > STRICTNESS.get(said[0], 0)):
+                row.consents[channel] = self._fact(channel, status, times, fallback, unsub_at)
+        # A row with an unsubscribe time is an unsubscribe at that time (an unreadable time is
+        # flagged, and the unsubscribe stays, undated), unless the row says another opt-out or
+        # gives its grant a time after it: a "yes" the file does not date after the unsubscribe
+        # does not outvote it.
+        if self._has_unsub_time and get("unsubscribed_at", _NOTHING)[0] \
+                and not any(status in OPT_OUTS for status, _ in row.consents.values()):
+            when = unsub_at.other if unsub_at is not None else None
+            said = row.consents.get(channel)
+            if said is None or said[0] != nz.GRANTED or not _later(said[1], when):
+                row.consents[channel] = (nz.UNSUBSCRIBED, when)
+        # A list of opt-outs known by its name: each row is one (never a grant).
+        if self.list_status is not None:
+            said = row.consents.get(channel)
+            if said is None or STRICTNESS[self.list_status] > STRICTNESS.get(said[0], 0):
+                row.consents[channel] = (self.list_status, None)
         # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
         # the person as of the file).  Within one row the stricter word wins.
         # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
@@ -454,6 +577,26 @@ class RowNormalizer:
         row.first_name_reading, row.last_name_reading = nz.name_readings(
             self.first(v, "first_name_reading")[0], self.first(v, "last_name_reading")[0],
             self.first(v, "full_name_reading")[0], self.plan.region)
+
+
+# A numeric date with the year last, as DateEvidence counts one that could be either.
+_DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{2}|\d{4})(?=$|[\sT,])")
+
+
+def _either_way(raw: str) -> bool:
+    """Whether a date reads as two different days day-first and month-first ("11/05/2026")."""
+    m = _DAY_MONTH_YEAR.match(raw)
+    if not m:
+        return False
+    x, y = int(m.group(1)), int(m.group(2))
+    return x != y and 1 <= x <= 12 and 1 <= y <= 12
+
+
+def _later(granted_at: str | None, unsub_at: str | None) -> bool:
+    """Whether a grant's own time is after an unsubscribe's (False when either has none)."""
+    if not granted_at or not unsub_at:
+        return False
+    return (to_utc(granted_at) or "") > (to_utc(unsub_at) or "\uffff")
 
 
 def _split_ids(raw: str, phone: bool = False) -> list[str]:

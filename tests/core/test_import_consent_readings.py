@@ -1,0 +1,259 @@
+"""How an import reads consent where the files are awkward: the safer reading wins.
+
+Consent is never guessed in the marketer's favour.  Each test imports real files
+in the vendor's own layout (Klaviyo's profiles export, an SMS gateway's opt-out
+list, suppression exports of email tools, Mailchimp's audience files) through
+``import_file`` on a set clock, and reads back the consent in force.
+"""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.profile import consent_facts
+from omnidesk.core.timeline import find_customer
+from tests.core.test_presets import MAILCHIMP_SUBSCRIBED, MAILCHIMP_UNSUBSCRIBED, SHOPIFY_CUSTOMERS
+from tests.helpers import write_csv
+
+# Klaviyo › Profiles › export, with both consents and each one's own timestamp.
+KLAVIYO_PROFILES = ["Email", "Klaviyo ID", "First Name", "Last Name", "Phone Number", "City", "Country",
+                    "Email Marketing Consent", "Email Marketing Consent Timestamp", "SMS Consent",
+                    "SMS Consent Timestamp", "Profile Created On"]
+# An SMS gateway's opt-out list (Twilio, SimpleTexting, EZ Texting): the number and its reply.
+SMS_OPTOUTS = ["Phone Number", "Keyword", "Date"]
+
+
+def rows_of(header, *rows: dict[str, str]) -> list[list[str]]:
+    for row in rows:
+        assert set(row) <= set(header), set(row) - set(header)
+    return [[row.get(h, "") for h in header] for row in rows]
+
+
+def imported(ws, path, when: str, options: ImportOptions | None = None):
+    """Import ``path`` as if on ``when`` (UTC): the day an undated fact is known from."""
+    with time_machine.travel(when, tick=False):
+        result = import_file(ws, path, options)
+    assert result.imported >= 1, result
+    return result
+
+
+def in_force(ws, email=None, phone=None) -> dict[str, str]:
+    """The consent in force per channel, as the card shows it and the stored column holds it."""
+    cid = find_customer(ws, email or phone)
+    assert cid is not None, email or phone
+    card = {ch: f.status for ch, f in consent_facts(ws, cid).items()}
+    with ws.engine.connect() as conn:
+        stored = conn.exec_driver_sql("SELECT consent_email, consent_sms FROM customer WHERE id = ?", (cid,)).one()
+    assert (stored[0], stored[1]) == (card.get("email"), card.get("sms")), (stored, card)
+    return card
+
+
+def facts_of(ws, file_name: str) -> list[tuple[str, str, str | None]]:
+    """The consent facts a file added: (channel, status, own time), in row order."""
+    with ws.engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT c.channel, c.status, c.occurred_at FROM consent c JOIN source_record r ON r.id = c.record_id "
+            "JOIN import_batch b ON b.id = r.batch_id WHERE b.file_name = ? ORDER BY r.record_no, c.channel",
+            (file_name,)).all()]
+
+
+def shop_customers(path, *people: tuple[str, str, str]):
+    """Shopify's customers export: (email, phone, "yes"/"no" for both email and SMS marketing);
+    each person is called by their address ("sam@" is Sam Stone)."""
+    return write_csv(path, SHOPIFY_CUSTOMERS, rows_of(SHOPIFY_CUSTOMERS, *({
+        "Customer ID": str(7210000 + n), "First Name": email.split("@")[0].capitalize(), "Last Name": "Stone",
+        "Email": email,
+        "Accepts Email Marketing": yes, "Phone": phone, "Accepts SMS Marketing": yes if phone else "",
+        "Total Spent": "10.00", "Total Orders": "1", "Tax Exempt": "no",
+    } for n, (email, phone, yes) in enumerate(people, 1))))
+
+
+@pytest.fixture
+def ws(make_workspace):
+    return make_workspace(timezone="America/New_York")
+
+
+# --------------------------------------------------------------------------
+# 1. each channel's fact takes its own channel's time
+# --------------------------------------------------------------------------
+
+
+def test_klaviyos_sms_consent_is_dated_by_the_sms_timestamp_not_the_email_one(ws, tmp_path):
+    """Email unsubscribed on 2025-05-01; SMS subscribed on 2024-01-01, and the number texted STOP on
+    2025-03-01: the SMS grant is older than the STOP, so the number stays opted out."""
+    optouts = write_csv(tmp_path / "sms_optouts.csv", SMS_OPTOUTS,
+                        [["+12025550150", "STOP", "2025-03-01 12:00"]])
+    imported(ws, optouts, "2025-06-01 09:00Z")
+    profiles = write_csv(tmp_path / "klaviyo_profiles.csv", KLAVIYO_PROFILES, rows_of(KLAVIYO_PROFILES, {
+        "Email": "lena@example.com", "Klaviyo ID": "01HKLENA", "First Name": "Lena", "Last Name": "Lorenz",
+        "Phone Number": "+12025550150", "Email Marketing Consent": "UNSUBSCRIBED",
+        "Email Marketing Consent Timestamp": "2025-05-01 09:00:00", "SMS Consent": "SUBSCRIBED",
+        "SMS Consent Timestamp": "2024-01-01 09:00:00", "Profile Created On": "2023-12-01 09:00:00"}))
+    assert imported(ws, profiles, "2025-06-02 09:00Z").preset == "klaviyo"
+    assert facts_of(ws, "klaviyo_profiles.csv") == [("email", "unsubscribed", "2025-05-01T09:00:00"),
+                                                     ("sms", "granted", "2024-01-01T09:00:00")], \
+        "each channel's fact must be dated by its own channel's timestamp"
+    assert in_force(ws, "lena@example.com") == {"email": "unsubscribed", "sms": "unsubscribed"}, \
+        "an SMS grant of 2024 must not lift the STOP of 2025-03-01"
+
+
+def test_a_channel_without_a_time_of_its_own_does_not_borrow_another_channels(ws, tmp_path):
+    """Klaviyo's export without the SMS timestamp column (and no sign-up time): the SMS "yes" is
+    undated, and an undated yes cannot lift the number's STOP."""
+    optouts = write_csv(tmp_path / "sms_optouts.csv", SMS_OPTOUTS, [["+12025550151", "STOP", "2025-03-01 12:00"]])
+    imported(ws, optouts, "2025-06-01 09:00Z")
+    header = [h for h in KLAVIYO_PROFILES if h not in ("SMS Consent Timestamp", "Profile Created On")]
+    profiles = write_csv(tmp_path / "klaviyo_profiles.csv", header, rows_of(header, {
+        "Email": "max@example.com", "Klaviyo ID": "01HKMAX", "First Name": "Max", "Last Name": "Moor",
+        "Phone Number": "+12025550151", "Email Marketing Consent": "SUBSCRIBED",
+        "Email Marketing Consent Timestamp": "2025-05-01 09:00:00", "SMS Consent": "SUBSCRIBED"}))
+    imported(ws, profiles, "2025-06-02 09:00Z")
+    assert facts_of(ws, "klaviyo_profiles.csv") == [("email", "granted", "2025-05-01T09:00:00"),
+                                                     ("sms", "granted", None)], \
+        "the SMS grant must not take the email consent's timestamp"
+    assert in_force(ws, "max@example.com") == {"email": "granted", "sms": "unsubscribed"}
+
+
+def test_a_generic_files_sms_consent_date_dates_only_the_sms_consent(ws, tmp_path):
+    """A hand-made list with a date per consent: "SMS consent date" is not the email consent's date."""
+    header = ["Email", "Phone", "Email consent", "SMS consent", "SMS consent date"]
+    path = write_csv(tmp_path / "signups.csv", header, [["ida@example.com", "+12025550152", "yes", "yes",
+                                                         "2024-01-01"]])
+    imported(ws, path, "2025-06-02 09:00Z")
+    assert facts_of(ws, "signups.csv") == [("email", "granted", None), ("sms", "granted", "2024-01-01")], \
+        "the SMS consent date must date the SMS fact only"
+
+
+# --------------------------------------------------------------------------
+# 2. an SMS opt-out list's keywords as the replies were texted
+# --------------------------------------------------------------------------
+
+
+def test_stop_keywords_with_punctuation_or_more_words_opt_the_number_out(ws, tmp_path):
+    replies = ["Stop.", "STOP!", "Stop please", " stop ", "UNSUBSCRIBE.", "stop, thanks", "Arrêtez"]
+    people = [(f"p{n}@example.com", f"+1202555{n:04d}", "yes") for n in range(1, len(replies) + 1)]
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", *people), "2026-05-01 09:00Z")
+    optouts = write_csv(tmp_path / "optouts.csv", SMS_OPTOUTS,
+                        [[phone, reply, "2026-06-01 12:00"] for (_, phone, _), reply in zip(people, replies)])
+    result = imported(ws, optouts, "2026-06-02 09:00Z")
+    assert result.preset == "sms_optouts"
+    still_texted = [reply for (email, _, _), reply in zip(people, replies)
+                    if in_force(ws, email)["sms"] != "unsubscribed"]
+    assert still_texted == [], f"numbers that replied {still_texted} must be opted out of SMS"
+    assert facts_of(ws, "optouts.csv") == [("sms", "unsubscribed", "2026-06-01T12:00:00")] * len(replies)
+    # The keywords read; only the one that cannot be read at all is flagged, and says what was done.
+    problems = {row.record.values[1]: row.problems for row in result.flagged_rows}
+    assert list(problems) == ["Arrêtez"], problems
+    assert "read as an opt-out" in problems["Arrêtez"][0], problems
+
+
+def test_a_start_keyword_needs_to_be_clear_to_opt_back_in(ws, tmp_path):
+    """START with a full stop is START; a reply that only begins with START is not read as one."""
+    people = [("a@example.com", "+12025550201", "no"), ("b@example.com", "+12025550202", "no")]
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", *people), "2026-05-01 09:00Z")
+    optouts = write_csv(tmp_path / "optouts.csv", SMS_OPTOUTS,
+                        [["+12025550201", "Start.", "2026-06-01 12:00"],
+                         ["+12025550202", "start? no", "2026-06-01 12:00"]])
+    result = imported(ws, optouts, "2026-06-02 09:00Z")
+    assert in_force(ws, "a@example.com")["sms"] == "granted"
+    assert in_force(ws, "b@example.com")["sms"] == "unsubscribed"
+    assert result.flagged == 1
+
+
+# --------------------------------------------------------------------------
+# 3. unsubscribe and suppression files
+# --------------------------------------------------------------------------
+
+SUPPRESSION_FILES = {
+    # README: an "Unsubscribed at" column dates an unsubscribe; alone, the row is one.
+    "unsub_at_only.csv": (["Email", "Unsubscribed at"], ["sam@example.com", "2024-06-01"],
+                          ("unsubscribed", "2024-06-01")),
+    "status_list.csv": (["Email", "Status"], ["sam@example.com", "unsubscribed"], ("unsubscribed", None)),
+    "status_cleaned.csv": (["Email", "Status"], ["sam@example.com", "cleaned"], ("cleaned", None)),
+    "status_bounced.csv": (["Email", "Status"], ["sam@example.com", "Bounced"], ("cleaned", None)),
+    "status_denied.csv": (["Email", "Status"], ["sam@example.com", "denied"], ("denied", None)),
+    "status_opted_out.csv": (["Email", "Status"], ["sam@example.com", "Opted out"], ("unsubscribed", None)),
+    # Brevo's contacts export.
+    "brevo_contacts.csv": (["EMAIL", "FIRSTNAME", "LASTNAME", "EMAIL_BLACKLISTED", "SMS_BLACKLISTED"],
+                           ["sam@example.com", "Sam", "Stone", "true", "false"], ("unsubscribed", None)),
+    # Klaviyo's suppressed profiles.
+    "klaviyo_suppressed.csv": (["Email", "Suppression Reason", "Date Suppressed"],
+                               ["sam@example.com", "Unsubscribed", "2024-06-01"], ("unsubscribed", "2024-06-01")),
+    # SendGrid's suppression exports: only the file's name says what the rows are.
+    "sendgrid_global_unsubscribes.csv": (["email", "created"], ["sam@example.com", "1717200000"],
+                                         ("unsubscribed", None)),
+    "sendgrid_bounces.csv": (["email", "created", "reason", "status"],
+                             ["sam@example.com", "1717200000", "550 5.1.1 user unknown", "5.1.1"], ("cleaned", None)),
+    "suppression_list.csv": (["Email Address", "Reason"], ["sam@example.com", "unsubscribed"], ("unsubscribed", None)),
+}
+
+
+@pytest.mark.parametrize("name", list(SUPPRESSION_FILES))
+def test_unsubscribe_and_suppression_files_opt_the_address_out(ws, tmp_path, name):
+    header, row, (status, when) = SUPPRESSION_FILES[name]
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", ("sam@example.com", "", "yes")),
+             "2025-06-01 09:00Z")
+    imported(ws, write_csv(tmp_path / name, header, [row]), "2025-06-02 09:00Z", ImportOptions(channel="email"))
+    assert in_force(ws, "sam@example.com")["email"] == status, f"{name} must make the address {status}"
+    facts = facts_of(ws, name)
+    assert facts == [("email", status, when)], facts
+
+
+def test_a_suppression_file_never_makes_an_opt_in(ws, tmp_path):
+    """Rows whose status says nothing is wrong, or that an unsubscribe list names, add no "yes"."""
+    path = write_csv(tmp_path / "status_list.csv", ["Email", "Status"],
+                     [["ann@example.com", "subscribed"], ["bob@example.com", "active"],
+                      ["cy@example.com", "unsubscribed"]])
+    imported(ws, path, "2025-06-02 09:00Z", ImportOptions(channel="email"))
+    assert facts_of(ws, "status_list.csv") == [("email", "unsubscribed", None)]
+    unsubs = write_csv(tmp_path / "unsubscribes.csv", ["Email", "Status"], [["dee@example.com", "subscribed"]])
+    imported(ws, unsubs, "2025-06-03 09:00Z", ImportOptions(channel="email"))
+    assert facts_of(ws, "unsubscribes.csv") == [("email", "unsubscribed", None)]
+
+
+# --------------------------------------------------------------------------
+# 4. a consent date that could be day/month or month/day
+# --------------------------------------------------------------------------
+
+
+def mailchimp(path, header, **values):
+    row = {"Email Address": "abe@example.com", "First Name": "Abe", "Last Name": "Ames", "LEID": "11",
+           "EUID": "a1b2c3", **values}
+    return write_csv(path, header, rows_of(header, row))
+
+
+def test_a_yes_dated_only_by_an_ambiguous_date_does_not_lift_an_unsubscribe(ws, tmp_path):
+    """11/05/2026 is 5 November read month-first (the US region), 11 May day-first: the import
+    cannot know, so the "yes" is undated, and an undated yes never lifts the July unsubscribe."""
+    imported(ws, mailchimp(tmp_path / "unsubscribed_members_export_1a.csv", MAILCHIMP_UNSUBSCRIBED,
+                           UNSUB_TIME="2026-07-01 10:00:00"), "2026-07-02 09:00Z")
+    signups = write_csv(tmp_path / "newsletter_signups_uk.csv",
+                        ["Email", "First name", "Email consent", "Consent date"],
+                        [["abe@example.com", "Abe", "yes", "11/05/2026"]])
+    imported(ws, signups, "2026-12-01 09:00Z")
+    assert facts_of(ws, "newsletter_signups_uk.csv") == [("email", "granted", None)], \
+        "a guessed day/month order must not date a yes"
+    assert in_force(ws, "abe@example.com")["email"] == "unsubscribed"
+
+
+def test_an_unsubscribe_with_an_ambiguous_date_takes_the_later_reading(ws, tmp_path):
+    """05/11/2026 is 11 May or 5 November: the opt-out counts from 5 November, so a confirmed
+    sign-up of 1 July (between the two readings) does not lift it."""
+    unsubs = write_csv(tmp_path / "newsletter_unsubscribes.csv", ["Email", "Email consent", "Consent date"],
+                       [["abe@example.com", "unsubscribed", "05/11/2026"]])
+    imported(ws, unsubs, "2026-12-01 09:00Z")
+    assert facts_of(ws, "newsletter_unsubscribes.csv") == [("email", "unsubscribed", "2026-11-05")]
+    imported(ws, mailchimp(tmp_path / "subscribed_members_export_1a.csv", MAILCHIMP_SUBSCRIBED,
+                           OPTIN_TIME="2026-07-01 10:00:00", CONFIRM_TIME="2026-07-01 10:00:00"), "2026-12-02 09:00Z")
+    assert in_force(ws, "abe@example.com")["email"] == "unsubscribed"
+
+
+def test_a_date_the_column_proves_still_dates_a_yes(ws, tmp_path):
+    """A column with 25/12/2025 in it is day-first: its 11/05/2026 is 11 May, not a guess."""
+    signups = write_csv(tmp_path / "newsletter_signups_uk.csv", ["Email", "Email consent", "Consent date"],
+                        [["abe@example.com", "yes", "11/05/2026"], ["bea@example.com", "yes", "25/12/2025"]])
+    imported(ws, signups, "2026-12-01 09:00Z")
+    assert facts_of(ws, "newsletter_signups_uk.csv") == [("email", "granted", "2026-05-11"),
+                                                         ("email", "granted", "2025-12-25")]
