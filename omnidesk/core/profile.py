@@ -211,15 +211,17 @@ def _card_address_says(conn, customer_id: int, rows: list, decided: dict) -> dic
     card = conn.execute(select(cust.c.email, cust.c.phone).where(cust.c.id == customer_id)).first()
     if card is None or len({r[4] for r in rows}) < 2:
         return {}
-    own = dict((rid, (email, phone)) for rid, email, phone in conn.execute(
-        select(rec.c.id, rec.c.email, rec.c.phone).where(rec.c.customer_id == customer_id)))
+    own = {rid: (email, phone, channel) for rid, email, phone, channel in conn.execute(
+        select(rec.c.id, rec.c.email, rec.c.phone, rec.c.channel).where(rec.c.customer_id == customer_id))}
     out = {}
     for key, fact in decided.items():
         channel = key[1]
         address = card.email if channel == "email" else card.phone
         if not address:
             continue
-        said = [r for r in rows if r[1] == channel and own.get(r[4], (None, None))[channel != "email"] == address]
+        # The card address's own facts, and what was recorded by hand (the user's word about the person).
+        said = [r for r in rows if r[1] == channel and r[4] in own
+                and (own[r[4]][2] == HAND or own[r[4]][channel != "email"] == address)]
         if said and len(said) < sum(1 for r in rows if r[1] == channel):
             here = decide(conn, said).get(key)
             if stricter(fact, here) is not fact:

@@ -417,13 +417,23 @@ def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, l
     A customer's consent weighs all their facts; an address has a say of its own.  "Stop"
     from mia.old@ and, later, "yes" from mia.new@ leave Mia subscribed, but not mia.old@
     (:func:`_golden_rows` sends to the address that said yes, and never reads an opt-out
-    as lifted by another address's yes).
+    as lifted by another address's yes).  Consent recorded by hand is the user's word about the
+    person: it counts for every address of theirs.
     """
     address_of: dict[int, tuple[str | None, str | None]] = {}
+    by_hand: set[int] = set()
+    addresses: dict[int, tuple[set[str], set[str]]] = {}  # customer -> (emails, phones)
     for rows in records.values():
         if len(rows) > 1:
             for r in rows:
                 address_of[r[_ID]] = (r[_EMAIL], r[_PHONE])
+                if r[_CHANNEL] == HAND:
+                    by_hand.add(r[_ID])
+                mine = addresses.setdefault(r[_CID], (set(), set()))
+                if r[_EMAIL]:
+                    mine[0].add(r[_EMAIL])
+                if r[_PHONE]:
+                    mine[1].add(r[_PHONE])
     if not address_of:
         return {}
     keyed = []
@@ -431,8 +441,10 @@ def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, l
         found = address_of.get(row[4])
         if found is None:
             continue
-        address = found[0] if row[1] == "email" else found[1]
-        if address:
+        at = row[1] != "email"
+        if row[4] in by_hand:
+            keyed.extend(((row[0], address), *row[1:]) for address in addresses.get(row[0], ((), ()))[at])
+        elif address := found[at]:
             keyed.append(((row[0], address), *row[1:]))
     return decide_statuses(conn, keyed) if keyed else {}
 

@@ -79,22 +79,21 @@ def test_with_no_other_address_that_said_yes_the_customer_is_out(make_workspace,
 
 
 def test_a_yes_from_a_record_without_the_address_does_not_reopen_it(make_workspace, tmp_path):
-    # The main address's own facts say stop; a yes given elsewhere (here typed in by hand for the
-    # customer, on a record with no email) leaves the customer subscribed but not that address.
-    from datetime import UTC, datetime
-
-    import time_machine
-
-    from omnidesk.core.edits import record_consent
-
+    # The main address's own facts say stop; a yes given elsewhere (here a Klaviyo profile known
+    # by Mia's phone, with no email, whose email consent says subscribed in June) leaves the
+    # customer subscribed but not that address.
     ws = make_workspace(timezone="America/New_York")
     cid, _email, _consent = _mia(ws, tmp_path, confirmed=False)
-    with time_machine.travel(datetime(2025, 6, 1, 12, tzinfo=UTC), tick=False):
-        record_consent(ws, cid, "email", "granted", note="said yes at the till")
+    header = ["Email", "Klaviyo ID", "First Name", "Last Name", "Phone Number", "Email Marketing Consent",
+              "Email Marketing Consent Timestamp", "Profile Created On"]
+    import_file(ws, _write(tmp_path / "klaviyo_profiles.csv", header, Klaviyo_ID="01HMIA", First_Name="Mia",
+                           Last_Name="Moreau", Phone_Number="+12025550160", Email_Marketing_Consent="SUBSCRIBED",
+                           Email_Marketing_Consent_Timestamp="2025-06-01 09:00:00",
+                           Profile_Created_On="2025-06-01 09:00:00"), ImportOptions(channel="email"))
     with ws.engine.connect() as conn:
-        email, consent = conn.execute(select(Customer.__table__.c.email, Customer.__table__.c.consent_email)
-                                      .where(Customer.__table__.c.id == cid)).one()
-    assert email == "mia.old@example.com" and consent == "unsubscribed"
+        rows = conn.execute(select(Customer.__table__.c.id, Customer.__table__.c.email,
+                                   Customer.__table__.c.consent_email)).all()
+    assert rows == [(cid, "mia.old@example.com", "unsubscribed")]
     assert _email_step(ws).eligible == []
     # The card says what the list and the campaign go by, and names the fact that decided.
     from omnidesk.core.profile import consent_facts
