@@ -244,6 +244,11 @@ _CHANNELS = {"email": ("consent_email", "email", "email", "send_unknown_email"),
              "whatsapp": ("consent_whatsapp", "phone", "phone", None)}
 
 
+def address_column(channel: str) -> str:
+    """The customer column a personal channel's messages go to: ``email``, or ``phone`` for SMS and WhatsApp."""
+    return _CHANNELS[channel][1]
+
+
 def refused_addresses(channel: str):
     """Every address refused on ``channel``, as one SQL SELECT: each address (main, or carried by
     another of their records) of a customer who opted out there.  One mailbox or phone, one answer:

@@ -228,7 +228,16 @@ def _consent(channel: str, op: str, value: Any) -> ColumnElement[bool]:
     known = [v for v in values if v != "unknown"]
     parts = []
     if known:
-        parts.append(and_(col.is_not(None), col.in_(known)))
+        said = and_(col.is_not(None), col.in_(known))
+        if "granted" in known:
+            # A yes does not open an address someone else holding it said stop from (a family's
+            # mailbox, a shop's landline): the campaigns refuse it (guards.refused_addresses), and a
+            # list of "who said yes" exported for another tool must not hand it over either.
+            from omnidesk.core.campaigns.guards import address_column, refused_addresses
+
+            address = _C.c[address_column(channel)]
+            said = and_(said, or_(col != "granted", address.is_(None), address.not_in(refused_addresses(channel))))
+        parts.append(said)
     if "unknown" in values:
         parts.append(or_(col.is_(None), col == ""))
     hit = or_(*parts)

@@ -100,3 +100,24 @@ def test_a_yes_from_a_record_without_the_address_does_not_reopen_it(make_workspa
 
     fact = consent_facts(ws, cid)["email"]
     assert (fact.status, fact.source_file) == ("unsubscribed", "unsubscribed_members_export.csv")
+
+
+def test_who_said_yes_leaves_out_a_mailbox_someone_else_holding_it_said_stop_from(make_workspace, tmp_path):
+    # Vera (the shop, yes) and Walt (the list, unsubscribed) share the family's mailbox. The
+    # campaign refused it, but the segment "email consent is granted" listed Vera, and an export
+    # of it handed the mailbox to another tool.
+    from omnidesk.core import segments
+
+    ws = make_workspace(timezone="America/New_York")
+    import_file(ws, _write(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER, Customer_ID="901",
+                           First_Name="Vera", Last_Name="Vance", Email="vance.family@example.com",
+                           Accepts_Email_Marketing="yes", Phone="+1 202 555 0200", Accepts_SMS_Marketing="yes",
+                           Total_Spent="10", Total_Orders="1"), ImportOptions(channel="shop"))
+    import_file(ws, _write(tmp_path / "unsubscribed_members_export.csv", MAILCHIMP_UNSUBSCRIBED_HEADER,
+                           Email_Address="vance.family@example.com", First_Name="Walt", Last_Name="Vance",
+                           UNSUB_TIME="2025-06-01 10:00:00", MEMBER_RATING="2", LEID="13", EUID="e13"),
+                ImportOptions(channel="email"))
+    said_yes = {"all": [{"field": "consent.email", "op": "is", "value": "granted"}]}
+    assert segments.count(ws, said_yes) == 0
+    assert segments.count(ws, {"all": [{"field": "consent.email", "op": "is_not", "value": "granted"}]}) == 2
+    assert segments.count(ws, {"all": [{"field": "consent.sms", "op": "is", "value": "granted"}]}) == 1
