@@ -206,6 +206,8 @@ class DashboardView(QWidget):
             caption.setStyleSheet("color: palette(placeholder-text);")
             caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             caption.setWordWrap(True)  # half a narrow card: two lines, not "New customers a wee"
+            if chart is self.revenue_chart:
+                self.revenue_caption = caption  # it says the money too (_show_activity)
             pl.addWidget(caption, 0, col)
             pl.addWidget(chart, 1, col)
         growth.add(pair, chart=True)
@@ -487,6 +489,8 @@ class DashboardView(QWidget):
         self.new_chart.set_series(weeks, {"new": fresh}, {"new": "#0072B2"}, {"new": "New customers"})
         self.revenue_chart.set_series(weeks, {"revenue": revenue}, {"revenue": "#2F855A"}, {"revenue": "Revenue"})
         self.cards["growth"].note.setText(f"revenue net of refunds{f', {currency}' if currency else ''}")
+        # The card's note gives way first in a narrow window: the chart's own caption keeps the money.
+        self.revenue_caption.setText(f"Revenue a week ({currency})" if currency else "Revenue a week")
         self._weeks = (weeks, events, fresh, revenue)
 
     def _show_campaigns(self, campaigns: list[dict], currency: str | None) -> None:
