@@ -374,6 +374,37 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
         return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
 
 
+_GMAIL = ("gmail.com", "googlemail.com")
+
+
+def mailbox_key(email: str) -> str:
+    """What a mailbox is known by, whatever way its address was written: "Bob.Smith+news@gmail.com"
+    and "bobsmith@googlemail.com" are one Gmail mailbox (Gmail ignores dots and everything after a
+    "+"); elsewhere an address tagged with "+" ("carol+news@shop.example") reaches the one untagged,
+    as most mail services deliver it."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in _GMAIL:
+        return f"{local.replace('.', '')}@gmail.com"
+    return f"{local}@{domain}"
+
+
+def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
+    """Guard 2 for the ways one mailbox is written: an address the email guards let through is out
+    (opted out) when it is another spelling of an address someone said stop from
+    (``bobsmith@gmail.com`` unsubscribed: ``bob.smith@gmail.com`` is the same mailbox).
+
+    Only rows the email guards let through are looked at, against the few refused addresses.
+    """
+    with ws.engine.connect() as conn:
+        refused = {mailbox_key(a) for a in conn.execute(refused_addresses("email")).scalars() if a and "@" in a}
+    if not refused:
+        return rows
+    out = _GUARD_REASONS.index(OPTED_OUT)
+    return [(r[0], r[1], out, *r[3:]) if r[2] is None and r[5] and mailbox_key(r[5]) in refused else r
+            for r in rows]
+
+
 def _shared_addresses(ws: Workspace, rules: Rules) -> dict[str, set[str]]:
     """Per personal channel, the addresses (emails, numbers) more than one customer holds as their
     main one — usually a handful — for guard 7: among those guards 1 to 3 let through
@@ -456,6 +487,7 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
         shared_later = pool.submit(_shared_addresses, ws, rules)
         rows = _audience_rows(ws, campaign, now, rules)
         shared = shared_later.result()
+    rows = _same_mailbox_refused(ws, rows)
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
     history = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),

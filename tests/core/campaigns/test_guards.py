@@ -273,3 +273,20 @@ def test_without_a_shop_zone_a_recipient_with_no_clock_keeps_the_steps_not_utcs(
     (sms,) = plan(ws, ("sms", "2027-03-01T22:30"))  # 03:30 UTC: outside UTC's quiet hours, inside New York's
     assert sms.zones[1] == "America/New_York" and 1 in sms.moved
     assert sms.send_at[1] == datetime(2027, 3, 2, 13, 0, tzinfo=UTC)  # 08:00 in New York
+
+
+def test_another_spelling_of_a_mailbox_that_said_stop_is_out_too(make_workspace):
+    # bobsmith@gmail.com unsubscribed; bob.smith@gmail.com (the same Gmail mailbox: dots and a
+    # "+tag" do not count) and carol+news@ beside carol@'s stop were still in the email pack.
+    from omnidesk.core.campaigns.guards import mailbox_key
+
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("bobsmith@gmail.com", None, "unsubscribed", None, 0),
+               2: ("Bob.Smith+news@googlemail.com", None, "granted", None, 0),
+               3: ("carol@shop.example", None, "unsubscribed", None, 0),
+               4: ("carol+news@shop.example", None, "granted", None, 0),
+               5: ("b.obsmith@example.com", None, "granted", None, 0)})  # dots count outside Gmail
+    (email,) = plan(ws, ("email", "2027-03-01T10:00"))
+    assert email.eligible == [5] and email.excluded["opted out"] == [1, 2, 3, 4]
+    assert mailbox_key("Bob.Smith+news@googlemail.com") == "bobsmith@gmail.com"
+    assert mailbox_key("b.obsmith@example.com") == "b.obsmith@example.com"
