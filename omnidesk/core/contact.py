@@ -119,6 +119,8 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
     if compact.startswith("00"):
         text = "+" + text.lstrip()[2:].lstrip()
     international = text.startswith("+")
+    if not international and (missing_plus := _country_code_without_plus(compact, region)) is not None:
+        return Normalized(missing_plus, None, raw)
     where = "" if international else f" for region {region}"
     try:
         number = phonenumbers.parse(text, None if international else region)
@@ -129,6 +131,33 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
     if not international and not phonenumbers.is_valid_number(number):
         return bad(raw, f"not a valid phone number{where} (add the country code if it is from abroad)")
     return Normalized(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, raw)
+
+
+def _country_code_without_plus(compact: str, region: str) -> str | None:
+    """E.164 for a number written with its country code but no "+" ("4917612345678" in Germany).
+
+    Where numbers are written at home with a trunk prefix ("0176 …" in Germany, "07911 …" in
+    the UK), digits that start with the country code instead, and make a valid number read as
+    international, are that number: read as a national one they made +49 4917612345678, and
+    a STOP from it left +49 176 12345678 texted.  None when that reading does not apply.
+    """
+    if not compact.isdigit():
+        return None
+    try:
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    except Exception:  # noqa: BLE001 - an unknown region has no metadata: nothing to say
+        return None
+    code = str(meta.country_code) if meta is not None else ""
+    if not code or not meta.national_prefix or compact.startswith(meta.national_prefix) or \
+            not compact.startswith(code):
+        return None
+    try:
+        number = phonenumbers.parse("+" + compact, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != region:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 _NANP_TEXT = re.compile(r"\+?[\d\s().\-/]+")

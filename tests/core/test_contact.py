@@ -218,3 +218,19 @@ def test_phones_read_as_dialled_at_home_and_internationally_elsewhere():
     assert display_phone("+442079460958", "gb") == "020 7946 0958"
     assert display_phone("+16035550110", None) == "+1 603-555-0110"
     assert display_phone("not a phone", "US") == "not a phone" and display_phone(None, "US") == ""
+
+
+@pytest.mark.parametrize("raw, region, expected", [
+    # The country code written without its "+": read as a national number it made
+    # +49 4917612345678, and a STOP from it left +49 176 12345678 texted.
+    ("4917612345678", "DE", "+4917612345678"),
+    ("447911123456", "GB", "+447911123456"),
+    ("33612345678", "FR", "+33612345678"),
+    # Written the national way (trunk prefix), as before.
+    ("0176 12345678", "DE", "+4917612345678"),
+    ("07911 123456", "GB", "+447911123456"),
+    # Italy has no trunk prefix: "39…" is an Italian mobile, not a missing "+39".
+    ("3912345678", "IT", "+393912345678"),
+])
+def test_a_country_code_without_its_plus_is_read_as_international(raw: str, region: str, expected: str) -> None:
+    assert normalize_phone(raw, region).value == expected
