@@ -250,15 +250,6 @@ class JourneyChart(QWidget):
         self.update()
         super().focusOutEvent(event)
 
-    def focusNextPrevChild(self, next_: bool) -> bool:
-        # Tab walks the flows first; past the last (or before the first) it leaves the chart.
-        if self.hasFocus() and self.order:
-            i = self._focus + (1 if next_ else -1)
-            if 0 <= i < len(self.order):
-                self._set_focus(i)
-                return True
-        return super().focusNextPrevChild(next_)
-
     def keyPressEvent(self, event) -> None:
         key = event.key()
         if self.order and key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Up,
