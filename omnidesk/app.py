@@ -48,17 +48,45 @@ def build_main_window(workspace: Path | None = None, demo: bool = False, setting
         if workspace.exists():
             window.open_workspace(workspace)
         else:
-            from omnidesk.core.workspace import Workspace, WorkspaceError
-
-            try:
-                window.set_workspace(Workspace.open(workspace, create=True))
-            except WorkspaceError as exc:
-                window.show_error("Cannot create workspace", str(exc))
+            offer_new_workspace(window, workspace)
     else:
         last = window.settings.value("lastWorkspace", "")
         if last and Path(str(last)).exists():
             window.open_workspace(Path(str(last)))
     return window
+
+
+def offer_new_workspace(window, path: Path) -> bool:
+    """``omnidesk -w PATH`` with nothing at PATH (a typo, or a file moved away): ask first.
+
+    A workspace is made there only when the user says so, as File › New Workspace would
+    make it (then the business's basics are asked), and only where one can be: a name
+    ending in .omnidesk in a folder that exists.  Otherwise the window says why and
+    stays on the welcome screen; nothing is written.  True when a workspace was made.
+    """
+    from omnidesk.core.workspace import (
+        Workspace,
+        WorkspaceError,
+        workspace_path_problem,
+    )
+
+    problem = workspace_path_problem(path)
+    if problem:
+        window.show_error("Cannot open workspace", f"{problem[0].upper()}{problem[1:]}.")
+        return False
+    if not window.confirm("Create a workspace?",
+                          f"There is no workspace at {path}.\n\nCreate a new, empty workspace there?"):
+        return False
+    try:
+        workspace = Workspace.create(path)
+    except WorkspaceError as exc:
+        window.show_error("Cannot create workspace", str(exc))
+        return False
+    if not window.set_workspace(workspace):
+        workspace.close()
+        return False
+    window.ask_workspace_basics()
+    return True
 
 
 def install_damage_handler(window) -> None:

@@ -17,7 +17,15 @@ from pathlib import Path
 
 from omnidesk import __version__
 from omnidesk.cli import campaigns, customers, exports, identity, imports, messages, people, reports, segments, workspace
-from omnidesk.cli.common import EXIT_ERROR, CliError, _add_workspace_arg, _is_user_error, _workspace_path
+from omnidesk.cli.common import (
+    EXIT_ERROR,
+    CliError,
+    CommandParser,
+    _add_workspace_arg,
+    _is_user_error,
+    _settle_workspace,
+    _workspace_path,
+)
 from omnidesk.core.text import printable
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
@@ -31,9 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"omnidesk {__version__}")
     _add_workspace_arg(parser, top=True)
     parser.add_argument(
-        "--demo", action="store_true", help="open the demo workspace (built on first use)"
+        "--demo", action="store_true",
+        help="open the demo workspace (built on first use); before a command, work on the demo "
+             "(as -w with its path)"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Each subcommand refuses what it does not take with its own usage (see CommandParser).
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser)
     for group in (workspace, imports, identity, people, customers, segments, messages, campaigns, exports, reports):
         group.add_commands(sub)
     return parser
@@ -49,7 +60,7 @@ def _run_gui(args: argparse.Namespace) -> int:
         raise CliError(problem)
     from omnidesk.app import run_app
 
-    return run_app(workspace=Path(args.workspace) if args.workspace else None, demo=args.demo)
+    return run_app(workspace=Path(args.workspace).expanduser() if args.workspace else None, demo=args.demo)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
     _clean_temp()
     try:
+        _settle_workspace(args, command=args.command if func is not None else None)
         if func is None:
             return _run_gui(args)
         return func(args)

@@ -8,6 +8,25 @@ from pathlib import Path
 from omnidesk.core import paths
 
 
+# Exit statuses: one rule for every command.
+#
+#   0  EXIT_OK: done (a check that ran and found no error included).
+#   1  EXIT_ERROR: a well-formed command that could not be done, or a check that found an error:
+#      a file or workspace that is missing, unreadable, damaged, busy or read-only; a name or a
+#      customer that matches nothing (or several); a value, rule, plan or message the workspace
+#      refuses to keep; an output it will not replace; `message check` / `campaign check` errors.
+#   2  EXIT_USAGE: the command line itself is wrong, whatever the files and the workspace hold:
+#      argparse's own errors (an unknown command or option, a missing or extra argument, a value
+#      its type or choices refuse), options that exclude or need each other (--segment and
+#      --rule; --unpin and a VALUE; erase without --yes where nobody can be asked), and a value
+#      outside what its option or argument takes whatever the workspace holds (--wait,
+#      --customers, --from/--to, --encoding, --region, --preset, --columns, render's --channel,
+#      a customer FIELD, a consent CHANNEL, a settings KEY, an empty --workspace).
+#   130 interrupted (Ctrl+C); 141 the reader of the output went away (`omnidesk report | head`).
+#
+# So a script can tell "typed wrong" (2: the command did nothing) from "could not be done as
+# asked" (1: one line on stderr says why, and what was done if anything was, as when one of
+# several files imported fails).  argparse exits 2 itself; every other 2 is CliError(..., EXIT_USAGE).
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -56,6 +75,27 @@ def _seconds(text: str) -> float:
     return value
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: what it does not take is refused with its own usage.
+
+    argparse hands the words a subcommand does not know back to the top-level parser,
+    whose error showed ``usage: omnidesk [-h] ...`` for a misspelled ``--rulez``; here
+    the subcommand says it, with its usage and the option it may have meant.
+    """
+
+    def parse_known_args(self, args=None, namespace=None):
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            import difflib
+
+            options = [o for o in self._option_string_actions if o.startswith("--")]
+            meant = [m for word in extras if word.startswith("-")
+                     for m in difflib.get_close_matches(word.split("=", 1)[0], options, n=1)]
+            self.error(f"unrecognized arguments: {' '.join(extras)}"
+                       + (f" (did you mean {meant[0]}?)" if meant else ""))
+        return namespace, extras
+
+
 def _command(subparsers, name: str, **kwargs) -> argparse.ArgumentParser:
     """A subcommand that, like every command, also takes --workspace after its name."""
     parser = subparsers.add_parser(name, **kwargs)
@@ -69,7 +109,40 @@ def _add_force_arg(parser: argparse.ArgumentParser) -> None:
 
 
 def _workspace_path(args: argparse.Namespace) -> Path:
-    return Path(args.workspace) if args.workspace else paths.default_workspace_path()
+    return Path(args.workspace).expanduser() if args.workspace else paths.default_workspace_path()
+
+
+def _settle_workspace(args: argparse.Namespace, *, command: str | None) -> None:
+    """Refuse a ``--workspace`` (or ``--demo``) no command can use, before anything is opened.
+
+    An empty path is refused (it used to mean the default workspace, silently).  ``--demo``
+    before a command is ``-w`` with the demo's path, for a demo that exists (only ``omnidesk
+    demo`` builds one).  A path given that is not an existing file must be one a workspace can
+    be made at: a name ending in .omnidesk, in a folder that exists (no folder is made for it).
+    With no command (the app), only the first two: the window says what is wrong with the rest.
+    """
+    from omnidesk.core.text import printable
+    from omnidesk.core.workspace import workspace_path_problem
+
+    given = getattr(args, "workspace", None)
+    if given is not None and not given.strip():
+        raise CliError("--workspace: give the workspace file's path (it was empty)", EXIT_USAGE)
+    if getattr(args, "demo", False):
+        if given is not None:
+            raise CliError("give --demo or --workspace PATH, not both", EXIT_USAGE)
+        if command is None or command == "demo":
+            return  # the app opens (or builds) the demo; `omnidesk demo` builds it where it goes
+        demo = paths.demo_workspace_path()
+        if not demo.exists():
+            raise CliError(f"there is no demo workspace yet ({printable(str(demo))}); build it with "
+                           "'omnidesk demo' (or open it in the app with 'omnidesk --demo')")
+        args.workspace = str(demo)
+        return
+    if given is None or command is None:
+        return
+    problem = workspace_path_problem(Path(given).expanduser())
+    if problem:
+        raise CliError(printable(problem))
 
 
 def _output(path: str | Path, args: argparse.Namespace) -> Path:

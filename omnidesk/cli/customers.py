@@ -10,7 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from omnidesk.cli.common import EXIT_OK, CliError, _command, _customer, _open_existing
+from omnidesk.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _command,
+    _customer,
+    _open_existing,
+)
 from omnidesk.cli.output import Output
 from omnidesk.cli.segments import RULE_HELP, read_rule
 from omnidesk.core.text import printable
@@ -65,7 +72,7 @@ def _targets(ws, args: argparse.Namespace) -> list[int]:
 
     named = [args.segment is not None, bool(args.rule), bool(args.customers)]
     if sum(named) != 1:
-        raise CliError("name the customers, or give --segment NAME or --rule, one of them")
+        raise CliError("name the customers, or give --segment NAME or --rule, one of them", EXIT_USAGE)
     if args.customers:
         return sorted({_customer(ws, text) for text in args.customers})
     rule = resolve_audience(ws, segment=args.segment, rule=read_rule(args.rule, ws) if args.rule else None)
@@ -81,8 +88,17 @@ def cmd_tag(args: argparse.Namespace) -> int:
             print("No customer to tag: the segment is empty." if args.adding else "No customer to untag.")
             return EXIT_OK
         edit = (edits.add_tags if args.adding else edits.remove_tags)(ws, ids, [args.tag])
-    print(printable(edit.words[0].upper() + edit.words[1:]))
+    print(printable(_done(edit.words)))
     return EXIT_OK
+
+
+def _done(words: str) -> str:
+    """An edit's words ("add tag VIP to 2 customers", as the app's Undo names it) as what was done:
+    "Added tag VIP to 2 customers"."""
+    for verb, did in (("add ", "Added "), ("remove ", "Removed ")):
+        if words.startswith(verb):
+            return did + words[len(verb):]
+    return words[:1].upper() + words[1:]
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
@@ -104,8 +120,13 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_consent_set(args: argparse.Namespace) -> int:
     from omnidesk.core.channels import channel_name
-    from omnidesk.core.edits import record_consent
+    from omnidesk.core.edits import _consent_to_record, record_consent
+    from omnidesk.core.errors import UserError
 
+    try:
+        _consent_to_record(args.channel, args.status)  # a CHANNEL with no consent is a usage error (2)
+    except UserError as exc:
+        raise CliError(str(exc).rstrip("."), EXIT_USAGE) from None
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
         edit = record_consent(ws, cid, args.channel, args.status, args.note)
@@ -118,13 +139,16 @@ def cmd_consent_set(args: argparse.Namespace) -> int:
 
 
 def cmd_customer_add(args: argparse.Namespace) -> int:
-    from omnidesk.core.edits import add_customer
+    from omnidesk.core.edits import FIELDS, HEADER, add_customer
 
     values: dict[str, str] = {}
     for pair in args.values:
         field, sep, value = pair.partition("=")
         if not sep or not field.strip():
-            raise CliError(f"'{pair}' is not FIELD=VALUE (for example first_name=Ann)")
+            raise CliError(f"'{pair}' is not FIELD=VALUE (for example first_name=Ann)", EXIT_USAGE)
+        if field.strip().lower() not in (*FIELDS, "tags"):
+            raise CliError(f"'{printable(field.strip())}' is not a field of a customer; one of: {', '.join(HEADER)}",
+                           EXIT_USAGE)
         values[field.strip().lower()] = value
     with _open_existing(args) as ws:
         edit = add_customer(ws, values)
@@ -136,6 +160,9 @@ def cmd_customer_set(args: argparse.Namespace) -> int:
     from omnidesk.core import edits
 
     field = args.field.strip()
+    if not field.lower().startswith("custom.") and field.lower() not in edits.FIELDS:
+        raise CliError(f"'{printable(field)}' is not a field that can be typed in; one of: "
+                       f"{', '.join(edits.FIELDS)}, or custom.NAME for a custom field", EXIT_USAGE)
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
         if field.lower().startswith("custom."):

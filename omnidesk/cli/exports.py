@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from omnidesk.cli.common import EXIT_OK, CliError, _add_force_arg, _command, _customer, _open_existing, _output
+from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _add_force_arg, _command, _customer, _open_existing, _output
 from omnidesk.cli.segments import add_audience_args, audience
+from omnidesk.core.errors import UserError
 from omnidesk.core.text import counted, printable
 
 
@@ -38,7 +39,7 @@ def cmd_export_sources(args: argparse.Namespace) -> int:
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
         n = export_sources(ws, out, overwrite=args.force)
-    print(f"Wrote {n} source records to {printable(str(args.out))}")
+    print(f"Wrote {counted(n, 'source record')} to {printable(str(args.out))}")
     return EXIT_OK
 
 
@@ -46,8 +47,11 @@ def cmd_export_customers(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import check_columns, export_customers
 
     if args.segment is not None and args.rule:
-        raise CliError("give --segment or --rule, not both")
-    columns = check_columns(args.columns.split(",")) if args.columns else None
+        raise CliError("give --segment or --rule, not both", EXIT_USAGE)
+    try:
+        columns = check_columns(args.columns.split(",")) if args.columns else None
+    except UserError as exc:  # a column no export has: the option's value is not one (usage, 2)
+        raise CliError(f"--columns: {exc}", EXIT_USAGE) from None
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
         n = export_customers(ws, out, overwrite=args.force, rule=audience(ws, args), columns=columns,
@@ -63,5 +67,5 @@ def cmd_export_timeline(args: argparse.Namespace) -> int:
     with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer)
         n = export_timeline(ws, cid, out, overwrite=args.force)
-    print(f"Wrote {n} timeline entries of customer {cid} to {printable(str(args.out))}")
+    print(f"Wrote {counted(n, 'timeline entry', 'timeline entries')} of customer {cid} to {printable(str(args.out))}")
     return EXIT_OK

@@ -13,6 +13,7 @@ from omnidesk.cli.common import (
     _open_existing,
 )
 from omnidesk.cli.output import Output
+from omnidesk.core.text import counted
 
 
 def add_commands(sub) -> None:
@@ -67,8 +68,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
         from omnidesk.core.identity.merge import list_reviews
 
         summary["queued"] = len(list_reviews(ws))
-    Output(args).show(summary, lambda s: f"{s['customers']:,} customers; auto-merged {s['auto_merged']:,}; "
-                                         f"{s['queued']:,} pairs queued for review")
+    Output(args).show(summary, lambda s: f"{counted(s['customers'], 'customer')}; auto-merged {s['auto_merged']:,}; "
+                                         f"{counted(s['queued'], 'pair')} queued for review")
     return EXIT_OK
 
 
@@ -140,8 +141,8 @@ def cmd_review_again(args: argparse.Namespace) -> int:
         ids = {_customer(ws, c) for c in args.customers}
         item = next((i for i in list_kept_apart(ws) if {i.left_id, i.right_id} == ids), None)
         if item is None:
-            raise CliError("Those two customers are not kept apart; `omnidesk review apart` lists the pairs that are.",
-                           EXIT_USAGE)
+            # What the workspace holds, not how the command was typed: 1 (see common.py).
+            raise CliError("Those two customers are not kept apart; `omnidesk review apart` lists the pairs that are.")
         reopened = reopen_kept_apart(ws, [item])
     print(f"Customers {item.left_id} and {item.right_id} are back in the review queue "
           f"(review id {reopened.review_ids[0]})." if reopened.review_ids else
@@ -160,8 +161,7 @@ def _only_customer(ws, text: str) -> int:
         names = display_names(ws, found)
         listed = ", ".join(f"{names.get(c) or 'customer'} (#{c})" for c in found[:5])
         more = f" and {len(found) - 5:,} more" if len(found) > 5 else ""
-        raise CliError(f"'{text}' is on {len(found):,} customers: {listed}{more}; give the id of the one you mean.",
-                       EXIT_USAGE)
+        raise CliError(f"'{text}' is on {len(found):,} customers: {listed}{more}; give the id of the one you mean.")
     return _customer(ws, text)
 
 

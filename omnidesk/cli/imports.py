@@ -76,6 +76,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             args.region = check_region(args.region)
         except UserError as exc:
             raise CliError(f"--region: {exc}", EXIT_USAGE) from None
+    if args.preset not in (None, "auto"):
+        from omnidesk.core.importing.presets import get_preset
+
+        try:
+            get_preset(args.preset)
+        except KeyError as exc:  # a name none of the presets has: the option's value is not one (2)
+            raise CliError(f"--preset: {exc.args[0]}", EXIT_USAGE) from None
     files = [Path(f) for f in args.files]
     for f in files:
         if not f.exists() and not f.is_symlink():
@@ -143,10 +150,10 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
         verb = "would import" if args.dry_run else "imported"
         out.item(summary,
                  f"{name}: {summary['preset'] or 'generic'} {summary['kind']} "
-                 f"({channel_name(summary['channel'])}), {counted(summary['rows'], 'row')}: {verb} {summary['imported']}, "
-                 f"flagged {summary['flagged']}, duplicates {summary['duplicates']}"
-                 + (f", seen before {summary['seen_before']}" if summary["seen_before"] else "")
-                 + (f", skipped {summary['skipped']}" if summary["skipped"] else ""),
+                 f"({channel_name(summary['channel'])}), {counted(summary['rows'], 'row')}: {verb} {summary['imported']:,}, "
+                 f"flagged {summary['flagged']:,}, duplicates {summary['duplicates']:,}"
+                 + (f", seen before {summary['seen_before']:,}" if summary["seen_before"] else "")
+                 + (f", skipped {summary['skipped']:,}" if summary["skipped"] else ""),
                  notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
                         *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])
 
@@ -185,7 +192,7 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                 if written:  # a file that could not be imported has no report
                     out.say(f"Wrote {counted(written[0][2], 'flagged row')} to {printable(str(args.errors))}")
             else:
-                out.say([f"Wrote {n} flagged row{'s' if n != 1 else ''} of {printable(name)} to {printable(str(p))}"
+                out.say([f"Wrote {counted(n, 'flagged row')} of {printable(name)} to {printable(str(p))}"
                          for p, name, n in written]
                         or f"No flagged rows, so no error report was written ({printable(str(args.errors))})")
     if not existed and not imported and not args.dry_run:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from omnidesk.cli.common import EXIT_OK, CliError, _add_force_arg, _command, _open_existing, _output
+from omnidesk.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _add_force_arg,
+    _command,
+    _open_existing,
+    _output,
+)
 from omnidesk.cli.output import Output
 from omnidesk.core.text import printable
 
@@ -82,9 +90,8 @@ def cmd_brand_set(args: argparse.Namespace) -> int:
 
 
 def cmd_message_import(args: argparse.Namespace) -> int:
-    from omnidesk.core.messages.store import import_json
-
     from omnidesk.core.exporting.textfiles import read_json
+    from omnidesk.core.messages.store import import_json
 
     data = read_json(Path(args.file))
     with _open_existing(args) as ws:
@@ -135,11 +142,15 @@ def cmd_message_check(args: argparse.Namespace) -> int:
 
 def cmd_message_render(args: argparse.Namespace) -> int:
     from omnidesk.cli.common import _customer
+    from omnidesk.core.messages.derive import VARIANT_CHANNELS
     from omnidesk.core.messages.render import render_variant, write_poster
 
+    if args.channel not in VARIANT_CHANNELS:  # no message has it: the option's value is not one (2)
+        raise CliError(f"--channel: '{printable(args.channel)}' is not a channel of a message; one of: "
+                       f"{', '.join(VARIANT_CHANNELS)}", EXIT_USAGE)
     out = _output(args.out, args) if args.out else None
     if args.channel == "store" and out is None:
-        raise CliError("the poster is a PDF: give --out FILE.pdf")
+        raise CliError("the poster is a PDF: give --out FILE.pdf", EXIT_USAGE)
     with _open_existing(args, readonly=True) as ws:
         cid = _customer(ws, args.customer) if args.customer else None
         if args.channel == "store":

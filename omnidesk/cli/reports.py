@@ -5,8 +5,16 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
-from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing, _output
+from omnidesk.cli.common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    CliError,
+    _command,
+    _open_existing,
+    _output,
+)
 from omnidesk.cli.output import Output
+from omnidesk.core.money import format_money, workspace_currency
 from omnidesk.core.text import counted, printable
 
 
@@ -26,7 +34,7 @@ def _day(text: str | None, what: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise CliError(f"--{what}: '{text}' is not a day such as 2026-12-01") from None
+        raise CliError(f"--{what}: '{text}' is not a day such as 2026-12-01", EXIT_USAGE) from None
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -43,15 +51,20 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     period = Period(_day(args.start, "from"), _day(args.end, "to"))
     if period.start and period.end and period.start > period.end:
-        raise CliError("--from is after --to")
+        raise CliError("--from is after --to", EXIT_USAGE)
     out = _output(args.pdf, args) if args.pdf else None
     with _open_existing(args, readonly=True) as ws:
         data = report(ws, period)
         last_day = period.end or shop_today(ws)
+        currency = workspace_currency(ws)
         if out is not None:
             from omnidesk.core.report_pdf import write_report_pdf
 
             write_report_pdf(ws, out, period, overwrite=True)
+
+    def money(amount: float) -> str:
+        """An amount of the report (in the currency's units) as money: "7,185.57 USD"."""
+        return format_money(round(amount * 100), currency)
 
     def names(channels):
         return " + ".join(channel_name(c) for c in channels) or "(none)"
@@ -64,10 +77,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             week[1] += r["revenue"]
         for r in d["new_customers"]:
             weeks.setdefault(r["week"], [0, 0.0, 0])[2] += r["customers"]
-        span = (f"{d['period']['from'] or 'the beginning'} to {d['period']['to'] or 'today'}")
-        lines = [f"Period {span}: {counted(sum(w[2] for w in weeks.values()), 'new customer')}, "
+        lines = [f"Period: {_span(d['period'])} — {counted(sum(w[2] for w in weeks.values()), 'new customer')}, "
                  f"{counted(sum(w[0] for w in weeks.values()), 'event')}, "
-                 f"revenue {sum(w[1] for w in weeks.values()):,.2f}"]
+                 f"revenue {money(sum(w[1] for w in weeks.values()))}"]
         lines += ["Reach (every customer, whatever the period):"]
         lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
         lines += ["  (known there, opted out or not)", f"  {reachable_sentence(d['reachable'])}"]
@@ -83,17 +95,18 @@ def cmd_report(args: argparse.Namespace) -> int:
             median = f"  (median {days:g} day{'' if days == 1 else 's'} {then})" if days is not None else ""
             lines.append(f"  {printable(path):<48} {j['customers']:>9,}{median}")
         lines += ["Campaigns:"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
-                                    + (f"{c['recipients']:,} sent, {counted(c['orders'], 'order')}, {c['revenue']:,.2f}"
-                                       + _baseline_text(c) if c.get("sent", True)
+                                    + (f"{c['recipients']:,} sent, {counted(c['orders'], 'order')}, {money(c['revenue'])}"
+                                       + _baseline_text(c, money) if c.get("sent", True)
                                        else f"{c['recipients']:,} to send, {NOT_SENT}")
                                     for c in d["campaigns"]]
                                    or ["  none exported yet"])
         # The period's last 8 weeks, a quiet one with its zeros: a week without a sale is news too.
         recent = [(w, weeks.get(w, (0, 0.0, 0))) for w in last_weeks(last_day, period.start)] if weeks else []
+        wide_money = max([12, *(len(money(amount)) for _w, (_n, amount, _f) in recent)])
         lines += ["Activity per week (the last 8 of the period):"] + (
-            [f"  {week}  {n:>9,} {'event ' if n == 1 else 'events'}  {money:>12,.2f} revenue  "
+            [f"  {week}  {n:>9,} {'event ' if n == 1 else 'events'}  {money(amount):>{wide_money}} revenue  "
              f"{fresh:>7,} new customer{'' if fresh == 1 else 's'}"
-             for week, (n, money, fresh) in recent] or ["  nothing in the period"])
+             for week, (n, amount, fresh) in recent] or ["  nothing in the period"])
         lines += ["Data health:"] + [f"  {k.replace('_', ' '):<24} {v:>9,}" for k, v in d["health"].items()]
         return lines
 
@@ -101,13 +114,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _baseline_text(c: dict) -> str:
-    """"; baseline 5 held out: 2 orders, 40.00 (lift +20.0 pts)", or "" with no baseline."""
+def _span(period: dict) -> str:
+    """The report's period in words: "all time to today", "2026-01-01 to today",
+    "from the beginning to 2026-03-31", "2026-01-01 to 2026-03-31"."""
+    start, end = period.get("from"), period.get("to")
+    if not start:
+        return "all time to today" if not end else f"from the beginning to {end}"
+    return f"{start} to {end or 'today'}"
+
+
+def _baseline_text(c: dict, money) -> str:
+    """"; baseline 5 held out: 2 orders, 40.00 USD (lift +20.0 pts)", or "" with no baseline."""
     from omnidesk.core.metrics import baseline_label, lift_label
 
     who = baseline_label(c)
     if not who:
         return "; no baseline"
     lift = lift_label(c["lift"])
-    return (f"; baseline {who}: {counted(c['baseline_orders'], 'order')}, {c['baseline_revenue']:,.2f}"
+    return (f"; baseline {who}: {counted(c['baseline_orders'], 'order')}, {money(c['baseline_revenue'])}"
             + (f" (lift {lift})" if lift else ""))

@@ -6,8 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from omnidesk.cli.common import EXIT_OK, CliError, _command, _open_existing
+from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing
 from omnidesk.cli.output import Output
+from omnidesk.core.errors import UserError
 from omnidesk.core.text import counted, printable
 
 RULE_HELP = 'a rule as JSON (\'{"all": [...]}\'), or @FILE to read it from a file; see README "Segments"'
@@ -95,17 +96,25 @@ def audience(ws, args: argparse.Namespace) -> dict | None:
     rule = read_rule(args.rule, ws) if args.rule else None
     if name is None and rule is None:
         if getattr(args, "audience_required", False):
-            raise CliError("name a saved segment or give --rule")
+            raise CliError("name a saved segment or give --rule", EXIT_USAGE)
         return None
     warn_unknown_custom_fields(ws, rule)
     return resolve_audience(ws, segment=name, rule=rule)
 
 
 def cmd_segment_save(args: argparse.Namespace) -> int:
-    from omnidesk.core.segments import count, save_segment
+    from omnidesk.core.segments import count, get_segment, save_segment
 
     with _open_existing(args) as ws:
         rule = read_rule(args.rule, ws)
+        if not args.replace:
+            try:
+                taken = get_segment(ws, args.name).name
+            except UserError:
+                taken = None
+            if taken is not None:
+                raise CliError(f"a segment named '{printable(taken)}' exists already; add --replace to replace "
+                               "its rule, or choose another name")
         save_segment(ws, args.name, rule, replace=args.replace)
         warn_unknown_custom_fields(ws, rule)
         n = count(ws, rule)
@@ -156,7 +165,7 @@ def cmd_segment_count(args: argparse.Namespace) -> int:
     from omnidesk.core.segments import count
 
     if args.name is not None and args.rule:
-        raise CliError("give a segment name or --rule, not both")
+        raise CliError("give a segment name or --rule, not both", EXIT_USAGE)
     with _open_existing(args, readonly=True) as ws:
         n = count(ws, audience(ws, args))
     Output(args).show({"customers": n}, lambda d: counted(d['customers'], 'customer'))

@@ -82,8 +82,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from omnidesk.core.settings import change_setting, list_settings
+    from omnidesk.core.settings import SETTINGS, change_setting, list_settings
+    from omnidesk.core.text import printable
 
+    if args.key is not None and args.key not in {s.key for s in SETTINGS}:
+        # A KEY that is none of the settings is a usage error (2), told before the workspace is opened.
+        raise CliError(f"there is no setting '{printable(args.key)}'; the settings are: "
+                       f"{', '.join(s.key for s in SETTINGS)}", EXIT_USAGE)
     with _open_existing(args, readonly=args.value is None) as ws:
         if args.value is not None:
             change_setting(ws, args.key, args.value)  # a refused value is a UserError: one line, exit 1
@@ -91,10 +96,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
     if args.key is not None:
         rows = [r for r in rows if r["key"] == args.key]
         if not rows:
-            from omnidesk.core.settings import SETTINGS
-
-            raise CliError(f"there is no setting '{args.key}'; the settings are: "
-                           f"{', '.join(s.key for s in SETTINGS)}")
+            raise CliError(f"there is no setting '{printable(args.key)}'; the settings are: "
+                           f"{', '.join(s.key for s in SETTINGS)}", EXIT_USAGE)
     if args.key is not None:
         Output(args).show(rows[0], lambda row: _as_typed(row["value"]))
         return EXIT_OK
@@ -120,8 +123,18 @@ def _as_typed(value: object) -> str:
 
 def cmd_recover(args: argparse.Namespace) -> int:
     from omnidesk.core.recover import recover_workspace
+    from omnidesk.core.text import printable
+    from omnidesk.core.workspace import workspace_path_problem
 
-    summary = recover_workspace(Path(args.damaged), Path(args.new))
+    damaged, new = Path(args.damaged).expanduser(), Path(args.new).expanduser()
+    if damaged.is_dir():
+        raise CliError(f"{printable(str(damaged))} is a folder, not a workspace file; give the damaged "
+                       "workspace file itself")
+    if not new.exists():  # an existing NEW is refused by recover_workspace, whatever it is
+        problem = workspace_path_problem(new)
+        if problem:
+            raise CliError(f"NEW: {printable(problem)}")
+    summary = recover_workspace(damaged, new)
 
     def text(summary: dict) -> str:
         counts = summary["counts"]

@@ -67,6 +67,31 @@ class DamagedWorkspaceError(WorkspaceError):
     """SQLite finds the file damaged: restore a backup or recover what can be read."""
 
 
+def workspace_path_problem(path: str | os.PathLike) -> str | None:
+    """Why a workspace path a person gave can be neither opened nor made, in a sentence; None when it can.
+
+    An existing file is for opening to judge (it says when it is no workspace).  Anything
+    else is where a new workspace would be made, and only a name ending in .omnidesk (in
+    any case) in a folder that exists is one: ``x.csv`` stays a CSV file's name, and a
+    mistyped folder is said, not made.  The default places (the data folder) are not asked
+    about: omnidesk makes its own data folder.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return f"{path} is a folder, not a workspace file; give a file in it, such as {path / 'shop.omnidesk'}"
+    if path.exists() and path.stat().st_size > 0:
+        return None
+    if not path.name.lower().endswith(WORKSPACE_SUFFIX):
+        return (f"{path} is not a workspace, and a new workspace's file name ends in {WORKSPACE_SUFFIX} "
+                f"(such as {path.stem}{WORKSPACE_SUFFIX}); nothing was created")
+    folder = path.parent
+    if not folder.exists():
+        return f"the folder {folder} does not exist; create it first, or give a workspace in a folder that does"
+    if not folder.is_dir():
+        return f"{folder} is not a folder, so no workspace can be made in it"
+    return None
+
+
 def backup_files(path: Path) -> list[Path]:
     """The copies of the workspace at ``path`` that omnidesk wrote next to it.
 

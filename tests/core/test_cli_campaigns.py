@@ -95,8 +95,8 @@ def test_report_json_and_text(shop, capsys):
     events = sum(r["events"] for r in data["activity"])
     revenue = sum(r["revenue"] for r in data["activity"])
     new = sum(r["customers"] for r in data["new_customers"])
-    assert lines[0] == (f"Period the beginning to today: {new:,} new customers, {events:,} events, "
-                        f"revenue {revenue:,.2f}")
+    assert lines[0] == (f"Period: all time to today — {new:,} new customers, {events:,} events, "
+                        f"revenue {revenue:,.2f} USD")
     assert lines[1] == "Reach (every customer, whatever the period):"
     weekly = lines.index("Activity per week (the last 8 of the period):")
     if data["activity"] or data["new_customers"]:

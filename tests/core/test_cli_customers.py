@@ -47,11 +47,11 @@ def dump(path):
 
 def test_tag_customers_by_name_and_by_segment_then_list_tags(shop, capsys):
     status, out, _ = run(capsys, "tag", "add", "Newsletter", "ann@example.com", "bob@example.com", "-w", str(shop))
-    assert (status, out.strip()) == (0, "Add tag Newsletter to 2 customers")
+    assert (status, out.strip()) == (0, "Added tag Newsletter to 2 customers")
     rule = '{"field": "city", "op": "is", "value": "boston"}'
     assert run(capsys, "segment", "save", "Boston", "--rule", rule, "-w", str(shop))[0] == 0
     status, out, _ = run(capsys, "tag", "remove", "vip", "--segment", "Boston", "-w", str(shop))
-    assert (status, out.strip()) == (0, "Remove tag vip from 2 customers")
+    assert (status, out.strip()) == (0, "Removed tag vip from 2 customers")
     status, out, _ = run(capsys, "tags", "--json", "-w", str(shop))
     assert json.loads(out) == [{"tag": "Newsletter", "customers": 2}, {"tag": "vip", "customers": 1}]
     assert [line.split() for line in run(capsys, "tags", "-w", str(shop))[1].splitlines()] == [

@@ -129,7 +129,7 @@ def test_a_rule_may_name_a_channel_a_file_was_imported_as(shop, capsys, tmp_path
     assert run(capsys, "export", "customers", str(out), "--rule", rule, "--columns", "email", "-w", str(shop))[0] == 0
     assert out.read_text().splitlines() == ["email", "ann@example.com", "fay@example.com"]
     assert run(capsys, "tag", "add", "market", "--rule", rule, "-w", str(shop))[1].strip() == \
-        "Add tag market to 2 customers"
+        "Added tag market to 2 customers"
     # A channel no file came from is still refused, naming the workspace's own.
     status, _, err = run(capsys, "segment", "count", "--rule", rule.replace("market-stall", "fax"), "-w", str(shop))
     assert status == 1 and "unknown channel 'fax' (known: " in err and "market-stall" in err

@@ -379,7 +379,7 @@ def test_an_import_from_another_process_makes_the_second_say_busy_and_lands_whol
     assert err.rstrip().endswith(" from the command line); try again when it finishes")
     out, err = first.communicate(timeout=600)
     assert first.returncode == 0, err
-    assert "imported 4000" in out
+    assert "imported 4,000" in out
     # One that waits lands after it.
     status, _, _ = run(capsys, "import", tmp_path / "small.csv", "-w", shop, "--wait", "300")
     assert status == 0

@@ -1,7 +1,8 @@
 """Campaigns kept in the workspace, and the JSON plan file they save to and load from.
 
 A campaign is a name, a goal, a message (a saved one, by name, or given whole in
-the plan file, which saves it), an audience (``"everyone"``, a saved segment's
+the plan file, which saves it under the campaign's name: refused when a saved message
+of that name is not the campaign's own), an audience (``"everyone"``, a saved segment's
 name, or a rule in the segment JSON form) and steps: a channel, a local
 date-time and its IANA time zone.  ``mode`` is ``each_channel`` (everyone in
 the audience gets every step their guards allow) or ``best_channel`` (each
@@ -422,6 +423,7 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
             if not isinstance(fields, dict):
                 raise UserError(f"variants.{channel}: give an object of fields.")
             clean_variant(channel, fields)
+        _refuse_taking_over_a_message(ws, name, existing)
         save_message(ws, name, message, variants=variants, channels=channels, replace=True)
         message = name
     elif plan.get("variants"):
@@ -438,6 +440,34 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
     return save_campaign(ws, name, message=message, audience=plan.get("audience", "everyone"), steps=steps,
                          mode=plan.get("mode", "each_channel"), goal=plan.get("goal", ""), replace=True,
                          holdout_percent=holdout)
+
+
+def _refuse_taking_over_a_message(ws: Workspace, name: str, existing: CampaignData | None) -> None:
+    """A message written out in a plan is kept under the campaign's name: refused when a saved
+    message of that name is not this campaign's own.
+
+    Replacing it would change a message the user saved (and may send elsewhere) and leave its
+    variants made from the old text.  The campaign's own message (the one it sends, that no
+    other campaign sends) is replaced, as importing its plan again does.
+    """
+    from omnidesk.core.messages.store import get_message
+
+    try:
+        saved = get_message(ws, name)
+    except UserError:
+        return  # no message of that name: the plan's is saved as a new one
+    folded = saved.name.casefold()
+    others = [c.name for c in list_campaigns(ws)
+              if c.message is not None and c.message.casefold() == folded
+              and (existing is None or c.id != existing.id)]
+    own = existing is not None and existing.message is not None and existing.message.casefold() == folded
+    if own and not others:
+        return
+    sends = f" (campaign '{others[0]}' sends it)" if others else ""
+    raise UserError(f"message: the plan writes out its message, which is kept under the campaign's name, but the "
+                    f"saved message '{saved.name}'{sends} already has that name and would be replaced; to send the "
+                    f"saved message, give \"message\": \"{saved.name}\" (its name, without variants), or give the "
+                    "campaign another name to keep both.")
 
 
 def export_plan(ws: Workspace, name: str) -> dict:

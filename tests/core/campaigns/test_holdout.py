@@ -213,5 +213,5 @@ def test_the_command_line_check_and_report_show_the_holdout(shop, tmp_path, caps
         assert {"name", "channel", "recipients", "orders", "revenue"} <= set(entry)
         assert entry["recipients"] == 15 and entry["baseline_kind"] == "held_out" and entry["baseline_customers"] == 5
         code, out, err = run_cli(capsys, "report", "-w", path)
-    assert ("Spring, 1 Mar 2026 10:00 — Email: 15 sent, 0 orders, 0.00; baseline 5 held out: 0 orders, 0.00 "
-            "(lift +0.0 pts)") in out, out
+    assert ("Spring, 1 Mar 2026 10:00 — Email: 15 sent, 0 orders, 0.00 USD; baseline 5 held out: 0 orders, "
+            "0.00 USD (lift +0.0 pts)") in out, out

@@ -101,17 +101,21 @@ class RecipientsPanel(QWidget):
         self.people.hide()
         self.people_title.hide()
 
-    def show_audiences(self, audiences: list, report, exported: dict | None = None, zone=None) -> None:
+    def show_audiences(self, audiences: list, report, exported: dict | None = None, zone=None, *,
+                       unusable: list | None = None) -> None:
         """Each step's counts (``StepAudience``s, in step order) and the check's findings.
 
         ``exported`` (``campaign.exported_recipients``): for a step already exported, what
         its pack was made for comes first; the counts below are today's guards.
+        ``unusable``: the steps with no moment to work with (``Step.problem``: a time out of
+        range saved before plans refused it), each shown after the others with what is wrong.
         """
         exported = exported or {}
+        unusable = unusable or []
         self._clear_steps()
         self.people.hide()
         self.people_title.hide()
-        self.state.setVisible(not audiences)
+        self.state.setVisible(not audiences and not unusable)
         self.state.setText("No steps yet: add a step to see who it reaches.")
         link = self.palette().color(QPalette.ColorRole.Link)
         for n, a in enumerate(audiences):
@@ -148,6 +152,18 @@ class RecipientsPanel(QWidget):
                         self.reason_items[(n, reason)] = item
                 if a.moved:
                     self.moved_items.append(QTreeWidgetItem(top, [f"{len(a.moved):,} moved out of quiet hours"]))
+            top.setExpanded(True)
+        for step in unusable:
+            # Not a step of ``audiences``: no reason under it, so the indexes the reasons carry hold.
+            top = QTreeWidgetItem([f"{step.label} · {str(step.at_local)[:16].replace('T', ' ')}"])
+            top.setToolTip(0, step.problem)
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            self.tree.addTopLevelItem(top)
+            line = QTreeWidgetItem(top, [f"Its time is {step.time_problem}"])
+            line.setForeground(0, QColor(ERROR_COLOUR))
+            line.setToolTip(0, "Give the step a date it takes in the editor, and save")
             top.setExpanded(True)
         self.show_findings(report)
 

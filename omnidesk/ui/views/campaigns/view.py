@@ -252,7 +252,8 @@ class CampaignsView(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(campaigns))
         for n, c in enumerate(campaigns):
-            upcoming = [s for s in c.steps if s.at_utc >= now]
+            # A step saved with a time out of range (year 9999) has no moment: never the next one.
+            upcoming = [s for s in c.steps if not s.problem and s.at_utc >= now]
             nxt = min(upcoming, key=lambda s: s.at_utc) if upcoming else None
             cells = (c.name, c.status, MODE_LABELS.get(c.mode, c.mode),
                      " · ".join(CHANNEL_LABELS.get(s.channel, s.channel) for s in c.steps) or "no steps",
@@ -411,8 +412,7 @@ class CampaignsView(QWidget):
 
     def _plan_recipients(self) -> None:
         """Who each saved step reaches and the campaign's check, worked out off the UI thread."""
-        from omnidesk.core.campaigns.check import check_campaign
-        from omnidesk.core.campaigns.guards import plan_audiences
+        from omnidesk.core.campaigns.check import check_campaign, usable_audiences
         from omnidesk.core.timeline import workspace_zone
 
         if self.current is None:
@@ -422,23 +422,26 @@ class CampaignsView(QWidget):
         def work():
             try:
                 now = datetime.now(UTC)
-                audiences = plan_audiences(workspace, core.get_campaign(workspace, name), now=now)
+                # As the command line does: a step saved with a time out of range (year 9999, before
+                # plans refused it) is named with its problem, and the other steps are worked out.
+                audiences, unusable = usable_audiences(workspace, core.get_campaign(workspace, name), now=now)
                 report, _summaries, _campaign = check_campaign(workspace, name, now=now)
-                return audiences, report, "", core.exported_recipients(workspace, name), workspace_zone(workspace)
+                return (audiences, unusable, report, "", core.exported_recipients(workspace, name),
+                        workspace_zone(workspace))
             except UserError as exc:
-                return None, None, str(exc), {}, None
+                return None, [], None, str(exc), {}, None
 
         self.recipients.show_computing()
         self._plans.ask(work, self._planned)
 
     def _planned(self, result) -> None:
-        audiences, report, error, exported, zone = result
+        audiences, unusable, report, error, exported, zone = result
         if audiences is None:
             self.audiences = []
             self.recipients.show_nothing(error)
             return
         self.audiences = audiences
-        self.recipients.show_audiences(audiences, report, exported, zone)
+        self.recipients.show_audiences(audiences, report, exported, zone, unusable=unusable)
 
     def show_reason(self, index: int, reason: str) -> None:
         """The customers a step leaves out for ``reason``, by name."""

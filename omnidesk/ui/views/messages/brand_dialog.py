@@ -28,7 +28,7 @@ LABELS = {"name": "Business &name", "tagline": "Tagline", "voice": "Voice notes"
           "address": "Postal &address", "email_footer": "Email footer", "sms_sender": "SMS sender",
           "sms_opt_out": "SMS opt-out line", "banned_words": "Banned words", "disclaimer": "Required words",
           "utm_campaign": "Campaign tag"}
-HINTS = {"colors": "#RRGGBB, #RRGGBB", "sms_sender": "3–11 letters or digits", "banned_words": "comma-separated",
+HINTS = {"colors": "#RRGGBB, #RRGGBB", "sms_sender": "3–11 letters, digits or spaces", "banned_words": "comma-separated",
          "disclaimer": "words every message must carry, if any", "utm_campaign": "{message} is the message's name",
          "address": "printed in every email's footer (CAN-SPAM asks for one)"}
 
