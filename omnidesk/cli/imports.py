@@ -256,10 +256,12 @@ def cmd_imports_list(args: argparse.Namespace) -> int:
         channels = [channel_name(b["channel"]) for b in batches]
         wide = max(len("Channel"), *map(len, channels))
         kind = max(len("Kind"), *(len(b["kind"]) for b in batches))
-        yield f"{'ID':>4}  {'When':<16}  {'Channel':<{wide}}  {'Kind':<{kind}} {'Rows':>7} {'Flagged':>7}  Status  File"
+        status = max(len("Status"), *(len(b["status"]) for b in batches))  # "interrupted" too
+        yield (f"{'ID':>4}  {'When':<16}  {'Channel':<{wide}}  {'Kind':<{kind}} {'Rows':>7} {'Flagged':>7}  "
+               f"{'Status':<{status}}  File")
         for b, channel in zip(batches, channels):
             yield (f"{b['id']:>4}  {local_minute(b['started_at'], zone):<16}  {channel:<{wide}}  "
-                   f"{b['kind']:<{kind}} {b['rows']:>7} {b['flagged']:>7}  {b['status']:<6}  {b['file_name']}")
+                   f"{b['kind']:<{kind}} {b['rows']:>7} {b['flagged']:>7}  {b['status']:<{status}}  {b['file_name']}")
         yield f"(times on the shop's clock, {zone.key})" if zone is not None else "(times on this computer's clock)"
 
     Output(args).show(batches, table)

@@ -517,6 +517,10 @@ class Workspace:
             # The batch of hand entries is not an import.
             out["imports"] -= conn.execute(select(func.count()).select_from(ImportBatch)
                                            .where(ImportBatch.__table__.c.kind == HAND_KIND)).scalar_one()
+            # Nor is one whose process was killed: it added nothing (importing.running).
+            from omnidesk.core.importing.running import dead_imports
+
+            out["imports"] -= len(dead_imports(conn))
             return out
 
     def check(self) -> None:

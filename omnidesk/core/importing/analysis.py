@@ -52,7 +52,7 @@ from omnidesk.core.importing.report import (
 )
 from omnidesk.core.importing.rows import _IDENTITY
 from omnidesk.core.importing.sniff import FileFormat, Record, open_source, read_records, sniff
-from omnidesk.core.importing.source_file import SourceFile
+from omnidesk.core.importing.source_file import SourceFile, file_name_text
 from omnidesk.core.importing.unreadable import no_rows
 from omnidesk.core.models import ImportBatch, SavedMapping, utcnow
 from omnidesk.core.text import printable
@@ -125,7 +125,8 @@ class ImportPlan:
 
     @property
     def file_name(self) -> str:
-        return self.path.name
+        """The file's name as stored and shown (see ``file_name_text``)."""
+        return file_name_text(self.path.name)
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -433,9 +434,9 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     warnings = [*fmt.warnings, *warnings]
     warnings += _phone_region_notes(phone_region, region, mapping)
     warnings += content_notes
-    if kind == Kind.CONTACTS.value and not any(f in _IDENTITY for f in mapping):
-        warnings.append("No column of this file was recognised as a name, email, phone or customer ID, "
-                        "so its rows would all be skipped: say what its columns hold in the import wizard.")
+    if names_no_one(kind, mapping, preset):
+        warnings.append(f"No column of this file was recognised as a name, email, phone or customer ID, "
+                        f"so its rows would all be skipped: {_MAP_COLUMNS}.")
     plan_kind_guessed = not (options.kind or saved_kind or preset)
     file_hash = src.sha256()  # the bytes were hashed as the encoding check read them
     with ws.engine.connect() as conn:
@@ -458,6 +459,32 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     if options.phone_region:
         plan = plan.with_changes(phone_region=options.phone_region)
     return plan
+
+
+# What to do about a list of people none of whose columns is recognised as naming them.  The
+# wizard maps any column; the command line takes a vendor's preset, and reads a header row
+# that names the columns.
+_MAP_COLUMNS = ("map its columns (in the import wizard, or with --preset on the command line), "
+                "or name them in its header row (for example Email, Phone, First Name)")
+
+
+def names_no_one(kind: str, mapping: Sequence[str], preset: Preset | None) -> bool:
+    """Whether a list of people has no column (nor preset constant) naming anyone in a row:
+    no name, email, phone or customer ID, so every row of it would be skipped as nobody."""
+    if kind != Kind.CONTACTS.value or any(f in _IDENTITY for f in mapping):
+        return False
+    constants = dict(preset.constants) if preset is not None else {}
+    return not any(constants.get(f) for f in _IDENTITY)
+
+
+def refuse_naming_no_one(plan: ImportPlan) -> None:
+    """Refuse, before anything is stored, a list of people none of whose rows could name
+    anyone (see :func:`names_no_one`): imported, every row would be skipped."""
+    if names_no_one(plan.kind, plan.mapping, plan.preset):
+        raise UserError(
+            f'"{printable(plan.file_name)}" was not imported: no column of it was recognised as a name, '
+            f"email, phone or customer ID, so every row would be skipped. To import it, {_MAP_COLUMNS}."
+        )
 
 
 def _refuse_mixed_report(path: Path, fmt: FileFormat, records: Iterable[Record]) -> None:

@@ -15,6 +15,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
+from omnidesk.core.importing import running
 from omnidesk.core.importing.supersede import restore_superseded, superseded_by
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
 from omnidesk.core.metrics_index import forget_batch
@@ -37,13 +38,18 @@ _BATCH_FIELDS = ("id", "file_name", "channel", "kind", "preset", "status", "star
 
 
 def list_batches(ws: Workspace) -> list[dict]:
-    """Every import batch, newest first, as plain dicts."""
+    """Every import batch, newest first, as plain dicts.
+
+    An import whose process died while it ran (killed, the computer switched off) added
+    nothing, its transaction never having committed: its row is "interrupted", not
+    "running" (see ``running``), and its counts are all 0."""
     table = ImportBatch.__table__
     with ws.engine.connect() as conn:
         # What the user entered by hand is kept in a batch of its own: not a file, not undone from here.
         rows = conn.execute(select(table).where(table.c.kind != HAND_KIND)
                             .order_by(table.c.id.desc())).mappings().all()
-    return [{k: row[k] for k in _BATCH_FIELDS} for row in rows]
+    return [{**{k: row[k] for k in _BATCH_FIELDS},
+             "status": running.shown_status(row["status"], row["options_json"])} for row in rows]
 
 
 def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
@@ -71,6 +77,9 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     if conn.execute(select(batch_t.c.kind).where(batch_t.c.id == batch_id)).scalar() == HAND_KIND:
         raise UserError(f"{batch_id} holds what was entered by hand, not an import; change or clear those "
                         "entries on the customers instead.")
+    if status == "running" and batch_id in running.dead_imports(conn):
+        raise UserError(f"Import {batch_id} was interrupted (its process ended before it finished) and added "
+                        "nothing, so there is nothing to undo; the next import removes it from the list.")
     if status != "done":
         raise UserError(f"Import {batch_id} is {status}; only a finished import can be undone.")
     in_batch = select(rec.c.id).where(rec.c.batch_id == batch_id)

@@ -411,6 +411,24 @@ def _reconsider(candidates: list[_Candidate]) -> None:
                 break
 
 
+# A name word that means the whole name alone and the given name beside a family name:
+# Korean forms ask 성 (family name) and 이름 (given name), a list has 이름 alone.
+_GIVEN_BESIDE_FAMILY = frozenset({header_key("이름")})
+
+
+def _given_beside_family(candidates: list[_Candidate], keys: Sequence[str]) -> None:
+    """Read such a name word as the given name when a family name column, and no given name
+    column, is beside it."""
+    present = {c.field for c in candidates}
+    if "last_name" not in present or "first_name" in present:
+        return
+    for candidate, key in zip(candidates, keys):
+        if candidate.generic and candidate.field == "full_name" and key in _GIVEN_BESIDE_FAMILY:
+            candidate.field = "first_name"
+            candidate.reason += ", the given name beside a family name"
+            return
+
+
 def _assign(candidates: list[_Candidate], headers: Sequence[str]) -> list[ColumnGuess]:
     """Give each single-value field to its best column; multi fields go to all."""
     order = sorted(
@@ -470,6 +488,7 @@ def guess_mapping(headers: Sequence[str], preset: Preset | None = None) -> list[
         candidate = _preset_candidate(preset, key) if preset is not None else None
         candidates.append(candidate or _generic_candidate(header))
     _reconsider(candidates)
+    _given_beside_family(candidates, keys)
     return _assign(candidates, headers)
 
 

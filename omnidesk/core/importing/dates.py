@@ -56,6 +56,10 @@ def default_date_order(region: str) -> DateOrder:
 
 
 _NUMERIC_DATE = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?=$|[\sT,])")
+# Mailchimp's birthday merge field and many tills write a birthday as "MM/DD" (or "DD.MM").
+_YEARLESS = re.compile(r"(\d{1,2})[/.](\d{1,2})")
+# With a dash it is ISO's month-day order, as Square writes it ("03-07", its "MM-DD").
+_YEARLESS_DASHED = re.compile(r"(\d{1,2})-(\d{1,2})")
 
 
 class DateEvidence:
@@ -64,8 +68,14 @@ class DateEvidence:
 
     A first part above 12 proves day-first, a second part above 12 proves
     month-first, and a four-digit first part means year-first.  Dates whose
-    two first parts are both 12 or less (and differ) could be either.  One
+    two first parts are both 12 or less (and differ) could be either.  A
+    yearless date written with "/" or "." ("03/07") counts like one with its
+    year; one with "-" is ISO's month-day ("03-07") and says nothing.  One
     example of each kind is kept for messages.
+
+    A year-first date ("1985-12-25") says nothing about how the column's dates
+    written with the year last ("03/07/1990") put their day and month: those
+    are decided by their own kind only, else by the region.
     """
 
     __slots__ = ("day_first", "month_first", "year_first", "ambiguous",
@@ -80,14 +90,19 @@ class DateEvidence:
     def add(self, value: str) -> None:
         text = clean_cell(value or "")
         m = _NUMERIC_DATE.match(text)
-        if not m:
-            return
-        a, b, c = m.groups()
-        if len(a) == 4:
-            self.year_first += 1
-            return
-        if len(c) not in (2, 4):
-            return
+        if m:
+            a, b, c = m.groups()
+            if len(a) == 4:
+                self.year_first += 1
+                return
+            if len(c) not in (2, 4):
+                return
+        else:
+            # A birthday without its year ("03/07", "25.12") is day/month-written too.
+            m = _YEARLESS.fullmatch(text)
+            if not m:
+                return
+            a, b = m.groups()
         x, y = int(a), int(b)
         if x > 12 and 1 <= y <= 12:
             self.day_first += 1
@@ -106,20 +121,27 @@ class DateEvidence:
 
     @property
     def decided(self) -> bool:
-        """The values prove one order (and do not contradict each other)."""
+        """The values prove one order (and do not contradict each other).
+
+        Year-first dates prove the order of a column of year-first dates only:
+        beside dates that could be day/month or month/day they prove nothing."""
         if self.conflicting:
             return False
-        return bool(self.day_first or self.month_first or self.year_first)
+        return bool(self.day_first or self.month_first or (self.year_first and not self.ambiguous))
 
     def order(self, region: str) -> DateOrder:
-        """The one order to read the column in: the proven one, else the region's."""
+        """The one order to read the column in: the proven one, else the region's.
+
+        Year-first (YMD) only for a column whose dates are all written year-first
+        (or could not be read two ways): dates written with the year last are
+        read in the order their own kind proves, else in the region's."""
         if self.conflicting:
             return default_date_order(region)
         if self.day_first:
             return DateOrder.DMY
         if self.month_first:
             return DateOrder.MDY
-        if self.year_first:
+        if self.year_first and not self.ambiguous:
             return DateOrder.YMD
         return default_date_order(region)
 
@@ -132,7 +154,8 @@ def decide_date_order(samples: Iterable[str], region: str) -> tuple[DateOrder, b
     """Decide the date order of a column from its values.
 
     A first part above 12 proves DMY, a second part above 12 proves MDY, and
-    a four-digit first part means YMD.  Returns (order, decided) where
+    four-digit first parts mean YMD when no date could be read both day-first
+    and month-first (see ``DateEvidence``).  Returns (order, decided) where
     ``decided`` is False when the values gave no evidence or contradicted
     each other and the region's default was used.  (The import reads a
     contradicting column as ``DateOrder.MIXED`` instead; see ``DateEvidence``.)
@@ -193,7 +216,8 @@ def _parse_date_parts(text: str, order: DateOrder) -> tuple[int | None, int, int
         return None, int(m.group(1)), int(m.group(2))
     m = re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})", text)
     if m:
-        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+        # Year 0000 is no year: how Square (and vCards) write a birthday without one.
+        return int(m.group(1)) or None, int(m.group(2)), int(m.group(3))
     m = re.fullmatch(r"((?:19|20)\d{2})(\d{2})(\d{2})", text)
     if m:
         return int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -273,10 +297,6 @@ def _either_way(date_text: str, text: str) -> str | None:
             "(the column has both day-first and month-first dates)")
 
 
-# Mailchimp's birthday merge field and many tills write a birthday as "MM/DD" (or "DD.MM").
-_YEARLESS = re.compile(r"(\d{1,2})[/.](\d{1,2})")
-
-
 def _parse_yearless(raw: str, a: int, b: int, order: DateOrder) -> Normalized[str]:
     month, day = (b, a) if order == DateOrder.DMY else (a, b)
     if month > 12 >= day:
@@ -292,7 +312,8 @@ def parse_date(raw: str, order: DateOrder) -> Normalized[str]:
     Numeric dates are read in ``order`` (four-digit-year-first dates are
     always year-first); month names in English, French, German and Spanish
     are understood ("March 7, 1990", "7 Mar 1990").  A date without a year
-    ("--03-07" from Google, "March 7") gives "--MM-DD".  Two-digit years up
+    ("--03-07" from Google, "March 7", "03/07" in ``order``, Square's "03-07"
+    and "0000-03-07", always month first) gives "--MM-DD".  Two-digit years up
     to this year's last two digits are 20yy, later ones 19yy.  Outlook's
     empty-date markers ("0/0/00", "1/1/1601") are empty, not problems.  A
     time after the date is ignored.  With ``DateOrder.MIXED`` each date is
@@ -303,6 +324,9 @@ def parse_date(raw: str, order: DateOrder) -> Normalized[str]:
     if not text or is_placeholder(text):
         return empty(raw)
     date_text = _split_time(text)[0] if _TIME.search(text) else text
+    yearless = _YEARLESS_DASHED.fullmatch(date_text.strip())
+    if yearless:  # month first whatever the column's order
+        return _parse_yearless(raw, int(yearless.group(1)), int(yearless.group(2)), DateOrder.MDY)
     if order == DateOrder.MIXED:
         either = _either_way(date_text, text)
         if either:

@@ -29,6 +29,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.importing.analysis import ImportOptions, ImportPlan, analyze
 from omnidesk.core.importing.pipeline import run_import
 from omnidesk.core.importing.result import ImportResult
+from omnidesk.core.importing.source_file import file_name_text
 from omnidesk.core.importing.trial import needs_scratch_copy, scratch_copy
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled
 from omnidesk.core.text import printable
@@ -47,7 +48,7 @@ class ImportRequest:
 
     @property
     def file_name(self) -> str:
-        return Path(self.path).name
+        return file_name_text(Path(self.path).name)
 
 
 FileToImport = ImportPlan | ImportRequest

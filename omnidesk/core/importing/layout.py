@@ -170,15 +170,46 @@ def _looks_like_value(cell: str) -> bool:
     )
 
 
+# An amount of money as a cell writes it ("$1.00", "19,99 €", "-12.50"): never a column's name.
+_AMOUNT_LIKE = re.compile(r"^[-+(]?[$€£¥]?\s?\d[\d.,\s]*[.,]\d{2}\s?[$€£¥]?\)?$"
+                          r"|^[-+(]?[$€£¥]\s?\d[\d.,\s]*\)?$")
+# "2021-2022", "2023/24": a header may name a year or a span of years (a column per season).
+_YEAR_SPAN = re.compile(r"^(?:19|20)\d{2}\s*[-/\u2013]\s*(?:(?:19|20)?\d{2})$")
+
+
+def _is_phone_number(cell: str) -> bool:
+    """A phone number as a cell writes it ("+14155550170", "(415) 555-0170", "03-1234-5678"),
+    not a date, a span of years or a bare number (a header may be a year, a code, a date)."""
+    if not _PHONE_LIKE.match(cell) or _DATE_LIKE.match(cell) or _YEAR_SPAN.match(cell):
+        return False
+    if sum(ch.isdigit() for ch in cell) < 7:
+        return False
+    return cell.startswith("+") or not cell.isdigit()
+
+
+def _never_a_header(cell: str) -> bool:
+    """A value no column is ever named: an email address, a phone number, an amount of money."""
+    return bool(_EMAIL_LIKE.match(cell) or _is_phone_number(cell) or _AMOUNT_LIKE.match(cell))
+
+
 def check_header(header: tuple[str, ...], line: int, name: str) -> None:
+    """Refuse a header row that is empty or that is data: all its cells values, one of them an
+    email address or a phone number, or most of them values no column is named (amounts).
+
+    A file without a header row would otherwise lose its first row, taken for the names of
+    the columns, and have its other rows' names and numbers read as custom fields."""
     filled = [c for c in header if c]
     if not filled:
         raise UnreadableFileError(
             f'"{name}" has no column names: its first row (line {line}) is empty; '
             "add a first row naming each column and try again."
         )
-    if all(_looks_like_value(c) for c in filled):
-        example = filled[0] if len(filled[0]) <= 40 else filled[0][:37] + "..."
+    data = [c for c in filled if _EMAIL_LIKE.match(c) or _is_phone_number(c)]
+    if not data and 2 * sum(1 for c in filled if _never_a_header(c)) > len(filled):
+        data = [c for c in filled if _never_a_header(c)]
+    if data or all(_looks_like_value(c) for c in filled):
+        example = (data or filled)[0]
+        example = example if len(example) <= 40 else example[:37] + "..."
         raise UnreadableFileError(
             f'"{name}" has no header row: its first row (line {line}) holds data such as '
             f'"{example}" rather than column names; add a first row naming each column '

@@ -35,6 +35,7 @@ from omnidesk.core.importing.analysis import (
     ImportPlan,
     _decide_date_orders,  # noqa: F401 - tests reach it here
     analyze,
+    refuse_naming_no_one,
     remember_mapping,
 )
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
@@ -131,12 +132,15 @@ def run_import(
 
     Returns the :class:`ImportResult`.  ``cancelled()`` is checked between
     chunks; when it says yes, :class:`Cancelled` is raised and nothing stays.
+    A list of people with no column naming anyone (no name, email, phone or
+    customer ID) is refused with a :class:`UserError` before anything is stored.
     A file already imported (same bytes) adds nothing and reports its rows as
     duplicates.  A row identical to one imported from another file of the same
     channel is stored too, with its own file and row, as one more sighting of
     the earlier row's customer (counted in ``seen_before``); the events it
     names are that earlier row's and are not recorded twice.
     """
+    refuse_naming_no_one(plan)  # every row would be skipped: nothing is stored, not even the batch
     result = ImportResult(
         file_name=plan.file_name, preset=plan.preset.key if plan.preset else None,
         kind=plan.kind, channel=plan.channel, dry_run=dry_run, header=plan.header,

@@ -10,8 +10,11 @@ Reads never wait for it (the workspace is in WAL mode); writes wait for it.
 
 The import's own transaction then fills the batch in and marks it "done".  If
 the import fails, is cancelled or is a dry run, the row is withdrawn again.  An
-import whose process died leaves a "running" row behind; the next import
-removes it once it sees that process is gone.
+import whose process died (killed, or the computer switched off) leaves a
+"running" row behind, and nothing else: its transaction never committed.  Every
+reader tells such a row from a live import's the same way (:func:`is_dead`):
+the list of imports shows it "interrupted", it is no import that added
+anything, and the next import removes it.
 """
 
 from __future__ import annotations
@@ -65,12 +68,28 @@ def is_dead(options_json: str | None) -> bool:
     return options.get("host") == socket.gethostname() and not _alive(options.get("pid"))
 
 
+# How a "running" row of an import whose process is gone is shown: it never finished.
+INTERRUPTED = "interrupted"
+
+
+def shown_status(status: str, options_json: str | None) -> str:
+    """A batch's status as the list of imports shows it: "interrupted" for a "running"
+    row whose process is gone (see :func:`is_dead`), else its status."""
+    return INTERRUPTED if status == "running" and is_dead(options_json) else status
+
+
+def dead_imports(conn) -> list[int]:
+    """The ids of the "running" rows of imports whose process on this computer is gone."""
+    table = ImportBatch.__table__
+    return [batch_id for batch_id, options_json in conn.execute(
+        select(table.c.id, table.c.options_json).where(table.c.status == "running")
+    ) if is_dead(options_json)]
+
+
 def _forget_dead(conn) -> None:
     """Delete "running" rows of imports whose process on this computer is gone."""
     table = ImportBatch.__table__
-    stale = [batch_id for batch_id, options_json in conn.execute(
-        select(table.c.id, table.c.options_json).where(table.c.status == "running")
-    ) if is_dead(options_json)]
+    stale = dead_imports(conn)
     if stale:
         conn.execute(delete(table).where(table.c.id.in_(stale)))
 
@@ -86,4 +105,15 @@ def _alive(pid: object) -> bool:
         return False
     except PermissionError:  # someone else's process: alive
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """Whether ``pid`` has ended and only waits to be reaped (Linux says so in /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except OSError:  # no /proc (macOS, Windows), or the process is gone meanwhile
+        return False
+    # "pid (name) state ...": the name may hold spaces and parentheses, the state follows the last ")".
+    return stat[stat.rfind(b")") + 2:][:1] == b"Z"

@@ -15,11 +15,24 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 # Enough for the sample and the first few thousand records of nearly any export.
 KEEP_BYTES = 2 << 20
+
+# Bytes of a file name that are not valid in the system's encoding (Latin-1 "\xe9" in a
+# UTF-8 name): Python gives them as lone surrogates, which no text can be stored or written with.
+_UNDECODABLE = re.compile("[\ud800-\udfff]")
+
+
+def file_name_text(name: str) -> str:
+    """A file's name as stored and shown: ``name`` with each byte that is not valid in the
+    system's encoding escaped as :func:`~omnidesk.core.text.printable` shows it
+    ("caf\\udce9.csv"), so the import's record, its messages and its listing all name it the
+    same way.  Any other name is returned as it is."""
+    return _UNDECODABLE.sub(lambda m: repr(m.group())[1:-1], name)
 
 
 class SourceFile:

@@ -72,7 +72,8 @@ class ImportBatchTableModel(QAbstractTableModel):
             # As every other list says a day ("16 Oct 2026"), with the time after it.
             return minute if role == Qt.ItemDataRole.ToolTipRole else f"{nice_date(minute[:10])}, {minute[11:]}"
         if key == "status":
-            return {"done": "Imported", "undone": "Undone", "running": "Incomplete"}.get(value, value)
+            return {"done": "Imported", "undone": "Undone", "running": "Incomplete",
+                    "interrupted": "Interrupted"}.get(value, value)
         if key == "kind":
             return str(value).capitalize()
         return f"{value:,}" if isinstance(value, int) else str(value)
