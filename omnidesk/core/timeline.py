@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -375,7 +375,9 @@ def workspace_zone(ws: Workspace) -> ZoneInfo | None:
 def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
     """``occurred_at`` with an explicit offset.
 
-    A timestamp that carries an offset is kept as recorded.  A naive one is a
+    A timestamp that carries an offset is kept as recorded, but one in UTC (what
+    omnidesk itself records: a consent typed in, a campaign's send) is put on the
+    shop's clock, as the rest of the shop's history reads.  A naive one is a
     time on the shop's clock and gets that clock's offset at that moment
     (daylight saving included): the ``timezone`` setting's zone, or with
     ``zone`` None the computer's own.  A bare date stays a date: a day is not
@@ -390,6 +392,8 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
     except ValueError:
         return occurred_at
     if moment.tzinfo is not None:
+        if zone is not None and moment.utcoffset() == timedelta(0):
+            return moment.astimezone(zone).isoformat(timespec="seconds")
         return occurred_at
     aware = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return aware.isoformat(timespec="seconds")

@@ -448,3 +448,21 @@ def test_a_consent_without_a_date_stays_out_of_the_export(ws, tmp_path):
     with out.open(encoding="utf-8", newline="") as fh:
         (row,) = list(csv.DictReader(fh))
     assert (row["type"], row["occurred_at"]) == ("open", "2024-05-02T09:30:00-08:00")
+
+
+def test_what_omnidesk_recorded_in_utc_is_exported_on_the_shops_clock(ws, tmp_path):
+    # A consent typed in is recorded in UTC: the export wrote it "+00:00" among the shop's
+    # local times, so a 10:00 yes in New York read as 14:00.
+    from omnidesk.core.edits import record_consent
+
+    ws.set_setting("timezone", "America/New_York")
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Email", "Action", "Timestamp"],
+                              [["hal@example.com", "visit", "2024-02-10 09:00:00"]]),
+                ImportOptions(channel="pos", kind="events"))
+    hal = find_customer(ws, "hal@example.com")
+    record_consent(ws, hal, "email", "granted", note="at the till", now="2024-02-10T15:00:00+00:00")
+    out = tmp_path / "hal.csv"
+    export_timeline(ws, hal, out)
+    with out.open(encoding="utf-8", newline="") as fh:
+        times = [r["occurred_at"] for r in csv.DictReader(fh)]
+    assert times == ["2024-02-10T09:00:00-05:00", "2024-02-10T10:00:00-05:00"]
