@@ -35,12 +35,22 @@ def deny_writes(monkeypatch, *paths) -> None:
 
 
 def run_cli(capsys, *argv) -> tuple[int, str, str]:
-    """``omnidesk ARGV…`` in this process: its exit status, standard output and standard error."""
+    """``omnidesk ARGV…`` in this process: its exit status, standard output and standard error.
+
+    argparse's own usage errors (a SystemExit) give their exit status too."""
     from omnidesk.cli import main
 
-    status = main(list(argv))
+    try:
+        status = main([str(a) for a in argv])
+    except SystemExit as exc:
+        status = exc.code
     out, err = capsys.readouterr()
     return status, out, err
+
+
+def one_line(err: str) -> bool:
+    """Whether a command's error output is the one line a user should see: no traceback."""
+    return "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 def fix_report(report: Path, fixed: Path, fix, *, delimiter: str = ",") -> Path:

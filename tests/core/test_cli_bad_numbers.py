@@ -13,8 +13,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from omnidesk.cli import main
-from tests.helpers import cli_shop, copied
+from tests.helpers import cli_shop, copied, one_line, run_cli
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "Accepts Email Marketing", "Accepts SMS Marketing",
            "Points"], [
@@ -41,19 +40,7 @@ def shop(tmp_path, shop_template):
     return copied(shop_template, tmp_path)
 
 
-def run(capsys, *argv):
-    """``omnidesk ARGV…`` in this process, as tests/core/test_cli.py runs it; a usage error's
-    SystemExit (argparse) gives its exit status too."""
-    try:
-        status = main(list(argv))
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def one_line(err: str) -> bool:
-    return "Traceback" not in err and len(err.strip().splitlines()) == 1
+run = run_cli
 
 
 # -- 1. a number in a rule --------------------------------------------------------------------

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from omnidesk.cli import main
 from omnidesk.core import paths
-from tests.helpers import cli_shop, copied, write_csv
+from tests.helpers import cli_shop, copied, one_line, run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "City"], [
     ["ann@example.com", "Ann", "Lee", "+12125550101", "Boston"],
@@ -44,19 +43,7 @@ def shop(tmp_path, shop_template):
     return copied(shop_template, tmp_path)
 
 
-def run(capsys, *argv):
-    """``omnidesk ARGV…`` in this process, as tests/core/test_cli.py runs it; argparse's own usage
-    errors (a SystemExit) give their exit status too."""
-    try:
-        status = main([str(a) for a in argv])
-    except SystemExit as exc:
-        status = exc.code
-    out, err = capsys.readouterr()
-    return status, out, err
-
-
-def one_line(err: str) -> bool:
-    return "Traceback" not in err and len(err.strip().splitlines()) == 1
+run = run_cli
 
 
 # -- 1. workspace paths ------------------------------------------------------------------------

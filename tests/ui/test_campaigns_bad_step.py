@@ -4,41 +4,22 @@ who the other steps reach, instead of failing on it."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
-from datetime import UTC, datetime
 
-import pytest
 import time_machine
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone
 
 from omnidesk.core.campaigns import campaign as core
 from omnidesk.core.messages import store
-from omnidesk.core.workspace import Workspace
 from tests.core.campaigns.test_guards import build
+from tests.ui import test_campaigns_screen as screen
 
-NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
-NY = "America/New_York"
+NOW, NY = screen.NOW, screen.NY
 PROBLEM = "too late; the latest date a step takes is 9997-12-31"
 
 
-@pytest.fixture
-def win(window, tmp_path, empty_workspace_file):
-    with time_machine.travel(NOW, tick=False):
-        shutil.copyfile(empty_workspace_file, tmp_path / "shop.omnidesk")
-        ws = Workspace.open(tmp_path / "shop.omnidesk")
-        ws.set_setting("timezone", NY)
-        assert window.set_workspace(ws)
-        window.show_screen("campaigns")
-        yield window
-
-
-@pytest.fixture
-def view(win, monkeypatch):
-    v = win.screens["campaigns"]
-    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-    monkeypatch.setattr(win, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
-    return v
+# The Campaigns screen's own workspace and screen (a new shop on New York's clock, errors failing the test).
+win, view = screen.win, screen.view
 
 
 def test_a_step_stored_in_the_year_9999_is_named_not_a_failure(win, view):
