@@ -86,6 +86,10 @@ def workspace_path_problem(path: str | os.PathLike) -> str | None:
                 f"(such as {path.stem}{WORKSPACE_SUFFIX}); nothing was created")
     folder = path.parent
     if not folder.exists():
+        from omnidesk.core import paths
+
+        if folder.resolve() == paths.data_dir().expanduser().resolve():
+            return None  # omnidesk's own data folder, which it makes (a first run's demo goes there)
         return f"the folder {folder} does not exist; create it first, or give a workspace in a folder that does"
     if not folder.is_dir():
         return f"{folder} is not a folder, so no workspace can be made in it"

@@ -80,6 +80,15 @@ def test_a_workspace_in_a_folder_that_does_not_exist_is_refused_not_made(tmp_pat
     assert status == 1 and "does not exist" in err and not (tmp_path / "missing").exists()
 
 
+def test_omnidesks_own_data_folder_is_made_for_a_workspace_named_in_it(tmp_path, capsys, monkeypatch):
+    # A first run names its demo in the data folder, which omnidesk makes itself.
+    data = tmp_path / "data"
+    monkeypatch.setenv("OMNIDESK_DATA_DIR", str(data))
+    status, _, err = run(capsys, "demo", "--workspace", data / "demo.omnidesk", "--customers", "5")
+    assert status == 0, err
+    assert (data / "demo.omnidesk").is_file()
+
+
 def test_recover_says_a_folder_is_a_folder(tmp_path, capsys):
     (tmp_path / "SOMEFOLDER").mkdir()
     status, _, err = run(capsys, "recover", tmp_path / "SOMEFOLDER", tmp_path / "new.omnidesk")
