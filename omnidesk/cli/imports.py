@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 from pathlib import Path
 
 from omnidesk.cli.common import (
@@ -92,6 +93,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     # only for as long as this command runs: a copy left behind would outlive an erase.
     with Unpacked() as unpacked:
         expanded = unpacked.expand(files)
+        for note in unpacked.skipped:  # what a zip held that is not imported, and why
+            print(f"omnidesk: note: {note}", file=sys.stderr)
         return _import_files(args, expanded, _report_outputs(args, files, expanded))
 
 
@@ -153,7 +156,8 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                  f"({channel_name(summary['channel'])}), {counted(summary['rows'], 'row')}: {verb} {summary['imported']:,}, "
                  f"flagged {summary['flagged']:,}, duplicates {summary['duplicates']:,}"
                  + (f", seen before {summary['seen_before']:,}" if summary["seen_before"] else "")
-                 + (f", skipped {summary['skipped']:,}" if summary["skipped"] else ""),
+                 + (f", skipped {summary['skipped']:,}" if summary["skipped"] else "")
+                 + (f", empty rows {summary['blank']:,}" if summary["blank"] else ""),
                  notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
                         *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])
 
@@ -282,11 +286,15 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_imports_errors(args: argparse.Namespace) -> int:
-    from omnidesk.core.importing.batches import write_batch_error_report
+    from omnidesk.core.importing.batches import NothingToReport, write_batch_error_report
 
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
-        written = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
+        try:
+            written = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
+        except NothingToReport as exc:  # no flagged row, or every one fixed: said, and not an error
+            print(str(exc))
+            return EXIT_OK
     fixed = f"; left out {counted(written.fixed, 'row')} a later import fixed" if written.fixed else ""
     print(f"Wrote {counted(written.rows, 'flagged row')} of import {args.batch_id} to {printable(str(out))}{fixed}")
     return EXIT_OK

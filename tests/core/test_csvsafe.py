@@ -41,8 +41,10 @@ def test_safe_column_examples():
     # A NUL inside a cell cannot make a formula look like a number's tail.
     assert safe_column(["+5\x00x", "y"]) == ["'+5\x00x", "y"]
     assert safe_column(["a\x00=1"]) == ["a\x00=1"]
-    assert safe_column(["+1 (415) 555-0100", "-1+1", "+cmd", "@me"]) == \
-        ["+1 (415) 555-0100", "'-1+1", "'+cmd", "'@me"]
+    # A number written for people to read is no plain number to a spreadsheet: it would run
+    # "+1 (415) 555-0100" as a formula (and show an error), so it is guarded too.
+    assert safe_column(["+1 (415) 555-0100", "-1+1", "+cmd", "@me", "+14155550100", "-12.50"]) == \
+        ["'+1 (415) 555-0100", "'-1+1", "'+cmd", "'@me", "+14155550100", "-12.50"]
     assert safe_column([1, None, -2.5]) == ["1", "", "-2.5"]
 
 

@@ -2,11 +2,19 @@
 
 A cell starting with ``=``, ``@``, a tab or a carriage return, or with ``+``/``-``
 followed by anything but a plain number, is prefixed with an apostrophe (OWASP's
-advice).  Plain numbers such as E.164 phones ``+14155550100`` or ``-12.50``, a
-birthday without its year in ISO form (``--03-07``), and an everyday email
-address (``+1-555-shop@example.com``: a local part may start with either sign)
-stay as they are, so the files remain usable by the tools that import them: an
-apostrophe in front of an address makes it another, undeliverable one.
+advice).  A plain number is a sign, digits with at most one decimal separator, and
+an optional exponent: E.164 phones ``+14155550100``, ``-12.50``, ``-1,5``, ``+1e3``.
+``-1-1``, ``-1/2`` or ``+1 (415) 555-0100`` are not: a spreadsheet would work them
+out (``-2``), so they are neutralised.  A birthday without its year in ISO form
+(``--03-07``) and an everyday email address (``+1-555-shop@example.com``: a local
+part may start with either sign) stay as they are too, so the files remain usable
+by the tools that import them: an apostrophe in front of an address makes it
+another, undeliverable one.
+
+A cell that already starts with apostrophes before such a formula (``'=1+1``) gets
+one more, so every guarded cell can be told from one written as it was:
+:func:`unguard_cell` takes off exactly the apostrophe the writer added, when an
+error report it wrote comes back to be imported.
 
 An address passes only in a narrow shape — letters, digits, ``_``, ``+``, ``-``
 and single dots before the ``@``, a dotted domain of letters, digits and hyphens
@@ -30,30 +38,56 @@ from typing import IO, Any
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
 
-_NUMBER = re.compile(r"^[+-]?[\d][\d .,()/-]*$")
-_YEARLESS_DATE = re.compile(r"^--\d\d-\d\d$")
+# A number a spreadsheet reads as itself: a sign, digits with one decimal separator, an exponent.
+_NUMBER_SHAPE = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
+_NUMBER = re.compile(_NUMBER_SHAPE)
+_YEARLESS_DATE = re.compile(r"--\d\d-\d\d")
 _EMAIL_SHAPE = (r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*"
                 r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}")
 _EMAIL = re.compile(_EMAIL_SHAPE)
 # Where, in a column's cells joined by NULs behind a leading NUL, a cell starts that
 # safe_cell would change: one search clears a whole column (see safe_column).
+# Apostrophes in front of such a start count as nothing (see safe_cell).
 _RISKY_CELL_START = re.compile(
-    r"\x00(?:[=@\t\r]|(?=[+-])(?![+-]\d[\d .,()/-]*(?:\x00|\Z))(?!--\d\d-\d\d(?:\x00|\Z))"
+    rf"\x00'*+(?:[=@\t\r]|(?=[+-])(?!{_NUMBER_SHAPE}(?:\x00|\Z))(?!--\d\d-\d\d(?:\x00|\Z))"
     rf"(?!{_EMAIL_SHAPE}(?:\x00|\Z)))")
 _ONLY_STR = {str}
 
 
+def _formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read ``text`` (not empty) as a formula to run."""
+    first = text[0]
+    return first in "=@\t\r" or (first in "+-" and not _NUMBER.fullmatch(text)
+                                  and not _YEARLESS_DATE.fullmatch(text) and not _EMAIL.fullmatch(text))
+
+
 def safe_cell(value: Any) -> str:
+    """``value`` as a CSV cell no spreadsheet runs: a formula-like text gets an apostrophe in front.
+
+    So does one whose apostrophes stand before a formula (``'=1+1`` is written
+    ``''=1+1``, shown ``'=1+1``): the apostrophe added is then always the first of
+    the cell and :func:`unguard_cell` can take it off again, nothing else.
+    """
     if value is None:
         return ""
     text = str(value)
     if not text:
         return text
-    first = text[0]
-    if first in "=@\t\r" or (first in "+-" and not _NUMBER.match(text) and not _YEARLESS_DATE.match(text)
-                               and not _EMAIL.fullmatch(text)):
+    body = text.lstrip("'") if text[0] == "'" else text
+    if body and _formula_like(body):
         return "'" + text
     return text
+
+
+def unguard_cell(text: str) -> str:
+    """A cell :func:`safe_cell` wrote, as it was before: the apostrophe it added taken off.
+
+    Only that apostrophe goes: a cell safe_cell leaves alone (``'t Hooft``, ``'123``)
+    comes back as it is.  For reading back a file omnidesk wrote (an error report)."""
+    if text[:1] != "'":
+        return text
+    body = text.lstrip("'")
+    return text[1:] if body and _formula_like(body) else text
 
 
 def safe_column(values: list[Any]) -> list[Any]:

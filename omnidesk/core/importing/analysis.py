@@ -43,15 +43,17 @@ from omnidesk.core.importing.presets import (
     guess_kind,
     guess_mapping,
     header_signature,
+    matching_presets,
+    unfit_preset,
 )
 from omnidesk.core.importing.report import (
-    REPORT_PROBLEMS,
     _report_columns,
     _report_origin,
     mixed_report_batches,
 )
+from omnidesk.core.importing.report_columns import added_columns
 from omnidesk.core.importing.rows import _IDENTITY
-from omnidesk.core.importing.sniff import FileFormat, Record, open_source, read_records, sniff
+from omnidesk.core.importing.sniff import BlankRows, FileFormat, Record, open_source, read_records, sniff
 from omnidesk.core.importing.source_file import SourceFile, file_name_text
 from omnidesk.core.importing.unreadable import no_rows
 from omnidesk.core.models import ImportBatch, SavedMapping, utcnow
@@ -374,12 +376,16 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
           src: SourceFile, fmt: FileFormat, records: PlanRecords) -> ImportPlan:
     """The plan for a file ``analyze`` has opened and sniffed."""
     if next(iter(records), None) is None:
-        raise no_rows(printable(path.name))
+        blank = BlankRows()
+        for _ in read_records(src, fmt, blank):
+            pass
+        raise no_rows(printable(path.name), blank.lines)
     if options.preset:
         try:
             preset = get_preset(options.preset)
         except KeyError as exc:
             raise UserError(str(exc.args[0]) if exc.args else f"Unknown preset {options.preset}") from exc
+        _refuse_unfit_preset(path, fmt.header, preset)
     else:
         preset = detect_preset(fmt.header)
     guesses = guess_mapping(fmt.header, preset)
@@ -391,7 +397,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         _refuse_mixed_report(path, fmt, records)
     origin = _report_origin(ws, records, fmt, report_columns) if report_columns else None
     if report_columns:
-        for i in (*report_columns, fmt.header.index(REPORT_PROBLEMS)):
+        for i in added_columns(fmt.header):  # the report's own columns, and the cells past its file's header
             mapping[i] = IGNORE
     if origin is not None and options.mapping is None:
         # The original file's mapping, channel and kind: a fixed row reads as it was meant to.
@@ -485,6 +491,24 @@ def refuse_naming_no_one(plan: ImportPlan) -> None:
             f'"{printable(plan.file_name)}" was not imported: no column of it was recognised as a name, '
             f"email, phone or customer ID, so every row would be skipped. To import it, {_MAP_COLUMNS}."
         )
+
+
+def _refuse_unfit_preset(path: Path, header: Sequence[str], preset: Preset) -> None:
+    """Refuse a preset named for a file that lacks most of the columns identifying its format
+    (see ``presets.unfit_preset``), naming them and the presets the file does match."""
+    missing = unfit_preset(preset, header)
+    if missing is None:
+        return
+    lacks = ", ".join(f'"{key}"' for key in missing)
+    matching = [p for p in matching_presets(header) if p.key != preset.key]
+    instead = (f"the presets that match it are {', '.join(f'{p.key} ({p.label})' for p in matching)}"
+               if matching else "no preset matches it, so import it without one to have its columns "
+                                "read by their names")
+    raise UserError(
+        f'"{printable(path.name)}" was not imported: it is not a {preset.label} (preset {preset.key}), '
+        f"which has {'a column' if len(preset.signature) == 1 else 'columns'} this file lacks: {lacks}; "
+        f"{instead}."
+    )
 
 
 def _refuse_mixed_report(path: Path, fmt: FileFormat, records: Iterable[Record]) -> None:

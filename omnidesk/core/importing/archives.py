@@ -61,12 +61,21 @@ def _is_archive(path: Path) -> bool:
     return path.suffix.lower() not in (".xlsx", ".ods") and is_zip(path) and not _is_spreadsheet(path)
 
 
-def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
+# Members that are archives themselves: not unpacked (an archive in an archive is no export's).
+ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".7z", ".rar")
+_NESTED = "an archive inside the archive, which is not unpacked (unpack it yourself and import the CSV files inside)"
+
+
+def expand_archives(paths: Iterable[Path], workdir: Path, skipped: list[str] | None = None) -> list[Path]:
     """``paths`` with every ZIP replaced by the data files inside it, unpacked under ``workdir``.
 
     Members keep their own names (they say what they are: subscribed, unsubscribed,
-    cleaned).  An archive with no data file, or one too large to be an export,
-    is refused with a clear message.  Spreadsheets (.xlsx) are zips too and are left
+    cleaned).  Members that are not imported (an archive inside the archive, a
+    file that is not CSV, TSV or text, a text file that is no table, such as a
+    readme) are named with why in ``skipped``, one sentence each, when given; the
+    system's own files (``__MACOSX``, hidden files) are passed over.  An archive
+    with no data file, or one too large to be an export, is refused with a
+    message naming what it holds.  Spreadsheets (.xlsx) are zips too and are left
     for the importer to refuse with its own advice.
     """
     out: list[Path] = []
@@ -77,26 +86,45 @@ def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
             continue
         digest = _digest(path)
         target = Path(workdir) / f"{path.stem}-{digest}"
+        passed: list[tuple[str, str]] = []  # (member, why it is not imported)
         try:
             with zipfile.ZipFile(path) as archive:
-                members = [
-                    m for m in archive.infolist()
-                    if not m.is_dir() and PurePosixPath(m.filename).suffix.lower() in DATA_SUFFIXES
-                    and not PurePosixPath(m.filename).name.startswith((".", "__"))
-                    and "__MACOSX" not in m.filename
-                ]
+                members = []
+                for m in archive.infolist():
+                    member = PurePosixPath(m.filename)
+                    if m.is_dir() or member.name.startswith((".", "__")) or "__MACOSX" in m.filename:
+                        continue
+                    suffix = member.suffix.lower()
+                    if suffix in DATA_SUFFIXES:
+                        members.append(m)
+                    elif suffix in ARCHIVE_SUFFIXES:
+                        passed.append((member.name, _NESTED))
+                    else:
+                        passed.append((member.name, "not a CSV, TSV or text file"))
                 if not members:
-                    raise UserError(f'"{printable(path.name)}" is a ZIP archive with no CSV file inside.')
+                    raise _nothing_to_import(path, passed)
                 _check_declared(path, members)
                 _check_room(path, Path(workdir), sum(m.file_size for m in members))
                 target.mkdir(parents=True, exist_ok=True)
                 budget = [MAX_TOTAL_BYTES]
+                unpacked = []
                 for member in members:
                     # Only the base name: a member path must never write outside the target folder.
                     dest = target / PurePosixPath(member.filename).name
                     if not dest.exists() or dest.stat().st_size != member.file_size:
                         _unpack_member(path, archive, member, dest, budget)
-                    out.append(dest)
+                    why = _not_a_table(dest) if dest.suffix.lower() == ".txt" else None
+                    if why is not None:
+                        passed.append((dest.name, why))
+                        dest.unlink(missing_ok=True)
+                        continue
+                    unpacked.append(dest)
+                if not unpacked:
+                    raise _nothing_to_import(path, passed)
+                out.extend(unpacked)
+                if skipped is not None:
+                    skipped.extend(f"{printable(path.name)}: skipped {printable(name)}: {why}."
+                                   for name, why in passed)
         except zipfile.BadZipFile as exc:
             shutil.rmtree(target, ignore_errors=True)
             raise UserError(f'"{printable(path.name)}" is a damaged ZIP archive ({exc}).') from exc
@@ -104,6 +132,34 @@ def expand_archives(paths: Iterable[Path], workdir: Path) -> list[Path]:
             shutil.rmtree(target, ignore_errors=True)  # nothing half-unpacked stays
             raise
     return out
+
+
+def _nothing_to_import(path: Path, passed: list[tuple[str, str]]) -> UserError:
+    """The archive holds no file to import: say so, naming what it holds and why each was passed over."""
+    if not passed:
+        return UserError(f'"{printable(path.name)}" is a ZIP archive with no CSV file inside.')
+    shown = "; ".join(f"{printable(name)} is {why}" for name, why in passed[:5])
+    more = f"; and {len(passed) - 5} more" if len(passed) > 5 else ""
+    return UserError(f'"{printable(path.name)}" is a ZIP archive with no CSV file inside to import, so nothing '
+                     f"was imported: {shown}{more}.")
+
+
+def _not_a_table(path: Path) -> str | None:
+    """Why an unpacked text file is no table to import (a readme, a note), or None when it is one."""
+    from omnidesk.core.importing.sniff import UnreadableFileError, read_records, sniff
+
+    try:
+        fmt = sniff(path)
+        records = read_records(path, fmt)
+        try:
+            first = next(records, None)
+        finally:
+            records.close()
+    except UnreadableFileError:
+        return "a text file that cannot be read as a table"
+    if first is None:
+        return "a text file with no rows under its first line (a note, not a table)"
+    return None
 
 
 def _digest(path: Path) -> str:
@@ -181,15 +237,18 @@ class Unpacked:
 
     def __init__(self) -> None:
         self._workdir: Path | None = None
+        # The members passed over, one sentence each ("x.zip: skipped readme.txt: ...").
+        self.skipped: list[str] = []
 
     def expand(self, paths: Iterable[Path]) -> list[Path]:
-        """Like :func:`expand_archives`, into this session's folder (made for the first zip)."""
+        """Like :func:`expand_archives`, into this session's folder (made for the first zip);
+        the members passed over are added to :attr:`skipped`."""
         paths = [Path(p) for p in paths]
         if not any(_is_archive(p) for p in paths):
             return paths
         if self._workdir is None:
             self._workdir = tempfiles.mkdtemp("unpacked-")
-        return expand_archives(paths, self._workdir)
+        return expand_archives(paths, self._workdir, self.skipped)
 
     def close(self) -> None:
         if self._workdir is not None:

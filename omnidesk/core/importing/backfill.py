@@ -15,11 +15,11 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
 from omnidesk.core.importing.presets import get_preset, header_key
+from omnidesk.core.importing.report_columns import added_columns
 from omnidesk.core.models import Event, ImportBatch, SourceRecord
 from omnidesk.core.money import ORDER_TYPES, order_status, to_minor
 
 _CHUNK = 5000
-_REPORT_COLUMNS = ("omnidesk_batch", "omnidesk_row", "omnidesk_problems")
 
 
 def _batches(conn: Connection):
@@ -88,7 +88,7 @@ def fill_custom_fields(conn: Connection) -> int:
         header = json.loads(header_json or "[]")
         mapping = json.loads(mapping_json or "[]")
         region = str(json.loads(options_json or "{}").get("region") or "US")
-        skip = [i for i, h in enumerate(header) if h in _REPORT_COLUMNS]
+        skip = added_columns(header)  # an error report's own columns are no fields
         try:
             skip += sorted(get_preset(preset_key).system_columns(header)) if preset_key else []
         except KeyError:  # a preset this version no longer has

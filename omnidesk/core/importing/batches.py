@@ -216,36 +216,48 @@ class WrittenReport(NamedTuple):
     fixed: int  # flagged rows left out: a later import's fixed row replaced each
 
 
+class NothingToReport(UserError):
+    """An import has no flagged row left to write: none was flagged, or every one was fixed.
+    Not an error of the user's: nothing is written, and the sentence says why."""
+
+
 def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwrite: bool = False) -> WrittenReport:
     """Write import ``batch_id``'s flagged rows that still need fixing as an error report again.
 
-    The same layout as the report the import wrote (``write_error_report``):
-    the file's own columns, then the row's number, its problems and the
-    import, so the fixed report imports back onto the customers it corrects.
-    Rows an earlier fixed report already replaced are left out: imported
-    again as they were, broken, they would replace their fix.  When every
-    flagged row is fixed, nothing is written and the error says so.  Rows are
-    read from the workspace a page at a time, not held in memory.
+    The same layout as the report the import wrote (``report.report_rows``):
+    the file's own columns, the cells a row held beyond them, then the row's
+    number, its problems and the import, so the fixed report imports back onto
+    the customers it corrects with every cell of each row.  Rows an earlier
+    fixed report already replaced are left out: imported again as they were,
+    broken, they would replace their fix.  When no row was flagged, or every
+    flagged row is fixed, nothing is written and :class:`NothingToReport` says
+    so.  Rows are read from the workspace a page at a time, not held in memory.
     """
     from omnidesk.core.exporting.csvsafe import write_csv
-    from omnidesk.core.importing.pipeline import REPORT_BATCH, REPORT_PROBLEMS, REPORT_ROW
+    from omnidesk.core.importing.report import report_rows, report_width
 
-    added = [REPORT_ROW, REPORT_PROBLEMS, REPORT_BATCH]
     rec = SourceRecord.__table__
     flagged = (rec.c.batch_id == batch_id, rec.c.flagged.is_(True))
     with ws.engine.connect() as conn:
         batch = _batch_or_fail(conn, batch_id)
         if batch.status == "undone":
             raise UserError(f"Import {batch_id} ({batch.file_name}) was undone: its rows are no longer kept.")
+        header = json.loads(batch.header_json or "[]")
         total = fixed = 0
-        for (values,) in conn.execute(select(rec.c.values_json).where(*flagged)):
+        width = len(header)
+        for raw, values in conn.execution_options(stream_results=True, yield_per=5000).execute(
+                select(rec.c.raw_json, rec.c.values_json).where(*flagged)):
             total += 1
-            fixed += superseded_by(values) is not None
-    if total and fixed == total:
-        raise UserError(f"Every flagged row of import {batch_id} ({batch.file_name}) was fixed by a later "
-                        "import; there is nothing left to fix.")
-    header = json.loads(batch.header_json or "[]")
-    keep = [i for i, h in enumerate(header) if h not in added]
+            if superseded_by(values) is not None:
+                fixed += 1
+            else:  # the widest row names the columns of the cells past the header
+                width = max(width, report_width(json.loads(raw), len(header)))
+    if not total:
+        raise NothingToReport(f"Import {batch_id} ({batch.file_name}) has no flagged rows: there is nothing to "
+                              "report, so no error report was written.")
+    if fixed == total:
+        raise NothingToReport(f"Every flagged row of import {batch_id} ({batch.file_name}) was fixed by a later "
+                              "import; there is nothing left to fix, so no error report was written.")
 
     def rows():
         with ws.engine.connect() as conn:
@@ -255,8 +267,7 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
                     stream_results=True, yield_per=5000).execute(query):
                 if superseded_by(values_json) is not None:
                     continue
-                values = json.loads(raw)
-                yield ([values[i] if i < len(values) else "" for i in keep]
-                       + [no, "; ".join(json.loads(problems or "[]")), batch_id])
+                yield json.loads(raw), no, json.loads(problems or "[]")
 
-    return WrittenReport(write_csv(out, [header[i] for i in keep] + added, rows(), overwrite=overwrite), fixed)
+    out_header, lines = report_rows(header, rows(), batch_id, width)
+    return WrittenReport(write_csv(out, out_header, lines, overwrite=overwrite), fixed)

@@ -262,12 +262,56 @@ def chosen_encoding(src: SourceFile, head: bytes, encoding: str, name: str) -> t
             f"{lines} not UTF-8 (the first is line {stats.first_bad}): read as "
             f"{codec_label('cp1252')} and flagged; check them."
         ]
+    asked = codec_label(codec)
     if codec == "utf-16":
         # Without a BOM Python's utf-16 assumes big-endian; the bytes tell which it is.
         codec = ("utf-16-le" if head.startswith(codecs.BOM_UTF16_LE)
                  else "utf-16-be" if head.startswith(codecs.BOM_UTF16_BE)
                  else _utf16_without_bom(head) or "utf-16-le")
+    if codec in ("utf-16-le", "utf-16-be"):
+        _check_chosen_utf16(src, head, codec, name, asked)
     return codec, None, []
+
+
+def _check_chosen_utf16(src: SourceFile, head: bytes, codec: str, name: str, label: str) -> None:
+    """Refuse a file the user said is UTF-16 whose bytes are not UTF-16 text.
+
+    Read anyway, a UTF-8 file in UTF-16 is one line of Chinese-looking characters:
+    "a header but no rows", which sends the user looking for rows that are there.
+    Every comma, line break and digit of UTF-16 text comes with a zero byte; a
+    file without any, or with bytes UTF-16 cannot hold, is not UTF-16.
+    """
+    advice = ("choose another encoding, or let Omnidesk detect it (on the command line, "
+              "leave out --encoding)")
+    has_bom = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    if not has_bom and b"\x00" not in head:
+        other = ""
+        try:
+            head.decode("utf-8")
+            other = " (they read as UTF-8)"
+        except UnicodeDecodeError:
+            pass
+        raise UnreadableFileError(
+            f'"{name}" does not read as {label}: its bytes do not fit that encoding{other}, since '
+            f"{label} text has a zero byte beside every comma, line break and digit and this file "
+            f"has none; {advice}."
+        )
+    if src.size % 2:
+        raise UnreadableFileError(
+            f'"{name}" does not read as {label}: it has an odd number of bytes, and {label} text '
+            f"is written two bytes at a time; {advice}, or export the file again if it was cut off."
+        )
+    decoder = codecs.getincrementaldecoder(codec)("strict")
+    lines = 0
+    try:
+        for chunk in src.chunks(CHUNK):
+            lines += decoder.decode(chunk).count("\n")
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise UnreadableFileError(
+            f'"{name}" does not read as {label}: near line {lines + 1} its bytes do not fit that '
+            f"encoding; {advice}."
+        ) from None
 
 
 # Random binary data is about one character in nine a control character once

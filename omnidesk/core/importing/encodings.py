@@ -17,6 +17,12 @@ bytes alone often fit several of them, so the guess is made in three steps:
    common one.  A tie between readings that differ, decided on little text, is
    a *weak* guess: the file is read, with a warning naming the other reading.
 
+Rarer code pages take part on evidence only: EUC-JP when its reading holds kana
+(Chinese and Korean text, whose bytes it shares, has none), and Mac Roman
+(Excel for Mac's "CSV (Macintosh)") or ISO-8859-15 only when no usual code page
+reads the text cleanly and one of them reads every word of it cleanly ("RenŽe"
+and "JŸrgen" are Mac Roman's "Renée" and "Jürgen" read as Windows-1252).
+
 ``mojibake`` spots text that was already garbled before it reached us: UTF-8
 read as Windows-1252 and saved again ("JosÃ©", "ÐŸÐµÑ‚Ñ€").
 """
@@ -66,6 +72,7 @@ CHOICES: dict[str, str] = {
     "cp1256": "Windows-1256 (Arabic)",
     "cp874": "Windows-874 (Thai)",
     "cp932": "Shift-JIS (Japanese)",
+    "euc_jp": "EUC-JP (Japanese)",
     "gb18030": "GB18030 (Chinese, simplified)",
     "big5": "Big5 (Chinese, traditional)",
     "cp949": "EUC-KR (Korean)",
@@ -103,11 +110,19 @@ _REGION_CODEPAGE = {
 
 # Tried for every file, most common first (the order breaks ties).
 _CANDIDATES = ("cp1252", "cp1250", "cp1251", "koi8-r", "cp1253", "iso8859-7", "cp1254",
-               "cp932", "gb18030", "big5", "cp949")
+               "cp932", "gb18030", "big5", "cp949", "euc_jp")
+# Code pages few files come in now (Excel for Mac's "CSV (Macintosh)", Unix Latin-9): each
+# reads most bytes as letters, so one wins only with a reading that is wholly clean where
+# every usual code page's reading is not (see guess_legacy).
+_RARE = ("mac-roman", "iso8859-15")
+# EUC-JP shares its byte ranges with the Chinese and Korean code pages, which read its kanji as
+# other characters (and it theirs): it is a candidate only when its reading holds kana, which
+# Japanese writes on nearly every line and Chinese and Korean text never has.
+_KANA_ONLY = ("euc_jp",)
 
 # Multi-byte code pages decode many byte strings; a reading is believable only in
 # their common core (what real text in them uses), not their rare extensions.
-_CORE = {"cp932": "shift_jis", "gb18030": "gb2312", "cp949": "euc_kr", "big5": "big5"}
+_CORE = {"cp932": "shift_jis", "gb18030": "gb2312", "cp949": "euc_kr", "big5": "big5", "euc_jp": "euc_jp"}
 
 # How much of the odd lines is looked at, and below how many differing words
 # a tie counts as a weak guess.
@@ -168,7 +183,9 @@ def _script(ch: str) -> str:
     except ValueError:
         return "?"
     first = name.split(" ", 1)[0]
-    if first in ("CJK", "HIRAGANA", "KATAKANA", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"):
+    if first in ("HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA"):
+        return "KANA"  # the long vowel mark of katakana words ("メール") is "KATAKANA-HIRAGANA"
+    if first in ("CJK", "HALFWIDTH", "FULLWIDTH", "IDEOGRAPHIC"):
         return "CJK"
     return first
 
@@ -179,16 +196,25 @@ def _bad_token(token: str, core: str | None) -> bool:
 
 def _badness(token: str, core: str | None) -> int:
     """How surely ``token`` was misread: 0 reads fine; 1 is only odd (every letter accented,
-    "Èâàí"); 3 cannot be text at all (two alphabets in one word, a control character, a
-    letter a double-byte code page's core lacks, a symbol glued to a word)."""
+    "Èâàí"; a capital inside a lower-case word, "RenŽe", "JŸrgen"); 3 cannot be text at all
+    (two alphabets in one word, a control character, a letter a double-byte code page's core
+    lacks, a symbol glued to a word).
+
+    Quotation marks around a word (“Quotes”, „Zitat“) and an ellipsis after it are punctuation,
+    not part of it; and Japanese writes kanji, kana and Latin letters in one word ("東京タワー",
+    "Eメール")."""
+    token = token.strip(_QUOTE_MARKS)
     scripts = set()
     letters = accented = 0
-    glued = False
-    for ch in token:
+    glued = numbered = False
+    capital_inside = False
+    previous = ""
+    for i, ch in enumerate(token):
         if ch.isascii():
             if ch.isalpha():
                 letters += 1
                 scripts.add("LATIN")
+            previous = ch
             continue
         cat = unicodedata.category(ch)
         if cat[0] in "LM":
@@ -198,6 +224,9 @@ def _badness(token: str, core: str | None) -> int:
                 scripts.add(script)
                 if script == "LATIN":
                     accented += 1
+                if cat == "Lu" and previous.isalpha() and (
+                        previous.islower() or token[i + 1:i + 2].islower()):
+                    capital_inside = True
             if core is not None:
                 try:
                     ch.encode(core)
@@ -205,15 +234,37 @@ def _badness(token: str, core: str | None) -> int:
                     return 3
         elif cat == "Cc":
             return 3
+        elif cat == "No":
+            numbered = True  # "①", "½", "¹"
         elif ch not in _WORD_MARKS:
             glued = True
-    if glued and letters:
-        return 3  # a symbol glued to a word ("£ukasz"); "20€" is fine
-    if len(scripts) > 1:
+        previous = ch
+    # A symbol glued to a word ("£ukasz") cannot be text; "20€" is fine, and so is a number
+    # sign Japanese and Chinese addresses write beside their words ("東京都①"), but not one
+    # in a Latin word ("W¹sik" is Polish "Wąsik" read as Windows-1252).
+    if (glued or (numbered and not scripts <= {"CJK", "KANA"})) and letters:
+        return 3
+    if len(scripts) > 1 and not _japanese(scripts, accented):
         return 3
     # Latin words carry an accent here and there; a word made only of accented
     # letters ("Èâàí") is another alphabet read through a Latin code page.
-    return 1 if accented >= 2 and accented == letters else 0
+    if accented >= 2 and accented == letters:
+        return 1
+    # A capital letter after a small one ("RenŽe"), or between a capital and a small one
+    # ("JŸrgen"), is how a code page that puts small letters where another has capitals
+    # reads: Mac Roman read as Windows-1252, KOI8-R as Windows-1251.
+    return 1 if capital_inside else 0
+
+
+# Quotation marks a word may stand between, and the ellipsis that may end it ("Señor…").
+_QUOTE_MARKS = "“”‘’„‚\"'…"
+
+
+def _japanese(scripts: set[str], accented: int) -> bool:
+    """Scripts Japanese writes in one word: kanji with kana, and plain Latin letters with kana."""
+    if scripts <= {"CJK", "KANA"}:
+        return True
+    return "KANA" in scripts and scripts <= {"CJK", "KANA", "LATIN"} and not accented
 
 
 # The letters beyond a-z of the languages written in Latin letters that exports come in.
@@ -264,11 +315,16 @@ def guess_legacy(sample: bytes, region: str | None = None) -> Guess:
                 continue
             text = sample.decode(codec, LOSSLESS)
         tokens = _odd_tokens(text)
+        if codec in _KANA_ONLY and not any(_script(ch) == "KANA" for t in set(tokens) for ch in t):
+            continue
         readings[codec] = tokens
         core = _CORE.get(codec)
         # Names repeat down a customer list: each distinct word is judged once.
         bad[codec] = sum(n * _badness(t, core) for t, n in Counter(tokens).items())
     fewest = min(bad.values())
+    rare = _clean_rare_reading(sample) if fewest else None
+    if rare is not None:
+        return Guess(rare)
     if fewest:
         # Nothing reads cleanly (symbols glued to words, typing slips): another code
         # page must do clearly better than the usual one to win.
@@ -296,6 +352,26 @@ def guess_legacy(sample: bytes, region: str | None = None) -> Guess:
                         f"{CHOICES.get(other, codec_label(other))}")
                 break
     return Guess(chosen, weak)
+
+
+def _clean_rare_reading(sample: bytes) -> str | None:
+    """The rare code page (``_RARE``) that reads every word of ``sample`` cleanly, if one does.
+
+    Asked only when no usual code page reads the sample cleanly: Mac Roman's small
+    accented letters are Windows-1252's "Š", "Ž", "Ÿ" and undefined bytes ("RenŽe",
+    "JŸrgen"), Latin-9's "Š", "Ž" and "€" are Latin-1's "¦", "´" and "¤" ("¦árka").
+    A rare reading with any oddity of its own loses to the usual guess, so text in a
+    usual code page with a few odd words is never read in a rare one.
+    """
+    clean = []
+    for codec in _RARE:
+        try:
+            tokens = _odd_tokens(sample.decode(codec))
+        except UnicodeDecodeError:
+            continue
+        if tokens and not any(_badness(t, None) for t in set(tokens)):
+            clean.append((_alphabet_misfit(tokens), codec))
+    return min(clean)[1] if clean else None
 
 
 def _whole_lines(sample: bytes, limit: int) -> bytes:

@@ -45,8 +45,8 @@ class FlaggedRows:
             self._spill = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n",
                                                  dir=tempfiles.private_dir())
         rec = row.record
-        self._spill.write(json.dumps([rec.number, rec.line, list(rec.values), rec.problem, row.problems],
-                                     ensure_ascii=False))
+        self._spill.write(json.dumps([rec.number, rec.line, list(rec.values), rec.problem, row.problems,
+                                      None if rec.read is None else list(rec.read)], ensure_ascii=False))
         self._spill.write("\n")
 
     def __len__(self) -> int:
@@ -62,8 +62,9 @@ class FlaggedRows:
         self._spill.flush()
         self._spill.seek(0)
         for line in self._spill:
-            number, line_no, values, problem, problems = json.loads(line)
-            yield FlaggedRow(Record(number, line_no, tuple(values), problem), problems)
+            number, line_no, values, problem, problems, read = json.loads(line)
+            yield FlaggedRow(Record(number, line_no, tuple(values), problem,
+                                    None if read is None else tuple(read)), problems)
         self._spill.seek(0, 2)  # back to the end, for later appends
 
     def __getitem__(self, index: int) -> FlaggedRow:

@@ -192,12 +192,14 @@ def _never_a_header(cell: str) -> bool:
     return bool(_EMAIL_LIKE.match(cell) or _is_phone_number(cell) or _AMOUNT_LIKE.match(cell))
 
 
-def check_header(header: tuple[str, ...], line: int, name: str) -> None:
+def check_header(header: tuple[str, ...], line: int, name: str, empty_above: int | None = None) -> None:
     """Refuse a header row that is empty or that is data: all its cells values, one of them an
     email address or a phone number, or most of them values no column is named (amounts).
 
     A file without a header row would otherwise lose its first row, taken for the names of
-    the columns, and have its other rows' names and numbers read as custom fields."""
+    the columns, and have its other rows' names and numbers read as custom fields.
+    ``empty_above`` is the line of a row of empty cells (",,,,") above ``line``, where the
+    names should have been: the sentence says that row is empty and this one data."""
     filled = [c for c in header if c]
     if not filled:
         raise UnreadableFileError(
@@ -210,6 +212,12 @@ def check_header(header: tuple[str, ...], line: int, name: str) -> None:
     if data or all(_looks_like_value(c) for c in filled):
         example = (data or filled)[0]
         example = example if len(example) <= 40 else example[:37] + "..."
+        if empty_above is not None:
+            raise UnreadableFileError(
+                f'"{name}" has no column names: its first row (line {empty_above}) has only empty cells, '
+                f'and line {line} holds a row of data such as "{example}", not names; put the column '
+                "names in the first row (for example Email, First Name, Phone) and try again."
+            )
         raise UnreadableFileError(
             f'"{name}" has no header row: its first row (line {line}) holds data such as '
             f'"{example}" rather than column names; add a first row naming each column '

@@ -48,6 +48,7 @@ from omnidesk.core.importing.report import (
     REPORT_ROW,
     write_error_report,
 )
+from omnidesk.core.importing.report_columns import added_columns
 from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.sightings import earlier_rows, follow_earlier_rows
 from omnidesk.core.importing.rows import (
@@ -60,7 +61,7 @@ from omnidesk.core.importing.rows import (
     not_a_name,
     row_hash,
 )
-from omnidesk.core.importing.sniff import FileFormat, read_records
+from omnidesk.core.importing.sniff import BlankRows, FileFormat, read_records
 from omnidesk.core.importing.supersede import carry_order_lines, corrected_records, events_of, supersede
 from omnidesk.core.importing.store import (
     _flush_order,
@@ -157,7 +158,9 @@ def run_import(
     is_events = plan.kind == Kind.EVENTS.value
     submissions = not is_events and _is_form_export(plan)
     group_by = plan.preset.group_rows_by if plan.preset else None
-    report_skip = (*plan.report_columns, plan.header.index(REPORT_PROBLEMS)) if plan.report_columns else ()
+    # A fixed error report's own columns (the row's origin, its problems, the cells it held
+    # beyond its file's header) are no fields of the customer.
+    report_skip = tuple(added_columns(plan.header)) if plan.report_columns else ()
     if plan.preset is not None:
         report_skip = (*report_skip, *plan.preset.system_columns(plan.header))
     custom = CustomColumns.for_plan(plan.header, plan.mapping, plan.kind, plan.region, skip=report_skip)
@@ -212,8 +215,9 @@ def run_import(
                 # Rows come and go by the hundred thousand while the caches stay: the cyclic
                 # collector's passes over those caches would cost more than the rows' reading.
                 stack.enter_context(cycle_collection_paused())
+                blank = BlankRows()
                 chunks = stack.enter_context(closing(normalized_chunks(
-                    read_records(plan.path, plan.fmt), normalizer, plan.channel, plan.header, CHUNK,
+                    read_records(plan.path, plan.fmt, blank), normalizer, plan.channel, plan.header, CHUNK,
                     worker_count(total))))
                 for rows, hashes in chunks:
                     if cancelled():
@@ -255,6 +259,8 @@ def run_import(
                         result.imported += len(keep)
                     yield Progress(min(result.rows, total), max(total, result.rows),
                                    f"Read {result.rows:,} rows")
+                # Rows with no value in any cell: nothing to keep, but never gone without a word.
+                result.blank, result.blank_lines = blank.count, blank.lines
                 if open_order is not None:
                     _flush_order(conn, open_order, result)
                 if replaced and group_by is not None:

@@ -50,6 +50,8 @@ __all__ = [
     "header_key",
     "header_signature",
     "mapping_fields",
+    "matching_presets",
+    "unfit_preset",
 ]
 
 # Every shipped preset, in file-name order and then each file's order.
@@ -82,6 +84,26 @@ def detect_preset(headers: Sequence[str], presets: Iterable[Preset] | None = Non
         if preset.signature <= keys and (best is None or len(preset.signature) > len(best.signature)):
             best = preset
     return best
+
+
+def matching_presets(headers: Sequence[str]) -> list[Preset]:
+    """Every preset whose whole signature is among ``headers`` (what :func:`detect_preset` picks from)."""
+    keys = set(header_keys(headers))
+    return [preset for preset in PRESETS if preset.signature <= keys]
+
+
+def unfit_preset(preset: Preset, headers: Sequence[str]) -> list[str] | None:
+    """The signature columns (header keys) ``headers`` lack, when they lack too many for a file
+    of ``preset``'s format (more than half of them), else None.
+
+    A vendor renames or drops a column now and then, which is why someone names the
+    preset of a file the detection missed; but a file with hardly any of the columns
+    that identify the format is another file: read with the preset, a list of people
+    (``Name``, ``Email``) would be a list of orders numbered by their names.
+    """
+    keys = set(header_keys(headers))
+    missing = sorted(preset.signature - keys)
+    return missing if 2 * len(missing) > len(preset.signature) else None
 
 
 # Product names say more than generic words, so they are tried first.

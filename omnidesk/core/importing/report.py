@@ -17,8 +17,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from omnidesk.core.importing import normalize as nz
-from omnidesk.core.importing.flagged import FlaggedRow
 from omnidesk.core.importing.phone_region import PhoneRegion
+from omnidesk.core.importing.report_columns import (
+    REPORT_BATCH,
+    REPORT_COLUMNS,
+    REPORT_PROBLEMS,
+    REPORT_ROW,
+    extra_names,
+    is_extra_column,
+)
 from omnidesk.core.importing.sniff import FileFormat, Record
 from omnidesk.core.models import ImportBatch
 from omnidesk.core.workspace import Workspace
@@ -28,8 +35,10 @@ if TYPE_CHECKING:  # the plan and result name the report's columns; they do not 
     from omnidesk.core.importing.result import ImportResult
 
 
-# The columns an error report adds after the file's own (see write_error_report).
-REPORT_BATCH, REPORT_ROW, REPORT_PROBLEMS = "omnidesk_batch", "omnidesk_row", "omnidesk_problems"
+# REPORT_BATCH, REPORT_ROW and REPORT_PROBLEMS, the columns an error report adds after the
+# file's own, are named in report_columns and imported from here as before.
+__all__ = ["REPORT_BATCH", "REPORT_PROBLEMS", "REPORT_ROW", "mixed_report_batches", "report_paths",
+           "report_rows", "report_width", "write_error_report"]
 
 
 def _report_columns(header: Sequence[str]) -> tuple[int, int] | None:
@@ -45,7 +54,7 @@ def _report_origin(ws: Workspace, records: Iterable[Record], fmt: FileFormat,
     """The import a single-file error report came from: the batch its first row names,
     when the report's own columns are that file's columns."""
     header = fmt.header
-    own = [h for h in header if h not in (REPORT_BATCH, REPORT_ROW, REPORT_PROBLEMS)]
+    own = [h for h in header if h not in REPORT_COLUMNS and not is_extra_column(h)]
     if list(header[:len(own)]) != own:
         return None
     first = next(iter(islice(records, 1)), None)
@@ -129,14 +138,50 @@ def mixed_report_batches(header: Sequence[str], records: Iterable[Record]) -> di
     return files
 
 
+def report_rows(header: Sequence[str], rows: Iterable[tuple[Sequence[str], int, list[str]]],
+                batch_id: int | str, width: int) -> tuple[list[str], Iterable[list]]:
+    """An error report's header and rows, from a file's ``header`` and its flagged rows as
+    (cells, row number, problems), every row ``width`` cells or fewer.
+
+    The file's own columns come first (the columns of a report of a report are its
+    file's own again), then a column for each cell a row held beyond the header
+    (``omnidesk_extra_1``, ...: "extra values kept" must be kept in the report too,
+    and import back as cells of the row), then the row's number, its problems and
+    the import.  A short row is padded to the header's width.
+    """
+    added = {REPORT_ROW, REPORT_PROBLEMS, REPORT_BATCH}
+    keep = [i for i, h in enumerate(header) if h not in added]
+    extras = list(range(len(header), width))
+    out_header = [header[i] for i in keep] + extra_names(header, len(extras)) + [REPORT_ROW, REPORT_PROBLEMS,
+                                                                                 REPORT_BATCH]
+
+    def lines():
+        for cells, number, problems in rows:
+            n = len(cells)
+            yield ([cells[i] if i < n else "" for i in keep] + [cells[i] if i < n else "" for i in extras]
+                   + [number, "; ".join(problems), batch_id])
+
+    return out_header, lines()
+
+
+def report_width(cells: Sequence[str], header_width: int) -> int:
+    """How many cells of a flagged row its report keeps: all but empty ones past the header."""
+    n = len(cells)
+    while n > header_width and not cells[n - 1].strip():
+        n -= 1
+    return max(n, header_width)
+
+
 def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]], *,
                        overwrite: bool = False) -> int:
     """Write one file's flagged rows, as read plus what is wrong, to ``out``; returns rows written.
 
     The report keeps that file's header, so once fixed it can be imported
-    again like the original.  Three columns are added at the end: the row's
-    number, its problems, and the import it came from (empty after a dry run);
-    importing the fixed report reads those to join each fixed row to the
+    again like the original.  A row's cells beyond the header (kept, and
+    flagged, when the file was read) go in columns of their own after the
+    file's (see :func:`report_rows`).  Three columns are added at the end: the
+    row's number, its problems, and the import it came from (empty after a dry
+    run); importing the fixed report reads those to join each fixed row to the
     customer of the row it corrects, and to replace it.  A report of a report
     keeps one set of them.  Several files get a report each (see ``report_paths``).
     """
@@ -145,16 +190,12 @@ def write_error_report(out: Path, runs: Sequence[tuple[ImportPlan, ImportResult]
     runs = list(runs)
     if len(runs) != 1:
         raise ValueError("an error report holds one file's rows: write one per file (report_paths)")
-    added = [REPORT_ROW, REPORT_PROBLEMS, REPORT_BATCH]
     plan, result = runs[0]
-    keep = [i for i, h in enumerate(plan.header) if h not in added]
-
-    def trailer(f: FlaggedRow) -> list:
-        return [f.record.number, "; ".join(f.problems), result.batch_id if result.batch_id is not None else ""]
-
-    header = [plan.header[i] for i in keep] + added
-    rows = (
-        [f.record.values[i] if i < len(f.record.values) else "" for i in keep] + trailer(f)
-        for f in result.flagged_rows
-    )
+    width = len(plan.header)
+    # The flagged rows are read twice (kept on disk past the first thousand): once for the
+    # widest, whose extra cells name the report's columns, once to write them.
+    width = max((report_width(f.record.values, width) for f in result.flagged_rows), default=width)
+    header, rows = report_rows(plan.header, ((f.record.values, f.record.number, f.problems)
+                                             for f in result.flagged_rows),
+                               result.batch_id if result.batch_id is not None else "", width)
     return write_csv(out, header, rows, overwrite=overwrite)

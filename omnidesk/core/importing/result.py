@@ -25,6 +25,7 @@ class ImportResult:
     queued_reviews: int = 0
     suppressed: int = 0  # rows of erased people, not imported
     skipped: int = 0  # rows kept as read that are nobody (no name, email, phone or id; test leads)
+    blank: int = 0  # rows with no value in any cell (",,,"): nothing to keep, not in ``rows``
     dry_run: bool = False
     already_imported: int | None = None  # the batch that imported this exact file before
     header: tuple[str, ...] = ()
@@ -34,6 +35,7 @@ class ImportResult:
     followers: dict[int, int] = field(default_factory=dict, repr=False)
     # why rows were skipped -> their record numbers
     skipped_rows: dict[str, list[int]] = field(default_factory=dict, compare=False)
+    blank_lines: list[int] = field(default_factory=list, compare=False)  # the first blank rows' lines
 
     def skip_notes(self) -> list[str]:
         """One sentence per reason rows were skipped, naming the first few rows."""
@@ -43,6 +45,12 @@ class ImportResult:
             rows = "row" if len(numbers) == 1 else "rows"
             notes.append(f"{len(numbers)} {rows} skipped, {reason} ({rows} {shown}): "
                          "kept as read, but not made into customers.")
+        if self.blank:
+            lines = self.blank_lines
+            shown = ", ".join(str(n) for n in lines[:5]) + (", …" if self.blank > 5 else "")
+            rows, where = ("row", "line") if self.blank == 1 else ("rows", "lines")
+            notes.append(f"{self.blank} empty {rows} skipped ({where} {shown}): no cell holds a value, "
+                         "so there is nothing to keep.")
         return notes
 
     def summary(self) -> dict:
@@ -63,6 +71,8 @@ class ImportResult:
             "suppressed": self.suppressed,
             "skipped": self.skipped,
             "skipped_rows": {reason: numbers[:100] for reason, numbers in self.skipped_rows.items()},
+            "blank": self.blank,
+            "blank_lines": self.blank_lines[:100],
             "batch_id": self.batch_id,
             "dry_run": self.dry_run,
         }

@@ -35,10 +35,11 @@ import csv
 import hashlib
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from omnidesk.core.exporting.csvsafe import unguard_cell
 from omnidesk.core.importing.csv_lines import (
     MAX_CELL_CHARS,
     OpenQuote,
@@ -68,6 +69,7 @@ from omnidesk.core.importing.layout import (
     read_sample,
     sample_rows,
 )
+from omnidesk.core.importing.report_columns import is_error_report
 from omnidesk.core.importing.source_file import SourceFile
 from omnidesk.core.importing.unreadable import (
     UnreadableFileError,
@@ -78,6 +80,7 @@ from omnidesk.core.importing.unreadable import (
 from omnidesk.core.text import printable
 
 __all__ = [
+    "BlankRows",
     "DELIMITERS",
     "MAX_CELL_CHARS",
     "check_regular_file",
@@ -105,14 +108,26 @@ class FileFormat:
     # What the user should check about how the file was read (encoding guesses).
     warnings: tuple[str, ...] = ()
     chosen: bool = False  # the user named the encoding
+    # An error report omnidesk wrote: its cells (header too) are read back without the
+    # apostrophe its formula-safe writer put before formula-like ones (csvsafe.unguard_cell).
+    guarded: bool = False
 
 
 @dataclass(frozen=True)
 class Record:
     number: int
     line: int
+    # The cells as the columns read them: a short row padded with "" to the header's width.
     values: tuple[str, ...]
     problem: str | None
+    # The cells exactly as the file holds them, when they are not ``values`` (a short row,
+    # empty cells after the last column): what is kept of the row (see ``cells``).
+    read: tuple[str, ...] | None = field(default=None, compare=False)
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The row exactly as read: what the workspace keeps of it."""
+        return self.values if self.read is None else self.read
 
 
 def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None,
@@ -161,8 +176,8 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
         )
 
     delimiter = sep_hint or choose_delimiter(sample, first_line)
-    rows = sample_rows(sample, delimiter, first_line, at_eof, name)
-    rows = [(line, row) for line, row in rows if not is_blank(row)]
+    sampled = sample_rows(sample, delimiter, first_line, at_eof, name)
+    rows = [(line, row) for line, row in sampled if not is_blank(row)]
     if not rows:
         raise UnreadableFileError(
             f'"{name}" has only empty rows at its start and no column names; '
@@ -170,7 +185,13 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
         )
     header_line, header_row = pick_header(rows[: SAMPLE_RECORDS + 10])
     header = tuple(clean_header_cell(c) for c in header_row)
-    check_header(header, header_line, name)
+    guarded = is_error_report(header)
+    if guarded:
+        header = tuple(clean_header_cell(unguard_cell(c)) for c in header_row)
+    # A first row of nothing but delimiters (",,,,") where the column names belong.
+    empty_above = next((line for line, row in sampled[:1] if line < header_line and len(row) > 1 and is_blank(row)),
+                       None)
+    check_header(header, header_line, name, empty_above)
     return FileFormat(
         encoding=codec,
         encoding_label=codec_label(codec),
@@ -180,21 +201,43 @@ def sniff(path: str | os.PathLike[str] | SourceFile, encoding: str | None = None
         fallback=fallback,
         warnings=tuple(warnings),
         chosen=bool(encoding),
+        guarded=guarded,
     )
 
 
-def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> Iterator[Record]:
+class BlankRows:
+    """The blank rows :func:`read_records` passes over: how many, and the lines of the first ones."""
+
+    SHOWN = 100  # lines kept to name them; the count goes on
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lines: list[int] = []
+
+    def add(self, line: int) -> None:
+        self.count += 1
+        if len(self.lines) < self.SHOWN:
+            self.lines.append(line)
+
+
+def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat,
+                 blank: BlankRows | None = None) -> Iterator[Record]:
     """Yield the data records after the header row, one at a time (from ``path``, or
     from the start of a file opened with :func:`open_source`, read through it).
 
-    Blank records (no non-empty cell) are skipped and not numbered.  Short
-    records are padded with "" to the header's width and carry a problem
-    text; extra non-empty values are kept after the header's width, also with
-    a problem.  Empty trailing extras (padding some tools write) are dropped
-    silently.  A record on a line read in the fallback code page, or with a
-    cell longer than ``MAX_CELL_CHARS``, is kept with a problem too.  Raises
-    ``UnreadableFileError`` on a quote that never closes or a file that
-    stopped decoding since it was sniffed.
+    Blank records (no non-empty cell) are not records: they are not yielded nor
+    numbered, but counted in ``blank`` when given (a row of empty cells,
+    ``,,,``, wherever it is; an empty line only before a later record, not the
+    empty lines a file may end with).  Short records are padded with "" to the
+    header's width and carry a problem text; extra non-empty values are kept
+    after the header's width, also with a problem; empty trailing extras
+    (padding some tools write) are left out of ``values``.  ``Record.read``
+    keeps the cells exactly as read whenever ``values`` differ from them.  An
+    error report omnidesk wrote (``fmt.guarded``) is read without the
+    apostrophes its writer added.  A record on a line read in the fallback code
+    page, or with a cell longer than ``MAX_CELL_CHARS``, is kept with a problem
+    too.  Raises ``UnreadableFileError`` on a quote that never closes or a file
+    that stopped decoding since it was sniffed.
     """
     p = path.path if isinstance(path, SourceFile) else Path(path)
     name = printable(p.name)
@@ -213,6 +256,8 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> 
             pass
         rows = parse(lines, fmt.delimiter, fmt.header_line)
         number = 0
+        empty_lines: list[int] = []  # counted as blank rows once a record follows them
+        guarded = fmt.guarded
         try:
             header_seen = False
             for line, row in rows:
@@ -220,7 +265,18 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> 
                     header_seen = True
                     continue
                 if is_blank(row):
+                    if blank is not None:
+                        if row:
+                            blank.add(line)
+                        else:
+                            empty_lines.append(line)
                     continue
+                if empty_lines:
+                    for n in empty_lines:
+                        blank.add(n)
+                    empty_lines.clear()
+                if guarded:
+                    row = [unguard_cell(cell) for cell in row]
                 number += 1
                 record = _make_record(number, line, row, width)
                 # Cheap tests first: most records are one short line of one encoding.
@@ -236,7 +292,8 @@ def read_records(path: str | os.PathLike[str] | SourceFile, fmt: FileFormat) -> 
                             problems.append(f"{column}: {len(value):,} characters, more than the "
                                             f"{MAX_CELL_CHARS:,} a cell may hold; check this value")
                     if problems:
-                        record = Record(record.number, record.line, record.values, "; ".join(problems))
+                        record = Record(record.number, record.line, record.values, "; ".join(problems),
+                                        record.read)
                 yield record
         except OpenQuote as e:
             raise _runaway(name, path if isinstance(path, SourceFile) else p, fmt, e) from None
@@ -285,13 +342,16 @@ def _make_record(number: int, line: int, row: list[str], width: int) -> Record:
     n = len(row)
     if n == width:
         return Record(number, line, tuple(row), None)
+    read = tuple(row)
     if n < width:
-        return Record(number, line, tuple(row) + ("",) * (width - n), f"has {n} values, header has {width}")
+        return Record(number, line, read + ("",) * (width - n), f"has {n} values, header has {width}", read)
     while len(row) > width and not row[-1].strip():
         row.pop()
     if len(row) == width:
-        return Record(number, line, tuple(row), None)
-    return Record(number, line, tuple(row), f"has {len(row)} values, header has {width}: extra values kept")
+        return Record(number, line, tuple(row), None, read)
+    values = tuple(row)
+    return Record(number, line, values, f"has {len(row)} values, header has {width}: extra values kept",
+                  read if len(read) != len(values) else None)
 
 
 def _runaway(name: str, p: Path | SourceFile, fmt: FileFormat, e: OpenQuote) -> UnreadableFileError:

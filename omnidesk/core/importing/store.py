@@ -143,9 +143,10 @@ def stored_text(row: Row) -> tuple[str, str, str, str, str, str]:
     """
     rec = row.record
     return (
-        # What json.dumps(list(values), ensure_ascii=False) writes, without building an
-        # encoder per row: the cells are all strings.
-        f"[{', '.join(map(_json_string, rec.values))}]",
+        # What json.dumps(list(cells), ensure_ascii=False) writes, without building an
+        # encoder per row: the cells are all strings.  The row exactly as read (a short row
+        # as short as it was); whoever reads a cell by its column pads it (see profile.raw_record).
+        f"[{', '.join(map(_json_string, rec.cells))}]",
         (json.dumps({"skipped": row.skip}) if row.skip else
          _encode_values(row.values) if row.values else "{}"),
         _encode_text(row.problems) if row.problems else "[]",

@@ -36,8 +36,15 @@ class NoRowsError(UnreadableFileError):
     """The file has its header and nothing else: there is nothing to import."""
 
 
-def no_rows(name: str) -> NoRowsError:
+def no_rows(name: str, blank_lines: list[int] | None = None) -> NoRowsError:
     # Said before anything is recorded: an import of nothing would sit in the list as if it were one.
+    if blank_lines:
+        where = (f"line {blank_lines[0]}" if len(blank_lines) == 1
+                 else f"lines {', '.join(map(str, blank_lines[:5]))}{', …' if len(blank_lines) > 5 else ''}")
+        return NoRowsError(
+            f'"{name}" has a header and only empty rows under it ({where}: no cell holds a value), so there '
+            "is nothing to import; export the file again and check it has rows."
+        )
     return NoRowsError(
         f'"{name}" has a header but no rows, so there is nothing to import; '
         "export the file again and check it has rows."
