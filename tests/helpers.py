@@ -95,6 +95,23 @@ def cli_shop(folder: Path, people: tuple, *commands: list[str]) -> Path:
     return folder
 
 
+def cli_shop_fixtures(people: tuple, *commands: list[str]):
+    """The ``shop_template`` (module-scoped: :func:`cli_shop` of ``people`` and ``commands``, built
+    once) and ``shop`` (each test's own copy, :func:`copied`) fixtures of a command-line test module:
+    ``shop_template, shop = cli_shop_fixtures(PEOPLE, ...)``."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def shop_template(tmp_path_factory):
+        return cli_shop(tmp_path_factory.mktemp("shop"), people, *commands)
+
+    @pytest.fixture
+    def shop(tmp_path, shop_template):
+        return copied(shop_template, tmp_path)
+
+    return shop_template, shop
+
+
 def copied(template: Path, folder: Path, names: Sequence[str] = ("shop.omnidesk", "people.csv")) -> Path:
     """Each of ``names`` copied from the ``template`` folder into ``folder``: a test's own copy of what
     a module built once.  Returns the first copy's path."""

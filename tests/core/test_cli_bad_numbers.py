@@ -13,7 +13,7 @@ from datetime import datetime
 import pytest
 import time_machine
 
-from tests.helpers import cli_shop, copied, one_line, run_cli
+from tests.helpers import cli_shop_fixtures, one_line, run_cli
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "Accepts Email Marketing", "Accepts SMS Marketing",
            "Points"], [
@@ -29,15 +29,9 @@ PLAN = {"name": "Spring sale",
 HUGE = 99999999999999999999999
 
 
-@pytest.fixture(scope="module")
-def shop_template(tmp_path_factory):
-    return cli_shop(tmp_path_factory.mktemp("shop"), PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
-                    ["brand", "set", "name", "Harbor"])
-
-
-@pytest.fixture
-def shop(tmp_path, shop_template):
-    return copied(shop_template, tmp_path)
+# The people imported (and the brand set) through the command line once for the module; tests get copies.
+shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
+                                        ["brand", "set", "name", "Harbor"])
 
 
 run = run_cli

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
 import time_machine
 
 from omnidesk.cli import main
-from tests.helpers import cli_shop, copied, run_cli, write_csv
+from tests.helpers import cli_shop_fixtures, run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "Accepts Email Marketing", "Accepts SMS Marketing"], [
     ["ann@example.com", "Ann", "Lee", "+12125550101", "yes", "yes"],
@@ -25,16 +24,9 @@ PLAN = {"name": "Spring sale", "goal": "clear the winter stock",
         "mode": "each_channel"}
 
 
-@pytest.fixture(scope="module")
-def shop_template(tmp_path_factory):
-    """The people imported and the brand set through the command line once for the module; tests get copies."""
-    return cli_shop(tmp_path_factory.mktemp("shop"), PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
-                    ["brand", "set", "name", "Harbor"])
-
-
-@pytest.fixture
-def shop(tmp_path, shop_template):
-    return copied(shop_template, tmp_path)
+# The people imported (and the brand set) through the command line once for the module; tests get copies.
+shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
+                                        ["brand", "set", "name", "Harbor"])
 
 
 def run(capsys, *argv):

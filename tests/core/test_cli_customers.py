@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import sqlite3
 
-import pytest
 import time_machine
 
 from omnidesk.cli import main
-from tests.helpers import cli_shop, copied, run_cli, write_csv
+from tests.helpers import cli_shop_fixtures, run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Marketing", "Phone"], [
     ["ann@example.com", "Ann", "Lee", "Boston", "vip", "yes", "202-555-0101"],
@@ -19,15 +18,8 @@ PEOPLE = (["Email", "First Name", "Last Name", "City", "Tags", "Accepts Email Ma
 ])
 
 
-@pytest.fixture(scope="module")
-def shop_template(tmp_path_factory):
-    """The people imported through the command line once for the module; tests get copies."""
-    return cli_shop(tmp_path_factory.mktemp("shop"), PEOPLE)
-
-
-@pytest.fixture
-def shop(tmp_path, shop_template):
-    return copied(shop_template, tmp_path)
+# The people imported through the command line once for the module; tests get copies.
+shop_template, shop = cli_shop_fixtures(PEOPLE)
 
 
 def run(capsys, *argv):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from omnidesk.core import paths
-from tests.helpers import cli_shop, copied, one_line, run_cli, write_csv
+from tests.helpers import cli_shop_fixtures, one_line, run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "City"], [
     ["ann@example.com", "Ann", "Lee", "+12125550101", "Boston"],
@@ -33,14 +33,8 @@ PLAN = {"name": "Spring sale", "message": {"headline": "Something else entirely"
         "steps": [{"channel": "email", "at": "2027-03-01T09:00", "timezone": "America/New_York"}]}
 
 
-@pytest.fixture(scope="module")
-def shop_template(tmp_path_factory):
-    return cli_shop(tmp_path_factory.mktemp("shop"), PEOPLE)
-
-
-@pytest.fixture
-def shop(tmp_path, shop_template):
-    return copied(shop_template, tmp_path)
+# The people imported through the command line once for the module; tests get copies.
+shop_template, shop = cli_shop_fixtures(PEOPLE)
 
 
 run = run_cli
