@@ -335,6 +335,21 @@ def test_keyboard_walk_through_the_editor_and_ctrl_s(win, view, qtbot):
     order = [e.name, e.goal, e.message, e.audience, e.mode, e.holdout, first.channel, first.at, first.zone]
     positions = [next(i for i, w in enumerate(seen) if w is want or w.parent() is want) for want in order]
     assert positions == sorted(positions)
+    # The date and time is one stop, not one per section: Tab goes on to the zone at once.
+    assert positions[-1] == positions[-2] + 1
+    # Inside it, the arrows still walk the sections and Up changes the one at the cursor.
+    first.at.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first.at)
+    first.at.setCurrentSectionIndex(0)
+    before = first.at.dateTime()
+    qtbot.keyClick(first.at, Qt.Key.Key_Right)
+    qtbot.keyClick(first.at, Qt.Key.Key_Right)
+    qtbot.keyClick(first.at, Qt.Key.Key_Right)
+    assert first.at.currentSectionIndex() == 1 and QApplication.focusWidget() is first.at
+    qtbot.keyClick(first.at, Qt.Key.Key_Up)
+    assert first.at.dateTime() == before.addMonths(1)
+    qtbot.keyClick(first.at, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is first.channel
     e.goal.setFocus()
     qtbot.keyClicks(e.goal, "Spring stock")
     qtbot.keyClick(e.goal, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)

@@ -198,7 +198,7 @@ def test_each_chart_saves_png_svg_and_its_numbers_as_csv(win, tmp_path, monkeypa
     assert win.workspace.path.read_bytes()[:100] == before
 
 
-def test_the_period_rereads_activity_and_journeys(win):
+def test_the_period_rereads_activity_and_journeys(win, qtbot):
     dash = _dash(win)
     ws = win.workspace
     today = date(2026, 11, 2)  # 3:30 UTC on the 3rd is still the 2nd on the demo shop's clock (New York)
@@ -213,6 +213,14 @@ def test_the_period_rereads_activity_and_journeys(win):
         start, end = date(2026, 3, 1), date(2026, 5, 31)
         dash.set_period("custom", start, end)
         assert dash.from_edit.isVisible() and dash.to_edit.isVisible()
+        # Each date is one Tab stop (Qt's own box stops at the day, the month and the year).
+        win.activateWindow()
+        dash.from_edit.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dash.from_edit)
+        qtbot.keyClick(dash.from_edit, Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is dash.to_edit
+        qtbot.keyClick(dash.to_edit, Qt.Key.Key_Tab, Qt.KeyboardModifier.ShiftModifier)
+        assert QApplication.focusWidget() is dash.from_edit
         assert dash.data["activity"] == metrics.activity(ws, metrics.Period(start, end))
         assert dash.data["new_customers"] == metrics.new_customers(ws, metrics.Period(start, end))
         dash.set_period("all")

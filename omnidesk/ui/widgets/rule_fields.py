@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QGridLayout,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.channels import channel_name
 from omnidesk.core.segments import CONSENT_VALUES, FIELDS, PREFIXED
+from omnidesk.ui.widgets.date_fields import DateBox
 
 # The fields offered, in the order a marketer looks for them, with the words they know.
 FIELD_LABELS: list[tuple[str, str]] = [
@@ -194,7 +194,7 @@ class _Days(_Editor):
 class _Date(_Editor):
     def __init__(self) -> None:
         super().__init__()
-        self.date = QDateEdit(QDate.currentDate())
+        self.date = DateBox(QDate.currentDate())
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setAccessibleName("Date")

@@ -14,7 +14,6 @@ from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTime, QTimeZ
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
+from omnidesk.ui.widgets.date_fields import DateTimeBox
 
 # One line each, from the rule guards.py documents.
 MODE_LABELS = {"each_channel": "Each channel", "best_channel": "Best channel"}
@@ -57,7 +57,7 @@ class StepRow:
         self.channel.setAccessibleName("Channel")
         self.channel.setMinimumContentsLength(9)
         self.channel.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.at = QDateTimeEdit(parent)
+        self.at = DateTimeBox(parent)
         # The date-time is the step's own zone's wall clock: kept in UTC terms so the machine's
         # zone (its DST gaps) never bends a typed 02:30 into 03:30.
         self.at.setTimeZone(_UTC)

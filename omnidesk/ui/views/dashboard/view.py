@@ -19,7 +19,6 @@ from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
@@ -57,6 +56,7 @@ from omnidesk.ui.views.dashboard.plots import (
 from omnidesk.ui.views.dashboard.sankey import PURCHASE, JourneyChart, node_label
 from omnidesk.ui.views.dashboard.tiles import FigureTile
 from omnidesk.ui.views.dashboard.upset import OverlapChart, combination_label
+from omnidesk.ui.widgets.date_fields import DateBox
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 HEALTH = (("flagged_rows", "Flagged rows", "Rows an import could not read cleanly: open Imports"),
@@ -116,7 +116,7 @@ class DashboardView(QWidget):
         self.period_box.setCurrentIndex(self.period_box.findData("12m"))
         self._shown_key = "12m"  # the named period last shown: "From… to…" starts from its dates
         self._dates_given = False  # set_period gave the custom dates itself
-        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
+        self.from_edit, self.to_edit = DateBox(), DateBox()
         for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("d MMM yyyy")

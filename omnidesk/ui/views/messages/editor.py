@@ -9,7 +9,6 @@ from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
-    QDateEdit,
     QFormLayout,
     QFrame,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, PER_PERSON, VARIANT_FIELDS
 from omnidesk.core.messages.store import MessageData, Variant
+from omnidesk.ui.widgets.date_fields import DateBox
 
 MASTER_LABELS = {"image": "&Image", "headline": "&Headline", "body": "&Body", "offer_value": "Offer",
                  "offer_code": "Offer &code",
@@ -59,7 +59,7 @@ class MasterForm(QWidget):
             if f == "offer_expires":
                 row = QHBoxLayout()
                 self.expires_on = QCheckBox("ends on")
-                self.expires = QDateEdit()
+                self.expires = DateBox()
                 self.expires.setCalendarPopup(True)
                 self.expires.setDisplayFormat("d MMM yyyy")
                 self.expires.setEnabled(False)
