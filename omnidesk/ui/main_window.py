@@ -516,6 +516,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
                 return
             finally:
                 QApplication.restoreOverrideCursor()
+                # Built or not, the work is over: the line must not stay under the demo's own summary.
+                self.statusBar().clearMessage()
         self.open_workspace(path)
 
     def set_workspace(self, workspace: Workspace) -> bool:

@@ -73,6 +73,9 @@ def test_welcome_try_demo_shows_real_customers(window, qtbot):
     assert customers.pages.currentIndex() == 1  # the table, not the empty state
     names = {customers.model.index(r, 0).data() for r in range(20)}
     assert all(names)
+    # "Building the demo workspace…" is gone once it is built: the workspace's summary has the bar.
+    assert window.statusBar().currentMessage() == ""
+    assert window.summary.isVisible() and window.summary.text().startswith(str(paths.demo_workspace_path()))
 
 
 def test_navigation_shows_each_screen(demo_window, qtbot):
