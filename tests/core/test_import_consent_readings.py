@@ -257,3 +257,56 @@ def test_a_date_the_column_proves_still_dates_a_yes(ws, tmp_path):
     imported(ws, signups, "2026-12-01 09:00Z")
     assert facts_of(ws, "newsletter_signups_uk.csv") == [("email", "granted", "2026-05-11"),
                                                          ("email", "granted", "2025-12-25")]
+
+
+# --------------------------------------------------------------------------
+# an opt-out's number written as another country writes it at home
+# --------------------------------------------------------------------------
+
+
+def test_an_opt_out_written_for_another_country_reaches_the_number_it_is(ws, tmp_path):
+    """A US shop's SMS opt-out list holds "07911 123456", a UK mobile without its +44: no US number.
+    The UK customer who has it must not stay textable; numbers the workspace does not know stay flagged."""
+    from omnidesk.core.campaigns.guards import refused_addresses
+
+    people = write_csv(tmp_path / "customers.csv", ["First Name", "Last Name", "Email", "Phone", "Country",
+                                                    "SMS consent"], [
+        ["Olivia", "Hart", "olivia@example.co.uk", "07911 123456", "GB", "yes"],
+        ["Sam", "Lee", "sam@example.com", "(603) 555-0110", "US", "yes"],
+        # The same digits at home in France and in the Netherlands: one opt-out, two numbers it can be.
+        ["Jean", "Morel", "jean@example.fr", "06 12 34 56 78", "FR", "yes"],
+        ["Joost", "Bakker", "joost@example.nl", "06 12 34 56 78", "NL", "yes"],
+    ])
+    imported(ws, people, "2026-05-01 09:00Z", ImportOptions(channel="shop"))
+    assert in_force(ws, "olivia@example.co.uk")["sms"] == "granted"
+    optouts = write_csv(tmp_path / "optouts.csv", SMS_OPTOUTS, [
+        ["07911 123456", "STOP", "2026-06-01 12:00"], ["(603) 555-0110", "STOP", "2026-06-01 12:00"],
+        ["06 12 34 56 78", "STOP", "2026-06-01 12:00"], ["07700 900999", "STOP", "2026-06-01 12:00"]])
+    result = imported(ws, optouts, "2026-06-02 09:00Z")
+    assert result.preset == "sms_optouts"
+    assert in_force(ws, "olivia@example.co.uk")["sms"] == "unsubscribed"
+    assert in_force(ws, "sam@example.com")["sms"] == "unsubscribed"
+    # Which of the two the French-or-Dutch digits are, nothing says: both are kept from any send.
+    with ws.engine.connect() as conn:
+        refused = set(conn.execute(refused_addresses("sms")).scalars())
+    assert {"+447911123456", "+16035550110", "+33612345678", "+31612345678"} <= refused, refused
+    # Each row read so says what it was read as, and the unknown number is flagged as before.
+    problems = {row.record.values[0]: row.problems[0] for row in result.flagged_rows}
+    assert set(problems) == {"07911 123456", "06 12 34 56 78", "07700 900999"}, problems
+    assert "read as +44 7911 123456" in problems["07911 123456"]
+    assert "+31 6 12345678 or +33 6 12 34 56 78" in problems["06 12 34 56 78"]
+    assert problems["07700 900999"].startswith("Phone Number: not a valid phone number for region US")
+    assert "read as" not in problems["07700 900999"] and "known" not in problems["07700 900999"]
+
+
+def test_a_contact_row_is_never_joined_by_a_guessed_number(ws, tmp_path):
+    """Only a refusal is read by a known number: a contact's would join two records on a guess."""
+    imported(ws, write_csv(tmp_path / "uk.csv", ["Name", "Phone", "Country"],
+                           [["Olivia Hart", "07911 123456", "GB"]]), "2026-05-01 09:00Z")
+    result = imported(ws, write_csv(tmp_path / "till.csv", ["Name", "Phone"], [["Liv Hart", "07911 123456"]]),
+                      "2026-05-02 09:00Z", ImportOptions(channel="pos"))
+    [problems] = [row.problems for row in result.flagged_rows]
+    assert len(problems) == 1 and problems[0].startswith("Phone: not a valid phone number for region US")
+    assert "read as" not in problems[0], problems
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM identifier WHERE value = '+447911123456'").scalar() == 1

@@ -41,6 +41,7 @@ from omnidesk.core.importing.analysis import (
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
 from omnidesk.core.importing.fields import Kind
 from omnidesk.core.importing.flagged import FlaggedRow
+from omnidesk.core.importing.known_numbers import read_by_known_numbers
 from omnidesk.core.importing.parallel import normalized_chunks, worker_count
 from omnidesk.core.importing.report import (
     REPORT_BATCH,
@@ -225,6 +226,7 @@ def run_import(
                     seen = {} if first_import else earlier_rows(conn, hashes, batch_id)
                     keep = list(zip(rows, hashes))
                     result.rows += len(rows)
+                    read_by_known_numbers(conn, rows)
                     keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
                     if keep:
                         ids = _insert_records(conn, batch_id, plan, keep)

@@ -30,6 +30,9 @@ class Row:
     record: Record
     emails: list[str] = field(default_factory=list)
     phones: list[str] = field(default_factory=list)
+    # Numbers written without a country code that are no number of the row's country, each with
+    # the index of its problem: an opt-out's may still be read by a known number (known_numbers).
+    unread_phones: list[tuple[str, int]] = field(default_factory=list)
     external_id: str | None = None
     first_name: str = ""
     middle_name: str = ""
@@ -359,6 +362,7 @@ class RowNormalizer:
             for part in _split_ids(raw, phone=True):
                 if phone_region is None and is_local_number(part):
                     # Kept as read in the row, flagged: guessing a country would be wrong for some.
+                    row.unread_phones.append((part, len(row.problems)))
                     row.problems.append(f"{self._label(i, 'phone')}: {self.mixed_problem}")
                     continue
                 n = nz.normalize_phone(part, phone_region or self.plan.region)
@@ -366,6 +370,8 @@ class RowNormalizer:
                     if n.value not in row.phones:
                         row.phones.append(n.value)
                 elif n.problem:
+                    if not part.lstrip().startswith(("+", "00")):
+                        row.unread_phones.append((part, len(row.problems)))
                     row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
         raw_post, _ = get(f"{ship}postcode", _NOTHING)
         row.postcode = _postcode(raw_post, row.country or self.plan.region) if raw_post else ""

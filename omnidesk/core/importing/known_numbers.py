@@ -1,0 +1,116 @@
+"""An opt-out whose number is written for another country: read by the numbers already known.
+
+A US shop's SMS opt-out list holds "07911 123456": no US number, so the row
+cannot be read as one, and the opt-out would reach nobody while the UK
+customer whose number it is (+44 7911 123456, from a file with a country
+column) stays textable.  The safer reading of a refusal is the one that
+reaches the person: such a number is looked for, in every country's form,
+among the numbers the workspace (or the file, earlier in the same rows)
+already holds.  One match is taken, and the row says what it was read as;
+several (the same digits in two countries) are not guessed between, and the
+row stays flagged with the candidates named.
+
+Only opt-outs are read so: a contact row's number read by a match would join
+two records on a guess, where an opt-out only ever takes consent away.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.consent import DENIED, STRICTNESS
+from omnidesk.core.importing.rows import Row
+from omnidesk.core.models import Identifier
+from omnidesk.core.phones import display_phone
+
+_IN = 900
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def refuses(row: Row) -> bool:
+    """Whether a row takes consent away on some channel (an opt-out, a denial, a bounce)."""
+    return any(STRICTNESS.get(status, 0) >= STRICTNESS[DENIED] for status, _ in row.consents.values())
+
+
+def _prefixes() -> list[tuple[int, str]]:
+    """Each country calling code with the trunk prefix its numbers are written with at home
+    ("0" in the UK and France, none in Spain), once per pair."""
+    pairs = set()
+    for region in phonenumbers.SUPPORTED_REGIONS:
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        if meta is not None and meta.country_code:
+            pairs.add((meta.country_code, meta.national_prefix or ""))
+    return sorted(pairs)
+
+
+_PREFIXES = _prefixes()
+
+
+def _forms(raw: str) -> set[str]:
+    """The E.164 numbers ``raw`` could be, written at home in some country: each calling code
+    before its digits, less the trunk prefix where that country writes one.  Cheap string work,
+    so a long list costs nothing but look-ups; a match is then confirmed by :func:`_reads_as`."""
+    digits = _NOT_DIGITS.sub("", raw)
+    if not 6 <= len(digits) <= 15:
+        return set()
+    found = set()
+    for code, prefix in _PREFIXES:
+        national = digits[len(prefix):] if prefix and digits.startswith(prefix) else digits
+        if national:
+            found.add(f"+{code}{national}")
+    return found
+
+
+def _reads_as(raw: str, e164: str) -> bool:
+    """Whether ``raw``, read as written in the country of ``e164``, is that valid number."""
+    try:
+        region = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number) and \
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == e164
+
+
+def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
+    """Give opt-out rows the known number their unreadable one is; returns how many were read.
+
+    ``rows`` are one chunk of an import: the workspace's stored numbers and the
+    chunk's own readable ones are what an unreadable number is looked up among.
+    """
+    wanted = [row for row in rows if row.unread_phones and not row.skip and refuses(row)]
+    if not wanted:
+        return 0
+    forms = {raw: _forms(raw) for row in wanted for raw, _ in row.unread_phones}
+    candidates = {f for found in forms.values() for f in found}
+    known = {p for row in rows for p in row.phones} & candidates
+    table = Identifier.__table__
+    ordered = sorted(candidates - known)
+    for i in range(0, len(ordered), _IN):
+        known.update(conn.execute(select(table.c.value).distinct().where(
+            table.c.kind == "phone", table.c.value.in_(ordered[i:i + _IN]))).scalars())
+    read = 0
+    for row in wanted:
+        for raw, at in row.unread_phones:
+            matches = sorted(m for m in forms[raw] & known if _reads_as(raw, m))
+            if not matches:
+                continue
+            problem = row.problems[at]
+            shown = " or ".join(display_phone(m) for m in matches)
+            row.phones.extend(m for m in matches if m not in row.phones)
+            read += 1
+            if len(matches) == 1:
+                note = (f"{problem}; read as {shown}, the number already known with these digits, "
+                        f"so the opt-out reaches it")
+            else:
+                note = (f"{problem}; the same digits are known as {shown}: the opt-out is taken as "
+                        f"each one's until the country code says which")
+            row.problems[at] = note
+        row.stored = None  # its problems changed: the record's columns are written afresh
+    return read
+
