@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 
 import phonenumbers
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.consent import DENIED, STRICTNESS
@@ -86,10 +86,15 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
     wanted = [row for row in rows if row.unread_phones and not row.skip and refuses(row)]
     if not wanted:
         return 0
-    forms = {raw: _forms(raw) for row in wanted for raw, _ in row.unread_phones}
-    candidates = {f for found in forms.values() for f in found}
-    known = {p for row in rows for p in row.phones} & candidates
     table = Identifier.__table__
+    # Only the forms whose first digits some known number starts with (one pass over the numbers,
+    # made only when a row needs it): a long list of such rows looks up a few forms each, not 200.
+    chunk_phones = {p for row in rows for p in row.phones}
+    heads = {p[1:4] for p in chunk_phones} | set(conn.execute(
+        select(func.substr(table.c.value, 2, 3)).distinct().where(table.c.kind == "phone")).scalars())
+    forms = {raw: {f for f in _forms(raw) if f[1:4] in heads} for row in wanted for raw, _ in row.unread_phones}
+    candidates = {f for found in forms.values() for f in found}
+    known = chunk_phones & candidates
     ordered = sorted(candidates - known)
     for i in range(0, len(ordered), _IN):
         known.update(conn.execute(select(table.c.value).distinct().where(
