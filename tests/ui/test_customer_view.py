@@ -6,6 +6,7 @@ import csv
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.profile import raw_record
@@ -212,8 +213,14 @@ def test_a_consent_the_file_gave_no_date_for_says_when_it_was_imported(view, dem
     assert ws.get_setting("timezone") == "America/New_York"
     assert view.show_customer(undated)
     _title, _box, text = view.consent_rows["sms"]
-    assert text.text() == f"{fact.source_file} · as of 1 Nov 2026"
+    assert text.text() == f"as of 1 Nov 2026 · {fact.source_file}"
     assert "the file gave no date; imported" in text.toolTip()
+    # On the card of a 1024-pixel window the line is cut short: the file's name goes, not the day.
+    view.resize(840, 600)
+    for _ in range(3):
+        QApplication.processEvents()
+    shown = text.fontMetrics().elidedText(text.text(), Qt.TextElideMode.ElideRight, text.contentsRect().width())
+    assert text.is_elided() and shown.startswith("as of 1 Nov"), shown
 
 
 def test_card_shows_what_each_channel_adds_and_from_which_file(new_workspace, qtbot, tmp_path):

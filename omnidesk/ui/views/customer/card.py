@@ -335,7 +335,8 @@ class CardMixin:
             # Without a date in the file, when it was imported is when it was last known true.
             when = (nice_date(fact.occurred_at) if fact.occurred_at
                     else f"as of {nice_date(local_day(fact.recorded_at, zone))}" if fact.recorded_at else "")
-            text.setText(" · ".join(x for x in (fact.source_file, when) if x))
+            # When first: on a narrow card the "…" takes the end of the file's name, not the date.
+            text.setText(" · ".join(x for x in (when, fact.source_file) if x))
             text.setToolTip(fact.describe())
         self._fill_more_fields(p.custom_fields)
         self._fill_pins()
