@@ -126,8 +126,14 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
         number = phonenumbers.parse(text, None if international else region)
     except phonenumbers.NumberParseException:
         return bad(raw, f"not a valid phone number{where}")
-    if phonenumbers.is_possible_number_with_reason(number) != phonenumbers.ValidationResult.IS_POSSIBLE:
-        return bad(raw, f"not a valid phone number{where}")
+    reason = phonenumbers.is_possible_number_with_reason(number)
+    if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+        # Too long for the region but not for a number at all ("07911 123456" in the US): most
+        # likely another country's, written as it is dialled there.
+        abroad = (not international and reason == phonenumbers.ValidationResult.TOO_LONG
+                  and len(_NOT_DIGIT.sub("", compact)) <= 15)
+        return bad(raw, f"not a valid phone number{where}" + (" (add the country code if it is from abroad)"
+                                                              if abroad else ""))
     if not international and not phonenumbers.is_valid_number(number):
         return bad(raw, f"not a valid phone number{where} (add the country code if it is from abroad)")
     return Normalized(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), None, raw)

@@ -122,6 +122,8 @@ def test_normalize_phone_invalid(raw: str, problem: str) -> None:
         ("555-555-0123", "US"),  # area code 555 is not in use
         ("200 555 0100", "US"),  # nor is 200
         ("07700 900123", "GB"),  # Ofcom's drama range: never a real subscriber
+        ("07911 123456", "US"),  # a UK mobile as dialled there: too long for a US number
+        ("0176 12345678", "US"),  # a German mobile, the same
     ],
 )
 def test_a_number_without_country_code_must_be_valid_in_the_region(raw: str, region: str) -> None:
