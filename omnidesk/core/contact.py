@@ -19,10 +19,35 @@ from email_validator import EmailNotValidError, validate_email
 
 from omnidesk.core.cells import Normalized, bad, clean_cell, empty, is_placeholder, strip_type_prefix
 
-__all__ = ["normalize_email", "normalize_phone", "plain_email"]
+__all__ = ["mailbox_key", "mailbox_of", "normalize_email", "normalize_phone", "plain_email"]
 
 _ANGLE = re.compile(r"<([^<>]*)>")
 _SEVERAL_EMAILS = re.compile(r"@[^@]*[,;\s][^@]*@")
+
+
+_GMAIL = ("gmail.com", "googlemail.com")
+
+
+def mailbox_key(email: str) -> str:
+    """What a mailbox is known by, whatever way its address was written: "Bob.Smith+news@gmail.com"
+    and "bobsmith@googlemail.com" are one Gmail mailbox (Gmail ignores dots and everything after a
+    "+"); elsewhere an address tagged with "+" ("carol+news@shop.example") reaches the one untagged,
+    as most mail services deliver it."""
+    local, _, domain = email.strip().lower().rpartition("@")
+    local = local.split("+", 1)[0] or local  # "+1@…" has no tag: the "+" is the name
+    if domain in _GMAIL:
+        return f"{local.replace('.', '')}@gmail.com"
+    return f"{local}@{domain}"
+
+
+def mailbox_of(email: str) -> str | None:
+    """:func:`mailbox_key` where it differs from ``email`` itself (a Gmail address with dots, a
+    "+" tag), else None: what the identifier table keeps beside the address, for look-ups.  Most
+    addresses need no more than a glance."""
+    if "+" not in email and not email.endswith(_GMAIL):
+        return None
+    key = mailbox_key(email)
+    return key if key != email else None
 
 
 def normalize_email(raw: str) -> Normalized[str]:

@@ -48,7 +48,7 @@ from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.changes import Changes
 from omnidesk.core.channels import CONSENT_CODES, HAND, channel_code, channel_name
 from omnidesk.core.consent import decide, facts_query
-from omnidesk.core.contact import normalize_email, normalize_phone
+from omnidesk.core.contact import mailbox_of, normalize_email, normalize_phone
 from omnidesk.core.dialect import casefold
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
@@ -188,7 +188,8 @@ def _set_identifier(conn: Connection, record_id: int, kind: str, value: str | No
     ident = Identifier.__table__
     conn.execute(ident.delete().where(ident.c.record_id == record_id, ident.c.kind == kind))
     if value:
-        conn.execute(insert(ident).values(record_id=record_id, kind=kind, value=value))
+        conn.execute(insert(ident).values(record_id=record_id, kind=kind, value=value,
+                                          mailbox=mailbox_of(value) if kind == "email" else None))
 
 
 # -- values ----------------------------------------------------------------------------------

@@ -238,12 +238,20 @@ class Identifier(SQLModel, table=True):
     """Every email, phone and external id a source record carries (for matching)."""
 
     __tablename__ = "identifier"
-    __table_args__ = (Index("ix_identifier_kind_value", "kind", "value"),)
+    __table_args__ = (
+        Index("ix_identifier_kind_value", "kind", "value"),
+        # Only the few addresses written another way than their mailbox are in it.
+        Index("ix_identifier_mailbox", "mailbox", sqlite_where=text("mailbox IS NOT NULL"),
+              postgresql_where=text("mailbox IS NOT NULL")),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
     record_id: int = Field(foreign_key="source_record.id", index=True, ondelete="CASCADE")
     kind: str = Field(max_length=16)  # email | phone | external
     value: str = Field(max_length=320)
+    # An email's mailbox where it differs from the address as written ("jane.doe+news@gmail.com"
+    # is the mailbox janedoe@gmail.com; contact.mailbox_of): records are matched by the mailbox.
+    mailbox: Optional[str] = Field(default=None, max_length=320)
 
 
 class Consent(SQLModel, table=True):

@@ -232,6 +232,7 @@ def _rebuild(ws) -> None:
     from sqlalchemy import select, update
 
     from omnidesk.core.identity.golden import refresh_customers, reindex_search
+    from omnidesk.core.identity.profiles import fill_mailboxes
     from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
     from omnidesk.core.identity.stats import rebuild_counts
     from omnidesk.core.models import Consent, Customer, Event, SourceRecord
@@ -239,6 +240,7 @@ def _rebuild(ws) -> None:
     rec = SourceRecord.__table__
     model = model_from_settings(ws.get_setting)
     with ws.engine.begin() as conn:
+        fill_mailboxes(conn)  # rows copied from a workspace older than the column
         rebuild_counts(conn)
         batches = [b for (b,) in conn.execute(
             select(rec.c.batch_id).where(rec.c.customer_id.is_(None)).distinct())]

@@ -39,7 +39,16 @@ def _workspace_at(path, revision: str) -> Workspace:
         dialect.mark_workspace(conn)
         conn.execute(Setting.__table__.insert(), [{"key": k, "value": json.dumps(v)}
                                                   for k, v in DEFAULT_SETTINGS.items()])
+        # Today's importer writes and reads each email's mailbox (0025): the column is there while
+        # the test fills the workspace, and gone again (:func:`_as_made`) before it is opened.
+        conn.exec_driver_sql("ALTER TABLE identifier ADD COLUMN mailbox VARCHAR(320)")
     return ws
+
+
+def _as_made(ws: Workspace) -> None:
+    """Leave the workspace with the schema of its revision: without 0025's mailbox column."""
+    with ws.writing() as conn:
+        conn.exec_driver_sql("ALTER TABLE identifier DROP COLUMN mailbox")
 
 
 def _everything(path) -> dict[str, list[tuple]]:
@@ -89,6 +98,7 @@ def old_workspace(tmp_path):
     with ws.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM customer WHERE id = ?", (newest,)).scalar() == 0
         assert "AUTOINCREMENT" not in _schema_of_customer(path)[0].upper()
+    _as_made(ws)
     ws.close()
     return path, newest
 
@@ -106,6 +116,9 @@ def test_opening_a_0020_workspace_keeps_every_row_and_id_and_never_gives_a_merge
             check = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         made = add_customer(ws, {"first_name": "New", "email": "new@example.com"}).created
 
+    # 0025 gives each identifier a mailbox column: none of these addresses is written another way.
+    assert {row[4:] for row in after["identifier"]} == {(None,)}
+    after["identifier"] = [row[:4] for row in after["identifier"]]
     assert after == before
     assert before["customer"] and before["source_record"] and before["event"] and before["consent"]
     assert any(r for r in before["merge_log"])
@@ -127,6 +140,7 @@ def test_the_counter_starts_past_the_highest_id_the_merge_log_names(tmp_path):
     import_file(ws, write_csv(tmp_path / "people.csv", ["Email", "First Name"],
                               [[f"p{i}@example.com", f"N{i}"] for i in range(3)]), ImportOptions(channel="shop"))
     merge_customers(ws, [1, 3])
+    _as_made(ws)
     ws.close()
 
     with Workspace.open(path) as ws:
@@ -137,7 +151,9 @@ def test_the_counter_starts_past_the_highest_id_the_merge_log_names(tmp_path):
 
 def test_an_empty_0020_workspace_upgrades_to_a_counting_table(tmp_path):
     path = tmp_path / "empty.omnidesk"
-    _workspace_at(path, "0020").close()
+    empty = _workspace_at(path, "0020")
+    _as_made(empty)
+    empty.close()
 
     with Workspace.open(path) as ws:
         assert add_customer(ws, {"first_name": "First", "email": "first@example.com"}).created == 1
@@ -149,6 +165,7 @@ def test_the_table_is_not_made_again_with_foreign_keys_on(tmp_path):
     ws = _workspace_at(path, "0020")
     import_file(ws, write_csv(tmp_path / "people.csv", ["Email", "First Name"], [["a@example.com", "A"]]),
                 ImportOptions(channel="shop"))
+    _as_made(ws)
     before = _everything(path)
     with pytest.raises(RuntimeError, match="foreign keys off"):
         with ws.writing() as conn:  # foreign keys on, as every other write

@@ -164,6 +164,6 @@ def test_an_import_done_again_with_its_plans_options_reads_the_file_as_before(ws
     [(replanned, result)] = again.runs
     assert (replanned.mapping, replanned.kind, replanned.channel) == (plan.mapping, "contacts", "pos")
     assert replanned.phone_region.code == "GB" and result.imported == 2
-    phones = sorted(v for _, _, kind, v in snapshot(ws)["identifier"] if kind == "phone")
+    phones = sorted(row[3] for row in snapshot(ws)["identifier"] if row[2] == "phone")
     assert phones == ["+442079460018", "+447911123456"]
     assert len(snapshot(ws)["identifier"]) == len(imported)

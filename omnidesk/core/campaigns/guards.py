@@ -60,6 +60,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audience_rule
+from omnidesk.core.contact import mailbox_key
 from omnidesk.core.consent import OPT_OUTS
 from omnidesk.core.models import CampaignStep, Customer, Event, SendRecord, SourceRecord
 from omnidesk.core.workspace import Workspace
@@ -372,21 +373,6 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
         compiled = query.compile(conn, compile_kwargs={"render_postcompile": True})
         params = [compiled.params[name] for name in compiled.positiontup]
         return conn.connection.driver_connection.execute(compiled.string, params).fetchall()
-
-
-_GMAIL = ("gmail.com", "googlemail.com")
-
-
-def mailbox_key(email: str) -> str:
-    """What a mailbox is known by, whatever way its address was written: "Bob.Smith+news@gmail.com"
-    and "bobsmith@googlemail.com" are one Gmail mailbox (Gmail ignores dots and everything after a
-    "+"); elsewhere an address tagged with "+" ("carol+news@shop.example") reaches the one untagged,
-    as most mail services deliver it."""
-    local, _, domain = email.strip().lower().rpartition("@")
-    local = local.split("+", 1)[0]
-    if domain in _GMAIL:
-        return f"{local.replace('.', '')}@gmail.com"
-    return f"{local}@{domain}"
 
 
 def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:

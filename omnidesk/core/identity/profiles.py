@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Sequence
 from sys import intern
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, text
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND
+from omnidesk.core.contact import mailbox_of
 from omnidesk.core.dialect import raw_rows
 from omnidesk.core.identity.employer import employers
 from omnidesk.core.identity.keys import fold, fold_address, given_names
@@ -51,6 +52,16 @@ def record_identifiers(conn: Connection, ids: Sequence[int]) -> dict[int, list[t
         ):
             out[rid].append((kind, value))
     return out
+
+
+def fill_mailboxes(conn: Connection) -> int:
+    """Give every stored email its mailbox where that differs from the address (see
+    ``models.Identifier.mailbox``): emails stored before the column, or copied in without it."""
+    rows = conn.execute(text("SELECT id, value FROM identifier WHERE kind = 'email' AND mailbox IS NULL"))
+    updates = [{"id": i, "mailbox": key} for i, value in rows if (key := mailbox_of(value)) is not None]
+    if updates:
+        conn.execute(text("UPDATE identifier SET mailbox = :mailbox WHERE id = :id"), updates)
+    return len(updates)
 
 
 # Where a record's identifiers of each kind go in :meth:`_ProfileMaker.split`'s arguments.
@@ -99,6 +110,12 @@ class _ProfileMaker:
     def split(self, r, emails: list[str], phones: list[str], externals: list[str]) -> Profile:
         """:meth:`__call__` with the record's identifiers given by kind."""
         shared = self.ids.setdefault
+        # Matched by mailbox: "jane.doe+news@gmail.com" is janedoe@gmail.com (contact.mailbox_key).
+        if len(emails) == 1:
+            if (key := mailbox_of(emails[0])) is not None:
+                emails = [key]
+        elif emails:
+            emails = list(dict.fromkeys(key if (key := mailbox_of(e)) is not None else e for e in emails))
         emails = shared(values, values) if (values := tuple(emails)) else ()
         phones = shared(values, values) if (values := tuple(phones)) else ()
         externals = shared(values, values) if (values := tuple(externals)) else ()

@@ -204,6 +204,13 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
                 .where(ident.c.kind.in_(("email", "phone", "external")), ident.c.value.in_(part),
                        rec.c.customer_id.is_not(None))
             ).scalars())
+        # Profiles carry mailboxes: the records whose address is written another way than its
+        # mailbox ("jane.doe@gmail.com" for janedoe@gmail.com) are found by their mailbox column.
+        mailboxes = sorted({e for p in new_profiles for e in p.emails})
+        for part in chunks(mailboxes):
+            candidate_ids.update(conn.execute(
+                select(ident.c.record_id).join(rec, rec.c.id == ident.c.record_id)
+                .where(ident.c.mailbox.in_(part), rec.c.customer_id.is_not(None))).scalars())
         # Records with the same last name (or, for "Lee, Ann" written the other way
         # round, a last name equal to a first name) are candidates only when they
         # share a block key too: the same name in the same place.

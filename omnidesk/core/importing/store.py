@@ -14,6 +14,7 @@ from itertools import repeat
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.contact import mailbox_of
 from omnidesk.core.dialect import (
     insert_many,
     insert_tuples_in_bulk,
@@ -248,13 +249,13 @@ def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, 
     add = params.append  # a row has one or two: plain appends cost less than a generator each
     for rid, (row, _) in zip(ids, keep):
         for e in row.emails:
-            add((rid, "email", e))
+            add((rid, "email", e, mailbox_of(e)))
         for p in row.phones:
-            add((rid, "phone", p))
+            add((rid, "phone", p, None))
         if row.external_id:
             # External ids mean something only within the channel that issued them.
-            add((rid, "external", f"{channel}:{row.external_id}"))
-    insert_tuples_in_bulk(conn, Identifier.__table__, ("record_id", "kind", "value"), params)
+            add((rid, "external", f"{channel}:{row.external_id}", None))
+    insert_tuples_in_bulk(conn, Identifier.__table__, ("record_id", "kind", "value", "mailbox"), params)
 
 
 def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str]]) -> None:
