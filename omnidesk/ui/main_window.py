@@ -303,6 +303,15 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             height = min(780, available.height() - 80) if available else 780
             self.resize(max(width, 760), max(height, 480))
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.statusBar().currentMessage() and self.summary.isVisible():
+            # A message posted before the window showed ("Upgraded …", "Building the demo…") did
+            # not hide the summary (Qt hides only what is visible): hide it as Qt would have, so
+            # the two are not drawn over each other and the summary comes back when it ends.
+            self.summary.hide()
+            self.summary.setAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide, False)
+
     def closeEvent(self, event) -> None:
         # Notes typed but not yet saved are saved first, the same way as while working: when an
         # import elsewhere holds the workspace, the window stays open until they land, and asks

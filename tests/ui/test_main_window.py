@@ -171,6 +171,23 @@ def test_the_workspace_summary_comes_back_after_a_passing_message(demo_window, q
     assert win.summary.isVisible() and win.summary.text() == summary
 
 
+def test_a_message_posted_before_the_window_shows_is_not_drawn_over_the_summary(qtbot, settings, tmp_path):
+    # "Upgraded demo.omnidesk; the previous version is kept as …" is posted while the window
+    # opens its workspace, before it is shown: the summary used to be drawn over it.
+    from omnidesk.ui.main_window import MainWindow
+    from omnidesk.ui.tasks import TaskRunner
+
+    win = MainWindow(settings, runner=TaskRunner(inline=True))
+    qtbot.addWidget(win)
+    win.summary.setText("shop.omnidesk  ·  3 customers")
+    win.statusBar().showMessage("Upgraded shop.omnidesk; the previous version is kept as shop.bak", 300)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.statusBar().currentMessage().startswith("Upgraded") and not win.summary.isVisible()
+    qtbot.waitUntil(lambda: not win.statusBar().currentMessage(), timeout=3000)
+    assert win.summary.isVisible()
+
+
 def run_wizard(window, qtbot):
     """Step the open import wizard through mapping and trial run to the end."""
     wizard = window.import_wizard
