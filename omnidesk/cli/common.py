@@ -179,9 +179,11 @@ def _open_existing(args: argparse.Namespace, *, readonly: bool = False):
 
     path = _workspace_path(args)
     if not path.exists():
+        # Never "demo --workspace" it: that fills the path meant for the shop's own customers
+        # with the sample shop's (the demo has its own file, see 'omnidesk demo').
         raise CliError(
-            f"no workspace at {path}; create one with 'omnidesk demo --workspace {path}' "
-            "or by importing a file with 'omnidesk import FILE --workspace PATH'"
+            f"no workspace at {path}; importing a file makes it ('omnidesk import FILE --workspace {path}'), "
+            "or try the sample shop first with 'omnidesk demo'"
         )
     return Workspace.open(path, readonly=readonly, busy_timeout=_wait(args))
 

@@ -40,6 +40,11 @@ def test_info_on_missing_workspace_is_one_line_error(tmp_path, capsys):
     assert status == 1
     assert err.startswith("omnidesk: error: no workspace at")
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    # The way out it gives makes the workspace with the user's own file; the sample shop goes to
+    # its own file, never to the path named.
+    missing = tmp_path / "none.omnidesk"
+    assert f"'omnidesk import FILE --workspace {missing}'" in err and "'omnidesk demo'" in err
+    assert f"demo --workspace {missing}" not in err
 
 
 def test_info_refuses_non_workspace(tmp_path, capsys):
