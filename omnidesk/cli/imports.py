@@ -193,8 +193,10 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                 raise CliError(f"{done}, but the error report {printable(str(args.errors))} could not be written: "
                                f"{reason[0].lower()}{reason[1:].rstrip('.')}{again}.") from None
             if len(report_to) == 1:
-                if written:  # a file that could not be imported has no report
+                if written:
                     out.say(f"Wrote {counted(written[0][2], 'flagged row')} to {printable(str(args.errors))}")
+                elif run.done and not isinstance(run.done[0], FileFailure):  # a file not imported: none
+                    out.say(f"No flagged rows, so no error report was written ({printable(str(args.errors))})")
             else:
                 out.say([f"Wrote {counted(n, 'flagged row')} of {printable(name)} to {printable(str(p))}"
                          for p, name, n in written]
@@ -210,8 +212,9 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
 
 
 def _write_reports(run, report_to: list[Path], force: bool) -> list[tuple[Path, str, int]]:
-    """Each file's flagged rows to its own report: (path, file, rows written).  With one file
-    its report is written even when empty; with several, only the files that flagged rows get one."""
+    """Each file's flagged rows to its own report: (path, file, rows written); a file that flagged
+    no row gets none (as ``omnidesk imports errors`` writes none: an empty report would only
+    stand in the way of the next run's, which ``--force`` would then have to replace)."""
     from omnidesk.core.importing.driver import FileFailure
     from omnidesk.core.importing.pipeline import write_error_report
 
@@ -220,7 +223,7 @@ def _write_reports(run, report_to: list[Path], force: bool) -> list[tuple[Path, 
         if isinstance(done, FileFailure):
             continue
         plan, result = done
-        if len(report_to) > 1 and not result.flagged:
+        if not result.flagged:
             continue
         written.append((path, plan.file_name, write_error_report(path, [(plan, result)], overwrite=force)))
     return written

@@ -100,3 +100,16 @@ def test_the_error_report_of_one_file_says_its_rows_in_the_right_number(tmp_path
                          "--errors", str(tmp_path / "problems.csv"))
     assert status == 0
     assert out.splitlines()[-1] == f"Wrote 1 flagged row to {tmp_path / 'problems.csv'}"
+
+
+def test_a_file_that_flags_no_row_gets_no_report(tmp_path, capsys):
+    """As 'omnidesk imports errors' does: nothing to report, nothing written, and said so."""
+    rows = write_csv(tmp_path / "list.csv", ["Email", "First Name"], [["bo@example.com", "Bo"]])
+    report = tmp_path / "problems.csv"
+    status, out, _ = run(capsys, "import", str(rows), "-w", str(tmp_path / "shop.omnidesk"), "--errors", str(report))
+    assert status == 0 and not report.exists()
+    assert out.splitlines()[-1] == f"No flagged rows, so no error report was written ({report})"
+    # The next run's report is not in the way of an empty one: no --force needed.
+    again = write_csv(tmp_path / "more.csv", ["Email", "First Name"], [["cy@", "Cy"]])
+    status, out, _ = run(capsys, "import", str(again), "-w", str(tmp_path / "shop.omnidesk"), "--errors", str(report))
+    assert status == 0 and report.exists() and out.splitlines()[-1] == f"Wrote 1 flagged row to {report}"
