@@ -199,9 +199,32 @@ def cmd_pin(args: argparse.Namespace) -> int:
         raise CliError("give a VALUE to pin, or --unpin without one", EXIT_USAGE)
     with _open_existing(args) as ws:
         cid = _customer(ws, args.customer)
-        pin_value(ws, cid, args.field, None if args.unpin else args.value)
+        value = None if args.unpin else _held_value(ws, cid, args.field, args.value)
+        pin_value(ws, cid, args.field, value)
     if args.unpin:
         print(f"Customer {cid}: {args.field} follows the source records again.")
     else:
-        print(f"Customer {cid}: {args.field} pinned to '{args.value}'.")
+        print(f"Customer {cid}: {args.field} pinned to '{value}'.")
     return EXIT_OK
+
+
+def _held_value(ws, customer_id: int, field: str, value: str) -> str:
+    """``value`` as the card should hold it: as a record holds it (a phone typed any way matches
+    its stored form), else read the way an import reads the field, so a pin is never an email
+    without an "@" or a phone of two digits.  Refused with the reason, as ``customer set`` is."""
+    from omnidesk.core.edits import clean_value
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.provenance import pin_candidates
+
+    held = {c.value for c in pin_candidates(ws, customer_id, field)}
+    if value in held:
+        return value
+    try:
+        with ws.engine.connect() as conn:
+            cleaned = clean_value(conn, field, value)
+    except UserError as exc:
+        raise CliError(str(exc).rstrip(".")) from None
+    if not cleaned:
+        raise CliError(f"give a value to pin, or --unpin to let the records decide the {field.replace('_', ' ')}",
+                       EXIT_USAGE)
+    return cleaned

@@ -220,6 +220,16 @@ def test_pin_and_unpin_from_the_cli(tmp_path, capsys):
     assert status == 2 and "--unpin" in err
     status, _, err = run(capsys, "pin", "nobody@example.com", "first_name", "X", "-w", str(ws))
     assert status == 1 and "no customer matches" in err
+    # An email or a phone is read as a typed one: never pinned as it cannot be read.
+    status, _, err = run(capsys, "pin", "bob@example.com", "email", "not-an-email", "-w", str(ws))
+    assert status == 1 and "cannot be read as the email" in err
+    status, _, err = run(capsys, "pin", "bob@example.com", "phone", "12", "-w", str(ws))
+    assert status == 1 and "cannot be read as the phone" in err
+    status, out, _ = run(capsys, "pin", "bob@example.com", "phone", "(415) 555-0101", "-w", str(ws))
+    assert status == 0 and "pinned to '+14155550101'" in out
+    with Workspace.open(ws) as w:
+        assert w.engine.connect().exec_driver_sql("SELECT email, phone FROM customer").one() == \
+            ("bob@example.com", "+14155550101")
 
 
 def test_a_lone_workspace_path_opens_it(monkeypatch, tmp_path):
