@@ -22,7 +22,8 @@ def add_commands(sub) -> None:
     q.add_argument("out", metavar="OUT.csv")
     add_audience_args(q)
     q.add_argument("--columns", metavar="A,B,...",
-                   help="the columns, in order (default: all; README lists them)")
+                   help="the columns, in order (default: id, first_name, ... source_records, the usual ones; "
+                        "also full_name, name and custom.NAME: see the README)")
     q.add_argument("--excel", action="store_true", help="start the file with a BOM so Excel reads accents right")
     _add_force_arg(q)
     q.set_defaults(func=cmd_export_customers)
