@@ -540,6 +540,32 @@ def test_the_weekly_chart_captions_stay_whole_at_1024(win):
         assert needed.width() <= label.width() and needed.height() <= label.height(), label.text()
 
 
+def test_a_keyboard_walk_stops_only_where_the_keys_do_something(win, qtbot):
+    """Period, the tiles, the charts that open customers, the tables to scroll; not the scroll
+    area itself (an invisible stop) nor the weekly charts (no keys of their own)."""
+    dash = _dash(win)
+    win.activateWindow()
+    dash.period_box.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is dash.period_box)
+    seen = []
+    for _ in range(40):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        widget = QApplication.focusWidget()
+        if not dash.isAncestorOf(widget):
+            break
+        seen.append(widget)
+        # The scroll area brings the focused widget into view.
+        top_left = widget.mapTo(dash.scroll.viewport(), QPoint(0, 0))
+        if dash.scroll.isAncestorOf(widget):
+            assert top_left.y() < dash.scroll.viewport().height(), widget
+    assert dash.scroll not in seen
+    assert not any(w in seen for w in (dash.events_chart, dash.new_chart, dash.revenue_chart))
+    assert dash.paths_table in seen
+    # (The demo has no campaign yet: its results table is not on screen, nor in the walk.)
+    assert (dash.campaign_table in seen) == dash.campaign_table.isVisible()
+    assert dash.reach_chart in seen and dash.journey_chart in seen
+
+
 def test_reach_bars_and_overlap_columns_open_from_the_keyboard(win, qtbot):
     dash, customers = _dash(win), win.screens["customers"]
     reach, chart = dash.reach_chart, dash.overlap_chart

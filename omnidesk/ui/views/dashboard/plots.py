@@ -193,6 +193,8 @@ class WeeklyChart(pg.PlotWidget):
         self.series: dict[str, list[float]] = {}
         self.legend = None
         self.item.getAxis("left").setWidth(44)  # room for "2,000": the axis does not widen as it redraws
+        # Nothing to do with the keys here (its numbers are the card's Save… CSV): no Tab stop.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
 
     def sizeHint(self) -> QSize:
         return QSize(360, 220)

@@ -241,6 +241,8 @@ class DashboardView(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        # Not a Tab stop of its own (nothing shows it has the focus); it follows the focus instead.
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.scroll.setWidget(content)
         self.empty = EmptyState("Your dashboard fills in as you import",
                                 "Import your customer lists, orders and mailing lists: this screen then shows who "
@@ -267,7 +269,8 @@ class DashboardView(QWidget):
         table.verticalHeader().setVisible(False)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # One Tab stop, so the arrows and Page Down reach the rows below its fold; Tab leaves it.
+        table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         table.setTabKeyNavigation(False)
         table.setShowGrid(False)
         table.setAlternatingRowColors(True)
