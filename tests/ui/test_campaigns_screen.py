@@ -357,6 +357,32 @@ def test_keyboard_walk_through_the_editor_and_ctrl_s(win, view, qtbot):
     assert undo_text(win) == "Undo edit campaign Spring"
 
 
+def test_a_long_zone_shows_whole_on_a_wide_window_and_from_its_start_once_left(win, view, qtbot):
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    view.refresh()
+    win.resize(1920, 1080)
+    win.activateWindow()
+    first = view.editor.steps.rows[0]
+    line = first.zone.lineEdit()
+    first.zone.setCurrentText("America/Argentina/ComodRivadavia")
+    for _ in range(3):
+        QApplication.processEvents()
+    # The width a wide window has to spare goes to the zone, the longest text of the row.
+    assert line.fontMetrics().horizontalAdvance("America/Argentina/ComodRivadavia") <= line.width(), line.width()
+    # At 1024 it is cut; tabbed through, it used to be left showing its end ("na/ComodRivadavia").
+    win.resize(1024, 640)
+    for _ in range(3):
+        QApplication.processEvents()
+    first.at.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first.at)
+    qtbot.keyClick(first.at, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() in (first.zone, line)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() not in (first.zone, line)
+    assert line.cursorPosition() == 0
+
+
 def test_a_read_only_workspace_shows_campaigns_and_who_they_reach_but_changes_nothing(new_workspace, window, tmp_path):
     with time_machine.travel(NOW, tick=False):
         ws = new_workspace(tmp_path / "shop.omnidesk")

@@ -76,6 +76,8 @@ class StepRow:
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.zone.setCompleter(completer)
         self.zone.setAccessibleName("Time zone")
+        # Tabbed through, a long name was left showing its end ("ustralia/Lord_Howe"): its start again.
+        self.zone.lineEdit().editingFinished.connect(lambda: self.zone.lineEdit().setCursorPosition(0))
         self.note = QLabel(parent)
         self.note.setObjectName("stepNote")
         self.up = QToolButton(parent)
@@ -136,8 +138,8 @@ class StepsTable(QWidget):
             self.grid.addWidget(head, 0, col)
         # A wide window widens the channel and the zone (names run long) and keeps the buttons at hand.
         self.grid.setColumnStretch(0, 1)
-        self.grid.setColumnStretch(2, 1)
-        self.grid.setColumnStretch(7, 2)
+        self.grid.setColumnStretch(2, 3)  # "America/Argentina/ComodRivadavia": the zone takes most
+        self.grid.setColumnStretch(7, 1)
         outer.addLayout(self.grid)
         self.none = QLabel("No steps yet: add one for each channel the campaign goes out on.")
         self.none.setObjectName("noSteps")
