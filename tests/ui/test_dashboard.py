@@ -227,6 +227,18 @@ def test_the_period_rereads_activity_and_journeys(win, qtbot):
         assert len(dash.data["activity"]) == len(metrics.activity(ws))
 
 
+def test_a_period_without_journeys_says_so_not_to_import_orders(win):
+    """The demo has orders; two years before them no journey began, which is what the card says."""
+    dash = _dash(win)
+    with time_machine.travel(TODAY, tick=False):
+        dash.set_period("custom", date(2024, 1, 1), date(2024, 11, 30))
+        card = dash.cards["journeys"]
+        assert dash.data["journeys"] == [] and card.empty.isVisible()
+        assert card.empty.text().startswith("No journey began in this period") and "Import" not in card.empty.text()
+        dash.set_period("all")
+        assert dash.data["journeys"] and not card.empty.isVisible()
+
+
 def test_choosing_from_to_in_the_box_starts_from_the_period_shown(win):
     # The user's way: the box, by keyboard.  The dates were once read off the empty date
     # fields (1 Jan 2000 both), and every figure dropped to nothing.

@@ -80,6 +80,9 @@ def _week(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
+_NO_JOURNEYS = ("Import orders to see journeys: the channel that brings people in, where they go next and "
+                "where they first buy.")
+
 class DashboardView(QWidget):
     customersRequested = Signal(object)  # a segment rule (dict): show the Customers it selects
     screenRequested = Signal(str)  # a screen's key
@@ -182,8 +185,7 @@ class DashboardView(QWidget):
         self.overlap_chart = overlap.add(OverlapChart(), chart=True)
         self.overlap_chart.combinationClicked.connect(self.open_overlap)
         self.overlap_chart.channelClicked.connect(self.open_reach)
-        journeys = self._card("journeys", "Customer journeys", "Import orders to see journeys: the channel "
-                              "that brings people in, where they go next and where they first buy.")
+        journeys = self._card("journeys", "Customer journeys", _NO_JOURNEYS)
         self.journey_chart = journeys.add(JourneyChart(), 3, chart=True)
         self.journey_chart.flowClicked.connect(self.open_journey)
         self.paths_table = self._table(("Path", "Customers", "Median days"))
@@ -444,7 +446,13 @@ class DashboardView(QWidget):
     def _show_journeys(self, journeys: list[dict]) -> None:
         bought = any(PURCHASE in j["path"] for j in journeys)
         self.cards["journeys"].set_empty(not journeys or not bought)
-        if journeys and not bought:
+        whole = self.period() == metrics.Period()  # all time: nothing left out
+        if not journeys:
+            # Orders may well be in: none of them began a journey in the days chosen.
+            self.cards["journeys"].empty.setText(_NO_JOURNEYS if whole else
+                                                 "No journey began in this period: a journey starts with a "
+                                                 "customer's first contact. Choose a longer period to see more.")
+        elif not bought:
             self.cards["journeys"].empty.setText("Import orders to see journeys: so far nobody in this period has "
                                                  "a purchase to lead to.")
         self.journey_chart.set_data(journeys)
