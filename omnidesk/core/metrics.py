@@ -155,6 +155,14 @@ def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -
             for k, n in paths.most_common(limit)]
 
 
+def any_orders(ws: Workspace) -> bool:
+    """Whether the workspace holds any order or purchase at all: a period without journeys then
+    has none to show, not orders still to import."""
+    ev = Event.__table__
+    with ws.engine.connect() as conn:
+        return conn.execute(select(ev.c.id).where(ev.c.type.in_(ORDER_TYPES)).limit(1)).first() is not None
+
+
 def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
     """Per ISO week and channel: events, and revenue net of refunds and cancellations.
 

@@ -368,10 +368,13 @@ class DashboardView(QWidget):
             yield from ()
             # Every journey, not the commonest only: each flow drawn then counts what a click opens.
             if whole:
-                return kind, run, period, metrics.report(workspace, period, journey_limit=None)
-            return kind, run, period, {"journeys": metrics.journeys(workspace, period, limit=None),
-                                       "activity": metrics.activity(workspace, period),
-                                       "new_customers": metrics.new_customers(workspace, period)}
+                data = metrics.report(workspace, period, journey_limit=None)
+            else:
+                data = {"journeys": metrics.journeys(workspace, period, limit=None),
+                        "activity": metrics.activity(workspace, period),
+                        "new_customers": metrics.new_customers(workspace, period)}
+            data["ordered"] = metrics.any_orders(workspace)
+            return kind, run, period, data
 
         self._set_reading(True, whole)
         task = Task(work)
@@ -439,17 +442,16 @@ class DashboardView(QWidget):
         self.cards["overlap"].set_empty(len(reach) < 1)
         self.overlap_chart.set_data(combos, list(reach))
         self.cards["overlap"].note.setText(counted(len(combos), "combination"))
-        self._show_journeys(d.get("journeys", []))
+        self._show_journeys(d.get("journeys", []), d.get("ordered", True))
         self._show_activity(activity, d.get("new_customers", []), currency)
         self._show_campaigns(d.get("campaigns", []), currency)
 
-    def _show_journeys(self, journeys: list[dict]) -> None:
+    def _show_journeys(self, journeys: list[dict], ordered: bool = True) -> None:
         bought = any(PURCHASE in j["path"] for j in journeys)
         self.cards["journeys"].set_empty(not journeys or not bought)
-        whole = self.period() == metrics.Period()  # all time: nothing left out
         if not journeys:
-            # Orders may well be in: none of them began a journey in the days chosen.
-            self.cards["journeys"].empty.setText(_NO_JOURNEYS if whole else
+            # With orders in, none of their journeys began in the days chosen.
+            self.cards["journeys"].empty.setText(_NO_JOURNEYS if not ordered else
                                                  "No journey began in this period: a journey starts with a "
                                                  "customer's first contact. Choose a longer period to see more.")
         elif not bought:
