@@ -357,6 +357,22 @@ def test_keyboard_walk_through_the_editor_and_ctrl_s(win, view, qtbot):
     assert undo_text(win) == "Undo edit campaign Spring"
 
 
+def test_steps_in_several_zones_name_their_zone_in_the_recipients(win, view):
+    """In the order they go out, each on its own clock: the line says which clock, or Tokyo's
+    12:00 on the 2nd would seem to come before New York's 22:30 on the 1st."""
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    three_steps(win.workspace)
+    view.refresh()
+    tops = [view.recipients.tree.topLevelItem(i).text(0) for i in range(view.recipients.tree.topLevelItemCount())]
+    assert tops[0] == "Email · 1 Mar 2027 10:00"  # one zone for all: said beside, not on each line
+    core.save_campaign(win.workspace, "Spring", message="Sale", replace=True, steps=[
+        {"channel": "sms", "at": "2027-03-01T22:30", "timezone": NY},
+        {"channel": "instagram", "at": "2027-03-02T12:00", "timezone": "Asia/Tokyo"}])
+    view.refresh()
+    tops = [view.recipients.tree.topLevelItem(i).text(0) for i in range(view.recipients.tree.topLevelItemCount())]
+    assert [t.rpartition(" · ")[2] for t in tops] == ["2 Mar 2027 12:00 Tokyo", "1 Mar 2027 22:30 New York"]
+
+
 def test_a_long_zone_shows_whole_on_a_wide_window_and_from_its_start_once_left(win, view, qtbot):
     store.save_message(win.workspace, "Sale", {"headline": "Sale"})
     three_steps(win.workspace)

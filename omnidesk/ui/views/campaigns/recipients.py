@@ -38,6 +38,11 @@ def _when(at_local: str) -> str:
     return f"{int(at_local[8:10])} {datetime.fromisoformat(at_local[:16]).strftime('%b %Y %H:%M')}"
 
 
+def _place(zone: str) -> str:
+    """A zone as short as it reads: "America/Los_Angeles" is "Los Angeles", "UTC" stays."""
+    return zone.rpartition("/")[2].replace("_", " ")
+
+
 class RecipientsPanel(QWidget):
     customerActivated = Signal(int)
     reasonChosen = Signal(int, str)  # step index, reason: the screen fills the list
@@ -118,9 +123,14 @@ class RecipientsPanel(QWidget):
         self.state.setVisible(not audiences and not unusable)
         self.state.setText("No steps yet: add a step to see who it reaches.")
         link = self.palette().color(QPalette.ColorRole.Link)
+        # Steps come in the order they go out; their times read on each one's own clock.  With one
+        # zone for all, it is in the steps beside and in the tip (the line keeps room for the date);
+        # with several, each line names its own, or 12:00 in Tokyo would seem to come before 22:30
+        # the day before in New York.
+        several = len({a.step.timezone for a in audiences}) > 1
         for n, a in enumerate(audiences):
-            # The zone is in the steps beside and in the tip: the line keeps room for the date.
-            top = QTreeWidgetItem([f"{a.step.label} · {_when(a.step.at_local)}"])
+            where = f" {_place(a.step.timezone)}" if several else ""
+            top = QTreeWidgetItem([f"{a.step.label} · {_when(a.step.at_local)}{where}"])
             top.setToolTip(0, step_title(a.step))
             font = top.font(0)
             font.setBold(True)
