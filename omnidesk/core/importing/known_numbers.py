@@ -5,10 +5,11 @@ cannot be read as one, and the opt-out would reach nobody while the UK
 customer whose number it is (+44 7911 123456, from a file with a country
 column) stays textable.  The safer reading of a refusal is the one that
 reaches the person: such a number is looked for, in every country's form,
-among the numbers the workspace (or the file, earlier in the same rows)
-already holds.  One match is taken, and the row says what it was read as;
-several (the same digits in two countries) are not guessed between, and the
-row stays flagged with the candidates named.
+among the numbers the workspace (and the rows read with it) already holds.
+A match is taken, and the row, still flagged, says what it was read as; where
+the same digits are a known number in two countries, both are taken (the row
+then stands apart from both customers, and its stop keeps each number out of
+every send: ``guards.refused_addresses``).  No match: flagged as before.
 
 Only opt-outs are read so: a contact row's number read by a match would join
 two records on a guess, where an opt-out only ever takes consent away.
@@ -24,11 +25,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.consent import DENIED, STRICTNESS
+from omnidesk.core.identity.profiles import chunks
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.models import Identifier
 from omnidesk.core.phones import display_phone
 
-_IN = 900
 _NOT_DIGITS = re.compile(r"\D")
 
 
@@ -95,10 +96,9 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
     forms = {raw: {f for f in _forms(raw) if f[1:4] in heads} for row in wanted for raw, _ in row.unread_phones}
     candidates = {f for found in forms.values() for f in found}
     known = chunk_phones & candidates
-    ordered = sorted(candidates - known)
-    for i in range(0, len(ordered), _IN):
+    for part in chunks(sorted(candidates - known)):
         known.update(conn.execute(select(table.c.value).distinct().where(
-            table.c.kind == "phone", table.c.value.in_(ordered[i:i + _IN]))).scalars())
+            table.c.kind == "phone", table.c.value.in_(part))).scalars())
     read = 0
     for row in wanted:
         for raw, at in row.unread_phones:
