@@ -63,7 +63,8 @@ class RecipientsPanel(QWidget):
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(14)
-        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # A step's line ends with its zone when steps use several: cut from the end, the date stays whole.
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemClicked.connect(self._chosen)
         self.tree.itemActivated.connect(self._chosen)
         layout.addWidget(self.tree, 3)
