@@ -56,7 +56,7 @@ def identifier_sources(ws: Workspace, customer_id: int) -> list[IdentifierSource
             select(ident.c.kind, ident.c.value, batch.c.file_name, rec.c.record_no, rec.c.channel)
             .join(rec, rec.c.id == ident.c.record_id)
             .join(batch, batch.c.id == rec.c.batch_id)
-            .where(rec.c.customer_id == customer_id)
+            .where(rec.c.customer_id == customer_id, ident.c.kind.in_(IDENTIFIER_KINDS))
             .order_by(rec.c.batch_id, rec.c.record_no, ident.c.id)
         ).all()
     rank = {k: i for i, k in enumerate(IDENTIFIER_KINDS)}

@@ -9,7 +9,10 @@ among the numbers the workspace (and the rows read with it) already holds.
 A match is taken, and the row, still flagged, says what it was read as; where
 the same digits are a known number in two countries, both are taken (the row
 then stands apart from both customers, and its stop keeps each number out of
-every send: ``guards.refused_addresses``).  No match: flagged as before.
+every send: ``guards.refused_addresses``).  No match yet: the row stays
+flagged and keeps the digits (an identifier of kind ``unread_phone``), so a
+customer imported later with a number they are is opted out then
+(:func:`read_earlier_optouts`), whichever file came first.
 
 Only opt-outs are read so: a contact row's number read by a match would join
 two records on a guess, where an opt-out only ever takes consent away.
@@ -21,13 +24,13 @@ import re
 from collections.abc import Sequence
 
 import phonenumbers
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.consent import DENIED, STRICTNESS
 from omnidesk.core.identity.profiles import chunks
 from omnidesk.core.importing.rows import Row
-from omnidesk.core.models import Identifier
+from omnidesk.core.models import Identifier, SourceRecord
 from omnidesk.core.phones import display_phone
 
 _NOT_DIGITS = re.compile(r"\D")
@@ -78,13 +81,26 @@ def _reads_as(raw: str, e164: str) -> bool:
         phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == e164
 
 
+UNREAD_KIND = "unread_phone"  # an opt-out's number no known number was yet: its digits, waiting
+
+
+def national_digits(raw: str) -> str:
+    return _NOT_DIGITS.sub("", raw)
+
+
 def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
     """Give opt-out rows the known number their unreadable one is; returns how many were read.
 
     ``rows`` are one chunk of an import: the workspace's stored numbers and the
     chunk's own readable ones are what an unreadable number is looked up among.
+    Each row's ``unread_phones`` is left holding what is still unread of a
+    refusal's numbers (stored to wait, see :func:`read_earlier_optouts`), and
+    nothing of any other row's.
     """
-    wanted = [row for row in rows if row.unread_phones and not row.skip and refuses(row)]
+    for row in rows:
+        if row.unread_phones and (row.skip or not refuses(row)):
+            row.unread_phones = []
+    wanted = [row for row in rows if row.unread_phones]
     if not wanted:
         return 0
     table = Identifier.__table__
@@ -101,9 +117,13 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
             table.c.kind == "phone", table.c.value.in_(part))).scalars())
     read = 0
     for row in wanted:
+        waiting = []
         for raw, at in row.unread_phones:
             matches = sorted(m for m in forms[raw] & known if _reads_as(raw, m))
             if not matches:
+                waiting.append((raw, at))
+                row.problems[at] += ("; no number known yet has these digits: a customer imported later "
+                                     "with such a number is opted out then")
                 continue
             problem = row.problems[at]
             shown = " or ".join(display_phone(m) for m in matches)
@@ -116,6 +136,47 @@ def read_by_known_numbers(conn: Connection, rows: Sequence[Row]) -> int:
                 note = (f"{problem}; the same digits are known as {shown}: the opt-out is taken as "
                         f"each one's until the country code says which")
             row.problems[at] = note
+        row.unread_phones = waiting
         row.stored = None  # its problems changed: the record's columns are written afresh
     return read
+
+
+def _home_forms(e164: str) -> set[str]:
+    """The digits ``e164`` is written with at home: its national number, with and without the
+    country's trunk prefix ("+447911123456": "7911123456", "07911123456")."""
+    digits = e164[1:]
+    for n in (1, 2, 3):
+        if digits[:n].isdigit() and int(digits[:n]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            code, national = int(digits[:n]), digits[n:]
+            return {national} | {prefix + national for c, prefix in _PREFIXES if c == code and prefix}
+    return set()
+
+
+def read_earlier_optouts(conn: Connection, batch_id: int) -> int:
+    """Give the numbers this import brought to the earlier opt-outs whose digits they are.
+
+    An SMS opt-out list imported before the customer whose number it holds, written
+    the way their country writes it, waits with its digits (:data:`UNREAD_KIND`):
+    each phone of the batch is written at home, and an opt-out record with those
+    digits gets the number, so the linking that follows joins it to the customer
+    and its stop holds for that number.  Costs one index look-up when nothing waits.
+    """
+    table, rec = Identifier.__table__, SourceRecord.__table__
+    waiting: dict[str, list[int]] = {}
+    for rid, digits in conn.execute(select(table.c.record_id, table.c.value).where(table.c.kind == UNREAD_KIND)):
+        waiting.setdefault(digits, []).append(rid)
+    if not waiting:
+        return 0
+    new = conn.execute(select(table.c.value).distinct().join(rec, rec.c.id == table.c.record_id)
+                       .where(rec.c.batch_id == batch_id, table.c.kind == "phone")).scalars().all()
+    found = {(rid, e164) for e164 in new for digits in _home_forms(e164) & waiting.keys()
+             for rid in waiting[digits] if _reads_as(digits, e164)}
+    if not found:
+        return 0
+    have = set(map(tuple, conn.execute(select(table.c.record_id, table.c.value).where(
+        table.c.kind == "phone", table.c.record_id.in_(sorted({rid for rid, _ in found}))))))
+    added = sorted(found - have)
+    if added:
+        conn.execute(insert(table), [{"record_id": rid, "kind": "phone", "value": e164} for rid, e164 in added])
+    return len(added)
 

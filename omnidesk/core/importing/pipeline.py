@@ -41,7 +41,7 @@ from omnidesk.core.importing.analysis import (
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
 from omnidesk.core.importing.fields import Kind
 from omnidesk.core.importing.flagged import FlaggedRow
-from omnidesk.core.importing.known_numbers import read_by_known_numbers
+from omnidesk.core.importing.known_numbers import read_by_known_numbers, read_earlier_optouts
 from omnidesk.core.importing.parallel import normalized_chunks, worker_count
 from omnidesk.core.importing.report import (
     REPORT_BATCH,
@@ -275,6 +275,8 @@ def run_import(
             if cancelled():
                 raise Cancelled(f"Import of {printable(plan.file_name)} cancelled; nothing was changed.")
             yield Progress(result.rows, result.rows, "Linking records to customers")
+            # An earlier opt-out waiting for a number this file brought gets it, to be linked with it.
+            read_earlier_optouts(conn, batch_id)
             # The indexes the linking reads by come back now; the others are built while it compares
             # (resolve.resolve_all_steps), or at the latest when it is done.
             deferred.build(_READ_BY_LINKING)

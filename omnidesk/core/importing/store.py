@@ -23,6 +23,7 @@ from omnidesk.core.dialect import (
 )
 from omnidesk.core.identity.employer import work_key
 from omnidesk.core.identity.keys import last_key, last_sound
+from omnidesk.core.importing.known_numbers import UNREAD_KIND, national_digits
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.importing.analysis import ImportPlan
 from omnidesk.core.importing.result import ImportResult
@@ -255,6 +256,8 @@ def _insert_identifiers(conn: Connection, ids: list[int], keep: list[tuple[Row, 
         if row.external_id:
             # External ids mean something only within the channel that issued them.
             add((rid, "external", f"{channel}:{row.external_id}", None))
+        for raw, _ in row.unread_phones:  # an opt-out's number waiting to be known (known_numbers)
+            add((rid, UNREAD_KIND, national_digits(raw), None))
     insert_tuples_in_bulk(conn, Identifier.__table__, ("record_id", "kind", "value", "mailbox"), params)
 
 
