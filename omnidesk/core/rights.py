@@ -35,10 +35,11 @@ import json
 import zipfile
 from pathlib import Path
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import paths, tempfiles
+from omnidesk.core.contact import mailbox_key
 from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_workspace_files, unindex_customers
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
@@ -249,12 +250,28 @@ def _identifiers_of(conn: Connection, record_ids: list[int]) -> set[tuple[str, s
     return found
 
 
+def _same_address(kind: str, value: str):
+    """Identifier rows that are the address ``value`` of ``kind``: for an email, its mailbox
+    however written ("walt.family@gmail.com" is also waltfamily+news@gmail.com)."""
+    ident = Identifier.__table__
+    if kind != "email":
+        return and_(ident.c.kind == kind, ident.c.value == value)
+    key = mailbox_key(value)
+    return and_(ident.c.kind == kind, or_(ident.c.value == key, ident.c.value == value, ident.c.mailbox == key))
+
+
 def _shared_with_others(conn: Connection, customer_id: int,
                         identifiers: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    """The identifiers that a record of another customer (or of no customer yet) carries too."""
+    """The identifiers that a record of another customer (or of no customer yet) carries too
+    (an email: its mailbox, in any spelling)."""
     ident, rec = Identifier.__table__, SourceRecord.__table__
     shared: set[tuple[str, str]] = set()
-    for kind in sorted({k for k, _ in identifiers}):
+    others = or_(rec.c.customer_id.is_(None), rec.c.customer_id != customer_id)
+    for kind, value in sorted(identifiers):
+        if kind == "email" and conn.execute(select(ident.c.id).join(rec, rec.c.id == ident.c.record_id)
+                                            .where(_same_address(kind, value), others).limit(1)).first():
+            shared.add((kind, value))
+    for kind in sorted({k for k, _ in identifiers} - {"email"}):
         values = sorted(v for k, v in identifiers if k == kind)
         for i in range(0, len(values), _IN):
             shared.update((kind, v) for v in conn.execute(
@@ -291,7 +308,7 @@ def _keep_shared_refusals(conn: Connection, customer_id: int, shared: set[tuple[
             continue
         for _kind, value in sorted(a for a in shared if a[0] == kind):
             for (cid,) in conn.execute(select(rec.c.customer_id).distinct().join(ident, ident.c.record_id == rec.c.id)
-                                       .where(ident.c.kind == kind, ident.c.value == value,
+                                       .where(_same_address(kind, value),
                                               rec.c.customer_id.is_not(None), rec.c.customer_id != customer_id)):
                 holders.setdefault(cid, []).append((channel, status, value))
     if not holders:
