@@ -368,13 +368,12 @@ class DashboardView(QWidget):
             yield from ()
             # Every journey, not the commonest only: each flow drawn then counts what a click opens.
             if whole:
-                data = metrics.report(workspace, period, journey_limit=None)
-            else:
-                data = {"journeys": metrics.journeys(workspace, period, limit=None),
-                        "activity": metrics.activity(workspace, period),
-                        "new_customers": metrics.new_customers(workspace, period)}
-            data["ordered"] = metrics.any_orders(workspace)
-            return kind, run, period, data
+                # Whether any order is in at all changes with the workspace, not the period: read here only.
+                return kind, run, period, {**metrics.report(workspace, period, journey_limit=None),
+                                           "ordered": metrics.any_orders(workspace)}
+            return kind, run, period, {"journeys": metrics.journeys(workspace, period, limit=None),
+                                       "activity": metrics.activity(workspace, period),
+                                       "new_customers": metrics.new_customers(workspace, period)}
 
         self._set_reading(True, whole)
         task = Task(work)
