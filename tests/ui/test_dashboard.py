@@ -235,6 +235,7 @@ def test_a_period_without_journeys_says_so_not_to_import_orders(win):
         card = dash.cards["journeys"]
         assert dash.data["journeys"] == [] and card.empty.isVisible()
         assert card.empty.text().startswith("No journey began in this period") and "Import" not in card.empty.text()
+        assert card.note.text() == ""  # no "0 paths · click a flow" over an empty card
         dash.set_period("all")
         assert dash.data["journeys"] and not card.empty.isVisible()
 

@@ -459,7 +459,8 @@ class DashboardView(QWidget):
         self.journey_chart.set_data(journeys)
         people = sum(j["customers"] for j in journeys)
         self.cards["journeys"].note.setText(f"{counted(len(journeys), 'path')} · "
-                                            f"{counted(people, 'customer')} · click a flow to see them")
+                                            f"{counted(people, 'customer')} · click a flow to see them"
+                                            if journeys else "")
         top = journeys[:8]
         self.paths_table.setRowCount(len(top))
         for row, j in enumerate(top):
