@@ -55,6 +55,7 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.writes import new_customer_row
 from omnidesk.core.importing.dates import default_date_order, parse_date
+from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
 from omnidesk.core.importing.normalize import normalize_country, normalize_postcode, parse_bool, parse_money
 from omnidesk.core.models import HAND_KIND, Consent, Customer, CustomField, Identifier, ImportBatch, SourceRecord, utcnow
 from omnidesk.core.suppression import identifier_hash, known_suppressions, workspace_salt
@@ -321,6 +322,7 @@ def set_values(ws: Workspace, customer_id: int, values: Mapping[str, str], *, no
         for f in ("email", "phone"):
             if f in clean:
                 _set_identifier(conn, rid, f, clean[f] or None)
+        typed_number_reaches_optouts(conn, clean.get("phone"))
         _refresh_raw(conn, rid)
         pins = json.loads(conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar() or "{}")
         pins.update(clean)
@@ -607,6 +609,7 @@ def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = 
         for kind in ("email", "phone"):
             if clean.get(kind):
                 _set_identifier(conn, rid, kind, clean[kind])
+        typed_number_reaches_optouts(conn, clean.get("phone"))
         # Pinned like every typed value: a file of the same person merged in later does not overwrite it.
         conn.execute(update(cust).where(cust.c.id == cid).values(pinned_json=json.dumps(clean)))
         refresh_customers(conn, [cid])

@@ -332,3 +332,40 @@ def test_an_opt_out_imported_before_the_customer_reaches_them_when_they_come(ws,
     with ws.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM customer").scalar() == 2
     assert {i.kind for i in identifier_sources(ws, olivia)} == {"email", "phone"}
+
+
+@pytest.mark.parametrize("how", ["typed", "added", "pinned"])
+def test_an_opt_out_waiting_for_its_number_reaches_a_number_typed_in_by_hand(ws, tmp_path, how):
+    """The gateway's opt-outs wait with digits no customer has; the number is then typed on a card
+    (or a customer is added with it, or it is pinned): no linking follows a hand edit, but the stop
+    must still hold for that number."""
+    from omnidesk.core.campaigns.guards import refused_addresses
+    from omnidesk.core.edits import add_customer, set_value
+    from omnidesk.core.identity.merge import pin_value
+
+    optouts = write_csv(tmp_path / "optouts.csv", SMS_OPTOUTS, [["07911 123456", "STOP", "2026-06-01 12:00"]])
+    imported(ws, optouts, "2026-06-02 09:00Z")
+    imported(ws, write_csv(tmp_path / "shop.csv", ["First Name", "Last Name", "Email", "SMS consent"], [
+        ["Olivia", "Hart", "olivia@example.co.uk", "yes"], ["Sam", "Lee", "sam@example.com", "yes"]]),
+        "2026-06-03 09:00Z", ImportOptions(channel="shop"))
+
+    def refused() -> set[str]:
+        with ws.engine.connect() as conn:
+            return set(conn.execute(refused_addresses("sms")).scalars())
+
+    assert refused() == set()
+    olivia = find_customer(ws, "olivia@example.co.uk")
+    with time_machine.travel("2026-06-04 09:00Z", tick=False):
+        if how == "typed":
+            set_value(ws, olivia, "phone", "+44 7911 123456")
+        elif how == "added":
+            add_customer(ws, {"first_name": "Liv", "phone": "+44 7911 123456"})
+        else:
+            pin_value(ws, olivia, "phone", "+447911123456")
+        # Another country's number with other digits reaches no opt-out.
+        set_value(ws, find_customer(ws, "sam@example.com"), "phone", "+1 603 555 0110")
+    assert refused() == {"+447911123456"}
+    # The opt-out's own customer shows the number it was read as.
+    with ws.engine.connect() as conn:
+        shown = conn.exec_driver_sql("SELECT phone, consent_sms FROM customer WHERE consent_sms = 'unsubscribed'").all()
+    assert [tuple(r) for r in shown] == [("+447911123456", "unsubscribed")]

@@ -488,6 +488,10 @@ def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None, *,
         else:
             pins[field] = value
         conn.execute(update(cust).where(cust.c.id == customer_id).values(pinned_json=json.dumps(pins)))
+        if field == "phone":
+            from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
+
+            typed_number_reaches_optouts(conn, value)
         refresh_customers(conn, [customer_id])
     return PinChange(customer_id, field, before, value)
 

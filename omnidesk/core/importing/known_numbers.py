@@ -12,7 +12,8 @@ then stands apart from both customers, and its stop keeps each number out of
 every send: ``guards.refused_addresses``).  No match yet: the row stays
 flagged and keeps the digits (an identifier of kind ``unread_phone``), so a
 customer imported later with a number they are is opted out then
-(:func:`read_earlier_optouts`), whichever file came first.
+(:func:`read_earlier_optouts`), whichever file came first; a number typed in
+or pinned by hand reaches it too (:func:`typed_number_reaches_optouts`).
 
 Only opt-outs are read so: a contact row's number read by a match would join
 two records on a guess, where an opt-out only ever takes consent away.
@@ -24,7 +25,7 @@ import re
 from collections.abc import Sequence
 
 import phonenumbers
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.consent import DENIED, STRICTNESS
@@ -162,21 +163,58 @@ def read_earlier_optouts(conn: Connection, batch_id: int) -> int:
     and its stop holds for that number.  Costs one index look-up when nothing waits.
     """
     table, rec = Identifier.__table__, SourceRecord.__table__
-    waiting: dict[str, list[int]] = {}
-    for rid, digits in conn.execute(select(table.c.record_id, table.c.value).where(table.c.kind == UNREAD_KIND)):
-        waiting.setdefault(digits, []).append(rid)
-    if not waiting:
+    if not _waiting(conn):
         return 0
     new = conn.execute(select(table.c.value).distinct().join(rec, rec.c.id == table.c.record_id)
                        .where(rec.c.batch_id == batch_id, table.c.kind == "phone")).scalars().all()
-    found = {(rid, e164) for e164 in new for digits in _home_forms(e164) & waiting.keys()
+    return len(give_waiting_optouts(conn, new))
+
+
+def _waiting(conn: Connection) -> dict[str, list[int]]:
+    """The digits of opt-outs no known number was yet -> their records."""
+    table = Identifier.__table__
+    waiting: dict[str, list[int]] = {}
+    for rid, digits in conn.execute(select(table.c.record_id, table.c.value).where(table.c.kind == UNREAD_KIND)):
+        waiting.setdefault(digits, []).append(rid)
+    return waiting
+
+
+def give_waiting_optouts(conn: Connection, phones: Sequence[str]) -> list[int]:
+    """Give each waiting opt-out whose digits one of ``phones`` (E.164) is written with at home
+    that number; returns the records given one (each once).
+
+    An import calls it through :func:`read_earlier_optouts`, before its linking.  A number
+    typed in by hand (or pinned) calls it too: no linking follows a hand edit, but the
+    opt-out's record now carries the number, and a stop on a number keeps whoever else holds
+    it out of every send (``guards.refused_addresses``) and out of a "consent granted" rule.
+    """
+    table = Identifier.__table__
+    waiting = _waiting(conn) if phones else {}
+    if not waiting:
+        return []
+    found = {(rid, e164) for e164 in phones for digits in _home_forms(e164) & waiting.keys()
              for rid in waiting[digits] if _reads_as(digits, e164)}
     if not found:
-        return 0
+        return []
     have = set(map(tuple, conn.execute(select(table.c.record_id, table.c.value).where(
         table.c.kind == "phone", table.c.record_id.in_(sorted({rid for rid, _ in found}))))))
     added = sorted(found - have)
     if added:
         conn.execute(insert(table), [{"record_id": rid, "kind": "phone", "value": e164} for rid, e164 in added])
-    return len(added)
+        # The record's own phone, empty since its cell could not be read, shows what it was read as.
+        rec = SourceRecord.__table__
+        for rid, e164 in added:
+            conn.execute(update(rec).where(rec.c.id == rid, rec.c.phone.is_(None)).values(phone=e164))
+    return sorted({rid for rid, _ in added})
 
+
+def typed_number_reaches_optouts(conn: Connection, phone: str | None) -> None:
+    """A number typed in (or pinned) on a customer: the waiting opt-outs it is take it
+    (:func:`give_waiting_optouts`) and their customers show it."""
+    from omnidesk.core.identity.golden import refresh_customers
+
+    rids = give_waiting_optouts(conn, [phone]) if phone else []
+    if rids:
+        rec = SourceRecord.__table__
+        refresh_customers(conn, conn.execute(select(rec.c.customer_id).distinct().where(
+            rec.c.id.in_(rids), rec.c.customer_id.is_not(None))).scalars().all())
