@@ -67,6 +67,7 @@ HEADER = (*FIELDS, "tags")  # the hand record's cells, as its Sources view shows
 CONSENT_STATUSES = ("granted", "denied")
 MAX_TAG = 100
 _IN = 900
+REPLACED = "replaced"  # a hand record's typed emails and phones since replaced (keep_replaced)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,27 @@ def _hand_records(conn: Connection, customer_ids: Sequence[int]) -> dict[int, tu
         values = json.dumps({"follows": anchors[cid]})
         out[cid] = (_new_record(conn, cid, {"follows": anchors[cid]}), "", values)
     return out
+
+
+def keep_replaced(values: dict, field: str, value: str) -> None:
+    """Keep an email or phone typed in (or pinned) and since replaced in a hand record's ``values``.
+
+    Nothing else holds it any more, and it was the person's: an erasure puts it on the
+    suppression list with the rest (``rights.erase_person``), so a file that still has it
+    cannot bring them back, and their data export shows it.
+    """
+    earlier = values.setdefault(REPLACED, {}).setdefault(field, [])
+    if value not in earlier:
+        earlier.append(value)
+
+
+def replaced_values(values_json: str | None) -> list[tuple[str, str]]:
+    """(field, value) of every email and phone a hand record keeps as replaced (:func:`keep_replaced`)."""
+    try:
+        kept = json.loads(values_json or "{}").get(REPLACED) or {}
+    except (ValueError, AttributeError):
+        return []
+    return [(f, v) for f in ("email", "phone") for v in kept.get(f, []) if isinstance(v, str) and v]
 
 
 def _refresh_raw(conn: Connection, record_id: int) -> None:
@@ -317,6 +339,10 @@ def set_values(ws: Workspace, customer_id: int, values: Mapping[str, str], *, no
         stored = json.loads(values_text)
         for f in clean:
             stored.setdefault("edited", {})[f] = when
+        before = conn.execute(select(rec.c.email, rec.c.phone).where(rec.c.id == rid)).one()._mapping
+        for f in ("email", "phone"):
+            if f in clean and before[f] and before[f] != clean[f]:
+                keep_replaced(stored, f, before[f])
         cells = {f: (v or (None if f in ("email", "phone", "birthday") else "")) for f, v in clean.items()}
         conn.execute(update(rec).where(rec.c.id == rid).values({**cells, "values_json": json.dumps(stored)}))
         for f in ("email", "phone"):

@@ -39,6 +39,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import paths, tempfiles
+from omnidesk.core.channels import HAND
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_workspace_files, unindex_customers
 from omnidesk.core.errors import UserError
@@ -111,6 +112,12 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
     ident = Identifier.__table__
     identifiers = sorted({(k, v) for k, v in conn.execute(
         select(ident.c.kind, ident.c.value).where(ident.c.record_id.in_(ids)))}) if ids else []
+    # What was typed in by hand and replaced since is theirs too, kept for an erasure.
+    from omnidesk.core.edits import replaced_values
+
+    identifiers += sorted({(f"{f} (replaced)", v) for (values,) in conn.execute(
+        select(rec.c.values_json).where(rec.c.customer_id == customer_id, rec.c.channel == HAND))
+        for f, v in replaced_values(values)})
     consent = Consent.__table__
     consents = [dict(r) for r in conn.execute(
         select(consent.c.channel, consent.c.status, consent.c.occurred_at, consent.c.record_id)
@@ -196,7 +203,7 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         records = _person_records(conn, customer_id)
         ids = [r.id for r in records]
         hashes = sorted({r.row_hash for r in records})
-        identifiers = _identifiers_of(conn, ids)
+        identifiers = _identifiers_of(conn, ids) | _typed_earlier(conn, customer_id)
         shared = _shared_with_others(conn, customer_id, identifiers)
         kept_for = _keep_shared_refusals(conn, customer_id, shared)
         removed = _suppress(conn, salt, records, identifiers, shared)
@@ -247,6 +254,21 @@ def _identifiers_of(conn: Connection, record_ids: list[int]) -> set[tuple[str, s
     for i in range(0, len(record_ids), _IN):
         found.update((k, v) for k, v in conn.execute(
             select(ident.c.kind, ident.c.value).where(ident.c.record_id.in_(record_ids[i:i + _IN]))))
+    return found
+
+
+def _typed_earlier(conn: Connection, customer_id: int) -> set[tuple[str, str]]:
+    """The emails and phones the person had that no identifier holds: those pinned on them
+    (a pin from the command line may be in no record) and those typed in or pinned since
+    replaced (``edits.keep_replaced``)."""
+    from omnidesk.core.edits import replaced_values
+
+    cust, rec = Customer.__table__, SourceRecord.__table__
+    pins = json.loads(conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar() or "{}")
+    found = {(f, pins[f]) for f in ("email", "phone") if isinstance(pins.get(f), str) and pins[f]}
+    for (values,) in conn.execute(select(rec.c.values_json).where(rec.c.customer_id == customer_id,
+                                                                   rec.c.channel == HAND)):
+        found.update(replaced_values(values))
     return found
 
 

@@ -449,3 +449,32 @@ def test_a_birthday_still_to_come_is_refused_as_a_slip(shop):
         with pytest.raises(UserError, match="has not come yet"):
             edits.add_customer(shop, {"first_name": "Tim", "birthday": "2090-01-01"})
         edits.set_value(shop, ann, "birthday", "1990-01-01")
+
+
+def test_an_erased_person_stays_out_by_the_email_and_phone_typed_for_them_and_replaced_since(shop, tmp_path):
+    """Bob's email was typed in and then changed, his phone pinned and then pinned anew: the earlier
+    values are in no record any more, yet they were his, and a file that has them must not bring him
+    back after an erasure.  His data export shows them too."""
+    import zipfile
+
+    from omnidesk.core.identity.merge import pin_value
+    from omnidesk.core.rights import erase_person, export_person
+
+    bob = _id(shop, "bob@example.com")
+    with time_machine.travel("2026-12-02 10:00Z", tick=False):
+        edits.set_value(shop, bob, "email", "bob.stone@example.org")
+        edits.set_value(shop, bob, "email", "bobby@example.net")
+        pin_value(shop, bob, "phone", "+12075550188")
+        pin_value(shop, bob, "phone", "+12075550199")
+    export_person(shop, bob, tmp_path / "bob.zip")
+    with zipfile.ZipFile(tmp_path / "bob.zip") as z:
+        shown = json.loads(z.read("person.json"))["identifiers"]
+    assert {"kind": "email (replaced)", "value": "bob.stone@example.org"} in shown
+    assert {"kind": "phone (replaced)", "value": "+12075550188"} in shown
+    erase_person(shop, bob)
+    # A later list with each of his addresses, every one with another name: none of them comes in.
+    later = _import(shop, tmp_path, "list.csv", ["First Name", "Email", "Phone"], [
+        ["Robert", "bob.stone@example.org", ""], ["Robert", "bobby@example.net", ""],
+        ["Robert", "", "(207) 555-0188"], ["Robert", "", "(207) 555-0199"], ["Dee", "dee@example.com", ""]],
+        channel="email")
+    assert (later.suppressed, later.imported) == (4, 1), later

@@ -492,8 +492,25 @@ def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None, *,
             from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
 
             typed_number_reaches_optouts(conn, value)
+        if field in ("email", "phone") and before and before != value:
+            _keep_replaced_pin(conn, customer_id, field, before)
         refresh_customers(conn, [customer_id])
     return PinChange(customer_id, field, before, value)
+
+
+def _keep_replaced_pin(conn: Connection, customer_id: int, field: str, value: str) -> None:
+    """A pinned email or phone replaced or unpinned, kept with the customer's hand entries
+    (``edits.keep_replaced``): a value pinned from the command line may be in no record.  One a
+    record of theirs holds (as every value the card offers to pin) needs nothing more."""
+    from omnidesk.core.edits import _hand_records, keep_replaced
+
+    rec = SourceRecord.__table__
+    if value in values_held(conn, _record_ids(conn, customer_id), field):
+        return
+    rid, _tags, values_text = _hand_records(conn, [customer_id])[customer_id]
+    values = json.loads(values_text)
+    keep_replaced(values, field, value)
+    conn.execute(update(rec).where(rec.c.id == rid).values(values_json=json.dumps(values)))
 
 
 # -- review queue ------------------------------------------------------------------------
