@@ -219,8 +219,13 @@ def test_a_consent_the_file_gave_no_date_for_says_when_it_was_imported(view, dem
     view.resize(840, 600)
     for _ in range(3):
         QApplication.processEvents()
-    shown = text.fontMetrics().elidedText(text.text(), Qt.TextElideMode.ElideRight, text.contentsRect().width())
-    assert text.is_elided() and shown.startswith("as of 1 Nov"), shown
+    assert text.is_elided() and text.shown_text() == "as of 1 Nov 2026", text.shown_text()
+    # With a little more room, what is left of the name follows the day; with less, the day stands alone.
+    metrics = text.fontMetrics()
+    text.resize(metrics.horizontalAdvance("as of 1 Nov 2026 · custom…"), text.height())
+    assert text.shown_text().startswith("as of 1 Nov 2026 · cus") and text.shown_text().endswith("…")
+    text.resize(metrics.horizontalAdvance("as of 1 Nov 2026 · c"), text.height())
+    assert text.shown_text() == "as of 1 Nov 2026"
 
 
 def test_card_shows_what_each_channel_adds_and_from_which_file(new_workspace, qtbot, tmp_path):

@@ -111,7 +111,7 @@ class CardMixin:
         column_a = ("email", "Email"), ("phone", "Phone"), ("address", "Address"), ("place", "Place"), \
             ("birthday", "Birthday"), ("company", "Company")
         column_c = ("spend", "Total spend"), ("orders", "Total orders"), ("first_seen", "First seen"), \
-            ("last_seen", "Last seen"), ("preferred", "Preferred channel")
+            ("last_seen", "Last seen"), ("preferred", "Main channel")
         for row, (key, title) in enumerate(column_a):
             self._add_field(grid, row, 0, key, title)
         self.consent_rows: dict[str, tuple[QLabel, QHBoxLayout, ElidedLabel]] = {}
@@ -121,6 +121,8 @@ class CardMixin:
             box = QHBoxLayout()
             box.setSpacing(6)
             text = ElidedLabel()
+            # The date is never cut: the file's name after it is what a narrow card gives up.
+            text.setMinimumWidth(card.fontMetrics().horizontalAdvance("as of 30 Sep 2026") + 4)
             box.addWidget(text, 1)
             grid.addWidget(title, row, 2)
             grid.addLayout(box, row, 3)
@@ -327,6 +329,7 @@ class CardMixin:
                                    else QPalette.ColorRole.WindowText)
             if fact is None:
                 text.setText(EMPTY if show else "")
+                text.keep = ""
                 text.setToolTip("No consent on record for this channel")
                 continue
             chip = make_chip(fact.status, CONSENT_COLORS.get(fact.status, "#6D6D6D"))
@@ -337,6 +340,7 @@ class CardMixin:
                     else f"as of {nice_date(local_day(fact.recorded_at, zone))}" if fact.recorded_at else "")
             # When first: on a narrow card the "…" takes the end of the file's name, not the date.
             text.setText(" · ".join(x for x in (when, fact.source_file) if x))
+            text.keep = when
             text.setToolTip(fact.describe())
         self._fill_more_fields(p.custom_fields)
         self._fill_pins()

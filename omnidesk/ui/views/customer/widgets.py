@@ -40,6 +40,9 @@ class ElidedLabel(QLabel):
         super().__init__(text, parent)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+        # A start of the text that is cut last: what follows it goes first, whole words of it
+        # never halved ("as of 5 Dec 2026 · customers…", then "as of 5 Dec 2026").
+        self.keep = ""
 
     def minimumSizeHint(self) -> QSize:
         return QSize(16, super().minimumSizeHint().height())
@@ -65,10 +68,22 @@ class ElidedLabel(QLabel):
             return True
         return super().event(event)
 
+    def shown_text(self) -> str:
+        """The text as painted at the label's width."""
+        metrics, text, width = self.fontMetrics(), self.text(), self.contentsRect().width()
+        keep = self.keep
+        if not keep or not text.startswith(keep) or metrics.horizontalAdvance(text) <= width:
+            return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        room = width - metrics.horizontalAdvance(keep)
+        tail = metrics.elidedText(text[len(keep):], Qt.TextElideMode.ElideRight, room) if room > 0 else ""
+        if tail.strip(" ·…"):  # something of the rest is left to read
+            return keep + tail
+        return metrics.elidedText(keep, Qt.TextElideMode.ElideRight, width)
+
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, rect.width())
+        shown = self.shown_text()
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
 
