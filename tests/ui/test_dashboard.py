@@ -647,3 +647,23 @@ def test_the_weekly_charts_run_through_the_whole_period_quiet_weeks_too(win):
         assert rows[-1][0] == weeks[-1] and rows[-1][2:] == [0, "0.00"]
         dash.set_period("all")  # all time runs to today on the shop's clock
         assert dash.events_chart.weeks[-1] == "2026-W45"
+
+
+def test_on_a_narrow_window_the_weekly_growth_charts_go_under_the_activity_chart(win):
+    """Beside the activity chart on a 1024-pixel window, the new-customers and revenue charts were
+    130 pixels wide each: there they take a row of their own, and beside it again when there is room."""
+    from PySide6.QtWidgets import QApplication
+
+    dash = _dash(win)
+    activity, growth = dash.cards["activity"], dash.cards["growth"]
+    for size, beside in (((1024, 640), False), ((1920, 1080), True), ((1024, 640), False)):
+        win.resize(*size)
+        for _ in range(3):
+            QApplication.processEvents()
+        a, g = activity.geometry(), growth.geometry()
+        if beside:
+            assert g.left() > a.right() and g.top() == a.top(), (size, a, g)
+        else:
+            assert g.top() > a.bottom() and g.left() == a.left() and g.width() == a.width(), (size, a, g)
+        # Each of the two weekly charts has room for its weeks.
+        assert min(dash.new_chart.width(), dash.revenue_chart.width()) >= 250, size

@@ -233,13 +233,15 @@ class DashboardView(QWidget):
         grid.addWidget(overlap, 3, 1, 1, 2)
         grid.addWidget(journeys, 4, 0, 1, 3)
         grid.addWidget(activity, 5, 0, 1, 2)
-        grid.addWidget(growth, 5, 2)
-        grid.addWidget(campaigns, 6, 0, 1, 3)
+        grid.addWidget(campaigns, 7, 0, 1, 3)
         for col in range(3):
             grid.setColumnStretch(col, 1)
-        for row, height in ((3, 300), (4, 500), (5, 300), (6, 200)):
+        for row, height in ((3, 300), (4, 500), (5, 300), (7, 200)):
             grid.setRowMinimumHeight(row, height)
         self.content = content
+        self._grid, self._activity, self._growth = grid, activity, growth
+        self._growth_beside: bool | None = None
+        self._place_growth(True)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QScrollArea.Shape.NoFrame)
@@ -258,6 +260,29 @@ class DashboardView(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(head)
         box.addWidget(self.pages, 1)
+
+    # Below this width of the dashboard, "New customers and revenue" goes under the activity chart, the
+    # whole width: beside it, on a 1024-pixel window, its two weekly charts were 130 pixels each.
+    GROWTH_BESIDE_FROM = 1100
+
+    def _place_growth(self, beside: bool) -> None:
+        if beside == self._growth_beside:
+            return
+        self._growth_beside = beside
+        grid = self._grid
+        grid.removeWidget(self._growth)
+        grid.removeWidget(self._activity)
+        if beside:
+            grid.addWidget(self._activity, 5, 0, 1, 2)
+            grid.addWidget(self._growth, 5, 2)
+        else:
+            grid.addWidget(self._activity, 5, 0, 1, 3)
+            grid.addWidget(self._growth, 6, 0, 1, 3)
+        grid.setRowMinimumHeight(6, 0 if beside else 300)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_growth(self.width() >= self.GROWTH_BESIDE_FROM)
 
     def _card(self, key: str, title: str, empty: str) -> ChartCard:
         card = ChartCard(key, title, empty)
