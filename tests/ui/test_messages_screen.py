@@ -249,3 +249,30 @@ def test_a_post_with_a_personal_token_shows_the_warning_and_the_post_everyone_se
     email = view.panels["email"]
     assert not any("one customer's" in email.findings.item(i).text() for i in range(email.findings.count()))
     assert "Hi Nathaniel!" in email.preview.body.text()
+
+
+def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scrolls(win, view, qtbot):
+    """At 1920x1080 the editor fits: the hidden poster tab (its preview stacked under its fields until it
+    is shown) no longer makes it scroll, and the email's body grows into the room instead of a blank below."""
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    store.save_message(win.workspace, "Winter", {"headline": "Winter sale", "body": "Warm up.\n\nAll week."},
+                       channels=["email", "sms", "facebook", "instagram", "store"])
+    win.resize(1920, 1080)
+    view.refresh()
+    view.select("Winter")
+    for _ in range(3):
+        QApplication.processEvents()
+    scroll = view.findChild(QScrollArea)
+    assert scroll.widget().height() <= scroll.viewport().height()
+    email = view.panels["email"]
+    body = email.edits["body"]
+    assert body.height() > 2 * body.minimumHeight()
+    # The check under it is on screen, not pushed below the fold.
+    bottom = email.findings.mapTo(scroll.viewport(), email.findings.rect().bottomLeft()).y()
+    assert 0 < bottom <= scroll.viewport().height()
+    # On a 1024x640 window the editor scrolls, and the body keeps its six lines.
+    win.resize(1024, 640)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert body.height() == body.minimumHeight()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -42,6 +42,24 @@ def _text_edit(height_lines: int) -> QPlainTextEdit:
     edit.setTabChangesFocus(True)  # Tab leaves the box, as in every other field
     edit.setFixedHeight(edit.fontMetrics().lineSpacing() * height_lines + 14)
     return edit
+
+
+class _GrowingText(QPlainTextEdit):
+    """A text box ``lines`` high that takes the height its panel has to spare (a tall window
+    shows more of a long email's body), and never asks for more than its lines."""
+
+    def __init__(self, lines: int) -> None:
+        super().__init__()
+        self.setTabChangesFocus(True)
+        self._height = self.fontMetrics().lineSpacing() * lines + 14
+        self.setMinimumHeight(self._height)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self._height)
 
 
 class MasterForm(QWidget):
@@ -167,12 +185,14 @@ class VariantPanel(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
         for f in VARIANT_FIELDS[channel]:
-            edit = _text_edit(6) if f in LONG_FIELDS else QLineEdit()
+            edit = _GrowingText(6) if f in LONG_FIELDS else QLineEdit()
             edit.setObjectName(f"{channel}:{f}")
             edit.textChanged.connect(self._typed)
             self.edits[f] = edit
             form.addRow(FIELD_LABELS[f] + ":", edit)
-        layout.addLayout(form)
+        # The long text takes the spare height; without one, it goes below the check.
+        grows = any(f in LONG_FIELDS for f in VARIANT_FIELDS[channel])
+        layout.addLayout(form, 1 if grows else 0)
         row = QHBoxLayout()
         self.state = QLabel()
         self.state.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -193,7 +213,8 @@ class VariantPanel(QWidget):
         self.findings.itemClicked.connect(self._jump)
         layout.addWidget(self.counter)
         layout.addWidget(self.findings)
-        layout.addStretch(1)  # spare height goes below, not between the parts
+        if not grows:
+            layout.addStretch(1)  # spare height goes below, not between the parts
         self.extra = QVBoxLayout()  # previews go here
         self.columns.addLayout(self.extra)
         self._shown: dict[str, str] = {}

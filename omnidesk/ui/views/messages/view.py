@@ -107,6 +107,7 @@ class MessagesView(QWidget):
         self.add_channel_menu = QMenu(self.add_channel_button)
         self.add_channel_button.setMenu(self.add_channel_menu)
         self.tabs.setCornerWidget(self.add_channel_button)
+        self.tabs.currentChanged.connect(self._size_by_shown_tab)
         self.panels: dict[str, VariantPanel] = {}
         self.brand = None
         self.samples: list[dict] = []
@@ -245,6 +246,7 @@ class MessagesView(QWidget):
             self.tabs.addTab(panel, CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else ""))
             if channel == tab:
                 self.tabs.setCurrentWidget(panel)
+        self._size_by_shown_tab()
         self._load_check_inputs()
         for channel, panel in self.panels.items():
             panel.preview.brand_name = self.brand.name
@@ -299,6 +301,16 @@ class MessagesView(QWidget):
     # -- previews ------------------------------------------------------------------------
 
     LONGEST, NO_DATA = -1, -2
+
+    def _size_by_shown_tab(self, _index: int = -1) -> None:
+        """The variant tabs are as tall as the one shown: a hidden tab's poster preview (stacked
+        under its fields until shown on a wide window) made the editor scroll on a 1080-pixel screen."""
+        shown = self.tabs.currentWidget()
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.tabs.updateGeometry()
 
     def _fill_preview_choices(self, found: list[tuple[int, str]] | None = None) -> None:
         current = self.preview_for.currentData()
