@@ -58,12 +58,13 @@ class Preview(QWidget):
         self.rule = QFrame()
         self.rule.setFrameShape(QFrame.Shape.HLine)
         self.rule.setFrameShadow(QFrame.Shadow.Sunken)
-        for widget in (self.snippet, self.rule):
-            widget.setVisible(channel == "email")
         inner.addWidget(self.title)
         inner.addWidget(self.snippet)
         inner.addWidget(self.rule)
         inner.addWidget(self.body)
+        # Only once they have a parent: shown before, each opened as a window of its own.
+        for widget in (self.snippet, self.rule):
+            widget.setVisible(channel == "email")
         if channel == "sms":
             self.body.setObjectName("smsBubble")
             self.body.setStyleSheet(BUBBLE)
