@@ -271,8 +271,25 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
     # The check under it is on screen, not pushed below the fold.
     bottom = email.findings.mapTo(scroll.viewport(), email.findings.rect().bottomLeft()).y()
     assert 0 < bottom <= scroll.viewport().height()
+    # Every other tab, opened for the first time, fits too.
+    for i in range(1, view.tabs.count()):
+        view.tabs.setCurrentIndex(i)
+        for _ in range(3):
+            QApplication.processEvents()
+        assert scroll.widget().height() <= scroll.viewport().height(), view.tabs.tabText(i)
     # On a 1024x640 window the editor scrolls, and the body keeps its six lines.
+    view.tabs.setCurrentIndex(0)
     win.resize(1024, 640)
     for _ in range(3):
         QApplication.processEvents()
     assert body.height() == body.minimumHeight()
+    # Each tab scrolls as far as its own parts go: the SMS tab does not end in the poster's height of blank.
+    heights = {}
+    for channel in ("sms", "store"):
+        view.tabs.setCurrentWidget(view.panels[channel])
+        for _ in range(3):
+            QApplication.processEvents()
+        heights[channel] = scroll.widget().height()
+        panel = view.panels[channel]
+        assert panel.geometry().bottom() - panel.extra.geometry().bottom() < 60, channel
+    assert heights["sms"] < heights["store"] - 200, heights

@@ -277,15 +277,29 @@ class VariantPanel(QWidget):
             self.stale_text.setText("<b>The master changed since this variant was made.</b> What it has not "
                                     "taken in:<br>" + diff_html(variant.changes(message.master)))
 
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        wide = self.width() >= 1000
+    WIDE_FROM = 1000  # from this width the preview goes beside the fields, not under them
+
+    def set_wide(self, wide: bool) -> None:
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.columns.direction() != direction:
             self.columns.setDirection(direction)
             # Side by side the fields take three fifths; one above the other each takes its own height.
             self.columns.setStretch(0, 3 if wide else 0)
             self.columns.setStretch(1, 2 if wide else 0)
+            self.updateGeometry()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.set_wide(self.width() >= self.WIDE_FROM)
+
+    def sizeHint(self) -> QSize:
+        # The tabs' own size hint is the largest of every page's, shown or not (QTabWidget): a tab
+        # not shown (its size policy Ignored, see MessagesView._size_by_shown_tab) asks for no
+        # height, so a short tab does not end in the poster's height of blank.
+        hint = super().sizeHint()
+        if self.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Ignored:
+            return QSize(hint.width(), 0)
+        return hint
 
     def has_unsaved(self) -> bool:
         return self.values() != self._shown

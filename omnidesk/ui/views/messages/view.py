@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedLayout,
+    QStackedWidget,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -306,8 +307,14 @@ class MessagesView(QWidget):
         """The variant tabs are as tall as the one shown: a hidden tab's poster preview (stacked
         under its fields until shown on a wide window) made the editor scroll on a 1080-pixel screen."""
         shown = self.tabs.currentWidget()
+        # A tab not shown yet has not been laid out: it takes the columns of the room there is
+        # before it asks for its height (stacked, the preview under the fields, it asked for twice).
+        pages = self.tabs.findChild(QStackedWidget, "qt_tabwidget_stackedwidget")
+        wide = pages is not None and pages.width() >= VariantPanel.WIDE_FROM
         for i in range(self.tabs.count()):
             page = self.tabs.widget(i)
+            if isinstance(page, VariantPanel):
+                page.set_wide(wide)
             policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
             page.setSizePolicy(policy, policy)
         self.tabs.updateGeometry()
