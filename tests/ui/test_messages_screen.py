@@ -39,7 +39,7 @@ def test_empty_then_a_new_message_with_its_variants(win, view, monkeypatch, qtbo
     qtbot.mouseClick(view.empty.button, Qt.MouseButton.LeftButton)
     assert view.pages.currentIndex() == 1 and view.current.name == "Autumn launch"
     assert [view.tabs.tabText(i).split(" ✖")[0] for i in range(view.tabs.count())] == [
-        "Email", "SMS", "Facebook", "Instagram", "In-store poster"]
+        "Email", "SMS", "Facebook", "Instagram", "Poster"]
     assert undo_text(win) == "Undo new message Autumn launch"
     win.undo_action.trigger()
     assert store.list_messages(win.workspace) == [] and view.pages.currentIndex() == 0
@@ -257,7 +257,7 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
     from PySide6.QtWidgets import QApplication, QScrollArea
 
     store.save_message(win.workspace, "Winter", {"headline": "Winter sale", "body": "Warm up.\n\nAll week."},
-                       channels=["email", "sms", "facebook", "instagram", "store"])
+                       channels=["email", "sms", "facebook", "instagram", "store", "website"])
     win.resize(1920, 1080)
     view.refresh()
     view.select("Winter")
@@ -283,6 +283,10 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
     for _ in range(3):
         QApplication.processEvents()
     assert body.height() == body.minimumHeight()
+    # Every channel's tab shows whole, its error count too: no scroll arrows hide one.
+    bar = view.tabs.tabBar()
+    assert bar.sizeHint().width() <= bar.width(), (bar.sizeHint(), bar.size())
+    assert view.tabs.tabToolTip(view.tabs.indexOf(view.panels["store"])) == "In-store poster"
     # Each tab scrolls as far as its own parts go: the SMS tab does not end in the poster's height of blank.
     heights = {}
     for channel in ("sms", "store"):

@@ -95,7 +95,7 @@ class MasterForm(QWidget):
             self.edits[f] = edit
             form.addRow(MASTER_LABELS[f] + ":", edit)
         self.edits["link"].setPlaceholderText("https://…  (tagged per channel for your analytics)")
-        self.edits["offer_value"].setPlaceholderText("20% off")
+        self.edits["offer_value"].setPlaceholderText("e.g. 20% off")  # grey "20% off" read as typed in
         self.edits["image"].setPlaceholderText("https://… a picture the posts and the email show (optional)")
 
     def set_values(self, master: dict[str, str]) -> None:

@@ -45,6 +45,11 @@ from omnidesk.ui.views.messages.previews import Preview, rendered
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 
+# The channel tabs say the long names short, so a 1024-pixel window shows every tab of a message
+# with the website too, its error count included (the tooltip says the whole name).
+TAB_LABELS = {"store": "Poster", "website": "Website", "google": "Google"}
+
+
 class MessagesView(QWidget):
     exported = Signal(str)  # path written
 
@@ -244,7 +249,9 @@ class MessagesView(QWidget):
             panel.extra.addWidget(panel.preview)
             panel.extra.addStretch(1)
             self.panels[channel] = panel
-            self.tabs.addTab(panel, CHANNEL_LABELS[channel] + (" ⚠" if m.variants[channel].stale else ""))
+            self.tabs.addTab(panel, TAB_LABELS.get(channel, CHANNEL_LABELS[channel])
+                             + (" ⚠" if m.variants[channel].stale else ""))
+            self.tabs.setTabToolTip(self.tabs.count() - 1, CHANNEL_LABELS[channel])
             if channel == tab:
                 self.tabs.setCurrentWidget(panel)
         self._size_by_shown_tab()
@@ -297,7 +304,8 @@ class MessagesView(QWidget):
         index = self.tabs.indexOf(panel)
         stale = " ⚠" if self.current.variants.get(channel) is not None and self.current.variants[channel].stale \
             else ""
-        self.tabs.setTabText(index, CHANNEL_LABELS[channel] + stale + (f" ✖{errors}" if errors else ""))
+        self.tabs.setTabText(index, TAB_LABELS.get(channel, CHANNEL_LABELS[channel]) + stale
+                             + (f" ✖{errors}" if errors else ""))
 
     # -- previews ------------------------------------------------------------------------
 
