@@ -286,3 +286,34 @@ def test_the_timeline_opens_on_the_latest_entries_and_stays_where_the_user_scrol
     win.resize(size[0] - 100, size[1] - 60)
     qtbot.wait(50)
     assert bar.value() == 0
+
+
+def test_a_forms_long_question_shows_whole_on_a_wide_card_and_keys_reach_the_timeline(view, demo_window, qtbot):
+    """A lead form's question ("what_are_you_most_interested_in?") was cut at 28 characters even on a
+    1920-pixel card with room to spare; Tab onto the timeline marked nothing; the pin menus said "⋯"."""
+    from PySide6.QtWidgets import QApplication
+
+    cid = _one(view.workspace, "SELECT r.customer_id FROM custom_field f JOIN source_record r ON r.id = f.record_id "
+                               "WHERE length(f.name) > 30 AND r.customer_id IS NOT NULL "
+                               "ORDER BY r.customer_id LIMIT 1")[0]
+    view.resize(1750, 900)  # a 1920-pixel window less the navigation
+    assert view.show_customer(cid)
+    for _ in range(3):
+        QApplication.processEvents()
+    long_titles = [t for t in view.more_fields.titles if len(t.text()) > 30]
+    assert long_titles and not any(t.is_elided() for t in long_titles), [t.text() for t in long_titles]
+    # Narrow, the answer keeps its room: the question gives way first.
+    view.resize(840, 600)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert all(t.width() <= t.fontMetrics().horizontalAdvance("x" * 28) for t in view.more_fields.titles)
+    # Tab onto the timeline: its latest entry is marked, so the arrows start there.
+    timeline = view.timeline_list
+    assert not timeline.currentIndex().isValid()
+    timeline.setFocus(Qt.FocusReason.TabFocusReason)
+    assert timeline.currentIndex().row() == timeline.model().rowCount() - 1
+    # A screen reader names each pin menu by what it chooses.
+    from PySide6.QtWidgets import QToolButton
+
+    names = {b.accessibleName() for b in view.findChildren(QToolButton, "pinButton")}
+    assert "Choose the email" in names and "" not in names, names

@@ -265,6 +265,7 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
         QApplication.processEvents()
     scroll = view.findChild(QScrollArea)
     assert scroll.widget().height() <= scroll.viewport().height()
+    assert scroll.focusPolicy() == Qt.FocusPolicy.NoFocus  # no Tab stop that shows nothing
     email = view.panels["email"]
     body = email.edits["body"]
     assert body.height() > 2 * body.minimumHeight()

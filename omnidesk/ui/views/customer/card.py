@@ -62,6 +62,25 @@ MORE_FIELD_COLUMNS = 3
 
 
 
+class _MoreFields(QWidget):
+    """The "More fields" group: each title (a form's question is long) may take up to half its
+    column, at least 28 characters' width, so a wide card shows it whole; the answer gets the rest."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.titles: list[QWidget] = []
+
+    def fit_titles(self) -> None:
+        least = self.fontMetrics().horizontalAdvance("x" * 28)
+        most = max(least, self.width() // MORE_FIELD_COLUMNS // 2 - 10)
+        for title in self.titles:
+            title.setMaximumWidth(most)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit_titles()
+
+
 class CardMixin:
     """The card of :class:`CustomerView` (built, filled, and its pin menus)."""
 
@@ -153,7 +172,7 @@ class CardMixin:
 
     def _build_more_fields(self) -> QWidget:
         """The "More fields" group: the columns no field was mapped to (hidden when there are none)."""
-        self.more_fields = QWidget()
+        self.more_fields = _MoreFields()
         self.more_fields.setObjectName("moreFields")
         box = QVBoxLayout(self.more_fields)
         box.setContentsMargins(0, 6, 0, 0)
@@ -185,8 +204,7 @@ class CardMixin:
             title = ElidedLabel(v.name if v.name.endswith(("?", ":")) else f"{v.name}:")
             title.setForegroundRole(QPalette.ColorRole.PlaceholderText)
             title.setToolTip(v.name)
-            # A question asked in a form is long; the answer matters more.
-            title.setMaximumWidth(self.fontMetrics().horizontalAdvance("x" * 28))
+            # A question asked in a form is long; the answer matters more (see _MoreFields).
             title.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             shown = v.display()
             if v.type == "date" and v.date:
@@ -196,6 +214,11 @@ class CardMixin:
             self.more_grid.addWidget(title, row, 2 * column)
             self.more_grid.addWidget(value, row, 2 * column + 1)
             self.more_values[v.name] = value
+        self.more_fields.titles = [self.more_grid.itemAtPosition(r, 2 * c).widget()
+                                   for r in range(self.more_grid.rowCount())
+                                   for c in range(MORE_FIELD_COLUMNS)
+                                   if self.more_grid.itemAtPosition(r, 2 * c) is not None]
+        self.more_fields.fit_titles()
         self.more_fields.setVisible(bool(values))
 
     def _title(self, text: str) -> QLabel:
@@ -241,6 +264,8 @@ class CardMixin:
         words = " and ".join(FIELD_LABELS[f].lower() for f in PIN_ROWS[key][:2]) \
             if len(PIN_ROWS[key]) <= 2 else "place"
         button.setToolTip(f"Choose which {words} the card shows, and pin it")
+        # What a screen reader says for it: not "⋯".
+        button.setAccessibleName(f"Choose the {words}")
         button.setCursor(Qt.CursorShape.PointingHandCursor)
         menu = QMenu(button)
         button.setMenu(menu)

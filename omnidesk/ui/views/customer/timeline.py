@@ -102,6 +102,18 @@ class TimelineDelegate(QStyledItemDelegate):
 
 
 
+class _TimelineList(QListView):
+    """The timeline's list: reached by Tab, it marks its last entry (the latest dated ones are at
+    the end, in view), so the arrows start from there, not from an unmarked first row out of view."""
+
+    def focusInEvent(self, event) -> None:
+        # Before Qt's own, which would make the first row current without marking it.
+        rows = self.model().rowCount() if self.model() is not None else 0
+        if rows and not self.currentIndex().isValid():
+            self.setCurrentIndex(self.model().index(rows - 1, 0))
+        super().focusInEvent(event)
+
+
 class TimelineMixin:
     """The Timeline tab of :class:`CustomerView`."""
 
@@ -134,7 +146,7 @@ class TimelineMixin:
         layout.addWidget(self.no_events_note)
 
         self.timeline_model = TimelineModel(self)
-        self.timeline_list = QListView()
+        self.timeline_list = _TimelineList()
         self.timeline_list.setModel(self.timeline_model)
         self.timeline_list.setItemDelegate(TimelineDelegate(self.timeline_list))
         # Every row has the same height, so the view lays out thousands of rows instantly.

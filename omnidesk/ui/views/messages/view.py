@@ -157,6 +157,8 @@ class MessagesView(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a Tab stop of its own (nothing shows it has the focus); it follows the focus instead.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         editor.setMinimumHeight(620)
         scroll.setWidget(editor)
         splitter = QSplitter(Qt.Orientation.Horizontal)
