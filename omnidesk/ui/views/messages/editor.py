@@ -208,7 +208,6 @@ class VariantPanel(QWidget):
         self.findings = QListWidget()
         self.findings.setObjectName("findings")
         self.findings.setWordWrap(True)
-        self.findings.setMaximumHeight(140)
         self.findings.itemActivated.connect(self._jump)
         self.findings.itemClicked.connect(self._jump)
         layout.addWidget(self.counter)
@@ -236,7 +235,19 @@ class VariantPanel(QWidget):
         if not findings:
             self.findings.addItem(QListWidgetItem("✔ Nothing to fix"))
         self.findings.setVisible(True)
+        self._fit_findings()
         self.counter.setText(counter_text(self.channel, stats))
+
+    def _fit_findings(self) -> None:
+        """The findings box as tall as its lines (a single "Nothing to fix" took 140 pixels),
+        up to 140 pixels; more lines scroll."""
+        rows = sum(max(self.findings.sizeHintForRow(i), self.findings.fontMetrics().height())
+                   for i in range(self.findings.count()))
+        self.findings.setFixedHeight(min(140, rows + 2 * self.findings.frameWidth() + 4))
+
+    def _refit_findings(self) -> None:  # word-wrapped lines change height with the width
+        if self.findings.count():
+            self._fit_findings()
 
     def _jump(self, item: QListWidgetItem) -> None:
         """To the field a finding names, with the words it is about selected."""
@@ -291,6 +302,7 @@ class VariantPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.set_wide(self.width() >= self.WIDE_FROM)
+        self._refit_findings()
 
     def sizeHint(self) -> QSize:
         # The tabs' own size hint is the largest of every page's, shown or not (QTabWidget): a tab
