@@ -667,3 +667,20 @@ def test_on_a_narrow_window_the_weekly_growth_charts_go_under_the_activity_chart
             assert g.top() > a.bottom() and g.left() == a.left() and g.width() == a.width(), (size, a, g)
         # Each of the two weekly charts has room for its weeks.
         assert min(dash.new_chart.width(), dash.revenue_chart.width()) >= 250, size
+
+
+def test_a_journey_band_never_runs_through_a_channel_it_skips(win):
+    """Those who bought with no second channel go through a lane of their own: drawn across the second
+    column's "Shop" node, the band of Shop → first purchase read as Shop, then Shop."""
+    chart = _dash(win).journey_chart
+    rects = chart._layout()
+    skipping = 0
+    for (a, b), path, _spine in chart._bands(rects):
+        for (col, code), r in rects.items():
+            if a[0] < col < b[0]:
+                skipping += 1
+                assert not path.intersects(r.adjusted(0, 1, 0, -1)), ((a, b), (col, code))
+    assert skipping, "the demo has journeys that skip a column"
+    # The lanes sit above the column's nodes, as tall as the customers passing.
+    for col, lane in chart.lanes.items():
+        assert all(lane.bottom() < r.top() for (c, _code), r in rects.items() if c == col)

@@ -3,7 +3,8 @@
 Columns are the first, second and third channel a customer appeared on, and
 their first purchase; a node is a channel in a column, as tall as the customers
 passing through it; a band joins two nodes, as thick as the customers who went
-that way, in the colour of the channel they came from.  A journey longer than
+that way, in the colour of the channel they came from; a band that skips a column
+(a first purchase with no second channel) crosses it in a lane above its nodes.  A journey longer than
 three channels is drawn to its third.  Drawn with QPainter from metrics.journeys
 (every path, not only the commonest: each flow then counts exactly the customers
 metrics.journey_rule picks).  Hovering a flow names it and its customers; a click on
@@ -59,6 +60,18 @@ def node_color(code: str) -> str:
     return PURCHASE_COLOR if code == PURCHASE else channel(code).color
 
 
+def _ribbon(stops: list[tuple[float, float]], down: float) -> QPainterPath:
+    """A line through ``stops`` moved ``down``: an S-curve between columns, straight through a lane."""
+    path = QPainterPath(QPointF(stops[0][0], stops[0][1] + down))
+    for (x0, y0), (x1, y1) in zip(stops, stops[1:]):
+        if y0 == y1 and abs(x1 - x0) <= NODE_W:  # across a lane
+            path.lineTo(QPointF(x1, y1 + down))
+            continue
+        mid = (x0 + x1) / 2
+        path.cubicTo(QPointF(mid, y0 + down), QPointF(mid, y1 + down), QPointF(x1, y1 + down))
+    return path
+
+
 class JourneyChart(QWidget):
     """The Sankey view; a click on a flow (or Enter on the flow the keys reached) asks for its customers."""
 
@@ -100,24 +113,46 @@ class JourneyChart(QWidget):
 
     # -- geometry ------------------------------------------------------------------
 
+    def _through(self) -> dict[int, int]:
+        """Column -> the customers of the flows passing it on their way further (Shop, then the first
+        purchase with no second channel, passes the second column)."""
+        through: dict[int, int] = defaultdict(int)
+        for (a, b), n in self.flows.items():
+            for col in range(a[0] + 1, b[0]):
+                through[col] += n
+        return through
+
     def _layout(self) -> dict[tuple[int, str], QRectF]:
-        """Each node's rectangle: columns spread over the width, nodes stacked largest first."""
+        """Each node's rectangle: columns spread over the width, nodes stacked largest first.
+
+        A column that flows pass on their way further keeps a lane for them at its top, as tall as
+        they are, with its nodes below it (``self.lanes``): drawn across a node, the band of those
+        who bought with no second channel read as going through that channel.
+        """
         fm = QFontMetricsF(self.font())
         top = fm.height() + 10
         label_room = max((fm.horizontalAdvance(f"{node_label(c)}  {n:,}") for (_, c), n in self.nodes.items()),
                          default=60) + 12
         columns = sorted({col for col, _ in self.nodes})
+        self.lanes: dict[int, QRectF] = {}
         if not columns:
             return {}
+        through = self._through()
+        columns = sorted(set(columns) | set(through))
         left, right = 8.0, self.width() - label_room - NODE_W
         step = (right - left) / max(1, STEPS)
         height = self.height() - top - 8
-        totals = {col: sum(n for (c, _), n in self.nodes.items() if c == col) for col in columns}
-        counts = {col: sum(1 for (c, _) in self.nodes if c == col) for col in columns}
+        totals = {col: sum(n for (c, _), n in self.nodes.items() if c == col) + through.get(col, 0)
+                  for col in columns}
+        counts = {col: sum(1 for (c, _) in self.nodes if c == col) + (col in through) for col in columns}
         scale = min((height - GAP * (counts[col] - 1)) / totals[col] for col in columns if totals[col])
         rects = {}
         for col in columns:
             y = top
+            if col in through:
+                h = max(2.0, through[col] * scale)
+                self.lanes[col] = QRectF(left + col * step, y, NODE_W, h)
+                y += h + GAP
             for (c, code), n in sorted(((k, v) for k, v in self.nodes.items() if k[0] == col),
                                        key=lambda kv: (kv[0][1] == PURCHASE, -kv[1], kv[0][1])):
                 h = max(2.0, n * scale)
@@ -135,26 +170,30 @@ class JourneyChart(QWidget):
         they do not cross more than they must.
         """
         scale = {k: r.height() / self.nodes[k] for k, r in rects.items()}
+        lanes = getattr(self, "lanes", {})
         out_used: dict = defaultdict(float)
         in_used: dict = defaultdict(float)
+        lane_used: dict = defaultdict(float)
         bands = []
         for (a, b), n in sorted(self.flows.items(), key=lambda kv: (rects[kv[0][0]].top(), rects[kv[0][1]].top())):
             ra, rb = rects[a], rects[b]
             thick = n * min(scale[a], scale[b])
-            y0 = ra.top() + out_used[a]
-            y1 = rb.top() + in_used[b]
+            # Where the band's top edge is at each column it leaves, passes and reaches.
+            stops = [(ra.right(), ra.top() + out_used[a])]
             out_used[a] += n * scale[a]
+            for col in range(a[0] + 1, b[0]):
+                lane = lanes[col]
+                y = lane.top() + lane_used[col]
+                lane_used[col] += thick
+                stops += [(lane.left(), y), (lane.right(), y)]
+            stops.append((rb.left(), rb.top() + in_used[b]))
             in_used[b] += n * scale[b]
-            x0, x1 = ra.right(), rb.left()
-            mid = (x0 + x1) / 2
-            path = QPainterPath(QPointF(x0, y0))
-            path.cubicTo(QPointF(mid, y0), QPointF(mid, y1), QPointF(x1, y1))
-            path.lineTo(QPointF(x1, y1 + thick))
-            path.cubicTo(QPointF(mid, y1 + thick), QPointF(mid, y0 + thick), QPointF(x0, y0 + thick))
+            path = _ribbon(stops, 0.0)
+            back = _ribbon(list(reversed(stops)), thick)
+            path.lineTo(back.elementAt(0).x, back.elementAt(0).y)
+            path.connectPath(back)
             path.closeSubpath()
-            spine = QPainterPath(QPointF(x0, y0 + thick / 2))
-            spine.cubicTo(QPointF(mid, y0 + thick / 2), QPointF(mid, y1 + thick / 2), QPointF(x1, y1 + thick / 2))
-            bands.append(((a, b), path, spine))
+            bands.append(((a, b), path, _ribbon(stops, thick / 2)))
         return bands
 
     def flow_at(self, pos: QPointF) -> tuple | None:
