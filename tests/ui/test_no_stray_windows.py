@@ -68,3 +68,45 @@ def test_every_screen_shows_inside_the_main_window(demo_window, watch):
         cid = conn.exec_driver_sql("SELECT id FROM customer ORDER BY orders DESC LIMIT 1").scalar()
     win.open_customer(cid)
     assert _stray(watch) == []
+
+
+def _tab_traps(root) -> list[str]:
+    """Item views in ``root`` where Tab moves between cells (and never leaves), and scroll areas that
+    take a Tab stop of their own while holding fields that are stops themselves."""
+    from PySide6.QtWidgets import QAbstractItemView, QScrollArea
+
+    found = [f"{type(v).__name__} {v.objectName()!r} under {type(v.parent()).__name__}"
+             for v in root.findChildren(QAbstractItemView)
+             if v.tabKeyNavigation() and v.focusPolicy() != Qt.FocusPolicy.NoFocus]
+    for area in root.findChildren(QScrollArea):
+        inner = area.widget()
+        holds_stops = inner is not None and any(
+            w.focusPolicy() & Qt.FocusPolicy.TabFocus for w in inner.findChildren(QWidget))
+        if holds_stops and area.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            found.append(f"QScrollArea {area.objectName()!r} holding {type(inner).__name__}")
+    return found
+
+
+def test_tab_leaves_every_list_and_table(demo_window, tmp_path):
+    """Tab went round the import wizard's preview table for good; each list and table is one stop."""
+    from omnidesk.ui.dialogs.import_wizard import MAPPING_PAGE, ImportWizard
+    from omnidesk.ui.tasks import TaskRunner
+    from tests.helpers import write_csv
+
+    win = demo_window
+    for key in ("dashboard", "customers", "review", "messages", "campaigns", "imports"):
+        win.show_screen(key)
+    with win.workspace.engine.connect() as conn:
+        win.open_customer(conn.exec_driver_sql("SELECT min(id) FROM customer").scalar())
+    assert _tab_traps(win) == []
+    path = write_csv(tmp_path / "members.csv", ["Email", "Full Name", "Member Code"],
+                     [["ann@example.com", "Ann Lee", "M1"], ["cat@example.com", "Cat Jones", "M3"]])
+    wizard = ImportWizard(win.workspace, [path], TaskRunner(inline=True))
+    try:
+        wizard.show()
+        wizard.next()
+        assert wizard.currentId() == MAPPING_PAGE
+        assert _tab_traps(wizard) == []
+    finally:
+        wizard.close()
+        wizard.deleteLater()

@@ -424,6 +424,7 @@ class SegmentBuilder(QFrame):
         self.rows_area = QScrollArea()
         self.rows_area.setWidgetResizable(True)
         self.rows_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.rows_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields are the Tab stops; it follows them
         self.rows_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.rows_area.setWidget(self.root)
         self.setFrameShape(QFrame.Shape.StyledPanel)

@@ -126,6 +126,8 @@ class MappingPage(QWizardPage):
         # Column -> field, one line per column, with example values to decide by.
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        # Not a Tab stop of its own (nothing shows it has the focus): its boxes are, and it follows them.
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.grid = self._new_grid()
         columns_box = QWidget()
         cl = QVBoxLayout(columns_box)
@@ -139,6 +141,7 @@ class MappingPage(QWizardPage):
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the preview (it went round its cells for good)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.horizontalHeader().setMinimumSectionSize(60)

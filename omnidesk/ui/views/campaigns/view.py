@@ -178,6 +178,7 @@ class CampaignsView(QWidget):
             area.setWidgetResizable(True)
             area.setFrameShape(QScrollArea.Shape.NoFrame)
             area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields are the Tab stops; it follows them
             area.setWidget(widget)
             return area
 
