@@ -242,3 +242,34 @@ def test_when_an_import_ran_is_on_the_shops_clock(window, tmp_path):
     column = [imports.model.headerData(c, Qt.Orientation.Horizontal) for c in range(imports.model.columnCount())]
     cell = imports.model.index(0, column.index("Imported"))
     assert cell.data() == "1 Mar 2026, 17:30" and cell.data(Qt.ItemDataRole.ToolTipRole) == "2026-03-01 17:30"
+
+
+def test_the_file_clicked_stays_in_view_and_what_is_wrong_gets_its_width(window, qtbot, tmp_path):
+    """At 1024x640 the flagged pane took half the list's height and scrolled the clicked file out of
+    sight; "What is wrong" was 320 pixels whatever the room, its reason cut beside a wide row."""
+    from PySide6.QtWidgets import QApplication
+
+    path = tmp_path / "shop.omnidesk"
+    with Workspace.create(path) as ws:
+        for n in range(14):  # clean files first, the flagged one last: at the bottom of the list
+            import_file(ws, write_csv(tmp_path / f"clean{n}.csv", ["Email"], [[f"p{n}@example.com"]]),
+                        ImportOptions(channel="email"))
+        import_file(ws, write_csv(tmp_path / "till.csv", ["First Name", "Phone", "Email"], [
+            ["Ann", "12", "ann@example.com"], ["Bo", "+1 415 555 0100", "bo@example"]]), ImportOptions(channel="pos"))
+    window.resize(1024, 640)
+    window.set_workspace(Workspace.open(path))
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == "till.csv")
+    imports.table.setCurrentIndex(imports.model.index(row, 0))
+    imports.table.selectRow(row)
+    qtbot.waitUntil(lambda: imports.flagged_table.isVisible())
+    for _ in range(5):
+        QApplication.processEvents()
+    shown = imports.table.visualRect(imports.model.index(row, 0))
+    assert shown.isValid() and imports.table.viewport().rect().contains(shown.center()), shown
+    # The reasons are whole where half the table holds them.
+    table = imports.flagged_table
+    wanted, half = table.sizeHintForColumn(1) + 12, table.viewport().width() // 2
+    assert wanted > 320  # these reasons are longer than the old fixed width
+    assert table.horizontalHeader().sectionSize(1) == min(wanted, half) > 320

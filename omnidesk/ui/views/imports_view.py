@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -99,6 +99,10 @@ class ImportsView(QWidget):
         fh.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         fh.setStretchLastSection(True)
         fh.resizeSection(1, 320)
+        # What is wrong gets the width it needs, up to half the table; the row as read, the rest.
+        self.flagged_table.viewport().installEventFilter(self)
+        self.flagged_model.modelReset.connect(self._fit_problems)
+        self.flagged_model.rowsInserted.connect(self._fit_problems)
         flagged_top = QHBoxLayout()
         flagged_top.addWidget(self.flagged_title, 1)
         flagged_top.addWidget(self.report_status)
@@ -145,6 +149,26 @@ class ImportsView(QWidget):
         self.undo_button.setEnabled(bool(batch and batch["status"] == "done"))
         self._show_flagged(batch)
 
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.flagged_table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_problems()
+        return super().eventFilter(obj, event)
+
+    def _fit_problems(self, *_args) -> None:
+        """"What is wrong" as wide as its longest text shown, between 320 pixels and half the table
+        (it was 320 whatever the room: "not a valid phone number for regi…" beside a wide row)."""
+        table = self.flagged_table
+        if not self.flagged_model.rowCount():
+            return
+        half = table.viewport().width() // 2
+        wanted = table.sizeHintForColumn(1) + 12
+        table.horizontalHeader().resizeSection(1, max(min(320, half), min(wanted, half)))
+
+    def _keep_selected_in_view(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.table.scrollTo(rows[0])
+
     def _show_flagged(self, batch: dict | None) -> None:
         self.report_status.clear()
         kept = bool(batch and batch["status"] == "done")
@@ -154,6 +178,8 @@ class ImportsView(QWidget):
         # With no flagged rows the pane is its one line, and the list of imports has the height.
         self.flagged_table.setVisible(n > 0)
         self.flagged_panel.setMaximumHeight(_NO_LIMIT if n else self.flagged_panel.sizeHint().height())
+        # The pane opening takes half the list's height: the file clicked stays in sight.
+        QTimer.singleShot(0, self._keep_selected_in_view)
         if batch is None:
             self.flagged_title.setText("Select an import to see the rows it flagged.")
         elif batch["status"] == "undone":
