@@ -447,3 +447,24 @@ def test_closing_the_dialog_while_it_writes_cancels_and_leaves_no_file(screen, d
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     assert dialog.task is None and "cancelled" in dialog.status.text()
     assert not out.exists() and not list(tmp_path.glob("*.part"))
+
+
+def test_the_filter_panel_grows_with_the_words_under_its_rows(demo_window, qtbot):
+    """Each row's problem, shown under it once read, made the rows taller but the panel stayed as it was:
+    'Add condition' and 'Add group' went behind a scroll bar, even at 1920x1080."""
+    win = demo_window
+    win.resize(1920, 1080)
+    win.show_screen("customers")
+    view = win.screens["customers"]
+    view.show_filter(True)
+    builder = view.builder
+    for _ in range(3):
+        builder.root.add_condition()
+    _settle()
+    assert not any(row.message.isVisible() for row in builder.root.rows)  # nothing typed is no error yet
+    builder._save()  # asked to save: each empty row now says what it lacks
+    qtbot.waitUntil(lambda: builder.rows_area.height() >= builder.root.sizeHint().height(), timeout=2000)
+    assert all(row.message.isVisible() for row in builder.root.rows)
+    button = builder.root.add_condition_button
+    top_left = button.mapTo(builder.rows_area.viewport(), button.rect().topLeft())
+    assert builder.rows_area.viewport().rect().contains(top_left + button.rect().bottomRight())

@@ -127,13 +127,26 @@ def test_incomplete_and_refused_rows_are_shown_with_why_and_left_out(qtbot):
     builder.apply_now()
     QApplication.processEvents()
     empty = builder.root.rows[-1]
-    assert empty.message.isVisibleTo(builder) and empty.message.text() == "Type a value."
+    # Nothing typed yet is no error to show in red; the row is left out and cannot be saved.
+    assert not empty.message.isVisibleTo(builder)
     assert builder.rule() == {"all": [{"field": "city", "op": "is", "value": "Boston"}]}
     assert not builder.save_button.isEnabled()
-    qtbot.keyClicks(empty.editor.findChild(QLineEdit), "Ann")
+    box = empty.editor.findChild(QLineEdit)
+    qtbot.keyClicks(box, "Ann")
     builder.apply_now()
     assert not empty.message.isVisibleTo(builder) and builder.save_button.isEnabled()
     assert builder.rule()["all"][1] == {"field": "name", "op": "is", "value": "Ann"}
+    # Typed and taken away again: now it says what it lacks.
+    box.clear()
+    builder.apply_now()
+    assert empty.message.isVisibleTo(builder) and empty.message.text() == "Type a value."
+    # So does a row left empty when Save is asked for.
+    builder.root.add_condition()
+    builder.apply_now()
+    untouched = builder.root.rows[-1]
+    assert not untouched.message.isVisibleTo(builder)
+    builder._save()
+    assert untouched.message.isVisibleTo(builder) and untouched.message.text() == "Type a value."
 
 
 def test_a_custom_field_no_record_has_is_kept_and_says_so(qtbot):

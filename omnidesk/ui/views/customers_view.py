@@ -208,6 +208,8 @@ class CustomersView(QWidget):
         self.builder.ruleChanged.connect(self._rule_changed)
         self.builder.saveRequested.connect(self.segmentSaveRequested)
         self.builder.root.changed.connect(lambda: QTimer.singleShot(0, self._fit_filter_panel))
+        # A row's problem shown under it (or gone) changes the rows' height too.
+        self.builder.rowsRead.connect(lambda: QTimer.singleShot(0, self._fit_filter_panel))
         self.filter_panel = self.builder
         self.filter_panel.hide()
         self._counts = LatestOnly(self.runner)  # the latest count asked for; older answers are dropped

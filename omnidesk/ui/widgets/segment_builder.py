@@ -88,6 +88,9 @@ class ConditionRow(QFrame):
         self.message.setStyleSheet("QLabel#ruleRowError { color: #B3261E; }")
         self.message.setWordWrap(True)
         self.message.hide()
+        # A row just added has nothing typed yet: "Type a value." in red under it would be an error
+        # before anything was done.  It says so once its value was typed in, loaded or saved.
+        self.fresh = True
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.addWidget(self.field)
@@ -126,6 +129,7 @@ class ConditionRow(QFrame):
                 self.editor.load(old.read())
             except Incomplete:
                 pass
+        self.editor.changed.connect(self._typed)
         self.editor.changed.connect(self.changed)
         self.editor.submitted.connect(self.submitted)
         if old is not None:  # None while the row is being built
@@ -135,6 +139,9 @@ class ConditionRow(QFrame):
         self.editor_slot.addWidget(self.editor)
         self.editor.show()
         self.changed.emit()
+
+    def _typed(self) -> None:
+        self.fresh = False
 
     def tab_chain(self) -> list[QWidget]:
         return [self.field, self.op, *_inputs(self.editor), self.remove]
@@ -175,6 +182,7 @@ class ConditionRow(QFrame):
             self.editor.load_node(node)
         else:
             self.editor.load(node.get("value"))
+        self.fresh = False
 
 
 def field_choices(custom_fields: Sequence[str] = (), event_types: Sequence[str] = ()) -> list[tuple[str, str]]:
@@ -192,6 +200,14 @@ def _inputs(editor: QWidget) -> list[QWidget]:
     kinds = (QLineEdit, QComboBox, QAbstractSpinBox, QCheckBox)
     return [w for w in editor.findChildren(QWidget) if isinstance(w, kinds)
             and not isinstance(w.parentWidget(), (QComboBox, QAbstractSpinBox))]
+
+
+def _conditions(group) -> list[ConditionRow]:
+    """Every condition row of ``group`` and of the groups in it."""
+    found = []
+    for row in group.rows:
+        found.extend(_conditions(row) if isinstance(row, GroupBox) else [row])
+    return found
 
 
 def _problem(exc: Exception) -> str:
@@ -363,7 +379,7 @@ class GroupBox(QFrame):
                 parts.append(row.condition())
                 row.show_problem("")
             except Incomplete as exc:
-                row.show_problem(str(exc))
+                row.show_problem("" if row.fresh else str(exc))
                 problems += 1
             except RuleError as exc:
                 row.show_problem(_problem(exc))
@@ -387,6 +403,7 @@ class SegmentBuilder(QFrame):
     ruleChanged = Signal(object)  # dict | None: the rule of the complete rows, debounced
     saveRequested = Signal(object)  # dict: save this rule as a segment
     segmentNameChanged = Signal(str)  # the saved segment being edited ("" when none)
+    rowsRead = Signal()  # the rows were read: the words under them may have come or gone
 
     def __init__(self, channels: Sequence[str] | None = None, parent=None, *,
                  custom_fields: Sequence[str] = (), event_types: Sequence[str] = ()) -> None:
@@ -533,6 +550,7 @@ class SegmentBuilder(QFrame):
         differs = rule != self._rule
         self._rule = rule
         self._refresh_buttons()
+        self.rowsRead.emit()
         if force or differs:
             self.ruleChanged.emit(rule)
 
@@ -541,10 +559,12 @@ class SegmentBuilder(QFrame):
         self.save_button.setEnabled(ready and self._problems == 0)
         self.save_button.setToolTip(
             "Keep this rule under a name, in the navigation under Customers" if self._problems == 0
-            else "Fix or remove the rows marked in red first")
+            else "Finish or remove the rows that cannot run first")
         self.clear_button.setEnabled(bool(self.root.rows) or self._rule is not None)
 
     def _save(self) -> None:
+        for row in _conditions(self.root):
+            row.fresh = False  # now each says what it lacks
         self.apply_now()
         if self._problems == 0:
             self.saveRequested.emit(self._rule if self._rule is not None else {"all": []})
