@@ -105,7 +105,12 @@ def test_bulk_accept_leaves_family_pairs_to_be_decided_one_by_one(family_window,
     before = family_window.workspace.counts()["customers"]
     # Both pairs are a family's email (different first names): never merged in bulk, at any score.
     view.threshold.setValue(int(min(i.score for i in view.items)))
+    # Nothing it could merge: the button is off and says why, rather than answer a click with "no pair".
+    assert not view.bulk_button.isEnabled() and view.bulk_button.text() == "Accept all at or above"
+    assert "2 pairs with a conflict, names in two scripts or nothing but a name score as much" in \
+        view.bulk_button.toolTip()
     qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    family_window.accept_all_above(view.threshold.value())  # as the menu or a stale click would
     assert asked == [] and len(view.items) == 2
     assert family_window.workspace.counts()["customers"] == before
     ((title, text),) = told
@@ -130,7 +135,8 @@ def test_names_in_two_scripts_read_unsure_and_wait_through_accept_all(window, ws
     told = []
     monkeypatch.setattr(window, "confirm_bulk_accept", lambda *a: pytest.fail("nothing to merge in bulk"))
     monkeypatch.setattr(window, "show_info", lambda *a: told.append(a))
-    qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
+    assert not view.bulk_button.isEnabled()
+    window.accept_all_above(view.threshold.value())
     assert len(view.items) == 1 and ws.counts()["customers"] == 2
     ((_title, text),) = told
     assert "1 pair with a conflict, names in two scripts or nothing but a name scores as much" in text
@@ -292,6 +298,9 @@ def test_a_family_pair_is_not_called_very_likely_and_the_bulk_accept_does_not_st
     view.threshold.setValue(5.0)
     view.refresh()
     assert view.threshold.value() == 5.0
+    # The button says what it would merge: one pair (the two held back are in its tooltip).
+    assert view.bulk_button.isEnabled() and view.bulk_button.text() == "Accept 1 pair at or above"
+    assert "2 pairs with a conflict" in view.bulk_button.toolTip()
     qtbot.mouseClick(view.bulk_button, Qt.MouseButton.LeftButton)
     (pairs, skipped, score, held) = asked[-1]
     assert [names for names, _ in pairs] == ["Amy Brook ~ Amy Brook"] and held == 2

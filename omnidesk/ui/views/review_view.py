@@ -381,6 +381,7 @@ class ReviewView(QWidget):
             self.threshold.blockSignals(True)
             self.threshold.setValue(bulk_accept_default(self._model))
             self.threshold.blockSignals(False)
+        self._update_bulk()
         keys_here = self._has_keys(self.review_page)
         self.pages.setCurrentIndex(1 if self.items else 0)
         if self.items:
@@ -469,3 +470,19 @@ class ReviewView(QWidget):
 
     def _threshold_edited(self, _value: float) -> None:
         self._threshold_chosen = True
+        self._update_bulk()
+
+    def _update_bulk(self) -> None:
+        """The bulk button says how many pairs it would merge, and is off when none: at the score
+        an automatic merge needs, most pairs waiting are those only a person may decide."""
+        at = self.threshold.value()
+        above = [i for i in self.items if i.score >= at and i.status != "skipped"]
+        n = sum(1 for i in above if not i.for_one_by_one)
+        held = len(above) - n
+        self.bulk_button.setText(f"Accept {n:,} pair{'s' if n != 1 else ''} at or above" if n
+                                 else "Accept all at or above")
+        self.bulk_button.setEnabled(n > 0)
+        why = (f"\n{held:,} pair{'s' if held != 1 else ''} with a conflict, names in two scripts or nothing but "
+               f"a name {'score' if held != 1 else 'scores'} as much: those are decided one by one." if held else "")
+        self.bulk_button.setToolTip(self.threshold.toolTip() + ("" if n else "\nNo pair at or above this score "
+                                                                "can be accepted in bulk.") + why)
