@@ -55,8 +55,8 @@ class MappingPage(QWizardPage):
         self.wiz = wizard
         self.setTitle("Check what each column holds")
         self.setSubTitle("Omnidesk matched your columns to its fields. Change any that are wrong; "
-                         "ignored columns are still kept with each row, and a list of people's show on "
-                         "the card under More fields (ids and IP addresses aside).")
+                         "ignored columns are still kept with each row, and in a list of people they "
+                         "show on each card under More fields (ids and IP addresses aside).")
         self.current = 0
         self.combos: list[QComboBox] = []
         self._filling = False
