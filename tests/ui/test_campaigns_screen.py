@@ -638,3 +638,23 @@ def test_tab_walks_the_editor_then_its_steps_then_the_recipients(win, view, qtbo
     qtbot.mouseClick(steps.add_button, Qt.MouseButton.LeftButton)  # a fourth row, made last of all
     assert tab_from(steps.rows[3].remove) is steps.add_button
     assert tab_from(steps.add_button) is view.save_button and tab_from(view.save_button) is view.recipients.tree
+
+
+def test_a_step_added_to_a_campaign_with_none_keeps_its_row_and_save_in_view_at_1024(win, view, qtbot):
+    """A campaign with no step is narrow; Add step made the rows wider than the pane, and at
+    1024 x 640 the new row's ↓ and ✕ and the Save button went under the recipients."""
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    core.save_campaign(win.workspace, "Empty", message="Sale", steps=[])
+    win.resize(1024, 640)
+    win.show()
+    view.refresh()
+    view.select("Empty")
+    qtbot.waitUntil(lambda: view.isVisible())
+    view.editor.steps.add_step()
+    for _ in range(10):  # the new row drawn, then the pane measured again
+        QApplication.processEvents()
+    needed = view._form.minimumSizeHint().width()
+    assert view._left.minimumWidth() >= needed and view._left.viewport().width() >= needed
+    remove = view.editor.steps.rows[0].remove
+    assert remove.mapTo(view._left.viewport(), remove.rect().topRight()).x() <= view._left.viewport().width()
+    assert remove.accessibleName() == "Remove step"

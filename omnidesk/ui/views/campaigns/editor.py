@@ -89,6 +89,8 @@ class StepRow:
         self.remove = QToolButton(parent)
         self.remove.setText("✕")
         self.remove.setToolTip("Remove the step")
+        for button, name in ((self.up, "Move step up"), (self.down, "Move step down"), (self.remove, "Remove step")):
+            button.setAccessibleName(name)  # what a screen reader says: not "↑"
         self.exported_at: str | None = None
 
     def widgets(self) -> list[QWidget]:
@@ -122,6 +124,7 @@ class StepsTable(QWidget):
     """The steps as rows of editors (a grid, so Tab walks every field in reading order)."""
 
     edited = Signal()
+    rowsChanged = Signal()  # a step added, removed or moved: the rows' width may have changed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -193,6 +196,7 @@ class StepsTable(QWidget):
         chain = [w for row in self.rows for w in row.widgets() if w is not row.note] + [self.add_button]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
+        self.rowsChanged.emit()
 
     def values(self) -> list[dict]:
         return [row.value() for row in self.rows]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimeZone, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -142,6 +142,9 @@ class CampaignsView(QWidget):
         self.editor = CampaignEditor()
         self.editor.edited.connect(self._typed)
         self.editor.audienceChanged.connect(self._count_audience)
+        # A step added to a campaign with none made the rows wider than the pane: its buttons and
+        # Save went under the recipients at 1024 pixels.  Measured once the new row is drawn.
+        self.editor.steps.rowsChanged.connect(lambda: QTimer.singleShot(0, self._fit_editor))
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save the campaign (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
