@@ -305,3 +305,26 @@ def test_the_screens_read_the_new_preferences_at_once(qtbot, window, ws, tmp_pat
 
     window.undo_action.trigger()
     assert review.threshold.value() == 14.0 and "(415) 555-0101" in phones()
+
+
+def test_a_part_of_one_name_is_that_name_and_an_error_is_never_cut(qtbot, window, tmp_path, machine):
+    """The fields say "type a country's name" and "type any part of the name (Berlin)": "germany" and
+    "los_angeles" were refused as no region code and no time zone. And an error wrapping to two
+    lines was cut top and bottom: the dialog did not grow."""
+    dialog = _new_workspace(qtbot, window, tmp_path / "shop.omnidesk")
+    form = dialog.form
+    type_into(qtbot, form.region_combo, "germany")
+    type_into(qtbot, form.zone_combo, "los_angeles")
+    assert form.problems() == {}
+    assert form.texts()["default_region"] == "DE" and form.texts()["timezone"] == "America/Los_Angeles"
+    # Leaving the box shows the name it was read as.
+    form.zone_combo.lineEdit().editingFinished.emit()
+    assert form.zone_combo.currentText() == "America/Los_Angeles"
+    # A part of several names is none of them: the error says so, whole.
+    type_into(qtbot, form.zone_combo, "america/argentina/")
+    assert "timezone" in form.problems()
+    error = dialog.findChild(object, "timezoneError")
+    for _ in range(10):  # the dialog grows once the error is laid out
+        QApplication.processEvents()
+    assert error.isVisible() and error.height() >= error.heightForWidth(error.width())
+    assert dialog.height() >= dialog.minimumSizeHint().height()

@@ -35,6 +35,7 @@ from omnidesk.ui.dialogs.workspace_basics import (
     BasicsForm,
     error_label,
     field_with_error,
+    grow_to_fit,
 )
 
 NOT_RERUN = ("Changing these applies to the next import or Find Duplicates: customers already "
@@ -191,6 +192,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.buttons)
 
         self.basics.validityChanged.connect(self._update_ok)
+        grow_to_fit(self)
         self.auto_box.valueChanged.connect(self._thresholds_changed)
         self.review_box.valueChanged.connect(self._thresholds_changed)
         self._thresholds_changed()

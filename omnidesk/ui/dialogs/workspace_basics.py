@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import available_timezones
 
-from PySide6.QtCore import QLocale, Qt, QTimeZone, Signal
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -111,16 +111,41 @@ def searchable_combo(items: list[tuple[str, str]], *, separator_after: int | Non
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
     combo.setCompleter(completer)
+    combo.lineEdit().editingFinished.connect(lambda: _settle_on_match(combo))
     combo.setMinimumContentsLength(24)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     return combo
 
 
-def combo_value(combo: QComboBox) -> str:
-    """The value of the item whose label is typed (any case), else the text as typed."""
-    text = combo.currentText().strip()
+def _item_for(combo: QComboBox, text: str) -> int:
+    """The item ``text`` names: its label or its value (any case), else the one item whose label
+    holds it ("berlin": Europe/Berlin; "germany": Germany (DE)); -1 when none or several."""
+    if not text:
+        return -1
     index = combo.findText(text, Qt.MatchFlag.MatchFixedString)
-    return str(combo.itemData(index)) if text and index >= 0 else text
+    if index >= 0:
+        return index
+    folded = text.casefold()
+    values = [i for i in range(combo.count()) if str(combo.itemData(i) or "").casefold() == folded]
+    if values:
+        return values[0]
+    holding = [i for i in range(combo.count()) if combo.itemData(i) is not None and folded in combo.itemText(i).casefold()]
+    return holding[0] if len(holding) == 1 else -1
+
+
+def combo_value(combo: QComboBox) -> str:
+    """The value of the item the text names (:func:`_item_for`), else the text as typed."""
+    text = combo.currentText().strip()
+    index = _item_for(combo, text)
+    return str(combo.itemData(index)) if index >= 0 else text
+
+
+def _settle_on_match(combo: QComboBox) -> None:
+    """Leaving the box, a part of one item's name becomes that item, as the list offered it."""
+    text = combo.currentText().strip()
+    index = _item_for(combo, text)
+    if index >= 0 and combo.itemText(index) != combo.currentText():
+        combo.setCurrentIndex(index)
 
 
 def set_combo_value(combo: QComboBox, value: str) -> None:
@@ -232,6 +257,31 @@ class BasicsForm(QWidget):
                                                           "None: amounts stay bare")
 
 
+class _TallEnough(QObject):
+    """Grows its dialog to what its contents need at its width whenever they ask (see grow_to_fit)."""
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, lambda: _grow(watched))
+        return False
+
+
+def _grow(dialog: QWidget) -> None:
+    layout = dialog.layout()
+    if layout is None:
+        return
+    width = dialog.width()
+    need = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    if need > dialog.height():
+        dialog.resize(width, need)
+
+
+def grow_to_fit(dialog: QWidget) -> None:
+    """Keep ``dialog`` as tall as its contents need at its width: a dialog keeps its size, and an
+    error shown under a field, wrapping to two lines, was cut top and bottom."""
+    dialog.installEventFilter(_TallEnough(dialog))
+
+
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
@@ -253,6 +303,7 @@ class WorkspaceBasicsDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.form.validityChanged.connect(self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled)
+        grow_to_fit(self)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addSpacing(6)
