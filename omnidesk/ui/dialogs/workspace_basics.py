@@ -262,7 +262,7 @@ class _TallEnough(QObject):
 
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Type.LayoutRequest:
-            QTimer.singleShot(0, lambda: _grow(watched))
+            QTimer.singleShot(0, watched, lambda: _grow(watched))  # not run once the dialog is gone
         return False
 
 
