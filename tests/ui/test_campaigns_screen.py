@@ -443,6 +443,24 @@ def _exporting_to_a_folder(view, monkeypatch, tmp_path):
     return out, said
 
 
+def test_a_campaign_its_check_refuses_is_not_asked_a_folder_for(win, view, monkeypatch, tmp_path):
+    """The brand kit has no postal address: the email step cannot go out. Export asked for a folder
+    first and only then said so, pointing to a command of the command line."""
+    build(win.workspace)
+    three_steps(win.workspace)
+    view.refresh()
+    view.select("Spring")
+    told: list[tuple[str, str]] = []
+    monkeypatch.setattr(view, "ask_folder", lambda: pytest.fail("asked for a folder"))
+    monkeypatch.setattr(view, "show_error", lambda title, text: told.append((title, text)))
+    view.export_packs()
+    ((title, text),) = told
+    assert title == "Fix these first"
+    assert text.startswith("Spring has ") and "Email: the brand kit has no postal address" in text
+    assert "the Check pane" in text
+    assert core.get_campaign(win.workspace, "Spring").status != "exported"
+
+
 def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win, view, monkeypatch, tmp_path, qtbot):
     from omnidesk.core.messages.brand import set_brand
 

@@ -174,6 +174,19 @@ def _people(ws: Workspace, ids: list[int]) -> dict[int, tuple]:
     return out
 
 
+def errors_to_fix_first(name: str, errors: list) -> str:
+    """Why ``name`` is not exported: its check's errors, the first few named (an error of the whole
+    campaign, such as no message, without a channel before it)."""
+    def said(error) -> str:
+        label = CHANNEL_LABELS.get(error.channel)
+        return f"{label}: {error.message}" if label else error.message[:1].upper() + error.message[1:]
+
+    n = len(errors)
+    shown = "; ".join(said(e) for e in errors[:3]) + ("; …" if n > 3 else "")
+    return (f"{name} has {n} error{'s' if n > 1 else ''} to fix before it is exported: {shown}. "
+            "Its check lists them all (the Check pane, or omnidesk campaign check).")
+
+
 def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | None = None, excel: bool = False,
                     overwrite: bool = False, page: str = "A4",
                     progress: Callable[[str], None] | None = None) -> ExportSummary:
@@ -202,10 +215,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     now = now or datetime.now(UTC)
     report, _steps, campaign = check_campaign(ws, name, now=now)
     if report.errors:
-        first = report.errors[0]
-        raise UserError(f"{campaign.name} has {len(report.errors)} error{'s' if len(report.errors) > 1 else ''} "
-                        f"to fix first: {CHANNEL_LABELS.get(first.channel, first.channel)}: {first.message} "
-                        "(omnidesk campaign check lists them all).")
+        raise UserError(errors_to_fix_first(campaign.name, report.errors))
     from omnidesk.core.campaigns.guards import plan_audiences
 
     audiences = plan_audiences(ws, campaign, now=now)

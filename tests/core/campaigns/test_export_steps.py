@@ -151,7 +151,7 @@ def test_a_name_too_long_for_mailchimp_stops_the_export_naming_the_customer(shop
     with shop.writing() as conn:
         conn.exec_driver_sql("UPDATE customer SET first_name = ? WHERE id = 3", ("Maximilian" * 30,))
     # The check names the customer before anything is written (the pack's writer refuses it too).
-    with pytest.raises(UserError, match=r"1 error to fix first: Email: 1 email recipient has a name longer "
+    with pytest.raises(UserError, match=r"1 error to fix before it is exported: Email: 1 email recipient has a name longer "
                                         r"than Mailchimp keeps \(255 bytes\).*customer 3; shorten it"):
         export_campaign(shop, "Second push", out, now=NOW)
     assert not list(out.iterdir()) and _nothing_recorded(shop)

@@ -513,6 +513,19 @@ class CampaignsView(QWidget):
             self.show_error("Save first", "Save the campaign (Ctrl+S) before exporting it: the packs are made "
                             "from the saved plan.")
             return
+        # Its check first: asked for a folder, then told the campaign cannot go out, was a question
+        # for nothing.
+        from omnidesk.core.campaigns.check import check_campaign
+        from omnidesk.core.campaigns.export import errors_to_fix_first
+
+        try:
+            report, _summaries, _campaign = check_campaign(self.workspace, self.current.name)
+        except UserError as exc:
+            self.show_error("Cannot export", str(exc))
+            return
+        if report.errors:
+            self.show_error("Fix these first", errors_to_fix_first(self.current.name, report.errors))
+            return
         folder = self.ask_folder()
         if folder is None:
             return
