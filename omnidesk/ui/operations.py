@@ -24,7 +24,8 @@ Each change is a :class:`~omnidesk.ui.commands.Step`, a QUndoCommand whose
 from __future__ import annotations
 
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -74,6 +75,23 @@ class Operations(QObject):
         self._busy_with = ""
         # Batches an import redo made again, under new ids: old id -> new id.
         self.batch_aliases: dict[int, int] = {}
+        self._told: Callable[[str, str], None] | None = None  # see failures_told_to
+
+    @contextmanager
+    def failures_told_to(self, handler: Callable[[str, str], None]) -> Iterator[None]:
+        """Within, a refusal goes to ``handler(title, text)`` instead of ``failed`` (a dialog box): for
+        a screen that says it in place, beside what was refused (a campaign's Save, under its form)."""
+        previous, self._told = self._told, handler
+        try:
+            yield
+        finally:
+            self._told = previous
+
+    def _fail(self, title: str, text: str) -> None:
+        if self._told is not None:
+            self._told(title, text)
+        else:
+            self.failed.emit(title, text)
 
     # -- state ---------------------------------------------------------------------
 
@@ -107,7 +125,7 @@ class Operations(QObject):
             self.notice.emit("Read-only workspace: changes are off.")
             return False
         if self.busy:
-            self.failed.emit(title, f"{self._busy_with} is still running; wait for it to finish or cancel it.")
+            self._fail(title, f"{self._busy_with} is still running; wait for it to finish or cancel it.")
             return False
         return True
 
@@ -152,7 +170,7 @@ class Operations(QObject):
             raise exc  # the window's damage handler offers a backup or a recovery
         if not isinstance(exc, (UserError, WorkspaceError, OSError)):
             traceback.print_exception(exc)
-        self.failed.emit(title, reason(exc))
+        self._fail(title, reason(exc))
 
     def undo(self) -> None:
         """Edit › Undo: take back the last step, or drop it when its target is gone."""
@@ -213,7 +231,7 @@ class Operations(QObject):
             self.stack.undo()  # an obsolete step is deleted, not undone
         else:
             self.stack.redo()
-        self.failed.emit(title, f"{why}\n\nThe step was removed from Edit › Undo; nothing was changed.")
+        self._fail(title, f"{why}\n\nThe step was removed from Edit › Undo; nothing was changed.")
 
     # -- long work -------------------------------------------------------------------
 

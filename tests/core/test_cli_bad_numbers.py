@@ -132,7 +132,7 @@ def test_a_plan_with_a_step_out_of_range_is_refused_and_saves_nothing(shop, caps
     plan.write_text(json.dumps(dict(PLAN, steps=[{"channel": "email", "at": at, "timezone": zone}])),
                     encoding="utf-8")
     status, _, err = run(capsys, "campaign", "import", str(plan), "-w", str(shop))
-    assert status == 1 and f"steps[0].at: '{at}' is too" in err and words in err and one_line(err), err
+    assert status == 1 and f"Step 1 (steps[0].at): '{at}' is too" in err and words in err and one_line(err), err
     assert json.loads(run(capsys, "campaign", "list", "--json", "-w", str(shop))[1]) == []
     assert json.loads(run(capsys, "message", "list", "--json", "-w", str(shop))[1]) == []
 

@@ -556,14 +556,9 @@ class CampaignsView(QWidget):
         """``run`` as one undo step; a refusal is also said under the editor, in the core's words."""
         said: list[str] = []
 
-        def heard(_title: str, text: str) -> None:
-            said.append(text)
-
-        self.operations.failed.connect(heard)
-        try:
+        # Said under the editor, beside Save: not in a dialog box as well.
+        with self.operations.failures_told_to(lambda _title, text: said.append(text)):
             result = self.operations.change_campaigns(words, run)
-        finally:
-            self.operations.failed.disconnect(heard)
         if result is not None and then:
             self.select(then)
         if said:
