@@ -367,3 +367,19 @@ def test_the_summary_wraps_rather_than_cut_off_the_zone_in_a_narrow_window(qtbot
     needed = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000),
                                               int(Qt.TextFlag.TextWordWrap), text)
     assert needed.width() <= label.width() and needed.height() <= label.height()
+
+
+def test_an_empty_month_points_to_the_nearest_steps(qtbot, shop, ops):
+    """Opened on a month with none of the campaigns' steps, the calendar said "No campaign steps", as
+    if there were none at all: it says where the nearest are."""
+    cal = make_calendar(qtbot, None)
+    cal.go_to(date(2027, 1, 15))
+    connect_to_operations(cal, ops)
+    assert cal.summary.text() == "No steps this month · the next on 2 Mar 2027 · times in Europe/Berlin"
+    cal.go_to(date(2027, 6, 1))
+    assert cal.summary.text() == "No steps this month · the last on 5 Mar 2027 · times in Europe/Berlin"
+    cal.set_view(WEEK)
+    cal.go_to(date(2027, 3, 10))
+    assert cal.summary.text().startswith("No steps this week · the last on 5 Mar 2027")
+    cal.go_to(date(2027, 3, 3))
+    assert cal.summary.text().startswith("2 steps")

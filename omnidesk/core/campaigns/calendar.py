@@ -205,6 +205,17 @@ def calendar_entries(ws: Workspace, start: date, end: date, zone: str) -> list[E
     return _entries(ws, list_campaigns(ws), lambda at: first <= at < after, tz)
 
 
+def nearest_days(ws: Workspace, start: date, end: date, zone: str) -> tuple[date | None, date | None]:
+    """The day (on the clock of ``zone``) of the latest step before ``start`` and of the first after
+    ``end``, or None: where an empty month or week of the calendar points to."""
+    tz = _zone(zone)
+    days = sorted(s.at_utc.astimezone(tz).date() for c in list_campaigns(ws) for s in c.steps
+                  if s.id is not None and not s.problem)
+    before = [d for d in days if d < start]
+    after = [d for d in days if d > end]
+    return (before[-1] if before else None), (after[0] if after else None)
+
+
 def due_soon(ws: Workspace, now: datetime, within: timedelta) -> list[Entry]:
     """The steps not exported yet whose moment is from ``now`` to ``now + within`` (a naive ``now``
     is UTC), on the workspace's clock, soonest first."""

@@ -29,6 +29,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from omnidesk.core.campaigns.calendar import Entry
+from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.widgets.calendar_canvas import EXPORTED_TIP, MONTH, WEEK, CalendarCanvas
 
 __all__ = ["EXPORTED_TIP", "MONTH", "WEEK", "CampaignCalendar", "connect_to_operations"]
@@ -49,6 +50,7 @@ class CampaignCalendar(QWidget):
         super().__init__(parent)
         self._zone = zone
         self._tz = ZoneInfo(zone)
+        self._nearest: tuple = (None, None)  # days of the nearest steps off the range shown (set_nearest)
         self._now = (now or datetime.now(UTC)).astimezone(UTC)
         self._view = MONTH
         self._anchor = self.today()
@@ -218,10 +220,29 @@ class CampaignCalendar(QWidget):
             self.title.setText(f"Week {first.isocalendar()[1]} · {left} – {right}")
         shown = self.shown_entries()
         conflicted = sum(1 for e in shown if e.conflicts)
-        words = f"{len(shown)} step{'' if len(shown) == 1 else 's'}" if shown else "No campaign steps"
+        words = f"{len(shown)} step{'' if len(shown) == 1 else 's'}" if shown else self._none_shown(first, last)
         if conflicted:
             words += f" · ⚠ {conflicted} with conflicts"
         self.summary.setText(f"{words} · times in {self._zone}")
+
+    def set_nearest(self, before, after) -> None:
+        """The days of the nearest steps before and after the range shown (``nearest_days``)."""
+        self._nearest = (before, after)
+        self._refresh_labels()
+
+    def _none_shown(self, first, last) -> str:
+        """What an empty month or week says: where the nearest steps are, when there are any (a
+        calendar opened on this month, the steps from January on, read as if there were none)."""
+        period = "this month" if self._view == MONTH else "this week"
+        days = sorted(self.local(e).date() for e in self._entries)
+        before, after = self._nearest
+        later = [d for d in days if d > last] + ([after] if after is not None and after > last else [])
+        earlier = [d for d in days if d < first] + ([before] if before is not None and before < first else [])
+        if later:
+            return f"No steps {period} · the next on {nice_date(min(later).isoformat())}"
+        if earlier:
+            return f"No steps {period} · the last on {nice_date(max(earlier).isoformat())}"
+        return "No campaign steps"
 
     # -- moving and opening ----------------------------------------------------------------
 
@@ -246,7 +267,7 @@ def connect_to_operations(calendar: CampaignCalendar, operations, *, reload: boo
     """Run the calendar's reschedule requests through ``operations`` as undoable steps
     (``change_campaigns`` with core ``move_step``); with ``reload``, load the calendar's entries from
     the operations' workspace again after every change to campaigns and whenever its range moves."""
-    from omnidesk.core.campaigns.calendar import calendar_entries, move_step
+    from omnidesk.core.campaigns.calendar import calendar_entries, move_step, nearest_days
 
     def move(step_id: int, new_local: datetime, zone: str) -> None:
         entry = calendar.entry(step_id)
@@ -260,9 +281,11 @@ def connect_to_operations(calendar: CampaignCalendar, operations, *, reload: boo
 
     def load(*_args) -> None:
         if operations.workspace is None:
+            calendar.set_nearest(None, None)
             calendar.set_entries([])
             return
         first, last = calendar.visible_range()
+        calendar.set_nearest(*nearest_days(operations.workspace, first, last, calendar.zone()))
         calendar.set_entries(calendar_entries(operations.workspace, first, last, calendar.zone()))
 
     def changed(changes) -> None:
