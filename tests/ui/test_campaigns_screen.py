@@ -678,3 +678,5 @@ def test_a_step_added_to_a_campaign_with_none_keeps_its_row_and_save_in_view_at_
     remove = view.editor.steps.rows[0].remove
     assert remove.mapTo(view._left.viewport(), remove.rect().topRight()).x() <= view._left.viewport().width()
     assert remove.accessibleName() == "Remove step"
+    # The recipients, worked out from the saved plan, say what shows the new step's: saving it.
+    assert view.recipients.state.text() == "Save the campaign to see who its new steps reach."

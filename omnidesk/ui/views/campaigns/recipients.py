@@ -43,6 +43,9 @@ def _place(zone: str) -> str:
     return zone.rpartition("/")[2].replace("_", " ")
 
 
+NO_STEPS = "No steps yet: add a step to see who it reaches."
+UNSAVED_STEPS = "Save the campaign to see who its new steps reach."
+
 class RecipientsPanel(QWidget):
     customerActivated = Signal(int)
     reasonChosen = Signal(int, str)  # step index, reason: the screen fills the list
@@ -99,6 +102,11 @@ class RecipientsPanel(QWidget):
         self.state.setText("Working out who each step reaches…")
         self.state.show()
 
+    def steps_unsaved(self, unsaved: bool) -> None:
+        """The saved plan has no step but the form has: say that saving shows who they reach."""
+        if self.state.isVisible() and self.state.text() in (NO_STEPS, UNSAVED_STEPS):
+            self.state.setText(UNSAVED_STEPS if unsaved else NO_STEPS)
+
     def show_nothing(self, text: str) -> None:
         self._clear_steps()
         self.state.setText(text)
@@ -122,7 +130,7 @@ class RecipientsPanel(QWidget):
         self.people.hide()
         self.people_title.hide()
         self.state.setVisible(not audiences and not unusable)
-        self.state.setText("No steps yet: add a step to see who it reaches.")
+        self.state.setText(NO_STEPS)
         link = self.palette().color(QPalette.ColorRole.Link)
         # Steps come in the order they go out; their times read on each one's own clock.  With one
         # zone for all, it is in the steps beside and in the tip (the line keeps room for the date);

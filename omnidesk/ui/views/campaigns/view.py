@@ -361,6 +361,7 @@ class CampaignsView(QWidget):
         self.save_button.setEnabled(dirty and not self.read_only)
         if not dirty:
             self.error.hide()  # what a refused save said no longer concerns what is on screen
+        self.recipients.steps_unsaved(dirty and bool(self.editor.steps.rows))
         self._tab_order()
 
     def _tab_order(self) -> None:
