@@ -680,3 +680,22 @@ def test_a_step_added_to_a_campaign_with_none_keeps_its_row_and_save_in_view_at_
     assert remove.accessibleName() == "Remove step"
     # The recipients, worked out from the saved plan, say what shows the new step's: saving it.
     assert view.recipients.state.text() == "Save the campaign to see who its new steps reach."
+
+
+def test_the_campaign_list_keeps_the_name_and_the_next_step_whole_at_1024(win, view):
+    """Six channels' steps, sized to their text, cut the name and pushed "Next step" (with its zone)
+    behind a horizontal scroll bar at 1024 x 640."""
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"},
+                       channels=["email", "sms", "instagram", "facebook", "store", "website"])
+    core.save_campaign(win.workspace, "Spring clearance", message="Sale", steps=[
+        {"channel": ch, "at": f"2027-03-0{n}T10:00", "timezone": NY}
+        for n, ch in enumerate(("email", "sms", "instagram", "facebook", "store", "website"), start=1)])
+    win.resize(1024, 640)
+    view.refresh()
+    for _ in range(5):
+        QApplication.processEvents()
+    table = view.table
+    assert not table.horizontalScrollBar().isVisible()
+    for col in (0, 4):  # the name, and the next step with its zone
+        item = table.item(0, col)
+        assert table.columnWidth(col) >= QFontMetrics(table.font()).horizontalAdvance(item.text()) + 8, item.text()

@@ -87,9 +87,12 @@ class CampaignsView(QWidget):
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in range(1, len(COLUMNS)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        # The name and the steps share what is left: a campaign of six channels' steps, sized to its
+        # text, cut the name to "Spring cleara…" and pushed the next step's time off the list at 1024.
+        for col in (0, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(self._picked)
 
         self.new_button = QPushButton("&New…")
