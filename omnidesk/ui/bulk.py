@@ -42,7 +42,7 @@ class BulkActions(QObject):
         return TagsDialog(self.who(ids), [], [t for t, _n in all_tags(self.workspace)], self.window)
 
     def consent_dialog(self, ids: list) -> ConsentDialog:
-        return ConsentDialog(self.who(ids), {}, None, self.window)
+        return ConsentDialog(self.who(ids), None, None, self.window)  # no one "now" for many
 
     def confirm_erase(self, ids: list) -> bool:
         answer = QMessageBox.warning(

@@ -27,9 +27,18 @@ def test_tag_the_selection_then_undo(shop, customers, monkeypatch):
     rows = [names(customers).index("Dee Park"), names(customers).index("Gus Hale")]
     select_rows(customers, rows)
     make = win.bulk.tags_dialog
-    monkeypatch.setattr(win.bulk, "tags_dialog", lambda ids, removing: filled(
-        make(ids, removing), lambda d: d.new.setText("VIP, spring")))
+    seen = []
+
+    def fill(d):
+        seen.append(d)
+        d.new.setText("VIP, spring")
+
+    monkeypatch.setattr(win.bulk, "tags_dialog", lambda ids, removing: filled(make(ids, removing), fill))
     customers.tag_action.trigger()
+    # Adding only: nothing to take off, so no word of what taking off does.
+    from PySide6.QtWidgets import QLabel
+
+    assert not any("take off" in label.text() for label in seen[0].findChildren(QLabel))
     assert count(win.workspace, {"field": "tag", "op": "is", "value": "spring"}) == 2
     assert undo_text(win) == "Undo add tags VIP, spring to 2 customers"
     win.undo_action.trigger()
@@ -41,16 +50,24 @@ def test_remove_a_tag_from_the_whole_list_and_record_consent_for_it(shop, custom
     ids = list(customers.list_ids())
     win.operations.retag(ids, ["winter", "keep"], ())
     make = win.bulk.tags_dialog
-    monkeypatch.setattr(win.bulk, "tags_dialog", lambda ids, removing: filled(
-        make(ids, removing), lambda d: d.boxes["winter"].setChecked(True)))
+    shown = []
+
+    def tick(d):
+        shown.append(list(d.boxes))
+        d.boxes["winter"].setChecked(True)
+
+    monkeypatch.setattr(win.bulk, "tags_dialog", lambda ids, removing: filled(make(ids, removing), tick))
     menu = customers.row_menu()
     everyone = next(a.menu() for a in menu.actions() if a.menu() is not None)
     next(a for a in everyone.actions() if a.text() == "Remove Tag…").trigger()
     assert count(win.workspace, {"field": "tag", "op": "is", "value": "winter"}) == 0
     assert count(win.workspace, {"field": "tag", "op": "is", "value": "keep"}) == len(ids)
+    assert shown[0] == sorted(shown[0], key=str.casefold)  # in the order a person looks for them
     make_consent = win.bulk.consent_dialog
 
     def fill(d):
+        # Many customers have no one consent in force: none is claimed ("now: unknown").
+        assert [d.channels.itemText(i) for i in range(d.channels.count())][:2] == ["Email", "SMS"]
         d.channels.setCurrentIndex(d.channels.findData("sms"))
         d.note_edit.setText("list bought from a fair; asked again")
 

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QRadioButton,
+    QScrollArea,
     QHBoxLayout,
     QVBoxLayout,
     QWidget,
@@ -197,11 +198,24 @@ class TagsDialog(QDialog):
         self.boxes: dict[str, QCheckBox] = {}
         if current:
             layout.addWidget(QLabel("Tick the tags to take off:" if removing else "Untick a tag to take it off:"))
-            for tag in current:
+            # In the order a person looks for them; many scroll ("VIP" and "vip" side by side).
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            for tag in sorted(current, key=lambda t: (t.casefold(), t)):
                 box = QCheckBox(tag)
                 box.setChecked(not removing)
                 self.boxes[tag] = box
-                layout.addWidget(box)
+                column.addWidget(box)
+            if len(current) > 12:
+                area = QScrollArea()
+                area.setWidgetResizable(True)
+                area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its boxes are the Tab stops
+                area.setWidget(holder)
+                area.setMinimumHeight(12 * QCheckBox("x").sizeHint().height())
+                layout.addWidget(area, 1)
+            else:
+                layout.addWidget(holder)
         elif removing:
             layout.addWidget(QLabel("None of them has a tag."))
         self.new = QLineEdit(self)  # owned by the dialog even where it is not shown (taking tags off)
@@ -217,7 +231,8 @@ class TagsDialog(QDialog):
             self.new.setVisible(False)
         self.error = _error_label()
         layout.addWidget(self.error)
-        layout.addWidget(_hint("A tag you take off stays off, even when a later import carries it."))
+        if self.boxes:  # said where a tag can be taken off, not where tags are only added
+            layout.addWidget(_hint("A tag you take off stays off, even when a later import carries it."))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -245,7 +260,7 @@ class ConsentDialog(QDialog):
     After ``accept()``: :attr:`channel`, :attr:`status` and :attr:`note`.
     """
 
-    def __init__(self, who: str, current: Mapping[str, str | None], channel: str | None = None,
+    def __init__(self, who: str, current: Mapping[str, str | None] | None, channel: str | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Record consent of {who}")
@@ -255,8 +270,9 @@ class ConsentDialog(QDialog):
         form = QFormLayout()
         self.channels = QComboBox()
         for code in CONSENT_CODES:
-            now = current.get(code) or "unknown"
-            self.channels.addItem(f"{channel_name(code)} (now: {now})", code)
+            # Several customers (current None) have no one consent in force to show.
+            now = "" if current is None else f" (now: {current.get(code) or 'unknown'})"
+            self.channels.addItem(f"{channel_name(code)}{now}", code)
         if channel in CONSENT_CODES:
             self.channels.setCurrentIndex(CONSENT_CODES.index(channel))
         form.addRow("&Channel:", self.channels)
