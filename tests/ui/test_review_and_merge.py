@@ -43,6 +43,9 @@ def test_review_queue_lists_pairs_side_by_side(family_window):
     # Each entry names its customers by id too: pairs of namesakes must be told apart.
     first = view.items[0]
     assert f"#{first.left_id} ~ #{first.right_id}" in view.pairs.item(0).text()
+    # The side-by-side table names them the same way, and the list's two-line entries are banded.
+    assert view.compare.horizontalHeaderItem(0).text() == f"Customer #{view.items[view.pairs.currentRow()].left_id}"
+    assert view.pairs.alternatingRowColors()
 
 
 def test_the_pairs_list_widens_with_the_window(family_window, qtbot):

@@ -169,6 +169,8 @@ class ReviewView(QWidget):
         # Long names are cut with an ellipsis (the tooltip has them whole), not scrolled sideways.
         self.pairs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.pairs.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Two lines a pair: banded, so the ids line reads with the names above it, not below.
+        self.pairs.setAlternatingRowColors(True)
         self.pairs.currentRowChanged.connect(self._show_current)
 
         self.score_label = QLabel()
@@ -442,7 +444,7 @@ class ReviewView(QWidget):
         if item is None:
             return
         left, right = self.cards.get(item.left_id, {}), self.cards.get(item.right_id, {})
-        self.compare.setHorizontalHeaderLabels([f"Customer {item.left_id}", f"Customer {item.right_id}"])
+        self.compare.setHorizontalHeaderLabels([f"Customer #{item.left_id}", f"Customer #{item.right_id}"])
         same = QBrush(QColor(46, 160, 67, 60))
         at_work = _employer_cells(left, right)
         for r, (key, _) in enumerate(ROWS):
