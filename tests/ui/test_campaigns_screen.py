@@ -396,6 +396,10 @@ def test_a_long_zone_shows_whole_on_a_wide_window_and_from_its_start_once_left(w
         QApplication.processEvents()
     # The width a wide window has to spare goes to the zone, the longest text of the row.
     assert line.fontMetrics().horizontalAdvance("America/Argentina/ComodRivadavia") <= line.width(), line.width()
+    # The row's spare width goes to its fields, none to an empty column after its buttons (there
+    # "America/Los_Angele" was cut at 1024): the remove button ends the row.
+    steps = view.editor.steps
+    assert steps.width() - first.remove.geometry().right() <= 2, (steps.width(), first.remove.geometry())
     # At 1024 it is cut; tabbed through, it used to be left showing its end ("na/ComodRivadavia").
     win.resize(1024, 640)
     for _ in range(3):

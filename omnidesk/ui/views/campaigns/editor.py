@@ -139,10 +139,10 @@ class StepsTable(QWidget):
         for col, text in enumerate(("Channel", "Date and time (local)", "Time zone")):
             head = QLabel(f"<b>{text}</b>")
             self.grid.addWidget(head, 0, col)
-        # A wide window widens the channel and the zone (names run long) and keeps the buttons at hand.
+        # Spare width widens the channel and the zone (names run long), all of it: an empty column
+        # after the buttons took a share, and at 1024 pixels "America/Los_Angeles" lost its last letter.
         self.grid.setColumnStretch(0, 1)
         self.grid.setColumnStretch(2, 3)  # "America/Argentina/ComodRivadavia": the zone takes most
-        self.grid.setColumnStretch(7, 1)
         outer.addLayout(self.grid)
         self.none = QLabel("No steps yet: add one for each channel the campaign goes out on.")
         self.none.setObjectName("noSteps")
