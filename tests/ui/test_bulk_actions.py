@@ -26,6 +26,8 @@ def test_tag_the_selection_then_undo(shop, customers, monkeypatch):
     win = shop
     rows = [names(customers).index("Dee Park"), names(customers).index("Gus Hale")]
     select_rows(customers, rows)
+    # The count says how many the Selected actions will take.
+    assert customers.count_label.text() == f"{customers.model.rowCount():,} customers · 2 selected"
     make = win.bulk.tags_dialog
     seen = []
 

@@ -602,6 +602,15 @@ class CustomersView(QWidget):
 
     def _selection_changed(self, *_args) -> None:
         self.merge_button.setEnabled(len(self.selected_ids()) >= 2)
+        self._show_count()
+
+    def _show_count(self) -> None:
+        """"320 customers", and "· 2 selected" while several are: what the right-click menu's
+        Selected actions (tag, consent, export, merge) will take."""
+        rows = self.model.rowCount()
+        picked = len(self.table.selectionModel().selectedRows())
+        self.count_label.setText(f"{rows:,} customer{'s' if rows != 1 else ''}"
+                                 + (f" · {picked:,} selected" if picked >= 2 else ""))
 
     def _merge_selected(self) -> None:
         ids = self.selected_ids()
@@ -641,4 +650,4 @@ class CustomersView(QWidget):
         searching = bool(self.search.text().strip()) or self.model.filtered()
         self.pages.setCurrentIndex(1 if rows or searching else 0)
         self.results.setCurrentIndex(1 if searching and not rows else 0)
-        self.count_label.setText(f"{rows:,} customer{'s' if rows != 1 else ''}")
+        self._show_count()
