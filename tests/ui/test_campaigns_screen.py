@@ -674,6 +674,11 @@ def test_a_step_added_to_a_campaign_with_none_keeps_its_row_and_save_in_view_at_
     view.refresh()
     view.select("Empty")
     qtbot.waitUntil(lambda: view.isVisible())
+    for _ in range(3):
+        QApplication.processEvents()
+    # Narrow with no step, the hold-out's words wrap rather than stop at "compare w".
+    hint = view.editor.holdout_help
+    assert hint.wordWrap() and hint.height() >= hint.heightForWidth(hint.width())
     view.editor.steps.add_step()
     for _ in range(10):  # the new row drawn, then the pane measured again
         QApplication.processEvents()

@@ -290,6 +290,8 @@ class CampaignEditor(QWidget):
                                 "the baseline the Dashboard compares each step's orders with")
         self.holdout_help = QLabel("of the audience, not sent: the baseline results compare with")
         self.holdout_help.setStyleSheet("color: palette(placeholder-text);")
+        # Wrapped, not cut ("…compare w" on a narrow editor, a campaign with no step yet).
+        self.holdout_help.setWordWrap(True)
         self.holdout_help.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.steps = StepsTable()
 
