@@ -119,7 +119,8 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
                                         "the master changed since this variant was made; re-sync or keep it"))
     for a in audiences:
         s = a.step
-        label = f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of {s.at_local[:16].replace('T', ' ')}"
+        # Its time on its own clock, named: "15:30" alone read as the shop's or the viewer's.
+        label = f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of {s.at_local[:16].replace('T', ' ')} ({s.timezone})"
         changed = clock_change(s)
         if changed:
             findings.append(Finding(s.channel, WARNING, *changed))

@@ -236,3 +236,12 @@ def test_a_post_and_the_banner_carry_the_offer_and_the_shops_name(make_workspace
     assert "Hi friends: SPRING20 at Harbor" in post and "{" not in post
     banner = files["website"].read_text(encoding="utf-8")
     assert "SPRING20 at Harbor" in banner
+
+
+def test_a_check_finding_names_the_steps_time_with_its_zone(shop):
+    """"the SMS step of 2027-02-17 15:30 is in the past" read as the shop's or the viewer's time, while the
+    recipients said "15:30 Auckland": a finding names the step's own zone."""
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    report = check_campaign(shop, "Second push", now=later)[0]
+    past = [f.message for f in report.findings if f.code == "step_in_past"]
+    assert past and all(f"({NY}) is in the past" in m for m in past), past
