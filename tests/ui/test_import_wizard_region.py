@@ -77,6 +77,10 @@ def test_a_mixed_file_says_so_and_the_row_goes_when_no_column_holds_phones(wizar
     page = wizard.mapping_page
     assert page.region_combo.currentText() == "As the file shows: mixed"
     assert "This file mixes +91 (5), +44 (5); numbers without a country code are flagged" in page.region_reason.text()
+    # The why goes under the choice, the page's width: beside it, it was squeezed to seven lines.
+    combo = page.region_combo
+    assert page.region_reason.geometry().top() >= combo.geometry().bottom()
+    assert page.region_reason.width() >= page.region_row.width() - 2
     wizard.next()
     assert wizard.check_page.table.value(0, "flagged") == "1"
     assert "no country code and this file mixes countries: +91 and +44" in wizard.check_page.notes.text()
