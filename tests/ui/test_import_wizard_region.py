@@ -91,3 +91,23 @@ def test_a_mixed_file_says_so_and_the_row_goes_when_no_column_holds_phones(wizar
             combo.setCurrentIndex(combo.findData(IGNORE))
     assert not page.region_row.isVisible()
     assert wizard.plans[0].phone_region.code == "US"  # nothing left to go by
+
+
+def test_tab_reads_the_column_page_top_to_bottom(wizard_on, tmp_path, qtbot):
+    """The column boxes came first, then the wizard's buttons, then the boxes above them."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    wizard = wizard_on(india_contacts(tmp_path))
+    page = wizard.mapping_page
+    wizard.activateWindow()
+    page.kind_combo.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.kind_combo)
+    order = []
+    for _ in range(3 + len(page.combos)):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focus = QApplication.focusWidget()
+        order.append(next((w for w in (page.channel_combo, page.region_combo, *page.combos)
+                           if focus is w or w.isAncestorOf(focus)), focus))
+    assert order[:2] == [page.channel_combo, page.region_combo]
+    assert order[2:2 + len(page.combos)] == page.combos

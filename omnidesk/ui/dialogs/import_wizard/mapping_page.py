@@ -231,6 +231,13 @@ class MappingPage(QWizardPage):
             self.grid.addWidget(sample, row, 2)
             self.combos.append(combo)
         self.grid.setRowStretch(len(plan.header) + 1, 1)
+        # Tab reads the page top to bottom: what the file holds, where from, its phones' country,
+        # then each column's field, the preview and the mapping to remember (the column boxes,
+        # made per file, came first, and the boxes above them after the wizard's buttons).
+        chain = [self.file_combo, self.kind_combo, self.channel_combo, self.region_combo, *self.combos, self.table,
+                 self.wiz.remember_checkbox]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
         self.model.set_plan(plan)
         self.table.resizeColumnsToContents()
         for c in range(self.model.columnCount()):
