@@ -383,3 +383,22 @@ def test_an_empty_month_points_to_the_nearest_steps(qtbot, shop, ops):
     assert cal.summary.text().startswith("No steps this week · the last on 5 Mar 2027")
     cal.go_to(date(2027, 3, 3))
     assert cal.summary.text().startswith("2 steps")
+
+
+def test_tab_reads_the_bar_then_the_grid_and_the_grid_shows_it_has_the_keys(qtbot, make_workspace):
+    """The grid came before the buttons above it, and a month with no step showed no mark of focus."""
+    from PySide6.QtGui import QColor
+
+    cal = make_calendar(qtbot, make_workspace("empty.omnidesk", timezone=BERLIN))
+    cal.activateWindow()
+    cal.previous_button.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is cal.previous_button)
+    seen = []
+    for _ in range(4):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    # Month and Week are one stop (the one chosen; the arrows switch), as any pair of choices.
+    assert seen == [cal.today_button, cal.next_button, cal.month_button, cal.canvas]
+    highlight = QColor(cal.canvas.palette().color(cal.canvas.palette().ColorRole.Highlight)).name()
+    image = cal.canvas.grab().toImage()
+    assert QColor(image.pixel(1, image.height() // 2)).name() == highlight

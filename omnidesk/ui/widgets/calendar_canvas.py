@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
 
 from omnidesk.core.campaigns.calendar import Entry
@@ -177,6 +177,14 @@ class CalendarCanvas(QWidget):
 
     # -- painting ---------------------------------------------------------------------
 
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.update()  # its focus frame (paintEvent)
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -197,6 +205,12 @@ class CalendarCanvas(QWidget):
             self._paint_now(p)
         if self._dragging and self._press is not None and self.drop is not None:
             self._paint_ghost(p, self._press[0])
+        if self.hasFocus() and self.calendar.selected is None:
+            # Reached by Tab with no step chosen (a month with none): the grid says it has the keys.
+            pen = QPen(pal.color(QPalette.ColorRole.Highlight), 2)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(self.rect().adjusted(1, 1, -1, -1))
         p.end()
 
     def _grid_pen(self) -> QPen:

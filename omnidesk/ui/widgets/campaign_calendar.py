@@ -106,6 +106,11 @@ class CampaignCalendar(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.canvas, 1)
         self.setFocusProxy(self.canvas)
+        # Tab reads the bar, then the grid under it (the grid came before the buttons above it).
+        chain = [self.previous_button, self.today_button, self.next_button, self.month_button, self.week_button,
+                 self.canvas]
+        for before, after in zip(chain, chain[1:]):
+            QWidget.setTabOrder(before, after)
         self._refresh_labels()
 
     # -- what it shows ---------------------------------------------------------------
