@@ -488,6 +488,10 @@ def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win
         "spring_instagram_2027-03-02_1200_generic.csv", "spring_instagram_2027-03-02_1200_hootsuite.csv",
         "spring_sms_2027-03-01_2230.csv"]
     assert "spring_sms_2027-03-01_2230.csv — 4 recipients" in said[0]
+    # Every file written is named, the email's HTML and text and a post's other layouts too.
+    for name in ("spring_email_2027-03-01_1000.html", "spring_email_2027-03-01_1000.txt",
+                 "spring_instagram_2027-03-02_1200_hootsuite.csv"):
+        assert f"    with {name}" in said[0], said[0]
     assert core.get_campaign(ws, "Spring").status == "exported"
     # The recipients now say what each pack was made for (on the shop's clock), beside today's guards.
     view.refresh()

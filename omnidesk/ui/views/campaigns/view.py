@@ -545,6 +545,8 @@ class CampaignsView(QWidget):
             for s in summary.steps:
                 who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipient{'' if s.eligible == 1 else 's'}"
                 lines.append(f"{s.file} — {who}")
+                # Every file it wrote: the email's HTML and text, a post's layouts for other schedulers.
+                lines.extend(f"    with {extra}" for extra in s.extra)
             self.show_info("Exported", f"{summary.campaign} exported to {summary.folder}:\n\n" + "\n".join(lines)
                            + f"\n{summary.calendar} — the calendar")
             self.exported.emit(str(summary.folder))
