@@ -110,3 +110,17 @@ def test_tab_leaves_every_list_and_table(demo_window, tmp_path):
     finally:
         wizard.close()
         wizard.deleteLater()
+
+
+def test_a_menu_button_says_no_ellipsis_under_its_arrow(demo_window):
+    """A button that opens a menu shows an arrow, drawn over the end of its text: "Columns…" lost its
+    "…" under it. An ellipsis promises a dialog; a menu's arrow says enough."""
+    from PySide6.QtWidgets import QToolButton
+
+    win = demo_window
+    for key in ("dashboard", "customers", "review", "messages", "campaigns", "imports"):
+        win.show_screen(key)
+    found = [b.text() for b in win.findChildren(QToolButton)
+             if b.menu() is not None and b.popupMode() == QToolButton.ToolButtonPopupMode.InstantPopup
+             and b.text().endswith(("…", "..."))]
+    assert found == []

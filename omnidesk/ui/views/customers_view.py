@@ -104,7 +104,7 @@ class CustomersView(QWidget):
         self.merge_button.setToolTip("Select two or more customers who are one person (Ctrl+M)")
         self.merge_button.clicked.connect(self._merge_selected)
         self.columns_button = QToolButton()
-        self.columns_button.setText("Columns…")
+        self.columns_button.setText("Columns")  # a menu (its arrow says so), not a dialog: no "…" under the arrow
         self.columns_button.setToolTip("Choose the columns the list shows")
         self.columns_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.columns_menu = QMenu(self.columns_button)
