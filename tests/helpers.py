@@ -120,3 +120,18 @@ def copied(template: Path, folder: Path, names: Sequence[str] = ("shop.omnidesk"
     for name in names:
         shutil.copyfile(template / name, folder / name)
     return folder / names[0]
+
+
+def tab_walk(qtbot, start, presses: int) -> list:
+    """Put the keys on ``start``, press Tab ``presses`` times; the widgets the keys went to, in order."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    start.window().activateWindow()
+    start.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is start)
+    seen = []
+    for _ in range(presses):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+    return seen

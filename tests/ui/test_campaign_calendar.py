@@ -389,14 +389,10 @@ def test_tab_reads_the_bar_then_the_grid_and_the_grid_shows_it_has_the_keys(qtbo
     """The grid came before the buttons above it, and a month with no step showed no mark of focus."""
     from PySide6.QtGui import QColor
 
+    from tests.helpers import tab_walk
+
     cal = make_calendar(qtbot, make_workspace("empty.omnidesk", timezone=BERLIN))
-    cal.activateWindow()
-    cal.previous_button.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is cal.previous_button)
-    seen = []
-    for _ in range(4):
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-        seen.append(QApplication.focusWidget())
+    seen = tab_walk(qtbot, cal.previous_button, 4)
     # Month and Week are one stop (the one chosen; the arrows switch), as any pair of choices.
     assert seen == [cal.today_button, cal.next_button, cal.month_button, cal.canvas]
     highlight = QColor(cal.canvas.palette().color(cal.canvas.palette().ColorRole.Highlight)).name()

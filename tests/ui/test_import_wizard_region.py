@@ -95,19 +95,12 @@ def test_a_mixed_file_says_so_and_the_row_goes_when_no_column_holds_phones(wizar
 
 def test_tab_reads_the_column_page_top_to_bottom(wizard_on, tmp_path, qtbot):
     """The column boxes came first, then the wizard's buttons, then the boxes above them."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QApplication
+    from tests.helpers import tab_walk
 
     wizard = wizard_on(india_contacts(tmp_path))
     page = wizard.mapping_page
-    wizard.activateWindow()
-    page.kind_combo.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.kind_combo)
-    order = []
-    for _ in range(3 + len(page.combos)):
-        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
-        focus = QApplication.focusWidget()
-        order.append(next((w for w in (page.channel_combo, page.region_combo, *page.combos)
-                           if focus is w or w.isAncestorOf(focus)), focus))
+    order = [next((w for w in (page.channel_combo, page.region_combo, *page.combos)
+                   if focus is w or w.isAncestorOf(focus)), focus)
+             for focus in tab_walk(qtbot, page.kind_combo, 3 + len(page.combos))]
     assert order[:2] == [page.channel_combo, page.region_combo]
     assert order[2:2 + len(page.combos)] == page.combos
