@@ -113,11 +113,7 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
     identifiers = sorted({(k, v) for k, v in conn.execute(
         select(ident.c.kind, ident.c.value).where(ident.c.record_id.in_(ids)))}) if ids else []
     # What was typed in by hand and replaced since is theirs too, kept for an erasure.
-    from omnidesk.core.edits import replaced_values
-
-    identifiers += sorted({(f"{f} (replaced)", v) for (values,) in conn.execute(
-        select(rec.c.values_json).where(rec.c.customer_id == customer_id, rec.c.channel == HAND))
-        for f, v in replaced_values(values)})
+    identifiers += sorted((f"{f} (replaced)", v) for f, v in _replaced(conn, customer_id))
     consent = Consent.__table__
     consents = [dict(r) for r in conn.execute(
         select(consent.c.channel, consent.c.status, consent.c.occurred_at, consent.c.record_id)
@@ -261,15 +257,19 @@ def _typed_earlier(conn: Connection, customer_id: int) -> set[tuple[str, str]]:
     """The emails and phones the person had that no identifier holds: those pinned on them
     (a pin from the command line may be in no record) and those typed in or pinned since
     replaced (``edits.keep_replaced``)."""
-    from omnidesk.core.edits import replaced_values
-
-    cust, rec = Customer.__table__, SourceRecord.__table__
+    cust = Customer.__table__
     pins = json.loads(conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar() or "{}")
     found = {(f, pins[f]) for f in ("email", "phone") if isinstance(pins.get(f), str) and pins[f]}
-    for (values,) in conn.execute(select(rec.c.values_json).where(rec.c.customer_id == customer_id,
-                                                                   rec.c.channel == HAND)):
-        found.update(replaced_values(values))
-    return found
+    return found | _replaced(conn, customer_id)
+
+
+def _replaced(conn: Connection, customer_id: int) -> set[tuple[str, str]]:
+    """(field, value) of the emails and phones the person's hand records keep as replaced."""
+    from omnidesk.core.edits import replaced_values
+
+    rec = SourceRecord.__table__
+    return {pair for (values,) in conn.execute(select(rec.c.values_json).where(
+        rec.c.customer_id == customer_id, rec.c.channel == HAND)) for pair in replaced_values(values)}
 
 
 def _same_address(kind: str, value: str):

@@ -163,11 +163,12 @@ def read_earlier_optouts(conn: Connection, batch_id: int) -> int:
     and its stop holds for that number.  Costs one index look-up when nothing waits.
     """
     table, rec = Identifier.__table__, SourceRecord.__table__
-    if not _waiting(conn):
+    waiting = _waiting(conn)
+    if not waiting:
         return 0
     new = conn.execute(select(table.c.value).distinct().join(rec, rec.c.id == table.c.record_id)
                        .where(rec.c.batch_id == batch_id, table.c.kind == "phone")).scalars().all()
-    return len(give_waiting_optouts(conn, new))
+    return len(give_waiting_optouts(conn, new, waiting))
 
 
 def _waiting(conn: Connection) -> dict[str, list[int]]:
@@ -179,7 +180,8 @@ def _waiting(conn: Connection) -> dict[str, list[int]]:
     return waiting
 
 
-def give_waiting_optouts(conn: Connection, phones: Sequence[str]) -> list[int]:
+def give_waiting_optouts(conn: Connection, phones: Sequence[str],
+                         waiting: dict[str, list[int]] | None = None) -> list[int]:
     """Give each waiting opt-out whose digits one of ``phones`` (E.164) is written with at home
     that number; returns the records given one (each once).
 
@@ -189,7 +191,8 @@ def give_waiting_optouts(conn: Connection, phones: Sequence[str]) -> list[int]:
     it out of every send (``guards.refused_addresses``) and out of a "consent granted" rule.
     """
     table = Identifier.__table__
-    waiting = _waiting(conn) if phones else {}
+    if waiting is None:  # (read already by the caller, or read here)
+        waiting = _waiting(conn) if phones else {}
     if not waiting:
         return []
     found = {(rid, e164) for e164 in phones for digits in _home_forms(e164) & waiting.keys()
