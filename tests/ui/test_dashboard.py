@@ -684,3 +684,17 @@ def test_a_journey_band_never_runs_through_a_channel_it_skips(win):
     # The lanes sit above the column's nodes, as tall as the customers passing.
     for col, lane in chart.lanes.items():
         assert all(lane.bottom() < r.top() for (c, _code), r in rects.items() if c == col)
+
+
+def test_every_journey_node_has_a_line_of_room_for_its_name(win):
+    """The second column's few customers each were slivers a few pixels apart, drawn without a name:
+    nodes now stand at least a line apart, and each is named."""
+    from PySide6.QtGui import QFontMetricsF
+
+    chart = _dash(win).journey_chart
+    rects = chart._layout()
+    line = QFontMetricsF(chart.font()).height()
+    for col in {c for c, _ in rects}:
+        centres = sorted(r.center().y() for (c, _code), r in rects.items() if c == col)
+        assert all(b - a >= line for a, b in zip(centres, centres[1:])), (col, centres)
+    assert sum(1 for c, _code in rects if c == 1) >= 3  # the demo's second column has small nodes

@@ -145,19 +145,22 @@ class JourneyChart(QWidget):
         totals = {col: sum(n for (c, _), n in self.nodes.items() if c == col) + through.get(col, 0)
                   for col in columns}
         counts = {col: sum(1 for (c, _) in self.nodes if c == col) + (col in through) for col in columns}
-        scale = min((height - GAP * (counts[col] - 1)) / totals[col] for col in columns if totals[col])
+        # Nodes stand at least a line apart, so each has room for its label, small ones too (the
+        # second column's few customers each were nameless slivers).
+        gap = max(GAP, fm.height() + 2)
+        scale = min((height - gap * (counts[col] - 1)) / totals[col] for col in columns if totals[col])
         rects = {}
         for col in columns:
             y = top
             if col in through:
                 h = max(2.0, through[col] * scale)
                 self.lanes[col] = QRectF(left + col * step, y, NODE_W, h)
-                y += h + GAP
+                y += h + gap
             for (c, code), n in sorted(((k, v) for k, v in self.nodes.items() if k[0] == col),
                                        key=lambda kv: (kv[0][1] == PURCHASE, -kv[1], kv[0][1])):
                 h = max(2.0, n * scale)
                 rects[(c, code)] = QRectF(left + col * step, y, NODE_W, h)
-                y += h + GAP
+                y += h + gap
         return rects
 
     def node_rect(self, column: int, code: str) -> QRectF | None:
@@ -260,9 +263,9 @@ class JourneyChart(QWidget):
             p.drawRoundedRect(r, 2, 2)
             p.setPen(text)
             label = f"{node_label(code)}  {self.nodes[(col, code)]:,}"
-            if r.height() >= fm.height() * 0.8 or col == STEPS:
-                p.drawText(QRectF(r.right() + 6, r.center().y() - fm.height() / 2, 400, fm.height()),
-                           Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+            # Every node is named: the gaps keep a line's room between nodes (_layout).
+            p.drawText(QRectF(r.right() + 6, r.center().y() - fm.height() / 2, 400, fm.height()),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
         p.end()
 
     # -- pointing and keys -----------------------------------------------------------

@@ -190,7 +190,7 @@ class OverlapChart(QWidget):
             p.drawText(QRectF(g["left"], self.height() - g["foot"], self.width() - g["left"] - 8, g["foot"]),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                        f"+ {counted(g['more'], 'smaller combination')} · {counted(rest, 'customer')} "
-                       "(all of them in Save › Export CSV…)")
+                       "(all in Save › Export CSV…)")
         p.end()
 
     # -- keys ------------------------------------------------------------------------
