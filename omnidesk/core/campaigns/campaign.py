@@ -145,30 +145,32 @@ def clean_step(raw: object, n: int) -> Step:
     Its problems name the step as a person counts (step 1) and as the plan file writes it
     (steps[0]), so a form and a JSON file both point to it.
     """
-    where = f"Step {n + 1} (steps[{n}]"
+    def where(part: str = "") -> str:
+        return f"Step {n + 1} (steps[{n}]{part})"
+
     if not isinstance(raw, dict):
-        raise UserError(f"{where}): give an object with channel, at and timezone.")
+        raise UserError(f"{where()}: give an object with channel, at and timezone.")
     unknown = [k for k in raw if k not in ("channel", "at", "timezone")]
     if unknown:
-        raise UserError(f"{where}.{unknown[0]}): not part of a step; a step has channel, at and timezone.")
+        raise UserError(f"{where('.' + unknown[0])}: not part of a step; a step has channel, at and timezone.")
     channel = raw.get("channel")
     if channel not in VARIANT_CHANNELS:
-        raise UserError(f"{where}.channel): '{channel}' is not a channel; one of: {', '.join(VARIANT_CHANNELS)}.")
+        raise UserError(f"{where('.channel')}: '{channel}' is not a channel; one of: {', '.join(VARIANT_CHANNELS)}.")
     zone = raw.get("timezone")
     try:
         ZoneInfo(str(zone))
     except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"{where}.timezone): '{zone}' is not a time zone such as Europe/London.") from None
+        raise UserError(f"{where('.timezone')}: '{zone}' is not a time zone such as Europe/London.") from None
     at = raw.get("at")
     try:
         local = datetime.fromisoformat(str(at))
     except ValueError:
-        raise UserError(f"{where}.at): '{at}' is not a local date-time such as 2027-03-01T09:00.") from None
+        raise UserError(f"{where('.at')}: '{at}' is not a local date-time such as 2027-03-01T09:00.") from None
     if local.tzinfo is not None:
-        raise UserError(f"{where}.at): give the local time without an offset; the time zone is its own field.")
+        raise UserError(f"{where('.at')}: give the local time without an offset; the time zone is its own field.")
     why = step_time_problem(local)
     if why:
-        raise UserError(f"{where}.at): '{at}' is {why}.")
+        raise UserError(f"{where('.at')}: '{at}' is {why}.")
     return Step(None, channel, local.replace(second=0, microsecond=0).isoformat(), str(zone))
 
 

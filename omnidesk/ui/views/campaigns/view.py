@@ -75,6 +75,7 @@ class CampaignsView(QWidget):
         self._loaded: dict | None = None
         self._counts = LatestOnly(self.runner)  # the newest question answered, older ones dropped
         self._plans = LatestOnly(self.runner)
+        self._checks = LatestOnly(self.runner)  # Export…'s check before its folder is asked
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("campaignList")
@@ -508,32 +509,42 @@ class CampaignsView(QWidget):
 
     def export_packs(self) -> None:
         """Export…: every step's pack and the calendar into a folder the user picks (asks before replacing)."""
-        from omnidesk.core.campaigns.export import planned_files
-        from omnidesk.core.campaigns.packs import slug
-
         if self.current is None or self.read_only:
             return
         if self._dirty():
             self.show_error("Save first", "Save the campaign (Ctrl+S) before exporting it: the packs are made "
                             "from the saved plan.")
             return
-        # Its check first: asked for a folder, then told the campaign cannot go out, was a question
-        # for nothing.
+        # Its check first (off the UI thread: it works out every step's audience): asked for a
+        # folder, then told the campaign cannot go out, was a question for nothing.
         from omnidesk.core.campaigns.check import check_campaign
-        from omnidesk.core.campaigns.export import errors_to_fix_first
 
-        try:
-            report, _summaries, _campaign = check_campaign(self.workspace, self.current.name)
-        except UserError as exc:
-            self.show_error("Cannot export", str(exc))
+        workspace, name = self.workspace, self.current.name
+
+        def work():
+            try:
+                return check_campaign(workspace, name)[0], ""
+            except UserError as exc:
+                return None, str(exc)
+
+        self._checks.ask(work, lambda result: self._export_checked(name, *result))
+
+    def _export_checked(self, name: str, report, error: str) -> None:
+        """Export… once the campaign's check is in: its errors, or the folder to write into."""
+        from omnidesk.core.campaigns.export import errors_to_fix_first, planned_files
+        from omnidesk.core.campaigns.packs import slug
+
+        if self.current is None or self.current.name != name:
+            return  # another campaign was chosen meanwhile
+        if report is None:
+            self.show_error("Cannot export", error)
             return
         if report.errors:
-            self.show_error("Fix these first", errors_to_fix_first(self.current.name, report.errors))
+            self.show_error("Fix these first", errors_to_fix_first(name, report.errors))
             return
         folder = self.ask_folder()
         if folder is None:
             return
-        name = self.current.name
         there = [p for p in planned_files(folder, slug(name), self.current.steps) if p.exists()]
         if there and not self.confirm("Replace the earlier export?",
                                       f"{len(there)} file{'s' if len(there) > 1 else ''} of an earlier export "

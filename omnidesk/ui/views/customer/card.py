@@ -197,6 +197,7 @@ class CardMixin:
     def _fill_more_fields(self, values: Sequence[CustomValue]) -> None:
         clear_layout(self.more_grid)
         self.more_values = {}
+        self.more_fields.titles = []
         per_column = -(-len(values) // MORE_FIELD_COLUMNS) if values else 0
         for n, v in enumerate(values):
             row, column = (n % per_column, n // per_column) if per_column else (0, 0)
@@ -212,12 +213,9 @@ class CardMixin:
             value = ElidedLabel(shown)
             value.setToolTip(f"{v.name}: {shown}\n{v.describe()}")
             self.more_grid.addWidget(title, row, 2 * column)
+            self.more_fields.titles.append(title)
             self.more_grid.addWidget(value, row, 2 * column + 1)
             self.more_values[v.name] = value
-        self.more_fields.titles = [self.more_grid.itemAtPosition(r, 2 * c).widget()
-                                   for r in range(self.more_grid.rowCount())
-                                   for c in range(MORE_FIELD_COLUMNS)
-                                   if self.more_grid.itemAtPosition(r, 2 * c) is not None]
         self.more_fields.fit_titles()
         self.more_fields.setVisible(bool(values))
 

@@ -86,6 +86,7 @@ class JourneyChart(QWidget):
         self.setAccessibleName("Customer journeys")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.nodes: dict = {}
+        self.lanes: dict[int, QRectF] = {}  # set by _layout, read by _bands
         self.flows: dict = {}
         self.order: list[tuple] = []  # the flows as the keys walk them: column by column, top to bottom
         self._focus = 0
@@ -134,7 +135,7 @@ class JourneyChart(QWidget):
         label_room = max((fm.horizontalAdvance(f"{node_label(c)}  {n:,}") for (_, c), n in self.nodes.items()),
                          default=60) + 12
         columns = sorted({col for col, _ in self.nodes})
-        self.lanes: dict[int, QRectF] = {}
+        self.lanes = {}
         if not columns:
             return {}
         through = self._through()
@@ -173,7 +174,7 @@ class JourneyChart(QWidget):
         they do not cross more than they must.
         """
         scale = {k: r.height() / self.nodes[k] for k, r in rects.items()}
-        lanes = getattr(self, "lanes", {})
+        lanes = self.lanes
         out_used: dict = defaultdict(float)
         in_used: dict = defaultdict(float)
         lane_used: dict = defaultdict(float)

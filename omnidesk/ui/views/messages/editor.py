@@ -37,10 +37,14 @@ DIFF_STYLE = {"-": "background:#FDE2E1;color:#8A1C1C;text-decoration:line-throug
               "+": "background:#DDF4E4;color:#14532D;", "=": ""}
 
 
+def _lines_high(edit: QPlainTextEdit, lines: int) -> int:
+    return edit.fontMetrics().lineSpacing() * lines + 14
+
+
 def _text_edit(height_lines: int) -> QPlainTextEdit:
     edit = QPlainTextEdit()
     edit.setTabChangesFocus(True)  # Tab leaves the box, as in every other field
-    edit.setFixedHeight(edit.fontMetrics().lineSpacing() * height_lines + 14)
+    edit.setFixedHeight(_lines_high(edit, height_lines))
     return edit
 
 
@@ -51,7 +55,7 @@ class _GrowingText(QPlainTextEdit):
     def __init__(self, lines: int) -> None:
         super().__init__()
         self.setTabChangesFocus(True)
-        self._height = self.fontMetrics().lineSpacing() * lines + 14
+        self._height = _lines_high(self, lines)
         self.setMinimumHeight(self._height)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
@@ -240,14 +244,12 @@ class VariantPanel(QWidget):
 
     def _fit_findings(self) -> None:
         """The findings box as tall as its lines (a single "Nothing to fix" took 140 pixels),
-        up to 140 pixels; more lines scroll."""
+        up to 140 pixels; more lines scroll.  Again on a resize: wrapped lines change height."""
+        if not self.findings.count():
+            return
         rows = sum(max(self.findings.sizeHintForRow(i), self.findings.fontMetrics().height())
                    for i in range(self.findings.count()))
         self.findings.setFixedHeight(min(140, rows + 2 * self.findings.frameWidth() + 4))
-
-    def _refit_findings(self) -> None:  # word-wrapped lines change height with the width
-        if self.findings.count():
-            self._fit_findings()
 
     def _jump(self, item: QListWidgetItem) -> None:
         """To the field a finding names, with the words it is about selected."""
@@ -302,7 +304,7 @@ class VariantPanel(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.set_wide(self.width() >= self.WIDE_FROM)
-        self._refit_findings()
+        self._fit_findings()
 
     def sizeHint(self) -> QSize:
         # The tabs' own size hint is the largest of every page's, shown or not (QTabWidget): a tab
