@@ -372,15 +372,42 @@ def test_steps_in_several_zones_name_their_zone_in_the_recipients(win, view):
     view.refresh()
     tree = view.recipients.tree
     tops = [tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())]
-    assert [t.rpartition(" · ")[2] for t in tops] == ["2 Mar 2027 12:00 Lord Howe", "1 Mar 2027 22:30 New York"]
+    # A clock with a word of its own is named by it ("EST"); one with only an offset ("+11") by its place.
+    assert [t.rpartition(" · ")[2] for t in tops] == ["2 Mar 2027 12:00 Lord Howe", "1 Mar 2027 22:30 EST"]
     # In a 1024-pixel window a line may be cut: from its end, so the date and time stay whole.
     win.resize(1024, 640)
     for _ in range(3):
         QApplication.processEvents()
+
+    def shown(item):
+        return QFontMetrics(item.font(0)).elidedText(item.text(0), tree.textElideMode(),
+                                                     tree.visualItemRect(item).width() - 8)
+
     for i, want in enumerate(("Instagram · 2 Mar 2027 12:00", "SMS · 1 Mar 2027 22:30")):
-        item = tree.topLevelItem(i)
-        shown = QFontMetrics(item.font(0)).elidedText(item.text(0), tree.textElideMode(), tree.visualItemRect(item).width() - 8)
-        assert shown.startswith(want), shown
+        assert shown(tree.topLevelItem(i)).startswith(want), shown(tree.topLevelItem(i))
+    # Two American clocks: each line whole, its clock said the way the season has it.
+    core.save_campaign(win.workspace, "Spring", message="Sale", replace=True, steps=[
+        {"channel": "email", "at": "2027-03-12T09:00", "timezone": NY},
+        {"channel": "sms", "at": "2027-03-15T12:00", "timezone": "America/Los_Angeles"}])
+    view.refresh()
+    for _ in range(3):
+        QApplication.processEvents()
+    tops = [shown(tree.topLevelItem(i)) for i in range(tree.topLevelItemCount())]
+    assert tops == ["Email · 12 Mar 2027 09:00 EST", "SMS · 15 Mar 2027 12:00 PDT"]
+    assert tree.topLevelItem(1).toolTip(0).endswith("(America/Los_Angeles)")
+
+
+def test_zone_names_never_share_one_word_between_two_clocks():
+    from types import SimpleNamespace as Step
+
+    from omnidesk.ui.views.campaigns.recipients import zone_names
+
+    india, ireland = Step(at_local="2027-06-01T10:00", timezone="Asia/Kolkata"), \
+        Step(at_local="2027-06-01T10:00", timezone="Europe/Dublin")
+    assert zone_names([india, ireland]) == {0: "Kolkata", 1: "Dublin"}  # both are "IST"
+    assert zone_names([india, Step(at_local="2027-06-01T10:00", timezone="Europe/Berlin")]) == {0: "IST", 1: "CEST"}
+    assert zone_names([Step(at_local="2027-06-01T10:00", timezone="UTC"),
+                       Step(at_local="2027-06-01T10:00", timezone="Not/AZone")]) == {0: "UTC", 1: "AZone"}
 
 
 def test_a_long_zone_shows_whole_on_a_wide_window_and_from_its_start_once_left(win, view, qtbot):

@@ -43,6 +43,31 @@ def _place(zone: str) -> str:
     return zone.rpartition("/")[2].replace("_", " ")
 
 
+def zone_names(steps) -> dict[int, str]:
+    """Each step's zone as short as it reads at the step's moment (by position in ``steps``).
+
+    The clock's own abbreviation where every zone has a word for it that no other clock among
+    them shares ("PST", "EST", "CET"): "12:00 Los Angeles" was cut in a 1024-pixel window.  A
+    zone whose abbreviation is only an offset ("+11"), or one two different clocks share ("IST"
+    for India and Ireland), is named by its place ("Lord Howe").
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    short: dict[int, str] = {}
+    offsets: dict[str, set] = {}
+    for i, step in enumerate(steps):
+        try:
+            at = datetime.fromisoformat(str(step.at_local)[:16]).replace(tzinfo=ZoneInfo(step.timezone))
+            name, offset = at.tzname() or "", at.utcoffset()
+        except (ValueError, ZoneInfoNotFoundError):
+            name, offset = "", None
+        if name.isalpha() and name.isupper():
+            short[i] = name
+            offsets.setdefault(name, set()).add(offset)
+    return {i: short[i] if i in short and len(offsets[short[i]]) == 1 else _place(step.timezone)
+            for i, step in enumerate(steps)}
+
+
 NO_STEPS = "No steps yet: add a step to see who it reaches."
 UNSAVED_STEPS = "Save the campaign to see who its new steps reach."
 
@@ -137,8 +162,9 @@ class RecipientsPanel(QWidget):
         # with several, each line names its own, or 12:00 in Tokyo would seem to come before 22:30
         # the day before in New York.
         several = len({a.step.timezone for a in audiences}) > 1
+        names = zone_names([a.step for a in audiences]) if several else {}
         for n, a in enumerate(audiences):
-            where = f" {_place(a.step.timezone)}" if several else ""
+            where = f" {names[n]}" if several else ""
             top = QTreeWidgetItem([f"{a.step.label} · {_when(a.step.at_local)}{where}"])
             top.setToolTip(0, step_title(a.step))
             font = top.font(0)
