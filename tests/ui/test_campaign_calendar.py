@@ -367,6 +367,21 @@ def test_the_summary_wraps_rather_than_cut_off_the_zone_in_a_narrow_window(qtbot
     needed = label.fontMetrics().boundingRect(QRect(0, 0, label.width(), 10_000),
                                               int(Qt.TextFlag.TextWordWrap), text)
     assert needed.width() <= label.width() and needed.height() <= label.height()
+    # On a line of its own under the bar, one line high: squeezed beside the title it took seven
+    # lines of a word or two, and pushed the grid down.
+    assert label.geometry().top() >= cal.title.geometry().bottom()
+    assert label.height() < 2 * label.fontMetrics().lineSpacing()
+    assert cal.canvas.geometry().top() < cal.title.geometry().bottom() + 3 * label.fontMetrics().lineSpacing()
+    # With the room, it goes back beside the title, and Month and Week stay at the bar's end.
+    cal.resize(1700, 900)
+    QApplication.processEvents()
+    assert label.geometry().top() < cal.title.geometry().bottom()
+    assert label.geometry().right() <= cal.month_button.geometry().left()
+    assert cal.week_button.geometry().right() > 1700 - 20
+    cal.resize(760, 540)
+    QApplication.processEvents()
+    assert label.geometry().top() >= cal.title.geometry().bottom()
+    assert cal.week_button.geometry().right() > 760 - 20
 
 
 def test_an_empty_month_points_to_the_nearest_steps(qtbot, shop, ops):

@@ -77,7 +77,9 @@ class CampaignCalendar(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("calendarSummary")
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        # Narrow windows wrap it onto a second line rather than cut off the zone's name.
+        # Beside the title when the bar has room for it on one line; on a line of its own under
+        # the bar when not (_place_summary): squeezed in beside the title, a 1024-pixel window
+        # wrapped it onto seven lines of a word or two.  A very narrow window still wraps it.
         self.summary.setWordWrap(True)
         self.month_button = QPushButton("Month")
         self.week_button = QPushButton("Week")
@@ -100,10 +102,15 @@ class CampaignCalendar(QWidget):
         bar.addWidget(self.summary, 1)
         bar.addWidget(self.month_button)
         bar.addWidget(self.week_button)
+        self.bar = bar
+        self.below = QHBoxLayout()  # the summary's own line, when the bar has no room for it
+        self.below.setContentsMargins(0, 0, 0, 0)  # no room taken while empty (_place_summary)
+        self._summary_inline = True
         self.canvas = CalendarCanvas(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addLayout(self.below)
         layout.addWidget(self.canvas, 1)
         self.setFocusProxy(self.canvas)
         # Tab reads the bar, then the grid under it (the grid came before the buttons above it).
@@ -229,6 +236,37 @@ class CampaignCalendar(QWidget):
         if conflicted:
             words += f" · ⚠ {conflicted} with conflicts"
         self.summary.setText(f"{words} · times in {self._zone}")
+        self._place_summary()
+
+    def _place_summary(self) -> None:
+        """The summary beside the title when its one line fits there, else on its own line below."""
+        others = [self.previous_button, self.today_button, self.next_button, self.title, self.month_button,
+                  self.week_button]
+        margins = self.bar.contentsMargins()
+        taken = (sum(w.sizeHint().width() for w in others) + 24 + self.bar.spacing() * (len(others) + 2)
+                 + margins.left() + margins.right())
+        inline = self.width() - taken >= self.summary.fontMetrics().horizontalAdvance(self.summary.text()) + 4
+        if inline == self._summary_inline:
+            return
+        self._summary_inline = inline
+        if inline:
+            # The stretch that held the summary's place, just before Month, gives it back.
+            self.bar.takeAt(self.bar.indexOf(self.month_button) - 1)
+            self.below.removeWidget(self.summary)
+            self.below.setContentsMargins(0, 0, 0, 0)
+            self.bar.insertWidget(self.bar.indexOf(self.month_button), self.summary, 1)
+        else:
+            self.bar.removeWidget(self.summary)
+            # The bar keeps a stretch where the summary was: Month and Week stay at its end.
+            self.bar.insertStretch(self.bar.indexOf(self.month_button), 1)
+            self.below.setContentsMargins(12, 0, 6, 4)
+            self.below.addWidget(self.summary)
+        if self.isVisible():
+            self.layout().activate()  # the grid's new height now, not at the next event: its times follow it
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt)
+        super().resizeEvent(event)
+        self._place_summary()
 
     def set_nearest(self, before, after) -> None:
         """The days of the nearest steps before and after the range shown (``nearest_days``)."""
