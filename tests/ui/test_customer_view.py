@@ -228,6 +228,19 @@ def test_a_consent_the_file_gave_no_date_for_says_when_it_was_imported(view, dem
     assert text.shown_text() == "as of 1 Nov 2026"
 
 
+def test_a_consent_entered_in_the_evening_is_on_the_shops_day(view, rich):
+    """21:31 in New York is 02:31 the next day in UTC: the card said "6 Dec" where the timeline
+    and the consent rule said the 5th."""
+    from omnidesk.core.edits import record_consent
+
+    ws = view.workspace
+    record_consent(ws, rich, "whatsapp", "denied", "asked at the till", now="2026-12-06T02:31:00+00:00")
+    assert view.show_customer(rich)
+    _title, _box, text = view.consent_rows["whatsapp"]
+    assert text.text().startswith("5 Dec 2026"), text.text()
+    assert "denied on 2026-12-05, entered by you" in text.toolTip()
+
+
 def test_card_shows_what_each_channel_adds_and_from_which_file(new_workspace, qtbot, tmp_path):
     """Shopify's lifetime figure and the till's order rows, each on its own line, adding up to the totals."""
     from tests.core.test_money import ANN_SIX, SHOP_ANN, TILL_HEADER, shopify_customers, shopify_orders

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import channel_name
+from omnidesk.core.consent import fact_day
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.money import format_money
 from omnidesk.core.phones import display_phone
@@ -359,7 +360,9 @@ class CardMixin:
             chip.setToolTip(fact.describe())
             box.insertWidget(0, chip)
             # Without a date in the file, when it was imported is when it was last known true.
-            when = (nice_date(fact.occurred_at) if fact.occurred_at
+            # The day the consent rule counts it on, the timeline's: an evening's instant in
+            # New York is the next day in UTC.
+            when = (nice_date(fact_day(fact, zone)) if fact.occurred_at
                     else f"as of {nice_date(local_day(fact.recorded_at, zone))}" if fact.recorded_at else "")
             # When first: on a narrow card the "…" takes the end of the file's name, not the date.
             text.setText(" · ".join(x for x in (when, fact.source_file) if x))
