@@ -69,7 +69,7 @@ def _try_writing(workspace, work) -> bool:
     if getattr(workspace, "readonly", False) or not summaries_kept(workspace):
         return False
     try:
-        with workspace.writing(wait=0.5) as conn:
+        with workspace.writing_quietly(wait=0.5) as conn:
             work(conn)
     except WorkspaceError:
         return False  # busy with an import in another window: this answer reads the events

@@ -12,6 +12,7 @@ import glob
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -183,6 +184,7 @@ class Workspace:
         self._engine_settings: dict = {"busy_timeout": dialect.DEFAULT_BUSY_TIMEOUT}
         self._watch = None  # a connection kept to ask SQLite whether the file changed (changed_since_last_look)
         self._data_version: int | None = None
+        self._watch_lock = threading.Lock()  # a summary's write (writing_quietly) looks from a worker thread
 
     @property
     def busy_timeout(self) -> float:
@@ -563,24 +565,51 @@ class Workspace:
         """True when something was committed to the workspace since the last call (False the first time).
 
         Any connection's commit counts: the command line's or another window's, and
-        this process's own too, so a caller looks again right after its own writes.
+        this process's own too, so a caller looks again right after its own writes
+        (:meth:`writing_quietly` does it for the summaries this process keeps).
         SQLite's ``data_version`` answers without reading a table; other databases say False.
         """
+        with self._watch_lock:
+            version = self._version()
+            if version is None:
+                return False
+            last, self._data_version = self._data_version, version
+            return last is not None and version != last
+
+    def _version(self) -> int | None:
+        """SQLite's ``data_version`` as the watching connection sees it; None where there is none."""
         if self.engine.dialect.name != "sqlite":
-            return False
+            return None
         try:
             if self._watch is None:
                 self._watch = self.engine.raw_connection()
             cursor = self._watch.cursor()
             try:
                 cursor.execute("PRAGMA data_version")
-                version = cursor.fetchone()[0]
+                return cursor.fetchone()[0]
             finally:
                 cursor.close()
         except Exception:  # a file gone or damaged: the next read says so, not this look
-            return False
-        last, self._data_version = self._data_version, version
-        return last is not None and version != last
+            return None
+
+    @contextmanager
+    def writing_quietly(self, wait: float | None = None) -> Iterator[Connection]:
+        """:meth:`writing` for what this process keeps for itself (the Dashboard's summaries, the
+        product index): :meth:`changed_since_last_look` does not report it as news.
+
+        A window told "the workspace was changed outside this window" after its own Dashboard
+        first summed an import.  Only when nothing else was committed since the last look: that
+        is asked while this write holds the lock, so no other commit can come in between, and
+        the look's mark moves past this commit right after it.
+        """
+        with self.writing(wait) as conn:
+            with self._watch_lock:
+                quiet = self._data_version is not None and self._version() == self._data_version
+            yield conn
+        if quiet:
+            with self._watch_lock:
+                if (version := self._version()) is not None:
+                    self._data_version = version
 
     def close(self) -> None:
         if self._watch is not None:

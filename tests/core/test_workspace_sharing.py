@@ -503,3 +503,22 @@ def test_a_killed_imports_row_is_not_named_as_the_one_holding_the_lock(shop):
     finally:
         holder.rollback()
         holder.close()
+
+
+def test_a_quiet_write_is_not_news_but_what_came_before_it_still_is(ws):
+    """``writing_quietly`` (the summaries this process keeps) moves the look's mark past its own
+    commit only when nothing else was committed since the last look."""
+    from sqlalchemy import text
+
+    assert not ws.changed_since_last_look()  # the first look sets the mark
+    with ws.writing_quietly() as conn:
+        conn.execute(text("INSERT INTO setting (key, value) VALUES ('kept', '1')"))
+    assert not ws.changed_since_last_look()
+    with sqlite3.connect(ws.path) as other:  # another process's commit, then a quiet one
+        other.execute("INSERT INTO setting (key, value) VALUES ('theirs', '1')")
+    with ws.writing_quietly() as conn:
+        conn.execute(text("UPDATE setting SET value = '2' WHERE key = 'kept'"))
+    assert ws.changed_since_last_look()
+    with ws.writing() as conn:  # an ordinary write of this process is seen, as before
+        conn.execute(text("UPDATE setting SET value = '3' WHERE key = 'kept'"))
+    assert ws.changed_since_last_look()

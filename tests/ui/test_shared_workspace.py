@@ -233,3 +233,26 @@ def test_notes_typed_for_someone_erased_from_the_command_line_are_not_asked_abou
     monkeypatch.setattr(window, "ask_close_without_notes", lambda: asked.append(1) or True)
     window.close()
     assert asked == []  # no question about notes on a person who is no longer there
+
+
+def test_the_dashboard_summing_an_import_is_not_news_from_outside(window, shop, qtbot, capsys):
+    """On a workspace just imported, the Dashboard's first reading sums the import's events (a
+    write of the window's own): coming back to the window then said "The workspace was changed
+    outside this window"."""
+    import sqlite3 as sq
+
+    from omnidesk.cli import main
+
+    assert window.open_workspace(shop)
+    with sq.connect(shop) as con:
+        assert con.execute("SELECT count(*) FROM event_day_batch").fetchone()[0] == 0  # not summed yet
+    assert not window.look_for_outside_changes()
+    window.show_screen("dashboard")
+    with sq.connect(shop) as con:
+        qtbot.waitUntil(lambda: con.execute("SELECT count(*) FROM event_day_batch").fetchone()[0] > 0)
+    assert not window.look_for_outside_changes()
+    assert "changed outside" not in window.statusBar().currentMessage()
+    # A change from the command line is still news, the summing or not.
+    assert main(["customer", "set", "1", "city", "Lund", "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.look_for_outside_changes()

@@ -82,7 +82,7 @@ def ensure_products(workspace) -> None:
         if conn.execute(select(index_current())).scalar() and not unindexed_batches(conn):
             return
     try:
-        with workspace.writing(wait=0.5) as conn:
+        with workspace.writing_quietly(wait=0.5) as conn:
             if not conn.execute(select(index_current())).scalar():
                 _forget_index(conn)
             index_products(conn, unindexed_batches(conn))
