@@ -22,6 +22,9 @@ def add_commands(sub) -> None:
     p.add_argument("--customers", type=int, default=300, metavar="N", help="people in the demo shop (default 300); a few of them come as two customers "
                         "until their pairs in Review are answered")
     p.add_argument("--force", action="store_true", help="replace an existing demo workspace")
+    p.add_argument("--files", metavar="DIR",
+                   help="instead of a workspace, write the demo shop's channel exports (its shop, email list, "
+                        "till, lead forms, SMS list and phone contacts) into DIR, to try `omnidesk import` on")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.set_defaults(func=cmd_demo)
 
@@ -45,9 +48,14 @@ def add_commands(sub) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from omnidesk.core.demo import build_demo
 
-    path = Path(args.workspace) if args.workspace else paths.demo_workspace_path()
     if args.customers < 1:
         raise CliError("--customers must be at least 1", EXIT_USAGE)
+    if args.files is not None:
+        if args.workspace or args.force:
+            raise CliError("--files writes the demo's files, not a workspace: leave out "
+                           + ("--workspace" if args.workspace else "--force"), EXIT_USAGE)
+        return _demo_files(args)
+    path = Path(args.workspace) if args.workspace else paths.demo_workspace_path()
     summary = build_demo(path, customers=args.customers, force=args.force)
     quoted = shlex.quote(str(path))
     opener = "omnidesk --demo" if path == paths.demo_workspace_path() else f"omnidesk -w {quoted}"
@@ -61,6 +69,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 f"`omnidesk -w {quoted} COMMAND`.")
 
     Output(args).show(summary, text)
+    return EXIT_OK
+
+
+def _demo_files(args: argparse.Namespace) -> int:
+    """The demo shop's channel exports, written into ``--files`` beside what is there, never over it."""
+    import shutil
+    import tempfile
+
+    from omnidesk.core.demo_data import write_demo_files
+    from omnidesk.core.text import printable
+
+    target = Path(args.files).expanduser()
+    if target.exists() and not target.is_dir():
+        raise CliError(f"{printable(str(target))} is a file, not a folder: give the folder to write into")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=target, prefix=".omnidesk-demo-") as scratch:
+            made = write_demo_files(Path(scratch), customers=args.customers)
+            there = sorted(f.path.name for f in made if (target / f.path.name).exists())
+            if there:
+                named = ", ".join(there[:3]) + (f" and {len(there) - 3} more" if len(there) > 3 else "")
+                raise CliError(f"{printable(str(target))} already has {named}: nothing was written; "
+                               "choose an empty folder")
+            for f in made:
+                shutil.move(f.path, target / f.path.name)
+    except OSError as exc:
+        raise CliError(f"could not write the demo's files into {printable(str(target))}: "
+                       f"{exc.strerror or exc}") from exc
+    files = [{"file": str(target / f.path.name), "channel": f.channel, "kind": f.kind,
+              "description": f.description} for f in made]
+    width = max(len(f.path.name) for f in made) + 2
+    Output(args).show({"files": files}, lambda summary: [
+        f"Wrote {len(files)} files of the demo shop into {target}:",
+        *(f"  {Path(f['file']).name:<{width}}{f['description']}" for f in files),
+        f"Try: omnidesk import {shlex.quote(str(target / made[0].path.name))} -w shop.omnidesk"])
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -447,3 +448,31 @@ def test_unmerge_says_the_two_are_kept_apart_and_how_to_ask_again_and_twice_is_r
     assert status == 1 and "only source" in err
     status, out, _ = run(capsys, "review", "again", str(old), str(new), "-w", ws)
     assert status == 0 and "back in the review queue" in out
+
+
+def test_demo_files_writes_the_shops_exports_to_import_and_never_over_a_file(tmp_path, capsys):
+    """`omnidesk demo --files DIR`: the channel exports the demo is made from, for a new user to try
+    `omnidesk import` on (the README's examples had no file to run on)."""
+    folder = tmp_path / "demo files"
+    status, out, _ = run(capsys, "demo", "--files", str(folder), "--customers", "20", "--json")
+    assert status == 0
+    files = json.loads(out)["files"]
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted(Path(f["file"]).name for f in files) and "customers_export.csv" in names
+    assert {f["channel"] for f in files} >= {"shop", "email", "pos", "social", "sms", "contacts"}
+    shop = tmp_path / "shop.omnidesk"
+    assert run(capsys, "import", str(folder / "customers_export.csv"), "-w", str(shop))[0] == 0
+    assert run(capsys, "import", str(folder / "till_transactions.csv"), "-w", str(shop))[0] == 0
+    capsys.readouterr()
+    # A second time, into the same folder: refused, every file as it was, no scratch left behind.
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    (folder / "customers_export.csv").write_text("mine")
+    before["customers_export.csv"] = b"mine"
+    status, _, err = run(capsys, "demo", "--files", str(folder))
+    assert status == 1 and "already has" in err and "nothing was written" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    # A file where the folder should be, and a workspace path beside it, are refused.
+    status, _, err = run(capsys, "demo", "--files", str(shop))
+    assert status == 1 and "not a folder" in err
+    assert run(capsys, "demo", "--files", str(tmp_path / "x"), "-w", str(tmp_path / "d.omnidesk"))[0] == 2
+    assert not (tmp_path / "x").exists() and not (tmp_path / "d.omnidesk").exists()
