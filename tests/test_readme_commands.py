@@ -111,13 +111,17 @@ def test_the_readmes_rule_and_plan_run_as_written(tmp_path, capsys):
     from omnidesk.cli import main
     from tests.helpers import write_csv
 
-    rule, plan = _json_examples(README.read_text(encoding="utf-8"))
+    rule, spring, plan = _json_examples(README.read_text(encoding="utf-8"))
     ws = str(tmp_path / "shop.omnidesk")
     people = write_csv(tmp_path / "people.csv", ["Email", "First Name", "Accepts Email Marketing"],
                        [["ann@example.com", "Ann", "yes"]])
-    message = tmp_path / "message.json"
-    # the plan's "message" names a saved message; README's message file form, with every master field
-    message.write_text(json.dumps({"name": plan["message"], "message": {
+    # README's message file, as written, is the message the plan names.
+    assert spring["name"] == plan["message"]
+    message = tmp_path / "spring.json"
+    message.write_text(json.dumps(spring), encoding="utf-8")
+    # The form with every master field is taken too.
+    full = tmp_path / "full.json"
+    full.write_text(json.dumps({"name": "Every field", "message": {
         "headline": "Spring sale", "body": "Hi {first_name|there}", "offer_code": "SPRING", "offer_value": "15% off",
         "offer_expires": "2027-03-08", "cta": "Shop now", "link": "https://shop.example/spring",
         "image": "https://shop.example/spring.png"}}), encoding="utf-8")
@@ -127,6 +131,7 @@ def test_the_readmes_rule_and_plan_run_as_written(tmp_path, capsys):
         assert main(["import", str(people), "--channel", "shop", "-w", ws]) == 0
         assert main(["segment", "count", "--rule", json.dumps(rule), "-w", ws]) == 0
         assert main(["message", "import", str(message), "-w", ws]) == 0
+        assert main(["message", "import", str(full), "-w", ws]) == 0
         assert main(["campaign", "import", str(plan_file), "-w", ws]) == 0
         capsys.readouterr()
         assert main(["campaign", "show", plan["name"], "--json", "-w", ws]) == 0
