@@ -313,6 +313,13 @@ def test_adding_a_customer_who_is_already_there_or_was_erased_is_refused(shop):
     assert _row(shop, ann, "email", "city")[:] == ("ann@example.com", "Portland")  # nothing of it written
     with shop.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM identifier WHERE value = 'bob@example.com'").scalar() == 0
+    # Nor pinning it (`omnidesk pin`): the pin gave the card the email, and consent found them by it.
+    from omnidesk.core.identity.merge import pin_value
+
+    with pytest.raises(UserError, match="bob@example.com belongs to a person who was erased"):
+        pin_value(shop, ann, "email", "bob@example.com")
+    assert _row(shop, ann, "email")[0] == "ann@example.com"
+    pin_value(shop, ann, "email", "ann@example.com")  # a value of their own still pins
 
 
 def test_hand_entries_stay_with_their_person_through_a_rebuild_a_merge_and_a_split(shop, tmp_path):

@@ -486,6 +486,12 @@ def pin_value(ws: Workspace, customer_id: int, field: str, value: str | None, *,
         if value is None:
             pins.pop(field, None)
         else:
+            if field in ("email", "phone") and value:
+                # Pinned is typed in: an erased person's email or phone is refused as on the card's
+                # Edit and for a new customer (a pin gave it back to a customer, and consent with it).
+                from omnidesk.core.edits import _refuse_erased
+
+                _refuse_erased(conn, field, value)
             pins[field] = value
         conn.execute(update(cust).where(cust.c.id == customer_id).values(pinned_json=json.dumps(pins)))
         if field == "phone":
