@@ -15,7 +15,8 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.importing.unreadable import NoRowsError
 from omnidesk.core.dialect import remove_workspace_files
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.importing.batches import list_batches
+from omnidesk.core.workspace import Workspace, WorkspaceError
 
 
 def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = False,
@@ -35,6 +36,7 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
                             "choose another path.")
         if not force:
             raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
+        _refuse_if_kept(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".building")
     remove_workspace_files(partial)
@@ -58,8 +60,10 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
                         continue  # a small demo shop has no one in this export (no unsubscribes yet)
                     files.append(result.summary())
                 counts = ws.counts()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+                # Its own imports, told from any the user adds to it later (_refuse_if_kept).
+                ws.set_setting(DEMO_IMPORTS_SETTING, len(list_batches(ws)))
+        if path.exists():
+            _close_for_replacing(path)
         os.replace(partial, path)
     finally:
         remove_workspace_files(partial)
@@ -67,6 +71,52 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
 
 
 DEMO_SETTING = "demo_workspace"
+DEMO_IMPORTS_SETTING = "demo_imports"
+
+
+def _refuse_if_kept(path: Path) -> None:
+    """UserError when the demo at ``path`` holds imports of the user's own: it has become theirs."""
+    try:
+        with Workspace.open(path, readonly=True) as ws:
+            own = ws.get_setting(DEMO_IMPORTS_SETTING)
+            batches = list_batches(ws)
+    except WorkspaceError:
+        return  # unreadable: replaced, as any earlier demo
+    if isinstance(own, int) and len(batches) > own:
+        names = [b["file_name"] for b in batches[: len(batches) - own]]  # newest first
+        raise UserError(f"{path} holds {len(names)} import{'s' if len(names) != 1 else ''} of your own "
+                        f"({', '.join(names[:3])}{', …' if len(names) > 3 else ''}); --force replaces a demo, "
+                        "never what you brought into it: choose another path.")
+
+
+def _close_for_replacing(path: Path) -> None:
+    """Make sure nobody has the demo at ``path`` open, and fold its write-ahead log into it.
+
+    A demo replaced while an import into it ran (or a window had it open) took that work's
+    log away with it: the import said it was done, and nothing of it was there.  An exclusive
+    lock is granted only when no other connection has the file open; it is given up again
+    at once, and closing the last connection leaves no log beside the file.
+    """
+    import sqlite3
+
+    try:
+        con = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+    except sqlite3.Error:
+        return
+    try:
+        con.execute("PRAGMA locking_mode=EXCLUSIVE")
+        con.execute("BEGIN EXCLUSIVE")
+        con.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise UserError(f"{path} is open in a window or busy with an import; close it (or let the "
+                            "import finish), then build the demo again.") from exc
+    except sqlite3.DatabaseError:
+        pass  # not a readable database: nothing of anyone's to keep
+    finally:
+        con.close()
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def is_demo(path: str | os.PathLike) -> bool:

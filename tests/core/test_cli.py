@@ -476,3 +476,31 @@ def test_demo_files_writes_the_shops_exports_to_import_and_never_over_a_file(tmp
     assert status == 1 and "not a folder" in err
     assert run(capsys, "demo", "--files", str(tmp_path / "x"), "-w", str(tmp_path / "d.omnidesk"))[0] == 2
     assert not (tmp_path / "x").exists() and not (tmp_path / "d.omnidesk").exists()
+
+
+def test_demo_force_never_replaces_a_demo_in_use_or_one_holding_imports_of_your_own(tmp_path, capsys):
+    """`demo --force` took the log of an import running into the demo away with the file (the import
+    said it was done; nothing of it was there), and replaced a demo the user had imported their own
+    files into."""
+    import sqlite3
+
+    path = tmp_path / "demo.omnidesk"
+    assert run(capsys, "demo", "--workspace", str(path), "--customers", "5")[0] == 0
+    before = path.read_bytes()
+    # Another process has it open, in a transaction (as an import's lock is held).
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    status, _, err = run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")
+    assert status == 1 and "open in a window or busy with an import" in err
+    other.execute("ROLLBACK")
+    other.close()
+    assert path.read_bytes() == before and not path.with_name(path.name + ".building").exists()
+    # Nobody has it open: replaced, with no log of the old file left beside the new one.
+    assert run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")[0] == 0
+    # A file of the user's own imported into the demo: it is theirs now.
+    mine = write_csv(tmp_path / "my_customers.csv", ["Email", "First Name"], [["zoe@example.com", "Zoe"]])
+    assert run(capsys, "import", str(mine), "-w", str(path))[0] == 0
+    kept = path.read_bytes()
+    status, _, err = run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")
+    assert status == 1 and "1 import of your own (my_customers.csv)" in err
+    assert path.read_bytes() == kept
