@@ -32,6 +32,11 @@ The rule, in order:
    make a refusal stricter: an undated unsubscribe after a "denied" counts.)
    A "no" flag without a date is a snapshot like the "yes" flag of a later
    export: the two together are a change of mind, and the later day wins.
+5. A "yes" (or "pending") cannot be later than its file: one dated after the
+   file was imported (a confirmation "in 2029", a date typed wrong) is read as
+   a flag without a date, or it would outrank every opt-out until then, a "no"
+   typed in by hand included.  A refusal keeps its date: read later, it is
+   only stricter.
 
 Only "granted" is mailable.
 """
@@ -48,7 +53,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.models import Consent, ImportBatch, Setting, SourceRecord
+from omnidesk.core.models import HAND_KIND, Consent, ImportBatch, Setting, SourceRecord
 from omnidesk.core.timeutil import to_utc
 
 GRANTED, PENDING, DENIED, UNSUBSCRIBED, CLEANED = "granted", "pending", "denied", "unsubscribed", "cleaned"
@@ -130,6 +135,30 @@ def fact_day(fact: Fact, zone: tzinfo | None = None) -> str:
     return _zone_day(imported, zone) if imported else ""
 
 
+_MAY_BE_LATER = frozenset({GRANTED, PENDING})  # what a date after its file cannot make later (rule 5)
+
+
+def _after_its_file(fact: Fact, zone: tzinfo | None) -> bool:
+    """Rule 5: a "yes" or "pending" dated after its file was imported (both compared in UTC)."""
+    if fact.status not in _MAY_BE_LATER or not fact.occurred_at or not fact.recorded_at:
+        return False
+    own, imported = _utc(fact.occurred_at), _utc(fact.recorded_at)
+    if not own or not imported:
+        return False
+    if zone is not None and not _has_offset(fact.occurred_at):  # on the shop's clock
+        try:
+            own = (datetime.fromisoformat(own).replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+                   .isoformat(timespec="seconds"))
+        except (ValueError, OverflowError):
+            pass
+    return own > imported
+
+
+def _trusted(facts: Iterable[Fact], zone: tzinfo | None) -> list[Fact]:
+    """The facts as the rule reads them: a "yes" dated after its file as one without a date (rule 5)."""
+    return [f._replace(occurred_at=None) if _after_its_file(f, zone) else f for f in facts]
+
+
 def _order_key(zone: tzinfo | None):
     def key(fact: Fact) -> tuple:
         return (fact_day(fact, zone), STRICTNESS.get(fact.status, STRICTNESS[DENIED]),
@@ -170,7 +199,7 @@ def changes(facts: Iterable[Fact], zone: tzinfo | None = None) -> list[Fact]:
     """
     out: list[Fact] = []
     current: Fact | None = None
-    for fact in sorted(facts, key=_order_key(zone)):
+    for fact in sorted(_trusted(facts, zone), key=_order_key(zone)):
         if _cannot_lift(current, fact):
             continue
         if current is None or fact.status != current.status:
@@ -190,7 +219,7 @@ def in_force(facts: Iterable[Fact], zone: tzinfo | None = None) -> Fact | None:
     if len(facts) < 2:  # most people: one fact per channel
         return facts[0] if facts else None
     current: Fact | None = None
-    for fact in sorted(facts, key=_order_key(zone)):
+    for fact in sorted(_trusted(facts, zone), key=_order_key(zone)):
         if _cannot_lift(current, fact):
             continue
         current = fact
@@ -222,7 +251,12 @@ def facts_query(*where) -> Select:
 
 
 def file_times(conn: Connection, record_ids: Iterable[int]) -> dict[int, str]:
-    """Record id -> when its file was imported (the time an undated fact is known from)."""
+    """Record id -> when its file was imported (the time an undated fact is known from).
+
+    Not for what was entered by hand: each such fact carries the moment it was typed in, and
+    its "file" is as old as the first thing ever typed in (rule 5 would read every later "yes"
+    typed in as dated after it).
+    """
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
     ids = sorted(set(record_ids))
@@ -230,7 +264,7 @@ def file_times(conn: Connection, record_ids: Iterable[int]) -> dict[int, str]:
     for i in range(0, len(ids), _IN):
         out.update(conn.execute(
             select(rec.c.id, batch.c.started_at).join(batch, batch.c.id == rec.c.batch_id)
-            .where(rec.c.id.in_(ids[i:i + _IN]))
+            .where(rec.c.id.in_(ids[i:i + _IN]), batch.c.kind != HAND_KIND)
         ).all())
     return out
 
@@ -250,7 +284,9 @@ def _grouped(conn: Connection, rows: Iterable[tuple], zone: tzinfo | None | bool
             first[key] = row
     decided: dict[tuple[int, str], Fact] = {}
     if more:
-        times = file_times(conn, (r[4] for group in more.values() for r in group if not r[3]))
+        # An undated fact counts from its file; so does a "yes" dated after it (rule 5).
+        times = file_times(conn, (r[4] for group in more.values() for r in group
+                                  if not r[3] or r[2] in _MAY_BE_LATER))
         if zone is True:
             zone = rule_zone(conn)
         for key, group in more.items():

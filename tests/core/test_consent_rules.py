@@ -42,7 +42,7 @@ def test_an_undated_fact_counts_on_its_files_import_day():
 def test_the_later_day_wins_whatever_its_status():
     old_yes = _fact("granted", "2025-01-10T08:00:00", record_id=1)
     newer_no = _fact("denied", None, "2025-06-02T09:00:00", record_id=2)
-    later_yes = _fact("granted", "2025-07-01T08:00:00", record_id=3)
+    later_yes = _fact("granted", "2025-07-01T08:00:00", "2025-07-02T09:00:00", record_id=3)
     assert in_force([old_yes, newer_no]) == newer_no
     assert in_force([newer_no, old_yes, later_yes]) == later_yes
 
@@ -329,3 +329,62 @@ def test_an_opted_out_column_in_an_sms_list_is_about_sms(ws, tmp_path):
     with ws.engine.connect() as conn:
         facts = conn.exec_driver_sql("SELECT channel, status FROM consent ORDER BY channel").fetchall()
     assert facts == [("sms", "unsubscribed"), ("whatsapp", "unsubscribed")]
+
+
+def test_a_yes_dated_after_its_file_never_outranks_a_later_opt_out(ws, tmp_path):
+    """A Mailchimp confirmation dated in 2029, imported in 2025: it outranked every opt-out until
+    2029, a "no" typed in by hand included, and the command said the "no" lost as the less strict
+    answer of the same day.  Read as a flag without a date, it lifts no refusal."""
+    from omnidesk.core.edits import record_consent
+
+    imported(ws, mailchimp_unsubscribed(tmp_path / "unsubscribed_members_export_1a2b.csv", ""), "2025-07-01 09:00Z")
+    imported(ws, mailchimp_subscribed(tmp_path / "subscribed_members_export_1a2b.csv", "2029-01-01 10:00:00"),
+             "2025-09-01 09:00Z")
+    assert consent_everywhere(ws, tmp_path)["email"] == "unsubscribed"
+    # A later dated unsubscribe, then a "no" typed in: each is in force once it comes.
+    imported(ws, mailchimp_unsubscribed(tmp_path / "unsubscribed_members_export_3c4d.csv", "2025-10-01 12:00:00"),
+             "2025-10-02 09:00Z")
+    assert consent_everywhere(ws, tmp_path)["email"] == "unsubscribed"
+    cid = find_customer(ws, "ann@example.com")
+    with time_machine.travel("2025-11-01 09:00Z", tick=False):
+        record_consent(ws, cid, "email", "denied", "asked at the till")
+    assert consent_everywhere(ws, tmp_path)["email"] == "denied"
+
+
+def test_a_yes_typed_in_lifts_an_earlier_opt_out_and_a_file_dated_yes_keeps_its_date(ws, tmp_path):
+    """What rule 5 leaves alone: a "yes" typed in by hand is dated the moment it is typed (its
+    "file" is as old as the first thing typed in), and a file's "yes" dated before its import."""
+    from omnidesk.core.edits import record_consent
+
+    imported(ws, mailchimp_unsubscribed(tmp_path / "unsubscribed_members_export_1a2b.csv",
+                                        "2025-02-01 12:00:00"), "2025-03-01 09:00Z")
+    cid = find_customer(ws, "ann@example.com")
+    with time_machine.travel("2025-03-05 09:00Z", tick=False):
+        record_consent(ws, cid, "sms", "denied")  # the hand "file" is made now
+    with time_machine.travel("2025-04-01 09:00Z", tick=False):
+        record_consent(ws, cid, "email", "granted", "signed up again at the till")
+    assert consent_everywhere(ws, tmp_path)["email"] == "granted"
+    imported(ws, mailchimp_unsubscribed(tmp_path / "unsubscribed_members_export_3c4d.csv",
+                                        "2025-05-01 12:00:00"), "2025-05-02 09:00Z")
+    imported(ws, mailchimp_subscribed(tmp_path / "subscribed_members_export_1a2b.csv", "2025-05-20 08:00:00"),
+             "2025-06-01 09:00Z")
+    assert consent_everywhere(ws, tmp_path)["email"] == "granted"
+    fact = consent_facts(ws, cid)["email"]
+    assert fact.occurred_at == "2025-05-20T08:00:00"
+
+
+def test_rule_5_on_plain_facts():
+    """A "yes" dated after its file's import is read as undated; a refusal dated so keeps its date."""
+    unsubscribed = _fact("unsubscribed", None, "2025-07-01T09:00:00", record_id=1)
+    future_yes = _fact("granted", "2029-01-01T10:00:00", "2025-09-01T09:00:00", record_id=2)
+    assert in_force([unsubscribed, future_yes]) == unsubscribed
+    assert changes([unsubscribed, future_yes]) == [unsubscribed]
+    # 10:00 on a shop clock two hours ahead of UTC is before an import at 09:00 UTC: compared in UTC.
+    import zoneinfo
+
+    that_morning = _fact("granted", "2025-09-01T10:00:00", "2025-09-01T09:00:00", record_id=3)
+    assert in_force([unsubscribed, that_morning], zoneinfo.ZoneInfo("Europe/Berlin")) == that_morning
+    assert in_force([unsubscribed, that_morning]) == unsubscribed  # UTC's clock: after its file
+    future_no = _fact("unsubscribed", "2029-01-01T10:00:00", "2025-09-01T09:00:00", record_id=4)
+    dated_yes = _fact("granted", "2025-08-01T10:00:00", "2025-09-01T09:00:00", record_id=5)
+    assert in_force([dated_yes, future_no]) == future_no

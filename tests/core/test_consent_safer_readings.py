@@ -142,7 +142,7 @@ def test_a_hand_typed_no_is_not_lifted_by_next_months_shop_export(make_workspace
 
 def test_a_fact_counts_on_the_shops_day_on_plain_facts():
     evening = _fact("unsubscribed", "2026-06-01T19:00:00-04:00")  # 23:00Z, 1 June
-    later = _fact("granted", "2026-06-02T01:00:00+00:00", record_id=2)  # 21:00 in New York, 1 June
+    later = _fact("granted", "2026-06-02T01:00:00+00:00", "2026-06-03T09:00:00", record_id=2)  # 21:00 in New York, 1 June
     assert fact_day(later) == "2026-06-02" and fact_day(later, NY) == "2026-06-01"
     # A file imported at 01:00Z counts on the shop's day it was imported on.
     assert fact_day(_fact("granted", None, "2026-06-02T01:00:00+00:00"), NY) == "2026-06-01"
