@@ -369,3 +369,22 @@ def test_an_opt_out_waiting_for_its_number_reaches_a_number_typed_in_by_hand(ws,
     with ws.engine.connect() as conn:
         shown = conn.exec_driver_sql("SELECT phone, consent_sms FROM customer WHERE consent_sms = 'unsubscribed'").all()
     assert [tuple(r) for r in shown] == [("+447911123456", "unsubscribed")]
+
+
+def test_an_opt_in_date_does_not_date_the_no_beside_it(ws, tmp_path):
+    """An SMS list's "Opted in: no" beside its "Opt-in date" of years ago: the "no" took the old
+    sign-up date, so a START sent since (but before the export) outvoted the current no."""
+    start = write_csv(tmp_path / "optouts.csv", SMS_OPTOUTS, [["(303) 555-0121", "START", "2025-03-01 12:00"]])
+    imported(ws, start, "2025-03-02 09:00Z", ImportOptions(channel="sms"))
+    assert in_force(ws, phone="+13035550121")["sms"] == "granted"
+    listed = write_csv(tmp_path / "sms_subscribers.csv", ["Phone", "First name", "Opted in", "Opt-in date"],
+                       [["+13035550121", "Grace", "no", "2024-12-22"],
+                        ["+13035550122", "Hank", "yes", "2024-12-22"]])
+    imported(ws, listed, "2026-09-01 09:00Z", ImportOptions(channel="sms"))
+    assert facts_of(ws, "sms_subscribers.csv") == [("sms", "denied", None), ("sms", "granted", "2024-12-22")]
+    assert in_force(ws, phone="+13035550121")["sms"] == "denied"
+    # A neutral "Consent date" still dates whatever the row says.
+    neutral = write_csv(tmp_path / "sms_list_2.csv", ["Phone", "First name", "Opted in", "Consent date"],
+                        [["+13035550123", "Ida", "no", "2024-12-22"]])
+    imported(ws, neutral, "2026-09-02 09:00Z", ImportOptions(channel="sms"))
+    assert facts_of(ws, "sms_list_2.csv") == [("sms", "denied", "2024-12-22")]

@@ -89,6 +89,19 @@ def says_opt_out(header: str) -> bool:
     return any(f" {w} " in key for w in _OPTOUT_COLUMN)
 
 
+# A consent time column's words that say it is when the person said yes ("Opt-in date",
+# "Subscribed at", "CONFIRM_TIME"), not when their answer last changed ("Consent date").
+_OPT_IN_TIME = ("opt in", "optin", "opted in", "subscribed", "subscription", "subscribe", "confirm",
+                "confirmed", "sign up", "signup", "signed up")
+
+
+def says_opt_in_time(header: str) -> bool:
+    """Whether a consent time column's header says it is the time of a "yes": it dates a yes, never a
+    "no" on the same row (an SMS list's "Opted in: no" beside the "Opt-in date" of years ago)."""
+    key = f" {' '.join(header_words(header_key(header)))} "
+    return any(f" {w} " in key for w in _OPT_IN_TIME)
+
+
 def list_channel(channel: str, mapping: Sequence[str]) -> str:
     """The consent channel a list's opt-outs close: SMS for an SMS file or a list of numbers only,
     else email."""

@@ -13,7 +13,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from omnidesk.core.consent import OPT_OUTS, STRICTNESS
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, Kind
-from omnidesk.core.importing.optout_lists import consent_columns, list_channel, list_status, says_opt_out
+from omnidesk.core.importing.optout_lists import (
+    consent_columns,
+    list_channel,
+    list_status,
+    says_opt_in_time,
+    says_opt_out,
+)
 from omnidesk.core.importing.phone_region import is_local_number
 from omnidesk.core.importing.presets import header_key
 from omnidesk.core.importing.sniff import Record
@@ -209,6 +215,13 @@ class RowNormalizer:
         # channel without one is not dated by a "Consent date" that may be another's.
         self._own_times = {ch: name for ch, name in _OWN_TIMES.items() if name in present}
         self._time_fields = tuple(n for n in _CONSENT_TIMES if n in present)
+        # Consent times that are when the person said yes ("Opt-in date", "Subscribed at"): a "no"
+        # on the row is not dated by them, or an old sign-up date would make a current "no" older
+        # than the "yes" it answers (and a START of last year would outvote it).  Undated, the "no"
+        # counts from its file.
+        self._yes_times = frozenset(
+            n for n in self._time_fields
+            if (found := self.columns.get(n)) and all(says_opt_in_time(plan.header[i]) for i in found))
         # A list of people's "Status" saying "unsubscribed", "bounced", ... (never a grant).
         self._status_optouts = self.nobody_check and "status" in present
         self._has_unsub_time = "unsubscribed_at" in present
@@ -298,8 +311,11 @@ class RowNormalizer:
         if value is None:
             return None
         raw, i = self.first(v, name)
+        yes_only = name in self._yes_times
         if i is None or i not in self.guessed_dates or not _either_way(raw):
-            return _When(value, value)
+            return _When(value, None if yes_only else value)
+        if yes_only:
+            return None  # a guess dates no "yes", and this time dates nothing else
         zone = "UTC" if i in self.utc_columns else None
         readings = [r for r in (nz.parse_datetime(raw, order, zone).value
                                 for order in (nz.DateOrder.DMY, nz.DateOrder.MDY)) if r]
