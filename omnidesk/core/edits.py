@@ -58,7 +58,7 @@ from omnidesk.core.importing.dates import default_date_order, parse_date
 from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
 from omnidesk.core.importing.normalize import normalize_country, normalize_postcode, parse_bool, parse_money
 from omnidesk.core.models import HAND_KIND, Consent, Customer, CustomField, Identifier, ImportBatch, SourceRecord, utcnow
-from omnidesk.core.suppression import identifier_hash, known_suppressions, workspace_salt
+from omnidesk.core.suppression import identifier_hash, known_suppressions, workspace_salt, written_forms
 from omnidesk.core.workspace import Workspace
 
 HAND_FILE = "Entered by you"
@@ -588,7 +588,8 @@ def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> 
 
 def _refuse_erased(conn, kind: str, value: str) -> None:
     """UserError when ``value`` is the email or phone of a person erased at their request (rights.py)."""
-    if known_suppressions(conn, [identifier_hash(workspace_salt(conn), kind, value)]):
+    salt = workspace_salt(conn)
+    if known_suppressions(conn, [identifier_hash(salt, k, v) for k, v in written_forms([(kind, value)])]):
         raise UserError(f"{value} belongs to a person who was erased at their request; "
                         "omnidesk does not add them back.")
 

@@ -71,6 +71,7 @@ from omnidesk.core.suppression import (
     named_identifier_hash,
     row_suppression_hash,
     workspace_salt,
+    written_forms,
 )
 from omnidesk.core.workspace import Workspace, backup_files
 
@@ -355,8 +356,8 @@ def _suppress(conn: Connection, salt: str, records: list, identifiers: set[tuple
     """
     names = {name_key(r.first_name, r.last_name) for r in records} - {""}
     own = identifiers - shared
-    wanted = {identifier_hash(salt, k, v) for k, v in own}
-    wanted |= {named_identifier_hash(salt, k, v, n) for k, v in shared for n in names}
+    wanted = {identifier_hash(salt, k, v) for k, v in written_forms(own)}
+    wanted |= {named_identifier_hash(salt, k, v, n) for k, v in written_forms(shared) for n in names}
     wanted |= {row_suppression_hash(salt, r.row_hash) for r in records}
     add_suppressions(conn, wanted)
     return {"identifiers_suppressed": len(own) + (len(shared) if names else 0),

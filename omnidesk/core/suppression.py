@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.contact import mailbox_key
 from omnidesk.core.identity.keys import fold, fold_letters
 from omnidesk.core.models import Setting, Suppression, utcnow
 
@@ -50,6 +51,22 @@ def workspace_salt(conn: Connection) -> str:
 def identifier_hash(salt: str, kind: str, value: str) -> str:
     """One identifier (kind "email", "phone", "external") alone: blocks every row that carries it."""
     return hashlib.sha256(f"{salt}\x1f{kind}\x1f{value}".encode()).hexdigest()
+
+
+def written_forms(identifiers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``identifiers`` with each email's mailbox beside it where that is written otherwise.
+
+    An erased person's "janedoe@gmail.com" is also "jane.doe@gmail.com", "JaneDoe@googlemail.com"
+    and "janedoe+shop@gmail.com" (``contact.mailbox_key``): the list keeps the mailbox, and a row
+    is looked up by its address as written and by its mailbox, so a person erased before the
+    list kept mailboxes stays out by the address as it was.
+    """
+    out = []
+    for kind, value in identifiers:
+        out.append((kind, value))
+        if kind == "email" and (key := mailbox_key(value)) != value:
+            out.append((kind, key))
+    return out
 
 
 def name_key(first_name: str, last_name: str) -> str:
@@ -74,7 +91,7 @@ def row_suppression_keys(salt: str, identifiers: Iterable[tuple[str, str]], firs
     The same three forms erasing a person writes (``omnidesk.core.rights``): each
     identifier alone, each identifier with the row's name, and the row itself.
     """
-    identifiers = list(identifiers)
+    identifiers = written_forms(identifiers)
     keys = [identifier_hash(salt, k, v) for k, v in identifiers]
     name = name_key(first_name, last_name)
     if name:

@@ -181,6 +181,30 @@ def test_an_identifier_nobody_else_has_blocks_the_person_under_any_name(new_work
         assert "Diaz" not in _dump(ws)
 
 
+def test_an_erased_mailbox_stays_out_however_its_address_is_written(new_workspace, tmp_path):
+    """Erased as "rosa.diaz@example.com", she came back as "Rosa.Diaz+shop@example.com"; erased as a
+    Gmail address, as the same mailbox with dots or at googlemail.com: new customers, subscribed."""
+    from omnidesk.core.edits import add_customer
+    from omnidesk.core.errors import UserError
+
+    with new_workspace(tmp_path / "w.omnidesk") as ws:
+        people = [_mailchimp(MAILCHIMP_SUBSCRIBED_HEADER, "rosa.diaz@example.com", "Rosa", "Diaz", "0f0f0f0f0f"),
+                  _mailchimp(MAILCHIMP_SUBSCRIBED_HEADER, "janedoe@gmail.com", "Jane", "Doe", "1e1e1e1e1e")]
+        import_file(ws, write_csv(tmp_path / "subscribed_members_export_1.csv", MAILCHIMP_SUBSCRIBED_HEADER,
+                                  people))
+        for where in ("first_name = 'Rosa'", "first_name = 'Jane'"):
+            (cid,) = _customer_of(ws, where)
+            erase_person(ws, cid)
+        spellings = ["Rosa.Diaz+shop@example.com", "jane.doe@gmail.com", "JaneDoe@googlemail.com",
+                     "janedoe+news@gmail.com"]
+        again = import_file(ws, write_csv(tmp_path / "subscribed_members_export_2.csv", MAILCHIMP_SUBSCRIBED_HEADER,
+                                          [_mailchimp(MAILCHIMP_SUBSCRIBED_HEADER, e, "", "", f"2{n}2{n}2{n}2{n}2{n}")
+                                           for n, e in enumerate(spellings)]))
+        assert (again.imported, again.suppressed) == (0, 4)
+        with pytest.raises(UserError, match="erased at their request"):
+            add_customer(ws, {"first_name": "J", "email": "Jane.Doe@gmail.com"})
+
+
 # -- 2. a till customer with no email, phone or card ------------------------------------------
 
 
