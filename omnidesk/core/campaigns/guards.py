@@ -79,6 +79,7 @@ DEFAULT_RULES = {"cap_messages": 3, "cap_days": 7, "cap_email": 0, "cap_sms": 0,
                  "quiet_end": "08:00", "quiet_hours_action": "move", "send_unknown_email": False,
                  "send_unknown_sms": False, "soft_opt_in": False}
 _REFUSED = (*sorted(OPT_OUTS), "denied")
+_IN_SIZE = 900  # values per IN list: under every database's parameter limit
 # The same, written into the SQL rather than bound: SQLite reads a partial index only for a query
 # whose condition reads as the index's own (models.Customer: ix_customer_refused_email and its kin).
 _REFUSED_WRITTEN_OUT = [literal_column(f"'{state}'") for state in _REFUSED]
@@ -376,19 +377,67 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
 
 
 def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
-    """Guard 2 for the ways one mailbox is written: an address the email guards let through is out
-    (opted out) when it is another spelling of an address someone said stop from
-    (``bobsmith@gmail.com`` unsubscribed: ``bob.smith@gmail.com`` is the same mailbox).
+    """Guard 1 for what SQL cannot see: an address the guards let through is out (opted out) when
 
-    Only rows the email guards let through are looked at, against the few refused addresses.
+    * it is another spelling of an address someone said stop from (``bobsmith@gmail.com``
+      unsubscribed: ``bob.smith@gmail.com`` is the same mailbox), or
+    * the address's own answer is no (:func:`addresses_said_no`), though its customer's is yes:
+      Mia said stop from mia.old@ and yes from mia.new@; the card goes by mia.new@, but Sam,
+      a customer of his own who gave mia.old@ to the shop, is not mailed there either.
+
+    Only rows the guards let through are looked at, against the few refused addresses.
     """
     with ws.engine.connect() as conn:
         refused = {mailbox_key(a) for a in conn.execute(refused_addresses("email")).scalars() if a and "@" in a}
-    if not refused:
+        refused |= addresses_said_no(conn, "email")
+        numbers = addresses_said_no(conn, "sms")
+    if not refused and not numbers:
         return rows
     out = _GUARD_REASONS.index(OPTED_OUT)
-    return [(r[0], r[1], out, *r[3:]) if r[2] is None and r[5] and mailbox_key(r[5]) in refused else r
+    rows = [(r[0], r[1], out, *r[3:]) if r[2] is None and r[5] and mailbox_key(r[5]) in refused else r
             for r in rows]
+    return [(*r[:3], out, *r[4:]) if r[3] is None and r[1] and r[1] in numbers else r for r in rows]
+
+
+def addresses_said_no(conn, channel: str) -> set[str]:
+    """The addresses whose own answer on ``channel`` is no: email mailboxes (``mailbox_key``) or
+    phone numbers that some record carrying one as its own said no from, and that all the consent
+    facts of the records carrying it (of any customer) leave refused, under the one rule
+    (``consent.decide_statuses``).  A customer's consent weighs all their addresses; this is each
+    address's own, whoever holds it.  What was entered by hand is the user's word about the
+    person: it counts for the customer, not for one address.
+    """
+    from omnidesk.core.channels import HAND
+    from omnidesk.core.consent import decide_statuses, facts_query
+    from omnidesk.core.models import Consent, Identifier
+
+    con, rec, ident = Consent.__table__, SourceRecord.__table__, Identifier.__table__
+    own = rec.c.email if channel == "email" else rec.c.phone
+    key = mailbox_key if channel == "email" else str
+    said = conn.execute(select(own).distinct().join(con, con.c.record_id == rec.c.id).where(
+        con.c.channel == channel, con.c.status.in_(_REFUSED), own.is_not(None), own != "",
+        rec.c.channel != HAND)).scalars()
+    boxes = sorted({key(a) for a in said})
+    if not boxes:
+        return set()
+    kind = "email" if channel == "email" else "phone"
+    records: set[int] = set()
+    for start in range(0, len(boxes), _IN_SIZE):
+        part = boxes[start:start + _IN_SIZE]
+        found = ident.c.value.in_(part) if channel != "email" else or_(ident.c.value.in_(part),
+                                                                        ident.c.mailbox.in_(part))
+        records.update(conn.execute(select(ident.c.record_id).where(ident.c.kind == kind, found)).scalars())
+    ids = sorted(records)
+    address: dict[int, str] = {}
+    facts = []
+    for start in range(0, len(ids), _IN_SIZE):
+        part = ids[start:start + _IN_SIZE]
+        address.update((rid, key(a)) for rid, a in conn.execute(
+            select(rec.c.id, own).where(rec.c.id.in_(part), own.is_not(None), own != "", rec.c.channel != HAND)))
+        facts.extend(conn.execute(facts_query(con.c.record_id.in_(part), con.c.channel == channel)).all())
+    wanted = set(boxes)
+    keyed = [(address[r[4]], *r[1:]) for r in facts if address.get(r[4]) in wanted]
+    return {box for (box, _channel), status in decide_statuses(conn, keyed).items() if status in _REFUSED}
 
 
 def _shared_addresses(ws: Workspace, rules: Rules) -> dict[str, set[str]]:

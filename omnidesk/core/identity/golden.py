@@ -42,6 +42,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.text import sort_key, strip_accents
 from omnidesk.core.timeutil import day_or_instant_utc
 from omnidesk.core.consent import GRANTED, STRICTNESS, decide_statuses, facts_query, stricter
+from omnidesk.core.contact import mailbox_key
 from omnidesk.core.dialect import (
     executemany,
     has_customer_search,
@@ -422,16 +423,19 @@ def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, l
     """
     address_of: dict[int, tuple[str | None, str | None]] = {}
     by_hand: set[int] = set()
-    addresses: dict[int, tuple[set[str], set[str]]] = {}  # customer -> (emails, phones)
+    addresses: dict[int, tuple[set[str], set[str]]] = {}  # customer -> (mailboxes, phones)
     for rows in records.values():
         if len(rows) > 1:
             for r in rows:
-                address_of[r[_ID]] = (r[_EMAIL], r[_PHONE])
+                # An email by its mailbox: "Mia.Old+shop@gmail.com" is the mailbox that said stop
+                # as "mia.old@gmail.com" (contact.mailbox_key).
+                box = mailbox_key(r[_EMAIL]) if r[_EMAIL] else r[_EMAIL]
+                address_of[r[_ID]] = (box, r[_PHONE])
                 if r[_CHANNEL] == HAND:
                     by_hand.add(r[_ID])
                 mine = addresses.setdefault(r[_CID], (set(), set()))
-                if r[_EMAIL]:
-                    mine[0].add(r[_EMAIL])
+                if box:
+                    mine[0].add(box)
                 if r[_PHONE]:
                     mine[1].add(r[_PHONE])
     if not address_of:
@@ -463,6 +467,8 @@ def _mind_each_address(cid: int, email: str | None, phone: str | None, consents:
       that said stop.
     """
     def said(address: str | None, channel: str) -> str | None:
+        if address and channel == "email":
+            address = mailbox_key(address)
         return statuses.get(((cid, address), channel)) if address else None
 
     if email is not None and not email_pinned and STRICTNESS.get(said(email, "email") or GRANTED, 2) >= 2:

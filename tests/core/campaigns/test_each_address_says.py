@@ -121,3 +121,53 @@ def test_who_said_yes_leaves_out_a_mailbox_someone_else_holding_it_said_stop_fro
     assert segments.count(ws, said_yes) == 0
     assert segments.count(ws, {"all": [{"field": "consent.email", "op": "is_not", "value": "granted"}]}) == 2
     assert segments.count(ws, {"all": [{"field": "consent.sms", "op": "is", "value": "granted"}]}) == 1
+
+
+def test_an_address_that_said_stop_stays_out_for_whoever_else_gives_it(make_workspace, tmp_path):
+    """Mia said stop from mia.old@ and yes from mia.new@: her card goes by mia.new@.  Sam, a
+    customer of his own, later gave the shop mia.old@ with a yes and no date: the address's own
+    answer is still no, and the pack went to it."""
+    ws = make_workspace(timezone="America/New_York")
+    mia, _email, _consent = _mia(ws, tmp_path)
+    import_file(ws, _write(tmp_path / "customers_export_2.csv", SHOPIFY_CUSTOMERS_HEADER, Customer_ID="302",
+                           First_Name="Sam", Last_Name="Stone", Email="mia.old@example.com",
+                           Accepts_Email_Marketing="yes", Total_Spent="5", Total_Orders="1"),
+                ImportOptions(channel="shop"))
+    with ws.engine.connect() as conn:
+        sam = conn.execute(select(Customer.__table__.c.id).where(Customer.__table__.c.first_name == "Sam")).scalar()
+    assert sam is not None and sam != mia
+    step = _email_step(ws)
+    assert step.eligible == [mia]
+    assert sam in step.excluded["opted out"]
+
+
+def test_another_spelling_of_the_mailbox_that_said_stop_never_becomes_the_card_email(make_workspace, tmp_path):
+    """Mia unsubscribed mia.old@gmail.com and confirmed mia.new@; her till card and her phone's contact
+    had "MiaOld@gmail.com" and "miaold@gmail.com", the same Gmail mailbox written two other ways.
+    The card took the spelling seen most often, with the customer's yes, and the pack mailed it."""
+    ws = make_workspace(timezone="America/New_York")
+    files = [
+        (_write(tmp_path / "unsubscribed_members_export.csv", MAILCHIMP_UNSUBSCRIBED_HEADER,
+                Email_Address="mia.old@gmail.com", First_Name="Mia", Last_Name="Moreau",
+                Phone_Number="+1 202 555 0160", UNSUB_TIME="2025-02-01 10:00:00", MEMBER_RATING="2",
+                LEID="11", EUID="e11"), "email"),
+        (_write(tmp_path / "subscribed_members_export.csv", MAILCHIMP_SUBSCRIBED_HEADER,
+                Email_Address="mia.new@example.com", First_Name="Mia", Last_Name="Moreau",
+                Phone_Number="+1 202 555 0160", CONFIRM_TIME="2025-04-01 10:00:00", MEMBER_RATING="2",
+                LEID="12", EUID="e12"), "email"),
+    ]
+    header = ["First Name", "Last Name", "Email", "Phone"]
+    for n, spelling in enumerate(("MiaOld@gmail.com", "miaold@gmail.com")):
+        path = tmp_path / f"contacts_{n}.csv"
+        with path.open("w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([header, ["Mia", "Moreau", spelling, "+1 202 555 0160"]])
+        files.append((path, "contacts"))
+    for path, channel in files:
+        import_file(ws, path, ImportOptions(channel=channel))
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(Customer.__table__.c.id, Customer.__table__.c.email,
+                                   Customer.__table__.c.consent_email)).all()
+    assert len(rows) == 1
+    (cid, email, consent), = rows
+    assert (email, consent) == ("mia.new@example.com", "granted")
+    assert _email_step(ws).eligible == [cid]
