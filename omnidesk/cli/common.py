@@ -155,9 +155,15 @@ def _output(path: str | Path, args: argparse.Namespace) -> Path:
     from omnidesk.core.text import printable
 
     try:
-        return check_output(path, overwrite=getattr(args, "force", False), workspace=_workspace_path(args))
+        out = check_output(path, overwrite=getattr(args, "force", False), workspace=_workspace_path(args))
     except OutputExistsError:
         raise CliError(f"{printable(str(path))} already exists; add --force to replace it") from None
+    # Told now, not once the work is done: an import's error report into a folder that is not
+    # there was refused after the import had been committed.
+    if not out.absolute().parent.is_dir():
+        raise CliError(f"cannot write {printable(out.name)}: there is no folder "
+                       f"{printable(str(out.absolute().parent))}")
+    return out
 
 
 def _wait(args: argparse.Namespace) -> float:

@@ -113,3 +113,20 @@ def test_a_file_that_flags_no_row_gets_no_report(tmp_path, capsys):
     again = write_csv(tmp_path / "more.csv", ["Email", "First Name"], [["cy@", "Cy"]])
     status, out, _ = run(capsys, "import", str(again), "-w", str(tmp_path / "shop.omnidesk"), "--errors", str(report))
     assert status == 0 and report.exists() and out.splitlines()[-1] == f"Wrote 1 flagged row to {report}"
+
+
+def test_an_error_report_into_a_folder_that_is_not_there_is_refused_before_importing(tmp_path, capsys):
+    """`import flag.csv --errors nodir/e.csv` imported the file, then failed on the report: exit 1
+    and, with --json, nothing on stdout, so a script would import it again."""
+    rows = write_csv(tmp_path / "flag.csv", ["Email", "First Name"], [["ann@example.com", "Ann"], ["not-an-email", "Bo"]])
+    ws = tmp_path / "shop.omnidesk"
+    for extra in ((), ("--json",)):
+        status = main(["import", str(rows), "--errors", str(tmp_path / "nodir" / "e.csv"), "-w", str(ws), *extra])
+        err = capsys.readouterr().err
+        assert status == 1 and "there is no folder" in err and "nodir" in err
+        assert not ws.exists()  # nothing imported, no workspace made
+    # The same for any command's output file: told before the work.
+    assert main(["import", str(rows), "-w", str(ws)]) == 0
+    capsys.readouterr()
+    assert main(["export", "customers", str(tmp_path / "nodir" / "c.csv"), "-w", str(ws)]) == 1
+    assert "there is no folder" in capsys.readouterr().err
