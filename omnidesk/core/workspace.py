@@ -253,6 +253,11 @@ class Workspace:
         current = state.kind == "workspace" and state.revision == head_revision()
 
         if readonly:
+            if state.kind == "empty":
+                # Made into a workspace only by a command that writes (an import): one that only reads
+                # leaves the file as it is (a truncated copy, a cloud file not downloaded yet).
+                raise NotAWorkspaceError(f"{path.name} is empty (0 bytes), not a workspace yet; "
+                                         "it was not changed.")
             if not current:
                 if not dialect.is_writable(path):
                     raise ReadOnlyWorkspaceError(

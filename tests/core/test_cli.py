@@ -504,3 +504,14 @@ def test_demo_force_never_replaces_a_demo_in_use_or_one_holding_imports_of_your_
     status, _, err = run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")
     assert status == 1 and "1 import of your own (my_customers.csv)" in err
     assert path.read_bytes() == kept
+
+
+def test_a_command_that_only_reads_leaves_an_empty_file_as_it_is(tmp_path, capsys):
+    """`omnidesk -w zero.omnidesk info` made a 0-byte file (a truncated copy, a cloud file not yet
+    downloaded) into a new, empty workspace."""
+    zero = tmp_path / "zero.omnidesk"
+    zero.touch()
+    for command in (["info"], ["export", "customers", str(tmp_path / "c.csv")], ["report"]):
+        status, _, err = run(capsys, "-w", str(zero), *command)
+        assert status == 1 and "empty (0 bytes), not a workspace yet" in err, (command, err)
+    assert zero.stat().st_size == 0 and not (tmp_path / "c.csv").exists()
