@@ -30,7 +30,9 @@ def _chain(exc: BaseException | None) -> Iterator[BaseException]:
         if isinstance(orig, BaseException) and id(orig) not in seen:
             yield orig
             seen.add(id(orig))
-        exc = exc.__cause__ or exc.__context__
+        # "raise ... from None": what was being handled is not the cause (a UserError already
+        # worded for the user, naming the file it is about, is not the workspace's damage).
+        exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
 
 
 def _sqlite_code(exc: BaseException) -> int | None:

@@ -142,6 +142,10 @@ def _copy_whole(src: sqlite3.Connection, dest: Path) -> bool:
         target.close()
 
 
+class _NothingReadable(Exception):
+    """Not even the damaged file's list of tables reads (SQLite's words are its message)."""
+
+
 def _salvage_into(src: sqlite3.Connection, dest: Path) -> tuple[dict[str, int], int]:
     """Copy every readable row of the damaged file into the fresh workspace at ``dest``."""
     recovered: dict[str, int] = {}
@@ -149,7 +153,7 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> tuple[dict[str, int], 
     try:
         source_tables = set(_tables(src))
     except sqlite3.DatabaseError as exc:
-        raise UserError(f"Nothing can be read: the list of tables itself is damaged ({exc}).") from None
+        raise _NothingReadable(str(exc)) from None
     con = sqlite3.connect(dest, isolation_level=None)
     try:
         con.execute("PRAGMA foreign_keys=OFF")
@@ -266,6 +270,7 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
     damaged, new = Path(damaged).expanduser(), Path(new).expanduser()
     if not damaged.is_file():
         raise UserError(f"There is no file at {damaged}.")
+    _refuse_what_is_not_a_workspace(damaged)
     if new.exists():
         raise UserError(f"{new} already exists; give the name of a new file to recover into.")
     new.parent.mkdir(parents=True, exist_ok=True)
@@ -280,7 +285,11 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
             remove_workspace_files(partial)
             method = "salvage"
             Workspace.create(partial).close()
-            recovered, skipped = _salvage_into(src, partial)
+            try:
+                recovered, skipped = _salvage_into(src, partial)
+            except _NothingReadable as exc:
+                raise UserError(f"Nothing can be read from {damaged.name}: the list of its tables is damaged "
+                                f"({exc}). It was not changed.") from None
         with Workspace.open(partial) as ws:
             if method == "salvage":
                 _rebuild(ws)
@@ -305,6 +314,36 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
                 log.unlink(missing_ok=True)
     return {"workspace": str(new), "method": method, "recovered": recovered,
             "skipped_stretches": skipped, "counts": counts}
+
+
+def _refuse_what_is_not_a_workspace(path: Path) -> None:
+    """UserError, naming ``path``, when it holds nothing a workspace could be recovered from: an
+    empty file, a file that is not SQLite's, another program's database, or a workspace of a
+    newer omnidesk (not damaged: an update opens it)."""
+    from omnidesk.core.dialect import inspect_file
+    from omnidesk.core.workspace import known_revisions
+
+    state = inspect_file(path)
+    if state.kind == "empty":
+        raise UserError(f"{path.name} is empty (0 bytes): there is nothing in it to recover.")
+    if state.kind == "not-sqlite":
+        raise UserError(f"{path.name} is not a workspace ({state.detail}): there is nothing omnidesk can "
+                        "recover from it.")
+    if state.kind == "unknown" or (state.kind == "workspace" and state.revision is not None
+                                   and state.revision not in known_revisions()):
+        raise UserError(f"{path.name} was saved by a newer version of omnidesk; it is not damaged: update "
+                        "omnidesk to open it. It was not changed.")
+    if state.kind == "foreign":
+        con = _open_read_only(path)
+        try:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError:
+            tables = set()
+        finally:
+            con.close()
+        if "source_record" not in tables:  # a workspace whose header was damaged still has its tables
+            raise UserError(f"{path.name} is {state.detail}, not an omnidesk workspace: there is nothing "
+                            "to recover from it.")
 
 
 def _is_workspace(path: Path) -> bool:

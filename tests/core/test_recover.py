@@ -178,3 +178,33 @@ def test_a_recovered_workspace_gives_no_customer_id_the_damaged_one_gave_before(
         # Records that lost their customer to the damage are placed again, on new ids.
         assert ids - held and all(cid > newest for cid in ids - held)
         assert add_customer(ws, {"first_name": "New", "email": "new@example.com"}).created > newest
+
+
+def test_recover_names_the_file_it_was_given_and_refuses_what_is_no_workspace(demo, tmp_path, capsys):
+    """`recover notes.txt NEW` blamed the default workspace ("workspace.omnidesk is damaged…"),
+    another program's database or an empty file "recovered" into an empty workspace (exit 0), and a
+    newer workspace was named by the temporary file being written."""
+    text = tmp_path / "notes.txt"
+    text.write_text("milk, eggs")
+    empty = tmp_path / "empty.csv"
+    empty.touch()
+    other = tmp_path / "other.omnidesk"
+    with sqlite3.connect(other) as con:
+        con.execute("CREATE TABLE songs (title TEXT)")
+    newer = tmp_path / "newer.omnidesk"
+    shutil.copyfile(demo, newer)
+    with sqlite3.connect(newer) as con:
+        con.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    garbage = tmp_path / "garbage.omnidesk"
+    garbage.write_bytes(b"SQLite format 3\x00" + bytes(random.Random(3).randrange(256) for _ in range(8192)))
+    cases = {text: "is not a workspace (it is not a SQLite database)", empty: "is empty (0 bytes)",
+             other: "SQLite database of another program, not an omnidesk workspace",
+             newer: "saved by a newer version of omnidesk", garbage: "garbage.omnidesk"}
+    for path, said in cases.items():
+        before = path.read_bytes()
+        new = tmp_path / f"from-{path.stem}.omnidesk"
+        assert main(["-w", str(tmp_path / "w4.omnidesk"), "recover", str(path), str(new)]) == 1, path
+        err = capsys.readouterr().err
+        assert said in err and "w4.omnidesk" not in err and ".recovering" not in err, err
+        assert path.read_bytes() == before and not new.exists()
+        assert not list(tmp_path.glob("*.recovering*"))
