@@ -388,3 +388,14 @@ def test_an_opt_in_date_does_not_date_the_no_beside_it(ws, tmp_path):
                         [["+13035550123", "Ida", "no", "2024-12-22"]])
     imported(ws, neutral, "2026-09-02 09:00Z", ImportOptions(channel="sms"))
     assert facts_of(ws, "sms_list_2.csv") == [("sms", "denied", "2024-12-22")]
+
+
+def test_a_consent_column_in_a_list_of_numbers_is_about_texts_whatever_the_files_name(ws, tmp_path):
+    """The same SMS list saved as "smslist.csv" (a name that says nothing) had its "Opted in: no"
+    read as an email refusal, and the number stayed open to texts."""
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", ("gail@example.com", "+13035550121", "yes")),
+             "2026-05-01 09:00Z")
+    listed = write_csv(tmp_path / "smslist.csv", ["Phone", "First name", "Opted in"], [["+13035550121", "Gail", "no"]])
+    imported(ws, listed, "2026-09-01 09:00Z")
+    assert facts_of(ws, "smslist.csv") == [("sms", "denied", None)]
+    assert in_force(ws, "gail@example.com") == {"email": "granted", "sms": "denied"}

@@ -594,9 +594,12 @@ def _consent_for_channel(mapping: list[str], header: Sequence[str], channel: str
     """A plain "Opted in" (or "Opted out") column is about the channel the file comes from.
 
     The guesser reads it as email consent (or an email opt-out); in an SMS
-    subscriber list it means SMS, unless the header itself says email.
+    subscriber list it means SMS, unless the header itself says email.  So it does
+    in a list of numbers with no email column, whatever its name ("smslist.csv"):
+    the "no" beside a number was read as an email refusal, and the number stayed
+    open to texts.
     """
-    if channel != "sms":
+    if channel != "sms" and ("email" in mapping or "phone" not in mapping):
         return mapping
     out = list(mapping)
     for i, name in enumerate(out):
