@@ -389,8 +389,8 @@ def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
     """
     with ws.engine.connect() as conn:
         refused = {mailbox_key(a) for a in conn.execute(refused_addresses("email")).scalars() if a and "@" in a}
-        refused |= addresses_said_no(conn, "email")
-        numbers = addresses_said_no(conn, "sms")
+        refused |= addresses_said_no(conn, "email", known=refused)
+        numbers = addresses_said_no(conn, "sms", known=set(conn.execute(refused_addresses("sms")).scalars()))
     if not refused and not numbers:
         return rows
     out = _GUARD_REASONS.index(OPTED_OUT)
@@ -399,13 +399,16 @@ def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
     return [(*r[:3], out, *r[4:]) if r[3] is None and r[1] and r[1] in numbers else r for r in rows]
 
 
-def addresses_said_no(conn, channel: str) -> set[str]:
+def addresses_said_no(conn, channel: str, known: set[str] = frozenset()) -> set[str]:
     """The addresses whose own answer on ``channel`` is no: email mailboxes (``mailbox_key``) or
     phone numbers that some record carrying one as its own said no from, and that all the consent
     facts of the records carrying it (of any customer) leave refused, under the one rule
     (``consent.decide_statuses``).  A customer's consent weighs all their addresses; this is each
     address's own, whoever holds it.  What was entered by hand is the user's word about the
     person: it counts for the customer, not for one address.
+
+    ``known``: addresses refused already (those of customers who said no): not looked at again.
+    Most addresses that said no are such a customer's, so few are left to decide.
     """
     from omnidesk.core.channels import HAND
     from omnidesk.core.consent import decide_statuses, facts_query
@@ -417,7 +420,7 @@ def addresses_said_no(conn, channel: str) -> set[str]:
     said = conn.execute(select(own).distinct().join(con, con.c.record_id == rec.c.id).where(
         con.c.channel == channel, con.c.status.in_(_REFUSED), own.is_not(None), own != "",
         rec.c.channel != HAND)).scalars()
-    boxes = sorted({key(a) for a in said})
+    boxes = sorted({key(a) for a in said} - known)
     if not boxes:
         return set()
     kind = "email" if channel == "email" else "phone"
