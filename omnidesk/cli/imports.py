@@ -182,9 +182,10 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
         if args.errors and disk_full is None:
             try:
                 written = _write_reports(run, report_to, args.force)
-            except OSError as exc:  # the report is gone whole (no .part); say what did happen
+            except (failures.WriteFailure, OSError) as exc:  # the report is gone whole; say what did happen
                 reason = (failures.disk_full_message(exc, None, places=[Path(args.errors).absolute().parent],
                                                      unchanged=False) if failures.is_disk_full(exc)
+                          else f"{exc.reason}." if isinstance(exc, failures.WriteFailure)
                           else f"{exc.strerror or exc}.")
                 done = (f"Imported {', '.join(imported)} into {path.name}" if imported
                         else "Nothing was imported" + (" (a dry run)" if args.dry_run else ""))

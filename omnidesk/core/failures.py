@@ -10,10 +10,14 @@ a word of the data.
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+from omnidesk.core.errors import UserError
 
 SQLITE_CORRUPT = 11
 SQLITE_FULL = 13
@@ -85,6 +89,9 @@ def disk_full_message(exc: BaseException, workspace: Path | None, *, places: Seq
     """
     candidates: list[Path] = []
     for e in _chain(exc):
+        if isinstance(e, WriteFailure):  # the user's file: the OS error names a temporary one
+            candidates.append(_folder_of(e.target))
+            break
         if isinstance(e, OSError) and e.filename:
             candidates.append(Path(e.filename).parent)
             break
@@ -120,6 +127,62 @@ def describe(exc: BaseException, workspace: Path | None, *, places: Sequence[Pat
     return None
 
 
+class WriteFailure(UserError):
+    """A file the user asked for could not be written; ``reason`` is why, said of their file and folder."""
+
+    def __init__(self, target: Path, reason: str) -> None:
+        self.target, self.reason = Path(target), reason
+        super().__init__(f"cannot write {self.target.name}: {reason}")
+
+
+def _folder_of(target: Path) -> Path:
+    folder = target.parent
+    return folder.absolute() if str(folder) == "." else folder  # "the folder ." tells nobody where
+
+
+def write_failure_reason(target: Path, exc: OSError) -> str:
+    """Why ``target`` could not be written, from the OS error of writing it or a temporary file beside it.
+
+    The error's own text names the temporary file (``c.csv.part``), which the
+    user never asked for and will not find; this names their file's folder.
+    """
+    target = Path(target)
+    folder = _folder_of(target)
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return f"the disk holding {folder} is full"
+    if code in (errno.ENOENT, errno.ENOTDIR) and not folder.is_dir():
+        return f"there is no folder {folder}"
+    if code == errno.EROFS:
+        return f"the folder {folder} is on a read-only disk"
+    if code in (errno.EACCES, errno.EPERM):
+        names = {os.path.abspath(n) for n in (exc.filename, exc.filename2) if isinstance(n, (str, os.PathLike))}
+        if os.path.abspath(target) in names and (target.exists() or target.is_symlink()):
+            # The temporary file was written: what was refused is moving the file already there.
+            return (f"the file {target.name} already in {folder} may not be replaced (it is read-only, open in "
+                    "another program or belongs to another user)")
+        return f"the folder {folder} is read-only"
+    if code == errno.EISDIR:
+        return f"{target} is a folder"
+    text = (exc.strerror or os.strerror(code)) if code is not None else str(exc)
+    return text[:1].lower() + text[1:]
+
+
+@contextmanager
+def telling_write_failures(target: Path) -> Iterator[None]:
+    """Turn an OS error of writing ``target`` (or a temporary file for it) into a :class:`WriteFailure`.
+
+    The OS error stays its cause, so :func:`describe` still tells a full disk
+    its own way (nothing changed, free some space) where it is asked.
+    """
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno is None:  # not the system's refusal (no file named): it says what it means
+            raise
+        raise WriteFailure(target, write_failure_reason(target, exc)) from exc
+
+
 def release_log_space(ws) -> None:
     """After a write failed on a full disk: empty the write-ahead log, handing its space back (best effort).
 
@@ -140,7 +203,6 @@ def message_for(exc: BaseException, workspace: Path | None) -> str:
     told = describe(exc, workspace)
     if told is not None:
         return told
-    from omnidesk.core.errors import UserError
     from omnidesk.core.workspace import WorkspaceError
 
     if isinstance(exc, (UserError, WorkspaceError, OSError)):

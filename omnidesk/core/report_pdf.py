@@ -14,8 +14,8 @@ from xml.sax.saxutils import escape
 from pathlib import Path
 
 from omnidesk.core.channels import channel, channel_name
-from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.metrics import (
     NOT_SENT,
     Period,
@@ -142,12 +142,13 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
                                          data["health"].items()], [80 * mm, 40 * mm])
 
     partial = out.with_name(f".{out.name}.partial")
-    try:
-        SimpleDocTemplate(str(partial), pagesize=A4, title=f"{business} report", author="Omnidesk",
-                          leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm
-                          ).build(story)
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+    with telling_write_failures(out):
+        try:
+            SimpleDocTemplate(str(partial), pagesize=A4, title=f"{business} report", author="Omnidesk",
+                              leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm
+                              ).build(story)
+            os.replace(partial, out)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import time_machine
 
@@ -303,3 +304,52 @@ def test_show_after_export_tells_what_the_pack_was_made_for_beside_todays_guards
     status, text, _ = run(capsys, "campaign", "show", "Spring sale", "-w", str(shop))
     line = next(x for x in text.splitlines() if x.startswith("Email"))
     assert "exported 2027-02-01 05:00 for 2 recipients; today's guards: 1 eligible" in line
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_pack_that_may_not_be_replaced_is_named_and_the_earlier_export_stays(shop, capsys, tmp_path,
+                                                                               monkeypatch):
+    import errno
+    import os
+
+    (tmp_path / "plan.json").write_text(json.dumps(PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(tmp_path / "plan.json"), "-w", str(shop))[0] == 0
+    out = tmp_path / "packs"
+    assert run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))[0] == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    real_replace = os.replace
+
+    def refusing(src, dst, *args, **kwargs):  # as a file of another user in a shared folder is refused
+        if Path(src) == out / "spring-sale.ics":
+            raise PermissionError(errno.EPERM, "Operation not permitted", os.fspath(src), None, os.fspath(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", refusing)
+    status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "--force", "-w", str(shop))
+    assert status == 1 and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"omnidesk: error: cannot write spring-sale.ics: the file spring-sale.ics already in {out} "
+                          "may not be replaced"), err
+    assert ".omnidesk-packs" not in err and ".replaced" not in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the earlier export, whole
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_packs_into_a_read_only_folder_name_the_folder(shop, capsys, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    (tmp_path / "plan.json").write_text(json.dumps(PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(tmp_path / "plan.json"), "-w", str(shop))[0] == 0
+    out = tmp_path / "packs"
+    out.mkdir()
+    real_mkdir = os.mkdir
+
+    def refusing(path, *args, **kwargs):  # as for a user who may not write in the folder
+        if Path(path).parent == out:
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(path))
+        return real_mkdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "mkdir", refusing)
+    status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))
+    assert (status, err.strip()) == (1, f"omnidesk: error: Cannot write the packs: the folder {out} is read-only.")
+    assert list(out.iterdir()) == []

@@ -19,6 +19,7 @@ from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
 
 from omnidesk.core.errors import UserError
+from omnidesk.core.failures import WriteFailure
 from omnidesk.core.messages.poster import (
     PosterError,
     poster_pdf,
@@ -153,7 +154,7 @@ def test_failure_while_writing_leaves_the_old_file_and_no_partial(tmp_path, monk
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(Canvas, "save", disk_full)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(WriteFailure, match="cannot write poster.pdf: the disk holding .* is full"):
         make(tmp_path)
     assert out.read_bytes() == b"the poster printed last week"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["poster.pdf"]

@@ -49,6 +49,7 @@ from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step
 from omnidesk.core.campaigns.guards import BASELINE_REASONS, StepAudience
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import guard_reason
+from omnidesk.core.failures import WriteFailure, telling_write_failures, write_failure_reason
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
 from omnidesk.core.models import Campaign, CampaignStep, Customer, SendRecord, SourceRecord, utcnow
@@ -241,12 +242,13 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         try:
             folder.mkdir()
         except OSError as exc:
-            raise UserError(f"Cannot make the folder {folder}: {exc.strerror or exc}.") from None
+            raise UserError(f"Cannot make the folder {folder}: {write_failure_reason(folder, exc)}.") from None
     try:
         staging = Path(tempfile.mkdtemp(prefix=".omnidesk-packs-", dir=folder))
     except OSError as exc:
         _remove_made(folder, make_folder)
-        raise UserError(f"Cannot write in {folder}: {exc.strerror or exc}.") from None
+        # Said of the packs and their folder: the temporary folder it could not make means nothing to the user.
+        raise UserError(f"Cannot write the packs: {write_failure_reason(targets[0], exc)}.") from None
     say = progress or (lambda _text: None)
     results: list[StepExport] = []
     records: list[tuple[StepAudience, list[int]]] = []
@@ -332,9 +334,13 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
             raise RuntimeError(f"the export planned {missing[0]} but did not write it")
         _record(ws, campaign, records, [a.step.id for a in audiences],
                 publish=lambda: _publish(staging, targets))
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         _remove_made(folder, make_folder)
+        if isinstance(exc, WriteFailure) and exc.target.parent == staging and isinstance(exc.__cause__, OSError):
+            # A pack that could not be written is named as it would have been, in the user's folder.
+            target = folder / exc.target.name
+            raise WriteFailure(target, write_failure_reason(target, exc.__cause__)) from exc.__cause__
         raise
     shutil.rmtree(staging, ignore_errors=True)
     return ExportSummary(campaign.name, folder, results, calendar.name)
@@ -392,12 +398,14 @@ def _publish(staging: Path, targets: list[Path]) -> Callable[[], None]:
 
     try:
         for target in targets:
-            old = None
-            if target.exists() or target.is_symlink():
-                old = kept / target.name
-                os.replace(target, old)
-            moved.append((target, old))
-            os.replace(staging / target.name, target)
+            # A refusal names the pack and its folder, never the folder it waited in.
+            with telling_write_failures(target):
+                old = None
+                if target.exists() or target.is_symlink():
+                    old = kept / target.name
+                    os.replace(target, old)
+                moved.append((target, old))
+                os.replace(staging / target.name, target)
     except BaseException:
         undo()
         raise

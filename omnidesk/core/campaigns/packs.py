@@ -53,6 +53,7 @@ from omnidesk.core.campaigns.packs_layouts import Layout, LayoutFileError, layou
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import safe_cell, write_csv, write_csv_columns
 from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.failures import telling_write_failures
 
 __all__ = [
     "EMAIL_COLUMNS",
@@ -170,11 +171,13 @@ def _write_files(files: Sequence[tuple[Path, bytes]], *, overwrite: bool) -> Non
         raise ValueError("two files of one pack have the same name")
     parts = [t.with_name(t.name + ".part") for t in targets]
     try:
-        for part, (_, data) in zip(parts, files, strict=True):
-            with part.open("wb") as fh:
+        # A refusal names the file being written, never the temporary one beside it.
+        for target, part, (_, data) in zip(targets, parts, files, strict=True):
+            with telling_write_failures(target), part.open("wb") as fh:
                 fh.write(data)
         for part, target in zip(parts, targets, strict=True):
-            part.replace(target)
+            with telling_write_failures(target):
+                part.replace(target)
     except BaseException:
         for part in parts:
             part.unlink(missing_ok=True)

@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.failures import telling_write_failures
 
 # A number a spreadsheet reads as itself: a sign, digits with one decimal separator, an exponent.
 _NUMBER_SHAPE = r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?"
@@ -198,14 +198,14 @@ def write_csv_columns(path: Path, header: Sequence[str] | None, chunks: Iterable
 
 def _write_atomically(path: Path, write: Callable[[IO[str]], int], *, excel: bool, overwrite: bool) -> int:
     path = check_output(path, overwrite=overwrite)
-    if not path.parent.is_dir():  # else the error would name the temporary file, never asked for
-        raise UserError(f"cannot write {path.name}: there is no folder {path.parent}")
     tmp = path.with_name(path.name + ".part")
-    try:
-        with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="", buffering=1 << 20) as fh:
-            n = write(fh)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    # The OS's words would name the temporary file, which the user never asked for.
+    with telling_write_failures(path):
+        try:
+            with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="", buffering=1 << 20) as fh:
+                n = write(fh)
+            tmp.replace(path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
     return n

@@ -13,18 +13,20 @@ from pathlib import Path
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.failures import telling_write_failures
 
 
 def write_text(path: str | os.PathLike, text: str, *, overwrite: bool = False) -> Path:
     """Write ``text`` (UTF-8) to ``path`` whole; UserError naming why it cannot be."""
     out = check_output(path, overwrite=overwrite)
     partial = out.with_name(f".{out.name}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, out)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise UserError(f"Cannot write {out}: {exc.strerror or exc}.") from None
+    with telling_write_failures(out):
+        try:
+            partial.write_text(text, encoding="utf-8")
+            os.replace(partial, out)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     return out
 
 
