@@ -119,6 +119,7 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
     from omnidesk.core import failures
     from omnidesk.core.importing.driver import FileFailure, ImportRequest, import_files
     from omnidesk.core.importing.pipeline import ImportOptions
+    from omnidesk.core.importing.result import ERASED
     from omnidesk.core.tasks import run_to_completion
     from omnidesk.core.text import printable
     from omnidesk.core.tempfiles import temp_root
@@ -157,6 +158,8 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                  f"flagged {summary['flagged']:,}, duplicates {summary['duplicates']:,}"
                  + (f", seen before {summary['seen_before']:,}" if summary["seen_before"] else "")
                  + (f", skipped {summary['skipped']:,}" if summary["skipped"] else "")
+                 # Else a file of one erased person reads "imported 0" with no word of why.
+                 + (f", left out {summary['suppressed']:,} ({ERASED})" if summary["suppressed"] else "")
                  + (f", empty rows {summary['blank']:,}" if summary["blank"] else ""),
                  notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
                         *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])

@@ -130,3 +130,16 @@ def test_an_error_report_into_a_folder_that_is_not_there_is_refused_before_impor
     capsys.readouterr()
     assert main(["export", "customers", str(tmp_path / "nodir" / "c.csv"), "-w", str(ws)]) == 1
     assert "there is no folder" in capsys.readouterr().err
+
+
+def test_rows_of_an_erased_person_are_said_to_be_left_out(tmp_path, capsys):
+    """Without the word, a file of one erased person reads "imported 0" and nothing else."""
+    ws = tmp_path / "shop.omnidesk"
+    first = write_csv(tmp_path / "list.csv", ["Email", "First Name"], [["zed@example.com", "Zed"]])
+    assert run(capsys, "import", str(first), "-w", str(ws))[0] == 0
+    assert run(capsys, "person", "erase", "zed@example.com", "--yes", "-w", str(ws))[0] == 0
+    again = write_csv(tmp_path / "again.csv", ["Email", "First Name", "Last Name"], [["zed@example.com", "Zed", "Z"]])
+    for extra, verb in ((["--dry-run"], "would import"), ([], "imported")):
+        status, out, err = run(capsys, "import", str(again), "-w", str(ws), *extra)
+        assert (status, err) == (0, "")
+        assert out.strip().endswith(f"1 row: {verb} 0, flagged 0, duplicates 0, left out 1 (erased at their request)")

@@ -468,6 +468,27 @@ def test_the_trial_run_says_which_rows_are_nobody(make_wizard, ws, qtbot, tmp_pa
     assert "1 row skipped, with no name, email, phone or ID (row 2)" in check.notes.text()
 
 
+def test_rows_of_an_erased_person_are_said_to_be_left_out(make_wizard, ws, qtbot, tmp_path):
+    """As the command line says it: else the trial reads "0 new records" with no word of why."""
+    from omnidesk.core.rights import erase_person
+    from omnidesk.core.timeline import find_customer
+
+    import_file(ws, members_csv(tmp_path / "members.csv"))
+    erase_person(ws, find_customer(ws, "cat@example.com"))
+    again = write_csv(tmp_path / "members-june.csv", MEMBERS_HEADER, [
+        ["cat@example.com", "Cat Jones", "", "M3", "2024-06-03"]])
+    wizard = make_wizard([again])
+    wizard.next()
+    wizard.next()
+    check = wizard.check_page
+    qtbot.waitUntil(check.isComplete, timeout=5000)
+    assert check.table.value(0, "imported") == "0"
+    said = "1 row left out (erased at their request): an erased person is never imported again."
+    assert said in check.notes.text()
+    finish(wizard, qtbot)
+    assert said in wizard.done_page.notes.text()
+
+
 # -- encodings and files that are no CSV --------------------------------------------------
 
 

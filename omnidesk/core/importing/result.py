@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from omnidesk.core.importing.flagged import FlaggedRows
+from omnidesk.core.text import counted
+
+# Why a suppressed row was left out, in the words every summary of an import uses (CLI and GUI).
+ERASED = "erased at their request"
 
 
 @dataclass
@@ -52,6 +56,13 @@ class ImportResult:
             notes.append(f"{self.blank} empty {rows} skipped ({where} {shown}): no cell holds a value, "
                          "so there is nothing to keep.")
         return notes
+
+    def left_out_note(self) -> str | None:
+        """The rows of erased people left out, as one sentence; None when there were none."""
+        if not self.suppressed:
+            return None
+        return (f"{counted(self.suppressed, 'row')} left out ({ERASED}): an erased person is never "
+                "imported again.")
 
     def summary(self) -> dict:
         return {

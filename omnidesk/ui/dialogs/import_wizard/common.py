@@ -162,6 +162,8 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
             notes.append(f"{name}: {_html(warning)}")
         for note in result.skip_notes():
             notes.append(f"{name}: {_html(note)}")
+        if (left_out := result.left_out_note()) is not None:
+            notes.append(f"{name}: {_html(left_out)}")
         if result.seen_before:
             rows = counted(result.seen_before, "row")
             notes.append(f"{name}: {rows} {'repeats' if result.seen_before == 1 else 'repeat'} an earlier file "
