@@ -393,6 +393,9 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
     """Add tags to and take tags off these customers, in one transaction.
 
     A tag taken off stays off whatever a file says, until it is added by hand again.
+    It is taken off only the customers who carry it: on anyone else the mark that
+    keeps it off would only stop a file from ever giving it to them.  A UserError
+    when none of them carries a tag to take off (and there is none to add).
     """
     add, remove = list(add), list(remove)
     adding = clean_tags(add) if add else []
@@ -407,16 +410,24 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
         raise UserError("No customer is selected.")
     rec = SourceRecord.__table__
     with ws.writing() as conn:
+        carried = _carried_tags(conn, ids, remove_keys)
+        if removing and not adding and not carried:
+            raise UserError(_nobody_carries(ids, removing))
+        removing = [t for t in removing if any(t.casefold() in keys for keys in carried.values())]
+        untagging = sorted(carried)
+        ids = ids if adding else untagging
         records = _hand_records(conn, ids)
         params = []
         for cid in ids:
             rid, tags_text, values_text = records[cid]
-            current = [t for t in _split(tags_text) if t.casefold() not in remove_keys]
+            off = carried.get(cid, set())
+            current = [t for t in _split(tags_text) if t.casefold() not in off]
             have = {t.casefold() for t in current}
             current += [t for t in adding if t.casefold() not in have]
             values = json.loads(values_text)
             untagged = [t for t in values.get("untagged", [])
-                        if t.casefold() not in add_keys and t.casefold() not in remove_keys] + removing
+                        if t.casefold() not in add_keys and t.casefold() not in off]
+            untagged += [t for t in removing if t.casefold() in off]
             if untagged:
                 values["untagged"] = untagged
             else:
@@ -429,13 +440,39 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
         for p in params:
             _refresh_raw(conn, p["rid"])
         refresh_customers(conn, ids)
-    who = f"{len(ids):,} customers" if len(ids) > 1 else "1 customer"
     parts = []
     if adding:
-        parts.append(f"add tag{'s' if len(adding) > 1 else ''} {', '.join(adding)} to {who}")
+        parts.append(f"add tag{'s' if len(adding) > 1 else ''} {', '.join(adding)} to {_customers(len(ids))}")
     if removing:
-        parts.append(f"remove tag{'s' if len(removing) > 1 else ''} {', '.join(removing)} from {who}")
+        parts.append(f"remove tag{'s' if len(removing) > 1 else ''} {', '.join(removing)} from "
+                     f"{_customers(len(untagging))}")
     return Edit(tuple(ids), "; ".join(parts))
+
+
+def _customers(n: int) -> str:
+    return f"{n:,} customers" if n > 1 else "1 customer"
+
+
+def _carried_tags(conn: Connection, ids: Sequence[int], keys: set[str]) -> dict[int, set[str]]:
+    """Customer -> which of the tags ``keys`` (casefolded) they carry now; only customers carrying one."""
+    if not keys:
+        return {}
+    cust = Customer.__table__
+    out: dict[int, set[str]] = {}
+    for start in range(0, len(ids), _IN):
+        for cid, tags in conn.execute(select(cust.c.id, cust.c.tags).where(cust.c.id.in_(ids[start:start + _IN]),
+                                                                           cust.c.tags != "")):
+            found = {t.casefold() for t in _split(tags)} & keys
+            if found:
+                out[cid] = found
+    return out
+
+
+def _nobody_carries(ids: Sequence[int], tags: Sequence[str]) -> str:
+    """Why nothing was taken off: not one of the customers carries the tags; nothing was changed."""
+    what = f"the tag {tags[0]}" if len(tags) == 1 else f"any of the tags {', '.join(tags)}"
+    who = f"customer {ids[0]} does not have" if len(ids) == 1 else f"none of the {len(ids):,} customers has"
+    return f"{who} {what}; nothing was changed."
 
 
 def add_tags(ws: Workspace, customer_ids: Sequence[int], tags: Iterable[str]) -> Edit:

@@ -43,7 +43,7 @@ def test_tag_customers_by_name_and_by_segment_then_list_tags(shop, capsys):
     rule = '{"field": "city", "op": "is", "value": "boston"}'
     assert run(capsys, "segment", "save", "Boston", "--rule", rule, "-w", str(shop))[0] == 0
     status, out, _ = run(capsys, "tag", "remove", "vip", "--segment", "Boston", "-w", str(shop))
-    assert (status, out.strip()) == (0, "Removed tag vip from 2 customers")
+    assert (status, out.strip()) == (0, "Removed tag vip from 1 customer")  # Ann: Bob never had it
     status, out, _ = run(capsys, "tags", "--json", "-w", str(shop))
     assert json.loads(out) == [{"tag": "Newsletter", "customers": 2}, {"tag": "vip", "customers": 1}]
     assert [line.split() for line in run(capsys, "tags", "-w", str(shop))[1].splitlines()] == [
@@ -65,6 +65,24 @@ def test_tag_errors_change_nothing(shop, capsys):
     status, _, err = run(capsys, "tag", "add", "VIP", "--segment", "Nope", "-w", str(shop))
     assert status != 0 and "Nope" in err
     assert dump(shop) == before
+
+
+def test_a_tag_is_taken_off_only_the_customers_who_have_it(shop, capsys, tmp_path):
+    """Taking a tag off someone who never had it would only keep a file from ever giving it to them."""
+    before = dump(shop)
+    status, out, err = run(capsys, "tag", "remove", "NOSUCHTAG", "bob@example.com", "-w", str(shop))
+    assert (status, out, err.strip()) == (
+        1, "", "omnidesk: error: customer 2 does not have the tag NOSUCHTAG; nothing was changed.")
+    status, out, err = run(capsys, "tag", "remove", "Gold", "bob@example.com", "cy@example.com", "-w", str(shop))
+    assert (status, out) == (1, "") and "none of the 2 customers has the tag Gold; nothing was changed" in err
+    assert dump(shop) == before  # no hand record, no mark keeping the tag off
+    status, out, _ = run(capsys, "tag", "remove", "VIP", "ann@example.com", "bob@example.com", "-w", str(shop))
+    assert (status, out.strip()) == (0, "Removed tag VIP from 1 customer")
+    assert db(shop, "SELECT customer_id FROM source_record WHERE channel = 'manual'") == [(1,)]
+    # A file that gives Bob the tag still does: it was never taken off him.
+    later = write_csv(tmp_path / "later.csv", ["Email", "Tags"], [["bob@example.com", "vip"]])
+    assert run(capsys, "import", str(later), "--channel", "shop", "-w", str(shop))[0] == 0
+    assert db(shop, "SELECT tags FROM customer WHERE email = 'bob@example.com'") == [("vip",)]
 
 
 @time_machine.travel("2026-12-02 10:00:00Z", tick=False)

@@ -81,6 +81,23 @@ def test_remove_a_tag_from_the_whole_list_and_record_consent_for_it(shop, custom
     assert count(win.workspace, {"field": "consent.sms", "op": "is", "value": "denied"}) == 0
 
 
+def test_removing_a_tag_from_a_selection_leaves_those_without_it_alone(shop, customers, monkeypatch):
+    """Only Dee has the tag: Gus gets no mark keeping it off, so a file can still give it to him."""
+    win = shop
+    dee, gus = (customer_with(win.workspace, e) for e in ("dee@example.com", "gus@example.com"))
+    win.operations.retag([dee], ["winter"], ())
+    select_rows(customers, [names(customers).index("Dee Park"), names(customers).index("Gus Hale")])
+    make = win.bulk.tags_dialog
+    monkeypatch.setattr(win.bulk, "tags_dialog", lambda ids, removing: filled(
+        make(ids, removing), lambda d: d.boxes["winter"].setChecked(True)))
+    customers.untag_action.trigger()
+    assert count(win.workspace, {"field": "tag", "op": "is", "value": "winter"}) == 0
+    with win.workspace.engine.connect() as conn:
+        marks = dict(conn.exec_driver_sql("SELECT customer_id, values_json FROM source_record "
+                                          "WHERE channel = 'manual' AND customer_id IN (?, ?)", (dee, gus)).all())
+    assert '"untagged": ["winter"]' in marks[dee] and gus not in marks
+
+
 def test_erase_asks_and_cannot_be_undone(shop, customers, monkeypatch):
     win = shop
     dee = customer_with(win.workspace, "dee@example.com")
