@@ -54,9 +54,13 @@ def _timezone(text: str) -> str:
 
 
 def _currency(text: str) -> str:
+    from omnidesk.core.importing.normalize import ISO_4217
+
     code = text.strip().upper()
     if code and not (len(code) == 3 and code.isalpha() and code.isascii()):
         raise ValueError(f"'{text}' is not a three-letter currency code such as USD or EUR")
+    if code and code not in ISO_4217:  # "ZZZ" would be printed after every amount the shop reads
+        raise ValueError(f"'{text}' is not a currency code; give one of ISO 4217 such as USD or EUR")
     return code
 
 

@@ -279,6 +279,7 @@ def test_settings_list_show_change_and_refuse(tmp_path, capsys):
     for argv, words, code in ((("default_region", "Narnia"), "region code", 1),
                               (("timezone", "Mars/Olympus"), "time zone", 1),
                               (("currency", "dollars"), "currency code", 1),
+                              (("currency", "ZZZ"), "'ZZZ' is not a currency code", 1),
                               (("match_review_threshold", "20"), "must stay below", 1),
                               (("colour", "blue"), "no setting 'colour'", 2)):
         status, out, err = run(capsys, "settings", *argv, "--workspace", path)

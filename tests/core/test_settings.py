@@ -41,6 +41,7 @@ def test_each_parser_refuses_in_one_sentence():
                              ("timezone", "Europe", "time zone"),  # a folder of the zone database
                              ("timezone", "America/", "time zone"),
                              ("currency", "dollars", "currency code"),
+                             ("currency", "ZZZ", "not a currency code"),  # three letters, no money
                              ("match_auto_threshold", "lots", "number of bits"),
                              ("channel_trust", "shop, shop", "each channel once"),
                              # Accepted once, these overflowed the date arithmetic: the report then

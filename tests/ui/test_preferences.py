@@ -155,6 +155,9 @@ def test_a_bad_time_zone_currency_or_threshold_is_refused_with_its_sentence_and_
     type_into(qtbot, dialog.basics.currency_combo, "dollars")
     assert currency_error.isVisible() and "not a three-letter currency code" in currency_error.text()
     assert not ok_button(dialog).isEnabled()
+    type_into(qtbot, dialog.basics.currency_combo, "ZZZ")  # three letters, and no money
+    assert currency_error.isVisible() and "'ZZZ' is not a currency code" in currency_error.text()
+    assert not ok_button(dialog).isEnabled()
     type_into(qtbot, dialog.basics.currency_combo, "")
     assert not currency_error.isVisible()  # empty: the region's
 
@@ -210,6 +213,13 @@ def test_preferences_are_off_without_a_writable_workspace(qtbot, window, make_wo
     ws.close()
     assert window.set_workspace(Workspace.open(path, readonly=True))
     assert not window.preferences_action.isEnabled()
+
+
+def test_every_currency_the_list_offers_is_one_the_setting_takes():
+    from omnidesk.core.settings import check_setting
+
+    offered = [code for code, _label in workspace_basics.all_currencies()]
+    assert len(offered) > 100 and [c for c in offered if check_setting("currency", c) != c] == []
 
 
 def test_the_machine_suggests_its_country_money_and_clock():

@@ -404,9 +404,23 @@ _CURRENCY_SYMBOLS = {
     "kč": "CZK",
     "fr.": "CHF",
 }
+# The codes a cell is searched for (a three-letter word in an amount): the currencies shops meet
+# most.  Every code would read "ALL" or "TOP" in a cell as a currency.
 _ISO_CURRENCIES = frozenset(
     "USD EUR GBP CAD AUD NZD CHF JPY CNY HKD SGD INR BRL MXN ZAR SEK NOK DKK PLN CZK HUF RON BGN "
     "TRY ILS AED SAR KRW TWD THB PHP IDR MYR VND NGN KES EGP MAD UAH RUB ISK ARS CLP COP PEN".split()
+)
+# Every currency of ISO 4217 in use (its list of 2024-2025), money a shop can be paid in: the codes
+# of funds, metals and tests (BOV, XAU, XTS…) are left out.  The settings check the shop's currency
+# against it; it holds every code the app's currency list offers (Qt's locales).
+ISO_4217 = frozenset(
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD "
+    "CAD CDF CHF CLP CNY COP CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS "
+    "GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW "
+    "KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD "
+    "NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD "
+    "SHP SLE SLL SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS "
+    "VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL".split()
 )
 
 
