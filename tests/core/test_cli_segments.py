@@ -62,6 +62,10 @@ def test_save_list_show_count_delete(shop, capsys, tmp_path):
     (["segment", "count"], "name a saved segment or give --rule"),
     (["segment", "count", "Nope"], "no segment named 'Nope'"),
     (["segment", "save", "X", "--rule", '{"field": "city", "op": "near", "value": "x"}'], "unknown op 'near'"),
+    (["segment", "save", "X", "--rule", '{"field": "orders", "op": "between", "value": [10, 5]}'],
+     "orders between [10, 5]: the low end is above the high end"),
+    (["segment", "count", "--rule", '{"field": "last_seen", "op": "between", "value": ["2026-05-01", "2025-01-01"]}'],
+     "the low end is above the high end"),
     (["export", "customers", "out.csv", "--columns", "id,colour"], "unknown column 'colour'"),
     (["export", "customers", "out.csv", "--segment", "Nope"], "no segment named 'Nope'"),
 ])
@@ -72,6 +76,16 @@ def test_errors_are_one_line_and_change_nothing(shop, capsys, tmp_path, monkeypa
     assert status != 0 and message in err and len(err.strip().splitlines()) == 1
     assert sqlite3.connect(shop).execute("select count(*) from saved_segment").fetchone() == before
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_range_saved_high_end_first_before_it_was_refused_still_runs(shop, capsys):
+    """Refused as typed now; a segment saved so by an older version keeps counting, low to high."""
+    with sqlite3.connect(shop) as conn:
+        conn.execute("INSERT INTO saved_segment (name, rule_json, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                     ("Old", '{"field": "orders", "op": "between", "value": [10, 0]}', "2025-01-01T00:00:00",
+                      "2025-01-01T00:00:00"))
+    status, out, err = run(capsys, "segment", "count", "Old", "-w", str(shop))
+    assert (status, out.strip(), err) == (0, "4 customers", "")
 
 
 def test_export_a_segment_with_chosen_columns(shop, capsys, tmp_path):

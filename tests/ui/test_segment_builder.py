@@ -149,6 +149,17 @@ def test_incomplete_and_refused_rows_are_shown_with_why_and_left_out(qtbot):
     assert untouched.message.isVisibleTo(builder) and untouched.message.text() == "Type a value."
 
 
+def test_a_range_typed_high_end_first_is_refused_with_why(qtbot):
+    builder = SegmentBuilder(channels=["email", "shop"])
+    qtbot.addWidget(builder)
+    builder.show()
+    builder.set_rule({"all": [{"field": "spend", "op": "between", "value": [200, 10.5]}]})
+    QApplication.processEvents()
+    row = builder.root.rows[0]
+    assert row.message.isVisibleTo(builder) and "the low end is above the high end" in row.message.text()
+    assert builder.problems() == 1 and not builder.save_button.isEnabled()
+
+
 def test_a_custom_field_no_record_has_is_kept_and_says_so(qtbot):
     builder = SegmentBuilder(custom_fields=["Loyalty tier"])
     qtbot.addWidget(builder)

@@ -107,9 +107,15 @@ def parse_rule(text: str | bytes | Rule, channels: Sequence[str] | None = None) 
     return rule
 
 
-def check_rule(rule: Any, channels: Sequence[str] | None = None) -> None:
-    """Raise RuleError naming the first unknown field, operator, channel or bad value."""
-    _check(rule, set(channels) if channels is not None else None, "rule", 0)
+def check_rule(rule: Any, channels: Sequence[str] | None = None, *, stored: bool = False) -> None:
+    """Raise RuleError naming the first unknown field, operator, channel or bad value.
+
+    A range given high end first ("between [10, 5]") is refused: it was meant the
+    other way round, or a number was mistyped, and which is not for omnidesk to guess.
+    ``stored`` is for a rule read back to run it: one saved before this was refused
+    still runs, read low to high as it always was, rather than stop a segment in use.
+    """
+    _check(rule, set(channels) if channels is not None else None, "rule", 0, stored)
 
 
 def custom_fields_named(rule: Any) -> list[str]:
@@ -131,7 +137,7 @@ def custom_fields_named(rule: Any) -> list[str]:
     return list(found)
 
 
-def _check(node: Any, channels: set[str] | None, where: str, depth: int) -> None:
+def _check(node: Any, channels: set[str] | None, where: str, depth: int, stored: bool = False) -> None:
     if depth > _MAX_DEPTH:
         raise RuleError(f"{where}: groups nest more than {_MAX_DEPTH} deep")
     if not isinstance(node, dict):
@@ -143,13 +149,13 @@ def _check(node: Any, channels: set[str] | None, where: str, depth: int) -> None
             raise RuleError(f"{where}: a group has one key ('all', 'any' or 'not'); also found {extra}")
         key = groups[0]
         if key == "not":
-            _check(node["not"], channels, f"{where}.not", depth + 1)
+            _check(node["not"], channels, f"{where}.not", depth + 1, stored)
             return
         items = node[key]
         if not isinstance(items, list):
             raise RuleError(f"{where}.{key}: expected a list of conditions, got {_kind(items)}")
         for i, item in enumerate(items):
-            _check(item, channels, f"{where}.{key}[{i}]", depth + 1)
+            _check(item, channels, f"{where}.{key}[{i}]", depth + 1, stored)
         return
     if "field" not in node:
         raise RuleError(f"{where}: a condition needs a 'field' (or use 'all', 'any', 'not'); "
@@ -168,6 +174,8 @@ def _check(node: Any, channels: set[str] | None, where: str, depth: int) -> None
     if op not in ops:
         raise RuleError(f"{where}: unknown op {op!r} for field {field} (use one of {', '.join(ops)})")
     _check_value(field, op, node, channels, where)
+    if op == "between" and not stored:
+        _check_range(field, node["value"], where)
 
 
 def _ops_of(field: str, where: str) -> tuple[str, ...]:
@@ -248,6 +256,18 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
             raise RuleError(f"{where}: {field} {op} needs text, got {_kind(v)}")
         if field.startswith("custom.") and op != "contains" and not isinstance(v, str):
             _in_range(field, op, v, where)  # a custom number also matches as a number
+
+
+def _check_range(field: str, ends: list, where: str) -> None:
+    """Refuse a range whose low end is above its high end, or whose ends are not of one kind."""
+    low, high = ends
+    if isinstance(low, str) != isinstance(high, str):
+        raise RuleError(f"{where}: {field} between needs two numbers or two dates, got {low!r} and {high!r}")
+    first, last = (_as_date(low, where, field), _as_date(high, where, field)) if isinstance(low, str) else ends
+    if first > last:
+        raise RuleError(f"{where}: {field} between [{_number_text(low)}, {_number_text(high)}]: the low end is "
+                        f"above the high end (the lower one comes first: [{_number_text(high)}, "
+                        f"{_number_text(low)}])")
 
 
 def _in_range(field: str, op: str, v: float, where: str) -> None:

@@ -60,7 +60,7 @@ def compile_rule(rule: Rule, now: datetime | None = None,
     A date in the rule is a day on ``zone``'s clock (the shop's, :func:`shop_zone`;
     the computer's when None), as the Customers list and the card show days.
     """
-    check_rule(rule, channels)
+    check_rule(rule, channels, stored=True)  # a range saved high end first still runs (see check_rule)
     ctx = Context(now or datetime.now(UTC), zone)
     return _compile(rule, ctx)
 
