@@ -50,7 +50,8 @@ def cmd_export_customers(args: argparse.Namespace) -> int:
     if args.segment is not None and args.rule:
         raise CliError("give --segment or --rule, not both", EXIT_USAGE)
     try:
-        columns = check_columns(args.columns.split(",")) if args.columns else None
+        # An empty --columns "" is a list of no column, not the default.
+        columns = check_columns(args.columns.split(",")) if args.columns is not None else None
     except UserError as exc:  # a column no export has: the option's value is not one (usage, 2)
         raise CliError(f"--columns: {exc}", EXIT_USAGE) from None
     out = _output(args.out, args)

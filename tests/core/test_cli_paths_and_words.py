@@ -242,6 +242,10 @@ def test_a_misspelled_option_gets_the_subcommands_usage(shop, capsys):
     (["segment", "count", "Boston", "--rule", "{}"], 2, "not both"),
     (["export", "customers", "{tmp}/out.csv", "--segment", "A", "--rule", "{}"], 2, "not both"),
     (["export", "customers", "{tmp}/out.csv", "--columns", "email,shoe"], 2, "unknown column 'shoe'"),
+    # A list given is taken as meant: none, an empty one or one twice is not guessed at.
+    (["export", "customers", "{tmp}/out.csv", "--columns", ""], 2, "--columns: no columns to export"),
+    (["export", "customers", "{tmp}/out.csv", "--columns", "id,,email"], 2, "column 2 has no name"),
+    (["export", "customers", "{tmp}/out.csv", "--columns", "id,email,id"], 2, "the column 'id' is asked for twice"),
     (["tag", "add", "VIP"], 2, "one of them"),
     (["customer", "add", "first_name"], 2, "is not FIELD=VALUE"),
     (["customer", "add", "colour=red"], 2, "'colour' is not a field of a customer"),

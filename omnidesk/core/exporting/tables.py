@@ -77,19 +77,29 @@ _ID_BATCH = 500
 
 
 def check_columns(columns: Sequence[str] | None) -> list[str]:
-    """The columns asked for, checked (UserError naming an unknown one); all by default.
+    """The columns asked for, checked; all by default (None).
 
     Besides the fixed columns, ``custom.NAME`` is a custom field's value as the card shows it.
+    A UserError names an unknown column, an empty one ("id,,email": a name left out, not
+    to be guessed), one asked for twice, or none at all: a list given is taken as meant.
     """
-    if not columns:
+    if columns is None:
         return list(CUSTOMERS_HEADER)
-    cols = [c.strip() for c in columns if c.strip()]
+    cols = [c.strip() for c in columns]
+    if not any(cols):
+        raise UserError(f"no columns to export; name at least one (known: {', '.join(CUSTOMER_COLUMNS)})")
+    if "" in cols:
+        raise UserError(f"column {cols.index('') + 1} has no name (two commas in a row, or one at an end)")
     unknown = [c for c in cols if c not in _CUSTOMER_COLUMNS and not custom_column_name(c)]
     if unknown:
         raise UserError(f"unknown column {unknown[0]!r} (known: {', '.join(CUSTOMER_COLUMNS)}, "
                         f"or {CUSTOM_PREFIX}NAME for a custom field)")
-    if not cols:
-        raise UserError("no columns to export")
+    seen: set[str] = set()
+    for c in cols:
+        key = CUSTOM_PREFIX + custom_column_name(c).casefold() if custom_column_name(c) else c
+        if key in seen:  # the file would hold the same values twice, under one heading or two
+            raise UserError(f"the column {c!r} is asked for twice")
+        seen.add(key)
     return cols
 
 
