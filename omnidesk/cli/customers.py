@@ -149,7 +149,10 @@ def cmd_customer_add(args: argparse.Namespace) -> int:
         if field.strip().lower() not in (*FIELDS, "tags"):
             raise CliError(f"'{printable(field.strip())}' is not a field of a customer; one of: {', '.join(HEADER)}",
                            EXIT_USAGE)
-        values[field.strip().lower()] = value
+        key = field.strip().lower()
+        if key in values:  # which of the two was meant is not ours to guess
+            raise CliError(f"{key} is given twice; give each field once", EXIT_USAGE)
+        values[key] = value
     with _open_existing(args) as ws:
         edit = add_customer(ws, values)
     print(f"Added customer {edit.created}: {printable(edit.words.removeprefix('add customer '))}")

@@ -249,6 +249,7 @@ def test_a_misspelled_option_gets_the_subcommands_usage(shop, capsys):
     (["tag", "add", "VIP"], 2, "one of them"),
     (["customer", "add", "first_name"], 2, "is not FIELD=VALUE"),
     (["customer", "add", "colour=red"], 2, "'colour' is not a field of a customer"),
+    (["customer", "add", "first_name=Ann", "First_Name=Bob"], 2, "first_name is given twice"),
     (["customer", "set", "ann@example.com", "colour", "red"], 2, "'colour' is not a field"),
     (["consent", "set", "ann@example.com", "fax", "granted"], 2, "'fax' has no consent"),
     (["settings", "no_such_setting"], 2, "there is no setting 'no_such_setting'"),
