@@ -77,6 +77,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             args.region = check_region(args.region)
         except UserError as exc:
             raise CliError(f"--region: {exc}", EXIT_USAGE) from None
+    if args.channel is not None:
+        from omnidesk.core.importing.analysis import check_channel
+
+        try:
+            check_channel(args.channel)
+        except UserError as exc:
+            raise CliError(f"--channel: {exc}", EXIT_USAGE) from None
     if args.preset not in (None, "auto"):
         from omnidesk.core.importing.presets import get_preset
 
@@ -125,7 +132,7 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
     from omnidesk.core.tempfiles import temp_root
 
     options = ImportOptions(
-        channel=channel_code(args.channel) if args.channel else None,
+        channel=channel_code(args.channel) if args.channel is not None else None,
         preset=None if args.preset in (None, "auto") else args.preset,
         kind=None if args.kind == "auto" else args.kind,
         region=args.region,

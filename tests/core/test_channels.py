@@ -157,3 +157,15 @@ def test_the_trust_setting_takes_labels_as_well_as_codes(new_workspace, tmp_path
     with new_workspace(tmp_path / "w.omnidesk") as ws:
         assert change_setting(ws, "channel_trust", "Till; Phone contacts, shop") == ["pos", "contacts", "shop"]
         assert ws.get_setting("channel_trust") == ["pos", "contacts", "shop"]
+
+
+def test_a_file_said_to_come_from_a_channel_of_no_name_is_refused_not_detected(ws, tmp_path):
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.importing.analysis import ImportOptions, analyze
+    from tests.helpers import write_csv
+
+    path = write_csv(tmp_path / "list.csv", ["Email"], [["ann@example.com"]])
+    for blank in ("", "   "):
+        with pytest.raises(UserError, match="a channel needs a name"):
+            analyze(ws, path, ImportOptions(channel=blank))
+    assert analyze(ws, path, ImportOptions(channel=" Till ")).channel == "pos"

@@ -254,6 +254,7 @@ def test_a_misspelled_option_gets_the_subcommands_usage(shop, capsys):
     (["consent", "set", "ann@example.com", "fax", "granted"], 2, "'fax' has no consent"),
     (["settings", "no_such_setting"], 2, "there is no setting 'no_such_setting'"),
     (["import", "{tmp}/people.csv", "--preset", "nosuch"], 2, "unknown import preset 'nosuch'"),
+    (["import", "{tmp}/people.csv", "--channel", " "], 2, "--channel: a channel needs a name"),  # not "detect it"
     (["message", "render", "Sale", "--channel", "fax"], 2, "'fax' is not a channel of a message"),
     (["message", "render", "Sale", "--channel", "store"], 2, "give --out FILE.pdf"),
     # 1: well formed, but the workspace (or a file) says no.

@@ -64,9 +64,20 @@ DATE_SAMPLE = 5000
 PREVIEW_ROWS = 50
 
 
+def check_channel(text: str) -> str:
+    """The code of the channel a file is said to come from; UserError for a name that is empty.
+
+    An empty name is not "detect it": that is no channel given at all.
+    """
+    if not text.strip():
+        raise UserError("a channel needs a name, such as shop, till or email (leave it out to have it "
+                        "detected from the file)")
+    return channel_code(text)
+
+
 @dataclass
 class ImportOptions:
-    channel: str | None = None
+    channel: str | None = None  # None: detected from the file
     preset: str | None = None  # a preset key; None detects
     kind: str | None = None  # "contacts" | "events"; None detects
     region: str | None = None  # phone/date region; None = the file's evidence, else the workspace's setting
@@ -422,7 +433,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     if source == "guessed":
         mapping, guesses, content_notes = _emails_by_content(records, fmt, mapping, guesses)
     kind = options.kind or saved_kind or (preset.kind.value if preset else guess_kind(mapping).value)
-    channel = channel_code(options.channel) if options.channel else (
+    channel = check_channel(options.channel) if options.channel is not None else (
         saved_channel or guess_channel(path.name, fmt.header, preset))
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
