@@ -21,7 +21,8 @@ from omnidesk.core import paths
 #      --rule; --unpin and a VALUE; erase without --yes where nobody can be asked), and a value
 #      outside what its option or argument takes whatever the workspace holds (--wait,
 #      --customers, --from/--to, --encoding, --region, --preset, --columns, render's --channel,
-#      a customer FIELD, a consent CHANNEL, a settings KEY, an empty --workspace).
+#      a customer FIELD, a consent CHANNEL, a settings KEY, an empty --workspace, an id below 1
+#      or past what SQLite keeps).
 #   130 interrupted (Ctrl+C); 141 the reader of the output went away (`omnidesk report | head`).
 #
 # So a script can tell "typed wrong" (2: the command did nothing) from "could not be done as
@@ -31,6 +32,9 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 DEFAULT_WAIT = 10.0  # seconds
+# The largest id a workspace row can have: SQLite keeps an INTEGER in 64 signed bits, and a
+# larger number handed to it is an OverflowError, not a row that is not there.
+MAX_ID = 2**63 - 1
 # The longest --wait: a day is more than any import takes.  SQLite itself keeps the wait as a
 # 32-bit count of milliseconds (about 24.8 days) and quietly waits not at all past it.
 MAX_WAIT = 86_400.0
@@ -72,6 +76,21 @@ def _seconds(text: str) -> float:
     if not 0 <= value <= MAX_WAIT:  # NaN fails this too, as do inf and -inf
         raise argparse.ArgumentTypeError(f"give a number of seconds from 0 to {MAX_WAIT:g} (a day), "
                                          f"not '{text}'")
+    return value
+
+
+def _row_id(text: str) -> int:
+    """An id argument (REVIEW_ID, BATCH_ID, RECORD_ID): a whole number from 1 to MAX_ID.
+
+    No row has an id outside that range whatever the workspace holds, so it is the command line
+    that is wrong (argparse's one-line usage error, 2), and past MAX_ID SQLite could not even be asked.
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"'{text}' is not an id: give a whole number from 1 to {MAX_ID}")
     return value
 
 

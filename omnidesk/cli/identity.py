@@ -11,6 +11,7 @@ from omnidesk.cli.common import (
     _command,
     _customer,
     _open_existing,
+    _row_id,
 )
 from omnidesk.cli.output import Output
 from omnidesk.core.text import counted
@@ -32,7 +33,7 @@ def add_commands(sub) -> None:
     for action, text in (("accept", "merge the pair"), ("reject", "never suggest the pair again"),
                          ("skip", "move the pair to the end of the queue")):
         q = _command(rsub, action, help=text)
-        q.add_argument("review_id", type=int, metavar="REVIEW_ID")
+        q.add_argument("review_id", type=_row_id, metavar="REVIEW_ID")
         q.set_defaults(func=cmd_review_decide, action=action)
 
     q = _command(rsub, "apart", help="list the pairs kept apart as different people, latest first")
@@ -47,7 +48,7 @@ def add_commands(sub) -> None:
     p.set_defaults(func=cmd_merge)
 
     p = _command(sub, "unmerge", help="split a source record out into a customer of its own")
-    p.add_argument("record_id", type=int, metavar="RECORD_ID")
+    p.add_argument("record_id", type=_row_id, metavar="RECORD_ID")
     p.set_defaults(func=cmd_unmerge)
 
     p = _command(sub, "pin", help="keep a value on a customer's card whatever the sources say")

@@ -18,6 +18,7 @@ from omnidesk.cli.common import (
     _open_existing,
     _open_or_create,
     _output,
+    _row_id,
     _workspace_path,
 )
 from omnidesk.cli.output import Output
@@ -50,10 +51,10 @@ def add_commands(sub) -> None:
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_imports_list)
     q = _command(isub, "undo", help="remove exactly what one import batch added")
-    q.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    q.add_argument("batch_id", type=_row_id, metavar="BATCH_ID")
     q.set_defaults(func=cmd_imports_undo)
     q = _command(isub, "errors", help="write one import's flagged rows, with what is wrong, to a CSV")
-    q.add_argument("batch_id", type=int, metavar="BATCH_ID")
+    q.add_argument("batch_id", type=_row_id, metavar="BATCH_ID")
     q.add_argument("out", metavar="OUT.csv")
     _add_force_arg(q)
     q.set_defaults(func=cmd_imports_errors)

@@ -1,7 +1,8 @@
 """Numbers and times too big for what keeps them: one line saying so, never a traceback.
 
 A rule's number past SQLite's 64-bit integer (or not finite), ``--wait nan``, a campaign
-step in the year 9999: each was an OverflowError or ValueError out of the command line.
+step in the year 9999, an id past 2**63 - 1: each was an OverflowError or ValueError out of the
+command line.
 """
 
 from __future__ import annotations
@@ -213,3 +214,27 @@ def test_moving_a_step_past_the_last_date_is_refused(shop, capsys, tmp_path):
             with pytest.raises(UserError, match="cannot move to .*which is (too late|too early|out of range)"):
                 move_step(ws, step.id, moment, zone)
         assert get_campaign(ws, "Spring sale").steps[0].at_local == step.at_local
+
+
+# -- 4. an id ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["review", "accept"], ["review", "reject"], ["review", "skip"],
+                                     ["imports", "undo"], ["imports", "errors", "{id}", "out.csv"],
+                                     ["unmerge"]])
+@pytest.mark.parametrize("given", ["9223372036854775808", HUGE, "0", "-3", "seven"])
+def test_an_id_no_row_can_have_is_refused_as_the_command_line_s_mistake(shop, capsys, tmp_path, command, given):
+    argv = [str(given) if w == "{id}" else w for w in command] + ([] if "{id}" in command else [str(given)])
+    argv = [str(tmp_path / w) if w == "out.csv" else w for w in argv]
+    before = json.loads(run(capsys, "imports", "list", "--json", "-w", str(shop))[1])
+    status, out, err = run(capsys, *argv, "-w", str(shop))
+    assert status == 2 and f"'{given}' is not an id: give a whole number from 1 to 9223372036854775807" in err, err
+    assert "Traceback" not in err and not out
+    assert json.loads(run(capsys, "imports", "list", "--json", "-w", str(shop))[1]) == before
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_largest_id_is_looked_up_and_not_found(shop, capsys):
+    for argv, words in ((["review", "accept"], "There is no pair 9223372036854775807"),
+                        (["unmerge"], "There is no source record 9223372036854775807")):
+        status, _, err = run(capsys, *argv, "9223372036854775807", "-w", str(shop))
+        assert status == 1 and words in err and one_line(err), err
