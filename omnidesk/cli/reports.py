@@ -20,8 +20,10 @@ from omnidesk.core.text import counted, printable
 
 def add_commands(sub) -> None:
     p = _command(sub, "report", help="reach, channel overlap, journeys, activity, campaign results and data health")
-    p.add_argument("--from", dest="start", metavar="DATE", help="from this day (YYYY-MM-DD)")
-    p.add_argument("--to", dest="end", metavar="DATE", help="to this day, included (YYYY-MM-DD)")
+    p.add_argument("--from", dest="start", metavar="DATE",
+                   help="from this day (YYYY-MM-DD, from 1900-01-01 to 9998-12-31)")
+    p.add_argument("--to", dest="end", metavar="DATE",
+                   help="to this day, included (YYYY-MM-DD, from 1900-01-01 to 9998-12-31)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--pdf", metavar="OUT.pdf", help="also write the report as a printable PDF")
     p.add_argument("--force", action="store_true", help="replace an existing PDF")
@@ -29,12 +31,18 @@ def add_commands(sub) -> None:
 
 
 def _day(text: str | None, what: str) -> date | None:
+    from omnidesk.core.metrics import FIRST_DAY, LAST_DAY
+
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise CliError(f"--{what}: '{text}' is not a day such as 2026-12-01", EXIT_USAGE) from None
+    if not FIRST_DAY <= day <= LAST_DAY:  # the report's sums would run off the calendar (see FIRST_DAY)
+        raise CliError(f"--{what}: '{text}' is out of range; a report takes days from {FIRST_DAY} to {LAST_DAY}",
+                       EXIT_USAGE)
+    return day
 
 
 def cmd_report(args: argparse.Namespace) -> int:

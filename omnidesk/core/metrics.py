@@ -60,6 +60,14 @@ from omnidesk.core.workspace import Workspace
 
 HAND = "manual"
 
+# The days a period takes (the CLI's --from/--to, the Dashboard's date boxes).  Its end is
+# inclusive, so the day after it is read too, and each bound is turned into instants on the
+# shop's clock: after 9998-12-31 that runs off the end of the calendar.  A year under 1000 is
+# written without its leading zeros by strftime here and no stored time reads like it; before
+# 1900 the zones keep local mean time (as campaign steps, which also begin there).
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
 
 @dataclass(frozen=True)
 class Period:

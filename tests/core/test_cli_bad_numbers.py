@@ -1,8 +1,8 @@
 """Numbers and times too big for what keeps them: one line saying so, never a traceback.
 
 A rule's number past SQLite's 64-bit integer (or not finite), ``--wait nan``, a campaign
-step in the year 9999, an id past 2**63 - 1: each was an OverflowError or ValueError out of the
-command line.
+step in the year 9999, an id past 2**63 - 1, a report to 9999-12-31 or from the year 1: each was an
+OverflowError or ValueError out of the command line.
 """
 
 from __future__ import annotations
@@ -238,3 +238,27 @@ def test_the_largest_id_is_looked_up_and_not_found(shop, capsys):
                         (["unmerge"], "There is no source record 9223372036854775807")):
         status, _, err = run(capsys, *argv, "9223372036854775807", "-w", str(shop))
         assert status == 1 and words in err and one_line(err), err
+
+
+# -- 5. a report's days ------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("option", "day"), [("--from", "0001-01-01"), ("--from", "0999-12-31"),
+                                             ("--to", "1899-12-31"), ("--to", "9999-12-31"),
+                                             ("--from", "9999-01-01")])
+def test_a_report_day_off_the_calendar_it_reads_is_refused_naming_the_range(shop, capsys, option, day):
+    status, out, err = run(capsys, "report", option, day, "-w", str(shop))
+    assert status == 2 and not out and one_line(err), err
+    assert f"{option}: '{day}' is out of range; a report takes days from 1900-01-01 to 9998-12-31" in err
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_the_first_and_last_days_a_report_takes_work(shop, capsys, tmp_path, zone):
+    assert run(capsys, "settings", "timezone", zone, "-w", str(shop))[0] == 0
+    everything = json.loads(run(capsys, "report", "--json", "-w", str(shop))[1])
+    status, out, err = run(capsys, "report", "--from", "1900-01-01", "--to", "9998-12-31", "--json",
+                           "--pdf", tmp_path / "r.pdf", "-w", str(shop))
+    assert status == 0 and not err, err
+    assert json.loads(out)["new_customers"] == everything["new_customers"]
+    for days in (["--to", "1900-01-01"], ["--from", "9998-12-31"]):
+        status, out, err = run(capsys, "report", *days, "--json", "-w", str(shop))
+        assert status == 0 and not err and json.loads(out)["new_customers"] == [], err

@@ -240,6 +240,18 @@ def test_a_period_without_journeys_says_so_not_to_import_orders(win):
         assert dash.data["journeys"] and not card.empty.isVisible()
 
 
+def test_the_date_boxes_stop_at_the_days_a_period_takes(win):
+    # Qt's own range runs to 9999-12-31, where the period's sums ran off the calendar
+    # (an OverflowError instead of figures); the command line's --from/--to take the same days.
+    dash = _dash(win)
+    with time_machine.travel(TODAY, tick=False):
+        dash.set_period("custom", date(1752, 9, 14), date(9999, 12, 31))
+        assert dash.period() == metrics.Period(metrics.FIRST_DAY, metrics.LAST_DAY)
+        assert not dash.problem.isVisible()
+        assert dash.data["new_customers"] == metrics.new_customers(win.workspace)
+        assert dash.data["activity"] == metrics.activity(win.workspace)
+
+
 def test_choosing_from_to_in_the_box_starts_from_the_period_shown(win):
     # The user's way: the box, by keyboard.  The dates were once read off the empty date
     # fields (1 Jan 2000 both), and every figure dropped to nothing.

@@ -123,6 +123,8 @@ class DashboardView(QWidget):
         for edit, name in ((self.from_edit, "From"), (self.to_edit, "To")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("d MMM yyyy")
+            # Qt's own range ends on 9999-12-31, a day the period's sums cannot read past.
+            edit.setDateRange(QDate(metrics.FIRST_DAY), QDate(metrics.LAST_DAY))
             edit.setAccessibleName(name)
             edit.hide()
             edit.dateChanged.connect(self._period_changed)
