@@ -77,6 +77,26 @@ def test_bad_plans_say_where_and_change_nothing(shop, capsys, tmp_path):
     assert json.loads(run(capsys, "message", "list", "--json", "-w", str(shop))[1]) == []
 
 
+def test_a_plan_or_message_file_nested_too_deep_is_refused_in_one_line(shop, capsys, tmp_path):
+    # Python's JSON reader gives up near a thousand levels with a RecursionError.
+    leaf = '{"field": "email", "op": "exists"}'
+    plan = tmp_path / "plan.json"
+    for levels, words in ((2000, "plan.json is not a plan file: it is nested too deep to read"),
+                          (100, "groups nest more than 20 deep")):
+        audience = '{"not": ' * levels + leaf + "}" * levels
+        plan.write_text(json.dumps(PLAN).replace('"audience": "everyone"', f'"audience": {audience}'),
+                        encoding="utf-8")
+        status, _, err = run(capsys, "campaign", "import", str(plan), "-w", str(shop))
+        assert status == 1 and words in err and len(err.strip().splitlines()) == 1, err
+    message = tmp_path / "message.json"
+    message.write_text('{"name": "Deep", "headline": ' + "[" * 3000 + "]" * 3000 + "}", encoding="utf-8")
+    status, _, err = run(capsys, "message", "import", str(message), "-w", str(shop))
+    assert status == 1 and "message.json is not a JSON file: it is nested too deep to read" in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert json.loads(run(capsys, "campaign", "list", "--json", "-w", str(shop))[1]) == []
+    assert json.loads(run(capsys, "message", "list", "--json", "-w", str(shop))[1]) == []
+
+
 def test_report_json_and_text(shop, capsys):
     status, out, _ = run(capsys, "report", "--json", "-w", str(shop))
     data = json.loads(out)

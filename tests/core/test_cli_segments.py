@@ -88,6 +88,38 @@ def test_a_range_saved_high_end_first_before_it_was_refused_still_runs(shop, cap
     assert (status, out.strip(), err) == (0, "4 customers", "")
 
 
+def _nested(levels: int, group: str = "not") -> str:
+    """A rule ``levels`` groups deep, as text (json.dumps itself gives up on a thousand levels)."""
+    leaf = '{"field": "email", "op": "exists"}'
+    if group == "not":
+        return '{"not": ' * levels + leaf + "}" * levels
+    return f'{{"{group}": [' * levels + leaf + "]}" * levels
+
+
+@pytest.mark.parametrize(("levels", "group", "words"), [
+    (2000, "not", "the rule is nested too deep to read (groups nest at most 20 deep)"),
+    (2000, "all", "the rule is nested too deep to read (groups nest at most 20 deep)"),
+    (100, "any", "groups nest more than 20 deep"),
+])
+def test_a_rule_nested_past_the_limit_is_refused_by_every_command_that_takes_one(shop, capsys, tmp_path,
+                                                                                 levels, group, words):
+    # 2,000 levels were a RecursionError out of the JSON reader, before the rule's own check ran.
+    rule_file = tmp_path / "deep.json"
+    rule_file.write_text(_nested(levels, group), encoding="utf-8")
+    tags_before = run(capsys, "tags", "--json", "-w", str(shop))[1]
+    for rule in (_nested(levels, group), f"@{rule_file}"):
+        for argv in (["segment", "count", "--rule", rule], ["segment", "save", "Deep", "--rule", rule],
+                     ["tag", "add", "deep", "--rule", rule],
+                     ["export", "customers", str(tmp_path / "out.csv"), "--rule", rule]):
+            status, out, err = run(capsys, *argv, "-w", str(shop))
+            assert status == 1 and words in err and "Traceback" not in err, (argv, err)
+            assert len(err.strip().splitlines()) == 1 and not out
+    assert sqlite3.connect(shop).execute("select count(*) from saved_segment").fetchone() == (0,)
+    assert run(capsys, "tags", "--json", "-w", str(shop))[1] == tags_before
+    assert not (tmp_path / "out.csv").exists()
+    assert run(capsys, "segment", "count", "--rule", _nested(20, group), "-w", str(shop))[0] == 0  # the limit works
+
+
 def test_export_a_segment_with_chosen_columns(shop, capsys, tmp_path):
     assert run(capsys, "segment", "save", "VIPs", "--rule", '{"field": "tag", "op": "is", "value": "vip"}',
                "-w", str(shop))[0] == 0

@@ -44,3 +44,5 @@ def read_json(path: str | os.PathLike, what: str = "JSON file") -> object:
         raise UserError(f"Cannot read {path}: {exc.strerror or exc}.") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"{path.name} is not a {what}: {exc}") from None
+    except RecursionError:  # Python's reader gives up near a thousand levels: no message or plan is that deep
+        raise UserError(f"{path.name} is not a {what}: it is nested too deep to read") from None

@@ -101,6 +101,8 @@ def parse_rule(text: str | bytes | Rule, channels: Sequence[str] | None = None) 
             raise RuleError(f"the rule is not valid JSON: {exc.msg} at character {exc.pos}") from None
         except ValueError:  # a number of more digits than Python reads (4,300)
             raise RuleError("the rule is not valid JSON: a number in it has too many digits to read") from None
+        except RecursionError:  # Python's reader gives up near a thousand levels, far past what _check takes
+            raise RuleError(f"the rule is nested too deep to read (groups nest at most {_MAX_DEPTH} deep)") from None
     else:
         rule = text
     check_rule(rule, channels)
