@@ -48,6 +48,22 @@ def run_cli(capsys, *argv) -> tuple[int, str, str]:
     return status, out, err
 
 
+def unblock_fifo_later(fifo: Path, seconds: float = 5) -> None:
+    """Open the named pipe ``fifo`` for writing after ``seconds``, and close it: code that opened it to
+    read then reads nothing and fails on that, where a test would otherwise wait for a writer for ever."""
+    import contextlib
+    import os
+    import threading
+    import time
+
+    def write() -> None:
+        time.sleep(seconds)
+        with contextlib.suppress(OSError):  # no reader (as it should be): nothing to unblock
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+
+    threading.Thread(target=write, daemon=True).start()
+
+
 def one_line(err: str) -> bool:
     """Whether a command's error output is the one line a user should see: no traceback."""
     return "Traceback" not in err and len(err.strip().splitlines()) == 1

@@ -53,15 +53,22 @@ def add_audience_args(parser: argparse.ArgumentParser, *, required: bool = False
 def read_rule(text: str, ws) -> dict:
     """The rule of ``--rule``: JSON text, or @FILE; checked against the workspace ``ws`` (its
     channels included), with a one-line error naming what is wrong."""
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.exporting.textfiles import MAX_JSON_BYTES
     from omnidesk.core.segments import parse_rule, workspace_channels
+    from omnidesk.core.userfiles import read_capped
 
     if text.startswith("@"):
         path = Path(text[1:])
+        try:  # a pipe or a device is refused unread, and a file read no further than a rule goes
+            data = read_capped(path, MAX_JSON_BYTES, "a rule file")
+        except UserError as exc:  # each begins with the file's name
+            raise CliError(f"the rule file {exc}") from None
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CliError(f"cannot read the rule file {printable(str(path))}: "
-                           f"{getattr(exc, 'strerror', None) or exc}") from None
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise CliError(f'the rule file "{printable(path.name)}" is not UTF-8 text ({exc.reason} at byte '
+                           f'{exc.start})') from None
     return parse_rule(text, workspace_channels(ws))
 
 

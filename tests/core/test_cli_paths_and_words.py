@@ -11,13 +11,14 @@ subcommand's usage; a usage error exits 2 and any other error 1 (see omnidesk/cl
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from omnidesk.core import paths
-from tests.helpers import cli_shop_fixtures, one_line, run_cli, write_csv
+from tests.helpers import cli_shop_fixtures, one_line, run_cli, unblock_fifo_later, write_csv
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "City"], [
     ["ann@example.com", "Ann", "Lee", "+12125550101", "Boston"],
@@ -267,3 +268,58 @@ def test_usage_errors_exit_2_and_other_errors_1(shop, tmp_path, capsys, argv, st
     argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
     said = run(capsys, *argv, "-w", shop)
     assert said[0] == status and words in said[2] and one_line(said[2]), said
+
+
+# -- a file to read that is no file, or far too big ------------------------------------------
+
+def _readers(path: str) -> list[tuple[list[str], str]]:
+    """Each command that reads a file the user names, with what it says before the file's own words."""
+    return [(["brand", "set", "logo", path], "logo: "), (["message", "import", path], ""),
+            (["campaign", "import", path], ""), (["tag", "add", "vip", "--rule", f"@{path}"], "the rule file "),
+            (["segment", "count", "--rule", f"@{path}"], "the rule file ")]
+
+
+def _kept(shop, capsys) -> list[str]:
+    return [run(capsys, *argv, "-w", shop)[1] for argv in (["brand", "show", "--json"], ["message", "list", "--json"],
+                                                           ["campaign", "list", "--json"], ["tags", "--json"])]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/null"), reason="pipes and devices: POSIX")
+def test_a_pipe_or_a_device_is_refused_unread_by_every_command_that_reads_a_file(shop, tmp_path, capsys):
+    # A FIFO waited for a writer for ever; /dev/zero filled the memory (here /dev/null, which ends).
+    fifo = tmp_path / "plan.json"
+    os.mkfifo(fifo)
+    before = _kept(shop, capsys)
+    for path, what, pick in ((fifo, "a named pipe (FIFO)", "pick the file itself"),
+                             (Path("/dev/null"), "a device", "pick the file itself")):
+        for argv, prefix in _readers(str(path)):
+            if path == fifo:
+                unblock_fifo_later(fifo)
+            pick_here = "pick the PNG or JPEG image itself" if argv[0] == "brand" else pick
+            status, out, err = run(capsys, *argv, "-w", shop)
+            assert status == 1 and not out and one_line(err), (argv, err)
+            assert f'error: {prefix}"{path.name}" is not a regular file (it is {what}); {pick_here}.' in err, err
+    assert _kept(shop, capsys) == before
+
+
+def test_a_file_bigger_than_its_kind_is_refused_unread(shop, tmp_path, capsys):
+    from omnidesk.core.exporting.textfiles import MAX_JSON_BYTES
+    from omnidesk.core.messages.brand import MAX_LOGO
+
+    before = _kept(shop, capsys)
+    big = tmp_path / "big.json"
+    with big.open("wb") as fh:  # sparse: it takes no room on the disk
+        fh.write(b"{")
+        fh.truncate(MAX_JSON_BYTES + 1)
+    for argv, prefix in _readers(str(big))[1:]:
+        what = "a rule file" if prefix else "a plan file" if argv[0] == "campaign" else "a JSON file"
+        status, out, err = run(capsys, *argv, "-w", shop)
+        assert status == 1 and not out and one_line(err), (argv, err)
+        assert f'error: {prefix}"big.json" is over 10 MB; {what} may be 10 MB at most.' in err, err
+    logo = tmp_path / "logo.png"
+    with logo.open("wb") as fh:
+        fh.write(b"\x89PNG\r\n\x1a\n")
+        fh.truncate(MAX_LOGO + 1)
+    status, _, err = run(capsys, "brand", "set", "logo", logo, "-w", shop)
+    assert status == 1 and 'error: logo: "logo.png" is over 5 MB; a logo may be 5 MB at most.' in err, err
+    assert _kept(shop, capsys) == before

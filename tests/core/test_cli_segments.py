@@ -58,7 +58,7 @@ def test_save_list_show_count_delete(shop, capsys, tmp_path):
     (["segment", "count", "--rule", '{"field": "colour", "op": "is", "value": 1}'], "unknown field 'colour'"),
     (["segment", "count", "--rule", '{"field": "channel", "op": "is", "value": "fax"}'], "unknown channel 'fax'"),
     (["segment", "count", "--rule", '{"all": ['], "not valid JSON"),
-    (["segment", "count", "--rule", "@missing.json"], "cannot read the rule file"),
+    (["segment", "count", "--rule", "@missing.json"], 'the rule file "missing.json": no such file'),
     (["segment", "count"], "name a saved segment or give --rule"),
     (["segment", "count", "Nope"], "no segment named 'Nope'"),
     (["segment", "save", "X", "--rule", '{"field": "city", "op": "near", "value": "x"}'], "unknown op 'near'"),

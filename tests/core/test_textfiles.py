@@ -21,5 +21,5 @@ def test_round_trip_replace_only_when_asked_and_never_a_workspace(new_workspace,
     (tmp_path / "bad.json").write_text("{nope", encoding="utf-8")
     with pytest.raises(UserError, match="bad.json is not a plan file"):
         read_json(tmp_path / "bad.json", "plan file")
-    with pytest.raises(UserError, match="Cannot read"):
+    with pytest.raises(UserError, match='"missing.json": no such file'):
         read_json(tmp_path / "missing.json")

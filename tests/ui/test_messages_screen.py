@@ -4,7 +4,9 @@ re-synced or kept; every change one undo step, all reachable by keys."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -137,6 +139,24 @@ def test_the_check_runs_as_you_type_and_a_finding_jumps_to_its_place(win, view, 
     sms.findings.itemClicked.emit(sms.findings.item(row))
     cursor = sms.edits["text"].textCursor()
     assert cursor.selectedText() == "{frist_name}"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/null"), reason="pipes and devices: POSIX")
+def test_the_brand_kit_dialog_refuses_a_pipe_or_a_device_as_the_logo_unread(view, tmp_path):
+    # Read whole when chosen: a named pipe froze the window waiting for a writer, /dev/zero filled the memory.
+    from tests.helpers import unblock_fifo_later
+
+    fifo = tmp_path / "logo.png"
+    os.mkfifo(fifo)
+    d = view.brand_dialog()
+    for path, what in ((fifo, "a named pipe (FIFO)"), (Path("/dev/null"), "a device")):
+        unblock_fifo_later(fifo)
+        d.ask_logo_path = lambda path=path: path
+        d.logo_button.click()
+        assert d.errors["name"].text() == (f'"{path.name}" is not a regular file (it is {what}); '
+                                           "pick the PNG or JPEG image itself.")
+        assert d.logo_path is None
+    d.reject()
 
 
 def test_the_brand_kit_dialog_checks_each_field_and_is_one_undo_step(win, view, monkeypatch, tmp_path):

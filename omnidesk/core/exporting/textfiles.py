@@ -14,6 +14,12 @@ from pathlib import Path
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
 from omnidesk.core.failures import telling_write_failures
+from omnidesk.core.userfiles import read_capped
+
+# The largest JSON file the user names that is read (a message, a plan, a rule): far more than
+# any of them holds (a rule listing every email of a large shop included), far below what
+# would strain the memory.
+MAX_JSON_BYTES = 10 << 20
 
 
 def write_text(path: str | os.PathLike, text: str, *, overwrite: bool = False) -> Path:
@@ -36,12 +42,13 @@ def write_json(path: str | os.PathLike, data: object, *, overwrite: bool = False
 
 
 def read_json(path: str | os.PathLike, what: str = "JSON file") -> object:
-    """The JSON document in ``path`` (a BOM is fine); UserError saying what is wrong, in one line."""
+    """The JSON document in ``path`` (a BOM is fine); UserError saying what is wrong, in one line.
+
+    A pipe or a device is refused unread and no more than MAX_JSON_BYTES is read (see userfiles)."""
     path = Path(path)
+    data = read_capped(path, MAX_JSON_BYTES, f"a {what}")
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise UserError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"{path.name} is not a {what}: {exc}") from None
     except RecursionError:  # Python's reader gives up near a thousand levels: no message or plan is that deep

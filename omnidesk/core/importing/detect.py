@@ -12,12 +12,12 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import stat
 import zipfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from omnidesk.core import userfiles
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.encodings import (
     LOSSLESS,
@@ -30,7 +30,6 @@ from omnidesk.core.importing.source_file import SourceFile
 from omnidesk.core.importing.unreadable import (
     UnreadableFileError,
     binary_data,
-    cannot_open,
     excel_workbook,
     truncated_utf16,
 )
@@ -45,28 +44,8 @@ def check_regular_file(path: str | os.PathLike[str]) -> None:
     """Refuse, with a sentence that says what it is, a path that is not a regular
     file: a folder, a named pipe (FIFO), a device or socket, or a link to one
     (reading such a thing would hang or make no sense).  Missing files say so."""
-    p = Path(path)
-    name = printable(p.name)
-    try:
-        mode = p.stat().st_mode
-    except FileNotFoundError:
-        if p.is_symlink():
-            target = printable(os.readlink(p))
-            raise UnreadableFileError(
-                f'"{name}" is a link to {target}, which does not exist; pick the file itself.'
-            ) from None
-        raise UnreadableFileError(f'"{name}": no such file; check its name and folder.') from None
-    except OSError as e:
-        raise cannot_open(name, e) from e
-    if stat.S_ISREG(mode):
-        return
-    what = ("a folder" if stat.S_ISDIR(mode) else "a named pipe (FIFO)" if stat.S_ISFIFO(mode)
-            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a file")
-    if p.is_symlink():
-        what = f"a link to {printable(os.path.realpath(p))}, {what}"
-    hint = "pick the CSV files inside it" if stat.S_ISDIR(mode) else "pick the exported CSV file itself"
-    raise UnreadableFileError(f'"{name}" is not a regular file (it is {what}); {hint}.')
+    userfiles.check_regular_file(path, pick="pick the exported CSV file itself",
+                                 folder_pick="pick the CSV files inside it", error=UnreadableFileError)
 
 
 def refuse_known_binary(p: Path, head: bytes) -> None:

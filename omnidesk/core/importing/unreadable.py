@@ -4,6 +4,7 @@ build it, each naming the file, saying why and suggesting a fix."""
 from __future__ import annotations
 
 from omnidesk.core.errors import UserError
+from omnidesk.core.userfiles import cannot_open_text
 
 
 class UnreadableFileError(UserError):
@@ -13,10 +14,7 @@ class UnreadableFileError(UserError):
 
 
 def cannot_open(name: str, e: OSError) -> UnreadableFileError:
-    why = e.strerror or str(e)
-    return UnreadableFileError(
-        f'"{name}" cannot be opened ({why}); check that the file exists and that you may read it.'
-    )
+    return UnreadableFileError(cannot_open_text(name, e))
 
 
 def excel_workbook(name: str) -> UnreadableFileError:

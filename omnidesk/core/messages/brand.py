@@ -150,16 +150,11 @@ def check_brand(name: str, value: str) -> str | None:
     """Why ``value`` cannot be stored as the brand kit's ``name`` (None when it can); changes nothing."""
     key = name.strip().lower()
     if key == "logo":
-        path = Path(value)
         try:
-            with path.open("rb") as handle:
-                head = handle.read(16)
-            size = path.stat().st_size
-        except OSError as exc:
-            return f"cannot read {path}: {exc.strerror or exc}"
-        if size > MAX_LOGO:
-            return f"{path.name} is over 5 MB"
-        return None if _image_type(head) else f"{path.name} is not a PNG or JPEG image"
+            read_logo(Path(value))
+        except UserError as exc:
+            return str(exc)
+        return None
     try:
         _parse(key, value)
     except UserError as exc:
@@ -223,18 +218,27 @@ def _image_type(data: bytes) -> str | None:
     return None
 
 
+def read_logo(path: Path) -> bytes:
+    """The bytes of the PNG or JPEG image at ``path``; UserError saying why it cannot be the logo.
+
+    A pipe or a device is refused unread, and no more than MAX_LOGO is read: /dev/zero
+    picked by mistake once filled the memory."""
+    from omnidesk.core.text import printable
+    from omnidesk.core.userfiles import read_capped
+
+    data = read_capped(path, MAX_LOGO, "a logo", pick="pick the PNG or JPEG image itself")
+    if _image_type(data) is None:
+        raise UserError(f'"{printable(path.name)}" is not a PNG or JPEG image')
+    return data
+
+
 def set_logo(ws: Workspace, path: Path) -> Brand:
     """Read a PNG or JPEG and keep it in the workspace as the brand's logo."""
     try:
-        size = path.stat().st_size
-        if size > MAX_LOGO:
-            raise UserError(f"logo: {path.name} is {size / 1024 / 1024:.1f} MB; a logo of up to 5 MB is kept")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"logo: cannot read {path}: {exc.strerror or exc}") from None
+        data = read_logo(path)
+    except UserError as exc:
+        raise UserError(f"logo: {exc}") from None
     mime = _image_type(data)
-    if mime is None:
-        raise UserError(f"logo: {path.name} is not a PNG or JPEG image")
     digest = hashlib.sha256(data).hexdigest()
     asset = Asset.__table__
     with ws.writing() as conn:

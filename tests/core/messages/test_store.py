@@ -53,7 +53,7 @@ def test_the_brand_kit_is_checked_as_it_is_set_and_kept_with_its_logo(ws, tmp_pa
     (tmp_path / "logo.gif").write_bytes(b"GIF89a....")
     with pytest.raises(UserError, match="not a PNG or JPEG"):
         brand_kit.set_brand(ws, "logo", str(tmp_path / "logo.gif"))
-    with pytest.raises(UserError, match="cannot read"):
+    with pytest.raises(UserError, match='logo: "none.png": no such file'):
         brand_kit.set_brand(ws, "logo", str(tmp_path / "none.png"))
     assert brand_kit.get_brand(ws).logo_name == "logo.png"  # a refused logo leaves the old one
 

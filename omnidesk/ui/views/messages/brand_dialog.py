@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from omnidesk.core.messages.brand import Brand
+from omnidesk.core.errors import UserError
+from omnidesk.core.messages.brand import Brand, read_logo
 
 LINES = ("name", "tagline", "colors", "sms_sender", "sms_opt_out", "banned_words", "disclaimer", "utm_campaign")
 TEXTS = ("voice", "address", "email_footer")
@@ -118,9 +119,9 @@ class BrandDialog(QDialog):
         if path is None:
             return
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            self.errors["name"].setText(f"Cannot read {path.name}: {exc.strerror or exc}")
+            data = read_logo(path)  # as the kit will read it: a pipe or /dev/zero is refused, not read for ever
+        except UserError as exc:
+            self.errors["name"].setText(str(exc))
             self.errors["name"].setVisible(True)
             return
         self.logo_path = path
