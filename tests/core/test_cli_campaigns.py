@@ -93,6 +93,11 @@ def test_a_plan_or_message_file_nested_too_deep_is_refused_in_one_line(shop, cap
     status, _, err = run(capsys, "message", "import", str(message), "-w", str(shop))
     assert status == 1 and "message.json is not a JSON file: it is nested too deep to read" in err, err
     assert len(err.strip().splitlines()) == 1
+    message.write_text('{"name": "Big", "message": {"headline": "Hi", "offer_value": ' + "9" * 5000 + "}}",
+                       encoding="utf-8")
+    status, _, err = run(capsys, "message", "import", str(message), "-w", str(shop))
+    assert status == 1 and "message.json is not a JSON file: a number in it has too many digits" in err, err
+    assert len(err.strip().splitlines()) == 1
     assert json.loads(run(capsys, "campaign", "list", "--json", "-w", str(shop))[1]) == []
     assert json.loads(run(capsys, "message", "list", "--json", "-w", str(shop))[1]) == []
 

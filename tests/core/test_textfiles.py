@@ -23,3 +23,11 @@ def test_round_trip_replace_only_when_asked_and_never_a_workspace(new_workspace,
         read_json(tmp_path / "bad.json", "plan file")
     with pytest.raises(UserError, match='"missing.json": no such file'):
         read_json(tmp_path / "missing.json")
+
+
+def test_a_number_of_thousands_of_digits_is_said_in_one_line(tmp_path):
+    # Python reads no whole number of more than 4,300 digits: a ValueError out of message import.
+    path = tmp_path / "m.json"
+    path.write_text('{"name": "X", "message": {"offer_value": ' + "9" * 5000 + "}}", encoding="utf-8")
+    with pytest.raises(UserError, match="^m.json is not a message file: a number in it has too many digits to read$"):
+        read_json(path, "message file")

@@ -51,5 +51,7 @@ def read_json(path: str | os.PathLike, what: str = "JSON file") -> object:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UserError(f"{path.name} is not a {what}: {exc}") from None
+    except ValueError:  # a number of more digits than Python reads (4,300)
+        raise UserError(f"{path.name} is not a {what}: a number in it has too many digits to read") from None
     except RecursionError:  # Python's reader gives up near a thousand levels: no message or plan is that deep
         raise UserError(f"{path.name} is not a {what}: it is nested too deep to read") from None
