@@ -2,7 +2,7 @@
 
 A rule's number past SQLite's 64-bit integer (or not finite), ``--wait nan``, a campaign
 step in the year 9999, an id past 2**63 - 1, a report to 9999-12-31 or from the year 1: each was an
-OverflowError or ValueError out of the command line.
+OverflowError or ValueError out of the command line.  A demo of 100 million people ran out of memory.
 """
 
 from __future__ import annotations
@@ -262,3 +262,22 @@ def test_the_first_and_last_days_a_report_takes_work(shop, capsys, tmp_path, zon
     for days in (["--to", "1900-01-01"], ["--from", "9998-12-31"]):
         status, out, err = run(capsys, "report", *days, "--json", "-w", str(shop))
         assert status == 0 and not err and json.loads(out)["new_customers"] == [], err
+
+
+# -- 6. the demo's size -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("customers", ["100000000", "20001", "0", "-5", "many"])
+@pytest.mark.parametrize("files", [False, True])
+def test_a_demo_bigger_than_it_is_built_in_minutes_is_refused_before_anything_is_made(tmp_path, capsys,
+                                                                                       customers, files):
+    # 100 million people ran for 11 minutes and then died out of memory, saying nothing.
+    where = ["--files", tmp_path / "files"] if files else ["-w", tmp_path / "demo.omnidesk"]
+    status, out, err = run(capsys, "demo", "--customers", customers, *where)
+    assert status == 2 and not out and "Traceback" not in err, err
+    assert f"--customers: give a whole number of people from 1 to 20,000, not '{customers}'" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_demos_size_limit_is_said_in_its_help(capsys):
+    status, out, _ = run(capsys, "demo", "--help")
+    assert status == 0 and "from 1 to 20,000" in " ".join(out.split())
