@@ -473,8 +473,21 @@ class Operations(QObject):
                                             f"remove {tags(remove)} from {who}" if remove else "") if part)
         # A few customers are checked by fingerprint; many by the journal alone (see HandEditStep).
         named = ids if len(ids) <= 500 else []
-        return self._hand(words, lambda ws: edits.retag(ws, ids, add, remove), "Cannot change the tags",
-                          named, who[0].upper() + who[1:])
+
+        # Read now: while the step runs, the workspace is the journal's.
+        known = self.names(ids) if remove and not add and 1 < len(ids) <= 500 else {}
+
+        def run(ws):
+            edit = edits.retag(ws, ids, add, remove)
+            if remove and not add and len(edit.customers) != len(ids):
+                # Taken off only those who had it: "Undo remove tag vip from 2 customers", not 40.
+                had = (known.get(edit.customers[0], "1 customer") if len(edit.customers) == 1
+                       else f"{len(edit.customers):,} customers")
+                step.setText(f"remove {tags(remove)} from {had}")
+            return edit
+
+        step = commands.HandEditStep(words, run, named, who[0].upper() + who[1:])
+        return step.edit if self.push(step, "Cannot change the tags") else None
 
     def record_consent(self, customer_id: int, channel: str, status: str, note: str):
         from omnidesk.core import edits

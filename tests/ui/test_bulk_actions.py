@@ -96,6 +96,10 @@ def test_removing_a_tag_from_a_selection_leaves_those_without_it_alone(shop, cus
         marks = dict(conn.exec_driver_sql("SELECT customer_id, values_json FROM source_record "
                                           "WHERE channel = 'manual' AND customer_id IN (?, ?)", (dee, gus)).all())
     assert '"untagged": ["winter"]' in marks[dee] and gus not in marks
+    # The undo step names who it took the tag off: Dee, not "2 customers".
+    assert undo_text(win) == "Undo remove tag winter from Dee Park"
+    win.undo_action.trigger()
+    assert count(win.workspace, {"field": "tag", "op": "is", "value": "winter"}) == 1
 
 
 def test_erase_asks_and_cannot_be_undone(shop, customers, monkeypatch):
