@@ -33,7 +33,7 @@ from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search,
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.importing.names import family_first_script
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
-from omnidesk.core.segments import compile_rule, known_channels, prepare, shop_zone
+from omnidesk.core.segments import Rule, prepare, rule_where
 from omnidesk.core.workspace import Workspace
 
 SORT_COLUMNS = {
@@ -181,18 +181,22 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
     if channel:
         # Whole channel codes: "shop" is not "popup_shop".
         where.append((" " + func.coalesce(Customer.channels, "") + " ").contains(f" {channel} ", autoescape=True))
+    said: Rule | None = None
     if consent:
         which, _, status = consent.partition(":")
         given = {"email": Customer.consent_email, "sms": Customer.consent_sms}[which]
-        if status == "none":
-            where.append(or_(given.is_(None), given != "granted"))
+        if status in ("granted", "none"):
+            # Who said yes as a segment reads it: an address someone said stop from is not open for
+            # another holder's yes, so a list filtered so and exported hands over no such address.
+            said = {"field": f"consent.{which}", "op": "is" if status == "granted" else "is_not", "value": "granted"}
         else:
             where.append(given == status)
     if rule is not None:
         prepare(ws, rule)
     with ws.engine.connect() as conn:
-        if rule is not None:
-            where.append(compile_rule(rule, now, known_channels(conn), shop_zone(conn)))
+        for asked in (rule, said):
+            if asked is not None:
+                where.append(rule_where(conn, asked, now))
         clause = _search_clause(search, conn)
         if clause is not None:
             where.append(clause)

@@ -264,7 +264,7 @@ def test_a_rule_on_a_custom_field_reads_the_value_the_card_shows(shop, tmp_path)
     def members(op, value=None):
         rule = {"field": "custom.Loyalty points", "op": op, **({} if value is None else {"value": value})}
         with shop.engine.connect() as conn:
-            ids = {r[0] for r in conn.execute(segments.members_query(rule))}
+            ids = {r[0] for r in conn.execute(segments.members_query(conn, rule))}
         assert count(shop, rule) == len(ids)
         return ids
 

@@ -562,7 +562,7 @@ def test_a_birthday_without_its_year_is_in_its_own_month(make_workspace, tmp_pat
 
     def names(rule):
         with ws.engine.connect() as conn:
-            ids = [r[0] for r in conn.execute(segments.members_query(rule))]
+            ids = [r[0] for r in conn.execute(segments.members_query(conn, rule))]
             return {conn.exec_driver_sql(f"SELECT first_name FROM customer WHERE id = {i}").scalar() for i in ids}
 
     assert names(c("birthday_month", "is", 1)) == {"Ann", "Bo"}

@@ -356,7 +356,7 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
 
     Read through the driver: a million rows as plain tuples, not result objects.
     """
-    from omnidesk.core.segments import compile_rule, known_channels, shop_zone
+    from omnidesk.core.segments import CONSENT_CHANNELS, compile_rule, known_channels, shop_zone
 
     from omnidesk.core.segments import prepare
 
@@ -364,7 +364,11 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
     rule = audience_rule(ws, campaign.audience)
     prepare(ws, rule)
     with ws.engine.connect() as conn:
-        where = compile_rule(rule, now, known_channels(conn), shop_zone(conn))
+        # The addresses a rule's "consent is granted" leaves out besides those of customers who said
+        # no are not left out of the audience here: guard 1 refuses them in Python for every step
+        # (_same_mailbox_refused), and names them opted out instead of leaving them unseen.
+        where = compile_rule(rule, now, known_channels(conn), shop_zone(conn),
+                             dict.fromkeys(CONSENT_CHANNELS, (frozenset(), frozenset())))
         sms_open = channel_allowed("sms", rules, refused=False)
         email_open = channel_allowed("email", rules, refused=False)
         query = select(cust.c.id, case((sms_open, cust.c.phone), else_=null()),
@@ -389,14 +393,17 @@ def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
     """
     with ws.engine.connect() as conn:
         refused = {mailbox_key(a) for a in conn.execute(refused_addresses("email")).scalars() if a and "@" in a}
-        refused |= addresses_said_no(conn, "email", known=refused)
-        numbers = addresses_said_no(conn, "sms", known=set(conn.execute(refused_addresses("sms")).scalars()))
+        boxes, mail_reopened = said_no_but_reopened(conn, "email", known=refused)
+        refused |= boxes
+        numbers, sms_reopened = said_no_but_reopened(
+            conn, "sms", known=set(conn.execute(refused_addresses("sms")).scalars()))
     if not refused and not numbers:
         return rows
     out = _GUARD_REASONS.index(OPTED_OUT)
-    rows = [(r[0], r[1], out, *r[3:]) if r[2] is None and r[5] and mailbox_key(r[5]) in refused else r
+    rows = [(r[0], r[1], out, *r[3:]) if r[2] is None and r[5] and mailbox_key(r[5]) in refused
+            and not (r[0] in mail_reopened and mailbox_key(r[5]) in boxes) else r for r in rows]
+    return [(*r[:3], out, *r[4:]) if r[3] is None and r[1] and r[1] in numbers and r[0] not in sms_reopened else r
             for r in rows]
-    return [(*r[:3], out, *r[4:]) if r[3] is None and r[1] and r[1] in numbers else r for r in rows]
 
 
 def addresses_said_no(conn, channel: str, known: set[str] = frozenset()) -> set[str]:
@@ -405,13 +412,34 @@ def addresses_said_no(conn, channel: str, known: set[str] = frozenset()) -> set[
     facts of the records carrying it (of any customer) leave refused, under the one rule
     (``consent.decide_statuses``).  A customer's consent weighs all their addresses; this is each
     address's own, whoever holds it.  What was entered by hand is the user's word about the
-    person: it counts for the customer, not for one address.
+    person: it counts for the customer and every address of theirs (:func:`reopened_by_hand`),
+    not for the address whoever else holds it.
 
     ``known``: addresses refused already (those of customers who said no): not looked at again.
     Most addresses that said no are such a customer's, so few are left to decide.
     """
+    from omnidesk.core.consent import decide_statuses
+
+    facts = _address_facts(conn, channel, known)
+    return {box for (box, _channel), status in decide_statuses(conn, facts).items() if status in _REFUSED}
+
+
+def said_no_but_reopened(conn, channel: str, known: set[str] = frozenset()) -> tuple[set[str], set[int]]:
+    """:func:`addresses_said_no`, and the customers for whom their own consent typed in by hand
+    reopens theirs (:func:`reopened_by_hand`)."""
+    from omnidesk.core.consent import decide_statuses
+
+    facts = _address_facts(conn, channel, known)
+    refused = {box for (box, _channel), status in decide_statuses(conn, facts).items() if status in _REFUSED}
+    return refused, reopened_by_hand(conn, channel, facts, refused)
+
+
+def _address_facts(conn, channel: str, known: set[str] = frozenset()) -> list[tuple]:
+    """The consent facts on ``channel`` of every record (not typed in by hand) carrying an address
+    some such record said no from, keyed by the address (``facts_query``'s rows, the address
+    for the customer): :func:`addresses_said_no`'s question, before it is decided."""
     from omnidesk.core.channels import HAND
-    from omnidesk.core.consent import decide_statuses, facts_query
+    from omnidesk.core.consent import facts_query
     from omnidesk.core.models import Consent, Identifier
 
     con, rec, ident = Consent.__table__, SourceRecord.__table__, Identifier.__table__
@@ -422,7 +450,7 @@ def addresses_said_no(conn, channel: str, known: set[str] = frozenset()) -> set[
         rec.c.channel != HAND)).scalars()
     boxes = sorted({key(a) for a in said} - known)
     if not boxes:
-        return set()
+        return []
     kind = "email" if channel == "email" else "phone"
     records: set[int] = set()
     for start in range(0, len(boxes), _IN_SIZE):
@@ -439,8 +467,81 @@ def addresses_said_no(conn, channel: str, known: set[str] = frozenset()) -> set[
             select(rec.c.id, own).where(rec.c.id.in_(part), own.is_not(None), own != "", rec.c.channel != HAND)))
         facts.extend(conn.execute(facts_query(con.c.record_id.in_(part), con.c.channel == channel)).all())
     wanted = set(boxes)
-    keyed = [(address[r[4]], *r[1:]) for r in facts if address.get(r[4]) in wanted]
-    return {box for (box, _channel), status in decide_statuses(conn, keyed).items() if status in _REFUSED}
+    return [(address[r[4]], *r[1:]) for r in facts if address.get(r[4]) in wanted]
+
+
+def reopened_by_hand(conn, channel: str, facts: list[tuple], refused: set[str]) -> set[int]:
+    """The customers for whom their own consent typed in by hand reopens the address their card
+    goes by, though its own answer is no (``refused``, decided over ``facts``, both
+    :func:`_address_facts`'): Ann unsubscribed, then signed up again at the till and the shop
+    typed it in.  The user's word about the person counts for every address of theirs (as
+    the card's consent has it, ``golden._address_statuses``), for them, not for another
+    holder of the address."""
+    from omnidesk.core.channels import HAND
+    from omnidesk.core.consent import decide_statuses, facts_query
+    from omnidesk.core.models import Consent
+
+    if not refused:
+        return set()
+    con, rec, cust = Consent.__table__, SourceRecord.__table__, Customer.__table__
+    card = cust.c.email if channel == "email" else cust.c.phone
+    key = mailbox_key if channel == "email" else str
+    # Few customers have consent typed in by hand: they are read first.
+    typed = conn.execute(select(rec.c.customer_id, card).distinct()
+                         .join(con, con.c.record_id == rec.c.id).join(cust, cust.c.id == rec.c.customer_id)
+                         .where(rec.c.channel == HAND, con.c.channel == channel, card.is_not(None))).all()
+    holders = {cid: key(a) for cid, a in typed if a and key(a) in refused}
+    if not holders:
+        return set()
+    by_box: dict[str, list[tuple]] = {}
+    for row in facts:
+        by_box.setdefault(row[0], []).append(row)
+    reopened = set()
+    ids = sorted(holders)
+    for start in range(0, len(ids), _IN_SIZE):
+        part = ids[start:start + _IN_SIZE]
+        hand = conn.execute(facts_query(con.c.customer_id.in_(part), con.c.channel == channel, con.c.record_id.in_(
+            select(rec.c.id).where(rec.c.customer_id.in_(part), rec.c.channel == HAND)))).all()
+        mine: dict[int, list[tuple]] = {}
+        for row in hand:
+            mine.setdefault(row[0], []).append(row)
+        for cid, rows in mine.items():
+            box = holders[cid]
+            status = decide_statuses(conn, [(box, *r[1:]) for r in rows] + by_box.get(box, [])).get((box, channel))
+            if status not in _REFUSED:
+                reopened.add(cid)
+    return reopened
+
+
+def refused_unlisted(conn, channel: str) -> tuple[frozenset[str], frozenset[int]]:
+    """Addresses refused on ``channel`` that :func:`refused_addresses` does not name as written:
+    for email, every other spelling the workspace holds of a mailbox someone said stop from
+    (``bob.smith@gmail.com`` when ``bobsmith@gmail.com`` unsubscribed); for both, an address whose
+    own answer is no though its customer's is yes (:func:`addresses_said_no`).  With them, the
+    customers for whom consent typed in by hand reopens their own such address
+    (:func:`reopened_by_hand`).
+
+    What guard 1 refuses in Python (:func:`_same_mailbox_refused`), for a rule's "consent is
+    granted" (``segments.sql``): a list of who said yes, exported for another tool, must not hand
+    these over either.  Usually a handful.  The other spellings are read off the identifiers
+    whose address differs from its mailbox (a Gmail address with dots, a "+" tag): the
+    mailbox column's partial index holds only those, so the cost follows them, not the
+    workspace (a mailbox's own plain spelling is the mailbox itself).
+    """
+    from omnidesk.core.contact import mailbox_of
+    from omnidesk.core.models import Identifier
+
+    listed = {a for a in conn.execute(refused_addresses(channel)).scalars() if a}
+    if channel != "email":
+        numbers, reopened = said_no_but_reopened(conn, channel, known=listed)
+        return frozenset(numbers), frozenset(reopened)
+    boxes = {mailbox_of(a) or a for a in listed if "@" in a}
+    own, reopened = said_no_but_reopened(conn, "email", known=boxes)
+    boxes |= own
+    ident = Identifier.__table__
+    spelled = {value for value, box in conn.execute(select(ident.c.value, ident.c.mailbox).where(
+        ident.c.mailbox.is_not(None), ident.c.kind == "email")) if box in boxes}
+    return frozenset((spelled | boxes) - listed), frozenset(reopened)
 
 
 def _shared_addresses(ws: Workspace, rules: Rules) -> dict[str, set[str]]:

@@ -161,8 +161,7 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     if rule is not None:
         segments.prepare(ws, rule)
         with ws.engine.connect() as conn:
-            channels, zone = segments.known_channels(conn), segments.shop_zone(conn)
-        query = query.where(segments.compile_rule(rule, now, channels, zone))
+            query = query.where(segments.rule_where(conn, rule, now))
 
     def check() -> None:
         if cancelled():

@@ -7,13 +7,13 @@ picks exactly everyone else.  Values are bound parameters, never spliced text.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, case, exists, false, func, not_, or_, select, true, tuple_, union_all
+from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func, not_, or_, select, true, tuple_, union_all
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND
@@ -41,6 +41,10 @@ class Context:
 
     now: datetime
     zone: tzinfo | None = None
+    # Per channel, the refused addresses a rule's "consent is granted" leaves out besides those of
+    # customers who said no, and the customers whose hand-typed yes reopens theirs
+    # (guards.refused_unlisted); None: not read (the rule asks no such thing).
+    refused: Mapping[str, tuple[frozenset[str], frozenset[int]]] | None = None
 
     def ago(self, days: int) -> str:
         """The stored-time text of ``now`` minus ``days`` (naive UTC ISO, seconds)."""
@@ -54,15 +58,48 @@ class Context:
 
 
 def compile_rule(rule: Rule, now: datetime | None = None,
-                 channels: Sequence[str] | None = None, zone: tzinfo | None = None) -> ColumnElement[bool]:
+                 channels: Sequence[str] | None = None, zone: tzinfo | None = None,
+                 refused: Mapping[str, tuple[frozenset[str], frozenset[int]]] | None = None
+                 ) -> ColumnElement[bool]:
     """The WHERE clause over the ``customer`` table for ``rule`` (checked first against ``channels``).
 
     A date in the rule is a day on ``zone``'s clock (the shop's, :func:`shop_zone`;
-    the computer's when None), as the Customers list and the card show days.
+    the computer's when None), as the Customers list and the card show days.  A rule asking
+    who said yes on a channel needs ``refused`` (:func:`refused_for`): without it, it is refused
+    rather than let an address that said stop through.  :func:`rule_where` reads all three.
     """
     check_rule(rule, channels, stored=True)  # a range saved high end first still runs (see check_rule)
-    ctx = Context(now or datetime.now(UTC), zone)
+    ctx = Context(now or datetime.now(UTC), zone, refused)
     return _compile(rule, ctx)
+
+
+def rule_where(conn: Connection, rule: Rule, now: datetime | None = None) -> ColumnElement[bool]:
+    """:func:`compile_rule` with what it needs read from the workspace: its channels, the shop's
+    zone and, for a rule asking who said yes, the refused addresses."""
+    return compile_rule(rule, now, known_channels(conn), shop_zone(conn), refused_for(conn, rule))
+
+
+def refused_for(conn: Connection, rule: Rule) -> dict[str, tuple[frozenset[str], frozenset[int]]]:
+    """The refused addresses a rule's "consent is granted" leaves out besides those of customers
+    who said no, per channel it asks about (``guards.refused_unlisted``): read only for those."""
+    from omnidesk.core.campaigns.guards import refused_unlisted
+
+    return {channel: refused_unlisted(conn, channel) for channel in sorted(_granted_channels(rule))}
+
+
+def _granted_channels(node: Any) -> set[str]:
+    """The channels on which ``node`` asks whether consent is granted."""
+    if isinstance(node, list):
+        return set().union(*map(_granted_channels, node)) if node else set()
+    if not isinstance(node, dict):
+        return set()
+    if any(k in node for k in ("all", "any", "not")):
+        return _granted_channels(node.get("all") or node.get("any") or node.get("not"))
+    field, value = node.get("field"), node.get("value")
+    if not isinstance(field, str) or not field.startswith("consent."):
+        return set()
+    values = value if isinstance(value, list) else [value]
+    return {field[len("consent."):]} if "granted" in values else set()
 
 
 def _compile(node: Rule, ctx: Context) -> ColumnElement[bool]:
@@ -88,7 +125,7 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if field.startswith("custom."):
         return _custom(field[len("custom."):], op, value)
     if field.startswith("consent."):
-        return _consent(field[len("consent."):], op, value)
+        return _consent(field[len("consent."):], op, value, ctx)
     if field == "channel":
         return _listed(_C.c.channels, " ", op, value)
     if field in JOURNEY_FIELDS:
@@ -222,7 +259,7 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
     return not_(hit) if op == "is_not" else hit
 
 
-def _consent(channel: str, op: str, value: Any) -> ColumnElement[bool]:
+def _consent(channel: str, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
     col = _C.c[f"consent_{channel}"]
     values = value if op == "in" else [value]
     known = [v for v in values if v != "unknown"]
@@ -231,12 +268,24 @@ def _consent(channel: str, op: str, value: Any) -> ColumnElement[bool]:
         said = and_(col.is_not(None), col.in_(known))
         if "granted" in known:
             # A yes does not open an address someone else holding it said stop from (a family's
-            # mailbox, a shop's landline): the campaigns refuse it (guards.refused_addresses), and a
-            # list of "who said yes" exported for another tool must not hand it over either.
+            # mailbox, a shop's landline), another spelling of a mailbox that did, nor one whose
+            # own answer is no: the campaigns refuse those (guards 1), and a list of "who said yes"
+            # exported for another tool must not hand them over either.
             from omnidesk.core.campaigns.guards import address_column, refused_addresses
 
+            if ctx.refused is None or channel not in ctx.refused:
+                raise ValueError("a rule on granted consent is compiled with the refused addresses (rule_where)")
             address = _C.c[address_column(channel)]
-            said = and_(said, or_(col != "granted", address.is_(None), address.not_in(refused_addresses(channel))))
+            open_ = address.not_in(refused_addresses(channel))
+            unlisted, reopened = ctx.refused[channel]
+            if unlisted:
+                # Rendered inline: however many, no parameter limit to meet.
+                shut = address.in_(bindparam(None, sorted(unlisted), expanding=True, literal_execute=True))
+                if reopened:
+                    shut = and_(shut, _C.c.id.not_in(
+                        bindparam(None, sorted(reopened), expanding=True, literal_execute=True)))
+                open_ = and_(open_, not_(shut))
+            said = and_(said, or_(col != "granted", address.is_(None), open_))
         parts.append(said)
     if "unknown" in values:
         parts.append(or_(col.is_(None), col == ""))
@@ -449,8 +498,7 @@ def count(workspace, rule: Rule, now: datetime | None = None) -> int:
     """How many customers ``rule`` holds for."""
     prepare(workspace, rule)
     with workspace.engine.connect() as conn:
-        where = compile_rule(rule, now, known_channels(conn), shop_zone(conn))
-        return conn.execute(select(func.count()).select_from(_C).where(where)).scalar_one()
+        return conn.execute(select(func.count()).select_from(_C).where(rule_where(conn, rule, now))).scalar_one()
 
 
 def member_ids(workspace, rule: Rule, now: datetime | None = None, *, limit: int | None = None,
@@ -459,14 +507,13 @@ def member_ids(workspace, rule: Rule, now: datetime | None = None, *, limit: int
     (accents and case aside, customers with no name last), then name as written, then id."""
     prepare(workspace, rule)
     with workspace.engine.connect() as conn:
-        query = (select(_C.c.id).where(compile_rule(rule, now, known_channels(conn), shop_zone(conn)))
+        query = (select(_C.c.id).where(rule_where(conn, rule, now))
                  .order_by(_C.c.sort_name == "", _C.c.sort_name, _C.c.display_name, _C.c.id).offset(offset))
         if limit is not None:
             query = query.limit(limit)
         return list(conn.execute(query).scalars())
 
 
-def members_query(rule: Rule, now: datetime | None = None, channels: Sequence[str] | None = None,
-                  zone: tzinfo | None = None):
+def members_query(conn: Connection, rule: Rule, now: datetime | None = None):
     """A SELECT of matching customer ids, to use inside other queries (exports, campaigns)."""
-    return select(_C.c.id).where(compile_rule(rule, now, channels, zone))
+    return select(_C.c.id).where(rule_where(conn, rule, now))

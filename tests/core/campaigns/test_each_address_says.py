@@ -171,3 +171,105 @@ def test_another_spelling_of_the_mailbox_that_said_stop_never_becomes_the_card_e
     (cid, email, consent), = rows
     assert (email, consent) == ("mia.new@example.com", "granted")
     assert _email_step(ws).eligible == [cid]
+
+
+def _sam_holds_mias_old_address(ws, tmp_path):
+    mia, _email, _consent = _mia(ws, tmp_path)
+    import_file(ws, _write(tmp_path / "customers_export_2.csv", SHOPIFY_CUSTOMERS_HEADER, Customer_ID="302",
+                           First_Name="Sam", Last_Name="Stone", Email="mia.old@example.com",
+                           Accepts_Email_Marketing="yes", Total_Spent="5", Total_Orders="1"),
+                ImportOptions(channel="shop"))
+    with ws.engine.connect() as conn:
+        sam, consent = conn.execute(select(Customer.__table__.c.id, Customer.__table__.c.consent_email)
+                                    .where(Customer.__table__.c.first_name == "Sam")).one()
+    assert consent == "granted"  # his own yes: the card says so, the address's own answer is no
+    return mia, sam
+
+
+def test_a_list_of_who_said_yes_leaves_out_an_address_whose_own_answer_is_no(make_workspace, tmp_path):
+    """The segment "email consent is granted", the Customers list's "Email: subscribed" and a
+    list exported from either listed Sam, and handed mia.old@ (which said stop) to another tool."""
+    from omnidesk.core import segments
+    from omnidesk.core.customers import customer_ids
+    from omnidesk.core.exporting.tables import export_customers
+
+    ws = make_workspace(timezone="America/New_York")
+    mia, sam = _sam_holds_mias_old_address(ws, tmp_path)
+    said_yes = {"all": [{"field": "consent.email", "op": "is", "value": "granted"}]}
+    assert segments.member_ids(ws, said_yes) == [mia]
+    assert segments.count(ws, {"not": said_yes}) == 1
+    assert segments.count(ws, {"any": [{"field": "consent.email", "op": "in", "value": ["granted", "pending"]}]}) == 1
+    assert list(customer_ids(ws, consent="email:granted")) == [mia]
+    assert list(customer_ids(ws, consent="email:none")) == [sam]
+    out = tmp_path / "yes.csv"
+    assert export_customers(ws, out, rule=said_yes) == 1
+    text = out.read_text(encoding="utf-8")
+    assert "mia.new@example.com" in text and "mia.old@example.com" not in text
+
+
+def test_a_list_of_who_said_yes_leaves_out_another_spelling_of_a_mailbox_that_said_stop(make_workspace, tmp_path):
+    """Bob unsubscribed bobsmith@gmail.com; Alice, of his family, gave the shop bob.smith@gmail.com
+    (the same Gmail mailbox) with a yes.  Different first names keep them two customers, and the
+    segment "email consent is granted" listed Alice: her address as written is no one's who said no."""
+    from omnidesk.core import segments
+
+    ws = make_workspace(timezone="America/New_York")
+    import_file(ws, _write(tmp_path / "unsubscribed_members_export.csv", MAILCHIMP_UNSUBSCRIBED_HEADER,
+                           Email_Address="bobsmith@gmail.com", First_Name="Bob", Last_Name="Smith",
+                           UNSUB_TIME="2025-02-01 10:00:00", MEMBER_RATING="2", LEID="21", EUID="e21"),
+                ImportOptions(channel="email"))
+    import_file(ws, _write(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER, Customer_ID="401",
+                           First_Name="Alice", Last_Name="Smith", Email="bob.smith@gmail.com",
+                           Accepts_Email_Marketing="yes", Phone="+1 202 555 0170", Accepts_SMS_Marketing="yes",
+                           Total_Spent="5", Total_Orders="1"), ImportOptions(channel="shop"))
+    with ws.engine.connect() as conn:
+        rows = dict(conn.execute(select(Customer.__table__.c.first_name, Customer.__table__.c.consent_email)).all())
+    assert rows == {"Bob": "unsubscribed", "Alice": "granted"}
+    assert segments.count(ws, {"field": "consent.email", "op": "is", "value": "granted"}) == 0
+    # Her phone said yes and nobody refused it.
+    assert segments.count(ws, {"field": "consent.sms", "op": "is", "value": "granted"}) == 1
+
+
+def test_a_rule_on_granted_consent_is_not_compiled_blind_to_refused_addresses():
+    import pytest
+
+    from omnidesk.core.segments.sql import compile_rule
+
+    with pytest.raises(ValueError, match="refused addresses"):
+        compile_rule({"field": "consent.sms", "op": "in", "value": ["pending", "granted"]})
+    compile_rule({"field": "consent.sms", "op": "is", "value": "unsubscribed"})  # needs none
+
+
+def test_a_yes_typed_in_by_hand_reopens_the_address_the_card_goes_by(make_workspace, tmp_path):
+    """Mia unsubscribed her only address, then signed up again at the till and the shop typed it in:
+    her card said yes, but the address's own answer (hand facts left out) stayed no and the email
+    step left her out.  The hand yes speaks for the card's address; not for another holder's."""
+    import time_machine
+
+    from omnidesk.core import segments
+    from omnidesk.core.edits import record_consent
+
+    ws = make_workspace(timezone="America/New_York")
+    with time_machine.travel("2025-03-01 09:00Z", tick=False):
+        mia, email, consent = _mia(ws, tmp_path, confirmed=False)
+    assert (email, consent) == ("mia.old@example.com", "unsubscribed")
+    with time_machine.travel("2025-04-01 09:00Z", tick=False):
+        record_consent(ws, mia, "email", "granted", "signed up again at the till")
+    assert _email_step(ws).eligible == [mia]
+    said_yes = {"field": "consent.email", "op": "is", "value": "granted"}
+    assert segments.member_ids(ws, said_yes) == [mia]
+
+
+def test_a_hand_yes_for_one_holder_does_not_reopen_the_address_for_another(make_workspace, tmp_path):
+    import time_machine
+
+    from omnidesk.core.edits import record_consent
+
+    ws = make_workspace(timezone="America/New_York")
+    with time_machine.travel("2025-05-01 09:00Z", tick=False):
+        mia, sam = _sam_holds_mias_old_address(ws, tmp_path)
+    with time_machine.travel("2025-06-01 09:00Z", tick=False):
+        record_consent(ws, mia, "email", "granted", "asked again")  # her card goes by mia.new@
+    step = _email_step(ws)
+    assert step.eligible == [mia]
+    assert sam in step.excluded["opted out"]
