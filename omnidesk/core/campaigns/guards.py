@@ -389,19 +389,17 @@ def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
       Mia said stop from mia.old@ and yes from mia.new@; the card goes by mia.new@, but Sam,
       a customer of his own who gave mia.old@ to the shop, is not mailed there either.
 
-    Only rows the guards let through are looked at, against the few refused addresses.
+    Only rows the guards let through are looked at, against the few such addresses
+    (:func:`refused_unlisted`: the SQL guard refused the addresses of customers who said no).
     """
     with ws.engine.connect() as conn:
-        refused = {mailbox_key(a) for a in conn.execute(refused_addresses("email")).scalars() if a and "@" in a}
-        boxes, mail_reopened = said_no_but_reopened(conn, "email", known=refused)
-        refused |= boxes
-        numbers, sms_reopened = said_no_but_reopened(
-            conn, "sms", known=set(conn.execute(refused_addresses("sms")).scalars()))
-    if not refused and not numbers:
+        mail, mail_reopened = refused_unlisted(conn, "email")
+        numbers, sms_reopened = refused_unlisted(conn, "sms")
+    if not mail and not numbers:
         return rows
     out = _GUARD_REASONS.index(OPTED_OUT)
-    rows = [(r[0], r[1], out, *r[3:]) if r[2] is None and r[5] and mailbox_key(r[5]) in refused
-            and not (r[0] in mail_reopened and mailbox_key(r[5]) in boxes) else r for r in rows]
+    rows = [(r[0], r[1], out, *r[3:]) if r[2] is None and r[5] and r[5] in mail and r[0] not in mail_reopened
+            else r for r in rows]
     return [(*r[:3], out, *r[4:]) if r[3] is None and r[1] and r[1] in numbers and r[0] not in sms_reopened else r
             for r in rows]
 

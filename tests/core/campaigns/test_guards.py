@@ -13,7 +13,8 @@ from sqlalchemy import insert
 from omnidesk.core.campaigns import guards
 from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
 from omnidesk.core.messages.store import save_message
-from omnidesk.core.models import CampaignStep, Customer, Event, ImportBatch, SendRecord, SourceRecord
+from omnidesk.core.contact import mailbox_of
+from omnidesk.core.models import CampaignStep, Customer, Event, Identifier, ImportBatch, SendRecord, SourceRecord
 from omnidesk.core.workspace import Workspace
 
 _RUNS = itertools.count()
@@ -39,6 +40,11 @@ def build(ws: Workspace, people=PEOPLE) -> None:
             conn.execute(insert(SourceRecord.__table__).values(
                 id=cid, batch_id=batch, record_no=cid, channel="shop", kind="contacts", row_hash=f"h{cid}",
                 raw_json="[]", customer_id=cid))
+            # The record's addresses as an import indexes them: every card address is an identifier.
+            for kind, value in (("email", email), ("phone", phone)):
+                if value:
+                    conn.execute(insert(Identifier.__table__).values(
+                        record_id=cid, kind=kind, value=value, mailbox=mailbox_of(value) if kind == "email" else None))
     save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
 
 
