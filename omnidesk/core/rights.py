@@ -321,27 +321,43 @@ def _keep_shared_refusals(conn: Connection, customer_id: int, shared: set[tuple[
     address gets a fact of their own (on their hand record, dated now) saying the address said
     stop, with no word of who said it; a later dated yes of theirs lifts it as any other.
     Returns the customers given one.
+
+    Kept per address, as the campaigns refuse it before the erase, whichever holds:
+
+    * the address's own answer is no (``guards.address_refusals``, over every record carrying
+      it): Walt said stop from the family mailbox and yes from his work address since, so his
+      card says yes, but the family mailbox still said stop;
+    * the erased person's card says no on the channel: every address of theirs is refused
+      (``guards.refused_addresses``), a stop typed in by hand for them included.
     """
+    from omnidesk.core.campaigns.guards import address_refusals
     from omnidesk.core.edits import _hand_records
 
     cust, ident, rec, con = Customer.__table__, Identifier.__table__, SourceRecord.__table__, Consent.__table__
     said = conn.execute(select(*[cust.c[column] for _, column, _ in _REFUSABLE])
                         .where(cust.c.id == customer_id)).one()
-    holders: dict[int, list[tuple[str, str, str]]] = {}
-    for (channel, _column, kind), status in zip(_REFUSABLE, said):
-        if status not in _REFUSALS:
+    holders: dict[int, dict[tuple[str, str], tuple[str, str]]] = {}
+    for (channel, _column, kind), card in zip(_REFUSABLE, said):
+        values = sorted(v for k, v in shared if k == kind)
+        if not values:
             continue
-        for _kind, value in sorted(a for a in shared if a[0] == kind):
+        key = mailbox_key if kind == "email" else str
+        own = address_refusals(conn, channel, among={key(v) for v in values})
+        for value in values:
+            status = own.get(key(value)) or (card if card in _REFUSALS else None)
+            if status is None:
+                continue
             for (cid,) in conn.execute(select(rec.c.customer_id).distinct().join(ident, ident.c.record_id == rec.c.id)
                                        .where(_same_address(kind, value),
                                               rec.c.customer_id.is_not(None), rec.c.customer_id != customer_id)):
-                holders.setdefault(cid, []).append((channel, status, value))
+                # One fact per address and channel, however many spellings of a mailbox they had.
+                holders.setdefault(cid, {}).setdefault((channel, key(value)), (status, value))
     if not holders:
         return set()
     hand = _hand_records(conn, sorted(holders))
     now = utcnow()
     for cid, facts in holders.items():
-        for channel, status, value in facts:
+        for (channel, _address), (status, value) in facts.items():
             conn.execute(insert(con).values(
                 record_id=hand[cid][0], customer_id=cid, channel=channel, status=status, occurred_at=now,
                 note=f"{value} had said stop; kept when the person who said it was erased"))

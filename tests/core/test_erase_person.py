@@ -533,3 +533,86 @@ def test_erasing_who_unsubscribed_a_shared_mailbox_keeps_the_mailbox_stopped(new
     assert status == "unsubscribed"
     fact = consent_facts(ws, vera_id)["email"]
     assert f"{walts} had said stop" in fact.note and "Walt" not in _dump(ws)
+
+
+# -- each address keeps its own "stop" -----------------------------------------------------------
+
+_KLAVIYO = ("Email", "Klaviyo ID", "First Name", "Last Name", "Phone Number", "Email Marketing Consent",
+            "Email Marketing Consent Timestamp")
+_HOLDER = ("First Name", "Last Name", "Email", "Phone", "Email consent", "SMS consent", "SMS consent date",
+           "WhatsApp consent", "WhatsApp consent date")
+
+
+def _pack(ws, channel):
+    """Who a campaign's step on ``channel`` would go to, and who it leaves out as opted out."""
+    from omnidesk.core.campaigns import guards
+    from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
+    from omnidesk.core.messages.store import save_message
+
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True)
+    save_campaign(ws, "Spring", message="Sale", audience="everyone", mode="each_channel", replace=True,
+                  steps=[{"channel": channel, "at": "2027-03-01T10:00", "timezone": "America/New_York"}])
+    (step,) = guards.plan_audiences(ws, get_campaign(ws, "Spring"))
+    return sorted(step.eligible), sorted(step.excluded.get("opted out", []))
+
+
+def test_erasing_who_said_stop_from_a_shared_mailbox_and_yes_elsewhere_keeps_the_mailbox_stopped(
+        make_workspace, tmp_path):
+    # Walt unsubscribed the family mailbox in June and said yes from his work address in
+    # September: his card is granted.  Vera holds the family mailbox too, with the shop's yes.
+    # The pack left her out (the mailbox's own answer is no); erasing Walt read his card's
+    # "granted", kept nothing, and the family mailbox was in the next pack.
+    from omnidesk.core.profile import consent_facts
+
+    ws = make_workspace(timezone="America/New_York")
+    import_file(ws, write_csv(tmp_path / "unsubscribed.csv",
+                              ("Email Address", "First Name", "Last Name", "Phone Number", "UNSUB_TIME"),
+                              [["family@example.com", "Walt", "White", "+12075550199", "2026-06-01 10:00:00"]]))
+    import_file(ws, write_csv(tmp_path / "klaviyo_profiles.csv", _KLAVIYO, [[
+        "walt.work@example.com", "01HZWALT0001", "Walt", "White", "+12075550199", "SUBSCRIBED",
+        "2026-09-01T10:00:00+00:00"]]))
+    import_file(ws, write_csv(tmp_path / "customers.csv", ("Customer ID", "First Name", "Last Name", "Email",
+                                                           "Accepts Email Marketing", "Total Spent", "Total Orders"),
+                              [["7210000000073", "Vera", "White", "family@example.com", "yes", "10.00", "1"]]))
+    (walt,) = _customer_of(ws, "first_name = 'Walt'")
+    (vera,) = _customer_of(ws, "first_name = 'Vera'")
+    assert _pack(ws, "email") == ([walt], [vera])
+    erase_person(ws, walt)
+    assert _pack(ws, "email") == ([], [vera])
+    fact = consent_facts(ws, vera)["email"]
+    assert fact.status == "unsubscribed" and "family@example.com had said stop" in fact.note
+    assert "Walt" not in _dump(ws) and "walt.work" not in _dump(ws)
+
+
+@pytest.mark.parametrize("channel", ["sms", "whatsapp"])
+def test_erasing_who_said_stop_from_a_shared_landline_and_yes_elsewhere_keeps_the_landline_stopped(
+        make_workspace, tmp_path, channel):
+    # The shop's landline: Walt said stop from it in June and yes from his mobile in September.
+    # Vera gave the landline too, with a yes and no date.  The landline's own answer is no.
+    ws = make_workspace(timezone="America/New_York")
+    landline, mobile = "+12075550100", "+12075550177"
+
+    def row(first, email, phone, answer, date):
+        sms = (answer, date) if channel == "sms" else ("", "")
+        whatsapp = (answer, date) if channel == "whatsapp" else ("", "")
+        return [first, "White", email, phone, "", *sms, *whatsapp]
+
+    import_file(ws, write_csv(tmp_path / "june.csv", _HOLDER,
+                              [row("Walt", "walt.work@example.com", landline, "unsubscribed", "2026-06-01")]))
+    import_file(ws, write_csv(tmp_path / "september.csv", _HOLDER,
+                              [row("Walt", "walt.work@example.com", mobile, "subscribed", "2026-09-01")]))
+    import_file(ws, write_csv(tmp_path / "till.csv", _HOLDER, [row("Vera", "", landline, "subscribed", "")]))
+    (walt,) = _customer_of(ws, "first_name = 'Walt'")
+    (vera,) = _customer_of(ws, "first_name = 'Vera'")
+    with ws.engine.connect() as conn:
+        cards = dict(conn.exec_driver_sql(
+            f"SELECT first_name, phone || ' ' || consent_{channel} FROM customer").all())
+    assert cards == {"Walt": f"{mobile} granted", "Vera": f"{landline} granted"}
+    if channel == "sms":
+        assert _pack(ws, "sms") == ([walt], [vera])
+    erase_person(ws, walt)
+    if channel == "sms":
+        assert _pack(ws, "sms") == ([], [vera])
+    with ws.engine.connect() as conn:
+        status = conn.exec_driver_sql(f"SELECT consent_{channel} FROM customer WHERE id = ?", (vera,)).scalar()
+    assert status == "unsubscribed"

@@ -416,10 +416,18 @@ def addresses_said_no(conn, channel: str, known: set[str] = frozenset()) -> set[
     ``known``: addresses refused already (those of customers who said no): not looked at again.
     Most addresses that said no are such a customer's, so few are left to decide.
     """
+    return set(address_refusals(conn, channel, known))
+
+
+def address_refusals(conn, channel: str, known: set[str] = frozenset(),
+                     among: set[str] | None = None) -> dict[str, str]:
+    """:func:`addresses_said_no` with each address's own answer ("unsubscribed", "cleaned",
+    "denied"); ``among``: only these addresses (mailboxes, numbers) are looked at.  Erasing a
+    person keeps these on the others who hold one of theirs (``rights``)."""
     from omnidesk.core.consent import decide_statuses
 
-    facts = _address_facts(conn, channel, known)
-    return {box for (box, _channel), status in decide_statuses(conn, facts).items() if status in _REFUSED}
+    facts = _address_facts(conn, channel, known, among=among)
+    return {box: status for (box, _channel), status in decide_statuses(conn, facts).items() if status in _REFUSED}
 
 
 def said_no_but_reopened(conn, channel: str, known: set[str] = frozenset(),
@@ -428,7 +436,7 @@ def said_no_but_reopened(conn, channel: str, known: set[str] = frozenset(),
     reopens theirs (:func:`reopened_by_hand`).  ``said``: :func:`_said_no_from`, when read already."""
     from omnidesk.core.consent import decide_statuses
 
-    facts = _address_facts(conn, channel, known, said)
+    facts = _address_facts(conn, channel, known, said=said)
     refused = {box for (box, _channel), status in decide_statuses(conn, facts).items() if status in _REFUSED}
     return refused, reopened_by_hand(conn, channel, facts, refused)
 
@@ -446,11 +454,12 @@ def _said_no_from(conn, channel: str) -> set[str]:
         rec.c.channel != HAND)).scalars())
 
 
-def _address_facts(conn, channel: str, known: set[str] = frozenset(), said: set[str] | None = None) -> list[tuple]:
+def _address_facts(conn, channel: str, known: set[str] = frozenset(), said: set[str] | None = None,
+                   among: set[str] | None = None) -> list[tuple]:
     """The consent facts on ``channel`` of every record (not typed in by hand) carrying an address
     some such record said no from (``said``: :func:`_said_no_from`, when read already), keyed by
     the address (``facts_query``'s rows, the address for the customer): :func:`addresses_said_no`'s
-    question, before it is decided."""
+    question, before it is decided.  ``among``: only these addresses, of those."""
     from omnidesk.core.channels import HAND
     from omnidesk.core.consent import facts_query
     from omnidesk.core.models import Consent, Identifier
@@ -461,6 +470,8 @@ def _address_facts(conn, channel: str, known: set[str] = frozenset(), said: set[
     if said is None:
         said = _said_no_from(conn, channel)
     boxes = sorted({key(a) for a in said} - known)
+    if among is not None:
+        boxes = [b for b in boxes if b in among]
     if not boxes:
         return []
     kind = "email" if channel == "email" else "phone"
