@@ -71,6 +71,8 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
     n = removed.get("backups_deleted", 0)
     print(f"Erased customer {cid}: {counted(removed['source_records'], 'source record')}, "
           f"{counted(removed['events'], 'event')}; "
-          f"{counted(removed['identifiers_suppressed'], 'identifier')} on the suppression list"
+          f"{counted(removed['identifiers_suppressed'], 'identifier')}"
+          + (" and their name and address" if removed.get("name_and_place_keys") else "")
+          + " on the suppression list"
           + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
     return EXIT_OK

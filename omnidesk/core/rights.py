@@ -14,7 +14,11 @@ rows still come in:
   later row with it and no name, or another name, is let in;
 * the row hash of every source row they had: a till customer with only a name
   and an address has no identifier at all, and the same rows in a later export
-  must still stay out (the import checks these for every row).
+  must still stay out (the import checks these for every row);
+* each record's folded first and last name with its street, postcode and
+  birthday (``suppression.erased_person_hashes``): the same till customer in the
+  file saved again in a spreadsheet, or in a newer export with a column more,
+  where no row hash is the same.
 
 The hashes are salted per workspace, so the list cannot be matched against
 another workspace's or a public list.  Merge traces are deleted when they
@@ -67,6 +71,7 @@ from omnidesk.core.models import (
 from omnidesk.core.money import format_money
 from omnidesk.core.suppression import (
     add_suppressions,
+    erased_person_hashes,
     identifier_hash,
     name_key,
     named_identifier_hash,
@@ -243,7 +248,8 @@ def delete_backups(ws: Workspace) -> int:
 def _person_records(conn: Connection, customer_id: int) -> list:
     rec = SourceRecord.__table__
     return list(conn.execute(
-        select(rec.c.id, rec.c.row_hash, rec.c.first_name, rec.c.last_name)
+        select(rec.c.id, rec.c.row_hash, rec.c.first_name, rec.c.last_name, rec.c.address, rec.c.postcode,
+               rec.c.birthday)
         .where(rec.c.customer_id == customer_id).order_by(rec.c.id)))
 
 
@@ -377,9 +383,12 @@ def _suppress(conn: Connection, salt: str, records: list, identifiers: set[tuple
     wanted = {identifier_hash(salt, k, v) for k, v in written_forms(own)}
     wanted |= {named_identifier_hash(salt, k, v, n) for k, v in written_forms(shared) for n in names}
     wanted |= {row_suppression_hash(salt, r.row_hash) for r in records}
-    add_suppressions(conn, wanted)
+    people = {h for r in records
+              for h in erased_person_hashes(salt, r.first_name, r.last_name, r.address, r.postcode, r.birthday)}
+    add_suppressions(conn, wanted | people)
     return {"identifiers_suppressed": len(own) + (len(shared) if names else 0),
-            "shared_identifiers": len(shared), "rows_suppressed": len({r.row_hash for r in records})}
+            "shared_identifiers": len(shared), "rows_suppressed": len({r.row_hash for r in records}),
+            "name_and_place_keys": len(people)}
 
 
 def _delete_records(conn: Connection, ids: list[int]) -> int:

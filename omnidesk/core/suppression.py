@@ -2,7 +2,7 @@
 
 Every import checks each row's keys (:func:`row_suppression_keys`) against the
 list (:func:`known_suppressions`) and leaves out the rows found there; erasing a
-person (``omnidesk.core.rights``) writes their keys.  Three forms of key:
+person (``omnidesk.core.rights``) writes their keys.  Four forms of key:
 
 * an email, phone or external id on its own (:func:`identifier_hash`): any row
   carrying it is the erased person's;
@@ -10,7 +10,11 @@ person (``omnidesk.core.rights``) writes their keys.  Three forms of key:
   one of their folded names (:func:`named_identifier_hash`): the identifier
   alone says nothing about whose row it is;
 * the hash of a whole source row (:func:`row_suppression_hash`), for a person
-  with only a name and an address.
+  with only a name and an address;
+* their folded first and last name with where they live and when they were born
+  (:func:`erased_person_hashes`), for the same person when the row is written
+  otherwise: the file saved again in a spreadsheet (a ZIP's leading zero dropped, a
+  birthday written 5/6/1980), or a newer export with a column more.
 
 Hashes are salted per workspace (:func:`workspace_salt`), so the list cannot be
 matched against another workspace's or a public list.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -30,7 +35,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.contact import mailbox_key
-from omnidesk.core.identity.keys import fold, fold_letters
+from omnidesk.core.identity.keys import fold, fold_address, fold_letters
 from omnidesk.core.models import Setting, Suppression, utcnow
 
 SALT_SETTING = "suppression_salt"
@@ -84,12 +89,92 @@ def row_suppression_hash(salt: str, row_hash: str) -> str:
     return identifier_hash(salt, ROW_KIND, row_hash)
 
 
+PERSON_KIND = "person"  # the suppression kind of a name with where the person lives and was born
+_ANY_BIRTHDAY, _NO_BIRTHDAY = "any birthday", "no birthday"
+
+
+def _postcode_key(postcode: str) -> str:
+    """A postcode as a re-saved file writes it too: letters and digits only, a number without
+    its leading zeros ("04101", "4101"; Excel drops them) and a ZIP without its +4."""
+    if m := re.fullmatch(r"(\d{5})-\d{4}", postcode.strip()):
+        postcode = m.group(1)
+    key = "".join(ch for ch in postcode.upper() if ch.isalnum())
+    return key.lstrip("0") if key.isdigit() else key
+
+
+def _person_parts(first_name: str, last_name: str, street: str, postcode: str) -> tuple[str, str, str] | None:
+    """(folded name, folded street, postcode key), or None without a first and a last name."""
+    if not (fold(first_name) and fold(last_name)):
+        return None  # a surname alone ("Price" at 12 Elm St) is the whole household
+    return name_key(first_name, last_name), fold_address(street), _postcode_key(postcode)
+
+
+def _person_hash(salt: str, name: str, place: str, value: str, birthday: str) -> str:
+    """A folded name, a place (``street+postcode``, ``street`` or ``postcode``) and its value, and a birthday."""
+    return identifier_hash(salt, PERSON_KIND, "\x1f".join((name, place, value, birthday)))
+
+
+def erased_person_hashes(salt: str, first_name: str, last_name: str, street: str, postcode: str,
+                         birthday: str | None) -> set[str]:
+    """The name-and-place keys erasing a person writes for one of their records (normalized
+    values, as the record keeps them): what still tells a later row of theirs that is
+    written otherwise, and rarely anyone else's.
+
+    Their folded first and last name (both: a surname alone is the household), with
+
+    * their street (folded as matching folds addresses: "12 Elm Street" is "12 elm st") and
+      postcode (:func:`_postcode_key`), for a later row with no birthday;
+    * the same, for a later row with a birthday, when theirs was not known;
+    * their birthday with their postcode, and with their street: a birthday tells a daughter
+      named after her mother at the same house from her, and with it one changed spelling
+      of the street or the postcode is still them.
+
+    :func:`row_suppression_keys` looks a row up by the forms its own values give.  Each key
+    is a salted hash: nothing of the person is kept in clear.
+    """
+    parts = _person_parts(first_name, last_name, street, postcode)
+    if parts is None:
+        return set()
+    name, street_key, post = parts
+    out = set()
+    if street_key and post:
+        both = f"{street_key}\x1f{post}"
+        out.add(_person_hash(salt, name, "street+postcode", both, _ANY_BIRTHDAY))
+        if not birthday:
+            out.add(_person_hash(salt, name, "street+postcode", both, _NO_BIRTHDAY))
+    if birthday:
+        out |= {_person_hash(salt, name, place, value, birthday)
+                for place, value in (("street", street_key), ("postcode", post)) if value}
+    return out
+
+
+def _row_person_hashes(salt: str, first_name: str, last_name: str, street: str, postcode: str,
+                       birthday: str | None) -> list[str]:
+    """The name-and-place keys an imported row is looked up by (:func:`erased_person_hashes`):
+    without a birthday, its name, street and postcode; with one, the same where the erased
+    person's birthday was not known, and its birthday with its street and with its postcode."""
+    parts = _person_parts(first_name, last_name, street, postcode)
+    if parts is None:
+        return []
+    name, street_key, post = parts
+    out = []
+    if street_key and post:
+        out.append(_person_hash(salt, name, "street+postcode", f"{street_key}\x1f{post}",
+                                _NO_BIRTHDAY if birthday else _ANY_BIRTHDAY))
+    if birthday:
+        out += [_person_hash(salt, name, place, value, birthday)
+                for place, value in (("street", street_key), ("postcode", post)) if value]
+    return out
+
+
 def row_suppression_keys(salt: str, identifiers: Iterable[tuple[str, str]], first_name: str,
-                         last_name: str, row_hash: str) -> list[str]:
+                         last_name: str, row_hash: str, *, street: str = "", postcode: str = "",
+                         birthday: str | None = None) -> list[str]:
     """Every hash that keeps an imported row out when it is on the suppression list.
 
-    The same three forms erasing a person writes (``omnidesk.core.rights``): each
-    identifier alone, each identifier with the row's name, and the row itself.
+    The same four forms erasing a person writes (``omnidesk.core.rights``): each
+    identifier alone, each identifier with the row's name, the row itself, and the
+    row's name with its street, postcode and birthday (normalized, as the row reads them).
     """
     identifiers = written_forms(identifiers)
     keys = [identifier_hash(salt, k, v) for k, v in identifiers]
@@ -102,6 +187,7 @@ def row_suppression_keys(salt: str, identifiers: Iterable[tuple[str, str]], firs
         if earlier != name:
             keys += [named_identifier_hash(salt, k, v, earlier) for k, v in identifiers]
     keys.append(row_suppression_hash(salt, row_hash))
+    keys += _row_person_hashes(salt, first_name, last_name, street, postcode, birthday)
     return keys
 
 

@@ -231,6 +231,78 @@ def test_a_person_without_identifiers_does_not_come_back(new_workspace, tmp_path
         assert "Nkemelu" in dump and "Baker" in dump
 
 
+CONTACTS_HEADER = ("First Name", "Last Name", "Address 1 - Street", "Address 1 - City", "Address 1 - Postal Code",
+                   "Birthday")
+PAULA = ["Paula", "Price", "12 Elm St", "Portland", "04101", "1980-05-06"]
+QUINN = ["Quinn", "Quade", "14 Oak St", "Portland", "04101", "1975-02-03"]
+
+
+def _contacts(tmp_path, name, rows, header=CONTACTS_HEADER):
+    return write_csv(tmp_path / name, header, rows)
+
+
+@pytest.fixture
+def paula_erased(new_workspace, tmp_path):
+    """Paula and Quinn, known by name, address and birthday only; Paula is erased."""
+    ws = new_workspace(tmp_path / "w.omnidesk")
+    with ws:
+        import_file(ws, _contacts(tmp_path, "contacts.csv", [PAULA, QUINN]))
+        (paula,) = _customer_of(ws, "first_name = 'Paula'")
+        erase_person(ws, paula)
+        assert "Price" not in _dump(ws)
+        yield ws
+
+
+def test_a_person_without_identifiers_stays_out_of_the_same_file_saved_again_in_a_spreadsheet(
+        paula_erased, tmp_path):
+    # Saved again in Excel: CRLF, the ZIP's leading zero dropped, the birthday written
+    # month/day/year.  Every cell that changed changed the row hash, and Paula was back.
+    resaved = tmp_path / "contacts_resaved.csv"
+    resaved.write_bytes(b"First Name,Last Name,Address 1 - Street,Address 1 - City,Address 1 - Postal Code,Birthday\r\n"
+                        b"Paula,Price,12 Elm St,Portland,4101,5/6/1980\r\n"
+                        b"Quinn,Quade,14 Oak St,Portland,4101,2/3/1975\r\n")
+    again = import_file(paula_erased, resaved)
+    assert (again.rows, again.suppressed) == (2, 1)
+    assert "Price" not in _dump(paula_erased) and "Quade" in _dump(paula_erased)
+    # What keeps her out is one-way: nothing of her name, street, postcode or birthday.
+    with paula_erased.engine.connect() as conn:
+        kept = "\n".join(conn.exec_driver_sql("SELECT hash FROM suppression").scalars())
+    for value in ("paula", "price", "elm", "4101", "1980"):
+        assert value not in kept.lower()
+
+
+def test_a_person_without_identifiers_stays_out_of_a_newer_export_but_another_of_the_name_comes_in(
+        paula_erased, tmp_path):
+    newer = _contacts(tmp_path, "contacts_newer.csv", [PAULA + ["* myContacts"], QUINN + ["* myContacts"]],
+                      header=CONTACTS_HEADER + ("Labels",))
+    assert import_file(paula_erased, newer).suppressed == 1
+    # A later export that writes the street out in full and gives no birthday: the same place.
+    later = _contacts(tmp_path, "contacts_later.csv", [["Paula", "Price", "12 Elm Street", "Portland", "04101", ""]])
+    assert import_file(paula_erased, later).suppressed == 1
+    assert "Price" not in _dump(paula_erased)
+    # Another Paula Price: down the road born another day, in another town, or at the same
+    # house born another year (a daughter named after her mother).
+    others = _contacts(tmp_path, "contacts_others.csv", [
+        ["Paula", "Price", "40 Elm St", "Portland", "04101", "1979-01-01"],
+        ["Paula", "Price", "12 Elm St", "Bangor", "04401", ""],
+        ["Paula", "Price", "12 Elm St", "Portland", "04101", "2004-09-10"],
+    ])
+    assert import_file(paula_erased, others).suppressed == 0
+    assert len(_records_of(paula_erased, "last_name = 'Price'")) == 3
+
+
+def test_the_import_says_how_many_rows_it_left_out_as_erased(tmp_path, capsys):
+    from tests.helpers import run_cli
+
+    workspace = tmp_path / "w.omnidesk"
+    assert run_cli(capsys, "-w", workspace, "import", _contacts(tmp_path, "contacts.csv", [PAULA, QUINN]))[0] == 0
+    status, out, _err = run_cli(capsys, "-w", workspace, "person", "erase", "1", "--yes")
+    assert status == 0 and "name and address" in out
+    resaved = _contacts(tmp_path, "contacts_resaved.csv", [["Paula", "Price", "12 Elm St", "Portland", "4101", "5/6/1980"]])
+    status, out, _err = run_cli(capsys, "-w", workspace, "import", resaved)
+    assert status == 0 and "left out 1 (erased at their request)" in out
+
+
 # -- 3. merge traces ------------------------------------------------------------------------
 
 

@@ -91,14 +91,16 @@ def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]]
     """Drop rows of people who were erased: they must not come back with an old export.
 
     A row is theirs when one of its identifiers was theirs alone, when it carries
-    an identifier they shared together with their name, or when it is one of
-    their rows again (how a person with no identifier is recognised).  The other
+    an identifier they shared together with their name, when it is one of
+    their rows again, or when it gives their name where they live (how a person
+    with no identifier is recognised: ``suppression.erased_person_hashes``).  The other
     line-item rows of a dropped order go too (``suppressed_orders`` carries the
     order keys across chunks): they name no one, but they are that person's order.
     """
     if not _has_suppressions(conn):
         return keep  # nobody was ever erased: nothing to hash
-    keys = [row_suppression_keys(salt, _row_identifiers(row, channel), row.first_name, row.last_name, h)
+    keys = [row_suppression_keys(salt, _row_identifiers(row, channel), row.first_name, row.last_name, h,
+                                 street=row.address, postcode=row.postcode, birthday=row.birthday)
             for row, h in keep]
     hits = known_suppressions(conn, (k for row_keys in keys for k in row_keys))
     if not hits and not suppressed_orders:
