@@ -84,8 +84,9 @@ class PersonActionsMixin:
         if backups:
             removes.append(f"the {backups} backup{'s' if backups != 1 else ''} Omnidesk made next to this "
                            "workspace before upgrading it: they hold this person too, so they are deleted")
-        kept = (f"Their {ids} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids) are kept "
-                "only as one-way fingerprints, so importing an old file cannot bring them back. "
+        kept = (f"Their {ids} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids), and their "
+                "name with their address and birthday, are kept only as one-way fingerprints, so importing "
+                "an old file cannot bring them back. "
                 "The files you imported them from, and copies you saved with Save a Copy, are not changed.")
         return erase_confirmation(self, p.display_name, removes, kept)
 
@@ -124,9 +125,10 @@ class PersonActionsMixin:
             ids = removed.get("identifiers_suppressed", 0)
             text += (f"\n\nRemoved {records:,} source record{'s' if records != 1 else ''} and "
                      f"{events:,} timeline entr{'y' if events == 1 else 'ies'}. "
-                     f"{ids:,} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids) "
-                     f"{'are' if ids != 1 else 'is'} kept only as one-way fingerprints, "
-                     "so an old file cannot bring them back.")
+                     f"{ids:,} identifier{'s' if ids != 1 else ''} (emails, phones, customer ids)"
+                     + (", and their name and address," if removed.get("name_and_place_keys") else "")
+                     + f" {'are' if ids != 1 or removed.get('name_and_place_keys') else 'is'} kept only as "
+                     "one-way fingerprints, so an old file cannot bring them back.")
             backups = removed.get("backups_deleted", 0)
             if backups:
                 text += (f" The {backups} backup{'s' if backups != 1 else ''} that held them "
