@@ -186,5 +186,10 @@ def test_google_style_columns_in_one_file() -> None:
 
 def test_words_in_either_order_keep_their_confidence_below_an_exact_synonym() -> None:
     exact, swapped = guess_mapping(["SMS consent", "Consent SMS"])
-    assert exact.field == "consent_sms"
+    # Every consent column of a channel is read (a "yes" in one never hides a "stop" in the other).
+    assert exact.field == swapped.field == "consent_sms"
+    assert swapped.confidence < exact.confidence
+    # A single-value field still goes to its most confident column alone.
+    exact, swapped = guess_mapping(["Job title", "Title job"])
+    assert exact.field == "job_title"
     assert swapped.field == IGNORE and "duplicate of column 1" in swapped.reason

@@ -8,10 +8,17 @@ list, suppression exports of email tools, Mailchimp's audience files) through
 
 from __future__ import annotations
 
+import csv
+from datetime import UTC, datetime
+
 import pytest
 import time_machine
 
+from omnidesk.core.campaigns.campaign import save_campaign
+from omnidesk.core.campaigns.export import export_campaign
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.messages.brand import set_brand
+from omnidesk.core.messages.store import save_message
 from omnidesk.core.profile import consent_facts
 from omnidesk.core.timeline import find_customer
 from tests.core.test_presets import MAILCHIMP_SUBSCRIBED, MAILCHIMP_UNSUBSCRIBED, SHOPIFY_CUSTOMERS
@@ -399,3 +406,97 @@ def test_a_consent_column_in_a_list_of_numbers_is_about_texts_whatever_the_files
     imported(ws, listed, "2026-09-01 09:00Z")
     assert facts_of(ws, "smslist.csv") == [("sms", "denied", None)]
     assert in_force(ws, "gail@example.com") == {"email": "granted", "sms": "denied"}
+
+
+# --------------------------------------------------------------------------
+# 5. every consent column of a channel counts
+# --------------------------------------------------------------------------
+
+# Klaviyo's export with both SMS consents, each with its own timestamp (the preset maps both).
+KLAVIYO_TWO_SMS = ["Email", "Klaviyo ID", "First Name", "Last Name", "Phone Number", "Email Marketing Consent",
+                   "Email Marketing Consent Timestamp", "SMS Consent", "SMS Consent Timestamp",
+                   "SMS Marketing Consent", "SMS Marketing Consent Timestamp"]
+def packs(ws, out) -> dict[str, set[str]]:
+    """Export a campaign to everyone with an email and a text step: channel -> the addresses in its pack."""
+    set_brand(ws, "address", "1 Main St, Portland ME 04101")
+    set_brand(ws, "sms_sender", "Shop")
+    save_message(ws, "Promo", {"headline": "Promo", "link": "https://hc.example/a"}, variants={
+        "sms": {"text": "Shop: Promo! https://hc.example/a Reply STOP"}})
+    save_campaign(ws, "Promo", message="Promo", audience="everyone", mode="each_channel", steps=[
+        {"channel": "email", "at": "2027-03-01T10:00", "timezone": "America/New_York"},
+        {"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}])
+    out.mkdir()
+    summary = export_campaign(ws, "Promo", out, now=datetime(2027, 2, 1, 10, 0, tzinfo=UTC))
+    got: dict[str, set[str]] = {}
+    for step in summary.steps:
+        with (out / step.file).open(encoding="utf-8", newline="") as fh:
+            got[step.channel] = {row.get("Email Address") or row["Phone"] for row in csv.DictReader(fh)}
+    return got
+
+
+def klaviyo(path, *people: dict[str, str]):
+    return write_csv(path, KLAVIYO_TWO_SMS, rows_of(KLAVIYO_TWO_SMS, *people))
+
+
+def test_a_later_sms_marketing_unsubscribe_beside_an_sms_consent_yes_opts_the_number_out(ws, tmp_path):
+    """Klaviyo's "SMS Consent" said SUBSCRIBED in January, its "SMS Marketing Consent" UNSUBSCRIBED
+    in June: only the first column was read, and the number was in the SMS pack."""
+    profiles = klaviyo(tmp_path / "klaviyo_profiles.csv", {
+        "Email": "cara@example.com", "Klaviyo ID": "01HZKCARA0001", "First Name": "Cara", "Last Name": "Cole",
+        "Phone Number": "+12075550133", "Email Marketing Consent": "SUBSCRIBED",
+        "Email Marketing Consent Timestamp": "2026-01-10T10:00:00+00:00", "SMS Consent": "SUBSCRIBED",
+        "SMS Consent Timestamp": "2026-01-10T10:00:00+00:00", "SMS Marketing Consent": "UNSUBSCRIBED",
+        "SMS Marketing Consent Timestamp": "2026-06-01T10:00:00+00:00"}, {
+        "Email": "dan@example.com", "Klaviyo ID": "01HZKDAN0001", "First Name": "Dan", "Last Name": "Dale",
+        "Phone Number": "+12075550134", "Email Marketing Consent": "SUBSCRIBED",
+        "Email Marketing Consent Timestamp": "2026-01-10T10:00:00+00:00", "SMS Consent": "SUBSCRIBED",
+        "SMS Consent Timestamp": "2026-01-10T10:00:00+00:00", "SMS Marketing Consent": "SUBSCRIBED",
+        "SMS Marketing Consent Timestamp": "2026-06-01T10:00:00+00:00"})
+    assert imported(ws, profiles, "2026-07-01 09:00Z").preset == "klaviyo"
+    # Each column is a fact of its own, dated by its own timestamp.
+    assert sorted(facts_of(ws, "klaviyo_profiles.csv")[:3]) == [
+        ("email", "granted", "2026-01-10T10:00:00+00:00"), ("sms", "granted", "2026-01-10T10:00:00+00:00"),
+        ("sms", "unsubscribed", "2026-06-01T10:00:00+00:00")]
+    assert in_force(ws, "cara@example.com") == {"email": "granted", "sms": "unsubscribed"}
+    assert in_force(ws, "dan@example.com") == {"email": "granted", "sms": "granted"}
+    assert packs(ws, tmp_path / "out") == {"email": {"cara@example.com", "dan@example.com"},
+                                           "sms": {"+12075550134"}}
+
+
+def test_two_sms_consents_of_one_day_or_without_a_time_leave_the_number_opted_out(ws, tmp_path):
+    """The same day (though hours apart, and on different UTC days), or a stop without a timestamp
+    of its own: the stricter reading wins, whichever column says it; an empty timestamp is not
+    read from the other column's."""
+    people = []
+    for n, (yes_column, stop_column) in enumerate([("SMS Consent", "SMS Marketing Consent"),
+                                                   ("SMS Marketing Consent", "SMS Consent")]):
+        people += [{
+            "Email": f"eve{n}@example.com", "Klaviyo ID": f"01HZKEVE{n}", "First Name": "Eve", "Last Name": f"Egan{n}",
+            "Phone Number": f"+1207555014{n}", yes_column: "SUBSCRIBED",
+            f"{yes_column} Timestamp": "2026-06-02T02:00:00+00:00",  # 1 June, 22:00 in Portland
+            stop_column: "UNSUBSCRIBED", f"{stop_column} Timestamp": "2026-06-01T13:00:00+00:00"}, {
+            "Email": f"fay{n}@example.com", "Klaviyo ID": f"01HZKFAY{n}", "First Name": "Fay", "Last Name": f"Ford{n}",
+            "Phone Number": f"+1207555015{n}", yes_column: "SUBSCRIBED",
+            f"{yes_column} Timestamp": "2026-06-20T10:00:00+00:00", stop_column: "UNSUBSCRIBED"}]
+    imported(ws, klaviyo(tmp_path / "klaviyo_profiles.csv", *people), "2026-07-01 09:00Z")
+    assert facts_of(ws, "klaviyo_profiles.csv").count(("sms", "unsubscribed", None)) == 2, \
+        "a stop without a timestamp of its own must not take the other column's"
+    for person in people:
+        assert in_force(ws, person["Email"])["sms"] == "unsubscribed", person["Email"]
+    assert packs(ws, tmp_path / "out")["sms"] == set()
+
+
+@pytest.mark.parametrize("columns", [("Newsletter", "Email consent"),
+                                     ("Accepts Email Marketing", "Email Marketing Consent")])
+def test_a_yes_in_one_email_consent_column_does_not_hide_an_unsubscribe_in_another(ws, tmp_path, columns):
+    """A list with two email consent columns, "yes" in one and "unsubscribed" in the other: Bob was
+    in the email pack, his "yes" coming first (Bea, with the "stop" first, was not)."""
+    path = write_csv(tmp_path / "newsletter_list.csv", ["Email", "First Name", "Last Name", *columns], [
+        ["bob@example.com", "Bob", "Baker", "yes", "unsubscribed"],
+        ["bea@example.com", "Bea", "Baker", "unsubscribed", "yes"],
+        ["ann@example.com", "Ann", "Ames", "yes", "yes"]])
+    imported(ws, path, "2026-07-01 09:00Z")
+    assert in_force(ws, "bob@example.com")["email"] == "unsubscribed"
+    assert in_force(ws, "bea@example.com")["email"] == "unsubscribed"
+    assert in_force(ws, "ann@example.com")["email"] == "granted"
+    assert packs(ws, tmp_path / "out")["email"] == {"ann@example.com"}

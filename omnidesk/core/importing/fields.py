@@ -42,7 +42,9 @@ class Field:
     label: str
     type: FieldType
     # More than one column may feed a multi field (E-mail 1, E-mail 2, ...);
-    # a single field keeps the first non-empty value in column order.
+    # a single field keeps the first non-empty value in column order.  Every consent
+    # column of a channel counts (Klaviyo's "SMS Consent" and "SMS Marketing Consent",
+    # each with its own timestamp): a "yes" in one never hides a "stop" in another.
     multi: bool = False
 
 
@@ -94,15 +96,16 @@ FIELDS: tuple[Field, ...] = (
     Field("total_spent", "Total spent", FieldType.MONEY),
     Field("total_orders", "Number of orders", FieldType.INTEGER),
     # consent, one field per channel the consent is about
-    Field("consent_email", "Email marketing consent", FieldType.CONSENT),
-    Field("consent_sms", "SMS marketing consent", FieldType.CONSENT),
-    Field("consent_whatsapp", "WhatsApp marketing consent", FieldType.CONSENT),
+    Field("consent_email", "Email marketing consent", FieldType.CONSENT, multi=True),
+    Field("consent_sms", "SMS marketing consent", FieldType.CONSENT, multi=True),
+    Field("consent_whatsapp", "WhatsApp marketing consent", FieldType.CONSENT, multi=True),
     Field("consent_at", "Consent changed at", FieldType.DATETIME),
     # One channel's own consent time (Klaviyo's "SMS Consent Timestamp"): it dates that
-    # channel's fact only, never another channel's.
-    Field("consent_email_at", "Email consent changed at", FieldType.DATETIME),
-    Field("consent_sms_at", "SMS consent changed at", FieldType.DATETIME),
-    Field("consent_whatsapp_at", "WhatsApp consent changed at", FieldType.DATETIME),
+    # channel's fact only, never another channel's.  A channel with several consent columns
+    # may have a time for each ("SMS Marketing Consent Timestamp"): each dates its own column's.
+    Field("consent_email_at", "Email consent changed at", FieldType.DATETIME, multi=True),
+    Field("consent_sms_at", "SMS consent changed at", FieldType.DATETIME, multi=True),
+    Field("consent_whatsapp_at", "WhatsApp consent changed at", FieldType.DATETIME, multi=True),
     Field("unsubscribed_at", "Unsubscribed at", FieldType.DATETIME),
     # flags that, when set, make channels not mailable (OPTOUT_FIELDS says which); a file
     # may have several ("Unsubscribed from all email" and "Marketing contact status")

@@ -39,7 +39,8 @@ _NOT_DIGITS = re.compile(r"\D")
 
 def refuses(row: Row) -> bool:
     """Whether a row takes consent away on some channel (an opt-out, a denial, a bounce)."""
-    return any(STRICTNESS.get(status, 0) >= STRICTNESS[DENIED] for status, _ in row.consents.values())
+    return any(STRICTNESS.get(status, 0) >= STRICTNESS[DENIED]
+               for facts in row.consents.values() for status, _ in facts)
 
 
 def _prefixes() -> list[tuple[int, str]]:

@@ -56,7 +56,9 @@ class Row:
     birthday: str | None = None
     tags: list[str] = field(default_factory=list)
     occurred_at: str | None = None
-    consents: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    # Channel -> the row's consent facts on it, (status, own time) each: one per consent cell
+    # (see ``RowNormalizer._consents``), so the consent rule decides between a row's cells.
+    consents: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     skip: str | None = None  # why this row is nobody: kept raw, never a customer
@@ -215,6 +217,11 @@ class RowNormalizer:
         # channel without one is not dated by a "Consent date" that may be another's.
         self._own_times = {ch: name for ch, name in _OWN_TIMES.items() if name in present}
         self._time_fields = tuple(n for n in _CONSENT_TIMES if n in present)
+        # A consent column -> the time column that is its own, where its channel has several
+        # (Klaviyo: "SMS Consent Timestamp" is "SMS Consent"'s, "SMS Marketing Consent
+        # Timestamp" is "SMS Marketing Consent"'s); see ``_paired_times``.
+        self._paired = _paired_times(plan.header, self.columns, {
+            ch: name for ch, name in ((ch, self._time_field(ch)) for ch, _ in self._consent_fields) if name})
         # Consent times that are when the person said yes ("Opt-in date", "Subscribed at"): a "no"
         # on the row is not dated by them, or an old sign-up date would make a current "no" older
         # than the "yes" it answers (and a START of last year would outvote it).  Undated, the "no"
@@ -284,8 +291,9 @@ class RowNormalizer:
     def _label(self, i: int | None, name: str) -> str:
         return self.header[i] if i is not None and i < len(self.header) else FIELDS_BY_NAME[name].label
 
-    def _datetime(self, row: Row, values: Sequence[str], name: str) -> str | None:
-        raw, i = self.first(values, name)
+    def _datetime(self, row: Row, values: Sequence[str], name: str,
+                  cell: tuple[str, int | None] | None = None) -> str | None:
+        raw, i = self.first(values, name) if cell is None else cell
         if not raw:
             return None
         order = self.plan.date_orders.get(i, nz.default_date_order(self.plan.region)) if i is not None \
@@ -295,7 +303,8 @@ class RowNormalizer:
             row.problems.append(f"{self._label(i, name)}: {parsed.problem}")
         return parsed.value
 
-    def _consent_time(self, row: Row, v: _Cells, name: str, value: str | None = None) -> _When | None:
+    def _consent_time(self, row: Row, v: _Cells, name: str, value: str | None = None,
+                      cell: tuple[str, int | None] | None = None) -> _When | None:
         """A time that may date consent facts, read once (None: the row has none that can be read).
 
         A date whose day/month order the file does not prove and that reads both ways
@@ -305,12 +314,14 @@ class RowNormalizer:
         it, so no yes the earlier reading would let in can lift it; and a real re-subscription
         after both readings still does.  (Undated, it would count on the import day, later
         still, and not even that one could.)
+
+        ``cell``: the field's cell to read, (text, column index); else its first non-empty one.
         """
         if value is None:
-            value = self._datetime(row, v, name)
+            value = self._datetime(row, v, name, cell)
         if value is None:
             return None
-        raw, i = self.first(v, name)
+        raw, i = self.first(v, name) if cell is None else cell
         yes_only = name in self._yes_times
         if i is None or i not in self.guessed_dates or not _either_way(raw):
             return _When(value, None if yes_only else value)
@@ -483,67 +494,113 @@ class RowNormalizer:
             return sent.grant if sent is not None else None
         return None
 
-    def _channel_time(self, channel: str, times: dict[str, _When]) -> _When | None:
-        """The time of a channel's consent: its own column's where the file has one for it;
-        else the file's one consent time, unless the file dates other channels on their own
-        (that time may be theirs: a channel never borrows another channel's time)."""
+    def _time_field(self, channel: str) -> str | None:
+        """The field of a channel's consent time: its own where the file has one for it; else the
+        file's one consent time, unless the file dates other channels on their own (that time may
+        be theirs: a channel never borrows another channel's time)."""
         own = self._own_times.get(channel)
         if own is not None:
-            return times.get(own)
-        if self._own_times:
-            return None
-        return times.get("consent_at")
+            return own
+        return None if self._own_times else "consent_at"
 
-    def _fact(self, channel: str, status: str, times: dict[str, _When], fallback: str | None,
-               unsub_at: _When | None) -> tuple[str, str | None]:
+    def _channel_time(self, channel: str, times: dict[str, _When]) -> _When | None:
+        """The time of a channel's consent (see ``_time_field``), its first cell's."""
+        name = self._time_field(channel)
+        return times.get(name) if name is not None else None
+
+    def _cell_time(self, row: Row, v: _Cells, channel: str, i: int | None,
+                   times: dict[str, _When]) -> _When | None:
+        """The time of the consent in column ``i`` (None: the preset's constant).
+
+        Where the channel has one time column, it dates each of the channel's consent cells.
+        Where it has several (Klaviyo's timestamp per consent column), a cell is dated by its own
+        column's time only: empty, or with no time column of its own, it is undated, the safer
+        reading (an undated "yes" lifts no refusal; an undated opt-out counts from its file).
+        """
+        name = self._time_field(channel)
+        if name is None:
+            return None
+        if len(self.columns.get(name, ())) < 2 or i is None:
+            return times.get(name)
+        j = self._paired.get(i)
+        if j is None or not v.cells[j]:
+            return None
+        if self.first(v, name)[1] == j:
+            return times.get(name)  # read already (and flagged once if it cannot be)
+        return self._consent_time(row, v, name, cell=(v.cells[j], j))
+
+    def _fact(self, channel: str, status: str, when: _When | None, fallback: str | None,
+              unsub_at: _When | None) -> tuple[str, str | None]:
         """A channel's fact with the time it may take (see ``_consent_time`` for guessed dates)."""
-        when = self._channel_time(channel, times)
         if status == nz.GRANTED:
             return status, (when.grant if when is not None else fallback)
         if status == nz.UNSUBSCRIBED and unsub_at is not None and (when is None or channel not in self._own_times):
             when = unsub_at  # the file's unsubscribe time, unless the channel has a time of its own
         return status, (when.other if when is not None else None)
 
-    def _consents(self, row: Row, v: _Cells, times: dict[str, _When], fallback: str | None,
-                  unsub_at: _When | None) -> None:
-        get = v.found.get
-        for channel, name in self._consent_fields:
-            raw, i = get(name, _NOTHING)
-            if not raw:
-                continue
+    def _said(self, row: Row, v: _Cells, name: str) -> list[tuple[str, int | None]]:
+        """Each status a consent field's cells (and a preset's constant, column None) say on the row,
+        with its column; an unreadable cell is flagged (on an opt-out list, read as the opt-out)."""
+        said: list[tuple[str, int | None]] = []
+        constant = self._constant_hits.get(name)
+        cells = self.every(v, name)
+        if constant is not None and not cells:  # a cell of the row stands in for it
+            c = _consent(constant[0])
+            if c.value:
+                said.append((c.value, None))
+        for raw, i in cells:
             c = _consent(raw)
             if c.value:
-                row.consents[channel] = self._fact(channel, c.value, times, fallback, unsub_at)
+                said.append((c.value, i))
             elif c.problem and self._reads_as_optout[name]:
                 # On an opt-out list a reply that cannot be read is, safely, the opt-out it most
                 # likely is ("Arrêtez"); the row is flagged so that someone looks.
-                row.consents[channel] = self._fact(channel, nz.UNSUBSCRIBED, times, fallback, unsub_at)
+                said.append((nz.UNSUBSCRIBED, i))
                 row.problems.append(f"{self._label(i, name)}: {c.problem}; read as an opt-out, the safer "
                                     "reading of an opt-out list")
             elif c.problem:
                 row.problems.append(f"{self._label(i, name)}: {c.problem}")
+        return said
+
+    def _consents(self, row: Row, v: _Cells, times: dict[str, _When], fallback: str | None,
+                  unsub_at: _When | None) -> None:
+        get = v.found.get
+        # Every consent cell of a channel counts, each its own fact with its own column's time: two
+        # columns of one channel (Klaviyo's "SMS Consent" and "SMS Marketing Consent") are two
+        # statements, and omnidesk.core.consent decides between them as between two files (the
+        # later dated wins; on one day, or undated, the stricter), with the shop's days and the
+        # file's import time, which a row does not know.  A "yes" in the first column never
+        # hides a "stop" in the second.
+        for channel, name in self._consent_fields:
+            facts: list[tuple[str, str | None]] = []
+            for status, i in self._said(row, v, name):
+                fact = self._fact(channel, status, self._cell_time(row, v, channel, i, times), fallback, unsub_at)
+                if fact not in facts:
+                    facts.append(fact)
+            if not facts:
+                continue
+            row.consents[channel] = facts
         channel = self.list_channel
         # A list of people's "Status" that says "do not send" ("unsubscribed", "bounced").
         if self._status_optouts:
             status = _status_optout(get("status", _NOTHING)[0])
-            said = row.consents.get(channel)
-            if status and (said is None or STRICTNESS[status] > STRICTNESS.get(said[0], 0)):
-                row.consents[channel] = self._fact(channel, status, times, fallback, unsub_at)
+            if status:
+                _at_least(row, channel, status,
+                          self._fact(channel, status, self._channel_time(channel, times), fallback, unsub_at))
         # A row with an unsubscribe time is an unsubscribe at that time (an unreadable time is
         # flagged, and the unsubscribe stays, undated), unless the row says another opt-out or
         # gives its grant a time after it: a "yes" the file does not date after the unsubscribe
         # does not outvote it.
         if self._has_unsub_time and get("unsubscribed_at", _NOTHING)[0] \
-                and not any(status in OPT_OUTS for status, _ in row.consents.values()):
+                and not any(status in OPT_OUTS for facts in row.consents.values() for status, _ in facts):
             when = unsub_at.other if unsub_at is not None else None
-            said = row.consents.get(channel)
-            if said is None or said[0] != nz.GRANTED or not _later(said[1], when):
-                row.consents[channel] = (nz.UNSUBSCRIBED, when)
+            said = row.consents.get(channel, [])
+            later = [f for f in said if f[0] == nz.GRANTED and _later(f[1], when)]
+            if not said or len(later) < len(said):
+                row.consents[channel] = [*later, (nz.UNSUBSCRIBED, when)]
         # A list of opt-outs known by its name: each row is one (never a grant).
         if self.list_status is not None:
-            said = row.consents.get(channel)
-            if said is None or STRICTNESS[self.list_status] > STRICTNESS.get(said[0], 0):
-                row.consents[channel] = (self.list_status, None)
+            _at_least(row, channel, self.list_status, (self.list_status, None))
         # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
         # the person as of the file).  Within one row the stricter word wins.
         # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
@@ -552,11 +609,9 @@ class RowNormalizer:
             said_here = [s for raw, _ in self.every(v, name) if (s := _optout(raw, when_set).value)]
             if not said_here:
                 continue
-            status = max(said_here, key=lambda s: STRICTNESS.get(s, 0))
+            status = max(said_here, key=_rank)
             for channel in channels:
-                said = row.consents.get(channel)
-                if said is None or STRICTNESS.get(status, 0) > STRICTNESS.get(said[0], 0):
-                    row.consents[channel] = (status, None)
+                _at_least(row, channel, status, (status, None))
 
     def _names(self, row: Row, v: _Cells) -> None:
         """First, middle and last names, and the whole name with every word.
@@ -619,6 +674,39 @@ def _later(granted_at: str | None, unsub_at: str | None) -> bool:
     if not granted_at or not unsub_at:
         return False
     return (to_utc(granted_at) or "") > (to_utc(unsub_at) or "\uffff")
+
+
+def _rank(status: str) -> int:
+    return STRICTNESS.get(status, 0)
+
+
+def _at_least(row: Row, channel: str, status: str, fact: tuple[str, str | None]) -> None:
+    """What the row says on ``channel`` is at least as strict as ``status``: its facts that are
+    stand, and ``fact`` (saying ``status``) stands for the row when none is."""
+    kept = [f for f in row.consents.get(channel, ()) if _rank(f[0]) >= _rank(status)]
+    row.consents[channel] = kept or [fact]
+
+
+def _paired_times(header: Sequence[str], columns: dict[str, list[int]],
+                  time_fields: dict[str, str]) -> dict[int, int]:
+    """Consent column -> its own time column, for each channel with several time columns.
+
+    A time column is a consent column's when its header is that column's header and more
+    ("SMS Marketing Consent Timestamp" is "SMS Marketing Consent"'s, not "SMS Consent"'s):
+    the longest such header wins.  ``time_fields``: channel -> the field of its consent time.
+    """
+    out: dict[int, int] = {}
+    for channel, time_name in time_fields.items():
+        time_columns = columns.get(time_name, [])
+        if len(time_columns) < 2:
+            continue  # one time dates every consent cell of its channel
+        keys = {c: header_key(header[c]) for c in columns.get(f"consent_{channel}", ()) if c < len(header)}
+        for j in time_columns:
+            key = header_key(header[j]) if j < len(header) else ""
+            owners = [c for c, k in keys.items() if k and key.startswith(f"{k} ") and c not in out]
+            if owners:
+                out[max(owners, key=lambda c: len(keys[c]))] = j
+    return out
 
 
 def _split_ids(raw: str, phone: bool = False) -> list[str]:

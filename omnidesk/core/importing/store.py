@@ -268,7 +268,8 @@ def _insert_consents(conn: Connection, ids: list[int], keep: list[tuple[Row, str
     params = [
         (rid, None, ch, status, when, "")
         for rid, (row, _) in zip(ids, keep)
-        for ch, (status, when) in row.consents.items()
+        for ch, facts in row.consents.items()
+        for status, when in facts
     ]
     insert_tuples_in_bulk(conn, Consent.__table__,
                           ("record_id", "customer_id", "channel", "status", "occurred_at", "note"), params)
