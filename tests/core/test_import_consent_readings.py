@@ -409,13 +409,23 @@ def test_a_consent_column_in_a_list_of_numbers_is_about_texts_whatever_the_files
 
 
 # --------------------------------------------------------------------------
-# 5. every consent column of a channel counts
+# 5. every consent column of a channel counts, and a preset's constant is never
+#    made less strict by a cell
 # --------------------------------------------------------------------------
 
 # Klaviyo's export with both SMS consents, each with its own timestamp (the preset maps both).
 KLAVIYO_TWO_SMS = ["Email", "Klaviyo ID", "First Name", "Last Name", "Phone Number", "Email Marketing Consent",
                    "Email Marketing Consent Timestamp", "SMS Consent", "SMS Consent Timestamp",
                    "SMS Marketing Consent", "SMS Marketing Consent Timestamp"]
+# Mailchimp's cleaned export of an audience with a "Newsletter" merge field.
+MAILCHIMP_CLEANED_NEWSLETTER = ["Email Address", "First Name", "Last Name", "Newsletter", "MEMBER_RATING",
+                                "OPTIN_TIME", "OPTIN_IP", "CONFIRM_TIME", "CONFIRM_IP", "LATITUDE", "LONGITUDE",
+                                "GMTOFF", "DSTOFF", "TIMEZONE", "CC", "REGION", "CLEAN_TIME",
+                                "CLEAN_CAMPAIGN_TITLE", "CLEAN_CAMPAIGN_ID", "LEID", "EUID", "NOTES", "TAGS"]
+MAILCHIMP_UNSUBSCRIBED_NEWSLETTER = [h for h in MAILCHIMP_UNSUBSCRIBED if h != "Interests"]
+MAILCHIMP_UNSUBSCRIBED_NEWSLETTER.insert(MAILCHIMP_UNSUBSCRIBED_NEWSLETTER.index("Last Name") + 1, "Newsletter")
+
+
 def packs(ws, out) -> dict[str, set[str]]:
     """Export a campaign to everyone with an email and a text step: channel -> the addresses in its pack."""
     set_brand(ws, "address", "1 Main St, Portland ME 04101")
@@ -500,3 +510,36 @@ def test_a_yes_in_one_email_consent_column_does_not_hide_an_unsubscribe_in_anoth
     assert in_force(ws, "bea@example.com")["email"] == "unsubscribed"
     assert in_force(ws, "ann@example.com")["email"] == "granted"
     assert packs(ws, tmp_path / "out")["email"] == {"ann@example.com"}
+
+
+def test_a_newsletter_yes_in_a_cleaned_export_does_not_reopen_a_bounced_address(ws, tmp_path):
+    """Mailchimp's cleaned export says every row bounced; the audience's "Newsletter" merge field
+    saying "Yes" replaced that, and the address went back into the email pack."""
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", ("cleo@example.com", "", "yes")),
+             "2026-09-01 09:00Z")
+    cleaned = write_csv(tmp_path / "cleaned_members_export_319da7fa07.csv", MAILCHIMP_CLEANED_NEWSLETTER,
+                        rows_of(MAILCHIMP_CLEANED_NEWSLETTER, {
+                            "Email Address": "cleo@example.com", "First Name": "Cleo", "Last Name": "Stone",
+                            "Newsletter": "Yes", "MEMBER_RATING": "1", "CONFIRM_TIME": "2025-01-01 10:00:00",
+                            "CLEAN_TIME": "2026-10-01 10:00:00", "CLEAN_CAMPAIGN_TITLE": "Fall",
+                            "CLEAN_CAMPAIGN_ID": "abc123", "LEID": "111", "EUID": "eu1"}))
+    assert imported(ws, cleaned, "2026-10-02 09:00Z").preset == "mailchimp_cleaned"
+    assert facts_of(ws, cleaned.name) == [("email", "cleaned", "2026-10-01T10:00:00")]
+    assert in_force(ws, "cleo@example.com")["email"] == "cleaned"
+    assert packs(ws, tmp_path / "out")["email"] == set()
+
+
+def test_a_newsletter_yes_in_an_unsubscribed_export_without_a_time_stays_an_unsubscribe(ws, tmp_path):
+    """Mailchimp's unsubscribed export with UNSUB_TIME empty and "Newsletter: Yes": the row was read
+    as a yes dated by the sign-up, and the address stayed in the email pack."""
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", ("uma@example.com", "", "yes")),
+             "2026-09-01 09:00Z")
+    unsubs = write_csv(tmp_path / "unsubscribed_members_export_1a.csv", MAILCHIMP_UNSUBSCRIBED_NEWSLETTER,
+                       rows_of(MAILCHIMP_UNSUBSCRIBED_NEWSLETTER, {
+                           "Email Address": "uma@example.com", "First Name": "Uma", "Last Name": "Stone",
+                           "Newsletter": "Yes", "MEMBER_RATING": "2", "OPTIN_TIME": "2026-09-15 10:00:00",
+                           "CONFIRM_TIME": "2026-09-15 10:00:00", "LEID": "12", "EUID": "e12"}))
+    assert imported(ws, unsubs, "2026-10-02 09:00Z").preset == "mailchimp_unsubscribed"
+    assert facts_of(ws, unsubs.name) == [("email", "unsubscribed", None)]
+    assert in_force(ws, "uma@example.com")["email"] == "unsubscribed"
+    assert packs(ws, tmp_path / "out")["email"] == set()

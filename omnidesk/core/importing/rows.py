@@ -194,7 +194,9 @@ class RowNormalizer:
         # In a list of people a row naming nobody is no one; in a file of events it may be a
         # later line of an order, or a sale to nobody in particular.
         self.nobody_check = plan.kind == Kind.CONTACTS.value
-        # A preset's constant stands in for a field until a cell of the row has it.
+        # A preset's constant stands in for a field until a cell of the row has it; a consent
+        # constant (the only kind a preset sets) is read beside the cells, never replaced by
+        # them (see ``_consents``).
         self._constant_hits = {name: (value, None) for name, value in self.constants.items() if value}
         self.ships = any(name.startswith("shipping_") for name in self.columns)
         # Each mapped column once, by field in the mapping's order (a column has one field),
@@ -544,7 +546,7 @@ class RowNormalizer:
         said: list[tuple[str, int | None]] = []
         constant = self._constant_hits.get(name)
         cells = self.every(v, name)
-        if constant is not None and not cells:  # a cell of the row stands in for it
+        if constant is not None:
             c = _consent(constant[0])
             if c.value:
                 said.append((c.value, None))
@@ -571,14 +573,24 @@ class RowNormalizer:
         # later dated wins; on one day, or undated, the stricter), with the shop's days and the
         # file's import time, which a row does not know.  A "yes" in the first column never
         # hides a "stop" in the second.
+        # A preset's constant is what every row of its file is (Mailchimp's cleaned export):
+        # a cell only makes it stricter.  A merge field saying "yes" on a bounced address is
+        # the audience's old answer, not a re-subscription: the channel's one fact is the
+        # strictest of the constant and the cells, at the channel's time.
         for channel, name in self._consent_fields:
-            facts: list[tuple[str, str | None]] = []
-            for status, i in self._said(row, v, name):
-                fact = self._fact(channel, status, self._cell_time(row, v, channel, i, times), fallback, unsub_at)
-                if fact not in facts:
-                    facts.append(fact)
-            if not facts:
+            said = self._said(row, v, name)
+            if not said:
                 continue
+            if name in self._constant_hits:
+                status = max((s for s, _ in said), key=_rank)
+                facts = [self._fact(channel, status, self._channel_time(channel, times), fallback, unsub_at)]
+            else:
+                facts = []
+                for status, i in said:
+                    fact = self._fact(channel, status, self._cell_time(row, v, channel, i, times), fallback,
+                                      unsub_at)
+                    if fact not in facts:
+                        facts.append(fact)
             row.consents[channel] = facts
         channel = self.list_channel
         # A list of people's "Status" that says "do not send" ("unsubscribed", "bounced").
