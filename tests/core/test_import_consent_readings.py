@@ -543,3 +543,20 @@ def test_a_newsletter_yes_in_an_unsubscribed_export_without_a_time_stays_an_unsu
     assert facts_of(ws, unsubs.name) == [("email", "unsubscribed", None)]
     assert in_force(ws, "uma@example.com")["email"] == "unsubscribed"
     assert packs(ws, tmp_path / "out")["email"] == set()
+
+
+@pytest.mark.parametrize("answer", ["Nope", "nah", "Never", "Nope, thanks"])
+def test_a_surveys_own_word_for_no_is_a_no(make_workspace, tmp_path, answer):
+    """A later survey answered "Nope" to SMS: the cell was flagged and read as nothing, so the
+    shop's older "yes" stood and the number stayed in the SMS pack."""
+    ws = make_workspace(timezone="America/New_York")
+    imported(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS, rows_of(
+        SHOPIFY_CUSTOMERS, {"First Name": "Dina", "Last Name": "Dunn", "Email": "dina@example.com",
+                            "Accepts Email Marketing": "yes", "Phone": "+12075550144",
+                            "Accepts SMS Marketing": "yes", "Total Spent": "10.00", "Total Orders": "1"})),
+             "2026-03-01 12:00Z")
+    survey = write_csv(tmp_path / "survey.csv", ["Email", "First Name", "Last Name", "Newsletter", "SMS opt in"],
+                       [["dina@example.com", "Dina", "Dunn", "No thanks", answer]])
+    result = imported(ws, survey, "2026-04-01 12:00Z")
+    assert result.flagged == 0
+    assert in_force(ws, "dina@example.com") == {"email": "denied", "sms": "denied"}

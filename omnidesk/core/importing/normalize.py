@@ -120,6 +120,9 @@ _CONSENT: dict[str, str] = {
     ),
     **dict.fromkeys(["opted in", "opt in", "single opt in", "double opt in", "accepts marketing"], GRANTED),
     **dict.fromkeys("no n false f 0 nonsubscribed denied declined transactional".split(), DENIED),
+    # A survey's or a form's own words for no ("Nope", "Nah", "Never"): a refusal left unread
+    # would leave an older "yes" standing.
+    **dict.fromkeys("nope nah never".split(), DENIED),
     **dict.fromkeys(["never subscribed", "not subscribed", "non subscribed", "no consent"], DENIED),
     # Klaviyo "suppressed" covers unsubscribes, bounces, spam reports and manual
     # blocks: the one safe reading is "do not send".
