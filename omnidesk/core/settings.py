@@ -245,10 +245,9 @@ def change_setting(ws: Workspace, key: str, text: str) -> object:
         check_thresholds(auto, review)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    ws.set_setting(key, value)
-    if key == "channel_trust":
-        with ws.writing() as conn:
-            _refresh_merged_customers(conn)
+    # Stored as Preferences stores it, so what depends on the setting (the cards, after a new
+    # trust order or time zone) is brought up to date the same way, in the same transaction.
+    restore_settings(ws, {key: json.dumps(value)})
     return value
 
 
@@ -279,8 +278,8 @@ def change_settings(ws: Workspace, texts: Mapping[str, str]) -> SettingsChange:
     in one transaction; nothing is stored when any is refused (UserError naming the setting).
 
     An empty text stands for the default.  The thresholds are checked together (review below
-    automatic).  A new channel trust order refreshes every merged customer's card in the same
-    transaction.  Returns what was stored before and after, for :func:`restore_settings`.
+    automatic).  A new channel trust order refreshes every merged customer's card, a new time zone
+    every customer's card, in the same transaction.  Returns what was stored before and after, for :func:`restore_settings`.
     """
     values: dict[str, object] = {}
     for key, text in texts.items():
@@ -312,7 +311,9 @@ def _same(key: str, new: object, old: object) -> bool:
 
 def restore_settings(ws: Workspace, stored: Mapping[str, str | None], *,
                      expect: Mapping[str, str | None] | None = None) -> SettingsChange:
-    """Store each ``key -> JSON text`` (None: remove it, so the default applies) in one transaction.
+    """Store each ``key -> JSON text`` (None: remove it, so the default applies) in one transaction,
+    with the cards that depend on them: the merged customers' after a new trust order, every
+    customer's after a new time zone.  Every change of a setting goes through here.
 
     With ``expect``, first checks the settings read exactly so (as an undo step left them) and
     raises UserError, changing nothing, when another window or the command line changed them since.
@@ -331,13 +332,31 @@ def restore_settings(ws: Workspace, stored: Mapping[str, str | None], *,
                 conn.execute(table.insert().values(key=key, value=text))
         trust_changed = "channel_trust" in stored and (trust_order(_json(before["channel_trust"]))
                                                        != trust_order(_json(stored["channel_trust"])))
-        if trust_changed:
+        zone_changed = "timezone" in stored and (_zone_name(_json(before["timezone"]))
+                                                 != _zone_name(_json(stored["timezone"])))
+        if zone_changed:
+            _refresh_all_customers(conn)  # every card, the merged ones included
+        elif trust_changed:
             _refresh_merged_customers(conn)
-    return SettingsChange(before, dict(stored), Changes(settings=True, customer_list=trust_changed))
+    return SettingsChange(before, dict(stored), Changes(settings=True, customer_list=trust_changed or zone_changed))
+
+
+def _zone_name(value: object) -> str:
+    return str(value or "").strip()
 
 
 def _json(text: str | None) -> object:
     return None if text is None else json.loads(text)
+
+
+def _refresh_all_customers(conn) -> None:
+    """A new time zone moves the days consent facts fall on (the stricter of one day's facts wins,
+    so the zone decides which facts share a day), and the instants of times and dates an export
+    gave without a zone ("first seen"): every card is worked out again, as the cards are read
+    nowhere else (the Customers list, its filters and every campaign read the stored columns)."""
+    from omnidesk.core.identity.golden import refresh_all
+
+    refresh_all(conn)
 
 
 def _refresh_merged_customers(conn) -> None:
