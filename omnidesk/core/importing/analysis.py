@@ -25,7 +25,13 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.evidence import events_evidence
 from omnidesk.core.importing.fields import CHANNELS, FIELDS_BY_NAME, IGNORE, FieldType, Kind
-from omnidesk.core.importing.optout_lists import consent_columns, list_channel, list_status
+from omnidesk.core.importing.optout_lists import (
+    consent_columns,
+    list_channel,
+    list_status,
+    phones_in_names,
+    reply_columns,
+)
 from omnidesk.core.importing.phone_region import (
     PhoneRegion,
     RegionEvidence,
@@ -430,11 +436,14 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
                 mapping, source = remembered, "saved"
                 saved_channel, saved_kind = saved.channel, saved.kind
     content_notes: list[str] = []
+    reply_list = False
     if source == "guessed":
         mapping, guesses, content_notes = _emails_by_content(records, fmt, mapping, guesses)
+        mapping, guesses, notes, reply_list = _read_by_values(records, fmt, mapping, guesses)
+        content_notes += notes
     kind = options.kind or saved_kind or (preset.kind.value if preset else guess_kind(mapping).value)
     channel = check_channel(options.channel) if options.channel is not None else (
-        saved_channel or guess_channel(path.name, fmt.header, preset))
+        saved_channel or ("sms" if reply_list else guess_channel(path.name, fmt.header, preset)))
     if source == "guessed":
         mapping = _consent_for_channel(mapping, fmt.header, channel)
     orders, warnings, evidence, guessed = _scan(records, fmt, mapping, region)
@@ -573,6 +582,24 @@ def _emails_by_content(records: Iterable[Record], fmt: FileFormat, mapping: list
             return mapping, guesses, [f"Column '{printable(header)}' was read as the email address: "
                                       "its values are email addresses."]
     return mapping, guesses, []
+
+
+def _read_by_values(records: Iterable[Record], fmt: FileFormat, mapping: list[str], guesses: list[ColumnGuess]
+                    ) -> tuple[list[str], list[ColumnGuess], list[str], bool]:
+    """The guesses a header alone got wrong, read again with the first rows' values: an SMS
+    gateway's list of replies under other headers than the preset's (``optout_lists.reply_columns``),
+    a column of phone numbers read as a name.  Returns the mapping, the guesses, notes, and
+    whether the file is a list of replies."""
+    sample = [r.values for r in islice(records, PREVIEW_ROWS)]
+    replies = reply_columns(fmt.header, mapping, sample)
+    mapping, changed, notes = replies.mapping, dict(replies.changed), list(replies.notes)
+    if not replies.reply_list:
+        mapping, more, more_notes = phones_in_names(fmt.header, mapping, sample)
+        changed.update(more)
+        notes += more_notes
+    guesses = [ColumnGuess(g.index, g.header, changed[g.index][0], 0.7, changed[g.index][1])
+               if g.index in changed else g for g in guesses]
+    return mapping, guesses, notes, replies.reply_list
 
 
 def _events_need_evidence(plan: ImportPlan, records: Iterable[Record]) -> ImportPlan:

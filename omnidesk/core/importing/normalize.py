@@ -201,6 +201,32 @@ def parse_consent_reply(raw: str) -> Normalized[str]:
     return parsed
 
 
+# The replies an SMS gateway records, keyed: the CTIA's keywords and their common kin.  Only
+# these, as a whole cell: a column of them is a log of replies (see optout_lists.reply_columns).
+_SMS_STOP_REPLIES = frozenset({"stop", "stopall", "stop all", "end", "quit", "cancel", "revoke", "unsubscribe",
+                               "opt out", "optout"})
+_SMS_START_REPLIES = frozenset({"start", "unstop"})
+# A reply's first word that can only be a withdrawal ("Stop please", "STOP texting me"); "Cancel my
+# order" or "End of message" are not.
+_SMS_STOP_FIRST = frozenset({"stop", "stopall", "unsubscribe"})
+
+
+def sms_reply(raw: str) -> str | None:
+    """The consent a cell stands for when it is a texted reply keyword ("STOP", "Stop.", "Stop please"
+    unsubscribed; "START", "UNSTOP" granted), else None (any other text, "yes" and "no" included)."""
+    text = clean_cell(raw)
+    trimmed, _ = _trim_edges(text) if text else ("", "")
+    if not trimmed:
+        return None
+    key = _key(trimmed)
+    if key in _SMS_STOP_REPLIES:
+        return UNSUBSCRIBED
+    if key in _SMS_START_REPLIES:
+        return GRANTED
+    first, _ = _trim_edges(trimmed.split()[0])
+    return UNSUBSCRIBED if _key(first) in _SMS_STOP_FIRST else None
+
+
 # A "Status" cell of a list of people that says the person may not be sent to (an email
 # tool's status or suppression export: "unsubscribed", "bounced", "opted out").  Any other
 # status ("subscribed", "active", a lead's stage) says nothing about consent: a status is

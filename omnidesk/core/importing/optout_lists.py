@@ -11,17 +11,26 @@ makes anyone mailable.
 
 An opt-out list is also where a reply that cannot be read ("Arrêtez") is taken as
 the opt-out it most likely is (see :mod:`omnidesk.core.importing.rows`).
+
+An SMS gateway's list of replies is known by its columns' values as well as by
+the preset's exact header: a column of numbers beside one of STOP, UNSUBSCRIBE
+or START (:func:`reply_columns`), whatever they are called ("Number, Keyword",
+"Mobile, Message", "phone_number, keyword").
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import PurePath
 
+from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType
 from omnidesk.core.importing.headers import header_key, header_words
 
-__all__ = ["consent_columns", "list_channel", "list_status", "says_opt_out"]
+__all__ = ["Replies", "consent_columns", "list_channel", "list_status", "phones_in_names", "reply_columns",
+           "says_opt_out"]
 
 UNSUBSCRIBED, CLEANED = "unsubscribed", "cleaned"
 
@@ -108,3 +117,126 @@ def list_channel(channel: str, mapping: Sequence[str]) -> str:
     if channel == "sms" or ("email" not in mapping and "phone" in mapping):
         return "sms"
     return "email"
+
+
+# -- replies read from the values ------------------------------------------------------------------
+
+# Words of a header that say its column may hold what people texted back ("Keyword", "Reply",
+# "Message", "Opt-out keyword").  The name alone never makes a column consent: a "Message" of a
+# file of orders or tickets holds sentences; only a column nearly all of whose values are reply
+# keywords (:func:`normalize.sms_reply`) is read as replies.
+_REPLY_HEADER_WORDS = frozenset(
+    "keyword keywords reply replies replied response responses message messages msg text texts body sms "
+    "answer inbound command".split()
+)
+# The fields a guess may have given a column of replies ("Message" reads as a summary, "Reply" as
+# nothing): never a name, an address or a time, whose values could not all be STOP and START.
+_REPLY_GUESSES = frozenset({IGNORE, "summary", "note", "status", "event_type", "tags", "consent_sms",
+                            "consent_email"})
+# What a column of phone numbers may have been guessed as: nothing, a bare "Number" read as an ID,
+# a "Contact" read as a name.
+_NUMBER_GUESSES = frozenset({IGNORE, "external_id", "full_name", "first_name", "last_name"})
+_NAME_FIELDS = frozenset({"full_name", "first_name", "last_name"})
+# The guesses a reply's time may have: when it came is when consent changed.
+_TIME_GUESSES = frozenset({"occurred_at", "created_at"})
+_TIME_HEADER_WORDS = frozenset("date time at on when timestamp datetime received sent created".split())
+_CONSENT_TIME_FIELDS = ("consent_at", "consent_sms_at", "unsubscribed_at")
+_PHONE_VALUE = re.compile(r"\+?[0-9(][0-9 ().\-]{5,22}")
+_MOST = 0.9  # the share of a column's values that must read so
+
+
+def _values(sample: Sequence[Sequence[str]], i: int) -> list[str]:
+    return [v for row in sample if i < len(row) and (v := nz.clean_cell(row[i]))]
+
+
+def _mostly(values: list[str], test) -> bool:
+    return bool(values) and sum(1 for v in values if test(v)) >= max(1, _MOST * len(values))
+
+
+def _phone_like(value: str) -> bool:
+    digits = sum(c.isdigit() for c in value)
+    return 7 <= digits <= 15 and bool(_PHONE_VALUE.fullmatch(value))
+
+
+def says_reply(header: str) -> bool:
+    """Whether a header may name a column of texted replies ("Keyword", "Reply", "Message")."""
+    return bool(_REPLY_HEADER_WORDS & set(header_words(header_key(header)))) or says_opt_out(header)
+
+
+def _replies(values: list[str]) -> bool:
+    """Nearly every value a reply keyword, and at least one a withdrawal: a column of STARTs
+    alone is never enough to give anyone consent."""
+    return _mostly(values, nz.sms_reply) and any(nz.sms_reply(v) == UNSUBSCRIBED for v in values)
+
+
+@dataclass(frozen=True)
+class Replies:
+    """How a file's columns read once their values are seen: ``mapping`` (the new one), ``changed``
+    (column -> (field, why)), whether it is a list of texted replies, and the notes to show."""
+
+    mapping: list[str]
+    changed: dict[int, tuple[str, str]]
+    reply_list: bool
+    notes: list[str]
+
+
+def reply_columns(header: Sequence[str], mapping: Sequence[str], sample: Sequence[Sequence[str]]) -> Replies:
+    """Read a guessed mapping again with the file's first rows (``sample``).
+
+    A column named like a reply whose values are STOP, UNSUBSCRIBE, START and their kin, beside
+    a column of phone numbers, is an SMS gateway's list of replies, read as the ``sms_optouts``
+    preset reads one: the numbers as phones (a "Number" is no customer ID there, a "Contact" no
+    name), the replies as SMS consent, and the one time of the row as when it changed.  A column of
+    such replies that cannot be read so (no numbers beside it, a header that says nothing of
+    replies) is left as it was, with a note that says so: the import never reports a clean file
+    with a STOP it did not read.
+    """
+    out = list(mapping)
+    changed: dict[int, tuple[str, str]] = {}
+    notes: list[str] = []
+    stops = [i for i, name in enumerate(out) if name in _REPLY_GUESSES and _replies(_values(sample, i))]
+    named = [i for i in stops if says_reply(header[i])]
+    reply = named[0] if named else None
+    phone = next((i for i, name in enumerate(out) if name == "phone"), None)
+    if reply is not None and phone is None:
+        phone = next((i for i, name in enumerate(out) if i != reply and name in _NUMBER_GUESSES
+                      and _mostly(_values(sample, i), _phone_like)), None)
+        if phone is not None:
+            changed[phone] = ("phone", "its values are the phone numbers of a list of replies")
+    if reply is not None and phone is not None:
+        out[phone] = "phone"
+        if out[reply] != "consent_sms":
+            changed[reply] = ("consent_sms", "its values are texted replies such as STOP")
+        out[reply] = "consent_sms"
+        if not any(name in _CONSENT_TIME_FIELDS for name in out):
+            when = next((i for i, name in enumerate(out) if name in _TIME_GUESSES), None)
+            if when is None:
+                when = next((i for i, name in enumerate(out) if name == IGNORE and i != reply
+                             and _TIME_HEADER_WORDS & set(header_words(header_key(header[i])))), None)
+            if when is not None:
+                out[when] = "consent_at"
+                changed[when] = ("consent_at", "when the reply came")
+        if changed:
+            notes.append(f"Read as a list of SMS replies: column '{header[reply]}' holds replies such as "
+                         f"STOP, column '{header[phone]}' the numbers they came from.")
+    for i in stops:
+        if out[i] not in ("consent_sms", "consent_email"):
+            notes.append(f"Column '{header[i]}' holds replies such as STOP but was not read as consent"
+                         f"{' (no column of phone numbers beside it)' if i == reply else ''}: "
+                         "map it to SMS consent to take them in.")
+    return Replies(out, changed, reply is not None and phone is not None, notes)
+
+
+def phones_in_names(header: Sequence[str], mapping: Sequence[str],
+                    sample: Sequence[Sequence[str]]) -> tuple[list[str], dict[int, tuple[str, str]], list[str]]:
+    """A column read as a name whose values are phone numbers ("Contact": +1 207 555 0191) is the
+    phone, when no other column is: no one's name is a number."""
+    out = list(mapping)
+    if "phone" in out:
+        return out, {}, []
+    for i, name in enumerate(out):
+        if name in _NAME_FIELDS and _mostly(_values(sample, i), _phone_like):
+            out[i] = "phone"
+            return out, {i: ("phone", "its values are phone numbers")}, [
+                f"Column '{header[i]}' was read as the phone: its values are phone numbers, not names."]
+    return out, {}, []
