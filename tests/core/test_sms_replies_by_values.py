@@ -125,3 +125,24 @@ def test_a_contact_column_of_phone_numbers_is_the_phone_not_a_name(ws, tmp_path)
     assert sorted(p for _, p, _ in _customers(ws)) == ["+12075550122", "+12075550191"]
     assert not any(n for n, _, _ in _customers(ws))  # no one is called by their number
 
+
+@pytest.mark.parametrize(("header", "status"), [
+    (["Email Address", "Status"], "Unsubscribed via link"),
+    (["Email", "Marketing status"], "Unsubscribed"),
+])
+def test_an_email_list_status_that_opens_with_unsubscribed_is_read(ws, tmp_path, header, status):
+    with time_machine.travel("2026-11-20 15:00:00Z", tick=False):
+        import_file(ws, write_csv(tmp_path / "export.csv", header, [["uma@example.com", status]]))
+        cust = Customer.__table__
+        with ws.engine.connect() as conn:
+            assert conn.execute(select(cust.c.consent_email)).scalar_one() == "unsubscribed"
+
+
+def test_a_status_is_read_by_its_opening_words_and_never_as_a_grant():
+    from omnidesk.core.importing.normalize import parse_status_optout
+
+    assert parse_status_optout("Unsubscribed via link") == "unsubscribed"
+    assert parse_status_optout("Bounced (hard)") == "cleaned"
+    assert parse_status_optout("Opted out - 2026-03-01") == "unsubscribed"
+    for nothing in ("Not unsubscribed", "Subscribed via form", "Active", "Stopped by the shop"):
+        assert parse_status_optout(nothing) is None

@@ -255,7 +255,21 @@ def parse_status_optout(raw: str) -> str | None:
     if state is None:
         trimmed, _ = _trim_edges(text)
         state = _STATUS_OPT_OUTS.get(_key(trimmed)) if trimmed else None
+        if state is None and trimmed:
+            state = _status_opening(trimmed)
     return state
+
+
+def _status_opening(text: str) -> str | None:
+    """The opt-out a status says in its first words ("Unsubscribed via link", "Bounced (hard)",
+    "Opted out - 2026-03-01"), longest phrase first: a status that opens with one says no more
+    than that it holds, and a status is never read as a grant.  "Not unsubscribed" opens with none."""
+    words = [w for w in (_trim_edges(w)[0] for w in text.split()) if w]
+    for n in range(min(3, len(words) - 1), 0, -1):
+        state = _STATUS_OPT_OUTS.get(_key(" ".join(words[:n])))
+        if state is not None:
+            return state
+    return None
 
 
 # Cells of an opt-out column that say nothing is wrong.  HubSpot's "Marketing contact
