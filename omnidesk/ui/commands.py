@@ -11,9 +11,12 @@ stack drops it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QApplication
 
 from omnidesk.core import segments as core_segments
 from omnidesk.core.changes import Changes
@@ -175,15 +178,28 @@ class PreferencesStep(Step):
 
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
-        if self.change is None:
-            self.change = change_settings(ws, self.texts)
-            self.noop = self.change.empty
-            return self.change.changes
-        return restore_settings(ws, self.change.after, expect=self.change.before).changes
+        with _waiting():
+            if self.change is None:
+                self.change = change_settings(ws, self.texts)
+                self.noop = self.change.empty
+                return self.change.changes
+            return restore_settings(ws, self.change.after, expect=self.change.before).changes
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.change is not None
-        return restore_settings(ws, self.change.before, expect=self.change.after).changes
+        with _waiting():
+            return restore_settings(ws, self.change.before, expect=self.change.after).changes
+
+
+@contextmanager
+def _waiting():
+    """The busy cursor while a step works: a new time zone works every customer's card out again
+    (some seconds for tens of thousands of customers), in the step's one transaction."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 class MergeStep(CustomerStep):

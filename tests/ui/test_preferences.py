@@ -338,3 +338,21 @@ def test_a_part_of_one_name_is_that_name_and_an_error_is_never_cut(qtbot, window
         QApplication.processEvents()
     assert error.isVisible() and error.height() >= error.heightForWidth(error.width())
     assert dialog.height() >= dialog.minimumSizeHint().height()
+
+
+def test_a_new_time_zone_shows_the_busy_cursor_while_every_card_is_worked_out_again(qtbot, shop, monkeypatch):
+    from omnidesk.core import settings
+
+    seen = []
+    refresh = settings._refresh_all_customers
+
+    def watched(conn):
+        cursor = QApplication.overrideCursor()
+        seen.append(cursor.shape() if cursor is not None else None)
+        refresh(conn)
+
+    monkeypatch.setattr(settings, "_refresh_all_customers", watched)
+    assert shop.operations.change_preferences({"timezone": "Asia/Tokyo"})
+    shop.operations.undo()
+    assert seen == [Qt.CursorShape.WaitCursor] * 2
+    assert QApplication.overrideCursor() is None
