@@ -1,11 +1,18 @@
 """A campaign's steps as an RFC 5545 calendar (.ics), for any calendar program.
 
-One VEVENT per step: DTSTART and DTEND in the step's own IANA zone (a TZID),
-30 minutes long, SUMMARY "<campaign> — <channel>", DESCRIPTION with the
+One VEVENT per step: DTSTART in the step's own IANA zone (a TZID) and a
+DURATION of 30 minutes, SUMMARY "<campaign> — <channel>", DESCRIPTION with the
 audience size when it is known.  Every TZID used gets its VTIMEZONE (built by
 icalendar from the zone database, covering a year either side of the steps),
 so a program that knows no IANA names still places each step at the right
 instant across daylight-saving changes.
+
+The end is a DURATION, not a DTEND: an end written as a wall time with a TZID
+cannot say which pass of a repeated hour it means, and a reader takes the first
+(RFC 5545), so a step at 01:30 on a fall-back night would end at 01:00, before
+it starts.  A DURATION in hours and minutes is exact time, whatever the clocks do.
+For the same reason a start in the second pass of a repeated hour is written in
+UTC: with a TZID it would be read an hour early.
 """
 
 from __future__ import annotations
@@ -56,6 +63,13 @@ def zone_info(name: str) -> ZoneInfo:
         raise UserError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from None
 
 
+def _second_pass(moment: datetime) -> bool:
+    """Whether ``moment`` is the second time its zone's clock shows that wall time (a fall-back night)."""
+    if not moment.fold:
+        return False
+    return moment.replace(fold=0).utcoffset() != moment.utcoffset()
+
+
 def _description(step: CalendarStep) -> str:
     lines = []
     if step.title:
@@ -93,13 +107,11 @@ def calendar_bytes(campaign_name: str, steps: Iterable[CalendarStep], *, now: da
         # Through UTC: astimezone() to the zone a datetime already has returns it untouched,
         # so a wall time inside a spring-forward gap would be written as if it existed.
         start = step.start.astimezone(UTC).astimezone(zone)
-        # Thirty minutes of real time, also across a clock change.
-        end = (start.astimezone(UTC) + DURATION).astimezone(zone)
         event = Event()
         event.add("uid", step.uid)
         event.add("dtstamp", stamp)
-        event.add("dtstart", start)
-        event.add("dtend", end)
+        event.add("dtstart", start.astimezone(UTC) if _second_pass(start) else start)
+        event.add("duration", DURATION)  # thirty minutes of real time, also across a clock change
         event.add("summary", f"{campaign_name} — {step.channel_label}")
         description = _description(step)
         if description:

@@ -42,6 +42,20 @@ def _parse(path) -> icalendar.Calendar:
     return icalendar.Calendar.from_ical(path.read_bytes())
 
 
+def _read_as_a_calendar_does(ev, zones: dict) -> tuple[datetime, datetime]:
+    """(start, end) of an event in UTC, as RFC 5545 reads it: a wall time with a TZID is placed by
+    the file's own VTIMEZONE, its first pass when the clocks repeat it; a DURATION is exact time."""
+    def instant(name: str) -> datetime:
+        value = ev.decoded(name)
+        if name in ev and "TZID" in ev[name].params:
+            return value.replace(tzinfo=zones[ev[name].params["TZID"]], fold=0).astimezone(UTC)
+        return value.astimezone(UTC)
+
+    start = instant("DTSTART")
+    end = instant("DTEND") if "DTEND" in ev else start + ev.decoded("DURATION")
+    return start, end
+
+
 def test_each_step_is_an_event_at_the_right_instant_by_the_files_own_vtimezones(tmp_path):
     out = tmp_path / "spring-sale.ics"
     assert write_calendar(out, "Spring sale", [step for step, _ in CASES], now=NOW) == len(CASES)
@@ -61,16 +75,54 @@ def test_each_step_is_an_event_at_the_right_instant_by_the_files_own_vtimezones(
     for step, instant in CASES:
         ev = events[step.uid]
         assert ev["DTSTART"].params["TZID"] == step.zone
-        assert ev["DTEND"].params["TZID"] == step.zone
-        wall_start = ev.decoded("DTSTART").replace(tzinfo=None)
-        wall_end = ev.decoded("DTEND").replace(tzinfo=None)
-        start = wall_start.replace(tzinfo=zones[step.zone]).astimezone(UTC)
-        end = wall_end.replace(tzinfo=zones[step.zone]).astimezone(UTC)
+        start, end = _read_as_a_calendar_does(ev, zones)
         assert start == instant, step.uid
         assert end - start == timedelta(minutes=30), step.uid
         assert str(ev["SUMMARY"]) == "Spring sale — SMS"
         assert ev.decoded("DTSTAMP") == NOW
     assert events["berlin-gap"].decoded("DTSTART").replace(tzinfo=None) == datetime(2026, 3, 29, 3, 30)
+
+
+LORD_HOWE = "Australia/Lord_Howe"  # its clocks move by half an hour
+# (step, the UTC instant it must be): normal nights, nights the clocks skip a time (the step goes
+# out when the clock would have shown it) and nights they repeat one (the step goes out the first
+# time round), the end of the repeated hour's first pass falling in its second.
+CLOCK_CHANGES = [
+    (_step("ny-normal", NY, 2027, 6, 1, 9, 0), datetime(2027, 6, 1, 13, 0, tzinfo=UTC)),
+    (_step("ny-gap", NY, 2027, 3, 14, 2, 30), datetime(2027, 3, 14, 7, 30, tzinfo=UTC)),
+    (_step("ny-twice", NY, 2027, 11, 7, 1, 30), datetime(2027, 11, 7, 5, 30, tzinfo=UTC)),
+    (_step("ny-twice-late", NY, 2027, 11, 7, 1, 45), datetime(2027, 11, 7, 5, 45, tzinfo=UTC)),
+    (_step("ny-twice-early", NY, 2027, 11, 7, 1, 0), datetime(2027, 11, 7, 5, 0, tzinfo=UTC)),
+    (_step("berlin-normal", BERLIN, 2027, 7, 1, 9, 0), datetime(2027, 7, 1, 7, 0, tzinfo=UTC)),
+    (_step("berlin-gap", BERLIN, 2027, 3, 28, 2, 30), datetime(2027, 3, 28, 1, 30, tzinfo=UTC)),
+    (_step("berlin-twice", BERLIN, 2027, 10, 31, 2, 30), datetime(2027, 10, 31, 0, 30, tzinfo=UTC)),
+    (_step("lh-normal", LORD_HOWE, 2027, 8, 1, 9, 0), datetime(2027, 7, 31, 22, 30, tzinfo=UTC)),  # +10:30
+    (_step("lh-gap", LORD_HOWE, 2027, 10, 3, 2, 15), datetime(2027, 10, 2, 15, 45, tzinfo=UTC)),
+    (_step("lh-twice", LORD_HOWE, 2027, 4, 4, 1, 45), datetime(2027, 4, 3, 14, 45, tzinfo=UTC)),
+    (_step("lh-twice-early", LORD_HOWE, 2027, 4, 4, 1, 30), datetime(2027, 4, 3, 14, 30, tzinfo=UTC)),
+    # An instant in the repeated hour's second pass (not a plan's step, which is always the first).
+    (CalendarStep("ny-second-pass", "Spring sale", "SMS", datetime(2027, 11, 7, 6, 30, tzinfo=UTC), NY, 1),
+     datetime(2027, 11, 7, 6, 30, tzinfo=UTC)),
+]
+
+
+def test_every_event_ends_thirty_minutes_after_it_starts_across_clock_changes(tmp_path):
+    out = tmp_path / "c.ics"
+    write_calendar(out, "Spring sale", [step for step, _ in CLOCK_CHANGES], now=NOW)
+    cal = _parse(out)
+    zones = {tz.tz_name: tz.to_tz(lookup_tzid=False) for tz in cal.timezones}
+    assert set(zones) == {NY, BERLIN, LORD_HOWE}
+    events = {str(ev["UID"]): ev for ev in cal.walk("VEVENT")}
+    for step, instant in CLOCK_CHANGES:
+        ev = events[step.uid]
+        start, end = _read_as_a_calendar_does(ev, zones)
+        assert start == instant, step.uid
+        assert end - start == timedelta(minutes=30), step.uid
+        # The same read with the zone database's own rules rather than the file's.
+        if "TZID" in ev["DTSTART"].params:
+            assert ev.decoded("DTSTART").astimezone(UTC) == instant, step.uid
+    assert events["ny-gap"].decoded("DTSTART").replace(tzinfo=None) == datetime(2027, 3, 14, 3, 30)
+    assert events["lh-gap"].decoded("DTSTART").replace(tzinfo=None) == datetime(2027, 10, 3, 2, 45)
 
 
 def test_descriptions_carry_the_audience_when_known(tmp_path):
