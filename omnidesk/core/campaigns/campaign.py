@@ -77,12 +77,18 @@ class Step:
 
     @property
     def at(self) -> datetime:
-        """The step's moment, aware, on its own zone's clock."""
-        return datetime.fromisoformat(self.at_local).replace(tzinfo=ZoneInfo(self.timezone))
+        """The step's moment, aware, on its own zone's clock as it reads at that moment.
+
+        A time the clocks skip (02:30 on a spring-forward night) is the time they show then
+        (03:30), so every pack, the check and the calendar write the same time, and one that
+        exists: a scheduler reads a wall time in its own zone.  A time the clocks repeat is the
+        first time round.
+        """
+        return self.at_utc.astimezone(ZoneInfo(self.timezone))
 
     @property
     def at_utc(self) -> datetime:
-        return self.at.astimezone(UTC)
+        return datetime.fromisoformat(self.at_local).replace(tzinfo=ZoneInfo(self.timezone)).astimezone(UTC)
 
     @property
     def label(self) -> str:
