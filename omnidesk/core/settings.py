@@ -39,18 +39,15 @@ def _region(text: str) -> str:
 
 
 def _timezone(text: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from omnidesk.core.timeutil import canonical_zone
 
     name = text.strip()
     if not name:
         return ""
-    try:
-        ZoneInfo(name)
-    # A folder of the zone database ("Europe", half typed) is an OSError when the
-    # tzdata package is installed (Windows, or beside icalendar), not a ZoneInfoNotFoundError.
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"'{text}' is not a time zone such as America/New_York or Europe/Berlin") from None
-    return name
+    zone = canonical_zone(name)
+    if zone is None:
+        raise ValueError(f"'{text}' is not a time zone such as America/New_York or Europe/Berlin")
+    return zone
 
 
 def _currency(text: str) -> str:

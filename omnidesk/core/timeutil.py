@@ -3,6 +3,39 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
+from functools import cache
+from zoneinfo import available_timezones
+
+
+# Names the zone database answers to that are not a place's clock: the computer's own zone
+# (results would depend on the machine), a placeholder, and the copies some systems keep of
+# every zone under posix/ (the same) and right/ (counting leap seconds, so off by half a minute).
+_NOT_PLACES = ("localtime", "Factory")
+_COPIES = ("posix/", "right/")
+
+
+@cache  # read from the disk's zone database; the same for the whole run
+def _zones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in available_timezones()
+            if name not in _NOT_PLACES and not name.startswith(_COPIES)}
+
+
+def zone_names() -> list[str]:
+    """Every IANA time zone name a step or the shop may use, sorted (for lists to pick from)."""
+    return sorted(_zones_by_folded_name().values())
+
+
+def canonical_zone(name: object) -> str | None:
+    """``name`` as the IANA time zone it names, spelled as the zone database does
+    ("europe/berlin" -> "Europe/Berlin"); None when it names none.
+
+    The one test of a time zone given by a person, in a plan, a step or a setting:
+    a folder of the database ("Europe"), the computer's own zone ("localtime"),
+    "Factory" and the posix/ and right/ copies are not time zones here.
+    """
+    if not isinstance(name, str):
+        return None
+    return _zones_by_folded_name().get(name.strip().casefold())
 
 
 def to_utc(iso: str | None) -> str | None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
@@ -47,6 +47,7 @@ from omnidesk.core.channels import channel as core_channel_of
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
 from omnidesk.core.models import Campaign, CampaignStep, utcnow
+from omnidesk.core.timeutil import canonical_zone
 from omnidesk.core.workspace import Workspace
 
 SAME_AUDIENCE = "another step to the same audience within {days} days"
@@ -88,10 +89,10 @@ class Entry:
 
 
 def _zone(zone: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(str(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"'{zone}' is not a time zone such as Europe/London.") from None
+    name = canonical_zone(zone)
+    if name is None:
+        raise UserError(f"'{zone}' is not a time zone such as Europe/London.")
+    return ZoneInfo(name)
 
 
 def _home(ws: Workspace) -> str:

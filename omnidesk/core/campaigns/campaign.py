@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -40,6 +40,7 @@ from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.models import Campaign, CampaignStep, Message, SendRecord, utcnow
+from omnidesk.core.timeutil import canonical_zone
 from omnidesk.core.workspace import Workspace
 
 MODES = ("each_channel", "best_channel")
@@ -103,8 +104,9 @@ class Step:
         """
         try:
             local = datetime.fromisoformat(str(self.at_local))
-            ZoneInfo(str(self.timezone))
-        except (ValueError, ZoneInfoNotFoundError):
+        except ValueError:
+            local = None
+        if local is None or canonical_zone(self.timezone) != self.timezone:
             return "unreadable; give it a date, a time and a time zone again"
         return step_time_problem(local.replace(tzinfo=None))
 
@@ -162,11 +164,10 @@ def clean_step(raw: object, n: int) -> Step:
     channel = raw.get("channel")
     if channel not in VARIANT_CHANNELS:
         raise UserError(f"{where('.channel')}: '{channel}' is not a channel; one of: {', '.join(VARIANT_CHANNELS)}.")
-    zone = raw.get("timezone")
-    try:
-        ZoneInfo(str(zone))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UserError(f"{where('.timezone')}: '{zone}' is not a time zone such as Europe/London.") from None
+    given = raw.get("timezone")
+    zone = canonical_zone(given)
+    if zone is None:
+        raise UserError(f"{where('.timezone')}: '{given}' is not a time zone such as Europe/London.")
     at = raw.get("at")
     try:
         local = datetime.fromisoformat(str(at))
@@ -177,7 +178,7 @@ def clean_step(raw: object, n: int) -> Step:
     why = step_time_problem(local)
     if why:
         raise UserError(f"{where('.at')}: '{at}' is {why}.")
-    return Step(None, channel, local.replace(second=0, microsecond=0).isoformat(), str(zone))
+    return Step(None, channel, local.replace(second=0, microsecond=0).isoformat(), zone)
 
 
 def clean_holdout(value: object) -> float:
