@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from zoneinfo import available_timezones
 
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtWidgets import (
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.importing.phone_region import all_regions
 from omnidesk.core.money import REGION_CURRENCY
+from omnidesk.core.timeutil import zone_names
 from omnidesk.core.settings import check_setting
 from omnidesk.core.workspace import DEFAULT_SETTINGS
 
@@ -80,8 +80,8 @@ def machine_basics(locale: QLocale | None = None, zone: str | None = None) -> Ba
 
 @cache  # read from the disk's zone database; the same for the whole run
 def available_zones() -> list[str]:
-    # Some systems also list their "posix/" and "right/" copies of every zone: one name each is enough.
-    return sorted(z for z in available_timezones() if not z.startswith(("posix/", "right/", "Etc/GMT")))
+    # The names the timezone setting takes, less the Etc/GMT ones, whose signs read backwards.
+    return [z for z in zone_names() if not z.startswith("Etc/GMT")]
 
 
 @cache

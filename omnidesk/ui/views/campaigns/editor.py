@@ -7,7 +7,6 @@ enable Save, and ``audienceChanged`` when the audience choice moves.
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDate, QDateTime, QStringListModel, Qt, QTime, QTimeZone, Signal
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
+from omnidesk.core.timeutil import zone_names
 from omnidesk.ui.widgets.date_fields import DateTimeBox
 
 # One line each, from the rule guards.py documents.
@@ -44,7 +44,7 @@ _UTC = QTimeZone(QTimeZone.Initialization.UTC)
 
 
 def _zones_model() -> QStringListModel:
-    return QStringListModel(sorted(zoneinfo.available_timezones()))
+    return QStringListModel(zone_names())  # the names a plan takes: no "localtime" or posix/ copies
 
 
 class StepRow:
