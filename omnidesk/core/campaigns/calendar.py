@@ -96,7 +96,10 @@ def _zone(zone: str) -> ZoneInfo:
 
 
 def _home(ws: Workspace) -> str:
-    return str(ws.get_setting("timezone") or "") or "UTC"
+    """The shop's zone, as the zone database spells it; UTC when none is set, or when what an
+    older version stored is no zone the setting takes now ("localtime": whatever the computer's
+    clock was): the calendar still opens, and Preferences shows the setting refused."""
+    return canonical_zone(str(ws.get_setting("timezone") or "")) or "UTC"
 
 
 def _aware(moment: datetime) -> datetime:

@@ -72,3 +72,18 @@ def test_a_step_saved_before_in_no_real_zone_is_named_rather_than_crash(zone):
         "unreadable; give it a date, a time and a time zone again"
     assert Step(1, "email", "2027-06-07T09:30:00", "Europe/Berlin").time_problem is None
 
+
+
+def test_a_shop_zone_an_older_version_stored_does_not_stop_the_calendar(tmp_path):
+    """`settings timezone localtime` was taken before: what is due soon still opens (on UTC)."""
+    from datetime import UTC, datetime, timedelta
+
+    from omnidesk.core.campaigns.calendar import due_soon
+
+    path = tmp_path / "old.omnidesk"
+    ws = Workspace.create(path)
+    try:
+        ws.set_setting("timezone", "localtime")
+        assert due_soon(ws, datetime(2027, 1, 1, tzinfo=UTC), timedelta(days=7)) == []
+    finally:
+        ws.close()
