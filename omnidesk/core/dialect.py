@@ -757,19 +757,18 @@ _STAGED_UPDATE_ROWS = 2_000
 def set_column_by_id(connection, table, column: str, rows: Sequence[tuple]) -> None:
     """``UPDATE table SET column = value WHERE id = row_id`` for every ``(value, row_id)`` in ``rows``.
 
-    Each id appears once in ``rows``.  On SQLite (3.33 and later), many rows
-    go first into a temporary table, a few hundred a statement, then one
-    ``UPDATE ... FROM`` joins them in: an executemany runs the whole UPDATE
-    once per row, which cost about as much again as the rows' own rewrite
-    when a full resolve places a million records.  The table's triggers and
-    foreign keys fire per row either way.
+    Each id appears once in ``rows``.  On SQLite, many rows go first into a
+    temporary table, a few hundred a statement, then one ``UPDATE`` takes
+    them in: an executemany runs the whole UPDATE once per row, which cost
+    about as much again as the rows' own rewrite when a full resolve places a
+    million records.  The table's triggers and foreign keys fire per row
+    either way.
     Elsewhere, or for a few rows, a statement per row.
     """
     if not rows:
         return
     name = table if isinstance(table, str) else table.name
-    if (connection.dialect.name != "sqlite" or len(rows) < _STAGED_UPDATE_ROWS
-            or sqlite3.sqlite_version_info < (3, 33, 0)):
+    if connection.dialect.name != "sqlite" or len(rows) < _STAGED_UPDATE_ROWS:
         executemany(connection, f"UPDATE {name} SET {column} = ? WHERE id = ?", list(rows))
         return
     stage = "temp.set_column_stage"
@@ -777,8 +776,13 @@ def set_column_by_id(connection, table, column: str, rows: Sequence[tuple]) -> N
     connection.exec_driver_sql(f"CREATE TABLE {stage} (id INTEGER PRIMARY KEY, value)")
     try:
         insert_rows_in_bulk(connection, f"{stage} (value, id)", 2, rows)
+        # The staged ids lead: each row is found by its id.  Written as ``UPDATE ... FROM``, the
+        # planner (no statistics on a temporary table) scanned the whole table for every
+        # statement and looked each row up among the staged ids instead: placing a million
+        # records in parts of 50,000 visited twenty million rows (5.9 s against 2.1 s of CPU).
         connection.exec_driver_sql(
-            f"UPDATE {name} SET {column} = s.value FROM {stage} AS s WHERE s.id = {name}.id")
+            f"UPDATE {name} SET {column} = (SELECT s.value FROM {stage} AS s WHERE s.id = {name}.id) "
+            f"WHERE id IN (SELECT id FROM {stage})")
     finally:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {stage}")
 
