@@ -43,6 +43,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import paths, tempfiles
+from omnidesk.core.campaigns.sends import keep_sends
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_workspace_files, unindex_customers
@@ -396,6 +397,9 @@ def _delete_records(conn: Connection, ids: list[int]) -> int:
     rec, ident = SourceRecord.__table__, Identifier.__table__
     # A rare name counted once would say the person had been here.
     forget_records(conn, ids)
+    # A send kept against a record of someone who stays (another customer's record among these)
+    # moves to their other record; the erased person's own sends go with their records.
+    keep_sends(conn, ids)
     events = 0
     for i in range(0, len(ids), _IN):
         part = ids[i:i + _IN]

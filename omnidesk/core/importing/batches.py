@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from sqlalchemy import delete, select, update
 
+from omnidesk.core.campaigns.sends import keep_sends
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
@@ -99,7 +100,11 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
     conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))
     conn.execute(delete(CustomField.__table__).where(CustomField.__table__.c.record_id.in_(in_batch)))
-    forget_records(conn, conn.execute(in_batch).scalars().all())
+    doomed = conn.execute(in_batch).scalars().all()
+    forget_records(conn, doomed)
+    # Messages exported to a customer who keeps another record stay on record (caps, results):
+    # moved onto that record, now that the merges it caused are split again.
+    keep_sends(conn, doomed)
     records = conn.execute(delete(rec).where(rec.c.batch_id == batch_id)).rowcount
     removed_customers = refresh_customers(conn, touched)
     conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))

@@ -1,0 +1,93 @@
+"""Messages exported stay on record while their person does: an undone file, a merge and its undo,
+a rebuild of every customer, none makes frequency caps or results forget a send; only the
+person's last record going (undone, or erased at their request) takes their sends.
+
+Everything goes through the command line, as a marketer would do it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import time_machine
+
+from tests.helpers import run_cli, write_csv
+
+NY = "America/New_York"
+MESSAGE = {"name": "Promo", "message": {"headline": "Sale", "body": "Hi {first_name|there}, 20% off.",
+                                        "offer_code": "SALE20", "offer_value": "20% off",
+                                        "link": "https://example.com/sale"}}
+TODAY = "2027-02-01 10:00:00Z"
+
+
+@pytest.fixture
+def shop(tmp_path, capsys):
+    """Ann in two files (an email list, then phone contacts), a cap of one message, UA exported to her."""
+    ws = tmp_path / "u.omnidesk"
+
+    def run(*argv):
+        status, out, err = run_cli(capsys, "-w", ws, *argv)
+        assert status == 0, err
+        return out
+
+    write_csv(tmp_path / "u1.csv", ["First name", "Last name", "Email", "Phone", "Email consent", "SMS consent"],
+              [["Ann", "Alpha", "ann@example.com", "+12125550101", "yes", "yes"]])
+    write_csv(tmp_path / "u2.csv", ["Name", "E-mail address", "Mobile", "City", "Email opt-in", "SMS opt-in"],
+              [["Ann Alpha", "ann@example.com", "+12125550101", "Boston", "yes", "yes"]])
+    (tmp_path / "msg.json").write_text(json.dumps(MESSAGE), encoding="utf-8")
+    run("import", tmp_path / "u1.csv", "--channel", "email")
+    run("brand", "set", "address", "1 Main St, New York NY 10001")
+    run("brand", "set", "name", "Shop")
+    run("message", "import", tmp_path / "msg.json")
+    run("import", tmp_path / "u2.csv", "--channel", "contacts")
+    run("settings", "cap_messages", "1")
+    for name, day in (("UA", "01"), ("UB", "03")):
+        plan = tmp_path / f"{name}.json"
+        plan.write_text(json.dumps({"name": name, "message": "Promo", "steps": [
+            {"channel": "email", "at": f"2027-03-{day}T09:00", "timezone": NY}]}), encoding="utf-8")
+        run("campaign", "import", plan)
+    with time_machine.travel(TODAY, tick=False):
+        run("campaign", "export", "UA", "--out", tmp_path / "out_ua")
+    return run
+
+
+def _sent(run, name: str) -> int:
+    """How many the campaign's (one) exported step was made for, as `campaign show` says."""
+    with time_machine.travel(TODAY, tick=False):
+        return json.loads(run("campaign", "show", name, "--json"))["recipients"][0]["exported"]["recipients"]
+
+
+def _eligible(run, name: str) -> int:
+    with time_machine.travel(TODAY, tick=False):
+        return json.loads(run("campaign", "show", name, "--json"))["recipients"][0]["eligible"]
+
+
+def _reported(run) -> dict:
+    """UA's step in the campaign results, once it has gone out."""
+    with time_machine.travel("2027-03-05 10:00:00Z", tick=False):
+        steps = json.loads(run("report", "--json"))["campaigns"]
+    return next(s for s in steps if s["name"] == "UA")
+
+
+def test_undoing_the_file_a_send_hangs_off_keeps_the_send(shop):
+    assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)  # the cap counts UA's email
+    shop("imports", "undo", "1")  # Ann stays: her phone contacts' record remains
+    assert _sent(shop, "UA") == 1
+    assert _eligible(shop, "UB") == 0  # still capped
+    assert _reported(shop)["recipients"] == 1
+    shop("imports", "undo", "2")  # her last record: nobody is left to have been sent it
+    assert _sent(shop, "UA") == 0
+
+
+def test_a_rebuild_a_split_and_a_merge_keep_the_send(shop):
+    shop("resolve", "--from-scratch")
+    assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)
+    said = shop("unmerge", "2")  # her contacts' record split off, then put back by hand
+    old, new = re.search(r"from customer (\d+) to new customer (\d+)", said).groups()
+    shop("merge", old, new)
+    assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)
+    shop("imports", "undo", "1")
+    shop("resolve", "--from-scratch")
+    assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)
+    assert _reported(shop)["recipients"] == 1
