@@ -196,6 +196,18 @@ def test_an_exported_step_is_read_only(win, view):
     assert len(view.editor.steps.rows) == 3
 
 
+def test_an_exported_campaign_is_not_deleted_and_the_screen_says_why(win, view, monkeypatch):
+    """Its messages count toward caps and its results: the screen says so instead of asking."""
+    _first_step_exported(win.workspace)
+    view.refresh()
+    view.select("Spring")
+    asked = []
+    monkeypatch.setattr(view, "confirm", lambda *a: asked.append(a) or True)
+    view.delete_button.click()
+    assert not asked and [c.name for c in core.list_campaigns(win.workspace)] == ["Spring"]
+    assert not view.error.isHidden() and "Spring was exported (2027-02-01), so it is kept" in view.error.text()
+
+
 def test_recipients_counts_are_the_guards_and_a_reason_lists_its_customers(win, view, qtbot):
     build(win.workspace)
     three_steps(win.workspace)

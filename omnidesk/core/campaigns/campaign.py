@@ -321,9 +321,31 @@ def save_campaign(ws: Workspace, name: str, *, message: str | None, audience: ob
         return _read(conn, conn.execute(select(c).where(c.c.id == cid)).first())
 
 
+def why_kept(ws: Workspace, name: str) -> str | None:
+    """Why the campaign ``name`` is not deleted (it was exported), in one sentence; None when it may be."""
+    with ws.engine.connect() as conn:
+        return _why_kept(conn, _row(conn, _name(name)))
+
+
+def _why_kept(conn, row) -> str | None:
+    # A step exported was sent, or is to be: who it included is what frequency caps count and what
+    # the campaign results credit.  Deleting its steps would forget those messages (their send
+    # records go with them), so an exported campaign stays; a draft may go.
+    st = CampaignStep.__table__
+    first = conn.execute(select(func.min(st.c.exported_at)).where(st.c.campaign_id == row.id)).scalar()
+    if first is None:
+        return None
+    return (f"{row.name} was exported ({first[:10]}), so it is kept: the messages it sent count toward "
+            "frequency caps and its results. Rename it if its name is in the way.")
+
+
 def delete_campaign(ws: Workspace, name: str) -> None:
+    """Delete a campaign that was never exported (:func:`why_kept` says why an exported one stays)."""
     with ws.writing() as conn:
         row = _row(conn, _name(name))
+        why = _why_kept(conn, row)
+        if why:
+            raise UserError(why)
         conn.execute(delete(Campaign.__table__).where(Campaign.__table__.c.id == row.id))
 
 

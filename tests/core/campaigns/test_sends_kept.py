@@ -91,3 +91,20 @@ def test_a_rebuild_a_split_and_a_merge_keep_the_send(shop):
     shop("resolve", "--from-scratch")
     assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)
     assert _reported(shop)["recipients"] == 1
+
+
+def test_an_exported_campaign_is_kept_and_its_sends_still_count(shop, tmp_path):
+    """Deleting UA would take its steps and their send records: UB's cap would forget Ann's email."""
+    from omnidesk.core.campaigns.campaign import delete_campaign
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.workspace import Workspace
+
+    ws = Workspace.open(tmp_path / "u.omnidesk")
+    try:
+        with pytest.raises(UserError, match=r"^UA was exported \(2027-02-01\), so it is kept: the messages it sent "
+                                            r"count toward frequency caps and its results"):
+            delete_campaign(ws, "ua")
+        delete_campaign(ws, "UB")  # never exported: it goes
+    finally:
+        ws.close()
+    assert (_sent(shop, "UA"), _reported(shop)["recipients"]) == (1, 1)

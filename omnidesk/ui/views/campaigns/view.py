@@ -636,6 +636,11 @@ class CampaignsView(QWidget):
         if self.current is None:
             return
         name = self.current.name
+        why = core.why_kept(self.workspace, name)
+        if why:  # an exported campaign's sends count toward caps and results: said, not asked
+            self.error.setText(why)
+            self.error.show()
+            return
         if self.confirm("Delete campaign", f"Delete “{name}” and its steps? (Edit › Undo brings it back.)"):
             self._change(f"delete campaign {name}", lambda ws: core.delete_campaign(ws, name))
 
