@@ -150,6 +150,14 @@ def test_the_last_date_taken_works_all_the_way_to_the_packs(shop, capsys, tmp_pa
     assert run(capsys, "campaign", "show", "Spring sale", "-w", str(shop))[0] == 0
     status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(tmp_path / "packs"),
                          "-w", str(shop))
+    # The earliest date is long past: that step is named, to be given a time to come.
+    assert status == 1 and one_line(err) and "Email step of 1900-01-01 00:00 (Asia/Tokyo) is in the past" in err
+    plan.write_text(json.dumps(dict(json.loads(plan.read_text(encoding="utf-8")),
+                                    steps=json.loads(plan.read_text(encoding="utf-8"))["steps"][:2])),
+                    encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(tmp_path / "packs"),
+                         "-w", str(shop))
     assert status == 0, err
     assert (tmp_path / "packs" / "spring-sale_email_9997-12-31_2359.csv").is_file()
 

@@ -3,8 +3,11 @@
 Errors block scheduling: a step's variant with an error, a step on a channel the
 message has no variant for, no message at all, an email recipient whose name is
 longer than a Mailchimp field holds (the export would stop at it), a step whose time is out of
-range (campaign.LATEST_STEP; saved before plans refused it).  Warnings do not: a personal step
-nobody is eligible for, recipients moved out of quiet hours, a step in the past, a step at a
+range (campaign.LATEST_STEP; saved before plans refused it), a step not yet exported whose time
+has passed (its pack would be made today for a moment gone by, and results would credit it with
+orders from back then: the user moves it to a time to come).  Warnings do not: a personal step
+nobody is eligible for, recipients moved out of quiet hours, a step exported already whose time
+has come, a step at a
 local time a clock change skips or repeats, a post at a time a scheduler's bulk upload refuses.
 """
 
@@ -14,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from omnidesk.core.campaigns.campaign import EARLIEST_STEP, CampaignData, Step, get_campaign
+from omnidesk.core.campaigns.campaign import EARLIEST_STEP, CampaignData, Step, exported_steps, get_campaign
 from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
 from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
@@ -96,6 +99,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
     if campaign.message is None:
         findings.append(Finding("campaign", ERROR, "no_message", "the campaign has no message"))
     audiences, unusable = usable_audiences(ws, campaign, now=now)
+    exported = exported_steps(ws, campaign.name)
     findings.extend(Finding(s.channel, ERROR, "step_time_out_of_range", s.problem) for s in unusable)
     if campaign.message is not None:
         message = get_message(ws, campaign.message)
@@ -130,8 +134,13 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
                 problem = social_post_problem(layout, post)
                 if problem:
                     findings.append(Finding(s.channel, WARNING, "scheduler_time", problem))
-        if s.at_utc < now:
+        if s.at_utc < now and s.id in exported:
             findings.append(Finding(s.channel, WARNING, "step_in_past", f"the {label} is in the past"))
+        elif s.at_utc < now:
+            # Its pack would be made today for a time gone by: results would credit it with what
+            # customers bought back then, and caps would count a message in the past.
+            findings.append(Finding(s.channel, ERROR, "step_in_past",
+                                    f"the {label} is in the past; give it a time to come before it is exported"))
         if a.eligible is not None and not a.eligible:
             findings.append(Finding(s.channel, WARNING, "nobody_eligible", f"nobody can receive the {label}"))
         if a.moved:

@@ -108,3 +108,23 @@ def test_an_exported_campaign_is_kept_and_its_sends_still_count(shop, tmp_path):
     finally:
         ws.close()
     assert (_sent(shop, "UA"), _reported(shop)["recipients"]) == (1, 1)
+
+
+def test_a_step_whose_time_has_passed_is_not_exported(shop, tmp_path, capsys):
+    """A pack made today for 1 March 2020 would be reported as sent then, crediting that month's orders."""
+    plan = tmp_path / "old.json"
+    plan.write_text(json.dumps({"name": "Old", "message": "Promo", "steps": [
+        {"channel": "email", "at": "2020-03-01T09:00", "timezone": NY}]}), encoding="utf-8")
+    shop("campaign", "import", plan)
+    with time_machine.travel(TODAY, tick=False):
+        status, out, err = run_cli(capsys, "-w", tmp_path / "u.omnidesk", "campaign", "export", "Old",
+                                   "--out", tmp_path / "out_old")
+    assert status != 0 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "the Email step of 2020-03-01 09:00 (America/New_York) is in the past; give it a time to come" in err
+    assert not (tmp_path / "out_old").exists()
+    assert "Old" not in {s["name"] for s in json.loads(shop("report", "--json"))["campaigns"]}
+    plan.write_text(json.dumps({"name": "Old", "message": "Promo", "steps": [
+        {"channel": "email", "at": "2027-03-10T09:00", "timezone": NY}]}), encoding="utf-8")
+    shop("campaign", "import", plan)  # re-dated, it goes
+    with time_machine.travel(TODAY, tick=False):
+        shop("campaign", "export", "Old", "--out", tmp_path / "out_old")
