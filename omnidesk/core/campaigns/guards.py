@@ -161,19 +161,47 @@ def _number_zones(sample: str) -> tuple[str, ...]:
     return _region_zones(region) if region else ()
 
 
-_ZONES_BY_PREFIX: dict[str, tuple[str, ...]] = {}
+# "+" and the first seven digits: enough to tell apart the numbers of most countries' zone data.
+_ZONE_FLOOR = 8
+
+
+@lru_cache(maxsize=1)
+def _split_deeper() -> frozenset[str]:
+    """Leading digits (country code first, seven or more) that phonenumbers' zone data tells apart
+    further down: a number starting with one needs more of its digits read."""
+    from phonenumbers.tzdata import TIMEZONE_DATA
+
+    return frozenset(k[:i] for k in TIMEZONE_DATA for i in range(_ZONE_FLOOR - 1, len(k)))
+
+
+def zone_prefix(phone: str) -> str:
+    """As much of a number (E.164) as its time zones depend on: the "+" and its first seven
+    digits, or more where phonenumbers' zone data goes deeper under them (its longest prefix,
+    nine digits: Recife's +55 81 3013 is Fernando de Noronha's clock, +55 81 3019 Sao Paulo's)."""
+    n = _ZONE_FLOOR
+    deeper = _split_deeper()
+    while phone[1:n] in deeper:
+        n += 1
+    return phone[:n]
+
+
+# Zones are a property of the number alone (and the phonenumbers data): the answers hold for
+# every workspace, and are kept for the next plan.
+_ZONES_BY_PREFIX: dict[tuple[str, int], tuple[str, ...]] = {}
+_ZONES_KEPT = 200_000
 
 
 def phone_zones(phone: str) -> tuple[str, ...]:
     """The time zones a number may ring in (() when unknown).
 
-    Numbers that share their first seven digits share the answer (phonenumbers'
-    zone data is by area code, never finer), so a million numbers cost a few
-    thousand look-ups.
+    Numbers of one length that share their :func:`zone_prefix` share the answer, so a million
+    numbers cost a few thousand look-ups.
     """
-    key = phone[:8]
+    key = (zone_prefix(phone), len(phone))
     zones = _ZONES_BY_PREFIX.get(key)
     if zones is None:
+        if len(_ZONES_BY_PREFIX) >= _ZONES_KEPT:
+            _ZONES_BY_PREFIX.clear()
         zones = _ZONES_BY_PREFIX[key] = _number_zones(phone)
     return zones
 
@@ -734,9 +762,14 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
         else:
             times: dict[tuple, tuple[datetime, str]] = {}
             zone_of = result.zones
+            deeper = _split_deeper()
             for r in rows:
                 if r[at_column] is None and r[0] not in held:
-                    key = (r[4], r[1][:8])
+                    phone = r[1]
+                    prefix = phone[:_ZONE_FLOOR]
+                    if prefix[1:] in deeper:  # a few areas' zones go by more digits (zone_prefix)
+                        prefix = zone_prefix(phone)
+                    key = (r[4], prefix, len(phone))
                     known = times.get(key)
                     if known is None:
                         zones = recipient_zones(r[4], r[1], at, home)

@@ -296,3 +296,38 @@ def test_another_spelling_of_a_mailbox_that_said_stop_is_out_too(make_workspace)
     assert email.eligible == [5] and email.excluded["opted out"] == [1, 2, 3, 4]
     assert mailbox_key("Bob.Smith+news@googlemail.com") == "bobsmith@gmail.com"
     assert mailbox_key("b.obsmith@example.com") == "b.obsmith@example.com"
+
+
+def _plan_on(ws, zone, *steps, name="Spring"):
+    save_campaign(ws, name, message="Sale", audience="everyone", mode="each_channel", replace=True,
+                  steps=[{"channel": c, "at": at, "timezone": zone} for c, at in steps])
+    return guards.plan_audiences(ws, get_campaign(ws, name))
+
+
+@pytest.mark.parametrize("first", ["Noronha", "Sao Paulo"])
+def test_numbers_sharing_an_area_code_keep_each_their_own_clock(make_workspace, first):
+    # Recife's 81 3013 rings on Fernando de Noronha's clock (UTC-2), 81 3019 on Sao Paulo's
+    # (UTC-3): 07:30 in Sao Paulo is 08:30 on the island.  Whichever number is read first, each
+    # keeps its own clock; so do Lord Howe Island's 2 5505 3 and Sydney's 2 5505 0.
+    noronha, sao_paulo = "+558130130123", "+558130190123"
+    pair = (noronha, sao_paulo) if first == "Noronha" else (sao_paulo, noronha)
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: (None, pair[0], None, "granted", 0), 2: (None, pair[1], None, "granted", 0),
+               3: (None, "+61255053123", None, "granted", 0), 4: (None, "+61255050123", None, "granted", 0)})
+    guards._ZONES_BY_PREFIX.clear()
+    phones = {1: pair[0], 2: pair[1]}
+    (sms,) = _plan_on(ws, "America/Sao_Paulo", ("sms", "2027-06-01T07:30"))
+    for cid, phone in phones.items():
+        if phone == noronha:
+            assert sms.zones[cid] == "America/Noronha" and sms.send_at[cid] == datetime(2027, 6, 1, 10, 30, tzinfo=UTC)
+        else:
+            assert sms.zones[cid] == "America/Sao_Paulo" and cid in sms.moved
+            assert sms.send_at[cid] == datetime(2027, 6, 1, 11, 0, tzinfo=UTC)  # 08:00 in Sao Paulo
+    # 07:45 in Sydney is 08:15 on Lord Howe Island (UTC+10:30 in June).
+    (sms,) = _plan_on(ws, "Australia/Sydney", ("sms", "2027-06-01T07:45"), name="Down under")
+    assert sms.zones[3] == "Australia/Lord_Howe" and 3 not in sms.moved
+    assert sms.zones[4] == "Australia/Sydney" and sms.send_at[4] == datetime(2027, 5, 31, 22, 0, tzinfo=UTC)
+    # The same numbers asked the other way round, one at a time.
+    guards._ZONES_BY_PREFIX.clear()
+    assert guards.phone_zones("+61255050123") == ("Australia/Sydney",)
+    assert guards.phone_zones("+61255053123") == ("Australia/Lord_Howe",)
