@@ -39,9 +39,10 @@ goes through the guards in this order; the first that says no names the reason:
    any campaign and the earlier steps of this one; ``cap_email`` / ``cap_sms`` cap
    one channel the same way.  A cap of 0 means no cap, never "send nothing".
 7. **same address** — one message per mailbox or phone: of the customers a step
-   would send to at one email address (or number), the first by id gets it and the
-   others are left out, so a family's mailbox or a shared phone does not get the
-   step twice.
+   would send to at one mailbox, however its address is written (``mailbox_key``:
+   ``carol+news@`` is ``carol@``, ``j.o.e@gmail.com`` is ``joe@googlemail.com``), or
+   at one number, the first by id gets it and the others are left out, so a family's
+   mailbox or a shared phone does not get the step twice.
 
 Erased people are not customers any more, so they never reach a step.  Broadcast
 steps (social networks, the poster, the website) reach whoever looks: their
@@ -620,18 +621,43 @@ def _listed_among(conn, channel: str, addresses: set[str]) -> set[str]:
     return out
 
 
-def _shared_addresses(ws: Workspace, rules: Rules) -> dict[str, set[str]]:
+def _shared_addresses(ws: Workspace, rules: Rules) -> dict[str, dict[str, str]]:
     """Per personal channel, the addresses (emails, numbers) more than one customer holds as their
-    main one — usually a handful — for guard 7: among those guards 1 to 3 let through
-    (:func:`channel_allowed`), whom guard 7 sees, read in address order off the consent index.
-    One that someone opted out of is refused for everyone already."""
+    main one — usually a handful — each with what it is known by: a number itself, an email its
+    mailbox (``mailbox_key``: ``carol+news@shop.example`` and ``carol@shop.example`` are one).
+    For guard 7: among those guards 1 to 3 let through (:func:`channel_allowed`), whom guard 7
+    sees, read in address order off the consent index.  One that someone opted out of is refused
+    for everyone already."""
+    from omnidesk.core.contact import mailbox_of
+
     cust = Customer.__table__
-    out: dict[str, set[str]] = {}
+    out: dict[str, dict[str, str]] = {}
     with ws.engine.connect() as conn:
         for channel, column in (("email", cust.c.email), ("sms", cust.c.phone)):
             # (Those the refused look-up would turn away too: a superset does, and costs less.)
-            out[channel] = set(conn.execute(select(column).where(channel_allowed(channel, rules, refused=False))
-                                            .group_by(column).having(func.count() > 1)).scalars())
+            allowed = channel_allowed(channel, rules, refused=False)
+            out[channel] = {a: a for a in conn.execute(select(column).where(allowed).group_by(column)
+                                                       .having(func.count() > 1)).scalars()}
+        # Written another way than its mailbox (a "+" tag, a Gmail address with dots or at
+        # googlemail.com): the few addresses one mailbox may be held under by several people.
+        email = cust.c.email
+        odd = or_(email.like("%+%"), email.like("%.%@gmail.com"), email.like("%@googlemail.com"))
+        allowed = channel_allowed("email", rules, refused=False)
+        held: dict[str, int] = {}  # mailbox -> how many customers hold it, however written
+        spelled: dict[str, str] = {}
+        for address, n in conn.execute(select(email, func.count()).where(allowed, odd).group_by(email)):
+            box = mailbox_of(address)
+            if box is not None:
+                spelled[address] = box
+                held[box] = held.get(box, 0) + n
+        boxes = sorted(held)
+        for start in range(0, len(boxes), _IN_SIZE):
+            for box, n in conn.execute(select(email, func.count()).where(allowed, email.in_(
+                    boxes[start:start + _IN_SIZE])).group_by(email)):
+                held[box] += n
+    shared = {box for box, n in held.items() if n > 1}
+    out["email"].update((address, box) for address, box in spelled.items() if box in shared)
+    out["email"].update((box, box) for box in shared)
     return out
 
 
@@ -822,12 +848,13 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
     result.zones = {cid: z for cid, z in result.zones.items() if cid in send_at}
 
 
-def _one_per_address(result: StepAudience, rows: list[tuple], shared: set[str]) -> None:
-    """Guard 7: of the step's recipients at one shared address, the first by id keeps it."""
+def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, str]) -> None:
+    """Guard 7: of the step's recipients at one shared address (``shared``: each written form's
+    mailbox or number, :func:`_shared_addresses`), the first by id keeps it."""
     if not shared or not result.eligible:
         return
     column = 1 if result.step.channel == "sms" else 5
-    address_of = {r[0]: r[column] for r in rows if r[column] in shared}
+    address_of = {r[0]: key for r in rows if (key := shared.get(r[column])) is not None}
     seen: set[str] = set()
     kept, twice = [], []
     for cid in result.eligible:

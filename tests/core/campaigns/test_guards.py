@@ -331,3 +331,18 @@ def test_numbers_sharing_an_area_code_keep_each_their_own_clock(make_workspace, 
     guards._ZONES_BY_PREFIX.clear()
     assert guards.phone_zones("+61255050123") == ("Australia/Sydney",)
     assert guards.phone_zones("+61255053123") == ("Australia/Lord_Howe",)
+
+
+def test_one_mailbox_gets_a_step_once_however_its_address_is_written(make_workspace):
+    # carol+news@ reaches carol@'s mailbox; j.o.e@gmail.com and joe@googlemail.com are one Gmail
+    # mailbox.  Four customers who said yes, two mailboxes: two emails.
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("carol+news@shop.example", None, "granted", None, 0),
+               2: ("carol@shop.example", None, "granted", None, 0),
+               3: ("joe@googlemail.com", None, "granted", None, 0),
+               4: ("j.o.e@gmail.com", None, "granted", None, 0),
+               5: ("j.o.e@example.com", None, "granted", None, 0),  # dots count outside Gmail
+               6: ("joe@example.com", None, "granted", None, 0)})
+    (email,) = plan(ws, ("email", "2027-03-01T10:00"))
+    assert email.eligible == [1, 3, 5, 6] and email.excluded["same address"] == [2, 4]
+    assert set(email.send_at) == {1, 3, 5, 6}
