@@ -37,7 +37,10 @@ goes through the guards in this order; the first that says no names the reason:
 6. **frequency cap** — at most ``cap_messages`` messages per customer in any
    ``cap_days`` days across every channel, counting the steps already exported in
    any campaign and the earlier steps of this one; ``cap_email`` / ``cap_sms`` cap
-   one channel the same way.  A cap of 0 means no cap, never "send nothing".
+   one channel the same way.  A cap of 0 means no cap, never "send nothing".  An
+   address is capped as a person is: a number or mailbox several customers share gets
+   no more than the cap either (what reaches one phone or inbox is what its holders
+   feel), counting the sends to it on its holders' cards.
 7. **same address** — one message per mailbox or phone: of the customers a step
    would send to at one mailbox, however its address is written (``mailbox_key``:
    ``carol+news@`` is ``carol@``, ``j.o.e@gmail.com`` is ``joe@googlemail.com``), or
@@ -61,7 +64,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audience_rule
-from omnidesk.core.contact import mailbox_key
+from omnidesk.core.contact import mailbox_key, mailbox_of
 from omnidesk.core.consent import OPT_OUTS
 from omnidesk.core.models import CampaignStep, Customer, Event, SendRecord, SourceRecord
 from omnidesk.core.workspace import Workspace
@@ -128,6 +131,8 @@ class StepAudience:
     send_at: dict[int, datetime] = field(default_factory=dict)  # UTC; moved out of quiet hours where told
     moved: set[int] = field(default_factory=set)
     zones: dict[int, str] = field(default_factory=dict)  # SMS: the recipient's clock (their number's first zone)
+    # The shared addresses (mailboxes, numbers: _shared_addresses) the step goes to, and when: for the caps.
+    sent_to: dict[str, datetime] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return {reason: len(ids) for reason, ids in self.excluded.items() if ids}
@@ -583,7 +588,6 @@ def refused_unlisted(conn, channel: str) -> tuple[frozenset[str], frozenset[int]
     have an answer of their own.  Which of those few the customers who said no hold is asked of
     the database (:func:`_listed_among`).
     """
-    from omnidesk.core.contact import mailbox_of
     from omnidesk.core.models import Identifier
 
     said = _said_no_from(conn, channel)
@@ -628,7 +632,6 @@ def _shared_addresses(ws: Workspace, rules: Rules) -> dict[str, dict[str, str]]:
     For guard 7: among those guards 1 to 3 let through (:func:`channel_allowed`), whom guard 7
     sees, read in address order off the consent index.  One that someone opted out of is refused
     for everyone already."""
-    from omnidesk.core.contact import mailbox_of
 
     cust = Customer.__table__
     out: dict[str, dict[str, str]] = {}
@@ -661,20 +664,31 @@ def _shared_addresses(ws: Workspace, rules: Rules) -> dict[str, dict[str, str]]:
     return out
 
 
-def _history(ws: Workspace, campaign: CampaignData, ids: set[int], since: str, until: str) -> dict[int, list]:
-    """Customer -> [(send time UTC, channel)] of steps exported earlier, other campaigns' or this one's others."""
-    sr, rec, st = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__
+def _history(ws: Workspace, campaign: CampaignData, ids: set[int], since: str,
+             until: str) -> tuple[dict[int, list], dict[str, list]]:
+    """[(send time UTC, channel)] of steps exported earlier, other campaigns' or this one's others:
+    per customer (of ``ids``), and per address they went to (the number, or the email's mailbox,
+    on the recipient's card), whoever received them."""
+    from omnidesk.core.contact import mailbox_of
+
+    sr, rec, st, cust = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__, Customer.__table__
     own = [s.id for s in campaign.steps if s.id is not None]
     out: dict[int, list] = {}
+    by_address: dict[str, list] = {}
     with ws.engine.connect() as conn:
-        rows = conn.execute(select(rec.c.customer_id, sr.c.send_utc, sr.c.channel)
+        rows = conn.execute(select(rec.c.customer_id, sr.c.send_utc, sr.c.channel, cust.c.email, cust.c.phone)
                             .join(rec, rec.c.id == sr.c.record_id).join(st, st.c.id == sr.c.step_id)
+                            .join(cust, cust.c.id == rec.c.customer_id)
                             .where(sr.c.send_utc >= since, sr.c.send_utc <= until, st.c.id.not_in(own),
                                    sr.c.channel.not_in(BASELINE_REASONS)))
-        for cid, when, channel in rows:
+        for cid, when, channel, email, phone in rows:
+            sent = (datetime.fromisoformat(when.replace("Z", "+00:00")), channel)
             if cid in ids:
-                out.setdefault(cid, []).append((datetime.fromisoformat(when.replace("Z", "+00:00")), channel))
-    return out
+                out.setdefault(cid, []).append(sent)
+            address = (mailbox_of(email) or email) if channel == "email" and email else phone
+            if address:
+                by_address.setdefault(address, []).append(sent)
+    return out, by_address
 
 
 def _favourites(ws: Workspace, ids: list[int], before: datetime, order: list[str]) -> dict[int, str]:
@@ -731,7 +745,7 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     rows = _same_mailbox_refused(ws, rows)
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
-    history = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    history, by_address = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
                        (last + window).strftime("%Y-%m-%dT%H:%M:%SZ"))
     order = [s.channel for s in personal]
     best = campaign.mode == "best_channel"
@@ -745,7 +759,8 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
         # A recipient with no clock of their own keeps the shop's; a workspace without one set
         # keeps the clock the step was planned on, never UTC's.
         home = shop or step.timezone or "UTC"
-        _decide_step(result, rows, rules, history, done, window, chosen if best else None, home, held)
+        _decide_step(result, rows, rules, history, done, window, chosen if best else None, home, held,
+                     by_address, shared[step.channel])
         _one_per_address(result, rows, shared[step.channel])
         done.append(result)
     return [results[id(s)] for s in steps]
@@ -753,8 +768,12 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
 
 def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history: dict[int, list],
                  done: list[StepAudience], window: timedelta, chosen: dict[int, Step] | None, home: str,
-                 held: set[int] = frozenset()) -> None:
-    """One personal step: guards 1 to 6 for every customer (a million of them: plain lookups only)."""
+                 held: set[int] = frozenset(), by_address: dict[str, list] | None = None,
+                 shared: dict[str, str] | None = None) -> None:
+    """One personal step: guards 1 to 6 for every customer (a million of them: plain lookups only).
+
+    A cap counts per customer and per address (``by_address``: :func:`_history`'s; and the earlier
+    steps' ``sent_to``): a number or mailbox several customers share is capped as one person is."""
     step = result.step
     channel, at = step.channel, step.at_utc
     sms = channel == "sms"
@@ -767,7 +786,10 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
     near_channel = [a for a in near if a.step.channel == channel]
     eligible, send_at, moved = [], {}, set()
     out: dict[str, list[int]] = {r: [] for r in REASONS}
-    caps_reachable = bool(history) or (0 < cap <= len(near)) or (0 < channel_cap <= len(near_channel))
+    by_address = by_address or {}
+    # An address's sends are its holders' (one per step, guard 7): it reaches a cap only where one of them could.
+    caps_reachable = (bool(history) or bool(by_address) or (0 < cap <= len(near))
+                      or (0 < channel_cap <= len(near_channel)))
     if chosen is None and not caps_reachable:
         # The usual case — nobody can reach a cap, one audience for every step: whole-list
         # passes instead of a look-up per customer.
@@ -811,6 +833,7 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
                     send_at[r[0]] = send
         result.eligible, result.send_at, result.moved, result.excluded = eligible, send_at, moved, out
         return
+    watch_addresses = (cap > 0 or channel_cap > 0) and (bool(by_address) or any(a.sent_to for a in near))
     for row in rows:
         cid = row[0]
         reason = row[at_column]
@@ -840,6 +863,13 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
             if _sends_near(cid, send, [p for p in past or () if p[1] == channel], near_channel, window) >= channel_cap:
                 out[CHANNEL_CAP].append(cid)
                 continue
+        if watch_addresses:
+            address = row[1] if sms else (shared or {}).get(row[5]) or mailbox_of(row[5]) or row[5]
+            reason = _address_capped(address, send, by_address.get(address), near, near_channel, channel, cap,
+                                     channel_cap, window)
+            if reason is not None:
+                out[reason].append(cid)
+                continue
         eligible.append(cid)
         send_at[cid] = send
         if send != at:
@@ -867,9 +897,30 @@ def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, 
             continue
         if address is not None:
             seen.add(address)
+            result.sent_to[address] = result.send_at[cid]
         kept.append(cid)
     result.eligible = kept
     result.excluded[SAME_ADDRESS] = twice
+
+
+def _address_capped(address: str, send: datetime, past: list | None, near: list[StepAudience],
+                    near_channel: list[StepAudience], channel: str, cap: int, channel_cap: int,
+                    window: timedelta) -> str | None:
+    """The cap an address (a number, a mailbox) has reached at ``send`` (CAP, CHANNEL_CAP), or None:
+    its sends within the window, from earlier exports and this campaign's earlier steps."""
+    def count(sends, steps) -> int:
+        n = sum(abs(t - send) < window for t, _c in sends)
+        for a in steps:
+            when = a.sent_to.get(address)
+            if when is not None and abs(when - send) < window:
+                n += 1
+        return n
+
+    if cap > 0 and count(past or (), near) >= cap:
+        return CAP
+    if channel_cap > 0 and count([p for p in past or () if p[1] == channel], near_channel) >= channel_cap:
+        return CHANNEL_CAP
+    return None
 
 
 def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta) -> int:

@@ -346,3 +346,33 @@ def test_one_mailbox_gets_a_step_once_however_its_address_is_written(make_worksp
     (email,) = plan(ws, ("email", "2027-03-01T10:00"))
     assert email.eligible == [1, 3, 5, 6] and email.excluded["same address"] == [2, 4]
     assert set(email.send_at) == {1, 3, 5, 6}
+
+
+def test_a_shared_number_or_mailbox_is_capped_like_a_person(make_workspace, tmp_path):
+    # Carl and Dana share a phone, Carol's two addresses reach one mailbox; one message a week.
+    # Monday's campaign went to Carl and carol@ (Dana and carol+news@ left out as the same
+    # address); on Tuesday Carl and carol@ are capped, and so are the number and the mailbox.
+    from omnidesk.core.campaigns.export import export_campaign
+    from omnidesk.core.messages.brand import set_brand
+
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("carl@example.com", "+12125550113", "denied", "granted", 0),
+               2: ("dana@example.com", "+12125550113", "denied", "granted", 0),
+               3: ("carol@shop.example", None, "granted", None, 0),
+               4: ("carol+news@shop.example", None, "granted", None, 0),
+               5: (None, "+12125550155", None, "granted", 0)})
+    ws.set_setting("cap_messages", 1)
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    set_brand(ws, "name", "Harbor")
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, variants={
+        "sms": {"text": "Harbor: Sale! https://hc.example/a Reply STOP"}}, replace=True)
+    monday = plan(ws, ("sms", "2027-03-03T12:00"), ("email", "2027-03-03T12:00"), name="S1")
+    assert [a.eligible for a in monday] == [[1, 5], [3]]
+    export_campaign(ws, "S1", tmp_path / "s1", now=datetime(2027, 2, 1, tzinfo=UTC))
+    sms, email = plan(ws, ("sms", "2027-03-04T12:00"), ("email", "2027-03-04T13:00"), name="S2")
+    assert sms.eligible == [] and sorted(sms.excluded["frequency cap"]) == [1, 2, 5]
+    assert email.eligible == [] and sorted(email.excluded["frequency cap"]) == [3, 4]
+    # Within one campaign too: a second text a day after the first reaches neither of them.
+    first, second = plan(ws, ("sms", "2027-04-01T12:00"), ("sms", "2027-04-02T12:00"), name="S3")
+    assert first.eligible == [1, 5] and first.excluded["same address"] == [2]
+    assert second.eligible == [] and sorted(second.excluded["frequency cap"]) == [1, 2, 5]
