@@ -151,3 +151,16 @@ def tab_walk(qtbot, start, presses: int) -> list:
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         seen.append(QApplication.focusWidget())
     return seen
+
+
+def texted(ws) -> list[int]:
+    """Who an SMS step of 1 March 2027 (New York) would reach now: its eligible customer ids."""
+    from omnidesk.core.campaigns import guards
+    from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
+    from omnidesk.core.messages.store import save_message
+
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True)
+    save_campaign(ws, "Spring", message="Sale", audience="everyone", mode="each_channel", replace=True,
+                  steps=[{"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}])
+    (sms,) = guards.plan_audiences(ws, get_campaign(ws, "Spring"))
+    return sms.eligible

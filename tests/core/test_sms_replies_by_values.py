@@ -17,13 +17,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from omnidesk.core.campaigns import guards
-from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
 from omnidesk.core.importing.analysis import analyze
 from omnidesk.core.importing.pipeline import import_file
-from omnidesk.core.messages.store import save_message
 from omnidesk.core.models import Customer
-from tests.helpers import write_csv
+from tests.helpers import texted, write_csv
 
 SHOP = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Phone",
         "Accepts SMS Marketing", "Total Spent", "Total Orders"]
@@ -48,14 +45,6 @@ def _customers(ws) -> list[tuple]:
                                                  .order_by(cust.c.id))]
 
 
-def _texted(ws) -> list[int]:
-    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True)
-    save_campaign(ws, "Spring", message="Sale", audience="everyone", mode="each_channel", replace=True,
-                  steps=[{"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}])
-    (sms,) = guards.plan_audiences(ws, get_campaign(ws, "Spring"))
-    return sms.eligible
-
-
 @pytest.mark.parametrize(("name", "header", "cells"), [
     ("i1_sms_export.csv", ["Number", "Keyword", "Date"], ["2075550191", "STOP", "2026-11-01"]),
     ("i8_list.csv", ["Phone", "Reply", "Date"], ["2075550191", "STOP", "2026-11-01"]),
@@ -66,7 +55,7 @@ def _texted(ws) -> list[int]:
 def test_a_reply_list_under_other_headers_takes_the_number_out_of_the_sms_pack(ws, tmp_path, name, header, cells):
     with time_machine.travel("2026-11-20 15:00:00Z", tick=False):
         _tia(ws, tmp_path)
-        assert _texted(ws) != []
+        assert texted(ws) != []
         path = write_csv(tmp_path / name, header, [cells])
         plan = analyze(ws, path)
         assert any("list of SMS replies" in w for w in plan.warnings)  # the import says how it read it
@@ -75,7 +64,7 @@ def test_a_reply_list_under_other_headers_takes_the_number_out_of_the_sms_pack(w
         assert (result.imported, result.flagged) == (1, 0)
         # The reply joins Tia: no empty customer, no one called "2075550191".
         assert _customers(ws) == [("Tia", "+12075550191", "unsubscribed")]
-        assert _texted(ws) == []
+        assert texted(ws) == []
 
 
 def test_the_reply_is_dated_so_a_later_start_gives_consent_back(ws, tmp_path):

@@ -14,15 +14,12 @@ import time_machine
 from sqlalchemy import select
 
 from omnidesk.cli import main
-from omnidesk.core.campaigns import guards
-from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
 from omnidesk.core.identity import golden
 from omnidesk.core.identity.golden import refresh_all
 from omnidesk.core.importing.pipeline import import_file
-from omnidesk.core.messages.store import save_message
 from omnidesk.core.models import Customer
 from omnidesk.core.settings import change_setting, change_settings, restore_settings
-from tests.helpers import write_csv
+from tests.helpers import texted, write_csv
 
 NOW = "2026-07-01 12:00:00Z"
 
@@ -51,22 +48,14 @@ def _sms(ws) -> str | None:
     return status
 
 
-def _texted(ws) -> list[int]:
-    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True)
-    save_campaign(ws, "Spring", message="Sale", audience="everyone", mode="each_channel", replace=True,
-                  steps=[{"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}])
-    (sms,) = guards.plan_audiences(ws, get_campaign(ws, "Spring"))
-    return sms.eligible
-
-
 def test_the_command_line_setting_works_every_card_out_again(make_workspace, tmp_path, capsys):
     ws = make_workspace(timezone="America/New_York")
     _tina(ws, tmp_path)
-    assert _texted(ws) != []
+    assert texted(ws) != []
     assert main(["settings", "timezone", "UTC", "-w", str(ws.path)]) == 0
     capsys.readouterr()
     assert _sms(ws) == "unsubscribed"
-    assert _texted(ws) == []  # not in the SMS pack
+    assert texted(ws) == []  # not in the SMS pack
     utc = make_workspace("utc.omnidesk", timezone="UTC")  # as a workspace in UTC from the start
     _tina(utc, tmp_path)
     assert _sms(utc) == "unsubscribed"
@@ -90,7 +79,7 @@ def test_preferences_and_their_undo_work_every_card_out_again(make_workspace, tm
     change = change_settings(ws, {"timezone": "UTC", "business_name": "Harbor & Pine"})
     assert change.changes.customer_list  # the list and its counts are read again
     assert _sms(ws) == "unsubscribed"
-    assert _texted(ws) == []
+    assert texted(ws) == []
     restore_settings(ws, change.before, expect=change.after)  # Edit › Undo
     assert _sms(ws) == "granted"
     restore_settings(ws, change.after, expect=change.before)  # Edit › Redo

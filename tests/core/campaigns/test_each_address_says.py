@@ -130,14 +130,8 @@ def test_an_address_that_said_stop_stays_out_for_whoever_else_gives_it(make_work
     customer of his own, later gave the shop mia.old@ with a yes and no date: the address's own
     answer is still no, and the pack went to it."""
     ws = make_workspace(timezone="America/New_York")
-    mia, _email, _consent = _mia(ws, tmp_path)
-    import_file(ws, _write(tmp_path / "customers_export_2.csv", SHOPIFY_CUSTOMERS_HEADER, Customer_ID="302",
-                           First_Name="Sam", Last_Name="Stone", Email="mia.old@example.com",
-                           Accepts_Email_Marketing="yes", Total_Spent="5", Total_Orders="1"),
-                ImportOptions(channel="shop"))
-    with ws.engine.connect() as conn:
-        sam = conn.execute(select(Customer.__table__.c.id).where(Customer.__table__.c.first_name == "Sam")).scalar()
-    assert sam is not None and sam != mia
+    mia, sam = _sam_holds_mias_old_address(ws, tmp_path)
+    assert sam != mia
     step = _email_step(ws)
     assert step.eligible == [mia]
     assert sam in step.excluded["opted out"]
