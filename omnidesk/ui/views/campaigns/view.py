@@ -638,8 +638,9 @@ class CampaignsView(QWidget):
         name = self.current.name
         why = core.why_kept(self.workspace, name)
         if why:  # an exported campaign's sends count toward caps and results: said, not asked
-            self.error.setText(why)
-            self.error.show()
+            # In a box, not under the editor: at 1024 pixels that line is scrolled out of sight of
+            # the Delete button pressed.
+            self.show_error("Campaign kept", why)
             return
         if self.confirm("Delete campaign", f"Delete “{name}” and its steps? (Edit › Undo brings it back.)"):
             self._change(f"delete campaign {name}", lambda ws: core.delete_campaign(ws, name))
