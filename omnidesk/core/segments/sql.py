@@ -87,19 +87,15 @@ def refused_for(conn: Connection, rule: Rule) -> dict[str, tuple[frozenset[str],
     return {channel: refused_unlisted(conn, channel) for channel in sorted(_granted_channels(rule))}
 
 
-def _granted_channels(node: Any) -> set[str]:
-    """The channels on which ``node`` asks whether consent is granted."""
-    if isinstance(node, list):
-        return set().union(*map(_granted_channels, node)) if node else set()
-    if not isinstance(node, dict):
-        return set()
-    if any(k in node for k in ("all", "any", "not")):
-        return _granted_channels(node.get("all") or node.get("any") or node.get("not"))
-    field, value = node.get("field"), node.get("value")
-    if not isinstance(field, str) or not field.startswith("consent."):
-        return set()
-    values = value if isinstance(value, list) else [value]
-    return {field[len("consent."):]} if "granted" in values else set()
+def _granted_channels(rule: Rule) -> set[str]:
+    """The channels on which ``rule`` asks whether consent is granted."""
+    asked = set()
+    for node in _nodes(rule):
+        field, value = node.get("field"), node.get("value")
+        if isinstance(field, str) and field.startswith("consent.") and "granted" in (
+                value if isinstance(value, list) else [value]):
+            asked.add(field[len("consent."):])
+    return asked
 
 
 def _compile(node: Rule, ctx: Context) -> ColumnElement[bool]:
@@ -464,21 +460,24 @@ def rule_vocabulary(workspace) -> tuple[list[str], list[str]]:
     return sorted(names.values(), key=str.casefold), types
 
 
-def _has_item(rule) -> bool:
+def _nodes(rule):
+    """Every object of a rule, nested ones included, whatever key holds them."""
     if isinstance(rule, dict):
-        return bool(rule.get("item")) or any(_has_item(v) for v in rule.values() if isinstance(v, (dict, list)))
-    if isinstance(rule, list):
-        return any(_has_item(r) for r in rule)
-    return False
+        yield rule
+        for v in rule.values():
+            if isinstance(v, (dict, list)):
+                yield from _nodes(v)
+    elif isinstance(rule, list):
+        for r in rule:
+            yield from _nodes(r)
+
+
+def _has_item(rule) -> bool:
+    return any(node.get("item") for node in _nodes(rule))
 
 
 def _has_field(rule, fields) -> bool:
-    if isinstance(rule, dict):
-        return rule.get("field") in fields or any(
-            _has_field(v, fields) for v in rule.values() if isinstance(v, (dict, list)))
-    if isinstance(rule, list):
-        return any(_has_field(r, fields) for r in rule)
-    return False
+    return any(node.get("field") in fields for node in _nodes(rule))
 
 
 def prepare(workspace, rule: Rule) -> None:
