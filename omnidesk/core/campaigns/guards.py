@@ -419,7 +419,7 @@ def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
 
     * it is another spelling of an address someone said stop from (``bobsmith@gmail.com``
       unsubscribed: ``bob.smith@gmail.com`` is the same mailbox), or
-    * the address's own answer is no (:func:`addresses_said_no`), though its customer's is yes:
+    * the address's own answer is no (:func:`address_refusals`), though its customer's is yes:
       Mia said stop from mia.old@ and yes from mia.new@; the card goes by mia.new@, but Sam,
       a customer of his own who gave mia.old@ to the shop, is not mailed there either.
 
@@ -438,41 +438,40 @@ def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
             for r in rows]
 
 
-def addresses_said_no(conn, channel: str, known: set[str] = frozenset()) -> set[str]:
-    """The addresses whose own answer on ``channel`` is no: email mailboxes (``mailbox_key``) or
-    phone numbers that some record carrying one as its own said no from, and that all the consent
-    facts of the records carrying it (of any customer) leave refused, under the one rule
+def address_refusals(conn, channel: str, known: set[str] = frozenset(),
+                     among: set[str] | None = None) -> dict[str, str]:
+    """The addresses whose own answer on ``channel`` is no, each with that answer
+    ("unsubscribed", "cleaned", "denied"): email mailboxes (``mailbox_key``) or phone numbers
+    that some record carrying one as its own said no from, and that all the consent facts of the
+    records carrying it (of any customer) leave refused, under the one rule
     (``consent.decide_statuses``).  A customer's consent weighs all their addresses; this is each
     address's own, whoever holds it.  What was entered by hand is the user's word about the
     person: it counts for the customer and every address of theirs (:func:`reopened_by_hand`),
     not for the address whoever else holds it.
 
     ``known``: addresses refused already (those of customers who said no): not looked at again.
-    Most addresses that said no are such a customer's, so few are left to decide.
+    Most addresses that said no are such a customer's, so few are left to decide.  ``among``:
+    only these addresses (mailboxes, numbers) are looked at.  Erasing a person keeps these on
+    the others who hold one of theirs (``rights``).
     """
-    return set(address_refusals(conn, channel, known))
-
-
-def address_refusals(conn, channel: str, known: set[str] = frozenset(),
-                     among: set[str] | None = None) -> dict[str, str]:
-    """:func:`addresses_said_no` with each address's own answer ("unsubscribed", "cleaned",
-    "denied"); ``among``: only these addresses (mailboxes, numbers) are looked at.  Erasing a
-    person keeps these on the others who hold one of theirs (``rights``)."""
-    from omnidesk.core.consent import decide_statuses
-
-    facts = _address_facts(conn, channel, known, among=among)
-    return {box: status for (box, _channel), status in decide_statuses(conn, facts).items() if status in _REFUSED}
+    return _refused_boxes(conn, _address_facts(conn, channel, known, among=among))
 
 
 def said_no_but_reopened(conn, channel: str, known: set[str] = frozenset(),
                          said: set[str] | None = None) -> tuple[set[str], set[int]]:
-    """:func:`addresses_said_no`, and the customers for whom their own consent typed in by hand
-    reopens theirs (:func:`reopened_by_hand`).  ``said``: :func:`_said_no_from`, when read already."""
+    """:func:`address_refusals`' addresses, and the customers for whom their own consent typed in
+    by hand reopens theirs (:func:`reopened_by_hand`).  ``said``: :func:`_said_no_from`, when read
+    already."""
+    facts = _address_facts(conn, channel, known, said=said)
+    refused = set(_refused_boxes(conn, facts))
+    return refused, reopened_by_hand(conn, channel, facts, refused)
+
+
+def _refused_boxes(conn, facts: list[tuple]) -> dict[str, str]:
+    """Each address of ``facts`` (:func:`_address_facts`) the one rule leaves refused, with its answer."""
     from omnidesk.core.consent import decide_statuses
 
-    facts = _address_facts(conn, channel, known, said=said)
-    refused = {box for (box, _channel), status in decide_statuses(conn, facts).items() if status in _REFUSED}
-    return refused, reopened_by_hand(conn, channel, facts, refused)
+    return {box: status for (box, _channel), status in decide_statuses(conn, facts).items() if status in _REFUSED}
 
 
 def _said_no_from(conn, channel: str) -> set[str]:
@@ -492,7 +491,7 @@ def _address_facts(conn, channel: str, known: set[str] = frozenset(), said: set[
                    among: set[str] | None = None) -> list[tuple]:
     """The consent facts on ``channel`` of every record (not typed in by hand) carrying an address
     some such record said no from (``said``: :func:`_said_no_from`, when read already), keyed by
-    the address (``facts_query``'s rows, the address for the customer): :func:`addresses_said_no`'s
+    the address (``facts_query``'s rows, the address for the customer): :func:`address_refusals`'s
     question, before it is decided.  ``among``: only these addresses, of those."""
     from omnidesk.core.channels import HAND
     from omnidesk.core.consent import facts_query
@@ -574,7 +573,7 @@ def refused_unlisted(conn, channel: str) -> tuple[frozenset[str], frozenset[int]
     """Addresses refused on ``channel`` that :func:`refused_addresses` does not name as written:
     for email, every other spelling the workspace holds of a mailbox someone said stop from
     (``bob.smith@gmail.com`` when ``bobsmith@gmail.com`` unsubscribed); for both, an address whose
-    own answer is no though its customer's is yes (:func:`addresses_said_no`).  With them, the
+    own answer is no though its customer's is yes (:func:`address_refusals`).  With them, the
     customers for whom consent typed in by hand reopens their own such address
     (:func:`reopened_by_hand`).
 
