@@ -175,8 +175,8 @@ def test_golden_rows_of_one_and_several_records_and_their_search_entries():
         3: [_record(id=13, customer_id=3, phone="+14155550100")],
         4: [],
     }
-    facts = golden._ChunkFacts(records, {}, {}, {}, {}, {}, [(1, "email", "j@x.com"), (2, "email", "a@x.com"),
-                                                        (2, "email", "ann@y.org"), (3, "phone", "+14155550100")])
+    facts = golden._ChunkFacts(records, {}, {}, {}, {}, {}, {}, [(1, "email", "j@x.com"), (2, "email", "a@x.com"),
+                                                            (2, "email", "ann@y.org"), (3, "phone", "+14155550100")])
     updates, search, empty = golden._golden_rows([1, 2, 3, 4], facts, {"shop": 0, "email": 1})
     assert empty == [4]
     at = {c: i for i, c in enumerate(golden._OUT_COLS)}

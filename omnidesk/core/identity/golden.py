@@ -328,6 +328,8 @@ class _ChunkFacts:
     # whose own email (email) or phone (SMS, WhatsApp) is that address; customers of several
     # records only (see _address_statuses).
     address_consent: dict[tuple[tuple[int, str], str], str]
+    # The same without the yeses typed in by hand, which the card's address is chosen by.
+    address_own: dict[tuple[tuple[int, str], str], str]
     event_stats: dict[int, list[tuple]]
     identifiers: list[tuple[int, str, str]] | None  # (customer id, kind, value); None: no search index
     zone: str = ""  # the shop's time zone (its key), which a date without a time is a day of
@@ -374,7 +376,7 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
         if row[3]:
             consent_times.setdefault(row[0], []).append(row[3])
     latest_consent = decide_statuses(conn, consent_rows)
-    address_consent = _address_statuses(conn, consent_rows, records)
+    address_consent, address_own = _address_statuses(conn, consent_rows, records)
     ev = Event.__table__
     # Per customer and channel: the order rows (money.order_row_aggregates) and the time span.
     event_stats: dict[int, list[tuple]] = {}
@@ -385,7 +387,8 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     ):
         event_stats.setdefault(row[0], []).append(row[1:])
     identifiers = list(_identifier_rows(conn, ids, bounds, without_plain)) if has_customer_search(conn) else None
-    return _ChunkFacts(records, pinned, consent_times, latest_consent, address_consent, event_stats, identifiers,
+    return _ChunkFacts(records, pinned, consent_times, latest_consent, address_consent, address_own, event_stats,
+                       identifiers,
                        _shop_zone_key(conn))
 
 
@@ -410,7 +413,7 @@ def _zone(key: str):
 
 
 def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, list[tuple]]
-                      ) -> dict[tuple[tuple[int, str], str], str]:
+                      ) -> tuple[dict[tuple[tuple[int, str], str], str], dict[tuple[tuple[int, str], str], str]]:
     """Per customer of several records, address and channel: the consent in force among the facts
     of the records that carry that address as their own (``consent.decide_statuses``, keyed by
     (customer, address) instead of customer).
@@ -420,6 +423,11 @@ def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, l
     (:func:`_golden_rows` sends to the address that said yes, and never reads an opt-out
     as lifted by another address's yes).  Consent recorded by hand is the user's word about the
     person: it counts for every address of theirs.
+
+    Returns those statuses, and the same without the yeses typed in by hand: a yes typed in
+    is for the address the card goes by, which is chosen without it (:func:`_mind_each_address`).
+    Counted for every address in the choice, it took Mia's card back to mia.old@ (seen most
+    often), which had said stop.
     """
     address_of: dict[int, tuple[str | None, str | None]] = {}
     by_hand: set[int] = set()
@@ -439,25 +447,33 @@ def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, l
                 if r[_PHONE]:
                     mine[1].add(r[_PHONE])
     if not address_of:
-        return {}
+        return {}, {}
     keyed = []
+    typed_yes = False
     for row in consent_rows:
         found = address_of.get(row[4])
         if found is None:
             continue
         at = row[1] != "email"
         if row[4] in by_hand:
+            typed_yes = typed_yes or row[2] == GRANTED
             keyed.extend(((row[0], address), *row[1:]) for address in addresses.get(row[0], ((), ()))[at])
         elif address := found[at]:
             keyed.append(((row[0], address), *row[1:]))
-    return decide_statuses(conn, keyed) if keyed else {}
+    if not keyed:
+        return {}, {}
+    statuses = decide_statuses(conn, keyed)
+    if not typed_yes:
+        return statuses, statuses
+    own = decide_statuses(conn, [row for row in keyed if not (row[4] in by_hand and row[2] == GRANTED)])
+    return statuses, own
 
 
 _CONSENT_CHANNELS = ("email", "sms", "whatsapp")  # in the order of _OUT_COLS' consent columns
 
 
 def _mind_each_address(cid: int, email: str | None, phone: str | None, consents: list, rows: list[tuple],
-                       statuses: dict, email_pinned: bool) -> tuple[str | None, list]:
+                       statuses: dict, own: dict, email_pinned: bool) -> tuple[str | None, list]:
     """The customer's email and consent per channel, with each address's own say.
 
     * Their main email is one that said stop, and another of theirs said yes since: the mail goes
@@ -466,15 +482,16 @@ def _mind_each_address(cid: int, email: str | None, phone: str | None, consents:
       a yes given elsewhere (another address, a record without one) never reopens an address
       that said stop.
     """
-    def said(address: str | None, channel: str) -> str | None:
+    def said(address: str | None, channel: str, among: dict = statuses) -> str | None:
         if address and channel == "email":
             address = mailbox_key(address)
-        return statuses.get(((cid, address), channel)) if address else None
+        return among.get(((cid, address), channel)) if address else None
 
-    if email is not None and not email_pinned and STRICTNESS.get(said(email, "email") or GRANTED, 2) >= 2:
+    # Chosen by the addresses' own answers: a yes typed in is for the address chosen.
+    if email is not None and not email_pinned and STRICTNESS.get(said(email, "email", own) or GRANTED, 2) >= 2:
         counts: dict[str, int] = {}
         for r in rows:
-            if (v := r[_EMAIL]) and v != email and said(v, "email") == GRANTED:
+            if (v := r[_EMAIL]) and v != email and said(v, "email", own) == GRANTED:
                 counts[v] = counts.get(v, 0) + 1
         if counts:
             best = max(counts.values())
@@ -494,7 +511,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
     """
     records, pinned, consent_times = facts.records, facts.pinned, facts.consent_times
     latest_consent, event_stats = facts.latest_consent, facts.event_stats
-    by_address = facts.address_consent
+    by_address, by_own = facts.address_consent, facts.address_own
     zone = _zone(facts.zone)
     trust = trust or {}
     indexed = facts.identifiers is not None
@@ -532,7 +549,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
             email, phone = values["email"], values["phone"]
             consents = [latest_consent.get((cid, ch)) for ch in _CONSENT_CHANNELS]
             if by_address:
-                email, consents = _mind_each_address(cid, email, phone, consents, sourced, by_address,
+                email, consents = _mind_each_address(cid, email, phone, consents, sourced, by_address, by_own,
                                                      "email" in pinned.get(cid, {}))
             full = _full_name(sourced, values["first_name"], values["last_name"], trust, trusted)
             channels = " ".join(sorted({r[_CHANNEL] for r in sourced}))

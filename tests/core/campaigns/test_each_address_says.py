@@ -273,3 +273,43 @@ def test_a_hand_yes_for_one_holder_does_not_reopen_the_address_for_another(make_
     step = _email_step(ws)
     assert step.eligible == [mia]
     assert sam in step.excluded["opted out"]
+
+
+def test_a_hand_yes_does_not_take_the_card_back_to_the_address_that_said_stop(make_workspace, tmp_path):
+    """Mia said stop from mia.old@ and yes from mia.new@, so her card went by mia.new@.  The shop
+    then typed in her yes: it reopened every address of hers, mia.old@ (seen most often) with
+    them, and her card and the email pack went back to the address that had said stop.  The
+    yes typed in speaks for the address the card goes by, not for the one that said stop."""
+    import time_machine
+
+    from omnidesk.core import segments
+    from omnidesk.core.edits import record_consent
+
+    ws = make_workspace(timezone="America/New_York")
+    with time_machine.travel("2025-05-01 09:00Z", tick=False):
+        mia, email, consent = _mia(ws, tmp_path)
+    assert (email, consent) == ("mia.new@example.com", "granted")
+    with time_machine.travel("2025-06-01 09:00Z", tick=False):
+        record_consent(ws, mia, "email", "granted", "asked again at the till")
+    with ws.engine.connect() as conn:
+        card = conn.execute(select(Customer.__table__.c.email, Customer.__table__.c.consent_email)).one()
+    assert tuple(card) == ("mia.new@example.com", "granted")
+    assert _email_step(ws).eligible == [mia]
+    assert segments.member_ids(ws, {"field": "consent.email", "op": "is", "value": "granted"}) == [mia]
+
+
+def test_a_hand_stop_closes_every_address_of_the_person(make_workspace, tmp_path):
+    """A stop typed in is the person's word: none of their addresses gets mail, whichever the card shows."""
+    import time_machine
+
+    from omnidesk.core.edits import record_consent
+
+    ws = make_workspace(timezone="America/New_York")
+    with time_machine.travel("2025-05-01 09:00Z", tick=False):
+        mia, _email, _consent = _mia(ws, tmp_path)
+    with time_machine.travel("2025-06-01 09:00Z", tick=False):
+        record_consent(ws, mia, "email", "denied", "asked by phone to stop")
+    with ws.engine.connect() as conn:
+        card = conn.execute(select(Customer.__table__.c.email, Customer.__table__.c.consent_email)).one()
+    assert card.consent_email == "denied"
+    assert _email_step(ws).excluded["opted out"] == [mia]
