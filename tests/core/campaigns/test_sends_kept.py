@@ -128,3 +128,35 @@ def test_a_step_whose_time_has_passed_is_not_exported(shop, tmp_path, capsys):
     shop("campaign", "import", plan)  # re-dated, it goes
     with time_machine.travel(TODAY, tick=False):
         shop("campaign", "export", "Old", "--out", tmp_path / "out_old")
+
+
+def test_taking_back_a_removed_file_puts_its_sends_back_where_they_were(shop, tmp_path):
+    """Removing a file from the Imports screen moves its sends onto the record Ann keeps;
+    Edit › Undo of that removal puts every send back on the record it was made for."""
+    from sqlalchemy import select
+
+    from omnidesk.core.importing.batches import remove_batch, restore_batch
+    from omnidesk.core.models import SendRecord, SourceRecord
+    from omnidesk.core.workspace import Workspace
+
+    sr, rec = SendRecord.__table__, SourceRecord.__table__
+
+    def sends(ws):
+        with ws.engine.connect() as conn:
+            return conn.execute(select(sr.c.id, sr.c.record_id, rec.c.batch_id)
+                                .join(rec, rec.c.id == sr.c.record_id).order_by(sr.c.id)).all()
+
+    ws = Workspace.open(tmp_path / "u.omnidesk")
+    try:
+        before = sends(ws)
+        assert [b for _id, _rid, b in before] == [1]  # UA's email hangs off her email list's record
+        removal = remove_batch(ws, 1)
+        moved = sends(ws)
+        assert [(i, b) for i, _rid, b in moved] == [(before[0][0], 2)]
+        restore_batch(ws, removal)
+        assert sends(ws) == before
+    finally:
+        ws.close()
+    assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)
+    shop("imports", "undo", "1")
+    assert (_sent(shop, "UA"), _eligible(shop, "UB")) == (1, 0)
