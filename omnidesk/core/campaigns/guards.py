@@ -18,14 +18,18 @@ goes through the guards in this order; the first that says no names the reason:
 3. **no address** — no email, or no phone number, for the channel;
 3b. **held out** — with the plan's ``holdout_percent`` above 0, that share of the
    customers who pass guards 1 to 3 on at least one personal step is kept out of
-   every step, as the baseline campaign results compare with: a sample drawn by a
+   every step (in ``best_channel`` mode named so on theirs, see 4), as the baseline campaign results compare with: a sample drawn by a
    hash of the campaign's id and the customer's id, so checking the plan again draws
    the same people, and another campaign draws others.  Guards 1 to 3 come first: no
    one opted out is ever held out (or sent, or counted anywhere as if they could be);
 4. **another channel** — in ``best_channel`` mode, the customer gets the step of the
    channel they use most (most events on it in the twelve months before the
    campaign's first step; ties: the one used most recently; none: the order of the
-   steps), not this one;
+   steps), not this one.  When that step leaves them out (quiet hours with
+   ``exclude``, a cap, their mailbox or number taken by another holder), they fall
+   back on their next step, and the step that left them out names its reason; a
+   customer held out is held out of the one step they would have been sent, so each
+   step's baseline holds the people it would have reached;
 5. **quiet hours** (SMS) — the send time falls inside the quiet window (default
    21:00–08:00, which may cross midnight) on the recipient's clock: their address's,
    when its country keeps one time (the tz database's zones of that country all on one
@@ -749,26 +753,36 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     order = [s.channel for s in personal]
     best = campaign.mode == "best_channel"
     favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order))) if best else {}
-    chosen = _choose(rows, personal, favourites) if best else {}
+    ranked = _rank(rows, personal, favourites) if best else {}
     shop = str(ws.get_setting("timezone") or "").strip()
     held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
-    done: list[StepAudience] = []  # the personal steps decided so far, for the caps
-    for step in personal:
-        result = results[id(step)]
-        # A recipient with no clock of their own keeps the shop's; a workspace without one set
-        # keeps the clock the step was planned on, never UTC's.
-        home = shop or step.timezone or "UTC"
-        _decide_step(result, rows, rules, history, done, window, chosen if best else None, home, held,
-                     by_address, shared[step.channel])
-        _one_per_address(result, rows, shared[step.channel])
-        done.append(result)
+    failed: dict[tuple[int, int], str] = {}  # best_channel: (customer, step) -> why that step left them out
+    # In best_channel mode a customer the step of their choice leaves out (quiet hours, a cap, their
+    # mailbox taken by another) falls back on their next step, and the steps are decided again;
+    # each round takes a step off someone's list, so it ends.
+    for _round in range(len(personal) + 1):
+        chosen = {cid: options[0] for cid, options in ranked.items()} if best else None
+        done: list[StepAudience] = []  # the personal steps decided so far, for the caps
+        for step in personal:
+            result = results[id(step)] = StepAudience(step, None)
+            # A recipient with no clock of their own keeps the shop's; a workspace without one set
+            # keeps the clock the step was planned on, never UTC's.
+            home = shop or step.timezone or "UTC"
+            _decide_step(result, rows, rules, history, done, window, chosen, home, held, by_address,
+                         shared[step.channel], failed)
+            _one_per_address(result, rows, shared[step.channel])
+            done.append(result)
+        if not best or not _fall_back(done, ranked, failed):
+            break
+    if failed:
+        _reached_elsewhere(done, failed)
     return [results[id(s)] for s in steps]
 
 
 def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history: dict[int, list],
                  done: list[StepAudience], window: timedelta, chosen: dict[int, Step] | None, home: str,
                  held: set[int] = frozenset(), by_address: dict[str, list] | None = None,
-                 shared: dict[str, str] | None = None) -> None:
+                 shared: dict[str, str] | None = None, failed: dict[tuple[int, int], str] | None = None) -> None:
     """One personal step: guards 1 to 6 for every customer (a million of them: plain lookups only).
 
     A cap counts per customer and per address (``by_address``: :func:`_history`'s; and the earlier
@@ -839,11 +853,12 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
         if reason is not None:
             out[_GUARD_REASONS[reason]].append(cid)
             continue
-        if cid in held:
-            out[HELD_OUT].append(cid)
-            continue
         if chosen is not None and chosen.get(cid) is not step:
-            out[OTHER_CHANNEL].append(cid)
+            # Tried first and left out, or given another step: held out or not, one step is theirs.
+            out[failed.get((cid, id(step)), OTHER_CHANNEL) if failed else OTHER_CHANNEL].append(cid)
+            continue
+        if cid in held:  # in best_channel mode, of the step they would have been sent: one baseline each
+            out[HELD_OUT].append(cid)
             continue
         send = at
         if sms:
@@ -899,7 +914,7 @@ def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, 
             result.sent_to[address] = result.send_at[cid]
         kept.append(cid)
     result.eligible = kept
-    result.excluded[SAME_ADDRESS] = twice
+    result.excluded[SAME_ADDRESS] = result.excluded.get(SAME_ADDRESS, []) + twice  # with those it fell back from
 
 
 def _address_capped(address: str, send: datetime, past: list | None, near: list[StepAudience],
@@ -932,13 +947,51 @@ def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudi
     return n
 
 
-def _choose(rows: list[tuple], personal: list[Step], favourites: dict[int, str]) -> dict[int, Step]:
-    """best_channel: each customer's one step, among those whose channel they can be sent to at all."""
-    out: dict[int, Step] = {}
+def _rank(rows: list[tuple], personal: list[Step], favourites: dict[int, str]) -> dict[int, list[Step]]:
+    """best_channel: each customer's steps in the order they are tried, among those whose channel
+    they can be sent to at all: their favourite channel's first, then the others in time order."""
+    out: dict[int, list[Step]] = {}
     for row in rows:
         open_steps = [s for s in personal if row[3 if s.channel == "sms" else 2] is None]
         if not open_steps:
             continue
         favourite = favourites.get(row[0])
-        out[row[0]] = next((s for s in open_steps if s.channel == favourite), open_steps[0])
+        out[row[0]] = ([s for s in open_steps if s.channel == favourite]
+                       + [s for s in open_steps if s.channel != favourite])
     return out
+
+
+def _reached_elsewhere(decided: list[StepAudience], failed: dict[tuple[int, int], str]) -> None:
+    """best_channel: a customer a step left out who fell back on another step that takes them is
+    "another channel" on the first: they get the campaign, so that step's baseline is not theirs."""
+    sent = set().union(*(a.eligible or () for a in decided))
+    for result in decided:
+        for reason in _FALL_BACK_ON:
+            ids = result.excluded.get(reason)
+            if ids and any((cid, id(result.step)) in failed and cid in sent for cid in ids):
+                result.excluded[reason] = [cid for cid in ids if (cid, id(result.step)) not in failed
+                                           or cid not in sent]
+                result.excluded[OTHER_CHANNEL] = sorted(
+                    result.excluded[OTHER_CHANNEL] + [cid for cid in ids if (cid, id(result.step)) in failed
+                                                      and cid in sent])
+
+
+# Why a step can leave out a customer it was chosen for, though another of theirs may take them.
+_FALL_BACK_ON = (QUIET, CAP, CHANNEL_CAP, SAME_ADDRESS)
+
+
+def _fall_back(decided: list[StepAudience], ranked: dict[int, list[Step]], failed: dict[tuple[int, int], str]
+               ) -> bool:
+    """best_channel: each customer their chosen step left out (``_FALL_BACK_ON``) moves on to their
+    next step, the reason kept in ``failed`` for that step to show; whether anyone moved."""
+    moved = False
+    for result in decided:
+        step = result.step
+        for reason in _FALL_BACK_ON:
+            for cid in result.excluded.get(reason, ()):
+                options = ranked.get(cid)
+                if options and options[0] is step and len(options) > 1:
+                    failed[(cid, id(step))] = reason
+                    options.pop(0)
+                    moved = True
+    return moved

@@ -141,6 +141,93 @@ def test_best_channel_gives_each_customer_one_step_the_one_they_use(shop):
     assert not set(email.eligible) & set(sms.eligible)
 
 
+def _uses(ws, *counts):
+    """(customer, channel, how many opens) as events in January, which best_channel goes by."""
+    with ws.writing() as conn:
+        for cid, channel, n in counts:
+            for i in range(n):
+                conn.execute(insert(Event.__table__).values(
+                    batch_id=1, record_id=cid, customer_id=cid, channel=channel, type="open",
+                    occurred_utc=f"2027-01-{10 + i:02d}T10:00:00"))
+
+
+def _sent_before(ws, channel: str) -> None:
+    """A message of another campaign, exported, sent to Ann on 28 February."""
+    plan(ws, (channel, "2027-02-28T12:00"), name="Winter")
+    with ws.writing() as conn:
+        other = get_campaign(ws, "Winter").steps[0].id
+        conn.execute(CampaignStep.__table__.update().where(CampaignStep.__table__.c.id == other)
+                     .values(exported_at="2027-02-20T10:00:00+00:00"))
+        conn.execute(insert(SendRecord.__table__).values(step_id=other, record_id=1, channel=channel,
+                                                         send_utc="2027-02-28T17:00:00Z"))
+
+
+def _ann_and_bob(make_workspace, **settings):
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("ann@example.com", NY, "granted", "granted", 1),
+               2: ("bob@example.com", "+12125550102", "granted", "granted", 1)})
+    for key, value in settings.items():
+        ws.set_setting(key, value)
+    _uses(ws, (1, "sms", 3), (1, "email", 1), (2, "sms", 3))
+    return ws
+
+
+def test_best_channel_falls_back_on_email_when_quiet_hours_leave_out_the_text(make_workspace):
+    """Ann texts most, but the text would land at 22:30 and quiet hours say exclude: she used to get
+    nothing at all, though her email was open (the check said "another channel" for it)."""
+    ws = _ann_and_bob(make_workspace, quiet_hours_action="exclude")
+    email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T22:30"), mode="best_channel")
+    assert email.eligible == [1, 2] and sms.eligible == []
+    # She got the campaign, by email: the text's "left out" says so, and she is no baseline of it.
+    assert sms.excluded["another channel"] == [1, 2] and sms.excluded["quiet hours"] == []
+
+
+def test_best_channel_falls_back_when_a_cap_leaves_out_the_favourite(make_workspace):
+    ws = _ann_and_bob(make_workspace, cap_sms=1)
+    _sent_before(ws, "sms")  # a text sent to Ann the day before
+    email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"), mode="best_channel")
+    assert (email.eligible, sms.eligible) == ([1], [2])
+    assert sms.excluded["another channel"] == [1] and email.excluded["another channel"] == [2]
+
+
+def test_best_channel_with_every_step_closed_names_each_reason(make_workspace):
+    """No step takes Ann: each says why, and none says she was reached on another channel."""
+    ws = _ann_and_bob(make_workspace, quiet_hours_action="exclude", cap_email=1)
+    _sent_before(ws, "email")
+    email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T22:30"), mode="best_channel")
+    assert email.eligible == [2] and sms.eligible == []
+    assert email.excluded["channel cap"] == [1] and sms.excluded["quiet hours"] == [1]
+    assert 1 not in email.excluded["another channel"] + sms.excluded["another channel"]
+
+
+def test_best_channel_gives_a_shared_mailbox_one_email_and_the_other_holder_their_text(make_workspace):
+    """Ann and Bob share the family mailbox: one email goes there (Ann's, the first by id), and Bob,
+    who used to get nothing ("same address"), gets the text his own number is open to."""
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("family@example.com", None, "granted", None, 1),
+               2: ("family@example.com", "+12125550102", "granted", "granted", 1)})
+    _uses(ws, (2, "email", 2), (2, "sms", 1))
+    email, sms = plan(ws, ("email", "2027-03-01T10:00"), ("sms", "2027-03-01T12:00"), mode="best_channel")
+    assert (email.eligible, sms.eligible) == ([1], [2])
+    assert email.excluded["another channel"] == [2] and email.excluded["same address"] == []
+
+
+def test_best_channel_holds_each_customer_out_of_one_step_only(make_workspace):
+    """Every held-out customer was the baseline of both steps: the baselines added up to twice the
+    hold-out, and one held-out order counted in each."""
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {cid: (f"p{cid}@example.com", f"+1212555{cid:04d}", "granted", "granted", 1) for cid in range(1, 41)})
+    _uses(ws, *[(cid, "email" if cid <= 20 else "sms", 2) for cid in range(1, 41)])
+    save_campaign(ws, "Spring", message="Sale", mode="best_channel", replace=True, holdout_percent=25,
+                  steps=[{"channel": "email", "at": "2027-03-01T10:00", "timezone": "America/New_York"},
+                         {"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}])
+    email, sms = guards.plan_audiences(ws, get_campaign(ws, "Spring"))
+    held_email, held_sms = set(email.excluded["held out"]), set(sms.excluded["held out"])
+    assert held_email and held_sms and not held_email & held_sms
+    assert held_email <= set(range(1, 21)) and held_sms <= set(range(21, 41))  # of the step they would get
+    assert len(held_email | held_sms) + len(email.eligible) + len(sms.eligible) == 40
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=st.dictionaries(
     st.integers(1, 40),
