@@ -10,7 +10,7 @@ changing how phones or dates are read.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from omnidesk.core.changes import Changes
 from omnidesk.core.channels import HAND, channel_code
 from omnidesk.core.errors import UserError
 from omnidesk.core.models import Customer, ImportBatch, Setting
+from omnidesk.core.tasks import CancelCheck, Progress, cancellable, never_cancelled, run_to_completion
 from omnidesk.core.workspace import DEFAULT_SETTINGS, Workspace
 
 
@@ -271,6 +272,12 @@ class SettingsChange:
 
 
 def change_settings(ws: Workspace, texts: Mapping[str, str]) -> SettingsChange:
+    """:func:`change_settings_steps` run to its end (the command line, and what waits for it)."""
+    return run_to_completion(change_settings_steps(ws, texts))
+
+
+def change_settings_steps(ws: Workspace, texts: Mapping[str, str], cancelled: CancelCheck = never_cancelled
+                          ) -> Generator[Progress, None, SettingsChange]:
     """Check every ``key -> text`` and store those that differ from what the workspace reads now,
     in one transaction; nothing is stored when any is refused (UserError naming the setting).
 
@@ -295,7 +302,8 @@ def change_settings(ws: Workspace, texts: Mapping[str, str]) -> SettingsChange:
     changed = {key: value for key, value in values.items() if not _same(key, value, current[key])}
     if not changed:
         return SettingsChange({}, {}, Changes())
-    return restore_settings(ws, {key: json.dumps(value) for key, value in changed.items()})
+    return (yield from restore_settings_steps(ws, {key: json.dumps(value) for key, value in changed.items()},
+                                              cancelled=cancelled))
 
 
 def _same(key: str, new: object, old: object) -> bool:
@@ -308,12 +316,22 @@ def _same(key: str, new: object, old: object) -> bool:
 
 def restore_settings(ws: Workspace, stored: Mapping[str, str | None], *,
                      expect: Mapping[str, str | None] | None = None) -> SettingsChange:
+    """:func:`restore_settings_steps` run to its end."""
+    return run_to_completion(restore_settings_steps(ws, stored, expect=expect))
+
+
+def restore_settings_steps(ws: Workspace, stored: Mapping[str, str | None], *,
+                           expect: Mapping[str, str | None] | None = None,
+                           cancelled: CancelCheck = never_cancelled) -> Generator[Progress, None, SettingsChange]:
     """Store each ``key -> JSON text`` (None: remove it, so the default applies) in one transaction,
     with the cards that depend on them: the merged customers' after a new trust order, every
     customer's after a new time zone.  Every change of a setting goes through here.
 
     With ``expect``, first checks the settings read exactly so (as an undo step left them) and
     raises UserError, changing nothing, when another window or the command line changed them since.
+
+    Yields the cards worked out so far; ``cancelled()`` asked between runs of them stops it with
+    nothing stored (:class:`~omnidesk.core.tasks.Cancelled`).
     """
     table = Setting.__table__
     with ws.writing() as conn:
@@ -331,10 +349,15 @@ def restore_settings(ws: Workspace, stored: Mapping[str, str | None], *,
                                                        != trust_order(_json(stored["channel_trust"])))
         zone_changed = "timezone" in stored and (_zone_name(_json(before["timezone"]))
                                                  != _zone_name(_json(stored["timezone"])))
-        if zone_changed:
-            _refresh_all_customers(conn)  # every card, the merged ones included
-        elif trust_changed:
-            _refresh_merged_customers(conn)
+        if zone_changed or trust_changed:
+            cust = Customer.__table__
+            # A new zone: every card, the merged ones included; a new trust order: the merged ones.
+            ids = conn.execute(select(cust.c.id) if zone_changed else
+                               select(cust.c.id).where(cust.c.source_count > 1)).scalars().all()
+            why = "New time zone" if zone_changed else "New trust order"
+            yield from cancellable(_cards_again(conn, ids, why), cancelled,
+                                   "The preferences were not changed: cancelled while the customers' cards "
+                                   "were being worked out again.")
     return SettingsChange(before, dict(stored), Changes(settings=True, customer_list=trust_changed or zone_changed))
 
 
@@ -346,19 +369,19 @@ def _json(text: str | None) -> object:
     return None if text is None else json.loads(text)
 
 
-def _refresh_all_customers(conn) -> None:
-    """A new time zone moves the days consent facts fall on (the stricter of one day's facts wins,
+def _cards_again(conn, ids: list[int], why: str) -> Generator[Progress, None, None]:
+    """Work out the cards of ``ids`` again, saying how many are done.
+
+    A new time zone moves the days consent facts fall on (the stricter of one day's facts wins,
     so the zone decides which facts share a day), and the instants of times and dates an export
     gave without a zone ("first seen"): every card is worked out again, as the cards are read
-    nowhere else (the Customers list, its filters and every campaign read the stored columns)."""
-    from omnidesk.core.identity.golden import refresh_all
+    nowhere else (the Customers list, its filters and every campaign read the stored columns).
+    A new trust order changes the card of every customer with more than one record.
+    """
+    from omnidesk.core.identity.golden import refresh_customers_steps
+    from omnidesk.core.text import counted
 
-    refresh_all(conn)
-
-
-def _refresh_merged_customers(conn) -> None:
-    """A new trust order changes the card of every customer with more than one record."""
-    from omnidesk.core.identity.golden import refresh_customers
-
-    cust = Customer.__table__
-    refresh_customers(conn, conn.execute(select(cust.c.id).where(cust.c.source_count > 1)).scalars().all())
+    total = len(ids)
+    yield Progress(0, total, f"{why}: {counted(total, 'card')} to work out")
+    for step in refresh_customers_steps(conn, ids):
+        yield Progress(step.done, total, f"{why}: {step.done:,} of {total:,} cards")

@@ -11,12 +11,9 @@ stack drops it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import QApplication
 
 from omnidesk.core import segments as core_segments
 from omnidesk.core.changes import Changes
@@ -26,7 +23,7 @@ from omnidesk.core.identity import merge as core_merge
 from omnidesk.core.importing import batches as core_batches
 from omnidesk.core.journal import JournaledWorkspace, revert
 from omnidesk.core.notes import replace_notes
-from omnidesk.core.settings import SettingsChange, change_settings, restore_settings
+from omnidesk.core.settings import SettingsChange, change_settings_steps, restore_settings_steps
 from omnidesk.core.tasks import Cancelled, Progress, run_to_completion
 from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.core.text import counted
@@ -45,10 +42,12 @@ class Step(QUndoCommand):
     ``customers`` are the customers the step names: the bridge reads their
     fingerprints before and after it runs (``before``/``after``) and refuses
     to undo or redo it once they read otherwise.  ``noop`` steps (nothing
-    changed) are not stacked.  ``long_redo`` steps redo as long work.
+    changed) are not stacked.  ``long_redo`` steps redo as long work,
+    ``long_undo`` ones undo as long work.
     """
 
     long_redo = False
+    long_undo = False
 
     def __init__(self, text: str, customers: Sequence[int] = ()) -> None:
         super().__init__(text)
@@ -88,6 +87,13 @@ class Step(QUndoCommand):
     def long_words(self) -> str:
         return self.text()
 
+    # Long undo: the same, taking the step back.
+    def long_revert_task(self, ws: Workspace, ops):
+        raise NotImplementedError
+
+    def finish_long_revert(self, result) -> Changes:
+        raise NotImplementedError
+
     # QUndoStack calls these.  Through the bridge the step has already run (``ran``); called
     # otherwise (a bare stack, an undo view) they run it here, and a refusal drops the step.
     def redo(self) -> None:
@@ -101,7 +107,8 @@ class Step(QUndoCommand):
         if self.ran:
             self.ran = False
             return
-        self._direct(self.revert)
+        self._direct(lambda ws: self.revert(ws) if not self.long_undo
+                     else self.finish_long_revert(run_to_completion(self.long_revert_task(ws, None)(lambda: False))))
 
     def _direct(self, run) -> None:
         if self.workspace is None:
@@ -166,7 +173,13 @@ class NotesStep(CustomerStep):
 
 
 class PreferencesStep(Step):
-    """The Preferences dialog's values, stored together; undo puts every one back as it was."""
+    """The Preferences dialog's values, stored together; undo puts every one back as it was.
+
+    Long work each way: a new time zone works out every customer's card again, and so
+    does taking it back.
+    """
+
+    long_redo = long_undo = True
 
     def __init__(self, texts: dict[str, str]) -> None:
         super().__init__("change preferences")
@@ -176,30 +189,29 @@ class PreferencesStep(Step):
     def target_words(self) -> str:
         return "The workspace's preferences"
 
-    def apply(self, ws: Workspace) -> Changes:
+    def long_words(self) -> str:
+        return "Changing the preferences"
+
+    def long_task(self, ws: Workspace, ops):
         self.workspace = ws
-        with _waiting():
-            if self.change is None:
-                self.change = change_settings(ws, self.texts)
-                self.noop = self.change.empty
-                return self.change.changes
-            return restore_settings(ws, self.change.after, expect=self.change.before).changes
+        change = self.change
+        if change is None:
+            return lambda cancelled: change_settings_steps(ws, self.texts, cancelled)
+        return lambda cancelled: restore_settings_steps(ws, change.after, expect=change.before, cancelled=cancelled)
 
-    def revert(self, ws: Workspace) -> Changes:
-        assert self.change is not None
-        with _waiting():
-            return restore_settings(ws, self.change.before, expect=self.change.after).changes
+    def finish_long(self, result: SettingsChange) -> Changes:
+        if self.change is None:  # the first time; a redo stores what it stored then
+            self.change = result
+            self.noop = result.empty
+        return result.changes
 
+    def long_revert_task(self, ws: Workspace, ops):
+        change = self.change
+        assert change is not None
+        return lambda cancelled: restore_settings_steps(ws, change.before, expect=change.after, cancelled=cancelled)
 
-@contextmanager
-def _waiting():
-    """The busy cursor while a step works: a new time zone works every customer's card out again
-    (some seconds for tens of thousands of customers), in the step's one transaction."""
-    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-    try:
-        yield
-    finally:
-        QApplication.restoreOverrideCursor()
+    def finish_long_revert(self, result: SettingsChange) -> Changes:
+        return result.changes
 
 
 class MergeStep(CustomerStep):

@@ -201,8 +201,8 @@ class Operations(QObject):
             self._drop(step, undoing, title, f"{step.target_words()} changed since (in another window, or by "
                        "an import or a step that was taken back), so this step could now hit the wrong data.")
             return
-        if not undoing and step.long_redo:
-            self._redo_long(step, title)
+        if step.long_undo if undoing else step.long_redo:
+            self._long_move(step, title, undoing)
             return
         try:
             changes = step.revert(self.workspace) if undoing else step.apply(self.workspace)
@@ -264,20 +264,22 @@ class Operations(QObject):
             self.task.cancel()
             self.progressed.emit(0, 0, f"Cancelling {self._busy_with}…")
 
-    def _redo_long(self, step: Step, title: str) -> None:
+    def _long_move(self, step: Step, title: str, undoing: bool) -> None:
+        """Undo or redo ``step`` as long work (``long_undo``, ``long_redo``), with progress and Cancel."""
         assert self.workspace is not None
 
         def finished(result) -> None:
-            changes = step.finish_long(result)
-            self._moved(step, False, changes)
+            changes = step.finish_long_revert(result) if undoing else step.finish_long(result)
+            self._moved(step, undoing, changes)
 
         def failed_or_gone(exc: BaseException) -> None:
             if isinstance(exc, (UserError, OSError)) and not isinstance(exc, Cancelled):
-                self._drop(step, False, title, reason(exc))
+                self._drop(step, undoing, title, reason(exc))
             else:
                 self._long_failed(title, exc)
 
-        task = Task(step.long_task(self.workspace, self))
+        work = step.long_revert_task(self.workspace, self) if undoing else step.long_task(self.workspace, self)
+        task = Task(work)
         self.task = task
         self._busy_with = step.long_words()
         task.signals.progressed.connect(self.progressed)
@@ -314,8 +316,28 @@ class Operations(QObject):
         return not step.noop
 
     def change_preferences(self, texts: dict[str, str]) -> bool:
-        """Store the Preferences dialog's values (``setting key -> text``) as one undo step."""
-        return self.push(commands.PreferencesStep(texts), "Cannot change the preferences")
+        """Store the Preferences dialog's values (``setting key -> text``) as one undo step.
+
+        Long work, with progress and Cancel: a new time zone works out every customer's card
+        again (some seconds for tens of thousands).  Returns whether it started.
+        """
+        title = "Cannot change the preferences"
+        if not self._ready(title):
+            return False
+        assert self.workspace is not None
+        step = commands.PreferencesStep(texts)
+        step.ops = self
+        step.before = step.after = {}
+
+        def done(result) -> None:
+            changes = step.finish_long(result)
+            if step.noop:
+                self.changed.emit(changes)
+            else:
+                self._pushed(step, changes)
+
+        self._start("Changing the preferences", step.long_task(self.workspace, self), done, title)
+        return True
 
     def set_up(self, texts: dict[str, str]) -> bool:
         """A new workspace's first answers (name, region, zone, currency), stored in one transaction.

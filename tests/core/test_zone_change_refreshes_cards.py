@@ -90,10 +90,11 @@ def test_a_zone_change_that_cannot_finish_stores_nothing(make_workspace, tmp_pat
     ws = make_workspace(timezone="America/New_York")
     _tina(ws, tmp_path)
 
-    def broken(conn):
+    def broken(conn, ids):
+        yield from ()
         raise OSError("disk full")
 
-    monkeypatch.setattr(golden, "refresh_all", broken)
+    monkeypatch.setattr(golden, "refresh_customers_steps", broken)
     with pytest.raises(OSError):
         change_setting(ws, "timezone", "UTC")
     assert ws.get_setting("timezone") == "America/New_York"  # the setting and the cards together, or neither

@@ -340,19 +340,38 @@ def test_a_part_of_one_name_is_that_name_and_an_error_is_never_cut(qtbot, window
     assert dialog.height() >= dialog.minimumSizeHint().height()
 
 
-def test_a_new_time_zone_shows_the_busy_cursor_while_every_card_is_worked_out_again(qtbot, shop, monkeypatch):
-    from omnidesk.core import settings
-
-    seen = []
-    refresh = settings._refresh_all_customers
-
-    def watched(conn):
-        cursor = QApplication.overrideCursor()
-        seen.append(cursor.shape() if cursor is not None else None)
-        refresh(conn)
-
-    monkeypatch.setattr(settings, "_refresh_all_customers", watched)
+def test_a_new_time_zone_works_out_every_card_as_long_work_each_way(qtbot, shop):
+    """Every card is worked out again for a new zone (some seconds for tens of thousands of
+    customers): it runs as long work with progress and Cancel, and so do its undo and redo."""
+    said = []
+    shop.operations.progressed.connect(lambda done, total, text: said.append(text))
+    ws = shop.workspace
     assert shop.operations.change_preferences({"timezone": "Asia/Tokyo"})
+    assert ws.get_setting("timezone") == "Asia/Tokyo"
+    assert "New time zone: 1 card to work out" in said
+    said.clear()
     shop.operations.undo()
-    assert seen == [Qt.CursorShape.WaitCursor] * 2
-    assert QApplication.overrideCursor() is None
+    assert ws.get_setting("timezone") != "Asia/Tokyo" and "New time zone: 1 card to work out" in said
+    said.clear()
+    shop.operations.redo()
+    assert ws.get_setting("timezone") == "Asia/Tokyo" and any(t.startswith("New time zone: ") for t in said)
+    assert shop.undo_action.text().replace("&", "") == "Undo change preferences"
+
+
+def test_cancelling_a_new_time_zone_changes_nothing(qtbot, shop):
+    from tests.workspace_dump import differences, dump
+
+    ws = shop.workspace
+    before, zone = dump(ws.path), ws.get_setting("timezone")
+    told = []
+    shop.operations.notice.connect(told.append)
+    # Cancel as soon as the cards start being worked out (the runner here works inline).
+    shop.operations.progressed.connect(lambda done, total, text: "cards" in text and shop.operations.cancel())
+    shop.operations.change_preferences({"timezone": "Asia/Tokyo", "business_name": "Miller's"})
+    assert ws.get_setting("timezone") == zone and differences(before, dump(ws.path)) == []
+    assert not shop.undo_action.isEnabled()
+    assert told == ["The preferences were not changed: cancelled while the customers' cards were being worked "
+                    "out again."]
+    assert not shop.operations.busy
+
+
