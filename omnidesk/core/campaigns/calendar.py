@@ -13,7 +13,7 @@ message channel mapped to the core channel that owns the colour, see
   guards already cap per recipient.  With no cap (``cap_messages`` 0) there is no
   window to conflict in;
 * **inside quiet hours** — an SMS step whose moment falls in the quiet window on
-  the workspace's clock (its zone setting, else UTC);
+  the workspace's clock (its zone setting, else the step's own zone, as the guards read it);
 * **its message has errors** — the message check (the same as ``message check``,
   over the same sample of customers) finds an error in the step's variant; a
   message with no variant for the channel, and a campaign with no message, say
@@ -168,7 +168,12 @@ class _MessageCheck:
 def _entries(ws: Workspace, campaigns: list[CampaignData], keep, zone: ZoneInfo) -> list[Entry]:
     """Entries for the steps ``keep(step_utc)`` accepts, with their conflicts, in time order."""
     rules = Rules.of(ws)
-    home = ZoneInfo(_home(ws))
+    shop = canonical_zone(str(ws.get_setting("timezone") or ""))
+
+    def quiet_clock(step) -> ZoneInfo:
+        # The clock the guards fall back on: the shop's, else (none set) the step's own, never UTC's.
+        return ZoneInfo(shop or canonical_zone(step.timezone or "") or "UTC")
+
     exported = _exported(ws)
     checker = _MessageCheck(ws)
     window = timedelta(days=rules.cap_days)
@@ -188,7 +193,7 @@ def _entries(ws: Workspace, campaigns: list[CampaignData], keep, zone: ZoneInfo)
                 if any(other is not campaign and _overlap(campaign.audience, other.audience)
                        and abs(s.at_utc - at_utc) < window for other, s in personal):
                     conflicts.append(SAME_AUDIENCE.format(days=rules.cap_days))
-            if step.channel == "sms" and rules.in_quiet_hours(at_utc.astimezone(home).time()):
+            if step.channel == "sms" and rules.in_quiet_hours(at_utc.astimezone(quiet_clock(step)).time()):
                 conflicts.append(QUIET_HOURS)
             problem = checker.problem(campaign.message, step.channel)
             if problem is not None:

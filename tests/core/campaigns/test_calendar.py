@@ -129,6 +129,17 @@ def test_sms_inside_quiet_hours_on_the_workspaces_clock(shop):
     assert [e.conflicts for e in entries] == [[QUIET_HOURS], [], [], []]
 
 
+def test_without_a_shop_zone_quiet_hours_are_read_on_the_steps_own_clock(make_workspace):
+    """The guards fall back on the step's zone; the calendar read UTC: a text at 22:00 in Tokyo
+    (13:00 UTC) was shown fine and one at 18:00 in New York (23:00 UTC) as inside quiet hours."""
+    ws = make_workspace()
+    assert not ws.get_setting("timezone")
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, channels=["sms"])
+    plan(ws, "Evening", ("sms", "2027-03-01T22:00", "Asia/Tokyo"), ("sms", "2027-03-02T18:00", NEW_YORK))
+    entries = calendar_entries(ws, date(2027, 2, 28), date(2027, 3, 3), NEW_YORK)
+    assert [(e.timezone, e.conflicts) for e in entries] == [("Asia/Tokyo", [QUIET_HOURS]), (NEW_YORK, [])]
+
+
 def test_a_step_whose_message_fails_its_check(shop):
     set_brand(shop, "address", "")  # an email must carry the postal address
     plan(shop, "Spring", ("email", "2027-03-01T10:00", BERLIN), ("sms", "2027-03-01T12:00", BERLIN),
