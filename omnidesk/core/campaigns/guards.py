@@ -991,7 +991,12 @@ def _fall_back(decided: list[StepAudience], ranked: dict[int, list[Step]], faile
             for cid in result.excluded.get(reason, ()):
                 options = ranked.get(cid)
                 if options and options[0] is step and len(options) > 1:
+                    rest = options[1:]
+                    if reason == SAME_ADDRESS:  # their mailbox or number has the campaign: not again
+                        rest = [s for s in rest if s.channel != step.channel]
+                    if not rest:
+                        continue
                     failed[(cid, id(step))] = reason
-                    options.pop(0)
+                    options[:] = rest
                     moved = True
     return moved

@@ -212,6 +212,17 @@ def test_best_channel_gives_a_shared_mailbox_one_email_and_the_other_holder_thei
     assert email.excluded["another channel"] == [2] and email.excluded["same address"] == []
 
 
+def test_best_channel_sends_a_shared_mailbox_the_campaign_once(make_workspace):
+    """Bob, left out of the first email because Ann's went to their mailbox, does not fall back on
+    the second email: the mailbox would get the campaign twice."""
+    ws = make_workspace(timezone="America/New_York")
+    build(ws, {1: ("family@example.com", None, "granted", None, 1),
+               2: ("family@example.com", None, "granted", None, 1)})
+    first, second = plan(ws, ("email", "2027-03-01T10:00"), ("email", "2027-03-03T10:00"), mode="best_channel")
+    assert (first.eligible, second.eligible) == ([1], [])
+    assert first.excluded["same address"] == [2]
+
+
 def test_best_channel_holds_each_customer_out_of_one_step_only(make_workspace):
     """Every held-out customer was the baseline of both steps: the baselines added up to twice the
     hold-out, and one held-out order counted in each."""
@@ -275,6 +286,9 @@ def test_nobody_opted_out_is_ever_sent_to_and_no_cap_is_exceeded(make_workspace,
             for cid in step.eligible:
                 per_channel.setdefault(cid, set()).add(step.step.channel)
         assert all(len(channels) == 1 for channels in per_channel.values())
+        # One message per campaign to a mailbox or number, whoever of its holders it is for.
+        reached = [people[cid][0 if step.step.channel == "email" else 1] for step in result for cid in step.eligible]
+        assert len(reached) == len(set(reached))
 
 
 def test_an_address_in_a_one_clock_country_sets_the_quiet_hours_before_the_number(shop):
