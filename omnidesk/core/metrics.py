@@ -376,7 +376,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                 hit = pick(rows)
                 claimed.add(hit.id)
                 orders += 1
-                revenue += (hit.amount_minor or 0) - (hit.refunded_minor or 0)
+                revenue += _order_spend(hit)
             # The baseline: nobody the campaign sent anything to, on any of its steps.
             sr2, rec2, st2 = sr.alias("sent"), rec.alias("sent_record"), st.alias("sent_step")
             reached = (select(rec2.c.customer_id)
@@ -396,7 +396,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                         if found.get(cid):
                             hit = pick(found[cid])
                             base_orders += 1
-                            base_revenue += (hit.amount_minor or 0) - (hit.refunded_minor or 0)
+                            base_revenue += _order_spend(hit)
                     break
             conversion = round(orders / len(sends), 4) if sends else None
             base_conversion = round(base_orders / len(base_ids), 4) if base_ids else None
@@ -408,6 +408,13 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                         "lift": (round(conversion - base_conversion, 4)
                                  if conversion is not None and base_conversion is not None else None)})
     return out
+
+
+def _order_spend(row) -> int:
+    """An order's spend in minor units: its amount less what was refunded, never below nothing
+    (as ``money.order_row_aggregates`` has it): an order refunded for more than it came to (a
+    refund that took back shipping or another order's money too) takes nothing from the rest."""
+    return max((row.amount_minor or 0) - (row.refunded_minor or 0), 0)
 
 
 def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[int, list]:

@@ -53,11 +53,12 @@ def shop(make_workspace):
     return ws
 
 
-def _order(ws, cid: int, when: str, amount: int) -> None:
+def _order(ws, cid: int, when: str, amount: int, *, refunded: int | None = None, status: str = "paid") -> None:
     with ws.writing() as conn:
         conn.execute(insert(Event.__table__).values(
             batch_id=1, record_id=cid, customer_id=cid, channel="shop", type="order", occurred_at=when,
-            occurred_utc=when, status="paid", amount_minor=amount, summary=f"Order of {cid}", details_json="{}"))
+            occurred_utc=when, status=status, amount_minor=amount, refunded_minor=refunded,
+            summary=f"Order of {cid}", details_json="{}"))
 
 
 def _recorded(ws) -> dict[str, set[int]]:
@@ -215,3 +216,21 @@ def test_the_command_line_check_and_report_show_the_holdout(shop, tmp_path, caps
         code, out, err = run_cli(capsys, "report", "-w", path)
     assert ("Spring, 1 Mar 2026 10:00 — Email: 15 sent, 0 orders, 0.00 USD; baseline 5 held out: 0 orders, "
             "0.00 USD (lift +0.0 pts)") in out, out
+
+
+def test_an_order_refunded_for_more_than_it_came_to_counts_nothing_not_less(shop, tmp_path):
+    # A refund that took back more than the order (shipping, another order's money) leaves that
+    # order's spend at nothing, as everywhere money is counted: the step's revenue and its
+    # baseline's are never pulled down, let alone below zero, by it.
+    save_campaign(shop, "Spring", message="Sale", steps=[STEP], holdout_percent=25)
+    with time_machine.travel(NOW, tick=False):
+        export_campaign(shop, "Spring", tmp_path)
+    recorded = _recorded(shop)
+    sent, held = sorted(recorded["email"]), sorted(recorded["held out"])
+    _order(shop, sent[0], "2026-03-02T12:00:00", 1000, refunded=1500, status="partially_refunded")
+    _order(shop, sent[1], "2026-03-02T12:00:00", 3000)
+    _order(shop, held[0], "2026-03-02T12:00:00", 2000, refunded=2500, status="partially_refunded")
+    with time_machine.travel(AFTER, tick=False):
+        (result,) = metrics.campaign_results(shop)
+    assert (result["orders"], result["revenue"]) == (2, 30.0)
+    assert (result["baseline_orders"], result["baseline_revenue"]) == (1, 0.0)
