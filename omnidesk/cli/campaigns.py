@@ -88,6 +88,11 @@ def _steps_text(steps: list[dict], zone=None) -> list[str]:
         out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
         moved = f"; {s['moved']:,} moved out of quiet hours" if s["moved"] else ""
         done = s.get("exported")
+        if s.get("kept"):  # it went out: what its export recorded, which no export changes
+            made = f" {local_minute(done['at'], zone)}" if done else ""
+            lines.append(f"{head}: sent, kept as exported{made}: {counted(s['eligible'], 'recipient')}"
+                         + (f"; left out: {out}" if out else "") + moved)
+            continue
         sent = (f"exported {local_minute(done['at'], zone)} for {counted(done['recipients'], 'recipient')}; "
                 "today's guards: ") if done else ""
         lines.append(f"{head}: {sent}{s['eligible']:,} eligible" + (f"; left out: {out}" if out else "") + moved)
@@ -139,7 +144,10 @@ def cmd_campaign_export(args: argparse.Namespace) -> int:
 
     def text(d):
         lines = []
-        for s in d["steps"]:
+        for s, step in zip(d["steps"], summary.steps, strict=True):
+            if step.kept:  # sent already: its pack and send records were left as they were
+                lines.append(f"{step.kept_words} ({printable(s['file'])})")
+                continue
             who = "whoever looks" if s["eligible"] is None else f"{s['eligible']:,} recipient{'' if s['eligible'] == 1 else 's'}"
             out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
             lines.append(f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}: {printable(s['file'])} ({who}"

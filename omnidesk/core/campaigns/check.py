@@ -7,7 +7,7 @@ range (campaign.LATEST_STEP; saved before plans refused it), a step not yet expo
 has passed (its pack would be made today for a moment gone by, and results would credit it with
 orders from back then: the user moves it to a time to come).  Warnings do not: a personal step
 nobody is eligible for, recipients moved out of quiet hours, a step exported already whose time
-has come, a step at a
+has come (it went out: its counts are what its export recorded, and an export keeps it as it was), a step at a
 local time a clock change skips or repeats, a post at a time a scheduler's bulk upload refuses.
 """
 
@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from omnidesk.core.campaigns.campaign import EARLIEST_STEP, CampaignData, Step, exported_steps, get_campaign
+from omnidesk.core.campaigns.campaign import EARLIEST_STEP, CampaignData, Step, get_campaign
 from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
 from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
@@ -27,12 +27,15 @@ from omnidesk.core.workspace import Workspace
 
 
 def step_summary(audience: StepAudience, exported: tuple[str, int] | None = None) -> dict:
-    """One step's recipients as today's guards find them; with ``exported`` (when, how many:
-    ``campaign.exported_recipients``), also what its pack was made for."""
+    """One step's recipients as today's guards find them (for a step that went out, ``kept``: as
+    its export recorded them); with ``exported`` (when, how many: ``campaign.exported_recipients``),
+    also what its pack was made for."""
     s = audience.step
     out = {"channel": s.channel, "at": s.at_local[:16], "timezone": s.timezone,
            "eligible": len(audience.eligible) if audience.eligible is not None else None,
            "excluded": audience.counts(), "moved": len(audience.moved)}
+    if audience.kept:
+        out["kept"] = True
     if exported is not None:
         out["exported"] = {"at": exported[0], "recipients": exported[1]}
     return out
@@ -99,7 +102,6 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
     if campaign.message is None:
         findings.append(Finding("campaign", ERROR, "no_message", "the campaign has no message"))
     audiences, unusable = usable_audiences(ws, campaign, now=now)
-    exported = exported_steps(ws, campaign.name)
     findings.extend(Finding(s.channel, ERROR, "step_time_out_of_range", s.problem) for s in unusable)
     if campaign.message is not None:
         message = get_message(ws, campaign.message)
@@ -134,8 +136,11 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
                 problem = social_post_problem(layout, post)
                 if problem:
                     findings.append(Finding(s.channel, WARNING, "scheduler_time", problem))
-        if s.at_utc < now and s.id in exported:
-            findings.append(Finding(s.channel, WARNING, "step_in_past", f"the {label} is in the past"))
+        if a.kept:
+            # Exported, and its time has come: it went out.  An export leaves it as it was.
+            findings.append(Finding(s.channel, WARNING, "step_sent",
+                                    f"the {label} went out already: an export keeps it as exported "
+                                    "(its pack and whom it reached and held out stay as they were)"))
         elif s.at_utc < now:
             # Its pack would be made today for a time gone by: results would credit it with what
             # customers bought back then, and caps would count a message in the past.

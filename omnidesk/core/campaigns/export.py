@@ -24,7 +24,12 @@ folder inside the packs' folder first; only once every one is whole are they mov
 in the same transaction that marks each step exported and records whom it
 included (``send_record``: what frequency caps count).  So an export that fails
 leaves neither files nor a record behind, and a step is never counted as sent
-without its pack; exporting a step again replaces its record.  Beside them
+without its pack; exporting a step again replaces its record while it is still
+to come.  A step exported before whose time has come went out (guards.kept_steps):
+it is kept as it was — its pack is not written again, its send records (whom it
+reached, whom it held out) are neither deleted nor rewritten, and the summary says
+so (:attr:`StepExport.kept`); its sends count toward the caps of the steps after it.
+Re-exporting to add a follow-up step changes nothing of what the first one achieved.  Beside them
 it records whom the step left out though they could have been sent it — held out,
 quiet hours, a cap (guards.BASELINE_REASONS) — with the reason in place of the
 channel and the step's time: the baseline campaign results compare with, never a send.  A
@@ -66,10 +71,20 @@ class StepExport:
     excluded: dict[str, int] = field(default_factory=dict)
     extra: list[str] = field(default_factory=list)  # the other files the step wrote
     at: str = ""  # the step's local date-time, as planned ("2027-03-01T09:00:00")
+    # The step went out already (guards.kept_steps): its pack and send records were left as they
+    # were, and ``eligible``/``excluded`` are what its export recorded.
+    kept: bool = False
 
     def as_dict(self) -> dict:
         return {"channel": self.channel, "at": self.at, "file": self.file, "eligible": self.eligible,
-                "excluded": self.excluded, "also": self.extra}
+                "excluded": self.excluded, "also": self.extra, "kept": self.kept}
+
+    @property
+    def kept_words(self) -> str:
+        """How a step kept as it was is said: "Email, 2 Mar 10:00: already sent, kept as exported"."""
+        local = datetime.fromisoformat(self.at)
+        return (f"{CHANNEL_LABELS.get(self.channel, self.channel)}, {local.day} {local:%b %H:%M}: "
+                "already sent, kept as exported")
 
 
 @dataclass
@@ -194,6 +209,8 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     """Write every step's pack and the calendar into ``folder``; record who each personal step included.
 
     ``folder`` is made when it does not exist and the folder above it does.
+    A step that went out already (exported, its time come by ``now``) is kept as it was: no
+    pack of it is written and its send records stay (its summary has ``kept``).
     Every file is checked before any is written; all are written in a hidden
     folder inside ``folder`` and moved into place only when every one is whole,
     in the transaction that marks the steps exported and records their
@@ -225,7 +242,9 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     shared = shared_values(message.master, brand.name)  # what a post or the banner is filled with
     base = packs.slug(campaign.name)
     names = step_file_names(base, [a.step for a in audiences])
-    targets = planned_files(folder, base, [a.step for a in audiences])
+    # A step that went out is history: its pack (wherever it was written) is not written again.
+    targets = [*(folder / n for a, files in zip(audiences, names, strict=True) if not a.kept for n in files.names),
+               folder / f"{base}.ics"]
     if len({os.path.normcase(str(t)).casefold() for t in targets}) != len(targets):
         raise ValueError("two files of one export have the same name")  # step_file_names keeps them apart
     # Every file is checked before any is written: an export stopped half-way would leave
@@ -255,13 +274,17 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     try:
         for audience, files in zip(audiences, names, strict=True):
             step = audience.step
+            result = StepExport(step.channel, files.main,
+                                len(audience.eligible) if audience.eligible is not None else None,
+                                audience.counts(), list(files.extra), step.at_local, kept=audience.kept)
+            if audience.kept:
+                # Sent already: what went out, and whom it went to, stay as the export recorded them.
+                results.append(result)
+                continue
             fields = message.variants[step.channel].fields
             label = CHANNEL_LABELS.get(step.channel, step.channel)
             say(f"Writing the {label} pack of {step.at_local[:16].replace('T', ' ')}…")
             main = staging / files.main
-            result = StepExport(step.channel, files.main,
-                                len(audience.eligible) if audience.eligible is not None else None,
-                                audience.counts(), list(files.extra), step.at_local)
             if step.channel in PERSONAL:
                 ids = list(audience.eligible or [])
                 people = _people(ws, ids)
@@ -332,7 +355,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         missing = [t.name for t in targets if not (staging / t.name).is_file()]
         if missing:  # every planned file is written, or none is put in place
             raise RuntimeError(f"the export planned {missing[0]} but did not write it")
-        _record(ws, campaign, records, [a.step.id for a in audiences],
+        _record(ws, campaign, records, [a.step.id for a in audiences if not a.kept],
                 publish=lambda: _publish(staging, targets))
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -451,7 +474,8 @@ def planned_files(folder: Path, base: str, steps: Sequence[Step]) -> list[Path]:
 
 def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudience, list[int]]],
             step_ids: list[int | None], *, publish: Callable[[], Callable[[], None]] | None = None) -> None:
-    """Mark the steps exported and record whom each personal step included (replacing an earlier export).
+    """Mark the steps exported and record whom each personal step included (replacing an earlier export
+    of a step still to come: a step that went out is never passed here, its record stays).
 
     ``publish`` puts the packs in place inside the transaction, last, and returns
     what takes them back: when it or the commit fails nothing is recorded and no

@@ -137,6 +137,9 @@ class StepAudience:
     zones: dict[int, str] = field(default_factory=dict)  # SMS: the recipient's clock (their number's first zone)
     # The shared addresses (mailboxes, numbers: _shared_addresses) the step goes to, and when: for the caps.
     sent_to: dict[str, datetime] = field(default_factory=dict)
+    # A step that went out (exported, its time come: :func:`kept_steps`): who it reached and who it
+    # left out as a baseline are what its export recorded, not today's guards.
+    kept: bool = False
 
     def counts(self) -> dict[str, int]:
         return {reason: len(ids) for reason, ids in self.excluded.items() if ids}
@@ -732,12 +735,63 @@ def held_out(campaign_id: int, rows: list[tuple], personal: list[Step], percent:
     return set(sorted(open_ids, key=lambda cid: (draw(cid), cid))[:n])
 
 
+def kept_steps(ws: Workspace, campaign: CampaignData, now: datetime) -> set[int]:
+    """The campaign's steps that went out: exported, and their time has come by ``now`` (from then
+    on campaign results count them sent).  What they were is history: an export keeps their
+    packs and send records as they were, and the guards read them from those records."""
+    st = CampaignStep.__table__
+    with ws.engine.connect() as conn:
+        exported = set(conn.execute(select(st.c.id).where(st.c.campaign_id == campaign.id,
+                                                          st.c.exported_at.is_not(None))).scalars())
+    return {s.id for s in campaign.steps if s.id in exported and not s.problem and s.at_utc <= now}
+
+
+def _recorded_audience(ws: Workspace, step: Step, shared: dict[str, str]) -> StepAudience:
+    """A step that went out, as its export recorded it: its recipients (and their send times), and
+    those it left out as a baseline (BASELINE_REASONS); ``sent_to`` the shared addresses
+    (``shared``: :func:`_shared_addresses`' for its channel) it reached, for the caps of later steps."""
+    sr, rec, cust = SendRecord.__table__, SourceRecord.__table__, Customer.__table__
+    result = StepAudience(step, [], {reason: [] for reason in REASONS}, kept=True)
+    at = step.at_utc
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(rec.c.customer_id, sr.c.channel, sr.c.send_utc, cust.c.email, cust.c.phone)
+                            .join(rec, rec.c.id == sr.c.record_id).outerjoin(cust, cust.c.id == rec.c.customer_id)
+                            .where(sr.c.step_id == step.id, rec.c.customer_id.is_not(None))
+                            .order_by(rec.c.customer_id, sr.c.id)).all()
+    left: dict[str, set[int]] = {reason: set() for reason in BASELINE_REASONS}
+    for cid, channel, when, email, phone in rows:
+        if channel == step.channel:
+            if cid in result.send_at:
+                continue  # two records of one customer (merged since): one message
+            send = datetime.fromisoformat(when.replace("Z", "+00:00"))
+            result.eligible.append(cid)
+            result.send_at[cid] = send
+            if send != at:
+                result.moved.add(cid)
+            address = shared.get(phone if step.channel == "sms" else email)
+            if address is not None:
+                result.sent_to[address] = send
+        elif channel in left and cid not in left[channel]:
+            left[channel].add(cid)
+            result.excluded[channel].append(cid)
+    return result
+
+
 def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | None = None) -> list[StepAudience]:
-    """Every step's recipients and exclusions, steps in time order (see the module docstring)."""
+    """Every step's recipients and exclusions, steps in time order (see the module docstring).
+
+    A personal step that went out already (:func:`kept_steps`, by ``now``: the clock when not
+    given) is what its export recorded (``kept``), not re-planned: its sends count toward the
+    caps of the steps after it as they were, those it held out stay held out of them, and
+    those it reached are not held out of them."""
     rules = Rules.of(ws)
     steps = sorted(campaign.steps, key=lambda s: (s.at_utc, campaign.steps.index(s)))
     personal = [s for s in steps if s.channel in PERSONAL]
     results = {id(s): StepAudience(s, None) for s in steps}
+    kept = kept_steps(ws, campaign, now or datetime.now(UTC))
+    for s in steps:
+        if s.id in kept and s.channel not in PERSONAL:
+            results[id(s)].kept = True
     if not personal:
         return [results[id(s)] for s in steps]
     # The few shared addresses are counted on a second connection while the million rows are read.
@@ -756,6 +810,21 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     ranked = _rank(rows, personal, favourites) if best else {}
     shop = str(ws.get_setting("timezone") or "").strip()
     held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
+    recorded = {s.id: _recorded_audience(ws, s, shared[s.channel]) for s in personal if s.id in kept}
+    if recorded:
+        reached = {cid: a.step for a in recorded.values() for cid in a.eligible}
+        if campaign.holdout_percent:
+            held = (held | {cid for a in recorded.values() for cid in a.excluded[HELD_OUT]}) - set(reached)
+        if best:
+            # One step each: who a step that went out reached has had theirs; the others have the
+            # steps still to go.
+            gone = {id(a.step) for a in recorded.values()}
+            for cid, options in list(ranked.items()):
+                rest = [reached[cid]] if cid in reached else [o for o in options if id(o) not in gone]
+                if rest:
+                    ranked[cid] = rest
+                else:
+                    del ranked[cid]
     failed: dict[tuple[int, int], str] = {}  # best_channel: (customer, step) -> why that step left them out
     # In best_channel mode a customer the step of their choice leaves out (quiet hours, a cap, their
     # mailbox taken by another) falls back on their next step, and the steps are decided again;
@@ -764,6 +833,10 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
         chosen = {cid: options[0] for cid, options in ranked.items()} if best else None
         done: list[StepAudience] = []  # the personal steps decided so far, for the caps
         for step in personal:
+            if step.id in recorded:
+                results[id(step)] = recorded[step.id]
+                done.append(recorded[step.id])
+                continue
             result = results[id(step)] = StepAudience(step, None)
             # A recipient with no clock of their own keeps the shop's; a workspace without one set
             # keeps the clock the step was planned on, never UTC's.

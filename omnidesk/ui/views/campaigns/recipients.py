@@ -145,7 +145,8 @@ class RecipientsPanel(QWidget):
         """Each step's counts (``StepAudience``s, in step order) and the check's findings.
 
         ``exported`` (``campaign.exported_recipients``): for a step already exported, what
-        its pack was made for comes first; the counts below are today's guards.
+        its pack was made for comes first; the counts below are today's guards — but for a step
+        that went out (``StepAudience.kept``), whose counts are what its export recorded.
         ``unusable``: the steps with no moment to work with (``Step.problem``: a time out of
         range saved before plans refused it), each shown after the others with what is wrong.
         """
@@ -177,14 +178,24 @@ class RecipientsPanel(QWidget):
                 self.eligible_items.append(line)
             else:
                 done = exported.get(a.step.id)
-                if done is not None:
+                if a.kept:
+                    # It went out: the counts are what its export recorded, and stay so.
+                    made = f" (pack exported {local_minute(done[0], zone)})" if done is not None else ""
+                    sent = QTreeWidgetItem(top, [f"{counted(len(a.eligible), 'recipient')} sent, kept as "
+                                                 f"exported{made}"])
+                    sent.setToolTip(0, "This step went out: whom it reached and held out are what its export "
+                                       "recorded; exporting again leaves it as it was")
+                    self.exported_items.append(sent)
+                    self.eligible_items.append(sent)
+                elif done is not None:
                     sent = QTreeWidgetItem(top, [f"{counted(done[1], 'recipient')} in the pack exported "
                                                  f"{local_minute(done[0], zone)}"])
                     sent.setToolTip(0, "What the exported pack was made for; the counts below are today's "
                                        "guards (a new opt-out or import since changes them)")
                     self.exported_items.append(sent)
-                self.eligible_items.append(QTreeWidgetItem(
-                    top, [f"{len(a.eligible):,} eligible" + (" today" if done is not None else "")]))
+                if not a.kept:
+                    self.eligible_items.append(QTreeWidgetItem(
+                        top, [f"{len(a.eligible):,} eligible" + (" today" if done is not None else "")]))
                 counts = a.counts()
                 for reason in REASONS:
                     if counts.get(reason):

@@ -554,6 +554,9 @@ class CampaignsView(QWidget):
         def done(summary) -> None:
             lines = []
             for s in summary.steps:
+                if s.kept:  # sent already: its pack and whom it reached were left as they were
+                    lines.append(s.kept_words)
+                    continue
                 who = "whoever looks" if s.eligible is None else f"{s.eligible:,} recipient{'' if s.eligible == 1 else 's'}"
                 lines.append(f"{s.file} — {who}")
                 # Every file it wrote: the email's HTML and text, a post's layouts for other schedulers.
