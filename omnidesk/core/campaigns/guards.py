@@ -16,11 +16,15 @@ goes through the guards in this order; the first that says no names the reason:
    existing customers (at least one order) whose consent is unknown — never to one
    who said no;
 3. **no address** — no email, or no phone number, for the channel;
-3b. **held out** — with the plan's ``holdout_percent`` above 0, that share of the
+3b. **held out** — with the plan's ``holdout_percent`` above 0, about that share of the
    customers who pass guards 1 to 3 on at least one personal step is kept out of
-   every step (in ``best_channel`` mode named so on theirs, see 4), as the baseline campaign results compare with: a sample drawn by a
-   hash of the campaign's id and the customer's id, so checking the plan again draws
-   the same people, and another campaign draws others.  Guards 1 to 3 come first: no
+   every step (in ``best_channel`` mode named so on theirs, see 4), as the baseline campaign
+   results compare with: each is held out when a
+   hash seeded with the campaign's id falls below the share (:func:`held_out`), so
+   checking the plan again draws the same people, customers added since move nobody in
+   or out, and another campaign draws others.  It is drawn per address: customers who
+   share a mailbox (as guard 7 reads it) or a number are held out together or sent
+   together, so no held-out customer's mailbox gets the step.  Guards 1 to 3 come first: no
    one opted out is ever held out (or sent, or counted anywhere as if they could be);
 4. **another channel** — in ``best_channel`` mode, the customer gets the step of the
    channel they use most (most events on it in the twelve months before the
@@ -719,20 +723,54 @@ def _favourites(ws: Workspace, ids: list[int], before: datetime, order: list[str
 
 
 def held_out(campaign_id: int, rows: list[tuple], personal: list[Step], percent: float) -> set[int]:
-    """The customers a hold-out of ``percent`` keeps out: that share (rounded) of those who pass
-    guards 1 to 3 on at least one of the ``personal`` steps, the lowest by a hash seeded with the campaign."""
+    """The customers a hold-out of ``percent`` keeps out, of those who pass guards 1 to 3 on at
+    least one of the ``personal`` steps.
+
+    Drawn per address, by a fixed threshold: customers who share a mailbox (``mailbox_key``, the
+    one guard 7 goes by) or a phone number, directly or through one another, are one household;
+    its hash, seeded with the campaign and the household's smallest customer id, falls below
+    ``percent``/100 or not, and all of them are held out together or none is.  So whether
+    someone is held out depends on nothing but who they share an address with: customers
+    imported since never move anyone in or out (a "lowest n of today's audience" draw did), and
+    a mailbox is never both sent the step and counted as never sent.  The share held out is
+    ``percent`` on average, not exactly: each household is a coin toss.
+    """
     if not percent:
         return set()
     columns = {3 if s.channel == "sms" else 2 for s in personal}
-    open_ids = [r[0] for r in rows if any(r[c] is None for c in columns)]
-    n = round(len(open_ids) * percent / 100)
-    if not n:
+    open_rows = [r for r in rows if any(r[c] is None for c in columns)]
+    if not open_rows:
         return set()
+    parent: dict[object, object] = {}
 
-    def draw(cid: int) -> bytes:
-        return hashlib.blake2b(f"{campaign_id}:{cid}".encode(), digest_size=8).digest()
+    def root(x):
+        while parent.get(x, x) != x:
+            parent[x] = parent.get(parent[x], parent[x])
+            x = parent[x]
+        return x
 
-    return set(sorted(open_ids, key=lambda cid: (draw(cid), cid))[:n])
+    def join(a, b) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb, key=_order)] = min(ra, rb, key=_order)
+
+    for r in open_rows:
+        if r[5]:
+            join(r[0], ("mailbox", mailbox_key(r[5])))
+        if r[1]:
+            join(r[0], ("phone", r[1]))
+    limit = percent / 100
+
+    def drawn(household: int) -> bool:
+        digest = hashlib.blake2b(f"{campaign_id}:{household}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big") / 2 ** 64 < limit
+
+    return {r[0] for r in open_rows if drawn(root(r[0]))}
+
+
+def _order(node) -> tuple:
+    """Customers (ids) before addresses, the smallest id first: a household is known by its first customer."""
+    return (0, node, "") if isinstance(node, int) else (1, 0, str(node))
 
 
 def kept_steps(ws: Workspace, campaign: CampaignData, now: datetime) -> set[int]:
