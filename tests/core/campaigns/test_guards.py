@@ -29,7 +29,7 @@ PEOPLE = {  # id: (email, phone, consent_email, consent_sms, orders)
 }
 
 
-def build(ws: Workspace, people=PEOPLE) -> None:
+def build(ws: Workspace, people=PEOPLE, *, message: bool = True) -> None:
     with ws.writing() as conn:
         batch = conn.execute(insert(ImportBatch.__table__).values(
             file_name="people.csv", file_hash="x", channel="shop", kind="contacts", status="done",
@@ -45,7 +45,8 @@ def build(ws: Workspace, people=PEOPLE) -> None:
                 if value:
                     conn.execute(insert(Identifier.__table__).values(
                         record_id=cid, kind=kind, value=value, mailbox=mailbox_of(value) if kind == "email" else None))
-    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
+    if message:
+        save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
 
 
 @pytest.fixture
@@ -221,6 +222,26 @@ def test_best_channel_sends_a_shared_mailbox_the_campaign_once(make_workspace):
     first, second = plan(ws, ("email", "2027-03-01T10:00"), ("email", "2027-03-03T10:00"), mode="best_channel")
     assert (first.eligible, second.eligible) == ([1], [])
     assert first.excluded["same address"] == [2]
+
+
+def test_best_channel_after_a_step_went_out_gives_the_others_the_steps_still_to_go(make_workspace, tmp_path):
+    """Ann had her one step (the email, exported and gone out); Cy, added since and fond of email,
+    gets the text still to go rather than nothing."""
+    from omnidesk.core.campaigns.export import export_campaign
+    from omnidesk.core.messages.brand import set_brand
+
+    ws = _ann_and_bob(make_workspace)
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    _uses(ws, (1, "email", 5))  # Ann now reads her email most
+    save_campaign(ws, "Spring", message="Sale", mode="best_channel", replace=True,
+                  steps=[{"channel": "email", "at": "2027-03-01T10:00", "timezone": "America/New_York"},
+                         {"channel": "sms", "at": "2027-03-05T12:00", "timezone": "America/New_York"}])
+    export_campaign(ws, "Spring", tmp_path / "packs", now=datetime(2027, 2, 20, tzinfo=UTC))
+    build(ws, {3: ("cy@example.com", "+12125550103", "granted", "granted", 1)}, message=False)
+    _uses(ws, (3, "email", 4))
+    email, sms = guards.plan_audiences(ws, get_campaign(ws, "Spring"), now=datetime(2027, 3, 3, tzinfo=UTC))
+    assert email.kept and email.eligible == [1]
+    assert sms.eligible == [2, 3] and sms.excluded["another channel"] == [1]
 
 
 def test_best_channel_holds_each_customer_out_of_one_step_only(make_workspace):
