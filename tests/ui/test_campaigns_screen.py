@@ -756,3 +756,37 @@ def test_the_campaign_list_keeps_the_name_and_the_next_step_whole_at_1024(win, v
     for col in (0, 4):  # the name, and the next step with its zone
         item = table.item(0, col)
         assert table.columnWidth(col) >= QFontMetrics(table.font()).horizontalAdvance(item.text()) + 8, item.text()
+
+
+def test_a_step_that_went_out_shows_whom_it_reached_as_exported(win, view, monkeypatch, tmp_path, qtbot):
+    """Once its time has come, an exported step is history: the recipients say what its export
+    recorded, not what today's guards would plan (Ann said no since: the step still reached her)."""
+    from omnidesk.core.edits import record_consent
+    from omnidesk.core.messages.brand import set_brand
+    from omnidesk.core.messages.store import save_message
+
+    ws = win.workspace
+    build(ws)
+    set_brand(ws, "address", "12 Quay St, Portland")
+    set_brand(ws, "name", "Harbor")
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True, variants={
+        "sms": {"text": "Harbor: Sale! https://hc.example/a?utm_source=sms&utm_medium=sms&utm_campaign=sale Reply STOP"}})
+    three_steps(ws)
+    out, said = _exporting_to_a_folder(view, monkeypatch, tmp_path)
+    with time_machine.travel(NOW, tick=False):
+        view.export_button.click()
+        qtbot.waitUntil(lambda: bool(said), timeout=20_000)
+    with time_machine.travel("2027-03-05 12:00Z", tick=False):
+        record_consent(ws, 1, "email", "denied", "asked to stop")
+        view.refresh()
+        qtbot.waitUntil(lambda: len(view.recipients.exported_items) == 2, timeout=20_000)
+        texts = [i.text(0) for i in view.recipients.exported_items]
+    assert texts == ["2 recipients sent, kept as exported (pack exported 2027-01-15 07:00)",
+                     "4 recipients sent, kept as exported (pack exported 2027-01-15 07:00)"]
+    assert not any(i.text(0).endswith("eligible today") for i in view.recipients.eligible_items)
+    # The check says they went out, and nothing a step still to go would be told (quiet hours).
+    with time_machine.travel("2027-03-05 12:00Z", tick=False):
+        from omnidesk.core.campaigns.check import check_campaign
+
+        report = check_campaign(ws, "Spring")[0]
+    assert [f.code for f in report.findings if f.channel in ("email", "sms")] == ["step_sent", "step_sent"]

@@ -127,6 +127,13 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
         s = a.step
         # Its time on its own clock, named: "15:30" alone read as the shop's or the viewer's.
         label = f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of {s.at_local[:16].replace('T', ' ')} ({s.timezone})"
+        if a.kept:
+            # Exported, and its time has come: it went out.  An export leaves it as it was, so
+            # what would be said of a step still to go (quiet hours, its time, long names) is not.
+            findings.append(Finding(s.channel, WARNING, "step_sent",
+                                    f"the {label} went out already: an export keeps it as exported "
+                                    "(its pack and whom it reached and held out stay as they were)"))
+            continue
         changed = clock_change(s)
         if changed:
             findings.append(Finding(s.channel, WARNING, *changed))
@@ -136,12 +143,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
                 problem = social_post_problem(layout, post)
                 if problem:
                     findings.append(Finding(s.channel, WARNING, "scheduler_time", problem))
-        if a.kept:
-            # Exported, and its time has come: it went out.  An export leaves it as it was.
-            findings.append(Finding(s.channel, WARNING, "step_sent",
-                                    f"the {label} went out already: an export keeps it as exported "
-                                    "(its pack and whom it reached and held out stay as they were)"))
-        elif s.at_utc < now:
+        if s.at_utc < now:
             # Its pack would be made today for a time gone by: results would credit it with what
             # customers bought back then, and caps would count a message in the past.
             findings.append(Finding(s.channel, ERROR, "step_in_past",
@@ -152,7 +154,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             findings.append(Finding(s.channel, WARNING, "quiet_hours_moved",
                                     f"{len(a.moved):,} recipient{'s' if len(a.moved) > 1 else ''} of the {label} "
                                     f"wait{'' if len(a.moved) > 1 else 's'} for their quiet hours to end"))
-    findings.extend(_names_too_long(ws, audiences))
+    findings.extend(_names_too_long(ws, [a for a in audiences if not a.kept]))
     return Report(findings, stats), step_summaries(audiences, unusable), campaign
 
 
