@@ -87,6 +87,7 @@ def old_activity(ws, period=metrics.Period()):
             year, week, _ = date.fromisoformat(d).isocalendar()
             entry = weeks[(f"{year}-W{week:02d}", channel)]
             entry[0] += 1
-            entry[1] += ((amount or 0) - (refunded or 0)) if counted else 0
+            if counted:  # money.net_spend: an order never below nothing, a refund line its amount
+                entry[1] += (amount or 0) if refunded is None or (amount or 0) < 0 else max((amount or 0) - refunded, 0)
     return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
             for (w, c), (n, m) in sorted(weeks.items())]

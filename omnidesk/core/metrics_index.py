@@ -4,14 +4,14 @@ Reading ten million events for each chart takes seconds; two summaries answer
 in a fraction of one:
 
 * ``event_day`` holds each import's events per day, channel, type and status with
-  their money (amount less refunded): activity sums it, choosing orders and
-  statuses as money.py says at read time.  It is made per import
+  their money (amount less refunded, never below nothing: money.net_spend): activity
+  sums it, choosing orders and statuses as money.py says at read time.  It is made per import
   (``event_day_batch``), on first use, like the product index of segments/items.py;
   an import not summed yet is read event by event, so an answer is never stale.
 * ``customer_journey`` holds each customer's journey (path, first appearance, days
   to the first purchase); journeys count and take medians over it.
 
-Triggers in the schema (migration 0016) keep both true through every write —
+Triggers in the schema (migrations 0016 and 0026) keep both true through every write —
 an import, a merge or an unmerge (events and records follow their record to
 another customer), an erasure, a taken-back import, an undo: an event added to
 or removed from a summed import changes its day at once, and a customer whose
@@ -41,7 +41,7 @@ from omnidesk.core.models import (
     JourneyStale,
     SourceRecord,
 )
-from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, net_spend
 
 HAND = "manual"
 UNKNOWN = "9999"  # the first appearance on a channel with no dated event: after every real one
@@ -101,7 +101,7 @@ def sum_batches(conn, batch_ids: Iterable[int]) -> None:
         conn.execute(insert(day_t).from_select(
             ["batch_id", "day", "channel", "type", "status", "events", "money"],
             select(literal(batch_id), day, ev.c.channel, ev.c.type, ev.c.status, func.count(),
-                   func.sum(func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)))
+                   func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)))
             .where(batch == batch_id, ev.c.occurred_utc.is_not(None))
             .group_by(day, ev.c.channel, ev.c.type, ev.c.status)))
         # From here on the triggers add and take away each event of this import as it changes.
@@ -139,7 +139,7 @@ def day_rows(conn, period_where) -> list[tuple[str, str, int, int]]:
     summed = set(conn.execute(select(done.c.batch_id)).scalars())
     others = [b for b in conn.execute(select(ImportBatch.__table__.c.id)).scalars() if b not in summed]
     day = func.substr(ev.c.occurred_utc, 1, 10)
-    spend = func.sum(func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)
+    spend = func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)
                      ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
     where = [ev.c.occurred_utc.is_not(None)]
     if (w := period_where(ev.c.occurred_utc)) is not None:
@@ -199,7 +199,7 @@ def offset_events_between(conn, low: str, high: str, types: list[str]) -> list[t
     stretch of time through its index on type and time instead of every event.
     """
     ev = Event.__table__
-    spent = func.sum(func.coalesce(ev.c.amount_minor, 0) - func.coalesce(ev.c.refunded_minor, 0)
+    spent = func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)
                      ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
     return [(channel, n, money or 0) for channel, n, money in conn.execute(
         select(ev.c.channel, func.count(), spent)

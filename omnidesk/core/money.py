@@ -235,6 +235,20 @@ def _files(files: tuple[str, ...]) -> str:
     return ", ".join(files) if files else "the order files"
 
 
+def net_spend(amount, refunded):
+    """SQL: what one event row brings in minor units, as :func:`order_row_aggregates` counts it: an
+    order its amount less what was refunded, never below nothing (a refund larger than the order,
+    shipping or a goodwill gesture given back too, takes nothing from other orders); a row with a
+    negative amount (a till's refund line) its amount; no amount, nothing.
+
+    Migration 0026 writes the same in the triggers that keep the Dashboard's sums.
+    """
+    from sqlalchemy import case, func, or_
+
+    return case((or_(amount < 0, refunded.is_(None)), func.coalesce(amount, 0)),
+                (amount > refunded, amount - refunded), else_=0)
+
+
 def order_row_aggregates(ev) -> tuple:
     """SQL aggregates over an event table's rows: (order rows, orders counted, net spend, rows with an amount).
 
