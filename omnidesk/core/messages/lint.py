@@ -174,8 +174,13 @@ def _cta(c: Context) -> Iterable[Hit]:
 
 
 def _base(url: str) -> str:
-    """A link without its campaign tags, to compare with the master's."""
-    return re.sub(r"([?&])utm_[a-z]+=[^&#]*", r"\1", url).replace("?&", "?").rstrip("?&").rstrip("/").casefold()
+    """A link without its campaign tags, to compare with the master's (its ``#fragment`` kept:
+    the tags go before it, ``…/sale?utm_source=sms#details``)."""
+    url, hashed, fragment = url.partition("#")
+    path, _, query = url.partition("?")
+    kept = [piece for piece in query.split("&") if piece and not re.match(r"(?i)utm_[a-z]+=", piece)]
+    return ((path.rstrip("/") + ("?" + "&".join(kept) if kept else "")).casefold()
+            + (hashed + fragment if fragment else ""))
 
 
 def _link(c: Context) -> Iterable[Hit]:
@@ -200,37 +205,67 @@ def _untagged(c: Context) -> Iterable[Hit]:
                 yield f, f"{lk.url} has no campaign tags: its visits will not be told apart", lk.start, lk.end
 
 
+_MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+# An end date as people write it: 2027-03-20; 20 Mar 2027, 20th March 2027, 20 March; March 20,
+# March 20th 2027, Mar 20; 20/03/2027, 03/20/2027, 20.03.2027, 20-03-2027.
 _DATE_PATTERNS = (
-    re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
-    re.compile(r"\b(\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})\b", re.I),
-    re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{1,2}),? (\d{4})\b", re.I),
+    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("day_month", re.compile(rf"\b{_DAY}(?: of)? {_MONTH}(?:,? (\d{{4}}))?(?![\w])", re.I)),
+    ("month_day", re.compile(rf"\b{_MONTH} {_DAY}(?!\d)(?:(?:st|nd|rd|th)?,? (\d{{4}}))?(?![\w])", re.I)),
+    ("numeric", re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-]|\.\d)")),
 )
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), start=1)}
 
 
-def _dates(text: str) -> Iterable[tuple[date, int, int]]:
-    for n, pattern in enumerate(_DATE_PATTERNS):
+def _dates(text: str) -> Iterable[tuple[list[tuple[int | None, int, int]], int, int]]:
+    """Each date written in ``text`` outside its links: the (year or None, month, day) it can be
+    read as (20/03/2027 one way, 03/04/2027 either), and where it is.  A date inside a link
+    (``…/lookbook-2027-03-01``) is the page's, not the offer's."""
+    for lk in links.find_links(text):  # blanked, same length: the positions stay
+        text = text[:lk.start] + " " * (lk.end - lk.start) + text[lk.end:]
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
-            try:
-                if n == 0:
-                    d = date(int(m[1]), int(m[2]), int(m[3]))
-                elif n == 1:
-                    d = date(int(m[3]), _MONTHS[m[2][:3].lower()], int(m[1]))
-                else:
-                    d = date(int(m[3]), _MONTHS[m[1][:3].lower()], int(m[2]))
-            except ValueError:
-                continue
-            yield d, m.start(), m.end()
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue  # "2027-03-20" read already; not again as a numeric date
+            if kind == "iso":
+                readings = [(int(m[1]), int(m[2]), int(m[3]))]
+            elif kind == "day_month":
+                readings = [(int(m[3]) if m[3] else None, _MONTHS[m[2][:3].lower()], int(m[1]))]
+            elif kind == "month_day":
+                readings = [(int(m[3]) if m[3] else None, _MONTHS[m[1][:3].lower()], int(m[2]))]
+            else:
+                a, b, year = int(m[1]), int(m[3]), int(m[4])
+                readings = list(dict.fromkeys([(year, b, a), (year, a, b)]))  # day first, or month first
+            possible = []
+            for year, month, day in readings:
+                try:
+                    date(year or 2000, month, day)  # 2000: a leap year, 29 Feb stands without one
+                except ValueError:
+                    continue
+                possible.append((year, month, day))
+            if possible:
+                taken.append((m.start(), m.end()))
+                yield possible, m.start(), m.end()
 
 
 def _expiry(c: Context) -> Iterable[Hit]:
     ends = c.master.get("offer_expires", "")
+    try:
+        end = date.fromisoformat(ends) if ends else None
+    except ValueError:
+        end = None
     for f, text in c.fields.items():
-        for d, start, end in _dates(text):
-            if d.isoformat() != ends:
-                said = f"the offer ends {nice_day(ends)}" if ends else "the master gives no end date"
-                yield f, f"{nice_day(d.isoformat())} here, but {said}", start, end
+        for possible, start, stop in _dates(text):
+            if end is not None and any((year is None or year == end.year) and (month, day) == (end.month, end.day)
+                                       for year, month, day in possible):
+                continue
+            said = f"the offer ends {nice_day(ends)}" if ends else "the master gives no end date"
+            year, month, day = possible[0]
+            shown = nice_day(date(year, month, day).isoformat()) if year else text[start:stop]
+            yield f, f"{shown} here, but {said}", start, stop
 
 
 def _banned(c: Context) -> Iterable[Hit]:
@@ -242,9 +277,22 @@ def _banned(c: Context) -> Iterable[Hit]:
                 yield f, f"“{m.group(0)}” is on the brand's banned words", m.start(), m.end()
 
 
+# How an SMS tells its reader to stop: "Reply STOP", "Text STOP to 12345", "STOP to opt out",
+# "STOP2END", "Opt out: STOP", "STOP au 36173", "Répondez STOP", "Antworte STOP".  The word
+# alone is no such line: "Non-stop deals" and "Stop by for 20% off" tell nobody how to stop.
+_OPT_OUT = re.compile(
+    r"\b(?:reply|replying|text|txt|send|sms|msg|respond|r[ée]pond(?:ez|s)?|envoy(?:ez|e)|antwort(?:e|en)?|"
+    r"sende|responde|responda|rispondi|invia|antwoord)\b[^\w\n]{0,3}(?:with\s+|mit\s+|avec\s+)?[\"'“”‘’«»]?STOP\b"
+    r"|\bSTOP\b[\"'“”‘’»]?\s*(?:to|2|=|for|au|an|al|a|naar|to\s+the)\s*(?:\d|opt|unsub|end|cancel|quit|stop|out|"
+    r"désinscri|desinscri|abmeld)"
+    r"|\bSTOP(?:2|to)(?:end|quit|stop|opt)"
+    r"|\b(?:opt[\s-]?out|unsubscribe|to\s+stop|to\s+end)\b[^\w\n]{0,3}(?:reply\s+|text\s+)?[\"'“”‘’«]?STOP\b",
+    re.I)
+
+
 def _opt_out(c: Context) -> Iterable[Hit]:
     text = c.fields.get("text", "")
-    if not re.search(r"\bSTOP\b", text, re.I) and _contains(text, c.brand.sms_opt_out) < 0:
+    if not _OPT_OUT.search(text) and _contains(text, c.brand.sms_opt_out) < 0:
         yield "text", f"no opt-out line (“{c.brand.sms_opt_out}”): the law asks for one in every marketing SMS", \
             None, None
 
@@ -299,11 +347,15 @@ def _formula_start(c: Context) -> Iterable[Hit]:
     """A text the send pack's CSV writer must guard: its tool would send the apostrophe it gets."""
     from omnidesk.core.exporting.csvsafe import safe_cell
 
-    for f, text in c.rendered.items():
-        if text and safe_cell(text) != text:
-            yield f, (f"starts with {text[0]!r}: the send pack writes it as '{text[:12]}… (every CSV omnidesk "
-                      "writes keeps a spreadsheet from running such a cell as a formula), and the "
-                      f"{c.label} tool would send that apostrophe; start with a word or a number"), 0, 1
+    for f, template in c.fields.items():
+        # Every sample customer's rendering, not only the longest: "{first_name|Hi}, …" starts
+        # with "@" for a customer named "@jo" alone.
+        for text in (c.rendered.get(f, ""), *(tokens.render(template, values) for values in c.samples)):
+            if text and safe_cell(text) != text:
+                yield f, (f"starts with {text[0]!r}: the send pack writes it as '{text[:12]}… (every CSV omnidesk "
+                          "writes keeps a spreadsheet from running such a cell as a formula), and the "
+                          f"{c.label} tool would send that apostrophe; start with a word or a number"), 0, 1
+                break
 
 
 def _empty(c: Context) -> Iterable[Hit]:

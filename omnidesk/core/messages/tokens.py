@@ -14,14 +14,18 @@ The syntax, in full:
 Deliberately a small scanner and not ``str.format`` or a template engine: a token is only
 ever looked up as a key in the mapping of values, so ``{x.__class__}`` or ``{{7*7}}`` cannot
 reach an attribute or run anything; the fallback is plain text, never read as a template;
-and every value is escaped for the channel (``html.escape`` for email) and cut to a
-bounded length.  The scan is one pass over the text.
+and every value is escaped for the channel (``html.escape`` for email), percent-encoded
+inside a link (``…/stores/{city}`` opens ``…/stores/New%20York``) and cut to a bounded
+length.  The scan is one pass over the text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote
+
+from omnidesk.core.messages.links import find_links
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -216,6 +220,7 @@ def render(
         raise ValueError("max_value must be at least 1")
     lookup = _normalized(values)
     out = []
+    in_links = None  # where the template's links are, read once a token is met
     for piece in parse(template):
         if isinstance(piece, Text):
             out.append(piece.text)
@@ -228,5 +233,10 @@ def render(
         text = "" if value is None else str(value).strip()[:max_value]
         if not text:
             text = piece.fallback or ""
+        if in_links is None:
+            in_links = [(lk.start, lk.end) for lk in find_links(template)]
+        if text and any(a <= piece.start and piece.end <= b for a, b in in_links):
+            # Inside a link, a value is one piece of it: "New York" opened ".../stores/New".
+            text = quote(text, safe="")
         out.append(escape(text) if escape is not None and text else text)
     return "".join(out)

@@ -184,3 +184,62 @@ def test_a_personal_token_without_fallback_is_named_when_sample_customers_lack_i
                                             samples=people)
     assert "token_no_fallback" not in codes("sms", {"text": text}, samples=[{"first_name": "Ann"}])
     assert "token_no_fallback" not in codes("sms", {"text": text})  # no customers yet: nothing to count
+
+
+@pytest.mark.parametrize("line", ["Non-stop deals all weekend!", "Stop by for 20% off.", "STOP press: new candles.",
+                                  "Don't stop now."])
+def test_the_word_stop_alone_is_no_opt_out_line(line):
+    """ "Non-stop deals" passed as an opt-out: the texts went out with no way to stop them."""
+    text = GOOD_SMS.replace("Reply STOP to opt out.", line)
+    assert "sms_opt_out_missing" in codes("sms", {"text": text})
+
+
+@pytest.mark.parametrize("line", ["Reply STOP to opt out.", "Text STOP to 12345.", "STOP to end.", "STOP2END",
+                                  "Opt out: STOP", "Unsubscribe: reply STOP", "STOP au 36173",
+                                  "Répondez STOP pour vous désinscrire.", "Antworte STOP zum Abmelden.",
+                                  "Reply 'STOP' to unsubscribe", "Txt STOP 2 quit"])
+def test_an_opt_out_line_is_read_in_its_usual_forms(line):
+    text = GOOD_SMS.replace("Reply STOP to opt out.", line)
+    assert "sms_opt_out_missing" not in codes("sms", {"text": text})
+
+
+@pytest.mark.parametrize("ends", ["Ends 20th March 2026.", "Ends March 20th, 2026.", "Ends 11/15/2026.",
+                                  "Ends 15/11/2026.", "Ends 15.11.2026.", "Ends 15 November.", "Ends Nov 15.",
+                                  "Ends 15-11-2026."])
+def test_an_end_date_written_any_common_way_is_read(ends):
+    """A variant promising a longer offer than the master went unnoticed in these forms."""
+    assert "expiry_differs" in codes("sms", {"text": f"{GOOD_SMS} {ends}"})
+
+
+@pytest.mark.parametrize("ends", ["Ends 31st October 2026.", "Ends October 31st, 2026.", "Ends 10/31/2026.",
+                                  "Ends 31/10/2026.", "Ends 31.10.2026.", "Ends 31 October.", "Ends Oct 31."])
+def test_the_master_end_date_written_another_common_way_is_no_difference(ends):
+    assert "expiry_differs" not in codes("sms", {"text": f"{GOOD_SMS} {ends}"})
+
+
+def test_a_date_inside_a_link_is_the_pages_not_the_offers():
+    """A lookbook page's dated address blocked every channel: "1 Mar 2027 here, but the offer ends 15 Mar"."""
+    master = {**MASTER, "link": "https://hc.example/blogs/news/lookbook-2026-03-01"}
+    tagged = add_utm(master["link"], "sms", "sms", "autumn")
+    text = GOOD_SMS.replace(TAGGED, tagged)
+    assert "expiry_differs" not in codes("sms", {"text": text}, master=master)
+    assert "expiry_differs" in codes("sms", {"text": text + " Ends 2026-11-15."}, master=master)
+
+
+def test_a_master_link_with_a_fragment_is_found_tagged():
+    """The tags go before the #fragment, and the check read the link as missing on every channel."""
+    master = {**MASTER, "link": "https://hc.example/sale#details"}
+    for channel in ("sms", "email", "instagram", "store", "website"):
+        fields = derive(channel, master, BRAND, campaign="autumn")
+        assert "link_missing" not in codes(channel, fields, master=master), channel
+    assert "link_missing" in codes("sms", {"text": GOOD_SMS.replace(TAGGED, "https://hc.example/sale#sizes")},
+                                   master=master)
+
+
+def test_a_text_that_starts_as_a_formula_for_one_sample_customer_is_flagged():
+    """Only the longest rendering was read: "{first_name|Hi}, …" for a customer named "@jo" went
+    into the pack as "'@jo, …" with no warning, because Alexandra's name was the longest."""
+    text = "{first_name|Hi}, " + GOOD_SMS
+    samples = [{"first_name": "Alexandra"}, {"first_name": "@jo"}, {"first_name": ""}]
+    assert "formula_start" in codes("sms", {"text": text}, samples=samples)
+    assert "formula_start" not in codes("sms", {"text": text}, samples=samples[:1] + samples[2:])

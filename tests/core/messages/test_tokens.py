@@ -205,3 +205,14 @@ def test_render_never_raises(template, values):
 def test_text_without_braces_renders_as_itself(text):
     assert render(text, ANN) == text
     assert problems(text) == []
+
+
+def test_a_value_inside_a_link_is_percent_encoded_and_one_outside_is_not():
+    """``…/stores/{city|online}`` sent ``…/stores/New York``: phones opened ``…/stores/New`` and the
+    campaign tags after the space were lost."""
+    template = "Visit https://example.com/stores/{city|online}?utm_source=sms {city}!"
+    assert (render(template, {"city": "New York"})
+            == "Visit https://example.com/stores/New%20York?utm_source=sms New York!")
+    assert (render(template, {"city": "Saint-Denis & Co"}, escape=html.escape)
+            == "Visit https://example.com/stores/Saint-Denis%20%26%20Co?utm_source=sms Saint-Denis &amp; Co!")
+    assert render(template, {}) == "Visit https://example.com/stores/online?utm_source=sms !"
