@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
@@ -20,33 +20,42 @@ HAND = "manual"
 
 
 def old_journeys(ws, period=metrics.Period(), limit=20):
-    """metrics.journeys as it read every event, before the summaries."""
+    """metrics.journeys as it reads every event: each at its instant (a time given with an offset as
+    stored, one without on the shop's clock), a purchase an order counted as money.py counts one (not
+    refunded, voided or cancelled, not a negative till line), and a journey in the period when its
+    first appearance falls on one of the period's days on the shop's clock (one with no dated event
+    only in the whole of time)."""
+    from omnidesk.core.timeline import instant, workspace_zone
+    from omnidesk.core.timeutil import local_day
+
     rec, ev = SourceRecord.__table__, Event.__table__
+    zone = workspace_zone(ws)
     firsts: dict[int, dict[str, str]] = defaultdict(dict)
     bought: dict[int, tuple[str, str]] = {}
     with ws.engine.connect() as conn:
-        where = [ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None)]
-        for cid, channel, first in conn.execute(select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc))
-                                                .where(*where).group_by(ev.c.customer_id, ev.c.channel)):
-            firsts[cid][channel] = first
-        for cid, channel, first in conn.execute(
-                select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc))
-                .where(*where, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
-                .group_by(ev.c.customer_id, ev.c.channel)):
-            if cid not in bought or first < bought[cid][1]:
-                bought[cid] = (channel, first)
+        for cid, channel, type_, status, amount, occurred_at, occurred_utc in conn.execute(
+                select(ev.c.customer_id, ev.c.channel, ev.c.type, ev.c.status, ev.c.amount_minor, ev.c.occurred_at,
+                       ev.c.occurred_utc)
+                .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None))):
+            given = occurred_at is not None and len(occurred_at) > 10 and datetime.fromisoformat(occurred_at).tzinfo
+            at = occurred_utc if given else instant(occurred_utc, zone)
+            if channel not in firsts[cid] or at < firsts[cid][channel]:
+                firsts[cid][channel] = at
+            if (type_ in ORDER_TYPES and status not in NOT_SPEND and (amount is None or amount >= 0)
+                    and (cid not in bought or (at, channel) < bought[cid][::-1])):
+                bought[cid] = (channel, at)
         for cid, channel, started in conn.execute(
                 select(rec.c.customer_id, rec.c.channel, func.min(rec.c.id))
                 .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND).group_by(rec.c.customer_id, rec.c.channel)):
             firsts[cid].setdefault(channel, "9999")
     paths: Counter = Counter()
     gaps: dict[tuple, list[float]] = defaultdict(list)
-    for cid, seen in firsts.items():
+    # Customers with a dated event first, each group by id: the order ties are shown in.
+    for cid, seen in sorted(firsts.items(), key=lambda kv: (min(kv[1].values()) == "9999", kv[0])):
         ordered = sorted(seen.items(), key=lambda kv: (kv[1], kv[0]))
-        if period.start and ordered[0][1] < period.start.isoformat():
-            continue
-        if period.end and ordered[0][1] >= (period.end + timedelta(days=1)).isoformat():
-            continue
+        if period.start or period.end:
+            if ordered[0][1] == "9999" or not period.holds(local_day(ordered[0][1], zone)):
+                continue
         path = []
         purchase = bought.get(cid)
         for channel, when in ordered:

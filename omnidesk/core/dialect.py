@@ -85,6 +85,7 @@ def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUS
         cur.execute(f"PRAGMA threads={_SORT_HELPERS}")
         cur.close()
         dbapi_connection.create_function("od_casefold", 1, _casefold, deterministic=True)
+        dbapi_connection.create_function("od_wall_utc", 2, _wall_utc)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial glue
@@ -845,6 +846,44 @@ def _casefold_default(element, compiler, **kw):
 @compiles(casefold, "sqlite")
 def _casefold_sqlite(element, compiler, **kw):
     return "od_casefold(%s)" % compiler.process(element.clauses, **kw)
+
+
+def _wall_utc(text, zone_key):
+    from zoneinfo import ZoneInfo
+
+    from omnidesk.core.timeutil import wall_clock_utc
+
+    try:
+        zone = ZoneInfo(zone_key) if zone_key else None
+    except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        zone = None
+    return wall_clock_utc(text, zone)
+
+
+class wall_utc(FunctionElement):
+    """A time stored without an offset (on the shop's clock) as naive UTC text, like
+    ``timeutil.wall_clock_utc``: ``wall_utc(column, zone_key)``, the zone an IANA name ("" : the
+    computer's own).  SQLite calls ``od_wall_utc`` (Python's zoneinfo); PostgreSQL converts itself.
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(wall_utc)
+def _wall_utc_sqlite(element, compiler, **kw):
+    text, zone_key = list(element.clauses)
+    return "od_wall_utc(%s, %s)" % (compiler.process(text, **kw), compiler.process(zone_key, **kw))
+
+
+@compiles(wall_utc, "postgresql")
+def _wall_utc_pg(element, compiler, **kw):
+    text, zone_key = list(element.clauses)
+    local = "CAST(%s AS timestamp)" % compiler.process(text, **kw)
+    zone = compiler.process(zone_key, **kw)
+    # "" : the session's zone, the computer's as this app runs it.
+    return ("to_char((%s AT TIME ZONE coalesce(nullif(%s, ''), current_setting('TimeZone'))) AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS')" % (local, zone))
 
 
 class utc_text(FunctionElement):

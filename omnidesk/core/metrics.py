@@ -12,9 +12,12 @@ reads every event:
 * **overlap** — customers per exact combination of channels ("Shop + Email"), each
   customer counted in exactly one combination, so the counts add up to everyone;
 * **journeys** — the order in which a customer first appeared on each channel
-  (their first event there; a channel with no dated event last), up to and
-  including the channel of their first purchase, with the median days from the
-  first appearance to that purchase (without one, to the second channel);
+  (their first event there, each time an instant: a till's local time read on the
+  shop's clock; a channel with no dated event last), up to and including the channel
+  of their first purchase (an order money.py counts: not refunded, nor a till's refund
+  line), with the median days from the first appearance to that purchase (without
+  one, to the second channel); a journey is in the period on whose day, on the shop's
+  clock, it began;
 * **activity** — per ISO week and channel: events, and revenue net of refunds and
   cancellations (money.py's rule);
 * **campaigns** — per exported step: recipients, and the orders that followed within
@@ -133,26 +136,64 @@ def reachable(ws: Workspace) -> dict[str, int]:
                                         ("whatsapp", cust.c.phone))}
 
 
+def day_start_utc(day: date, zone) -> str:
+    """The instant (naive UTC text) ``day`` begins on the shop's clock (``zone``; None: this computer's)."""
+    midnight = datetime.combine(day, time())
+    moment = midnight.replace(tzinfo=zone) if zone is not None else midnight.astimezone()
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def journey_bounds(period: Period, zone) -> tuple[str | None, str | None]:
+    """The instants (naive UTC text) a journey that began in ``period`` began from and before: its
+    days are the shop's, as new customers' and activity's are (an order at 23:30 on the period's
+    last evening is in it)."""
+    return (day_start_utc(period.start, zone) if period.start else None,
+            day_start_utc(period.end + timedelta(days=1), zone) if period.end else None)
+
+
+def began_in(period: Period, zone, first: str) -> bool:
+    """Whether a journey whose first appearance was ``first`` (naive UTC text, or "9999" when no
+    channel has a dated event) began in ``period``: a journey with no known start began in none
+    but the whole of time."""
+    if period.start is None and period.end is None:
+        return True
+    low, high = journey_bounds(period, zone)
+    return first != metrics_index.UNKNOWN and (low is None or first >= low) and (high is None or first < high)
+
+
 def journeys(ws: Workspace, period: Period = Period(), limit: int | None = 20) -> list[dict]:
     """The most common orders of first appearance on channels, up to the first purchase (None: all).
 
     Read from each customer's journey as kept in the workspace (metrics_index.py);
-    where those cannot be brought up to date now, from the events themselves.
+    where those cannot be brought up to date now, from the events themselves.  A journey
+    is counted in the period it began in, on the shop's clock; one whose start is unknown
+    (no dated event) only when the period is the whole of time.
     """
+    zone = workspace_zone(ws)
+    low, high = journey_bounds(period, zone)
+
+    def began(column):
+        if period.start is None and period.end is None:
+            return None
+        parts = [column != metrics_index.UNKNOWN]
+        if low is not None:
+            parts.append(column >= low)
+        if high is not None:
+            parts.append(column < high)
+        return and_(*parts)
+
     if metrics_index.summaries_kept(ws):
         metrics_index.ensure_journeys(ws)
         with ws.engine.connect() as conn:
             if metrics_index.journeys_current(conn):
-                return metrics_index.count_paths(conn, period.where, limit)
+                return metrics_index.count_paths(conn, began, limit)
     with ws.engine.connect() as conn:
-        firsts, bought = metrics_index.read_journeys(conn)
+        firsts, bought = metrics_index.read_journeys(conn, zone=zone)
     paths: Counter = Counter()
     gaps: dict[tuple, list[float]] = defaultdict(list)
     for cid, seen in firsts.items():
         path, first, gap = metrics_index.journey_of(seen, bought.get(cid))
-        if period.start and first < period.start.isoformat():
-            continue
-        if period.end and first >= (period.end + timedelta(days=1)).isoformat():
+        if not began_in(period, zone, first):
             continue
         key = tuple(path)
         paths[key] += 1
@@ -619,13 +660,13 @@ def journey_rule(column: int, channel: str, then: str, period: Period = Period()
         parts.append({"field": "purchase_channel", "op": "exists"})
     else:
         parts.append({"field": _STEP_FIELDS[column + 1], "op": "is", "value": then})
-    # journeys() keeps a journey whose start is unknown only when the period has no end.
+    # As journeys() counts them: a journey whose start is unknown (no journey_start) began in no
+    # period but the whole of time.
     if period.start and period.end:
         parts.append({"field": "journey_start", "op": "between",
                       "value": [period.start.isoformat(), period.end.isoformat()]})
     elif period.start:
-        parts.append({"any": [{"field": "journey_start", "op": "gte", "value": period.start.isoformat()},
-                              {"field": "journey_start", "op": "not_exists"}]})
+        parts.append({"field": "journey_start", "op": "gte", "value": period.start.isoformat()})
     elif period.end:
         parts.append({"field": "journey_start", "op": "lte", "value": period.end.isoformat()})
     return {"all": parts}

@@ -168,9 +168,10 @@ def event_types(conn) -> list[str]:
 def given_with_offset(column):
     """SQL: true when a time as stored (``occurred_at``, written by ``isoformat``) carries an offset
     ("+02:00", "-05:00", "+05:53:28", "Z"): only such a time is stored in UTC, not on the shop's clock."""
+    # Counted from the end by length (SQLite's negative start is not PostgreSQL's).
     return and_(func.length(column) > 19,
-                or_(func.substr(column, -6, 1).in_(("+", "-")), func.substr(column, -9, 1).in_(("+", "-")),
-                    column.like("%Z")))
+                or_(func.substr(column, func.length(column) - 5, 1).in_(("+", "-")),
+                    func.substr(column, func.length(column) - 8, 1).in_(("+", "-")), column.like("%Z")))
 
 
 def offset_batches(conn) -> list[int]:
@@ -233,31 +234,51 @@ def journey_of(seen: dict[str, str], purchase: tuple[str, str] | None) -> tuple[
     return path, first, gap
 
 
-def read_journeys(conn, customer_ids: list[int] | None = None):
+def purchase_condition(ev):
+    """SQL: an event that is a journey's purchase: an order or till sale counted as an order by
+    money.py's rule — not refunded, voided or cancelled, and not a till's refund line (a negative
+    amount: money given back)."""
+    return and_(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
+                or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0))
+
+
+def read_journeys(conn, customer_ids: list[int] | None = None, zone=None):
     """Every customer's first appearances and first purchase, read from events and records.
 
     Returns ``(seen, bought)`` as :func:`journey_of` takes them, per customer id, in
     the order the Dashboard has always counted them (customers with a dated event
     first, each group by id); ``customer_ids`` limits the read to those customers.
+    Times are instants (naive UTC text): a time its file gave without an offset (a
+    till's) is stored on the shop's clock, ``zone`` (None: this computer's), and is read
+    there, so a sale at the till at noon comes after an order online at ten.
     """
+    from omnidesk.core.timeutil import wall_clock_utc
+
     rec, ev = SourceRecord.__table__, Event.__table__
     firsts: dict[int, dict[str, str]] = defaultdict(dict)
     bought: dict[int, tuple[str, str]] = {}
     parts = [None] if customer_ids is None else [list(p) for p in chunks(customer_ids)]
-    spent = and_(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    spent = purchase_condition(ev)
+    offset = func.coalesce(given_with_offset(ev.c.occurred_at), False)
     for part in parts:
         where = [ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None)]
         if part is not None:
             where.append(ev.c.customer_id.in_(part))
-        # One pass: each channel's first event and first purchase.
-        for cid, channel, first, first_bought in conn.execute(
-                select(ev.c.customer_id, ev.c.channel, func.min(ev.c.occurred_utc),
+        # One pass: each channel's first event and first purchase, per clock its times were given on
+        # (the order of times on one clock is the order of their instants).
+        for cid, channel, in_utc, first, first_bought in conn.execute(
+                select(ev.c.customer_id, ev.c.channel, offset, func.min(ev.c.occurred_utc),
                        func.min(ev.c.occurred_utc).filter(spent))
-                .where(*where).group_by(ev.c.customer_id, ev.c.channel)
+                .where(*where).group_by(ev.c.customer_id, ev.c.channel, offset)
                 .order_by(ev.c.customer_id, ev.c.channel)):
-            firsts[cid][channel] = first
+            if not in_utc:
+                first = wall_clock_utc(first[:19], zone) or first[:19]
+                first_bought = first_bought and (wall_clock_utc(first_bought[:19], zone) or first_bought[:19])
+            seen = firsts[cid]
+            if channel not in seen or first < seen[channel]:
+                seen[channel] = first
             # The earliest purchase; on a tie, the channel first in name order.
-            if first_bought is not None and (cid not in bought or first_bought < bought[cid][1]):
+            if first_bought is not None and (cid not in bought or (first_bought, channel) < bought[cid][::-1]):
                 bought[cid] = (channel, first_bought)
     for part in parts:
         where = [rec.c.customer_id.is_not(None), rec.c.channel != HAND]
@@ -269,6 +290,52 @@ def read_journeys(conn, customer_ids: list[int] | None = None):
                                          .order_by(rec.c.customer_id, rec.c.channel)):
             firsts[cid].setdefault(channel, UNKNOWN)
     return firsts, bought
+
+
+# The journeys kept are made on the shop's clock by one reading of events: the setting names both,
+# and journeys made otherwise (by an earlier version, or for another zone) are all made again.
+# 2: a time given without an offset read on the shop's clock; a till's refund line is no purchase.
+JOURNEY_RULE = 2
+JOURNEY_SETTING = "journey_reading"
+
+
+def shop_zone_key(conn) -> str:
+    """The ``timezone`` setting when it names a zone, else "" (this computer's zone)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from omnidesk.core.models import Setting
+
+    raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "timezone")).scalar()
+    try:
+        name = str(json.loads(raw) or "").strip() if raw else ""
+        return name if name and ZoneInfo(name) else ""
+    except (ValueError, ZoneInfoNotFoundError):
+        return ""
+
+
+def _zone(key: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(key) if key else None
+
+
+def journey_reading(zone_key: str) -> str:
+    """The setting's value (JSON text) for journeys made by this version on ``zone_key``'s clock."""
+    return json.dumps(f"{JOURNEY_RULE} {zone_key}".strip())
+
+
+def journeys_made_for(zone_key: str):
+    """SQL: the kept journeys were made by this version on ``zone_key``'s clock."""
+    from sqlalchemy import exists
+
+    from omnidesk.core.models import Setting
+
+    setting = Setting.__table__
+    return exists().where(setting.c.key == JOURNEY_SETTING, setting.c.value == journey_reading(zone_key))
+
+
+def _made_for(conn, zone_key: str) -> bool:
+    return bool(conn.execute(select(journeys_made_for(zone_key))).scalar())
 
 
 def _rows(firsts, bought) -> list[dict]:
@@ -285,18 +352,27 @@ def refresh_journeys(conn) -> int:
     When many are stale (a first import, Find Duplicates from scratch), every
     journey is made afresh in one pass instead.  Returns how many were stale.
     """
-    stale_t, journey = JourneyStale.__table__, CustomerJourney.__table__
+    from omnidesk.core.models import Setting
+
+    stale_t, journey, setting = JourneyStale.__table__, CustomerJourney.__table__, Setting.__table__
+    key = shop_zone_key(conn)
+    if not _made_for(conn, key):
+        # Made by an earlier version or on another clock (the shop's zone changed): every journey again.
+        conn.exec_driver_sql(_EVERY_CUSTOMER_STALE)
+        conn.execute(delete(journey))
+        conn.execute(delete(setting).where(setting.c.key == JOURNEY_SETTING))
+        conn.execute(insert(setting).values(key=JOURNEY_SETTING, value=journey_reading(key)))
     stale = list(conn.execute(select(stale_t.c.customer_id)).scalars())
     if not stale:
         return 0
     total = conn.execute(select(func.count()).select_from(journey)).scalar_one()
     if len(stale) > max(FULL_PASS_FROM, total // 10):
         conn.execute(delete(journey))
-        rows = _rows(*read_journeys(conn))
+        rows = _rows(*read_journeys(conn, zone=_zone(key)))
     else:
         for part in chunks(stale):
             conn.execute(delete(journey).where(journey.c.customer_id.in_(list(part))))
-        rows = _rows(*read_journeys(conn, stale))
+        rows = _rows(*read_journeys(conn, stale, _zone(key)))
     for start in range(0, len(rows), _INSERT_ROWS):
         conn.execute(insert(journey), rows[start:start + _INSERT_ROWS])
     conn.execute(delete(stale_t))
@@ -335,14 +411,16 @@ def ensure_journeys(workspace) -> None:
     if not summaries_kept(workspace) or getattr(workspace, "readonly", False):
         return
     with workspace.engine.connect() as conn:
-        if conn.execute(select(JourneyStale.__table__.c.customer_id).limit(1)).first() is None:
+        if journeys_current(conn):
             return
     _try_writing(workspace, refresh_journeys)
 
 
 def journeys_current(conn) -> bool:
-    """True when ``customer_journey`` holds every customer's journey as the events say now."""
-    return conn.execute(select(JourneyStale.__table__.c.customer_id).limit(1)).first() is None
+    """True when ``customer_journey`` holds every customer's journey as the events say now, made by
+    this version on the shop's clock."""
+    return (conn.execute(select(JourneyStale.__table__.c.customer_id).limit(1)).first() is None
+            and _made_for(conn, shop_zone_key(conn)))
 
 
 def count_paths(conn, period_where, limit: int | None) -> list[dict]:

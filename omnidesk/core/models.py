@@ -560,8 +560,9 @@ class EventDayBatch(SQLModel, table=True):
 class CustomerJourney(SQLModel, table=True):
     """One customer's journey: channels in order of first appearance up to the first purchase.
 
-    ``path`` is the JSON list the Dashboard shows, ``first_utc`` the first appearance
-    ("9999" when no channel has a dated event) and ``gap_seconds`` the time from it to
+    ``path`` is the JSON list the Dashboard shows, ``first_utc`` the first appearance as an
+    instant in UTC (a till's local time read on the shop's clock; "9999" when no channel has a
+    dated event) and ``gap_seconds`` the time from it to
     the first purchase (without one, to the second channel), when both are known.
     """
 

@@ -55,6 +55,23 @@ def to_utc(iso: str | None) -> str | None:
     return dt.isoformat(timespec="seconds")
 
 
+def wall_clock_utc(text: str | None, zone: tzinfo | None) -> str | None:
+    """A time written without an offset (a till's, as stored) on ``zone``'s clock (None: this
+    computer's), as naive UTC text ``YYYY-MM-DDTHH:MM:SS``; a bare date is that day's start.
+
+    As timeline.instant reads such a time.  None for empty or unparseable input.
+    """
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
 def day_or_instant_utc(iso: str | None, zone: tzinfo | None) -> str | None:
     """:func:`to_utc`, but a bare date (``2022-08-23``) is that day's start on ``zone``'s clock.
 

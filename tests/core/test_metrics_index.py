@@ -156,7 +156,7 @@ def test_many_stale_journeys_are_made_again_in_one_pass(shop_after, demo_files, 
     monkeypatch.setattr(metrics_index, "FULL_PASS_FROM", 0)
     calls = []
     real = metrics_index.read_journeys
-    monkeypatch.setattr(metrics_index, "read_journeys", lambda conn, ids=None: calls.append(ids) or real(conn, ids))
+    monkeypatch.setattr(metrics_index, "read_journeys", lambda conn, ids=None, zone=None: calls.append(ids) or real(conn, ids, zone))
     assert_same_figures(ws)
     assert calls and calls[0] is None  # every customer at once, not customer by customer
     a, b = _customers_with_orders(ws, 2)

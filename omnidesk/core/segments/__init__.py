@@ -19,8 +19,8 @@ Times: ``within_days N`` means since the same instant N days before ``now``;
 ``now`` is passed in (tests fix it) and defaults to the clock.  Stored times are
 UTC, so the window does not depend on the machine's zone.  A date (``last_seen
 lt 2026-06-01``) is a whole day on the shop's clock (the ``timezone`` setting),
-the day the Customers list and the card show; ``journey_start`` keeps UTC days,
-those of the Dashboard's periods.
+the day the Customers list and the card show; ``journey_start`` too, as the
+Dashboard's periods count journeys.
 """
 
 from __future__ import annotations

@@ -6,9 +6,11 @@ The same journey metrics.journeys counts, worked out in SQL for one rule:
   channel they are known on (a record of theirs) with no dated event comes last
   (time unknown); entered-by-hand records are no channel of a journey;
 * channels are in the order of those times, ties by channel code;
+* times are instants: one its file gave without an offset (a till's) is on the shop's
+  clock (the ``timezone`` setting), as the timeline reads it;
 * the first purchase is their first dated order or till sale that is not refunded,
-  voided or cancelled (ties by channel code); the journey ends at that purchase's
-  channel: channels first seen after it are no part of it.
+  voided or cancelled, nor a till's refund line (ties by channel code); the journey
+  ends at that purchase's channel: channels first seen after it are no part of it.
 
 Fields: ``first_channel``, ``second_channel``, ``third_channel`` (the journey's
 channels, empty where it is shorter), ``purchase_channel`` (the channel of the
@@ -44,9 +46,9 @@ from sqlalchemy import (
 )
 
 from omnidesk.core.channels import HAND
-from omnidesk.core.dialect import json_item, summaries_kept_here
+from omnidesk.core.dialect import json_item, summaries_kept_here, wall_utc
+from omnidesk.core.metrics_index import given_with_offset, journeys_made_for, purchase_condition
 from omnidesk.core.models import Customer, CustomerJourney, Event, JourneyStale, SourceRecord
-from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
 
 STEP_FIELDS = ("first_channel", "second_channel", "third_channel")
 CHANNEL_FIELDS = (*STEP_FIELDS, "purchase_channel")
@@ -61,23 +63,40 @@ _STALE = JourneyStale.__table__
 PURCHASE_STEP = "purchase"  # the last element of a kept path when the journey ends in a purchase
 
 
-def journey_table(stale_only: bool = False):
+def kept_usable(zone_key: str):
+    """SQL: the kept journeys may be read (they are kept here, made by this version on ``zone_key``'s clock)."""
+    return and_(summaries_kept_here(), journeys_made_for(zone_key))
+
+
+def journey_table(stale_only: bool = False, zone_key: str = ""):
     """One row per customer with a journey: cid, the step fields, purchase_channel and journey_start.
 
-    ``stale_only`` works them out only for the customers listed in ``journey_stale``.
+    ``stale_only`` works them out only for the customers whose kept journey cannot be read:
+    those listed in ``journey_stale``, or every one when the kept journeys are not usable.
+    ``zone_key`` is the shop's zone (an IANA name; "": this computer's), on whose clock a
+    time given without an offset is read.
     """
     ev, rec = Event.__table__, SourceRecord.__table__
-    # Where no journeys are kept (no triggers: not SQLite), every customer counts as stale.
+    # Where no journeys are kept (no triggers: not SQLite), or those kept were made otherwise,
+    # every customer counts as stale.
     # A union, not an OR: SQLite then reads the events of the listed customers by index.
-    stale = union_all(select(_STALE.c.customer_id), select(_C.c.id).where(not_(summaries_kept_here())))
+    stale = union_all(select(_STALE.c.customer_id), select(_C.c.id).where(not_(kept_usable(zone_key))))
     ev_only = [ev.c.customer_id.in_(stale)] if stale_only else []
     rec_only = [rec.c.customer_id.in_(stale)] if stale_only else []
-    spent = and_(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
-    # Each channel's first event and first purchase in one pass over the events.
-    dated = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), func.min(ev.c.occurred_utc).label("at"),
-                    func.min(ev.c.occurred_utc).filter(spent).label("bought"))
-             .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None), *ev_only)
-             .group_by(ev.c.customer_id, ev.c.channel))
+    spent = purchase_condition(ev)
+    offset = func.coalesce(given_with_offset(ev.c.occurred_at), False)
+    # Each channel's first event and first purchase in one pass over the events, per clock the
+    # times were given on (UTC with an offset, the shop's without); then each on one clock.
+    per_clock = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), offset.label("in_utc"),
+                        func.min(ev.c.occurred_utc).label("at"), func.min(ev.c.occurred_utc).filter(spent).label("bought"))
+                 .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None), *ev_only)
+                 .group_by(ev.c.customer_id, ev.c.channel, offset).subquery("journey_clocks"))
+
+    def instant(column):
+        return case((per_clock.c.in_utc, column), else_=wall_utc(column, literal(zone_key)))
+
+    dated = select(per_clock.c.cid, per_clock.c.ch, instant(per_clock.c.at).label("at"),
+                   instant(per_clock.c.bought).label("bought"))
     known = (select(rec.c.customer_id.label("cid"), rec.c.channel.label("ch"), literal(UNDATED).label("at"),
                     null().label("bought"))
              .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND, *rec_only)
@@ -132,18 +151,19 @@ def _holds(columns, field: str, op: str, value: Any, time_condition):
     return and_(col.is_not(None), col.in_(list(values)))
 
 
-def journey_condition(field: str, op: str, value: Any, time_condition) -> ColumnElement[bool]:
+def journey_condition(field: str, op: str, value: Any, time_condition, zone_key: str = "") -> ColumnElement[bool]:
     """The WHERE clause over ``customer`` for one condition on a journey field.
 
     ``time_condition(column, op, value)`` compiles a time op as the segment engine does
-    for first_seen (the same ops, days and dates).
+    for first_seen (the same ops, days and dates on the shop's clock); ``zone_key`` is
+    the shop's zone (an IANA name; "": this computer's), that clock.
     """
     negated = op in ("is_not", "not_exists", "not_within_days")
     positive = {"is_not": "is", "not_exists": "exists", "not_within_days": "within_days"}.get(op, op)
-    live = journey_table(stale_only=True)
+    live = journey_table(stale_only=True, zone_key=zone_key)
     kept = (select(_KEPT.c.customer_id)
             .where(_holds(kept_journey_columns(), field, positive, value, time_condition),
-                   _KEPT.c.customer_id.not_in(select(_STALE.c.customer_id)), summaries_kept_here()))
+                   _KEPT.c.customer_id.not_in(select(_STALE.c.customer_id)), kept_usable(zone_key)))
     worked_out = select(live.c.cid).where(_holds(live.c, field, positive, value, time_condition))
     hit = or_(_C.c.id.in_(kept), _C.c.id.in_(worked_out))
     return not_(hit) if negated else hit

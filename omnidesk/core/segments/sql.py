@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -125,9 +125,9 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if field == "channel":
         return _listed(_C.c.channels, " ", op, value)
     if field in JOURNEY_FIELDS:
-        # A journey's dates are UTC days, as the Dashboard's periods whose flows open these rules.
-        utc = replace(ctx, zone=UTC)
-        return journey_condition(field, op, value, lambda col, o, v: _time(col, o, v, utc))
+        # A journey's dates are the shop's days, as the Dashboard's periods whose flows open these rules.
+        return journey_condition(field, op, value, lambda col, o, v: _time(col, o, v, ctx),
+                                 getattr(ctx.zone, "key", None) or "")
     if field == "tag":
         return _tag(op, value)
     if field == "name":
