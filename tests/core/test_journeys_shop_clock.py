@@ -163,3 +163,30 @@ def test_a_period_from_a_day_holds_only_journeys_that_began_in_it(make_workspace
         assert journeys("--from", "2026-01-01") == journeys("--from", "2026-01-01", "--to", "9998-12-31")
         assert [j["path"] for j in journeys("--from", "2026-01-01")] == [["shop", "purchase"]]
         assert journeys("--from", "2030-01-01") == []
+
+
+def test_a_card_is_first_and_last_seen_in_the_order_of_the_instants_its_files_name(make_workspace, tmp_path):
+    """The card compared the till's noon (stored as given, on the shop's clock) with the shop's UTC
+    times as text: Bob, who bought online at 10:00 and at the till at 12:00 in New York, was first
+    seen at the till and last seen online.  Each stays stored as its file gave it (the till's noon
+    as 12:00), which is how the new-customer figures read a first time."""
+    from sqlalchemy import select
+
+    from omnidesk.core.models import Customer
+    from omnidesk.core.settings import change_setting
+
+    ws = make_workspace(timezone="America/New_York")
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [
+        order("#1002", "bob@example.com", "25.00", created="2026-04-10 10:00:00 -0400", billing_name="Bob Stone",
+              **{"Billing Phone": "2125550199"})]))
+    _till(ws, tmp_path, [["04/10/2026", "12:00", "5001", "STONE, BOB", "(212) 555-0199", "", "Mug x1", "15,00"]])
+    cust = Customer.__table__
+
+    def seen():
+        with ws.engine.connect() as conn:
+            return tuple(conn.execute(select(cust.c.first_seen, cust.c.last_seen)).one())
+
+    assert seen() == ("2026-04-10T14:00:00", "2026-04-10T12:00:00")  # the order online, then the till
+    assert [r["customers"] for r in metrics.new_customers(ws, APRIL)] == [1]
+    change_setting(ws, "timezone", "Asia/Tokyo")  # the till's noon is 03:00 UTC there: first now
+    assert seen() == ("2026-04-10T12:00:00", "2026-04-10T14:00:00")

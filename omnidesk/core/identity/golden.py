@@ -33,14 +33,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from collections.abc import Generator, Iterable
 
-from sqlalchemy import and_, column, delete, func, inspect, literal, select, table
+from sqlalchemy import and_, case, column, delete, func, inspect, literal, select, table
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import forking
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
 from omnidesk.core.text import sort_key, strip_accents
-from omnidesk.core.timeutil import day_or_instant_utc
+from omnidesk.core.timeutil import day_or_instant_utc, wall_clock_utc
 from omnidesk.core.consent import GRANTED, STRICTNESS, decide_statuses, facts_query, stricter
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.dialect import (
@@ -377,12 +377,19 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
             consent_times.setdefault(row[0], []).append(row[3])
     latest_consent = decide_statuses(conn, consent_rows)
     address_consent, address_own = _address_statuses(conn, consent_rows, records)
+    from omnidesk.core.metrics_index import given_with_offset
+
     ev = Event.__table__
-    # Per customer and channel: the order rows (money.order_row_aggregates) and the time span.
+    # Per customer and channel: the order rows (money.order_row_aggregates) and the time span, of
+    # the times given with an offset (stored in UTC) and of those given without (a till's, stored
+    # on the shop's clock: made instants once the run's zone is known, _golden_rows).
+    offset = func.coalesce(given_with_offset(ev.c.occurred_at), False)
+    wall = case((offset, None), else_=ev.c.occurred_utc)
+    in_utc = case((offset, ev.c.occurred_utc), else_=None)
     event_stats: dict[int, list[tuple]] = {}
     for row in raw_rows(conn,
         select(ev.c.customer_id, ev.c.channel, *order_row_aggregates(ev),
-               func.min(ev.c.occurred_utc), func.max(ev.c.occurred_utc))
+               func.min(in_utc), func.max(in_utc), func.min(wall), func.max(wall))
         .where(_where(ev.c.customer_id, ids, bounds)).group_by(ev.c.customer_id, ev.c.channel)
     ):
         event_stats.setdefault(row[0], []).append(row[1:])
@@ -561,9 +568,10 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
                         every.add(written)
                 names[cid] = every
         stats = event_stats.get(cid, ())
-        seen = [t for s in stats for t in s[5:] if t] if stats else []
+        # (instant, as stored): ordered by the instant, stored as the source's own time is.
+        seen = _event_span(stats, zone) if stats else []
         if cid in consent_times:
-            seen.extend(t for w in consent_times[cid] if (t := day_or_instant_utc(w, zone)))
+            seen.extend((t, t) for w in consent_times[cid] if (t := day_or_instant_utc(w, zone)))
         lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
         for r in rows:
             if r[_VALUES] != "{}":
@@ -571,14 +579,14 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
                 if extra.get("created_at"):
                     created = day_or_instant_utc(extra["created_at"], zone)
                     if created:
-                        seen.append(created)
+                        seen.append((created, created))
                 if r[_KIND] == "contacts" and ("total_orders" in extra or "total_spent" in extra):
                     lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
         # No order rows and no export figures: no orders, no spend (what money_totals of nothing gives).
         orders, spend = _orders_and_spend(stats, lifetimes) if stats or lifetimes else (0, None)
         if seen:
             seen.sort()
-            first_seen, last_seen = seen[0][:19], seen[-1][:19]
+            first_seen, last_seen = seen[0][1][:19], seen[-1][1][:19]
         else:
             first_seen = last_seen = None
         updates.append((
@@ -898,6 +906,24 @@ def _one_record_created(text: str | None, zone=None) -> str | None:
     date alone is that day's start on the shop's clock (``zone``)."""
     created = _values(text).get("created_at")
     return (day_or_instant_utc(created, zone) or None) if created else None
+
+
+def _event_span(stats, zone) -> list[tuple[str, str]]:
+    """The first and last times of a customer's events (``_read_chunk``'s per channel), each as
+    (the instant it names, the time as stored).
+
+    A time given without an offset is stored as given, on the shop's clock (``zone``), and
+    names the instant the timeline and the journeys read; the card keeps it as stored, which
+    the new-customer figures read on the shop's clock (``metrics._first_stored_in_utc`` tells
+    the times stored in UTC by their source).  Compared as text, a till sale at noon in New
+    York came before an order online at ten.
+    """
+    seen = [(t, t) for s in stats for t in s[5:7] if t]
+    for s in stats:
+        for t in s[7:9]:
+            if t:
+                seen.append((wall_clock_utc(t[:19], zone) or t[:19], t))
+    return seen
 
 
 def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) -> tuple[int, int | None]:
