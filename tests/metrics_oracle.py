@@ -77,17 +77,20 @@ def old_journeys(ws, period=metrics.Period(), limit=20):
 
 def old_activity(ws, period=metrics.Period()):
     """metrics.activity as it reads every event: each on its day on the shop's clock (a time given with an
-    offset read there, one without as it was given)."""
+    offset read there, one without as it was given); money in the shop's currency (or none) as revenue,
+    each other currency apart."""
+    from omnidesk.core.money import workspace_currency
     from omnidesk.core.timeline import workspace_zone
 
     ev = Event.__table__
     zone = workspace_zone(ws)
+    shop = workspace_currency(ws)
     spent = (ev.c.type.in_(ORDER_TYPES)) & ev.c.status.not_in(NOT_SPEND)
-    weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    weeks: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0, Counter()])
     with ws.engine.connect() as conn:
-        for occurred_at, occurred_utc, channel, amount, refunded, counted in conn.execute(
+        for occurred_at, occurred_utc, channel, amount, refunded, currency, counted in conn.execute(
                 select(ev.c.occurred_at, ev.c.occurred_utc, ev.c.channel, ev.c.amount_minor, ev.c.refunded_minor,
-                       spent).where(ev.c.occurred_utc.is_not(None))):
+                       ev.c.currency, spent).where(ev.c.occurred_utc.is_not(None))):
             offset = occurred_at is not None and datetime.fromisoformat(occurred_at).tzinfo is not None
             d = (datetime.fromisoformat(occurred_utc).replace(tzinfo=UTC).astimezone(zone).date().isoformat()
                  if offset else occurred_utc[:10])
@@ -97,6 +100,15 @@ def old_activity(ws, period=metrics.Period()):
             entry = weeks[(f"{year}-W{week:02d}", channel)]
             entry[0] += 1
             if counted:  # money.net_spend: an order never below nothing, a refund line its amount
-                entry[1] += (amount or 0) if refunded is None or (amount or 0) < 0 else max((amount or 0) - refunded, 0)
-    return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
-            for (w, c), (n, m) in sorted(weeks.items())]
+                money = (amount or 0) if refunded is None or (amount or 0) < 0 else max((amount or 0) - refunded, 0)
+                if not currency or currency == shop:
+                    entry[1] += money
+                else:
+                    entry[2][currency] += money
+    out = []
+    for (w, c), (n, m, others) in sorted(weeks.items()):
+        row = {"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
+        if any(others.values()):
+            row["other_revenue"] = {k: round(v / 100, 2) for k, v in sorted(others.items()) if v}
+        out.append(row)
+    return out

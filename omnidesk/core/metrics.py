@@ -19,7 +19,7 @@ reads every event:
   one, to the second channel); a journey is in the period on whose day, on the shop's
   clock, it began;
 * **activity** — per ISO week and channel: events, and revenue net of refunds and
-  cancellations (money.py's rule);
+  cancellations (money.py's rule) in the shop's currency, other currencies apart, never added;
 * **campaigns** — per exported step: recipients, and the orders that followed within
   the attribution window (``attribution_days``, default 7): an order naming the
   offer code first, then one from a link carrying the campaign's tag, then the
@@ -56,7 +56,12 @@ from omnidesk.core.models import (
     SendRecord,
     SourceRecord,
 )
-from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+from omnidesk.core.money import (
+    NOT_SPEND,
+    ORDER_TYPES,
+    split_currencies,
+    workspace_currency,
+)
 from omnidesk.core.timeline import instant, workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
@@ -215,20 +220,26 @@ def any_orders(ws: Workspace) -> bool:
 def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
     """Per ISO week and channel: events, and revenue net of refunds and cancellations.
 
+    ``revenue`` is money in the shop's currency (money.workspace_currency) and amounts that
+    named none; money in any other currency is never added to it nor converted: a row with
+    some carries ``other_revenue``, {currency: amount} (no such key when there is none).
+
     Days and weeks are the shop's (its ``timezone``, else this computer's zone), as
     the timeline reads them.  Read from each import's events summed per day
     (metrics_index.py), and the events of imports not summed yet.
     """
     metrics_index.ensure_event_days(ws)
     zone = workspace_zone(ws)
-    weeks: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    shop = workspace_currency(ws)
+    weeks: dict[tuple[str, str], list] = defaultdict(lambda: [0, Counter()])
 
-    def add(day: str, channel: str, n: int, money: int) -> None:
+    def add(day: str, channel: str, n: int, money: dict[str, int], sign: int = 1) -> None:
         if period.holds(day):
             year, week, _ = date.fromisoformat(day).isocalendar()
             entry = weeks[(f"{year}-W{week:02d}", channel)]
-            entry[0] += n
-            entry[1] += money
+            entry[0] += sign * n
+            for code, minor in money.items():
+                entry[1][code] += sign * minor
 
     with ws.engine.connect() as conn:
         rows = metrics_index.day_rows(conn, period.where)
@@ -246,10 +257,18 @@ def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
             # A window lies within one stored day, and within one day on the shop's clock.
             stored, local = low[:10], local_day(low, zone)
             for channel, n, money in metrics_index.offset_events_between(conn, low, high, types):
-                add(stored, channel, -n, -money)
+                add(stored, channel, n, money, -1)
                 add(local, channel, n, money)
-    return [{"week": w, "channel": c, "events": n, "revenue": round(m / 100, 2)}
-            for (w, c), (n, m) in sorted(weeks.items()) if n > 0]
+    out = []
+    for (w, c), (n, money) in sorted(weeks.items()):
+        if n <= 0:
+            continue
+        own, others = split_currencies(dict(money), shop)
+        row = {"week": w, "channel": c, "events": n, "revenue": round(own / 100, 2)}
+        if others:
+            row["other_revenue"] = {code: round(m / 100, 2) for code, m in others.items()}
+        out.append(row)
+    return out
 
 
 def _given_with_offset(occurred_at: str | None) -> bool:
@@ -370,6 +389,11 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     as for recipients); an order of theirs counts for the baseline whatever else claims it.
     ``lift`` is the conversion less the baseline's (a share: 0.05 is five points).
 
+    ``revenue`` and ``baseline_revenue`` are money in the shop's currency (and amounts that
+    named none); an order in another currency counts as an order all the same, its money kept
+    apart in ``other_revenue`` / ``baseline_other_revenue`` ({currency: amount}, no such key
+    when there is none), never added nor converted.
+
     ``at`` is the step's time on its own clock (as the plan gives it), telling apart two steps
     of one campaign on one channel.
 
@@ -385,6 +409,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     sr, rec, st, camp = SendRecord.__table__, SourceRecord.__table__, CampaignStep.__table__, Campaign.__table__
     brand = get_brand(ws)
     zone = workspace_zone(ws)
+    shop = workspace_currency(ws)
     out = []
     claimed: set[int] = set()  # an order counts for one step only
     with ws.engine.connect() as conn:
@@ -421,7 +446,7 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                     or rows[0]
 
             candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days, zone)
-            orders = revenue = 0
+            orders, revenue = 0, Counter()
             for cid, _sent in sends:
                 rows = [r for r in candidates.get(cid, ()) if r.id not in claimed]
                 if not rows:
@@ -429,14 +454,14 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                 hit = pick(rows)
                 claimed.add(hit.id)
                 orders += 1
-                revenue += _order_spend(hit)
+                revenue[hit.currency or ""] += _order_spend(hit)
             # The baseline: nobody the campaign sent anything to, on any of its steps.
             sr2, rec2, st2 = sr.alias("sent"), rec.alias("sent_record"), st.alias("sent_step")
             reached = (select(rec2.c.customer_id)
                        .select_from(sr2.join(rec2, rec2.c.id == sr2.c.record_id).join(st2, st2.c.id == sr2.c.step_id))
                        .where(st2.c.campaign_id == campaign_id, rec2.c.customer_id.is_not(None),
                               sr2.c.channel.not_in(BASELINE_REASONS)))
-            kind, base_ids, base_orders, base_revenue = "none", set(), 0, 0
+            kind, base_ids, base_orders, base_revenue = "none", set(), 0, Counter()
             for label, which in (("held_out", sr.c.channel == HELD_OUT),
                                  ("not_sent", and_(sr.c.channel.in_(BASELINE_REASONS), sr.c.channel != HELD_OUT))):
                 ids = set(conn.execute(select(rec.c.customer_id).join(rec, rec.c.id == sr.c.record_id).where(
@@ -449,17 +474,24 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                         if found.get(cid):
                             hit = pick(found[cid])
                             base_orders += 1
-                            base_revenue += _order_spend(hit)
+                            base_revenue[hit.currency or ""] += _order_spend(hit)
                     break
             conversion = round(orders / len(sends), 4) if sends else None
             base_conversion = round(base_orders / len(base_ids), 4) if base_ids else None
-            out.append({"name": name, "channel": channel, "at": at_local, "sent": True, "due": at_utc,
-                        "recipients": len(sends), "orders": orders,
-                        "revenue": round(revenue / 100, 2), "conversion": conversion,
-                        "baseline_kind": kind, "baseline_customers": len(base_ids), "baseline_orders": base_orders,
-                        "baseline_revenue": round(base_revenue / 100, 2), "baseline_conversion": base_conversion,
-                        "lift": (round(conversion - base_conversion, 4)
-                                 if conversion is not None and base_conversion is not None else None)})
+            own, others = split_currencies(dict(revenue), shop)
+            base_own, base_others = split_currencies(dict(base_revenue), shop)
+            row = {"name": name, "channel": channel, "at": at_local, "sent": True, "due": at_utc,
+                   "recipients": len(sends), "orders": orders,
+                   "revenue": round(own / 100, 2), "conversion": conversion,
+                   "baseline_kind": kind, "baseline_customers": len(base_ids), "baseline_orders": base_orders,
+                   "baseline_revenue": round(base_own / 100, 2), "baseline_conversion": base_conversion,
+                   "lift": (round(conversion - base_conversion, 4)
+                            if conversion is not None and base_conversion is not None else None)}
+            if others:
+                row["other_revenue"] = {code: round(m / 100, 2) for code, m in others.items()}
+            if base_others:
+                row["baseline_other_revenue"] = {code: round(m / 100, 2) for code, m in base_others.items()}
+            out.append(row)
     return out
 
 
@@ -483,7 +515,7 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
     found: dict[int, list] = defaultdict(list)
     for row in conn.execute(
             select(rec.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
-                   ev.c.refunded_minor, ev.c.occurred_at, ev.c.occurred_utc, sent_at.label("sent_at"))
+                   ev.c.refunded_minor, ev.c.currency, ev.c.occurred_at, ev.c.occurred_utc, sent_at.label("sent_at"))
             .select_from(sr.join(rec, rec.c.id == sr.c.record_id)
                          .join(ev, ev.c.customer_id == rec.c.customer_id))
             .where(sr.c.step_id == step_id, which, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),

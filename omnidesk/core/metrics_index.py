@@ -3,7 +3,7 @@
 Reading ten million events for each chart takes seconds; two summaries answer
 in a fraction of one:
 
-* ``event_day`` holds each import's events per day, channel, type and status with
+* ``event_day`` holds each import's events per day, channel, type, status and currency with
   their money (amount less refunded, never below nothing: money.net_spend): activity
   sums it, choosing orders and statuses as money.py says at read time.  It is made per import
   (``event_day_batch``), on first use, like the product index of segments/items.py;
@@ -11,7 +11,7 @@ in a fraction of one:
 * ``customer_journey`` holds each customer's journey (path, first appearance, days
   to the first purchase); journeys count and take medians over it.
 
-Triggers in the schema (migrations 0016 and 0026) keep both true through every write —
+Triggers in the schema (migrations 0016, 0026 and 0027) keep both true through every write —
 an import, a merge or an unmerge (events and records follow their record to
 another customer), an erasure, a taken-back import, an undo: an event added to
 or removed from a summed import changes its day at once, and a customer whose
@@ -98,12 +98,13 @@ def sum_batches(conn, batch_ids: Iterable[int]) -> None:
         # An import holding most of the events is read in one pass over the table (+ 0 keeps SQLite
         # off the index), not row by row through the index.
         batch = ev.c.batch_id + 0 if mine > total // 4 else ev.c.batch_id
+        currency = func.coalesce(ev.c.currency, "")
         conn.execute(insert(day_t).from_select(
-            ["batch_id", "day", "channel", "type", "status", "events", "money"],
-            select(literal(batch_id), day, ev.c.channel, ev.c.type, ev.c.status, func.count(),
+            ["batch_id", "day", "channel", "type", "status", "currency", "events", "money"],
+            select(literal(batch_id), day, ev.c.channel, ev.c.type, ev.c.status, currency, func.count(),
                    func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)))
             .where(batch == batch_id, ev.c.occurred_utc.is_not(None))
-            .group_by(day, ev.c.channel, ev.c.type, ev.c.status)))
+            .group_by(day, ev.c.channel, ev.c.type, ev.c.status, currency)))
         # From here on the triggers add and take away each event of this import as it changes.
         conn.execute(insert(done).values(batch_id=batch_id))
 
@@ -124,32 +125,42 @@ def ensure_event_days(workspace) -> None:
     _try_writing(workspace, lambda conn: sum_batches(conn, unsummed_batches(conn)))
 
 
-def day_rows(conn, period_where) -> list[tuple[str, str, int, int]]:
-    """(day, channel, events, money spent) per day and channel with an event, from the sums and the
-    events of imports not summed; ``period_where(column)`` limits the days."""
+def _add_money(into: dict[str, int], currency: str | None, money: int | None) -> None:
+    if money:
+        into[currency or ""] = into.get(currency or "", 0) + money
+
+
+def day_rows(conn, period_where) -> list[tuple[str, str, int, dict[str, int]]]:
+    """(day, channel, events, money spent per currency) per day and channel with an event, from the sums
+    and the events of imports not summed; ``period_where(column)`` limits the days.
+
+    Money is kept apart per currency ('' for amounts whose export named none), never added across
+    them; the events are counted whatever their currency.
+    """
     ev, day_t, done = Event.__table__, EventDay.__table__, EventDayBatch.__table__
-    out: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    out: dict[tuple[str, str], list] = defaultdict(lambda: [0, {}])
     spent = func.sum(day_t.c.money).filter(day_t.c.type.in_(ORDER_TYPES), day_t.c.status.not_in(NOT_SPEND))
     where = [] if (w := period_where(day_t.c.day)) is None else [w]
-    for d, channel, n, money in conn.execute(
-            select(day_t.c.day, day_t.c.channel, func.sum(day_t.c.events), spent)
-            .where(*where).group_by(day_t.c.day, day_t.c.channel)):
+    for d, channel, currency, n, money in conn.execute(
+            select(day_t.c.day, day_t.c.channel, day_t.c.currency, func.sum(day_t.c.events), spent)
+            .where(*where).group_by(day_t.c.day, day_t.c.channel, day_t.c.currency)):
         out[(d, channel)][0] += n
-        out[(d, channel)][1] += money or 0
+        _add_money(out[(d, channel)][1], currency, money)
     summed = set(conn.execute(select(done.c.batch_id)).scalars())
     others = [b for b in conn.execute(select(ImportBatch.__table__.c.id)).scalars() if b not in summed]
     day = func.substr(ev.c.occurred_utc, 1, 10)
+    currency = func.coalesce(ev.c.currency, "")
     spend = func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)
                      ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
     where = [ev.c.occurred_utc.is_not(None)]
     if (w := period_where(ev.c.occurred_utc)) is not None:
         where.append(w)
     for part in chunks(others):
-        for d, channel, n, money in conn.execute(select(day, ev.c.channel, func.count(), spend)
-                                                 .where(*where, ev.c.batch_id.in_(list(part)))
-                                                 .group_by(day, ev.c.channel)):
+        for d, channel, cur, n, money in conn.execute(select(day, ev.c.channel, currency, func.count(), spend)
+                                                      .where(*where, ev.c.batch_id.in_(list(part)))
+                                                      .group_by(day, ev.c.channel, currency)):
             out[(d, channel)][0] += n
-            out[(d, channel)][1] += money or 0
+            _add_money(out[(d, channel)][1], cur, money)
     # A day whose every event went (an erasure) keeps rows of zero: it has no activity.
     return [(d, c, n, m) for (d, c), (n, m) in out.items() if n > 0]
 
@@ -192,9 +203,9 @@ def _has_offset(text: str) -> bool:
         return False
 
 
-def offset_events_between(conn, low: str, high: str, types: list[str]) -> list[tuple[str, int, int]]:
-    """(channel, events, money spent) of the events stored from ``low`` up to ``high`` whose file gave
-    their time with an offset.
+def offset_events_between(conn, low: str, high: str, types: list[str]) -> list[tuple[str, int, dict[str, int]]]:
+    """(channel, events, money spent per currency, as :func:`day_rows`) of the events stored from ``low``
+    up to ``high`` whose file gave their time with an offset.
 
     ``types`` is every event type (:func:`event_types`): naming them lets SQLite read the
     stretch of time through its index on type and time instead of every event.
@@ -202,11 +213,17 @@ def offset_events_between(conn, low: str, high: str, types: list[str]) -> list[t
     ev = Event.__table__
     spent = func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)
                      ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
-    return [(channel, n, money or 0) for channel, n, money in conn.execute(
-        select(ev.c.channel, func.count(), spent)
-        .where(ev.c.type.in_(types), ev.c.occurred_utc >= low, ev.c.occurred_utc < high,
-               given_with_offset(ev.c.occurred_at))
-        .group_by(ev.c.channel))]
+    currency = func.coalesce(ev.c.currency, "")
+    out: dict[str, list] = {}
+    for channel, cur, n, money in conn.execute(
+            select(ev.c.channel, currency, func.count(), spent)
+            .where(ev.c.type.in_(types), ev.c.occurred_utc >= low, ev.c.occurred_utc < high,
+                   given_with_offset(ev.c.occurred_at))
+            .group_by(ev.c.channel, currency)):
+        entry = out.setdefault(channel, [0, {}])
+        entry[0] += n
+        _add_money(entry[1], cur, money)
+    return [(channel, n, money) for channel, (n, money) in out.items()]
 
 
 # -- journeys ------------------------------------------------------------------------------------

@@ -536,7 +536,9 @@ class ProductBatch(SQLModel, table=True):
 # The Dashboard's summaries (metrics_index.py).  Triggers in the schema keep them true as events and
 # records change, so no write has to remember them; the undo journal leaves them out for that reason.
 class EventDay(SQLModel, table=True):
-    """Events of one import per day, channel, type and status, with their money (amount less refunded)."""
+    """Events of one import per day, channel, type, status and currency, with their money (amount less
+    refunded, never below nothing).  ``currency`` is '' for amounts whose export named none: money in
+    different currencies is kept apart, never added (migration 0027)."""
 
     __tablename__ = "event_day"
 
@@ -545,6 +547,7 @@ class EventDay(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=64)
     type: str = Field(primary_key=True, max_length=64)
     status: str = Field(primary_key=True, max_length=32)
+    currency: str = Field(default="", primary_key=True, max_length=3)
     events: int = 0
     money: int = 0
 

@@ -4,7 +4,9 @@ Every amount is kept as an integer of hundredths (``amount_minor``);
 :func:`format_money` is the one way one is written, for a screen ("1,234.50 USD")
 or a file ("1234.50"), and :func:`to_minor` the one way one is made.
 
-The workspace's own currency is for amounts whose export did not name one.  A
+The workspace's own currency is for amounts whose export did not name one.
+Amounts in other currencies are shown apart, never converted nor added to the
+shop's (:func:`split_currencies`).  A
 till or a lead form exports "32.00" where the online shop says "32.00 USD";
 both are the shop's money.  The ``currency`` setting names it; when unset it
 follows the workspace's region (``default_region``), for the regions a small
@@ -42,6 +44,34 @@ def workspace_currency(ws: _Settings) -> str | None:
     if code:
         return code
     return REGION_CURRENCY.get(str(ws.get_setting("default_region") or "").strip().upper())
+
+
+def in_shop_currency(code: str | None, shop: str | None) -> bool:
+    """True when an amount in ``code`` (None or '': its export named none) is money in the shop's
+    currency ``shop`` (:func:`workspace_currency`): named as it, or named none."""
+    return not code or (shop is not None and code.upper() == shop)
+
+
+def split_currencies(minor_by_currency: dict[str, int], shop: str | None) -> tuple[int, dict[str, int]]:
+    """(money in the shop's currency, {other currency: money}) of amounts in minor units per currency code.
+
+    Amounts are never converted between currencies: those in the shop's currency or in none
+    are added, each other currency is kept apart (a currency whose amounts come to nothing
+    is left out).  With no shop currency, only amounts that named none are the shop's.
+    """
+    own, others = 0, {}
+    for code, minor in minor_by_currency.items():
+        if in_shop_currency(code, shop):
+            own += minor
+        elif minor:
+            others[code.upper()] = others.get(code.upper(), 0) + minor
+    return own, {code: others[code] for code in sorted(others) if others[code]}
+
+
+def format_other_money(amounts: dict[str, float]) -> str:
+    """Amounts in other currencies (in the currency's units, as the reports carry them), each apart:
+    "80.00 EUR · 12.50 GBP"; "" when there are none."""
+    return " · ".join(format_money(round(amount * 100), code) for code, amount in sorted(amounts.items()) if amount)
 
 
 # -- orders and spend, as the shop counts them ----------------------------------------
