@@ -14,7 +14,7 @@ from omnidesk.cli.common import (
     _output,
 )
 from omnidesk.cli.output import Output
-from omnidesk.core.money import format_money, workspace_currency
+from omnidesk.core.money import format_money, format_other_money, workspace_currency
 from omnidesk.core.text import counted, printable
 
 
@@ -74,20 +74,33 @@ def cmd_report(args: argparse.Namespace) -> int:
         """An amount of the report (in the currency's units) as money: "7,185.57 USD"."""
         return format_money(round(amount * 100), currency)
 
+    def also(others: dict[str, float]) -> str:
+        """Money in other currencies, apart, never converted: " (also 80.00 EUR)"; "" with none."""
+        text = format_other_money(others)
+        return f" (also {text})" if text else ""
+
     def names(channels):
         return " + ".join(channel_name(c) for c in channels) or "(none)"
 
     def text(d):
         weeks: dict[str, list] = {}
+        others: dict[str, dict[str, float]] = {}  # per week: money in other currencies, each apart
         for r in d["activity"]:
             week = weeks.setdefault(r["week"], [0, 0.0, 0])
             week[0] += r["events"]
             week[1] += r["revenue"]
+            for code, amount in r.get("other_revenue", {}).items():
+                others.setdefault(r["week"], {}).setdefault(code, 0.0)
+                others[r["week"]][code] += amount
         for r in d["new_customers"]:
             weeks.setdefault(r["week"], [0, 0.0, 0])[2] += r["customers"]
+        every_other: dict[str, float] = {}
+        for week_others in others.values():
+            for code, amount in week_others.items():
+                every_other[code] = every_other.get(code, 0.0) + amount
         lines = [f"Period: {_span(d['period'])} — {counted(sum(w[2] for w in weeks.values()), 'new customer')}, "
                  f"{counted(sum(w[0] for w in weeks.values()), 'event')}, "
-                 f"revenue {money(sum(w[1] for w in weeks.values()))}"]
+                 f"revenue {money(sum(w[1] for w in weeks.values()))}{also(every_other)}"]
         lines += ["Reach (every customer, whatever the period):"]
         lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
         lines += ["  (known there, opted out or not)", f"  {reachable_sentence(d['reachable'])}"]
@@ -104,7 +117,8 @@ def cmd_report(args: argparse.Namespace) -> int:
             lines.append(f"  {printable(path):<48} {j['customers']:>9,}{median}")
         lines += ["Campaigns:"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
                                     + (f"{c['recipients']:,} sent, {counted(c['orders'], 'order')}, {money(c['revenue'])}"
-                                       + _baseline_text(c, money) if c.get("sent", True)
+                                       + also(c.get("other_revenue", {}))
+                                       + _baseline_text(c, money, also) if c.get("sent", True)
                                        else f"{c['recipients']:,} to send, {NOT_SENT}")
                                     for c in d["campaigns"]]
                                    or ["  none exported yet"])
@@ -113,7 +127,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         wide_money = max([12, *(len(money(amount)) for _w, (_n, amount, _f) in recent)])
         lines += ["Activity per week (the last 8 of the period):"] + (
             [f"  {week}  {n:>9,} {'event ' if n == 1 else 'events'}  {money(amount):>{wide_money}} revenue  "
-             f"{fresh:>7,} new customer{'' if fresh == 1 else 's'}"
+             f"{fresh:>7,} new customer{'' if fresh == 1 else 's'}{also(others.get(week, {}))}"
              for week, (n, amount, fresh) in recent] or ["  nothing in the period"])
         lines += ["Data health:"] + [f"  {k.replace('_', ' '):<24} {v:>9,}" for k, v in d["health"].items()]
         return lines
@@ -131,7 +145,7 @@ def _span(period: dict) -> str:
     return f"{start} to {end or 'today'}"
 
 
-def _baseline_text(c: dict, money) -> str:
+def _baseline_text(c: dict, money, also) -> str:
     """"; baseline 5 held out: 2 orders, 40.00 USD (lift +20.0 pts)", or "" with no baseline."""
     from omnidesk.core.metrics import baseline_label, lift_label
 
@@ -140,4 +154,5 @@ def _baseline_text(c: dict, money) -> str:
         return "; no baseline"
     lift = lift_label(c["lift"])
     return (f"; baseline {who}: {counted(c['baseline_orders'], 'order')}, {money(c['baseline_revenue'])}"
+            + also(c.get("baseline_other_revenue", {}))
             + (f" (lift {lift})" if lift else ""))

@@ -27,6 +27,7 @@ from omnidesk.core.metrics import (
     shop_today,
     step_label,
 )
+from omnidesk.core.money import format_money, format_other_money, workspace_currency
 from omnidesk.core.workspace import Workspace
 
 
@@ -54,6 +55,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     out = check_output(out, overwrite=overwrite)
     data = report(ws, period)
     today = today or shop_today(ws)
+    currency = workspace_currency(ws)
     styles = getSampleStyleSheet()
     business = str(ws.get_setting("business_name") or "") or ws.name
     span = (f"{period.start or 'the beginning'} to {period.end or 'today'}" if period.start or period.end
@@ -104,21 +106,44 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     table("Journeys to the first purchase", ["Path", "Customers", "Median days"],
           [[_path(j["path"]), f"{j['customers']:,}", "" if j["median_days"] is None else f"{j['median_days']:g}"]
            for j in data["journeys"][:15]], [110 * mm, 30 * mm, 30 * mm])
-    weeks: dict[str, list[float]] = {}
-    for row in data["activity"]:
-        entry = weeks.setdefault(row["week"], [0, 0.0])
-        entry[0] += row["events"]
-        entry[1] += row["revenue"]
-    # The period's last 26 weeks (to today without an end), quiet ones with their zeros.
-    shown = last_weeks(period.end or today, period.start, 26) if weeks else []
-    table("Activity per week (every channel)", ["Week", "Events", "Revenue"],
-          [[w, f"{weeks.get(w, (0, 0))[0]:,}", f"{weeks.get(w, (0, 0.0))[1]:,.2f}"] for w in shown],
-          [50 * mm, 40 * mm, 40 * mm])
     small = styles["Normal"].clone("cell", fontSize=8.5, leading=10)
 
     def cell(text: str):
         """Text that wraps inside its column (a plain string runs into the next one)."""
         return Paragraph(escape(text), small)
+
+    def money(amount: float, others: dict[str, float] | None = None):
+        """An amount in the shop's currency; beneath it, money in other currencies, apart, never converted."""
+        text = format_other_money(others or {})
+        return Paragraph(f"{amount:,.2f}<br/>also {escape(text)}", small) if text else f"{amount:,.2f}"
+
+    weeks: dict[str, list] = {}
+    for row in data["activity"]:
+        entry = weeks.setdefault(row["week"], [0, 0.0, {}])
+        entry[0] += row["events"]
+        entry[1] += row["revenue"]
+        for code, amount in row.get("other_revenue", {}).items():
+            entry[2][code] = entry[2].get(code, 0.0) + amount
+    every_other: dict[str, float] = {}
+    for _n, _amount, others in weeks.values():
+        for code, amount in others.items():
+            every_other[code] = every_other.get(code, 0.0) + amount
+    # The period's last 26 weeks (to today without an end), quiet ones with their zeros.
+    shown = last_weeks(period.end or today, period.start, 26) if weeks else []
+    revenue = f"Revenue ({currency})" if currency else "Revenue"
+    if every_other:
+        table("Activity per week (every channel)", ["Week", "Events", revenue, "Other currencies"],
+              [[w, f"{weeks.get(w, (0, 0))[0]:,}", f"{weeks.get(w, (0, 0.0))[1]:,.2f}",
+                cell(format_other_money(weeks.get(w, (0, 0.0, {}))[2]))] for w in shown],
+              [30 * mm, 30 * mm, 40 * mm, 70 * mm])
+        story.append(Paragraph(escape(
+            f"Revenue in the period: {format_money(round(sum(w[1] for w in weeks.values()) * 100), currency)}, "
+            f"and apart, never converted: {format_other_money(every_other)}."), styles["Normal"]))
+        story.append(Spacer(1, 5 * mm))
+    else:
+        table("Activity per week (every channel)", ["Week", "Events", revenue],
+              [[w, f"{weeks.get(w, (0, 0))[0]:,}", f"{weeks.get(w, (0, 0.0))[1]:,.2f}"] for w in shown],
+              [50 * mm, 40 * mm, 40 * mm])
 
     def share(value):
         return "" if value is None else f"{value:.1%}"
@@ -131,10 +156,11 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
             ""]
            if not c.get("sent", True) else
            [cell(step_label(c)), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
-            f"{c['revenue']:,.2f}",
+            money(c["revenue"], c.get("other_revenue")),
             share(c["conversion"]), baseline_label(c) or "none",
             f"{c['baseline_orders']:,}" if c["baseline_customers"] else "",
-            f"{c['baseline_revenue']:,.2f}" if c["baseline_customers"] else "", share(c["baseline_conversion"]),
+            money(c["baseline_revenue"], c.get("baseline_other_revenue")) if c["baseline_customers"] else "",
+            share(c["baseline_conversion"]),
             lift_label(c["lift"])]
            for c in data["campaigns"]],
           [30 * mm, 16 * mm, 12 * mm, 12 * mm, 17 * mm, 13 * mm, 20 * mm, 12 * mm, 17 * mm, 12 * mm, 13 * mm])
