@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from omnidesk.core import metrics
 from omnidesk.core.channels import channel_name
-from omnidesk.core.money import format_money
+from omnidesk.core.money import format_money, format_other_money
 
 # Short headers, each explained in its tip: eleven columns fit a narrow window without scrolling.
 CAMPAIGN_COLUMNS = ("Campaign", "Channel", "Recipients", "Orders", "Revenue", "Conv.", "Baseline",
@@ -24,13 +24,17 @@ def campaign_cells(c: dict, currency: str | None) -> tuple[str, ...]:
     def share(value) -> str:
         return "" if value is None else f"{value:.1%}"
 
+    def money(amount: float, others: dict | None) -> str:
+        """The shop's currency, then any other apart, never converted: "0.00 USD · 80.00 EUR"."""
+        return " · ".join(x for x in (format_money(round(amount * 100), currency), format_other_money(others or {})) if x)
+
     base = c.get("baseline_customers", 0)
     if not c.get("sent", True):  # planned, not sent: nothing to count yet
         return (metrics.step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "",
                 metrics.NOT_SENT, "", "", "", "")
     return (metrics.step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
-            format_money(round(c["revenue"] * 100), currency), share(c["conversion"]),
+            money(c["revenue"], c.get("other_revenue")), share(c["conversion"]),
             metrics.baseline_or_status(c),
             f"{c['baseline_orders']:,}" if base else "",
-            format_money(round(c["baseline_revenue"] * 100), currency) if base else "",
+            money(c["baseline_revenue"], c.get("baseline_other_revenue")) if base else "",
             share(c.get("baseline_conversion")), metrics.lift_label(c.get("lift")))

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from omnidesk.core import metrics
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.errors import UserError
-from omnidesk.core.money import format_money, workspace_currency
+from omnidesk.core.money import format_money, format_other_money, workspace_currency
 from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.tasks import Task, TaskRunner
@@ -75,6 +75,20 @@ PERIOD_PARTS = ("journeys", "activity", "new_customers")
 _CONCERNS = ("customer_list", "imports", "campaigns", "messages", "reviews", "settings", "everything")
 
 
+def _other_money(activity: list[dict]) -> dict[str, float]:
+    """The money of these activity rows in currencies other than the shop's, per currency, apart."""
+    out: dict[str, float] = {}
+    for r in activity:
+        for code, amount in r.get("other_revenue", {}).items():
+            out[code] = out.get(code, 0.0) + amount
+    return {code: round(amount, 2) for code, amount in sorted(out.items()) if round(amount, 2)}
+
+
+def _amount(value: float | None) -> str:
+    """An amount for a CSV file: "80.00", or "" for none."""
+    return "" if value is None else f"{value:.2f}"
+
+
 def _week(day: date) -> str:
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
@@ -99,7 +113,7 @@ class DashboardView(QWidget):
         self.data: dict = {}
         self._runs = {"whole": 0, "period": 0}
         self._stale = True
-        self._weeks: tuple = ([], {}, [], [])
+        self._weeks: tuple = ([], {}, [], [], {})
         self.journeys_period: metrics.Period | None = None
         self._build()
 
@@ -458,6 +472,7 @@ class DashboardView(QWidget):
             one, many = FIGURE_WORDS[key]
             self.figures[key].caption.setText(one if n == 1 else many)
         self.figures["revenue"].set_value(format_money(revenue, currency))
+        self._show_other_money(_other_money(activity), currency)
         for key, tile in self.tiles.items():
             n = d.get("health", {}).get(key, 0)
             tile.set_value(f"{n:,}", attention=n > 0)
@@ -515,9 +530,13 @@ class DashboardView(QWidget):
         codes = sorted(totals, key=lambda c: (-totals[c], c))
         events = {c: [0.0] * len(weeks) for c in codes}
         revenue = [0.0] * len(weeks)
+        others: dict[str, list[float]] = {}  # per other currency, its money a week, apart
         for r in activity:
             events[r["channel"]][index[r["week"]]] += r["events"]
             revenue[index[r["week"]]] += r["revenue"]
+            for code, amount in sorted(r.get("other_revenue", {}).items()):
+                others.setdefault(code, [0.0] * len(weeks))[index[r["week"]]] += amount
+        others = dict(sorted(others.items()))
         fresh = [0.0] * len(weeks)
         for r in new:
             fresh[index[r["week"]]] += r["customers"]
@@ -528,10 +547,29 @@ class DashboardView(QWidget):
         self.cards["growth"].set_empty(not weeks)
         self.new_chart.set_series(weeks, {"new": fresh}, {"new": "#0072B2"}, {"new": "New customers"})
         self.revenue_chart.set_series(weeks, {"revenue": revenue}, {"revenue": "#2F855A"}, {"revenue": "Revenue"})
-        self.cards["growth"].note.setText(f"revenue net of refunds{f', {currency}' if currency else ''}")
+        apart = "; other currencies apart" if others else ""
+        self.cards["growth"].note.setText(f"revenue net of refunds{f', {currency}' if currency else ''}{apart}")
         # The card's note gives way first in a narrow window: the chart's own caption keeps the money.
         self.revenue_caption.setText(f"Revenue a week ({currency})" if currency else "Revenue a week")
-        self._weeks = (weeks, events, fresh, revenue)
+        self.revenue_caption.setToolTip(f"Only money in {currency or 'no named currency'}: amounts in other "
+                                        "currencies are never converted nor added in (see the revenue figure)"
+                                        if others else "")
+        self._weeks = (weeks, events, fresh, revenue, others)
+
+    def _show_other_money(self, others: dict[str, float], currency: str | None) -> None:
+        """Under the revenue figure, the period's money in other currencies, apart: never converted nor added."""
+        tile = self.figures["revenue"]
+        if not others:
+            tile.caption.setText(FIGURE_WORDS["revenue"][1])
+            tile.setToolTip("")
+            return
+        # Two lines at most, as every tile has: one other currency in words, the rest counted (all in the tip).
+        first, *rest = sorted(others)
+        shown = format_other_money({first: others[first]})
+        tile.caption.setText(f"also {shown} + {counted(len(rest), 'more currency', 'more currencies')}, not converted"
+                             if rest else f"net of refunds; also {shown}, not converted")
+        tile.setToolTip(f"Revenue in the period, net of refunds, in {currency or 'no named currency'}. "
+                        f"Orders in other currencies are shown apart, never converted: {format_other_money(others)}.")
 
     def _show_campaigns(self, campaigns: list[dict], currency: str | None) -> None:
         self.cards["campaigns"].set_empty(not campaigns)
@@ -581,26 +619,36 @@ class DashboardView(QWidget):
                     [[" > ".join(node_label(c) for c in j["path"]), j["customers"], j["median_days"]]
                      for j in d.get("journeys", [])])
         if key == "activity":
-            return (["week", "week_starting", "channel", "events", "revenue"],
+            # A column per other currency, its money apart: never converted nor added to revenue.
+            codes = sorted(_other_money(d.get("activity", [])))
+            return (["week", "week_starting", "channel", "events", "revenue", *(f"revenue_{c}" for c in codes)],
                     [[r["week"], week_monday(r["week"]).isoformat(), channel_name(r["channel"]), r["events"],
-                      f"{r['revenue']:.2f}"] for r in d.get("activity", [])])
+                      f"{r['revenue']:.2f}", *(_amount(r.get("other_revenue", {}).get(c)) for c in codes)]
+                     for r in d.get("activity", [])])
         if key == "growth":
-            weeks, _events, fresh, revenue = self._weeks
-            return (["week", "week_starting", "new_customers", "revenue"],
-                    [[w, week_monday(w).isoformat(), int(n), f"{m:.2f}"] for w, n, m in zip(weeks, fresh, revenue)])
+            weeks, _events, fresh, revenue, others = self._weeks
+            codes = sorted(others)
+            return (["week", "week_starting", "new_customers", "revenue", *(f"revenue_{c}" for c in codes)],
+                    [[w, week_monday(w).isoformat(), int(n), f"{m:.2f}", *(f"{others[c][i]:.2f}" for c in codes)]
+                     for i, (w, n, m) in enumerate(zip(weeks, fresh, revenue))])
         if key == "campaigns":
             def blank(value):
                 return "" if value is None else value
 
+            campaigns = d.get("campaigns", [])
+            codes = sorted({code for c in campaigns for key in ("other_revenue", "baseline_other_revenue")
+                            for code in c.get(key, {})})
             return (["campaign", "channel", "at", "recipients", "orders", "revenue", "conversion", "baseline_kind",
                      "baseline_customers", "baseline_orders", "baseline_revenue", "baseline_conversion", "lift",
-                     "status"],
+                     "status", *(f"revenue_{code}" for code in codes), *(f"baseline_revenue_{code}" for code in codes)],
                     [[c["name"], channel_name(c["channel"]), c.get("at") or "", c["recipients"], c["orders"],
                       f"{c['revenue']:.2f}",
                       blank(c["conversion"]), c["baseline_kind"], c["baseline_customers"], c["baseline_orders"],
                       f"{c['baseline_revenue']:.2f}", blank(c["baseline_conversion"]), blank(c["lift"]),
-                      "sent" if c.get("sent", True) else metrics.NOT_SENT]
-                     for c in d.get("campaigns", [])])
+                      "sent" if c.get("sent", True) else metrics.NOT_SENT,
+                      *(_amount(c.get("other_revenue", {}).get(code)) for code in codes),
+                      *(_amount(c.get("baseline_other_revenue", {}).get(code)) for code in codes)]
+                     for c in campaigns])
         raise KeyError(key)
 
     def ask_save_path(self, caption: str, suggested: str, file_filter: str) -> Path | None:
