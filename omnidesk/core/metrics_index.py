@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, literal, or_, select
+from sqlalchemy import and_, delete, func, insert, literal, not_, or_, select
 
 from omnidesk.core.dialect import is_sqlite, triggers_suspended
 from omnidesk.core.models import (
@@ -282,15 +282,19 @@ def read_journeys(conn, customer_ids: list[int] | None = None, zone=None):
         if part is not None:
             where.append(ev.c.customer_id.in_(part))
         # One pass: each channel's first event and first purchase, per clock its times were given on
-        # (the order of times on one clock is the order of their instants).
-        for cid, channel, in_utc, first, first_bought in conn.execute(
-                select(ev.c.customer_id, ev.c.channel, offset, func.min(ev.c.occurred_utc),
-                       func.min(ev.c.occurred_utc).filter(spent))
-                .where(*where).group_by(ev.c.customer_id, ev.c.channel, offset)
-                .order_by(ev.c.customer_id, ev.c.channel)):
-            if not in_utc:
-                first = wall_clock_utc(first[:19], zone) or first[:19]
-                first_bought = first_bought and (wall_clock_utc(first_bought[:19], zone) or first_bought[:19])
+        # (the order of times on one clock is the order of their instants).  Grouped by customer
+        # and channel alone, as the events' index orders them: no sort of every event.
+        at = ev.c.occurred_utc
+        for cid, channel, first_utc, first_wall, bought_utc, bought_wall in conn.execute(
+                select(ev.c.customer_id, ev.c.channel, func.min(at).filter(offset), func.min(at).filter(not_(offset)),
+                       func.min(at).filter(and_(spent, offset)), func.min(at).filter(and_(spent, not_(offset))))
+                .where(*where).group_by(ev.c.customer_id, ev.c.channel).order_by(ev.c.customer_id, ev.c.channel)):
+            if first_wall is not None:
+                first_wall = wall_clock_utc(first_wall[:19], zone) or first_wall[:19]
+            if bought_wall is not None:
+                bought_wall = wall_clock_utc(bought_wall[:19], zone) or bought_wall[:19]
+            first = min(t for t in (first_utc, first_wall) if t is not None)
+            first_bought = min((t for t in (bought_utc, bought_wall) if t is not None), default=None)
             seen = firsts[cid]
             if channel not in seen or first < seen[channel]:
                 seen[channel] = first

@@ -87,16 +87,22 @@ def journey_table(stale_only: bool = False, zone_key: str = ""):
     offset = func.coalesce(given_with_offset(ev.c.occurred_at), False)
     # Each channel's first event and first purchase in one pass over the events, per clock the
     # times were given on (UTC with an offset, the shop's without); then each on one clock.
-    per_clock = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"), offset.label("in_utc"),
-                        func.min(ev.c.occurred_utc).label("at"), func.min(ev.c.occurred_utc).filter(spent).label("bought"))
+    # Grouped by customer and channel alone, as the events' index orders them (no sort of them all).
+    t = ev.c.occurred_utc
+    per_clock = (select(ev.c.customer_id.label("cid"), ev.c.channel.label("ch"),
+                        func.min(t).filter(offset).label("at_utc"), func.min(t).filter(not_(offset)).label("at_wall"),
+                        func.min(t).filter(and_(spent, offset)).label("bought_utc"),
+                        func.min(t).filter(and_(spent, not_(offset))).label("bought_wall"))
                  .where(ev.c.customer_id.is_not(None), ev.c.occurred_utc.is_not(None), *ev_only)
-                 .group_by(ev.c.customer_id, ev.c.channel, offset).subquery("journey_clocks"))
+                 .group_by(ev.c.customer_id, ev.c.channel).subquery("journey_clocks"))
 
-    def instant(column):
-        return case((per_clock.c.in_utc, column), else_=wall_utc(column, literal(zone_key)))
+    def earliest(in_utc, on_wall):
+        """The earlier instant of a time stored in UTC and one stored on the shop's clock (either may be NULL)."""
+        wall = wall_utc(on_wall, literal(zone_key))
+        return case((on_wall.is_(None), in_utc), (in_utc.is_(None), wall), (in_utc <= wall, in_utc), else_=wall)
 
-    dated = select(per_clock.c.cid, per_clock.c.ch, instant(per_clock.c.at).label("at"),
-                   instant(per_clock.c.bought).label("bought"))
+    dated = select(per_clock.c.cid, per_clock.c.ch, earliest(per_clock.c.at_utc, per_clock.c.at_wall).label("at"),
+                   earliest(per_clock.c.bought_utc, per_clock.c.bought_wall).label("bought"))
     known = (select(rec.c.customer_id.label("cid"), rec.c.channel.label("ch"), literal(UNDATED).label("at"),
                     null().label("bought"))
              .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND, *rec_only)
