@@ -65,6 +65,11 @@ def set_at(row, text: str) -> None:
 def test_empty_state_teaches_then_new_makes_a_draft_with_the_first_message(win, view, monkeypatch, qtbot):
     assert view.pages.currentIndex() == 0
     assert "Messages screen" in view.empty.text.text()
+    # From the keyboard (Ctrl+4), focus lands on the one thing the empty screen offers.
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.keyClick(win, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is view.empty.button
     store.save_message(win.workspace, "Winter", {"headline": "Winter"})
     store.save_message(win.workspace, "Autumn", {"headline": "Autumn"})
     monkeypatch.setattr(view, "ask_text", lambda *a, **k: "Spring sale")

@@ -37,6 +37,8 @@ class EmptyState(QWidget):
             self.button = QPushButton(action)
             self.button.setDefault(True)
             self.button.clicked.connect(self.actionTriggered)
+            # Focus given to the empty screen lands on what it offers: Enter or Space then acts.
+            self.setFocusProxy(self.button)
             layout.addSpacing(8)
             layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
