@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QDate, QPoint, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtTest import QTest
@@ -269,6 +269,21 @@ def test_choosing_from_to_in_the_box_starts_from_the_period_shown(win):
         assert dash.from_edit.date().toPython() == period.start and dash.to_edit.date().toPython() == today
         assert dash.data["new_customers"] == shown == metrics.new_customers(ws, period)
         assert dash.data["activity"] == metrics.activity(ws, period) and dash.data["activity"]
+
+
+def test_a_from_date_moved_past_the_to_date_takes_it_along(win):
+    """From 7 Dec 2028 to 6 Dec 2026 showed zeros beside dates that said otherwise (the two years
+    between were read); the end not moved now follows, so the dates shown are the period read."""
+    dash = _dash(win)
+    with time_machine.travel(TODAY, tick=False):
+        dash.set_period("custom", date(2026, 1, 1), date(2026, 12, 6))
+        dash.from_edit.setDate(QDate(2028, 12, 7))
+        assert dash.to_edit.date().toPython() == date(2028, 12, 7)
+        assert dash.period() == metrics.Period(date(2028, 12, 7), date(2028, 12, 7))
+        dash.to_edit.setDate(QDate(2026, 3, 1))
+        assert dash.from_edit.date().toPython() == date(2026, 3, 1)
+        assert dash.period() == metrics.Period(date(2026, 3, 1), date(2026, 3, 1))
+        assert dash.data["activity"] == metrics.activity(win.workspace, dash.period())
 
 
 def test_reads_off_the_ui_thread_and_says_so(win, qtbot):

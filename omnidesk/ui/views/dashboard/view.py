@@ -141,7 +141,8 @@ class DashboardView(QWidget):
             edit.setDateRange(QDate(metrics.FIRST_DAY), QDate(metrics.LAST_DAY))
             edit.setAccessibleName(name)
             edit.hide()
-            edit.dateChanged.connect(self._period_changed)
+        self.from_edit.dateChanged.connect(lambda day: self._date_moved(self.to_edit, day, later=True))
+        self.to_edit.dateChanged.connect(lambda day: self._date_moved(self.from_edit, day, later=False))
         self.period_box.currentIndexChanged.connect(self._period_box_changed)
         self.reading = QLabel("Reading…")
         self.reading.setStyleSheet("color: palette(placeholder-text);")
@@ -339,7 +340,7 @@ class DashboardView(QWidget):
         key = self.period_box.currentData()
         if key == CUSTOM:
             start, end = self.from_edit.date().toPython(), self.to_edit.date().toPython()
-            return metrics.Period(min(start, end), max(start, end))
+            return metrics.Period(start, end)  # From never after To (_date_moved)
         return metrics.named_period(key, self.today())
 
     def set_period(self, key: str, start: date | None = None, end: date | None = None) -> None:
@@ -369,6 +370,15 @@ class DashboardView(QWidget):
             self._shown_key = key
         for widget in (self.from_edit, self.to_label, self.to_edit):
             widget.setVisible(custom)
+        self._period_changed()
+
+    def _date_moved(self, other, day: QDate, *, later: bool) -> None:
+        """One end of a custom period moved past the other: the other follows, so the dates shown
+        are the period read (From after To read as the days between, shown the other way round)."""
+        if (other.date() < day) if later else (other.date() > day):
+            other.blockSignals(True)
+            other.setDate(day)
+            other.blockSignals(False)
         self._period_changed()
 
     def _period_changed(self) -> None:
