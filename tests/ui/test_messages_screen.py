@@ -141,6 +141,27 @@ def test_the_check_runs_as_you_type_and_a_finding_jumps_to_its_place(win, view, 
     assert cursor.selectedText() == "{frist_name}"
 
 
+def test_a_master_link_no_browser_can_open_is_said_under_its_field_not_as_missing(win, view, qtbot):
+    """"htp:/bad link" saved without a word, and every channel then said the link was missing,
+    even one whose text held it: the user was sent to fix the wrong thing."""
+    store.save_message(win.workspace, "Launch", {"headline": "Autumn", "link": "https://hc.example/a"})
+    view.refresh()
+    link = view.master.edits["link"]
+    assert view.master.link_problem.isHidden()
+    link.setText("htp:/bad link")
+    assert not view.master.link_problem.isHidden()
+    assert view.master.link_problem.text().startswith("htp:/bad link is not a link a browser can open")
+    qtbot.keyClick(view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    sms = view.panels["sms"]
+    view.tabs.setCurrentWidget(sms)
+    qtbot.waitUntil(lambda: sms.findings.count() > 0, timeout=3000)
+    texts = [sms.findings.item(i).text() for i in range(sms.findings.count())]
+    assert any("the master's htp:/bad link is not a link a browser can open" in t for t in texts), texts
+    assert not any("is missing" in t and "link" in t for t in texts), texts
+    link.setText("https://hc.example/a")
+    assert view.master.link_problem.isHidden()
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo") or not os.path.exists("/dev/null"), reason="pipes and devices: POSIX")
 def test_the_brand_kit_dialog_refuses_a_pipe_or_a_device_as_the_logo_unread(view, tmp_path):
     # Read whole when chosen: a named pipe froze the window waiting for a writer, /dev/zero filled the memory.

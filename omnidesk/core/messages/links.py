@@ -91,6 +91,12 @@ def _problem(url: str) -> str | None:
     return None
 
 
+def link_problem(url: str) -> str | None:
+    """Why ``url`` is no web link a message can carry, in a sentence naming it; None when it is one."""
+    problem = _problem(url)
+    return None if problem is None else f"{url} is not a link a browser can open: {problem}"
+
+
 def is_valid_link(url: str) -> bool:
     """True when ``url`` is an http(s) link with a valid host name and no spaces."""
     return _problem(url) is None

@@ -185,7 +185,10 @@ def _base(url: str) -> str:
 
 def _link(c: Context) -> Iterable[Hit]:
     link = c.master.get("link", "")
-    if link and not any(_base(lk.url) == _base(link) for lk in links.find_links(c.text)):
+    if link and not links.is_valid_link(link):
+        # Not "missing": no variant can carry it, whatever it says; the master's field is to fix.
+        yield "", f"the master's {links.link_problem(link)}; fix it in the master", None, None
+    elif link and not any(_base(lk.url) == _base(link) for lk in links.find_links(c.text)):
         yield "", f"the link {link} is missing", None, None
 
 
@@ -499,8 +502,7 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
     stats: dict[str, dict] = {}
     link = message.master.get("link", "")
     if link and not links.is_valid_link(link):
-        findings.append(Finding("master", ERROR, "malformed_link", f"{link} is not a link a browser can open",
-                                "link"))
+        findings.append(Finding("master", ERROR, "malformed_link", links.link_problem(link), "link"))
     for channel in message.channels:
         found, stats[channel] = check_variant(channel, message.variants[channel].fields, message.master, brand,
                                               samples=samples, custom_names=custom_names)

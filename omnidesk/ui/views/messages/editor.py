@@ -98,9 +98,24 @@ class MasterForm(QWidget):
             edit.textChanged.connect(self.changed)
             self.edits[f] = edit
             form.addRow(MASTER_LABELS[f] + ":", edit)
+            if f == "link":
+                # Said under the field as it is typed: a link no variant can carry.
+                self.link_problem = QLabel()
+                self.link_problem.setWordWrap(True)
+                self.link_problem.setStyleSheet("color: #B3261E;")
+                self.link_problem.hide()
+                form.addRow("", self.link_problem)
+                edit.textChanged.connect(self._check_link)
         self.edits["link"].setPlaceholderText("https://…  (tagged per channel for your analytics)")
         self.edits["offer_value"].setPlaceholderText("e.g. 20% off")  # grey "20% off" read as typed in
         self.edits["image"].setPlaceholderText("https://… a picture the posts and the email show (optional)")
+
+    def _check_link(self, text: str) -> None:
+        from omnidesk.core.messages.links import link_problem
+
+        problem = link_problem(text.strip()) if text.strip() else None
+        self.link_problem.setText(problem or "")
+        self.link_problem.setVisible(problem is not None)
 
     def set_values(self, master: dict[str, str]) -> None:
         self.blockSignals(True)
@@ -114,6 +129,7 @@ class MasterForm(QWidget):
         self.expires_on.setChecked(bool(expires))
         self.expires.setDate(QDate.fromString(expires, "yyyy-MM-dd") if expires else QDate.currentDate())
         self.blockSignals(False)
+        self._check_link(self.edits["link"].text())
 
     def values(self) -> dict[str, str]:
         out = {f: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()
