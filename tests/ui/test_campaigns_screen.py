@@ -145,7 +145,7 @@ def test_a_refused_save_says_why_and_changes_nothing(win, view, monkeypatch):
     view.select("Spring")
     view.editor.steps.rows[1].zone.setCurrentText("Mars/Olympus")
     view.save()
-    why = "Step 2 (steps[1].timezone): 'Mars/Olympus' is not a time zone such as Europe/London."
+    why = "Step 2, time zone: 'Mars/Olympus' is not a time zone such as Europe/London."
     assert view.error.isVisible() and view.error.text() == why
     assert said == []  # said under the form, beside Save: not in a dialog box as well
     assert core.get_campaign(win.workspace, "Spring").steps[1].timezone == NY

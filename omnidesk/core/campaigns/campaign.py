@@ -30,6 +30,7 @@ audience itself, or ``{"audience": …, "holdout_percent": N}`` when some are he
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -179,6 +180,20 @@ def clean_step(raw: object, n: int) -> Step:
     if why:
         raise UserError(f"{where('.at')}: '{at}' is {why}.")
     return Step(None, channel, local.replace(second=0, microsecond=0).isoformat(), zone)
+
+
+_STEP_PLACE = re.compile(r"^Step (\d+) \(steps\[\d+\](?:\.(\w+))?\):")
+_FIELD_WORDS = {"channel": "channel", "at": "time", "timezone": "time zone"}
+
+
+def in_form_words(message: str) -> str:
+    """A step's problem (:func:`clean_step`) as a form says it: "Step 2, time zone: …", without
+    the plan file's place (``steps[1].timezone``), which only a file's reader needs."""
+    def say(m: re.Match) -> str:
+        field = _FIELD_WORDS.get(m[2] or "", m[2])
+        return f"Step {m[1]}, {field}:" if field else f"Step {m[1]}:"
+
+    return _STEP_PLACE.sub(say, message, count=1)
 
 
 def clean_holdout(value: object) -> float:

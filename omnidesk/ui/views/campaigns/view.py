@@ -582,7 +582,7 @@ class CampaignsView(QWidget):
         if result is not None and then:
             self.select(then)
         if said:
-            self.error.setText(said[-1])
+            self.error.setText(core.in_form_words(said[-1]))
             self.error.show()
         return result
 
