@@ -560,3 +560,74 @@ def test_a_surveys_own_word_for_no_is_a_no(make_workspace, tmp_path, answer):
     result = imported(ws, survey, "2026-04-01 12:00Z")
     assert result.flagged == 0
     assert in_force(ws, "dina@example.com") == {"email": "denied", "sms": "denied"}
+
+
+# --------------------------------------------------------------------------
+# 5. a European list's own yes and no
+# --------------------------------------------------------------------------
+
+# A newsletter list as a French, German, Dutch, Spanish or Italian shop keeps it: its own headers
+# (the consent header is one the importer maps), its own separator, its own words for yes and no.
+EUROPEAN_LISTS = {
+    "fr": (["Courriel", "Prénom", "Nom", "Consentement"], ";", ["Non", "non", "NON, merci"], ["Oui"]),
+    "de": (["E-Mail", "Vorname", "Nachname", "Einwilligung"], ";", ["Nein", "nein danke", "FALSCH"], ["Ja", "WAHR"]),
+    "nl": (["E-mailadres", "Voornaam", "Achternaam", "Nieuwsbrief"], ";", ["Nee"], ["Ja"]),
+    # "Sí" also as a Mac writes it: S, i and a combining accent.
+    "es": (["Correo electrónico", "Nombre", "Apellido", "Acepta marketing"], ";", ["No"], ["Sí", "Si", "Si\u0301"]),
+    "it": (["Email", "Nome", "Cognome", "Iscritto"], ";", ["No"], ["Sì", "Si"]),
+}
+
+
+def european_list(path, lang: str, *rows: tuple[str, str]):
+    """The list in ``lang``: (email, consent cell) per person."""
+    header, delimiter, _, _ = EUROPEAN_LISTS[lang]
+    return write_csv(path, header, [[email, email.split("@")[0].capitalize(), "Stone", answer]
+                                    for email, answer in rows], delimiter=delimiter)
+
+
+@pytest.mark.parametrize("lang", sorted(EUROPEAN_LISTS))
+def test_a_european_lists_no_takes_back_the_shops_yes_and_its_yes_gives_it(ws, tmp_path, lang):
+    """The shop's export said yes (or no); a later newsletter list in the shop's language says
+    "Non"/"Nein"/"Nee"/"No" (or "Oui"/"Ja"/"Sí"/"Sì"): each cell is a consent fact, not a flagged
+    cell that leaves the shop's older answer standing."""
+    _, _, noes, yeses = EUROPEAN_LISTS[lang]
+    said_no = [(f"no{n}@example.com", word) for n, word in enumerate(noes)]
+    said_yes = [(f"yes{n}@example.com", word) for n, word in enumerate(yeses)]
+    imported(ws, shop_customers(tmp_path / "customers_export.csv",
+                                *[(email, "", "yes") for email, _ in said_no],
+                                *[(email, "", "no") for email, _ in said_yes]), "2026-05-01 09:00Z")
+    path = european_list(tmp_path / f"newsletter_{lang}.csv", lang, *said_no, *said_yes)
+    result = imported(ws, path, "2026-06-01 09:00Z", ImportOptions(channel="email"))
+    assert result.flagged == 0, [fr.problems for fr in result.flagged_rows]
+    assert facts_of(ws, path.name) == [("email", "denied", None)] * len(said_no) + \
+        [("email", "granted", None)] * len(said_yes)
+    assert {email: in_force(ws, email)["email"] for email, _ in said_no + said_yes} == {
+        **{email: "denied" for email, _ in said_no}, **{email: "granted" for email, _ in said_yes}}
+
+
+@pytest.mark.parametrize("word", ["Abgemeldet", "désabonné", "Désinscrite", "uitgeschreven", "Dado de baja",
+                                  "disiscritto"])
+def test_a_european_lists_unsubscribed_is_an_unsubscribe(ws, tmp_path, word):
+    """"Unsubscribed" in the list's own language, in its consent column or as a person's status."""
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", ("ada@example.com", "", "yes"),
+                                ("bo@example.com", "", "yes")), "2026-05-01 09:00Z")
+    consent = european_list(tmp_path / "newsletter.csv", "de", ("ada@example.com", word))
+    imported(ws, consent, "2026-06-01 09:00Z", ImportOptions(channel="email"))
+    status = write_csv(tmp_path / "kontakte.csv", ["E-Mail", "Vorname", "Nachname", "Status"],
+                       [["bo@example.com", "Bo", "Stone", word]])
+    imported(ws, status, "2026-06-01 09:00Z")
+    assert in_force(ws, "ada@example.com")["email"] == "unsubscribed"
+    assert in_force(ws, "bo@example.com")["email"] == "unsubscribed"
+
+
+@pytest.mark.parametrize("word", ["Vielleicht", "Jein", "Peut-être", "Sí?", "ja nee"])
+def test_a_word_of_a_european_list_that_is_no_yes_or_no_stays_flagged(ws, tmp_path, word):
+    """Consent is never guessed in the marketer's favour: a word that is neither a yes nor a no is a
+    flagged cell and no fact; the shop's "no" stands."""
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", ("ada@example.com", "", "no")),
+             "2026-05-01 09:00Z")
+    path = european_list(tmp_path / "newsletter.csv", "de", ("ada@example.com", word))
+    result = imported(ws, path, "2026-06-01 09:00Z", ImportOptions(channel="email"))
+    assert result.flagged == 1 and "not a consent value" in str(result.flagged_rows[0].problems)
+    assert facts_of(ws, path.name) == []
+    assert in_force(ws, "ada@example.com")["email"] == "denied"

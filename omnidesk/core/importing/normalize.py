@@ -84,19 +84,27 @@ __all__ = [
     "strip_type_prefix",
 ]
 
-_TRUE = frozenset(
-    {"yes", "y", "true", "t", "1", "x", "on", "checked", "✓", "✔", "oui", "ja", "si", "sí", "sim", "da"}
-)
-_FALSE = frozenset({"no", "n", "false", "f", "0", "off", "unchecked", "non", "nein", "nee", "não", "nao", "nej"})
+# Yes and no as a cell says them in the languages whose headers the importer maps (German,
+# French, Dutch, Spanish, Italian, Portuguese, Scandinavian), and a spreadsheet's TRUE and FALSE
+# as a German, French, Dutch, Spanish or Italian one writes them.  One vocabulary for yes/no
+# cells and consent cells: a "Nein" under "Einwilligung" is the same no as under a yes/no field.
+_YES_WORDS = frozenset({"yes", "y", "oui", "ja", "si", "sí", "sì", "sim", "da"})
+_NO_WORDS = frozenset({"no", "n", "non", "nein", "nee", "não", "nao", "nej"})
+_TRUE_WORDS = frozenset({"true", "wahr", "vrai", "waar", "verdadero", "vero"})
+_FALSE_WORDS = frozenset({"false", "falsch", "faux", "onwaar", "falso"})
+_TRUE = _YES_WORDS | _TRUE_WORDS | frozenset({"t", "1", "x", "on", "checked", "✓", "✔"})
+_FALSE = _NO_WORDS | _FALSE_WORDS | frozenset({"f", "0", "off", "unchecked"})
 
 
 def _key(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)  # "Sí" typed on a Mac is S, i and an accent
     return " ".join(text.casefold().replace("_", " ").replace("-", " ").split())
 
 
 def parse_bool(raw: object) -> Normalized[bool]:
     """Read a yes/no cell (yes/no, true/false, 1/0, y/n, x, oui/non,
-    ja/nein, ...); ``bool`` and ``int`` 0/1 are accepted as they are."""
+    ja/nein, ja/nee, sí/no, a German or French spreadsheet's WAHR/FALSCH, VRAI/FAUX, ...); ``bool`` and ``int`` 0/1 are accepted as they are."""
     if isinstance(raw, bool):
         return Normalized(raw, None, str(raw))
     if isinstance(raw, int) and raw in (0, 1):
@@ -114,12 +122,24 @@ def parse_bool(raw: object) -> Normalized[bool]:
 
 GRANTED, DENIED, UNSUBSCRIBED, CLEANED, PENDING = "granted", "denied", "unsubscribed", "cleaned", "pending"
 
+# "Unsubscribed" in German, French, Dutch, Spanish and Italian, with and without accents: a
+# consent cell's or a status's opt-out in the languages whose consent headers are mapped.
+_LOCAL_UNSUBSCRIBED = frozenset({
+    "abgemeldet", "ausgetragen", "désabonné", "désabonnée", "desabonne", "desabonnee", "désinscrit", "désinscrite",
+    "desinscrit", "desinscrite", "uitgeschreven", "dado de baja", "dada de baja", "de baja", "disiscritto",
+    "disiscritta",
+})
+
 _CONSENT: dict[str, str] = {
     **dict.fromkeys(
-        "yes y true t 1 x subscribed subscriber optin granted consented confirmed accepted".split(), GRANTED
+        "t 1 x subscribed subscriber optin granted consented confirmed accepted".split(), GRANTED
     ),
     **dict.fromkeys(["opted in", "opt in", "single opt in", "double opt in", "accepts marketing"], GRANTED),
-    **dict.fromkeys("no n false f 0 nonsubscribed denied declined transactional".split(), DENIED),
+    # Yes and no in the languages of the consent headers the importer maps (Einwilligung,
+    # Consentement, Nieuwsbrief, Suscrito, Iscritto): shared with parse_bool.
+    **dict.fromkeys(_YES_WORDS | _TRUE_WORDS, GRANTED),
+    **dict.fromkeys(_NO_WORDS | _FALSE_WORDS, DENIED),
+    **dict.fromkeys("f 0 nonsubscribed denied declined transactional".split(), DENIED),
     # A survey's or a form's own words for no ("Nope", "Nah", "Never"): a refusal left unread
     # would leave an older "yes" standing.
     **dict.fromkeys("nope nah never".split(), DENIED),
@@ -128,6 +148,7 @@ _CONSENT: dict[str, str] = {
     # blocks: the one safe reading is "do not send".
     **dict.fromkeys("unsubscribed optout unsubscribe withdrawn revoked suppressed".split(), UNSUBSCRIBED),
     **dict.fromkeys(["opted out", "opt out"], UNSUBSCRIBED),
+    **dict.fromkeys(_LOCAL_UNSUBSCRIBED, UNSUBSCRIBED),
     # The words an SMS gateway's opt-out list records as the reply that opted a number out
     # (the CTIA's standard keywords and their common kin); START and UNSTOP opt back in.
     **dict.fromkeys("stop stopall end quit cancel revoke".split(), UNSUBSCRIBED),
@@ -142,10 +163,13 @@ def parse_consent(raw: str) -> Normalized[str]:
     """Read a marketing-consent cell into "granted", "denied",
     "unsubscribed", "cleaned" (address bounced or invalid) or "pending".
 
-    Understands yes/no style values (Shopify "yes"/"no"), Klaviyo
+    Understands yes/no style values (Shopify "yes"/"no"; "oui"/"non", "ja"/"nein", "ja"/"nee",
+    "sí"/"no", "sì"/"no" and the words :func:`parse_bool` reads), Klaviyo
     ("SUBSCRIBED", "NEVER SUBSCRIBED", "UNSUBSCRIBED", "SUPPRESSED"),
     Mailchimp ("subscribed", "unsubscribed", "cleaned", "pending") and
-    "opted in"/"opted out".
+    "opted in"/"opted out", and "unsubscribed" in German, French, Dutch, Spanish
+    and Italian ("abgemeldet", "désabonné", "uitgeschreven", "dado de baja").
+    Any other word is a problem, never a yes.
     """
     text = clean_cell(raw)
     if not text:
@@ -237,6 +261,7 @@ _STATUS_OPT_OUTS: dict[str, str] = {
          "suppressed", "blacklisted", "blocklisted", "blocked", "spam", "spam report", "spam complaint",
          "complaint", "complained", "marked as spam", "do not email", "do not contact", "do not mail",
          "global unsubscribe", "withdrawn", "revoked", "unsubscribed via sms"], UNSUBSCRIBED),
+    **dict.fromkeys(_LOCAL_UNSUBSCRIBED, UNSUBSCRIBED),
     **dict.fromkeys(["cleaned", "bounced", "bounce", "hard bounce", "hard bounced", "hardbounce", "invalid",
                      "invalid email", "undeliverable"], CLEANED),
     **dict.fromkeys(["denied", "declined", "never subscribed", "not subscribed", "non subscribed",
