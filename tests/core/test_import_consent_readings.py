@@ -9,6 +9,7 @@ list, suppression exports of email tools, Mailchimp's audience files) through
 from __future__ import annotations
 
 import csv
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -16,7 +17,7 @@ import time_machine
 
 from omnidesk.core.campaigns.campaign import save_campaign
 from omnidesk.core.campaigns.export import export_campaign
-from omnidesk.core.importing.pipeline import ImportOptions, import_file
+from omnidesk.core.importing.pipeline import REPEATED_HEADER, ImportOptions, import_file
 from omnidesk.core.messages.brand import set_brand
 from omnidesk.core.messages.store import save_message
 from omnidesk.core.profile import consent_facts
@@ -631,3 +632,41 @@ def test_a_word_of_a_european_list_that_is_no_yes_or_no_stays_flagged(ws, tmp_pa
     assert result.flagged == 1 and "not a consent value" in str(result.flagged_rows[0].problems)
     assert facts_of(ws, path.name) == []
     assert in_force(ws, "ada@example.com")["email"] == "denied"
+
+
+# --------------------------------------------------------------------------
+# 6. a header line repeated inside the file
+# --------------------------------------------------------------------------
+
+
+def test_a_header_line_repeated_inside_the_file_is_kept_as_read_but_is_nobody(ws, tmp_path):
+    """January's and February's exports pasted one under the other: February's header line (here
+    retyped in other case and spacing) is no customer "First Name Last Name" whose "Accepts
+    Marketing" grants consent; it is kept as read and skipped, and says why."""
+    path = tmp_path / "customers_jan_and_feb.csv"
+    path.write_bytes(b"Email,First Name,Last Name,Phone,Accepts Marketing\r\n"
+                     b"ann@example.com,Ann,Lee,,yes\r\n"
+                     b"EMAIL, first name ,Last  Name,Phone,accepts marketing\r\n"
+                     b"bob@example.com,Bob,Ray,,no\r\n")
+    result = imported(ws, path, "2026-06-01 09:00Z")
+    assert (result.rows, result.imported, result.skipped, result.flagged) == (3, 2, 1, 0)
+    assert result.skipped_rows == {REPEATED_HEADER: [2]}
+    assert "header line again" in result.skip_notes()[0]
+    with ws.engine.connect() as conn:
+        customers = conn.exec_driver_sql("SELECT display_name, email, consent_email FROM customer ORDER BY id").all()
+        kept = conn.exec_driver_sql("SELECT raw_json FROM source_record ORDER BY record_no").all()
+    assert [tuple(c) for c in customers] == [("Ann Lee", "ann@example.com", "granted"),
+                                             ("Bob Ray", "bob@example.com", "denied")]
+    assert json.loads(kept[1][0]) == ["EMAIL", " first name ", "Last  Name", "Phone", "accepts marketing"]
+    assert facts_of(ws, path.name) == [("email", "granted", None), ("email", "denied", None)]
+
+
+def test_a_row_with_a_few_header_words_is_still_a_person_and_a_header_word_is_no_yes(ws, tmp_path):
+    """Only a row most of whose cells are the header's is the header again.  A person's consent cell
+    that says "Accepts Marketing" is no answer: flagged, and no fact."""
+    path = write_csv(tmp_path / "signups.csv", ["Email", "First Name", "Last Name", "Accepts Marketing"],
+                     [["cy@example.com", "First Name", "Cole", "Accepts Marketing"]])
+    result = imported(ws, path, "2026-06-01 09:00Z")
+    assert (result.imported, result.skipped, result.flagged) == (1, 0, 1)
+    assert "not a consent value" in str(result.flagged_rows[0].problems)
+    assert facts_of(ws, path.name) == []

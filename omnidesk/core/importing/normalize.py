@@ -134,7 +134,8 @@ _CONSENT: dict[str, str] = {
     **dict.fromkeys(
         "t 1 x subscribed subscriber optin granted consented confirmed accepted".split(), GRANTED
     ),
-    **dict.fromkeys(["opted in", "opt in", "single opt in", "double opt in", "accepts marketing"], GRANTED),
+    # Not "accepts marketing": a header's words are no answer (a header line repeated in the file).
+    **dict.fromkeys(["opted in", "opt in", "single opt in", "double opt in"], GRANTED),
     # Yes and no in the languages of the consent headers the importer maps (Einwilligung,
     # Consentement, Nieuwsbrief, Suscrito, Iscritto): shared with parse_bool.
     **dict.fromkeys(_YES_WORDS | _TRUE_WORDS, GRANTED),

@@ -54,6 +54,7 @@ from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.sightings import earlier_rows, follow_earlier_rows
 from omnidesk.core.importing.rows import (
     NOBODY,
+    REPEATED_HEADER,
     TEST_LEAD,
     Row,
     RowNormalizer,
@@ -90,6 +91,7 @@ __all__ = [
     "DATE_SAMPLE",
     "NOBODY",
     "PREVIEW_ROWS",
+    "REPEATED_HEADER",
     "REPORT_BATCH",
     "REPORT_PROBLEMS",
     "REPORT_ROW",

@@ -69,6 +69,7 @@ class Row:
 # Why a row is kept as read but made into nobody.
 NOBODY = "with no name, email, phone or ID"
 TEST_LEAD = "a platform's test lead (\u201c<test lead: dummy data for \u2026>\u201d)"
+REPEATED_HEADER = "the file's header line again (files pasted one under the other)"
 # Meta's Lead Ads Testing Tool fills every answer of a test lead with this.
 _TEST_LEAD_MARK = "<test lead"
 _IDENTITY = ("first_name", "last_name", "full_name", "email", "phone", "external_id")
@@ -185,6 +186,8 @@ class RowNormalizer:
         self.constants = dict(plan.preset.constants) if plan.preset else {}
         self.strip_prefixes = bool(plan.preset and plan.preset.strip_type_prefixes)
         self.header = plan.header
+        # The header's cells as a repeated header line would hold them (see ``_repeats_header``).
+        self._header_cells = tuple((i, key) for i, h in enumerate(plan.header) if (key := _cell_key(h)))
         self.local_region = plan.local_phone_region
         self.mixed_problem = plan.phone_region.problem if plan.phone_region is not None else ""
         # A form's row time is when its boxes were ticked; an order's is not.
@@ -340,6 +343,9 @@ class RowNormalizer:
         if _TEST_LEAD_MARK in joined:
             row.skip = TEST_LEAD
             return row
+        if self._repeats_header(record.values):
+            row.skip = REPEATED_HEADER
+            return row
         v = self.cells(record.values, joined)
         get = v.found.get
         if self.nobody_check and not any(name in v.found for name in self._identity):
@@ -481,6 +487,26 @@ class RowNormalizer:
         # Marketing" on an order row is the customer's flag as of the export.
         self._consents(row, v, times, self._grant_fallback(row, v, created), unsub_at)
         return row
+
+    def _repeats_header(self, values: Sequence[str]) -> bool:
+        """Whether a row is the file's header line again: most of its cells (more than half of
+        the named columns, two at least where there are two) are the header's, whatever their
+        case and spacing.  Two exports pasted one under the other keep the second one's header,
+        whose "Accepts Marketing" is no answer and whose "First Name" is nobody's."""
+        cells = self._header_cells
+        needed = len(cells) // 2 + 1
+        misses = len(cells) - needed  # how many cells may differ before the row cannot be one
+        count = len(values)
+        for i, key in cells:
+            if i < count and _cell_key(values[i]) == key:
+                needed -= 1
+                if not needed:
+                    return True
+            else:
+                misses -= 1
+                if misses < 0:
+                    return False
+        return False
 
     def _grant_fallback(self, row: Row, v: _Cells, created: str | None) -> str | None:
         """The time a "yes" without a consent time of its own takes: the row's sign-up time, or
@@ -670,6 +696,11 @@ class RowNormalizer:
 
 # A numeric date with the year last, as DateEvidence counts one that could be either.
 _DAY_MONTH_YEAR = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{2}|\d{4})(?=$|[\sT,])")
+
+
+def _cell_key(text: str) -> str:
+    """A cell or header as a repeated header line is compared: casefolded, spaces collapsed."""
+    return " ".join(text.casefold().split())
 
 
 def _either_way(raw: str) -> bool:
