@@ -131,11 +131,14 @@ def normalize_phone(raw: str, region: str = "US") -> Normalized[str]:
     without one must be a valid number of ``region``: "030 7654321" is a Berlin
     number whose country code was left off, not the US number +1 030-765-4321,
     and "1111111111" is nobody's.  Local-only numbers (no area code) are not
-    accepted, since they cannot be dialled from elsewhere.
+    accepted, since they cannot be dialled from elsewhere.  A ".0" or ".00" after the
+    digits, a spreadsheet's float ("1761234567.0"), is no part of the number.
     """
     text = clean_cell(strip_type_prefix(clean_cell(raw)))
     if not text or is_placeholder(text):
         return empty(raw)
+    if "." in text and (whole := _FLOAT_TAIL.fullmatch(text)):
+        text = whole[1]  # "1761234567.0": a spreadsheet's number, not a digit of the phone's
     region = region.upper()
     fast = _nanp_fast(text, region)
     if fast is not None:
@@ -193,6 +196,10 @@ def _country_code_without_plus(compact: str, region: str) -> str | None:
 
 _NANP_TEXT = re.compile(r"\+?[\d\s().\-/]+")
 _SEPARATORS = re.compile(r"[\s().\-/]")
+# A number a spreadsheet or script kept as a float ("1761234567.0", "+49 176 1234567.00"): the
+# one dot of the cell, after the digits, with only zeros after it.  Dots between the digits
+# ("06.12.34.56.00") are separators.
+_FLOAT_TAIL = re.compile(r"([^.]*\d)\.0{1,2}")
 _NOT_DIGIT = re.compile(r"\D")
 _NANP_REGIONS = frozenset({"US", "CA"})
 

@@ -233,3 +233,23 @@ def test_mapping_override_and_remember(ws, tmp_path):
     pipeline.remember_mapping(ws, plan)
     again = analyze(ws, write_csv(tmp_path / "odd2.csv", ["col_a", "col_b"], [["y@example.com", "Yuri"]]))
     assert again.mapping == ["email", "first_name"] and again.mapping_source == "saved"
+
+
+def test_a_phone_a_spreadsheet_kept_as_a_float_loses_its_dot_zero_not_gains_a_digit(make_workspace, tmp_path):
+    """A German shop's customers, the phone column once saved as numbers: "1761234567.0" is
+    +49 176 1234567, not +49 1761 2345670 (a German number may be that long, so nothing flagged
+    it).  Dots between the digits are still separators, a last group "00" included."""
+    ws = make_workspace(default_region="DE", timezone="Europe/Berlin")
+    phones = {"anna@example.de": ("1761234567.0", "+491761234567"),
+              "ben@example.de": ("+49 30 1234567.0", "+49301234567"),
+              "cem@example.de": ("+49 176 7654321.00", "+491767654321"),
+              "dora@example.de": ("030.7654321", "+49307654321"),
+              "eli@example.de": ("+33 6.12.34.56.00", "+33612345600")}
+    f = write_csv(tmp_path / "kunden.csv", ["E-Mail", "Vorname", "Nachname", "Telefon"],
+                  [[email, email.split("@")[0].capitalize(), "Schmidt", phone] for email, (phone, _) in phones.items()],
+                  delimiter=";")
+    result = import_file(ws, f)
+    assert (result.imported, result.flagged) == (5, 0), [fr.problems for fr in result.flagged_rows]
+    with ws.engine.connect() as conn:
+        got = dict(conn.exec_driver_sql("SELECT email, phone FROM customer").all())
+    assert got == {email: e164 for email, (_, e164) in phones.items()}
