@@ -413,3 +413,27 @@ def test_tab_reads_the_bar_then_the_grid_and_the_grid_shows_it_has_the_keys(qtbo
     highlight = QColor(cal.canvas.palette().color(cal.canvas.palette().ColorRole.Highlight)).name()
     image = cal.canvas.grab().toImage()
     assert QColor(image.pixel(1, image.height() // 2)).name() == highlight
+
+
+def test_the_selected_step_stands_out_on_any_chip(qtbot, shop):
+    """The step the arrow keys move was marked by a 2-pixel ring in the highlight colour, lost on a
+    blue Email chip: now a thick ring in the text's colour, with a white line inside it."""
+    cal = make_calendar(qtbot, shop)
+    QTest.keyClick(cal.canvas, Qt.Key.Key_T)
+    email = step_id(shop, "Spring", "email")
+    rect = cal.canvas.chip_rect(email)
+    assert rect is not None
+
+    def ring_pixel():
+        image = cal.canvas.grab().toImage()
+        ratio = image.devicePixelRatio()
+        return image.pixelColor(int((rect.left() - 3) * ratio), int(rect.center().y() * ratio))
+
+    before = ring_pixel()
+    cal.canvas.setFocus()
+    QTest.keyClick(cal.canvas, Qt.Key.Key_Tab)
+    assert cal.selected == email
+    after = ring_pixel()
+    ink = cal.canvas.palette().text().color()
+    assert abs(after.lightness() - ink.lightness()) < 40, (after.name(), ink.name())
+    assert abs(after.lightness() - before.lightness()) > 100, (before.name(), after.name())

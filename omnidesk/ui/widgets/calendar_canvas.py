@@ -333,10 +333,16 @@ class CalendarCanvas(QWidget):
             p.setPen(QPen(self.palette().text().color(), 1, Qt.PenStyle.DashLine))
             p.drawPath(path)
         if selected:
+            # Seen on any chip, a blue one with a conflict's red edge too: a white line inside a
+            # thick ring in the text's colour (the arrow keys move what is selected).
             ring = QPainterPath()
-            ring.addRoundedRect(rect.adjusted(-2, -2, 2, 2), 4, 4)
-            p.setPen(QPen(self.palette().highlight().color(), 2))
+            ring.addRoundedRect(rect.adjusted(-3, -3, 3, 3), 5, 5)
+            p.setPen(QPen(self.palette().text().color(), 3))
             p.drawPath(ring)
+            inner = QPainterPath()
+            inner.addRoundedRect(rect.adjusted(-0.5, -0.5, 0.5, 0.5), 3, 3)
+            p.setPen(QPen(QColor("#FFFFFF"), 1.5))
+            p.drawPath(inner)
         ink = QColor(entry.ink)
         if (entry.exported or ghost) and entry.ink == "#FFFFFF":
             ink = self.palette().text().color()  # white on the faded colour would not read
