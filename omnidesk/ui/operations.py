@@ -246,6 +246,24 @@ class Operations(QObject):
         self.progressed.emit(0, 0, f"{what}…")
         self.runner.start(task)
 
+    def _start_step(self, step: Step, what: str, title: str,
+                    finished: Callable[[Step], None] | None = None) -> None:
+        """Run a ``long_redo`` step's first time as long work; stacked when done, unless it changed nothing."""
+        assert self.workspace is not None
+        step.ops = self
+        step.before = step.after = {}
+
+        def done(result) -> None:
+            changes = step.finish_long(result)
+            if step.noop:
+                self.changed.emit(changes)
+            else:
+                self._pushed(step, changes)
+            if finished is not None:
+                finished(step)
+
+        self._start(what, step.long_task(self.workspace, self), done, title)
+
     def _long_done(self, task: Task, then: Callable[[], None]) -> None:
         if self.task is task:
             self.task = None
@@ -324,19 +342,7 @@ class Operations(QObject):
         title = "Cannot change the preferences"
         if not self._ready(title):
             return False
-        assert self.workspace is not None
-        step = commands.PreferencesStep(texts)
-        step.ops = self
-        step.before = step.after = {}
-
-        def done(result) -> None:
-            changes = step.finish_long(result)
-            if step.noop:
-                self.changed.emit(changes)
-            else:
-                self._pushed(step, changes)
-
-        self._start("Changing the preferences", step.long_task(self.workspace, self), done, title)
+        self._start_step(commands.PreferencesStep(texts), "Changing the preferences", title)
         return True
 
     def set_up(self, texts: dict[str, str]) -> bool:
@@ -438,21 +444,8 @@ class Operations(QObject):
         """Start Find Duplicates off the UI thread; ``finished(stats)`` after its step is pushed."""
         if not self._ready("Cannot look for duplicates now"):
             return False
-        assert self.workspace is not None
-        step = commands.FindDuplicatesStep()
-        step.ops = self
-        step.before = step.after = {}
-
-        def done(result) -> None:
-            changes = step.finish_long(result)
-            if step.noop:
-                self.changed.emit(changes)
-            else:
-                self._pushed(step, changes)
-            if finished is not None:
-                finished(step.stats)
-
-        self._start("Find Duplicates", step.long_task(self.workspace, self), done, "Cannot look for duplicates now")
+        self._start_step(commands.FindDuplicatesStep(), "Find Duplicates", "Cannot look for duplicates now",
+                         None if finished is None else lambda step: finished(step.stats))
         return True
 
     def save_segment(self, name: str, rule: dict, *, replace: bool = False) -> bool:

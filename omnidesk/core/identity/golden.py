@@ -32,6 +32,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from collections.abc import Generator, Iterable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, column, delete, func, inspect, literal, select, table
 from sqlalchemy.engine import Connection
@@ -40,6 +41,7 @@ from omnidesk.core import forking
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
 from omnidesk.core.text import sort_key, strip_accents
+from omnidesk.core.metrics_index import given_with_offset, shop_zone_key
 from omnidesk.core.timeutil import day_or_instant_utc, wall_clock_utc
 from omnidesk.core.consent import GRANTED, STRICTNESS, decide_statuses, facts_query, stricter
 from omnidesk.core.contact import mailbox_key
@@ -377,8 +379,6 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
             consent_times.setdefault(row[0], []).append(row[3])
     latest_consent = decide_statuses(conn, consent_rows)
     address_consent, address_own = _address_statuses(conn, consent_rows, records)
-    from omnidesk.core.metrics_index import given_with_offset
-
     ev = Event.__table__
     # Per customer and channel: the order rows (money.order_row_aggregates) and the time span, of
     # the times given with an offset (stored in UTC) and of those given without (a till's, stored
@@ -396,27 +396,7 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     identifiers = list(_identifier_rows(conn, ids, bounds, without_plain)) if has_customer_search(conn) else None
     return _ChunkFacts(records, pinned, consent_times, latest_consent, address_consent, address_own, event_stats,
                        identifiers,
-                       _shop_zone_key(conn))
-
-
-def _shop_zone_key(conn: Connection) -> str:
-    """The ``timezone`` setting when it names a zone, else ""."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from omnidesk.core.models import Setting
-
-    raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "timezone")).scalar()
-    try:
-        name = str(json.loads(raw) or "").strip() if raw else ""
-        return name if name and ZoneInfo(name) else ""
-    except (ValueError, ZoneInfoNotFoundError):
-        return ""
-
-
-def _zone(key: str):
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(key) if key else None
+                       shop_zone_key(conn))
 
 
 def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, list[tuple]]
@@ -519,7 +499,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
     records, pinned, consent_times = facts.records, facts.pinned, facts.consent_times
     latest_consent, event_stats = facts.latest_consent, facts.event_stats
     by_address, by_own = facts.address_consent, facts.address_own
-    zone = _zone(facts.zone)
+    zone = ZoneInfo(facts.zone) if facts.zone else None
     trust = trust or {}
     indexed = facts.identifiers is not None
     names: dict[int, set[str]] = {}  # every name a customer's records carry, for its search entry
@@ -657,7 +637,8 @@ class _WriteBehind:
         driver.create_function("golden_tags", 1, _one_record_tags, deterministic=True)
         driver.create_function("golden_orders", 1, lambda v: _one_record_lifetime(v)[0], deterministic=True)
         driver.create_function("golden_spend", 1, lambda v: _one_record_lifetime(v)[1], deterministic=True)
-        zone = _zone(_shop_zone_key(conn))
+        key = shop_zone_key(conn)
+        zone = ZoneInfo(key) if key else None
         driver.create_function("golden_created", 1, lambda v: _one_record_created(v, zone), deterministic=True)
         driver.create_function("golden_utc", 1, lambda t: day_or_instant_utc(t, zone) or None, deterministic=True)
         # FTS5 merges its index segments as it goes; over a big refresh that merging costs a
