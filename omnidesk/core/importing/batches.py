@@ -17,6 +17,7 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing import running
+from omnidesk.core.importing.sightings import hand_on_events
 from omnidesk.core.importing.supersede import restore_superseded, superseded_by
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
 from omnidesk.core.metrics_index import forget_batch
@@ -96,6 +97,8 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     # The rows its fixed rows replaced count again (their events come back).
     touched |= restore_superseded(conn, batch_id)
     forget_batch(conn, batch_id)
+    # Events of rows a later file repeats (recorded once, here) stay, that file's now.
+    touched |= hand_on_events(conn, batch_id)
     events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
     conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
     conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))
