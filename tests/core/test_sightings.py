@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import json
 
 from omnidesk.core.exporting.tables import export_sources
 from omnidesk.core.identity.resolve import resolve_all
@@ -145,54 +144,41 @@ def test_an_event_seen_again_is_not_counted_twice_even_when_it_is_nobody_s(ws, t
     assert family == [None, None]
 
 
-def _orders(ws):
-    with ws.engine.connect() as conn:
-        return conn.exec_driver_sql(
-            "SELECT e.batch_id, json_extract(e.details_json, '$.order_id'), e.summary, e.amount_minor, "
-            "json_extract(e.details_json, '$.record_ids'), r.batch_id FROM event e "
-            "JOIN source_record r ON r.id = e.record_id ORDER BY json_extract(e.details_json, '$.order_id')").all()
-
-
-def test_undoing_an_import_leaves_the_orders_a_later_export_repeats(make_workspace, tmp_path):
+def test_undoing_an_import_leaves_the_orders_a_later_file_repeats(ws, tmp_path):
     from omnidesk.core.importing.batches import remove_batch, restore_batch
-    from omnidesk.core.timeline import find_customer, timeline
-    from tests.core.test_money import order, shopify_orders
     from tests.workspace_dump import differences, dump
 
-    ws = make_workspace(timezone="America/New_York")
-    vase = order("#1001", "ann@example.com", "100.00", items=[(1, "Vase", "60.00"), (2, "Mug", "20.00")])
-    cup = order("#1002", "ann@example.com", "20.00", created="2026-03-05 10:00:00 -0500")
-    jan = import_file(ws, shopify_orders(tmp_path / "orders_export_jan.csv", [vase]))
-    q1_file = shopify_orders(tmp_path / "orders_export_q1.csv", [vase, cup])
-    q1 = import_file(ws, q1_file)
-    assert (q1.seen_before, q1.events) == (2, 1)  # #1001's two rows, word for word: recorded once
-    ann = find_customer(ws, "ann@example.com")
+    header = ["Order ID", "Email", "First name", "Last name", "Total", "Date"]
+    ann = ["1001", "ann@example.com", "Ann", "Okonkwo", "20.00", "2026-03-01"]
+    bob = ["1002", "bob@example.com", "Bob", "Stone", "5.00", "2026-03-02"]
+    opts = ImportOptions(channel="shop", kind="events")
+    march = import_file(ws, write_csv(tmp_path / "orders-march.csv", header, [ann]), opts)
+    q1_file = write_csv(tmp_path / "orders-q1.csv", header, [ann, bob])
+    q1 = import_file(ws, q1_file, opts)
+    assert (q1.seen_before, q1.events) == (1, 1)  # 1001, word for word: recorded once
 
-    def figures():
+    def spend():
         with ws.engine.connect() as conn:
-            return conn.exec_driver_sql("SELECT orders, spend_minor FROM customer WHERE id = ?", (ann,)).one()
+            return dict(conn.exec_driver_sql("SELECT email, spend_minor FROM customer").all())
 
-    assert tuple(figures()) == (2, 12000)
+    assert spend() == {"ann@example.com": 2000, "bob@example.com": 500}
     before = dump(ws.path)
-    removal = remove_batch(ws, jan.batch_id)  # the Imports screen's Undo
-    # The Q1 export still holds #1001, both of its lines: the order is that import's now.
-    assert tuple(figures()) == (2, 12000)
-    first, second = _orders(ws)
-    assert first[:4] == (q1.batch_id, "#1001", "Order #1001: Vase, Mug", 10000) and first[5] == q1.batch_id
+    removal = remove_batch(ws, march.batch_id)  # the Imports screen's Undo
+    # The Q1 file still holds order 1001: it is that import's order now.
+    assert spend() == {"ann@example.com": 2000, "bob@example.com": 500}
     with ws.engine.connect() as conn:
-        q1_records = conn.exec_driver_sql("SELECT id FROM source_record WHERE batch_id = ? ORDER BY id",
-                                          (q1.batch_id,)).scalars().all()
-    assert json.loads(first[4]) == q1_records[:2]
-    assert second[:2] == (q1.batch_id, "#1002")
-    assert [e.summary for e in timeline(ws, ann) if e.type == "order"].count("Order #1001: Vase, Mug") == 1
-    assert import_file(ws, q1_file).already_imported == q1.batch_id  # nothing to add again: nothing lost
-    # Edit › Undo puts January's import back exactly as it was.
+        events = conn.exec_driver_sql(
+            "SELECT e.batch_id, r.batch_id, r.email, e.amount_minor, e.customer_id = r.customer_id FROM event e "
+            "JOIN source_record r ON r.id = e.record_id ORDER BY e.occurred_at").all()
+    assert [tuple(e) for e in events] == [(q1.batch_id, q1.batch_id, "ann@example.com", 2000, 1),
+                                         (q1.batch_id, q1.batch_id, "bob@example.com", 500, 1)]
+    assert import_file(ws, q1_file, opts).already_imported == q1.batch_id  # nothing to add again: nothing lost
+    # Edit > Undo puts the March import back exactly as it was.
     restore_batch(ws, removal)
     assert differences(before, dump(ws.path)) == []
-    # Undoing both leaves no order behind.
     undo_batch(ws, q1.batch_id)
-    undo_batch(ws, jan.batch_id)
-    assert _orders(ws) == []
+    undo_batch(ws, march.batch_id)
+    assert spend() == {}
 
 
 def test_undoing_an_import_leaves_the_events_a_later_file_repeats(ws, tmp_path):

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
 from omnidesk.core.dialect import indexes_deferred, is_lock_error
+from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import running
 from omnidesk.core.importing.analysis import (
@@ -64,7 +65,13 @@ from omnidesk.core.importing.rows import (
     row_hash,
 )
 from omnidesk.core.importing.sniff import BlankRows, FileFormat, read_records
-from omnidesk.core.importing.supersede import carry_order_lines, corrected_records, events_of, supersede
+from omnidesk.core.importing.supersede import (
+    carry_order_lines,
+    corrected_records,
+    events_of,
+    replace_earlier_orders,
+    supersede,
+)
 from omnidesk.core.importing.store import (
     _flush_order,
     _insert_consents,
@@ -142,7 +149,10 @@ def run_import(
     duplicates.  A row identical to one imported from another file of the same
     channel is stored too, with its own file and row, as one more sighting of
     the earlier row's customer (counted in ``seen_before``); the events it
-    names are that earlier row's and are not recorded twice.
+    names are that earlier row's and are not recorded twice.  An export of
+    whole orders (Shopify's, WooCommerce's) records each order it holds, as it
+    holds it, and that replaces any earlier import's version of the same order
+    (its channel and order number): see ``supersede.replace_earlier_orders``.
     """
     refuse_naming_no_one(plan)  # every row would be skipped: nothing is stored, not even the batch
     result = ImportResult(
@@ -161,6 +171,9 @@ def run_import(
     is_events = plan.kind == Kind.EVENTS.value
     submissions = not is_events and _is_form_export(plan)
     group_by = plan.preset.group_rows_by if plan.preset else None
+    # An export of whole orders (each order's rows together: the preset groups them) records
+    # every order it holds, the latest version of it; a fixed error report holds only rows.
+    whole_orders = is_events and group_by is not None and not plan.report_columns
     # A fixed error report's own columns (the row's origin, its problems, the cells it held
     # beyond its file's header) are no fields of the customer.
     report_skip = tuple(added_columns(plan.header)) if plan.report_columns else ()
@@ -245,6 +258,8 @@ def run_import(
                             insert_custom_fields(conn, custom, ids, (row.record.values for row, _ in keep))
                         # A row seen before in another file names the same events as that row did.
                         new_ids, new = follow_earlier_rows(ids, keep, seen, result)
+                        if whole_orders:  # ...but an order is recorded as this export has it, all its rows
+                            new_ids, new = ids, keep
                         if corrected:
                             new_ids, new = _replace_corrected(conn, batch_id, corrected, new_ids, new,
                                                               is_events, replaced, result)
@@ -269,6 +284,9 @@ def run_import(
                     _flush_order(conn, open_order, result)
                 if replaced and group_by is not None:
                     carry_order_lines(conn, replaced)
+                # The same order (channel and order number) from an earlier export stops counting.
+                earlier_holders = (replace_earlier_orders(conn, batch_id, plan.channel)
+                                   if whole_orders and not first_import else set())
                 if custom:
                     custom.settle(conn)
             # The last chunk's rows are not needed by the linking, which reads what was stored.
@@ -283,6 +301,8 @@ def run_import(
             # (resolve.resolve_all_steps), or at the latest when it is done.
             deferred.build(_READ_BY_LINKING)
             stats = resolve_batch(conn, batch_id, result.followers, model, deferred=deferred)
+            if earlier_holders - stats.touched:  # their earlier version of an order no longer counts
+                refresh_customers(conn, earlier_holders - stats.touched)
             stack_of_import.close()  # every index is back
             result.new_customers = stats.created
             result.updated_customers = len(stats.touched) - stats.created

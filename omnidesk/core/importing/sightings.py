@@ -6,7 +6,9 @@ file, this row, this channel, on that day — so it is stored like any other,
 with its identifiers and consent.  It is placed on the customer of the earlier
 identical row without being scored again (identical rows are one person by
 definition, however thin the row), and the events it names (an order, a form
-sent) are that earlier row's, already recorded once.
+sent) are that earlier row's, already recorded once.  An export of whole
+orders records each of its orders anyway, as the later version of the order
+(``supersede.replace_earlier_orders``): its rows are sightings all the same.
 
 When the earlier row's import is undone, its events are not lost while a
 later file still holds the row: they pass to the later, identical record
@@ -22,13 +24,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.importing.store import order_summary
-from omnidesk.core.models import Event, EventProduct, ProductBatch, SourceRecord
+from omnidesk.core.importing.supersede import forget_products
+from omnidesk.core.models import Event, SourceRecord
 
 _IN = 900
 
@@ -159,10 +162,5 @@ def hand_on_events(conn: Connection, batch_id: int) -> set[int]:
         receiving.add(lead.batch_id)
         if lead.customer_id is not None:
             touched.add(lead.customer_id)
-    # An import's products are indexed all at once (segments/items.py): one that received orders
-    # is read again on first use, rather than holding some of its orders twice or not at all.
-    for b in sorted(receiving):
-        conn.execute(delete(EventProduct.__table__).where(
-            EventProduct.__table__.c.event_id.in_(select(ev.c.id).where(ev.c.batch_id == b))))
-        conn.execute(delete(ProductBatch.__table__).where(ProductBatch.__table__.c.batch_id == b))
+    forget_products(conn, receiving)
     return touched

@@ -10,19 +10,24 @@ record it corrects (``values_json["corrects"]``).
 A row fixed twice (a report of the fixed report, or the same report fixed
 again) replaces the version in force, so a sale counts once however often its
 row is corrected.
+
+An order exported again (the same channel and order number in a later orders
+export) replaces its earlier version the same way (:func:`replace_earlier_orders`):
+the later export's status, amount and refund count, the earlier is kept.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from json.decoder import scanstring
 
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.importing.store import order_summary
-from omnidesk.core.models import Event, SourceRecord
+from omnidesk.core.models import Event, EventProduct, ProductBatch, SourceRecord
 
 SUPERSEDED, CORRECTS = "superseded_by", "corrects"
 _ITEM_FIELDS = ("item_name", "item_quantity", "item_price")
@@ -82,26 +87,101 @@ def events_of(conn: Connection, record_ids: Iterable[int]) -> set[int]:
     return out
 
 
+def _take_off(conn: Connection, batch_id: int, new_id: int, new_no: int, old_id: int) -> int:
+    """Take record ``old_id``'s events off the count, kept in it as replaced by ``new_id``."""
+    rec, ev = SourceRecord.__table__, Event.__table__
+    events = [dict(e) for e in conn.execute(select(ev).where(ev.c.record_id == old_id)).mappings()]
+    for e in events:  # its id kept, so that it comes back as it was (see restore_superseded)
+        e.pop("customer_id", None)  # whoever the record is on when it comes back
+    old_values = _values(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
+    old_values[SUPERSEDED] = {"batch": batch_id, "row": new_no, "record": new_id, "events": events}
+    conn.execute(update(rec).where(rec.c.id == old_id).values(
+        values_json=json.dumps(old_values, ensure_ascii=False, default=str)))
+    return conn.execute(delete(ev).where(ev.c.record_id == old_id)).rowcount
+
+
+def _set_corrects(conn: Connection, record_id: int, values: dict, corrects: list[int]) -> None:
+    """Record which records ``record_id`` replaces: one (a fixed row) as a number, several as a list."""
+    values[CORRECTS] = corrects[0] if len(corrects) == 1 else corrects
+    conn.execute(update(SourceRecord.__table__).where(SourceRecord.__table__.c.id == record_id).values(
+        values_json=json.dumps(values, ensure_ascii=False, default=str)))
+
+
+def _corrects(values: dict) -> list[int]:
+    found = values.get(CORRECTS)
+    found = found if isinstance(found, list) else [found]
+    return [int(i) for i in found if isinstance(i, int)]
+
+
 def supersede(conn: Connection, batch_id: int, corrected: dict[int, int]) -> int:
     """Take the events of each corrected record off the count, kept in that record; returns how many."""
-    rec, ev = SourceRecord.__table__, Event.__table__
+    rec = SourceRecord.__table__
     taken = 0
     for new_id, old_id in corrected.items():
-        events = [dict(e) for e in conn.execute(select(ev).where(ev.c.record_id == old_id)).mappings()]
-        for e in events:
-            e.pop("id", None)
-            e.pop("customer_id", None)  # whoever the record is on when it comes back
-        old_values = _values(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
         new = conn.execute(select(rec.c.record_no, rec.c.values_json).where(rec.c.id == new_id)).first()
-        old_values[SUPERSEDED] = {"batch": batch_id, "row": new.record_no, "record": new_id, "events": events}
-        new_values = _values(new.values_json)
-        new_values[CORRECTS] = old_id
-        conn.execute(update(rec).where(rec.c.id == old_id).values(
-            values_json=json.dumps(old_values, ensure_ascii=False, default=str)))
-        conn.execute(update(rec).where(rec.c.id == new_id).values(
-            values_json=json.dumps(new_values, ensure_ascii=False, default=str)))
-        taken += conn.execute(delete(ev).where(ev.c.record_id == old_id)).rowcount
+        taken += _take_off(conn, batch_id, new_id, new.record_no, old_id)
+        _set_corrects(conn, new_id, _values(new.values_json), [old_id])
     return taken
+
+
+_ORDER_KEY = '"order_id": '
+
+
+def _order_key(details_json: str | None) -> str | None:
+    """An order event's order number, read off its details without parsing them all."""
+    text = details_json or ""
+    at = text.find(_ORDER_KEY)
+    if at < 0:
+        return None
+    at += len(_ORDER_KEY)
+    if text[at:at + 1] != '"':
+        value = _values(text).get("order_id")
+        return str(value) if value not in (None, "") else None
+    try:
+        return scanstring(text, at + 1)[0] or None
+    except ValueError:
+        return None
+
+
+def replace_earlier_orders(conn: Connection, batch_id: int, channel: str) -> set[int]:
+    """Import ``batch_id``'s orders replace the earlier imports' versions of the same orders.
+
+    An order is its channel and its order number: the same order in a later export
+    (fulfilled, refunded, its total changed since, or just exported again) is that order
+    as it stands now, never a second one.  Each earlier version's event stops counting,
+    kept inside its record as a fixed row's original is (:func:`supersede`), so undoing
+    this import puts it back.  For exports of whole orders (each order's rows all in the
+    file that has it): the preset groups rows by order.  Returns the customers that held
+    the earlier versions, whose figures change.
+    """
+    rec, ev = SourceRecord.__table__, Event.__table__
+    mine: dict[str, int] = {}  # order number -> the record leading its order in this import
+    for rid, details in conn.execute(select(ev.c.record_id, ev.c.details_json)
+                                     .where(ev.c.batch_id == batch_id, ev.c.type == "order")):
+        key = _order_key(details)
+        if key is not None:
+            mine.setdefault(key, rid)
+    if not mine:
+        return set()
+    earlier: dict[int, list[int]] = {}  # this import's record -> earlier records leading the same order
+    touched: set[int] = set()
+    # Options on the statement, not the import's connection: its other reads must not stream.
+    for rid, cid, details in conn.execute(
+            select(ev.c.record_id, ev.c.customer_id, ev.c.details_json).where(
+                ev.c.channel == channel, ev.c.type == "order", ev.c.batch_id != batch_id)
+            .execution_options(yield_per=5000)):
+        new_id = mine.get(_order_key(details) or "")
+        if new_id is not None:
+            earlier.setdefault(new_id, []).append(rid)
+            if cid is not None:
+                touched.add(cid)
+    for new_id, olds in earlier.items():
+        new = conn.execute(select(rec.c.record_no, rec.c.values_json).where(rec.c.id == new_id)).first()
+        olds = sorted(set(olds))
+        for old_id in olds:
+            _take_off(conn, batch_id, new_id, new.record_no, old_id)
+        _set_corrects(conn, new_id, _values(new.values_json), olds)
+    return touched
 
 
 def carry_order_lines(conn: Connection, corrected: dict[int, int]) -> None:
@@ -135,31 +215,76 @@ def carry_order_lines(conn: Connection, corrected: dict[int, int]) -> None:
 
 
 def restore_superseded(conn: Connection, batch_id: int) -> set[int]:
-    """Undoing import ``batch_id``: the records its rows corrected count again; returns their customers."""
+    """Undoing import ``batch_id``: the records its rows replaced count again; returns their customers.
+
+    When a later import has replaced one of its rows in turn (the order exported again
+    since), what it replaced stays replaced, by that later row now: one version of an
+    order counts, the latest kept.
+    """
     rec, ev = SourceRecord.__table__, Event.__table__
-    fixed = [(rid, _values(v).get(CORRECTS)) for rid, v in conn.execute(
+    fixed = [(rid, _values(v)) for rid, v in conn.execute(
         select(rec.c.id, rec.c.values_json).where(rec.c.batch_id == batch_id,
                                                   rec.c.values_json.like(f'%"{CORRECTS}"%')))]
     touched: set[int] = set()
-    for new_id, old_id in fixed:
-        if old_id is None:
-            continue
-        old = conn.execute(select(rec.c.values_json, rec.c.customer_id).where(rec.c.id == old_id)).first()
-        if old is None:
-            continue  # its own import was undone first
-        values = _values(old.values_json)
-        marker = values.get(SUPERSEDED)
-        if not isinstance(marker, dict) or marker.get("record") != new_id:
-            continue
-        events = [{**e, "customer_id": old.customer_id} for e in marker.get("events", ())]
-        if events:
-            conn.execute(insert(ev), events)
-        del values[SUPERSEDED]
-        conn.execute(update(rec).where(rec.c.id == old_id).values(
-            values_json=json.dumps(values, ensure_ascii=False, default=str) if values else "{}"))
-        if old.customer_id is not None:
-            touched.add(old.customer_id)
+    restored: set[int] = set()  # imports whose events come back
+    for new_id, new_values in fixed:
+        later = new_values.get(SUPERSEDED)
+        heir = None
+        if isinstance(later, dict) and later.get("record") is not None:
+            heir = conn.execute(select(rec.c.id, rec.c.values_json).where(
+                rec.c.id == later["record"], rec.c.batch_id != batch_id)).first()
+        handed: list[int] = []
+        for old_id in _corrects(new_values):
+            old = conn.execute(select(rec.c.values_json, rec.c.customer_id, rec.c.batch_id)
+                               .where(rec.c.id == old_id)).first()
+            if old is None:
+                continue  # its own import was undone first
+            values = _values(old.values_json)
+            marker = values.get(SUPERSEDED)
+            if not isinstance(marker, dict) or marker.get("record") != new_id:
+                continue
+            if heir is not None:  # replaced by the later row now
+                marker.update(batch=later["batch"], row=later["row"], record=heir.id)
+                conn.execute(update(rec).where(rec.c.id == old_id).values(
+                    values_json=json.dumps(values, ensure_ascii=False, default=str)))
+                handed.append(old_id)
+                continue
+            events = [{**e, "customer_id": old.customer_id} for e in marker.get("events", ())]
+            if events:
+                _without_taken_ids(conn, events)
+                conn.execute(insert(ev), events)
+                restored.add(old.batch_id)
+            del values[SUPERSEDED]
+            conn.execute(update(rec).where(rec.c.id == old_id).values(
+                values_json=json.dumps(values, ensure_ascii=False, default=str) if values else "{}"))
+            if old.customer_id is not None:
+                touched.add(old.customer_id)
+        if handed and heir is not None:
+            heir_values = _values(heir.values_json)
+            _set_corrects(conn, heir.id, heir_values,
+                          sorted({i for i in _corrects(heir_values) if i != new_id} | set(handed)))
+    forget_products(conn, restored)
     return touched
+
+
+def _without_taken_ids(conn: Connection, events: list[dict]) -> None:
+    """Events come back under their own ids, unless one is in use again (then under a new one).
+
+    All of them, or none, keep theirs: one insert takes rows of one shape."""
+    ev = Event.__table__
+    ids = [e["id"] for e in events if e.get("id") is not None]
+    if len(ids) < len(events) or conn.execute(select(ev.c.id).where(ev.c.id.in_(ids)).limit(1)).first():
+        for e in events:
+            e.pop("id", None)
+
+
+def forget_products(conn: Connection, batch_ids: Iterable[int]) -> None:
+    """Imports whose orders changed (events put back or moved in) are read into the product index
+    again on first use (segments/items.py indexes an import's orders all at once)."""
+    ev, link, pb = Event.__table__, EventProduct.__table__, ProductBatch.__table__
+    for b in sorted(set(batch_ids)):
+        conn.execute(delete(link).where(link.c.event_id.in_(select(ev.c.id).where(ev.c.batch_id == b))))
+        conn.execute(delete(pb).where(pb.c.batch_id == b))
 
 
 def superseded_by(values_json: str | None) -> int | None:

@@ -1,0 +1,92 @@
+"""The same order in a later export is that order as it stands now, never a second one."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from omnidesk.core.importing.batches import remove_batch, restore_batch, undo_batch
+from omnidesk.core.importing.pipeline import import_file
+from omnidesk.core.timeline import find_customer, timeline
+from tests.core.test_money import order, shopify_orders
+from tests.workspace_dump import differences, dump
+
+VASE = order("#1001", "ann@example.com", "100.00", items=[(1, "Vase", "60.00"), (2, "Mug", "20.00")],
+             **{"Fulfillment Status": "unfulfilled"})
+CUP = order("#1002", "ann@example.com", "20.00", created="2026-03-05 10:00:00 -0500")
+
+
+@pytest.fixture
+def ws(make_workspace):
+    return make_workspace(timezone="America/New_York")
+
+
+def figures(ws):
+    """(orders, spend) of Ann, and her orders on the timeline."""
+    cid = find_customer(ws, "ann@example.com")
+    with ws.engine.connect() as conn:
+        orders, spend = conn.exec_driver_sql("SELECT orders, spend_minor FROM customer WHERE id = ?", (cid,)).one()
+    return orders, spend, sorted(e.summary for e in timeline(ws, cid) if e.type == "order")
+
+
+def test_a_later_export_s_status_replaces_the_order_and_undo_brings_the_earlier_back(ws, tmp_path):
+    week1 = import_file(ws, shopify_orders(tmp_path / "orders_export_1.csv", [VASE, CUP]))
+    assert figures(ws) == (2, 12000, ["Order #1001: Vase, Mug", "Order #1002: Gift card"])
+    # Fulfilled since: the same order, not a second one.
+    shipped = dict(VASE, **{"Fulfillment Status": "fulfilled", "Fulfilled at": "2026-03-03 09:00:00 -0500"})
+    week2 = import_file(ws, shopify_orders(tmp_path / "orders_export_2.csv", [shipped]))
+    assert week2.events == 1
+    assert figures(ws) == (2, 12000, ["Order #1001: Vase, Mug", "Order #1002: Gift card"])
+    # Refunded since: the refund takes the order's money back; its line rows, unchanged, still belong to it.
+    before = dump(ws.path)
+    refunded = dict(shipped, **{"Financial Status": "refunded", "Refunded Amount": "100.00"})
+    week3 = import_file(ws, shopify_orders(tmp_path / "orders_export_3.csv", [refunded]))
+    assert week3.seen_before == 1  # the Mug line is word for word the earlier one
+    assert figures(ws) == (1, 2000, ["Order #1001: Vase, Mug (refunded)", "Order #1002: Gift card"])
+    with ws.engine.connect() as conn:
+        (record_ids,) = conn.exec_driver_sql(
+            "SELECT json_extract(details_json, '$.record_ids') FROM event "
+            "WHERE json_extract(details_json, '$.order_id') = '#1001'").one()
+        week3_records = conn.exec_driver_sql("SELECT id FROM source_record WHERE batch_id = ? ORDER BY id",
+                                             (week3.batch_id,)).scalars().all()
+    assert json.loads(record_ids) == week3_records
+    # Undoing the refund's export: the order as week 2 had it counts again, exactly.
+    removal = remove_batch(ws, week3.batch_id)
+    assert figures(ws) == (2, 12000, ["Order #1001: Vase, Mug", "Order #1002: Gift card"])
+    assert differences(before, dump(ws.path)) == []
+    restore_batch(ws, removal)  # Edit > Undo of the removal
+    assert figures(ws) == (1, 2000, ["Order #1001: Vase, Mug (refunded)", "Order #1002: Gift card"])
+    # Undoing the weeks in between leaves the latest version standing, once.
+    undo_batch(ws, week2.batch_id)
+    assert figures(ws) == (1, 2000, ["Order #1001: Vase, Mug (refunded)", "Order #1002: Gift card"])
+    undo_batch(ws, week1.batch_id)
+    assert figures(ws)[:2] == (0, 0)
+    undo_batch(ws, week3.batch_id)
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 0
+
+
+def test_undoing_the_middle_version_keeps_the_latest_and_then_the_first(ws, tmp_path):
+    import_file(ws, shopify_orders(tmp_path / "orders_export_1.csv", [VASE]))
+    part = dict(VASE, **{"Financial Status": "partially_refunded", "Refunded Amount": "30.00"})
+    week2 = import_file(ws, shopify_orders(tmp_path / "orders_export_2.csv", [part]))
+    assert figures(ws)[:2] == (1, 7000)
+    gone = dict(VASE, **{"Financial Status": "refunded", "Refunded Amount": "100.00"})
+    week3 = import_file(ws, shopify_orders(tmp_path / "orders_export_3.csv", [gone]))
+    assert figures(ws)[:2] == (0, 0)
+    undo_batch(ws, week2.batch_id)
+    assert figures(ws) == (0, 0, ["Order #1001: Vase, Mug (refunded)"])
+    undo_batch(ws, week3.batch_id)
+    assert figures(ws) == (1, 10000, ["Order #1001: Vase, Mug"])
+
+
+def test_an_order_exported_again_word_for_word_stays_when_the_first_export_is_undone(ws, tmp_path):
+    jan = import_file(ws, shopify_orders(tmp_path / "orders_export_jan.csv", [VASE]))
+    q1_file = shopify_orders(tmp_path / "orders_export_q1.csv", [VASE, CUP])
+    q1 = import_file(ws, q1_file)
+    assert q1.seen_before == 2
+    assert figures(ws) == (2, 12000, ["Order #1001: Vase, Mug", "Order #1002: Gift card"])
+    undo_batch(ws, jan.batch_id)
+    assert figures(ws) == (2, 12000, ["Order #1001: Vase, Mug", "Order #1002: Gift card"])
+    assert import_file(ws, q1_file).already_imported == q1.batch_id  # nothing was lost to add again
