@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import os
+from functools import lru_cache
 import sqlite3
 from array import array
 from collections.abc import Sequence
@@ -849,15 +850,24 @@ def _casefold_sqlite(element, compiler, **kw):
 
 
 def _wall_utc(text, zone_key):
-    from zoneinfo import ZoneInfo
+    return _wall_clock_utc()(text, _zone_of(zone_key))
 
+
+@lru_cache(maxsize=1)
+def _wall_clock_utc():
     from omnidesk.core.timeutil import wall_clock_utc
 
+    return wall_clock_utc
+
+
+@lru_cache(maxsize=64)
+def _zone_of(zone_key):
+    from zoneinfo import ZoneInfo
+
     try:
-        zone = ZoneInfo(zone_key) if zone_key else None
+        return ZoneInfo(zone_key) if zone_key else None
     except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
-        zone = None
-    return wall_clock_utc(text, zone)
+        return None
 
 
 class wall_utc(FunctionElement):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
-from functools import cache
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cache, lru_cache
 from zoneinfo import available_timezones
 
 
@@ -67,9 +67,24 @@ def wall_clock_utc(text: str | None, zone: tzinfo | None) -> str | None:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None
+    if moment.tzinfo is None and zone is not None:
+        # Most times fall in an hour with one offset all through it (not the hour a clock
+        # changes in): that hour's offset, worked out once, gives the same instant.
+        offset = _hour_offset(moment.replace(minute=0, second=0, microsecond=0), zone)
+        if offset is not None:
+            return (moment - offset).isoformat(timespec="seconds")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+@lru_cache(maxsize=1 << 16)
+def _hour_offset(hour: datetime, zone: tzinfo) -> timedelta | None:
+    """The UTC offset of the local (naive) ``hour`` on ``zone``'s clock when one offset holds all
+    through it, else None (the hour the clock changes in, read time by time)."""
+    first = hour.replace(tzinfo=zone).utcoffset()
+    last = (hour + timedelta(minutes=59, seconds=59, microseconds=999_999)).replace(tzinfo=zone).utcoffset()
+    return first if first == last else None
 
 
 def day_or_instant_utc(iso: str | None, zone: tzinfo | None) -> str | None:
