@@ -147,6 +147,15 @@ def _new_record(conn: Connection, customer_id: int, values: dict, cells: Mapping
         customer_id=customer_id, values_json=json.dumps(values), **row)).scalar_one()
 
 
+def _instant(now: str) -> str:
+    """``now`` (an instant, naive meaning UTC as :func:`utcnow` reads) with its offset written out:
+    a time a file gave without one is on the shop's clock, so a time kept without one would read so."""
+    from datetime import UTC, datetime
+
+    moment = datetime.fromisoformat(now)
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).isoformat()
+
+
 def _customer_or_fail(conn: Connection, customer_id: int) -> None:
     cust = Customer.__table__
     if conn.execute(select(cust.c.id).where(cust.c.id == customer_id)).first() is None:
@@ -321,7 +330,7 @@ def set_values(ws: Workspace, customer_id: int, values: Mapping[str, str], *, no
     """
     if not values:
         raise UserError("Nothing to change.")
-    when = now or utcnow()
+    when = _instant(now) if now else utcnow()
     cust = Customer.__table__
     rec = SourceRecord.__table__
     with ws.writing() as conn:
@@ -508,7 +517,7 @@ def record_consent(ws: Workspace, customer_id: int, channel: str, status: str, n
                    now: str | None = None) -> ConsentEdit:
     """Record consent the person gave or refused outside any file, dated now, with ``note``."""
     code, status = _consent_to_record(channel, status)
-    when = now or utcnow()
+    when = _instant(now) if now else utcnow()
     con = Consent.__table__
     with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)
@@ -529,7 +538,7 @@ def record_consent_many(ws: Workspace, customer_ids: Sequence[int], channel: str
     ids = sorted({int(c) for c in customer_ids})
     if not ids:
         raise UserError("No customer is selected.")
-    when = now or utcnow()
+    when = _instant(now) if now else utcnow()
     note = _note(note)
     con = Consent.__table__
     with ws.writing() as conn:
@@ -666,7 +675,7 @@ def add_customer(ws: Workspace, values: Mapping[str, str], *, now: str | None = 
             _refuse_erased(conn, kind, clean[kind])
         cust = Customer.__table__
         cid = conn.execute(insert(cust).returning(cust.c.id), [new_customer_row(conn, customer_id)]).scalar_one()
-        when = now or utcnow()
+        when = _instant(now) if now else utcnow()
         cells = {**clean, "tags": ", ".join(tags)}
         rid = _new_record(conn, cid, {"edited": {f: when for f in clean}, "created_at": when}, cells)
         conn.execute(update(rec).where(rec.c.id == rid).values(tags=", ".join(tags)))

@@ -346,9 +346,10 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
 def _first_stored_in_utc(conn, near, zone) -> set[int]:
     """The customers ``near`` picks whose first time is stored as a UTC instant: one from a file that
     gave it with an offset (an event, a consent's date or a record's creation time), or a consent's
-    date or a creation time given as a day alone (an SMS list's "Opt-in date", a till's "Signed up"),
-    which golden records take as the start of that day on the shop's clock (``zone``; without one
-    such a day is kept as given), as they read them."""
+    date or a creation time given without one (an SMS list's "Opt-in date", a till's "Signed up
+    2024-01-06 00:30"), which golden records read on the shop's clock (``zone``; without one
+    such a time is kept as given), as they read them.  An event's time given without an offset is
+    kept as given, on the shop's clock."""
     from omnidesk.core.models import Consent
     from omnidesk.core.timeutil import day_or_instant_utc, to_utc
 
@@ -362,7 +363,7 @@ def _first_stored_in_utc(conn, near, zone) -> set[int]:
     # A consent's date or a creation time: few customers; compared as golden records compare them.
     given = offset(con.c.occurred_at)
     if zone is not None:
-        given = or_(given, func.length(con.c.occurred_at) == 10)
+        given = con.c.occurred_at != ""  # with a zone, a time without an offset is made an instant too
     said = conn.execute(select(cust.c.id, cust.c.first_seen, con.c.occurred_at).join(
         con, con.c.customer_id == cust.c.id).where(near, given)).all()
     said += [(cid, first, json.loads(values or "{}").get("created_at")) for cid, first, values in conn.execute(
@@ -372,7 +373,7 @@ def _first_stored_in_utc(conn, near, zone) -> set[int]:
     def in_utc(t: str, first: str) -> bool:
         if _given_with_offset(t):
             return (to_utc(t) or "")[:19] == first
-        return zone is not None and len(t) == 10 and (day_or_instant_utc(t, zone) or "")[:19] == first
+        return zone is not None and (day_or_instant_utc(t, zone) or "")[:19] == first
 
     found.update(cid for cid, first, t in said if t and isinstance(t, str) and in_utc(t, first))
     return found

@@ -88,19 +88,24 @@ def _hour_offset(hour: datetime, zone: tzinfo) -> timedelta | None:
 
 
 def day_or_instant_utc(iso: str | None, zone: tzinfo | None) -> str | None:
-    """:func:`to_utc`, but a bare date (``2022-08-23``) is that day's start on ``zone``'s clock.
+    """:func:`to_utc`, but a time without an offset is on ``zone``'s clock, and a bare date
+    (``2022-08-23``) is that day's start there.
 
     A sign-up "on 23 August" happened on the shop's 23 August: taken as UTC midnight it was the
     evening before on a clock behind UTC, and a customer whose card said "first seen 23 Aug"
-    was counted first seen on the 22nd.  Without a zone, as :func:`to_utc`.
+    was counted first seen on the 22nd.  A sign-up at "2024-01-06 00:30" in New York was counted
+    on the 5th for the same reason, while the timeline showed the 6th.  Without a zone, as
+    :func:`to_utc`.
     """
-    if zone is None or not iso or len(iso) != 10 or iso[4] != "-":
+    if zone is None or not iso:
         return to_utc(iso)
     try:
-        day = datetime.fromisoformat(iso)
+        moment = datetime.fromisoformat(iso)
     except ValueError:
         return None
-    return day.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+    if moment.tzinfo is not None:
+        return to_utc(iso)
+    return wall_clock_utc(iso, zone)
 
 
 def _on_clock(utc: str | None, zone: tzinfo | None) -> datetime | None:

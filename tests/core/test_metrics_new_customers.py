@@ -13,7 +13,7 @@ import json
 from datetime import date
 
 from omnidesk.core import metrics
-from omnidesk.core.importing.pipeline import import_file
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from tests.core.test_money import order, shopify_orders
 from tests.core.test_presets import SQUARE_DIRECTORY
 from tests.helpers import run_cli, write_csv
@@ -65,3 +65,24 @@ def test_a_sign_up_given_as_a_day_is_new_on_the_shops_day(make_workspace, tmp_pa
     assert status == 0 and "5 new customers" in out.splitlines()[0]
     status, out, _ = run_cli(capsys, "report", "--json", "-w", str(ws.path), "--to", "2026-03-31")
     assert json.loads(out)["new_customers"] == [{"week": "2026-W14", "customers": 1}]
+
+
+def test_a_sign_up_time_without_a_zone_is_on_the_shops_clock_for_first_seen(make_workspace, tmp_path):
+    """"Signed up 2024-01-06 00:30" in New York was taken as 00:30 UTC: the card, the list and a
+    rule on first seen put the sign-up on the 5th, while the timeline showed the 6th."""
+    from sqlalchemy import select
+
+    from omnidesk.core.models import Customer
+    from omnidesk.core.segments import count
+
+    ws = make_workspace(timezone="America/New_York")
+    import_file(ws, write_csv(tmp_path / "people.csv", ["First Name", "Last Name", "Email", "Signed up"],
+                              [["Early", "Bird", "early@example.com", "2024-01-06 00:30"]]),
+                ImportOptions(channel="sms"))
+    with ws.engine.connect() as conn:
+        assert conn.execute(select(Customer.__table__.c.first_seen)).scalar_one() == "2024-01-06T05:30:00"
+    for day, n in (("2024-01-05", 0), ("2024-01-06", 1)):
+        assert count(ws, {"field": "first_seen", "op": "between", "value": [day, day]}) == n, day
+    january = metrics.Period(date(2024, 1, 6), date(2024, 1, 6))
+    assert [r["customers"] for r in metrics.new_customers(ws, january)] == [1]
+    assert metrics.new_customers(ws, metrics.Period(date(2024, 1, 5), date(2024, 1, 5))) == []
