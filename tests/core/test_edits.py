@@ -17,7 +17,7 @@ from omnidesk.core import edits
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.find import find_duplicates
 from omnidesk.core.tasks import run_to_completion
-from omnidesk.core.identity.merge import merge_customers, unmerge_record
+from omnidesk.core.identity.merge import merge_customers, undo_log, unmerge_record
 from omnidesk.core.importing.batches import list_batches, undo_batch
 from omnidesk.core.importing.custom_fields import customer_fields
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -350,6 +350,103 @@ def test_hand_entries_stay_with_their_person_through_a_rebuild_a_merge_and_a_spl
     with shop.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT customer_id IS NOT NULL FROM source_record WHERE id = ?",
                                     (hand,)).scalar() == 1
+
+
+def _hand_record(ws):
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT id, customer_id FROM source_record WHERE channel = 'manual'").one()
+
+
+TILL = ["First Name", "Last Name", "Email", "Phone", "City"]
+
+
+@time_machine.travel("2026-12-02 10:00:00Z", tick=False)
+def test_a_later_file_sharing_a_typed_landline_leaves_the_hand_entries_with_their_person(shop, tmp_path):
+    """Ann asked by phone to stop emails; the shop's landline was typed onto her card.  The till's
+    own row for Bob with that number must not take what was entered for Ann over to Bob, nor
+    make them one person: her stop, tag and custom field stay hers, and so does the record."""
+    ann, bob = _id(shop, "ann@example.com"), _id(shop, "bob@example.com")
+    edits.record_consent(shop, ann, "email", "denied", "asked by phone to stop emails")
+    edits.add_tags(shop, [ann], ["do-not-disturb"])
+    edits.set_custom_field(shop, ann, "Shopping for", "gifts")
+    edits.set_value(shop, ann, "phone", "+1 202 555 0111")
+    hand, owner = _hand_record(shop)
+    assert owner == ann
+    with time_machine.travel("2026-12-03 10:00:00Z", tick=False):
+        _import(shop, tmp_path, "till.csv", TILL, [["Bob", "Stone", "bob@example.com", "+1 202 555 0111", "Lynn"]],
+                channel="pos")
+
+    def check():
+        assert _hand_record(shop) == (hand, ann)
+        assert shop.counts()["customers"] == 3  # the shared landline made nobody one person
+        assert _row(shop, ann, "consent_email", "tags")[:] == ("denied", "VIP, local, do-not-disturb")
+        assert "do-not-disturb" not in _row(shop, bob, "tags")[0]
+        assert _row(shop, bob, "channels")[0] == "pos shop"  # Bob's till row is Bob's
+        assert consent_facts(shop, ann)["email"].describe() == (
+            "denied on 2026-12-02, entered by you: asked by phone to stop emails")
+        with shop.engine.connect() as conn:
+            assert {f.name: f.value for f in customer_fields(conn, ann)}["Shopping for"] == "gifts"
+            assert "Shopping for" not in {f.name for f in customer_fields(conn, bob)}
+            assert conn.exec_driver_sql("SELECT DISTINCT customer_id FROM consent WHERE record_id = ?",
+                                        (hand,)).scalars().all() == [ann]
+        # Ann is not among those an email campaign may write to (only Cy is).
+        granted = {"field": "consent.email", "op": "is", "value": "granted"}
+        with shop.engine.connect() as conn:
+            assert {r[0] for r in conn.execute(segments.members_query(conn, granted))} == {_id(shop, "cy@example.com")}
+
+    check()
+    run_to_completion(find_duplicates(shop, from_scratch=True))  # a rebuild agrees
+    ann, bob = _id(shop, "ann@example.com"), _id(shop, "bob@example.com")
+    check()
+
+
+def test_a_typed_family_email_leaves_the_hand_record_with_its_person_when_its_owner_comes_in(shop, tmp_path):
+    """Bob's address typed onto Ann's card (a family may share one), then Bob's own row from the
+    till: Ann keeps what was entered for her, and Bob gets his till row only."""
+    ann, bob = _id(shop, "ann@example.com"), _id(shop, "bob@example.com")
+    edits.set_value(shop, ann, "email", "bob@example.com")
+    hand, _owner = _hand_record(shop)
+    _import(shop, tmp_path, "till.csv", TILL, [["Bob", "Stone", "bob@example.com", "", "Lynn"]], channel="pos")
+    assert _hand_record(shop) == (hand, ann)
+    assert _row(shop, ann, "source_count", "email")[:] == (2, "bob@example.com")
+    assert _row(shop, bob, "source_count", "channels")[:] == (2, "pos shop")
+
+
+def test_hand_entries_stay_when_the_record_they_followed_turns_out_to_be_a_family_address(ws, tmp_path):
+    """Ann's card began with a list member known by the family address alone; Bob's till row
+    with that address takes the list member off her card.  Her tag stays, through a rebuild too."""
+    _import(ws, tmp_path, "list.csv", ["Email"], [["fam@example.com"]], channel="email")
+    _import(ws, tmp_path, "shop.csv", ["First Name", "Last Name", "Email"], [["Ann", "Lee", "fam@example.com"]])
+    with ws.engine.connect() as conn:
+        ann = conn.exec_driver_sql("SELECT customer_id FROM source_record WHERE first_name = 'Ann'").scalar()
+    edits.add_tags(ws, [ann], ["Gold"])
+    hand, _owner = _hand_record(ws)
+    _import(ws, tmp_path, "till.csv", ["First Name", "Last Name", "Email"], [["Bob", "Lee", "fam@example.com"]],
+            channel="pos")
+    run_to_completion(find_duplicates(ws, from_scratch=True))
+    assert _hand_record(ws) == (hand, ann)
+    assert _row(ws, ann, "tags")[0] == "Gold"
+
+
+def test_hand_entries_on_a_merged_card_stay_on_it_when_the_merge_is_undone_and_after_a_rebuild(ws, tmp_path):
+    """The merged card's hand record followed a record of the customer merged in; undoing the
+    merge takes that record back, not what was typed on the card, and a rebuild agrees."""
+    header = ["First Name", "Last Name", "Email", "Phone"]
+    _import(ws, tmp_path, "shop.csv", header, [["Ann", "Lee", "ann@example.com", ""]])
+    _import(ws, tmp_path, "till.csv", header, [["Ann", "Lee", "ann@example.com", "+1 202 555 0101"]], channel="pos")
+    with ws.engine.connect() as conn:
+        first = conn.exec_driver_sql("SELECT min(id) FROM source_record").scalar()
+    ann, other, _log = unmerge_record(ws, first)  # Ann's first row is now a card of its own...
+    merged = merge_customers(ws, [ann, other])  # ...merged back in: the card's first record is that row
+    assert merged.survivor == ann
+    edits.add_tags(ws, [ann], ["Gold"])
+    hand, _owner = _hand_record(ws)
+    undo_log(ws, merged.log_ids[0])
+    assert _hand_record(ws) == (hand, ann)
+    run_to_completion(find_duplicates(ws, from_scratch=True))
+    assert _hand_record(ws) == (hand, ann)
+    assert _row(ws, ann, "tags")[0] == "Gold"
+    assert _row(ws, other, "tags")[0] == ""
 
 
 def test_the_hand_batch_cannot_be_undone_as_an_import(shop):

@@ -15,6 +15,7 @@ from operator import attrgetter
 from types import SimpleNamespace
 
 from omnidesk.core import forking
+from omnidesk.core.channels import HAND
 from omnidesk.core.identity import learn
 from omnidesk.core.identity.blocking import candidate_pair_sets, iter_pairs
 from omnidesk.core.identity.keys import (
@@ -819,7 +820,9 @@ def nameless_to_decide_again(profiles: Sequence[Profile], new: int) -> dict[int,
     out: dict[int, int] = {}
     for i in range(new, len(profiles)):
         p = profiles[i]
-        if p.first or p.customer_id is None:
+        # What the user entered by hand is their person's whatever a file says (edits.py): a
+        # typed landline or family address held by another's row takes nothing over to them.
+        if p.first or p.customer_id is None or p.channel == HAND:
             continue
         held = names_of.get(p.customer_id)
         if not held:

@@ -23,7 +23,13 @@ from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
 from omnidesk.core.identity.scoring import NAMES_ONLY, NAMES_UNREADABLE, Model, pair_conflict
 from omnidesk.core.identity.why import review_reason
-from omnidesk.core.identity.writes import log_and_fold, new_customer_row, new_customer_rows, sync_children
+from omnidesk.core.identity.writes import (
+    follow_own_customer,
+    log_and_fold,
+    new_customer_row,
+    new_customer_rows,
+    sync_children,
+)
 from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
@@ -404,6 +410,7 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         # The split-off records go back; the customer made for them goes; pins the split dropped return.
         conn.execute(update(rec).where(rec.c.id.in_(moved)).values(customer_id=entry["survivor_id"]))
         sync_children(conn, moved)
+        follow_own_customer(conn, [entry["survivor_id"]])
         _give_back_user_data(conn, entry["survivor_id"], extra)
         refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
     else:
@@ -421,6 +428,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         conn.execute(update(rec).where(rec.c.id.in_(moved), rec.c.customer_id == entry["survivor_id"])
                      .values(customer_id=back))
         sync_children(conn, moved)
+        # What was entered by hand on the merged card stays on it, whichever record it followed.
+        follow_own_customer(conn, [entry["survivor_id"], back])
         refresh_customers(conn, [entry["survivor_id"], back])
         if back == entry["absorbed_id"]:
             _put_back_reviews(conn, extra.get("reviews") or [])

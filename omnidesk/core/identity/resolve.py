@@ -64,6 +64,7 @@ from omnidesk.core.identity.writes import (
     apply_plan,
     apply_plan_steps,
     collect_user_data,
+    follow_own_customer,
     log_taken_off,
     place_followers,
     restore_user_data,
@@ -254,6 +255,11 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         placement = apply_plan(conn, profiles, plan, stats, batch_id=batch_id,
                                explain=functools.partial(merge_reason, freq=freq, model=model))
         stats.touched.update(log_taken_off(conn, profiles, placement, moving, batch_id))
+        # What was entered by hand stayed with its person (never decided again); if the record it
+        # followed went, it follows one they still hold.
+        left = set(moving.values())
+        follow_own_customer(conn, {placement[i] for i, p in enumerate(profiles)
+                                   if p.customer_id in left and placement[i] is not None})
         stats.touched.update(place_followers(conn, followers))
         refresh_customers(conn, stats.touched)
     return stats

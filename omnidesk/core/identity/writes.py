@@ -13,9 +13,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import (
     executemany,
     insert_copies,
@@ -521,6 +522,34 @@ def place_followers(conn: Connection, followers: dict[int, int], *, unplace: boo
         conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(customer_id=bindparam("cid")), params)
         sync_children(conn, [p["rid"] for p in params])
     return {p["cid"] for p in params if p["cid"] is not None}
+
+
+def follow_own_customer(conn: Connection, customer_ids: Sequence[int]) -> None:
+    """Let each hand record of these customers follow a record its customer still holds.
+
+    What the user entered by hand is their person's (edits.py); it follows one of the
+    customer's records only so that a rebuild puts it back with them.  A record that went
+    to another customer (a family address's list member a later file showed to be shared,
+    a merge undone) would take it there on the next rebuild; it follows the customer's
+    first other record instead.  A customer holding nothing else keeps it as it is.
+    """
+    rec = SourceRecord.__table__
+    for part in chunks(sorted(set(customer_ids))):
+        hand = conn.execute(select(rec.c.id, rec.c.customer_id, rec.c.values_json)
+                            .where(rec.c.customer_id.in_(part), rec.c.channel == HAND)).all()
+        if not hand:
+            continue
+        leads = {json.loads(v or "{}").get("follows") for _, _, v in hand} - {None}
+        owner = dict(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(leads))).all()) \
+            if leads else {}
+        first = dict(conn.execute(select(rec.c.customer_id, func.min(rec.c.id)).where(
+            rec.c.customer_id.in_(part), rec.c.channel != HAND).group_by(rec.c.customer_id)).all())
+        for rid, cid, text in hand:
+            values = json.loads(text or "{}")
+            lead = values.get("follows")
+            if lead and owner.get(lead) != cid and cid in first:
+                values["follows"] = first[cid]
+                conn.execute(update(rec).where(rec.c.id == rid).values(values_json=json.dumps(values)))
 
 
 def _first_lead(followers: dict[int, int], lead: int) -> int:
