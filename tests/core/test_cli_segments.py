@@ -172,3 +172,34 @@ def test_a_rule_may_name_a_channel_a_file_was_imported_as(shop, capsys, tmp_path
     # A channel no file came from is still refused, naming the workspace's own.
     status, _, err = run(capsys, "segment", "count", "--rule", rule.replace("market-stall", "fax"), "-w", str(shop))
     assert status == 1 and "unknown channel 'fax' (known: " in err and "market-stall" in err
+
+
+def test_is_not_a_number_picks_those_with_none_too(tmp_path, capsys):
+    """``spend is_not 10`` is ``not (spend is 10)``: a list member with no spend at all is not
+    10 either.  The count, the Customers list and the list export say the same."""
+    from omnidesk.core.customers import customer_ids
+    from omnidesk.core.workspace import Workspace
+
+    path = tmp_path / "shop.omnidesk"
+    people = write_csv(tmp_path / "customers.csv", ["First Name", "Email", "Total Spent", "Total Orders"],
+                       [["Ann", "ann@example.com", "120.50", "3"], ["Bob", "bob@example.com", "10.00", "1"],
+                        ["Lead", "lead@example.com", "", ""]])
+    assert run(capsys, "import", str(people), "--channel", "shop", "-w", str(path))[0] == 0
+    for rule in ({"field": "spend", "op": "is_not", "value": 10},
+                 {"not": {"field": "spend", "op": "is", "value": 10}}):
+        text = json.dumps(rule)
+        assert run(capsys, "segment", "count", "--rule", text, "-w", str(path))[1].strip() == "2 customers"
+        out = tmp_path / "out.csv"
+        assert run(capsys, "export", "customers", str(out), "--rule", text, "--columns", "first_name",
+                   "--force", "-w", str(path))[0] == 0
+        assert out.read_text(encoding="utf-8").splitlines() == ["first_name", "Ann", "Lead"]
+        ws = Workspace.open(path)
+        try:
+            with ws.engine.connect() as conn:
+                names = dict(conn.exec_driver_sql("select id, first_name from customer").all())
+            assert sorted(names[i] for i in customer_ids(ws, rule=rule)) == ["Ann", "Lead"]
+        finally:
+            ws.close()
+    # The other number: everyone has a count of orders, none is left out for want of one.
+    rule = '{"field": "orders", "op": "is_not", "value": 1}'
+    assert run(capsys, "segment", "count", "--rule", rule, "-w", str(path))[1].strip() == "2 customers"

@@ -188,13 +188,15 @@ def _number(col, op: str, value: Any) -> ColumnElement[bool]:
         return and_(known, col.between(low, high))
     if op == "in":
         return and_(known, col.in_(list(value)))
-    hit = and_(known, _compare(col, op, value))
-    return hit
+    if op == "is_not":
+        # Everyone ``is`` leaves out, those with no figure at all among them: not(is), as for text.
+        return not_(and_(known, col == value))
+    return and_(known, _compare(col, op, value))
 
 
 def _compare(col, op: str, value: Any) -> ColumnElement[bool]:
     return {
-        "is": lambda: col == value, "is_not": lambda: col != value,
+        "is": lambda: col == value,
         "gt": lambda: col > value, "gte": lambda: col >= value,
         "lt": lambda: col < value, "lte": lambda: col <= value,
     }[op]()
