@@ -187,6 +187,19 @@ def _hand_records(conn: Connection, customer_ids: Sequence[int]) -> dict[int, tu
     return out
 
 
+def _every_hand_record(conn: Connection, customer_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
+    """(customer, hand record id, tags, values_json) of every hand record of these customers: one
+    each, or several after a merge (each side's own, which goes back with it on an unmerge)."""
+    rec = SourceRecord.__table__
+    ids = sorted(set(customer_ids))
+    out: list[tuple[int, int, str, str]] = []
+    for start in range(0, len(ids), _IN):
+        out += [(cid, rid, tags or "", values or "{}") for cid, rid, tags, values in conn.execute(
+            select(rec.c.customer_id, rec.c.id, rec.c.tags, rec.c.values_json)
+            .where(rec.c.customer_id.in_(ids[start:start + _IN]), rec.c.channel == HAND).order_by(rec.c.id))]
+    return out
+
+
 def keep_replaced(values: dict, field: str, value: str) -> None:
     """Keep an email or phone typed in (or pinned) and since replaced in a hand record's ``values``.
 
@@ -425,15 +438,16 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
         removing = [t for t in removing if any(t.casefold() in keys for keys in carried.values())]
         untagging = sorted(carried)
         ids = ids if adding else untagging
-        records = _hand_records(conn, ids)
+        _hand_records(conn, ids)  # the customers with none get one
         params = []
-        for cid in ids:
-            rid, tags_text, values_text = records[cid]
+        # Every hand record of theirs, not one: a merged customer holds each side's, and a tag
+        # left on the other would keep showing (and comes back with its side on an unmerge).
+        for cid, rid, tags_text, values_text in _every_hand_record(conn, ids):
             off = carried.get(cid, set())
             current = [t for t in _split(tags_text) if t.casefold() not in off]
             have = {t.casefold() for t in current}
             current += [t for t in adding if t.casefold() not in have]
-            values = json.loads(values_text)
+            values = json.loads(values_text or "{}")
             untagged = [t for t in values.get("untagged", [])
                         if t.casefold() not in add_keys and t.casefold() not in off]
             untagged += [t for t in removing if t.casefold() in off]

@@ -449,6 +449,52 @@ def test_hand_entries_on_a_merged_card_stay_on_it_when_the_merge_is_undone_and_a
     assert _row(ws, other, "tags")[0] == ""
 
 
+def test_a_tag_taken_off_a_merged_customer_comes_off_every_side_s_hand_record(shop):
+    """Ann and Bob, each tagged Gold by hand, are merged: the customer holds both hand records.
+    Taking Gold off takes it off the customer (not only off the oldest record), adding it puts
+    it back, and undoing the merge gives each side what it had, with what was done to them since."""
+    from omnidesk.core.identity.merge import undo_merge
+
+    ann, bob = _id(shop, "ann@example.com"), _id(shop, "bob@example.com")
+    gold = {"field": "tag", "op": "is", "value": "gold"}
+    edits.add_tags(shop, [ann], ["Gold"])
+    edits.add_tags(shop, [bob], ["Gold"])
+    undo_merge(shop, merge_customers(shop, [ann, bob]))  # nothing done in between: each keeps its own
+    assert (_row(shop, ann, "tags")[0], _row(shop, bob, "tags")[0]) == ("VIP, local, Gold", "Gold")
+    merged = merge_customers(shop, [ann, bob])
+    one = merged.survivor
+    assert edits.remove_tags(shop, [one], ["gold"]).words == "remove tag gold from 1 customer"
+    assert _row(shop, one, "tags")[0] == "VIP, local"
+    assert count(shop, gold) == 0 and ("Gold", 1) not in edits.all_tags(shop)
+    undo_merge(shop, merged)  # taken off the person both sides are: off both
+    assert (_row(shop, ann, "tags")[0], _row(shop, bob, "tags")[0]) == ("VIP, local", "")
+    one = merge_customers(shop, [ann, bob]).survivor
+    edits.add_tags(shop, [one], ["Gold"])
+    assert count(shop, gold) == 1
+    with shop.engine.connect() as conn:
+        bob_row = conn.exec_driver_sql("SELECT id FROM source_record WHERE email = 'bob@example.com' "
+                                       "AND channel = 'shop'").scalar()
+    # A split leaves what was entered by hand (both hand records) with the customer that remains.
+    left, new, _log = unmerge_record(shop, bob_row)
+    assert (_row(shop, left, "tags")[0], _row(shop, new, "tags")[0]) == ("VIP, local, Gold", "")
+    edits.remove_tags(shop, [left], ["Gold"])
+    assert _row(shop, left, "tags")[0] == "VIP, local" and count(shop, gold) == 0
+
+
+def test_a_tag_taken_off_one_side_by_hand_stays_off_the_merged_customer(shop):
+    """Gold was taken off Ann by hand, and Bob was tagged Gold by hand: merged, the tag taken off
+    stays off (a hand record's tag does not get past the other's "taken off") until it is added
+    to the merged customer by hand."""
+    ann, bob = _id(shop, "ann@example.com"), _id(shop, "bob@example.com")
+    edits.add_tags(shop, [ann, bob], ["Gold"])
+    edits.remove_tags(shop, [ann], ["Gold"])
+    one = merge_customers(shop, [ann, bob]).survivor
+    assert _row(shop, one, "tags")[0] == "VIP, local"
+    assert count(shop, {"field": "tag", "op": "is", "value": "gold"}) == 0
+    edits.add_tags(shop, [one], ["Gold"])
+    assert _row(shop, one, "tags")[0] == "VIP, local, Gold"
+
+
 def test_the_hand_batch_cannot_be_undone_as_an_import(shop):
     ann = _id(shop, "ann@example.com")
     edits.add_tags(shop, [ann], ["Gold"])

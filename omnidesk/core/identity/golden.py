@@ -825,7 +825,9 @@ def _tags(rows: list[tuple]) -> str:
     """Every tag of the customer's records, once ("VIP" and "vip" are one tag).
 
     A tag the user took off by hand stays off whatever a file says, until they
-    add it again by hand (edits.py).
+    add it again by hand (edits.py).  A merged customer holds each side's hand
+    record: a tag one of them took off stays off even where the other's carries it
+    (adding a tag by hand clears it from every one of them).
     """
     if len(rows) == 1:
         return _one_record_tags(rows[0][_TAGS])
@@ -836,10 +838,9 @@ def _tags(rows: list[tuple]) -> str:
     tags: list[str] = []
     seen_tags: set[str] = set()
     for r in rows:
-        by_hand = r[_CHANNEL] == HAND
         for t in (r[_TAGS] or "").split(", "):
             key = t.casefold()
-            if t and key not in seen_tags and (by_hand or key not in untagged):
+            if t and key not in seen_tags and key not in untagged:
                 seen_tags.add(key)
                 tags.append(t)
     return ", ".join(tags)
