@@ -57,6 +57,8 @@ from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
 from omnidesk.core.models import (
+    Campaign,
+    CampaignStep,
     Consent,
     CustomField,
     Customer,
@@ -66,6 +68,7 @@ from omnidesk.core.models import (
     MatchDecision,
     MatchReview,
     MergeLog,
+    SendRecord,
     SourceRecord,
     utcnow,
 )
@@ -124,7 +127,7 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
     identifiers += sorted((f"{f} (replaced)", v) for f, v in _replaced(conn, customer_id))
     consent = Consent.__table__
     consents = [dict(r) for r in conn.execute(
-        select(consent.c.channel, consent.c.status, consent.c.occurred_at, consent.c.record_id)
+        select(consent.c.channel, consent.c.status, consent.c.occurred_at, consent.c.note, consent.c.record_id)
         .where(consent.c.customer_id == customer_id).order_by(consent.c.occurred_at)).mappings()]
     ev = Event.__table__
     events = [dict(r) for r in conn.execute(
@@ -139,8 +142,26 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
     customer.pop("pinned_json", None)
     return {"customer": customer, "custom_fields": custom,
             "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
-            "consents": consents, "events": events, "source_records": records,
+            "consents": consents, "events": events, "sends": _sends(conn, ids), "source_records": records,
             "exported_at": utcnow()}
+
+
+def _sends(conn: Connection, record_ids: list[int]) -> list[dict]:
+    """The campaign steps an export included the person in, or left them out of and recorded why
+    (``send_record``: kept against one of their records), oldest first."""
+    sr, st, camp = SendRecord.__table__, CampaignStep.__table__, Campaign.__table__
+    rows = []
+    for i in range(0, len(record_ids), _IN):
+        rows += conn.execute(
+            select(camp.c.name, st.c.channel, sr.c.channel.label("recorded"), sr.c.send_utc, sr.c.record_id)
+            .join(st, st.c.id == sr.c.step_id).join(camp, camp.c.id == st.c.campaign_id)
+            .where(sr.c.record_id.in_(record_ids[i:i + _IN]))).mappings().all()
+    # A step's own channel: they were in what it sent; anything else is why they were left out.
+    return [{"campaign": r["name"], "channel": r["channel"], "send_utc": r["send_utc"],
+             "included": r["recorded"] == r["channel"],
+             "left_out_because": "" if r["recorded"] == r["channel"] else r["recorded"],
+             "record_id": r["record_id"]}
+            for r in sorted(rows, key=lambda r: (r["send_utc"], r["name"], r["channel"]))]
 
 
 def _raw_by_column(header: list[str], raw: list[str]) -> dict[str, str]:
@@ -169,7 +190,8 @@ def _csv_bytes(rows: list[dict]) -> bytes:
 
 
 def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> Path:
-    """Write a zip with ``person.json`` and CSVs of records, events and consent; returns its path.
+    """Write a zip with ``person.json`` and CSVs of records, events, consent (with the note a consent
+    recorded by hand was given), campaign sends, identifiers and custom fields; returns its path.
 
     Never writes over a workspace; an existing file is replaced only with ``overwrite``.
     """
@@ -184,6 +206,7 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
                 z.writestr("source_records.csv", _csv_bytes(data["source_records"]))
                 z.writestr("events.csv", _csv_bytes(data["events"]))
                 z.writestr("consents.csv", _csv_bytes(data["consents"]))
+                z.writestr("sends.csv", _csv_bytes(data["sends"]))
                 z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
                 z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"]))
             tmp.replace(out)

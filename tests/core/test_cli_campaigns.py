@@ -378,3 +378,32 @@ def test_packs_into_a_read_only_folder_name_the_folder(shop, capsys, tmp_path, m
     status, _, err = run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))
     assert (status, err.strip()) == (1, f"omnidesk: error: Cannot write the packs: the folder {out} is read-only.")
     assert list(out.iterdir()) == []
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_persons_data_export_lists_the_campaign_steps_that_included_them(shop, capsys, tmp_path):
+    """What an export recorded about a person (sent them the email step, or not Bob, who said no)
+    is theirs: their data export lists it, and someone it never included has none."""
+    import csv
+    import io
+    import zipfile
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({**EXPORT_PLAN, "steps": [s for s in EXPORT_PLAN["steps"] if s["channel"] == "email"]}),
+                    encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    (tmp_path / "packs").mkdir()
+    assert run(capsys, "campaign", "export", "Spring sale", "--out", str(tmp_path / "packs"), "-w", str(shop))[0] == 0
+
+    def sends(email):
+        out = tmp_path / f"{email}.zip"
+        assert run(capsys, "person", "export", email, str(out), "-w", str(shop))[0] == 0
+        with zipfile.ZipFile(out) as z:
+            table = z.read("sends.csv").decode("utf-8")
+            return json.loads(z.read("person.json"))["sends"], list(csv.DictReader(io.StringIO(table)))
+
+    data, table = sends("ann@example.com")
+    assert [(s["campaign"], s["channel"], s["included"]) for s in data] == [("Spring sale", "email", True)]
+    assert data[0]["send_utc"].startswith("2027-03-01")
+    assert [(r["campaign"], r["channel"], r["included"]) for r in table] == [("Spring sale", "email", "True")]
+    assert sends("bob@example.com") == ([], [])

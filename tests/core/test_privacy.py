@@ -91,3 +91,20 @@ def test_erase_leaves_nothing_and_blocks_reimport(ws, tmp_path):
     assert "ann@example.com" not in everything(ws)
     with pytest.raises(UserError):
         erase_person(ws, cid)
+
+
+def test_export_person_has_the_words_recorded_with_a_hand_consent(ws, tmp_path):
+    """The card's timeline shows why a "no" was typed in; the person's own copy of their data has it too."""
+    import csv
+    import io
+
+    from omnidesk.core.edits import record_consent
+
+    note = "Called 2 Dec, recovering from surgery, no texts"
+    record_consent(ws, ann_id(ws), "sms", "denied", note)
+    with zipfile.ZipFile(export_person(ws, ann_id(ws), tmp_path / "ann.zip")) as z:
+        data = json.loads(z.read("person.json"))
+        table = list(csv.DictReader(io.StringIO(z.read("consents.csv").decode("utf-8"))))
+    assert [(c["channel"], c["status"], c["note"]) for c in data["consents"] if c["note"]] == [("sms", "denied", note)]
+    assert [(r["channel"], r["note"]) for r in table if r["channel"] == "sms"] == [("sms", note)]
+    assert {r["note"] for r in table if r["channel"] == "email"} == {""}  # a file's fact says no words
