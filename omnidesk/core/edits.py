@@ -636,7 +636,9 @@ def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> 
         existing = conn.execute(select(cf.c.name).where(casefold(cf.c.name) == name.casefold()).limit(1)).scalar()
         name = existing or name  # the spelling the workspace already uses
         row = _typed(conn, name, value)
-        conn.execute(cf.delete().where(cf.c.record_id == rid, casefold(cf.c.name) == name.casefold()))
+        # Off every hand record of theirs (two after a merge): the value typed in now is the one.
+        hands = [hand for _cid, hand, _tags, _values in _every_hand_record(conn, [customer_id])]
+        conn.execute(cf.delete().where(cf.c.record_id.in_(hands), casefold(cf.c.name) == name.casefold()))
         conn.execute(insert(cf).values(record_id=rid, name=name, **row))
         conn.execute(update(Customer.__table__).where(Customer.__table__.c.id == customer_id)
                      .values(updated_at=utcnow()))

@@ -628,3 +628,19 @@ def test_an_erased_person_stays_out_by_the_email_and_phone_typed_for_them_and_re
         ["Robert", "", "(207) 555-0188"], ["Robert", "", "(207) 555-0199"], ["Dee", "dee@example.com", ""]],
         channel="email")
     assert (later.suppressed, later.imported) == (4, 1), later
+
+
+def test_a_custom_field_typed_in_after_a_merge_is_the_one_the_card_shows(shop):
+    """Each side had its own typed value; after the merge the one typed in was written to the
+    oldest hand record while the newer one's value was shown first: the card kept saying 41."""
+    from omnidesk.core.importing.custom_fields import customer_fields
+
+    ann, bob = _id(shop, "ann@example.com"), _id(shop, "bob@example.com")
+    edits.set_custom_field(shop, ann, "Shoe size", "40")
+    edits.set_custom_field(shop, bob, "Shoe size", "41")
+    one = merge_customers(shop, [ann, bob]).survivor
+    edits.set_custom_field(shop, one, "Shoe size", "42")
+    with shop.engine.connect() as conn:
+        shown = {f.name: f.value for f in customer_fields(conn, one)}
+    assert shown["Shoe size"] == "42"
+    assert count(shop, {"field": "custom.Shoe size", "op": "is", "value": "42"}) == 1
