@@ -214,9 +214,11 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                          for p, name, n in written]
                         or f"No flagged rows, so no error report was written ({printable(str(args.errors))})")
     if not existed and not imported and not args.dry_run:
-        from omnidesk.core.dialect import remove_workspace_files
+        from omnidesk.core.dialect import remove_if_still_empty
 
-        remove_workspace_files(path)  # nothing was imported: leave no empty workspace behind
+        # Nothing was imported: leave no empty workspace behind, unless another process has
+        # imported into it since this command made it.
+        remove_if_still_empty(path)
     if disk_full is not None:
         raise CliError(disk_full)
     out.flush()

@@ -7,6 +7,7 @@ imported exactly like a user's files, so the demo exercises the real code.
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 from omnidesk.core import paths, tempfiles
@@ -38,8 +39,9 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
             raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
         _refuse_if_kept(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".building")
-    remove_workspace_files(partial)
+    # Its own scratch name: a second build at the same path (another window, the command line)
+    # would otherwise remove this one's half-built file, or have its own moved into place.
+    partial = path.with_name(f"{path.name}.building-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     files = []
     try:
         with tempfiles.temporary_directory("demo-") as tmp:

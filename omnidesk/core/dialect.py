@@ -564,6 +564,37 @@ def remove_workspace_files(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def remove_if_still_empty(path: Path) -> bool:
+    """Delete the workspace at ``path`` (a command made it moments ago) if nothing was ever
+    imported into it; whether it was deleted.
+
+    Another process may have opened the new file meanwhile and imported into it (an import
+    started beside this one, the app): its data stays.  Checked with the write lock held, so
+    nothing commits between the look and the delete.
+    """
+    try:
+        db = sqlite3.connect(path, timeout=5)
+    except sqlite3.Error:
+        return False
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        used = any(db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()  # noqa: S608 - fixed names
+                   for table in ("import_batch", "customer", "source_record", "campaign", "message", "saved_segment",
+                                 "suppression", "asset")
+                   if table in tables)
+        if used:
+            db.rollback()
+            return False
+        remove_workspace_files(path)  # under the lock: nobody wrote since the look
+        db.rollback()
+        return True
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+
+
 def checkpoint(engine, mode: str = "TRUNCATE") -> None:
     """Copy the write-ahead log into the database file and empty it (SQLite; no-op elsewhere).
 

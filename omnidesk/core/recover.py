@@ -18,7 +18,9 @@ Workspace files are SQLite files, so this module speaks SQLite directly.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -274,8 +276,8 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
     if new.exists():
         raise UserError(f"{new} already exists; give the name of a new file to recover into.")
     new.parent.mkdir(parents=True, exist_ok=True)
-    partial = new.with_name(new.name + ".recovering")
-    remove_workspace_files(partial)
+    # Its own scratch name, as a demo build's: two recoveries into one name never share it.
+    partial = new.with_name(f"{new.name}.recovering-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     # A read-only reader of a WAL file creates -wal/-shm it cannot remove: remove the ones it made.
     made = [log for log in (Path(f"{damaged}-wal"), Path(f"{damaged}-shm")) if not log.exists()]
     src = _open_read_only(damaged)

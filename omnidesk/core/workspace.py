@@ -105,8 +105,9 @@ def backup_files(path: Path) -> list[Path]:
     newest first.
     """
     path = Path(path)
-    found = [p for pattern in (f"{path.stem}.before-*{WORKSPACE_SUFFIX}.bak",
-                               f"{path.stem}.damaged-*{WORKSPACE_SUFFIX}.bak")
+    stem = glob.escape(path.stem)  # "Shop [2024]" is a name, not a pattern matching "Shop 2"
+    found = [p for pattern in (f"{stem}.before-*{WORKSPACE_SUFFIX}.bak",
+                               f"{stem}.damaged-*{WORKSPACE_SUFFIX}.bak")
              for p in path.parent.glob(pattern) if p.is_file()]
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 
