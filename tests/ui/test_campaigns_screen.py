@@ -512,18 +512,23 @@ def test_a_campaign_its_check_refuses_is_not_asked_a_folder_for(win, view, monke
     assert core.get_campaign(win.workspace, "Spring").status != "exported"
 
 
-def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win, view, monkeypatch, tmp_path, qtbot):
+def _ready_to_export(ws) -> None:
+    """The guards' six customers, a brand kit and the message "Sale" whose every variant passes
+    its check, and the three steps of "Spring"."""
     from omnidesk.core.messages.brand import set_brand
-
-    ws = win.workspace
-    build(ws)  # the guards' six customers and the message "Sale"
-    set_brand(ws, "address", "12 Quay St, Portland")
-    set_brand(ws, "name", "Harbor")
     from omnidesk.core.messages.store import save_message
 
+    build(ws)
+    set_brand(ws, "address", "12 Quay St, Portland")
+    set_brand(ws, "name", "Harbor")
     save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True, variants={
         "sms": {"text": "Harbor: Sale! https://hc.example/a?utm_source=sms&utm_medium=sms&utm_campaign=sale Reply STOP"}})
     three_steps(ws)
+
+
+def test_export_writes_the_packs_off_the_ui_thread_and_asks_before_replacing(win, view, monkeypatch, tmp_path, qtbot):
+    ws = win.workspace
+    _ready_to_export(ws)
     out, said = _exporting_to_a_folder(view, monkeypatch, tmp_path)
     assert view.export_button.isEnabled()
     with time_machine.travel(NOW, tick=False):
@@ -767,16 +772,9 @@ def test_a_step_that_went_out_shows_whom_it_reached_as_exported(win, view, monke
     """Once its time has come, an exported step is history: the recipients say what its export
     recorded, not what today's guards would plan (Ann said no since: the step still reached her)."""
     from omnidesk.core.edits import record_consent
-    from omnidesk.core.messages.brand import set_brand
-    from omnidesk.core.messages.store import save_message
 
     ws = win.workspace
-    build(ws)
-    set_brand(ws, "address", "12 Quay St, Portland")
-    set_brand(ws, "name", "Harbor")
-    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"}, replace=True, variants={
-        "sms": {"text": "Harbor: Sale! https://hc.example/a?utm_source=sms&utm_medium=sms&utm_campaign=sale Reply STOP"}})
-    three_steps(ws)
+    _ready_to_export(ws)
     out, said = _exporting_to_a_folder(view, monkeypatch, tmp_path)
     with time_machine.travel(NOW, tick=False):
         view.export_button.click()
