@@ -922,7 +922,7 @@ def _wall_utc_pg(element, compiler, **kw):
     text, zone_key = list(element.clauses)
     local = "CAST(%s AS timestamp)" % compiler.process(text, **kw)
     zone = compiler.process(zone_key, **kw)
-    # "" : the session's zone, the computer's as this app runs it.
+    # "" : the connection's own zone, the computer's as this app runs it.
     return ("to_char((%s AT TIME ZONE coalesce(nullif(%s, ''), current_setting('TimeZone'))) AT TIME ZONE 'UTC', "
             "'YYYY-MM-DD\"T\"HH24:MI:SS')" % (local, zone))
 
