@@ -171,4 +171,4 @@ def _database_refusal(args: argparse.Namespace, exc: BaseException) -> str | Non
         with Workspace.open(_workspace_path(args), readonly=True) as ws:
             return str(ws.busy_error())
     except WorkspaceError:
-        return "the workspace is busy: another window is writing to it; try again in a moment"
+        return "the workspace is busy: another window or command is writing to it; try again in a moment"

@@ -62,9 +62,11 @@ from omnidesk.core.models import (
     Consent,
     CustomField,
     Customer,
+    CustomerJourney,
     Event,
     Identifier,
     ImportBatch,
+    JourneyStale,
     MatchDecision,
     MatchReview,
     MergeLog,
@@ -248,6 +250,10 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         conn.execute(delete(review).where(or_(review.c.left_id == customer_id, review.c.right_id == customer_id)))
         unindex_customers(conn, [customer_id])
         conn.execute(delete(Customer.__table__).where(Customer.__table__.c.id == customer_id))
+        # The Dashboard's kept journey (their channels in order, when they first came) is theirs too,
+        # and so is the mark the deletes above left to make it again.
+        for kept in (CustomerJourney.__table__, JourneyStale.__table__):
+            conn.execute(delete(kept).where(kept.c.customer_id == customer_id))
         if kept_for:
             refresh_customers(conn, kept_for)
         compact_customer_search(conn)

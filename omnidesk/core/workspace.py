@@ -451,7 +451,7 @@ class Workspace:
         running = self.running_import()
         if running is None:
             return WorkspaceBusyError(
-                "the workspace is busy: another window is writing to it; try again in a moment"
+                "the workspace is busy: another window or command is writing to it; try again in a moment"
             )
         when = self._local_time(running["started_at"])
         who = CLIENT_WORDS.get(running["by"], "in another window")

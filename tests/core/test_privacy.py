@@ -93,6 +93,27 @@ def test_erase_leaves_nothing_and_blocks_reimport(ws, tmp_path):
         erase_person(ws, cid)
 
 
+def test_erase_takes_the_dashboards_kept_journey_of_the_person_too(ws):
+    """The Dashboard keeps each customer's journey (their channels in order, when they first came):
+    an erased person's stayed there, under their id, until the journeys were next made again."""
+    from sqlalchemy import select
+
+    from omnidesk.core import metrics
+    from omnidesk.core.models import CustomerJourney, JourneyStale
+
+    cid = ann_id(ws)
+    metrics.journeys(ws)  # kept now, as the Dashboard keeps them
+    with ws.writing() as conn:  # and marked for remaking, as a new import of hers would
+        conn.execute(JourneyStale.__table__.insert().values(customer_id=cid))
+    with ws.engine.connect() as conn:
+        assert conn.execute(select(CustomerJourney.__table__.c.customer_id)
+                            .where(CustomerJourney.__table__.c.customer_id == cid)).first() is not None
+    erase_person(ws, cid)
+    with ws.engine.connect() as conn:
+        for kept in (CustomerJourney.__table__, JourneyStale.__table__):
+            assert conn.execute(select(kept.c.customer_id).where(kept.c.customer_id == cid)).first() is None
+
+
 def test_export_person_has_the_words_recorded_with_a_hand_consent(ws, tmp_path):
     """The card's timeline shows why a "no" was typed in; the person's own copy of their data has it too."""
     import csv

@@ -498,8 +498,8 @@ def test_a_killed_imports_row_is_not_named_as_the_one_holding_the_lock(shop):
             assert ws.running_import() is None
             with pytest.raises(WorkspaceBusyError) as caught:
                 ws.set_setting("business_name", "Corner shop")
-            assert str(caught.value) == ("the workspace is busy: another window is writing to it; "
-                                         "try again in a moment")
+            assert str(caught.value) == ("the workspace is busy: another window or command is writing to "
+                                         "it; try again in a moment")
     finally:
         holder.rollback()
         holder.close()
