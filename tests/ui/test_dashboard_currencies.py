@@ -16,17 +16,23 @@ def ws(make_workspace):
     return make_workspace(timezone="America/New_York", currency="USD")
 
 
+def _shown(window, ws, qtbot):
+    """The Dashboard of ``ws`` over all time, its figures read (call with "now" set)."""
+    window.set_workspace(ws)
+    window.show_screen("dashboard")
+    dash = window.screens["dashboard"]
+    qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+    dash.set_period("all")
+    qtbot.waitUntil(lambda: bool(dash.data.get("activity")), timeout=5000)
+    return dash
+
+
 @pytest.fixture
 def dash(window, ws, tmp_path, qtbot):
     import_file(ws, shopify_orders(tmp_path / "orders_export.csv", ORDERS))
     with time_machine.travel(NOW, tick=False):
         window.resize(1024, 640)
-        window.set_workspace(ws)
-        window.show_screen("dashboard")
-        dash = window.screens["dashboard"]
-        qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
-        dash.set_period("all")
-        qtbot.waitUntil(lambda: bool(dash.data.get("activity")), timeout=5000)
+        dash = _shown(window, ws, qtbot)
         QApplication.processEvents()
         yield dash
 
@@ -65,12 +71,7 @@ def test_the_revenue_figure_says_nothing_more_with_one_currency(window, make_wor
     import_file(ws, shopify_orders(tmp_path / "usd.csv", [order("#1", "ann@example.com", "100.00",
                                                                 created="2026-05-04 10:00:00 -0400")]))
     with time_machine.travel(NOW, tick=False):
-        window.set_workspace(ws)
-        window.show_screen("dashboard")
-        dash = window.screens["dashboard"]
-        qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
-        dash.set_period("all")
-        qtbot.waitUntil(lambda: bool(dash.data.get("activity")), timeout=5000)
+        dash = _shown(window, ws, qtbot)
     tile = dash.figures["revenue"]
     assert tile.value.text() == "100.00 USD"
     assert tile.caption.text() == "revenue in the period, net of refunds" and not tile.toolTip()
