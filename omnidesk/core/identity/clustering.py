@@ -617,6 +617,7 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
             ambiguous, stands = _drop_ambiguous_nameless(profiles, lefts, rights, flags, cl)
         else:
             stands = (lambda i, j: i not in ambiguous and j not in ambiguous) if ambiguous else None
+        torn, stands = _torn_between_kept_apart(profiles, lefts, rights, flags, cl, stands)
         # Strongest evidence first; ties in a fixed order.
         order = np.lexsort((np.frombuffer(rights, dtype=np.int32), np.frombuffer(lefts, dtype=np.int32),
                             -np.frombuffer(weights, dtype=np.float64))) if weights else np.empty(0, np.int64)
@@ -625,6 +626,12 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
                   for k in order[at:at + PAIRS_PER_STEP].tolist()):
             i, j, f = lefts[k], rights[k], flags[k]
             if stands is not None and not stands(i, j):
+                if (i in torn or j in torn) and weights[k] >= model.review_threshold:
+                    # Either of two people the user kept apart: theirs to say which.
+                    s = kept.get((i, j)) or score_pair(profiles[i], profiles[j], freq, model)
+                    s.weight = weights[k]
+                    s.reasons.append("not merged: it matches two customers you said are different people")
+                    reviews.append((i, j, s))
                 continue
             # Scored before any union: one of the two may have been turned round since, so
             # a pair scored as swapped may be no longer, and one scored as written may be.
@@ -851,6 +858,71 @@ def settle_decided_again(profiles: Sequence[Profile], plan: Plan, loose: dict[in
         else:
             moving[i] = cid
     return moving
+
+
+def _torn_between_kept_apart(profiles: Sequence[Profile], lefts, rights, flags, cl: Clusters, stands):
+    """A record matching two customers the user kept apart joins neither of them on its own...
+
+    ...unless its own channel names one of them: the email list's next export of
+    Jon Smith is the list's Jon, not the shop's, once the user has split the two.
+    Otherwise (both or neither hold a record of its channel) which one it is
+    cannot be told from the data the user already found misleading, so it stays a
+    customer of its own and each side is asked about in Review.  Before this, it
+    joined whichever came first, silently, and a rebuild kept it there.
+
+    ``cl`` is the clusters as the phase starts (customers, in an import's resolve).
+    Returns the records left to the user, and which pairs still stand
+    (``stands`` narrowed; ``None``: all of them).
+    """
+    if not cl.rejects:
+        return set(), stands
+    find = cl.find
+    apart = {find(i) for i in cl.rejects} | {find(j) for v in cl.rejects.values() for j in v}
+    targets: dict[int, set[int]] = defaultdict(set)
+    for i, j, f in zip(lefts, rights, flags):
+        if not f & _AUTO:
+            continue
+        ri, rj = find(i), find(j)
+        if ri == rj:
+            continue
+        if rj in apart:
+            targets[i].add(j)
+        if ri in apart:
+            targets[j].add(i)
+    torn: set[int] = set()
+    keep: dict[int, set[int]] = {}
+    for i, found in targets.items():
+        own = find(i)
+        sides: dict[int, list[int]] = defaultdict(list)
+        for j in found:
+            if (r := find(j)) != own:
+                sides[r].append(j)
+        roots = list(sides)
+        clash = [(a, b) for n, a in enumerate(roots) for b in roots[n + 1:]
+                 if cl.why_not(a, b) == "rejected by you"]
+        if not clash:
+            continue
+        channel = profiles[i].channel
+        mine = {r for r in roots if any(profiles[j].channel == channel for j in sides[r])}
+        if len(mine) == 1 and not any(a in mine and b in mine for a, b in clash):
+            (r,) = mine
+            keep[i] = {j for j in found if cl.why_not(r, j) != "rejected by you"}
+        else:
+            torn.add(i)
+    if not (torn or keep):
+        return torn, stands
+    before = stands
+
+    def narrowed(i: int, j: int) -> bool:
+        if i in torn or j in torn:
+            return False
+        if i in keep and j in targets[i] and j not in keep[i]:
+            return False
+        if j in keep and i in targets[j] and i not in keep[j]:
+            return False
+        return before is None or before(i, j)
+
+    return torn, narrowed
 
 
 def _drop_ambiguous_nameless(profiles: Sequence[Profile], lefts, rights, flags, cl: Clusters):

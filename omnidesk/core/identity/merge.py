@@ -164,8 +164,25 @@ def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
         _annotate_log(conn, log_id, decisions=decision_ids, restore=forgotten, reviews=reviews)
         log_ids.append(log_id)
         survivor_hashes += absorbed_hashes
+    _drop_questions_answered(conn, survivor, survivor_hashes)
     refresh_customers(conn, [survivor])
     return MergeResult(survivor, others, log_ids)
+
+
+def _drop_questions_answered(conn: Connection, survivor: int, survivor_hashes: list[str]) -> None:
+    """Take out of the queue the pairs of ``survivor`` with a customer the user kept apart from it.
+
+    A record matching two customers kept apart waits in Review with each of them
+    (clustering's ``_torn_between_kept_apart``); once it is merged into one, the
+    other question reads "#1 ~ #2" about the two the user already said are
+    different people.  (Undo puts it back with the rest of the queue as it was.)
+    """
+    review = MatchReview.__table__
+    for rid, left, right in conn.execute(select(review.c.id, review.c.left_id, review.c.right_id).where(
+            or_(review.c.left_id == survivor, review.c.right_id == survivor))).all():
+        other = right if left == survivor else left
+        if _decisions_between(conn, "reject", survivor_hashes, _hashes(conn, other)):
+            conn.execute(delete(review).where(review.c.id == rid))
 
 
 def _annotate_log(conn: Connection, log_id: int, **extra) -> None:
