@@ -90,3 +90,27 @@ def test_an_order_exported_again_word_for_word_stays_when_the_first_export_is_un
     undo_batch(ws, jan.batch_id)
     assert figures(ws) == (2, 12000, ["Order #1001: Vase, Mug", "Order #1002: Gift card"])
     assert import_file(ws, q1_file).already_imported == q1.batch_id  # nothing was lost to add again
+
+
+def test_an_order_exported_again_is_found_by_the_index_of_orders_not_a_pass_over_them(ws, tmp_path):
+    from sqlalchemy import event
+
+    import_file(ws, shopify_orders(tmp_path / "orders_export_1.csv", [VASE, CUP]))
+    asked = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        if "json_extract" in statement and " IN (" in statement and "!=" in statement:
+            asked.append((statement, parameters))
+
+    event.listen(ws.engine, "before_cursor_execute", seen)
+    try:
+        shipped = dict(VASE, **{"Fulfillment Status": "fulfilled"})
+        import_file(ws, shopify_orders(tmp_path / "orders_export_2.csv", [shipped]))
+    finally:
+        event.remove(ws.engine, "before_cursor_execute", seen)
+    assert figures(ws)[:2] == (2, 12000)  # the same order, once
+    [(statement, parameters)] = asked
+    assert "#1001" in parameters and "#1002" not in parameters  # only the file's own orders are asked for
+    with ws.engine.connect() as conn:
+        plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
+    assert "USING INDEX ix_event_order_number" in plan, plan

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from json.decoder import scanstring
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, literal_column, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.dialect import order_number
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.importing.store import order_summary
 from omnidesk.core.models import Event, EventProduct, ProductBatch, SourceRecord
@@ -124,23 +124,11 @@ def supersede(conn: Connection, batch_id: int, corrected: dict[int, int]) -> int
     return taken
 
 
-_ORDER_KEY = '"order_id": '
-
-
-def _order_key(details_json: str | None) -> str | None:
-    """An order event's order number, read off its details without parsing them all."""
-    text = details_json or ""
-    at = text.find(_ORDER_KEY)
-    if at < 0:
-        return None
-    at += len(_ORDER_KEY)
-    if text[at:at + 1] != '"':
-        value = _values(text).get("order_id")
-        return str(value) if value not in (None, "") else None
-    try:
-        return scanstring(text, at + 1)[0] or None
-    except ValueError:
-        return None
+# Written out, not bound: the index of orders (migration 0028) holds only rows of this type,
+# and SQLite reads a partial index only for a query that names its condition as it is written.
+_ORDERS = literal_column("'order'")
+# Order numbers asked for at once (SQLite allows 999 bound values in its older builds).
+_KEYS = 900
 
 
 def replace_earlier_orders(conn: Connection, batch_id: int, channel: str) -> set[int]:
@@ -155,24 +143,25 @@ def replace_earlier_orders(conn: Connection, batch_id: int, channel: str) -> set
     the earlier versions, whose figures change.
     """
     rec, ev = SourceRecord.__table__, Event.__table__
+    number = order_number(ev.c.details_json)
     mine: dict[str, int] = {}  # order number -> the record leading its order in this import
-    for rid, details in conn.execute(select(ev.c.record_id, ev.c.details_json)
-                                     .where(ev.c.batch_id == batch_id, ev.c.type == "order")):
-        key = _order_key(details)
-        if key is not None:
+    for rid, key in conn.execute(select(ev.c.record_id, number)
+                                 .where(ev.c.batch_id == batch_id, ev.c.type == _ORDERS).order_by(ev.c.id)):
+        if key is not None and key != "":
             mine.setdefault(key, rid)
     if not mine:
         return set()
     earlier: dict[int, list[int]] = {}  # this import's record -> earlier records leading the same order
     touched: set[int] = set()
-    # Options on the statement, not the import's connection: its other reads must not stream.
-    for rid, cid, details in conn.execute(
-            select(ev.c.record_id, ev.c.customer_id, ev.c.details_json).where(
-                ev.c.channel == channel, ev.c.type == "order", ev.c.batch_id != batch_id)
-            .execution_options(yield_per=5000)):
-        new_id = mine.get(_order_key(details) or "")
-        if new_id is not None:
-            earlier.setdefault(new_id, []).append(rid)
+    # Only this file's order numbers are looked up, by the index of orders by channel and number:
+    # the time this takes follows the file, not the orders the workspace holds.
+    keys = list(mine)
+    for start in range(0, len(keys), _KEYS):
+        for rid, cid, key in conn.execute(
+                select(ev.c.record_id, ev.c.customer_id, number).where(
+                    ev.c.type == _ORDERS, ev.c.channel == channel, number.in_(keys[start:start + _KEYS]),
+                    ev.c.batch_id != batch_id)):
+            earlier.setdefault(mine[key], []).append(rid)
             if cid is not None:
                 touched.add(cid)
     for new_id, olds in earlier.items():
