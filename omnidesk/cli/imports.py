@@ -303,15 +303,15 @@ def cmd_imports_undo(args: argparse.Namespace) -> int:
 
 
 def cmd_imports_errors(args: argparse.Namespace) -> int:
-    from omnidesk.core.importing.batches import NothingToReport, write_batch_error_report
+    from omnidesk.core.importing.batches import NothingToReport, left_out, write_batch_error_report
 
     out = _output(args.out, args)
     with _open_existing(args, readonly=True) as ws:
         try:
             written = write_batch_error_report(ws, args.batch_id, out, overwrite=args.force)
-        except NothingToReport as exc:  # no flagged row, or every one fixed: said, and not an error
+        except NothingToReport as exc:  # no flagged row, or none left to fix: said, and not an error
             print(str(exc))
             return EXIT_OK
-    fixed = f"; left out {counted(written.fixed, 'row')} a later import fixed" if written.fixed else ""
-    print(f"Wrote {counted(written.rows, 'flagged row')} of import {args.batch_id} to {printable(str(out))}{fixed}")
+    print(f"Wrote {counted(written.rows, 'flagged row')} of import {args.batch_id} to {printable(str(out))}"
+          f"{left_out(written)}")
     return EXIT_OK

@@ -537,7 +537,8 @@ def health(ws: Workspace) -> dict[str, int]:
 
     cust, rec, review = Customer.__table__, SourceRecord.__table__, MatchReview.__table__
     with ws.engine.connect() as conn:
-        # A flagged row a fixed error report replaced is kept as read, but has nothing left to fix.
+        # A flagged row a fixed error report replaced, or whose order a later export replaced, is kept
+        # as read, but has nothing left to fix (the row that replaced it counts, flagged if it is).
         flagged = conn.execute(select(func.count()).select_from(rec).where(
             rec.c.flagged.is_(True), rec.c.values_json.not_like(f'%"{SUPERSEDED}"%'))).scalar_one()
         # coalesce: a NULL consent would make the whole test NULL, and NOT NULL counts nobody.

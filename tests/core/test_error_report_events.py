@@ -83,6 +83,25 @@ def test_a_fixed_till_row_replaces_the_sale_it_corrects_and_undo_brings_the_orig
         assert flagged_records(opened, 1)[0].fixed_by is None
 
 
+def test_a_row_fixed_before_the_reasons_were_told_apart_still_reads_as_fixed(tmp_path, capsys):
+    ws, report = _till_imported(tmp_path)
+
+    def fix(header, row):
+        row[header.index("Telefon")] = "+44 20 7555 0100"
+
+    assert main(["import", str(fix_report(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws)]) == 0
+    with Workspace.open(ws) as opened:
+        with opened.engine.begin() as conn:  # the marker as it was written before it said why
+            assert conn.exec_driver_sql(
+                "UPDATE source_record SET values_json = json_remove(values_json, '$.superseded_by.why') "
+                "WHERE json_extract(values_json, '$.superseded_by.why') IS NOT NULL").rowcount == 1
+        (kept,) = flagged_records(opened, 1)
+        assert (kept.fixed_by, kept.replaced_by) == (2, None)  # its replacing import is an error report
+    capsys.readouterr()
+    assert main(["imports", "errors", "1", str(tmp_path / "again.csv"), "-w", str(ws)]) == 0
+    assert "Every flagged row of import 1 (kasse_export.csv) was fixed by a later import;" in capsys.readouterr().out
+
+
 def test_a_row_fixed_twice_still_counts_once(tmp_path, capsys):
     ws, report = _till_imported(tmp_path)
 

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
 
-from omnidesk.core.importing.batches import remove_batch, restore_batch, undo_batch
+from omnidesk.cli import main
+from omnidesk.core.importing.batches import (
+    NothingToReport,
+    flagged_records,
+    left_out,
+    remove_batch,
+    restore_batch,
+    undo_batch,
+    write_batch_error_report,
+)
 from omnidesk.core.importing.pipeline import import_file
 from omnidesk.core.timeline import find_customer, timeline
 from tests.core.test_money import order, shopify_orders
@@ -114,3 +124,57 @@ def test_an_order_exported_again_is_found_by_the_index_of_orders_not_a_pass_over
     with ws.engine.connect() as conn:
         plan = " ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters))
     assert "USING INDEX ix_event_order_number" in plan, plan
+
+
+# Flagged: an email with no domain.  The same orders in a later export, with the email put right.
+ANN_BROKEN = dict(VASE, Email="ann@example")
+BO_BROKEN = order("#1003", "bo@example", "9.00", billing_name="Bo Chen")
+
+
+def _flagged(ws, batch_id):
+    return {r.values[0]: (r.fixed_by, r.replaced_by) for r in flagged_records(ws, batch_id)}
+
+
+def test_a_flagged_order_a_later_export_replaced_is_not_reported_as_fixed(ws, tmp_path, capsys):
+    week1 = import_file(ws, shopify_orders(tmp_path / "orders_export_1.csv", [ANN_BROKEN, BO_BROKEN]))
+    assert week1.flagged == 2
+    before = dump(ws.path)
+    week2 = import_file(ws, shopify_orders(tmp_path / "orders_export_2.csv", [VASE]))
+    assert figures(ws)[:2] == (1, 10000)  # the later export's version counts, once
+    # Replaced by the later export's version of its order: not fixed.
+    assert _flagged(ws, week1.batch_id) == {"#1001": (None, week2.batch_id), "#1003": (None, None)}
+    written = write_batch_error_report(ws, week1.batch_id, tmp_path / "errs.csv")
+    assert (written.rows, written.fixed, written.replaced) == (1, 0, 1)
+    assert left_out(written) == "; left out 1 row whose order a later export replaced"
+    with (tmp_path / "errs.csv").open(encoding="utf-8", newline="") as fh:
+        assert [r[0] for r in list(csv.reader(fh))[1:]] == ["#1003"]  # a fix of #1001 would undo the later one
+    assert main(["imports", "errors", str(week1.batch_id), str(tmp_path / "errs-cli.csv"), "-w", str(ws.path)]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("; left out 1 row whose order a later export replaced")
+
+    week3 = import_file(ws, shopify_orders(tmp_path / "orders_export_3.csv", [order("#1003", "bo@example.com",
+                                                                                    "9.00", billing_name="Bo Chen")]))
+    with pytest.raises(NothingToReport, match="Every flagged row of import 1 .* is of an order a later export "
+                                              "replaced; there is nothing left to fix"):
+        write_batch_error_report(ws, week1.batch_id, tmp_path / "none.csv")
+    # Undoing the later exports: the earlier versions come back exactly as they were, flagged, to fix.
+    undo_batch(ws, week3.batch_id)
+    undo_batch(ws, week2.batch_id)
+    assert _flagged(ws, week1.batch_id) == {"#1001": (None, None), "#1003": (None, None)}
+    assert differences(before, dump(ws.path)) == []
+
+
+def test_a_workspace_marked_before_the_reasons_were_told_apart_reads_an_export_s_order_as_replaced(ws, tmp_path):
+    week1 = import_file(ws, shopify_orders(tmp_path / "orders_export_1.csv", [ANN_BROKEN]))
+    week2 = import_file(ws, shopify_orders(tmp_path / "orders_export_2.csv", [VASE]))
+    with ws.engine.begin() as conn:  # the marker as it was written before it said why
+        assert conn.exec_driver_sql(
+            "UPDATE source_record SET values_json = json_remove(values_json, '$.superseded_by.why') "
+            "WHERE json_extract(values_json, '$.superseded_by.why') IS NOT NULL").rowcount == 1
+    assert _flagged(ws, week1.batch_id) == {"#1001": (None, week2.batch_id)}
+    with pytest.raises(NothingToReport, match="is of an order a later export replaced"):
+        write_batch_error_report(ws, week1.batch_id, tmp_path / "none.csv")
+    undo_batch(ws, week2.batch_id)
+    assert _flagged(ws, week1.batch_id) == {"#1001": (None, None)}
+    with ws.engine.connect() as conn:  # the earlier version counts again
+        assert conn.exec_driver_sql("SELECT batch_id FROM event WHERE type = 'order'").scalars().all() == [
+            week1.batch_id]

@@ -144,6 +144,34 @@ def test_a_row_an_error_report_fixed_says_so_and_stays_listed(window, qtbot, tmp
     assert model.index(0, 2).data().startswith("20250 | ")
 
 
+def test_a_flagged_order_a_later_export_replaced_says_so_not_fixed(window, qtbot, tmp_path, monkeypatch,
+                                                                    qtmodeltester):
+    from tests.core.test_money import order, shopify_orders
+
+    path = tmp_path / "shop.omnidesk"
+    with Workspace.create(path) as ws:
+        import_file(ws, shopify_orders(tmp_path / "orders_export_1.csv", [
+            order("#1001", "ann@example", "40.00"), order("#1002", "bo@example", "9.00")]))  # both flagged
+        import_file(ws, shopify_orders(tmp_path / "orders_export_2.csv", [order("#1001", "ann@example.com", "40.00")]))
+    window.set_workspace(Workspace.open(path))
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    _select(imports, "orders_export_1.csv")
+    model = imports.flagged_model
+    qtmodeltester.check(model)
+    assert model.rowCount() == 2
+    assert model.index(0, 1).data().startswith(
+        "Order replaced by import 2's later export, not fixed (no longer counted) — ")
+    assert "replaced" not in model.index(1, 1).data()
+    out = tmp_path / "from-screen.csv"
+    monkeypatch.setattr(imports, "ask_error_report_path", lambda name: out)
+    with qtbot.waitSignal(imports.errorReportSaved):
+        qtbot.mouseClick(imports.report_button, Qt.MouseButton.LeftButton)
+    assert imports.report_status.text() == (
+        "Saved 1 row to from-screen.csv; left out 1 row whose order a later export replaced.")
+    window.workspace.close()
+
+
 def test_a_report_written_again_leaves_out_rows_already_fixed(window, qtbot, tmp_path, monkeypatch, capsys):
     # Two broken emails; the first report's fix reaches one of them.  Written again, the
     # report holds only the other: the fixed row, imported again as it was, would undo its fix.

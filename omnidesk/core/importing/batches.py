@@ -18,7 +18,7 @@ from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing import running
 from omnidesk.core.importing.sightings import hand_on_events
-from omnidesk.core.importing.supersede import restore_superseded, superseded_by
+from omnidesk.core.importing.supersede import FIXED, Replacements, is_replaced, restore_superseded
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
 from omnidesk.core.metrics_index import forget_batch
 from omnidesk.core.models import (
@@ -192,6 +192,8 @@ class FlaggedRecord:
     problems: list[str]
     values: list[str]  # the cells exactly as decoded, aligned with the batch's header
     fixed_by: int | None = None  # the import whose fixed row replaced it (an error report, fixed)
+    # The later orders export whose version of the row's order replaced it: not a fix of this row.
+    replaced_by: int | None = None
 
 
 def _batch_or_fail(conn, batch_id: int):
@@ -213,8 +215,15 @@ def flagged_records(ws: Workspace, batch_id: int, *, limit: int | None = None,
         query = query.limit(limit).offset(offset)
     with ws.engine.connect() as conn:
         _batch_or_fail(conn, batch_id)
-        return [FlaggedRecord(no, json.loads(problems or "[]"), json.loads(raw), superseded_by(values))
-                for no, problems, raw, values in conn.execute(query)]
+        replacements = Replacements(conn)
+        out = []
+        for no, problems, raw, values in conn.execute(query).all():
+            replaced = replacements.of(values)
+            fixed = replaced is not None and replaced.why == FIXED
+            out.append(FlaggedRecord(no, json.loads(problems or "[]"), json.loads(raw),
+                                     replaced.batch if fixed else None,
+                                     replaced.batch if replaced is not None and not fixed else None))
+        return out
 
 
 class WrittenReport(NamedTuple):
@@ -222,6 +231,16 @@ class WrittenReport(NamedTuple):
 
     rows: int  # flagged rows written
     fixed: int  # flagged rows left out: a later import's fixed row replaced each
+    # Flagged rows left out whose order a later orders export replaced (not fixed: the later
+    # export's version of the order counts instead, and a fix of the old row would undo it).
+    replaced: int = 0
+
+
+def left_out(written: WrittenReport) -> str:
+    """What an error report left out, as the end of the sentence that says it was written ("" if nothing)."""
+    parts = ([f"{counted(written.fixed, 'row')} a later import fixed"] if written.fixed else []) + (
+        [f"{counted(written.replaced, 'row')} whose order a later export replaced"] if written.replaced else [])
+    return f"; left out {' and '.join(parts)}" if parts else ""
 
 
 class NothingToReport(UserError):
@@ -237,9 +256,12 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
     number, its problems and the import, so the fixed report imports back onto
     the customers it corrects with every cell of each row.  Rows an earlier
     fixed report already replaced are left out: imported again as they were,
-    broken, they would replace their fix.  When no row was flagged, or every
-    flagged row is fixed, nothing is written and :class:`NothingToReport` says
-    so.  Rows are read from the workspace a page at a time, not held in memory.
+    broken, they would replace their fix.  So are rows whose order a later
+    orders export replaced (counted apart: they were not fixed): that export's
+    version of the order counts, and a fix of the older row would replace it.
+    When no row was flagged, or every flagged row is fixed or replaced, nothing
+    is written and :class:`NothingToReport` says so.  Rows are read from the
+    workspace a page at a time, not held in memory.
     """
     from omnidesk.core.exporting.csvsafe import write_csv
     from omnidesk.core.importing.report import report_rows, report_width
@@ -251,21 +273,28 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
         if batch.status == "undone":
             raise UserError(f"Import {batch_id} ({batch.file_name}) was undone: its rows are no longer kept.")
         header = json.loads(batch.header_json or "[]")
-        total = fixed = 0
+        total = fixed = replaced = 0
         width = len(header)
+        replacements = Replacements(conn)
         for raw, values in conn.execution_options(stream_results=True, yield_per=5000).execute(
                 select(rec.c.raw_json, rec.c.values_json).where(*flagged)):
             total += 1
-            if superseded_by(values) is not None:
+            why = replacements.of(values)
+            if why is not None and why.why == FIXED:
                 fixed += 1
+            elif why is not None:
+                replaced += 1
             else:  # the widest row names the columns of the cells past the header
                 width = max(width, report_width(json.loads(raw), len(header)))
     if not total:
         raise NothingToReport(f"Import {batch_id} ({batch.file_name}) has no flagged rows: there is nothing to "
                               "report, so no error report was written.")
-    if fixed == total:
-        raise NothingToReport(f"Every flagged row of import {batch_id} ({batch.file_name}) was fixed by a later "
-                              "import; there is nothing left to fix, so no error report was written.")
+    if fixed + replaced == total:
+        how = ("was fixed by a later import" if not replaced else
+               "is of an order a later export replaced" if not fixed else
+               "was fixed by a later import or is of an order a later export replaced")
+        raise NothingToReport(f"Every flagged row of import {batch_id} ({batch.file_name}) {how}; there is "
+                              "nothing left to fix, so no error report was written.")
 
     def rows():
         with ws.engine.connect() as conn:
@@ -273,9 +302,9 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
                      .where(*flagged).order_by(rec.c.record_no))
             for no, problems, raw, values_json in conn.execution_options(
                     stream_results=True, yield_per=5000).execute(query):
-                if superseded_by(values_json) is not None:
+                if is_replaced(values_json):
                     continue
                 yield json.loads(raw), no, json.loads(problems or "[]")
 
     out_header, lines = report_rows(header, rows(), batch_id, width)
-    return WrittenReport(write_csv(out, out_header, lines, overwrite=overwrite), fixed)
+    return WrittenReport(write_csv(out, out_header, lines, overwrite=overwrite), fixed, replaced)

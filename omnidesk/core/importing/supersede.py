@@ -13,23 +13,31 @@ row is corrected.
 
 An order exported again (the same channel and order number in a later orders
 export) replaces its earlier version the same way (:func:`replace_earlier_orders`):
-the later export's status, amount and refund count, the earlier is kept.
+the later export's status, amount and refund count, the earlier is kept.  The
+marker says which of the two replaced a record (its ``"why"``), so an import's
+flagged rows tell a row that was fixed from one whose order a later export
+replaced (:class:`Replacements`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from sqlalchemy import delete, insert, literal_column, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.dialect import order_number
+from omnidesk.core.importing.report_columns import is_error_report
 from omnidesk.core.importing.rows import Row
 from omnidesk.core.importing.store import order_summary
-from omnidesk.core.models import Event, EventProduct, ProductBatch, SourceRecord
+from omnidesk.core.models import Event, EventProduct, ImportBatch, ProductBatch, SourceRecord
 
 SUPERSEDED, CORRECTS = "superseded_by", "corrects"
+# Why a record was replaced (its marker's "why"): a fixed row of an error report, or a later
+# orders export's version of its order.
+FIXED, EXPORTED_AGAIN = "fixed", "exported again"
 _ITEM_FIELDS = ("item_name", "item_quantity", "item_price")
 # How many fixes of one row are followed before giving up (a loop cannot happen; a bound costs nothing).
 _CHAIN = 1000
@@ -87,14 +95,15 @@ def events_of(conn: Connection, record_ids: Iterable[int]) -> set[int]:
     return out
 
 
-def _take_off(conn: Connection, batch_id: int, new_id: int, new_no: int, old_id: int) -> int:
-    """Take record ``old_id``'s events off the count, kept in it as replaced by ``new_id``."""
+def _take_off(conn: Connection, batch_id: int, new_id: int, new_no: int, old_id: int, why: str) -> int:
+    """Take record ``old_id``'s events off the count, kept in it as replaced by ``new_id`` (``why``:
+    :data:`FIXED` or :data:`EXPORTED_AGAIN`)."""
     rec, ev = SourceRecord.__table__, Event.__table__
     events = [dict(e) for e in conn.execute(select(ev).where(ev.c.record_id == old_id)).mappings()]
     for e in events:  # its id kept, so that it comes back as it was (see restore_superseded)
         e.pop("customer_id", None)  # whoever the record is on when it comes back
     old_values = _values(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
-    old_values[SUPERSEDED] = {"batch": batch_id, "row": new_no, "record": new_id, "events": events}
+    old_values[SUPERSEDED] = {"batch": batch_id, "row": new_no, "record": new_id, "why": why, "events": events}
     conn.execute(update(rec).where(rec.c.id == old_id).values(
         values_json=json.dumps(old_values, ensure_ascii=False, default=str)))
     return conn.execute(delete(ev).where(ev.c.record_id == old_id)).rowcount
@@ -119,7 +128,7 @@ def supersede(conn: Connection, batch_id: int, corrected: dict[int, int]) -> int
     taken = 0
     for new_id, old_id in corrected.items():
         new = conn.execute(select(rec.c.record_no, rec.c.values_json).where(rec.c.id == new_id)).first()
-        taken += _take_off(conn, batch_id, new_id, new.record_no, old_id)
+        taken += _take_off(conn, batch_id, new_id, new.record_no, old_id, FIXED)
         _set_corrects(conn, new_id, _values(new.values_json), [old_id])
     return taken
 
@@ -168,7 +177,7 @@ def replace_earlier_orders(conn: Connection, batch_id: int, channel: str) -> set
         new = conn.execute(select(rec.c.record_no, rec.c.values_json).where(rec.c.id == new_id)).first()
         olds = sorted(set(olds))
         for old_id in olds:
-            _take_off(conn, batch_id, new_id, new.record_no, old_id)
+            _take_off(conn, batch_id, new_id, new.record_no, old_id, EXPORTED_AGAIN)
         _set_corrects(conn, new_id, _values(new.values_json), olds)
     return touched
 
@@ -216,6 +225,7 @@ def restore_superseded(conn: Connection, batch_id: int) -> set[int]:
                                                   rec.c.values_json.like(f'%"{CORRECTS}"%')))]
     touched: set[int] = set()
     restored: set[int] = set()  # imports whose events come back
+    replacements = Replacements(conn)
     for new_id, new_values in fixed:
         later = new_values.get(SUPERSEDED)
         heir = None
@@ -232,8 +242,9 @@ def restore_superseded(conn: Connection, batch_id: int) -> set[int]:
             marker = values.get(SUPERSEDED)
             if not isinstance(marker, dict) or marker.get("record") != new_id:
                 continue
-            if heir is not None:  # replaced by the later row now
-                marker.update(batch=later["batch"], row=later["row"], record=heir.id)
+            if heir is not None:  # replaced by the later row now, for the reason it replaced this one
+                marker.update(batch=later["batch"], row=later["row"], record=heir.id,
+                              why=replacements.why(later))
                 conn.execute(update(rec).where(rec.c.id == old_id).values(
                     values_json=json.dumps(values, ensure_ascii=False, default=str)))
                 handed.append(old_id)
@@ -276,7 +287,53 @@ def forget_products(conn: Connection, batch_ids: Iterable[int]) -> None:
         conn.execute(delete(pb).where(pb.c.batch_id == b))
 
 
-def superseded_by(values_json: str | None) -> int | None:
-    """The import whose fixed row replaced this record, if one did."""
+def is_replaced(values_json: str | None) -> bool:
+    """Whether a later row (a fix, or a later export's version of its order) replaced this record."""
     marker = _values(values_json).get(SUPERSEDED)
-    return marker.get("batch") if isinstance(marker, dict) else None
+    return isinstance(marker, dict) and marker.get("batch") is not None
+
+
+class Replaced(NamedTuple):
+    """What replaced a record: the import, and why (:data:`FIXED` or :data:`EXPORTED_AGAIN`)."""
+
+    batch: int
+    why: str
+
+
+class Replacements:
+    """Reads the marker of replaced records on one connection.
+
+    A marker written before the two reasons were told apart has no "why".  Both a
+    fixed row and a later export's order record the records they replace
+    ("corrects"), so that cannot tell them; the import that replaced it does: a fixed
+    row comes only from an error report (its header holds the columns a report adds),
+    and a later export's order only from an orders export, never a report (the
+    pipeline replaces earlier orders only for a file that is not one).  An import no
+    longer on record reads as a fix, as every marker did before.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._reports: dict[int, bool] = {}  # import -> whether it is an error report
+
+    def of(self, values_json: str | None) -> Replaced | None:
+        """What replaced the record holding ``values_json``, if anything did."""
+        marker = _values(values_json).get(SUPERSEDED)
+        if not isinstance(marker, dict) or marker.get("batch") is None:
+            return None
+        return Replaced(marker["batch"], self.why(marker))
+
+    def why(self, marker: dict) -> str:
+        why = marker.get("why")
+        if why in (FIXED, EXPORTED_AGAIN):
+            return why
+        batch = marker.get("batch")
+        if batch not in self._reports:
+            header = self.conn.execute(select(ImportBatch.__table__.c.header_json)
+                                       .where(ImportBatch.__table__.c.id == batch)).scalar()
+            try:
+                names = json.loads(header) if header is not None else None
+            except ValueError:
+                names = None
+            self._reports[batch] = not isinstance(names, list) or is_error_report(names)
+        return FIXED if self._reports[batch] else EXPORTED_AGAIN

@@ -81,5 +81,10 @@ class FlaggedRowTableModel(ListTableModel):
 
 
 def _fixed(rec: FlaggedRecord) -> str:
-    """A row an error report fixed is still kept, as read; it says first what replaced it."""
-    return f"Fixed by import {rec.fixed_by} (replaced, no longer counted) — " if rec.fixed_by is not None else ""
+    """A row an error report fixed, or whose order a later export replaced, is still kept, as read;
+    it says first what replaced it."""
+    if rec.fixed_by is not None:
+        return f"Fixed by import {rec.fixed_by} (replaced, no longer counted) — "
+    if rec.replaced_by is not None:
+        return f"Order replaced by import {rec.replaced_by}'s later export, not fixed (no longer counted) — "
+    return ""

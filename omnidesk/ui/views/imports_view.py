@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.errors import UserError
-from omnidesk.core.importing.batches import write_batch_error_report
+from omnidesk.core.importing.batches import left_out, write_batch_error_report
 from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.flagged_row_table_model import FlaggedRowTableModel
@@ -215,8 +215,7 @@ class ImportsView(QWidget):
             self.report_status.setStyleSheet("color: #B3261E")
             return None
         self.report_status.setStyleSheet("")
-        fixed = f"; left out {counted(written.fixed, 'row')} a later import fixed" if written.fixed else ""
-        self.report_status.setText(f"Saved {counted(written.rows, 'row')} to {out.name}{fixed}.")
+        self.report_status.setText(f"Saved {counted(written.rows, 'row')} to {out.name}{left_out(written)}.")
         self.report_status.setToolTip(str(out))
         self.errorReportSaved.emit(str(out))
         return written.rows
