@@ -276,3 +276,27 @@ def test_a_fixed_later_line_of_a_shopify_order_adds_no_order(tmp_path, capsys):
         assert conn.exec_driver_sql("SELECT count(*) FROM event").scalar() == 1
         customers = conn.exec_driver_sql("SELECT count(DISTINCT customer_id) FROM source_record").scalar()
     assert customers == 1  # the fixed line is Ann's, with her order
+
+
+def test_a_fixed_order_exported_again_reads_as_replaced_by_the_export_once_the_fix_is_undone(tmp_path, capsys):
+    from tests.core.test_money import order, shopify_orders
+
+    ws, report = tmp_path / "shop.omnidesk", tmp_path / "errs.csv"
+    week1 = shopify_orders(tmp_path / "orders_export_1.csv", [order("#1001", "ann@example", "40.00")])
+    assert main(["import", str(week1), "-w", str(ws), "--errors", str(report)]) == 0
+
+    def fix(header, row):
+        row[header.index("Email")] = "ann@example.com"
+
+    assert main(["import", str(fix_report(report, tmp_path / "errs-fixed.csv", fix)), "-w", str(ws)]) == 0
+    shipped = order("#1001", "ann@example.com", "40.00", **{"Fulfillment Status": "fulfilled"})
+    assert main(["import", str(shopify_orders(tmp_path / "orders_export_2.csv", [shipped])), "-w", str(ws)]) == 0
+    with Workspace.open(ws) as opened:
+        (kept,) = flagged_records(opened, 1)
+        assert (kept.fixed_by, kept.replaced_by) == (2, None)
+    # The fix undone, the order as the later export has it still counts: the row was replaced by it, not fixed.
+    assert main(["imports", "undo", "2", "-w", str(ws)]) == 0
+    with Workspace.open(ws) as opened:
+        (kept,) = flagged_records(opened, 1)
+        assert (kept.fixed_by, kept.replaced_by) == (None, 3)
+    assert _money(tmp_path, ws, "ann@example.com") == ("1", "40.00")
