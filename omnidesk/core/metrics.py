@@ -331,52 +331,15 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
         for d, n in conn.execute(select(day, func.count()).where(*where).group_by(day)):
             add(d, n)
             days.append(d)
-        # As for activity: a first time its file gave with an offset is stored as UTC (so is a sign-up
-        # given as a day, from the start of the shop's day), and near a midnight where a week or the
-        # period begins its day on the shop's clock may be another.
+        # Every first time is stored as a UTC instant (a till's, given on the shop's clock, too), and
+        # near a midnight where a week or the period begins its day on the shop's clock may be another.
         for low, high in _midnight_windows(sorted(days), period, zone) if days or period.start or period.end else []:
             near = and_(day == low[:10], cust.c.first_seen >= low, cust.c.first_seen < high)
-            n = len(_first_stored_in_utc(conn, near, zone))
+            n = conn.execute(select(func.count()).select_from(cust).where(near)).scalar_one()
             stored, local = low[:10], local_day(low, zone)  # one stored day, one day on the shop's clock
             add(stored, -n)
             add(local, n)
     return [{"week": w, "customers": n} for w, n in sorted(weeks.items()) if n > 0]
-
-
-def _first_stored_in_utc(conn, near, zone) -> set[int]:
-    """The customers ``near`` picks whose first time is stored as a UTC instant: one from a file that
-    gave it with an offset (an event, a consent's date or a record's creation time), or a consent's
-    date or a creation time given without one (an SMS list's "Opt-in date", a till's "Signed up
-    2024-01-06 00:30"), which golden records read on the shop's clock (``zone``; without one
-    such a time is kept as given), as they read them.  An event's time given without an offset is
-    kept as given, on the shop's clock."""
-    from omnidesk.core.models import Consent
-    from omnidesk.core.timeutil import day_or_instant_utc, to_utc
-
-    ev, con, rec, cust = Event.__table__, Consent.__table__, SourceRecord.__table__, Customer.__table__
-    offset = metrics_index.given_with_offset
-    # Most often an event of an import that gave its times with an offset: by the index on customer and time.
-    batches = metrics_index.offset_batches(conn)
-    found = set(conn.execute(select(cust.c.id).where(near, select(ev.c.id).where(
-        ev.c.customer_id == cust.c.id, ev.c.occurred_utc == cust.c.first_seen, ev.c.batch_id.in_(batches),
-        offset(ev.c.occurred_at)).exists())).scalars()) if batches else set()
-    # A consent's date or a creation time: few customers; compared as golden records compare them.
-    given = offset(con.c.occurred_at)
-    if zone is not None:
-        given = con.c.occurred_at != ""  # with a zone, a time without an offset is made an instant too
-    said = conn.execute(select(cust.c.id, cust.c.first_seen, con.c.occurred_at).join(
-        con, con.c.customer_id == cust.c.id).where(near, given)).all()
-    said += [(cid, first, json.loads(values or "{}").get("created_at")) for cid, first, values in conn.execute(
-        select(cust.c.id, cust.c.first_seen, rec.c.values_json).join(rec, rec.c.customer_id == cust.c.id)
-        .where(near, rec.c.values_json.contains('"created_at"')))]
-
-    def in_utc(t: str, first: str) -> bool:
-        if _given_with_offset(t):
-            return (to_utc(t) or "")[:19] == first
-        return zone is not None and (day_or_instant_utc(t, zone) or "")[:19] == first
-
-    found.update(cid for cid, first, t in said if t and isinstance(t, str) and in_utc(t, first))
-    return found
 
 
 def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:

@@ -168,8 +168,8 @@ def test_a_period_from_a_day_holds_only_journeys_that_began_in_it(make_workspace
 def test_a_card_is_first_and_last_seen_in_the_order_of_the_instants_its_files_name(make_workspace, tmp_path):
     """The card compared the till's noon (stored as given, on the shop's clock) with the shop's UTC
     times as text: Bob, who bought online at 10:00 and at the till at 12:00 in New York, was first
-    seen at the till and last seen online.  Each stays stored as its file gave it (the till's noon
-    as 12:00), which is how the new-customer figures read a first time."""
+    seen at the till and last seen online.  Each is stored as the UTC instant it names (the till's
+    noon as 16:00), which is how a rule on first seen and the new-customer figures read it."""
     from sqlalchemy import select
 
     from omnidesk.core.models import Customer
@@ -186,7 +186,7 @@ def test_a_card_is_first_and_last_seen_in_the_order_of_the_instants_its_files_na
         with ws.engine.connect() as conn:
             return tuple(conn.execute(select(cust.c.first_seen, cust.c.last_seen)).one())
 
-    assert seen() == ("2026-04-10T14:00:00", "2026-04-10T12:00:00")  # the order online, then the till
+    assert seen() == ("2026-04-10T14:00:00", "2026-04-10T16:00:00")  # the order online, then the till
     assert [r["customers"] for r in metrics.new_customers(ws, APRIL)] == [1]
     change_setting(ws, "timezone", "Asia/Tokyo")  # the till's noon is 03:00 UTC there: first now
-    assert seen() == ("2026-04-10T12:00:00", "2026-04-10T14:00:00")
+    assert seen() == ("2026-04-10T03:00:00", "2026-04-10T14:00:00")

@@ -548,10 +548,10 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
                         every.add(written)
                 names[cid] = every
         stats = event_stats.get(cid, ())
-        # (instant, as stored): ordered by the instant, stored as the source's own time is.
+        # Every time an instant in UTC, as the card stores it.
         seen = _event_span(stats, zone) if stats else []
         if cid in consent_times:
-            seen.extend((t, t) for w in consent_times[cid] if (t := day_or_instant_utc(w, zone)))
+            seen.extend(t for w in consent_times[cid] if (t := day_or_instant_utc(w, zone)))
         lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
         for r in rows:
             if r[_VALUES] != "{}":
@@ -559,14 +559,13 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
                 if extra.get("created_at"):
                     created = day_or_instant_utc(extra["created_at"], zone)
                     if created:
-                        seen.append((created, created))
+                        seen.append(created)
                 if r[_KIND] == "contacts" and ("total_orders" in extra or "total_spent" in extra):
                     lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
         # No order rows and no export figures: no orders, no spend (what money_totals of nothing gives).
         orders, spend = _orders_and_spend(stats, lifetimes) if stats or lifetimes else (0, None)
         if seen:
-            seen.sort()
-            first_seen, last_seen = seen[0][1][:19], seen[-1][1][:19]
+            first_seen, last_seen = min(seen)[:19], max(seen)[:19]
         else:
             first_seen = last_seen = None
         updates.append((
@@ -890,21 +889,23 @@ def _one_record_created(text: str | None, zone=None) -> str | None:
     return (day_or_instant_utc(created, zone) or None) if created else None
 
 
-def _event_span(stats, zone) -> list[tuple[str, str]]:
+def _event_span(stats, zone) -> list[str]:
     """The first and last times of a customer's events (``_read_chunk``'s per channel), each as
-    (the instant it names, the time as stored).
+    the instant it names, in naive UTC text.
 
-    A time given without an offset is stored as given, on the shop's clock (``zone``), and
-    names the instant the timeline and the journeys read; the card keeps it as stored, which
-    the new-customer figures read on the shop's clock (``metrics._first_stored_in_utc`` tells
-    the times stored in UTC by their source).  Compared as text, a till sale at noon in New
-    York came before an order online at ten.
+    A time given without an offset (a till's) is stored on the events as given, on the shop's
+    clock (``zone``; None: this computer's, as the timeline reads it), and names the instant the
+    timeline and the journeys read: the card keeps that instant, in UTC like every other time
+    it holds.  Kept as given, a till sale at 23:30 on 5 January in New York read as 23:30 UTC
+    wherever the card's times are read as UTC (a rule on first seen, the new-customer figures,
+    the customers file), and compared as text, a till sale at noon in New York came before an
+    order online at ten.
     """
-    seen = [(t, t) for s in stats for t in s[5:7] if t]
+    seen = [t for s in stats for t in s[5:7] if t]
     for s in stats:
         for t in s[7:9]:
             if t:
-                seen.append((wall_clock_utc(t[:19], zone) or t[:19], t))
+                seen.append(wall_clock_utc(t[:19], zone) or t[:19])
     return seen
 
 
