@@ -20,9 +20,12 @@ import time_machine
 
 from omnidesk.core import metrics, segments
 from omnidesk.core.exporting.tables import export_customers
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.profile import customer_profile
 from omnidesk.core.settings import change_settings
 from omnidesk.core.timeutil import local_day
+from omnidesk.core.workspace import Workspace
+from tests.core.test_metrics_money import _workspace_at
 from tests.core.test_money import order, shopify_orders
 from tests.helpers import run_cli, write_csv
 
@@ -128,3 +131,53 @@ def test_a_new_time_zone_in_the_preferences_gives_the_till_times_new_instants(ma
                               "Bo Early": ("2024-01-05T23:30:00", "2024-01-05T23:30:00")}
     assert sum(r["customers"] for r in metrics.new_customers(
         ws, metrics.Period(date(2024, 1, 5), date(2024, 1, 5)))) == 1  # Ann; Bo's 00:30 is the 6th in Berlin too
+
+
+# -- a workspace a version before made ------------------------------------------------------------
+
+def _as_kept_before(path, cards: dict[str, tuple[str, str]]) -> None:
+    """Each named card's first and last seen as a version before this one kept them."""
+    con = sqlite3.connect(path)
+    try:
+        with con:
+            con.executemany("UPDATE customer SET first_seen = ?, last_seen = ? WHERE display_name = ?",
+                            [(first, last, name) for name, (first, last) in cards.items()])
+        assert con.total_changes == len(cards)
+    finally:
+        con.close()
+
+
+def test_opening_a_workspace_made_before_stores_its_till_times_in_utc(tmp_path):
+    path = tmp_path / "old.omnidesk"
+    ws = _workspace_at(path, "0027")
+    ws.set_setting("timezone", "America/New_York")
+    import_file(ws, write_csv(tmp_path / "till_transactions.csv", TILL, SALES, delimiter=";"),
+                ImportOptions(channel="pos", kind="events"))
+    ws.close()
+    _as_kept_before(path, {"Ann Late": ("2024-01-05T23:30:00", "2024-01-05T23:30:00"),
+                           "Bo Early": ("2024-01-06T00:30:00", "2024-01-06T00:30:00")})
+
+    with Workspace.open(path) as opened:
+        assert opened.backup_path is not None  # migrated: the 0027 file was kept aside first
+        assert _seen(path) == {"Ann Late": ("2024-01-06T04:30:00", "2024-01-06T04:30:00"),
+                               "Bo Early": ("2024-01-06T05:30:00", "2024-01-06T05:30:00")}
+        assert segments.count(opened, {"field": "first_seen", "op": "gte", "value": "2024-01-06"}) == 1
+
+
+def test_a_workspace_of_times_given_with_their_offset_is_opened_without_working_its_cards_out(tmp_path):
+    path = tmp_path / "online.omnidesk"
+    ws = _workspace_at(path, "0027")
+    ws.set_setting("timezone", "America/New_York")
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [
+        order("#1001", "cy@example.com", "20.00", created="2024-01-05 23:45:00 -0500", billing_name="Cy Online")]))
+    ws.close()
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("UPDATE customer SET updated_at = '2000-01-01T00:00:00'")
+    con.close()
+
+    with Workspace.open(path) as opened:
+        assert opened.backup_path is not None  # migrated: the 0027 file was kept aside first
+        with opened.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT updated_at, first_seen FROM customer").one() == (
+                "2000-01-01T00:00:00", "2024-01-06T04:45:00")
