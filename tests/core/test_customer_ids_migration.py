@@ -137,7 +137,7 @@ def test_opening_a_0020_workspace_keeps_every_row_and_id_and_never_gives_a_merge
     # 0025 gives each identifier a mailbox column: none of these addresses is written another way.
     assert {row[4:] for row in after["identifier"]} == {(None,)}
     after["identifier"] = [row[:4] for row in after["identifier"]]
-    # 0028 works every card out again (the orders' times came without an offset): each card is
+    # 0029 works every card out again (the orders' times came without an offset): each card is
     # written anew, with its first and last seen as UTC instants (here on the computer's clock).
     rewritten = _card_refresh_set_aside(path, before, after)
     assert after == before

@@ -1,8 +1,8 @@
 """a card's first and last seen are UTC instants, a till's local times too
 
-Revision ID: 0028
-Revises: 0027
-Create Date: 2026-12-10 10:00:00
+Revision ID: 0029
+Revises: 0028
+Create Date: 2026-12-06 11:00:00
 
 A card kept a till's time as the till gave it, on the shop's clock without an
 offset ("2024-01-05 23:30" in New York), beside the online shop's times in UTC.
@@ -27,8 +27,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0028'
-down_revision: str | None = '0027'
+revision: str = '0029'
+down_revision: str | None = '0028'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
