@@ -55,6 +55,13 @@ def test_resources_dir_inside_a_bundle(monkeypatch, tmp_path):
     assert demo_data.resource_dir() == tmp_path / "resources" / "demo"
 
 
+def test_the_report_fonts_ship_with_their_licence():
+    # The printed report sets its text in them (core/pdf_text.py); the licence travels with them.
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        assert paths.resource_path("fonts", name).read_bytes()[:4] == b"\x00\x01\x00\x00", name
+    assert "Bitstream Vera" in paths.resource_path("fonts", "DEJAVU-LICENSE.txt").read_text(encoding="utf-8")
+
+
 def test_icon_pngs_are_committed_at_every_size():
     for size in ICON_SIZES:
         png = ROOT / "resources" / "icons" / f"omnidesk-{size}.png"

@@ -233,6 +233,8 @@ def test_message_renderers_and_their_files_are_bundled(exe):
         pytest.skip("a one-file bundle keeps its files inside the executable")
     fonts = internal / "reportlab" / "fonts"
     assert (fonts / "Vera.ttf").is_file() and (fonts / "VeraBd.ttf").is_file()
+    # The printed report's fonts come with resources/.
+    assert (internal / "resources" / "fonts" / "DejaVuSans.ttf").is_file()
     assert list((internal / "pypdfium2_raw").glob("*pdfium*")), "PDFium's library is missing"
     assert (internal / "pypdfium2_raw" / "version.json").is_file()
     assert list((internal / "css_inline").glob("css_inline*")), "css-inline's extension is missing"
