@@ -3,17 +3,19 @@
 Made with reportlab (its own charts, BSD): reach per channel as bars in each
 channel's colour, then the tables — channel overlap, journeys, weekly activity,
 campaign results, data health — so a partner or an accountant can read it on paper.
-Written through a temporary file and renamed, never over a workspace.
+Written through a temporary file and renamed, never over a workspace.  Every name the user typed
+(the business, campaigns, channels of their own) goes in escaped and in fonts that have its
+letters, whatever the script (see pdf_text).
 """
 
 from __future__ import annotations
 
 import os
 from datetime import date
-from xml.sax.saxutils import escape
 from pathlib import Path
 
 from omnidesk.core.channels import channel, channel_name
+from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.metrics import (
@@ -28,6 +30,7 @@ from omnidesk.core.metrics import (
     step_label,
 )
 from omnidesk.core.money import format_money, format_other_money, workspace_currency
+from omnidesk.core.pdf_text import SANS, SANS_BOLD, label_font, markup, register_fonts
 from omnidesk.core.workspace import Workspace
 
 
@@ -37,7 +40,7 @@ def _names(channels: list[str]) -> str:
 
 
 def _path(steps: list[str]) -> str:
-    """A journey: channels in the order they came, then the purchase (the PDF's fonts have no arrow)."""
+    """A journey: channels in the order they came, then the purchase, as the text report writes it."""
     return " > ".join("purchase" if c == "purchase" else channel_name(c) for c in steps)
 
 
@@ -51,36 +54,70 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus.doctemplate import LayoutError
 
     out = check_output(out, overwrite=overwrite)
+    register_fonts()
     data = report(ws, period)
     today = today or shop_today(ws)
     currency = workspace_currency(ws)
     styles = getSampleStyleSheet()
+    for style in styles.byName.values():
+        if hasattr(style, "fontName"):
+            style.fontName = SANS_BOLD if "Bold" in style.fontName else SANS
+
+    def text(words: str, style) -> Paragraph:
+        """A paragraph of ``words`` (markup); one reportlab cannot read is said plainly, not a traceback."""
+        try:
+            return Paragraph(words, style)
+        except ValueError as exc:
+            raise UserError(f"Could not set the report as a PDF: a text in it could not be laid out ({exc}).") \
+                from exc
+
     business = str(ws.get_setting("business_name") or "") or ws.name
     span = (f"{period.start or 'the beginning'} to {period.end or 'today'}" if period.start or period.end
             else "everything so far")
-    story = [Paragraph(f"{business}: the whole picture", styles["Title"]),
-             Paragraph(f"Period: {span}. Made {today.isoformat()} by Omnidesk.", styles["Normal"]),
+    story = [text(f"{markup(business)}: the whole picture", styles["Title"]),
+             text(f"Period: {span}. Made {today.isoformat()} by Omnidesk.", styles["Normal"]),
              Spacer(1, 6 * mm)]
 
-    def table(title: str, header: list[str], rows: list[list], widths=None) -> None:
-        story.append(Paragraph(title, styles["Heading2"]))
+    def cells(size: float):
+        """A table's styles at this size: text, figures (right-aligned), and the two in bold for its header."""
+        words = styles["Normal"].clone(f"cell{size}", fontSize=size, leading=size + 1.5)
+        figures = words.clone(f"figures{size}", alignment=2)
+        return (words, figures, words.clone(f"head{size}", fontName=SANS_BOLD),
+                figures.clone(f"head_figures{size}", fontName=SANS_BOLD))
+
+    normal = cells(8.5)
+    wide = cells(7.5)  # the campaign results' eleven columns
+
+    def table(title: str, header: list[str], rows: list[list], widths=None, *, words: int = 1,
+              look=normal) -> None:
+        """A table whose first ``words`` columns are text, the rest figures, right-aligned.
+
+        Every cell is a paragraph, so a long name wraps inside its column instead of running
+        into the next one.
+        """
+        small, number, head, head_number = look
+        story.append(text(markup(title), styles["Heading2"]))
         if not rows:
-            story.append(Paragraph("Nothing yet.", styles["Normal"]))
+            story.append(text("Nothing yet.", styles["Normal"]))
             story.append(Spacer(1, 4 * mm))
             return
-        t = Table([header, *rows], colWidths=widths, repeatRows=1)
+        grid = [[text(markup(h), head if i < words else head_number) for i, h in enumerate(header)]]
+        grid += [[v if isinstance(v, Paragraph) else text(markup(v), small if i < words else number)
+                   for i, v in enumerate(row)] for row in rows]
+        t = Table(grid, colWidths=widths, repeatRows=1)
         t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EAED")),
-                               ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                               ("FONTSIZE", (0, 0), (-1, -1), 8.5),
-                               ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 3),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D0D0D0"))]))
         story.append(t)
         story.append(Spacer(1, 5 * mm))
 
     reach = data["reach"]
-    story.append(Paragraph("Reach per channel", styles["Heading2"]))
+    story.append(text("Reach per channel", styles["Heading2"]))
     if reach:
         drawing = Drawing(170 * mm, 8 * mm * len(reach) + 10 * mm)
         chart = HorizontalBarChart()
@@ -89,6 +126,10 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         codes = list(reach)[::-1]
         chart.data = [[reach[c] for c in codes]]
         chart.categoryAxis.categoryNames = [channel_name(c) for c in codes]
+        # A chart's labels are drawn as they are, one font each: one that has their letters.
+        for i, code in enumerate(codes):
+            chart.categoryAxis.labels[i].fontName = label_font(channel_name(code))
+        chart.valueAxis.labels.fontName = SANS
         chart.valueAxis.valueMin = 0
         chart.bars.strokeColor = None
         for i, code in enumerate(codes):
@@ -97,8 +138,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         story.append(drawing)
     if reach:
         story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph(f"Everyone known on each channel, opted out or not. "
-                               f"{reachable_sentence(data['reachable'])}.", styles["Normal"]))
+        story.append(text(markup(f"Everyone known on each channel, opted out or not. "
+                                 f"{reachable_sentence(data['reachable'])}."), styles["Normal"]))
     table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
           [80 * mm, 40 * mm])
     table("Channel overlap (each customer once)", ["Channels", "Customers"],
@@ -106,16 +147,11 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     table("Journeys to the first purchase", ["Path", "Customers", "Median days"],
           [[_path(j["path"]), f"{j['customers']:,}", "" if j["median_days"] is None else f"{j['median_days']:g}"]
            for j in data["journeys"][:15]], [110 * mm, 30 * mm, 30 * mm])
-    small = styles["Normal"].clone("cell", fontSize=8.5, leading=10)
-
-    def cell(text: str):
-        """Text that wraps inside its column (a plain string runs into the next one)."""
-        return Paragraph(escape(text), small)
 
     def money(amount: float, others: dict[str, float] | None = None):
         """An amount in the shop's currency; beneath it, money in other currencies, apart, never converted."""
-        text = format_other_money(others or {})
-        return Paragraph(f"{amount:,.2f}<br/>also {escape(text)}", small) if text else f"{amount:,.2f}"
+        also = format_other_money(others or {})
+        return text(f"{amount:,.2f}<br/>also {markup(also)}", wide[1]) if also else f"{amount:,.2f}"
 
     weeks: dict[str, list] = {}
     for row in data["activity"]:
@@ -134,9 +170,9 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     if every_other:
         table("Activity per week (every channel)", ["Week", "Events", revenue, "Other currencies"],
               [[w, f"{weeks.get(w, (0, 0))[0]:,}", f"{weeks.get(w, (0, 0.0))[1]:,.2f}",
-                cell(format_other_money(weeks.get(w, (0, 0.0, {}))[2]))] for w in shown],
+                text(markup(format_other_money(weeks.get(w, (0, 0.0, {}))[2])), normal[0])] for w in shown],
               [30 * mm, 30 * mm, 40 * mm, 70 * mm])
-        story.append(Paragraph(escape(
+        story.append(text(markup(
             f"Revenue in the period: {format_money(round(sum(w[1] for w in weeks.values()) * 100), currency)}, "
             f"and apart, never converted: {format_other_money(every_other)}."), styles["Normal"]))
         story.append(Spacer(1, 5 * mm))
@@ -152,10 +188,10 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     table("Campaign results, beside their baseline",
           ["Campaign", "Channel", "Sent", "Orders", "Revenue", "Conv.", "Baseline", "Orders", "Revenue", "Conv.",
            "Lift"],
-          [[cell(step_label(c)), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "",
+          [[step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", "", "", "", NOT_SENT, "", "", "",
             ""]
            if not c.get("sent", True) else
-           [cell(step_label(c)), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
+           [step_label(c), channel_name(c["channel"]), f"{c['recipients']:,}", f"{c['orders']:,}",
             money(c["revenue"], c.get("other_revenue")),
             share(c["conversion"]), baseline_label(c) or "none",
             f"{c['baseline_orders']:,}" if c["baseline_customers"] else "",
@@ -163,7 +199,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
             share(c["baseline_conversion"]),
             lift_label(c["lift"])]
            for c in data["campaigns"]],
-          [30 * mm, 16 * mm, 12 * mm, 12 * mm, 17 * mm, 13 * mm, 20 * mm, 12 * mm, 17 * mm, 12 * mm, 13 * mm])
+          [30 * mm, 17 * mm, 12 * mm, 12.5 * mm, 17 * mm, 11 * mm, 18.5 * mm, 12.5 * mm, 17 * mm, 11 * mm,
+           14.5 * mm], words=2, look=wide)
     table("Data health", ["", "Count"], [[k.replace("_", " ").capitalize(), f"{v:,}"] for k, v in
                                          data["health"].items()], [80 * mm, 40 * mm])
 
@@ -174,6 +211,9 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
                               leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm
                               ).build(story)
             os.replace(partial, out)
+        except LayoutError as exc:
+            partial.unlink(missing_ok=True)
+            raise UserError(f"Could not set the report as a PDF: part of it does not fit on a page ({exc}).") from exc
         except BaseException:
             partial.unlink(missing_ok=True)
             raise

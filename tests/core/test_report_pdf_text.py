@@ -1,0 +1,112 @@
+"""The printed report shows every name as it was typed: with <, > and &, in Cyrillic and in Japanese.
+
+Each PDF is read back with PDFium, the library the app previews PDFs with: text the
+report's fonts could not draw, or markup that swallowed part of a name, would not read back.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pypdfium2
+import pytest
+import time_machine
+from sqlalchemy import insert
+
+from omnidesk.core import metrics
+from omnidesk.core.campaigns.campaign import save_campaign
+from omnidesk.core.campaigns.export import export_campaign
+from omnidesk.core.channels import channel_name
+from omnidesk.core.errors import UserError
+from omnidesk.core.messages.brand import set_brand
+from omnidesk.core.messages.store import save_message
+from omnidesk.core.models import Customer, ImportBatch, SourceRecord
+from omnidesk.core.report_pdf import write_report_pdf
+from tests.helpers import run_cli
+
+NAMES = ["Fish<Chips", "Smith & Sons <Ltd>", "さくら商店", "Магазин Анна"]
+PERIOD = metrics.Period(date(2026, 1, 1), date(2026, 1, 31))
+
+
+def _text(path) -> str:
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        return "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    finally:
+        pdf.close()
+
+
+def _words(text: str) -> str:
+    """``text`` with its line breaks (where a table cell wrapped) read as spaces."""
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_business_name_prints_as_typed(ws, tmp_path, name):
+    ws.set_setting("business_name", name)
+    out = write_report_pdf(ws, tmp_path / "report.pdf", PERIOD, today=date(2026, 2, 1))
+    text = _text(out)
+    assert f"{name}: the whole picture" in text
+    assert "Period: 2026-01-01 to 2026-01-31. Made 2026-02-01 by Omnidesk." in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+@time_machine.travel(datetime(2026, 2, 2, 3, 0, tzinfo=UTC), tick=False)  # 1 February, 22:00 in New York
+def test_report_pdf_on_the_command_line_prints_the_business_name_as_typed(make_workspace, capsys, tmp_path, name):
+    ws = make_workspace(timezone="America/New_York")
+    path = ws.path
+    ws.close()
+    assert run_cli(capsys, "settings", "business_name", name, "-w", path)[0] == 0
+    status, _, err = run_cli(capsys, "report", "--pdf", tmp_path / "report.pdf", "-w", path)
+    assert status == 0, err
+    text = _text(tmp_path / "report.pdf")
+    assert f"{name}: the whole picture" in text
+    assert "Made 2026-02-01 by Omnidesk." in text  # the shop's day, not the machine's
+
+
+NOW = datetime(2026, 2, 20, 12, 0, tzinfo=UTC)
+CAMPAIGN = "Fish & Chips <Friday> さくら"
+CHANNEL = "Ярмарка <pop-up>"  # a channel the shop named itself, as its label reads
+
+
+def _shop_with_a_campaign(ws, tmp_path):
+    """Three customers who said yes to email, one of them met on a channel of the shop's own, and a
+    campaign to them all exported: its results are in the report."""
+    with ws.writing() as conn:
+        batch = conn.execute(insert(ImportBatch.__table__).values(
+            file_name="people.csv", file_hash="x", channel="shop", kind="contacts", status="done",
+            header_json="[]", mapping_json="[]", options_json="{}")).inserted_primary_key[0]
+        for cid in (1, 2, 3):
+            channels = "shop ярмарка_<pop-up>" if cid == 1 else "shop"
+            conn.execute(insert(Customer.__table__).values(id=cid, display_name=f"P{cid}", email=f"p{cid}@example.com",
+                                                           consent_email="granted", channels=channels))
+            conn.execute(insert(SourceRecord.__table__).values(
+                id=cid, batch_id=batch, record_no=cid, channel="shop", kind="contacts", row_hash=f"h{cid}",
+                raw_json="[]", customer_id=cid))
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
+    save_campaign(ws, CAMPAIGN, message="Sale", steps=[{"channel": "email", "at": "2026-03-01T10:00",
+                                                         "timezone": "UTC"}])
+    export_campaign(ws, CAMPAIGN, tmp_path / "packs", now=NOW)
+
+
+def test_campaign_and_channel_names_print_as_typed_in_their_columns(make_workspace, tmp_path):
+    ws = make_workspace(timezone="UTC")
+    _shop_with_a_campaign(ws, tmp_path)
+    assert channel_name("ярмарка_<pop-up>") == CHANNEL
+    with time_machine.travel(datetime(2026, 3, 20, 12, 0, tzinfo=UTC), tick=False):
+        text = _words(_text(write_report_pdf(ws, tmp_path / "report.pdf", today=date(2026, 3, 20))))
+    assert f"{CAMPAIGN}, 1 Mar 2026 10:00 Email 3" in text  # the name, then its channel and recipients
+    assert f"{CHANNEL} 1" in text  # reach: the channel and its one customer
+    assert f"{CHANNEL} + Shop 1" in text or f"Shop + {CHANNEL} 1" in text  # overlap
+
+
+def test_text_the_pdf_cannot_lay_out_is_a_plain_error_and_leaves_no_file(ws, tmp_path, monkeypatch):
+    from omnidesk.core import report_pdf
+
+    # Were a name to reach the PDF's markup unescaped, the user hears why, not a traceback.
+    monkeypatch.setattr(report_pdf, "markup", lambda text: text)
+    ws.set_setting("business_name", "Fish<Chips")
+    with pytest.raises(UserError, match="Could not set the report as a PDF"):
+        write_report_pdf(ws, tmp_path / "report.pdf", PERIOD, today=date(2026, 2, 1))
+    assert not list(tmp_path.glob("*.partial")) and not (tmp_path / "report.pdf").exists()
