@@ -430,6 +430,31 @@ def test_file_export_report_writes_the_period_as_a_pdf(win, tmp_path, monkeypatc
     assert said and win.workspace.path.read_bytes()[:16] == b"SQLite format 3\x00"
 
 
+def test_export_report_prints_the_business_name_as_typed_and_says_why_it_cannot(win, tmp_path, monkeypatch):
+    import pypdfium2
+
+    from omnidesk.core import report_pdf
+
+    dash = _dash(win)
+    said = []
+    monkeypatch.setattr(dash, "show_error", lambda title, text: said.append(text))
+    for n, name in enumerate(["Fish<Chips", "さくら商店 Магазин Анна"]):
+        win.workspace.set_setting("business_name", name)
+        monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f, n=n: tmp_path / f"report{n}.pdf")
+        win.report_action.trigger()
+        pdf = pypdfium2.PdfDocument(str(tmp_path / f"report{n}.pdf"))
+        assert f"{name}: the whole picture" in pdf[0].get_textpage().get_text_range()
+        pdf.close()
+    assert not said
+    # Text the PDF cannot lay out (here: a name let through unescaped) is a message, not a traceback.
+    monkeypatch.setattr(report_pdf, "markup", lambda text: text)
+    win.workspace.set_setting("business_name", "Fish<Chips")
+    monkeypatch.setattr(dash, "ask_save_path", lambda caption, suggested, _f: tmp_path / "refused.pdf")
+    assert dash.export_report() is None
+    assert len(said) == 1 and "Could not set the report as a PDF" in said[0]
+    assert not (tmp_path / "refused.pdf").exists()
+
+
 def test_campaign_results_show_their_baseline_beside_them(win, tmp_path, monkeypatch):
     from sqlalchemy import func, insert, select
 
