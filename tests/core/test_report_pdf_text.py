@@ -41,7 +41,7 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", [*NAMES, "서울 꽃집", "北京饭店们", "Ελληνικά"])
 def test_the_business_name_prints_as_typed(ws, tmp_path, name):
     ws.set_setting("business_name", name)
     out = write_report_pdf(ws, tmp_path / "report.pdf", PERIOD, today=date(2026, 2, 1))
@@ -110,3 +110,12 @@ def test_text_the_pdf_cannot_lay_out_is_a_plain_error_and_leaves_no_file(ws, tmp
     with pytest.raises(UserError, match="Could not set the report as a PDF"):
         write_report_pdf(ws, tmp_path / "report.pdf", PERIOD, today=date(2026, 2, 1))
     assert not list(tmp_path.glob("*.partial")) and not (tmp_path / "report.pdf").exists()
+
+
+def test_each_run_of_chinese_japanese_or_korean_gets_a_font_that_has_it():
+    from omnidesk.core.pdf_text import JAPANESE, KOREAN, SIMPLIFIED_CHINESE, markup, runs
+
+    assert runs("Shop 北京饭店们 서울 さくら商店") == [
+        (None, "Shop "), (SIMPLIFIED_CHINESE, "北京饭店们"), (None, " "), (KOREAN, "서울"), (None, " "),
+        (JAPANESE, "さくら商店")]
+    assert markup("<b>さくら&") == f'&lt;b&gt;<font name="{JAPANESE}">さくら</font>&amp;'
