@@ -474,7 +474,7 @@ def test_a_tag_taken_off_a_merged_customer_comes_off_every_side_s_hand_record(sh
     with shop.engine.connect() as conn:
         bob_row = conn.exec_driver_sql("SELECT id FROM source_record WHERE email = 'bob@example.com' "
                                        "AND channel = 'shop'").scalar()
-    # A split leaves what was entered by hand (both hand records) with the customer that remains.
+    # A split leaves a tag added to the merged customer with the customer that remains.
     left, new, _log = unmerge_record(shop, bob_row)
     assert (_row(shop, left, "tags")[0], _row(shop, new, "tags")[0]) == ("VIP, local, Gold", "")
     edits.remove_tags(shop, [left], ["Gold"])

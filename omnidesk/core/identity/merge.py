@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import Changes
+from omnidesk.core.channels import HAND
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
@@ -30,7 +32,7 @@ from omnidesk.core.identity.writes import (
     new_customer_rows,
     sync_children,
 )
-from omnidesk.core.models import Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.models import Consent, Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
 from omnidesk.core.workspace import Workspace
 
 PINNABLE = ("first_name", "last_name", "email", "phone", "company", "address", "city", "region",
@@ -247,16 +249,24 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         anchors = [r for r in remaining if r not in by_hand]
         if not anchors:
             raise UserError("That record is the customer's only source; there is nothing to split.")
-        _follow_another(conn, [f for f, lead in by_hand.items() if lead in moving], anchors[0])
+        brought = _brought_by_merges(conn, old)
+        going = _hand_going_along(conn, old, moving, brought)
+        moving += going
+        _follow_another(conn, [f for f, lead in by_hand.items() if lead in moving and f not in going], anchors[0])
+        _follow_another(conn, [f for f in going if by_hand.get(f) not in moving], record_id)
         cust = Customer.__table__
         new = conn.execute(insert(cust).returning(cust.c.id), [new_customer_row(conn, customer_id)]).scalar_one()
         conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
         sync_children(conn, moving)
+        hand_undo = _share_hand_entries(conn, old, new, moving, going, brought, anchors[0], record_id)
         remaining_hashes = _hashes(conn, old)
         ties, retied = _untie(conn, _hashes(conn, new), remaining_hashes)
         decision_ids = retied + _decide(conn, "reject", [row.row_hash], remaining_hashes)
         decision_ids += _keep_the_rest_together(conn, moving, anchors)
-        undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining)}
+        remaining = [r for r in _record_ids(conn, old)]
+        undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining),
+                **hand_undo}
+        _give_pins_along(conn, new, going, brought, moving)
         log = MergeLog.__table__
         log_id = conn.execute(insert(log).returning(log.c.id).values(
             kind="unmerge", survivor_id=old, absorbed_id=new, record_ids_json=json.dumps(moving),
@@ -357,6 +367,224 @@ def _follow_another(conn: Connection, hand_records: Sequence[int], lead: int) ->
         conn.execute(update(rec).where(rec.c.id == rid).values(values_json=json.dumps(values)))
 
 
+class _Brought(NamedTuple):
+    """How a record came onto a customer by a merge still standing: the merge, when, and the customer it
+    came from as the merge log keeps it (its pins among them)."""
+
+    log_id: int
+    at: datetime
+    absorbed: dict
+
+
+_REFUSALS = ("denied", "unsubscribed", "cleaned")
+_HAND_CELLS = (*PINNABLE, "tags", "values_json", "raw_json")
+
+
+def _instant_of(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _brought_by_merges(conn: Connection, customer_id: int) -> dict[int, _Brought]:
+    """The records of ``customer_id`` that merges still standing brought in, each with its merge
+    (the latest, where one came in twice); a record not listed was the customer's own."""
+    log = MergeLog.__table__
+    held = set(_record_ids(conn, customer_id))
+    out: dict[int, _Brought] = {}
+    for log_id, moved, saved, at in conn.execute(
+            select(log.c.id, log.c.record_ids_json, log.c.absorbed_json, log.c.created_at)
+            .where(log.c.survivor_id == customer_id, log.c.kind != "unmerge", log.c.undone.is_(False))
+            .order_by(log.c.id)):
+        absorbed = json.loads(saved or "{}")
+        when = _instant_of(at) or datetime.min.replace(tzinfo=UTC)
+        for rid in json.loads(moved or "[]"):
+            if rid in held:
+                out[rid] = _Brought(log_id, when, absorbed)
+    return out
+
+
+def _hand_ids(conn: Connection, customer_id: int) -> list[int]:
+    rec = SourceRecord.__table__
+    return list(conn.execute(select(rec.c.id).where(rec.c.customer_id == customer_id, rec.c.channel == HAND)
+                             .order_by(rec.c.id)).scalars())
+
+
+def _hand_going_along(conn: Connection, customer_id: int, moving: Sequence[int],
+                      brought: dict[int, _Brought]) -> list[int]:
+    """The hand records that go with the split-off records: each that came in with them.
+
+    Anna of the email list had said no to SMS on her own card before the user merged her into
+    the shop's Anna; splitting the list's record off takes her hand record along, refusal, tags
+    and typed company with it.  A hand record goes when the merge that brought it in brought
+    records of which every one is leaving now.  When only some of them leave, the person it was
+    typed for is still (in part) on the customer: it stays, and what it refused is shared
+    (:func:`_share_hand_entries`).  The customer's own hand records (no merge brought them)
+    stay with it, as ever.
+    """
+    hand = _hand_ids(conn, customer_id)
+    leaving = set(moving)
+    going = []
+    for rid in hand:
+        came = brought.get(rid)
+        if came is None:
+            continue
+        theirs = {r for r, b in brought.items() if b.log_id == came.log_id and r not in hand}
+        if theirs and theirs <= leaving:
+            going.append(rid)
+    return going
+
+
+def _hand_rows(conn: Connection, record_ids: Sequence[int]) -> dict[int, dict]:
+    rec, ident = SourceRecord.__table__, Identifier.__table__
+    out: dict[int, dict] = {}
+    for row in conn.execute(select(rec.c.id, *[rec.c[c] for c in _HAND_CELLS]).where(rec.c.id.in_(list(record_ids)))):
+        out[row.id] = {c: row._mapping[c] for c in _HAND_CELLS}
+        out[row.id]["identifiers"] = [list(x) for x in conn.execute(
+            select(ident.c.kind, ident.c.value).where(ident.c.record_id == row.id,
+                                                      ident.c.kind.in_(("email", "phone"))))]
+    return out
+
+
+def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[int], going: Sequence[int],
+                        brought: dict[int, _Brought], old_anchor: int, new_anchor: int) -> dict:
+    """After a split, give each side what was typed by hand for it while the two were one customer.
+
+    What cannot be told apart is read the safe way:
+
+    * A refusal (a "no" to a channel, an unsubscribe) typed on the merged customer may have
+      been either person's: the user had both on one card.  It is kept on both sides, so a
+      split never sends to someone who said no.  A refusal typed before the merge is its own
+      side's only (the hand record it is on went, or stayed, with its person).
+    * Values and tags typed on the merged customer stay with the customer the user was working
+      on, the one that keeps its id: on its pins already, and on a hand record of its own; the
+      one that leaves takes what its side had typed before the merge (a tag taken off since
+      stays off both).
+      A "yes" typed on the merged customer stays with it alone: never guessed onto the other.
+
+    Returns what undoing the split needs: copies to delete, records made, records as they were.
+    """
+    from omnidesk.core.edits import _new_record, _refresh_raw, _set_identifier
+
+    rec, con = SourceRecord.__table__, Consent.__table__
+    undo: dict = {"hand_copies": [], "hand_made": [], "hand_before": {}}
+    staying = _hand_ids(conn, old)
+    undo["hand_before"] = {str(k): v for k, v in _hand_rows(conn, [*staying, *going]).items()}
+
+    def copy_refusals(rows, to_record: int, to_customer: int) -> None:
+        for r in rows:
+            copy = {k: v for k, v in r.items() if k != "id"}
+            copy.update(record_id=to_record, customer_id=to_customer)
+            undo["hand_copies"].append(conn.execute(insert(con).returning(con.c.id).values(**copy)).scalar_one())
+
+    # Since when the split-off records and the rest were one customer: the merge that brought them,
+    # or (the customer's own records leave) its first merge still standing.  No merge at all (the
+    # files joined them): every hand-typed refusal of the customer is ambiguous.
+    times = [b.at for r, b in brought.items() if r in moving] or [b.at for b in brought.values()]
+    together = min(times) if times else None
+    shared = [dict(r) for r in conn.execute(select(con).where(
+        con.c.record_id.in_(staying), con.c.status.in_(_REFUSALS)).order_by(con.c.id)).mappings()
+        if together is None or (_instant_of(r["occurred_at"]) or together) >= together]
+    if shared:
+        taker = going[0] if going else None
+        if taker is None:
+            taker = _new_record(conn, new, {"follows": new_anchor})
+            undo["hand_made"].append(taker)
+        copy_refusals(shared, taker, new)
+
+    keeper = staying[0] if staying else None
+    for rid in going:
+        came = brought[rid]
+        since = [dict(r) for r in conn.execute(select(con).where(
+            con.c.record_id == rid, con.c.status.in_(_REFUSALS)).order_by(con.c.id)).mappings()
+            if (_instant_of(r["occurred_at"]) or came.at) >= came.at]
+        row = conn.execute(select(*[rec.c[c] for c in _HAND_CELLS]).where(rec.c.id == rid)).mappings().one()
+        values = json.loads(row["values_json"] or "{}")
+        typed_since = {f: when for f, when in (values.get("edited") or {}).items()
+                       if f in PINNABLE and (_instant_of(when) or came.at) >= came.at}
+        had_tags = {t.casefold() for t in (came.absorbed.get("tags") or "").split(", ") if t}
+        tags_since = [t for t in (row["tags"] or "").split(", ") if t and t.casefold() not in had_tags]
+        untagged = values.get("untagged") or []
+        if not (since or typed_since or tags_since or untagged):
+            continue
+        if keeper is None:
+            keeper = _new_record(conn, old, {"follows": old_anchor})
+            undo["hand_made"].append(keeper)
+        copy_refusals(since, keeper, old)
+        kept = conn.execute(select(rec.c.tags, rec.c.values_json).where(rec.c.id == keeper)).one()
+        kept_values = json.loads(kept.values_json or "{}")
+        kept_tags = [t for t in (kept.tags or "").split(", ") if t]
+        kept_tags += [t for t in tags_since if t.casefold() not in {k.casefold() for k in kept_tags}]
+        off = list(dict.fromkeys([*kept_values.get("untagged", []), *untagged]))
+        if off:
+            kept_values["untagged"] = off
+        cells: dict = {}
+        pins_then = json.loads(came.absorbed.get("pinned_json") or "{}")
+        going_cells: dict = {}
+        for f, when in typed_since.items():
+            cells[f] = row[f]
+            kept_values.setdefault("edited", {})[f] = when
+            # The split-off side keeps what it had typed before the merge (its pin then), or nothing.
+            before = pins_then.get(f)
+            going_cells[f] = before or (None if f in ("email", "phone", "birthday") else "")
+            values["edited"].pop(f, None)
+        conn.execute(update(rec).where(rec.c.id == keeper).values(
+            tags=", ".join(kept_tags), values_json=json.dumps(kept_values), **cells))
+        if going_cells or tags_since:
+            left_tags = [t for t in (row["tags"] or "").split(", ") if t and t not in tags_since]
+            conn.execute(update(rec).where(rec.c.id == rid).values(
+                tags=", ".join(left_tags), values_json=json.dumps(values), **going_cells))
+        for f in ("email", "phone"):
+            if f in cells:
+                _set_identifier(conn, keeper, f, cells[f] or None)
+            if f in going_cells:
+                _set_identifier(conn, rid, f, going_cells[f] or None)
+        _refresh_raw(conn, keeper)
+        _refresh_raw(conn, rid)
+    return undo if undo["hand_copies"] or undo["hand_made"] else {}
+
+
+def _give_pins_along(conn: Connection, new: int, going: Sequence[int], brought: dict[int, _Brought],
+                     moving: Sequence[int]) -> None:
+    """The split-off customer gets back the pins its side had when it was merged away (a company
+    typed in, say) where its records, hand record among them, hold that value still."""
+    pins: dict = {}
+    for rid in going:
+        then = json.loads(brought[rid].absorbed.get("pinned_json") or "{}")
+        for f, v in then.items():
+            if f in PINNABLE and f not in pins and v in values_held(conn, moving, f):
+                pins[f] = v
+    if pins:
+        cust = Customer.__table__
+        conn.execute(update(cust).where(cust.c.id == new).values(pinned_json=json.dumps(pins)))
+
+
+def _take_back_hand_shares(conn: Connection, extra: dict) -> None:
+    """Undo :func:`_share_hand_entries`: copies go, hand records made go, the others as they were.
+
+    A record made by the split that has taken an entry since (typed on either side after the
+    split) is kept; it goes back with the records."""
+    from omnidesk.core.edits import _set_identifier
+
+    rec, con = SourceRecord.__table__, Consent.__table__
+    if extra.get("hand_copies"):
+        conn.execute(delete(con).where(con.c.id.in_(extra["hand_copies"])))
+    for rid in extra.get("hand_made") or []:
+        if conn.execute(select(con.c.id).where(con.c.record_id == rid).limit(1)).first() is None:
+            conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id == rid))
+            conn.execute(delete(rec).where(rec.c.id == rid))
+    for rid, row in (extra.get("hand_before") or {}).items():
+        cells = {c: row[c] for c in _HAND_CELLS}
+        conn.execute(update(rec).where(rec.c.id == int(rid)).values(**cells))
+        for kind in ("email", "phone"):
+            values = [v for k, v in row["identifiers"] if k == kind]
+            _set_identifier(conn, int(rid), kind, values[0] if values else None)
+
+
 def values_held(conn: Connection, record_ids: Sequence[int], field: str) -> set[str]:
     """The values these records carry for ``field`` (emails and phones: every one, not just the first)."""
     rec = SourceRecord.__table__
@@ -425,8 +653,10 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
     extra = saved.pop("_undo", {})
     if entry["kind"] == "unmerge":
         # The split-off records go back; the customer made for them goes; pins the split dropped return.
-        conn.execute(update(rec).where(rec.c.id.in_(moved)).values(customer_id=entry["survivor_id"]))
-        sync_children(conn, moved)
+        _take_back_hand_shares(conn, extra)
+        made = list(conn.execute(select(rec.c.id).where(rec.c.id.in_(extra.get("hand_made") or []))).scalars())
+        conn.execute(update(rec).where(rec.c.id.in_([*moved, *made])).values(customer_id=entry["survivor_id"]))
+        sync_children(conn, [*moved, *made])
         follow_own_customer(conn, [entry["survivor_id"]])
         _give_back_user_data(conn, entry["survivor_id"], extra)
         refresh_customers(conn, [entry["survivor_id"], entry["absorbed_id"]])
