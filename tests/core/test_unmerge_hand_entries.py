@@ -36,6 +36,16 @@ def _cards(path) -> dict[int, tuple]:
         con.close()
 
 
+def _hand_entries(path) -> list[tuple]:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT r.id, r.customer_id, r.company, r.tags, r.values_json, c.channel, c.status "
+                           "FROM source_record r LEFT JOIN consent c ON c.record_id = r.id "
+                           "WHERE r.channel = 'manual' ORDER BY r.id, c.id").fetchall()
+    finally:
+        con.close()
+
+
 def _sms_audience(ws: Workspace) -> tuple[list[int], list[int]]:
     """Who the SMS step of a campaign to everyone sends to, and who it leaves out as opted out."""
     save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
@@ -86,7 +96,7 @@ def test_refusals_typed_on_the_merged_customer_stay_on_both_sides_and_undo_redo_
         # Typed on the merged card: whose "no" it was cannot be told; the tag is the card's.
         edits.record_consent(ws, 1, "email", "denied", "said no more emails")
         edits.add_tags(ws, [1], ["vip"])
-    merged = _cards(ws.path)
+    merged, typed = _cards(ws.path), _hand_entries(ws.path)
     with ws.engine.connect() as conn:
         list_row = conn.exec_driver_sql("SELECT id FROM source_record WHERE phone = '+14155550102' "
                                         "AND channel = 'email'").scalar()
@@ -100,9 +110,9 @@ def test_refusals_typed_on_the_merged_customer_stay_on_both_sides_and_undo_redo_
         assert _sms_audience(ws) == ([1], [3])
     # Undo (Edit › Undo) gives back the merged customer exactly; redo the same split, same ids.
     undo_split(ws, split)
-    assert _cards(ws.path) == merged
+    assert (_cards(ws.path), _hand_entries(ws.path)) == (merged, typed)
     again = unmerge_record(ws, list_row, customer_id=split.new)
     assert (again.old, again.new) == (1, 3)
     assert _cards(ws.path) == after
     undo_split(ws, again)
-    assert _cards(ws.path) == merged
+    assert (_cards(ws.path), _hand_entries(ws.path)) == (merged, typed)

@@ -263,7 +263,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         ties, retied = _untie(conn, _hashes(conn, new), remaining_hashes)
         decision_ids = retied + _decide(conn, "reject", [row.row_hash], remaining_hashes)
         decision_ids += _keep_the_rest_together(conn, moving, anchors)
-        remaining = [r for r in _record_ids(conn, old)]
+        remaining = _record_ids(conn, old)  # with a hand record made to keep what stays
         undo = {"decisions": decision_ids, "restore": ties, **_drop_pins_of(conn, old, moving, remaining),
                 **hand_undo}
         _give_pins_along(conn, new, going, brought, moving)
@@ -473,7 +473,11 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
     rec, con = SourceRecord.__table__, Consent.__table__
     undo: dict = {"hand_copies": [], "hand_made": [], "hand_before": {}}
     staying = _hand_ids(conn, old)
-    undo["hand_before"] = {str(k): v for k, v in _hand_rows(conn, [*staying, *going]).items()}
+    as_they_were = _hand_rows(conn, [*staying, *going])
+
+    def changing(rid: int) -> None:
+        if rid in as_they_were:
+            undo["hand_before"].setdefault(str(rid), as_they_were[rid])
 
     def copy_refusals(rows, to_record: int, to_customer: int) -> None:
         for r in rows:
@@ -522,6 +526,8 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
         off = list(dict.fromkeys([*kept_values.get("untagged", []), *untagged]))
         if off:
             kept_values["untagged"] = off
+        changing(keeper)
+        changing(rid)
         cells: dict = {}
         pins_then = json.loads(came.absorbed.get("pinned_json") or "{}")
         going_cells: dict = {}
@@ -545,7 +551,7 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
                 _set_identifier(conn, rid, f, going_cells[f] or None)
         _refresh_raw(conn, keeper)
         _refresh_raw(conn, rid)
-    return undo if undo["hand_copies"] or undo["hand_made"] else {}
+    return undo if any(undo.values()) else {}
 
 
 def _give_pins_along(conn: Connection, new: int, going: Sequence[int], brought: dict[int, _Brought],
