@@ -93,8 +93,10 @@ def test_refusals_typed_on_the_merged_customer_stay_on_both_sides_and_undo_redo_
     with time_machine.travel("2026-11-03T15:00:00Z", tick=False):
         assert merge_customers(ws, [1, 2]).survivor == 1
     with time_machine.travel("2026-11-04T15:00:00Z", tick=False):
-        # Typed on the merged card: whose "no" it was cannot be told; the tag is the card's.
+        # Typed on the merged card: whose "no" it was cannot be told (both keep it); the "yes"
+        # and the tag stay with the card the user was working on, never guessed onto the other.
         edits.record_consent(ws, 1, "email", "denied", "said no more emails")
+        edits.record_consent(ws, 1, "sms", "granted", "texts are fine")
         edits.add_tags(ws, [1], ["vip"])
     merged, typed = _cards(ws.path), _hand_entries(ws.path)
     with ws.engine.connect() as conn:
@@ -103,7 +105,7 @@ def test_refusals_typed_on_the_merged_customer_stay_on_both_sides_and_undo_redo_
     with time_machine.travel("2026-11-05T15:00:00Z", tick=False):
         split = unmerge_record(ws, list_row)
     assert (split.old, split.new) == (1, 3)
-    after = {1: ("+14155550101", "", "vip", None, "denied"),
+    after = {1: ("+14155550101", "", "vip", "granted", "denied"),
              3: ("+14155550102", "Lee Design", "wholesale", "denied", "denied")}
     assert _cards(ws.path) == after
     with time_machine.travel("2026-11-06T15:00:00Z", tick=False):

@@ -471,7 +471,7 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
     from omnidesk.core.edits import _new_record, _refresh_raw, _set_identifier
 
     rec, con = SourceRecord.__table__, Consent.__table__
-    undo: dict = {"hand_copies": [], "hand_made": [], "hand_before": {}}
+    undo: dict = {"hand_copies": [], "hand_made": [], "hand_before": {}, "hand_moved": []}
     staying = _hand_ids(conn, old)
     as_they_were = _hand_rows(conn, [*staying, *going])
 
@@ -503,9 +503,11 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
     keeper = staying[0] if staying else None
     for rid in going:
         came = brought[rid]
-        since = [dict(r) for r in conn.execute(select(con).where(
-            con.c.record_id == rid, con.c.status.in_(_REFUSALS)).order_by(con.c.id)).mappings()
-            if (_instant_of(r["occurred_at"]) or came.at) >= came.at]
+        typed_then = [dict(r) for r in conn.execute(select(con).where(con.c.record_id == rid)
+                                                     .order_by(con.c.id)).mappings()
+                      if (_instant_of(r["occurred_at"]) or came.at) >= came.at]
+        since = [r for r in typed_then if r["status"] in _REFUSALS]
+        yes_since = [r["id"] for r in typed_then if r["status"] not in _REFUSALS]
         row = conn.execute(select(*[rec.c[c] for c in _HAND_CELLS]).where(rec.c.id == rid)).mappings().one()
         values = json.loads(row["values_json"] or "{}")
         typed_since = {f: when for f, when in (values.get("edited") or {}).items()
@@ -513,12 +515,15 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
         had_tags = {t.casefold() for t in (came.absorbed.get("tags") or "").split(", ") if t}
         tags_since = [t for t in (row["tags"] or "").split(", ") if t and t.casefold() not in had_tags]
         untagged = values.get("untagged") or []
-        if not (since or typed_since or tags_since or untagged):
+        if not (since or yes_since or typed_since or tags_since or untagged):
             continue
         if keeper is None:
             keeper = _new_record(conn, old, {"follows": old_anchor})
             undo["hand_made"].append(keeper)
         copy_refusals(since, keeper, old)
+        if yes_since:
+            conn.execute(update(con).where(con.c.id.in_(yes_since)).values(record_id=keeper, customer_id=old))
+            undo["hand_moved"] += [[cid, rid] for cid in yes_since]
         kept = conn.execute(select(rec.c.tags, rec.c.values_json).where(rec.c.id == keeper)).one()
         kept_values = json.loads(kept.values_json or "{}")
         kept_tags = [t for t in (kept.tags or "").split(", ") if t]
@@ -579,6 +584,8 @@ def _take_back_hand_shares(conn: Connection, extra: dict) -> None:
     rec, con = SourceRecord.__table__, Consent.__table__
     if extra.get("hand_copies"):
         conn.execute(delete(con).where(con.c.id.in_(extra["hand_copies"])))
+    for consent_id, rid in extra.get("hand_moved") or []:
+        conn.execute(update(con).where(con.c.id == consent_id).values(record_id=rid))
     for rid in extra.get("hand_made") or []:
         if conn.execute(select(con.c.id).where(con.c.record_id == rid).limit(1)).first() is None:
             conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id == rid))
