@@ -24,7 +24,8 @@ CUSTOMER_COLUMNS = {"customer": ("id",), "source_record": ("customer_id",), "con
                     "event": ("customer_id",), "match_review": ("left_id", "right_id")}
 
 
-def dump(path: Path | str, *, renumber_batches: bool = False) -> dict[str, list[tuple]]:
+def dump(path: Path | str, *, renumber_batches: bool = False, renumber_reviews: bool = False
+         ) -> dict[str, list[tuple]]:
     """Every row of every table the user's data lives in, ordered, read straight from the file.
 
     The customer search index is derived from the customer rows (a test searches through it
@@ -33,7 +34,9 @@ def dump(path: Path | str, *, renumber_batches: bool = False) -> dict[str, list[
     numbers the imports that stand 1, 2, 3… in the order they were made: a file imported
     again gets a new id, and that id is all that differs.  So are the customers, in the
     order of their ids: the customers a file imported again makes get new ids (an id is
-    never given twice).
+    never given twice).  ``renumber_reviews`` numbers the pairs waiting in Review 1, 2, 3… in
+    the order of their numbers: pairs queued again (Find Duplicates done again) get new
+    numbers, a pair's number is never given twice either.
     """
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
@@ -59,6 +62,10 @@ def dump(path: Path | str, *, renumber_batches: bool = False) -> dict[str, list[
             for column in CUSTOMER_COLUMNS.get(table, ()) if people else ():
                 at = cols.index(column)
                 rows = [r[:at] + (people.get(r[at], r[at]),) + r[at + 1:] for r in rows]
+            if renumber_reviews and table == "match_review":
+                at = cols.index("id")
+                order = {n: i + 1 for i, n in enumerate(sorted(r[at] for r in rows))}
+                rows = sorted(r[:at] + (order[r[at]],) + r[at + 1:] for r in rows)
             out[table] = rows
         return out
     finally:
