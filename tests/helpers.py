@@ -164,3 +164,31 @@ def texted(ws) -> list[int]:
                   steps=[{"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}])
     (sms,) = guards.plan_audiences(ws, get_campaign(ws, "Spring"))
     return sms.eligible
+
+
+def workspace_at(path: Path, revision: str):
+    """A new workspace file whose schema is ``revision`` (a migration's), as that version of omnidesk made it.
+
+    Open, at that schema: today's code writes to it as that version's did, until it is closed
+    and opened again with :meth:`Workspace.open`, which upgrades it.
+    """
+    import json
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from omnidesk.core import dialect, migrations
+    from omnidesk.core.models import Setting
+    from omnidesk.core.settings import DEFAULT_SETTINGS
+    from omnidesk.core.workspace import Workspace, _alembic_config
+
+    engine = create_engine(f"sqlite:///{path}")
+    ws = Workspace(engine, path)
+    ws._engine_settings = dialect.configure_sqlite_engine(engine)
+    with ws.writing(foreign_keys=False) as conn:  # as opening does: 0021 makes a table again
+        command.upgrade(_alembic_config(conn), revision)
+        migrations.run_rebuilds(conn)
+        dialect.mark_workspace(conn)
+        conn.execute(Setting.__table__.insert(), [{"key": k, "value": json.dumps(v)}
+                                                  for k, v in DEFAULT_SETTINGS.items()])
+    return ws

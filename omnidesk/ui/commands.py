@@ -282,7 +282,10 @@ class AcceptStep(ReviewStep):
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.result is not None
-        return core_merge.undo_accept(ws, self.result)
+        changes = core_merge.undo_accept(ws, self.result)
+        if self.result.review is not None:
+            self.review_id = self.result.review["id"]  # back under its number, or a new one: redo takes it
+        return changes
 
 
 class RejectStep(ReviewStep):
@@ -299,7 +302,9 @@ class RejectStep(ReviewStep):
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.token is not None
-        return core_merge.undo_reject(ws, self.token)
+        changes = core_merge.undo_reject(ws, self.token)
+        self.review_id = self.token["review"]["id"]  # back under its number, or a new one: redo takes it
+        return changes
 
 
 class SkipStep(ReviewStep):
@@ -369,7 +374,9 @@ class BulkAcceptStep(Step):
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.result is not None
-        return core_merge.undo_accept(ws, self.result)
+        changes = core_merge.undo_accept(ws, self.result)
+        self.review_ids = list(self.result.review_ids)  # the pairs' numbers now, for redo
+        return changes
 
 
 def reimport_files(workspace, files: Sequence[tuple[Path, object, str]]):

@@ -8,36 +8,17 @@ a pair a merge took out of the queue included (undoing the merge puts it back).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine
 
-from omnidesk.core import dialect, migrations
 from omnidesk.core.identity.merge import list_reviews, merge_customers, undo_merge
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
-from omnidesk.core.models import Setting
-from omnidesk.core.settings import DEFAULT_SETTINGS
-from omnidesk.core.workspace import Workspace, _alembic_config
+from omnidesk.core.workspace import Workspace
+from tests.helpers import workspace_at as _workspace_at
 from tests.helpers import write_csv
 
 HEADER = ["First Name", "Last Name", "Email"]
-
-
-def _workspace_at(path, revision: str) -> Workspace:
-    """A new workspace file whose schema is ``revision``, as that version of omnidesk made it."""
-    engine = create_engine(f"sqlite:///{path}")
-    ws = Workspace(engine, path)
-    ws._engine_settings = dialect.configure_sqlite_engine(engine)
-    with ws.writing(foreign_keys=False) as conn:  # as opening does: 0021 makes a table again
-        command.upgrade(_alembic_config(conn), revision)
-        migrations.run_rebuilds(conn)
-        dialect.mark_workspace(conn)
-        conn.execute(Setting.__table__.insert(), [{"key": k, "value": json.dumps(v)}
-                                                  for k, v in DEFAULT_SETTINGS.items()])
-    return ws
 
 
 def _everything(path) -> dict[str, list[tuple]]:

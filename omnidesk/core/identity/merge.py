@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.channels import HAND
+from omnidesk.core.dialect import highest_id_ever
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
@@ -125,13 +126,39 @@ def _reviews_of(conn: Connection, customer_ids: Sequence[int]) -> list[dict]:
         or_(review.c.left_id.in_(ids), review.c.right_id.in_(ids))).order_by(review.c.id)).mappings()]
 
 
-def _put_back_reviews(conn: Connection, rows: Sequence[dict]) -> None:
-    """The queue entries as they were (same ids), replacing what became of them."""
-    if not rows:
-        return
+def _put_back_review(conn: Connection, row: dict) -> int:
+    """Queue a pair taken out of the queue again, under its old number; returns the number it got.
+
+    Numbers are never given twice now, but a workspace of an older version may
+    have given a decided pair's number to another pair since: that pair stays
+    as it is, and this one comes back under a new number.
+    """
     review = MatchReview.__table__
-    conn.execute(delete(review).where(review.c.id.in_([r["id"] for r in rows])))
-    conn.execute(insert(review), [dict(r) for r in rows])
+    if conn.execute(select(review.c.id).where(review.c.id == row["id"])).first() is None:
+        return conn.execute(insert(review).returning(review.c.id).values(**row)).scalar_one()
+    return conn.execute(insert(review).returning(review.c.id).values(
+        **{k: v for k, v in row.items() if k != "id"})).scalar_one()
+
+
+def _became_of(now, saved: dict, survivor: int) -> bool:
+    """Whether queue entry ``now`` is what a merge into ``survivor`` made of ``saved``: the same
+    question (when asked, why), pointed at the survivor or turned round, not another pair."""
+    return (now["created_at"] == saved["created_at"] and now["reasons_json"] == saved["reasons_json"]
+            and {now["left_id"], now["right_id"]} <= {saved["left_id"], saved["right_id"], survivor})
+
+
+def _put_back_reviews(conn: Connection, rows: Sequence[dict], survivor: int) -> None:
+    """The queue entries as they were (same numbers when free), replacing what became of them.
+
+    Only what the merge made of them is replaced: a different pair that has
+    the number now (given again by an older version) stays in the queue.
+    """
+    review = MatchReview.__table__
+    for saved in rows:
+        now = conn.execute(select(review).where(review.c.id == saved["id"])).mappings().first()
+        if now is not None and _became_of(now, saved, survivor):
+            conn.execute(delete(review).where(review.c.id == saved["id"]))
+        _put_back_review(conn, dict(saved))
 
 
 def merge_in(conn: Connection, ids: Sequence[int], *, kind: str = "manual",
@@ -692,7 +719,7 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         follow_own_customer(conn, [entry["survivor_id"], back])
         refresh_customers(conn, [entry["survivor_id"], back])
         if back == entry["absorbed_id"]:
-            _put_back_reviews(conn, extra.get("reviews") or [])
+            _put_back_reviews(conn, extra.get("reviews") or [], entry["survivor_id"])
     if extra.get("decisions"):
         conn.execute(delete(md).where(md.c.id.in_(extra["decisions"])))
     if extra.get("restore"):
@@ -842,9 +869,11 @@ def _take_review(conn: Connection, review_id: int):
     review = MatchReview.__table__
     row = conn.execute(select(review).where(review.c.id == review_id)).mappings().first()
     if row is None:
-        # Ids are given out one above the highest: one at or below it was queued once, and decided since.
-        highest = conn.execute(select(func.max(review.c.id))).scalar()
-        if highest is None or review_id > highest or review_id < 1:
+        # Numbers are given out one above the highest ever given (the table counts them):
+        # one at or below it was queued once, and decided since.
+        highest = max(conn.execute(select(func.coalesce(func.max(review.c.id), 0))).scalar_one(),
+                      highest_id_ever(conn, review.name))
+        if review_id > highest or review_id < 1:
             raise UserError(f"There is no pair {review_id} to review.")
         raise UserError("That pair is no longer in the review queue.")
     return row
@@ -895,12 +924,12 @@ def accept_review(ws: Workspace, review_id: int) -> MergeResult:
     return result
 
 
-def requeue_review(ws: Workspace, row: dict) -> None:
-    """Put a decided pair back in the queue (undo), if both customers still exist."""
-    review = MatchReview.__table__
+def requeue_review(ws: Workspace, row: dict) -> int | None:
+    """Put a decided pair back in the queue (undo), if both customers still exist; returns its number."""
     with ws.writing() as conn:
         if _exists(conn, row["left_id"]) and _exists(conn, row["right_id"]):
-            conn.execute(insert(review).values(**row))
+            return _put_back_review(conn, row)
+    return None
 
 
 def reject_review(ws: Workspace, review_id: int) -> dict:
@@ -917,14 +946,20 @@ def reject_review(ws: Workspace, review_id: int) -> dict:
 
 
 def undo_reject(ws: Workspace, token: dict) -> Changes:
-    """Take back "different people": the decisions go and the pair is queued again (both still there)."""
-    review = MatchReview.__table__
+    """Take back "different people": the decisions go and the pair is queued again (both still there).
+
+    The pair comes back under its number, or a new one when that is taken;
+    ``token["review"]["id"]`` says which, for doing it again.
+    """
     md = MatchDecision.__table__
+    row = token["review"]
+    number = None
     with ws.writing() as conn:
         conn.execute(delete(md).where(md.c.id.in_(token["decisions"])))
-        row = token["review"]
         if _exists(conn, row["left_id"]) and _exists(conn, row["right_id"]):
-            conn.execute(insert(review).values(**row))  # the same pair, back in its place
+            number = _put_back_review(conn, row)  # the same pair, back in its place
+    if number is not None:
+        token["review"] = {**row, "id": number}
     return Changes(reviews=True)
 
 
@@ -1015,20 +1050,32 @@ def accept_reviews_above(ws: Workspace, min_score: float) -> BulkAccept:
 # -- undo, each in one transaction ---------------------------------------------------------
 
 
-def _undo_accepted(conn: Connection, results: Sequence[MergeResult]) -> None:
-    review = MatchReview.__table__
+def _undo_accepted(conn: Connection, results: Sequence[MergeResult]) -> list[tuple[MergeResult, int]]:
+    """Undo these accepts; returns the number each pair came back under."""
+    numbers = []
     for result in reversed(results):
         for log_id in reversed(result.log_ids):
             undo_log_in(conn, log_id)
         if result.review is not None:
-            conn.execute(insert(review).values(**result.review))  # the pair, back in its place
+            numbers.append((result, _put_back_review(conn, result.review)))  # the pair, back in its place
+    return numbers
 
 
 def undo_accept(ws: Workspace, accepted: MergeResult | BulkAccept) -> Changes:
-    """Take back one accepted pair or a bulk accept: the customers apart again, the pairs queued again."""
+    """Take back one accepted pair or a bulk accept: the customers apart again, the pairs queued again.
+
+    Each pair comes back under its number, or a new one when that is taken;
+    ``MergeResult.review["id"]`` says which, for doing it again.
+    """
     results = accepted.results if isinstance(accepted, BulkAccept) else [accepted]
     with ws.writing() as conn:
-        _undo_accepted(conn, results)
+        numbers = _undo_accepted(conn, results)
+    renumbered = {}
+    for result, number in numbers:
+        renumbered[result.review["id"]] = number
+        result.review = {**result.review, "id": number}
+    if isinstance(accepted, BulkAccept):
+        accepted.review_ids = [renumbered.get(n, n) for n in accepted.review_ids]
     return accepted.changes
 
 
