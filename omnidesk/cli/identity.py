@@ -97,12 +97,18 @@ def cmd_review_decide(args: argparse.Namespace) -> int:
     from omnidesk.core.identity import merge
 
     with _open_existing(args) as ws:
+        # The pair is named as decided, so the user sees which one the number took.
+        names = merge.review_names(ws, args.review_id)
+
+        def pair(row: dict) -> str:
+            return " and ".join(f"{names.get(c, 'customer')} (#{c})" for c in (row["left_id"], row["right_id"]))
+
         if args.action == "accept":
             result = merge.accept_review(ws, args.review_id)
-            print(f"Merged into customer {result.survivor}.")
+            print(f"Merged {pair(result.review)} into customer {result.survivor}.")
         elif args.action == "reject":
-            merge.reject_review(ws, args.review_id)
-            print("Kept apart; the pair will not be suggested again.")
+            token = merge.reject_review(ws, args.review_id)
+            print(f"Kept apart: {pair(token['review'])}; the pair will not be suggested again.")
         else:
             change = merge.skip_review(ws, args.review_id)
             print("Skipped." if change.before != "skipped" else

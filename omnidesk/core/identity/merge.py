@@ -879,6 +879,16 @@ def _take_review(conn: Connection, review_id: int):
     return row
 
 
+def review_names(ws: Workspace, review_id: int) -> dict[int, str]:
+    """The names of the two customers of pair ``review_id`` as the screens show them (none when it is gone)."""
+    from omnidesk.core.customers import display_names
+
+    review = MatchReview.__table__
+    with ws.engine.connect() as conn:
+        row = conn.execute(select(review.c.left_id, review.c.right_id).where(review.c.id == review_id)).first()
+    return display_names(ws, list(row)) if row is not None else {}
+
+
 def reviews_to_accept(ws: Workspace, min_score: float) -> list[ReviewItem]:
     """The pairs "Accept all at or above ``min_score``" would merge: pending ones, strongest first.
 
