@@ -259,6 +259,8 @@ class SplitStep(CustomerStep):
 
 class ReviewStep(CustomerStep):
     verb = ""
+    # What the status bar says once the pair is decided, ``{pair}`` its two customers; "" says nothing.
+    told = ""
 
     def __init__(self, review_id: int, left: int, right: int, pair: str) -> None:
         super().__init__(f"{self.verb} of {pair}", [left, right], f"The pair {pair}")
@@ -267,9 +269,14 @@ class ReviewStep(CustomerStep):
     def refused(self) -> Changes:
         return Changes.of_customers(*self.customers) | Changes(reviews=True)
 
+    def decided(self) -> tuple[int, int] | None:
+        """The two customers of the pair as the workspace had it when decided (None before)."""
+        return None
+
 
 class AcceptStep(ReviewStep):
     verb = "accept"
+    told = "Merged {pair}"
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
@@ -279,6 +286,10 @@ class AcceptStep(ReviewStep):
         self.workspace = ws
         self.result = core_merge.accept_review(ws, self.review_id)
         return self.result.changes
+
+    def decided(self) -> tuple[int, int] | None:
+        review = self.result.review if self.result is not None else None
+        return (review["left_id"], review["right_id"]) if review else None
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.result is not None
@@ -290,6 +301,7 @@ class AcceptStep(ReviewStep):
 
 class RejectStep(ReviewStep):
     verb = "reject"
+    told = "Kept apart: {pair}; the pair will not be suggested again"
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
@@ -299,6 +311,9 @@ class RejectStep(ReviewStep):
         self.workspace = ws
         self.token = core_merge.reject_review(ws, self.review_id)
         return Changes(reviews=True)
+
+    def decided(self) -> tuple[int, int] | None:
+        return (self.token["review"]["left_id"], self.token["review"]["right_id"]) if self.token else None
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.token is not None

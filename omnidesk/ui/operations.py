@@ -391,7 +391,16 @@ class Operations(QObject):
             return False
         names = self.names([left, right])
         pair = f"{names.get(left, f'#{left}')} ~ {names.get(right, f'#{right}')}"
-        return self.push(kind(review_id, left, right, pair), "Not possible")
+        step = kind(review_id, left, right, pair)
+        if not self.push(step, "Not possible"):
+            return False
+        decided = step.decided()
+        if step.told and decided:
+            # Named as decided, read before the merge took one name away: the user sees which pair it was.
+            names = {**self.names([c for c in decided if c not in names]), **names}
+            both = " and ".join(f"{names.get(c, 'customer')} (#{c})" for c in decided)
+            self.notice.emit(step.told.format(pair=both))
+        return True
 
     def reopen_kept_apart(self, items: Sequence, pair: str) -> bool:
         """Forget that these pairs are different people and queue them for review, as one step.
