@@ -192,19 +192,33 @@ def _salvage_into(src: sqlite3.Connection, dest: Path) -> tuple[dict[str, int], 
 
 
 def _keep_id_counter(src: sqlite3.Connection, con: sqlite3.Connection) -> None:
-    """Customer ids lost with the damage, or merged away before, are not given again either.
+    """Customer ids and Review pair numbers lost with the damage, or gone before, are not given again either.
 
     The new workspace counts from the highest customer id the damaged one ever
-    gave (its ``sqlite_sequence``, when readable) or its merge log names.
+    gave (its ``sqlite_sequence``, when readable) or its merge log names, and
+    from the highest pair number it ever gave: one read off ``review list``
+    before the damage never names another pair after.
     """
     highest = con.execute("SELECT max(coalesce(max(survivor_id), 0), coalesce(max(absorbed_id), 0)) "
                           "FROM merge_log").fetchone()[0] or 0
+    _raise_counter(con, "customer", max(highest, _counter_of(src, "customer")))
+    _raise_counter(con, "match_review", _counter_of(src, "match_review"))
+
+
+def _counter_of(src: sqlite3.Connection, table: str) -> int:
     try:
-        row = src.execute("SELECT seq FROM sqlite_sequence WHERE name = 'customer'").fetchone()
-        highest = max(highest, int(row[0]) if row and row[0] is not None else 0)
+        row = src.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
     except (sqlite3.DatabaseError, ValueError, TypeError):
-        pass  # no counter (an older workspace) or an unreadable one
-    con.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'customer'", (highest,))
+        return 0  # no counter (an older workspace) or an unreadable one
+
+
+def _raise_counter(con: sqlite3.Connection, table: str, highest: int) -> None:
+    """``table`` gives no id at or below ``highest`` (it may count from higher already)."""
+    if con.execute("SELECT 1 FROM sqlite_sequence WHERE name = ?", (table,)).fetchone() is None:
+        con.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (table, highest))
+    else:
+        con.execute("UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (highest, table))
 
 
 def _mend_references(con: sqlite3.Connection) -> None:

@@ -180,6 +180,34 @@ def test_a_recovered_workspace_gives_no_customer_id_the_damaged_one_gave_before(
         assert add_customer(ws, {"first_name": "New", "email": "new@example.com"}).created > newest
 
 
+def test_a_recovered_workspace_gives_no_review_number_the_damaged_one_gave_before(demo, tmp_path):
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.identity.find import find_duplicates
+    from omnidesk.core.identity.merge import list_reviews, reject_review
+    from omnidesk.core.tasks import run_to_completion
+
+    sound = tmp_path / "sound.omnidesk"
+    shutil.copyfile(demo, sound)
+    with Workspace.open(sound) as ws:
+        for _ in range(3):  # each run from scratch queues its pairs again, under new numbers
+            run_to_completion(find_duplicates(ws, from_scratch=True))
+        newest = max(r.id for r in list_reviews(ws))
+        reject_review(ws, newest)  # the highest number is decided before the damage
+    broken = tmp_path / "shop.omnidesk"
+    damage(sound, broken)
+    new = tmp_path / "recovered.omnidesk"
+    assert recover_workspace(broken, new)["method"] == "salvage"
+
+    with Workspace.open(new) as ws:
+        # Records the damage took their customer from are placed again, and may be asked about anew.
+        assert newest not in {r.id for r in list_reviews(ws)}
+        with pytest.raises(UserError, match="no longer in the review queue"):
+            reject_review(ws, newest)
+        with ws.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'match_review'").scalar() \
+                >= newest
+
+
 def test_recover_names_the_file_it_was_given_and_refuses_what_is_no_workspace(demo, tmp_path, capsys):
     """`recover notes.txt NEW` blamed the default workspace ("workspace.omnidesk is damaged…"),
     another program's database or an empty file "recovered" into an empty workspace (exit 0), and a
