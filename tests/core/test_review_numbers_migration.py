@@ -118,7 +118,7 @@ def test_a_new_workspace_counts_pair_numbers_as_the_upgraded_one(tmp_path):
 def test_a_review_table_not_as_omnidesk_made_it_is_refused():
     from importlib import import_module
 
-    migration = import_module("omnidesk.core.migrations.versions.0028_review_numbers_never_reused")
+    migration = import_module("omnidesk.core.migrations.versions.0030_review_numbers_never_reused")
     made = migration.counting_definition(
         "CREATE TABLE match_review (\n\tid INTEGER NOT NULL, \n\tscore FLOAT, \n\tPRIMARY KEY (id)\n)")
     assert made.startswith("CREATE TABLE match_review_autoincrement (")

@@ -1,8 +1,8 @@
 """a pair's number in Review is never given twice: the match_review table counts its ids (AUTOINCREMENT)
 
-Revision ID: 0028
-Revises: 0027
-Create Date: 2026-12-09 10:00:00
+Revision ID: 0030
+Revises: 0029
+Create Date: 2026-12-06 11:30:00
 
 SQLite gives a new row the highest id there is plus one.  When the pair with
 the highest number was accepted, rejected or erased, the next pair queued (by
@@ -29,8 +29,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = '0028'
-down_revision: str | None = '0027'
+revision: str = '0030'
+down_revision: str | None = '0029'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
