@@ -76,3 +76,26 @@ def test_a_record_either_could_be_waits_in_review_with_each(tmp_path, capsys):
     run(capsys, "-w", ws, "review", "accept", first.split()[0])
     assert placed(ws)[("till.csv", 1)] == shop_jon
     assert "The review queue is empty." in run(capsys, "-w", ws, "review", "list")
+
+
+def test_undoing_that_accept_asks_both_questions_again(tmp_path, capsys):
+    from omnidesk.core.identity import merge as mg
+    from omnidesk.core.workspace import Workspace
+
+    ws_path, shop_jon, list_jon = split_jons(tmp_path, capsys)
+    run(capsys, "-w", ws_path, "import", "--channel", "pos", str(write_csv(
+        tmp_path / "till.csv", ["First Name", "Last Name", "Email", "City"],
+        [["Jon", "Smith", "jon@example.com", "Portland"]])))
+    till_jon = placed(ws_path)[("till.csv", 1)]
+    ws = Workspace.open(ws_path)
+    try:
+        asked = {(r.left_id, r.right_id) for r in mg.list_reviews(ws)}
+        assert asked == {(shop_jon, till_jon), (list_jon, till_jon)}
+        first = next(r for r in mg.list_reviews(ws) if shop_jon in (r.left_id, r.right_id))
+        accepted = mg.accept_review(ws, first.id)
+        assert mg.list_reviews(ws) == []
+        mg.undo_accept(ws, accepted)
+        assert {(r.left_id, r.right_id) for r in mg.list_reviews(ws)} == asked
+        assert placed(ws_path)[("till.csv", 1)] == till_jon
+    finally:
+        ws.close()
