@@ -248,7 +248,7 @@ class SplitStep(CustomerStep):
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
         # A redo gives the split-off customer back the id it had.
-        self.split = core_merge.unmerge_record(ws, self.record_id,
+        self.split = core_merge.unmerge_record(ws, self.record_id, owner=self.customers[0],
                                                customer_id=self.split.new if self.split is not None else None)
         return self.split.changes
 

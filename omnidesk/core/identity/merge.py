@@ -248,14 +248,17 @@ def merge_customers(ws: Workspace, ids: Sequence[int], *, kind: str = "manual") 
         return merge_in(conn, ids, kind=kind)
 
 
-def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = None) -> tuple[int, int, int]:
+def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = None,
+                   owner: int | None = None) -> tuple[int, int, int]:
     """Split one source record (with its order's line-item rows) out into a customer of its own.
 
     Returns (the customer it left, the new customer, the log id for undo).  The
     record will not be matched back automatically.  A value pinned on the
     customer that only the split-off records held is unpinned (undo pins it again).
     ``customer_id``: the id this split gave its customer before it was undone;
-    a redo gives it back.
+    a redo gives it back.  ``owner``: the customer the user saw the record on;
+    the split is refused if the record has moved since (a merge in another
+    window or command), rather than taking it out of a customer the user never saw.
     """
     rec = SourceRecord.__table__
     with ws.writing() as conn:
@@ -265,6 +268,9 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         old = row.customer_id
         if old is None:
             raise UserError("That record belongs to no customer.")
+        if owner is not None and old != owner:
+            raise UserError(f"That record is on customer {old} now, not customer {owner}: it was moved in "
+                            "another window or command since. Nothing was split; look at the card again.")
         by_hand = hand_followers(conn)
         if record_id in by_hand:
             raise UserError("What you entered by hand stays with the customer; change or clear it on the card "
