@@ -527,11 +527,20 @@ class FindDuplicatesStep(Step):
 
 
 class SegmentStep(Step):
-    """A change to the saved segments: names and rules only, no customer is touched."""
+    """A change to the saved segments: names and rules only, no customer is touched.
+
+    With no customers to fingerprint, the step keeps the segment as it left it
+    (``left``: its name, rule and when it was written; None when gone) and as
+    its undo left it (``found``).  Undo and redo pass that to the core as
+    ``expect``: a segment changed since (another window, the command line) is
+    refused and left as it is, and the step is dropped.
+    """
 
     def __init__(self, text: str, name: str) -> None:
         super().__init__(text)
         self.name = name
+        self.left: core_segments.Segment | None = None
+        self.found: object = core_segments.ANY  # before the first apply: whatever is there
 
     def target_words(self) -> str:
         return f"The segment {self.name!r}"
@@ -547,16 +556,23 @@ class SaveSegmentStep(SegmentStep):
 
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
-        try:
-            self.replaced = core_segments.get_segment(ws, self.name) if self.replace else None
-        except core_segments.RuleError:
-            self.replaced = None
-        return core_segments.save_segment(ws, self.name, self.rule, replace=self.replace)
+        if self.found is core_segments.ANY:
+            try:
+                self.replaced = core_segments.get_segment(ws, self.name) if self.replace else None
+            except core_segments.RuleError:
+                self.replaced = None
+        changes = core_segments.save_segment(ws, self.name, self.rule, replace=self.replace, expect=self.found)
+        self.left = core_segments.find_segment(ws, self.name)
+        return changes
 
     def revert(self, ws: Workspace) -> Changes:
         if self.replaced is not None:
-            return core_segments.save_segment(ws, self.replaced.name, self.replaced.rule, replace=True)
-        return core_segments.delete_segment(ws, self.name)
+            changes = core_segments.save_segment(ws, self.replaced.name, self.replaced.rule, replace=True,
+                                                 expect=self.left)
+        else:
+            changes = core_segments.delete_segment(ws, self.name, expect=self.left)
+        self.found = core_segments.find_segment(ws, self.name)
+        return changes
 
 
 class RenameSegmentStep(SegmentStep):
@@ -566,10 +582,14 @@ class RenameSegmentStep(SegmentStep):
 
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
-        return core_segments.rename_segment(ws, self.name, self.new_name)
+        changes = core_segments.rename_segment(ws, self.name, self.new_name, expect=self.found)
+        self.left = core_segments.find_segment(ws, self.new_name)
+        return changes
 
     def revert(self, ws: Workspace) -> Changes:
-        return core_segments.rename_segment(ws, self.new_name, self.name)
+        changes = core_segments.rename_segment(ws, self.new_name, self.name, expect=self.left)
+        self.found = core_segments.find_segment(ws, self.name)
+        return changes
 
 
 class DeleteSegmentStep(SegmentStep):
@@ -581,12 +601,17 @@ class DeleteSegmentStep(SegmentStep):
 
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
-        self.deleted = core_segments.get_segment(ws, self.name)
-        return core_segments.delete_segment(ws, self.name)
+        if self.deleted is None:
+            self.deleted = core_segments.get_segment(ws, self.name)
+        changes = core_segments.delete_segment(ws, self.name, expect=self.found)
+        self.left = None
+        return changes
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.deleted is not None
-        return core_segments.save_segment(ws, self.deleted.name, self.deleted.rule)
+        changes = core_segments.save_segment(ws, self.deleted.name, self.deleted.rule, expect=None)
+        self.found = core_segments.find_segment(ws, self.name)
+        return changes
 
 
 class HandEditStep(Step):

@@ -39,8 +39,10 @@ from omnidesk.core.segments.rules import (
     parse_rule,
 )
 from omnidesk.core.segments.saved import (
+    ANY,
     Segment,
     delete_segment,
+    find_segment,
     get_segment,
     list_segments,
     rename_segment,
@@ -62,8 +64,8 @@ from omnidesk.core.segments.sql import (
 )
 
 __all__ = [
-    "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
-    "RuleError", "Segment", "check_rule", "custom_fields_named", "compile_rule", "count", "prepare", "delete_segment", "get_segment",
+    "ANY", "ANY_EVENT", "CONSENT_CHANNELS", "CONSENT_VALUES", "EVENT_FAMILIES", "FIELDS", "PREFIXED", "Context", "Rule",
+    "RuleError", "Segment", "check_rule", "custom_fields_named", "compile_rule", "count", "prepare", "delete_segment", "find_segment", "get_segment",
     "known_channels", "list_segments", "member_ids", "members_query", "parse_rule", "rename_segment",
     "resolve_audience", "rule_vocabulary", "rule_where", "save_segment", "shop_zone", "workspace_channels",
 ]

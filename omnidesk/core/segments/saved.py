@@ -34,10 +34,38 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def save_segment(workspace, name: str, rule: Rule, *, replace: bool = False) -> Changes:
-    """Save ``rule`` under ``name``; an existing name is refused unless ``replace``."""
+# ``expect`` not given: the segment may read anyhow.
+ANY = object()
+
+
+def _read(conn, name: str) -> Segment | None:
+    row = conn.execute(select(_S.c.name, _S.c.rule_json, _S.c.created_at, _S.c.updated_at)
+                       .where(casefold(_S.c.name) == name.casefold())).first()
+    return None if row is None else Segment(row[0], json.loads(row[1]), row[2], row[3])
+
+
+def _check(conn, name: str, expect) -> None:
+    """With ``expect`` (a Segment, or None for "no segment of that name"), the segment must read
+    exactly so now (as an undo step left it); else nothing is written."""
+    if expect is not ANY and _read(conn, name) != expect:
+        raise RuleError(f"Segment {name!r} was changed since (in another window or command); "
+                        "it was left as it is.")
+
+
+def find_segment(workspace, name: str) -> Segment | None:
+    """The segment named ``name`` as stored now (its rule and when it was written), or None."""
+    with workspace.engine.connect() as conn:
+        return _read(conn, _clean_name(name))
+
+
+def save_segment(workspace, name: str, rule: Rule, *, replace: bool = False, expect=ANY) -> Changes:
+    """Save ``rule`` under ``name``; an existing name is refused unless ``replace``.
+
+    With ``expect`` the segment of that name must read exactly so first (see ``_check``).
+    """
     name = _clean_name(name)
     with workspace.writing() as conn:
+        _check(conn, name, expect)
         check_rule(rule, known_channels(conn))
         text = json.dumps(rule, ensure_ascii=False, sort_keys=True)
         row = conn.execute(select(_S.c.id).where(casefold(_S.c.name) == name.casefold())).first()
@@ -67,18 +95,27 @@ def list_segments(workspace) -> list[Segment]:
     return [Segment(r[0], json.loads(r[1]), r[2], r[3]) for r in rows]
 
 
-def delete_segment(workspace, name: str) -> Changes:
-    get_segment(workspace, name)  # refuses an unknown name
+def delete_segment(workspace, name: str, *, expect=ANY) -> Changes:
+    name = _clean_name(name)
     with workspace.writing() as conn:
+        _check(conn, name, expect)
+        if _read(conn, name) is None:
+            raise RuleError(f"no segment named {name!r}")
         conn.execute(delete(_S).where(casefold(_S.c.name) == _clean_name(name).casefold()))
     return Changes(segments=True)
 
 
-def rename_segment(workspace, name: str, new_name: str) -> Changes:
-    """Give the segment ``name`` the name ``new_name``; a name another segment has is refused."""
-    new_name = _clean_name(new_name)
-    old = get_segment(workspace, name)  # refuses an unknown name
+def rename_segment(workspace, name: str, new_name: str, *, expect=ANY) -> Changes:
+    """Give the segment ``name`` the name ``new_name``; a name another segment has is refused.
+
+    With ``expect`` the segment ``name`` must read exactly so first (see ``_check``).
+    """
+    name, new_name = _clean_name(name), _clean_name(new_name)
     with workspace.writing() as conn:
+        _check(conn, name, expect)
+        old = _read(conn, name)
+        if old is None:
+            raise RuleError(f"no segment named {name!r}")
         taken = conn.execute(select(_S.c.id).where(casefold(_S.c.name) == new_name.casefold(),
                                                    casefold(_S.c.name) != old.name.casefold())).first()
         if taken is not None:
