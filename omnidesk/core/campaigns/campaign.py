@@ -139,6 +139,17 @@ class CampaignData:
         return Changes(campaigns=True)
 
 
+class StaleCampaign(UserError):
+    """The campaign a save was to overwrite is not the one the editor opened: it changed since."""
+
+
+def plan_version(data: CampaignData) -> tuple:
+    """What a save would overwrite: the plan as stored (not its status or when it was written),
+    to compare with the plan an editor opened."""
+    return (data.name, data.goal, data.message, json.dumps(data.audience, sort_keys=True), data.mode,
+            data.holdout_percent, tuple((s.channel, s.at_local, s.timezone) for s in data.steps))
+
+
 def _name(text: object, what: str = "campaign") -> str:
     if not isinstance(text, str) or not " ".join(text.split()):
         raise UserError(f"A {what} needs a name.")
@@ -276,10 +287,14 @@ def list_campaigns(ws: Workspace) -> list[CampaignData]:
 
 def save_campaign(ws: Workspace, name: str, *, message: str | None, audience: object = "everyone",
                   steps: list[dict] | None = None, mode: str = "each_channel", goal: str = "",
-                  replace: bool = False, holdout_percent: float | None = None) -> CampaignData:
+                  replace: bool = False, holdout_percent: float | None = None,
+                  expect: CampaignData | None = None) -> CampaignData:
     """Create a campaign (or with ``replace`` change one); its steps as given, in order.
 
     ``holdout_percent`` None keeps a replaced campaign's hold-out as it was (0 for a new one).
+    With ``expect`` (the campaign as an editor opened it) the stored plan must still read so:
+    one changed or deleted since (another window, the command line) is refused with
+    :class:`StaleCampaign`, and nothing is written.
     """
     name = _name(name)
     holdout = None if holdout_percent is None else clean_holdout(holdout_percent)
@@ -289,6 +304,15 @@ def save_campaign(ws: Workspace, name: str, *, message: str | None, audience: ob
     clean = [clean_step(s, n) for n, s in enumerate(steps or [])]
     c, st, msg = Campaign.__table__, CampaignStep.__table__, Message.__table__
     with ws.writing() as conn:
+        if expect is not None:
+            try:
+                stored = _read(conn, _row(conn, expect.name))
+            except UserError:
+                raise StaleCampaign(f"{expect.name} was deleted since you opened it "
+                                    "(in another window or command).") from None
+            if plan_version(stored) != plan_version(expect):
+                raise StaleCampaign(f"{expect.name} was changed since you opened it "
+                                    "(in another window or command).")
         message_id = None
         if message is not None:
             found = [r for r in conn.execute(select(msg.c.id, msg.c.name)) if r.name.casefold() == message.casefold()]

@@ -60,6 +60,27 @@ def _when(at_local: str) -> str:
     return f"{moment.day} {moment.strftime('%b %Y %H:%M')}"
 
 
+def stale_question(parent, name: str, gone: bool) -> QMessageBox:
+    """The question asked when Save would overwrite a plan changed since it was opened."""
+    what = "deleted" if gone else "changed"
+    box = QMessageBox(QMessageBox.Icon.Warning, f"{name} was {what} elsewhere",
+                      f"{name} was {what} since you opened it (in another window or command).", parent=parent)
+    if gone:
+        box.setInformativeText("Save anyway makes it again as you typed it here. Reload discards what you "
+                               "typed and shows the campaigns as they are now.")
+    else:
+        box.setInformativeText("Reload shows the plan as it is stored now and discards what you typed here. "
+                               "Save anyway replaces it with what you typed; Edit › Undo brings the other "
+                               "plan back.")
+    reload = box.addButton("Reload", QMessageBox.ButtonRole.ActionRole)
+    reload.setProperty("answer", "reload")
+    box.addButton("Save anyway", QMessageBox.ButtonRole.DestructiveRole).setProperty("answer", "overwrite")
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)  # Enter neither discards nor overwrites anything
+    box.setEscapeButton(cancel)
+    return box
+
+
 class CampaignsView(QWidget):
     customerActivated = Signal(int)
     exported = Signal(str)  # path written
@@ -73,6 +94,9 @@ class CampaignsView(QWidget):
         self.current: core.CampaignData | None = None
         self.audiences: list = []
         self._loaded: dict | None = None
+        # The campaign as it was when what is typed in the editor was begun: Save overwrites
+        # only that (a plan changed since, elsewhere, is asked about first).
+        self._base: core.CampaignData | None = None
         self._counts = LatestOnly(self.runner)  # the newest question answered, older ones dropped
         self._plans = LatestOnly(self.runner)
         self._checks = LatestOnly(self.runner)  # Export…'s check before its folder is asked
@@ -318,10 +342,17 @@ class CampaignsView(QWidget):
         self.status.setText(c.status)
         exported = {(s.channel, s.at_local[:16], s.timezone): done[s.id] for s in c.steps if s.id in done}
         self._loaded = _plan(c)
+        if typed is None or self._base is None or self._base.id != c.id:
+            self._base = c
         self.editor.load(typed or self._loaded, messages=[m.name for m in list_messages(self.workspace)],
                          segments=[s.name for s in list_segments(self.workspace)],
                          default_zone=self.default_zone(), exported=exported, read_only=self.read_only)
         self.error.hide()
+        if typed is not None and core.plan_version(c) != core.plan_version(self._base):
+            # Kept what was typed over a plan changed elsewhere: said now, asked about on Save.
+            self.error.setText(f"{c.name} was changed since you opened it (in another window or command). "
+                               "Save asks whether to reload it or save what you typed anyway.")
+            self.error.show()
         self._fit_editor()
         self._typed()
         self._count_audience()
@@ -597,11 +628,35 @@ class CampaignsView(QWidget):
         self._change(f"new campaign {name}", lambda ws: core.save_campaign(ws, name, message=message),
                      then=" ".join(name.split()))
 
+    def ask_stale(self, name: str, gone: bool) -> str:
+        """Asked when the campaign being saved changed elsewhere: "reload", "overwrite" or ""."""
+        box = stale_question(self, name, gone)
+        box.exec()
+        clicked = box.clickedButton()  # None when the box was closed otherwise
+        return (clicked.property("answer") or "") if clicked is not None else ""
+
     def save(self) -> None:
         if self.current is None or self.read_only or not self._dirty():
             return
         old, v = self.current.name, self.editor.values()
         new = v["name"]
+        base = self._base or self.current
+        try:
+            stored = core.get_campaign(self.workspace, base.name)
+        except UserError:
+            stored = None
+        if stored is None or core.plan_version(stored) != core.plan_version(base):
+            answer = self.ask_stale(base.name, stored is None)
+            if answer == "reload":
+                if stored is None:
+                    self._loaded = None  # nothing to keep typed: the list as it is now
+                    self.refresh()
+                else:
+                    self._show(stored.name)
+                return
+            if answer != "overwrite":
+                return  # what was typed stays, unsaved
+            base = stored  # overwrite the plan as it reads now; a change made meanwhile is asked again
 
         def run(ws):
             # Everything that could refuse the rename is asked first: a refused save changes nothing.
@@ -614,7 +669,7 @@ class CampaignsView(QWidget):
                     raise UserError(f"A campaign named '{taken[0]}' exists already; choose another name.")
             saved = core.save_campaign(ws, old, message=v["message"], audience=v["audience"], steps=v["steps"],
                                        mode=v["mode"], goal=v["goal"], replace=True,
-                                       holdout_percent=v["holdout_percent"])
+                                       holdout_percent=v["holdout_percent"], expect=base)
             return core.rename_campaign(ws, old, new) if new != old else saved
 
         if self._change(f"edit campaign {old}", run, then=new or None) is not None:

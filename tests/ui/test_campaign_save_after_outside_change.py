@@ -1,0 +1,139 @@
+"""Saving a campaign never writes, unasked, over a plan the command line or another window
+changed since the editor opened it: the screen says so, and Save offers Reload or Save anyway."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from PySide6.QtWidgets import QMessageBox
+
+from omnidesk.cli import main
+from omnidesk.core.campaigns import campaign as core
+from omnidesk.core.messages import store
+from omnidesk.core.workspace import Workspace
+from omnidesk.ui.views.campaigns.view import stale_question
+
+NOW = datetime(2027, 1, 15, 12, 0, tzinfo=UTC)
+NY = "America/New_York"
+ONE = [{"channel": "email", "at": "2027-03-01T10:00", "timezone": NY}]
+THREE = [*ONE, {"channel": "sms", "at": "2027-03-03T10:00", "timezone": NY},
+         {"channel": "email", "at": "2027-03-08T10:00", "timezone": NY}]
+CHANGED = "Spring was changed since you opened it (in another window or command)."
+
+
+@pytest.fixture
+def win(window, tmp_path, empty_workspace_file, monkeypatch):
+    with time_machine.travel(NOW, tick=False):
+        path = tmp_path / "shop.omnidesk"
+        shutil.copyfile(empty_workspace_file, path)
+        with Workspace.open(path) as ws:
+            ws.set_setting("timezone", NY)
+            store.save_message(ws, "Sale", {"headline": "Sale"})
+            core.save_campaign(ws, "Spring", message="Sale", steps=ONE)
+        assert window.open_workspace(path)
+        monkeypatch.setattr(window, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+        window.show_screen("campaigns")
+        yield window
+
+
+@pytest.fixture
+def view(win, monkeypatch):
+    v = win.screens["campaigns"]
+    monkeypatch.setattr(v, "show_error", lambda *a: pytest.fail(f"error shown: {a}"))
+    asked: list[tuple[str, bool]] = []
+    v.asked = asked
+    v.answer = ""
+    monkeypatch.setattr(v, "ask_stale", lambda name, gone: asked.append((name, gone)) or v.answer)
+    v.select("Spring")
+    v.editor.goal.setText("Bring back lapsed customers")  # typed, not saved yet
+    return v
+
+
+def import_from_the_command_line(win, tmp_path, capsys) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"name": "Spring", "message": "Sale", "goal": "Agency plan v2", "steps": THREE}))
+    assert main(["-w", str(win.workspace.path), "campaign", "import", str(plan)]) == 0
+    capsys.readouterr()
+    assert win.look_for_outside_changes()  # back in the window
+
+
+def stored(win) -> tuple[str, int]:
+    data = core.get_campaign(win.workspace, "Spring")
+    return data.goal, len(data.steps)
+
+
+def undo_text(win) -> str:
+    return win.undo_action.text().replace("&", "")
+
+
+def test_the_screen_says_the_plan_changed_and_save_asks_before_writing(win, view, tmp_path, capsys):
+    import_from_the_command_line(win, tmp_path, capsys)
+    assert view.editor.goal.text() == "Bring back lapsed customers"  # what was typed is kept…
+    assert view.error.isVisible() and view.error.text().startswith(CHANGED)  # …and said to be over a changed plan
+    view.save_button.click()
+    assert view.asked == [("Spring", False)]
+    assert stored(win) == ("Agency plan v2", 3)  # cancelled: nothing written
+    assert view.editor.goal.text() == "Bring back lapsed customers" and view.save_button.isEnabled()
+    assert undo_text(win) == "Undo"
+
+
+def test_reload_shows_the_stored_plan_and_drops_what_was_typed(win, view, tmp_path, capsys):
+    import_from_the_command_line(win, tmp_path, capsys)
+    view.answer = "reload"
+    view.save_button.click()
+    assert stored(win) == ("Agency plan v2", 3)
+    assert view.editor.goal.text() == "Agency plan v2" and len(view.editor.steps.rows) == 3
+    assert not view.save_button.isEnabled() and view.error.isHidden() and undo_text(win) == "Undo"
+    view.editor.goal.setText("Now on the stored plan")
+    # A change elsewhere that leaves this plan as it is (a new message) is no reason to ask.
+    win.operations.change_messages("new message Later", lambda ws: store.save_message(ws, "Later", {"headline": "L"}))
+    assert view.error.isHidden()
+    view.save_button.click()  # nothing changed since the reload: saved without a question
+    assert view.asked == [("Spring", False)] and stored(win) == ("Now on the stored plan", 3)
+
+
+def test_save_anyway_overwrites_as_one_step_that_undo_takes_back(win, view, tmp_path, capsys):
+    import_from_the_command_line(win, tmp_path, capsys)
+    view.answer = "overwrite"
+    view.save_button.click()
+    assert view.asked == [("Spring", False)]
+    assert stored(win) == ("Bring back lapsed customers", 1)
+    assert undo_text(win) == "Undo edit campaign Spring" and view.error.isHidden()
+    win.undo_action.trigger()
+    assert stored(win) == ("Agency plan v2", 3)
+    win.redo_action.trigger()
+    assert stored(win) == ("Bring back lapsed customers", 1)
+
+
+def test_a_campaign_deleted_elsewhere_is_asked_about_too(win, view):
+    with Workspace.open(win.workspace.path) as other:  # another window
+        core.delete_campaign(other, "Spring")
+    view.save_button.click()
+    assert view.asked == [("Spring", True)]
+    assert core.list_campaigns(win.workspace) == []
+    view.answer = "overwrite"
+    view.save_button.click()
+    assert stored(win) == ("Bring back lapsed customers", 1)
+
+
+def test_the_core_refuses_a_save_over_a_plan_changed_since(win):
+    opened = core.get_campaign(win.workspace, "Spring")
+    with Workspace.open(win.workspace.path) as other:
+        core.save_campaign(other, "Spring", message="Sale", steps=THREE, replace=True)
+    with pytest.raises(core.StaleCampaign, match=CHANGED.replace("(", r"\(").replace(")", r"\)")):
+        core.save_campaign(win.workspace, "Spring", message="Sale", steps=ONE, replace=True, expect=opened)
+    assert stored(win) == ("", 3)
+
+
+def test_the_question_names_the_campaign_and_enter_changes_nothing(qtbot):
+    box = stale_question(None, "Spring", False)
+    text = box.text() + " " + box.informativeText()
+    assert CHANGED in text and "Reload" in text and "Save anyway" in text and "Edit › Undo" in text
+    assert box.defaultButton() is box.escapeButton()
+    assert box.buttonRole(box.defaultButton()) == QMessageBox.ButtonRole.RejectRole
+    assert sorted(b.text() for b in box.buttons()) == ["Cancel", "Reload", "Save anyway"]
+    box.deleteLater()
