@@ -56,6 +56,7 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
+from omnidesk.core.mentions import person_of, redact_others
 from omnidesk.core.models import (
     Campaign,
     CampaignStep,
@@ -234,10 +235,14 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         ids = [r.id for r in records]
         hashes = sorted({r.row_hash for r in records})
         identifiers = _identifiers_of(conn, ids) | _typed_earlier(conn, customer_id)
+        # Before working out which identifiers others share: a gift's Shipping phone that stood in
+        # for the buyer's is the person's own, and goes from the buyer's record here.
+        mentioned = redact_others(conn, customer_id, person_of(conn, customer_id, identifiers))
         shared = _shared_with_others(conn, customer_id, identifiers)
         kept_for = _keep_shared_refusals(conn, customer_id, shared)
         removed = _suppress(conn, salt, records, identifiers, shared)
         removed["source_records"] = len(ids)
+        removed["others_rows"] = mentioned.rows
         removed["merge_traces"] = _forget_merge_traces(conn, customer_id, ids, hashes)
         removed["events"] = _delete_records(conn, ids)
         md = MatchDecision.__table__
@@ -254,8 +259,8 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
         # and so is the mark the deletes above left to make it again.
         for kept in (CustomerJourney.__table__, JourneyStale.__table__):
             conn.execute(delete(kept).where(kept.c.customer_id == customer_id))
-        if kept_for:
-            refresh_customers(conn, kept_for)
+        if kept_for | mentioned.customers:
+            refresh_customers(conn, kept_for | mentioned.customers)
         compact_customer_search(conn)
     checkpoint(ws.engine)
     remove_unpacked_leftovers(paths.data_dir())

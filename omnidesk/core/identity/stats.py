@@ -88,6 +88,15 @@ def add_profiles(conn: Connection, profiles: Sequence[Profile]) -> None:
 
 def forget_records(conn: Connection, record_ids: Sequence[int]) -> None:
     """Stop counting records that are about to be deleted (undo, erase)."""
+    _add(conn, _record_counts(conn, record_ids), -1)
+
+
+def count_records(conn: Connection, record_ids: Sequence[int]) -> None:
+    """Count records again after their names or places changed (forgotten before the change)."""
+    _add(conn, _record_counts(conn, record_ids), +1)
+
+
+def _record_counts(conn: Connection, record_ids: Sequence[int]) -> Counter:
     rec = SourceRecord.__table__
     rows = []
     ids = list(record_ids)
@@ -96,7 +105,7 @@ def forget_records(conn: Connection, record_ids: Sequence[int]) -> None:
             select(rec.c.first_name, rec.c.last_name, rec.c.postcode, rec.c.city, rec.c.work_key)
             .where(rec.c.id.in_(ids[i:i + _IN]))
         ).all())
-    _add(conn, _tally(_raw_values(*r) for r in rows), -1)
+    return _tally(_raw_values(*r) for r in rows)
 
 
 def write_frequencies(conn: Connection, freq: Frequencies) -> None:

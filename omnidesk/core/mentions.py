@@ -1,0 +1,283 @@
+"""An erased person as other customers' rows mention them: a gift's recipient, a note.
+
+Ann bought a present for Bob and had it sent to him: her row of the orders
+export carries Bob's name, phone and street in its Shipping columns, maybe his
+email in a gift message.  Erasing Bob must take those too, but not Ann's order,
+nor anything that is Ann's own.  What is taken, and what is kept:
+
+* Bob's emails and phones, wherever they are written in the row's cells (a
+  Shipping Phone "(415) 555-0190" is Bob's "+14155550190"; a note "call him on
+  415 555 0190" has it too), are replaced with :data:`ERASED`, in the row as
+  read (``raw_json``), in what the import kept of it (``values_json``,
+  ``custom_field``) and in the row's events (``details_json`` and summary).
+* Bob's full name and street, only where a cell of the row also holds one of
+  his emails or phones.  A name alone says little: another customer called Bob
+  Stone, with nothing else of Bob's, keeps his name; a row with Bob's phone in
+  it and "Bob Stone" beside it is about Bob.
+* Never the row owner's own columns (those mapped to the row's email, phone,
+  name or address; not the Shipping ones): what Ann gave as her own is hers.
+  When one of Bob's emails or phones is in them as well, Ann and Bob share it
+  (a household landline, a family mailbox): it stays in her row wherever it is
+  written, as an erase keeps every shared identifier (see ``rights``), and so
+  do her name and her street where they are Bob's too.  Erring the other way
+  would take from Ann a number she still answers.
+* An identifier of Ann's record that is one of Bob's and came from no column of
+  her own (an order without billing details, where the Shipping phone stood in
+  for hers) is deleted, and so are the name and street the record took from the
+  Shipping columns when they are Bob's: they were his all along.  Her card is
+  worked out again from what remains.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+import phonenumbers
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.engine import Connection
+
+from omnidesk.core.contact import mailbox_key, normalize_phone
+from omnidesk.core.identity.stats import count_records, forget_records
+from omnidesk.core.models import Customer, CustomField, Event, Identifier, ImportBatch, SourceRecord
+
+ERASED = "[erased]"
+
+# The fields whose cells are the row owner's own (never the Shipping ones).
+_OWN_CONTACT = frozenset({"email", "phone"})
+_OWN_NAME = frozenset({"full_name", "first_name", "middle_name", "last_name"})
+_OWN_ADDRESS = frozenset({"address", "address1", "address2"})
+_OWN = _OWN_CONTACT | _OWN_NAME | _OWN_ADDRESS
+
+_EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
+# A run of digits as phones are written: "+1 (415) 555-0190", "415.555.0190", "0044 20 7946 0958".
+_PHONE = re.compile(r"(?:\+|\()?\d[\d\s().\-/]{5,}\d")
+_NOT_DIGIT = re.compile(r"\D+")
+_NOT_DIGIT_BYTES = bytes(b for b in range(256) if not 48 <= b <= 57)
+_CHUNK = 500
+
+
+def _fold_name(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _fold_street(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+@dataclass
+class Person:
+    """What identifies the erased person in someone else's row."""
+
+    emails: set[str] = field(default_factory=set)  # mailbox keys
+    phones: dict[str, tuple[str, str]] = field(default_factory=dict)  # E.164 -> (national digits, region)
+    names: set[str] = field(default_factory=set)  # folded full names of two words or more
+    streets: set[str] = field(default_factory=set)  # folded street lines
+
+    def __bool__(self) -> bool:
+        return bool(self.emails or self.phones)
+
+
+def person_of(conn: Connection, customer_id: int, identifiers: set[tuple[str, str]]) -> Person:
+    """The emails, phones, full names and streets of the customer about to be erased."""
+    person = Person()
+    for kind, value in identifiers:
+        if kind == "email" and value:
+            person.emails.add(mailbox_key(value))
+        elif kind == "phone" and value:
+            try:
+                number = phonenumbers.parse(value, None)
+            except phonenumbers.NumberParseException:
+                continue
+            # A drama number ("+1 415 555 0190") is in no region: its country code's main one reads it.
+            region = (phonenumbers.region_code_for_number(number)
+                      or phonenumbers.region_code_for_country_code(number.country_code))
+            person.phones[value] = (str(number.national_number), region)
+    rec, cust = SourceRecord.__table__, Customer.__table__
+    names: set[str] = set()
+    for first, last, full, address in conn.execute(
+            select(rec.c.first_name, rec.c.last_name, rec.c.full_name, rec.c.address)
+            .where(rec.c.customer_id == customer_id)):
+        names.update((full or "", f"{first or ''} {last or ''}"))
+        if address:
+            person.streets.add(_fold_street(address))
+            person.streets.update(_fold_street(line) for line in address.split(","))
+    names.update(n or "" for n in conn.execute(select(cust.c.display_name).where(cust.c.id == customer_id)).scalars())
+    person.names = {f for f in map(_fold_name, names) if len(f.split()) >= 2}
+    person.streets = {s for s in person.streets if len(s) >= 4}
+    return person
+
+
+@dataclass
+class Mentions:
+    """What :func:`redact_others` changed."""
+
+    rows: int = 0
+    customers: set[int] = field(default_factory=set)
+    identifiers: int = 0
+
+
+def redact_others(conn: Connection, customer_id: int, person: Person) -> Mentions:
+    """Replace the erased person's emails, phones, names and streets in other people's rows
+    (see the module docstring); returns what changed.  Runs inside the erase's transaction."""
+    done = Mentions()
+    if not person:
+        return done
+    rec = SourceRecord.__table__
+    batches: dict[int, list[str]] = {}
+    last = 0
+    while True:
+        rows = conn.execute(
+            select(rec.c.id, rec.c.batch_id, rec.c.customer_id, rec.c.raw_json, rec.c.values_json)
+            .where(rec.c.id > last, or_(rec.c.customer_id.is_(None), rec.c.customer_id != customer_id))
+            .order_by(rec.c.id).limit(_CHUNK)).all()
+        if not rows:
+            break
+        last = rows[-1].id
+        for row in rows:
+            if not _may_mention(person, row.raw_json + row.values_json):
+                continue
+            if row.batch_id not in batches:
+                batches[row.batch_id] = json.loads(conn.execute(
+                    select(ImportBatch.__table__.c.mapping_json)
+                    .where(ImportBatch.__table__.c.id == row.batch_id)).scalar() or "[]")
+            if _redact_row(conn, row, batches[row.batch_id], person, done) and row.customer_id is not None:
+                done.customers.add(row.customer_id)
+    return done
+
+
+def _may_mention(person: Person, text: str) -> bool:
+    """A cheap first look: the row's text holds the name part of one of the emails (dots aside,
+    as Gmail ignores them) or the digits of one of the phones."""
+    if person.emails:
+        low = text.casefold().replace(".", "")
+        if any(e.rpartition("@")[0].replace(".", "") in low for e in person.emails):
+            return True
+    digits = text.encode("utf-8", "surrogatepass").translate(None, _NOT_DIGIT_BYTES)
+    return any(national.encode() in digits for national, _ in person.phones.values())
+
+
+class _Row:
+    """The erased person as one row holds them; ``shared`` are their values that are the owner's too."""
+
+    def __init__(self, person: Person, cells: list[str], mapping: list[str]):
+        self.person = person
+        own = [c for i, c in enumerate(cells) if i < len(mapping) and mapping[i] in _OWN and c]
+        self.shared_emails = {e for c in own for e in self._emails_in(c)}
+        self.shared_phones = {p for c in own for p in self._phones_in(c)}
+        own_names = [c for i, c in enumerate(cells) if i < len(mapping) and mapping[i] in _OWN_NAME and c]
+        self.own_names = {_fold_name(c) for c in own_names} | {_fold_name(" ".join(own_names))}
+        own_streets = [c for i, c in enumerate(cells) if i < len(mapping) and mapping[i] in _OWN_ADDRESS and c]
+        self.own_streets = {_fold_street(c) for c in own_streets} | {_fold_street(" ".join(own_streets))}
+        # Their name and street count only in a row that has one of their emails or phones.
+        self.about_them = any(self._emails_in(c) or self._phones_in(c) for c in cells if c)
+
+    def _emails_in(self, text: str) -> set[str]:
+        return {k for m in _EMAIL.findall(text) if (k := mailbox_key(m)) in self.person.emails}
+
+    def _phones_in(self, text: str) -> set[str]:
+        found = set()
+        for run in _PHONE.findall(text) or [text]:
+            digits = _NOT_DIGIT.sub("", run)
+            for e164, (national, region) in self.person.phones.items():
+                if national in digits and normalize_phone(run.strip(), region).value == e164:
+                    found.add(e164)
+        return found
+
+    def redact(self, text: str) -> str:
+        """``text`` with the person's values replaced, the owner's own and shared ones kept."""
+        if not text or ERASED == text:
+            return text
+
+        def email(m: re.Match) -> str:
+            key = mailbox_key(m[0])
+            return ERASED if key in self.person.emails and key not in self.shared_emails else m[0]
+
+        def phone(m: re.Match) -> str:
+            found = self._phones_in(m[0])
+            return ERASED if found and not found & self.shared_phones else m[0]
+
+        out = _PHONE.sub(phone, _EMAIL.sub(email, text))
+        if not self.about_them:
+            return out
+        if _fold_street(out) in self.person.streets and _fold_street(out) not in self.own_streets:
+            return ERASED
+        for name in self.person.names:
+            if name in self.own_names:
+                continue
+            pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, name.split())) + r"(?!\w)"
+            out = re.sub(pattern, ERASED, out, flags=re.IGNORECASE)
+        return out
+
+    def redact_json(self, value):
+        if isinstance(value, str):
+            return self.redact(value)
+        if isinstance(value, list):
+            return [self.redact_json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.redact_json(v) for k, v in value.items()}
+        return value
+
+
+def _redact_row(conn: Connection, row, mapping: list[str], person: Person, done: Mentions) -> bool:
+    """Redact one record and what was made of it; returns whether anything changed."""
+    rec, ident, ev, cf = SourceRecord.__table__, Identifier.__table__, Event.__table__, CustomField.__table__
+    cells = json.loads(row.raw_json)
+    seen = _Row(person, cells, mapping)
+    if not seen.about_them:
+        return False
+    new_cells = [c if i < len(mapping) and mapping[i] in _OWN else seen.redact(c) for i, c in enumerate(cells)]
+    values = json.loads(row.values_json or "{}")
+    new_values = seen.redact_json(values)
+    changes: dict = {}
+    if new_cells != cells:
+        changes["raw_json"] = json.dumps(new_cells, ensure_ascii=False)
+    if new_values != values:
+        changes["values_json"] = json.dumps(new_values, ensure_ascii=False, default=str)
+    # Identifiers the record carries only from cells not its own (a Shipping phone standing in).
+    gone_emails = person.emails - seen.shared_emails
+    gone_phones = set(person.phones) - seen.shared_phones
+    doomed = [i for i, kind, value in conn.execute(
+        select(ident.c.id, ident.c.kind, ident.c.value).where(ident.c.record_id == row.id))
+        if (kind == "email" and mailbox_key(value) in gone_emails) or (kind == "phone" and value in gone_phones)]
+    if doomed:
+        conn.execute(delete(ident).where(ident.c.id.in_(doomed)))
+        done.identifiers += len(doomed)
+    own = conn.execute(select(rec.c.email, rec.c.phone, rec.c.first_name, rec.c.last_name, rec.c.full_name,
+                              rec.c.address, rec.c.postcode).where(rec.c.id == row.id)).one()
+    left = dict(conn.execute(select(ident.c.kind, ident.c.value).where(
+        ident.c.record_id == row.id, ident.c.kind.in_(("email", "phone")))).all())
+    if own.email and mailbox_key(own.email) in gone_emails:
+        changes["email"] = left.get("email")
+    if own.phone and own.phone in gone_phones:
+        changes["phone"] = left.get("phone")
+    name = _fold_name(own.full_name or f"{own.first_name} {own.last_name}")
+    if name in person.names and name not in seen.own_names:
+        changes.update(first_name="", last_name="", middle_name="", full_name="", last_key="", last_sound="")
+    if own.address and _fold_street(own.address) in person.streets \
+            and _fold_street(own.address) not in seen.own_streets:
+        changes.update(address="", postcode="")
+    if not changes and not doomed:
+        return False
+    recount = any(k in changes for k in ("first_name", "postcode"))
+    if recount:
+        forget_records(conn, [row.id])  # the rare-name counts follow the record
+    if changes:
+        conn.execute(update(rec).where(rec.c.id == row.id).values(**changes))
+    if recount:
+        count_records(conn, [row.id])
+    for event_id, details, summary in conn.execute(
+            select(ev.c.id, ev.c.details_json, ev.c.summary).where(ev.c.record_id == row.id)).all():
+        old = json.loads(details or "{}")
+        new = seen.redact_json(old)
+        if isinstance(new.get("identifiers"), dict):  # the slot of an identifier no longer there is empty
+            new["identifiers"] = {k: None if v == ERASED else v for k, v in new["identifiers"].items()}
+        if new != old or seen.redact(summary or "") != (summary or ""):
+            conn.execute(update(ev).where(ev.c.id == event_id).values(
+                details_json=json.dumps(new, ensure_ascii=False, default=str), summary=seen.redact(summary or "")))
+    for field_id, value in conn.execute(select(cf.c.id, cf.c.value).where(cf.c.record_id == row.id)).all():
+        if seen.redact(value) != value:
+            conn.execute(update(cf).where(cf.c.id == field_id).values(value=seen.redact(value)))
+    done.rows += 1
+    return True

@@ -1,0 +1,135 @@
+"""Erasing a person also takes them out of other customers' rows: a gift sent to them, a note.
+
+Ann bought a present for Bob and had it shipped to him: her row of Shopify's
+orders export holds Bob's name, phone and street in its Shipping columns, and
+her gift note names him.  After Bob is erased, the workspace file must not
+spell any of it, while Ann's own order stays whole.  Everything goes through
+the real import of an orders export in Shopify's own layout.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from omnidesk.core.importing.pipeline import import_file
+from omnidesk.core.mentions import ERASED
+from omnidesk.core.rights import erase_person
+from omnidesk.core.timeline import find_customer
+from tests.core.test_money import order, shopify_orders
+
+BOB_HOME = {"Shipping Name": "Bob Stone", "Shipping Phone": "(415) 555-0190", "Shipping Address1": "1 Birch Lane",
+            "Shipping City": "Bangor", "Shipping Zip": "04401", "Shipping Province": "ME", "Shipping Country": "US"}
+# What of Bob may be left in the file's bytes: none of it.
+BOB_TRACES = (b"Bob", b"bob@example", b"Stone", b"stone", b"555-0190", b"4155550190", b"Birch", b"birch")
+
+
+def _billing(phone, street, city="Bangor", zipcode="04401"):
+    return {"Billing Phone": phone, "Billing Address1": street, "Billing City": city, "Billing Zip": zipcode,
+            "Billing Province": "ME", "Billing Country": "US"}
+
+
+def bobs_order():
+    return order("#1001", "bob@example.com", "20.00", billing_name="Bob Stone",
+                 **_billing("+1 415 555 0190", "1 Birch Lane"))
+
+
+def anns_gift(**more):
+    """Ann's order, shipped to Bob, with a gift note naming him and his email."""
+    return order("#1002", "ann@example.com", "30.00", billing_name="Ann Lee", **{
+        **_billing("(207) 555-0102", "5 Elm St"), **BOB_HOME,
+        "Notes": "Gift for Bob Stone, send the receipt to Bob@Example.com", **more})
+
+
+def caras_gift():
+    """Cara gave no phone of her own: Shopify's Shipping Phone, Bob's, stood in for hers."""
+    return order("#1003", "cara@example.com", "40.00", billing_name="Cara Nolan", **{
+        "Billing Address1": "3 Pine St", "Billing City": "Augusta", **BOB_HOME})
+
+
+@pytest.fixture
+def ws(make_workspace):
+    return make_workspace("w.omnidesk", timezone="America/New_York")
+
+
+def _file_bytes(ws) -> bytes:
+    """The workspace file and its write-ahead log as they lie on disk, once it is closed."""
+    path = ws.path
+    ws.close()
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def _raw_row(ws, email: str) -> list[str]:
+    with ws.engine.connect() as conn:
+        return json.loads(conn.exec_driver_sql("SELECT raw_json FROM source_record WHERE email = ?", (email,)).scalar())
+
+
+def _card(ws, email: str):
+    cid = find_customer(ws, email)
+    assert cid is not None, email
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT display_name, email, phone, address, orders, spend_minor FROM customer "
+                                    "WHERE id = ?", (cid,)).one()
+
+
+def _phones_of(ws, email: str) -> list[str]:
+    with ws.engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT i.value FROM identifier i JOIN source_record r ON r.id = i.record_id "
+            "WHERE r.email = ? AND i.kind = 'phone'", (email,)).scalars().all()
+
+
+def test_erasing_a_gift_recipient_takes_them_out_of_the_buyers_rows(ws, tmp_path):
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [bobs_order(), anns_gift(), caras_gift()]))
+    assert _phones_of(ws, "cara@example.com") == ["+14155550190"]  # as imported: the stand-in
+    removed = erase_person(ws, find_customer(ws, "bob@example.com"))
+    assert removed["others_rows"] == 2
+    ann = _raw_row(ws, "ann@example.com")
+    # Her own order, name, email, phone and street are all there; Bob's cells say he was erased.
+    for own in ("#1002", "ann@example.com", "30.00", "Ann Lee", "(207) 555-0102", "5 Elm St"):
+        assert own in ann
+    assert ann.count(ERASED) == 3  # Shipping Name, Shipping Address1, Shipping Phone
+    assert f"Gift for {ERASED}, send the receipt to {ERASED}" in ann
+    assert _card(ws, "ann@example.com") == ("Ann Lee", "ann@example.com", "+12075550102", "5 Elm St", 1, 3000)
+    # Cara's record had Bob's phone only from the Shipping column: it is gone from her card too.
+    assert _card(ws, "cara@example.com") == ("Cara Nolan", "cara@example.com", None, "3 Pine St", 1, 4000)
+    assert _phones_of(ws, "cara@example.com") == []
+    assert find_customer(ws, "(415) 555-0190") is None
+    leftovers = _file_bytes(ws)
+    for trace in BOB_TRACES:
+        assert trace not in leftovers, trace
+    for kept in (b"Ann Lee", b"ann@example.com", b"5 Elm St", b"Cara Nolan", b"#1003"):
+        assert kept in leftovers, kept
+
+
+def test_a_namesake_keeps_their_name_and_a_note_without_bobs_details_stays(ws, tmp_path):
+    """A name is taken out of a row only beside one of the erased person's emails or phones."""
+    namesake = order("#1004", "b.stone@chicago.example", "50.00", billing_name="Bob Stone",
+                     **_billing("(312) 555-0111", "9 Lake Rd", "Chicago", "60601"))
+    mention = order("#1005", "dee@example.com", "15.00", billing_name="Dee Park",
+                    **{**_billing("(207) 555-0104", "7 Oak St"), "Notes": "Same as Bob Stone ordered"})
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [bobs_order(), anns_gift(), namesake, mention]))
+    assert erase_person(ws, find_customer(ws, "bob@example.com"))["others_rows"] == 1
+    assert "Bob Stone" not in _raw_row(ws, "ann@example.com")
+    assert "Bob Stone" in _raw_row(ws, "b.stone@chicago.example")
+    assert _card(ws, "b.stone@chicago.example")[:3] == ("Bob Stone", "b.stone@chicago.example", "+13125550111")
+    assert "Same as Bob Stone ordered" in _raw_row(ws, "dee@example.com")
+
+
+def test_a_phone_the_buyer_shares_with_the_erased_person_stays_the_buyers(ws, tmp_path):
+    """Ann and Bob answer one landline: it is hers too, so it stays in her row and on her card;
+    Bob's name and street beside it go."""
+    home = {**BOB_HOME, "Shipping Phone": "(207) 555-0102"}
+    bob = order("#1001", "bob@example.com", "20.00", billing_name="Bob Stone",
+                **_billing("(207) 555-0102", "1 Birch Lane"))
+    ann = order("#1002", "ann@example.com", "30.00", billing_name="Ann Lee",
+                **{**_billing("(207) 555-0102", "5 Elm St"), **home})
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [bob, ann]))
+    assert find_customer(ws, "bob@example.com") != find_customer(ws, "ann@example.com")
+    assert erase_person(ws, find_customer(ws, "bob@example.com"))["others_rows"] == 1
+    row = _raw_row(ws, "ann@example.com")
+    assert row.count("(207) 555-0102") == 2  # her Billing Phone, and the Shipping Phone that is the same line
+    assert "Bob Stone" not in row and "1 Birch Lane" not in row and row.count(ERASED) == 2
+    assert _card(ws, "ann@example.com")[:3] == ("Ann Lee", "ann@example.com", "+12075550102")
+    assert _phones_of(ws, "ann@example.com") == ["+12075550102"]
