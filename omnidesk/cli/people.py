@@ -74,5 +74,7 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
           f"{counted(removed['identifiers_suppressed'], 'identifier')}"
           + (" and their name and address" if removed.get("name_and_place_keys") else "")
           + " on the suppression list"
+          + (f"; also removed from {counted(removed['others_rows'], 'row')} of other customers"
+             if removed.get("others_rows") else "")
           + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
     return EXIT_OK

@@ -13,6 +13,7 @@ import json
 
 import pytest
 
+from omnidesk.cli import main
 from omnidesk.core.importing.pipeline import import_file
 from omnidesk.core.mentions import ERASED
 from omnidesk.core.rights import erase_person
@@ -101,6 +102,19 @@ def test_erasing_a_gift_recipient_takes_them_out_of_the_buyers_rows(ws, tmp_path
         assert trace not in leftovers, trace
     for kept in (b"Ann Lee", b"ann@example.com", b"5 Elm St", b"Cara Nolan", b"#1003"):
         assert kept in leftovers, kept
+
+
+def test_the_erase_command_says_how_many_rows_of_others_it_took_them_out_of(ws, tmp_path, capsys):
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [bobs_order(), anns_gift()]))
+    path = ws.path
+    ws.close()
+    assert main(["person", "erase", "bob@example.com", "--yes", "-w", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "also removed from 1 row of other customers" in out
+    leftovers = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    for trace in BOB_TRACES:
+        assert trace not in leftovers, trace
+    assert b"Ann Lee" in leftovers and b"ann@example.com" in leftovers
 
 
 def test_a_namesake_keeps_their_name_and_a_note_without_bobs_details_stays(ws, tmp_path):

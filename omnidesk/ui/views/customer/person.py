@@ -129,6 +129,10 @@ class PersonActionsMixin:
                      + (", and their name and address," if removed.get("name_and_place_keys") else "")
                      + f" {'are' if ids != 1 or removed.get('name_and_place_keys') else 'is'} kept only as "
                      "one-way fingerprints, so an old file cannot bring them back.")
+            others = removed.get("others_rows", 0)
+            if others:
+                text += (f" They were also taken out of {others:,} row{'s' if others != 1 else ''} of other "
+                         "customers (a gift sent to them, a note naming them).")
             backups = removed.get("backups_deleted", 0)
             if backups:
                 text += (f" The {backups} backup{'s' if backups != 1 else ''} that held them "
