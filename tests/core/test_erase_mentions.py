@@ -82,7 +82,8 @@ def _phones_of(ws, email: str) -> list[str]:
 
 
 def test_erasing_a_gift_recipient_takes_them_out_of_the_buyers_rows(ws, tmp_path):
-    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [bobs_order(), anns_gift(), caras_gift()]))
+    export = shopify_orders(tmp_path / "orders_export.csv", [bobs_order(), anns_gift(), caras_gift()])
+    import_file(ws, export)
     assert _phones_of(ws, "cara@example.com") == ["+14155550190"]  # as imported: the stand-in
     removed = erase_person(ws, find_customer(ws, "bob@example.com"))
     assert removed["others_rows"] == 2
@@ -97,6 +98,9 @@ def test_erasing_a_gift_recipient_takes_them_out_of_the_buyers_rows(ws, tmp_path
     assert _card(ws, "cara@example.com") == ("Cara Nolan", "cara@example.com", None, "3 Pine St", 1, 4000)
     assert _phones_of(ws, "cara@example.com") == []
     assert find_customer(ws, "(415) 555-0190") is None
+    # The same export again brings none of it back: Ann's and Cara's rows are known, Bob's kept out.
+    assert import_file(ws, export).imported == 0
+    assert _raw_row(ws, "ann@example.com") == ann
     leftovers = _file_bytes(ws)
     for trace in BOB_TRACES:
         assert trace not in leftovers, trace
