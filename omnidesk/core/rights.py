@@ -31,6 +31,10 @@ members).  The backups omnidesk wrote next to the workspace (before an upgrade,
 a damaged file set aside) hold the person too and are deleted: a backup cannot
 be edited without rewriting it, and one that still held them would bring them
 back on restore.  Copies the user saved elsewhere are theirs and stay.
+
+Other customers' rows that mention the person (a gift shipped to them, a note
+naming them) have their emails, phones, name and street replaced first
+(``mentions``, which says what is taken and what stays the other customer's).
 """
 
 from __future__ import annotations
