@@ -15,14 +15,15 @@ nor anything that is Ann's own.  What is taken, and what is kept:
   Stone, with nothing else of Bob's, keeps his name; a row with Bob's phone in
   it and "Bob Stone" beside it is about Bob.
 * Never the row owner's own columns (those mapped to the row's email, phone,
-  name or address; not the Shipping ones): what Ann gave as her own is hers.
-  When one of Bob's emails or phones is in them as well, Ann and Bob share it
+  name or address; not the Shipping ones; every field of what was typed in by
+  hand for her): what Ann gave as her own is hers.  Kept row by row: when one
+  of Bob's emails or phones is in the row's own columns as well, Ann and Bob share it
   (a household landline, a family mailbox): it stays in her row wherever it is
   written, as an erase keeps every shared identifier (see ``rights``), and so
   do her name and her street where they are Bob's too.  Erring the other way
   would take from Ann a number she still answers.
 * An identifier of Ann's record that is one of Bob's and came from no column of
-  her own (an order without billing details, where the Shipping phone stood in
+  her own (an order with no phone of hers, where the Shipping phone stood in
   for hers) is deleted, and so are the name and street the record took from the
   Shipping columns when they are Bob's: they were his all along.  Her card is
   worked out again from what remains.
@@ -46,7 +47,8 @@ ERASED = "[erased]"
 
 # The fields whose cells are the row owner's own (never the Shipping ones).
 _OWN_CONTACT = frozenset({"email", "phone"})
-_OWN_NAME = frozenset({"full_name", "first_name", "middle_name", "last_name"})
+_OWN_NAME = frozenset({"full_name", "first_name", "middle_name", "last_name", "nickname", "full_name_reading",
+                       "first_name_reading", "last_name_reading"})
 _OWN_ADDRESS = frozenset({"address", "address1", "address2"})
 _OWN = _OWN_CONTACT | _OWN_NAME | _OWN_ADDRESS
 
@@ -139,9 +141,11 @@ def redact_others(conn: Connection, customer_id: int, person: Person) -> Mention
             if not _may_mention(person, row.raw_json + row.values_json):
                 continue
             if row.batch_id not in batches:
-                batches[row.batch_id] = json.loads(conn.execute(
-                    select(ImportBatch.__table__.c.mapping_json)
-                    .where(ImportBatch.__table__.c.id == row.batch_id)).scalar() or "[]")
+                batch = ImportBatch.__table__
+                mapping, header = conn.execute(select(batch.c.mapping_json, batch.c.header_json)
+                                               .where(batch.c.id == row.batch_id)).one()
+                # What was typed in by hand has no mapping: its cells are named by their fields.
+                batches[row.batch_id] = json.loads(mapping or "[]") or json.loads(header or "[]")
             if _redact_row(conn, row, batches[row.batch_id], person, done) and row.customer_id is not None:
                 done.customers.add(row.customer_id)
     return done

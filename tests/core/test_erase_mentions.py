@@ -151,3 +151,18 @@ def test_a_phone_the_buyer_shares_with_the_erased_person_stays_the_buyers(ws, tm
     assert "Bob Stone" not in row and "1 Birch Lane" not in row and row.count(ERASED) == 2
     assert _card(ws, "ann@example.com")[:3] == ("Ann Lee", "ann@example.com", "+12075550102")
     assert _phones_of(ws, "ann@example.com") == ["+12075550102"]
+
+
+def test_a_phone_typed_in_for_another_customer_stays_on_their_card(ws, tmp_path):
+    """Bob's number typed onto Ann's card by hand is hers as much as his (the user said so), and
+    stays there; her order row, where it is only the Shipping phone, loses it with Bob's name."""
+    from omnidesk.core.edits import set_value
+
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [bobs_order(), anns_gift(Notes="")]))
+    set_value(ws, find_customer(ws, "ann@example.com"), "phone", "(415) 555-0190", now="2026-03-05T10:00:00+00:00")
+    assert erase_person(ws, find_customer(ws, "bob@example.com"))["others_rows"] == 1
+    assert _card(ws, "ann@example.com")[2] == "+14155550190"
+    assert find_customer(ws, "(415) 555-0190") == find_customer(ws, "ann@example.com")
+    row = _raw_row(ws, "ann@example.com")
+    assert "Bob Stone" not in row and "1 Birch Lane" not in row and "(415) 555-0190" not in row
+    assert "Ann Lee" in row and "(207) 555-0102" in row
