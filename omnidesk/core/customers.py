@@ -330,6 +330,14 @@ def customer_fingerprints(ws: Workspace, ids: Sequence[int]) -> dict[int, str | 
     same rows: an id given to someone else since, a customer merged away or split,
     or one whose import was taken back, all read differently.
     """
+    if not ids:
+        return {}
+    with ws.engine.connect() as conn:
+        return fingerprints_in(conn, ids)
+
+
+def fingerprints_in(conn, ids: Sequence[int]) -> dict[int, str | None]:
+    """:func:`customer_fingerprints` on an open connection (read inside a write, say)."""
     import hashlib
 
     from omnidesk.core.models import SourceRecord
@@ -339,11 +347,10 @@ def customer_fingerprints(ws: Workspace, ids: Sequence[int]) -> dict[int, str | 
         return out
     c, rec = Customer.__table__, SourceRecord.__table__
     hashes: dict[int, list[str]] = {}
-    with ws.engine.connect() as conn:
-        present = set(conn.execute(select(c.c.id).where(c.c.id.in_(list(out)))).scalars())
-        for cid, row_hash, rid in conn.execute(select(rec.c.customer_id, rec.c.row_hash, rec.c.id)
-                                               .where(rec.c.customer_id.in_(list(present)))):
-            hashes.setdefault(cid, []).append(f"{rid}:{row_hash}")
+    present = set(conn.execute(select(c.c.id).where(c.c.id.in_(list(out)))).scalars())
+    for cid, row_hash, rid in conn.execute(select(rec.c.customer_id, rec.c.row_hash, rec.c.id)
+                                           .where(rec.c.customer_id.in_(list(present)))):
+        hashes.setdefault(cid, []).append(f"{rid}:{row_hash}")
     for cid in present:
         out[cid] = hashlib.sha256("\n".join(sorted(hashes.get(cid, []))).encode()).hexdigest()
     return out

@@ -50,6 +50,7 @@ from omnidesk.core import paths, tempfiles
 from omnidesk.core.campaigns.sends import keep_sends
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import mailbox_key
+from omnidesk.core.customers import fingerprints_in
 from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_workspace_files, unindex_customers
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
@@ -223,8 +224,13 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
     return out
 
 
-def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
+def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) -> dict[str, int]:
     """Erase one customer everywhere, in one transaction; returns what was removed.
+
+    ``expect``: the customer's fingerprint (``customers.customer_fingerprints``)
+    when the user was asked; the erase is refused, erasing nothing, if another
+    window or command has merged someone into them (or split them, or undone an
+    import of theirs) since: the user agreed to erase the person they were shown.
 
     Copies of zip members that older versions unpacked into the data folder go
     too: they are raw rows of people, this one perhaps among them.  On SQLite
@@ -234,6 +240,10 @@ def erase_person(ws: Workspace, customer_id: int) -> dict[str, int]:
     """
     with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)
+        if expect is not None and fingerprints_in(conn, [customer_id])[customer_id] != expect:
+            raise UserError(f"Customer {customer_id} was changed in another window or command since you were "
+                            "asked (records merged into them, split off or undone). Nothing was erased; look "
+                            "at the card again before erasing.")
         salt = workspace_salt(conn)
         records = _person_records(conn, customer_id)
         ids = [r.id for r in records]

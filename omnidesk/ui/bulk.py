@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox
 
+from omnidesk.core.customers import customer_fingerprints
 from omnidesk.core.edits import all_tags, tags_of
 from omnidesk.ui.dialogs.edit_dialogs import ConsentDialog, TagsDialog
 
@@ -80,12 +81,14 @@ class BulkActions(QObject):
                               "Cannot record the consent", ids if len(ids) <= 500 else [], self.who(ids))
 
     def erase(self, ids: list) -> None:
+        # Each is erased only as the person the question was about (see rights.erase_person).
+        asked = customer_fingerprints(self.operations.workspace, ids)
         if not self.confirm_erase(ids):
             return
         done = 0
         for cid in ids:
             try:
-                self.operations.erase_person(cid)
+                self.operations.erase_person(cid, expect=asked.get(cid))
                 done += 1
             except Exception as exc:  # the rest stay; say which one failed and why
                 from omnidesk.ui.operations import reason

@@ -587,9 +587,10 @@ class Operations(QObject):
     def _name(self, customer_id: int) -> str:
         return self.names([customer_id]).get(customer_id, f"customer #{customer_id}") if self.workspace else ""
 
-    def erase_person(self, customer_id: int) -> dict:
+    def erase_person(self, customer_id: int, expect: str | None = None) -> dict:
         """Erase a person everywhere: not undoable, so the undo stack is cleared (it may hold their data).
 
+        ``expect``: their fingerprint when the user was asked (``rights.erase_person``).
         Raises whatever the core raises; the caller reports it.
         """
         from omnidesk.core.rights import erase_person
@@ -598,7 +599,7 @@ class Operations(QObject):
         if self.busy:
             raise WorkspaceError(f"{self._busy_with} is still running; wait for it to finish or cancel it.")
         try:
-            return erase_person(self.workspace, customer_id)
+            return erase_person(self.workspace, customer_id, expect=expect)
         finally:
             if not self.names([customer_id]):  # erased (even when tidying up after it failed)
                 self.stack.clear()

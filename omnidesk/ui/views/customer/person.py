@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from omnidesk.core.customers import customer_fingerprints
 from omnidesk.core.profile import customer_profile
 from omnidesk.core.rights import export_person
 from omnidesk.core.workspace import backup_files
@@ -90,6 +91,13 @@ class PersonActionsMixin:
                 "The files you imported them from, and copies you saved with Save a Copy, are not changed.")
         return erase_confirmation(self, p.display_name, removes, kept)
 
+    def refresh_if_changed(self, fingerprint: str | None) -> bool:
+        """Show the card again if it no longer reads as the person ``fingerprint`` is of (see
+        ``customers.customer_fingerprints``); False when the customer is gone."""
+        if fingerprint is None or fingerprint != self._shown_fingerprint:
+            self.refresh()
+        return fingerprint is not None and self.profile is not None
+
     def confirm_erase(self) -> bool:
         box = self.erase_confirmation_box()
         try:
@@ -103,14 +111,22 @@ class PersonActionsMixin:
         """Ask, then erase the shown person everywhere and leave for the Customers list."""
         if self.customer_id is None or self.profile is None:
             return
-        customer_id, name = self.customer_id, self.profile.display_name
+        customer_id = self.customer_id
+        # The question counts what is erased: it is asked about the person as they are now, not as
+        # the card last read them (another window or command may have merged someone into them),
+        # and the erase is refused if they change while it is asked.
+        expect = customer_fingerprints(self.workspace, [customer_id])[customer_id]
+        if not self.refresh_if_changed(expect):
+            return
+        name = self.profile.display_name
         if not self.confirm_erase():
             return
         try:
-            removed = self.operations.erase_person(customer_id)
+            removed = self.operations.erase_person(customer_id, expect=expect)
         except Exception as exc:  # reported, never a crash; the erase is one transaction
             if customer_profile(self.workspace, customer_id) is not None:
                 self.show_error("Cannot erase person", f"Nothing was erased.\n\n{reason(exc)}")
+                self.refresh()
                 return
             removed = {}  # it failed after the erase itself was done (tidying up)
         self._forget_shown_customer()

@@ -17,6 +17,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
+from omnidesk.core.customers import customer_fingerprints
 from omnidesk.core.profile import CustomerProfile, customer_profile, source_rows
 from omnidesk.core.provenance import pinned_values
 from omnidesk.core.timeline import timeline
@@ -69,6 +70,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self.operations = operations
         self.customer_id: int | None = None
         self.profile: CustomerProfile | None = None
+        self._shown_fingerprint: str | None = None
         self.pins: dict[str, str] = {}
         self._total_entries = 0
         self._notes_dirty = False
@@ -141,6 +143,8 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         """Show ``customer_id``; returns False (and says so) when there is no such customer."""
         self.save_notes()
         self.customer_id = customer_id
+        # Which records the card was read from: an erase asks about the person shown (person.py).
+        self._shown_fingerprint = customer_fingerprints(self.workspace, [customer_id])[customer_id]
         self.profile = customer_profile(self.workspace, customer_id)
         if self.profile is None:
             self.pins = {}
