@@ -39,6 +39,20 @@ def _names(channels: list[str]) -> str:
     return " + ".join(channel_name(c) for c in channels) or "(none)"
 
 
+_LABEL_GAP = 3 * 72 / 25.4  # points between a chart label's end and its bar (the axis draws it 5 points off)
+
+
+def _fit_label(label: str, font: str, size: float, room: float) -> str:
+    """``label``, shortened with an ellipsis to fit ``room`` points in ``font`` at ``size``."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(label, font, size) <= room:
+        return label
+    while label and stringWidth(label + "…", font, size) > room:
+        label = label[:-1]
+    return label.rstrip() + "…"
+
+
 def _path(steps: list[str]) -> str:
     """A journey: channels in the order they came, then the purchase, as the text report writes it."""
     return " > ".join("purchase" if c == "purchase" else channel_name(c) for c in steps)
@@ -53,6 +67,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from reportlab.platypus.doctemplate import LayoutError
 
@@ -121,14 +136,22 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     if reach:
         drawing = Drawing(170 * mm, 8 * mm * len(reach) + 10 * mm)
         chart = HorizontalBarChart()
-        chart.x, chart.y = 35 * mm, 5 * mm
-        chart.width, chart.height = 125 * mm, 8 * mm * len(reach)
         codes = list(reach)[::-1]
+        # The labels stand left of the bars, as wide as the widest needs (a shop's own channel may
+        # be "Google business profile"), up to half the drawing; a longer one is shortened.
+        names = [channel_name(c) for c in codes]
+        fonts = [label_font(n) for n in names]
+        size = chart.categoryAxis.labels.fontSize
+        room = 85 * mm - _LABEL_GAP
+        names = [_fit_label(n, f, size, room) for n, f in zip(names, fonts)]
+        widest = max(stringWidth(n, f, size) for n, f in zip(names, fonts))
+        chart.x, chart.y = max(20 * mm, widest + _LABEL_GAP), 5 * mm
+        chart.width, chart.height = 160 * mm - chart.x, 8 * mm * len(reach)
         chart.data = [[reach[c] for c in codes]]
-        chart.categoryAxis.categoryNames = [channel_name(c) for c in codes]
+        chart.categoryAxis.categoryNames = names
         # A chart's labels are drawn as they are, one font each: one that has their letters.
-        for i, code in enumerate(codes):
-            chart.categoryAxis.labels[i].fontName = label_font(channel_name(code))
+        for i, font in enumerate(fonts):
+            chart.categoryAxis.labels[i].fontName = font
         chart.valueAxis.labels.fontName = SANS
         chart.valueAxis.valueMin = 0
         chart.bars.strokeColor = None

@@ -119,3 +119,41 @@ def test_each_run_of_chinese_japanese_or_korean_gets_a_font_that_has_it():
         (None, "Shop "), (SIMPLIFIED_CHINESE, "北京饭店们"), (None, " "), (KOREAN, "서울"), (None, " "),
         (JAPANESE, "さくら商店")]
     assert markup("<b>さくら&") == f'&lt;b&gt;<font name="{JAPANESE}">さくら</font>&amp;'
+
+
+def _left_of(path, words: str) -> float | None:
+    """Where on page 1 the first ``words`` begin, in points from the left edge (None: not there)."""
+    pdf = pypdfium2.PdfDocument(str(path))
+    try:
+        page = pdf[0].get_textpage()
+        searcher = page.search(words)
+        found = searcher.get_next()
+        if found is None:
+            return None
+        return page.get_charbox(found[0])[0]
+    finally:
+        pdf.close()
+
+
+def test_a_long_channel_name_stays_on_the_page_in_the_reach_chart(ws, tmp_path):
+    """A shop's own channel with a long name: the chart's labels make room for it (and shorten one
+    longer than half the page), instead of running into the margin."""
+    long_code, longer_code = "google_business_profile_reviews", "saturday_farmers_market_stall_" + "x" * 60
+    with ws.writing() as conn:
+        batch = conn.execute(insert(ImportBatch.__table__).values(
+            file_name="people.csv", file_hash="x", channel="shop", kind="contacts", status="done",
+            header_json="[]", mapping_json="[]", options_json="{}")).inserted_primary_key[0]
+        for cid, channels in ((1, f"shop {long_code}"), (2, f"shop {longer_code}"), (3, "shop")):
+            conn.execute(insert(Customer.__table__).values(id=cid, display_name=f"P{cid}", channels=channels))
+            conn.execute(insert(SourceRecord.__table__).values(
+                id=cid, batch_id=batch, record_no=cid, channel="shop", kind="contacts", row_hash=f"h{cid}",
+                raw_json="[]", customer_id=cid))
+    pdf = write_report_pdf(ws, tmp_path / "report.pdf", today=date(2026, 3, 20))
+    margin = _left_of(pdf, "Reach per channel")
+    label = channel_name(long_code)
+    at = _left_of(pdf, label)
+    assert margin is not None and at is not None
+    assert at >= margin - 1, (at, margin)  # the chart's label, the first time the name appears
+    text = _words(_text(pdf))
+    assert channel_name(longer_code)[:30] + "" in text  # whole in the table
+    assert "…" in text  # shortened in the chart
