@@ -15,7 +15,7 @@ from omnidesk.core.demo_data import write_demo_files
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.importing.unreadable import NoRowsError
-from omnidesk.core.dialect import remove_workspace_files
+from omnidesk.core.dialect import open_elsewhere, remove_workspace_files
 from omnidesk.core.importing.batches import list_batches
 from omnidesk.core.workspace import Workspace, WorkspaceError
 
@@ -95,28 +95,11 @@ def _close_for_replacing(path: Path) -> None:
     """Make sure nobody has the demo at ``path`` open, and fold its write-ahead log into it.
 
     A demo replaced while an import into it ran (or a window had it open) took that work's
-    log away with it: the import said it was done, and nothing of it was there.  An exclusive
-    lock is granted only when no other connection has the file open; it is given up again
-    at once, and closing the last connection leaves no log beside the file.
+    log away with it: the import said it was done, and nothing of it was there.
     """
-    import sqlite3
-
-    try:
-        con = sqlite3.connect(path, timeout=0.5, isolation_level=None)
-    except sqlite3.Error:
-        return
-    try:
-        con.execute("PRAGMA locking_mode=EXCLUSIVE")
-        con.execute("BEGIN EXCLUSIVE")
-        con.execute("ROLLBACK")
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise UserError(f"{path} is open in a window or busy with an import; close it (or let the "
-                            "import finish), then build the demo again.") from exc
-    except sqlite3.DatabaseError:
-        pass  # not a readable database: nothing of anyone's to keep
-    finally:
-        con.close()
+    if open_elsewhere(path):
+        raise UserError(f"{path} is open in a window or busy with an import; close it (or let the "
+                        "import finish), then build the demo again.")
     for suffix in ("-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 

@@ -564,6 +564,32 @@ def remove_workspace_files(path: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
+def open_elsewhere(path: Path) -> bool:
+    """Whether another connection (a window, a command, an import under way) has the workspace at
+    ``path`` open, so that renaming or replacing the file would take it away from under them.
+
+    An exclusive lock is granted only when no other connection has the file open; it is given
+    up again at once.  Closing this last connection folds the write-ahead log into the file.
+    A file SQLite cannot open or read as a database is nobody's: False.
+    """
+    try:
+        con = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+    except sqlite3.Error:
+        return False
+    try:
+        con.execute("PRAGMA locking_mode=EXCLUSIVE")
+        con.execute("BEGIN EXCLUSIVE")
+        con.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            return True
+    except sqlite3.DatabaseError:
+        pass  # not a readable database: nothing of anyone's to keep
+    finally:
+        con.close()
+    return False
+
+
 def remove_if_still_empty(path: Path) -> bool:
     """Delete the workspace at ``path`` (a command made it moments ago) if nothing was ever
     imported into it; whether it was deleted.
