@@ -375,12 +375,27 @@ def set_aside_name(path: Path, when: str) -> Path:
     return path.with_name(f"{path.stem}.damaged-{when}{WORKSPACE_SUFFIX}.bak")
 
 
+def refuse_if_open_elsewhere(path: Path, doing: str) -> None:
+    """UserError when another window or command has the workspace at ``path`` open.
+
+    Renaming the file (and its write-ahead log) away from under them would take their work with
+    it: an import running meanwhile said it was done, and everything it wrote ended up in the file
+    set aside.  ``doing`` names what was refused ("restoring a backup").
+    """
+    from omnidesk.core.dialect import open_elsewhere
+
+    if path.exists() and open_elsewhere(path):
+        raise UserError(f"{path.name} is open in another window or busy with a command (an import, perhaps); "
+                        f"close it there or let the command finish, then try {doing} again. Nothing was changed.")
+
+
 def restore_backup(path: Path, backup: Path) -> Path:
     """Put a consistent copy of ``backup`` in place of the (damaged) workspace at ``path``.
 
     The damaged file is not deleted: it is renamed to ``name.damaged-TIME.omnidesk.bak``
     (with its write-ahead log), so what it still holds can be recovered later.
-    Returns that name.  The workspace must be closed.
+    Returns that name.  The workspace must be closed: while another window or command has it
+    open, UserError says so and nothing is changed.
     """
     from datetime import datetime
 
@@ -389,6 +404,7 @@ def restore_backup(path: Path, backup: Path) -> Path:
     path, backup = Path(path), Path(backup)
     if inspect_file(backup).kind != "workspace":
         raise UserError(f"{backup.name} is not a readable omnidesk workspace; choose another backup.")
+    refuse_if_open_elsewhere(path, "restoring a backup")
     partial = path.with_name(path.name + ".restoring")
     remove_workspace_files(partial)
     try:
@@ -397,6 +413,12 @@ def restore_backup(path: Path, backup: Path) -> Path:
         remove_workspace_files(partial)
         raise UserError(f"Could not copy {backup.name}: {exc}.") from None
     aside = set_aside_name(path, datetime.now().strftime("%Y%m%d-%H%M%S"))
+    try:
+        # Looked at again after the copy, which can take a while: an import may have begun meanwhile.
+        refuse_if_open_elsewhere(path, "restoring a backup")
+    except UserError:
+        remove_workspace_files(partial)
+        raise
     if path.exists():
         path.replace(aside)
         for suffix in ("-wal", "-shm"):

@@ -236,3 +236,38 @@ def test_recover_names_the_file_it_was_given_and_refuses_what_is_no_workspace(de
         assert said in err and "w4.omnidesk" not in err and ".recovering" not in err, err
         assert path.read_bytes() == before and not new.exists()
         assert not list(tmp_path.glob("*.recovering*"))
+
+
+@pytest.mark.parametrize("holding", ["reading", "writing", "open"])
+def test_restoring_a_backup_refuses_while_another_connection_has_the_workspace_open(ws, tmp_path, holding):
+    """An import running in another window or command while the app restored a backup ended up, all of
+    it, in the file set aside: the workspace and its log were renamed away from under it."""
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.recover import restore_backup
+
+    path = ws.path
+    backup = tmp_path / "shop.before-0028-20261201-000000.omnidesk.bak"
+    ws.close()
+    shutil.copyfile(path, backup)
+    other = sqlite3.connect(path, isolation_level=None)  # the other window or command
+    try:
+        other.execute("PRAGMA journal_mode=WAL")
+        if holding == "reading":
+            other.execute("BEGIN")
+            other.execute("SELECT count(*) FROM customer").fetchone()
+        elif holding == "writing":
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("UPDATE setting SET value = value")
+        else:
+            other.execute("SELECT count(*) FROM customer").fetchone()
+        before = sorted(p.name for p in tmp_path.iterdir())
+        with pytest.raises(UserError, match="open in another window or busy with a command"):
+            restore_backup(path, backup)
+        assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing renamed, nothing left behind
+        if holding == "writing":
+            other.execute("COMMIT")  # its work lands in the workspace it has open
+        assert other.execute("SELECT count(*) FROM customer").fetchone() is not None
+    finally:
+        other.close()
+    aside = restore_backup(path, backup)  # once nobody has it open, it goes ahead
+    assert aside.exists() and path.exists()

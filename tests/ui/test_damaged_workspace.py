@@ -94,3 +94,35 @@ def test_the_question_looks_right(window, broken, demo_template, qtbot, monkeypa
     assert "shop.omnidesk is damaged" in seen["text"]
     assert "The latest backup is shop.before-0006-20260101-120000.omnidesk.bak" in seen["text"]
     assert "Restore the latest backup…" in seen["buttons"] and "Recover what can be read…" in seen["buttons"]
+
+
+def test_restoring_a_backup_while_a_command_has_the_workspace_open_is_refused_and_the_window_goes_on(
+        window, demo_template, tmp_path, monkeypatch):
+    """An import running from the command line while the app restored a backup reported success,
+    and everything it wrote ended up in the file set aside."""
+    path = tmp_path / "shop.omnidesk"
+    shutil.copyfile(demo_template, path)
+    backup = tmp_path / "shop.before-0006-20260101-120000.omnidesk.bak"
+    shutil.copyfile(demo_template, backup)
+    assert window.open_workspace(path)
+    said = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: said.append((title, text)))
+    monkeypatch.setattr(window, "ask_damaged_choice", lambda path, backups: "restore")
+    monkeypatch.setattr(window, "ask_backup", lambda backups: backup)
+    other = sqlite3.connect(path, isolation_level=None)  # the command's import, under way
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("UPDATE customer SET notes = 'written by the import' WHERE id = 1")
+        before = sorted(p.name for p in tmp_path.iterdir())
+        assert not window._handle_damage(path)
+        assert said and said[0][0] == "Cannot restore the backup"
+        assert "open in another window or busy with a command" in said[0][1]
+        assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing set aside, nothing moved
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert _customers(path) == _customers(demo_template)
+    with sqlite3.connect(path) as con:  # what the command wrote is in the workspace the window has open
+        assert con.execute("SELECT notes FROM customer WHERE id = 1").fetchone()[0] == "written by the import"
+    assert window.workspace is not None and window.workspace.path == path
+    assert window.workspace.counts()["customers"] == _customers(demo_template)  # open again, as before
