@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
-from omnidesk.core.models import Customer, utcnow
+from omnidesk.core.models import Customer, MergeLog, utcnow
 from omnidesk.core.workspace import Workspace
 
 
@@ -53,11 +53,13 @@ class NotesEdit:
 
 
 def replace_notes(ws: Workspace, customer_id: int, text: str, *, expect: str | None = None,
-                  wait: float | None = None) -> NotesEdit:
+                  wait: float | None = None, append: bool = False) -> NotesEdit:
     """:func:`set_customer_notes`, saying what the notes were.
 
     With ``expect``, the notes must read exactly so now, else nothing is
     written and UserError says so: an undo never overwrites words typed since.
+    With ``append``, ``text`` goes after the notes already there (a blank line
+    between), read and written in the one transaction.
     """
     cust = Customer.__table__
     with ws.writing(wait) as conn:
@@ -65,8 +67,42 @@ def replace_notes(ws: Workspace, customer_id: int, text: str, *, expect: str | N
         if current is None:
             raise UserError(f"There is no customer {customer_id}; the notes were not saved.")
         before = current[0] or ""
+        if append:
+            text = joined_notes(before, text)
         if expect is not None and before != expect:
             raise UserError(f"The notes on customer {customer_id} were changed since; they were left as they are.")
         if before != text:
             conn.execute(update(cust).where(cust.c.id == customer_id).values(notes=text, updated_at=utcnow()))
     return NotesEdit(customer_id, before, text)
+
+
+def joined_notes(before: str, added: str) -> str:
+    """``added`` after the notes ``before``, a blank line between (nothing between when there were none)."""
+    if not before.strip():
+        return added
+    return f"{before.rstrip()}\n\n{added}"
+
+
+def merged_into(ws: Workspace, customer_id: int) -> int | None:
+    """The customer that took ``customer_id`` in, when it was merged into another; else None.
+
+    The latest merge standing (not undone) that absorbed it names the survivor; when that
+    one was merged away in turn, the chain is followed to the customer there is now.
+    None when it was never merged away (erased, its import undone) or the chain ends
+    at someone who is gone.
+    """
+    log, cust = MergeLog.__table__, Customer.__table__
+    seen = {customer_id}
+    current = customer_id
+    with ws.engine.connect() as conn:
+        while True:
+            survivor = conn.execute(
+                select(log.c.survivor_id).where(log.c.absorbed_id == current, log.c.undone.is_(False),
+                                                log.c.kind != "unmerge")
+                .order_by(log.c.id.desc()).limit(1)).scalar()
+            if survivor is None or survivor in seen:
+                return None
+            if conn.execute(select(cust.c.id).where(cust.c.id == survivor)).first() is not None:
+                return survivor
+            seen.add(survivor)
+            current = survivor

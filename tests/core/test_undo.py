@@ -138,3 +138,27 @@ def test_an_undo_never_overwrites_a_pin_or_notes_changed_since(ws, tmp_path):
     replace_notes(ws, cid, "Prefers coffee")
     with pytest.raises(UserError, match="since"):
         replace_notes(ws, cid, edit.before, expect=edit.after)
+
+
+def test_notes_of_a_customer_merged_away_can_be_added_to_the_one_there_is_now(ws, tmp_path):
+    """Notes typed on a customer merged into another meanwhile had nowhere to go and were lost."""
+    from omnidesk.core.notes import customer_notes, merged_into
+    from omnidesk.core.rights import erase_person
+
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [
+        ["Ann", "Lee", "ann@example.com", ""], ["Bo", "Fox", "bo@example.com", ""],
+        ["Cy", "Day", "cy@example.com", ""], ["Di", "Ray", "di@example.com", ""]]), ImportOptions(channel="shop"))
+    ann, bo, cy, di = (_customer_of(ws, f"{n}@example.com") for n in ("ann", "bo", "cy", "di"))
+    assert merged_into(ws, cy) is None  # still here, never merged
+    mg.merge_customers(ws, [bo, cy])
+    first = mg.merge_customers(ws, [ann, bo])  # a chain: cy went into bo, bo into ann
+    assert merged_into(ws, cy) == ann and merged_into(ws, bo) == ann
+    mg.undo_merge(ws, first)
+    assert merged_into(ws, cy) == bo  # an undone merge is not followed
+    erase_person(ws, di)
+    assert merged_into(ws, di) is None  # erased: nobody to take the notes
+    replace_notes(ws, bo, "Wholesale account\n")
+    edit = replace_notes(ws, bo, "Call back Tuesday", append=True)
+    assert (edit.before, edit.after) == ("Wholesale account\n", "Wholesale account\n\nCall back Tuesday")
+    assert customer_notes(ws, bo) == edit.after
+    assert replace_notes(ws, ann, "Prefers email", append=True).after == "Prefers email"  # none before
