@@ -154,15 +154,16 @@ class PinStep(CustomerStep):
 class NotesStep(CustomerStep):
     """One saved edit of a customer's notes."""
 
-    def __init__(self, customer_id: int, name: str, text: str, wait: float | None = None) -> None:
+    def __init__(self, customer_id: int, name: str, text: str, wait: float | None = None, *,
+                 append: bool = False) -> None:
         super().__init__(f"notes on {name}", [customer_id], name)
-        self.customer_id, self.text_saved, self.wait = customer_id, text, wait
+        self.customer_id, self.text_saved, self.wait, self.append = customer_id, text, wait, append
         self.edit = None
 
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
         if self.edit is None:
-            self.edit = replace_notes(ws, self.customer_id, self.text_saved, wait=self.wait)
+            self.edit = replace_notes(ws, self.customer_id, self.text_saved, wait=self.wait, append=self.append)
             self.noop = self.edit.before == self.edit.after
             return self.edit.changes
         return replace_notes(ws, self.customer_id, self.edit.after, expect=self.edit.before).changes

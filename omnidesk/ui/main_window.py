@@ -407,10 +407,12 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
 
     def ask_close_without_notes(self) -> bool:
         """Notes could not be saved: True to leave without them, False to keep editing."""
-        box = QMessageBox(QMessageBox.Icon.Warning, "Notes not saved",
-                          "Your notes on this customer could not be saved: the workspace is busy "
-                          "with an import in another window, or cannot be written. They are still "
-                          "in the editor.", parent=self)
+        text = ("Your notes on this customer could not be saved: the workspace is busy with an import in "
+                "another window, or cannot be written. They are still in the editor.")
+        if self.customer_view is not None and self.customer_view.kept_notes() is not None:
+            text = ("Your notes on a customer who is no longer here were not saved anywhere. They are still "
+                    "on the screen, where you can copy them.")
+        box = QMessageBox(QMessageBox.Icon.Warning, "Notes not saved", text, parent=self)
         keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
         box.addButton("Close without saving", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(keep)

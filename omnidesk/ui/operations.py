@@ -315,9 +315,10 @@ class Operations(QObject):
         title = "Cannot pin the value" if value is not None else "Cannot unpin the value"
         return self.push(commands.PinStep(customer_id, name, field, value), title)
 
-    def save_notes(self, customer_id: int, text: str, *, wait: float | None = None) -> bool:
+    def save_notes(self, customer_id: int, text: str, *, wait: float | None = None, append: bool = False) -> bool:
         """Save the notes typed for a customer as one undo step; True when they changed.
 
+        With ``append``, ``text`` is added after the notes the customer has.
         Unlike the other changes this raises (WorkspaceBusyError, UserError…):
         the notes editor keeps the words and tries again, or says why not.
         """
@@ -326,7 +327,7 @@ class Operations(QObject):
         if self.workspace.readonly:
             raise self.workspace.readonly_error()
         name = self.names([customer_id]).get(customer_id, f"customer #{customer_id}")
-        step = commands.NotesStep(customer_id, name, text, wait)
+        step = commands.NotesStep(customer_id, name, text, wait, append=append)
         step.ops = self
         step.before = customer_fingerprints(self.workspace, step.customers)
         changes = step.apply(self.workspace)

@@ -216,8 +216,12 @@ def test_coming_back_to_the_window_shows_what_the_command_line_changed(window, s
     assert customers.model.rowCount() == before - 1
 
 
-def test_notes_typed_for_someone_erased_from_the_command_line_are_not_asked_about_on_closing(
+def test_notes_typed_for_someone_erased_from_the_command_line_stay_on_the_page_to_copy(
         window, shop, qtbot, monkeypatch, capsys):
+    """Notes typed on someone erased meanwhile were cleared from the editor: "could not be kept"."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
     from omnidesk.cli import main
     from omnidesk.ui.views.customer.view import MISSING_NOTES
 
@@ -227,12 +231,86 @@ def test_notes_typed_for_someone_erased_from_the_command_line_are_not_asked_abou
     capsys.readouterr()
     assert window.look_for_outside_changes()
     assert view.pages.currentWidget() is view.missing
-    assert view.missing.text.text().endswith(MISSING_NOTES)  # said where the card was, not hidden
-    assert not view.has_unsaved_notes() and view.notes_edit.toPlainText() == ""
+    assert view.missing.text.text().endswith(MISSING_NOTES)
+    assert view.kept_text.toPlainText() == "Call back on Friday"  # the words, on the page
+    assert view.kept_panel.isVisible() and not view.add_kept_button.isVisible()  # nobody to add them to
+    view.missing.setFocus()  # the keyboard reaches Copy first
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.copy_kept_button)
+    qtbot.keyClick(view.copy_kept_button, Qt.Key.Key_Space)
+    assert QApplication.clipboard().text() == "Call back on Friday"
+    assert view.has_unsaved_notes()
     asked = []
-    monkeypatch.setattr(window, "ask_close_without_notes", lambda: asked.append(1) or True)
+    monkeypatch.setattr(window, "ask_close_without_notes", lambda: asked.append(1) or False)
     window.close()
-    assert asked == []  # no question about notes on a person who is no longer there
+    assert asked == [1] and window.isVisible()  # "Keep editing": the words are not lost by closing
+    assert view.kept_text.toPlainText() == "Call back on Friday"
+    view.discard_unsaved_notes()
+
+
+@pytest.fixture
+def no_question_on_closing(window, monkeypatch):
+    monkeypatch.setattr(window, "ask_close_without_notes", lambda: True)
+
+
+def merge_from_command_line(shop, capsys, *ids: int) -> None:
+    from omnidesk.cli import main
+
+    assert main(["merge", *map(str, ids), "-w", str(shop)]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("size", [(1024, 640)])
+def test_notes_typed_for_someone_merged_from_the_command_line_can_go_to_the_one_they_were_merged_into(
+        window, shop, qtbot, capsys, size, no_question_on_closing):
+    """Notes typed on a customer merged into another meanwhile said "could not be kept" and were gone."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from omnidesk.ui.views.customer.view import MISSING_NOTES
+
+    with sqlite3.connect(shop) as con:
+        con.execute("UPDATE customer SET notes = 'Wholesale account' WHERE id = 1")
+    window.resize(*size)
+    view = open_customer(window, shop, qtbot, customer_id=2)
+    merge_from_command_line(shop, capsys, 1, 2)  # 2 goes into 1, the older
+    type_notes(qtbot, view, "Asked for a call back Tuesday")
+    view.save_notes()
+    assert view.notes_status.text().startswith("Not saved:")  # the card is still up, and says so
+    assert window.look_for_outside_changes()
+    assert view.pages.currentWidget() is view.missing
+    name = window.operations.names([1])[1]
+    assert view.missing.text.text().startswith(f"They were merged into {name}.")
+    assert view.missing.text.text().endswith(MISSING_NOTES)
+    assert view.kept_text.toPlainText() == "Asked for a call back Tuesday"
+    assert view.add_kept_button.isVisible() and name in view.add_kept_button.text()
+    qtbot.wait(50)
+    assert view.kept_panel.geometry().bottom() < view.missing.height()  # all of it on the page, at 1024×640
+    view.missing.setFocus()  # the offer is where the keyboard lands
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is view.add_kept_button)
+    qtbot.keyClick(view.add_kept_button, Qt.Key.Key_Space)
+    assert notes_in_file(shop, 1) == "Wholesale account\n\nAsked for a call back Tuesday"  # added, not replacing
+    assert view.customer_id == 1 and view.pages.currentWidget() is not view.missing  # their card
+    assert view.tabs.currentWidget() is view.notes_page
+    assert view.notes_edit.toPlainText() == "Wholesale account\n\nAsked for a call back Tuesday"
+    assert not view.has_unsaved_notes()
+    window.operations.undo()  # one step, as any notes edit
+    assert notes_in_file(shop, 1) == "Wholesale account"
+    window.operations.redo()
+    assert notes_in_file(shop, 1) == "Wholesale account\n\nAsked for a call back Tuesday"
+
+
+def test_notes_typed_for_someone_merged_twice_go_to_the_customer_there_is_now(window, shop, qtbot, capsys,
+                                                                              no_question_on_closing):
+    view = open_customer(window, shop, qtbot, customer_id=3)
+    type_notes(qtbot, view, "Prefers email")
+    merge_from_command_line(shop, capsys, 2, 3)  # 3 into 2
+    merge_from_command_line(shop, capsys, 1, 2)  # then 2 into 1
+    assert window.look_for_outside_changes()
+    name = window.operations.names([1])[1]
+    assert view.missing.text.text().startswith(f"They were merged into {name}.")
+    assert view.add_kept_button.isVisible()
+    view.add_kept_button.click()
+    assert notes_in_file(shop, 1) == "Prefers email" and view.customer_id == 1
 
 
 def test_the_dashboard_summing_an_import_is_not_news_from_outside(window, shop, qtbot, capsys):

@@ -100,13 +100,16 @@ class NotesMixin:
         self._end_wait(False)
         self._notes_timer.stop()
         self._notes_dirty = False
+        self._forget_kept_notes()
 
     def notes_waiting(self) -> bool:
         """Whether a notes save is waiting for another window's import to finish."""
         return self._pending_notes is not None
 
     def has_unsaved_notes(self) -> bool:
-        return self._pending_notes is not None or (self._notes_dirty and not self.read_only)
+        """Notes typed and not saved: in the editor, waiting for the lock, or kept on the "no longer here" page."""
+        return self._pending_notes is not None or (self._notes_dirty and not self.read_only) \
+            or self._kept_notes is not None
 
     def _write_notes(self, customer_id: int, text: str) -> bool:
         try:

@@ -14,10 +14,11 @@ off), ``identifiers``, ``notes`` and ``person`` (export and erase).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from omnidesk.core.customers import customer_fingerprints
+from omnidesk.core.notes import merged_into
 from omnidesk.core.profile import CustomerProfile, customer_profile, source_rows
 from omnidesk.core.provenance import pinned_values
 from omnidesk.core.timeline import timeline
@@ -26,6 +27,7 @@ from omnidesk.ui.operations import Operations
 from omnidesk.ui.views.customer.card import CardMixin
 from omnidesk.ui.views.customer.hand import HandEditsMixin
 from omnidesk.ui.views.customer.identifiers import IdentifiersMixin
+from omnidesk.ui.views.customer.kept_notes import KeptNotesMixin
 from omnidesk.ui.views.customer.notes import NotesMixin
 from omnidesk.ui.views.customer.person import PersonActionsMixin
 from omnidesk.ui.views.customer.sources import SourcesMixin
@@ -34,10 +36,11 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 
 MISSING_TITLE = "This customer is no longer here"
 MISSING_TEXT = "Merged into another customer, or their import was undone."
-MISSING_NOTES = "The notes you had not saved on them could not be kept."
+MISSING_MERGED = "They were merged into {name}."
+MISSING_NOTES = "The notes you were typing could not be saved on them: they are kept below."
 
 
-class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, NotesMixin,
+class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, NotesMixin, KeptNotesMixin,
                    PersonActionsMixin, HandEditsMixin, QWidget):
     backRequested = Signal()
     notesSaved = Signal(int)  # customer id
@@ -117,6 +120,9 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
 
         self.missing = EmptyState(MISSING_TITLE, MISSING_TEXT, "Back to customers")
         self.missing.actionTriggered.connect(self._back)
+        # Notes typed on someone merged or erased meanwhile stay on this page (above its button).
+        missing_layout = self.missing.layout()
+        missing_layout.insertWidget(3, self._build_kept_notes(), 0, Qt.AlignmentFlag.AlignHCenter)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -142,6 +148,20 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
     def show_customer(self, customer_id: int) -> bool:
         """Show ``customer_id``; returns False (and says so) when there is no such customer."""
         self.save_notes()
+        typed_on = self.customer_id
+        if self._notes_dirty and self._pending_notes is None and typed_on is not None \
+                and customer_profile(self.workspace, typed_on) is None:
+            # Typed for someone merged away or erased elsewhere: the words are kept on the
+            # "no longer here" page, whichever card was asked for.
+            self._keep_notes(typed_on, self.notes_edit.toPlainText(), merged_into(self.workspace, typed_on))
+            self._notes_dirty = False
+            self._notes_timer.stop()
+            self.notes_edit.blockSignals(True)
+            self.notes_edit.clear()
+            self.notes_edit.blockSignals(False)
+            customer_id = typed_on
+        elif self._kept_notes is not None and customer_id != self._kept_from:
+            self._forget_kept_notes()  # another card asked for: the user has seen and left them
         self.customer_id = customer_id
         # Which records the card was read from: an erase asks about the person shown (person.py).
         self._shown_fingerprint = customer_fingerprints(self.workspace, [customer_id])[customer_id]
@@ -150,13 +170,13 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             self.pins = {}
             self.missing.title.setText(MISSING_TITLE)
             text = MISSING_TEXT
-            if self._notes_dirty and self._pending_notes is None:
-                # Typed for someone erased or merged away elsewhere: there is no card left to keep
-                # them, and a question about them on closing would be about notes no one can see.
-                self._notes_dirty = False
-                self.notes_edit.blockSignals(True)
-                self.notes_edit.clear()
-                self.notes_edit.blockSignals(False)
+            if self._kept_notes is not None:
+                survivor = merged_into(self.workspace, customer_id)
+                if survivor != self._kept_for:  # merged on further, or its merge undone, meanwhile
+                    self._keep_notes(customer_id, self._kept_notes, survivor)
+                if survivor is not None:
+                    name = self.operations.names([survivor]).get(survivor, f"customer #{survivor}")
+                    text = MISSING_MERGED.format(name=name)
                 text += " " + MISSING_NOTES
             self.missing.text.setText(text)
             self.pages.setCurrentWidget(self.missing)
@@ -188,6 +208,10 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self.save_notes_button.setEnabled(False)
         self.notes_status.setText("")
         self.tabs.setCurrentIndex(0)
+        if self._kept_notes is not None:  # back again (its merge undone): the words go back in the editor
+            self.notes_edit.setPlainText(self._kept_notes)
+            self._forget_kept_notes()
+            self.tabs.setCurrentWidget(self.notes_page)
         return True
 
     def apply_changes(self, changes) -> None:
@@ -223,4 +247,5 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
 
     def _back(self) -> None:
         self.save_notes()
+        self._forget_kept_notes()  # shown with Copy (and Add) on the page the user chose to leave
         self.backRequested.emit()

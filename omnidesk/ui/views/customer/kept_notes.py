@@ -1,0 +1,112 @@
+"""Notes typed on a customer who went away meanwhile (merged or erased in another window or from
+the command line): kept on the "no longer here" page, never thrown away.
+
+When the customer was merged into another, the page offers to add the words to that
+customer's notes (one undo step, as any notes edit) and opens their card; otherwise the
+words stay on the page with a Copy button.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+from omnidesk.core.failures import is_damaged
+from omnidesk.ui.operations import reason
+
+KEPT_LABEL = "Your notes, not saved:"
+
+
+class KeptNotesMixin:
+    """The kept notes on the "no longer here" page of :class:`CustomerView`."""
+
+    # How long adding kept notes waits for another window's import before saying so.
+    KEPT_NOTES_WAIT = 2.0
+
+    def _build_kept_notes(self) -> QWidget:
+        self._kept_notes: str | None = None  # the words typed and not saved
+        self._kept_from: int | None = None  # the customer they were typed on
+        self._kept_for: int | None = None  # the customer they can go to (the one it was merged into)
+        panel = QWidget()
+        panel.setFixedWidth(460)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(0, 8, 0, 0)
+        self.kept_label = QLabel(KEPT_LABEL)
+        self.kept_label.setWordWrap(True)
+        self.kept_text = QPlainTextEdit()
+        self.kept_text.setReadOnly(True)
+        self.kept_text.setMaximumHeight(120)
+        self.kept_text.setAccessibleName("Notes not saved")
+        self.kept_status = QLabel()
+        self.kept_status.setWordWrap(True)
+        self.kept_status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self.add_kept_button = QPushButton()
+        self.add_kept_button.clicked.connect(self.add_kept_notes)
+        self.copy_kept_button = QPushButton("&Copy notes")
+        self.copy_kept_button.setToolTip("Copy the notes to the clipboard, to paste them where they belong")
+        self.copy_kept_button.clicked.connect(self.copy_kept_notes)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.add_kept_button)
+        buttons.addWidget(self.copy_kept_button)
+        layout.addWidget(self.kept_label)
+        layout.addWidget(self.kept_text)
+        layout.addWidget(self.kept_status)
+        layout.addLayout(buttons)
+        panel.hide()
+        self.kept_panel = panel
+        return panel
+
+    def kept_notes(self) -> str | None:
+        """The words kept on the "no longer here" page (None when there are none)."""
+        return self._kept_notes
+
+    def _keep_notes(self, customer_id: int, text: str, survivor: int | None) -> None:
+        """Show ``text`` (typed on ``customer_id``, who is gone) on the page, offering ``survivor``'s notes."""
+        self._kept_notes, self._kept_from, self._kept_for = text, customer_id, survivor
+        self.kept_text.setPlainText(text)
+        self.kept_status.setText("")
+        self.kept_panel.show()
+        if survivor is not None:
+            name = self.operations.names([survivor]).get(survivor, f"customer #{survivor}")
+            self.add_kept_button.setText(f"&Add to {name.replace('&', '&&')}’s notes")
+            self.add_kept_button.setToolTip(f"Add these notes after {name}’s own notes and open their card "
+                                            "(Undo takes it back)")
+            self.add_kept_button.setVisible(not self.read_only)
+            first = self.add_kept_button if not self.read_only else self.copy_kept_button
+        else:
+            self.add_kept_button.hide()
+            first = self.copy_kept_button
+        self.missing.setFocusProxy(first)
+
+    def _forget_kept_notes(self) -> None:
+        self._kept_notes = self._kept_from = self._kept_for = None
+        self.kept_text.clear()
+        self.kept_panel.hide()
+        if self.missing.button is not None:
+            self.missing.setFocusProxy(self.missing.button)
+
+    def copy_kept_notes(self) -> None:
+        if self._kept_notes is None:
+            return
+        QGuiApplication.clipboard().setText(self._kept_notes)
+        self.kept_status.setText("Copied. Paste them where they belong.")
+
+    def add_kept_notes(self) -> bool:
+        """Add the kept words after the notes of the customer it was merged into, and open their card."""
+        if self._kept_notes is None or self._kept_for is None:
+            return False
+        survivor, text = self._kept_for, self._kept_notes
+        try:
+            self.operations.save_notes(survivor, text, wait=self.KEPT_NOTES_WAIT, append=True)
+        except Exception as exc:  # busy, refused: the words stay on the page, and it says why
+            if is_damaged(exc):
+                raise
+            self.kept_status.setText(f"Not added: {reason(exc)} Your notes are still here.")
+            return False
+        self._forget_kept_notes()
+        self.show_customer(survivor)
+        self.tabs.setCurrentWidget(self.notes_page)
+        self.notes_status.setText("Your notes from the customer merged into this one were added here.")
+        self.notesSaved.emit(survivor)
+        return True
