@@ -184,8 +184,9 @@ class Workspace:
         self.client = "command line"
         self._engine_settings: dict = {"busy_timeout": dialect.DEFAULT_BUSY_TIMEOUT}
         self._watch = None  # a connection kept to ask SQLite whether the file changed (changed_since_last_look)
-        self._data_version: int | None = None
-        self._watch_lock = threading.Lock()  # a summary's write (writing_quietly) looks from a worker thread
+        self._data_version: int | None = None  # the look's mark: None until the first look
+        self._outside = False  # a write of this process found another's commit since the mark: news
+        self._watch_lock = threading.Lock()  # a summary's write looks from a worker thread
 
     @property
     def busy_timeout(self) -> float:
@@ -400,7 +401,9 @@ class Workspace:
                 dialect.set_foreign_keys(conn, False)
             try:
                 with conn.begin():
+                    self._before_own_commit()
                     yield conn
+                self._after_own_commit()
             except OperationalError as exc:
                 if dialect.is_lock_error(exc):
                     raise self.busy_error() from exc
@@ -568,22 +571,26 @@ class Workspace:
         return dest
 
     def changed_since_last_look(self) -> bool:
-        """True when something was committed to the workspace since the last call (False the first time).
+        """True when another window or the command line committed to the workspace since the last
+        call (False the first time).
 
-        Any connection's commit counts: the command line's or another window's, and
-        this process's own too, so a caller looks again right after its own writes
-        (:meth:`writing_quietly` does it for the summaries this process keeps).
-        SQLite's ``data_version`` answers without reading a table; other databases say False.
+        This object's own writes (:meth:`writing`) are not news: each moves the mark past its own
+        commit.  Another's commit stays news even when this process wrote after it.  SQLite's
+        ``data_version`` answers without reading a table; other databases say False.
         """
         with self._watch_lock:
             version = self._version()
             if version is None:
                 return False
             last, self._data_version = self._data_version, version
-            return last is not None and version != last
+            outside, self._outside = self._outside, False
+            return last is not None and (version != last or outside)
 
     def _version(self) -> int | None:
-        """SQLite's ``data_version`` as the watching connection sees it; None where there is none."""
+        """SQLite's ``data_version`` as the watching connection sees it; None where there is none.
+
+        The one connection is kept open: asking costs one PRAGMA, no file opened, no table read.
+        """
         if self.engine.dialect.name != "sqlite":
             return None
         try:
@@ -598,24 +605,48 @@ class Workspace:
         except Exception:  # a file gone or damaged: the next read says so, not this look
             return None
 
+    def look_after_own_change(self) -> bool:
+        """After a change made through this object: True when another window or the command line
+        had committed before one of its writes; the mark moves past everything committed so far.
+
+        A write of this process that does not go through :meth:`writing` (an import's own
+        transaction) is not news either: it is this look that moves the mark past it.
+        """
+        with self._watch_lock:
+            version = self._version()
+            outside, self._outside = self._outside, False
+            if version is not None and self._data_version is not None:
+                self._data_version = version
+            return outside
+
+    def _before_own_commit(self) -> None:
+        """Within a write holding the lock (no other commit can come in now): was anything committed
+        since the last look?  Then that is news, whatever this write does."""
+        if self._data_version is None:  # nobody looks (the command line): nothing to ask
+            return
+        with self._watch_lock:
+            version = self._version()
+            if version is not None and self._data_version is not None and version != self._data_version:
+                self._outside = True
+
+    def _after_own_commit(self) -> None:
+        """Right after this write's commit: the mark moves past it (what came before is kept as news)."""
+        if self._data_version is None:
+            return
+        with self._watch_lock:
+            if self._data_version is not None and (version := self._version()) is not None:
+                self._data_version = version
+
     @contextmanager
     def writing_quietly(self, wait: float | None = None) -> Iterator[Connection]:
-        """:meth:`writing` for what this process keeps for itself (the Dashboard's summaries, the
-        product index): :meth:`changed_since_last_look` does not report it as news.
+        """:meth:`writing`, for what this process keeps for itself (the Dashboard's summaries, the
+        product index): like every write of this process, not news to :meth:`changed_since_last_look`.
 
         A window told "the workspace was changed outside this window" after its own Dashboard
-        first summed an import.  Only when nothing else was committed since the last look: that
-        is asked while this write holds the lock, so no other commit can come in between, and
-        the look's mark moves past this commit right after it.
+        first summed an import.
         """
         with self.writing(wait) as conn:
-            with self._watch_lock:
-                quiet = self._data_version is not None and self._version() == self._data_version
             yield conn
-        if quiet:
-            with self._watch_lock:
-                if (version := self._version()) is not None:
-                    self._data_version = version
 
     def close(self) -> None:
         if self._watch is not None:

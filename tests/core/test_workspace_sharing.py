@@ -519,6 +519,31 @@ def test_a_quiet_write_is_not_news_but_what_came_before_it_still_is(ws):
     with ws.writing_quietly() as conn:
         conn.execute(text("UPDATE setting SET value = '2' WHERE key = 'kept'"))
     assert ws.changed_since_last_look()
-    with ws.writing() as conn:  # an ordinary write of this process is seen, as before
+    with ws.writing() as conn:  # every write of this process is its own, not news
         conn.execute(text("UPDATE setting SET value = '3' WHERE key = 'kept'"))
+    assert not ws.changed_since_last_look()
+
+
+def test_a_write_of_this_process_never_hides_another_commit_before_it(ws):
+    """A scheduled import committed, then the window wrote (a tag): the look after the window's own
+    change still says something else was committed, once; a later own write alone says nothing."""
+    from sqlalchemy import text
+
+    assert not ws.changed_since_last_look()
+    with ws.writing() as conn:
+        conn.execute(text("INSERT INTO setting (key, value) VALUES ('kept', '1')"))
+    assert not ws.look_after_own_change()
+    with sqlite3.connect(ws.path) as other:
+        other.execute("INSERT INTO setting (key, value) VALUES ('theirs', '1')")
+    with ws.writing() as conn:
+        conn.execute(text("UPDATE setting SET value = '2' WHERE key = 'kept'"))
+    with ws.writing() as conn:  # a second write of the same change
+        conn.execute(text("UPDATE setting SET value = '3' WHERE key = 'kept'"))
+    assert ws.look_after_own_change()
+    assert not ws.look_after_own_change() and not ws.changed_since_last_look()
+    # Another's commit after the own write is news to the next look.
+    with ws.writing() as conn:
+        conn.execute(text("UPDATE setting SET value = '4' WHERE key = 'kept'"))
+    with sqlite3.connect(ws.path) as other:
+        other.execute("UPDATE setting SET value = '2' WHERE key = 'theirs'")
     assert ws.changed_since_last_look()
