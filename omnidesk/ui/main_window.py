@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
@@ -63,6 +63,9 @@ MAX_RECENT = 8
 # How long a change made in the window waits for an import running elsewhere before it says so
 # (the window's own imports run off the UI thread; notes retry on a timer, see CustomerView).
 APP_BUSY_TIMEOUT = 2.0
+# How often the window in front asks whether the command line or another window changed the
+# workspace (a scheduled import): one question to SQLite on a connection kept open.
+OUTSIDE_LOOK_MS = 2000
 
 
 class MainWindow(WorkspaceFilesMixin, QMainWindow):
@@ -119,6 +122,11 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.statusBar().addWidget(self.summary, 1)
         self._restore_geometry()
         self._update_actions()
+        # In front, the window looks now and then for changes made elsewhere; behind, it does
+        # not need to: it looks on coming back (changeEvent).
+        self.outside_look = QTimer(self)
+        self.outside_look.setInterval(OUTSIDE_LOOK_MS)
+        self.outside_look.timeout.connect(self._look_while_in_front)
 
     # -- actions and menus ---------------------------------------------------------
 
@@ -829,8 +837,23 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
-            self.look_for_outside_changes()
+        if event.type() == QEvent.Type.ActivationChange:
+            if self.isActiveWindow():
+                self.look_for_outside_changes()
+                self.outside_look.start()
+            else:
+                self.outside_look.stop()
+
+    def _look_while_in_front(self) -> None:
+        """The timer's look while the window is in front: not under a dialog or an open menu (the
+        window is not the one in front then), nor while long work runs (its end redraws)."""
+        if not self.isActiveWindow():
+            self.outside_look.stop()
+            return
+        if self.operations.busy or QApplication.activeModalWidget() is not None \
+                or QApplication.activePopupWidget() is not None:
+            return
+        self.look_for_outside_changes()
 
     def look_for_outside_changes(self) -> bool:
         """Back in the window: when the command line or another window changed the workspace
@@ -842,14 +865,22 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         if self.workspace is None or self.runner.running() or not self.workspace.changed_since_last_look():
             return False
         self._apply_changes(Changes(everything=True))
-        self.statusBar().showMessage("The workspace was changed outside this window; the screens show it now.",
-                                     8000)
+        self._say_changed_outside()
         return True
 
+    def _say_changed_outside(self) -> None:
+        self.statusBar().showMessage("The workspace was changed outside this window; the screens show it now.",
+                                     8000)
+
     def _apply_changes(self, changes: Changes) -> None:
-        """After each change, undo or redo: each screen re-reads what it shows, if the change concerns it."""
-        if self.workspace is not None:
-            self.workspace.changed_since_last_look()  # this window's own change is not news on coming back
+        """After each change, undo or redo: each screen re-reads what it shows, if the change concerns it.
+
+        When the command line or another window had committed before this window's own write (a
+        scheduled import), every screen re-reads: the own change must not hide that one.
+        """
+        outside = self.workspace is not None and self.workspace.look_after_own_change()
+        if outside:
+            changes = Changes(everything=True)
         for screen in self.screens.built().values():  # one built later reads what is there then
             screen.apply_changes(changes)
         if self.customer_view is not None:
@@ -858,6 +889,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             self.segments.apply_changes(changes)
         if changes.touches_list() or changes.imports or changes.reviews or changes.everything:
             self._update_status()
+        if outside:
+            self._say_changed_outside()
 
     def _person_erased(self, customer_id: int, removed: dict) -> None:
         """The open customer was erased (the screens have forgotten them): the list is shown."""

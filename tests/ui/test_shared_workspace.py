@@ -334,3 +334,81 @@ def test_the_dashboard_summing_an_import_is_not_news_from_outside(window, shop, 
     assert main(["customer", "set", "1", "city", "Lund", "-w", str(shop)]) == 0
     capsys.readouterr()
     assert window.look_for_outside_changes()
+
+
+def newsletter(path, n: int):
+    from tests.helpers import write_csv
+
+    return write_csv(path, ["Email", "First Name", "Last Name"],
+                     [[f"new{i}@example.org", f"New{i}", "Person"] for i in range(n)])
+
+
+def bring_to_front(window, qtbot) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    QApplication.sendEvent(window, QEvent(QEvent.Type.ActivationChange))  # as the window manager sends it
+
+
+def test_the_window_in_front_shows_a_scheduled_import_within_moments(window, shop, qtbot, tmp_path, capsys):
+    """A scheduled `omnidesk import` while the window is the one in front: the list and the Imports
+    screen show it within a few seconds, without the user leaving the window, and the customer
+    the keyboard was on stays current."""
+    from PySide6.QtWidgets import QWidget
+
+    from omnidesk.cli import main
+
+    assert window.open_workspace(shop)
+    window.show_screen("imports")
+    window.show_screen("customers")
+    customers, imports = window.screens["customers"], window.screens["imports"]
+    bring_to_front(window, qtbot)
+    rows, batches = customers.model.rowCount(), imports.model.rowCount()
+    customers.table.setCurrentIndex(customers.model.index(1, 0))
+    current = customers.model.customer_id(1)
+    assert main(["import", str(newsletter(tmp_path / "newsletter.csv", 4)), "--channel", "email",
+                 "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert customers.model.rowCount() == rows  # not read yet: the window learns of it on its own
+    qtbot.waitUntil(lambda: customers.model.rowCount() == rows + 4 and imports.model.rowCount() == batches + 1,
+                    timeout=6000)  # the window looks every 2 seconds
+    assert "changed outside this window" in window.statusBar().currentMessage()
+    assert customers.model.customer_id(customers.table.currentIndex().row()) == current
+    assert not window.look_for_outside_changes()  # seen once, not again
+
+    # Behind another window it does not ask: it looks on coming back.
+    other = QWidget()
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()
+    qtbot.waitUntil(lambda: not window.isActiveWindow())
+    qtbot.waitUntil(lambda: not window.outside_look.isActive())
+
+
+def test_a_change_made_in_the_window_does_not_hide_a_scheduled_import(window, shop, qtbot, tmp_path, capsys):
+    """A scheduled `omnidesk import` lands while the window is in front; before the window has looked,
+    the user tags a customer.  The tag's own redraw must not take the import as seen: every screen
+    shows it, the Imports screen too."""
+    from omnidesk.cli import main
+
+    assert window.open_workspace(shop)
+    window.show_screen("imports")
+    window.show_screen("customers")
+    customers, imports = window.screens["customers"], window.screens["imports"]
+    rows, batches = customers.model.rowCount(), imports.model.rowCount()
+    assert main(["import", str(newsletter(tmp_path / "newsletter.csv", 5)), "--channel", "email",
+                 "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.operations.retag([1], add=["called"]) is not None
+    names = [imports.model.batch(row)["file_name"] for row in range(imports.model.rowCount())]
+    assert len(names) == batches + 1 and "newsletter.csv" in names, names
+    assert customers.model.rowCount() == rows + 5
+    assert "changed outside this window" in window.statusBar().currentMessage()
+    # The tag itself is the window's own: once shown, nothing is news any more.
+    assert not window.look_for_outside_changes()
+    window.statusBar().clearMessage()
+    assert window.operations.retag([2], add=["called"]) is not None
+    assert "changed outside" not in window.statusBar().currentMessage()
+    assert not window.look_for_outside_changes()
