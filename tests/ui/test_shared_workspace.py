@@ -412,3 +412,36 @@ def test_a_change_made_in_the_window_does_not_hide_a_scheduled_import(window, sh
     assert window.operations.retag([2], add=["called"]) is not None
     assert "changed outside" not in window.statusBar().currentMessage()
     assert not window.look_for_outside_changes()
+
+
+def test_a_redraw_for_a_change_made_elsewhere_leaves_the_list_where_the_user_was(window, shop, qtbot, tmp_path,
+                                                                                capsys):
+    """Reading the list: the customer the keyboard is on stays at the same height when the
+    command line adds people above them; scrolled away from them, the list does not jump back."""
+    from omnidesk.cli import main
+    from tests.helpers import write_csv
+
+    assert main(["import", str(newsletter(tmp_path / "many.csv", 80)), "--channel", "email", "-w", str(shop)]) == 0
+    assert window.open_workspace(shop)
+    window.resize(1000, 600)
+    window.show_screen("customers")
+    customers = window.screens["customers"]
+    table, bar = customers.table, customers.table.verticalScrollBar()
+    assert bar.maximum() > 20
+    bar.setValue(20)
+    row = table.rowAt(table.viewport().height() // 2)
+    table.setCurrentIndex(customers.model.index(row, 0))
+    current, height = customers.model.customer_id(row), table.rowViewportPosition(row)
+    first = write_csv(tmp_path / "first.csv", ["Email", "First Name", "Last Name"],
+                      [[f"aa{i}@example.org", "Aa", f"Aaron{i}"] for i in range(3)])
+    assert main(["import", str(first), "--channel", "email", "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.look_for_outside_changes()
+    now = table.currentIndex().row()
+    assert customers.model.customer_id(now) == current and now == row + 3  # three came before them
+    assert table.rowViewportPosition(now) == height
+    bar.setValue(0)  # away from them, to the top of the list
+    assert main(["customer", "set", str(current), "city", "Lund", "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.look_for_outside_changes()
+    assert bar.value() == 0 and customers.model.customer_id(table.currentIndex().row()) == current

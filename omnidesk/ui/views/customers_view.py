@@ -628,8 +628,17 @@ class CustomersView(QWidget):
         self._fill_channel_filter()  # an import may have brought a channel of the user's own
         current = self.model.customer_id(self.table.currentIndex().row())
         selected = set(self.selected_ids())
+        # Where the user had scrolled to stays too: a change made elsewhere while they read the
+        # list (the window looks every few seconds) must not move it under their eyes.  The
+        # current customer, when in sight, stays at the same height; else the list stays put.
+        table, bar = self.table, self.table.verticalScrollBar()
+        scrolled = bar.value(), table.horizontalScrollBar().value()
+        was_at = table.currentIndex().row()
+        in_sight = was_at >= 0 and 0 <= table.rowViewportPosition(was_at) < table.viewport().height()
+        seen_at = table.rowViewportPosition(was_at) if in_sight else 0
         self.model.reload()
         self._update_state()
+        row = None
         if current is not None:
             ids = self.model.ids()
             row = next((i for i, cid in enumerate(ids) if cid == current), None) if len(ids) <= 200_000 else None
@@ -637,6 +646,12 @@ class CustomersView(QWidget):
                 self.table.setCurrentIndex(self.model.index(row, 0))
                 if current in selected:
                     self.table.selectRow(row)
+        bar.setValue(scrolled[0])
+        table.horizontalScrollBar().setValue(scrolled[1])
+        if in_sight and row is not None and row != was_at:
+            moved = table.rowViewportPosition(row) - seen_at
+            per_item = table.verticalScrollMode() == table.ScrollMode.ScrollPerItem
+            bar.setValue(bar.value() + (round(moved / max(1, table.rowHeight(row))) if per_item else moved))
         if self.filter_panel.isVisible():
             self._start_count(self.model.rule())
 
