@@ -340,3 +340,38 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
         panel = view.panels[channel]
         assert panel.geometry().bottom() - panel.extra.geometry().bottom() < 60, channel
     assert heights["sms"] < heights["store"] - 200, heights
+
+
+def test_words_being_typed_stay_when_another_window_changes_the_workspace(win, view, qtbot):
+    """The window looks every few seconds for changes made elsewhere and redraws: a message being
+    written keeps its unsaved words, where the cursor was, while the list shows the other's message."""
+    store.save_message(win.workspace, "Launch", {"headline": "Autumn", "offer_code": "AUTUMN20",
+                                                 "link": "https://hc.example/a"})
+    view.refresh()
+    view.tabs.setCurrentWidget(view.panels["sms"])
+    sms = view.panels["sms"]
+    sms.edits["text"].setPlainText("Autumn candles, half typed")
+    cursor = sms.edits["text"].textCursor()
+    cursor.setPosition(7)
+    sms.edits["text"].setTextCursor(cursor)
+    view.master.edits["headline"].setText("Autumn candles")
+    assert not win.look_for_outside_changes()
+    with Workspace.open(win.workspace.path) as other:  # another window, or the command line
+        store.save_message(other, "Winter", {"headline": "Winter"})
+    assert win.look_for_outside_changes()
+    assert [view.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(view.list.count())] == [
+        "Launch", "Winter"]
+    assert view.current.name == "Launch" and view.list.currentItem().data(Qt.ItemDataRole.UserRole) == "Launch"
+    assert view.panels["sms"] is sms and view.tabs.currentWidget() is sms
+    assert sms.edits["text"].toPlainText() == "Autumn candles, half typed"
+    assert sms.edits["text"].textCursor().position() == 7
+    assert view.master.edits["headline"].text() == "Autumn candles"
+    assert view.save_master_button.isEnabled()
+    # Nothing typed: the shown message is read again, as it is now.
+    view.master.edits["headline"].setText("Autumn")
+    sms.edits["text"].setPlainText(sms._shown["text"])
+    with Workspace.open(win.workspace.path) as other:
+        store.save_message(other, "Launch", {"headline": "Autumn, again", "offer_code": "AUTUMN20",
+                                             "link": "https://hc.example/a"}, replace=True)
+    assert win.look_for_outside_changes()
+    assert view.master.edits["headline"].text() == "Autumn, again"

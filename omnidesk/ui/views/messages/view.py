@@ -183,8 +183,12 @@ class MessagesView(QWidget):
 
     # -- reading -------------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self, *, keep_typing: bool = False) -> None:
+        """Read the list again and show the message that was shown.  ``keep_typing`` (a change made
+        elsewhere, which the window finds while the user types): a message with unsaved words in
+        its fields stays as it is in the editor, the words, the cursor and the tab with it."""
         keep = self.current.name if self.current is not None else None
+        typing = keep_typing and self._typing()
         from omnidesk.core.messages.brand import get_brand
         from omnidesk.core.messages.lint import check
 
@@ -207,11 +211,20 @@ class MessagesView(QWidget):
         self.list.blockSignals(False)
         self.pages.setCurrentIndex(1 if messages else 0)
         names = [m.name for m in messages]
-        if names:
+        if typing and keep in names:
+            self.list.blockSignals(True)
+            self.list.setCurrentRow(names.index(keep))
+            self.list.blockSignals(False)
+        elif names:
             self.select(keep if keep in names else names[0])
         else:
             self.current = None
         self._update_actions()
+
+    def _typing(self) -> bool:
+        """Words typed in the shown message's fields and not saved yet."""
+        return self.current is not None and (self.master.values() != self.current.master
+                                             or any(p.has_unsaved() for p in self.panels.values()))
 
     def select(self, name: str) -> None:
         for row in range(self.list.count()):
@@ -426,7 +439,7 @@ class MessagesView(QWidget):
 
     def apply_changes(self, changes) -> None:
         if changes.everything or getattr(changes, "messages", False) or changes.settings:
-            self.refresh()
+            self.refresh(keep_typing=changes.everything)
 
     # -- asking (tests stand in for these) --------------------------------------------
 
