@@ -445,3 +445,27 @@ def test_a_redraw_for_a_change_made_elsewhere_leaves_the_list_where_the_user_was
     capsys.readouterr()
     assert window.look_for_outside_changes()
     assert bar.value() == 0 and customers.model.customer_id(table.currentIndex().row()) == current
+
+
+def test_notes_being_typed_keep_their_cursor_when_the_command_line_changes_the_customer(window, shop, qtbot,
+                                                                                      capsys):
+    """Writing notes on a card while a script sets the customer's city: the card shows the city,
+    the notes are kept (saved), and the next letter goes where the cursor was."""
+    from PySide6.QtCore import Qt
+
+    from omnidesk.cli import main
+
+    view = open_customer(window, shop, qtbot)
+    type_notes(qtbot, view, "Prefers oat milk")
+    cursor = view.notes_edit.textCursor()
+    cursor.setPosition(len("Prefers "))
+    view.notes_edit.setTextCursor(cursor)
+    assert main(["customer", "set", "1", "city", "Lund", "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.look_for_outside_changes()
+    assert view.fields["place"].text().startswith("Lund")
+    assert view.tabs.currentWidget() is view.notes_page
+    assert view.notes_edit.textCursor().position() == len("Prefers ")
+    qtbot.keyClick(view.notes_edit, Qt.Key.Key_A)
+    assert view.notes_edit.toPlainText() == "Prefers aoat milk"
+    assert notes_in_file(shop, 1) == "Prefers oat milk"  # saved before the card was read again

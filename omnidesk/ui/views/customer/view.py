@@ -15,6 +15,7 @@ off), ``identifiers``, ``notes`` and ``person`` (export and erase).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from omnidesk.core.customers import customer_fingerprints
@@ -230,9 +231,20 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         search = self.search.text()
         channel, kind = self.channel_filter.currentData(), self.type_filter.currentData()
         tab = self.tabs.currentIndex()
+        # Notes being written when a change made elsewhere is shown (the window looks every few
+        # seconds): they are saved, and the cursor stays where the user was typing.
+        notes = self.notes_edit
+        typed, cursor, scrolled = notes.toPlainText(), notes.textCursor(), notes.verticalScrollBar().value()
+        anchor, position = cursor.anchor(), cursor.position()
         if self.show_customer(self.customer_id):
             self._restore_filters(search, channel, kind)
             self.tabs.setCurrentIndex(tab)
+            if notes.toPlainText() == typed:
+                cursor = notes.textCursor()
+                cursor.setPosition(anchor)
+                cursor.setPosition(position, QTextCursor.MoveMode.KeepAnchor)
+                notes.setTextCursor(cursor)
+                notes.verticalScrollBar().setValue(scrolled)
 
     def set_read_only(self, read_only: bool) -> None:
         """Show the customer without any way to change them (a read-only workspace)."""
