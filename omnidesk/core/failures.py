@@ -193,7 +193,8 @@ def release_log_space(ws) -> None:
     from omnidesk.core.dialect import checkpoint
 
     try:
-        checkpoint(ws.engine)
+        with ws.own_change():
+            checkpoint(ws.engine)
     except Exception:  # noqa: BLE001 - still full: the log stays, and is emptied on the next open
         pass
 

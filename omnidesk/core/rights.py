@@ -276,7 +276,8 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
         if kept_for | mentioned.customers:
             refresh_customers(conn, kept_for | mentioned.customers)
         compact_customer_search(conn)
-    checkpoint(ws.engine)
+    with ws.own_change():  # the emptied log is no news to the window that erased
+        checkpoint(ws.engine)
     remove_unpacked_leftovers(paths.data_dir())
     tempfiles.clean_stale(legacy_any_age=True)
     removed["backups_deleted"] = delete_backups(ws)

@@ -401,9 +401,9 @@ class Workspace:
                 dialect.set_foreign_keys(conn, False)
             try:
                 with conn.begin():
-                    self._before_own_commit()
+                    self.before_own_commit()
                     yield conn
-                self._after_own_commit()
+                self.after_own_commit()
             except OperationalError as exc:
                 if dialect.is_lock_error(exc):
                     raise self.busy_error() from exc
@@ -574,9 +574,11 @@ class Workspace:
         """True when another window or the command line committed to the workspace since the last
         call (False the first time).
 
-        This object's own writes (:meth:`writing`) are not news: each moves the mark past its own
-        commit.  Another's commit stays news even when this process wrote after it.  SQLite's
-        ``data_version`` answers without reading a table; other databases say False.
+        This object's own writes (:meth:`writing`, an import's transaction, :meth:`own_change`)
+        are not news: each moves the mark past its own commit only.  Another's commit stays news
+        even when this process wrote after it, so a window looks after each of its own changes
+        too (one that wrote nothing, refused, hides nothing).  SQLite's ``data_version`` answers
+        without reading a table; other databases say False.
         """
         with self._watch_lock:
             version = self._version()
@@ -605,23 +607,10 @@ class Workspace:
         except Exception:  # a file gone or damaged: the next read says so, not this look
             return None
 
-    def look_after_own_change(self) -> bool:
-        """After a change made through this object: True when another window or the command line
-        had committed before one of its writes; the mark moves past everything committed so far.
-
-        A write of this process that does not go through :meth:`writing` (an import's own
-        transaction) is not news either: it is this look that moves the mark past it.
-        """
-        with self._watch_lock:
-            version = self._version()
-            outside, self._outside = self._outside, False
-            if version is not None and self._data_version is not None:
-                self._data_version = version
-            return outside
-
-    def _before_own_commit(self) -> None:
+    def before_own_commit(self) -> None:
         """Within a write holding the lock (no other commit can come in now): was anything committed
-        since the last look?  Then that is news, whatever this write does."""
+        since the last look?  Then that is news, whatever this write does.  :meth:`writing` calls
+        it; so does a write with a transaction of its own (an import)."""
         if self._data_version is None:  # nobody looks (the command line): nothing to ask
             return
         with self._watch_lock:
@@ -629,13 +618,21 @@ class Workspace:
             if version is not None and self._data_version is not None and version != self._data_version:
                 self._outside = True
 
-    def _after_own_commit(self) -> None:
-        """Right after this write's commit: the mark moves past it (what came before is kept as news)."""
+    def after_own_commit(self) -> None:
+        """Right after this process's commit: the mark moves past it (what came before is kept as news)."""
         if self._data_version is None:
             return
         with self._watch_lock:
             if self._data_version is not None and (version := self._version()) is not None:
                 self._data_version = version
+
+    @contextmanager
+    def own_change(self) -> Iterator[None]:
+        """Around what this process does to the file outside :meth:`writing` that SQLite counts as a
+        change (emptying the write-ahead log): not news to :meth:`changed_since_last_look`."""
+        self.before_own_commit()
+        yield
+        self.after_own_commit()
 
     @contextmanager
     def writing_quietly(self, wait: float | None = None) -> Iterator[Connection]:

@@ -878,7 +878,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         When the command line or another window had committed before this window's own write (a
         scheduled import), every screen re-reads: the own change must not hide that one.
         """
-        outside = self.workspace is not None and self.workspace.look_after_own_change()
+        outside = self.workspace is not None and self.workspace.changed_since_last_look()
         if outside:
             changes = Changes(everything=True)
         for screen in self.screens.built().values():  # one built later reads what is there then

@@ -532,18 +532,36 @@ def test_a_write_of_this_process_never_hides_another_commit_before_it(ws):
     assert not ws.changed_since_last_look()
     with ws.writing() as conn:
         conn.execute(text("INSERT INTO setting (key, value) VALUES ('kept', '1')"))
-    assert not ws.look_after_own_change()
+    assert not ws.changed_since_last_look()
     with sqlite3.connect(ws.path) as other:
         other.execute("INSERT INTO setting (key, value) VALUES ('theirs', '1')")
     with ws.writing() as conn:
         conn.execute(text("UPDATE setting SET value = '2' WHERE key = 'kept'"))
     with ws.writing() as conn:  # a second write of the same change
         conn.execute(text("UPDATE setting SET value = '3' WHERE key = 'kept'"))
-    assert ws.look_after_own_change()
-    assert not ws.look_after_own_change() and not ws.changed_since_last_look()
+    assert ws.changed_since_last_look()
+    assert not ws.changed_since_last_look()
     # Another's commit after the own write is news to the next look.
     with ws.writing() as conn:
         conn.execute(text("UPDATE setting SET value = '4' WHERE key = 'kept'"))
     with sqlite3.connect(ws.path) as other:
         other.execute("UPDATE setting SET value = '2' WHERE key = 'theirs'")
+    assert ws.changed_since_last_look()
+
+
+def test_an_import_and_an_emptied_log_of_this_process_are_not_news(ws, tmp_path):
+    """The window's own import (a transaction of its own) and the log it empties after an
+    erasure change SQLite's count of changes too: neither is taken for another's change."""
+    from omnidesk.core.dialect import checkpoint
+    from omnidesk.core.importing.pipeline import import_file
+
+    assert not ws.changed_since_last_look()
+    import_file(ws, shopify_customers(tmp_path / "customers_export.csv", 2))
+    assert not ws.changed_since_last_look()
+    with ws.own_change():
+        checkpoint(ws.engine)
+    assert not ws.changed_since_last_look()
+    with sqlite3.connect(ws.path) as other:  # another's commit before them stays news
+        other.execute("INSERT INTO setting (key, value) VALUES ('theirs', '1')")
+    import_file(ws, shopify_customers(tmp_path / "more.csv", 2, start=5))
     assert ws.changed_since_last_look()

@@ -398,3 +398,24 @@ def test_a_screen_built_after_a_change_shows_it(demo_window, tmp_path):
     imports = win.screens["imports"]
     names = [imports.model.batch(row)["file_name"] for row in range(imports.model.rowCount())]
     assert "late.csv" in names and len(names) == before + 1, names
+
+
+def test_the_windows_own_import_undo_redo_and_erasure_are_not_news_from_outside(window, qtbot, tmp_path,
+                                                                               monkeypatch):
+    """An import has a transaction of its own and an erasure empties the log: neither may come back
+    as "The workspace was changed outside this window" (the window looks every few seconds)."""
+    window.set_workspace(Workspace.create(tmp_path / "shop.omnidesk"))
+    csv_file = write_csv(tmp_path / "list.csv", ["Email", "Name"],
+                         [["ann@example.com", "Ann Lee"], ["bob@example.com", "Bob Stone"]])
+    monkeypatch.setattr(window, "ask_import_files", lambda: [csv_file])
+    window.import_action.trigger()
+    run_wizard(window, qtbot)
+    assert not window.look_for_outside_changes()
+    window.undo_action.trigger()
+    window.redo_action.trigger()
+    qtbot.waitUntil(lambda: window.screens["customers"].model.rowCount() == 2)
+    assert not window.look_for_outside_changes()
+    window.operations.erase_person(window.screens["customers"].model.customer_id(0))
+    assert window.screens["customers"].model.rowCount() == 1
+    assert not window.look_for_outside_changes()
+    assert "changed outside" not in window.statusBar().currentMessage()

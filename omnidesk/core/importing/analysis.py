@@ -652,6 +652,6 @@ def remember_mapping(ws: Workspace, plan: ImportPlan) -> None:
     table = SavedMapping.__table__
     values = dict(mapping_json=json.dumps(plan.mapping), channel=plan.channel, kind=plan.kind,
                   updated_at=utcnow())
-    with ws.engine.begin() as conn:
+    with ws.writing() as conn:
         if not conn.execute(update(table).where(table.c.signature == sig).values(**values)).rowcount:
             conn.execute(insert(table).values(signature=sig, **values))

@@ -205,6 +205,7 @@ def run_import(
             if is_lock_error(exc):
                 raise ws.busy_error() from exc
             raise
+        ws.before_own_commit()  # holding the lock: a window looking sees this import as its own
         stack_of_import = ExitStack()  # the import's indexes, dropped for a big first file
         try:
             if announced is None:
@@ -320,6 +321,7 @@ def run_import(
                 result.batch_id = None
             else:
                 trans.commit()
+                ws.after_own_commit()
         except BaseException as exc:
             # GeneratorExit (the caller stopped), Cancelled and any error: nothing stays.  (A thread
             # still building an index is waited for first: it uses the connection.)
