@@ -336,11 +336,17 @@ def test_the_dashboard_summing_an_import_is_not_news_from_outside(window, shop, 
     assert window.look_for_outside_changes()
 
 
-def newsletter(path, n: int):
-    from tests.helpers import write_csv
+def contacts(path, people):
+    """A plain contact list: email, first name, last name."""
+    import csv
 
-    return write_csv(path, ["Email", "First Name", "Last Name"],
-                     [[f"new{i}@example.org", f"New{i}", "Person"] for i in range(n)])
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([["Email", "First Name", "Last Name"], *people])
+    return path
+
+
+def newsletter(path, n: int):
+    return contacts(path, [[f"new{i}@example.org", f"New{i}", "Person"] for i in range(n)])
 
 
 def bring_to_front(window, qtbot) -> None:
@@ -419,7 +425,6 @@ def test_a_redraw_for_a_change_made_elsewhere_leaves_the_list_where_the_user_was
     """Reading the list: the customer the keyboard is on stays at the same height when the
     command line adds people above them; scrolled away from them, the list does not jump back."""
     from omnidesk.cli import main
-    from tests.helpers import write_csv
 
     assert main(["import", str(newsletter(tmp_path / "many.csv", 80)), "--channel", "email", "-w", str(shop)]) == 0
     assert window.open_workspace(shop)
@@ -432,8 +437,7 @@ def test_a_redraw_for_a_change_made_elsewhere_leaves_the_list_where_the_user_was
     row = table.rowAt(table.viewport().height() // 2)
     table.setCurrentIndex(customers.model.index(row, 0))
     current, height = customers.model.customer_id(row), table.rowViewportPosition(row)
-    first = write_csv(tmp_path / "first.csv", ["Email", "First Name", "Last Name"],
-                      [[f"aa{i}@example.org", "Aa", f"Aaron{i}"] for i in range(3)])
+    first = contacts(tmp_path / "first.csv", [[f"aa{i}@example.org", "Aa", f"Aaron{i}"] for i in range(3)])
     assert main(["import", str(first), "--channel", "email", "-w", str(shop)]) == 0
     capsys.readouterr()
     assert window.look_for_outside_changes()
