@@ -118,3 +118,34 @@ def test_refusals_typed_on_the_merged_customer_stay_on_both_sides_and_undo_redo_
     assert _cards(ws.path) == after
     undo_split(ws, again)
     assert (_cards(ws.path), _hand_entries(ws.path)) == (merged, typed)
+
+
+def test_a_stop_typed_while_the_files_held_both_stays_on_both_after_a_later_unrelated_merge(ws, tmp_path):
+    """The shop's and the SMS list's Anna Berg were joined by the files (one email); the user typed
+    her "stop texts" on that card. A later merge by hand brought in the till's Anna; then the SMS
+    record was split off. The stop was typed while the SMS record was on the card: it may be hers,
+    so it stays on both sides, and nobody who said stop gets the texts."""
+    ws.set_setting("timezone", "America/New_York")
+    with time_machine.travel("2026-11-02T15:00:00Z", tick=False):
+        import_file(ws, write_csv(tmp_path / "sms.csv", [*HEADER, "SMS Consent"],
+                                  [["Anna", "Berg", "anna@example.com", "+14155550111", "yes"]]),
+                    ImportOptions(channel="sms"))
+        import_file(ws, write_csv(tmp_path / "shop.csv", HEADER, [["Anna", "Berg", "anna@example.com", ""]]),
+                    ImportOptions(channel="shop"))
+        import_file(ws, write_csv(tmp_path / "till.csv", HEADER,
+                                  [["Anna", "Berg", "anna.berg@work.example", ""]]), ImportOptions(channel="pos"))
+    cards = _cards(ws.path)
+    assert len(cards) == 2
+    card = next(cid for cid, c in cards.items() if c[0] == "+14155550111")
+    till = next(cid for cid in cards if cid != card)
+    with time_machine.travel("2026-11-03T15:00:00Z", tick=False):
+        edits.record_consent(ws, card, "sms", "denied", "asked by phone to stop texts")
+    with time_machine.travel("2026-11-04T15:00:00Z", tick=False):
+        merge_customers(ws, [card, till])
+    with ws.engine.connect() as conn:
+        sms_row = conn.exec_driver_sql("SELECT id FROM source_record WHERE channel = 'sms'").scalar()
+    with time_machine.travel("2026-11-05T15:00:00Z", tick=False):
+        split = unmerge_record(ws, sms_row)
+    assert {cid: c[3] for cid, c in _cards(ws.path).items()} == {split.old: "denied", split.new: "denied"}
+    with time_machine.travel("2026-11-06T15:00:00Z", tick=False):
+        assert _sms_audience(ws)[0] == []

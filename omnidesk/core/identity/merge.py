@@ -291,7 +291,7 @@ def unmerge_record(ws: Workspace, record_id: int, *, customer_id: int | None = N
         new = conn.execute(insert(cust).returning(cust.c.id), [new_customer_row(conn, customer_id)]).scalar_one()
         conn.execute(update(rec).where(rec.c.id.in_(moving)).values(customer_id=new))
         sync_children(conn, moving)
-        hand_undo = _share_hand_entries(conn, old, new, moving, going, brought, anchors[0], record_id)
+        hand_undo = _share_hand_entries(conn, old, new, moving, going, brought, anchors, record_id)
         remaining_hashes = _hashes(conn, old)
         ties, retied = _untie(conn, _hashes(conn, new), remaining_hashes)
         decision_ids = retied + _decide(conn, "reject", [row.row_hash], remaining_hashes)
@@ -483,8 +483,16 @@ def _hand_rows(conn: Connection, record_ids: Sequence[int]) -> dict[int, dict]:
     return out
 
 
+def _together_since(leaving: Sequence, staying: Sequence):
+    """When two sides of a customer became one: each side's records' arrival times (``None``: there
+    from the start), the later of the two sides' first; ``None`` when both were there from the start."""
+    firsts = [None if (not times or None in times) else min(times) for times in (leaving, staying)]
+    known = [t for t in firsts if t is not None]
+    return max(known) if known else None
+
+
 def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[int], going: Sequence[int],
-                        brought: dict[int, _Brought], old_anchor: int, new_anchor: int) -> dict:
+                        brought: dict[int, _Brought], anchors: Sequence[int], new_anchor: int) -> dict:
     """After a split, give each side what was typed by hand for it while the two were one customer.
 
     What cannot be told apart is read the safe way:
@@ -518,11 +526,16 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
             copy.update(record_id=to_record, customer_id=to_customer)
             undo["hand_copies"].append(conn.execute(insert(con).returning(con.c.id).values(**copy)).scalar_one())
 
-    # Since when the split-off records and the rest were one customer: the merge that brought them,
-    # or (the customer's own records leave) its first merge still standing.  No merge at all (the
-    # files joined them): every hand-typed refusal of the customer is ambiguous.
-    times = [b.at for r, b in brought.items() if r in moving] or [b.at for b in brought.values()]
-    together = min(times) if times else None
+    # Since when the split-off records and the rest were one customer: since each side's first
+    # record came onto it (a record the files joined was there from the start; one a merge still
+    # standing brought, from that merge), the later of the two.  Both sides holding a record the
+    # files joined: always, and every hand-typed refusal of the customer is ambiguous.  (Reading
+    # the customer's first merge instead took a later, unrelated merge for when the two met, and a
+    # "stop" typed while they were one card stayed with one side only.)
+    old_anchor = anchors[0]
+    leaving = [r for r in moving if r not in set(going)]
+    together = _together_since([brought[r].at if r in brought else None for r in leaving],
+                               [brought[r].at if r in brought else None for r in anchors])
     shared = [dict(r) for r in conn.execute(select(con).where(
         con.c.record_id.in_(staying), con.c.status.in_(_REFUSALS)).order_by(con.c.id)).mappings()
         if together is None or (_instant_of(r["occurred_at"]) or together) >= together]
