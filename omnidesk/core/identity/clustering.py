@@ -874,14 +874,24 @@ def _torn_between_kept_apart(profiles: Sequence[Profile], lefts, rights, flags, 
     Returns the records left to the user, and which pairs still stand
     (``stands`` narrowed; ``None``: all of them).
     """
-    if not cl.rejects:
+    if not cl.rejects or not lefts:
         return set(), stands
+    import numpy as np
+
     find = cl.find
     apart = {find(i) for i in cl.rejects} | {find(j) for v in cl.rejects.values() for j in v}
+    # Only the automatic pairs touching a cluster kept apart from another are read in Python: the
+    # roots of every record by pointer jumping over the parents, in numpy (a rebuild of a million
+    # records scores about as many pairs, and a few kept-apart decisions touch a handful).
+    roots = np.frombuffer(cl.parent, dtype=np.int32).copy()
+    while not np.array_equal(jumped := roots[roots], roots):
+        roots = jumped
+    left, right = np.frombuffer(lefts, dtype=np.int32), np.frombuffer(rights, dtype=np.int32)
+    marked = np.fromiter(apart, dtype=np.int32, count=len(apart))
+    near = (np.frombuffer(flags, dtype=np.int8) & _AUTO).astype(bool) & (
+        np.isin(roots[left], marked) | np.isin(roots[right], marked))
     targets: dict[int, set[int]] = defaultdict(set)
-    for i, j, f in zip(lefts, rights, flags):
-        if not f & _AUTO:
-            continue
+    for i, j in zip(left[near].tolist(), right[near].tolist()):
         ri, rj = find(i), find(j)
         if ri == rj:
             continue
