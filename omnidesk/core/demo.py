@@ -85,7 +85,10 @@ def _refuse_if_kept(path: Path) -> None:
     except WorkspaceError:
         return  # unreadable: replaced, as any earlier demo
     if isinstance(own, int) and len(batches) > own:
-        names = [b["file_name"] for b in batches[: len(batches) - own]]  # newest first
+        # Newest first; one the user undid holds nothing of theirs any more.
+        names = [b["file_name"] for b in batches[: len(batches) - own] if b["status"] != "undone"]
+        if not names:
+            return
         raise UserError(f"{path} holds {len(names)} import{'s' if len(names) != 1 else ''} of your own "
                         f"({', '.join(names[:3])}{', …' if len(names) > 3 else ''}); --force replaces a demo, "
                         "never what you brought into it: choose another path.")

@@ -505,6 +505,11 @@ def test_demo_force_never_replaces_a_demo_in_use_or_one_holding_imports_of_your_
     status, _, err = run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")
     assert status == 1 and "1 import of your own (my_customers.csv)" in err
     assert path.read_bytes() == kept
+    # Undone, that import holds nothing of theirs: the demo is a demo again.
+    status, out, _ = run(capsys, "imports", "list", "--json", "-w", str(path))
+    mine_id = next(b["id"] for b in json.loads(out) if b["file_name"] == "my_customers.csv")
+    assert run(capsys, "imports", "undo", str(mine_id), "-w", str(path))[0] == 0
+    assert run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")[0] == 0
 
 
 def test_a_command_that_only_reads_leaves_an_empty_file_as_it_is(tmp_path, capsys):
