@@ -356,6 +356,31 @@ def test_woocommerce_refunded_and_failed_orders_and_a_refunded_total(ws, tmp_pat
     assert _customer(ws, "hana@example.com")[1:3] == (2, 3600 + 3000)
 
 
+
+
+def test_woocommerce_default_format_is_read_as_its_orders_with_the_refunded_total(ws, tmp_path):
+    """Detected by its own field names (no preset given): a partial refund is taken off, a refunded
+    order counts nothing, and the WordPress post number is not taken for the order number."""
+    from tests.core.test_presets import WOOCOMMERCE_DEFAULT
+    def row(post, number, status, total, refunded="0.00"):
+        cells = {"order_id": post, "order_number": number, "order_date": "2026-10-01 10:00:00", "status": status,
+                 "order_total": total, "refunded_total": refunded, "order_currency": "USD",
+                 "billing_first_name": "Cara", "billing_last_name": "Diaz", "billing_email": "cara@example.com",
+                 "billing_phone": "5125550100", "billing_city": "Austin", "billing_country": "US",
+                 "line_items": "name:Candle|sku:C1|quantity:2|total:40.00"}
+        return [cells.get(h, "") for h in WOOCOMMERCE_DEFAULT]
+
+    path = write_csv(tmp_path / "orders.csv", WOOCOMMERCE_DEFAULT, [
+        row("5101", "101", "completed", "45.00"), row("5102", "102", "refunded", "45.00", "45.00"),
+        row("5103", "103", "completed", "45.00", "20.00")])
+    result = import_file(ws, path)
+    assert result.preset == "woocommerce_orders_default" and result.events == 3
+    assert _customer(ws, "cara@example.com")[1:3] == (2, 4500 + 2500)
+    with ws.engine.connect() as conn:
+        numbers = sorted(conn.exec_driver_sql("SELECT json_extract(details_json, '$.order_id') FROM event").scalars())
+    assert numbers == ["101", "102", "103"]
+
+
 def test_a_lifetime_figure_is_shown_in_its_exports_currency(ws, tmp_path):
     # Stripe's customers export (STRIPE_CUSTOMERS, Stripe's own layout) writes each customer's
     # currency beside Total Spend, lower case: a customer who paid in euros is not "9.99 USD".

@@ -239,6 +239,18 @@ WOOCOMMERCE_ORDERS = [
 ]
 
 # Advanced Order Export For WooCommerce (algolplus), its default field set.
+# The same plugin's "Default" CSV format: lower-case field names, one row per order.
+WOOCOMMERCE_DEFAULT = (
+    "order_id,order_number,order_number_formatted,order_date,status,shipping_total,shipping_tax_total,"
+    "fee_total,fee_tax_total,tax_total,cart_discount,order_discount,discount_total,order_total,refunded_total,"
+    "order_currency,payment_method,shipping_method,customer_id,billing_first_name,billing_last_name,"
+    "billing_full_name,billing_company,billing_email,billing_phone,billing_address_1,billing_address_2,"
+    "billing_postcode,billing_city,billing_state,billing_state_code,billing_country,shipping_first_name,"
+    "shipping_last_name,shipping_full_name,shipping_address_1,shipping_address_2,shipping_postcode,"
+    "shipping_city,shipping_state,shipping_state_code,shipping_country,shipping_company,customer_note,"
+    "line_items,shipping_items,fee_items,tax_items,coupon_items,order_notes,download_permissions_granted"
+).split(",")
+
 WOOCOMMERCE_ORDERS_ADVANCED = [
     "Order Number", "Order Status", "Order Date", "Customer Note", "First Name (Billing)",
     "Last Name (Billing)", "Company (Billing)", "Address 1&2 (Billing)", "City (Billing)",
@@ -304,6 +316,7 @@ FILES = {
     "woocommerce_customers": WOOCOMMERCE_CUSTOMERS,
     "woocommerce_orders": WOOCOMMERCE_ORDERS,
     "woocommerce_orders_advanced": WOOCOMMERCE_ORDERS_ADVANCED,
+    "woocommerce_orders_default": WOOCOMMERCE_DEFAULT,
     "substack_subscribers": SUBSTACK_SUBSCRIBERS,
     "linkedin_connections": LINKEDIN_CONNECTIONS,
     "eventbrite_attendees": EVENTBRITE_ATTENDEES,
@@ -1172,6 +1185,7 @@ def test_preset_channels():
         "woocommerce_customers": "shop",
         "woocommerce_orders": "shop",
         "woocommerce_orders_advanced": "shop",
+        "woocommerce_orders_default": "shop",
         "substack_subscribers": "email",
         "linkedin_connections": "social",
         "eventbrite_attendees": "web",
