@@ -51,6 +51,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         NOT_SENT,
         Period,
         last_weeks,
+        period_totals,
         reachable_sentence,
         report,
         shop_today,
@@ -65,6 +66,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = report(ws, period)
         last_day = period.end or shop_today(ws)
         currency = workspace_currency(ws)
+        data["totals"] = {**period_totals(data), "currency": currency}
         if out is not None:
             from omnidesk.core.report_pdf import write_report_pdf
 
@@ -94,13 +96,10 @@ def cmd_report(args: argparse.Namespace) -> int:
                 others[r["week"]][code] += amount
         for r in d["new_customers"]:
             weeks.setdefault(r["week"], [0, 0.0, 0])[2] += r["customers"]
-        every_other: dict[str, float] = {}
-        for week_others in others.values():
-            for code, amount in week_others.items():
-                every_other[code] = every_other.get(code, 0.0) + amount
-        lines = [f"Period: {_span(d['period'])} — {counted(sum(w[2] for w in weeks.values()), 'new customer')}, "
-                 f"{counted(sum(w[0] for w in weeks.values()), 'event')}, "
-                 f"revenue {money(sum(w[1] for w in weeks.values()))}{also(every_other)}"]
+        totals = d["totals"]
+        lines = [f"Period: {_span(d['period'])} — {counted(totals['new_customers'], 'new customer')}, "
+                 f"{counted(totals['events'], 'event')}, "
+                 f"revenue {money(totals['revenue'])}{also(totals['other_revenue'])}"]
         lines += ["Reach (every customer, whatever the period):"]
         lines += [f"  {channel_name(c):<16} {n:>9,}" for c, n in d["reach"].items()]
         lines += ["  (known there, opted out or not)", f"  {reachable_sentence(d['reachable'])}"]

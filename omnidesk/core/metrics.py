@@ -546,6 +546,19 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
     return out
 
 
+def period_totals(data: dict) -> dict:
+    """The period's headline figures from a :func:`report`: new customers, events, revenue in the
+    shop's currency and, apart, in each other currency (summed per currency, never converted)."""
+    others: dict[str, float] = {}
+    for r in data["activity"]:
+        for code, amount in r.get("other_revenue", {}).items():
+            others[code] = round(others.get(code, 0.0) + amount, 2)
+    return {"new_customers": sum(r["customers"] for r in data["new_customers"]),
+            "events": sum(r["events"] for r in data["activity"]),
+            "revenue": round(sum(r["revenue"] for r in data["activity"]), 2),
+            "other_revenue": dict(sorted(others.items()))}
+
+
 BASELINE_WORDS = {"held_out": "held out", "not_sent": "not sent", "none": ""}
 
 

@@ -74,6 +74,10 @@ def test_an_order_in_another_currency_is_kept_apart_from_the_revenue(ws, tmp_pat
     status, out, _ = run_cli(capsys, "report", "--json", "-w", str(ws.path))
     data = json.loads(out)
     assert status == 0 and data["activity"] == [row]
+    # The headline the text opens with, for a script to read: the period's totals, each currency apart.
+    assert data["totals"] == {"new_customers": data["totals"]["new_customers"], "events": 2, "revenue": 100.0,
+                              "other_revenue": {"EUR": 80.0}, "currency": "USD"}
+    assert data["totals"]["new_customers"] == sum(r["customers"] for r in data["new_customers"]) > 0
 
 
 def test_the_printed_report_keeps_the_other_currency_apart(ws, tmp_path):
