@@ -11,11 +11,15 @@ nor anything that is Ann's own.  What is taken, and what is kept:
   read (``raw_json``), in what the import kept of it (``values_json``,
   ``custom_field``) and in the row's events (``details_json`` and summary).
 * Bob's full name and street, only where a cell of the row also holds one of
-  his emails or phones.  A name alone says little: another customer called Bob
+  his emails or phones.  His street is his street line ("1 Birch Lane", the
+  first part of a one-line "1 Birch Lane, Bangor, ME 04401, United States"),
+  taken only from a street cell (a Shipping Address1, a column no field was
+  given): a town, postcode or country is never his alone, and the recipient's
+  Shipping town, postcode and country stay.  A name alone says little: another customer called Bob
   Stone, with nothing else of Bob's, keeps his name; a row with Bob's phone in
   it and "Bob Stone" beside it is about Bob.
 * Never the row owner's own columns (those mapped to the row's email, phone,
-  name or address; not the Shipping ones; every field of what was typed in by
+  name, street, city, region, postcode or country; not the Shipping ones; every field of what was typed in by
   hand for her): what Ann gave as her own is hers.  Kept row by row: when one
   of Bob's emails or phones is in the row's own columns as well, Ann and Bob share it
   (a household landline, a family mailbox): it stays in her row wherever it is
@@ -41,6 +45,7 @@ from sqlalchemy.engine import Connection
 
 from omnidesk.core.contact import mailbox_key, normalize_phone
 from omnidesk.core.identity.stats import count_records, forget_records
+from omnidesk.core.importing.fields import FIELDS
 from omnidesk.core.models import Customer, CustomField, Event, Identifier, ImportBatch, SourceRecord
 
 ERASED = "[erased]"
@@ -50,8 +55,14 @@ _OWN_CONTACT = frozenset({"email", "phone"})
 _OWN_NAME = frozenset({"full_name", "first_name", "middle_name", "last_name", "nickname", "full_name_reading",
                        "first_name_reading", "last_name_reading"})
 _OWN_ADDRESS = frozenset({"address", "address1", "address2"})
-_OWN = _OWN_CONTACT | _OWN_NAME | _OWN_ADDRESS
+_OWN_PLACE = frozenset({"city", "region", "postcode", "country"})
+_OWN = _OWN_CONTACT | _OWN_NAME | _OWN_ADDRESS | _OWN_PLACE
+# The cells a street may be in: the street lines, the Shipping ones too.  Every other field a
+# column was given (a town, a postcode, an order number) is never taken for a street.
+_STREET = _OWN_ADDRESS | frozenset({"shipping_address1", "shipping_address2"})
+_NO_FIELD = frozenset({"", "ignore"})
 
+_FIELD_NAMES = frozenset(f.name for f in FIELDS)
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # A run of digits as phones are written: "+1 (415) 555-0190", "415.555.0190", "0044 20 7946 0958".
 _PHONE = re.compile(r"(?:\+|\()?\d[\d\s().\-/]{5,}\d")
@@ -75,7 +86,7 @@ class Person:
     emails: set[str] = field(default_factory=set)  # mailbox keys
     phones: dict[str, tuple[str, str]] = field(default_factory=dict)  # E.164 -> (national digits, region)
     names: set[str] = field(default_factory=set)  # folded full names of two words or more
-    streets: set[str] = field(default_factory=set)  # folded street lines
+    streets: set[str] = field(default_factory=set)  # folded street lines, and whole one-line addresses
 
     def __bool__(self) -> bool:
         return bool(self.emails or self.phones)
@@ -103,8 +114,9 @@ def person_of(conn: Connection, customer_id: int, identifiers: set[tuple[str, st
             .where(rec.c.customer_id == customer_id)):
         names.update((full or "", f"{first or ''} {last or ''}"))
         if address:
-            person.streets.add(_fold_street(address))
-            person.streets.update(_fold_street(line) for line in address.split(","))
+            # The street line: the first part of a one-line address, whose others (the town, the
+            # postcode, the country) are many people's.
+            person.streets.update((_fold_street(address), _fold_street(address.split(",")[0])))
     names.update(n or "" for n in conn.execute(select(cust.c.display_name).where(cust.c.id == customer_id)).scalars())
     person.names = {f for f in map(_fold_name, names) if len(f.split()) >= 2}
     person.streets = {s for s in person.streets if len(s) >= 4}
@@ -189,8 +201,9 @@ class _Row:
                     found.add(e164)
         return found
 
-    def redact(self, text: str) -> str:
-        """``text`` with the person's values replaced, the owner's own and shared ones kept."""
+    def redact(self, text: str, street: bool = True) -> str:
+        """``text`` with the person's values replaced, the owner's own and shared ones kept;
+        ``street``: whether ``text`` may be a street (a street cell, or one no field was given)."""
         if not text or ERASED == text:
             return text
 
@@ -205,7 +218,7 @@ class _Row:
         out = _PHONE.sub(phone, _EMAIL.sub(email, text))
         if not self.about_them:
             return out
-        if _fold_street(out) in self.person.streets and _fold_street(out) not in self.own_streets:
+        if street and _fold_street(out) in self.person.streets and _fold_street(out) not in self.own_streets:
             return ERASED
         for name in self.person.names:
             if name in self.own_names:
@@ -214,14 +227,20 @@ class _Row:
             out = re.sub(pattern, ERASED, out, flags=re.IGNORECASE)
         return out
 
-    def redact_json(self, value):
+    def redact_json(self, value, street: bool = True):
+        """``value`` redacted; under a key that names a field, a street only in a street field."""
         if isinstance(value, str):
-            return self.redact(value)
+            return self.redact(value, street)
         if isinstance(value, list):
-            return [self.redact_json(v) for v in value]
+            return [self.redact_json(v, street) for v in value]
         if isinstance(value, dict):
-            return {k: self.redact_json(v) for k, v in value.items()}
+            return {k: self.redact_json(v, street and _may_be_street(k)) for k, v in value.items()}
         return value
+
+
+def _may_be_street(name: str) -> bool:
+    """Whether a cell of the column or key ``name`` may hold a street: a street field, or no field."""
+    return name in _STREET or name in _NO_FIELD or name not in _FIELD_NAMES
 
 
 def _redact_row(conn: Connection, row, mapping: list[str], person: Person, done: Mentions) -> bool:
@@ -231,7 +250,8 @@ def _redact_row(conn: Connection, row, mapping: list[str], person: Person, done:
     seen = _Row(person, cells, mapping)
     if not seen.about_them:
         return False
-    new_cells = [c if i < len(mapping) and mapping[i] in _OWN else seen.redact(c) for i, c in enumerate(cells)]
+    new_cells = [c if i < len(mapping) and mapping[i] in _OWN
+                 else seen.redact(c, i >= len(mapping) or _may_be_street(mapping[i])) for i, c in enumerate(cells)]
     values = json.loads(row.values_json or "{}")
     new_values = seen.redact_json(values)
     changes: dict = {}

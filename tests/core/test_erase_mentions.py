@@ -14,11 +14,12 @@ import json
 import pytest
 
 from omnidesk.cli import main
-from omnidesk.core.importing.pipeline import import_file
+from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.mentions import ERASED
 from omnidesk.core.rights import erase_person
 from omnidesk.core.timeline import find_customer
 from tests.core.test_money import order, shopify_orders
+from tests.helpers import write_csv
 
 BOB_HOME = {"Shipping Name": "Bob Stone", "Shipping Phone": "(415) 555-0190", "Shipping Address1": "1 Birch Lane",
             "Shipping City": "Bangor", "Shipping Zip": "04401", "Shipping Province": "ME", "Shipping Country": "US"}
@@ -166,3 +167,26 @@ def test_a_phone_typed_in_for_another_customer_stays_on_their_card(ws, tmp_path)
     row = _raw_row(ws, "ann@example.com")
     assert "Bob Stone" not in row and "1 Birch Lane" not in row and "(415) 555-0190" not in row
     assert "Ann Lee" in row and "(207) 555-0102" in row
+
+
+def test_the_buyers_own_town_and_country_stay_when_the_recipient_lives_there_too(ws, tmp_path):
+    """Bob's one-line address from a contacts file names his town and country; Ann lives in Bangor
+    too: her Billing City and Country are hers, and his Shipping town and country stay as well.
+    Only his street line goes."""
+    contacts = write_csv(tmp_path / "newsletter.csv", ["Name", "Email", "Phone", "Address"],
+                         [["Bob Stone", "bob@example.com", "+1 415 555 0190",
+                           "1 Birch Lane, Bangor, ME 04401, United States"]])
+    import_file(ws, contacts, ImportOptions(region="US"))
+    ann = order("#1002", "ann@example.com", "30.00", billing_name="Ann Lee", **{
+        **_billing("(207) 555-0102", "5 Elm St"), "Billing Country": "United States",
+        **BOB_HOME, "Shipping Country": "United States"})
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [ann]))
+    assert erase_person(ws, find_customer(ws, "bob@example.com"))["others_rows"] == 1
+    row = _raw_row(ws, "ann@example.com")
+    assert "1 Birch Lane" not in row and "Bob Stone" not in row and "(415) 555-0190" not in row
+    assert row.count(ERASED) == 3  # Shipping Name, Shipping Address1, Shipping Phone
+    assert row.count("Bangor") == 2 and row.count("United States") == 2  # hers, and the Shipping ones
+    assert row.count("04401") == 2 and row.count("ME") == 2
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT city, region, country FROM customer WHERE email = ?",
+                                    ("ann@example.com",)).one() == ("Bangor", "ME", "US")
