@@ -190,3 +190,38 @@ def test_the_buyers_own_town_and_country_stay_when_the_recipient_lives_there_too
     with ws.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT city, region, country FROM customer WHERE email = ?",
                                     ("ann@example.com",)).one() == ("Bangor", "ME", "US")
+
+
+def test_only_rows_that_may_mention_the_person_are_read_one_by_one(ws, tmp_path, monkeypatch):
+    """A thousand orders of others with none of Bob's details: the workspace finds the one row
+    that mentions him itself, and only that one is looked at closely."""
+    from omnidesk.core import mentions
+
+    others = [order(f"#{2000 + i}", f"c{i}@example.net", "12.00", billing_name=f"Cara Nolan{i}",
+                    **_billing(f"(312) 555-{2000 + i}", f"{i} Lake Rd", "Chicago", "60601")) for i in range(1000)]
+    import_file(ws, shopify_orders(tmp_path / "orders_export.csv", [bobs_order(), anns_gift(), *others]))
+    looked_at = []
+    close_look = mentions._may_mention
+    monkeypatch.setattr(mentions, "_may_mention", lambda person, text: looked_at.append(text) or close_look(person, text))
+    assert erase_person(ws, find_customer(ws, "bob@example.com"))["others_rows"] == 1
+    assert len(looked_at) == 1 and "ann@example.com" in looked_at[0]
+    assert "Bob Stone" not in _raw_row(ws, "ann@example.com")
+
+
+@pytest.mark.parametrize("written", [
+    "Bob@Example.COM", "bob+shop@example.com", "call 4155550190", "(415) 555-0190", "+1 415 555 01 90",
+    "415.555.0190", "+1 415 555 0 190", "415 555 019 0", "B.o.b.Stone+x@GoogleMail.com",
+    "Émile.Roux@Exemple.fr"])
+def test_the_database_finds_every_way_the_persons_details_are_written(ws, written):
+    from sqlalchemy import literal, select
+
+    from omnidesk.core.mentions import Person, _may_mention, _may_mention_sql
+
+    person = Person(emails={"bob@example.com", "bobstone@gmail.com", "émile.roux@exemple.fr"},
+                    phones={"+14155550190": ("4155550190", "US")})
+    text = json.dumps([written, "Ann Lee"], ensure_ascii=False)
+    assert _may_mention(person, text)
+    with ws.engine.connect() as conn:
+        assert conn.execute(select(_may_mention_sql(person, literal(text), True))).scalar()
+        assert not conn.execute(select(_may_mention_sql(person, literal('["ann@example.com", "(207) 555-0102"]'),
+                                                        True))).scalar()
