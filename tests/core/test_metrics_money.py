@@ -10,19 +10,15 @@ an older omnidesk, whose summaries were kept by the old rule.
 
 from __future__ import annotations
 
-import json
 
 import pytest
-from alembic import command
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
-from omnidesk.core import dialect, metrics, metrics_index, migrations
+from omnidesk.core import metrics, metrics_index
 from omnidesk.core.importing.pipeline import import_file
-from omnidesk.core.models import Setting
-from omnidesk.core.settings import DEFAULT_SETTINGS
-from omnidesk.core.workspace import Workspace, _alembic_config
+from omnidesk.core.workspace import Workspace
 from tests.core.test_money import order, shopify_orders
-from tests.helpers import run_cli
+from tests.helpers import run_cli, workspace_at
 from tests.metrics_oracle import old_activity
 
 ORDERS = [
@@ -81,23 +77,9 @@ def test_an_order_refunded_later_keeps_its_week_above_nothing(ws, tmp_path):
     assert metrics.activity(ws) == old_activity(ws)
 
 
-def _workspace_at(path, revision: str) -> Workspace:
-    """A new workspace file whose schema is ``revision``, as that version of omnidesk made it."""
-    engine = create_engine(f"sqlite:///{path}")
-    ws = Workspace(engine, path)
-    ws._engine_settings = dialect.configure_sqlite_engine(engine)
-    with ws.writing(foreign_keys=False) as conn:  # as opening upgrades a workspace
-        command.upgrade(_alembic_config(conn), revision)
-        migrations.run_rebuilds(conn)
-        dialect.mark_workspace(conn)
-        conn.execute(Setting.__table__.insert(), [{"key": k, "value": json.dumps(v)}
-                                                  for k, v in DEFAULT_SETTINGS.items()])
-    return ws
-
-
 def test_a_workspace_summed_by_the_old_rule_is_summed_again_when_opened(tmp_path):
     path = tmp_path / "old.omnidesk"
-    ws = _workspace_at(path, "0025")
+    ws = workspace_at(path, "0025")
     ws.set_setting("timezone", "America/New_York")
     ws.set_setting("currency", "USD")
     import_file(ws, shopify_orders(tmp_path / "orders_export.csv", ORDERS))
