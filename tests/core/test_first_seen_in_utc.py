@@ -25,7 +25,7 @@ from omnidesk.core.profile import customer_profile
 from omnidesk.core.settings import change_settings
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
-from tests.core.test_metrics_money import _workspace_at
+from tests.helpers import workspace_at as _workspace_at
 from tests.core.test_money import order, shopify_orders
 from tests.helpers import run_cli, write_csv
 

@@ -29,9 +29,9 @@ from omnidesk.core.models import (
 )
 from omnidesk.core.money import workspace_currency
 from omnidesk.core.workspace import Workspace
-from tests.core.test_metrics_money import _workspace_at
+
 from tests.core.test_money import order, shopify_orders
-from tests.helpers import run_cli
+from tests.helpers import run_cli, workspace_at
 from tests.metrics_oracle import old_activity
 
 NOW = datetime(2026, 5, 20, 16, 0, tzinfo=UTC)  # the shop's today: 2026-05-20 in New York
@@ -118,7 +118,7 @@ def test_the_sums_follow_an_order_whose_currency_changes(ws, tmp_path):
 
 def test_a_workspace_an_older_omnidesk_summed_is_summed_again_per_currency(tmp_path):
     path = tmp_path / "old.omnidesk"
-    ws = _workspace_at(path, "0026")
+    ws = workspace_at(path, "0026")
     ws.set_setting("timezone", "America/New_York")
     ws.set_setting("currency", "USD")
     import_file(ws, shopify_orders(tmp_path / "orders_export.csv", ORDERS))
@@ -209,8 +209,8 @@ def test_going_back_a_version_puts_the_summary_and_its_triggers_back(tmp_path):
 
     from omnidesk.core.workspace import _alembic_config
 
-    before = _workspace_at(tmp_path / "before.omnidesk", "0026")
-    ws = _workspace_at(tmp_path / "after.omnidesk", "0027")
+    before = workspace_at(tmp_path / "before.omnidesk", "0026")
+    ws = workspace_at(tmp_path / "after.omnidesk", "0027")
     assert "currency" in dict(_summary_schema(ws))["event_day_update"]
     with ws.writing(foreign_keys=False) as conn:
         command.downgrade(_alembic_config(conn), "0026")
