@@ -355,7 +355,7 @@ class MatchReview(SQLModel, table=True):
     __tablename__ = "match_review"
     # AUTOINCREMENT: a pair's number is never given twice, not even after the pair was decided
     # (SQLite would otherwise give the highest number out again): ``review reject 3`` read off a
-    # list, or an undo putting a pair back, never meets another pair under it; see migration 0028.
+    # list, or an undo putting a pair back, never meets another pair under it; see migration 0030.
     __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Optional[int] = Field(default=None, primary_key=True)
