@@ -426,36 +426,3 @@ def test_tab_walks_from_the_queue_through_the_comparison_to_the_buttons(family_w
         reached.append(QApplication.focusWidget())
     assert reached.count(view.compare) == 1
     assert view.accept_button in reached and view.reject_button in reached and view.skip_button in reached
-
-
-def test_a_split_on_a_card_another_window_merged_away_is_refused(new_workspace, window, qtbot, tmp_path,
-                                                                 monkeypatch):
-    """The card shows Bea; the command line merges Bea into Ann meanwhile. Splitting one of the
-    records the card shows must not split it out of Ann, a customer the user is not looking at."""
-    from omnidesk.core.identity.merge import merge_customers
-
-    ws = new_workspace(tmp_path / "s.omnidesk")
-    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["Ann", "Lee", "ann@example.com", ""]]),
-                ImportOptions(channel="shop"))
-    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [
-        ["Bea", "Fox", "bea@example.com", "+14155550101"], ["Bea", "Fox", "bea@example.com", "+14155550102"]]),
-                ImportOptions(channel="email"))
-    window.set_workspace(ws)
-    assert ws.counts()["customers"] == 2
-    customers = window.screens["customers"]
-    ids = {customers.model.customer_id(r) for r in range(customers.model.rowCount())}
-    window.open_customer(max(ids))
-    view = window.customer_view
-    assert view.profile.display_name == "Bea Fox" and view.source_model.rowCount() == 2
-    elsewhere = Workspace.open(ws.path)  # the command line's own connection
-    try:
-        merge_customers(elsewhere, sorted(ids))
-    finally:
-        elsewhere.close()
-    told = []
-    monkeypatch.setattr(window, "show_error", lambda title, text: told.append(text))
-    view.source_table.selectRow(1)
-    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
-    assert told and "moved in another window or command" in told[0]
-    assert ws.counts()["customers"] == 1  # nothing was split out of Ann's customer
-    assert not window.operations.stack.canUndo() or "split" not in window.operations.stack.undoText()

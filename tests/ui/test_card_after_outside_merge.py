@@ -1,12 +1,16 @@
-"""Erase person asks about the person as they are, and erases no one the user was not asked about.
+"""A card's actions after another window or command merged its customer: none acts on a person the
+user was not shown.
 
 The card shows Ann; meanwhile the command line merges Bea into her. Erasing from
-that card used to ask about Ann's one record and erase Bea's two as well, for good.
+that card used to ask about Ann's one record and erase Bea's two as well, for good;
+splitting one of Bea's records from her stale card split it out of Ann.
 """
 
 from __future__ import annotations
 
 import re
+
+from PySide6.QtCore import Qt
 
 from omnidesk.core.identity.merge import merge_customers
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
@@ -81,3 +85,24 @@ def test_a_merge_while_the_question_is_open_erases_nothing(new_workspace, window
     with ws.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM source_record").scalar_one() == 3
     assert view.profile is not None and view.profile.source_count == 3
+
+
+def test_a_split_on_a_card_another_window_merged_away_is_refused(new_workspace, window, qtbot, tmp_path,
+                                                                 monkeypatch):
+    """The card shows Bea; the command line merges Bea into Ann meanwhile. Splitting one of the
+    records the card shows must not split it out of Ann, a customer the user is not looking at."""
+    ws = _shop(new_workspace, tmp_path)
+    window.set_workspace(ws)
+    assert ws.counts()["customers"] == 2
+    ids = _ids(ws)
+    window.open_customer(ids["Bea Fox"])
+    view = window.customer_view
+    assert view.profile.display_name == "Bea Fox" and view.source_model.rowCount() == 2
+    _merge_elsewhere(ws, sorted(ids.values()))
+    told = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: told.append(text))
+    view.source_table.selectRow(1)
+    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    assert told and "moved in another window or command" in told[0]
+    assert ws.counts()["customers"] == 1  # nothing was split out of Ann's customer
+    assert not window.operations.stack.canUndo() or "split" not in window.operations.stack.undoText()
