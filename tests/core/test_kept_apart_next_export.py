@@ -43,6 +43,14 @@ def split_jons(tmp_path, capsys):
     return ws, at[("shop.csv", 1)], at[("list.csv", 1)]
 
 
+def import_till_jon(ws, tmp_path, capsys) -> int:
+    """The till's Jon Smith on the shared mailbox, who could be either; returns his customer."""
+    run(capsys, "-w", ws, "import", "--channel", "pos", str(write_csv(
+        tmp_path / "till.csv", ["First Name", "Last Name", "Email", "City"],
+        [["Jon", "Smith", "jon@example.com", "Portland"]])))
+    return placed(ws)[("till.csv", 1)]
+
+
 def test_the_lists_next_export_of_a_person_split_off_is_that_persons(tmp_path, capsys):
     ws, shop_jon, list_jon = split_jons(tmp_path, capsys)
     run(capsys, "-w", ws, "import", "--channel", "email", str(write_csv(
@@ -56,10 +64,7 @@ def test_the_lists_next_export_of_a_person_split_off_is_that_persons(tmp_path, c
 
 def test_a_record_either_could_be_waits_in_review_with_each(tmp_path, capsys):
     ws, shop_jon, list_jon = split_jons(tmp_path, capsys)
-    run(capsys, "-w", ws, "import", "--channel", "pos", str(write_csv(
-        tmp_path / "till.csv", ["First Name", "Last Name", "Email", "City"],
-        [["Jon", "Smith", "jon@example.com", "Portland"]])))
-    till_jon = placed(ws)[("till.csv", 1)]
+    till_jon = import_till_jon(ws, tmp_path, capsys)
     assert till_jon not in (shop_jon, list_jon)
     queue = run(capsys, "-w", ws, "review", "list")
     lines = [line for line in queue.splitlines() if line.strip()]
@@ -83,10 +88,7 @@ def test_undoing_that_accept_asks_both_questions_again(tmp_path, capsys):
     from omnidesk.core.workspace import Workspace
 
     ws_path, shop_jon, list_jon = split_jons(tmp_path, capsys)
-    run(capsys, "-w", ws_path, "import", "--channel", "pos", str(write_csv(
-        tmp_path / "till.csv", ["First Name", "Last Name", "Email", "City"],
-        [["Jon", "Smith", "jon@example.com", "Portland"]])))
-    till_jon = placed(ws_path)[("till.csv", 1)]
+    till_jon = import_till_jon(ws_path, tmp_path, capsys)
     ws = Workspace.open(ws_path)
     try:
         asked = {(r.left_id, r.right_id) for r in mg.list_reviews(ws)}
