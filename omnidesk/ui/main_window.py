@@ -974,7 +974,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
                                             min_score)
         if result is not None:
             self.show_bulk_accept_summary(len(result.results), result.gone, skipped, before,
-                                          self.workspace.counts()["customers"])
+                                          self.workspace.counts()["customers"], result.held)
 
     def confirm_bulk_accept(self, pairs: list[tuple[str, float]], skipped: int, min_score: float,
                             held: int = 0) -> bool:
@@ -986,10 +986,11 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         box.deleteLater()
         return clicked is not None and clicked.objectName() == "mergeButton"
 
-    def show_bulk_accept_summary(self, merged: int, gone: int, skipped: int, before: int, after: int) -> None:
+    def show_bulk_accept_summary(self, merged: int, gone: int, skipped: int, before: int, after: int,
+                                 held: int = 0) -> None:
         from omnidesk.ui.dialogs.review_dialogs import bulk_accept_summary
 
-        box = bulk_accept_summary(self, merged, gone, skipped, before, after)
+        box = bulk_accept_summary(self, merged, gone, skipped, before, after, held)
         box.exec()
         box.deleteLater()
 

@@ -436,7 +436,7 @@ def test_bulk_accept_asks_how_many_leaves_skipped_pairs_says_what_it_did_and_und
     (pairs, skipped_count, score, held_count), = asked
     # The skipped pair is not merged, nor the family pair: the question says so.
     assert [names for names, _ in pairs] == ["Gus Hale ~ Gus Hale"] and skipped_count == 1 and held_count == 1
-    assert told == [(1, 0, 1, customers, customers - 1)]
+    assert told == [(1, 0, 1, customers, customers - 1, 0)]
     assert [(i.id, i.status) for i in review.items] == [(held.id, "pending"), (skipped.id, "skipped")]
     assert undo_text(win).startswith("Undo accept of 1 pair at or above")
 
@@ -468,6 +468,12 @@ def test_the_bulk_accept_question_and_summary_say_it_plainly(qtbot):
     text = box.text() + box.informativeText()
     assert "Merged 2 pairs." in text and "148 customers now, 2 fewer" in text
     assert "1 pair had already been joined" in text and "1 skipped pair stays in the queue" in text
+    assert "decide on" not in text
+    box.deleteLater()
+    box = bulk_accept_summary(None, 1, 0, 0, 150, 149, 2)
+    text = box.text() + box.informativeText()
+    assert ("2 pairs stay in the queue to decide on their own: after the merges before them, the two customers "
+            "hold different names or birthdays") in text
     box.deleteLater()
 
 

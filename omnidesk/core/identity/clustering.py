@@ -292,6 +292,7 @@ def _names_conflict(a: set[str], b: set[str]) -> bool:
     return False
 
 
+
 def _rejections(pairs: list[tuple[int, int]]) -> dict[int, set[int]]:
     out: dict[int, set[int]] = defaultdict(set)
     for i, j in pairs:
@@ -669,6 +670,34 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
         if cl.find(i) != cl.find(j) and cl.why_not(i, j) != "rejected by you":
             final_reviews.append((i, j, s))
     return Plan(roots, final_reviews, pairs_scored, ambiguous)
+
+
+def customers_conflict(left: Sequence[Profile], right: Sequence[Profile], *, renamed: bool = False,
+                       names: bool = True) -> str | None:
+    """What keeps two customers, given as their records, from being one ("different birthdays"), or None.
+
+    The guards of the clustering, over each customer's records taken as one:
+    first, middle and last names none of the other's can be, or two full
+    birthdays that are not one date.  Names read crossed over (one customer
+    written "Last, First") count as agreeing; with ``names`` False (a pair whose
+    names were not compared as written) only birthdays count.  A bulk accept
+    asks this before each merge, since an earlier merge of the same run can
+    bring such a record in.
+    """
+    if not left or not right:
+        return None
+    cl = Clusters([*left, *right], {})
+    if not names:
+        n = len(left) + len(right)
+        cl.firsts, cl.lasts, cl.middles = [None] * n, [None] * n, [None] * n
+    for k in range(1, len(left)):
+        cl.union(0, k, force=True)
+    for k in range(len(left) + 1, len(left) + len(right)):
+        cl.union(len(left), k, force=True)
+    why = cl.why_not(0, len(left), renamed=renamed)
+    if why is not None and cl.why_not(0, len(left), renamed=renamed, crossed=True) is None:
+        return None
+    return why
 
 
 def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters, freq: Frequencies,

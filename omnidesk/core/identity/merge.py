@@ -23,8 +23,10 @@ from omnidesk.core.dialect import highest_id_ever
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
-from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers
-from omnidesk.core.identity.scoring import NAMES_ONLY, NAMES_UNREADABLE, Model, pair_conflict
+from omnidesk.core.identity.clustering import customers_conflict
+from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers, make_profiles, profile_query
+from omnidesk.core.identity.scoring import (FAMILY_FIRST_REASON, NAMES_ONLY, NAMES_UNREADABLE, RENAMED_REASON,
+                                            SWAPPED_REASON, Model, Profile, pair_conflict)
 from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import (
     follow_own_customer,
@@ -873,15 +875,57 @@ class ReviewItem:
 
 
 def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewItem]:
-    """Pending pairs, strongest evidence first; skipped ones come last."""
+    """Pending pairs, strongest evidence first; skipped ones come last.
+
+    A pair's reasons are those it was queued with, plus what its two customers
+    hold against one person now (:func:`conflict_now`): a record an import or
+    a merge brought into either since can make "very likely" unsure.
+    """
     review = MatchReview.__table__
     query = select(review).order_by((review.c.status == "skipped"), review.c.score.desc(), review.c.id)
     if not include_skipped:
         query = query.where(review.c.status == "pending")
     with ws.engine.connect() as conn:
         rows = conn.execute(query).mappings().all()
-    return [ReviewItem(r["id"], r["left_id"], r["right_id"], r["score"], json.loads(r["reasons_json"] or "[]"),
-                       r["status"]) for r in rows]
+        items = [ReviewItem(r["id"], r["left_id"], r["right_id"], r["score"], json.loads(r["reasons_json"] or "[]"),
+                            r["status"]) for r in rows]
+        asked = [i for i in items if i.conflict is None and not i.names_only]
+        records = _records_of(conn, [c for i in asked for c in (i.left_id, i.right_id)])
+    for item in asked:
+        why = conflict_now(item.reasons, records.get(item.left_id, ()), records.get(item.right_id, ()))
+        if why is not None:
+            item.reasons = [*item.reasons, f"not merged: {why}"]
+    return items
+
+
+def _records_of(conn: Connection, customer_ids: Sequence[int]) -> dict[int, list[Profile]]:
+    """Each customer's records, as the guards compare them: names and birthdays (no emails nor phones)."""
+    rec = SourceRecord.__table__
+    rows = []
+    for part in chunks(sorted(set(customer_ids))):
+        rows.extend(conn.execute(profile_query(with_hash=False).where(rec.c.customer_id.in_(part))
+                                 .order_by(rec.c.id)).all())
+    out: dict[int, list[Profile]] = {}
+    for p in make_profiles(rows, {}):
+        out.setdefault(p.customer_id, []).append(p)
+    return out
+
+
+def conflict_now(reasons: Sequence[str], left: Sequence[Profile], right: Sequence[Profile]) -> str | None:
+    """What the two customers of a queued pair, as they are now, hold against one person, or None.
+
+    The pair was queued on two records that agree; an import or merge since may
+    have put a record beside either that cannot be the other's person (the
+    till's Zoe Quill, queued beside the shop's, has since taken a birthday ten
+    years from the shop's).
+    """
+    # Names not compared as written (two scripts, "Last, First", family names first) would read as
+    # a conflict here that the pair's own scoring saw through: only birthdays count for such a pair.
+    as_written = NAMES_UNREADABLE not in reasons and not any(r in _NAMES_READ_OTHERWISE for r in reasons)
+    return customers_conflict(left, right, renamed=RENAMED_REASON in reasons, names=as_written)
+
+
+_NAMES_READ_OTHERWISE = (SWAPPED_REASON, FAMILY_FIRST_REASON)
 
 
 def _take_review(conn: Connection, review_id: int):
@@ -1029,6 +1073,7 @@ class BulkAccept:
     review_ids: list[int]
     results: list[MergeResult]
     gone: int = 0  # pairs no longer in the queue (joined or dropped by an earlier merge of the run)
+    held: int = 0  # pairs left in the queue: their customers came to hold a conflict (see conflict_now)
 
     @property
     def changes(self) -> Changes:
@@ -1046,7 +1091,10 @@ def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
     """Accept these pairs, in the order given, in one transaction (all or nothing).
 
     A pair an earlier merge of the same run has joined or removed from the
-    queue is counted in ``gone``, not merged twice.
+    queue is counted in ``gone``, not merged twice; one whose customers hold
+    a conflict by its turn (:func:`conflict_now`) that it was not queued with,
+    brought in by an earlier merge of the run, stays in the queue, counted in
+    ``held``: nobody has seen that conflict.
     """
     review = MatchReview.__table__
     out = BulkAccept(list(review_ids), [])
@@ -1056,10 +1104,20 @@ def accept_reviews(ws: Workspace, review_ids: Sequence[int]) -> BulkAccept:
             if row is None:
                 out.gone += 1
                 continue
-            conn.execute(delete(review).where(review.c.id == review_id))
             if row["left_id"] == row["right_id"]:
+                conn.execute(delete(review).where(review.c.id == review_id))
                 out.gone += 1
                 continue
+            # An earlier merge of the run (or an import since the list was read) may have put
+            # beside either customer a record that cannot be the other's person: a conflict the
+            # pair was not queued with, so nobody has seen it.
+            reasons = json.loads(row["reasons_json"] or "[]")
+            if pair_conflict(reasons) is None:
+                records = _records_of(conn, [row["left_id"], row["right_id"]])
+                if conflict_now(reasons, records.get(row["left_id"], ()), records.get(row["right_id"], ())):
+                    out.held += 1
+                    continue
+            conn.execute(delete(review).where(review.c.id == review_id))
             result = merge_in(conn, [row["left_id"], row["right_id"]], kind="review", score=row["score"],
                           reason=review_reason(row["reasons_json"]))
             result.review = dict(row)

@@ -634,9 +634,9 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
 
     address = date = None  # levels read early where a last name differs (renamed)
     if swapped or side == 3:
-        reasons.append("first and last name swapped")
+        reasons.append(SWAPPED_REASON)
     elif side >= 4:
-        reasons.append("family names written first")
+        reasons.append(FAMILY_FIRST_REASON)
     if fl == "exact":
         w += _tf_bits(m["first"]["exact"], freq.first.get(first_b, 0), freq.n_first, min_u, max_u)
         reasons.append("same first name" + read)
@@ -666,7 +666,7 @@ def _score(a: Profile, b: Profile, freq: Frequencies, model: Model, fl: str | No
         if a.birthday and b.birthday and not (a.birthday.startswith("--") or b.birthday.startswith("--")):
             date = "exact" if a.birthday == b.birthday else date_level(a.birthday, b.birthday)
         if fl in _NAME_AGREES and date == "exact" and address == "same":  # renamed(levels)
-            reasons.append("last names differ, but first name, birthday and address agree")
+            reasons.append(RENAMED_REASON)
         else:
             conflict = conflict or "different last names"
     if ml == "same":
@@ -831,9 +831,9 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
                 reasons.append("different customer ids in one system")
 
     if swapped or side == 3:
-        reasons.append("first and last name swapped")
+        reasons.append(SWAPPED_REASON)
     elif side >= 4:
-        reasons.append("family names written first")
+        reasons.append(FAMILY_FIRST_REASON)
     fl = levels.get("first")
     if fl == "exact":
         w += _bits(model.m["first"]["exact"], Frequencies._u(freq.first, freq.n_first, first_b, model))
@@ -861,7 +861,7 @@ def score_pair_full(a: Profile, b: Profile, freq: Frequencies, model: Model) -> 
     elif ll == "different":
         w += bits("last", ll)
         if renamed(levels):
-            reasons.append("last names differ, but first name, birthday and address agree")
+            reasons.append(RENAMED_REASON)
         else:
             # Ann Brown and Ann Green on the shop's landline are two customers; one person
             # under a new married name is real too, but without more than a phone to go
@@ -988,6 +988,9 @@ def confidence_words(score: float, model: Model) -> str:
     return "unlikely"
 
 
+SWAPPED_REASON = "first and last name swapped"
+FAMILY_FIRST_REASON = "family names written first"
+RENAMED_REASON = "last names differ, but first name, birthday and address agree"  # scoring.renamed, in words
 NAMES_ONLY = "nothing but the name to go on"  # the reason a pair of a name-only record carries in Review
 _AGAINST = ("but ", "not merged: ")  # how a queued pair's reasons say what speaks against one person
 

@@ -56,7 +56,7 @@ def bulk_accept_question(parent: QWidget | None, pairs: Sequence[tuple[str, floa
 
 
 def bulk_accept_summary(parent: QWidget | None, merged: int, gone: int, skipped: int, customers_before: int,
-                        customers_after: int) -> QMessageBox:
+                        customers_after: int, held: int = 0) -> QMessageBox:
     """What "Accept all at or above" did, once it has run."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Information)
@@ -67,6 +67,10 @@ def bulk_accept_summary(parent: QWidget | None, merged: int, gone: int, skipped:
     parts = [f"The workspace has {customers_after:,} customers now, {fewer:,} fewer than before."]
     if gone:
         parts.append(f"{_plural(gone, 'pair')} had already been joined by an earlier merge of the same run.")
+    if held:
+        parts.append(f"{_plural(held, 'pair')} {'stays' if held == 1 else 'stay'} in the queue to decide on "
+                     f"{'its' if held == 1 else 'their'} own: after the merges before "
+                     f"{'it' if held == 1 else 'them'}, the two customers hold different names or birthdays.")
     if skipped:
         parts.append(f"{_plural(skipped, 'skipped pair')} {'stays' if skipped == 1 else 'stay'} in the queue.")
     parts.append("Edit › Undo takes this back in one step.")
