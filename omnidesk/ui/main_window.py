@@ -756,6 +756,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         """Show one customer's card, timeline, sources and notes; Back returns to the screen it was opened from."""
         if self.customer_view is None:
             return
+        if not self.customer_view.may_leave_kept_notes(customer_id):
+            # Cancel: back to the notes kept on the "no longer here" page, where they were left.
+            self.screen_stack.setCurrentWidget(self.customer_page)
+            return
         came_from = self.current_screen()
         if came_from in self.screens:
             self._back_to = came_from
@@ -816,6 +820,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
 
     def go_back(self) -> None:
         """From a customer's screen to the screen it was opened from (Review: at the same pair)."""
+        if self.current_screen() == "customer" and self.customer_view is not None \
+                and not self.customer_view.may_leave_kept_notes():
+            return  # Cancel: the notes kept on the "no longer here" page stay there
         self._go_to_screen(self._back_to if self._back_to in self.screens else "customers")
 
     def show_customer_list(self) -> None:

@@ -336,6 +336,95 @@ def test_the_dashboard_summing_an_import_is_not_news_from_outside(window, shop, 
     assert window.look_for_outside_changes()
 
 
+def test_leaving_the_no_longer_here_page_asks_before_the_kept_notes_go(window, shop, qtbot, monkeypatch, capsys):
+    """Back (the button, the page's own button, Alt+Left) or another customer chosen from the list
+    dropped the notes kept on the "no longer here" page without a word."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    text = "Asked for a call back Tuesday"
+    view = open_customer(window, shop, qtbot, customer_id=2)
+    type_notes(qtbot, view, text)
+    merge_from_command_line(shop, capsys, 1, 2)  # 2 goes into 1
+    assert window.look_for_outside_changes()
+    assert view.pages.currentWidget() is view.missing and view.kept_notes() == text
+    asked: list[int] = []
+    answer = {"discard": False}  # Cancel
+    monkeypatch.setattr(view, "ask_discard_kept_notes", lambda: asked.append(1) or answer["discard"],
+                        raising=False)
+
+    def still_there() -> None:
+        assert window.current_screen() == "customer" and view.customer_id == 2
+        assert view.pages.currentWidget() is view.missing and view.kept_panel.isVisible()
+        assert view.kept_text.toPlainText() == text and view.has_unsaved_notes()
+
+    def alt_left() -> None:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        view.missing.setFocus()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
+
+    for leave in (view.back_button.click, view.missing.button.click, alt_left):
+        leave()
+        still_there()
+    assert len(asked) == 3
+    # Another customer chosen from the list: asked too, and Cancel comes back to the notes.
+    window.show_screen("customers")
+    assert view.kept_notes() == text  # the list shown: nothing is dropped yet
+    window.screens["customers"].customerActivated.emit(3)
+    assert len(asked) == 4
+    still_there()
+    # Discard: the notes go, and the list is shown as asked.
+    answer["discard"] = True
+    view.back_button.click()
+    assert len(asked) == 5 and window.current_screen() == "customers"
+    assert view.kept_notes() is None and not view.has_unsaved_notes()
+    window.open_customer(3)
+    assert len(asked) == 5 and view.customer_id == 3  # nothing kept: nothing asked
+
+
+@pytest.mark.parametrize("key", ["Key_Escape", "Key_Return"])
+def test_the_question_before_dropping_kept_notes_stays_on_enter_and_escape(window, shop, qtbot, capsys, key):
+    """The real question, answered from the keyboard: neither key throws the notes away."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from omnidesk.cli import main
+    from omnidesk.ui.views.customer.kept_notes import DISCARD_KEPT
+
+    view = open_customer(window, shop, qtbot)
+    type_notes(qtbot, view, "Call back on Friday")
+    assert main(["person", "erase", "1", "--yes", "-w", str(shop)]) == 0
+    capsys.readouterr()
+    assert window.look_for_outside_changes()
+    seen: list[tuple] = []
+
+    def answer(tries: int = 100) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            if tries:
+                QTimer.singleShot(20, lambda: answer(tries - 1))
+            return
+        seen.append((box.text(), box.informativeText(), sorted(b.text() for b in box.buttons()),
+                     box.buttonRole(box.defaultButton()), box.defaultButton() is box.escapeButton()))
+        qtbot.keyClick(box, getattr(Qt.Key, key))
+
+    QTimer.singleShot(0, answer)
+    view.back_button.click()
+    assert seen == [(DISCARD_KEPT, seen[0][1], ["Cancel", "Discard"], QMessageBox.ButtonRole.RejectRole, True)]
+    assert "“Copy notes”" in seen[0][1]  # nobody to add them to: the way to keep them is named
+    assert window.current_screen() == "customer" and view.kept_text.toPlainText() == "Call back on Friday"
+    view.discard_unsaved_notes()
+
+
+def test_the_question_names_the_customer_the_notes_can_go_to(window, qtbot):
+    from omnidesk.ui.views.customer.kept_notes import discard_kept_question
+
+    box = discard_kept_question(window, "Jon Smith")
+    assert "“Add to Jon Smith’s notes”" in box.informativeText() and "“Copy notes”" in box.informativeText()
+    box.deleteLater()
+
+
 def contacts(path, people):
     """A plain contact list: email, first name, last name."""
     import csv

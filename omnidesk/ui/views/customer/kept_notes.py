@@ -3,18 +3,36 @@ the command line): kept on the "no longer here" page, never thrown away.
 
 When the customer was merged into another, the page offers to add the words to that
 customer's notes (one undo step, as any notes edit) and opens their card; otherwise the
-words stay on the page with a Copy button.
+words stay on the page with a Copy button.  Leaving the page (Back, or another customer
+chosen) while the words are there asks first; Cancel stays with them.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 from omnidesk.core.failures import is_damaged
 from omnidesk.ui.operations import reason
 
 KEPT_LABEL = "Your notes, not saved:"
+DISCARD_KEPT = "Discard the notes you typed?"
+
+
+def discard_kept_question(parent, survivor: str | None) -> QMessageBox:
+    """The question asked before the kept notes are left behind (Cancel is the default, and Esc)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Notes not saved", DISCARD_KEPT, parent=parent)
+    if survivor is not None:
+        box.setInformativeText(f"They are not saved anywhere. “Add to {survivor}’s notes” puts them on "
+                               f"{survivor}’s card; “Copy notes” puts them on the clipboard.")
+    else:
+        box.setInformativeText("They are not saved anywhere: the customer you typed them on is no longer "
+                               "here. “Copy notes” puts them on the clipboard first.")
+    box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)  # Enter loses nothing
+    box.setEscapeButton(cancel)
+    return box
 
 
 class KeptNotesMixin:
@@ -85,6 +103,29 @@ class KeptNotesMixin:
         self.kept_panel.hide()
         if self.missing.button is not None:
             self.missing.setFocusProxy(self.missing.button)
+
+    def ask_discard_kept_notes(self) -> bool:
+        """Asked before leaving the kept notes behind: True to discard them, False to stay."""
+        survivor = None
+        if self._kept_for is not None and not self.read_only:
+            survivor = self.operations.names([self._kept_for]).get(self._kept_for, f"customer #{self._kept_for}")
+        box = discard_kept_question(self, survivor)
+        try:
+            box.exec()
+            clicked = box.clickedButton()  # None when the box was closed otherwise
+            return clicked is not None and box.buttonRole(clicked) == QMessageBox.ButtonRole.DestructiveRole
+        finally:
+            box.deleteLater()
+
+    def may_leave_kept_notes(self, for_customer: int | None = None) -> bool:
+        """Whether the page may be left (for ``for_customer``'s card, or another screen): True when no
+        kept notes are left behind, or the user chose to discard them (then they are gone)."""
+        if self._kept_notes is None or (for_customer is not None and for_customer == self._kept_from):
+            return True
+        if not self.ask_discard_kept_notes():
+            return False
+        self._forget_kept_notes()
+        return True
 
     def copy_kept_notes(self) -> None:
         if self._kept_notes is None:

@@ -259,5 +259,6 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
 
     def _back(self) -> None:
         self.save_notes()
-        self._forget_kept_notes()  # shown with Copy (and Add) on the page the user chose to leave
+        if not self.may_leave_kept_notes():  # notes kept on the "no longer here" page: asked first
+            return
         self.backRequested.emit()
