@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from omnidesk.cli import main
@@ -118,6 +119,66 @@ def test_a_campaign_deleted_elsewhere_is_asked_about_too(win, view):
     view.answer = "overwrite"
     view.save_button.click()
     assert stored(win) == ("Bring back lapsed customers", 1)
+
+
+def rename_elsewhere(win, new: str = "Spring sale") -> None:
+    with Workspace.open(win.workspace.path) as other:  # another window, the same workspace file
+        core.save_campaign(other, "Autumn", message="Sale", steps=ONE)  # listed before it
+        core.rename_campaign(other, "Spring", new)
+    assert win.look_for_outside_changes()  # back in the window
+
+
+def test_a_campaign_renamed_elsewhere_keeps_what_was_typed_under_its_new_name(win, view):
+    """Renamed in another window while its plan was being edited: the window looked for it by its old
+    name, showed another campaign and dropped what was typed."""
+    rename_elsewhere(win)
+    assert view.current is not None and view.current.name == "Spring sale"
+    assert view.title.text() == "Spring sale" and view.editor.name.text() == "Spring sale"
+    assert view.editor.goal.text() == "Bring back lapsed customers" and view.save_button.isEnabled()
+    assert view.table.currentItem().data(Qt.ItemDataRole.UserRole) == "Spring sale"
+    assert view.error.isVisible()
+    assert view.error.text().startswith("Spring sale was changed since you opened it (in another window or command).")
+    view.save_button.click()  # Cancel: both kept
+    assert view.asked == [("Spring sale", False)]
+    assert core.get_campaign(win.workspace, "Spring sale").goal == "" and undo_text(win) == "Undo"
+    assert view.editor.goal.text() == "Bring back lapsed customers" and view.save_button.isEnabled()
+    view.answer = "overwrite"
+    view.save_button.click()
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Autumn", "Spring sale"]
+    assert core.get_campaign(win.workspace, "Spring sale").goal == "Bring back lapsed customers"
+    assert undo_text(win) == "Undo edit campaign Spring sale" and view.error.isHidden()
+
+
+def test_reload_after_a_rename_elsewhere_shows_the_campaign_as_stored(win, view):
+    rename_elsewhere(win)
+    view.answer = "reload"
+    view.save_button.click()
+    assert view.asked == [("Spring sale", False)]
+    assert view.editor.name.text() == "Spring sale" and view.editor.goal.text() == ""
+    assert not view.save_button.isEnabled() and view.error.isHidden()
+
+
+def test_a_name_typed_over_a_rename_elsewhere_stays_as_typed(win, view):
+    view.editor.name.setText("Spring promo")
+    rename_elsewhere(win)
+    assert view.title.text() == "Spring sale" and view.editor.name.text() == "Spring promo"
+    assert view.editor.goal.text() == "Bring back lapsed customers"
+    view.answer = "overwrite"
+    view.save_button.click()
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Autumn", "Spring promo"]
+
+
+def test_a_save_before_the_window_saw_the_rename_asks_and_writes_over_the_renamed_one(win, view):
+    """Saved before the window looked again: the rename was taken for a delete, and Save anyway
+    made a second campaign under the old name."""
+    with Workspace.open(win.workspace.path) as other:
+        core.rename_campaign(other, "Spring", "Spring sale")
+    view.answer = "overwrite"
+    view.save_button.click()
+    assert view.asked == [("Spring sale", False)]
+    assert [c.name for c in core.list_campaigns(win.workspace)] == ["Spring sale"]
+    assert core.get_campaign(win.workspace, "Spring sale").goal == "Bring back lapsed customers"
+    assert view.editor.name.text() == "Spring sale" and not view.save_button.isEnabled()
 
 
 def test_the_core_refuses_a_save_over_a_plan_changed_since(win):

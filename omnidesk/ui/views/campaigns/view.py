@@ -277,8 +277,11 @@ class CampaignsView(QWidget):
         return bytes(QTimeZone.systemTimeZoneId()).decode() or "UTC"
 
     def refresh(self) -> None:
-        keep = self.current.name if self.current is not None else None
+        # The campaign shown is found again by what it is, not by its name: renamed elsewhere (in
+        # another window), it stays in the editor with what was typed there.
+        keep = self.current.id if self.current is not None else None
         typed = self.editor.values() if self._dirty() else None
+        loaded_name = self._loaded["name"] if self._loaded is not None else None
         campaigns = core.list_campaigns(self.workspace)
         now = datetime.now(UTC)
         self.table.blockSignals(True)
@@ -298,8 +301,11 @@ class CampaignsView(QWidget):
         self.table.blockSignals(False)
         self.pages.setCurrentIndex(1 if campaigns else 0)
         names = [c.name for c in campaigns]
+        kept = next((c.name for c in campaigns if c.id == keep), None)
+        if kept is not None and typed is not None and typed["name"] == loaded_name:
+            typed = {**typed, "name": kept}  # a name left as it was reads as it is now
         if names:
-            self.select(keep if keep in names else names[0], typed=typed if keep in names else None)
+            self.select(kept if kept is not None else names[0], typed=typed if kept is not None else None)
         else:
             self.current = None
             self._loaded = None
@@ -641,12 +647,10 @@ class CampaignsView(QWidget):
         old, v = self.current.name, self.editor.values()
         new = v["name"]
         base = self._base or self.current
-        try:
-            stored = core.get_campaign(self.workspace, base.name)
-        except UserError:
-            stored = None
+        # Found by what it is: a campaign renamed elsewhere is changed, not deleted.
+        stored = next((c for c in core.list_campaigns(self.workspace) if c.id == base.id), None)
         if stored is None or core.plan_version(stored) != core.plan_version(base):
-            answer = self.ask_stale(base.name, stored is None)
+            answer = self.ask_stale(stored.name if stored is not None else base.name, stored is None)
             if answer == "reload":
                 if stored is None:
                     self._loaded = None  # nothing to keep typed: the list as it is now
@@ -656,6 +660,10 @@ class CampaignsView(QWidget):
                 return
             if answer != "overwrite":
                 return  # what was typed stays, unsaved
+            if stored is not None:
+                if new == base.name:
+                    new = stored.name  # a name left as it was opened does not undo a rename made elsewhere
+                old = stored.name
             base = stored  # overwrite the plan as it reads now; a change made meanwhile is asked again
 
         def run(ws):
