@@ -221,6 +221,41 @@ def test_a_suppression_file_never_makes_an_opt_in(ws, tmp_path):
     assert facts_of(ws, "unsubscribes.csv") == [("email", "unsubscribed", None)]
 
 
+# A hand-kept list named for what it is, with whatever columns say who: the channels its name closes.
+NAMED_LISTS = {
+    "do_not_contact.csv": {"email": "unsubscribed", "sms": "unsubscribed", "whatsapp": "unsubscribed"},
+    "Do Not Contact list.csv": {"email": "unsubscribed", "sms": "unsubscribed", "whatsapp": "unsubscribed"},
+    "dnc_list.csv": {"email": "unsubscribed", "sms": "unsubscribed", "whatsapp": "unsubscribed"},
+    "do-not-email.csv": {"email": "unsubscribed"},
+    "Do Not Mail list.csv": {"email": "unsubscribed"},
+    "do_not_call.csv": {"sms": "unsubscribed", "whatsapp": "unsubscribed"},
+    "DoNotText.csv": {"sms": "unsubscribed", "whatsapp": "unsubscribed"},
+}
+
+
+@pytest.mark.parametrize("name", list(NAMED_LISTS))
+def test_a_do_not_contact_list_closes_the_channels_its_name_says(ws, tmp_path, name):
+    # "do not contact" was read as a plain contacts file: the "not" of its name counted as a
+    # negation ("customers_not_unsubscribed.csv"), and a DNC list with an email column closed
+    # email only, leaving the number it was kept for in the SMS pack.
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", ("sam@example.com", "+12075550101", "yes")),
+             "2025-06-01 09:00Z")
+    path = write_csv(tmp_path / name, ["Name", "Email", "Phone"], [["Sam Stone", "sam@example.com", "(207) 555-0101"]])
+    imported(ws, path, "2025-06-02 09:00Z")
+    assert {ch: status for ch, status, _ in facts_of(ws, name)} == NAMED_LISTS[name]
+    said = in_force(ws, "sam@example.com")
+    assert {ch: said.get(ch) for ch in NAMED_LISTS[name]} == NAMED_LISTS[name]
+    if "sms" not in NAMED_LISTS[name]:
+        assert said["sms"] == "granted"
+
+
+def test_a_name_saying_the_list_is_not_of_opt_outs_is_a_contacts_file(ws, tmp_path):
+    path = write_csv(tmp_path / "customers_not_on_do_not_contact.csv", ["Name", "Email"],
+                     [["Sam Stone", "sam@example.com"]])
+    imported(ws, path, "2025-06-02 09:00Z")
+    assert facts_of(ws, "customers_not_on_do_not_contact.csv") == []
+
+
 # --------------------------------------------------------------------------
 # 4. a consent date that could be day/month or month/day
 # --------------------------------------------------------------------------

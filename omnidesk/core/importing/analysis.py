@@ -20,14 +20,14 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, update
 
-from omnidesk.core.channels import channel_code
+from omnidesk.core.channels import channel_code, channel_name
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.evidence import events_evidence
 from omnidesk.core.importing.fields import CHANNELS, FIELDS_BY_NAME, IGNORE, FieldType, Kind
 from omnidesk.core.importing.optout_lists import (
     consent_columns,
-    list_channel,
+    list_channels,
     list_status,
     phones_in_names,
     reply_columns,
@@ -351,7 +351,8 @@ def _optout_list_notes(plan: ImportPlan) -> list[str]:
     status = list_status(plan.file_name, plan.header, plan.mapping)
     if status is None:
         return []
-    channel = CHANNELS.get(list_channel(plan.channel, plan.mapping), "")
+    names = [CHANNELS.get(c) or channel_name(c) for c in list_channels(plan.file_name, plan.channel, plan.mapping)]
+    channel = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return [f"{_LIST_NOTE}an {channel} opt-out ({status}): its name or a column says it is a list of "
             "unsubscribes, bounces or suppressions, and no column gives consent. Map a consent column "
             "if that is wrong."]

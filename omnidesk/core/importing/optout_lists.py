@@ -29,7 +29,7 @@ from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, FieldType
 from omnidesk.core.importing.headers import header_key, header_words
 
-__all__ = ["Replies", "consent_columns", "list_channel", "list_status", "phones_in_names", "reply_columns",
+__all__ = ["Replies", "consent_columns", "list_channel", "list_channels", "list_status", "phones_in_names", "reply_columns",
            "says_opt_out"]
 
 UNSUBSCRIBED, CLEANED = "unsubscribed", "cleaned"
@@ -38,11 +38,11 @@ UNSUBSCRIBED, CLEANED = "unsubscribed", "cleaned"
 # "invalid" are left out: a "cleaned_customers.csv" is a list someone tidied.
 _UNSUB_WORDS = frozenset(
     "unsubscribe unsubscribes unsubscribed unsubs unsub unsubscribers optout optouts suppression suppressions "
-    "suppressed blacklist blacklisted blocklist blocklisted donotemail donotcontact dnc complaints "
-    "spamreports".split()
+    "suppressed blacklist blacklisted blocklist blocklisted donotemail donotcontact donotcall donottext dnc "
+    "complaints spamreports".split()
 )
 _UNSUB_PHRASES = ("opt out", "opt outs", "opted out", "do not email", "do not contact", "do not mail",
-                  "spam reports", "stop list")
+                  "do not call", "do not text", "do not sms", "spam reports", "stop list")
 _BOUNCE_WORDS = frozenset("bounces bounced hardbounces bouncelist".split())
 _BOUNCE_PHRASES = ("hard bounces", "bounce list")
 # Run together in a name ("globalunsubscribes"): only words no other word contains.
@@ -67,10 +67,21 @@ def consent_columns(mapping: Sequence[str], constants: dict | None = None) -> bo
                for n in names)
 
 
+# "Do not ..." names: their own "not" is no negation ("do_not_contact.csv" is a list of opt-outs).
+_DO_NOT = re.compile(r"\bdo not (?=contact\b|email\b|mail\b|call\b|text\b|sms\b)")
+# Names that say which channels their rows closed: every one ("do not contact", "DNC"), or the
+# phone's ("do not call", "do not text"); other lists close their channel's (list_channel).
+_EVERY_CHANNEL = ("do not contact", "donotcontact", "dnc")
+_PHONE_CHANNELS = ("do not call", "donotcall", "do not text", "donottext", "do not sms", "donotsms")
+EVERY_CHANNEL, PHONE_CHANNELS = ("email", "sms", "whatsapp"), ("sms", "whatsapp")
+
+
 def _status_of(words: list[str]) -> str | None:
-    if not words or _NEGATIONS & set(words):
+    if not words:
         return None
     phrase = f" {' '.join(words)} "
+    if _NEGATIONS & set(_DO_NOT.sub("do ", phrase).split()):
+        return None
     compact = "".join(words)
     if _BOUNCE_WORDS & set(words) or any(f" {p} " in phrase for p in _BOUNCE_PHRASES):
         return CLEANED
@@ -117,6 +128,26 @@ def list_channel(channel: str, mapping: Sequence[str]) -> str:
     if channel == "sms" or ("email" not in mapping and "phone" in mapping):
         return "sms"
     return "email"
+
+
+def list_channels(file_name: str, channel: str, mapping: Sequence[str]) -> tuple[str, ...]:
+    """The consent channels a list of opt-outs known by its name closes.
+
+    A "do not contact" list (or "DNC") closes every channel, whatever columns name its
+    people by: an email beside the phone says who, not that only mail is refused.  A "do not
+    call" or "do not text" list closes the phone's channels, SMS and WhatsApp.  Any other list
+    closes its channel's (:func:`list_channel`).
+    """
+    words = header_words(header_key(PurePath(file_name or "").stem))
+    phrase, compact = f" {' '.join(words)} ", "".join(words)
+    # "dnc" only as a word of its own; "donotcontact" run together too.
+    said = set(words) | {p for p in (*_EVERY_CHANNEL, *_PHONE_CHANNELS)
+                         if f" {p} " in phrase or (p.startswith("donot") and p in compact)}
+    if said & set(_EVERY_CHANNEL):
+        return EVERY_CHANNEL
+    if said & set(_PHONE_CHANNELS):
+        return PHONE_CHANNELS
+    return (list_channel(channel, mapping),)
 
 
 # -- replies read from the values ------------------------------------------------------------------

@@ -16,6 +16,7 @@ from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS
 from omnidesk.core.importing.optout_lists import (
     consent_columns,
     list_channel,
+    list_channels,
     list_status,
     says_opt_in_time,
     says_opt_out,
@@ -240,6 +241,7 @@ class RowNormalizer:
         # Whose opt-outs a file's "Unsubscribed at", "Status" or name are: its channel's.
         file_name = plan.path.name if getattr(plan, "path", None) is not None else ""
         self.list_channel = list_channel(plan.channel, plan.mapping)
+        self.list_channels = list_channels(file_name, plan.channel, plan.mapping)
         named_list = list_status(file_name, plan.header, plan.mapping) if self.nobody_check else None
         # A list of opt-outs known by its name alone: each row is one (see optout_lists).
         self.list_status = named_list if not consent_columns(plan.mapping, self.constants) else None
@@ -638,7 +640,8 @@ class RowNormalizer:
                 row.consents[channel] = [*later, (nz.UNSUBSCRIBED, when)]
         # A list of opt-outs known by its name: each row is one (never a grant).
         if self.list_status is not None:
-            _at_least(row, channel, self.list_status, (self.list_status, None))
+            for closed in self.list_channels:  # a "do not contact" list closes every channel
+                _at_least(row, closed, self.list_status, (self.list_status, None))
         # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
         # the person as of the file).  Within one row the stricter word wins.
         # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
