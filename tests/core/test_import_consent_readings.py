@@ -256,6 +256,41 @@ def test_a_name_saying_the_list_is_not_of_opt_outs_is_a_contacts_file(ws, tmp_pa
     assert facts_of(ws, "customers_not_on_do_not_contact.csv") == []
 
 
+# Consent columns the importer left unmapped, and so unread, without a word: their "no" stayed a yes.
+OPT_OUT_COLUMNS = {
+    # HubSpot's contacts export: one "Opted out of email: <subscription>" column per subscription type.
+    "hubspot-crm-exports-all-contacts.csv": (
+        ["Record ID", "First Name", "Last Name", "Email", "Phone Number", "Marketing contact status",
+         "Unsubscribed from all email", "Opted out of email: Marketing Information", "Opted out of email: One to One"],
+        ["5101", "Sam", "Stone", "sam@example.com", "+12075550101", "Marketing contact", "false", "true", "false"],
+        {"email": "unsubscribed", "sms": "granted"}),
+    # Constant Contact's contacts export.
+    "constant_contact_export.csv": (
+        ["Email address", "First name", "Last name", "Email permission status", "Email update source"],
+        ["sam@example.com", "Sam", "Stone", "Unsubscribed", "Contact"], {"email": "unsubscribed", "sms": "granted"}),
+    "cc_implicit.csv": (
+        ["Email address", "First name", "Last name", "Email permission status"],
+        ["sam@example.com", "Sam", "Stone", "Implicit"], {"email": "denied", "sms": "granted"}),
+    "email_tool_status.csv": (["Email", "Email Status", "SMS Status"],
+                              ["sam@example.com", "Spam complaint", "Opted Out"],
+                              {"email": "unsubscribed", "sms": "unsubscribed"}),
+    "complaints_flag.csv": (["Email", "Spam complaint"], ["sam@example.com", "yes"],
+                            {"email": "unsubscribed", "sms": "granted"}),
+    "subscribed_flag.csv": (["Email", "Email Subscribed"], ["sam@example.com", "false"],
+                            {"email": "denied", "sms": "granted"}),
+}
+
+
+@pytest.mark.parametrize("name", list(OPT_OUT_COLUMNS))
+def test_opt_out_columns_of_crm_and_email_tools_are_read(ws, tmp_path, name):
+    header, row, expected = OPT_OUT_COLUMNS[name]
+    imported(ws, shop_customers(tmp_path / "customers_export.csv", ("sam@example.com", "+12075550101", "yes")),
+             "2025-06-01 09:00Z")
+    imported(ws, write_csv(tmp_path / name, header, [row]), "2025-06-02 09:00Z")
+    said = in_force(ws, "sam@example.com")
+    assert {ch: said.get(ch) for ch in expected} == expected
+
+
 # --------------------------------------------------------------------------
 # 4. a consent date that could be day/month or month/day
 # --------------------------------------------------------------------------

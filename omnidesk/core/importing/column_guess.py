@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from omnidesk.core.importing.fields import EVENT_FIELDS, FIELDS_BY_NAME, IGNORE, Kind
+from omnidesk.core.importing.fields import EVENT_FIELDS, FIELDS_BY_NAME, IGNORE, FieldType, Kind
 from omnidesk.core.importing.headers import header_key, header_keys, header_words
 from omnidesk.core.importing.preset_data import Preset, load_header_synonyms
 
@@ -196,6 +196,24 @@ def _parts_candidate(header: str) -> _Candidate | None:
     return None
 
 
+def _one_subscription(header: str) -> _Candidate | None:
+    """A consent or opt-out column for one of several lists: HubSpot's "Opted out of email:
+    Marketing Information" beside "Opted out of email: One to One", a "Subscribed: Newsletter".
+
+    Each is that field (the answer on one list is an answer on the channel: any "no" among them
+    closes it), whatever the list is called.
+    """
+    head, colon, rest = header.partition(":")
+    if not colon or not rest.strip() or not head.strip():
+        return None
+    synonym = _lookup(header_key(head)) or _lookup(" ".join(header_words(header_key(head))))
+    if synonym is None or synonym.field not in FIELDS_BY_NAME \
+            or FIELDS_BY_NAME[synonym.field].type not in (FieldType.CONSENT, FieldType.OPTOUT):
+        return None
+    return _synonym_candidate(synonym, min(synonym.confidence, _QUALIFIED),
+                              f"synonym '{synonym.phrase}' for the list '{rest.strip()}'")
+
+
 def _is_substitution(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
@@ -290,6 +308,9 @@ def _generic_candidate(header: str) -> _Candidate:
         words = asked
     if _both_names(words):
         return _Candidate("full_name", _QUALIFIED, f"first and last name in one column ('{key}')")
+    one_list = _one_subscription(header)
+    if one_list is not None:
+        return one_list
     parts = _parts_candidate(header)
     if parts is not None:
         return parts

@@ -145,6 +145,13 @@ _CONSENT: dict[str, str] = {
     # would leave an older "yes" standing.
     **dict.fromkeys("nope nah never".split(), DENIED),
     **dict.fromkeys(["never subscribed", "not subscribed", "non subscribed", "no consent"], DENIED),
+    # Constant Contact's "Email permission status": Explicit is a yes; Implicit (a customer who
+    # never said yes) and Not set are none, read as no.
+    "explicit": GRANTED,
+    **dict.fromkeys(["implicit", "not set"], DENIED),
+    # A spam complaint is the strongest "no" there is.
+    **dict.fromkeys(["spam complaint", "spam complaints", "complained", "complaint", "spam", "marked as spam",
+                     "abuse", "abuse complaint"], UNSUBSCRIBED),
     # Klaviyo "suppressed" covers unsubscribes, bounces, spam reports and manual
     # blocks: the one safe reading is "do not send".
     **dict.fromkeys("unsubscribed optout unsubscribe withdrawn revoked suppressed".split(), UNSUBSCRIBED),
