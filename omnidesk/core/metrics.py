@@ -23,7 +23,10 @@ reads every event:
 * **campaigns** — per exported step: recipients, and the orders that followed within
   the attribution window (``attribution_days``, default 7): an order naming the
   offer code first, then one from a link carrying the campaign's tag, then the
-  recipient's next order; each order counts once.  Beside them a baseline: the
+  recipient's next order; each order counts once.  Recipients are people as the
+  customers are now: records merged since the export are one recipient, their
+  window opening at the first send of the step to any of them (what they bought
+  after it followed a message they had); a record split off is a recipient of its own.  Beside them a baseline: the
   customers the plan held out of the step, or (none held out) those a guard left
   out though they could have been sent it — quiet hours, a cap — never those out
   for consent or a missing address; their orders in the same window from the step's
@@ -361,6 +364,11 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
     ``at`` is the step's time on its own clock (as the plan gives it), telling apart two steps
     of one campaign on one channel.
 
+    Sends are recorded per imported record; recipients and baseline customers are counted per
+    customer as they are now, each once: a person whose records were merged after the export
+    is one recipient (one first order, not one per record), their window from the earliest
+    of the step's sends to any of their records.
+
     A step exported for a time still to come (``now``: the clock when not given) has not been
     sent: ``sent`` is False, ``due`` its time (UTC), ``recipients`` those it is planned for,
     and nothing is counted for it or its baseline yet.
@@ -385,9 +393,13 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                              .outerjoin(msg, msg.c.id == camp.c.message_id)
                              .where(st.c.exported_at.is_not(None)).order_by(st.c.at_utc)).all()
         for step_id, channel, campaign_id, name, message_name, master_json, at_utc, at_local in steps:
-            sends = conn.execute(select(rec.c.customer_id, sr.c.send_utc).join(rec, rec.c.id == sr.c.record_id)
+            # One row per person as the customers are now: two records of one person (merged since
+            # the export) are one recipient, sent the step when the first of their sends went out.
+            sends = conn.execute(select(rec.c.customer_id, func.min(sr.c.send_utc))
+                                 .join(rec, rec.c.id == sr.c.record_id)
                                  .where(sr.c.step_id == step_id, rec.c.customer_id.is_not(None),
-                                        sr.c.channel.not_in(BASELINE_REASONS))).all()
+                                        sr.c.channel.not_in(BASELINE_REASONS))
+                                 .group_by(rec.c.customer_id)).all()
             if at_utc > clock:
                 out.append({"name": name, "channel": channel, "at": at_local, "sent": False, "due": at_utc,
                             "recipients": len(sends),
@@ -467,22 +479,28 @@ def _order_spend(row) -> int:
 
 
 def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[int, list]:
-    """Customer -> their orders within ``days`` of their send record on the step (those ``which`` picks),
+    """Customer -> their orders within ``days`` of their send records on the step (those ``which`` picks),
     earliest first.
+
+    A customer is a person as the customers are now: one with several records sent the step
+    (merged since the export) is read once, from the earliest of those sends.
 
     A till's refund line (a negative amount) is no order.  Times are compared as instants:
     one its file gave without an offset is on the shop's clock (``zone``; None: this
     computer's), so the query reads half a day more on each side and the window is cut here.
     """
     sr, rec, ev = SendRecord.__table__, SourceRecord.__table__, Event.__table__
-    sent_at = func.replace(sr.c.send_utc, "Z", "")
+    people = (select(rec.c.customer_id, func.min(sr.c.send_utc).label("send_utc"))
+              .select_from(sr.join(rec, rec.c.id == sr.c.record_id))
+              .where(sr.c.step_id == step_id, which, rec.c.customer_id.is_not(None))
+              .group_by(rec.c.customer_id).subquery("people"))
+    sent_at = func.replace(people.c.send_utc, "Z", "")
     found: dict[int, list] = defaultdict(list)
     for row in conn.execute(
-            select(rec.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
+            select(people.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
                    ev.c.refunded_minor, ev.c.currency, ev.c.occurred_at, ev.c.occurred_utc, sent_at.label("sent_at"))
-            .select_from(sr.join(rec, rec.c.id == sr.c.record_id)
-                         .join(ev, ev.c.customer_id == rec.c.customer_id))
-            .where(sr.c.step_id == step_id, which, ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
+            .select_from(people.join(ev, ev.c.customer_id == people.c.customer_id))
+            .where(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
                    or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0),
                    ev.c.occurred_utc >= func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, "-14 hours"),
                    ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days", "+14 hours"))):
