@@ -21,9 +21,10 @@ reads every event:
 * **activity** — per ISO week and channel: events, and revenue net of refunds and
   cancellations (money.py's rule) in the shop's currency, other currencies apart, never added;
 * **campaigns** — per exported step: recipients, and the orders that followed within
-  the attribution window (``attribution_days``, default 7): an order naming the
-  offer code first, then one from a link carrying the campaign's tag, then the
-  recipient's next order; each order counts once.  Recipients are people as the
+  the attribution window (``attribution_days``, default 7): an order placed with
+  the offer code first (one of the codes its export gave, matched whole and in any
+  case), then one naming the code elsewhere, then one from a link carrying the
+  campaign's tag, then the recipient's next order; each order counts once.  Recipients are people as the
   customers are now: records merged since the export are one recipient, their
   window opening at the first send of the step to any of them (what they bought
   after it followed a message they had); a record split off is a recipient of its own.  Beside them a baseline: the
@@ -411,15 +412,21 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
             tag = campaign_name(brand, message_name) if message_name else ""
 
             def pick(rows, code=code, tag=tag):
-                """The order a step's customer counts: naming the offer code, else the tagged link, else the first."""
+                """The order a step's customer counts: the one placed with the offer code, else one
+                naming it elsewhere, else the tagged link, else the first."""
+                wanted = code.casefold()
+
+                def used_code(r) -> bool:
+                    return bool(code) and wanted in _order_codes(r.details_json)[0]
+
                 def names_code(r) -> bool:
-                    return bool(code) and code.casefold() in f"{r.summary} {r.details_json}".casefold()
+                    return bool(code) and wanted in f"{r.summary} {_order_codes(r.details_json)[1]}".casefold()
 
                 def names_tag(r) -> bool:
                     return bool(tag) and f"utm_campaign={tag}".casefold() in (r.details_json or "").casefold()
 
-                return next((r for r in rows if names_code(r)), None) or next((r for r in rows if names_tag(r)), None) \
-                    or rows[0]
+                return next((r for r in rows if used_code(r)), None) or next((r for r in rows if names_code(r)), None) \
+                    or next((r for r in rows if names_tag(r)), None) or rows[0]
 
             candidates = _orders_in_window(conn, step_id, sr.c.channel.not_in(BASELINE_REASONS), days, zone)
             orders, revenue = 0, Counter()
@@ -469,6 +476,21 @@ def campaign_results(ws: Workspace, *, window_days: int | None = None, now: date
                 row["baseline_other_revenue"] = {code: round(m / 100, 2) for code, m in base_others.items()}
             out.append(row)
     return out
+
+
+def _order_codes(details_json: str | None) -> tuple[set[str], str]:
+    """The discount codes an order was placed with (case folded), and its details without them.
+
+    A code matches whole: an order placed with SPRING200 did not use SPRING20, so the rest of
+    the details, searched for the code as text, leaves the codes out."""
+    try:
+        details = json.loads(details_json or "{}")
+    except ValueError:
+        return set(), details_json or ""
+    if not isinstance(details, dict) or not details.get("discount_codes"):
+        return set(), details_json or ""
+    codes = details.pop("discount_codes")
+    return {str(c).casefold() for c in codes}, json.dumps(details, ensure_ascii=False)
 
 
 def _order_spend(row) -> int:

@@ -593,6 +593,9 @@ def test_shopify_orders_mapping():
             # Money not spent after all.
             "Cancelled at": "cancelled_at",
             "Refunded Amount": "refunded_amount",
+            # The code(s) the order was placed with: campaign results credit that order.
+            "Discount Code": "discount_code",
+            "Discount Amount": IGNORE,
         },
         "shopify_orders",
     )

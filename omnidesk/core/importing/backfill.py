@@ -149,6 +149,60 @@ def fill_order_statuses(conn, chunk: int = 5_000) -> int:
     return updated
 
 
+def fill_discount_codes(conn: Connection, chunk: int = 5_000) -> int:
+    """Give the orders imported before discount codes were kept theirs, from their rows as read.
+
+    Shopify's "Discount Code" and the WooCommerce order export's "Coupon Code" were kept in
+    the raw row only; they are found again by header, as an import now maps them (a column
+    the file's mapping gave another field keeps it).  An order's codes are on its first row,
+    the one its event names.  Returns how many orders got codes.
+    """
+    from omnidesk.core.importing.column_guess import guess_mapping, mapping_fields
+    from omnidesk.core.importing.store import discount_codes
+
+    ev, rec = Event.__table__, SourceRecord.__table__
+    stmt = update(ev).where(ev.c.id == bindparam("eid")).values(details_json=bindparam("details"))
+    changed = 0
+    for batch_id, kind, header_json, mapping_json, _, preset_key in _batches(conn):
+        if kind != "events":
+            continue
+        header, mapping = json.loads(header_json or "[]"), json.loads(mapping_json or "[]")
+        try:
+            preset = get_preset(preset_key) if preset_key else None
+        except KeyError:  # a preset this version no longer has
+            preset = None
+        guessed = mapping_fields(guess_mapping(header, preset))
+        at = [i for i, name in enumerate(guessed) if name == "discount_code"
+              and (i >= len(mapping) or mapping[i] in ("ignore", "discount_code"))]
+        at += [i for i, name in enumerate(mapping) if name == "discount_code" and i not in at]
+        if not at:
+            continue
+        last = 0
+        while True:
+            rows = conn.execute(select(ev.c.id, ev.c.details_json, rec.c.raw_json)
+                                .join(rec, rec.c.id == ev.c.record_id)
+                                .where(ev.c.batch_id == batch_id, ev.c.type.in_(ORDER_TYPES), ev.c.id > last)
+                                .order_by(ev.c.id).limit(chunk)).all()
+            if not rows:
+                break
+            last = rows[-1][0]
+            params = []
+            for eid, details_json, raw_json in rows:
+                values = json.loads(raw_json or "[]")
+                codes = discount_codes(", ".join(c for i in sorted(at) if (c := _cell(values, i))))
+                try:
+                    details = json.loads(details_json or "{}")
+                except ValueError:
+                    continue
+                if codes and isinstance(details, dict) and details.get("discount_codes") != codes:
+                    details["discount_codes"] = codes
+                    params.append({"eid": eid, "details": json.dumps(details, ensure_ascii=False, default=str)})
+            if params:
+                conn.execute(stmt, params)
+                changed += len(params)
+    return changed
+
+
 _READING_FIELDS = ("first_name_reading", "last_name_reading", "full_name_reading")
 
 

@@ -128,6 +128,9 @@ FIELDS: tuple[Field, ...] = (
     # An order cancelled, or money given back: not spend (see core/money.py).
     Field("cancelled_at", "Cancelled at", FieldType.DATETIME),
     Field("refunded_amount", "Refunded amount", FieldType.MONEY),
+    # The discount or coupon code(s) an order was placed with ("SPRING20", or "FREESHIP, SPRING20"):
+    # campaign results credit the order that used a message's offer code (see core/metrics.py).
+    Field("discount_code", "Discount / coupon code", FieldType.TEXT, multi=True),
     Field("summary", "Summary / subject", FieldType.TEXT),
     Field("url", "URL / page", FieldType.TEXT),
     Field("campaign", "Campaign", FieldType.TEXT),

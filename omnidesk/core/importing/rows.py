@@ -437,6 +437,9 @@ class RowNormalizer:
         notes = [t for t, _ in self.every(v, "note")]
         if notes:
             row.values["note"] = "\n".join(notes)
+        codes = [t for t, _ in self.every(v, "discount_code")]
+        if codes:
+            row.values["discount_code"] = ", ".join(codes)
         for name in self._money_fields:
             raw, i = get(name, _NOTHING)
             if raw and nz.plain_amount(raw):  # "1234.5": parse_money's Decimal, and no currency

@@ -279,6 +279,17 @@ _DEFAULT_EVENT_TYPE = {"shop": "order", "pos": "purchase", "email": "email", "we
                        "sms": "sms", "social": "lead_form"}
 
 
+def discount_codes(text: object) -> list[str]:
+    """The codes a discount or coupon cell names, in its order: "FREESHIP, SPRING20" is two
+    (Shopify writes an order's codes so; a cell of each column a file has is joined the same way)."""
+    codes: list[str] = []
+    for code in str(text or "").split(","):
+        code = code.strip()
+        if code and code not in codes:
+            codes.append(code)
+    return codes
+
+
 def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
     v = row.values
     etype = str(v.get("event_type") or _DEFAULT_EVENT_TYPE.get(plan.channel, "activity"))
@@ -289,6 +300,8 @@ def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
         summary_parts.insert(0, str(v["order_id"]))
     details = {k: v[k] for k in ("order_id", "status", "cancelled_at", "refunded_amount", "campaign", "url", "location",
                                  "item_name", "item_quantity", "item_price") if k in v}
+    if codes := discount_codes(v.get("discount_code")):
+        details["discount_codes"] = codes  # what campaign results match an offer code against
     details["identifiers"] = {
         "email": row.emails[0] if row.emails else None,
         "phone": row.phones[0] if row.phones else None,
