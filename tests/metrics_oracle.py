@@ -85,12 +85,11 @@ def old_activity(ws, period=metrics.Period()):
     ev = Event.__table__
     zone = workspace_zone(ws)
     shop = workspace_currency(ws)
-    spent = (ev.c.type.in_(ORDER_TYPES)) & ev.c.status.not_in(NOT_SPEND)
     weeks: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0, Counter()])
     with ws.engine.connect() as conn:
-        for occurred_at, occurred_utc, channel, amount, refunded, currency, counted in conn.execute(
-                select(ev.c.occurred_at, ev.c.occurred_utc, ev.c.channel, ev.c.amount_minor, ev.c.refunded_minor,
-                       ev.c.currency, spent).where(ev.c.occurred_utc.is_not(None))):
+        for occurred_at, occurred_utc, channel, type_, status, amount, refunded, currency in conn.execute(
+                select(ev.c.occurred_at, ev.c.occurred_utc, ev.c.channel, ev.c.type, ev.c.status, ev.c.amount_minor,
+                       ev.c.refunded_minor, ev.c.currency).where(ev.c.occurred_utc.is_not(None))):
             offset = occurred_at is not None and datetime.fromisoformat(occurred_at).tzinfo is not None
             d = (datetime.fromisoformat(occurred_utc).replace(tzinfo=UTC).astimezone(zone).date().isoformat()
                  if offset else occurred_utc[:10])
@@ -99,8 +98,15 @@ def old_activity(ws, period=metrics.Period()):
             year, week, _ = date.fromisoformat(d).isocalendar()
             entry = weeks[(f"{year}-W{week:02d}", channel)]
             entry[0] += 1
-            if counted:  # money.net_spend: an order never below nothing, a refund line its amount
-                money = (amount or 0) if refunded is None or (amount or 0) < 0 else max((amount or 0) - refunded, 0)
+            if type_ in ORDER_TYPES:
+                # money.row_spend: a refund line its amount whatever its status, a refunded, voided or
+                # cancelled order nothing, any other never below nothing
+                if (amount or 0) < 0:
+                    money = amount
+                elif status in NOT_SPEND:
+                    money = 0
+                else:
+                    money = (amount or 0) if refunded is None else max((amount or 0) - refunded, 0)
                 if not currency or currency == shop:
                     entry[1] += money
                 else:

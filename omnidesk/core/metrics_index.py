@@ -4,14 +4,14 @@ Reading ten million events for each chart takes seconds; two summaries answer
 in a fraction of one:
 
 * ``event_day`` holds each import's events per day, channel, type, status and currency with
-  their money (amount less refunded, never below nothing: money.net_spend): activity
-  sums it, choosing orders and statuses as money.py says at read time.  It is made per import
-  (``event_day_batch``), on first use, like the product index of segments/items.py;
+  what they add to spend (money.row_spend, the rule of the customer's spend): activity sums
+  it over orders.  It is made per import (``event_day_batch``), on first use, like the
+  product index of segments/items.py;
   an import not summed yet is read event by event, so an answer is never stale.
 * ``customer_journey`` holds each customer's journey (path, first appearance, days
   to the first purchase); journeys count and take medians over it.
 
-Triggers in the schema (migrations 0016, 0026 and 0027) keep both true through every write —
+Triggers in the schema (migrations 0016, 0027 and 0032) keep both true through every write —
 an import, a merge or an unmerge (events and records follow their record to
 another customer), an erasure, a taken-back import, an undo: an event added to
 or removed from a summed import changes its day at once, and a customer whose
@@ -41,7 +41,7 @@ from omnidesk.core.models import (
     JourneyStale,
     SourceRecord,
 )
-from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, net_spend
+from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, row_spend
 
 HAND = "manual"
 UNKNOWN = "9999"  # the first appearance on a channel with no dated event: after every real one
@@ -78,6 +78,11 @@ def _try_writing(workspace, work) -> bool:
 
 # -- activity ------------------------------------------------------------------------------------
 
+def _spend(ev):
+    """SQL: what an event adds to spend, as the customer's card counts it (money.row_spend)."""
+    return row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor)
+
+
 def unsummed_batches(conn) -> list[int]:
     """Finished imports whose events are not summed in ``event_day`` yet."""
     batch, done = ImportBatch.__table__, EventDayBatch.__table__
@@ -102,7 +107,7 @@ def sum_batches(conn, batch_ids: Iterable[int]) -> None:
         conn.execute(insert(day_t).from_select(
             ["batch_id", "day", "channel", "type", "status", "currency", "events", "money"],
             select(literal(batch_id), day, ev.c.channel, ev.c.type, ev.c.status, currency, func.count(),
-                   func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)))
+                   func.sum(_spend(ev)))
             .where(batch == batch_id, ev.c.occurred_utc.is_not(None))
             .group_by(day, ev.c.channel, ev.c.type, ev.c.status, currency)))
         # From here on the triggers add and take away each event of this import as it changes.
@@ -139,7 +144,7 @@ def day_rows(conn, period_where) -> list[tuple[str, str, int, dict[str, int]]]:
     """
     ev, day_t, done = Event.__table__, EventDay.__table__, EventDayBatch.__table__
     out: dict[tuple[str, str], list] = defaultdict(lambda: [0, {}])
-    spent = func.sum(day_t.c.money).filter(day_t.c.type.in_(ORDER_TYPES), day_t.c.status.not_in(NOT_SPEND))
+    spent = func.sum(day_t.c.money).filter(day_t.c.type.in_(ORDER_TYPES))
     where = [] if (w := period_where(day_t.c.day)) is None else [w]
     for d, channel, currency, n, money in conn.execute(
             select(day_t.c.day, day_t.c.channel, day_t.c.currency, func.sum(day_t.c.events), spent)
@@ -150,8 +155,7 @@ def day_rows(conn, period_where) -> list[tuple[str, str, int, dict[str, int]]]:
     others = [b for b in conn.execute(select(ImportBatch.__table__.c.id)).scalars() if b not in summed]
     day = func.substr(ev.c.occurred_utc, 1, 10)
     currency = func.coalesce(ev.c.currency, "")
-    spend = func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)
-                     ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    spend = func.sum(_spend(ev)).filter(ev.c.type.in_(ORDER_TYPES))
     where = [ev.c.occurred_utc.is_not(None)]
     if (w := period_where(ev.c.occurred_utc)) is not None:
         where.append(w)
@@ -211,8 +215,7 @@ def offset_events_between(conn, low: str, high: str, types: list[str]) -> list[t
     stretch of time through its index on type and time instead of every event.
     """
     ev = Event.__table__
-    spent = func.sum(net_spend(ev.c.amount_minor, ev.c.refunded_minor)
-                     ).filter(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND))
+    spent = func.sum(_spend(ev)).filter(ev.c.type.in_(ORDER_TYPES))
     currency = func.coalesce(ev.c.currency, "")
     out: dict[str, list] = {}
     for channel, cur, n, money in conn.execute(

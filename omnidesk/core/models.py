@@ -542,9 +542,10 @@ class ProductBatch(SQLModel, table=True):
 # The Dashboard's summaries (metrics_index.py).  Triggers in the schema keep them true as events and
 # records change, so no write has to remember them; the undo journal leaves them out for that reason.
 class EventDay(SQLModel, table=True):
-    """Events of one import per day, channel, type, status and currency, with their money (amount less
-    refunded, never below nothing).  ``currency`` is '' for amounts whose export named none: money in
-    different currencies is kept apart, never added (migration 0027)."""
+    """Events of one import per day, channel, type, status and currency, with what they add to spend
+    (money.row_spend: a refund row takes its money back, a refunded order brings nothing, any other
+    its amount less refunded, never below nothing; migration 0032).  ``currency`` is '' for amounts
+    whose export named none: money in different currencies is kept apart, never added (migration 0027)."""
 
     __tablename__ = "event_day"
 

@@ -266,12 +266,10 @@ def _files(files: tuple[str, ...]) -> str:
 
 
 def net_spend(amount, refunded):
-    """SQL: what one event row brings in minor units, as :func:`order_row_aggregates` counts it: an
-    order its amount less what was refunded, never below nothing (a refund larger than the order,
-    shipping or a goodwill gesture given back too, takes nothing from other orders); a row with a
-    negative amount (a till's refund line) its amount; no amount, nothing.
-
-    Migration 0026 writes the same in the triggers that keep the Dashboard's sums.
+    """SQL: what one row's amount comes to in minor units: an order its amount less what was refunded,
+    never below nothing (a refund larger than the order, shipping or a goodwill gesture given back too,
+    takes nothing from other orders); a row with a negative amount (a till's refund line) its amount;
+    no amount, nothing.  Its status is not read: :func:`row_spend` is what a row adds to spend.
     """
     from sqlalchemy import case, func, or_
 
@@ -279,11 +277,26 @@ def net_spend(amount, refunded):
                 (amount > refunded, amount - refunded), else_=0)
 
 
+def row_spend(status, amount, refunded):
+    """SQL: what one order row adds to spend in minor units — the one rule of the customer's spend
+    (:func:`order_row_aggregates`) and of the Dashboard's and the report's revenue (metrics_index.py).
+
+    A row with a negative amount (a till's refund line) takes its money back, whatever its status
+    (a till marks it "Refund"); a refunded, voided or cancelled order brings nothing; any other order
+    its amount less what was refunded, never below nothing (:func:`net_spend`).
+
+    Migration 0032 writes the same in the triggers that keep the Dashboard's sums.
+    """
+    from sqlalchemy import case
+
+    return case((amount < 0, amount), (status.in_(NOT_SPEND), 0), else_=net_spend(amount, refunded))
+
+
 def order_row_aggregates(ev) -> tuple:
     """SQL aggregates over an event table's rows: (order rows, orders counted, net spend, rows with an amount).
 
-    An order counts unless refunded, voided or cancelled; its spend is its amount less
-    what was refunded, never below nothing.  A row with a negative amount (a till's
+    An order counts unless refunded, voided or cancelled; its spend is :func:`row_spend`: its
+    amount less what was refunded, never below nothing.  A row with a negative amount (a till's
     refund line) is not an order: it only takes its money back, whatever its status.
     """
     from sqlalchemy import and_, case, func, or_
@@ -291,13 +304,9 @@ def order_row_aggregates(ev) -> tuple:
     is_order = ev.c.type.in_(ORDER_TYPES)
     counted = and_(is_order, ev.c.status.not_in(NOT_SPEND),
                    or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0))
-    net = case((ev.c.refunded_minor.is_(None), ev.c.amount_minor),
-               (ev.c.amount_minor > ev.c.refunded_minor, ev.c.amount_minor - ev.c.refunded_minor),
-               else_=0)
     return (
         func.sum(case((and_(is_order, or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0)), 1), else_=0)),
         func.sum(case((counted, 1), else_=0)),
-        func.sum(case((and_(is_order, ev.c.amount_minor < 0), ev.c.amount_minor),
-                      (and_(counted, ev.c.amount_minor.is_not(None)), net), else_=0)),
+        func.sum(case((is_order, row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor)), else_=0)),
         func.sum(case((and_(is_order, ev.c.amount_minor.is_not(None)), 1), else_=0)),
     )
