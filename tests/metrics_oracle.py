@@ -6,6 +6,7 @@ Kept as the oracle the summaries are held to (tests/core/test_metrics_index.py) 
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict
 from datetime import UTC, date, datetime
@@ -13,7 +14,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import func, select
 
 from omnidesk.core import metrics
-from omnidesk.core.models import Event, SourceRecord
+from omnidesk.core.models import Consent, Event, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
 
 HAND = "manual"
@@ -22,11 +23,12 @@ HAND = "manual"
 def old_journeys(ws, period=metrics.Period(), limit=20):
     """metrics.journeys as it reads every event: each at its instant (a time given with an offset as
     stored, one without on the shop's clock), a purchase an order counted as money.py counts one (not
-    refunded, voided or cancelled, not a negative till line), and a journey in the period when its
+    refunded, voided or cancelled, not a negative till line), a dated sign-up a first appearance on
+    its record's channel, and a journey in the period when its
     first appearance falls on one of the period's days on the shop's clock (one with no dated event
     only in the whole of time)."""
     from omnidesk.core.timeline import instant, workspace_zone
-    from omnidesk.core.timeutil import local_day
+    from omnidesk.core.timeutil import day_or_instant_utc, local_day
 
     rec, ev = SourceRecord.__table__, Event.__table__
     zone = workspace_zone(ws)
@@ -44,6 +46,18 @@ def old_journeys(ws, period=metrics.Period(), limit=20):
             if (type_ in ORDER_TYPES and status not in NOT_SPEND and (amount is None or amount >= 0)
                     and (cid not in bought or (at, channel) < bought[cid][::-1])):
                 bought[cid] = (channel, at)
+        # A dated sign-up (a record's created_at, a consent fact's own time) as the card's first seen reads it.
+        signed = [(cid, channel, json.loads(values or "{}").get("created_at")) for cid, channel, values in conn.execute(
+            select(rec.c.customer_id, rec.c.channel, rec.c.values_json)
+            .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND))]
+        con = Consent.__table__
+        signed += conn.execute(select(rec.c.customer_id, rec.c.channel, con.c.occurred_at)
+                               .select_from(con.join(rec, rec.c.id == con.c.record_id))
+                               .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND)).all()
+        for cid, channel, when in signed:
+            at = day_or_instant_utc(when, zone) if when else None
+            if at and (channel not in firsts[cid] or at < firsts[cid][channel]):
+                firsts[cid][channel] = at
         for cid, channel, started in conn.execute(
                 select(rec.c.customer_id, rec.c.channel, func.min(rec.c.id))
                 .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND).group_by(rec.c.customer_id, rec.c.channel)):

@@ -87,6 +87,7 @@ def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUS
         cur.close()
         dbapi_connection.create_function("od_casefold", 1, _casefold, deterministic=True)
         dbapi_connection.create_function("od_wall_utc", 2, _wall_utc)
+        dbapi_connection.create_function("od_instant_utc", 2, _instant_utc)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial glue
@@ -925,6 +926,39 @@ def _zone_of(zone_key):
         return ZoneInfo(zone_key) if zone_key else None
     except (ValueError, KeyError):  # ZoneInfoNotFoundError is a KeyError
         return None
+
+
+def _instant_utc(text, zone_key):
+    from omnidesk.core.timeutil import day_or_instant_utc
+
+    return day_or_instant_utc(text, _zone_of(zone_key)) or None
+
+
+class instant_utc(FunctionElement):
+    """A time as given (a sign-up's, a consent fact's) as the instant it names, in naive UTC text, like
+    ``timeutil.day_or_instant_utc``: ``instant_utc(column, zone_key)``.  One with an offset is that
+    instant; one without is on the shop's clock (``zone_key``, an IANA name; "": taken as it is), a
+    day alone that day's start there; NULL when unreadable.  SQLite calls ``od_instant_utc``.
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(instant_utc)
+def _instant_utc_sqlite(element, compiler, **kw):
+    text, zone_key = list(element.clauses)
+    return "od_instant_utc(%s, %s)" % (compiler.process(text, **kw), compiler.process(zone_key, **kw))
+
+
+@compiles(instant_utc, "postgresql")
+def _instant_utc_pg(element, compiler, **kw):
+    text, zone_key = (compiler.process(c, **kw) for c in element.clauses)
+    fmt = "'YYYY-MM-DD\"T\"HH24:MI:SS'"
+    return (f"CASE WHEN length({text}) > 10 AND {text} ~ '(Z|[+-][0-9][0-9](:?[0-9][0-9])?(:[0-9][0-9])?)$' "
+            f"THEN to_char(CAST({text} AS timestamptz) AT TIME ZONE 'UTC', {fmt}) "
+            f"WHEN coalesce({zone_key}, '') = '' THEN to_char(CAST({text} AS timestamp), {fmt}) "
+            f"ELSE to_char((CAST({text} AS timestamp) AT TIME ZONE {zone_key}) AT TIME ZONE 'UTC', {fmt}) END")
 
 
 class wall_utc(FunctionElement):

@@ -9,7 +9,9 @@ in a fraction of one:
   product index of segments/items.py;
   an import not summed yet is read event by event, so an answer is never stale.
 * ``customer_journey`` holds each customer's journey (path, first appearance, days
-  to the first purchase); journeys count and take medians over it.
+  to the first purchase); journeys count and take medians over it.  A channel's first
+  appearance is the customer's first dated event there or their dated sign-up on it
+  (:func:`sign_ups`), the times the card's first seen is made of.
 
 Triggers in the schema (migrations 0016, 0027 and 0032) keep both true through every write —
 an import, a merge or an unmerge (events and records follow their record to
@@ -29,10 +31,11 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, literal, not_, or_, select
+from sqlalchemy import and_, delete, func, insert, literal, not_, or_, select, union_all
 
-from omnidesk.core.dialect import is_sqlite, triggers_suspended
+from omnidesk.core.dialect import instant_utc, is_sqlite, json_created_at, triggers_suspended
 from omnidesk.core.models import (
+    Consent,
     CustomerJourney,
     Event,
     EventDay,
@@ -262,12 +265,34 @@ def purchase_condition(ev):
                 or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0))
 
 
+def sign_ups(zone_key: str, *where):
+    """SQL: (cid, ch, at) for each dated sign-up of a customer on a channel: a record's own sign-up
+    time (``created_at``: a list's opt-in time, an account's creation) and each consent fact's
+    own time (an SMS list's opt-in date), each as the instant the card's first seen takes
+    (``timeutil.day_or_instant_utc`` on the shop's clock, ``zone_key``; "": taken as it is).
+
+    A sign-up is the person's first touch on its record's channel, as an event is: journeys
+    begin at it.  Records entered by hand are no channel of a journey; ``where`` limits
+    the records read (conditions on ``source_record``).
+    """
+    rec, con = SourceRecord.__table__, Consent.__table__
+    mine = [rec.c.customer_id.is_not(None), rec.c.channel != HAND, *where]
+    created = (select(rec.c.customer_id.label("cid"), rec.c.channel.label("ch"),
+                      instant_utc(json_created_at(rec.c.values_json), literal(zone_key)).label("at"))
+               .where(*mine, rec.c.values_json.contains('"created_at"', autoescape=True)))
+    consented = (select(rec.c.customer_id, rec.c.channel, instant_utc(con.c.occurred_at, literal(zone_key)))
+                 .select_from(con.join(rec, rec.c.id == con.c.record_id))
+                 .where(*mine, con.c.occurred_at.is_not(None), con.c.occurred_at != ""))
+    return union_all(created, consented)
+
+
 def read_journeys(conn, customer_ids: list[int] | None = None, zone=None):
     """Every customer's first appearances and first purchase, read from events and records.
 
     Returns ``(seen, bought)`` as :func:`journey_of` takes them, per customer id, in
-    the order the Dashboard has always counted them (customers with a dated event
-    first, each group by id); ``customer_ids`` limits the read to those customers.
+    the order the Dashboard has always counted them (customers with a dated event or
+    sign-up first, each group by id); ``customer_ids`` limits the read to those customers.
+    A dated sign-up (:func:`sign_ups`) is a first appearance on its channel as an event is.
     Times are instants (naive UTC text): a time its file gave without an offset (a
     till's) is stored on the shop's clock, ``zone`` (None: this computer's), and is read
     there, so a sale at the till at noon comes after an order online at ten.
@@ -304,22 +329,35 @@ def read_journeys(conn, customer_ids: list[int] | None = None, zone=None):
             # The earliest purchase; on a tie, the channel first in name order.
             if first_bought is not None and (cid not in bought or (first_bought, channel) < bought[cid][::-1]):
                 bought[cid] = (channel, first_bought)
+    zone_key = getattr(zone, "key", "") if zone is not None else ""
+    for part in parts:
+        only = [] if part is None else [rec.c.customer_id.in_(part)]
+        signed = sign_ups(zone_key, *only).subquery("signed")
+        for cid, channel, first in conn.execute(
+                select(signed.c.cid, signed.c.ch, func.min(signed.c.at)).where(signed.c.at.is_not(None))
+                .group_by(signed.c.cid, signed.c.ch)):
+            seen = firsts[cid]
+            if channel not in seen or first[:19] < seen[channel]:
+                seen[channel] = first[:19]
     for part in parts:
         where = [rec.c.customer_id.is_not(None), rec.c.channel != HAND]
         if part is not None:
             where.append(rec.c.customer_id.in_(part))
-        # A channel with no dated event (a mailing list with no sign-up times) joins last.
+        # A channel with no dated event nor sign-up (a mailing list with no sign-up times) joins last.
         for cid, channel in conn.execute(select(rec.c.customer_id, rec.c.channel).where(*where)
                                          .group_by(rec.c.customer_id, rec.c.channel)
                                          .order_by(rec.c.customer_id, rec.c.channel)):
             firsts[cid].setdefault(channel, UNKNOWN)
-    return firsts, bought
+    # Customers with a dated appearance first, each group by id: the order ties are counted in.
+    ordered = dict(sorted(firsts.items(), key=lambda kv: (min(kv[1].values()) == UNKNOWN, kv[0])))
+    return ordered, bought
 
 
 # The journeys kept are made on the shop's clock by one reading of events: the setting names both,
 # and journeys made otherwise (by an earlier version, or for another zone) are all made again.
 # 2: a time given without an offset read on the shop's clock; a till's refund line is no purchase.
-JOURNEY_RULE = 2
+# 3: a dated sign-up on a list is a first appearance on its channel (sign_ups).
+JOURNEY_RULE = 3
 JOURNEY_SETTING = "journey_reading"
 
 

@@ -2,9 +2,11 @@
 
 The same journey metrics.journeys counts, worked out in SQL for one rule:
 
-* each channel's first appearance is the customer's first dated event on it; a
-  channel they are known on (a record of theirs) with no dated event comes last
-  (time unknown); entered-by-hand records are no channel of a journey;
+* each channel's first appearance is the customer's first dated event on it, or
+  their dated sign-up there if earlier (a list's opt-in time: ``metrics_index.sign_ups``,
+  the times the card's first seen is made of); a channel they are known on (a record
+  of theirs) with neither comes last (time unknown); entered-by-hand records are no
+  channel of a journey;
 * channels are in the order of those times, ties by channel code;
 * times are instants: one its file gave without an offset (a till's) is on the shop's
   clock (the ``timezone`` setting), as the timeline reads it;
@@ -15,7 +17,7 @@ The same journey metrics.journeys counts, worked out in SQL for one rule:
 Fields: ``first_channel``, ``second_channel``, ``third_channel`` (the journey's
 channels, empty where it is shorter), ``purchase_channel`` (the channel of the
 first purchase, empty without one) and ``journey_start`` (when the journey began:
-the first dated event; empty when no channel has one).
+the first dated event or sign-up; empty when no channel has one).
 
 Every condition is one ``customer.id IN (…)`` over the journey table, negated
 outside it, so it stays two-valued: a customer with no journey at all is not
@@ -47,7 +49,7 @@ from sqlalchemy import (
 
 from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import json_item, summaries_kept_here, wall_utc
-from omnidesk.core.metrics_index import given_with_offset, journeys_made_for, purchase_condition
+from omnidesk.core.metrics_index import given_with_offset, journeys_made_for, purchase_condition, sign_ups
 from omnidesk.core.models import Customer, CustomerJourney, Event, JourneyStale, SourceRecord
 
 STEP_FIELDS = ("first_channel", "second_channel", "third_channel")
@@ -103,11 +105,13 @@ def journey_table(stale_only: bool = False, zone_key: str = ""):
 
     dated = select(per_clock.c.cid, per_clock.c.ch, earliest(per_clock.c.at_utc, per_clock.c.at_wall).label("at"),
                    earliest(per_clock.c.bought_utc, per_clock.c.bought_wall).label("bought"))
+    signed_up = sign_ups(zone_key, *rec_only).subquery("journey_sign_ups")
+    signed = select(signed_up.c.cid, signed_up.c.ch, signed_up.c.at, null().label("bought"))
     known = (select(rec.c.customer_id.label("cid"), rec.c.channel.label("ch"), literal(UNDATED).label("at"),
                     null().label("bought"))
              .where(rec.c.customer_id.is_not(None), rec.c.channel != HAND, *rec_only)
              .group_by(rec.c.customer_id, rec.c.channel))
-    both = union_all(dated, known).subquery("journey_seen")
+    both = union_all(dated, signed, known).subquery("journey_seen")
     firsts = (select(both.c.cid, both.c.ch, func.min(both.c.at).label("at"), func.min(both.c.bought).label("bought"))
               .group_by(both.c.cid, both.c.ch).subquery("journey_firsts"))
     # The purchase's channel as a window over the customer's channels, not a join: SQLite
