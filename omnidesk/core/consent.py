@@ -31,7 +31,9 @@ The rule, in order:
    refusal.  Only a dated opt-in after it does.  (An undated fact may still
    make a refusal stricter: an undated unsubscribe after a "denied" counts.)
    A "no" flag without a date is a snapshot like the "yes" flag of a later
-   export: the two together are a change of mind, and the later day wins.
+   export of the same channel: the two together are a change of mind, and the
+   later day wins.  Another channel's undated "yes" (an old newsletter sheet
+   imported after the shop's export) says nothing of when: the "no" stands.
 5. A "yes" (or "pending") cannot be later than its file: one dated after the
    file was imported (a confirmation "in 2029", a date typed wrong) is read as
    a flag without a date, or it would outrank every opt-out until then, a "no"
@@ -72,6 +74,7 @@ class Fact(NamedTuple):
     recorded_at: str | None  # when its file was imported
     record_id: int
     consent_id: int = 0
+    source: str = ""  # the channel of its record's file ("shop", "email"); "" when not known
 
 
 @lru_cache(maxsize=1 << 16)
@@ -174,9 +177,17 @@ def is_refusal(fact: Fact) -> bool:
 
 def _cannot_lift(current: Fact | None, fact: Fact) -> bool:
     """Rule 4: ``fact`` has no date of its own and would take a refusal in force somewhere less strict
-    (a "yes", a "pending", a "denied" after an unsubscribe)."""
+    (a "yes", a "pending", a "denied" after an unsubscribe); nor an undated "no" of another channel's
+    files (the shop's "no" flag is not changed by an old newsletter sheet's "yes" imported after it)."""
     return (current is not None and not fact.occurred_at and fact.status != current.status
-            and fact.status not in OPT_OUTS and is_refusal(current))
+            and fact.status not in OPT_OUTS
+            and (is_refusal(current) or (current.status == DENIED and _other_files(current, fact))))
+
+
+def _other_files(a: Fact, b: Fact) -> bool:
+    """Whether two facts come from different channels' files (or either's is not known): a later
+    export of the shop is a newer snapshot of the shop's flag; another list's is no newer word."""
+    return not a.source or a.source != b.source
 
 
 def rule_zone(conn: Connection) -> tzinfo | None:
@@ -250,8 +261,9 @@ def facts_query(*where) -> Select:
                   con.c.id).where(*where)
 
 
-def file_times(conn: Connection, record_ids: Iterable[int]) -> dict[int, str]:
-    """Record id -> when its file was imported (the time an undated fact is known from).
+def file_times(conn: Connection, record_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """Record id -> (when its file was imported, the file's channel): the time an undated fact is
+    known from, and whose snapshot it is (rule 4).
 
     Not for what was entered by hand: each such fact carries the moment it was typed in, and
     its "file" is as old as the first thing ever typed in (rule 5 would read every later "yes"
@@ -260,13 +272,19 @@ def file_times(conn: Connection, record_ids: Iterable[int]) -> dict[int, str]:
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
     ids = sorted(set(record_ids))
-    out: dict[int, str] = {}
+    out: dict[int, tuple[str, str]] = {}
     for i in range(0, len(ids), _IN):
-        out.update(conn.execute(
-            select(rec.c.id, batch.c.started_at).join(batch, batch.c.id == rec.c.batch_id)
+        out.update((rid, (started, channel or "")) for rid, started, channel in conn.execute(
+            select(rec.c.id, batch.c.started_at, rec.c.channel).join(batch, batch.c.id == rec.c.batch_id)
             .where(rec.c.id.in_(ids[i:i + _IN]), batch.c.kind != HAND_KIND)
         ).all())
     return out
+
+
+def fact_of(row: tuple, files: dict[int, tuple[str, str]]) -> Fact:
+    """A row of :func:`facts_query` as the rule reads it, with its file's time and channel."""
+    recorded, source = files.get(row[4], (None, ""))
+    return Fact(row[2], row[3], recorded, row[4], row[5], source)
 
 
 def _grouped(conn: Connection, rows: Iterable[tuple], zone: tzinfo | None | bool):
@@ -285,12 +303,12 @@ def _grouped(conn: Connection, rows: Iterable[tuple], zone: tzinfo | None | bool
     decided: dict[tuple[int, str], Fact] = {}
     if more:
         # An undated fact counts from its file; so does a "yes" dated after it (rule 5).
-        times = file_times(conn, (r[4] for group in more.values() for r in group
+        files = file_times(conn, (r[4] for group in more.values() for r in group
                                   if not r[3] or r[2] in _MAY_BE_LATER))
         if zone is True:
             zone = rule_zone(conn)
         for key, group in more.items():
-            decided[key] = in_force([Fact(r[2], r[3], times.get(r[4]), r[4], r[5]) for r in group], zone)
+            decided[key] = in_force([fact_of(r, files) for r in group], zone)
     return first, decided
 
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
 from omnidesk.core.channels import CONSENT_CODES, channel_name
-from omnidesk.core.consent import Fact, changes, fact_day, facts_query, file_times, in_force, rule_zone
+from omnidesk.core.consent import Fact, changes, fact_day, fact_of, facts_query, file_times, in_force, rule_zone
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.errors import UserError
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
@@ -269,11 +269,10 @@ def _consent_changes(conn, customer_id: int) -> tuple[set[int], set[int]]:
     """
     con = Consent.__table__
     rows = conn.execute(facts_query(con.c.customer_id == customer_id)).all()
-    times = file_times(conn, (r[4] for r in rows))
+    files = file_times(conn, (r[4] for r in rows))
     per_channel: dict[str, list[Fact]] = {}
-    for _, channel, status, occurred_at, record_id, consent_id in rows:
-        per_channel.setdefault(channel, []).append(Fact(status, occurred_at, times.get(record_id), record_id,
-                                                        consent_id))
+    for row in rows:
+        per_channel.setdefault(row[1], []).append(fact_of(row, files))
     shown: set[int] = set()
     overruled: set[int] = set()
     zone = rule_zone(conn) if any(len(facts) > 1 for facts in per_channel.values()) else None  # the card's days

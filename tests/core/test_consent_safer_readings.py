@@ -92,8 +92,8 @@ def campaign_excludes(ws, email: str, *channels: str) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------
 
 
-def _fact(status, occurred_at=None, recorded_at="2026-01-05T15:00:00+00:00", record_id=1):
-    return Fact(status, occurred_at, recorded_at, record_id, record_id)
+def _fact(status, occurred_at=None, recorded_at="2026-01-05T15:00:00+00:00", record_id=1, source="shop"):
+    return Fact(status, occurred_at, recorded_at, record_id, record_id, source)
 
 
 def test_an_undated_yes_does_not_lift_a_denied_on_plain_facts():
@@ -110,9 +110,13 @@ def test_an_undated_yes_does_not_lift_a_denied_on_plain_facts():
     # A dated "yes" after the "no" is a later explicit act: it lifts it.
     dated_yes = _fact("granted", "2026-03-01T10:00:00+00:00", "2026-03-10T15:00:00+00:00", 6)
     assert in_force([old_yes, denied, dated_yes, undated_yes]).status == "granted"
-    # A "no" flag without a date is a snapshot like the later export's "yes": a change of mind.
+    # A "no" flag without a date is a snapshot like the same channel's later export's "yes": a change of mind.
     undated_no = _fact("denied", None, "2026-02-10T15:00:00+00:00", 7)
     assert in_force([old_yes, undated_no, undated_yes]) == undated_yes
+    # Another channel's undated "yes" imported later is no newer word: an old newsletter sheet.
+    sheet_yes = _fact("granted", None, "2026-03-10T15:00:00+00:00", 8, source="email")
+    assert in_force([old_yes, undated_no, sheet_yes]) == undated_no
+    assert in_force([undated_no, _fact("granted", None, "2026-03-10T15:00:00+00:00", 9, source="")]) == undated_no
 
 
 def test_a_hand_typed_no_is_not_lifted_by_next_months_shop_export(make_workspace, tmp_path):
