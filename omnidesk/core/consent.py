@@ -17,9 +17,10 @@ The rule, in order:
 1. Each fact counts on its day: its own date's, or its file's import day.
    A day is the shop's (the workspace's ``timezone`` setting; UTC's when it is
    not set): an unsubscribe at 19:00 in New York and a "yes" typed in at 21:00
-   there are one day, although UTC has moved on to the next.  A time without
-   an offset, or a bare date, is already on the shop's clock and counts on the
-   day it names.
+   there are one day, although UTC has moved on to the next.  A bare date is
+   a day on the shop's clock.  A time without an offset is the shop's clock or
+   UTC: a "yes" counts on the earlier of the two days, a refusal on the later
+   (:func:`rule_day`).
 2. The later day wins.
 3. On the same day, the stricter status wins (cleaned, then unsubscribed, then
    denied, then pending, then granted): two exports of one day that disagree
@@ -138,6 +139,23 @@ def fact_day(fact: Fact, zone: tzinfo | None = None) -> str:
     return _zone_day(imported, zone) if imported else ""
 
 
+def rule_day(fact: Fact, zone: tzinfo | None = None) -> str:
+    """The day the rule counts a fact on: :func:`fact_day`, but for a time without an offset.
+
+    Such a time is the shop's clock or UTC, as files write them (a till's local sale time,
+    an email tool's UTC); which is not known, so the fact counts on the day that is safer for
+    it: a "yes" (or "pending") on the earlier of the two readings' days, an opt-out or a "no"
+    on the later, as a date that reads either way round does (rule 1).  A bare date is a day
+    on the shop's clock.  The card shows the day as written (:func:`fact_day`).
+    """
+    day = fact_day(fact, zone)
+    if zone is None or not fact.occurred_at or len(fact.occurred_at.strip()) <= 10 \
+            or _has_offset(fact.occurred_at):
+        return day
+    as_utc = _zone_day(_utc(fact.occurred_at), zone)
+    return min(day, as_utc) if fact.status in _MAY_BE_LATER else max(day, as_utc)
+
+
 _MAY_BE_LATER = frozenset({GRANTED, PENDING})  # what a date after its file cannot make later (rule 5)
 
 
@@ -164,7 +182,7 @@ def _trusted(facts: Iterable[Fact], zone: tzinfo | None) -> list[Fact]:
 
 def _order_key(zone: tzinfo | None):
     def key(fact: Fact) -> tuple:
-        return (fact_day(fact, zone), STRICTNESS.get(fact.status, STRICTNESS[DENIED]),
+        return (rule_day(fact, zone), STRICTNESS.get(fact.status, STRICTNESS[DENIED]),
                 _utc(fact.occurred_at), fact.record_id, fact.consent_id)
     return key
 

@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
 
 from omnidesk.core.channels import CONSENT_CODES, channel_name
-from omnidesk.core.consent import Fact, changes, fact_day, fact_of, facts_query, file_times, in_force, rule_zone
+from omnidesk.core.consent import Fact, changes, fact_of, facts_query, file_times, in_force, rule_day, rule_zone
 from omnidesk.core.dialect import json_created_at, utc_text
 from omnidesk.core.errors import UserError
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
@@ -285,7 +285,7 @@ def _consent_changes(conn, customer_id: int) -> tuple[set[int], set[int]]:
         when = to_utc(current.occurred_at) or to_utc(current.recorded_at) or ""
         lost = {f.consent_id for f in facts
                 if f.consent_id != current.consent_id and f.status != current.status and f.occurred_at
-                and fact_day(f, zone) == fact_day(current, zone) and (to_utc(f.occurred_at) or "") > when}
+                and rule_day(f, zone) == rule_day(current, zone) and (to_utc(f.occurred_at) or "") > when}
         if lost:  # shown with the fact that beat them, even where that one only repeats an earlier
             shown |= lost | {current.consent_id}
             overruled |= lost

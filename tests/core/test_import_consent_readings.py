@@ -302,6 +302,37 @@ def mailchimp(path, header, **values):
     return write_csv(path, header, rows_of(header, row))
 
 
+def test_a_time_without_a_zone_counts_on_its_safer_day(ws, tmp_path):
+    """Mailchimp's CONFIRM_TIME "2026-03-19 03:00:00" has no zone: read on the New York shop's clock it
+    is the 19th, read as UTC it is 23:00 on the 18th.  The help desk's unsubscribe came at 23:30 on
+    the 18th, New York time.  The "yes" counts on the earlier of its two days, the 18th: on one day
+    the stricter answer wins, and the unsubscribe stands, whichever way the file meant its time."""
+    imported(ws, mailchimp(tmp_path / "subscribed_members_export_abc.csv", MAILCHIMP_SUBSCRIBED,
+                           CONFIRM_TIME="2026-03-19 03:00:00", LAST_CHANGED="2026-03-19 03:00:00"),
+             "2026-03-20 09:00Z")
+    desk = write_csv(tmp_path / "unsubscribes_helpdesk.csv", ["Email", "Email consent", "Consent date"],
+                     [["abe@example.com", "unsubscribed", "2026-03-18T23:30:00-04:00"]])
+    imported(ws, desk, "2026-03-20 10:00Z", ImportOptions(channel="email"))
+    assert in_force(ws, "abe@example.com")["email"] == "unsubscribed"
+    # A yes on the day after both readings' days is still a later yes.
+    later = write_csv(tmp_path / "signup_form.csv", ["Email", "Email consent", "Consent date"],
+                      [["abe@example.com", "yes", "2026-03-20 15:00:00"]])
+    imported(ws, later, "2026-03-21 09:00Z", ImportOptions(channel="email"))
+    assert in_force(ws, "abe@example.com")["email"] == "granted"
+
+
+def test_an_unsubscribe_time_without_a_zone_counts_on_its_later_day(make_workspace, tmp_path):
+    """Tokyo: UNSUB_TIME "2026-03-18 20:00:00" is the 18th on the shop's clock, 05:00 on the 19th read as
+    UTC; a sign-up's "yes" at 01:00 on the 19th, Tokyo time, does not lift it."""
+    ws = make_workspace(timezone="Asia/Tokyo")
+    imported(ws, mailchimp(tmp_path / "unsubscribed_members_export_abc.csv", MAILCHIMP_UNSUBSCRIBED,
+                           UNSUB_TIME="2026-03-18 20:00:00"), "2026-03-20 09:00Z")
+    form = write_csv(tmp_path / "signup_form.csv", ["Email", "Email consent", "Consent date"],
+                     [["abe@example.com", "yes", "2026-03-19T01:00:00+09:00"]])
+    imported(ws, form, "2026-03-20 10:00Z", ImportOptions(channel="email"))
+    assert in_force(ws, "abe@example.com")["email"] == "unsubscribed"
+
+
 def test_a_yes_dated_only_by_an_ambiguous_date_does_not_lift_an_unsubscribe(ws, tmp_path):
     """11/05/2026 is 5 November read month-first (the US region), 11 May day-first: the import
     cannot know, so the "yes" is undated, and an undated yes never lifts the July unsubscribe."""
