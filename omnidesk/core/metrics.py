@@ -125,24 +125,18 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
 
 def reachable(ws: Workspace) -> dict[str, int]:
     """Who may be marketed to on each personal channel: as many as a campaign to everyone would send
-    a step there to (email, SMS; WhatsApp by the same rule), read by campaigns' own rule
-    (guards.channel_allowed, as channel_reason: the consent in force and the workspace's settings for unknown consent,
-    an address for it, none that someone who opted out also holds), one per mailbox or number.
+    a step there to (email, SMS; WhatsApp by the same rule), read by campaigns' own guards
+    (guards.everyone_reached: the consent in force and the workspace's settings for unknown consent,
+    an address for it, none that someone who opted out also holds however it is written), one per
+    mailbox or number.
 
     What depends on a campaign's own day — caps, quiet hours, a hold-out — is left to the campaign.
     """
-    from omnidesk.core.campaigns.guards import Rules, channel_allowed
+    from omnidesk.core.campaigns.guards import Rules, everyone_reached
 
-    cust = Customer.__table__
     rules = Rules.of(ws)
-
     with ws.engine.connect() as conn:
-        # One message per mailbox or number, as guard 7 sends it; a query per channel, each a
-        # range of that channel's consent index.
-        return {channel: conn.execute(select(func.count(func.distinct(column)))
-                                      .where(channel_allowed(channel, rules))).scalar_one()
-                for channel, column in (("email", cust.c.email), ("sms", cust.c.phone),
-                                        ("whatsapp", cust.c.phone))}
+        return {channel: everyone_reached(conn, channel, rules) for channel in ("email", "sms", "whatsapp")}
 
 
 def day_start_utc(day: date, zone) -> str:

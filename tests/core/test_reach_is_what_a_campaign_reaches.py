@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from sqlalchemy import insert
 
 from omnidesk.core import metrics
+from omnidesk.core.contact import mailbox_of
 from omnidesk.core.models import Identifier, SourceRecord
 from tests.core.campaigns.test_guards import LA, NY, bennetts, build, plan
 
@@ -50,11 +51,14 @@ def test_a_whatsapp_no_stops_the_number_for_everyone_who_shares_it(make_workspac
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=st.dictionaries(
     st.integers(1, 30),
-    st.tuples(st.sampled_from([None, "", "x@example.com", "family@example.com"]), st.sampled_from([None, "", NY, LA]),
+    # One Gmail mailbox written three ways, beside a plain family address: one message per mailbox.
+    st.tuples(st.sampled_from([None, "", "x@example.com", "family@example.com", "fam.ily@gmail.com",
+                               "family+shop@gmail.com", "family@gmail.com"]), st.sampled_from([None, "", NY, LA]),
               st.sampled_from([None, "granted", "denied", "unsubscribed", "cleaned", "pending"]),
               st.sampled_from([None, "granted", "denied", "unsubscribed", "pending"]), st.integers(0, 2)),
     min_size=1, max_size=20),
-    unknown=st.booleans(), soft=st.booleans(), second=st.sampled_from([None, "family@example.com", NY]))
+    unknown=st.booleans(), soft=st.booleans(),
+    second=st.sampled_from([None, "family@example.com", "f.amily@gmail.com", NY]))
 def test_reach_is_what_a_campaign_to_everyone_would_send(make_workspace, people, unknown, soft, second):
     ws = make_workspace(name=f"r{next(_RUNS)}.omnidesk", timezone="America/New_York")
     people = {cid: (e.replace("x@", f"c{cid}@") if e == "x@example.com" else e, p, ce, cs, o)
@@ -67,7 +71,8 @@ def test_reach_is_what_a_campaign_to_everyone_would_send(make_workspace, people,
                 id=1000, batch_id=1, record_no=1000, channel="pos", kind="contacts", row_hash="h1000",
                 raw_json="[]", customer_id=first))
             conn.execute(insert(Identifier.__table__).values(
-                record_id=1000, kind="email" if "@" in second else "phone", value=second))
+                record_id=1000, kind="email" if "@" in second else "phone", value=second,
+                mailbox=mailbox_of(second) if "@" in second else None))  # as an import keeps it
     ws.set_setting("cap_messages", 0)  # caps and quiet hours depend on the campaign's day: not reach's
     ws.set_setting("send_unknown_email", unknown)
     ws.set_setting("send_unknown_sms", unknown)
