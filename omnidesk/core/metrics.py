@@ -215,8 +215,23 @@ def any_orders(ws: Workspace) -> bool:
         return conn.execute(select(ev.c.id).where(ev.c.type.in_(ORDER_TYPES)).limit(1)).first() is not None
 
 
-def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
-    """Per ISO week and channel: events, and revenue net of refunds and cancellations.
+def bucket(day: str | date, by: str = "week") -> str:
+    """The row a day is counted in, when figures are listed ``by`` "week" (its ISO week:
+    ``2026-W14``), "month" (``2026-04``) or "year" (``2026``)."""
+    d = date.fromisoformat(day) if isinstance(day, str) else day
+    if by == "week":
+        year, week, _ = d.isocalendar()
+        return f"{year}-W{week:02d}"
+    if by == "month":
+        return f"{d.year}-{d.month:02d}"
+    if by == "year":
+        return f"{d.year}"
+    raise ValueError(f"unknown row {by!r} (use week, month or year)")
+
+
+def activity(ws: Workspace, period: Period = Period(), by: str = "week") -> list[dict]:
+    """Per ISO week and channel: events, and revenue net of refunds and cancellations
+    (``by`` "month" or "year": per month or year, each row's key named so).
 
     ``revenue`` is money in the shop's currency (money.workspace_currency) and amounts that
     named none; money in any other currency is never added to it nor converted: a row with
@@ -233,8 +248,7 @@ def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
 
     def add(day: str, channel: str, n: int, money: dict[str, int], sign: int = 1) -> None:
         if period.holds(day):
-            year, week, _ = date.fromisoformat(day).isocalendar()
-            entry = weeks[(f"{year}-W{week:02d}", channel)]
+            entry = weeks[(bucket(day, by), channel)]
             entry[0] += sign * n
             for code, minor in money.items():
                 entry[1][code] += sign * minor
@@ -248,7 +262,7 @@ def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
         # to another week or period only near a local midnight where one begins: read those hours.
         days = sorted({r[0] for r in rows})
         # Only imports that gave their times with an offset (a till's local times never move).
-        windows = (_midnight_windows(days, period, zone) if (days or period.start or period.end)
+        windows = (_midnight_windows(days, period, zone, by) if (days or period.start or period.end)
                    and metrics_index.offset_batches(conn) else [])
         types = metrics_index.event_types(conn) if windows else []
         for low, high in windows:
@@ -262,7 +276,7 @@ def activity(ws: Workspace, period: Period = Period()) -> list[dict]:
         if n <= 0:
             continue
         own, others = split_currencies(dict(money), shop)
-        row = {"week": w, "channel": c, "events": n, "revenue": round(own / 100, 2)}
+        row = {by: w, "channel": c, "events": n, "revenue": round(own / 100, 2)}
         if others:
             row["other_revenue"] = {code: round(m / 100, 2) for code, m in others.items()}
         out.append(row)
@@ -284,17 +298,22 @@ def event_instant(occurred_at: str | None, occurred_utc: str, zone) -> str:
     return instant(occurred_utc[:19], zone) or occurred_utc[:19]
 
 
-def _midnight_windows(days: list[str], period: Period, zone) -> list[tuple[str, str]]:
-    """The stored times (naive UTC text) between each midnight where a week or the period begins,
-    as a stored day reads it and as the shop's clock does: only there can an event whose file gave
-    an offset fall in another week or period than its stored day says."""
+def _midnight_windows(days: list[str], period: Period, zone, by: str = "week") -> list[tuple[str, str]]:
+    """The stored times (naive UTC text) between each midnight where a week (``by``: a month, a
+    year) or the period begins, as a stored day reads it and as the shop's clock does: only there
+    can an event whose file gave an offset fall in another week or period than its stored day says."""
     starts: set[date] = set()
     if days:
         first, last = date.fromisoformat(days[0]) - timedelta(days=1), date.fromisoformat(days[-1]) + timedelta(days=2)
-        monday = first + timedelta(days=(7 - first.weekday()) % 7)
-        while monday <= last:
-            starts.add(monday)
-            monday += timedelta(days=7)
+        if by == "week":
+            monday = first + timedelta(days=(7 - first.weekday()) % 7)
+            while monday <= last:
+                starts.add(monday)
+                monday += timedelta(days=7)
+        else:
+            for m in range(first.year * 12 + first.month, last.year * 12 + last.month):
+                if by == "month" or m % 12 == 0:  # each month's first day after ``first``; a year's: January's
+                    starts.add(date(m // 12, m % 12 + 1, 1))
     starts.update(d for d in (period.start, period.end + timedelta(days=1) if period.end else None) if d)
     windows = []
     for day in sorted(starts):
@@ -307,8 +326,9 @@ def _midnight_windows(days: list[str], period: Period, zone) -> list[tuple[str, 
     return windows
 
 
-def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
-    """Customers first seen per ISO week, on the shop's clock as :func:`activity` reads it."""
+def new_customers(ws: Workspace, period: Period = Period(), by: str = "week") -> list[dict]:
+    """Customers first seen per ISO week (``by`` "month" or "year": per month or year, each row's
+    key named so), on the shop's clock as :func:`activity` reads it."""
     cust = Customer.__table__
     zone = workspace_zone(ws)
     # The day alone, as the index holds it (a period's bounds are days: the same customers).
@@ -321,8 +341,7 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
 
     def add(d: str, n: int) -> None:
         if period.holds(d):
-            year, week, _ = date.fromisoformat(d).isocalendar()
-            weeks[f"{year}-W{week:02d}"] += n
+            weeks[bucket(d, by)] += n
 
     with ws.engine.connect() as conn:
         days = []
@@ -331,13 +350,13 @@ def new_customers(ws: Workspace, period: Period = Period()) -> list[dict]:
             days.append(d)
         # Every first time is stored as a UTC instant (a till's, given on the shop's clock, too), and
         # near a midnight where a week or the period begins its day on the shop's clock may be another.
-        for low, high in _midnight_windows(sorted(days), period, zone) if days or period.start or period.end else []:
+        for low, high in _midnight_windows(sorted(days), period, zone, by) if days or period.start or period.end else []:
             near = and_(day == low[:10], cust.c.first_seen >= low, cust.c.first_seen < high)
             n = conn.execute(select(func.count()).select_from(cust).where(near)).scalar_one()
             stored, local = low[:10], local_day(low, zone)  # one stored day, one day on the shop's clock
             add(stored, -n)
             add(local, n)
-    return [{"week": w, "customers": n} for w, n in sorted(weeks.items()) if n > 0]
+    return [{by: w, "customers": n} for w, n in sorted(weeks.items()) if n > 0]
 
 
 def campaign_results(ws: Workspace, *, window_days: int | None = None, now: datetime | None = None) -> list[dict]:
@@ -760,6 +779,37 @@ def last_weeks(last: date, first: date | None, n: int = 8) -> list[str]:
         weeks.append(f"{year}-W{week:02d}")
         monday -= timedelta(days=7)
     return weeks[::-1]
+
+
+ACTIVITY_WEEKS = 26  # the printed report lists a period of up to this many weeks week by week,
+ACTIVITY_MONTHS = 60  # then month by month up to five years, and a longer one year by year
+
+
+def activity_rows(period: Period, today: date, weeks: list[str]) -> tuple[str, list[str]]:
+    """The rows the printed report's activity table lists for ``period``: ("week", ISO weeks),
+    ("month", ``2026-04``…) or ("year", ``2026``…), every one of the period, the quiet ones too.
+
+    ``weeks``: the ISO weeks with activity or new customers (:func:`activity`'s,
+    :func:`new_customers`'); none: no rows.  Without a start the period runs from the first of
+    them, without an end to ``today`` (or to the last of them, when that is later: a sale dated
+    ahead).  Up to :data:`ACTIVITY_WEEKS` weeks it is listed week by week, up to
+    :data:`ACTIVITY_MONTHS` months month by month, beyond that year by year.
+    """
+    if not weeks:
+        return "week", []
+    mondays = sorted(date.fromisoformat(f"{w}-1") for w in weeks)
+    first = period.start or mondays[0]
+    last = period.end or max(today, mondays[-1] + timedelta(days=6))
+    if last < first:
+        return "week", []
+    listed = last_weeks(last, first, ACTIVITY_WEEKS + 1)
+    if len(listed) <= ACTIVITY_WEEKS:
+        return "week", listed
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months <= ACTIVITY_MONTHS:
+        return "month", [f"{m // 12}-{m % 12 + 1:02d}" for m in range(first.year * 12 + first.month - 1,
+                                                                    last.year * 12 + last.month)]
+    return "year", [str(y) for y in range(first.year, last.year + 1)]
 
 
 def named_period(name: str, today: date) -> Period:

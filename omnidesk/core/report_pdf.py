@@ -2,7 +2,10 @@
 
 Made with reportlab (its own charts, BSD): reach per channel as bars in each
 channel's colour, then the tables — channel overlap, journeys, weekly activity,
-campaign results, data health — so a partner or an accountant can read it on paper.
+campaign results, data health — so a partner or an accountant can read it on paper.  It opens
+with the period's totals (new customers, events, revenue per currency), as the text report
+does, and its activity table lists every week of the period, or every month of one longer than
+26 weeks, or every year of one longer than five years (metrics.activity_rows).
 Written through a temporary file and renamed, never over a workspace.  Every name the user typed
 (the business, campaigns, channels of their own) goes in escaped and in fonts that have its
 letters, whatever the script (see pdf_text).
@@ -21,9 +24,12 @@ from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.metrics import (
     NOT_SENT,
     Period,
+    activity,
+    activity_rows,
     baseline_label,
-    last_weeks,
     lift_label,
+    new_customers,
+    period_totals,
     reachable_sentence,
     report,
     shop_today,
@@ -31,6 +37,7 @@ from omnidesk.core.metrics import (
 )
 from omnidesk.core.money import format_money, format_other_money, workspace_currency
 from omnidesk.core.pdf_text import SANS, SANS_BOLD, label_font, markup, register_fonts
+from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 
 
@@ -92,8 +99,15 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     business = str(ws.get_setting("business_name") or "") or ws.name
     span = (f"{period.start or 'the beginning'} to {period.end or 'today'}" if period.start or period.end
             else "everything so far")
+    # The period's figures first, as the text report opens with them.
+    totals = period_totals(data)
+    also = format_other_money(totals["other_revenue"])
     story = [text(f"{markup(business)}: the whole picture", styles["Title"]),
              text(f"Period: {span}. Made {today.isoformat()} by Omnidesk.", styles["Normal"]),
+             text(markup(f"In the period: {counted(totals['new_customers'], 'new customer')}, "
+                         f"{counted(totals['events'], 'event')}, "
+                         f"revenue {format_money(round(totals['revenue'] * 100), currency)}"
+                         + (f", and apart, never converted: {also}" if also else "") + "."), styles["Normal"]),
              Spacer(1, 6 * mm)]
 
     def cells(size: float):
@@ -176,33 +190,32 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         also = format_other_money(others or {})
         return text(f"{amount:,.2f}<br/>also {markup(also)}", wide[1]) if also else f"{amount:,.2f}"
 
-    weeks: dict[str, list] = {}
-    for row in data["activity"]:
-        entry = weeks.setdefault(row["week"], [0, 0.0, {}])
+    # Every week, month or year of the period (activity_rows), quiet ones with their zeros.
+    by, shown = activity_rows(period, today, [r["week"] for r in (*data["activity"], *data["new_customers"])])
+    listed = (data["activity"], data["new_customers"]) if by == "week" else (activity(ws, period, by),
+                                                                             new_customers(ws, period, by))
+    rows: dict[str, list] = {}
+    for row in listed[0]:
+        entry = rows.setdefault(row[by], [0, 0.0, {}, 0])
         entry[0] += row["events"]
         entry[1] += row["revenue"]
         for code, amount in row.get("other_revenue", {}).items():
             entry[2][code] = entry[2].get(code, 0.0) + amount
-    every_other: dict[str, float] = {}
-    for _n, _amount, others in weeks.values():
-        for code, amount in others.items():
-            every_other[code] = every_other.get(code, 0.0) + amount
-    # The period's last 26 weeks (to today without an end), quiet ones with their zeros.
-    shown = last_weeks(period.end or today, period.start, 26) if weeks else []
+    for row in listed[1]:
+        rows.setdefault(row[by], [0, 0.0, {}, 0])[3] += row["customers"]
+    quiet = (0, 0.0, {}, 0)
     revenue = f"Revenue ({currency})" if currency else "Revenue"
-    if every_other:
-        table("Activity per week (every channel)", ["Week", "Events", revenue, "Other currencies"],
-              [[w, f"{weeks.get(w, (0, 0))[0]:,}", f"{weeks.get(w, (0, 0.0))[1]:,.2f}",
-                text(markup(format_other_money(weeks.get(w, (0, 0.0, {}))[2])), normal[0])] for w in shown],
-              [30 * mm, 30 * mm, 40 * mm, 70 * mm])
-        story.append(text(markup(
-            f"Revenue in the period: {format_money(round(sum(w[1] for w in weeks.values()) * 100), currency)}, "
-            f"and apart, never converted: {format_other_money(every_other)}."), styles["Normal"]))
-        story.append(Spacer(1, 5 * mm))
+    title = f"Activity per {by} (every channel)"
+    if totals["other_revenue"]:
+        table(title, [by.capitalize(), "Events", revenue, "New customers", "Other currencies"],
+              [[w, f"{rows.get(w, quiet)[0]:,}", f"{rows.get(w, quiet)[1]:,.2f}", f"{rows.get(w, quiet)[3]:,}",
+                text(markup(format_other_money(rows.get(w, quiet)[2])), normal[0])] for w in shown],
+              [25 * mm, 22 * mm, 33 * mm, 30 * mm, 60 * mm])
     else:
-        table("Activity per week (every channel)", ["Week", "Events", revenue],
-              [[w, f"{weeks.get(w, (0, 0))[0]:,}", f"{weeks.get(w, (0, 0.0))[1]:,.2f}"] for w in shown],
-              [50 * mm, 40 * mm, 40 * mm])
+        table(title, [by.capitalize(), "Events", revenue, "New customers"],
+              [[w, f"{rows.get(w, quiet)[0]:,}", f"{rows.get(w, quiet)[1]:,.2f}", f"{rows.get(w, quiet)[3]:,}"]
+               for w in shown],
+              [40 * mm, 35 * mm, 40 * mm, 35 * mm])
 
     def share(value):
         return "" if value is None else f"{value:.1%}"
