@@ -22,7 +22,7 @@ from omnidesk.cli.common import (
     _workspace_path,
 )
 from omnidesk.cli.output import Output
-from omnidesk.core.channels import channel_code, channel_name
+from omnidesk.core.channels import channel_name
 from omnidesk.core.text import counted, printable
 
 
@@ -133,7 +133,7 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
     from omnidesk.core.tempfiles import temp_root
 
     options = ImportOptions(
-        channel=channel_code(args.channel) if args.channel is not None else None,
+        channel=args.channel,  # its code, and the name as typed for a channel of the shop's own
         preset=None if args.preset in (None, "auto") else args.preset,
         kind=None if args.kind == "auto" else args.kind,
         region=args.region,

@@ -8,8 +8,9 @@ understood when typed).  Some channels are where files come from (``source``: th
 exports, the till, the email list); some are where campaigns will send
 (``send``: email, SMS, WhatsApp, social networks, in store, the website);
 email, SMS and social are both.  A channel a user names themselves
-("farmers_market") is a source too, with a label made from its code and a
-steady colour of its own.
+("farmers_market") is a source too, with a steady colour of its own, shown as
+it was typed ("Farmers Market on Saturday": the label the workspace keeps, see
+:func:`use_own_labels`), else with a label made from its code.
 
 Colours are the Okabe–Ito palette (blue, vermillion, bluish green, reddish
 purple, orange, sky blue), which people with any common colour-vision
@@ -107,13 +108,45 @@ CONSENT_CODES: tuple[str, ...] = tuple(c.code for c in CHANNELS if c.needs_conse
 SPARE_COLORS: tuple[str, ...] = ("#44AA99", "#999933", "#CC6677", "#AA4499", "#6B7A8F", "#AD1457")
 
 
+# The labels of channels the user named, as typed ({"farmers_market_on_saturday": "Farmers Market on
+# Saturday"}): the open workspace's, which it keeps (workspace.CHANNEL_LABELS) and an import that
+# names one adds to.
+_OWN_LABELS: dict[str, str] = {}
+
+
+def use_own_labels(labels: dict[str, str]) -> None:
+    """Show the channels the user named by these labels (code -> label as typed), and no others:
+    the open workspace's.  A label that is not its code's own (another channel's) is left out."""
+    _OWN_LABELS.clear()
+    for code, label in labels.items():
+        keep_own_label(code, label)
+
+
+def keep_own_label(code: str, label: str) -> None:
+    """Show the channel the user named ``code`` as ``label`` (as they typed it) from now on."""
+    if isinstance(code, str) and isinstance(label, str) and code not in BY_CODE and own_channel_code(label) == code:
+        _OWN_LABELS[code] = label
+
+
+def own_channel_label(text: str) -> str | None:
+    """The label to keep for a channel of the user's own named ``text``: as typed, each run of
+    spaces one space ("Farmers Market on Saturday"); None for a built-in channel's name, or one
+    typed as its code ("farmers_market": nothing to keep, the label it shows is made from it)."""
+    label = " ".join(text.split())
+    if not label or channel_code(label) in BY_CODE or label == own_channel_code(label):
+        return None
+    return label
+
+
 def channel(code: str) -> Channel:
-    """The channel with this code; a channel the user named gets a label from its code and a spare colour."""
+    """The channel with this code; a channel the user named gets its label as typed (else one made
+    from its code) and a spare colour."""
     known = BY_CODE.get(code)
     if known is not None:
         return known
     color = SPARE_COLORS[zlib.crc32(code.encode("utf-8")) % len(SPARE_COLORS)]
-    return Channel(code, code.replace("_", " ").strip().capitalize() or "Unknown", color, source=True, send=False)
+    label = _OWN_LABELS.get(code) or code.replace("_", " ").strip().capitalize() or "Unknown"
+    return Channel(code, label, color, source=True, send=False)
 
 
 def channel_name(code: str) -> str:
@@ -126,8 +159,8 @@ def channel_code(text: str) -> str:
 
     "till", "Till", "POS" and "Store / till" are all ``pos``.  A name of the user's
     own is kept in small letters with ``_`` for its spaces: "Farmers market" and
-    "farmers  Market" are both ``farmers_market``, which shows as "Farmers market"
-    again.  A customer's channels are kept as one space-separated list
+    "farmers  Market" are both ``farmers_market``, which shows as it was typed
+    (:func:`own_channel_label`, kept by the workspace), else as "Farmers market".  A customer's channels are kept as one space-separated list
     (``Customer.channels``), so no code may hold a space: "Farmers market" would
     read as two channels, and a rule on a channel "market" would find it.
     """

@@ -44,6 +44,9 @@ from omnidesk.core.models import (
 WORKSPACE_SUFFIX = ".omnidesk"
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
+# The setting keeping the labels of channels the user named, as typed: {code: label}.
+CHANNEL_LABELS = "channel_labels"
+
 DEFAULT_SETTINGS: dict[str, object] = {
     "business_name": "",
     "default_region": "US",
@@ -301,6 +304,7 @@ class Workspace:
                     raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
                 orig = getattr(exc, "orig", None)  # the driver's words, not the statement SQLAlchemy adds
                 raise WorkspaceError(f"Could not prepare {path.name}: {orig if orig is not None else exc}.") from exc
+        ws.show_channel_labels()
         return ws
 
     @classmethod
@@ -313,6 +317,7 @@ class Workspace:
         )
         ws = cls(engine, path, readonly=True)
         ws._engine_settings = dialect.configure_sqlite_engine(engine, busy_timeout=busy_timeout, readonly=True)
+        ws.show_channel_labels()
         return ws
 
     @classmethod
@@ -330,6 +335,7 @@ class Workspace:
             )
         if current != head_revision():
             ws._migrate()
+        ws.show_channel_labels()
         return ws
 
     def _migrate(self) -> None:
@@ -506,6 +512,13 @@ class Workspace:
             return default if default is not None else DEFAULT_SETTINGS.get(key)
         return json.loads(value)
 
+    def show_channel_labels(self) -> None:
+        """Show the channels the user named in this workspace as they typed them (channels.use_own_labels)."""
+        from omnidesk.core.channels import use_own_labels
+
+        labels = self.get_setting(CHANNEL_LABELS)
+        use_own_labels(labels if isinstance(labels, dict) else {})
+
     def set_setting(self, key: str, value: object) -> None:
         table = Setting.__table__
         with self.writing() as conn:
@@ -656,3 +669,23 @@ class Workspace:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def keep_channel_label(conn: Connection, code: str, label: str | None) -> None:
+    """Keep ``label``, a channel of the user's own as they typed it (channels.own_channel_label),
+    as its code's label in the workspace (``CHANNEL_LABELS``), in the caller's transaction; None
+    keeps what was kept.  The channel shows so once the caller has committed
+    (channels.keep_own_label)."""
+    if not label:
+        return
+    table = Setting.__table__
+    raw = conn.execute(select(table.c.value).where(table.c.key == CHANNEL_LABELS)).scalar()
+    labels = json.loads(raw) if raw else {}
+    if not isinstance(labels, dict) or labels.get(code) == label:
+        return
+    labels[code] = label
+    value = json.dumps(labels, ensure_ascii=False)
+    if raw is None:
+        conn.execute(table.insert().values(key=CHANNEL_LABELS, value=value))
+    else:
+        conn.execute(table.update().where(table.c.key == CHANNEL_LABELS).values(value=value))

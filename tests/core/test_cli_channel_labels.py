@@ -99,3 +99,34 @@ def test_a_channel_named_with_a_space_is_one_channel_in_lists_and_rules(tmp_path
     with Workspace.open(ws) as opened, opened.engine.connect() as conn:
         listed = dict(conn.exec_driver_sql("SELECT email, channels FROM customer").all())
     assert listed == {"bo@example.com": "farmers_market", "cy@example.com": "market"}
+
+
+def test_a_channel_of_ones_own_shows_as_typed_with_its_capitals(tmp_path, capsys):
+    # "Farmers Market on Saturday": kept by its code, in small letters, and shown as typed —
+    # by the import, by later commands, and in the printed report.
+    ws, other = tmp_path / "ws.omnidesk", tmp_path / "other.omnidesk"
+    stall = write_csv(tmp_path / "stall.csv", ["Email"], [["bo@example.com"]])
+    status, out, _ = _run(capsys, "import", stall, "--channel", "Farmers Market on Saturday", "-w", ws)
+    assert status == 0 and "(Farmers Market on Saturday)" in out, out
+    # A workspace where the channel was named by its code shows the label made from the code: the
+    # label typed is the workspace's own.
+    status, out, _ = _run(capsys, "import", stall, "--channel", "farmers_market_on_saturday", "-w", other)
+    assert status == 0 and "(Farmers market on saturday)" in out, out
+    status, out, _ = _run(capsys, "imports", "list", "-w", ws)
+    assert status == 0 and " Farmers Market on Saturday " in out, out
+    status, out, _ = _run(capsys, "imports", "list", "--json", "-w", ws)
+    assert [b["channel"] for b in json.loads(out)] == ["farmers_market_on_saturday"]  # the code, as before
+    status, out, _ = _run(capsys, "report", "-w", ws)
+    assert status == 0 and "Farmers Market on Saturday" in out and "Farmers market on saturday" not in out
+    # Named by its code, it shows as typed before; named again another way, as typed last.
+    more = write_csv(tmp_path / "more.csv", ["Email"], [["cy@example.com"]])
+    status, out, _ = _run(capsys, "import", more, "--channel", "farmers_market_on_saturday", "-w", ws)
+    assert status == 0 and "(Farmers Market on Saturday)" in out, out
+    assert _run(capsys, "import", more, "--channel", "Farmers market on Saturday", "--dry-run", "-w", ws)[0] == 0
+    status, out, _ = _run(capsys, "imports", "list", "-w", ws)
+    assert " Farmers Market on Saturday " in out, out  # a dry run changes nothing, not even that
+    fresh = write_csv(tmp_path / "fresh.csv", ["Email"], [["di@example.com"]])
+    status, out, _ = _run(capsys, "import", fresh, "--channel", "FARMERS MARKET on Saturday", "-w", ws)
+    assert status == 0 and "(FARMERS MARKET on Saturday)" in out, out
+    status, out, _ = _run(capsys, "imports", "list", "-w", ws)
+    assert "Farmers Market on Saturday" not in out and out.count(" FARMERS MARKET on Saturday ") == 3, out

@@ -13,7 +13,7 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QWizard
 from sqlalchemy import select
 
-from omnidesk.core.channels import channel_name
+from omnidesk.core.channels import channel_name, use_own_labels
 from omnidesk.core.importing import pipeline
 from omnidesk.core.importing.fields import IGNORE
 from omnidesk.core.importing.pipeline import analyze, import_file
@@ -609,3 +609,21 @@ def test_rows_of_an_earlier_file_are_imported_and_said_so(make_wizard, ws, qtbot
     assert "1 row repeats an earlier file word for word" in check.notes.text()
     finish(wizard, qtbot)
     assert ws.counts()["source_records"] == 5 and ws.counts()["customers"] == 4
+
+
+def test_a_channel_of_ones_own_typed_in_the_wizard_shows_as_typed(make_wizard, ws, qtbot, tmp_path):
+    wizard = make_wizard([members_csv(tmp_path / "members.csv")])
+    wizard.next()
+    page = wizard.mapping_page
+    page.channel_combo.setEditText("Farmers Market on Saturday")
+    assert wizard.plans[0].channel == "farmers_market_on_saturday"  # kept by its code
+    assert page.channel_combo.currentText() == "Farmers Market on Saturday"  # what was typed stays
+    wizard.next()
+    finish(wizard, qtbot)
+    assert channel_name("farmers_market_on_saturday") == "Farmers Market on Saturday"
+    path = ws.path
+    ws.close()
+    use_own_labels({})  # as a new run of omnidesk starts
+    assert channel_name("farmers_market_on_saturday") == "Farmers market on saturday"
+    with Workspace.open(path) as again:  # kept by the workspace: shown so when it is opened again
+        assert again is not None and channel_name("farmers_market_on_saturday") == "Farmers Market on Saturday"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, update
 
-from omnidesk.core.channels import channel_code, channel_name
+from omnidesk.core.channels import channel_code, channel_name, own_channel_label
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.evidence import events_evidence
@@ -132,6 +132,9 @@ class ImportPlan:
     # year-first column's, reads them): a date there that could be either ("11/05/2026") is a
     # guess, and a guess never dates a consent "yes" (see rows.py).
     guessed_date_columns: frozenset[int] = frozenset()
+    # A channel of the user's own, as they typed its name ("Farmers Market on Saturday"): kept by
+    # the workspace when the file is imported, so it shows so (channels.own_channel_label).
+    channel_label: str | None = None
 
     def file_phone_region(self) -> PhoneRegion:
         """What the file's own evidence decides (else the workspace's region), whatever was chosen."""
@@ -181,8 +184,8 @@ class ImportPlan:
                            warnings=notes + _phone_region_notes(decided, plan.region, plan.mapping))
         if kind is not None:
             plan = replace(plan, kind=Kind(kind).value)
-        if channel is not None:
-            plan = replace(plan, channel=channel)
+        if channel is not None:  # a channel's code, or its name as the user typed it
+            plan = replace(plan, channel=check_channel(channel), channel_label=own_channel_label(channel))
         if mapping is not None or kind is not None or channel is not None:
             notes = [w for w in plan.warnings if not w.startswith(_LIST_NOTE)]
             plan = replace(plan, warnings=notes + _optout_list_notes(plan))
@@ -476,6 +479,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     plan = ImportPlan(
         path=path, file_hash=file_hash, file_size=src.size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
+        channel_label=own_channel_label(options.channel) if options.channel is not None else None,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
         region_evidence=evidence, guessed_date_columns=guessed,

@@ -25,6 +25,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from omnidesk.core.channels import keep_own_label
 from omnidesk.core.dialect import indexes_deferred, is_lock_error
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
@@ -90,7 +91,7 @@ from omnidesk.core.models import ImportBatch, utcnow
 from omnidesk.core.suppression import workspace_salt as privacy_salt
 from omnidesk.core.tasks import Cancelled, CancelCheck, Progress, never_cancelled, run_to_completion
 from omnidesk.core.text import printable
-from omnidesk.core.workspace import Workspace
+from omnidesk.core.workspace import Workspace, keep_channel_label
 
 __all__ = [
     "BULK_IMPORT_ROWS",
@@ -316,12 +317,15 @@ def run_import(
                     customers_created=result.new_customers,
                 )
             )
+            keep_channel_label(conn, plan.channel, plan.channel_label)  # a channel named as typed
             if dry_run:
                 trans.rollback()
                 result.batch_id = None
             else:
                 trans.commit()
                 ws.after_own_commit()
+                if plan.channel_label:
+                    keep_own_label(plan.channel, plan.channel_label)
         except BaseException as exc:
             # GeneratorExit (the caller stopped), Cancelled and any error: nothing stays.  (A thread
             # still building an index is waited for first: it uses the connection.)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from omnidesk.core.channels import SOURCES, channel_code
+from omnidesk.core.channels import SOURCES, channel_code, channel_name
 from omnidesk.core.importing.fields import FIELDS, IGNORE
 from omnidesk.core.importing.pipeline import (
     ImportPlan,
@@ -291,8 +291,9 @@ class MappingPage(QWizardPage):
             at = self.channel_combo.findData(plan.channel)
             if at >= 0:
                 self.channel_combo.setCurrentIndex(at)
-            else:
-                self.channel_combo.setEditText(plan.channel)
+            elif channel_code(self.channel_combo.currentText() or " ") != plan.channel:
+                # A channel of one's own, by its name as typed (what is being typed is left alone).
+                self.channel_combo.setEditText(plan.channel_label or channel_name(plan.channel))
             self._show_region(plan)
         finally:
             self._filling = False
@@ -365,4 +366,4 @@ class MappingPage(QWizardPage):
         text = text.strip()
         if not text:
             return  # half-typed: keep the previous channel until there is a name
-        self.wiz.set_channel(self.current, channel_code(text))
+        self.wiz.set_channel(self.current, text)  # its code, and the name as typed for a channel of one's own
