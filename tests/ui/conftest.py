@@ -40,6 +40,45 @@ def widgets_deleted_after_each_test(qapp):
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+# Checks a dialog may wait for an answer, one a second, before it is taken for one nobody will give.
+_DIALOG_PATIENCE = 60
+
+
+@pytest.fixture(autouse=True)
+def no_dialog_left_waiting(qapp):
+    """A modal dialog no test answers fails the test that opened it, naming it, instead of
+    holding the whole run until it is killed.
+
+    A question or a warning the code did not expect to ask (a write that failed, a change
+    noticed elsewhere) waits for a click that never comes.  A timer (Qt's clock, which no
+    frozen test clock touches) looks once a second; a modal dialog still up after a minute
+    is written down and closed, and the test fails after it with the dialog's words.
+    """
+    from PySide6.QtCore import QTimer
+
+    waiting: dict[int, int] = {}
+    stuck: list[str] = []
+
+    def look() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            waiting.clear()
+            return
+        waiting[id(box)] = waiting.get(id(box), 0) + 1
+        if waiting[id(box)] >= _DIALOG_PATIENCE:
+            words = " ".join(getattr(box, name)() for name in ("windowTitle", "text", "informativeText")
+                             if callable(getattr(box, name, None)))
+            stuck.append(f"{type(box).__name__}: {words}")
+            box.done(0)
+
+    timer = QTimer()
+    timer.timeout.connect(look)
+    timer.start(1000)
+    yield
+    timer.stop()
+    assert not stuck, f"a dialog waited for an answer no test gave: {stuck}"
+
+
 @pytest.fixture
 def settings(tmp_path):
     """A private settings file per test: recent files and geometry never leak between tests."""
