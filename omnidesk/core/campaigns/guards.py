@@ -617,6 +617,55 @@ def refused_unlisted(conn, channel: str) -> tuple[frozenset[str], frozenset[int]
     return frozenset((spelled | boxes) - listed), frozenset(reopened)
 
 
+@dataclass(frozen=True)
+class HeldRefusals:
+    """Guard 1's refusals on one channel of the addresses customers who did not say no hold
+    (:func:`held_refusals`): what a list of customers says of sending to each row's address."""
+
+    listed: dict[str, str]  # address -> its refusal, refused whoever holds it (refused_addresses)
+    unlisted: dict[str, str]  # the same, for refused_unlisted's addresses: not for ``reopened``
+    reopened: frozenset[int]
+
+    def says(self, customer_id: int, own: str | None, address: str | None) -> str:
+        """The consent that applies to sending to ``address``, the customer's main one: their own
+        (``own``, "" when unknown), or, where guard 1 refuses the address though their own answer
+        is not no, the refusal the address carries."""
+        if own in _REFUSED or not address:
+            return own or ""
+        refusal = self.listed.get(address)
+        if refusal is None and customer_id not in self.reopened:
+            refusal = self.unlisted.get(address)
+        return refusal or own or ""
+
+
+def held_refusals(conn, channel: str) -> HeldRefusals:
+    """The addresses guard 1 refuses on ``channel`` that a customer whose own answer there is not
+    no (granted, pending or unknown) holds as their main one, each with the refusal it carries.
+
+    The same refusals the campaigns and a rule's "consent is granted" make
+    (:func:`refused_addresses`, :func:`refused_unlisted`), read once for a whole list: the few such
+    addresses, by one pass over the customers.  The refusal is the address's own answer
+    (:func:`address_refusals`: "unsubscribed", "cleaned", "denied"); an address refused only
+    because someone who said no holds it, from another address of theirs, carries
+    "unsubscribed".
+    """
+    consent_name, address_name, _kind, _setting = _CHANNELS[channel]
+    cust = Customer.__table__
+    consent, address = cust.c[consent_name], cust.c[address_name]
+    listed = set(conn.execute(select(address).distinct().where(
+        func.coalesce(consent, "").not_in(_REFUSED), address.in_(refused_addresses(channel)))).scalars())
+    unlisted, reopened = refused_unlisted(conn, channel)
+    if not listed and not unlisted:
+        return HeldRefusals({}, {}, reopened)
+    key = mailbox_key if channel == "email" else str
+    own = address_refusals(conn, channel, among={key(a) for a in listed | unlisted})
+
+    def refusal(a: str) -> str:
+        return own.get(key(a)) or "unsubscribed"
+
+    return HeldRefusals({a: refusal(a) for a in listed}, {a: refusal(a) for a in unlisted}, reopened)
+
+
 def _listed_among(conn, channel: str, addresses: set[str]) -> set[str]:
     """Which of ``addresses`` :func:`refused_addresses` names (a main address, or one carried by
     another record, of a customer who said no on ``channel``): asked of the few, not read whole."""

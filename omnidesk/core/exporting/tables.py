@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from omnidesk.core import segments
+from omnidesk.core.campaigns.guards import address_column, held_refusals
 from omnidesk.core.customers import custom_field_names, custom_values
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import write_csv
@@ -60,7 +61,7 @@ _CUSTOMER_COLUMNS = {
     "id": "id", "first_name": "first_name", "last_name": "last_name",
     "email": lambda r: r.email or "", "phone": lambda r: r.phone or "", "address": "address", "city": "city",
     "region": "region", "postcode": "postcode", "country": "country", "company": "company",
-    "birthday": lambda r: r.birthday or "", "consent_email": lambda r: r.consent_email or "",
+    "birthday": lambda r: r.birthday or "", "consent_email": lambda r: r.consent_email or "",  # see _CONSENT
     "consent_sms": lambda r: r.consent_sms or "", "consent_whatsapp": lambda r: r.consent_whatsapp or "",
     "channels": "channels", "tags": "tags", "orders": "orders",
     "lifetime_spend": lambda r: format_money(r.spend_minor, grouped=False),
@@ -69,6 +70,8 @@ _CUSTOMER_COLUMNS = {
 }
 assert set(CUSTOMERS_HEADER) <= set(_CUSTOMER_COLUMNS)
 CUSTOMER_COLUMNS = tuple(_CUSTOMER_COLUMNS)
+# The consent columns: what applies to sending to the row's address on the channel (export_customers).
+_CONSENT = {"consent_email": "email", "consent_sms": "sms", "consent_whatsapp": "whatsapp"}
 CUSTOM_PREFIX = "custom."
 # Instants stored as naive UTC, written on the shop's clock with its offset.
 _SEEN = ("first_seen", "last_seen")
@@ -134,7 +137,13 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     ``custom.NAME`` is a custom field, headed by its name, refused when no
     record has it);
     ``excel`` adds a byte-order mark.  First and last seen are written on the
-    shop's clock with its offset, as the list shows their day.  The file goes through the formula-safe
+    shop's clock with its offset, as the list shows their day.  A consent column says what applies
+    to sending to the row's address on its channel, as the campaigns' guards decide it: the
+    customer's own answer, or, where their address is refused though they did not say no (a
+    family's mailbox or a shop's landline someone else holding it unsubscribed from, another
+    spelling of a mailbox that did), the refusal the address carries
+    (``guards.held_refusals``): a list filtered on "granted" is who a campaign may reach.
+    The file goes through the formula-safe
     writer.  ``cancelled`` is asked between batches of rows: when it says yes,
     :class:`Cancelled` is raised and no file is left behind.
     """
@@ -153,7 +162,15 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     def seen(column: str):
         return lambda r: local_instant(r._mapping[column], zone)
 
-    getters = [None if name in custom else seen(name) if name in _SEEN else
+    # Each address refused on a channel asked for, read once for the whole file.
+    with ws.engine.connect() as conn:
+        refusals = {name: held_refusals(conn, _CONSENT[name]) for name in cols if name in _CONSENT}
+
+    def consent(name: str):
+        says, column, address = refusals[name].says, name, address_column(_CONSENT[name])
+        return lambda r: says(r.id, r._mapping[column], r._mapping[address])
+
+    getters = [None if name in custom else seen(name) if name in _SEEN else consent(name) if name in _CONSENT else
                (lambda r, c=c: r._mapping[c]) if isinstance(c, str) else c
                for name, c in ((name, _CUSTOMER_COLUMNS.get(name, name)) for name in cols)]
     c = Customer.__table__
