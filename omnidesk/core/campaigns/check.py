@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from omnidesk.core.campaigns.campaign import EARLIEST_STEP, CampaignData, Step, get_campaign
-from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
+from omnidesk.core.campaigns.guards import OPTED_OUT, StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
 from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
@@ -155,7 +155,51 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
                                     f"{len(a.moved):,} recipient{'s' if len(a.moved) > 1 else ''} of the {label} "
                                     f"wait{'' if len(a.moved) > 1 else 's'} for their quiet hours to end"))
     findings.extend(_names_too_long(ws, [a for a in audiences if not a.kept]))
+    findings.extend(_packs_with_opt_outs(ws, campaign, [a for a in audiences if not a.kept]))
     return Report(findings, stats), step_summaries(audiences, unusable), campaign
+
+
+# Errors an export mends (it writes the pack again): they do not stop it.
+MENDED_BY_EXPORT = frozenset({"pack_holds_opt_outs"})
+
+
+def errors_before_export(report: Report) -> list[Finding]:
+    """The errors that stop an export: all but those the export itself mends (:data:`MENDED_BY_EXPORT`)."""
+    return [f for f in report.errors if f.code not in MENDED_BY_EXPORT]
+
+
+def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[StepAudience]) -> list[Finding]:
+    """Steps exported and still to go whose pack holds someone who has opted out since: an error.
+
+    The pack on disk is the one a tool would send; an unsubscribe imported after it was written
+    (or typed in) does not take its row out.  Exporting again (``--force``) writes it without them.
+    """
+    from sqlalchemy import select
+
+    from omnidesk.core.campaigns.campaign import exported_steps
+    from omnidesk.core.models import SendRecord, SourceRecord
+
+    when = exported_steps(ws, campaign.name)
+    waiting = [a for a in audiences if a.step.id in when and a.excluded.get(OPTED_OUT)]
+    if not waiting:
+        return []
+    sr, rec = SendRecord.__table__, SourceRecord.__table__
+    out = []
+    with ws.engine.connect() as conn:
+        for a in waiting:
+            s = a.step
+            in_pack = set(conn.execute(select(rec.c.customer_id).join(sr, sr.c.record_id == rec.c.id).where(
+                sr.c.step_id == s.id, sr.c.channel == s.channel)).scalars())
+            gone = in_pack & set(a.excluded[OPTED_OUT])
+            if gone:
+                label = (f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of "
+                         f"{s.at_local[:16].replace('T', ' ')} ({s.timezone})")
+                n = len(gone)
+                out.append(Finding(s.channel, ERROR, "pack_holds_opt_outs",
+                                   f"the pack of the {label}, exported {when[s.id][:16].replace('T', ' ')} UTC, holds "
+                                   f"{n:,} {'people who have' if n > 1 else 'person who has'} opted out since: "
+                                   "export it again (campaign export --force) before it goes out"))
+    return out
 
 
 def _names_too_long(ws: Workspace, audiences: list[StepAudience]) -> list[Finding]:

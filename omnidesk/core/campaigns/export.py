@@ -219,7 +219,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     removed again.
     """
     from omnidesk.core.campaigns import packs, packs_calendar
-    from omnidesk.core.campaigns.check import check_campaign
+    from omnidesk.core.campaigns.check import check_campaign, errors_before_export
     from omnidesk.core.messages.brand import get_brand
     from omnidesk.core.messages.personal import customer_values, shared_values
     from omnidesk.core.messages.render import footer_html, write_poster
@@ -232,8 +232,9 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     make_folder = _folder_to_make(folder)
     now = now or datetime.now(UTC)
     report, _steps, campaign = check_campaign(ws, name, now=now)
-    if report.errors:
-        raise UserError(errors_to_fix_first(campaign.name, report.errors))
+    blocking = errors_before_export(report)
+    if blocking:
+        raise UserError(errors_to_fix_first(campaign.name, blocking))
     from omnidesk.core.campaigns.guards import plan_audiences
 
     audiences = plan_audiences(ws, campaign, now=now)

@@ -568,6 +568,7 @@ class CampaignsView(QWidget):
 
     def _export_checked(self, name: str, report, error: str) -> None:
         """Export… once the campaign's check is in: its errors, or the folder to write into."""
+        from omnidesk.core.campaigns.check import errors_before_export
         from omnidesk.core.campaigns.export import errors_to_fix_first, planned_files
         from omnidesk.core.campaigns.packs import slug
 
@@ -576,8 +577,9 @@ class CampaignsView(QWidget):
         if report is None:
             self.show_error("Cannot export", error)
             return
-        if report.errors:
-            self.show_error("Fix these first", errors_to_fix_first(name, report.errors))
+        blocking = errors_before_export(report)
+        if blocking:
+            self.show_error("Fix these first", errors_to_fix_first(name, blocking))
             return
         folder = self.ask_folder()
         if folder is None:
