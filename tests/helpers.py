@@ -192,3 +192,26 @@ def workspace_at(path: Path, revision: str):
         conn.execute(Setting.__table__.insert(), [{"key": k, "value": json.dumps(v)}
                                                   for k, v in DEFAULT_SETTINGS.items()])
     return ws
+
+
+def schema_after_going_back(tmp_path: Path, before: str, after: str, like: str) -> tuple[list, list]:
+    """The schema entries named ``like`` (SQL LIKE) of a workspace made at ``before``, and of one made
+    at ``after`` then taken back down to ``before``: equal when the downgrade puts back exactly what was."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from omnidesk.core.workspace import _alembic_config
+
+    def schema(ws) -> list:
+        with ws.engine.connect() as conn:
+            return sorted(conn.execute(text("SELECT name, sql FROM sqlite_master WHERE name LIKE :like "
+                                            "AND sql IS NOT NULL"), {"like": like}).all())
+
+    old, new = workspace_at(tmp_path / "before.omnidesk", before), workspace_at(tmp_path / "after.omnidesk", after)
+    try:
+        with new.writing(foreign_keys=False) as conn:
+            command.downgrade(_alembic_config(conn), before)
+        return schema(old), schema(new)
+    finally:
+        new.close()
+        old.close()
