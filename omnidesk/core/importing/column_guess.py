@@ -417,6 +417,14 @@ def _reconsider(candidates: list[_Candidate]) -> None:
             candidate.field = "occurred_at"
             candidate.reason += AS_EVENT_TIME
             present.add("occurred_at")
+    if "discount_code" in present and not present & (EVENT_FIELDS - {"occurred_at", "event_type"}):
+        # A code beside people and nothing of an order (no order number, amount or item: a form's
+        # "Voucher code" beside its timestamp) is an answer of theirs, kept as a field of its own:
+        # only an order is placed with one.
+        for candidate in candidates:
+            if candidate.generic and candidate.field == "discount_code":
+                candidate.field = IGNORE
+                candidate.reason += ", not an order's: kept as the person's own field"
     if (
         present & _IDENTITY_FIELDS
         and not present & (EVENT_FIELDS - {"amount"})
