@@ -36,6 +36,7 @@ from omnidesk.core.identity.writes import (
     sync_children,
 )
 from omnidesk.core.models import Consent, Customer, Identifier, MatchDecision, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.timeutil import to_utc
 from omnidesk.core.workspace import Workspace
 
 PINNABLE = ("first_name", "last_name", "email", "phone", "company", "address", "city", "region",
@@ -416,13 +417,9 @@ _HAND_CELLS = (*PINNABLE, "tags", "values_json", "raw_json")
 
 
 def _instant_of(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    """A stored time as an instant (one without an offset is UTC, as :func:`timeutil.to_utc` reads it)."""
+    utc = to_utc(text)
+    return datetime.fromisoformat(utc).replace(tzinfo=UTC) if utc else None
 
 
 def _brought_by_merges(conn: Connection, customer_id: int) -> dict[int, _Brought]:
