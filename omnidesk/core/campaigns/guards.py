@@ -1132,12 +1132,9 @@ def _address_capped(address: str, send: datetime, past: list | None, near: list[
     """The cap an address (a number, a mailbox) has reached at ``send`` (CAP, CHANNEL_CAP), or None:
     its sends within the window, from earlier exports and this campaign's earlier steps."""
     def count(sends, steps) -> int:
-        n = sum(abs(t - send) < window for t, _c in sends)
-        for a in steps:
-            when = a.sent_to.get(address)
-            if when is not None and abs(when - send) < window:
-                n += 1
-        return n
+        times = [t for t, _c in sends]
+        times += [when for a in steps if (when := a.sent_to.get(address)) is not None]
+        return most_in_a_window(times, send, window)
 
     if cap > 0 and count(past or (), near) >= cap:
         return CAP
@@ -1147,13 +1144,26 @@ def _address_capped(address: str, send: datetime, past: list | None, near: list[
 
 
 def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta) -> int:
-    """How many of the customer's sends fall within the cap window of ``send``: earlier exports, earlier steps."""
-    n = sum(abs(t - send) < window for t, _c in past or ())
-    for a in near:
-        when = a.send_at.get(cid)
-        if when is not None and abs(when - send) < window:
-            n += 1
-    return n
+    """The most of the customer's sends (earlier exports, earlier steps) that one cap window holding
+    ``send`` holds (:func:`most_in_a_window`)."""
+    times = [t for t, _c in past or ()]
+    times += [when for a in near if (when := a.send_at.get(cid)) is not None]
+    return most_in_a_window(times, send, window)
+
+
+def most_in_a_window(times: list[datetime], send: datetime, window: timedelta) -> int:
+    """The most of ``times`` that one span of ``window`` holding ``send`` holds.
+
+    "At most N messages in any 7 days" is a sliding window: a send is allowed when every
+    span of that length around it holds fewer than N others.  Counting all the sends less
+    than the window away on either side instead measures a span twice as long: sends a
+    week and an hour apart, with one between them, counted as three in a week, and which
+    campaign was exported first decided who was left out.  A span holding the most starts
+    at one of the sends within the window before ``send``, or at ``send`` itself.
+    """
+    near = sorted(t for t in times if abs(t - send) < window)
+    starts = [t for t in near if t <= send] + [send]
+    return max(sum(1 for t in near if start <= t < start + window) for start in starts)
 
 
 def _rank(rows: list[tuple], personal: list[Step], favourites: dict[int, str]) -> dict[int, list[Step]]:

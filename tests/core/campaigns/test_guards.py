@@ -498,3 +498,42 @@ def test_a_shared_number_or_mailbox_is_capped_like_a_person(make_workspace, tmp_
     first, second = plan(ws, ("sms", "2027-04-01T12:00"), ("sms", "2027-04-02T12:00"), name="S3")
     assert first.eligible == [1, 5] and first.excluded["same address"] == [2]
     assert second.eligible == [] and sorted(second.excluded["frequency cap"]) == [1, 2, 5]
+
+
+def _exported_sends(ws, name: str, record_id: int, *times: str) -> None:
+    """A campaign of another name exported long ago, whose sends to ``record_id`` went at ``times`` (UTC)."""
+    plan(ws, *[("email", t[:16]) for t in times], name=name)
+    with ws.writing() as conn:
+        for step, at in zip(get_campaign(ws, name).steps, times):
+            conn.execute(CampaignStep.__table__.update().where(CampaignStep.__table__.c.id == step.id)
+                         .values(exported_at="2027-01-01T10:00:00+00:00"))
+            conn.execute(insert(SendRecord.__table__).values(step_id=step.id, record_id=record_id, channel="email",
+                                                             send_utc=at))
+
+
+def test_the_frequency_cap_is_a_sliding_window_not_twice_its_length(shop):
+    # Two a week.  Ann's newsletter went on Monday the 7th at 09:00 and on Monday the 14th at
+    # 10:00, a week and an hour apart: no week holds both and a Thursday promo between them.
+    shop.set_setting("cap_messages", 2)
+    _exported_sends(shop, "Newsletter", 1, "2027-06-07T13:00:00Z", "2027-06-14T14:00:00Z")
+    (promo,) = plan(shop, ("email", "2027-06-10T12:00"), name="Promo")
+    assert 1 in promo.eligible
+    # Sends on the 7th and the 12th are in one week with the 10th: that one is over the cap.
+    _exported_sends(shop, "Flash", 2, "2027-06-07T13:00:00Z", "2027-06-12T13:00:00Z")
+    (promo,) = plan(shop, ("email", "2027-06-10T12:00"), name="Promo")
+    assert 2 in promo.excluded["frequency cap"] and 1 in promo.eligible
+
+
+@settings(max_examples=200, deadline=None)
+@given(hours=st.lists(st.integers(0, 24 * 30), max_size=8), send=st.integers(0, 24 * 30),
+       days=st.integers(1, 10))
+def test_most_in_a_window_is_the_busiest_span_around_the_send(hours, send, days):
+    # Checked against every span of the window's length that starts on an hour and holds the send.
+    from datetime import timedelta
+
+    start = datetime(2027, 1, 1, tzinfo=UTC)
+    at = [start + timedelta(hours=h) for h in hours]
+    window = timedelta(days=days)
+    spans = [start + timedelta(hours=h) for h in range(send - 24 * days + 1, send + 1)]
+    brute = max(sum(1 for t in at if x <= t < x + window) for x in spans)
+    assert guards.most_in_a_window(at, start + timedelta(hours=send), window) == brute
