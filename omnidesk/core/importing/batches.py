@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from omnidesk.core.campaigns.sends import keep_sends
 from omnidesk.core.changes import Changes
@@ -17,6 +17,7 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing import running
+from omnidesk.core.importing.copies import copies_of, hand_over
 from omnidesk.core.importing.sightings import hand_on_events
 from omnidesk.core.importing.supersede import FIXED, Replacements, is_replaced, restore_superseded
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
@@ -37,6 +38,8 @@ from omnidesk.core.workspace import Workspace
 _BATCH_FIELDS = ("id", "file_name", "channel", "kind", "preset", "status", "started_at",
                  "finished_at", "rows", "imported", "flagged", "duplicates", "events",
                  "customers_created", "encoding")
+# In what :func:`undo_batch` returns: the import a copy of whose file took the undone import's rows over.
+HANDED_TO = "handed_to"
 
 
 def list_batches(ws: Workspace) -> list[dict]:
@@ -64,6 +67,12 @@ def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:
     what remains.  The batch stays
     in the list, marked "undone", so the history is honest; the same file can
     be imported again afterwards.
+
+    While a copy of its file imported since is still kept (the same bytes: see
+    ``copies``), nothing is removed: its rows become the earliest such copy's,
+    under that file's name and time (the result's ``handed_to`` names it), and
+    undoing that copy then removes them.  A copy undone removes nothing but
+    itself from the list.
     """
     with ws.writing() as conn:
         return undo_batch_in(conn, batch_id)
@@ -84,6 +93,14 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
                         "nothing, so there is nothing to undo; the next import removes it from the list.")
     if status != "done":
         raise UserError(f"Import {batch_id} is {status}; only a finished import can be undone.")
+    copies = copies_of(conn, batch_id)
+    if copies:
+        # A copy of its file the user kept says the same (an opt-out among it): its rows stay, the copy's now.
+        handed = conn.execute(select(func.count()).select_from(rec).where(rec.c.batch_id == batch_id)).scalar()
+        refresh_customers(conn, hand_over(conn, batch_id, copies[0]))
+        conn.execute(update(batch_t).where(batch_t.c.id == batch_id).values(status="undone", finished_at=utcnow()))
+        return {"source_records": 0, "events": 0, "customers": 0, "merges_undone": 0, "records_put_back": 0,
+                "handed_over": handed, HANDED_TO: copies[0]}
     in_batch = select(rec.c.id).where(rec.c.batch_id == batch_id)
     # Its merges are split again, and the records it took off a customer (a list member on an
     # address it showed to be a family's) go back.
@@ -118,11 +135,15 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
 
 def undo_also_did(removed: dict[str, int]) -> str:
     """What :func:`undo_batch` did besides removing rows, as the end of its sentence ("" if nothing):
-    the merges it split again and the records it put back."""
+    the merges it split again, the records it put back, and the import of a copy of its file
+    that holds its rows now."""
     split, back = removed.get("merges_undone", 0), removed.get("records_put_back", 0)
+    heir = removed.get(HANDED_TO)
     return ((f"; split {counted(split, 'merge')} it had caused" if split else "")
             + (f"; put {counted(back, 'record')} back on the customer it had taken "
-               f"{'them' if back != 1 else 'it'} off" if back else ""))
+               f"{'them' if back != 1 else 'it'} off" if back else "")
+            + (f"; its {counted(removed.get('handed_over', 0), 'record')} stay, import {heir}'s now "
+               f"(the same file imported again, still kept)" if heir else ""))
 
 
 def undo_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
@@ -131,7 +152,8 @@ def undo_batches(ws: Workspace, batch_ids: Sequence[int]) -> BatchesUndone:
     with ws.writing() as conn:
         for batch_id in sorted(batch_ids, reverse=True):
             for key, n in undo_batch_in(conn, batch_id).items():
-                totals[key] = totals.get(key, 0) + n
+                if key != HANDED_TO:  # an import's id, not a count
+                    totals[key] = totals.get(key, 0) + n
     return BatchesUndone(totals, list(batch_ids))
 
 

@@ -40,6 +40,7 @@ from omnidesk.core.importing.analysis import (
     refuse_naming_no_one,
     remember_mapping,
 )
+from omnidesk.core.importing.copies import holder_of, record_copy
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
 from omnidesk.core.importing.fields import Kind
 from omnidesk.core.importing.flagged import FlaggedRow
@@ -160,10 +161,7 @@ def run_import(
         file_name=plan.file_name, preset=plan.preset.key if plan.preset else None,
         kind=plan.kind, channel=plan.channel, dry_run=dry_run, header=plan.header,
     )
-    if plan.previous_batch is not None:
-        result.already_imported = plan.previous_batch
-        result.rows = result.duplicates = sum(1 for _ in read_records(plan.path, plan.fmt))
-        yield Progress(result.rows, result.rows, "Already imported")
+    if (yield from _as_copy(ws, plan, result, dry_run)):
         return result
 
     total = estimate_records(plan.path, plan.fmt)
@@ -335,6 +333,30 @@ def run_import(
             running.withdraw(ws, announced)
             raise
     return result
+
+
+def _as_copy(ws: Workspace, plan: ImportPlan, result: ImportResult,
+             dry_run: bool) -> Generator[Progress, None, bool]:
+    """Whether ``plan``'s file is one an import kept holds already (the same bytes): then it
+    adds no row, and is recorded as a copy of that import (see ``copies``) unless this is a
+    dry run.  Asked again now, not taken from the plan: the import the plan saw may have been
+    undone since (its file then is imported for real), or the same file imported meanwhile
+    (two copies of it in one go)."""
+    with ws.engine.connect() as conn:
+        holder = holder_of(conn, plan.file_hash)
+    if holder is None:
+        return False
+    rows = sum(1 for _ in read_records(plan.path, plan.fmt))
+    if not dry_run:
+        with ws.writing() as conn:
+            holder = holder_of(conn, plan.file_hash)
+            if holder is None:  # undone meanwhile: the file is imported after all
+                return False
+            result.batch_id = record_copy(conn, holder, plan.file_name, plan.file_size, rows)
+    result.already_imported = holder
+    result.rows = result.duplicates = rows
+    yield Progress(rows, rows, "Already imported")
+    return True
 
 
 def _replace_corrected(conn: Connection, batch_id: int, corrected: dict[int, int], ids: list[int],

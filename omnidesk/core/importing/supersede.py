@@ -267,6 +267,21 @@ def restore_superseded(conn: Connection, batch_id: int) -> set[int]:
     return touched
 
 
+def hand_on_replacements(conn: Connection, batch_id: int, heir: int) -> None:
+    """Import ``batch_id``'s rows become import ``heir``'s (see ``copies.hand_over``): the records its
+    rows replaced say that the heir replaced them, so that undoing the heir brings them back."""
+    rec = SourceRecord.__table__
+    for new_id, text in conn.execute(select(rec.c.id, rec.c.values_json).where(
+            rec.c.batch_id == batch_id, rec.c.values_json.like(f'%"{CORRECTS}"%'))).all():
+        for old_id in _corrects(_values(text)):
+            values = _values(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
+            marker = values.get(SUPERSEDED)
+            if isinstance(marker, dict) and marker.get("record") == new_id and marker.get("batch") == batch_id:
+                marker["batch"] = heir
+                conn.execute(update(rec).where(rec.c.id == old_id).values(
+                    values_json=json.dumps(values, ensure_ascii=False, default=str)))
+
+
 def _without_taken_ids(conn: Connection, events: list[dict]) -> None:
     """Events come back under their own ids, unless one is in use again (then under a new one).
 
