@@ -1,0 +1,119 @@
+"""The same file imported again is a copy on record: undoing the first import loses nothing of it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from sqlalchemy import select
+
+from omnidesk.core.campaigns.guards import refused_addresses
+from omnidesk.core.importing.batches import list_batches, undo_batch
+from omnidesk.core.importing.pipeline import analyze, import_file, run_to_end
+from tests.helpers import run_cli, write_csv
+
+# Mailchimp's audience export: the unsubscribed members file.
+UNSUB_HEADER = ["Email Address", "First Name", "Last Name", "MEMBER_RATING", "OPTIN_TIME", "CONFIRM_TIME",
+                "LEID", "EUID", "UNSUB_TIME"]
+UNSUB_ROWS = [["bob@example.com", "Bob", "Stone", "2", "2025-01-02 10:00:00", "2025-01-02 10:01:00", "12",
+               "bb1", "2026-03-04 09:00:00"]]
+
+
+def unsubscribed_file(tmp_path):
+    return write_csv(tmp_path / "unsubscribed_members_export_1a.csv", UNSUB_HEADER, UNSUB_ROWS)
+
+
+def refused(ws) -> list[str]:
+    with ws.engine.connect() as conn:
+        return sorted(set(conn.execute(select(refused_addresses("email").subquery())).scalars()))
+
+
+def held(ws) -> list[tuple]:
+    """(import, email, consent) of every record kept."""
+    with ws.engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT r.batch_id, r.email, k.status FROM source_record r LEFT JOIN consent k ON k.record_id = r.id "
+            "ORDER BY r.id").all()]
+
+
+def test_undoing_an_import_hands_its_rows_to_a_copy_of_its_file_still_kept(ws, tmp_path):
+    first_file = unsubscribed_file(tmp_path)
+    first = import_file(ws, first_file)
+    copy_file = tmp_path / "unsubscribed-again.csv"
+    shutil.copyfile(first_file, copy_file)
+    copy = import_file(ws, copy_file)
+    assert (copy.imported, copy.duplicates, copy.already_imported) == (0, 1, first.batch_id)
+    assert refused(ws) == ["bob@example.com"]
+
+    removed = undo_batch(ws, first.batch_id)
+    # Bob unsubscribed in a file still imported: he stays opted out, his record now the copy's.
+    assert (removed["source_records"], removed["customers"], removed["handed_to"]) == (0, 0, copy.batch_id)
+    assert refused(ws) == ["bob@example.com"]
+    assert held(ws) == [(copy.batch_id, "bob@example.com", "unsubscribed")]
+    assert ws.counts()["customers"] == 1
+    batches = {b["id"]: b for b in list_batches(ws)}
+    assert batches[first.batch_id]["status"] == "undone"
+    kept = batches[copy.batch_id]
+    assert (kept["status"], kept["file_name"], kept["imported"], kept["duplicates"]) == (
+        "done", "unsubscribed-again.csv", 1, 0)
+
+    # Undoing the copy now takes the rows away for real.
+    removed = undo_batch(ws, copy.batch_id)
+    assert (removed["source_records"], removed["customers"]) == (1, 1) and "handed_to" not in removed
+    assert held(ws) == [] and refused(ws) == [] and ws.counts()["customers"] == 0
+
+
+def test_undoing_the_copy_first_removes_nothing_but_its_entry(ws, tmp_path):
+    f = unsubscribed_file(tmp_path)
+    first = import_file(ws, f)
+    copy = import_file(ws, f)
+    before = held(ws)
+    removed = undo_batch(ws, copy.batch_id)
+    assert (removed["source_records"], removed["events"], removed["customers"]) == (0, 0, 0)
+    assert held(ws) == before == [(first.batch_id, "bob@example.com", "unsubscribed")]
+    assert refused(ws) == ["bob@example.com"]
+    assert [(b["id"], b["status"]) for b in list_batches(ws)] == [(copy.batch_id, "undone"),
+                                                                    (first.batch_id, "done")]
+    undo_batch(ws, first.batch_id)  # no copy kept any more: its rows go
+    assert held(ws) == [] and refused(ws) == []
+
+
+def test_a_file_whose_first_import_was_undone_since_it_was_read_is_imported(ws, tmp_path):
+    f = unsubscribed_file(tmp_path)
+    first = import_file(ws, f)
+    plan = analyze(ws, f)  # read while the first import still held the rows (the wizard's list)
+    assert plan.previous_batch == first.batch_id
+    undo_batch(ws, first.batch_id)
+    again = run_to_end(ws, plan)
+    assert (again.imported, again.already_imported) == (1, None)
+    assert refused(ws) == ["bob@example.com"]
+
+
+def test_the_command_line_undo_keeps_the_opt_out_of_a_shop_export_imported_again(ws, tmp_path, capsys):
+    header = ["First Name", "Last Name", "Email", "Accepts Email Marketing", "Phone", "Accepts SMS Marketing",
+              "Total Spent", "Total Orders", "Tags"]
+    rows = [["Ann", "Lee", "ann@example.com", "yes", "", "no", "10.00", "1", ""],
+            ["Bob", "Stone", "bob@example.com", "no", "", "no", "0.00", "0", ""]]
+    export = write_csv(tmp_path / "customers_export.csv", header, rows)
+    shutil.copyfile(export, tmp_path / "customers_export (1).csv")
+    path = ws.path
+    ws.close()
+    assert run_cli(capsys, "-w", path, "import", export)[0] == 0
+    assert run_cli(capsys, "-w", path, "import", tmp_path / "customers_export (1).csv")[0] == 0
+    status, out, _ = run_cli(capsys, "-w", path, "imports", "undo", "1")
+    assert status == 0
+    assert "its 2 records stay, import 2's now" in out
+    status, out, _ = run_cli(capsys, "-w", path, "imports", "list", "--json")
+    assert [(b["id"], b["status"], b["file_name"], b["imported"]) for b in json.loads(out)] == [
+        (2, "done", "customers_export (1).csv", 2), (1, "undone", "customers_export.csv", 2)]
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.open(path) as again:
+        assert refused(again) == ["bob@example.com"]
+        with again.engine.connect() as conn:
+            channels = conn.exec_driver_sql("SELECT email, consent_email, channels FROM customer ORDER BY email").all()
+    assert [tuple(c)[:2] for c in channels] == [("ann@example.com", "granted"), ("bob@example.com", "denied")]
+    assert all(c[2] for c in channels)  # each keeps the channel the export met them on
+    assert run_cli(capsys, "-w", path, "imports", "undo", "2")[0] == 0
+    with Workspace.open(path) as again:
+        assert refused(again) == [] and again.counts()["customers"] == 0
