@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, func, or_, select
 
+from omnidesk.core.campaigns.held import HeldAddress, held_addresses
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.consent import decide, facts_query, stricter
 from omnidesk.core.identity.golden import DEFAULT_TRUST
@@ -126,6 +127,9 @@ class CustomerProfile:
     money: list[ChannelMoney] = field(default_factory=list)
     # How the card's name is read (furigana), as the latest record with that name and a reading gives it.
     name_reading: str = ""
+    # Per channel, the address the campaigns hold though the customer's own answer is not no
+    # (someone sharing it said stop): what the card says instead of "granted".
+    held: dict[str, HeldAddress] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -353,6 +357,7 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         custom_fields=custom,
         money=money,
         name_reading=reading,
+        held=held_addresses(ws, customer_id),
     )
 
 

@@ -617,6 +617,37 @@ def refused_unlisted(conn, channel: str) -> tuple[frozenset[str], frozenset[int]
     return frozenset((spelled | boxes) - listed), frozenset(reopened)
 
 
+def _unlisted_among(conn, channel: str, addresses: set[str]) -> tuple[frozenset[str], frozenset[int]]:
+    """:func:`refused_unlisted` asked of a few ``addresses`` (not named by :func:`refused_addresses`)
+    instead of the whole workspace: which of them it refuses, and the customers consent typed in
+    by hand reopens theirs for.  The same look-ups, over the spellings of those addresses only."""
+    from omnidesk.core.channels import HAND
+    from omnidesk.core.models import Consent, Identifier
+
+    if not addresses:
+        return frozenset(), frozenset()
+    ident, con, rec = Identifier.__table__, Consent.__table__, SourceRecord.__table__
+    key = mailbox_key if channel == "email" else str
+    boxes = {key(a) for a in addresses}
+    written = set(addresses) | boxes
+    if channel == "email":
+        # Each off its own index: an OR of the two reads every identifier.
+        written |= set(conn.execute(select(ident.c.value).where(
+            ident.c.mailbox.in_(sorted(boxes)), ident.c.kind.concat("") == "email")).scalars())
+    listed = _listed_among(conn, channel, written)
+    refused = {mailbox_of(a) or a for a in listed if "@" in a} if channel == "email" else set(listed)
+    own = rec.c.email if channel == "email" else rec.c.phone
+    # The records carrying them, found by their identifiers (the records' own columns have no index).
+    carrying = select(ident.c.record_id).where(ident.c.kind == ("email" if channel == "email" else "phone"),
+                                               ident.c.value.in_(sorted(written)))
+    said = set(conn.execute(select(own).distinct().join(con, con.c.record_id == rec.c.id).where(
+        rec.c.id.in_(carrying), con.c.channel == channel, con.c.status.in_(_REFUSED), own.in_(sorted(written)),
+        rec.c.channel != HAND)).scalars())
+    answered, reopened = said_no_but_reopened(conn, channel, known=refused, said=said)
+    refused |= answered
+    return frozenset(a for a in addresses if key(a) in refused), frozenset(reopened)
+
+
 @dataclass(frozen=True)
 class HeldRefusals:
     """Guard 1's refusals on one channel of the addresses customers who did not say no hold
@@ -637,8 +668,15 @@ class HeldRefusals:
             refusal = self.unlisted.get(address)
         return refusal or own or ""
 
+    def holds(self, customer_id: int, own: str | None, address: str | None) -> bool:
+        """Whether guard 1 refuses ``address``, the customer's main one, though their own answer
+        (``own``) is not no: what :meth:`says` answers with the address's refusal."""
+        if own in _REFUSED or not address:
+            return False
+        return address in self.listed or (customer_id not in self.reopened and address in self.unlisted)
 
-def held_refusals(conn, channel: str) -> HeldRefusals:
+
+def held_refusals(conn, channel: str, among: set[str] | None = None, *, words: bool = True) -> HeldRefusals:
     """The addresses guard 1 refuses on ``channel`` that a customer whose own answer there is not
     no (granted, pending or unknown) holds as their main one, each with the refusal it carries.
 
@@ -648,15 +686,27 @@ def held_refusals(conn, channel: str) -> HeldRefusals:
     (:func:`address_refusals`: "unsubscribed", "cleaned", "denied"); an address refused only
     because someone who said no holds it, from another address of theirs, carries
     "unsubscribed".
+
+    ``among``: only these addresses (as the customers hold them) are looked at, for one card.
+    ``words=False``: which addresses, without their refusals' words ("" each), for
+    :meth:`HeldRefusals.holds` alone: the addresses' own answers are not read, the most of the cost.
     """
     consent_name, address_name, _kind, _setting = _CHANNELS[channel]
     cust = Customer.__table__
     consent, address = cust.c[consent_name], cust.c[address_name]
-    listed = set(conn.execute(select(address).distinct().where(
-        func.coalesce(consent, "").not_in(_REFUSED), address.in_(refused_addresses(channel)))).scalars())
-    unlisted, reopened = refused_unlisted(conn, channel)
+    if among is None:
+        listed = set(conn.execute(select(address).distinct().where(
+            func.coalesce(consent, "").not_in(_REFUSED), address.in_(refused_addresses(channel)))).scalars())
+        unlisted, reopened = refused_unlisted(conn, channel)
+    else:
+        held = set(conn.execute(select(address).distinct().where(
+            address.in_(sorted(among)), func.coalesce(consent, "").not_in(_REFUSED))).scalars())
+        listed = _listed_among(conn, channel, held)
+        unlisted, reopened = _unlisted_among(conn, channel, held - listed)
     if not listed and not unlisted:
         return HeldRefusals({}, {}, reopened)
+    if not words:
+        return HeldRefusals(dict.fromkeys(listed, ""), dict.fromkeys(unlisted, ""), reopened)
     key = mailbox_key if channel == "email" else str
     own = address_refusals(conn, channel, among={key(a) for a in listed | unlisted})
 
