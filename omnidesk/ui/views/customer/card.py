@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omnidesk.core.campaigns.held import HELD, held_notes
 from omnidesk.core.channels import channel_name
 from omnidesk.core.consent import fact_day
 from omnidesk.core.importing.custom_fields import CustomValue
@@ -39,6 +40,7 @@ CONSENT_COLORS = {
     "denied": "#6D6D6D",
     "unsubscribed": "#C62828",
     "cleaned": "#C62828",
+    HELD: "#A04A00",
 }
 CONSENT_LABELS = {c: f"{channel_name(c)} consent" for c in ("email", "sms", "whatsapp")}
 EMPTY = "—"
@@ -167,6 +169,14 @@ class CardMixin:
         grid.setColumnMinimumWidth(5, card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8)
         grid.setColumnMinimumWidth(2, 0)
         outer.addLayout(grid)
+        # Why a channel shows "held": whole, wrapped, under the rows it explains.
+        self.held_note = QLabel()
+        self.held_note.setObjectName("heldNote")
+        self.held_note.setWordWrap(True)
+        self.held_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.held_note.setStyleSheet(f"QLabel#heldNote {{ color: {CONSENT_COLORS[HELD]}; }}")
+        self.held_note.setVisible(False)
+        outer.addWidget(self.held_note)
         outer.addWidget(self._build_more_fields())
         card.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         return card
@@ -343,31 +353,45 @@ class CardMixin:
                   "The channel with the most events in the last 12 months" if p.preferred_channel
                   else "No events in the last 12 months")
 
+        notes = held_notes(p.held)
+        self.held_note.setText("\n".join(notes))
+        self.held_note.setVisible(bool(notes))
         for channel, (title, box, text) in self.consent_rows.items():
             clear_layout(box, keep=1)
             fact = p.consents.get(channel)
-            show = fact is not None or channel != "whatsapp"
+            held = p.held.get(channel)
+            show = fact is not None or held is not None or channel != "whatsapp"
             title.setVisible(show)
             text.setVisible(show)
             text.setForegroundRole(QPalette.ColorRole.PlaceholderText if fact is None
                                    else QPalette.ColorRole.WindowText)
+            if held is not None:
+                # Their own yes (or no answer) stands, but nothing is sent to the address: the
+                # chip says what the campaigns do, the line their own answer, the note why.
+                chip = make_chip(HELD, CONSENT_COLORS[HELD])
+                chip.setToolTip("\n".join([held.note(), "Their own answer: " + (
+                    fact.describe() if fact is not None else "none on record")]))
+                box.insertWidget(0, chip)
             if fact is None:
-                text.setText(EMPTY if show else "")
+                text.setText("no answer of their own" if held is not None else EMPTY if show else "")
                 text.keep = ""
-                text.setToolTip("No consent on record for this channel")
+                text.setToolTip(held.note() if held is not None else "No consent on record for this channel")
                 continue
-            chip = make_chip(fact.status, CONSENT_COLORS.get(fact.status, "#6D6D6D"))
-            chip.setToolTip(fact.describe())
-            box.insertWidget(0, chip)
+            if held is None:
+                chip = make_chip(fact.status, CONSENT_COLORS.get(fact.status, "#6D6D6D"))
+                chip.setToolTip(fact.describe())
+                box.insertWidget(0, chip)
             # Without a date in the file, when it was imported is when it was last known true.
             # The day the consent rule counts it on, the timeline's: an evening's instant in
             # New York is the next day in UTC.
             when = (nice_date(fact_day(fact, zone)) if fact.occurred_at
                     else f"as of {nice_date(local_day(fact.recorded_at, zone))}" if fact.recorded_at else "")
+            own = f"their own: {fact.status}" if held is not None else ""
             # When first: on a narrow card the "…" takes the end of the file's name, not the date.
-            text.setText(" · ".join(x for x in (when, fact.source_file) if x))
-            text.keep = when
-            text.setToolTip(fact.describe())
+            text.setText(" · ".join(x for x in (own, when, fact.source_file) if x))
+            text.keep = " · ".join(x for x in (own, when) if x)
+            text.setToolTip("\n".join([held.note(), "Their own answer: " + fact.describe()])
+                            if held is not None else fact.describe())
         self._fill_more_fields(p.custom_fields)
         self._fill_pins()
 
