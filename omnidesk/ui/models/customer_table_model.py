@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from omnidesk.core.campaigns.held import HELD
 from omnidesk.core.customers import (
     SORT_COLUMNS,
     CustomerRow,
@@ -80,7 +81,8 @@ def _format(row: CustomerRow, key: str, zone=None, region: str | None = None) ->
     if key in ("last_seen", "first_seen"):
         return nice_date(local_day(getattr(row, key), zone))  # the shop's day, as the timeline shows it
     if key.startswith("consent_"):
-        return getattr(row, key).capitalize()
+        # Their own yes does not reach an address someone sharing it said stop from: as the card.
+        return HELD.capitalize() if key[len("consent_"):] in row.held else getattr(row, key).capitalize()
     if key == "channels":
         return ", ".join(channel_name(c) for c in row.channels.split())
     return str(getattr(row, key))
@@ -193,7 +195,9 @@ class CustomerTableModel(QAbstractTableModel):
         if page is None:
             ids = self._ids[page_no * PAGE:(page_no + 1) * PAGE]
             custom = [k[len(CUSTOM):] for k in self._columns if k.startswith(CUSTOM)]
-            page = (customer_rows(self.workspace, ids),
+            # The consent columns shown say "held" where the address is (asked for this page only).
+            held = [k[len("consent_"):] for k in self._columns if k.startswith("consent_")]
+            page = (customer_rows(self.workspace, ids, held),
                     custom_values(self.workspace, ids, custom) if custom else {})
             if len(self._pages) >= CACHE_PAGES:
                 self._pages.pop(next(iter(self._pages)))
@@ -233,6 +237,10 @@ class CustomerTableModel(QAbstractTableModel):
             return None
         if not key.startswith(CUSTOM) and self._row(index.row()) is None:
             return None
+        if role == Qt.ItemDataRole.ToolTipRole and key.startswith("consent_") \
+                and key[len("consent_"):] in self._row(index.row()).held:
+            return (f"Held: their own answer is {getattr(self._row(index.row()), key) or 'none'}, but someone "
+                    "who shares this address said stop, so nothing is sent to it. The card says who.")
         return self.text(index.row(), key)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
