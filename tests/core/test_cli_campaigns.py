@@ -220,6 +220,10 @@ def test_schedule_waits_for_a_clean_check_and_the_image_reaches_the_packs(shop, 
     with (out / "spring-sale_instagram_2027-03-01_1200.csv").open(encoding="utf-8", newline="") as f:
         assert next(csv.DictReader(f))["Image URL"] == "https://hc.example/spring.jpg"
     assert 'src="https://hc.example/spring.jpg"' in (out / "spring-sale_email_2027-03-01_0900.html").read_text(encoding="utf-8")
+    # Exported, it does not go back to "scheduled": its packs are out of the app.
+    status, _, err = run(capsys, "campaign", "schedule", "Spring sale", "-w", str(shop))
+    assert status == 1 and "is exported already; it cannot go back to scheduled" in err
+    assert "(exported" in run(capsys, "campaign", "show", "Spring sale", "-w", str(shop))[1]
     plan.write_text(json.dumps(dict(EXPORT_PLAN, message=dict(EXPORT_PLAN["message"], image="spring.jpg"))),
                     encoding="utf-8")
     status, _, err = run(capsys, "campaign", "import", str(plan), "-w", str(shop))

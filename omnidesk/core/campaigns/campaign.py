@@ -441,6 +441,9 @@ def set_status(ws: Workspace, name: str, status: str) -> CampaignData:
     c = Campaign.__table__
     with ws.writing() as conn:
         row = _row(conn, _name(name))
+        if STATUSES.index(status) < STATUSES.index(row.status):
+            # An exported campaign's packs are out of the app: "scheduled" again would hide that.
+            raise UserError(f"'{row.name}' is {row.status} already; it cannot go back to {status}.")
         conn.execute(update(c).where(c.c.id == row.id).values(status=status, updated_at=utcnow()))
         return _read(conn, conn.execute(select(c).where(c.c.id == row.id)).first())
 
