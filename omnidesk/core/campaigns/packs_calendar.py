@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import check_output
@@ -92,7 +92,8 @@ def calendar_bytes(campaign_name: str, steps: Iterable[CalendarStep], *, now: da
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", campaign_name)
+    # An X- property is TEXT unless it says otherwise: its ";" "," and "\\" escaped, as SUMMARY's are.
+    cal.add("x-wr-calname", vText(campaign_name))
     seen: set[str] = set()
     days: list[date] = []
     for number, step in enumerate(steps, start=1):

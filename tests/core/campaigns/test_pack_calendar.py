@@ -196,3 +196,9 @@ def test_an_empty_campaign_is_a_valid_calendar(tmp_path):
     assert write_calendar(out, "Nothing yet", [], now=NOW) == 0
     cal = _parse(out)
     assert cal.walk("VEVENT") == [] and cal.timezones == []
+
+
+def test_the_calendars_name_is_escaped_text_like_the_summaries(tmp_path):
+    out = tmp_path / "c.ics"
+    write_calendar(out, 'Pack; test, "quoted" \\ 1', [_step("a", NY, 2026, 5, 1, 9, 0)], now=NOW)
+    assert b'X-WR-CALNAME:Pack\\; test\\, "quoted" \\\\ 1\r\n' in out.read_bytes()
