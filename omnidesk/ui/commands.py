@@ -547,6 +547,11 @@ class SegmentStep(Step):
         return f"The segment {self.name!r}"
 
 
+def _written(segment: core_segments.Segment) -> tuple[str, str]:
+    """When a segment an undo puts back was written: the steps before the undo expect those times."""
+    return segment.created_at, segment.updated_at
+
+
 class SaveSegmentStep(SegmentStep):
     """Save a rule under a name; undo deletes it, or puts back the rule it replaced."""
 
@@ -569,7 +574,7 @@ class SaveSegmentStep(SegmentStep):
     def revert(self, ws: Workspace) -> Changes:
         if self.replaced is not None:
             changes = core_segments.save_segment(ws, self.replaced.name, self.replaced.rule, replace=True,
-                                                 expect=self.left)
+                                                 expect=self.left, written=_written(self.replaced))
         else:
             changes = core_segments.delete_segment(ws, self.name, expect=self.left)
         self.found = core_segments.find_segment(ws, self.name)
@@ -580,15 +585,19 @@ class RenameSegmentStep(SegmentStep):
     def __init__(self, name: str, new_name: str) -> None:
         super().__init__(f"rename of segment {name!r} to {new_name!r}", name)
         self.new_name = new_name
+        self.as_found: core_segments.Segment | None = None  # before the rename: its time comes back with undo
 
     def apply(self, ws: Workspace) -> Changes:
         self.workspace = ws
+        before = core_segments.find_segment(ws, self.name)
         changes = core_segments.rename_segment(ws, self.name, self.new_name, expect=self.found)
+        self.as_found = before
         self.left = core_segments.find_segment(ws, self.new_name)
         return changes
 
     def revert(self, ws: Workspace) -> Changes:
-        changes = core_segments.rename_segment(ws, self.new_name, self.name, expect=self.left)
+        changes = core_segments.rename_segment(ws, self.new_name, self.name, expect=self.left,
+                                               updated_at=self.as_found.updated_at if self.as_found else None)
         self.found = core_segments.find_segment(ws, self.name)
         return changes
 
@@ -610,7 +619,8 @@ class DeleteSegmentStep(SegmentStep):
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.deleted is not None
-        changes = core_segments.save_segment(ws, self.deleted.name, self.deleted.rule, expect=None)
+        changes = core_segments.save_segment(ws, self.deleted.name, self.deleted.rule, expect=None,
+                                             written=_written(self.deleted))
         self.found = core_segments.find_segment(ws, self.name)
         return changes
 

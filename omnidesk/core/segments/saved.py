@@ -58,10 +58,13 @@ def find_segment(workspace, name: str) -> Segment | None:
         return _read(conn, _clean_name(name))
 
 
-def save_segment(workspace, name: str, rule: Rule, *, replace: bool = False, expect=ANY) -> Changes:
+def save_segment(workspace, name: str, rule: Rule, *, replace: bool = False, expect=ANY,
+                 written: tuple[str, str] | None = None) -> Changes:
     """Save ``rule`` under ``name``; an existing name is refused unless ``replace``.
 
     With ``expect`` the segment of that name must read exactly so first (see ``_check``).
+    ``written`` (created, updated): the times an undo puts back with the rule, so that the
+    steps before it find the segment as they left it.
     """
     name = _clean_name(name)
     with workspace.writing() as conn:
@@ -69,13 +72,14 @@ def save_segment(workspace, name: str, rule: Rule, *, replace: bool = False, exp
         check_rule(rule, known_channels(conn))
         text = json.dumps(rule, ensure_ascii=False, sort_keys=True)
         row = conn.execute(select(_S.c.id).where(casefold(_S.c.name) == name.casefold())).first()
-        now = utcnow()
+        created, now = written or (utcnow(), utcnow())
         if row is not None:
             if not replace:
                 raise RuleError(f"a segment named {name!r} exists already")
-            conn.execute(_S.update().where(_S.c.id == row[0]).values(name=name, rule_json=text, updated_at=now))
+            conn.execute(_S.update().where(_S.c.id == row[0]).values(
+                name=name, rule_json=text, updated_at=now, **({"created_at": created} if written else {})))
         else:
-            conn.execute(_S.insert().values(name=name, rule_json=text, created_at=now, updated_at=now))
+            conn.execute(_S.insert().values(name=name, rule_json=text, created_at=created, updated_at=now))
     return Changes(segments=True)
 
 
@@ -105,10 +109,11 @@ def delete_segment(workspace, name: str, *, expect=ANY) -> Changes:
     return Changes(segments=True)
 
 
-def rename_segment(workspace, name: str, new_name: str, *, expect=ANY) -> Changes:
+def rename_segment(workspace, name: str, new_name: str, *, expect=ANY, updated_at: str | None = None) -> Changes:
     """Give the segment ``name`` the name ``new_name``; a name another segment has is refused.
 
     With ``expect`` the segment ``name`` must read exactly so first (see ``_check``).
+    ``updated_at``: the time an undo puts back (see :func:`save_segment`'s ``written``).
     """
     name, new_name = _clean_name(name), _clean_name(new_name)
     with workspace.writing() as conn:
@@ -121,7 +126,7 @@ def rename_segment(workspace, name: str, new_name: str, *, expect=ANY) -> Change
         if taken is not None:
             raise RuleError(f"a segment named {new_name!r} exists already")
         conn.execute(_S.update().where(casefold(_S.c.name) == old.name.casefold())
-                     .values(name=new_name, updated_at=utcnow()))
+                     .values(name=new_name, updated_at=updated_at or utcnow()))
     return Changes(segments=True)
 
 
