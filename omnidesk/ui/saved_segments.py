@@ -20,6 +20,7 @@ class SavedSegments(QObject):
     def __init__(self, window, nav, customers, operations) -> None:
         super().__init__(window)
         self.window, self.nav, self.customers, self.operations = window, nav, customers, operations
+        nav.screenChosen.connect(self._screen_chosen)
         nav.segmentChosen.connect(self.open)
         nav.renameSegmentRequested.connect(self.rename)
         nav.deleteSegmentRequested.connect(self.delete)
@@ -48,6 +49,12 @@ class SavedSegments(QObject):
         # Cleared, or the segment gone: the navigation no longer says a segment is shown.
         if not name and self.nav.current_segment():
             self.nav.select_screen(self.nav.current_key())
+
+    def _screen_chosen(self, key: str) -> None:
+        # "Customers" itself, picked while a segment was shown: everyone, not the segment under
+        # another name.  A rule typed without saving stays: it is no segment's.
+        if key == "customers" and not self.nav.current_segment() and self.customers.builder.segment_name:
+            self.customers.builder.set_rule(None)
 
     def apply_changes(self, changes: Changes) -> None:
         if changes.segments or changes.everything:

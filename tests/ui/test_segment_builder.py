@@ -362,6 +362,35 @@ def test_save_rename_delete_are_undo_steps_and_the_navigation_follows(demo, qtbo
         assert win.current_screen() == key
 
 
+def test_undo_goes_all_the_way_back_however_much_time_passes_between_the_steps(demo, monkeypatch):
+    # Each undo puts the segment back as it was written, times and all: the step before it
+    # finds it as it left it, not "changed since" because a second went by.
+    import time_machine
+
+    win = demo
+    refused = []
+    monkeypatch.setattr(win, "show_error", lambda *a: refused.append(a))
+    first = {"all": [{"field": "spend", "op": "gt", "value": 100}]}
+    second = {"all": [{"field": "spend", "op": "gt", "value": 300}]}
+    with time_machine.travel("2027-01-04 10:00:00Z", tick=False) as clock:
+        steps = [lambda: win.operations.save_segment("Big spenders", first),
+                 lambda: win.operations.save_segment("Big spenders", second, replace=True),
+                 lambda: win.operations.rename_segment("Big spenders", "Loyal"),
+                 win.undo,
+                 lambda: win.operations.delete_segment("Big spenders"),
+                 win.undo]
+        for step in steps:
+            clock.shift(61)
+            assert step() is not False
+        assert segments.get_segment(win.workspace, "Big spenders").rule == second
+        clock.shift(61)
+        win.undo()  # the replacing save
+        assert segments.get_segment(win.workspace, "Big spenders").rule == first
+        clock.shift(61)
+        win.undo()  # the first save
+    assert refused == [] and segments.list_segments(win.workspace) == []
+
+
 def test_a_name_already_taken_is_kept_when_the_user_says_no(demo, monkeypatch):
     win = demo
     segments.save_segment(win.workspace, "Locals", {"all": [{"field": "city", "op": "is", "value": "Portland"}]})
@@ -403,6 +432,22 @@ def test_clicking_a_saved_segment_opens_customers_filtered_by_it(demo, qtbot):
     qtbot.mouseClick(view.builder.clear_button, Qt.MouseButton.LeftButton)
     assert win.nav.currentRow() == win.nav.row_of("customers") and win.current_screen() == "customers"
     assert view.model.rowCount() == segments.count(win.workspace, {"all": []})
+    # Picking Customers itself after the segment shows everyone, and the segment opens again as it was.
+    everyone = segments.count(win.workspace, {"all": []})
+    qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.model.rowCount() == n
+    customers_row = win.nav.visualItemRect(win.nav.item(win.nav.row_of("customers")))
+    qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=customers_row.center())
+    assert view.builder.rule() is None and view.builder.segment_name == ""
+    assert view.model.rowCount() == everyone and view.filter_button.text() == "Filter…"
+    qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.builder.rule() == rule and view.model.rowCount() == n
+    # By keyboard too: Up from the segment's row, past the segment above it, to Customers.
+    win.nav.setFocus()
+    for _ in range(row - win.nav.row_of("customers")):
+        qtbot.keyClick(win.nav, Qt.Key.Key_Up)
+    assert win.nav.currentRow() == win.nav.row_of("customers")
+    assert view.builder.rule() is None and view.model.rowCount() == everyone
 
 
 @pytest.mark.parametrize("rule", [
