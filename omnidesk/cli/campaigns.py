@@ -151,7 +151,11 @@ def cmd_campaign_export(args: argparse.Namespace) -> int:
             who = "whoever looks" if s["eligible"] is None else f"{s['eligible']:,} recipient{'' if s['eligible'] == 1 else 's'}"
             out = ", ".join(f"{reason} {n:,}" for reason, n in s["excluded"].items())
             lines.append(f"{CHANNEL_LABELS.get(s['channel'], s['channel'])}: {printable(s['file'])} ({who}"
+                         + (" still to come" if step.under_way else "")
                          + (f"; left out: {out}" if out else "") + ")")
+            if step.under_way:  # part of it went out: the tool holds the rest, scheduled from the old pack
+                lines.append("  going out already: this pack holds only the sends still to come; put it in your "
+                             "sending tool in place of those still scheduled there")
         return [f"Exported {printable(d['campaign'])} to {printable(d['folder'])}:", *lines,
                 f"Calendar: {printable(d['calendar'])}"]
 

@@ -17,8 +17,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from omnidesk.core.campaigns.campaign import EARLIEST_STEP, CampaignData, Step, get_campaign
-from omnidesk.core.campaigns.guards import OPTED_OUT, StepAudience, plan_audiences
+from omnidesk.core.campaigns.campaign import EARLIEST_STEP, PERSONAL, CampaignData, Step, get_campaign
+from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
 from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
@@ -127,6 +127,16 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
         s = a.step
         # Its time on its own clock, named: "15:30" alone read as the shop's or the viewer's.
         label = f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of {s.at_local[:16].replace('T', ' ')} ({s.timezone})"
+        if a.sending_until is not None and a.sending_until > now:
+            # Its time has come, but texts moved out of quiet hours are still to go: what would be
+            # said of a step still to go is not (its time, quiet hours), and while none of those
+            # still to go has opted out its pack stays as exported; one who has is an error
+            # (_packs_with_opt_outs), mended by writing the pack again with the sends to go alone.
+            if a.kept:
+                findings.append(Finding(s.channel, WARNING, "step_under_way",
+                                        f"the {label} is going out: its last sends are due "
+                                        f"{a.sending_until:%Y-%m-%d %H:%M} UTC; an export keeps it as exported"))
+            continue
         if a.kept:
             # Exported, and its time has come: it went out.  An export leaves it as it was, so
             # what would be said of a step still to go (quiet hours, its time, long names) is not.
@@ -154,8 +164,8 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             findings.append(Finding(s.channel, WARNING, "quiet_hours_moved",
                                     f"{len(a.moved):,} recipient{'s' if len(a.moved) > 1 else ''} of the {label} "
                                     f"wait{'' if len(a.moved) > 1 else 's'} for their quiet hours to end"))
-    findings.extend(_names_too_long(ws, [a for a in audiences if not a.kept]))
-    findings.extend(_packs_with_opt_outs(ws, campaign, [a for a in audiences if not a.kept]))
+    findings.extend(_names_too_long(ws, [a for a in audiences if not a.kept and a.sending_until is None]))
+    findings.extend(_packs_with_opt_outs(ws, campaign, [a for a in audiences if not a.kept], now))
     return Report(findings, stats), step_summaries(audiences, unusable), campaign
 
 
@@ -168,37 +178,58 @@ def errors_before_export(report: Report) -> list[Finding]:
     return [f for f in report.errors if f.code not in MENDED_BY_EXPORT]
 
 
-def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[StepAudience]) -> list[Finding]:
+def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[StepAudience],
+                         now: datetime) -> list[Finding]:
     """Steps exported and still to go whose pack holds someone who has opted out since: an error.
 
     The pack on disk is the one a tool would send; an unsubscribe imported after it was written
     (or typed in) does not take its row out.  Exporting again (``--force``) writes it without them.
+
+    What the pack holds is what its export recorded (``send_record``: whom it included, and when
+    each is sent), not today's audience: a rule such as "consent.email is granted" leaves out today
+    whoever unsubscribed since, though their row is still in the pack.  Each recipient whose send is
+    still to come is asked of guard 1 as the packs are made (``guards.refused_among``: their own
+    answer, and their address's, spellings and shared addresses included).  A step under way (its
+    time come, texts moved out of quiet hours still to go) is asked of those still to go alone.
     """
     from sqlalchemy import select
 
     from omnidesk.core.campaigns.campaign import exported_steps
+    from omnidesk.core.campaigns.guards import refused_among
     from omnidesk.core.models import SendRecord, SourceRecord
 
     when = exported_steps(ws, campaign.name)
-    waiting = [a for a in audiences if a.step.id in when and a.excluded.get(OPTED_OUT)]
+    waiting = [a for a in audiences if a.step.id in when and a.step.channel in PERSONAL]
     if not waiting:
         return []
     sr, rec = SendRecord.__table__, SourceRecord.__table__
+    due = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     out = []
     with ws.engine.connect() as conn:
         for a in waiting:
             s = a.step
-            in_pack = set(conn.execute(select(rec.c.customer_id).join(sr, sr.c.record_id == rec.c.id).where(
-                sr.c.step_id == s.id, sr.c.channel == s.channel)).scalars())
-            gone = in_pack & set(a.excluded[OPTED_OUT])
-            if gone:
-                label = (f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of "
-                         f"{s.at_local[:16].replace('T', ' ')} ({s.timezone})")
-                n = len(gone)
+            to_go = set(conn.execute(select(rec.c.customer_id).join(sr, sr.c.record_id == rec.c.id).where(
+                sr.c.step_id == s.id, sr.c.channel == s.channel, sr.c.send_utc > due,
+                rec.c.customer_id.is_not(None))).scalars())
+            gone = refused_among(conn, s.channel, to_go)
+            if not gone:
+                continue
+            label = (f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of "
+                     f"{s.at_local[:16].replace('T', ' ')} ({s.timezone})")
+            n = len(gone)
+            who = f"{n:,} {'people who have' if n > 1 else 'person who has'} opted out since"
+            exported = when[s.id][:16].replace('T', ' ')
+            if a.sending_until is not None:
                 out.append(Finding(s.channel, ERROR, "pack_holds_opt_outs",
-                                   f"the pack of the {label}, exported {when[s.id][:16].replace('T', ' ')} UTC, holds "
-                                   f"{n:,} {'people who have' if n > 1 else 'person who has'} opted out since: "
-                                   "export it again (campaign export --force) before it goes out"))
+                                   f"the pack of the {label}, exported {exported} UTC, is going out and its sends "
+                                   f"still to come hold {who}: export it again (campaign export --force) for a pack "
+                                   "of the sends still to come without them, and put it in your sending tool in "
+                                   "place of those still scheduled (or take them out there) before "
+                                   f"{a.sending_until:%Y-%m-%d %H:%M} UTC"))
+                continue
+            out.append(Finding(s.channel, ERROR, "pack_holds_opt_outs",
+                               f"the pack of the {label}, exported {exported} UTC, holds {who}: "
+                               "export it again (campaign export --force) before it goes out"))
     return out
 
 

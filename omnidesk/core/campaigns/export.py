@@ -74,10 +74,14 @@ class StepExport:
     # The step went out already (guards.kept_steps): its pack and send records were left as they
     # were, and ``eligible``/``excluded`` are what its export recorded.
     kept: bool = False
+    # The step is under way (guards.StepAudience.sending_until) and someone whose send is still to
+    # come opted out since: its pack was written again with the sends still to come alone
+    # (``eligible`` of them), to put in the sending tool in place of those still scheduled.
+    under_way: bool = False
 
     def as_dict(self) -> dict:
         return {"channel": self.channel, "at": self.at, "file": self.file, "eligible": self.eligible,
-                "excluded": self.excluded, "also": self.extra, "kept": self.kept}
+                "excluded": self.excluded, "also": self.extra, "kept": self.kept, "under_way": self.under_way}
 
     @property
     def kept_words(self) -> str:
@@ -288,6 +292,10 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
             main = staging / files.main
             if step.channel in PERSONAL:
                 ids = list(audience.eligible or [])
+                if audience.sending_until is not None:
+                    # Under way: the sends already due went out, and are not sent again.
+                    ids = [cid for cid in ids if audience.send_at[cid] > now]
+                    result.eligible, result.under_way = len(ids), True
                 people = _people(ws, ids)
                 if step.channel == "email":
                     texts = [fields.get(f, "") for f in ("subject", "preheader", "body")]
@@ -357,7 +365,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         if missing:  # every planned file is written, or none is put in place
             raise RuntimeError(f"the export planned {missing[0]} but did not write it")
         _record(ws, campaign, records, [a.step.id for a in audiences if not a.kept],
-                publish=lambda: _publish(staging, targets))
+                publish=lambda: _publish(staging, targets), now=now)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
         _remove_made(folder, make_folder)
@@ -474,9 +482,13 @@ def planned_files(folder: Path, base: str, steps: Sequence[Step]) -> list[Path]:
 
 
 def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudience, list[int]]],
-            step_ids: list[int | None], *, publish: Callable[[], Callable[[], None]] | None = None) -> None:
+            step_ids: list[int | None], *, publish: Callable[[], Callable[[], None]] | None = None,
+            now: datetime | None = None) -> None:
     """Mark the steps exported and record whom each personal step included (replacing an earlier export
     of a step still to come: a step that went out is never passed here, its record stays).
+
+    A step under way (``sending_until``) has only its sends still to come (after ``now``) replaced:
+    those already due went out and stay recorded as they were, and so does its baseline.
 
     ``publish`` puts the packs in place inside the transaction, last, and returns
     what takes them back: when it or the commit fails nothing is recorded and no
@@ -488,13 +500,19 @@ def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudie
     try:
         with ws.writing() as conn:
             for audience, ids in records:
-                conn.execute(delete(sr).where(sr.c.step_id == audience.step.id))
+                under_way = audience.sending_until is not None
+                if under_way:
+                    due = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                    conn.execute(delete(sr).where(sr.c.step_id == audience.step.id,
+                                                  sr.c.channel == audience.step.channel, sr.c.send_utc > due))
+                else:
+                    conn.execute(delete(sr).where(sr.c.step_id == audience.step.id))
                 anchors = _anchors(conn, ids)
                 rows = [{"step_id": audience.step.id, "record_id": anchors[cid], "channel": audience.step.channel,
                          "send_utc": audience.send_at[cid].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
                         for cid in ids if cid in anchors]
                 at = audience.step.at_utc.strftime("%Y-%m-%dT%H:%M:%SZ")
-                for reason in BASELINE_REASONS:
+                for reason in () if under_way else BASELINE_REASONS:
                     left = audience.excluded.get(reason) or []
                     kept = _anchors(conn, left)
                     rows += [{"step_id": audience.step.id, "record_id": kept[cid], "channel": reason,

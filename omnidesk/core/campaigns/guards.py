@@ -144,6 +144,10 @@ class StepAudience:
     # A step that went out (exported, its time come: :func:`kept_steps`): who it reached and who it
     # left out as a baseline are what its export recorded, not today's guards.
     kept: bool = False
+    # A step under way (exported, its own time come, but some of its pack's sends, moved out of
+    # quiet hours, still to go): when the last of them is due.  Read from its export's records
+    # as a step that went out is; while none of the sends to go is refused it is ``kept`` too.
+    sending_until: datetime | None = None
 
     def counts(self) -> dict[str, int]:
         return {reason: len(ids) for reason, ids in self.excluded.items() if ids}
@@ -648,6 +652,31 @@ def _unlisted_among(conn, channel: str, addresses: set[str]) -> tuple[frozenset[
     return frozenset(a for a in addresses if key(a) in refused), frozenset(reopened)
 
 
+def refused_among(conn, channel: str, ids) -> set[int]:
+    """Which of the customers ``ids`` guard 1 refuses on ``channel`` today (opted out): their own
+    answer is no, or the address their card goes by is refused whoever holds it
+    (:func:`refused_addresses`), or is another spelling of a mailbox that said stop or has an
+    answer of its own that is no (:func:`refused_unlisted`, unless consent typed in by hand
+    reopens it for them).  The one rule the packs are made by, asked of a pack's recipients
+    whatever audience chose them."""
+    consent_name, address_name, _kind, _setting = _CHANNELS[channel]
+    cust = Customer.__table__
+    consent, address = cust.c[consent_name], cust.c[address_name]
+    wanted = sorted(set(ids))
+    out: set[int] = set()
+    held: dict[int, str] = {}
+    for start in range(0, len(wanted), _IN_SIZE):
+        part = wanted[start:start + _IN_SIZE]
+        out.update(conn.execute(select(cust.c.id).where(cust.c.id.in_(part), or_(
+            func.coalesce(consent, "").in_(_REFUSED), address.in_(refused_addresses(channel))))).scalars())
+        held.update(conn.execute(select(cust.c.id, address).where(cust.c.id.in_(part), address.is_not(None),
+                                                                  address != "")).all())
+    if len(out) < len(held):
+        unlisted, reopened = refused_unlisted(conn, channel)
+        out.update(cid for cid, a in held.items() if a in unlisted and cid not in reopened)
+    return out
+
+
 @dataclass(frozen=True)
 class HeldRefusals:
     """Guard 1's refusals on one channel of the addresses customers who did not say no hold
@@ -921,15 +950,41 @@ def _order(node) -> tuple:
     return (0, node, "") if isinstance(node, int) else (1, 0, str(node))
 
 
-def kept_steps(ws: Workspace, campaign: CampaignData, now: datetime) -> set[int]:
-    """The campaign's steps that went out: exported, and their time has come by ``now`` (from then
-    on campaign results count them sent).  What they were is history: an export keeps their
-    packs and send records as they were, and the guards read them from those records."""
-    st = CampaignStep.__table__
+def _last_sends(ws: Workspace, campaign: CampaignData) -> dict[int, datetime]:
+    """The campaign's exported steps: step id -> when the last send of its pack is due (UTC): its own
+    time, or later where quiet hours moved a text to the next morning."""
+    st, sr = CampaignStep.__table__, SendRecord.__table__
     with ws.engine.connect() as conn:
         exported = set(conn.execute(select(st.c.id).where(st.c.campaign_id == campaign.id,
                                                           st.c.exported_at.is_not(None))).scalars())
-    return {s.id for s in campaign.steps if s.id in exported and not s.problem and s.at_utc <= now}
+        latest = dict(conn.execute(select(sr.c.step_id, func.max(sr.c.send_utc)).join(st, st.c.id == sr.c.step_id)
+                                   .where(st.c.campaign_id == campaign.id, sr.c.channel == st.c.channel)
+                                   .group_by(sr.c.step_id)).all())
+    out = {}
+    for s in campaign.steps:
+        if s.id in exported and not s.problem:
+            last = latest.get(s.id)
+            out[s.id] = max(s.at_utc, datetime.fromisoformat(last.replace("Z", "+00:00"))) if last else s.at_utc
+    return out
+
+
+def kept_steps(ws: Workspace, campaign: CampaignData, now: datetime) -> set[int]:
+    """The campaign's steps that went out: exported, and the last send of their pack is due by
+    ``now`` (from then on campaign results count them sent).  What they were is history: an
+    export keeps their packs and send records as they were, and the guards read them from those
+    records.
+
+    A step's own time is not enough: an SMS step of 20:30 in New York texts London at 07:00 the
+    next morning, and until then that text can still be stopped.  A step whose time has come
+    but whose pack still has sends to go is under way (:func:`started_steps`)."""
+    return {sid for sid, last in _last_sends(ws, campaign).items() if last <= now}
+
+
+def started_steps(ws: Workspace, campaign: CampaignData, now: datetime) -> set[int]:
+    """The campaign's exported steps whose own time has come by ``now``: gone (:func:`kept_steps`)
+    or under way (their pack's last sends still to go)."""
+    last = _last_sends(ws, campaign)
+    return {s.id for s in campaign.steps if s.id in last and s.at_utc <= now}
 
 
 def _recorded_audience(ws: Workspace, step: Step, shared: dict[str, str]) -> StepAudience:
@@ -963,18 +1018,51 @@ def _recorded_audience(ws: Workspace, step: Step, shared: dict[str, str]) -> Ste
     return result
 
 
+def _under_way(ws: Workspace, result: StepAudience, now: datetime, home: str) -> None:
+    """A step under way, as its export recorded it (:func:`_recorded_audience`): when its last
+    send is due, and, when guard 1 refuses today someone whose send is still to go (a STOP
+    texted in after the step's own time, hours before their text moved out of quiet hours is
+    due), those taken out of it (opted out) and the step no longer ``kept``: an export writes
+    its pack again, with the sends still to go alone (``export``).  Those already due stay
+    as they were recorded: they went out."""
+    step = result.step
+    result.sending_until = max(result.send_at.values(), default=step.at_utc)
+    to_go = [cid for cid in result.eligible if result.send_at[cid] > now]
+    with ws.engine.connect() as conn:
+        refused = refused_among(conn, step.channel, to_go)
+        if not refused:
+            return
+        result.kept = False
+        result.eligible = [cid for cid in result.eligible if cid not in refused]
+        result.excluded[OPTED_OUT] = sorted(refused)
+        for cid in refused:
+            result.send_at.pop(cid, None)
+            result.moved.discard(cid)
+        if step.channel == "sms":  # the recipient's clock, which the pack shows the send time on
+            cust = Customer.__table__
+            left = sorted(set(to_go) - refused)
+            for start in range(0, len(left), _IN_SIZE):
+                for cid, phone, country in conn.execute(select(cust.c.id, cust.c.phone, cust.c.country).where(
+                        cust.c.id.in_(left[start:start + _IN_SIZE]))):
+                    result.zones[cid] = recipient_zones(country, phone or "", step.at_utc, home)[0]
+
+
 def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | None = None) -> list[StepAudience]:
     """Every step's recipients and exclusions, steps in time order (see the module docstring).
 
     A personal step that went out already (:func:`kept_steps`, by ``now``: the clock when not
     given) is what its export recorded (``kept``), not re-planned: its sends count toward the
     caps of the steps after it as they were, those it held out stay held out of them, and
-    those it reached are not held out of them."""
+    those it reached are not held out of them.  So is a step under way (its time come, texts
+    moved out of quiet hours still to go: ``sending_until``), less whoever guard 1 refuses
+    today among those still to go (:func:`_under_way`)."""
     rules = Rules.of(ws)
     steps = sorted(campaign.steps, key=lambda s: (s.at_utc, campaign.steps.index(s)))
     personal = [s for s in steps if s.channel in PERSONAL]
     results = {id(s): StepAudience(s, None) for s in steps}
-    kept = kept_steps(ws, campaign, now or datetime.now(UTC))
+    now = now or datetime.now(UTC)
+    kept = kept_steps(ws, campaign, now)
+    started = started_steps(ws, campaign, now) | kept
     for s in steps:
         if s.id in kept and s.channel not in PERSONAL:
             results[id(s)].kept = True
@@ -986,6 +1074,7 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
         rows = _audience_rows(ws, campaign, now, rules)
         shared = shared_later.result()
     rows = _same_mailbox_refused(ws, rows)
+    shop = str(ws.get_setting("timezone") or "").strip()
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
     history, by_address = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -994,9 +1083,11 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     best = campaign.mode == "best_channel"
     favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order))) if best else {}
     ranked = _rank(rows, personal, favourites) if best else {}
-    shop = str(ws.get_setting("timezone") or "").strip()
     held = held_out(campaign.id, rows, personal, campaign.holdout_percent)
-    recorded = {s.id: _recorded_audience(ws, s, shared[s.channel]) for s in personal if s.id in kept}
+    recorded = {s.id: _recorded_audience(ws, s, shared[s.channel]) for s in personal if s.id in started}
+    for sid, audience in recorded.items():
+        if sid not in kept:
+            _under_way(ws, audience, now, shop or audience.step.timezone or "UTC")
     if recorded:
         reached = {cid: a.step for a in recorded.values() for cid in a.eligible}
         if campaign.holdout_percent:
