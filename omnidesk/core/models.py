@@ -491,6 +491,9 @@ class CampaignStep(SQLModel, table=True):
     timezone: str = Field(max_length=64)
     at_utc: str = Field(max_length=20, index=True)  # the same instant in UTC, for the calendar and caps
     exported_at: Optional[str] = Field(default=None, max_length=32)
+    # Its pack's rows of people erased since it was written, by the time each is sent (a JSON list
+    # of UTC times; campaigns.sends.note_erased_sends): their send records went with them.
+    erased_sends: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 class SendRecord(SQLModel, table=True):

@@ -47,7 +47,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core import paths, tempfiles
-from omnidesk.core.campaigns.sends import keep_sends
+from omnidesk.core.campaigns.sends import keep_sends, note_erased_sends
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.customers import fingerprints_in
@@ -449,6 +449,8 @@ def _delete_records(conn: Connection, ids: list[int]) -> int:
     # A send kept against a record of someone who stays (another customer's record among these)
     # moves to their other record; the erased person's own sends go with their records.
     keep_sends(conn, ids)
+    # Their row stays in a pack exported before: the step notes when it is due, nothing of who.
+    note_erased_sends(conn, ids)
     events = 0
     for i in range(0, len(ids), _IN):
         part = ids[i:i + _IN]

@@ -414,8 +414,12 @@ def exported_recipients(ws: Workspace, name: str) -> dict[int, tuple[str, int]]:
     """The campaign's exported steps: step id -> (when, UTC ISO; how many its pack was made for).
 
     What went out is what the export recorded (``send_record``): today's guards may find
-    other people since (a new opt-out, an import), and the screens show both.
+    other people since (a new opt-out, an import), and the screens show both.  Someone erased
+    since is in the pack all the same: their sends went with them, and the step counts them
+    by the times it noted (``sends.note_erased_sends``).
     """
+    from omnidesk.core.campaigns.sends import erased_times
+
     st, sr = CampaignStep.__table__, SendRecord.__table__
     when = exported_steps(ws, name)
     if not when:
@@ -424,7 +428,9 @@ def exported_recipients(ws: Workspace, name: str) -> dict[int, tuple[str, int]]:
         sent = dict(conn.execute(
             select(sr.c.step_id, func.count()).join(st, st.c.id == sr.c.step_id)
             .where(sr.c.step_id.in_(list(when)), sr.c.channel == st.c.channel).group_by(sr.c.step_id)).all())
-    return {sid: (at, sent.get(sid, 0)) for sid, at in when.items()}
+        erased = dict(conn.execute(select(st.c.id, st.c.erased_sends).where(st.c.id.in_(list(when)),
+                                                                            st.c.erased_sends.is_not(None))).all())
+    return {sid: (at, sent.get(sid, 0) + len(erased_times(erased.get(sid)))) for sid, at in when.items()}
 
 
 def set_status(ws: Workspace, name: str, status: str) -> CampaignData:

@@ -5,9 +5,11 @@ message has no variant for, no message at all, an email recipient whose name is
 longer than a Mailchimp field holds (the export would stop at it), a step whose time is out of
 range (campaign.LATEST_STEP; saved before plans refused it), a step not yet exported whose time
 has passed (its pack would be made today for a moment gone by, and results would credit it with
-orders from back then: the user moves it to a time to come).  Warnings do not: a personal step
+orders from back then: the user moves it to a time to come).  A pack exported and still to go (or under way)
+that holds someone who opted out or was erased since is an error the export mends.  Warnings do not: a personal step
 nobody is eligible for, recipients moved out of quiet hours, a step exported already whose time
-has come (it went out: its counts are what its export recorded, and an export keeps it as it was), a step at a
+has come (it went out: its counts are what its export recorded, and an export keeps it as it was;
+under way while texts moved out of quiet hours are still to go), a step at a
 local time a clock change skips or repeats, a post at a time a scheduler's bulk upload refuses.
 """
 
@@ -170,7 +172,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
 
 
 # Errors an export mends (it writes the pack again): they do not stop it.
-MENDED_BY_EXPORT = frozenset({"pack_holds_opt_outs"})
+MENDED_BY_EXPORT = frozenset({"pack_holds_opt_outs", "pack_holds_erased"})
 
 
 def errors_before_export(report: Report) -> list[Finding]:
@@ -191,12 +193,18 @@ def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[
     still to come is asked of guard 1 as the packs are made (``guards.refused_among``: their own
     answer, and their address's, spellings and shared addresses included).  A step under way (its
     time come, texts moved out of quiet hours still to go) is asked of those still to go alone.
+
+    Someone erased at their request since is in the pack too, but nothing of theirs is left to
+    ask about: their send records went with them.  The step noted when each such row is due
+    (``sends.note_erased_sends``), and a row still to come is an error of its own,
+    ``pack_holds_erased``, mended by exporting again as well.
     """
     from sqlalchemy import select
 
     from omnidesk.core.campaigns.campaign import exported_steps
     from omnidesk.core.campaigns.guards import refused_among
-    from omnidesk.core.models import SendRecord, SourceRecord
+    from omnidesk.core.campaigns.sends import erased_times
+    from omnidesk.core.models import CampaignStep, SendRecord, SourceRecord
 
     when = exported_steps(ws, campaign.name)
     waiting = [a for a in audiences if a.step.id in when and a.step.channel in PERSONAL]
@@ -212,13 +220,23 @@ def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[
                 sr.c.step_id == s.id, sr.c.channel == s.channel, sr.c.send_utc > due,
                 rec.c.customer_id.is_not(None))).scalars())
             gone = refused_among(conn, s.channel, to_go)
-            if not gone:
-                continue
+            st = CampaignStep.__table__
+            erased = [t for t in erased_times(conn.execute(select(st.c.erased_sends).where(st.c.id == s.id)).scalar())
+                      if t > due]
             label = (f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of "
                      f"{s.at_local[:16].replace('T', ' ')} ({s.timezone})")
+            exported = when[s.id][:16].replace('T', ' ')
+            if erased:
+                n = len(erased)
+                out.append(Finding(s.channel, ERROR, "pack_holds_erased",
+                                   f"the pack of the {label}, exported {exported} UTC, holds {n:,} "
+                                   f"{'people' if n > 1 else 'person'} erased since at their request: export it "
+                                   "again (campaign export --force) before it goes out, and delete any other copy "
+                                   "of the old pack" + (", in your sending tool too" if a.sending_until else "")))
+            if not gone:
+                continue
             n = len(gone)
             who = f"{n:,} {'people who have' if n > 1 else 'person who has'} opted out since"
-            exported = when[s.id][:16].replace('T', ' ')
             if a.sending_until is not None:
                 out.append(Finding(s.channel, ERROR, "pack_holds_opt_outs",
                                    f"the pack of the {label}, exported {exported} UTC, is going out and its sends "

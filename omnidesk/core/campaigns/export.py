@@ -29,6 +29,11 @@ to come.  A step exported before whose time has come went out (guards.kept_steps
 it is kept as it was — its pack is not written again, its send records (whom it
 reached, whom it held out) are neither deleted nor rewritten, and the summary says
 so (:attr:`StepExport.kept`); its sends count toward the caps of the steps after it.
+A step whose own time has come but whose pack still has sends to go (texts moved
+out of quiet hours to the next morning) is under way: kept as it was too, unless
+someone whose send is still to come opted out or was erased since; then its pack is
+written again with the sends still to come alone, without them, and only their
+send records are replaced (:attr:`StepExport.under_way`).
 Re-exporting to add a follow-up step changes nothing of what the first one achieved.  Beside them
 it records whom the step left out though they could have been sent it — held out,
 quiet hours, a cap (guards.BASELINE_REASONS) — with the reason in place of the
@@ -39,6 +44,7 @@ campaign whose check finds an error is not exported: the error is named.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -52,6 +58,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step
 from omnidesk.core.campaigns.guards import BASELINE_REASONS, StepAudience
+from omnidesk.core.campaigns.sends import erased_times
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import guard_reason
 from omnidesk.core.failures import WriteFailure, telling_write_failures, write_failure_reason
@@ -293,7 +300,12 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
             if step.channel in PERSONAL:
                 ids = list(audience.eligible or [])
                 if audience.sending_until is not None:
-                    # Under way: the sends already due went out, and are not sent again.
+                    # Under way, and someone whose send is still to come opted out or was erased:
+                    # the sends already due went out.  The pack is written with those still to
+                    # come alone, to put in the tool in place of what it still has scheduled: with
+                    # the rows already due in it again they would go twice, and refusing to write
+                    # it would leave an error nothing here could clear while the text still went.
+                    # Whom the step reached stays recorded (_record keeps the sends already due).
                     ids = [cid for cid in ids if audience.send_at[cid] > now]
                     result.eligible, result.under_way = len(ids), True
                 people = _people(ws, ids)
@@ -501,8 +513,8 @@ def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudie
         with ws.writing() as conn:
             for audience, ids in records:
                 under_way = audience.sending_until is not None
+                due = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 if under_way:
-                    due = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                     conn.execute(delete(sr).where(sr.c.step_id == audience.step.id,
                                                   sr.c.channel == audience.step.channel, sr.c.send_utc > due))
                 else:
@@ -519,6 +531,13 @@ def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudie
                               "send_utc": at} for cid in left if cid in kept]
                 for start in range(0, len(rows), 10_000):
                     conn.execute(insert(sr), rows[start:start + 10_000])
+                # The new pack holds nobody erased (they are not customers): of the rows of people
+                # erased since the last export, only those already due (under way) were sent.
+                erased = erased_times(conn.execute(select(st.c.erased_sends).where(
+                    st.c.id == audience.step.id)).scalar())
+                still = [t for t in erased if t <= due] if under_way and erased else []
+                conn.execute(update(st).where(st.c.id == audience.step.id).values(
+                    erased_sends=json.dumps(still) if still else None))
             ids = [i for i in step_ids if i is not None]
             conn.execute(update(st).where(st.c.campaign_id == campaign.id, st.c.id.in_(ids))
                          .values(exported_at=stamp))

@@ -952,19 +952,22 @@ def _order(node) -> tuple:
 
 def _last_sends(ws: Workspace, campaign: CampaignData) -> dict[int, datetime]:
     """The campaign's exported steps: step id -> when the last send of its pack is due (UTC): its own
-    time, or later where quiet hours moved a text to the next morning."""
+    time, or later where quiet hours moved a text to the next morning (a row of someone erased
+    since included: ``sends.note_erased_sends``)."""
+    from omnidesk.core.campaigns.sends import erased_times
+
     st, sr = CampaignStep.__table__, SendRecord.__table__
     with ws.engine.connect() as conn:
-        exported = set(conn.execute(select(st.c.id).where(st.c.campaign_id == campaign.id,
-                                                          st.c.exported_at.is_not(None))).scalars())
+        exported = dict(conn.execute(select(st.c.id, st.c.erased_sends).where(
+            st.c.campaign_id == campaign.id, st.c.exported_at.is_not(None))).all())
         latest = dict(conn.execute(select(sr.c.step_id, func.max(sr.c.send_utc)).join(st, st.c.id == sr.c.step_id)
                                    .where(st.c.campaign_id == campaign.id, sr.c.channel == st.c.channel)
                                    .group_by(sr.c.step_id)).all())
     out = {}
     for s in campaign.steps:
         if s.id in exported and not s.problem:
-            last = latest.get(s.id)
-            out[s.id] = max(s.at_utc, datetime.fromisoformat(last.replace("Z", "+00:00"))) if last else s.at_utc
+            times = [t for t in (latest.get(s.id), *erased_times(exported[s.id])) if t]
+            out[s.id] = max([s.at_utc, *(datetime.fromisoformat(t.replace("Z", "+00:00")) for t in times)])
     return out
 
 
@@ -1023,14 +1026,20 @@ def _under_way(ws: Workspace, result: StepAudience, now: datetime, home: str) ->
     send is due, and, when guard 1 refuses today someone whose send is still to go (a STOP
     texted in after the step's own time, hours before their text moved out of quiet hours is
     due), those taken out of it (opted out) and the step no longer ``kept``: an export writes
-    its pack again, with the sends still to go alone (``export``).  Those already due stay
-    as they were recorded: they went out."""
+    its pack again, with the sends still to go alone (``export``).  So too when a row still to
+    go is someone erased since (``sends.note_erased_sends``).  Those already due stay as they
+    were recorded: they went out."""
+    from omnidesk.core.campaigns.sends import erased_times
+
     step = result.step
-    result.sending_until = max(result.send_at.values(), default=step.at_utc)
     to_go = [cid for cid in result.eligible if result.send_at[cid] > now]
+    st = CampaignStep.__table__
     with ws.engine.connect() as conn:
+        erased = [datetime.fromisoformat(t.replace("Z", "+00:00")) for t in erased_times(
+            conn.execute(select(st.c.erased_sends).where(st.c.id == step.id)).scalar())]
+        result.sending_until = max([step.at_utc, *result.send_at.values(), *erased])
         refused = refused_among(conn, step.channel, to_go)
-        if not refused:
+        if not refused and not any(t > now for t in erased):
             return
         result.kept = False
         result.eligible = [cid for cid in result.eligible if cid not in refused]

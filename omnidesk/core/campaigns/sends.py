@@ -8,16 +8,22 @@ results would forget messages that really went out.  So whatever deletes records
 :func:`keep_sends` first, in its own transaction: each send moves onto another record of
 the same customer.  Only when the customer has no other record left (the person is gone,
 or erased at their request) do their sends go with the record.
+
+An erased person's row stays in a pack exported before, though: the file is the user's.  So
+erasing first notes, on each step whose pack holds them, when their send is due
+(:func:`note_erased_sends`), and nothing else of theirs: the check names a pack still to go that
+holds someone erased, and the step's exported count stays what its pack was made for.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
-from omnidesk.core.models import SendRecord, SourceRecord
+from omnidesk.core.models import CampaignStep, SendRecord, SourceRecord
 
 _IN = 900
 
@@ -53,3 +59,32 @@ def keep_sends(conn: Connection, doomed: Sequence[int]) -> int:
         if cid in heir:
             moved += conn.execute(update(sr).where(sr.c.record_id == rid).values(record_id=heir[cid])).rowcount
     return moved
+
+
+def erased_times(value: str | None) -> list[str]:
+    """A step's ``erased_sends`` read: the send times (UTC, ISO) of its pack's rows of people erased since."""
+    return list(json.loads(value)) if value else []
+
+
+def note_erased_sends(conn: Connection, doomed: Sequence[int]) -> int:
+    """Before a person's records ``doomed`` are erased with the sends kept against them: note on
+    each step whose pack holds them (a send of the step's own channel) the time that send is due,
+    in ``campaign_step.erased_sends``; returns how many were noted.
+
+    Only the time: no address, name or hash of theirs is kept, and nothing that says who it was.
+    Call it after :func:`keep_sends` (the sends left on ``doomed`` are those that go), in the
+    erasure's transaction.
+    """
+    sr, st = SendRecord.__table__, CampaignStep.__table__
+    ids = sorted(set(doomed))
+    times: dict[int, list[str]] = {}
+    for i in range(0, len(ids), _IN):
+        # One row a step per person: two records of theirs in one pack are one message.
+        for step_id, when in conn.execute(
+                select(sr.c.step_id, func.min(sr.c.send_utc)).join(st, st.c.id == sr.c.step_id)
+                .where(sr.c.record_id.in_(ids[i:i + _IN]), sr.c.channel == st.c.channel).group_by(sr.c.step_id)):
+            times.setdefault(step_id, []).append(when)
+    for step_id, when in times.items():
+        before = erased_times(conn.execute(select(st.c.erased_sends).where(st.c.id == step_id)).scalar())
+        conn.execute(update(st).where(st.c.id == step_id).values(erased_sends=json.dumps(sorted(before + when))))
+    return sum(len(w) for w in times.values())

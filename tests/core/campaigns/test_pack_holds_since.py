@@ -20,6 +20,7 @@ from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.messages.brand import set_brand
 from omnidesk.core.messages.store import save_message
 from omnidesk.core.models import CampaignStep, SendRecord, SourceRecord
+from omnidesk.core.workspace import Workspace
 from tests.core.test_import_consent_readings import mailchimp, shop_customers
 from tests.core.test_presets import MAILCHIMP_UNSUBSCRIBED
 from tests.helpers import write_csv
@@ -132,3 +133,53 @@ def test_a_step_under_way_with_nobody_opted_out_is_kept_as_exported(make_workspa
         (step,) = export_campaign(ws, "Evening", tmp_path / "out", overwrite=True).steps
         assert step.kept
     assert _pack(tmp_path / "out", "sms") == written
+
+
+def test_a_person_erased_after_the_export_is_named_in_the_pack_still_to_go(tmp_path, capsys):
+    """Abe and Bea are in the pack; Abe is erased at his request.  His send record goes with him,
+    but his row is still in the pack on disk: the check says so (an error that stops scheduling,
+    not the export that mends it), the exported count stays 2, and exporting again leaves him out.
+    Nothing of his is kept for it: the step keeps only when his row was due."""
+    from tests.helpers import run_cli
+
+    ws = tmp_path / "shop.omnidesk"
+
+    def run(*argv, status=0):
+        code, out, err = run_cli(capsys, *argv, "-w", ws)
+        assert code == status, err
+        return out + err
+
+    shop_customers(tmp_path / "customers_export.csv", ("abe@example.com", "", "yes"), ("bea@example.com", "", "yes"))
+    (tmp_path / "plan.json").write_text(
+        '{"name": "Spring", "message": {"headline": "Spring", "link": "https://hc.example/spring"},'
+        ' "steps": [{"channel": "email", "at": "2027-06-01T12:00", "timezone": "America/New_York"}]}',
+        encoding="utf-8")
+    with time_machine.travel("2027-05-01 09:00Z", tick=False):
+        run("import", tmp_path / "customers_export.csv")
+        run("settings", "timezone", NY)
+        run("brand", "set", "name", "Harbor")
+        run("brand", "set", "address", "1 Market Street, Springfield")
+        run("campaign", "import", tmp_path / "plan.json")
+        run("campaign", "export", "Spring", "--out", tmp_path / "out")
+    assert {r["Email Address"] for r in _pack(tmp_path / "out", "email")} == {"abe@example.com", "bea@example.com"}
+
+    with time_machine.travel("2027-05-02 09:00Z", tick=False):
+        run("person", "erase", "abe@example.com", "--yes")
+        said = run("campaign", "check", "Spring", status=1)
+        assert "holds 1 person erased since at their request" in said and "[pack_holds_erased]" in said
+        assert "exported 2027-05-01 05:00 for 2 recipients" in run("campaign", "show", "Spring")
+        assert "erased since" in run("campaign", "schedule", "Spring", status=1)
+        with Workspace.open(ws) as opened, opened.engine.connect() as conn:
+            (kept,) = conn.execute(select(CampaignStep.__table__.c.erased_sends)).scalars()
+        assert kept == '["2027-06-01T16:00:00Z"]'  # when his row was due, and nothing of him
+        run("campaign", "export", "Spring", "--out", tmp_path / "out", "--force")
+        assert {r["Email Address"] for r in _pack(tmp_path / "out", "email")} == {"bea@example.com"}
+        assert "No findings" in run("campaign", "check", "Spring")
+        assert "exported 2027-05-02 05:00 for 1 recipient;" in run("campaign", "show", "Spring")
+
+
+def test_going_back_a_version_takes_the_erased_sends_off_the_steps(tmp_path):
+    from tests.helpers import schema_after_going_back
+
+    before, back = schema_after_going_back(tmp_path, "0032", "0033", "campaign_step")
+    assert back == before
