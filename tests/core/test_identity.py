@@ -1059,3 +1059,24 @@ def test_search_finds_a_cjk_name_typed_without_its_space(ws, tmp_path, monkeypat
     assert len(customers.customer_ids(ws, search="金民俊")) == 1
     assert len(customers.customer_ids(ws, search="山田")) == 2
     assert list(customers.customer_ids(ws, search="山田次郎")) == []
+
+
+def test_namesakes_on_a_familys_mailbox_are_asked_about_saying_the_mailbox_is_shared(tmp_path):
+    # In the demo shop Søren and Aaron Harris share the family's mailbox; the email list's Aaron
+    # (with his mobile) and the till's loyalty member Aaron (the mailbox and a birthday) wait in
+    # Review on their name.  They share the mailbox, so it is not "nothing but the name": the
+    # reasons say the address is others' too, and the pair is still at most "possibly".
+    from omnidesk.core.demo import build_demo
+    from omnidesk.core.identity.scoring import Model, pair_confidence
+
+    path = tmp_path / "demo.omnidesk"
+    build_demo(path, customers=150)
+    with Workspace.open(path) as ws:
+        with ws.engine.connect() as conn:
+            aarons = set(conn.execute(select(Customer.id).where(Customer.display_name == "Aaron Harris")).scalars())
+        [review] = [r for r in mg.list_reviews(ws) if {r.left_id, r.right_id} == aarons]
+    assert "on an email or phone others share too" in review.reasons
+    assert "nothing but the name to go on" not in review.reasons and "same email" in review.reasons
+    assert review.names_only and review.for_one_by_one  # never accepted in bulk
+    words = pair_confidence(review.score, review.reasons, Model())
+    assert words.words == "possibly" and "an email or phone that others share too" in words.hint

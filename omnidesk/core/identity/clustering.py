@@ -33,6 +33,7 @@ from omnidesk.core.identity.keys import (
 from omnidesk.core.identity.profiles import has_contact
 from omnidesk.core.memory import give_back_free_memory
 from omnidesk.core.identity.scoring import (
+    NAMES_ON_SHARED,
     NAMES_ONLY,
     Frequencies,
     Model,
@@ -795,7 +796,11 @@ def _ask_about_namesakes(profiles: Sequence[Profile], roots: array, cl: Clusters
         s = score_pair(profiles[i], profiles[j], freq, model)
         if s.conflict is None and s.weight >= model.review_threshold and cl.why_not(i, j) is None:
             s.decision = "review"
-            s.reasons.append(NAMES_ONLY)
+            # Their records may share an email or phone that others hold too (a family's mailbox,
+            # or it would have joined them): more than the name, and said so.
+            a, b = profiles[i], profiles[j]
+            shared = set(a.emails) & set(b.emails) or set(a.phones) & set(b.phones)
+            s.reasons.append(NAMES_ON_SHARED if shared else NAMES_ONLY)
             reviews.append((i, j, s))
 
     targets: dict[int, set[int]] = defaultdict(set)  # contactless root -> customers it could be

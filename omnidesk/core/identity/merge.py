@@ -25,7 +25,7 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.clustering import customers_conflict
 from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers, make_profiles, profile_query
-from omnidesk.core.identity.scoring import (FAMILY_FIRST_REASON, NAMES_ONLY, NAMES_UNREADABLE, RENAMED_REASON,
+from omnidesk.core.identity.scoring import (FAMILY_FIRST_REASON, NAME_PAIRS, NAMES_UNREADABLE, RENAMED_REASON,
                                             SWAPPED_REASON, Model, Profile, pair_conflict)
 from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import (
@@ -852,8 +852,9 @@ class ReviewItem:
 
     @property
     def names_only(self) -> bool:
-        """Nothing but a rare full name in common (``clustering._ask_about_namesakes``)."""
-        return NAMES_ONLY in self.reasons
+        """Nothing but a rare full name in common, or that and an email or phone others share too
+        (``clustering._ask_about_namesakes``)."""
+        return any(r in self.reasons for r in NAME_PAIRS)
 
     @property
     def names_unread(self) -> bool:

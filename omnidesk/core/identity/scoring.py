@@ -992,6 +992,10 @@ SWAPPED_REASON = "first and last name swapped"
 FAMILY_FIRST_REASON = "family names written first"
 RENAMED_REASON = "last names differ, but first name, birthday and address agree"  # scoring.renamed, in words
 NAMES_ONLY = "nothing but the name to go on"  # the reason a pair of a name-only record carries in Review
+# The same, for two customers asked about on their name whose records also share an email or phone
+# that others hold too (a family's mailbox): more than the name, but not what tells one person.
+NAMES_ON_SHARED = "on an email or phone others share too"
+NAME_PAIRS = (NAMES_ONLY, NAMES_ON_SHARED)
 _AGAINST = ("but ", "not merged: ")  # how a queued pair's reasons say what speaks against one person
 
 
@@ -1053,11 +1057,13 @@ def pair_confidence(score: float, reasons: Sequence[str], model: Model) -> PairC
             "not compared (two people of a family sharing an email look just like this); the score is "
             "not the odds of one person.", names_unread=True)
     words = confidence_words(score, model)
-    if NAMES_ONLY in reasons:
+    if any(r in reasons for r in NAME_PAIRS):
         if words in ("very likely", "likely"):
             words = "possibly"
+        why = ("all of it how rare the name is" if NAMES_ONLY in reasons else
+               "most of it how rare the name is and an email or phone that others share too")
         return PairConfidence(words, f"{words.capitalize()} the same person",
-                              f"{score:.1f} bits of evidence, all of it how rare the name is: two people "
+                              f"{score:.1f} bits of evidence, {why}: two people "
                               "can share a name, so the score is not the odds of one person.", names_only=True)
     return PairConfidence(words, f"{words.capitalize()} the same person", score_hint(score))
 
