@@ -40,7 +40,7 @@ def test_empty_then_a_new_message_with_its_variants(win, view, monkeypatch, qtbo
     monkeypatch.setattr(view, "ask_text", lambda *a, **k: "Autumn launch")
     qtbot.mouseClick(view.empty.button, Qt.MouseButton.LeftButton)
     assert view.pages.currentIndex() == 1 and view.current.name == "Autumn launch"
-    assert [view.tabs.tabText(i).split(" ✖")[0] for i in range(view.tabs.count())] == [
+    assert [view.tabs.tabText(i).split(" ")[0] for i in range(view.tabs.count())] == [
         "Email", "SMS", "Facebook", "Instagram", "Poster"]
     assert undo_text(win) == "Undo new message Autumn launch"
     win.undo_action.trigger()
@@ -64,7 +64,7 @@ def test_master_saved_marks_variants_stale_then_resync_and_keep(win, view, qtbot
     qtbot.keyClick(view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert view.current.master["offer_code"] == "FALL25"
     assert set(view.current.stale) == {"email", "sms", "facebook", "instagram", "store"}
-    assert view.tabs.tabText(1).startswith("SMS ⚠")
+    assert view.tabs.tabText(1).startswith("SMS ↻")
     sms = view.panels["sms"]
     assert not sms.stale.isHidden() and "FALL25" in sms.stale_text.text() and "AUTUMN20" in sms.stale_text.text()
     qtbot.mouseClick(sms.keep_button, Qt.MouseButton.LeftButton)
@@ -139,6 +139,28 @@ def test_the_check_runs_as_you_type_and_a_finding_jumps_to_its_place(win, view, 
     sms.findings.itemClicked.emit(sms.findings.item(row))
     cursor = sms.edits["text"].textCursor()
     assert cursor.selectedText() == "{frist_name}"
+
+
+def test_a_tab_counts_errors_and_warnings_with_the_check_list_marks_and_marks_out_of_date_apart(win, view, qtbot):
+    """⚠ on a tab meant "out of date" while the check list under it used ⚠ for a warning, and a
+    tab with only warnings said nothing."""
+    store.save_message(win.workspace, "Launch", {"headline": "Autumn", "offer_code": "AUTUMN20",
+                                                 "link": "https://hc.example/a"})
+    view.refresh()
+    for channel, panel in view.panels.items():
+        texts = [panel.findings.item(i).text() for i in range(panel.findings.count())]
+        errors = sum(t.startswith("✖") for t in texts)
+        warnings = sum(t.startswith("⚠") for t in texts)
+        label = view.tabs.tabText(view.tabs.indexOf(panel))
+        assert (f"✖{errors}" in label) == bool(errors) and (f"⚠{warnings}" in label) == bool(warnings), label
+        assert "↻" not in label
+    assert any("⚠" in view.tabs.tabText(i) for i in range(view.tabs.count()))  # the demo has a warning to show
+    store.save_message(win.workspace, "Launch", {"headline": "Autumn", "offer_code": "FALL25",
+                                                 "link": "https://hc.example/a"}, replace=True)
+    view.refresh()
+    sms = view.tabs.indexOf(view.panels["sms"])
+    assert view.tabs.tabText(sms).startswith("SMS ↻")
+    assert "Out of date" in view.tabs.tabToolTip(sms)
 
 
 def test_a_master_link_no_browser_can_open_is_said_under_its_field_not_as_missing(win, view, qtbot):

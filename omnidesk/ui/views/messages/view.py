@@ -264,9 +264,8 @@ class MessagesView(QWidget):
             panel.extra.addWidget(panel.preview)
             panel.extra.addStretch(1)
             self.panels[channel] = panel
-            self.tabs.addTab(panel, TAB_LABELS.get(channel, CHANNEL_LABELS[channel])
-                             + (" ⚠" if m.variants[channel].stale else ""))
-            self.tabs.setTabToolTip(self.tabs.count() - 1, CHANNEL_LABELS[channel])
+            self.tabs.addTab(panel, TAB_LABELS.get(channel, CHANNEL_LABELS[channel]))
+            self._label_tab(channel, [])
             if channel == tab:
                 self.tabs.setCurrentWidget(panel)
         self._size_by_shown_tab()
@@ -315,12 +314,33 @@ class MessagesView(QWidget):
                                      samples=self.samples, custom_names=self.custom_names)
         panel.show_check(found, stats)
         self._preview(channel)
-        errors = sum(f.severity == "error" for f in found)
+        self._label_tab(channel, found)
+
+    # The tab says what the check list under it says, with its marks: ✖ errors, ⚠ warnings.
+    # A variant the master moved on from is marked apart (↻, as it is re-synced), never with ⚠.
+    STALE_MARK = "↻"
+
+    def _label_tab(self, channel: str, found: list) -> None:
+        panel = self.panels.get(channel)
+        if panel is None or self.current is None:
+            return
         index = self.tabs.indexOf(panel)
-        stale = " ⚠" if self.current.variants.get(channel) is not None and self.current.variants[channel].stale \
-            else ""
-        self.tabs.setTabText(index, TAB_LABELS.get(channel, CHANNEL_LABELS[channel]) + stale
-                             + (f" ✖{errors}" if errors else ""))
+        errors = sum(f.severity == "error" for f in found)
+        warnings = len(found) - errors
+        variant = self.current.variants.get(channel)
+        stale = variant is not None and variant.stale
+        label = TAB_LABELS.get(channel, CHANNEL_LABELS[channel])
+        self.tabs.setTabText(index, label + (f" {self.STALE_MARK}" if stale else "")
+                             + (f" ✖{errors}" if errors else "") + (f" ⚠{warnings}" if warnings else ""))
+        tip = [CHANNEL_LABELS[channel]]
+        if stale:
+            tip.append(f"{self.STALE_MARK} Out of date: the master changed since this variant was made "
+                       "(re-sync or keep it)")
+        if errors:
+            tip.append(f"✖ {errors} error{'s' if errors > 1 else ''} to fix")
+        if warnings:
+            tip.append(f"⚠ {warnings} warning{'s' if warnings > 1 else ''}")
+        self.tabs.setTabToolTip(index, "\n".join(tip))
 
     # -- previews ------------------------------------------------------------------------
 
