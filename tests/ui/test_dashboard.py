@@ -142,6 +142,22 @@ def test_health_tiles_lead_to_the_list_behind_them(win, qtbot):
     assert customers.builder.rule() == metrics.HEALTH_LINKS["email_consent_unknown"][1]
 
 
+def test_health_tiles_open_with_enter_and_return_as_with_space(win, qtbot):
+    """Space opened a tile and Enter did nothing, while Enter opens a bar of the charts beside them."""
+    dash = _dash(win)
+    for key, screen in (("flagged_rows", "imports"), ("pairs_to_review", "review")):
+        win.show_screen("dashboard")
+        dash.tiles[key].setFocus()
+        QTest.keyClick(dash.tiles[key], Qt.Key.Key_Return)
+        qtbot.wait(300)  # the button shows itself pressed, then opens (the test clock is frozen: no waitUntil)
+        assert win.current_screen() == screen, key
+        win.show_screen("dashboard")
+        dash.tiles[key].setFocus()
+        QTest.keyClick(dash.tiles[key], Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+        qtbot.wait(300)  # the button shows itself pressed, then opens (the test clock is frozen: no waitUntil)
+        assert win.current_screen() == screen, key
+
+
 def test_each_chart_saves_png_svg_and_its_numbers_as_csv(win, tmp_path, monkeypatch):
     dash = _dash(win)
     asked = []

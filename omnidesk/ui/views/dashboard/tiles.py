@@ -44,6 +44,14 @@ class FigureTile(QPushButton):
         self._accent = "palette(midlight)"
         self._paint()
 
+    def keyPressEvent(self, event) -> None:
+        # A push button outside a dialog takes only Space; the charts beside the tiles take Enter too.
+        if self.clickable and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and event.modifiers() in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.KeypadModifier):
+            self.animateClick()
+            return
+        super().keyPressEvent(event)
+
     def set_value(self, text: str, *, attention: bool | None = None) -> None:
         self.value.setText(text)
         self._accent = ("palette(midlight)" if attention is None else ATTENTION if attention else CALM)
