@@ -81,6 +81,29 @@ def test_imports_screen_by_keys(shop, qtbot, monkeypatch):
     assert win.undo_action.text().replace("&", "").startswith(f"Undo removal of {batch['file_name']}")
 
 
+def test_tabbing_into_the_imports_list_selects_the_newest_so_it_can_be_undone(shop, qtbot, monkeypatch):
+    """Tabbed into, the list had its current row on the first import but none selected: "Undo
+    import" stayed off, Delete did nothing, and Down went to the second import."""
+    win = shop
+    asked = []
+    monkeypatch.setattr(win, "confirm", lambda title, text: asked.append(title) or True)
+    win.show()
+    win.show_screen("imports")
+    imports = win.screens["imports"]
+    imports.refresh()
+    assert imports.model.rowCount() >= 2 and imports.selected_batch() is None
+    imports.table.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(imports.table.hasFocus)
+    newest = imports.model.batch(0)
+    assert imports.selected_batch() == newest and imports.undo_button.isEnabled()
+    QTest.keyClick(imports.table, Qt.Key.Key_Down)
+    assert imports.selected_batch() == imports.model.batch(1)
+    QTest.keyClick(imports.table, Qt.Key.Key_Up)
+    QTest.keyClick(imports.table, Qt.Key.Key_Delete)
+    assert asked == ["Undo import"]
+    assert win.undo_action.text().replace("&", "").startswith(f"Undo removal of {newest['file_name']}")
+
+
 def test_messages_screen_by_keys(shop, qtbot, monkeypatch):
     win = shop
     win.show()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -101,6 +101,7 @@ class ImportsView(QWidget):
         fh.resizeSection(1, 320)
         # What is wrong gets the width it needs, up to half the table; the row as read, the rest.
         self.flagged_table.viewport().installEventFilter(self)
+        self.table.installEventFilter(self)  # focus by keys selects a row: see _select_on_focus
         self.flagged_model.modelReset.connect(self._fit_problems)
         self.flagged_model.rowsInserted.connect(self._fit_problems)
         flagged_top = QHBoxLayout()
@@ -152,7 +153,23 @@ class ImportsView(QWidget):
     def eventFilter(self, obj, event) -> bool:
         if obj is self.flagged_table.viewport() and event.type() == QEvent.Type.Resize:
             self._fit_problems()
+        elif obj is self.table and event.type() == QEvent.Type.FocusIn \
+                and event.reason() != Qt.FocusReason.MouseFocusReason:
+            self._select_on_focus()
         return super().eventFilter(obj, event)
+
+    def _select_on_focus(self) -> None:
+        """Tabbed into with nothing selected, the list selects its current row (the newest import
+        when there is none yet): Qt put the current row on the first import unselected, so "Undo
+        import" stayed off and Down went to the second.  Runs before the table's own focus-in,
+        which then finds a current row and leaves it."""
+        if self.table.selectionModel().hasSelection() or not self.model.rowCount():
+            return
+        current = self.table.currentIndex()
+        row = current.row() if current.isValid() else 0
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, 0),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
 
     def _fit_problems(self, *_args) -> None:
         """"What is wrong" as wide as its longest text shown, between 320 pixels and half the table
