@@ -199,6 +199,52 @@ def test_a_narrow_card_shows_the_longest_email_and_dates_whole(view, demo_window
         assert view.fields[key].text() and not view.fields[key].is_elided(), key
 
 
+def test_a_wide_card_shows_a_long_email_whole_beside_an_empty_consent_column(view, demo_window, qtbot):
+    """At 1920 pixels a long email was cut while the consent column beside it stood empty:
+    the columns share the width by what their text needs."""
+    ws = view.workspace
+    email = ("maximiliana.alexandrina.wolfeschlegelsteinhausenberger-featherstonehaugh"
+             "@very-long-company-domain-name-example.co.uk")
+    cid = _one(ws, "SELECT id FROM customer WHERE email IS NOT NULL AND email != '' ORDER BY id LIMIT 1")[0]
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE customer SET email = ? WHERE id = ?", (email, cid))
+    view.resize(1726, 750)  # the card of a 1920-pixel window, less the navigation
+    assert view.show_customer(cid)
+    qtbot.waitExposed(view)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert view.fields["email"].text() == email and not view.fields["email"].is_elided()
+    # On a 1024-pixel window it is cut (whole in its tooltip), the dates beside it are not.
+    view.resize(840, 600)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert view.fields["email"].is_elided() and view.fields["email"].tooltip_text().startswith(email)
+    for key in ("first_seen", "last_seen"):
+        assert not view.fields[key].is_elided(), key
+
+
+def test_the_sources_file_column_is_whole_when_there_is_room(view, rich, qtbot):
+    """The empty Problems column took most of a wide table while the file's name was cut."""
+    view.resize(1726, 750)
+    assert view.show_customer(rich)
+    view.tabs.setCurrentWidget(view.sources_page)
+    qtbot.waitExposed(view.source_table)
+    table = view.source_table
+    for _ in range(3):
+        QApplication.processEvents()
+    longest = max(range(view.source_model.rowCount()),
+                  key=lambda r: table.fontMetrics().horizontalAdvance(view.source_model.index(r, 0).data()))
+    needed = table.fontMetrics().horizontalAdvance(view.source_model.index(longest, 0).data())
+    assert table.columnWidth(0) >= needed + 6
+    assert sum(table.columnWidth(c) for c in range(5)) <= table.viewport().width()  # no sideways scrolling
+    # Narrow, the file's name gives way and the table still fits its width.
+    view.resize(840, 600)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert sum(table.columnWidth(c) for c in range(5)) <= table.viewport().width()
+    assert table.columnWidth(4) >= table.horizontalHeader().sectionSizeHint(4)
+
+
 def test_a_consent_the_file_gave_no_date_for_says_when_it_was_imported(view, demo_window):
     from omnidesk.core.profile import consent_facts
 
@@ -220,10 +266,14 @@ def test_a_consent_the_file_gave_no_date_for_says_when_it_was_imported(view, dem
     for _ in range(3):
         QApplication.processEvents()
     assert text.is_elided() and text.shown_text() == "as of 1 Nov 2026", text.shown_text()
-    # With a little more room, what is left of the name follows the day; with less, the day stands alone.
+    # With more room, the name follows the day, cut after a whole word of it; with room for a
+    # scrap of it only ("· cus…" says nothing), the day stands alone.
+    assert fact.source_file.startswith("customers_export")
     metrics = text.fontMetrics()
+    text.resize(metrics.horizontalAdvance("as of 1 Nov 2026 · customers_expo…"), text.height())
+    assert text.shown_text() == "as of 1 Nov 2026 · customers…", text.shown_text()
     text.resize(metrics.horizontalAdvance("as of 1 Nov 2026 · custom…"), text.height())
-    assert text.shown_text().startswith("as of 1 Nov 2026 · cus") and text.shown_text().endswith("…")
+    assert text.shown_text() == "as of 1 Nov 2026", text.shown_text()
     text.resize(metrics.horizontalAdvance("as of 1 Nov 2026 · c"), text.height())
     assert text.shown_text() == "as of 1 Nov 2026"
 

@@ -84,11 +84,76 @@ class _MoreFields(QWidget):
         self.fit_titles()
 
 
+class _Card(QFrame):
+    """The card's frame: tells the view when its width changes, so its columns are shared again."""
+
+    def __init__(self, resized) -> None:
+        super().__init__()
+        self._resized = resized
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._resized()
+
+
+# The card's value columns (email and the rest; consent and tags; money and dates) and the
+# share of a cut each takes when not all of them fit.
+VALUE_COLUMNS = {1: 13, 3: 10, 5: 4}
+
+
+def share_room(room: int, wanted: dict[int, int], weights: dict[int, int],
+               least: dict[int, int] | None = None) -> dict[int, int]:
+    """Widths for columns that want ``wanted`` pixels out of ``room``: a column that needs less
+    than its weighted share gets what it needs, the others split what is left by weight, none
+    below its ``least`` (and when everything fits, what is spare goes out by weight too)."""
+    least = least or {}
+    result: dict[int, int] = {}
+    left = dict(wanted)
+    remaining = room
+    while left:
+        total = sum(weights[c] for c in left)
+        fits = [c for c in left if left[c] <= remaining * weights[c] / total]
+        if not fits:
+            short = [c for c in left if remaining * weights[c] / total < least.get(c, 0)]
+            if short:  # held at its least, and the rest shared again without it
+                for c in short:
+                    result[c] = least[c]
+                    remaining -= least[c]
+                    del left[c]
+                continue
+            for c in left:
+                result[c] = remaining * weights[c] // total
+            left = {}
+            remaining = 0
+            break
+        for c in fits:
+            result[c] = left.pop(c)
+            remaining -= result[c]
+    if remaining > 0:
+        total = sum(weights.values())
+        for c in result:
+            result[c] += remaining * weights[c] // total
+    return {c: max(1, w) for c, w in result.items()}
+
+
+def _text_width(item) -> int:
+    """The width a grid cell's text and chips need whole (its elided labels ask the grid for none)."""
+    widget = item.widget()
+    if widget is not None:
+        return widget.sizeHint().width() if widget.isVisibleTo(widget.parentWidget()) else 0
+    layout = item.layout()
+    if layout is None:
+        return item.sizeHint().width()
+    parts = [_text_width(layout.itemAt(i)) for i in range(layout.count())]
+    parts = [w for w in parts if w]
+    return sum(parts) + layout.spacing() * max(0, len(parts) - 1)
+
+
 class CardMixin:
     """The card of :class:`CustomerView` (built, filled, and its pin menus)."""
 
     def _build_card(self) -> QFrame:
-        card = QFrame()
+        card = _Card(self._share_card_columns)
         card.setObjectName("customerCard")
         card.setFrameShape(QFrame.Shape.StyledPanel)
         outer = QVBoxLayout(card)
@@ -161,10 +226,11 @@ class CardMixin:
         grid.addLayout(self.money_lines, len(column_a), 1, 1, 5)
         # Emails and consent sources are long, spend and dates short: the space goes where the
         # text is, so a narrow window still shows the email address whole (and its pin menu;
-        # a pinned one may be cut there, whole in its tooltip).
-        grid.setColumnStretch(1, 13)
-        grid.setColumnStretch(3, 10)
-        grid.setColumnStretch(5, 4)
+        # a pinned one may be cut there, whole in its tooltip), and a wide one shows a long
+        # email whole rather than leaving the room to an empty consent column.
+        for column, weight in VALUE_COLUMNS.items():
+            grid.setColumnStretch(column, weight)
+        self.card_grid, self.card_rows = grid, len(column_a)
         # ...but a date or an amount is never cut.
         grid.setColumnMinimumWidth(5, card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8)
         grid.setColumnMinimumWidth(2, 0)
@@ -229,6 +295,34 @@ class CardMixin:
             self.more_values[v.name] = value
         self.more_fields.fit_titles()
         self.more_fields.setVisible(bool(values))
+
+    def _share_card_columns(self) -> None:
+        """Stretch the value columns by the width each one's text needs (see :func:`share_room`)."""
+        grid = getattr(self, "card_grid", None)
+        if grid is None:
+            return
+        card = grid.parentWidget()
+        margins = grid.contentsMargins()
+        outer = card.layout().contentsMargins()
+        titles = 0
+        for column in (0, 2, 4):
+            titles += max((item.sizeHint().width() for row in range(self.card_rows)
+                           if (item := grid.itemAtPosition(row, column)) is not None), default=0)
+        room = (card.contentsRect().width() - outer.left() - outer.right() - margins.left() - margins.right()
+                - titles - 5 * grid.horizontalSpacing())
+        if room <= 0:
+            return
+        wanted = {column: max((_text_width(item) for row in range(self.card_rows)
+                               if (item := grid.itemAtPosition(row, column)) is not None), default=0)
+                  for column in VALUE_COLUMNS}
+        least = {column: max([grid.columnMinimumWidth(column)]
+                             + [item.minimumSize().width() for row in range(self.card_rows)
+                                if (item := grid.itemAtPosition(row, column)) is not None])
+                 for column in VALUE_COLUMNS}
+        wanted = {column: max(width, least[column]) for column, width in wanted.items()}
+        for column, width in share_room(room, wanted, VALUE_COLUMNS, least).items():
+            if grid.columnStretch(column) != width:
+                grid.setColumnStretch(column, width)
 
     def _title(self, text: str) -> QLabel:
         label = QLabel(text)
@@ -394,6 +488,7 @@ class CardMixin:
                             if held is not None else fact.describe())
         self._fill_more_fields(p.custom_fields)
         self._fill_pins()
+        self._share_card_columns()
 
     def _set(self, key: str, value: str, source=None, tooltip: str = "") -> None:
         label = self.fields[key]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,12 +29,45 @@ from omnidesk.ui.models.source_table_model import SourceTableModel
 from omnidesk.ui.views.customer.widgets import ElidedLabel, FittedText, muted_color
 
 
+class SourceTable(QTableView):
+    """The source records: file, row, channel, kind and problems.  The short columns are as wide
+    as what they hold; the file's name gets the width it needs, and the problems the rest
+    (at least half of it when a record has any) — an empty Problems column took most of a wide
+    table while the file's name was cut."""
+
+    FILE, PROBLEMS = 0, 4
+
+    def fit_columns(self) -> None:
+        model = self.model()
+        if model is None:
+            return
+        header = self.horizontalHeader()
+        for column in range(1, self.PROBLEMS):
+            self.setColumnWidth(column, max(self.sizeHintForColumn(column), header.sectionSizeHint(column)))
+        room = self.viewport().width() - sum(self.columnWidth(c) for c in range(1, self.PROBLEMS))
+        rows = model.rowCount()
+        problems = max(self.sizeHintForColumn(self.PROBLEMS) if rows else 0, header.sectionSizeHint(self.PROBLEMS))
+        problems = max(header.sectionSizeHint(self.PROBLEMS), min(problems, room // 2))
+        wanted = max(self.sizeHintForColumn(self.FILE) if rows else 0, header.sectionSizeHint(self.FILE)) + 8
+        file = max(header.sectionSizeHint(self.FILE), min(wanted, room - problems))
+        self.setColumnWidth(self.FILE, file)
+        # Set, not stretched: a stretched last section did not shrink back when the scroll bar came.
+        self.setColumnWidth(self.PROBLEMS, max(problems, room - file))
+
+    def viewportEvent(self, event) -> bool:
+        # The viewport's width, not the table's: it narrows when the scroll bar comes.
+        handled = super().viewportEvent(event)
+        if event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return handled
+
+
 class SourcesMixin:
     """The Sources tab of :class:`CustomerView`."""
 
     def _build_sources_tab(self) -> QWidget:
         self.source_model = SourceTableModel(self)
-        self.source_table = QTableView()
+        self.source_table = SourceTable()
         self.source_table.setModel(self.source_model)
         self.source_table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.source_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -45,9 +78,7 @@ class SourcesMixin:
         self.source_table.setAlternatingRowColors(True)
         header = self.source_table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate((230, 50, 90, 70)):
-            self.source_table.setColumnWidth(column, width)
+        self.source_model.modelReset.connect(self.source_table.fit_columns)
         self.source_table.selectionModel().currentRowChanged.connect(self._source_selected)
 
         detail = QWidget()

@@ -44,6 +44,10 @@ class ElidedLabel(QLabel):
         # never halved ("as of 5 Dec 2026 · customers…", then "as of 5 Dec 2026").
         self.keep = ""
 
+    # Characters of what follows ``keep`` worth showing before a "…", cut after a word of it or
+    # in the middle of one: fewer are dropped.
+    LEAST_WORD, LEAST_TAIL = 6, 12
+
     def minimumSizeHint(self) -> QSize:
         return QSize(16, super().minimumSizeHint().height())
 
@@ -76,8 +80,17 @@ class ElidedLabel(QLabel):
             return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
         room = width - metrics.horizontalAdvance(keep)
         tail = metrics.elidedText(text[len(keep):], Qt.TextElideMode.ElideRight, room) if room > 0 else ""
-        if tail.strip(" ·…"):  # something of the rest is left to read
+        if tail and not tail.endswith("…"):
             return keep + tail
+        shown = tail.rstrip("…")
+        rest = shown.lstrip(" ·")
+        # Cut after a whole word of the rest ("subscribed_members…", not "subscribed_memb…"),
+        # and only when enough of it is left to read: "6 Nov 2024 · su…" says nothing more.
+        cut = max(rest.rfind(mark) for mark in " _-.")
+        if cut >= self.LEAST_WORD:
+            rest = rest[:cut]
+        if cut >= self.LEAST_WORD or len(rest) >= self.LEAST_TAIL:
+            return keep + shown[:len(shown) - len(shown.lstrip(" ·"))] + rest + "…"
         return metrics.elidedText(keep, Qt.TextElideMode.ElideRight, width)
 
     def paintEvent(self, _event) -> None:
