@@ -157,3 +157,21 @@ def test_the_timeline_says_entered_by_you_without_a_row_that_means_nothing(shop,
     export_timeline(win.workspace, dee, tmp_path / "t.csv")
     rows = (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()
     assert rows[-1].endswith(",Entered by you,")
+
+
+def test_the_card_counts_records_entered_by_hand_apart_from_files(shop, qtbot, monkeypatch):
+    """A customer added by hand said "1 source record from 1 file", and no file was involved."""
+    from omnidesk.core.edits import add_customer
+
+    win = shop
+    view = win.customer_view
+    edit = add_customer(win.workspace, {"first_name": "Hal", "email": "hal@example.com"})
+    win.open_customer(edit.created)
+    assert "1 source record added by hand" in view.subtitle.text() and "file" not in view.subtitle.text()
+    dee = customer_with(win.workspace, "dee@example.com")
+    win.open_customer(dee)
+    assert "from 1 file ·" in view.subtitle.text() or "files ·" in view.subtitle.text()
+    make = view.values_dialog
+    monkeypatch.setattr(view, "values_dialog", lambda: filled(make(), lambda d: d.edits["city"].setText("Bangor")))
+    view.edit_button.click()
+    assert "added by hand" in view.subtitle.text() and "1 added by hand" in view.subtitle.text()

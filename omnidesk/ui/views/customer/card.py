@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.campaigns.held import HELD, held_notes
-from omnidesk.core.channels import channel_name
+from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.consent import fact_day
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.money import format_money
@@ -134,6 +134,21 @@ def share_room(room: int, wanted: dict[int, int], weights: dict[int, int],
         for c in result:
             result[c] += remaining * weights[c] // total
     return {c: max(1, w) for c, w in result.items()}
+
+
+def records_from(rows: Sequence) -> str:
+    """How many source records and where from: "25 source records from 4 files",
+    "1 source record added by hand", "3 source records from 1 file and 1 added by hand"."""
+    hand = sum(r.channel == HAND for r in rows)
+    files = len({r.source_file for r in rows if r.channel != HAND})
+    imported = len(rows) - hand
+    plural = "s" if len(rows) != 1 else ""
+    if not hand:
+        return f"{imported:,} source record{plural} from {files} file{'s' if files != 1 else ''}"
+    if not imported:
+        return f"{hand:,} source record{plural} added by hand"
+    return (f"{len(rows):,} source records: {imported:,} from {files} file{'s' if files != 1 else ''}, "
+            f"{hand:,} added by hand")
 
 
 def _text_width(item) -> int:
@@ -384,7 +399,7 @@ class CardMixin:
         self.pin_controls[key] = holder
         return holder
 
-    def _fill_card(self, p: CustomerProfile, files: int) -> None:
+    def _fill_card(self, p: CustomerProfile, records: Sequence) -> None:
         src = p.sources
         self.name_label.setText(p.display_name)
         name_from = [f"{label} {src[f].describe()}" for f, label in
@@ -394,10 +409,7 @@ class CardMixin:
         events = f"{p.event_count:,} event{'s' if p.event_count != 1 else ''}"
         # How the name is read (furigana), where a file said: first, as it is written above a name.
         reading = f"{p.name_reading} · " if p.name_reading else ""
-        self.subtitle.setText(
-            f"{reading}Customer #{p.id} · {p.source_count:,} source record{'s' if p.source_count != 1 else ''} "
-            f"from {files} file{'s' if files != 1 else ''} · {events}"
-        )
+        self.subtitle.setText(f"{reading}Customer #{p.id} · {records_from(records)} · {events}")
         self.subtitle.setToolTip(self.subtitle.text())
 
         clear_layout(self.chips)

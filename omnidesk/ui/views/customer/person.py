@@ -14,6 +14,7 @@ from omnidesk.core.rights import export_person
 from omnidesk.core.workspace import backup_files
 from omnidesk.ui.dialogs.person_dialogs import erase_confirmation
 from omnidesk.ui.operations import reason
+from omnidesk.ui.views.customer.card import records_from
 
 
 class PersonActionsMixin:
@@ -70,13 +71,11 @@ class PersonActionsMixin:
         assert self.profile is not None
         p = self.profile
         name = html.escape(p.display_name)
-        records = p.source_count
-        files = len({self.source_model.source_row(r).source_file for r in range(self.source_model.rowCount())})
+        rows = [self.source_model.source_row(r) for r in range(self.source_model.rowCount())]
         ids = self.identifier_model.identifier_count()
         removes = [
             f"the card of <b>{name}</b> (customer #{p.id})" + (" and your notes on them" if p.notes else ""),
-            f"{records:,} source record{'s' if records != 1 else ''} from {files} file{'s' if files != 1 else ''}: "
-            "the rows as they were imported",
+            f"{records_from(rows)}: the rows as they were imported or entered",
             f"{p.event_count:,} timeline entr{'y' if p.event_count == 1 else 'ies'} "
             "(orders, messages, visits) and their consent records",
             "their merge and review history",

@@ -189,7 +189,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         self._set_hand_actions(True)
         self.pins = pinned_values(self.workspace, customer_id)
         rows = source_rows(self.workspace, customer_id)
-        self._fill_card(self.profile, files=len({r.source_file for r in rows}))
+        self._fill_card(self.profile, rows)
         self._fill_identifiers(self.profile)
         # One query serves the unfiltered list, the filter choices and the total.
         entries = timeline(self.workspace, customer_id)
