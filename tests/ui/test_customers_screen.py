@@ -345,6 +345,15 @@ def test_a_custom_field_the_list_shows_is_exported_as_the_list_shows_it(screen, 
     dialog.reject()
 
 
+def test_export_with_nothing_selected_names_no_count(screen, demo_window, qtbot):
+    """The greyed choice read "The 0 customers selected"."""
+    dialog = ExportDialog(demo_window.workspace, demo_window.runner, [1, 2, 3])
+    qtbot.addWidget(dialog)
+    assert dialog.selected_radio.text() == "The selected customers (none selected)"
+    assert not dialog.selected_radio.isEnabled() and dialog.all_radio.isChecked()
+    dialog.reject()
+
+
 def test_exporting_an_empty_list_says_why_there_is_nothing_to_write(screen, demo_window):
     screen.search.setText("no such customer anywhere")
     screen._apply_search()

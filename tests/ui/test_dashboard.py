@@ -345,6 +345,8 @@ def test_an_empty_workspace_teaches_what_to_import(window, qtbot, tmp_path, monk
     monkeypatch.setattr(window, "import_files_dialog", lambda: asked.append(True))
     dash.importRequested.disconnect()
     dash.importRequested.connect(window.import_files_dialog)
+    # One spelling for the one action, here and on Imports.
+    assert dash.empty.button.text() == window.screens["imports"].import_button.text() == "Import files…"
     qtbot.mouseClick(dash.empty.button, Qt.MouseButton.LeftButton)
     assert asked == [True]
     for size in ((1024, 640), (1920, 1080)):

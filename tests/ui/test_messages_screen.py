@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -135,6 +136,9 @@ def test_the_check_runs_as_you_type_and_a_finding_jumps_to_its_place(win, view, 
     assert any("opt-out" in t for t in texts)
     assert "✖" in view.tabs.tabText(view.tabs.indexOf(sms))
     assert "segment" in sms.counter.text() and "GSM-7" in sms.counter.text()
+    # What the second number is: the room the segments give, not a limit of "/ 268".
+    assert re.fullmatch(r"[\d,]+ characters · \d+ segments? \(room for [\d,]+\) · GSM-7 \(the longest of 20 customers\)",
+                        sms.counter.text()), sms.counter.text()
     row = next(i for i, t in enumerate(texts) if "frist_name" in t)
     sms.findings.itemClicked.emit(sms.findings.item(row))
     cursor = sms.edits["text"].textCursor()

@@ -99,7 +99,9 @@ class ExportDialog(QDialog):
         who = QGroupBox("Customers")
         wl = QVBoxLayout(who)
         self.all_radio = QRadioButton(f"All {counted(len(list_ids), 'customer')} in the list, in its order")
-        self.selected_radio = QRadioButton(f"The {counted(len(self.selected), 'customer')} selected")
+        # "The 0 customers selected", greyed, read as a choice that was there and empty.
+        self.selected_radio = QRadioButton(f"The {counted(len(self.selected), 'customer')} selected"
+                                           if self.selected else "The selected customers (none selected)")
         self.selected_radio.setEnabled(bool(self.selected))
         group = QButtonGroup(self)
         group.addButton(self.all_radio)

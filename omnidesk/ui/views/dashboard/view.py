@@ -268,7 +268,7 @@ class DashboardView(QWidget):
         self.empty = EmptyState("Your dashboard fills in as you import",
                                 "Import your customer lists, orders and mailing lists: this screen then shows who "
                                 "you reach on each channel, how people find you, what they buy and what your "
-                                "campaigns bring.", "Import Files…")
+                                "campaigns bring.", "Import files…")
         self.empty.actionTriggered.connect(self.importRequested)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.scroll)

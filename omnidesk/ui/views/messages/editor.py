@@ -139,15 +139,20 @@ class MasterForm(QWidget):
 
 
 def counter_text(channel: str, stats: dict) -> str:
-    """"154 / 160 · 1 segment · GSM-7" for an SMS, "237 / 2,200" for a post, "" without stats."""
+    """"154 characters · 1 segment (room for 160) · GSM-7" for an SMS, "237 / 2,200" for a post,
+    "" without stats.  An SMS's limit is what its segments hold (67 a part in UCS-2, so 268 for
+    four): said as such, since "228 / 268" read as a limit nobody had set."""
     if not stats:
         return ""
-    text = f"{stats.get('length', 0):,} / {stats.get('limit', 0):,}"
     if "segments" in stats:
         n = stats["segments"]
-        text += f" · {n} segment{'s' if n != 1 else ''} · {stats['encoding']}"
-    what = {"email": " characters in the subject", "store": " characters in the headline",
-            "website": " characters"}.get(channel, "")
+        text = (f"{stats.get('length', 0):,} characters · {n} segment{'s' if n != 1 else ''} "
+                f"(room for {stats.get('limit', 0):,}) · {stats['encoding']}")
+        what = ""
+    else:
+        text = f"{stats.get('length', 0):,} / {stats.get('limit', 0):,}"
+        what = {"email": " characters in the subject", "store": " characters in the headline",
+                "website": " characters"}.get(channel, "")
     # A post, the poster and the banner are measured as published: no customer's values.
     return text + what + (" (the longest of 20 customers)" if channel in PER_PERSON else " (as everyone sees it)")
 
