@@ -25,3 +25,11 @@ def display_phone(e164: str | None, region: str | None = None) -> str:
     if region and phonenumbers.region_code_for_number(number) == region.upper():
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def shown_name(name: str, phone: str | None, region: str | None = None) -> str:
+    """A customer's name as a list or card shows it: one known by nothing but a number is named by
+    it as the Phone column writes it ("(619) 555-0157", not "+16195550157")."""
+    if phone and name == phone:
+        return display_phone(phone, region) or name
+    return name

@@ -25,7 +25,7 @@ from omnidesk.core.customers import (
 )
 from omnidesk.core.channels import channel_name
 from omnidesk.core.money import format_money, workspace_currency
-from omnidesk.core.phones import display_phone
+from omnidesk.core.phones import display_phone, shown_name
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
@@ -71,7 +71,7 @@ _ALL_CHANNELS = {
 
 def _format(row: CustomerRow, key: str, zone=None, region: str | None = None) -> str:
     if key == "name":
-        return row.name
+        return shown_name(row.name, row.phone, region)
     if key == "phone":
         return display_phone(row.phone, region)
     if key == "spend":

@@ -23,7 +23,7 @@ from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.consent import fact_day
 from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.money import format_money
-from omnidesk.core.phones import display_phone
+from omnidesk.core.phones import display_phone, shown_name
 from omnidesk.core.profile import CustomerProfile
 from omnidesk.core.provenance import pin_candidates
 from omnidesk.core.timeline import workspace_zone
@@ -401,11 +401,12 @@ class CardMixin:
 
     def _fill_card(self, p: CustomerProfile, records: Sequence) -> None:
         src = p.sources
-        self.name_label.setText(p.display_name)
+        shown = shown_name(p.display_name, p.phone, self._region())
+        self.name_label.setText(shown)
         name_from = [f"{label} {src[f].describe()}" for f, label in
                      (("full_name", "Full name"), ("first_name", "First name"), ("last_name", "Last name"))
                      if f in src]
-        self.name_label.setToolTip("\n".join([p.display_name, *name_from]))
+        self.name_label.setToolTip("\n".join([shown, *name_from]))
         events = f"{p.event_count:,} event{'s' if p.event_count != 1 else ''}"
         # How the name is read (furigana), where a file said: first, as it is written above a name.
         reading = f"{p.name_reading} · " if p.name_reading else ""
