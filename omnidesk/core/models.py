@@ -476,6 +476,9 @@ class Campaign(SQLModel, table=True):
     status: str = Field(default="draft", max_length=16)  # draft | scheduled | exported | done
     created_at: str = Field(default_factory=utcnow, max_length=32)
     updated_at: str = Field(default_factory=utcnow, max_length=32)
+    # What its first export named its packs and calendar events after (the name's slug then):
+    # kept through a rename, so a later export replaces them instead of writing them twice.
+    pack_name: Optional[str] = Field(default=None, max_length=80)
 
 
 class CampaignStep(SQLModel, table=True):

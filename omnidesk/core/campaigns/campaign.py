@@ -132,6 +132,7 @@ class CampaignData:
     steps: list[Step]
     updated_at: str
     holdout_percent: float = 0
+    pack_name: str | None = None  # what its packs are named after since its first export (see pack_base)
 
 
     @property
@@ -263,7 +264,7 @@ def _read(conn, row) -> CampaignData:
         message = conn.execute(select(Message.__table__.c.name).where(Message.__table__.c.id == row.message_id)).scalar()
     audience, holdout = _audience_of(row.audience_json)
     return CampaignData(row.id, row.name, row.goal, message, audience, row.mode, row.status, steps, row.updated_at,
-                        holdout)
+                        holdout, row.pack_name)
 
 
 def _row(conn, name: str):

@@ -252,7 +252,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     message = get_message(ws, campaign.message)
     brand = get_brand(ws)
     shared = shared_values(message.master, brand.name)  # what a post or the banner is filled with
-    base = packs.slug(campaign.name)
+    base = pack_base(campaign)
     names = step_file_names(base, [a.step for a in audiences])
     # A step that went out is history: its pack (wherever it was written) is not written again.
     targets = [*(folder / n for a, files in zip(audiences, names, strict=True) if not a.kept for n in files.names),
@@ -487,6 +487,14 @@ def step_file_names(base: str, steps: Sequence[Step]) -> list[StepFiles]:
     return out
 
 
+def pack_base(campaign: CampaignData) -> str:
+    """What a campaign's packs, calendar and calendar events are named after: the name it had at its
+    first export (kept through a rename, so an export replaces its own files), else its name now."""
+    from omnidesk.core.campaigns.packs import slug
+
+    return campaign.pack_name or slug(campaign.name)
+
+
 def planned_files(folder: Path, base: str, steps: Sequence[Step]) -> list[Path]:
     """The files an export of these steps writes in ``folder``, step by step, the calendar last."""
     folder = Path(folder)
@@ -542,6 +550,8 @@ def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudie
             conn.execute(update(st).where(st.c.campaign_id == campaign.id, st.c.id.in_(ids))
                          .values(exported_at=stamp))
             conn.execute(update(c).where(c.c.id == campaign.id).values(status="exported", updated_at=stamp))
+            conn.execute(update(c).where(c.c.id == campaign.id, c.c.pack_name.is_(None))
+                         .values(pack_name=pack_base(campaign)))
             if publish is not None:
                 undo = publish()
     except BaseException:

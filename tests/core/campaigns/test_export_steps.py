@@ -245,3 +245,33 @@ def test_a_check_finding_names_the_steps_time_with_its_zone(shop):
     report = check_campaign(shop, "Second push", now=later)[0]
     past = [f.message for f in report.findings if f.code == "step_in_past"]
     assert past and all(f"({NY}) is in the past" in m for m in past), past
+
+
+def test_a_renamed_campaign_replaces_its_own_packs_and_calendar_events(shop, out):
+    # Exported as "Second push", renamed, a step added, exported again into the same folder:
+    # the packs and the calendar keep the first export's names and UIDs, so the second export
+    # replaces them (asking for --force) instead of writing every step twice.
+    import icalendar
+
+    from omnidesk.core.campaigns.campaign import rename_campaign
+
+    export_campaign(shop, "Second push", out, now=NOW)
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical((out / "second-push.ics").read_bytes()).walk("VEVENT")}
+    rename_campaign(shop, "Second push", "Spring push 2027")
+    save_campaign(shop, "Spring push 2027", message="Push", replace=True,
+                  steps=[*STEPS, {"channel": "email", "at": "2027-03-20T09:00", "timezone": NY}])
+    with pytest.raises(UserError, match="already exists; replace the files of an earlier export with --force"):
+        export_campaign(shop, "Spring push 2027", out, now=NOW)
+    before = sorted(p.name for p in out.iterdir())
+    summary = export_campaign(shop, "Spring push 2027", out, now=NOW, overwrite=True)
+    assert set(NAMES) < {s.file for s in summary.steps}
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        [*before, "second-push_email_2027-03-20_0900.csv", "second-push_email_2027-03-20_0900.html",
+         "second-push_email_2027-03-20_0900.txt"])
+    calendar = icalendar.Calendar.from_ical((out / "second-push.ics").read_bytes())
+    assert uids < {str(e["UID"]) for e in calendar.walk("VEVENT")}
+    assert str(calendar.walk("VEVENT")[0]["SUMMARY"]).startswith("Spring push 2027")  # the name it has now
+    # A campaign never exported is named after its name now.
+    save_campaign(shop, "Autumn push", message="Push", steps=STEPS[:1])
+    assert [s.file for s in export_campaign(shop, "Autumn push", out, now=NOW).steps] == [
+        "autumn-push_email_2027-03-02_0900.csv"]

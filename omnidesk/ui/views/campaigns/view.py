@@ -569,8 +569,7 @@ class CampaignsView(QWidget):
     def _export_checked(self, name: str, report, error: str) -> None:
         """Export… once the campaign's check is in: its errors, or the folder to write into."""
         from omnidesk.core.campaigns.check import errors_before_export
-        from omnidesk.core.campaigns.export import errors_to_fix_first, planned_files
-        from omnidesk.core.campaigns.packs import slug
+        from omnidesk.core.campaigns.export import errors_to_fix_first, pack_base, planned_files
 
         if self.current is None or self.current.name != name:
             return  # another campaign was chosen meanwhile
@@ -584,7 +583,7 @@ class CampaignsView(QWidget):
         folder = self.ask_folder()
         if folder is None:
             return
-        there = [p for p in planned_files(folder, slug(name), self.current.steps) if p.exists()]
+        there = [p for p in planned_files(folder, pack_base(self.current), self.current.steps) if p.exists()]
         if there and not self.confirm("Replace the earlier export?",
                                       f"{len(there)} file{'s' if len(there) > 1 else ''} of an earlier export "
                                       f"({there[0].name}…) are in {folder}. Replace them?"):
