@@ -275,3 +275,10 @@ def test_a_renamed_campaign_replaces_its_own_packs_and_calendar_events(shop, out
     save_campaign(shop, "Autumn push", message="Push", steps=STEPS[:1])
     assert [s.file for s in export_campaign(shop, "Autumn push", out, now=NOW).steps] == [
         "autumn-push_email_2027-03-02_0900.csv"]
+
+
+def test_going_back_a_version_takes_the_pack_name_off_the_campaigns(tmp_path):
+    from tests.helpers import schema_after_going_back
+
+    before, back = schema_after_going_back(tmp_path, "0033", "0034", "campaign")
+    assert back == before and "pack_name" not in before
