@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.merge import _decisions_between, _hashes
-from omnidesk.core.identity.profiles import make_profiles, profile_query, record_identifiers
+from omnidesk.core.identity.profiles import hand_names_aside, make_profiles, profile_query, record_identifiers
 from omnidesk.core.identity.resolve import model_from_settings
 from omnidesk.core.identity.scoring import Model, score_pair
 from omnidesk.core.identity.stats import load_frequencies
@@ -176,6 +176,7 @@ def _best_score(conn: Connection, a: int, b: int, model: Model) -> tuple[float, 
         rows = conn.execute(profile_query().where(rec.c.customer_id == cid).order_by(rec.c.id)
                             .limit(_SCORED_RECORDS)).all()
         sides.append(make_profiles(rows, record_identifiers(conn, [r[0] for r in rows])))
+        hand_names_aside(conn, sides[-1])
     freq = load_frequencies(conn, sides[0] + sides[1])
     best = None
     for p in sides[0]:

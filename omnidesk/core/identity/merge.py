@@ -24,7 +24,8 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.clustering import customers_conflict
-from omnidesk.core.identity.profiles import all_followers, chunks, hand_followers, make_profiles, profile_query
+from omnidesk.core.identity.profiles import (all_followers, chunks, hand_followers, hand_names_aside, make_profiles,
+                                             profile_query)
 from omnidesk.core.identity.scoring import (FAMILY_FIRST_REASON, NAME_PAIRS, NAMES_UNREADABLE, RENAMED_REASON,
                                             SWAPPED_REASON, Model, Profile, pair_conflict)
 from omnidesk.core.identity.why import review_reason
@@ -904,7 +905,9 @@ def _records_of(conn: Connection, customer_ids: Sequence[int]) -> dict[int, list
         rows.extend(conn.execute(profile_query(with_hash=False).where(rec.c.customer_id.in_(part))
                                  .order_by(rec.c.id)).all())
     out: dict[int, list[Profile]] = {}
-    for p in make_profiles(rows, {}):
+    profiles = make_profiles(rows, {})
+    hand_names_aside(conn, profiles)  # a name typed on the card is no evidence against a file's
+    for p in profiles:
         out.setdefault(p.customer_id, []).append(p)
     return out
 

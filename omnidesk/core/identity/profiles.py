@@ -243,6 +243,34 @@ def repeated_row_followers(conn: Connection) -> dict[int, int]:
     return out
 
 
+def hand_names_aside(conn: Connection, profiles: Sequence[Profile]) -> None:
+    """Take the names and birthday off the profiles of hand records that follow their person's record.
+
+    A name typed on the card is how the user wants the person shown (pinned there,
+    edits.py), not evidence that the person's next file row is someone else: compared
+    as a record's, "Pepe" typed for José would keep the shop's next row for José, same
+    customer ID, email and phone, off him as "different first names", and his opt-out
+    in it with it.  A hand record that follows nobody (a customer added by hand) is
+    its person's only record, and keeps them.
+    """
+    hand = [p for p in profiles if p.channel == HAND]
+    if not hand:
+        return
+    rec = SourceRecord.__table__
+    lead_of: dict[int, int] = {}
+    for part in chunks([p.rid for p in hand]):
+        for rid, values in conn.execute(select(rec.c.id, rec.c.values_json).where(rec.c.id.in_(part))):
+            if lead := json.loads(values or "{}").get("follows"):
+                lead_of[rid] = int(lead)
+    there: set[int] = set()
+    for part in chunks(sorted(set(lead_of.values()))):
+        there.update(conn.execute(select(rec.c.id).where(rec.c.id.in_(part))).scalars())
+    for p in hand:
+        if lead_of.get(p.rid) in there:
+            p.first = p.last = p.middle = p.first_read = p.last_read = ""
+            p.birthday = None
+
+
 def hand_followers(conn: Connection) -> dict[int, int]:
     """Records of what the user entered by hand -> the record of their person each follows (edits.py)."""
     rec = SourceRecord.__table__

@@ -50,6 +50,7 @@ from omnidesk.core.identity.learn import FIT_RECORDS, fitted_model, store_fit, s
 from omnidesk.core.identity.profiles import (
     all_followers,
     hand_followers,
+    hand_names_aside,
     chunks,
     make_profiles,
     profile_query,
@@ -233,6 +234,7 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         for part in chunks(sorted(c for c in customer_ids if c is not None)):
             old_rows.extend(conn.execute(profile_query().where(rec.c.customer_id.in_(part))).all())
         old_profiles = make_profiles(old_rows, record_identifiers(conn, [r[0] for r in old_rows]))
+        hand_names_aside(conn, old_profiles)  # a name typed on the card is no file's evidence
         profiles = new_profiles + old_profiles
         freq = load_frequencies(conn, profiles)
         index_of: dict[str, list[int]] = defaultdict(list)

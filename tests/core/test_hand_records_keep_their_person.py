@@ -1,0 +1,76 @@
+"""What was typed on a card stays with its person: through an import undone and imported again,
+a rebuild, and the person's next file row under another spelling of their name."""
+
+from __future__ import annotations
+
+import time_machine
+
+from omnidesk.core.workspace import Workspace
+from tests.helpers import run_cli, write_csv
+
+# Shopify's customer export, as the shop downloads it.
+SHOPIFY = ["Customer ID", "First Name", "Last Name", "Email", "Accepts Email Marketing", "Default Address Company",
+           "Default Address Address1", "Default Address Address2", "Default Address City",
+           "Default Address Province Code", "Default Address Country Code", "Default Address Zip",
+           "Default Address Phone", "Phone", "Accepts SMS Marketing", "Total Spent", "Total Orders", "Note",
+           "Tax Exempt", "Tags"]
+
+
+def _row(cid, first, last, email, accepts, street, city, province, country, zip_code, phone, spent, orders, tags):
+    return [cid, first, last, email, accepts, "", street, "", city, province, country, zip_code, "", phone, accepts,
+            spent, orders, "", "no", tags]
+
+
+JOSE = _row("'1001", "José", "García", "jose@example.com", "yes", "1 Rue Main", "Montréal", "QC", "CA", "H2X 1Y4",
+            "+14155550111", "120.00", "3", "VIP")
+ANA = _row("'1002", "Ana", "Lee", "ana@example.com", "yes", "2 Elm St", "Portland", "ME", "US", "04101",
+           "+12075550102", "9.99", "1", "")
+STOP = "phoned to say stop"
+
+
+def _cli(capsys, path, when, *argv):
+    with time_machine.travel(when, tick=False):
+        status, out, err = run_cli(capsys, *argv, "-w", path)
+    assert status == 0, err
+    return out
+
+
+def _query(path, sql, *args):
+    with Workspace.open(path) as ws, ws.engine.connect() as conn:
+        return conn.exec_driver_sql(sql, args).all()
+
+
+def _hand(path):
+    """(hand record id, its customer) of every hand record."""
+    return _query(path, "SELECT id, customer_id FROM source_record WHERE channel = 'manual' ORDER BY id")
+
+
+def _card(path, cid):
+    return _query(path, "SELECT first_name, email, city, consent_email, tags FROM customer WHERE id = ?", cid)[0]
+
+
+def _shop(tmp_path, capsys):
+    path = tmp_path / "shop.omnidesk"
+    customers = write_csv(tmp_path / "customers_export.csv", SHOPIFY, [JOSE, ANA])
+    _cli(capsys, path, "2026-03-09 12:00Z", "import", customers)
+    jose = _query(path, "SELECT id FROM customer WHERE email = 'jose@example.com'")[0][0]
+    return path, customers, jose
+
+
+def test_a_typed_first_name_does_not_keep_the_person_s_next_shop_row_off_them(tmp_path, capsys):
+    """"Pepe" typed for José (and his email changed on the card): the shop's next export, same
+    customer ID, email and phone, says "Josef" and that he no longer accepts email.  It is his
+    row, and his opt-out is his."""
+    path, _customers, jose = _shop(tmp_path, capsys)
+    _cli(capsys, path, "2026-03-10 06:01Z", "customer", "set", jose, "first_name", "Pepe")
+    _cli(capsys, path, "2026-03-10 06:02Z", "customer", "set", jose, "email", "pepe@example.com")
+    later = write_csv(tmp_path / "customers_export_v2.csv", SHOPIFY, [
+        _row("'1001", "Josef", "García", "jose@example.com", "no", "9 New St", "Laval", "QC", "CA", "H7A 1A1",
+             "+14155550111", "150.00", "4", "VIP, Wholesale")])
+    _cli(capsys, path, "2026-03-11 12:00Z", "import", later)
+    assert _query(path, "SELECT count(*) FROM customer")[0][0] == 2
+    assert _query(path, "SELECT DISTINCT customer_id FROM source_record WHERE channel = 'shop' "
+                        "AND email = 'jose@example.com'") == [(jose,)]
+    assert _card(path, jose)[:2] == ("Pepe", "pepe@example.com")  # the card keeps what was typed
+    assert _card(path, jose)[3] == "denied"
+    assert _query(path, "SELECT count(*) FROM match_review") == [(0,)]
