@@ -57,6 +57,12 @@ def _shop(tmp_path, capsys):
     return path, customers, jose
 
 
+def _type_a_stop(capsys, path, jose):
+    _cli(capsys, path, "2026-03-10 06:01Z", "customer", "set", jose, "city", "Quebec")
+    _cli(capsys, path, "2026-03-10 06:02Z", "tag", "add", "handtag", jose)
+    _cli(capsys, path, "2026-03-10 06:03Z", "consent", "set", jose, "email", "denied", "--note", STOP)
+
+
 def test_a_typed_first_name_does_not_keep_the_person_s_next_shop_row_off_them(tmp_path, capsys):
     """"Pepe" typed for José (and his email changed on the card): the shop's next export, same
     customer ID, email and phone, says "Josef" and that he no longer accepts email.  It is his
@@ -74,3 +80,17 @@ def test_a_typed_first_name_does_not_keep_the_person_s_next_shop_row_off_them(tm
     assert _card(path, jose)[:2] == ("Pepe", "pepe@example.com")  # the card keeps what was typed
     assert _card(path, jose)[3] == "denied"
     assert _query(path, "SELECT count(*) FROM match_review") == [(0,)]
+
+
+def test_a_stop_whose_record_is_gone_keeps_a_customer_through_a_rebuild(tmp_path, capsys):
+    """José's file is undone, leaving his stop following a record that is gone; imported again and
+    rebuilt from scratch, the card holding the stop stays: it belongs to somebody."""
+    path, customers, jose = _shop(tmp_path, capsys)
+    _type_a_stop(capsys, path, jose)
+    _cli(capsys, path, "2026-03-10 06:10Z", "imports", "undo", "1")
+    _cli(capsys, path, "2026-03-10 06:20Z", "import", customers)
+    _cli(capsys, path, "2026-03-10 06:40Z", "resolve", "--from-scratch")
+    [(hand, cid)] = _hand(path)
+    assert cid is not None
+    assert _card(path, cid)[2:] == ("Quebec", "denied", "handtag")
+    assert _query(path, "SELECT DISTINCT customer_id FROM consent WHERE record_id = ?", hand) == [(cid,)]

@@ -272,11 +272,18 @@ def hand_names_aside(conn: Connection, profiles: Sequence[Profile]) -> None:
 
 
 def hand_followers(conn: Connection) -> dict[int, int]:
-    """Records of what the user entered by hand -> the record of their person each follows (edits.py)."""
+    """Records of what the user entered by hand -> the record of their person each follows (edits.py).
+
+    One whose record is gone (its import undone) follows nobody: it is matched on what it
+    carries, and stays a customer of its own at the least.
+    """
     rec = SourceRecord.__table__
     out: dict[int, int] = {}
     for rid, values in conn.execute(select(rec.c.id, rec.c.values_json).where(rec.c.channel == HAND)):
         lead = json.loads(values or "{}").get("follows")
         if lead:
             out[rid] = int(lead)
-    return out
+    there: set[int] = set()
+    for part in chunks(sorted(set(out.values()))):
+        there.update(conn.execute(select(rec.c.id).where(rec.c.id.in_(part))).scalars())
+    return {rid: lead for rid, lead in out.items() if lead in there}

@@ -313,7 +313,8 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
     fresh = from_scratch or conn.execute(
         select(rec.c.id).where(rec.c.customer_id.is_not(None)).limit(1)).first() is None
     # Order line rows go with their order's first row; what the user entered by hand with its person.
-    followers = repeated_row_followers(conn) | all_followers(conn) | hand_followers(conn)
+    hand = hand_followers(conn)
+    followers = repeated_row_followers(conn) | all_followers(conn) | hand
     freq = Frequencies()
     # Half of the pairs of a big workspace are scored on the second core, in a child forked
     # now, before the records are read (clustering.scoring_worker).
@@ -378,7 +379,10 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
                                         explain=functools.partial(merge_reason, freq=freq, model=model),
                                         previous=previous, above=top_id, settle=False)
             del previous
-            place_followers(conn, followers, unplace=from_scratch)
+            # What was entered by hand keeps its customer even where the record it follows was
+            # left unplaced: a refusal typed in must never belong to nobody.
+            place_followers(conn, followers, unplace=from_scratch, keep_placed=hand)
+            del hand
         if deferred is not None:
             deferred.build()  # the customer indexes of records and consent facts, now they are placed
         if from_scratch:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Collection, Generator, Sequence
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
@@ -501,12 +501,14 @@ def queue_reviews(conn: Connection, pairs: dict[tuple[int, int], PairScore]) -> 
     return len(new)
 
 
-def place_followers(conn: Connection, followers: dict[int, int], *, unplace: bool = False) -> set[int]:
+def place_followers(conn: Connection, followers: dict[int, int], *, unplace: bool = False,
+                    keep_placed: Collection[int] = ()) -> set[int]:
     """Put each follower record on its lead record's customer; returns those customers.
 
     A lead that follows another itself (a repeated order line row) leads to that one's customer.
     ``unplace`` (a rebuild, where followers keep their earlier customer until placed): a follower
-    whose lead has no customer has none either.
+    whose lead has no customer has none either; except those of ``keep_placed`` (what was entered
+    by hand: a refusal typed in must never belong to nobody), which keep theirs.
     """
     if not followers:
         return set()
@@ -517,7 +519,8 @@ def place_followers(conn: Connection, followers: dict[int, int], *, unplace: boo
     owner: dict[int, int | None] = {}
     for part in chunks(leads):
         owner.update(dict(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(part))).all()))
-    params = [{"rid": f, "cid": owner.get(lead)} for f, lead in followers.items() if unplace or owner.get(lead)]
+    params = [{"rid": f, "cid": owner.get(lead)} for f, lead in followers.items()
+              if owner.get(lead) or (unplace and f not in keep_placed)]
     if params:
         conn.execute(update(rec).where(rec.c.id == bindparam("rid")).values(customer_id=bindparam("cid")), params)
         sync_children(conn, [p["rid"] for p in params])
