@@ -9,6 +9,9 @@ finds it.  Each customer has one such record, created on their first hand
 entry; it *follows* one of the customer's imported records (``values_json``
 ``follows``), so rebuilding every customer from scratch puts it back with the
 same person.  A customer added by hand is made of a record that follows nobody.
+When an undone import takes away every record of its person, the hand record
+stays on its customer and keeps the identifiers of the record it followed
+(``identity.writes.outlive_leads``): their file imported again finds it.
 
 The rules:
 
@@ -53,7 +56,7 @@ from omnidesk.core.dialect import casefold
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import PINNABLE
-from omnidesk.core.identity.writes import new_customer_row
+from omnidesk.core.identity.writes import REJOIN, new_customer_row
 from omnidesk.core.importing.dates import default_date_order, parse_date
 from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
 from omnidesk.core.importing.normalize import normalize_country, normalize_postcode, parse_bool, parse_money
@@ -230,9 +233,14 @@ def _refresh_raw(conn: Connection, record_id: int) -> None:
 
 
 def _set_identifier(conn: Connection, record_id: int, kind: str, value: str | None) -> None:
-    ident = Identifier.__table__
-    conn.execute(ident.delete().where(ident.c.record_id == record_id, ident.c.kind == kind))
-    if value:
+    """The hand record's typed ``kind`` is ``value`` now; the identifiers it keeps of its person's
+    undone records (``writes.outlive_leads``) stay, to find them again."""
+    ident, rec = Identifier.__table__, SourceRecord.__table__
+    kept = json.loads(conn.execute(select(rec.c.values_json).where(rec.c.id == record_id)).scalar() or "{}"
+                      ).get(REJOIN, {}).get(kind, [])
+    conn.execute(ident.delete().where(ident.c.record_id == record_id, ident.c.kind == kind,
+                                      ident.c.value.not_in(kept)))
+    if value and value not in kept:
         conn.execute(insert(ident).values(record_id=record_id, kind=kind, value=value,
                                           mailbox=mailbox_of(value) if kind == "email" else None))
 

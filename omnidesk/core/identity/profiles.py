@@ -274,8 +274,8 @@ def hand_names_aside(conn: Connection, profiles: Sequence[Profile]) -> None:
 def hand_followers(conn: Connection) -> dict[int, int]:
     """Records of what the user entered by hand -> the record of their person each follows (edits.py).
 
-    One whose record is gone (its import undone) follows nobody: it is matched on what it
-    carries, and stays a customer of its own at the least.
+    One whose record is gone (its import undone before ``writes.outlive_leads`` told it) follows
+    nobody: it is matched on what it carries, and stays a customer of its own at the least.
     """
     rec = SourceRecord.__table__
     out: dict[int, int] = {}

@@ -68,6 +68,7 @@ from omnidesk.core.identity.writes import (
     follow_own_customer,
     log_taken_off,
     place_followers,
+    rejoining,
     restore_user_data,
 )
 from omnidesk.core.models import Consent, Customer, Event, Identifier, MatchReview, SourceRecord
@@ -263,6 +264,9 @@ def resolve_batch(conn: Connection, batch_id: int, followers: dict[int, int] | N
         follow_own_customer(conn, {placement[i] for i, p in enumerate(profiles)
                                    if p.customer_id in left and placement[i] is not None})
         stats.touched.update(place_followers(conn, followers))
+        # Hand records kept from a person whose records were undone (writes.outlive_leads) follow
+        # the record of theirs this file brought back to them.
+        follow_own_customer(conn, rejoining(conn))
         refresh_customers(conn, stats.touched)
     return stats
 
@@ -383,6 +387,9 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
             # left unplaced: a refusal typed in must never belong to nobody.
             place_followers(conn, followers, unplace=from_scratch, keep_placed=hand)
             del hand
+            # Hand records kept from a person whose records were undone follow them again if
+            # this placed them together.
+            follow_own_customer(conn, rejoining(conn))
         if deferred is not None:
             deferred.build()  # the customer indexes of records and consent facts, now they are placed
         if from_scratch:

@@ -26,7 +26,8 @@ from omnidesk.core.dialect import (
 from omnidesk.core.identity.clustering import Plan
 from omnidesk.core.identity.profiles import IN_SIZE, chunks, identifiable
 from omnidesk.core.identity.scoring import PairScore, Profile
-from omnidesk.core.models import Consent, Customer, Event, MatchReview, MergeLog, SourceRecord, utcnow
+from omnidesk.core.models import (HAND_KIND, Consent, Customer, Event, Identifier, ImportBatch, MatchReview, MergeLog,
+                                  SourceRecord, utcnow)
 from omnidesk.core.tasks import Progress, run_to_completion
 
 if TYPE_CHECKING:
@@ -527,32 +528,108 @@ def place_followers(conn: Connection, followers: dict[int, int], *, unplace: boo
     return {p["cid"] for p in params if p["cid"] is not None}
 
 
-def follow_own_customer(conn: Connection, customer_ids: Sequence[int]) -> None:
+def follow_own_customer(conn: Connection, customer_ids: Collection[int]) -> None:
     """Let each hand record of these customers follow a record its customer still holds.
 
     What the user entered by hand is their person's (edits.py); it follows one of the
     customer's records only so that a rebuild puts it back with them.  A record that went
     to another customer (a family address's list member a later file showed to be shared,
     a merge undone) would take it there on the next rebuild; it follows the customer's
-    first other record instead.  A customer holding nothing else keeps it as it is.
+    first other record instead.  A customer holding nothing else keeps it as it is.  A hand
+    record whose person's records were all undone (:func:`outlive_leads`) and whose customer
+    holds one of theirs again follows it, and lets go of the identifiers it kept meanwhile.
     """
     rec = SourceRecord.__table__
+    ident = Identifier.__table__
     for part in chunks(sorted(set(customer_ids))):
-        hand = conn.execute(select(rec.c.id, rec.c.customer_id, rec.c.values_json)
+        hand = conn.execute(select(rec.c.id, rec.c.customer_id, rec.c.values_json, rec.c.email, rec.c.phone)
                             .where(rec.c.customer_id.in_(part), rec.c.channel == HAND)).all()
         if not hand:
             continue
-        leads = {json.loads(v or "{}").get("follows") for _, _, v in hand} - {None}
+        leads = {json.loads(v or "{}").get("follows") for _, _, v, _, _ in hand} - {None}
         owner = dict(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(leads))).all()) \
             if leads else {}
         first = dict(conn.execute(select(rec.c.customer_id, func.min(rec.c.id)).where(
             rec.c.customer_id.in_(part), rec.c.channel != HAND).group_by(rec.c.customer_id)).all())
-        for rid, cid, text in hand:
+        for rid, cid, text, email, phone in hand:
             values = json.loads(text or "{}")
             lead = values.get("follows")
             if lead and owner.get(lead) != cid and cid in first:
                 values["follows"] = first[cid]
                 conn.execute(update(rec).where(rec.c.id == rid).values(values_json=json.dumps(values)))
+            elif not lead and REJOIN in values and cid in first:
+                kept = values.pop(REJOIN) or {}
+                values["follows"] = first[cid]
+                conn.execute(update(rec).where(rec.c.id == rid).values(values_json=json.dumps(values)))
+                typed = {("email", email), ("phone", phone)}
+                for kind, found in kept.items():
+                    gone = [v for v in found if (kind, v) not in typed]
+                    if gone:
+                        conn.execute(delete(ident).where(ident.c.record_id == rid, ident.c.kind == kind,
+                                                         ident.c.value.in_(gone)))
+
+
+REJOIN = "rejoin"  # a hand record's kept identifiers of the person whose records were undone (outlive_leads)
+
+
+def outlive_leads(conn: Connection, batch_id: int) -> None:
+    """Before the records of import ``batch_id`` are deleted (the import undone), keep each hand
+    record that follows one of them with its person.
+
+    One whose customer keeps another record follows that one.  One whose customer keeps none
+    stays on that customer (what was typed in, a refusal heard by phone, must never belong to
+    nobody), follows nobody, and keeps the emails, phones and external ids of the record it
+    followed: as identifiers of its own, so that the person's file imported again, or a rebuild,
+    matches it to them (then :func:`follow_own_customer` lets go of them), and listed in
+    ``values_json`` ``rejoin``, so that they are told from what was typed in.
+    """
+    rec = SourceRecord.__table__
+    ident = Identifier.__table__
+    hand = {rid: (cid, json.loads(text or "{}")) for rid, cid, text in conn.execute(
+        select(rec.c.id, rec.c.customer_id, rec.c.values_json).where(_by_hand()))}
+    leads = {values["follows"] for _cid, values in hand.values() if values.get("follows")}
+    doomed: set[int] = set()
+    for part in chunks(sorted(leads)):
+        doomed.update(conn.execute(select(rec.c.id).where(rec.c.id.in_(part), rec.c.batch_id == batch_id)).scalars())
+    losing = {rid: (cid, values) for rid, (cid, values) in hand.items()
+              if values.get("follows") in doomed and cid is not None}
+    if not losing:
+        return
+    customers = sorted({cid for cid, _values in losing.values()})
+    other: dict[int, int] = {}
+    for part in chunks(customers):
+        other.update(conn.execute(select(rec.c.customer_id, func.min(rec.c.id)).where(
+            rec.c.customer_id.in_(part), rec.c.channel != HAND, rec.c.batch_id != batch_id)
+            .group_by(rec.c.customer_id)).all())
+    for rid, (cid, values) in losing.items():
+        lead = values.pop("follows")
+        if cid in other:
+            values["follows"] = other[cid]
+        else:
+            held = {(k, v) for k, v in conn.execute(select(ident.c.kind, ident.c.value).where(ident.c.record_id == rid))}
+            kept = values.setdefault(REJOIN, {})
+            for kind, value, mailbox in conn.execute(select(ident.c.kind, ident.c.value, ident.c.mailbox)
+                                                     .where(ident.c.record_id == lead).order_by(ident.c.id)):
+                if value not in kept.setdefault(kind, []):
+                    kept[kind].append(value)
+                if (kind, value) not in held:
+                    held.add((kind, value))
+                    conn.execute(insert(ident).values(record_id=rid, kind=kind, value=value, mailbox=mailbox))
+        conn.execute(update(rec).where(rec.c.id == rid).values(values_json=json.dumps(values)))
+
+
+def rejoining(conn: Connection) -> set[int]:
+    """The customers of hand records waiting for their person's records (:func:`outlive_leads`)."""
+    rec = SourceRecord.__table__
+    return {cid for cid, text in conn.execute(select(rec.c.customer_id, rec.c.values_json).where(
+        _by_hand(), rec.c.values_json.like(f'%"{REJOIN}"%'), rec.c.customer_id.is_not(None)))
+        if REJOIN in json.loads(text or "{}")}
+
+
+def _by_hand():
+    """The hand records, found through their batch's index: after every import, not a pass over every record."""
+    rec, batch = SourceRecord.__table__, ImportBatch.__table__
+    return and_(rec.c.batch_id.in_(select(batch.c.id).where(batch.c.kind == HAND_KIND)), rec.c.channel == HAND)
 
 
 def _first_lead(followers: dict[int, int], lead: int) -> int:

@@ -16,6 +16,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
+from omnidesk.core.identity.writes import outlive_leads
 from omnidesk.core.importing import running
 from omnidesk.core.importing.copies import copies_of, hand_over
 from omnidesk.core.importing.sightings import hand_on_events
@@ -117,6 +118,8 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     # Events of rows a later file repeats (recorded once, here) stay, that file's now.
     touched |= hand_on_events(conn, batch_id)
     events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
+    # What was entered by hand stays with its person, or at least on its customer, able to find them again.
+    outlive_leads(conn, batch_id)
     conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
     conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))
     conn.execute(delete(CustomField.__table__).where(CustomField.__table__.c.record_id.in_(in_batch)))
