@@ -323,6 +323,8 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
     is shown) no longer makes it scroll, and the email's body grows into the room instead of a blank below."""
     from PySide6.QtWidgets import QApplication, QScrollArea
 
+    from tests.ui.in_sight import in_sight
+
     store.save_message(win.workspace, "Winter", {"headline": "Winter sale", "body": "Warm up.\n\nAll week."},
                        channels=["email", "sms", "facebook", "instagram", "store", "website"])
     win.resize(1920, 1080)
@@ -338,8 +340,11 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
     assert body.height() > 2 * body.minimumHeight()
     # The check under it is as tall as its lines (here one or two), and on screen, not below the fold.
     assert email.findings.count() <= 2 and email.findings.height() <= 2 * email.findings.sizeHintForRow(0) + 12
-    bottom = email.findings.mapTo(scroll.viewport(), email.findings.rect().bottomLeft()).y()
-    assert 0 < bottom <= scroll.viewport().height()
+    assert in_sight(email.findings)
+    # Right under the tabs, the body's spare height above it: no blank between the two.
+    gap = email.findings.mapTo(win, email.findings.rect().topLeft()).y() - view.tabs.mapTo(
+        win, view.tabs.rect().bottomLeft()).y()
+    assert 0 < gap < 40, gap
     # Every other tab, opened for the first time, fits too.
     for i in range(1, view.tabs.count()):
         view.tabs.setCurrentIndex(i)
@@ -351,7 +356,8 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
     win.resize(1024, 640)
     for _ in range(3):
         QApplication.processEvents()
-    assert body.height() == body.minimumHeight()
+    assert scroll.widget().height() > scroll.viewport().height()
+    assert body.minimumHeight() <= body.height() < body.minimumHeight() + body.fontMetrics().lineSpacing()
     # Every channel's tab shows whole, its error count too: no scroll arrows hide one.
     bar = view.tabs.tabBar()
     assert bar.sizeHint().width() <= bar.width(), (bar.sizeHint(), bar.size())
@@ -366,6 +372,57 @@ def test_on_a_tall_screen_the_email_body_takes_the_spare_height_and_nothing_scro
         panel = view.panels[channel]
         assert panel.geometry().bottom() - panel.extra.geometry().bottom() < 60, channel
     assert heights["sms"] < heights["store"] - 200, heights
+
+
+def test_at_1024_by_640_the_saves_and_the_check_are_in_sight_without_scrolling(win, view, qtbot):
+    """The smallest window the app supports: the editor (620 pixels high at least) put the channel's
+    Save button, its check and, scrolled to the variant, Save master below the fold."""
+    from PySide6.QtWidgets import QApplication, QScrollArea
+
+    from tests.ui.in_sight import in_sight
+
+    store.save_message(win.workspace, "Spring", {"headline": "Spring sale", "offer_code": "SPRING20",
+                                                 "link": "https://hc.example/s"},
+                       channels=["email", "sms", "facebook", "instagram", "store"])
+    # The master moved on: every variant shows its banner of what changed, the tallest it gets.
+    store.save_message(win.workspace, "Spring", {"headline": "Spring is here", "offer_code": "SPRING25",
+                                                 "link": "https://hc.example/s"}, replace=True)
+    win.resize(1024, 640)
+    view.refresh()
+    view.select("Spring")
+    scroll = view.findChild(QScrollArea)
+    for i in range(view.tabs.count()):
+        view.tabs.setCurrentIndex(i)
+        for end in (0, scroll.verticalScrollBar().maximum()):  # at the top, and scrolled to the variant
+            scroll.verticalScrollBar().setValue(end)
+            for _ in range(3):
+                QApplication.processEvents()
+            panel = view.tabs.currentWidget()
+            name = view.tabs.tabText(i)
+            assert in_sight(panel.save_button), name
+            assert in_sight(view.save_master_button), name
+            assert panel.findings.count() and in_sight(panel.findings.viewport(),
+                                                       panel.findings.visualItemRect(panel.findings.item(0))), name
+            assert in_sight(panel.counter), name
+    # The list of messages leaves the editor the width: about as wide as a message's name.
+    assert view.list.width() <= 200
+    # Tab reads on from the variant to its check, Save master, then the variant's Save.
+    from PySide6.QtTest import QTest
+
+    win.activateWindow()
+    view.master.edits["headline"].setText("Spring is here at last")
+    for channel in ("sms", "email"):
+        view.tabs.setCurrentWidget(view.panels[channel])
+        panel = view.panels[channel]
+        last = list(panel.edits.values())[-1]
+        last.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is last)
+        QTest.keyClicks(last, " now")
+        walked = []
+        for _ in range(4):
+            QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            walked.append(QApplication.focusWidget())
+        assert walked[1:] == [panel.findings, view.save_master_button, panel.save_button], channel
 
 
 def test_words_being_typed_stay_when_another_window_changes_the_workspace(win, view, qtbot):

@@ -1,10 +1,11 @@
-"""The editor's parts: the master form and one channel's variant panel (fields, stale banner)."""
+"""The editor's parts: the master form and one channel's variant panel (fields, stale banner,
+and the check and Save button the screen shows under them)."""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -218,29 +219,36 @@ class VariantPanel(QWidget):
         # The long text takes the spare height; without one, it goes below the check.
         grows = any(f in LONG_FIELDS for f in VARIANT_FIELDS[channel])
         layout.addLayout(form, 1 if grows else 0)
-        row = QHBoxLayout()
-        self.state = QLabel()
-        self.state.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self.save_button = QPushButton(f"Save {CHANNEL_LABELS[channel]}")
-        self.save_button.setEnabled(False)
-        self.save_button.clicked.connect(lambda: self.saveRequested.emit(self.channel, self.values()))
-        row.addWidget(self.state, 1)
-        row.addWidget(self.save_button)
-        layout.addLayout(row)
-        # The check, live: the channel's counter and what the rules find, each a click from its place.
+        if not grows:
+            layout.addStretch(1)  # spare height goes below, not between the parts
+        self.extra = QVBoxLayout()  # previews go here
+        self.columns.addLayout(self.extra)
+        # The check, live, and the Save button are not in the panel but in ``footer`` and
+        # ``save_button``, which the screen keeps under its scrolling editor: below the fields,
+        # in a 1024 x 640 window they were out of sight until scrolled to.
+        self.footer = QWidget()
+        self.footer.setObjectName("variantFooter")
+        self.footer.installEventFilter(self)
+        check = QVBoxLayout(self.footer)
+        check.setContentsMargins(0, 0, 0, 0)
+        line = QHBoxLayout()
         self.counter = QLabel()
         self.counter.setObjectName("variantCounter")
+        self.state = QLabel()
+        self.state.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        line.addWidget(self.counter, 1)
+        line.addWidget(self.state)
+        check.addLayout(line)
+        # What the rules find, each a click from its place.
         self.findings = QListWidget()
         self.findings.setObjectName("findings")
         self.findings.setWordWrap(True)
         self.findings.itemActivated.connect(self._jump)
         self.findings.itemClicked.connect(self._jump)
-        layout.addWidget(self.counter)
-        layout.addWidget(self.findings)
-        if not grows:
-            layout.addStretch(1)  # spare height goes below, not between the parts
-        self.extra = QVBoxLayout()  # previews go here
-        self.columns.addLayout(self.extra)
+        check.addWidget(self.findings)
+        self.save_button = QPushButton(f"Save {CHANNEL_LABELS[channel]}")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(lambda: self.saveRequested.emit(self.channel, self.values()))
         self._shown: dict[str, str] = {}
 
     def _typed(self) -> None:
@@ -264,13 +272,20 @@ class VariantPanel(QWidget):
         self.counter.setText(counter_text(self.channel, stats))
 
     def _fit_findings(self) -> None:
-        """The findings box as tall as its lines (a single "Nothing to fix" took 140 pixels),
-        up to 140 pixels; more lines scroll.  Again on a resize: wrapped lines change height."""
+        """The findings box as tall as its lines (a single "Nothing to fix" took 140 pixels), up
+        to an eighth of the window's height (80 pixels at 640, 135 at 1080) and never below
+        three lines; more lines scroll.  Again on a resize: wrapped lines change height."""
         if not self.findings.count():
             return
-        rows = sum(max(self.findings.sizeHintForRow(i), self.findings.fontMetrics().height())
-                   for i in range(self.findings.count()))
-        self.findings.setFixedHeight(min(140, rows + 2 * self.findings.frameWidth() + 4))
+        line = self.findings.fontMetrics().height()
+        rows = sum(max(self.findings.sizeHintForRow(i), line) for i in range(self.findings.count()))
+        room = max(3 * line, min(140, self.footer.window().height() // 8))
+        self.findings.setFixedHeight(min(room, rows) + 2 * self.findings.frameWidth() + 4)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.footer and event.type() == QEvent.Type.Resize:
+            self._fit_findings()
+        return super().eventFilter(watched, event)
 
     def _jump(self, item: QListWidgetItem) -> None:
         """To the field a finding names, with the words it is about selected."""

@@ -114,6 +114,7 @@ class MessagesView(QWidget):
         self.add_channel_button.setMenu(self.add_channel_menu)
         self.tabs.setCornerWidget(self.add_channel_button)
         self.tabs.currentChanged.connect(self._size_by_shown_tab)
+        self.tabs.currentChanged.connect(self._show_tab_check)
         self.panels: dict[str, VariantPanel] = {}
         self.brand = None
         self.samples: list[dict] = []
@@ -133,10 +134,6 @@ class MessagesView(QWidget):
         head.addWidget(self.history_button)
         el.addLayout(head)
         el.addWidget(self.master)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.save_master_button)
-        el.addLayout(row)
         bar = QHBoxLayout()
         bar.addWidget(QLabel("Preview for:"))
         self.preview_for = QComboBox()
@@ -152,23 +149,44 @@ class MessagesView(QWidget):
         el.addLayout(bar)
         el.addWidget(self.tabs, 1)
 
-        # A small window scrolls the editor rather than squeezing the variant out of sight.
+        # A small window scrolls the editor rather than squeezing the variant out of sight; the
+        # shown variant's check and the Save buttons stay under it, in sight at 1024 x 640 too
+        # (below the fields they were under the fold, Save master too once scrolled down).
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         # Not a Tab stop of its own (nothing shows it has the focus); it follows the focus instead.
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        editor.setMinimumHeight(620)
         scroll.setWidget(editor)
+        self.scroll = scroll
+        # Each channel's check: only the shown tab's is visible (a hidden one takes no height).
+        self.checks = QVBoxLayout()
+        self.checks.setContentsMargins(0, 0, 0, 0)
+        self.saves = QHBoxLayout()
+        self.saves.setContentsMargins(0, 0, 0, 0)
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.save_master_button)
+        actions.addLayout(self.saves)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(scroll, 1)
+        below = QVBoxLayout()
+        below.setContentsMargins(8, 0, 0, 0)  # in line with the editor's left edge
+        below.addLayout(self.checks)
+        below.addLayout(actions)
+        rl.addLayout(below)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
-        splitter.addWidget(scroll)
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        left.setMinimumWidth(180)
+        # About as wide as a message's name with its marks: the editor needs the width more.
+        left.setMinimumWidth(140)
         left.setMaximumWidth(320)
-        splitter.setSizes([220, 800])
+        splitter.setSizes([180, 840])
         self.empty = EmptyState(
             "No messages yet",
             "Write one message — a headline, the offer, a link — and Omnidesk makes each channel's version from "
@@ -251,7 +269,9 @@ class MessagesView(QWidget):
         tab = next((c for c, p in self.panels.items() if p is shown), None)
         self.tabs.clear()
         for panel in self.panels.values():
-            panel.deleteLater()
+            for widget in (panel.footer, panel.save_button, panel):
+                widget.hide()
+                widget.deleteLater()
         self.panels = {}
         for channel in m.channels:
             panel = VariantPanel(channel)
@@ -264,11 +284,19 @@ class MessagesView(QWidget):
             panel.extra.addWidget(panel.preview)
             panel.extra.addStretch(1)
             self.panels[channel] = panel
+            # Under the editor before the tab is added (the first tab shows them at once), hidden
+            # before they have a parent: never a window of their own.
+            panel.footer.hide()
+            panel.save_button.hide()
+            self.checks.addWidget(panel.footer)
+            self.saves.addWidget(panel.save_button)
             self.tabs.addTab(panel, TAB_LABELS.get(channel, CHANNEL_LABELS[channel]))
             self._label_tab(channel, [])
             if channel == tab:
                 self.tabs.setCurrentWidget(panel)
         self._size_by_shown_tab()
+        self._show_tab_check()
+        self._order_tabs()
         self._load_check_inputs()
         for channel, panel in self.panels.items():
             panel.preview.brand_name = self.brand.name
@@ -361,6 +389,35 @@ class MessagesView(QWidget):
             policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
             page.setSizePolicy(policy, policy)
         self.tabs.updateGeometry()
+
+    def _show_tab_check(self, _index: int = -1) -> None:
+        """The shown tab's check and Save button under the editor; the other tabs' hidden."""
+        shown = self.tabs.currentWidget()
+        for panel in self.panels.values():
+            panel.footer.setVisible(panel is shown)
+            panel.save_button.setVisible(panel is shown)
+
+    def _order_tabs(self) -> None:
+        """Tab goes from the shown variant's fields to its check, Save master, then its Save, as
+        they read: every panel's check, then Save master, then every panel's Save (the hidden
+        ones are passed over)."""
+        panels = list(self.panels.values())
+        if not panels:
+            return
+        # After the last panel's last part (its preview): the parts are put under the editor before
+        # their tab is added, so they came first, and Tab left a variant for the navigation.
+        last, widget = None, self.window()
+        while True:
+            widget = widget.nextInFocusChain()
+            if widget is None or widget is self.window():
+                break
+            if panels[-1].isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                last = widget
+        if last is None:
+            return
+        chain = [last] + [p.findings for p in panels] + [self.save_master_button] + [p.save_button for p in panels]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
     def _fill_preview_choices(self, found: list[tuple[int, str]] | None = None) -> None:
         current = self.preview_for.currentData()
