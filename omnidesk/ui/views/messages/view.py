@@ -404,17 +404,11 @@ class MessagesView(QWidget):
         panels = list(self.panels.values())
         if not panels:
             return
-        # After the last panel's last part (its preview): the parts are put under the editor before
-        # their tab is added, so they came first, and Tab left a variant for the navigation.
-        last, widget = None, self.window()
-        while True:
-            widget = widget.nextInFocusChain()
-            if widget is None or widget is self.window():
-                break
-            if panels[-1].isAncestorOf(widget) and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
-                last = widget
-        if last is None:
-            return
+        # After the last panel's last Tab stop, its preview (added to it last, in _show): the parts
+        # are put under the editor before their tab is added, so they came first, and Tab left a
+        # variant for the navigation.  (Walking the window's whole focus chain from Python to find
+        # it left the window's actions deleted.)
+        last = panels[-1].preview.body
         chain = [last] + [p.findings for p in panels] + [self.save_master_button] + [p.save_button for p in panels]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
