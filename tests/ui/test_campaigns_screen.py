@@ -240,6 +240,8 @@ def test_recipients_counts_are_the_guards_and_a_reason_lists_its_customers(win, 
     assert marks == sorted(marks, key=lambda m: m != "✖") and "✖" in marks and "⚠" in marks
     assert any("quiet hours" in t for t in texts)
 
+    # The counts are as tall as the room the check leaves them: scrolled to, as a user would.
+    panel.tree.scrollToItem(panel.reason_items[(0, "consent unknown")])
     unknown = panel.tree.visualItemRect(panel.reason_items[(0, "consent unknown")])
     qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=unknown.center())
     assert panel.people.isVisible()
@@ -747,6 +749,44 @@ def test_a_step_added_to_a_campaign_with_none_keeps_its_row_and_save_in_view_at_
     assert remove.accessibleName() == "Remove step"
     # The recipients, worked out from the saved plan, say what shows the new step's: saving it.
     assert view.recipients.state.text() == "Save the campaign to see who its new steps reach."
+
+
+def test_at_1024_by_640_add_step_save_and_the_check_are_in_sight_without_scrolling(win, view, qtbot):
+    """The smallest window the app supports: Add step was cut off and Save out of sight until the
+    editor was scrolled, and the check showed four of its findings in a narrow box."""
+    from PySide6.QtWidgets import QScrollArea
+
+    from tests.ui.in_sight import in_sight
+
+    store.save_message(win.workspace, "Sale", {"headline": "Sale", "offer_code": "SALE"})
+    core.save_campaign(win.workspace, "Spring", message="Sale", steps=[
+        {"channel": ch, "at": f"2027-03-0{n}T10:00", "timezone": NY}
+        for n, ch in enumerate(("email", "sms", "instagram", "store"), start=1)])
+    win.resize(1024, 640)
+    win.show()
+    view.refresh()
+    view.select("Spring")
+    qtbot.waitUntil(lambda: view.isVisible())
+    for _ in range(5):
+        QApplication.processEvents()
+    view.editor.goal.setText("Sell the spring stock")  # Save on
+    findings = view.recipients.findings
+    assert findings.count() >= 4
+    for area in view.findChildren(QScrollArea):
+        area.verticalScrollBar().setValue(0)
+    QApplication.processEvents()
+    assert in_sight(view.editor.steps.add_button)
+    assert in_sight(view.save_button) and view.save_button.isEnabled()
+    # The check shows its first findings whole, however many it has.
+    shown = [i for i in range(findings.count())
+             if in_sight(findings.viewport(), findings.visualItemRect(findings.item(i)))]
+    assert shown[:4] == [0, 1, 2, 3], shown
+    # A step added from the bar is brought into sight, its channel ready to be chosen.
+    qtbot.mouseClick(view.editor.steps.add_button, Qt.MouseButton.LeftButton)
+    for _ in range(5):
+        QApplication.processEvents()
+    assert in_sight(view.editor.steps.rows[-1].channel) and view.editor.steps.rows[-1].channel.hasFocus()
+    assert in_sight(view.editor.steps.add_button) and in_sight(view.save_button)
 
 
 def test_the_campaign_list_keeps_the_name_and_the_next_step_whole_at_1024(win, view):

@@ -147,13 +147,10 @@ class StepsTable(QWidget):
         self.none = QLabel("No steps yet: add one for each channel the campaign goes out on.")
         self.none.setObjectName("noSteps")
         outer.addWidget(self.none)
-        bar = QHBoxLayout()
-        self.add_button = QPushButton("&Add step")
+        # Not under the rows: the screen keeps it in sight under its scrolling editor, with Save.
+        self.add_button = QPushButton("&Add step", self)
         self.add_button.setToolTip("Add a step a day after the last one")
         self.add_button.clicked.connect(self.add_step)
-        bar.addWidget(self.add_button)
-        bar.addStretch(1)
-        outer.addLayout(bar)
 
     def set_steps(self, steps: list[dict], exported: dict[tuple, str] | None = None) -> None:
         """``steps`` as plan steps ({channel, at, timezone}); ``exported`` maps such a step's key to when."""

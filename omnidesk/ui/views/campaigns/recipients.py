@@ -95,7 +95,8 @@ class RecipientsPanel(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemClicked.connect(self._chosen)
         self.tree.itemActivated.connect(self._chosen)
-        layout.addWidget(self.tree, 3)
+        # No taller than its lines (see _fit_tree): what it does not need goes to the check.
+        layout.addWidget(self.tree, 1)
         self.people_title = QLabel()
         self.people_title.setWordWrap(True)
         self.people = QListWidget()
@@ -122,6 +123,20 @@ class RecipientsPanel(QWidget):
         self.eligible_items = []
         self.exported_items = []
         self.moved_items = []
+        self._fit_tree()
+
+    def _fit_tree(self) -> None:
+        """The steps' counts as tall as their lines and no taller: at 1024 x 640 a tree of blank
+        below four steps took three fifths of the panel, and the check showed four findings."""
+        items = []
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            items.append(top)
+            if top.isExpanded():
+                items.extend(top.child(j) for j in range(top.childCount()))
+        line = self.tree.fontMetrics().height() + 2
+        rows = sum(max(self.tree.visualItemRect(item).height(), line) for item in items)
+        self.tree.setMaximumHeight(max(3 * line, rows) + 2 * self.tree.frameWidth() + 4)
 
     def show_computing(self) -> None:
         self.state.setText("Working out who each step reaches…")
@@ -221,6 +236,7 @@ class RecipientsPanel(QWidget):
             line.setForeground(0, QColor(ERROR_COLOUR))
             line.setToolTip(0, "Give the step a date it takes in the editor, and save")
             top.setExpanded(True)
+        self._fit_tree()
         self.show_findings(report)
 
     def _chosen(self, item: QTreeWidgetItem, _column: int = 0) -> None:

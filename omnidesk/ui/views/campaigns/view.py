@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QTimeZone, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QTimeZone, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -79,6 +80,17 @@ def stale_question(parent, name: str, gone: bool) -> QMessageBox:
     box.setDefaultButton(cancel)  # Enter neither discards nor overwrites anything
     box.setEscapeButton(cancel)
     return box
+
+
+class _FittedScroll(QScrollArea):
+    """A scroll area that asks for all its widget's height (a QScrollArea asks for 24 lines at
+    most): with room it ends where its widget does, and what comes after follows it."""
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.widget() is None:
+            return hint
+        return QSize(hint.width(), self.widget().sizeHint().height() + 2 * self.frameWidth())
 
 
 class CampaignsView(QWidget):
@@ -173,6 +185,7 @@ class CampaignsView(QWidget):
         # A step added to a campaign with none made the rows wider than the pane: its buttons and
         # Save went under the recipients at 1024 pixels.  Measured once the new row is drawn.
         self.editor.steps.rowsChanged.connect(lambda: QTimer.singleShot(0, self._fit_editor))
+        self.editor.steps.rowsChanged.connect(lambda: QTimer.singleShot(0, self._focused_in_sight))
         self.save_button = QPushButton("&Save")
         self.save_button.setToolTip("Save the campaign (Ctrl+S)")
         self.save_button.clicked.connect(self.save)
@@ -193,11 +206,6 @@ class CampaignsView(QWidget):
         head.addWidget(self.status)
         fl.addLayout(head)
         fl.addWidget(self.editor)
-        row = QHBoxLayout()
-        row.addWidget(self.error, 1)
-        row.addStretch()
-        row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
-        fl.addLayout(row)
         fl.addStretch(1)
         self.recipients = RecipientsPanel()
         self.recipients.reasonChosen.connect(self.show_reason)
@@ -205,7 +213,8 @@ class CampaignsView(QWidget):
 
         def scrolled(widget: QWidget) -> QScrollArea:
             # A small window scrolls each side rather than squeezing the steps out of sight.
-            area = QScrollArea()
+            area = _FittedScroll()
+            area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
             area.setWidgetResizable(True)
             area.setFrameShape(QScrollArea.Shape.NoFrame)
             area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -216,7 +225,21 @@ class CampaignsView(QWidget):
         sides = QSplitter(Qt.Orientation.Horizontal)
         self._form = form
         self._left = left = scrolled(form)
-        sides.addWidget(left)
+        # Add step and Save stay in sight under the scrolling editor, right under its last step
+        # when there is room (at 1024 x 640 they were under the fold).
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 4, 8, 0)
+        bar.addWidget(self.editor.steps.add_button, 0, Qt.AlignmentFlag.AlignTop)
+        bar.addWidget(self.error, 1)
+        bar.addStretch(0)  # with no error to say, the buttons keep their width
+        bar.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        pane = QWidget()
+        pl = QVBoxLayout(pane)
+        pl.setContentsMargins(0, 0, 0, 0)
+        pl.addWidget(left)
+        pl.addLayout(bar)
+        pl.addStretch(1)
+        sides.addWidget(pane)
         sides.addWidget(self.recipients)
         sides.setChildrenCollapsible(False)
         sides.setStretchFactor(0, 3)
@@ -370,6 +393,13 @@ class CampaignsView(QWidget):
         self._left.setMinimumWidth(self._form.minimumSizeHint().width()
                                    + self._left.verticalScrollBar().sizeHint().width())
         self._arrange()
+
+    def _focused_in_sight(self) -> None:
+        """A step added (by Add step, under the editor) or moved keeps its row in sight: the
+        editor scrolls to the field that has the keys."""
+        focus = QApplication.focusWidget()
+        if focus is not None and self._form.isAncestorOf(focus):
+            self._left.ensureWidgetVisible(focus)
 
     def _arrange(self) -> None:
         """Recipients beside the editor when both fit their width, else below it.
