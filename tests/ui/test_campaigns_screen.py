@@ -724,18 +724,23 @@ def test_tab_walks_the_editor_then_its_steps_then_the_recipients(win, view, qtbo
     assert tab_from(steps.add_button) is view.save_button and tab_from(view.save_button) is view.recipients.tree
 
 
+def _shown_at_1024(win, view, qtbot, name: str) -> None:
+    """The window at the smallest size the app supports, the campaign ``name`` open and drawn."""
+    win.resize(1024, 640)
+    win.show()
+    view.refresh()
+    view.select(name)
+    qtbot.waitUntil(lambda: view.isVisible())
+    for _ in range(5):
+        QApplication.processEvents()
+
+
 def test_a_step_added_to_a_campaign_with_none_keeps_its_row_and_save_in_view_at_1024(win, view, qtbot):
     """A campaign with no step is narrow; Add step made the rows wider than the pane, and at
     1024 x 640 the new row's ↓ and ✕ and the Save button went under the recipients."""
     store.save_message(win.workspace, "Sale", {"headline": "Sale"})
     core.save_campaign(win.workspace, "Empty", message="Sale", steps=[])
-    win.resize(1024, 640)
-    win.show()
-    view.refresh()
-    view.select("Empty")
-    qtbot.waitUntil(lambda: view.isVisible())
-    for _ in range(3):
-        QApplication.processEvents()
+    _shown_at_1024(win, view, qtbot, "Empty")
     # Narrow with no step, the hold-out's words wrap rather than stop at "compare w".
     hint = view.editor.holdout_help
     assert hint.wordWrap() and hint.height() >= hint.heightForWidth(hint.width())
@@ -762,13 +767,7 @@ def test_at_1024_by_640_add_step_save_and_the_check_are_in_sight_without_scrolli
     core.save_campaign(win.workspace, "Spring", message="Sale", steps=[
         {"channel": ch, "at": f"2027-03-0{n}T10:00", "timezone": NY}
         for n, ch in enumerate(("email", "sms", "instagram", "store"), start=1)])
-    win.resize(1024, 640)
-    win.show()
-    view.refresh()
-    view.select("Spring")
-    qtbot.waitUntil(lambda: view.isVisible())
-    for _ in range(5):
-        QApplication.processEvents()
+    _shown_at_1024(win, view, qtbot, "Spring")
     view.editor.goal.setText("Sell the spring stock")  # Save on
     findings = view.recipients.findings
     assert findings.count() >= 4

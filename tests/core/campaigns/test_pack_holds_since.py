@@ -77,12 +77,8 @@ def _sends(ws, channel: str = "sms") -> dict[int, str]:
                                  .join(st, st.c.id == sr.c.step_id).where(sr.c.channel == channel)).all())
 
 
-def test_a_text_moved_out_of_quiet_hours_is_stopped_until_it_is_due(make_workspace, tmp_path):
-    """An SMS step at 20:30 in New York texts Ann then and Cara, in London, at 07:00 UTC the next
-    morning (quiet hours there).  Cara texts STOP at 00:50 UTC, after the step's own time and six
-    hours before her text is due: the step is under way, not gone.  The check says her text is
-    still to go; exporting again writes a pack of the texts still to come without her, and keeps
-    the record of Ann's text, which went out."""
+def _evening_exported(make_workspace, tmp_path):
+    """Ann in New York and Cara in London, texted by an SMS step at 20:30 New York time, exported."""
     ws = _shop(make_workspace, tmp_path, ("ann@example.com", "+12125550101", "yes"),
                ("cara@example.com", "+447911123456", "yes"))
     save_message(ws, "Evening", {"headline": "Sale", "link": "https://hc.example/s"},
@@ -91,6 +87,16 @@ def test_a_text_moved_out_of_quiet_hours_is_stopped_until_it_is_due(make_workspa
                                                             "timezone": NY}])
     with time_machine.travel("2027-05-20 12:00Z", tick=False):
         export_campaign(ws, "Evening", tmp_path / "out")
+    return ws
+
+
+def test_a_text_moved_out_of_quiet_hours_is_stopped_until_it_is_due(make_workspace, tmp_path):
+    """An SMS step at 20:30 in New York texts Ann then and Cara, in London, at 07:00 UTC the next
+    morning (quiet hours there).  Cara texts STOP at 00:50 UTC, after the step's own time and six
+    hours before her text is due: the step is under way, not gone.  The check says her text is
+    still to go; exporting again writes a pack of the texts still to come without her, and keeps
+    the record of Ann's text, which went out."""
+    ws = _evening_exported(make_workspace, tmp_path)
     rows = _pack(tmp_path / "out", "sms")
     assert [(r["Phone"], r["Send at (UTC)"]) for r in rows] == [("+12125550101", "2027-06-02T00:30:00Z"),
                                                                 ("+447911123456", "2027-06-02T07:00:00Z")]
@@ -116,14 +122,7 @@ def test_a_text_moved_out_of_quiet_hours_is_stopped_until_it_is_due(make_workspa
 def test_a_step_under_way_with_nobody_opted_out_is_kept_as_exported(make_workspace, tmp_path):
     """Between the step's own time and its last text, with nobody opted out since, the step is
     under way: the check warns, and an export keeps its pack as it was."""
-    ws = _shop(make_workspace, tmp_path, ("ann@example.com", "+12125550101", "yes"),
-               ("cara@example.com", "+447911123456", "yes"))
-    save_message(ws, "Evening", {"headline": "Sale", "link": "https://hc.example/s"},
-                 variants={"sms": {"text": "Harbor: Sale! https://hc.example/s Reply STOP to opt out"}})
-    save_campaign(ws, "Evening", message="Evening", steps=[{"channel": "sms", "at": "2027-06-01T20:30",
-                                                            "timezone": NY}])
-    with time_machine.travel("2027-05-20 12:00Z", tick=False):
-        export_campaign(ws, "Evening", tmp_path / "out")
+    ws = _evening_exported(make_workspace, tmp_path)
     written = _pack(tmp_path / "out", "sms")
     with time_machine.travel(datetime(2027, 6, 2, 1, 0, tzinfo=UTC), tick=False):
         report = check_campaign(ws, "Evening")[0]
