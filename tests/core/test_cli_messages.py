@@ -139,3 +139,32 @@ def test_message_check_warns_of_personal_tokens_in_posts_only(shop, capsys, tmp_
     status, out, _ = run(capsys, "message", "check", "Winter", "-w", str(shop))
     assert any(line.startswith("warning") and "Instagram: {first_name} is one customer's" in line
                and "[personal_token]" in line for line in out.splitlines())
+
+
+def _check(capsys, shop, tmp_path, doc: dict, *brand: tuple[str, str]) -> tuple[int, list[dict]]:
+    """``omnidesk message check`` on the message file ``doc`` imported into ``shop``: its exit status and findings."""
+    for field, value in (("address", "12 Quay St, Portland, ME 04101"), *brand):
+        assert run(capsys, "brand", "set", field, value, "-w", str(shop))[0] == 0
+    path = tmp_path / "message.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert run(capsys, "message", "import", str(path), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "message", "check", doc["name"], "--json", "-w", str(shop))
+    return status, json.loads(out)["findings"]
+
+
+WEEKEND = {"headline": "Weekend sale", "body": "20% off.", "offer_code": "WKND20", "offer_value": "20% off",
+           "offer_expires": "2027-03-02", "link": "https://hp.example/w"}
+WEEKEND_LINK = "https://hp.example/w?utm_source=sms&utm_medium=sms&utm_campaign=w"
+
+
+@pytest.mark.parametrize("line", ["Shop non-stop for 48 hours!", "No need to reply, stop by the shop!",
+                                  "Open non-stop to 9pm."])
+def test_an_sms_whose_only_stop_is_no_instruction_fails_the_check(shop, capsys, tmp_path, line):
+    """These texts passed the check and went into the send pack with no way to opt out."""
+    text = f"Harbor & Pine: 20% off with code WKND20. {line} {WEEKEND_LINK}"
+    status, found = _check(capsys, shop, tmp_path, {"name": "NoStop", "message": WEEKEND,
+                                                    "variants": {"sms": {"text": text}}})
+    assert status == 1 and [f["code"] for f in found if f["severity"] == "error"] == ["sms_opt_out_missing"]
+    status, found = _check(capsys, shop, tmp_path, {"name": "NoStop", "message": WEEKEND,
+                                                    "variants": {"sms": {"text": f"{text} Reply STOP to opt out"}}})
+    assert status == 0, found

@@ -282,15 +282,30 @@ def _banned(c: Context) -> Iterable[Hit]:
 
 # How an SMS tells its reader to stop: "Reply STOP", "Text STOP to 12345", "STOP to opt out",
 # "STOP2END", "Opt out: STOP", "STOP au 36173", "Répondez STOP", "Antworte STOP".  The word
-# alone is no such line: "Non-stop deals" and "Stop by for 20% off" tell nobody how to stop.
+# alone is no such line: "Non-stop deals", "Stop by for 20% off", "Open non-stop to 9pm" and
+# "No need to reply, stop by" tell nobody how to stop.  So the keyword is STOP in capitals (or
+# "stop" in quotes), a word of its own (not the end of "non-stop"), and it comes straight after
+# a verb of sending, or before what it does ("to opt out", "to 12345"), or after "Opt out:".
+_SEND = (r"(?i:reply|replying|text|txt|send|sms|msg|respond|r[ée]pond(?:ez|s|re)?|envoy(?:ez|e|er)|"
+         r"antwort(?:e|en)?|sende|senden|schick(?:e|en)?|responde|responda|envía|envia|rispondi|invia|"
+         r"antwoord|stuur)")
+_KEYWORD = r"(?:[\"'“‘«]?STOP|[\"'“‘«]\s?(?i:stop)\s?(?=[\"'”’»]))"  # STOP, "STOP" or 'stop'
+_NOT_IN_WORD = r"(?<![\w-])"
+_PURPOSE = (r"(?i:opt[\s-]?out|unsub\w*|end\b|cancel|quit|stop\b|d[ée]sinscri\w*|d[ée]sabonn\w*|"
+            r"abmeld\w*|abbestell\w*|darse de baja|baja\b|cancelar|disiscri\w*|afmeld\w*|uitschrijv\w*)")
 _OPT_OUT = re.compile(
-    r"\b(?:reply|replying|text|txt|send|sms|msg|respond|r[ée]pond(?:ez|s)?|envoy(?:ez|e)|antwort(?:e|en)?|"
-    r"sende|responde|responda|rispondi|invia|antwoord)\b[^\w\n]{0,3}(?:with\s+|mit\s+|avec\s+)?[\"'“”‘’«»]?STOP\b"
-    r"|\bSTOP\b[\"'“”‘’»]?\s*(?:to|2|=|for|au|an|al|a|naar|to\s+the)\s*(?:\d|opt|unsub|end|cancel|quit|stop|out|"
-    r"désinscri|desinscri|abmeld)"
-    r"|\bSTOP(?:2|to)(?:end|quit|stop|opt)"
-    r"|\b(?:opt[\s-]?out|unsubscribe|to\s+stop|to\s+end)\b[^\w\n]{0,3}(?:reply\s+|text\s+)?[\"'“”‘’«]?STOP\b",
-    re.I)
+    # Reply STOP · Text "stop" to 12345 · Txt STOP · Antworte mit STOP · Reply STOP2END
+    rf"{_NOT_IN_WORD}{_SEND}[ \t]*:?[ \t]+(?i:with[ \t]+|mit[ \t]+|avec[ \t]+|con[ \t]+)?{_KEYWORD}(?![A-Za-z-])"
+    # STOP to opt out · STOP to 12345 · STOP au 36173 · STOP 2 quit · "stop" to unsubscribe
+    rf"|{_NOT_IN_WORD}{_KEYWORD}(?![\w-])[\"'”’»]?[ \t]*(?i:to|2|=|au|an|al|a|naar|per|pour|para|zum|zur)"
+    rf"[ \t]*(?:\d{{3,}}|{_PURPOSE})"
+    # stop to opt out · Reply stop to unsubscribe (in any case, with an opt-out word that says so)
+    rf"|{_NOT_IN_WORD}(?i:stop)(?![\w-])[ \t]+(?i:to)[ \t]+(?i:opt[ \t-]?out|unsubscribe|unsub)\b"
+    # STOP2END · STOP2QUIT
+    rf"|{_NOT_IN_WORD}(?i:stop)2(?i:end|quit|stop|opt|unsub)"
+    # Opt out: STOP · Unsubscribe - STOP
+    rf"|{_NOT_IN_WORD}(?i:opt[ \t-]?out|unsubscribe|abmelden|d[ée]sinscription)[ \t]*[:=–—-]?[ \t]*{_KEYWORD}"
+    rf"(?![A-Za-z-])")
 
 
 def _opt_out(c: Context) -> Iterable[Hit]:

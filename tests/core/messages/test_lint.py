@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from omnidesk.core.messages import lint
@@ -186,21 +188,43 @@ def test_a_personal_token_without_fallback_is_named_when_sample_customers_lack_i
     assert "token_no_fallback" not in codes("sms", {"text": text})  # no customers yet: nothing to count
 
 
-@pytest.mark.parametrize("line", ["Non-stop deals all weekend!", "Stop by for 20% off.", "STOP press: new candles.",
-                                  "Don't stop now."])
+# Lines that tell nobody how to stop.  The first three went out as marketing texts with no
+# opt-out at all: "stop" after a hyphen, after "reply," and before "to 9pm" each passed.
+NOT_OPT_OUT = ["Shop non-stop for 48 hours!", "No need to reply, stop by the shop!", "Open non-stop to 9pm.",
+               "Non-stop deals all weekend!", "Stop by for 20% off.", "STOP press: new candles.", "Don't stop now.",
+               "Our unstoppable sale.", "Meet us at the bus stop.", "Stop in to 123 Main St.", "NON-STOP SAVINGS",
+               "Don't stop to think, shop!", "Text us, stop by anytime.", "Reply to this text, stop in today.",
+               "Stop for 20% off", "STOP for 2 days only", "Open nonstop to 10pm", "We never stop. Text us!",
+               "Shop til you stop", "Stopwatch deals", "STOPS to 99999 hidden", "Replying? Stop by first."]
+OPT_OUT = ["Reply STOP to opt out.", "Reply STOP", "Text STOP to 12345.", "Text STOP to end", "STOP to end.",
+           "STOP to unsubscribe", "STOP2END", "Reply STOP2END", "Txt STOP", "Txt STOP 2 quit", "Stop? Reply STOP",
+           "Opt out: STOP", "Opt-out: reply STOP", "Unsubscribe: reply STOP", "To stop, reply STOP.",
+           "Reply 'STOP' to unsubscribe", "Reply “stop” to opt out", "Reply stop to opt out", "stop to unsubscribe",
+           "SMS STOP to 88000", "Send STOP", "Msg&data rates may apply. Reply STOP to cancel", "REPLY STOP TO END",
+           "STOP au 36173", "Répondez STOP pour vous désinscrire.", "Envoyez STOP au 36173",
+           "Antworte STOP zum Abmelden.", "Antworte mit STOP", "SMS STOP an 12345",
+           "Responde STOP para darse de baja", "Rispondi STOP per disiscriverti", "Antwoord STOP om af te melden",
+           "STOP al 12345"]
+
+
+@pytest.mark.parametrize("line", NOT_OPT_OUT)
 def test_the_word_stop_alone_is_no_opt_out_line(line):
     """ "Non-stop deals" passed as an opt-out: the texts went out with no way to stop them."""
     text = GOOD_SMS.replace("Reply STOP to opt out.", line)
     assert "sms_opt_out_missing" in codes("sms", {"text": text})
 
 
-@pytest.mark.parametrize("line", ["Reply STOP to opt out.", "Text STOP to 12345.", "STOP to end.", "STOP2END",
-                                  "Opt out: STOP", "Unsubscribe: reply STOP", "STOP au 36173",
-                                  "Répondez STOP pour vous désinscrire.", "Antworte STOP zum Abmelden.",
-                                  "Reply 'STOP' to unsubscribe", "Txt STOP 2 quit"])
+@pytest.mark.parametrize("line", OPT_OUT)
 def test_an_opt_out_line_is_read_in_its_usual_forms(line):
     text = GOOD_SMS.replace("Reply STOP to opt out.", line)
     assert "sms_opt_out_missing" not in codes("sms", {"text": text})
+
+
+def test_the_brand_kits_own_opt_out_line_counts():
+    brand = replace(BRAND, sms_opt_out="Antworte mit Ende zum Abbestellen")
+    text = GOOD_SMS.replace("Reply STOP to opt out.", "Antworte mit Ende zum Abbestellen")
+    assert "sms_opt_out_missing" not in codes("sms", {"text": text}, brand=brand)
+    assert "sms_opt_out_missing" in codes("sms", {"text": text})
 
 
 @pytest.mark.parametrize("ends", ["Ends 20th March 2026.", "Ends March 20th, 2026.", "Ends 11/15/2026.",
