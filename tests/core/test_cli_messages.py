@@ -168,3 +168,29 @@ def test_an_sms_whose_only_stop_is_no_instruction_fails_the_check(shop, capsys, 
     status, found = _check(capsys, shop, tmp_path, {"name": "NoStop", "message": WEEKEND,
                                                     "variants": {"sms": {"text": f"{text} Reply STOP to opt out"}}})
     assert status == 0, found
+
+
+def test_variants_that_contradict_the_masters_offer_fail_the_check(shop, capsys, tmp_path):
+    """30% and 25% off for a 20% offer, "ends 3/30" for 31 March and a /spring link for /Spring: no findings."""
+    master = {"headline": "Spring sale", "body": "20% off all spring stock.", "offer_code": "SPRING20",
+              "offer_value": "20% off", "offer_expires": "2027-03-31", "cta": "Shop now",
+              "link": "https://hp.example/Spring"}
+    doc = {"name": "Mismatch", "message": master, "variants": {
+        "sms": {"text": "Harbor & Pine: 30% off with code SPRING20, ends 3/30! Shop now "
+                        "https://hp.example/spring?utm_source=sms&utm_medium=sms&utm_campaign=s Reply STOP to opt out"},
+        "email": {"subject": "Spring sale: 25% off", "preheader": "Ends 2027/03/30",
+                  "body": "25% off with code SPRING20 until 2027/03/30. Shop now: "
+                          "https://hp.example/spring?utm_source=newsletter&utm_medium=email&utm_campaign=s"},
+        "instagram": {"text": "Spring sale! 20% off with code SPRING20 until 30.3. Shop now "
+                              "https://hp.example/Spring?utm_source=instagram&utm_medium=social&utm_campaign=s"}}}
+    status, found = _check(capsys, shop, tmp_path, doc)
+    errors = {(f["channel"], f["code"], f["field"]) for f in found if f["severity"] == "error"}
+    assert status == 1
+    assert errors == {("sms", "offer_value_differs", "text"), ("sms", "expiry_differs", "text"),
+                      ("sms", "link_missing", ""), ("email", "offer_value_differs", "subject"),
+                      ("email", "offer_value_differs", "body"), ("email", "expiry_differs", "preheader"),
+                      ("email", "expiry_differs", "body"), ("email", "link_missing", ""),
+                      ("instagram", "expiry_differs", "text")}
+    # Made again from the master, every variant keeps its offer.
+    status, found = _check(capsys, shop, tmp_path, {"name": "Matching", "message": master})
+    assert status == 0, [f for f in found if f["severity"] == "error"]

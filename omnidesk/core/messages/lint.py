@@ -175,12 +175,17 @@ def _cta(c: Context) -> Iterable[Hit]:
 
 def _base(url: str) -> str:
     """A link without its campaign tags, to compare with the master's (its ``#fragment`` kept:
-    the tags go before it, ``…/sale?utm_source=sms#details``)."""
+    the tags go before it, ``…/sale?utm_source=sms#details``).
+
+    The scheme and the host are read in any case (``HP.example`` is ``hp.example``); the path,
+    the query and the fragment as written, since most servers tell ``/Spring`` from ``/spring``.
+    The query's order is no difference."""
     url, hashed, fragment = url.partition("#")
     path, _, query = url.partition("?")
-    kept = [piece for piece in query.split("&") if piece and not re.match(r"(?i)utm_[a-z]+=", piece)]
-    return ((path.rstrip("/") + ("?" + "&".join(kept) if kept else "")).casefold()
-            + (hashed + fragment if fragment else ""))
+    kept = sorted(piece for piece in query.split("&") if piece and not re.match(r"(?i)utm_[a-z]+=", piece))
+    site = re.match(r"(?i)(?:[a-z][a-z0-9+.-]*://)?[^/]*", path)
+    path = site.group(0).casefold() + path[site.end():].rstrip("/")
+    return path + ("?" + "&".join(kept) if kept else "") + (hashed + fragment if fragment else "")
 
 
 def _link(c: Context) -> Iterable[Hit]:
@@ -189,7 +194,10 @@ def _link(c: Context) -> Iterable[Hit]:
         # Not "missing": no variant can carry it, whatever it says; the master's field is to fix.
         yield "", f"the master's {links.link_problem(link)}; fix it in the master", None, None
     elif link and not any(_base(lk.url) == _base(link) for lk in links.find_links(c.text)):
-        yield "", f"the link {link} is missing", None, None
+        near = [lk.url for lk in links.find_links(c.text) if _base(lk.url).casefold() == _base(link).casefold()]
+        hint = (f" ({near[0]} has other capitals, and most servers read a path's capitals: it is another "
+                "page, or none)" if near else "")
+        yield "", f"the link {link} is missing{hint}", None, None
 
 
 def _malformed(c: Context) -> Iterable[Hit]:
@@ -210,13 +218,22 @@ def _untagged(c: Context) -> Iterable[Hit]:
 
 _MONTH = r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-# An end date as people write it: 2027-03-20; 20 Mar 2027, 20th March 2027, 20 March; March 20,
-# March 20th 2027, Mar 20; 20/03/2027, 03/20/2027, 20.03.2027, 20-03-2027.
+# A date without its year in figures ("3/30", "30.3.") is a date only where the words say so:
+# "ends 3/30", "until 30.3.", "bis 30.3."; "open 24/7" and "1/2 price" are none.
+_BY = (r"\b(?:ends?|ending|until|till|til|thru|through|before|by|expires?|expiring|valid\s+(?:until|till|through|"
+       r"thru|to)|bis|jusqu'?au|hasta(?:\s+el)?|fino\s+al|t/m|tot)\s*:?\s+"
+       r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?")
+# An end date as people write it: 2027-03-20, 2027/03/20; 20 Mar 2027, 20th March 2027, 20 March;
+# March 20, March 20th 2027, Mar 20; 20/03/2027, 03/20/2027, 20.03.2027, 20-03-2027; and after
+# "ends", "until" and the like, 3/20 or 20/3 and 20.3.
 _DATE_PATTERNS = (
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("year_first", re.compile(r"(?<![\d/.-])(\d{4})([/.])(\d{1,2})\2(\d{1,2})(?![\d/]|\.\d)")),
     ("day_month", re.compile(rf"\b{_DAY}(?: of)? {_MONTH}(?:,? (\d{{4}}))?(?![\w])", re.I)),
     ("month_day", re.compile(rf"\b{_MONTH} {_DAY}(?!\d)(?:(?:st|nd|rd|th)?,? (\d{{4}}))?(?![\w])", re.I)),
     ("numeric", re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4})(?![\d/-]|\.\d)")),
+    ("no_year", re.compile(rf"{_BY}(?P<date>(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?![\d/%]|[.,]\d)"
+                           r"|(?P<day>\d{1,2})\.(?P<month>\d{1,2})\.(?!\d))", re.I)),
 )
 _MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                        "dec"), start=1)}
@@ -231,14 +248,22 @@ def _dates(text: str) -> Iterable[tuple[list[tuple[int | None, int, int]], int, 
     taken: list[tuple[int, int]] = []
     for kind, pattern in _DATE_PATTERNS:
         for m in pattern.finditer(text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
+            start, end = m.span("date") if kind == "no_year" else m.span()
+            if any(a < end and start < b for a, b in taken):
                 continue  # "2027-03-20" read already; not again as a numeric date
             if kind == "iso":
                 readings = [(int(m[1]), int(m[2]), int(m[3]))]
+            elif kind == "year_first":
+                readings = [(int(m[1]), int(m[3]), int(m[4]))]
             elif kind == "day_month":
                 readings = [(int(m[3]) if m[3] else None, _MONTHS[m[2][:3].lower()], int(m[1]))]
             elif kind == "month_day":
                 readings = [(int(m[3]) if m[3] else None, _MONTHS[m[1][:3].lower()], int(m[2]))]
+            elif kind == "no_year" and m["day"]:
+                readings = [(None, int(m["month"]), int(m["day"]))]  # 30.3.: the day first, always
+            elif kind == "no_year":
+                a, b = int(m["a"]), int(m["b"])
+                readings = list(dict.fromkeys([(None, b, a), (None, a, b)]))  # day first, or month first
             else:
                 a, b, year = int(m[1]), int(m[3]), int(m[4])
                 readings = list(dict.fromkeys([(year, b, a), (year, a, b)]))  # day first, or month first
@@ -250,8 +275,8 @@ def _dates(text: str) -> Iterable[tuple[list[tuple[int | None, int, int]], int, 
                     continue
                 possible.append((year, month, day))
             if possible:
-                taken.append((m.start(), m.end()))
-                yield possible, m.start(), m.end()
+                taken.append((start, end))
+                yield possible, start, end
 
 
 def _expiry(c: Context) -> Iterable[Hit]:
@@ -269,6 +294,49 @@ def _expiry(c: Context) -> Iterable[Hit]:
             year, month, day = possible[0]
             shown = nice_day(date(year, month, day).isoformat()) if year else text[start:stop]
             yield f, f"{shown} here, but {said}", start, stop
+
+
+# An offer's value as written: 20%, 12.5 %, $10, €5, 5 €, £7.50, 10 EUR.
+_AMOUNT = r"(?P<n>\d+(?:,\d{3})*(?:[.,]\d{1,2})?)(?![\d,.]\d)"
+_VALUE = (rf"(?<![\w.,]){_AMOUNT}\s?(?P<pct>%)"
+          rf"|(?P<cur>(?:US|CA|AU|NZ|[CA])?\$|[€£¥])\s?{_AMOUNT.replace('?P<n>', '?P<n2>')}"
+          rf"|(?<![\w.,]){_AMOUNT.replace('?P<n>', '?P<n3>')}\s?(?P<cur3>[€£$]|(?:EUR|USD|GBP|CHF|CAD|AUD)\b)")
+_ANY_VALUE = re.compile(_VALUE)
+# In a variant, a value that is an offer: "30% off", "$10 discount", "save 25%", "-20%", "20% Rabatt".
+_OFFER_VALUE = re.compile(
+    rf"(?:(?<![\w-])(?:save|saving|take|extra|minus|spare|économisez|ahorra|risparmia)\s+(?:up\s+to\s+)?"
+    rf"(?:an?\s+)?(?:extra\s+)?|(?<![\w-])-\s?)?(?P<value>{_VALUE})"
+    r"(?P<off>\s*(?:off\b|discount|korting|rabatt|de\s+(?:réduction|remise|descuento)|di\s+sconto|sconto|en\s+moins))?",
+    re.I)
+_UP_TO = re.compile(r"\b(?:up\s+to|bis\s+zu|jusqu'?[àa]|hasta|fino\s+al|tot)\b", re.I)
+
+
+def _amount(m: re.Match) -> tuple[str, float]:
+    """("%" or "money", the number) of a value matched by ``_VALUE``; the currency's sign aside."""
+    number = next(m[g] for g in ("n", "n2", "n3") if m[g])
+    whole, cents = re.match(r"([\d,]+?)(?:[.,](\d{1,2}))?$", number).groups()
+    amount = float(whole.replace(",", "") + "." + (cents or "0"))
+    return ("%" if m["pct"] else "money"), amount
+
+
+def _offer_value(c: Context) -> Iterable[Hit]:
+    """An offer value a variant states (30% off, $10 off, save 25%) that is not the master's."""
+    said = c.master.get("offer_value", "")
+    master = {_amount(m) for m in _ANY_VALUE.finditer(said)}
+    if not master:
+        return  # "Buy one, get one": nothing to compare with
+    up_to = _UP_TO.search(said) is not None
+    for f, text in c.fields.items():
+        for lk in links.find_links(text):  # blanked, same length: "…/sale-30" is the page's
+            text = text[:lk.start] + " " * (lk.end - lk.start) + text[lk.end:]
+        for m in _OFFER_VALUE.finditer(text):
+            value = re.match(_VALUE, m["value"])
+            kind, amount = _amount(value)
+            if not (m["off"] or m.start() < m.start("value")):
+                continue  # "100% cotton", "orders over $50": not the offer
+            if (kind, amount) in master or (up_to and any(k == kind and amount <= most for k, most in master)):
+                continue
+            yield f, f"“{m.group(0).strip()}” here, but the offer is “{said}”", m.start(), m.end()
 
 
 def _banned(c: Context) -> Iterable[Hit]:
@@ -390,6 +458,8 @@ RULES: tuple[Rule, ...] = (
     Rule("link_missing", ERROR, "the master's link is there", _link, ("email", "sms", *SOCIAL, "store", "website")),
     Rule("malformed_link", ERROR, "every link opens", _malformed),
     Rule("expiry_differs", ERROR, "the offer ends when the master says", _expiry),
+    Rule("offer_value_differs", ERROR, "the offer is worth what the master says", _offer_value,
+         ("email", "sms", *SOCIAL, "store", "website")),
     Rule("banned_word", ERROR, "no banned word", _banned),
     Rule("sms_opt_out_missing", ERROR, "an SMS says how to stop", _opt_out, ("sms",)),
     Rule("postal_address_missing", ERROR, "an email's footer has the postal address", _postal_address, ("email",)),

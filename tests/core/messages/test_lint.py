@@ -267,3 +267,62 @@ def test_a_text_that_starts_as_a_formula_for_one_sample_customer_is_flagged():
     samples = [{"first_name": "Alexandra"}, {"first_name": "@jo"}, {"first_name": ""}]
     assert "formula_start" in codes("sms", {"text": text}, samples=samples)
     assert "formula_start" not in codes("sms", {"text": text}, samples=samples[:1] + samples[2:])
+
+
+# The master's offer ends 31 Oct 2026.  Written without a year, a date is one after "ends",
+# "until" and the like: "3/30" either way round, "30.3." day first.
+@pytest.mark.parametrize("ends", ["Ends 10/30!", "Ends 30/10.", "until 11/1", "Until 30.10.", "bis 1.11.",
+                                  "Valid until 2026/10/30.", "Ends 2026/11/30", "Ends Fri, 10/30.",
+                                  "Ends: 30.10.", "by 10/30"])
+def test_a_different_end_date_written_without_a_year_or_year_first_is_read(ends):
+    """"ends 3/30", "until 2027/03/30" and "until 30.3." went unread: a day early, and no finding."""
+    assert "expiry_differs" in codes("sms", {"text": f"{GOOD_SMS} {ends}"})
+
+
+@pytest.mark.parametrize("text", ["Ends 10/31!", "Ends 31/10.", "Until 31.10.", "Valid until 2026/10/31.",
+                                  "Open 24/7.", "1/2 price candles.", "Buy 2, get 1/3 off the third.",
+                                  "Version 2.1. is out", "Up to 30.5 hours of burn", "In 3/4 of our stores"])
+def test_the_same_end_date_or_no_date_at_all_is_no_difference(text):
+    assert "expiry_differs" not in codes("sms", {"text": f"{GOOD_SMS} {text}"})
+
+
+# The master's offer is "20% off".
+@pytest.mark.parametrize("text", ["30% off today.", "Take 25% off.", "Save 30%!", "-30% today.", "$20 off.",
+                                  "€5 off candles.", "10 € off.", "20 % Rabatt bis 31.10. 30% off.",
+                                  "20.5% off", "Save $20 on candles"])
+def test_an_offer_value_other_than_the_masters_is_an_error(text):
+    assert "offer_value_differs" in codes("sms", {"text": GOOD_SMS.replace("Autumn sale", text)})
+
+
+@pytest.mark.parametrize("text", ["20% off today.", "Save 20%!", "-20% today.", "20 % off", "20% Rabatt",
+                                  "{offer_value} today.", "100% soy wax.", "Free shipping over $50.",
+                                  "Orders over €30 ship free.", "Buy 2 get 1", "20% off, 100% cotton"])
+def test_the_masters_offer_value_or_a_number_that_is_no_offer_is_no_difference(text):
+    assert "offer_value_differs" not in codes("sms", {"text": GOOD_SMS.replace("Autumn sale", text)})
+
+
+def test_offer_values_compare_as_amounts_and_up_to_takes_smaller_ones():
+    money = {**MASTER, "offer_value": "$10 off"}
+    assert "offer_value_differs" not in codes("sms", {"text": GOOD_SMS + " $10.00 off."}, master=money)
+    assert "offer_value_differs" not in codes("sms", {"text": GOOD_SMS + " 10 USD off."}, master=money)
+    assert "offer_value_differs" in codes("sms", {"text": GOOD_SMS + " $15 off."}, master=money)
+    up_to = {**MASTER, "offer_value": "Up to 40% off"}
+    assert "offer_value_differs" not in codes("sms", {"text": GOOD_SMS + " 25% off candles."}, master=up_to)
+    assert "offer_value_differs" in codes("sms", {"text": GOOD_SMS + " 50% off candles."}, master=up_to)
+    words = {**MASTER, "offer_value": "Buy one, get one"}  # nothing to compare with
+    assert "offer_value_differs" not in codes("sms", {"text": GOOD_SMS + " 50% off candles."}, master=words)
+
+
+@pytest.mark.parametrize("link, found", [
+    ("https://hc.example/Autumn?utm_source=sms", True), ("https://HC.EXAMPLE/Autumn", True),
+    ("HTTPS://hc.example/Autumn/", True), ("https://hc.example/autumn?utm_source=sms", False),
+    ("https://hc.example/AUTUMN", False), ("https://hc.example/Autumn?b=2&a=1", True),
+    ("https://hc.example/Autumn?a=1&b=2&utm_medium=sms", True), ("https://hc.example/Autumn?a=1&b=3", False),
+    ("https://hc.example/Autumn?a=1&b=2#Top", False)])
+def test_a_link_path_is_compared_in_its_own_capitals_and_the_host_in_any(link, found):
+    """A variant linking /spring passed for a master linking /Spring: most servers open two pages."""
+    master = {**MASTER, "link": "https://hc.example/Autumn?a=1&b=2" if "a=1" in link else "https://hc.example/Autumn"}
+    if "#" in link:
+        master["link"] += "#top"
+    text = GOOD_SMS.replace(TAGGED, link)
+    assert ("link_missing" not in codes("sms", {"text": text}, master=master)) is found
