@@ -25,6 +25,7 @@ from omnidesk.core.messages.poster import (
     poster_pdf,
     qr_matrix,
     render_page,
+    unprintable_characters,
     unsupported_characters,
 )
 
@@ -210,14 +211,23 @@ def test_colours_are_ink_and_paper(tmp_path):
     assert (124, 45, 18) in {pixel for _, pixel in image.getcolors(1 << 20)}  # the ink
 
 
-def test_characters_the_font_lacks_do_not_crash(tmp_path):
-    headline = "Őszi vásár — Привет 你好 😀"
+def test_characters_the_fonts_lack_do_not_crash(tmp_path):
+    headline = "Őszi vásár — Привет שלום"
     pdf = make(tmp_path, headline=headline, offer="€5 off · Zoë’s Café")
     text = squash(page_text(pdf))
-    assert "Oszivásár—?????????" in text  # base letter where there is one, else "?"
+    assert "Őszivásár—Привет????" in text  # right to left it cannot set: "?"
     assert "€5off·Zoë’sCafé" in text
-    assert unsupported_characters(headline, "Zoë’s Café €") == [*"ŐПривет你好", "😀"]
-    assert unsupported_characters("Crème brûlée, Straße, Łódź ½") == ["ź"]
+    assert unsupported_characters(headline, "Zoë’s Café €") == [*"שלום"]
+    assert unprintable_characters(headline, "مرحبا") == [*"שלוםمرحبا"]
+    assert unsupported_characters("Crème brûlée, Straße, Łódź ½, Ελλάδα, Київ") == []
+
+
+def test_greek_cyrillic_and_cjk_are_drawn_not_questioned(tmp_path):
+    """A Russian bakery's name and a Greek and Japanese headline printed as "???"."""
+    pdf = make(tmp_path, headline="Ρεκόρ εκπτώσεων — 東京ベーカリー 大セール", business_name="Пекарня Хлеб")
+    text = squash(page_text(pdf))
+    assert "?" not in text.split("http")[0] and "ПекарняХлеб" in text and "Ρεκόρεκπτώσεων" in text
+    assert unprintable_characters("東京ベーカリー 大セール", "서울 빵집", "北京面包店") == []
 
 
 def test_bad_options_are_refused(tmp_path):

@@ -11,13 +11,12 @@ The QR code comes from segno and is drawn module by module as vector
 rectangles, black on a white square with its quiet zone whatever the colours,
 since phone cameras read dark modules on a light ground.
 
-Text is set in Bitstream Vera, the TrueType family that ships inside
-reportlab (so the bundle needs nothing from the system).  It covers the Latin
-alphabets of Western Europe and the Americas (ISO 8859-1), much of Central
-Europe (š ž č ł ğ İ, not ő ű ą ę), the euro sign and typographic quotes and
-dashes.  It has no Greek, Cyrillic, Arabic, Hebrew, CJK or emoji.  A character
-the font lacks is drawn as its base letter when it has one (ő as o), else as
-"?"; :func:`unsupported_characters` names them so the editor can warn first.
+Text is set in the fonts of the printed reports (:mod:`omnidesk.core.pdf_text`): DejaVu Sans,
+shipped in resources/fonts and embedded in the PDF, for the Latin alphabets, Greek, Cyrillic and
+more, and each run of Chinese, Japanese or Korean in one of the CJK fonts every PDF reader knows
+by name.  Right-to-left writing (Hebrew, Arabic) it cannot set.  A character none of them has is drawn as its base
+letter when it has one, else as "?"; :func:`unprintable_characters` names those that print as
+"?", so the message check can say so before anything is printed.
 
 :func:`render_page` turns a page of the PDF into PNG bytes with pypdfium2, so the
 preview shows exactly what prints.
@@ -36,7 +35,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pypdfium2
-import reportlab
 import segno
 from PIL import Image, UnidentifiedImageError
 from reportlab.lib.colors import HexColor, black, white
@@ -46,13 +44,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from omnidesk.core import pdf_text
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import guard_reason
 from omnidesk.core.failures import telling_write_failures
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
-REGULAR, BOLD = "OmnideskVera", "OmnideskVera-Bold"
-_FONT_FILES = {REGULAR: "Vera.ttf", BOLD: "VeraBd.ttf"}
+REGULAR, BOLD = pdf_text.SANS, pdf_text.SANS_BOLD
 LOGO_FORMATS = {"PNG", "JPEG"}
 LINK_LINES = 8  # lines of the link printed under the QR code at most
 MIN_GAP = 14  # points (on A4) between the middle blocks at least
@@ -70,37 +68,47 @@ class PosterError(UserError, ValueError):
 
 @lru_cache(maxsize=None)
 def _fonts() -> dict[str, TTFont]:
-    folder = Path(reportlab.__file__).parent / "fonts"
-    fonts = {}
-    for name, filename in _FONT_FILES.items():
-        font = TTFont(name, str(folder / filename))
-        pdfmetrics.registerFont(font)
-        fonts[name] = font
-    return fonts
+    pdf_text.register_fonts()
+    return {name: pdfmetrics.getFont(name) for name in (REGULAR, BOLD)}
 
 
+_CJK_SETS = ("cp932", "gbk", "big5", "cp949")  # what the CJK fonts hold between them
+
+
+@lru_cache(maxsize=4096)
 def _has(ch: str, font: str = BOLD) -> bool:
+    if pdf_text.is_cjk(ch):
+        for charset in _CJK_SETS:
+            try:
+                ch.encode(charset)
+            except UnicodeEncodeError:
+                continue
+            return True
+        return False
+    if unicodedata.bidirectional(ch) in ("R", "AL"):
+        return False  # Hebrew, Arabic: the page is set left to right, letter by letter, unjoined
     return ord(ch) in _fonts()[font].face.charToGlyph
 
 
+def _instead(ch: str, font: str) -> str:
+    """What the poster draws for ``ch`` in ``font``: itself, a space, nothing, its base letter, or "?"."""
+    if ch == "\n" or _has(ch, font):
+        return ch
+    if ch.isspace():
+        return " "
+    if unicodedata.category(ch)[0] == "C":
+        return ""  # control and format characters print nothing anyway
+    base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
+    return base if base and all(_has(c, font) for c in base) else "?"
+
+
 def _drawable(text: str, font: str) -> str:
-    """``text`` with every character the font lacks replaced by its base letter or "?"."""
-    out = []
-    for ch in text:
-        if ch == "\n" or _has(ch, font):
-            out.append(ch)
-        elif ch.isspace():
-            out.append(" ")
-        elif unicodedata.category(ch)[0] == "C":
-            continue  # control and format characters print nothing anyway
-        else:
-            base = "".join(c for c in unicodedata.normalize("NFKD", ch) if not unicodedata.combining(c))
-            out.append(base if base and all(_has(c, font) for c in base) else "?")
-    return "".join(out)
+    """``text`` with every character the fonts lack replaced by its base letter or "?"."""
+    return "".join(_instead(ch, font) for ch in text)
 
 
 def unsupported_characters(*texts: str) -> list[str]:
-    """The characters of ``texts`` the poster font cannot draw as they are, in order of
+    """The characters of ``texts`` the poster's fonts cannot draw as they are, in order of
     first appearance (each is drawn as its base letter or "?" instead)."""
     seen: dict[str, None] = {}
     for text in texts:
@@ -108,6 +116,12 @@ def unsupported_characters(*texts: str) -> list[str]:
             if not (ch.isspace() or unicodedata.category(ch)[0] == "C" or (_has(ch, REGULAR) and _has(ch, BOLD))):
                 seen.setdefault(ch, None)
     return list(seen)
+
+
+def unprintable_characters(*texts: str) -> list[str]:
+    """The characters of ``texts`` the poster prints as "?" (no font has them, nor their base
+    letter), in order of first appearance."""
+    return [ch for ch in unsupported_characters(*texts) if "?" in (_instead(ch, REGULAR), _instead(ch, BOLD))]
 
 
 def qr_matrix(link: str) -> list[list[bool]]:
@@ -122,8 +136,13 @@ def qr_matrix(link: str) -> list[list[bool]]:
     return [[bool(module) for module in row] for row in code.matrix]
 
 
+def _runs(text: str, font: str) -> list[tuple[str, str]]:
+    """``text`` as (font, run) pieces: its CJK runs in a CJK font, the rest in ``font``."""
+    return [(cjk or font, run) for cjk, run in pdf_text.runs(text)]
+
+
 def _width(text: str, font: str, size: float) -> float:
-    return pdfmetrics.stringWidth(text, font, size)
+    return sum(pdfmetrics.stringWidth(run, name, size) for name, run in _runs(text, font))
 
 
 def _split_word(word: str, font: str, size: float, width: float) -> list[str]:
@@ -368,12 +387,12 @@ def _lines(canvas: Canvas, block: _Block, color, y: float, *, left: float | None
            centre: float = 0.0) -> None:
     """Draw ``block`` from the baseline ``y`` down: left-aligned at ``left``, else centred on ``centre``."""
     canvas.setFillColor(color)
-    canvas.setFont(block.font, block.size)
     for line in block.lines:
-        if left is None:
-            canvas.drawCentredString(centre, y, line)
-        else:
-            canvas.drawString(left, y, line)
+        x = centre - _width(line, block.font, block.size) / 2 if left is None else left
+        for name, run in _runs(line, block.font):
+            canvas.setFont(name, block.size)
+            canvas.drawString(x, y, run)
+            x += pdfmetrics.stringWidth(run, name, block.size)
         y -= block.size * block.leading
 
 
