@@ -194,3 +194,26 @@ def test_variants_that_contradict_the_masters_offer_fail_the_check(shop, capsys,
     # Made again from the master, every variant keeps its offer.
     status, found = _check(capsys, shop, tmp_path, {"name": "Matching", "message": master})
     assert status == 0, [f for f in found if f["severity"] == "error"]
+
+
+def test_a_poster_that_would_print_question_marks_fails_the_check(shop, capsys, tmp_path):
+    """The brand "Пекарня Хлеб" and a Greek and Japanese headline printed as "???" and nothing said so."""
+    import pypdfium2
+
+    master = {"headline": "Ρεκόρ εκπτώσεων — 東京ベーカリー 大セール", "body": "20% off.", "offer_code": "TOKYO20",
+              "offer_value": "20% off", "offer_expires": "2027-03-31", "cta": "Scan to shop",
+              "link": "https://hp.example/sale"}
+    status, found = _check(capsys, shop, tmp_path, {"name": "Poster", "message": master}, ("name", "Пекарня Хлеб"))
+    assert "poster_unprintable" not in {f["code"] for f in found}
+    poster = tmp_path / "poster.pdf"
+    assert run(capsys, "message", "render", "Poster", "--channel", "store", "--out", str(poster), "-w", str(shop))[0] == 0
+    text = pypdfium2.PdfDocument(str(poster))[0].get_textpage().get_text_range()
+    assert "Пекарня Хлеб" in text and "Ρεκόρ εκπτώσεων" in text and "?" not in text.split("http")[0]
+    # Right-to-left writing the poster cannot set: the check says so, naming the field.
+    status, found = _check(capsys, shop, tmp_path, {"name": "Poster 2", "message": dict(master, headline="מבצע")},
+                           ("name", "מאפייה"))
+    errors = [(f["channel"], f["field"], f["message"]) for f in found if f["code"] == "poster_unprintable"]
+    assert status == 1 and errors == [
+        ("store", "headline", "מ ב צ ע in the headline cannot be printed: the poster shows “?” in their place"),
+        ("store", "", "מ א פ י ה in the brand's name “מאפייה” cannot be printed: the poster shows “?” in their "
+                      "place")]

@@ -339,6 +339,21 @@ def _offer_value(c: Context) -> Iterable[Hit]:
             yield f, f"“{m.group(0).strip()}” here, but the offer is “{said}”", m.start(), m.end()
 
 
+def _unprintable(c: Context) -> Iterable[Hit]:
+    """Characters the poster would print as "?": no font it sets text in has them."""
+    from omnidesk.core.messages.poster import unprintable_characters
+
+    # What the poster prints: its fields for everyone (the fallbacks showing), and the brand's name.
+    for f, text in (*c.rendered.items(), ("", c.brand.name)):
+        chars = unprintable_characters(text)
+        if chars:
+            where = f"the {f}" if f else f"the brand's name “{c.brand.name}”"
+            first = c.fields.get(f, "").find(chars[0]) if f else -1
+            yield f, (f"{' '.join(chars[:8])} in {where} cannot be printed: the poster shows “?” in "
+                      f"{'its' if len(chars) == 1 else 'their'} place"), \
+                (first if first >= 0 else None), (first + 1 if first >= 0 else None)
+
+
 def _banned(c: Context) -> Iterable[Hit]:
     for word in c.brand.banned_words:
         pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.I)
@@ -461,6 +476,7 @@ RULES: tuple[Rule, ...] = (
     Rule("offer_value_differs", ERROR, "the offer is worth what the master says", _offer_value,
          ("email", "sms", *SOCIAL, "store", "website")),
     Rule("banned_word", ERROR, "no banned word", _banned),
+    Rule("poster_unprintable", ERROR, "the poster can print every character", _unprintable, ("store",)),
     Rule("sms_opt_out_missing", ERROR, "an SMS says how to stop", _opt_out, ("sms",)),
     Rule("postal_address_missing", ERROR, "an email's footer has the postal address", _postal_address, ("email",)),
     Rule("disclaimer_missing", ERROR, "the required words are there", _disclaimer),

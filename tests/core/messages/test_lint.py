@@ -326,3 +326,20 @@ def test_a_link_path_is_compared_in_its_own_capitals_and_the_host_in_any(link, f
         master["link"] += "#top"
     text = GOOD_SMS.replace(TAGGED, link)
     assert ("link_missing" not in codes("sms", {"text": text}, master=master)) is found
+
+
+@pytest.mark.parametrize("headline, brand_name, unprintable", [
+    ("Autumn sale", "Harbor Candles", None), ("Ρεκόρ εκπτώσεων — 東京ベーカリー", "Пекарня Хлеб", None),
+    ("Sale שלום", "Harbor Candles", ("headline", "ש ל ו ם")), ("Autumn sale", "مخبز", ("", "م خ ب ز"))])
+def test_what_the_poster_would_print_as_a_question_mark_is_an_error(headline, brand_name, unprintable):
+    """A brand name or headline the poster's fonts lack printed as "???" with no word of warning."""
+    fields = {**derive("store", MASTER, BRAND, campaign="autumn"), "headline": headline}
+    found, _ = lint.check_variant("store", fields, MASTER, replace(BRAND, name=brand_name))
+    hits = [(f.field, f.message) for f in found if f.code == "poster_unprintable"]
+    if unprintable is None:
+        assert hits == []
+    else:
+        ((field, message),) = hits
+        assert field == unprintable[0] and message.startswith(unprintable[1] + " in the ")
+        assert message.endswith("cannot be printed: the poster shows “?” in their place")
+    assert lint.BY_CODE["poster_unprintable"].severity == lint.ERROR
