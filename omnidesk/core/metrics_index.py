@@ -375,6 +375,26 @@ def shop_zone_key(conn) -> str:
         return ""
 
 
+def shop_currency_code(conn) -> str | None:
+    """The shop's currency (money.workspace_currency) read through ``conn``: the ``currency``
+    setting, else its region's; None when neither says."""
+    from omnidesk.core.models import Setting
+    from omnidesk.core.money import currency_from
+    from omnidesk.core.workspace import DEFAULT_SETTINGS
+
+    setting = Setting.__table__
+    stored = dict(conn.execute(select(setting.c.key, setting.c.value)
+                               .where(setting.c.key.in_(("currency", "default_region")))).all())
+
+    def value(key: str) -> object:
+        try:
+            return json.loads(stored[key]) if stored.get(key) is not None else DEFAULT_SETTINGS.get(key)
+        except ValueError:
+            return None
+
+    return currency_from(value("currency"), value("default_region"))
+
+
 def _zone(key: str):
     from zoneinfo import ZoneInfo
 

@@ -18,7 +18,7 @@ the card and the exports all stand on it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
 
@@ -40,10 +40,16 @@ class _Settings(Protocol):
 
 def workspace_currency(ws: _Settings) -> str | None:
     """The ISO 4217 code amounts without one are in, or None when nothing says."""
-    code = str(ws.get_setting("currency") or "").strip().upper()
+    return currency_from(ws.get_setting("currency"), ws.get_setting("default_region"))
+
+
+def currency_from(currency: object, region: object) -> str | None:
+    """The shop's currency from the ``currency`` and ``default_region`` settings' values
+    (:func:`workspace_currency`)."""
+    code = str(currency or "").strip().upper()
     if code:
         return code
-    return REGION_CURRENCY.get(str(ws.get_setting("default_region") or "").strip().upper())
+    return REGION_CURRENCY.get(str(region or "").strip().upper())
 
 
 def in_shop_currency(code: str | None, shop: str | None) -> bool:
@@ -118,6 +124,12 @@ class Lifetime:
     batch_id: int
     record_ids: tuple[int, ...]
     file: str = ""
+    currency: str | None = None  # the one its export names (Stripe's "Currency"); None: the shop's
+
+
+def lifetime_currency(values: dict) -> str | None:
+    """The currency a customers-export record's figures are in, when it names one."""
+    return str(values.get("currency") or "").strip().upper()[:3] or None
 
 
 @dataclass(frozen=True)
@@ -126,8 +138,10 @@ class OrderRows:
 
     rows: int = 0  # every order, counted or not
     orders: int = 0  # the ones that count
-    spend_minor: int | None = None  # net of refunds; None when no row gave an amount
+    spend_minor: int | None = None  # in the shop's currency, net of refunds; None when no row gave one
     files: tuple[str, ...] = ()
+    # Net spend in each other currency: never converted nor added to the shop's (split_currencies).
+    other: dict[str, int] = field(default_factory=dict)
 
     @property
     def not_counted(self) -> int:
@@ -146,12 +160,13 @@ class ChannelMoney:
     lifetime: Lifetime | None  # the figure counted, if one was
     rows: OrderRows
     older: Lifetime | None = None  # a figure not counted: its export holds fewer orders than the rows
+    other: dict[str, int] = field(default_factory=dict)  # spend in other currencies, apart from ``spend_minor``
 
     def describe(self, currency: str | None = None) -> str:
         """One line for the card: "Shop: 11 orders, 797.00 USD — lifetime figure from customers_export.csv"."""
         label = channel_name(self.channel)
         count = _count(self.orders, self.channel)
-        money = format_money(self.spend_minor, currency)
+        money = with_other_money(format_money(self.spend_minor, currency), self.other)
         if self.spend_from in ("", self.orders_from):
             figures = f"{count}, {money}" if money else count
             return f"{label}: {figures} — {self._source(self.orders_from)}"
@@ -178,8 +193,13 @@ class ChannelMoney:
         return f"sum of order rows in {_files(self.rows.files)}"
 
 
-def channel_money(channel: str, lifetime: Lifetime | None, rows: OrderRows) -> ChannelMoney | None:
-    """Apply the rule above to one channel; None when the channel says nothing about money."""
+def channel_money(channel: str, lifetime: Lifetime | None, rows: OrderRows,
+                  shop: str | None = None) -> ChannelMoney | None:
+    """Apply the rule above to one channel; None when the channel says nothing about money.
+
+    Spend is money in the shop's currency ``shop`` (:func:`in_shop_currency`); a lifetime figure
+    in another currency, and order rows in others, are kept apart in ``other``.
+    """
     if lifetime is None and not rows.rows:
         return None
     older = None
@@ -189,19 +209,32 @@ def channel_money(channel: str, lifetime: Lifetime | None, rows: OrderRows) -> C
         orders, orders_from = lifetime.orders, LIFETIME
     else:
         orders, orders_from = rows.orders, ROWS
+    other: dict[str, int] = {}
     if lifetime is not None and lifetime.spend_minor is not None:
         spend, spend_from = lifetime.spend_minor, LIFETIME
-    elif rows.spend_minor is not None:
-        spend, spend_from = rows.spend_minor, ROWS
+        if not in_shop_currency(lifetime.currency, shop):
+            spend, other = None, {str(lifetime.currency): lifetime.spend_minor}
+    elif rows.spend_minor is not None or rows.other:
+        spend, spend_from, other = rows.spend_minor, ROWS, dict(rows.other)
     else:
         spend, spend_from = None, ""
-    return ChannelMoney(channel, orders, spend, orders_from, spend_from, lifetime, rows, older)
+    return ChannelMoney(channel, orders, spend, orders_from, spend_from, lifetime, rows, older, other)
 
 
-def order_rows(aggregates, files: tuple[str, ...] = ()) -> OrderRows:
-    """The :class:`OrderRows` of one channel from :func:`order_row_aggregates`' four sums."""
+def order_rows(aggregates, files: tuple[str, ...] = (), other: dict[str, int] | None = None) -> OrderRows:
+    """The :class:`OrderRows` of one channel from :func:`order_row_aggregates`' four sums (and its
+    spend in other currencies, :func:`other_currency_spend`)."""
     rows, counted, spend, with_amount = (int(x or 0) for x in aggregates)
-    return OrderRows(rows, counted, spend if with_amount else None, files)
+    return OrderRows(rows, counted, spend if with_amount else None, files, dict(other or {}))
+
+
+def with_other_money(money: str, other: dict[str, int]) -> str:
+    """An amount in the shop's money with those in other currencies after it, apart:
+    "30.00 USD (also 80.00 EUR)"; the others alone when there is no amount in the shop's."""
+    apart = " · ".join(format_money(minor, code) for code, minor in sorted(other.items()) if minor)
+    if not apart:
+        return money
+    return f"{money} (also {apart})" if money else apart
 
 
 def money_totals(parts: list[ChannelMoney]) -> tuple[int, int | None]:
@@ -232,8 +265,9 @@ def latest_lifetime(records: list[tuple[int, int, dict]], files: dict[int, str] 
     mine = [g for g in given if g[1] == batch]
     orders = [o for _, _, (o, _) in mine if o is not None]
     spends = [s for _, _, (_, s) in mine if s is not None]
+    currency = next((c for _, bid, v in records if bid == batch and (c := lifetime_currency(v))), None)
     return Lifetime(sum(orders) if orders else None, sum(spends) if spends else None, batch,
-                    tuple(rid for rid, _, _ in mine), (files or {}).get(batch, ""))
+                    tuple(rid for rid, _, _ in mine), (files or {}).get(batch, ""), currency)
 
 
 def format_money(minor: int | None, currency: str | None = None, *, grouped: bool = True) -> str:
@@ -292,21 +326,43 @@ def row_spend(status, amount, refunded):
     return case((amount < 0, amount), (status.in_(NOT_SPEND), 0), else_=net_spend(amount, refunded))
 
 
-def order_row_aggregates(ev) -> tuple:
-    """SQL aggregates over an event table's rows: (order rows, orders counted, net spend, rows with an amount).
+def in_shop_money(currency, shop: str | None):
+    """SQL: an event's ``currency`` column says its amount is the shop's money (:func:`in_shop_currency`)."""
+    from sqlalchemy import func, or_
 
-    An order counts unless refunded, voided or cancelled; its spend is :func:`row_spend`: its
-    amount less what was refunded, never below nothing.  A row with a negative amount (a till's
-    refund line) is not an order: it only takes its money back, whatever its status.
+    named_none = or_(currency.is_(None), currency == "")
+    return named_none if shop is None else or_(named_none, func.upper(currency) == shop)
+
+
+def order_row_aggregates(ev, shop: str | None) -> tuple:
+    """SQL aggregates over an event table's rows: (order rows, orders counted, net spend, rows with an amount),
+    the last two of the rows in the shop's currency ``shop`` (:func:`in_shop_money`) alone.
+
+    An order counts unless refunded, voided or cancelled, whatever its currency; its spend is
+    :func:`row_spend`: its amount less what was refunded, never below nothing.  A row with a
+    negative amount (a till's refund line) is not an order: it only takes its money back, whatever
+    its status.  Amounts in other currencies are never added to the shop's
+    (:func:`other_currency_spend` sums them apart).
     """
     from sqlalchemy import and_, case, func, or_
 
     is_order = ev.c.type.in_(ORDER_TYPES)
     counted = and_(is_order, ev.c.status.not_in(NOT_SPEND),
                    or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0))
+    own = and_(is_order, in_shop_money(ev.c.currency, shop))
     return (
         func.sum(case((and_(is_order, or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0)), 1), else_=0)),
         func.sum(case((counted, 1), else_=0)),
-        func.sum(case((is_order, row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor)), else_=0)),
-        func.sum(case((and_(is_order, ev.c.amount_minor.is_not(None)), 1), else_=0)),
+        func.sum(case((own, row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor)), else_=0)),
+        func.sum(case((and_(own, ev.c.amount_minor.is_not(None)), 1), else_=0)),
     )
+
+
+def other_currency_spend(ev, shop: str | None) -> tuple:
+    """SQL: (currency, net spend) columns and the condition of the order rows in other currencies
+    than ``shop``, to be grouped by currency."""
+    from sqlalchemy import and_, func, not_
+
+    where = and_(ev.c.type.in_(ORDER_TYPES), ev.c.amount_minor.is_not(None), not_(in_shop_money(ev.c.currency, shop)))
+    return (func.upper(ev.c.currency), func.sum(row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor)),
+            where)

@@ -10,7 +10,6 @@ A value no record carries was set by hand (pinned) and has no file.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import NamedTuple
@@ -24,7 +23,6 @@ from omnidesk.core.identity.golden import DEFAULT_TRUST
 from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
 from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
 from omnidesk.core.money import (
-    LIFETIME,
     ORDER_TYPES,
     ChannelMoney,
     OrderRows,
@@ -32,6 +30,7 @@ from omnidesk.core.money import (
     latest_lifetime,
     order_row_aggregates,
     order_rows,
+    other_currency_spend,
     workspace_currency,
 )
 from omnidesk.core.timeline import workspace_zone
@@ -110,7 +109,7 @@ class CustomerProfile:
     tags: list[str]
     channels: list[str]
     orders: int
-    spend_minor: int | None
+    spend_minor: int | None  # in the shop's currency (``currency``)
     currency: str | None
     first_seen: str
     last_seen: str
@@ -125,6 +124,8 @@ class CustomerProfile:
     custom_fields: list[CustomValue] = field(default_factory=list)
     # What each channel adds to ``orders`` and ``spend_minor``, and from which file.
     money: list[ChannelMoney] = field(default_factory=list)
+    # Spend in other currencies than the shop's, per currency: never converted nor in ``spend_minor``.
+    other_spend: dict[str, int] = field(default_factory=dict)
     # How the card's name is read (furigana), as the latest record with that name and a reading gives it.
     name_reading: str = ""
     # Per channel, the address the campaigns hold though the customer's own answer is not no
@@ -241,13 +242,21 @@ def money_by_channel(ws: Workspace, customer_id: int) -> list[ChannelMoney]:
     ev = Event.__table__
     rec = SourceRecord.__table__
     batch = ImportBatch.__table__
+    shop = workspace_currency(ws)
     with ws.engine.connect() as conn:
         per_file = conn.execute(
-            select(ev.c.channel, batch.c.file_name, *order_row_aggregates(ev))
+            select(ev.c.channel, batch.c.file_name, *order_row_aggregates(ev, shop))
             .join(batch, batch.c.id == ev.c.batch_id)
             .where(ev.c.customer_id == customer_id, ev.c.type.in_(ORDER_TYPES))
             .group_by(ev.c.channel, ev.c.batch_id, batch.c.file_name).order_by(ev.c.batch_id)
         ).all()
+        code, spent, elsewhere = other_currency_spend(ev, shop)
+        other: dict[str, dict[str, int]] = {}
+        for channel, currency, minor in conn.execute(
+                select(ev.c.channel, code, spent).where(ev.c.customer_id == customer_id, elsewhere)
+                .group_by(ev.c.channel, code)):
+            if minor:
+                other.setdefault(channel, {})[currency] = int(minor)
         records = conn.execute(
             select(rec.c.id, rec.c.batch_id, rec.c.channel, rec.c.values_json, batch.c.file_name)
             .join(batch, batch.c.id == rec.c.batch_id)
@@ -261,7 +270,7 @@ def money_by_channel(ws: Workspace, customer_id: int) -> list[ChannelMoney]:
             total[i] += int(x or 0)
         if file_name not in files.setdefault(channel, []):
             files[channel].append(file_name)
-    rows = {ch: order_rows(total, tuple(files[ch])) for ch, total in sums.items()}
+    rows = {ch: order_rows(total, tuple(files[ch]), other.get(ch)) for ch, total in sums.items()}
     lifetimes: dict[str, list[tuple[int, int, dict]]] = {}
     names: dict[int, str] = {}
     for rid, bid, channel, values_json, file_name in records:
@@ -271,7 +280,8 @@ def money_by_channel(ws: Workspace, customer_id: int) -> list[ChannelMoney]:
             names[bid] = file_name
     order = {c: i for i, c in enumerate(DEFAULT_TRUST)}
     return [m for ch in sorted(set(rows) | set(lifetimes), key=lambda c: (order.get(c, len(order)), c))
-            if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, []), names), rows.get(ch, OrderRows())))]
+            if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, []), names), rows.get(ch, OrderRows()),
+                                   shop))]
 
 
 def preferred_channel(ws: Workspace, customer_id: int, *, now: datetime | None = None) -> str | None:
@@ -308,23 +318,15 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
             select(func.count()).select_from(ev)
             .where(ev.c.customer_id == customer_id, ev.c.type.in_(ORDER_TYPES))
         ).scalar_one()
-        currencies = Counter(dict(conn.execute(
-            select(ev.c.currency, func.count())
-            .where(ev.c.customer_id == customer_id, ev.c.type.in_(ORDER_TYPES), ev.c.currency.is_not(None))
-            .group_by(ev.c.currency)
-        ).all()))
         custom = customer_fields(conn, customer_id)
         reading = name_reading(conn, customer_id, c["first_name"], c["last_name"], c["display_name"] or "")
         money = money_by_channel(ws, customer_id)
-        # A lifetime figure is in its export's currency (Stripe's "Currency" column, "$" or
-        # "EUR" on the amount): a customer who paid in euros is not shown in dollars.
-        counted = [rid for m in money if m.spend_from == LIFETIME and m.lifetime for rid in m.lifetime.record_ids]
-        if counted:
-            for (values_json,) in conn.execute(select(SourceRecord.__table__.c.values_json)
-                                               .where(SourceRecord.__table__.c.id.in_(counted))):
-                code = str(json.loads(values_json or "{}").get("currency") or "").strip().upper()[:3]
-                if code:
-                    currencies[code] += 1
+    # Spend is money in the shop's currency; what a customer paid in others (a lifetime figure
+    # in its export's currency, orders in euros at a dollar shop) is shown apart, never converted.
+    other_spend: dict[str, int] = {}
+    for m in money:
+        for code, minor in m.other.items():
+            other_spend[code] = other_spend.get(code, 0) + minor
     return CustomerProfile(
         id=c["id"],
         display_name=c["display_name"],
@@ -344,7 +346,8 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         channels=(c["channels"] or "").split(),
         orders=c["orders"] or 0,
         spend_minor=c["spend_minor"],
-        currency=currencies.most_common(1)[0][0] if currencies else workspace_currency(ws),
+        currency=workspace_currency(ws),
+        other_spend={code: minor for code, minor in sorted(other_spend.items()) if minor},
         first_seen=c["first_seen"] or "",
         last_seen=c["last_seen"] or "",
         source_count=c["source_count"],

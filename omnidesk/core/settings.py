@@ -18,6 +18,7 @@ from sqlalchemy import select
 from omnidesk.core.changes import Changes
 from omnidesk.core.channels import HAND, channel_code
 from omnidesk.core.errors import UserError
+from omnidesk.core.metrics_index import shop_currency_code
 from omnidesk.core.models import Customer, ImportBatch, Setting
 from omnidesk.core.tasks import CancelCheck, Progress, cancellable, never_cancelled, run_to_completion
 from omnidesk.core.workspace import DEFAULT_SETTINGS, Workspace
@@ -340,6 +341,8 @@ def restore_settings_steps(ws: Workspace, stored: Mapping[str, str | None], *,
         before.update({row.key: row.value for row in rows})
         if expect is not None and any(_json(before[k]) != _json(expect.get(k)) for k in stored):
             raise UserError("the preferences were changed since (in another window or from the command line)")
+        money_asked = bool({"currency", "default_region"} & set(stored))
+        shop_before = shop_currency_code(conn) if money_asked else None
         for key, text in stored.items():
             if before[key] is not None:
                 conn.execute(table.delete().where(table.c.key == key))
@@ -349,16 +352,20 @@ def restore_settings_steps(ws: Workspace, stored: Mapping[str, str | None], *,
                                                        != trust_order(_json(stored["channel_trust"])))
         zone_changed = "timezone" in stored and (_zone_name(_json(before["timezone"]))
                                                  != _zone_name(_json(stored["timezone"])))
-        if zone_changed or trust_changed:
+        # Spend is money in the shop's currency: a new one (or a region bringing one) changes it.
+        currency_changed = money_asked and shop_currency_code(conn) != shop_before
+        if zone_changed or trust_changed or currency_changed:
             cust = Customer.__table__
-            # A new zone: every card, the merged ones included; a new trust order: the merged ones.
-            ids = conn.execute(select(cust.c.id) if zone_changed else
+            # A new zone or currency: every card, the merged ones included; a new trust order: the merged ones.
+            every = zone_changed or currency_changed
+            ids = conn.execute(select(cust.c.id) if every else
                                select(cust.c.id).where(cust.c.source_count > 1)).scalars().all()
-            why = "New time zone" if zone_changed else "New trust order"
+            why = "New time zone" if zone_changed else "New currency" if currency_changed else "New trust order"
             yield from cancellable(_cards_again(conn, ids, why), cancelled,
                                    "The preferences were not changed: cancelled while the customers' cards "
                                    "were being worked out again.")
-    return SettingsChange(before, dict(stored), Changes(settings=True, customer_list=trust_changed or zone_changed))
+    return SettingsChange(before, dict(stored), Changes(settings=True,
+                                                        customer_list=trust_changed or zone_changed or currency_changed))
 
 
 def _zone_name(value: object) -> str:

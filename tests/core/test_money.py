@@ -383,7 +383,8 @@ def test_woocommerce_default_format_is_read_as_its_orders_with_the_refunded_tota
 
 def test_a_lifetime_figure_is_shown_in_its_exports_currency(ws, tmp_path):
     # Stripe's customers export (STRIPE_CUSTOMERS, Stripe's own layout) writes each customer's
-    # currency beside Total Spend, lower case: a customer who paid in euros is not "9.99 USD".
+    # currency beside Total Spend, lower case: a customer who paid in euros is not "9.99 USD",
+    # and 9.99 EUR is no spend in the shop's dollars: the card shows it apart.
     ws.set_setting("currency", "USD")
     rows = [{"id": "cus_P3", "Email": "rosa@example.com", "Name": "Rosa García", "Created (UTC)": "2024-03-05 10:00",
              "Delinquent": "false", "Currency": "eur", "Total Spend": "9.99", "Payment Count": "1"},
@@ -393,8 +394,12 @@ def test_a_lifetime_figure_is_shown_in_its_exports_currency(ws, tmp_path):
                   [[r.get(h, "") for h in STRIPE_CUSTOMERS] for r in rows])
     import_file(ws, f)
     rosa, pat = (customer_profile(ws, find_customer(ws, e)) for e in ("rosa@example.com", "pat@example.com"))
-    assert (rosa.spend_minor, rosa.currency) == (999, "EUR")
-    assert (pat.spend_minor, pat.currency) == (12000, "USD")
+    assert (rosa.spend_minor, rosa.currency, rosa.other_spend) == (None, "USD", {"EUR": 999})
+    assert rosa.money[0].describe(rosa.currency).startswith("Shop: 1 order, 9.99 EUR — lifetime figure")
+    assert (pat.spend_minor, pat.currency, pat.other_spend) == (12000, "USD", {})
+    with ws.engine.connect() as conn:  # what the Customers list and a segment's spend read
+        assert dict(conn.exec_driver_sql("SELECT email, spend_minor FROM customer").all()) == {
+            "rosa@example.com": None, "pat@example.com": 12000}
 
 
 @pytest.mark.parametrize("minor, screen, file", [

@@ -41,7 +41,7 @@ from omnidesk.core import forking
 from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.channels import HAND
 from omnidesk.core.text import sort_key, strip_accents
-from omnidesk.core.metrics_index import given_with_offset, shop_zone_key
+from omnidesk.core.metrics_index import given_with_offset, shop_currency_code, shop_zone_key
 from omnidesk.core.timeutil import day_or_instant_utc, wall_clock_utc
 from omnidesk.core.consent import GRANTED, STRICTNESS, decide_statuses, facts_query, stricter
 from omnidesk.core.contact import mailbox_key
@@ -61,7 +61,9 @@ from omnidesk.core.models import Consent, Customer, Event, Identifier, SourceRec
 from omnidesk.core.money import (
     OrderRows,
     channel_money,
+    in_shop_currency,
     latest_lifetime,
+    lifetime_currency,
     lifetime_from_values,
     money_totals,
     order_row_aggregates,
@@ -335,6 +337,7 @@ class _ChunkFacts:
     event_stats: dict[int, list[tuple]]
     identifiers: list[tuple[int, str, str]] | None  # (customer id, kind, value); None: no search index
     zone: str = ""  # the shop's time zone (its key), which a date without a time is a day of
+    currency: str | None = None  # the shop's currency: spend is money in it (money.in_shop_currency)
 
 
 def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None,
@@ -387,8 +390,9 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     wall = case((offset, None), else_=ev.c.occurred_utc)
     in_utc = case((offset, ev.c.occurred_utc), else_=None)
     event_stats: dict[int, list[tuple]] = {}
+    shop = shop_currency_code(conn)
     for row in raw_rows(conn,
-        select(ev.c.customer_id, ev.c.channel, *order_row_aggregates(ev),
+        select(ev.c.customer_id, ev.c.channel, *order_row_aggregates(ev, shop),
                func.min(in_utc), func.max(in_utc), func.min(wall), func.max(wall))
         .where(_where(ev.c.customer_id, ids, bounds)).group_by(ev.c.customer_id, ev.c.channel)
     ):
@@ -396,7 +400,7 @@ def _read_chunk(conn: Connection, ids: list[int], bounds: tuple[int, int] | None
     identifiers = list(_identifier_rows(conn, ids, bounds, without_plain)) if has_customer_search(conn) else None
     return _ChunkFacts(records, pinned, consent_times, latest_consent, address_consent, address_own, event_stats,
                        identifiers,
-                       shop_zone_key(conn))
+                       shop_zone_key(conn), shop)
 
 
 def _address_statuses(conn: Connection, consent_rows: list, records: dict[int, list[tuple]]
@@ -570,7 +574,7 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
                 if r[_KIND] == "contacts" and ("total_orders" in extra or "total_spent" in extra):
                     lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
         # No order rows and no export figures: no orders, no spend (what money_totals of nothing gives).
-        orders, spend = _orders_and_spend(stats, lifetimes) if stats or lifetimes else (0, None)
+        orders, spend = _orders_and_spend(stats, lifetimes, facts.currency) if stats or lifetimes else (0, None)
         if seen:
             first_seen, last_seen = min(seen)[:19], max(seen)[:19]
         else:
@@ -643,6 +647,9 @@ class _WriteBehind:
         driver.create_function("golden_tags", 1, _one_record_tags, deterministic=True)
         driver.create_function("golden_orders", 1, lambda v: _one_record_lifetime(v)[0], deterministic=True)
         driver.create_function("golden_spend", 1, lambda v: _one_record_lifetime(v)[1], deterministic=True)
+        shop = shop_currency_code(conn)
+        driver.create_function("golden_shop_money", 1,
+                               lambda v: in_shop_currency(lifetime_currency(_values(v)), shop), deterministic=True)
         key = shop_zone_key(conn)
         zone = ZoneInfo(key) if key else None
         driver.create_function("golden_created", 1, lambda v: _one_record_created(v, zone), deterministic=True)
@@ -916,17 +923,20 @@ def _event_span(stats, zone) -> list[str]:
     return seen
 
 
-def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]]) -> tuple[int, int | None]:
-    """A customer's orders and spend over every channel, each channel counted once (money.py)."""
+def _orders_and_spend(stats, lifetimes: dict[str, list[tuple[int, int, dict]]],
+                      shop: str | None = None) -> tuple[int, int | None]:
+    """A customer's orders and spend over every channel, each channel counted once (money.py);
+    spend in the shop's currency ``shop`` alone."""
     if not stats and len(lifetimes) == 1:
         (records,) = lifetimes.values()
         if len(records) == 1:
             # Most customers of a first import: one export row and no order rows, whose own
             # figures are the answer (money.channel_money with no rows), without its objects.
-            return _lifetime(records[0][2])
+            orders, spend = _lifetime(records[0][2])
+            return orders, spend if in_shop_currency(lifetime_currency(records[0][2]), shop) else None
     rows = {s[0]: order_rows(s[1:5]) for s in stats}
     parts = [m for ch in sorted(set(rows) | set(lifetimes))
-             if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, [])), rows.get(ch, OrderRows())))]
+             if (m := channel_money(ch, latest_lifetime(lifetimes.get(ch, [])), rows.get(ch, OrderRows()), shop))]
     return money_totals(parts)
 
 
@@ -1025,8 +1035,10 @@ _PLAIN_ORDERS = (
     f"CASE WHEN {_NO_FIGURES} OR {_ORDERS} IS NULL THEN 0 "
     f"WHEN json_type(r.values_json, '$.total_orders') = 'integer' THEN {_ORDERS} "
     "ELSE golden_orders(r.values_json) END")
+# A figure in another currency than the shop's (Stripe's "Currency") is no spend in the shop's money.
 _PLAIN_SPEND = (
     f"CASE WHEN {_NO_FIGURES} OR {_SPENT} IS NULL THEN NULL "
+    "WHEN instr(r.values_json, '\"currency\"') AND NOT golden_shop_money(r.values_json) THEN NULL "
     f"WHEN json_type(r.values_json, '$.total_spent') = 'integer' THEN {_SPENT} * 100 "
     f"WHEN json_type(r.values_json, '$.total_spent') = 'text' AND {_SPENT} GLOB '[0-9]*.[0-9][0-9]' "
     f"  AND NOT {_SPENT} GLOB '*[^0-9.]*' "

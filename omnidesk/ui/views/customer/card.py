@@ -22,7 +22,7 @@ from omnidesk.core.campaigns.held import HELD, held_notes
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.consent import fact_day
 from omnidesk.core.importing.custom_fields import CustomValue
-from omnidesk.core.money import format_money
+from omnidesk.core.money import format_money, with_other_money
 from omnidesk.core.phones import display_phone, shown_name
 from omnidesk.core.profile import CustomerProfile
 from omnidesk.core.provenance import pin_candidates
@@ -433,11 +433,15 @@ class CardMixin:
         self._set("company", p.company, src.get("company"))
         self._set("tags", ", ".join(p.tags), None, "Tags from every source record of this customer")
 
-        money = format_money(p.spend_minor, p.currency)
+        # Spend in the shop's currency; other currencies apart, never converted (money.py).
+        money = with_other_money(format_money(p.spend_minor, p.currency), p.other_spend)
         parts = [m for m in p.money if m.spend_minor is not None]
         spend_from = ("All channels, each counted once, then added up: "
                       + " + ".join(f"{channel_name(m.channel)} {format_money(m.spend_minor)}" for m in parts)
                       if parts else "")
+        if p.other_spend:
+            spend_from = "\n".join(x for x in (spend_from, "Amounts in other currencies are shown apart, "
+                                                "never converted nor added to the shop's.") if x)
         orders_from = ("All channels, each counted once, then added up: "
                        + " + ".join(f"{channel_name(m.channel)} {m.orders:,}" for m in p.money)
                        if p.money else "")
