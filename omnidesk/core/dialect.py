@@ -88,12 +88,21 @@ def configure_sqlite_engine(engine: Engine, *, busy_timeout: float = DEFAULT_BUS
         dbapi_connection.create_function("od_casefold", 1, _casefold, deterministic=True)
         dbapi_connection.create_function("od_wall_utc", 2, _wall_utc)
         dbapi_connection.create_function("od_instant_utc", 2, _instant_utc)
+        dbapi_connection.create_function("od_bought", 3, _bought, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # pragma: no cover - trivial glue
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN")
 
     return settings
+
+
+def _bought(summary: str | None, details_json: str | None, key: str) -> int:
+    """1 when a purchase holds a product whose folded name contains ``key`` (already folded), read
+    as the product index reads it (segments/items.py): for purchases not in the index."""
+    from omnidesk.core.products import product_key, products_of
+
+    return int(any(key in product_key(name) for name in products_of(summary, details_json)))
 
 
 def _sort_helpers() -> int:

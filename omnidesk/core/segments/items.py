@@ -9,8 +9,10 @@ holds, as core/products.py reads them: an order export's line items, a till sale
 items, else the part of its text after the colon).
 
 The index is kept per import (``product_batch``), brought up to date when a rule on
-items is asked (:func:`ensure_products`); rows of an import not in it yet are read
-from their text, so an answer is never stale.  Deleting an event (an import taken
+items is asked (:func:`ensure_products`); rows of an import not in it yet (or of any
+import, where the workspace cannot be written now: opened read-only, or busy) are read
+the same way one by one (``od_bought``, dialect.py), so an answer is never stale and
+never depends on which command asks.  Deleting an event (an import taken
 back, a person erased) deletes its rows here too.
 """
 
@@ -73,7 +75,8 @@ def index_products(conn, batch_ids: list[int]) -> int:
 
 
 def ensure_products(workspace) -> None:
-    """Bring the product index up to date, when the workspace can be written now (else rules read text)."""
+    """Bring the product index up to date, when the workspace can be written now (else rules read the
+    orders not in it the way it reads them: the same answer, slower)."""
     from omnidesk.core.workspace import WorkspaceError
 
     if getattr(workspace, "readonly", False):
@@ -87,7 +90,7 @@ def ensure_products(workspace) -> None:
                 _forget_index(conn)
             index_products(conn, unindexed_batches(conn))
     except WorkspaceError:
-        pass  # busy with an import in another window: the rule reads the text this time
+        pass  # busy with an import in another window: the rule reads those orders itself this time
 
 
 def _forget_index(conn) -> None:

@@ -358,7 +358,7 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
     n = node.get("count_at_least", 1)
     item = (node.get("item") or "").strip()
     if item and kind != ANY_EVENT and set(types) <= set(ORDER_TYPES):
-        # Products bought: from the product index where an import is in it, from the text where not.
+        # Products bought: from the product index where an import is in it, else read from its orders alike.
         since = ctx.ago(days) if days is not None else None
         people = _bought(item, types, since, n)
     else:
@@ -376,7 +376,9 @@ def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
 
     Both halves are driven by what is small: the products whose names match (a shop
     sells hundreds, not millions), then their orders; and the orders of the imports
-    not in the index yet, found by their import.
+    not in the index yet, found by their import and read as the index reads them
+    (``od_bought``: the same products, folded the same way), so that a workspace whose
+    index cannot be written now (opened read-only, busy) gives the same answer.
     """
     from omnidesk.core.models import EventProduct, Product, ProductBatch
     from omnidesk.core.segments.items import index_current, product_key
@@ -401,7 +403,7 @@ def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
     unindexed = (select(ev.c.customer_id.label("customer_id"))
                  .select_from(batch.join(ev, ev.c.batch_id == batch.c.id))
                  .where(or_(batch.c.id.not_in(select(pb.c.batch_id)), not_(current)),
-                        ev.c.summary.icontains(item, autoescape=True), *kept(ev.c.type + "")))
+                        func.od_bought(ev.c.summary, ev.c.details_json, key) == 1, *kept(ev.c.type + "")))
     both = union_all(indexed, unindexed).subquery("bought")
     people = select(both.c.customer_id)
     if n > 1:
