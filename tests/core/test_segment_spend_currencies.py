@@ -99,7 +99,7 @@ def test_a_new_shop_currency_works_the_spend_out_again(ws):
 
 def test_a_workspace_an_older_omnidesk_made_has_its_spend_worked_out_again(tmp_path, capsys):
     path = tmp_path / "old.omnidesk"
-    old = workspace_at(path, "0033")
+    old = workspace_at(path, "0034")
     old.set_setting("currency", "USD")
     import_file(old, shopify_orders(tmp_path / "orders_export.csv", ORDERS))
     with old.writing() as conn:  # what the cards held then: every currency added up
