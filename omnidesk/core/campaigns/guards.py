@@ -405,7 +405,7 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
 
     Read through the driver: a million rows as plain tuples, not result objects.
     """
-    from omnidesk.core.segments import CONSENT_CHANNELS, compile_rule, known_channels, shop_zone
+    from omnidesk.core.segments import CONSENT_CHANNELS, compile_rule, known_channels, shop_region, shop_zone
 
     from omnidesk.core.segments import prepare
 
@@ -417,7 +417,7 @@ def _audience_rows(ws: Workspace, campaign: CampaignData, now: datetime | None, 
         # no are not left out of the audience here: guard 1 refuses them in Python for every step
         # (_same_mailbox_refused), and names them opted out instead of leaving them unseen.
         where = compile_rule(rule, now, known_channels(conn), shop_zone(conn),
-                             dict.fromkeys(CONSENT_CHANNELS, (frozenset(), frozenset())))
+                             dict.fromkeys(CONSENT_CHANNELS, (frozenset(), frozenset())), shop_region(conn))
         sms_open = channel_allowed("sms", rules, refused=False)
         email_open = channel_allowed("email", rules, refused=False)
         query = select(cust.c.id, case((sms_open, cust.c.phone), else_=null()),

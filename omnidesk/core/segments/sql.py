@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.channels import HAND
+from omnidesk.core.contact import normalize_phone
 from omnidesk.core.dialect import casefold
 from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, Setting, SourceRecord
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
@@ -45,6 +46,9 @@ class Context:
     # customers who said no, and the customers whose hand-typed yes reopens theirs
     # (guards.refused_unlisted); None: not read (the rule asks no such thing).
     refused: Mapping[str, tuple[frozenset[str], frozenset[int]]] | None = None
+    # The workspace's region (``default_region``): a phone written without its country code is
+    # one of its numbers, as an import reads it.
+    region: str = "US"
 
     def ago(self, days: int) -> str:
         """The stored-time text of ``now`` minus ``days`` (naive UTC ISO, seconds)."""
@@ -59,24 +63,27 @@ class Context:
 
 def compile_rule(rule: Rule, now: datetime | None = None,
                  channels: Sequence[str] | None = None, zone: tzinfo | None = None,
-                 refused: Mapping[str, tuple[frozenset[str], frozenset[int]]] | None = None
-                 ) -> ColumnElement[bool]:
+                 refused: Mapping[str, tuple[frozenset[str], frozenset[int]]] | None = None,
+                 region: str = "US") -> ColumnElement[bool]:
     """The WHERE clause over the ``customer`` table for ``rule`` (checked first against ``channels``).
 
     A date in the rule is a day on ``zone``'s clock (the shop's, :func:`shop_zone`;
     the computer's when None), as the Customers list and the card show days.  A rule asking
     who said yes on a channel needs ``refused`` (:func:`refused_for`): without it, it is refused
-    rather than let an address that said stop through.  :func:`rule_where` reads all three.
+    rather than let an address that said stop through.  A phone in the rule without its country
+    code is one of ``region``'s (the workspace's, :func:`shop_region`).  :func:`rule_where` reads
+    all four.
     """
     check_rule(rule, channels, stored=True)  # a range saved high end first still runs (see check_rule)
-    ctx = Context(now or datetime.now(UTC), zone, refused)
+    ctx = Context(now or datetime.now(UTC), zone, refused, region)
     return _compile(rule, ctx)
 
 
 def rule_where(conn: Connection, rule: Rule, now: datetime | None = None) -> ColumnElement[bool]:
     """:func:`compile_rule` with what it needs read from the workspace: its channels, the shop's
-    zone and, for a rule asking who said yes, the refused addresses."""
-    return compile_rule(rule, now, known_channels(conn), shop_zone(conn), refused_for(conn, rule))
+    zone and region and, for a rule asking who said yes, the refused addresses."""
+    return compile_rule(rule, now, known_channels(conn), shop_zone(conn), refused_for(conn, rule),
+                        shop_region(conn))
 
 
 def refused_for(conn: Connection, rule: Rule) -> dict[str, tuple[frozenset[str], frozenset[int]]]:
@@ -132,8 +139,10 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
         return _tag(op, value)
     if field == "name":
         return _text(_C.c.display_name, op, value)
+    if field == "phone" and op == "contains":
+        return _phone_contains(str(value))
     if field in _TEXT_COLUMNS:
-        return _text(_C.c[field], op, _normal_contact(field, value))
+        return _text(_C.c[field], op, _normal_contact(field, value, ctx.region))
     if field == "orders":
         return _number(_C.c.orders, op, value)
     if field == "spend":
@@ -154,13 +163,30 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     raise RuleError(f"unknown field {field!r}")  # check_rule already refused it
 
 
-def _normal_contact(field: str, value: Any) -> Any:
-    """An email condition compares folded addresses, as they are stored."""
-    if field != "email" or value is None:
+def _normal_contact(field: str, value: Any, region: str = "US") -> Any:
+    """An email condition compares folded addresses, a phone condition numbers in international
+    form ("(617) 555-0105" is +16175550105 in the US), as an import stores them; a phone that is
+    no number is compared as written."""
+    if field not in ("email", "phone") or value is None:
         return value
+    def fold(v: Any) -> str:
+        if field == "email":
+            return str(v).strip().lower()
+        return normalize_phone(str(v), region).value or str(v).strip()
+
     if isinstance(value, list):
-        return [str(v).strip().lower() for v in value]
-    return str(value).strip().lower()
+        return [fold(v) for v in value]
+    return fold(value)
+
+
+def _phone_contains(value: str) -> ColumnElement[bool]:
+    """A phone holding these digits, however either is punctuated ("555-0105", "(617) 555"):
+    phones are kept as "+" and digits."""
+    col = _C.c.phone
+    digits = "".join(str(int(ch)) for ch in value if ch.isdecimal())  # "０１" (full width) too
+    if not digits:
+        return _text(col, "contains", value)
+    return and_(col.is_not(None), func.replace(col, "+", "").contains(digits, autoescape=True))
 
 
 def _present(col, op: str) -> ColumnElement[bool]:
@@ -422,6 +448,17 @@ def shop_zone(conn: Connection) -> tzinfo | None:
         return ZoneInfo(name) if name else None
     except (ValueError, ZoneInfoNotFoundError):
         return None
+
+
+def shop_region(conn: Connection) -> str:
+    """The workspace's region (the ``default_region`` setting; US when not set), whose phone numbers
+    a rule may write without their country code."""
+    raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "default_region")).scalar()
+    try:
+        region = str(json.loads(raw) or "").strip().upper() if raw else ""
+    except ValueError:
+        region = ""
+    return region or "US"
 
 
 def known_channels(conn: Connection) -> list[str]:
