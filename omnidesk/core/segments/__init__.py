@@ -15,7 +15,7 @@ Every compiled condition is two-valued: it is true or false for each customer,
 never NULL, so ``not`` means exactly "every other customer" (a customer with no
 email is *not* ``email is x``, and therefore *is* ``email is_not x``).
 
-Times: ``within_days N`` means since the same instant N days before ``now``;
+Times: ``within_days N`` means since the same instant N days before ``now``, up to ``now``;
 ``now`` is passed in (tests fix it) and defaults to the clock.  Stored times are
 UTC, so the window does not depend on the machine's zone.  A date (``last_seen
 lt 2026-06-01``) is a whole day on the shop's clock (the ``timezone`` setting),

@@ -54,6 +54,14 @@ class Context:
         """The stored-time text of ``now`` minus ``days`` (naive UTC ISO, seconds)."""
         return (self.now.astimezone(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
 
+    def until(self) -> str:
+        """The stored-time text an event in "the last N days" is at most: now, or now on the shop's
+        clock where that reads later (a till's times are kept on the shop's clock, east of UTC ahead
+        of it: its sale of an hour ago is not "after now")."""
+        utc = self.now.astimezone(UTC)
+        wall = utc.astimezone(self.zone) if self.zone is not None else utc.astimezone()
+        return max(utc.strftime("%Y-%m-%dT%H:%M:%S"), wall.strftime("%Y-%m-%dT%H:%M:%S"))
+
     def day_start(self, day: str) -> str:
         """The stored-time text of the instant ``day`` (YYYY-MM-DD) begins on the shop's clock."""
         midnight = datetime.combine(date.fromisoformat(day), time())
@@ -150,7 +158,7 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
             round(value * 100) if value is not None else None)
         return _number(_C.c.spend_minor, op, minor)
     if field in ("first_seen", "last_seen"):
-        return _time(_C.c[field], op, value, ctx)
+        return _time(_C.c[field], op, value, ctx, seen=field == "last_seen")
     if field == "birthday":
         return _present(_C.c.birthday, op)
     if field == "birthday_month":
@@ -228,16 +236,24 @@ def _compare(col, op: str, value: Any) -> ColumnElement[bool]:
     }[op]()
 
 
-def _time(col, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
+def _time(col, op: str, value: Any, ctx: Context, seen: bool = False) -> ColumnElement[bool]:
     if op in ("exists", "not_exists"):
         has = col.is_not(None)
         return has if op == "exists" else not_(has)
     known = col.is_not(None)
-    if op == "within_days":
-        return and_(known, col >= ctx.ago(value))
-    if op == "not_within_days":
-        # Nothing in the window: seen before it, or never seen at all.
-        return not_(and_(known, col >= ctx.ago(value)))
+    if op in ("within_days", "not_within_days"):
+        # The last N days end now: a time after it (a sale dated weeks ahead by a till's wrong
+        # clock) is not in them.
+        now = ctx.ago(0)
+        hit = and_(known, col >= ctx.ago(value), col <= now)
+        if seen:
+            # Last seen after now (that sale) hides when they were last seen before it: an event
+            # of theirs in the window says it (asked of those few customers alone).
+            ev = Event.__table__
+            hit = or_(hit, and_(known, col > now, exists().where(
+                ev.c.customer_id == _C.c.id, ev.c.occurred_utc >= ctx.ago(value), ev.c.occurred_utc <= ctx.until())))
+        # not_within_days: nothing in the window: seen before it, only after now, or never seen at all.
+        return hit if op == "within_days" else not_(hit)
     # Dates compare by day: "last_seen lt 2026-06-01" is before that day began on the shop's clock.
     start = ctx.day_start
     if op == "between":
@@ -380,13 +396,14 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
         where.append(ev.c.status.not_in(NOT_SPEND))
     days = node.get("within_days", node.get("value") if op in ("within_days", "not_within_days") else None)
     if days is not None:
-        where.append(ev.c.occurred_utc >= ctx.ago(days))
+        # The last N days end now: an event dated after it is not in them.
+        where.extend((ev.c.occurred_utc >= ctx.ago(days), ev.c.occurred_utc <= ctx.until()))
     n = node.get("count_at_least", 1)
     item = (node.get("item") or "").strip()
     if item and kind != ANY_EVENT and set(types) <= set(ORDER_TYPES):
         # Products bought: from the product index where an import is in it, else read from its orders alike.
-        since = ctx.ago(days) if days is not None else None
-        people = _bought(item, types, since, n)
+        window = (ctx.ago(days), ctx.until()) if days is not None else None
+        people = _bought(item, types, window, n)
     else:
         if item:
             where.append(ev.c.summary.icontains(item, autoescape=True))
@@ -397,7 +414,7 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
     return not_(hit) if op in ("not_exists", "not_within_days") else hit
 
 
-def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
+def _bought(item: str, types: tuple[str, ...], window: tuple[str, str] | None, n: int):
     """Customers with at least ``n`` orders holding a product whose name contains ``item`` (segments/items.py).
 
     Both halves are driven by what is small: the products whose names match (a shop
@@ -415,8 +432,8 @@ def _bought(item: str, types: tuple[str, ...], since: str | None, n: int):
 
     def kept(type_column):
         where = [ev.c.customer_id.is_not(None), type_column.in_(types), ev.c.status.not_in(NOT_SPEND)]
-        if since is not None:
-            where.append(ev.c.occurred_utc >= since)
+        if window is not None:
+            where.extend((ev.c.occurred_utc >= window[0], ev.c.occurred_utc <= window[1]))
         return where
 
     products = select(prod.c.id).where(prod.c.key.contains(key, autoescape=True))
