@@ -439,8 +439,8 @@ class CardMixin:
         spend_from = ("All channels, each counted once, then added up: "
                       + " + ".join(f"{channel_name(m.channel)} {format_money(m.spend_minor)}" for m in parts)
                       if parts else "")
-        if p.other_spend:
-            spend_from = "\n".join(x for x in (spend_from, "Amounts in other currencies are shown apart, "
+        if p.other_spend:  # the whole figure too: a narrow card cuts it short
+            spend_from = "\n".join(x for x in (money, spend_from, "Amounts in other currencies are shown apart, "
                                                 "never converted nor added to the shop's.") if x)
         orders_from = ("All channels, each counted once, then added up: "
                        + " + ".join(f"{channel_name(m.channel)} {m.orders:,}" for m in p.money)
