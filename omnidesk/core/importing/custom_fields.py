@@ -330,21 +330,35 @@ class CustomValue:
 
 def customer_fields(conn: Connection, customer_id: int) -> list[CustomValue]:
     """The customer's custom fields: per name, the value of the latest import that has one."""
+    return customers_fields(conn, [customer_id]).get(customer_id, [])
+
+
+def customers_fields(conn: Connection, customer_ids: Sequence[int]) -> dict[int, list[CustomValue]]:
+    """:func:`customer_fields` of many customers, read a few hundred at a time (customers without
+    any are left out)."""
     table, rec, batch = CustomField.__table__, SourceRecord.__table__, ImportBatch.__table__
-    rows = conn.execute(
-        select(table.c.name, table.c.type, table.c.value, table.c.number, table.c.date,
-               batch.c.file_name, rec.c.record_no, rec.c.channel)
-        .join(rec, rec.c.id == table.c.record_id).join(batch, batch.c.id == rec.c.batch_id)
-        .where(rec.c.customer_id == customer_id)
-        # A value typed in by hand (channel "manual", edits.py) comes before any file's.
-        .order_by((rec.c.channel == HAND).desc(), rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
-    ).all()
-    seen: dict[str, CustomValue] = {}
-    for r in rows:
-        key = r.name.casefold()
-        if key not in seen:
-            seen[key] = CustomValue(r.name, r.type, r.value, r.number, r.date, r.file_name, r.record_no, r.channel)
-    return sorted(seen.values(), key=lambda v: v.name.casefold())
+    ids = list(customer_ids)
+    out: dict[int, list[CustomValue]] = {}
+    for start in range(0, len(ids), 900):
+        rows = conn.execute(
+            select(rec.c.customer_id, table.c.name, table.c.type, table.c.value, table.c.number, table.c.date,
+                   batch.c.file_name, rec.c.record_no, rec.c.channel)
+            .join(rec, rec.c.id == table.c.record_id).join(batch, batch.c.id == rec.c.batch_id)
+            .where(rec.c.customer_id.in_(ids[start:start + 900]))
+            # A value typed in by hand (channel "manual", edits.py) comes before any file's.
+            .order_by(rec.c.customer_id, (rec.c.channel == HAND).desc(), rec.c.batch_id.desc(), rec.c.id.desc(),
+                      table.c.id)
+        ).all()
+        seen: dict[int, dict[str, CustomValue]] = {}
+        for r in rows:
+            mine = seen.setdefault(r.customer_id, {})
+            key = r.name.casefold()
+            if key not in mine:
+                mine[key] = CustomValue(r.name, r.type, r.value, r.number, r.date, r.file_name, r.record_no,
+                                        r.channel)
+        for cid, mine in seen.items():
+            out[cid] = sorted(mine.values(), key=lambda v: v.name.casefold())
+    return out
 
 
 def record_fields(conn: Connection, record_ids: Sequence[int]) -> dict[int, list[dict]]:

@@ -17,13 +17,13 @@ rendering over a sample decides the SMS segment count a user is shown.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import func, select
 
 from omnidesk.core.importing.names import compose_full_name
-from omnidesk.core.importing.custom_fields import customer_fields
+from omnidesk.core.importing.custom_fields import customers_fields
 from omnidesk.core.models import Customer, Event
 from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, format_money, workspace_currency
 from omnidesk.core.products import first_product
@@ -85,9 +85,17 @@ def shared_values(master: Mapping[str, str] | None = None, business_name: str = 
 
 
 def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mapping[str, str] | None = None,
-                    business_name: str = "") -> dict[int, dict[str, str | None]]:
-    """Customer id -> token name -> value (None when the customer has none), for these customers."""
+                    business_name: str = "", only: Collection[str] | None = None
+                    ) -> dict[int, dict[str, str | None]]:
+    """Customer id -> token name -> value (None when the customer has none), for these customers.
+
+    ``only``: the token names (canonical keys) that will be read; the purchases and the custom
+    fields, the costly part, are then read only when one of them is asked for.
+    """
     ids = sorted({int(i) for i in customer_ids})
+    wanted = set(only) if only is not None else None
+    want_orders = wanted is None or bool(wanted & {"last_product", "last_order_date"})
+    want_custom = wanted is None or any(n.startswith("custom.") for n in wanted)
     shared = shared_values(master, business_name)
     cust = Customer.__table__
     currency = workspace_currency(ws)
@@ -95,7 +103,8 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
     with ws.engine.connect() as conn:
         for start in range(0, len(ids), 900):
             part = ids[start:start + 900]
-            orders = _last_orders(conn, part)
+            orders = _last_orders(conn, part) if want_orders else {}
+            fields = customers_fields(conn, part) if want_custom else {}
             for row in conn.execute(select(cust.c.id, cust.c.first_name, cust.c.last_name, cust.c.full_name,
                                            cust.c.city, cust.c.spend_minor).where(cust.c.id.in_(part))):
                 product, when = orders.get(row.id, ("", ""))
@@ -107,7 +116,7 @@ def customer_values(ws: Workspace, customer_ids: Sequence[int], *, master: Mappi
                     "lifetime_spend": format_money(row.spend_minor, currency) if row.spend_minor else None,
                     **shared,
                 }
-                for field in customer_fields(conn, row.id):
+                for field in fields.get(row.id, ()):
                     values[f"custom.{field.name.casefold()}"] = field.display() or None
                 out[row.id] = values
     return out
