@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from omnidesk.cli.common import (
@@ -158,6 +159,16 @@ def cmd_message_render(args: argparse.Namespace) -> int:
             print(f"Wrote the poster to {printable(str(out))}")
             return EXIT_OK
         rendered = render_variant(ws, args.name, args.channel, cid)
+        if cid is not None and args.channel in ("email", "sms"):
+            from omnidesk.core.campaigns.guards import refusal_of
+
+            with ws.engine.connect() as conn:
+                refused = refusal_of(conn, args.channel, cid)
+            if refused:
+                # Still shown, as a preview of the words; but no campaign step would send it.
+                kind = "emails" if args.channel == "email" else "texts"
+                print(f"Customer {cid} has refused {kind} ({refused}): a campaign would not send them this.",
+                      file=sys.stderr)
     if out is None:
         print(rendered.text)
         return EXIT_OK

@@ -677,6 +677,22 @@ def refused_among(conn, channel: str, ids) -> set[int]:
     return out
 
 
+def refusal_of(conn, channel: str, customer_id: int) -> str | None:
+    """The refusal guard 1 holds against sending one customer ``channel`` ("denied",
+    "unsubscribed", "cleaned": their own answer, else the one their address carries), or None
+    when it lets them through (:func:`refused_among`, for one card)."""
+    if customer_id not in refused_among(conn, channel, [customer_id]):
+        return None
+    consent_name, address_name, _kind, _setting = _CHANNELS[channel]
+    cust = Customer.__table__
+    own, address = conn.execute(select(cust.c[consent_name], cust.c[address_name])
+                                .where(cust.c.id == customer_id)).one()
+    if own in _REFUSED:
+        return own
+    said = held_refusals(conn, channel, {address}).says(customer_id, own, address) if address else ""
+    return said if said in _REFUSED else "unsubscribed"
+
+
 @dataclass(frozen=True)
 class HeldRefusals:
     """Guard 1's refusals on one channel of the addresses customers who did not say no hold

@@ -203,3 +203,26 @@ def body_from_text(text: str) -> str:
         if lines:
             paragraphs.append("<p>" + "<br>\n".join(_linkify(line) for line in lines) + "</p>")
     return "\n".join(paragraphs)
+
+
+# Where each filled-in value goes while the template's own words are laid out (private-use
+# characters: no template writes them, and the link pattern runs through them like letters).
+_HOLE = re.compile("\ue000(\\d+)\ue001")
+
+
+def body_from_filled(pieces: list[tuple[str, bool]]) -> str:
+    """:func:`body_from_text` for a template filled in (``tokens.fill``): only the addresses the
+    template writes become links.  A value is text, escaped, wherever it stands: a first name
+    "www.shop.example" is a name, not a link; within a link the template writes
+    (``…/stores/{city}``) it is the part of the address it fills."""
+    values: list[str] = []
+    laid: list[str] = []
+    for text, filled in pieces:
+        if filled and not text:
+            continue  # nothing filled in: the line reads as it would without the token
+        if filled:
+            laid.append(f"\ue000{len(values)}\ue001")
+            values.append(text)
+        else:
+            laid.append(text.replace("\ue000", "").replace("\ue001", ""))
+    return _HOLE.sub(lambda m: html.escape(values[int(m.group(1))], quote=True), body_from_text("".join(laid)))

@@ -10,7 +10,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.brand import Brand, get_brand, logo
 from omnidesk.core.messages.derive import CHANNEL_LABELS
-from omnidesk.core.messages.email import EmailParts, body_from_text, render_email
+from omnidesk.core.messages.email import EmailParts, body_from_filled, render_email
 from omnidesk.core.messages.personal import customer_values, shared_values
 from omnidesk.core.messages.store import MessageData, get_message
 from omnidesk.core.tempfiles import temporary_directory
@@ -51,9 +51,10 @@ def render_for(message: MessageData, channel: str, values: dict, brand: Brand) -
     filled = {f: tokens.render(t, values) for f, t in variant.fields.items()}
     if channel != "email":
         return Rendered(channel, filled)
-    body = tokens.render(variant.fields.get("body", ""), values)
+    # Only the template's own addresses become links, never a customer's value that looks like one.
+    body = body_from_filled(tokens.fill(variant.fields.get("body", ""), values))
     parts = render_email(subject=filled.get("subject", ""), preheader=filled.get("preheader", ""),
-                         body_html=body_from_text(body), footer_html=footer_html(brand),
+                         body_html=body, footer_html=footer_html(brand),
                          brand_color=brand.colors[0])
     return Rendered(channel, filled, parts)
 

@@ -200,6 +200,77 @@ def _normalized(values: Mapping[str, str | None]) -> dict[str, str | None]:
     return out
 
 
+def fill(
+    template: str,
+    values: Mapping[str, str | None],
+    *,
+    max_value: int = 500,
+) -> list[tuple[str, bool]]:
+    """``template`` in pieces, each token's replaced by its value (see :func:`render`): each
+    piece with whether it was filled in (a value or a fallback) rather than written in the template.
+
+    For a layout that treats the template's words and the values apart: an email makes the
+    template's addresses links, never one a customer's name happens to look like.
+    """
+    if max_value < 1:
+        raise ValueError("max_value must be at least 1")
+    lookup = _normalized(values)
+    out: list[tuple[str, bool]] = []
+    in_links = None  # where the template's links are, read once a token is met
+    for piece in parse(template):
+        if isinstance(piece, Text):
+            out.append((piece.text, False))
+            continue
+        key = token_key(piece.name)
+        if key is None:
+            out.append((template[piece.start:piece.end], False))
+            continue
+        value = lookup.get(key)
+        text = "" if value is None else str(value).strip()[:max_value]
+        if not text:
+            text = piece.fallback or ""
+        if in_links is None:
+            in_links = [(lk.start, lk.end) for lk in find_links(template)]
+        if text and any(a <= piece.start and piece.end <= b for a, b in in_links):
+            # Inside a link, a value is one piece of it: "New York" opened ".../stores/New".
+            text = quote(text, safe="")
+        out.append((text, True))
+    return out
+
+
+def renderer(template: str, *, max_value: int = 500) -> Callable[[Mapping[str, str | None]], str]:
+    """:func:`render` of ``template`` made ready for many customers: the template is read once
+    (its tokens and its links), and each call fills it for one customer's values."""
+    if max_value < 1:
+        raise ValueError("max_value must be at least 1")
+    in_links = [(lk.start, lk.end) for lk in find_links(template)]
+    plan: list[str | tuple[str, str, bool]] = []  # literal text, or (key, fallback, inside a link)
+    for piece in parse(template):
+        key = None if isinstance(piece, Text) else token_key(piece.name)
+        if isinstance(piece, Text):
+            plan.append(piece.text)
+        elif key is None:
+            plan.append(template[piece.start:piece.end])
+        else:
+            plan.append((key, piece.fallback or "",
+                         any(a <= piece.start and piece.end <= b for a, b in in_links)))
+
+    def fill_in(values: Mapping[str, str | None]) -> str:
+        lookup = _normalized(values)
+        out = []
+        for step in plan:
+            if isinstance(step, str):
+                out.append(step)
+                continue
+            key, fallback, in_link = step
+            value = lookup.get(key)
+            text = ("" if value is None else str(value).strip()[:max_value]) or fallback
+            out.append(quote(text, safe="") if in_link and text else text)
+        return "".join(out)
+
+    return fill_in
+
+
 def render(
     template: str,
     values: Mapping[str, str | None],
@@ -216,27 +287,5 @@ def render(
     HTML).  A token whose name is not of the syntax, and every malformed brace, is written as
     it stands in the template, for the preview to show and the check to report.
     """
-    if max_value < 1:
-        raise ValueError("max_value must be at least 1")
-    lookup = _normalized(values)
-    out = []
-    in_links = None  # where the template's links are, read once a token is met
-    for piece in parse(template):
-        if isinstance(piece, Text):
-            out.append(piece.text)
-            continue
-        key = token_key(piece.name)
-        if key is None:
-            out.append(template[piece.start:piece.end])
-            continue
-        value = lookup.get(key)
-        text = "" if value is None else str(value).strip()[:max_value]
-        if not text:
-            text = piece.fallback or ""
-        if in_links is None:
-            in_links = [(lk.start, lk.end) for lk in find_links(template)]
-        if text and any(a <= piece.start and piece.end <= b for a, b in in_links):
-            # Inside a link, a value is one piece of it: "New York" opened ".../stores/New".
-            text = quote(text, safe="")
-        out.append(escape(text) if escape is not None and text else text)
-    return "".join(out)
+    return "".join(escape(text) if filled and escape is not None and text else text
+                   for text, filled in fill(template, values, max_value=max_value))
