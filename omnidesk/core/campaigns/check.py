@@ -5,7 +5,9 @@ message has no variant for, no message at all, an email recipient whose name is
 longer than a Mailchimp field holds (the export would stop at it), a step whose time is out of
 range (campaign.LATEST_STEP; saved before plans refused it), a step not yet exported whose time
 has passed (its pack would be made today for a moment gone by, and results would credit it with
-orders from back then: the user moves it to a time to come).  A pack exported and still to go (or under way)
+orders from back then: the user moves it to a time to come), an SMS step whose
+text for any one recipient (all of them measured, not a sample) is over the segment limit.  A pack
+exported and still to go (or under way)
 that holds someone who opted out or was erased since is an error the export mends.  Warnings do not: a personal step
 nobody is eligible for, recipients moved out of quiet hours, a step exported already whose time
 has come (it went out: its counts are what its export recorded, and an export keeps it as it was;
@@ -24,7 +26,8 @@ from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
 from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
-from omnidesk.core.messages.lint import ERROR, WARNING, Finding, Report, check_variant
+from omnidesk.core.messages.lint import ERROR, SMS_MAX_SEGMENTS, WARNING, Finding, Report, check_variant
+from omnidesk.core.messages.longest import Longest, longest_texts
 from omnidesk.core.workspace import Workspace
 
 
@@ -101,6 +104,9 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
     now = now or datetime.now(UTC)
     findings: list[Finding] = []
     stats: dict[str, dict] = {}
+    message = None
+    texting: list[StepAudience] = []
+    longest_sms: list = []
     if campaign.message is None:
         findings.append(Finding("campaign", ERROR, "no_message", "the campaign has no message"))
     audiences, unusable = usable_audiences(ws, campaign, now=now)
@@ -113,13 +119,25 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
         values = customer_values(ws, ids, master=message.master, business_name=brand.name)
         samples = [values[i] for i in ids]
         names = custom_field_names(ws)
+        # The segment limit holds for every recipient, not for the sample: each SMS step's
+        # costliest text is found among all its recipients, and measured with the sample.
+        texting = [a for a in audiences if a.step.channel == "sms" and not a.kept and a.sending_until is None
+                   and a.eligible]
+        longest_sms = [None] * len(texting)
+        if texting and "sms" in message.variants:
+            longest_sms = longest_texts(ws, message.variants["sms"].fields.get("text", ""),
+                                        [a.eligible for a in texting], master=message.master,
+                                        business_name=brand.name, limit=SMS_MAX_SEGMENTS)
         for channel in dict.fromkeys(s.channel for s in campaign.steps):
             variant = message.variants.get(channel)
             if variant is None:
                 findings.append(Finding(channel, ERROR, "no_variant",
                                         f"the message has no {CHANNEL_LABELS.get(channel, channel)} variant"))
                 continue
-            found, stats[channel] = check_variant(channel, variant.fields, message.master, brand, samples=samples,
+            measured = samples
+            if channel == "sms":
+                measured = [*samples, *(w.values for w in longest_sms if w is not None)]
+            found, stats[channel] = check_variant(channel, variant.fields, message.master, brand, samples=measured,
                                                   custom_names=names)
             findings.extend(found)
             if variant.stale:
@@ -166,6 +184,9 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             findings.append(Finding(s.channel, WARNING, "quiet_hours_moved",
                                     f"{len(a.moved):,} recipient{'s' if len(a.moved) > 1 else ''} of the {label} "
                                     f"wait{'' if len(a.moved) > 1 else 's'} for their quiet hours to end"))
+    for a, worst in zip(texting, longest_sms, strict=True):
+        if worst is not None and worst.stats.segments > SMS_MAX_SEGMENTS:
+            findings.append(_text_too_long(a.step, worst))
     findings.extend(_names_too_long(ws, [a for a in audiences if not a.kept and a.sending_until is None]))
     findings.extend(_packs_with_opt_outs(ws, campaign, [a for a in audiences if not a.kept], now))
     return Report(findings, stats), step_summaries(audiences, unusable), campaign
@@ -249,6 +270,21 @@ def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[
                                f"the pack of the {label}, exported {exported} UTC, holds {who}: "
                                "export it again (campaign export --force) before it goes out"))
     return out
+
+
+def step_label(s: Step) -> str:
+    """A step named by its channel and its time on its own clock: "SMS step of 2027-03-01 18:00 (America/New_York)"."""
+    return f"{CHANNEL_LABELS.get(s.channel, s.channel)} step of {s.at_local[:16].replace('T', ' ')} ({s.timezone})"
+
+
+def _text_too_long(s: Step, worst: Longest) -> Finding:
+    """The SMS step's costliest text over the segment limit, naming whose it is: the export would refuse it."""
+    n = worst.over
+    others = f"; {n:,} of its recipients' texts are over" if n > 1 else ""
+    return Finding(s.channel, ERROR, "sms_too_long",
+                   f"the {step_label(s)} texts customer {worst.customer_id} in {worst.stats.segments} segments "
+                   f"({worst.stats.encoding}), more than the {SMS_MAX_SEGMENTS} a text is kept to{others}: "
+                   "shorten the text, or the value that makes it long on the customer's card", "text")
 
 
 def _names_too_long(ws: Workspace, audiences: list[StepAudience]) -> list[Finding]:

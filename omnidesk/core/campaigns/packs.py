@@ -54,6 +54,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import safe_cell, write_csv, write_csv_columns
 from omnidesk.core.exporting.outfiles import check_output
 from omnidesk.core.failures import telling_write_failures
+from omnidesk.core.messages.lint import SMS_MAX_SEGMENTS
 
 __all__ = [
     "EMAIL_COLUMNS",
@@ -277,7 +278,8 @@ def write_sms_pack(out: Path, rows: Iterable[SmsRecipient], *, excel: bool = Fal
     ``Encoding``, ``Send at (UTC)`` (``YYYY-MM-DDTHH:MM:SSZ``), ``Send at
     (local)`` (ISO 8601 with the offset of ``zone`` at that instant), ``Time
     zone`` and ``Note`` ("moved out of quiet hours" for a moved send).  A
-    number not in E.164 form, a naive send time or an unknown zone stops the
+    number not in E.164 form, a text of more segments than a text is kept to
+    (``SMS_MAX_SEGMENTS``), a naive send time or an unknown zone stops the
     pack with an error naming the customer, and no file is left.
 
     A pack can hold a million texts, so rows are laid out a chunk at a time as
@@ -298,6 +300,16 @@ def _check_phones(chunk: list[SmsRecipient], phones: list[str]) -> None:
         if not isinstance(r.phone, str) or not _E164.fullmatch(r.phone):
             raise UserError(f"customer {r.customer_id}: {r.phone!r} is not a phone number in "
                             "international form (+ and the country code)")
+
+
+def _within_segment_limit(chunk: list[SmsRecipient]) -> None:
+    """Refuse a text longer than a text is kept to (lint.SMS_MAX_SEGMENTS): carriers do not join
+    more parts reliably, so the recipient would get it in pieces or not at all."""
+    for r in chunk:
+        if r.segments > SMS_MAX_SEGMENTS:
+            raise UserError(f"customer {r.customer_id}: the text is {r.segments} segments ({r.encoding}), more than "
+                            f"the {SMS_MAX_SEGMENTS} a text is kept to; shorten the message (or the value that "
+                            "makes it long on the customer's card) and export again")
 
 
 def _sms_chunks(rows: Iterator[SmsRecipient]) -> Iterator[list[list[str]]]:
@@ -322,6 +334,7 @@ def _sms_chunks(rows: Iterator[SmsRecipient]) -> Iterator[list[list[str]]]:
     while chunk := list(islice(rows, _CHUNK)):
         phones = [r.phone for r in chunk]
         _check_phones(chunk, phones)
+        _within_segment_limit(chunk)
         sends = [times.get((r.send_at_utc, r.zone)) or formatted(r) for r in chunk]
         yield [
             phones,
