@@ -122,10 +122,10 @@ def cmd_message_list(args: argparse.Namespace) -> int:
 
 def cmd_message_check(args: argparse.Namespace) -> int:
     from omnidesk.core.messages.derive import CHANNEL_LABELS
-    from omnidesk.core.messages.lint import check_message
+    from omnidesk.core.messages.offer import check_message_now
 
     with _open_existing(args, readonly=True) as ws:
-        report = check_message(ws, args.name)
+        report = check_message_now(ws, args.name)
 
     def text(d):
         lines = [f"{f['severity']:<7}  {CHANNEL_LABELS.get(f['channel'], f['channel'])}: {printable(f['message'])} "

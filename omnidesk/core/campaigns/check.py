@@ -5,7 +5,8 @@ message has no variant for, no message at all, an email recipient whose name is
 longer than a Mailchimp field holds (the export would stop at it), a step whose time is out of
 range (campaign.LATEST_STEP; saved before plans refused it), a step not yet exported whose time
 has passed (its pack would be made today for a moment gone by, and results would credit it with
-orders from back then: the user moves it to a time to come), an SMS step whose
+orders from back then: the user moves it to a time to come), a step that goes out after the offer's last
+day (on its own clock, its texts moved out of quiet hours at their moved time), an SMS step whose
 text for any one recipient (all of them measured, not a sample) is over the segment limit.  A pack
 exported and still to go (or under way)
 that holds someone who opted out or was erased since is an error the export mends.  Warnings do not: a personal step
@@ -178,6 +179,8 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             # customers bought back then, and caps would count a message in the past.
             findings.append(Finding(s.channel, ERROR, "step_in_past",
                                     f"the {label} is in the past; give it a time to come before it is exported"))
+        if message is not None:
+            findings.extend(_after_offer(a, message.master, label))
         if a.eligible is not None and not a.eligible:
             findings.append(Finding(s.channel, WARNING, "nobody_eligible", f"nobody can receive the {label}"))
         if a.moved:
@@ -285,6 +288,35 @@ def _text_too_long(s: Step, worst: Longest) -> Finding:
                    f"the {step_label(s)} texts customer {worst.customer_id} in {worst.stats.segments} segments "
                    f"({worst.stats.encoding}), more than the {SMS_MAX_SEGMENTS} a text is kept to{others}: "
                    "shorten the text, or the value that makes it long on the customer's card", "text")
+
+
+def _after_offer(audience: StepAudience, master: dict, label: str) -> list[Finding]:
+    """An error when the step goes out after the offer is over: its last day ends at midnight on the
+    step's own clock, and the step's last send (a text moved out of quiet hours goes the next
+    morning) must come before that."""
+    from omnidesk.core.messages.offer import offer_end
+    from omnidesk.core.messages.personal import nice_day
+
+    s = audience.step
+    zone = ZoneInfo(s.timezone)
+    end = offer_end(master, zone)
+    if end is None:
+        return []
+    last = max([s.at_utc, *audience.send_at.values()])
+    if last < end:
+        return []
+    day = nice_day(master.get("offer_expires"))
+    if s.at_utc >= end:
+        return [Finding(s.channel, ERROR, "offer_ended",
+                        f"the offer's last day is {day}, before the {label}: it would offer what is "
+                        "over; move the step before then or give the offer a new end date")]
+    late = sorted(cid for cid, at in audience.send_at.items() if at >= end)
+    n = len(late)
+    return [Finding(s.channel, ERROR, "offer_ended",
+                    f"the offer's last day is {day} ({s.timezone}), but {n:,} recipient{'s' if n > 1 else ''} of the "
+                    f"{label} {'are' if n > 1 else 'is'} sent it after, once their quiet hours end (the last at "
+                    f"{last.astimezone(zone):%Y-%m-%d %H:%M} on the step's clock): move the step earlier or "
+                    "give the offer a new end date")]
 
 
 def _names_too_long(ws: Workspace, audiences: list[StepAudience]) -> list[Finding]:
