@@ -86,3 +86,21 @@ def test_the_sms_pack_refuses_a_text_over_six_segments(tmp_path):
     with pytest.raises(UserError, match="customer 42: the text is 7 segments"):
         write_sms_pack(tmp_path / "pack.csv", rows)
     assert list(tmp_path.iterdir()) == []
+
+
+@time_machine.travel("2027-02-01 15:00:00Z", tick=False)
+def test_an_sms_step_whose_message_has_no_sms_variant_is_named_not_measured(shop):
+    from omnidesk.core.campaigns.campaign import save_campaign
+    from omnidesk.core.campaigns.check import check_campaign
+    from omnidesk.core.messages.store import save_message
+    from omnidesk.core.workspace import Workspace
+
+    ws = Workspace.open(shop)
+    try:
+        save_message(ws, "Mail only", {"headline": "Sale", "link": "https://hc.example/a"}, channels=["email"])
+        save_campaign(ws, "Texts", message="Mail only", audience="everyone", mode="each_channel",
+                      steps=[{"channel": "sms", "at": "2027-03-01T12:00", "timezone": "America/New_York"}])
+        report, _steps, _campaign = check_campaign(ws, "Texts")
+    finally:
+        ws.close()
+    assert "no_variant" in {f.code for f in report.errors}
