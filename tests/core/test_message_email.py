@@ -228,3 +228,20 @@ def test_rendering_needs_no_network_at_all(no_network):
     parts = render(body_html='<p>Hi</p><img src="https://cdn.example/logo.png" alt="Logo">')
     assert 'src="https://cdn.example/logo.png"' in parts.html  # images load in the reader's client
     assert parts.text.startswith("Hi")
+
+
+@pytest.mark.parametrize(("body", "subject", "direction"), [
+    ("مرحبا {first_name|صديقنا}، خصم ٢٠٪ على كل شيء", "تخفيضات الربيع", "rtl"),
+    ("שלום! 20% הנחה על הכול", "מבצע אביב", "rtl"),
+    ("<b>20%</b> off: مرحبا", "Spring sale", "ltr"),  # the first letter with a direction decides
+    ("20% — 2027", "تخفيضات", "rtl"),  # a body of figures alone: the subject decides
+    (BODY_TEXT, "Spring sale", "ltr"),
+])
+def test_an_email_in_arabic_or_hebrew_is_laid_out_from_the_right(body, subject, direction):
+    parts = render(body_html=body_from_text(body), subject=subject)
+    tree = document_fromstring(parts.html)
+    assert tree.get("dir") == direction and tree.xpath("//body")[0].get("dir") == direction
+    content = tree.xpath("//td[contains(@class, 'content')]")[0]
+    assert content.get("dir") == direction
+    assert f"text-align: {'right' if direction == 'rtl' else 'left'}" in content.get("style")
+    assert (tree.get("lang") == "en") == (direction == "ltr")  # no English label on an Arabic email

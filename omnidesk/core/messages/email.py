@@ -67,14 +67,30 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
-def _css(color: str) -> str:
+def writing_direction(*texts: str) -> str:
+    """"rtl" when the first letter of ``texts`` (HTML tags left out) that has a direction is
+    written right to left (Hebrew, Arabic), else "ltr": the rule of HTML's ``dir="auto"``,
+    which email clients do not all follow, so the email says it outright."""
+    import unicodedata
+
+    for text in texts:
+        for ch in re.sub(r"<[^>]*>|&\w+;|&#\w+;", " ", text or ""):
+            kind = unicodedata.bidirectional(ch)
+            if kind in ("R", "AL"):
+                return "rtl"
+            if kind == "L":
+                return "ltr"
+    return "ltr"
+
+
+def _css(color: str, align: str = "left") -> str:
     return f"""
 body {{ margin: 0; padding: 0; background-color: {_PAGE_BG}; }}
 table {{ border-collapse: collapse; }}
 .wrapper {{ width: 100%; background-color: {_PAGE_BG}; }}
 .container {{ width: 100%; max-width: 600px; background-color: #ffffff; border-top: 4px solid {color}; }}
 .content {{ padding: 32px 32px 16px 32px; font-family: Helvetica, Arial, sans-serif; font-size: 16px;
-            line-height: 1.5; color: #222222; text-align: left; }}
+            line-height: 1.5; color: #222222; text-align: {align}; }}
 .content p {{ margin: 0 0 16px 0; }}
 .content h1, .content h2 {{ margin: 0 0 16px 0; line-height: 1.25; color: #111111; }}
 .content a {{ color: {color}; text-decoration: underline; }}
@@ -111,22 +127,25 @@ def render_email(*, subject: str, preheader: str, body_html: str, footer_html: s
     if placeholder not in footer:
         footer += f'\n<p><a href="{html.escape(placeholder)}">Unsubscribe</a></p>'
 
+    # Arabic or Hebrew laid out from the right, and aligned there, in clients that ignore dir too.
+    direction = writing_direction(body_html, subject)
+    rtl = direction == "rtl"
     document = f"""<!DOCTYPE html>
-<html lang="en">
+<html{'' if rtl else ' lang="en"'} dir="{direction}">
 <head>
 <meta http-equiv="Content-Type" content="text/html; charset=utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="x-apple-disable-message-reformatting">
 <title>{html.escape(subject)}</title>
-<style>{_css(brand_color)}</style>
+<style>{_css(brand_color, "right" if rtl else "left")}</style>
 </head>
-<body>
+<body dir="{direction}">
 <span class="preheader" style="{_PREHEADER_STYLE}">{html.escape(preheader)}{_PREHEADER_PAD}</span>
 <table role="presentation" class="wrapper" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="{_PAGE_BG}">
 <tr><td align="center" style="padding: 24px 8px;">
 <!--[if mso]><table role="presentation" width="600" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
 <table role="presentation" class="container" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff">
-<tr><td class="content">
+<tr><td class="content" dir="{direction}">
 {body_html}
 </td></tr>
 <tr><td class="footer">
