@@ -219,7 +219,14 @@ def test_schedule_waits_for_a_clean_check_and_the_image_reaches_the_packs(shop, 
     assert run(capsys, "campaign", "export", "Spring sale", "--out", str(out), "-w", str(shop))[0] == 0
     with (out / "spring-sale_instagram_2027-03-01_1200.csv").open(encoding="utf-8", newline="") as f:
         assert next(csv.DictReader(f))["Image URL"] == "https://hc.example/spring.jpg"
-    assert 'src="https://hc.example/spring.jpg"' in (out / "spring-sale_email_2027-03-01_0900.html").read_text(encoding="utf-8")
+    sent = (out / "spring-sale_email_2027-03-01_0900.html").read_text(encoding="utf-8")
+    # The headline stands in for the picture where a client blocks pictures, and in a screen reader.
+    assert 'src="https://hc.example/spring.jpg" alt="Spring sale"' in sent
+    # The preview of the email is what the pack sends, picture and all.
+    preview = tmp_path / "preview.html"
+    assert run(capsys, "message", "render", "Spring sale", "--channel", "email", "--out", str(preview),
+               "-w", str(shop))[0] == 0
+    assert 'src="https://hc.example/spring.jpg" alt="Spring sale"' in preview.read_text(encoding="utf-8")
     # Exported, it does not go back to "scheduled": its packs are out of the app.
     status, _, err = run(capsys, "campaign", "schedule", "Spring sale", "-w", str(shop))
     assert status == 1 and "is exported already; it cannot go back to scheduled" in err

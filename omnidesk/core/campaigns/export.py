@@ -234,7 +234,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     from omnidesk.core.messages.brand import get_brand
     from omnidesk.core.messages.personal import customer_values, shared_values
     from omnidesk.core.messages.render import footer_html, write_poster
-    from omnidesk.core.messages.email import body_from_text, render_email
+    from omnidesk.core.messages.email import body_from_text, render_email, with_picture
     from omnidesk.core.messages.links import find_links
     from omnidesk.core.messages.sms import sms_stats
     from omnidesk.core.messages.store import get_message
@@ -324,11 +324,8 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                                                   for n in tokens_used})
                             for cid in ids)
                     packs.write_email_audience(main, rows, [tags[n] for n in tokens_used], excel=excel)
-                    picture = message.master.get("image", "")
-                    body = body_from_text(html_body)
-                    if picture:
-                        body = (f'<p><img src="{html.escape(picture, quote=True)}" alt="" width="560" '
-                                f'style="max-width:100%;height:auto"></p>{body}')
+                    body = with_picture(body_from_text(html_body), message.master.get("image", ""),
+                                        message.master.get("headline", ""))
                     parts = render_email(subject=subject, preheader=preheader,
                                          body_html=body, footer_html=footer_html(brand),
                                          brand_color=brand.colors[0])

@@ -67,6 +67,15 @@ def _one_line(value: str) -> str:
     return " ".join(value.split())
 
 
+def with_picture(body_html: str, picture: str, alt: str) -> str:
+    """``body_html`` with the message's picture above it (none without ``picture``).  ``alt`` (the
+    headline) is what a client that blocks pictures shows in its place, and what a screen reader says."""
+    if not picture:
+        return body_html
+    return (f'<p><img src="{html.escape(picture, quote=True)}" alt="{html.escape(" ".join(alt.split()), quote=True)}" '
+            f'width="560" style="max-width:100%;height:auto"></p>{body_html}')
+
+
 def writing_direction(*texts: str) -> str:
     """"rtl" when the first letter of ``texts`` (HTML tags left out) that has a direction is
     written right to left (Hebrew, Arabic), else "ltr": the rule of HTML's ``dir="auto"``,

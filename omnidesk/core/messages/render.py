@@ -10,7 +10,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.brand import Brand, get_brand, logo
 from omnidesk.core.messages.derive import CHANNEL_LABELS
-from omnidesk.core.messages.email import EmailParts, body_from_filled, render_email
+from omnidesk.core.messages.email import EmailParts, body_from_filled, render_email, with_picture
 from omnidesk.core.messages.personal import customer_values, shared_values
 from omnidesk.core.messages.store import MessageData, get_message
 from omnidesk.core.tempfiles import temporary_directory
@@ -53,6 +53,8 @@ def render_for(message: MessageData, channel: str, values: dict, brand: Brand) -
         return Rendered(channel, filled)
     # Only the template's own addresses become links, never a customer's value that looks like one.
     body = body_from_filled(tokens.fill(variant.fields.get("body", ""), values))
+    # The picture the send pack's email carries, so that the preview is what goes out.
+    body = with_picture(body, message.master.get("image", ""), message.master.get("headline", ""))
     parts = render_email(subject=filled.get("subject", ""), preheader=filled.get("preheader", ""),
                          body_html=body, footer_html=footer_html(brand),
                          brand_color=brand.colors[0])
