@@ -458,3 +458,25 @@ def test_words_being_typed_stay_when_another_window_changes_the_workspace(win, v
                                              "link": "https://hc.example/a"}, replace=True)
     assert win.look_for_outside_changes()
     assert view.master.edits["headline"].text() == "Autumn, again"
+
+
+def test_an_offer_that_has_ended_says_so_beside_its_date(win, view, qtbot):
+    # The message check warns once the offer's last day is over on the shop's clock; the editor
+    # says it beside the date, and stops saying it once a later day is picked.
+    import time_machine
+    from PySide6.QtCore import QDate
+
+    win.workspace.set_setting("timezone", "America/New_York")
+    store.save_message(win.workspace, "Winter", {"headline": "Winter sale", "offer_expires": "2027-01-31",
+                                                 "link": "https://shop.example.com/w"})
+    with time_machine.travel("2027-02-01 04:30Z", tick=False):  # 23:30 on the 31st in New York: still on
+        view.refresh()
+        assert not view.master.ended.isVisible() and view.master.ended.text() == ""
+    with time_machine.travel("2027-02-01 05:30Z", tick=False):  # 00:30 on 1 February there: over
+        view.refresh()
+        assert view.master.ended.isVisibleTo(view) and view.master.ended.text() == "⚠ this offer has ended"
+        assert "31 Jan 2027" in view.master.ended.toolTip()
+        view.master.expires.setDate(QDate(2027, 3, 31))
+        assert not view.master.ended.isVisibleTo(view)
+        view.master.expires_on.setChecked(False)  # no end date: nothing to end
+        assert not view.master.ended.isVisibleTo(view)

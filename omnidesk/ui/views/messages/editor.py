@@ -89,8 +89,16 @@ class MasterForm(QWidget):
                 self.expires_on.toggled.connect(self.expires.setEnabled)
                 self.expires_on.toggled.connect(self.changed)
                 self.expires.dateChanged.connect(self.changed)
+                # Said beside the date as it is picked: an offer already over (the message check's warning).
+                self.ended = QLabel()
+                self.ended.setObjectName("master:offer_ended")
+                self.ended.setStyleSheet("color: #8A5300;")
+                self.ended.hide()
+                self.expires_on.toggled.connect(self._check_ended)
+                self.expires.dateChanged.connect(self._check_ended)
                 row.addWidget(self.expires_on)
                 row.addWidget(self.expires)
+                row.addWidget(self.ended)
                 row.addStretch(1)
                 form.addRow(MASTER_LABELS[f] + ":", row)
                 continue
@@ -110,6 +118,20 @@ class MasterForm(QWidget):
         self.edits["link"].setPlaceholderText("https://…  (tagged per channel for your analytics)")
         self.edits["offer_value"].setPlaceholderText("e.g. 20% off")  # grey "20% off" read as typed in
         self.edits["image"].setPlaceholderText("https://… a picture the posts and the email show (optional)")
+
+    # The shop's clock, on which the offer's last day ends (set by the screen from the workspace).
+    offer_zone = None
+
+    def _check_ended(self, *_args) -> None:
+        from datetime import UTC, datetime
+
+        from omnidesk.core.messages.offer import offer_ended
+
+        expires = self.expires.date().toString("yyyy-MM-dd") if self.expires_on.isChecked() else ""
+        finding = offer_ended({"offer_expires": expires}, datetime.now(UTC), self.offer_zone)
+        self.ended.setText("⚠ this offer has ended" if finding is not None else "")
+        self.ended.setToolTip(finding.message[:1].upper() + finding.message[1:] + "." if finding is not None else "")
+        self.ended.setVisible(finding is not None)
 
     def _check_link(self, text: str) -> None:
         from omnidesk.core.messages.links import link_problem
@@ -131,6 +153,7 @@ class MasterForm(QWidget):
         self.expires.setDate(QDate.fromString(expires, "yyyy-MM-dd") if expires else QDate.currentDate())
         self.blockSignals(False)
         self._check_link(self.edits["link"].text())
+        self._check_ended()
 
     def values(self) -> dict[str, str]:
         out = {f: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()

@@ -263,6 +263,9 @@ class MessagesView(QWidget):
             return
         m = self.current
         self.title.setText(m.name)
+        from omnidesk.core.timeline import workspace_zone
+
+        self.master.offer_zone = workspace_zone(self.workspace)
         self.master.set_values(m.master)
         self.save_master_button.setEnabled(False)
         shown = self.tabs.currentWidget()
