@@ -165,17 +165,29 @@ def to_merge_tags(template: str, tags: dict[str, str] | None = None) -> tuple[st
 
     ``tags`` gives the tag of each token (see :func:`merge_tags`); a token it lacks takes :func:`merge_tag`.
     """
+    from urllib.parse import quote
+
+    from omnidesk.core.messages.links import find_links
+
     out, used = [], []
+    links = None  # where the template's links are, read once a token is met
     for piece in tokens.parse(template):
         if isinstance(piece, tokens.Text):
             out.append(piece.text)
             continue
         tag = (tags or {}).get(piece.name) or merge_tag(piece.name)
         used.append(piece.name)
-        if piece.fallback:
-            out.append(f"*|IF:{tag}|**|{tag}|**|ELSE:|*{piece.fallback}*|END:IF|*")
+        if links is None:
+            links = [(lk.start, lk.end) for lk in find_links(template)]
+        # Inside a link the value is one piece of the address: Mailchimp's URL: encodes it
+        # ("New York" would otherwise end the link at "New"), and the fallback is encoded here.
+        value, fallback = tag, piece.fallback
+        if any(a <= piece.start and piece.end <= b for a, b in links):
+            value, fallback = f"URL:{tag}", quote(fallback, safe="")
+        if fallback:
+            out.append(f"*|IF:{tag}|**|{value}|**|ELSE:|*{fallback}*|END:IF|*")
         else:
-            out.append(f"*|{tag}|*")
+            out.append(f"*|{value}|*")
     return "".join(out), list(dict.fromkeys(used))
 
 
