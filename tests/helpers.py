@@ -215,3 +215,21 @@ def schema_after_going_back(tmp_path: Path, before: str, after: str, like: str) 
     finally:
         new.close()
         old.close()
+
+
+def machine_in_zone(zone: str):
+    """An autouse fixture for a module: the computer's own clock in ``zone`` (``TZ``) for each test,
+    put back after it.  ``new_york = machine_in_zone("America/New_York")`` at the module's top."""
+    import time
+
+    import pytest
+
+    @pytest.fixture(autouse=True)
+    def machine_zone(monkeypatch):
+        monkeypatch.setenv("TZ", zone)
+        time.tzset()
+        yield
+        monkeypatch.undo()
+        time.tzset()
+
+    return machine_zone

@@ -16,7 +16,6 @@ The machine's own zone is set to one far from every shop's, so nothing leans on 
 
 from __future__ import annotations
 
-import time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -35,18 +34,13 @@ from tests.core.test_presets import (
     MAILCHIMP_UNSUBSCRIBED,
     SHOPIFY_CUSTOMERS,
 )
+from tests.helpers import machine_in_zone
 
 NY = ZoneInfo("America/New_York")
 
 
-@pytest.fixture(autouse=True)
-def machine_far_from_the_shop(monkeypatch):
-    """The computer seems to be in Kiritimati (UTC+14): a day read on its clock would be wrong."""
-    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+# The computer seems to be in Kiritimati (UTC+14): a day read on its clock would be wrong.
+machine_far_from_the_shop = machine_in_zone("Pacific/Kiritimati")
 
 
 def shop_export(path, email: str, accepts_email: str, accepts_sms: str = "", spent: str = "10.00"):

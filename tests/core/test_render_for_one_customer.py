@@ -4,12 +4,11 @@ an email whose links are the message's own, never a customer's value that looks 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 import time_machine
 
-from tests.helpers import cli_shop_fixtures, run_cli
+from tests.helpers import cli_shop_fixtures, machine_in_zone, run_cli
 
 PEOPLE = (["Email", "First Name", "Last Name", "Phone", "Accepts Email Marketing", "Accepts SMS Marketing"], [
     ["ann@example.com", "Ann", "Lee", "+12125550101", "yes", "yes"],
@@ -28,13 +27,7 @@ shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 
                                         ["brand", "set", "name", "Harbor"])
 
 
-@pytest.fixture(autouse=True)
-def new_york(monkeypatch):
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+new_york = machine_in_zone("America/New_York")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -12,7 +11,7 @@ import time_machine
 from omnidesk.core.campaigns.packs import SmsRecipient, write_sms_pack
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.sms import sms_stats
-from tests.helpers import cli_shop_fixtures, run_cli
+from tests.helpers import cli_shop_fixtures, machine_in_zone, run_cli
 
 LONG_NAME = "عبد الرحمن محمد عبد العزيز"  # 25 letters in Arabic: the text goes UCS-2
 HEADER = ["Email", "First Name", "Last Name", "Phone", "Accepts Email Marketing", "Accepts SMS Marketing"]
@@ -28,13 +27,7 @@ shop_template, shop = cli_shop_fixtures((HEADER, ROWS), ["brand", "set", "addres
                                         ["brand", "set", "name", "Harbor"])
 
 
-@pytest.fixture(autouse=True)
-def new_york(monkeypatch):
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+new_york = machine_in_zone("America/New_York")
 
 
 def long_customer(shop) -> int:

@@ -1,8 +1,11 @@
-"""Rules on phones match the number however it is written.
+"""Rules on a till's customers: phones however they are written, and "the last N days" ending now.
 
 A till's transactions file gives mobiles as people write them, "(617) 555-0105"; the import keeps
 them in international form, +16175550105, and the list shows them as dialled in the shop's region.
 A rule typed the way the list shows the number, or part of it in any punctuation, finds it.
+
+The till also dates one sale three weeks ahead (its clock was wrong): that sale is not "within the
+last day", and its customer was not "last seen" in it — they were, two days before now.
 """
 
 from __future__ import annotations
@@ -70,3 +73,18 @@ def test_a_phone_without_its_country_code_is_one_of_the_workspaces_region(make_w
     _till(ws, capsys, tmp_path, [["03/09/2026", "11:00", "7001", "Hart, Amy", "07911 123456", "1", "Tea x1", "3,00"]])
     assert _count(ws, capsys, {"field": "phone", "op": "is", "value": "07911 123456"}) == 1
     assert _count(ws, capsys, {"field": "phone", "op": "is", "value": "+44 7911 123456"}) == 1
+
+
+def test_the_last_n_days_end_now(shop, capsys):
+    # Gil's till sale dated 31 March is ahead of now: no purchase of the last day, nor of the last 30 days.
+    assert _count(shop, capsys, {"field": "event.purchase", "op": "within_days", "value": 1}) == 1  # Dan's
+    assert _count(shop, capsys, {"field": "event.purchase", "op": "exists", "within_days": 1}) == 1
+    assert _count(shop, capsys, {"field": "event.purchase", "op": "within_days", "value": 30,
+                                 "count_at_least": 2}) == 0
+    assert _count(shop, capsys, {"field": "event.purchase", "op": "within_days", "value": 1, "item": "mug"}) == 0
+    assert _count(shop, capsys, {"field": "event.purchase", "op": "not_within_days", "value": 1}) == 1  # Gil
+    # Last seen: Gil's card says 31 March; he was last seen before now on 8 March.
+    assert _count(shop, capsys, {"field": "last_seen", "op": "within_days", "value": 1}) == 1  # Dan
+    assert _count(shop, capsys, {"field": "last_seen", "op": "within_days", "value": 3}) == 2
+    assert _count(shop, capsys, {"field": "last_seen", "op": "not_within_days", "value": 1}) == 1  # Gil
+    assert _count(shop, capsys, {"field": "first_seen", "op": "within_days", "value": 1}) == 1  # Dan
