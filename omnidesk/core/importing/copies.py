@@ -22,7 +22,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.identity.merge import merges_of_batch
-from omnidesk.core.importing.supersede import forget_products, hand_on_replacements
+from omnidesk.core.importing.supersede import forget_products, hand_on_replacements, json_object
 from omnidesk.core.metrics_index import forget_batch
 from omnidesk.core.models import HAND_KIND, Event, ImportBatch, MergeLog, SourceRecord, utcnow
 
@@ -36,14 +36,6 @@ _HOW_READ = ("channel", "kind", "preset", "encoding", "delimiter", "header_json"
 _RUNNER = ("by", "pid", "host")
 
 
-def _options(text: str | None) -> dict:
-    try:
-        options = json.loads(text or "{}")
-    except ValueError:
-        return {}
-    return options if isinstance(options, dict) else {}
-
-
 def holder_of(conn: Connection, file_hash: str) -> int | None:
     """The import that holds the rows of the file with these bytes: the earliest kept (done) one."""
     batch = ImportBatch.__table__
@@ -53,7 +45,7 @@ def holder_of(conn: Connection, file_hash: str) -> int | None:
 
 def copy_of(options_json: str | None) -> int | None:
     """The import a batch (its ``options_json``) is a copy of; None for an import that read its rows."""
-    held = _options(options_json).get(COPY_OF)
+    held = json_object(options_json).get(COPY_OF)
     return held if isinstance(held, int) else None
 
 
@@ -74,7 +66,7 @@ def record_copy(conn: Connection, holder: int, file_name: str, file_size: int, r
     batch = ImportBatch.__table__
     how = dict(conn.execute(select(*(batch.c[name] for name in _HOW_READ[:8]), batch.c.file_hash)
                             .where(batch.c.id == holder)).mappings().one())
-    options = {k: v for k, v in _options(how.pop("options_json")).items() if k not in _RUNNER}
+    options = {k: v for k, v in json_object(how.pop("options_json")).items() if k not in _RUNNER}
     options[COPY_OF] = holder
     now = utcnow()
     return conn.execute(insert(batch).values(
@@ -102,18 +94,18 @@ def hand_over(conn: Connection, batch_id: int, heir: int) -> set[int]:
     forget_batch(conn, heir)
     forget_products(conn, (batch_id, heir))
     for log_id, _kind, _moved in merges_of_batch(conn, batch_id):
-        saved = _options(conn.execute(select(log.c.absorbed_json).where(log.c.id == log_id)).scalar())
+        saved = json_object(conn.execute(select(log.c.absorbed_json).where(log.c.id == log_id)).scalar())
         saved["_undo"] = {**saved.get("_undo", {}), "batch_id": heir}
         conn.execute(update(log).where(log.c.id == log_id).values(absorbed_json=json.dumps(saved)))
     hand_on_replacements(conn, batch_id, heir)
     conn.execute(update(rec).where(rec.c.batch_id == batch_id).values(batch_id=heir))
     conn.execute(update(ev).where(ev.c.batch_id == batch_id).values(batch_id=heir))
     how = conn.execute(select(*(batch.c[name] for name in _HOW_READ)).where(batch.c.id == batch_id)).mappings().one()
-    options = _options(how["options_json"])
+    options = json_object(how["options_json"])
     options.pop(COPY_OF, None)
     conn.execute(update(batch).where(batch.c.id == heir).values(**{**how, "options_json": json.dumps(options)}))
     for other in copies_of(conn, batch_id):
-        options = _options(conn.execute(select(batch.c.options_json).where(batch.c.id == other)).scalar())
+        options = json_object(conn.execute(select(batch.c.options_json).where(batch.c.id == other)).scalar())
         options[COPY_OF] = heir
         conn.execute(update(batch).where(batch.c.id == other).values(options_json=json.dumps(options)))
     return touched

@@ -43,7 +43,8 @@ _ITEM_FIELDS = ("item_name", "item_quantity", "item_price")
 _CHAIN = 1000
 
 
-def _values(text: str | None) -> dict:
+def json_object(text: str | None) -> dict:
+    """A JSON object column read as a dict ({} when empty, unreadable or not an object)."""
     try:
         values = json.loads(text or "{}")
     except ValueError:
@@ -72,7 +73,7 @@ def corrected_records(conn: Connection, columns: tuple[int, int], batch_id: int,
         for _ in range(_CHAIN):
             if found is None:
                 break
-            marker = _values(found.values_json).get(SUPERSEDED)
+            marker = json_object(found.values_json).get(SUPERSEDED)
             later = marker.get("record") if isinstance(marker, dict) else None
             if later is None or later == rid:
                 break
@@ -102,7 +103,7 @@ def _take_off(conn: Connection, batch_id: int, new_id: int, new_no: int, old_id:
     events = [dict(e) for e in conn.execute(select(ev).where(ev.c.record_id == old_id)).mappings()]
     for e in events:  # its id kept, so that it comes back as it was (see restore_superseded)
         e.pop("customer_id", None)  # whoever the record is on when it comes back
-    old_values = _values(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
+    old_values = json_object(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
     old_values[SUPERSEDED] = {"batch": batch_id, "row": new_no, "record": new_id, "why": why, "events": events}
     conn.execute(update(rec).where(rec.c.id == old_id).values(
         values_json=json.dumps(old_values, ensure_ascii=False, default=str)))
@@ -129,7 +130,7 @@ def supersede(conn: Connection, batch_id: int, corrected: dict[int, int]) -> int
     for new_id, old_id in corrected.items():
         new = conn.execute(select(rec.c.record_no, rec.c.values_json).where(rec.c.id == new_id)).first()
         taken += _take_off(conn, batch_id, new_id, new.record_no, old_id, FIXED)
-        _set_corrects(conn, new_id, _values(new.values_json), [old_id])
+        _set_corrects(conn, new_id, json_object(new.values_json), [old_id])
     return taken
 
 
@@ -178,7 +179,7 @@ def replace_earlier_orders(conn: Connection, batch_id: int, channel: str) -> set
         olds = sorted(set(olds))
         for old_id in olds:
             _take_off(conn, batch_id, new_id, new.record_no, old_id, EXPORTED_AGAIN)
-        _set_corrects(conn, new_id, _values(new.values_json), olds)
+        _set_corrects(conn, new_id, json_object(new.values_json), olds)
     return touched
 
 
@@ -191,10 +192,10 @@ def carry_order_lines(conn: Connection, corrected: dict[int, int]) -> None:
     """
     rec, ev = SourceRecord.__table__, Event.__table__
     for new_id, old_id in corrected.items():
-        old_values = _values(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
+        old_values = json_object(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
         marker = old_values.get(SUPERSEDED) or {}
         for old in marker.get("events", ()):
-            details = _values(old.get("details_json"))
+            details = json_object(old.get("details_json"))
             others = details.get("record_ids", [])[1:]
             if not others:
                 continue
@@ -203,7 +204,7 @@ def carry_order_lines(conn: Connection, corrected: dict[int, int]) -> None:
             if new is None:
                 continue
             lead_items = 1 if any(k in old_values for k in _ITEM_FIELDS) else 0
-            new_details = _values(new.details_json)
+            new_details = json_object(new.details_json)
             new_details["items"] = list(new_details.get("items", [])) + list(details.get("items", [])[lead_items:])
             new_details["record_ids"] = list(new_details.get("record_ids", [new_id])) + others
             conn.execute(update(ev).where(ev.c.id == new.id).values(
@@ -220,7 +221,7 @@ def restore_superseded(conn: Connection, batch_id: int) -> set[int]:
     order counts, the latest kept.
     """
     rec, ev = SourceRecord.__table__, Event.__table__
-    fixed = [(rid, _values(v)) for rid, v in conn.execute(
+    fixed = [(rid, json_object(v)) for rid, v in conn.execute(
         select(rec.c.id, rec.c.values_json).where(rec.c.batch_id == batch_id,
                                                   rec.c.values_json.like(f'%"{CORRECTS}"%')))]
     touched: set[int] = set()
@@ -238,7 +239,7 @@ def restore_superseded(conn: Connection, batch_id: int) -> set[int]:
                                .where(rec.c.id == old_id)).first()
             if old is None:
                 continue  # its own import was undone first
-            values = _values(old.values_json)
+            values = json_object(old.values_json)
             marker = values.get(SUPERSEDED)
             if not isinstance(marker, dict) or marker.get("record") != new_id:
                 continue
@@ -260,7 +261,7 @@ def restore_superseded(conn: Connection, batch_id: int) -> set[int]:
             if old.customer_id is not None:
                 touched.add(old.customer_id)
         if handed and heir is not None:
-            heir_values = _values(heir.values_json)
+            heir_values = json_object(heir.values_json)
             _set_corrects(conn, heir.id, heir_values,
                           sorted({i for i in _corrects(heir_values) if i != new_id} | set(handed)))
     forget_products(conn, restored)
@@ -273,8 +274,8 @@ def hand_on_replacements(conn: Connection, batch_id: int, heir: int) -> None:
     rec = SourceRecord.__table__
     for new_id, text in conn.execute(select(rec.c.id, rec.c.values_json).where(
             rec.c.batch_id == batch_id, rec.c.values_json.like(f'%"{CORRECTS}"%'))).all():
-        for old_id in _corrects(_values(text)):
-            values = _values(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
+        for old_id in _corrects(json_object(text)):
+            values = json_object(conn.execute(select(rec.c.values_json).where(rec.c.id == old_id)).scalar())
             marker = values.get(SUPERSEDED)
             if isinstance(marker, dict) and marker.get("record") == new_id and marker.get("batch") == batch_id:
                 marker["batch"] = heir
@@ -304,7 +305,7 @@ def forget_products(conn: Connection, batch_ids: Iterable[int]) -> None:
 
 def is_replaced(values_json: str | None) -> bool:
     """Whether a later row (a fix, or a later export's version of its order) replaced this record."""
-    marker = _values(values_json).get(SUPERSEDED)
+    marker = json_object(values_json).get(SUPERSEDED)
     return isinstance(marker, dict) and marker.get("batch") is not None
 
 
@@ -333,7 +334,7 @@ class Replacements:
 
     def of(self, values_json: str | None) -> Replaced | None:
         """What replaced the record holding ``values_json``, if anything did."""
-        marker = _values(values_json).get(SUPERSEDED)
+        marker = json_object(values_json).get(SUPERSEDED)
         if not isinstance(marker, dict) or marker.get("batch") is None:
             return None
         return Replaced(marker["batch"], self.why(marker))
