@@ -66,7 +66,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = report(ws, period)
         last_day = period.end or shop_today(ws)
         currency = workspace_currency(ws)
-        data["totals"] = {**period_totals(data), "currency": currency}
+        # The headline first, as the text opens with it: a script reading the first lines finds it.
+        data = {"totals": {**period_totals(data), "currency": currency}, **data}
         if out is not None:
             from omnidesk.core.report_pdf import write_report_pdf
 
