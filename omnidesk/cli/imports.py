@@ -209,10 +209,16 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                     out.say(f"Wrote {counted(written[0][2], 'flagged row')} to {printable(str(args.errors))}")
                 elif run.done and not isinstance(run.done[0], FileFailure):  # a file not imported: none
                     out.say(f"No flagged rows, so no error report was written ({printable(str(args.errors))})")
-            else:
+            elif written:
                 out.say([f"Wrote {counted(n, 'flagged row')} of {printable(name)} to {printable(str(p))}"
-                         for p, name, n in written]
-                        or f"No flagged rows, so no error report was written ({printable(str(args.errors))})")
+                         for p, name, n in written])
+                # The files read that flagged nothing: named, so no report is looked for in vain.
+                clean = [d[0].file_name for d in run.done if not isinstance(d, FileFailure) and not d[1].flagged]
+                if clean:
+                    out.say(f"No flagged rows in {', '.join(printable(n) for n in clean)}: no report for "
+                            f"{'it' if len(clean) == 1 else 'them'}")
+            else:
+                out.say(f"No flagged rows, so no error report was written ({printable(str(args.errors))})")
     if not existed and not imported and not args.dry_run:
         from omnidesk.core.dialect import remove_if_still_empty
 

@@ -204,6 +204,8 @@ def test_errors_of_several_files_are_one_report_per_file_each_fixed_and_imported
     assert f"Wrote 1 flagged row of shopify_customers_export.csv to {shop_report}" in out
     assert not (tmp_path / "errs.csv").exists()
     assert not (tmp_path / "errs-unsubscribed_members_export_abc123.csv").exists()  # nothing flagged there
+    # ... and the summary says so, naming it, so nobody looks for its report.
+    assert "No flagged rows in unsubscribed_members_export_abc123.csv: no report for it" in out
     before = _customers(tmp_path, ws)
     assert (before["Lena"]["orders"], before["Lena"]["consent_email"]) == ("1", "granted")
 
