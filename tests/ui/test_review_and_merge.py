@@ -62,9 +62,40 @@ def test_the_pairs_list_widens_with_the_window(family_window, qtbot):
         widths[size[0]] = view.pairs.width()
     assert widths[1024] >= 240
     assert widths[1920] >= widths[1024] + 200  # a third of what the window gained, about
-    # What the audit saw cut at 260 px reads whole at 1920.
+    # What was cut at 260 px reads whole at 1920.
     cut = "Samantha Thompson  ~  Samantha Thompson\n#118 ~ #189 · unsure: different first names"
     assert view.pairs.viewport().width() > max(map(view.pairs.fontMetrics().horizontalAdvance, cut.split("\n")))
+
+
+def test_at_1024_a_pair_too_long_for_the_list_reads_whole_on_more_lines(window, ws, tmp_path, qtbot):
+    """At the smallest window a pair's reason ran past the list's edge and was cut ("unsure: different
+    first n…"): it goes on to another line instead, each pair as tall as its words need."""
+    from PySide6.QtCore import QRect
+
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [
+        ["Maximiliana", "Featherstonehaugh-Cholmondeley", "family@example.com", ""]]), ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [
+        ["Bartholomew", "Featherstonehaugh-Cholmondeley", "family@example.com", ""]]), ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    window.show_screen("review")
+    win = window
+    view = win.screens["review"]
+    win.show()
+    win.resize(1024, 640)
+    qtbot.waitUntil(lambda: win.width() == 1024, timeout=2000)
+    qtbot.wait(20)
+    metrics = view.pairs.fontMetrics()
+    longer = 0
+    for row in range(view.pairs.count()):
+        item = view.pairs.item(row)
+        place = view.pairs.visualItemRect(item)
+        lines = item.text().split("\n")
+        if max(map(metrics.horizontalAdvance, lines)) > place.width():
+            longer += 1
+        needed = metrics.boundingRect(QRect(0, 0, place.width() - 4, 10_000), Qt.TextFlag.TextWordWrap,
+                                      item.text()).height()
+        assert place.height() >= needed, (item.text(), place.height(), needed)
+    assert longer  # the names and "unsure: different first names" are wider than the list
 
 
 def test_accept_with_key_then_undo_and_redo(family_window, qtbot):

@@ -166,9 +166,11 @@ class ReviewView(QWidget):
 
         self.pairs = QListWidget()
         self.pairs.setMinimumWidth(240)
-        # Long names are cut with an ellipsis (the tooltip has them whole), not scrolled sideways.
+        # Not scrolled sideways: a line too long for the list goes on to the next, so the reason a
+        # pair waits ("unsure: different first names") is read whole at the smallest window too.
         self.pairs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.pairs.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.pairs.setWordWrap(True)
+        self.pairs.setTextElideMode(Qt.TextElideMode.ElideRight)  # a single word wider than the list
         # Two lines a pair: banded, so the ids line reads with the names above it, not below.
         self.pairs.setAlternatingRowColors(True)
         self.pairs.currentRowChanged.connect(self._show_current)
