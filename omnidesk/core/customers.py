@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, literal_column, or_, select
+from sqlalchemy import bindparam, case, func, literal, literal_column, or_, select
 from sqlalchemy import text as text_clause
 
-from omnidesk.core.campaigns.guards import HeldRefusals, address_column, held_refusals
+from omnidesk.core.campaigns.guards import HeldRefusals, address_column, held_ids, held_refusals
+from omnidesk.core.campaigns.held import HELD
 from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search, search_query
 from omnidesk.core.importing.custom_fields import CustomValue
@@ -59,9 +60,10 @@ SORT_COLUMNS = {
 _NUMERIC_SORTS = ("orders", "spend", "sources")
 
 
-def _blank(sort: str):
-    """The condition "no value to sort by": what the list shows as an empty cell."""
-    column = SORT_COLUMNS.get(sort, Customer.sort_name)
+def _blank(sort: str, column=None):
+    """The condition "no value to sort by": what the list shows as an empty cell.  ``column``: what
+    the list is sorted by, when not the stored column (:func:`_consent_shown`)."""
+    column = SORT_COLUMNS.get(sort, Customer.sort_name) if column is None else column
     if sort == "orders":
         return column == 0  # no orders shows an empty cell
     if sort in _NUMERIC_SORTS:
@@ -71,22 +73,44 @@ def _blank(sort: str):
     return or_(column.is_(None), column == "")
 
 
-def _blank_parts(sort: str):
+def _blank_parts(sort: str, column=None):
     """:func:`_blank` as conditions an index serves one by one (an OR of them it would not)."""
-    column = SORT_COLUMNS.get(sort, Customer.sort_name)
+    column = SORT_COLUMNS.get(sort, Customer.sort_name) if column is None else column
     if sort in _NUMERIC_SORTS or sort == "name":
-        return [_blank(sort)]
+        return [_blank(sort, column)]
     return [column.is_(None), column == ""]
 
 
-def _valued(sort: str):
+def _valued(sort: str, column=None):
     """The complement of :func:`_blank`, written so an index on the column can serve it as a range."""
-    column = SORT_COLUMNS.get(sort, Customer.sort_name)
+    column = SORT_COLUMNS.get(sort, Customer.sort_name) if column is None else column
     if sort == "orders":
         return column > 0
     if sort in _NUMERIC_SORTS:
         return column.is_not(None)
     return column > ""
+
+
+def _consent_shown(conn, sort: str):
+    """What a consent column shows, to sort by: the customer's own answer, or "held" where the
+    campaigns refuse their address though that answer is not no (``guards.held_ids``, by the rule
+    :func:`customer_rows` reads a row's "Held" by), whatever their own answer (none included).
+
+    Held sorts as the word the column shows, in its A to Z like every other word there (Cleaned,
+    Denied, Granted, Held, Pending, Unsubscribed): a block of its own next to Granted.  A marketer
+    sorts this column to pick out whom a campaign reaches; "Held" rows among the Granted ones would
+    be taken for them, and a column whose words are not in A to Z order reads as broken.
+
+    No index holds the consent columns, so every customer is read and sorted whatever the order
+    is: the held few, found first from those who said no, cost one more lookup a row.
+    """
+    own = SORT_COLUMNS[sort]
+    held = sorted(held_ids(conn, sort[len("consent_"):]))
+    if not held:
+        return own
+    # Inline: however many, no parameter limit to meet.
+    return case((Customer.id.in_(bindparam(None, held, expanding=True, literal_execute=True)), literal(HELD)),
+                else_=own)
 
 
 def _ties(sort: str) -> list:
@@ -169,17 +193,7 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
     windows count back from ``now`` (the clock when not given).
     """
     sort = sort if sort in SORT_COLUMNS else "name"
-    column = SORT_COLUMNS[sort]
     filtered = bool(channel or consent or rule)
-    if filtered:
-        # A filter no index serves: reading every row and sorting the matches is several
-        # times faster than walking the sort column's index and fetching each row from it
-        # (2.3 s against 0.4 s for a million customers), so the order is given as an
-        # expression no index matches.
-        column = column + 0 if sort in _NUMERIC_SORTS else column.concat("")
-    # Ties go the same way as the column, so an index on it (which holds the id) serves
-    # the whole order in either direction instead of a sort of every customer.
-    order = tuple(c.desc() if descending else c.asc() for c in (column, *_ties(sort)))
     where = []
     if channel:
         # Whole channel codes: "shop" is not "popup_shop".
@@ -203,17 +217,27 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
         clause = _search_clause(search, conn)
         if clause is not None:
             where.append(clause)
+        column = _consent_shown(conn, sort) if sort.startswith("consent_") else SORT_COLUMNS[sort]
+        if filtered:
+            # A filter no index serves: reading every row and sorting the matches is several
+            # times faster than walking the sort column's index and fetching each row from it
+            # (2.3 s against 0.4 s for a million customers), so the order is given as an
+            # expression no index matches.
+            column = column + 0 if sort in _NUMERIC_SORTS else column.concat("")
+        # Ties go the same way as the column, so an index on it (which holds the id) serves
+        # the whole order in either direction instead of a sort of every customer.
+        order = tuple(c.desc() if descending else c.asc() for c in (column, *_ties(sort)))
         if filtered:
             # Every matching row is read and sorted anyway: blanks last is one more sort key.
-            query = select(Customer.id).where(*where).order_by(_blank(sort), *order)
+            query = select(Customer.id).where(*where).order_by(_blank(sort, column), *order)
             return fetch_ints(conn, query)
         # Two walks of the column's index: the customers with a value in order (a range of
         # the index), then the blank ones. One ORDER BY with "blank" as its first key would
         # sort every customer instead.
-        ids = fetch_ints(conn, select(Customer.id).where(_valued(sort), *where).order_by(*order))
+        ids = fetch_ints(conn, select(Customer.id).where(_valued(sort, column), *where).order_by(*order))
         by_id = [c.desc() if descending else c.asc() for c in _ties(sort)]
         # NULLs before '' ascending and after them descending, as the filtered query's order has it.
-        for blank in _blank_parts(sort)[::-1 if descending else 1]:
+        for blank in _blank_parts(sort, column)[::-1 if descending else 1]:
             ids.extend(fetch_ints(conn, select(Customer.id).where(blank, *where).order_by(*by_id)))
         return ids
 

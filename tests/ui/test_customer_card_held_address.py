@@ -153,3 +153,47 @@ def test_an_address_on_an_opt_out_list_says_so(window, ws, qtbot, tmp_path):
         assert view.held_note.text() == ("Emails to diazhome@example.com are held: it is on the opt-out list "
                                          "sendgrid_global_unsubscribes.csv (unsubscribed).")
         assert _list(window, qtbot)[name]["consent_email"] == "Held"
+
+
+def test_sorting_by_a_consent_column_goes_by_held_as_shown(window, ws, qtbot, tmp_path):
+    """Held rows sort as the word the column shows, a block of their own: not among the Granted
+    ones their own answer would put them with, in either direction and under a filter too.  Leo
+    gave no answer of his own: his held mailbox sorts with Held, not with the blanks."""
+    from PySide6.QtCore import Qt
+
+    with time_machine.travel(IMPORTED_AT, tick=False):
+        import_file(ws, write_csv(tmp_path / "customers_export_diaz.csv", SHOPIFY, [
+            _shop_row("'7210000000021", "Ava", "Diaz", "diazhome@example.com", "yes", "+12075550131"),
+            _shop_row("'7210000000022", "Leo", "Diaz", "diazhome@example.com", "", "+12075550132"),
+            _shop_row("'7210000000023", "Zoe", "Park", "zoe@example.com", "yes", "+12075550133"),
+        ]))
+        import_file(ws, write_csv(tmp_path / "sendgrid_global_unsubscribes.csv", ["email", "created"],
+                                  [["diazhome@example.com", "2026-03-03 10:00:00"]]))
+    window.set_workspace(ws)
+    window.show_screen("customers")
+    screen = window.screens["customers"]
+    screen.set_columns(["name", "email", "consent_email"])
+    model = screen.model
+    column = model.columns().index("consent_email")
+
+    def shown(order, channel=None):
+        screen.table.sortByColumn(column, order)
+        model.set_filters("", channel, None)
+        return [(model.text(r, "name"), model.text(r, "consent_email")) for r in range(model.rowCount())]
+
+    def in_order(rows, descending=False):
+        """The column's words A to Z (Z to A), the blank cells last either way."""
+        words = [word for _name, word in rows]
+        valued = [w for w in words if w]
+        return words == sorted(valued, reverse=descending) + [""] * (len(words) - len(valued))
+
+    up = shown(Qt.SortOrder.AscendingOrder)
+    assert in_order(up), up
+    assert {name for name, word in up if word == "Held"} == {"Mark Lee", "Ava Diaz", "Leo Diaz"}
+    # Held after every Granted row, though Mark's own answer is yes and his id comes before Rosa's.
+    assert [w for _n, w in up].index("Held") > max(i for i, (_n, w) in enumerate(up) if w == "Granted")
+    down = shown(Qt.SortOrder.DescendingOrder)
+    assert in_order(down, descending=True), down
+    # Filtered, the list reads every matching row and sorts it another way: the same rule.
+    shop = shown(Qt.SortOrder.AscendingOrder, channel="shop")
+    assert in_order(shop) and "Held" in {w for _n, w in shop}, shop
