@@ -318,6 +318,7 @@ def cmd_imports_errors(args: argparse.Namespace) -> int:
         except NothingToReport as exc:  # no flagged row, or none left to fix: said, and not an error
             print(str(exc))
             return EXIT_OK
-    print(f"Wrote {counted(written.rows, 'flagged row')} of import {args.batch_id} to {printable(str(out))}"
-          f"{left_out(written)}")
+    # An import undone onto a copy of its file: the copy's rows, said so (written.moved).
+    print(f"{written.moved}Wrote {counted(written.rows, 'flagged row')} of import {written.batch_id} to "
+          f"{printable(str(out))}{left_out(written)}")
     return EXIT_OK

@@ -117,3 +117,43 @@ def test_the_command_line_undo_keeps_the_opt_out_of_a_shop_export_imported_again
     assert run_cli(capsys, "-w", path, "imports", "undo", "2")[0] == 0
     with Workspace.open(path) as again:
         assert refused(again) == [] and again.counts()["customers"] == 0
+
+
+def test_the_error_report_of_an_import_undone_onto_a_copy_is_written_from_the_copy(tmp_path, capsys):
+    """Import 1's rows are import 2's after the hand-over: asked for by either number, the flagged
+    row is written, numbered with the import that holds it, and the user is told which that is."""
+    import csv
+
+    from omnidesk.core.importing.batches import flagged_records
+    from omnidesk.core.workspace import Workspace
+    from tests.core.test_error_report_events import TILL_HEADER, TILL_ROWS
+
+    till = write_csv(tmp_path / "kasse_export.csv", TILL_HEADER, TILL_ROWS, delimiter=";", encoding="latin-1")
+    again = tmp_path / "kasse_export_again.csv"
+    shutil.copyfile(till, again)
+    ws = tmp_path / "shop.omnidesk"
+    for f in (till, again):
+        assert run_cli(capsys, "import", f, "-w", ws, "--kind", "events", "--channel", "till")[0] == 0
+    status, out, _err = run_cli(capsys, "imports", "undo", "1", "-w", ws)
+    assert status == 0
+
+    status, out, err = run_cli(capsys, "imports", "errors", "1", tmp_path / "errs-1.csv", "-w", ws)
+    assert (status, err) == (0, "")
+    assert out == ("Import 1 (kasse_export.csv) was undone while a copy of its file was kept: its rows are "
+                   "import 2's (kasse_export_again.csv) now. Wrote 1 flagged row of import 2 to "
+                   f"{tmp_path / 'errs-1.csv'}\n")
+    with (tmp_path / "errs-1.csv").open(encoding="utf-8-sig", newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["Kundennr"] == "K-0042" and row["Telefon"] == "0207 555 0100"
+    assert list(row.values())[-1] == "2"  # the import a fixed row replaces its row in
+    # The copy's own number writes the same report; the Imports screen shows the row under it.
+    assert run_cli(capsys, "imports", "errors", "2", tmp_path / "errs-2.csv", "-w", ws)[0] == 0
+    assert (tmp_path / "errs-2.csv").read_bytes() == (tmp_path / "errs-1.csv").read_bytes()
+    with Workspace.open(ws) as opened:
+        assert [r.values[TILL_HEADER.index("Kundennr")] for r in flagged_records(opened, 2)] == ["K-0042"]
+        assert flagged_records(opened, 1) == []
+
+    # Once the copy is undone too, nothing is kept: the first number says so, and writes nothing.
+    assert run_cli(capsys, "imports", "undo", "2", "-w", ws)[0] == 0
+    status, out, err = run_cli(capsys, "imports", "errors", "1", tmp_path / "errs-3.csv", "-w", ws)
+    assert status != 0 and "its rows are no longer kept" in err and not (tmp_path / "errs-3.csv").exists()

@@ -18,7 +18,7 @@ from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.identity.writes import outlive_leads
 from omnidesk.core.importing import running
-from omnidesk.core.importing.copies import copies_of, hand_over
+from omnidesk.core.importing.copies import HANDED_TO, copies_of, hand_over, rows_now_in
 from omnidesk.core.importing.sightings import hand_on_events
 from omnidesk.core.importing.supersede import FIXED, Replacements, is_replaced, restore_superseded
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
@@ -39,8 +39,6 @@ from omnidesk.core.workspace import Workspace
 _BATCH_FIELDS = ("id", "file_name", "channel", "kind", "preset", "status", "started_at",
                  "finished_at", "rows", "imported", "flagged", "duplicates", "events",
                  "customers_created", "encoding")
-# In what :func:`undo_batch` returns: the import a copy of whose file took the undone import's rows over.
-HANDED_TO = "handed_to"
 
 
 def list_batches(ws: Workspace) -> list[dict]:
@@ -259,6 +257,10 @@ class WrittenReport(NamedTuple):
     # Flagged rows left out whose order a later orders export replaced (not fixed: the later
     # export's version of the order counts instead, and a fix of the old row would undo it).
     replaced: int = 0
+    # The import whose rows were written: the one asked for, or the copy of its file that holds its
+    # rows since it was undone (``copies.hand_over``).
+    batch_id: int | None = None
+    moved: str = ""  # then, a sentence saying so ("" otherwise)
 
 
 def left_out(written: WrittenReport) -> str:
@@ -287,16 +289,30 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
     When no row was flagged, or every flagged row is fixed or replaced, nothing
     is written and :class:`NothingToReport` says so.  Rows are read from the
     workspace a page at a time, not held in memory.
+
+    An import undone while a copy of its file was kept handed its rows to that
+    copy (``copies.hand_over``): its report is the copy's, numbered with the
+    copy (``WrittenReport.batch_id`` says which), so a fixed row replaces the row
+    that is kept.
     """
     from omnidesk.core.exporting.csvsafe import write_csv
     from omnidesk.core.importing.report import report_rows, report_width
 
     rec = SourceRecord.__table__
-    flagged = (rec.c.batch_id == batch_id, rec.c.flagged.is_(True))
     with ws.engine.connect() as conn:
         batch = _batch_or_fail(conn, batch_id)
         if batch.status == "undone":
-            raise UserError(f"Import {batch_id} ({batch.file_name}) was undone: its rows are no longer kept.")
+            heir = rows_now_in(conn, batch_id)
+            if heir is None:
+                raise UserError(f"Import {batch_id} ({batch.file_name}) was undone: its rows are no longer kept.")
+            # Undone while a copy of its file was kept: its rows are that import's now, and so is the report.
+            held = _batch_or_fail(conn, heir)
+            moved = (f"Import {batch_id} ({batch.file_name}) was undone while a copy of its file was kept: its rows "
+                     f"are import {heir}'s ({held.file_name}) now. ")
+            batch_id, batch = heir, held
+        else:
+            moved = ""
+        flagged = (rec.c.batch_id == batch_id, rec.c.flagged.is_(True))
         header = json.loads(batch.header_json or "[]")
         total = fixed = replaced = 0
         width = len(header)
@@ -312,13 +328,13 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
             else:  # the widest row names the columns of the cells past the header
                 width = max(width, report_width(json.loads(raw), len(header)))
     if not total:
-        raise NothingToReport(f"Import {batch_id} ({batch.file_name}) has no flagged rows: there is nothing to "
+        raise NothingToReport(f"{moved}Import {batch_id} ({batch.file_name}) has no flagged rows: there is nothing to "
                               "report, so no error report was written.")
     if fixed + replaced == total:
         how = ("was fixed by a later import" if not replaced else
                "is of an order a later export replaced" if not fixed else
                "was fixed by a later import or is of an order a later export replaced")
-        raise NothingToReport(f"Every flagged row of import {batch_id} ({batch.file_name}) {how}; there is "
+        raise NothingToReport(f"{moved}Every flagged row of import {batch_id} ({batch.file_name}) {how}; there is "
                               "nothing left to fix, so no error report was written.")
 
     def rows():
@@ -332,4 +348,4 @@ def write_batch_error_report(ws: Workspace, batch_id: int, out: Path, *, overwri
                 yield json.loads(raw), no, json.loads(problems or "[]")
 
     out_header, lines = report_rows(header, rows(), batch_id, width)
-    return WrittenReport(write_csv(out, out_header, lines, overwrite=overwrite), fixed, replaced)
+    return WrittenReport(write_csv(out, out_header, lines, overwrite=overwrite), fixed, replaced, batch_id, moved)

@@ -27,6 +27,8 @@ from omnidesk.core.metrics_index import forget_batch
 from omnidesk.core.models import HAND_KIND, Event, ImportBatch, MergeLog, SourceRecord, utcnow
 
 COPY_OF = "copy_of"
+# On an import undone while a copy of its file was kept: the copy its rows were handed to.
+HANDED_TO = "handed_to"
 # What the copy takes over from the import whose rows it now holds: how those rows were read
 # (an error report written again needs the header; the flagged rows, the counts).  Its own file
 # name, size and time stay: that is the file the user kept.
@@ -56,6 +58,25 @@ def copies_of(conn: Connection, batch_id: int) -> list[int]:
         select(batch.c.id, batch.c.options_json)
         .where(batch.c.status == "done", batch.c.id != batch_id, batch.c.options_json.like(f'%"{COPY_OF}"%'))
         .order_by(batch.c.id)) if copy_of(options) == batch_id]
+
+
+def rows_now_in(conn: Connection, batch_id: int) -> int | None:
+    """The kept import that holds the rows import ``batch_id`` read, when they were handed over to
+    a copy of its file as it was undone (and maybe on again, as that copy was): None when
+    ``batch_id`` was not undone so, or its rows went with the last copy undone."""
+    batch = ImportBatch.__table__
+    seen = {batch_id}
+    while True:
+        row = conn.execute(select(batch.c.status, batch.c.options_json).where(batch.c.id == batch_id)).first()
+        if row is None:
+            return None
+        if row.status == "done" and len(seen) > 1:
+            return batch_id
+        heir = json_object(row.options_json).get(HANDED_TO) if row.status == "undone" else None
+        if not isinstance(heir, int) or heir in seen:
+            return None
+        seen.add(heir)
+        batch_id = heir
 
 
 def record_copy(conn: Connection, holder: int, file_name: str, file_size: int, rows: int) -> int:
@@ -108,4 +129,8 @@ def hand_over(conn: Connection, batch_id: int, heir: int) -> set[int]:
         options = json_object(conn.execute(select(batch.c.options_json).where(batch.c.id == other)).scalar())
         options[COPY_OF] = heir
         conn.execute(update(batch).where(batch.c.id == other).values(options_json=json.dumps(options)))
+    # Asked for by its own number later (its error report), the import says where its rows went.
+    options = json_object(how["options_json"])
+    options[HANDED_TO] = heir
+    conn.execute(update(batch).where(batch.c.id == batch_id).values(options_json=json.dumps(options)))
     return touched

@@ -232,7 +232,9 @@ class ImportsView(QWidget):
             self.report_status.setStyleSheet("color: #B3261E")
             return None
         self.report_status.setStyleSheet("")
-        self.report_status.setText(f"Saved {counted(written.rows, 'row')} to {out.name}{left_out(written)}.")
+        # An import undone onto a copy of its file: the copy's rows, and the line says so.
+        self.report_status.setText(f"{written.moved}Saved {counted(written.rows, 'row')} to {out.name}"
+                                   f"{left_out(written)}.")
         self.report_status.setToolTip(str(out))
         self.errorReportSaved.emit(str(out))
         return written.rows
