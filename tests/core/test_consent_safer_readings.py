@@ -114,7 +114,7 @@ def test_an_undated_yes_does_not_lift_a_denied_on_plain_facts():
 
 
 def test_a_hand_typed_no_is_not_lifted_by_next_months_shop_export(make_workspace, tmp_path):
-    """The audit's s12 (a): a "no" phoned in, then the shop's customers export imported again."""
+    """A "no" phoned in, then the shop's customers export imported again."""
     ws = make_workspace(timezone="America/New_York")
     imported(ws, shop_export(tmp_path / "customers_export_2026-01.csv", "zoe@example.com", "yes", "yes"),
              "2026-01-05T15:00Z")
@@ -165,7 +165,7 @@ def card(ws, email: str) -> str:
 
 
 def test_a_yes_typed_the_same_shop_evening_does_not_lift_an_unsubscribe(make_workspace, tmp_path):
-    """The audit's s14: the shop's clock is New York's; at 21:00 there UTC is already on 2 June."""
+    """The shop's clock is New York's; at 21:00 there UTC is already on 2 June."""
     ws = make_workspace(timezone="America/New_York")
     _unsubscribed_that_evening(ws, tmp_path)
     assert typed(ws, "flo@example.com", "email", "granted", "2026-06-02T01:00Z") == "unsubscribed", \

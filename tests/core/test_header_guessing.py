@@ -14,7 +14,7 @@ from omnidesk.core.importing.presets import detect_preset, guess_mapping
 
 # header -> field
 HEADERS: dict[str, str] = {
-    # --- the audit's headers
+    # --- headers seen in real files
     "Name (Last, First)": "full_name",
     "Last Name, First Name": "full_name",
     "cust_email": "email",

@@ -30,7 +30,7 @@ def random_bytes_without_zeros(seed: int, size: int) -> bytes:
 
 
 def test_binary_file_without_zero_bytes_is_refused_like_other_binary_files(tmp_path: Path) -> None:
-    # The audit's file: 5,000 random bytes from 1 to 255.
+    # A file of 5,000 random bytes from 1 to 255.
     rng = random.Random(1)
     data = bytes(rng.randint(1, 255) for _ in range(5000))
     assert b"\x00" not in data

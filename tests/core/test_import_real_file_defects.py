@@ -1,4 +1,4 @@
-"""Defects an audit of the CSV import found, each imported through ``import_file`` from a real file.
+"""Defects found in the CSV import, each imported through ``import_file`` from a real file.
 
 US dates beside an ISO date, a file without a header row, a file name that is not valid
 UTF-8, an import killed half way, Japanese, Chinese and Korean headers, a list of people

@@ -1,4 +1,4 @@
-"""Defects a second audit of the import found, each reproduced from a real file.
+"""More defects found in the import, each reproduced from a real file.
 
 Error reports that lost a row's cells beyond the header, or gave back the writer's
 apostrophes as data; a formula guard that let ``-1-1`` through; errors that said "a
@@ -41,7 +41,7 @@ def custom_field_names(ws) -> set[str]:
         return set(conn.exec_driver_sql("SELECT DISTINCT name FROM custom_field").scalars())
 
 
-# The auditor's files/15_ragged.csv: a short row, a row with two extra cells, a one-cell row,
+# A ragged file: a short row, a row with two extra cells, a one-cell row,
 # a row of empty cells, an empty line.
 RAGGED = ("First Name,Last Name,Email,Phone\r\n"
           "Ann,Able,ann.r@example.com,+14155550111\r\n"
