@@ -268,7 +268,7 @@ def _import_target(args: argparse.Namespace, path: Path, existed: bool, n_files:
 
 
 def cmd_imports_list(args: argparse.Namespace) -> int:
-    from omnidesk.core.importing.batches import list_batches
+    from omnidesk.core.importing.batches import copy_words, list_batches
     from omnidesk.core.timeline import workspace_zone
     from omnidesk.core.timeutil import local_minute
 
@@ -288,7 +288,8 @@ def cmd_imports_list(args: argparse.Namespace) -> int:
                f"{'Status':<{status}}  File")
         for b, channel in zip(batches, channels):
             yield (f"{b['id']:>4}  {local_minute(b['started_at'], zone):<16}  {channel:<{wide}}  "
-                   f"{b['kind']:<{kind}} {b['rows']:>7} {b['flagged']:>7}  {b['status']:<{status}}  {b['file_name']}")
+                   f"{b['kind']:<{kind}} {b['rows']:>7} {b['flagged']:>7}  {b['status']:<{status}}  "
+                   f"{b['file_name']}{f' ({words})' if (words := copy_words(b)) else ''}")
         yield f"(times on the shop's clock, {zone.key})" if zone is not None else "(times on this computer's clock)"
 
     Output(args).show(batches, table)

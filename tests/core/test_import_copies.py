@@ -100,12 +100,23 @@ def test_the_command_line_undo_keeps_the_opt_out_of_a_shop_export_imported_again
     ws.close()
     assert run_cli(capsys, "-w", path, "import", export)[0] == 0
     assert run_cli(capsys, "-w", path, "import", tmp_path / "customers_export (1).csv")[0] == 0
+    # The list says which import is a copy of which, before undoing the first decides anything.
+    status, out, _ = run_cli(capsys, "-w", path, "imports", "list")
+    assert status == 0
+    lines = out.splitlines()
+    assert lines[1].endswith("customers_export (1).csv (a copy of import 1: the same file again)"), lines
+    assert lines[2].endswith("  customers_export.csv"), lines
+    status, out, _ = run_cli(capsys, "-w", path, "imports", "list", "--json")
+    assert [(b["id"], b["copy_of"], b["rows_now_in"]) for b in json.loads(out)] == [(2, 1, None), (1, None, None)]
     status, out, _ = run_cli(capsys, "-w", path, "imports", "undo", "1")
     assert status == 0
     assert "its 2 records stay, import 2's now" in out
     status, out, _ = run_cli(capsys, "-w", path, "imports", "list", "--json")
-    assert [(b["id"], b["status"], b["file_name"], b["imported"]) for b in json.loads(out)] == [
-        (2, "done", "customers_export (1).csv", 2), (1, "undone", "customers_export.csv", 2)]
+    assert [(b["id"], b["status"], b["file_name"], b["imported"], b["copy_of"], b["rows_now_in"])
+            for b in json.loads(out)] == [(2, "done", "customers_export (1).csv", 2, None, None),
+                                         (1, "undone", "customers_export.csv", 2, None, 2)]
+    status, out, _ = run_cli(capsys, "-w", path, "imports", "list")
+    assert out.splitlines()[2].endswith("customers_export.csv (its rows are import 2's now)")
     from omnidesk.core.workspace import Workspace
 
     with Workspace.open(path) as again:

@@ -301,3 +301,32 @@ def test_the_file_clicked_stays_in_view_and_what_is_wrong_gets_its_width(window,
     wanted, half = table.sizeHintForColumn(1) + 12, table.viewport().width() // 2
     assert wanted > 320  # these reasons are longer than the old fixed width
     assert table.horizontalHeader().sectionSize(1) == min(wanted, half) > 320
+
+
+def test_a_file_imported_again_is_listed_as_a_copy_and_its_first_import_undone_says_where_its_rows_went(
+        window, tmp_path):
+    import shutil
+
+    from omnidesk.core.importing.batches import undo_batch
+    from omnidesk.ui.models.import_batch_table_model import COLUMNS
+
+    path = _shop(tmp_path)
+    shutil.copyfile(tmp_path / "list.csv", tmp_path / "list (1).csv")
+    with Workspace.open(path) as ws:
+        import_file(ws, tmp_path / "list (1).csv", ImportOptions(channel="email"))
+    window.set_workspace(Workspace.open(path))
+    window.show_screen("imports")
+    imports = window.screens["imports"]
+    status = [key for key, _ in COLUMNS].index("status")
+
+    def shown(file_name: str, role=Qt.ItemDataRole.DisplayRole) -> str:
+        row = next(r for r in range(imports.model.rowCount()) if imports.model.batch(r)["file_name"] == file_name)
+        return imports.model.index(row, status).data(role)
+
+    assert (shown("list (1).csv"), shown("list.csv"), shown("clean.csv")) == (
+        "Copy of import 1", "Imported", "Imported")
+    assert shown("list (1).csv", Qt.ItemDataRole.ToolTipRole) == "A copy of import 1: the same file again"
+    undo_batch(window.workspace, 1)
+    imports.model.reload()
+    assert (shown("list (1).csv"), shown("list.csv")) == ("Imported", "Undone, rows in import 3")
+    assert shown("list.csv", Qt.ItemDataRole.ToolTipRole) == "Its rows are import 3's now"

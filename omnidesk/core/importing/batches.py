@@ -18,7 +18,7 @@ from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.identity.writes import outlive_leads
 from omnidesk.core.importing import running
-from omnidesk.core.importing.copies import HANDED_TO, copies_of, hand_over, rows_now_in
+from omnidesk.core.importing.copies import HANDED_TO, copies_of, copy_of, hand_over, rows_followed, rows_now_in
 from omnidesk.core.importing.sightings import hand_on_events
 from omnidesk.core.importing.supersede import FIXED, Replacements, is_replaced, restore_superseded
 from omnidesk.core.journal import Journal, JournaledWorkspace, revert
@@ -52,8 +52,24 @@ def list_batches(ws: Workspace) -> list[dict]:
         # What the user entered by hand is kept in a batch of its own: not a file, not undone from here.
         rows = conn.execute(select(table).where(table.c.kind != HAND_KIND)
                             .order_by(table.c.id.desc())).mappings().all()
+    how = {row["id"]: (row["status"], row["options_json"]) for row in rows}
+    # A file imported again is listed as a copy of the import that holds its rows (``copy_of``), and
+    # an import undone while such a copy was kept says which import holds its rows now (``rows_now_in``).
     return [{**{k: row[k] for k in _BATCH_FIELDS},
-             "status": running.shown_status(row["status"], row["options_json"])} for row in rows]
+             "status": running.shown_status(row["status"], row["options_json"]),
+             "copy_of": copy_of(row["options_json"]) if row["status"] == "done" else None,
+             "rows_now_in": rows_followed(row["id"], how.get) if row["status"] == "undone" else None}
+            for row in rows]
+
+
+def copy_words(batch: dict) -> str | None:
+    """What the list of imports (:func:`list_batches`) says of a file imported again, or of an import
+    undone while such a copy was kept; None for any other import."""
+    if batch.get("copy_of") is not None:
+        return f"a copy of import {batch['copy_of']}: the same file again"
+    if batch.get("rows_now_in") is not None:
+        return f"its rows are import {batch['rows_now_in']}'s now"
+    return None
 
 
 def undo_batch(ws: Workspace, batch_id: int) -> dict[str, int]:

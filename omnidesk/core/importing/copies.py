@@ -65,14 +65,21 @@ def rows_now_in(conn: Connection, batch_id: int) -> int | None:
     a copy of its file as it was undone (and maybe on again, as that copy was): None when
     ``batch_id`` was not undone so, or its rows went with the last copy undone."""
     batch = ImportBatch.__table__
+    return rows_followed(batch_id, lambda bid: conn.execute(
+        select(batch.c.status, batch.c.options_json).where(batch.c.id == bid)).first())
+
+
+def rows_followed(batch_id: int, look) -> int | None:
+    """:func:`rows_now_in`, with ``look(id)`` giving an import's (status, options_json), None for none."""
     seen = {batch_id}
     while True:
-        row = conn.execute(select(batch.c.status, batch.c.options_json).where(batch.c.id == batch_id)).first()
+        row = look(batch_id)
         if row is None:
             return None
-        if row.status == "done" and len(seen) > 1:
+        status, options_json = row
+        if status == "done" and len(seen) > 1:
             return batch_id
-        heir = json_object(row.options_json).get(HANDED_TO) if row.status == "undone" else None
+        heir = json_object(options_json).get(HANDED_TO) if status == "undone" else None
         if not isinstance(heir, int) or heir in seen:
             return None
         seen.add(heir)

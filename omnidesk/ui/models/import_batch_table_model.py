@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from omnidesk.core.importing.batches import list_batches
+from omnidesk.core.importing.batches import copy_words, list_batches
 from omnidesk.core.channels import channel_name
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_minute
@@ -72,6 +72,11 @@ class ImportBatchTableModel(QAbstractTableModel):
             # As every other list says a day ("16 Oct 2026"), with the time after it.
             return minute if role == Qt.ItemDataRole.ToolTipRole else f"{nice_date(minute[:10])}, {minute[11:]}"
         if key == "status":
+            if (words := copy_words(batch)) is not None:  # the same file again, and what undoing did then
+                if role == Qt.ItemDataRole.ToolTipRole:
+                    return words[0].upper() + words[1:]
+                return (f"Copy of import {batch['copy_of']}" if batch["copy_of"] is not None
+                        else f"Undone, rows in import {batch['rows_now_in']}")
             return {"done": "Imported", "undone": "Undone", "running": "Incomplete",
                     "interrupted": "Interrupted"}.get(value, value)
         if key == "kind":
