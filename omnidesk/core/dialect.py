@@ -645,6 +645,17 @@ def checkpoint(engine, mode: str = "TRUNCATE") -> None:
         connection.exec_driver_sql(f"PRAGMA wal_checkpoint({mode})")
 
 
+def clear_customer_search(connection) -> None:
+    """Empty the search index at once (SQLite), before every customer's entry is written anew.
+
+    Made again rather than emptied: FTS5 takes a row out of an index that keeps its own
+    text (as this one does) one row at a time, reading each row's words back to do it.
+    """
+    if has_customer_search(connection):
+        drop_customer_search(connection)
+        create_customer_search(connection)
+
+
 def unindex_customers(connection, ids: list[int]) -> None:
     if has_customer_search(connection) and ids:
         connection.exec_driver_sql(f"DELETE FROM {SEARCH_TABLE} WHERE rowid = ?", [(i,) for i in ids])

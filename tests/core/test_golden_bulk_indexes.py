@@ -115,14 +115,50 @@ def test_a_refresh_of_a_small_share_of_the_cards_leaves_the_indexes_in_place(ws,
 
 
 def test_rebuilding_every_card_keeps_them_and_their_indexes(ws, tmp_path, suspended):
+    from omnidesk.core.customers import customer_ids
+
     _build(ws, tmp_path)
     before, indexes = golden_state(ws), _indexes(ws)
+    with ws.engine.begin() as conn:
+        # An entry left behind by nobody (a customer gone without its entry): a rebuild of every card
+        # makes the search index anew, whose entries are the cards' and no others.
+        conn.exec_driver_sql("INSERT INTO customer_fts (rowid, name, email, phone) "
+                             "VALUES (999999, 'Ghost Person', 'ghost@example.com', '')")
     suspended.clear()
     with ws.engine.begin() as conn:
         assert refresh_all(conn) == len(before[0])
     assert suspended == [0]
     assert golden_state(ws) == before
     assert _indexes(ws) == indexes
+    # The index answers as before: by name without accents, by email, by a phone typed any way.
+    assert len(customer_ids(ws, search="Garcia")) == len(customer_ids(ws, search="García")) > 0
+    assert customer_ids(ws, search="p9@example.com") and customer_ids(ws, search="(415) 555-0009")
+    assert list(customer_ids(ws, search="Ghost")) == []
+
+
+def test_a_rebuild_that_fails_halfway_leaves_the_search_index_as_it_was(ws, tmp_path, suspended, monkeypatch):
+    from omnidesk.core.customers import customer_ids
+
+    _build(ws, tmp_path)
+    before = golden_state(ws)
+    real = golden._golden_rows
+    calls = []
+
+    def failing(ids, facts, trust):
+        calls.append(len(ids))
+        if len(calls) == 2:
+            raise RuntimeError("disk went away")
+        return real(ids, facts, trust)
+
+    monkeypatch.setattr(golden, "_RANGE", 40)
+    monkeypatch.setattr(golden, "_IN", 40)
+    monkeypatch.setattr(golden, "_golden_rows", failing)
+    monkeypatch.setattr(golden.forking, "worker", lambda fn: None)
+    with pytest.raises(RuntimeError, match="disk went away"):
+        with ws.engine.begin() as conn:
+            refresh_all(conn)
+    assert golden_state(ws) == before
+    assert customer_ids(ws, search="p9@example.com")
 
 
 def test_an_error_halfway_through_a_bulk_refresh_leaves_cards_and_indexes_as_they_were(ws, tmp_path, suspended,

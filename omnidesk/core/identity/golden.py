@@ -46,6 +46,7 @@ from omnidesk.core.timeutil import day_or_instant_utc, wall_clock_utc
 from omnidesk.core.consent import GRANTED, STRICTNESS, decide_statuses, facts_query, stricter
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.dialect import (
+    clear_customer_search,
     executemany,
     has_customer_search,
     indexes_suspended,
@@ -213,6 +214,13 @@ def _refresh_steps(conn: Connection, ids: list[int]) -> Generator[Progress, None
     deleted = done = 0
     trust = channel_trust(conn) if ids else {}
     indexed_to = last_indexed_customer(conn) if ids else 0
+    if indexed_to and len(ids) >= _BULK_FROM and _every_customer(conn, ids):
+        # Every card is written again (a rebuild, a new time zone): the search index is emptied
+        # at once and filled anew, as after a first import.  Taking out each entry before its
+        # new one goes in costs FTS5 about what writing it does (131,000 cards: 5.1 s, against
+        # 0.6 s to make the index again).
+        clear_customer_search(conn)
+        indexed_to = 0
     runs = list(_chunks(ids))
     behind = _WriteBehind.for_connection(conn) if len(runs) > 1 else None
     helper = forking.worker(_golden_rows) if len(runs) >= _FORK_FROM_RUNS else None
@@ -288,6 +296,13 @@ def _refresh_steps(conn: Connection, ids: list[int]) -> Generator[Progress, None
         if behind is not None:
             behind.close()
     return deleted
+
+
+def _every_customer(conn: Connection, ids: list[int]) -> bool:
+    """Whether ``ids`` (distinct, ascending) are every customer the workspace holds."""
+    cust = Customer.__table__
+    return conn.execute(select(func.count()).select_from(cust)).scalar_one() == conn.execute(
+        select(func.count()).where(cust.c.id.between(ids[0], ids[-1]))).scalar_one() == len(ids)
 
 
 def _whole_range(conn: Connection, chunk: list[int], bounds: tuple[int, int]) -> bool:
