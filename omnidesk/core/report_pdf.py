@@ -19,7 +19,7 @@ from pathlib import Path
 
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.errors import UserError
-from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.exporting.outfiles import check_output, written_beside
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.metrics import (
     NOT_SENT,
@@ -240,17 +240,11 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     table("Data health", ["", "Count"], [[k.replace("_", " ").capitalize(), f"{v:,}"] for k, v in
                                          data["health"].items()], [80 * mm, 40 * mm])
 
-    partial = out.with_name(f".{out.name}.partial")
-    with telling_write_failures(out):
-        try:
+    try:
+        with telling_write_failures(out), written_beside(out, overwrite=overwrite) as partial:
             SimpleDocTemplate(str(partial), pagesize=A4, title=f"{business} report", author="Omnidesk",
                               leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm
                               ).build(story)
-            os.replace(partial, out)
-        except LayoutError as exc:
-            partial.unlink(missing_ok=True)
-            raise UserError(f"Could not set the report as a PDF: part of it does not fit on a page ({exc}).") from exc
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+    except LayoutError as exc:
+        raise UserError(f"Could not set the report as a PDF: part of it does not fit on a page ({exc}).") from exc
     return out

@@ -54,7 +54,7 @@ from omnidesk.core.customers import fingerprints_in
 from omnidesk.core.dialect import checkpoint, compact_customer_search, remove_workspace_files, unindex_customers
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import csv_bytes
-from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.exporting.outfiles import check_output, written_beside
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.golden import refresh_customers
@@ -206,21 +206,16 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
     out = check_output(out, overwrite=overwrite)
     with ws.engine.connect() as conn:
         data = collect_person(conn, customer_id)
-    tmp = out.with_name(out.name + ".part")
-    with telling_write_failures(out):  # naming the zip asked for, not the temporary file
-        try:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
-                z.writestr("person.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
-                z.writestr("source_records.csv", _csv_bytes(data["source_records"]))
-                z.writestr("events.csv", _csv_bytes(data["events"]))
-                z.writestr("consents.csv", _csv_bytes(data["consents"]))
-                z.writestr("sends.csv", _csv_bytes(data["sends"]))
-                z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
-                z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"]))
-            tmp.replace(out)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    # Naming the zip asked for, not the temporary file.
+    with telling_write_failures(out), written_beside(out, overwrite=overwrite) as tmp:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+            z.writestr("person.json", json.dumps(data, indent=2, ensure_ascii=False, default=str))
+            z.writestr("source_records.csv", _csv_bytes(data["source_records"]))
+            z.writestr("events.csv", _csv_bytes(data["events"]))
+            z.writestr("consents.csv", _csv_bytes(data["consents"]))
+            z.writestr("sends.csv", _csv_bytes(data["sends"]))
+            z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
+            z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"]))
     return out
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from omnidesk.cli import main
+from omnidesk.core.exporting.outfiles import is_database
 from omnidesk.core.exporting.tables import export_customers, export_sources
 from omnidesk.core.importing.pipeline import ImportOptions, analyze, import_file, run_to_end, write_error_report
 from omnidesk.core.rights import export_person
@@ -142,6 +143,50 @@ def test_save_a_copy_never_replaces_another_workspace(shop, other_workspace, tmp
         ws.save_copy(tmp_path / "fresh copy.omnidesk")
     assert _digest(other) == before
     assert (tmp_path / "fresh copy.omnidesk").exists()
+
+
+# The name each command once wrote through before renaming into place: a link left there by
+# anyone was followed, and the file it pointed to overwritten with the export.
+WRITES_BESIDE = [
+    (["export", "customers"], "out.csv", "out.csv.part"),
+    (["export", "sources"], "out.csv", "out.csv.part"),
+    (["export", "timeline", "ann@example.com"], "out.csv", "out.csv.part"),
+    (["person", "export", "ann@example.com"], "p.zip", "p.zip.part"),
+    (["report", "--pdf"], "r.pdf", ".r.pdf.partial"),
+]
+
+
+@pytest.mark.parametrize(("command", "name", "beside"), WRITES_BESIDE, ids=lambda v: "-".join(v)
+                         if isinstance(v, list) else None)
+def test_a_link_beside_the_output_is_never_written_through(shop, other_workspace, tmp_path, capsys,
+                                                          command, name, beside):
+    link = tmp_path / beside
+    link.symlink_to(other_workspace)
+    before = _digest(other_workspace)
+    status, _out, err = _run(capsys, *command, tmp_path / name, "--workspace", shop)
+    assert status == 0, err
+    assert _digest(other_workspace) == before
+    with Workspace.open(other_workspace) as ws:
+        assert ws.counts()["customers"] == 0
+    assert link.is_symlink() and link.resolve() == other_workspace.resolve()  # left as it was
+    assert (tmp_path / name).stat().st_size > 0 and not (tmp_path / name).is_symlink()
+    assert not is_database(tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(  # and no temporary file left
+        [beside, name, "list.csv", "other.omnidesk", "shop.omnidesk"])
+
+
+@pytest.mark.parametrize(("command", "name", "beside"), WRITES_BESIDE, ids=lambda v: "-".join(v)
+                         if isinstance(v, list) else None)
+def test_a_file_left_beside_the_output_by_a_killed_run_does_not_block_the_next(shop, tmp_path, capsys,
+                                                                              command, name, beside):
+    stale = tmp_path / beside
+    stale.write_bytes(b"half an export\n")
+    stale.chmod(0o444)  # even one that cannot be written to
+    status, _out, err = _run(capsys, *command, tmp_path / name, "--workspace", shop)
+    assert status == 0, err
+    assert (tmp_path / name).stat().st_size > 0
+    assert stale.read_bytes() == b"half an export\n"  # not ours to remove
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([beside, name, "list.csv", "shop.omnidesk"])
 
 
 # -- every CSV writer, with formulas in the data ---------------------------------------

@@ -52,7 +52,7 @@ from omnidesk.core.campaigns.packs_calendar import CalendarStep, write_calendar,
 from omnidesk.core.campaigns.packs_layouts import Layout, LayoutFileError, layout_names, load_layout
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import safe_cell, write_csv, write_csv_columns
-from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.exporting.outfiles import check_output, new_file_beside, put_in_place
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.messages.lint import SMS_MAX_SEGMENTS
 
@@ -170,15 +170,17 @@ def _write_files(files: Sequence[tuple[Path, bytes]], *, overwrite: bool) -> Non
     targets = [check_output(path, overwrite=overwrite) for path, _ in files]
     if len({os.path.normcase(os.path.abspath(p)) for p in targets}) != len(targets):
         raise ValueError("two files of one pack have the same name")
-    parts = [t.with_name(t.name + ".part") for t in targets]
+    parts: list[Path] = []
     try:
         # A refusal names the file being written, never the temporary one beside it.
-        for target, part, (_, data) in zip(targets, parts, files, strict=True):
-            with telling_write_failures(target), part.open("wb") as fh:
-                fh.write(data)
+        for target, (_, data) in zip(targets, files, strict=True):
+            with telling_write_failures(target):
+                parts.append(new_file_beside(target))
+                with parts[-1].open("wb") as fh:
+                    fh.write(data)
         for part, target in zip(parts, targets, strict=True):
             with telling_write_failures(target):
-                part.replace(target)
+                put_in_place(part, target, overwrite=overwrite)
     except BaseException:
         for part in parts:
             part.unlink(missing_ok=True)

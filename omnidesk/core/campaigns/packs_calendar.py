@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Calendar, Event, vText
 
 from omnidesk.core.errors import UserError
-from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.exporting.outfiles import check_output, written_beside
 from omnidesk.core.failures import telling_write_failures
 
 __all__ = ["DURATION", "PRODID", "CalendarStep", "calendar_bytes", "write_calendar", "zone_info"]
@@ -139,15 +139,9 @@ def write_calendar(out: Path, campaign_name: str, steps: Iterable[CalendarStep],
     steps = list(steps)
     data = calendar_bytes(campaign_name, steps, now=now)
     path = check_output(Path(out), overwrite=overwrite)
-    part = path.with_name(path.name + ".part")
-    with telling_write_failures(path):
-        try:
-            with part.open("wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            part.replace(path)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
+    with telling_write_failures(path), written_beside(path, overwrite=overwrite) as part:
+        with part.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
     return len(steps)

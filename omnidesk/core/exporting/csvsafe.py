@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.exporting.outfiles import check_output, written_beside
 from omnidesk.core.failures import telling_write_failures
 
 # A number a spreadsheet reads as itself: a sign, digits with one decimal separator, an exponent.
@@ -198,14 +198,8 @@ def write_csv_columns(path: Path, header: Sequence[str] | None, chunks: Iterable
 
 def _write_atomically(path: Path, write: Callable[[IO[str]], int], *, excel: bool, overwrite: bool) -> int:
     path = check_output(path, overwrite=overwrite)
-    tmp = path.with_name(path.name + ".part")
     # The OS's words would name the temporary file, which the user never asked for.
-    with telling_write_failures(path):
-        try:
-            with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="", buffering=1 << 20) as fh:
-                n = write(fh)
-            tmp.replace(path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+    with telling_write_failures(path), written_beside(path, overwrite=overwrite) as tmp:
+        with tmp.open("w", encoding="utf-8-sig" if excel else "utf-8", newline="", buffering=1 << 20) as fh:
+            n = write(fh)
     return n

@@ -6,10 +6,20 @@ or a backup of one) and the ``-wal``/``-shm``/``-journal`` files beside one are
 never written over, whatever flag is given: a CSV in their place destroys a
 business's data.  Any other existing file is replaced only when the caller
 says so (``--force`` on the command line; the GUI's save dialog asks first).
+
+Every such file is written whole under a temporary name beside it and renamed
+into place (:func:`written_beside`), so a crash never leaves half a file.  That
+temporary name is new each time and created exclusively: whatever already has
+a name beside the output (a link to a workspace, a file left by a killed run)
+is never opened, followed, replaced or removed.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from omnidesk.core.errors import UserError
@@ -81,3 +91,73 @@ def check_output(path: str | Path, *, overwrite: bool = False,
     if path.exists() and not overwrite:
         raise OutputExistsError(f"{path} already exists; choose another name or replace it.")
     return path
+
+
+# How much of the output's name a temporary file beside it carries: enough to tell whose it is,
+# short enough that the temporary name stays within what a file system allows however long
+# the output's own name is.
+_NAME_KEPT = 64
+
+
+def new_file_beside(path: Path) -> Path:
+    """A new empty file of its own beside ``path`` (``.NAME.RANDOM.part``); returns its name.
+
+    Created exclusively (``O_EXCL``): never a file or link that was there
+    before, so nothing placed beside the output is written through.  Its mode
+    is the user's usual one for a new file (0666 less the umask, applied by the
+    system), as when the output is written in place: an export is the user's
+    own document, to share as they share any other.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        tmp = path.with_name(f".{path.name[:_NAME_KEPT]}.{secrets.token_hex(6)}.part")
+        try:
+            os.close(os.open(tmp, flags, 0o666))
+        except FileExistsError:  # pragma: no cover - another name is drawn
+            continue
+        return tmp
+
+
+def put_in_place(tmp: Path, path: Path, *, overwrite: bool) -> None:
+    """Rename the written ``tmp`` to ``path``, the last step of every write.
+
+    ``path`` was checked before the writing began, which can take a while.
+    Without ``overwrite`` the rename never replaces anything that appeared
+    there meanwhile (a hard link made atomically, or a rename where no links
+    can be made, and only while nothing is there); with it, a database (or a
+    link to one) that appeared meanwhile is still refused.  Either refusal is
+    a :class:`UserError` and leaves ``tmp`` to the caller.
+    """
+    if not overwrite:
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise OutputExistsError(f"{path} already exists; choose another name or replace it.") from None
+        except OSError:  # no hard links on this disk (FAT, some shares)
+            if os.path.lexists(path):
+                raise OutputExistsError(f"{path} already exists; choose another name or replace it.") from None
+            os.replace(tmp, path)
+        else:
+            os.unlink(tmp)
+        return
+    if is_database(path):
+        raise UserError(f"Will not write over {path}: it is a database (a workspace or a copy of one). "
+                        "Choose another file name.")
+    os.replace(tmp, path)
+
+
+@contextmanager
+def written_beside(path: Path, *, overwrite: bool) -> Iterator[Path]:
+    """A new temporary file beside ``path`` to write (:func:`new_file_beside`), put in place when
+    the block ends (:func:`put_in_place`); removed, and only it, when anything fails.
+
+    ``path`` is checked first by the caller (:func:`check_output`); ``overwrite``
+    is what was allowed there.
+    """
+    tmp = new_file_beside(path)
+    try:
+        yield tmp
+        put_in_place(tmp, path, overwrite=overwrite)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from omnidesk.core.errors import UserError
-from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.exporting.outfiles import check_output, written_beside
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.userfiles import read_capped
 
@@ -25,14 +25,8 @@ MAX_JSON_BYTES = 10 << 20
 def write_text(path: str | os.PathLike, text: str, *, overwrite: bool = False) -> Path:
     """Write ``text`` (UTF-8) to ``path`` whole; UserError naming why it cannot be."""
     out = check_output(path, overwrite=overwrite)
-    partial = out.with_name(f".{out.name}.partial")
-    with telling_write_failures(out):
-        try:
-            partial.write_text(text, encoding="utf-8")
-            os.replace(partial, out)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+    with telling_write_failures(out), written_beside(out, overwrite=overwrite) as partial:
+        partial.write_text(text, encoding="utf-8")
     return out
 
 

@@ -25,9 +25,7 @@ preview shows exactly what prints.
 from __future__ import annotations
 
 import io
-import os
 import re
-import secrets
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -46,7 +44,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from omnidesk.core import pdf_text
 from omnidesk.core.errors import UserError
-from omnidesk.core.exporting.outfiles import guard_reason
+from omnidesk.core.exporting.outfiles import guard_reason, written_beside
 from omnidesk.core.failures import telling_write_failures
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
@@ -260,23 +258,16 @@ def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta
     if reason is not None:
         raise PosterError(f"Will not write the poster over {out}: {reason}.")
 
-    # A name of its own beside ``out`` (the rename stays on one file system); opened by
-    # reportlab like any new file, so it gets the user's usual permissions.
-    partial = out.with_name(f".{out.name}.{secrets.token_hex(6)}.part")
-    with telling_write_failures(out):  # a refusal names the poster, not the file beside it
-        try:
-            canvas = Canvas(str(partial), pagesize=PAGE_SIZES[page], invariant=True, pageCompression=1)
-            canvas.setTitle(headline.strip())
-            canvas.setAuthor(business_name.strip())
-            canvas.setCreator("Omnidesk")
-            _draw(canvas, PAGE_SIZES[page], ink=ink, paper=paper, headline=headline, body=body, offer=offer,
-                  cta=cta, link=link.strip(), matrix=matrix, logo=image, business_name=business_name)
-            canvas.showPage()
-            canvas.save()
-            os.replace(partial, out)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
+    # A refusal names the poster, not the file beside it; an existing poster is replaced.
+    with telling_write_failures(out), written_beside(out, overwrite=True) as partial:
+        canvas = Canvas(str(partial), pagesize=PAGE_SIZES[page], invariant=True, pageCompression=1)
+        canvas.setTitle(headline.strip())
+        canvas.setAuthor(business_name.strip())
+        canvas.setCreator("Omnidesk")
+        _draw(canvas, PAGE_SIZES[page], ink=ink, paper=paper, headline=headline, body=body, offer=offer,
+              cta=cta, link=link.strip(), matrix=matrix, logo=image, business_name=business_name)
+        canvas.showPage()
+        canvas.save()
     return out
 
 

@@ -55,10 +55,7 @@ class PersonActionsMixin:
             # The save dialog has asked before replacing a file.
             written = export_person(self.workspace, self.customer_id, path, overwrite=True)
         except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
-            try:
-                path.with_name(path.name + ".part").unlink(missing_ok=True)
-            except OSError:
-                pass
+            # The export removed its own temporary file: whatever else is beside the zip is not ours.
             self.show_error("Cannot export person data", f"Nothing was written to {path}.\n\n{reason(exc)}")
             return
         self.personExported.emit(str(written))

@@ -27,21 +27,16 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.exporting.csvsafe import write_csv
-from omnidesk.core.exporting.outfiles import check_output
+from omnidesk.core.exporting.outfiles import check_output, written_beside
 
 CsvSource = Callable[[], tuple[Sequence[str], list[Sequence[Any]]]]
 
 
 def _into_place(path: Path, write: Callable[[Path], bool]) -> Path:
     path = check_output(path, overwrite=True)  # the save dialog has asked about replacing a file
-    partial = path.with_name(f".{path.name}.partial")
-    try:
+    with written_beside(path, overwrite=True) as partial:
         if not write(partial):
             raise OSError(f"could not write {path.name}")
-        partial.replace(path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
     return path
 
 
