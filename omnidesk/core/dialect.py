@@ -292,24 +292,26 @@ def backup_sqlite(engine: Engine, dest: Path) -> None:
     """Copy the live database to ``dest`` with SQLite's online backup API.
 
     Safe while the workspace is open and in use: the backup sees one
-    consistent snapshot, including what is still in the WAL.
+    consistent snapshot, including what is still in the WAL.  Written under a
+    new name of its own beside ``dest`` (nothing already there is touched) and
+    renamed onto ``dest`` only if no database took that name meanwhile.
     """
+    from omnidesk.core.exporting.outfiles import written_beside
+
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".part")
-    if tmp.exists():
-        tmp.unlink()
-    raw = engine.raw_connection()
-    try:
-        target = sqlite3.connect(tmp)
+    with written_beside(dest, overwrite=True) as tmp:
+        raw = engine.raw_connection()
         try:
-            raw.driver_connection.backup(target)
-            # A copy is a standalone file: fold it back to rollback-journal mode.
-            target.execute("PRAGMA journal_mode=DELETE")
+            target = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(target)
+                # A copy is a standalone file: fold it back to rollback-journal mode.
+                target.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                target.close()
         finally:
-            target.close()
-    finally:
-        raw.close()
-    tmp.replace(dest)
+            raw.close()
+            Path(f"{tmp}-journal").unlink(missing_ok=True)  # left only by a copy that failed
 
 
 def backup_file(path: Path, dest: Path) -> None:

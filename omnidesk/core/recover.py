@@ -26,6 +26,7 @@ from pathlib import Path
 
 from omnidesk.core.dialect import remove_workspace_files
 from omnidesk.core.errors import UserError
+from omnidesk.core.exporting.outfiles import OutputExistsError, new_file_beside, put_in_place
 from omnidesk.core.models import DASHBOARD_TABLES
 
 BATCH = 500
@@ -318,7 +319,11 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
             raise UserError(f"The recovered workspace did not pass SQLite's check ({check}).")
         for suffix in ("-wal", "-shm"):
             Path(f"{partial}{suffix}").unlink(missing_ok=True)
-        partial.replace(new)
+        # Never onto a file that took the name while the recovery ran (it was checked long before).
+        try:
+            put_in_place(partial, new, overwrite=False)
+        except OutputExistsError:
+            raise UserError(f"{new} already exists; give the name of a new file to recover into.") from None
     except BaseException:
         remove_workspace_files(partial)
         raise
@@ -405,8 +410,8 @@ def restore_backup(path: Path, backup: Path) -> Path:
     if inspect_file(backup).kind != "workspace":
         raise UserError(f"{backup.name} is not a readable omnidesk workspace; choose another backup.")
     refuse_if_open_elsewhere(path, "restoring a backup")
-    partial = path.with_name(path.name + ".restoring")
-    remove_workspace_files(partial)
+    # A new file of its own beside the workspace: whatever else has a name there is left alone.
+    partial = new_file_beside(path)
     try:
         backup_file(backup, partial)  # a consistent copy, whatever the backup's own log holds
     except (sqlite3.Error, OSError) as exc:

@@ -567,6 +567,7 @@ class Workspace:
 
     def save_copy(self, dest: str | os.PathLike) -> Path:
         """Write a consistent copy of the open workspace to ``dest`` (safe while in use)."""
+        from omnidesk.core.errors import UserError
         from omnidesk.core.exporting.outfiles import SIDECARS, is_database
 
         dest = Path(dest)
@@ -581,6 +582,8 @@ class Workspace:
             dialect.backup_sqlite(self.engine, dest)
         except OSError as exc:
             raise WorkspaceError(f"Could not write {dest}: {exc.strerror}.") from exc
+        except UserError as exc:  # a workspace took that name while the copy was written
+            raise WorkspaceError(str(exc)) from None
         return dest
 
     def changed_since_last_look(self) -> bool:

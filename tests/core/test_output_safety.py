@@ -145,6 +145,48 @@ def test_save_a_copy_never_replaces_another_workspace(shop, other_workspace, tmp
     assert (tmp_path / "fresh copy.omnidesk").exists()
 
 
+
+@pytest.mark.parametrize("beside", ["link", "workspace"])
+def test_save_a_copy_leaves_what_is_beside_it_alone(shop, other_workspace, tmp_path, beside):
+    """The copy was written through ``NAME.part``: a link there was removed, a workspace so named deleted."""
+    dest = tmp_path / "copy.omnidesk"
+    named = tmp_path / "copy.omnidesk.part"
+    if beside == "link":
+        named.symlink_to(other_workspace)
+    else:
+        shutil.copyfile(other_workspace, named)
+    before = _digest(other_workspace)
+    with Workspace.open(shop) as ws:
+        ws.save_copy(dest)
+    assert named.is_symlink() == (beside == "link") and _digest(named) == before == _digest(other_workspace)
+    with Workspace.open(dest) as copy:
+        assert copy.counts()["customers"] == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["copy.omnidesk", "copy.omnidesk.part", "list.csv", "other.omnidesk", "shop.omnidesk"])
+
+
+def test_save_a_copy_never_replaces_a_workspace_that_took_its_name_meanwhile(shop, other_workspace, tmp_path,
+                                                                            monkeypatch):
+    from omnidesk.core import dialect
+    from omnidesk.core.workspace import WorkspaceError
+
+    dest = tmp_path / "copy.omnidesk"
+    dest.write_text("a file the save dialog asked to replace\n")
+    connect = dialect.sqlite3.connect
+
+    def and_meanwhile(*args, **kwargs):  # the copy starts; another window saves a workspace there
+        shutil.copyfile(other_workspace, dest)
+        return connect(*args, **kwargs)
+
+    with Workspace.open(shop) as ws:
+        monkeypatch.setattr(dialect.sqlite3, "connect", and_meanwhile)
+        with pytest.raises(WorkspaceError, match="Will not write over"):
+            ws.save_copy(dest)
+        monkeypatch.undo()
+    assert _digest(dest) == _digest(other_workspace)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.omnidesk", "list.csv", "other.omnidesk",
+                                                          "shop.omnidesk"]
+
 # The name each command once wrote through before renaming into place: a link left there by
 # anyone was followed, and the file it pointed to overwritten with the export.
 WRITES_BESIDE = [

@@ -11,6 +11,7 @@ import pytest
 
 from omnidesk.cli import main
 from omnidesk.core.demo import build_demo
+from omnidesk.core.errors import UserError
 from omnidesk.core.recover import recover_workspace
 from omnidesk.core.workspace import DamagedWorkspaceError, Workspace
 
@@ -134,6 +135,41 @@ def test_recover_refuses_to_overwrite(demo, tmp_path, capsys):
     taken.write_bytes(b"mine")
     assert main(["recover", str(demo), str(taken)]) == 1
     assert "already exists" in capsys.readouterr().err and taken.read_bytes() == b"mine"
+
+
+def test_recover_never_replaces_a_workspace_that_took_the_new_name_meanwhile(demo, tmp_path, monkeypatch):
+    """The new name is checked before a recovery that can take minutes: one made meanwhile (another
+    window, a copy the user saved) was renamed over at the end."""
+    import omnidesk.core.recover as recover
+
+    new, mine = tmp_path / "new.omnidesk", tmp_path / "mine.omnidesk"
+    shutil.copyfile(demo, mine)
+    checked = recover._is_workspace
+
+    def and_meanwhile(path):
+        shutil.copyfile(mine, new)
+        return checked(path)
+
+    monkeypatch.setattr(recover, "_is_workspace", and_meanwhile)
+    with pytest.raises(UserError, match="already exists"):
+        recover_workspace(demo, new)
+    assert new.read_bytes() == mine.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.omnidesk", "new.omnidesk"]  # nothing left
+
+
+def test_restoring_a_backup_leaves_other_files_beside_the_workspace_alone(demo, tmp_path):
+    """Its copy was made under one fixed name beside the workspace, removing whatever had it first."""
+    from omnidesk.core.recover import restore_backup
+
+    path, backup = tmp_path / "shop.omnidesk", tmp_path / "shop.before-0028-20261201-000000.omnidesk.bak"
+    shutil.copyfile(demo, path)
+    shutil.copyfile(demo, backup)
+    named_so = tmp_path / "shop.omnidesk.restoring"  # the user's own file, whatever its name
+    named_so.write_bytes(b"mine")
+    aside = restore_backup(path, backup)
+    assert named_so.read_bytes() == b"mine"
+    assert aside.exists() and customers_in(path) == customers_in(demo)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, backup.name, named_so.name, aside.name])
 
 
 def test_a_file_whose_table_list_is_damaged_cannot_be_opened_and_says_so(demo, tmp_path):
