@@ -143,7 +143,7 @@ def _folder_of(target: Path) -> Path:
 def write_failure_reason(target: Path, exc: OSError) -> str:
     """Why ``target`` could not be written, from the OS error of writing it or a temporary file beside it.
 
-    The error's own text names the temporary file (``c.csv.part``), which the
+    The error's own text names the temporary file (``.c.csv.RANDOM.part``), which the
     user never asked for and will not find; this names their file's folder.
     """
     target = Path(target)
