@@ -13,6 +13,7 @@ from pathlib import Path
 from omnidesk.core import paths, tempfiles
 from omnidesk.core.demo_data import write_demo_files
 from omnidesk.core.errors import UserError
+from omnidesk.core.exporting.outfiles import put_in_place
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.importing.unreadable import NoRowsError
 from omnidesk.core.dialect import open_elsewhere, remove_workspace_files
@@ -64,9 +65,19 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
                 counts = ws.counts()
                 # Its own imports, told from any the user adds to it later (_refuse_if_kept).
                 ws.set_setting(DEMO_IMPORTS_SETTING, len(list_batches(ws)))
-        if path.exists():
+        # The same questions again, a minute of building later: what is at the path now may not be
+        # what was there when the build began (a workspace made there meanwhile, by hand or by a window).
+        if os.path.lexists(path):
+            if not is_demo(path):
+                raise UserError(f"{path} is not a demo workspace, and a demo never takes the place of one; "
+                                "the new demo was not put there.")
+            if not force:
+                raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
+            _refuse_if_kept(path)
             _close_for_replacing(path)
-        os.replace(partial, path)
+            os.replace(partial, path)
+        else:  # nothing there: and nothing that appears there now is replaced
+            put_in_place(partial, path, overwrite=False)
     finally:
         remove_workspace_files(partial)
     return {"workspace": str(path), "files": files, "counts": counts}

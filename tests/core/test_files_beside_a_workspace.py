@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from omnidesk.core import demo
+from omnidesk.core.errors import UserError
 from omnidesk.core.dialect import remove_if_still_empty
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.workspace import Workspace, backup_files
@@ -57,3 +60,24 @@ def test_a_demo_built_while_another_is_built_at_the_same_path_is_whole(tmp_path,
     with Workspace.open(path) as ws:
         assert ws.counts() == result["counts"]
     assert not list(tmp_path.glob("demo.omnidesk.building*"))
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_workspace_made_where_a_demo_is_being_built_is_never_replaced_by_it(tmp_path, monkeypatch, force):
+    """The path was free when the build began; a shop's workspace made there while the demo's files
+    were imported (another window, the command line) was replaced by the demo at the end."""
+    path = tmp_path / "shop.omnidesk"
+    real = demo.import_file
+
+    def import_while_a_shop_is_made_there(ws, *args, **kwargs):
+        if not path.exists():
+            with Workspace.create(path) as shop:
+                shop.set_setting("business_name", "Corner Bakery")
+        return real(ws, *args, **kwargs)
+
+    monkeypatch.setattr(demo, "import_file", import_while_a_shop_is_made_there)
+    with pytest.raises(UserError, match="not a demo workspace"):
+        demo.build_demo(path, customers=20, force=force)
+    with Workspace.open(path) as shop:
+        assert shop.get_setting("business_name") == "Corner Bakery" and shop.counts()["customers"] == 0
+    assert not list(tmp_path.glob("shop.omnidesk.building*"))
