@@ -380,6 +380,9 @@ def _keep_shared_refusals(conn: Connection, customer_id: int, shared: set[tuple[
       card says yes, but the family mailbox still said stop;
     * the erased person's card says no on the channel: every address of theirs is refused
       (``guards.refused_addresses``), a stop typed in by hand for them included.
+
+    Not where the address stays refused by the others' own records once the person's are gone:
+    that stop was never the erased person's to keep.
     """
     from omnidesk.core.campaigns.guards import address_refusals
     from omnidesk.core.edits import _hand_records
@@ -394,9 +397,13 @@ def _keep_shared_refusals(conn: Connection, customer_id: int, shared: set[tuple[
             continue
         key = mailbox_key if kind == "email" else str
         own = address_refusals(conn, channel, among={key(v) for v in values})
+        # Refused by what the others' own records say (Mark's own unsubscribe from the family
+        # mailbox, Anna erased having said yes): it stays so without a word from her, and
+        # nothing is said on anyone's card in her name.
+        still = address_refusals(conn, channel, among={key(v) for v in values}, without=customer_id)
         for value in values:
             status = own.get(key(value)) or (card if card in _REFUSALS else None)
-            if status is None:
+            if status is None or key(value) in still:
                 continue
             for (cid,) in conn.execute(select(rec.c.customer_id).distinct().join(ident, ident.c.record_id == rec.c.id)
                                        .where(_same_address(kind, value),

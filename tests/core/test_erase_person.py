@@ -607,6 +607,36 @@ def test_erasing_who_unsubscribed_a_shared_mailbox_keeps_the_mailbox_stopped(new
     assert f"{walts} had said stop" in fact.note and "Walt" not in _dump(ws)
 
 
+def test_erasing_who_said_yes_from_a_mailbox_another_holder_unsubscribed_says_nothing_in_their_name(
+        new_workspace, tmp_path):
+    """Anna said yes from the family mailbox; Mark, on the same mailbox, unsubscribed himself.  Erasing
+    Anna gave Mark a second "unsubscribed", dated at the erase and entered in his name ("had said
+    stop; kept when the person who said it was erased"), and moved his last seen to that day."""
+    from omnidesk.core.profile import consent_facts
+
+    ws = new_workspace(tmp_path / "w.omnidesk")
+    anna = ("901", "Anna", "Okafor", "okafor.family@example.com", "", "1 Elm Street")
+    import_file(ws, write_csv(tmp_path / "customers_export.csv", SHOPIFY_CUSTOMERS_HEADER,
+                              [_shopify_customer(*anna)]))
+    import_file(ws, write_csv(tmp_path / "unsubscribed_members_export.csv", MAILCHIMP_UNSUBSCRIBED_HEADER, [
+        _mailchimp(MAILCHIMP_UNSUBSCRIBED_HEADER, "okafor.family@example.com", "Mark", "Okafor", "e900",
+                   UNSUB_TIME="2025-06-01 10:00:00")]), ImportOptions(channel="email"))
+    (anna_id,) = _customer_of(ws, "first_name = 'Anna'")
+    (mark_id,) = _customer_of(ws, "first_name = 'Mark'")
+    with ws.engine.connect() as conn:
+        before = conn.exec_driver_sql("SELECT consent_email, last_seen FROM customer WHERE id = ?",
+                                      (mark_id,)).one()
+        facts = conn.exec_driver_sql("SELECT count(*) FROM consent WHERE customer_id = ?", (mark_id,)).scalar()
+    assert before[0] == "unsubscribed"
+    erase_person(ws, anna_id)
+    with ws.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT consent_email, last_seen FROM customer WHERE id = ?",
+                                    (mark_id,)).one() == before
+        assert conn.exec_driver_sql("SELECT count(*) FROM consent WHERE customer_id = ?", (mark_id,)).scalar() == facts
+    fact = consent_facts(ws, mark_id)["email"]
+    assert "had said stop" not in (fact.note or "")
+
+
 # -- each address keeps its own "stop" -----------------------------------------------------------
 
 _KLAVIYO = ("Email", "Klaviyo ID", "First Name", "Last Name", "Phone Number", "Email Marketing Consent",

@@ -69,7 +69,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select
+from sqlalchemy import and_, case, func, literal, literal_column, null, or_, select, true
 
 from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step, audience_rule
 from omnidesk.core.contact import mailbox_key, mailbox_of
@@ -454,7 +454,7 @@ def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
 
 
 def address_refusals(conn, channel: str, known: set[str] = frozenset(),
-                     among: set[str] | None = None) -> dict[str, str]:
+                     among: set[str] | None = None, without: int | None = None) -> dict[str, str]:
     """The addresses whose own answer on ``channel`` is no, each with that answer
     ("unsubscribed", "cleaned", "denied"): email mailboxes (``mailbox_key``) or phone numbers
     that some record carrying one as its own said no from, and that all the consent facts of the
@@ -467,9 +467,10 @@ def address_refusals(conn, channel: str, known: set[str] = frozenset(),
     ``known``: addresses refused already (those of customers who said no): not looked at again.
     Most addresses that said no are such a customer's, so few are left to decide.  ``among``:
     only these addresses (mailboxes, numbers) are looked at.  Erasing a person keeps these on
-    the others who hold one of theirs (``rights``).
+    the others who hold one of theirs (``rights``); ``without``: as if customer ``without``'s
+    records were gone, what the others' own records still say once the person is erased.
     """
-    return _refused_boxes(conn, _address_facts(conn, channel, known, among=among))
+    return _refused_boxes(conn, _address_facts(conn, channel, known, among=among, without=without))
 
 
 def said_no_but_reopened(conn, channel: str, known: set[str] = frozenset(),
@@ -503,11 +504,12 @@ def _said_no_from(conn, channel: str) -> set[str]:
 
 
 def _address_facts(conn, channel: str, known: set[str] = frozenset(), said: set[str] | None = None,
-                   among: set[str] | None = None) -> list[tuple]:
+                   among: set[str] | None = None, without: int | None = None) -> list[tuple]:
     """The consent facts on ``channel`` of every record (not typed in by hand) carrying an address
     some such record said no from (``said``: :func:`_said_no_from`, when read already), keyed by
     the address (``facts_query``'s rows, the address for the customer): :func:`address_refusals`'s
-    question, before it is decided.  ``among``: only these addresses, of those."""
+    question, before it is decided.  ``among``: only these addresses, of those; ``without``: leaving
+    out the records of that customer."""
     from omnidesk.core.channels import HAND
     from omnidesk.core.consent import facts_query
     from omnidesk.core.models import Consent, Identifier
@@ -534,8 +536,10 @@ def _address_facts(conn, channel: str, known: set[str] = frozenset(), said: set[
     facts = []
     for start in range(0, len(ids), _IN_SIZE):
         part = ids[start:start + _IN_SIZE]
+        mine = rec.c.customer_id.is_distinct_from(without) if without is not None else true()
         address.update((rid, key(a)) for rid, a in conn.execute(
-            select(rec.c.id, own).where(rec.c.id.in_(part), own.is_not(None), own != "", rec.c.channel != HAND)))
+            select(rec.c.id, own).where(rec.c.id.in_(part), own.is_not(None), own != "", rec.c.channel != HAND,
+                                        mine)))
         facts.extend(conn.execute(facts_query(con.c.record_id.in_(part), con.c.channel == channel)).all())
     wanted = set(boxes)
     return [(address[r[4]], *r[1:]) for r in facts if address.get(r[4]) in wanted]
