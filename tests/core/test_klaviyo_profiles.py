@@ -91,3 +91,41 @@ def test_a_forecast_is_never_money_spent_in_any_vendors_file(beside):
         assert fields[forecast] == IGNORE, (forecast, fields[forecast])
     if beside:
         assert fields["Historic Customer Lifetime Value"] == "total_spent"
+
+
+def facts(ws, email: str) -> list[tuple[str, str, str | None]]:
+    with ws.engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(
+            "SELECT c.channel, c.status, c.occurred_at FROM consent c JOIN source_record r ON r.id = c.record_id "
+            "WHERE r.email = ? ORDER BY c.channel", (email,)).all()]
+
+
+def test_a_suppressed_profile_is_not_mailable_whatever_its_consent_says(ws, tmp_path):
+    """Klaviyo: "A suppressed profile cannot receive marketing messages, even if they have provided
+    consent."  A bounce is "cleaned", the person's own no (an unsubscribe, a spam complaint) and a
+    suppression by hand "unsubscribed", as is a reason nobody knows; each dated by its timestamp,
+    even where the consent's own is later."""
+    def person(name: str, suppressions: str, consent_at: str = "2023-11-01 12:00:00") -> dict[str, str]:
+        return {"Email": f"{name}@example.com", "Klaviyo ID": f"01H{name.upper()}", "First Name": name.title(),
+                "Email Marketing Consent": "SUBSCRIBED", "Email Marketing Consent Timestamp": consent_at,
+                "SMS Marketing Consent": "SUBSCRIBED", "SMS Marketing Consent Timestamp": consent_at,
+                "Phone Number": f"+1415555{len(name):04d}", "Email Suppressions": suppressions}
+
+    f = write_csv(tmp_path / "klaviyo_profiles.csv", KLAVIYO_LIST, rows_of(
+        person("hal", '[{"reason": "HARD_BOUNCE", "timestamp": "2024-04-02T08:00:00+00:00"}]'),
+        person("ivo", '[{"reason": "SPAM_COMPLAINT", "timestamp": "2024-03-01T09:30:00+00:00"}]',
+               consent_at="2024-04-20 10:00:00"),
+        person("juno", "[{'reason': 'USER_SUPPRESSED', 'timestamp': '2024-02-01T00:00:00+00:00'}, "
+                       "{'reason': 'INVALID_EMAIL', 'timestamp': '2024-02-03T00:00:00+00:00'}]"),
+        person("kirsten", '[{"reason": "SOMETHING_NEW"}]'),
+        person("lou", "[]"),
+    ))
+    imported(ws, f)
+    assert facts(ws, "hal@example.com")[0] == ("email", "cleaned", "2024-04-02T08:00:00+00:00")
+    assert facts(ws, "ivo@example.com")[0] == ("email", "unsubscribed", "2024-03-01T09:30:00+00:00")
+    assert facts(ws, "juno@example.com")[0] == ("email", "cleaned", "2024-02-03T00:00:00+00:00")
+    assert facts(ws, "kirsten@example.com")[0] == ("email", "unsubscribed", None)
+    assert [card(ws, f"{n}@example.com")["email"] for n in ("hal", "ivo", "juno", "kirsten", "lou")] == [
+        "cleaned", "unsubscribed", "cleaned", "unsubscribed", "granted"]
+    # Email suppressions close email alone: the texts' consent stands.
+    assert {card(ws, f"{n}@example.com")["sms"] for n in ("hal", "ivo", "juno", "kirsten", "lou")} == {"granted"}

@@ -21,9 +21,11 @@ through this module.
 
 from __future__ import annotations
 
+import ast
 import csv
 import functools
 import importlib.util
+import json
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -315,6 +317,56 @@ _OPTOUT_VALUES = {"non marketing contact": DENIED, **dict.fromkeys(
     ["bounced", "hard bounce", "hard bounced", "cleaned", "invalid", "undeliverable"], CLEANED)}
 
 
+# A suppression's reason, as an email tool's list of them names it (Klaviyo's "Email Suppressions"
+# cell: [{"reason": "HARD_BOUNCE", "timestamp": "2024-04-02T08:00:00+00:00"}]), keyed.  An address
+# that bounced or is no address is "cleaned"; the person's own "no" (an unsubscribe, a spam
+# complaint) and a suppression made by hand are "unsubscribed".  Any other reason is the column's
+# own opt-out.
+_SUPPRESSION_REASONS = {
+    **dict.fromkeys(["hard bounce", "invalid email", "bounce", "bounced", "soft bounce", "invalid"], CLEANED),
+    **dict.fromkeys(["unsubscribe", "unsubscribed", "spam complaint", "spam", "complaint", "user suppressed",
+                     "manual"], UNSUBSCRIBED),
+}
+
+
+# Which of two opt-outs is stricter (omnidesk.core.consent.STRICTNESS): a bounce outranks an unsubscribe.
+_OPTOUT_RANK = {DENIED: 1, UNSUBSCRIBED: 2, CLEANED: 3}
+
+
+def suppressions(raw: str, when_set: str) -> tuple[str | None, str | None] | None:
+    """Read a cell that lists suppressions (Klaviyo's "Email Suppressions"): ``(status, time)``.
+
+    The cell is a JSON list (or Python's own writing of one) of ``{"reason", "timestamp"}``
+    entries.  An empty list says nothing is wrong: ``(None, None)``.  Otherwise the status is
+    the strictest one its reasons stand for (see ``_SUPPRESSION_REASONS``; an unknown reason, an
+    entry without one, is ``when_set``), and the time the latest timestamp, as written, of the
+    entries saying it (None when they give none).  None when the cell is no such list.
+    """
+    text = clean_cell(raw)
+    if not (text.startswith("[") and text.endswith("]")):
+        return None
+    try:
+        entries = json.loads(text)
+    except ValueError:
+        try:
+            entries = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return None
+    if not isinstance(entries, list):
+        return None
+    if not entries:
+        return None, None
+    said: list[tuple[str, str]] = []
+    for entry in entries:
+        reason = entry.get("reason") if isinstance(entry, dict) else entry
+        status = _SUPPRESSION_REASONS.get(_key(str(reason).replace("_", " "))) if reason else None
+        when = entry.get("timestamp") if isinstance(entry, dict) else None
+        said.append((status or when_set, str(when).strip() if when else ""))
+    status = max((s for s, _ in said), key=lambda s: _OPTOUT_RANK.get(s, 0))
+    times = [t for s, t in said if s == status and t]
+    return status, (max(times) if times else None)
+
+
 def parse_optout(raw: str, when_set: str) -> Normalized[str]:
     """Read a cell of a "do not send" column (Do not email, Do not contact, Bounced,
     HasOptedOutOfEmail, Email hard bounce reason, Marketing contact status, ...).
@@ -329,6 +381,10 @@ def parse_optout(raw: str, when_set: str) -> Normalized[str]:
     text = clean_cell(raw)
     if not text:
         return empty(raw)
+    if text[0] == "[":
+        listed = suppressions(text, when_set)
+        if listed is not None:
+            return Normalized(listed[0], None, raw)
     key = _key(text)
     if not key or key in _OPTOUT_NOT_SET:
         return Normalized(None, None, raw)

@@ -646,16 +646,19 @@ class RowNormalizer:
             for closed in self.list_channels:  # a "do not contact" list closes every channel
                 _at_least(row, closed, self.list_status, (self.list_status, None))
         # "Do not contact", "Bounced", ...: a set flag closes its channels, undated (it describes
-        # the person as of the file).  Within one row the stricter word wins.
+        # the person as of the file), unless the cell gives its time (a list of suppressions,
+        # Klaviyo's).  Within one row the stricter word wins, whatever the row's consent says:
+        # a suppressed profile is not sent to even with a "yes".
         # Every column counts: HubSpot's "Marketing contact status" saying all is well does not
         # hide "Unsubscribed from all email: true" beside it.
         for name, (when_set, channels) in self._optouts:
-            said_here = [s for raw, _ in self.every(v, name) if (s := _optout(raw, when_set).value)]
+            said_here = [(s, raw) for raw, _ in self.every(v, name) if (s := _optout(raw, when_set).value)]
             if not said_here:
                 continue
-            status = max(said_here, key=_rank)
+            status = max((s for s, _ in said_here), key=_rank)
+            at = _suppressed_at([raw for s, raw in said_here if s == status], when_set)
             for channel in channels:
-                _at_least(row, channel, status, (status, None))
+                _at_least(row, channel, status, (status, at))
 
     def _names(self, row: Row, v: _Cells) -> None:
         """First, middle and last names, and the whole name with every word.
@@ -723,6 +726,18 @@ def _later(granted_at: str | None, unsub_at: str | None) -> bool:
     if not granted_at or not unsub_at:
         return False
     return (to_utc(granted_at) or "") > (to_utc(unsub_at) or "\uffff")
+
+
+def _suppressed_at(cells: list[str], when_set: str) -> str | None:
+    """The latest time cells listing suppressions give the opt-out they say (None: undated)."""
+    times = []
+    for raw in cells:
+        listed = nz.suppressions(raw, when_set) if raw.startswith("[") else None
+        if listed is not None and listed[1]:
+            parsed = nz.parse_datetime(listed[1], nz.DateOrder.YMD).value
+            if parsed:
+                times.append(parsed)
+    return max(times, key=lambda t: to_utc(t) or t) if times else None
 
 
 def _rank(status: str) -> int:
