@@ -56,6 +56,7 @@ from omnidesk.core.importing.report_columns import added_columns
 from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.sightings import earlier_rows, follow_earlier_rows
 from omnidesk.core.importing.rows import (
+    FOOTER,
     NOBODY,
     REPEATED_HEADER,
     TEST_LEAD,
@@ -98,6 +99,7 @@ __all__ = [
     "BULK_IMPORT_ROWS",
     "CHUNK",
     "DATE_SAMPLE",
+    "FOOTER",
     "NOBODY",
     "PREVIEW_ROWS",
     "REPEATED_HEADER",

@@ -71,6 +71,8 @@ class Row:
 NOBODY = "with no name, email, phone or ID"
 TEST_LEAD = "a platform's test lead (\u201c<test lead: dummy data for \u2026>\u201d)"
 REPEATED_HEADER = "the file's header line again (files pasted one under the other)"
+FOOTER = ("a report's footer below its data (Salesforce's \u201cConfidential Information - Do Not "
+          "Distribute\u201d, copyright and title lines)")
 # Meta's Lead Ads Testing Tool fills every answer of a test lead with this.
 _TEST_LEAD_MARK = "<test lead"
 _IDENTITY = ("first_name", "last_name", "full_name", "email", "phone", "external_id")
@@ -341,6 +343,9 @@ class RowNormalizer:
 
     def normalize(self, record: Record) -> Row:
         row = Row(record=record)
+        if record.footer:
+            row.skip = FOOTER
+            return row
         joined = "\0".join(record.values)
         if _TEST_LEAD_MARK in joined:
             row.skip = TEST_LEAD
