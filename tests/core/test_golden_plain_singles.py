@@ -2,8 +2,8 @@
 
 ``_WriteBehind.write_plain_singles`` must give exactly what the Python rule
 (``_golden_rows`` and ``_entries``) gives the same customer: every column and
-the search entry, with a tag list, lifetime figures, a sign-up time and one
-consent fact per channel.  Customers with anything more (order rows, pins, two
+the search entry, with a tag list, lifetime figures, a sign-up and a last visit time
+and one consent fact per channel.  Customers with anything more (order rows, pins, two
 facts on one channel, a second record) must be left to Python.
 """
 
@@ -44,7 +44,8 @@ RECORDS = [
     ({"first_name": "Cy", "last_name": "Tags", "tags": "VIP, newsletter, vip, , Newsletter"}, []),
     # A customers export's lifetime figures and sign-up time, with and without a consent time.
     ({"first_name": "Di", "last_name": "Shop", "values_json": json.dumps(
-        {"total_orders": 3, "total_spent": "30.00", "created_at": "2021-05-01T10:00:00Z"})}, []),
+        {"total_orders": 3, "total_spent": "30.00", "created_at": "2021-05-01T10:00:00Z",
+         "last_active": "2024-04-20"})}, []),
     ({"first_name": "Dot", "last_name": "Consent", "values_json": json.dumps(
         {"total_spent": "12.5", "created_at": "2021-05-01T12:00:00+02:00"})}, []),
     ({"first_name": "Dan", "last_name": "Till", "kind": "events", "channel": "pos",
@@ -163,8 +164,9 @@ def test_plain_singles_from_sql_equal_the_python_rule(make_workspace, runs, monk
     cy, di, dot, dan, gil, ivy, jo, ed, eva, fay = (rows[customers[i]] for i in range(11, 21))
     assert [(c.orders, c.spend_minor) for c in (gil, ivy, jo)] == [(4, 1500), (0, -350), (0, 1999)]
     assert cy.tags == "VIP, newsletter"
+    # Seen from the sign-up to the last visit the shop's system gives (a bare date: that day's start).
     assert (di.orders, di.spend_minor, di.first_seen, di.last_seen) == (3, 3000, "2021-05-01T10:00:00",
-                                                                         "2021-05-01T10:00:00")
+                                                                         "2024-04-20T00:00:00")
     assert (dot.orders, dot.spend_minor, dot.consent_email) == (0, 1250, "unsubscribed")
     assert (dot.first_seen, dot.last_seen) == ("2020-03-01T14:00:00", "2021-05-01T10:00:00")
     assert (dan.orders, dan.spend_minor) == (0, None)

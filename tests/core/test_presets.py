@@ -874,7 +874,7 @@ SQUARE_EXPECTED = {
     "Birthday": "birthday",
     "Memo": "note",
     "First Visit": "created_at",
-    "Last Visit": IGNORE,
+    "Last Visit": "last_active",
     "Transaction Count": "total_orders",
     "Total Spend": "total_spent",
     "Email Subscription Status": "consent_email",

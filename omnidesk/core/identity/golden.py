@@ -582,10 +582,12 @@ def _golden_rows(ids: list[int], facts: _ChunkFacts, trust: dict[str, int]
         for r in rows:
             if r[_VALUES] != "{}":
                 extra = json.loads(r[_VALUES] or "{}")
-                if extra.get("created_at"):
-                    created = day_or_instant_utc(extra["created_at"], zone)
-                    if created:
-                        seen.append(created)
+                # When the record's system saw the person: their sign-up, their last visit.
+                for name in _SEEN_VALUES:
+                    if extra.get(name):
+                        at = day_or_instant_utc(extra[name], zone)
+                        if at:
+                            seen.append(at)
                 if r[_KIND] == "contacts" and ("total_orders" in extra or "total_spent" in extra):
                     lifetimes.setdefault(r[_CHANNEL], []).append((r[_ID], r[_BATCH], extra))
         # No order rows and no export figures: no orders, no spend (what money_totals of nothing gives).
@@ -668,6 +670,8 @@ class _WriteBehind:
         key = shop_zone_key(conn)
         zone = ZoneInfo(key) if key else None
         driver.create_function("golden_created", 1, lambda v: _one_record_created(v, zone), deterministic=True)
+        driver.create_function("golden_last_active", 1, lambda v: _one_record_created(v, zone, "last_active"),
+                               deterministic=True)
         driver.create_function("golden_utc", 1, lambda t: day_or_instant_utc(t, zone) or None, deterministic=True)
         # FTS5 merges its index segments as it goes; over a big refresh that merging costs a
         # third of the indexing, for an index rewritten again and again.  Put off here (and the
@@ -911,10 +915,15 @@ def _lifetime(values: dict) -> tuple[int, int | None]:
     return (orders if orders is not None else 0), spend
 
 
-def _one_record_created(text: str | None, zone=None) -> str | None:
-    """When the record's own system says the person signed up, in UTC (None if it does not); a
-    date alone is that day's start on the shop's clock (``zone``)."""
-    created = _values(text).get("created_at")
+# The values of a record that are times its system saw the person: the sign-up, the last visit
+# (a till's "Last Visit", a shop's "Last Active").
+_SEEN_VALUES = ("created_at", "last_active")
+
+
+def _one_record_created(text: str | None, zone=None, name: str = "created_at") -> str | None:
+    """When the record's own system says the person signed up (or ``name``: was last there), in
+    UTC (None if it does not); a date alone is that day's start on the shop's clock (``zone``)."""
+    created = _values(text).get(name)
     return (day_or_instant_utc(created, zone) or None) if created else None
 
 
@@ -1059,12 +1068,13 @@ _PLAIN_SPEND = (
     f"  AND NOT {_SPENT} GLOB '*[^0-9.]*' "
     f"  THEN CAST(replace({_SPENT}, '.', '') AS INTEGER) "
     "ELSE golden_spend(r.values_json) END")
-# The first or last time a single was seen: its consent facts' own times and the sign-up time
-# among its extra values ("created_at"), in UTC, the earliest or the latest.
+# The first or last time a single was seen: its consent facts' own times and the sign-up and
+# last visit times among its extra values (_SEEN_VALUES), in UTC, the earliest or the latest.
 _PLAIN_SEEN = (
     "(SELECT {agg}(t) FROM (SELECT golden_utc(occurred_at) AS t FROM consent "
     "  WHERE consent.customer_id = s.id AND occurred_at != '' "
-    "  UNION ALL SELECT golden_created(r.values_json) WHERE instr(r.values_json, '\"created_at\"')) "
+    "  UNION ALL SELECT golden_created(r.values_json) WHERE instr(r.values_json, '\"created_at\"') "
+    "  UNION ALL SELECT golden_last_active(r.values_json) WHERE instr(r.values_json, '\"last_active\"')) "
     " WHERE t != '')")
 # Worked out into a temporary table first, then written: one statement doing both read the
 # records and consent facts between writes to the cards, and took a quarter longer.

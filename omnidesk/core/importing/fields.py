@@ -93,6 +93,9 @@ FIELDS: tuple[Field, ...] = (
     Field("tags", "Tags", FieldType.TAGS, multi=True),
     Field("note", "Note", FieldType.TEXT, multi=True),
     Field("created_at", "Created / signed up at", FieldType.DATETIME),
+    # When the person was last there, as the exporting system saw it (a till's last visit, a
+    # shop's last active day): the card's last seen counts it, as it counts a sign-up.
+    Field("last_active", "Last active / last visit", FieldType.DATETIME),
     Field("total_spent", "Total spent", FieldType.MONEY),
     Field("total_orders", "Number of orders", FieldType.INTEGER),
     # consent, one field per channel the consent is about

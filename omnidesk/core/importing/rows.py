@@ -217,7 +217,8 @@ class RowNormalizer:
         self._optouts = tuple((name, spec) for name, spec in OPTOUT_FIELDS.items() if name in self.columns)
         self._has_readings = any(n in present for n in ("first_name_reading", "last_name_reading",
                                                           "full_name_reading"))
-        self._dated = any(n in present for n in ("birthday", "created_at", "cancelled_at", *_CONSENT_TIMES,
+        self._dated = any(n in present for n in ("birthday", "created_at", "last_active", "cancelled_at",
+                                                   *_CONSENT_TIMES,
                                                    "unsubscribed_at", "occurred_at", "occurred_time"))
         # Date columns whose day/month order is a guess (see ImportPlan.guessed_date_columns).
         self.guessed_dates = frozenset(getattr(plan, "guessed_date_columns", ()) or ())
@@ -474,6 +475,10 @@ class RowNormalizer:
         created = self._datetime(row, v, "created_at")
         if created:
             row.values["created_at"] = created
+        if get("last_active", _NOTHING)[0]:
+            last_active = self._datetime(row, v, "last_active")
+            if last_active:
+                row.values["last_active"] = last_active
         if get("cancelled_at", _NOTHING)[0]:
             # Cancelled is cancelled even when the time cannot be read (that is flagged).
             row.values["cancelled_at"] = self._datetime(row, v, "cancelled_at") or get("cancelled_at", _NOTHING)[0]

@@ -457,9 +457,9 @@ class CardMixin:
         # Stored in UTC; shown on the day it was where the shop is, as the timeline shows it.
         zone = workspace_zone(self.workspace)
         self._set("first_seen", nice_date(local_day(p.first_seen, zone)), None,
-                  f"{p.first_seen} UTC — the earliest dated event, sign-up or consent" if p.first_seen else "")
+                  f"{p.first_seen} UTC — the earliest dated event, sign-up, consent or visit" if p.first_seen else "")
         self._set("last_seen", nice_date(local_day(p.last_seen, zone)), None,
-                  f"{p.last_seen} UTC — the latest dated event or consent" if p.last_seen else "")
+                  f"{p.last_seen} UTC — the latest dated event, sign-up, consent or visit" if p.last_seen else "")
         self._set("preferred", channel_name(p.preferred_channel) if p.preferred_channel else "", None,
                   "The channel with the most events in the last 12 months" if p.preferred_channel
                   else "No events in the last 12 months")
