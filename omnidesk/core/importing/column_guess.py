@@ -218,21 +218,88 @@ def _is_substitution(a: str, b: str) -> bool:
     return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
-def _fuzzy(compact: str) -> tuple[_Synonym, float] | None:
+# What turns a consent into its refusal: "Email *Un*subscribed", "*No* newsletter", "Email *not*
+# subscribed", "*Do not* email", "Opted *out*".  A typo is one or two letters, and so is "un" or
+# "no": a header is never taken for a phrase that says the opposite.
+_NEGATION_WORDS = frozenset(
+    "not non never dont doesnt without nicht kein keine keinen niet geen sans pas nessun".split()
+)
+# A word that is its own refusal: unsubscribed, nonsubscriber, unconsented, deregistered, and
+# "unsubscribed" in the languages whose consent headers are mapped.
+_NEGATED_WORD = re.compile(r"^(?:un|non|dis|de)(?=sub|consent|opt|enrol|regist)")
+_NEGATED_WORDS = frozenset(
+    "abgemeldet ausgetragen abbestellt desabonne desabonnee desinscrit desinscrite uitgeschreven "
+    "afgemeld disiscritto disiscritta baja".split()
+)
+_NEGATED_RUNS = ("optout", "optedout", "optsout", "donot", "unsub", "nonsub")
+# A consent field and the field of its refusal, where there is one.
+_REFUSAL_OF = {"consent_email": "no_email", "consent_sms": "no_sms"}
+
+
+def _negated(words: Sequence[str]) -> bool:
+    """Whether a header's words (or a phrase's) refuse what they name.  A "no" only before
+    another word: "No newsletter" refuses, "Phone no" is a number."""
+    if any(w in _NEGATION_WORDS or w in _NEGATED_WORDS or _NEGATED_WORD.match(w) for w in words):
+        return True
+    if len(words) > 1 and words[0] == "no":
+        return True
+    compact = "".join(words)
+    return any(run in compact for run in _NEGATED_RUNS)
+
+
+def _affirmed(words: Sequence[str]) -> list[str]:
+    """The words of a refusing header said as the consent they refuse ("Email not subscribed":
+    "email subscribed"; "Email unsubcribed": "email subcribed"; "No newsletter": "newsletter")."""
+    out: list[str] = []
+    for i, w in enumerate(words):
+        if w in _NEGATION_WORDS or (w == "no" and i == 0) or (w == "do" and words[i + 1:i + 2] == ["not"]):
+            continue
+        if w == "out" and out and out[-1] in ("opt", "opted", "opts"):
+            out.append("in")
+            continue
+        out.append(_NEGATED_WORD.sub("", w, count=1))
+    return out
+
+
+def _refusal_candidate(header: str, words: list[str]) -> _Candidate | None:
+    """A header that refuses a consent the guesser knows: the field of that refusal ("Email
+    Unsubscribed" is Do not email), kept raw when the channel has none; None when the header
+    without its refusal is no consent column at all."""
+    affirmed = _affirmed(words)
+    if not affirmed or affirmed == words:
+        return None
+    found = _generic_candidate(" ".join(affirmed), refusals=False)
+    spec = FIELDS_BY_NAME.get(found.field)
+    if spec is None or spec.type is not FieldType.CONSENT:
+        return None
+    key = header_key(header)
+    refusal = _REFUSAL_OF.get(found.field)
+    if refusal is None:
+        return _Candidate(IGNORE, 0.0, f"'{key}' refuses {spec.label.lower()}, which has no opt-out field: kept raw")
+    return _Candidate(refusal, min(found.confidence, _QUALIFIED),
+                      f"'{key}' refuses {spec.label.lower()} ({found.reason}): an opt-out")
+
+
+def _fuzzy(compact: str, words: Sequence[str] | None = None) -> tuple[_Synonym, float] | None:
     """Return the synonym ``compact`` is a likely typo of, with its score.
 
     One edit is accepted between words of four letters or more, except that
     replacing one letter by another is only accepted in words of seven or
     more ("stage" is not a typo of "state"); long words may also be two edits
     away or score 88 or more on rapidfuzz's ratio.  A tie between different
-    fields is no match.
+    fields is no match.  Never across a refusal (``words``, the header's words
+    when ``compact`` runs several together): "Email unsubscribed" is not a typo of
+    "Email subscribed", nor "No newsletter" of "Newsletter".
     """
     if len(compact) < 4:
         return None
+    refuses = _negated(words if words is not None else [compact])
     accepted: list[tuple[float, _Synonym]] = []
     for choice, _score, _index in process.extract(
         compact, _FUZZY_CHOICES, scorer=fuzz.ratio, score_cutoff=60, limit=8
     ):
+        if _negated(header_words(_SYNONYMS[choice].phrase)) != refuses:
+            continue
         longest = max(len(choice), len(compact))
         edits = OSA.distance(compact, choice)
         ratio = fuzz.ratio(compact, choice)
@@ -283,7 +350,7 @@ def _without_lead_in(words: list[str]) -> list[str]:
     return words
 
 
-def _generic_candidate(header: str) -> _Candidate:
+def _generic_candidate(header: str, refusals: bool = True) -> _Candidate:
     # "#" means "number" ("Order #", "Member #", "# of orders"); header_key
     # drops it, which would turn "Member #" into a name.
     key = header_key(header.replace("#", " number ")) if "#" in header else header_key(header)
@@ -306,6 +373,10 @@ def _generic_candidate(header: str) -> _Candidate:
                 synonym, min(synonym.confidence, _QUALIFIED), f"synonym '{synonym.phrase}' in '{key}'"
             )
         words = asked
+    if refusals and _negated(words):
+        refusal = _refusal_candidate(header, words)
+        if refusal is not None:
+            return refusal
     if _both_names(words):
         return _Candidate("full_name", _QUALIFIED, f"first and last name in one column ('{key}')")
     one_list = _one_subscription(header)
@@ -340,7 +411,7 @@ def _generic_candidate(header: str) -> _Candidate:
             return _Candidate(IGNORE, _QUALIFIED, f"'{key}' says what kind of person, kept raw")
         return _synonym_candidate(best, min(best.confidence, _QUALIFIED), f"synonym '{best.phrase}' in '{key}'")
 
-    found = _fuzzy(spaced.replace(" ", ""))
+    found = _fuzzy(spaced.replace(" ", ""), words)
     if found is not None:
         synonym, score = found
         return _synonym_candidate(
