@@ -6,7 +6,8 @@ campaign's audience and a segment go by:
 
 * a header that refuses consent ("Email Unsubscribed", "No newsletter", "Email not subscribed") is
   an opt-out column, never taken for the consent it refuses because the two differ by a letter or
-  two: True in "Email Unsubscribed" is an unsubscribe, False is no answer at all.
+  two: True in "Email Unsubscribed" is an unsubscribe, False is no answer at all;
+* Square's customers export: its older "Email Unsubscribed" column the same way.
 """
 
 from __future__ import annotations
@@ -15,10 +16,17 @@ import csv
 
 import pytest
 
+import time_machine
+
+from omnidesk.core.campaigns import guards
+from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
 from omnidesk.core.exporting.tables import export_customers
 from omnidesk.core.importing.column_guess import guess_mapping
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, FieldType
 from omnidesk.core.importing.pipeline import import_file
+from omnidesk.core.importing.presets import get_preset
+from omnidesk.core.messages.store import save_message
+from omnidesk.core.timeline import find_customer
 from tests.helpers import write_csv
 
 COLUMNS = ["id", "first_name", "email", "consent_email", "consent_sms"]
@@ -40,6 +48,16 @@ def granted(ws, tmp_path, channel: str = "email") -> set[str]:
     """Who a "consent is granted" rule lets through on ``channel``."""
     rule = {"field": f"consent.{channel}", "op": "is", "value": "granted"}
     return set(_export(ws, tmp_path, f"granted_{channel}.csv", rule=rule))
+
+
+def reached(ws, *emails: str) -> dict[str, bool]:
+    """Whether an email campaign to everyone reaches each of ``emails``."""
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://shop.example/sale"}, replace=True)
+    save_campaign(ws, "Spring", message="Sale", audience="everyone", mode="each_channel", replace=True,
+                  steps=[{"channel": "email", "at": "2030-03-03T12:00", "timezone": "America/New_York"}])
+    with time_machine.travel("2030-03-01T12:00Z", tick=False):
+        (step,) = guards.plan_audiences(ws, get_campaign(ws, "Spring"))
+    return {email: find_customer(ws, email) in (step.eligible or []) for email in emails}
 
 
 @pytest.mark.parametrize("header", [
@@ -74,3 +92,40 @@ def test_true_in_an_unsubscribed_column_is_an_unsubscribe_and_false_no_answer(ma
     ]))
     assert consent(ws, tmp_path) == {"Irene": "", "Jack": "unsubscribed"}
     assert granted(ws, tmp_path) == set()
+
+
+# The header lines of Square's customers export, older (Email Unsubscribed) and newer.
+SQUARE_OLD = ["Reference ID", "First Name", "Last Name", "Email Address", "Phone Number", "Nickname", "Company Name",
+              "Street Address 1", "Street Address 2", "City", "State", "Postal Code", "Birthday", "Memo",
+              "Square Customer ID", "Creation Source", "First Visit", "Last Visit", "Transaction Count", "Total Spend",
+              "Email Unsubscribed", "Instant Profile", "Groups"]
+SQUARE_NEW = ["Reference ID", "First Name", "Last Name", "Email Address", "Phone Number", "Nickname", "Company Name",
+              "Street Address 1", "Street Address 2", "City", "State", "Postal Code", "Birthday", "Memo",
+              "Square Customer ID", "Creation Source", "First Visit", "Last Visit", "Transaction Count",
+              "Lifetime Spend", "Email Subscription Status", "Instant Profile", "Blocked from online booking",
+              "Groups"]
+
+
+def _square_row(header, first: str, n: int, **cells) -> list[str]:
+    row = {"First Name": first, "Last Name": "Adler", "Email Address": f"{first.lower()}@example.com",
+           "Square Customer ID": f"7XKQ2M3N4P5R6S7T8V9W0Y1Z{n:02d}", "Creation Source": "Directory",
+           "First Visit": "2023-05-02", "Last Visit": "2024-04-20", "Transaction Count": "5",
+           "Total Spend": "$12.00", "Lifetime Spend": "$12.00", "Instant Profile": "No",
+           "Blocked from online booking": "No", **cells}
+    return [row.get(h, "") for h in header]
+
+
+def test_square_email_unsubscribed_true_is_an_unsubscribe_and_false_no_answer(make_workspace, tmp_path):
+    ws = make_workspace()
+    result = import_file(ws, write_csv(tmp_path / "export-20240501.csv", SQUARE_OLD, [
+        _square_row(SQUARE_OLD, "Irene", 1, **{"Email Unsubscribed": "False"}),
+        _square_row(SQUARE_OLD, "Jack", 2, **{"Email Unsubscribed": "True"}),
+    ]))
+    assert result.preset == "square"
+    # Square's own column, read by the preset rather than left to the guesser.
+    guess = guess_mapping(SQUARE_OLD, get_preset("square"))[SQUARE_OLD.index("Email Unsubscribed")]
+    assert (guess.field, guess.reason) == ("no_email", "preset Square customers")
+    assert consent(ws, tmp_path) == {"Irene": "", "Jack": "unsubscribed"}
+    assert granted(ws, tmp_path) == set()
+    assert reached(ws, "irene@example.com", "jack@example.com") == {
+        "irene@example.com": False, "jack@example.com": False}
