@@ -7,7 +7,11 @@ campaign's audience and a segment go by:
 * a header that refuses consent ("Email Unsubscribed", "No newsletter", "Email not subscribed") is
   an opt-out column, never taken for the consent it refuses because the two differ by a letter or
   two: True in "Email Unsubscribed" is an unsubscribe, False is no answer at all;
-* Square's customers export: its older "Email Unsubscribed" column the same way.
+* Square's customers export: its older "Email Unsubscribed" column the same way, and its newer
+  "Email Subscription Status" as a status that only says no: Square counts as "Subscribed" every
+  customer with an email address that has not bounced or unsubscribed, which is no opt-in.  Such
+  a customer's consent is unknown, and the shop's setting for unknown consent decides whether a
+  campaign reaches them; Unsubscribed and Bounced never.
 """
 
 from __future__ import annotations
@@ -129,3 +133,23 @@ def test_square_email_unsubscribed_true_is_an_unsubscribe_and_false_no_answer(ma
     assert granted(ws, tmp_path) == set()
     assert reached(ws, "irene@example.com", "jack@example.com") == {
         "irene@example.com": False, "jack@example.com": False}
+
+
+def test_square_subscribed_is_no_opt_in_and_unsubscribed_or_bounced_close_email(make_workspace, tmp_path):
+    ws = make_workspace()
+    import_file(ws, write_csv(tmp_path / "export-20240501.csv", SQUARE_NEW, [
+        _square_row(SQUARE_NEW, "Irene", 1, **{"Email Subscription Status": "Subscribed"}),
+        _square_row(SQUARE_NEW, "Jack", 2, **{"Email Subscription Status": "Unsubscribed"}),
+        _square_row(SQUARE_NEW, "Kim", 3, **{"Email Subscription Status": "Unknown"}),
+        _square_row(SQUARE_NEW, "Lou", 4, **{"Email Subscription Status": "Bounced"}),
+        _square_row(SQUARE_NEW, "Max", 5),
+    ]))
+    assert consent(ws, tmp_path) == {"Irene": "", "Jack": "unsubscribed", "Kim": "", "Lou": "cleaned", "Max": ""}
+    assert granted(ws, tmp_path) == set()
+    emails = [f"{n}@example.com" for n in ("irene", "jack", "kim", "lou", "max")]
+    assert not any(reached(ws, *emails).values())
+    # A shop that emails people of unknown consent reaches Square's "Subscribed" (and the
+    # unknown), never those who unsubscribed or bounced.
+    ws.set_setting("send_unknown_email", True)
+    assert reached(ws, *emails) == {"irene@example.com": True, "jack@example.com": False, "kim@example.com": True,
+                                    "lou@example.com": False, "max@example.com": True}

@@ -877,7 +877,8 @@ SQUARE_EXPECTED = {
     "Last Visit": "last_active",
     "Transaction Count": "total_orders",
     "Total Spend": "total_spent",
-    "Email Subscription Status": "consent_email",
+    # A status that only ever says no: Square's "Subscribed" is no opt-in.
+    "Email Subscription Status": "status",
     "Creation Source": IGNORE,
 }
 
