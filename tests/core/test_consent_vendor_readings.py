@@ -11,20 +11,27 @@ campaign's audience and a segment go by:
   "Email Subscription Status" as a status that only says no: Square counts as "Subscribed" every
   customer with an email address that has not bounced or unsubscribed, which is no opt-in.  Such
   a customer's consent is unknown, and the shop's setting for unknown consent decides whether a
-  campaign reaches them; Unsubscribed and Bounced never.
+  campaign reaches them; Unsubscribed and Bounced never;
+* Mailchimp's audience export: its non-subscribed contacts (added, never opted in; Mailchimp sends
+  them no marketing) are a "no" whatever the settings for unknown consent.  The subscribed and the
+  non-subscribed files share one header and only their names tell them apart, so a file with that
+  header under another name gives no one consent, and the import says so.
 """
 
 from __future__ import annotations
 
 import csv
+import zipfile
 
 import pytest
 
 import time_machine
 
+from omnidesk.cli import main
 from omnidesk.core.campaigns import guards
 from omnidesk.core.campaigns.campaign import get_campaign, save_campaign
 from omnidesk.core.exporting.tables import export_customers
+from omnidesk.core.importing.analysis import analyze
 from omnidesk.core.importing.column_guess import guess_mapping
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, FieldType
 from omnidesk.core.importing.pipeline import import_file
@@ -38,6 +45,7 @@ COLUMNS = ["id", "first_name", "email", "consent_email", "consent_sms"]
 
 def _export(ws, tmp_path, name, **kwargs) -> dict[str, dict[str, str]]:
     out = tmp_path / name
+    out.unlink(missing_ok=True)
     export_customers(ws, out, columns=COLUMNS, **kwargs)
     with out.open(encoding="utf-8", newline="") as fh:
         return {r["first_name"]: r for r in csv.DictReader(fh)}
@@ -153,3 +161,56 @@ def test_square_subscribed_is_no_opt_in_and_unsubscribed_or_bounced_close_email(
     ws.set_setting("send_unknown_email", True)
     assert reached(ws, *emails) == {"irene@example.com": True, "jack@example.com": False, "kim@example.com": True,
                                     "lou@example.com": False, "max@example.com": True}
+
+
+# The header lines of a Mailchimp audience export's four files.
+MAILCHIMP_MEMBERS = ("Email Address,First Name,Last Name,Address,Phone Number,Birthday,MEMBER_RATING,OPTIN_TIME,"
+                     "OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE,GMTOFF,DSTOFF,TIMEZONE,CC,REGION,"
+                     "LAST_CHANGED,LEID,EUID,NOTES,TAGS")
+AUDIENCE = {
+    "subscribed_members_export_3f2a91c0de.csv": MAILCHIMP_MEMBERS + "\n"
+    "alice@example.com,Alice,Nguyen,,+1 503 555 0111,03/14,4,2024-01-05 10:22:13,,2024-01-05 10:23:01,203.0.113.5,"
+    "45.52,-122.68,-8,-7,America/Los_Angeles,US,OR,2024-01-05 10:23:01,123456789,a1b2c3d4e5,,\n",
+    "nonsubscribed_members_export_3f2a91c0de.csv": MAILCHIMP_MEMBERS + "\n"
+    "dave@example.com,Dave,Brown,,+1 415 555 0199,,2,,,,,,,,,,US,,2024-04-01 08:00:00,423456789,d1b2c3d4e5,"
+    "Shopify customer,\n",
+    "unsubscribed_members_export_3f2a91c0de.csv": MAILCHIMP_MEMBERS + ",UNSUB_TIME,UNSUB_CAMPAIGN_TITLE,"
+    "UNSUB_CAMPAIGN_ID,UNSUB_REASON,UNSUB_REASON_OTHER\n"
+    "bob@example.com,Bob,Smith,,,,2,2023-06-01 09:00:00,,2023-06-01 09:01:00,,,,,,,US,,2024-02-10 12:00:00,223456789,"
+    "b1b2c3d4e5,,,2024-02-10 12:00:00,Spring Sale,abc123,NORMAL,\n",
+    "cleaned_members_export_3f2a91c0de.csv": MAILCHIMP_MEMBERS + ",CLEAN_TIME,CLEAN_CAMPAIGN_TITLE,CLEAN_CAMPAIGN_ID\n"
+    "carol@example.com,Carol,Jones,,,,1,2023-03-01 09:00:00,,2023-03-01 09:01:00,,,,,,,US,,2024-03-10 12:00:00,"
+    "323456789,c1b2c3d4e5,,,2024-03-10 12:00:00,March News,def456\n",
+}
+EVERYONE = ("alice@example.com", "bob@example.com", "carol@example.com", "dave@example.com")
+
+
+def test_mailchimp_non_subscribed_contacts_are_a_no_whatever_the_settings(make_workspace, tmp_path, capsys):
+    archive = tmp_path / "mailchimp_audience.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, text in AUDIENCE.items():
+            z.writestr(name, text)
+    ws = make_workspace()
+    assert main(["import", str(archive), "-w", str(ws.path)]) == 0
+    assert consent(ws, tmp_path) == {"Alice": "granted", "Dave": "denied", "Bob": "unsubscribed", "Carol": "cleaned"}
+    assert "nonsubscribed_members_export_3f2a91c0de.csv: mailchimp_nonsubscribed contacts" in capsys.readouterr().out
+    assert granted(ws, tmp_path) == {"Alice"}
+    ws.set_setting("send_unknown_email", True)
+    assert reached(ws, *EVERYONE) == {"alice@example.com": True, "bob@example.com": False,
+                                      "carol@example.com": False, "dave@example.com": False}
+
+
+def test_a_renamed_mailchimp_members_file_gives_no_consent_and_says_why(make_workspace, tmp_path):
+    ws = make_workspace()
+    renamed = tmp_path / "newsletter.csv"
+    renamed.write_text(AUDIENCE["subscribed_members_export_3f2a91c0de.csv"], encoding="utf-8")
+    plan = analyze(ws, renamed)
+    assert any("subscribed_members_export_" in w and "--preset mailchimp_subscribed" in w for w in plan.warnings)
+    assert import_file(ws, renamed).preset == "mailchimp_members"
+    assert consent(ws, tmp_path) == {"Alice": ""}
+    assert granted(ws, tmp_path) == set()
+    assert reached(ws, "alice@example.com") == {"alice@example.com": False}
+    # Named as Mailchimp names it, or with the preset named, the file is the subscribed contacts.
+    other = make_workspace("other.omnidesk")
+    assert main(["import", str(renamed), "-w", str(other.path), "--preset", "mailchimp_subscribed"]) == 0
+    assert consent(other, tmp_path) == {"Alice": "granted"}

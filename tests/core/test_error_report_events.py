@@ -173,7 +173,7 @@ def _three_exports(tmp_path):
         ["'8800000000004", "Lena", "Brandt", "not-an-email", "yes", "", "5 Oak Rd", "", "Bangor", "ME", "US",
          "04401", "", "", "yes", "12.00", "1", "", "no", ""],  # broken email: flagged
     ])
-    members = write_csv(tmp_path / "members_export_abc123.csv", MAILCHIMP, [
+    members = write_csv(tmp_path / "subscribed_members_export_abc123.csv", MAILCHIMP, [
         ["marta@example.com", "Marta", "Kowalski", "", "", "", "4", "2024-03-01 10:00:00", "", "", "", "", "", "",
          "", "", "US", "", "2025-06-01 09:00:00", "1001", "aa01", "", ""],
         ["@example.com", "Bob", "Stone", "", "", "", "1", "2024-05-01 10:00:00", "", "", "", "", "", "", "", "",
@@ -200,7 +200,7 @@ def test_errors_of_several_files_are_one_report_per_file_each_fixed_and_imported
     assert main(["import", *map(str, files), "-w", str(ws), "--errors", str(tmp_path / "errs.csv")]) == 0
     out = capsys.readouterr().out
     shop_report = tmp_path / "errs-shopify_customers_export.csv"
-    members_report = tmp_path / "errs-members_export_abc123.csv"
+    members_report = tmp_path / "errs-subscribed_members_export_abc123.csv"
     assert f"Wrote 1 flagged row of shopify_customers_export.csv to {shop_report}" in out
     assert not (tmp_path / "errs.csv").exists()
     assert not (tmp_path / "errs-unsubscribed_members_export_abc123.csv").exists()  # nothing flagged there
@@ -222,7 +222,7 @@ def test_errors_of_several_files_are_one_report_per_file_each_fixed_and_imported
     assert "shop-fixed.csv: shopify_customers contacts (Shop)" in captured.out
     assert "members-fixed.csv: mailchimp_subscribed contacts (Email)" in captured.out
     assert "error report of import 1 (shopify_customers_export.csv)" in captured.err
-    assert "error report of import 2 (members_export_abc123.csv)" in captured.err
+    assert "error report of import 2 (subscribed_members_export_abc123.csv)" in captured.err
     after = _customers(tmp_path, ws)
     assert len(after) == len(before)  # every fixed row joined the customer of the row it corrects
     lena = after["Lena"]
@@ -245,7 +245,7 @@ def test_a_fixed_report_of_several_files_in_one_is_refused_and_changes_nothing(t
             "ME", "US", "04401", "", "", "yes", "12.00", "1", "", "no", ""]
     mixed = write_csv(tmp_path / "errs-fixed.csv", header, [
         ["shopify_customers_export.csv", *lena, "", "2", "Email: not a valid email", "1"],
-        ["members_export_abc123.csv", *blank, "bob.stone@example.com", "2", "Email Address: not a valid email", "2"],
+        ["subscribed_members_export_abc123.csv", *blank, "bob.stone@example.com", "2", "Email Address: not a valid email", "2"],
     ])
     before = _customers(tmp_path, ws)
     capsys.readouterr()

@@ -104,7 +104,7 @@ def test_a_new_vendor_layout_is_a_data_file(tmp_path):
 def test_a_derived_preset_puts_its_own_columns_first(tmp_path):
     path = tmp_path / "mailchimp.toml"
     shutil.copy(SHIPPED / "mailchimp.toml", path)
-    subscribed, unsubscribed, cleaned = load_preset_file(path)
+    members, subscribed, nonsubscribed, unsubscribed, cleaned = load_preset_file(path)
     # Unsubscribed keeps the shared columns, adds its own, and reads CONFIRM_TIME as raw.
     assert unsubscribed.columns["email address"] == subscribed.columns["email address"] == "email"
     assert unsubscribed.columns["unsub time"] == "unsubscribed_at"
@@ -115,6 +115,11 @@ def test_a_derived_preset_puts_its_own_columns_first(tmp_path):
     assert dict(unsubscribed.constants) == {"consent_email": "unsubscribed"}
     assert (unsubscribed.channel, unsubscribed.kind) == (subscribed.channel, subscribed.kind)
     assert unsubscribed.signature == subscribed.signature | {"unsub time"}
+    # Which file a name says is the preset's own: the base's is not inherited.
+    assert members.file_name is None and unsubscribed.file_name is None and cleaned.file_name is None
+    assert subscribed.file_name.says("subscribed_members_export_3f2a91c0de.csv")
+    assert not subscribed.file_name.says("nonsubscribed_members_export_3f2a91c0de.csv")
+    assert nonsubscribed.file_name.says("nonsubscribed_members_export_3f2a91c0de.csv")
 
 
 def test_header_synonyms_come_from_their_file():

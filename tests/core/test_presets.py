@@ -298,7 +298,9 @@ META_LEADS_CENTER = [
 FILES = {
     "shopify_customers": SHOPIFY_CUSTOMERS,
     "shopify_orders": SHOPIFY_ORDERS,
+    "mailchimp_members": MAILCHIMP_SUBSCRIBED,
     "mailchimp_subscribed": MAILCHIMP_SUBSCRIBED,
+    "mailchimp_nonsubscribed": MAILCHIMP_SUBSCRIBED,
     "mailchimp_unsubscribed": MAILCHIMP_UNSUBSCRIBED,
     "mailchimp_cleaned": MAILCHIMP_CLEANED,
     "google_contacts": GOOGLE_CONTACTS,
@@ -440,15 +442,22 @@ def test_preset_columns_are_read_only():
 # --------------------------------------------------------------------------
 
 
+# The file names of exports that share a header with another and are told apart by name alone.
+FILE_NAMES = {
+    "mailchimp_subscribed": "subscribed_members_export_3f2a91c0de.csv",
+    "mailchimp_nonsubscribed": "nonsubscribed_members_export_3f2a91c0de.csv",
+}
+
+
 @pytest.mark.parametrize("key", sorted(FILES))
 def test_every_preset_is_detected(key):
-    assert detect_preset(FILES[key]).key == key
+    assert detect_preset(FILES[key], file_name=FILE_NAMES.get(key, "export.csv")).key == key
 
 
 @pytest.mark.parametrize("key", sorted(FILES))
 @pytest.mark.parametrize("seed", [1, 2])
 def test_detection_survives_order_case_and_extra_columns(key, seed):
-    assert detect_preset(messed_up(FILES[key], seed)).key == key
+    assert detect_preset(messed_up(FILES[key], seed), file_name=FILE_NAMES.get(key, "export.csv")).key == key
 
 
 @pytest.mark.parametrize(("key", "headers"), VARIANTS)
@@ -458,7 +467,20 @@ def test_drifted_layouts_are_detected(key, headers):
 
 
 def test_mailchimp_files_are_not_confused():
-    assert detect_preset(MAILCHIMP_SUBSCRIBED).key == "mailchimp_subscribed"
+    subscribed = "subscribed_members_export_3f2a91c0de.csv"
+    assert detect_preset(MAILCHIMP_SUBSCRIBED, file_name=subscribed).key == "mailchimp_subscribed"
+    assert detect_preset(MAILCHIMP_SUBSCRIBED, file_name="subscribed_members_export_3f2a91c0de (1).csv").key \
+        == "mailchimp_subscribed"
+    assert detect_preset(MAILCHIMP_SUBSCRIBED, file_name="nonsubscribed_members_export_3f2a91c0de.csv").key \
+        == "mailchimp_nonsubscribed"
+    # Only the name tells the subscribed file from the non-subscribed one: under another name
+    # (or none) the header gives no consent.
+    for name in ("", "members_export_3f2a91c0de.csv", "newsletter.csv", "my_subscribed_members_export.csv"):
+        assert detect_preset(MAILCHIMP_SUBSCRIBED, file_name=name).key == "mailchimp_members", name
+    assert not get_preset("mailchimp_members").constants
+    # The unsubscribed and cleaned files are known by their columns, whatever their names.
+    assert detect_preset(MAILCHIMP_UNSUBSCRIBED, file_name=subscribed).key == "mailchimp_unsubscribed"
+    assert detect_preset(MAILCHIMP_CLEANED, file_name="newsletter.csv").key == "mailchimp_cleaned"
     assert detect_preset(MAILCHIMP_UNSUBSCRIBED).key == "mailchimp_unsubscribed"
     assert detect_preset(MAILCHIMP_CLEANED).key == "mailchimp_cleaned"
     # The unsubscribed file holds every subscribed signature column too.
@@ -1171,7 +1193,9 @@ def test_preset_channels():
     assert channels == {
         "shopify_customers": "shop",
         "shopify_orders": "shop",
+        "mailchimp_members": "email",
         "mailchimp_subscribed": "email",
+        "mailchimp_nonsubscribed": "email",
         "mailchimp_unsubscribed": "email",
         "mailchimp_cleaned": "email",
         "google_contacts": "contacts",

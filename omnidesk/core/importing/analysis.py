@@ -50,6 +50,7 @@ from omnidesk.core.importing.presets import (
     guess_mapping,
     header_signature,
     matching_presets,
+    named_otherwise,
     unfit_preset,
 )
 from omnidesk.core.importing.report import (
@@ -408,7 +409,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
             raise UserError(str(exc.args[0]) if exc.args else f"Unknown preset {options.preset}") from exc
         _refuse_unfit_preset(path, fmt.header, preset)
     else:
-        preset = detect_preset(fmt.header)
+        preset = detect_preset(fmt.header, file_name=path.name)
     guesses = guess_mapping(fmt.header, preset)
     mapping = [g.field for g in guesses]
     source = "preset" if preset else "guessed"
@@ -424,7 +425,9 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         # The original file's mapping, channel and kind: a fixed row reads as it was meant to.
         mapping, source = origin["mapping"] + [IGNORE] * (len(fmt.header) - len(origin["mapping"])), "saved"
         saved_channel, saved_kind = origin["channel"], origin["kind"]
-        if preset is None and origin["preset"] and not options.preset:
+        # The original's preset, not one the report's own name or columns suggest: a report of a
+        # subscribed Mailchimp file is not named as one, and gives the consent its rows gave.
+        if origin["preset"] and not options.preset:
             preset = get_preset(origin["preset"])
     elif options.mapping is not None:
         _check_mapping(options.mapping, len(fmt.header))
@@ -464,6 +467,8 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     warnings = [*fmt.warnings, *warnings]
     warnings += _phone_region_notes(phone_region, region, mapping)
     warnings += content_notes
+    if preset is not None and not options.preset and origin is None:
+        warnings += _unnamed_file_notes(path, fmt.header, preset)
     if names_no_one(kind, mapping, preset):
         warnings.append(f"No column of this file was recognised as a name, email, phone or customer ID, "
                         f"so its rows would all be skipped: {_MAP_COLUMNS}.")
@@ -516,6 +521,19 @@ def refuse_naming_no_one(plan: ImportPlan) -> None:
             f'"{printable(plan.file_name)}" was not imported: no column of it was recognised as a name, '
             f"email, phone or customer ID, so every row would be skipped. To import it, {_MAP_COLUMNS}."
         )
+
+
+def _unnamed_file_notes(path: Path, header: Sequence[str], preset: Preset) -> list[str]:
+    """Say so when a file has the header of exports only their names tell apart, and its name
+    is none of theirs: read as ``preset``, it is given nothing any of their names would give."""
+    named = named_otherwise(preset, header)
+    if not named:
+        return []
+    which = "; ".join(f"{p.label}: {p.file_name.example}" for p in named if p.file_name is not None)
+    keys = " or ".join(p.key for p in named)
+    return [f'"{printable(path.name)}" has the columns of exports that only their file names tell apart ({which}), '
+            f"and its name is none of them: it is read as {preset.label}. {preset.note} If it is one of them, give "
+            f"it its name back, or import it with --preset {keys}."]
 
 
 def _refuse_unfit_preset(path: Path, header: Sequence[str], preset: Preset) -> None:

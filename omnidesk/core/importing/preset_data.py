@@ -23,7 +23,10 @@ A preset file::
     "Customer ID" = "external_id"
     "Email" = "email"
 
-Optional settings: ``constants`` (field -> value every row gets),
+Optional settings: ``file_name`` (``{ match = '<regex>', example = "<name>" }``: the
+preset is only this format's file when the regular expression is found in the header key
+of the file's name without its extension; for exports whose files share a header and only
+their names tell apart; never taken from a base), ``constants`` (field -> value every row gets),
 ``strip_type_prefixes``, ``group_rows_by`` (a field), ``row_event`` (``type``,
 ``summary``, ``fallback``) and ``base``: the key of an earlier preset in the same
 file whose settings this one starts from.  With a base, ``columns``,
@@ -43,7 +46,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from types import MappingProxyType
 from typing import Any
 
@@ -56,6 +59,7 @@ __all__ = [
     "PRESETS_FOLDER",
     "SYNONYMS_FILE",
     "Preset",
+    "FileName",
     "PresetFileError",
     "RowEvent",
     "load_header_synonyms",
@@ -86,6 +90,19 @@ class RowEvent:
 
 
 @dataclass(frozen=True)
+class FileName:
+    """What a file's name must say for a preset to be its format (see ``Preset.file_name``):
+    ``match`` is searched in the header key of the name without its extension, ``example``
+    is the name as the vendor writes it, for messages."""
+
+    match: str
+    example: str
+
+    def says(self, file_name: str) -> bool:
+        return re.search(self.match, header_key(PurePath(file_name or "").stem)) is not None
+
+
+@dataclass(frozen=True)
 class Preset:
     """One known export format.
 
@@ -110,6 +127,8 @@ class Preset:
     # A list of people whose every row is also something they did.
     row_event: RowEvent | None = None
     note: str = ""
+    # Files of this format with another header-alike sibling: only the name tells them apart.
+    file_name: FileName | None = None
 
     def __post_init__(self) -> None:
         # A typo in a field name would silently drop a column, so refuse it
@@ -198,7 +217,7 @@ def load_presets(folder: Path | None = None) -> tuple[Preset, ...]:
 _FILE_SETTINGS = {"vendor", "preset"}
 _PRESET_SETTINGS = {
     "key", "base", "label", "channel", "kind", "signature", "columns", "kept_raw", "patterns",
-    "constants", "strip_type_prefixes", "group_rows_by", "row_event", "note",
+    "constants", "strip_type_prefixes", "group_rows_by", "row_event", "note", "file_name",
 }
 _REQUIRED = ("label", "channel", "kind", "signature")
 _KEY = re.compile(r"[a-z][a-z0-9_]*")
@@ -272,7 +291,9 @@ def _resolve(
             raise PresetFileError(
                 path, f"{where}: base: {base_key!r} is not a preset defined above it in this file"
             )
-        settings = {**earlier[base_key], **own}
+        # Which file of a format a name says is the base's own, never its derived presets'.
+        inherited = {k: v for k, v in earlier[base_key].items() if k != "file_name"}
+        settings = {**inherited, **own}
         # Column settings (kept_raw is among the columns by now) extend the base's.
         for name in ("columns", "patterns"):
             settings[name] = own[name] + earlier[base_key][name]
@@ -388,7 +409,23 @@ def _build(path: Path, where: str, vendor: str, settings: Mapping[str, Any]) -> 
         group_rows_by=group_rows_by,
         row_event=_row_event(path, where, settings.get("row_event")),
         note=note,
+        file_name=_file_name(path, where, settings.get("file_name")),
     )
+
+
+def _file_name(path: Path, where: str, value: Any) -> FileName | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise PresetFileError(path, f"{where}: file_name: must be a table {{ match, example }}")
+    _only(path, f"{where}: file_name", value, {"match", "example"})
+    match = _string(path, f"{where}: file_name.match", value.get("match"))
+    example = _string(path, f"{where}: file_name.example", value.get("example"))
+    try:
+        re.compile(match)
+    except re.error as exc:
+        raise PresetFileError(path, f"{where}: file_name.match {match!r} is not a regular expression ({exc})") from None
+    return FileName(match, example)
 
 
 def _row_event(path: Path, where: str, value: Any) -> RowEvent | None:

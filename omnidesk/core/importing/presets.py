@@ -51,6 +51,7 @@ __all__ = [
     "header_signature",
     "mapping_fields",
     "matching_presets",
+    "named_otherwise",
     "unfit_preset",
 ]
 
@@ -69,7 +70,9 @@ def get_preset(key: str) -> Preset:
         raise KeyError(f"unknown import preset {key!r}; known presets: {known}") from None
 
 
-def detect_preset(headers: Sequence[str], presets: Iterable[Preset] | None = None) -> Preset | None:
+def detect_preset(
+    headers: Sequence[str], presets: Iterable[Preset] | None = None, file_name: str = ""
+) -> Preset | None:
     """Return the preset whose whole signature is among ``headers``, or None.
 
     Order, case and punctuation of the headers do not matter, and extra columns
@@ -77,13 +80,35 @@ def detect_preset(headers: Sequence[str], presets: Iterable[Preset] | None = Non
     signature (the most specific) wins, so an unsubscribed Mailchimp file is
     never taken for a subscribed one; equal sizes keep the order of ``presets``
     (:data:`PRESETS` unless given).
+
+    A preset with a ``file_name`` is only a file's format when ``file_name`` (the
+    file's name) says so, and then wins over one as large without: Mailchimp's
+    subscribed and non-subscribed contacts share a header, and a subscribed file's
+    consent is given by its name alone.  Without a name that says it, the file is
+    read as the format that gives nothing its name would.
     """
     keys = set(header_keys(headers))
     best: Preset | None = None
+    best_rank = (0, False)
     for preset in PRESETS if presets is None else presets:
-        if preset.signature <= keys and (best is None or len(preset.signature) > len(best.signature)):
-            best = preset
+        if not preset.signature <= keys:
+            continue
+        if preset.file_name is not None and not preset.file_name.says(file_name):
+            continue
+        rank = (len(preset.signature), preset.file_name is not None)
+        if best is None or rank > best_rank:
+            best, best_rank = preset, rank
     return best
+
+
+def named_otherwise(preset: Preset, headers: Sequence[str]) -> list[Preset]:
+    """The presets a file read as ``preset`` would have been, had its name said so: those with
+    a ``file_name`` and ``preset``'s signature, whose whole signature is among ``headers``."""
+    if preset.file_name is not None:
+        return []
+    keys = set(header_keys(headers))
+    return [p for p in PRESETS if p.file_name is not None and p.signature == preset.signature
+            and p.signature <= keys]
 
 
 def matching_presets(headers: Sequence[str]) -> list[Preset]:
