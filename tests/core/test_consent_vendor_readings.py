@@ -214,3 +214,16 @@ def test_a_renamed_mailchimp_members_file_gives_no_consent_and_says_why(make_wor
     other = make_workspace("other.omnidesk")
     assert main(["import", str(renamed), "-w", str(other.path), "--preset", "mailchimp_subscribed"]) == 0
     assert consent(other, tmp_path) == {"Alice": "granted"}
+
+
+def test_a_status_column_in_a_mailchimp_file_only_makes_it_stricter(make_workspace, tmp_path):
+    ws = make_workspace()
+    subscribed = AUDIENCE["subscribed_members_export_3f2a91c0de.csv"].splitlines()[1]
+    rows = [subscribed.replace("alice", who).replace("Alice", who.title()) + f",{status}"
+            for who, status in (("alice", "subscribed"), ("erin", "transactional"), ("fay", "unsubscribed"),
+                                ("gus", "cleaned"))]
+    path = tmp_path / "subscribed_members_export_3f2a91c0de.csv"
+    path.write_text("\n".join([MAILCHIMP_MEMBERS + ",STATUS", *rows]) + "\n", encoding="utf-8")
+    import_file(ws, path)
+    assert consent(ws, tmp_path) == {"Alice": "granted", "Erin": "denied", "Fay": "unsubscribed", "Gus": "cleaned"}
+    assert granted(ws, tmp_path) == {"Alice"}

@@ -274,8 +274,9 @@ _STATUS_OPT_OUTS: dict[str, str] = {
     **dict.fromkeys(_LOCAL_UNSUBSCRIBED, UNSUBSCRIBED),
     **dict.fromkeys(["cleaned", "bounced", "bounce", "hard bounce", "hard bounced", "hardbounce", "invalid",
                      "invalid email", "undeliverable"], CLEANED),
+    # Mailchimp's API writes a non-subscribed contact's status as "transactional".
     **dict.fromkeys(["denied", "declined", "never subscribed", "not subscribed", "non subscribed",
-                     "nonsubscribed", "no consent"], DENIED),
+                     "nonsubscribed", "no consent", "transactional"], DENIED),
 }
 
 
