@@ -127,6 +127,20 @@ _name = functools.lru_cache(maxsize=_MEMO)(nz.normalize_name)
 _full_name = functools.lru_cache(maxsize=_MEMO)(nz.parse_full_name)
 _composed_name = functools.lru_cache(maxsize=_MEMO)(nz.compose_full_name)
 _country = functools.lru_cache(maxsize=4096)(nz.normalize_country)
+_TWO_SPACES = re.compile(r" {2,}")
+
+
+def _double_spaced(cell: str) -> tuple[str, str, str, str, str] | None:
+    """A whole address in one cell, its parts two spaces apart, as Mailchimp's address field is
+    exported (and imported): street (and a second street line), city, state, postcode, country
+    — "12 Oak St  Apt 4  Portland  OR  97201  US".  (street lines, city, region, postcode,
+    country), or None for a cell that is not so: five or six parts, the last a country.
+    """
+    parts = [p.strip() for p in _TWO_SPACES.split(cell.strip())] if "  " in cell else []
+    if len(parts) not in (5, 6) or not all(parts) or not _country(parts[-1]).value:
+        return None
+    street = "\n".join(parts[:-4])
+    return street, parts[-4], parts[-3], parts[-2], parts[-1]
 _postcode = functools.lru_cache(maxsize=_MEMO)(nz.normalize_postcode)
 _consent = functools.lru_cache(maxsize=4096)(nz.parse_consent_reply)
 _status_optout = functools.lru_cache(maxsize=4096)(nz.parse_status_optout)
@@ -386,12 +400,20 @@ class RowNormalizer:
         # repeats the city and postcode, which have columns of their own.
         line = "\n".join(x for x in (get(f"{ship}address1", _NOTHING)[0], get(f"{ship}address2", _NOTHING)[0])
                          if x)
+        spaced = None
         if not line and not ship:
             line = get("address", _NOTHING)[0]
+            spaced = _double_spaced(line)
+            if spaced is not None:
+                line = spaced[0]
         row.address = ", ".join(part.strip() for part in line.splitlines() if part.strip())
         row.city = get(f"{ship}city", _NOTHING)[0]
         row.region = get(f"{ship}region", _NOTHING)[0]
         raw_country, ci = get(f"{ship}country", _NOTHING)
+        if spaced is not None:  # the parts the row has no column of its own for
+            row.city = row.city or spaced[1]
+            row.region = row.region or spaced[2]
+            raw_country = raw_country or spaced[4]
         if raw_country:
             c = _country(raw_country)
             row.country = c.value or ""
@@ -417,6 +439,8 @@ class RowNormalizer:
                         row.unread_phones.append((part, len(row.problems)))
                     row.problems.append(f"{self._label(i, 'phone')}: {n.problem}")
         raw_post, _ = get(f"{ship}postcode", _NOTHING)
+        if spaced is not None:
+            raw_post = raw_post or spaced[3]
         row.postcode = _postcode(raw_post, row.country or self.plan.region) if raw_post else ""
         if not self._dated:
             raw_bday = ""
