@@ -33,8 +33,9 @@ reads every event:
   for consent or a missing address; their orders in the same window from the step's
   time, conversion side by side and the lift;
 * **health** — flagged rows, customers nobody can reach (no channel they said yes
-  to with an address for it), email consent unknown, pairs waiting in Review, stale
-  message variants.
+  to with an address for it that nobody who opted out holds, as the campaigns' guard 1
+  has it), email consent unknown, pairs waiting in Review, stale message variants; each
+  tile that opens customers counts exactly the rule it opens (``HEALTH_LINKS``).
 """
 
 from __future__ import annotations
@@ -123,7 +124,21 @@ def reach(ws: Workspace, combos: list[dict] | None = None) -> dict[str, int]:
     return dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def reachable(ws: Workspace) -> dict[str, int]:
+PERSONAL = ("email", "sms", "whatsapp")
+Unlisted = dict[str, tuple[frozenset[str], frozenset[int]]]  # guards.refused_unlisted, per channel
+
+
+def refused_unlisted(ws: Workspace) -> Unlisted:
+    """Per personal channel, the refused addresses the campaigns find beside those of the customers
+    who said no (``guards.refused_unlisted``): what :func:`reachable` and :func:`health` both
+    need, read once for the two."""
+    from omnidesk.core.campaigns.guards import refused_unlisted as unlisted
+
+    with ws.engine.connect() as conn:
+        return {channel: unlisted(conn, channel) for channel in PERSONAL}
+
+
+def reachable(ws: Workspace, unlisted: Unlisted | None = None) -> dict[str, int]:
     """Who may be marketed to on each personal channel: as many as a campaign to everyone would send
     a step there to (email, SMS; WhatsApp by the same rule), read by campaigns' own guards
     (guards.everyone_reached: the consent in force and the workspace's settings for unknown consent,
@@ -131,12 +146,14 @@ def reachable(ws: Workspace) -> dict[str, int]:
     mailbox or number.
 
     What depends on a campaign's own day — caps, quiet hours, a hold-out — is left to the campaign.
+    ``unlisted``: :func:`refused_unlisted`, when read already.
     """
     from omnidesk.core.campaigns.guards import Rules, everyone_reached
 
     rules = Rules.of(ws)
     with ws.engine.connect() as conn:
-        return {channel: everyone_reached(conn, channel, rules) for channel in ("email", "sms", "whatsapp")}
+        return {channel: everyone_reached(conn, channel, rules, unlisted[channel] if unlisted else None)
+                for channel in PERSONAL}
 
 
 def day_start_utc(day: date, zone) -> str:
@@ -546,27 +563,29 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
     return {cid: [row for _at, row in sorted(rows, key=lambda r: (r[0], r[1].id))] for cid, rows in found.items()}
 
 
-def health(ws: Workspace) -> dict[str, int]:
-    """What needs looking at: each a count, each a click away from the list behind it on the Dashboard."""
+def health(ws: Workspace, unlisted: Unlisted | None = None) -> dict[str, int]:
+    """What needs looking at: each a count, each a click away from the list behind it on the Dashboard.
+
+    The customers nobody can reach and those whose email consent is unknown are counted by the
+    rules their tiles open (:data:`HEALTH_LINKS`), as the Customers list runs them: an address
+    someone else said stop from is held for everyone who holds it (guard 1 of the campaigns),
+    whatever their own answer.  ``unlisted``: :func:`refused_unlisted`, when read already.
+    """
     from omnidesk.core.importing.supersede import SUPERSEDED
     from omnidesk.core.messages.store import list_messages
+    from omnidesk.core.segments.sql import rule_where
 
+    if unlisted is None:
+        unlisted = refused_unlisted(ws)
     cust, rec, review = Customer.__table__, SourceRecord.__table__, MatchReview.__table__
     with ws.engine.connect() as conn:
         # A flagged row a fixed error report replaced, or whose order a later export replaced, is kept
         # as read, but has nothing left to fix (the row that replaced it counts, flagged if it is).
         flagged = conn.execute(select(func.count()).select_from(rec).where(
             rec.c.flagged.is_(True), rec.c.values_json.not_like(f'%"{SUPERSEDED}"%'))).scalar_one()
-        # coalesce: a NULL consent would make the whole test NULL, and NOT NULL counts nobody.
-        def said_yes(column):
-            return func.coalesce(column, "") == "granted"
-
-        reachable = or_(and_(cust.c.email.is_not(None), said_yes(cust.c.consent_email)),
-                        and_(cust.c.phone.is_not(None), said_yes(cust.c.consent_sms)),
-                        and_(cust.c.phone.is_not(None), said_yes(cust.c.consent_whatsapp)))
         # Both counts in one pass over the customers.
         unreachable, unknown = conn.execute(select(
-            func.count().filter(~reachable),
+            func.count().filter(rule_where(conn, HEALTH_LINKS["unreachable_customers"][1], refused=unlisted)),
             func.count().filter(cust.c.email.is_not(None),
                                 or_(cust.c.consent_email.is_(None), cust.c.consent_email == "pending")))
         ).one()
@@ -586,8 +605,12 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
     two cores a million customers' Dashboard takes the longer half, not the sum (SQLite leaves
     Python's lock while it reads).
     """
+    def counts():
+        unlisted = refused_unlisted(ws)  # what both need, read once
+        return reachable(ws, unlisted), health(ws, unlisted)
+
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="report") as pool:
-        counts = pool.submit(lambda: (reachable(ws), health(ws)))
+        counted = pool.submit(counts)
         combos = overlap(ws)
         out = {"period": {"from": period.start.isoformat() if period.start else None,
                           "to": period.end.isoformat() if period.end else None},
@@ -595,7 +618,7 @@ def report(ws: Workspace, period: Period = Period(), *, journey_limit: int | Non
                "journeys": journeys(ws, period, journey_limit),
                "activity": activity(ws, period), "new_customers": new_customers(ws, period),
                "campaigns": campaign_results(ws, now=now), "health": None}
-        out["reachable"], out["health"] = counts.result()
+        out["reachable"], out["health"] = counted.result()
     return out
 
 

@@ -129,7 +129,7 @@ def test_the_report_has_every_part(shop):
 
 def test_a_failure_reading_the_counts_beside_the_report_reaches_its_caller(shop, monkeypatch):
     # They are read on a second connection while the rest is read: a failure there is not lost.
-    def broken(ws):
+    def broken(ws, *args):
         raise RuntimeError("disk gone")
 
     monkeypatch.setattr(metrics, "health", broken)

@@ -828,7 +828,8 @@ def _listed_among(conn, channel: str, addresses: set[str]) -> set[str]:
     return out
 
 
-def everyone_reached(conn, channel: str, rules: Rules) -> int:
+def everyone_reached(conn, channel: str, rules: Rules,
+                     unlisted: tuple[frozenset[str], frozenset[int]] | None = None) -> int:
     """How many a step on ``channel`` (email, SMS; WhatsApp by the SMS rule) of a campaign to
     everyone is sent to, before what depends on the campaign's own day (caps, quiet hours, a
     hold-out): guards 1 to 3, guard 1's refusals in Python (:func:`_same_mailbox_refused`) and
@@ -840,7 +841,8 @@ def everyone_reached(conn, channel: str, rules: Rules) -> int:
     their holder) and, for email, every address written another way than its mailbox
     (``mailbox_of``, which the identifier table's mailbox column holds alone) with the mailboxes
     themselves, one per mailbox (``mailbox_key``, as guard 7 goes by).  A million customers cost
-    the one count; the corrections cost as many as those few addresses.
+    the one count; the corrections cost as many as those few addresses.  ``unlisted``:
+    :func:`refused_unlisted` of ``channel``, when read already.
     """
     from omnidesk.core.models import Identifier
 
@@ -848,7 +850,7 @@ def everyone_reached(conn, channel: str, rules: Rules) -> int:
     column = cust.c[address_column(channel)]
     allowed = channel_allowed(channel, rules)
     counted = conn.execute(select(func.count(func.distinct(column))).where(allowed)).scalar_one()
-    refused, reopened = refused_unlisted(conn, channel)
+    refused, reopened = unlisted if unlisted is not None else refused_unlisted(conn, channel)
     holders: set[tuple[int, str]] = set()  # (customer, address) of the few, among those the SQL counted
 
     def among(addresses) -> None:

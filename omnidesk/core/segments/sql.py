@@ -87,11 +87,13 @@ def compile_rule(rule: Rule, now: datetime | None = None,
     return _compile(rule, ctx)
 
 
-def rule_where(conn: Connection, rule: Rule, now: datetime | None = None) -> ColumnElement[bool]:
+def rule_where(conn: Connection, rule: Rule, now: datetime | None = None, *,
+               refused: Mapping[str, tuple[frozenset[str], frozenset[int]]] | None = None) -> ColumnElement[bool]:
     """:func:`compile_rule` with what it needs read from the workspace: its channels, the shop's
-    zone and region and, for a rule asking who said yes, the refused addresses."""
-    return compile_rule(rule, now, known_channels(conn), shop_zone(conn), refused_for(conn, rule),
-                        shop_region(conn))
+    zone and region and, for a rule asking who said yes, the refused addresses (``refused``: when
+    read already, :func:`refused_for`'s or more)."""
+    return compile_rule(rule, now, known_channels(conn), shop_zone(conn),
+                        refused if refused is not None else refused_for(conn, rule), shop_region(conn))
 
 
 def refused_for(conn: Connection, rule: Rule) -> dict[str, tuple[frozenset[str], frozenset[int]]]:
