@@ -201,13 +201,10 @@ def customer_ids(ws: Workspace, *, search: str = "", sort: str = "name", descend
     said: Rule | None = None
     if consent:
         which, _, status = consent.partition(":")
-        given = {"email": Customer.consent_email, "sms": Customer.consent_sms}[which]
-        if status in ("granted", "none"):
-            # Who said yes as a segment reads it: an address someone said stop from is not open for
-            # another holder's yes, so a list filtered so and exported hands over no such address.
-            said = {"field": f"consent.{which}", "op": "is" if status == "granted" else "is_not", "value": "granted"}
-        else:
-            where.append(given == status)
+        # As a segment reads it: an address someone said stop from is not open for another holder's
+        # yes (so a list filtered so and exported hands over no such address), nor still to be asked.
+        said = ({"field": f"consent.{which}", "op": "is_not", "value": "granted"} if status == "none"
+                else {"field": f"consent.{which}", "op": "is", "value": status})
     if rule is not None:
         prepare(ws, rule)
     with ws.engine.connect() as conn:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from omnidesk.core import metrics, segments
 from omnidesk.core.campaigns.guards import refused_among
+from omnidesk.core.customers import customer_ids
 from omnidesk.core.demo_data.shared import MAILCHIMP_UNSUBSCRIBED_HEADER, SHOPIFY_CUSTOMERS_HEADER
 from omnidesk.core.importing.pipeline import ImportOptions, import_file
 from omnidesk.core.models import Customer
@@ -95,4 +96,42 @@ def test_unreachable_counts_a_yes_on_an_address_someone_else_opted_out_of(shop):
     assert segments.count(shop, rule) == 6
     assert set(segments.member_ids(shop, rule)) == set(ids.values()) - {ids["Alice"]}
     assert metrics.reachable(shop) == {"email": 1, "sms": 0, "whatsapp": 0}
+    assert metrics.report(shop)["health"] == figures
+
+
+def _till_list(ws, tmp_path):
+    # A till's sign-up sheet with no consent column: Laura on the family mailbox Mark unsubscribed,
+    # Lou on the landline Ken said no to texts from, Nina on an address nobody refused.
+    path = tmp_path / "till_list.csv"
+    path.write_text("Name,Email,Phone\nLaura Lee,lee.family@gmail.com,\nLou Lane,,(207) 555-0150\n"
+                    "Nina Novak,nina@example.com,\n", encoding="utf-8")
+    import_file(ws, path, ImportOptions(channel="pos"))
+    return _ids(ws)
+
+
+def test_consent_unknown_leaves_out_an_address_someone_else_opted_out_of(shop, tmp_path):
+    ids = _till_list(shop, tmp_path)
+    cust = Customer.__table__
+    with shop.engine.connect() as conn:
+        stored = dict(conn.execute(select(cust.c.first_name, cust.c.consent_email)).all())
+        # Her own answer is none at all, but the campaigns hold her mailbox: she is opted out, not unknown.
+        assert stored["Laura"] is None and ids["Laura"] in refused_among(conn, "email", [ids["Laura"]])
+        assert ids["Lou"] in refused_among(conn, "sms", [ids["Lou"]])
+    figures = metrics.health(shop)
+    assert figures["email_consent_unknown"] == 1  # Nina alone
+    rule = metrics.HEALTH_LINKS["email_consent_unknown"][1]
+    assert segments.member_ids(shop, rule) == [ids["Nina"]]
+    # Without the tile's "has an email": Lou too, who has none to hold.
+    unknown = {"field": "consent.email", "op": "is", "value": "unknown"}
+    assert set(segments.member_ids(shop, unknown)) == {ids["Nina"], ids["Lou"]}
+    # Texts alike: Lou's number is held, so his consent there is not still to be asked.
+    sms = {"all": [{"field": "phone", "op": "exists"}, {"field": "consent.sms", "op": "in", "value": ["pending", "unknown"]}]}
+    assert segments.count(shop, sms) == 0
+    # "Not" picks exactly everyone else.
+    everyone = len(ids)
+    assert segments.count(shop, {"not": rule}) == everyone - 1
+    # The Customers list's consent filter reads the same rule.
+    assert set(customer_ids(shop, consent="email:unknown")) == {ids["Nina"], ids["Lou"]}
+    # Neither reaches anybody: unreachable, as the tile's rule lists them.
+    assert figures["unreachable_customers"] == segments.count(shop, metrics.HEALTH_LINKS["unreachable_customers"][1]) == 9
     assert metrics.report(shop)["health"] == figures

@@ -77,10 +77,10 @@ def compile_rule(rule: Rule, now: datetime | None = None,
 
     A date in the rule is a day on ``zone``'s clock (the shop's, :func:`shop_zone`;
     the computer's when None), as the Customers list and the card show days.  A rule asking
-    who said yes on a channel needs ``refused`` (:func:`refused_for`): without it, it is refused
-    rather than let an address that said stop through.  A phone in the rule without its country
-    code is one of ``region``'s (the workspace's, :func:`shop_region`).  :func:`rule_where` reads
-    all four.
+    who said yes (or pending, or nothing) on a channel needs ``refused`` (:func:`refused_for`):
+    without it, it is refused rather than let an address that said stop through.  A phone in the
+    rule without its country code is one of ``region``'s (the workspace's, :func:`shop_region`).
+    :func:`rule_where` reads all four.
     """
     check_rule(rule, channels, stored=True)  # a range saved high end first still runs (see check_rule)
     ctx = Context(now or datetime.now(UTC), zone, refused, region)
@@ -97,19 +97,21 @@ def rule_where(conn: Connection, rule: Rule, now: datetime | None = None, *,
 
 
 def refused_for(conn: Connection, rule: Rule) -> dict[str, tuple[frozenset[str], frozenset[int]]]:
-    """The refused addresses a rule's "consent is granted" leaves out besides those of customers
-    who said no, per channel it asks about (``guards.refused_unlisted``): read only for those."""
+    """The refused addresses a rule's "consent is granted" (or pending, or unknown) leaves out
+    besides those of customers who said no, per channel it asks about
+    (``guards.refused_unlisted``): read only for those."""
     from omnidesk.core.campaigns.guards import refused_unlisted
 
-    return {channel: refused_unlisted(conn, channel) for channel in sorted(_granted_channels(rule))}
+    return {channel: refused_unlisted(conn, channel) for channel in sorted(_open_channels(rule))}
 
 
-def _granted_channels(rule: Rule) -> set[str]:
-    """The channels on which ``rule`` asks whether consent is granted."""
+def _open_channels(rule: Rule) -> set[str]:
+    """The channels on which ``rule`` asks whether consent is an answer that is not no (granted,
+    pending, unknown): a held address is none of those."""
     asked = set()
     for node in _nodes(rule):
         field, value = node.get("field"), node.get("value")
-        if isinstance(field, str) and field.startswith("consent.") and "granted" in (
+        if isinstance(field, str) and field.startswith("consent.") and set(_OPEN_ANSWERS) & set(
                 value if isinstance(value, list) else [value]):
             asked.add(field[len("consent."):])
     return asked
@@ -301,36 +303,43 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
     return not_(hit) if op == "is_not" else hit
 
 
+# The answers a customer may give that are not no: a yes, a pending confirmation, none at all.
+_OPEN_ANSWERS = ("granted", "pending", "unknown")
+
+
 def _consent(channel: str, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
     col = _C.c[f"consent_{channel}"]
     values = value if op == "in" else [value]
-    known = [v for v in values if v != "unknown"]
+    said_no = [v for v in values if v not in _OPEN_ANSWERS]
+    open_answers = [v for v in values if v in _OPEN_ANSWERS]
     parts = []
-    if known:
-        said = and_(col.is_not(None), col.in_(known))
-        if "granted" in known:
-            # A yes does not open an address someone else holding it said stop from (a family's
-            # mailbox, a shop's landline), another spelling of a mailbox that did, nor one whose
-            # own answer is no: the campaigns refuse those (guards 1), and a list of "who said yes"
-            # exported for another tool must not hand them over either.
-            from omnidesk.core.campaigns.guards import address_column, refused_addresses
+    if said_no:
+        parts.append(and_(col.is_not(None), col.in_(said_no)))
+    if open_answers:
+        known = [v for v in open_answers if v != "unknown"]
+        said = [and_(col.is_not(None), col.in_(known))] if known else []
+        if "unknown" in open_answers:
+            said.append(or_(col.is_(None), col == ""))
+        # An answer that is not no does not open an address someone else holding it said stop from (a
+        # family's mailbox, a shop's landline), another spelling of a mailbox that did, nor one whose
+        # own answer is no: the campaigns refuse those as opted out (guards 1) whatever the
+        # customer's own answer, so a list of "who said yes" exported for another tool must not
+        # hand them over, nor a list of whose consent is still to be asked hold them.
+        from omnidesk.core.campaigns.guards import address_column, refused_addresses
 
-            if ctx.refused is None or channel not in ctx.refused:
-                raise ValueError("a rule on granted consent is compiled with the refused addresses (rule_where)")
-            address = _C.c[address_column(channel)]
-            open_ = address.not_in(refused_addresses(channel))
-            unlisted, reopened = ctx.refused[channel]
-            if unlisted:
-                # Rendered inline: however many, no parameter limit to meet.
-                shut = address.in_(bindparam(None, sorted(unlisted), expanding=True, literal_execute=True))
-                if reopened:
-                    shut = and_(shut, _C.c.id.not_in(
-                        bindparam(None, sorted(reopened), expanding=True, literal_execute=True)))
-                open_ = and_(open_, not_(shut))
-            said = and_(said, or_(col != "granted", address.is_(None), open_))
-        parts.append(said)
-    if "unknown" in values:
-        parts.append(or_(col.is_(None), col == ""))
+        if ctx.refused is None or channel not in ctx.refused:
+            raise ValueError("a rule on consent that is not no is compiled with the refused addresses (rule_where)")
+        address = _C.c[address_column(channel)]
+        open_ = address.not_in(refused_addresses(channel))
+        unlisted, reopened = ctx.refused[channel]
+        if unlisted:
+            # Rendered inline: however many, no parameter limit to meet.
+            shut = address.in_(bindparam(None, sorted(unlisted), expanding=True, literal_execute=True))
+            if reopened:
+                shut = and_(shut, _C.c.id.not_in(
+                    bindparam(None, sorted(reopened), expanding=True, literal_execute=True)))
+            open_ = and_(open_, not_(shut))
+        parts.append(and_(or_(*said), or_(address.is_(None), open_)))
     hit = or_(*parts)
     return not_(hit) if op == "is_not" else hit
 
