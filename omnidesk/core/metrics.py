@@ -806,20 +806,24 @@ ACTIVITY_WEEKS = 26  # the printed report lists a period of up to this many week
 ACTIVITY_MONTHS = 60  # then month by month up to five years, and a longer one year by year
 
 
-def activity_rows(period: Period, today: date, weeks: list[str]) -> tuple[str, list[str]]:
+def activity_rows(period: Period, today: date, weeks: list[str],
+                  months: list[str] | None = None) -> tuple[str, list[str]]:
     """The rows the printed report's activity table lists for ``period``: ("week", ISO weeks),
     ("month", ``2026-04``…) or ("year", ``2026``…), every one of the period, the quiet ones too.
 
     ``weeks``: the ISO weeks with activity or new customers (:func:`activity`'s,
-    :func:`new_customers`'); none: no rows.  Without a start the period runs from the first of
-    them, without an end to ``today`` (or to the last of them, when that is later: a sale dated
-    ahead).  Up to :data:`ACTIVITY_WEEKS` weeks it is listed week by week, up to
-    :data:`ACTIVITY_MONTHS` months month by month, beyond that year by year.
+    :func:`new_customers`'); none: no rows.  ``months``: the months they fall in, when read
+    (the same figures ``by="month"``).  Without a start the period runs from the first activity
+    (the first of ``months``, else its week's Monday: 2025-W01 begins on 30 December 2024, a
+    month and a year before a first sale on 1 January), without an end to ``today`` (or to the
+    last of them, when that is later: a sale dated ahead).  Up to :data:`ACTIVITY_WEEKS` weeks it
+    is listed week by week, up to :data:`ACTIVITY_MONTHS` months month by month, beyond that
+    year by year.
     """
     if not weeks:
         return "week", []
     mondays = sorted(date.fromisoformat(f"{w}-1") for w in weeks)
-    first = period.start or mondays[0]
+    first = period.start or (date.fromisoformat(f"{min(months)}-01") if months else mondays[0])
     last = period.end or max(today, mondays[-1] + timedelta(days=6))
     if last < first:
         return "week", []

@@ -191,9 +191,16 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         return text(f"{amount:,.2f}<br/>also {markup(also)}", wide[1]) if also else f"{amount:,.2f}"
 
     # Every week, month or year of the period (activity_rows), quiet ones with their zeros.
-    by, shown = activity_rows(period, today, [r["week"] for r in (*data["activity"], *data["new_customers"])])
-    listed = (data["activity"], data["new_customers"]) if by == "week" else (activity(ws, period, by),
-                                                                             new_customers(ws, period, by))
+    # Without a start the period opens at the month of the first activity, not its week's Monday.
+    by_month = None if period.start else (activity(ws, period, "month"), new_customers(ws, period, "month"))
+    by, shown = activity_rows(period, today, [r["week"] for r in (*data["activity"], *data["new_customers"])],
+                              [r["month"] for rows in by_month for r in rows] if by_month else None)
+    if by == "week":
+        listed = (data["activity"], data["new_customers"])
+    elif by == "month" and by_month:
+        listed = by_month
+    else:
+        listed = (activity(ws, period, by), new_customers(ws, period, by))
     rows: dict[str, list] = {}
     for row in listed[0]:
         entry = rows.setdefault(row[by], [0, 0.0, {}, 0])

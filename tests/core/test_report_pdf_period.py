@@ -115,3 +115,27 @@ def test_which_rows_the_activity_table_lists():
     assert metrics.activity_rows(metrics.Period(), date(2026, 3, 2), ["2026-W09", "2026-W14"])[1][-1] == "2026-W14"
     by, rows = metrics.activity_rows(metrics.Period(date(2020, 1, 1), date(2026, 12, 31)), TODAY, weeks)
     assert by == "year" and rows == ["2020", "2021", "2022", "2023", "2024", "2025", "2026"]
+
+
+def test_all_time_opens_at_the_month_or_year_of_the_first_activity_not_its_weeks_monday(tmp_path, capsys):
+    # A first sale on Wednesday 1 January: its ISO week (2025-W01, 2020-W01) began on Monday 30
+    # December, in the month and year before.  Nothing happened then: the table does not open there.
+    for first, today, by, opens, before in (("2025-01-01", TODAY, "month", "2025-01 1 4.00 1", "2024-12"),
+                                            ("2020-01-01", TODAY, "year", "2020 1 4.00 1", "2019")):
+        path = tmp_path / f"shop{first[:4]}.omnidesk"
+        till = tmp_path / f"till_transactions{first[:4]}.csv"
+        till.write_text("Date;Time;Receipt No;Customer;Mobile;Loyalty Card;Items;Total\n"
+                        f"{first};12:00;50001;OTT, NED;+12125550303;;Mug x1;4.00\n"
+                        "2026-03-02;12:00;50002;OTT, NED;+12125550303;;Mug x1;6.00\n", encoding="utf-8")
+        assert run_cli(capsys, "import", till, "--channel", "pos", "-w", path)[0] == 0
+        assert run_cli(capsys, "settings", "timezone", "America/New_York", "-w", path)[0] == 0
+        ws = Workspace.open(path)
+        try:
+            text = _words(write_report_pdf(ws, tmp_path / f"all{first[:4]}.pdf", today=today))
+        finally:
+            ws.close()
+        assert f"Activity per {by} (every channel) {by.capitalize()} Events Revenue (USD) New customers {opens}" in text
+        assert f"{before} 0 0.00 0" not in text
+    # The table's rows alone: the month given, not the week's Monday, opens it.
+    assert metrics.activity_rows(metrics.Period(), TODAY, ["2025-W01", "2026-W10"], ["2025-01", "2026-03"]) == (
+        "month", [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)])
