@@ -629,7 +629,8 @@ def period_totals(data: dict) -> dict:
             others[code] = round(others.get(code, 0.0) + amount, 2)
     return {"new_customers": sum(r["customers"] for r in data["new_customers"]),
             "events": sum(r["events"] for r in data["activity"]),
-            "revenue": round(sum(r["revenue"] for r in data["activity"]), 2),
+            # Started at 0.0: a period with no activity has revenue 0.0, a float as any other's.
+            "revenue": round(sum((r["revenue"] for r in data["activity"]), 0.0), 2),
             "other_revenue": dict(sorted(others.items()))}
 
 

@@ -9,6 +9,7 @@ command line: days are the shop's.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pypdfium2
@@ -139,3 +140,14 @@ def test_all_time_opens_at_the_month_or_year_of_the_first_activity_not_its_weeks
     # The table's rows alone: the month given, not the week's Monday, opens it.
     assert metrics.activity_rows(metrics.Period(), TODAY, ["2025-W01", "2026-W10"], ["2025-01", "2026-03"]) == (
         "month", [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13)])
+
+
+def test_a_quiet_periods_revenue_is_a_number_with_cents_as_any_others(tmp_path, capsys):
+    path = _shop(tmp_path, capsys)
+    for period in (("--from", "2025-01-01", "--to", "2025-01-31"), ("--from", "2026-03-01", "--to", "2026-03-31")):
+        status, out, err = run_cli(capsys, "report", "-w", path, "--json", *period)
+        assert status == 0, err
+        revenue = json.loads(out)["totals"]["revenue"]
+        assert type(revenue) is float, (period, revenue)
+    assert '"revenue": 0.0' in run_cli(capsys, "report", "-w", path, "--json", "--from", "2025-01-01",
+                                       "--to", "2025-01-31")[1]
