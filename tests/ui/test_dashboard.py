@@ -773,3 +773,50 @@ def test_every_journey_node_has_a_line_of_room_for_its_name(win):
         centres = sorted(r.center().y() for (c, _code), r in rects.items() if c == col)
         assert all(b - a >= line for a, b in zip(centres, centres[1:])), (col, centres)
     assert sum(1 for c, _code in rects if c == 1) >= 3  # the demo's second column has small nodes
+
+
+def test_health_tiles_count_an_address_someone_else_opted_out_of_as_the_lists_they_open(window, qtbot, tmp_path):
+    # Hannah said yes from the family mailbox Mark unsubscribed, Joe from another spelling of the
+    # Gmail mailbox Joanna unsubscribed, Laura (a till's list, no consent column) is on the family
+    # mailbox too: the campaigns hold all three.  Alice alone may be reached; Nina's consent is unknown.
+    from omnidesk.core.demo_data.shared import MAILCHIMP_UNSUBSCRIBED_HEADER, SHOPIFY_CUSTOMERS_HEADER
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+
+    def write(name, header, rows):
+        with (tmp_path / name).open("w", newline="", encoding="utf-8") as fh:
+            out = csv.writer(fh)
+            out.writerow(header)
+            out.writerows([row.get(h, "") for h in header] for row in rows)
+        return tmp_path / name
+
+    shop = [{"Customer ID": str(n), "First Name": first, "Last Name": last, "Email": email,
+             "Accepts Email Marketing": "yes", "Accepts SMS Marketing": "no", "Total Spent": "0.00", "Total Orders": "0"}
+            for n, first, last, email in ((1, "Alice", "Adams", "alice@example.com"),
+                                          (2, "Hannah", "Lee", "lee.family@gmail.com"),
+                                          (3, "Joe", "Jones", "j.o.e@gmail.com"))]
+    gone = [{"Email Address": email, "First Name": first, "Last Name": last, "MEMBER_RATING": "2",
+             "UNSUB_TIME": "2026-03-18 10:00:00", "LEID": leid, "EUID": f"e{leid}"}
+            for first, last, email, leid in (("Mark", "Lee", "lee.family@gmail.com", "5"),
+                                             ("Joanna", "Smith", "joe+shop@gmail.com", "6"))]
+    till = tmp_path / "till_list.csv"
+    till.write_text("Name,Email\nLaura Lee,lee.family@gmail.com\nNina Novak,nina@example.com\n", encoding="utf-8")
+    target = tmp_path / "family.omnidesk"
+    ws = Workspace.create(target)
+    try:
+        for path, channel in ((write("customers_export.csv", SHOPIFY_CUSTOMERS_HEADER, shop), "shop"),
+                              (write("unsubscribed_members_export_aa11.csv", MAILCHIMP_UNSUBSCRIBED_HEADER, gone),
+                               "email"), (till, "pos")):
+            import_file(ws, path, ImportOptions(channel=channel))
+    finally:
+        ws.close()
+    assert window.open_workspace(target)
+    dash, customers = window.screens["dashboard"], window.screens["customers"]
+    window.show_screen("dashboard")
+    qtbot.waitUntil(lambda: bool(dash.data), timeout=5000)
+    shown = {key: dash.tiles[key].value.text() for key in ("unreachable_customers", "email_consent_unknown")}
+    assert shown == {"unreachable_customers": "6", "email_consent_unknown": "1"}
+    for key, n in shown.items():
+        window.show_screen("dashboard")
+        qtbot.mouseClick(dash.tiles[key], Qt.MouseButton.LeftButton)
+        assert window.current_screen() == "customers"
+        assert customers.model.rowCount() == int(n), key
