@@ -7,12 +7,27 @@ out as boxes.  So the text is set in DejaVu Sans (resources/fonts, Bitstream Ver
 DejaVu's public-domain changes: Latin, Greek, Cyrillic and more), embedded in the PDF, and each
 run of Chinese, Japanese or Korean characters in one of the CJK fonts every PDF reader knows
 by name (no file to ship, nothing embedded).
+
+Right-to-left writing (Hebrew, Arabic) is typed in logical order, first letter first, while a PDF
+draws every line left to right, one glyph after the other.  So Arabic letters are first put in
+the joined form their neighbours ask for (:func:`shaped`: arabic-reshaper, to the Arabic
+Presentation Forms DejaVu Sans has; vowel marks are left out, as on most signs), text is wrapped
+into lines in that logical order, widths measured on the shaped letters, and only then each line
+is turned into the order it is drawn in (:func:`visual`: python-bidi, the Unicode bidirectional
+algorithm), so a Hebrew name with a Latin code or a number in it ("SALE20", "20%") reads right.  A
+line takes its direction from its first letter that has one, else from its paragraph's
+(:func:`right_to_left`).  :func:`paragraph` does the same for reportlab's paragraphs, a
+right-to-left one set against the right edge where the style sets text against the left.
 """
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 from xml.sax.saxutils import escape
+
+import arabic_reshaper
+from bidi import get_display
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.paths import resource_path
@@ -79,6 +94,44 @@ def register_fonts() -> None:
         pdfmetrics.registerFont(UnicodeCIDFont(name))
 
 
+_STRONG = {"L": False, "R": True, "AL": True}  # bidi classes with a direction of their own
+# DejaVu Sans lacks the one-glyph "Allah" (U+FDF2): its letters are drawn joined instead.
+_RESHAPER = arabic_reshaper.ArabicReshaper(configuration={"ARABIC LIGATURE ALLAH": False})
+
+
+def right_to_left(text: str, otherwise: bool | None = None) -> bool | None:
+    """Whether ``text`` reads right to left, by its first letter that has a direction (Hebrew,
+    Arabic: True; Latin, Greek, CJK...: False); ``otherwise`` when none has (digits, signs)."""
+    for ch in text:
+        strong = _STRONG.get(unicodedata.bidirectional(ch))
+        if strong is not None:
+            return strong
+    return otherwise
+
+
+def _has_rtl(text: str) -> bool:
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def shaped(text: str) -> str:
+    """``text`` with its Arabic letters in their joined forms, still in the order typed."""
+    if not any(unicodedata.bidirectional(ch) == "AL" for ch in text):
+        return text
+    return _RESHAPER.reshape(text)
+
+
+def visual(line: str, rtl: bool | None = None) -> str:
+    """One line of :func:`shaped` text in the order it is drawn, left to right.
+
+    ``rtl`` is the line's direction (:func:`right_to_left` of the line, else of its paragraph);
+    None takes the line's own, left to right without one."""
+    if rtl is None:
+        rtl = right_to_left(line, False)
+    if not rtl and not _has_rtl(line):
+        return line  # nothing to turn round
+    return get_display(line, base_dir="R" if rtl else "L")
+
+
 def runs(text: str) -> list[tuple[str | None, str]]:
     """``text`` cut into runs: ``(None, text)`` for the main font, ``(font, text)`` for a CJK run."""
     out: list[tuple[str | None, str]] = []
@@ -92,9 +145,16 @@ def runs(text: str) -> list[tuple[str | None, str]]:
 
 
 def markup(text: str) -> str:
-    """``text`` as paragraph markup: escaped, its CJK runs each in a font that has them."""
+    """``text`` as paragraph markup: shaped, escaped, its CJK runs each in a font that has them.
+
+    Set it in a :func:`paragraph`, which draws each of its lines in visual order."""
     return "".join(escape(run) if font is None else f'<font name="{font}">{escape(run)}</font>'
-                   for font, run in runs(str(text)))
+                   for font, run in runs(shaped(str(text))))
+
+
+def label(text: str) -> str:
+    """A one-line ``text`` drawn as it is (a chart's label): shaped and in visual order."""
+    return visual(shaped(str(text)))
 
 
 def label_font(text: str, font: str = SANS) -> str:
@@ -104,3 +164,65 @@ def label_font(text: str, font: str = SANS) -> str:
     """
     cjk = "".join(ch for ch in text if is_cjk(ch))
     return cjk_font(cjk) if cjk else font
+
+
+@functools.cache
+def _paragraph_class():
+    from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+    from reportlab.platypus import Paragraph
+    from reportlab.platypus.paragraph import FragLine
+
+    class VisualParagraph(Paragraph):
+        """A paragraph that wraps its text in logical order and draws each line in visual order."""
+
+        rtl = False  # the paragraph's direction
+        given = False  # True: every line takes it; False: a line with a direction of its own keeps it
+
+        def __init__(self, text, style=None, *args, rtl: bool | None = None, align: bool = True, **kwargs):
+            super().__init__(text, style, *args, **kwargs)
+            self.given = rtl is not None
+            self.rtl = rtl if self.given else right_to_left("".join(getattr(f, "text", "") for f in self.frags),
+                                                            False)
+            if align and self.rtl and self.style.alignment == TA_LEFT:
+                self.style = self.style.clone(f"{self.style.name}-rtl", alignment=TA_RIGHT)
+
+        def _direction(self, text: str) -> bool:
+            return self.rtl if self.given else right_to_left(text, self.rtl)
+
+        def _visual(self, line):
+            if isinstance(line, FragLine):  # runs in several fonts: each run kept whole
+                words = [f.clone(text=visual(f.text, self._direction(f.text)))
+                         if hasattr(f, "text") and not hasattr(f, "cbDefn") else f for f in line.words]
+                text = "".join(getattr(f, "text", "") for f in line.words)
+                return line.clone(words=words[::-1] if self._direction(text) else words)
+            extra, words = line
+            text = " ".join(words)
+            if not (self.rtl or _has_rtl(text)):
+                return line
+            return extra, visual(text, self._direction(text)).split(" ")
+
+        def draw(self):
+            # The lines as wrapped stay as they are: a paragraph split over two frames is cut from them.
+            lines = self.blPara.lines
+            self.blPara.lines = [self._visual(line) for line in lines]
+            try:
+                super().draw()
+            finally:
+                self.blPara.lines = lines
+
+        def split(self, availWidth, availHeight):
+            parts = super().split(availWidth, availHeight)
+            for part in parts:
+                part.rtl, part.given = self.rtl, self.given
+            return parts
+
+    return VisualParagraph
+
+
+def paragraph(words: str, style, rtl: bool | None = None, *, align: bool = True):
+    """A reportlab paragraph of ``words`` (:func:`markup`) whose lines are drawn in visual order.
+
+    ``rtl`` is its direction, for every line; None: each line's own (its first letter that has
+    one), else the paragraph's.  With ``align``, a right-to-left paragraph in a style set against
+    the left is set against the right."""
+    return _paragraph_class()(words, style, rtl=rtl, align=align)
