@@ -233,3 +233,17 @@ def machine_in_zone(zone: str):
         time.tzset()
 
     return machine_zone
+
+
+def drawn_strings(monkeypatch) -> list[str]:
+    """Every string reportlab draws into a PDF from now on, as drawn: its glyphs in order, left to right."""
+    from reportlab.pdfgen.textobject import PDFTextObject
+
+    drawn, format_text = [], PDFTextObject._formatText
+
+    def recording(self, text):
+        drawn.append(text)
+        return format_text(self, text)
+
+    monkeypatch.setattr(PDFTextObject, "_formatText", recording)
+    return drawn

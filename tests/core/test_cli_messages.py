@@ -209,11 +209,14 @@ def test_a_poster_that_would_print_question_marks_fails_the_check(shop, capsys, 
     assert run(capsys, "message", "render", "Poster", "--channel", "store", "--out", str(poster), "-w", str(shop))[0] == 0
     text = pypdfium2.PdfDocument(str(poster))[0].get_textpage().get_text_range()
     assert "Пекарня Хлеб" in text and "Ρεκόρ εκπτώσεων" in text and "?" not in text.split("http")[0]
-    # Right-to-left writing the poster cannot set: the check says so, naming the field.
-    status, found = _check(capsys, shop, tmp_path, {"name": "Poster 2", "message": dict(master, headline="מבצע")},
+    # Hebrew and Arabic print, right to left; a script no font has is named, with its field.
+    status, found = _check(capsys, shop, tmp_path, {"name": "Poster 2", "message": dict(master, headline="تخفيضات")},
                            ("name", "מאפייה"))
+    assert "poster_unprintable" not in {f["code"] for f in found}
+    status, found = _check(capsys, shop, tmp_path, {"name": "Poster 3", "message": dict(master, headline="नमक")},
+                           ("name", "ܫܠܡܐ"))
     errors = [(f["channel"], f["field"], f["message"]) for f in found if f["code"] == "poster_unprintable"]
     assert status == 1 and errors == [
-        ("store", "headline", "מ ב צ ע in the headline cannot be printed: the poster shows “?” in their place"),
-        ("store", "", "מ א פ י ה in the brand's name “מאפייה” cannot be printed: the poster shows “?” in their "
+        ("store", "headline", "न म क in the headline cannot be printed: the poster shows “?” in their place"),
+        ("store", "", "ܫ ܠ ܡ ܐ in the brand's name “ܫܠܡܐ” cannot be printed: the poster shows “?” in their "
                       "place")]

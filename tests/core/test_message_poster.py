@@ -28,6 +28,7 @@ from omnidesk.core.messages.poster import (
     unprintable_characters,
     unsupported_characters,
 )
+from tests.helpers import drawn_strings
 
 LINK = "https://cornerbakery.example/spring?utm_source=store&utm_medium=poster&utm_campaign=spring-2026"
 POINTS = {"A4": (595.28, 841.89), "Letter": (612.0, 792.0)}
@@ -212,14 +213,42 @@ def test_colours_are_ink_and_paper(tmp_path):
 
 
 def test_characters_the_fonts_lack_do_not_crash(tmp_path):
-    headline = "Őszi vásár — Привет שלום"
+    headline = "Őszi vásár — Привет नमक"
     pdf = make(tmp_path, headline=headline, offer="€5 off · Zoë’s Café")
     text = squash(page_text(pdf))
-    assert "Őszivásár—Привет????" in text  # right to left it cannot set: "?"
+    assert "Őszivásár—Привет???" in text  # Devanagari no font has: "?"
     assert "€5off·Zoë’sCafé" in text
-    assert unsupported_characters(headline, "Zoë’s Café €") == [*"שלום"]
-    assert unprintable_characters(headline, "مرحبا") == [*"שלוםمرحبا"]
-    assert unsupported_characters("Crème brûlée, Straße, Łódź ½, Ελλάδα, Київ") == []
+    assert unsupported_characters(headline, "Zoë’s Café €") == [*"नमक"]
+    assert unprintable_characters(headline, "مرحبا ܫܠܡܐ") == [*"नमकܫܠܡܐ"]  # nor Syriac
+    assert unsupported_characters("Crème brûlée, Straße, Łódź ½, Ελλάδα, Київ, שלום, مرحبا") == []
+
+
+def test_hebrew_and_arabic_print_right_to_left_with_arabic_joined(tmp_path, monkeypatch):
+    """A Hebrew bakery's name or an Arabic headline made every poster fail ("?" in their place)."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    drawn = drawn_strings(monkeypatch)
+    body = "מבצע SALE20 לכל הלקוחות, עד 20% הנחה"
+    make(tmp_path, business_name="מאפיית השכונה", headline="تخفيضات الربيع", offer="20% off", body=body,
+         cta="Scan to order", link="")
+    assert "".join(drawn).count("?") == 0
+    # Each line drawn as the bidirectional algorithm orders it, the Arabic in its joined forms.
+    assert "הנוכשה תייפאמ" in drawn and "מאפיית השכונה" not in drawn
+    arabic = [text for text in drawn if any("\u0600" <= ch <= "\u06ff" or "\ufe70" <= ch <= "\ufeff" for ch in text)]
+    assert arabic == [get_display(arabic_reshaper.reshape(word)) for word in ("تخفيضات", "الربيع")]
+    assert arabic == ["ﺕﺎﻀﻴﻔﺨﺗ", "ﻊﻴﺑﺮﻟﺍ"]  # presentation forms, last letter first: joined, read from the right
+    # Latin and numbers inside a Hebrew line keep their own order.
+    assert get_display(body) == "החנה 20% דע ,תוחוקלה לכל SALE20 עצבמ" and get_display(body) in drawn
+    assert "20% off" in drawn
+
+
+def test_a_right_to_left_call_to_action_stands_against_the_qr_code(tmp_path):
+    """Beside the QR code the call to action is set against the left; in Hebrew, against the right."""
+    boxes = [box for ch, box in char_boxes(make(tmp_path, cta="סרקו להזמנה")) if "\u05d0" <= ch <= "\u05ea"]
+    left, right = min(box[0] for box in boxes), max(box[2] for box in boxes)
+    qr_left = POINTS["A4"][0] - 40 - 150  # the margin and the code's side, in points on A4
+    assert qr_left - 24 - 3 < right <= qr_left - 24 and left > 40 + 50  # not against the margin
 
 
 def test_greek_cyrillic_and_cjk_are_drawn_not_questioned(tmp_path):

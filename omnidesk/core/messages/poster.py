@@ -14,9 +14,13 @@ since phone cameras read dark modules on a light ground.
 Text is set in the fonts of the printed reports (:mod:`omnidesk.core.pdf_text`): DejaVu Sans,
 shipped in resources/fonts and embedded in the PDF, for the Latin alphabets, Greek, Cyrillic and
 more, and each run of Chinese, Japanese or Korean in one of the CJK fonts every PDF reader knows
-by name.  Right-to-left writing (Hebrew, Arabic) it cannot set.  A character none of them has is drawn as its base
-letter when it has one, else as "?"; :func:`unprintable_characters` names those that print as
-"?", so the message check can say so before anything is printed.
+by name.  Hebrew and Arabic are set right to left, Arabic letters joined: each text is wrapped in
+the order it was typed and each line then drawn in visual order (:func:`pdf_text.visual
+<omnidesk.core.pdf_text.visual>`), a right-to-left line against the right edge where the others
+stand against the left (the name beside a logo, the call to action beside the QR code); centred
+lines stay centred.  A character none of the fonts has is drawn as its base letter when it has
+one, else as "?"; :func:`unprintable_characters` names those that print as "?", so the message
+check can say so before anything is printed.
 
 :func:`render_page` turns a page of the PDF into PNG bytes with pypdfium2, so the
 preview shows exactly what prints.
@@ -31,6 +35,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pypdfium2
 import segno
@@ -83,8 +88,6 @@ def _has(ch: str, font: str = BOLD) -> bool:
                 continue
             return True
         return False
-    if unicodedata.bidirectional(ch) in ("R", "AL"):
-        return False  # Hebrew, Arabic: the page is set left to right, letter by letter, unjoined
     return ord(ch) in _fonts()[font].face.charToGlyph
 
 
@@ -101,8 +104,14 @@ def _instead(ch: str, font: str) -> str:
 
 
 def _drawable(text: str, font: str) -> str:
-    """``text`` with every character the fonts lack replaced by its base letter or "?"."""
-    return "".join(_instead(ch, font) for ch in text)
+    """``text`` shaped (Arabic letters joined), every character the fonts lack replaced by its
+    base letter or "?"; still in the order typed."""
+    return "".join(_instead(ch, font) for ch in pdf_text.shaped(text))
+
+
+def _typed(ch: str) -> str:
+    """The letter typed for a drawn ``ch``: an Arabic presentation form's own letter(s)."""
+    return unicodedata.normalize("NFKC", ch) if 0xFB50 <= ord(ch) <= 0xFDFF or 0xFE70 <= ord(ch) <= 0xFEFF else ch
 
 
 def unsupported_characters(*texts: str) -> list[str]:
@@ -110,9 +119,9 @@ def unsupported_characters(*texts: str) -> list[str]:
     first appearance (each is drawn as its base letter or "?" instead)."""
     seen: dict[str, None] = {}
     for text in texts:
-        for ch in text:
+        for ch in pdf_text.shaped(text):
             if not (ch.isspace() or unicodedata.category(ch)[0] == "C" or (_has(ch, REGULAR) and _has(ch, BOLD))):
-                seen.setdefault(ch, None)
+                seen.setdefault(_typed(ch), None)
     return list(seen)
 
 
@@ -159,10 +168,17 @@ def _split_word(word: str, font: str, size: float, width: float) -> list[str]:
     return [*pieces, piece] if piece else pieces
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> tuple[list[str], bool]:
+class _Line(NamedTuple):
+    text: str  # in the order typed
+    rtl: bool  # drawn right to left: its own first letter with a direction, else its paragraph's
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> tuple[list[_Line], bool]:
     """Lines of ``text`` that fit ``width``, and whether a word had to be cut to fit."""
     lines, cut = [], False
     for paragraph in text.split("\n"):
+        rtl = pdf_text.right_to_left(paragraph, False)
+        start = len(lines)
         line = ""
         for word in paragraph.split():
             pieces = _split_word(word, font, size, width) if _width(word, font, size) > width else [word]
@@ -177,12 +193,13 @@ def _wrap(text: str, font: str, size: float, width: float) -> tuple[list[str], b
                     line = piece
         if line:
             lines.append(line)
+        lines[start:] = [_Line(line, pdf_text.right_to_left(line, rtl)) for line in lines[start:]]
     return lines, cut
 
 
 @dataclass
 class _Block:
-    lines: list[str]
+    lines: list[_Line]
     font: str
     size: float
     leading: float = 1.2
@@ -293,7 +310,8 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
         side = 150 * k
         link_lines = _wrap(_drawable(link, REGULAR), REGULAR, 8 * k, side)[0]
         if len(link_lines) > LINK_LINES:  # the code holds it all; the print shows where it goes
-            link_lines = [*link_lines[:LINK_LINES - 1], link_lines[LINK_LINES - 1][:-1] + "…"]
+            last = link_lines[LINK_LINES - 1]
+            link_lines = [*link_lines[:LINK_LINES - 1], last._replace(text=last.text[:-1] + "…")]
         link_block = _Block(link_lines, REGULAR, 8 * k)
         row = side + 4 * k + link_block.height
         bottom += row + 24 * k
@@ -326,7 +344,7 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
         if business_name:
             name = _fit(business_name, BOLD, min(30 * k, loudest), 12, margin + inner - x, 2, band)
             y = top - band / 2 + name.height / 2 - name.size
-            _lines(canvas, name, ink, y, left=None if logo is None else x, centre=width / 2)
+            _lines(canvas, name, ink, y, left=None if logo is None else (x, margin + inner), centre=width / 2)
         canvas.setStrokeColor(ink)
         canvas.setLineWidth(2 * k)
         canvas.line(margin, top - band - 14 * k, width - margin, top - band - 14 * k)
@@ -334,10 +352,11 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
     if matrix is not None:
         qr_x = width - margin - side
         _draw_qr(canvas, matrix, qr_x, margin + link_block.height + 4 * k, side)
-        _lines(canvas, link_block, ink, margin + link_block.height - link_block.size, left=qr_x)
+        _lines(canvas, link_block, ink, margin + link_block.height - link_block.size, left=(qr_x, qr_x + side))
         if cta:
             action = _fit(cta, BOLD, min(40 * k, loudest * 0.75), 12, qr_x - margin - 24 * k, 4, row)
-            _lines(canvas, action, ink, margin + row / 2 + action.height / 2 - action.size, left=margin)
+            _lines(canvas, action, ink, margin + row / 2 + action.height / 2 - action.size,
+                   left=(margin, qr_x - 24 * k))
 
     gap = (room - needed) / (len(blocks) + 1)
     y = middle_top - gap
@@ -374,13 +393,17 @@ def _middle(headline: str, body: str, offer: str, cta: str, inner: float, room: 
     return blocks
 
 
-def _lines(canvas: Canvas, block: _Block, color, y: float, *, left: float | None = None,
+def _lines(canvas: Canvas, block: _Block, color, y: float, *, left: tuple[float, float] | None = None,
            centre: float = 0.0) -> None:
-    """Draw ``block`` from the baseline ``y`` down: left-aligned at ``left``, else centred on ``centre``."""
+    """Draw ``block`` from the baseline ``y`` down, each line in visual order: ``left`` is
+    (left, right) for a block set against the left edge, a right-to-left line against the right;
+    else centred on ``centre``."""
     canvas.setFillColor(color)
     for line in block.lines:
-        x = centre - _width(line, block.font, block.size) / 2 if left is None else left
-        for name, run in _runs(line, block.font):
+        drawn = pdf_text.visual(line.text, line.rtl)
+        wide = _width(drawn, block.font, block.size)
+        x = centre - wide / 2 if left is None else left[1] - wide if line.rtl else left[0]
+        for name, run in _runs(drawn, block.font):
             canvas.setFont(name, block.size)
             canvas.drawString(x, y, run)
             x += pdfmetrics.stringWidth(run, name, block.size)

@@ -330,7 +330,8 @@ def test_a_link_path_is_compared_in_its_own_capitals_and_the_host_in_any(link, f
 
 @pytest.mark.parametrize("headline, brand_name, unprintable", [
     ("Autumn sale", "Harbor Candles", None), ("Ρεκόρ εκπτώσεων — 東京ベーカリー", "Пекарня Хлеб", None),
-    ("Sale שלום", "Harbor Candles", ("headline", "ש ל ו ם")), ("Autumn sale", "مخبز", ("", "م خ ب ز"))])
+    ("Sale שלום", "Harbor Candles", None), ("تخفيضات الربيع", "מאפיית השכונה", None),
+    ("Sale नमक", "Harbor Candles", ("headline", "न म क")), ("Autumn sale", "ܫܠܡܐ", ("", "ܫ ܠ ܡ ܐ"))])
 def test_what_the_poster_would_print_as_a_question_mark_is_an_error(headline, brand_name, unprintable):
     """A brand name or headline the poster's fonts lack printed as "???" with no word of warning."""
     fields = {**derive("store", MASTER, BRAND, campaign="autumn"), "headline": headline}
