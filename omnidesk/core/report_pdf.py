@@ -8,7 +8,9 @@ does, and its activity table lists every week of the period, or every month of o
 26 weeks, or every year of one longer than five years (metrics.activity_rows).
 Written through a temporary file and renamed, never over a workspace.  Every name the user typed
 (the business, campaigns, channels of their own) goes in escaped and in fonts that have its
-letters, whatever the script (see pdf_text).
+letters, whatever the script, Hebrew and Arabic read right to left with Arabic letters joined
+(see pdf_text); a table's columns keep their alignment whatever the script of a cell, so that
+each name stands under its heading.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from omnidesk.core.metrics import (
     step_label,
 )
 from omnidesk.core.money import format_money, format_other_money, workspace_currency
-from omnidesk.core.pdf_text import SANS, SANS_BOLD, label_font, markup, register_fonts
+from omnidesk.core.pdf_text import SANS, SANS_BOLD, label, label_font, markup, paragraph, register_fonts, shaped
 from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
 
@@ -88,10 +90,12 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         if hasattr(style, "fontName"):
             style.fontName = SANS_BOLD if "Bold" in style.fontName else SANS
 
-    def text(words: str, style) -> Paragraph:
-        """A paragraph of ``words`` (markup); one reportlab cannot read is said plainly, not a traceback."""
+    def text(words: str, style, rtl: bool | None = None) -> Paragraph:
+        """A paragraph of ``words`` (markup), each line drawn in visual order, in the direction of its
+        first letter that has one unless ``rtl`` says, aligned as ``style`` says; one reportlab
+        cannot read is said plainly, not a traceback."""
         try:
-            return Paragraph(words, style)
+            return paragraph(words, style, rtl, align=False)
         except ValueError as exc:
             raise UserError(f"Could not set the report as a PDF: a text in it could not be laid out ({exc}).") \
                 from exc
@@ -102,7 +106,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     # The period's figures first, as the text report opens with them.
     totals = period_totals(data)
     also = format_other_money(totals["other_revenue"])
-    story = [text(f"{markup(business)}: the whole picture", styles["Title"]),
+    # Sentences of the report's own words read left to right, whatever the names in them.
+    story = [text(f"{markup(business)}: the whole picture", styles["Title"], rtl=False),
              text(f"Period: {span}. Made {today.isoformat()} by Omnidesk.", styles["Normal"]),
              text(markup(f"In the period: {counted(totals['new_customers'], 'new customer')}, "
                          f"{counted(totals['events'], 'event')}, "
@@ -153,11 +158,11 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         codes = list(reach)[::-1]
         # The labels stand left of the bars, as wide as the widest needs (a shop's own channel may
         # be "Google business profile"), up to half the drawing; a longer one is shortened.
-        names = [channel_name(c) for c in codes]
+        names = [shaped(channel_name(c)) for c in codes]
         fonts = [label_font(n) for n in names]
         size = chart.categoryAxis.labels.fontSize
         room = 85 * mm - _LABEL_GAP
-        names = [_fit_label(n, f, size, room) for n, f in zip(names, fonts)]
+        names = [label(_fit_label(n, f, size, room)) for n, f in zip(names, fonts)]
         widest = max(stringWidth(n, f, size) for n, f in zip(names, fonts))
         chart.x, chart.y = max(20 * mm, widest + _LABEL_GAP), 5 * mm
         chart.width, chart.height = 160 * mm - chart.x, 8 * mm * len(reach)

@@ -22,7 +22,7 @@ from omnidesk.core.messages.brand import set_brand
 from omnidesk.core.messages.store import save_message
 from omnidesk.core.models import Customer, ImportBatch, SourceRecord
 from omnidesk.core.report_pdf import write_report_pdf
-from tests.helpers import run_cli
+from tests.helpers import drawn_strings, run_cli, write_csv
 
 NAMES = ["Fish<Chips", "Smith & Sons <Ltd>", "さくら商店", "Магазин Анна"]
 PERIOD = metrics.Period(date(2026, 1, 1), date(2026, 1, 31))
@@ -69,7 +69,7 @@ CAMPAIGN = "Fish & Chips <Friday> さくら"
 CHANNEL = "Ярмарка <pop-up>"  # a channel the shop named itself, as its label reads
 
 
-def _shop_with_a_campaign(ws, tmp_path):
+def _shop_with_a_campaign(ws, tmp_path, campaign: str = CAMPAIGN):
     """Three customers who said yes to email, one of them met on a channel of the shop's own, and a
     campaign to them all exported: its results are in the report."""
     with ws.writing() as conn:
@@ -85,9 +85,9 @@ def _shop_with_a_campaign(ws, tmp_path):
                 raw_json="[]", customer_id=cid))
     set_brand(ws, "address", "1 Market Street, Springfield")
     save_message(ws, "Sale", {"headline": "Sale", "link": "https://hc.example/a"})
-    save_campaign(ws, CAMPAIGN, message="Sale", steps=[{"channel": "email", "at": "2026-03-01T10:00",
+    save_campaign(ws, campaign, message="Sale", steps=[{"channel": "email", "at": "2026-03-01T10:00",
                                                          "timezone": "UTC"}])
-    export_campaign(ws, CAMPAIGN, tmp_path / "packs", now=NOW)
+    export_campaign(ws, campaign, tmp_path / "packs", now=NOW)
 
 
 def test_campaign_and_channel_names_print_as_typed_in_their_columns(make_workspace, tmp_path):
@@ -157,3 +157,36 @@ def test_a_long_channel_name_stays_on_the_page_in_the_reach_chart(ws, tmp_path):
     text = _words(_text(pdf))
     assert channel_name(longer_code)[:30] + "" in text  # whole in the table
     assert "…" in text  # shortened in the chart
+
+
+def test_hebrew_and_arabic_names_print_right_to_left_with_arabic_joined(make_workspace, capsys, tmp_path,
+                                                                         monkeypatch):
+    """A Hebrew business or market-stall channel and an Arabic campaign came out letter by letter
+    in the order typed: backwards on paper, the Arabic unjoined."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    from omnidesk.core.workspace import Workspace
+
+    ws = make_workspace(timezone="UTC")
+    _shop_with_a_campaign(ws, tmp_path, "تخفيضات الربيع")
+    shop = ws.path
+    ws.close()
+    people = write_csv(tmp_path / "people.csv", ["name", "email", "signed_up"],
+                       [["דוד כהן", "david@example.com", "2026-01-05"], ["فاطمة الزهراء", "f@example.com", "2026-01-07"]])
+    assert run_cli(capsys, "import", people, "--channel", "שוק האיכרים", "-w", shop)[0] == 0
+    assert run_cli(capsys, "settings", "business_name", "מאפיית השכונה", "-w", shop)[0] == 0
+    ws = Workspace.open(shop)
+    try:
+        drawn = drawn_strings(monkeypatch)
+        with time_machine.travel(datetime(2026, 3, 20, 12, 0, tzinfo=UTC), tick=False):
+            write_report_pdf(ws, tmp_path / "report.pdf", today=date(2026, 3, 20))
+    finally:
+        ws.close()
+    # The report's own sentence reads left to right, the name in it right to left.
+    assert "הנוכשה תייפאמ: the whole picture" in drawn
+    assert "םירכיאה קוש" in drawn  # the channel, in its chart and its tables
+    # The campaign's cell wraps after "1 Mar": that line as the algorithm orders it, joined.
+    line = get_display(arabic_reshaper.reshape("تخفيضات الربيع, 1 Mar"))
+    assert line == "Mar 1 ,ﻊﻴﺑﺮﻟﺍ ﺕﺎﻀﻴﻔﺨﺗ" and line in drawn
+    assert not any("تخفيضات" in text or "מאפיית" in text for text in drawn)  # nothing in the order typed
