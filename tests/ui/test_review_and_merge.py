@@ -457,3 +457,24 @@ def test_tab_walks_from_the_queue_through_the_comparison_to_the_buttons(family_w
         reached.append(QApplication.focusWidget())
     assert reached.count(view.compare) == 1
     assert view.accept_button in reached and view.reject_button in reached and view.skip_button in reached
+
+
+def test_undoing_a_merge_after_a_stop_typed_elsewhere_keeps_it_on_both(window, ws, tmp_path):
+    """Merged in the window; "stop all email" typed on the merged customer in another window or on
+    the command line (the list's Anna, tagged first, holds the card's oldest hand record, where it
+    is filed); then Edit › Undo here.  Neither Anna may read granted."""
+    from omnidesk.core import edits
+
+    header = [*HEADER, "Accepts Email Marketing"]
+    import_file(ws, write_csv(tmp_path / "shop.csv", header, [["Anna", "Lee", "anna@example.com", "", "yes"]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "list.csv", header, [["Anna", "Lee", "anna@work.example", "", "yes"]]),
+                ImportOptions(channel="email"))
+    edits.add_tags(ws, [2], ["wholesale"])
+    window.set_workspace(ws)
+    assert window.operations.merge([1, 2])
+    with Workspace.open(ws.path) as elsewhere:
+        edits.record_consent(elsewhere, 1, "email", "denied", "asked to stop all email")
+    window.undo_action.trigger()
+    with ws.engine.connect() as conn:
+        assert dict(conn.exec_driver_sql("SELECT id, consent_email FROM customer").all()) == {1: "denied", 2: "denied"}

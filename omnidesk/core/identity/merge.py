@@ -521,10 +521,7 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
             undo["hand_before"].setdefault(str(rid), as_they_were[rid])
 
     def copy_refusals(rows, to_record: int, to_customer: int) -> None:
-        for r in rows:
-            copy = {k: v for k, v in r.items() if k != "id"}
-            copy.update(record_id=to_record, customer_id=to_customer)
-            undo["hand_copies"].append(conn.execute(insert(con).returning(con.c.id).values(**copy)).scalar_one())
+        undo["hand_copies"].extend(_copy_refusals(conn, rows, to_record, to_customer))
 
     # Since when the split-off records and the rest were one customer: since each side's first
     # record came onto it (a record the files joined was there from the start; one a merge still
@@ -536,9 +533,7 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
     leaving = [r for r in moving if r not in set(going)]
     together = _together_since([brought[r].at if r in brought else None for r in leaving],
                                [brought[r].at if r in brought else None for r in anchors])
-    shared = [dict(r) for r in conn.execute(select(con).where(
-        con.c.record_id.in_(staying), con.c.status.in_(_REFUSALS)).order_by(con.c.id)).mappings()
-        if together is None or (_instant_of(r["occurred_at"]) or together) >= together]
+    shared = _refusals_typed(conn, staying, together)
     if shared:
         taker = going[0] if going else None
         if taker is None:
@@ -603,6 +598,57 @@ def _share_hand_entries(conn: Connection, old: int, new: int, moving: Sequence[i
         _refresh_raw(conn, keeper)
         _refresh_raw(conn, rid)
     return undo if any(undo.values()) else {}
+
+
+def _refusals_typed(conn: Connection, hand_records: Sequence[int], since: datetime | None) -> list[dict]:
+    """The refusals on these hand records typed at or after ``since`` (``None``: every one), as rows."""
+    con = Consent.__table__
+    if not hand_records:
+        return []
+    return [dict(r) for r in conn.execute(select(con).where(
+        con.c.record_id.in_(list(hand_records)), con.c.status.in_(_REFUSALS)).order_by(con.c.id)).mappings()
+        if since is None or (_instant_of(r["occurred_at"]) or since) >= since]
+
+
+def _copy_refusals(conn: Connection, rows: Sequence[dict], to_record: int, to_customer: int) -> list[int]:
+    """Copy these refusals onto hand record ``to_record`` of ``to_customer``; returns the copies' ids."""
+    con = Consent.__table__
+    ids = []
+    for r in rows:
+        copy = {k: v for k, v in r.items() if k != "id"}
+        copy.update(record_id=to_record, customer_id=to_customer)
+        ids.append(conn.execute(insert(con).returning(con.c.id).values(**copy)).scalar_one())
+    return ids
+
+
+def _keep_refusals_on_both(conn: Connection, survivor: int, back: int, merged_at: datetime | None) -> list[int]:
+    """After a merge is undone, give each side the refusals typed on the other since the merge.
+
+    A "stop" typed on the merged customer is filed on one of its hand records (the oldest, which
+    may be the one that goes back with the absorbed customer): it may have been either person's,
+    the user had both on one card.  As after a split (:func:`_share_hand_entries`), it is kept on
+    both sides, so undoing a merge never sends to someone who said no.  A refusal typed before the
+    merge stays with its own side.  A side with no hand record gets one, following its first
+    record.  Returns the copies' ids.
+    """
+    from omnidesk.core.edits import _new_record
+
+    rec = SourceRecord.__table__
+    sides = [(cid, _hand_ids(conn, cid)) for cid in (survivor, back)]
+    typed = [_refusals_typed(conn, hand, merged_at) for _, hand in sides]
+    copies: list[int] = []
+    for (cid, hand), rows in zip(sides, reversed(typed)):  # each side takes what the other was given
+        if not rows:
+            continue
+        taker = hand[0] if hand else None
+        if taker is None:
+            anchor = conn.execute(select(func.min(rec.c.id)).where(
+                rec.c.customer_id == cid, rec.c.channel != HAND)).scalar()
+            if anchor is None:
+                continue  # nothing of theirs is left to hold it
+            taker = _new_record(conn, cid, {"follows": anchor})
+        copies += _copy_refusals(conn, rows, taker, cid)
+    return copies
 
 
 def _give_pins_along(conn: Connection, new: int, going: Sequence[int], brought: dict[int, _Brought],
@@ -736,6 +782,8 @@ def undo_log_in(conn: Connection, log_id: int, *, new_id_if_taken: bool = False)
         sync_children(conn, moved)
         # What was entered by hand on the merged card stays on it, whichever record it followed.
         follow_own_customer(conn, [entry["survivor_id"], back])
+        # And a refusal typed on it since the merge stays on both.
+        _keep_refusals_on_both(conn, entry["survivor_id"], back, _instant_of(entry["created_at"]))
         refresh_customers(conn, [entry["survivor_id"], back])
         if back == entry["absorbed_id"]:
             _put_back_reviews(conn, extra.get("reviews") or [], entry["survivor_id"])
