@@ -371,12 +371,119 @@ def _untie(conn: Connection, moving: Sequence[str], remaining: Sequence[str]) ->
     if not ties:
         return [], []
     conn.execute(delete(md).where(md.c.id.in_([t["id"] for t in ties])))
+    return ties, _tie_ends(conn, ties, mine)
+
+
+def _tie_ends(conn: Connection, ties: Sequence[dict], through: set[str]) -> list[int]:
+    """Tie together what merge decisions ``ties`` tied through keys ``through``, without those keys.
+
+    The other ends of the decisions (in the order the user made them) are tied to the first of
+    them, each by a merge decision of its own; returns their ids.
+    """
     ends = list(dict.fromkeys(h for t in sorted(ties, key=lambda t: t["id"])
-                              for h in (t["left_hash"], t["right_hash"]) if h not in mine))
+                              for h in (t["left_hash"], t["right_hash"]) if h not in through))
     retied = []
     for other in ends[1:]:
-        retied += _decide(conn, "merge", ends[:1], [other])
-    return ties, retied
+        if not _decisions_between(conn, "merge", ends[:1], [other]):  # tied so already
+            retied += _decide(conn, "merge", ends[:1], [other])
+    return retied
+
+
+def keep_merges_past(conn: Connection, record_ids: Sequence[int]) -> list[int]:
+    """Keep the user's merges standing when records ``record_ids`` go (their import undone).
+
+    A merge by hand is kept as one pair of keys, one record's of each side; merged in turn,
+    the shop's Anna, the till's Ann and the list's Anna may be tied shop-till and till-list.
+    Undoing the till's import takes its keys away: the ties through them would hold nothing,
+    and a rebuild would split the list's Anna off the customer the user made.  What they tied
+    through those keys is tied directly (as a split does, :func:`_untie`): each other end still
+    on the customer that held the going records is tied to the first.  The ties through the
+    going keys stay as they are: the same file imported again brings its rows back under them.
+    Returns the ids of the ties added.
+    """
+    md, rec, ident = MatchDecision.__table__, SourceRecord.__table__, Identifier.__table__
+    going = set(record_ids)
+    if not going or conn.execute(select(md.c.id).where(md.c.kind == "merge").limit(1)).first() is None:
+        return []
+    owner: dict[str, int] = {}  # each going key, with the customer of a going record holding it
+    of_record: dict[int, int | None] = {}
+    values: set[str] = set()
+    for part in chunks(sorted(going)):
+        for rid, row_hash, cid in conn.execute(select(rec.c.id, rec.c.row_hash, rec.c.customer_id)
+                                               .where(rec.c.id.in_(part))):
+            of_record[rid] = cid
+            if cid is not None:
+                owner.setdefault(row_hash, cid)
+        for rid, value in conn.execute(select(ident.c.record_id, ident.c.value).where(
+                ident.c.record_id.in_(part), ident.c.kind == "external")):
+            values.add(value)
+            if of_record.get(rid) is not None:
+                owner.setdefault(external_key(value), of_record[rid])
+    hashes = {k for k in owner if not k.startswith("x:")}
+    keys = set(owner)
+    ties = {t["id"]: t for part in chunks(sorted(keys)) for t in (dict(r) for r in conn.execute(select(md).where(
+        md.c.kind == "merge", or_(md.c.left_hash.in_(part), md.c.right_hash.in_(part)))).mappings())}
+    if not ties:
+        return []
+    # A key another record holds too (the same row in a later file, the same customer id) stays.
+    for part in chunks(sorted(hashes)):
+        for row_hash, rid in conn.execute(select(rec.c.row_hash, rec.c.id).where(rec.c.row_hash.in_(part))):
+            if rid not in going:
+                keys.discard(row_hash)
+    for part in chunks(sorted(values)):
+        for value, rid in conn.execute(select(ident.c.value, ident.c.record_id).where(
+                ident.c.kind == "external", ident.c.value.in_(part))):
+            if rid not in going:
+                keys.discard(external_key(value))
+    through = [t for t in ties.values() if t["left_hash"] in keys or t["right_hash"] in keys]
+    # The keys the customers holding those keys keep through records that stay: where ties may go.
+    holder: dict[str, int] = {}
+    staying: dict[int, list[int]] = {}
+    for cid in sorted({owner[h] for t in through for h in (t["left_hash"], t["right_hash"]) if h in keys}):
+        staying[cid] = [r for r in _record_ids(conn, cid) if r not in going]
+        for key in _keys_of(conn, staying[cid]):
+            holder.setdefault(key, cid)
+    # Keys tied to one another through going keys are one group (union-find over the going keys).
+    group: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while group.get(key, key) != key:
+            key = group[key]
+        return key
+
+    for t in through:
+        if t["left_hash"] in keys and t["right_hash"] in keys:
+            group[root(t["left_hash"])] = root(t["right_hash"])
+    added: list[int] = []
+    by_group: dict[tuple[str, int], list[dict]] = {}
+    for t in through:
+        gone = t["left_hash"] if t["left_hash"] in keys else t["right_hash"]
+        other = t["right_hash"] if gone == t["left_hash"] else t["left_hash"]
+        if other in holder:
+            by_group.setdefault((root(gone), holder[other]), []).append(t)
+    for (_, _cid), group_ties in sorted(by_group.items(), key=lambda g: min(t["id"] for t in g[1])):
+        added += _tie_ends(conn, group_ties, keys | {h for t in group_ties for h in (t["left_hash"], t["right_hash"])
+                                                     if h not in holder})
+    # What the going records held to the customer (the till's sale by the till customer's phone)
+    # came with them in the user's merge: it stays tied to the customer too.
+    by_hand = hand_followers(conn)
+    for cid in sorted({c for _, c in by_group}):
+        anchors = [r for r in staying[cid] if r not in by_hand]
+        leaving = [r for r in _record_ids(conn, cid) if r in going]
+        if anchors and leaving:
+            added += _keep_the_rest_together(conn, leaving, anchors)
+    return added
+
+
+def _keys_of(conn: Connection, record_ids: Sequence[int]) -> set[str]:
+    """Every key a decision about these records may be written against: row hashes and customer ids."""
+    rec, ident = SourceRecord.__table__, Identifier.__table__
+    out: set[str] = set()
+    for part in chunks(list(record_ids)):
+        out.update(conn.execute(select(rec.c.row_hash).where(rec.c.id.in_(part))).scalars())
+        out.update(external_key(v) for v in conn.execute(select(ident.c.value).where(
+            ident.c.record_id.in_(part), ident.c.kind == "external")).scalars())
+    return out
 
 
 def _same_rows(conn: Connection, customer_id: int, record_ids: Sequence[int]) -> list[int]:

@@ -14,7 +14,7 @@ from omnidesk.core.campaigns.sends import keep_sends
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
-from omnidesk.core.identity.merge import merges_of_batch, undo_log_in
+from omnidesk.core.identity.merge import keep_merges_past, merges_of_batch, undo_log_in
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.identity.writes import outlive_leads
 from omnidesk.core.importing import running
@@ -134,6 +134,8 @@ def undo_batch_in(conn, batch_id: int) -> dict[str, int]:
     events = conn.execute(delete(Event.__table__).where(Event.__table__.c.batch_id == batch_id)).rowcount
     # What was entered by hand stays with its person, or at least on its customer, able to find them again.
     outlive_leads(conn, batch_id)
+    # The user's merges keyed by its rows still hold what they joined, tied past them.
+    keep_merges_past(conn, conn.execute(in_batch).scalars().all())
     conn.execute(delete(Consent.__table__).where(Consent.__table__.c.record_id.in_(in_batch)))
     conn.execute(delete(Identifier.__table__).where(Identifier.__table__.c.record_id.in_(in_batch)))
     conn.execute(delete(CustomField.__table__).where(CustomField.__table__.c.record_id.in_(in_batch)))
