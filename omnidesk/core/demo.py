@@ -31,14 +31,7 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
     """
     path = Path(path).expanduser()
     if path.exists():
-        if not is_demo(path):
-            # Not even with force: a shop's own workspace (or any other file) is never replaced
-            # by a demo; only an earlier demo is.
-            raise UserError(f"{path} is not a demo workspace, and a demo never takes the place of one; "
-                            "choose another path.")
-        if not force:
-            raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
-        _refuse_if_kept(path)
+        _may_replace(path, force, "choose another path.")
     path.parent.mkdir(parents=True, exist_ok=True)
     # Its own scratch name: a second build at the same path (another window, the command line)
     # would otherwise remove this one's half-built file, or have its own moved into place.
@@ -68,12 +61,7 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
         # The same questions again, a minute of building later: what is at the path now may not be
         # what was there when the build began (a workspace made there meanwhile, by hand or by a window).
         if os.path.lexists(path):
-            if not is_demo(path):
-                raise UserError(f"{path} is not a demo workspace, and a demo never takes the place of one; "
-                                "the new demo was not put there.")
-            if not force:
-                raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
-            _refuse_if_kept(path)
+            _may_replace(path, force, "the new demo was not put there.")
             _close_for_replacing(path)
             os.replace(partial, path)
         else:  # nothing there: and nothing that appears there now is replaced
@@ -81,6 +69,17 @@ def build_demo(path: str | os.PathLike, *, customers: int = 300, force: bool = F
     finally:
         remove_workspace_files(partial)
     return {"workspace": str(path), "files": files, "counts": counts}
+
+
+def _may_replace(path: Path, force: bool, otherwise: str) -> None:
+    """UserError unless the file at ``path`` is a demo that ``force`` allows replacing."""
+    if not is_demo(path):
+        # Not even with force: a shop's own workspace (or any other file) is never replaced
+        # by a demo; only an earlier demo is.
+        raise UserError(f"{path} is not a demo workspace, and a demo never takes the place of one; {otherwise}")
+    if not force:
+        raise UserError(f"{path} already exists; add --force to replace it with a new demo.")
+    _refuse_if_kept(path)
 
 
 DEMO_SETTING = "demo_workspace"
