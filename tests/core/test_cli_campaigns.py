@@ -442,3 +442,42 @@ def test_a_token_inside_the_emails_link_goes_to_mailchimp_url_encoded(shop, caps
     assert "Hi *|IF:FNAME|**|FNAME|**|ELSE:|*there*|END:IF|*," in html  # outside a link, as it is
     with (out / "spring-sale_email_2027-03-01_0900.csv").open(encoding="utf-8", newline="") as f:
         assert "CITY" in next(csv.DictReader(f))  # the column Mailchimp fills the tag from
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_message_file_given_as_a_plan_is_refused_and_the_campaign_kept(shop, capsys, tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(dict(PLAN, holdout_percent=10)), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    before = run(capsys, "campaign", "show", "Spring sale", "--json", "-w", str(shop))[1]
+    kept = tmp_path / "kept.json"
+    assert run(capsys, "message", "export-json", "Spring sale", str(kept), "-w", str(shop))[0] == 0
+    spring = tmp_path / "spring.json"  # the message example of the README
+    spring.write_text(json.dumps({"name": "Spring sale", "message": {
+        "headline": "Spring sale", "body": "Hi {first_name|there}, 20% off all spring stock.",
+        "offer_code": "SPRING20", "offer_value": "20% off", "link": "https://example.com/spring"}}), encoding="utf-8")
+    status, out, err = run(capsys, "campaign", "import", str(spring), "-w", str(shop))
+    assert status != 0 and out == "" and "This is a message file, not a plan" in err
+    assert "omnidesk message import" in err and len(err.strip().splitlines()) == 1
+    no_steps = tmp_path / "nosteps.json"
+    no_steps.write_text(json.dumps({k: v for k, v in PLAN.items() if k != "steps"}), encoding="utf-8")
+    status, out, err = run(capsys, "campaign", "import", str(no_steps), "-w", str(shop))
+    assert status != 0 and out == "" and "steps: a plan lists its steps" in err
+    assert run(capsys, "campaign", "show", "Spring sale", "--json", "-w", str(shop))[1] == before
+    again = tmp_path / "again.json"
+    assert run(capsys, "message", "export-json", "Spring sale", str(again), "-w", str(shop))[0] == 0
+    assert again.read_text(encoding="utf-8") == kept.read_text(encoding="utf-8")
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_campaign_with_no_steps_is_not_scheduled(shop, capsys, tmp_path):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(dict(PLAN, steps=[])), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[:2] == (0, "Saved campaign Spring sale: "
+                                                                                    "no steps\n")
+    status, out, _ = run(capsys, "campaign", "check", "Spring sale", "--json", "-w", str(shop))
+    assert status == 1 and "no_steps" in {f["code"] for f in json.loads(out)["findings"]}
+    status, out, err = run(capsys, "campaign", "schedule", "Spring sale", "-w", str(shop))
+    assert status != 0 and out == "" and "the campaign has no steps" in err
+    listed = json.loads(run(capsys, "campaign", "list", "--json", "-w", str(shop))[1])
+    assert [(c["status"], c["steps"]) for c in listed] == [("draft", [])]

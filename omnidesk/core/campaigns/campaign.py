@@ -468,6 +468,14 @@ def import_plan(ws: Workspace, plan: object) -> CampaignData:
     unknown = [k for k in plan if k not in known]
     if unknown:
         raise UserError(f"'{unknown[0]}' is not part of a plan; it holds {', '.join(known)}.")
+    if "steps" not in plan:
+        # A file without steps would replace the campaign's steps, hold-out and goal with nothing.
+        if set(plan) <= {"name", "message", "variants"} and isinstance(plan.get("message"), dict):
+            raise UserError("This is a message file, not a plan (it holds name, message and variants, no steps); "
+                            "import it as a message (`omnidesk message import`, or Import JSON… on the Messages screen), "
+                            "or give the plan its steps.")
+        raise UserError("steps: a plan lists its steps (give \"steps\": [] for a campaign with none yet); "
+                        f"it holds {', '.join(known)}.")
     name = _name(plan.get("name"))
     steps = plan.get("steps") or []
     if not isinstance(steps, list):

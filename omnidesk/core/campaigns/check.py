@@ -110,6 +110,8 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
     longest_sms: list = []
     if campaign.message is None:
         findings.append(Finding("campaign", ERROR, "no_message", "the campaign has no message"))
+    if not campaign.steps:
+        findings.append(Finding("campaign", ERROR, "no_steps", "the campaign has no steps; add one to send it"))
     audiences, unusable = usable_audiences(ws, campaign, now=now)
     findings.extend(Finding(s.channel, ERROR, "step_time_out_of_range", s.problem) for s in unusable)
     if campaign.message is not None:
