@@ -54,6 +54,7 @@ from omnidesk.core.consent import decide, facts_query
 from omnidesk.core.contact import mailbox_of, normalize_email, normalize_phone
 from omnidesk.core.dialect import casefold
 from omnidesk.core.errors import UserError
+from omnidesk.core.text import clean_line
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.writes import REJOIN, new_customer_row
@@ -262,10 +263,12 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
     """The value as it is stored, read the way an import reads that field; UserError when it cannot be."""
     if field not in FIELDS:
         raise UserError(f"'{field}' is not a field that can be typed in; one of: {', '.join(FIELDS)}.")
-    text = " ".join((value or "").split())
+    text = clean_line(value)
     if not text:
         return ""
     label = field.replace("_", " ")
+    if len(text) > 1000:
+        raise UserError(f"{label}: keep it to 1,000 characters at most (it has {len(text):,}).")
     if field == "email":
         got = normalize_email(text)
     elif field == "phone":
@@ -532,7 +535,7 @@ def _consent_to_record(channel: str, status: str) -> tuple[str, str]:
 
 
 def _note(note: str) -> str:
-    return " ".join((note or "").split())[:1000]
+    return clean_line(note)[:1000]
 
 
 def record_consent(ws: Workspace, customer_id: int, channel: str, status: str, note: str = "", *,
@@ -620,7 +623,7 @@ def _typed(conn: Connection, name: str, value: str) -> dict:
 
 def check_custom_field(ws: Workspace, name: str, value: str) -> str:
     """Why ``value`` cannot be typed in as the custom field ``name`` ("" when it can); changes nothing."""
-    name, value = " ".join((name or "").split()), " ".join((value or "").split())
+    name, value = clean_line(name), clean_line(value)
     if not name:
         return "A custom field needs a name."
     with ws.engine.connect() as conn:
@@ -633,10 +636,10 @@ def check_custom_field(ws: Workspace, name: str, value: str) -> str:
 
 def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> Edit:
     """Type in the customer's custom field ``name`` ("" clears what files say); shown before any file's value."""
-    name = " ".join((name or "").split())
+    name = clean_line(name)
     if not name:
         raise UserError("A custom field needs a name.")
-    value = " ".join((value or "").split())
+    value = clean_line(value)
     cf = CustomField.__table__
     with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)

@@ -73,8 +73,16 @@ def _bits(text: str) -> float:
     return value
 
 
-def _text(text: str) -> str:
-    return text.strip()
+def _business_name(text: str) -> str:
+    """The shop's name, as the brand's ``name`` keeps it: one line, at most 300 characters (empty: none)."""
+    from omnidesk.core.text import clean_line
+
+    if "\x00" in text:
+        raise ValueError("a name cannot hold a NUL character (\\x00)")
+    name = clean_line(text)
+    if len(name) > 300:
+        raise ValueError(f"keep the shop's name to 300 characters at most (it has {len(name):,})")
+    return name
 
 
 def _channels(text: str) -> list[str]:
@@ -143,7 +151,7 @@ def _quiet_action(text: str) -> str:
 
 
 SETTINGS: tuple[SettingSpec, ...] = (
-    SettingSpec("business_name", "the shop's name", _text),
+    SettingSpec("business_name", "the shop's name", _business_name),
     SettingSpec("default_region", "where local phone numbers and dates without a country are from (US, GB, DE...)",
                 _region),
     SettingSpec("timezone", "the shop's time zone: the timeline reads times on its clock "

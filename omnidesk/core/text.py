@@ -49,6 +49,43 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+# Control characters a typed or imported value never means: C0 but tab and line breaks, DEL, C1.
+# Written raw into an export they ring, recolour a terminal or end a C string; a NUL in a name
+# makes it one no command line can give back.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+NAME_LIMIT = 200
+
+
+def clean_line(value: object) -> str:
+    """A value typed in or read from a file as it is kept on one line: control characters
+    dropped, every run of spaces and line breaks one space, trimmed."""
+    return " ".join(_CONTROLS.sub("", str(value or "")).split())
+
+
+def clean_lines(value: object) -> str:
+    """A value whose line breaks mean something (a note, a message's body): control
+    characters dropped, CR LF and CR made LF, tabs and line breaks kept."""
+    return _CONTROLS.sub("", str(value or "").replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def clean_name(value: object, what: str, *, limit: int = NAME_LIMIT) -> str:
+    """A name typed in or imported (a message's, a campaign's, a segment's, the shop's): one line
+    (:func:`clean_line`), not empty, at most ``limit`` characters; UserError saying why not.
+
+    A NUL is refused rather than dropped: a name holding one cannot have come from a keyboard."""
+    from omnidesk.core.errors import UserError
+
+    if not isinstance(value, str) or not clean_line(value):
+        raise UserError(f"A {what} needs a name.")
+    if "\x00" in value:
+        raise UserError(f"A {what}'s name cannot hold a NUL character (\\x00).")
+    name = clean_line(value)
+    if len(name) > limit:
+        raise UserError(f"Keep a {what}'s name under {limit} characters (this one has {len(name):,}).")
+    return name
+
+
 def counted(n: int, word: str, many: str | None = None) -> str:
     """``n`` with its noun in the right number: "1 customer", "2,000 customers", "3 people"."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"

@@ -41,6 +41,7 @@ from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.derive import CHANNEL_LABELS, VARIANT_CHANNELS
 from omnidesk.core.models import Campaign, CampaignStep, Message, SendRecord, utcnow
+from omnidesk.core.text import clean_line, clean_name
 from omnidesk.core.timeutil import canonical_zone
 from omnidesk.core.workspace import Workspace
 
@@ -152,12 +153,7 @@ def plan_version(data: CampaignData) -> tuple:
 
 
 def _name(text: object, what: str = "campaign") -> str:
-    if not isinstance(text, str) or not " ".join(text.split()):
-        raise UserError(f"A {what} needs a name.")
-    name = " ".join(text.split())
-    if len(name) > 200:
-        raise UserError(f"Keep a {what}'s name under 200 characters.")
-    return name
+    return clean_name(text, what)
 
 
 def clean_step(raw: object, n: int) -> Step:
@@ -330,7 +326,7 @@ def save_campaign(ws: Workspace, name: str, *, message: str | None, audience: ob
             raise UserError(f"A campaign named '{existing.name}' exists already; choose another name or replace it.")
         if holdout is None:
             holdout = _audience_of(existing.audience_json)[1] if existing is not None else 0
-        values = dict(name=name, goal=" ".join((goal or "").split()), message_id=message_id,
+        values = dict(name=name, goal=clean_line(goal), message_id=message_id,
                       audience_json=_audience_json(audience, holdout), mode=mode, updated_at=utcnow())
         if existing is None:
             cid = conn.execute(insert(c).returning(c.c.id).values(status="draft", created_at=utcnow(),

@@ -64,7 +64,7 @@ from omnidesk.core.importing.sniff import BlankRows, FileFormat, Record, open_so
 from omnidesk.core.importing.source_file import SourceFile, file_name_text
 from omnidesk.core.importing.unreadable import no_rows
 from omnidesk.core.models import ImportBatch, SavedMapping, utcnow
-from omnidesk.core.text import printable
+from omnidesk.core.text import clean_line, clean_name, printable
 from omnidesk.core.workspace import Workspace
 
 DATE_SAMPLE = 5000
@@ -79,7 +79,7 @@ def check_channel(text: str) -> str:
     if not text.strip():
         raise UserError("a channel needs a name, such as shop, till or email (leave it out to have it "
                         "detected from the file)")
-    return channel_code(text)
+    return channel_code(clean_name(text, "channel"))
 
 
 @dataclass
@@ -186,7 +186,7 @@ class ImportPlan:
         if kind is not None:
             plan = replace(plan, kind=Kind(kind).value)
         if channel is not None:  # a channel's code, or its name as the user typed it
-            plan = replace(plan, channel=check_channel(channel), channel_label=own_channel_label(channel))
+            plan = replace(plan, channel=check_channel(channel), channel_label=own_channel_label(clean_line(channel)))
         if mapping is not None or kind is not None or channel is not None:
             notes = [w for w in plan.warnings if not w.startswith(_LIST_NOTE)]
             plan = replace(plan, warnings=notes + _optout_list_notes(plan))
@@ -484,7 +484,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     plan = ImportPlan(
         path=path, file_hash=file_hash, file_size=src.size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
-        channel_label=own_channel_label(options.channel) if options.channel is not None else None,
+        channel_label=own_channel_label(clean_line(options.channel)) if options.channel is not None else None,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
         region_evidence=evidence, guessed_date_columns=guessed,

@@ -92,7 +92,9 @@ def _too_long(limit: int, length: int) -> UserError:
 
 
 def _clean_line(value: str, limit: int) -> str:
-    text = " ".join((value or "").split())
+    from omnidesk.core.text import clean_line
+
+    text = clean_line(value)
     if len(text) > limit:
         raise _too_long(limit, len(text))
     return text
@@ -100,7 +102,9 @@ def _clean_line(value: str, limit: int) -> str:
 
 def _clean_text(value: str, limit: int) -> str:
     """Several lines kept (an address, a footer); spaces at the ends of each trimmed."""
-    lines = [" ".join(line.split()) for line in (value or "").replace("\\n", "\n").splitlines()]
+    from omnidesk.core.text import clean_line
+
+    lines = [clean_line(line) for line in (value or "").replace("\\n", "\n").splitlines()]
     text = "\n".join(lines).strip()
     if len(text) > limit:
         raise _too_long(limit, len(text))

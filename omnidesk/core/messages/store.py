@@ -34,6 +34,7 @@ from omnidesk.core.messages.derive import (
     master_changes,
 )
 from omnidesk.core.models import Message, MessageVariant, MessageVersion, utcnow
+from omnidesk.core.text import clean_line, clean_lines, clean_name
 from omnidesk.core.workspace import Workspace
 
 MAX_FIELD = 20_000
@@ -82,12 +83,7 @@ class Version:
 
 
 def _clean_name(name: str) -> str:
-    text = " ".join((name or "").split())
-    if not text:
-        raise UserError("A message needs a name.")
-    if len(text) > 200:
-        raise UserError("Keep a message's name under 200 characters.")
-    return text
+    return clean_name(name, "message")
 
 
 def clean_master(master: Mapping[str, object]) -> dict[str, str]:
@@ -103,7 +99,7 @@ def clean_master(master: Mapping[str, object]) -> dict[str, str]:
             continue
         if not isinstance(value, str):
             raise UserError(f"message.{f}: give text, not {type(value).__name__}")
-        text = value.strip() if f == "body" else " ".join(value.split())
+        text = clean_lines(value).strip() if f == "body" else clean_line(value)
         if len(text) > MAX_FIELD:
             raise UserError(f"message.{f}: keep it to {MAX_FIELD:,} characters at most")
         out[f] = text
@@ -138,7 +134,7 @@ def clean_variant(channel: str, fields: Mapping[str, object]) -> dict[str, str]:
             raise UserError(f"variants.{channel}.{f}: give text, not {type(value).__name__}")
         if len(value) > MAX_FIELD:
             raise UserError(f"variants.{channel}.{f}: keep it to {MAX_FIELD:,} characters at most")
-        out[f] = value.strip()
+        out[f] = clean_lines(value).strip()
     return out
 
 

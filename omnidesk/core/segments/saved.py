@@ -9,9 +9,11 @@ from sqlalchemy import delete, select
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.dialect import casefold
+from omnidesk.core.errors import UserError
 from omnidesk.core.models import SavedSegment, utcnow
 from omnidesk.core.segments.rules import Rule, RuleError, check_rule
 from omnidesk.core.segments.sql import known_channels
+from omnidesk.core.text import clean_name
 
 _S = SavedSegment.__table__
 # Names compare as folded text in every alphabet ("Été" is "ÉTÉ"): SQLite's lower() folds only A-Z.
@@ -26,12 +28,10 @@ class Segment:
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(str(name).split())
-    if not name:
-        raise RuleError("a segment needs a name")
-    if len(name) > 200:
-        raise RuleError("a segment name is at most 200 characters")
-    return name
+    try:
+        return clean_name(name if isinstance(name, str) else str(name), "segment")
+    except UserError as exc:
+        raise RuleError(str(exc)) from None
 
 
 # ``expect`` not given: the segment may read anyhow.
