@@ -82,3 +82,18 @@ def test_names_too_long_are_refused_and_nothing_changed(shop, capsys, tmp_path):
     write_csv(csv_in, ["Email"], [["cy@example.com"]])
     status, out, err = run_cli(capsys, "import", str(csv_in), "--channel", "c" * 201, "-w", str(shop))
     assert status != 0 and "Keep a channel's name under 200 characters" in err
+
+
+def test_a_name_imported_is_kept_without_control_characters_and_its_row_as_read(shop, capsys, tmp_path):
+    file = tmp_path / "more.csv"
+    file.write_bytes(b"Email,First Name\r\nq@example.com,a\x1b[31mb\x07\r\n")
+    assert run_cli(capsys, "import", str(file), "-w", str(shop))[0] == 0
+    out = tmp_path / "out.csv"
+    assert run_cli(capsys, "export", "customers", str(out), "-w", str(shop))[0] == 0
+    rows = {r["email"]: r for r in csv.DictReader(out.read_text(encoding="utf-8").splitlines())}
+    assert rows["q@example.com"]["first_name"] == "A[31mb"
+    import sqlite3
+
+    with sqlite3.connect(shop) as conn:
+        raws = [json.loads(r) for (r,) in conn.execute("SELECT raw_json FROM source_record")]
+    assert ["q@example.com", "a\x1b[31mb\x07"] in raws

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from omnidesk.core.cells import clean_cell
+from omnidesk.core.text import clean_line
 
 __all__ = ["NameParts", "compose_full_name", "family_first_script", "name_readings", "normalize_name",
            "parse_full_name", "split_full_name"]
@@ -57,7 +58,8 @@ def normalize_name(raw: str) -> str:
     "Jan van der Berg").  Mixed case is kept exactly as typed."""
     # NFKC: half-width katakana (ﾔﾏﾀﾞ) and full-width letters (Ｔａｒｏ) as they are read,
     # the ideographic space as a space.
-    text = " ".join(unicodedata.normalize("NFKC", clean_cell(raw)).split())
+    # Control characters dropped: a terminal's colour codes in a name would go raw into exports.
+    text = clean_line(unicodedata.normalize("NFKC", clean_cell(raw)))
     if not text:
         return ""
     has_cased = any(ch.isupper() or ch.islower() for ch in text)
