@@ -82,7 +82,7 @@ def clean_name(value: object, what: str, *, limit: int = NAME_LIMIT) -> str:
         raise UserError(f"A {what}'s name cannot hold a NUL character (\\x00).")
     name = clean_line(value)
     if len(name) > limit:
-        raise UserError(f"Keep a {what}'s name under {limit} characters (this one has {len(name):,}).")
+        raise UserError(f"Keep a {what}'s name to {limit} characters at most (this one has {len(name):,}).")
     return name
 
 

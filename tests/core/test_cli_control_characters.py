@@ -81,7 +81,7 @@ def test_names_too_long_are_refused_and_nothing_changed(shop, capsys, tmp_path):
     csv_in = tmp_path / "more.csv"
     write_csv(csv_in, ["Email"], [["cy@example.com"]])
     status, out, err = run_cli(capsys, "import", str(csv_in), "--channel", "c" * 201, "-w", str(shop))
-    assert status != 0 and "Keep a channel's name under 200 characters" in err
+    assert status != 0 and "Keep a channel's name to 200 characters at most" in err
 
 
 def test_a_name_imported_is_kept_without_control_characters_and_its_row_as_read(shop, capsys, tmp_path):
