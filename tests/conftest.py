@@ -121,3 +121,24 @@ def new_workspace(empty_workspace_file):
         return Workspace.open(path)
 
     return new
+
+
+@pytest.fixture
+def shared_folder():
+    """A fresh folder every user may enter and write in (a test's own tmp_path is its owner's
+    alone), for commands run as another user; removed afterwards, whatever modes it was left with."""
+    import stat
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="omnidesk-shared-"))
+    folder.chmod(0o777)
+    yield folder
+
+    def open_up(d: Path) -> None:  # a folder left unreadable hides what is in it from rmtree
+        d.chmod(d.stat().st_mode | stat.S_IRWXU)
+        for child in d.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                open_up(child)
+
+    open_up(folder)
+    shutil.rmtree(folder)

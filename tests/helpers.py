@@ -247,3 +247,38 @@ def drawn_strings(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(PDFTextObject, "_formatText", recording)
     return drawn
+
+
+def another_users_cli(folder: Path):
+    """``run(*argv)`` runs ``omnidesk ARGV…`` in ``folder`` as a user who owns none of the files
+    there, returning its exit status, standard output and standard error: the operating system's
+    own refusals (a folder of mode 555 or 700), which root never gets.  As root the command runs
+    as ``nobody`` (skipped where ``setpriv`` is missing); as anyone else, as that user.
+
+    ``folder`` must be one every user may enter (see the ``shared_folder`` fixture of a test).
+    """
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import pytest
+
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running a command as another user needs setpriv")
+        prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+    home = folder / ".home"
+    home.mkdir(mode=0o777, exist_ok=True)
+    home.chmod(0o777)
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "HOME": str(home), "OMNIDESK_DATA_DIR": str(home), "PYTHONPATH": root}
+
+    def run(*argv) -> tuple[int, str, str]:
+        done = subprocess.run([*prefix, sys.executable, "-m", "omnidesk", *map(str, argv)], cwd=folder, env=env,
+                              capture_output=True, text=True, timeout=120)
+        return done.returncode, done.stdout, done.stderr
+
+    return run

@@ -27,6 +27,7 @@ from pathlib import Path
 from omnidesk.core.dialect import remove_workspace_files
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.outfiles import OutputExistsError, new_file_beside, put_in_place
+from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.models import DASHBOARD_TABLES
 
 BATCH = 500
@@ -290,13 +291,17 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
     _refuse_what_is_not_a_workspace(damaged)
     if new.exists():
         raise UserError(f"{new} already exists; give the name of a new file to recover into.")
-    new.parent.mkdir(parents=True, exist_ok=True)
     # Its own scratch name, as a demo build's: two recoveries into one name never share it.
     partial = new.with_name(f"{new.name}.recovering-{os.getpid()}-{uuid.uuid4().hex[:8]}")
     # A read-only reader of a WAL file creates -wal/-shm it cannot remove: remove the ones it made.
     made = [log for log in (Path(f"{damaged}-wal"), Path(f"{damaged}-shm")) if not log.exists()]
     src = _open_read_only(damaged)
     try:
+        # Made here, before any reading: a folder that refuses it is said of the user's NEW file and
+        # its folder, as for any output, and never as SQLite's "unable to open database file".
+        with telling_write_failures(new):
+            new.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666))
         method, recovered, skipped = "copy", {}, 0
         if not _copy_whole(src, partial) or not _is_workspace(partial):
             remove_workspace_files(partial)

@@ -11,12 +11,13 @@ import builtins
 import errno
 import io
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from omnidesk.core import failures
-from tests.helpers import cli_shop_fixtures, one_line, run_cli
+from tests.helpers import another_users_cli, cli_shop_fixtures, one_line, run_cli
 
 PEOPLE = (["Email", "First Name"], [["ann@example.com", "Ann"], ["broken@", "Bob"]])  # Bob's row is flagged
 
@@ -101,3 +102,16 @@ def test_a_file_already_there_that_may_not_be_replaced_is_named(tmp_path):
     exc = PermissionError(errno.EPERM, "Operation not permitted", str(target), None, str(tmp_path / "x"))
     reason = failures.write_failure_reason(target, exc)
     assert reason.startswith(f"the file spring.ics already in {tmp_path} may not be replaced")
+
+
+def test_recover_into_a_folder_another_user_may_not_write_says_so_in_one_line(shared_folder, empty_workspace_file):
+    shutil.copyfile(empty_workspace_file, shared_folder / "shop.omnidesk")
+    (shared_folder / "shop.omnidesk").chmod(0o644)
+    locked = shared_folder / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    run = another_users_cli(shared_folder)
+    status, _out, err = run("recover", "shop.omnidesk", "locked/new.omnidesk")
+    assert status == 1 and one_line(err), err
+    assert err.strip() == "omnidesk: error: cannot write new.omnidesk: the folder locked is read-only"
+    assert list(locked.iterdir()) == []
