@@ -24,6 +24,7 @@ from omnidesk.cli.common import (
     _add_workspace_arg,
     _is_user_error,
     _settle_workspace,
+    _user_error_text,
     _workspace_path,
 )
 from omnidesk.core.text import printable
@@ -97,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # A full disk or a damaged file: one sentence, never the rows SQLAlchemy quotes.
         told = failures.describe(exc, _workspace_path(args))
         if told is None and _is_user_error(exc):
-            told = str(exc)
+            told = _user_error_text(exc)
         if told is None:
             told = _database_refusal(args, exc)
         if told is None:

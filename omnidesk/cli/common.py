@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from omnidesk.core import paths
@@ -177,12 +178,22 @@ def _output(path: str | Path, args: argparse.Namespace) -> Path:
         out = check_output(path, overwrite=getattr(args, "force", False), workspace=_workspace_path(args))
     except OutputExistsError:
         raise CliError(f"{printable(str(path))} already exists; add --force to replace it") from None
+    except OSError as exc:  # a folder the user may not look in
+        raise _refused_output(Path(path), exc) from None
     # Told now, not once the work is done: an import's error report into a folder that is not
     # there was refused after the import had been committed.
     if not out.absolute().parent.is_dir():
         raise CliError(f"cannot write {printable(out.name)}: there is no folder "
                        f"{printable(str(out.absolute().parent))}")
     return out
+
+
+def _refused_output(path: Path, exc: OSError) -> CliError:
+    """The one line for an output file the system refused even to look for, said as a failed write is."""
+    from omnidesk.core.failures import write_failure_reason
+    from omnidesk.core.text import printable
+
+    return CliError(f"cannot write {printable(path.name)}: {printable(write_failure_reason(path, exc))}")
 
 
 def _wait(args: argparse.Namespace) -> float:
@@ -233,3 +244,15 @@ def _is_user_error(exc: BaseException) -> bool:
     from omnidesk.core.workspace import WorkspaceError
 
     return isinstance(exc, (UserError, WorkspaceError, OSError))
+
+
+def _user_error_text(exc: BaseException) -> str:
+    """What a user error (see :func:`_is_user_error`) says.  A path the system will not let the user
+    look at (a folder of another user's) is said as every reader of a user's file says it, naming
+    the file, never as the system's own ``[Errno 13]`` line."""
+    from omnidesk.core.text import printable
+    from omnidesk.core.userfiles import cannot_open_text
+
+    if isinstance(exc, PermissionError) and isinstance(exc.filename, (str, os.PathLike)):
+        return cannot_open_text(printable(Path(exc.filename).name), exc)
+    return str(exc)

@@ -19,6 +19,7 @@ from omnidesk.cli.common import (
     _open_or_create,
     _output,
     _row_id,
+    _user_error_text,
     _workspace_path,
 )
 from omnidesk.cli.output import Output
@@ -150,8 +151,8 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
     def one_file(done) -> None:  # told as each file finishes
         if isinstance(done, FileFailure):
             if not stops(done.error):
-                out.item({"file": done.file_name, "error": str(done.error)},
-                         notes=f"omnidesk: error: {done.error}")
+                told = _user_error_text(done.error)
+                out.item({"file": done.file_name, "error": told}, notes=f"omnidesk: error: {told}")
             return
         plan, result = done
         summary = result.summary()

@@ -7,7 +7,7 @@ import shlex
 from pathlib import Path
 
 from omnidesk import __version__
-from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing
+from omnidesk.cli.common import EXIT_OK, EXIT_USAGE, CliError, _command, _open_existing, _refused_output
 from omnidesk.cli.output import Output
 from omnidesk.core import paths
 
@@ -191,7 +191,11 @@ def cmd_recover(args: argparse.Namespace) -> int:
     if damaged.is_dir():
         raise CliError(f"{printable(str(damaged))} is a folder, not a workspace file; give the damaged "
                        "workspace file itself")
-    if not new.exists():  # an existing NEW is refused by recover_workspace, whatever it is
+    try:
+        new_exists = new.exists()
+    except OSError as exc:  # a folder the user may not look in
+        raise _refused_output(new, exc) from None
+    if not new_exists:  # an existing NEW is refused by recover_workspace, whatever it is
         problem = workspace_path_problem(new)
         if problem:
             raise CliError(f"NEW: {printable(problem)}")

@@ -156,6 +156,8 @@ def write_failure_reason(target: Path, exc: OSError) -> str:
     if code == errno.EROFS:
         return f"the folder {folder} is on a read-only disk"
     if code in (errno.EACCES, errno.EPERM):
+        if not os.access(folder, os.X_OK):  # not even looked into: another user's folder
+            return f"the folder {folder} cannot be opened (permission denied)"
         names = {os.path.abspath(n) for n in (exc.filename, exc.filename2) if isinstance(n, (str, os.PathLike))}
         if os.path.abspath(target) in names and (target.exists() or target.is_symlink()):
             # The temporary file was written: what was refused is moving the file already there.

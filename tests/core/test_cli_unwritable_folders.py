@@ -115,3 +115,50 @@ def test_recover_into_a_folder_another_user_may_not_write_says_so_in_one_line(sh
     assert status == 1 and one_line(err), err
     assert err.strip() == "omnidesk: error: cannot write new.omnidesk: the folder locked is read-only"
     assert list(locked.iterdir()) == []
+
+
+@pytest.fixture
+def behind_a_closed_folder(shared_folder, empty_workspace_file):
+    """``(run, ...)``: a workspace anyone may change, and a folder ``secret`` (holding a CSV file and
+    a workspace) that the user ``run`` runs as may not open, as another user's private folder."""
+    shutil.copyfile(empty_workspace_file, shared_folder / "shop.omnidesk")
+    (shared_folder / "shop.omnidesk").chmod(0o666)
+    secret = shared_folder / "secret"
+    secret.mkdir()
+    (secret / "a.csv").write_text("Email\nann@example.com\n", encoding="utf-8")
+    shutil.copyfile(empty_workspace_file, secret / "x.omnidesk")
+    secret.chmod(0o000)  # not even its owner's way in, so the case is real whoever runs the tests
+    return another_users_cli(shared_folder)
+
+
+CANNOT_OPEN = 'omnidesk: error: "{name}" cannot be opened (Permission denied); check that the file exists and ' \
+              'that you may read it.'
+
+
+@pytest.mark.parametrize(("argv", "name"), [
+    (["import", "secret/a.csv", "-w", "shop.omnidesk"], "a.csv"),
+    (["import", "secret/a.csv", "--dry-run", "-w", "shop.omnidesk"], "a.csv"),
+    (["info", "-w", "secret/x.omnidesk"], "x.omnidesk"),
+    (["import", "shop.omnidesk", "-w", "secret/x.omnidesk"], "x.omnidesk"),
+    (["recover", "secret/x.omnidesk", "new.omnidesk"], "x.omnidesk"),
+])
+def test_a_file_in_a_folder_the_user_may_not_open_is_said_as_any_file_that_cannot_be_read(
+        behind_a_closed_folder, shared_folder, argv, name):
+    before = (shared_folder / "shop.omnidesk").read_bytes()
+    status, _out, err = behind_a_closed_folder(*argv)
+    assert status == 1 and one_line(err), err
+    assert err.strip() == CANNOT_OPEN.format(name=name)
+    assert (shared_folder / "shop.omnidesk").read_bytes() == before
+    assert not (shared_folder / "new.omnidesk").exists()
+
+
+@pytest.mark.parametrize(("argv", "name"), [
+    (["export", "customers", "secret/o.csv"], "o.csv"),
+    (["person", "export", "1", "secret/p.zip"], "p.zip"),
+    (["report", "--pdf", "secret/r.pdf"], "r.pdf"),
+    (["recover", "shop.omnidesk", "secret/new.omnidesk"], "new.omnidesk"),
+])
+def test_an_output_in_a_folder_the_user_may_not_open_names_that_folder(behind_a_closed_folder, argv, name):
+    status, _out, err = behind_a_closed_folder(*argv, "-w", "shop.omnidesk")
+    assert status == 1 and one_line(err), err
+    assert err.strip() == f"omnidesk: error: cannot write {name}: the folder secret cannot be opened (permission denied)"
