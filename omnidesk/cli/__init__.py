@@ -11,12 +11,25 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from omnidesk import __version__
-from omnidesk.cli import campaigns, customers, exports, identity, imports, messages, people, reports, segments, workspace
+from omnidesk.cli import (
+    campaigns,
+    customers,
+    exports,
+    identity,
+    imports,
+    interrupts,
+    messages,
+    people,
+    reports,
+    segments,
+    workspace,
+)
 from omnidesk.cli.common import (
     EXIT_ERROR,
     CliError,
@@ -65,26 +78,57 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    argv = list(sys.argv[1:] if argv is None else argv)
-    # A file manager opens a workspace as `omnidesk FILE.omnidesk` (the desktop entry's %F).
-    if len(argv) == 1 and argv[0].endswith(".omnidesk") and not argv[0].startswith("-"):
-        argv = ["--workspace", argv[0]]
-    args = parser.parse_args(argv)
-    _quiet_logs()
-    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
-    _clean_temp()
+    previous = _tell_interrupts_truly()
     try:
+        return _main(argv)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _tell_interrupts_truly():
+    """Ctrl-C notes, as it lands, whether the command's change had been saved (see interrupts);
+    the handler that was there before is returned, None where none can be set (not the main thread)."""
+    def on_interrupt(_signum, _frame):
+        interrupts.saved()
+        raise KeyboardInterrupt
+
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:  # ignored, or someone else's
+        return None
+    try:
+        return signal.signal(signal.SIGINT, on_interrupt)
+    except ValueError:
+        return None
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    interrupts.watch(None)
+    try:
+        # Building the parser imports the commands: Ctrl-C here says so in one line too.
+        parser = build_parser()
+        argv = list(sys.argv[1:] if argv is None else argv)
+        # A file manager opens a workspace as `omnidesk FILE.omnidesk` (the desktop entry's %F).
+        if len(argv) == 1 and argv[0].endswith(".omnidesk") and not argv[0].startswith("-"):
+            argv = ["--workspace", argv[0]]
+        args = parser.parse_args(argv)
+    except KeyboardInterrupt:
+        print(interrupts.message(False), file=sys.stderr)
+        return interrupts.INTERRUPTED
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    try:
+        _quiet_logs()
+        _clean_temp()
         _settle_workspace(args, command=args.command if func is not None else None)
         if func is None:
             return _run_gui(args)
+        interrupts.watch(_workspace_path(args))
         return func(args)
     except CliError as exc:
         print(f"omnidesk: error: {printable(str(exc))}", file=sys.stderr)
         return exc.status
     except KeyboardInterrupt:
-        print("omnidesk: interrupted; nothing was half-written.", file=sys.stderr)
-        return 130
+        print(interrupts.message(interrupts.saved()), file=sys.stderr)
+        return interrupts.INTERRUPTED
     except BrokenPipeError:
         # The reader went away (`omnidesk report | head`): as other tools do, stop quietly.
         # Whatever is still buffered goes nowhere rather than failing again at exit.
