@@ -196,11 +196,16 @@ def _clean_temp() -> None:
 
 def _database_error(exc: BaseException) -> str | None:
     """The driver's own words for a database failure, without the statement and rows SQLAlchemy adds."""
+    import sqlite3
+
     from sqlalchemy.exc import DBAPIError
 
     if isinstance(exc, DBAPIError) and exc.orig is not None:
-        return f"the database refused the operation ({exc.orig}); nothing was changed."
-    return None
+        exc = exc.orig
+    elif not isinstance(exc, sqlite3.Error):  # a query run through the driver itself (campaign guards)
+        return None
+    # The failed statement's transaction is rolled back; a command commits its change last.
+    return f"the database refused the operation ({exc}); nothing was changed."
 
 
 def _database_refusal(args: argparse.Namespace, exc: BaseException) -> str | None:

@@ -122,9 +122,9 @@ def cmd_segment_save(args: argparse.Namespace) -> int:
             if taken is not None:
                 raise CliError(f"a segment named '{printable(taken)}' exists already; add --replace to replace "
                                "its rule, or choose another name")
-        save_segment(ws, args.name, rule, replace=args.replace)
         warn_unknown_custom_fields(ws, rule)
-        n = count(ws, rule)
+        n = count(ws, rule)  # before saving: a rule the database cannot run is not kept
+        save_segment(ws, args.name, rule, replace=args.replace)
     print(f"Saved segment {printable(' '.join(args.name.split()))}: {counted(n, 'customer')}")
     return EXIT_OK
 

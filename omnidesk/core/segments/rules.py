@@ -72,6 +72,12 @@ PREFIXED = {"custom.": CUSTOM_OPS, "event.": EVENT_OPS}
 _EVENT_KEYS = {"field", "op", "value", "within_days", "count_at_least", "item"}
 _KEYS = {"field", "op", "value"}
 _MAX_DEPTH = 20
+# How big a rule may be: every condition and every listed value becomes part of one SQL statement,
+# and past these a statement grows too large for the database to take (SQLite's own limits on
+# bound values and on an expression's size) or too slow to run.  A pasted list of thousands of
+# cities, emails or tags is well within them.
+MAX_CONDITIONS = 200
+MAX_VALUES = 10_000
 _MAX_DAYS = 365 * 200
 # The largest number a rule compares, either way: SQLite keeps a whole number in 64 bits and
 # refuses a bigger one outright, and a float past it (1e300) or not finite (NaN, Infinity, which
@@ -118,6 +124,30 @@ def check_rule(rule: Any, channels: Sequence[str] | None = None, *, stored: bool
     still runs, read low to high as it always was, rather than stop a segment in use.
     """
     _check(rule, set(channels) if channels is not None else None, "rule", 0, stored)
+    _check_size(rule)
+
+
+def _check_size(rule: Rule) -> None:
+    """Refuse a (well-formed) rule too big to run: more than MAX_CONDITIONS conditions, or more than
+    MAX_VALUES values in its lists together."""
+    conditions = values = 0
+    todo = [rule]
+    while todo:
+        node = todo.pop()
+        for key in ("all", "any"):
+            todo.extend(node.get(key) or ())
+        if "not" in node:
+            todo.append(node["not"])
+        elif "field" in node:
+            conditions += 1
+            value = node.get("value")
+            values += len(value) if isinstance(value, list) else 1
+    if conditions > MAX_CONDITIONS:
+        raise RuleError(f"rule: too big to run: it has {conditions:,} conditions, and a rule takes at most "
+                        f"{MAX_CONDITIONS:,} (an 'in' list counts as one)")
+    if values > MAX_VALUES:
+        raise RuleError(f"rule: too big to run: its conditions hold {values:,} values, and a rule takes at most "
+                        f"{MAX_VALUES:,} in all")
 
 
 def custom_fields_named(rule: Any) -> list[str]:

@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, exists, false, func, not_, or_, select, true, tuple_, union_all
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement as _Element
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import normalize_phone
@@ -120,16 +123,56 @@ def _open_channels(rule: Rule) -> set[str]:
 def _compile(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if "all" in node:
         parts = [_compile(n, ctx) for n in node["all"]]
-        return and_(true(), *parts) if parts else true()
+        return _balanced(and_, parts) if parts else true()
     if "any" in node:
         parts = [_compile(n, ctx) for n in node["any"]]
-        return or_(false(), *parts) if parts else false()
+        return _balanced(or_, parts) if parts else false()
     if "not" in node:
         return not_(_compile(node["not"], ctx))
     return _condition(node, ctx)
 
 
 _C = Customer.__table__
+
+
+def _balanced(join, parts: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    """``a AND b AND …`` (or OR); a long one as a tree of parenthesized halves.
+
+    SQLite reads ``a OR b OR c …`` as a chain one level deeper per term and refuses an expression a
+    thousand levels deep (a pasted list of a thousand tags); halves keep it a few levels deep.  A
+    short chain stays flat: each parenthesis costs SQLite's parser room that nested groups need.
+    """
+    if len(parts) <= _FLAT:
+        return join(*parts)
+    middle = len(parts) // 2
+    return join(_Parenthesized(_balanced(join, parts[:middle])), _Parenthesized(_balanced(join, parts[middle:])))
+
+
+_FLAT = 64
+
+
+class _Parenthesized(_Element):
+    """A condition in parentheses of its own, which SQLAlchemy keeps (it merges ``or_`` in ``or_``)."""
+
+    inherit_cache = True
+    _is_implicitly_boolean = True  # a condition already: no "= 1" after it
+    _traverse_internals = [("inner", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, inner: ColumnElement[bool]) -> None:
+        self.inner = inner
+        self.type = inner.type
+
+    def get_children(self, **kw):
+        return (self.inner,)
+
+    def _negate(self):
+        return _Parenthesized(not_(self.inner))
+
+
+@compiles(_Parenthesized)
+def _parenthesized(element, compiler, **kw):
+    return "(%s)" % compiler.process(element.inner, **kw)
+
 
 
 def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
@@ -169,7 +212,7 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
         # YYYY-MM-DD, or --MM-DD for a birthday without its year (a newsletter's).
         month = case((_C.c.birthday.startswith("--"), func.substr(_C.c.birthday, 3, 2)),
                      else_=func.substr(_C.c.birthday, 6, 2))
-        months = [f"{m:02d}" for m in (value if isinstance(value, list) else [value])]
+        months = sorted({f"{m:02d}" for m in (value if isinstance(value, list) else [value])})
         hit = and_(_C.c.birthday.is_not(None), month.in_(months))
         return not_(hit) if op == "is_not" else hit
     raise RuleError(f"unknown field {field!r}")  # check_rule already refused it
@@ -211,7 +254,7 @@ def _text(col, op: str, value: Any) -> ColumnElement[bool]:
         return _present(col, op)
     if op == "contains":
         return and_(col.is_not(None), casefold(col).contains(str(value).casefold(), autoescape=True))
-    values = [str(v).casefold() for v in (value if op == "in" else [value])]
+    values = list(dict.fromkeys(str(v).casefold() for v in (value if op == "in" else [value])))
     hit = and_(col.is_not(None), casefold(col).in_(values))
     return not_(hit) if op == "is_not" else hit
 
@@ -225,7 +268,7 @@ def _number(col, op: str, value: Any) -> ColumnElement[bool]:
         low, high = sorted(value)
         return and_(known, col.between(low, high))
     if op == "in":
-        return and_(known, col.in_(list(value)))
+        return and_(known, col.in_(list(dict.fromkeys(value))))
     if op == "is_not":
         # Everyone ``is`` leaves out, those with no figure at all among them: not(is), as for text.
         return not_(and_(known, col == value))
@@ -283,8 +326,8 @@ def _listed(col, sep: str, op: str, value: Any) -> ColumnElement[bool]:
     if op in ("exists", "not_exists"):
         return _present(col, op)
     padded = sep + func.coalesce(col, "") + sep
-    values = value if op == "in" else [value]
-    hit = or_(*[padded.contains(sep + v + sep, autoescape=True) for v in values])
+    values = dict.fromkeys(value if op == "in" else [value])
+    hit = _balanced(or_, [padded.contains(sep + v + sep, autoescape=True) for v in values])
     return not_(hit) if op == "is_not" else hit
 
 
@@ -298,8 +341,8 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
         part = str(value).strip().casefold()
         # No tag holds a comma: text with one would only match across two tags ("vip, local").
         return false() if "," in part else casefold(col).contains(part, autoescape=True)
-    values = value if op == "in" else [value]
-    hit = or_(*[padded.contains(", " + str(v).strip().casefold() + ", ", autoescape=True) for v in values])
+    values = dict.fromkeys(str(v).strip().casefold() for v in (value if op == "in" else [value]))
+    hit = _balanced(or_, [padded.contains(", " + v + ", ", autoescape=True) for v in values])
     return not_(hit) if op == "is_not" else hit
 
 
@@ -309,7 +352,7 @@ _OPEN_ANSWERS = ("granted", "pending", "unknown")
 
 def _consent(channel: str, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
     col = _C.c[f"consent_{channel}"]
-    values = value if op == "in" else [value]
+    values = list(dict.fromkeys(value if op == "in" else [value]))
     said_no = [v for v in values if v not in _OPEN_ANSWERS]
     open_answers = [v for v in values if v in _OPEN_ANSWERS]
     parts = []
@@ -376,8 +419,8 @@ def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
         return holding(casefold(cf.c.value).contains(str(value).casefold(), autoescape=True))
     if op in ("is", "is_not", "in"):
         values = value if op == "in" else [value]
-        texts = [str(v).casefold() for v in values]
-        nums = [float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        texts = list(dict.fromkeys(str(v).casefold() for v in values))
+        nums = list(dict.fromkeys(float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)))
         match = casefold(cf.c.value).in_(texts)
         if nums:
             match = or_(match, cf.c.number.in_(nums))
