@@ -70,12 +70,12 @@ def add_commands(sub) -> None:
 def _targets(ws, args: argparse.Namespace) -> list[int]:
     from omnidesk.core.segments import member_ids, resolve_audience
 
-    named = [args.segment is not None, bool(args.rule), bool(args.customers)]
+    named = [args.segment is not None, args.rule is not None, bool(args.customers)]
     if sum(named) != 1:
         raise CliError("name the customers, or give --segment NAME or --rule, one of them", EXIT_USAGE)
     if args.customers:
         return sorted({_customer(ws, text) for text in args.customers})
-    rule = resolve_audience(ws, segment=args.segment, rule=read_rule(args.rule, ws) if args.rule else None)
+    rule = resolve_audience(ws, segment=args.segment, rule=read_rule(args.rule, ws) if args.rule is not None else None)
     return member_ids(ws, rule)
 
 

@@ -47,7 +47,7 @@ def cmd_export_sources(args: argparse.Namespace) -> int:
 def cmd_export_customers(args: argparse.Namespace) -> int:
     from omnidesk.core.exporting.tables import check_columns, export_customers
 
-    if args.segment is not None and args.rule:
+    if args.segment is not None and args.rule is not None:
         raise CliError("give --segment or --rule, not both", EXIT_USAGE)
     try:
         # An empty --columns "" is a list of no column, not the default.

@@ -33,8 +33,10 @@ def add_commands(sub) -> None:
 def _day(text: str | None, what: str) -> date | None:
     from omnidesk.core.metrics import FIRST_DAY, LAST_DAY
 
-    if not text:
+    if text is None:
         return None
+    if not text.strip():  # given, but empty: not "all time"
+        raise CliError(f"--{what} is empty: give a day such as 2026-12-01", EXIT_USAGE)
     try:
         day = date.fromisoformat(text)
     except ValueError:

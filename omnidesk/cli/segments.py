@@ -58,6 +58,10 @@ def read_rule(text: str, ws) -> dict:
     from omnidesk.core.segments import parse_rule, workspace_channels
     from omnidesk.core.userfiles import read_capped
 
+    # A rule that is empty or wrong is a value --rule does not take: a usage error (2), inline or
+    # in a file alike.  A rule file that cannot be read is told as every unreadable file is (1).
+    if not text.strip():
+        raise CliError("--rule is empty: give a rule as JSON or @FILE", EXIT_USAGE)
     if text.startswith("@"):
         path = Path(text[1:])
         try:  # a pipe or a device is refused unread, and a file read no further than a rule goes
@@ -69,7 +73,10 @@ def read_rule(text: str, ws) -> dict:
         except UnicodeDecodeError as exc:
             raise CliError(f'the rule file "{printable(path.name)}" is not UTF-8 text ({exc.reason} at byte '
                            f'{exc.start})') from None
-    return parse_rule(text, workspace_channels(ws))
+    try:
+        return parse_rule(text, workspace_channels(ws))
+    except UserError as exc:  # RuleError: one line naming the part at fault
+        raise CliError(str(exc), EXIT_USAGE) from None
 
 
 def warn_unknown_custom_fields(ws, rule: dict | None) -> None:
@@ -100,7 +107,7 @@ def audience(ws, args: argparse.Namespace) -> dict | None:
 
     name = getattr(args, "name", None) if hasattr(args, "name") else None
     name = name if name is not None else getattr(args, "segment", None)
-    rule = read_rule(args.rule, ws) if args.rule else None
+    rule = read_rule(args.rule, ws) if args.rule is not None else None
     if name is None and rule is None:
         if getattr(args, "audience_required", False):
             raise CliError("name a saved segment or give --rule", EXIT_USAGE)
@@ -171,7 +178,7 @@ def cmd_segment_delete(args: argparse.Namespace) -> int:
 def cmd_segment_count(args: argparse.Namespace) -> int:
     from omnidesk.core.segments import count
 
-    if args.name is not None and args.rule:
+    if args.name is not None and args.rule is not None:
         raise CliError("give a segment name or --rule, not both", EXIT_USAGE)
     with _open_existing(args, readonly=True) as ws:
         n = count(ws, audience(ws, args))

@@ -57,13 +57,13 @@ run = run_cli
 ])
 def test_a_number_past_what_a_workspace_keeps_is_refused_with_the_field_and_the_limit(shop, capsys, rule, words):
     status, _, err = run(capsys, "segment", "count", "--rule", json.dumps(rule), "-w", str(shop))
-    assert status == 1 and words in err and one_line(err), err
+    assert status == 2 and words in err and one_line(err), err
 
 
 def test_a_number_of_thousands_of_digits_is_refused_as_unreadable(shop, capsys):
     status, _, err = run(capsys, "segment", "count", "--rule",
                          '{"field": "orders", "op": "gt", "value": ' + "9" * 5000 + "}", "-w", str(shop))
-    assert status == 1 and "too many digits" in err and one_line(err), err
+    assert status == 2 and "too many digits" in err and one_line(err), err
 
 
 def test_the_largest_numbers_kept_still_count(shop, capsys):
@@ -83,12 +83,12 @@ def test_the_largest_numbers_kept_still_count(shop, capsys):
 def test_every_way_in_for_a_rule_refuses_the_number_and_keeps_nothing(shop, capsys, tmp_path):
     rule = json.dumps({"field": "spend", "op": "gte", "value": HUGE})
     status, _, err = run(capsys, "segment", "save", "Whales", "--rule", rule, "-w", str(shop))
-    assert status == 1 and "spend gte needs a number from" in err and one_line(err), err
+    assert status == 2 and "spend gte needs a number from" in err and one_line(err), err
     assert json.loads(run(capsys, "segment", "list", "--json", "-w", str(shop))[1]) == []
 
     out = tmp_path / "whales.csv"
     status, _, err = run(capsys, "export", "customers", str(out), "--rule", rule, "-w", str(shop))
-    assert status == 1 and "spend gte needs a number from" in err and one_line(err), err
+    assert status == 2 and "spend gte needs a number from" in err and one_line(err), err
     assert not out.exists()
 
     plan = tmp_path / "plan.json"

@@ -49,10 +49,10 @@ def test_a_rule_too_big_to_run_is_refused_at_every_door_and_nothing_changes(shop
         rule_file.write_text(json.dumps(rule), encoding="utf-8")
         before = dump(shop)
         status, _, err = run(capsys, "segment", "save", "Big", "--rule", f"@{rule_file}", "-w", str(shop))
-        assert status != 0 and "too big to run" in err and told in err and one_line(err), err
+        assert status == 2 and "too big to run" in err and told in err and one_line(err), err
         out = tmp_path / "big.csv"
         status, _, err = run(capsys, "export", "customers", str(out), "--rule", f"@{rule_file}", "-w", str(shop))
-        assert status != 0 and "too big to run" in err and one_line(err) and not out.exists(), err
+        assert status == 2 and "too big to run" in err and one_line(err) and not out.exists(), err
         plan = tmp_path / "plan.json"
         plan.write_text(json.dumps(dict(PLAN, audience=rule)), encoding="utf-8")
         status, _, err = run(capsys, "campaign", "import", str(plan), "-w", str(shop))
@@ -89,3 +89,31 @@ def test_a_query_the_driver_refuses_is_one_line_and_a_segment_is_not_saved(shop,
     assert status == 1 and one_line(err), err
     assert "the database refused the operation (parser stack overflow); nothing was changed" in err
     assert dump(shop) == before
+
+
+def test_an_empty_value_given_is_a_usage_error_not_everyone_or_all_time(shop, capsys, tmp_path):
+    out = tmp_path / "x.csv"
+    before = dump(shop)
+    for argv, told in ((["export", "customers", str(out), "--rule", ""], "--rule is empty"),
+                       (["export", "customers", str(out), "--rule", "  "], "--rule is empty"),
+                       (["segment", "count", "--rule", ""], "--rule is empty"),
+                       (["segment", "save", "Nobody", "--rule", ""], "--rule is empty"),
+                       (["tag", "add", "vip", "--rule", ""], "--rule is empty"),
+                       (["report", "--from", ""], "--from is empty"),
+                       (["report", "--to", " "], "--to is empty")):
+        status, printed, err = run(capsys, *argv, "-w", str(shop))
+        assert status == 2 and told in err and one_line(err) and not printed, (argv, err)
+    assert not out.exists() and dump(shop) == before
+
+
+def test_a_rule_the_option_does_not_take_is_a_usage_error_inline_or_in_a_file(shop, capsys, tmp_path):
+    rule_file = tmp_path / "rule.json"
+    for rule, told in (("{", "not valid JSON"), ('{"field": "colour", "op": "is", "value": 1}', "unknown field"),
+                       ('{"field": "city", "op": "sounds_like", "value": 1}', "unknown op")):
+        rule_file.write_text(rule, encoding="utf-8")
+        for given in (rule, f"@{rule_file}"):
+            status, _, err = run(capsys, "segment", "count", "--rule", given, "-w", str(shop))
+            assert status == 2 and told in err and one_line(err), (given, err)
+    # A rule file that cannot be read is told as any file that cannot be read (1).
+    status, _, err = run(capsys, "segment", "count", "--rule", f"@{tmp_path / 'missing.json'}", "-w", str(shop))
+    assert status == 1 and "no such file" in err and one_line(err), err

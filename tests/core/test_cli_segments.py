@@ -112,7 +112,7 @@ def test_a_rule_nested_past_the_limit_is_refused_by_every_command_that_takes_one
                      ["tag", "add", "deep", "--rule", rule],
                      ["export", "customers", str(tmp_path / "out.csv"), "--rule", rule]):
             status, out, err = run(capsys, *argv, "-w", str(shop))
-            assert status == 1 and words in err and "Traceback" not in err, (argv, err)
+            assert status == 2 and words in err and "Traceback" not in err, (argv, err)
             assert len(err.strip().splitlines()) == 1 and not out
     assert sqlite3.connect(shop).execute("select count(*) from saved_segment").fetchone() == (0,)
     assert run(capsys, "tags", "--json", "-w", str(shop))[1] == tags_before
@@ -171,7 +171,7 @@ def test_a_rule_may_name_a_channel_a_file_was_imported_as(shop, capsys, tmp_path
         "Added tag market to 2 customers"
     # A channel no file came from is still refused, naming the workspace's own.
     status, _, err = run(capsys, "segment", "count", "--rule", rule.replace("market-stall", "fax"), "-w", str(shop))
-    assert status == 1 and "unknown channel 'fax' (known: " in err and "market-stall" in err
+    assert status == 2 and "unknown channel 'fax' (known: " in err and "market-stall" in err
 
 
 def test_is_not_a_number_picks_those_with_none_too(tmp_path, capsys):
