@@ -143,7 +143,8 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_settings(args: argparse.Namespace) -> int:
-    from omnidesk.core.settings import SETTINGS, change_setting, list_settings
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.settings import SETTINGS, change_setting, checked_setting, list_settings
     from omnidesk.core.text import printable
 
     if args.key is not None and args.key not in {s.key for s in SETTINGS}:
@@ -152,7 +153,11 @@ def cmd_settings(args: argparse.Namespace) -> int:
                        f"{', '.join(s.key for s in SETTINGS)}", EXIT_USAGE)
     with _open_existing(args, readonly=args.value is None) as ws:
         if args.value is not None:
-            change_setting(ws, args.key, args.value)  # a refused value is a UserError: one line, exit 1
+            try:  # a value the setting does not take is a usage error (2), as an option's is
+                checked_setting(ws, args.key, args.value)
+            except UserError as exc:
+                raise CliError(str(exc), EXIT_USAGE) from None
+            change_setting(ws, args.key, args.value)
         rows = list_settings(ws)
     if args.key is not None:
         rows = [r for r in rows if r["key"] == args.key]

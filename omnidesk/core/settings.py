@@ -238,12 +238,23 @@ def check_thresholds(auto: object, review: object) -> None:
 
 def change_setting(ws: Workspace, key: str, text: str) -> object:
     """Check ``text`` for ``key`` and store it; an empty text restores the default. Returns the value."""
+    value = checked_setting(ws, key, text)
+    # Stored as Preferences stores it, so what depends on the setting (the cards, after a new
+    # trust order or time zone) is brought up to date the same way, in the same transaction.
+    restore_settings(ws, {key: json.dumps(value)})
+    return value
+
+
+def checked_setting(ws: Workspace, key: str, text: str) -> object:
+    """The value ``text`` stands for as ``key`` in ``ws``, changing nothing; UserError (one line) when refused."""
     if key not in _BY_KEY:
         raise UserError(f"there is no setting '{key}'; the settings are: {', '.join(_BY_KEY)}")
     try:
         value = check_setting(key, text)
     except ValueError as exc:
         raise UserError(f"{key}: {exc}") from None
+    if key == "channel_trust":
+        _check_trusted(ws, value)
     auto = value if key == "match_auto_threshold" else ws.get_setting("match_auto_threshold",
                                                                       _default("match_auto_threshold"))
     review = value if key == "match_review_threshold" else ws.get_setting("match_review_threshold",
@@ -252,10 +263,22 @@ def change_setting(ws: Workspace, key: str, text: str) -> object:
         check_thresholds(auto, review)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    # Stored as Preferences stores it, so what depends on the setting (the cards, after a new
-    # trust order or time zone) is brought up to date the same way, in the same transaction.
-    restore_settings(ws, {key: json.dumps(value)})
     return value
+
+
+def _check_trusted(ws: Workspace, named: object, kept: object = ()) -> None:
+    """Refuse a trust order naming a channel the workspace has none of (a typo would trust nothing):
+    the app's own channels and those a file was imported as are known, and those of ``kept`` (the
+    order stored now, which a form saving every setting hands back unchanged)."""
+    from omnidesk.core.channels import SOURCES
+
+    with ws.engine.connect() as conn:
+        imported = {c for (c,) in conn.execute(select(ImportBatch.__table__.c.channel).distinct()) if c}
+    known = sorted(({c.code for c in SOURCES} | imported) - {HAND})
+    kept = set(kept) if isinstance(kept, list) else set()
+    for name in named if isinstance(named, list) else ():
+        if name not in known and name not in kept:
+            raise UserError(f"channel_trust: unknown channel '{name}' (known: {', '.join(known)})")
 
 
 def trust_order(named: object) -> list[str]:
@@ -302,6 +325,8 @@ def change_settings_steps(ws: Workspace, texts: Mapping[str, str], cancelled: Ca
             values[key] = check_setting(key, text)
         except ValueError as exc:
             raise UserError(f"{key}: {exc}") from None
+        if key == "channel_trust":
+            _check_trusted(ws, values[key], ws.get_setting(key, []))
     current = {key: ws.get_setting(key, _default(key)) for key in _BY_KEY}
     try:
         check_thresholds(values.get("match_auto_threshold", current["match_auto_threshold"]),

@@ -275,12 +275,12 @@ def test_settings_list_show_change_and_refuse(tmp_path, capsys):
         assert ws.get_setting("default_region") == "GB" and workspace_currency(ws) == "GBP"
         assert ws.get_setting("timezone") == "Europe/London"
 
-    # A value the setting refuses is 1; a KEY that is no setting is a usage error, 2 (cli/common.py).
-    for argv, words, code in ((("default_region", "Narnia"), "region code", 1),
-                              (("timezone", "Mars/Olympus"), "time zone", 1),
-                              (("currency", "dollars"), "currency code", 1),
-                              (("currency", "ZZZ"), "'ZZZ' is not a currency code", 1),
-                              (("match_review_threshold", "20"), "must stay below", 1),
+    # A value the setting refuses, as a KEY that is no setting, is a usage error, 2 (as an option's value).
+    for argv, words, code in ((("default_region", "Narnia"), "region code", 2),
+                              (("timezone", "Mars/Olympus"), "time zone", 2),
+                              (("currency", "dollars"), "currency code", 2),
+                              (("currency", "ZZZ"), "'ZZZ' is not a currency code", 2),
+                              (("match_review_threshold", "20"), "must stay below", 2),
                               (("colour", "blue"), "no setting 'colour'", 2)):
         status, out, err = run(capsys, "settings", *argv, "--workspace", path)
         assert status == code and words in err and len(err.strip().splitlines()) == 1, err

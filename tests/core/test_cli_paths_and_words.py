@@ -254,6 +254,7 @@ def test_a_misspelled_option_gets_the_subcommands_usage(shop, capsys):
     (["customer", "set", "ann@example.com", "colour", "red"], 2, "'colour' is not a field"),
     (["consent", "set", "ann@example.com", "fax", "granted"], 2, "'fax' has no consent"),
     (["settings", "no_such_setting"], 2, "there is no setting 'no_such_setting'"),
+    (["settings", "default_region", "Atlantis"], 2, "default_region"),
     (["import", "{tmp}/people.csv", "--preset", "nosuch"], 2, "unknown import preset 'nosuch'"),
     (["import", "{tmp}/people.csv", "--channel", " "], 2, "--channel: a channel needs a name"),  # not "detect it"
     (["message", "render", "Sale", "--channel", "fax"], 2, "'fax' is not a channel of a message"),
@@ -261,7 +262,6 @@ def test_a_misspelled_option_gets_the_subcommands_usage(shop, capsys):
     # 1: well formed, but the workspace (or a file) says no.
     (["segment", "show", "Nobody"], 1, "Nobody"),
     (["review", "again", "ann@example.com", "bob@example.com"], 1, "not kept apart"),
-    (["settings", "default_region", "Atlantis"], 1, "default_region"),
     (["message", "render", "Sale", "--channel", "sms"], 1, "'Sale'"),
 ])
 def test_usage_errors_exit_2_and_other_errors_1(shop, tmp_path, capsys, argv, status, words):

@@ -13,7 +13,7 @@ import json
 import sqlite3
 
 MAX_CONDITIONS, MAX_VALUES = 200, 10_000  # as README "Segments" gives them
-from tests.helpers import cli_shop_fixtures, one_line, run_cli
+from tests.helpers import cli_shop_fixtures, one_line, run_cli, write_csv
 
 PEOPLE = (["Email", "First Name", "City", "Tags", "Accepts Email Marketing"], [
     ["ann@example.com", "Ann", "Boston", "vip", "yes"],
@@ -117,3 +117,17 @@ def test_a_rule_the_option_does_not_take_is_a_usage_error_inline_or_in_a_file(sh
     # A rule file that cannot be read is told as any file that cannot be read (1).
     status, _, err = run(capsys, "segment", "count", "--rule", f"@{tmp_path / 'missing.json'}", "-w", str(shop))
     assert status == 1 and "no such file" in err and one_line(err), err
+
+
+def test_a_setting_refuses_a_value_it_does_not_take_as_a_usage_error(shop, capsys, tmp_path):
+    before = dump(shop)
+    for argv, told in ((["settings", "channel_trust", "Shop, Fax, Blorp"], "channel_trust: unknown channel 'fax' (known: "),
+                       (["settings", "default_region", "ZZ"], "'ZZ' is not a region code")):
+        status, out, err = run(capsys, *argv, "-w", str(shop))
+        assert status == 2 and told in err and one_line(err) and not out, (argv, err)
+    assert dump(shop) == before
+    # The workspace's own channels (a file imported as "market-stall") are known.
+    market = write_csv(tmp_path / "market.csv", ["Email", "First Name"], [["fay@example.com", "Fay"]])
+    assert run(capsys, "import", str(market), "--channel", "market-stall", "-w", str(shop))[0] == 0
+    status, out, err = run(capsys, "settings", "channel_trust", "market-stall, Till", "-w", str(shop))
+    assert status == 0 and out.strip() == "market-stall, pos", err
