@@ -52,6 +52,15 @@ def test_ctrl_c_while_the_workspace_closes_after_an_undo_says_the_undo_was_kept(
     assert _batches(shop) != before  # the undo is there, whole, as said
 
 
+def _undo_with(shop, capsys, name: str, listener):
+    """``imports undo 1`` run with ``listener`` on every engine's ``name`` event."""
+    event.listen(Engine, name, listener)
+    try:
+        return run_cli(capsys, "imports", "undo", "1", "-w", shop)
+    finally:
+        event.remove(Engine, name, listener)
+
+
 def test_ctrl_c_during_the_undo_says_nothing_was_changed_and_nothing_was(shop, capsys):
     before = _batches(shop)
 
@@ -59,11 +68,7 @@ def test_ctrl_c_during_the_undo_says_nothing_was_changed_and_nothing_was(shop, c
         if statement.lstrip().upper().startswith("DELETE"):
             raise KeyboardInterrupt
 
-    event.listen(Engine, "before_cursor_execute", interrupt_the_first_delete)
-    try:
-        status, _out, err = run_cli(capsys, "imports", "undo", "1", "-w", shop)
-    finally:
-        event.remove(Engine, "before_cursor_execute", interrupt_the_first_delete)
+    status, _out, err = _undo_with(shop, capsys, "before_cursor_execute", interrupt_the_first_delete)
     assert status == 130
     assert err.strip() == NOT_CHANGED
     assert _batches(shop) == before
@@ -76,11 +81,7 @@ def test_ctrl_c_as_the_commit_is_asked_for_but_before_it_runs_says_nothing_was_c
     def interrupt(conn):
         raise KeyboardInterrupt
 
-    event.listen(Engine, "commit", interrupt)
-    try:
-        status, _out, err = run_cli(capsys, "imports", "undo", "1", "-w", shop)
-    finally:
-        event.remove(Engine, "commit", interrupt)
+    status, _out, err = _undo_with(shop, capsys, "commit", interrupt)
     assert status == 130
     assert err.strip() == NOT_CHANGED
     assert _batches(shop) == before
