@@ -50,7 +50,7 @@ def test_a_plan_step_in_no_real_zone_is_refused_in_one_line_naming_the_step(ws, 
 @pytest.mark.parametrize("zone", ["localtime", "Factory", "right/UTC", "posix/Europe/Berlin"])
 def test_the_timezone_setting_takes_no_zone_a_step_would_refuse(ws, capsys, zone):
     status, _out, err = run_cli(capsys, "-w", ws, "settings", "timezone", zone)
-    assert status == 1
+    assert status == 2  # a value the setting does not take: a usage error
     assert len(err.strip().splitlines()) == 1 and f"'{zone}' is not a time zone" in err
     assert run_cli(capsys, "-w", ws, "settings", "timezone")[1].strip() == "America/New_York"
 
