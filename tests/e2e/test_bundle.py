@@ -28,7 +28,7 @@ import pytest
 
 import omnidesk
 from omnidesk.core.demo import build_demo
-from tests.core.test_presets import FILES
+from tests.core.test_presets import FILE_NAMES, FILES
 from tests.helpers import write_csv
 
 pytestmark = pytest.mark.slow
@@ -173,12 +173,15 @@ def test_vendor_presets_are_bundled(exe, env, tmp_path):
     # The presets are data files, read when the import starts: every shipped layout
     # must be recognised by the bundle as it is from source.
     # One row each: a file with a header and no rows is refused as having nothing to import.
-    files = [write_csv(tmp_path / f"{key}.csv", header, [["1"] * len(header)]) for key, header in FILES.items()]
+    # Each under the name its vendor gives it where the preset goes by the file's name too (Mailchimp's
+    # subscribed and non-subscribed lists share one header).
+    names = {key: FILE_NAMES.get(key, f"{key}.csv") for key in FILES}
+    files = [write_csv(tmp_path / names[key], header, [["1"] * len(header)]) for key, header in FILES.items()]
     workspace = tmp_path / "presets.omnidesk"
     proc = run(exe, "import", *map(str, files), "--workspace", str(workspace), "--dry-run", "--json", env=env)
     assert proc.returncode == 0, proc.stderr
     summaries = [json.loads(line) for line in proc.stdout.splitlines()]
-    assert {s["file"]: s["preset"] for s in summaries} == {f"{key}.csv": key for key in FILES}
+    assert {s["file"]: s["preset"] for s in summaries} == {names[key]: key for key in FILES}
 
 
 def test_a_big_import_normalizes_in_worker_processes_from_the_bundle(exe, env, tmp_path):
