@@ -581,3 +581,18 @@ def test_a_selected_segment_is_highlighted_to_the_edge_with_its_count_readable(q
                   for yy in range(rect.top() + 2, rect.bottom() - 1)]
     ink = max(count_area, key=lambda c: contrast_ratio(c.name(), right.name()))
     assert contrast_ratio(ink.name(), right.name()) >= 3  # the count's digits stand out on it
+
+
+def test_held_consent_is_offered_beside_the_answers_as_the_list_shows_it(qtbot):
+    from PySide6.QtWidgets import QComboBox
+
+    row = ConditionRow(["email"], [("consent.email", "Email consent")])
+    qtbot.addWidget(row)
+    pick(row.op, "is")
+    choice = row.editor.findChild(QComboBox)
+    pick(choice, "held")
+    assert choice.currentText() == "held (shared address)"
+    assert row.condition() == {"field": "consent.email", "op": "is", "value": "held"}
+    pick(row.op, "in")
+    tick(row, "held (shared address)", "granted")
+    assert sorted(row.condition()["value"]) == ["granted", "held"]

@@ -20,7 +20,7 @@ from omnidesk.core.money import ORDER_TYPES
 CHANNELS = tuple(c.code for c in SOURCES)
 
 # The statuses a consent condition can name; "unknown" is a channel nobody said anything about.
-CONSENT_VALUES = ("granted", "pending", "denied", "unsubscribed", "cleaned", "unknown")
+CONSENT_VALUES = ("granted", "pending", "denied", "unsubscribed", "cleaned", "unknown", "held")
 CONSENT_CHANNELS = ("email", "sms", "whatsapp")
 
 # Event types that go by several names in vendors' files: a condition on one name counts all.

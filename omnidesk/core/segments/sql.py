@@ -114,7 +114,7 @@ def _open_channels(rule: Rule) -> set[str]:
     asked = set()
     for node in _nodes(rule):
         field, value = node.get("field"), node.get("value")
-        if isinstance(field, str) and field.startswith("consent.") and set(_OPEN_ANSWERS) & set(
+        if isinstance(field, str) and field.startswith("consent.") and {*_OPEN_ANSWERS, HELD} & set(
                 value if isinstance(value, list) else [value]):
             asked.add(field[len("consent."):])
     return asked
@@ -348,26 +348,24 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
 
 # The answers a customer may give that are not no: a yes, a pending confirmation, none at all.
 _OPEN_ANSWERS = ("granted", "pending", "unknown")
+HELD = "held"  # not no, but on an address refused: :func:`_consent`
 
 
 def _consent(channel: str, op: str, value: Any, ctx: Context) -> ColumnElement[bool]:
     col = _C.c[f"consent_{channel}"]
     values = list(dict.fromkeys(value if op == "in" else [value]))
-    said_no = [v for v in values if v not in _OPEN_ANSWERS]
+    said_no = [v for v in values if v not in _OPEN_ANSWERS and v != HELD]
     open_answers = [v for v in values if v in _OPEN_ANSWERS]
     parts = []
     if said_no:
         parts.append(and_(col.is_not(None), col.in_(said_no)))
-    if open_answers:
-        known = [v for v in open_answers if v != "unknown"]
-        said = [and_(col.is_not(None), col.in_(known))] if known else []
-        if "unknown" in open_answers:
-            said.append(or_(col.is_(None), col == ""))
+    if open_answers or HELD in values:
         # An answer that is not no does not open an address someone else holding it said stop from (a
         # family's mailbox, a shop's landline), another spelling of a mailbox that did, nor one whose
         # own answer is no: the campaigns refuse those as opted out (guards 1) whatever the
         # customer's own answer, so a list of "who said yes" exported for another tool must not
-        # hand them over, nor a list of whose consent is still to be asked hold them.
+        # hand them over, nor a list of whose consent is still to be asked hold them.  Those
+        # customers are "held", as the card and the Customers list show them.
         from omnidesk.core.campaigns.guards import address_column, refused_addresses
 
         if ctx.refused is None or channel not in ctx.refused:
@@ -382,7 +380,15 @@ def _consent(channel: str, op: str, value: Any, ctx: Context) -> ColumnElement[b
                 shut = and_(shut, _C.c.id.not_in(
                     bindparam(None, sorted(reopened), expanding=True, literal_execute=True)))
             open_ = and_(open_, not_(shut))
-        parts.append(and_(or_(*said), or_(address.is_(None), open_)))
+        if open_answers:
+            known = [v for v in open_answers if v != "unknown"]
+            said = [and_(col.is_not(None), col.in_(known))] if known else []
+            if "unknown" in open_answers:
+                said.append(or_(col.is_(None), col == ""))
+            parts.append(and_(or_(*said), or_(address.is_(None), open_)))
+        if HELD in values:
+            not_no = or_(col.is_(None), col.in_(("", *_OPEN_ANSWERS)))
+            parts.append(and_(not_no, address.is_not(None), not_(open_)))
     hit = or_(*parts)
     return not_(hit) if op == "is_not" else hit
 

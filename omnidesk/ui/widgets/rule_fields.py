@@ -56,7 +56,8 @@ _EVENT_WORDS = {"exists": "at any time", "not_exists": "never", "within_days": "
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
            "October", "November", "December"]
 _CONSENT_WORDS = {"granted": "granted", "pending": "pending", "denied": "denied",
-                  "unsubscribed": "unsubscribed", "cleaned": "cleaned (bounced)", "unknown": "unknown"}
+                  "unsubscribed": "unsubscribed", "cleaned": "cleaned (bounced)", "unknown": "unknown",
+                  "held": "held (shared address)"}
 
 
 class Incomplete(Exception):
