@@ -267,8 +267,12 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
     if not text:
         return ""
     label = field.replace("_", " ")
-    if len(text) > 1000:
-        raise UserError(f"{label}: keep it to 1,000 characters at most (it has {len(text):,}).")
+    # As long as the customer's column holds (a name 200, a company 300, an address 500): refused
+    # when longer, never cut without a word.
+    limit = getattr(Customer.__table__.c[field].type, "length", None) or 1000
+    limit = 1000 if field in ("email", "phone", "birthday", "country", "postcode") else min(limit, 1000)
+    if len(text) > limit:
+        raise UserError(f"{label}: keep it to {limit:,} characters at most (it has {len(text):,}).")
     if field == "email":
         got = normalize_email(text)
     elif field == "phone":
@@ -280,7 +284,7 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
     elif field == "postcode":
         return normalize_postcode(text, country or None)
     else:
-        return text[:500]
+        return text
     if got.problem or not got.value:
         raise UserError(f"'{text}' cannot be read as the {label}: {got.problem or 'nothing is left of it'}.")
     # A birthday still to come is a slip (2090 for 1990); today's date is the latest anywhere on Earth.

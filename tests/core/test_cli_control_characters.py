@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import json
+import sqlite3
+
+import pytest
 
 from tests.helpers import cli_shop_fixtures, run_cli, write_csv
 
@@ -74,7 +77,7 @@ def test_names_too_long_are_refused_and_nothing_changed(shop, capsys, tmp_path):
         "Harbor[31m Goods"
     status, out, err = run_cli(capsys, "customer", "add", f"first_name={long}", "email=long@example.com",
                                "-w", str(shop))
-    assert status != 0 and "first name: keep it to 1,000 characters at most" in err
+    assert status != 0 and "first name: keep it to 200 characters at most" in err
     out = tmp_path / "out.csv"
     assert run_cli(capsys, "export", "customers", str(out), "-w", str(shop))[0] == 0
     assert "long@example.com" not in out.read_text(encoding="utf-8")
@@ -97,3 +100,21 @@ def test_a_name_imported_is_kept_without_control_characters_and_its_row_as_read(
     with sqlite3.connect(shop) as conn:
         raws = [json.loads(r) for (r,) in conn.execute("SELECT raw_json FROM source_record")]
     assert ["q@example.com", "a\x1b[31mb\x07"] in raws
+
+
+@pytest.mark.parametrize(("field", "limit"), [("company", 300), ("address", 500), ("city", 200), ("last_name", 200)])
+def test_a_typed_value_longer_than_the_card_keeps_is_refused_not_cut(shop, capsys, field, limit):
+    """An 800-character company was stored cut to 500 without a word; now it is refused whole,
+    and one as long as the column holds is kept whole."""
+    assert run_cli(capsys, "customer", "add", "first_name=Ann", "email=ann.long@example.com", "-w", str(shop))[0] == 0
+
+    def card() -> tuple:
+        with sqlite3.connect(shop) as db:
+            return db.execute(f"SELECT id, {field} FROM customer WHERE email = 'ann.long@example.com'").fetchone()
+
+    cid = card()[0]
+    status, _out, err = run_cli(capsys, "customer", "set", str(cid), field, "y" * (limit + 1), "-w", str(shop))
+    assert status != 0 and f"keep it to {limit:,} characters at most (it has {limit + 1:,})" in err
+    assert card()[1] == ""
+    assert run_cli(capsys, "customer", "set", str(cid), field, "y" * limit, "-w", str(shop))[0] == 0
+    assert card()[1] == "y" * limit
