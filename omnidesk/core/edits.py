@@ -447,6 +447,7 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
         raise UserError("No customer is selected.")
     rec = SourceRecord.__table__
     with ws.writing() as conn:
+        adding = _as_spelled(conn, adding)
         carried = _carried_tags(conn, ids, remove_keys)
         if removing and not adding and not carried:
             raise UserError(_nobody_carries(ids, removing))
@@ -485,6 +486,21 @@ def retag(ws: Workspace, customer_ids: Sequence[int], add: Iterable[str] = (),
         parts.append(f"remove tag{'s' if len(removing) > 1 else ''} {', '.join(removing)} from "
                      f"{_customers(len(untagging))}")
     return Edit(tuple(ids), "; ".join(parts))
+
+
+def _as_spelled(conn: Connection, tags: list[str]) -> list[str]:
+    """Each tag as the workspace already spells it, in any case ("vip" added where customers carry
+    "VIP" is "VIP", as :func:`all_tags` names it): one tag, one spelling in the list and its export."""
+    cust = Customer.__table__
+    out = []
+    for tag in tags:
+        key = tag.casefold()
+        counts: Counter = Counter()
+        for (text,) in conn.execute(select(cust.c.tags).where(
+                cust.c.tags != "", casefold(cust.c.tags).contains(key, autoescape=True))).yield_per(10_000):
+            counts.update(t for t in _split(text) if t.casefold() == key)
+        out.append(min(counts, key=lambda s: (-counts[s], s)) if counts else tag)
+    return out
 
 
 def _customers(n: int) -> str:

@@ -153,9 +153,9 @@ def test_unknown_field_and_customer_are_refused_with_nothing_changed(shop):
 def test_tags_added_and_taken_off_by_hand_and_a_file_does_not_bring_them_back(shop, tmp_path):
     ann, bob, cy = (_id(shop, e) for e in ("ann@example.com", "bob@example.com", "cy@example.com"))
     edit = edits.add_tags(shop, [ann, bob], ["Newsletter", "vip"])
-    assert edit.words == "add tags Newsletter, vip to 2 customers"
+    assert edit.words == "add tags Newsletter, VIP to 2 customers"
     assert _row(shop, ann, "tags")[0] == "VIP, local, Newsletter"  # "vip" is Ann's "VIP" already
-    assert _row(shop, bob, "tags")[0] == "Newsletter, vip"
+    assert _row(shop, bob, "tags")[0] == "Newsletter, VIP"  # as the workspace spells it
     assert count(shop, {"field": "tag", "op": "is", "value": "vip"}) == 3
     edits.remove_tags(shop, [ann, cy], ["VIP"])
     assert _row(shop, ann, "tags")[0] == "local, Newsletter"

@@ -206,8 +206,20 @@ def _check(node: Any, channels: set[str] | None, where: str, depth: int, stored:
     if op not in ops:
         raise RuleError(f"{where}: unknown op {op!r} for field {field} (use one of {', '.join(ops)})")
     _check_value(field, op, node, channels, where)
+    if field == "tag" and op in ("is", "is_not", "in") and not stored:
+        _check_tag_values(node["value"] if op == "in" else [node["value"]], where)
     if op == "between" and not stored:
         _check_range(field, node["value"], where)
+
+
+def _check_tag_values(values: list, where: str) -> None:
+    """A tag holds no comma (``edits.clean_tags``): "vip, local" is two tags, asked for with ``in``.
+    (A rule saved before this was refused still runs, as no tag: ``stored``.)"""
+    for v in values:
+        if isinstance(v, str) and "," in v:
+            tags = ", ".join(json.dumps(t.strip(), ensure_ascii=False) for t in v.split(",") if t.strip())
+            raise RuleError(f"{where}: a tag holds no comma: {v!r} is several tags; ask for any of them "
+                            f"with 'in' and a list ([{tags}])")
 
 
 def _ops_of(field: str, where: str) -> tuple[str, ...]:
