@@ -279,6 +279,20 @@ _DEFAULT_EVENT_TYPE = {"shop": "order", "pos": "purchase", "email": "email", "we
                        "sms": "sms", "social": "lead_form"}
 
 
+def _untyped_event(channel: str, values: dict) -> str:
+    """The type of an event row whose file names none: a row with an order number is an order, on
+    any channel (a till's sale stays a purchase); an amount alone, on a channel of the shop's own
+    or "other" (a market stall's sheet of sales), a purchase; else the channel's usual event.
+    Before, a farmers' market's orders file came in as plain activity: no order, no spend."""
+    if channel == "pos":
+        return "purchase"
+    if values.get("order_id") not in (None, ""):
+        return "order"
+    if channel not in _DEFAULT_EVENT_TYPE and values.get("amount") not in (None, ""):
+        return "purchase"
+    return _DEFAULT_EVENT_TYPE.get(channel, "activity")
+
+
 def discount_codes(text: object) -> list[str]:
     """The codes a discount or coupon cell names, in its order: "FREESHIP, SPRING20" is two
     (Shopify writes an order's codes so; a cell of each column a file has is joined the same way)."""
@@ -292,7 +306,7 @@ def discount_codes(text: object) -> list[str]:
 
 def _event_params(batch_id: int, plan: ImportPlan, rid: int, row: Row) -> dict:
     v = row.values
-    etype = str(v.get("event_type") or _DEFAULT_EVENT_TYPE.get(plan.channel, "activity"))
+    etype = str(v.get("event_type") or _untyped_event(plan.channel, v))
     etype = etype.strip().lower().replace(" ", "_")
     summary_parts = [str(v[k]) for k in ("summary", "campaign", "item_name", "url", "location")
                      if v.get(k)]
