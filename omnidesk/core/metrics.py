@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import pairwise
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, select
 
 from omnidesk.core import metrics_index
 from omnidesk.core.models import (
@@ -62,8 +62,8 @@ from omnidesk.core.models import (
     SourceRecord,
 )
 from omnidesk.core.money import (
-    NOT_SPEND,
     ORDER_TYPES,
+    counted_as_order,
     split_currencies,
     workspace_currency,
 )
@@ -552,8 +552,7 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
             select(people.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
                    ev.c.refunded_minor, ev.c.currency, ev.c.occurred_at, ev.c.occurred_utc, sent_at.label("sent_at"))
             .select_from(people.join(ev, ev.c.customer_id == people.c.customer_id))
-            .where(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
-                   or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0),
+            .where(ev.c.type.in_(ORDER_TYPES), counted_as_order(ev.c.status, ev.c.amount_minor),
                    ev.c.occurred_utc >= func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, "-14 hours"),
                    ev.c.occurred_utc < func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, f"+{days} days", "+14 hours"))):
         at = event_instant(row.occurred_at, row.occurred_utc, zone)

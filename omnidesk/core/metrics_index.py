@@ -44,7 +44,7 @@ from omnidesk.core.models import (
     JourneyStale,
     SourceRecord,
 )
-from omnidesk.core.money import NOT_SPEND, ORDER_TYPES, row_spend
+from omnidesk.core.money import ORDER_TYPES, counted_as_order, row_spend
 
 HAND = "manual"
 UNKNOWN = "9999"  # the first appearance on a channel with no dated event: after every real one
@@ -261,8 +261,7 @@ def purchase_condition(ev):
     """SQL: an event that is a journey's purchase: an order or till sale counted as an order by
     money.py's rule — not refunded, voided or cancelled, and not a till's refund line (a negative
     amount: money given back)."""
-    return and_(ev.c.type.in_(ORDER_TYPES), ev.c.status.not_in(NOT_SPEND),
-                or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0))
+    return and_(ev.c.type.in_(ORDER_TYPES), counted_as_order(ev.c.status, ev.c.amount_minor))
 
 
 def sign_ups(zone_key: str, *where):

@@ -326,6 +326,20 @@ def row_spend(status, amount, refunded):
     return case((amount < 0, amount), (status.in_(NOT_SPEND), 0), else_=net_spend(amount, refunded))
 
 
+def counted_as_order(status, amount):
+    """SQL: an order row with this ``status`` and ``amount`` is an order, a purchase — the one rule of
+    the customer's orders (:func:`order_row_aggregates`), of the journeys' first purchase
+    (``metrics_index.purchase_condition``) and of the rules on purchases (``segments.sql``).
+
+    A refunded, voided, cancelled, expired or failed order brought no money; a row with a negative
+    amount (a till's refund line) only takes money back, whatever its status (a till marks it
+    "Refund", Square "Complete").
+    """
+    from sqlalchemy import and_, or_
+
+    return and_(status.not_in(NOT_SPEND), or_(amount.is_(None), amount >= 0))
+
+
 def in_shop_money(currency, shop: str | None):
     """SQL: an event's ``currency`` column says its amount is the shop's money (:func:`in_shop_currency`)."""
     from sqlalchemy import func, or_
@@ -347,8 +361,7 @@ def order_row_aggregates(ev, shop: str | None) -> tuple:
     from sqlalchemy import and_, case, func, or_
 
     is_order = ev.c.type.in_(ORDER_TYPES)
-    counted = and_(is_order, ev.c.status.not_in(NOT_SPEND),
-                   or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0))
+    counted = and_(is_order, counted_as_order(ev.c.status, ev.c.amount_minor))
     own = and_(is_order, in_shop_money(ev.c.currency, shop))
     return (
         func.sum(case((and_(is_order, or_(ev.c.amount_minor.is_(None), ev.c.amount_minor >= 0)), 1), else_=0)),

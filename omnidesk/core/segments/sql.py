@@ -23,7 +23,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.contact import normalize_phone
 from omnidesk.core.dialect import casefold
 from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, Setting, SourceRecord
-from omnidesk.core.money import NOT_SPEND, ORDER_TYPES
+from omnidesk.core.money import ORDER_TYPES, counted_as_order
 from omnidesk.core.segments.journey import CHANNEL_FIELDS, START_FIELD, journey_condition
 from omnidesk.core.segments.rules import (
     ANY_EVENT,
@@ -455,8 +455,9 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
     if kind != ANY_EVENT:
         where.append(ev.c.type.in_(types))
     if set(types) & set(ORDER_TYPES):
-        # A refunded or cancelled order is not a purchase.
-        where.append(ev.c.status.not_in(NOT_SPEND))
+        # A purchase is an order as the card counts it: not a refunded or cancelled order, nor a
+        # till's refund line.
+        where.append(counted_as_order(ev.c.status, ev.c.amount_minor))
     days = node.get("within_days", node.get("value") if op in ("within_days", "not_within_days") else None)
     if days is not None:
         # The last N days end now: an event dated after it is not in them.
@@ -494,7 +495,8 @@ def _bought(item: str, types: tuple[str, ...], window: tuple[str, str] | None, n
     key = product_key(item)
 
     def kept(type_column):
-        where = [ev.c.customer_id.is_not(None), type_column.in_(types), ev.c.status.not_in(NOT_SPEND)]
+        where = [ev.c.customer_id.is_not(None), type_column.in_(types),
+                 counted_as_order(ev.c.status, ev.c.amount_minor)]
         if window is not None:
             where.extend((ev.c.occurred_utc >= window[0], ev.c.occurred_utc <= window[1]))
         return where
