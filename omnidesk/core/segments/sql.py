@@ -22,6 +22,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import normalize_phone
 from omnidesk.core.dialect import casefold
+from omnidesk.core.metrics_index import given_with_offset
 from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, Setting, SourceRecord
 from omnidesk.core.money import ORDER_TYPES, counted_as_order
 from omnidesk.core.segments.journey import CHANNEL_FIELDS, START_FIELD, journey_condition
@@ -57,13 +58,12 @@ class Context:
         """The stored-time text of ``now`` minus ``days`` (naive UTC ISO, seconds)."""
         return (self.now.astimezone(UTC) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%S")
 
-    def until(self) -> str:
-        """The stored-time text an event in "the last N days" is at most: now, or now on the shop's
-        clock where that reads later (a till's times are kept on the shop's clock, east of UTC ahead
-        of it: its sale of an hour ago is not "after now")."""
-        utc = self.now.astimezone(UTC)
+    def wall_ago(self, days: int) -> str:
+        """The stored-time text of ``now`` minus ``days`` on the shop's clock (the computer's without a
+        zone): as a till's times are kept, written without an offset."""
+        utc = self.now.astimezone(UTC) - timedelta(days=days)
         wall = utc.astimezone(self.zone) if self.zone is not None else utc.astimezone()
-        return max(utc.strftime("%Y-%m-%dT%H:%M:%S"), wall.strftime("%Y-%m-%dT%H:%M:%S"))
+        return wall.strftime("%Y-%m-%dT%H:%M:%S")
 
     def day_start(self, day: str) -> str:
         """The stored-time text of the instant ``day`` (YYYY-MM-DD) begins on the shop's clock."""
@@ -298,7 +298,7 @@ def _time(col, op: str, value: Any, ctx: Context, seen: bool = False) -> ColumnE
             # of theirs in the window says it (asked of those few customers alone).
             ev = Event.__table__
             hit = or_(hit, and_(known, col > now, exists().where(
-                ev.c.customer_id == _C.c.id, ev.c.occurred_utc >= ctx.ago(value), ev.c.occurred_utc <= ctx.until())))
+                ev.c.customer_id == _C.c.id, *_in_last_days(ev, value, ctx))))
         # not_within_days: nothing in the window: seen before it, only after now, or never seen at all.
         return hit if op == "within_days" else not_(hit)
     # Dates compare by day: "last_seen lt 2026-06-01" is before that day began on the shop's clock.
@@ -459,14 +459,12 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
         # till's refund line.
         where.append(counted_as_order(ev.c.status, ev.c.amount_minor))
     days = node.get("within_days", node.get("value") if op in ("within_days", "not_within_days") else None)
-    if days is not None:
-        # The last N days end now: an event dated after it is not in them.
-        where.extend((ev.c.occurred_utc >= ctx.ago(days), ev.c.occurred_utc <= ctx.until()))
+    window = _in_last_days(ev, days, ctx) if days is not None else []
+    where.extend(window)
     n = node.get("count_at_least", 1)
     item = (node.get("item") or "").strip()
     if item and kind != ANY_EVENT and set(types) <= set(ORDER_TYPES):
         # Products bought: from the product index where an import is in it, else read from its orders alike.
-        window = (ctx.ago(days), ctx.until()) if days is not None else None
         people = _bought(item, types, window, n)
     else:
         if item:
@@ -478,8 +476,31 @@ def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:
     return not_(hit) if op in ("not_exists", "not_within_days") else hit
 
 
-def _bought(item: str, types: tuple[str, ...], window: tuple[str, str] | None, n: int):
-    """Customers with at least ``n`` orders holding a product whose name contains ``item`` (segments/items.py).
+def _in_last_days(ev, days: int, ctx: Context) -> list[ColumnElement[bool]]:
+    """SQL: an event of ``ev`` (the event table) took place in the last ``days`` days: from the same
+    instant ``days`` days ago up to now (an event dated after now, a till whose clock was set ahead,
+    is not in them).
+
+    A time given with an offset (an online order's) is kept in UTC; one given without (a till's)
+    as written, on the shop's clock (``metrics_index.given_with_offset`` tells them): each is
+    compared with the window on its own clock, as the journeys read them.  The stored times
+    between both clocks' starts and ends bound the search, so the index on the time serves it; a
+    time in the window on either clock needs nothing more read, and only the few less than the shop's
+    offset from UTC away from an end are read for the clock they were given on.
+    """
+    t = ev.c.occurred_utc
+    utc = ctx.ago(days), ctx.ago(0)
+    wall = ctx.wall_ago(days), ctx.wall_ago(0)
+    offset = func.coalesce(given_with_offset(ev.c.occurred_at), False)
+    return [t >= min(utc[0], wall[0]), t <= max(utc[1], wall[1]),
+            or_(and_(t >= max(utc[0], wall[0]), t <= min(utc[1], wall[1])),
+                and_(offset, t >= utc[0], t <= utc[1]),
+                and_(not_(offset), t >= wall[0], t <= wall[1]))]
+
+
+def _bought(item: str, types: tuple[str, ...], window: list[ColumnElement[bool]], n: int):
+    """Customers with at least ``n`` orders holding a product whose name contains ``item`` (segments/items.py),
+    among the events ``window`` holds for (:func:`_in_last_days`; none: any time).
 
     Both halves are driven by what is small: the products whose names match (a shop
     sells hundreds, not millions), then their orders; and the orders of the imports
@@ -495,11 +516,8 @@ def _bought(item: str, types: tuple[str, ...], window: tuple[str, str] | None, n
     key = product_key(item)
 
     def kept(type_column):
-        where = [ev.c.customer_id.is_not(None), type_column.in_(types),
-                 counted_as_order(ev.c.status, ev.c.amount_minor)]
-        if window is not None:
-            where.extend((ev.c.occurred_utc >= window[0], ev.c.occurred_utc <= window[1]))
-        return where
+        return [ev.c.customer_id.is_not(None), type_column.in_(types),
+                counted_as_order(ev.c.status, ev.c.amount_minor), *window]
 
     products = select(prod.c.id).where(prod.c.key.contains(key, autoescape=True))
     hits = select(link.c.event_id).where(link.c.product_id.in_(products))
