@@ -188,3 +188,22 @@ def test_migration_fills_full_names_from_the_raw_rows(tmp_path):
         assert set(_customers(ws)) == {"Mamadou Moustapha Barry"}
         with ws.engine.connect() as conn:
             assert conn.exec_driver_sql("SELECT middle_name FROM source_record").scalar() == "Moustapha"
+
+
+def test_first_and_last_name_columns_give_the_particle_as_a_name_column_does(make_workspace, tmp_path):
+    """The card and {full_name} read "Johann von Goethe" from either layout of the file."""
+    import sqlite3
+
+    from omnidesk.core.importing.pipeline import import_file
+    from tests.helpers import write_csv
+
+    ws = make_workspace()
+    import_file(ws, write_csv(tmp_path / "parts.csv", ["First Name", "Last Name", "Email"],
+                              [["johann", "von goethe", "jg@example.com"], ["LUDWIG", "VAN BEETHOVEN", "lb@example.com"]]))
+    import_file(ws, write_csv(tmp_path / "whole.csv", ["Name", "Email"],
+                              [["johann von goethe", "jg2@example.com"], ["LUDWIG VAN BEETHOVEN", "lb2@example.com"]]))
+    with sqlite3.connect(ws.path) as db:
+        rows = dict((e, (last, full)) for e, last, full in db.execute(
+            "SELECT email, last_name, full_name FROM customer"))
+    assert rows["jg@example.com"] == rows["jg2@example.com"] == ("von Goethe", "Johann von Goethe")
+    assert rows["lb@example.com"] == rows["lb2@example.com"] == ("van Beethoven", "Ludwig van Beethoven")

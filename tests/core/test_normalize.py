@@ -109,6 +109,17 @@ def test_normalize_name(raw: str, expected: str) -> None:
     assert normalize_name(raw) == expected
 
 
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("von goethe", "von Goethe"), ("VAN DER BERG", "van der Berg"), ("DE SOUSA", "de Sousa"),
+    # A particle alone is the family name itself (Do, Du, Van are surnames).
+    ("DO", "Do"), ("van", "Van"), ("SMITH", "Smith"), ("o'neil", "O'Neil"), ("Van Gogh", "Van Gogh"),
+])
+def test_a_family_name_in_its_own_column_keeps_its_particle_as_in_the_whole_name(raw: str, expected: str) -> None:
+    """"johann" and "von goethe" in two columns read as "Johann von Goethe" written in one did, not
+    "Johann Von Goethe" (which {last_name} and {full_name} then put in front of customers)."""
+    assert normalize_name(raw, family=True) == expected
+
+
 @fast
 @given(st.text(alphabet=st.sampled_from(list("abcmoOAXZéÉ '-")), max_size=30))
 def test_normalize_name_is_idempotent(text: str) -> None:

@@ -52,10 +52,14 @@ def _recase_word(word: str, first: bool) -> str:
     return "".join(out)
 
 
-def normalize_name(raw: str) -> str:
+def normalize_name(raw: str, *, family: bool = False) -> str:
     """Trim and collapse spaces; re-case only text typed all upper or all
     lower case ("JOHN O'NEIL" -> "John O'Neil", "jan van der berg" ->
-    "Jan van der Berg").  Mixed case is kept exactly as typed."""
+    "Jan van der Berg").  Mixed case is kept exactly as typed.
+
+    ``family``: a family name in a column of its own, whose first word is not
+    the name's first: "VON GOETHE" is "von Goethe", as in "Johann von Goethe"
+    written in one column; a particle alone ("DO", "VAN") is the name itself."""
     # NFKC: half-width katakana (ﾔﾏﾀﾞ) and full-width letters (Ｔａｒｏ) as they are read,
     # the ideographic space as a space.
     # Control characters dropped: a terminal's colour codes in a name would go raw into exports.
@@ -65,7 +69,9 @@ def normalize_name(raw: str) -> str:
     has_cased = any(ch.isupper() or ch.islower() for ch in text)
     if not has_cased or not (text.isupper() or text.islower()):
         return text
-    return " ".join(_recase_word(w, i == 0) for i, w in enumerate(text.split(" ")))
+    words = text.split(" ")
+    opens = 0 if family and len(words) > 1 else None  # the word treated as the name's first
+    return " ".join(_recase_word(w, i == 0 and opens is None) for i, w in enumerate(words))
 
 
 def _bare(token: str) -> str:

@@ -124,6 +124,7 @@ _OPTOUT_LIST_PRESETS = frozenset({"sms_optouts"})
 # Bounded, so memory stays flat however many distinct values a file has.
 _MEMO = 1 << 14
 _name = functools.lru_cache(maxsize=_MEMO)(nz.normalize_name)
+_family = functools.lru_cache(maxsize=_MEMO)(functools.partial(nz.normalize_name, family=True))
 _full_name = functools.lru_cache(maxsize=_MEMO)(nz.parse_full_name)
 _composed_name = functools.lru_cache(maxsize=_MEMO)(nz.compose_full_name)
 _country = functools.lru_cache(maxsize=4096)(nz.normalize_country)
@@ -717,7 +718,7 @@ class RowNormalizer:
                     row.emails.append(n.value)
         first = _name("" if first_raw in not_names else first_raw)
         middle = _name(get("middle_name", _NOTHING)[0])
-        last = _name("" if last_raw in not_names else last_raw)
+        last = _family("" if last_raw in not_names else last_raw)
         raw_full = "" if raw_full in not_names else raw_full
         parts = _full_name(raw_full, self.plan.region) if raw_full else None
         if not first and not last and parts is not None:
