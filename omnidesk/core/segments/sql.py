@@ -22,6 +22,9 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from omnidesk.core.channels import HAND
 from omnidesk.core.contact import normalize_phone
 from omnidesk.core.dialect import casefold
+from omnidesk.core.importing.custom_fields import DATE, NUMBER, YESNO
+from omnidesk.core.importing.dates import default_date_order, parse_date
+from omnidesk.core.importing.normalize import clean_cell, parse_bool, parse_money
 from omnidesk.core.metrics_index import given_with_offset
 from omnidesk.core.models import CustomField, Customer, Event, ImportBatch, Setting, SourceRecord
 from omnidesk.core.money import ORDER_TYPES, counted_as_order
@@ -181,7 +184,7 @@ def _condition(node: Rule, ctx: Context) -> ColumnElement[bool]:
     if field.startswith("event."):
         return _event(field[len("event."):], op, node, ctx)
     if field.startswith("custom."):
-        return _custom(field[len("custom."):], op, value)
+        return _custom(field[len("custom."):], op, value, ctx.region)
     if field.startswith("consent."):
         return _consent(field[len("consent."):], op, value, ctx)
     if field == "channel":
@@ -396,7 +399,7 @@ def _consent(channel: str, op: str, value: Any, ctx: Context) -> ColumnElement[b
     return not_(hit) if op == "is_not" else hit
 
 
-def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
+def _custom(name: str, op: str, value: Any, region: str) -> ColumnElement[bool]:
     """A custom field: the customer's value of it, as the card shows it, matching.
 
     That value is the one typed in by hand, else the latest import's, then the
@@ -427,13 +430,7 @@ def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
     if op == "contains":
         return holding(casefold(cf.c.value).contains(str(value).casefold(), autoescape=True))
     if op in ("is", "is_not", "in"):
-        values = value if op == "in" else [value]
-        texts = list(dict.fromkeys(str(v).casefold() for v in values))
-        nums = list(dict.fromkeys(float(v) for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)))
-        match = casefold(cf.c.value).in_(texts)
-        if nums:
-            match = or_(match, cf.c.number.in_(nums))
-        hit = holding(match)
+        hit = holding(_custom_is(cf, value if op == "in" else [value], region))
         return not_(hit) if op == "is_not" else hit
     # Ordered comparisons: numbers against the number, dates against the date.
     sample = value[0] if op == "between" else value
@@ -446,6 +443,44 @@ def _custom(name: str, op: str, value: Any) -> ColumnElement[bool]:
     else:
         cond = _compare(col, op, value)
     return holding(col.is_not(None), cond)
+
+
+def _custom_is(cf, values: Sequence[Any], region: str) -> ColumnElement[bool]:
+    """A custom value that is one of ``values``: as written (in any case), and a number, a date or a
+    yes/no as what it is, whether the rule gives it as a JSON number or as text ("1,000" and "1000"
+    are the number 1000 as the import reads cells; "2026-11-20" is a value dated that day)."""
+    texts = list(dict.fromkeys(str(v).casefold() for v in values))
+    nums: dict[float, None] = {}
+    typed_nums: dict[float, None] = {}
+    days: dict[str, None] = {}
+    answers: dict[float, None] = {}
+    order = default_date_order(region)
+    for v in values:
+        if isinstance(v, bool):
+            continue
+        if isinstance(v, (int, float)):
+            nums[float(v)] = None
+            continue
+        text = clean_cell(str(v))
+        got = parse_money(text)
+        if got.value is not None:
+            typed_nums[float(got.value)] = None
+        day = parse_date(text, order).value
+        if day and len(day) == 10:
+            days[day] = None
+        answer = parse_bool(text).value
+        if answer is not None:
+            answers[1.0 if answer else 0.0] = None
+    match = [casefold(cf.c.value).in_(texts)]
+    if nums:
+        match.append(cf.c.number.in_(list(nums)))
+    if typed_nums:
+        match.append(and_(cf.c.type == NUMBER, cf.c.number.in_(list(typed_nums))))
+    if days:
+        match.append(and_(cf.c.type == DATE, cf.c.date.in_(list(days))))
+    if answers:
+        match.append(and_(cf.c.type == YESNO, cf.c.number.in_(list(answers))))
+    return or_(*match)
 
 
 def _event(kind: str, op: str, node: Rule, ctx: Context) -> ColumnElement[bool]:

@@ -1,0 +1,46 @@
+"""Rules on custom fields through the command line: a number or a date compares as one."""
+
+from __future__ import annotations
+
+import json
+
+from tests.helpers import run_cli, write_csv
+
+
+def _count(capsys, path, rule: dict) -> int:
+    status, out, err = run_cli(capsys, "segment", "count", "--json", "--rule", json.dumps(rule), "-w", path)
+    assert status == 0, err
+    return json.loads(out)["customers"]
+
+
+def _import(capsys, path, csv_path) -> None:
+    status, _, err = run_cli(capsys, "import", csv_path, "-w", path)
+    assert status == 0, err
+
+
+def test_is_and_in_compare_a_number_or_a_date_as_the_segment_builder_sends_it(tmp_path, capsys):
+    """The builder sends what was typed as text: "1000" finds the cell "1,000", "2026-11-20" a
+    cell dated that day at 09:00, as the JSON number 1000 does; a text field still matches as text."""
+    path = str(tmp_path / "shop.omnidesk")
+    club = write_csv(tmp_path / "club.csv", ["Email", "First Name", "Points", "Joined club", "Locker"], [
+        ["elodie@example.com", "Élodie", "1,000", "2026-11-20 09:00", "1,000"],
+        ["ann@example.com", "Ann", "150", "2026-10-02 18:30", "B7"],
+        ["bob@example.com", "Bob", "20", "2026-11-21 08:00", "1000"],
+    ])
+    _import(capsys, path, club)
+
+    def count(field, op, value):
+        return _count(capsys, path, {"field": f"custom.{field}", "op": op, "value": value})
+
+    assert count("Points", "is", "1000") == count("Points", "is", 1000) == 1
+    assert count("Points", "is", "1,000.00") == 1
+    assert count("Points", "in", ["150", "1000"]) == count("Points", "in", [150, 1000]) == 2
+    assert count("Points", "is_not", "1000") == 2
+    assert count("Points", "is", "1,000") == 1  # as written, too
+    assert count("Joined club", "is", "2026-11-20") == 1
+    assert count("Joined club", "in", ["2026-11-20", "2026-10-02"]) == 2
+    assert count("Joined club", "is_not", "2026-11-20") == 2
+    assert count("Joined club", "is", "2026-11-20 09:00") == 1  # the cell as written
+    # A text field ("B7" is no number) matches as written: "1000" is Bob's, "1,000" Élodie's.
+    assert count("Locker", "is", "1000") == 1
+    assert count("Locker", "in", ["1,000", "b7"]) == 2
