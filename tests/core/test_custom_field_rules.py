@@ -44,3 +44,24 @@ def test_is_and_in_compare_a_number_or_a_date_as_the_segment_builder_sends_it(tm
     # A text field ("B7" is no number) matches as written: "1000" is Bob's, "1,000" Élodie's.
     assert count("Locker", "is", "1000") == 1
     assert count("Locker", "in", ["1,000", "b7"]) == 2
+
+
+def test_a_value_typed_in_while_the_field_was_text_counts_as_a_number_once_an_import_makes_it_one(tmp_path, capsys):
+    """Ann's 999, typed in while a stray "abc" kept Loyalty points text, is a number once a later file
+    of only numbers makes the field one: gt and between find her, as the card and the export show 999."""
+    path = str(tmp_path / "shop.omnidesk")
+    _import(capsys, path, write_csv(tmp_path / "first.csv", ["Email", "First Name", "Loyalty points"], [
+        ["ann@example.com", "Ann", "12"], ["bob@example.com", "Bob", "abc"]]))
+    status, _, err = run_cli(capsys, "customer", "set", "ann@example.com", "custom.Loyalty points", "999", "-w", path)
+    assert status == 0, err
+    _import(capsys, path, write_csv(tmp_path / "second.csv", ["Email", "First Name", "Loyalty points"], [
+        ["bob@example.com", "Bob", "50"], ["cy@example.com", "Cy", "30"]]))
+    field = "custom.Loyalty points"
+    assert _count(capsys, path, {"field": field, "op": "gt", "value": 40}) == 2  # Ann's 999 and Bob's 50
+    assert _count(capsys, path, {"field": field, "op": "between", "value": [900, 1000]}) == 1
+    assert _count(capsys, path, {"field": field, "op": "is", "value": "999.00"}) == 1
+    out = tmp_path / "out.csv"
+    status, _, err = run_cli(capsys, "export", "customers", out, "--columns", "email,custom.Loyalty points",
+                             "--rule", json.dumps({"field": field, "op": "gte", "value": 999}), "-w", path)
+    assert status == 0, err
+    assert out.read_text(encoding="utf-8").splitlines()[1:] == ["ann@example.com,999"]

@@ -33,7 +33,7 @@ from sqlalchemy.engine import Connection
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.dialect import insert_many
 from omnidesk.core.importing import normalize as nz
-from omnidesk.core.models import CustomField, ImportBatch, SourceRecord
+from omnidesk.core.models import HAND_KIND, CustomField, ImportBatch, SourceRecord
 
 TEXT, NUMBER, DATE, YESNO = "text", "number", "date", "yesno"
 TYPE_LABELS = {TEXT: "text", NUMBER: "number", DATE: "date", YESNO: "yes/no"}
@@ -291,7 +291,55 @@ class CustomColumns:
                 params = [{"fid": fid, "d": nz.parse_date(value, order).value} for fid, value in rows]
                 conn.execute(update(table).where(table.c.id == bindparam("fid"))
                              .values(type=DATE, number=None, date=bindparam("d")), params)
+        if types:
+            self._retype_hand_values(conn, types)
         return types
+
+    def _retype_hand_values(self, conn: Connection, types: dict[str, str]) -> None:
+        """Give the values typed in by hand of the fields just settled the type they settled as.
+
+        A value typed in takes its field's type of the moment (``edits.set_custom_field``): 999
+        typed while a stray "abc" kept the field text had no number, and a later file of only
+        numbers would leave it out of every comparison while the card shows 999.  Each such
+        value is read again from its text (one that does not read as the new type stays text).
+        The hand records are few and found through their batch, not through the field's values.
+        """
+        table, rec, batch = CustomField.__table__, SourceRecord.__table__, ImportBatch.__table__
+        settled = {name.casefold(): kind for name, kind in types.items()}
+        order = nz.default_date_order(self.region)
+        hand = select(rec.c.id).where(rec.c.batch_id.in_(select(batch.c.id).where(batch.c.kind == HAND_KIND)))
+        rows = conn.execute(
+            select(table.c.id, table.c.name, table.c.type, table.c.value, table.c.number, table.c.date)
+            .where(table.c.record_id.in_(hand), table.c.id <= self.after_id)).all()
+        params = []
+        for fid, name, kind, value, number, date in rows:
+            to = settled.get(name.casefold())
+            if to is None or not value:
+                continue
+            typed = read_value(to, value, order)
+            new = (to, *typed) if typed is not None else (TEXT, None, None)
+            if new != (kind, number, date):
+                params.append({"fid": fid, "t": new[0], "n": new[1], "d": new[2]})
+        if params:
+            conn.execute(update(table).where(table.c.id == bindparam("fid"))
+                         .values(type=bindparam("t"), number=bindparam("n"), date=bindparam("d")), params)
+
+
+def read_value(kind: str, text: str, order: nz.DateOrder) -> tuple[float | None, str | None] | None:
+    """(number, ISO date) of ``text`` as a value of a ``kind`` field, None when it does not read as one.
+
+    A number as amounts read ("1,000"), a yes/no as 1 or 0, a date in ``order``; text has neither.
+    """
+    if kind == NUMBER:
+        got = nz.parse_money(text).value
+        return None if got is None else (float(got), None)
+    if kind == YESNO:
+        answer = nz.parse_bool(text).value
+        return None if answer is None else (1.0 if answer else 0.0, None)
+    if kind == DATE:
+        day = nz.parse_date(text, order).value
+        return None if not day else (None, day)
+    return None, None
 
 
 def insert_custom_fields(conn: Connection, columns: CustomColumns, record_ids: Sequence[int],
