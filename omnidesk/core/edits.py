@@ -59,6 +59,7 @@ from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.writes import REJOIN, new_customer_row
 from omnidesk.core.importing.dates import default_date_order, parse_date
+from omnidesk.core.importing.custom_fields import TEXT, read_value
 from omnidesk.core.importing.known_numbers import typed_number_reaches_optouts
 from omnidesk.core.importing.normalize import normalize_country, normalize_postcode, parse_bool, parse_money
 from omnidesk.core.models import HAND_KIND, Consent, Customer, CustomField, Identifier, ImportBatch, SourceRecord, utcnow
@@ -623,7 +624,10 @@ def _typed(conn: Connection, name: str, value: str) -> dict:
     row = {"type": kind, "value": value, "number": None, "date": None}
     if not value:
         return row
-    if kind == "number":
+    if kind == TEXT:
+        # Its number or date where it reads as one, as a text column's cells keep theirs.
+        row["number"], row["date"] = read_value(TEXT, value, default_date_order(_region(conn)))
+    elif kind == "number":
         got = parse_money(value)
         if got.value is None:
             raise UserError(f"'{value}' is not a number; {name} holds numbers.")

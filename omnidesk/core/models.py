@@ -215,7 +215,8 @@ class CustomField(SQLModel, table=True):
     ``name`` is the file's header; ``type`` was decided over the whole column
     (number, date, yes/no, else text).  ``value`` is the cell as read (cleaned);
     a number or a yes/no (1/0) is also in ``number``, a date in ``date`` (ISO),
-    so later queries compare them as what they are.
+    so later queries compare them as what they are (a text column's cells that
+    read as numbers or dates keep theirs too).
     """
 
     __tablename__ = "custom_field"

@@ -65,3 +65,39 @@ def test_a_value_typed_in_while_the_field_was_text_counts_as_a_number_once_an_im
                              "--rule", json.dumps({"field": field, "op": "gte", "value": 999}), "-w", path)
     assert status == 0, err
     assert out.read_text(encoding="utf-8").splitlines()[1:] == ["ann@example.com,999"]
+
+
+def test_one_cell_in_words_does_not_blank_the_numbers_and_dates_of_a_custom_column(tmp_path, capsys):
+    """A stray "abc" keeps Loyalty points text, as the card shows it, yet its cells that read as
+    numbers still compare as numbers, and a "soon" among dates leaves the dates comparable."""
+    path = str(tmp_path / "shop.omnidesk")
+    _import(capsys, path, write_csv(tmp_path / "club.csv", ["Email", "First Name", "Loyalty points", "Joined club",
+                                                            "Voucher"], [
+        ["ann@example.com", "Ann", "120", "2024-03-02", "0042"],
+        ["bob@example.com", "Bob", "abc", "2025-01-10", "17"],
+        ["cy@example.com", "Cy", "1,500", "soon", "yes"],
+        ["dee@example.com", "Dee", "7", "", "x"],
+    ]))
+    points, since, voucher = "custom.Loyalty points", "custom.Joined club", "custom.Voucher"
+    assert _count(capsys, path, {"field": points, "op": "gt", "value": 100}) == 2  # Ann's 120, Cy's 1,500
+    assert _count(capsys, path, {"field": points, "op": "between", "value": [5, 200]}) == 2
+    assert _count(capsys, path, {"field": points, "op": "lt", "value": 10}) == 1
+    assert _count(capsys, path, {"field": since, "op": "lt", "value": "2025-01-01"}) == 1
+    assert _count(capsys, path, {"field": since, "op": "between", "value": ["2024-01-01", "2025-12-31"]}) == 2
+    # A code with a leading zero and a yes or an x are no numbers.
+    assert _count(capsys, path, {"field": voucher, "op": "gt", "value": 0}) == 1  # Bob's 17
+    # The field is text: is matches as written.
+    assert _count(capsys, path, {"field": points, "op": "is", "value": "1500"}) == 0
+    assert _count(capsys, path, {"field": points, "op": "is", "value": 1500}) == 0
+    assert _count(capsys, path, {"field": points, "op": "is", "value": "1,500"}) == 1
+    out = tmp_path / "out.csv"
+    status, _, err = run_cli(capsys, "export", "customers", out, "--columns",
+                             "email,custom.Loyalty points,custom.Joined club", "-w", path)
+    assert status == 0, err
+    assert sorted(out.read_text(encoding="utf-8").splitlines()[1:]) == [
+        "ann@example.com,120,2024-03-02", "bob@example.com,abc,2025-01-10", 'cy@example.com,"1,500",soon',
+        "dee@example.com,7,"]
+    # A value typed in reads the same way.
+    status, _, err = run_cli(capsys, "customer", "set", "bob@example.com", points, "300", "-w", path)
+    assert status == 0, err
+    assert _count(capsys, path, {"field": points, "op": "gt", "value": 100}) == 3

@@ -73,10 +73,11 @@ def test_form_answers_are_typed_per_column_over_the_whole_file(new_workspace, tm
     # 02/03 could be either; 14/03 in the same column settles it: day first, in a US workspace.
     assert f[(ann, "When did you last visit the shop?")] == ("date", "02/03/2024", None, "2024-03-02")
     assert f[(bo, "When did you last visit the shop?")] == ("date", "14/03/2024", None, "2024-03-14")
-    # A leading zero makes a code, not a quantity; one answer in words makes a column text.
+    # A leading zero makes a code, not a quantity; one answer in words makes a column text,
+    # whose answers that are numbers still keep them (a rule compares them as numbers).
     assert f[(ann, "Voucher code")] == ("text", "0042", None, None)
     assert f[(bo, "Favourite scent number")] == ("text", "not sure", None, None)
-    assert f[(ann, "Favourite scent number")] == ("text", "7", None, None)
+    assert f[(ann, "Favourite scent number")] == ("text", "7", 7.0, None)
     # Mapped columns are not kept twice.
     assert not {name for _, name in f} & {"Timestamp", "Email Address", "Your name"}
 

@@ -16,6 +16,10 @@ number or an amount (and none is a code with a leading zero, such as a ZIP
 (stored ISO), else **text**.  As the file streams past, each cell is stored
 with its number (if it reads as one) and the column's evidence is counted;
 the type is settled once the last row is in, in a few statements per column.
+A text column's cells that read as numbers or dates keep their number or
+date, so a rule still compares them as such: one "abc" among numbers makes
+the column text (the card shows each cell as written) without leaving its
+numbers out of "more than".
 
 A customer's value of a field is the one from the latest import that has it
 (then the latest record): :func:`customer_fields`.
@@ -133,13 +137,18 @@ class ColumnEvidence:
     numbers: int = 0
     leading_zero: bool = False
     dates: int = 0
+    date_cells: int = 0  # cells that read as dates, all of them (``dates`` stops at the first that does not)
     noise: int = 0
+    # Cells stored with the 1 or 0 of a yes/no that are no numbers ("yes", "x"): a text column
+    # clears their number (None: more distinct ones than are remembered).
+    answer_words: set[str] | None = field(default_factory=set)
     date_evidence: nz.DateEvidence = field(default_factory=nz.DateEvidence)
     # What each distinct cell reads as: a yes/no or a size column repeats a few values.
     seen: dict[str, tuple] = field(default_factory=dict)
 
     def add(self, text: str) -> float | None:
-        """Count one non-empty cell; returns its number (a yes/no as 1 or 0), if it reads as one."""
+        """Count one non-empty cell; returns its number (a yes/no as 1 or 0), if it reads as one (a
+        code with a leading zero does not)."""
         seen = self.seen.get(text)
         if seen is None:
             seen = _read_cell(text)
@@ -154,11 +163,18 @@ class ColumnEvidence:
         if self.numbers == n and is_number:
             self.numbers += 1
             self.leading_zero = self.leading_zero or leading_zero
-        if self.dates == n and is_date:
-            self.dates += 1
+        if is_date:
+            if self.dates == n:
+                self.dates += 1
+            self.date_cells += 1
             self.date_evidence.add(text)
         if self.noise == n and noise:
             self.noise += 1
+        if is_bool and not is_number and self.answer_words is not None and text not in self.answer_words:
+            if len(self.answer_words) < _MEMO:
+                self.answer_words.add(text)
+            else:
+                self.answer_words = None
         return number
 
     def decide(self, region: str) -> tuple[str, nz.DateOrder | None]:
@@ -197,6 +213,8 @@ def _read_cell(text: str) -> tuple[bool, int, bool, bool, bool, bool, float | No
         number = float(m.value)
     leading_zero = is_number and bool(_LEADING_ZERO.match(text.lstrip("+-")))
     is_date = number is None and _reads_as_date(text)
+    if leading_zero and not is_bool:
+        number = None  # a code ("0042"), not a quantity: no column of numbers holds one
     return (is_bool, int(is_bool and not text.isdigit()), is_number, leading_zero, is_date,
             _noise_value(text), number)
 
@@ -285,7 +303,7 @@ class CustomColumns:
             if kind in (NUMBER, YESNO):
                 conn.execute(update(table).where(*of_column).values(type=kind))
             elif kind == TEXT:
-                conn.execute(update(table).where(*of_column, table.c.number.is_not(None)).values(number=None))
+                self._keep_numbers_and_dates(conn, of_column, ev)
             else:
                 rows = conn.execute(select(table.c.id, table.c.value).where(*of_column)).all()
                 params = [{"fid": fid, "d": nz.parse_date(value, order).value} for fid, value in rows]
@@ -294,6 +312,33 @@ class CustomColumns:
         if types:
             self._retype_hand_values(conn, types)
         return types
+
+    def _keep_numbers_and_dates(self, conn: Connection, of_column: tuple, ev: ColumnEvidence) -> None:
+        """A text column's cells keep the number or the date they read as, for rules to compare.
+
+        The numbers are in already, but for the 1 or 0 of a yes or an x (no numbers in a text
+        column); the dates are read in the order the column's dates show.
+        """
+        table = CustomField.__table__
+        answers = table.c.number.in_((0.0, 1.0))
+        if ev.answer_words is not None:
+            words = sorted(ev.answer_words)
+            for start in range(0, len(words), 500):
+                conn.execute(update(table).where(*of_column, answers, table.c.value.in_(words[start:start + 500]))
+                             .values(number=None))
+        else:
+            rows = conn.execute(select(table.c.id, table.c.value).where(*of_column, answers)).all()
+            params = [{"fid": fid} for fid, value in rows if nz.parse_money(value).value is None]
+            if params:
+                conn.execute(update(table).where(table.c.id == bindparam("fid")).values(number=None), params)
+        if not ev.date_cells:
+            return
+        order = ev.date_evidence.column_order(self.region)
+        rows = conn.execute(select(table.c.id, table.c.value).where(*of_column, table.c.number.is_(None))).all()
+        params = [{"fid": fid, "d": day} for fid, value in rows
+                  if (day := nz.parse_date(value, order).value)]
+        if params:
+            conn.execute(update(table).where(table.c.id == bindparam("fid")).values(date=bindparam("d")), params)
 
     def _retype_hand_values(self, conn: Connection, types: dict[str, str]) -> None:
         """Give the values typed in by hand of the fields just settled the type they settled as.
@@ -328,7 +373,8 @@ class CustomColumns:
 def read_value(kind: str, text: str, order: nz.DateOrder) -> tuple[float | None, str | None] | None:
     """(number, ISO date) of ``text`` as a value of a ``kind`` field, None when it does not read as one.
 
-    A number as amounts read ("1,000"), a yes/no as 1 or 0, a date in ``order``; text has neither.
+    A number as amounts read ("1,000"), a yes/no as 1 or 0, a date in ``order``; text, its number or
+    its date where it reads as one (as a text column's cells keep theirs), else neither.
     """
     if kind == NUMBER:
         got = nz.parse_money(text).value
@@ -339,7 +385,12 @@ def read_value(kind: str, text: str, order: nz.DateOrder) -> tuple[float | None,
     if kind == DATE:
         day = nz.parse_date(text, order).value
         return None if not day else (None, day)
-    return None, None
+    if _reads_as_date(text) and nz.parse_money(text).value is None:
+        return None, nz.parse_date(text, order).value or None
+    got = nz.parse_money(text).value
+    if got is None or _LEADING_ZERO.match(text.lstrip("+-")):
+        return None, None
+    return float(got), None
 
 
 def insert_custom_fields(conn: Connection, columns: CustomColumns, record_ids: Sequence[int],

@@ -472,8 +472,8 @@ def _custom_is(cf, values: Sequence[Any], region: str) -> ColumnElement[bool]:
         if answer is not None:
             answers[1.0 if answer else 0.0] = None
     match = [casefold(cf.c.value).in_(texts)]
-    if nums:
-        match.append(cf.c.number.in_(list(nums)))
+    if nums:  # a text field's cells keep numbers too, for comparisons: "is" matches them as written
+        match.append(and_(cf.c.type.in_((NUMBER, YESNO)), cf.c.number.in_(list(nums))))
     if typed_nums:
         match.append(and_(cf.c.type == NUMBER, cf.c.number.in_(list(typed_nums))))
     if days:
