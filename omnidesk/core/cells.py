@@ -46,6 +46,18 @@ _GUARD = re.compile(r"^'(?=[\d+\-=@(#.])")
 _PLACEHOLDERS = frozenset({"n/a", "#n/a", "null", "nil", "none", "-", "--", "---", "—", "–"})
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def without_controls(text: str) -> str:
+    """A cell's text without control characters (a terminal's colour codes, a bell), which would go
+    raw into every export; a vertical tab or form feed, a line break in some exports (FileMaker's),
+    is one.  Tabs and line breaks stay."""
+    if not _CONTROLS.search(text):
+        return text
+    return _CONTROLS.sub("", text.replace("\x0b", "\n").replace("\x0c", "\n"))
+
+
 def clean_cell(raw: str) -> str:
     """Trim whitespace (including no-break and zero-width spaces), drop a
     leading spreadsheet guard apostrophe before a number or formula-like

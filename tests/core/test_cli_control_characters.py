@@ -118,3 +118,25 @@ def test_a_typed_value_longer_than_the_card_keeps_is_refused_not_cut(shop, capsy
     assert card()[1] == ""
     assert run_cli(capsys, "customer", "set", str(cid), field, "y" * limit, "-w", str(shop))[0] == 0
     assert card()[1] == "y" * limit
+
+
+def test_what_a_file_says_of_a_customer_keeps_no_control_characters_and_the_row_stays_as_read(tmp_path, capsys):
+    """A city, a street, a tag or a custom field read with ESC or BEL in it went raw into every
+    export; a vertical tab (a line break in FileMaker's exports) joined two street lines."""
+    shop = tmp_path / "ws.omnidesk"
+    rows = [[f"p{i}@example.com", f"Name{i}", "Portland", f"{i} Main St", "local", str(i)] for i in range(40)]
+    rows.append(["ann@example.com", "Ann", "Bo\u001b[31mston", "1 Main\u0007 St\u000bApt 4", "VIP\u001b[0m, local",
+                 "1\u000200"])
+    file = write_csv(tmp_path / "people.csv", ["Email", "First Name", "City", "Address", "Tags", "Points"], rows)
+    assert run_cli(capsys, "import", str(file), "-w", str(shop))[0] == 0
+    out = tmp_path / "out.csv"
+    assert run_cli(capsys, "export", "customers", str(out), "--columns", "email,city,address,tags,custom.Points",
+                   "-w", str(shop))[0] == 0
+    text = out.read_text(encoding="utf-8")
+    assert not any(c in text for c in "\u001b\u0007\u0002\u000b")
+    ann = next(r for r in csv.DictReader(text.splitlines()) if r["email"] == "ann@example.com")
+    assert (ann["city"], ann["address"], ann["tags"], ann["Points"]) == ("Bo[31mston", "1 Main St, Apt 4",
+                                                                         "VIP[0m, local", "100")
+    with sqlite3.connect(shop) as db:
+        raw = db.execute("SELECT raw_json FROM source_record WHERE raw_json LIKE '%ann@example.com%'").fetchone()[0]
+    assert json.loads(raw)[2] == "Bo\u001b[31mston"  # the row itself, as read

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
+from omnidesk.core.cells import without_controls
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.dialect import insert_many
 from omnidesk.core.importing import normalize as nz
@@ -271,7 +272,7 @@ class CustomColumns:
                 raw = values[i]
                 if not raw:
                     continue
-                text = nz.clean_cell(raw)
+                text = without_controls(nz.clean_cell(raw))
                 if not text or nz.is_placeholder(text):
                     continue
                 number = evidence[i].add(text)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
+from omnidesk.core.cells import without_controls
 from omnidesk.core.consent import OPT_OUTS, STRICTNESS
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, OPTOUT_FIELDS, Kind
@@ -100,6 +101,9 @@ _NOTHING: tuple[str, None] = ("", None)
 # starting or ending with a space (or a zero-width one), starting with an apostrophe, or
 # holding a carriage return.  A NUL inside a cell can only make this say yes in vain.
 _NEEDS_CLEANING = re.compile("(?:^|\0)[\\s\u200b\ufeff']|[\\s\u200b\ufeff](?:\0|$)|\r")
+# Whether a row holds a control character (cells.without_controls), but for the NUL that joins
+# its cells here.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 # Characters a cell may start and end with that ``clean_cell`` never trims: printable
@@ -287,6 +291,9 @@ class RowNormalizer:
         n = len(values)
         # None: no cell of the row needs cleaning; else the edges that show a cell needs none.
         plain = None if joined is not None and not _NEEDS_CLEANING.search(joined) else _PLAIN_EDGE
+        # A city, an address, a tag or a custom field read with ESC or BEL in it went raw into every
+        # export: what is read keeps none (the row itself stays as read).
+        controls = joined is None or _CONTROL.search(joined) is not None
         cells: dict[int, str] = {}
         found: dict[str, tuple[str, int | None]] = dict(self._constant_hits)
         clean = nz.clean_cell
@@ -295,6 +302,8 @@ class RowNormalizer:
             text = values[i] if i < n else ""
             if plain is not None and text and (text[0] not in plain or text[-1] not in plain or "\r" in text):
                 text = clean(text)
+            if controls and text:
+                text = without_controls(text)
             if strip and text:
                 text = nz.strip_type_prefix(text)
             cells[i] = text
