@@ -7,7 +7,9 @@ The syntax, in full:
   fallback, by nothing.  Spaces around the name and the fallback are ignored.
 - ``name`` is one of :data:`NAMES` or ``custom.`` and the name of a custom field, which may
   hold spaces and letters of any script.  Names are matched ignoring case.
-- ``{{`` and ``}}`` are a brace of their own; a lone ``}`` is also just a brace.
+- ``{{`` and ``}}`` are a brace of their own; a lone ``}`` is also just a brace.  A known
+  name in doubled braces, ``{{first_name}}`` as Mailchimp, Klaviyo or Jinja write a token, is
+  still rendered as the words "{first_name}", and :func:`problems` reports it.
 - Anything else in braces is kept as written and reported by :func:`problems`: an unknown
   name, ``{}``, a ``{`` never closed, a ``{`` inside a token.
 
@@ -40,8 +42,8 @@ PERSONAL: tuple[str, ...] = (
     "first_name", "last_name", "full_name", "city", "last_product", "last_order_date", "lifetime_spend",
 )
 
-UNKNOWN_TOKEN, UNCLOSED_BRACE, EMPTY_TOKEN, NESTED_BRACE = (
-    "unknown_token", "unclosed_brace", "empty_token", "nested_brace")
+UNKNOWN_TOKEN, UNCLOSED_BRACE, EMPTY_TOKEN, NESTED_BRACE, DOUBLED_TOKEN = (
+    "unknown_token", "unclosed_brace", "empty_token", "nested_brace", "doubled_token")
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class Token:
 class TokenProblem:
     start: int
     end: int
-    code: str  # UNKNOWN_TOKEN, UNCLOSED_BRACE, EMPTY_TOKEN or NESTED_BRACE
+    code: str  # UNKNOWN_TOKEN, UNCLOSED_BRACE, EMPTY_TOKEN, NESTED_BRACE or DOUBLED_TOKEN
     message: str
 
 
@@ -118,6 +120,9 @@ _PIECE = re.compile(
     r"|(?P<unclosed>\{[^{}]*)\Z"
     r"|(?P<text>\}|[^{}]+)"
 )
+# What follows a doubled ``{{`` when it was meant as a token, as Mailchimp, Klaviyo and
+# Jinja write one: ``{{first_name}}``, ``{{ first_name }}``, ``{{ first_name|there }}``.
+_DOUBLED = re.compile(r"(?P<name>[^{}|]*)(?:\|[^{}]*)?\}\}")
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -154,6 +159,15 @@ def _scan(template: str, report: bool = True) -> tuple[list[Text | Token], list[
         elif kind == "unclosed" and report:
             found.append(TokenProblem(start, end, UNCLOSED_BRACE,
                                       "This { is never closed; write {{ for a brace in the text"))
+        elif kind == "double" and report and m.group() == "{{":
+            # "{{first_name}}" is a brace, the name and a brace: every customer reads "{first_name}".
+            meant = _DOUBLED.match(template, end)
+            if meant and token_key(meant.group("name")) is not None:
+                sent = "{" + template[end:meant.end() - 2] + "}"
+                found.append(TokenProblem(
+                    start, meant.end(), DOUBLED_TOKEN,
+                    f"Every reader gets the words \u201c{_shown(sent)}\u201d: a token takes one brace each side, "
+                    f"write {{{_shown(meant.group('name').strip())}}} ({{{{ and }}}} are a brace of their own)"))
         if not literal:
             literal_start = start
         literal.append(m.group()[0] if kind == "double" else m.group())

@@ -344,3 +344,12 @@ def test_what_the_poster_would_print_as_a_question_mark_is_an_error(headline, br
         assert field == unprintable[0] and message.startswith(unprintable[1] + " in the ")
         assert message.endswith("cannot be printed: the poster shows “?” in their place")
     assert lint.BY_CODE["poster_unprintable"].severity == lint.ERROR
+
+
+@pytest.mark.parametrize("greeting", ["Hi {{first_name}},", "Hi {{ first_name }},"])
+def test_a_token_in_doubled_braces_is_an_error(greeting):
+    """Written as Mailchimp or Jinja would, the customer's name went out as the words "{first_name}"."""
+    found, _ = lint.check_variant("sms", {"text": GOOD_SMS.replace("Autumn sale", greeting + " autumn sale")},
+                                  MASTER, BRAND, samples=[{"first_name": "Ann"}])
+    (finding,) = [f for f in found if f.code == "token"]
+    assert finding.severity == lint.ERROR and "write {first_name}" in finding.message

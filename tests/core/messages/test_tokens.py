@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omnidesk.core.messages.tokens import (
+    DOUBLED_TOKEN,
     EMPTY_TOKEN,
     NAMES,
     NESTED_BRACE,
@@ -216,3 +217,15 @@ def test_a_value_inside_a_link_is_percent_encoded_and_one_outside_is_not():
     assert (render(template, {"city": "Saint-Denis & Co"}, escape=html.escape)
             == "Visit https://example.com/stores/Saint-Denis%20%26%20Co?utm_source=sms Saint-Denis &amp; Co!")
     assert render(template, {}) == "Visit https://example.com/stores/online?utm_source=sms !"
+
+
+@pytest.mark.parametrize("template, found", [
+    ("Hi {{first_name}}!", ["{{first_name}}"]), ("Hi {{ first_name }}!", ["{{ first_name }}"]),
+    ("{{ City|your town }}", ["{{ City|your town }}"]), ("{{{first_name}}}", []), ("{{7*7}}", []),
+    ("{{ not a token }}", []), ("{{first_name}", [])])
+def test_a_known_token_in_doubled_braces_is_reported(template, found):
+    """``{{first_name}}`` (Mailchimp's, Klaviyo's or Jinja's way) reached every reader as "{first_name}", unreported."""
+    reported = [p for p in problems(template) if p.code == DOUBLED_TOKEN]
+    assert [template[p.start:p.end] for p in reported] == found
+    if found:
+        assert "write {" + found[0].strip("{} ").split("|")[0].strip() + "}" in reported[0].message
