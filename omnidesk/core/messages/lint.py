@@ -311,18 +311,41 @@ _OFFER_VALUE = re.compile(
 _UP_TO = re.compile(r"\b(?:up\s+to|bis\s+zu|jusqu'?[àa]|hasta|fino\s+al|tot)\b", re.I)
 
 
-def _amount(m: re.Match) -> tuple[str, float]:
-    """("%" or "money", the number) of a value matched by ``_VALUE``; the currency's sign aside."""
+# Each currency sign or code as the currencies it can be: "$" alone is any dollar, "US$" or
+# "USD" one of them; "¥" a yen or a yuan.
+_CURRENCIES = {"$": frozenset({"USD", "CAD", "AUD", "NZD"}), "US$": frozenset({"USD"}),
+               "CA$": frozenset({"CAD"}), "C$": frozenset({"CAD"}), "AU$": frozenset({"AUD"}),
+               "A$": frozenset({"AUD"}), "NZ$": frozenset({"NZD"}), "€": frozenset({"EUR"}),
+               "£": frozenset({"GBP"}), "¥": frozenset({"JPY", "CNY"})}
+
+
+def _currency(sign: str | None) -> frozenset[str] | None:
+    """The currencies a sign or code can stand for; None without one (any)."""
+    if not sign:
+        return None
+    sign = sign.upper()
+    return _CURRENCIES.get(sign, frozenset({sign}))
+
+
+def _amount(m: re.Match) -> tuple[str, float, frozenset[str] | None]:
+    """("%" or "money", the number, the currencies its sign can be) of a value matched by ``_VALUE``."""
     number = next(m[g] for g in ("n", "n2", "n3") if m[g])
     whole, cents = re.match(r"([\d,]+?)(?:[.,](\d{1,2}))?$", number).groups()
     amount = float(whole.replace(",", "") + "." + (cents or "0"))
-    return ("%" if m["pct"] else "money"), amount
+    return ("%" if m["pct"] else "money"), amount, _currency(m["cur"] or m["cur3"])
+
+
+def _same_money(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
+    """Whether two currencies can be one: "$" and "USD" can, "$" and "£" cannot; a value written
+    without a sign is taken as the other's."""
+    return a is None or b is None or bool(a & b)
 
 
 def _offer_value(c: Context) -> Iterable[Hit]:
-    """An offer value a variant states (30% off, $10 off, save 25%) that is not the master's."""
+    """An offer value a variant states (30% off, $10 off, save 25%) that is not the master's:
+    another number, or the same number in another currency (£10 off for the master's $10 off)."""
     said = c.master.get("offer_value", "")
-    master = {_amount(m) for m in _ANY_VALUE.finditer(said)}
+    master = [_amount(m) for m in _ANY_VALUE.finditer(said)]
     if not master:
         return  # "Buy one, get one": nothing to compare with
     up_to = _UP_TO.search(said) is not None
@@ -330,11 +353,12 @@ def _offer_value(c: Context) -> Iterable[Hit]:
         for lk in links.find_links(text):  # blanked, same length: "…/sale-30" is the page's
             text = text[:lk.start] + " " * (lk.end - lk.start) + text[lk.end:]
         for m in _OFFER_VALUE.finditer(text):
-            value = re.match(_VALUE, m["value"])
-            kind, amount = _amount(value)
+            value = re.match(_VALUE, m["value"], re.I)
+            kind, amount, money = _amount(value)
             if not (m["off"] or m.start() < m.start("value")):
                 continue  # "100% cotton", "orders over $50": not the offer
-            if (kind, amount) in master or (up_to and any(k == kind and amount <= most for k, most in master)):
+            if any(k == kind and _same_money(money, cur) and (amount == most or (up_to and amount <= most))
+                   for k, most, cur in master):
                 continue
             yield f, f"“{m.group(0).strip()}” here, but the offer is “{said}”", m.start(), m.end()
 

@@ -353,3 +353,17 @@ def test_a_token_in_doubled_braces_is_an_error(greeting):
                                   MASTER, BRAND, samples=[{"first_name": "Ann"}])
     (finding,) = [f for f in found if f.code == "token"]
     assert finding.severity == lint.ERROR and "write {first_name}" in finding.message
+
+
+@pytest.mark.parametrize("channel, text, differs", [
+    ("sms", "£10 off.", True), ("sms", "10 EUR off.", True), ("sms", "10 gbp off.", True), ("email", "€10 off.", True),
+    ("sms", "CA$10 off.", False), ("sms", "US$10 off.", False), ("sms", "10 usd off.", False),
+    ("email", "$10.00 off.", False)])
+def test_the_same_amount_in_another_currency_is_another_offer(channel, text, differs):
+    """£10 off and €10 off passed for the master's $10 off: the currency's sign was dropped."""
+    money = {**MASTER, "offer_value": "$10 off"}
+    fields = ({"text": GOOD_SMS + " " + text} if channel == "sms" else
+              {**derive("email", money, BRAND, campaign="autumn"), "subject": "Autumn: " + text})
+    assert ("offer_value_differs" in codes(channel, fields, master=money)) is differs
+    other = {**MASTER, "offer_value": "US$10 off"}
+    assert "offer_value_differs" in codes("sms", {"text": GOOD_SMS + " CA$10 off."}, master=other)
