@@ -378,13 +378,25 @@ def _unprintable(c: Context) -> Iterable[Hit]:
                 (first if first >= 0 else None), (first + 1 if first >= 0 else None)
 
 
-def _banned(c: Context) -> Iterable[Hit]:
-    for word in c.brand.banned_words:
+def _banned_in(fields: Mapping[str, str], brand: Brand, master: Mapping[str, str]) -> Iterable[Hit]:
+    """The brand's banned words in ``fields`` as every reader gets them: written there, or brought
+    in by a token (``{offer_value}`` of "20% off + free gift"; a fallback).  A customer's own
+    value is theirs, not the message's words: personal tokens show their fallbacks here."""
+    shared = shared_values(master, brand.name)
+    for word in brand.banned_words:
         pattern = re.compile(r"(?<!\w)" + re.escape(word) + r"(?!\w)", re.I)
-        for f, text in c.fields.items():
+        for f, text in fields.items():
             m = pattern.search(text)
             if m:
                 yield f, f"“{m.group(0)}” is on the brand's banned words", m.start(), m.end()
+                continue
+            m = pattern.search(tokens.render(text, shared))
+            if m:
+                yield f, f"“{m.group(0)}” is on the brand's banned words (a token brings it in)", None, None
+
+
+def _banned(c: Context) -> Iterable[Hit]:
+    return _banned_in(c.fields, c.brand, c.master)
 
 
 # How an SMS tells its reader to stop: "Reply STOP", "Text STOP to 12345", "STOP to opt out",
@@ -628,6 +640,9 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
     link = message.master.get("link", "")
     if link and not links.is_valid_link(link):
         findings.append(Finding("master", ERROR, "malformed_link", links.link_problem(link), "link"))
+    # The master's own words: the offer's value reaches every variant through {offer_value}.
+    for f, words, start, end in _banned_in(message.master, brand, message.master):
+        findings.append(Finding("master", ERROR, "banned_word", words, f, start, end))
     for channel in message.channels:
         found, stats[channel] = check_variant(channel, message.variants[channel].fields, message.master, brand,
                                               samples=samples, custom_names=custom_names)

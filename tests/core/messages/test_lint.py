@@ -367,3 +367,18 @@ def test_the_same_amount_in_another_currency_is_another_offer(channel, text, dif
     assert ("offer_value_differs" in codes(channel, fields, master=money)) is differs
     other = {**MASTER, "offer_value": "US$10 off"}
     assert "offer_value_differs" in codes("sms", {"text": GOOD_SMS + " CA$10 off."}, master=other)
+
+
+def test_a_banned_word_brought_in_by_a_token_or_written_in_the_master_is_an_error():
+    """"free" reached every reader through {offer_value}: the check read the token, not what it says."""
+    from omnidesk.core.messages.store import MessageData, Variant
+
+    master = {**MASTER, "offer_value": "20% off + free gift"}
+    text = GOOD_SMS.replace("Autumn sale", "Autumn sale: {offer_value}")
+    found, _ = lint.check_variant("sms", {"text": text}, master, BRAND, samples=[{"first_name": "Ann"}])
+    assert [f.field for f in found if f.code == "banned_word"] == ["text"]
+    assert "banned_word" in codes("sms", {"text": GOOD_SMS.replace("Autumn sale", "Hi {first_name|free spirit}")})
+    assert "banned_word" not in codes("sms", {"text": text})  # the master's own offer: no banned word
+    message = MessageData(1, "Autumn", master, {"sms": Variant("sms", {"text": GOOD_SMS}, master, False, False)}, "")
+    report = lint.check(message, BRAND)
+    assert [(f.channel, f.field) for f in report.findings if f.code == "banned_word"] == [("master", "offer_value")]
