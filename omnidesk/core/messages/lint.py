@@ -296,8 +296,11 @@ def _expiry(c: Context) -> Iterable[Hit]:
             yield f, f"{shown} here, but {said}", start, stop
 
 
-# An offer's value as written: 20%, 12.5 %, $10, €5, 5 €, £7.50, 10 EUR.
-_AMOUNT = r"(?P<n>\d+(?:,\d{3})*(?:[.,]\d{1,2})?)(?![\d,.]\d)"
+# An offer's value as written: 20%, 12.5 %, $10, €5, 5 €, £7.50, 10 EUR; thousands grouped with
+# commas (1,000 or 1,000.50) or with dots (€1.000, €1.000,50: three figures after a dot are no
+# cents).  A number is read whole: never up to a figure that follows it.
+_AMOUNT = (r"(?P<n>[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?|[1-9]\d{0,2}(?:,\d{3})+(?:\.\d{1,2})?"
+           r"|\d+(?:[.,]\d{1,2})?)(?![\d,.]\d|\d)")
 _VALUE = (rf"(?<![\w.,]){_AMOUNT}\s?(?P<pct>%)"
           rf"|(?P<cur>(?:US|CA|AU|NZ|[CA])?\$|[€£¥])\s?{_AMOUNT.replace('?P<n>', '?P<n2>')}"
           rf"|(?<![\w.,]){_AMOUNT.replace('?P<n>', '?P<n3>')}\s?(?P<cur3>[€£$]|(?:EUR|USD|GBP|CHF|CAD|AUD)\b)")
@@ -330,8 +333,8 @@ def _currency(sign: str | None) -> frozenset[str] | None:
 def _amount(m: re.Match) -> tuple[str, float, frozenset[str] | None]:
     """("%" or "money", the number, the currencies its sign can be) of a value matched by ``_VALUE``."""
     number = next(m[g] for g in ("n", "n2", "n3") if m[g])
-    whole, cents = re.match(r"([\d,]+?)(?:[.,](\d{1,2}))?$", number).groups()
-    amount = float(whole.replace(",", "") + "." + (cents or "0"))
+    whole, cents = re.match(r"([\d.,]+?)(?:[.,](\d{1,2}))?$", number).groups()  # "1.000,50": 1000 and 50
+    amount = float(re.sub(r"[.,]", "", whole) + "." + (cents or "0"))
     return ("%" if m["pct"] else "money"), amount, _currency(m["cur"] or m["cur3"])
 
 

@@ -382,3 +382,14 @@ def test_a_banned_word_brought_in_by_a_token_or_written_in_the_master_is_an_erro
     message = MessageData(1, "Autumn", master, {"sms": Variant("sms", {"text": GOOD_SMS}, master, False, False)}, "")
     report = lint.check(message, BRAND)
     assert [(f.channel, f.field) for f in report.findings if f.code == "banned_word"] == [("master", "offer_value")]
+
+
+@pytest.mark.parametrize("offer, text, differs", [
+    ("€1.000 Rabatt", "€1 Rabatt.", True), ("€1.000 Rabatt", "€1000 Rabatt.", False),
+    ("€1.000 Rabatt", "€1,000 off.", False), ("€1.500 Rabatt", "€1,50 Rabatt.", True),
+    ("€1.000,50 Rabatt", "€1000.50 off.", False), ("€1.000,50 Rabatt", "€1.000 off.", True),
+    ("$1,000 off", "$1 off.", True), ("€7,50 off", "€7.50 off.", False), ("€7,50 off", "€750 off.", True)])
+def test_thousands_grouped_with_dots_or_commas_are_read_whole(offer, text, differs):
+    """"€1.000" was read as €1.00: the number stopped before its last figure."""
+    master = {**MASTER, "offer_value": offer}
+    assert ("offer_value_differs" in codes("sms", {"text": GOOD_SMS + " " + text}, master=master)) is differs
