@@ -559,15 +559,30 @@ def _sms_size(text: str) -> tuple[int, int, int]:
     return stats.segments, stats.length, len(text)
 
 
-def longest(templates: Mapping[str, str], samples: Sequence[Mapping[str, str | None]]) -> dict[str, str]:
+def _size(channel: str | None, f: str, text: str) -> tuple[int, ...]:
+    """How long ``text`` is in the field ``f`` of ``channel``'s variant, as that field's limit counts it:
+    an SMS in segments, then its length; a post as its network counts; anything else in characters.
+
+    A field measured as an SMS where its limit counts characters let a shorter Arabic rendering
+    (UCS-2, more costly as a text) hide a longer Latin one from the length warning."""
+    if channel == "sms" and f == "text":
+        return _sms_size(text)
+    if channel in SOCIAL and f == "text":
+        return social.fits([channel], text)[0].length, len(text)
+    return (len(text),)
+
+
+def longest(templates: Mapping[str, str], samples: Sequence[Mapping[str, str | None]],
+            channel: str | None = None) -> dict[str, str]:
     """Each field rendered for every sample customer; the longest rendering of each (fallbacks without any).
 
-    Longest as an SMS counts it: the most segments, then the most characters.
+    Longest as the field's limit counts it (:func:`_size`): an SMS's text by the most segments,
+    then the most characters; an email's subject or preheader by its characters.
     """
     out = {}
     for f, template in templates.items():
         renderings = [tokens.render(template, values) for values in (samples or [{}])]
-        out[f] = max(renderings, key=_sms_size)
+        out[f] = max(renderings, key=lambda text: _size(channel, f, text))
     return out
 
 
@@ -604,7 +619,7 @@ def longest_sample(channel: str, templates: Mapping[str, str],
 
     def size(values: Mapping[str, str | None]) -> tuple:
         shown = {f: tokens.render(t, values) for f, t in templates.items()}
-        return (_sms_size(shown.get(measured, "")) if measured else (0, 0, 0),
+        return (_size(channel, measured, shown.get(measured, "")) if measured else (0,),
                 sum(sms.sms_stats(t).length for t in shown.values()))
 
     return max(samples, key=size)
@@ -623,9 +638,8 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
     customers = [{**shared, **{k: v for k, v in values.items() if v is not None}}
                  for values in sample_values(channel, samples)]
     samples = customers or [shared]
-    ctx = Context(channel, {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]},
-                  longest({f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}, samples), dict(master), brand,
-                  custom_names, customers)
+    written = {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}
+    ctx = Context(channel, written, longest(written, samples, channel), dict(master), brand, custom_names, customers)
     found = []
     for rule in RULES:
         if rule.channels is not None and channel not in rule.channels:

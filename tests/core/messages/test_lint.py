@@ -393,3 +393,17 @@ def test_thousands_grouped_with_dots_or_commas_are_read_whole(offer, text, diffe
     """"€1.000" was read as €1.00: the number stopped before its last figure."""
     master = {**MASTER, "offer_value": offer}
     assert ("offer_value_differs" in codes("sms", {"text": GOOD_SMS + " " + text}, master=master)) is differs
+
+
+def test_an_email_field_is_measured_in_characters_whoever_the_sample_customers_are():
+    """A customer with an Arabic name hid the long-preheader warning: the preheader was measured as an SMS."""
+    preheader = ("Hi {first_name|there}, our autumn sale is on now with twenty percent off every candle, "
+                 "wick, holder and tin in the shop, for one week.")
+    fields = {**derive("email", MASTER, BRAND, campaign="autumn"), "preheader": preheader}
+    long_name = {"first_name": "Maximiliana" * 3}
+    found = {f.code: f for f in lint.check_variant("email", fields, MASTER, BRAND,
+                                                   samples=[long_name, {"first_name": "محمد"}])[0]}
+    assert "too_long" in found and "the preheader is 149 characters" in found["too_long"].message
+    # An SMS's text is still measured as it costs: in segments first.
+    sms_text = "Hi {first_name}, " + "autumn candles " * 5
+    assert lint.longest({"text": sms_text}, [long_name, {"first_name": "محمد"}], "sms")["text"].startswith("Hi محمد")
