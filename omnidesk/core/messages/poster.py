@@ -118,10 +118,23 @@ def unsupported_characters(*texts: str) -> list[str]:
     """The characters of ``texts`` the poster's fonts cannot draw as they are, in order of
     first appearance (each is drawn as its base letter or "?" instead)."""
     seen: dict[str, None] = {}
+
+    def drawn(ch: str) -> bool:
+        return ch.isspace() or unicodedata.category(ch)[0] == "C" or (_has(ch, REGULAR) and _has(ch, BOLD))
+
     for text in texts:
         for ch in pdf_text.shaped(text):
-            if not (ch.isspace() or unicodedata.category(ch)[0] == "C" or (_has(ch, REGULAR) and _has(ch, BOLD))):
-                seen.setdefault(_typed(ch), None)
+            if drawn(ch):
+                continue
+            typed = _typed(ch)
+            if len(typed) == 1:
+                seen.setdefault(typed, None)
+                continue
+            # A ligature of several letters ("ﷲ", "ﷺ"): drawn as its letters, each named if the
+            # fonts lack it too.
+            for letter in typed:
+                if not drawn(letter):
+                    seen.setdefault(letter, None)
     return list(seen)
 
 

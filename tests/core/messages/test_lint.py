@@ -407,3 +407,14 @@ def test_an_email_field_is_measured_in_characters_whoever_the_sample_customers_a
     # An SMS's text is still measured as it costs: in segments first.
     sms_text = "Hi {first_name}, " + "autumn candles " * 5
     assert lint.longest({"text": sms_text}, [long_name, {"first_name": "محمد"}], "sms")["text"].startswith("Hi محمد")
+
+
+@pytest.mark.parametrize("headline, brand_name, unprintable", [
+    ("عيد مبارك ﷺ", "Harbor Candles", []), ("Autumn sale", "ﷲ Shop", []),
+    ("ﷺ ܫܠܡܐ", "Harbor Candles", [("headline", "ܫ ܠ ܡ ܐ")])])
+def test_an_arabic_ligature_in_the_headline_or_brand_name_is_checked(headline, brand_name, unprintable):
+    """"ﷺ" or "ﷲ" stopped the check with an error: one ligature stands for several letters."""
+    fields = {**derive("store", MASTER, BRAND, campaign="autumn"), "headline": headline}
+    found, _ = lint.check_variant("store", fields, MASTER, replace(BRAND, name=brand_name))
+    hits = [(f.field, f.message.split(" in the ")[0]) for f in found if f.code == "poster_unprintable"]
+    assert hits == unprintable
