@@ -102,6 +102,11 @@ def is_valid_link(url: str) -> bool:
     return _problem(url) is None
 
 
+def opened(url: str) -> str:
+    """The address a browser opens for ``url`` as written: a bare "www." link as https."""
+    return "https://" + url if url.lower().startswith("www.") else url
+
+
 def _key(piece: str) -> str:
     return unquote(piece.partition("=")[0]).strip().lower()
 
@@ -134,10 +139,8 @@ def has_utm(url: str) -> bool:
     A link with only some of them counts as untagged: analytics files such a visit under
     "(not set)" for what is missing.  A bare "www." link is read as https.
     """
-    if url.lower().startswith("www."):
-        url = "https://" + url
     try:
-        query = urlsplit(url).query
+        query = urlsplit(opened(url)).query
     except ValueError:
         return False
     found = {_key(piece): unquote(piece.partition("=")[2]).strip() for piece in query.split("&") if piece}
@@ -193,9 +196,8 @@ def tag_links(text: str, source: str, medium: str, campaign: str, *, content: st
     out, at = [], 0
     for link in find_links(text):
         bare = link.url.lower().startswith("www.")
-        url = "https://" + link.url if bare else link.url
         try:
-            tagged = add_utm(url, source, medium, campaign, content=content)
+            tagged = add_utm(opened(link.url), source, medium, campaign, content=content)
         except ValueError:
             continue
         out.append(text[at:link.start])

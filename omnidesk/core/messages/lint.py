@@ -193,8 +193,10 @@ def _link(c: Context) -> Iterable[Hit]:
     if link and not links.is_valid_link(link):
         # Not "missing": no variant can carry it, whatever it says; the master's field is to fix.
         yield "", f"the master's {links.link_problem(link)}; fix it in the master", None, None
-    elif link and not any(_base(lk.url) == _base(link) for lk in links.find_links(c.text)):
-        near = [lk.url for lk in links.find_links(c.text) if _base(lk.url).casefold() == _base(link).casefold()]
+    elif link and not any(_base(links.opened(lk.url)) == _base(link) for lk in links.find_links(c.text)):
+        # A bare "www." link is opened as https, as it is tagged.
+        near = [lk.url for lk in links.find_links(c.text)
+                if _base(links.opened(lk.url)).casefold() == _base(link).casefold()]
         hint = (f" ({near[0]} has other capitals, and most servers read a path's capitals: it is another "
                 "page, or none)" if near else "")
         yield "", f"the link {link} is missing{hint}", None, None
@@ -203,7 +205,7 @@ def _link(c: Context) -> Iterable[Hit]:
 def _malformed(c: Context) -> Iterable[Hit]:
     for f, text in c.fields.items():
         for lk in links.find_links(text):
-            if not links.is_valid_link(lk.url):
+            if not links.is_valid_link(links.opened(lk.url)):  # "www.shop.example/sale" opens as https
                 yield f, f"{lk.url} is not a link a phone or browser can open", lk.start, lk.end
 
 
@@ -212,7 +214,7 @@ def _untagged(c: Context) -> Iterable[Hit]:
         return
     for f, text in c.fields.items():
         for lk in links.find_links(text):
-            if links.is_valid_link(lk.url) and not links.has_utm(lk.url):
+            if links.is_valid_link(links.opened(lk.url)) and not links.has_utm(lk.url):
                 yield f, f"{lk.url} has no campaign tags: its visits will not be told apart", lk.start, lk.end
 
 

@@ -418,3 +418,14 @@ def test_an_arabic_ligature_in_the_headline_or_brand_name_is_checked(headline, b
     found, _ = lint.check_variant("store", fields, MASTER, replace(BRAND, name=brand_name))
     hits = [(f.field, f.message.split(" in the ")[0]) for f in found if f.code == "poster_unprintable"]
     assert hits == unprintable
+
+
+def test_a_bare_www_link_is_read_as_https_as_it_is_tagged():
+    """"www.hc.example/a?utm_…" was called a broken link and the master's link missing, though it opens."""
+    master = {**MASTER, "link": "https://www.hc.example/a"}
+    bare = add_utm(master["link"], "sms", "sms", "autumn")[len("https://"):]
+    found = codes("sms", {"text": GOOD_SMS.replace(TAGGED, bare)}, master=master)
+    assert not found & {"malformed_link", "link_missing", "link_without_utm"}
+    assert "link_without_utm" in codes("sms", {"text": GOOD_SMS.replace(TAGGED, "www.hc.example/a")}, master=master)
+    assert "link_missing" in codes("sms", {"text": GOOD_SMS.replace(TAGGED, "www.hc.example/b")}, master=master)
+    assert "malformed_link" in codes("sms", {"text": GOOD_SMS + " www.-bad-.example"})
