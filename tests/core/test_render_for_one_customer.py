@@ -64,3 +64,24 @@ def test_a_value_that_looks_like_an_address_is_not_made_a_link(stores, capsys, t
     assert "evil.example</a>" not in page and 'href="https://www.evil.example' not in page
     # The message's own link is one, the value inside it filled in.
     assert 'href="https://hc.example/stores/hill?utm_source=x"' in page
+
+
+@pytest.mark.parametrize("subject, body, name, direction", [
+    ("{first_name|Friend}, 20% off", "{first_name|Hi}, 20% off all winter stock with code STORE20.", "محمد", "ltr"),
+    ("{first_name|صديقنا}، خصم ٢٠٪", "{first_name|مرحبا}، خصم ٢٠٪ على كل شيء", "Ann", "rtl")])
+def test_an_email_preview_is_laid_out_in_the_direction_of_its_own_words(subject, body, name, direction):
+    """An Arabic first name first turned an English email right to left in the preview, not in the pack."""
+    from lxml.html import document_fromstring
+
+    from omnidesk.core.messages.brand import Brand
+    from omnidesk.core.messages.email import template_direction
+    from omnidesk.core.messages.render import render_for
+    from omnidesk.core.messages.store import MessageData, Variant
+
+    fields = {"subject": subject, "preheader": "", "body": body}
+    message = MessageData(1, "Stores", dict(MESSAGE["message"]),
+                          {"email": Variant("email", fields, {}, False, False)}, "")
+    html = render_for(message, "email", {"first_name": name}, Brand(name="Harbor", address="12 Quay St")).email.html
+    tree = document_fromstring(html)
+    assert tree.get("dir") == direction and tree.xpath("//body")[0].get("dir") == direction
+    assert template_direction(body, subject) == direction  # as the send pack lays it out

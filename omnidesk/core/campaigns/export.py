@@ -246,7 +246,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     from omnidesk.core.messages.brand import get_brand
     from omnidesk.core.messages.personal import customer_values, shared_values
     from omnidesk.core.messages.render import footer_html, write_poster
-    from omnidesk.core.messages.email import body_from_text, render_email, with_picture
+    from omnidesk.core.messages.email import body_from_text, render_email, template_direction, with_picture
     from omnidesk.core.messages.links import find_links
     from omnidesk.core.messages.sms import sms_stats
     from omnidesk.core.messages.store import get_message
@@ -340,7 +340,8 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                                         message.master.get("headline", ""))
                     parts = render_email(subject=subject, preheader=preheader,
                                          body_html=body, footer_html=footer_html(brand),
-                                         brand_color=brand.colors[0])
+                                         brand_color=brand.colors[0],
+                                         direction=template_direction(texts[2], texts[0]))
                     html_name, text_name = files.extra
                     packs.write_bytes_file(staging / html_name, parts.html.encode("utf-8"))
                     packs.write_bytes_file(staging / text_name, parts.text.encode("utf-8"))

@@ -92,6 +92,15 @@ def writing_direction(*texts: str) -> str:
     return "ltr"
 
 
+def template_direction(*templates: str) -> str:
+    """:func:`writing_direction` of the templates' own words, their tokens left out: the email
+    is laid out for the language it is written in, whoever it goes to (a customer's Arabic
+    name first in an English email leaves it left to right), as the send pack lays it out."""
+    from omnidesk.core.messages.tokens import Text, parse
+
+    return writing_direction(*(" ".join(p.text for p in parse(t or "") if isinstance(p, Text)) for t in templates))
+
+
 def _css(color: str, align: str = "left") -> str:
     return f"""
 body {{ margin: 0; padding: 0; background-color: {_PAGE_BG}; }}
@@ -112,7 +121,8 @@ table {{ border-collapse: collapse; }}
 
 
 def render_email(*, subject: str, preheader: str, body_html: str, footer_html: str,
-                 brand_color: str = "#333333", unsubscribe: str = "mailchimp") -> EmailParts:
+                 brand_color: str = "#333333", unsubscribe: str = "mailchimp",
+                 direction: str | None = None) -> EmailParts:
     """The complete email for ``body_html`` with the brand footer and an unsubscribe link.
 
     ``subject`` and ``preheader`` are plain text (escaped here, folded to one line);
@@ -121,6 +131,8 @@ def render_email(*, subject: str, preheader: str, body_html: str, footer_html: s
     :data:`UNSUBSCRIBE_PLACEHOLDERS`) unless it already links there.  The HTML has
     its CSS inlined and needs no stylesheet; nothing is fetched.  Raises ValueError
     for an unknown ``unsubscribe`` or a ``brand_color`` that is not ``#rgb``/``#rrggbb``.
+    ``direction`` ("ltr" or "rtl"; :func:`template_direction`) is read from the body and the
+    subject (:func:`writing_direction`) when not given.
     """
     if unsubscribe not in UNSUBSCRIBE_PLACEHOLDERS:
         raise ValueError(f"unknown unsubscribe style {unsubscribe!r}: use "
@@ -137,7 +149,8 @@ def render_email(*, subject: str, preheader: str, body_html: str, footer_html: s
         footer += f'\n<p><a href="{html.escape(placeholder)}">Unsubscribe</a></p>'
 
     # Arabic or Hebrew laid out from the right, and aligned there, in clients that ignore dir too.
-    direction = writing_direction(body_html, subject)
+    if direction not in ("ltr", "rtl"):
+        direction = writing_direction(body_html, subject)
     rtl = direction == "rtl"
     document = f"""<!DOCTYPE html>
 <html{'' if rtl else ' lang="en"'} dir="{direction}">

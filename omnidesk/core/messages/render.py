@@ -10,7 +10,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.brand import Brand, get_brand, logo
 from omnidesk.core.messages.derive import CHANNEL_LABELS
-from omnidesk.core.messages.email import EmailParts, body_from_filled, render_email, with_picture
+from omnidesk.core.messages.email import EmailParts, body_from_filled, render_email, template_direction, with_picture
 from omnidesk.core.messages.personal import customer_values, shared_values
 from omnidesk.core.messages.store import MessageData, get_message
 from omnidesk.core.tempfiles import temporary_directory
@@ -57,7 +57,10 @@ def render_for(message: MessageData, channel: str, values: dict, brand: Brand) -
     body = with_picture(body, message.master.get("image", ""), message.master.get("headline", ""))
     parts = render_email(subject=filled.get("subject", ""), preheader=filled.get("preheader", ""),
                          body_html=body, footer_html=footer_html(brand),
-                         brand_color=brand.colors[0])
+                         brand_color=brand.colors[0],
+                         # The template's words, not a customer's name, as the send pack lays it out.
+                         direction=template_direction(variant.fields.get("body", ""),
+                                                      variant.fields.get("subject", "")))
     return Rendered(channel, filled, parts)
 
 
