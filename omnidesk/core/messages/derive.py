@@ -16,8 +16,9 @@ import difflib
 import re
 from collections.abc import Mapping
 
+from omnidesk.core.messages import tokens
 from omnidesk.core.messages.brand import Brand
-from omnidesk.core.messages.links import add_utm, channel_utm, is_valid_link, utm_campaign_name
+from omnidesk.core.messages.links import add_utm, channel_utm, find_links, is_valid_link, utm_campaign_name
 
 MASTER_FIELDS = ("headline", "body", "offer_code", "offer_value", "offer_expires", "cta", "link", "image")
 SOCIAL = ("facebook", "instagram", "x", "linkedin", "threads", "bluesky", "google")
@@ -39,11 +40,22 @@ DEFAULT_CHANNELS = ("email", "sms", "instagram", "facebook", "store")
 
 
 def _sentence(text: str) -> str:
-    """The first sentence of ``text`` (a preheader), at most 100 characters."""
+    """The first sentence of ``text`` (a preheader), at most 100 characters.
+
+    A longer one is cut before a token or a link the cut would fall inside: half a token
+    ("{first_na…") is read by every customer as it stands, and half a link opens nothing."""
     flat = " ".join(text.split())
     match = re.match(r"(.+?[.!?])(\s|$)", flat)
     first = match.group(1) if match else flat
-    return first if len(first) <= 100 else first[:99].rstrip() + "…"
+    if len(first) <= 100:
+        return first
+    spans = [(p.start, p.end) for p in tokens.parse(first) if isinstance(p, tokens.Token)]
+    spans += [(lk.start, lk.end) for lk in find_links(first)]
+    cut = 99
+    for start, end in sorted(spans, key=lambda span: -span[0]):  # a token in a link: before the link
+        if start < cut < end:
+            cut = start
+    return first[:cut].rstrip() + "…"
 
 
 def _ended(text: str) -> str:

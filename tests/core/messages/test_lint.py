@@ -429,3 +429,14 @@ def test_a_bare_www_link_is_read_as_https_as_it_is_tagged():
     assert "link_without_utm" in codes("sms", {"text": GOOD_SMS.replace(TAGGED, "www.hc.example/a")}, master=master)
     assert "link_missing" in codes("sms", {"text": GOOD_SMS.replace(TAGGED, "www.hc.example/b")}, master=master)
     assert "malformed_link" in codes("sms", {"text": GOOD_SMS + " www.-bad-.example"})
+
+
+def test_a_preheader_made_from_a_long_first_sentence_is_never_cut_inside_a_token_or_a_link():
+    """The preheader made from the master ended "…dear {first_na…", a broken token every reader saw."""
+    body = ("Our autumn sale is on now with twenty percent off every candle, wick, holder and tin, "
+            "dear {first_name|friend}, so come soon.")
+    linked = "Our autumn sale is on now with twenty percent off every candle: see https://hc.example/autumn/candles now."
+    for text, ends in ((body, "tin, dear…"), (linked, "candle: see…")):
+        fields = derive("email", {**MASTER, "body": text}, BRAND, campaign="autumn")
+        assert fields["preheader"].endswith(ends) and len(fields["preheader"]) <= 100
+        assert "token" not in codes("email", fields, master={**MASTER, "body": text})
