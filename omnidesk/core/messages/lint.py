@@ -417,18 +417,23 @@ _KEYWORD = r"(?:[\"'“‘«]?STOP|[\"'“‘«]\s?(?i:stop)\s?(?=[\"'”’»])
 _NOT_IN_WORD = r"(?<![\w-])"
 _PURPOSE = (r"(?i:opt[\s-]?out|unsub\w*|end\b|cancel|quit|stop\b|d[ée]sinscri\w*|d[ée]sabonn\w*|"
             r"abmeld\w*|abbestell\w*|darse de baja|baja\b|cancelar|disiscri\w*|afmeld\w*|uitschrijv\w*)")
+# A space within a line, of any kind: "Reply\u00a0STOP" (a no-break space, as some editors and
+# phones put in) is as much an opt-out line as "Reply STOP".
+_SPACE = r"[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]"
 _OPT_OUT = re.compile(
     # Reply STOP · Text "stop" to 12345 · Txt STOP · Antworte mit STOP · Reply STOP2END
-    rf"{_NOT_IN_WORD}{_SEND}[ \t]*:?[ \t]+(?i:with[ \t]+|mit[ \t]+|avec[ \t]+|con[ \t]+)?{_KEYWORD}(?![A-Za-z-])"
+    rf"{_NOT_IN_WORD}{_SEND}{_SPACE}*:?{_SPACE}+(?i:with{_SPACE}+|mit{_SPACE}+|avec{_SPACE}+|con{_SPACE}+)?"
+    rf"{_KEYWORD}(?![A-Za-z-])"
     # STOP to opt out · STOP to 12345 · STOP au 36173 · STOP 2 quit · "stop" to unsubscribe
-    rf"|{_NOT_IN_WORD}{_KEYWORD}(?![\w-])[\"'”’»]?[ \t]*(?i:to|2|=|au|an|al|a|naar|per|pour|para|zum|zur)"
-    rf"[ \t]*(?:\d{{3,}}|{_PURPOSE})"
+    rf"|{_NOT_IN_WORD}{_KEYWORD}(?![\w-])[\"'”’»]?{_SPACE}*(?i:to|2|=|au|an|al|a|naar|per|pour|para|zum|zur)"
+    rf"{_SPACE}*(?:\d{{3,}}|{_PURPOSE})"
     # stop to opt out · Reply stop to unsubscribe (in any case, with an opt-out word that says so)
-    rf"|{_NOT_IN_WORD}(?i:stop)(?![\w-])[ \t]+(?i:to)[ \t]+(?i:opt[ \t-]?out|unsubscribe|unsub)\b"
+    rf"|{_NOT_IN_WORD}(?i:stop)(?![\w-]){_SPACE}+(?i:to){_SPACE}+(?i:opt(?:{_SPACE}|-)?out|unsubscribe|unsub)\b"
     # STOP2END · STOP2QUIT
     rf"|{_NOT_IN_WORD}(?i:stop)2(?i:end|quit|stop|opt|unsub)"
     # Opt out: STOP · Unsubscribe - STOP
-    rf"|{_NOT_IN_WORD}(?i:opt[ \t-]?out|unsubscribe|abmelden|d[ée]sinscription)[ \t]*[:=–—-]?[ \t]*{_KEYWORD}"
+    rf"|{_NOT_IN_WORD}(?i:opt(?:{_SPACE}|-)?out|unsubscribe|abmelden|d[ée]sinscription)"
+    rf"{_SPACE}*[:=–—-]?{_SPACE}*{_KEYWORD}"
     rf"(?![A-Za-z-])")
 
 

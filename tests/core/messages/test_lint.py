@@ -440,3 +440,11 @@ def test_a_preheader_made_from_a_long_first_sentence_is_never_cut_inside_a_token
         fields = derive("email", {**MASTER, "body": text}, BRAND, campaign="autumn")
         assert fields["preheader"].endswith(ends) and len(fields["preheader"]) <= 100
         assert "token" not in codes("email", fields, master={**MASTER, "body": text})
+
+
+@pytest.mark.parametrize("line", ["Reply\u00a0STOP", "Reply\u00a0STOP\u00a0to\u00a0opt\u00a0out.", "Text\u202fSTOP to 12345",
+                                  "STOP\u2009to end", "Opt\u00a0out:\u00a0STOP"])
+def test_an_opt_out_line_with_a_no_break_or_thin_space_is_read(line):
+    """"Reply\u00a0STOP", as some editors and phones write it, was called a missing opt-out line."""
+    assert "sms_opt_out_missing" not in codes("sms", {"text": GOOD_SMS.replace("Reply STOP to opt out.", line)})
+    assert "sms_opt_out_missing" in codes("sms", {"text": GOOD_SMS.replace("Reply STOP to opt out.", "Reply\nSTOP")})
