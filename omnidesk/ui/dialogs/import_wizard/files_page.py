@@ -84,7 +84,8 @@ class FileRow(QWidget):
         self._show_encoding(entry)
 
     def _show_encoding(self, entry: FileEntry) -> None:
-        shown = entry.plan is not None or (entry.reading and entry.encoding is not None)
+        # Shown also when the chosen encoding could not read the file: the owner can choose again.
+        shown = entry.plan is not None or entry.encoding is not None
         self.encoding_label.setVisible(shown)
         self.encoding.setVisible(shown)
         self.encoding_note.setVisible(shown)
@@ -92,15 +93,25 @@ class FileRow(QWidget):
             return
         current = entry.encoding or (entry.plan.fmt.encoding if entry.plan is not None else "utf-8")
         current = {"utf-8-sig": "utf-8"}.get(current, current)
+        # The box may have the focus (arrow keys step through it, each step reading the file
+        # again): it stays enabled and keeps its items and index, or the focus would jump to the
+        # next file's box and the next key change that file. A choice made while the file is
+        # read waits its turn (see ImportWizard._files_read).
+        wanted = [(label, codec) for codec, label in CHOICES.items()]
+        if current not in CHOICES:
+            wanted.append((current, current))
+        have = [(self.encoding.itemText(i), self.encoding.itemData(i)) for i in range(self.encoding.count())]
         self.encoding.blockSignals(True)
-        self.encoding.clear()
-        for codec, label in CHOICES.items():
-            self.encoding.addItem(label, codec)
-        if self.encoding.findData(current) < 0:
-            self.encoding.addItem(current, current)
-        self.encoding.setCurrentIndex(self.encoding.findData(current))
-        self.encoding.setEnabled(not entry.reading)
-        self.encoding.blockSignals(False)
+        try:
+            if have != wanted:
+                self.encoding.clear()
+                for label, codec in wanted:
+                    self.encoding.addItem(label, codec)
+            at = self.encoding.findData(current)
+            if at != self.encoding.currentIndex():
+                self.encoding.setCurrentIndex(at)
+        finally:
+            self.encoding.blockSignals(False)
         if entry.reading:
             self.encoding_note.setText("")
         elif entry.encoding is not None:
