@@ -1,4 +1,4 @@
-"""The import wizard by keyboard: the focus stays where the owner works, Enter goes on."""
+"""The import wizard as an owner works it: by keyboard, with the focus where they work, and choices that last."""
 
 from __future__ import annotations
 
@@ -60,3 +60,80 @@ def test_arrow_keys_change_only_the_file_whose_encoding_box_has_the_focus(open_w
     assert second.currentData() == "utf-8"
     assert by_path[utf8].plan.fmt.encoding in ("utf-8", "utf-8-sig")
     assert by_path[utf8].plan.preview[0].values[1] == "José"
+
+
+def _choose_encoding(wizard, path, codec, qtbot) -> None:
+    box = wizard.files_page.rows[path][1].encoding
+    index = box.findData(codec)
+    box.setCurrentIndex(index)
+    box.activated.emit(index)
+    qtbot.waitUntil(lambda: not wizard.reading, timeout=10000)
+
+
+def _choose_field(wizard, column: int, field: str) -> None:
+    combo = wizard.mapping_page.combos[column]
+    combo.setCurrentIndex(combo.findData(field))
+
+
+def test_columns_chosen_by_hand_survive_a_change_of_encoding(open_wizard, qtbot, tmp_path):
+    # The new reading's guesses replaced the owner's choice without a word.
+    path = write_csv(tmp_path / "members.csv", ["Email", "Full Name", "Member Code"],
+                     [["ann@example.com", "Ann Lée", "M1"]], encoding="cp1252")
+    wizard = open_wizard([path])
+    wizard.next()
+    _choose_field(wizard, 2, "external_id")
+    assert wizard.plans[0].mapping[2] == "external_id"
+    wizard.back()
+
+    _choose_encoding(wizard, path, "cp1250", qtbot)
+    assert wizard.plans[0].fmt.encoding == "cp1250"
+    wizard.next()
+    assert wizard.plans[0].mapping[2] == "external_id"
+    assert wizard.mapping_page.combos[2].currentData() == "external_id"
+    assert "not kept" not in wizard.mapping_page.warnings.text()
+
+
+def test_columns_whose_names_only_change_their_accents_are_kept_by_position(open_wizard, qtbot, tmp_path):
+    path = write_csv(tmp_path / "socios.csv", ["Correo", "Nombre", "Código de socio"],
+                     [["ana@example.com", "Ana Núñez", "S1"]])
+    wizard = open_wizard([path])
+    wizard.next()
+    _choose_field(wizard, 0, "email")
+    _choose_field(wizard, 2, "external_id")
+    chosen = list(wizard.plans[0].mapping)
+    wizard.back()
+
+    _choose_encoding(wizard, path, "cp1252", qtbot)
+    assert wizard.plans[0].header[2] == "CÃ³digo de socio"
+    wizard.next()
+    assert list(wizard.plans[0].mapping) == chosen
+    # And back to the file's own encoding: still the owner's choices.
+    wizard.back()
+    _choose_encoding(wizard, path, "utf-8", qtbot)
+    wizard.next()
+    assert list(wizard.plans[0].mapping) == chosen
+
+
+def test_columns_that_cannot_be_kept_are_said_so_on_the_mapping_page(open_wizard, qtbot, tmp_path):
+    # Read as Windows-1252, Japanese column names become other names ("名前" is "–¼‘O"):
+    # which column was which is no longer known.
+    path = write_csv(tmp_path / "members.csv", ["メールアドレス", "名前", "会員番号"],
+                     [["hanako@example.jp", "山田花子", "K1"], ["taro@example.jp", "鈴木太郎", "K2"]],
+                     encoding="shift_jis")
+    wizard = open_wizard([path])
+    assert wizard.plans[0].header[1] == "名前"
+    wizard.next()
+    _choose_field(wizard, 2, "external_id")
+    wizard.back()
+
+    _choose_encoding(wizard, path, "cp1252", qtbot)
+    assert wizard.plans[0].header[1] == "–¼‘O"
+    assert wizard.plans[0].mapping[2] != "external_id"
+    assert "were not kept" in wizard.files_page.rows[path][1].status_text
+    wizard.next()
+    page = wizard.mapping_page
+    assert page.warnings.isVisible()
+    assert "members.csv were not kept" in page.warnings.text()
+    # Choosing again answers it.
+    _choose_field(wizard, 2, "external_id")
+    assert "not kept" not in page.warnings.text()

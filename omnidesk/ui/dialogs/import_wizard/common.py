@@ -84,7 +84,13 @@ class FileEntry:
     rows: int = 0
     rows_exact: bool = False
     user_kind: bool = False  # the user chose the kind; a new mapping must not re-guess it
+    user_channel: bool = False  # the user chose where the file comes from
     encoding: str | None = None  # the encoding the user chose; None: detected
+    # While the file is read again in another encoding: the plan it had, with the user's
+    # choices to carry over to the new reading (see ImportWizard._carry_choices).
+    earlier: ImportPlan | None = None
+    # Why the user's column choices could not be kept, until they choose again.
+    mapping_note: str | None = None
 
     @property
     def reading(self) -> bool:

@@ -75,6 +75,8 @@ class FileRow(QWidget):
             if entry.plan is not None and entry.plan.previous_batch is not None:
                 text += (f'<br><span style="color:{NOTICE_COLOR}"><b>Already imported — will add nothing</b>'
                          f" (import #{entry.plan.previous_batch})</span>")
+            if entry.mapping_note:
+                text += f'<br><span style="color:{NOTICE_COLOR}">{_html(entry.mapping_note)}</span>'
             if entry.plan is not None:
                 # How the file was read: a weak guess, garbled letters, lines in another code page.
                 for warning in entry.plan.fmt.warnings:

@@ -329,6 +329,9 @@ class MappingPage(QWizardPage):
     def _show_warnings(self, plan: ImportPlan) -> None:
         # The phone region has its own line above, with a way to change it.
         notes = [w for w in plan.warnings if not w.startswith("phone region: ")]
+        lost = self.wiz._entry(self.current).mapping_note
+        if lost:
+            notes.insert(0, lost)
         if plan.previous_batch is not None:
             notes.insert(0, f"This exact file was already imported (import #{plan.previous_batch}); "
                             "importing it again will add nothing.")
@@ -340,6 +343,8 @@ class MappingPage(QWizardPage):
             items = "".join(f"<li>{_html(n)}</li>" for n in notes)
             self.warnings.setText(f'<b style="color:{NOTICE_COLOR}">Please check</b>'
                                   f'<ul style="margin:0 0 0 -20px">{items}</ul>')
+        else:
+            self.warnings.clear()
 
     # -- user changes
 

@@ -136,14 +136,16 @@ class ImportWizard(QWizard):
         self._read_next()
 
     def set_encoding(self, path: Path, codec: str) -> None:
-        """Read ``path`` again in ``codec`` (the user's choice); its plan is made anew."""
+        """Read ``path`` again in ``codec`` (the user's choice); its plan is made anew, keeping
+        the user's column choices when the new reading has the same columns."""
         for entry in self.entries:
             if entry.path == path:
                 if entry.encoding == codec or (entry.encoding is None and entry.plan is not None
                                                and entry.plan.fmt.encoding == codec):
                     return
+                if entry.plan is not None:  # else still being read: the choices wait there already
+                    entry.earlier = entry.plan
                 entry.encoding, entry.plan, entry.error = codec, None, None
-                entry.user_kind = False
                 if path not in self._pending:
                     self._pending.append(path)
                 break
@@ -175,7 +177,7 @@ class ImportWizard(QWizard):
             done = by_path.get(entry.path)
             # A file whose encoding was changed while it was read waits for its new reading.
             if done is not None and done.encoding == entry.encoding:
-                self.entries[i] = done
+                self.entries[i] = self._carry_choices(entry, done)
         self._reading = None
         self.files_page.sync()
         self._read_next()
@@ -187,6 +189,45 @@ class ImportWizard(QWizard):
         self._reading = None
         self.files_page.sync()
         self._read_next()
+
+    def _carry_choices(self, old: FileEntry, new: FileEntry) -> FileEntry:
+        """The file read again (``new``), with the choices the user made on its earlier reading.
+
+        The columns are kept when the new reading has the same ones: as many, each with the same
+        name, or a name that differs only in its accented letters (read in another encoding,
+        "Código" is "CÃ³digo"). Otherwise the new reading's guesses stand, and the mapping page
+        says the choices were not kept. The kind, the channel and the phone region do not hang
+        on the columns and are kept as chosen."""
+        earlier = old.earlier
+        new.user_kind, new.user_channel = old.user_kind, old.user_channel
+        if earlier is None:
+            return new
+        if new.plan is None:  # not readable so: the choices wait for the next encoding tried
+            new.earlier = earlier
+            return new
+        plan = new.plan
+        hand_mapping = earlier.mapping_source == "user"
+        kept = hand_mapping and _same_columns(earlier.header, plan.header)
+        try:
+            if kept:
+                plan = plan.with_changes(mapping=earlier.mapping,
+                                         kind=earlier.kind if old.user_kind else None)
+            elif old.user_kind:
+                plan = plan.with_changes(kind=earlier.kind)
+            if old.user_channel:
+                plan = plan.with_changes(channel=earlier.channel_label or earlier.channel)
+            decided = earlier.phone_region
+            if decided is not None and decided.source == "chosen" and decided.code:
+                plan = plan.with_changes(phone_region=decided.code)
+        except (UserError, OSError) as exc:
+            new.mapping_note = (f"Your choices for {printable(plan.file_name)} could not be kept after "
+                                f"reading it again ({exc}); please check them.")
+            return new
+        new.plan = plan
+        if hand_mapping and not kept:
+            new.mapping_note = (f"Your column choices for {printable(plan.file_name)} were not kept: read in "
+                                f"{plan.fmt.encoding_label}, it has different columns. Please check them again.")
+        return new
 
     # -- mapping changes (what the combos do)
 
@@ -206,6 +247,7 @@ class ImportWizard(QWizard):
         if mapping[column] == field_name:
             return
         mapping[column] = field_name
+        entry.mapping_note = None  # choosing again answers it
         kind = entry.plan.kind if entry.user_kind else None
         self._replace_plan(file_index, entry.plan.with_changes(mapping=mapping, kind=kind))
         if not self._remember_touched:
@@ -228,6 +270,7 @@ class ImportWizard(QWizard):
     def set_channel(self, file_index: int, channel: str) -> None:
         entry = self._entry(file_index)
         assert entry.plan is not None
+        entry.user_channel = True
         self._replace_plan(file_index, entry.plan.with_changes(channel=channel))
 
     def _remember_toggled(self, _checked: bool) -> None:
@@ -316,3 +359,15 @@ class ImportWizard(QWizard):
             task.cancel()
             task.done.wait(10)
         super().reject()
+
+
+def _same_columns(before: Sequence[str], after: Sequence[str]) -> bool:
+    """Whether two readings of a file's header name the same columns: as many, and each the
+    same but for letters outside ASCII (what another encoding reads differently)."""
+    if len(before) != len(after):
+        return False
+
+    def plain(name: str) -> str:
+        return "".join(ch for ch in name if ch.isascii()).strip()
+
+    return all(a == b or plain(a) == plain(b) for a, b in zip(before, after))
