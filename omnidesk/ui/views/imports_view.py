@@ -244,14 +244,25 @@ class ImportsView(QWidget):
         if batch is not None:
             self.undoRequested.emit(batch["id"])
 
-    def refresh(self) -> None:
+    def refresh(self, *, keep_selection: bool = False) -> None:
+        chosen = self.selected_batch() if keep_selection else None
         self.model.reload()
+        if chosen is not None:
+            row = next((r for r in range(self.model.rowCount()) if self.model.batch(r)["id"] == chosen["id"]), None)
+            if row is not None:
+                self.table.selectionModel().setCurrentIndex(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         self._update_state()
         self._selection_changed()
 
     def apply_changes(self, changes) -> None:
         if changes.imports or changes.everything:
             self.refresh()
+        elif changes.settings:
+            # A new time zone: when each file was imported reads on the shop's new clock;
+            # the import looked at stays selected.
+            self.refresh(keep_selection=True)
 
     def _update_state(self) -> None:
         self.pages.setCurrentIndex(1 if self.model.rowCount() else 0)
