@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QPushButton, QWizard
 
-from omnidesk.ui.dialogs.import_wizard import ImportWizard
+from omnidesk.ui.dialogs.import_wizard import MAPPING_PAGE, ImportWizard
 from omnidesk.ui.tasks import TaskRunner
 from tests.helpers import write_csv
 
@@ -137,3 +137,36 @@ def test_columns_that_cannot_be_kept_are_said_so_on_the_mapping_page(open_wizard
     # Choosing again answers it.
     _choose_field(wizard, 2, "external_id")
     assert "not kept" not in page.warnings.text()
+
+
+def _page_buttons(wizard) -> list:
+    return [b for page in (wizard.page(i) for i in wizard.pageIds()) for b in page.findChildren(QPushButton)]
+
+
+def test_enter_on_the_files_page_goes_on_to_the_columns(open_wizard, qtbot, tmp_path):
+    # The empty list's hidden "Add files…" button had made itself the default: Enter did nothing.
+    wizard = open_wizard([write_csv(tmp_path / "people.csv", PEOPLE_HEADER, PEOPLE)])
+    assert wizard.button(QWizard.WizardButton.NextButton).isDefault()
+    assert not [b.text() for b in _page_buttons(wizard) if b.isDefault()]
+    # A button on a page no longer takes Enter for itself when it has the focus.
+    assert not [b.text() for b in _page_buttons(wizard) if b.autoDefault()]
+    wizard.files_page.list.setFocus()
+    qtbot.waitUntil(wizard.files_page.list.hasFocus)
+    press(qtbot, Qt.Key.Key_Return)
+    assert wizard.currentId() == MAPPING_PAGE
+
+
+def test_enter_on_the_focused_add_files_button_of_an_empty_wizard_asks_for_files(open_wizard, qtbot, tmp_path,
+                                                                                   monkeypatch):
+    wizard = open_wizard([])
+    asked = []
+    monkeypatch.setattr(wizard, "ask_files", lambda: asked.append(1) or [write_csv(tmp_path / "people.csv",
+                                                                                   PEOPLE_HEADER, PEOPLE)])
+    wizard.files_page.empty.button.setFocus()
+    qtbot.waitUntil(wizard.files_page.empty.button.hasFocus)
+    press(qtbot, Qt.Key.Key_Return)
+    assert asked == [1]
+    qtbot.waitUntil(lambda: not wizard.reading, timeout=10000)
+    # The file is listed: Enter now goes on, whatever has the focus.
+    press(qtbot, Qt.Key.Key_Return)
+    assert wizard.currentId() == MAPPING_PAGE

@@ -178,6 +178,10 @@ class FilesPage(QWizardPage):
             "Add files…",
         )
         self.empty.actionTriggered.connect(self.add_files_clicked)
+        # Not the wizard's default: hidden once files are listed, it kept Enter from reaching Next.
+        # It still takes Enter while it has the focus (see keyPressEvent), as on an empty screen.
+        if self.empty.button is not None:
+            self.empty.button.setDefault(False)
         # The wrapped hint needs its full height reserved, or the stacked layout clips it.
         self.empty.text.setMinimumHeight(self.empty.text.heightForWidth(self.empty.text.width()) + 4)
 
@@ -256,6 +260,16 @@ class FilesPage(QWizardPage):
     def remove_selected(self) -> None:
         paths = [Path(item.data(Qt.ItemDataRole.UserRole)) for item in self.list.selectedItems()]
         self.wiz.remove_files(paths)
+
+    def keyPressEvent(self, event) -> None:
+        # The wizard's buttons on pages leave Enter to Next; the empty list's "Add files…",
+        # the one thing there is to do, takes it while it has the focus.
+        button = self.empty.button
+        if (event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and button is not None and button.hasFocus()
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier):
+            button.click()
+            return
+        super().keyPressEvent(event)
 
     # -- drag and drop
 

@@ -10,6 +10,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QFileDialog,
+    QPushButton,
     QWizard,
 )
 
@@ -94,6 +95,12 @@ class ImportWizard(QWizard):
         self.setPage(IMPORT_PAGE, self.import_page)
         self.setPage(DONE_PAGE, self.done_page)
         self.setStartId(FILES_PAGE)
+        # Enter is the wizard's: Next, Import, See results (its default button). A button on a page
+        # (Add files, Remove, Cancel import, Save error report) is pressed with Space or its Alt key,
+        # and no longer takes Enter for itself once it has had the focus.
+        for page in (self.files_page, self.mapping_page, self.check_page, self.import_page, self.done_page):
+            for button in page.findChildren(QPushButton):
+                button.setAutoDefault(False)
         self.files_page.sync()
         self.add_files(files)
 
