@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton, QWizard
 
-from omnidesk.ui.dialogs.import_wizard import MAPPING_PAGE, ImportWizard
+from omnidesk.ui.dialogs.import_wizard import CHECK_PAGE, DONE_PAGE, MAPPING_PAGE, ImportWizard
 from omnidesk.ui.tasks import TaskRunner
 from tests.helpers import write_csv
 
@@ -170,3 +170,72 @@ def test_enter_on_the_focused_add_files_button_of_an_empty_wizard_asks_for_files
     # The file is listed: Enter now goes on, whatever has the focus.
     press(qtbot, Qt.Key.Key_Return)
     assert wizard.currentId() == MAPPING_PAGE
+
+
+def _focus(qtbot, wizard, widget) -> None:
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=3000)
+    assert widget.isVisible()
+
+
+@pytest.mark.parametrize("files", [1, 2])
+def test_each_page_starts_with_the_focus_on_a_control_it_shows(open_wizard, qtbot, tmp_path, files):
+    # With one file the focus stayed on the hidden file list; on the trial run and the results
+    # it went to a frameless scroll area that showed no sign of it.
+    paths = [write_csv(tmp_path / f"people{i}.csv", PEOPLE_HEADER, PEOPLE[i:]) for i in range(files)]
+    wizard = open_wizard(paths)
+    wizard.files_page.list.setFocus()
+    qtbot.waitUntil(wizard.files_page.list.hasFocus)
+    press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)  # a mnemonic clicks as a button does, animated
+    qtbot.waitUntil(lambda: wizard.currentId() == MAPPING_PAGE)
+    page = wizard.mapping_page
+    _focus(qtbot, wizard, page.file_combo if files > 1 else page.kind_combo)
+
+    press(qtbot, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: wizard.currentId() == CHECK_PAGE)
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=10000)
+    _focus(qtbot, wizard, wizard.button(QWizard.WizardButton.CommitButton))  # Import, the trial done
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=10000)
+    _focus(qtbot, wizard, wizard.button(QWizard.WizardButton.FinishButton))
+
+
+def test_during_the_trial_run_the_focus_waits_on_back_and_enter_still_imports(open_wizard, qtbot, tmp_path,
+                                                                               monkeypatch):
+    from threading import Event
+
+    from omnidesk.ui.dialogs.import_wizard import check_page
+
+    wizard = open_wizard([write_csv(tmp_path / "people.csv", PEOPLE_HEADER, PEOPLE)], TaskRunner())
+    release = Event()
+    real = check_page._run_plans
+
+    def slow(*args, **kwargs):
+        work = real(*args, **kwargs)
+
+        def held(cancelled):
+            release.wait(10)
+            return (yield from work(cancelled))
+
+        return held
+
+    monkeypatch.setattr(check_page, "_run_plans", slow)
+    wizard.next()
+    wizard.next()
+    _focus(qtbot, wizard, wizard.button(QWizard.WizardButton.BackButton))
+    release.set()
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=10000)
+    # The focused Back does not take Enter for itself: Enter imports.
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=10000)
+
+
+def test_the_results_page_starts_on_the_error_report_when_rows_had_problems(open_wizard, qtbot, tmp_path):
+    path = write_csv(tmp_path / "people.csv", PEOPLE_HEADER, [*PEOPLE, ["bob(at)example", "Bob", "Leeds"]])
+    wizard = open_wizard([path])
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=10000)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=10000)
+    assert wizard.done_page.report_button.isEnabled()
+    _focus(qtbot, wizard, wizard.done_page.report_button)

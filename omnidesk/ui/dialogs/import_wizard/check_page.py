@@ -59,6 +59,10 @@ class CheckPage(QWizardPage):
         layout.addWidget(self.table)
         layout.addWidget(notes_scroll, 1)
 
+    def first_controls(self) -> list:
+        """The page has no control of its own: the focus goes to the wizard's buttons."""
+        return []
+
     def initializePage(self) -> None:
         self.outcome = None
         self.table.show_results([(p.file_name, None) for p in self.wiz.plans])

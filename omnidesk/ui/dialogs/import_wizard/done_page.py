@@ -55,6 +55,9 @@ class DonePage(QWizardPage):
         layout.addWidget(notes_scroll, 1)
         layout.addLayout(row)
 
+    def first_controls(self) -> list:
+        return [self.report_button]
+
     def initializePage(self) -> None:
         outcome = self.wiz.outcome or ImportRun()
         results = {id(plan): result for plan, result in outcome.runs}

@@ -297,6 +297,9 @@ class FilesPage(QWizardPage):
         else:
             event.ignore()
 
+    def first_controls(self) -> list:
+        return [self.list, self.empty]
+
     # -- wizard protocol
 
     def isComplete(self) -> bool:

@@ -63,6 +63,9 @@ class ImportPage(QWizardPage):
     def running(self) -> bool:
         return self.task is not None and self.outcome is None and not self.task.done.is_set()
 
+    def first_controls(self) -> list:
+        return [self.cancel_button]
+
     def initializePage(self) -> None:
         plans = list(self.wiz.plans)
         self.outcome = None

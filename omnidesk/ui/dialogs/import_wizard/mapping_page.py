@@ -175,6 +175,10 @@ class MappingPage(QWizardPage):
 
     # -- filling
 
+    def first_controls(self) -> list[QWidget]:
+        """Where the focus goes on entering the page: the file switch, or with one file its kind."""
+        return [self.file_combo, self.kind_combo]
+
     def initializePage(self) -> None:
         plans = self.wiz.plans
         self._filling = True

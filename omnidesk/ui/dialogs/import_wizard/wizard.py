@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
     QCheckBox,
     QFileDialog,
     QPushButton,
@@ -101,8 +103,29 @@ class ImportWizard(QWizard):
         for page in (self.files_page, self.mapping_page, self.check_page, self.import_page, self.done_page):
             for button in page.findChildren(QPushButton):
                 button.setAutoDefault(False)
+        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+            self.button(which).setAutoDefault(False)  # with the focus on Back, Enter still goes on
+        self.currentIdChanged.connect(lambda _id: QTimer.singleShot(0, self, self._focus_page))
         self.files_page.sync()
         self.add_files(files)
+
+    def _focus_page(self) -> None:
+        """Give the focus to the first control the page shows: the wizard had left it on the
+        hidden file list, or on a frameless scroll area where nothing showed it."""
+        page = self.currentPage()
+        if page is None or not self.isVisible():
+            return
+        focused = QApplication.focusWidget()
+        if focused is not None and focused.isVisible() and focused.isEnabled() and page.isAncestorOf(focused) \
+                and not isinstance(focused, QAbstractScrollArea):
+            return  # already on one of the page's controls
+        for widget in page.first_controls() + [self.button(QWizard.WizardButton.CommitButton),
+                                               self.button(QWizard.WizardButton.NextButton),
+                                               self.button(QWizard.WizardButton.FinishButton),
+                                               self.button(QWizard.WizardButton.BackButton)]:
+            if widget.isVisible() and widget.isEnabled():
+                widget.setFocus(Qt.FocusReason.TabFocusReason)
+                return
 
     # -- overridable questions (tests replace these)
 
