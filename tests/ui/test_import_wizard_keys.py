@@ -239,3 +239,18 @@ def test_the_results_page_starts_on_the_error_report_when_rows_had_problems(open
     qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=10000)
     assert wizard.done_page.report_button.isEnabled()
     _focus(qtbot, wizard, wizard.done_page.report_button)
+
+
+def test_the_preview_caption_of_a_long_file_name_is_shown_whole(open_wizard, qtbot, tmp_path):
+    # On a 1024×640 screen the caption was cut mid-word.
+    name = "Customers export from Shopify store harbor-and-pine (all customers, accepts marketing) 2026-11-01.csv"
+    wizard = open_wizard([write_csv(tmp_path / name, ["Email", "First Name"], [["ann@example.com", "Ann"]])])
+    wizard.resize(940, 600)  # as the wizard opens on a 1024×640 screen
+    wizard.next()
+    qtbot.wait(50)
+    label = wizard.mapping_page.preview_label
+    assert name in label.text() and "Greyed columns are ignored." in label.text()
+    fits_on_a_line = label.sizeHint().width() <= label.width()
+    wraps_whole = label.wordWrap() and label.height() >= label.heightForWidth(label.width())
+    assert fits_on_a_line or wraps_whole
+    assert label.visibleRegion().boundingRect().height() >= label.heightForWidth(label.width())

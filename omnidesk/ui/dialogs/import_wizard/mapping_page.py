@@ -156,6 +156,7 @@ class MappingPage(QWizardPage):
         pl.setContentsMargins(0, 6, 0, 0)
         pl.setSpacing(2)
         self.preview_label = _muted(QLabel())
+        self.preview_label.setWordWrap(True)  # a long file name was cut mid-word on a small screen
         pl.addWidget(self.preview_label)
         pl.addWidget(self.table, 1)
 
