@@ -254,3 +254,18 @@ def test_the_preview_caption_of_a_long_file_name_is_shown_whole(open_wizard, qtb
     wraps_whole = label.wordWrap() and label.height() >= label.heightForWidth(label.width())
     assert fits_on_a_line or wraps_whole
     assert label.visibleRegion().boundingRect().height() >= label.heightForWidth(label.width())
+
+
+def test_a_file_naming_no_one_gets_one_note_worded_for_the_wizard(open_wizard, qtbot, tmp_path):
+    # The box said it twice, once with the command line's --preset.
+    wizard = open_wizard([write_csv(tmp_path / "notes.csv", ["Note", "Code"], [["hello", "1"]])])
+    wizard.next()
+    page = wizard.mapping_page
+    assert page.warnings.isVisible()
+    text = page.warnings.text()
+    assert text.count("<li>") == 1
+    assert "--preset" not in text and "command line" not in text
+    assert "every row would be skipped" in text
+    # Mapping a column that names people answers it.
+    page.combos[1].setCurrentIndex(page.combos[1].findData("external_id"))
+    assert not page.warnings.isVisible()

@@ -470,8 +470,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     if preset is not None and not options.preset and origin is None:
         warnings += _unnamed_file_notes(path, fmt.header, preset)
     if names_no_one(kind, mapping, preset):
-        warnings.append(f"No column of this file was recognised as a name, email, phone or customer ID, "
-                        f"so its rows would all be skipped: {_MAP_COLUMNS}.")
+        warnings.append(f"{NO_ONE_NOTE}, so its rows would all be skipped: {_MAP_COLUMNS}.")
     plan_kind_guessed = not (options.kind or saved_kind or preset)
     file_hash = src.sha256()  # the bytes were hashed as the encoding check read them
     with ws.engine.connect() as conn:
@@ -497,6 +496,8 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     return plan
 
 
+# How the plan's note on such a list starts (the import wizard says it its own way).
+NO_ONE_NOTE = "No column of this file was recognised as a name, email, phone or customer ID"
 # What to do about a list of people none of whose columns is recognised as naming them.  The
 # wizard maps any column; the command line takes a vendor's preset, and reads a header row
 # that names the columns.

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import SOURCES, channel_code, channel_name
+from omnidesk.core.importing.analysis import NO_ONE_NOTE, names_no_one
 from omnidesk.core.importing.fields import FIELDS, IGNORE
 from omnidesk.core.importing.pipeline import (
     ImportPlan,
@@ -332,15 +333,19 @@ class MappingPage(QWizardPage):
         return "Your choice"
 
     def _show_warnings(self, plan: ImportPlan) -> None:
-        # The phone region has its own line above, with a way to change it.
-        notes = [w for w in plan.warnings if not w.startswith("phone region: ")]
+        # The phone region has its own line above, with a way to change it; the plan's note on
+        # a file naming no one speaks of the command line too, and the page says it below.
+        notes = [w for w in plan.warnings if not w.startswith(("phone region: ", NO_ONE_NOTE))]
         lost = self.wiz._entry(self.current).mapping_note
         if lost:
             notes.insert(0, lost)
         if plan.previous_batch is not None:
             notes.insert(0, f"This exact file was already imported (import #{plan.previous_batch}); "
                             "importing it again will add nothing.")
-        if not IDENTITY_FIELDS & set(plan.mapping):
+        if names_no_one(plan.kind, plan.mapping, plan.preset):
+            notes.append("No column is used as a name, email, phone or customer ID, so every row would be "
+                         "skipped: below, choose what the column holding one of them imports as.")
+        elif not IDENTITY_FIELDS & set(plan.mapping):
             notes.append("No column is used as email, phone, name or customer ID, so these rows cannot "
                          "be matched to customers.")
         self.warnings.setVisible(bool(notes))
