@@ -269,3 +269,101 @@ def test_a_file_naming_no_one_gets_one_note_worded_for_the_wizard(open_wizard, q
     # Mapping a column that names people answers it.
     page.combos[1].setCurrentIndex(page.combos[1].findData("external_id"))
     assert not page.warnings.isVisible()
+
+
+def _alt_keys(wizard) -> dict[str, object]:
+    """The Alt keys of what the wizard shows now (its page and its buttons): key -> widget."""
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    keys: dict[str, list] = {}
+    for widget in wizard.findChildren(QAbstractButton) + wizard.findChildren(QLabel):
+        if not widget.isVisible() or "&" not in widget.text().replace("&&", ""):
+            continue
+        if isinstance(widget, QLabel):
+            assert widget.buddy() is not None, f"{widget.text()!r} has no buddy"
+            target = widget.buddy()
+        else:
+            target = widget
+        key = QKeySequence.mnemonic(widget.text()).toString()
+        keys.setdefault(key, []).append(widget.text())
+        keys[key + " widget"] = target
+    twice = {k: v for k, v in keys.items() if not k.endswith(" widget") and len(v) > 1}
+    assert not twice, f"the same Alt key twice on one page: {twice}"
+    return {k[:-len(" widget")]: v for k, v in keys.items() if k.endswith(" widget")}
+
+
+def test_the_wizards_labelled_controls_have_alt_keys(open_wizard, qtbot, tmp_path, monkeypatch):
+    rows = [["ann@example.com", "Ann", "+44 7700 900123"], ["bob(at)example", "Bob", "07700 900456"]]
+    path = write_csv(tmp_path / "people.csv", ["Email", "Name", "Phone"], rows)
+    wizard = open_wizard([path])
+    files = wizard.files_page
+    keys = _alt_keys(wizard)
+    assert keys["Alt+A"] is files.add_button and keys["Alt+R"] is files.remove_button
+    asked = []
+    monkeypatch.setattr(wizard, "ask_files", lambda: asked.append(1) or [])
+    press(qtbot, Qt.Key.Key_A, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: asked == [1])
+
+    wizard.next()
+    page = wizard.mapping_page
+    keys = _alt_keys(wizard)
+    assert keys["Alt+C"] is page.kind_combo
+    assert keys["Alt+F"] is page.channel_combo
+    assert keys["Alt+P"] is page.region_combo
+    assert keys["Alt+R"] is wizard.remember_checkbox
+    for key, widget in ((Qt.Key.Key_F, page.channel_combo), (Qt.Key.Key_P, page.region_combo),
+                        (Qt.Key.Key_C, page.kind_combo)):
+        press(qtbot, key, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda widget=widget: widget.hasFocus() or widget.isAncestorOf(QApplication.focusWidget()))
+    ticked = wizard.remember_checkbox.isChecked()
+    press(qtbot, Qt.Key.Key_R, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: wizard.remember_checkbox.isChecked() != ticked)
+
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=10000)
+    keys = _alt_keys(wizard)
+    assert keys["Alt+I"] is wizard.button(QWizard.WizardButton.CommitButton)
+    press(qtbot, Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=10000)
+
+    keys = _alt_keys(wizard)
+    assert keys["Alt+S"] is wizard.done_page.report_button
+    saved = tmp_path / "problems.csv"
+    monkeypatch.setattr(wizard, "ask_error_report_path", lambda: saved)
+    press(qtbot, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(saved.exists)
+
+
+def test_the_import_running_has_alt_keys_to_cancel_and_see_results(open_wizard, qtbot, tmp_path, monkeypatch):
+    from threading import Event
+
+    from omnidesk.ui.dialogs.import_wizard import import_page
+
+    wizard = open_wizard([write_csv(tmp_path / "people.csv", PEOPLE_HEADER, PEOPLE)], TaskRunner())
+    release = Event()
+    real = import_page._run_plans
+
+    def held(*args, **kwargs):
+        work = real(*args, **kwargs)
+
+        def body(cancelled):
+            release.wait(10)
+            return (yield from work(cancelled))
+
+        return body
+
+    monkeypatch.setattr(import_page, "_run_plans", held)
+    wizard.next()
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=10000)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.import_page.running, timeout=10000)
+    keys = _alt_keys(wizard)
+    assert keys["Alt+C"] is wizard.import_page.cancel_button
+    assert keys["Alt+S"] is wizard.button(QWizard.WizardButton.CommitButton)  # See results, once done
+    press(qtbot, Qt.Key.Key_C, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not wizard.import_page.cancel_button.isEnabled())
+    release.set()
+    qtbot.waitUntil(lambda: wizard.import_page.outcome is not None, timeout=10000)
+    assert wizard.import_page.outcome.cancelled_at is not None

@@ -34,7 +34,7 @@ class CheckPage(QWizardPage):
         self.setSubTitle("Omnidesk goes through every row exactly as the import will, then undoes it, so "
                          "these numbers are what you will get. Nothing is saved yet.")
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "Import")
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&Import")
         self.task: Task | None = None
         self.outcome: ImportRun | None = None
 

@@ -41,7 +41,7 @@ class DonePage(QWizardPage):
         notes_scroll.setWidgetResizable(True)
         notes_scroll.setFrameShape(QFrame.Shape.NoFrame)
         notes_scroll.setWidget(self.notes)
-        self.report_button = QPushButton("Save error report…")
+        self.report_button = QPushButton("&Save error report…")
         self.report_button.setToolTip("Save the rows that had problems, with what is wrong, as a CSV file")
         self.report_button.clicked.connect(self.wiz.save_error_report)
         self.report_status = QLabel()

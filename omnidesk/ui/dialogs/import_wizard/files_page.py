@@ -175,7 +175,7 @@ class FilesPage(QWizardPage):
             "No files yet",
             "Drop CSV exports from your online shop, email tool, till or lead forms here, "
             "or add them with the button.",
-            "Add files…",
+            "&Add files…",
         )
         self.empty.actionTriggered.connect(self.add_files_clicked)
         # Not the wizard's default: hidden once files are listed, it kept Enter from reaching Next.
@@ -185,9 +185,9 @@ class FilesPage(QWizardPage):
         # The wrapped hint needs its full height reserved, or the stacked layout clips it.
         self.empty.text.setMinimumHeight(self.empty.text.heightForWidth(self.empty.text.width()) + 4)
 
-        self.add_button = QPushButton("Add files…")
+        self.add_button = QPushButton("&Add files…")
         self.add_button.clicked.connect(self.add_files_clicked)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton("&Remove")
         self.remove_button.setToolTip("Leave the selected files out of this import (Delete)")
         self.remove_button.clicked.connect(self.remove_selected)
         self.status = _muted(QLabel())

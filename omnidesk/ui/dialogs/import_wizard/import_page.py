@@ -35,7 +35,7 @@ class ImportPage(QWizardPage):
         self.setSubTitle("Each file is saved completely or not at all. You can keep working in Omnidesk "
                          "meanwhile.")
         self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, "See results")
+        self.setButtonText(QWizard.WizardButton.CommitButton, "&See results")
         self.task: Task | None = None
         self.outcome: ImportRun | None = None
         self.status = QLabel()
@@ -43,7 +43,7 @@ class ImportPage(QWizardPage):
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
-        self.cancel_button = QPushButton("Cancel import")
+        self.cancel_button = QPushButton("&Cancel import")
         self.cancel_button.clicked.connect(self.cancel)
         self.message = QLabel()
         self.message.setWordWrap(True)

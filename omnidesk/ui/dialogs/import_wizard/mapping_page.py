@@ -90,10 +90,15 @@ class MappingPage(QWizardPage):
         top.addWidget(self.file_combo, 1)
         top.addWidget(self.file_name, 1)
         top.addSpacing(12)
-        top.addWidget(QLabel("Contains:"))
+        # Alt keys, none twice on the page: Contains, From, Phone numbers, Remember; Back, Next.
+        kind_label = QLabel("&Contains:")
+        kind_label.setBuddy(self.kind_combo)
+        top.addWidget(kind_label)
         top.addWidget(self.kind_combo)
         top.addSpacing(12)
-        top.addWidget(QLabel("From:"))
+        channel_label = QLabel("&From:")
+        channel_label.setBuddy(self.channel_combo)
+        top.addWidget(channel_label)
         top.addWidget(self.channel_combo)
 
         # How phone numbers without a country code are read: the file's evidence, or the user's pick.
@@ -115,7 +120,9 @@ class MappingPage(QWizardPage):
         region_rows.setContentsMargins(0, 0, 0, 0)
         region_rows.setSpacing(2)
         region_line = QHBoxLayout()
-        region_line.addWidget(QLabel("Phone numbers without a country code are from:"))
+        region_label = QLabel("&Phone numbers without a country code are from:")
+        region_label.setBuddy(self.region_combo)
+        region_line.addWidget(region_label)
         region_line.addWidget(self.region_combo)
         region_line.addStretch(1)
         region_rows.addLayout(region_line)

@@ -81,7 +81,7 @@ class ImportWizard(QWizard):
         self.resize(min(940, available.width() - 40) if available else 940,
                     min(720, available.height() - 40) if available else 720)
 
-        self.remember_checkbox = QCheckBox("Remember this mapping for files with these columns")
+        self.remember_checkbox = QCheckBox("&Remember this mapping for files with these columns")
         self.remember_checkbox.setToolTip("Next time a file with exactly these column names is imported, "
                                           "your choices are used instead of the guesses.")
         self.remember_checkbox.toggled.connect(self._remember_toggled)
