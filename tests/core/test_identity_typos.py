@@ -47,6 +47,36 @@ def test_clearly_different_first_names_stay_different(a, b):
     assert first_name_level(a, b) == "different"
 
 
+@pytest.mark.parametrize(("a", "b"), [
+    ("paul", "paula"), ("daniel", "daniela"), ("eric", "erica"), ("robert", "roberta"), ("antonio", "antonia"),
+    ("daniele", "daniela"), ("jon", "joan"), ("mark", "mary"),
+])
+def test_one_letter_at_the_end_turning_one_name_into_another_is_no_typo(a, b):
+    """A couple sharing a mailbox, Paul and Paula Green, are two people: not one with a typo."""
+    assert first_name_level(a, b) == "different"
+    assert first_name_level(b, a) == "different"
+
+
+@pytest.mark.parametrize(("a", "b"), [("hannah", "hanna"), ("jose", "josef"), ("deborah", "debora"),
+                                      ("john", "johm")])
+def test_a_name_spelled_another_way_at_its_end_is_still_one(a, b):
+    assert first_name_level(a, b) != "different"
+
+
+def test_a_couple_sharing_a_mailbox_is_not_merged_but_asked_about(make_workspace, tmp_path):
+    ws = make_workspace()
+    load(ws, tmp_path, "shop.csv", [["Paul", "Green", "greenhome@example.com", "", "", "", ""],
+                                    ["Mrk", "Cortez", "mark.cortez@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "list.csv", [["Paula", "Green", "greenhome@example.com", "", "", "", ""],
+                                    ["Mark", "Cortez", "mark.cortez@example.com", "", "", "", ""]],
+         channel="email")
+    people = customers(ws)
+    assert people[("shop.csv", 1)] != people[("list.csv", 1)]  # Paul and Paula
+    assert people[("shop.csv", 2)] == people[("list.csv", 2)]  # Mark, typed "Mrk"
+    pending = [r for r in mg.list_reviews(ws) if r.status == "pending"]
+    assert len(pending) == 1 and pending[0].conflict == "different first names"
+
+
 def test_last_names_within_an_edit_or_two_are_typos_and_others_differ():
     assert last_name_level("cortez", "cortes") == "typo"
     assert last_name_level("hernandez", "hernadnez") == "typo"

@@ -247,6 +247,10 @@ def first_name_level(a: str, b: str) -> str:
         return "initial" if a[0] == b[0] else "different"
     if first_keys(a) & first_keys(b):
         return "nickname"
+    if _at_the_end(a, b):
+        # Where one name turns into another: Paul and Paula, Antonio and Antonia, Mark and Mary,
+        # Jon and Joan; a couple sharing a mailbox is two people.
+        return "different"
     if _typo(a, b):
         return "typo"
     # Kate / Katherine style shortenings the dataset may not list.
@@ -255,6 +259,37 @@ def first_name_level(a: str, b: str) -> str:
     if _nickname_of_typo(a, b) or _nickname_of_typo(b, a):
         return "typo"
     return "different"
+
+
+def _at_the_end(a: str, b: str) -> bool:
+    """Whether two first names are one name for a man and another for a woman, or two names both
+    known in their own right, told apart by one letter at their end: Paul and Paula, Eric and
+    Erica, Antonio and Antonia, Daniele and Daniela, Jon and Joan.  A couple sharing a mailbox is
+    two people.  A slip of the keys falls anywhere ("Mrk", "Micheal"); José and Josef, Hanna and
+    Hannah, stay one name spelled two ways."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) < 3 or len(long) - len(short) > 1:
+        return False
+    if len(short) == len(long):
+        changed = short[:-1] == long[:-1] and short[-1] != long[-1]
+        feminine = changed and "a" in (short[-1], long[-1]) and {short[-1], long[-1]} <= set("aeio")
+    elif long[:-1] == short:
+        # A silent letter after it is the same name spelled another way: Hanna and Hannah, Ann and Anne.
+        changed = long[-1] not in "he"
+        feminine = long[-1] == "a"
+    else:
+        changed, feminine = long[:-2] + long[-1] == short, False
+    return feminine or (changed and _a_name(a) and _a_name(b))
+
+
+@lru_cache(maxsize=1 << 14)
+def _a_name(name: str) -> bool:
+    """Whether the nickname data knows ``name`` at all, as a full name or a short one (Mark, Mary)."""
+    try:
+        names = _nicknamer()
+        return bool(names.nicknames_of(name) or names.canonicals_of(name))
+    except Exception:
+        return False
 
 
 def read_alike(a: str, b: str) -> bool:
