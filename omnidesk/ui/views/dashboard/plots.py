@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPalette
-from PySide6.QtWidgets import QApplication, QSizePolicy
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip
 
 from omnidesk.core.channels import channel
 from omnidesk.core.text import counted
@@ -51,9 +51,14 @@ def _plot(widget: pg.PlotWidget) -> pg.PlotItem:
 
 class ReachChart(pg.PlotWidget):
     """One horizontal bar per channel, the largest on top, in the channel's colour; a click asks for its customers,
-    and so does Enter (or Space) on the bar the arrow keys reached."""
+    and so does Enter (or Space) on the bar the arrow keys reached.
+
+    A long channel name is shortened with "…" on the left (its whole name on hover over its row), so the
+    names never take more than ``LABEL_SHARE`` of the chart and the bars and their counts keep their room.
+    """
 
     channelClicked = Signal(str)
+    LABEL_SHARE = 0.4
 
     def __init__(self, parent=None) -> None:
         before = QApplication.topLevelWidgets()
@@ -103,12 +108,51 @@ class ReachChart(pg.PlotWidget):
             label.setFont(font)
             label.setPos(value + most * 0.01, y)
             self.item.addItem(label)
-        self.item.getAxis("left").setTicks([[(y, channel(c).label) for y, c in zip(ys, self.order)]])
+        plot_width = self._label_axis(ys, font)
         self.item.setYRange(-0.6, n - 0.4, padding=0)
         # Room right of the longest bar for its figure, however narrow the chart.
         room = QFontMetricsF(font).horizontalAdvance(f"{most:,}") + 12
-        share = min(0.5, room / max(1.0, self.width() - 110))
+        share = min(0.5, room / max(1.0, plot_width))
         self.item.setXRange(0, most / (1 - share), padding=0)
+
+    def _label_axis(self, ys: list[int], font: QFont) -> float:
+        """Name the bars on the left axis, each name cut to its share of the width; the bars' width in pixels."""
+        axis = self.item.getAxis("left")
+        axis.setTickFont(font)
+        metrics = QFontMetricsF(font)
+        most = max(60.0, self.width() * self.LABEL_SHARE)
+        labels = [metrics.elidedText(channel(c).label, Qt.TextElideMode.ElideRight, most) for c in self.order]
+        axis.setTicks([list(zip(ys, labels))])
+        text = max(metrics.horizontalAdvance(label) for label in labels)
+        width = int(text) + 4 + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
+        axis.setWidth(width)
+        # Everything else across: the plot's own margins and the bottom axis's last figure hanging over.
+        self.item.layout.activate()
+        shown = self.item.vb.width()
+        return shown if shown > 0 else self.width() - width - 16
+
+    def channel_in_row(self, scene_pos) -> str | None:
+        """The channel whose row (bar or name) is at ``scene_pos``."""
+        point = self.item.vb.mapSceneToView(scene_pos)
+        i = len(self.order) - 1 - round(point.y())
+        if 0 <= i < len(self.order) and abs(point.y() - round(point.y())) <= 0.5:
+            return self.order[i]
+        return None
+
+    def tip_at(self, pos) -> str:
+        """What hovering at ``pos`` (in the chart) tells: the channel's whole name and its count."""
+        code = self.channel_in_row(self.mapToScene(pos))
+        return f"{channel(code).label}: {counted(self.reach[code], 'customer')}" if code else ""
+
+    def viewportEvent(self, event) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            tip = self.tip_at(event.pos())
+            if tip:
+                QToolTip.showText(event.globalPos(), tip, self.viewport())
+            else:
+                QToolTip.hideText()
+            return True
+        return super().viewportEvent(event)
 
     def _describe(self) -> None:
         code = self.order[self.focused] if self.order else None

@@ -1,0 +1,106 @@
+"""Long channel and customer names, and right-to-left ones, on the Dashboard and the customer card:
+everything keeps its room, its meaning and its order, on a 1024 by 640 window as on a wide one."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import QApplication
+
+from omnidesk.core.channels import channel
+
+LONG_CHANNEL = "Saturday farmers market stall at the old railway goods yard!"
+LONG_NAME = "Maximiliana-Alexandrina Wolfeschlegelsteinhausenbergerdorff"
+ARABIC_NAME = "محمد عبد الرحمن الهاشمي"
+HEBREW_NAME = "דוד בן גוריון"
+NOW = "2026-11-02T04:00:00+00:00"  # 23:00 on 1 Nov in New York
+SIZES = ((1024, 640), (1920, 1080))
+
+
+def _shop(make_workspace, tmp_path):
+    """Six customers on ten channels, one of them a stall with a sixty-letter name."""
+    from omnidesk.core.importing.pipeline import ImportOptions, import_file
+    from tests.helpers import write_csv
+
+    ws = make_workspace(timezone="America/New_York")
+    people = [
+        (LONG_NAME, "max@example.com", "+12125550101"),
+        (ARABIC_NAME, "mohammed@example.com", "+12125550102"),
+        (HEBREW_NAME, "david@example.com", "+12125550103"),
+        ("Ann Lee", "ann@example.com", "+12125550104"),
+        ("Bob Fox", "bob@example.com", "+12125550105"),
+        ("Cy Ode", "cy@example.com", "+12125550106"),
+    ]
+    head = ["Name", "Email", "Phone"]
+    lists = {"email": people, "sms": people[:4], "social": people[1:5], "contacts": people[2:6],
+             "web": people[::2], "other": people[1::2], LONG_CHANNEL: people[:3], "Craft fair": people[3:]}
+    for i, (name, rows) in enumerate(lists.items()):
+        import_file(ws, write_csv(tmp_path / f"list{i}.csv", head, [list(p) for p in rows]),
+                    ImportOptions(channel=name, kind="contacts"))
+    import_file(ws, write_csv(tmp_path / "orders.csv", ["Name", "Email", "Billing Name", "Created at",
+                                                         "Lineitem name", "Total", "Financial Status"], [
+        ["#1", "max@example.com", people[0][0], "2026-10-01 10:00 -0400", "Mug", "12.00", "paid"],
+        ["#2", "mohammed@example.com", people[1][0], "2026-10-31 23:30 -0400", "Bowl", "48.00", "paid"],
+        ["#3", "david@example.com", people[2][0], "2026-11-01 23:30 -0500", "Plate", "30.00", "paid"]]),
+        ImportOptions(channel="shop", preset="shopify_orders"))
+    import_file(ws, write_csv(tmp_path / "till.csv", ["Receipt", "Date", "Email", "Total"], [
+        ["1", "2026-10-15 16:26", "ann@example.com", "48.00"],
+        ["2", "2026-11-01 23:30", "bob@example.com", "12.00"]]), ImportOptions(channel="pos", kind="events"))
+    return ws
+
+
+@pytest.fixture
+def long_names(window, make_workspace, tmp_path, qtbot):
+    with time_machine.travel(NOW, tick=False):
+        window.set_workspace(_shop(make_workspace, tmp_path))
+        window.resize(1024, 640)
+        window.show_screen("dashboard")
+        dash = window.screens["dashboard"]
+        qtbot.waitUntil(lambda: bool(dash.data), timeout=10000)
+        yield window
+
+
+def _settle(win, size) -> None:
+    win.resize(*size)
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def _long_code(dash) -> str:
+    return next(code for code in dash.data["reach"] if channel(code).label == LONG_CHANNEL)
+
+
+def test_reach_bars_and_their_counts_keep_their_room_beside_a_long_channel_name(long_names):
+    """The stall's sixty letters took the whole card at 1024 (no bars at all) and most of it at 1920,
+    pushing the top count off the edge: now the name is shortened, whole on hover."""
+    dash = long_names.screens["dashboard"]
+    chart = dash.reach_chart
+    code = _long_code(dash)
+    for size in SIZES:
+        _settle(long_names, size)
+        axis = chart.item.getAxis("left")
+        assert axis.width() <= chart.width() * 0.4 + 12, size  # the names take at most two fifths
+        labels = dict(axis._tickLevels[0])
+        y = len(chart.order) - 1 - chart.order.index(code)
+        assert labels[y] != LONG_CHANNEL and labels[y].endswith("…"), (size, labels[y])
+        assert LONG_CHANNEL.startswith(labels[y][:-1]) and len(labels[y]) > 8, labels[y]
+        # Every bar is drawn, and its count sits beside it inside the plot.
+        plot = chart.mapFromScene(chart.item.vb.sceneBoundingRect()).boundingRect()
+        counts = [i for i in chart.item.items if hasattr(i, "textItem")]
+        assert len(counts) == len(chart.order)
+        for code_, label in zip(chart.order, counts):
+            box = chart.mapFromScene(label.sceneBoundingRect()).boundingRect()
+            assert plot.contains(box) and chart.rect().contains(box), (size, code_, box, plot)
+            assert chart.bar_point(code_).x() > plot.left() + 4, (size, code_)
+        # The name it could not show is told on hover over its row.
+        row = chart.bar_point(code).toPoint()
+        assert chart.tip_at(QPoint(axis.width() // 2, row.y())).startswith(LONG_CHANNEL + ": 3 customers")
+
+
+def test_long_channel_names_in_the_reach_chart_are_whole_when_they_fit(long_names):
+    dash = long_names.screens["dashboard"]
+    _settle(long_names, (1920, 1080))
+    labels = {label for _y, label in dash.reach_chart.item.getAxis("left")._tickLevels[0]}
+    assert {"Email", "Phone contacts", "Craft fair", "Till"} <= labels
+
