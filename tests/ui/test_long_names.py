@@ -104,3 +104,46 @@ def test_long_channel_names_in_the_reach_chart_are_whole_when_they_fit(long_name
     labels = {label for _y, label in dash.reach_chart.item.getAxis("left")._tickLevels[0]}
     assert {"Email", "Phone contacts", "Craft fair", "Till"} <= labels
 
+
+
+def test_channel_overlap_keeps_its_columns_beside_a_long_channel_name(long_names):
+    """The names' column was as wide as the stall's name, leaving a combination out at 1024."""
+    dash = long_names.screens["dashboard"]
+    chart = dash.overlap_chart
+    row = next(r for r, code in enumerate(chart.channels) if channel(code).label == LONG_CHANNEL)
+    for size in SIZES:
+        _settle(long_names, size)
+        layout = chart._layout()
+        assert layout["label_w"] <= chart.width() * 0.3 + 1, size  # the names take at most three tenths
+        assert layout["shown"] == len(chart.combos) == 6, size
+        shown = chart.label_text(row)
+        assert shown.endswith("…") and LONG_CHANNEL.startswith(shown[:-1]) and len(shown) > 8, shown
+        width = chart.fontMetrics().horizontalAdvance(shown)
+        assert width <= chart.label_rect(row).width(), size
+        # Every column is inside the chart.
+        for i in range(layout["shown"]):
+            assert chart.rect().toRectF().contains(chart.column_rect(i)), (size, i)
+    assert chart.channels[row] == _long_code(dash)
+
+
+def test_the_line_about_combinations_left_out_is_read_whole(long_names):
+    """"+ 1 smaller combination · 1 customer (all in Save › Export CSV…)" was cut after "combin"."""
+    from itertools import combinations
+
+    from PySide6.QtCore import QRectF, Qt
+    from PySide6.QtGui import QFontMetricsF
+
+    dash = long_names.screens["dashboard"]
+    chart = dash.overlap_chart
+    codes = list(dash.data["reach"])
+    many = [{"channels": sorted(pair), "customers": 1} for pair in combinations(codes, 2)]
+    chart.set_data(dash.data["overlap"] + many, codes)
+    for size in SIZES:
+        _settle(long_names, size)
+        text, rect = chart.footer()
+        assert text.startswith("+ ") and text.endswith("customers (all in Save › Export CSV…)"), size
+        metrics = QFontMetricsF(chart._fonts()[1])
+        needed = metrics.boundingRect(QRectF(0, 0, rect.width(), 10_000), int(Qt.TextFlag.TextWordWrap), text)
+        assert needed.width() <= rect.width() and needed.height() <= rect.height(), (size, needed, rect)
+        assert chart.rect().toRectF().contains(rect), size
+        assert rect.top() >= chart.column_rect(0).bottom(), size  # under the matrix, not over its dots

@@ -21,6 +21,7 @@ from omnidesk.core.text import counted
 
 MULTI = "#4A5568"  # bars of combinations of two channels or more: one quiet colour
 MIN_COLUMN, MAX_COLUMN = 18.0, 40.0
+LABEL_SHARE = 0.3  # of the chart's width, at most, for the channels' names
 
 
 def combination_label(channels) -> str:
@@ -65,7 +66,10 @@ class OverlapChart(QWidget):
     def _layout(self) -> dict:
         label_font, small = self._fonts()
         fm = QFontMetricsF(label_font)
-        label_w = max((fm.horizontalAdvance(channel_name(c)) for c in self.channels), default=40) + 20
+        # The names' column is as wide as the longest name, up to LABEL_SHARE of the chart: a longer name
+        # is shortened with "…" (whole on hover) and leaves the columns their room.
+        longest = max((fm.horizontalAdvance(channel_name(c)) for c in self.channels), default=40)
+        label_w = min(longest, max(48.0, self.width() * LABEL_SHARE - 20)) + 20
         left = label_w + 12
         rows = max(1, len(self.channels))
         row_h = max(16.0, min(24.0, (self.height() * 0.5) / rows))
@@ -73,13 +77,36 @@ class OverlapChart(QWidget):
         shown = min(len(self.combos), max(1, int(room // MIN_COLUMN)))
         col_w = min(MAX_COLUMN, room / max(1, shown))
         more = len(self.combos) - shown
-        foot = QFontMetricsF(small).height() + 6 if more > 0 else 4
+        footer, foot_rect = "", QRectF()
+        if more > 0:  # the combinations left out, said whole: on a second line when one is not enough
+            rest = sum(c["customers"] for c in self.combos[shown:])
+            footer = (f"+ {counted(more, 'smaller combination')} · {counted(rest, 'customer')} "
+                      "(all in Save › Export CSV…)")
+            sfm = QFontMetricsF(small)
+            x = left if sfm.horizontalAdvance(footer) <= self.width() - left - 8 else 4.0
+            needed = sfm.boundingRect(QRectF(0, 0, self.width() - x - 8, 10_000),
+                                      int(Qt.TextFlag.TextWordWrap), footer)
+            foot = needed.height() + 6
+            foot_rect = QRectF(x, self.height() - foot, self.width() - x - 8, foot)
+        else:
+            foot = 4
         matrix_h = rows * row_h
         bars_top = QFontMetricsF(small).height() + 4
         bars_bottom = self.height() - foot - matrix_h - 8
         return {"left": left, "label_w": label_w, "row_h": row_h, "col_w": col_w, "shown": shown,
                 "more": more, "bars_top": bars_top, "bars_bottom": bars_bottom,
-                "matrix_top": bars_bottom + 8, "foot": foot}
+                "matrix_top": bars_bottom + 8, "foot": foot, "footer": footer, "foot_rect": foot_rect}
+
+    def label_text(self, row: int) -> str:
+        """Channel ``row``'s name as its chip shows it: shortened with "…" when longer than the column."""
+        g = self._layout()
+        fm = QFontMetricsF(self._fonts()[0])
+        return fm.elidedText(channel_name(self.channels[row]), Qt.TextElideMode.ElideRight, g["label_w"] - 20)
+
+    def footer(self) -> tuple[str, QRectF]:
+        """The line under the matrix about the combinations left out, and where it is drawn ("" if none)."""
+        g = self._layout()
+        return g["footer"], g["foot_rect"]
 
     def column_rect(self, i: int) -> QRectF:
         """Where column ``i`` (bar and dots) is drawn."""
@@ -138,13 +165,14 @@ class OverlapChart(QWidget):
         for row, code in enumerate(self.channels):
             ch = channel(code)
             r = self.label_rect(row)
-            chip_w = fm.horizontalAdvance(ch.label) + 14
+            name = fm.elidedText(ch.label, Qt.TextElideMode.ElideRight, g["label_w"] - 20)
+            chip_w = fm.horizontalAdvance(name) + 14
             chip = QRectF(r.right() - chip_w, r.top() + 2, chip_w, r.height() - 4)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(QColor(ch.color))
             p.drawRoundedRect(chip, 4, 4)
             p.setPen(QColor(ch.ink))
-            p.drawText(chip, Qt.AlignmentFlag.AlignCenter, ch.label)
+            p.drawText(chip, Qt.AlignmentFlag.AlignCenter, name)
         # Bars with their counts.
         p.setFont(small)
         sfm = QFontMetricsF(small)
@@ -184,13 +212,10 @@ class OverlapChart(QWidget):
                 p.setPen(Qt.PenStyle.NoPen)
                 p.setBrush(QColor(channel(code).color) if r in rows else QColor("#D5D9DF"))
                 p.drawEllipse(centre, radius, radius)
-        if g["more"] > 0:
-            rest = sum(c["customers"] for c in self.combos[g["shown"]:])
+        if g["footer"]:
             p.setPen(faint)
-            p.drawText(QRectF(g["left"], self.height() - g["foot"], self.width() - g["left"] - 8, g["foot"]),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                       f"+ {counted(g['more'], 'smaller combination')} · {counted(rest, 'customer')} "
-                       "(all in Save › Export CSV…)")
+            p.drawText(g["foot_rect"], int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+                                           | Qt.TextFlag.TextWordWrap), g["footer"])
         p.end()
 
     # -- keys ------------------------------------------------------------------------
