@@ -147,3 +147,32 @@ def test_the_line_about_combinations_left_out_is_read_whole(long_names):
         assert needed.width() <= rect.width() and needed.height() <= rect.height(), (size, needed, rect)
         assert chart.rect().toRectF().contains(rect), size
         assert rect.top() >= chart.column_rect(0).bottom(), size  # under the matrix, not over its dots
+
+
+def _customer_named(win, name) -> int:
+    with win.workspace.engine.connect() as conn:
+        return conn.exec_driver_sql("SELECT id FROM customer WHERE display_name = ?", (name,)).scalar_one()
+
+
+@pytest.mark.parametrize("name", [LONG_NAME, ARABIC_NAME, HEBREW_NAME])
+def test_the_customers_name_stays_whole_above_their_channels(long_names, name):
+    """Beside the name, ten channel chips left it "M…" on a 1024-wide window, the Arabic name not at all."""
+    win = long_names
+    with time_machine.travel(NOW, tick=False):
+        win.open_customer(_customer_named(win, name))
+        view = win.customer_view
+        for size in SIZES:
+            _settle(win, size)
+            label = view.name_label
+            assert label.shown_text() == name, (size, label.shown_text(), label.width())
+            chips = [view.chips.itemAt(i).widget() for i in range(view.chips.count())]
+            assert len(chips) >= 4
+            card = view.name_label.parentWidget()
+            for chip in chips:
+                assert chip.isVisible() and chip.geometry().top() >= label.geometry().bottom(), (size, chip.text())
+                assert card.rect().contains(chip.geometry()), (size, chip.text(), chip.geometry())
+                assert chip.fontMetrics().horizontalAdvance(chip.text()) <= chip.contentsRect().width() + 1
+            if name == LONG_NAME:  # one of them on the stall
+                stall = next(c for c in chips if LONG_CHANNEL in c.toolTip())
+                assert stall.text().endswith("…") and LONG_CHANNEL.startswith(stall.text()[:-1]), stall.text()
+                assert stall.width() <= card.width() // 2, size

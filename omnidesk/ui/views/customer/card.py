@@ -32,7 +32,7 @@ from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.identifier_table_model import describe_sources, rows_text, sources_by_file
 from omnidesk.ui.models.timeline_model import channel_color
-from omnidesk.ui.views.customer.widgets import ElidedLabel, ValueCell, clear_layout, make_chip
+from omnidesk.ui.views.customer.widgets import ElidedLabel, FlowLayout, ValueCell, clear_layout, make_chip
 
 CONSENT_COLORS = {
     "granted": "#2E7D32",
@@ -45,6 +45,7 @@ CONSENT_COLORS = {
 CONSENT_LABELS = {c: f"{channel_name(c)} consent" for c in ("email", "sms", "whatsapp")}
 EMPTY = "—"
 PINNED_COLOR = "#5E6B7A"
+CHIP_LONGEST = 220  # pixels of a channel's name on its chip; the rest is in its tooltip
 
 # The card's rows that show pinnable golden fields, and the fields behind each.
 PIN_ROWS: dict[str, tuple[str, ...]] = {
@@ -185,8 +186,9 @@ class CardMixin:
         # As wide as the name, no wider, so "pinned" and the pin menu sit right after it;
         # a long name still shrinks (elided) before anything else does.
         self.name_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-        self.chips = QHBoxLayout()
-        self.chips.setSpacing(4)
+        # The channels go on a line of their own under the name (and on more lines when many):
+        # beside it they took its room on a narrow window, down to "M…".
+        self.chips = FlowLayout(spacing=4)
         self.pin_marks: dict[str, QLabel] = {}
         self.pin_buttons: dict[str, QToolButton] = {}
         self.pin_menus: dict[str, QMenu] = {}
@@ -196,9 +198,8 @@ class CardMixin:
         name_row.addWidget(self.name_label)
         name_row.addWidget(self._pin_controls("name", self.name_label))
         name_row.addStretch(1)
-        name_row.addSpacing(12)
-        name_row.addLayout(self.chips)
         outer.addLayout(name_row)
+        outer.addLayout(self.chips)
 
         self.subtitle = ElidedLabel()
         self.subtitle.setForegroundRole(QPalette.ColorRole.PlaceholderText)
@@ -415,7 +416,7 @@ class CardMixin:
 
         clear_layout(self.chips)
         for channel in p.channels:
-            chip = make_chip(channel_name(channel), channel_color(channel))
+            chip = make_chip(channel_name(channel), channel_color(channel), longest=CHIP_LONGEST)
             chip.setToolTip(f"Known on the {channel_name(channel)} channel")
             self.chips.addWidget(chip)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QSize, Qt
-from PySide6.QtGui import QColor, QPainter, QPalette, QTextDocument
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QToolTip, QWidget
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
+from PySide6.QtWidgets import QFrame, QLabel, QLayout, QScrollArea, QSizePolicy, QToolTip, QWidget
 
 from omnidesk.core.channels import ink
 
@@ -147,7 +147,9 @@ class ValueCell(QWidget):
         self.relayout()
 
 
-def make_chip(text: str, color: QColor | str, parent=None) -> QLabel:
+def make_chip(text: str, color: QColor | str, parent=None, *, longest: int = 0) -> QLabel:
+    """A label on its colour. With ``longest`` (pixels), a longer text is shortened with "…":
+    the caller's tooltip says it whole."""
     chip = QLabel(text, parent)
     color = QColor(color)
     chip.setObjectName("chip")
@@ -155,8 +157,74 @@ def make_chip(text: str, color: QColor | str, parent=None) -> QLabel:
         f"QLabel#chip {{ background: {color.name()}; color: {ink(color.name())}; border-radius: 8px; "
         "padding: 1px 8px; font-weight: 600; }"
     )
+    if longest:
+        bold = QFont(chip.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        chip.setText(QFontMetrics(bold).elidedText(text, Qt.TextElideMode.ElideRight, longest))
     chip.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
     return chip
+
+
+class FlowLayout(QLayout):
+    """Widgets side by side, left to right, going on to a new line when the width is used up."""
+
+    def __init__(self, parent=None, spacing: int = 4) -> None:
+        super().__init__(parent)
+        self._items = []
+        self.setSpacing(spacing)
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        margins = self.contentsMargins()
+        return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        margins = self.contentsMargins()
+        area = rect.adjusted(margins.left(), margins.top(), -margins.right(), -margins.bottom())
+        x, y, line = area.x(), area.y(), 0
+        gap = self.spacing()
+        for item in self._items:
+            if item.isEmpty():
+                continue
+            hint = item.sizeHint()
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, line = area.x(), y + line + gap, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + gap
+            line = max(line, hint.height())
+        return y + line - rect.y() + margins.bottom()
 
 
 
