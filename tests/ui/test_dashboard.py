@@ -820,3 +820,32 @@ def test_health_tiles_count_an_address_someone_else_opted_out_of_as_the_lists_th
         qtbot.mouseClick(dash.tiles[key], Qt.MouseButton.LeftButton)
         assert window.current_screen() == "customers"
         assert customers.model.rowCount() == int(n), key
+
+
+def test_tab_goes_through_the_cards_in_the_order_they_are_read(win, qtbot):
+    """"New customers and revenue" was placed last, so its Save came after Campaign results' own,
+    below it on a narrow window and to the right of Activity on a wide one."""
+    dash = _dash(win)
+    reading = ["reach", "overlap", "journeys", "activity", "growth", "campaigns"]
+    buttons = {card.menu_button: key for key, card in dash.cards.items()}
+    for size in ((1024, 640), (1920, 1080), (1024, 640)):
+        win.resize(*size)
+        for _ in range(3):
+            QApplication.processEvents()
+        win.activateWindow()
+        dash.period_box.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dash.period_box)
+        saves = []
+        for _ in range(40):
+            qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+            widget = QApplication.focusWidget()
+            if not dash.isAncestorOf(widget):
+                break
+            if widget in buttons:
+                saves.append(buttons[widget])
+        assert saves == reading, size
+        # And each on the page below, or right of, the one before.
+        cards = [dash.cards[key] for key in reading]
+        for before, after in zip(cards, cards[1:]):
+            b, a = before.geometry(), after.geometry()
+            assert a.top() > b.bottom() or (a.top() == b.top() and a.left() > b.right()), (size, b, a)

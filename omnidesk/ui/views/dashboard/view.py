@@ -296,6 +296,21 @@ class DashboardView(QWidget):
             grid.addWidget(self._activity, 5, 0, 1, 3)
             grid.addWidget(self._growth, 6, 0, 1, 3)
         grid.setRowMinimumHeight(6, 0 if beside else 300)
+        self._tab_in_reading_order()
+
+    def _tab_in_reading_order(self) -> None:
+        """Tab goes through the cards as they are read, row by row, left to right: "New customers and
+        revenue", placed in the grid after the others, would otherwise come after Campaign results."""
+        grid = self._grid
+        cards = sorted(self.cards.values(), key=lambda card: grid.getItemPosition(grid.indexOf(card))[:2])
+        stops, widget = [], self.content.nextInFocusChain()
+        while widget is not self.content and widget is not None:
+            if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and self.content.isAncestorOf(widget):
+                stops.append(widget)
+            widget = widget.nextInFocusChain()
+        ordered = [w for card in cards for w in stops if card.isAncestorOf(w)]
+        for before, after in zip(ordered, ordered[1:]):
+            QWidget.setTabOrder(before, after)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
