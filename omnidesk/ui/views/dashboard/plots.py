@@ -127,9 +127,7 @@ class ReachChart(pg.PlotWidget):
         width = int(text) + 4 + axis.style["tickTextOffset"][0] + max(0, axis.style["tickLength"])
         axis.setWidth(width)
         # Everything else across: the plot's own margins and the bottom axis's last figure hanging over.
-        self.item.layout.activate()
-        shown = self.item.vb.width()
-        return shown if shown > 0 else self.width() - width - 16
+        return max(1.0, self.width() - width - 16)
 
     def channel_in_row(self, scene_pos) -> str | None:
         """The channel whose row (bar or name) is at ``scene_pos``."""
