@@ -247,7 +247,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     from omnidesk.core.messages.personal import customer_values, shared_values
     from omnidesk.core.messages.render import footer_html, write_poster
     from omnidesk.core.messages.email import body_from_text, render_email, template_direction, with_picture
-    from omnidesk.core.messages.links import find_links
+    from omnidesk.core.messages.links import find_links, is_valid_link, link_problem, opened
     from omnidesk.core.messages.sms import sms_stats
     from omnidesk.core.messages.store import get_message
 
@@ -369,6 +369,13 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
                 write_poster(ws, campaign.message, main, page=page)
             else:  # website
                 shown = {f: html.escape(tokens.render(v, shared)) for f, v in fields.items()}
+                href = opened(tokens.render(fields.get("link", ""), shared).strip())
+                if href and not is_valid_link(href):
+                    # Only a web page goes behind the banner's button: a "javascript:" link would
+                    # run on the shop's own site for everyone who clicks it.
+                    raise UserError(f"The website banner of {campaign.name} is not written: "
+                                    f"{link_problem(href)}.")
+                shown["link"] = html.escape(href)
                 snippet = (f'<div class="omnidesk-banner" style="background:{brand.colors[0]};color:#fff;'
                            f'padding:12px 16px;font-family:sans-serif">{shown.get("text", "")}'
                            + (f' <a href="{shown["link"]}" style="color:#fff;font-weight:bold">'

@@ -203,6 +203,12 @@ def _link(c: Context) -> Iterable[Hit]:
 
 
 def _malformed(c: Context) -> Iterable[Hit]:
+    # A field that is a link (the poster's QR code, the banner's button) is that link whole:
+    # "javascript:…//https://shop.example/sale" holds a good link as text, and opens none of it.
+    whole = c.rendered.get("link", c.fields.get("link", "")).strip()
+    if whole and not links.is_valid_link(links.opened(whole)):
+        yield "link", links.link_problem(whole), None, None
+        return
     for f, text in c.fields.items():
         for lk in links.find_links(text):
             if not links.is_valid_link(links.opened(lk.url)):  # "www.shop.example/sale" opens as https

@@ -1,0 +1,77 @@
+"""What a campaign's packs may carry: only web links behind a banner's button, only a folder that is named."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import time_machine
+
+from omnidesk.core.messages.brand import set_brand
+from omnidesk.core.messages.store import save_message
+from tests.helpers import cli_shop_fixtures, run_cli
+
+PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
+shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
+                                        ["brand", "set", "name", "Harbor"])
+NY = "America/New_York"
+JS = "javascript:alert(document.cookie)//https://hc.example/w"
+
+
+def run(capsys, *argv):
+    return run_cli(capsys, *argv)
+
+
+def _banner_plan(tmp_path, link: str):
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({
+        "name": "Web", "message": {"headline": "Web", "offer_code": "W1", "offer_value": "10% off", "cta": "Go",
+                                   "link": "https://hc.example/w"},
+        "variants": {"website": {"text": "10% off with W1", "link": link}},
+        "audience": "everyone", "steps": [{"channel": "website", "at": "2027-03-10T12:00", "timezone": NY}]}),
+        encoding="utf-8")
+    return plan
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_banner_link_that_is_no_web_page_is_an_error_and_no_banner_is_written(shop, capsys, tmp_path):
+    """A banner's link holding the master's link as text ("javascript:…//https://…") runs a script on
+    the shop's own site for whoever clicks it: the check says so, and the export writes nothing."""
+    assert run(capsys, "campaign", "import", str(_banner_plan(tmp_path, JS)), "-w", str(shop))[0] == 0
+    status, out, _ = run(capsys, "campaign", "check", "Web", "--json", "-w", str(shop))
+    found = [f for f in json.loads(out)["findings"] if f["channel"] == "website" and f["severity"] == "error"]
+    assert status == 1 and [(f["severity"], f["code"], f["field"]) for f in found] == [
+        ("error", "malformed_link", "link")], found
+    assert "not javascript:" in found[0]["message"]
+    status, _, err = run(capsys, "campaign", "export", "Web", "--out", str(tmp_path / "packs"), "-w", str(shop))
+    assert status == 1 and "javascript:" in err and len(err.strip().splitlines()) == 1, err
+    assert not (tmp_path / "packs").exists()
+    # A web page is written behind the button.
+    assert run(capsys, "campaign", "import", str(_banner_plan(tmp_path, "https://hc.example/w")),
+               "-w", str(shop))[0] == 0
+    status, _, err = run(capsys, "campaign", "export", "Web", "--out", str(tmp_path / "packs"), "-w", str(shop))
+    assert status == 0, err
+    (banner,) = (tmp_path / "packs").glob("*.html")
+    assert 'href="https://hc.example/w"' in banner.read_text(encoding="utf-8")
+
+
+def test_the_export_itself_writes_no_banner_behind_a_script_link(make_workspace, tmp_path, monkeypatch):
+    """Were the check to let such a link by, the export still refuses to write it into the page."""
+    from omnidesk.core.campaigns import check
+    from omnidesk.core.campaigns.campaign import save_campaign
+    from omnidesk.core.campaigns.export import export_campaign
+    from omnidesk.core.errors import UserError
+
+    ws = make_workspace(timezone=NY)
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    save_message(ws, "Web", {"headline": "Web", "link": "https://hc.example/w"},
+                 variants={"website": {"text": "Sale", "link": JS}})
+    save_campaign(ws, "Web", message="Web", steps=[{"channel": "website", "at": "2027-03-10T12:00", "timezone": NY}])
+    monkeypatch.setattr(check, "errors_before_export", lambda report: [])
+    try:
+        export_campaign(ws, "Web", tmp_path / "packs", now=datetime(2027, 2, 1, tzinfo=UTC))
+    except UserError as exc:
+        assert "javascript:" in str(exc)
+    else:
+        raise AssertionError("a banner was written behind a javascript: link")
+    assert not (tmp_path / "packs").exists()
