@@ -72,6 +72,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if args.workspace or args.force:
             raise CliError("--files writes the demo's files, not a workspace: leave out "
                            + ("--workspace" if args.workspace else "--force"), EXIT_USAGE)
+        if not args.files.strip():  # not the folder the command was typed in, nor one named by spaces
+            raise CliError(f"--files: give the folder for the demo's files (it was "
+                           f"{'empty' if not args.files else 'blank'})", EXIT_USAGE)
         return _demo_files(args)
     path = Path(args.workspace) if args.workspace else paths.demo_workspace_path()
     summary = build_demo(path, customers=args.customers, force=args.force)

@@ -75,3 +75,35 @@ def test_the_export_itself_writes_no_banner_behind_a_script_link(make_workspace,
     else:
         raise AssertionError("a banner was written behind a javascript: link")
     assert not (tmp_path / "packs").exists()
+
+
+EMAIL_PLAN = {"name": "Mail", "message": {"headline": "Mail", "body": "Hi", "offer_code": "M1", "offer_value": "10% off",
+                                          "link": "https://hc.example/m"},
+              "audience": "everyone", "steps": [{"channel": "email", "at": "2027-03-10T12:00", "timezone": NY}]}
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_an_empty_or_blank_packs_folder_is_refused_and_nothing_is_written_or_recorded(shop, capsys, tmp_path,
+                                                                                      monkeypatch):
+    """`--out ''` put every pack in the folder the command was typed in and recorded the sends;
+    `--out ' '` made a folder named by a space."""
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(EMAIL_PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    for given, word in (("", "empty"), (" ", "blank"), ("\t", "blank")):
+        status, out, err = run(capsys, "campaign", "export", "Mail", "--out", given, "--force", "-w", str(shop))
+        assert (status, out) == (2, "") and f"--out: give the folder for the packs (it was {word})" in err, err
+        assert len(err.strip().splitlines()) == 1
+    assert list(here.iterdir()) == []
+    assert json.loads(run(capsys, "campaign", "list", "--json", "-w", str(shop))[1])[0]["status"] == "draft"
+
+
+def test_an_empty_or_blank_folder_for_the_demos_files_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for given in ("", "  "):
+        status, out, err = run(capsys, "demo", "--files", given)
+        assert (status, out) == (2, "") and "--files: give the folder for the demo's files" in err, err
+    assert list(tmp_path.iterdir()) == []
