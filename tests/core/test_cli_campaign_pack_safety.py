@@ -107,3 +107,30 @@ def test_an_empty_or_blank_folder_for_the_demos_files_is_refused(capsys, tmp_pat
         status, out, err = run(capsys, "demo", "--files", given)
         assert (status, out) == (2, "") and "--files: give the folder for the demo's files" in err, err
     assert list(tmp_path.iterdir()) == []
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_the_check_warns_of_addresses_mailchimp_leaves_out_and_the_pack_keeps_them(capsys, tmp_path):
+    """Mailchimp's import takes international characters only after the @: josé@example.com is
+    left out of the audience without a word, so the check says how many the pack holds."""
+    from tests.helpers import write_csv
+
+    people = write_csv(tmp_path / "people.csv", ["Email", "First Name", "Accepts Email Marketing"],
+                       [["josé@example.com", "José", "yes"], ["ann@example.com", "Ann", "yes"],
+                        ["zoë@exämple.com", "Zoë", "yes"], ["bo@exämple.com", "Bo", "yes"]])
+    ws = tmp_path / "shop.omnidesk"
+    assert run(capsys, "import", str(people), "--channel", "shop", "-w", str(ws))[0] == 0
+    assert run(capsys, "brand", "set", "address", "12 Quay St, Portland", "-w", str(ws))[0] == 0
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(EMAIL_PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(ws))[0] == 0
+    status, out, _ = run(capsys, "campaign", "check", "Mail", "--json", "-w", str(ws))
+    found = [f for f in json.loads(out)["findings"] if f["code"] == "address_mailchimp_refuses"]
+    assert status == 0 and [f["severity"] for f in found] == ["warning"], out
+    assert found[0]["message"].startswith("2 email recipients have an address") and "josé@example.com" in \
+        found[0]["message"]  # bo@exämple.com is fine: the letters after the @ are Mailchimp's to read
+    text = run(capsys, "campaign", "check", "Mail", "-w", str(ws))[1]
+    assert "No findings" not in text and "Mailchimp" in text
+    assert run(capsys, "campaign", "export", "Mail", "--out", str(tmp_path / "packs"), "-w", str(ws))[0] == 0
+    (pack,) = (tmp_path / "packs").glob("*.csv")
+    assert "josé@example.com" in pack.read_text(encoding="utf-8")  # not dropped without a word
