@@ -134,3 +134,36 @@ def test_the_check_warns_of_addresses_mailchimp_leaves_out_and_the_pack_keeps_th
     assert run(capsys, "campaign", "export", "Mail", "--out", str(tmp_path / "packs"), "-w", str(ws))[0] == 0
     (pack,) = (tmp_path / "packs").glob("*.csv")
     assert "josé@example.com" in pack.read_text(encoding="utf-8")  # not dropped without a word
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_someone_whose_mailbox_another_unsubscribed_is_left_out_as_opted_out(capsys, tmp_path):
+    """Rae gave Rae.Fox+shop@Example.com and said nothing; Rachel unsubscribed rae.fox@example.com,
+    the same mailbox.  Rae is out, and the first guard that says no names why: opted out, not
+    consent unknown (whatever the settings make of consent unknown)."""
+    from tests.helpers import write_csv
+
+    shop_csv = write_csv(tmp_path / "shop.csv", ["First Name", "Last Name", "Email"],
+                         [["Rae", "Fox", "Rae.Fox+shop@Example.com"]])
+    news = write_csv(tmp_path / "news.csv", ["Email", "First Name", "Last Name", "Email consent", "Email consent date"],
+                     [["rae.fox@example.com", "Rachel", "Fox-Smith", "unsubscribed", "2026-03-01"]])
+    ws = tmp_path / "shop.omnidesk"
+    assert run(capsys, "import", str(shop_csv), "--channel", "shop", "-w", str(ws))[0] == 0
+    assert run(capsys, "import", str(news), "--channel", "email", "-w", str(ws))[0] == 0
+    assert run(capsys, "brand", "set", "address", "12 Quay St, Portland", "-w", str(ws))[0] == 0
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(EMAIL_PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(ws))[0] == 0
+    for soft in ("no", "yes"):
+        assert run(capsys, "settings", "soft_opt_in", soft, "-w", str(ws))[0] == 0
+        shown = json.loads(run(capsys, "campaign", "show", "Mail", "--json", "-w", str(ws))[1])
+        (step,) = shown["recipients"]
+        assert (step["eligible"], step["excluded"]) == (0, {"opted out": 2}), (soft, step)
+        checked = json.loads(run(capsys, "campaign", "check", "Mail", "--json", "-w", str(ws))[1])
+        (step,) = checked["steps"]
+        assert step["excluded"] == {"opted out": 2}, (soft, step)
+    status, out, err = run(capsys, "campaign", "export", "Mail", "--out", str(tmp_path / "packs"), "--json",
+                           "-w", str(ws))
+    assert status == 0, err
+    (step,) = json.loads(out)["steps"]
+    assert (step["eligible"], step["excluded"]) == (0, {"opted out": 2})

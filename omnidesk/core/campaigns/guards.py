@@ -438,19 +438,44 @@ def _same_mailbox_refused(ws: Workspace, rows: list[tuple]) -> list[tuple]:
       Mia said stop from mia.old@ and yes from mia.new@; the card goes by mia.new@, but Sam,
       a customer of his own who gave mia.old@ to the shop, is not mailed there either.
 
-    Only rows the guards let through are looked at, against the few such addresses
-    (:func:`refused_unlisted`: the SQL guard refused the addresses of customers who said no).
+    The rows the guards let through are looked at, against the few such addresses
+    (:func:`refused_unlisted`: the SQL guard refused the addresses of customers who said no);
+    and so are the rows a later guard left out (consent pending or unknown): guard 1 comes
+    first, so someone whose address is refused is out as opted out whatever else holds them out.
+    Their addresses are not among the rows (read only where the channel may be open), so the
+    customers holding one of the few refused addresses are asked of the database.
     """
     with ws.engine.connect() as conn:
         mail, mail_reopened = refused_unlisted(conn, "email")
         numbers, sms_reopened = refused_unlisted(conn, "sms")
-    if not mail and not numbers:
-        return rows
+        if not mail and not numbers:
+            return rows
+        held_mail = _holding(conn, "email", mail)
+        held_numbers = _holding(conn, "phone", numbers)
     out = _GUARD_REASONS.index(OPTED_OUT)
-    rows = [(r[0], r[1], out, *r[3:]) if r[2] is None and r[5] and r[5] in mail and r[0] not in mail_reopened
-            else r for r in rows]
-    return [(*r[:3], out, *r[4:]) if r[3] is None and r[1] and r[1] in numbers and r[0] not in sms_reopened else r
+    later = {_GUARD_REASONS.index(NOT_CONFIRMED), _GUARD_REASONS.index(UNKNOWN)}
+
+    def refused(reason, address, cid, addresses, holding, reopened) -> bool:
+        if cid in reopened:
+            return False
+        if reason is None:
+            return bool(address) and address in addresses
+        return reason in later and cid in holding
+
+    rows = [(r[0], r[1], out, *r[3:]) if refused(r[2], r[5], r[0], mail, held_mail, mail_reopened) else r
             for r in rows]
+    return [(*r[:3], out, *r[4:]) if refused(r[3], r[1], r[0], numbers, held_numbers, sms_reopened) else r
+            for r in rows]
+
+
+def _holding(conn, column: str, addresses: frozenset[str]) -> set[int]:
+    """The customers whose ``column`` (email, phone) is one of the few ``addresses``."""
+    cust = Customer.__table__
+    found: set[int] = set()
+    values = sorted(addresses)
+    for start in range(0, len(values), 900):
+        found.update(conn.execute(select(cust.c.id).where(cust.c[column].in_(values[start:start + 900]))).scalars())
+    return found
 
 
 def address_refusals(conn, channel: str, known: set[str] = frozenset(),
