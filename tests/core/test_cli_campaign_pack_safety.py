@@ -167,3 +167,57 @@ def test_someone_whose_mailbox_another_unsubscribed_is_left_out_as_opted_out(cap
     assert status == 0, err
     (step,) = json.loads(out)["steps"]
     assert (step["eligible"], step["excluded"]) == (0, {"opted out": 2})
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_line_break_inside_an_imported_value_is_one_space_in_texts_packs_and_exports(capsys, tmp_path):
+    """A quoted "Line\\nBreak" city went into the SMS text, Mailchimp's CITY cell and the customers
+    export as two lines.  A value kept on one line is imported as one; a note keeps its lines, and
+    the row is kept as read."""
+    import csv
+    import sqlite3
+
+    from tests.helpers import write_csv
+
+    people = write_csv(tmp_path / "people.csv",
+                       ["First Name", "Email", "Phone", "City", "State", "Zip", "Country", "Company", "Job Title",
+                        "Notes", "Favourite colour", "Email consent", "Email consent date", "SMS consent",
+                        "SMS consent date"],
+                       [["Tab", "tab@example.com", "+1 212 555 0304", "Line\nBreak", "New\r\nYork", "10001",
+                         "United\nStates", "Acme\n\n  Goods", "Head\tof\nSales", "first line\nsecond line",
+                         "deep\nblue", "yes", "2026-01-05", "yes", "2026-01-05"]])
+    ws = tmp_path / "shop.omnidesk"
+    status, _, err = run(capsys, "import", str(people), "--channel", "shop", "-w", str(ws))
+    assert status == 0, err
+    assert run(capsys, "brand", "set", "address", "12 Quay St, Portland", "-w", str(ws))[0] == 0
+    assert run(capsys, "brand", "set", "name", "Harbor", "-w", str(ws))[0] == 0
+    out = tmp_path / "customers.csv"
+    assert run(capsys, "export", "customers", str(out), "--columns",
+               "city,region,country,company,custom.Favourite colour", "-w", str(ws))[0] == 0
+    with out.open(encoding="utf-8", newline="") as f:
+        (row,) = list(csv.reader(f))[1:]
+    assert row == ["Line Break", "New York", "US", "Acme Goods", "deep blue"], row
+    with sqlite3.connect(ws) as conn:
+        raw, kept = conn.execute("SELECT raw_json, values_json FROM source_record").fetchone()
+    assert "Line\\nBreak" in raw  # the row as read
+    kept = json.loads(kept)
+    assert (kept["job_title"], kept["note"]) == ("Head of Sales", "first line\nsecond line"), kept
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({
+        "name": "City", "message": {"headline": "City", "body": "Hi from {city|here}", "offer_code": "C1",
+                                    "offer_value": "10% off", "link": "https://hc.example/c"},
+        "variants": {"sms": {"text": "Harbor: hi from {city|here}, 10% off with C1 https://hc.example/c Reply STOP"},
+                     "email": {"subject": "Hi", "body": "Hi from {city|here}, 10% off with C1 https://hc.example/c"}},
+        "audience": "everyone", "steps": [{"channel": "email", "at": "2027-03-10T12:00", "timezone": NY},
+                                          {"channel": "sms", "at": "2027-03-10T12:00", "timezone": NY}]}),
+        encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(ws))[0] == 0
+    status, _, err = run(capsys, "campaign", "export", "City", "--out", str(tmp_path / "packs"), "-w", str(ws))
+    assert status == 0, err
+    packs = {p.name.split("_")[1]: p for p in (tmp_path / "packs").glob("*.csv")}
+    with packs["sms"].open(encoding="utf-8", newline="") as f:
+        (text,) = [r["Message"] for r in csv.DictReader(f)]
+    assert text.startswith("Harbor: hi from Line Break, 10% off"), text
+    with packs["email"].open(encoding="utf-8", newline="") as f:
+        (mail,) = list(csv.DictReader(f))
+    assert mail["CITY"] == "Line Break", mail

@@ -38,6 +38,7 @@ from omnidesk.core.cells import without_controls
 from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.dialect import insert_many
 from omnidesk.core.importing import normalize as nz
+from omnidesk.core.text import clean_line
 from omnidesk.core.models import HAND_KIND, CustomField, ImportBatch, SourceRecord
 
 TEXT, NUMBER, DATE, YESNO = "text", "number", "date", "yesno"
@@ -272,7 +273,7 @@ class CustomColumns:
                 raw = values[i]
                 if not raw:
                     continue
-                text = without_controls(nz.clean_cell(raw))
+                text = clean_line(without_controls(nz.clean_cell(raw)))  # one line, as typed in on the card
                 if not text or nz.is_placeholder(text):
                     continue
                 number = evidence[i].add(text)

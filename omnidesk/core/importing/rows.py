@@ -25,6 +25,7 @@ from omnidesk.core.importing.optout_lists import (
 from omnidesk.core.importing.phone_region import is_local_number
 from omnidesk.core.importing.presets import header_key
 from omnidesk.core.importing.sniff import Record
+from omnidesk.core.text import clean_line
 from omnidesk.core.timeutil import to_utc
 
 if TYPE_CHECKING:  # the plan is only read here; analysis imports this module
@@ -405,7 +406,12 @@ class RowNormalizer:
         # The shipping address stands in, whole, only when no billing part is there:
         # one street is never joined to the other's town.
         ship = "shipping_" if self.ships and not any(get(f, _NOTHING)[0] for f in _ADDRESS_PARTS) else ""
-        row.company = get("company", _NOTHING)[0] or (get("shipping_company", _NOTHING)[0] if ship else "")
+        # A value kept on one line is read as one (a line break inside a quoted city went into every
+        # text and pack that names it): every run of spaces and line breaks is one space.  The
+        # street's lines are joined with ", " below (its spacing as written: a one-cell address's
+        # double spaces part it); a note keeps its lines; the row itself stays as read.
+        company = get("company", _NOTHING)[0] or (get("shipping_company", _NOTHING)[0] if ship else "")
+        row.company = clean_line(company)
         # The street lines when there are some: a one-line or "formatted" address (Google's)
         # repeats the city and postcode, which have columns of their own.
         line = "\n".join(x for x in (get(f"{ship}address1", _NOTHING)[0], get(f"{ship}address2", _NOTHING)[0])
@@ -424,6 +430,7 @@ class RowNormalizer:
             row.city = row.city or spaced[1]
             row.region = row.region or spaced[2]
             raw_country = raw_country or spaced[4]
+        row.city, row.region, raw_country = clean_line(row.city), clean_line(row.region), clean_line(raw_country)
         if raw_country:
             c = _country(raw_country)
             row.country = c.value or ""
@@ -451,6 +458,7 @@ class RowNormalizer:
         raw_post, _ = get(f"{ship}postcode", _NOTHING)
         if spaced is not None:
             raw_post = raw_post or spaced[3]
+        raw_post = clean_line(raw_post)
         row.postcode = _postcode(raw_post, row.country or self.plan.region) if raw_post else ""
         if not self._dated:
             raw_bday = ""
@@ -467,17 +475,17 @@ class RowNormalizer:
             for tag in _tags(raw):
                 # Google marks its own groups "* starred", "* Family"; "* myContacts" is on
                 # every contact and says nothing.
-                tag = tag[2:].strip() if tag.startswith("* ") else tag
+                tag = clean_line(tag[2:] if tag.startswith("* ") else tag)
                 if tag and tag.casefold() != "mycontacts" and tag not in row.tags:
                     row.tags.append(tag)
         for name in self._text_fields:
-            text, _ = get(name, _NOTHING)
+            text = clean_line(get(name, _NOTHING)[0])
             if text:
                 row.values[name] = text
         notes = [t for t, _ in self.every(v, "note")]
         if notes:
             row.values["note"] = "\n".join(notes)
-        codes = [t for t, _ in self.every(v, "discount_code")]
+        codes = [code for t, _ in self.every(v, "discount_code") if (code := clean_line(t))]
         if codes:
             row.values["discount_code"] = ", ".join(codes)
         for name in self._money_fields:
