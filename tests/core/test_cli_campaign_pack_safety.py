@@ -1,4 +1,5 @@
-"""What a campaign's packs may carry: only web links behind a banner's button, only a folder that is named."""
+"""What a campaign's packs and exports may carry and where they go: web links only behind a banner,
+one-line values on one line, files only, and a folder that is named."""
 
 from __future__ import annotations
 
@@ -221,3 +222,33 @@ def test_a_line_break_inside_an_imported_value_is_one_space_in_texts_packs_and_e
     with packs["email"].open(encoding="utf-8", newline="") as f:
         (mail,) = list(csv.DictReader(f))
     assert mail["CITY"] == "Line Break", mail
+
+
+def test_force_never_replaces_a_pipe_or_a_link_to_one_with_a_file(shop, capsys, tmp_path):
+    """`export customers /dev/stdout --force` put a plain file where the link to the terminal was:
+    a device, a named pipe or a socket (or a link to one) is refused, --force or not, and stays."""
+    import os
+    import stat
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "stdout"
+    link.symlink_to(fifo)
+    for target in (fifo, link):
+        for force in ((), ("--force",)):
+            status, out, err = run(capsys, "export", "customers", str(target), *force, "-w", str(shop))
+            assert status == 1 and out == "" and len(err.strip().splitlines()) == 1, err
+            assert "a named pipe (FIFO), not a file" in err and str(target) in err, err
+            assert ("a link to" in err) == (target == link), err
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and link.is_symlink() and os.readlink(link) == str(fifo)
+    # The packs of a campaign too: a pipe with a pack's name is no pack to replace.
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(EMAIL_PLAN), encoding="utf-8")
+    assert run(capsys, "campaign", "import", str(plan), "-w", str(shop))[0] == 0
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    os.mkfifo(packs / "mail.ics")
+    with time_machine.travel("2027-02-01 10:00:00Z", tick=False):
+        status, _, err = run(capsys, "campaign", "export", "Mail", "--out", str(packs), "--force", "-w", str(shop))
+    assert status == 1 and "mail.ics" in err and "named pipe" in err, err
+    assert [p.name for p in packs.iterdir()] == ["mail.ics"] and stat.S_ISFIFO(os.stat(packs / "mail.ics").st_mode)

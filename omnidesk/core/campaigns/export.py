@@ -60,7 +60,7 @@ from omnidesk.core.campaigns.campaign import PERSONAL, CampaignData, Step
 from omnidesk.core.campaigns.guards import BASELINE_REASONS, StepAudience
 from omnidesk.core.campaigns.sends import erased_times
 from omnidesk.core.errors import UserError
-from omnidesk.core.exporting.outfiles import guard_reason
+from omnidesk.core.exporting.outfiles import guard_reason, not_a_file_reason
 from omnidesk.core.failures import WriteFailure, telling_write_failures, write_failure_reason
 from omnidesk.core.messages import tokens
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
@@ -279,6 +279,9 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
             raise UserError(f"Will not write over {path}: {why}.")
         if path.is_dir():
             raise UserError(f"{path} is a folder; the pack of that name cannot be written there.")
+        why = not_a_file_reason(path)  # a pipe or device of that name is never swapped for a file
+        if why:
+            raise UserError(f"Will not write over {path}: {why}.")
         if path.exists() and not overwrite:
             raise UserError(f"{path} already exists; replace the files of an earlier export with --force.")
     if make_folder:
@@ -461,6 +464,9 @@ def _publish(staging: Path, targets: list[Path]) -> Callable[[], None]:
         for target in targets:
             # A refusal names the pack and its folder, never the folder it waited in.
             with telling_write_failures(target):
+                why = not_a_file_reason(target)  # one made there since the check
+                if why:
+                    raise UserError(f"Will not write over {target}: {why}.")
                 old = None
                 if target.exists() or target.is_symlink():
                     old = kept / target.name

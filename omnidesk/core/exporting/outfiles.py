@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,8 @@ class OutputExistsError(UserError):
 
 
 def is_database(path: Path) -> bool:
+    if not path.is_file():  # a pipe or a device is never opened to look: it would wait, or read for ever
+        return False
     try:
         with path.open("rb") as fh:
             return fh.read(len(_SQLITE_MAGIC)) == _SQLITE_MAGIC
@@ -66,6 +69,27 @@ def guard_reason(path: str | Path) -> str | None:
     return reason
 
 
+def not_a_file_reason(path: str | Path) -> str | None:
+    """Why what is at ``path`` is no file an export may replace, or None (a regular file, a link
+    to one, or nothing there).
+
+    A device, a named pipe, a socket or a folder (or a link to one: ``/dev/stdout``) is never
+    replaced, ``--force`` or not: the export is written whole beside it and renamed into place,
+    which would put a plain file where the device or pipe was, for every program after.
+    """
+    path = Path(path)
+    try:
+        mode = os.stat(path).st_mode  # through a link, to what it names
+    except OSError:  # nothing there, a dangling link, or a folder that cannot be looked in
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "something other than a file")
+    return f"it is {'a link to ' if os.path.islink(path) else ''}{kind}, not a file (omnidesk writes files)"
+
+
 def check_output(path: str | Path, *, overwrite: bool = False,
                  workspace: str | Path | None = None) -> Path:
     """Refuse to write to ``path`` when that would destroy something; returns it as a Path.
@@ -86,6 +110,8 @@ def check_output(path: str | Path, *, overwrite: bool = False,
         ws = Path(workspace).expanduser().resolve()
         if path.resolve() in {ws, *(ws.with_name(ws.name + s) for s in SIDECARS)}:
             reason = "it is the workspace this command works on"
+    if reason is None:
+        reason = not_a_file_reason(path)
     if reason is not None:
         raise UserError(f"Will not write over {path}: {reason}. Choose another file name.")
     if path.exists() and not overwrite:
@@ -140,9 +166,13 @@ def put_in_place(tmp: Path, path: Path, *, overwrite: bool) -> None:
         else:
             os.unlink(tmp)
         return
-    if is_database(path):
-        raise UserError(f"Will not write over {path}: it is a database (a workspace or a copy of one). "
-                        "Choose another file name.")
+    # A device or pipe that appeared meanwhile is refused before anything opens it (opening a
+    # pipe to look for a database would wait for a writer for ever).
+    reason = not_a_file_reason(path)
+    if reason is None and is_database(path):
+        reason = "it is a database (a workspace or a copy of one)"
+    if reason is not None:
+        raise UserError(f"Will not write over {path}: {reason}. Choose another file name.")
     os.replace(tmp, path)
 
 
