@@ -42,6 +42,7 @@ from omnidesk.core.identity.scoring import (
     family_names_first,
     name_weight,
     names_swapped,
+    not_merged,
     release_caches,
     resplit,
     resplit_side,
@@ -230,6 +231,54 @@ def _turn_round(p: Profile, anchor: Profile) -> None:
         p.first_read, p.last_read = anchor.first_read, anchor.last_read
     elif (read := family_names_first(p, anchor)) is not None:
         p.first, p.last = read
+
+
+def _turn_round_kept_together(profiles: Sequence[Profile], must: Sequence[tuple[int, int]]) -> None:
+    """Turn round each record that is one person with others written the other way (:func:`_turn_round`).
+
+    The records of one customer, and those the user merged by hand (``must``),
+    are one cluster whatever the guards say.  Each group is read the way its
+    first record giving both a first and a last name writes them.  A hand merge
+    counts as much as a customer: a rebuild places nobody, and the till's
+    "Okafor" / "Chinedu" merged by hand with a lead's Chinedu Okafor, left as
+    written, would give the cluster the first names Chinedu and Okafor, and the
+    guards would then refuse the shop's Chinedu Okafor, the same email that
+    joined the till's record automatically.
+    """
+    parent: dict = {}  # a customer ("c", id) or a record's index -> the group it joined
+
+    def node(i: int):
+        cid = profiles[i].customer_id
+        return ("c", cid) if cid is not None else i
+
+    def find(x):
+        while (up := parent.get(x, x)) != x:
+            parent[x] = parent.get(up, up)
+            x = up
+        return x
+
+    hand = set()
+    for i, j in must:
+        hand.update((i, j))
+        a, b = find(node(i)), find(node(j))
+        if a != b:
+            parent[b] = a
+    anchors: dict = {}  # group -> (its first record, its first record giving both names)
+    members: list[tuple[int, object]] = []
+    for i, p in enumerate(profiles):
+        if p.customer_id is None and i not in hand:
+            continue
+        group = find(node(i))
+        members.append((i, group))
+        first, named = anchors.get(group, (i, None))
+        if named is None and p.first and p.last:
+            named = i
+        anchors[group] = (first, named)
+    for i, group in members:
+        first, named = anchors[group]
+        anchor = first if named is None else named
+        if i != anchor:
+            _turn_round(profiles[i], profiles[anchor])
 
 
 def _as_set(v) -> set:
@@ -555,11 +604,9 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
 
     by_customer: dict[int, int] = {}
     for i, p in enumerate(profiles):
-        if p.customer_id is not None:
-            if p.customer_id in by_customer:
-                _turn_round(p, profiles[by_customer[p.customer_id]])
-            else:
-                by_customer[p.customer_id] = i
+        if p.customer_id is not None and p.customer_id not in by_customer:
+            by_customer[p.customer_id] = i
+    _turn_round_kept_together(profiles, must)
     yield Progress(0, 0, "Finding records to compare")
     # Identifiers first: most duplicates share an email or a phone, and once they are
     # one cluster their name-key pairs need no scoring at all.  Blocking comes before
@@ -652,7 +699,7 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
                     if why != "rejected by you" and weights[k] >= model.review_threshold:
                         s = score_pair(profiles[i], profiles[j], freq, model)
                         s.weight = weights[k]
-                        s.reasons.append(f"not merged: {why}")
+                        s.reasons.append(not_merged(why, s.reasons))
                         reviews.append((i, j, s))
             else:
                 reviews.append((i, j, kept[(i, j)]))

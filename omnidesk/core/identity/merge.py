@@ -27,7 +27,7 @@ from omnidesk.core.identity.clustering import customers_conflict
 from omnidesk.core.identity.profiles import (all_followers, chunks, hand_followers, hand_names_aside, make_profiles,
                                              profile_query)
 from omnidesk.core.identity.scoring import (FAMILY_FIRST_REASON, NAME_PAIRS, NAMES_UNREADABLE, RENAMED_REASON,
-                                            SWAPPED_REASON, Model, Profile, pair_conflict)
+                                            SWAPPED_REASON, Model, Profile, not_merged, pair_conflict)
 from omnidesk.core.identity.why import review_reason
 from omnidesk.core.identity.writes import (
     follow_own_customer,
@@ -1048,7 +1048,7 @@ def list_reviews(ws: Workspace, *, include_skipped: bool = True) -> list[ReviewI
     for item in asked:
         why = conflict_now(item.reasons, records.get(item.left_id, ()), records.get(item.right_id, ()))
         if why is not None:
-            item.reasons = [*item.reasons, f"not merged: {why}"]
+            item.reasons = [*item.reasons, not_merged(why, item.reasons)]
     return items
 
 

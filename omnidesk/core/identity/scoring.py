@@ -999,6 +999,31 @@ NAME_PAIRS = (NAMES_ONLY, NAMES_ON_SHARED)
 _AGAINST = ("but ", "not merged: ")  # how a queued pair's reasons say what speaks against one person
 
 
+# What a pair's reasons say where its two records agree on what a guard of the clustering speaks of
+# (clustering.Clusters.why_not); a nickname ("Bill ~ William") agrees on the first name too.
+_AGREEING = {
+    "different first names": ("same first name", "first name spelled differently"),
+    "different last names": ("same last name", "last name spelled differently"),
+    "different middle names": ("same middle name", "middle initial agrees"),
+    "different birthdays": ("same birthday", "birthdays a digit apart"),
+}
+
+
+def not_merged(why: str, reasons: Sequence[str]) -> str:
+    """The reason a pair the guards kept apart carries for it ("not merged: different birthdays").
+
+    Where the pair's two records agree on what the guard speaks of ("same first
+    name"), the conflict is with other records of their customers, and the
+    reason says so: "same first name" beside a bare "different first names"
+    contradicts itself.
+    """
+    agreeing = _AGREEING.get(why)
+    if agreeing and any(r.startswith(agreeing) or (why == "different first names" and " ~ " in r)
+                        for r in reasons):
+        return f"not merged: {why} among their other records"
+    return f"not merged: {why}"
+
+
 def pair_conflict(reasons: Sequence[str]) -> str | None:
     """What speaks against one person in a queued pair's reasons ("different first names"), or None.
 
