@@ -9,7 +9,11 @@ connection's temp schema, and the journal is read back before the transaction
 commits.  :func:`revert` puts every row back in one transaction, and first
 checks, row by row, that each is still as the write left it: a row changed
 since (by a later write, by another window) refuses the revert with nothing
-changed, so a journal is never replayed blind.
+changed, so a journal is never replayed blind.  Nor is one put back beside a
+later write's record of the same person: when rows it would put back carry an
+email, phone or customer id that a record added since carries too (the same
+people imported again from another file, or added by hand), the revert is
+refused as well, rather than make each of them two customers.
 
 The customer search index (an FTS table) is outside the triggers' reach: a
 revert rebuilds the entries of the customers it touched.
@@ -54,6 +58,9 @@ class Journal:
     # Tables whose id column is the rowid itself (writing both would name one column twice).
     aliased: set[str] = field(default_factory=set)
     ops: list[Op] = field(default_factory=list)
+    # (id, record) of every identifier row that, as the write left the workspace, shared an email,
+    # phone or customer id with an identifier row a revert would put back.
+    sharing: set[tuple[int, int]] = field(default_factory=set)
 
     def __len__(self) -> int:
         return len(self.ops)
@@ -139,6 +146,7 @@ def recording(conn: Connection) -> Iterator[Journal]:
                 made.append(f"TRIGGER temp.{trigger}")
         yield journal
         _read(conn, journal)
+        journal.sharing = _sharing(conn, _identifiers_back(journal))
     finally:
         for thing in reversed(made):
             conn.exec_driver_sql(f"DROP {thing.split(' ', 1)[0]} IF EXISTS {thing.split(' ', 1)[1]}")
@@ -185,7 +193,49 @@ class JournaledWorkspace:
             out.columns.update(j.columns)
             out.aliased |= j.aliased
             out.ops.extend(j.ops)
+            out.sharing |= j.sharing
         return out
+
+
+def _identifiers_back(journal: Journal) -> list[tuple[str, str, str | None]]:
+    """(kind, value, mailbox) of every identifier row reverting ``journal`` puts back."""
+    cols = journal.columns.get("identifier")
+    if not cols:
+        return []
+    kind, value = cols.index("kind"), cols.index("value")
+    mailbox = cols.index("mailbox") if "mailbox" in cols else None
+    return [(op.old[kind], op.old[value], op.old[mailbox] if mailbox is not None else None)
+            for op in journal.ops if op.table == "identifier" and op.old is not None]
+
+
+def _sharing(conn: Connection, wanted: list[tuple[str, str, str | None]]) -> set[tuple[int, int]]:
+    """(id, record) of every identifier row in the workspace now with an email, phone or customer id
+    of ``wanted``, as matching finds them: by the value as written or by its mailbox."""
+    by_kind: dict[str, set[str]] = {}
+    for kind, value, mailbox in wanted:
+        by_kind.setdefault(kind, set()).update(v for v in (value, mailbox) if v)
+    found: set[tuple[int, int]] = set()
+    for kind, values in by_kind.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 400):
+            part = ordered[start:start + 400]
+            marks = ", ".join("?" * len(part))
+            for column in ("value", "mailbox"):
+                found.update((int(i), int(r)) for i, r in conn.exec_driver_sql(
+                    f"SELECT rowid, record_id FROM main.identifier WHERE kind = ? AND {column} IN ({marks})",
+                    (kind, *part)))
+    return found
+
+
+def _same_people_since(conn: Connection, journal: Journal) -> bool:
+    """Whether a record added since the journaled write carries an email, phone or customer id
+    that a row the revert would put back carries too: putting it back would make one person
+    two customers (the write's own rows are checked one by one, as every row is)."""
+    back = _identifiers_back(journal)
+    if not back:
+        return False
+    own = {op.new_rowid for op in journal.ops if op.table == "identifier" and op.new_rowid is not None}
+    return any(row[0] not in own and row not in journal.sharing for row in _sharing(conn, back))
 
 
 def _current(conn: Connection, table: str, cols: tuple[str, ...], rowid: int) -> tuple | None:
@@ -198,8 +248,11 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
     """Put back every row ``journal`` recorded, newest change first, inside the caller's transaction.
 
     Raises :class:`JournalConflict` (the caller's transaction then rolls back)
-    when a row is no longer as the journaled write left it.
+    when a row is no longer as the journaled write left it, or when a record added since
+    carries an email, phone or customer id of a record it would put back.
     """
+    if _same_people_since(conn, journal):
+        raise JournalConflict(SAME_PEOPLE)
     for op in reversed(journal.ops):
         cols = journal.columns[op.table]
         name = _q(op.table)
@@ -236,6 +289,12 @@ def revert(ws, journal: Journal) -> Changes:
 _WHAT = {"customer": "a customer", "source_record": "an imported record", "import_batch": "an import",
          "match_review": "the review queue", "match_decision": "a match decision", "merge_log": "a merge",
          "setting": "a setting"}
+
+
+SAME_PEOPLE = ("Changed since: records with the same email addresses, phone numbers or customer ids have come in "
+               "(a later import, or a customer added by hand), so putting these back would make the same people "
+               "two customers each. To have them back, import the file again: it joins them to the customers there "
+               "are now.")
 
 
 def _conflict(table: str) -> str:

@@ -52,3 +52,33 @@ def test_a_restore_over_a_later_change_is_refused_and_changes_nothing(ws, tmp_pa
     with pytest.raises(JournalConflict, match="Changed since"):
         restore_batch(ws, removal)
     assert differences(later, dump(ws.path)) == []
+
+
+def _removed_then(ws, tmp_path, rows):
+    """A list taken back (not the latest import), then another file imported with ``rows``."""
+    first = import_file(ws, write_csv(tmp_path / "newsletter.csv", HEADER, [
+        ["Ann", "Lee", "ann.lee@example.com", ""], ["Bo", "Chen", "Bo@Example.com", ""]]),
+        ImportOptions(channel="email")).batch_id
+    import_file(ws, write_csv(tmp_path / "till.csv", HEADER, [["Cy", "Dunn", "", "(415) 555-0111"]]),
+                ImportOptions(channel="pos"))
+    removal = remove_batch(ws, first)
+    import_file(ws, write_csv(tmp_path / "sms_list.csv", HEADER, rows), ImportOptions(channel="sms"))
+    return removal
+
+
+def test_a_restore_beside_the_same_people_imported_since_is_refused_and_changes_nothing(ws, tmp_path):
+    removal = _removed_then(ws, tmp_path, [["", "", "ann.lee@example.com", ""], ["", "", "bo@example.com", ""]])
+    later = dump(ws.path)
+    with pytest.raises(JournalConflict, match="Changed since: records with the same email"):
+        restore_batch(ws, removal)
+    assert differences(later, dump(ws.path)) == []
+    # Each of them is one customer, the one the later file made.
+    assert len(customer_ids(ws, search="ann.lee@example.com")) == 1
+    assert len(customer_ids(ws, search="bo@example.com")) == 1
+
+
+def test_a_restore_beside_someone_else_imported_since_is_not_refused_for_that(ws, tmp_path):
+    removal = _removed_then(ws, tmp_path, [["", "", "dee@example.com", ""]])
+    restore_batch(ws, removal)
+    assert len(customer_ids(ws, search="ann.lee@example.com")) == 1
+    assert len(customer_ids(ws, search="dee@example.com")) == 1

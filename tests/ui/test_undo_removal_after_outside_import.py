@@ -1,0 +1,54 @@
+"""Edit › Undo of an import's removal after the command line imported the same people since."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from omnidesk.core.importing.pipeline import import_file
+from omnidesk.core.workspace import Workspace
+from tests.core.test_workspace_sharing import shopify_customers
+from tests.ui.test_shared_workspace import contacts, newsletter
+
+
+def emails(path) -> list[str]:
+    with sqlite3.connect(path) as con:
+        return [e for (e,) in con.execute("SELECT email FROM customer WHERE email LIKE 'new%' ORDER BY email")]
+
+
+def removed_newsletter(window, tmp_path, monkeypatch):
+    """newsletter.csv (four people, not the latest import) taken back from the Imports screen."""
+    path = tmp_path / "shop.omnidesk"
+    ws = Workspace.create(path)
+    import_file(ws, shopify_customers(tmp_path / "customers_export.csv", 3))
+    listed = newsletter(tmp_path / "newsletter.csv", 4)
+    batch = import_file(ws, listed).batch_id
+    import_file(ws, contacts(tmp_path / "later.csv", [["later@example.org", "Lat", "Er"]]))
+    ws.close()
+    assert window.open_workspace(path)
+    monkeypatch.setattr(window, "confirm", lambda *a: True)
+    window.undo_import(batch)
+    assert window.undo_action.text() == "&Undo removal of newsletter.csv"
+    return path, listed
+
+
+def undo_refused(window, monkeypatch) -> list[tuple[str, str]]:
+    errors: list[tuple[str, str]] = []
+    monkeypatch.setattr(window, "show_error", lambda title, text: errors.append((title, text)))
+    window.look_for_outside_changes()
+    window.undo()
+    return errors
+
+
+def test_undoing_a_removal_after_the_same_people_came_in_again_keeps_one_customer_each(
+        window, tmp_path, monkeypatch, capsys):
+    from omnidesk.cli import main
+
+    path, _ = removed_newsletter(window, tmp_path, monkeypatch)
+    sms = contacts(tmp_path / "sms_list.csv", [[f"new{i}@example.org", "", ""] for i in range(4)])
+    assert main(["import", str(sms), "-w", str(path)]) == 0
+    capsys.readouterr()
+    errors = undo_refused(window, monkeypatch)
+    assert emails(path) == [f"new{i}@example.org" for i in range(4)]  # one customer each, as before
+    assert len(errors) == 1 and "same email addresses" in errors[0][1]
+    assert "removed from Edit › Undo; nothing was changed" in errors[0][1]
+    assert "removal of newsletter.csv" not in window.undo_action.text()
