@@ -68,6 +68,12 @@ def is_damaged(exc: BaseException) -> bool:
     return False
 
 
+def is_refused(exc: BaseException) -> bool:
+    """SQLite refused a row for breaking a rule of the workspace (a value that must be unique is
+    there already, a row it refers to is gone): the write cannot be made as it stands."""
+    return any(isinstance(e, sqlite3.IntegrityError) for e in _chain(exc))
+
+
 def full_place(candidates: Sequence[Path]) -> Path:
     """Which of these folders is on the full disk: the first with little space left, else the first."""
     folders = [Path(c) for c in candidates if c is not None]

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from omnidesk.core import models  # noqa: F401  (the tables must be registered on the metadata)
@@ -254,30 +255,40 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
     if _same_people_since(conn, journal):
         raise JournalConflict(SAME_PEOPLE)
     for op in reversed(journal.ops):
-        cols = journal.columns[op.table]
-        name = _q(op.table)
-        own_rowid = op.table not in journal.aliased
-        if op.kind in ("i", "u"):
-            if _current(conn, op.table, cols, op.new_rowid) != op.new:
-                raise JournalConflict(_conflict(op.table))
-            if op.kind == "i":
-                conn.exec_driver_sql(f"DELETE FROM main.{name} WHERE rowid = ?", (op.new_rowid,))
-                continue
-            moved = own_rowid and op.old_rowid != op.new_rowid
-            assignments = ", ".join((["rowid = ?"] if moved else []) + [f"{_q(c)} = ?" for c in cols])
-            conn.exec_driver_sql(f"UPDATE main.{name} SET {assignments} WHERE rowid = ?",
-                                 ((op.old_rowid,) if moved else ()) + (*op.old, op.new_rowid))
-        else:
-            if _current(conn, op.table, cols, op.old_rowid) is not None:
-                raise JournalConflict(_conflict(op.table))
-            names = (["rowid"] if own_rowid else []) + [_q(c) for c in cols]
-            conn.exec_driver_sql(f"INSERT INTO main.{name} ({', '.join(names)}) "
-                                 f"VALUES ({', '.join('?' * len(names))})",
-                                 ((op.old_rowid,) if own_rowid else ()) + op.old)
+        try:
+            _revert_op(conn, journal, op)
+        except IntegrityError as exc:
+            # A row it would put back is there again under another id (a count of a name that a
+            # later import made anew): the workspace refuses it, so the revert is refused.
+            raise JournalConflict(_conflict(op.table, again=True)) from exc
     from omnidesk.core.identity.golden import reindex_customers
 
     reindex_customers(conn, sorted(journal.customers()))
     return journal.changes()
+
+
+def _revert_op(conn: Connection, journal: Journal, op: Op) -> None:
+    """Put back the one row ``op`` changed, or raise :class:`JournalConflict`."""
+    cols = journal.columns[op.table]
+    name = _q(op.table)
+    own_rowid = op.table not in journal.aliased
+    if op.kind in ("i", "u"):
+        if _current(conn, op.table, cols, op.new_rowid) != op.new:
+            raise JournalConflict(_conflict(op.table))
+        if op.kind == "i":
+            conn.exec_driver_sql(f"DELETE FROM main.{name} WHERE rowid = ?", (op.new_rowid,))
+            return
+        moved = own_rowid and op.old_rowid != op.new_rowid
+        assignments = ", ".join((["rowid = ?"] if moved else []) + [f"{_q(c)} = ?" for c in cols])
+        conn.exec_driver_sql(f"UPDATE main.{name} SET {assignments} WHERE rowid = ?",
+                             ((op.old_rowid,) if moved else ()) + (*op.old, op.new_rowid))
+    else:
+        if _current(conn, op.table, cols, op.old_rowid) is not None:
+            raise JournalConflict(_conflict(op.table))
+        names = (["rowid"] if own_rowid else []) + [_q(c) for c in cols]
+        conn.exec_driver_sql(f"INSERT INTO main.{name} ({', '.join(names)}) "
+                             f"VALUES ({', '.join('?' * len(names))})",
+                             ((op.old_rowid,) if own_rowid else ()) + op.old)
 
 
 def revert(ws, journal: Journal) -> Changes:
@@ -288,7 +299,8 @@ def revert(ws, journal: Journal) -> Changes:
 
 _WHAT = {"customer": "a customer", "source_record": "an imported record", "import_batch": "an import",
          "match_review": "the review queue", "match_decision": "a match decision", "merge_log": "a merge",
-         "setting": "a setting"}
+         "setting": "a setting", "value_count": "a count of a name or place",
+         "identifier": "an email, phone or customer id"}
 
 
 SAME_PEOPLE = ("Changed since: records with the same email addresses, phone numbers or customer ids have come in "
@@ -297,6 +309,9 @@ SAME_PEOPLE = ("Changed since: records with the same email addresses, phone numb
                "are now.")
 
 
-def _conflict(table: str) -> str:
+def _conflict(table: str, *, again: bool = False) -> str:
     what = _WHAT.get(table, f"the {table.replace('_', ' ')} table")
+    if again:
+        return (f"Changed since: {what} that step would put back has been added again since, "
+                "so it cannot be taken back.")
     return f"Changed since: {what} is no longer as that step left it, so it cannot be taken back."

@@ -33,7 +33,7 @@ from PySide6.QtGui import QUndoStack
 from omnidesk.core.changes import Changes
 from omnidesk.core.customers import customer_fingerprints, display_names
 from omnidesk.core.errors import UserError
-from omnidesk.core.failures import is_damaged
+from omnidesk.core.failures import is_damaged, is_refused
 from omnidesk.core.tasks import Cancelled
 from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.ui import commands
@@ -50,6 +50,12 @@ def reason(exc: BaseException) -> str:
     if getattr(exc, "orig", None) is not None:  # the database refused: its words, not the statement
         return f"The workspace could not be changed ({exc.orig})."
     return f"Something unexpected went wrong ({type(exc).__name__}: {exc}). Please report it."
+
+
+def _cannot_apply(step: Step) -> str:
+    """Why a step the workspace refused (a row it would write is there already) is dropped."""
+    return (f"{step.target_words()} changed since (in another window, or by an import), and the workspace "
+            "no longer takes this step as it stands.")
 
 
 class _Changed:
@@ -210,6 +216,9 @@ class Operations(QObject):
             self._drop(step, undoing, title, reason(exc))
             return
         except Exception as exc:  # a busy workspace, or a failure: nothing changed, the stack stays
+            if is_refused(exc):  # ...but one the workspace refuses would be refused every time
+                self._drop(step, undoing, title, _cannot_apply(step))
+                return
             self._report(title, exc)
             return
         self._moved(step, undoing, changes)
@@ -293,6 +302,8 @@ class Operations(QObject):
         def failed_or_gone(exc: BaseException) -> None:
             if isinstance(exc, (UserError, OSError)) and not isinstance(exc, Cancelled):
                 self._drop(step, undoing, title, reason(exc))
+            elif is_refused(exc):
+                self._drop(step, undoing, title, _cannot_apply(step))
             else:
                 self._long_failed(title, exc)
 

@@ -82,3 +82,12 @@ def test_a_restore_beside_someone_else_imported_since_is_not_refused_for_that(ws
     restore_batch(ws, removal)
     assert len(customer_ids(ws, search="ann.lee@example.com")) == 1
     assert len(customer_ids(ws, search="dee@example.com")) == 1
+
+
+def test_a_restore_over_a_row_made_again_since_is_refused_as_changed_and_changes_nothing(ws, tmp_path):
+    """Someone else with the list's last name imported since: the name's count is a new row of its own."""
+    removal = _removed_then(ws, tmp_path, [["Zed", "Chen", "zed@example.net", ""]])
+    later = dump(ws.path)
+    with pytest.raises(JournalConflict, match="Changed since"):
+        restore_batch(ws, removal)
+    assert differences(later, dump(ws.path)) == []

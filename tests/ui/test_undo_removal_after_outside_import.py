@@ -52,3 +52,37 @@ def test_undoing_a_removal_after_the_same_people_came_in_again_keeps_one_custome
     assert len(errors) == 1 and "same email addresses" in errors[0][1]
     assert "removed from Edit › Undo; nothing was changed" in errors[0][1]
     assert "removal of newsletter.csv" not in window.undo_action.text()
+
+
+def test_undoing_a_removal_the_workspace_cannot_take_back_any_more_is_dropped_with_a_message(
+        window, tmp_path, monkeypatch, capsys):
+    """Someone else with the list's last name imported since: the name's count is a row of its own now."""
+    from omnidesk.cli import main
+
+    path, _ = removed_newsletter(window, tmp_path, monkeypatch)
+    others = contacts(tmp_path / "walk_ins.csv", [["zed@example.net", "Zed", "Person"]])
+    assert main(["import", str(others), "-w", str(path)]) == 0
+    capsys.readouterr()
+    errors = undo_refused(window, monkeypatch)
+    assert emails(path) == []  # nothing put back
+    assert len(errors) == 1 and errors[0][1].startswith("Changed since")
+    assert "removed from Edit › Undo; nothing was changed" in errors[0][1]
+    assert "Traceback" not in capsys.readouterr().err
+    assert "removal of newsletter.csv" not in window.undo_action.text()
+
+
+def test_a_step_the_workspace_refuses_is_dropped_not_offered_again(window, tmp_path, monkeypatch, capsys):
+    import sqlalchemy.exc
+
+    from omnidesk.ui.commands import RemoveImportStep
+
+    removed_newsletter(window, tmp_path, monkeypatch)
+
+    def refused(self, ws):
+        raise sqlalchemy.exc.IntegrityError("INSERT …", (), sqlite3.IntegrityError("UNIQUE constraint failed"))
+
+    monkeypatch.setattr(RemoveImportStep, "revert", refused)
+    errors = undo_refused(window, monkeypatch)
+    assert len(errors) == 1 and "That import changed since" in errors[0][1]
+    assert "UNIQUE" not in errors[0][1] and "Traceback" not in capsys.readouterr().err
+    assert "removal of newsletter.csv" not in window.undo_action.text()
