@@ -215,6 +215,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         for action in (self.import_action, self.duplicates_action, self.new_customer_action,
                        self.preferences_action):
             action.setEnabled(writable and not self.operations.busy)
+        # Long work belongs to the workspace it runs on: no other is opened until it ends.
+        for action in (self.new_action, self.open_action, self.demo_action):
+            action.setEnabled(not self.operations.busy)
+        self.recent_menu.setEnabled(not self.operations.busy and bool(self.recent_workspaces()))
         if not writable:
             self.undo_stack.clear()
         self.undo_action.setVisible(not has or writable)
@@ -270,6 +274,15 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     def read_only(self) -> bool:
         return self.workspace is not None and self.workspace.readonly
 
+    def _refuse_while_busy(self, title: str) -> bool:
+        """True (and says why) while long work runs: its result belongs to this workspace, which
+        must stay open until it ends."""
+        if not self.operations.busy:
+            return False
+        self.show_error(title, f"{self.operations.busy_with} is still running in this workspace; wait for it to "
+                        "finish or cancel it, then open another.")
+        return True
+
     def _refuse_if_read_only(self) -> bool:
         """True (after saying so) when the open workspace cannot be changed."""
         if self.read_only:
@@ -298,7 +311,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             action = self.recent_menu.addAction(f"&{i + 1} {Path(p).name}  —  {Path(p).parent}")
             action.setData(p)
             action.triggered.connect(lambda _checked=False, p=p: self.open_workspace(Path(p)))
-        self.recent_menu.setEnabled(bool(recent))
+        self.recent_menu.setEnabled(bool(recent) and not self.operations.busy)
 
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("mainWindow/geometry")
@@ -446,6 +459,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
     # -- workspace lifecycle ---------------------------------------------------------
 
     def new_workspace(self) -> None:
+        if self._refuse_while_busy("Cannot create workspace"):
+            return
         path = self.ask_new_path()
         if path is None:
             return
@@ -487,11 +502,15 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         dialog.open()
 
     def open_workspace_dialog(self) -> None:
+        if self._refuse_while_busy("Cannot open workspace"):
+            return
         path = self.ask_open_path()
         if path is not None:
             self.open_workspace(path)
 
     def open_workspace(self, path: Path) -> bool:
+        if self._refuse_while_busy("Cannot open workspace"):
+            return False
         try:
             try:
                 workspace = Workspace.open(path, busy_timeout=APP_BUSY_TIMEOUT)
@@ -522,6 +541,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         return True
 
     def open_demo(self) -> None:
+        if self._refuse_while_busy("Cannot open the demo"):
+            return
         path = paths.demo_workspace_path()
         if not path.exists():
             self.statusBar().showMessage("Building the demo workspace…")
@@ -540,7 +561,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.open_workspace(path)
 
     def set_workspace(self, workspace: Workspace) -> bool:
-        """Show ``workspace``; False (and the old one stays) when the user keeps editing unsaved notes."""
+        """Show ``workspace``; False (and the old one stays) when the user keeps editing unsaved notes,
+        or while long work runs on the old one."""
+        if self._refuse_while_busy("Cannot open workspace"):
+            return False
         if self.customer_view is not None:
             self.customer_view.save_notes()
             if self.customer_view.has_unsaved_notes():

@@ -248,8 +248,11 @@ class Operations(QObject):
         task = Task(factory)
         self.task = task
         self._busy_with = what
+        workspace = self.workspace
         task.signals.progressed.connect(self.progressed)
-        task.signals.finished.connect(lambda result: self._long_done(task, lambda: finished(result)))
+        # Its result is this workspace's: never on another's Edit › Undo (or status bar).
+        task.signals.finished.connect(lambda result: self._long_done(
+            task, lambda: finished(result) if self.workspace is workspace else None))
         task.signals.failed.connect(lambda exc: self._long_done(task, lambda: self._long_failed(title, exc)))
         self.busyChanged.emit(True)
         self.progressed.emit(0, 0, f"{what}…")
@@ -311,9 +314,13 @@ class Operations(QObject):
         task = Task(work)
         self.task = task
         self._busy_with = step.long_words()
+        workspace = self.workspace
+        here = lambda: self.workspace is workspace  # noqa: E731  (the stack is this workspace's)
         task.signals.progressed.connect(self.progressed)
-        task.signals.finished.connect(lambda result: self._long_done(task, lambda: finished(result)))
-        task.signals.failed.connect(lambda exc: self._long_done(task, lambda: failed_or_gone(exc)))
+        task.signals.finished.connect(lambda result: self._long_done(
+            task, lambda: finished(result) if here() else None))
+        task.signals.failed.connect(lambda exc: self._long_done(
+            task, lambda: failed_or_gone(exc) if here() else self._long_failed(title, exc)))
         self.busyChanged.emit(True)
         self.progressed.emit(0, 0, f"{self._busy_with}…")
         self.runner.start(task)
