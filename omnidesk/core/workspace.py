@@ -42,6 +42,12 @@ from omnidesk.core.models import (
 )
 
 WORKSPACE_SUFFIX = ".omnidesk"
+
+
+def with_workspace_suffix(path: Path) -> Path:
+    """``path`` with the workspace ending added unless its name has it (in any case): "Shop v1.5"
+    is "Shop v1.5.omnidesk", not a file named "Shop v1.5" that File › Open does not list."""
+    return path if path.name.lower().endswith(WORKSPACE_SUFFIX) else path.with_name(path.name + WORKSPACE_SUFFIX)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 # The setting keeping the labels of channels the user named, as typed: {code: label}.

@@ -44,6 +44,7 @@ from omnidesk.core.workspace import (
     ReadOnlyWorkspaceError,
     Workspace,
     WorkspaceError,
+    with_workspace_suffix,
 )
 from omnidesk.ui.lazy_screens import LazyScreens
 from omnidesk.ui.operations import Operations
@@ -394,8 +395,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         name, _ = QFileDialog.getSaveFileName(self, "New workspace", start, WORKSPACE_FILTER)
         if not name:
             return None
-        path = Path(name)
-        return path if path.suffix else path.with_suffix(".omnidesk")
+        return with_workspace_suffix(Path(name))
 
     def ask_open_path(self) -> Path | None:
         name, _ = QFileDialog.getOpenFileName(self, "Open workspace", str(paths.data_dir()), WORKSPACE_FILTER)
@@ -405,7 +405,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         assert self.workspace is not None and self.workspace.path is not None
         start = str(self.workspace.path.with_name(self.workspace.path.stem + " copy.omnidesk"))
         name, _ = QFileDialog.getSaveFileName(self, "Save a copy", start, WORKSPACE_FILTER)
-        return Path(name) if name else None
+        return with_workspace_suffix(Path(name)) if name else None
 
     def ask_import_files(self) -> list[Path]:
         names, _ = QFileDialog.getOpenFileNames(self, "Import files", str(Path.home()), IMPORT_FILTER)

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from omnidesk.core.errors import UserError
-from omnidesk.core.workspace import WorkspaceError, backup_files
+from omnidesk.core.workspace import WorkspaceError, backup_files, with_workspace_suffix
 
 WORKSPACE_FILTER = "Omnidesk workspaces (*.omnidesk);;All files (*)"
 
@@ -104,8 +104,7 @@ class WorkspaceFilesMixin:
         name, _ = QFileDialog.getSaveFileName(self, "Recover into a new workspace", start, WORKSPACE_FILTER)
         if not name:
             return None
-        path = Path(name)
-        return path if path.suffix else path.with_suffix(".omnidesk")
+        return with_workspace_suffix(Path(name))
 
     def workspace_damaged(self, path: Path) -> bool:
         """Offer to restore a backup of the damaged workspace at ``path`` or to recover it; True when one opened."""
