@@ -480,3 +480,36 @@ def test_an_offer_that_has_ended_says_so_beside_its_date(win, view, qtbot):
         assert not view.master.ended.isVisibleTo(view)
         view.master.expires_on.setChecked(False)  # no end date: nothing to end
         assert not view.master.ended.isVisibleTo(view)
+
+
+def test_the_list_mark_says_what_the_tabs_and_the_message_check_say_for_real_customers(demo_window, qtbot):
+    """An SMS that fits in 6 segments with the fallback name but takes 7 with a customer's own
+    name is an error in its tab and in the message check: the list marks it ✖ too, never ✔."""
+    from omnidesk.core.messages.brand import set_brand
+    from omnidesk.core.messages.lint import check_message
+
+    ws = demo_window.workspace
+    set_brand(ws, "address", "1 Market Street, Springfield")
+    store.save_message(ws, "Long", {"headline": "Long", "offer_code": "S20", "offer_value": "20% off",
+                                    "link": "https://shop.example/sale"})
+    base = "Harbor & Pine: S20 20% off https://shop.example/sale Reply STOP to opt out. "
+    store.set_variant(ws, "Long", "sms", {"text": base + "a" * (918 - len(base) - 1) + "{first_name|x}"})
+    demo_window.show_screen("messages")
+    view = demo_window.screens["messages"]
+    view.refresh()
+    view.select("Long")
+    row = next(i for i in range(view.list.count()) if view.list.item(i).data(Qt.ItemDataRole.UserRole) == "Long")
+    item = view.list.item(row)
+    errors = len(check_message(ws, "Long").errors)
+    assert errors and "✖" in view.tabs.tabText(view.tabs.indexOf(view.panels["sms"]))
+    assert item.text().startswith("✖ ")
+    assert f"{errors} error" in item.toolTip() and "The check passes" not in item.toolTip()
+    # Fixed in the tab and saved: the list says the check passes again, as the tab does.
+    sms = view.panels["sms"]
+    sms.edits["text"].setPlainText(base)
+    sms.save_button.click()
+    qtbot.waitUntil(lambda: "✖" not in view.tabs.tabText(view.tabs.indexOf(view.panels["sms"])))
+    item = next(view.list.item(i) for i in range(view.list.count())
+                if view.list.item(i).data(Qt.ItemDataRole.UserRole) == "Long")
+    assert not check_message(ws, "Long").errors
+    assert item.text().startswith("✔ ") and "The check passes" in item.toolTip()

@@ -680,15 +680,28 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
     return Report(findings, stats)
 
 
+def check_inputs(ws, brand: Brand, *, master: Mapping[str, str] | None = None, sample_size: int = 20,
+                 seed: int = 0) -> tuple[list[Mapping[str, str | None]], list[str]]:
+    """The sample customers' token values and the custom field names a check measures with.
+
+    Without ``master`` the sample serves every message: each variant's check puts the message's
+    own offer over it (:func:`check_variant`), so a list of messages reads the customers once and
+    says what each message's check says.
+    """
+    from omnidesk.core.customers import custom_field_names
+    from omnidesk.core.messages.personal import customer_values, sample
+
+    ids = sample(ws, sample_size, seed=seed)
+    values = customer_values(ws, ids, master=master, business_name=brand.name)
+    return [values[i] for i in ids], custom_field_names(ws)
+
+
 def check_message(ws, name: str, *, sample_size: int = 20, seed: int = 0) -> Report:
     """Check the saved message ``name`` against the workspace's brand kit, over a sample of its customers."""
     from omnidesk.core.messages.brand import get_brand
-    from omnidesk.core.customers import custom_field_names
-    from omnidesk.core.messages.personal import customer_values, sample
     from omnidesk.core.messages.store import get_message
 
     message = get_message(ws, name)
     brand = get_brand(ws)
-    ids = sample(ws, sample_size, seed=seed)
-    values = customer_values(ws, ids, master=message.master, business_name=brand.name)
-    return check(message, brand, samples=[values[i] for i in ids], custom_names=custom_field_names(ws))
+    samples, custom_names = check_inputs(ws, brand, master=message.master, sample_size=sample_size, seed=seed)
+    return check(message, brand, samples=samples, custom_names=custom_names)

@@ -208,16 +208,17 @@ class MessagesView(QWidget):
         keep = self.current.name if self.current is not None else None
         typing = keep_typing and self._typing()
         from omnidesk.core.messages.brand import get_brand
-        from omnidesk.core.messages.lint import check
+        from omnidesk.core.messages.lint import check, check_inputs
 
         messages = store.list_messages(self.workspace)
         brand = get_brand(self.workspace)
+        # The customers the tabs and the message check measure with, read once for the whole list.
+        samples, custom_names = check_inputs(self.workspace, brand) if messages else ([], [])
         self.list.blockSignals(True)
         self.list.clear()
         for m in messages:
-            # The list's status of the check: fallbacks for tokens (each screen's panel measures
-            # the longest of 20 customers).
-            errors = len(check(m, brand).errors)
+            # The list's mark is the message check's: the same 20 customers as the tabs measure.
+            errors = len(check(m, brand, samples=samples, custom_names=custom_names).errors)
             stale = f"  · {len(m.stale)} to re-sync" if m.stale else ""
             item = QListWidgetItem(("✖ " if errors else "✔ ") + f"{m.name}{stale}")
             item.setForeground(QColor("#B3261E") if errors else self.palette().color(QPalette.ColorRole.Text))
@@ -316,15 +317,11 @@ class MessagesView(QWidget):
     def _load_check_inputs(self) -> None:
         """The brand kit, a sample of 20 customers' token values and the custom field names, read once a show."""
         from omnidesk.core.messages.brand import get_brand
-        from omnidesk.core.customers import custom_field_names
-        from omnidesk.core.messages.personal import customer_values, sample
+        from omnidesk.core.messages.lint import check_inputs
 
         assert self.current is not None
         self.brand = get_brand(self.workspace)
-        ids = sample(self.workspace, 20)
-        values = customer_values(self.workspace, ids, master=self.current.master, business_name=self.brand.name)
-        self.samples = [values[i] for i in ids]
-        self.custom_names = custom_field_names(self.workspace)
+        self.samples, self.custom_names = check_inputs(self.workspace, self.brand, master=self.current.master)
 
     def _check_soon(self, channel: str) -> None:
         self._pending_checks.add(channel)
