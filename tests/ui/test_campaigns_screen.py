@@ -832,3 +832,41 @@ def test_a_step_that_went_out_shows_whom_it_reached_as_exported(win, view, monke
 
         report = check_campaign(ws, "Spring")[0]
     assert [f.code for f in report.findings if f.channel in ("email", "sms")] == ["step_sent", "step_sent"]
+
+
+def _calendar_steps(view) -> list[tuple[str, str, str]]:
+    cal = view.calendar
+    return sorted((e.campaign, e.label, f"{cal.local(e):%Y-%m-%d %H:%M}") for e in cal.entries())
+
+
+def test_a_read_only_workspace_shows_its_steps_on_the_calendar_and_none_moves(new_workspace, window, tmp_path):
+    from datetime import date
+
+    from PySide6.QtTest import QTest
+
+    with time_machine.travel(NOW, tick=False):
+        ws = new_workspace(tmp_path / "shop.omnidesk")
+        ws.set_setting("timezone", NY)
+        store.save_message(ws, "Sale", {"headline": "Sale"})
+        three_steps(ws)
+        ws.close()
+        assert window.set_workspace(Workspace.open(tmp_path / "shop.omnidesk", readonly=True))
+        window.show_screen("campaigns")
+        view = window.screens["campaigns"]
+        view.tabs.setCurrentWidget(view.calendar_host)
+        cal = view.calendar
+        # January, the month shown, has none: it points to March, and March shows all three.
+        assert "the next on" in cal.summary.text() and "1 Mar 2027" in cal.summary.text()
+        cal.go_to(date(2027, 3, 1))
+        assert _calendar_steps(view) == [("Spring", "Email", "2027-03-01 10:00"), ("Spring", "Instagram", "2027-03-02 12:00"),
+                                         ("Spring", "SMS", "2027-03-01 22:30")]
+        assert cal.summary.text().startswith("3 steps")
+        # Shown, never moved: an arrow key on a step asks for nothing.
+        asked = []
+        cal.rescheduleRequested.connect(lambda *a: asked.append(a))
+        cal.select(cal.entries()[0].step_id)
+        cal.canvas.setFocus()
+        QTest.keyClick(cal.canvas, Qt.Key.Key_Right)
+        assert asked == [] and _calendar_steps(view)[0][2] == "2027-03-01 10:00"
+        assert "Drag" not in cal.canvas.tooltip_at(cal.canvas.chip_rect(cal.entries()[0].step_id).center())
+

@@ -390,12 +390,15 @@ class CalendarCanvas(QWidget):
         pos = event.position()
         if self._press is None:
             chip = self.chip_at(pos)
-            self.setCursor(Qt.CursorShape.ArrowCursor if chip is None or chip.entry.exported else
+            self.setCursor(Qt.CursorShape.ArrowCursor if chip is None or chip.entry.exported
+                           or not self.calendar.movable else
                            Qt.CursorShape.OpenHandCursor)
             return
         chip, grab = self._press
         start = chip.rect.topLeft() + grab
         if not self._dragging and (pos - start).manhattanLength() < QApplication.startDragDistance():
+            return
+        if not self.calendar.movable:
             return
         if chip.entry.exported:
             QToolTip.showText(event.globalPosition().toPoint(), EXPORTED_TIP, self)
@@ -455,7 +458,8 @@ class CalendarCanvas(QWidget):
             if e.timezone != self.calendar.zone():
                 lines.append(f"{e.step_local:%a %d %b, %H:%M} on the step's own clock ({e.timezone})")
             lines += [f"⚠ {c}" for c in e.conflicts]
-            lines.append(EXPORTED_TIP if e.exported else "Drag to reschedule; double-click to open.")
+            lines.append(EXPORTED_TIP if e.exported else "Drag to reschedule; double-click to open."
+                         if self.calendar.movable else "Double-click to open.")
             return "\n".join(lines)
         more = self.more_at(pos)
         if more is not None:
@@ -501,7 +505,7 @@ class CalendarCanvas(QWidget):
             cal.entryActivated.emit(cal.selected)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down) and cal.selected is not None:
             entry = cal.entry(cal.selected)
-            if entry is None:
+            if entry is None or not cal.movable:
                 return False
             sign = -1 if key in (Qt.Key.Key_Left, Qt.Key.Key_Up) else 1
             if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):

@@ -9,8 +9,9 @@ view has a line at the current time on today's column.
 It changes nothing itself: a drag, or an arrow key on the selected entry,
 emits ``rescheduleRequested(step_id, new_local, zone)`` (``new_local`` naive,
 on the clock of ``zone``); :func:`connect_to_operations` runs that through the
-undoable operations bridge.  The host loads entries for ``visible_range()``
-again whenever ``rangeChanged`` says the range moved, and ticks ``set_now``.
+undoable operations bridge (with ``movable`` False, on a read-only workspace,
+nothing moves).  The host loads entries for ``visible_range()`` again whenever
+``rangeChanged`` says the range moved, and ticks ``set_now``.
 
 Keys: PgUp/PgDn the previous or next month or week, T today, Tab the next entry
 (after the last one, focus moves on), Left/Right move the selected entry a day,
@@ -56,6 +57,8 @@ class CampaignCalendar(QWidget):
         self._anchor = self.today()
         self._entries: list[Entry] = []
         self.selected: int | None = None
+        # False on a workspace opened read-only: its steps are shown and opened, never moved.
+        self.movable = True
 
         self.previous_button = QPushButton("‹ Prev")
         self.today_button = QPushButton("Today")
@@ -293,7 +296,7 @@ class CampaignCalendar(QWidget):
         """Ask for ``step_id`` to move to ``new_local`` (naive, on the calendar's clock); False when
         it cannot move (exported, unknown, or already there)."""
         entry = self.entry(step_id)
-        if entry is None or entry.exported:
+        if entry is None or entry.exported or not self.movable:
             return False
         new_local = new_local.replace(second=0, microsecond=0)
         if new_local == self.local(entry):

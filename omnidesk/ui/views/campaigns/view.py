@@ -267,8 +267,12 @@ class CampaignsView(QWidget):
 
         self.calendar = CampaignCalendar(zone=self.default_zone())
         host.addWidget(self.calendar)
-        if not self.read_only:
-            connect_to_operations(self.calendar, operations)  # drag to reschedule: one undo step
+        # Read-only, the steps are shown all the same: only moving one needs to write.
+        if self.read_only:
+            self.calendar.movable = False
+        else:
+            connect_to_operations(self.calendar, operations, reload=False)  # drag to reschedule: one undo step
+        self.calendar.rangeChanged.connect(self._load_calendar)
         self.calendar.entryActivated.connect(self.open_step)
         self.tabs.addTab(self.calendar_host, "Calendar")
 
@@ -290,8 +294,18 @@ class CampaignsView(QWidget):
         self.pages.addWidget(self.empty)
         self.pages.addWidget(self.tabs)
         self.refresh()
+        self._load_calendar()
 
     # -- reading -------------------------------------------------------------------
+
+    def _load_calendar(self, *_range) -> None:
+        """The calendar's steps for the range it shows, read again (and the nearest ones off it)."""
+        from omnidesk.core.campaigns.calendar import calendar_entries, nearest_days
+
+        first, last = self.calendar.visible_range()
+        zone = self.calendar.zone()
+        self.calendar.set_nearest(*nearest_days(self.workspace, first, last, zone))
+        self.calendar.set_entries(calendar_entries(self.workspace, first, last, zone))
 
     def default_zone(self) -> str:
         zone = str(self.workspace.get_setting("timezone") or "").strip()
@@ -465,6 +479,8 @@ class CampaignsView(QWidget):
         if (changes.everything or changes.campaigns or changes.messages or changes.segments
                 or changes.customer_list or changes.settings):
             self.refresh()
+        if changes.campaigns:
+            self._load_calendar()
 
     def restore_focus(self) -> None:
         (self.table if self.current is not None else self.empty).setFocus()
