@@ -870,3 +870,20 @@ def test_a_read_only_workspace_shows_its_steps_on_the_calendar_and_none_moves(ne
         assert asked == [] and _calendar_steps(view)[0][2] == "2027-03-01 10:00"
         assert "Drag" not in cal.canvas.tooltip_at(cal.canvas.chip_rect(cal.entries()[0].step_id).center())
 
+def test_the_calendar_shows_a_campaign_planned_outside_the_window(win, view, tmp_path):
+    """A plan imported on the command line (or saved in another window) while the app is open is
+    on the calendar once the window looks for changes made outside it."""
+    with time_machine.travel(NOW, tick=False):
+        store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+        win.operations.change_campaigns("new campaign Spring", lambda ws: core.save_campaign(
+            ws, "Spring", message="Sale", steps=[{"channel": "email", "at": "2027-01-20T10:00", "timezone": NY}]))
+        view.tabs.setCurrentWidget(view.calendar_host)
+        assert _calendar_steps(view) == [("Spring", "Email", "2027-01-20 10:00")]
+        with Workspace.open(win.workspace.path) as other:
+            core.save_campaign(other, "Outside", message="Sale", steps=[
+                {"channel": "facebook", "at": "2027-01-22T09:00", "timezone": NY}])
+        assert win.look_for_outside_changes()
+        assert _calendar_steps(view) == [("Outside", "Facebook", "2027-01-22 09:00"),
+                                         ("Spring", "Email", "2027-01-20 10:00")]
+        assert view.calendar.summary.text().startswith("2 steps")
+

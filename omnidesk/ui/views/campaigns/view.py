@@ -479,7 +479,9 @@ class CampaignsView(QWidget):
         if (changes.everything or changes.campaigns or changes.messages or changes.segments
                 or changes.customer_list or changes.settings):
             self.refresh()
-        if changes.campaigns:
+        # The calendar follows every change to a step, made here, in another window or on the
+        # command line (a change made outside reaches the screens as everything changed).
+        if changes.everything or changes.campaigns:
             self._load_calendar()
 
     def restore_focus(self) -> None:
