@@ -870,6 +870,7 @@ def test_a_read_only_workspace_shows_its_steps_on_the_calendar_and_none_moves(ne
         assert asked == [] and _calendar_steps(view)[0][2] == "2027-03-01 10:00"
         assert "Drag" not in cal.canvas.tooltip_at(cal.canvas.chip_rect(cal.entries()[0].step_id).center())
 
+
 def test_the_calendar_shows_a_campaign_planned_outside_the_window(win, view, tmp_path):
     """A plan imported on the command line (or saved in another window) while the app is open is
     on the calendar once the window looks for changes made outside it."""
@@ -887,3 +888,18 @@ def test_the_calendar_shows_a_campaign_planned_outside_the_window(win, view, tmp
                                          ("Spring", "Email", "2027-01-20 10:00")]
         assert view.calendar.summary.text().startswith("2 steps")
 
+
+def test_the_calendar_follows_the_time_zone_chosen_in_preferences(win, view):
+    with time_machine.travel(NOW, tick=False):
+        store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+        win.operations.change_campaigns("new campaign Spring", lambda ws: core.save_campaign(
+            ws, "Spring", message="Sale", steps=[{"channel": "email", "at": "2027-01-20T10:00", "timezone": NY}]))
+        view.tabs.setCurrentWidget(view.calendar_host)
+        assert view.calendar.zone() == NY and "times in America/New_York" in view.calendar.summary.text()
+        assert win.operations.change_preferences({"timezone": "Asia/Tokyo"})  # done at once: the runner is inline
+        assert view.calendar.zone() == "Asia/Tokyo"
+        assert "times in Asia/Tokyo" in view.calendar.summary.text()
+        assert _calendar_steps(view) == [("Spring", "Email", "2027-01-21 00:00")]  # 10:00 in New York
+        win.undo_action.trigger()
+        assert view.calendar.zone() == NY
+        assert _calendar_steps(view) == [("Spring", "Email", "2027-01-20 10:00")]

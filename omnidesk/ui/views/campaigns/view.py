@@ -479,9 +479,12 @@ class CampaignsView(QWidget):
         if (changes.everything or changes.campaigns or changes.messages or changes.segments
                 or changes.customer_list or changes.settings):
             self.refresh()
-        # The calendar follows every change to a step, made here, in another window or on the
-        # command line (a change made outside reaches the screens as everything changed).
-        if changes.everything or changes.campaigns:
+        # The calendar follows the shop's time zone (Preferences) and every change to a step,
+        # made here, in another window or on the command line.
+        zone = self.default_zone()
+        if zone != self.calendar.zone():
+            self.calendar.set_zone(zone)  # its range moves with it: read again (_load_calendar)
+        elif changes.everything or changes.campaigns:
             self._load_calendar()
 
     def restore_focus(self) -> None:
