@@ -513,3 +513,25 @@ def test_the_list_mark_says_what_the_tabs_and_the_message_check_say_for_real_cus
                 if view.list.item(i).data(Qt.ItemDataRole.UserRole) == "Long")
     assert not check_message(ws, "Long").errors
     assert item.text().startswith("✔ ") and "The check passes" in item.toolTip()
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_a_long_headline_wraps_in_the_email_preview_and_keeps_the_editor_in_the_window(win, view, qtbot, size):
+    """A 200-character headline (the longest allowed) is the email's subject: its preview wraps it,
+    and History… and + Channel stay in sight (the subject on one line widened the editor to 1575 pixels)."""
+    headline = ("Spring clearance for every loyal customer of the harbour shop " * 4)[:200].strip()
+    store.save_message(win.workspace, "Long", {"headline": headline, "offer_code": "S20",
+                                               "link": "https://shop.example/s"})
+    win.resize(*size)
+    view.refresh()
+    view.select("Long")
+    view.tabs.setCurrentWidget(view.panels["email"])
+    qtbot.wait(50)
+    viewport = view.scroll.viewport()
+    assert view.scroll.widget().width() <= viewport.width()
+    for button in (view.history_button, view.add_channel_button):
+        assert button.mapTo(viewport, button.rect().topRight()).x() < viewport.width(), button
+    subject = view.panels["email"].preview.title
+    assert subject.text() == headline and subject.wordWrap()
+    assert subject.height() >= 2 * subject.fontMetrics().height()  # wrapped, every word shown
+    assert subject.width() <= view.panels["email"].width()

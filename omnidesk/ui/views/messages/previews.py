@@ -43,6 +43,10 @@ class Preview(QWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
+        # A subject of 200 characters wraps in the card, as an inbox shows it, rather than widening
+        # the editor past the window (History… and + Channel went off a 1920-pixel screen).
+        self.title.setWordWrap(True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         # A text browser, not a label: a long link wraps anywhere, as a phone shows it.
         self.body = _FittedText()
         self.body.setObjectName("previewBody")
