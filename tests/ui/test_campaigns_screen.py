@@ -903,3 +903,35 @@ def test_the_calendar_follows_the_time_zone_chosen_in_preferences(win, view):
         win.undo_action.trigger()
         assert view.calendar.zone() == NY
         assert _calendar_steps(view) == [("Spring", "Email", "2027-01-20 10:00")]
+
+
+def test_at_1024_by_640_every_line_of_who_the_steps_reach_shows_before_the_check_takes_the_rest(demo_window, qtbot):
+    """Three steps with a hold out are thirteen lines of counts: all in sight without scrolling
+    (a share of the spare height showed four), the check and a reason's customers under them."""
+    ws = demo_window.workspace
+    store.save_message(ws, "Sale", {"headline": "Sale", "body": "Hi {first_name|there}", "offer_code": "S20",
+                                    "link": "https://shop.example/s"})
+    save_segment(ws, "Buyers", {"all": [{"field": "orders", "op": "gt", "value": 0}]})
+    core.save_campaign(ws, "Spring", message="Sale", audience="Buyers", holdout_percent=10, steps=[
+        {"channel": "email", "at": "2027-03-01T09:00", "timezone": NY},
+        {"channel": "sms", "at": "2027-03-01T22:30", "timezone": NY},
+        {"channel": "instagram", "at": "2027-03-02T12:00", "timezone": NY}])
+    demo_window.resize(1024, 640)
+    demo_window.show_screen("campaigns")
+    view = demo_window.screens["campaigns"]
+    view.refresh()
+    view.select("Spring")
+    qtbot.waitUntil(lambda: view.recipients.tree.topLevelItemCount() == 3)
+    qtbot.wait(50)
+    tree = view.recipients.tree
+    lines = sum(1 + tree.topLevelItem(i).childCount() for i in range(tree.topLevelItemCount()))
+    assert lines >= 12
+    line = tree.fontMetrics().height()
+    assert tree.verticalScrollBar().maximum() == 0 and tree.viewport().height() >= lines * line
+    assert view.recipients.findings.height() >= 3 * line  # the check still shows some lines
+    view.show_reason(0, "opted out")
+    qtbot.wait(50)
+    # A reason's customers listed too: they and the check keep a few lines, the counts most of theirs.
+    assert view.recipients.people.isVisible() and view.recipients.people.height() >= 3 * line
+    assert view.recipients.findings.height() >= 3 * line
+    assert tree.viewport().height() >= (lines - 3) * line

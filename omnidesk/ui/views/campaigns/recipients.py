@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QLabel,
@@ -71,6 +71,29 @@ def zone_names(steps) -> dict[int, str]:
 NO_STEPS = "No steps yet: add a step to see who it reaches."
 UNSAVED_STEPS = "Save the campaign to see who its new steps reach."
 
+# The steps' counts take the height of their lines, up to this many, before the customers of a
+# reason and the check share the rest (more lines than this scroll).
+TREE_LINES = 16
+
+
+class _LinesTree(QTreeWidget):
+    """A tree that asks for the height of its lines (``wanted``, set by ``_fit_tree``)."""
+
+    wanted = 0
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt)
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.wanted) if self.wanted else hint
+
+
+class _ShortList(QListWidget):
+    """A list that asks for two lines only: it takes what room the steps' lines leave, not before them."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt)
+        hint = super().sizeHint()
+        return QSize(hint.width(), 2 * (self.fontMetrics().height() + 2) + 2 * self.frameWidth())
+
+
 class RecipientsPanel(QWidget):
     customerActivated = Signal(int)
     reasonChosen = Signal(int, str)  # step index, reason: the screen fills the list
@@ -86,7 +109,7 @@ class RecipientsPanel(QWidget):
         layout.addWidget(self.state)
         # A tree rather than rows of labels: it scrolls and sizes itself in any window, and the
         # keys walk it (Enter on a reason lists its customers).
-        self.tree = QTreeWidget()
+        self.tree = _LinesTree()
         self.tree.setObjectName("stepRecipients")
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
@@ -95,11 +118,13 @@ class RecipientsPanel(QWidget):
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemClicked.connect(self._chosen)
         self.tree.itemActivated.connect(self._chosen)
-        # No taller than its lines (see _fit_tree): what it does not need goes to the check.
-        layout.addWidget(self.tree, 1)
+        # As tall as its lines (see _fit_tree), first: what it does not need goes to the check.
+        # With a share of the spare height, twelve lines of two steps showed four at 1024 x 640
+        # and scrolled, beside a check list with room to spare.
+        layout.addWidget(self.tree, 0)
         self.people_title = QLabel()
         self.people_title.setWordWrap(True)
-        self.people = QListWidget()
+        self.people = _ShortList()
         self.people.setObjectName("excludedPeople")
         self.people.setToolTip("Double-click (or Enter) opens the customer")
         self.people.itemActivated.connect(self._activated)
@@ -108,7 +133,7 @@ class RecipientsPanel(QWidget):
         self.people_title.hide()
         self.people.hide()
         layout.addWidget(QLabel("<b>Check</b>"))
-        self.findings = QListWidget()
+        self.findings = _ShortList()
         self.findings.setObjectName("campaignFindings")
         self.findings.setWordWrap(True)
         layout.addWidget(self.findings, 2)
@@ -136,7 +161,10 @@ class RecipientsPanel(QWidget):
                 items.extend(top.child(j) for j in range(top.childCount()))
         line = self.tree.fontMetrics().height() + 2
         rows = sum(max(self.tree.visualItemRect(item).height(), line) for item in items)
-        self.tree.setMaximumHeight(max(3 * line, rows) + 2 * self.tree.frameWidth() + 4)
+        frame = 2 * self.tree.frameWidth() + 4
+        self.tree.setMaximumHeight(max(3 * line, rows) + frame)
+        self.tree.wanted = max(3 * line, min(rows, TREE_LINES * line)) + frame
+        self.tree.updateGeometry()
 
     def show_computing(self) -> None:
         self.state.setText("Working out who each step reaches…")
