@@ -313,7 +313,7 @@ class CampaignEditor(QWidget):
         holdout = QHBoxLayout()
         holdout.addWidget(self.holdout)
         holdout.addWidget(self.holdout_help, 1)
-        label = QLabel("&Hold out:")
+        label = QLabel("Hold ou&t:")
         label.setBuddy(self.holdout)
         form.addRow(label, holdout)
         # The steps span the whole width: a row holds four fields and its buttons.

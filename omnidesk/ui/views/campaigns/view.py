@@ -132,7 +132,7 @@ class CampaignsView(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.table.currentCellChanged.connect(self._picked)
 
-        self.new_button = QPushButton("&New…")
+        self.new_button = QPushButton("Ne&w…")
         self.new_button.clicked.connect(self.new_campaign)
         self.duplicate_button = QPushButton("&Duplicate…")
         self.duplicate_button.clicked.connect(self.duplicate_campaign)
@@ -159,10 +159,10 @@ class CampaignsView(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         # Draft → scheduled (only when its check finds no error) → exported → done.
-        self.schedule_button = QPushButton("&Schedule")
+        self.schedule_button = QPushButton("S&chedule")
         self.schedule_button.setToolTip("Mark the campaign scheduled: refused while its check finds an error")
         self.schedule_button.clicked.connect(lambda: self.set_status("scheduled"))
-        self.done_button = QPushButton("Mark d&one")
+        self.done_button = QPushButton("Mar&k done")
         self.done_button.setToolTip("Every step has gone out: the campaign is done")
         self.done_button.clicked.connect(lambda: self.set_status("done"))
         buttons.addWidget(self.schedule_button)

@@ -28,7 +28,7 @@ from omnidesk.core.messages.derive import CHANNEL_LABELS, MASTER_FIELDS, PER_PER
 from omnidesk.core.messages.store import MessageData, Variant
 from omnidesk.ui.widgets.date_fields import DateBox
 
-MASTER_LABELS = {"image": "&Image", "headline": "&Headline", "body": "&Body", "offer_value": "Offer",
+MASTER_LABELS = {"image": "&Image", "headline": "Hea&dline", "body": "&Body", "offer_value": "Offer",
                  "offer_code": "Offer &code",
                  "offer_expires": "Offer ends", "cta": "Call to &action", "link": "&Link"}
 FIELD_LABELS = {"subject": "Subject", "preheader": "Preheader", "body": "Body", "text": "Text",

@@ -96,7 +96,7 @@ class MessagesView(QWidget):
         self.title.setFont(font)
         self.title.setWordWrap(True)  # a long name wraps instead of widening the editor
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.history_button = QPushButton("&History…")
+        self.history_button = QPushButton("His&tory…")
         self.history_button.clicked.connect(self.show_history)
         self.master = MasterForm()
         self.master.changed.connect(self._master_typed)

@@ -1,0 +1,110 @@
+"""Alt and a letter reaches each control of the Campaigns and the Messages screens: one letter a
+control on a screen, none the menu bar's (File, Edit, View, Help)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel
+
+from omnidesk.core.campaigns import campaign as core
+from omnidesk.core.messages import store
+
+NY = "America/New_York"
+
+
+def letter(text: str) -> str | None:
+    found = re.search(r"(?<!&)&([^&])", text or "")
+    return found.group(1).casefold() if found else None
+
+
+def menu_letters(window) -> set[str]:
+    return {letter(a.text()) for a in window.menuBar().actions()} - {None}
+
+
+def screen_letters(view) -> dict[str, list[str]]:
+    """Each Alt letter of the controls shown on ``view``, with the texts that use it."""
+    used: dict[str, list[str]] = {}
+    for widget in [*view.findChildren(QAbstractButton), *view.findChildren(QLabel)]:
+        if widget.isVisibleTo(view.window()):
+            key = letter(widget.text())
+            if key:
+                used.setdefault(key, []).append(widget.text())
+    return used
+
+
+def alt(key) -> None:
+    QTest.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+
+
+@pytest.fixture
+def shown(demo_window, qtbot):
+    demo_window.resize(1024, 640)
+    demo_window.activateWindow()
+    qtbot.waitUntil(demo_window.isActiveWindow)
+    ws = demo_window.workspace
+    store.save_message(ws, "Sale", {"headline": "Sale", "offer_code": "S20", "link": "https://shop.example/s"})
+    core.save_campaign(ws, "C", message="Sale", steps=[{"channel": "email", "at": "2027-04-01T10:00", "timezone": NY}])
+    return demo_window
+
+
+def test_each_alt_letter_of_the_campaigns_screen_reaches_its_own_control(shown, qtbot, monkeypatch):
+    shown.show_screen("campaigns")
+    view = shown.screens["campaigns"]
+    view.refresh()
+    view.select("C")
+    used = screen_letters(view)
+    assert {k: v for k, v in used.items() if len(v) > 1} == {}
+    assert not set(used) & menu_letters(shown), "a letter of the menu bar"
+    asked = []
+    monkeypatch.setattr(view, "ask_text", lambda title, *a, **k: asked.append(title) or None)
+    statuses = []
+    monkeypatch.setattr(view, "set_status", statuses.append)
+
+    def press(key):
+        view.table.setFocus()
+        alt(key)
+        qtbot.wait(250)  # a mnemonic clicks a button as a click does, animated
+        return QApplication.focusWidget()
+
+    assert press(Qt.Key.Key_W) is not None and asked == ["New campaign"]
+    asked.clear()
+    assert press(Qt.Key.Key_N) is view.editor.name and asked == []  # the name, no longer New
+    assert press(Qt.Key.Key_D) is not None and asked and asked[-1].startswith("Duplicate")
+    assert press(Qt.Key.Key_T) is view.editor.holdout  # Hold out, not the Help menu
+    assert press(Qt.Key.Key_O) is view.editor.mode
+    assert press(Qt.Key.Key_U) is view.editor.audience
+    press(Qt.Key.Key_C)
+    assert statuses == ["scheduled"]  # Schedule, not Save
+    view.editor.goal.setText("goal typed")
+    press(Qt.Key.Key_S)
+    assert core.get_campaign(shown.workspace, "C").goal == "goal typed" and statuses == ["scheduled"]
+
+
+def test_each_alt_letter_of_the_messages_screen_reaches_its_own_control(shown, qtbot, monkeypatch):
+    from omnidesk.ui.views.messages.history import HistoryDialog
+
+    shown.show_screen("messages")
+    view = shown.screens["messages"]
+    view.refresh()
+    view.select("Sale")
+    used = screen_letters(view)
+    assert {k: v for k, v in used.items() if len(v) > 1} == {}
+    assert not set(used) & menu_letters(shown), "a letter of the menu bar"
+    opened = []
+    monkeypatch.setattr(HistoryDialog, "exec", lambda self: opened.append(self.windowTitle()) or 0)
+
+    def press(key):
+        view.list.setFocus()
+        alt(key)
+        qtbot.wait(250)  # a mnemonic clicks a button as a click does, animated
+        return QApplication.focusWidget()
+
+    assert press(Qt.Key.Key_D) is view.master.edits["headline"]
+    assert press(Qt.Key.Key_B) is view.master.edits["body"]
+    assert press(Qt.Key.Key_L) is view.master.edits["link"]
+    press(Qt.Key.Key_T)
+    assert len(opened) == 1  # History…
