@@ -250,9 +250,21 @@ class CustomersView(QWidget):
         self.show_filter(not self.filter_panel.isVisible())
 
     def show_segment(self, name: str, rule: dict) -> None:
-        """Filter the list by a saved segment's rule, shown in the panel for editing."""
+        """Filter the list by a saved segment's rule (or a Dashboard figure's), shown in the panel
+        for editing: exactly its customers, so a search or filter left from before is cleared, and
+        the list, its count and the panel's count agree."""
+        self.clear_search_and_filters()
         self.builder.set_rule(rule, segment_name=name)
         self.show_filter(True)
+
+    def clear_search_and_filters(self) -> None:
+        """Empty the search box and set the channel and consent filters back to "any"."""
+        self.search.setText("")  # its clear button follows the text; the pending search is dropped below
+        for combo in (self.channel_filter, self.consent_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self._apply_search()
 
     def _fit_filter_panel(self) -> None:
         # As tall as its rows, up to under half the screen; beyond that its rows scroll.
