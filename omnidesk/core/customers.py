@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, literal, literal_column, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal, literal_column, or_, select
 from sqlalchemy import text as text_clause
 
 from omnidesk.core.campaigns.guards import HeldRefusals, address_column, held_ids, held_refusals
@@ -36,6 +36,7 @@ from omnidesk.core.importing.custom_fields import CustomValue
 from omnidesk.core.importing.names import family_first_script
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
 from omnidesk.core.segments import Rule, prepare, rule_where
+from omnidesk.core.text import sort_key
 from omnidesk.core.workspace import Workspace
 
 SORT_COLUMNS = {
@@ -168,9 +169,12 @@ def _search_clause(text: str, conn=None):
     clauses = [] if solid is None else [solid]
     # As typed: "_" and "%" are characters of a name or an address, not LIKE's wildcards.
     clauses.append(Customer.display_name.icontains(text, autoescape=True))
-    last, comma, first = text.partition(",")
-    if comma and first.strip() and last.strip():  # "Smith, John" as the card writes it
-        clauses.append(Customer.display_name.icontains(f"{first.strip()} {last.strip()}", autoescape=True))
+    # Accents and capitals aside, as the index reads names: each word typed is in the name kept
+    # without them (sort_name), in any order, so "Jose Li" and "Ng, Elodie" find José Li and
+    # Élodie Ng when a word is too short for the index.
+    words = [w for w in re.split(r"[\s,;]+", sort_key(text)) if w]
+    if words:
+        clauses.append(and_(*(Customer.sort_name.contains(w, autoescape=True) for w in words)))
     clauses.append(Customer.email.icontains(text, autoescape=True))
     digits = re.sub(r"\D", "", text)
     # Phones are stored as E.164; "(415) 555" should find +1415555....
