@@ -151,6 +151,9 @@ class CustomersView(QWidget):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.model.modelReset.connect(self._schedule_fit)
+        # A list read again (a search, a filter, a sort) drops the selection without a selectionChanged:
+        # what it allows is looked at again.
+        self.model.modelReset.connect(self._selection_changed)
         self.table.viewport().installEventFilter(self)
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
