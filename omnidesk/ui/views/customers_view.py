@@ -58,6 +58,7 @@ _FLEX_KEEPS = {"name": (140, 110), "email": (110, 90)}
 _CUSTOM_FLEX = (0.18, 90)
 _MIN = 60  # no column is squeezed below this
 _PADDING = 24  # cell margins and the sort arrow
+_COPY_LOOK = 2_000  # selected rows read to tell whether any has an email (a phone) to copy
 _CHANNELS_MAX = 340
 
 
@@ -148,6 +149,7 @@ class CustomersView(QWidget):
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.table.doubleClicked.connect(self._activated)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._sync_actions())
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._row_menu)
         self.model.modelReset.connect(self._schedule_fit)
@@ -197,6 +199,7 @@ class CustomersView(QWidget):
         self.search.installEventFilter(self)
         self._fit_columns()
         self._update_state()
+        self._sync_actions()
 
     # -- the rule panel -------------------------------------------------------------
 
@@ -364,15 +367,29 @@ class CustomersView(QWidget):
         menu = self.row_menu()
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
-    def row_menu(self) -> QMenu:
-        """The right-click menu of the selected rows, its actions enabled as the selection allows."""
+    def _sync_actions(self) -> None:
+        """Enable the row actions (and their keys) as the selection now allows: on every change of
+        the selection or the current row and every reading of the list, not only for the menu."""
         ids = self.selected_ids()
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        self.open_action.setEnabled(len(ids) >= 1)
+        writable = not self.workspace.readonly
+        self.merge_button.setEnabled(len(ids) >= 2)
+        # Enter opens the current row, selected or not.
+        self.open_action.setEnabled(len(ids) >= 1 or self.table.currentIndex().isValid())
         self.merge_action.setEnabled(len(ids) >= 2 and not self.merge_button.isHidden())
-        self.copy_email_action.setEnabled(any(self.model.text(r, "email") for r in rows))
-        self.copy_phone_action.setEnabled(any(self.model.text(r, "phone") for r in rows))
+        # Past a few thousand rows the copy is offered without reading each: it skips the blanks.
+        looked = rows[:_COPY_LOOK]
+        many = len(rows) > _COPY_LOOK
+        self.copy_email_action.setEnabled(many or any(self.model.text(r, "email") for r in looked))
+        self.copy_phone_action.setEnabled(many or any(self.model.text(r, "phone") for r in looked))
         self.export_selected_action.setEnabled(len(ids) >= 1)
+        for action in (self.tag_action, self.untag_action, self.consent_action, self.erase_action):
+            action.setEnabled(len(ids) >= 1 and writable)
+
+    def row_menu(self) -> QMenu:
+        """The right-click menu of the selected rows, its actions enabled as the selection allows."""
+        self._sync_actions()
+        writable = not self.workspace.readonly
         menu = QMenu(self)
         menu.addAction(self.open_action)
         menu.addAction(self.merge_action)
@@ -381,9 +398,6 @@ class CustomersView(QWidget):
         menu.addAction(self.copy_phone_action)
         menu.addSeparator()
         menu.addAction(self.export_selected_action)
-        writable = not self.workspace.readonly
-        for action in (self.tag_action, self.untag_action, self.consent_action, self.erase_action):
-            action.setEnabled(len(ids) >= 1 and writable)
         menu.addSeparator()
         menu.addAction(self.tag_action)
         menu.addAction(self.untag_action)
@@ -616,7 +630,7 @@ class CustomersView(QWidget):
         return self.model.ids()
 
     def _selection_changed(self, *_args) -> None:
-        self.merge_button.setEnabled(len(self.selected_ids()) >= 2)
+        self._sync_actions()
         self._show_count()
 
     def _show_count(self) -> None:
