@@ -92,3 +92,25 @@ def test_enter_and_ctrl_t_work_after_a_menu_with_nothing_selected(demo_window, q
     _key(qtbot, Qt.Key.Key_Return)
     assert demo_window.current_screen() == "customer"
     assert demo_window.customer_view.customer_id == picked[0]
+
+
+def test_tabbing_into_the_list_selects_the_row_the_keys_act_on(demo_window, qtbot):
+    demo_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is demo_window)
+    view = demo_window.screens["customers"]
+    view.search.setFocus()
+    _settle()
+    for _ in range(10):
+        _key(qtbot, Qt.Key.Key_Tab)
+        if QApplication.focusWidget() is view.table:
+            break
+    assert QApplication.focusWidget() is view.table
+    first = view.model.customer_id(0)
+    assert view.table.currentIndex().row() == 0 and view.selected_ids() == [first]
+    asked = []
+    view.bulkRequested.disconnect()
+    view.bulkRequested.connect(lambda action, ids: asked.append((action, ids)))
+    _key(qtbot, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert asked == [("add_tags", [first])]
+    _key(qtbot, Qt.Key.Key_Down)
+    assert view.table.currentIndex().row() == 1 and view.selected_ids() == [view.model.customer_id(1)]

@@ -157,6 +157,7 @@ class CustomersView(QWidget):
         # what it allows is looked at again.
         self.model.modelReset.connect(self._selection_changed)
         self.table.viewport().installEventFilter(self)
+        self.table.installEventFilter(self)
         self._fit_timer = QTimer(self)
         self._fit_timer.setSingleShot(True)
         self._fit_timer.setInterval(0)  # once the layout has given the table its size
@@ -345,6 +346,16 @@ class CustomersView(QWidget):
             if not self.table.selectionModel().selectedRows():
                 self.table.selectRow(0)
 
+    def _select_current_row(self) -> None:
+        """Tabbed into, the list shows which row the keys act on: the current one (the first when
+        none) is selected, so Down goes to the next and Ctrl+T or Ctrl+C take the row seen."""
+        if not self.model.rowCount() or self.table.selectionModel().selectedRows():
+            return
+        current = self.table.currentIndex()
+        row = current.row() if current.isValid() else 0
+        self.table.setCurrentIndex(self.model.index(row, max(current.column(), 0)))
+        self.table.selectRow(row)
+
     def open_current(self) -> None:
         """Open the customer of the current row (Enter, the menu's Open, a double click)."""
         index = self.table.currentIndex()
@@ -497,6 +508,9 @@ class CustomersView(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
             self._schedule_fit()
+        elif (watched is self.table and event.type() == QEvent.Type.FocusIn
+              and event.reason() in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason)):
+            self._select_current_row()
         elif watched is self.search and event.type() == QEvent.Type.Resize:
             self._fit_search_hint()
         elif (watched is self.search and event.type() == QEvent.Type.KeyPress
