@@ -1044,8 +1044,9 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         counts = self.workspace.counts()
         where = str(self.workspace.path) if self.workspace.path else self.workspace.name
         self.summary.setText(
-            f"{where}  ·  {counts['customers']:,} customers  ·  {counts['source_records']:,} records  "
-            f"·  {counts['events']:,} events" + ("  ·  read-only" if self.read_only else "")
+            f"{where}  ·  {counted(counts['customers'], 'customer')}  "
+            f"·  {counted(counts['source_records'], 'record')}  ·  {counted(counts['events'], 'event')}"
+            + ("  ·  read-only" if self.read_only else "")
         )
         self._update_review_badge()
 
