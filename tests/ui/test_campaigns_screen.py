@@ -935,3 +935,16 @@ def test_at_1024_by_640_every_line_of_who_the_steps_reach_shows_before_the_check
     assert view.recipients.people.isVisible() and view.recipients.people.height() >= 3 * line
     assert view.recipients.findings.height() >= 3 * line
     assert tree.viewport().height() >= (lines - 3) * line
+
+
+def test_a_time_the_clocks_skip_reads_as_the_time_it_goes_out_on_every_line(win, view):
+    """02:30 on the night New York's clocks go forward goes out at 03:30, as the check, the packs and
+    the calendar say: the recipients' line and the list's next step said 02:30."""
+    store.save_message(win.workspace, "Sale", {"headline": "Sale"})
+    core.save_campaign(win.workspace, "Spring", message="Sale", replace=True, steps=[
+        {"channel": "email", "at": "2027-03-14T02:30", "timezone": NY}])
+    view.refresh()
+    tree = view.recipients.tree
+    assert tree.topLevelItem(0).text(0) == "Email · 14 Mar 2027 03:30"
+    assert "2027-03-14 03:30" in tree.topLevelItem(0).toolTip(0)
+    assert view.table.item(0, 4).text() == "14 Mar 2027 03:30 (America/New_York)"

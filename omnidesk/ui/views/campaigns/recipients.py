@@ -30,12 +30,23 @@ from omnidesk.core.timeutil import local_minute
 ERROR_COLOUR, WARNING_COLOUR = "#B3261E", "#7A5A00"
 
 
+def _goes_out(step) -> datetime:
+    """When ``step`` goes out, on its own clock: a time the clocks skip (02:30 on a spring-forward
+    night) is the one they show then (03:30), as the check, the packs and the calendar say it."""
+    try:
+        return step.at
+    except (ValueError, OverflowError, KeyError):  # a time out of range or a zone unknown here
+        return datetime.fromisoformat(step.at_local[:16])
+
+
 def step_title(step) -> str:
-    return f"{step.label} · {step.at_local[:16].replace('T', ' ')} ({step.timezone})"
+    return f"{step.label} · {_goes_out(step):%Y-%m-%d %H:%M} ({step.timezone})"
 
 
-def _when(at_local: str) -> str:
-    return f"{int(at_local[8:10])} {datetime.fromisoformat(at_local[:16]).strftime('%b %Y %H:%M')}"
+def step_when(step) -> str:
+    """A step's day and time as a line shows it: "1 Mar 2027 03:30" (:func:`_goes_out`)."""
+    moment = _goes_out(step)
+    return f"{moment.day} {moment.strftime('%b %Y %H:%M')}"
 
 
 def _place(zone: str) -> str:
@@ -209,7 +220,7 @@ class RecipientsPanel(QWidget):
         names = zone_names([a.step for a in audiences]) if several else {}
         for n, a in enumerate(audiences):
             where = f" {names[n]}" if several else ""
-            top = QTreeWidgetItem([f"{a.step.label} · {_when(a.step.at_local)}{where}"])
+            top = QTreeWidgetItem([f"{a.step.label} · {step_when(a.step)}{where}"])
             top.setToolTip(0, step_title(a.step))
             font = top.font(0)
             font.setBold(True)

@@ -41,7 +41,7 @@ from omnidesk.core.workspace import Workspace
 from omnidesk.ui import json_files
 from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
-from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title
+from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title, step_when
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 COLUMNS = ("Name", "Status", "Mode", "Steps", "Next step")
@@ -54,11 +54,6 @@ def _plan_steps(data: core.CampaignData) -> list[dict]:
 def _plan(data: core.CampaignData) -> dict:
     return {"name": data.name, "goal": data.goal, "message": data.message, "audience": data.audience,
             "mode": data.mode, "holdout_percent": data.holdout_percent, "steps": _plan_steps(data)}
-
-
-def _when(at_local: str) -> str:
-    moment = datetime.fromisoformat(at_local[:16])
-    return f"{moment.day} {moment.strftime('%b %Y %H:%M')}"
 
 
 def stale_question(parent, name: str, gone: bool) -> QMessageBox:
@@ -329,7 +324,7 @@ class CampaignsView(QWidget):
             nxt = min(upcoming, key=lambda s: s.at_utc) if upcoming else None
             cells = (c.name, c.status, MODE_LABELS.get(c.mode, c.mode),
                      " · ".join(CHANNEL_LABELS.get(s.channel, s.channel) for s in c.steps) or "no steps",
-                     f"{_when(nxt.at_local)} ({nxt.timezone})" if nxt else "—")
+                     f"{step_when(nxt)} ({nxt.timezone})" if nxt else "—")
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, c.name)
