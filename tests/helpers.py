@@ -290,3 +290,22 @@ def another_users_cli(folder: Path):
         return done.returncode, done.stdout, done.stderr
 
     return run
+
+
+def rule_names(ws, rule) -> set[str]:
+    """The names of the customers a rule holds for, as the Customers screen lists them."""
+    from omnidesk.core.segments import sql
+
+    ids = sql.member_ids(ws, rule)
+    with ws.engine.connect() as conn:
+        return {name for (name,) in conn.exec_driver_sql(
+            "SELECT display_name FROM customer WHERE id IN (%s)" % ",".join(map(str, ids or [0])))}
+
+
+def rule_count_by_cli(ws, capsys, rule) -> int:
+    """How many customers ``omnidesk segment count --rule`` says a rule holds for."""
+    import json
+
+    status, out, err = run_cli(capsys, "segment", "count", "-w", str(ws.path), "--rule", json.dumps(rule), "--json")
+    assert status == 0, err
+    return json.loads(out)["customers"]

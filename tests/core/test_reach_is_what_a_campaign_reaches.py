@@ -48,6 +48,24 @@ def test_a_whatsapp_no_stops_the_number_for_everyone_who_shares_it(make_workspac
     assert metrics.reachable(ws)["whatsapp"] == 1  # 3 only: 2 shares the number 1 stopped
 
 
+def build_drawn(ws, people: dict, second: str | None) -> dict:
+    """The drawn ``people`` in ``ws`` (each "x@example.com" made their own), and ``second``, when
+    given, as an address the first customer's till record carries besides.  Returns the people."""
+    people = {cid: (e.replace("x@", f"c{cid}@") if e == "x@example.com" else e, p, ce, cs, o)
+              for cid, (e, p, ce, cs, o) in people.items()}
+    build(ws, people)
+    if second is not None:
+        first = min(people)
+        with ws.writing() as conn:
+            conn.execute(insert(SourceRecord.__table__).values(
+                id=1000, batch_id=1, record_no=1000, channel="pos", kind="contacts", row_hash="h1000",
+                raw_json="[]", customer_id=first))
+            conn.execute(insert(Identifier.__table__).values(
+                record_id=1000, kind="email" if "@" in second else "phone", value=second,
+                mailbox=mailbox_of(second) if "@" in second else None))  # as an import keeps it
+    return people
+
+
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(people=st.dictionaries(
     st.integers(1, 30),
@@ -61,18 +79,7 @@ def test_a_whatsapp_no_stops_the_number_for_everyone_who_shares_it(make_workspac
     second=st.sampled_from([None, "family@example.com", "f.amily@gmail.com", NY]))
 def test_reach_is_what_a_campaign_to_everyone_would_send(make_workspace, people, unknown, soft, second):
     ws = make_workspace(name=f"r{next(_RUNS)}.omnidesk", timezone="America/New_York")
-    people = {cid: (e.replace("x@", f"c{cid}@") if e == "x@example.com" else e, p, ce, cs, o)
-              for cid, (e, p, ce, cs, o) in people.items()}
-    build(ws, people)
-    if second is not None:  # the first customer's till record carries a second address
-        first = min(people)
-        with ws.writing() as conn:
-            conn.execute(insert(SourceRecord.__table__).values(
-                id=1000, batch_id=1, record_no=1000, channel="pos", kind="contacts", row_hash="h1000",
-                raw_json="[]", customer_id=first))
-            conn.execute(insert(Identifier.__table__).values(
-                record_id=1000, kind="email" if "@" in second else "phone", value=second,
-                mailbox=mailbox_of(second) if "@" in second else None))  # as an import keeps it
+    build_drawn(ws, people, second)
     ws.set_setting("cap_messages", 0)  # caps and quiet hours depend on the campaign's day: not reach's
     ws.set_setting("send_unknown_email", unknown)
     ws.set_setting("send_unknown_sms", unknown)

@@ -12,13 +12,11 @@ import itertools
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert
 
 from omnidesk.core import segments
 from omnidesk.core.campaigns.guards import held_ids
-from omnidesk.core.contact import mailbox_of
-from omnidesk.core.models import Identifier, SourceRecord
-from tests.core.campaigns.test_guards import LA, NY, bennetts, build
+from tests.core.campaigns.test_guards import LA, NY, bennetts
+from tests.core.test_reach_is_what_a_campaign_reaches import build_drawn
 
 _RUNS = itertools.count()
 
@@ -60,18 +58,7 @@ def test_held_is_a_value_the_rule_checker_names():
     second=st.sampled_from([None, "family@example.com", "f.amily@gmail.com", NY]))
 def test_held_is_who_the_list_shows_held_and_the_states_split_everyone(make_workspace, people, second):
     ws = make_workspace(name=f"h{next(_RUNS)}.omnidesk", timezone="America/New_York")
-    people = {cid: (e.replace("x@", f"c{cid}@") if e == "x@example.com" else e, p, ce, cs, o)
-              for cid, (e, p, ce, cs, o) in people.items()}
-    build(ws, people)
-    if second is not None:  # the first customer's till record carries a second address
-        first = min(people)
-        with ws.writing() as conn:
-            conn.execute(insert(SourceRecord.__table__).values(
-                id=1000, batch_id=1, record_no=1000, channel="pos", kind="contacts", row_hash="h1000",
-                raw_json="[]", customer_id=first))
-            conn.execute(insert(Identifier.__table__).values(
-                record_id=1000, kind="email" if "@" in second else "phone", value=second,
-                mailbox=mailbox_of(second) if "@" in second else None))
+    people = build_drawn(ws, people, second)
     everyone = set(people)
     for channel in ("email", "sms"):
         with ws.engine.connect() as conn:

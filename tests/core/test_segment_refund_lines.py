@@ -18,9 +18,8 @@ import pytest
 import time_machine
 
 from omnidesk.core.importing.pipeline import import_file
-from omnidesk.core.segments import sql
 from tests.core.test_money import _square_transactions
-from tests.helpers import machine_in_zone, run_cli
+from tests.helpers import machine_in_zone, rule_count_by_cli as _count, rule_names as _names
 
 new_york = machine_in_zone("America/New_York")
 
@@ -51,19 +50,6 @@ def shop(make_workspace, tmp_path):
     result = import_file(ws, _square_transactions(tmp_path / "transactions-2026.csv", ROWS))
     assert (result.preset, result.events, result.flagged) == ("square_transactions", 4, 0)
     return ws
-
-
-def _names(ws, rule) -> set[str]:
-    ids = sql.member_ids(ws, rule)
-    with ws.engine.connect() as conn:
-        return {name for (name,) in conn.exec_driver_sql(
-            "SELECT display_name FROM customer WHERE id IN (%s)" % ",".join(map(str, ids or [0])))}
-
-
-def _count(ws, capsys, rule) -> int:
-    status, out, err = run_cli(capsys, "segment", "count", "-w", str(ws.path), "--rule", json.dumps(rule), "--json")
-    assert status == 0, err
-    return json.loads(out)["customers"]
 
 
 PURCHASE = "event.purchase"

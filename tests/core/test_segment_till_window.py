@@ -19,9 +19,8 @@ import pytest
 import time_machine
 
 from omnidesk.core.importing.pipeline import import_file
-from omnidesk.core.segments import sql
 from tests.core.test_money import _square_transactions, order, shopify_orders
-from tests.helpers import machine_in_zone, run_cli
+from tests.helpers import machine_in_zone, rule_count_by_cli as _count, rule_names as _names
 
 sydney = machine_in_zone("Australia/Sydney")  # the computer is elsewhere: the shop's clock counts
 
@@ -74,19 +73,6 @@ def shop(request, make_workspace, tmp_path):
     assert len(stored["pos"]) == 19 and stored["shop"][-6:] in ("-05:00", "+09:00")
     recent = {f"{name} Marx" for kind in ("till", "online") for name, sale in sales[kind].items() if sale[-1]}
     return ws, recent
-
-
-def _names(ws, rule) -> set[str]:
-    ids = sql.member_ids(ws, rule)
-    with ws.engine.connect() as conn:
-        return {name for (name,) in conn.exec_driver_sql(
-            "SELECT display_name FROM customer WHERE id IN (%s)" % ",".join(map(str, ids or [0])))}
-
-
-def _count(ws, capsys, rule) -> int:
-    status, out, err = run_cli(capsys, "segment", "count", "-w", str(ws.path), "--rule", json.dumps(rule), "--json")
-    assert status == 0, err
-    return json.loads(out)["customers"]
 
 
 EVERYONE = {f"{name} Marx" for name in ("Leo", "Mia", "Ned", "Ola", "Pat")}
