@@ -309,3 +309,16 @@ def rule_count_by_cli(ws, capsys, rule) -> int:
     status, out, err = run_cli(capsys, "segment", "count", "-w", str(ws.path), "--rule", json.dumps(rule), "--json")
     assert status == 0, err
     return json.loads(out)["customers"]
+
+
+def record_owners(path) -> dict[str, int]:
+    """Each imported record ("file:row") of the workspace at ``path``, with the customer holding it."""
+    import sqlite3
+
+    con = sqlite3.connect(path)
+    try:
+        return {f"{b}:{n}": c for b, n, c in con.execute(
+            "SELECT b.file_name, r.record_no, r.customer_id FROM source_record r "
+            "JOIN import_batch b ON b.id = r.batch_id WHERE b.kind != 'manual' AND r.kind != 'skipped'")}
+    finally:
+        con.close()

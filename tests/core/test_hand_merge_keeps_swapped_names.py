@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 
 from omnidesk.cli import main
+from tests.helpers import record_owners as _owners
 
 SHOP = """\
 Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,\
@@ -40,17 +41,6 @@ LEADS = (
 def _run(capsys, *argv) -> str:
     assert main(list(argv)) == 0
     return capsys.readouterr().out
-
-
-def _owners(path) -> dict[str, int]:
-    """Each imported record's file, with the customer holding it."""
-    con = sqlite3.connect(path)
-    try:
-        return {f"{b}:{n}": c for b, n, c in con.execute(
-            "SELECT b.file_name, r.record_no, r.customer_id FROM source_record r "
-            "JOIN import_batch b ON b.id = r.batch_id WHERE b.kind != 'manual' AND r.kind != 'skipped'")}
-    finally:
-        con.close()
 
 
 def _card_name(path, customer_id: int) -> str:
