@@ -252,3 +252,16 @@ def test_force_never_replaces_a_pipe_or_a_link_to_one_with_a_file(shop, capsys, 
         status, _, err = run(capsys, "campaign", "export", "Mail", "--out", str(packs), "--force", "-w", str(shop))
     assert status == 1 and "mail.ics" in err and "named pipe" in err, err
     assert [p.name for p in packs.iterdir()] == ["mail.ics"] and stat.S_ISFIFO(os.stat(packs / "mail.ics").st_mode)
+
+
+def test_force_never_replaces_a_link_to_a_programs_own_stream(shop, capsys, tmp_path):
+    """/dev/stdout with the output sent to a file is a link, through /proc/self/fd/1, to that
+    regular file: `export sources /dev/stdout --force` renamed a plain file over the link, which
+    then stayed a file for every program after.  Such a link is refused, --force or not."""
+    import os
+
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    status, out, err = run(capsys, "export", "customers", str(link), "--force", "-w", str(shop))
+    assert status == 1 and out == "" and "a program's output or input stream" in err, err
+    assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"

@@ -83,11 +83,30 @@ def not_a_file_reason(path: str | Path) -> str | None:
     except OSError:  # nothing there, a dangling link, or a folder that cannot be looked in
         return None
     if stat.S_ISREG(mode):
+        # A process's own stream (/dev/stdout with the output sent to a file is a link, through
+        # /proc/self/fd/1, to that file): renamed over, the link would be a plain file for good.
+        if _through_streams(path):
+            return "it is a link to a program's output or input stream, not a file (omnidesk writes files)"
         return None
     kind = ("a folder" if stat.S_ISDIR(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
             else "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
             else "something other than a file")
     return f"it is {'a link to ' if os.path.islink(path) else ''}{kind}, not a file (omnidesk writes files)"
+
+
+def _through_streams(path: Path) -> bool:
+    """Whether ``path`` is in /dev or /proc, or a link whose chain passes through one of them."""
+    seen = 0
+    current = Path(os.path.abspath(path))
+    while seen < 40:
+        if current.parts[1:2] in (("dev",), ("proc",)):
+            return True
+        if not current.is_symlink():
+            return False
+        target = Path(os.readlink(current))
+        current = Path(os.path.abspath(current.parent / target))
+        seen += 1
+    return True  # a chain that long is no file anyone meant
 
 
 def check_output(path: str | Path, *, overwrite: bool = False,
