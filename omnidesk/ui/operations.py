@@ -38,6 +38,7 @@ from omnidesk.core.tasks import Cancelled
 from omnidesk.core.workspace import Workspace, WorkspaceError
 from omnidesk.ui import commands
 from omnidesk.ui.commands import Step
+from omnidesk.ui.formatting import isolated
 from omnidesk.ui.tasks import Task, TaskRunner
 
 
@@ -409,7 +410,8 @@ class Operations(QObject):
         if self.workspace is None:
             return False
         names = self.names([left, right])
-        pair = f"{names.get(left, f'#{left}')} ~ {names.get(right, f'#{right}')}"
+        # Each name set apart: a Hebrew or Arabic name would take the "#3" or the "~" beside it along.
+        pair = f"{isolated(names.get(left, f'#{left}'))} ~ {isolated(names.get(right, f'#{right}'))}"
         step = kind(review_id, left, right, pair)
         if not self.push(step, "Not possible"):
             return False
@@ -417,7 +419,7 @@ class Operations(QObject):
         if step.told and decided:
             # Named as decided, read before the merge took one name away: the user sees which pair it was.
             names = {**self.names([c for c in decided if c not in names]), **names}
-            both = " and ".join(f"{names.get(c, 'customer')} (#{c})" for c in decided)
+            both = " and ".join(f"{isolated(names.get(c, 'customer'))} (#{c})" for c in decided)
             self.notice.emit(step.told.format(pair=both))
         return True
 

@@ -442,6 +442,13 @@ def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window,
     assert view.open_buttons[arabic].full_text == "Open \u2068محمد علي\u2069 ›"
     assert view.open_buttons[1 - arabic].full_text == "Open Mohamed Ali ›"
     assert "\u2068محمد علي\u2069" in view.pairs.item(0).text().splitlines()[0]
+    # Kept apart: the status bar and Edit › Undo name the Arabic name set apart, its id after it.
+    told = []
+    window.operations.notice.connect(told.append)
+    view.pairs.setCurrentRow(0)
+    view.reject_button.click()
+    assert any("\u2068محمد علي\u2069 (#" in line for line in told), told
+    assert "\u2068محمد علي\u2069" in window.undo_action.text()
 
 
 def test_tab_walks_from_the_queue_through_the_comparison_to_the_buttons(family_window, qtbot):
