@@ -57,10 +57,28 @@ def test_one_letter_at_the_end_turning_one_name_into_another_is_no_typo(a, b):
     assert first_name_level(b, a) == "different"
 
 
+@pytest.mark.parametrize(("a", "b"), [("احمد", "محمد"), ("محمد", "محمود"), ("иван", "ивана"), ("евгений", "евгения")])
+def test_one_letter_between_two_names_in_other_scripts_is_no_typo(a, b):
+    """Arabic writes few vowels, so one letter more or other in a short name is another name (Ahmad
+    and Muhammad, Muhammad and Mahmoud); Cyrillic names for a man and a woman differ at the end."""
+    assert first_name_level(a, b) == "different"
+    assert first_name_level(b, a) == "different"
+
+
 @pytest.mark.parametrize(("a", "b"), [("hannah", "hanna"), ("jose", "josef"), ("deborah", "debora"),
-                                      ("john", "johm")])
+                                      ("john", "johm"), ("فاطمة", "فاطمه"), ("александр", "алесандр")])
 def test_a_name_spelled_another_way_at_its_end_is_still_one(a, b):
     assert first_name_level(a, b) != "different"
+
+
+def test_two_brothers_in_arabic_on_one_mailbox_are_asked_about(make_workspace, tmp_path):
+    ws = make_workspace()
+    load(ws, tmp_path, "shop.csv", [["محمد", "الفلاني", "alfulani@example.com", "", "", "", ""]])
+    load(ws, tmp_path, "list.csv", [["أحمد", "الفلاني", "alfulani@example.com", "", "", "", ""]], channel="email")
+    people = customers(ws)
+    assert people[("shop.csv", 1)] != people[("list.csv", 1)]
+    pending = [r for r in mg.list_reviews(ws) if r.status == "pending"]
+    assert len(pending) == 1 and pending[0].conflict == "different first names"
 
 
 def test_a_couple_sharing_a_mailbox_is_not_merged_but_asked_about(make_workspace, tmp_path):

@@ -247,7 +247,7 @@ def first_name_level(a: str, b: str) -> str:
         return "initial" if a[0] == b[0] else "different"
     if first_keys(a) & first_keys(b):
         return "nickname"
-    if _at_the_end(a, b):
+    if _abjad_different(a, b) or _at_the_end(a, b):
         # Where one name turns into another: Paul and Paula, Antonio and Antonia, Mark and Mary,
         # Jon and Joan; a couple sharing a mailbox is two people.
         return "different"
@@ -261,6 +261,27 @@ def first_name_level(a: str, b: str) -> str:
     return "different"
 
 
+# How a woman's name ends where the man's does not (Latin, Cyrillic, Greek: Paula, Ивана, Ευγενία),
+# and the endings either may have instead (Antonio, Евгений).
+_FEMININE = frozenset("aаяα")
+_NAME_ENDS = frozenset("aeioаеиоыйяαοεη")
+# Arabic and Hebrew write few vowels: one letter more or other in a short name is another name
+# (أحمد and محمد, محمد and محمود), not a slip.  What an ending may be written either way is no
+# difference: ة or ه (Fatima), ى or ي.
+_ABJAD = re.compile("[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f]")
+_ABJAD_SPELLINGS = (frozenset("ةه"), frozenset("ىي"))
+
+
+def _abjad_different(a: str, b: str) -> bool:
+    """Whether two first names written in Arabic or Hebrew letters are different names: not the
+    same, and shorter than six letters, unless only an ending written either way tells them apart."""
+    if not (_ABJAD.search(a) or _ABJAD.search(b)) or min(len(a), len(b)) >= 6:
+        return False
+    if len(a) == len(b) and a[:-1] == b[:-1] and frozenset((a[-1], b[-1])) in _ABJAD_SPELLINGS:
+        return False
+    return True
+
+
 def _at_the_end(a: str, b: str) -> bool:
     """Whether two first names are one name for a man and another for a woman, or two names both
     known in their own right, told apart by one letter at their end: Paul and Paula, Eric and
@@ -272,11 +293,12 @@ def _at_the_end(a: str, b: str) -> bool:
         return False
     if len(short) == len(long):
         changed = short[:-1] == long[:-1] and short[-1] != long[-1]
-        feminine = changed and "a" in (short[-1], long[-1]) and {short[-1], long[-1]} <= set("aeio")
+        ends = {short[-1], long[-1]}
+        feminine = changed and bool(ends & _FEMININE) and ends <= _NAME_ENDS
     elif long[:-1] == short:
         # A silent letter after it is the same name spelled another way: Hanna and Hannah, Ann and Anne.
         changed = long[-1] not in "he"
-        feminine = long[-1] == "a"
+        feminine = long[-1] in _FEMININE
     else:
         changed, feminine = long[:-2] + long[-1] == short, False
     return feminine or (changed and _a_name(a) and _a_name(b))
