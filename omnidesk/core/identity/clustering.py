@@ -986,18 +986,23 @@ def _torn_between_kept_apart(profiles: Sequence[Profile], lefts, rights, flags, 
         own = find(i)
         sides: dict[int, list[int]] = defaultdict(list)
         for j in found:
-            if (r := find(j)) != own:
+            # A side the record itself was kept apart from (it was on the other customer
+            # when the user said so) is no choice of its own to make again.
+            if (r := find(j)) != own and cl.why_not(own, r) != "rejected by you":
                 sides[r].append(j)
         roots = list(sides)
         clash = [(a, b) for n, a in enumerate(roots) for b in roots[n + 1:]
                  if cl.why_not(a, b) == "rejected by you"]
         if not clash:
             continue
+        # Records of its own channel not kept apart from each other are one side, even
+        # before they are one cluster: a rebuild compares a till customer's receipts and
+        # its contact row, all under one till id, before any of them are together.
         channel = profiles[i].channel
         mine = {r for r in roots if any(profiles[j].channel == channel for j in sides[r])}
-        if len(mine) == 1 and not any(a in mine and b in mine for a, b in clash):
-            (r,) = mine
-            keep[i] = {j for j in found if cl.why_not(r, j) != "rejected by you"}
+        if mine and not any(a in mine and b in mine for a, b in clash):
+            keep[i] = {j for j in found
+                       if all(cl.why_not(r, j) != "rejected by you" for r in mine)}
         else:
             torn.add(i)
     if not (torn or keep):
