@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
 import time_machine
 
 from omnidesk.core.messages.brand import set_brand
@@ -265,3 +266,12 @@ def test_force_never_replaces_a_link_to_a_programs_own_stream(shop, capsys, tmp_
     status, out, err = run(capsys, "export", "customers", str(link), "--force", "-w", str(shop))
     assert status == 1 and out == "" and "a program's output or input stream" in err, err
     assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
+
+
+@pytest.mark.parametrize("command", [["report", "--pdf"], ["export", "customers"], ["export", "sources"]])
+def test_a_file_name_ending_with_a_slash_is_refused_not_written_without_it(shop, capsys, tmp_path, command):
+    """`report --pdf out/x.pdf/` (a folder meant, or a slip) wrote a file named x.pdf."""
+    target = tmp_path / "x.pdf"
+    status, out, err = run(capsys, *command, str(target) + "/", "-w", str(shop))
+    assert status == 1 and out == "" and "ends with a slash" in err and len(err.strip().splitlines()) == 1, err
+    assert not target.exists() and list(tmp_path.glob("x.pdf*")) == []

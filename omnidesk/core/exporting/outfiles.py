@@ -121,6 +121,10 @@ def check_output(path: str | Path, *, overwrite: bool = False,
     if str(path) == "-":  # "standard output" elsewhere; here a file called "-" nobody would find
         raise UserError("give a file name to write to ('-' is not one: omnidesk writes files, not "
                         "standard output).")
+    if str(path).endswith(("/", os.sep)) and not Path(path).is_dir():
+        # "report.pdf/" names a folder to be: written as a file, it would land where nobody looks.
+        raise UserError(f"{path} ends with a slash, as a folder's name does; give a file name to write to "
+                        f"({str(path).rstrip('/' + os.sep)} without the slash, or a file inside an existing folder).")
     path = Path(path)
     if path.is_dir():
         raise UserError(f"{path} is a folder; give a file name to write to.")
