@@ -44,10 +44,15 @@ def test_merge_selected_is_off_once_a_filter_leaves_nothing_selected(demo_window
 # -- keys after the right-click menu -------------------------------------------------------------
 
 
-def _focus_table(window, qtbot):
+def _active(window, qtbot):
+    """The window made the active one, as a user's click would; its Customers screen."""
     window.activateWindow()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
-    view = window.screens["customers"]
+    return window.screens["customers"]
+
+
+def _focus_table(window, qtbot):
+    view = _active(window, qtbot)
     view.table.setFocus()
     _settle()
     return view
@@ -95,9 +100,7 @@ def test_enter_and_ctrl_t_work_after_a_menu_with_nothing_selected(demo_window, q
 
 
 def test_tabbing_into_the_list_selects_the_row_the_keys_act_on(demo_window, qtbot):
-    demo_window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is demo_window)
-    view = demo_window.screens["customers"]
+    view = _active(demo_window, qtbot)
     view.search.setFocus()
     _settle()
     for _ in range(10):

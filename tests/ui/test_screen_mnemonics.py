@@ -51,14 +51,19 @@ def shown(demo_window, qtbot):
     return demo_window
 
 
+
+def assert_letters_unique(view, window) -> None:
+    """No Alt letter on ``view`` is used twice, nor one of the menu bar's."""
+    used = screen_letters(view)
+    assert {k: v for k, v in used.items() if len(v) > 1} == {}
+    assert not set(used) & menu_letters(window), "a letter of the menu bar"
+
 def test_each_alt_letter_of_the_campaigns_screen_reaches_its_own_control(shown, qtbot, monkeypatch):
     shown.show_screen("campaigns")
     view = shown.screens["campaigns"]
     view.refresh()
     view.select("C")
-    used = screen_letters(view)
-    assert {k: v for k, v in used.items() if len(v) > 1} == {}
-    assert not set(used) & menu_letters(shown), "a letter of the menu bar"
+    assert_letters_unique(view, shown)
     asked = []
     monkeypatch.setattr(view, "ask_text", lambda title, *a, **k: asked.append(title) or None)
     statuses = []
@@ -91,9 +96,7 @@ def test_each_alt_letter_of_the_messages_screen_reaches_its_own_control(shown, q
     view = shown.screens["messages"]
     view.refresh()
     view.select("Sale")
-    used = screen_letters(view)
-    assert {k: v for k, v in used.items() if len(v) > 1} == {}
-    assert not set(used) & menu_letters(shown), "a letter of the menu bar"
+    assert_letters_unique(view, shown)
     opened = []
     monkeypatch.setattr(HistoryDialog, "exec", lambda self: opened.append(self.windowTitle()) or 0)
 
