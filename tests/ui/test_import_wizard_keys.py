@@ -367,3 +367,84 @@ def test_the_import_running_has_alt_keys_to_cancel_and_see_results(open_wizard, 
     release.set()
     qtbot.waitUntil(lambda: wizard.import_page.outcome is not None, timeout=10000)
     assert wizard.import_page.outcome.cancelled_at is not None
+
+
+def test_each_files_encoding_file_switch_and_done_have_their_own_alt_keys(open_wizard, qtbot, tmp_path):
+    # "Encoding", "File" and "Done" had no Alt key: only the mouse or a long walk with Tab reached them.
+    first = write_csv(tmp_path / "people1.csv", PEOPLE_HEADER, PEOPLE)
+    second = write_csv(tmp_path / "people2.csv", PEOPLE_HEADER, PEOPLE[1:])
+    wizard = open_wizard([first, second])
+    files = wizard.files_page
+    keys = _alt_keys(wizard)  # one row's "Encoding" at a time: Alt+E is never two boxes
+    assert keys["Alt+E"] is files.rows[first][1].encoding
+    files.list.setFocus()
+    qtbot.waitUntil(files.list.hasFocus)
+    press(qtbot, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(files.rows[first][1].encoding.hasFocus)
+    # On the second file, Alt+E is that file's box.
+    files.list.setCurrentRow(1)
+    files.list.setFocus()
+    qtbot.waitUntil(files.list.hasFocus)
+    assert _alt_keys(wizard)["Alt+E"] is files.rows[second][1].encoding
+    press(qtbot, Qt.Key.Key_E, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(files.rows[second][1].encoding.hasFocus)
+
+    wizard.next()
+    page = wizard.mapping_page
+    keys = _alt_keys(wizard)
+    assert keys["Alt+L"] is page.file_combo
+    page.kind_combo.setFocus()
+    qtbot.waitUntil(page.kind_combo.hasFocus)
+    press(qtbot, Qt.Key.Key_L, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(page.file_combo.hasFocus)
+
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=10000)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=10000)
+    keys = _alt_keys(wizard)
+    assert keys["Alt+D"] is wizard.button(QWizard.WizardButton.FinishButton)
+    press(qtbot, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: not wizard.isVisible())
+    assert wizard.result() == QWizard.DialogCode.Accepted
+
+
+def test_with_one_file_the_file_name_is_no_alt_key_and_encoding_is(open_wizard, qtbot, tmp_path):
+    path = write_csv(tmp_path / "people.csv", PEOPLE_HEADER, PEOPLE)
+    wizard = open_wizard([path])
+    assert _alt_keys(wizard)["Alt+E"] is wizard.files_page.rows[path][1].encoding
+    wizard.next()
+    keys = _alt_keys(wizard)
+    assert "Alt+L" not in keys  # the name of the one file is not a control
+    assert wizard.mapping_page.file_label.text() == "File:"
+
+
+MAILCHIMP = ["Email Address", "First Name", "Last Name", "MEMBER_RATING", "OPTIN_TIME", "CONFIRM_TIME", "LEID",
+             "EUID"]
+
+
+def test_the_trial_run_and_the_results_say_what_to_do_in_the_window_not_on_the_command_line(open_wizard, qtbot,
+                                                                                            tmp_path):
+    # A renamed Mailchimp export and a file naming no one: both notes told the owner of the
+    # command line's --preset, which the wizard has not.
+    renamed = write_csv(tmp_path / "segment.csv", MAILCHIMP, [["ann@example.com", "Ann", "Lee", "2", "", "", "1", "e1"]])
+    nobody = write_csv(tmp_path / "notes.csv", ["Note", "Code"], [["hello", "1"]])
+    wizard = open_wizard([renamed, nobody])
+    wizard.next()
+    mapping = wizard.mapping_page.warnings.text()
+    assert "segment.csv" in mapping and "--preset" not in mapping and "command line" not in mapping
+    assert "give the file its name back, then on the first page remove it and add it again" in mapping
+
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.check_page.outcome is not None, timeout=10000)
+    trial = wizard.check_page.notes.text()
+    assert "--preset" not in trial and "command line" not in trial
+    assert "give the file its name back, then on the first page remove it and add it again" in trial
+    assert "every row would be skipped. To import it, go Back and choose what the column" in trial
+
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentId() == DONE_PAGE, timeout=10000)
+    done = wizard.done_page.notes.text()
+    assert "--preset" not in done and "command line" not in done
+    assert "undo its import on the Imports screen, give the file its name back and import it again" in done
+    assert "To import it, import it again and choose what the column" in done

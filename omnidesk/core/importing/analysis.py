@@ -514,27 +514,40 @@ def names_no_one(kind: str, mapping: Sequence[str], preset: Preset | None) -> bo
     return not any(constants.get(f) for f in _IDENTITY)
 
 
+class NamesNoOneError(UserError):
+    """A list of people refused by :func:`refuse_naming_no_one`; its text names the command
+    line's way out, and the import wizard says its own."""
+
+
 def refuse_naming_no_one(plan: ImportPlan) -> None:
     """Refuse, before anything is stored, a list of people none of whose rows could name
     anyone (see :func:`names_no_one`): imported, every row would be skipped."""
     if names_no_one(plan.kind, plan.mapping, plan.preset):
-        raise UserError(
+        raise NamesNoOneError(
             f'"{printable(plan.file_name)}" was not imported: no column of it was recognised as a name, '
             f"email, phone or customer ID, so every row would be skipped. To import it, {_MAP_COLUMNS}."
         )
 
 
-def _unnamed_file_notes(path: Path, header: Sequence[str], preset: Preset) -> list[str]:
-    """Say so when a file has the header of exports only their names tell apart, and its name
-    is none of theirs: read as ``preset``, it is given nothing any of their names would give."""
-    named = named_otherwise(preset, header)
+def unnamed_file_note(file_name: str, header: Sequence[str], preset: Preset | None) -> str | None:
+    """What a file read as ``preset`` is, when it has the header of exports only their names tell
+    apart and its name is none of theirs: it is given nothing any of their names would give.
+    Without what to do about it, which the command line and the import wizard say each their way."""
+    named = named_otherwise(preset, header) if preset is not None else []
     if not named:
-        return []
+        return None
     which = "; ".join(f"{p.label}: {p.file_name.example}" for p in named if p.file_name is not None)
-    keys = " or ".join(p.key for p in named)
-    return [f'"{printable(path.name)}" has the columns of exports that only their file names tell apart ({which}), '
-            f"and its name is none of them: it is read as {preset.label}. {preset.note} If it is one of them, give "
-            f"it its name back, or import it with --preset {keys}."]
+    return (f'"{printable(file_name)}" has the columns of exports that only their file names tell apart ({which}), '
+            f"and its name is none of them: it is read as {preset.label}. {preset.note}")
+
+
+def _unnamed_file_notes(path: Path, header: Sequence[str], preset: Preset) -> list[str]:
+    """:func:`unnamed_file_note`, with the command line's way out: the file's name, or a preset."""
+    note = unnamed_file_note(path.name, header, preset)
+    if note is None:
+        return []
+    keys = " or ".join(p.key for p in named_otherwise(preset, header))
+    return [f"{note} If it is one of them, give it its name back, or import it with --preset {keys}."]
 
 
 def _refuse_unfit_preset(path: Path, header: Sequence[str], preset: Preset) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.channels import channel_name
+from omnidesk.core.importing.analysis import NO_ONE_NOTE, NamesNoOneError, names_no_one, unnamed_file_note
 from omnidesk.core.importing.fields import FIELDS_BY_NAME, IGNORE, Kind
 from omnidesk.core.importing.pipeline import (
     PREVIEW_ROWS,
@@ -147,15 +148,43 @@ def _run_plans(workspace: Workspace, plans: list[ImportPlan], *, dry_run: bool):
     return work
 
 
+def _in_the_window(plan: ImportPlan, note: str, *, imported: bool = False) -> str | None:
+    """One of the plan's notes as the wizard says it, or None when it says it elsewhere: the core's
+    ways out name the command line's options (--preset), which the window has not.  ``imported``:
+    said after the import, when the file's import can only be undone and done again."""
+    if note.startswith(NO_ONE_NOTE):  # the mapping page says it its own way, while it is so
+        return None
+    unnamed = unnamed_file_note(plan.path.name, plan.header, plan.preset)
+    if unnamed is not None and note.startswith(unnamed):
+        if imported:
+            return (f"{unnamed} If it is one of them, undo its import on the Imports screen, give the file "
+                    "its name back and import it again.")
+        return (f"{unnamed} If it is one of them, give the file its name back, then on the first page "
+                "remove it and add it again.")
+    return note
+
+
+def _failure_text(failure, *, trial: bool) -> str:
+    """Why a file was not imported, with what can be done about it in the window."""
+    plan = failure.file
+    if isinstance(failure.error, NamesNoOneError) and isinstance(plan, ImportPlan) \
+            and names_no_one(plan.kind, plan.mapping, plan.preset):
+        how = ("go Back and choose what the column holding one of them imports as" if trial else
+               "import it again and choose what the column holding one of them imports as")
+        return (f'"{printable(plan.file_name)}" was not imported: no column of it is used as a name, email, '
+                f"phone or customer ID, so every row would be skipped. To import it, {how}.")
+    return failure.message
+
+
 def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str:
     """Everything worth knowing beyond the counts, one bullet per point."""
     notes: list[str] = []
     for entry in wizard.entries:
         if entry.error is not None:
             notes.append(f'<span style="color:{ERROR_COLOR}">Left out: {_html(entry.error)}</span>')
-    for plan, message in outcome.errors:
-        notes.append(f'<span style="color:{ERROR_COLOR}"><b>{_html(printable(plan.file_name))}</b>: '
-                     f"{_html(message)}</span>")
+    for failure in outcome.failures:
+        notes.append(f'<span style="color:{ERROR_COLOR}"><b>{_html(printable(failure.file_name))}</b>: '
+                     f"{_html(_failure_text(failure, trial=trial))}</span>")
     flagged_total = 0
     for plan, result in outcome.runs:
         name = f"<b>{_html(printable(plan.file_name))}</b>"
@@ -165,7 +194,8 @@ def _notes_html(wizard: ImportWizard, outcome: ImportRun, *, trial: bool) -> str
                          if trial else f"{name}: already imported before, so nothing was added.")
             continue
         for warning in plan.warnings:
-            notes.append(f"{name}: {_html(warning)}")
+            if (said := _in_the_window(plan, warning, imported=not trial)) is not None:
+                notes.append(f"{name}: {_html(said)}")
         for note in result.skip_notes():
             notes.append(f"{name}: {_html(note)}")
         if (left_out := result.left_out_note()) is not None:

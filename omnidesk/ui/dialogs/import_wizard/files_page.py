@@ -50,8 +50,9 @@ class FileRow(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.detail)
-        self.encoding_label = QLabel("Encoding:")
+        self.encoding_label = QLabel("Encoding:")  # Alt+E on one row at a time (see FilesPage)
         self.encoding = NoWheelComboBox()
+        self.encoding_label.setBuddy(self.encoding)
         self.encoding.setToolTip("The character set the file was saved in. Omnidesk detects it; if names "
                                  "look wrong in the preview, choose another and the file is read again.")
         self.encoding.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
@@ -123,6 +124,15 @@ class FileRow(QWidget):
         else:
             self.encoding_note.setText("detected")
 
+    @property
+    def shows_encoding(self) -> bool:
+        return not self.encoding.isHidden()
+
+    def take_alt_key(self, taken: bool) -> None:
+        """Whether Alt+E reaches this file's encoding box: one row's at a time, or the key would
+        stand for several boxes at once."""
+        self.encoding_label.setText("&Encoding:" if taken else "Encoding:")
+
     def _encoding_picked(self, index: int) -> None:
         codec = self.encoding.itemData(index)
         if codec:
@@ -165,6 +175,7 @@ class FilesPage(QWizardPage):
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setAlternatingRowColors(True)
         self.list.itemSelectionChanged.connect(self._update_buttons)
+        self.list.currentRowChanged.connect(lambda _row: self._give_alt_key())
         remove_action = QAction("Remove", self.list)
         remove_action.setShortcut(QKeySequence.StandardKey.Delete)
         remove_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -227,6 +238,7 @@ class FilesPage(QWizardPage):
                 self.list.setItemWidget(item, row)
                 self.rows[entry.path] = (item, row)
         self.list.relayout()
+        self._give_alt_key()
         self.pages.setCurrentIndex(1 if entries else 0)
         # The empty state has its own Add button; the row below only matters once there is a list.
         self.add_button.setVisible(bool(entries))
@@ -250,6 +262,16 @@ class FilesPage(QWizardPage):
         self.status.setText(" · ".join(parts))
         self._update_buttons()
         self.completeChanged.emit()
+
+    def _give_alt_key(self) -> None:
+        """Alt+E to the encoding of the file the list is on, else of the first file that has one."""
+        rows = [self.list.itemWidget(self.list.item(i)) for i in range(self.list.count())]
+        rows = [row for row in rows if isinstance(row, FileRow)]
+        current = self.list.itemWidget(self.list.currentItem()) if self.list.currentItem() else None
+        shown = [row for row in rows if row.shows_encoding]
+        chosen = current if current in shown else (shown[0] if shown else None)
+        for row in rows:
+            row.take_alt_key(row is chosen)
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(bool(self.list.selectedItems()))

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import SOURCES, channel_code, channel_name
-from omnidesk.core.importing.analysis import NO_ONE_NOTE, names_no_one
+from omnidesk.core.importing.analysis import names_no_one
 from omnidesk.core.importing.fields import FIELDS, IGNORE
 from omnidesk.core.importing.pipeline import (
     ImportPlan,
@@ -37,6 +37,7 @@ from omnidesk.ui.dialogs.import_wizard.common import (
     PREVIEW_TABLE_ROWS,
     SURE_ENOUGH,
     _html,
+    _in_the_window,
 )
 from omnidesk.ui.dialogs.import_wizard.widgets import (
     ElidedLabel,
@@ -62,8 +63,9 @@ class MappingPage(QWizardPage):
         self.combos: list[QComboBox] = []
         self._filling = False
 
-        self.file_label = QLabel("File:")
+        self.file_label = QLabel("File:")  # Alt+L once there are files to switch between
         self.file_combo = QComboBox()
+        self.file_label.setBuddy(self.file_combo)
         self.file_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.file_combo.setMinimumContentsLength(24)
         self.file_combo.currentIndexChanged.connect(self._file_changed)
@@ -90,7 +92,7 @@ class MappingPage(QWizardPage):
         top.addWidget(self.file_combo, 1)
         top.addWidget(self.file_name, 1)
         top.addSpacing(12)
-        # Alt keys, none twice on the page: Contains, From, Phone numbers, Remember; Back, Next.
+        # Alt keys, none twice on the page: File, Contains, From, Phone numbers, Remember; Back, Next.
         kind_label = QLabel("&Contains:")
         kind_label.setBuddy(self.kind_combo)
         top.addWidget(kind_label)
@@ -197,6 +199,7 @@ class MappingPage(QWizardPage):
             self.file_combo.setItemData(self.file_combo.count() - 1, str(plan.path), Qt.ItemDataRole.ToolTipRole)
         several = len(plans) > 1
         self.file_combo.setVisible(several)
+        self.file_label.setText("Fi&le:" if several else "File:")
         self.file_name.setVisible(not several)
         if plans and not several:
             self.file_name.set_full_text(printable(plans[0].file_name))
@@ -341,8 +344,9 @@ class MappingPage(QWizardPage):
 
     def _show_warnings(self, plan: ImportPlan) -> None:
         # The phone region has its own line above, with a way to change it; the plan's note on
-        # a file naming no one speaks of the command line too, and the page says it below.
-        notes = [w for w in plan.warnings if not w.startswith(("phone region: ", NO_ONE_NOTE))]
+        # a file naming no one is said below, and the others as the window has them.
+        notes = [said for w in plan.warnings if not w.startswith("phone region: ")
+                 and (said := _in_the_window(plan, w)) is not None]
         lost = self.wiz._entry(self.current).mapping_note
         if lost:
             notes.insert(0, lost)

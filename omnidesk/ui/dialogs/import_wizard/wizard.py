@@ -41,6 +41,7 @@ from omnidesk.ui.dialogs.import_wizard.common import (
     REPORT_FILTER,
     FileEntry,
     _html,
+    _failure_text,
     _read_files,
 )
 from omnidesk.ui.dialogs.import_wizard.done_page import DonePage
@@ -73,7 +74,7 @@ class ImportWizard(QWizard):
         self.setWindowTitle("Import files")
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Done")
+        self.setButtonText(QWizard.WizardButton.FinishButton, "&Done")
         self.setMinimumSize(760, 560)
         # As big as the pages want, but never past the screen (the buttons are at the bottom).
         screen = self.screen() or QGuiApplication.primaryScreen()
@@ -336,7 +337,7 @@ class ImportWizard(QWizard):
         elif outcome.cancelled_at is not None:
             self.importsFailed.emit("Import cancelled — nothing was changed.")
         else:
-            self.importsFailed.emit("; ".join(message for _, message in outcome.errors)
+            self.importsFailed.emit("; ".join(_failure_text(failure, trial=False) for failure in outcome.failures)
                                     or "Nothing was imported.")
 
     def save_error_report(self) -> int | None:
