@@ -325,6 +325,7 @@ class RejectStep(ReviewStep):
 
 class SkipStep(ReviewStep):
     verb = "skip"
+    told = "Skipped {pair} for now; the pair waits at the end of the queue"
 
     def __init__(self, *args) -> None:
         super().__init__(*args)
@@ -337,6 +338,10 @@ class SkipStep(ReviewStep):
             self.noop = self.change.before == self.change.after
             return self.change.changes
         return core_merge.set_review_status(ws, self.review_id, "skipped", expect=self.change.before).changes
+
+    def decided(self) -> tuple[int, int] | None:
+        # A skip merges no one: the pair is the two customers it was asked about.
+        return (self.customers[0], self.customers[1]) if self.change is not None else None
 
     def revert(self, ws: Workspace) -> Changes:
         assert self.change is not None

@@ -451,6 +451,24 @@ def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window,
     assert "\u2068محمد علي\u2069" in window.undo_action.text()
 
 
+def test_skipping_a_pair_named_right_to_left_keeps_the_words_around_it_in_place(window, ws, tmp_path):
+    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["محمد", "علي", "mali@example.com", ""]]),
+                ImportOptions(channel="shop"))
+    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Mohamed", "Ali", "mali@example.com", ""]]),
+                ImportOptions(channel="email"))
+    window.set_workspace(ws)
+    view = window.screens["review"]
+    (item,) = view.items
+    arabic = item.left_id if view.cards[item.left_id]["display_name"] == "محمد علي" else item.right_id
+    told = []
+    window.operations.notice.connect(told.append)
+    view.pairs.setCurrentRow(0)
+    view.skip_button.click()
+    assert len(told) == 1 and told[0].startswith("Skipped "), told
+    assert f"\u2068محمد علي\u2069 (#{arabic})" in told[0]
+    assert window.statusBar().currentMessage() == told[0]
+
+
 def test_tab_walks_from_the_queue_through_the_comparison_to_the_buttons(family_window, qtbot):
     # Keyboard only: Tab must leave the side-by-side table in one press, not walk its 24 cells
     # (none of them selectable, so nothing even shows where the focus is).

@@ -81,3 +81,18 @@ def test_accept_and_reject_name_the_pair_they_decided(family_window, qtbot):
     _select(view, "Bea Fox")
     qtbot.keyClick(view.pairs, Qt.Key.Key_A)
     assert win.statusBar().currentMessage() == f"Merged Bea Fox (#{fox.left_id}) and Cal Fox (#{fox.right_id})"
+
+
+def test_skip_names_the_pair_it_skipped(family_window, qtbot):
+    # Merge and Keep apart said which pair they decided; Skip said nothing.
+    win = family_window
+    view = win.screens["review"]
+    ids = {view.pairs.item(r).text().split("\n")[0].replace(" ", ""): item for r, item in enumerate(view.items)}
+    lee = ids["AnnaLee~MarkLee"]
+
+    _select(view, "Anna Lee")
+    qtbot.keyClick(view.pairs, Qt.Key.Key_S)
+    assert win.statusBar().currentMessage() == (
+        f"Skipped Anna Lee (#{lee.left_id}) and Mark Lee (#{lee.right_id}) for now; "
+        "the pair waits at the end of the queue")
+    assert next(i for i in view.items if i.id == lee.id).status == "skipped"
