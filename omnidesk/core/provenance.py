@@ -107,6 +107,11 @@ def pinned_values(ws: Workspace, customer_id: int) -> dict[str, str]:
     cust = Customer.__table__
     with ws.engine.connect() as conn:
         raw = conn.execute(select(cust.c.pinned_json).where(cust.c.id == customer_id)).scalar()
+    return pins_in(raw)
+
+
+def pins_in(raw: str | None) -> dict[str, str]:
+    """The pinned fields and values a customer's ``pinned_json`` holds (nothing, when unreadable)."""
     try:
         pins = json.loads(raw or "{}")
     except ValueError:

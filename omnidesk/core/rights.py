@@ -58,6 +58,7 @@ from omnidesk.core.exporting.outfiles import check_output, written_beside
 from omnidesk.core.failures import telling_write_failures
 from omnidesk.core.identity.decisions import external_key
 from omnidesk.core.identity.golden import refresh_customers
+from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
@@ -81,6 +82,7 @@ from omnidesk.core.models import (
     utcnow,
 )
 from omnidesk.core.money import format_money
+from omnidesk.core.provenance import pins_in
 from omnidesk.core.suppression import (
     add_suppressions,
     erased_person_hashes,
@@ -147,8 +149,10 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
         # Every event gets the same columns, amount or not: events.csv is one table.
         minor = e.pop("amount_minor")
         e["amount"] = format_money(minor, grouped=False) if minor is not None else None
-    customer.pop("pinned_json", None)
-    return {"customer": customer, "custom_fields": custom,
+    # The values pinned by hand on the card (or with `omnidesk pin`), in the card's order of fields.
+    pinned = pins_in(customer.pop("pinned_json", None))
+    pins = [{"field": f, "value": pinned[f]} for f in PINNABLE if f in pinned]
+    return {"customer": customer, "custom_fields": custom, "pins": pins,
             "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
             "consents": consents, "events": events, "sends": _sends(conn, ids), "source_records": records,
             "exported_at": utcnow()}
@@ -199,7 +203,8 @@ def _csv_bytes(rows: list[dict]) -> bytes:
 
 def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> Path:
     """Write a zip with ``person.json`` and CSVs of records, events, consent (with the note a consent
-    recorded by hand was given), campaign sends, identifiers and custom fields; returns its path.
+    recorded by hand was given), campaign sends, identifiers, custom fields and the values pinned
+    on the card; returns its path.
 
     Never writes over a workspace; an existing file is replaced only with ``overwrite``.
     """
@@ -216,6 +221,7 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
             z.writestr("sends.csv", _csv_bytes(data["sends"]))
             z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
             z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"]))
+            z.writestr("pins.csv", _csv_bytes(data["pins"]))
     return out
 
 
