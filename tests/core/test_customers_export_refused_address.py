@@ -1,10 +1,12 @@
-"""A customers export's consent columns say what applies to sending to the row's address.
+"""A customers export's consent columns say what applies to sending to the row's address, in the
+words the Customers list shows.
 
 Through the real import path: Mark and Hannah Lee share the family Gmail mailbox (written
 three ways) and a landline.  Hannah unsubscribed from both in Klaviyo; Mark's own answer is
 still the shop's yes.  The campaigns and a "consent is granted" rule leave Mark out (one
 mailbox or phone, one answer): a plain export filtered by its consent column must not hand
-him over as "granted" either.
+him over as "granted" either, nor as "unsubscribed" as if he had said it: "held", as the list
+and the card say.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def test_an_address_someone_unsubscribed_is_not_exported_as_granted(make_workspa
     rows = _export(ws, tmp_path, "customers.csv")
     assert (rows["Hannah"]["consent_email"], rows["Hannah"]["consent_sms"]) == ("unsubscribed", "unsubscribed")
     # Mark's own answer is yes, but his mailbox and his number said stop through Hannah.
-    assert (rows["Mark"]["consent_email"], rows["Mark"]["consent_sms"]) == ("unsubscribed", "unsubscribed")
+    assert (rows["Mark"]["consent_email"], rows["Mark"]["consent_sms"]) == ("held", "held")
     # Someone else's yes stays a yes.
     assert (rows["Rosa"]["consent_email"], rows["Rosa"]["consent_sms"]) == ("granted", "granted")
     # The column and the guards agree: "granted" in the file is who a campaign may reach.
@@ -83,8 +85,8 @@ def test_the_columns_follow_the_guards_after_a_yes_typed_in_for_the_one_who_said
         granted = _granted_by_rule(ws, tmp_path, channel)
         assert {name for name, r in rows.items() if r[column] == "granted"} == granted
         # Whatever the guards say of Mark, his column says: a yes where they let him through,
-        # the refusal his address carries where they do not.
-        assert rows["Mark"][column] == ("granted" if "Mark" in granted else "unsubscribed")
+        # held where they do not.
+        assert rows["Mark"][column] == ("granted" if "Mark" in granted else "held")
 
 
 def test_the_selected_rows_export_says_the_same(make_workspace, tmp_path):
@@ -92,5 +94,5 @@ def test_the_selected_rows_export_says_the_same(make_workspace, tmp_path):
     ws = _lees(make_workspace, tmp_path)
     ids = {name: int(r["id"]) for name, r in _export(ws, tmp_path, "all.csv").items()}
     rows = _export(ws, tmp_path, "picked.csv", ids=[ids["Mark"], ids["Rosa"]])
-    assert (rows["Mark"]["consent_email"], rows["Mark"]["consent_sms"]) == ("unsubscribed", "unsubscribed")
+    assert (rows["Mark"]["consent_email"], rows["Mark"]["consent_sms"]) == ("held", "held")
     assert (rows["Rosa"]["consent_email"], rows["Rosa"]["consent_sms"]) == ("granted", "granted")

@@ -133,6 +133,8 @@ def test_card_list_export_segment_and_campaign_agree(window, ws, qtbot, tmp_path
     assert {n for n, chip in card.items() if chip == "granted"} == sent
     assert {n for n, r in shown.items() if r["consent_email"] == "Granted"} == sent
     assert {n for n, said in exported.items() if said == "granted"} == sent
+    # And the export writes each customer's consent in the list's word: "held" for Mark, not Hannah's "unsubscribed".
+    assert exported == {n: r["consent_email"].lower() for n, r in shown.items()}
 
 
 def test_an_address_on_an_opt_out_list_says_so(window, ws, qtbot, tmp_path):

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from omnidesk.core import segments
 from omnidesk.core.campaigns.guards import address_column, held_refusals
+from omnidesk.core.campaigns.held import HELD
 from omnidesk.core.customers import custom_field_names, custom_values
 from omnidesk.core.errors import UserError
 from omnidesk.core.exporting.csvsafe import write_csv
@@ -137,12 +138,12 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     ``custom.NAME`` is a custom field, headed by its name, refused when no
     record has it);
     ``excel`` adds a byte-order mark.  First and last seen are written on the
-    shop's clock with its offset, as the list shows their day.  A consent column says what applies
-    to sending to the row's address on its channel, as the campaigns' guards decide it: the
-    customer's own answer, or, where their address is refused though they did not say no (a
-    family's mailbox or a shop's landline someone else holding it unsubscribed from, another
-    spelling of a mailbox that did), the refusal the address carries
-    (``guards.held_refusals``): a list filtered on "granted" is who a campaign may reach.
+    shop's clock with its offset, as the list shows their day.  A consent column says what the
+    Customers list shows: the customer's own answer, or "held" where the campaigns' guards refuse
+    their address though they did not say no (a family's mailbox or a shop's landline someone else
+    holding it unsubscribed from, another spelling of a mailbox that did; ``guards.held_refusals``),
+    so no one a campaign leaves out reads "granted": a list filtered on "granted" is who a
+    campaign may reach.
     The file goes through the formula-safe
     writer.  ``cancelled`` is asked between batches of rows: when it says yes,
     :class:`Cancelled` is raised and no file is left behind.
@@ -162,13 +163,16 @@ def export_customers(ws: Workspace, out: Path, *, overwrite: bool = False, rule:
     def seen(column: str):
         return lambda r: local_instant(r._mapping[column], zone)
 
-    # Each address refused on a channel asked for, read once for the whole file.
+    # Each address refused on a channel asked for, read once for the whole file (which addresses,
+    # not their words: the file says "held" of them, as the list does).
     with ws.engine.connect() as conn:
-        refusals = {name: held_refusals(conn, _CONSENT[name]) for name in cols if name in _CONSENT}
+        refusals = {name: held_refusals(conn, _CONSENT[name], words=False) for name in cols if name in _CONSENT}
 
     def consent(name: str):
-        says, column, address = refusals[name].says, name, address_column(_CONSENT[name])
-        return lambda r: says(r.id, r._mapping[column], r._mapping[address])
+        # The word the Customers list shows (customers.customer_rows): "held" where the campaigns refuse
+        # the address though the customer's own answer is not no, their own answer otherwise.
+        holds, column, address = refusals[name].holds, name, address_column(_CONSENT[name])
+        return lambda r: HELD if holds(r.id, r._mapping[column], r._mapping[address]) else r._mapping[column] or ""
 
     getters = [None if name in custom else seen(name) if name in _SEEN else consent(name) if name in _CONSENT else
                (lambda r, c=c: r._mapping[c]) if isinstance(c, str) else c
