@@ -24,7 +24,10 @@ reads every event:
   the attribution window (``attribution_days``, default 7): an order placed with
   the offer code first (one of the codes its export gave, matched whole and in any
   case), then one naming the code elsewhere, then one from a link carrying the
-  campaign's tag, then the recipient's next order; each order counts once.  Recipients are people as the
+  campaign's tag, then the recipient's next order; each order counts once, its revenue net of
+  refunds as the shop's revenue is (money.row_spend), its own refund rows (a till's or Square's,
+  the order's number again) taken off whenever they came, never below nothing — an order given
+  back in full so is still an order, as the card counts it (money.counted_as_order).  Recipients are people as the
   customers are now: records merged since the export are one recipient, their
   window opening at the first send of the step to any of them (what they bought
   after it followed a message they had); a record split off is a recipient of its own.  Beside them a baseline: the
@@ -51,6 +54,7 @@ from itertools import pairwise
 from sqlalchemy import and_, func, literal_column, select
 
 from omnidesk.core import metrics_index
+from omnidesk.core.dialect import order_number
 from omnidesk.core.models import (
     Campaign,
     CampaignStep,
@@ -64,6 +68,7 @@ from omnidesk.core.models import (
 from omnidesk.core.money import (
     ORDER_TYPES,
     counted_as_order,
+    row_spend,
     split_currencies,
     workspace_currency,
 )
@@ -524,10 +529,12 @@ def _order_codes(details_json: str | None) -> tuple[set[str], str]:
 
 
 def _order_spend(row) -> int:
-    """An order's spend in minor units: its amount less what was refunded, never below nothing
-    (as ``money.order_row_aggregates`` has it): an order refunded for more than it came to (a
-    refund that took back shipping or another order's money too) takes nothing from the rest."""
-    return max((row.amount_minor or 0) - (row.refunded_minor or 0), 0)
+    """An order's spend in minor units, as the shop's revenue counts it (``money.row_spend``): its
+    amount less what was refunded, and less its refund rows of its own (``refund_rows``, by
+    :func:`_orders_in_window`) whenever they came, never below nothing: an order refunded for
+    more than it came to (a refund that took back shipping or another order's money too) takes
+    nothing from the rest."""
+    return max(row.spend + row.refund_rows, 0)
 
 
 def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[int, list]:
@@ -537,7 +544,11 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
     A customer is a person as the customers are now: one with several records sent the step
     (merged since the export) is read once, from the earliest of those sends.
 
-    A till's refund line (a negative amount) is no order.  Times are compared as instants:
+    A till's refund line (a negative amount) is no order, but takes its money back from the order
+    it refunds: each order carries ``spend`` (``money.row_spend``) and ``refund_rows``, the (negative)
+    sum of the refund rows of its own — its order number again on its channel, on the same
+    customer, in its currency — whenever they came (the shop's revenue nets them on their own day).
+    Times are compared as instants:
     one its file gave without an offset is on the shop's clock (``zone``; None: this
     computer's), so the query reads half a day more on each side and the window is cut here.
     """
@@ -547,10 +558,20 @@ def _orders_in_window(conn, step_id: int, which, days: int, zone=None) -> dict[i
               .where(sr.c.step_id == step_id, which, rec.c.customer_id.is_not(None))
               .group_by(rec.c.customer_id).subquery("people"))
     sent_at = func.replace(people.c.send_utc, "Z", "")
+    refund = ev.alias("refund")
+    refund_rows = (select(func.coalesce(func.sum(row_spend(refund.c.status, refund.c.amount_minor,
+                                                            refund.c.refunded_minor)), 0))
+                   .where(refund.c.customer_id == ev.c.customer_id, refund.c.channel == ev.c.channel,
+                          refund.c.type.in_(ORDER_TYPES), refund.c.amount_minor < 0,
+                          order_number(refund.c.details_json) == order_number(ev.c.details_json),
+                          func.upper(func.coalesce(refund.c.currency, "")) == func.upper(func.coalesce(ev.c.currency, "")))
+                   .scalar_subquery())
     found: dict[int, list] = defaultdict(list)
     for row in conn.execute(
-            select(people.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json, ev.c.amount_minor,
-                   ev.c.refunded_minor, ev.c.currency, ev.c.occurred_at, ev.c.occurred_utc, sent_at.label("sent_at"))
+            select(people.c.customer_id, ev.c.id, ev.c.summary, ev.c.details_json,
+                   row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor).label("spend"),
+                   refund_rows.label("refund_rows"),
+                   ev.c.currency, ev.c.occurred_at, ev.c.occurred_utc, sent_at.label("sent_at"))
             .select_from(people.join(ev, ev.c.customer_id == people.c.customer_id))
             .where(ev.c.type.in_(ORDER_TYPES), counted_as_order(ev.c.status, ev.c.amount_minor),
                    ev.c.occurred_utc >= func.strftime("%Y-%m-%dT%H:%M:%S", sent_at, "-14 hours"),
