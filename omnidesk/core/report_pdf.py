@@ -77,7 +77,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
     from reportlab.platypus.doctemplate import LayoutError
 
     out = check_output(out, overwrite=overwrite)
@@ -124,6 +124,17 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
 
     normal = cells(8.5)
     wide = cells(7.5)  # the campaign results' eleven columns
+    margin = 18 * mm
+    room = A4[0] - 2 * margin - 12  # a page's frame, less its own padding of 6 points a side
+
+    def heading(title: str, *first) -> None:
+        """A section's heading, kept on one page with the start of what it heads (``first``: a table's
+        header row and first row, or a line): never left alone at the foot of a page."""
+        head = text(markup(title), styles["Heading2"])
+        needed = head.wrap(room, A4[1])[1] + head.getSpaceBefore() + head.getSpaceAfter()
+        needed += sum(f.wrap(room, A4[1])[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in first)
+        story.append(CondPageBreak(needed))
+        story.append(head)
 
     def table(title: str, header: list[str], rows: list[list], widths=None, *, words: int = 1,
               look=normal) -> None:
@@ -133,25 +144,29 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         into the next one.
         """
         small, number, head, head_number = look
-        story.append(text(markup(title), styles["Heading2"]))
         if not rows:
-            story.append(text("Nothing yet.", styles["Normal"]))
+            nothing = text("Nothing yet.", styles["Normal"])
+            heading(title, nothing)
+            story.append(nothing)
             story.append(Spacer(1, 4 * mm))
             return
         grid = [[text(markup(h), head if i < words else head_number) for i, h in enumerate(header)]]
         grid += [[v if isinstance(v, Paragraph) else text(markup(v), small if i < words else number)
                    for i, v in enumerate(row)] for row in rows]
+        lines = TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EAED")),
+                            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+                            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+                            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D0D0D0"))])
+        # The heading goes on the page its table's header and first row are on.
+        heading(title, Table(grid[:2], colWidths=widths, style=lines))
         t = Table(grid, colWidths=widths, repeatRows=1)
-        t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EAED")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                               ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#D0D0D0"))]))
+        t.setStyle(lines)
         story.append(t)
         story.append(Spacer(1, 5 * mm))
 
     reach = data["reach"]
-    story.append(text("Reach per channel", styles["Heading2"]))
+    drawing = None
     if reach:
         drawing = Drawing(170 * mm, 8 * mm * len(reach) + 10 * mm)
         chart = HorizontalBarChart()
@@ -177,6 +192,8 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
         for i, code in enumerate(codes):
             chart.bars[(0, i)].fillColor = colors.HexColor(channel(code).color)
         drawing.add(chart)
+    heading("Reach per channel", *([drawing] if drawing else []))
+    if drawing:
         story.append(drawing)
     if reach:
         story.append(Spacer(1, 3 * mm))
@@ -255,7 +272,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
     try:
         with telling_write_failures(out), written_beside(out, overwrite=overwrite) as partial:
             SimpleDocTemplate(str(partial), pagesize=A4, title=f"{business} report", author="Omnidesk",
-                              leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm
+                              leftMargin=margin, rightMargin=margin, topMargin=16 * mm, bottomMargin=16 * mm
                               ).build(story)
     except LayoutError as exc:
         raise UserError(f"Could not set the report as a PDF: part of it does not fit on a page ({exc}).") from exc
