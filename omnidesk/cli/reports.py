@@ -109,8 +109,11 @@ def cmd_report(args: argparse.Namespace) -> int:
         lines += ["Channel overlap (each customer once, whatever the period):"]
         shown = [printable(names(o["channels"])) for o in d["overlap"]]
         wide = max([40, *map(len, shown)])
-        lines += [f"  {label:<{wide}} {o['customers']:>9,}" for label, o in zip(shown, d["overlap"])]
+        lines += [f"  {label:<{wide}} {o['customers']:>9,}" for label, o in zip(shown, d["overlap"])] or [
+            f"  {NO_CUSTOMERS}"]
         lines += ["Journeys (first channel onwards):"]
+        if not d["journeys"]:  # a journey begins at a customer's first contact: none, or none in the period
+            lines.append(f"  {NO_CUSTOMERS if not d['overlap'] else 'none began in the period'}")
         for j in d["journeys"][:10]:
             path = " → ".join("purchase" if c == "purchase" else channel_name(c) for c in j["path"])
             then = "to buy" if j["path"][-1] == "purchase" else "to the next channel"
@@ -136,6 +139,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     Output(args).show(data, text)
     return EXIT_OK
+
+
+NO_CUSTOMERS = "no customers yet"  # what the overlap and the journeys say of a workspace without any
 
 
 def _span(period: dict) -> str:

@@ -1,0 +1,67 @@
+"""``omnidesk report`` says why a section is empty instead of printing its heading over nothing.
+
+The campaigns say "none exported yet" and the activity "nothing in the period"; the channel
+overlap and the journeys said nothing at all on a workspace without customers.  A journey begins
+at a customer's first contact: with customers, but none whose journey began in the period, the
+journeys say so.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import time_machine
+
+from tests.helpers import machine_in_zone, run_cli, write_csv
+
+new_york = machine_in_zone("America/New_York")
+
+NOW = datetime(2026, 4, 10, 15, 0, tzinfo=UTC)
+
+
+def _report(capsys, ws, *period) -> list[str]:
+    with time_machine.travel(NOW, tick=False):
+        status, out, err = run_cli(capsys, "report", "-w", ws, *period)
+    assert status == 0, err
+    return out.splitlines()
+
+
+def _under(lines: list[str], heading: str) -> str:
+    """The line after ``heading``."""
+    return lines[lines.index(heading) + 1]
+
+
+def _no_heading_stands_over_nothing(lines: list[str]) -> None:
+    headings = [i for i, line in enumerate(lines) if not line.startswith(" ") and line.endswith(":")]
+    for i in headings:
+        assert i + 1 < len(lines) and lines[i + 1].startswith("  "), (lines[i], lines[i + 1:i + 2])
+
+
+def test_an_empty_workspace_says_why_each_section_is_empty(make_workspace, capsys):
+    ws = make_workspace(timezone="America/New_York", currency="USD")
+    path = ws.path
+    ws.close()
+    lines = _report(capsys, path)
+    assert _under(lines, "Channel overlap (each customer once, whatever the period):") == "  no customers yet"
+    assert _under(lines, "Journeys (first channel onwards):") == "  no customers yet"
+    assert _under(lines, "Campaigns:") == "  none exported yet"
+    assert _under(lines, "Activity per week (the last 8 of the period):") == "  nothing in the period"
+    _no_heading_stands_over_nothing(lines)
+
+
+def test_customers_whose_journeys_began_before_the_period_say_none_began_in_it(make_workspace, capsys, tmp_path):
+    ws = make_workspace(timezone="America/New_York", currency="USD")
+    path = ws.path
+    ws.close()
+    people = write_csv(tmp_path / "people.csv", ["Email", "First name", "Email consent", "Signed up"],
+                       [["ann@example.com", "Ann", "yes", "2026-01-05"], ["ben@example.com", "Ben", "yes", "2026-01-06"]])
+    with time_machine.travel(NOW, tick=False):
+        assert run_cli(capsys, "import", people, "-w", path)[0] == 0
+    lines = _report(capsys, path, "--from", "2026-03-01", "--to", "2026-03-31")
+    overlap = _under(lines, "Channel overlap (each customer once, whatever the period):")
+    assert overlap.split()[-1] == "2"  # the overlap counts every customer, whatever the period
+    assert _under(lines, "Journeys (first channel onwards):") == "  none began in the period"
+    _no_heading_stands_over_nothing(lines)
+    # In January, when they signed up, their journeys are there.
+    january = _report(capsys, path, "--from", "2026-01-01", "--to", "2026-01-31")
+    assert _under(january, "Journeys (first channel onwards):").split()[-1] == "2"
