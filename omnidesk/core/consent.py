@@ -15,12 +15,14 @@ imported, never from the date of an order on the same row.
 The rule, in order:
 
 1. Each fact counts on its day: its own date's, or its file's import day.
-   A day is the shop's (the workspace's ``timezone`` setting; UTC's when it is
-   not set): an unsubscribe at 19:00 in New York and a "yes" typed in at 21:00
-   there are one day, although UTC has moved on to the next.  A bare date is
-   a day on the shop's clock.  A time without an offset is the shop's clock or
-   UTC: a "yes" counts on the earlier of the two days, a refusal on the later
-   (:func:`rule_day`).
+   A day is the shop's (the workspace's ``timezone`` setting; when it is not
+   set, the computer's own zone, as every screen reads days): an unsubscribe
+   at 19:00 in New York and a "yes" typed in at 21:00 there are one day,
+   although UTC has moved on to the next.  A bare date is a day on the shop's
+   clock.  A time without an offset is the shop's clock or UTC: a "yes" counts
+   on the earlier of the two days, a refusal on the later (:func:`rule_day`).
+   So does every fact when no zone is set: the stored answer then holds on
+   UTC's days as well as this computer's, whichever computer worked it out.
 2. The later day wins.
 3. On the same day, the stricter status wins (cleaned, then unsubscribed, then
    denied, then pending, then granted): two exports of one day that disagree
@@ -47,6 +49,7 @@ Only "granted" is mailable.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
@@ -57,7 +60,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.models import HAND_KIND, Consent, ImportBatch, Setting, SourceRecord
-from omnidesk.core.timeutil import to_utc
+from omnidesk.core.timeutil import ComputerClock, computer_zone, to_utc
 
 GRANTED, PENDING, DENIED, UNSUBSCRIBED, CLEANED = "granted", "pending", "denied", "unsubscribed", "cleaned"
 # Stricter statuses win ties; an unknown status counts as a plain "no".
@@ -147,13 +150,21 @@ def rule_day(fact: Fact, zone: tzinfo | None = None) -> str:
     it: a "yes" (or "pending") on the earlier of the two readings' days, an opt-out or a "no"
     on the later, as a date that reads either way round does (rule 1).  A bare date is a day
     on the shop's clock.  The card shows the day as written (:func:`fact_day`).
+    With no zone set (``zone`` the computer's, :func:`rule_zone`), every fact counts on the
+    safer of its day on the computer's clock and its day in UTC: a "yes" an hour after a
+    refusal never wins for being the next day on one of the two, whichever computer
+    worked the answer out.
     """
     day = fact_day(fact, zone)
-    if zone is None or not fact.occurred_at or len(fact.occurred_at.strip()) <= 10 \
-            or _has_offset(fact.occurred_at):
+    if zone is None:
         return day
-    as_utc = _zone_day(_utc(fact.occurred_at), zone)
-    return min(day, as_utc) if fact.status in _MAY_BE_LATER else max(day, as_utc)
+    if fact.occurred_at and len(fact.occurred_at.strip()) > 10 and not _has_offset(fact.occurred_at):
+        other = _zone_day(_utc(fact.occurred_at), zone)  # the time read as UTC's
+    elif isinstance(zone, ComputerClock):
+        other = fact_day(fact, None)  # the day in UTC
+    else:
+        return day
+    return min(day, other) if fact.status in _MAY_BE_LATER else max(day, other)
 
 
 _MAY_BE_LATER = frozenset({GRANTED, PENDING})  # what a date after its file cannot make later (rule 5)
@@ -209,15 +220,19 @@ def _other_files(a: Fact, b: Fact) -> bool:
 
 
 def rule_zone(conn: Connection) -> tzinfo | None:
-    """The zone whose days the rule counts on: the shop's (the ``timezone`` setting), read
-    through ``conn`` once per decision; None (UTC's days) when it is not set, not a zone, or UTC."""
+    """The zone whose days the rule counts on, read through ``conn`` once per decision: the
+    shop's (the ``timezone`` setting); when it is not set (or not a zone), the computer's own
+    (:func:`~omnidesk.core.timeutil.computer_zone`, the zone every screen reads days in), read
+    together with UTC's (:func:`rule_day`).  None (UTC's days) for UTC, or a computer on it."""
     raw = conn.execute(select(Setting.__table__.c.value).where(Setting.__table__.c.key == "timezone")).scalar()
     try:
         name = str(json.loads(raw) or "").strip() if raw else ""
         zone = ZoneInfo(name) if name else None
     except (ValueError, TypeError, ZoneInfoNotFoundError):
-        return None
-    return None if zone is None or name in ("UTC", "Etc/UTC") else zone
+        zone = None
+    if zone is None:
+        return None if time.timezone == 0 and time.altzone == 0 else computer_zone()
+    return None if name in ("UTC", "Etc/UTC") else zone
 
 
 def changes(facts: Iterable[Fact], zone: tzinfo | None = None) -> list[Fact]:

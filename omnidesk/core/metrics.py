@@ -73,7 +73,7 @@ from omnidesk.core.money import (
     workspace_currency,
 )
 from omnidesk.core.timeline import instant, workspace_zone
-from omnidesk.core.timeutil import local_day
+from omnidesk.core.timeutil import computer_zone, local_day
 from omnidesk.core.workspace import Workspace
 
 HAND = "manual"
@@ -806,9 +806,7 @@ PERIODS = {"30d": "Last 30 days", "90d": "Last 90 days", "12m": "Last 12 months"
 
 def shop_today(ws: Workspace, now: datetime | None = None) -> date:
     """Today on the shop's clock (the workspace's zone, else this computer's)."""
-    zone = workspace_zone(ws)
-    moment = now or datetime.now(UTC)
-    return moment.astimezone(zone).date() if zone is not None else moment.astimezone().date()
+    return (now or datetime.now(UTC)).astimezone(workspace_zone(ws) or computer_zone()).date()
 
 
 def last_weeks(last: date, first: date | None, n: int = 8) -> list[str]:

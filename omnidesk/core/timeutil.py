@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cache, lru_cache
 from zoneinfo import available_timezones
@@ -36,6 +38,51 @@ def canonical_zone(name: object) -> str | None:
     if not isinstance(name, str):
         return None
     return _zones_by_folded_name().get(name.strip().casefold())
+
+
+class ComputerClock(tzinfo):
+    """This computer's own clock, daylight saving included, as ``datetime.astimezone()`` reads it.
+
+    The clock a workspace's days are read on when its ``timezone`` setting is empty: see
+    :func:`computer_zone`.
+    """
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None if dt is None else dt.replace(tzinfo=None).astimezone().utcoffset()
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None if dt is None else dt.replace(tzinfo=None).astimezone().tzname()
+
+    def fromutc(self, dt: datetime) -> datetime:
+        local = dt.replace(tzinfo=UTC).astimezone()
+        wall = local.replace(tzinfo=None)
+        # The hour a clock goes back comes twice: the second time is fold 1.
+        fold = int(wall.astimezone().utcoffset() != local.utcoffset())
+        return wall.replace(tzinfo=self, fold=fold)
+
+    def __repr__(self) -> str:
+        return f"ComputerClock({'/'.join(time.tzname)})"
+
+
+_CLOCKS: dict[tuple, ComputerClock] = {}
+
+
+def computer_zone() -> ComputerClock:
+    """The zone a workspace's days are read in when its ``timezone`` setting is empty: this
+    computer's own (a shop owner's laptop keeps the shop's time).
+
+    The one answer to "which zone, when none is set": the timeline, the card, the Dashboard's
+    today and the consent rule's days (:func:`omnidesk.core.consent.rule_zone`) all read it.
+    One object per zone the computer is in, so caches keyed on it stay right when it changes.
+    """
+    key = (os.environ.get("TZ"), time.tzname, time.timezone, time.altzone)
+    clock = _CLOCKS.get(key)
+    if clock is None:
+        clock = _CLOCKS[key] = ComputerClock()
+    return clock
 
 
 def to_utc(iso: str | None) -> str | None:

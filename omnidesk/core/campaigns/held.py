@@ -21,6 +21,7 @@ from omnidesk.core.channels import HAND
 from omnidesk.core.consent import Fact, decide, fact_day, facts_query
 from omnidesk.core.contact import mailbox_key
 from omnidesk.core.models import Consent, Customer, Identifier, ImportBatch, SourceRecord
+from omnidesk.core.timeutil import computer_zone
 from omnidesk.core.workspace import Workspace
 
 CHANNELS = ("email", "sms", "whatsapp")
@@ -103,7 +104,7 @@ def held_addresses(ws: Workspace, customer_id: int) -> dict[str, HeldAddress]:
 
     cust = Customer.__table__
     region = str(ws.get_setting("default_region") or "")
-    zone = workspace_zone(ws)
+    zone = workspace_zone(ws) or computer_zone()  # the days the card and the timeline show
     out: dict[str, HeldAddress] = {}
     with ws.engine.connect() as conn:
         row = conn.execute(select(cust).where(cust.c.id == customer_id)).mappings().first()

@@ -27,7 +27,7 @@ from omnidesk.core.phones import display_phone, shown_name
 from omnidesk.core.profile import CustomerProfile
 from omnidesk.core.provenance import pin_candidates
 from omnidesk.core.timeline import workspace_zone
-from omnidesk.core.timeutil import local_day
+from omnidesk.core.timeutil import computer_zone, local_day
 from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.identifier_table_model import describe_sources, rows_text, sources_by_file
@@ -496,7 +496,7 @@ class CardMixin:
             # Without a date in the file, when it was imported is when it was last known true.
             # The day the consent rule counts it on, the timeline's: an evening's instant in
             # New York is the next day in UTC.
-            when = (nice_date(fact_day(fact, zone)) if fact.occurred_at
+            when = (nice_date(fact_day(fact, zone or computer_zone())) if fact.occurred_at
                     else f"as of {nice_date(local_day(fact.recorded_at, zone))}" if fact.recorded_at else "")
             own = f"their own: {fact.status}" if held is not None else ""
             # When first: on a narrow card the "…" takes the end of the file's name, not the date.

@@ -11,9 +11,8 @@ navigation.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -344,12 +343,7 @@ class DashboardView(QWidget):
 
     def today(self) -> date:
         """Today on the shop's clock (the workspace's zone, else this computer's)."""
-        name = str(self.workspace.get_setting("timezone") or "").strip()
-        try:
-            zone = ZoneInfo(name) if name else None
-        except (ValueError, KeyError):  # an unknown zone: this computer's clock
-            zone = None
-        return datetime.now(zone).date() if zone else datetime.now().astimezone().date()
+        return metrics.shop_today(self.workspace)
 
     def period(self) -> metrics.Period:
         key = self.period_box.currentData()
