@@ -35,10 +35,11 @@ reads every event:
   out though they could have been sent it — quiet hours, a cap — never those out
   for consent or a missing address; their orders in the same window from the step's
   time, conversion side by side and the lift;
-* **health** — flagged rows, customers nobody can reach (no channel they said yes
-  to with an address for it that nobody who opted out holds, as the campaigns' guard 1
-  has it), email consent unknown, pairs waiting in Review, stale message variants; each
-  tile that opens customers counts exactly the rule it opens (``HEALTH_LINKS``).
+* **health** — flagged rows, customers nobody can reach (no channel a campaign may send to
+  them on by its guards 1 to 3: a yes, or unknown consent where the settings let it through,
+  with an address for it that nobody who opted out holds — who **reachable** counts, the
+  other way round), email consent unknown, pairs waiting in Review, stale message variants; each
+  tile that opens customers counts exactly the rule it opens (:func:`health_links`).
 """
 
 from __future__ import annotations
@@ -587,7 +588,7 @@ def health(ws: Workspace, unlisted: Unlisted | None = None) -> dict[str, int]:
     """What needs looking at: each a count, each a click away from the list behind it on the Dashboard.
 
     The customers nobody can reach and those whose email consent is unknown are counted by the
-    rules their tiles open (:data:`HEALTH_LINKS`), as the Customers list runs them: an address
+    rules their tiles open (:func:`health_links`), as the Customers list runs them: an address
     someone else said stop from is held for everyone who holds it (guard 1 of the campaigns),
     whatever their own answer.  ``unlisted``: :func:`refused_unlisted`, when read already.
     """
@@ -604,8 +605,9 @@ def health(ws: Workspace, unlisted: Unlisted | None = None) -> dict[str, int]:
         flagged = conn.execute(select(func.count()).select_from(rec).where(
             rec.c.flagged.is_(True), rec.c.values_json.not_like(f'%"{SUPERSEDED}"%'))).scalar_one()
         # Both counts in one pass over the customers, each by the rule its tile opens.
+        links = health_links(ws)
         unreachable, unknown = conn.execute(select(*(
-            func.count().filter(rule_where(conn, HEALTH_LINKS[key][1], refused=unlisted))
+            func.count().filter(rule_where(conn, links[key][1], refused=unlisted))
             for key in ("unreachable_customers", "email_consent_unknown")))).one()
         pending = conn.execute(select(func.count()).select_from(review).where(review.c.status == "pending")).scalar_one()
     stale = sum(len(m.stale) for m in list_messages(ws))
@@ -784,22 +786,23 @@ def reach_rule(channel: str, all_channels) -> dict:
     return {"all": [{"field": "channel", "op": "is", "value": channel}]}
 
 
-def _granted_with(address: str, consent: str) -> dict:
-    return {"all": [{"field": address, "op": "exists"}, {"field": consent, "op": "is", "value": "granted"}]}
+def health_links(ws: Workspace) -> dict[str, tuple[str, object]]:
+    """Where each health figure leads: a screen, or the Customers behind it as a rule counting the
+    same people.  The unreachable customers are those no personal channel's campaign guards take
+    (``guards.allowed_rule``, with the workspace's settings for unknown consent): who "may be
+    marketed to" counts, said the other way round."""
+    from omnidesk.core.campaigns.guards import Rules, allowed_rule
 
-
-# Where each health figure leads: a screen, or the Customers behind it as a rule counting the same people.
-HEALTH_LINKS: dict[str, tuple[str, object]] = {
-    "flagged_rows": ("screen", "imports"),
-    "unreachable_customers": ("rule", {"not": {"any": [_granted_with("email", "consent.email"),
-                                                       _granted_with("phone", "consent.sms"),
-                                                       _granted_with("phone", "consent.whatsapp")]}}),
-    "email_consent_unknown": ("rule", {"all": [{"field": "email", "op": "exists"},
-                                               {"field": "consent.email", "op": "in",
-                                                "value": ["pending", "unknown"]}]}),
-    "pairs_to_review": ("screen", "review"),
-    "stale_variants": ("screen", "messages"),
-}
+    rules = Rules.of(ws)
+    return {
+        "flagged_rows": ("screen", "imports"),
+        "unreachable_customers": ("rule", {"not": {"any": [allowed_rule(channel, rules) for channel in PERSONAL]}}),
+        "email_consent_unknown": ("rule", {"all": [{"field": "email", "op": "exists"},
+                                                   {"field": "consent.email", "op": "in",
+                                                    "value": ["pending", "unknown"]}]}),
+        "pairs_to_review": ("screen", "review"),
+        "stale_variants": ("screen", "messages"),
+    }
 
 PERIODS = {"30d": "Last 30 days", "90d": "Last 90 days", "12m": "Last 12 months", "all": "All time"}
 

@@ -169,7 +169,7 @@ def test_each_reach_bar_opens_as_a_rule_counting_exactly_its_customers(shop):
 
 def test_health_rules_count_what_the_tiles_say(shop):
     figures = metrics.health(shop)
-    for name, (kind, target) in metrics.HEALTH_LINKS.items():
+    for name, (kind, target) in metrics.health_links(shop).items():
         assert name in figures
         if kind == "rule":
             assert segments.count(shop, target) == figures[name], name

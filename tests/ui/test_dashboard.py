@@ -139,7 +139,7 @@ def test_health_tiles_lead_to_the_list_behind_them(win, qtbot):
         assert health[key] > 0 and customers.model.rowCount() == health[key], key
     # The rule is in the panel, as the builder shows it: editable, and the same rule.
     assert customers.filter_panel.isVisible()
-    assert customers.builder.rule() == metrics.HEALTH_LINKS["email_consent_unknown"][1]
+    assert customers.builder.rule() == metrics.health_links(dash.workspace)["email_consent_unknown"][1]
 
 
 def test_health_tiles_open_with_enter_and_return_as_with_space(win, qtbot):

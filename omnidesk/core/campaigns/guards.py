@@ -324,15 +324,48 @@ def refused_addresses(channel: str):
     return main.union_all(carried)  # for IN: membership alone, no need to sort out repeats
 
 
+EVERYONE, CUSTOMERS = "everyone", "customers"  # whom unknown consent lets through (unknown_passes)
+
+
+def unknown_passes(channel: str, rules: Rules) -> str | None:
+    """Whom guard 2 lets through on ``channel`` with no consent on record: EVERYONE (the
+    ``send_unknown_email`` / ``send_unknown_sms`` setting), CUSTOMERS (``soft_opt_in``, email: at
+    least one order), or None (nobody).  The one reading of those settings: the campaigns'
+    SQL (:func:`channel_allowed`) and the Customers list's rule (:func:`allowed_rule`) both ask it."""
+    setting = _CHANNELS[channel][3]
+    if setting and getattr(rules, setting):
+        return EVERYONE
+    if channel == "email" and rules.soft_opt_in:
+        return CUSTOMERS
+    return None
+
+
 def _unknown_ok(channel: str, rules: Rules):
     """When unknown consent may pass on ``channel``, over ``customer``: the settings let it (true),
     or soft opt-in and a past order; None: never."""
-    setting = _CHANNELS[channel][3]
-    if setting and getattr(rules, setting):
+    passes = unknown_passes(channel, rules)
+    if passes == EVERYONE:
         return literal(True)
-    if channel == "email" and rules.soft_opt_in:
+    if passes == CUSTOMERS:
         return func.coalesce(Customer.__table__.c.orders, 0) > 0
     return None
+
+
+def allowed_rule(channel: str, rules: Rules) -> dict:
+    """Guards 1 to 3 for ``channel`` as a segment rule: the customers :func:`channel_allowed` lets a
+    step there go to, as the Customers list runs it (an address for it; consent granted, or unknown
+    where :func:`unknown_passes` lets it through; "granted" and "unknown" in a rule leave out, as
+    guard 1 does, an address someone who opted out also holds).  The Dashboard's unreachable
+    customers are those no channel's rule takes."""
+    consent = f"consent.{channel}"
+    said: dict = {"field": consent, "op": "is", "value": "granted"}
+    passes = unknown_passes(channel, rules)
+    if passes == EVERYONE:
+        said = {"field": consent, "op": "in", "value": ["granted", "unknown"]}
+    elif passes == CUSTOMERS:
+        said = {"any": [said, {"all": [{"field": consent, "op": "is", "value": "unknown"},
+                                       {"field": "orders", "op": "gte", "value": 1}]}]}
+    return {"all": [{"field": address_column(channel), "op": "exists"}, said]}
 
 
 def _guard_steps(channel: str, rules: Rules) -> list[tuple]:

@@ -59,7 +59,8 @@ from omnidesk.ui.widgets.date_fields import DateBox
 from omnidesk.ui.widgets.empty_state import EmptyState
 
 HEALTH = (("flagged_rows", "Flagged rows", "Rows an import could not read cleanly: open Imports"),
-          ("unreachable_customers", "Unreachable customers", "No channel they said yes to, with an address for it"),
+          ("unreachable_customers", "Unreachable customers",
+           "No channel a campaign may send to them on: consent (or unknown, where the settings allow), an address"),
           ("email_consent_unknown", "Email consent unknown", "An email address, and no yes or no to marketing"),
           ("pairs_to_review", "Pairs to review", "Customers who may be one person: open Review"),
           ("stale_variants", "Stale variants", "Channel versions older than their message: open Messages"))
@@ -617,7 +618,7 @@ class DashboardView(QWidget):
         self.customersRequested.emit(metrics.journey_rule(column, code, then, period))
 
     def open_health(self, key: str) -> None:
-        kind, target = metrics.HEALTH_LINKS[key]
+        kind, target = metrics.health_links(self.workspace)[key]
         if kind == "screen":
             self.screenRequested.emit(target)
         else:
