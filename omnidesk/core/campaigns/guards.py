@@ -268,8 +268,13 @@ def _quiet_end(moment: datetime, zone: str, rules: Rules) -> datetime | None:
     if not rules.in_quiet_hours(local.time()):
         return None
     day = local.date() if local.time() < rules.quiet_end else local.date() + timedelta(days=1)
-    # On the night the clocks go forward an end in the skipped hour comes an hour later, as the clock reads it.
-    return datetime.combine(day, rules.quiet_end, tzinfo=clock).astimezone(UTC)
+    # On the night the clocks go forward an end in the skipped hour comes an hour later, as the clock
+    # reads it (fold 0: the offset before the change).  On the night they go back an end in the
+    # repeated hour is its first pass, unless ``moment`` is in the second: then the second pass's.
+    end = datetime.combine(day, rules.quiet_end, tzinfo=clock).astimezone(UTC)
+    if end <= moment:
+        end = datetime.combine(day, rules.quiet_end, tzinfo=clock).replace(fold=1).astimezone(UTC)
+    return end
 
 
 def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime:
@@ -281,7 +286,7 @@ def next_allowed(at: datetime, zones: tuple[str, ...], rules: Rules) -> datetime
         ends = [end for zone in zones if (end := _quiet_end(moment, zone, rules)) is not None]
         if not ends:
             return moment
-        moment = max(ends)
+        moment = max(moment, *ends)  # never before the step: an end is always at or after it
     return moment
 
 
