@@ -129,9 +129,35 @@ def _clock(text: str) -> str:
     from datetime import time
 
     try:
-        return time.fromisoformat(text.strip()).strftime("%H:%M")
+        value = time.fromisoformat(text.strip())
     except ValueError:
         raise ValueError(f"'{text}' is not a time of day such as 21:00") from None
+    if value.second or value.microsecond:
+        raise ValueError(f"'{text}' has seconds; give hours and minutes such as 21:00")
+    if value.tzinfo is not None:
+        raise ValueError(f"'{text}' has an offset; give a time of day such as 21:00 (it is read on the "
+                         "recipient's clock)")
+    return value.strftime("%H:%M")
+
+
+QUIET_HOURS = ("quiet_start", "quiet_end")
+
+
+def check_quiet_hours(start: object, end: object, changed: str | None = None) -> None:
+    """ValueError unless quiet hours end at another time than they start (the same time would make
+    them no hours at all, and every text would go out at any hour).  ``changed``: the one of the two
+    settings being given, named with the other in the sentence."""
+    from datetime import time
+
+    at = time.fromisoformat(str(start))
+    if at != time.fromisoformat(str(end)):
+        return
+    if changed in QUIET_HOURS:
+        other = QUIET_HOURS[changed == "quiet_start"]
+        raise ValueError(f"{changed}: {other} is {at:%H:%M} too, and quiet hours cannot end when they start; "
+                         "give another time")
+    raise ValueError(f"quiet_start and quiet_end are both {at:%H:%M}, and quiet hours cannot end when they "
+                     "start; give two different times")
 
 
 def _yes_no(text: str) -> bool:
@@ -263,6 +289,12 @@ def checked_setting(ws: Workspace, key: str, text: str) -> object:
         check_thresholds(auto, review)
     except ValueError as exc:
         raise UserError(str(exc)) from None
+    if key in QUIET_HOURS:
+        start, end = (value if k == key else ws.get_setting(k, _default(k)) for k in QUIET_HOURS)
+        try:
+            check_quiet_hours(start, end, key)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
     return value
 
 
@@ -331,6 +363,13 @@ def change_settings_steps(ws: Workspace, texts: Mapping[str, str], cancelled: Ca
     try:
         check_thresholds(values.get("match_auto_threshold", current["match_auto_threshold"]),
                          values.get("match_review_threshold", current["match_review_threshold"]))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    given = [key for key in QUIET_HOURS if key in values]
+    try:
+        if given:
+            check_quiet_hours(*(values.get(key, current[key]) for key in QUIET_HOURS),
+                              given[0] if len(given) == 1 else None)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     changed = {key: value for key, value in values.items() if not _same(key, value, current[key])}
