@@ -63,13 +63,21 @@ def _currency(text: str) -> str:
     return code
 
 
+# The matching thresholds' limits, in bits: what ``omnidesk settings`` takes and what the
+# Preferences' boxes offer (their least, most and decimals), so either stores what the other shows.
+THRESHOLD_LEAST, THRESHOLD_MOST, THRESHOLD_DECIMALS = 0.5, 100.0, 1
+
+
 def _bits(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise ValueError(f"'{text}' is not a number of bits such as 14") from None
-    if not 0 < value <= 100:
-        raise ValueError("a threshold is a number of bits above 0 and at most 100")
+    if not THRESHOLD_LEAST <= value <= THRESHOLD_MOST:
+        raise ValueError(f"a threshold is a number of bits from {THRESHOLD_LEAST:g} to {THRESHOLD_MOST:g}")
+    if round(value, THRESHOLD_DECIMALS) != value:
+        raise ValueError(f"give a threshold in tenths of a bit, such as 14 or 7.5 ('{text.strip()}' has more "
+                         "decimals)")
     return value
 
 

@@ -28,7 +28,13 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.channels import channel_name
 from omnidesk.core.identity.scoring import Model, confidence_words
-from omnidesk.core.settings import check_thresholds, trust_order
+from omnidesk.core.settings import (
+    THRESHOLD_DECIMALS,
+    THRESHOLD_LEAST,
+    THRESHOLD_MOST,
+    check_thresholds,
+    trust_order,
+)
 from omnidesk.ui.dialogs.workspace_basics import (
     BASICS,
     Basics,
@@ -101,8 +107,9 @@ class TrustList(QWidget):
 def _threshold_box(value: float, name: str) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setObjectName(name)
-    box.setRange(0.5, 100.0)
-    box.setDecimals(1)
+    # The limits ``omnidesk settings`` checks: what one stores, the other shows.
+    box.setDecimals(THRESHOLD_DECIMALS)
+    box.setRange(THRESHOLD_LEAST, THRESHOLD_MOST)
     box.setSingleStep(0.5)
     box.setSuffix(" bits")
     box.setValue(float(value))
@@ -144,6 +151,9 @@ class PreferencesDialog(QDialog):
         self.auto_box = _threshold_box(values.get("match_auto_threshold", Model().auto_threshold), "autoThreshold")
         self.review_box = _threshold_box(values.get("match_review_threshold", Model().review_threshold),
                                          "reviewThreshold")
+        # Stored only once changed: a value stored before (with more decimals than the boxes show,
+        # or below their least) stays as it is when OK is pressed for another setting.
+        self.thresholds_shown = (self.auto_box.value(), self.review_box.value())
         self.auto_odds = QLabel()
         self.review_odds = QLabel()
         for odds in (self.auto_odds, self.review_odds):
@@ -209,9 +219,13 @@ class PreferencesDialog(QDialog):
         return row
 
     def texts(self) -> dict[str, str]:
-        """``setting key -> text`` for every setting the dialog shows (the trust order once moved)."""
-        texts = {**self.basics.texts(), "match_auto_threshold": f"{self.auto_box.value():g}",
-                 "match_review_threshold": f"{self.review_box.value():g}"}
+        """``setting key -> text`` for every setting the dialog shows (the trust order and the
+        thresholds once changed)."""
+        texts = self.basics.texts()
+        for key, box, shown in (("match_auto_threshold", self.auto_box, self.thresholds_shown[0]),
+                                ("match_review_threshold", self.review_box, self.thresholds_shown[1])):
+            if box.value() != shown:
+                texts[key] = f"{box.value():g}"
         if self.trust.codes() != self.trust_shown:
             texts["channel_trust"] = ", ".join(self.trust.codes())
         return texts
