@@ -149,6 +149,7 @@ class _MessageCheck:
 
     def _check(self, name: str, channel: str) -> str | None:
         from omnidesk.core.messages.lint import ERROR, check_variant
+        from omnidesk.core.money import workspace_currency
         from omnidesk.core.messages.store import get_message
 
         try:
@@ -161,7 +162,8 @@ class _MessageCheck:
         brand, ids, customer_values, names = self._context()
         values = customer_values(self.ws, ids, master=message.master, business_name=brand.name)
         found, _stats = check_variant(channel, variant.fields, message.master, brand,
-                                      samples=[values[i] for i in ids], custom_names=names)
+                                      samples=[values[i] for i in ids], custom_names=names,
+                                      currency=workspace_currency(self.ws))
         return MESSAGE_ERRORS if any(f.severity == ERROR for f in found) else None
 
 

@@ -30,6 +30,7 @@ from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, soc
 from omnidesk.core.messages.derive import CHANNEL_LABELS, SOCIAL
 from omnidesk.core.messages.lint import ERROR, SMS_MAX_SEGMENTS, WARNING, Finding, Report, check_variant
 from omnidesk.core.messages.longest import Longest, longest_texts
+from omnidesk.core.money import workspace_currency
 from omnidesk.core.workspace import Workspace
 
 
@@ -123,6 +124,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
         values = customer_values(ws, ids, master=message.master, business_name=brand.name)
         samples = [values[i] for i in ids]
         names = custom_field_names(ws)
+        currency = workspace_currency(ws)  # an offer's amount without a sign is in it
         # The segment limit holds for every recipient, not for the sample: each SMS step's
         # costliest text is found among all its recipients, and measured with the sample.
         texting = [a for a in audiences if a.step.channel == "sms" and not a.kept and a.sending_until is None
@@ -142,7 +144,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             if channel == "sms":
                 measured = [*samples, *(w.values for w in longest_sms if w is not None)]
             found, stats[channel] = check_variant(channel, variant.fields, message.master, brand, samples=measured,
-                                                  custom_names=names)
+                                                  custom_names=names, currency=currency)
             findings.extend(found)
             if variant.stale:
                 findings.append(Finding(channel, WARNING, "stale_variant",

@@ -57,6 +57,7 @@ class Context:
     brand: Brand
     custom_names: Sequence[str] = ()
     samples: Sequence[Mapping[str, str | None]] = ()  # the sample customers' values, as the channel fills them
+    currency: str | None = None  # the shop's (money.workspace_currency): an amount without a sign is in it
 
     @property
     def text(self) -> str:
@@ -310,15 +311,18 @@ def _expiry(c: Context) -> Iterable[Hit]:
 _AMOUNT = (r"(?P<n>[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?|[1-9]\d{0,2}(?:,\d{3})+(?:\.\d{1,2})?"
            r"|\d+(?:[.,]\d{1,2})?)(?![\d,.]\d|\d)")
 _VALUE = (rf"(?<![\w.,]){_AMOUNT}\s?(?P<pct>%)"
-          rf"|(?P<cur>(?:US|CA|AU|NZ|[CA])?\$|[€£¥])\s?{_AMOUNT.replace('?P<n>', '?P<n2>')}"
+          rf"|(?P<cur>(?:US|CA|AU|NZ|[CA])?\$|[€£¥]|(?<![\w.,])(?:EUR|USD|GBP|CHF|CAD|AUD)(?=\s?\d))"
+          rf"\s?{_AMOUNT.replace('?P<n>', '?P<n2>')}"
           rf"|(?<![\w.,]){_AMOUNT.replace('?P<n>', '?P<n3>')}\s?(?P<cur3>[€£$]|(?:EUR|USD|GBP|CHF|CAD|AUD)\b)")
 _ANY_VALUE = re.compile(_VALUE)
+_OFF = r"\s*(?:off\b|discount|korting|rabatt|de\s+(?:réduction|remise|descuento)|di\s+sconto|sconto|en\s+moins)"
 # In a variant, a value that is an offer: "30% off", "$10 discount", "save 25%", "-20%", "20% Rabatt".
 _OFFER_VALUE = re.compile(
     rf"(?:(?<![\w-])(?:save|saving|take|extra|minus|spare|économisez|ahorra|risparmia)\s+(?:up\s+to\s+)?"
-    rf"(?:an?\s+)?(?:extra\s+)?|(?<![\w-])-\s?)?(?P<value>{_VALUE})"
-    r"(?P<off>\s*(?:off\b|discount|korting|rabatt|de\s+(?:réduction|remise|descuento)|di\s+sconto|sconto|en\s+moins))?",
+    rf"(?:an?\s+)?(?:extra\s+)?|(?<![\w-])-\s?)?(?P<value>{_VALUE})(?P<off>{_OFF})?",
     re.I)
+# In the master's offer, an amount of money written without a sign: "10 off", "5 discount".
+_BARE_MONEY = re.compile(rf"(?<![\w.,]){_AMOUNT}(?={_OFF})", re.I)
 _UP_TO = re.compile(r"\b(?:up\s+to|bis\s+zu|jusqu'?[àa]|hasta|fino\s+al|tot)\b", re.I)
 
 
@@ -330,33 +334,49 @@ _CURRENCIES = {"$": frozenset({"USD", "CAD", "AUD", "NZD"}), "US$": frozenset({"
                "£": frozenset({"GBP"}), "¥": frozenset({"JPY", "CNY"})}
 
 
-def _currency(sign: str | None) -> frozenset[str] | None:
-    """The currencies a sign or code can stand for; None without one (any)."""
+def _currency(sign: str | None, shop: str | None = None) -> frozenset[str] | None:
+    """The currencies a sign or code can stand for; without one the shop's currency ``shop``, or
+    None (any) when the shop has none."""
     if not sign:
-        return None
+        return frozenset({shop.upper()}) if shop else None
     sign = sign.upper()
     return _CURRENCIES.get(sign, frozenset({sign}))
 
 
-def _amount(m: re.Match) -> tuple[str, float, frozenset[str] | None]:
-    """("%" or "money", the number, the currencies its sign can be) of a value matched by ``_VALUE``."""
-    number = next(m[g] for g in ("n", "n2", "n3") if m[g])
+def _number(number: str) -> float:
     whole, cents = re.match(r"([\d.,]+?)(?:[.,](\d{1,2}))?$", number).groups()  # "1.000,50": 1000 and 50
-    amount = float(re.sub(r"[.,]", "", whole) + "." + (cents or "0"))
-    return ("%" if m["pct"] else "money"), amount, _currency(m["cur"] or m["cur3"])
+    return float(re.sub(r"[.,]", "", whole) + "." + (cents or "0"))
+
+
+def _amount(m: re.Match, shop: str | None = None) -> tuple[str, float, frozenset[str] | None]:
+    """("%" or "money", the number, the currencies its sign can be) of a value matched by ``_VALUE``;
+    an amount without a sign is in the shop's currency ``shop``."""
+    number = next(m[g] for g in ("n", "n2", "n3") if m[g])
+    return ("%" if m["pct"] else "money"), _number(number), _currency(m["cur"] or m["cur3"], shop)
+
+
+def _offer_amounts(said: str, shop: str | None) -> list[tuple[str, float, frozenset[str] | None]]:
+    """The values the master's offer states: each with its sign or code, and money without one
+    ("10 off") in the shop's currency ``shop`` (any, when the shop has none)."""
+    found = [(m.span(), _amount(m, shop)) for m in _ANY_VALUE.finditer(said)]
+    signed = [span for span, _ in found]
+    found += [(m.span(), ("money", _number(m["n"]), _currency(None, shop))) for m in _BARE_MONEY.finditer(said)
+              if not any(start < m.end() and m.start() < end for start, end in signed)]
+    return [value for _span, value in sorted(found)]
 
 
 def _same_money(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
     """Whether two currencies can be one: "$" and "USD" can, "$" and "£" cannot; a value written
-    without a sign is taken as the other's."""
+    without a sign, in a shop with no currency, is taken as the other's."""
     return a is None or b is None or bool(a & b)
 
 
 def _offer_value(c: Context) -> Iterable[Hit]:
     """An offer value a variant states (30% off, $10 off, save 25%) that is not the master's:
-    another number, or the same number in another currency (£10 off for the master's $10 off)."""
+    another number, or the same number in another currency (£10 off for the master's $10 off).
+    An amount written without a sign, in the master or the variant, is in the shop's currency."""
     said = c.master.get("offer_value", "")
-    master = [_amount(m) for m in _ANY_VALUE.finditer(said)]
+    master = _offer_amounts(said, c.currency)
     if not master:
         return  # "Buy one, get one": nothing to compare with
     up_to = _UP_TO.search(said) is not None
@@ -365,7 +385,7 @@ def _offer_value(c: Context) -> Iterable[Hit]:
             text = text[:lk.start] + " " * (lk.end - lk.start) + text[lk.end:]
         for m in _OFFER_VALUE.finditer(text):
             value = re.match(_VALUE, m["value"], re.I)
-            kind, amount, money = _amount(value)
+            kind, amount, money = _amount(value, c.currency)
             if not (m["off"] or m.start() < m.start("value")):
                 continue  # "100% cotton", "orders over $50": not the offer
             if any(k == kind and _same_money(money, cur) and (amount == most or (up_to and amount <= most))
@@ -639,9 +659,10 @@ def longest_sample(channel: str, templates: Mapping[str, str],
 
 
 def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, str], brand: Brand, *,
-                  samples: Sequence[Mapping[str, str | None]] = (), custom_names: Sequence[str] = ()
-                  ) -> tuple[list[Finding], dict]:
+                  samples: Sequence[Mapping[str, str | None]] = (), custom_names: Sequence[str] = (),
+                  currency: str | None = None) -> tuple[list[Finding], dict]:
     """The findings on one variant and its stats (length, limit; segments and encoding for SMS).
+    ``currency``: the shop's (money.workspace_currency), which an amount without a sign is in.
 
     A variant published for everyone (a post, the poster, the banner) is measured as it is
     published: its personal tokens show their fallbacks whoever the sample is.
@@ -652,7 +673,8 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
                  for values in sample_values(channel, samples)]
     samples = customers or [shared]
     written = {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}
-    ctx = Context(channel, written, longest(written, samples, channel), dict(master), brand, custom_names, customers)
+    ctx = Context(channel, written, longest(written, samples, channel), dict(master), brand, custom_names, customers,
+                  currency)
     found = []
     for rule in RULES:
         if rule.channels is not None and channel not in rule.channels:
@@ -663,8 +685,9 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
 
 
 def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] = (),
-          custom_names: Sequence[str] = ()) -> Report:
-    """Every variant of ``message`` (a store.MessageData) checked; the master's own link too."""
+          custom_names: Sequence[str] = (), currency: str | None = None) -> Report:
+    """Every variant of ``message`` (a store.MessageData) checked; the master's own link too.
+    ``currency``: the shop's, which an amount without a sign is in."""
     findings: list[Finding] = []
     stats: dict[str, dict] = {}
     link = message.master.get("link", "")
@@ -675,7 +698,7 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
         findings.append(Finding("master", ERROR, "banned_word", words, f, start, end))
     for channel in message.channels:
         found, stats[channel] = check_variant(channel, message.variants[channel].fields, message.master, brand,
-                                              samples=samples, custom_names=custom_names)
+                                              samples=samples, custom_names=custom_names, currency=currency)
         findings.extend(found)
     return Report(findings, stats)
 
@@ -700,8 +723,9 @@ def check_message(ws, name: str, *, sample_size: int = 20, seed: int = 0) -> Rep
     """Check the saved message ``name`` against the workspace's brand kit, over a sample of its customers."""
     from omnidesk.core.messages.brand import get_brand
     from omnidesk.core.messages.store import get_message
+    from omnidesk.core.money import workspace_currency
 
     message = get_message(ws, name)
     brand = get_brand(ws)
     samples, custom_names = check_inputs(ws, brand, master=message.master, sample_size=sample_size, seed=seed)
-    return check(message, brand, samples=samples, custom_names=custom_names)
+    return check(message, brand, samples=samples, custom_names=custom_names, currency=workspace_currency(ws))

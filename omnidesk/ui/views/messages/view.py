@@ -119,6 +119,7 @@ class MessagesView(QWidget):
         self.brand = None
         self.samples: list[dict] = []
         self.custom_names: list[str] = []
+        self.currency: str | None = None  # the shop's: an offer's amount without a sign is in it
         self._pending_checks: set[str] = set()
         self._found: list[tuple[int, str]] = []
         self._check_timer = QTimer(self)
@@ -209,16 +210,18 @@ class MessagesView(QWidget):
         typing = keep_typing and self._typing()
         from omnidesk.core.messages.brand import get_brand
         from omnidesk.core.messages.lint import check, check_inputs
+        from omnidesk.core.money import workspace_currency
 
         messages = store.list_messages(self.workspace)
         brand = get_brand(self.workspace)
+        currency = workspace_currency(self.workspace)
         # The customers the tabs and the message check measure with, read once for the whole list.
         samples, custom_names = check_inputs(self.workspace, brand) if messages else ([], [])
         self.list.blockSignals(True)
         self.list.clear()
         for m in messages:
             # The list's mark is the message check's: the same 20 customers as the tabs measure.
-            errors = len(check(m, brand, samples=samples, custom_names=custom_names).errors)
+            errors = len(check(m, brand, samples=samples, custom_names=custom_names, currency=currency).errors)
             stale = f"  · {len(m.stale)} to re-sync" if m.stale else ""
             item = QListWidgetItem(("✖ " if errors else "✔ ") + f"{m.name}{stale}")
             item.setForeground(QColor("#B3261E") if errors else self.palette().color(QPalette.ColorRole.Text))
@@ -318,9 +321,11 @@ class MessagesView(QWidget):
         """The brand kit, a sample of 20 customers' token values and the custom field names, read once a show."""
         from omnidesk.core.messages.brand import get_brand
         from omnidesk.core.messages.lint import check_inputs
+        from omnidesk.core.money import workspace_currency
 
         assert self.current is not None
         self.brand = get_brand(self.workspace)
+        self.currency = workspace_currency(self.workspace)
         self.samples, self.custom_names = check_inputs(self.workspace, self.brand, master=self.current.master)
 
     def _check_soon(self, channel: str) -> None:
@@ -339,7 +344,7 @@ class MessagesView(QWidget):
         if panel is None or self.current is None:
             return
         found, stats = check_variant(channel, panel.values(), self.current.master, self.brand,
-                                     samples=self.samples, custom_names=self.custom_names)
+                                     samples=self.samples, custom_names=self.custom_names, currency=self.currency)
         panel.show_check(found, stats)
         self._preview(channel)
         self._label_tab(channel, found)
