@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import sys
 from pathlib import Path
 
 from omnidesk import __version__
@@ -147,7 +148,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_settings(args: argparse.Namespace) -> int:
     from omnidesk.core.errors import UserError
-    from omnidesk.core.settings import SETTINGS, change_setting, checked_setting, list_settings
+    from omnidesk.core.settings import SETTINGS, change_setting, checked_setting, list_settings, zone_warning
     from omnidesk.core.text import printable
 
     if args.key is not None and args.key not in {s.key for s in SETTINGS}:
@@ -160,7 +161,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
                 checked_setting(ws, args.key, args.value)
             except UserError as exc:
                 raise CliError(str(exc), EXIT_USAGE) from None
-            change_setting(ws, args.key, args.value)
+            value = change_setting(ws, args.key, args.value)
+            if args.key == "timezone" and (warning := zone_warning(str(value))):
+                print(f"omnidesk: warning: {warning}", file=sys.stderr)
         rows = list_settings(ws)
     if args.key is not None:
         rows = [r for r in rows if r["key"] == args.key]

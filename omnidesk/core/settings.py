@@ -52,6 +52,39 @@ def _timezone(text: str) -> str:
     return zone
 
 
+# Zones that keep one offset all year though their names read as a region's clock: the zone of the
+# place most likely meant.  (EST5EDT and the like, and CET, change for summer time: not among them.)
+_FIXED_ABBREVIATIONS = {"EST": ("New York", "America/New_York"), "MST": ("Denver", "America/Denver")}
+# A place on each whole-hour offset from UTC, for a fixed Etc/GMT zone's warning.
+_PLACE_AT_OFFSET = {-10: ("Honolulu", "Pacific/Honolulu"), -9: ("Anchorage", "America/Anchorage"),
+                    -8: ("Los Angeles", "America/Los_Angeles"), -7: ("Denver", "America/Denver"),
+                    -6: ("Chicago", "America/Chicago"), -5: ("New York", "America/New_York"),
+                    -4: ("Halifax", "America/Halifax"), -3: ("São Paulo", "America/Sao_Paulo"),
+                    1: ("Berlin", "Europe/Berlin"), 2: ("Athens", "Europe/Athens"), 3: ("Moscow", "Europe/Moscow"),
+                    4: ("Dubai", "Asia/Dubai"), 5: ("Karachi", "Asia/Karachi"), 6: ("Dhaka", "Asia/Dhaka"),
+                    7: ("Bangkok", "Asia/Bangkok"), 8: ("Singapore", "Asia/Singapore"), 9: ("Tokyo", "Asia/Tokyo"),
+                    10: ("Sydney", "Australia/Sydney"), 12: ("Auckland", "Pacific/Auckland")}
+
+
+def zone_warning(zone: str) -> str | None:
+    """One line on a time zone that is stored as given but is likely not the clock meant: ``EST``
+    (fixed at -05:00, never summer time) and ``Etc/GMT+5`` (UTC-05:00: the sign is the POSIX one,
+    reversed), naming the region's zone to give instead; None for any other zone."""
+    import re
+
+    if zone in _FIXED_ABBREVIATIONS:
+        place, region = _FIXED_ABBREVIATIONS[zone]
+        return f"{zone} never changes for summer time; for {place} use {region}"
+    m = re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", zone)
+    if m is None or int(m[2]) == 0:
+        return None
+    offset = -int(m[2]) if m[1] == "+" else int(m[2])  # Etc/GMT+5 is five hours behind UTC
+    place = _PLACE_AT_OFFSET.get(offset)
+    where = f"; for {place[0]} use {place[1]}" if place else "; for a place's clock use its zone"
+    return (f"{zone} is UTC{offset:+03d}:00, not UTC{-offset:+03d}:00 (the sign is reversed), and never changes "
+            f"for summer time{where}")
+
+
 def _currency(text: str) -> str:
     from omnidesk.core.importing.normalize import ISO_4217
 
