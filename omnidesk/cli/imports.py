@@ -169,6 +169,8 @@ def _import_files(args: argparse.Namespace, files: list[Path], report_to: list[P
                  + (f", skipped {summary['skipped']:,}" if summary["skipped"] else "")
                  # Else a file of one erased person reads "imported 0" with no word of why.
                  + (f", left out {summary['suppressed']:,} ({ERASED})" if summary["suppressed"] else "")
+                 + (f", {counted(summary['erased_mentions'], 'row')} without the erased person they named"
+                    if summary["erased_mentions"] else "")
                  + (f", empty rows {summary['blank']:,}" if summary["blank"] else ""),
                  notes=[*(f"omnidesk: warning: {name}: {warning}" for warning in plan.warnings),
                         *(f"omnidesk: note: {name}: {note}" for note in result.skip_notes())])

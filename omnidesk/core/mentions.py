@@ -39,6 +39,11 @@ or broken once by one or two characters ("0190", "01 90", "0 190"); a number
 broken more than that there is not found.  The database picks these rows out:
 an erase in a workspace whose rows never mention him reads none of them one by
 one.
+
+A later import does the same to its rows (:func:`erased_in_rows`, :func:`redact_incoming`): an
+erase keeps Bob's emails, phones, full names and streets only as salted hashes on the
+suppression list, and a cell of Ann's new row whose email, phone, run of words or street hashes
+to one of them is his, taken out as above.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ from omnidesk.core.dialect import casefold
 from omnidesk.core.identity.stats import count_records, forget_records
 from omnidesk.core.importing.fields import FIELDS
 from omnidesk.core.models import Customer, CustomField, Event, Identifier, ImportBatch, SourceRecord
+from omnidesk.core.suppression import identifier_hash, known_suppressions, mention_hash
 
 ERASED = "[erased]"
 
@@ -107,15 +113,8 @@ def person_of(conn: Connection, customer_id: int, identifiers: set[tuple[str, st
     for kind, value in identifiers:
         if kind == "email" and value:
             person.emails.add(mailbox_key(value))
-        elif kind == "phone" and value:
-            try:
-                number = phonenumbers.parse(value, None)
-            except phonenumbers.NumberParseException:
-                continue
-            # A drama number ("+1 415 555 0190") is in no region: its country code's main one reads it.
-            region = (phonenumbers.region_code_for_number(number)
-                      or phonenumbers.region_code_for_country_code(number.country_code))
-            person.phones[value] = (str(number.national_number), region)
+        elif kind == "phone" and value and (entry := _phone_entry(value)) is not None:
+            person.phones[value] = entry
     rec, cust = SourceRecord.__table__, Customer.__table__
     names: set[str] = set()
     for first, last, full, address in conn.execute(
@@ -130,6 +129,26 @@ def person_of(conn: Connection, customer_id: int, identifiers: set[tuple[str, st
     person.names = {f for f in map(_fold_name, names) if len(f.split()) >= 2}
     person.streets = {s for s in person.streets if len(s) >= 4}
     return person
+
+
+def _phone_entry(value: str) -> tuple[str, str] | None:
+    """An E.164 number's national digits and region, as :attr:`Person.phones` keeps them."""
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        return None
+    # A drama number ("+1 415 555 0190") is in no region: its country code's main one reads it.
+    region = (phonenumbers.region_code_for_number(number)
+              or phonenumbers.region_code_for_country_code(number.country_code))
+    return str(number.national_number), region
+
+
+def kept_hashes(salt: str, person: Person) -> set[str]:
+    """What an erase puts on the suppression list so that a later import takes the person out of
+    other customers' rows as the erase did (:func:`erased_in_rows`): salted hashes of each of their
+    full names and streets, as folded here.  Their emails and phones are there already."""
+    return ({mention_hash(salt, "name", n) for n in person.names}
+            | {mention_hash(salt, "street", s) for s in person.streets})
 
 
 @dataclass
@@ -297,6 +316,12 @@ def _may_be_street(name: str) -> bool:
     return name in _STREET or name in _NO_FIELD or name not in _FIELD_NAMES
 
 
+def _redacted_cells(seen: _Row, cells: list[str], mapping: list[str]) -> list[str]:
+    """The row's cells with the person taken out of every one but the owner's own."""
+    return [c if i < len(mapping) and mapping[i] in _OWN
+            else seen.redact(c, i >= len(mapping) or _may_be_street(mapping[i])) for i, c in enumerate(cells)]
+
+
 def _redact_row(conn: Connection, row, mapping: list[str], person: Person, done: Mentions) -> bool:
     """Redact one record and what was made of it; returns whether anything changed."""
     rec, ident, ev, cf = SourceRecord.__table__, Identifier.__table__, Event.__table__, CustomField.__table__
@@ -304,8 +329,7 @@ def _redact_row(conn: Connection, row, mapping: list[str], person: Person, done:
     seen = _Row(person, cells, mapping)
     if not seen.about_them:
         return False
-    new_cells = [c if i < len(mapping) and mapping[i] in _OWN
-                 else seen.redact(c, i >= len(mapping) or _may_be_street(mapping[i])) for i, c in enumerate(cells)]
+    new_cells = _redacted_cells(seen, cells, mapping)
     values = json.loads(row.values_json or "{}")
     new_values = seen.redact_json(values)
     changes: dict = {}
@@ -358,4 +382,121 @@ def _redact_row(conn: Connection, row, mapping: list[str], person: Person, done:
         if seen.redact(value) != value:
             conn.execute(update(cf).where(cf.c.id == field_id).values(value=seen.redact(value)))
     done.rows += 1
+    return True
+
+
+# The fields whose cells hold no one's email, phone, name or street: never looked through.
+_NOT_LOOKED_AT = frozenset(f.name for f in FIELDS if f.type.value in (
+    "date", "datetime", "money", "integer", "consent", "optout", "country"))
+_EDGE = ".,;:!?()[]{}\"'“”‘’«»<>"
+
+
+def _looked_at(mapping: list[str], cells) -> list[tuple[int, str]]:
+    """The cells of a row being imported that may name someone other than its owner."""
+    return [(i, c) for i, c in enumerate(cells)
+            if c and (i >= len(mapping) or (mapping[i] not in _OWN and mapping[i] not in _NOT_LOOKED_AT))]
+
+
+def _names_in(text: str) -> set[str]:
+    """Every run of two to six words of ``text``, folded as names are: "Gift for Bob Stone, now"
+    holds "bob stone"."""
+    words = text.split()
+    found = {_fold_name(text)}
+    for n in range(2, min(len(words), 6) + 1):
+        for i in range(len(words) - n + 1):
+            found.add(_fold_name(" ".join(words[i:i + n]).strip(_EDGE)))
+    return found
+
+
+def erased_in_rows(conn: Connection, salt: str, rows: list, mapping: list[str],
+                   region: str | None) -> list[Person | None]:
+    """The erased person each row being imported names in cells not its owner's own (a gift's
+    Shipping columns, a note), as the suppression list knows them; None for a row naming no one.
+
+    An erase keeps their emails and phones (``rights``) and their full names and streets
+    (:func:`kept_hashes`) only as salted hashes: a cell's email, phone, run of words or street is
+    theirs when its hash is on the list.  Only an email or phone that was theirs alone counts, as
+    a name or street counts only beside one of them (see the module docstring): what is found
+    is then taken out of the row by :func:`redact_incoming`, as :func:`redact_others` took it out
+    of the rows there were when they were erased.
+    """
+    ids: list[dict[str, tuple[str, str]]] = []
+    for row in rows:
+        found: dict[str, tuple[str, str]] = {}
+        for _, cell in _looked_at(mapping, row.record.cells):
+            for written in _EMAIL.findall(cell):
+                key = mailbox_key(written)
+                found[identifier_hash(salt, "email", key)] = ("email", key)
+            for run in _PHONE.findall(cell):
+                if len(_NOT_DIGIT.sub("", run)) >= 7 and (value := normalize_phone(
+                        run.strip(), row.country or region or "US").value):
+                    found[identifier_hash(salt, "phone", value)] = ("phone", value)
+        ids.append(found)
+    hits = known_suppressions(conn, (h for found in ids for h in found))
+    people: list[Person | None] = [None] * len(rows)
+    words: dict[int, dict[str, tuple[str, str]]] = {}
+    for n, (row, found) in enumerate(zip(rows, ids)):
+        person = Person()
+        for h, (kind, value) in found.items():
+            if h not in hits:
+                continue
+            if kind == "email":
+                person.emails.add(value)
+            elif (entry := _phone_entry(value)) is not None:
+                person.phones[value] = entry
+        if not person:
+            continue
+        people[n] = person
+        parts: dict[str, tuple[str, str]] = {}
+        for i, cell in _looked_at(mapping, row.record.cells):
+            parts.update((mention_hash(salt, "name", name), ("name", name))
+                         for name in _names_in(cell) if len(name.split()) >= 2)
+            if (i >= len(mapping) or _may_be_street(mapping[i])) and len(street := _fold_street(cell)) >= 4:
+                parts[mention_hash(salt, "street", street)] = ("street", street)
+        words[n] = parts
+    known = known_suppressions(conn, (h for parts in words.values() for h in parts))
+    for n, parts in words.items():
+        for h, (kind, value) in parts.items():
+            if h in known:
+                (people[n].names if kind == "name" else people[n].streets).add(value)
+    return people
+
+
+def is_theirs(row, mapping: list[str], person: Person) -> bool:
+    """Whether a row being imported that holds one of the erased person's emails or phones is
+    theirs: its owner's own name is one of theirs (Bob's own order, his phone only in its
+    Shipping column)."""
+    seen = _Row(person, list(row.record.cells), mapping)
+    return bool(seen.own_names & person.names)
+
+
+def redact_incoming(row, mapping: list[str], person: Person) -> bool:
+    """Take the erased person out of a row being imported (``importing.rows.Row``) as
+    :func:`redact_others` takes them out of a stored row: from its cells but the owner's own, from
+    what the import made of them, and from the emails, phones, name and street it took from cells
+    not its own (a Shipping phone standing in for the buyer's).  Returns whether anything changed."""
+    from dataclasses import replace
+
+    record = row.record
+    seen = _Row(person, list(record.cells), mapping)
+    if not seen.about_them:
+        return False
+    row.record = replace(record, values=tuple(_redacted_cells(seen, list(record.values), mapping)),
+                         read=None if record.read is None else tuple(_redacted_cells(seen, list(record.read),
+                                                                                     mapping)))
+    row.values = seen.redact_json(row.values)
+    row.problems = [seen.redact(p, False) for p in row.problems]
+    gone_emails = person.emails - seen.shared_emails
+    gone_phones = set(person.phones) - seen.shared_phones
+    row.emails = [e for e in row.emails if mailbox_key(e) not in gone_emails]
+    row.phones = [p for p in row.phones if p not in gone_phones]
+    row.unread_phones = [(p, i) for p, i in row.unread_phones if seen.redact(p, False) == p]
+    name = _fold_name(row.full_name or f"{row.first_name} {row.last_name}")
+    if name in person.names and name not in seen.own_names:
+        row.first_name = row.middle_name = row.last_name = row.full_name = ""
+        row.first_name_reading = row.last_name_reading = ""
+    if row.address and _fold_street(row.address) in person.streets \
+            and _fold_street(row.address) not in seen.own_streets:
+        row.address = row.postcode = ""
+    row.stored = None  # what a worker serialized held them
     return True

@@ -35,6 +35,10 @@ back on restore.  Copies the user saved elsewhere are theirs and stay.
 Other customers' rows that mention the person (a gift shipped to them, a note
 naming them) have their emails, phones, name and street replaced first
 (``mentions``, which says what is taken and what stays the other customer's).
+Their full names and streets go on the suppression list too, hashed like the
+rest: they keep no row out, but a later row of someone else that names them
+beside one of their emails or phones comes in without them, as the erase left
+the rows there were.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
-from omnidesk.core.mentions import person_of, redact_others
+from omnidesk.core.mentions import kept_hashes, person_of, redact_others
 from omnidesk.core.models import (
     Campaign,
     CampaignStep,
@@ -252,7 +256,10 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
         identifiers = _identifiers_of(conn, ids) | _typed_earlier(conn, customer_id)
         # Before working out which identifiers others share: a gift's Shipping phone that stood in
         # for the buyer's is the person's own, and goes from the buyer's record here.
-        mentioned = redact_others(conn, customer_id, person_of(conn, customer_id, identifiers))
+        person = person_of(conn, customer_id, identifiers)
+        mentioned = redact_others(conn, customer_id, person)
+        # A later import takes them out of others' rows the same way (``mentions.erased_in_rows``).
+        add_suppressions(conn, kept_hashes(salt, person))
         shared = _shared_with_others(conn, customer_id, identifiers)
         kept_for = _keep_shared_refusals(conn, customer_id, shared)
         removed = _suppress(conn, salt, records, identifiers, shared)

@@ -16,6 +16,10 @@ person (``omnidesk.core.rights``) writes their keys.  Four forms of key:
   otherwise: the file saved again in a spreadsheet (a ZIP's leading zero dropped, a
   birthday written 5/6/1980), or a newer export with a column more.
 
+Beside them, each of their full names and streets alone (:func:`mention_hash`), which keep no
+row out: a later row of another customer that names them (a gift shipped to them) comes in
+without them (``mentions.erased_in_rows``).
+
 Hashes are salted per workspace (:func:`workspace_salt`), so the list cannot be
 matched against another workspace's or a public list.
 
@@ -87,6 +91,13 @@ def named_identifier_hash(salt: str, kind: str, value: str, name: str) -> str:
 def row_suppression_hash(salt: str, row_hash: str) -> str:
     """A whole source row: the only trace of a person who has no email, phone or id."""
     return identifier_hash(salt, ROW_KIND, row_hash)
+
+
+def mention_hash(salt: str, part: str, folded: str) -> str:
+    """One of an erased person's full names or streets (``part``: "name" or "street"), folded as
+    ``mentions`` folds them.  It keeps no row out: with one of their emails or phones beside it in
+    a later row of someone else, it tells that row's import what of theirs to leave out."""
+    return identifier_hash(salt, f"mention:{part}", folded)
 
 
 PERSON_KIND = "person"  # the suppression kind of a name with where the person lives and was born

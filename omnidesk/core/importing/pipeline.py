@@ -244,7 +244,8 @@ def run_import(
                     keep = list(zip(rows, hashes))
                     result.rows += len(rows)
                     read_by_known_numbers(conn, rows)
-                    keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders)
+                    keep = _without_suppressed(conn, salt, keep, plan.channel, result, group_by, suppressed_orders,
+                                              list(plan.mapping), plan.region)
                     if keep:
                         ids = _insert_records(conn, batch_id, plan, keep)
                         if any(row.skip for row, _ in keep):

@@ -28,6 +28,7 @@ class ImportResult:
     updated_customers: int = 0
     queued_reviews: int = 0
     suppressed: int = 0  # rows of erased people, not imported
+    erased_mentions: int = 0  # rows of others imported without the erased person they named
     skipped: int = 0  # rows kept as read that are nobody (no name, email, phone or id; test leads)
     blank: int = 0  # rows with no value in any cell (",,,"): nothing to keep, not in ``rows``
     dry_run: bool = False
@@ -80,6 +81,7 @@ class ImportResult:
             "updated_customers": self.updated_customers,
             "queued_reviews": self.queued_reviews,
             "suppressed": self.suppressed,
+            "erased_mentions": self.erased_mentions,
             "skipped": self.skipped,
             "skipped_rows": {reason: numbers[:100] for reason, numbers in self.skipped_rows.items()},
             "blank": self.blank,

@@ -28,6 +28,7 @@ from omnidesk.core.importing.names import compose_full_name
 from omnidesk.core.importing.analysis import ImportPlan
 from omnidesk.core.importing.result import ImportResult
 from omnidesk.core.importing.rows import Row
+from omnidesk.core.mentions import erased_in_rows, is_theirs, redact_incoming
 from omnidesk.core.models import Consent, Event, Identifier, MatchDecision, SourceRecord, Suppression, utcnow
 from omnidesk.core.money import NOT_SPEND, format_money, order_status
 from omnidesk.core.suppression import known_suppressions, row_suppression_keys
@@ -87,7 +88,8 @@ def _has_suppressions(conn: Connection) -> bool:
 
 def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]], channel: str,
                         result: ImportResult, group_by: str | None = None,
-                        suppressed_orders: set[str] | None = None) -> list[tuple[Row, str]]:
+                        suppressed_orders: set[str] | None = None, mapping: list[str] | None = None,
+                        region: str | None = None) -> list[tuple[Row, str]]:
     """Drop rows of people who were erased: they must not come back with an old export.
 
     A row is theirs when one of its identifiers was theirs alone, when it carries
@@ -96,20 +98,42 @@ def _without_suppressed(conn: Connection, salt: str, keep: list[tuple[Row, str]]
     with no identifier is recognised: ``suppression.erased_person_hashes``).  The other
     line-item rows of a dropped order go too (``suppressed_orders`` carries the
     order keys across chunks): they name no one, but they are that person's order.
+
+    A row of someone else that names an erased person in cells not its owner's own (Ann's
+    order shipped to them: its Shipping name, street and phone) is not theirs: it comes in
+    without them, as erasing them took them out of the rows there were then
+    (``mentions.redact_incoming``), the buyer's order and amounts whole.  A Shipping phone
+    that stood in for a buyer who gave none is the erased person's, not the buyer's, and keeps
+    nothing out.  Such a row is theirs after all when its own name is theirs, or when nothing
+    else tells whose it is.
     """
     if not _has_suppressions(conn):
         return keep  # nobody was ever erased: nothing to hash
+    theirs: set[int] = set()
+    if mapping is not None:
+        for n, ((row, _), person) in enumerate(zip(keep, erased_in_rows(conn, salt, [r for r, _ in keep],
+                                                                        mapping, region))):
+            if person is None:
+                continue
+            if is_theirs(row, mapping, person):
+                theirs.add(n)
+            elif redact_incoming(row, mapping, person):
+                if row.skip is None and not (row.emails or row.phones or row.external_id or row.first_name
+                                             or row.last_name or row.full_name):
+                    theirs.add(n)
+                else:
+                    result.erased_mentions += 1
     keys = [row_suppression_keys(salt, _row_identifiers(row, channel), row.first_name, row.last_name, h,
                                  street=row.address, postcode=row.postcode, birthday=row.birthday)
             for row, h in keep]
     hits = known_suppressions(conn, (k for row_keys in keys for k in row_keys))
-    if not hits and not suppressed_orders:
+    if not hits and not suppressed_orders and not theirs:
         return keep
     orders = suppressed_orders if suppressed_orders is not None else set()
     out = []
-    for (row, h), row_keys in zip(keep, keys):
+    for n, ((row, h), row_keys) in enumerate(zip(keep, keys)):
         order = row.values.get(group_by) if group_by else None
-        if hits.isdisjoint(row_keys) and (order is None or order not in orders):
+        if n not in theirs and hits.isdisjoint(row_keys) and (order is None or order not in orders):
             out.append((row, h))
             continue
         result.suppressed += 1
