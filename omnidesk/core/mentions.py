@@ -164,16 +164,64 @@ def redact_others(conn: Connection, customer_id: int, person: Person) -> Mention
     """Replace the erased person's emails, phones, names and streets in other people's rows
     (see the module docstring); returns what changed.  Runs inside the erase's transaction."""
     done = Mentions()
+    for row, batch, seen in _rows_about(conn, customer_id, person):
+        if _redact_row(conn, row, batch.mapping, seen, done) and row.customer_id is not None:
+            done.customers.add(row.customer_id)
+    return done
+
+
+@dataclass
+class Mention:
+    """One row of another customer (or of no customer) that holds something of the person."""
+
+    record_id: int
+    source_file: str
+    source_row: int
+    channel: str
+    theirs: dict[str, str]  # column -> the cell, as read, of each cell an erase would change
+
+
+def mentions_of(conn: Connection, customer_id: int, person: Person) -> list[Mention]:
+    """The rows of others :func:`redact_others` would take the person out of, with only the cells
+    it would change: what of theirs those rows hold, never the row owner's own columns."""
+    found = []
+    for row, batch, seen in _rows_about(conn, customer_id, person):
+        cells = json.loads(row.raw_json)
+        after = _redacted_cells(seen, cells, batch.mapping)
+        theirs: dict[str, str] = {}
+        for i, (cell, new) in enumerate(zip(cells, after)):
+            if cell != new:
+                name = batch.header[i] if i < len(batch.header) else f"extra {i - len(batch.header) + 1}"
+                key, n = name, 1
+                while key in theirs:
+                    n += 1
+                    key = f"{name} ({n})"
+                theirs[key] = cell
+        if theirs:
+            found.append(Mention(row.id, batch.file_name, row.record_no, row.channel, theirs))
+    return found
+
+
+@dataclass
+class _Batch:
+    mapping: list[str]
+    header: list[str]
+    file_name: str
+
+
+def _rows_about(conn: Connection, customer_id: int, person: Person):
+    """(record, its batch, the person as it holds them) of every row of others about the person."""
     if not person:
-        return done
+        return
     rec = SourceRecord.__table__
-    batches: dict[int, list[str]] = {}
+    batches: dict[int, _Batch] = {}
     last = 0
     sqlite = conn.dialect.name == "sqlite"
     may_mention = or_(*(_may_mention_sql(person, col, sqlite) for col in (rec.c.raw_json, rec.c.values_json)))
     while True:
         rows = conn.execute(
-            select(rec.c.id, rec.c.batch_id, rec.c.customer_id, rec.c.raw_json, rec.c.values_json)
+            select(rec.c.id, rec.c.batch_id, rec.c.customer_id, rec.c.raw_json, rec.c.values_json,
+                   rec.c.record_no, rec.c.channel)
             .where(rec.c.id > last, or_(rec.c.customer_id.is_(None), rec.c.customer_id != customer_id),
                    may_mention)
             .order_by(rec.c.id).limit(_CHUNK)).all()
@@ -185,13 +233,15 @@ def redact_others(conn: Connection, customer_id: int, person: Person) -> Mention
                 continue
             if row.batch_id not in batches:
                 batch = ImportBatch.__table__
-                mapping, header = conn.execute(select(batch.c.mapping_json, batch.c.header_json)
-                                               .where(batch.c.id == row.batch_id)).one()
+                mapping, header, file_name = conn.execute(
+                    select(batch.c.mapping_json, batch.c.header_json, batch.c.file_name)
+                    .where(batch.c.id == row.batch_id)).one()
                 # What was typed in by hand has no mapping: its cells are named by their fields.
-                batches[row.batch_id] = json.loads(mapping or "[]") or json.loads(header or "[]")
-            if _redact_row(conn, row, batches[row.batch_id], person, done) and row.customer_id is not None:
-                done.customers.add(row.customer_id)
-    return done
+                header = json.loads(header or "[]")
+                batches[row.batch_id] = _Batch(json.loads(mapping or "[]") or header, header, file_name)
+            seen = _Row(person, json.loads(row.raw_json), batches[row.batch_id].mapping)
+            if seen.about_them:
+                yield row, batches[row.batch_id], seen
 
 
 def _may_mention_sql(person: Person, text, sqlite: bool):
@@ -322,13 +372,11 @@ def _redacted_cells(seen: _Row, cells: list[str], mapping: list[str]) -> list[st
             else seen.redact(c, i >= len(mapping) or _may_be_street(mapping[i])) for i, c in enumerate(cells)]
 
 
-def _redact_row(conn: Connection, row, mapping: list[str], person: Person, done: Mentions) -> bool:
+def _redact_row(conn: Connection, row, mapping: list[str], seen: _Row, done: Mentions) -> bool:
     """Redact one record and what was made of it; returns whether anything changed."""
     rec, ident, ev, cf = SourceRecord.__table__, Identifier.__table__, Event.__table__, CustomField.__table__
+    person = seen.person
     cells = json.loads(row.raw_json)
-    seen = _Row(person, cells, mapping)
-    if not seen.about_them:
-        return False
     new_cells = _redacted_cells(seen, cells, mapping)
     values = json.loads(row.values_json or "{}")
     new_values = seen.redact_json(values)

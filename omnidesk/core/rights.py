@@ -66,7 +66,7 @@ from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
-from omnidesk.core.mentions import kept_hashes, person_of, redact_others
+from omnidesk.core.mentions import kept_hashes, mentions_of, person_of, redact_others
 from omnidesk.core.models import (
     Campaign,
     CampaignStep,
@@ -156,10 +156,16 @@ def collect_person(conn: Connection, customer_id: int) -> dict:
     # The values pinned by hand on the card (or with `omnidesk pin`), in the card's order of fields.
     pinned = pins_in(customer.pop("pinned_json", None))
     pins = [{"field": f, "value": pinned[f]} for f in PINNABLE if f in pinned]
+    # Rows of other customers that hold something of theirs (a gift shipped to them), found as an
+    # erase finds them, with only the cells that are theirs.
+    person = person_of(conn, customer_id, _identifiers_of(conn, ids) | _typed_earlier(conn, customer_id))
+    mentions = [{"record_id": m.record_id, "source_file": m.source_file, "source_row": m.source_row,
+                 "channel": m.channel, "their_cells": m.theirs}
+                for m in mentions_of(conn, customer_id, person)]
     return {"customer": customer, "custom_fields": custom, "pins": pins,
             "identifiers": [{"kind": k, "value": v} for k, v in identifiers],
             "consents": consents, "events": events, "sends": _sends(conn, ids), "source_records": records,
-            "exported_at": utcnow()}
+            "in_others_records": mentions, "exported_at": utcnow()}
 
 
 def _sends(conn: Connection, record_ids: list[int]) -> list[dict]:
@@ -207,8 +213,10 @@ def _csv_bytes(rows: list[dict]) -> bytes:
 
 def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> Path:
     """Write a zip with ``person.json`` and CSVs of records, events, consent (with the note a consent
-    recorded by hand was given), campaign sends, identifiers, custom fields and the values pinned
-    on the card; returns its path.
+    recorded by hand was given), campaign sends, identifiers, custom fields, the values pinned
+    on the card and the cells of other customers' rows that are theirs (``in_others_records``: a
+    gift shipped to them, only its Shipping cells and the like, never the other customer's own);
+    returns its path.
 
     Never writes over a workspace; an existing file is replaced only with ``overwrite``.
     """
@@ -226,6 +234,7 @@ def export_person(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool
             z.writestr("identifiers.csv", _csv_bytes(data["identifiers"]))
             z.writestr("custom_fields.csv", _csv_bytes(data["custom_fields"]))
             z.writestr("pins.csv", _csv_bytes(data["pins"]))
+            z.writestr("in_others_records.csv", _csv_bytes(data["in_others_records"]))
     return out
 
 
