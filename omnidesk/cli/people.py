@@ -76,5 +76,16 @@ def cmd_person_erase(args: argparse.Namespace) -> int:
           + " on the suppression list"
           + (f"; also removed from {counted(removed['others_rows'], 'row')} of other customers"
              if removed.get("others_rows") else "")
+          + _rules_note(removed.get("segments_named", 0), removed.get("campaigns_named", 0))
           + (f"; deleted {n} backup{'s' if n != 1 else ''} that held them." if n else "."))
     return EXIT_OK
+
+
+def _rules_note(segments: int, campaigns: int) -> str:
+    """What the erase did to saved segments and campaign audiences naming the person's email or phone."""
+    named = " and ".join(x for x in (counted(segments, "saved segment") if segments else "",
+                                      (counted(campaigns, "campaign audience") if campaigns else "")) if x)
+    if not named:
+        return ""
+    return (f"; {named} named their email or phone: it now reads [erased] there, which matches no one, "
+            "and everyone else they selected they still select")

@@ -548,3 +548,68 @@ def redact_incoming(row, mapping: list[str], person: Person) -> bool:
         row.address = row.postcode = ""
     row.stored = None  # what a worker serialized held them
     return True
+
+
+# The rule fields whose values are an email or a phone (segments' rules, campaigns' audiences).
+_RULE_CONTACT = ("email", "phone")
+
+
+@dataclass
+class Rules:
+    """What :func:`redact_rules` changed: the names of the saved segments and campaigns."""
+
+    segments: list[str] = field(default_factory=list)
+    campaigns: list[str] = field(default_factory=list)
+
+
+def redact_rules(conn: Connection, emails: set[str], phones: set[str], region: str) -> Rules:
+    """Replace the erased person's emails and phones (those no one else holds: ``emails`` as
+    mailbox keys, ``phones`` in E.164) where a saved segment's rule or a campaign's audience names
+    them (``{"field": "email", "op": "is", "value": "bob@example.com"}``) with :data:`ERASED`.
+
+    The condition stays, with a value no customer's email or phone is: it matches no one, as the
+    erased person's address does now that they are gone, so the rule selects exactly whom it
+    selected without them.  Dropping it instead would widen an "all" of it and others, and
+    narrow a "not" of it.  A phone written without its country code is one of ``region``'s.
+    """
+    from omnidesk.core.models import Campaign, SavedSegment
+
+    done = Rules()
+    if not emails and not phones:
+        return done
+
+    def theirs(field_name: str, value: object) -> bool:
+        if not isinstance(value, str) or not value.strip():
+            return False
+        if field_name == "email":
+            return mailbox_key(value.strip()) in emails
+        return normalize_phone(value.strip(), region).value in phones
+
+    def walk(value):
+        if isinstance(value, list):
+            return [walk(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        out = {k: walk(v) for k, v in value.items()}
+        name = value.get("field")
+        if name in _RULE_CONTACT and "value" in value:
+            said = value["value"]
+            if isinstance(said, list):
+                out["value"] = [ERASED if theirs(name, v) else v for v in said]
+            elif theirs(name, said):
+                out["value"] = ERASED
+        return out
+
+    for table, column, names in ((SavedSegment.__table__, "rule_json", done.segments),
+                                 (Campaign.__table__, "audience_json", done.campaigns)):
+        for row_id, name, text in conn.execute(select(table.c.id, table.c.name, table.c[column])).all():
+            try:
+                old = json.loads(text)
+            except ValueError:
+                continue
+            new = walk(old)
+            if new != old:
+                conn.execute(update(table).where(table.c.id == row_id).values(
+                    **{column: json.dumps(new, ensure_ascii=False)}))
+                names.append(name)
+    return done

@@ -35,6 +35,10 @@ back on restore.  Copies the user saved elsewhere are theirs and stay.
 Other customers' rows that mention the person (a gift shipped to them, a note
 naming them) have their emails, phones, name and street replaced first
 (``mentions``, which says what is taken and what stays the other customer's).
+A saved segment's rule or a campaign's audience that names one of their emails
+or phones (none that others hold too) keeps its condition with the value
+replaced (``mentions.redact_rules``): it matches no one, as their address does
+once they are gone, so the rule neither widens nor narrows.
 Their full names and streets go on the suppression list too, hashed like the
 rest: they keep no row out, but a later row of someone else that names them
 beside one of their emails or phones comes in without them, as the erase left
@@ -66,7 +70,7 @@ from omnidesk.core.identity.merge import PINNABLE
 from omnidesk.core.identity.stats import forget_records
 from omnidesk.core.importing.archives import remove_unpacked_leftovers
 from omnidesk.core.importing.custom_fields import customer_fields, record_fields
-from omnidesk.core.mentions import kept_hashes, mentions_of, person_of, redact_others
+from omnidesk.core.mentions import kept_hashes, mentions_of, person_of, redact_others, redact_rules
 from omnidesk.core.models import (
     Campaign,
     CampaignStep,
@@ -87,6 +91,7 @@ from omnidesk.core.models import (
 )
 from omnidesk.core.money import format_money
 from omnidesk.core.provenance import pins_in
+from omnidesk.core.segments.sql import shop_region
 from omnidesk.core.suppression import (
     add_suppressions,
     erased_person_hashes,
@@ -270,10 +275,14 @@ def erase_person(ws: Workspace, customer_id: int, *, expect: str | None = None) 
         # A later import takes them out of others' rows the same way (``mentions.erased_in_rows``).
         add_suppressions(conn, kept_hashes(salt, person))
         shared = _shared_with_others(conn, customer_id, identifiers)
+        # A saved segment or a campaign's audience naming their email or phone (one nobody else has).
+        named = redact_rules(conn, {mailbox_key(v) for k, v in identifiers - shared if k == "email"},
+                             {v for k, v in identifiers - shared if k == "phone"}, shop_region(conn))
         kept_for = _keep_shared_refusals(conn, customer_id, shared)
         removed = _suppress(conn, salt, records, identifiers, shared)
         removed["source_records"] = len(ids)
         removed["others_rows"] = mentioned.rows
+        removed["segments_named"], removed["campaigns_named"] = len(named.segments), len(named.campaigns)
         removed["merge_traces"] = _forget_merge_traces(conn, customer_id, ids, hashes)
         removed["events"] = _delete_records(conn, ids)
         md = MatchDecision.__table__
