@@ -93,7 +93,7 @@ def workspace_path_problem(path: str | os.PathLike) -> str | None:
         return None
     if not path.name.lower().endswith(WORKSPACE_SUFFIX):
         return (f"{path} is not a workspace, and a new workspace's file name ends in {WORKSPACE_SUFFIX} "
-                f"(such as {path.stem}{WORKSPACE_SUFFIX}); nothing was created")
+                f"(such as {_suggested_name(path)}); nothing was created")
     folder = path.parent
     if not folder.exists():
         from omnidesk.core import paths
@@ -104,6 +104,16 @@ def workspace_path_problem(path: str | os.PathLike) -> str | None:
     if not folder.is_dir():
         return f"{folder} is not a folder, so no workspace can be made in it"
     return None
+
+
+def _suggested_name(path: Path) -> str:
+    """The workspace name to give instead of ``path``'s: a file type's ending swapped for the
+    workspace's ("x.csv": "x.omnidesk"), any other name kept whole with it added, as the app adds
+    it ("Shop v1.5": "Shop v1.5.omnidesk", not "Shop v1.omnidesk")."""
+    ending = path.suffix[1:]
+    if ending.isascii() and ending.isalpha() and len(ending) <= 5:
+        return path.stem + WORKSPACE_SUFFIX
+    return with_workspace_suffix(path).name
 
 
 def backup_files(path: Path) -> list[Path]:

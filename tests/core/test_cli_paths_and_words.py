@@ -57,6 +57,18 @@ def test_a_new_workspace_name_must_end_in_omnidesk(tmp_path, capsys):
     assert status == 1 and "is not an omnidesk workspace" in err and notes.read_text() == "email\nann@example.com\n"
 
 
+@pytest.mark.parametrize("name, hint", [("Shop v1.5", "Shop v1.5.omnidesk"), ("shop.backup-2", "shop.backup-2.omnidesk"),
+                                        ("shop.db", "shop.omnidesk")])
+def test_the_name_a_refusal_suggests_keeps_the_name_given(tmp_path, capsys, name, hint):
+    """The name to give instead is the one the app makes of it: a dot inside a name is no file type
+    to take off ("Shop v1.5" is not to become "Shop v1"); a file type's ending is swapped."""
+    status, _, err = run(capsys, "-w", tmp_path / name, "info")
+    assert status == 1 and one_line(err) and f"(such as {hint})" in err, err
+    status, _, err = run(capsys, "demo", "-w", tmp_path / name)
+    assert status == 1 and f"(such as {hint})" in err, err
+    assert not (tmp_path / name).exists() and not (tmp_path / hint).exists()
+
+
 def test_an_existing_workspace_opens_whatever_its_name(shop, capsys):
     other = shop.with_name("shop.db")
     shutil.copyfile(shop, other)
