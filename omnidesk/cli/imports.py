@@ -116,11 +116,12 @@ def _report_outputs(args: argparse.Namespace, given: list[Path], files: list[Pat
         return []
     paths = report_paths(Path(args.errors), [f.name for f in files])
     for path in dict.fromkeys(paths):
-        out = _output(path, args)
-        if any(f.exists() and out.exists() and out.samefile(f) for f in given):
-            # even with --force: the report would replace the very rows it reports on
-            raise CliError(f"Will not write the error report over {printable(str(out))}: "
+        # Asked first, even with --force, whose advice would not help: the report would replace
+        # the very rows it reports on.
+        if any(f.exists() and path.exists() and path.samefile(f) for f in given):
+            raise CliError(f"Will not write the error report over {printable(str(path))}: "
                            "it is a file being imported. Choose another file name.")
+        _output(path, args)
     return paths
 
 
