@@ -32,6 +32,7 @@ from omnidesk.cli import (
 )
 from omnidesk.cli.common import (
     EXIT_ERROR,
+    EXIT_USAGE,
     CliError,
     CommandParser,
     _add_workspace_arg,
@@ -150,7 +151,9 @@ def _main(argv: Sequence[str] | None) -> int:
         if told is None:
             raise
         print(f"omnidesk: error: {printable(told)}", file=sys.stderr)
-        return EXIT_ERROR
+        from omnidesk.core.errors import ValueRefused
+
+        return EXIT_USAGE if isinstance(exc, ValueRefused) else EXIT_ERROR
 
 
 class _StderrHandler(logging.StreamHandler):

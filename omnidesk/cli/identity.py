@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from omnidesk.cli.common import (
+    EXIT_ERROR,
     EXIT_OK,
     EXIT_USAGE,
     CliError,
@@ -220,7 +221,7 @@ def _held_value(ws, customer_id: int, field: str, value: str) -> str:
     its stored form), else read the way an import reads the field, so a pin is never an email
     without an "@" or a phone of two digits.  Refused with the reason, as ``customer set`` is."""
     from omnidesk.core.edits import clean_value
-    from omnidesk.core.errors import UserError
+    from omnidesk.core.errors import UserError, ValueRefused
     from omnidesk.core.provenance import pin_candidates
 
     held = {c.value for c in pin_candidates(ws, customer_id, field)}
@@ -229,8 +230,8 @@ def _held_value(ws, customer_id: int, field: str, value: str) -> str:
     try:
         with ws.engine.connect() as conn:
             cleaned = clean_value(conn, field, value)
-    except UserError as exc:
-        raise CliError(str(exc).rstrip(".")) from None
+    except UserError as exc:  # a value the field does not take is the command line's fault (2)
+        raise CliError(str(exc).rstrip("."), EXIT_USAGE if isinstance(exc, ValueRefused) else EXIT_ERROR) from None
     if not cleaned:
         raise CliError(f"give a value to pin, or --unpin to let the records decide the {field.replace('_', ' ')}",
                        EXIT_USAGE)

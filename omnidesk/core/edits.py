@@ -53,7 +53,7 @@ from omnidesk.core.channels import CONSENT_CODES, HAND, channel_code, channel_na
 from omnidesk.core.consent import decide, facts_query
 from omnidesk.core.contact import mailbox_of, normalize_email, normalize_phone
 from omnidesk.core.dialect import casefold
-from omnidesk.core.errors import UserError
+from omnidesk.core.errors import UserError, ValueRefused
 from omnidesk.core.text import clean_line
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.merge import PINNABLE
@@ -263,7 +263,7 @@ def _region(conn: Connection) -> str:
 def clean_value(conn: Connection, field: str, value: str, *, country: str = "") -> str:
     """The value as it is stored, read the way an import reads that field; UserError when it cannot be."""
     if field not in FIELDS:
-        raise UserError(f"'{field}' is not a field that can be typed in; one of: {', '.join(FIELDS)}.")
+        raise ValueRefused(f"'{field}' is not a field that can be typed in; one of: {', '.join(FIELDS)}.")
     text = clean_line(value)
     if not text:
         return ""
@@ -273,7 +273,7 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
     limit = getattr(Customer.__table__.c[field].type, "length", None) or 1000
     limit = 1000 if field in ("email", "phone", "birthday", "country", "postcode") else min(limit, 1000)
     if len(text) > limit:
-        raise UserError(f"{label}: keep it to {limit:,} characters at most (it has {len(text):,}).")
+        raise ValueRefused(f"{label}: keep it to {limit:,} characters at most (it has {len(text):,}).")
     if field == "email":
         got = normalize_email(text)
     elif field == "phone":
@@ -287,10 +287,10 @@ def clean_value(conn: Connection, field: str, value: str, *, country: str = "") 
     else:
         return text
     if got.problem or not got.value:
-        raise UserError(f"'{text}' cannot be read as the {label}: {got.problem or 'nothing is left of it'}.")
+        raise ValueRefused(f"'{text}' cannot be read as the {label}: {got.problem or 'nothing is left of it'}.")
     # A birthday still to come is a slip (2090 for 1990); today's date is the latest anywhere on Earth.
     if field == "birthday" and str(got.value) > (datetime.now(UTC) + timedelta(hours=14)).date().isoformat():
-        raise UserError(f"'{text}' cannot be the birthday: that day has not come yet.")
+        raise ValueRefused(f"'{text}' cannot be the birthday: that day has not come yet.")
     return str(got.value)
 
 

@@ -3,3 +3,10 @@
 
 class UserError(Exception):
     """Bad input or a refused action; ``str()`` is one clear sentence for the user."""
+
+
+class ValueRefused(UserError):
+    """A value typed in that its field, name or setting does not take (too long, not of its kind).
+
+    The command line counts it as the command line itself being wrong (exit 2), as a setting
+    refusing a value is, whichever command the value was given to."""

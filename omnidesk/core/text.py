@@ -74,15 +74,15 @@ def clean_name(value: object, what: str, *, limit: int = NAME_LIMIT) -> str:
     (:func:`clean_line`), not empty, at most ``limit`` characters; UserError saying why not.
 
     A NUL is refused rather than dropped: a name holding one cannot have come from a keyboard."""
-    from omnidesk.core.errors import UserError
+    from omnidesk.core.errors import ValueRefused
 
     if not isinstance(value, str) or not clean_line(value):
-        raise UserError(f"A {what} needs a name.")
+        raise ValueRefused(f"A {what} needs a name.")
     if "\x00" in value:
-        raise UserError(f"A {what}'s name cannot hold a NUL character (\\x00).")
+        raise ValueRefused(f"A {what}'s name cannot hold a NUL character (\\x00).")
     name = clean_line(value)
     if len(name) > limit:
-        raise UserError(f"Keep a {what}'s name to {limit} characters at most (this one has {len(name):,}).")
+        raise ValueRefused(f"Keep a {what}'s name to {limit} characters at most (this one has {len(name):,}).")
     return name
 
 

@@ -222,10 +222,11 @@ def test_pin_and_unpin_from_the_cli(tmp_path, capsys):
     status, _, err = run(capsys, "pin", "nobody@example.com", "first_name", "X", "-w", str(ws))
     assert status == 1 and "no customer matches" in err
     # An email or a phone is read as a typed one: never pinned as it cannot be read.
+    # A value its field does not take is the command line's fault: exit 2.
     status, _, err = run(capsys, "pin", "bob@example.com", "email", "not-an-email", "-w", str(ws))
-    assert status == 1 and "cannot be read as the email" in err
+    assert status == 2 and "cannot be read as the email" in err
     status, _, err = run(capsys, "pin", "bob@example.com", "phone", "12", "-w", str(ws))
-    assert status == 1 and "cannot be read as the phone" in err
+    assert status == 2 and "cannot be read as the phone" in err
     status, out, _ = run(capsys, "pin", "bob@example.com", "phone", "(415) 555-0101", "-w", str(ws))
     assert status == 0 and "pinned to '+14155550101'" in out
     with Workspace.open(ws) as w:

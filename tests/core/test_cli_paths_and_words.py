@@ -271,6 +271,13 @@ def test_a_misspelled_option_gets_the_subcommands_usage(shop, capsys):
     (["import", "{tmp}/people.csv", "--channel", " "], 2, "--channel: a channel needs a name"),  # not "detect it"
     (["message", "render", "Sale", "--channel", "fax"], 2, "'fax' is not a channel of a message"),
     (["message", "render", "Sale", "--channel", "store"], 2, "give --out FILE.pdf"),
+    # A value typed in that its field, name or brand kit does not take is the command line's fault
+    # too, as a setting's is, whichever command it was given to.
+    (["brand", "set", "sms_sender", "A"], 2, "3 to 11 letters"),
+    (["customer", "set", "ann@example.com", "city", "x" * 201], 2, "keep it to 200 characters"),
+    (["customer", "add", "first_name=Ann", "email=not-an-email"], 2, "cannot be read as the email"),
+    (["segment", "save", "n" * 201, "--rule", '{"all": []}'], 2, "characters at most"),
+    (["pin", "ann@example.com", "email", "noatsign"], 2, "cannot be read as the email"),
     # 1: well formed, but the workspace (or a file) says no.
     (["segment", "show", "Nobody"], 1, "Nobody"),
     (["review", "again", "ann@example.com", "bob@example.com"], 1, "not kept apart"),

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from omnidesk.core.errors import UserError
+from omnidesk.core.errors import UserError, ValueRefused
 from omnidesk.core.models import Asset, Setting
 from omnidesk.core.workspace import Workspace
 
@@ -87,8 +87,8 @@ def get_brand(ws: Workspace) -> Brand:
     return Brand(name=str(ws.get_setting("business_name") or ""), **known)
 
 
-def _too_long(limit: int, length: int) -> UserError:
-    return UserError(f"keep it to {limit:,} characters at most (it has {length:,})")
+def _too_long(limit: int, length: int) -> ValueRefused:
+    return ValueRefused(f"keep it to {limit:,} characters at most (it has {length:,})")
 
 
 def _clean_line(value: str, limit: int) -> str:
@@ -119,16 +119,16 @@ def _parse(name: str, value: str):
     if name == "colors":
         parts = [p.strip() for p in (value or "").split(",") if p.strip()]
         if not 1 <= len(parts) <= 2 or not all(_COLOR.fullmatch(p) for p in parts):
-            raise UserError("give one or two colours as #RRGGBB, #RRGGBB (for example #1B4332, #D8A31A)")
+            raise ValueRefused("give one or two colours as #RRGGBB, #RRGGBB (for example #1B4332, #D8A31A)")
         parts = [p.upper() for p in parts]
         return parts if len(parts) == 2 else [parts[0], Brand().colors[1]]
     if name == "sms_sender":
         text = " ".join((value or "").split())
         if len(text) > 11:
-            raise UserError(f"an SMS sender name is 3 to 11 letters, digits or spaces (it has {len(text)} "
+            raise ValueRefused(f"an SMS sender name is 3 to 11 letters, digits or spaces (it has {len(text)} "
                             "characters); carriers refuse a longer one")
         if text and not (_SENDER.fullmatch(text) and re.search(r"[A-Za-z]", text)):
-            raise UserError("an SMS sender name is 3 to 11 letters, digits or spaces, with at least one letter")
+            raise ValueRefused("an SMS sender name is 3 to 11 letters, digits or spaces, with at least one letter")
         return text
     if name == "sms_opt_out":
         text = _clean_line(value, 60)
@@ -145,9 +145,9 @@ def _parse(name: str, value: str):
         text = _clean_line(value, 100) or "{message}"
         leftover = re.sub(r"\{message\}", "", text)
         if "{" in leftover or "}" in leftover:
-            raise UserError("only {message} may stand in braces (for the message's name)")
+            raise ValueRefused("only {message} may stand in braces (for the message's name)")
         return text
-    raise UserError(f"'{name}' is not part of the brand kit; one of: {', '.join(FIELDS)}")
+    raise ValueRefused(f"'{name}' is not part of the brand kit; one of: {', '.join(FIELDS)}")
 
 
 def check_brand(name: str, value: str) -> str | None:
@@ -171,7 +171,7 @@ def set_brand_fields(ws: Workspace, changes: dict[str, str]) -> Brand:
     problems = {f: p for f, v in changes.items() if (p := check_brand(f, v))}
     if problems:
         field, problem = next(iter(problems.items()))
-        raise UserError(f"{field}: {problem}")
+        raise ValueRefused(f"{field}: {problem}")
     kit = get_brand(ws)
     for field, value in changes.items():
         kit = set_brand(ws, field, value)
@@ -186,7 +186,7 @@ def set_brand(ws: Workspace, name: str, value: str) -> Brand:
     try:
         parsed = _parse(key, value)
     except UserError as exc:
-        raise UserError(f"{key}: {exc}") from None
+        raise type(exc)(f"{key}: {exc}") from None
     if key == "name":
         # Through ws.writing() (not set_setting), so a journaled write records it for undo.
         table = Setting.__table__

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 
 from omnidesk.core.changes import Changes
 from omnidesk.core.dialect import casefold
-from omnidesk.core.errors import UserError
+from omnidesk.core.errors import UserError, ValueRefused
 from omnidesk.core.models import SavedSegment, utcnow
 from omnidesk.core.segments.rules import Rule, RuleError, check_rule
 from omnidesk.core.segments.sql import known_channels
@@ -27,11 +27,16 @@ class Segment:
     updated_at: str
 
 
+class SegmentNameRefused(RuleError, ValueRefused):
+    """A segment's name that cannot be one (empty, too long): a segment's refusal, and a value
+    typed in that is not taken."""
+
+
 def _clean_name(name: str) -> str:
     try:
         return clean_name(name if isinstance(name, str) else str(name), "segment")
     except UserError as exc:
-        raise RuleError(str(exc)) from None
+        raise SegmentNameRefused(str(exc)) from None
 
 
 # ``expect`` not given: the segment may read anyhow.
