@@ -168,3 +168,17 @@ def test_the_segment_fields_table_gives_each_field_its_ops():
             **{f"{prefix}<{'column' if prefix == 'custom.' else 'type'}>": tuple(sorted(ops))
                for prefix, ops in PREFIXED.items()}}
     assert said == code
+
+
+def test_ci_runs_the_readmes_test_command_exactly():
+    """The second of the README's two commands is the very line CI runs, and the first installs the
+    same way: what a new user types is what is tested."""
+    text = README.read_text(encoding="utf-8")
+    block = text.split("## Two commands", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    commands = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    assert len(commands) == 2, commands
+    install, test = commands
+    assert test.endswith("python -m pytest") and install.endswith("omnidesk --demo")
+    assert install.removesuffix("omnidesk --demo") == test.removesuffix("python -m pytest")
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert test in ci.splitlines(), "CI does not run the README's test command as written"
