@@ -13,7 +13,10 @@ changed, so a journal is never replayed blind.  Nor is one put back beside a
 later write's record of the same person: when rows it would put back carry an
 email, phone or customer id that a record added since carries too (the same
 people imported again from another file, or added by hand), the revert is
-refused as well, rather than make each of them two customers.
+refused as well, rather than make each of them two customers.  And none is put back
+that belongs to a person erased since (their hashes on the suppression list, matched
+as an import matches each row it reads): an erased person never comes back, not by
+an undo either.
 
 The customer search index (an FTS table) is outside the triggers' reach: a
 revert rebuilds the entries of the customers it touched.
@@ -32,6 +35,13 @@ from sqlmodel import SQLModel
 from omnidesk.core import models  # noqa: F401  (the tables must be registered on the metadata)
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
+from omnidesk.core.suppression import (
+    identifier_hash,
+    known_suppressions,
+    row_suppression_keys,
+    workspace_salt,
+    written_forms,
+)
 
 _PREFIX = "omnidesk_journal"
 _OPS = f"{_PREFIX}_op"
@@ -239,6 +249,52 @@ def _same_people_since(conn: Connection, journal: Journal) -> bool:
     return any(row[0] not in own and row not in journal.sharing for row in _sharing(conn, back))
 
 
+# The identifiers an import looks a row up by on the suppression list (importing.store._row_identifiers).
+_SUPPRESSED_KINDS = ("email", "phone", "external")
+
+
+def _erased_since(conn: Connection, journal: Journal) -> bool:
+    """Whether a record the revert would put back (or an email, phone or customer id it would put
+    back on a record) is an erased person's: found on the suppression list by the same keys an
+    import looks each row up by, so that what an import would leave out no undo brings back."""
+    if conn.exec_driver_sql("SELECT 1 FROM main.suppression LIMIT 1").first() is None:
+        return False  # nobody was ever erased
+    cols = journal.columns.get("source_record")
+    records: dict[int, dict] = {}
+    if cols:
+        for op in journal.ops:
+            if op.table == "source_record" and op.kind == "d" and op.old is not None:
+                records[op.old_rowid] = dict(zip(cols, op.old))
+    identifiers: dict[int, list[tuple[str, str]]] = {}
+    icols = journal.columns.get("identifier")
+    if icols:
+        for op in journal.ops:
+            if op.table == "identifier" and op.kind == "d" and op.old is not None:
+                row = dict(zip(icols, op.old))
+                if row["kind"] in _SUPPRESSED_KINDS:
+                    identifiers.setdefault(row["record_id"], []).append((row["kind"], row["value"]))
+    if not records and not identifiers:
+        return False
+    # An identifier put back on a record that is there now is looked up with that record's names.
+    here = [rid for rid in identifiers if rid not in records]
+    for start in range(0, len(here), 400):
+        part = here[start:start + 400]
+        result = conn.exec_driver_sql(
+            "SELECT * FROM main.source_record WHERE id IN (" + ", ".join("?" * len(part)) + ")", tuple(part))
+        names = tuple(result.keys())
+        for row in result:
+            records[row[names.index("id")]] = dict(zip(names, row))
+    salt = workspace_salt(conn)
+    keys: list[str] = []
+    for rid, record in records.items():
+        keys += row_suppression_keys(salt, identifiers.get(rid, []), record["first_name"], record["last_name"],
+                                     record["row_hash"], street=record["address"], postcode=record["postcode"],
+                                     birthday=record["birthday"])
+    for rid in identifiers.keys() - records.keys():  # no record to read: the identifiers alone
+        keys += [identifier_hash(salt, k, v) for k, v in written_forms(identifiers[rid])]
+    return bool(known_suppressions(conn, keys))
+
+
 def _current(conn: Connection, table: str, cols: tuple[str, ...], rowid: int) -> tuple | None:
     row = conn.exec_driver_sql(
         f"SELECT {', '.join(_q(c) for c in cols)} FROM main.{_q(table)} WHERE rowid = ?", (rowid,)).first()
@@ -250,10 +306,13 @@ def revert_in(conn: Connection, journal: Journal) -> Changes:
 
     Raises :class:`JournalConflict` (the caller's transaction then rolls back)
     when a row is no longer as the journaled write left it, or when a record added since
-    carries an email, phone or customer id of a record it would put back.
+    carries an email, phone or customer id of a record it would put back, or when a record it would
+    put back is a person's erased since.
     """
     if _same_people_since(conn, journal):
         raise JournalConflict(SAME_PEOPLE)
+    if _erased_since(conn, journal):
+        raise JournalConflict(ERASED)
     for op in reversed(journal.ops):
         try:
             _revert_op(conn, journal, op)
@@ -307,6 +366,10 @@ SAME_PEOPLE = ("Changed since: records with the same email addresses, phone numb
                "(a later import, or a customer added by hand), so putting these back would make the same people "
                "two customers each. To have them back, import the file again: it joins them to the customers there "
                "are now.")
+
+
+ERASED = ("Changed since: a person among these was erased at their request, and an erased person is never "
+          "brought back, so this cannot be taken back.")
 
 
 def _conflict(table: str, *, again: bool = False) -> str:

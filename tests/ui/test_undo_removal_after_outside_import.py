@@ -86,3 +86,30 @@ def test_a_step_the_workspace_refuses_is_dropped_not_offered_again(window, tmp_p
     assert len(errors) == 1 and "That import changed since" in errors[0][1]
     assert "UNIQUE" not in errors[0][1] and "Traceback" not in capsys.readouterr().err
     assert "removal of newsletter.csv" not in window.undo_action.text()
+
+
+def test_undoing_a_removal_never_brings_back_a_person_erased_since(window, tmp_path, monkeypatch, capsys):
+    """lead.csv taken back in the app, imported again and its one person erased on the command line:
+    Edit › Undo of the removal would put her back, a customer to mail again; it is refused."""
+    from tests.helpers import run_cli
+
+    path = tmp_path / "shop.omnidesk"
+    base = contacts(tmp_path / "base.csv", [["ann@example.com", "Ann", "Lee"]])
+    lead = tmp_path / "lead.csv"
+    lead.write_text("email,first_name,last_name,phone_number\r\n"
+                    "zoe.private@example.org,Zoe,Quill,+14155550123\r\n", encoding="utf-8")
+    assert run_cli(capsys, "import", base, "--channel", "shop", "-w", path)[0] == 0
+    assert run_cli(capsys, "import", lead, "--channel", "social", "-w", path)[0] == 0
+    assert window.open_workspace(path)
+    monkeypatch.setattr(window, "confirm", lambda *a: True)
+    window.undo_import(2)
+    assert window.undo_action.text() == "&Undo removal of lead.csv"
+    assert run_cli(capsys, "import", lead, "--channel", "social", "-w", path)[0] == 0
+    assert run_cli(capsys, "person", "erase", "zoe.private@example.org", "--yes", "-w", path)[0] == 0
+
+    errors = undo_refused(window, monkeypatch)
+    with sqlite3.connect(path) as con:
+        assert con.execute("SELECT email, phone FROM customer ORDER BY id").fetchall() == [("ann@example.com", None)]
+    assert len(errors) == 1 and "erased at their request" in errors[0][1]
+    assert "removed from Edit › Undo; nothing was changed" in errors[0][1]
+    assert "removal of lead.csv" not in window.undo_action.text()
