@@ -41,6 +41,7 @@ from omnidesk.core.exporting.tables import (
 from omnidesk.core.tasks import Cancelled, Progress
 from omnidesk.core.workspace import Workspace
 from omnidesk.ui.models.customer_table_model import CUSTOM
+from omnidesk.ui.save_names import with_ending
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.core.text import counted
 
@@ -217,8 +218,8 @@ class ExportDialog(QDialog):
         name, _ = QFileDialog.getSaveFileName(self, "Export customers", start, CSV_FILTER)
         if not name:
             return None
-        path = Path(name)
-        return path if path.suffix else path.with_suffix(".csv")
+        # The dialog asked about replacing the name as typed; ".csv" added may name another file.
+        return with_ending(self, Path(name), ".csv")
 
     def export(self) -> None:
         """Ask for the file, then write the chosen customers and columns to it."""

@@ -14,6 +14,7 @@ from omnidesk.core.rights import export_person
 from omnidesk.core.workspace import backup_files
 from omnidesk.ui.dialogs.person_dialogs import erase_confirmation
 from omnidesk.ui.operations import reason
+from omnidesk.ui.save_names import with_ending
 from omnidesk.ui.views.customer.card import records_from
 
 
@@ -41,8 +42,8 @@ class PersonActionsMixin:
                                               "Zip archives (*.zip);;All files (*)")
         if not name:
             return None
-        path = Path(name)
-        return path if path.suffix else path.with_suffix(".zip")
+        # The dialog asked about replacing the name as typed; ".zip" added may name another file.
+        return with_ending(self, Path(name), ".zip")
 
     def export_person_dialog(self) -> None:
         """Write everything about the shown person to a zip the user picks, and say where."""
@@ -52,7 +53,7 @@ class PersonActionsMixin:
         if path is None:
             return
         try:
-            # The save dialog has asked before replacing a file.
+            # The save dialog (or the question about the name with ".zip" added) asked before replacing a file.
             written = export_person(self.workspace, self.customer_id, path, overwrite=True)
         except Exception as exc:  # a failed export is reported, whatever the cause, never a crash
             # The export removed its own temporary file: whatever else is beside the zip is not ours.

@@ -39,6 +39,7 @@ from omnidesk.core.errors import UserError
 from omnidesk.core.money import format_money, format_other_money, workspace_currency
 from omnidesk.core.text import counted
 from omnidesk.core.workspace import Workspace
+from omnidesk.ui.save_names import with_ending
 from omnidesk.ui.tasks import Task, TaskRunner
 from omnidesk.ui.views.dashboard.campaign_table import (
     CAMPAIGN_COLUMNS,
@@ -686,8 +687,9 @@ class DashboardView(QWidget):
                                   what[1])
         if path is None:
             return None
-        if not path.suffix:
-            path = path.with_suffix(f".{kind}")
+        path = with_ending(self, path, f".{kind}")  # the dialog asked about the name as typed only
+        if path is None:
+            return None
         try:
             if kind == "png":
                 written = save_png(card.chart, path)
@@ -708,10 +710,11 @@ class DashboardView(QWidget):
         path = self.ask_save_path("Export Report", f"report-{self.today():%Y-%m-%d}.pdf", "PDF files (*.pdf)")
         if path is None:
             return None
-        if not path.suffix:
-            path = path.with_suffix(".pdf")
+        path = with_ending(self, path, ".pdf")
+        if path is None:
+            return None
         try:
-            # The save dialog asked before replacing a file; a workspace is never written over.
+            # The save dialog (or with_ending) asked before replacing a file; a workspace is never written over.
             written = write_report_pdf(self.workspace, path, self.period(), overwrite=True, today=self.today())
         except (UserError, OSError) as exc:
             self.show_error("Could not export the report", str(exc))
@@ -725,8 +728,9 @@ class DashboardView(QWidget):
                                   "PNG images (*.png)")
         if path is None:
             return None
-        if not path.suffix:
-            path = path.with_suffix(".png")
+        path = with_ending(self, path, ".png")
+        if path is None:
+            return None
         try:
             written = save_png(self.pages.currentWidget().widget() if self.pages.currentIndex() == 0
                                else self.empty, path)
