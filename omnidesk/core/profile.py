@@ -21,7 +21,7 @@ from omnidesk.core.channels import HAND, channel_name
 from omnidesk.core.consent import decide, facts_query, stricter
 from omnidesk.core.identity.golden import DEFAULT_TRUST
 from omnidesk.core.importing.custom_fields import CustomValue, customer_fields
-from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord
+from omnidesk.core.models import Consent, Customer, Event, ImportBatch, SourceRecord, Suppression
 from omnidesk.core.money import (
     ORDER_TYPES,
     ChannelMoney,
@@ -33,6 +33,7 @@ from omnidesk.core.money import (
     other_currency_spend,
     workspace_currency,
 )
+from omnidesk.core.suppression import known_suppressions, row_suppression_keys, workspace_salt
 from omnidesk.core.timeline import workspace_zone
 from omnidesk.core.timeutil import local_day
 from omnidesk.core.workspace import Workspace
@@ -362,6 +363,21 @@ def customer_profile(ws: Workspace, customer_id: int, *, now: datetime | None = 
         name_reading=reading,
         held=held_addresses(ws, customer_id),
     )
+
+
+def was_erased(ws: Workspace, shown: CustomerProfile) -> bool:
+    """Whether the person a card showed (``shown``, read before they went) was erased at their request
+    since: their email or phone, or their name where they live, is on the suppression list, found as
+    an import finds a row of theirs.  Nothing else tells: an erase keeps nothing of who it erased."""
+    identifiers = [(kind, value) for kind, value in (("email", shown.email), ("phone", shown.phone)) if value]
+    with ws.engine.connect() as conn:
+        if conn.execute(select(Suppression.__table__.c.id).limit(1)).first() is None:
+            return False  # nobody was ever erased (and the salt may not be made yet)
+        salt = workspace_salt(conn)
+        # No row of theirs to hash: "" stands for it, and is no row's hash.
+        keys = row_suppression_keys(salt, identifiers, shown.first_name, shown.last_name, "",
+                                    street=shown.address, postcode=shown.postcode, birthday=shown.birthday or None)
+        return bool(known_suppressions(conn, keys))
 
 
 def name_reading(conn, customer_id: int, first: str, last: str, shown: str) -> str:

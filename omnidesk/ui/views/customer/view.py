@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QTabWidget, QToolButt
 
 from omnidesk.core.customers import customer_fingerprints
 from omnidesk.core.notes import merged_into
-from omnidesk.core.profile import CustomerProfile, customer_profile, source_rows
+from omnidesk.core.profile import CustomerProfile, customer_profile, source_rows, was_erased
 from omnidesk.core.provenance import pinned_values
 from omnidesk.core.timeline import timeline
 from omnidesk.core.workspace import Workspace
@@ -38,6 +38,9 @@ from omnidesk.ui.widgets.empty_state import EmptyState
 MISSING_TITLE = "This customer is no longer here"
 MISSING_TEXT = "Merged into another customer, or their import was undone."
 MISSING_MERGED = "They were merged into {name}."
+ERASED_TITLE = "This person was erased"
+MISSING_ERASED = ("They were erased at their request, in another window or from the command line: nothing "
+                  "about them is left in this workspace.")
 MISSING_NOTES = "The notes you were typing could not be saved on them: they are kept below."
 
 
@@ -163,6 +166,8 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             customer_id = typed_on
         elif self._kept_notes is not None and customer_id != self._kept_from:
             self._forget_kept_notes()  # another card asked for: the user has seen and left them
+        # The card as it was read, to tell afterwards why its person is gone.
+        shown = self.profile if self.profile is not None and self.profile.id == customer_id else None
         self.customer_id = customer_id
         # Which records the card was read from: an erase asks about the person shown (person.py).
         self._shown_fingerprint = customer_fingerprints(self.workspace, [customer_id])[customer_id]
@@ -171,6 +176,7 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             self.pins = {}
             self.missing.title.setText(MISSING_TITLE)
             text = MISSING_TEXT
+            survivor = None
             if self._kept_notes is not None:
                 survivor = merged_into(self.workspace, customer_id)
                 if survivor != self._kept_for:  # merged on further, or its merge undone, meanwhile
@@ -178,6 +184,10 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
                 if survivor is not None:
                     name = self.operations.names([survivor]).get(survivor, f"customer #{survivor}")
                     text = MISSING_MERGED.format(name=name)
+            if survivor is None and shown is not None and was_erased(self.workspace, shown):
+                self.missing.title.setText(ERASED_TITLE)
+                text = MISSING_ERASED
+            if self._kept_notes is not None:
                 text += " " + MISSING_NOTES
             self.missing.text.setText(text)
             self.pages.setCurrentWidget(self.missing)
