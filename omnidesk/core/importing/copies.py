@@ -86,11 +86,13 @@ def rows_followed(batch_id: int, look) -> int | None:
         batch_id = heir
 
 
-def record_copy(conn: Connection, holder: int, file_name: str, file_size: int, rows: int) -> int:
+def record_copy(conn: Connection, holder: int, file_name: str, file_size: int, rows: int, *,
+                duplicates: int | None = None) -> int:
     """Record a file with the bytes import ``holder`` read as a copy of it; returns the copy's id.
 
     It is read as the holder read it (its rows are the holder's), adds none of them
-    (each is counted a duplicate), and keeps its own name and time."""
+    (each is counted a duplicate, but for the rows of people erased since: ``duplicates``
+    counts the others), and keeps its own name and time."""
     batch = ImportBatch.__table__
     how = dict(conn.execute(select(*(batch.c[name] for name in _HOW_READ[:8]), batch.c.file_hash)
                             .where(batch.c.id == holder)).mappings().one())
@@ -100,7 +102,8 @@ def record_copy(conn: Connection, holder: int, file_name: str, file_size: int, r
     return conn.execute(insert(batch).values(
         **how, options_json=json.dumps(options),
         file_name=file_name, file_size=file_size, status="done", started_at=now, finished_at=now,
-        rows=rows, imported=0, flagged=0, duplicates=rows, events=0, customers_created=0,
+        rows=rows, imported=0, flagged=0, duplicates=rows if duplicates is None else duplicates, events=0,
+        customers_created=0,
     )).inserted_primary_key[0]
 
 

@@ -77,6 +77,7 @@ from omnidesk.core.importing.supersede import (
 )
 from omnidesk.core.importing.store import (
     _flush_order,
+    _has_suppressions,
     _insert_consents,
     _insert_events,
     _insert_identifiers,
@@ -350,16 +351,39 @@ def _as_copy(ws: Workspace, plan: ImportPlan, result: ImportResult,
     if holder is None:
         return False
     rows = sum(1 for _ in read_records(plan.path, plan.fmt))
+    erased = _erased_rows(ws, plan)
     if not dry_run:
         with ws.writing() as conn:
             holder = holder_of(conn, plan.file_hash)
             if holder is None:  # undone meanwhile: the file is imported after all
                 return False
-            result.batch_id = record_copy(conn, holder, plan.file_name, plan.file_size, rows)
+            result.batch_id = record_copy(conn, holder, plan.file_name, plan.file_size, rows,
+                                          duplicates=rows - erased)
     result.already_imported = holder
-    result.rows = result.duplicates = rows
+    result.rows = rows
+    result.duplicates, result.suppressed = rows - erased, erased
     yield Progress(rows, rows, "Already imported")
     return True
+
+
+def _erased_rows(ws: Workspace, plan: ImportPlan) -> int:
+    """How many rows of ``plan``'s file are people erased at their request, found as an import finds
+    them (``store._without_suppressed``).  The import that read the file held those rows, but the
+    erase took them: a copy of the file says they were left out, not that they are duplicates of
+    rows kept.  Nobody ever erased, nothing is read."""
+    with ws.engine.connect() as conn:
+        if not _has_suppressions(conn):
+            return 0
+        salt = privacy_salt(conn)  # made by the first erase
+        counts = ImportResult(file_name=plan.file_name, preset=None, kind=plan.kind, channel=plan.channel)
+        group_by = plan.preset.group_rows_by if plan.preset else None
+        orders: set[str] = set()
+        with closing(normalized_chunks(read_records(plan.path, plan.fmt), RowNormalizer(plan), plan.channel,
+                                       plan.header, CHUNK)) as chunks:
+            for rows, hashes in chunks:
+                read_by_known_numbers(conn, rows)
+                _without_suppressed(conn, salt, list(zip(rows, hashes)), plan.channel, counts, group_by, orders)
+    return counts.suppressed
 
 
 def _replace_corrected(conn: Connection, batch_id: int, corrected: dict[int, int], ids: list[int],
