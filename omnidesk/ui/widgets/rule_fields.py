@@ -7,6 +7,7 @@ with what is missing) and shows a value with ``load(value)``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,6 +102,79 @@ def _number(text: str) -> int | float:
     return int(value) if value.is_integer() and "." not in text else value
 
 
+# A number written with thousands separators: 1,000 or 12,500.75 (each group after a comma three digits).
+_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
+
+
+def split_values(text: str) -> list[str]:
+    """The values of a list typed in one box: separated by commas, each with its spaces around it
+    trimmed; a value holding a comma is typed in double quotes ("Washington, D.C.", Boise), a quote
+    inside one doubled (""), as in a spreadsheet's CSV.  Raises Incomplete on an unclosed quote."""
+    values: list[str] = []
+    i, n = 0, len(text)
+    while i <= n:
+        while i < n and text[i].isspace():
+            i += 1
+        if i < n and text[i] == '"':
+            i += 1
+            value = []
+            while True:
+                end = text.find('"', i)
+                if end < 0:
+                    raise Incomplete('Close the quotes: a value holding a comma goes in "double quotes".')
+                value.append(text[i:end])
+                if text.startswith('""', end):
+                    value.append('"')
+                    i = end + 2
+                    continue
+                i = end + 1
+                break
+            while i < n and text[i].isspace():
+                i += 1
+            if i < n and text[i] != ",":
+                raise Incomplete('Put a comma after the closing quote, before the next value.')
+            values.append("".join(value))
+        else:
+            end = text.find(",", i)
+            end = n if end < 0 else end
+            values.append(text[i:end].strip())
+            i = end
+        i += 1  # past the comma
+    return values
+
+
+def join_values(values: Sequence[Any]) -> str:
+    """A list as :func:`split_values` reads it back: a value holding a comma or a quote, or spaces at
+    either end, in double quotes."""
+    out = []
+    for v in values:
+        text = str(v)
+        if "," in text or text.startswith('"') or text != text.strip() or not text:
+            text = '"' + text.replace('"', '""') + '"'
+        out.append(text)
+    return ", ".join(out)
+
+
+def split_numbers(text: str) -> list[int | float]:
+    """Numbers typed in one box, separated by a comma and a space: "1000, 2500" or "1,000, 2,500"
+    (a comma between digits with three after it is a thousands separator).  A comma between digits
+    that is neither ("1,5": one and a half, or one and five?) is refused with why, not guessed."""
+    numbers = []
+    for part in re.split(r",(?!\d)|(?<!\d),", text):
+        part = part.strip()
+        if not part:
+            continue
+        if "," in part and not _GROUPED.fullmatch(part):
+            decimal = f" and write a decimal with a point ({part.replace(',', '.')})" if part.count(",") == 1 else ""
+            raise Incomplete(f"Is {part} one number or several? Separate numbers with a comma and a space "
+                             f"({part.replace(',', ', ')}){decimal}.")
+        try:
+            numbers.append(_number(part))
+        except ValueError:
+            raise Incomplete(f"{part!r} is not a number: type numbers separated by a comma and a space.") from None
+    return numbers
+
+
 
 class _Editor(QWidget):
     changed = Signal()
@@ -137,17 +211,14 @@ class _Text(_Editor):
             raise Incomplete("Type a value." if not self.listed else "Type one or more values, separated by commas.")
         if not self.listed:
             return _number(text) if self.numbers else text
-        parts = [p.strip() for p in text.split(",") if p.strip()]
-        if self.numbers:
-            try:
-                return [_number(p) for p in parts]
-            except ValueError:
-                raise Incomplete("Type numbers separated by commas.") from None
+        parts = split_numbers(text) if self.numbers else [p for p in split_values(text) if p]
+        if not parts:
+            raise Incomplete("Type one or more values, separated by commas.")
         return parts
 
     def load(self, value: Any) -> None:
         if isinstance(value, list):
-            self.edit.setText(", ".join(str(v) for v in value))
+            self.edit.setText(", ".join(str(v) for v in value) if self.numbers else join_values(value))
         elif value is not None:
             self.edit.setText(str(value))
 
