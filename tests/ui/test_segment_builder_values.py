@@ -8,7 +8,7 @@ import json
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLineEdit
 
 from omnidesk.core import segments
 from tests.helpers import run_cli
@@ -109,3 +109,73 @@ def test_numbers_typed_with_thousands_separators_are_read_as_written(demo, qtbot
     rule = {"all": [{"field": "orders", "op": "in", "value": [1000, 2000]}]}
     view.builder.set_rule(rule, segment_name="Many orders")
     assert view.builder.rule() == rule and view.builder.problems() == 0
+
+
+@pytest.mark.parametrize("field,op,value,shown", [
+    ("spend", "lt", -10, "-10.00"),
+    ("spend", "gt", 5_000_000_000, "5000000000.00"),
+    ("spend", "gt", 49.905, "49.905"),
+    ("spend", "between", [-0.5, 12.345], "-0.50 and 12.345"),
+    ("orders", "gte", 1_000_000_000_000, "1000000000000"),
+])
+def test_a_saved_number_opens_in_its_box_as_saved(demo, qtbot, capsys, field, op, value, shown):
+    win = demo
+    rule = {"all": [{"field": field, "op": op, "value": value}]}
+    cli(capsys, win, "segment", "save", "Numbers", "--rule", json.dumps(rule))
+    view = open_saved(win, qtbot, "Numbers")
+    row = view.builder.root.rows[0]
+    boxes = [s.text() for s in row.editor.findChildren(QDoubleSpinBox)]
+    assert " and ".join(boxes) == shown
+    assert view.builder.rule() == rule and view.builder.problems() == 0
+    assert view.builder.save_button.isEnabled()
+    n = segments.count(win.workspace, rule)
+    assert view.model.rowCount() == n
+    wait_count(qtbot, view, n)
+
+
+def test_a_saved_count_that_is_no_whole_number_is_shown_and_said_not_rounded(demo, qtbot, capsys):
+    win = demo
+    rule = {"all": [{"field": "orders", "op": "gte", "value": 2.5}]}
+    cli(capsys, win, "segment", "save", "Two and a half", "--rule", json.dumps(rule))
+    view = open_saved(win, qtbot, "Two and a half")
+    row = view.builder.root.rows[0]
+    spin = row.editor.spin
+    assert spin.text() == "2.5"
+    assert row.message.isVisibleTo(win) and "whole number" in row.message.text()
+    assert not view.builder.save_button.isEnabled()  # Save would not store 3 in its place
+    # Typed again as a whole number, it is a condition like any other.
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "3")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    view.builder.apply_now()
+    assert view.builder.rule() == {"all": [{"field": "orders", "op": "gte", "value": 3}]}
+    assert not row.message.isVisibleTo(win) and view.builder.save_button.isEnabled()
+
+
+def test_a_saved_number_too_big_for_the_box_is_kept_and_said_and_cannot_be_saved_over(demo, qtbot, capsys):
+    win = demo
+    rule = {"all": [{"field": "spend", "op": "gt", "value": 50_000_000_000_000}]}
+    cli(capsys, win, "segment", "save", "Whales", "--rule", json.dumps(rule))
+    view = open_saved(win, qtbot, "Whales")
+    row = view.builder.root.rows[0]
+    assert row.message.isVisibleTo(win) and "50000000000000" in row.message.text()
+    assert not view.builder.save_button.isEnabled()
+    assert segments.get_segment(win.workspace, "Whales").rule == rule
+
+
+def test_a_negative_amount_can_be_typed_as_the_command_line_takes_it(demo, qtbot):
+    win = demo
+    view = win.screens["customers"]
+    view.show_filter(True)
+    qtbot.mouseClick(view.builder.root.add_condition_button, Qt.MouseButton.LeftButton)
+    row = view.builder.root.rows[0]
+    pick(row.field, "spend")
+    pick(row.op, "lt")
+    spin = row.editor.spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "-10")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    view.builder.apply_now()
+    assert view.builder.rule() == {"all": [{"field": "spend", "op": "lt", "value": -10}]}

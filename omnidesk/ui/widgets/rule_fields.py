@@ -224,23 +224,52 @@ class _Text(_Editor):
 
 
 class _Number(_Editor):
-    def __init__(self, decimals: int) -> None:
+    """A number box for orders (whole numbers) or spend (money): a saved value is shown as saved,
+    never rounded or cut to fit; one the box cannot show, or a count that is no whole number, is
+    kept and said under the row, and the row cannot be saved until it is typed again."""
+
+    # As far as the box goes either way: 13 digits and cents, which a double still keeps exactly.
+    LIMIT = 9_999_999_999_999
+    _MOST_DECIMALS = 10
+
+    def __init__(self, decimals: int, whole: bool = False) -> None:
         super().__init__()
+        self.whole = whole  # a count: a whole number
+        self.kept: Any = None  # a saved value the box cannot show as it is
         self.spin = QDoubleSpinBox()
         self.spin.setDecimals(decimals)
-        self.spin.setRange(0, 1_000_000_000)
+        self.spin.setRange(-self.LIMIT, self.LIMIT)
         self.spin.setAccessibleName("Number")
-        self.spin.valueChanged.connect(self.changed)
+        self.spin.valueChanged.connect(self._edited)
         self.row.addWidget(self.spin)
         self.row.addStretch(1)  # a number, a date or a choice needs no more room
 
+    def _edited(self) -> None:
+        self.kept = None  # typed in: what the box shows is the value
+        self.changed.emit()
+
     def read(self) -> Any:
+        if self.kept is not None:
+            raise Incomplete(f"The saved {self.kept!r} is more than this box shows (±{self.LIMIT:,}), so it "
+                             "cannot be saved from here: type a number in its place, or change it on the "
+                             "command line.")
         v = self.spin.value()
+        if self.whole and not float(v).is_integer():
+            raise Incomplete(f"Orders are counted in whole numbers: {v:g} is no count. Type a whole number.")
         return int(v) if self.spin.decimals() == 0 or float(v).is_integer() else round(v, self.spin.decimals())
 
     def load(self, value: Any) -> None:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            self.spin.setValue(float(value))
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return
+        text = repr(float(value)) if isinstance(value, float) else "0"
+        places = len(text.partition(".")[2]) if "e" not in text and not float(value).is_integer() else 0
+        self.spin.blockSignals(True)
+        self.spin.setDecimals(max(self.spin.decimals(), min(places, self._MOST_DECIMALS)))
+        self.spin.blockSignals(False)
+        shown = abs(value) <= self.LIMIT and places <= self._MOST_DECIMALS
+        self.spin.setValue(float(value) if shown else 0.0)
+        self.kept = None if shown else value
+        self.changed.emit()
 
 
 class _Days(_Editor):
@@ -432,12 +461,12 @@ def make_editor(field: str, op: str, channels: Sequence[str]) -> _Editor:
         choices = [(i, m) for i, m in enumerate(_MONTHS, start=1)]
         return _Checks([(i, m[:3]) for i, m in choices], 6) if op == "in" else _Choice(choices)
     if kind == "number":
-        decimals = 2 if field == "spend" else 0
+        decimals, whole = (2, False) if field == "spend" else (0, True)
         if op == "in":
             return _Text("e.g. 1, 2, 3", listed=True, numbers=True)
         if op == "between":
-            return _Pair(lambda: _Number(decimals))
-        return _Number(decimals)
+            return _Pair(lambda: _Number(decimals, whole))
+        return _Number(decimals, whole)
     if kind == "time":
         if op in ("within_days", "not_within_days"):
             return _Days()
