@@ -101,3 +101,20 @@ def test_one_cell_in_words_does_not_blank_the_numbers_and_dates_of_a_custom_colu
     status, _, err = run_cli(capsys, "customer", "set", "bob@example.com", points, "300", "-w", path)
     assert status == 0, err
     assert _count(capsys, path, {"field": points, "op": "gt", "value": 100}) == 3
+
+
+def test_a_custom_comparison_that_is_neither_a_number_nor_a_date_says_it_takes_either(tmp_path, capsys):
+    """A custom column compares as a number or as a date: refused text says both, not only "a date"."""
+    path = str(tmp_path / "shop.omnidesk")
+    club = write_csv(tmp_path / "club.csv", ["Email", "First Name", "Loyalty points"],
+                     [["ann@example.com", "Ann", "150"]])
+    _import(capsys, path, club)
+    for op, value in (("gt", "abc"), ("between", ["abc", "xyz"])):
+        rule = {"field": "custom.Loyalty points", "op": op, "value": value}
+        status, _, err = run_cli(capsys, "segment", "count", "--rule", json.dumps(rule), "-w", path)
+        assert status != 0
+        assert f"custom.Loyalty points {op} needs a number or a date as YYYY-MM-DD, got 'abc'" in err
+    # A built-in date field still says a date.
+    status, _, err = run_cli(capsys, "segment", "count", "--rule",
+                             json.dumps({"field": "last_seen", "op": "gt", "value": "abc"}), "-w", path)
+    assert status != 0 and "last_seen needs a date as YYYY-MM-DD, got 'abc'" in err

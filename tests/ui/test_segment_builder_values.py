@@ -179,3 +179,86 @@ def test_a_negative_amount_can_be_typed_as_the_command_line_takes_it(demo, qtbot
     qtbot.keyClick(spin, Qt.Key.Key_Return)
     view.builder.apply_now()
     assert view.builder.rule() == {"all": [{"field": "spend", "op": "lt", "value": -10}]}
+
+
+@pytest.fixture
+def club(window, tmp_path):
+    """A window on a workspace whose members file brought a number column and a date column."""
+    from omnidesk.core.importing.pipeline import import_file
+    from omnidesk.core.workspace import Workspace
+    from tests.helpers import write_csv
+
+    path = tmp_path / "club.omnidesk"
+    ws = Workspace.create(path)
+    import_file(ws, write_csv(tmp_path / "members.csv", ["Email", "First Name", "Loyalty points", "Renewal date"], [
+        ["ann@example.org", "Ann", "1,200", "2024-03-15"],
+        ["ben@example.org", "Ben", "80", "2023-11-02"],
+        ["cat@example.org", "Cat", "950.5", "2025-01-20"],
+    ]))
+    ws.close()
+    assert window.open_workspace(path)
+    yield window
+    assert window.screens["customers"].runner.wait(10)
+
+
+def custom_row(win, qtbot, field: str, op: str):
+    view = win.screens["customers"]
+    view.show_filter(True)
+    qtbot.mouseClick(view.builder.root.add_condition_button, Qt.MouseButton.LeftButton)
+    row = view.builder.root.rows[-1]
+    pick(row.field, f"custom.{field}")
+    pick(row.op, op)
+    return view, row
+
+
+def typed(qtbot, view, row, text: str):
+    box = row.editor.findChild(QLineEdit)
+    box.clear()
+    qtbot.keyClicks(box, text)
+    qtbot.keyClick(box, Qt.Key.Key_Return)
+    QApplication.processEvents()
+    return view.builder.rule(), row.message.text() if row.message.isVisibleTo(view.window()) else ""
+
+
+def test_a_custom_comparison_says_what_it_takes_by_the_column_name(club, qtbot):
+    view, row = custom_row(club, qtbot, "Loyalty points", "gt")
+    rule, said = typed(qtbot, view, row, "abc")
+    assert rule is None
+    assert said == "Loyalty points needs a number or a date as YYYY-MM-DD, got 'abc'."
+    assert "custom." not in said and not view.builder.save_button.isEnabled()
+    # "1,5" is one and a half to some, fifteen to others: asked, not read as 15.
+    rule, said = typed(qtbot, view, row, "1,5")
+    assert rule is None and said.startswith("Is 1,5 a number?")
+    rule, said = typed(qtbot, view, row, "1,000")
+    assert rule == {"all": [{"field": "custom.Loyalty points", "op": "gt", "value": 1000}]} and said == ""
+    assert view.model.rowCount() == 1  # Ann's 1,200
+    # A range the wrong way round names the column too.
+    pick(row.op, "between")
+    row.editor.low.edit.setText("100")
+    row.editor.high.edit.setText("10")
+    view.builder.apply_now()
+    assert "Loyalty points between [100, 10]" in row.message.text() and "custom." not in row.message.text()
+
+
+@pytest.mark.parametrize("op", ["gt", "is", "in"])
+def test_a_custom_date_is_read_the_same_way_whatever_the_condition(club, qtbot, op):
+    view, row = custom_row(club, qtbot, "Renewal date", op)
+    rule, said = typed(qtbot, view, row, "15/03/2024")
+    assert rule is None
+    assert said == "Type a date as YYYY-MM-DD (2024-03-15): 15/03/2024 is a different day in different countries."
+    rule, said = typed(qtbot, view, row, "2024-03-15")
+    value = ["2024-03-15"] if op == "in" else "2024-03-15"
+    assert rule == {"all": [{"field": "custom.Renewal date", "op": op, "value": value}]} and said == ""
+    assert view.model.rowCount() == segments.count(club.workspace, rule) == 1
+
+
+def test_a_custom_value_typed_stays_when_is_becomes_contains(club, qtbot):
+    view, row = custom_row(club, qtbot, "Renewal date", "is")
+    typed(qtbot, view, row, "2024-03")
+    pick(row.op, "contains")
+    view.builder.apply_now()
+    assert row.editor.findChild(QLineEdit).text() == "2024-03"
+    assert view.builder.rule() == {"all": [{"field": "custom.Renewal date", "op": "contains", "value": "2024-03"}]}
+    # "contains" looks for the text as written: a part of a date in any order is no date to refuse.
+    rule, said = typed(qtbot, view, row, "15/03/2024")
+    assert said == "" and rule["all"][0]["value"] == "15/03/2024"

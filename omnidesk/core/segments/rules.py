@@ -283,7 +283,7 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
             raise RuleError(f"{where}: birthday_month takes a month number 1–12, got {_number_text(v)}")
     elif field in ("orders", "spend") or (field.startswith("custom.") and op in ("gt", "gte", "lt", "lte")):
         if field.startswith("custom.") and isinstance(v, str):
-            _as_date(v, where, field)  # a custom date compares by date
+            _as_date(v, where, field, op)  # a custom date compares by date
             return
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             raise RuleError(f"{where}: {field} {op} needs a number, got {v!r}")
@@ -294,7 +294,7 @@ def _check_one(field: str, op: str, v: Any, channels: set[str] | None, where: st
             return
         if not isinstance(v, str):
             raise RuleError(f"{where}: {field} {op} needs a date (YYYY-MM-DD), got {v!r}")
-        _as_date(v, where, field)
+        _as_date(v, where, field, op)
     else:
         if not isinstance(v, (str, int, float)) or isinstance(v, bool):
             raise RuleError(f"{where}: {field} {op} needs text, got {_kind(v)}")
@@ -307,7 +307,8 @@ def _check_range(field: str, ends: list, where: str) -> None:
     low, high = ends
     if isinstance(low, str) != isinstance(high, str):
         raise RuleError(f"{where}: {field} between needs two numbers or two dates, got {low!r} and {high!r}")
-    first, last = (_as_date(low, where, field), _as_date(high, where, field)) if isinstance(low, str) else ends
+    first, last = (_as_date(low, where, field, "between"), _as_date(high, where, field, "between")) \
+        if isinstance(low, str) else ends
     if first > last:
         raise RuleError(f"{where}: {field} between [{_number_text(low)}, {_number_text(high)}]: the low end is "
                         f"above the high end (the lower one comes first: [{_number_text(high)}, "
@@ -352,10 +353,12 @@ def _days(v: Any, where: str) -> int:
     return v
 
 
-def _as_date(v: str, where: str, field: str) -> str:
+def _as_date(v: str, where: str, field: str, op: str = "") -> str:
     try:
         return date.fromisoformat(v[:10]).isoformat()
     except ValueError:
+        if field.startswith("custom."):  # a custom column compares as a number or as a date, as given
+            raise RuleError(f"{where}: {field} {op} needs a number or a date as YYYY-MM-DD, got {v!r}") from None
         raise RuleError(f"{where}: {field} needs a date as YYYY-MM-DD, got {v!r}") from None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate, Signal
@@ -473,20 +474,72 @@ def make_editor(field: str, op: str, channels: Sequence[str]) -> _Editor:
         return _Pair(_Date) if op == "between" else _Date()
     if kind == "custom" and op in ("gt", "gte", "lt", "lte", "between"):
         # A custom column compares as a number or as a date (YYYY-MM-DD), as typed.
-        make = lambda: _CustomOrdered()  # noqa: E731
+        make = lambda: _CustomOrdered(field[len("custom."):])  # noqa: E731
         return _Pair(make) if op == "between" else make()
+    if kind == "custom":  # one kind of box for is, contains and is one of: what was typed stays
+        if op == "in":
+            return _CustomText("values, separated by commas", listed=True)
+        return _CustomText("value", dates=op != "contains")
     if op == "in":
         return _Text("values, separated by commas", listed=True)
     return _Text("value")
 
 
+# A date written with its day and month in an order that differs by country: 15/03/2024, 3-15-24, 15.03.2024.
+_LOCAL_DATE = re.compile(r"\d{1,2}([/-])\d{1,2}\1\d{2}(\d{2})?|\d{1,2}\.\d{1,2}\.\d{4}|\d{4}/\d{1,2}/\d{1,2}")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+def _iso_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", text))
+
+
+def _local_date_problem(text: str) -> str:
+    """Why ``text`` is refused as a date, if it is one written in a country's order; else ""."""
+    if _LOCAL_DATE.fullmatch(text):
+        return (f"Type a date as YYYY-MM-DD (2024-03-15): {text} is a different day in different "
+                "countries.")
+    return ""
+
+
 class _CustomOrdered(_Text):
-    def __init__(self) -> None:
+    """A custom column's "more than" / "less than": a number (1200, 1,200.50) or a date YYYY-MM-DD."""
+
+    def __init__(self, label: str) -> None:
         super().__init__("a number, or a date YYYY-MM-DD")
+        self.label = label
 
     def read(self) -> Any:
         text = super().read()
-        try:
+        if _PLAIN_NUMBER.fullmatch(text) or _GROUPED.fullmatch(text):
             return _number(text)
-        except ValueError:
-            return text  # a date: check_rule says when it is not one
+        if re.fullmatch(r"[+-]?[\d,]+(\.\d+)?", text):  # 1,5: one and a half, or fifteen?
+            raise Incomplete(f"Is {text} a number? Write a decimal with a point ({text.replace(',', '.', 1)}) "
+                             "and thousands as 1000 or 1,000.")
+        if _iso_day(text):
+            return text
+        raise Incomplete(_local_date_problem(text)
+                         or f"{self.label} needs a number or a date as YYYY-MM-DD, got {text!r}.")
+
+
+class _CustomText(_Text):
+    """A custom column's "is", "is not", "is one of" and "contains": text as written, but a date (not
+    in "contains") only as YYYY-MM-DD, as "more than" takes it (the command line reads 03/04/2024 by
+    the shop's country)."""
+
+    def __init__(self, placeholder: str, listed: bool = False, dates: bool = True) -> None:
+        super().__init__(placeholder, listed)
+        self.dates = dates  # "contains" looks for the text as written, a part of a date too
+
+    def read(self) -> Any:
+        value = super().read()
+        if self.dates:
+            for text in value if isinstance(value, list) else [value]:
+                problem = _local_date_problem(text.strip())
+                if problem:
+                    raise Incomplete(problem)
+        return value

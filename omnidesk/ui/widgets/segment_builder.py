@@ -154,7 +154,13 @@ class ConditionRow(QFrame):
             node.update(self.editor.read())
         elif op not in ("exists", "not_exists") and field_kind(field) != "none":
             node["value"] = self.editor.read()
-        check_rule(node, self.channels)
+        try:
+            check_rule(node, self.channels)
+        except RuleError as exc:
+            if not field.startswith("custom."):
+                raise
+            # Under the row, the column by the name it was imported with, not the rule's key.
+            raise RuleError(str(exc).replace(field, field[len("custom."):])) from None
         return node
 
     def show_problem(self, text: str) -> None:
