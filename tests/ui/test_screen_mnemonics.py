@@ -111,3 +111,40 @@ def test_each_alt_letter_of_the_messages_screen_reaches_its_own_control(shown, q
     assert press(Qt.Key.Key_L) is view.master.edits["link"]
     press(Qt.Key.Key_T)
     assert len(opened) == 1  # History…
+
+
+def test_each_alt_letter_of_the_customers_screen_and_its_rule_panel_reaches_its_own_control(
+        shown, qtbot, monkeypatch):
+    # The other screens' letters are there too, hidden: only the screen in sight answers.
+    for other in ("campaigns", "messages", "customers"):
+        shown.show_screen(other)
+    view = shown.screens["customers"]
+    builder = view.builder
+    asked = []
+    monkeypatch.setattr(shown, "ask_segment_name", lambda *a, **k: asked.append(a) or None)
+
+    def press(key):
+        view.table.setFocus()
+        alt(key)
+        qtbot.wait(250)  # a mnemonic clicks a button as a click does, animated
+        QApplication.processEvents()
+
+    assert not view.filter_panel.isVisible()
+    press(Qt.Key.Key_T)  # Filter…: Alt+F is the File menu
+    assert view.filter_panel.isVisible() and view.filter_button.isChecked()
+    press(Qt.Key.Key_A)
+    assert len(builder.root.rows) == 1 and QApplication.focusWidget() is builder.root.rows[0].field
+    press(Qt.Key.Key_G)
+    group = builder.root.rows[-1]
+    assert len(builder.root.rows) == 2 and QApplication.focusWidget() is group.match
+    # With a nested group in sight (its own Add condition), no letter is used twice nor the menu bar's.
+    assert_letters_unique(view, shown)
+    press(Qt.Key.Key_A)  # the top group's, not the nested one's
+    assert len(builder.root.rows) == 3 and len(group.rows) == 1
+    builder.set_rule({"all": [{"field": "orders", "op": "gte", "value": 2}]})
+    press(Qt.Key.Key_S)
+    assert len(asked) == 1  # Save as segment… asked for a name
+    press(Qt.Key.Key_C)
+    assert builder.rule() is None and builder.root.rows == []
+    press(Qt.Key.Key_T)
+    assert not view.filter_panel.isVisible()

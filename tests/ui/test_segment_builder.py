@@ -243,7 +243,7 @@ def test_the_list_and_the_live_count_show_what_the_core_counts(demo, qtbot):
     assert view.model.rowCount() == n
     assert view.count_label.text() == f"{n:,} customer{'s' if n != 1 else ''}"
     wait_count(qtbot, view, n)
-    assert view.filter_button.text() == "Filter… (on)"
+    assert view.filter_button.text() == "Fil&ter… (on)"
     listed = {view.model.customer_id(r) for r in range(view.model.rowCount())}
     assert listed == set(segments.member_ids(win.workspace, rule))
 
@@ -439,7 +439,7 @@ def test_clicking_a_saved_segment_opens_customers_filtered_by_it(demo, qtbot):
     customers_row = win.nav.visualItemRect(win.nav.item(win.nav.row_of("customers")))
     qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=customers_row.center())
     assert view.builder.rule() is None and view.builder.segment_name == ""
-    assert view.model.rowCount() == everyone and view.filter_button.text() == "Filter…"
+    assert view.model.rowCount() == everyone and view.filter_button.text() == "Fil&ter…"
     qtbot.mouseClick(win.nav.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert view.builder.rule() == rule and view.model.rowCount() == n
     # By keyboard too: Up from the segment's row, past the segment above it, to Customers.

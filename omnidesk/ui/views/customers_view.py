@@ -205,7 +205,7 @@ class CustomersView(QWidget):
     # -- the rule panel -------------------------------------------------------------
 
     def _build_filter_panel(self) -> None:
-        self.filter_button = QPushButton("Filter…")
+        self.filter_button = QPushButton("Fil&ter…")  # Alt+T: Alt+F is the File menu
         self.filter_button.setCheckable(True)
         self.filter_button.setToolTip("Filter by a rule, count it and save it as a segment (Ctrl+Shift+F)")
         self.filter_button.toggled.connect(self.show_filter)
@@ -284,7 +284,7 @@ class CustomersView(QWidget):
             self.builder.show_count(None, str(exc))
             return
         self._update_state()
-        self.filter_button.setText("Filter… (on)" if rule is not None else "Filter…")
+        self.filter_button.setText("Fil&ter… (on)" if rule is not None else "Fil&ter…")
         self._start_count(rule)
 
     def _start_count(self, rule: dict | None) -> None:

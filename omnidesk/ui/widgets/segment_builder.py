@@ -257,14 +257,16 @@ class GroupBox(QFrame):
             head.addWidget(self.remove)
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(4)
-        self.add_condition_button = QPushButton("Add condition")
+        # Alt+A adds to the top group; a nested group's button has no letter of its own (one letter,
+        # one button: a letter shared would only move between them).
+        self.add_condition_button = QPushButton("&Add condition" if depth == 0 else "Add condition")
         self.add_condition_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.add_condition_button.clicked.connect(lambda: self.add_condition(focus=True))
         foot = QHBoxLayout()
         foot.addWidget(self.add_condition_button)
         self.add_group_button: QPushButton | None = None
         if depth == 0:
-            self.add_group_button = QPushButton("Add group")
+            self.add_group_button = QPushButton("Add &group")
             self.add_group_button.setAutoDefault(True)
             self.add_group_button.setToolTip("A group of conditions with its own all / any / none")
             self.add_group_button.clicked.connect(lambda: self.add_group(focus=True))
@@ -430,11 +432,11 @@ class SegmentBuilder(QFrame):
         self.count_label.setFont(font)
         self.editing_label = QLabel()
         self.editing_label.setObjectName("segmentEditing")
-        self.clear_button = QPushButton("Clear")
+        self.clear_button = QPushButton("&Clear")
         self.clear_button.setAutoDefault(True)
         self.clear_button.setToolTip("Remove every condition: everyone is shown")
         self.clear_button.clicked.connect(self.clear)
-        self.save_button = QPushButton("Save as segment…")
+        self.save_button = QPushButton("&Save as segment…")
         self.save_button.setAutoDefault(True)
         self.save_button.clicked.connect(self._save)
         bottom = QHBoxLayout()
