@@ -18,7 +18,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -31,6 +32,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -55,6 +59,88 @@ _MATCHES = [("all", "all of these"), ("any", "any of these"), ("none", "none of 
 DEBOUNCE_MS = 300
 
 
+def elide_words(text: str, metrics: QFontMetrics, width: int) -> str:
+    """``text`` as it fits in ``width``: whole, else cut after a whole word with "…" (mid-word only
+    when the first word alone does not fit)."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    words = text.split(" ")
+    for n in range(len(words) - 1, 0, -1):
+        cut = " ".join(words[:n]).rstrip(" ,·(") + "…"
+        if metrics.horizontalAdvance(cut) <= width:
+            return cut
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+
+
+class FieldBox(QComboBox):
+    """The field chooser: an imported column's long name is cut after a word with "…", not mid-word,
+    and the whole name is its tooltip (each name in the list has its own)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.currentIndexChanged.connect(lambda _i: self.setToolTip(self.currentText()))
+
+    def add_field(self, label: str, key: str) -> None:
+        self.addItem(label, key)
+        self.setItemData(self.count() - 1, label, Qt.ItemDataRole.ToolTipRole)
+
+    def shown_text(self) -> str:
+        """The current field's name as the box draws it."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        room = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self).width() - 4
+        return elide_words(self.currentText(), self.fontMetrics(), room)
+
+    def paintEvent(self, _event) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        option.currentText = self.shown_text()
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+
+class ElidedLabel(QLabel):
+    """A line of ``before``, a name and ``after``: the name is cut with "…" when the line has not the
+    room, and the tooltip holds it whole."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts = ("", "", "")
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def set_parts(self, before: str, name: str, after: str) -> None:
+        self.parts = (before, name, after)
+        self.setToolTip(name)
+        self._elide()
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance("".join(self.parts)) + 4, hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(self.sizeHint().width(), 120), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        before, name, after = self.parts
+        metrics = self.fontMetrics()
+        room = self.width() - metrics.horizontalAdvance(before + after) - 4
+        if not self.isVisible():  # not laid out yet: its width is no room it was given
+            room = metrics.horizontalAdvance(name)
+        shown = name if not name else (elide_words(name, metrics, room) if room > 0 else "…")
+        self.setText(f"{before}{shown}{after}" if name else "")
+
+
 class ConditionRow(QFrame):
     """One condition: field, operator, value, a remove button and, when it cannot run, why."""
 
@@ -66,14 +152,14 @@ class ConditionRow(QFrame):
         super().__init__()
         self.setObjectName("conditionRow")
         self.channels = list(channels)
-        self.field = QComboBox()
+        self.field = FieldBox()
         self.field.setAccessibleName("Field")
         self.field.setMaxVisibleItems(20)
         # An imported column's long name would widen every row's field box; the list shows it whole.
         self.field.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.field.setMinimumContentsLength(16)
         for key, label in fields:
-            self.field.addItem(label, key)
+            self.field.add_field(label, key)
         self.op = QComboBox()
         self.op.setAccessibleName("Condition")
         self.editor: QWidget | None = None
@@ -175,7 +261,7 @@ class ConditionRow(QFrame):
             if isinstance(field, str) and field.startswith("custom."):
                 # Kept (a file may bring it later), but it picks nobody now: say so where it is chosen.
                 label = f"{field[len('custom.'):]} (no record has it)"
-            self.field.addItem(label, field)
+            self.field.add_field(label, field)
             i = self.field.count() - 1
         self.field.setCurrentIndex(i)
         op = node.get("op") or ("within_days" if "within_days" in node else "exists")
@@ -430,7 +516,7 @@ class SegmentBuilder(QFrame):
         font = self.count_label.font()
         font.setBold(True)
         self.count_label.setFont(font)
-        self.editing_label = QLabel()
+        self.editing_label = ElidedLabel()
         self.editing_label.setObjectName("segmentEditing")
         self.clear_button = QPushButton("&Clear")
         self.clear_button.setAutoDefault(True)
@@ -512,7 +598,7 @@ class SegmentBuilder(QFrame):
         self.segment_name = name
         if changed:
             self.segmentNameChanged.emit(name)
-        self.editing_label.setText(f"· segment “{name}”" if name else "")
+        self.editing_label.set_parts("· segment “", name, "”")
 
     def clear(self) -> None:
         self.set_rule(None)
