@@ -192,6 +192,12 @@ class _Editor(QWidget):
     def load(self, value: Any) -> None:
         pass
 
+    def name(self, text: str) -> None:
+        """Give its box the name a screen reader says (for two boxes of one row: "Spend from")."""
+        for box in self.findChildren(QWidget):
+            if box.accessibleName() in ("Value", "Number", "Date"):
+                box.setAccessibleName(text)
+
 
 class _Text(_Editor):
     def __init__(self, placeholder: str, listed: bool = False, numbers: bool = False) -> None:
@@ -315,11 +321,14 @@ class _Date(_Editor):
 
 
 class _Pair(_Editor):
-    """``between``: two editors of one kind, read as [low, high]."""
+    """``between``: two editors of one kind, read as [low, high]; a screen reader names them by the
+    field: "Spend from", "Spend to"."""
 
-    def __init__(self, make) -> None:
+    def __init__(self, make, label: str = "") -> None:
         super().__init__()
         self.low, self.high = make(), make()
+        self.low.name(f"{label} from".strip())
+        self.high.name(f"{label} to".strip())
         # Each at its own width, side by side: the room left over goes after the pair, not between.
         self.row.addWidget(self.low, 0)
         self.row.addWidget(QLabel("and"))
@@ -448,6 +457,7 @@ class EventEditor(_Editor):
 def make_editor(field: str, op: str, channels: Sequence[str]) -> _Editor:
     """The value editor for ``field`` with ``op``."""
     kind = field_kind(field)
+    label = field[len("custom."):] if kind == "custom" else LABEL_OF.get(field, field)
     if kind == "event":
         return EventEditor(op)
     if op in ("exists", "not_exists") or kind == "none":
@@ -466,16 +476,16 @@ def make_editor(field: str, op: str, channels: Sequence[str]) -> _Editor:
         if op == "in":
             return _Text("e.g. 1, 2, 3", listed=True, numbers=True)
         if op == "between":
-            return _Pair(lambda: _Number(decimals, whole))
+            return _Pair(lambda: _Number(decimals, whole), label)
         return _Number(decimals, whole)
     if kind == "time":
         if op in ("within_days", "not_within_days"):
             return _Days()
-        return _Pair(_Date) if op == "between" else _Date()
+        return _Pair(_Date, label) if op == "between" else _Date()
     if kind == "custom" and op in ("gt", "gte", "lt", "lte", "between"):
         # A custom column compares as a number or as a date (YYYY-MM-DD), as typed.
         make = lambda: _CustomOrdered(field[len("custom."):])  # noqa: E731
-        return _Pair(make) if op == "between" else make()
+        return _Pair(make, label) if op == "between" else make()
     if kind == "custom":  # one kind of box for is, contains and is one of: what was typed stays
         if op == "in":
             return _CustomText("values, separated by commas", listed=True)

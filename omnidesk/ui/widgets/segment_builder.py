@@ -346,6 +346,8 @@ class GroupBox(QFrame):
         # Alt+A adds to the top group; a nested group's button has no letter of its own (one letter,
         # one button: a letter shared would only move between them).
         self.add_condition_button = QPushButton("&Add condition" if depth == 0 else "Add condition")
+        if depth:  # a screen reader tells it from the top group's
+            self.add_condition_button.setAccessibleName("Add condition to this group")
         self.add_condition_button.setAutoDefault(True)  # Enter presses it, as Space does
         self.add_condition_button.clicked.connect(lambda: self.add_condition(focus=True))
         foot = QHBoxLayout()
