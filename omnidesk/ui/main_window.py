@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QEvent, QSettings, QSize, Qt, QTimer, Sig
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -38,7 +39,7 @@ from omnidesk.core import paths
 from omnidesk.core.changes import Changes
 from omnidesk.core.errors import UserError
 from omnidesk.core.importing.archives import Unpacked
-from omnidesk.core.text import counted
+from omnidesk.core.text import NAME_LIMIT, counted
 from omnidesk.core.workspace import (
     DamagedWorkspaceError,
     ReadOnlyWorkspaceError,
@@ -418,9 +419,20 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         QMessageBox.information(self, title, text)
 
     def ask_segment_name(self, title: str, label: str, text: str = "") -> str | None:
-        """A segment's name, typed; None when the user cancels."""
-        name, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
-        return name if ok else None
+        """A segment's name, typed; None when the user cancels.
+
+        The box takes no more than a name may hold: a longer one is not refused after OK, with
+        what was typed gone."""
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(label)
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.setTextValue(text)
+        dialog.findChild(QLineEdit).setMaxLength(NAME_LIMIT)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        name = dialog.textValue()
+        dialog.deleteLater()
+        return name if accepted else None
 
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)

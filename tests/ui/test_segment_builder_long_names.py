@@ -73,3 +73,33 @@ def test_a_long_segment_name_under_the_rows_is_cut_with_an_ellipsis_and_said_who
     shop.resize(1600, 640)
     settle(qtbot, shop)
     assert label.text() == f"· segment “{SEGMENT}”"
+
+
+def test_a_segment_name_is_typed_no_longer_than_a_name_may_be(demo_window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    win = demo_window
+    view = win.screens["customers"]
+    view.show_filter(True)
+    view.builder.set_rule({"all": [{"field": "tag", "op": "is", "value": "vip"}]})
+    typed = "Customers who bought candles in the spring and came back " * 5  # 285 characters
+    seen = {}
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, QInputDialog):
+            QTimer.singleShot(50, answer)
+            return
+        box = dialog.findChild(QLineEdit)
+        qtbot.keyClicks(box, typed)
+        seen["text"] = box.text()
+        qtbot.keyClick(box, Qt.Key.Key_Return)
+
+    QTimer.singleShot(50, answer)
+    qtbot.mouseClick(view.builder.save_button, Qt.MouseButton.LeftButton)
+    assert seen["text"] == typed[:200]  # the box stopped at 200: nothing typed is lost after OK
+    name = " ".join(typed[:200].split())
+    assert name in win.nav.segment_names()
+    assert segments.get_segment(win.workspace, name).rule == view.builder.rule()
+    assert win.screens["customers"].runner.wait(10)
