@@ -87,21 +87,71 @@ DEMO_IMPORTS_SETTING = "demo_imports"
 
 
 def _refuse_if_kept(path: Path) -> None:
-    """UserError when the demo at ``path`` holds imports of the user's own: it has become theirs."""
+    """UserError when the demo at ``path`` holds imports or other work of the user's own: it has
+    become theirs."""
     try:
         with Workspace.open(path, readonly=True) as ws:
             own = ws.get_setting(DEMO_IMPORTS_SETTING)
             batches = list_batches(ws)
+            with ws.engine.connect() as conn:
+                done = _work_done(conn)
     except WorkspaceError:
         return  # unreadable: replaced, as any earlier demo
     if isinstance(own, int) and len(batches) > own:
         # Newest first; one the user undid holds nothing of theirs any more.
         names = [b["file_name"] for b in batches[: len(batches) - own] if b["status"] != "undone"]
-        if not names:
-            return
-        raise UserError(f"{path} holds {len(names)} import{'s' if len(names) != 1 else ''} of your own "
-                        f"({', '.join(names[:3])}{', …' if len(names) > 3 else ''}); --force replaces a demo, "
-                        "never what you brought into it: choose another path.")
+        if names:
+            raise UserError(f"{path} holds {len(names)} import{'s' if len(names) != 1 else ''} of your own "
+                            f"({', '.join(names[:3])}{', …' if len(names) > 3 else ''}); --force replaces a "
+                            "demo, never what you brought into it: choose another path.")
+    if done:
+        raise UserError(f"{path} holds work of your own ({', '.join(done)}); --force replaces a demo, never "
+                        "what you did in it: choose another path.")
+
+
+def _work_done(conn) -> list[str]:
+    """What the user did in a demo that building one never does, each said with how many: a
+    decision on who is who, a merge by hand, a record typed in, a value typed or pinned on a card,
+    a note, an erase, a saved segment, a message, a campaign, a brand kit's picture."""
+    from sqlalchemy import func, select
+
+    from omnidesk.core.models import (
+        HAND_KIND,
+        Asset,
+        Campaign,
+        Customer,
+        ImportBatch,
+        MatchDecision,
+        MergeLog,
+        Message,
+        SavedSegment,
+        SourceRecord,
+        Suppression,
+    )
+    from omnidesk.core.text import counted
+
+    def count(table, *where) -> int:
+        return conn.execute(select(func.count()).select_from(table.__table__).where(*where)).scalar() or 0
+
+    customer = Customer.__table__.c
+    found = [
+        counted(count(MatchDecision), "decision on who is who", "decisions on who is who"),
+        counted(count(MergeLog, MergeLog.__table__.c.kind != "auto"), "merge or split by hand",
+                "merges or splits by hand"),
+        counted(count(SourceRecord, SourceRecord.__table__.c.batch_id.in_(
+            select(ImportBatch.__table__.c.id).where(ImportBatch.__table__.c.kind == HAND_KIND))),
+            "record typed in by hand", "records typed in by hand"),
+        counted(count(Customer, customer.pinned_json.not_in(("", "{}"))), "customer edited by hand",
+                "customers edited by hand"),
+        counted(count(Customer, customer.notes != ""), "customer with notes", "customers with notes"),
+        # One erase leaves a hash per email, phone, name and street: said as "someone", not counted.
+        "someone erased" if count(Suppression) else "0 ",
+        counted(count(SavedSegment), "saved segment"),
+        counted(count(Message), "message"),
+        counted(count(Campaign), "campaign"),
+        counted(count(Asset), "brand kit picture"),
+    ]
+    return [said for said in found if not said.startswith("0 ")]
 
 
 def _close_for_replacing(path: Path) -> None:

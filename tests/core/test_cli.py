@@ -12,7 +12,7 @@ import pytest
 from omnidesk import __version__
 from omnidesk.cli import main
 from omnidesk.core.workspace import Workspace
-from tests.helpers import write_csv
+from tests.helpers import one_line, write_csv
 
 
 def run(capsys, *argv):
@@ -522,3 +522,26 @@ def test_a_command_that_only_reads_leaves_an_empty_file_as_it_is(tmp_path, capsy
         status, _, err = run(capsys, "-w", str(zero), *command)
         assert status == 1 and "empty (0 bytes), not a workspace yet" in err, (command, err)
     assert zero.stat().st_size == 0 and not (tmp_path / "c.csv").exists()
+
+
+@pytest.mark.parametrize(("steps", "said"), [
+    ([["segment", "save", "Mine", "--rule", '{"all": []}']], "1 saved segment"),
+    ([["customer", "set", "1", "city", "Lisbon"]], "1 customer edited by hand"),
+    ([["pin", "1", "first_name", "Zed"]], "1 customer edited by hand"),
+    ([["customer", "add", "first_name=Zoe", "email=zoe@example.com"]], "1 customer edited by hand"),
+    ([["consent", "set", "1", "email", "denied"]], "1 record typed in by hand"),
+    ([["person", "erase", "1", "--yes"]], "someone erased"),
+    ([["merge", "1", "2"]], "1 merge or split by hand"),
+])
+def test_demo_force_never_replaces_a_demo_holding_work_of_your_own(tmp_path, capsys, steps, said):
+    """A demo the user merged, typed into, erased someone from or saved a segment in was replaced by
+    `demo --force` as if it were untouched: only imports of their own counted as theirs."""
+    path = tmp_path / "demo.omnidesk"
+    assert run(capsys, "demo", "--workspace", str(path), "--customers", "5")[0] == 0
+    for step in steps:
+        status, _, err = run(capsys, *step, "-w", str(path))
+        assert status == 0, (step, err)
+    kept = path.read_bytes()
+    status, _, err = run(capsys, "demo", "--workspace", str(path), "--customers", "5", "--force")
+    assert status == 1 and "holds work of your own (" in err and said in err and one_line(err), err
+    assert path.read_bytes() == kept
