@@ -697,6 +697,11 @@ class CustomersView(QWidget):
             bar.setValue(bar.value() + (round(moved / max(1, table.rowHeight(row))) if per_item else moved))
         if self.filter_panel.isVisible():
             self._start_count(self.model.rule())
+        # An import (here or elsewhere) or an undo may have brought or taken away a channel, a custom
+        # field or an event type: the builder offers what there is now, its rows as they were.  A row
+        # refused for a channel that has come since then runs, and the list follows it.
+        custom_fields, event_types = rule_vocabulary(self.workspace)
+        self.builder.set_vocabulary(workspace_channels(self.workspace), custom_fields, event_types)
 
     def apply_changes(self, changes) -> None:
         """Re-read the list when a change concerns it (a name, a count, a customer added or gone)."""

@@ -253,9 +253,16 @@ class ConditionRow(QFrame):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def load(self, node: dict) -> None:
-        field = node.get("field")
+    def _field_index(self, field: Any) -> int:
+        """The field box's item for ``field``, added when the list does not offer it."""
         i = self.field.findData(field)
+        if i < 0 and isinstance(field, str) and field.startswith("custom."):
+            # A rule matches a custom field in any case: "custom.shoe size" is the offered "Shoe size".
+            folded = field.casefold()
+            i = next((j for j in range(self.field.count())
+                      if str(self.field.itemData(j)).casefold() == folded), -1)
+            if i >= 0:
+                self.field.setItemData(i, field)  # the rule's own spelling stays in its JSON
         if i < 0:  # a custom field or an event type the list does not name
             label = LABEL_OF.get(field, str(field))
             if isinstance(field, str) and field.startswith("custom."):
@@ -263,7 +270,33 @@ class ConditionRow(QFrame):
                 label = f"{field[len('custom.'):]} (no record has it)"
             self.field.add_field(label, field)
             i = self.field.count() - 1
-        self.field.setCurrentIndex(i)
+        return i
+
+    def set_vocabulary(self, channels: Sequence[str], fields: Sequence[tuple[str, str]]) -> None:
+        """Offer the workspace's fields and channels as they are now, keeping what the row says."""
+        field = self.current_field()
+        self.field.blockSignals(True)
+        try:
+            self.field.clear()
+            for key, label in fields:
+                self.field.addItem(label, key)
+            self.field.setCurrentIndex(self._field_index(field))
+        finally:
+            self.field.blockSignals(False)
+        channels = list(channels)
+        if channels != self.channels:
+            self.channels = channels
+            if field_kind(field) == "channel" and self.editor is not None:
+                # The channels to choose from (and their names) are the workspace's now; the choice stays.
+                focused = QApplication.focusWidget()
+                had_focus = focused is not None and self.editor.isAncestorOf(focused)
+                self._op_changed(keep_value=True)
+                if had_focus and _inputs(self.editor):
+                    _inputs(self.editor)[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def load(self, node: dict) -> None:
+        field = node.get("field")
+        self.field.setCurrentIndex(self._field_index(field))
         op = node.get("op") or ("within_days" if "within_days" in node else "exists")
         if field_kind(field) == "event" and op in ("exists", "not_exists") and "within_days" in node:
             op = "within_days" if op == "exists" else "not_within_days"
@@ -425,6 +458,12 @@ class GroupBox(QFrame):
             target = (nxt.field if isinstance(nxt, ConditionRow) else nxt.match) if nxt else self.add_condition_button
             target.setFocus(Qt.FocusReason.OtherFocusReason)
             self.changed.emit()
+
+    def set_vocabulary(self, channels: Sequence[str], fields: Sequence[tuple[str, str]]) -> None:
+        """Rows added from now on, and every row shown, offer these fields and channels."""
+        self.channels, self.fields = list(channels), list(fields)
+        for row in self.rows:
+            row.set_vocabulary(channels, fields)
 
     def clear(self) -> None:
         for row in list(self.rows):
@@ -594,6 +633,25 @@ class SegmentBuilder(QFrame):
         self.order_tabs()
         self.set_segment_name(segment_name)
         self.apply_now(force=True)
+
+    def set_vocabulary(self, channels: Sequence[str], custom_fields: Sequence[str] = (),
+                       event_types: Sequence[str] = ()) -> None:
+        """Offer what the workspace has now (an import, an undo, a change made elsewhere): its
+        channels, custom fields and event types.  The rows keep what they say and are read again:
+        a row refused for a channel that has come since runs now, and ``ruleChanged`` says so.
+        """
+        fields = field_choices(custom_fields, event_types)
+        channels = list(channels)
+        if channels == self.channels and fields == self.root.fields:
+            return
+        self.channels = channels
+        self.root.blockSignals(True)  # the rows are read once, below
+        try:
+            self.root.set_vocabulary(channels, fields)
+        finally:
+            self.root.blockSignals(False)
+        self.order_tabs()
+        self.apply_now()
 
     def set_segment_name(self, name: str) -> None:
         changed = name != self.segment_name
