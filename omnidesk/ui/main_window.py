@@ -434,6 +434,25 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         dialog.deleteLater()
         return name if accepted else None
 
+    def ask_save_segment_changes(self, name: str, can_save: bool) -> str:
+        """The segment ``name`` was changed in the rule panel and is about to be left: "save",
+        "discard" or "cancel" (Enter saves when it can, Esc cancels)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes",
+                          f"Save your changes to the segment “{name}”?", parent=self)
+        box.setInformativeText("Saving replaces its rule (Edit › Undo puts it back); discarding keeps the "
+                               "segment as it was." if can_save else
+                               "Some conditions are not finished, so it cannot be saved as it is: Cancel to "
+                               "finish them, or discard your changes.")
+        save = box.addButton("&Save", QMessageBox.ButtonRole.AcceptRole) if can_save else None
+        discard = box.addButton("&Discard", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save or cancel)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        return "save" if clicked is save and save is not None else "discard" if clicked is discard else "cancel"
+
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes

@@ -54,7 +54,31 @@ class SavedSegments(QObject):
         # "Customers" itself, picked while a segment was shown: everyone, not the segment under
         # another name.  A rule typed without saving stays: it is no segment's.
         if key == "customers" and not self.nav.current_segment() and self.customers.builder.segment_name:
+            if not self.leave_edits():
+                self.nav.select_segment(self.customers.builder.segment_name)  # still shown, still edited
+                return
             self.customers.builder.set_rule(None)
+
+    def leave_edits(self) -> bool:
+        """Before the rule panel shows something else: True when nothing unsaved is lost by it.
+
+        A saved segment changed in the panel and not saved asks first: Save (over the segment,
+        one step of Edit › Undo), Discard, or Cancel (False: the edits stay on screen).
+        """
+        builder = self.customers.builder
+        builder.apply_now()  # an edit still in its pause counts too
+        if not builder.is_changed():
+            return True
+        name = builder.segment_name
+        answer = self.window.ask_save_segment_changes(name, builder.save_button.isEnabled())
+        if answer == "save":
+            rule = builder.rule() if builder.rule() is not None else {"all": []}
+            if not self.operations.save_segment(name, rule, replace=True):
+                return False  # said why; the edits stay
+            builder.saved_as(name)
+            self.window.statusBar().showMessage(f"Saved the segment “{name}”", 8000)
+            return True
+        return answer == "discard"
 
     def apply_changes(self, changes: Changes) -> None:
         if changes.segments or changes.everything:
@@ -83,6 +107,9 @@ class SavedSegments(QObject):
 
     def open(self, name: str) -> None:
         """Show Customers filtered by the segment ``name``, its rule in the builder."""
+        if not self.leave_edits():
+            self.nav.select_segment(self.customers.builder.segment_name)  # back to the one being edited
+            return
         try:
             segment = get_segment(self.workspace, name)
         except RuleError as exc:  # deleted in another window meanwhile
@@ -105,7 +132,7 @@ class SavedSegments(QObject):
             return False
         if not self.operations.save_segment(name, rule, replace=taken is not None):
             return False
-        self.customers.builder.set_segment_name(name)
+        self.customers.builder.saved_as(name)
         self.nav.select_segment(name)
         self.window.statusBar().showMessage(f"Saved the segment “{name}”", 8000)
         return True

@@ -112,3 +112,125 @@ def test_a_segment_on_a_channel_imported_from_outside_opens_with_its_customers(d
     settle(win)
     assert builder.root.rows[1].field.currentText() == "Shoe size (no record has it)"
     assert "custom.Shoe size" not in offered(builder.root.add_condition())
+
+
+BIG = {"all": [{"field": "spend", "op": "gt", "value": 100}]}
+TEXTERS = {"all": [{"field": "channel", "op": "is", "value": "sms"}]}
+
+
+@pytest.fixture
+def two_segments(demo, qtbot):
+    segments.save_segment(demo.workspace, "Big spenders", BIG)
+    segments.save_segment(demo.workspace, "Texters", TEXTERS)
+    demo.segments.reload()
+    click_segment(demo, qtbot, "Big spenders")
+    settle(demo)
+    return demo
+
+
+def edit_big_spenders(win, qtbot) -> dict:
+    """Spend more than 300 instead of 100, typed in the number box."""
+    builder = win.screens["customers"].builder
+    spin = builder.root.rows[0].editor.spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "300")
+    qtbot.waitUntil(lambda: builder.rule() != BIG, timeout=3000)
+    return {"all": [{"field": "spend", "op": "gt", "value": 300}]}
+
+
+def stored(win) -> dict:
+    return {s.name: s.rule for s in segments.list_segments(win.workspace)}
+
+
+def test_an_edited_segment_says_so_and_is_not_dropped_without_asking(two_segments, qtbot, monkeypatch):
+    win = two_segments
+    view = win.screens["customers"]
+    builder = view.builder
+    assert builder.editing_label.text() == "· segment “Big spenders”"
+    asked: list[tuple[str, bool]] = []
+    answers: list[str] = []
+    monkeypatch.setattr(win, "ask_save_segment_changes", lambda name, can: asked.append((name, can)) or answers.pop(0),
+                        raising=False)
+
+    edited = edit_big_spenders(win, qtbot)
+    assert builder.editing_label.text() == "· segment “Big spenders” (unsaved changes)"
+    win.resize(1100, 700)
+    settle(win)
+    view.grab().save("/tmp/wtG_shots/2_unsaved_changes.png")
+
+    answers.append("cancel")  # another segment clicked: asked, and Cancel keeps the edit
+    click_segment(win, qtbot, "Texters")
+    settle(win)
+    assert asked == [("Big spenders", True)]
+    assert builder.rule() == edited and win.nav.current_segment() == "Big spenders"
+    assert builder.editing_label.text().endswith("(unsaved changes)")
+
+    answers.append("discard")  # Discard: the other segment opens, the edited one is as it was
+    click_segment(win, qtbot, "Texters")
+    settle(win)
+    assert builder.segment_name == "Texters" and builder.rule() == TEXTERS
+    assert builder.editing_label.text() == "· segment “Texters”"
+    assert stored(win)["Big spenders"] == BIG
+
+    click_segment(win, qtbot, "Big spenders")  # nothing changed: nothing asked
+    settle(win)
+    assert len(asked) == 2 and builder.rule() == BIG
+    edited = edit_big_spenders(win, qtbot)
+    answers.append("save")  # "Customers" itself: Save keeps the edit in the segment, then everyone
+    win.nav.setCurrentRow(win.nav.row_of("customers"))
+    settle(win)
+    assert asked[-1] == ("Big spenders", True)
+    assert stored(win)["Big spenders"] == edited
+    assert builder.rule() is None and builder.editing_label.text() == ""
+    assert "Big spenders" in win.undo_stack.undoText()
+
+
+def test_a_segment_just_saved_has_nothing_unsaved(two_segments, qtbot, monkeypatch):
+    win = two_segments
+    builder = win.screens["customers"].builder
+    edited = edit_big_spenders(win, qtbot)
+    monkeypatch.setattr(win, "ask_segment_name", lambda *a: "Big spenders")
+    monkeypatch.setattr(win, "confirm", lambda *a: True)  # replace it: yes
+    builder.save_button.click()
+    settle(win)
+    assert stored(win)["Big spenders"] == edited
+    assert builder.editing_label.text() == "· segment “Big spenders”"
+    monkeypatch.setattr(win, "ask_save_segment_changes", lambda *a: pytest.fail("nothing is unsaved"),
+                        raising=False)
+    click_segment(win, qtbot, "Texters")
+    settle(win)
+    assert builder.rule() == TEXTERS
+
+
+@pytest.mark.parametrize("key", ["Key_Escape", "Key_Return"])
+def test_the_question_about_unsaved_changes_answers_from_the_keyboard(two_segments, qtbot, key):
+    """The real question: Esc keeps the edits on screen, Enter saves them over the segment."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QMessageBox
+
+    win = two_segments
+    builder = win.screens["customers"].builder
+    edited = edit_big_spenders(win, qtbot)
+    seen: list[tuple] = []
+
+    def answer(tries: int = 100) -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            if tries:
+                QTimer.singleShot(20, lambda: answer(tries - 1))
+            return
+        seen.append((box.text(), sorted(b.text() for b in box.buttons()), box.defaultButton().text()))
+        box.grab().save(f"/tmp/wtG_shots/2_question_{key}.png")
+        qtbot.keyClick(box, getattr(Qt.Key, key))
+
+    QTimer.singleShot(0, answer)
+    click_segment(win, qtbot, "Texters")
+    settle(win)
+    assert seen == [("Save your changes to the segment “Big spenders”?", ["&Discard", "&Save", "Cancel"], "&Save")]
+    if key == "Key_Escape":
+        assert builder.rule() == edited and builder.segment_name == "Big spenders"
+        assert stored(win)["Big spenders"] == BIG
+    else:
+        assert stored(win)["Big spenders"] == edited
+        assert builder.segment_name == "Texters" and builder.rule() == TEXTERS

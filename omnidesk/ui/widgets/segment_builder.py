@@ -57,6 +57,8 @@ from omnidesk.ui.widgets.rule_fields import (
 
 _MATCHES = [("all", "all of these"), ("any", "any of these"), ("none", "none of these")]
 DEBOUNCE_MS = 300
+# Said after the segment's name while what the panel shows is not what the segment holds.
+UNSAVED = "(unsaved changes)"
 
 
 def elide_words(text: str, metrics: QFontMetrics, width: int) -> str:
@@ -547,6 +549,8 @@ class SegmentBuilder(QFrame):
         # Without a workspace's list: the app's own channels, in the order a workspace lists them.
         self.channels = list(channels) if channels is not None else sorted(c.code for c in SOURCES)
         self.segment_name = ""  # the saved segment being edited, if any
+        # That segment as the rows read when it was opened or saved: its rule, and how many rows could not run.
+        self._saved: tuple[dict | None, int] = (None, 0)
         self._rule: dict | None = None
         self._problems = 0
         self.root = GroupBox(self.channels, field_choices(custom_fields, event_types))
@@ -633,6 +637,8 @@ class SegmentBuilder(QFrame):
         self.order_tabs()
         self.set_segment_name(segment_name)
         self.apply_now(force=True)
+        self._saved = (self._rule, self._problems)  # as opened: nothing changed yet
+        self._show_editing()
 
     def set_vocabulary(self, channels: Sequence[str], custom_fields: Sequence[str] = (),
                        event_types: Sequence[str] = ()) -> None:
@@ -645,6 +651,7 @@ class SegmentBuilder(QFrame):
         if channels == self.channels and fields == self.root.fields:
             return
         self.channels = channels
+        unchanged = not self.is_changed()
         self.root.blockSignals(True)  # the rows are read once, below
         try:
             self.root.set_vocabulary(channels, fields)
@@ -652,13 +659,30 @@ class SegmentBuilder(QFrame):
             self.root.blockSignals(False)
         self.order_tabs()
         self.apply_now()
+        if unchanged:  # a row that runs now is no edit of the user's
+            self._saved = (self._rule, self._problems)
+            self._show_editing()
 
     def set_segment_name(self, name: str) -> None:
         changed = name != self.segment_name
         self.segment_name = name
         if changed:
             self.segmentNameChanged.emit(name)
-        self.editing_label.set_parts("· segment “", name, "”")
+        self._show_editing()
+
+    def saved_as(self, name: str) -> None:
+        """What the panel shows was just saved as the segment ``name``: nothing is unsaved."""
+        self._saved = (self._rule, self._problems)
+        self.set_segment_name(name)
+
+    def is_changed(self) -> bool:
+        """True when a saved segment is being edited and its rows now say something else (a row
+        added and not finished too)."""
+        return bool(self.segment_name) and (self._rule, self._problems) != self._saved
+
+    def _show_editing(self) -> None:
+        name = self.segment_name
+        self.editing_label.set_parts("· segment “", name, "”" + (f" {UNSAVED}" if self.is_changed() else ""))
 
     def clear(self) -> None:
         self.set_rule(None)
@@ -704,6 +728,7 @@ class SegmentBuilder(QFrame):
         differs = rule != self._rule
         self._rule = rule
         self._refresh_buttons()
+        self._show_editing()
         self.rowsRead.emit()
         if force or differs:
             self.ruleChanged.emit(rule)

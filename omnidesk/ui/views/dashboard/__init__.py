@@ -10,6 +10,9 @@ __all__ = ["DashboardView", "connect_dashboard"]
 def connect_dashboard(window, dashboard: DashboardView, customers) -> None:
     """Turn the Dashboard's requests into the window's navigation: the Customers behind a figure, a screen."""
     def open_customers(rule: dict) -> None:
+        segments = getattr(window, "segments", None)
+        if segments is not None and not segments.leave_edits():  # a segment's edits not saved: kept
+            return
         customers.show_segment("", rule)
         window.show_screen("customers")
 
