@@ -234,3 +234,31 @@ def test_the_question_about_unsaved_changes_answers_from_the_keyboard(two_segmen
     else:
         assert stored(win)["Big spenders"] == edited
         assert builder.segment_name == "Texters" and builder.rule() == TEXTERS
+
+
+def test_the_rule_count_says_what_the_search_and_filters_leave_of_it(demo, qtbot):
+    """Search "a", channel Email and orders at least 2: the count under the rows is the rule's (what a
+    saved segment would hold) and says how many of them the list shows, as the list's own count does."""
+    win, view = demo, demo.screens["customers"]
+    rule = {"all": [{"field": "orders", "op": "gte", "value": 2}]}
+    view.show_filter(True)
+    view.builder.set_rule(rule)
+    settle(win)
+    total = segments.count(win.workspace, rule)
+    assert view.builder.count_label.text() == f"{total:,} customers"  # nothing else narrows the list
+    qtbot.keyClicks(view.search, "a")
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    pick(view.channel_filter, "email")
+    settle(win)
+    shown = view.model.rowCount()
+    assert 0 < shown < total
+    assert view.count_label.text() == f"{shown:,} customers"
+    assert view.builder.count_label.text() == f"{total:,} match the rule; {shown:,} with the search and filters"
+    win.resize(1100, 700)
+    settle(win)
+    view.grab().save("/tmp/wtG_shots/3_rule_and_filters.png")
+    pick(view.channel_filter, None)  # the filters go: the rule's count alone again
+    view.search.clear()
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    settle(win)
+    assert view.builder.count_label.text() == f"{total:,} customers" and view.model.rowCount() == total

@@ -179,6 +179,10 @@ class CustomerTableModel(QAbstractTableModel):
     def rule(self) -> dict | None:
         return self._rule
 
+    def narrowed(self) -> bool:
+        """True when a search, a channel or a consent filter narrows the list (a rule aside)."""
+        return bool(self._search.strip() or self._channel or self._consent)
+
     def filtered(self) -> bool:
         return bool(self._channel or self._consent or self._rule)
 

@@ -220,6 +220,7 @@ class CustomersView(QWidget):
         self.filter_panel = self.builder
         self.filter_panel.hide()
         self._counts = LatestOnly(self.runner)  # the latest count asked for; older answers are dropped
+        self._counted: tuple[int | None, str] | None = None  # the rule's count last answered, or why none
 
     def _fill_channel_filter(self) -> None:
         """The app's channels, then those of the user's own that files were imported as ("Farmers market")."""
@@ -281,7 +282,7 @@ class CustomersView(QWidget):
         try:
             self.model.set_rule(rule)
         except UserError as exc:
-            self.builder.show_count(None, str(exc))
+            self._show_rule_count((None, str(exc)))
             return
         self._update_state()
         self.filter_button.setText("Fil&ter… (on)" if rule is not None else "Fil&ter…")
@@ -298,7 +299,17 @@ class CustomersView(QWidget):
                 return None, str(exc)
 
         self.builder.show_counting()
-        self._counts.ask(work, lambda result: self.builder.show_count(*result))
+        self._counts.ask(work, self._show_rule_count)
+
+    def _show_rule_count(self, counted: tuple[int | None, str] | None = None) -> None:
+        """The rule's count under its rows; while a search or a filter narrows the list too, how
+        many of them the list shows beside it (the rule alone is what a saved segment keeps)."""
+        if counted is not None:
+            self._counted = counted
+        if self._counted is None:
+            return
+        n, error = self._counted
+        self.builder.show_count(n, error, self.model.rowCount() if self.model.narrowed() else None)
 
     # -- actions -------------------------------------------------------------------
 
@@ -714,3 +725,4 @@ class CustomersView(QWidget):
         self.pages.setCurrentIndex(1 if rows or searching else 0)
         self.results.setCurrentIndex(1 if searching and not rows else 0)
         self._show_count()
+        self._show_rule_count()  # the list's share of it, when a search or filter narrows it

@@ -698,13 +698,19 @@ class SegmentBuilder(QFrame):
         if not self.count_label.text():
             self.count_label.setText("Counting…")
 
-    def show_count(self, n: int | None, error: str = "") -> None:
+    def show_count(self, n: int | None, error: str = "", listed: int | None = None) -> None:
+        """How many customers the rule picks; with ``listed``, how many of them the list shows
+        with its search and filters, which the rule (and a segment saved from it) leaves aside."""
         if error:
             self.count_label.setText(error)
         elif n is None:
             self.count_label.setText("")
-        else:
+        elif listed is None:
             self.count_label.setText(f"{n:,} customer{'s' if n != 1 else ''}")
+        else:
+            picked = (f"{n:,} match{'es' if n == 1 else ''} the rule" if self._rule is not None
+                      else f"{n:,} customer{'s' if n != 1 else ''}")
+            self.count_label.setText(f"{picked}; {listed:,} with the search and filters")
 
 
     def _edited(self) -> None:
