@@ -262,3 +262,44 @@ def test_the_rule_count_says_what_the_search_and_filters_leave_of_it(demo, qtbot
     qtbot.keyClick(view.search, Qt.Key.Key_Return)
     settle(win)
     assert view.builder.count_label.text() == f"{total:,} customers" and view.model.rowCount() == total
+
+
+def test_a_group_goes_with_its_last_condition_and_never_saves_as_everyone(demo, qtbot, monkeypatch):
+    """Add group, then ✕ on its only condition: the empty "A group matching…" box does not stay to
+    be saved as {"all": []} (everyone); the rule is what the other rows say."""
+    win, view = demo, demo.screens["customers"]
+    builder = view.builder
+    view.show_filter(True)
+    saved: list = []
+    builder.saveRequested.connect(saved.append)
+    root = builder.root
+    qtbot.mouseClick(root.add_group_button, Qt.MouseButton.LeftButton)
+    settle(win)
+    group = root.rows[0]
+    qtbot.mouseClick(group.rows[0].remove, Qt.MouseButton.LeftButton)
+    builder.apply_now()
+    settle(win)
+    assert root.rows == [] and builder.rule() is None
+    assert not builder.save_button.isEnabled()  # nothing to save, least of all everyone
+    assert QApplication.focusWidget() is root.add_condition_button  # the keyboard stays in the panel
+    view.grab().save("/tmp/wtG_shots/4_group_gone.png")
+
+    qtbot.mouseClick(root.add_condition_button, Qt.MouseButton.LeftButton)
+    row = root.rows[0]
+    pick(row.field, "orders")
+    pick(row.op, "gte")
+    row.editor.spin.setValue(2)
+    qtbot.mouseClick(root.add_group_button, Qt.MouseButton.LeftButton)
+    pick(root.match, "any")
+    settle(win)
+    group = root.rows[1]
+    qtbot.mouseClick(group.rows[0].remove, Qt.MouseButton.LeftButton)
+    builder.apply_now()
+    settle(win)
+    assert root.rows == [row]
+    assert QApplication.focusWidget() is row.field  # the row before the group it removed
+    rule = {"any": [{"field": "orders", "op": "gte", "value": 2}]}
+    assert builder.rule() == rule and view.model.rowCount() == segments.count(win.workspace, rule)
+    monkeypatch.setattr(win, "ask_segment_name", lambda *a: None)  # asked a name: cancelled
+    builder.save_button.click()
+    assert saved == [rule]

@@ -455,6 +455,11 @@ class GroupBox(QFrame):
             self.rows_box.removeWidget(row)
             row.hide()
             row.deleteLater()
+            if not self.rows and self.depth:
+                # A group left with no condition would pick everyone (or, matching any, nobody) without
+                # saying so: it goes with its last condition, and focus goes where its own ✕ sends it.
+                self.removeRequested.emit(self)
+                return
             # Focus stays in the panel: on the next row, or on the button that adds one.
             nxt = self.rows[min(index, len(self.rows) - 1)] if self.rows else None
             target = (nxt.field if isinstance(nxt, ConditionRow) else nxt.match) if nxt else self.add_condition_button
