@@ -303,3 +303,33 @@ def test_a_group_goes_with_its_last_condition_and_never_saves_as_everyone(demo, 
     monkeypatch.setattr(win, "ask_segment_name", lambda *a: None)  # asked a name: cancelled
     builder.save_button.click()
     assert saved == [rule]
+
+
+def test_clear_pressed_from_the_keyboard_leaves_the_keyboard_in_the_panel(demo, qtbot):
+    """Tab to Clear, Enter: the rows go, Clear turns off, and the keyboard is on Add condition,
+    not fallen to the navigation."""
+    win, view = demo, demo.screens["customers"]
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    qtbot.keyClick(win, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    builder = view.builder
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)  # Add condition
+    row = builder.root.rows[0]
+    assert builder.clear_button.isEnabled()  # at once, not after the pause
+    pick(row.field, "city")
+    pick(row.op, "contains")
+    row.editor.edit.setFocus()
+    qtbot.keyClicks(row.editor.edit, "port")
+    qtbot.keyClick(row.editor.edit, Qt.Key.Key_Return)  # applied
+    for _ in range(6):  # on past ✕, Add condition and Add group
+        if QApplication.focusWidget() is builder.clear_button:
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is builder.clear_button
+    qtbot.keyClick(builder.clear_button, Qt.Key.Key_Return)
+    assert builder.root.rows == [] and builder.rule() is None
+    assert not builder.clear_button.isEnabled()
+    assert QApplication.focusWidget() is builder.root.add_condition_button
+    settle(win)
+    assert QApplication.focusWidget() is builder.root.add_condition_button
+    view.grab().save("/tmp/wtG_shots/5_after_clear.png")

@@ -690,7 +690,13 @@ class SegmentBuilder(QFrame):
         self.editing_label.set_parts("· segment “", name, "”" + (f" {UNSAVED}" if self.is_changed() else ""))
 
     def clear(self) -> None:
+        focused = QApplication.focusWidget()
+        in_panel = focused is not None and self.isAncestorOf(focused)
         self.set_rule(None)
+        if in_panel:
+            # Clear itself, pressed from the keyboard, is now off: the keyboard stays in the panel,
+            # where the next condition is added, not on whatever follows in the window.
+            self.root.add_condition_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def first_focus(self) -> QWidget:
         """Where the keyboard starts in the panel: the first row's field, or Add condition."""
@@ -720,6 +726,8 @@ class SegmentBuilder(QFrame):
 
     def _edited(self) -> None:
         self.order_tabs()
+        # A row just added can be cleared at once: Tab reaches Clear without waiting for the pause.
+        self.clear_button.setEnabled(bool(self.root.rows) or self._rule is not None)
         self._debounce.start()
 
     def order_tabs(self) -> None:
