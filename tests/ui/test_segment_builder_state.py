@@ -333,3 +333,33 @@ def test_clear_pressed_from_the_keyboard_leaves_the_keyboard_in_the_panel(demo, 
     settle(win)
     assert QApplication.focusWidget() is builder.root.add_condition_button
     view.grab().save("/tmp/wtG_shots/5_after_clear.png")
+
+
+@pytest.mark.parametrize("field, op, typed, value", [
+    ("orders", "gte", "3", 3),
+    ("spend", "gt", "120.5", 120.5),
+    ("last_seen", "within_days", "45", 45),
+])
+def test_enter_in_a_number_box_applies_what_was_typed_at_once(demo, qtbot, field, op, typed, value):
+    """Typed in a number (or days) box and Enter: the list follows now, not after the pause."""
+    win, view = demo, demo.screens["customers"]
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    view.show_filter(True)
+    builder = view.builder
+    qtbot.keyClick(builder.root.add_condition_button, Qt.Key.Key_Return)
+    row = builder.root.rows[0]
+    pick(row.field, field)
+    pick(row.op, op)
+    builder.apply_now()
+    spin = row.editor.spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, typed)
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    rule = {"all": [{"field": field, "op": op, "value": value}]}
+    assert builder.rule() == rule  # at once: no wait, no event loop turn
+    assert view.model.rowCount() == segments.count(win.workspace, rule)
+    assert QApplication.focusWidget() is spin  # typing goes on where it was
+    settle(win)
+    view.grab().save(f"/tmp/wtG_shots/6_enter_{field}.png")

@@ -220,6 +220,12 @@ class ConditionRow(QFrame):
         self.editor.changed.connect(self._typed)
         self.editor.changed.connect(self.changed)
         self.editor.submitted.connect(self.submitted)
+        for box in self.editor.findChildren(QAbstractSpinBox):
+            # Enter in a number, days or date box applies what was typed at once, as in a text box
+            # (the box takes the typed value first, then says Enter was pressed in its line).
+            line = box.findChild(QLineEdit)
+            if line is not None:
+                line.returnPressed.connect(self.submitted)
         if old is not None:  # None while the row is being built
             self.editor_slot.removeWidget(old)
             old.hide()  # at once: until it is deleted it would cover the new one
