@@ -42,8 +42,11 @@ class SavedSegments(QObject):
         self.nav.set_segments(names)
         self.recount(found)
         editing = self.customers.builder.segment_name
-        if editing and editing.casefold() not in {n.casefold() for n in names}:
+        stored = next((s.rule for s in found if editing and s.name.casefold() == editing.casefold()), None)
+        if editing and stored is None:
             self.customers.builder.set_segment_name("")  # deleted or renamed since: a save asks anew
+        elif stored is not None:
+            self.customers.builder.segment_stored(stored)  # an undo of its save, a save elsewhere
 
     def _editing(self, name: str) -> None:
         # Cleared, or the segment gone: the navigation no longer says a segment is shown.
@@ -75,7 +78,7 @@ class SavedSegments(QObject):
             rule = builder.rule() if builder.rule() is not None else {"all": []}
             if not self.operations.save_segment(name, rule, replace=True):
                 return False  # said why; the edits stay
-            builder.saved_as(name)
+            builder.saved_as(name, rule)
             self.window.statusBar().showMessage(f"Saved the segment “{name}”", 8000)
             return True
         return answer == "discard"
@@ -132,7 +135,7 @@ class SavedSegments(QObject):
             return False
         if not self.operations.save_segment(name, rule, replace=taken is not None):
             return False
-        self.customers.builder.saved_as(name)
+        self.customers.builder.saved_as(name, rule)
         self.nav.select_segment(name)
         self.window.statusBar().showMessage(f"Saved the segment “{name}”", 8000)
         return True

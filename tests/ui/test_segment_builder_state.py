@@ -363,3 +363,29 @@ def test_enter_in_a_number_box_applies_what_was_typed_at_once(demo, qtbot, field
     assert QApplication.focusWidget() is spin  # typing goes on where it was
     settle(win)
     view.grab().save(f"/tmp/wtG_shots/6_enter_{field}.png")
+
+
+def test_a_save_undone_leaves_the_edits_on_screen_marked_unsaved(two_segments, qtbot, monkeypatch):
+    """Saved, then Edit › Undo: the segment holds its old rule again, so the rows on screen are
+    unsaved changes once more, said and asked about before they go."""
+    win = two_segments
+    builder = win.screens["customers"].builder
+    edited = edit_big_spenders(win, qtbot)
+    monkeypatch.setattr(win, "ask_segment_name", lambda *a: "Big spenders")
+    monkeypatch.setattr(win, "confirm", lambda *a: True)
+    builder.save_button.click()
+    settle(win)
+    assert builder.editing_label.text() == "· segment “Big spenders”"
+    win.undo_action.trigger()
+    settle(win)
+    assert stored(win)["Big spenders"] == BIG and builder.rule() == edited
+    assert builder.editing_label.text() == "· segment “Big spenders” (unsaved changes)"
+    win.screens["customers"].grab().save("/tmp/wtG_shots/7_save_undone.png")
+    asked: list = []
+    monkeypatch.setattr(win, "ask_save_segment_changes", lambda *a: asked.append(a) or "cancel", raising=False)
+    click_segment(win, qtbot, "Texters")
+    settle(win)
+    assert asked == [("Big spenders", True)] and builder.rule() == edited
+    win.redo_action.trigger()  # the save again: nothing unsaved
+    settle(win)
+    assert builder.editing_label.text() == "· segment “Big spenders”"

@@ -562,6 +562,7 @@ class SegmentBuilder(QFrame):
         self.segment_name = ""  # the saved segment being edited, if any
         # That segment as the rows read when it was opened or saved: its rule, and how many rows could not run.
         self._saved: tuple[dict | None, int] = (None, 0)
+        self._stored: dict | None = None  # and its rule as the workspace holds it
         self._rule: dict | None = None
         self._problems = 0
         self.root = GroupBox(self.channels, field_choices(custom_fields, event_types))
@@ -649,6 +650,7 @@ class SegmentBuilder(QFrame):
         self.set_segment_name(segment_name)
         self.apply_now(force=True)
         self._saved = (self._rule, self._problems)  # as opened: nothing changed yet
+        self._stored = rule
         self._show_editing()
 
     def set_vocabulary(self, channels: Sequence[str], custom_fields: Sequence[str] = (),
@@ -681,10 +683,20 @@ class SegmentBuilder(QFrame):
             self.segmentNameChanged.emit(name)
         self._show_editing()
 
-    def saved_as(self, name: str) -> None:
-        """What the panel shows was just saved as the segment ``name``: nothing is unsaved."""
+    def saved_as(self, name: str, rule: dict) -> None:
+        """What the panel shows was just saved as the segment ``name`` (``rule``): nothing is unsaved."""
         self._saved = (self._rule, self._problems)
+        self._stored = rule
         self.set_segment_name(name)
+
+    def segment_stored(self, rule: dict) -> None:
+        """The segment being edited holds ``rule`` now.  Changed since it was opened or saved (Edit ›
+        Undo of the save, a save in another window): the rows no longer say what it holds, and the
+        panel says so rather than let them be dropped unasked."""
+        if rule != self._stored:
+            self._stored = rule
+            self._saved = (rule, 0)
+            self._show_editing()
 
     def is_changed(self) -> bool:
         """True when a saved segment is being edited and its rows now say something else (a row
