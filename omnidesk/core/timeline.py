@@ -403,16 +403,18 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bo
 
     Columns: ``occurred_at,channel,type,summary,amount,source_file,source_row``.
     ``occurred_at`` follows :func:`with_offset`; ``amount`` is a decimal string
-    such as ``12.50``, empty when the entry has none.  Entries with no known
-    time (a list's "subscribed: yes" without a date) have no place in a
-    history and are left out; they stay on the card and in the person export.
+    such as ``12.50``, empty when the entry has none.  Every entry the app's
+    timeline lists is written, in its order: those with no known time (a
+    customers export's "accepts marketing: no", which may be the consent in
+    force) last, with an empty ``occurred_at``, as the app lists them under
+    "Date unknown"; a consent fact overruled on its day says "not in force"
+    in its summary, as on the card.
     """
     zone = workspace_zone(ws)
     rows = (
         [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
          format_money(e.amount_minor, grouped=False), e.source_file, e.source_row if e.source_row is not None else ""]
         for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
-        if e.occurred_at
     )
     return write_csv(Path(out), EXPORT_HEADER, rows, overwrite=overwrite)
 

@@ -421,21 +421,23 @@ def test_naive_and_offset_times_fall_in_the_order_they_happened(ws, tmp_path):
         ("2024-02-10T16:30:00-05:00", "web"), ("2024-02-10T16:00:00-06:00", "pos")]
 
 
-def test_the_export_holds_only_entries_with_a_time_and_every_time_has_an_offset(shop, tmp_path):
+def test_the_export_holds_every_entry_and_every_time_has_an_offset(shop, tmp_path):
     ws, ids = shop
     for key in ids:
         out = tmp_path / f"{key}.csv"
         export_timeline(ws, ids[key], out)
         with out.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
-        undated = [e for e in timeline(ws, ids[key], shop_clock=False) if not e.occurred_at]
-        assert len(rows) == len(timeline(ws, ids[key])) - len(undated)
+        entries = timeline(ws, ids[key], shop_clock=False)
+        assert [r["summary"] for r in rows] == [e.summary for e in entries]
         for r in rows:
+            if not r["occurred_at"]:
+                continue
             moment = datetime.fromisoformat(r["occurred_at"])
             assert len(r["occurred_at"]) == 10 or moment.tzinfo is not None, r
 
 
-def test_a_consent_without_a_date_stays_out_of_the_export(ws, tmp_path):
+def test_a_consent_without_a_date_is_exported_last_with_no_time(ws, tmp_path):
     import_file(ws, write_csv(tmp_path / "list.csv", ["Email", "Subscribed"], [["fay@example.com", "yes"]]),
                 ImportOptions(channel="email", kind="contacts", mapping=["email", "consent_email"]))
     import_file(ws, write_csv(tmp_path / "opens.csv", ["Email", "Action", "Timestamp"],
@@ -444,10 +446,10 @@ def test_a_consent_without_a_date_stays_out_of_the_export(ws, tmp_path):
     fay = find_customer(ws, "fay@example.com")
     assert [e.type for e in timeline(ws, fay)] == ["open", "consent"]
     out = tmp_path / "fay.csv"
-    assert export_timeline(ws, fay, out) == 1
+    assert export_timeline(ws, fay, out) == 2
     with out.open(encoding="utf-8", newline="") as fh:
-        (row,) = list(csv.DictReader(fh))
-    assert (row["type"], row["occurred_at"]) == ("open", "2024-05-02T09:30:00-08:00")
+        rows = list(csv.DictReader(fh))
+    assert [(r["type"], r["occurred_at"]) for r in rows] == [("open", "2024-05-02T09:30:00-08:00"), ("consent", "")]
 
 
 def test_what_omnidesk_recorded_in_utc_is_exported_on_the_shops_clock(ws, tmp_path):
