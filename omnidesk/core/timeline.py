@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import case, exists, func, literal, null, or_, select, union_all
+from sqlalchemy import and_, case, exists, func, literal, null, or_, select, union_all
 
 from omnidesk.core.channels import CONSENT_CODES, channel_name
 from omnidesk.core.consent import Fact, changes, fact_of, facts_query, file_times, in_force, rule_day, rule_zone
@@ -43,11 +43,14 @@ from omnidesk.core.models import (
     SendRecord,
     SourceRecord,
 )
-from omnidesk.core.money import format_money, workspace_currency
+from omnidesk.core.money import ORDER_TYPES, format_money, row_spend, workspace_currency
 from omnidesk.core.timeutil import to_utc
 from omnidesk.core.workspace import Workspace
 
-EXPORT_HEADER = ["occurred_at", "channel", "type", "summary", "amount", "source_file", "source_row"]
+# ``currency``, ``status`` and ``counted`` came later than the others: after them, so a sheet that
+# reads the columns by place reads what it did.
+EXPORT_HEADER = ["occurred_at", "channel", "type", "summary", "amount", "source_file", "source_row",
+                 "currency", "status", "counted"]
 
 CONSENT_TYPE = "consent"
 FIRST_SEEN_TYPE = "first_seen"
@@ -80,6 +83,10 @@ class TimelineEntry:
     # never looked at closely, and parsing thousands up front is most of the cost.
     details_json: str = field(default="{}", repr=False, compare=False)
     _details: dict | None = field(default=None, init=False, repr=False, compare=False)
+    status: str = ""  # an order's payment status in one spelling (money.order_status); "" for others
+    # What an order row adds to the customer's spend (money.row_spend: refunds taken off, nothing for
+    # a refunded or cancelled order), in ``currency``; None for what is no order or gave no amount.
+    counted_minor: int | None = None
 
     @property
     def details(self) -> dict:
@@ -119,6 +126,10 @@ def _union(customer_id: int):
             rec.c.record_no.label("source_row"),
             rec.c.id.label("record_id"),
             literal(_RANK["event"]).label("rank"),
+            ev.c.status.label("status"),
+            case((and_(ev.c.type.in_(ORDER_TYPES), ev.c.amount_minor.is_not(None)),
+                  row_spend(ev.c.status, ev.c.amount_minor, ev.c.refunded_minor)),
+                 else_=null()).label("counted_minor"),
         )
         .select_from(ev.join(rec, rec.c.id == ev.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
         .where(ev.c.customer_id == customer_id)
@@ -145,6 +156,8 @@ def _union(customer_id: int):
             row,
             rec.c.id,
             literal(_RANK["consent"]),
+            literal(""),
+            null(),
         )
         .select_from(con.join(rec, rec.c.id == con.c.record_id).join(batch, batch.c.id == rec.c.batch_id))
         .where(con.c.customer_id == customer_id)
@@ -170,6 +183,8 @@ def _union(customer_id: int):
             row,
             rec.c.id,
             literal(_RANK["record"]),
+            literal(""),
+            null(),
         )
         .select_from(rec.join(batch, batch.c.id == rec.c.batch_id))
         .where(rec.c.customer_id == customer_id, created.is_not(None), ~has_event)
@@ -197,6 +212,8 @@ def _union(customer_id: int):
             null(),
             sr.c.record_id,
             literal(_RANK["campaign"]),
+            literal(""),
+            null(),
         )
         .select_from(sr.join(rec, rec.c.id == sr.c.record_id).join(step, step.c.id == sr.c.step_id)
                      .join(camp, camp.c.id == step.c.campaign_id))
@@ -295,7 +312,7 @@ def _consent_changes(conn, customer_id: int) -> tuple[set[int], set[int]]:
 def _entry(r, own_currency: str | None = None, zone: tzinfo | None = None,
            shop_clock: bool = True) -> TimelineEntry:
     (kind, entry_id, occurred_at, occurred_utc, channel, type_, summary, amount_minor, currency,
-     details_json, source_file, source_row, record_id, _rank) = r
+     details_json, source_file, source_row, record_id, _rank, status, counted_minor) = r
     if amount_minor is not None and not currency:
         currency = own_currency
     if shop_clock and occurred_at:
@@ -306,6 +323,8 @@ def _entry(r, own_currency: str | None = None, zone: tzinfo | None = None,
         entry_id if kind == "event" else None,
         entry_id if kind == "consent" else None,
         details_json or "{}",
+        status=status or "",
+        counted_minor=counted_minor,
     )
 
 
@@ -401,9 +420,15 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
 def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> int:
     """Write the customer's timeline to ``out`` as CSV, oldest first; returns rows.
 
-    Columns: ``occurred_at,channel,type,summary,amount,source_file,source_row``.
+    Columns: ``occurred_at,channel,type,summary,amount,source_file,source_row,currency,status,counted``.
     ``occurred_at`` follows :func:`with_offset`; ``amount`` is a decimal string
-    such as ``12.50``, empty when the entry has none.  Every entry the app's
+    such as ``12.50``, empty when the entry has none, in ``currency`` (the
+    shop's when its file named none).  ``status`` is an order's payment status
+    (``paid``, ``partially_refunded``, ``refunded``, ``cancelled``, …) and
+    ``counted`` what the order adds to the customer's spend on the card
+    (:func:`omnidesk.core.money.row_spend`: less what was refunded, ``0.00``
+    when refunded or cancelled, a till's refund line its negative amount);
+    empty for what is not an order.  Every entry the app's
     timeline lists is written, in its order: those with no known time (a
     customers export's "accepts marketing: no", which may be the consent in
     force) last, with an empty ``occurred_at``, as the app lists them under
@@ -413,7 +438,9 @@ def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bo
     zone = workspace_zone(ws)
     rows = (
         [with_offset(e.occurred_at, zone), e.channel, e.type, e.summary,
-         format_money(e.amount_minor, grouped=False), e.source_file, e.source_row if e.source_row is not None else ""]
+         format_money(e.amount_minor, grouped=False), e.source_file, e.source_row if e.source_row is not None else "",
+         e.currency if e.amount_minor is not None and e.currency else "", e.status,
+         format_money(e.counted_minor, grouped=False)]
         for e in timeline(ws, customer_id, shop_clock=False)  # the data as recorded
     )
     return write_csv(Path(out), EXPORT_HEADER, rows, overwrite=overwrite)

@@ -10,10 +10,12 @@ list and `export customers` say her email consent is denied, and the app's timel
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 
 import pytest
 import time_machine
 
+from omnidesk.core.demo_data import SHOPIFY_ORDERS_HEADER
 from tests.helpers import machine_in_zone, run_cli, write_csv
 
 EMAIL = "zoe.quinn@example.com"
@@ -34,7 +36,7 @@ def shop(tmp_path, capsys):
     """Zoe's Mailchimp subscription, imported into a new workspace on New York's clock."""
     ws = tmp_path / "shop.omnidesk"
     _import(capsys, ws, write_csv(tmp_path / "subscribed_members_export_aaaa1111.csv", MAILCHIMP, [
-        [EMAIL, "Zoe", "Quinn", "", "", "3", "2025-01-01 04:30:00", "", "2025-01-01 04:35:00", "", "", "",
+        [EMAIL, "Zoe", "Quinn", "+12075550111", "", "3", "2025-01-01 04:30:00", "", "2025-01-01 04:35:00", "", "", "",
          "", "", "", "US", "ME", "2025-01-02 00:00:00", "1", "a1", "", ""]]), "--region", "US")
     with time_machine.travel("2026-06-01T15:00:00Z", tick=False):
         for key, value in (("timezone", "America/New_York"), ("currency", "USD")):
@@ -81,3 +83,70 @@ def test_the_undated_consent_in_force_is_in_the_export_where_the_app_lists_it(sh
     dated = [bool(r["occurred_at"]) for r in rows]
     assert dated == sorted(dated, reverse=True) and not dated[-1]
     assert {(r["source_file"], r["source_row"]) for r in rows if not r["occurred_at"]} >= {("customers_export.csv", "1")}
+
+
+# Shopify's orders export, with the columns a refund and a cancellation fill.
+ORDERS_HEADER = [*SHOPIFY_ORDERS_HEADER, "Cancelled at", "Refunded Amount"]
+
+
+def _shopify_orders(orders: list[dict]) -> list[list[str]]:
+    return [[str(o.get(h, "")) for h in ORDERS_HEADER] for o in orders]
+
+
+def test_each_amount_names_its_currency_and_what_the_card_counts_of_it(shop, capsys, tmp_path):
+    """A euro order read "25.00" among dollars, and a refunded or cancelled order its gross amount:
+    the column could not be checked against the card."""
+    base = {"Email": EMAIL, "Billing Name": "Zoe Quinn", "Accepts Marketing": "yes", "Currency": "USD",
+            "Lineitem quantity": "1", "Fulfillment Status": "fulfilled"}
+    _import(capsys, shop, write_csv(tmp_path / "orders_export.csv", ORDERS_HEADER, _shopify_orders([
+        {**base, "Name": "#2001", "Financial Status": "paid", "Total": "100.00", "Lineitem name": "Mug",
+         "Lineitem price": "100.00", "Created at": "2025-06-01 12:00:00 -0400"},
+        {**base, "Name": "#2002", "Financial Status": "partially_refunded", "Total": "80.00",
+         "Refunded Amount": "30.00", "Lineitem name": "Tea", "Lineitem price": "80.00",
+         "Created at": "2025-07-01 09:00:00 -0400"},
+        {**base, "Name": "#2003", "Financial Status": "refunded", "Total": "50.00", "Lineitem name": "Pot",
+         "Lineitem price": "50.00", "Created at": "2025-07-02 10:00:00 -0400"},
+        {**base, "Name": "#2004", "Financial Status": "paid", "Total": "40.00", "Lineitem name": "Box",
+         "Cancelled at": "2025-07-03 11:00:00 -0400", "Lineitem price": "40.00",
+         "Created at": "2025-07-03 10:00:00 -0400"},
+        {**base, "Name": "#2005", "Financial Status": "paid", "Currency": "EUR", "Total": "25.00",
+         "Lineitem name": "Tin", "Lineitem price": "25.00", "Created at": "2025-08-01 23:30:00 +0200"},
+    ])))
+    # A till's export names no currency: its sales and its refund line are the shop's dollars.
+    till = ["Date", "Time", "Receipt No", "Customer", "Mobile", "Loyalty Card", "Items", "Total"]
+    _import(capsys, shop, write_csv(tmp_path / "till_transactions.csv", till, [
+        ["13/11/2025", "18:00", "30004", "Quinn, Zoe", "(207) 555-0111", "", "Beans x1", "9,99"],
+        ["14/11/2025", "10:00", "30005", "Quinn, Zoe", "(207) 555-0111", "", "Refund", "-5,00"],
+    ], encoding="cp1252", delimiter=";"), "--channel", "pos")
+
+    rows = _timeline(capsys, shop, tmp_path / "timeline.csv")
+    # The columns a sheet already reads by place stay where they were; the new ones follow.
+    assert list(rows[0]) == ["occurred_at", "channel", "type", "summary", "amount", "source_file", "source_row",
+                             "currency", "status", "counted"]
+    orders = {r["summary"].split(":")[0]: (r["amount"], r["currency"], r["status"], r["counted"])
+              for r in rows if r["type"] == "order"}
+    assert orders == {
+        "Order #2001": ("100.00", "USD", "paid", "100.00"),
+        "Order #2002": ("80.00", "USD", "partially_refunded", "50.00"),
+        "Order #2003": ("50.00", "USD", "refunded", "0.00"),
+        "Order #2004": ("40.00", "USD", "cancelled", "0.00"),
+        "Order #2005": ("25.00", "EUR", "paid", "25.00"),
+    }
+    till_rows = [(r["amount"], r["currency"], r["counted"]) for r in rows if r["channel"] == "pos"]
+    assert till_rows == [("9.99", "USD", "9.99"), ("-5.00", "USD", "-5.00")]
+    assert all(r["counted"] == r["currency"] == "" for r in rows if r["type"] == "consent")
+
+    counted: dict[str, Decimal] = {}
+    for r in rows:
+        if r["counted"]:
+            counted[r["currency"]] = counted.get(r["currency"], Decimal(0)) + Decimal(r["counted"])
+    # The shop's dollars are the customer's spend in the customers file, as on the card ...
+    assert counted["USD"] == Decimal(_customer(capsys, shop, tmp_path / "customers.csv")["lifetime_spend"])
+    # ... and the euros are the card's spend apart from them.
+    from omnidesk.core.profile import customer_profile
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.open(shop) as ws:
+        profile = customer_profile(ws, 1)
+    assert (profile.spend_minor, profile.other_spend) == (15499, {"EUR": 2500})
+    assert counted == {"USD": Decimal("154.99"), "EUR": Decimal("25.00")}

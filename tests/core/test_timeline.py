@@ -229,11 +229,12 @@ def test_export_has_exact_columns_and_offsets(shop, tmp_path):
     with out.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == EXPORT_HEADER == ["occurred_at", "channel", "type", "summary", "amount",
-                                         "source_file", "source_row"]
+                                         "source_file", "source_row", "currency", "status", "counted"]
     assert n == len(rows) - 1 == len(timeline(ws, ids["ann"]))
     by_summary = {r[3]: r for r in rows[1:]}
     order = next(r for r in rows[1:] if "Sencha" in r[3])
-    assert order == ["2024-03-10T10:15:00-08:00", "shop", "order", order[3], "42.50", "orders_export.csv", "1"]
+    assert order == ["2024-03-10T10:15:00-08:00", "shop", "order", order[3], "42.50", "orders_export.csv", "1",
+                     "USD", "paid", "42.50"]
     assert next(r for r in rows[1:] if "Tea Towel" in r[3])[4] == "12.50"
     # No workspace time zone: a naive timestamp is on the computer's clock.
     sent = next(r for r in rows[1:] if r[2] == "sent")

@@ -156,7 +156,7 @@ def test_the_timeline_says_entered_by_you_without_a_row_that_means_nothing(shop,
     assert sources["consent"] == "Entered by you"
     export_timeline(win.workspace, dee, tmp_path / "t.csv")
     rows = (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()
-    assert rows[-1].endswith(",Entered by you,")
+    assert rows[-1].endswith(",Entered by you,,,,")
 
 
 def test_the_card_counts_records_entered_by_hand_apart_from_files(shop, qtbot, monkeypatch):
