@@ -359,7 +359,10 @@ def in_zone(occurred_at: str, zone: tzinfo | None) -> str:
         return occurred_at
     if moment.tzinfo is None:
         return occurred_at
-    return moment.astimezone(zone).isoformat(timespec="seconds")
+    try:
+        return moment.astimezone(zone).isoformat(timespec="seconds")
+    except OverflowError:  # past either end of the calendar on the shop's clock: as recorded
+        return occurred_at
 
 
 def instant(occurred_at: str | None, zone: tzinfo | None) -> str | None:
@@ -374,9 +377,12 @@ def instant(occurred_at: str | None, zone: tzinfo | None) -> str | None:
         moment = datetime.fromisoformat(occurred_at)
     except ValueError:
         return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+    try:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+        return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+    except OverflowError:  # past either end of the calendar: no instant to order it by
+        return None
 
 
 def workspace_zone(ws: Workspace) -> ZoneInfo | None:
@@ -409,12 +415,15 @@ def with_offset(occurred_at: str | None, zone: tzinfo | None) -> str:
         moment = datetime.fromisoformat(occurred_at)
     except ValueError:
         return occurred_at
-    if moment.tzinfo is not None:
-        if zone is not None and moment.utcoffset() == timedelta(0):
-            return moment.astimezone(zone).isoformat(timespec="seconds")
+    try:
+        if moment.tzinfo is not None:
+            if zone is not None and moment.utcoffset() == timedelta(0):
+                return moment.astimezone(zone).isoformat(timespec="seconds")
+            return occurred_at
+        aware = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
+        return aware.isoformat(timespec="seconds")
+    except OverflowError:  # past either end of the calendar on the shop's clock: as recorded
         return occurred_at
-    aware = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
-    return aware.isoformat(timespec="seconds")
 
 
 def export_timeline(ws: Workspace, customer_id: int, out: Path, *, overwrite: bool = False) -> int:

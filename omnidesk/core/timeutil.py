@@ -89,16 +89,17 @@ def to_utc(iso: str | None) -> str | None:
     """An ISO 8601 timestamp as naive UTC ``YYYY-MM-DDTHH:MM:SS``, for ordering.
 
     Values without an offset are taken as they are; a bare date becomes midnight.
-    Returns None for empty or unparseable input.
+    Returns None for empty or unparseable input, and for a time whose instant is past either end
+    of the calendar (9999-12-31T23:00:00-05:00).
     """
     if not iso:
         return None
     try:
         dt = datetime.fromisoformat(iso)
-    except ValueError:
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(UTC).replace(tzinfo=None)
+    except (ValueError, OverflowError):
         return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC).replace(tzinfo=None)
     return dt.isoformat(timespec="seconds")
 
 
@@ -106,14 +107,19 @@ def wall_clock_utc(text: str | None, zone: tzinfo | None) -> str | None:
     """A time written without an offset (a till's, as stored) on ``zone``'s clock (None: this
     computer's), as naive UTC text ``YYYY-MM-DDTHH:MM:SS``; a bare date is that day's start.
 
-    As timeline.instant reads such a time.  None for empty or unparseable input.
+    As timeline.instant reads such a time.  None for empty or unparseable input, and for a time
+    whose instant is past either end of the calendar (0001-01-01 00:00 on Tokyo's clock).
     """
+    try:
+        return _wall_clock_utc(text, zone)
+    except (ValueError, OverflowError):
+        return None
+
+
+def _wall_clock_utc(text: str | None, zone: tzinfo | None) -> str | None:
     if not text:
         return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
+    moment = datetime.fromisoformat(text)
     if moment.tzinfo is None and zone is not None:
         # Most times fall in an hour with one offset all through it (not the hour a clock
         # changes in): that hour's offset, worked out once, gives the same instant.
@@ -152,7 +158,7 @@ def day_or_instant_utc(iso: str | None, zone: tzinfo | None) -> str | None:
         return None
     if moment.tzinfo is not None:
         return to_utc(iso)
-    return wall_clock_utc(iso, zone)
+    return wall_clock_utc(iso, zone)  # None past either end of the calendar, as to_utc
 
 
 def _on_clock(utc: str | None, zone: tzinfo | None) -> datetime | None:
@@ -161,11 +167,11 @@ def _on_clock(utc: str | None, zone: tzinfo | None) -> datetime | None:
         return None
     try:
         dt = datetime.fromisoformat(utc)
-    except ValueError:
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=UTC)
+        return dt.astimezone(zone) if zone is not None else dt.astimezone()
+    except (ValueError, OverflowError):  # unreadable, or past either end of the calendar there
         return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(zone) if zone is not None else dt.astimezone()
 
 
 def local_day(utc: str | None, zone: tzinfo | None = None) -> str:

@@ -150,3 +150,47 @@ def test_each_amount_names_its_currency_and_what_the_card_counts_of_it(shop, cap
         profile = customer_profile(ws, 1)
     assert (profile.spend_minor, profile.other_spend) == (15499, {"EUR": 2500})
     assert counted == {"USD": Decimal("154.99"), "EUR": Decimal("25.00")}
+
+
+ACTIVITY = ["Email", "Campaign", "Action", "Timestamp"]
+
+
+def test_a_time_on_the_calendars_last_day_is_flagged_and_its_row_kept(shop, capsys, tmp_path):
+    """"9999-12-31 23:59:59", a tool's "never", stopped the import with a traceback: on New York's
+    clock, or with an offset of its own, it is past the last instant a time can be."""
+    errors = tmp_path / "errs.csv"
+    said = _import(capsys, shop, write_csv(tmp_path / "email_activity.csv", ACTIVITY, [
+        [EMAIL, "Edge", "open", "9999-12-31 23:59:59"],
+        [EMAIL, "Edge", "open", "9999-12-31T23:00:00-05:00"],
+        [EMAIL, "Launch", "open", "2025-06-01 12:00:00"],
+    ]), "--channel", "email", "--errors", errors)
+    assert "imported 3, flagged 2" in said
+    with errors.open(encoding="utf-8", newline="") as fh:
+        flagged = list(csv.DictReader(fh))
+    assert len(flagged) == 2
+    assert all("the calendar's last day" in " ".join(r.values()) for r in flagged), flagged
+    # Nothing lost: each row is an open on her timeline, the two without a time of their own.
+    opens = [(r["occurred_at"], r["summary"]) for r in _timeline(capsys, shop, tmp_path / "t.csv") if r["type"] == "open"]
+    assert opens == [("2025-06-01T12:00:00-04:00", "Launch"), ("", "Edge"), ("", "Edge")]
+
+
+def test_a_time_on_the_calendars_first_day_never_stops_a_change_of_time_zone(shop, capsys, tmp_path):
+    """An open at "0001-01-01 00:00:00": moving the shop to Tokyo's clock put it before the first
+    instant a time can be, and `settings timezone` stopped with a traceback."""
+    said = _import(capsys, shop, write_csv(tmp_path / "email_activity.csv", ACTIVITY, [
+        [EMAIL, "Edge", "open", "0001-01-01 00:00:00"]]), "--channel", "email")
+    assert "imported 1, flagged 1" in said
+    status, _, err = run_cli(capsys, "settings", "timezone", "Asia/Tokyo", "-w", shop)
+    assert status == 0 and err == "", err
+    # A workspace an earlier version imported such a time into keeps it on the open as read.
+    import sqlite3
+
+    con = sqlite3.connect(shop)
+    with con:
+        con.execute("UPDATE event SET occurred_at = '0001-01-01T00:00:00', occurred_utc = '0001-01-01T00:00:00'")
+    con.close()
+    for zone in ("America/New_York", "Asia/Tokyo"):
+        status, _, err = run_cli(capsys, "settings", "timezone", zone, "-w", shop)
+        assert status == 0 and err == "", err
+        rows = _timeline(capsys, shop, tmp_path / "t.csv")
+        assert [r["summary"] for r in rows if r["type"] == "open"] == ["Edge"]

@@ -390,8 +390,26 @@ def _zone(text: str) -> timezone | ZoneInfo | None | str:
     return f"unknown time zone: {text[:30]}"
 
 
+# A time on the calendar's first or last day cannot be moved onto every clock (zones run to 14
+# hours either side of UTC): "9999-12-31 23:59:59" on New York's is past the last instant there
+# is.  Tools write these days for "never" and "unknown"; no one did anything on them.
+_EDGES = {date.min: ("first", "unknown"), date.max: ("last", "never")}
+
+
+def _edge_day(iso: str, text: str) -> str | None:
+    """Why ``iso`` (a date or a time read from ``text``) is no time, or None when it may be one."""
+    day = date.fromisoformat(iso[:10])
+    if day not in _EDGES:
+        return None
+    which, meaning = _EDGES[day]
+    return f"the calendar's {which} day, a placeholder for \"{meaning}\" and not a date: {text[:30]}"
+
+
 def parse_datetime(raw: str, order: DateOrder, default_tz: str | None = None) -> Normalized[str]:
     """Read a date and time into ISO 8601.
+
+    A date on the calendar's first or last day (0001-01-01, 9999-12-31) is
+    a placeholder, not a time: a problem with no value.
 
     Gives "YYYY-MM-DDTHH:MM:SS+HH:MM" when the cell names an offset or zone
     ("2024-03-01 10:22:11 -0500", "...T10:22:11+0000", "Z", "UTC", "EST",
@@ -414,6 +432,8 @@ def parse_datetime(raw: str, order: DateOrder, default_tz: str | None = None) ->
         day = parse_date(text, order)
         if day.value is not None and day.value.startswith("--"):
             return bad(raw, f"date has no year: {text[:30]}")
+        if day.value is not None and (edge := _edge_day(day.value, text)):
+            return bad(raw, edge)
         return Normalized(day.value, day.problem, raw)
     if order == DateOrder.MIXED:
         either = _either_way(date_text, text)
@@ -429,6 +449,8 @@ def parse_datetime(raw: str, order: DateOrder, default_tz: str | None = None) ->
         return bad(raw, f"not a real calendar date: {text[:30]}")
     if iso_date.startswith("--"):
         return bad(raw, f"date has no year: {text[:30]}")
+    if edge := _edge_day(iso_date, text):
+        return bad(raw, edge)
     hour, minute = int(tm.group(1)), int(tm.group(2))
     second = int(tm.group(3) or 0)
     meridiem = (tm.group(4) or "").upper()
