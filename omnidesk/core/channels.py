@@ -128,6 +128,11 @@ def keep_own_label(code: str, label: str) -> None:
         _OWN_LABELS[code] = label
 
 
+def own_labels() -> dict[str, str]:
+    """The labels of the channels the user named, by code (the open workspace's, :func:`use_own_labels`)."""
+    return dict(_OWN_LABELS)
+
+
 def own_channel_label(text: str) -> str | None:
     """The label to keep for a channel of the user's own named ``text``: as typed, each run of
     spaces one space ("Farmers Market on Saturday"); None for a built-in channel's name, or one

@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, case, exists, func, literal, null, or_, select, union_all
 
-from omnidesk.core.channels import CONSENT_CODES, channel_name
+from omnidesk.core.channels import BY_CODE, CONSENT_CODES, channel_name, own_labels
 from omnidesk.core.consent import Fact, changes, fact_of, facts_query, file_times, in_force, rule_day, rule_zone
-from omnidesk.core.dialect import json_created_at, utc_text
+from omnidesk.core.dialect import casefold, json_created_at, utc_text
 from omnidesk.core.errors import UserError
 from omnidesk.core.campaigns.guards import BASELINE_REASONS
 from omnidesk.core.exporting.csvsafe import write_csv
@@ -53,6 +53,8 @@ EXPORT_HEADER = ["occurred_at", "channel", "type", "summary", "amount", "source_
                  "currency", "status", "counted"]
 
 CONSENT_TYPE = "consent"
+# What a consent line the stricter answer of its day beat says after its summary, on the card and in the export.
+NOT_IN_FORCE = " (not in force: on the same day the stricter answer wins)"
 FIRST_SEEN_TYPE = "first_seen"
 
 # Same-instant entries read best as cause before effect: the record appears, the
@@ -227,13 +229,23 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _channel_label(channel):
+    """SQL: the channel's name as the timeline shows it (:func:`channel_name`): "Till" for ``pos``, a
+    channel the user named as they typed it, else its code with spaces (only its case differs)."""
+    labels = {code: channel_name(code) for code in (*BY_CODE, *own_labels())}
+    return case(*[(channel == code, label) for code, label in labels.items()],
+                else_=func.replace(channel, "_", " "))
+
+
 def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
              search: str = "", shop_clock: bool = True) -> list[TimelineEntry]:
     """The customer's history, oldest first (entries with no known time last).
 
     ``channels`` and ``types`` keep only entries whose channel / type is in the
-    given collection (None keeps all); ``search`` keeps entries whose summary,
-    type or source file contains the text, ignoring case.
+    given collection (None keeps all); ``search`` keeps entries whose summary
+    (as shown: "not in force" included), type, channel (as named: "Till") or
+    source file contains the text, in any case of any alphabet ("CRÈME" finds
+    "crème"), in SQL.
 
     With ``shop_clock``, times recorded with an offset read on the shop's clock
     (see :func:`in_zone`); without, as recorded.  Either way the entries are in
@@ -252,16 +264,21 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     if types is not None:
         query = query.where(u.c.type.in_(list(types)))
     search = search.strip()
-    if search:
-        like = _like_pattern(search)
-        query = query.where(or_(u.c.summary.ilike(like, escape="\\"),
-                                u.c.type.ilike(like, escape="\\"),
-                                u.c.source_file.ilike(like, escape="\\")))
     query = query.order_by(u.c.occurred_utc.is_(None), u.c.occurred_utc, u.c.rank, u.c.entry_id)
     with ws.engine.connect() as conn:
+        changed = _consent_changes(conn, customer_id) if search else None
+        if search:
+            # The summary as the line reads: a consent fact its day's stricter answer beat says so.
+            overruled = sorted(changed[1])
+            summary = case((and_(u.c.kind == "consent", u.c.entry_id.in_(overruled)), u.c.summary + NOT_IN_FORCE),
+                           else_=u.c.summary) if overruled else u.c.summary
+            like = _like_pattern(search.casefold())
+            query = query.where(or_(*(casefold(text).like(like, escape="\\") for text in (
+                summary, u.c.type, _channel_label(u.c.channel), u.c.source_file))))
         rows = conn.execute(query).all()
-        shown, overruled = (_consent_changes(conn, customer_id) if any(r[0] == "consent" for r in rows)
-                            else (set(), set()))
+        if changed is None and any(r[0] == "consent" for r in rows):
+            changed = _consent_changes(conn, customer_id)
+        shown, overruled = changed or (set(), set())
     zone = workspace_zone(ws)
     # Stored naive times were ordered as if UTC; a shop west of Greenwich would see a
     # 16:00 till sale before a 21:30 UTC open that came first.  Re-sorted by instant.
@@ -272,8 +289,7 @@ def timeline(ws: Workspace, customer_id: int, *, channels=None, types=None,
     own = workspace_currency(ws) if any(r[7] is not None and not r[8] for r in rows) else None
     entries = [e for e in (_entry(r, own, zone, shop_clock) for r in rows)
                if e.kind != "consent" or e.consent_id in shown]
-    return [replace(e, summary=f"{e.summary} (not in force: on the same day the stricter answer wins)")
-            if e.consent_id in overruled else e for e in entries]
+    return [replace(e, summary=e.summary + NOT_IN_FORCE) if e.consent_id in overruled else e for e in entries]
 
 
 def _consent_changes(conn, customer_id: int) -> tuple[set[int], set[int]]:

@@ -194,3 +194,37 @@ def test_a_time_on_the_calendars_first_day_never_stops_a_change_of_time_zone(sho
         assert status == 0 and err == "", err
         rows = _timeline(capsys, shop, tmp_path / "t.csv")
         assert [r["summary"] for r in rows if r["type"] == "open"] == ["Edge"]
+
+
+def test_the_timeline_search_finds_any_letter_in_any_case_the_channel_and_not_in_force(shop, capsys, tmp_path):
+    """"CRÈME" found nothing where "crème" found the order (SQLite's lower() folds A-Z alone), "Shop"
+    found nothing though every order line says Shop, and "not in force", on the line, found nothing."""
+    base = {"Email": EMAIL, "Billing Name": "Zoe Quinn", "Financial Status": "paid", "Currency": "USD",
+            "Lineitem quantity": "1"}
+    _import(capsys, shop, write_csv(tmp_path / "orders_export.csv", ORDERS_HEADER, _shopify_orders([
+        {**base, "Name": "#2001", "Total": "9.00", "Lineitem name": "Crème brûlée", "Lineitem price": "9.00",
+         "Created at": "2025-06-01 12:00:00 -0400"},
+        {**base, "Name": "#2002", "Total": "12.00", "Lineitem name": "Ōolong tea", "Lineitem price": "12.00",
+         "Created at": "2025-06-02 12:00:00 -0400"},
+    ])))
+    for minute, status in (("15:00", "denied"), ("15:05", "granted")):
+        with time_machine.travel(f"2026-06-01T{minute}:00Z", tick=False):
+            code, _, err = run_cli(capsys, "consent", "set", EMAIL, "email", status, "-w", shop)
+        assert code == 0, err
+
+    from omnidesk.core.timeline import timeline
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.open(shop) as ws:
+        def found(text: str) -> list[str]:
+            return [e.summary for e in timeline(ws, 1, search=text)]
+
+        assert found("crème") == found("CRÈME") == found("Crème BRÛLÉE") == ["Order #2001: Crème brûlée"]
+        assert found("ōolong") == found("ŌOLONG") == found("ŌoLoNg") == ["Order #2002: Ōolong tea"]
+        # The channel as the timeline names it: both orders are the Shop's.
+        assert found("Shop") == found("sHOP") == ["Order #2001: Crème brûlée", "Order #2002: Ōolong tea"]
+        # The yes typed in after the no of the same day says, on its line, that it is not in force.
+        (late,) = found("NOT IN FORCE")
+        assert late.startswith("Email consent: granted") and late.endswith("the stricter answer wins)")
+        assert found("granted (not in force") == [late]
+        assert found("not in force: x") == []
