@@ -164,7 +164,8 @@ class TimelineModel(QAbstractListModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         if self.is_header(index.row()):
-            return Qt.ItemFlag.ItemIsEnabled
+            # A day header is a heading, not a row to stand on: the keys pass over it.
+            return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
@@ -50,6 +52,9 @@ class TimelineDelegate(QStyledItemDelegate):
         palette = option.palette
         metrics = option.fontMetrics
         if index.data(TimelineModel.IsHeaderRole):
+            # Headers are not enabled (the keys pass over them) but read as headings, not greyed out.
+            palette = QPalette(palette)
+            palette.setCurrentColorGroup(QPalette.ColorGroup.Active)
             painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
             painter.setPen(palette.color(QPalette.ColorRole.Mid))
             painter.drawLine(rect.bottomLeft(), rect.bottomRight())
@@ -104,7 +109,12 @@ class TimelineDelegate(QStyledItemDelegate):
 
 class _TimelineList(QListView):
     """The timeline's list: reached by Tab, it marks its last entry (the latest dated ones are at
-    the end, in view), so the arrows start from there, not from an unmarked first row out of view."""
+    the end, in view), so the arrows start from there, not from an unmarked first row out of view.
+
+    The keys stand only on entries: the arrows, Home/End and Page Up/Down pass over the day
+    headers, which are headings.  Enter on an entry asks for its details (``entryChosen``)."""
+
+    entryChosen = Signal(QModelIndex)
 
     def focusInEvent(self, event) -> None:
         # Before Qt's own, which would make the first row current without marking it.
@@ -112,6 +122,76 @@ class _TimelineList(QListView):
         if rows and not self.currentIndex().isValid():
             self.setCurrentIndex(self.model().index(rows - 1, 0))
         super().focusInEvent(event)
+
+    def _is_header(self, index) -> bool:
+        return index.isValid() and bool(index.data(TimelineModel.IsHeaderRole))
+
+    def moveCursor(self, action, modifiers):
+        index = super().moveCursor(action, modifiers)
+        if not self._is_header(index):
+            return index
+        A = QAbstractItemView.CursorAction
+        back = action in (A.MoveUp, A.MoveLeft, A.MovePrevious)
+        model = self.model()
+        # A header is always followed by its day's first entry; before it is the last day's last.
+        row = index.row() - 1 if back else index.row() + 1
+        if not 0 <= row < model.rowCount() or self._is_header(model.index(row, 0)):
+            return self.currentIndex()
+        return model.index(row, 0)
+
+    def currentChanged(self, current, previous) -> None:
+        super().currentChanged(current, previous)
+        if self._is_header(current):
+            # Set from elsewhere onto a header: the entry under it is the one marked.
+            QTimer.singleShot(0, self, self._off_header)
+
+    def _off_header(self) -> None:
+        current = self.currentIndex()
+        if self._is_header(current):
+            self.setCurrentIndex(self.model().index(current.row() + 1, 0))
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
+            current = self.currentIndex()
+            if current.isValid() and not self._is_header(current):
+                self.entryChosen.emit(current)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        index = self.indexAt(event.position().toPoint())
+        if index.isValid() and not self._is_header(index) and event.button() == Qt.MouseButton.LeftButton:
+            self.setCurrentIndex(index)
+            self.entryChosen.emit(index)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+
+class EntryDetailsDialog(QDialog):
+    """One timeline entry in full — what its tooltip says (items, status, file and row) — for the
+    keyboard: Enter or a double-click opens it, Escape or Close puts it away."""
+
+    def __init__(self, text: str, parent=None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Timeline entry")
+        self.setMinimumWidth(360)
+        layout = QVBoxLayout(self)
+        self.text = QLabel(text)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.text.setAccessibleName("Entry details")
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.close_button = buttons.button(QDialogButtonBox.StandardButton.Close)
+        self.close_button.setDefault(True)
+        self.close_button.setFocus()
 
 
 class TimelineMixin:
@@ -155,6 +235,8 @@ class TimelineMixin:
         self.timeline_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.timeline_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.timeline_list.entryChosen.connect(self.show_entry_details)
+        self.entry_details: EntryDetailsDialog | None = None
         # The latest entries stay in view while the card settles (its header wraps, the window
         # is laid out): scrolling to the end once, before that, left them below the fold.  Once
         # the user scrolls up, the list stays where they put it.
@@ -261,6 +343,24 @@ class TimelineMixin:
             )
         for w in (self.channel_filter, self.type_filter, self.search, self.export_button):
             w.setEnabled(total > 0)
+
+    def show_entry_details(self, index) -> None:
+        """The entry's details in a small dialog; closing it gives the keys back to the list."""
+        text = index.data(Qt.ItemDataRole.ToolTipRole)
+        if not text:
+            return
+        if self.entry_details is not None:
+            self.entry_details.close()
+        dialog = self.entry_details = EntryDetailsDialog(text, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _result, d=dialog: self._entry_details_closed(d))
+        dialog.open()
+
+    def _entry_details_closed(self, dialog) -> None:
+        if self.entry_details is dialog:
+            self.entry_details = None
+            if self.timeline_list.isVisible():
+                self.timeline_list.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _keep_latest_in_view(self, _low: int, high: int) -> None:
         if self._at_latest:

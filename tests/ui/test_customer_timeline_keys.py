@@ -1,0 +1,97 @@
+"""The customer card's timeline from the keyboard: the keys stand on entries, never on day headers,
+and Enter shows an entry's details (items, status, file and row) that only the mouse's tooltip gave."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from omnidesk.ui.models.timeline_model import TimelineModel
+
+
+@pytest.fixture
+def card(demo_window, qtbot):
+    """The demo's customer with the most days on their timeline, open on the Timeline tab."""
+    with demo_window.workspace.engine.connect() as conn:
+        cid = conn.exec_driver_sql(
+            "SELECT customer_id FROM event WHERE customer_id IS NOT NULL GROUP BY customer_id "
+            "ORDER BY count(DISTINCT substr(occurred_at, 1, 10)) DESC, customer_id LIMIT 1").first()[0]
+    demo_window.resize(1024, 640)
+    demo_window.open_customer(cid)
+    view = demo_window.customer_view
+    view.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: view.timeline_list.isVisible())
+    view.timeline_list.setFocus(Qt.FocusReason.TabFocusReason)
+    return view
+
+
+def _current(view):
+    index = view.timeline_list.currentIndex()
+    return index.row(), bool(index.data(TimelineModel.IsHeaderRole))
+
+
+def test_the_keys_pass_over_day_headers(card):
+    view, model, lst = card, card.timeline_model, card.timeline_list
+    entries = [r for r in range(model.rowCount()) if not model.is_header(r)]
+    assert model.day_count() > 3
+    assert _current(view) == (entries[-1], False)
+    # Up from the latest entry walks every entry, one a press, and never a header.
+    walked = [lst.currentIndex().row()]
+    for _ in range(len(entries) - 1):
+        QTest.keyClick(lst, Qt.Key.Key_Up)
+        row, on_header = _current(view)
+        assert not on_header, model.data(lst.currentIndex())
+        assert [i.row() for i in lst.selectedIndexes()] == [row]  # the row stood on is marked
+        walked.append(row)
+    assert walked == entries[::-1]
+    QTest.keyClick(lst, Qt.Key.Key_Up)  # at the first entry: nowhere further up
+    assert _current(view) == (entries[0], False)
+    QTest.keyClick(lst, Qt.Key.Key_Down)
+    assert _current(view) == (entries[1], False)
+    QTest.keyClick(lst, Qt.Key.Key_End)
+    assert _current(view) == (entries[-1], False)
+    QTest.keyClick(lst, Qt.Key.Key_Home)
+    assert _current(view) == (entries[0], False)
+    for key in (Qt.Key.Key_PageDown, Qt.Key.Key_PageDown, Qt.Key.Key_PageUp):
+        before = lst.currentIndex().row()
+        QTest.keyClick(lst, key)
+        row, on_header = _current(view)
+        assert not on_header and row != before
+    # A click on a header leaves the entry marked as it was.
+    marked = lst.currentIndex().row()
+    header = next(r for r in range(model.rowCount()) if model.is_header(r) and r > 0)
+    lst.scrollTo(model.index(header))
+    QTest.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualRect(model.index(header)).center())
+    assert _current(view) == (marked, False)
+
+
+def test_enter_on_an_entry_shows_its_details_and_escape_puts_them_away(card, qtbot):
+    view, model, lst = card, card.timeline_model, card.timeline_list
+    window = view.window()
+    order = next(r for r in range(model.rowCount())
+                 if (e := model.entry(r)) is not None and e.type == "order" and e.details.get("items"))
+    QTest.keyClick(lst, Qt.Key.Key_Home)
+    while lst.currentIndex().row() < order:
+        QTest.keyClick(lst, Qt.Key.Key_Down)
+    assert lst.currentIndex().row() == order
+    QTest.keyClick(lst, Qt.Key.Key_Return)
+    dialog = view.entry_details
+    assert dialog is not None and dialog.isVisible()
+    assert QApplication.activeModalWidget() is dialog
+    tooltip = model.index(order).data(Qt.ItemDataRole.ToolTipRole)
+    assert dialog.text.text() == tooltip and "Items:" in tooltip
+    qtbot.waitUntil(lambda: dialog.isAncestorOf(QApplication.focusWidget()))  # the keys are in it
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.entry_details is None)
+    assert QApplication.activeModalWidget() is None
+    assert window.focusWidget() is lst  # back where the user was
+    assert lst.currentIndex().row() == order
+    # A double-click does the same.
+    entry = model.index(lst.currentIndex().row())
+    QTest.mouseDClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualRect(entry).center())
+    assert view.entry_details is not None and view.entry_details.text.text() == tooltip
+    view.entry_details.close_button.click()
+    qtbot.waitUntil(lambda: view.entry_details is None)
+
