@@ -17,6 +17,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from omnidesk.core.channels import channel, channel_name
 from omnidesk.core.money import format_money
 from omnidesk.core.timeline import TimelineEntry
+from omnidesk.ui.formatting import nice_date
 
 _icon_cache: dict[str, QIcon] = {}
 
@@ -77,6 +78,22 @@ def time_text(entry: TimelineEntry) -> str:
     """The clock time as recorded ("13:24"), "" for a bare date or unknown time."""
     at = entry.occurred_at or ""
     return at[11:16] if len(at) > 10 else ""
+
+
+def entry_text(entry: TimelineEntry) -> str:
+    """The entry in one line, whole: what Ctrl+C copies and a screen reader reads.
+
+    "13 Nov 2025 18:00 · Till · Purchase · 30004 · Beans x1 · 9.99 USD": the day and time on
+    the shop's clock, the channel, the type, the summary and the amount with its currency, so an
+    email's "open" and its "sent" of one campaign do not read the same.
+    """
+    when = " ".join(x for x in (nice_date(entry.day) if entry.day else "Date unknown", time_text(entry)) if x)
+    kind = type_label(entry.type)
+    parts = [when, channel_name(entry.channel), kind]
+    if entry.summary and entry.summary != kind:
+        parts.append(entry.summary)
+    parts.append(amount_text(entry))
+    return " · ".join(p for p in parts if p)
 
 
 def amount_text(entry: TimelineEntry) -> str:
@@ -185,8 +202,7 @@ class TimelineModel(QAbstractListModel):
         if role == self.EntryRole:
             return entry
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            parts = [time_text(entry), entry.summary or type_label(entry.type), amount_text(entry)]
-            return "  ".join(p for p in parts if p)
+            return entry_text(entry)
         if role == Qt.ItemDataRole.DecorationRole:
             return channel_icon(entry.channel)
         if role == Qt.ItemDataRole.ToolTipRole:
