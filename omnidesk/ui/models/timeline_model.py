@@ -139,6 +139,7 @@ class TimelineModel(QAbstractListModel):
         # (entry index or -1 for a header, day); ints and shared strings keep this small.
         self._rows: list[tuple[int, str]] = []
         self._day_counts: dict[str, int] = {}
+        self._longest_amounts: list[str] | None = None
 
     def set_entries(self, entries: list[TimelineEntry]) -> None:
         self.beginResetModel()
@@ -152,7 +153,17 @@ class TimelineModel(QAbstractListModel):
                 previous = entry.day
             self._rows.append((i, entry.day))
             self._day_counts[entry.day] = self._day_counts.get(entry.day, 0) + 1
+        self._longest_amounts = None
         self.endResetModel()
+
+    def longest_amounts(self) -> list[str]:
+        """The longest amounts shown ("1,234,567.89 USD"), for the view to size its amount column
+        by; within a character of the longest, since digits and letters differ in width."""
+        if self._longest_amounts is None:
+            texts = {amount_text(e) for e in self._entries if e.amount_minor is not None}
+            most = max(map(len, texts), default=0)
+            self._longest_amounts = sorted(t for t in texts if len(t) >= most - 1)
+        return self._longest_amounts
 
     def entries(self) -> list[TimelineEntry]:
         return list(self._entries)

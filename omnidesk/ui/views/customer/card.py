@@ -32,7 +32,7 @@ from omnidesk.ui.dialogs.person_dialogs import PinDialog, PinOption
 from omnidesk.ui.formatting import nice_date
 from omnidesk.ui.models.identifier_table_model import describe_sources, rows_text, sources_by_file
 from omnidesk.ui.models.timeline_model import channel_color
-from omnidesk.ui.views.customer.widgets import ElidedLabel, FlowLayout, ValueCell, clear_layout, make_chip
+from omnidesk.ui.views.customer.widgets import AmountLabel, ElidedLabel, FlowLayout, ValueCell, clear_layout, make_chip
 
 CONSENT_COLORS = {
     "granted": "#2E7D32",
@@ -347,7 +347,8 @@ class CardMixin:
         return label
 
     def _add_field(self, grid: QGridLayout, row: int, column: int, key: str, title: str) -> None:
-        value = ElidedLabel()
+        # The total spend's amount is never cut; other currencies after it wrap below it.
+        value = AmountLabel() if key == "spend" else ElidedLabel()
         grid.addWidget(self._title(title), row, column)
         if key in PIN_ROWS:
             cell = ValueCell(value, self._pin_controls(key, value))

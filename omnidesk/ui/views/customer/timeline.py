@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -67,7 +67,6 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
             painter.restore()
             return
-        entry = index.data(TimelineModel.EntryRole)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
             painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
@@ -76,35 +75,49 @@ class TimelineDelegate(QStyledItemDelegate):
         else:
             text_color = palette.color(QPalette.ColorRole.Text)
             muted = muted_color(palette)
-        middle = int(Qt.AlignmentFlag.AlignVCenter)
-        x = rect.left() + 12
+        entry = index.data(TimelineModel.EntryRole)
+        icon = self.icon_rect(rect)
+        channel_icon(entry.channel).paint(painter, icon)
+        for name, cell, shown in self.cells(rect, metrics, index):
+            painter.setPen(muted if name in ("time", "type", "source") else text_color)
+            align = Qt.AlignmentFlag.AlignRight if name == "amount" else Qt.AlignmentFlag.AlignLeft
+            painter.drawText(cell, int(align | Qt.AlignmentFlag.AlignVCenter), shown)
+        painter.restore()
+
+    @staticmethod
+    def icon_rect(rect: QRect) -> QRect:
+        size = min(18, rect.height() - 6)
+        return QRect(rect.left() + 62, rect.top() + (rect.height() - size) // 2, size, size)
+
+    def cells(self, rect: QRect, metrics, index) -> list[tuple[str, QRect, str]]:
+        """An entry's columns in a row at ``rect``: (name, where, the text as shown, cut to fit)."""
+        entry = index.data(TimelineModel.EntryRole)
         top, height = rect.top(), rect.height()
+        out: list[tuple[str, QRect, str]] = []
 
-        def draw(left: int, width: int, text: str, color: QColor, align=Qt.AlignmentFlag.AlignLeft) -> None:
-            if width <= 4 or not text:
-                return
-            painter.setPen(color)
-            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
-            painter.drawText(QRect(left, top, width, height), int(align) | middle, shown)
+        def cell(name: str, left: int, width: int, text: str) -> None:
+            if width > 4 and text:
+                out.append((name, QRect(left, top, width, height),
+                            metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)))
 
-        draw(x, 44, time_text(entry), muted)
-        x += 50
-        icon_size = min(18, height - 6)
-        channel_icon(entry.channel).paint(painter, QRect(x, top + (height - icon_size) // 2, icon_size, icon_size))
-        x += icon_size + 8
+        x = rect.left() + 12
+        cell("time", x, 44, time_text(entry))
+        x = self.icon_rect(rect).right() + 1 + 8
         type_width = 96
-        draw(x, type_width, type_label(entry.type), muted)
+        cell("type", x, type_width, type_label(entry.type))
         x += type_width + 8
         right = rect.right() - 10
         source_width = min(240, max(110, int(rect.width() * 0.22)))
-        draw(right - source_width, source_width, source_text(entry), muted)
+        cell("source", right - source_width, source_width, source_text(entry))
         right -= source_width + 12
-        amount_width = 96
-        draw(right - amount_width, amount_width, amount_text(entry), text_color, Qt.AlignmentFlag.AlignRight)
+        # As wide as the widest amount on the list, so "1,234,567.89 USD" is whole, but never
+        # more than a quarter of the row: the summary keeps its room.
+        widest = max((metrics.horizontalAdvance(t) for t in index.model().longest_amounts()), default=0) + 4
+        amount_width = max(96, min(widest, rect.width() // 4))
+        cell("amount", right - amount_width, amount_width, amount_text(entry))
         right -= amount_width + 12
-        draw(x, right - x, entry.summary or type_label(entry.type), text_color)
-        painter.restore()
-
+        cell("summary", x, right - x, entry.summary or type_label(entry.type))
+        return out
 
 
 class _TimelineList(QListView):

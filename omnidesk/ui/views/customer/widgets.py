@@ -101,6 +101,64 @@ class ElidedLabel(QLabel):
         painter.drawText(rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
 
 
+class AmountLabel(ElidedLabel):
+    """An amount, with those in other currencies after it: "184.49 USD (also 25.00 EUR)".
+
+    The amount itself is never cut (the label is at least as wide as it); when the whole does not
+    fit on one line, what is in other currencies goes on a second line rather than behind a "…".
+    """
+
+    APART = " (also "
+
+    def _lines(self, width: int) -> list[str]:
+        text = self.text()
+        at = text.find(self.APART)
+        if at < 0 or self.fontMetrics().horizontalAdvance(text) <= width:
+            return [text]
+        return [text[:at], text[at + 1:]]
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        at = text.find(self.APART)
+        metrics = self.fontMetrics()
+        # Room for the amount, and for the line below it within reason (several currencies
+        # there may still end in "…", whole in the tooltip).
+        least = metrics.horizontalAdvance(text[:at] if at >= 0 else text)
+        if at >= 0:
+            least = max(least, min(metrics.horizontalAdvance(text[at + 1:]), metrics.averageCharWidth() * 24))
+        self.setMinimumWidth(least + 2)
+        policy = self.sizePolicy()
+        policy.setHeightForWidth(at >= 0)
+        self.setSizePolicy(policy)
+        self.updateGeometry()
+
+    def hasHeightForWidth(self) -> bool:
+        return self.APART in self.text()
+
+    def heightForWidth(self, width: int) -> int:
+        margins = self.contentsMargins()
+        lines = len(self._lines(width - margins.left() - margins.right()))
+        return lines * self.fontMetrics().lineSpacing() + margins.top() + margins.bottom() + 2
+
+    def is_elided(self) -> bool:
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        return any(metrics.horizontalAdvance(line) > width for line in self._lines(width))
+
+    def shown_text(self) -> str:
+        metrics, width = self.fontMetrics(), self.contentsRect().width()
+        return "\n".join(metrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
+                         for line in self._lines(width))
+
+    def paintEvent(self, event) -> None:
+        if len(self._lines(self.contentsRect().width())) == 1:
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                         self.shown_text())
+
+
 class ValueCell(QWidget):
     """A card value with its pin controls ("pinned", the menu) right after the text.
 
