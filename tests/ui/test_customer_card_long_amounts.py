@@ -3,12 +3,11 @@ spend show them whole, and an amount in another currency wraps below the total r
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
-from PySide6.QtGui import QImage, QPainter
-from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+from PySide6.QtWidgets import QApplication
 
 from omnidesk.core.timeline import find_customer
 from tests.helpers import run_cli, write_csv
+from tests.ui.painted import painted_row
 
 EMAIL = "zoe.quinn@example.com"
 ORDERS = ["Name", "Email", "Financial Status", "Paid at", "Accepts Marketing", "Currency", "Total", "Refunded Amount",
@@ -36,35 +35,6 @@ def _shop(tmp_path, capsys):
     return path
 
 
-class _Recorder(QPainter):
-    """A painter that keeps the words drawn with it."""
-
-    def __init__(self, device) -> None:
-        super().__init__(device)
-        self.texts: list[str] = []
-
-    def drawText(self, *args) -> None:
-        self.texts.append(next(a for a in args if isinstance(a, str)))
-        super().drawText(*args)
-
-
-def _painted(view, row: int) -> list[str]:
-    lst = view.timeline_list
-    index = view.timeline_model.index(row)
-    option = QStyleOptionViewItem()
-    option.rect = QRect(0, 0, lst.viewport().width(), lst.visualRect(index).height())
-    option.font = lst.font()
-    option.fontMetrics = lst.fontMetrics()
-    option.palette = lst.palette()
-    image = QImage(option.rect.size(), QImage.Format.Format_ARGB32)
-    painter = _Recorder(image)
-    try:
-        lst.itemDelegate().paint(painter, option, index)
-    finally:
-        painter.end()
-    return painter.texts
-
-
 def test_a_1024_pixel_card_shows_a_large_total_and_sale_whole(window, tmp_path, capsys, qtbot):
     assert window.open_workspace(_shop(tmp_path, capsys))
     window.resize(1024, 640)
@@ -81,6 +51,6 @@ def test_a_1024_pixel_card_shows_a_large_total_and_sale_whole(window, tmp_path, 
     assert not view.fields["email"].is_elided()  # the email keeps its room
     model = view.timeline_model
     [sale] = [r for r in range(model.rowCount()) if (e := model.entry(r)) is not None and e.type == "purchase"]
-    assert "1,234,567.89 USD" in _painted(view, sale)
+    assert "1,234,567.89 USD" in painted_row(view.timeline_list, sale)
     [order] = [r for r in range(model.rowCount()) if (e := model.entry(r)) is not None and e.currency == "EUR"]
-    assert "25.00 EUR" in _painted(view, order)
+    assert "25.00 EUR" in painted_row(view.timeline_list, order)

@@ -9,7 +9,7 @@ gives, because the model hands them to every view that shows a channel.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, tzinfo
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
@@ -74,20 +74,69 @@ def day_label(day: str) -> str:
     return f"{d:%A} {d.day} {d:%B %Y}"
 
 
-def time_text(entry: TimelineEntry) -> str:
-    """The clock time as recorded ("13:24"), "" for a bare date or unknown time."""
+def time_text(entry: TimelineEntry, zone_mark: str = "") -> str:
+    """The clock time as recorded ("13:24"), "" for a bare date or unknown time; with
+    ``zone_mark`` after it ("01:30 EDT") where the clock time alone would be ambiguous."""
     at = entry.occurred_at or ""
-    return at[11:16] if len(at) > 10 else ""
+    if len(at) <= 10:
+        return ""
+    return f"{at[11:16]} {zone_mark}" if zone_mark else at[11:16]
 
 
-def entry_text(entry: TimelineEntry) -> str:
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "\u2212"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_marks(entries: list[TimelineEntry], zone: tzinfo | None = None) -> dict[int, str]:
+    """Which entries need their clock's name after the time, and that name ("EDT", "EST", or
+    "UTC−04:00" where the zone has no letters for it), by index in ``entries``.
+
+    When the clocks go back, 01:30 happens twice: 01:30 EDT, then an hour later 01:30 EST.
+    Every entry with a time of its own (an offset) in that repeated hour of the shop's ``zone``
+    is named, and so is any that shares its day and clock time with one on another offset
+    (which also covers a ``zone`` of None, the computer's own).  A time recorded without an
+    offset says nothing of which 01:30 it was and stays as it was recorded.
+    """
+    moments: dict[int, datetime] = {}
+    offsets: dict[tuple[str, str], set] = {}
+    for i, entry in enumerate(entries):
+        at = entry.occurred_at or ""
+        if len(at) <= 16:
+            continue
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            continue
+        moments[i] = moment
+        offsets.setdefault((entry.day, at[11:16]), set()).add(moment.utcoffset())
+    marks: dict[int, str] = {}
+    for i, moment in moments.items():
+        wall = moment.replace(tzinfo=None)
+        repeated = zone is not None and (wall.replace(tzinfo=zone, fold=0).utcoffset()
+                                         != wall.replace(tzinfo=zone, fold=1).utcoffset())
+        if not repeated and len(offsets[(entries[i].day, entries[i].occurred_at[11:16])]) < 2:
+            continue
+        name = moment.astimezone(zone).tzname() if zone is not None else None
+        if zone is None or moment.astimezone(zone).utcoffset() != moment.utcoffset() \
+                or not name or name[0] in "+-":
+            name = _offset_text(moment.utcoffset())
+        marks[i] = name
+    return marks
+
+
+def entry_text(entry: TimelineEntry, zone_mark: str = "") -> str:
     """The entry in one line, whole: what Ctrl+C copies and a screen reader reads.
 
     "13 Nov 2025 18:00 · Till · Purchase · 30004 · Beans x1 · 9.99 USD": the day and time on
     the shop's clock, the channel, the type, the summary and the amount with its currency, so an
     email's "open" and its "sent" of one campaign do not read the same.
     """
-    when = " ".join(x for x in (nice_date(entry.day) if entry.day else "Date unknown", time_text(entry)) if x)
+    when = " ".join(x for x in (nice_date(entry.day) if entry.day else "Date unknown",
+                                time_text(entry, zone_mark)) if x)
     kind = type_label(entry.type)
     parts = [when, channel_name(entry.channel), kind]
     if entry.summary and entry.summary != kind:
@@ -132,6 +181,7 @@ class TimelineModel(QAbstractListModel):
     EntryRole = Qt.ItemDataRole.UserRole + 1
     IsHeaderRole = Qt.ItemDataRole.UserRole + 2
     DayRole = Qt.ItemDataRole.UserRole + 3
+    TimeRole = Qt.ItemDataRole.UserRole + 4  # "13:24", "01:30 EST" in the hour the clocks go back
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -140,10 +190,13 @@ class TimelineModel(QAbstractListModel):
         self._rows: list[tuple[int, str]] = []
         self._day_counts: dict[str, int] = {}
         self._longest_amounts: list[str] | None = None
+        self._zone_marks: dict[int, str] = {}
 
-    def set_entries(self, entries: list[TimelineEntry]) -> None:
+    def set_entries(self, entries: list[TimelineEntry], zone: tzinfo | None = None) -> None:
+        """``zone``: the shop's clock the entries' times are on (None: the computer's own)."""
         self.beginResetModel()
         self._entries = list(entries)
+        self._zone_marks = zone_marks(self._entries, zone)
         self._rows = []
         self._day_counts = {}
         previous = None
@@ -164,6 +217,10 @@ class TimelineModel(QAbstractListModel):
             most = max(map(len, texts), default=0)
             self._longest_amounts = sorted(t for t in texts if len(t) >= most - 1)
         return self._longest_amounts
+
+    def marked_times(self) -> list[str]:
+        """The times shown with their clock's name ("01:30 EDT"), for the view to size its time column by."""
+        return sorted({time_text(self._entries[i], mark) for i, mark in self._zone_marks.items()})
 
     def entries(self) -> list[TimelineEntry]:
         return list(self._entries)
@@ -213,7 +270,9 @@ class TimelineModel(QAbstractListModel):
         if role == self.EntryRole:
             return entry
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return entry_text(entry)
+            return entry_text(entry, self._zone_marks.get(i, ""))
+        if role == self.TimeRole:
+            return time_text(entry, self._zone_marks.get(i, ""))
         if role == Qt.ItemDataRole.DecorationRole:
             return channel_icon(entry.channel)
         if role == Qt.ItemDataRole.ToolTipRole:

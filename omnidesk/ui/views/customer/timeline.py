@@ -25,13 +25,12 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import channel_name
-from omnidesk.core.timeline import export_timeline, timeline
+from omnidesk.core.timeline import export_timeline, timeline, workspace_zone
 from omnidesk.ui.models.timeline_model import (
     TimelineModel,
     amount_text,
     channel_icon,
     source_text,
-    time_text,
     type_label,
 )
 from omnidesk.ui.operations import reason
@@ -76,7 +75,7 @@ class TimelineDelegate(QStyledItemDelegate):
             text_color = palette.color(QPalette.ColorRole.Text)
             muted = muted_color(palette)
         entry = index.data(TimelineModel.EntryRole)
-        icon = self.icon_rect(rect)
+        icon = self.icon_rect(rect, metrics, index)
         channel_icon(entry.channel).paint(painter, icon)
         for name, cell, shown in self.cells(rect, metrics, index):
             painter.setPen(muted if name in ("time", "type", "source") else text_color)
@@ -85,9 +84,14 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.restore()
 
     @staticmethod
-    def icon_rect(rect: QRect) -> QRect:
+    def time_width(metrics, index) -> int:
+        """44 pixels for "13:24"; more where a time says its clock ("01:30 EST")."""
+        return max([44] + [metrics.horizontalAdvance(t) + 2 for t in index.model().marked_times()])
+
+    def icon_rect(self, rect: QRect, metrics, index) -> QRect:
         size = min(18, rect.height() - 6)
-        return QRect(rect.left() + 62, rect.top() + (rect.height() - size) // 2, size, size)
+        left = rect.left() + 12 + self.time_width(metrics, index) + 6
+        return QRect(left, rect.top() + (rect.height() - size) // 2, size, size)
 
     def cells(self, rect: QRect, metrics, index) -> list[tuple[str, QRect, str]]:
         """An entry's columns in a row at ``rect``: (name, where, the text as shown, cut to fit)."""
@@ -101,8 +105,8 @@ class TimelineDelegate(QStyledItemDelegate):
                             metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)))
 
         x = rect.left() + 12
-        cell("time", x, 44, time_text(entry))
-        x = self.icon_rect(rect).right() + 1 + 8
+        cell("time", x, self.time_width(metrics, index), index.data(TimelineModel.TimeRole))
+        x = self.icon_rect(rect, metrics, index).right() + 1 + 8
         type_width = 96
         cell("type", x, type_width, type_label(entry.type))
         x += type_width + 8
@@ -332,7 +336,7 @@ class TimelineMixin:
                                channels=[channel] if channel else None,
                                types=[kind] if kind else None,
                                search=self.search.text())
-        self.timeline_model.set_entries(entries)
+        self.timeline_model.set_entries(entries, workspace_zone(self.workspace))
         shown = len(entries)
         total = self._total_entries
         if shown == total:
