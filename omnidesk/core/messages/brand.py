@@ -18,12 +18,16 @@ Fields, as ``omnidesk brand set FIELD VALUE`` names them:
 * ``disclaimer``: words every message must carry (terms of an offer), or none;
 * ``utm_campaign``: how links name their campaign, ``{message}`` standing for the message's
   name (default ``{message}``);
-* ``logo``: a PNG or JPEG file, read and kept in the workspace.
+* ``logo``: a PNG or JPEG file, read and kept in the workspace.  It is decoded whole as it is
+  set, so a damaged or cut-short file is refused then, not when a poster is printed; one of more
+  than :data:`MAX_LOGO_PIXELS` is refused; one more than :data:`LOGO_SIDE` pixels on its long side
+  is kept scaled down to that (transparency kept), so that every poster and preview draws it fast.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -40,6 +44,8 @@ FIELDS = ("name", "tagline", "voice", "colors", "address", "email_footer", "sms_
           "banned_words", "disclaimer", "utm_campaign", "logo")
 DEFAULT_OPT_OUT = "Reply STOP to opt out"
 MAX_LOGO = 5 * 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000  # a logo of more is refused: decoding it alone takes seconds and gigabytes
+LOGO_SIDE = 1000  # pixels on its long side at most, as kept: over 300 dpi at the widest a poster draws it (206 pt)
 _COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _SENDER = re.compile(r"[A-Za-z0-9 ]{3,11}")
 
@@ -223,7 +229,8 @@ def _image_type(data: bytes) -> str | None:
 
 
 def read_logo(path: Path) -> bytes:
-    """The bytes of the PNG or JPEG image at ``path``; UserError saying why it cannot be the logo.
+    """The logo the PNG or JPEG image at ``path`` makes, as it is kept (:func:`printable_logo`);
+    UserError saying why it cannot be the logo.
 
     A pipe or a device is refused unread, and no more than MAX_LOGO is read: /dev/zero
     picked by mistake once filled the memory."""
@@ -233,11 +240,62 @@ def read_logo(path: Path) -> bytes:
     data = read_capped(path, MAX_LOGO, "a logo", pick="pick the PNG or JPEG image itself")
     if _image_type(data) is None:
         raise UserError(f'"{printable(path.name)}" is not a PNG or JPEG image')
-    return data
+    try:
+        return printable_logo(data)
+    except UserError as exc:
+        raise UserError(f'"{printable(path.name)}" {exc}') from None
+
+
+_TOO_MANY_PIXELS = (f"a logo may have {MAX_LOGO_PIXELS // 1_000_000} megapixels at most (scale it down: "
+                    f"{LOGO_SIDE:,} pixels on its long side is plenty)")
+
+
+def printable_logo(data: bytes) -> bytes:
+    """``data`` (a PNG or JPEG) as the logo is kept and drawn: decoded whole, and scaled down to
+    :data:`LOGO_SIDE` pixels on its long side when it is larger (in its own format, transparency
+    kept); ``data`` itself when it is no larger.
+
+    UserError (its words follow the image's name: "… cannot be read …") for an image that is not a
+    PNG or JPEG, is damaged or cut short, or has more than :data:`MAX_LOGO_PIXELS` pixels (told from
+    its header, before it is decoded)."""
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    kind = _image_type(data)
+    if kind is None:
+        raise UserError("is not a PNG or JPEG image")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the size is judged below
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+                if width * height > MAX_LOGO_PIXELS:
+                    raise UserError(f"is {width:,} × {height:,} pixels; {_TOO_MANY_PIXELS}")
+                image.load()  # a damaged or cut-short file fails here, not when a poster is printed
+                if max(width, height) <= LOGO_SIDE:
+                    return data
+                scale = LOGO_SIDE / max(width, height)
+                if image.mode in ("1", "P") or "transparency" in image.info:
+                    # Scaled smoothly, not pixel by pixel, its transparent parts staying transparent.
+                    image = image.convert("RGBA" if image.mode == "P" or "transparency" in image.info else "L")
+                small = image.resize((max(1, round(width * scale)), max(1, round(height * scale))),
+                                     Image.Resampling.LANCZOS)
+    except Image.DecompressionBombError:  # refused by Pillow itself as it read the header
+        raise UserError(f"has too many pixels; {_TOO_MANY_PIXELS}") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise UserError("cannot be read as a PNG or JPEG image: the file is damaged or cut short") from None
+    out = io.BytesIO()
+    if kind == "image/png":
+        small.save(out, format="PNG")
+    else:
+        small.save(out, format="JPEG", quality=92)
+    return out.getvalue()
 
 
 def set_logo(ws: Workspace, path: Path) -> Brand:
-    """Read a PNG or JPEG and keep it in the workspace as the brand's logo."""
+    """Read a PNG or JPEG and keep it in the workspace as the brand's logo (:func:`read_logo`:
+    decoded whole, scaled down when it is larger than the poster needs)."""
     try:
         data = read_logo(path)
     except UserError as exc:

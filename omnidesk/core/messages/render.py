@@ -93,15 +93,34 @@ def poster_preview(ws: Workspace, fields: dict[str, str], *, page: str = "A4", s
 
 
 def _poster(ws: Workspace, f: dict[str, str], out: Path, page: str) -> Path:
+    image = logo(ws)
+    return poster_file(f, get_brand(ws), image.data if image is not None else None, out, page)
+
+
+def _brand_logo(data: bytes) -> bytes:
+    """The brand kit's stored logo as the poster draws it (brand.printable_logo); PosterError naming
+    the brand kit's logo when it cannot be drawn: one kept before the brand kit decoded a logo as
+    it was set may be damaged, cut short or far too large (a large one is scaled down here)."""
+    from omnidesk.core.messages.brand import printable_logo
+    from omnidesk.core.messages.poster import PosterError
+
+    try:
+        return printable_logo(data)
+    except UserError as exc:
+        raise PosterError(f"The brand kit's logo {exc}; set it again with `omnidesk brand set logo FILE`.") from None
+
+
+def poster_file(f: dict[str, str], brand: Brand, logo_data: bytes | None, out: Path, page: str) -> Path:
+    """The poster of the filled-in store fields ``f`` written to ``out``, with the brand's name,
+    colours and logo (``logo_data``, as the brand kit keeps it); PosterError saying why not."""
     from omnidesk.core.messages.poster import poster_pdf
 
-    brand = get_brand(ws)
-    image = logo(ws)
     with temporary_directory("logo-") as folder:
         logo_path = None
-        if image is not None:
-            logo_path = Path(folder) / ("logo.png" if image.mime == "image/png" else "logo.jpg")
-            logo_path.write_bytes(image.data)
+        if logo_data is not None:
+            data = _brand_logo(logo_data)
+            logo_path = Path(folder) / ("logo.png" if data.startswith(b"\x89PNG") else "logo.jpg")
+            logo_path.write_bytes(data)
         return poster_pdf(Path(out), headline=f.get("headline", ""), offer=f.get("offer", ""), cta=f.get("cta", ""),
                           link=f.get("link", ""), logo=logo_path, business_name=brand.name, page=page,
                           colors=(brand.colors[0], "#FFFFFF"))

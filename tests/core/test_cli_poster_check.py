@@ -1,0 +1,138 @@
+"""What the poster and the banner need, found before they are printed or published: a logo the
+brand kit can draw, a link a QR code holds, text that fits the page, colours that can be read; the
+check says what the export would refuse, and the two never disagree."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import random
+import time
+
+import time_machine
+from PIL import Image
+
+from tests.helpers import cli_shop_fixtures, run_cli
+
+PEOPLE = (["Email", "First Name", "Accepts Email Marketing"], [["ann@example.com", "Ann", "yes"]])
+shop_template, shop = cli_shop_fixtures(PEOPLE, ["brand", "set", "address", "12 Quay St, Portland"],
+                                        ["brand", "set", "name", "Harbor"])
+NY = "America/New_York"
+MASTER = {"headline": "Spring sale", "body": "Hi {first_name|there}, 20% off all spring stock.",
+          "offer_code": "SPRING20", "offer_value": "20% off", "offer_expires": "2027-04-30",
+          "cta": "Shop now", "link": "https://example.com/spring"}
+
+
+def run(capsys, *argv):
+    return run_cli(capsys, *argv)
+
+
+def png(path, size=(400, 200)):
+    """An RGBA PNG of ``size``, its left half transparent, its right half coloured blocks of random
+    colours (so it does not compress to nothing)."""
+    w, h = max(1, size[0] // 10), max(1, size[1] // 10)
+    rnd = random.Random(1)
+    blocks = Image.new("RGBA", (w, h))
+    blocks.putdata([(rnd.randrange(256), rnd.randrange(256), rnd.randrange(256), 0 if i % w < w // 2 else 255)
+                    for i in range(w * h)])
+    blocks.resize(size, Image.Resampling.NEAREST).save(path, format="PNG")
+    return path
+
+
+def stored_logo(shop) -> bytes | None:
+    from omnidesk.core.messages.brand import logo
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.open(shop) as ws:
+        image = logo(ws)
+    return image.data if image is not None else None
+
+
+def message(tmp_path, capsys, shop, name="Poster", store=None, **master):
+    doc = {"name": name, "message": {**MASTER, **master}, "variants": {"store": store} if store else {}}
+    path = tmp_path / f"{name}.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    status, _, err = run(capsys, "message", "import", path, "-w", shop)
+    assert status == 0, err
+    return name
+
+
+def campaign(tmp_path, capsys, shop, message_name, channel="store", name="Spring poster"):
+    path = tmp_path / f"plan-{name}.json"
+    path.write_text(json.dumps({"name": name, "message": message_name, "audience": "everyone",
+                                "steps": [{"channel": channel, "at": "2027-03-01T09:00", "timezone": NY}],
+                                "mode": "each_channel"}), encoding="utf-8")
+    status, _, err = run(capsys, "campaign", "import", path, "-w", shop)
+    assert status == 0, err
+    return name
+
+
+def test_a_logo_cut_short_or_of_too_many_pixels_is_refused_when_it_is_set(shop, capsys, tmp_path):
+    """A PNG cut short after 300 bytes, or one of 30 megapixels, was taken by `brand set logo`, and
+    every poster failed afterwards; now `brand set` refuses it and keeps the logo it had."""
+    good = png(tmp_path / "good.png")
+    assert run(capsys, "brand", "set", "logo", good, "-w", shop)[0] == 0
+    kept = stored_logo(shop)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(good.read_bytes()[:300])
+    status, _, err = run(capsys, "brand", "set", "logo", cut, "-w", shop)
+    assert status == 1 and "cut.png" in err and "damaged or cut short" in err, err
+    huge = tmp_path / "huge.png"
+    Image.new("1", (6000, 5000)).save(huge)  # 30 megapixels, a few kilobytes
+    status, _, err = run(capsys, "brand", "set", "logo", huge, "-w", shop)
+    assert status == 1 and "huge.png" in err and "6,000 × 5,000 pixels" in err and "25 megapixels" in err, err
+    assert stored_logo(shop) == kept
+
+
+def test_a_large_logo_is_kept_scaled_down_and_every_poster_draws_it_fast(shop, capsys, tmp_path):
+    """A logo of 12,000 × 12,000 pixels made each poster (and the app's preview, drawn as one types)
+    take many seconds: one larger than the poster needs is kept 1,000 pixels on its long side,
+    its transparency kept, and the poster draws that."""
+    big = png(tmp_path / "wide.png", (3000, 1500))
+    assert run(capsys, "brand", "set", "logo", big, "-w", shop)[0] == 0
+    kept = Image.open(io.BytesIO(stored_logo(shop)))
+    assert (kept.format, kept.size, kept.mode) == ("PNG", (1000, 500), "RGBA")
+    assert kept.getpixel((10, 10))[3] == 0 and kept.getpixel((990, 490))[3] == 255
+    small = png(tmp_path / "small.png", (200, 100))
+    assert run(capsys, "brand", "set", "logo", small, "-w", shop)[0] == 0
+    assert stored_logo(shop) == small.read_bytes()  # one no larger is kept as it is
+    message(tmp_path, capsys, shop)
+    assert run(capsys, "brand", "set", "logo", big, "-w", shop)[0] == 0
+    started = time.monotonic()
+    status, _, err = run(capsys, "message", "render", "Poster", "--channel", "store", "--out", tmp_path / "p.pdf",
+                         "-w", shop)
+    assert status == 0, err
+    assert time.monotonic() - started < 10
+
+
+def _keep_logo(shop, data: bytes) -> None:
+    """``data`` kept as the brand's logo as a brand kit did before it decoded logos when set."""
+    from sqlalchemy import insert
+
+    from omnidesk.core.messages.brand import _store
+    from omnidesk.core.models import Asset
+    from omnidesk.core.workspace import Workspace
+
+    with Workspace.open(shop) as ws:
+        asset = Asset.__table__
+        with ws.writing() as conn:
+            found = conn.execute(insert(asset).returning(asset.c.id).values(
+                name="logo.png", mime="image/png", sha256=hashlib.sha256(data).hexdigest(), data=data)).scalar_one()
+        _store(ws, {"logo": found, "logo_name": "logo.png"})
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_damaged_logo_kept_before_is_named_as_the_brand_kits(shop, capsys, tmp_path):
+    """A logo kept before the brand kit decoded logos may be cut short: the poster's refusal named a
+    temporary copy (/tmp/omnidesk-…/logo.png); it names the brand kit's logo and says what to do."""
+    _keep_logo(shop, png(tmp_path / "good.png").read_bytes()[:300])
+    message(tmp_path, capsys, shop)
+    status, _, err = run(capsys, "message", "render", "Poster", "--channel", "store", "--out", tmp_path / "p.pdf",
+                         "-w", shop)
+    assert status == 1 and "The brand kit's logo cannot be read" in err and "brand set logo" in err, err
+    assert str(tmp_path) not in err and "omnidesk-" not in err, err
+    campaign(tmp_path, capsys, shop, "Poster")
+    status, _, err = run(capsys, "campaign", "export", "Spring poster", "--out", tmp_path / "packs", "-w", shop)
+    assert status == 1 and "brand kit's logo" in err and "omnidesk-" not in err, err
+    assert not (tmp_path / "packs").exists()
