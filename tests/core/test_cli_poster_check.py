@@ -136,3 +136,80 @@ def test_a_damaged_logo_kept_before_is_named_as_the_brand_kits(shop, capsys, tmp
     status, _, err = run(capsys, "campaign", "export", "Spring poster", "--out", tmp_path / "packs", "-w", shop)
     assert status == 1 and "brand kit's logo" in err and "omnidesk-" not in err, err
     assert not (tmp_path / "packs").exists()
+
+
+def findings(capsys, shop, *argv):
+    """The findings of ``message check`` or ``campaign check`` (``argv``), as (severity, code) on the poster,
+    with the exit status."""
+    status, out, err = run(capsys, *argv, "--json", "-w", shop)
+    assert status in (0, 1), err
+    found = json.loads(out)["findings"]
+    return status, [(f["severity"], f["code"], f["message"]) for f in found if f["channel"] == "store"]
+
+
+def agree(capsys, shop, tmp_path, name, code, words):
+    """The check errs with ``code``, scheduling is refused, and the export refuses too: the check and
+    the export say the same."""
+    status, found = findings(capsys, shop, "campaign", "check", name)
+    assert status == 1 and [c for s, c, _ in found if s == "error"] == [code], found
+    status, _, err = run(capsys, "campaign", "schedule", name, "-w", shop)
+    assert status == 1 and words in err, err
+    for page in ("A4", "Letter"):
+        status, _, err = run(capsys, "campaign", "export", name, "--out", tmp_path / "packs", "--page", page,
+                             "-w", shop)
+        assert status == 1 and words in err, err
+    assert not (tmp_path / "packs").exists()
+    return found
+
+
+LONG_LINK = "https://example.com/spring?" + "&".join(f"p{i}=v{i}x" for i in range(230))
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_poster_link_no_qr_code_holds_is_an_error_of_the_check(shop, capsys, tmp_path):
+    """A poster link of 2,357 characters with its campaign tags passed the check ("No findings"), the
+    campaign was scheduled, and its export failed: the check now says what the export refuses."""
+    message(tmp_path, capsys, shop, link=LONG_LINK)
+    status, found = findings(capsys, shop, "message", "check", "Poster")
+    assert status == 1 and [c for s, c, _ in found if s == "error"] == ["poster_link_too_long"], found
+    assert "too long for a QR code" in found[0][2] and "shorten the link" in found[0][2]
+    campaign(tmp_path, capsys, shop, "Poster")
+    agree(capsys, shop, tmp_path, "Spring poster", "poster_link_too_long", "too long for a QR code")
+    status, _, err = run(capsys, "message", "render", "Poster", "--channel", "store", "--out", tmp_path / "p.pdf",
+                         "-w", shop)
+    assert status == 1 and "too long for a QR code" in err, err
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_poster_whose_text_does_not_fit_one_page_is_an_error_of_the_check(shop, capsys, tmp_path):
+    """An offer of 1,300 characters passed `message check` and then the poster could not be drawn:
+    the check draws the poster as the export does, on A4 and on Letter, and says it does not fit."""
+    offer = "20% off with code SPRING20 " + "Fresh bread and pastries every morning at our corner shop " * 22
+    message(tmp_path, capsys, shop, store={"headline": "Spring sale", "offer": offer, "cta": "Shop now",
+                                           "link": "https://example.com/spring?utm_source=store"})
+    status, found = findings(capsys, shop, "message", "check", "Poster")
+    assert status == 1 and [c for s, c, _ in found if s == "error"] == ["poster_does_not_fit"], found
+    assert "A4 or Letter" in found[0][2] and "does not fit one page" in found[0][2]
+    campaign(tmp_path, capsys, shop, "Poster")
+    agree(capsys, shop, tmp_path, "Spring poster", "poster_does_not_fit", "does not fit one page")
+    # An offer that fits is no error, and the export draws it.
+    message(tmp_path, capsys, shop, store={"headline": "Spring sale", "offer": "20% off with code SPRING20",
+                                           "cta": "Shop now", "link": "https://example.com/spring?utm_source=store"})
+    status, found = findings(capsys, shop, "campaign", "check", "Spring poster")
+    assert status == 0 and not [f for f in found if f[0] == "error"], found
+    status, _, err = run(capsys, "campaign", "export", "Spring poster", "--out", tmp_path / "packs", "-w", shop)
+    assert status == 0, err
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_damaged_logo_kept_before_is_an_error_of_the_poster_check(shop, capsys, tmp_path):
+    """The check of a poster drawn with a logo that cannot be read said nothing, and every poster
+    export failed: the check says so, and names the brand kit's logo."""
+    _keep_logo(shop, png(tmp_path / "good.png").read_bytes()[:300])
+    message(tmp_path, capsys, shop)
+    campaign(tmp_path, capsys, shop, "Poster")
+    found = agree(capsys, shop, tmp_path, "Spring poster", "poster_logo_unreadable", "brand kit's logo")
+    assert "brand kit's logo" in found[0][2] and "brand set logo" in found[0][2]
+    assert run(capsys, "brand", "set", "logo", png(tmp_path / "good.png"), "-w", shop)[0] == 0
+    status, found = findings(capsys, shop, "campaign", "check", "Spring poster")
+    assert status == 0, found

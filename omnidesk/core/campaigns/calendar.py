@@ -148,6 +148,7 @@ class _MessageCheck:
         return self.cache[key]
 
     def _check(self, name: str, channel: str) -> str | None:
+        from omnidesk.core.messages.brand import logo
         from omnidesk.core.messages.lint import ERROR, check_variant
         from omnidesk.core.money import workspace_currency
         from omnidesk.core.messages.store import get_message
@@ -161,9 +162,10 @@ class _MessageCheck:
             return NO_VARIANT.format(label=CHANNEL_LABELS.get(channel, channel))
         brand, ids, customer_values, names = self._context()
         values = customer_values(self.ws, ids, master=message.master, business_name=brand.name)
+        image = logo(self.ws) if channel == "store" else None  # the poster is laid out with it
         found, _stats = check_variant(channel, variant.fields, message.master, brand,
                                       samples=[values[i] for i in ids], custom_names=names,
-                                      currency=workspace_currency(self.ws))
+                                      currency=workspace_currency(self.ws), logo=image.data if image else None)
         return MESSAGE_ERRORS if any(f.severity == ERROR for f in found) else None
 
 

@@ -98,7 +98,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
                    ) -> tuple[Report, list[dict], CampaignData]:
     """The findings (message check of each step's variant, then the guards' warnings), each step's
     recipients in numbers, and the campaign."""
-    from omnidesk.core.messages.brand import get_brand
+    from omnidesk.core.messages.brand import get_brand, logo
     from omnidesk.core.customers import custom_field_names
     from omnidesk.core.messages.personal import customer_values, sample
     from omnidesk.core.messages.store import get_message
@@ -143,8 +143,10 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             measured = samples
             if channel == "sms":
                 measured = [*samples, *(w.values for w in longest_sms if w is not None)]
+            image = logo(ws) if channel == "store" else None  # the poster is laid out with it
             found, stats[channel] = check_variant(channel, variant.fields, message.master, brand, samples=measured,
-                                                  custom_names=names, currency=currency)
+                                                  custom_names=names, currency=currency,
+                                                  logo=image.data if image is not None else None)
             findings.extend(found)
             if variant.stale:
                 findings.append(Finding(channel, WARNING, "stale_variant",

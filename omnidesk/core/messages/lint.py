@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from omnidesk.core.messages.personal import shared_values
 from omnidesk.core.messages import links, sms, social, tokens
@@ -58,6 +59,9 @@ class Context:
     custom_names: Sequence[str] = ()
     samples: Sequence[Mapping[str, str | None]] = ()  # the sample customers' values, as the channel fills them
     currency: str | None = None  # the shop's (money.workspace_currency): an amount without a sign is in it
+    # The brand kit's logo as it is kept (None: none, or the caller did not read it; a poster is
+    # then laid out with a square stand-in when the kit has one).
+    logo: bytes | None = None
 
     @property
     def text(self) -> str:
@@ -409,6 +413,83 @@ def _unprintable(c: Context) -> Iterable[Hit]:
                 (first if first >= 0 else None), (first + 1 if first >= 0 else None)
 
 
+def _qr_too_long(c: Context) -> Iterable[Hit]:
+    """A poster link no QR code holds: the poster cannot be printed (poster.qr_matrix refuses it)."""
+    problem = _qr_problem(c.rendered.get("link", "").strip())
+    if problem:
+        yield "link", f"{_said(problem)}: the poster cannot be printed; shorten the link", None, None
+
+
+def _qr_problem(link: str) -> str | None:
+    from omnidesk.core.messages.poster import PosterError, qr_matrix
+
+    if not link:
+        return None
+    try:
+        qr_matrix(link)
+    except PosterError as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _logo_read(data: bytes) -> tuple[str | None, tuple[int, int] | None]:
+    """Why the brand kit's kept logo cannot go on a poster (None when it can), and its width and
+    height as the poster draws it."""
+    import io
+
+    from PIL import Image
+
+    from omnidesk.core.errors import UserError
+    from omnidesk.core.messages.brand import printable_logo
+
+    try:
+        drawn = printable_logo(data)
+    except UserError as exc:
+        return f"the brand kit's logo {exc}; set it again with `omnidesk brand set logo FILE`", None
+    with Image.open(io.BytesIO(drawn)) as image:
+        return None, image.size
+
+
+def _logo_unreadable(c: Context) -> Iterable[Hit]:
+    if c.logo is not None:
+        problem, _size = _logo_read(c.logo)
+        if problem:
+            yield "", problem, None, None
+
+
+def _no_headline(c: Context) -> Iterable[Hit]:
+    if any(v.strip() for v in c.fields.values()) and not c.rendered.get("headline", "").strip():
+        yield "headline", "a poster needs a headline", None, None
+
+
+def _does_not_fit(c: Context) -> Iterable[Hit]:
+    """The poster drawn as the export draws it, on each paper it is printed on: what it refuses there
+    (text too long for one page), the check says."""
+    from omnidesk.core.messages.poster import PAGE_SIZES
+    from omnidesk.core.messages.render import poster_refusal
+
+    if (not c.rendered.get("headline", "").strip() or _qr_problem(c.rendered.get("link", "").strip())
+            or not any(v.strip() for v in c.fields.values())):
+        return  # said by their own rules; the page cannot be laid out without them
+    if c.logo is not None:
+        problem, size = _logo_read(c.logo)
+        if problem:
+            return  # said by poster_logo_unreadable
+    else:
+        size = (1, 1) if c.brand.logo is not None else None
+    refused = {page: why for page in PAGE_SIZES if (why := poster_refusal(c.rendered, c.brand, size, page))}
+    if refused:
+        pages = " or ".join(refused)
+        why = next(iter(refused.values()))
+        yield "", f"the poster cannot be printed on {pages} paper: {_said(why)}", None, None
+
+
+def _said(refusal: str) -> str:
+    """The poster's refusal ("The link is too long….") as a finding says it, within its sentence."""
+    return refusal[:1].lower() + refusal[1:].rstrip(".")
+
+
 def _banned_in(fields: Mapping[str, str], brand: Brand, master: Mapping[str, str]) -> Iterable[Hit]:
     """The brand's banned words in ``fields`` as every reader gets them: written there, or brought
     in by a token (``{offer_value}`` of "20% off + free gift"; a fallback).  A customer's own
@@ -549,6 +630,10 @@ RULES: tuple[Rule, ...] = (
          ("email", "sms", *SOCIAL, "store", "website")),
     Rule("banned_word", ERROR, "no banned word", _banned),
     Rule("poster_unprintable", ERROR, "the poster can print every character", _unprintable, ("store",)),
+    Rule("poster_no_headline", ERROR, "a poster has a headline", _no_headline, ("store",)),
+    Rule("poster_link_too_long", ERROR, "the poster's link fits a QR code", _qr_too_long, ("store",)),
+    Rule("poster_logo_unreadable", ERROR, "the brand kit's logo can be drawn", _logo_unreadable, ("store",)),
+    Rule("poster_does_not_fit", ERROR, "the poster prints on one page, A4 or Letter", _does_not_fit, ("store",)),
     Rule("sms_opt_out_missing", ERROR, "an SMS says how to stop", _opt_out, ("sms",)),
     Rule("postal_address_missing", ERROR, "an email's footer has the postal address", _postal_address, ("email",)),
     Rule("disclaimer_missing", ERROR, "the required words are there", _disclaimer),
@@ -660,9 +745,10 @@ def longest_sample(channel: str, templates: Mapping[str, str],
 
 def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, str], brand: Brand, *,
                   samples: Sequence[Mapping[str, str | None]] = (), custom_names: Sequence[str] = (),
-                  currency: str | None = None) -> tuple[list[Finding], dict]:
+                  currency: str | None = None, logo: bytes | None = None) -> tuple[list[Finding], dict]:
     """The findings on one variant and its stats (length, limit; segments and encoding for SMS).
-    ``currency``: the shop's (money.workspace_currency), which an amount without a sign is in.
+    ``currency``: the shop's (money.workspace_currency), which an amount without a sign is in;
+    ``logo``: the brand kit's logo as kept (brand.logo), which the poster is laid out with.
 
     A variant published for everyone (a post, the poster, the banner) is measured as it is
     published: its personal tokens show their fallbacks whoever the sample is.
@@ -674,7 +760,7 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
     samples = customers or [shared]
     written = {f: fields.get(f, "") for f in VARIANT_FIELDS[channel]}
     ctx = Context(channel, written, longest(written, samples, channel), dict(master), brand, custom_names, customers,
-                  currency)
+                  currency, logo)
     found = []
     for rule in RULES:
         if rule.channels is not None and channel not in rule.channels:
@@ -685,7 +771,7 @@ def check_variant(channel: str, fields: Mapping[str, str], master: Mapping[str, 
 
 
 def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] = (),
-          custom_names: Sequence[str] = (), currency: str | None = None) -> Report:
+          custom_names: Sequence[str] = (), currency: str | None = None, logo: bytes | None = None) -> Report:
     """Every variant of ``message`` (a store.MessageData) checked; the master's own link too.
     ``currency``: the shop's, which an amount without a sign is in."""
     findings: list[Finding] = []
@@ -698,7 +784,8 @@ def check(message, brand: Brand, *, samples: Sequence[Mapping[str, str | None]] 
         findings.append(Finding("master", ERROR, "banned_word", words, f, start, end))
     for channel in message.channels:
         found, stats[channel] = check_variant(channel, message.variants[channel].fields, message.master, brand,
-                                              samples=samples, custom_names=custom_names, currency=currency)
+                                              samples=samples, custom_names=custom_names, currency=currency,
+                                              logo=logo)
         findings.extend(found)
     return Report(findings, stats)
 
@@ -721,11 +808,13 @@ def check_inputs(ws, brand: Brand, *, master: Mapping[str, str] | None = None, s
 
 def check_message(ws, name: str, *, sample_size: int = 20, seed: int = 0) -> Report:
     """Check the saved message ``name`` against the workspace's brand kit, over a sample of its customers."""
-    from omnidesk.core.messages.brand import get_brand
+    from omnidesk.core.messages.brand import get_brand, logo
     from omnidesk.core.messages.store import get_message
     from omnidesk.core.money import workspace_currency
 
     message = get_message(ws, name)
     brand = get_brand(ws)
     samples, custom_names = check_inputs(ws, brand, master=message.master, sample_size=sample_size, seed=seed)
-    return check(message, brand, samples=samples, custom_names=custom_names, currency=workspace_currency(ws))
+    image = logo(ws) if "store" in message.variants else None
+    return check(message, brand, samples=samples, custom_names=custom_names, currency=workspace_currency(ws),
+                 logo=image.data if image is not None else None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from omnidesk.core.errors import UserError
@@ -124,3 +125,36 @@ def poster_file(f: dict[str, str], brand: Brand, logo_data: bytes | None, out: P
         return poster_pdf(Path(out), headline=f.get("headline", ""), offer=f.get("offer", ""), cta=f.get("cta", ""),
                           link=f.get("link", ""), logo=logo_path, business_name=brand.name, page=page,
                           colors=(brand.colors[0], "#FFFFFF"))
+
+
+def poster_refusal(f: dict[str, str], brand: Brand, logo_size: tuple[int, int] | None, page: str) -> str | None:
+    """Why the poster of the filled-in store fields ``f`` cannot be printed on ``page`` (None when
+    it can): the poster is drawn, into a file thrown away, as the export draws it, with a stand-in
+    for the brand's logo of its width and height (``logo_size``; None: no logo), so the message
+    check refuses what the export would, and only that.  The answer is remembered for the same
+    words, brand and page: a check run again (the editor's, an export's) does not draw it again."""
+    fields = tuple((k, f.get(k, "")) for k in ("headline", "offer", "cta", "link"))
+    return _refusal(fields, brand.name, brand.colors[0], logo_size, page)
+
+
+@lru_cache(maxsize=64)
+def _refusal(fields: tuple[tuple[str, str], ...], name: str, ink: str, logo_size: tuple[int, int] | None,
+             page: str) -> str | None:
+    from PIL import Image
+
+    from omnidesk.core.messages.poster import PosterError, poster_pdf
+
+    f = dict(fields)
+    with temporary_directory("poster-check-") as folder:
+        logo_path = None
+        if logo_size is not None:
+            w, h = logo_size
+            scale = min(1.0, 64 / max(w, h, 1))  # as wide for its height, but a few pixels: quick to draw
+            logo_path = Path(folder) / "logo.png"
+            Image.new("RGB", (max(1, round(w * scale)), max(1, round(h * scale))), "#808080").save(logo_path)
+        try:
+            poster_pdf(Path(folder) / "poster.pdf", headline=f["headline"], offer=f["offer"], cta=f["cta"],
+                       link=f["link"], logo=logo_path, business_name=name, page=page, colors=(ink, "#FFFFFF"))
+        except PosterError as exc:
+            return str(exc)
+    return None
