@@ -213,3 +213,30 @@ def test_a_damaged_logo_kept_before_is_an_error_of_the_poster_check(shop, capsys
     assert run(capsys, "brand", "set", "logo", png(tmp_path / "good.png"), "-w", shop)[0] == 0
     status, found = findings(capsys, shop, "campaign", "check", "Spring poster")
     assert status == 0, found
+
+
+@time_machine.travel("2027-02-01 10:00:00Z", tick=False)
+def test_a_banner_with_a_button_is_not_said_to_lack_its_call_to_action(shop, capsys, tmp_path):
+    """Every website banner was warned that the call to action "Shop now" was missing, though the
+    banner's button, exported, is the master's call to action; a banner without a link has no
+    button, and is still warned."""
+    doc = {"name": "Web", "message": MASTER,
+           "variants": {"website": {"text": "20% off all spring stock with code SPRING20",
+                                    "link": "https://example.com/spring"}}}
+    (tmp_path / "web.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert run(capsys, "message", "import", tmp_path / "web.json", "-w", shop)[0] == 0
+    status, out, err = run(capsys, "message", "check", "Web", "--json", "-w", shop)
+    assert status == 0 and "cta_missing" not in out, out
+    campaign(tmp_path, capsys, shop, "Web", channel="website", name="Web banner")
+    status, out, err = run(capsys, "campaign", "check", "Web banner", "--json", "-w", shop)
+    assert status == 0 and "cta_missing" not in out, out
+    status, _, err = run(capsys, "campaign", "export", "Web banner", "--out", tmp_path / "packs", "-w", shop)
+    assert status == 0, err
+    (banner,) = (tmp_path / "packs").glob("*.html")
+    assert ">Shop now</a></div>" in banner.read_text(encoding="utf-8")
+    doc["variants"]["website"]["link"] = ""
+    doc["variants"]["website"]["text"] += " https://example.com/spring"
+    (tmp_path / "web.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert run(capsys, "message", "import", tmp_path / "web.json", "-w", shop)[0] == 0
+    status, out, err = run(capsys, "message", "check", "Web", "--json", "-w", shop)
+    assert [f["code"] for f in json.loads(out)["findings"] if f["channel"] == "website"] == ["cta_missing"], out
