@@ -240,3 +240,29 @@ def test_a_banner_with_a_button_is_not_said_to_lack_its_call_to_action(shop, cap
     assert run(capsys, "message", "import", tmp_path / "web.json", "-w", shop)[0] == 0
     status, out, err = run(capsys, "message", "check", "Web", "--json", "-w", shop)
     assert [f["code"] for f in json.loads(out)["findings"] if f["channel"] == "website"] == ["cta_missing"], out
+
+
+def test_a_main_colour_too_pale_to_read_on_white_is_warned_of_on_the_poster_and_the_banner(shop, capsys, tmp_path):
+    """With the brand's colours "#FFFF66, #FFFFFF" the poster printed pale yellow on white and the
+    banner white on pale yellow (a contrast of 1.06:1) without a word: the check warns of both."""
+    doc = {"name": "Both", "message": MASTER,
+           "variants": {"store": {"headline": "Spring sale", "offer": "20% off with code SPRING20",
+                                  "cta": "Shop now", "link": "https://example.com/spring"},
+                        "website": {"text": "20% off with code SPRING20", "link": "https://example.com/spring"}}}
+    (tmp_path / "both.json").write_text(json.dumps(doc), encoding="utf-8")
+    assert run(capsys, "message", "import", tmp_path / "both.json", "-w", shop)[0] == 0
+
+    def contrast():
+        status, out, err = run(capsys, "message", "check", "Both", "--json", "-w", shop)
+        assert status == 0, out + err  # a warning: the poster and the banner can still go out
+        return {f["channel"]: f["message"] for f in json.loads(out)["findings"] if f["code"] == "low_contrast"}
+
+    assert run(capsys, "brand", "set", "colors", "#FFFF66, #FFFFFF", "-w", shop)[0] == 0
+    found = contrast()
+    assert set(found) == {"store", "website"}, found
+    assert "1.06:1" in found["store"] and "#FFFF66 on white" in found["store"] and "4.5:1" in found["store"]
+    assert "white on #FFFF66" in found["website"] and "1.06:1" in found["website"]
+    assert run(capsys, "brand", "set", "colors", "#777777, #FFFFFF", "-w", shop)[0] == 0  # 4.48:1: just under
+    assert set(contrast()) == {"store", "website"}
+    assert run(capsys, "brand", "set", "colors", "#767676, #FFFFFF", "-w", shop)[0] == 0  # 4.54:1
+    assert contrast() == {}

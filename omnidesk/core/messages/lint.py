@@ -30,6 +30,7 @@ SUBJECT_CHARS = 60  # most inboxes cut a subject about here
 PREHEADER_CHARS = 140
 POSTER_HEADLINE_CHARS = 60
 BANNER_CHARS = 120
+READABLE_CONTRAST = 4.5  # WCAG AA for body text: the poster's and the banner's text against its ground
 
 
 @dataclass(frozen=True)
@@ -492,6 +493,27 @@ def _said(refusal: str) -> str:
     return refusal[:1].lower() + refusal[1:].rstrip(".")
 
 
+def _low_contrast(c: Context) -> Iterable[Hit]:
+    """The brand's main colour against white, as the poster and the banner set text: the poster's ink
+    on white paper (its offer white on a band of ink), the banner's white text on that colour.  The
+    threshold is WCAG AA's for body text, not its 3:1 for large text: the link under the poster's QR
+    code prints at 8 points, its call to action may shrink to 12, and the banner's text is the page's
+    usual size."""
+    from omnidesk.core.channels import contrast_ratio
+
+    color = c.brand.colors[0]
+    try:
+        ratio = contrast_ratio(color, "#FFFFFF")
+    except (ValueError, TypeError, IndexError):
+        return  # not a colour: the brand kit refuses one as it is set
+    if ratio >= READABLE_CONTRAST:
+        return
+    shown = (f"the poster prints its text in {color} on white and its offer in white on {color}"
+             if c.channel == "store" else f"the banner sets its text in white on {color}")
+    yield "", (f"{shown}: a contrast of {ratio:.2f}:1, under the {READABLE_CONTRAST}:1 text needs to be read "
+               "easily (WCAG AA); choose a darker main colour in the brand kit"), None, None
+
+
 def _banned_in(fields: Mapping[str, str], brand: Brand, master: Mapping[str, str]) -> Iterable[Hit]:
     """The brand's banned words in ``fields`` as every reader gets them: written there, or brought
     in by a token (``{offer_value}`` of "20% off + free gift"; a fallback).  A customer's own
@@ -640,6 +662,8 @@ RULES: tuple[Rule, ...] = (
     Rule("postal_address_missing", ERROR, "an email's footer has the postal address", _postal_address, ("email",)),
     Rule("disclaimer_missing", ERROR, "the required words are there", _disclaimer),
     Rule("cta_missing", WARNING, "the master's call to action is there", _cta),
+    Rule("low_contrast", WARNING, "the poster's and the banner's text can be read against its ground", _low_contrast,
+         ("store", "website")),
     Rule("sms_sender_missing", WARNING, "an SMS says who it is from", _sender, ("sms",)),
     Rule("sms_segments", WARNING, "an SMS fits one segment", _sms_segments, ("sms",)),
     Rule("sms_unicode", WARNING, "an SMS is plain GSM-7 text", _sms_unicode, ("sms",)),
