@@ -266,3 +266,31 @@ def test_a_main_colour_too_pale_to_read_on_white_is_warned_of_on_the_poster_and_
     assert set(contrast()) == {"store", "website"}
     assert run(capsys, "brand", "set", "colors", "#767676, #FFFFFF", "-w", shop)[0] == 0  # 4.54:1
     assert contrast() == {}
+
+
+def test_a_link_that_makes_a_qr_code_of_tiny_squares_is_warned_of(shop, capsys, tmp_path, monkeypatch):
+    """The poster's QR code is always as wide: a 1,557-character link made a version 33 code of
+    0.34 mm squares that a slightly blurred photo could not read.  The check warns when the squares
+    print under 0.5 mm, and says to shorten the link."""
+    long_link = "https://example.com/spring?" + "&".join(f"p{i}=v{i}x" for i in range(150))
+    message(tmp_path, capsys, shop, link=long_link)
+    _status, found = findings(capsys, shop, "message", "check", "Poster")  # (the SMS is over its limit)
+    dense = [m for s, c, m in found if c == "poster_qr_dense"]
+    assert [(s, c) for s, c, _ in found if s == "error" or c == "poster_qr_dense"] == [
+        ("warning", "poster_qr_dense")], found
+    assert "145 × 145 squares, each 0.35 mm wide" in dense[0] and "shorten the link" in dense[0], dense
+    # A link of a few hundred characters makes squares large enough.
+    message(tmp_path, capsys, shop, "Shorter", link="https://example.com/spring?" + "&".join(
+        f"p{i}=v{i}x" for i in range(40)))
+    assert [c for _, c, _ in findings(capsys, shop, "message", "check", "Shorter")[1]] == []
+    # The width the check reckons with is the width the poster draws the code at.
+    from omnidesk.core.messages import poster
+    from omnidesk.core.messages.lint import POSTER_QR_SIDE
+
+    sides = []
+    real = poster._draw_qr
+    monkeypatch.setattr(poster, "_draw_qr", lambda canvas, matrix, x, y, side: (sides.append(side),
+                                                                                real(canvas, matrix, x, y, side)))
+    status, _, err = run(capsys, "message", "render", "Shorter", "--channel", "store", "--out", tmp_path / "p.pdf",
+                         "-w", shop)
+    assert status == 0 and sides == [POSTER_QR_SIDE], (err, sides)

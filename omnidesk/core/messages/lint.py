@@ -30,6 +30,10 @@ SUBJECT_CHARS = 60  # most inboxes cut a subject about here
 PREHEADER_CHARS = 140
 POSTER_HEADLINE_CHARS = 60
 BANNER_CHARS = 120
+# The poster's QR code, its quiet zone included, is this many points wide on A4 (poster._draw; a
+# little wider on Letter) however much it holds: the more the link holds, the smaller its squares.
+POSTER_QR_SIDE = 150
+QR_MODULE_MM = 0.5  # a square of the poster's QR code this wide at least, for a phone to read it surely
 READABLE_CONTRAST = 4.5  # WCAG AA for body text: the poster's and the banner's text against its ground
 
 
@@ -423,6 +427,26 @@ def _qr_too_long(c: Context) -> Iterable[Hit]:
         yield "link", f"{_said(problem)}: the poster cannot be printed; shorten the link", None, None
 
 
+def _qr_dense(c: Context) -> Iterable[Hit]:
+    """A poster link that makes a QR code of squares too small for a phone to read surely: the code
+    is always as wide (:data:`POSTER_QR_SIDE`), so a longer link means smaller squares."""
+    from omnidesk.core.messages.poster import QUIET_ZONE, PosterError, qr_matrix
+
+    link = c.rendered.get("link", "").strip()
+    if not link:
+        return
+    try:
+        modules = len(qr_matrix(link))
+    except PosterError:
+        return  # said by poster_link_too_long
+    mm = POSTER_QR_SIDE / (modules + 2 * QUIET_ZONE) * 25.4 / 72
+    if mm < QR_MODULE_MM:
+        yield "link", (f"the link ({len(link):,} characters, campaign tags included) makes a QR code of "
+                       f"{modules} × {modules} squares, each {mm:.2f} mm wide on the poster: a phone may not "
+                       f"read squares under {QR_MODULE_MM} mm from a blurred or distant shot; shorten the link"), \
+            None, None
+
+
 def _qr_problem(link: str) -> str | None:
     from omnidesk.core.messages.poster import PosterError, qr_matrix
 
@@ -664,6 +688,7 @@ RULES: tuple[Rule, ...] = (
     Rule("cta_missing", WARNING, "the master's call to action is there", _cta),
     Rule("low_contrast", WARNING, "the poster's and the banner's text can be read against its ground", _low_contrast,
          ("store", "website")),
+    Rule("poster_qr_dense", WARNING, "the poster's QR code has squares a phone reads surely", _qr_dense, ("store",)),
     Rule("sms_sender_missing", WARNING, "an SMS says who it is from", _sender, ("sms",)),
     Rule("sms_segments", WARNING, "an SMS fits one segment", _sms_segments, ("sms",)),
     Rule("sms_unicode", WARNING, "an SMS is plain GSM-7 text", _sms_unicode, ("sms",)),
