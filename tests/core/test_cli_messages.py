@@ -220,3 +220,16 @@ def test_a_poster_that_would_print_question_marks_fails_the_check(shop, capsys, 
         ("store", "headline", "न म क in the headline cannot be printed: the poster shows “?” in their place"),
         ("store", "", "ܫ ܠ ܡ ܐ in the brand's name “ܫܠܡܐ” cannot be printed: the poster shows “?” in their "
                       "place")]
+
+
+def test_a_poster_whose_call_to_action_cannot_fit_is_refused_not_printed_off_the_page(shop, capsys, tmp_path):
+    """A call to action of 2,000 characters ran over the offer and off the page, and the render said it wrote it."""
+    cta = "Come in and pick up a fresh loaf today. " * 50
+    doc = tmp_path / "long.json"
+    doc.write_text(json.dumps({"name": "Long", "message": dict(MASTER, cta=cta)}), encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    poster = tmp_path / "poster.pdf"
+    status, out, err = run(capsys, "message", "render", "Long", "--channel", "store", "--out", str(poster),
+                           "-w", str(shop))
+    assert status != 0 and not poster.exists() and "Wrote" not in out
+    assert "does not fit one page: shorten the call to action." in err

@@ -23,6 +23,7 @@ from omnidesk.core.failures import WriteFailure
 from omnidesk.core.messages.poster import (
     PosterError,
     poster_pdf,
+    poster_problem,
     qr_matrix,
     render_page,
     unprintable_characters,
@@ -62,6 +63,23 @@ def char_boxes(pdf: Path) -> list[tuple[str, tuple[float, float, float, float]]]
     try:
         text = document[0].get_textpage()
         return [(text.get_text_range(i, 1), text.get_charbox(i)) for i in range(text.count_chars())]
+    finally:
+        document.close()
+
+
+def boxes_of(pdf: Path, text: str) -> list[tuple[float, float, float, float]]:
+    """The boxes of the characters of ``text`` as drawn on the page (its first appearance), spaces aside."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        page = document[0].get_textpage()
+        drawn = page.get_text_range()
+        wanted, at, boxes = squash(text), drawn.index(text.split()[0]), []
+        while len(boxes) < len(wanted):
+            if drawn[at].strip():
+                assert drawn[at] == wanted[len(boxes)]
+                boxes.append(page.get_charbox(at))
+            at += 1
+        return boxes
     finally:
         document.close()
 
@@ -145,6 +163,36 @@ def test_headline_shrinks_to_fit_and_long_words_wrap(tmp_path):
 def test_text_too_long_for_one_page_is_refused_and_nothing_is_written(tmp_path):
     with pytest.raises(PosterError, match="does not fit one page"):
         make(tmp_path, body="Fresh bread every morning. " * 600)
+    assert list(tmp_path.iterdir()) == []
+
+
+CALL = "Come in and pick up a fresh loaf today. "
+
+
+def test_a_long_call_to_action_shrinks_into_its_row_beside_the_code(tmp_path):
+    """A call to action of hundreds of characters ran up over the offer and off the bottom of the page."""
+    link = "https://example.com/spring"  # one line under the code
+    cta = (CALL * 20)[:500].strip()
+    pdf = make(tmp_path, cta=cta, link=link, body="")
+    width = POINTS["A4"][0]
+    qr_left = width - 40 - 150
+    row_top = 40 + 8 * 1.2 + 4 + 150  # the top of the code: the link's line, a gap, the code's side
+    boxes = boxes_of(pdf, cta)
+    assert all(40 <= left and right <= qr_left - 24 and 40 <= bottom and top <= row_top
+               for left, bottom, right, top in boxes)
+    assert poster_problem(headline="Spring Sale", offer="20% OFF with code SPRING20", cta=cta, link=link) is None
+
+
+@pytest.mark.parametrize("length", [700, 2000])
+def test_a_call_to_action_too_long_for_its_row_is_refused_by_name(tmp_path, length):
+    cta = (CALL * 60)[:length]
+    with pytest.raises(PosterError, match="does not fit one page: shorten the call to action[.]$"):
+        make(tmp_path, cta=cta)
+    assert list(tmp_path.iterdir()) == []
+    fields = dict(headline="Spring Sale", offer="20% OFF with code SPRING20", cta=cta, link=LINK)
+    assert poster_problem(**fields) == ("The poster's text does not fit one page: shorten the call to "
+                                        "action.")
+    assert poster_problem(**dict(fields, cta=CALL)) is None
     assert list(tmp_path.iterdir()) == []
 
 

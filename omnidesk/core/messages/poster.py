@@ -4,8 +4,10 @@
 business name) across the top, the headline as large as the width allows, the
 body, the offer on a band in the ink colour, and along the bottom the call to
 action beside a QR code of the link, with the link printed small under it.
-Every size shrinks together until the page holds it all; a text too long for
-one page even at the smallest sizes is refused with a clear error.
+Every size shrinks together until the page holds it all, the call to action
+until its row beside the QR code does; a text too long for one page even at the
+smallest sizes is refused with a clear error.  :func:`poster_problem` says so (or
+why else no poster can be made) without writing anything, for the message check.
 
 The QR code comes from segno and is drawn module by module as vector
 rectangles, black on a white square with its quiet zone whatever the colours,
@@ -57,6 +59,7 @@ REGULAR, BOLD = pdf_text.SANS, pdf_text.SANS_BOLD
 LOGO_FORMATS = {"PNG", "JPEG"}
 LINK_LINES = 8  # lines of the link printed under the QR code at most
 MIN_GAP = 14  # points (on A4) between the middle blocks at least
+CTA_SMALLEST = 12  # points: the smallest call to action beside the QR code
 BAND_PAD = 18  # points (on A4) of ink above and below the offer
 QUIET_ZONE = 4  # modules of white around a QR code, as the standard asks
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -217,6 +220,7 @@ class _Block:
     size: float
     leading: float = 1.2
     on_band: bool = False  # the offer: paper-coloured text on a band of ink
+    fits: bool = True  # False: too long for its place even at the smallest size
 
     @property
     def height(self) -> float:
@@ -228,7 +232,7 @@ def _fit(text: str, font: str, largest: float, smallest: float, width: float, ma
     """``text`` at the largest size from ``largest`` down to ``smallest`` at which it wraps
     into at most ``max_lines`` lines, ``max_height`` tall at most, without cutting a word;
     failing that, the largest at which it does with long words cut; at ``smallest``,
-    whatever it takes."""
+    whatever it takes, marked as not fitting (``fits`` False)."""
     for cutting in (False, True):
         size = largest
         while size >= smallest:
@@ -236,7 +240,7 @@ def _fit(text: str, font: str, largest: float, smallest: float, width: float, ma
             if len(lines) <= max_lines and len(lines) * size * leading <= max_height and (cutting or not cut):
                 return _Block(lines, font, size, leading)
             size *= 0.95
-    return _Block(_wrap(text, font, smallest, width)[0], font, smallest, leading)
+    return _Block(_wrap(text, font, smallest, width)[0], font, smallest, leading, fits=False)
 
 
 def _color(value: str, which: str) -> HexColor:
@@ -262,6 +266,33 @@ def _logo(path: Path | None) -> ImageReader | None:
     return ImageReader(str(path))
 
 
+def _parts(*, headline: str, link: str, logo: Path | None, page: str, colors: tuple[str, str]):
+    """The page's (ink, paper, logo image, QR matrix); PosterError for what cannot be used."""
+    if page not in PAGE_SIZES:
+        raise PosterError(f"Unknown page size {page!r}: use " + " or ".join(PAGE_SIZES) + ".")
+    if not headline.strip():
+        raise PosterError("A poster needs a headline.")
+    ink, paper = _color(colors[0], "ink"), _color(colors[1], "paper")
+    return ink, paper, _logo(logo), qr_matrix(link.strip()) if link.strip() else None
+
+
+def poster_problem(*, headline: str, body: str = "", offer: str = "", cta: str = "", link: str = "",
+                   logo: Path | None = None, business_name: str = "", page: str = "A4",
+                   colors: tuple[str, str] = ("#111111", "#ffffff")) -> str | None:
+    """Why :func:`poster_pdf` would refuse these fields (a text that does not fit one page, naming
+    the field to shorten; an empty headline; a bad logo, colour or page; a link too long for a QR
+    code), or None when the poster can be made.  The page is laid out in memory: nothing is
+    written."""
+    try:
+        ink, paper, image, matrix = _parts(headline=headline, link=link, logo=logo, page=page, colors=colors)
+        _draw(Canvas(io.BytesIO(), pagesize=PAGE_SIZES[page]), PAGE_SIZES[page], ink=ink, paper=paper,
+              headline=headline, body=body, offer=offer, cta=cta, link=link.strip(), matrix=matrix, logo=image,
+              business_name=business_name)
+    except PosterError as exc:
+        return str(exc)
+    return None
+
+
 def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta: str = "", link: str = "",
                logo: Path | None = None, business_name: str = "", page: str = "A4",
                colors: tuple[str, str] = ("#111111", "#ffffff")) -> Path:
@@ -274,13 +305,7 @@ def poster_pdf(out: Path, *, headline: str, body: str = "", offer: str = "", cta
     a link too long for a QR code, text that cannot fit one page, or an ``out`` that
     is a workspace.
     """
-    if page not in PAGE_SIZES:
-        raise PosterError(f"Unknown page size {page!r}: use " + " or ".join(PAGE_SIZES) + ".")
-    if not headline.strip():
-        raise PosterError("A poster needs a headline.")
-    ink, paper = _color(colors[0], "ink"), _color(colors[1], "paper")
-    image = _logo(logo)
-    matrix = qr_matrix(link.strip()) if link.strip() else None
+    ink, paper, image, matrix = _parts(headline=headline, link=link, logo=logo, page=page, colors=colors)
     out = Path(out)
     if not out.parent.is_dir():
         raise PosterError(f"The folder {out.parent} does not exist; choose where to save the poster.")
@@ -343,6 +368,15 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
         scale *= 0.9
     # Nothing else on the page is louder than the headline.
     loudest = blocks[0].size
+    if matrix is not None and cta:
+        # Beside the code: up to four lines as large as they go, else as many lines as the row
+        # holds, down to the smallest size; past that it cannot be read from the aisle.
+        cta_width, largest = width - 2 * margin - side - 24 * k, min(40 * k, loudest * 0.75)
+        action = _fit(cta, BOLD, largest, CTA_SMALLEST, cta_width, 4, row)
+        if not action.fits:
+            action = _fit(cta, BOLD, largest, CTA_SMALLEST, cta_width, 10_000, row)
+        if not action.fits:
+            raise PosterError("The poster's text does not fit one page: shorten the call to action.")
 
     canvas.setFillColor(paper)
     canvas.rect(0, 0, width, height, stroke=0, fill=1)
@@ -367,7 +401,6 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
         _draw_qr(canvas, matrix, qr_x, margin + link_block.height + 4 * k, side)
         _lines(canvas, link_block, ink, margin + link_block.height - link_block.size, left=(qr_x, qr_x + side))
         if cta:
-            action = _fit(cta, BOLD, min(40 * k, loudest * 0.75), 12, qr_x - margin - 24 * k, 4, row)
             _lines(canvas, action, ink, margin + row / 2 + action.height / 2 - action.size,
                    left=(margin, qr_x - 24 * k))
 
