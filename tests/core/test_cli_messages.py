@@ -233,3 +233,18 @@ def test_a_poster_whose_call_to_action_cannot_fit_is_refused_not_printed_off_the
                            "-w", str(shop))
     assert status != 0 and not poster.exists() and "Wrote" not in out
     assert "does not fit one page: shorten the call to action." in err
+
+
+def test_a_poster_whose_offer_cannot_fit_names_the_offer(shop, capsys, tmp_path):
+    """A poster has no body, yet a long offer was refused with "shorten the body or the headline"."""
+    offer = "Fresh bread and pastries every morning at our corner shop " * 35
+    doc = tmp_path / "offer.json"
+    doc.write_text(json.dumps({"name": "Offer", "message": MASTER, "variants": {"store": {
+        "headline": "Spring sale", "offer": offer, "cta": "Shop now", "link": "https://shop.example.com/a"}}}),
+        encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    poster = tmp_path / "poster.pdf"
+    status, _, err = run(capsys, "message", "render", "Offer", "--channel", "store", "--out", str(poster),
+                         "-w", str(shop))
+    assert status != 0 and not poster.exists()
+    assert err.strip().endswith("The poster's text does not fit one page: shorten the offer.")

@@ -196,6 +196,28 @@ def test_a_call_to_action_too_long_for_its_row_is_refused_by_name(tmp_path, leng
     assert list(tmp_path.iterdir()) == []
 
 
+HEAD = "Our biggest weekend of the year with fresh bread "
+OFFER = "Fresh bread and pastries every morning at our corner shop "
+
+
+@pytest.mark.parametrize(("fields", "shorten"), [
+    (dict(offer=OFFER * 35), "the offer"),
+    (dict(headline=HEAD * 35), "the headline"),
+    (dict(headline=HEAD * 35, offer=OFFER * 35), "the headline and the offer"),
+    (dict(offer=OFFER * 35, cta=CALL * 60), "the offer and the call to action"),
+    (dict(body="Fresh bread every morning. " * 600), "the body"),
+])
+def test_text_too_long_is_refused_naming_the_fields_to_shorten(tmp_path, fields, shorten):
+    """A long offer on a poster with no body was refused with "shorten the body or the headline"."""
+    args = dict(headline="Spring Sale", offer="20% OFF", cta="Scan to order", link=LINK, **{"body": ""})
+    args.update(fields)
+    message = f"The poster's text does not fit one page: shorten {shorten}."
+    with pytest.raises(PosterError) as refused:
+        poster_pdf(tmp_path / "poster.pdf", **args)
+    assert str(refused.value) == message and poster_problem(**args) == message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_failure_while_writing_leaves_the_old_file_and_no_partial(tmp_path, monkeypatch):
     out = tmp_path / "poster.pdf"
     out.write_bytes(b"the poster printed last week")

@@ -358,13 +358,16 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
     room = middle_top - bottom
     scale = 1.0
     middle_cta = "" if matrix is not None else cta
+    too_long: list[str] = []
+    joined = "and"  # each of too_long is too long; "or": they are together
     while True:
         blocks = _middle(headline, body, offer, middle_cta, inner, room, k, scale)
         needed = sum(_height(b, k, scale) for b in blocks)
         if needed + (len(blocks) + 1) * MIN_GAP * k <= room:
             break
         if scale < 0.35:
-            raise PosterError("The poster's text does not fit one page: shorten the body or the headline.")
+            too_long, joined = _too_long(headline, body, offer, middle_cta, inner, room, k)
+            break
         scale *= 0.9
     # Nothing else on the page is louder than the headline.
     loudest = blocks[0].size
@@ -376,7 +379,12 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
         if not action.fits:
             action = _fit(cta, BOLD, largest, CTA_SMALLEST, cta_width, 10_000, row)
         if not action.fits:
-            raise PosterError("The poster's text does not fit one page: shorten the call to action.")
+            if joined == "or":  # the middle's fields together, and the call to action beside the code
+                too_long, joined = [_listed(too_long, "or"), "call to action"], ", and"
+            else:
+                too_long.append("call to action")
+    if too_long:
+        raise PosterError(f"The poster's text does not fit one page: shorten {_listed(too_long, joined)}.")
 
     canvas.setFillColor(paper)
     canvas.rect(0, 0, width, height, stroke=0, fill=1)
@@ -414,6 +422,28 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
         pad = BAND_PAD * k * scale if block.on_band else 0.0
         _lines(canvas, block, paper if block.on_band else ink, y - pad - block.size * 0.95, centre=width / 2)
         y -= tall + gap
+
+
+def _listed(fields: list[str], joined: str) -> str:
+    """ "the headline", "the headline and the offer", "the headline, the body or the offer"."""
+    named = [field if field.startswith("the ") else f"the {field}" for field in fields]
+    return named[0] if len(named) == 1 else f"{', '.join(named[:-1])} {joined} {named[-1]}"
+
+
+def _too_long(headline: str, body: str, offer: str, cta: str, inner: float, room: float,
+              k: float) -> tuple[list[str], str]:
+    """The fields of the middle that cannot fit their share of ``room`` even at the smallest sizes
+    (the headline 45% of it in six lines, the offer and the call to action three lines, the body
+    half of it), and "and"; when none is too long alone but together they are, all of them and "or"."""
+    fields = {"headline": headline, "body": body, "offer": offer, "call to action": cta}
+    alone = {
+        "headline": not _fit(headline, BOLD, 18, 18, inner, 6, room * 0.45, leading=1.08).fits,
+        "body": bool(body) and len(_wrap(body, REGULAR, 12, inner)[0]) * 12 * 1.3 > room / 2,
+        "offer": bool(offer) and not _fit(offer, BOLD, 14, 14, inner - 40 * k, 3).fits,
+        "call to action": bool(cta) and not _fit(cta, BOLD, 12, 12, inner, 3).fits,
+    }
+    named = [name for name, long in alone.items() if long]
+    return (named, "and") if named else ([name for name, text in fields.items() if text], "or")
 
 
 def _height(block: _Block, k: float, scale: float) -> float:
