@@ -56,7 +56,7 @@ def _within(ch: str, blocks) -> bool:
 
 
 def is_cjk(ch: str) -> bool:
-    return _within(ch, _CJK_BLOCKS)
+    return ord(ch) >= 0x1100 and _within(ch, _CJK_BLOCKS)  # most text is below the first block
 
 
 def cjk_font(run: str) -> str:

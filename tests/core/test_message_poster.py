@@ -218,6 +218,28 @@ def test_text_too_long_is_refused_naming_the_fields_to_shorten(tmp_path, fields,
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("field", "text"), [
+    ("offer", ("Fresh rye and sourdough loaves baked daily " * 500)[:20000]),
+    ("offer", "o" * 20000),  # one word, cut into pieces
+    ("headline", "春季大促销" * 4000),  # no spaces at all
+    ("call to action", ("Pick up warm croissants " * 900)[:20000]),
+])
+def test_a_field_as_long_as_it_may_be_is_refused_without_measuring_it_over_and_over(tmp_path, monkeypatch,
+                                                                                     field, text):
+    """An offer of 20,000 characters (as long as the field takes) was measured word by word at every
+    size tried, millions of times: the poster, and the check waiting on it, took half a minute to refuse."""
+    from reportlab.pdfbase import pdfmetrics
+
+    calls, measure = [], pdfmetrics.stringWidth
+    monkeypatch.setattr(pdfmetrics, "stringWidth", lambda *args, **kwargs: calls.append(1) or measure(*args, **kwargs))
+    args = dict(headline="Spring Sale", offer="20% OFF", cta="Scan to order", link=LINK)
+    args["cta" if field == "call to action" else field] = text
+    with pytest.raises(PosterError, match=f"shorten the {field}[.]$"):
+        poster_pdf(tmp_path / "poster.pdf", **args)
+    assert len(calls) < 2000
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_failure_while_writing_leaves_the_old_file_and_no_partial(tmp_path, monkeypatch):
     out = tmp_path / "poster.pdf"
     out.write_bytes(b"the poster printed last week")

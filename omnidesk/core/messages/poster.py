@@ -165,22 +165,32 @@ def _runs(text: str, font: str) -> list[tuple[str, str]]:
 
 
 def _width(text: str, font: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(run, name, size) for name, run in _runs(text, font))
+    return _unit_width(text, font) * size  # widths grow with the size: each text is measured once
 
 
-def _split_word(word: str, font: str, size: float, width: float) -> list[str]:
+@lru_cache(maxsize=16384)
+def _unit_width(text: str, font: str) -> float:
+    return sum(pdfmetrics.stringWidth(run, name, 1) for name, run in _runs(text, font))
+
+
+def _split_word(word: str, font: str, size: float, width: float, most: float = float("inf")) -> list[str]:
     """``word`` cut into pieces that each fit ``width`` (a long word, a link): after a
-    slash, ?, &, = or hyphen in the second half of a piece when there is one, else anywhere."""
-    pieces, piece = [], ""
+    slash, ?, &, = or hyphen in the second half of a piece when there is one, else anywhere.
+    Past ``most`` pieces, the pieces so far."""
+    pieces, piece, wide = [], "", 0.0
     for ch in word:
-        if piece and _width(piece + ch, font, size) > width:
+        ch_wide = _width(ch, font, size)
+        if piece and wide + ch_wide > width:
             cut = max(piece.rfind(mark) for mark in "/?&=-") + 1
             if cut < len(piece) / 2:
                 cut = len(piece)
             pieces.append(piece[:cut])
+            if len(pieces) > most:
+                return pieces
             piece = piece[cut:] + ch
+            wide = _width(piece, font, size)
         else:
-            piece += ch
+            piece, wide = piece + ch, wide + ch_wide
     return [*pieces, piece] if piece else pieces
 
 
@@ -189,24 +199,30 @@ class _Line(NamedTuple):
     rtl: bool  # drawn right to left: its own first letter with a direction, else its paragraph's
 
 
-def _wrap(text: str, font: str, size: float, width: float) -> tuple[list[_Line], bool]:
-    """Lines of ``text`` that fit ``width``, and whether a word had to be cut to fit."""
+def _wrap(text: str, font: str, size: float, width: float, limit: float = float("inf")) -> tuple[list[_Line], bool]:
+    """Lines of ``text`` that fit ``width``, and whether a word had to be cut to fit; once there
+    are more than ``limit``, the lines so far (more than ``limit``: too many, whatever follows)."""
     lines, cut = [], False
+    space = _width(" ", font, size)
     for paragraph in text.split("\n"):
         rtl = pdf_text.right_to_left(paragraph, False)
         start = len(lines)
-        line = ""
+        line, wide = "", 0.0  # widths add up: each word is measured once, not each line again
         for word in paragraph.split():
-            pieces = _split_word(word, font, size, width) if _width(word, font, size) > width else [word]
+            pieces = (_split_word(word, font, size, width, limit + 1) if _width(word, font, size) > width
+                      else [word])
             cut = cut or len(pieces) > 1
             for piece in pieces:
-                trial = f"{line} {piece}" if line else piece
-                if _width(trial, font, size) <= width:
-                    line = trial
+                piece_wide = _width(piece, font, size)
+                if not line:
+                    line, wide = piece, piece_wide
+                elif wide + space + piece_wide <= width:
+                    line, wide = f"{line} {piece}", wide + space + piece_wide
                 else:
-                    if line:
-                        lines.append(line)
-                    line = piece
+                    lines.append(line)
+                    line, wide = piece, piece_wide
+                    if len(lines) > limit:
+                        return lines[:start] + [_Line(x, False) for x in lines[start:]], cut
         if line:
             lines.append(line)
         lines[start:] = [_Line(line, pdf_text.right_to_left(line, rtl)) for line in lines[start:]]
@@ -236,8 +252,9 @@ def _fit(text: str, font: str, largest: float, smallest: float, width: float, ma
     for cutting in (False, True):
         size = largest
         while size >= smallest:
-            lines, cut = _wrap(text, font, size, width)
-            if len(lines) <= max_lines and len(lines) * size * leading <= max_height and (cutting or not cut):
+            limit = min(max_lines, max_height / (size * leading))
+            lines, cut = _wrap(text, font, size, width, limit)
+            if len(lines) <= limit and (cutting or not cut):
                 return _Block(lines, font, size, leading)
             size *= 0.95
     return _Block(_wrap(text, font, smallest, width)[0], font, smallest, leading, fits=False)
