@@ -248,3 +248,30 @@ def test_a_poster_whose_offer_cannot_fit_names_the_offer(shop, capsys, tmp_path)
                          "-w", str(shop))
     assert status != 0 and not poster.exists()
     assert err.strip().endswith("The poster's text does not fit one page: shorten the offer.")
+
+
+def test_a_business_name_as_long_as_allowed_stays_in_the_posters_brand_band(shop, capsys, tmp_path):
+    """A 300-character name beside the logo ran into the top margin and under the rule below the band."""
+    import pypdfium2
+    from PIL import Image
+
+    name = ("The Old Corner Bakery and Coffee House of Springfield " * 6)[:300].strip()
+    Image.new("RGB", (300, 120), (200, 30, 30)).save(tmp_path / "logo.png")
+    assert run(capsys, "brand", "set", "logo", str(tmp_path / "logo.png"), "-w", str(shop))[0] == 0
+    assert run(capsys, "brand", "set", "name", name, "-w", str(shop))[0] == 0
+    doc = tmp_path / "name.json"
+    doc.write_text(json.dumps({"name": "Name", "message": MASTER}), encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    poster = tmp_path / "poster.pdf"
+    assert run(capsys, "message", "render", "Name", "--channel", "store", "--out", str(poster), "-w", str(shop))[0] == 0
+    page = pypdfium2.PdfDocument(str(poster))[0].get_textpage()
+    text = page.get_text_range()
+    start = text.index("The Old")
+    boxes, at, wanted = [], start, name.replace(" ", "")
+    while len(boxes) < len(wanted):  # the name's characters, line breaks and spaces aside
+        if text[at].strip():
+            boxes.append(page.get_charbox(at))
+        at += 1
+    assert "".join(ch for ch in text[start:at] if ch.strip()) == wanted  # the whole name, uncut
+    top = 841.89 - 40  # A4, under the margin; the band is 70 points tall, the rule 14 below it
+    assert all(top - 70 <= bottom and t <= top for _, bottom, _, t in boxes)

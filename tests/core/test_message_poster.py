@@ -240,6 +240,24 @@ def test_a_field_as_long_as_it_may_be_is_refused_without_measuring_it_over_and_o
     assert list(tmp_path.iterdir()) == []
 
 
+NAME = ("The Old Corner Bakery and Coffee House of Springfield " * 6)[:300].strip()  # as long as a name may be
+
+
+@pytest.mark.parametrize("name", [NAME, "B" * 300])
+def test_a_long_business_name_stays_inside_the_brand_band(tmp_path, name):
+    """A 300-character name beside the logo ran into the page's margin above and under the rule below."""
+    pdf = make(tmp_path, business_name=name, logo=write_logo(tmp_path / "logo.png", "PNG"), body="")
+    top = POINTS["A4"][1] - 40  # the margin; the band below it is 70 points tall
+    drawn = squash(page_text(pdf))
+    if name == NAME:
+        boxes = boxes_of(pdf, name)  # all of it
+    else:
+        assert "B" * 100 in drawn and "B…" in drawn and "B" * 300 not in drawn  # cut short, visibly
+        boxes = [box for ch, box in char_boxes(pdf) if ch in "B…"]
+    assert all(top - 70 <= bottom and t <= top for _, bottom, _, t in boxes)
+    assert max(right for _, _, right, _ in boxes) <= POINTS["A4"][0] - 40
+
+
 def test_failure_while_writing_leaves_the_old_file_and_no_partial(tmp_path, monkeypatch):
     out = tmp_path / "poster.pdf"
     out.write_bytes(b"the poster printed last week")

@@ -6,7 +6,8 @@ body, the offer on a band in the ink colour, and along the bottom the call to
 action beside a QR code of the link, with the link printed small under it.
 Every size shrinks together until the page holds it all, the call to action
 until its row beside the QR code does; a text too long for one page even at the
-smallest sizes is refused with a clear error.  :func:`poster_problem` says so (or
+smallest sizes is refused with a clear error (the business name alone is never
+refused: past its smallest size it is cut short with "…" to stay in its band).  :func:`poster_problem` says so (or
 why else no poster can be made) without writing anything, for the message check.
 
 The QR code comes from segno and is drawn module by module as vector
@@ -60,6 +61,7 @@ LOGO_FORMATS = {"PNG", "JPEG"}
 LINK_LINES = 8  # lines of the link printed under the QR code at most
 MIN_GAP = 14  # points (on A4) between the middle blocks at least
 CTA_SMALLEST = 12  # points: the smallest call to action beside the QR code
+NAME_SMALLEST = 9  # points: the smallest business name, cut short with "…" past that
 BAND_PAD = 18  # points (on A4) of ink above and below the offer
 QUIET_ZONE = 4  # modules of white around a QR code, as the standard asks
 _HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -260,6 +262,23 @@ def _fit(text: str, font: str, largest: float, smallest: float, width: float, ma
     return _Block(_wrap(text, font, smallest, width)[0], font, smallest, leading, fits=False)
 
 
+def _name(text: str, largest: float, width: float, height: float) -> _Block:
+    """The business name in the brand band, ``width`` by ``height``: in two lines as large as they
+    go; else in as many lines as the band holds, down to the smallest size; else at that size cut
+    short with "…" (a shop's name is not refused)."""
+    name = _fit(text, BOLD, largest, 12, width, 2, height)
+    if not name.fits:
+        name = _fit(text, BOLD, 12, NAME_SMALLEST, width, 10_000, height)
+    if name.fits:
+        return name
+    room = max(1, int(height / (NAME_SMALLEST * name.leading)))
+    kept, last = name.lines[:room - 1], name.lines[room - 1].text.rstrip()
+    while last and _width(last + "…", BOLD, NAME_SMALLEST) > width:
+        last = last[:-1].rstrip()
+    kept.append(name.lines[room - 1]._replace(text=last + "…"))
+    return _Block(kept, BOLD, NAME_SMALLEST, name.leading)
+
+
 def _color(value: str, which: str) -> HexColor:
     if not isinstance(value, str) or not _HEX_COLOR.match(value):
         raise PosterError(f"The {which} colour {value!r} is not a colour like #1a2b3c.")
@@ -414,7 +433,7 @@ def _draw(canvas: Canvas, size: tuple[float, float], *, ink, paper, headline: st
             canvas.drawImage(logo, x, top - h * fit, w * fit, h * fit, mask="auto")
             x += w * fit + 16 * k
         if business_name:
-            name = _fit(business_name, BOLD, min(30 * k, loudest), 12, margin + inner - x, 2, band)
+            name = _name(business_name, min(30 * k, loudest), margin + inner - x, band)
             y = top - band / 2 + name.height / 2 - name.size
             _lines(canvas, name, ink, y, left=None if logo is None else (x, margin + inner), centre=width / 2)
         canvas.setStrokeColor(ink)
