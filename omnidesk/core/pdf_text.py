@@ -15,8 +15,9 @@ Presentation Forms DejaVu Sans has; vowel marks are left out, as on most signs),
 into lines in that logical order, widths measured on the shaped letters, and only then each line
 is turned into the order it is drawn in (:func:`visual`: python-bidi, the Unicode bidirectional
 algorithm), so a Hebrew name with a Latin code or a number in it ("SALE20", "20%") reads right.  A
-line takes its direction from its first letter that has one, else from its paragraph's
-(:func:`right_to_left`).  :func:`paragraph` does the same for reportlab's paragraphs, a
+line of a report's paragraph takes its direction from its first letter that has one, else from
+its paragraph's (:func:`right_to_left`); a line of a poster, its paragraph's, with the direction of
+the letters before it (:func:`last_strong`), so numbers read the same wherever the text wraps.  :func:`paragraph` does the same for reportlab's paragraphs, a
 right-to-left one set against the right edge where the style sets text against the left.
 """
 
@@ -109,6 +110,19 @@ def right_to_left(text: str, otherwise: bool | None = None) -> bool | None:
     return otherwise
 
 
+def last_strong(text: str, otherwise: str = "") -> str:
+    """The bidirectional class of the last letter of ``text`` that has a direction ("L", "R" or
+    "AL": Arabic), ``otherwise`` when none has."""
+    for ch in reversed(text):
+        if unicodedata.bidirectional(ch) in _STRONG:
+            return unicodedata.bidirectional(ch)
+    return otherwise
+
+
+# Invisible letters of each direction: set before a line, they stand for the letters before it.
+_MARKS = {"L": "\u200e", "R": "\u200f", "AL": "\u061c"}
+
+
 def _has_rtl(text: str) -> bool:
     return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
 
@@ -120,16 +134,21 @@ def shaped(text: str) -> str:
     return _RESHAPER.reshape(text)
 
 
-def visual(line: str, rtl: bool | None = None) -> str:
+def visual(line: str, rtl: bool | None = None, before: str = "") -> str:
     """One line of :func:`shaped` text in the order it is drawn, left to right.
 
-    ``rtl`` is the line's direction (:func:`right_to_left` of the line, else of its paragraph);
-    None takes the line's own, left to right without one."""
+    ``rtl`` is the line's direction (its paragraph's, for every line of it); None takes the
+    line's own, left to right without one.  ``before`` is the :func:`last_strong` class of the
+    paragraph's text before the line, for a line wrapped from a longer paragraph: a number then
+    reads as it does in the whole paragraph, wherever the line breaks (after Arabic, "2027-04-30"
+    and "20%" are Arabic numbers, drawn "30-04-2027" and "%20", at the start of a line too)."""
     if rtl is None:
         rtl = right_to_left(line, False)
-    if not rtl and not _has_rtl(line):
+    mark = _MARKS.get(before, "") if before in ("R", "AL") or rtl else ""
+    if not rtl and not mark and not _has_rtl(line):
         return line  # nothing to turn round
-    return get_display(line, base_dir="R" if rtl else "L")
+    return get_display(mark + line, base_dir="R" if rtl else "L").replace(mark, "", 1) if mark else \
+        get_display(line, base_dir="R" if rtl else "L")
 
 
 def runs(text: str) -> list[tuple[str | None, str]]:

@@ -353,6 +353,25 @@ def test_hebrew_and_arabic_print_right_to_left_with_arabic_joined(tmp_path, monk
     assert "20% off" in drawn
 
 
+@pytest.mark.parametrize("page", ["A4", "Letter"])
+def test_arabic_numbers_read_the_same_wherever_a_line_breaks(tmp_path, monkeypatch, page):
+    """A date at the start of a wrapped Arabic line printed "2027-04-30", on the line before it "30-04-2027";
+    "20%" and "%20" likewise: each line's direction and numbers were worked out on that line alone."""
+    import arabic_reshaper
+    from bidi import get_display
+
+    headline, offer = "تخفيضات الربيع 20% على كل شيء", "خصم 20% مع الرمز SPRING20 حتى 2027-04-30"
+    whole = [get_display(arabic_reshaper.reshape(text), base_dir="R") for text in (headline, offer)]
+    assert "%20" in whole[0] and "%20" in whole[1] and "30-04-2027" in whole[1]  # on one line, as bidi has it
+    for wide in (False, True):  # the same words wrapped elsewhere: with a short headline, the offer is set larger
+        drawn = drawn_strings(monkeypatch)
+        make(tmp_path, headline=headline if wide else "تخفيضات", offer=offer, cta="تسوق", body="", page=page)
+        assert len([text for text in drawn if "ﻢﺼﺧ" in text or "ﻰﺘﺣ" in text]) > 1  # the offer wrapped
+        printed = " | ".join(drawn)
+        assert "30-04-2027" in printed and "2027-04-30" not in printed
+        assert "%20" in printed and "20%" not in printed
+
+
 def test_a_right_to_left_call_to_action_stands_against_the_qr_code(tmp_path):
     """Beside the QR code the call to action is set against the left; in Hebrew, against the right."""
     boxes = [box for ch, box in char_boxes(make(tmp_path, cta="סרקו להזמנה")) if "\u05d0" <= ch <= "\u05ea"]

@@ -19,7 +19,8 @@ shipped in resources/fonts and embedded in the PDF, for the Latin alphabets, Gre
 more, and each run of Chinese, Japanese or Korean in one of the CJK fonts every PDF reader knows
 by name.  Hebrew and Arabic are set right to left, Arabic letters joined: each text is wrapped in
 the order it was typed and each line then drawn in visual order (:func:`pdf_text.visual
-<omnidesk.core.pdf_text.visual>`), a right-to-left line against the right edge where the others
+<omnidesk.core.pdf_text.visual>`) in its paragraph's direction and with what precedes it in mind,
+so "20%" and a date read the same wherever a line breaks; a right-to-left line against the right edge where the others
 stand against the left (the name beside a logo, the call to action beside the QR code); centred
 lines stay centred.  A character none of the fonts has is drawn as its base letter when it has
 one, else as "?"; :func:`unprintable_characters` names those that print as "?", so the message
@@ -198,7 +199,8 @@ def _split_word(word: str, font: str, size: float, width: float, most: float = f
 
 class _Line(NamedTuple):
     text: str  # in the order typed
-    rtl: bool  # drawn right to left: its own first letter with a direction, else its paragraph's
+    rtl: bool  # drawn right to left: its paragraph's direction, the same for every line of it
+    before: str = ""  # the direction of the paragraph's last letter before the line (pdf_text.visual)
 
 
 def _wrap(text: str, font: str, size: float, width: float, limit: float = float("inf")) -> tuple[list[_Line], bool]:
@@ -206,8 +208,9 @@ def _wrap(text: str, font: str, size: float, width: float, limit: float = float(
     are more than ``limit``, the lines so far (more than ``limit``: too many, whatever follows)."""
     lines, cut = [], False
     space = _width(" ", font, size)
+    text_rtl = pdf_text.right_to_left(text, False)
     for paragraph in text.split("\n"):
-        rtl = pdf_text.right_to_left(paragraph, False)
+        rtl = pdf_text.right_to_left(paragraph, text_rtl)
         start = len(lines)
         line, wide = "", 0.0  # widths add up: each word is measured once, not each line again
         for word in paragraph.split():
@@ -227,7 +230,9 @@ def _wrap(text: str, font: str, size: float, width: float, limit: float = float(
                         return lines[:start] + [_Line(x, False) for x in lines[start:]], cut
         if line:
             lines.append(line)
-        lines[start:] = [_Line(line, pdf_text.right_to_left(line, rtl)) for line in lines[start:]]
+        before = ""
+        for at in range(start, len(lines)):
+            lines[at], before = _Line(lines[at], rtl, before), pdf_text.last_strong(lines[at], before)
     return lines, cut
 
 
@@ -512,7 +517,7 @@ def _lines(canvas: Canvas, block: _Block, color, y: float, *, left: tuple[float,
     else centred on ``centre``."""
     canvas.setFillColor(color)
     for line in block.lines:
-        drawn = pdf_text.visual(line.text, line.rtl)
+        drawn = pdf_text.visual(line.text, line.rtl, line.before)
         wide = _width(drawn, block.font, block.size)
         x = centre - wide / 2 if left is None else left[1] - wide if line.rtl else left[0]
         for name, run in _runs(drawn, block.font):
