@@ -157,6 +157,12 @@ def cmd_message_render(args: argparse.Namespace) -> int:
         if args.channel == "store":
             write_poster(ws, args.name, out, customer_id=cid, page=args.page)
             print(f"Wrote the poster to {printable(str(out))}")
+            from omnidesk.core.messages.brand import get_brand
+            from omnidesk.core.messages.poster import reader_fonts_note
+
+            note = reader_fonts_note(*render_variant(ws, args.name, "store", cid).fields.values(), get_brand(ws).name)
+            if note:
+                print(f"omnidesk: warning: {note}", file=sys.stderr)
             return EXIT_OK
         rendered = render_variant(ws, args.name, args.channel, cid)
         if cid is not None and args.channel in ("email", "sms"):

@@ -5,8 +5,9 @@ escaped, or it is cut short ("Smith & Sons <Ltd>" printed as "Smith & Sons") or 
 altogether.  Its built-in Helvetica has Latin letters only: Cyrillic, Greek and Japanese come
 out as boxes.  So the text is set in DejaVu Sans (resources/fonts, Bitstream Vera licence with
 DejaVu's public-domain changes: Latin, Greek, Cyrillic and more), embedded in the PDF, and each
-run of Chinese, Japanese or Korean characters in one of the CJK fonts every PDF reader knows
-by name (no file to ship, nothing embedded).
+run of Chinese, Japanese or Korean characters in one of Adobe's standard CJK fonts, named and not
+embedded (no freely licensed CJK font ships with Omnidesk): they print where the reader has them,
+and are blank where it has not (PDFium on a computer without CJK fonts).
 
 Right-to-left writing (Hebrew, Arabic) is typed in logical order, first letter first, while a PDF
 draws every line left to right, one glyph after the other.  So Arabic letters are first put in

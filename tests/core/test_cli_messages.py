@@ -275,3 +275,25 @@ def test_a_business_name_as_long_as_allowed_stays_in_the_posters_brand_band(shop
     assert "".join(ch for ch in text[start:at] if ch.strip()) == wanted  # the whole name, uncut
     top = 841.89 - 40  # A4, under the margin; the band is 70 points tall, the rule 14 below it
     assert all(top - 70 <= bottom and t <= top for _, bottom, _, t in boxes)
+
+
+
+def test_rendering_a_poster_with_cjk_text_warns_it_relies_on_the_readers_fonts(shop, capsys, tmp_path):
+    """Chinese and Japanese came out blank in the app's preview: their fonts are named in the PDF, not
+    carried in it, and nothing said so."""
+    warning = "omnidesk: warning: The poster's Chinese, Japanese or Korean text uses fonts the PDF names"
+    doc = tmp_path / "cjk.json"
+    doc.write_text(json.dumps({"name": "Cjk", "message": MASTER, "variants": {"store": {
+        "headline": "春季大促销 スプリングセール", "offer": "20% OFF", "cta": "Shop now",
+        "link": "https://shop.example.com/a"}}}), encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    poster = tmp_path / "poster.pdf"
+    status, out, err = run(capsys, "message", "render", "Cjk", "--channel", "store", "--out", str(poster),
+                           "-w", str(shop))
+    assert status == 0 and "Wrote the poster" in out and warning in err
+    assert b"HeiseiKakuGo-W5" in poster.read_bytes()  # the font the warning is about, named
+    doc.write_text(json.dumps({"name": "Latin", "message": MASTER}), encoding="utf-8")
+    assert run(capsys, "message", "import", str(doc), "-w", str(shop))[0] == 0
+    status, _, err = run(capsys, "message", "render", "Latin", "--channel", "store", "--out", str(poster),
+                         "--force", "-w", str(shop))
+    assert status == 0 and "warning" not in err

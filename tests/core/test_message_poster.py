@@ -25,6 +25,7 @@ from omnidesk.core.messages.poster import (
     poster_pdf,
     poster_problem,
     qr_matrix,
+    reader_fonts_note,
     render_page,
     unprintable_characters,
     unsupported_characters,
@@ -386,6 +387,8 @@ def test_greek_cyrillic_and_cjk_are_drawn_not_questioned(tmp_path):
     text = squash(page_text(pdf))
     assert "?" not in text.split("http")[0] and "ПекарняХлеб" in text and "Ρεκόρεκπτώσεων" in text
     assert unprintable_characters("東京ベーカリー 大セール", "서울 빵집", "北京面包店") == []
+    # Set in fonts the PDF names but does not carry: said, for whoever prints it.
+    assert "does not carry" in reader_fonts_note("Sale", "서울 빵집") and reader_fonts_note("Пекарня", "שלום") is None
 
 
 def test_bad_options_are_refused(tmp_path):

@@ -16,8 +16,10 @@ since phone cameras read dark modules on a light ground.
 
 Text is set in the fonts of the printed reports (:mod:`omnidesk.core.pdf_text`): DejaVu Sans,
 shipped in resources/fonts and embedded in the PDF, for the Latin alphabets, Greek, Cyrillic and
-more, and each run of Chinese, Japanese or Korean in one of the CJK fonts every PDF reader knows
-by name.  Hebrew and Arabic are set right to left, Arabic letters joined: each text is wrapped in
+more, and each run of Chinese, Japanese or Korean in one of Adobe's standard CJK fonts, named and
+not embedded (no freely licensed CJK font ships with Omnidesk): the reader supplies it, as Acrobat
+and most print drivers do, and a reader without it (the app's own preview on a computer with no CJK
+fonts) leaves those characters blank; :func:`reader_fonts_note` says so.  Hebrew and Arabic are set right to left, Arabic letters joined: each text is wrapped in
 the order it was typed and each line then drawn in visual order (:func:`pdf_text.visual
 <omnidesk.core.pdf_text.visual>`) in its paragraph's direction and with what precedes it in mind,
 so "20%" and a date read the same wherever a line breaks; a right-to-left line against the right edge where the others
@@ -148,6 +150,16 @@ def unprintable_characters(*texts: str) -> list[str]:
     """The characters of ``texts`` the poster prints as "?" (no font has them, nor their base
     letter), in order of first appearance."""
     return [ch for ch in unsupported_characters(*texts) if "?" in (_instead(ch, REGULAR), _instead(ch, BOLD))]
+
+
+def reader_fonts_note(*texts: str) -> str | None:
+    """A warning when ``texts`` hold Chinese, Japanese or Korean: those characters are set in fonts
+    the PDF names but does not carry, so they print only where the reader has them; else None."""
+    if not any(pdf_text.is_cjk(ch) for text in texts for ch in text):
+        return None
+    return ("The poster's Chinese, Japanese or Korean text uses fonts the PDF names but does not carry: "
+            "it prints where the PDF reader or printer has them (Adobe Reader does) and is blank where it "
+            "has not (the app's preview on a computer without CJK fonts); check the printed page.")
 
 
 def qr_matrix(link: str) -> list[list[bool]]:
