@@ -129,9 +129,10 @@ def poster_file(f: dict[str, str], brand: Brand, logo_data: bytes | None, out: P
 
 def poster_refusal(f: dict[str, str], brand: Brand, logo_size: tuple[int, int] | None, page: str) -> str | None:
     """Why the poster of the filled-in store fields ``f`` cannot be printed on ``page`` (None when
-    it can): the poster is drawn, into a file thrown away, as the export draws it, with a stand-in
+    it can): the poster is laid out as the export lays it out, with a stand-in
     for the brand's logo of its width and height (``logo_size``; None: no logo), so the message
-    check refuses what the export would, and only that.  The answer is remembered for the same
+    check refuses what the export would, and only that (:func:`poster.poster_problem`, the layout
+    without the drawing).  The answer is remembered for the same
     words, brand and page: a check run again (the editor's, an export's) does not draw it again."""
     fields = tuple((k, f.get(k, "")) for k in ("headline", "offer", "cta", "link"))
     return _refusal(fields, brand.name, brand.colors[0], logo_size, page)
@@ -142,7 +143,7 @@ def _refusal(fields: tuple[tuple[str, str], ...], name: str, ink: str, logo_size
              page: str) -> str | None:
     from PIL import Image
 
-    from omnidesk.core.messages.poster import PosterError, poster_pdf
+    from omnidesk.core.messages.poster import poster_problem
 
     f = dict(fields)
     with temporary_directory("poster-check-") as folder:
@@ -152,9 +153,6 @@ def _refusal(fields: tuple[tuple[str, str], ...], name: str, ink: str, logo_size
             scale = min(1.0, 64 / max(w, h, 1))  # as wide for its height, but a few pixels: quick to draw
             logo_path = Path(folder) / "logo.png"
             Image.new("RGB", (max(1, round(w * scale)), max(1, round(h * scale))), "#808080").save(logo_path)
-        try:
-            poster_pdf(Path(folder) / "poster.pdf", headline=f["headline"], offer=f["offer"], cta=f["cta"],
-                       link=f["link"], logo=logo_path, business_name=name, page=page, colors=(ink, "#FFFFFF"))
-        except PosterError as exc:
-            return str(exc)
-    return None
+        # Laid out in memory as poster_pdf lays it out: the same refusal, no file drawn.
+        return poster_problem(headline=f["headline"], offer=f["offer"], cta=f["cta"], link=f["link"],
+                              logo=logo_path, business_name=name, page=page, colors=(ink, "#FFFFFF"))
