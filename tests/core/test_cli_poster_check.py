@@ -294,3 +294,17 @@ def test_a_link_that_makes_a_qr_code_of_tiny_squares_is_warned_of(shop, capsys, 
     status, _, err = run(capsys, "message", "render", "Shorter", "--channel", "store", "--out", tmp_path / "p.pdf",
                          "-w", shop)
     assert status == 0 and sides == [POSTER_QR_SIDE], (err, sides)
+
+
+def test_the_check_warns_of_chinese_japanese_or_korean_on_a_poster(shop, tmp_path, capsys):
+    """The render warned that CJK letters rely on the reader's fonts; the check said nothing."""
+    doc = tmp_path / "cjk.json"
+    doc.write_text(json.dumps({
+        "name": "Tea", "message": {"headline": "新茶の季節", "body": "Fresh tea", "cta": "Shop now",
+                                   "link": "https://shop.example/tea"},
+        "variants": {"store": {"headline": "新茶の季節", "offer": "", "cta": "Scan to shop",
+                               "link": "https://shop.example/tea"}}}), encoding="utf-8")
+    assert run_cli(capsys, "-w", shop, "message", "import", doc)[0] == 0
+    status, out, _ = run_cli(capsys, "-w", shop, "message", "check", "Tea", "--json")
+    codes = [f["code"] for f in json.loads(out)["findings"] if f["channel"] == "store"]
+    assert "poster_reader_fonts" in codes, codes

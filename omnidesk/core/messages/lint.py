@@ -517,6 +517,16 @@ def _said(refusal: str) -> str:
     return refusal[:1].lower() + refusal[1:].rstrip(".")
 
 
+def _reader_fonts(c: Context) -> Iterable[Hit]:
+    """Chinese, Japanese or Korean on a poster: the PDF names their fonts without carrying them."""
+    from omnidesk.core.messages.poster import reader_fonts_note
+
+    texts = [c.rendered.get(k, "") for k in ("headline", "offer", "cta")]
+    note = reader_fonts_note(*texts, c.brand.name)
+    if note:
+        yield "", note, None, None
+
+
 def _low_contrast(c: Context) -> Iterable[Hit]:
     """The brand's main colour against white, as the poster and the banner set text: the poster's ink
     on white paper (its offer white on a band of ink), the banner's white text on that colour.  The
@@ -688,6 +698,7 @@ RULES: tuple[Rule, ...] = (
     Rule("cta_missing", WARNING, "the master's call to action is there", _cta),
     Rule("low_contrast", WARNING, "the poster's and the banner's text can be read against its ground", _low_contrast,
          ("store", "website")),
+    Rule("poster_reader_fonts", WARNING, "the poster's letters print on every reader", _reader_fonts, ("store",)),
     Rule("poster_qr_dense", WARNING, "the poster's QR code has squares a phone reads surely", _qr_dense, ("store",)),
     Rule("sms_sender_missing", WARNING, "an SMS says who it is from", _sender, ("sms",)),
     Rule("sms_segments", WARNING, "an SMS fits one segment", _sms_segments, ("sms",)),
