@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk.core.channels import CONSENT_CODES, channel_name
+from omnidesk.ui.accessible import labelled
 
 FIELD_LABELS = {
     "first_name": "First name", "last_name": "Last name", "email": "Email", "phone": "Phone",
@@ -108,7 +109,7 @@ class CustomerValuesDialog(QDialog):
             box.setSpacing(1)
             box.addWidget(edit)
             box.addWidget(error)
-            form.addRow(f"&{label}:" if field in ("first_name", "email") else f"{label}:", holder)
+            form.addRow(labelled(f"&{label}:" if field in ("first_name", "email") else f"{label}:", edit), holder)
             self.edits[field] = edit
             self.errors[field] = error
         self.tags = QLineEdit()
@@ -336,7 +337,7 @@ class CustomFieldDialog(QDialog):
         box.setSpacing(1)
         box.addWidget(self.value_edit)
         box.addWidget(self.error)
-        form.addRow("&Value:", value_box)
+        form.addRow(labelled("&Value:", self.value_edit), value_box)
         layout.addLayout(form)
         layout.addWidget(_hint("A number field takes a number, a date field a date. Your value is shown "
                                "before any file's; clear it to show none."))

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.brand import Brand, read_logo
+from omnidesk.ui.accessible import labelled
 
 LINES = ("name", "tagline", "colors", "sms_sender", "sms_opt_out", "banned_words", "disclaimer", "utm_campaign")
 TEXTS = ("voice", "address", "email_footer")
@@ -80,7 +81,7 @@ class BrandDialog(QDialog):
             box.setSpacing(1)
             box.addWidget(edit)
             box.addWidget(error)
-            form.addRow(LABELS[field] + ":", holder)
+            form.addRow(labelled(LABELS[field] + ":", edit), holder)
             self.edits[field] = edit
             self.errors[field] = error
         logo_row = QHBoxLayout()

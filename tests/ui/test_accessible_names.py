@@ -1,0 +1,70 @@
+"""What a keyboard and a screen reader user meets: Alt and a label's letter lands in its field,
+and each control a Tab reaches says what it is."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+
+def spoken(widget) -> str:
+    """The name a screen reader reads for ``widget``, through Qt's accessibility interface."""
+    face = QAccessible.queryAccessibleInterface(widget)
+    return (face.text(QAccessible.Text.Name) if face is not None else "") or ""
+
+
+def shown(qtbot, dialog):
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
+def alt(key) -> QApplication:
+    QTest.keyClick(QApplication.focusWidget(), key, Qt.KeyboardModifier.AltModifier)
+    return QApplication.focusWidget()
+
+
+@pytest.fixture
+def card(demo_window, qtbot):
+    win = demo_window
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    with win.workspace.engine.connect() as conn:
+        customer = conn.exec_driver_sql("SELECT id FROM customer WHERE email IS NOT NULL ORDER BY id LIMIT 1").scalar()
+    win.open_customer(customer)
+    return win
+
+
+def test_alt_letters_of_the_edit_customer_dialog_land_in_their_fields(card, qtbot):
+    dialog = shown(qtbot, card.customer_view.values_dialog())
+    dialog.edits["last_name"].setFocus()
+    assert alt(Qt.Key.Key_E) is dialog.edits["email"]
+    QTest.keyClicks(QApplication.focusWidget(), "x")
+    assert dialog.edits["email"].text().endswith("x")
+    assert alt(Qt.Key.Key_F) is dialog.edits["first_name"]
+    assert spoken(dialog.edits["email"]) == "Email"
+    assert spoken(dialog.edits["birthday"]) == "Birthday"
+    assert all(spoken(edit) for edit in dialog.edits.values())
+
+
+def test_the_custom_field_value_is_named_and_reached_by_its_letter(card, qtbot):
+    dialog = shown(qtbot, card.customer_view.custom_field_dialog())
+    dialog.names.setFocus()
+    assert alt(Qt.Key.Key_V) is dialog.value_edit
+    assert spoken(dialog.value_edit) == "Value"
+
+
+def test_alt_letters_of_the_brand_kit_land_in_their_fields(demo_window, qtbot):
+    demo_window.show_screen("messages")
+    dialog = shown(qtbot, demo_window.screens["messages"].brand_dialog())
+    dialog.edits["tagline"].setFocus()
+    assert alt(Qt.Key.Key_N) is dialog.edits["name"]
+    assert alt(Qt.Key.Key_A) is dialog.edits["address"]
+    assert spoken(dialog.edits["name"]) == "Business name"
+    assert spoken(dialog.edits["sms_sender"]) == "SMS sender"
+    assert all(spoken(edit) for edit in dialog.edits.values())
