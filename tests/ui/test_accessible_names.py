@@ -7,13 +7,19 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 def spoken(widget) -> str:
     """The name a screen reader reads for ``widget``, through Qt's accessibility interface."""
     face = QAccessible.queryAccessibleInterface(widget)
     return (face.text(QAccessible.Text.Name) if face is not None else "") or ""
+
+
+def labels_of(widget) -> list[str]:
+    """The labels Qt's accessibility interface says name ``widget`` (a screen reader's "labelled by")."""
+    face = QAccessible.queryAccessibleInterface(widget)
+    return [other.text(QAccessible.Text.Name) for other, _ in face.relations(QAccessible.RelationFlag.Label)]
 
 
 def shown(qtbot, dialog):
@@ -68,3 +74,30 @@ def test_alt_letters_of_the_brand_kit_land_in_their_fields(demo_window, qtbot):
     assert spoken(dialog.edits["name"]) == "Business name"
     assert spoken(dialog.edits["sms_sender"]) == "SMS sender"
     assert all(spoken(edit) for edit in dialog.edits.values())
+
+
+def test_each_field_of_preferences_is_named(demo_window, qtbot):
+    from tests.ui.test_preferences import open_preferences
+
+    dialog = open_preferences(qtbot, demo_window)
+    names = {name: spoken(dialog.findChild(QWidget, name)) for name in ("businessName", "autoThreshold",
+                                                                         "reviewThreshold", "channelTrust")}
+    assert names == {"businessName": "Business name", "autoThreshold": "Merge by themselves from",
+                     "reviewThreshold": "Ask in Review from", "channelTrust": "Whose names come first"}
+    # The odds beside a threshold are read with it.
+    auto = QAccessible.queryAccessibleInterface(dialog.auto_box)
+    assert auto.text(QAccessible.Text.Description) == dialog.auto_odds.text()
+    # Qt on Linux reads a combo box by its value, and names it from the label it is partner of.
+    for name, words in (("region", "Region:"), ("timezone", "Time zone:"), ("currency", "Currency:")):
+        assert labels_of(dialog.findChild(QWidget, name)) == [words]
+    dialog.reject()
+
+
+def test_each_field_of_a_new_workspace_is_named(window, qtbot, tmp_path):
+    from tests.ui.test_preferences import _new_workspace
+
+    dialog = _new_workspace(qtbot, window, tmp_path / "Corner shop.omnidesk")
+    assert spoken(dialog.form.name_edit) == "Business name"
+    assert labels_of(dialog.form.currency_combo) == ["Currency:"]
+    assert dialog.form.currency_combo.accessibleName() == "Currency"
+    dialog.reject()

@@ -35,6 +35,7 @@ from omnidesk.core.settings import (
     check_thresholds,
     trust_order,
 )
+from omnidesk.ui.accessible import labelled
 from omnidesk.ui.dialogs.workspace_basics import (
     BASICS,
     Basics,
@@ -57,6 +58,7 @@ class TrustList(QWidget):
         super().__init__(parent)
         self.list = QListWidget()
         self.list.setObjectName("channelTrust")
+        self.list.setAccessibleName("Whose names come first")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.setToolTip("When a customer's records disagree on a name or birthday, the card shows "
                              "the one from the channel highest in this list")
@@ -172,10 +174,8 @@ class PreferencesDialog(QDialog):
         not_rerun.setObjectName("notRerun")
         not_rerun.setWordWrap(True)
         form = QFormLayout()
-        auto_label = QLabel("Merge by &themselves from:")
-        auto_label.setBuddy(self.auto_box)
-        review_label = QLabel("Ask in Re&view from:")
-        review_label.setBuddy(self.review_box)
+        auto_label = labelled("Merge by &themselves from:", self.auto_box)
+        review_label = labelled("Ask in Re&view from:", self.review_box)
         form.addRow(auto_label, self._with_note(self.auto_box, self.auto_odds))
         form.addRow(review_label, field_with_error(self._with_note(self.review_box, self.review_odds),
                                                    self.threshold_error))
@@ -242,6 +242,8 @@ class PreferencesDialog(QDialog):
         auto, review = self.auto_box.value(), self.review_box.value()
         self.auto_odds.setText(_odds(auto))
         self.review_odds.setText(_odds(review))
+        self.auto_box.setAccessibleDescription(self.auto_odds.text())
+        self.review_box.setAccessibleDescription(self.review_odds.text())
         problem = self.threshold_problem()
         self.threshold_error.setText(problem)
         self.threshold_error.setVisible(bool(problem))

@@ -30,6 +30,7 @@ from omnidesk.core.money import REGION_CURRENCY
 from omnidesk.core.timeutil import zone_names
 from omnidesk.core.settings import check_setting
 from omnidesk.core.workspace import DEFAULT_SETTINGS
+from omnidesk.ui.accessible import labelled
 
 BASICS = ("business_name", "default_region", "timezone", "currency")
 ERROR_COLOR = "#B3261E"
@@ -215,9 +216,7 @@ class BasicsForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, words in (("business_name", "Business &name:"), ("default_region", "&Region:"),
                            ("timezone", "Time &zone:"), ("currency", "Currenc&y:")):
-            label = QLabel(words)
-            label.setBuddy(self.fields[key])
-            form.addRow(label, field_with_error(self.fields[key], self.errors[key]))
+            form.addRow(labelled(words, self.fields[key]), field_with_error(self.fields[key], self.errors[key]))
 
         self.name_edit.textChanged.connect(self.check)
         for combo in (self.region_combo, self.zone_combo, self.currency_combo):
