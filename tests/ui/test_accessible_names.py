@@ -101,3 +101,36 @@ def test_each_field_of_a_new_workspace_is_named(window, qtbot, tmp_path):
     assert labels_of(dialog.form.currency_combo) == ["Currency:"]
     assert dialog.form.currency_combo.accessibleName() == "Currency"
     dialog.reject()
+
+
+def described(widget) -> str:
+    return QAccessible.queryAccessibleInterface(widget).text(QAccessible.Text.Description)
+
+
+def test_the_dashboard_reads_each_tile_with_its_figure_and_names_its_charts(demo_window, qtbot):
+    demo_window.show_screen("dashboard")
+    view = demo_window.screens["dashboard"]
+    qtbot.waitUntil(lambda: view.tiles["pairs_to_review"].value.text() != "–")
+    for tile in [*view.tiles.values(), *view.figures.values()]:
+        assert spoken(tile) == f"{tile.caption.text()}: {tile.value.text()}"
+    tile = view.tiles["pairs_to_review"]
+    tile.set_value("12", attention=True)
+    assert spoken(tile) == "Pairs to review: 12"
+    assert labels_of(view.period_box) == ["Period"]
+
+    reach, overlap = view.reach_chart, view.overlap_chart
+    assert (spoken(reach), spoken(overlap)) == ("Reach per channel", "Channel overlap")
+    reach.setFocus(Qt.FocusReason.TabFocusReason)
+    first = described(reach)
+    top = reach.order[0]
+    assert first.startswith(f"{reach_label(top)}: ") and f"the most customers on {reach_label(top)} " in first
+    QTest.keyClick(reach, Qt.Key.Key_Down)
+    assert described(reach).startswith(f"{reach_label(reach.order[1])}: ")
+    overlap.setFocus(Qt.FocusReason.TabFocusReason)
+    assert "Enter to see them" in described(overlap) and "the largest " in described(overlap)
+
+
+def reach_label(code: str) -> str:
+    from omnidesk.core.channels import channel
+
+    return channel(code).label

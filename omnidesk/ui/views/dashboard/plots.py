@@ -18,6 +18,7 @@ from omnidesk.core.channels import channel
 from omnidesk.core.text import counted
 
 pg.setConfigOptions(antialias=True)
+TOLD = 3  # the largest figures a chart's description reads out after the one the keys reached
 
 
 def _adopt_strays(widget: pg.PlotWidget, before: list) -> None:
@@ -71,6 +72,7 @@ class ReachChart(pg.PlotWidget):
         self.order: list[str] = []
         self.focused = 0  # the bar the keys reached
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Reach per channel")
         self.scene().sigMouseClicked.connect(self._clicked)
 
     def sizeHint(self) -> QSize:
@@ -154,8 +156,12 @@ class ReachChart(pg.PlotWidget):
 
     def _describe(self) -> None:
         code = self.order[self.focused] if self.order else None
-        self.setAccessibleDescription(f"{channel(code).label}: {counted(self.reach[code], 'customer')}; Enter to see them"
-                                      if code else "No customers yet")
+        if code is None:
+            self.setAccessibleDescription("No customers yet")
+            return
+        largest = ", ".join(f"{channel(c).label} {self.reach[c]:,}" for c in self.order[:TOLD])
+        self.setAccessibleDescription(f"{channel(code).label}: {counted(self.reach[code], 'customer')}; Enter to see "
+                                      f"them. {counted(len(self.order), 'channel')}, the most customers on {largest}")
 
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)

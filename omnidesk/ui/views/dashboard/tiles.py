@@ -29,6 +29,7 @@ class FigureTile(QPushButton):
         font.setBold(True)
         self.value.setFont(font)
         self.caption = QLabel(caption)
+        self.setAccessibleName(caption)  # with its figure once it has one (set_value)
         self.caption.setObjectName("tileCaption")
         self.caption.setWordWrap(True)
         for label in (self.value, self.caption):
@@ -54,6 +55,7 @@ class FigureTile(QPushButton):
 
     def set_value(self, text: str, *, attention: bool | None = None) -> None:
         self.value.setText(text)
+        self.setAccessibleName(f"{self.caption.text()}: {text}")
         self._accent = ("palette(midlight)" if attention is None else ATTENTION if attention else CALM)
         self._paint()
 

@@ -43,6 +43,7 @@ class OverlapChart(QWidget):
         self._hover = -1
         self._focus = 0  # the column the keys reached
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Channel overlap")
 
     def set_data(self, combos: list[dict], channels: list[str]) -> None:
         """``combos`` as metrics.overlap gives them; ``channels`` in the order of the rows."""
@@ -224,8 +225,11 @@ class OverlapChart(QWidget):
         shown = self._layout()["shown"] if self.combos else 0
         self._focus = min(max(column, 0), max(shown - 1, 0))
         combo = self.combos[self._focus] if self.combos else None
+        largest = ", ".join(f"{combination_label(c['channels'])} only {c['customers']:,}" for c in self.combos[:3])
         self.setAccessibleDescription(f"{combination_label(combo['channels'])} only: "
-                                      f"{counted(combo['customers'], 'customer')}; Enter to see them" if combo else "No customers yet")
+                                      f"{counted(combo['customers'], 'customer')}; Enter to see them. "
+                                      f"{counted(len(self.combos), 'combination')}, the largest {largest}"
+                                      if combo else "No customers yet")
         self.update()
 
     def focusInEvent(self, event) -> None:

@@ -157,7 +157,9 @@ class DashboardView(QWidget):
         head.addWidget(self.reading)
         head.addWidget(self.problem)
         head.addStretch(1)
-        head.addWidget(QLabel("Period"))
+        period_label = QLabel("Period")
+        period_label.setBuddy(self.period_box)
+        head.addWidget(period_label)
         head.addWidget(self.period_box)
         head.addWidget(self.from_edit)
         self.to_label = QLabel("to")
@@ -177,7 +179,6 @@ class DashboardView(QWidget):
             tile = FigureTile(caption, clickable=True)
             tile.setObjectName("figureTile")
             tile.setToolTip(tip)
-            tile.setAccessibleName(caption)
             tile.clicked.connect(lambda _c=False, k=key: self.open_health(k))
             self.tiles[key] = tile
             health.addWidget(tile)
@@ -209,6 +210,7 @@ class DashboardView(QWidget):
         self.paths_table = self._table(("Path", "Customers", "Median days"))
         self.paths_table.setFixedHeight(6 * self.paths_table.verticalHeader().defaultSectionSize()
                                         + self.paths_table.horizontalHeader().sizeHint().height() + 4)
+        self.paths_table.setAccessibleName("Top paths to a first purchase")
         journeys.add(self.paths_table, 0)
         activity = self._card("activity", "Activity per channel", "Import files with dated events "
                               "(orders, opens, visits) to see each channel's activity week by week.")
@@ -235,6 +237,7 @@ class DashboardView(QWidget):
                                "orders that followed within the attribution window, by offer code, link or next "
                                "order.")
         self.campaign_table = campaigns.add(self._table(CAMPAIGN_COLUMNS), chart=True)
+        self.campaign_table.setAccessibleName("Campaign results")
         for col, tip in CAMPAIGN_TIPS.items():
             self.campaign_table.horizontalHeaderItem(col).setToolTip(tip)
 
