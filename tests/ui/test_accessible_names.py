@@ -134,3 +134,35 @@ def reach_label(code: str) -> str:
     from omnidesk.core.channels import channel
 
     return channel(code).label
+
+
+def test_the_campaign_calendar_says_the_step_the_keys_reached(demo_window, qtbot):
+    from datetime import datetime, timedelta
+
+    from PySide6.QtWidgets import QTabWidget
+
+    from omnidesk.core.campaigns.campaign import save_campaign
+    from omnidesk.core.messages.store import save_message
+    from omnidesk.ui.widgets.calendar_canvas import CalendarCanvas
+
+    ws, win = demo_window.workspace, demo_window
+    save_message(ws, "M", {"headline": "x", "link": "https://a.example"}, channels=["email"])
+    day = datetime.now() + timedelta(days=1)
+    save_campaign(ws, "Autumn push", message="M", mode="best_channel",
+                  steps=[{"channel": "email", "at": day.strftime("%Y-%m-%dT10:00"), "timezone": "America/New_York"}])
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    win.show_screen("campaigns")
+    view = win.screens["campaigns"]
+    view.refresh()
+    view.findChild(QTabWidget, "campaignTabs").setCurrentIndex(1)
+    canvas = view.findChild(CalendarCanvas)
+    canvas.calendar.go_to(day.date())  # the month the step is in, whatever day the test runs
+    canvas.setFocus(Qt.FocusReason.TabFocusReason)
+    assert spoken(canvas) == "Campaign calendar"
+    assert described(canvas).startswith(canvas.calendar.title.text() + ": 1 step")
+    QTest.keyClick(canvas, Qt.Key.Key_Tab)  # to the first step
+    assert described(canvas).startswith(f"Autumn push — Email, {day:%A %d %B %Y}, 10:00")
+    QTest.keyClick(canvas, Qt.Key.Key_Right)  # a day later
+    later = day + timedelta(days=1)
+    qtbot.waitUntil(lambda: described(canvas).startswith(f"Autumn push — Email, {later:%A %d %B %Y}, 10:00"))

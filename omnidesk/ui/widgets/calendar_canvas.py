@@ -47,6 +47,7 @@ class CalendarCanvas(QWidget):
         super().__init__(calendar)
         self.calendar = calendar
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName("Campaign calendar")
         self.setMouseTracking(True)
         self.setMinimumSize(420, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -465,6 +466,21 @@ class CalendarCanvas(QWidget):
         if more is not None:
             return "\n".join(self.chip_text(e, self.calendar.local(e)) for e in more.hidden)
         return ""
+
+    def describe(self) -> None:
+        """Say to a screen reader the step the keys reached (campaign, channel, day and time), or, with
+        none chosen, what the month or week shows; a change is announced as it happens."""
+        cal = self.calendar
+        entry = cal.entry(cal.selected) if cal.selected is not None else None
+        if entry is None:
+            text = f"{cal.title.text()}: {cal.summary.text()}"
+        else:
+            text = f"{entry.campaign} — {entry.label}, {cal.local(entry):%A %d %B %Y, %H:%M} ({cal.zone()})"
+            text += "".join(f"; ⚠ {c}" for c in entry.conflicts)
+            if entry.exported:
+                text += "; exported"
+        if text != self.accessibleDescription():
+            self.setAccessibleDescription(text)  # Qt tells the screen reader it changed
 
     # -- keys ---------------------------------------------------------------------------
 

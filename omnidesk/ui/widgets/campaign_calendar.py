@@ -220,6 +220,7 @@ class CampaignCalendar(QWidget):
 
     def select(self, step_id: int | None) -> None:
         self.selected = step_id
+        self.canvas.describe()
         self.canvas.update()
 
     def _refresh_labels(self) -> None:
@@ -240,6 +241,8 @@ class CampaignCalendar(QWidget):
             words += f" · ⚠ {conflicted} with conflicts"
         self.summary.setText(f"{words} · times in {self._zone}")
         self._place_summary()
+        if hasattr(self, "canvas"):  # built after the first labels
+            self.canvas.describe()
 
     def _place_summary(self) -> None:
         """The summary beside the title when its one line fits there, else on its own line below."""
