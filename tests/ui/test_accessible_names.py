@@ -166,3 +166,31 @@ def test_the_campaign_calendar_says_the_step_the_keys_reached(demo_window, qtbot
     QTest.keyClick(canvas, Qt.Key.Key_Right)  # a day later
     later = day + timedelta(days=1)
     qtbot.waitUntil(lambda: described(canvas).startswith(f"Autumn push — Email, {later:%A %d %B %Y}, 10:00"))
+
+
+
+def test_a_combo_box_is_labelled_by_what_it_chooses(demo_window, qtbot, tmp_path):
+    """Qt on Linux reads a combo box by its value ("Ignore", "all of these") and names it from the
+    label it partners: the label beside each must be its partner."""
+    from omnidesk.core.messages.store import save_message
+    from omnidesk.ui.dialogs.import_wizard import ImportWizard
+    from omnidesk.ui.tasks import TaskRunner
+    from tests.helpers import write_csv
+
+    win = demo_window
+    customers = win.screens["customers"]
+    win.show_screen("customers")
+    customers.show_filter(True)
+    assert labels_of(customers.builder.root.match) == ["Customers matching"]
+    save_message(win.workspace, "Sale", {"headline": "Sale", "link": "https://shop.example/s"}, channels=["email"])
+    win.show_screen("messages")
+    messages = win.screens["messages"]
+    messages.refresh()
+    messages.select("Sale")
+    assert labels_of(messages.preview_for) == ["Preview for:"]
+    path = write_csv(tmp_path / "members.csv", ["Email", "Member Code"], [["ann@example.com", "M1"]])
+    wizard = shown(qtbot, ImportWizard(win.workspace, [path], TaskRunner(inline=True)))
+    wizard.next()
+    member = wizard.currentPage().combos[1]
+    assert (member.accessibleName(), labels_of(member)) == ("Member Code: imports as", ["Member Code"])
+    wizard.reject()

@@ -370,7 +370,9 @@ class GroupBox(QFrame):
             self.match.addItem(label, key)
         self.match.currentIndexChanged.connect(self.changed)
         head = QHBoxLayout()
-        head.addWidget(QLabel("Customers matching" if depth == 0 else "A group matching"))
+        matching = QLabel("Customers matching" if depth == 0 else "A group matching")
+        matching.setBuddy(self.match)  # a combo box is read by its value, labelled by its buddy
+        head.addWidget(matching)
         head.addWidget(self.match)
         head.addStretch(1)
         self.remove: QToolButton | None = None

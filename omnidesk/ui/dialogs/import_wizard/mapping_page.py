@@ -232,6 +232,9 @@ class MappingPage(QWizardPage):
             for f in FIELDS:
                 combo.addItem(f.label, f.name)
             combo.setMinimumContentsLength(18)
+            # A combo box is read by its value: the column's name labels it, as a screen reader says it.
+            name.setBuddy(combo)
+            combo.setAccessibleName(f"{header or f'Column {i + 1}'}: imports as")
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.currentIndexChanged.connect(lambda _i, c=i, box=combo: self._field_chosen(c, box))
             guess = guesses.get(i)

@@ -136,9 +136,12 @@ class MessagesView(QWidget):
         el.addLayout(head)
         el.addWidget(self.master)
         bar = QHBoxLayout()
-        bar.addWidget(QLabel("Preview for:"))
+        preview_label = QLabel("Preview for:")
+        bar.addWidget(preview_label)
         self.preview_for = QComboBox()
         self.preview_for.setObjectName("previewFor")
+        preview_label.setBuddy(self.preview_for)  # a combo box is read by its value, labelled by its buddy
+        self.preview_for.setAccessibleName("Preview for")
         self.preview_for.setMinimumContentsLength(24)
         self.preview_for.currentIndexChanged.connect(self._preview_all)
         self.find_customer = QLineEdit()
