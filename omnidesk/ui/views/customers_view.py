@@ -93,9 +93,11 @@ class CustomersView(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("countLabel")
         self.channel_filter = QComboBox()
+        self.channel_filter.setAccessibleName("Channel")
         self._fill_channel_filter()
         self.channel_filter.currentIndexChanged.connect(self._apply_search)
         self.consent_filter = QComboBox()
+        self.consent_filter.setAccessibleName("Consent")
         for label, value in (("Any consent", None), ("Email: subscribed", "email:granted"),
                              ("Email: not subscribed", "email:none"), ("SMS: subscribed", "sms:granted")):
             self.consent_filter.addItem(label, value)
@@ -123,6 +125,7 @@ class CustomersView(QWidget):
 
         self.table = QTableView()
         self.table.setObjectName("customerTable")
+        self.table.setAccessibleName("Customers")
         self.table.setModel(self.model)
         # The indicator first: enabling sorting sorts by it at once (Qt's default is descending),
         # and the model, already in name order, then has nothing to do.

@@ -53,6 +53,7 @@ class ImportsView(QWidget):
         top.addStretch(1)
 
         self.table = QTableView()
+        self.table.setAccessibleName("Imports")
         self.table.setModel(self.model)
         self.table.setTabKeyNavigation(False)  # Tab leaves the list (arrows move in it)
         # Files of one shop share their starts and ends ("subscribed_members_export_….csv"):
@@ -87,6 +88,7 @@ class ImportsView(QWidget):
         self.report_status = QLabel()
         self.report_status.setTextFormat(Qt.TextFormat.PlainText)
         self.flagged_table = QTableView()
+        self.flagged_table.setAccessibleName("Flagged rows of the selected import")
         self.flagged_table.setModel(self.flagged_model)
         self.flagged_table.setTabKeyNavigation(False)
         self.flagged_table.verticalHeader().setVisible(False)

@@ -149,6 +149,7 @@ class ReviewView(QWidget):
         self.threshold.setRange(0, 100)
         self.threshold.setDecimals(1)
         self.threshold.setSuffix(" bits")
+        self.threshold.setAccessibleName("Accept all at or above")
         self.threshold.setToolTip("Evidence score: each bit doubles the odds that the pair is one person. "
                                   "Starts at the score an automatic merge needs. Pairs with a conflict "
                                   "(different first names, say), names in two scripts or nothing but a name are never accepted "
@@ -165,6 +166,7 @@ class ReviewView(QWidget):
         top.addWidget(self.threshold)
 
         self.pairs = QListWidget()
+        self.pairs.setAccessibleName("Pairs to review")
         self.pairs.setMinimumWidth(240)
         # Not scrolled sideways: a line too long for the list goes on to the next, so the reason a
         # pair waits ("unsure: different first names") is read whole at the smallest window too.
@@ -188,6 +190,7 @@ class ReviewView(QWidget):
             self.open_buttons.append(button)
             opens.addWidget(button, 1)
         self.compare = QTableWidget(len(ROWS), 2)
+        self.compare.setAccessibleName("The pair side by side")
         self.compare.setVerticalHeaderLabels([label for _, label in ROWS])
         self.compare.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.compare.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -262,6 +265,7 @@ class ReviewView(QWidget):
         self.apart_count = QLabel()
         self.apart_count.setWordWrap(True)
         self.apart_table = QTableView()
+        self.apart_table.setAccessibleName("Kept apart")
         self.apart_table.setModel(self.apart_model)
         self.apart_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.apart_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

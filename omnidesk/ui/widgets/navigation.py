@@ -75,6 +75,7 @@ class NavigationList(QListWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setItemDelegate(_SegmentDelegate(self))
+        self.setAccessibleName("Screens")
         self.currentRowChanged.connect(self._current_changed)
         self.itemClicked.connect(self._clicked)
         self._changed_by_press = False

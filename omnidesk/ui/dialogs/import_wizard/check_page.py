@@ -50,6 +50,7 @@ class CheckPage(QWizardPage):
         self.notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.notes.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         notes_scroll = QScrollArea()
+        notes_scroll.setAccessibleName("Notes on the check")
         notes_scroll.setWidgetResizable(True)
         notes_scroll.setFrameShape(QFrame.Shape.NoFrame)
         notes_scroll.setWidget(self.notes)

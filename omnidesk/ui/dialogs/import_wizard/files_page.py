@@ -171,6 +171,7 @@ class FilesPage(QWizardPage):
         self.setAcceptDrops(True)
 
         self.list = FileList()
+        self.list.setAccessibleName("Files to import")
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setAlternatingRowColors(True)

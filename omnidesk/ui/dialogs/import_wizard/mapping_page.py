@@ -151,6 +151,7 @@ class MappingPage(QWizardPage):
 
         self.model = PreviewModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("Preview of the file")
         self.table.setModel(self.model)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)

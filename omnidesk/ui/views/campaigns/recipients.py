@@ -122,6 +122,7 @@ class RecipientsPanel(QWidget):
         # keys walk it (Enter on a reason lists its customers).
         self.tree = _LinesTree()
         self.tree.setObjectName("stepRecipients")
+        self.tree.setAccessibleName("Recipients of each step")
         self.tree.setHeaderHidden(True)
         self.tree.setRootIsDecorated(False)
         self.tree.setIndentation(14)
@@ -137,6 +138,7 @@ class RecipientsPanel(QWidget):
         self.people_title.setWordWrap(True)
         self.people = _ShortList()
         self.people.setObjectName("excludedPeople")
+        self.people.setAccessibleName("Customers left out")
         self.people.setToolTip("Double-click (or Enter) opens the customer")
         self.people.itemActivated.connect(self._activated)
         layout.addWidget(self.people_title)
@@ -146,6 +148,7 @@ class RecipientsPanel(QWidget):
         layout.addWidget(QLabel("<b>Check</b>"))
         self.findings = _ShortList()
         self.findings.setObjectName("campaignFindings")
+        self.findings.setAccessibleName("Campaign check")
         self.findings.setWordWrap(True)
         layout.addWidget(self.findings, 2)
         self.reason_items: dict[tuple[int, str], QTreeWidgetItem] = {}

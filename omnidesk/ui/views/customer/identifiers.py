@@ -17,6 +17,7 @@ class IdentifiersMixin:
     def _build_identifiers_tab(self) -> QWidget:
         self.identifier_model = IdentifierTableModel(parent=self)
         self.identifier_table = QTableView()
+        self.identifier_table.setAccessibleName("Identifiers")
         self.identifier_table.setModel(self.identifier_model)
         self.identifier_table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.identifier_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

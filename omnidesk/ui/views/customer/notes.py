@@ -29,6 +29,9 @@ class NotesMixin:
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self.notes_edit = QPlainTextEdit()
         self.notes_edit.setPlaceholderText("Preferences, conversations, things to remember…")
+        hint.setBuddy(self.notes_edit)  # a screen reader's "labelled by"
+        self.notes_edit.setAccessibleName("Notes")
+        self.notes_edit.setAccessibleDescription(hint.text())
         self.notes_edit.textChanged.connect(self._notes_changed)
         self.notes_status = QLabel()
         self.notes_status.setWordWrap(True)

@@ -68,6 +68,7 @@ class SourcesMixin:
     def _build_sources_tab(self) -> QWidget:
         self.source_model = SourceTableModel(self)
         self.source_table = SourceTable()
+        self.source_table.setAccessibleName("Source records")
         self.source_table.setModel(self.source_model)
         self.source_table.setTabKeyNavigation(False)  # Tab leaves the table (arrows move in it)
         self.source_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -92,6 +93,7 @@ class SourcesMixin:
         self.raw_problems.setWordWrap(True)
         self.raw_problems.setStyleSheet("color: #C62828;")
         self.raw_table = QTableWidget(0, 2)
+        self.raw_table.setAccessibleName("The selected record as read")
         self.raw_table.setHorizontalHeaderLabels(["Column", "Value as read"])
         self.raw_table.setTabKeyNavigation(False)
         self.raw_table.verticalHeader().setVisible(False)
@@ -143,6 +145,7 @@ class SourcesMixin:
         # All of a customer's many reasons scroll within a few lines: the records keep the tab, even
         # in a 1,024 x 640 window.
         self.why_area = FittedText(self.why_text, max_lines=7)
+        self.why_area.setAccessibleName("Why these records are one person")
         box.addWidget(self.why_title)
         box.addWidget(self.why_area)
         self.why_box.setVisible(False)

@@ -265,6 +265,7 @@ class VariantPanel(QWidget):
         # What the rules find, each a click from its place.
         self.findings = QListWidget()
         self.findings.setObjectName("findings")
+        self.findings.setAccessibleName("What the check found")
         self.findings.setWordWrap(True)
         self.findings.itemActivated.connect(self._jump)
         self.findings.itemClicked.connect(self._jump)

@@ -50,6 +50,7 @@ class Preview(QWidget):
         # A text browser, not a label: a long link wraps anywhere, as a phone shows it.
         self.body = _FittedText()
         self.body.setObjectName("previewBody")
+        self.body.setAccessibleName("Preview")
         # An email's preheader is what inboxes show after the subject, not part of the mail as
         # opened: shown under the subject, grey, as an inbox lists it, and ruled off from the body
         # (run into the body it read twice when it is the body's first sentence).

@@ -62,6 +62,7 @@ class MessagesView(QWidget):
 
         self.list = QListWidget()
         self.list.setObjectName("messageList")
+        self.list.setAccessibleName("Messages")
         self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentItemChanged.connect(self._picked)
@@ -146,6 +147,7 @@ class MessagesView(QWidget):
         self.preview_for.currentIndexChanged.connect(self._preview_all)
         self.find_customer = QLineEdit()
         self.find_customer.setPlaceholderText("Find a customer by name, email or phone…")
+        self.find_customer.setAccessibleName("Find a customer to preview for")
         self.find_customer.setClearButtonEnabled(True)
         self.find_customer.returnPressed.connect(self._find_customers)
         bar.addWidget(self.preview_for)
