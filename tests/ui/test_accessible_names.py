@@ -333,3 +333,30 @@ def test_every_control_a_tab_reaches_is_named_on_every_screen_and_dialog(demo_wi
 
 def test_the_welcome_screen_names_every_control(window, qtbot):
     assert unnamed(window) == []
+
+
+def test_tab_walks_the_campaigns_screen_in_reading_order(demo_window, qtbot):
+    from omnidesk.core.campaigns.campaign import save_campaign
+    from omnidesk.core.messages.store import save_message
+
+    win, ws = demo_window, demo_window.workspace
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    save_message(ws, "Sale", {"headline": "Sale", "link": "https://shop.example/s"}, channels=["email", "sms"])
+    save_campaign(ws, "Spring", message="Sale", steps=[
+        {"channel": "email", "at": "2027-04-01T10:00", "timezone": "America/New_York"},
+        {"channel": "sms", "at": "2027-04-02T10:00", "timezone": "America/New_York"}])
+    win.show_screen("campaigns")
+    view = win.screens["campaigns"]
+    view.refresh()
+    view.select("Spring")
+    win.nav.setFocus(Qt.FocusReason.TabFocusReason)
+    stops = []
+    while not stops or QApplication.focusWidget() is not win.nav:
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        stops.append(QApplication.focusWidget())
+        assert len(stops) < 60, "Tab never came back to the navigation"
+    # The list and its buttons, the campaign's fields and steps, then who they reach and the check.
+    order = [view.table, view.editor.name, view.editor.steps.add_button, view.recipients.tree,
+             view.recipients.findings]
+    assert [stops.index(w) for w in order] == sorted(stops.index(w) for w in order)
