@@ -122,6 +122,14 @@ def demo_window(qtbot, settings, demo_template):
 
 
 @pytest.fixture
+def demo(demo_window):
+    """The demo window for the Customers screen's tests: counts still running on the pool end
+    before it closes."""
+    yield demo_window
+    assert demo_window.screens["customers"].runner.wait(10)
+
+
+@pytest.fixture
 def lock(shop):
     """Another process's import: a connection holding the write lock of the module's ``shop``
     workspace until released."""

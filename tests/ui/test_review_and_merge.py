@@ -428,9 +428,9 @@ def test_pressing_s_walks_on_when_every_pair_is_skipped(family_window, qtbot):
     assert view.pairs.hasFocus()
 
 
-def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window, ws, tmp_path):
-    # محمد علي beside Mohamed Ali: without an isolate, the "›" after the Arabic name is laid
-    # out right to left with it and shows as "‹" before it.
+def _arabic_and_latin_pair(window, ws, tmp_path):
+    """محمد علي from the shop beside Mohamed Ali from the email list, one mailbox: the Review
+    screen with their pair, and the pair."""
     import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["محمد", "علي", "mali@example.com", ""]]),
                 ImportOptions(channel="shop"))
     import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Mohamed", "Ali", "mali@example.com", ""]]),
@@ -438,6 +438,13 @@ def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window,
     window.set_workspace(ws)
     view = window.screens["review"]
     (item,) = view.items
+    return view, item
+
+
+def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window, ws, tmp_path):
+    # محمد علي beside Mohamed Ali: without an isolate, the "›" after the Arabic name is laid
+    # out right to left with it and shows as "‹" before it.
+    view, item = _arabic_and_latin_pair(window, ws, tmp_path)
     arabic = 0 if view.cards[item.left_id]["display_name"] == "محمد علي" else 1
     assert view.open_buttons[arabic].full_text == "Open \u2068محمد علي\u2069 ›"
     assert view.open_buttons[1 - arabic].full_text == "Open Mohamed Ali ›"
@@ -452,13 +459,7 @@ def test_a_name_written_right_to_left_keeps_the_words_around_it_in_place(window,
 
 
 def test_skipping_a_pair_named_right_to_left_keeps_the_words_around_it_in_place(window, ws, tmp_path):
-    import_file(ws, write_csv(tmp_path / "a.csv", HEADER, [["محمد", "علي", "mali@example.com", ""]]),
-                ImportOptions(channel="shop"))
-    import_file(ws, write_csv(tmp_path / "b.csv", HEADER, [["Mohamed", "Ali", "mali@example.com", ""]]),
-                ImportOptions(channel="email"))
-    window.set_workspace(ws)
-    view = window.screens["review"]
-    (item,) = view.items
+    view, item = _arabic_and_latin_pair(window, ws, tmp_path)
     arabic = item.left_id if view.cards[item.left_id]["display_name"] == "محمد علي" else item.right_id
     told = []
     window.operations.notice.connect(told.append)

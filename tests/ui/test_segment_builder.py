@@ -211,13 +211,6 @@ def test_between_reads_low_and_high_side_by_side_however_wide_the_row(qtbot, fie
     assert inputs[1].mapTo(row, QPoint(0, 0)).x() - word.mapTo(row, QPoint(word.width(), 0)).x() < 20
 
 
-@pytest.fixture
-def demo(demo_window):
-    """The demo window; counts still running on the pool end before it closes."""
-    yield demo_window
-    assert demo_window.screens["customers"].runner.wait(10)
-
-
 def customers_of(win):
     return win.screens["customers"]
 

@@ -3,15 +3,8 @@ nested group's Add condition apart from the top group's."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QPushButton, QWidget
-
-
-@pytest.fixture
-def demo(demo_window):
-    yield demo_window
-    assert demo_window.screens["customers"].runner.wait(10)
 
 
 def spoken(widget) -> str:

@@ -13,20 +13,11 @@ from PySide6.QtWidgets import QApplication
 
 from omnidesk.core import segments
 from tests.helpers import run_cli
+from tests.ui.builder_rows import pick
 
 MARKET = {"all": [{"field": "channel", "op": "is", "value": "farmers_market"}]}
 
 
-@pytest.fixture
-def demo(demo_window):
-    yield demo_window
-    assert demo_window.screens["customers"].runner.wait(10)
-
-
-def pick(combo, data) -> None:
-    index = combo.findData(data)
-    assert index >= 0, data
-    combo.setCurrentIndex(index)
 
 
 def click_segment(win, qtbot, name: str) -> None:
@@ -209,24 +200,14 @@ def test_a_segment_just_saved_has_nothing_unsaved(two_segments, qtbot, monkeypat
 @pytest.mark.parametrize("key", ["Key_Escape", "Key_Return"])
 def test_the_question_about_unsaved_changes_answers_from_the_keyboard(two_segments, qtbot, key):
     """The real question: Esc keeps the edits on screen, Enter saves them over the segment."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QMessageBox
+    from tests.ui.questions import answer_next_question
 
     win = two_segments
     builder = win.screens["customers"].builder
     edited = edit_big_spenders(win, qtbot)
     seen: list[tuple] = []
-
-    def answer(tries: int = 100) -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            if tries:
-                QTimer.singleShot(20, lambda: answer(tries - 1))
-            return
-        seen.append((box.text(), sorted(b.text() for b in box.buttons()), box.defaultButton().text()))
-        qtbot.keyClick(box, getattr(Qt.Key, key))
-
-    QTimer.singleShot(0, answer)
+    answer_next_question(qtbot, key, seen, lambda box: (
+        box.text(), sorted(b.text() for b in box.buttons()), box.defaultButton().text()))
     click_segment(win, qtbot, "Texters")
     settle(win)
     assert seen == [("Save your changes to the segment “Big spenders”?", ["&Discard", "&Save", "Cancel"], "&Save")]

@@ -12,19 +12,7 @@ from PySide6.QtWidgets import QApplication, QDoubleSpinBox, QLineEdit
 
 from omnidesk.core import segments
 from tests.helpers import run_cli
-
-
-@pytest.fixture
-def demo(demo_window):
-    """The demo window; counts still running on the pool end before it closes."""
-    yield demo_window
-    assert demo_window.screens["customers"].runner.wait(10)
-
-
-def pick(combo, data) -> None:
-    index = combo.findData(data)
-    assert index >= 0, data
-    combo.setCurrentIndex(index)
+from tests.ui.builder_rows import new_row, pick
 
 
 def cli(capsys, win, *argv) -> str:
@@ -89,12 +77,7 @@ def test_a_custom_value_holding_a_comma_opens_as_one_value(qtbot):
 
 def test_numbers_typed_with_thousands_separators_are_read_as_written(demo, qtbot):
     win = demo
-    view = win.screens["customers"]
-    view.show_filter(True)
-    qtbot.mouseClick(view.builder.root.add_condition_button, Qt.MouseButton.LeftButton)
-    row = view.builder.root.rows[0]
-    pick(row.field, "spend")
-    pick(row.op, "in")
+    view, row = new_row(win, qtbot, "spend", "in")
     box = row.editor.findChild(QLineEdit)
     qtbot.keyClicks(box, "1,000, 2,500")
     qtbot.keyClick(box, Qt.Key.Key_Return)
@@ -166,12 +149,7 @@ def test_a_saved_number_too_big_for_the_box_is_kept_and_said_and_cannot_be_saved
 
 def test_a_negative_amount_can_be_typed_as_the_command_line_takes_it(demo, qtbot):
     win = demo
-    view = win.screens["customers"]
-    view.show_filter(True)
-    qtbot.mouseClick(view.builder.root.add_condition_button, Qt.MouseButton.LeftButton)
-    row = view.builder.root.rows[0]
-    pick(row.field, "spend")
-    pick(row.op, "lt")
+    view, row = new_row(win, qtbot, "spend", "lt")
     spin = row.editor.spin
     spin.setFocus()
     spin.selectAll()
@@ -202,13 +180,7 @@ def club(window, tmp_path):
 
 
 def custom_row(win, qtbot, field: str, op: str):
-    view = win.screens["customers"]
-    view.show_filter(True)
-    qtbot.mouseClick(view.builder.root.add_condition_button, Qt.MouseButton.LeftButton)
-    row = view.builder.root.rows[-1]
-    pick(row.field, f"custom.{field}")
-    pick(row.op, op)
-    return view, row
+    return new_row(win, qtbot, f"custom.{field}", op)
 
 
 def typed(qtbot, view, row, text: str):

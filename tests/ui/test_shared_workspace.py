@@ -386,11 +386,11 @@ def test_leaving_the_no_longer_here_page_asks_before_the_kept_notes_go(window, s
 @pytest.mark.parametrize("key", ["Key_Escape", "Key_Return"])
 def test_the_question_before_dropping_kept_notes_stays_on_enter_and_escape(window, shop, qtbot, capsys, key):
     """The real question, answered from the keyboard: neither key throws the notes away."""
-    from PySide6.QtCore import Qt, QTimer
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
 
     from omnidesk.cli import main
     from omnidesk.ui.views.customer.kept_notes import DISCARD_KEPT
+    from tests.ui.questions import answer_next_question
 
     view = open_customer(window, shop, qtbot)
     type_notes(qtbot, view, "Call back on Friday")
@@ -398,18 +398,9 @@ def test_the_question_before_dropping_kept_notes_stays_on_enter_and_escape(windo
     capsys.readouterr()
     assert window.look_for_outside_changes()
     seen: list[tuple] = []
-
-    def answer(tries: int = 100) -> None:
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            if tries:
-                QTimer.singleShot(20, lambda: answer(tries - 1))
-            return
-        seen.append((box.text(), box.informativeText(), sorted(b.text() for b in box.buttons()),
-                     box.buttonRole(box.defaultButton()), box.defaultButton() is box.escapeButton()))
-        qtbot.keyClick(box, getattr(Qt.Key, key))
-
-    QTimer.singleShot(0, answer)
+    answer_next_question(qtbot, key, seen, lambda box: (
+        box.text(), box.informativeText(), sorted(b.text() for b in box.buttons()),
+        box.buttonRole(box.defaultButton()), box.defaultButton() is box.escapeButton()))
     view.back_button.click()
     assert seen == [(DISCARD_KEPT, seen[0][1], ["Cancel", "Discard"], QMessageBox.ButtonRole.RejectRole, True)]
     assert "“Copy notes”" in seen[0][1]  # nobody to add them to: the way to keep them is named
