@@ -10,6 +10,7 @@ a word of the data.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import sqlite3
@@ -66,6 +67,31 @@ def is_damaged(exc: BaseException) -> bool:
             if "malformed" in text or "file is not a database" in text:
                 return True
     return False
+
+
+def is_bad_json(exc: BaseException) -> bool:
+    """A stored value that should be JSON is not: Python's parser or SQLite's JSON functions said so."""
+    return any(isinstance(e, json.JSONDecodeError) or (isinstance(e, sqlite3.Error) and "malformed JSON" in str(e))
+               for e in _chain(exc))
+
+
+def upgrade_failure_reason(exc: BaseException) -> str:
+    """Why upgrading a workspace stopped, in words for the user: a value that is not valid JSON said
+    as that (never the parser's "Expecting value: line 1 column 1"), else the driver's own words."""
+    if is_bad_json(exc):
+        return "a value stored in it is not valid JSON"
+    orig = getattr(exc, "orig", None)  # the driver's words, not the statement SQLAlchemy adds
+    return str(orig if orig is not None else exc)
+
+
+def upgrade_failed_message(exc: BaseException, workspace: Path, backup: Path | None) -> str:
+    """One sentence for an upgrade that stopped part way: why, that the file was not changed (the
+    upgrade is one transaction), and where the copy taken before it is."""
+    name = Path(workspace).name
+    if backup is None:  # a new (empty) file being made a workspace: nothing of the user's to upgrade
+        return f"Could not prepare {name}: {upgrade_failure_reason(exc)}."
+    return (f"Could not upgrade {name} for this version of omnidesk: {upgrade_failure_reason(exc)}. "
+            f"The file was not changed, and a copy from before the upgrade is kept as {Path(backup).name}.")
 
 
 def is_refused(exc: BaseException) -> bool:

@@ -318,8 +318,7 @@ class Workspace:
                     raise DamagedWorkspaceError(failures.damaged_message(path)) from exc
                 if failures.is_disk_full(exc):
                     raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
-                orig = getattr(exc, "orig", None)  # the driver's words, not the statement SQLAlchemy adds
-                raise WorkspaceError(f"Could not prepare {path.name}: {orig if orig is not None else exc}.") from exc
+                raise WorkspaceError(failures.upgrade_failed_message(exc, path, backup_path)) from exc
         ws.show_channel_labels()
         return ws
 

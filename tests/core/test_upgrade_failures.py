@@ -1,0 +1,54 @@
+"""An upgrade that meets a value it cannot read: one line saying so, and the file left as it was."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from alembic import command
+
+from omnidesk.core.workspace import Workspace, _alembic_config, backup_files
+from tests.helpers import one_line, run_cli, write_csv
+
+
+def _shop_at(tmp_path: Path, capsys, revision: str, damage_sql: str) -> Path:
+    """A shop imported through the command line, taken back to ``revision`` (as an older omnidesk
+    left it), with one stored value spoiled by ``damage_sql``."""
+    contacts = write_csv(tmp_path / "contacts.csv", ["Email", "First Name", "Currency"],
+                         [["ann@example.com", "Ann", "EUR"], ["bob@example.com", "Bob", "USD"]])
+    shop = tmp_path / "shop.omnidesk"
+    assert run_cli(capsys, "-w", shop, "import", contacts)[0] == 0
+    with Workspace.open(shop) as ws, ws.engine.begin() as conn:
+        command.downgrade(_alembic_config(conn), revision)
+        conn.exec_driver_sql(damage_sql)
+    return shop
+
+
+def _content(path: Path) -> list[str]:
+    con = sqlite3.connect(path)
+    try:
+        return list(con.iterdump())
+    finally:
+        con.close()
+
+
+def _revision(path: Path) -> str:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT version_num FROM alembic_version").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_an_upgrade_stopped_by_a_value_that_is_not_json_says_so_and_that_nothing_changed(tmp_path, capsys):
+    # 0018 reads every import's header with json.loads: "Expecting value: line 1 column 1 (char 0)".
+    shop = _shop_at(tmp_path, capsys, "0017", "UPDATE import_batch SET header_json = 'not json ['")
+    before = _content(shop)
+    status, out, err = run_cli(capsys, "-w", shop, "info")
+    assert status == 1 and out == "" and one_line(err)
+    (backup,) = backup_files(shop)
+    assert err.strip() == (f"omnidesk: error: Could not upgrade shop.omnidesk for this version of omnidesk: a value "
+                           f"stored in it is not valid JSON. The file was not changed, and a copy from before the "
+                           f"upgrade is kept as {backup.name}.")
+    assert _content(shop) == before and _revision(shop) == "0017"
+    assert _content(backup) == before
