@@ -57,6 +57,11 @@ def is_disk_full(exc: BaseException) -> bool:
     return False
 
 
+# SQLite's words for a damaged file.  Not any "malformed": "malformed JSON" is one stored value
+# that json_extract cannot read, in a file that is sound.
+DAMAGE_WORDS = ("database disk image is malformed", "malformed database schema", "file is not a database")
+
+
 def is_damaged(exc: BaseException) -> bool:
     """SQLite found the database file damaged (``SQLITE_CORRUPT`` / ``SQLITE_NOTADB``)."""
     for e in _chain(exc):
@@ -64,7 +69,7 @@ def is_damaged(exc: BaseException) -> bool:
             if _sqlite_code(e) in (SQLITE_CORRUPT, SQLITE_NOTADB):
                 return True
             text = str(e)
-            if "malformed" in text or "file is not a database" in text:
+            if any(words in text for words in DAMAGE_WORDS):
                 return True
     return False
 

@@ -52,3 +52,21 @@ def test_an_upgrade_stopped_by_a_value_that_is_not_json_says_so_and_that_nothing
                            f"upgrade is kept as {backup.name}.")
     assert _content(shop) == before and _revision(shop) == "0017"
     assert _content(backup) == before
+
+
+# 0035 reads each contacts record's currency with json_extract: SQLite says "malformed JSON".
+BAD_CURRENCY = ("UPDATE source_record SET values_json = '{\"currency\": \"EUR\", oops' "
+                "WHERE id = (SELECT min(id) FROM source_record WHERE kind = 'contacts')")
+
+
+def test_a_value_sqlite_finds_malformed_json_is_not_a_damaged_file(tmp_path, capsys):
+    shop = _shop_at(tmp_path, capsys, "0034", BAD_CURRENCY)
+    before = _content(shop)
+    status, out, err = run_cli(capsys, "-w", shop, "info")
+    assert status == 1 and one_line(err)
+    assert "damaged" not in err and "recover" not in err
+    (backup,) = backup_files(shop)
+    assert err.strip() == (f"omnidesk: error: Could not upgrade shop.omnidesk for this version of omnidesk: a value "
+                           f"stored in it is not valid JSON. The file was not changed, and a copy from before the "
+                           f"upgrade is kept as {backup.name}.")
+    assert _content(shop) == before and _revision(shop) == "0034"
