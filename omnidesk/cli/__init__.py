@@ -138,10 +138,8 @@ def _main(argv: Sequence[str] | None) -> int:
             os.dup2(devnull, sys.stdout.fileno())
         return EXIT_BROKEN_PIPE
     except Exception as exc:
-        from omnidesk.core import failures
-
         # A full disk or a damaged file: one sentence, never the rows SQLAlchemy quotes.
-        told = failures.describe(exc, _workspace_path(args))
+        told = _described(args, exc)
         if told is None and _is_user_error(exc):
             told = _user_error_text(exc)
         if told is None:
@@ -154,6 +152,21 @@ def _main(argv: Sequence[str] | None) -> int:
         from omnidesk.core.errors import ValueRefused
 
         return EXIT_USAGE if isinstance(exc, ValueRefused) else EXIT_ERROR
+
+
+def _described(args: argparse.Namespace, exc: BaseException) -> str | None:
+    """A full disk or a damaged file in one sentence (see failures.describe), said of the file the
+    command works on: ``-w``'s, or for ``recover``, which names its files itself, the damaged file
+    it reads (damage) and the new one it writes (a full disk) — never the default workspace."""
+    from omnidesk.core import failures
+
+    if args.command == "recover":
+        if failures.is_disk_full(exc):
+            return failures.disk_full_message(exc, Path(args.new).expanduser())
+        if failures.is_damaged(exc):
+            return failures.damaged_message(Path(args.damaged).expanduser())
+        return None
+    return failures.describe(exc, _workspace_path(args))
 
 
 class _StderrHandler(logging.StreamHandler):

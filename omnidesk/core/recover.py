@@ -312,7 +312,7 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
             except _NothingReadable as exc:
                 raise UserError(f"Nothing can be read from {damaged.name}: the list of its tables is damaged "
                                 f"({exc}). It was not changed.") from None
-        with Workspace.open(partial) as ws:
+        with _open_new(partial, damaged, new) as ws:
             if method == "salvage":
                 _rebuild(ws)
             else:
@@ -340,6 +340,35 @@ def recover_workspace(damaged: Path, new: Path) -> dict:
                 log.unlink(missing_ok=True)
     return {"workspace": str(new), "method": method, "recovered": recovered,
             "skipped_stretches": skipped, "counts": counts}
+
+
+def _open_new(partial: Path, damaged: Path, new: Path):
+    """The new workspace being written (``partial``), at the current schema.
+
+    A whole copy of a workspace from an older omnidesk is upgraded in place, without the copy
+    opening keeps of a user's file before upgrading it: ``partial`` is this recovery's own, and
+    the file it came from is only read.  An upgrade that stops is said of the files the user
+    named: the damaged one unchanged, the new one not made.
+    """
+    from sqlalchemy import create_engine
+
+    from omnidesk.core import dialect, failures
+    from omnidesk.core.workspace import Workspace, WorkspaceError
+
+    engine = create_engine(f"sqlite:///{partial}")
+    ws = Workspace(engine, partial)
+    ws._engine_settings = dialect.configure_sqlite_engine(engine)
+    try:
+        ws._migrate()  # at the current schema already (a salvage's fresh file): nothing to do
+    except Exception as exc:
+        engine.dispose()
+        if isinstance(exc, WorkspaceError) or failures.is_disk_full(exc):
+            raise
+        raise UserError(f"Could not upgrade what was read from {damaged.name} for this version of omnidesk: "
+                        f"{failures.upgrade_failure_reason(exc)}. {damaged.name} was not changed, and "
+                        f"{new.name} was not made.") from exc
+    ws.show_channel_labels()
+    return ws
 
 
 def _refuse_what_is_not_a_workspace(path: Path) -> None:

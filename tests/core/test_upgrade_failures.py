@@ -7,7 +7,7 @@ from pathlib import Path
 
 from alembic import command
 
-from omnidesk.core.workspace import Workspace, _alembic_config, backup_files
+from omnidesk.core.workspace import Workspace, _alembic_config, backup_files, head_revision
 from tests.helpers import one_line, run_cli, write_csv
 
 
@@ -70,3 +70,40 @@ def test_a_value_sqlite_finds_malformed_json_is_not_a_damaged_file(tmp_path, cap
                            f"stored in it is not valid JSON. The file was not changed, and a copy from before the "
                            f"upgrade is kept as {backup.name}.")
     assert _content(shop) == before and _revision(shop) == "0034"
+
+
+def test_recover_of_a_file_whose_upgrade_stops_names_the_files_given_and_leaves_nothing(tmp_path, capsys):
+    shop = _shop_at(tmp_path, capsys, "0034", BAD_CURRENCY)
+    before = _content(shop)
+    new = tmp_path / "new.omnidesk"
+    status, out, err = run_cli(capsys, "recover", shop, new)
+    assert status == 1 and one_line(err)
+    assert err.strip() == ("omnidesk: error: Could not upgrade what was read from shop.omnidesk for this version of "
+                           "omnidesk: a value stored in it is not valid JSON. shop.omnidesk was not changed, and "
+                           "new.omnidesk was not made.")
+    assert _content(shop) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.csv", "shop.omnidesk"]
+
+
+def test_recover_of_an_older_workspace_upgrades_the_new_file_without_a_backup_of_it(tmp_path, capsys):
+    shop = _shop_at(tmp_path, capsys, "0034", "SELECT 1")
+    new = tmp_path / "new.omnidesk"
+    status, out, err = run_cli(capsys, "recover", shop, new)
+    assert status == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["contacts.csv", "new.omnidesk", "shop.omnidesk"]
+    assert _revision(new) == head_revision() and _revision(shop) == "0034"
+
+
+def test_a_damaged_file_met_by_recover_is_named_as_the_file_given(tmp_path, capsys, monkeypatch,
+                                                                   isolated_data_dir):
+    import omnidesk.core.recover as recover
+
+    def damaged(*_args):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(recover, "recover_workspace", damaged)
+    shop = _shop_at(tmp_path, capsys, "0034", "SELECT 1")
+    status, out, err = run_cli(capsys, "recover", shop, tmp_path / "new.omnidesk")
+    assert status == 1 and one_line(err)
+    assert err.startswith("omnidesk: error: shop.omnidesk is damaged") and f'recover "{shop}"' in err
+    assert "workspace.omnidesk" not in err and str(isolated_data_dir) not in err
