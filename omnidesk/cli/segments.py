@@ -136,33 +136,50 @@ def cmd_segment_save(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _count_of(ws, segment) -> dict:
+    """``customers``: how many the saved ``segment`` picks; for one whose rule this version refuses
+    (a tag with a comma, saved by an older omnidesk), ``customers`` None and ``problem`` saying why,
+    rather than a count of what the rule no longer means."""
+    from omnidesk.core.segments import RuleError, count
+
+    try:
+        return {"customers": count(ws, segment.rule)}
+    except RuleError as exc:
+        return {"customers": None, "problem": str(exc)}
+
+
 def cmd_segment_list(args: argparse.Namespace) -> int:
-    from omnidesk.core.segments import count, list_segments
+    from omnidesk.core.segments import list_segments
 
     with _open_existing(args, readonly=True) as ws:
-        data = [{"name": s.name, "customers": count(ws, s.rule), "updated_at": s.updated_at}
-                for s in list_segments(ws)]
+        data = [{"name": s.name, **_count_of(ws, s), "updated_at": s.updated_at} for s in list_segments(ws)]
 
     def text(rows):
         if not rows:
             return ["No saved segments. Save one with: omnidesk segment save NAME --rule JSON"]
         width = max(len(r["name"]) for r in rows)
-        return [f"{printable(r['name']):<{width}}  {r['customers']:>9,} "
-                f"{'customer' if r['customers'] == 1 else 'customers'}" for r in rows]
+        return [f"{printable(r['name']):<{width}}  " + (
+                f"{r['customers']:>9,} {'customer' if r['customers'] == 1 else 'customers'}"
+                if r["customers"] is not None else f"cannot run: {printable(r['problem'])}") for r in rows]
 
     Output(args).show(data, text)
     return EXIT_OK
 
 
 def cmd_segment_show(args: argparse.Namespace) -> int:
-    from omnidesk.core.segments import count, get_segment
+    from omnidesk.core.segments import get_segment
 
     with _open_existing(args, readonly=True) as ws:
         seg = get_segment(ws, args.name)
-        data = {"name": seg.name, "rule": seg.rule, "customers": count(ws, seg.rule),
+        data = {"name": seg.name, "rule": seg.rule, **_count_of(ws, seg),
                 "created_at": seg.created_at, "updated_at": seg.updated_at}
-    Output(args).show(data, lambda d: [f"{printable(d['name'])}: {counted(d['customers'], 'customer')}",
-                                       json.dumps(d["rule"], indent=2, ensure_ascii=False)])
+
+    def text(d):
+        told = (counted(d["customers"], "customer") if d["customers"] is not None
+                else f"cannot run: {printable(d['problem'])}; save it again with the rule changed (--replace)")
+        return [f"{printable(d['name'])}: {told}", json.dumps(d["rule"], indent=2, ensure_ascii=False)]
+
+    Output(args).show(data, text)
     return EXIT_OK
 
 
@@ -180,7 +197,16 @@ def cmd_segment_count(args: argparse.Namespace) -> int:
 
     if args.name is not None and args.rule is not None:
         raise CliError("give a segment name or --rule, not both", EXIT_USAGE)
+    from omnidesk.core.segments import RuleError
+
     with _open_existing(args, readonly=True) as ws:
-        n = count(ws, audience(ws, args))
+        rule = audience(ws, args)
+        try:
+            n = count(ws, rule)
+        except RuleError as exc:
+            if args.name is None:
+                raise
+            # A saved rule this version refuses (a tag with a comma, saved by an older omnidesk).
+            raise CliError(f"the segment '{printable(args.name)}' cannot run: {exc}") from None
     Output(args).show({"customers": n}, lambda d: counted(d['customers'], 'customer'))
     return EXIT_OK

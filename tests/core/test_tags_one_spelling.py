@@ -3,13 +3,18 @@
 "vip" added by hand where the shop's file gave "VIP" is written "VIP": before, the export read
 "VIP" on one row and "vip" on another, while `tags` counted them as one.  And no tag holds a
 comma: `tag is "vip, local"` matched a customer whose tags were kept in that order (and not one
-whose were kept the other way round); it is refused, and a rule saved with one runs as no tag.
+whose were kept the other way round); it is refused, and a rule saved with one by an older
+omnidesk is refused when it runs, marked where segments are listed, never run as no tag (an
+`is_not` of it would pick everyone: a campaign's exclusion leaving nobody out).
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import sqlite3
+
+import pytest
 
 from omnidesk.core import segments
 from omnidesk.core.workspace import Workspace
@@ -46,15 +51,64 @@ def test_a_tag_added_in_another_case_takes_the_workspaces_spelling(shop, capsys,
     assert _tags(shop, capsys, tmp_path)["dee@example.com"] == "VIP, Wholesale"
 
 
-def test_a_tag_with_a_comma_is_refused_and_a_saved_one_is_no_tag(shop, capsys):
+def test_a_tag_with_a_comma_is_refused_typed_in_and_when_a_rule_holding_one_runs(shop, capsys):
     status, _out, err = run_cli(capsys, "segment", "count", "--rule",
                                 json.dumps({"field": "tag", "op": "is", "value": "vip, local"}), "-w", str(shop))
     assert status == 2 and "a tag holds no comma" in err and '["vip", "local"]' in err
     ws = Workspace.open(shop)
     try:
-        for value in ("vip, local", "local, vip"):
-            assert segments.count(ws, {"field": "tag", "op": "is", "value": value}) == 0
-            assert segments.count(ws, {"field": "tag", "op": "is_not", "value": value}) == 4
-        assert segments.count(ws, {"field": "tag", "op": "in", "value": ["vip, local", "local"]}) == 2
+        for rule in ({"field": "tag", "op": "is", "value": "vip, local"},
+                     {"field": "tag", "op": "is_not", "value": "local, vip"},
+                     {"field": "tag", "op": "in", "value": ["vip, local", "local"]}):
+            with pytest.raises(segments.RuleError, match="a tag holds no comma"):
+                segments.count(ws, rule)
     finally:
         ws.close()
+
+
+def _save_as_an_older_omnidesk_did(shop, name: str, rule: dict) -> None:
+    con = sqlite3.connect(shop)
+    try:
+        with con:
+            con.execute("INSERT INTO saved_segment (name, rule_json, created_at, updated_at) "
+                        "VALUES (?, ?, '2026-01-05T10:00:00', '2026-01-05T10:00:00')", (name, json.dumps(rule)))
+    finally:
+        con.close()
+
+
+REFUSED = ("rule: a tag holds no comma: 'local, VIP' is several tags; ask for any of them with 'in' and a list "
+           '(["local", "VIP"])')
+
+
+def test_a_saved_rule_with_a_comma_tag_is_marked_and_refused_never_run_as_no_tag(shop, capsys, tmp_path):
+    _save_as_an_older_omnidesk_did(shop, "Combo", {"field": "tag", "op": "is", "value": "local, VIP"})
+    _save_as_an_older_omnidesk_did(shop, "Not combo", {"field": "tag", "op": "is_not", "value": "local, VIP"})
+    _save_as_an_older_omnidesk_did(shop, "Everyone", {"all": []})
+
+    status, out, err = run_cli(capsys, "segment", "list", "-w", shop)
+    assert status == 0 and err == ""
+    assert out.splitlines() == [f"Combo      cannot run: {REFUSED}", "Everyone           4 customers",
+                                f"Not combo  cannot run: {REFUSED}"]
+    status, out, _err = run_cli(capsys, "segment", "list", "--json", "-w", shop)
+    assert [(s["name"], s["customers"], s.get("problem")) for s in json.loads(out)] == [
+        ("Combo", None, REFUSED), ("Everyone", 4, None), ("Not combo", None, REFUSED)]
+
+    status, out, _err = run_cli(capsys, "segment", "show", "Not combo", "-w", shop)
+    assert status == 0
+    assert out.splitlines()[0] == f"Not combo: cannot run: {REFUSED}; save it again with the rule changed (--replace)"
+
+    status, out, err = run_cli(capsys, "segment", "count", "Not combo", "-w", shop)
+    assert (status, out) == (1, "") and err == f"omnidesk: error: the segment 'Not combo' cannot run: {REFUSED}\n"
+
+    # A campaign whose audience is the segment is refused at its check and its export, not sent to everyone.
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"name": "Not the combo", "message": {"headline": "Hi", "link": "https://hc.example/a"},
+                                "audience": "Not combo", "mode": "each_channel",
+                                "steps": [{"channel": "email", "at": "2027-03-01T09:00",
+                                           "timezone": "America/New_York"}]}))
+    assert run_cli(capsys, "campaign", "import", plan, "-w", shop)[0] == 0
+    for argv in (("campaign", "check", "Not the combo"),
+                 ("campaign", "export", "Not the combo", "--out", tmp_path / "packs")):
+        status, out, err = run_cli(capsys, *argv, "-w", shop)
+        assert status == 1 and err == f"omnidesk: error: {REFUSED}\n", argv
+    assert not (tmp_path / "packs").exists() or not any((tmp_path / "packs").iterdir())

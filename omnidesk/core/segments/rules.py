@@ -121,7 +121,8 @@ def check_rule(rule: Any, channels: Sequence[str] | None = None, *, stored: bool
     A range given high end first ("between [10, 5]") is refused: it was meant the
     other way round, or a number was mistyped, and which is not for omnidesk to guess.
     ``stored`` is for a rule read back to run it: one saved before this was refused
-    still runs, read low to high as it always was, rather than stop a segment in use.
+    still runs, read low to high as it always was, rather than stop a segment in use.  A tag
+    with a comma is refused either way: no reading of it keeps what it picked.
     """
     _check(rule, set(channels) if channels is not None else None, "rule", 0, stored)
     _check_size(rule)
@@ -206,7 +207,7 @@ def _check(node: Any, channels: set[str] | None, where: str, depth: int, stored:
     if op not in ops:
         raise RuleError(f"{where}: unknown op {op!r} for field {field} (use one of {', '.join(ops)})")
     _check_value(field, op, node, channels, where)
-    if field == "tag" and op in ("is", "is_not", "in") and not stored:
+    if field == "tag" and op in ("is", "is_not", "in"):  # a saved one too: see _check_tag_values
         _check_tag_values(node["value"] if op == "in" else [node["value"]], where)
     if op == "between" and not stored:
         _check_range(field, node["value"], where)
@@ -214,7 +215,10 @@ def _check(node: Any, channels: set[str] | None, where: str, depth: int, stored:
 
 def _check_tag_values(values: list, where: str) -> None:
     """A tag holds no comma (``edits.clean_tags``): "vip, local" is two tags, asked for with ``in``.
-    (A rule saved before this was refused still runs, as no tag: ``stored``.)"""
+
+    A rule saved before this was refused is refused too when it is run (``stored``): it matched
+    the customers whose tags were kept in that order, and read as no tag it would quietly pick
+    others ("is_not" everyone), a campaign's exclusion then leaving nobody out."""
     for v in values:
         if isinstance(v, str) and "," in v:
             tags = ", ".join(json.dumps(t.strip(), ensure_ascii=False) for t in v.split(",") if t.strip())

@@ -344,8 +344,8 @@ def _tag(op: str, value: Any) -> ColumnElement[bool]:
         part = str(value).strip().casefold()
         # No tag holds a comma: text with one would only match across two tags ("vip, local").
         return false() if "," in part else casefold(col).contains(part, autoescape=True)
-    # No tag holds a comma: a value with one is no tag ("vip, local" would match across two tags
-    # kept in that order, and not in the other).
+    # No tag holds a comma: check_rule refuses a value with one, a saved rule's too ("vip, local"
+    # would match across two tags kept in that order, and not in the other); never matched here.
     values = [v for v in dict.fromkeys(" ".join(str(v).split()).casefold() for v in (value if op == "in" else [value]))
               if "," not in v]
     hit = _balanced(or_, [padded.contains(", " + v + ", ", autoescape=True) for v in values]) if values else false()
