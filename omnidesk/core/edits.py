@@ -504,6 +504,27 @@ def _as_spelled(conn: Connection, tags: list[str]) -> list[str]:
     return out
 
 
+def spell_hand_tags_as_the_workspace(conn: Connection) -> list[int]:
+    """Every tag added by hand written as the workspace spells it (:func:`_as_spelled`, as a tag added
+    now is): "VIP" added before that rule where customers carry "vip" becomes "vip", so one tag has
+    one spelling in the list and its export.  No tag is lost: a record's tags stay, each once.
+    Returns the customers whose hand records changed (their cards are to be worked out again)."""
+    rec = SourceRecord.__table__
+    rows = conn.execute(select(rec.c.id, rec.c.customer_id, rec.c.tags)
+                        .where(rec.c.channel == HAND, rec.c.tags.is_not(None), rec.c.tags != "")).all()
+    typed = {t.casefold(): t for _rid, _cid, tags in rows for t in _split(tags)}
+    spelled = dict(zip(typed, _as_spelled(conn, list(typed.values())), strict=True))
+    changed: list[int] = []
+    for rid, cid, tags in rows:
+        new = list(dict.fromkeys(spelled[t.casefold()] for t in _split(tags)))
+        if new != _split(tags):
+            conn.execute(update(rec).where(rec.c.id == rid).values(tags=", ".join(new)))
+            _refresh_raw(conn, rid)
+            if cid is not None:
+                changed.append(cid)
+    return sorted(set(changed))
+
+
 def _customers(n: int) -> str:
     return f"{n:,} customers" if n > 1 else "1 customer"
 

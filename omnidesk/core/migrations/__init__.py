@@ -8,13 +8,14 @@ and ``Workspace._migrate`` runs each rebuild asked for once, at head.
 
 from __future__ import annotations
 
-# In the order they run: name counts first, since every customer's card reads them.
-REBUILDS = ("name_counts", "customers")
+# In the order they run: name counts first, since every customer's card reads them; the tags typed
+# by hand before the cards, which show them.
+REBUILDS = ("name_counts", "hand_tags", "customers")
 _asked: set[str] = set()
 
 
 def rebuild_after(*what: str) -> None:
-    """Ask for a rebuild once the schema is at head ("name_counts", "customers")."""
+    """Ask for a rebuild once the schema is at head ("name_counts", "hand_tags", "customers")."""
     unknown = set(what) - set(REBUILDS)
     if unknown:
         raise ValueError(f"unknown rebuild: {', '.join(sorted(unknown))}")
@@ -31,6 +32,13 @@ def run_rebuilds(conn) -> list[str]:
     for what in ran:
         if what == "name_counts":
             rebuild_counts(conn)
+        elif what == "hand_tags":
+            from omnidesk.core.edits import spell_hand_tags_as_the_workspace
+            from omnidesk.core.identity.golden import refresh_customers
+
+            changed = spell_hand_tags_as_the_workspace(conn)
+            if changed and "customers" not in ran:  # else every card is worked out again next
+                refresh_customers(conn, changed)
         else:
             refresh_all(conn)
     return ran
