@@ -135,6 +135,11 @@ class ReadOnlyWorkspaceError(WorkspaceError):
     """The workspace can be read but not changed (a read-only file, folder or drive)."""
 
 
+def _older_and_read_only(path: Path) -> str:
+    return (f"{path.name} was made by an older omnidesk and must be upgraded, but it is "
+            "read-only here; copy it somewhere you can write and open the copy.")
+
+
 class WorkspaceBusyError(WorkspaceError):
     """Another window (or the command line) holds the workspace's write lock for too long."""
 
@@ -281,14 +286,13 @@ class Workspace:
                                          "it was not changed.")
             if not current:
                 if not dialect.is_writable(path):
-                    raise ReadOnlyWorkspaceError(
-                        f"{path.name} was made by an older omnidesk and must be upgraded, but it is "
-                        "read-only here; copy it somewhere you can write and open the copy."
-                    )
+                    raise ReadOnlyWorkspaceError(_older_and_read_only(path))
                 cls.open(path, busy_timeout=busy_timeout).close()  # upgrade once, then read
             return cls._open_for_reading(path, busy_timeout)
 
         if not dialect.is_writable(path):
+            if not current and state.kind == "workspace":  # the upgrade is what cannot be written first
+                raise ReadOnlyWorkspaceError(_older_and_read_only(path))
             raise ReadOnlyWorkspaceError(
                 f"the workspace {path.name} is read-only: it can be read, not changed "
                 "(check the file's and its folder's permissions, or the drive)."

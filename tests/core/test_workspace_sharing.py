@@ -175,6 +175,20 @@ def test_an_older_read_only_workspace_is_refused_with_a_way_out(tmp_path, deny_w
     assert fingerprint(path) == before and list(tmp_path.glob("*.bak")) == []
 
 
+def test_every_command_on_an_older_read_only_workspace_says_it_must_be_upgraded(shop, tmp_path, capsys, deny_writes):
+    with Workspace.open(shop) as ws, ws.engine.begin() as conn:  # as an older omnidesk left it
+        command.downgrade(_alembic_config(conn), "0030")
+    deny_writes(shop)
+    before = fingerprint(shop)
+    told = ("omnidesk: error: shop.omnidesk was made by an older omnidesk and must be upgraded, but it is read-only "
+            "here; copy it somewhere you can write and open the copy.")
+    for argv in (["info"], ["segment", "list"], ["tag", "add", "X", "2"], ["customer", "set", "2", "city", "Y"],
+                 ["settings", "business_name", "Corner shop"]):
+        status, out, err = run(capsys, *argv, "-w", shop)
+        assert (status, out, err.strip()) == (1, "", told), argv
+    assert fingerprint(shop) == before and list(tmp_path.glob("*.bak")) == []
+
+
 # -- odd schemas and migration backups ---------------------------------------------------------
 
 
