@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from omnidesk.core import paths
@@ -221,13 +222,21 @@ def _open_existing(args: argparse.Namespace, *, readonly: bool = False):
             f"no workspace at {path}; importing a file makes it ('omnidesk import FILE --workspace {path}'), "
             "or try the sample shop first with 'omnidesk demo'"
         )
-    return Workspace.open(path, readonly=readonly, busy_timeout=_wait(args))
+    return _said(Workspace.open(path, readonly=readonly, busy_timeout=_wait(args)))
 
 
 def _open_or_create(args: argparse.Namespace):
     from omnidesk.core.workspace import Workspace
 
-    return Workspace.open(_workspace_path(args), create=True, busy_timeout=_wait(args))
+    return _said(Workspace.open(_workspace_path(args), create=True, busy_timeout=_wait(args)))
+
+
+def _said(ws):
+    """``ws``, once what opening it changed (consent read again by an upgrade) is said on stderr,
+    never among a command's results."""
+    if ws.upgrade_note:
+        print(ws.upgrade_note, file=sys.stderr)
+    return ws
 
 
 def _customer(ws, text: str) -> int:

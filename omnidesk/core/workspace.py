@@ -203,6 +203,9 @@ class Workspace:
         self.path = path
         self.readonly = readonly
         self.backup_path: Path | None = None
+        # What opening it changed that the user should hear ("Consent re-read from your imported
+        # files: 3 customers now opted out"); "" when nothing.
+        self.upgrade_note = ""
         # Who writes through this object, recorded on a running import so that another
         # window that finds the workspace busy can say by whom ("app" or "command line").
         self.client = "command line"
@@ -287,8 +290,19 @@ class Workspace:
             if not current:
                 if not dialect.is_writable(path):
                     raise ReadOnlyWorkspaceError(_older_and_read_only(path))
-                cls.open(path, busy_timeout=busy_timeout).close()  # upgrade once, then read
-            return cls._open_for_reading(path, busy_timeout)
+                upgraded = cls.open(path, busy_timeout=busy_timeout)  # upgrade once, then read
+                upgraded.close()
+                ws = cls._open_for_reading(path, busy_timeout)
+                ws.upgrade_note = upgraded.upgrade_note
+                return ws
+            ws = cls._open_for_reading(path, busy_timeout)
+            if ws._consent_readers_behind() and dialect.is_writable(path):
+                ws.close()  # its consent was read by older readers: read again once, then read
+                upgraded = cls.open(path, busy_timeout=busy_timeout)
+                upgraded.close()
+                ws = cls._open_for_reading(path, busy_timeout)
+                ws.upgrade_note = upgraded.upgrade_note
+            return ws
 
         if not dialect.is_writable(path):
             if not current and state.kind == "workspace":  # the upgrade is what cannot be written first
@@ -323,6 +337,19 @@ class Workspace:
                 if failures.is_disk_full(exc):
                     raise WorkspaceError(failures.disk_full_message(exc, path)) from exc
                 raise WorkspaceError(failures.upgrade_failed_message(exc, path, backup_path)) from exc
+        if ws._consent_readers_behind():
+            if backup_path is None and state.kind == "workspace" and state.has_tables:
+                stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+                ws.backup_path = path.with_name(
+                    f"{path.stem}.before-consent-{state.revision or 'v0'}-{stamp}{WORKSPACE_SUFFIX}.bak"
+                )
+                dialect.backup_file(path, ws.backup_path)
+                _prune_backups(path)
+            try:
+                ws._reread_consents()
+            except Exception:
+                engine.dispose()
+                raise
         ws.show_channel_labels()
         return ws
 
@@ -354,6 +381,8 @@ class Workspace:
             )
         if current != head_revision():
             ws._migrate()
+        if ws._consent_readers_behind():
+            ws._reread_consents()
         ws.show_channel_labels()
         return ws
 
@@ -390,6 +419,25 @@ class Workspace:
             ]
             if missing:
                 conn.execute(Setting.__table__.insert(), missing)
+
+    def _consent_readers_behind(self) -> bool:
+        """Whether the consent facts were read from the imported rows by older readers than these."""
+        from omnidesk.core.importing.backfill import consent_readers_behind
+
+        try:
+            with self.engine.connect() as conn:
+                return consent_readers_behind(conn)
+        except OperationalError:  # no settings table yet (an empty file opened for reading)
+            return False
+
+    def _reread_consents(self) -> None:
+        """Read every imported row's consent again with this version's readers, once per change of
+        them (``importing.backfill.reread_consents``), and keep what it changed to say."""
+        from omnidesk.core.importing.backfill import consent_readers_behind, reread_consents
+
+        with self.writing() as conn:
+            if consent_readers_behind(conn):  # else another process did it meanwhile
+                self.upgrade_note = reread_consents(conn).note()
 
     # -- writing -----------------------------------------------------------------
 

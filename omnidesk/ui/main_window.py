@@ -566,9 +566,12 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             workspace.close()
             return False
         if workspace.backup_path is not None:
+            note = f" {workspace.upgrade_note}" if workspace.upgrade_note else ""
             self.statusBar().showMessage(
-                f"Upgraded {path.name}; the previous version is kept as {workspace.backup_path.name}", 10000
+                f"Upgraded {path.name}; the previous version is kept as {workspace.backup_path.name}.{note}", 20000
             )
+        elif workspace.upgrade_note:
+            self.statusBar().showMessage(workspace.upgrade_note, 20000)
         return True
 
     def open_demo(self) -> None:

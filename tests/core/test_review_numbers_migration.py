@@ -77,7 +77,10 @@ def test_opening_a_0027_workspace_keeps_every_pair_and_never_gives_a_number_agai
 
     with Workspace.open(path) as ws:
         assert ws.backup_path is not None  # the 0027 file was kept aside first
-        assert _everything(path) == before
+        after = _everything(path)
+        # Opening marks which readers read its consent (read again here: the facts are as they were).
+        after["setting"] = [row for row in after["setting"] if row[0] != "consent_readers"]
+        assert after == before
         with ws.engine.connect() as conn:
             # Past pair 2, which the merge took out of the queue and keeps to put back.
             assert conn.exec_driver_sql("SELECT seq FROM sqlite_sequence WHERE name = 'match_review'").scalar() == 2

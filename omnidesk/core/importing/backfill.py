@@ -8,13 +8,14 @@ passed over.
 from __future__ import annotations
 
 import json
+from contextlib import closing
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.importing import normalize as nz
 from omnidesk.core.importing.custom_fields import CustomColumns, insert_custom_fields
-from omnidesk.core.importing.presets import get_preset, header_key
+from omnidesk.core.importing.presets import get_preset, header_key, header_signature
 from omnidesk.core.importing.report_columns import added_columns
 from omnidesk.core.models import Event, ImportBatch, SourceRecord
 from omnidesk.core.money import ORDER_TYPES, order_status, to_minor
@@ -246,3 +247,261 @@ def fill_readings(conn: Connection) -> int:
                 conn.execute(stmt, params)
                 changed += len(params)
     return changed
+
+
+# How consent is read from a row: raised by one whenever that reading changes (the readers in
+# rows.py, the consent and opt-out headers column_guess knows, optout_lists, normalize's consent
+# words), so that every workspace opened afterwards reads its kept rows again, once
+# (:func:`reread_consents`).  1: an opt-in date dates only a yes; "do not contact" lists close
+# every channel; a refusing header ("Email Unsubscribed") is its refusal; CRMs' opt-out columns.
+CONSENT_READERS_VERSION = 1
+CONSENT_READERS_SETTING = "consent_readers"
+_REFUSED = frozenset({"denied", "unsubscribed", "cleaned"})
+_CONSENT_CHANNELS = ("email", "sms", "whatsapp")
+
+
+def consent_readers_behind(conn: Connection) -> bool:
+    """Whether the workspace's consent facts were read by older readers than this version's."""
+    from omnidesk.core.models import Setting
+
+    raw = conn.execute(select(Setting.__table__.c.value)
+                       .where(Setting.__table__.c.key == CONSENT_READERS_SETTING)).scalar()
+    try:
+        version = int(json.loads(raw)) if raw is not None else 0
+    except (TypeError, ValueError):
+        version = 0
+    return version < CONSENT_READERS_VERSION
+
+
+def _mark_consent_readers(conn: Connection) -> None:
+    from omnidesk.core.models import Setting
+
+    table = Setting.__table__
+    value = json.dumps(CONSENT_READERS_VERSION)
+    if not conn.execute(update(table).where(table.c.key == CONSENT_READERS_SETTING).values(value=value)).rowcount:
+        conn.execute(table.insert().values(key=CONSENT_READERS_SETTING, value=value))
+
+
+class ConsentReread:
+    """What re-reading consent from the kept rows changed, counted by customer (each once, by the
+    first of these that holds on some channel)."""
+
+    def __init__(self) -> None:
+        self.records = 0  # records whose facts changed
+        self.opted_out = 0  # refused on a channel they were not refused on
+        self.granted = 0  # granted on a channel they were not granted on
+        self.unrefused = 0  # a refusal gone, the consent now unknown
+        self.ungranted = 0  # a grant gone, the consent now unknown
+
+    def note(self) -> str:
+        """The sentence the upgrade says; "" when no customer's consent changed."""
+        counts = [(n, what) for n, what in ((self.opted_out, "now opted out"), (self.granted, "now granted"),
+                                             (self.unrefused, "no longer opted out"),
+                                             (self.ungranted, "no longer granted")) if n]
+        if not counts:
+            return ""
+        parts = [f"{n:,} {what}" for n, what in counts]
+        n, what = counts[0]
+        parts[0] = f"{n:,} customer{'s' if n != 1 else ''} {what}"
+        return "Consent re-read from your imported files: " + ", ".join(parts) + "."
+
+    def count(self, old: tuple, new: tuple) -> None:
+        pairs = list(zip(old, new))
+        if any(n in _REFUSED and o not in _REFUSED for o, n in pairs):
+            self.opted_out += 1
+        elif any(n == "granted" and o != "granted" for o, n in pairs):
+            self.granted += 1
+        elif any(o in _REFUSED and n not in _REFUSED for o, n in pairs):
+            self.unrefused += 1
+        elif old != new:
+            self.ungranted += 1
+
+
+def _is_consent_field(name: str) -> bool:
+    from omnidesk.core.importing.fields import FIELDS_BY_NAME, OPTOUT_FIELDS, FieldType
+
+    return (name in OPTOUT_FIELDS or name in ("consent_at", "unsubscribed_at")
+            or (name in FIELDS_BY_NAME and FIELDS_BY_NAME[name].type == FieldType.CONSENT)
+            or (name.startswith("consent_") and name.endswith("_at")))
+
+
+def _consent_mapping(conn: Connection, header: list[str], stored: list[str], preset, channel: str) -> list[str]:
+    """The mapping a batch's rows are read again by: the stored one, where today's guesser reads a
+    column as consent or an opt-out the stored mapping left unmapped or read as other consent
+    ("Email Unsubscribed" taken for "Email subscribed").  A mapping the user chose and kept for
+    files with these columns stays as it is; a column given another kind of field stays too."""
+    from omnidesk.core.importing.analysis import _consent_for_channel
+    from omnidesk.core.importing.column_guess import guess_mapping, mapping_fields
+    from omnidesk.core.importing.fields import IGNORE
+    from omnidesk.core.models import SavedMapping
+
+    saved = conn.execute(select(SavedMapping.__table__.c.mapping_json)
+                         .where(SavedMapping.__table__.c.signature == header_signature(header))).scalar()
+    if saved is not None and json.loads(saved) == stored:
+        return stored
+    guessed = _consent_for_channel(mapping_fields(guess_mapping(header, preset)), header, channel)
+    out = list(stored) + [IGNORE] * (len(header) - len(stored))
+    for i, now in enumerate(guessed[:len(out)]):
+        if now != out[i] and _is_consent_field(now) and (out[i] == IGNORE or _is_consent_field(out[i])):
+            out[i] = now
+    return out
+
+
+def _batch_plan(conn: Connection, batch_row, header: list[str], mapping: list[str], preset, options: dict):
+    """An import plan for a batch as it was read, to give its rows to today's ``RowNormalizer``."""
+    from pathlib import Path
+
+    from omnidesk.core.importing.analysis import ImportPlan, _scan
+    from omnidesk.core.importing.phone_region import chosen
+    from omnidesk.core.importing.sniff import FileFormat
+
+    bid, file_name, channel, kind, encoding, delimiter = batch_row
+    region = str(options.get("region") or "US")
+    orders = {}
+    for k, v in (options.get("date_orders") or {}).items():
+        try:
+            orders[int(k)] = nz.DateOrder(v)
+        except (TypeError, ValueError):
+            pass
+    try:
+        phone_region = chosen(options["phone_region"], "as imported") if options.get("phone_region") else None
+    except Exception:  # a region this version no longer knows: numbers read as the file's region
+        phone_region = None
+    fmt = FileFormat(encoding=encoding or "utf-8", encoding_label=encoding or "utf-8",
+                     delimiter=delimiter or ",", header=tuple(header), header_line=0)
+    # The date columns whose day/month order only the region decided: a guess never dates a "yes".
+    _, _, _, guessed = _scan(_kept_records(conn, bid, len(header)), fmt, mapping, region)
+    return ImportPlan(path=Path(file_name or "file.csv"), file_hash="", file_size=0, fmt=fmt, preset=preset,
+                      guesses=[], mapping=mapping, mapping_source="saved", kind=kind, channel=channel,
+                      region=region, date_orders=orders, preview=[], phone_region=phone_region,
+                      guessed_date_columns=guessed)
+
+
+def _kept_records(conn: Connection, batch_id: int, width: int, with_ids: bool = False):
+    """A batch's kept rows as the file's reader gave them (``sniff.Record``), in order."""
+    from omnidesk.core.importing.sniff import _make_record
+
+    rec = SourceRecord.__table__
+    last = 0
+    while True:
+        rows = conn.execute(select(rec.c.id, rec.c.record_no, rec.c.line_no, rec.c.raw_json)
+                            .where(rec.c.batch_id == batch_id, rec.c.id > last)
+                            .order_by(rec.c.id).limit(_CHUNK)).all()
+        if not rows:
+            return
+        last = rows[-1][0]
+        for rid, number, line, raw_json in rows:
+            cells = [str(c) for c in json.loads(raw_json or "[]")]
+            record = _make_record(number or 0, line or 0, cells, width)
+            yield (rid, record) if with_ids else record
+
+
+def _customer_consents(conn: Connection, ids: set[int]) -> dict[int, tuple]:
+    from omnidesk.core.identity.profiles import chunks
+    from omnidesk.core.models import Customer
+
+    cust = Customer.__table__
+    cols = [cust.c[f"consent_{ch}"] for ch in _CONSENT_CHANNELS]
+    out = {}
+    for part in chunks(sorted(ids)):
+        out.update((r[0], tuple(r[1:])) for r in conn.execute(select(cust.c.id, *cols).where(cust.c.id.in_(part))))
+    return out
+
+
+def reread_consents(conn: Connection) -> ConsentReread:
+    """Read every imported record's consent facts again from its kept row, with this version's readers.
+
+    The facts an older version read at import are replaced where today's reading differs (a
+    refusing column it took for a "yes", a "no" it dated by the row's opt-in date); consent
+    typed by hand (the hand batch's) is never touched.  The customers whose facts changed are
+    built again, and the workspace is marked as read by this version.  Runs inside the caller's
+    transaction.
+    """
+    from omnidesk.core.identity.golden import refresh_customers
+    from omnidesk.core.identity.profiles import chunks
+    from omnidesk.core.dialect import insert_tuples_in_bulk
+    from omnidesk.core.importing.parallel import normalized_chunks, worker_count
+    from omnidesk.core.importing.rows import RowNormalizer, forget_readings
+    from omnidesk.core.models import HAND_KIND, Consent
+
+    done = ConsentReread()
+    batch, rec, con = ImportBatch.__table__, SourceRecord.__table__, Consent.__table__
+    batches = conn.execute(select(batch.c.id, batch.c.file_name, batch.c.channel, batch.c.kind, batch.c.encoding,
+                                  batch.c.delimiter, batch.c.header_json, batch.c.mapping_json, batch.c.options_json,
+                                  batch.c.preset)
+                           .where(batch.c.status == "done", batch.c.kind != HAND_KIND).order_by(batch.c.id)).all()
+    changed_customers: set[int] = set()
+    before: dict[int, tuple] = {}
+    for b in batches:
+        header = [str(h) for h in json.loads(b.header_json or "[]")]
+        if not header:
+            continue
+        try:
+            preset = get_preset(b.preset) if b.preset else None
+        except KeyError:  # a preset this version no longer has
+            preset = None
+        stored = json.loads(b.mapping_json or "[]")
+        mapping = _consent_mapping(conn, header, stored, preset, b.channel)
+        plan = _batch_plan(conn, (b.id, b.file_name, b.channel, b.kind, b.encoding, b.delimiter), header, mapping,
+                           preset, json.loads(b.options_json or "{}"))
+        normalizer = RowNormalizer(plan)
+
+        def settle(part: list) -> None:
+            ids = [rid for rid, _ in part]
+            had: dict[int, list] = {}
+            for rid, ch, status, at in conn.execute(select(con.c.record_id, con.c.channel, con.c.status,
+                                                           con.c.occurred_at).where(con.c.record_id.in_(ids))):
+                had.setdefault(rid, []).append((ch, status, at))
+            owners = dict(conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.id.in_(ids))).all())
+            redo, params = [], []
+            for rid, facts in part:
+                if sorted(had.get(rid, []), key=repr) == sorted(facts, key=repr):
+                    continue
+                redo.append(rid)
+                cid = owners.get(rid)
+                if cid is not None:
+                    changed_customers.add(cid)
+                params += [(rid, cid, ch, status, at, "") for ch, status, at in facts]
+            if not redo:
+                return
+            new = {owners[r] for r in redo if owners.get(r) is not None} - before.keys()
+            before.update(_customer_consents(conn, new))
+            for ids_part in chunks(redo):
+                conn.execute(con.delete().where(con.c.record_id.in_(ids_part)))
+            if params:
+                insert_tuples_in_bulk(conn, con, ("record_id", "customer_id", "channel", "status", "occurred_at",
+                                                  "note"), params)
+            done.records += len(redo)
+
+        if not normalizer.reads_consent:
+            # No column, constant or name of the file says anything of consent: its records hold no
+            # fact (those an older reading gave them go).
+            for part in chunks(conn.execute(select(con.c.record_id).distinct().join(rec, rec.c.id == con.c.record_id)
+                                            .where(rec.c.batch_id == b.id)).scalars().all(), _CHUNK):
+                settle([(rid, []) for rid in part])
+            continue
+        # Read as the import reads them (in worker processes for a big file), in the kept order.
+        ids: list[int] = []
+        total = conn.execute(select(func.count()).where(rec.c.batch_id == b.id)).scalar() or 0
+        records = (record for rid, record in _kept_records(conn, b.id, len(header), with_ids=True)
+                   if not ids.append(rid))
+        done_ids = 0
+        with closing(normalized_chunks(records, normalizer, b.channel, header, _CHUNK,
+                                       worker_count(total))) as read:
+            for rows, _ in read:
+                part = []
+                for rid, row in zip(ids[done_ids:done_ids + len(rows)], rows):
+                    part.append((rid, [] if row.skip else [(ch, status, at) for ch, said in row.consents.items()
+                                                           for status, at in said]))
+                done_ids += len(rows)
+                settle(part)
+    forget_readings()
+    if changed_customers:
+        refresh_customers(conn, changed_customers)
+        after = _customer_consents(conn, changed_customers)
+        for cid, old in before.items():
+            new = after.get(cid)
+            if new is not None and new != old:
+                done.count(old, new)
+    _mark_consent_readers(conn)
+    return done

@@ -367,6 +367,13 @@ class RowNormalizer:
                                 for order in (nz.DateOrder.DMY, nz.DateOrder.MDY)) if r]
         return _When(None, max(readings, key=lambda r: (to_utc(r) or r)) if readings else value)
 
+    @property
+    def reads_consent(self) -> bool:
+        """Whether a row of this file can say anything of consent (a consent or opt-out column, a
+        status, an unsubscribe time, a preset's constant, a list of opt-outs known by its name)."""
+        return bool(self._consent_fields or self._optouts or self._status_optouts or self._has_unsub_time
+                    or self.list_status is not None)
+
     def normalize(self, record: Record) -> Row:
         row = Row(record=record)
         if record.footer:
