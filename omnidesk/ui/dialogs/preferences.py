@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -44,6 +45,7 @@ from omnidesk.ui.dialogs.workspace_basics import (
     field_with_error,
     grow_to_fit,
 )
+from omnidesk.ui.widgets.screen_fit import fit_to_screen, room, scrolling
 
 NOT_RERUN = ("Changing these applies to the next import or Find Duplicates: customers already "
              "merged, and pairs already waiting in Review, stay as they are.")
@@ -160,6 +162,7 @@ class PreferencesDialog(QDialog):
         self.review_odds = QLabel()
         for odds in (self.auto_odds, self.review_odds):
             odds.setForegroundRole(QPalette.ColorRole.PlaceholderText)  # the number's meaning, not a field
+            odds.setWordWrap(True)  # a line of its own under a large font, not a wider dialog
         self.threshold_error = error_label("thresholdError")
         matching = QGroupBox("Matching customers")
         explain = QLabel("Omnidesk weighs what two records agree on (email, phone, name, address) as bits of "
@@ -194,11 +197,16 @@ class PreferencesDialog(QDialog):
         left = QVBoxLayout()
         left.addWidget(business)
         left.addWidget(names, 1)
-        columns = QHBoxLayout()
-        columns.addLayout(left, 1)
-        columns.addWidget(matching, 1)
+        # Side by side where the screen is wide enough for both, one above the other where it is
+        # not; either way the settings scroll inside the dialog and OK / Cancel stay in sight.
+        body = QWidget()
+        self.columns = QBoxLayout(QBoxLayout.Direction.LeftToRight, body)
+        self.columns.setContentsMargins(0, 0, 0, 0)
+        self.columns.addLayout(left, 1)
+        self.columns.addWidget(matching, 1)
+        self.scroll = scrolling(body)
         layout = QVBoxLayout(self)
-        layout.addLayout(columns, 1)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.buttons)
 
         self.basics.validityChanged.connect(self._update_ok)
@@ -207,7 +215,20 @@ class PreferencesDialog(QDialog):
         self.review_box.valueChanged.connect(self._thresholds_changed)
         self._thresholds_changed()
         self.basics.name_edit.setFocus()
-        self.resize(max(self.sizeHint().width(), 860), self.sizeHint().height())
+
+        margins = layout.contentsMargins()
+        around = margins.left() + margins.right() + 2 * self.scroll.frameWidth()
+        most = room(self)
+        width = max(body.sizeHint().width(), 860) + around
+        if most is not None and body.minimumSizeHint().width() + around > most.width():
+            self.columns.setDirection(QBoxLayout.Direction.TopToBottom)
+            width = max(body.sizeHint().width() + around, min(860, most.width()))
+        inner = width - around
+        tall = (self.columns.totalHeightForWidth(inner) if self.columns.hasHeightForWidth()
+                else body.sizeHint().height())
+        height = (tall + 2 * self.scroll.frameWidth() + layout.spacing() + self.buttons.sizeHint().height()
+                  + margins.top() + margins.bottom())
+        fit_to_screen(self, width, height)
 
     @staticmethod
     def _with_note(box: QDoubleSpinBox, note: QLabel) -> QWidget:

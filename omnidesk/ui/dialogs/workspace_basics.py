@@ -31,6 +31,7 @@ from omnidesk.core.timeutil import zone_names
 from omnidesk.core.settings import check_setting
 from omnidesk.core.workspace import DEFAULT_SETTINGS
 from omnidesk.ui.accessible import labelled
+from omnidesk.ui.widgets.screen_fit import room
 
 BASICS = ("business_name", "default_region", "timezone", "currency")
 ERROR_COLOR = "#B3261E"
@@ -271,6 +272,9 @@ def _grow(dialog: QWidget) -> None:
         return
     width = dialog.width()
     need = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+    most = room(dialog)
+    if most is not None:
+        need = min(need, max(most.height(), dialog.minimumHeight()))  # never past the screen's bottom edge
     if need > dialog.height():
         dialog.resize(width, need)
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from omnidesk.core.errors import UserError
 from omnidesk.core.messages.brand import Brand, read_logo
 from omnidesk.ui.accessible import labelled
+from omnidesk.ui.widgets.screen_fit import fit_to_screen, scrolling, wanted_size
 
 LINES = ("name", "tagline", "colors", "sms_sender", "sms_opt_out", "banned_words", "disclaimer", "utm_campaign")
 TEXTS = ("voice", "address", "email_footer")
@@ -57,7 +58,9 @@ class BrandDialog(QDialog):
         self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
         self.errors: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
-        form = QFormLayout()
+        body = QWidget()
+        form = QFormLayout(body)
+        form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for field in ("name", "tagline", "voice", "colors", "address", "email_footer", "sms_sender", "sms_opt_out",
                       "banned_words", "disclaimer", "utm_campaign"):
@@ -97,11 +100,19 @@ class BrandDialog(QDialog):
         logo_row.addWidget(self.logo_button)
         logo_row.addStretch(1)
         form.addRow("Logo:", logo_row)
-        layout.addLayout(form)
+        # The fields scroll when the screen is too short for them all; OK and Cancel stay in sight.
+        self.scroll = scrolling(body)
+        layout.addWidget(self.scroll, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        margins = layout.contentsMargins()
+        want = wanted_size(self.scroll)
+        bar = self.scroll.verticalScrollBar().sizeHint().width()  # room for it, should the fields scroll
+        fit_to_screen(self, want.width() + bar + margins.left() + margins.right(),
+                      want.height() + layout.spacing() + self.buttons.sizeHint().height()
+                      + margins.top() + margins.bottom())
 
     def _show_logo(self, data: bytes | None) -> None:
         pixmap = QPixmap()
