@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
@@ -114,11 +114,23 @@ class BrandDialog(QDialog):
                       want.height() + layout.spacing() + self.buttons.sizeHint().height()
                       + margins.top() + margins.bottom())
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.DevicePixelRatioChange:  # moved to a screen of another density
+            self._show_logo(self._logo_data)
+
     def _show_logo(self, data: bytes | None) -> None:
+        self._logo_data = data
         pixmap = QPixmap()
         if data and pixmap.loadFromData(data):
-            self.logo_preview.setPixmap(pixmap.scaled(96, 48, Qt.AspectRatioMode.KeepAspectRatio,
-                                                      Qt.TransformationMode.SmoothTransformation))
+            # Drawn at the screen's own pixels: scaled to 96×48 points times the pixel ratio, not
+            # 96×48 pixels stretched on a high-density screen (blurred).
+            ratio = self.logo_preview.devicePixelRatioF()
+            box = self.logo_preview.size()
+            shown = pixmap.scaled(round(box.width() * ratio), round(box.height() * ratio),
+                                  Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+            shown.setDevicePixelRatio(ratio)
+            self.logo_preview.setPixmap(shown)
         else:
             self.logo_preview.setText("no logo")
 
