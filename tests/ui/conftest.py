@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from omnidesk.app import build_main_window, create_application
@@ -77,6 +78,24 @@ def no_dialog_left_waiting(qapp):
     yield
     timer.stop()
     assert not stuck, f"a dialog waited for an answer no test gave: {stuck}"
+
+
+# Points: a large system font, as people who need one set it.
+BIG_FONT = 14
+
+
+@pytest.fixture
+def big_font(qapp):
+    """The app font at 14 pt for one test, as a large system font gives it; the usual one after.
+
+    Asked for before ``demo_window`` or ``window`` (or by a fixture they follow), the window is
+    built under it."""
+    old = QApplication.font()
+    font = QFont(old)
+    font.setPointSize(BIG_FONT)
+    QApplication.setFont(font)
+    yield font
+    QApplication.setFont(old)
 
 
 @pytest.fixture

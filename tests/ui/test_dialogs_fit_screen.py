@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QLocale, QRect, QSize
-from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractButton, QApplication, QDialogButtonBox, QWidget, QWizard
+from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QWidget, QWizard
 
 from omnidesk.ui.dialogs.import_wizard import ImportWizard
 from omnidesk.ui.dialogs.preferences import PreferencesDialog
@@ -13,20 +12,8 @@ from omnidesk.ui.dialogs.workspace_basics import WorkspaceBasicsDialog, machine_
 from omnidesk.ui.tasks import TaskRunner
 from tests.helpers import write_csv
 
-BIG = 14  # points: a large system font, as people who need one set it
 # The smallest screen a dialog must fit, whatever screen the tests run on: a small laptop's free area.
 SMALL = QSize(1024, 640)
-
-
-@pytest.fixture
-def big_font(qapp):
-    """The app font at 14 pt for the test, as a large system font gives it; the old one after."""
-    old = QApplication.font()
-    font = QFont(old)
-    font.setPointSize(BIG)
-    QApplication.setFont(font)
-    yield
-    QApplication.setFont(old)
 
 
 @pytest.fixture
