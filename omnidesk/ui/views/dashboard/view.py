@@ -494,7 +494,7 @@ class DashboardView(QWidget):
         for key, n in counts.items():
             self.figures[key].set_value(f"{n:,}")
             one, many = FIGURE_WORDS[key]
-            self.figures[key].caption.setText(one if n == 1 else many)
+            self.figures[key].set_caption(one if n == 1 else many)
         self.figures["revenue"].set_value(format_money(revenue, currency))
         self._show_other_money(_other_money(activity), currency)
         for key, tile in self.tiles.items():
@@ -584,13 +584,13 @@ class DashboardView(QWidget):
         """Under the revenue figure, the period's money in other currencies, apart: never converted nor added."""
         tile = self.figures["revenue"]
         if not others:
-            tile.caption.setText(FIGURE_WORDS["revenue"][1])
+            tile.set_caption(FIGURE_WORDS["revenue"][1])
             tile.setToolTip("")
             return
         # Two lines at most, as every tile has: one other currency in words, the rest counted (all in the tip).
         first, *rest = sorted(others)
         shown = format_other_money({first: others[first]})
-        tile.caption.setText(f"also {shown} + {counted(len(rest), 'more currency', 'more currencies')}, not converted"
+        tile.set_caption(f"also {shown} + {counted(len(rest), 'more currency', 'more currencies')}, not converted"
                              if rest else f"net of refunds; also {shown}, not converted")
         tile.setToolTip(f"Revenue in the period, net of refunds, in {currency or 'no named currency'}. "
                         f"Orders in other currencies are shown apart, never converted: {format_other_money(others)}.")
