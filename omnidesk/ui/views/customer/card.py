@@ -250,6 +250,11 @@ class CardMixin:
         # ...but a date or an amount is never cut.
         grid.setColumnMinimumWidth(5, card.fontMetrics().horizontalAdvance("30 Sep 2026 ·") + 8)
         grid.setColumnMinimumWidth(2, 0)
+        # Nor a phone number and its ⋯ after it: the emails' and phones' column never gives all of
+        # its room away (a long email is cut there, whole in its tooltip).
+        pin = max((button.sizeHint().width() for button in self.pin_buttons.values()), default=0)
+        grid.setColumnMinimumWidth(1, card.fontMetrics().horizontalAdvance("(000) 000-0000")
+                                   + ValueCell.SPACING + pin)
         outer.addLayout(grid)
         # Why a channel shows "held": whole, wrapped, under the rows it explains.
         self.held_note = QLabel()

@@ -16,7 +16,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QHBoxLayout, QStackedLayout, QTabWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QSizePolicy,
+    QStackedLayout,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from omnidesk.core.customers import customer_fingerprints
 from omnidesk.core.notes import merged_into
@@ -33,7 +41,9 @@ from omnidesk.ui.views.customer.notes import NotesMixin
 from omnidesk.ui.views.customer.person import PersonActionsMixin
 from omnidesk.ui.views.customer.sources import SourcesMixin
 from omnidesk.ui.views.customer.timeline import TimelineMixin
+from omnidesk.ui.views.customer.widgets import FlowLayout
 from omnidesk.ui.widgets.empty_state import EmptyState
+from omnidesk.ui.widgets.screen_fit import scrolling
 
 MISSING_TITLE = "This customer is no longer here"
 MISSING_TEXT = "Merged into another customer, or their import was undone."
@@ -42,6 +52,33 @@ ERASED_TITLE = "This person was erased"
 MISSING_ERASED = ("They were erased at their request, in another window or from the command line: nothing "
                   "about them is left in this workspace.")
 MISSING_NOTES = "The notes you were typing could not be saved on them: they are kept below."
+
+
+class _ScrolledContent(QWidget):
+    """The card and the tabs: as tall as the window gives them, taller only when they need it.
+
+    A scroll area asks a widget whose text wraps for its height at the width it has, and that is
+    the height it prefers (the timeline at full length): asked, this answers the least it needs.
+    """
+
+    def heightForWidth(self, width: int) -> int:
+        layout = self.layout()
+        margins = layout.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        shown = [layout.itemAt(i) for i in range(layout.count()) if not layout.itemAt(i).isEmpty()]
+        # What the layout will not go below: the height a wrapping part needs at this width (the
+        # card's lines), the least of the others.
+        heights = [item.heightForWidth(inner) if item.hasHeightForWidth() else item.minimumSize().height()
+                   for item in shown]
+        return sum(heights) + layout.spacing() * max(len(shown) - 1, 0) + margins.top() + margins.bottom()
+
+
+class _Tabs(QTabWidget):
+    """The timeline and the other tabs: they take the height left under the card, whatever
+    their wrapped lines would prefer, so the card is never squeezed to make room for them."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
 
 
 class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, NotesMixin, KeptNotesMixin,
@@ -107,12 +144,12 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
             "Remove this person and everything about them from this workspace (cannot be undone)")
         self.erase_person_button.clicked.connect(self.erase_person_dialog)
 
-        content = QWidget()
+        content = _ScrolledContent()
         cl = QVBoxLayout(content)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.setSpacing(10)
         cl.addWidget(self._build_card())
-        self.tabs = QTabWidget()
+        self.tabs = _Tabs()
         self.tabs.addTab(self._build_timeline_tab(), "Timeline")
         self.sources_page = self._build_sources_tab()
         self.tabs.addTab(self.sources_page, "Sources")
@@ -132,20 +169,31 @@ class CustomerView(CardMixin, TimelineMixin, SourcesMixin, IdentifiersMixin, Not
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         top = QHBoxLayout()
-        top.addWidget(self.back_button)
+        self.back_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        top.addWidget(self.back_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addStretch(1)
+        # On one line where they fit; on more where not (a large font, a narrow window), each button
+        # keeping its whole text.
+        actions = QWidget()
+        flow = FlowLayout(actions, spacing=4, one_line_hint=True)
         for button in self._build_hand_buttons():
-            top.addWidget(button)
-        top.addSpacing(12)
-        top.addWidget(self.export_person_button)
-        top.addWidget(self.erase_person_button)
+            flow.addWidget(button)
+        flow.addWidget(self.export_person_button)
+        flow.addWidget(self.erase_person_button)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        actions.setSizePolicy(policy)
+        top.addWidget(actions)
         layout.addLayout(top)
         holder = QWidget()
         self.pages = QStackedLayout(holder)
-        self.pages.addWidget(content)
+        # The card keeps the height it needs and the timeline a few lines: in a shorter window
+        # they scroll together rather than the card's lines being drawn over each other.
+        self.content_scroll = scrolling(content)
+        self.pages.addWidget(self.content_scroll)
         self.pages.addWidget(self.missing)
         layout.addWidget(holder, 1)
-        self._content = content
+        self._content = self.content_scroll
 
     # -- showing a customer --------------------------------------------------------
 

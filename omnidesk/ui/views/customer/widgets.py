@@ -226,9 +226,12 @@ def make_chip(text: str, color: QColor | str, parent=None, *, longest: int = 0) 
 class FlowLayout(QLayout):
     """Widgets side by side, left to right, going on to a new line when the width is used up."""
 
-    def __init__(self, parent=None, spacing: int = 4) -> None:
+    def __init__(self, parent=None, spacing: int = 4, one_line_hint: bool = False) -> None:
         super().__init__(parent)
         self._items = []
+        # Asks for the width of every widget on one line (its least stays the widest one's), so
+        # that beside a stretch it takes one line where there is room for it.
+        self._one_line_hint = one_line_hint
         self.setSpacing(spacing)
         self.setContentsMargins(0, 0, 0, 0)
 
@@ -258,7 +261,13 @@ class FlowLayout(QLayout):
         self._arrange(rect, move=True)
 
     def sizeHint(self) -> QSize:
-        return self.minimumSize()
+        if not self._one_line_hint:
+            return self.minimumSize()
+        shown = [item.sizeHint() for item in self._items if not item.isEmpty()]
+        margins = self.contentsMargins()
+        width = sum(hint.width() for hint in shown) + self.spacing() * max(len(shown) - 1, 0)
+        height = max((hint.height() for hint in shown), default=0)
+        return QSize(width + margins.left() + margins.right(), height + margins.top() + margins.bottom())
 
     def minimumSize(self) -> QSize:
         size = QSize()

@@ -1,0 +1,73 @@
+"""A customer's card under a large font: every line readable, the buttons above it whole."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QFrame, QLabel, QToolButton
+
+from omnidesk.ui.views.customer.widgets import ElidedLabel
+
+
+@pytest.fixture
+def big_window(big_font, demo_window):
+    return demo_window
+
+
+def open_first_customer(window, qtbot):
+    window.show_screen("customers")
+    customers = window.screens["customers"]
+    window.open_customer(customers.model.customer_id(0))  # a phone number, with its ⋯ pin button
+    qtbot.wait(50)
+    return window.customer_view
+
+
+def shown_labels(card: QFrame) -> list[QLabel]:
+    return [label for label in card.findChildren(QLabel)
+            if label.isVisibleTo(card) and label.text() and label.textFormat() != Qt.TextFormat.RichText]
+
+
+def rect_in(widget, ancestor) -> QRect:
+    return QRect(widget.mapTo(ancestor, widget.rect().topLeft()), widget.size())
+
+
+def test_the_card_keeps_its_lines_apart(big_window, qtbot):
+    view = open_first_customer(big_window, qtbot)
+    card = view.findChild(QFrame, "customerCard")
+    # As tall as its lines need at its width: not squeezed to leave the tabs room.
+    need = card.heightForWidth(card.width()) if card.hasHeightForWidth() else card.minimumSizeHint().height()
+    assert card.height() >= need
+    labels = shown_labels(card)
+    for label in labels:
+        metrics = label.fontMetrics()
+        assert label.height() >= metrics.height() or label.wordWrap(), label.text()
+        if isinstance(label, ElidedLabel):  # cut with "…" where narrow, whole in its tooltip: never gone
+            assert label.width() >= min(metrics.horizontalAdvance(label.text()),
+                                        metrics.horizontalAdvance(label.text()[:1] + "…")), f"{label.text()!r} is gone"
+        elif not label.wordWrap():
+            assert metrics.horizontalAdvance(label.text()) <= label.width(), f"{label.text()!r} is cut"
+    places = [(label.text(), rect_in(label, card)) for label in labels]
+    for i, (text, rect) in enumerate(places):
+        for other, other_rect in places[i + 1:]:
+            assert not rect.intersects(other_rect), f"{text!r} is drawn over {other!r}"
+    # The phone number whole, its ⋯ pin menu beside it.
+    cell = view.value_cells["phone"]
+    assert cell.label.fontMetrics().horizontalAdvance(cell.label.text()) <= cell.label.width()
+    pin = view.pin_buttons["phone"]
+    assert pin.isVisibleTo(card) and cell.rect().contains(QRect(pin.mapTo(cell, pin.rect().topLeft()), pin.size()))
+
+
+def test_the_buttons_above_the_card_keep_their_words(big_window, qtbot):
+    view = open_first_customer(big_window, qtbot)
+    card = view.findChild(QFrame, "customerCard")
+    buttons = [button for button in view.findChildren(QToolButton)
+               if button.isVisible() and button.text() and not card.isAncestorOf(button)]
+    assert len(buttons) >= 7
+    for button in buttons:
+        words = button.text().replace("&", "")
+        assert button.width() >= button.sizeHint().width(), f"{words!r} is cut"
+        assert view.rect().contains(rect_in(button, view)), f"{words!r} is outside the screen"
+    for i, one in enumerate(buttons):
+        for other in buttons[i + 1:]:
+            assert not rect_in(one, view).intersects(rect_in(other, view)), (one.text(), other.text())
+
