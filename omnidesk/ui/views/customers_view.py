@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QComboBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -43,6 +42,7 @@ from omnidesk.ui.models.customer_table_model import (
 from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.widgets.empty_state import EmptyState
 from omnidesk.ui.widgets.segment_builder import SegmentBuilder
+from omnidesk.ui.widgets.wrap_row import WrapRow
 
 COLUMNS_SETTING = "customers/columns"
 
@@ -113,7 +113,11 @@ class CustomersView(QWidget):
         self.columns_menu = QMenu(self.columns_button)
         self.columns_menu.aboutToShow.connect(lambda: self._fill_columns_menu(self.columns_menu))
         self.columns_button.setMenu(self.columns_menu)
-        top = QHBoxLayout()
+        # One line where there is room; where not (a large font, a narrow window) the filters and
+        # buttons go on to a second, each keeping its words, and the search keeps room for "Search…".
+        self.search.setMinimumWidth(self.search.fontMetrics().horizontalAdvance(SEARCH_HINTS[-1]) + 20)
+        top = WrapRow()
+        top.setSpacing(4)
         top.addWidget(self.search, 1)
         top.addWidget(self.channel_filter)
         top.addWidget(self.consent_filter)

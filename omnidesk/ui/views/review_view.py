@@ -41,6 +41,7 @@ from omnidesk.core.workspace import Workspace
 from omnidesk.ui.formatting import isolated, nice_date
 from omnidesk.ui.models.kept_apart_table_model import GONE, KeptApartTableModel
 from omnidesk.ui.widgets.empty_state import EmptyState
+from omnidesk.ui.widgets.wrap_row import WrapRow
 
 ROWS = [
     ("display_name", "Name"),
@@ -205,7 +206,8 @@ class ReviewView(QWidget):
         self.accept_button.clicked.connect(lambda: self._decide(self.acceptRequested))
         self.reject_button.clicked.connect(lambda: self._decide(self.rejectRequested))
         self.skip_button.clicked.connect(self._skip)
-        buttons = QHBoxLayout()
+        # Side by side where they fit, on two lines where not: each button keeps its words.
+        buttons = WrapRow()
         buttons.addWidget(self.accept_button)
         buttons.addWidget(self.reject_button)
         buttons.addStretch(1)

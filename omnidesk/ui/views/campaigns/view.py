@@ -43,6 +43,7 @@ from omnidesk.ui.tasks import LatestOnly, TaskRunner
 from omnidesk.ui.views.campaigns.editor import MODE_LABELS, CampaignEditor
 from omnidesk.ui.views.campaigns.recipients import RecipientsPanel, step_title, step_when
 from omnidesk.ui.widgets.empty_state import EmptyState
+from omnidesk.ui.widgets.wrap_row import WrapRow
 
 COLUMNS = ("Name", "Status", "Mode", "Steps", "Next step")
 
@@ -149,7 +150,8 @@ class CampaignsView(QWidget):
         tl = QVBoxLayout(top)
         tl.setContentsMargins(0, 0, 0, 0)
         tl.addWidget(self.table, 1)
-        buttons = QHBoxLayout()
+        # On one line where they fit, on more where not: each button keeps its words.
+        buttons = WrapRow()
         for b in (self.new_button, self.duplicate_button, self.delete_button, self.import_button,
                   self.export_plan_button):
             buttons.addWidget(b)
@@ -250,7 +252,10 @@ class CampaignsView(QWidget):
         plan.setStretchFactor(0, 1)
         plan.setStretchFactor(1, 3)
         plan.setSizes([160, 480])
+        # The list keeps a few rows, and its buttons all their lines (two or more under a large font).
+        self._plan_top, self._plan_buttons = top, buttons
         top.setMinimumHeight(120)
+        top.installEventFilter(self)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("campaignTabs")
@@ -426,7 +431,21 @@ class CampaignsView(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if watched is self._sides and event.type() == QEvent.Type.Resize:
             self._arrange()
+        elif watched is getattr(self, "_plan_top", None) and event.type() in (QEvent.Type.Resize,
+                                                                               QEvent.Type.LayoutRequest):
+            self._fit_plan_top()
         return super().eventFilter(watched, event)
+
+    def _fit_plan_top(self) -> None:
+        top, layout = self._plan_top, self._plan_top.layout()
+        if not top.isVisible():  # measured once shown, at its width: not at a hidden widget's default
+            return
+        margins = layout.contentsMargins()
+        need = (self.table.minimumSizeHint().height() + layout.spacing() + margins.top() + margins.bottom()
+                + self._plan_buttons.heightForWidth(max(top.width() - margins.left() - margins.right(), 1)))
+        least = max(120, need)
+        if top.minimumHeight() != least:
+            top.setMinimumHeight(least)
 
     def showEvent(self, event) -> None:
         # A campaign loaded while the screen was hidden was measured with unpolished widgets,
