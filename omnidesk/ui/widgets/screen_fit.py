@@ -40,6 +40,28 @@ def scrolling(body: QWidget) -> QScrollArea:
     return area
 
 
+class LeastHeight(QWidget):
+    """What a scroll area holds when the parts it lays out one above the other may share less
+    room than they would like: it is made taller only when they need it.
+
+    A scroll area asks a widget whose text wraps for its height at the width it has, and takes
+    that, the height everything in it prefers (a table at full length), so it scrolled where
+    there was room; asked, this answers the least: a wrapping part's height at that width, the
+    least of the others.
+    """
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt's name)
+        layout = self.layout()
+        if layout is None:
+            return super().heightForWidth(width)
+        margins = layout.contentsMargins()
+        inner = width - margins.left() - margins.right()
+        shown = [layout.itemAt(i) for i in range(layout.count()) if not layout.itemAt(i).isEmpty()]
+        heights = [item.heightForWidth(inner) if item.hasHeightForWidth() else item.minimumSize().height()
+                   for item in shown]
+        return sum(heights) + max(layout.spacing(), 0) * max(len(shown) - 1, 0) + margins.top() + margins.bottom()
+
+
 def wanted_size(area: QScrollArea) -> QSize:
     """What the scroll area's contents want with no scroll bar, plus the area's own frame.
 

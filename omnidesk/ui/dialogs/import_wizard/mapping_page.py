@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,8 @@ from omnidesk.ui.dialogs.import_wizard.widgets import (
     _bold,
     _muted,
 )
+from omnidesk.ui.widgets.screen_fit import LeastHeight, scrolling
+from omnidesk.ui.widgets.wrap_row import WrapRow
 
 if TYPE_CHECKING:  # named in annotations only: the wizard imports this module
     from omnidesk.ui.dialogs.import_wizard.wizard import ImportWizard
@@ -121,7 +124,8 @@ class MappingPage(QWizardPage):
         region_rows = QVBoxLayout(self.region_row)
         region_rows.setContentsMargins(0, 0, 0, 0)
         region_rows.setSpacing(2)
-        region_line = QHBoxLayout()
+        # The box goes under its question where both do not fit on one line, rather than cut it.
+        region_line = WrapRow()
         region_label = QLabel("&Phone numbers without a country code are from:")
         region_label.setBuddy(self.region_combo)
         region_line.addWidget(region_label)
@@ -142,6 +146,8 @@ class MappingPage(QWizardPage):
         self.scroll.setWidgetResizable(True)
         # Not a Tab stop of its own (nothing shows it has the focus): its boxes are, and it follows them.
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Its names and the first three columns in sight at least: the page scrolls before this does.
+        self.scroll.setMinimumHeight(4 * (self.scroll.fontMetrics().height() + 16))
         self.grid = self._new_grid()
         columns_box = QWidget()
         cl = QVBoxLayout(columns_box)
@@ -162,6 +168,12 @@ class MappingPage(QWizardPage):
         self.table.horizontalHeader().setMinimumSectionSize(60)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        # Never less than its column names (two lines: the column, what it imports as) and two
+        # rows whole, with the bar to scroll across.
+        metrics = self.table.horizontalHeader().fontMetrics()
+        self.table.setMinimumHeight(2 * metrics.lineSpacing() + 12 + 2 * self.table.verticalHeader().defaultSectionSize()
+                                    + self.table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+                                    + 2 * self.table.frameWidth() + 4)
         preview_box = QWidget()
         pl = QVBoxLayout(preview_box)
         pl.setContentsMargins(0, 6, 0, 0)
@@ -178,12 +190,19 @@ class MappingPage(QWizardPage):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
 
-        layout = QVBoxLayout(self)
+        # The page scrolls when the wizard is too short for it all (a large font on a small
+        # screen) rather than cutting the notes mid-sentence and the preview to half a row.
+        body = LeastHeight()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
         layout.addWidget(self.region_row)
         layout.addWidget(self.warnings)
         layout.addWidget(self.splitter, 1)
         layout.addWidget(self.wiz.remember_checkbox)
+        self.page_scroll = scrolling(body)
+        self.page_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its controls are the Tab stops
+        QVBoxLayout(self).addWidget(self.page_scroll)
 
     # -- filling
 

@@ -1,0 +1,39 @@
+"""The import wizard's mapping page under a large font: its notes whole, its preview's rows whole."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QLabel
+
+from omnidesk.ui.dialogs.import_wizard import ImportWizard
+from omnidesk.ui.tasks import TaskRunner
+from tests.helpers import write_csv
+
+
+@pytest.fixture
+def big_window(big_font, demo_window):
+    return demo_window
+
+
+def test_mapping_page_reads_whole(big_window, qtbot, tmp_path):
+    path = write_csv(tmp_path / "members.csv", ["Email", "Full Name", "Mobile", "Member Code", "Signed up"],
+                     [["ann@example.com", "Ann Lee", "+44 7700 900123", "M1", "2024-03-01"],
+                      ["bob(at)example", "Bob Stone", "+44 7700 900456", "M2", "2024-03-02"]])
+    wizard = ImportWizard(big_window.workspace, [path], TaskRunner(inline=True), big_window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    qtbot.wait(50)
+    page = wizard.mapping_page
+    assert wizard.currentPage() is page
+    question = next(label for label in page.region_row.findChildren(QLabel) if label.buddy() is page.region_combo)
+    words = question.text().replace("&", "")
+    assert question.fontMetrics().horizontalAdvance(words) <= question.width(), f"{words!r} is cut"
+    assert not question.geometry().intersects(page.region_combo.geometry())
+    reason = page.region_reason
+    assert reason.text() and reason.height() >= reason.heightForWidth(reason.width()), "the region's note is cut"
+    # The preview shows both rows of the file whole (scrolled to, if the page is taller than the wizard).
+    table = page.table
+    assert table.model().rowCount() == 2
+    last = table.rowViewportPosition(1) + table.rowHeight(1)
+    assert 0 <= table.rowViewportPosition(0) and last <= table.viewport().height(), "the preview cuts a row"
