@@ -31,8 +31,11 @@ def room(widget: QWidget) -> QSize | None:
 
 
 def scrolling(body: QWidget) -> QScrollArea:
-    """``body`` in a frameless scroll area that shows a scroll bar only when it has to."""
+    """``body`` in a frameless scroll area that shows a scroll bar only when it has to.  The area
+    is no Tab stop of its own (a nameless stop to a screen reader): its controls are, and Tab
+    scrolls the one it reaches into sight."""
     area = QScrollArea()
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     area.setFrameShape(QFrame.Shape.NoFrame)
     area.setWidgetResizable(True)
     area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
