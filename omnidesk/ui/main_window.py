@@ -348,6 +348,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
             if self.customer_view.has_unsaved_notes() and not self.ask_close_without_notes():
                 event.ignore()
                 return
+        # A saved segment changed in the rule panel and not saved: Save, Discard or Cancel (stay).
+        if self.segments is not None and not self.segments.leave_edits():
+            event.ignore()
+            return
         if self._work_still_running():
             event.ignore()
             return
@@ -595,8 +599,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.open_workspace(path)
 
     def set_workspace(self, workspace: Workspace) -> bool:
-        """Show ``workspace``; False (and the old one stays) when the user keeps editing unsaved notes,
-        or while long work runs on the old one."""
+        """Show ``workspace``; False (and the old one stays) when the user keeps editing unsaved notes
+        or a changed segment, or while long work runs on the old one."""
         if self._refuse_while_busy("Cannot open workspace"):
             return False
         if self.customer_view is not None:
@@ -605,6 +609,8 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
                 if not self.ask_close_without_notes():
                     return False
                 self.customer_view.discard_unsaved_notes()
+        if self.segments is not None and not self.segments.leave_edits():
+            return False  # the segment's edits stay on screen, in the workspace they belong to
         if self.workspace is not None:
             self.workspace.close()
         workspace.client = "app"

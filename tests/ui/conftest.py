@@ -104,6 +104,19 @@ def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """A test over, its windows close without asking about a segment it left changed: the question
+    is a modal box nobody is there to answer (the windows close before any fixture's teardown, so
+    it is said here, between the test and its teardown).  Tests of the question answer it while
+    they run."""
+    yield
+    if QApplication.instance() is not None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.ask_save_segment_changes = lambda *_args: "discard"
+
+
 @pytest.fixture
 def window(qtbot, settings):
     win = MainWindow(settings, runner=TaskRunner(inline=True))

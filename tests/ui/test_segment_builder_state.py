@@ -386,3 +386,30 @@ def test_a_long_segment_name_is_cut_short_and_the_unsaved_mark_stays_in_sight(de
     assert shown.startswith("· segment “") and shown.endswith("…” (unsaved changes)"), shown
     assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()  # it fits
     assert label.toolTip() == name
+
+
+def test_closing_the_window_or_opening_another_workspace_asks_about_a_changed_segment(two_segments, qtbot,
+                                                                                      monkeypatch, tmp_path):
+    """The edits of a saved segment were asked about when another segment opened, but the window
+    closed, and File › Open replaced the workspace, without a word: the edits were gone."""
+    from PySide6.QtGui import QCloseEvent
+
+    from omnidesk.core.workspace import Workspace
+
+    win = two_segments
+    edited = edit_big_spenders(win, qtbot)
+    answers = ["cancel", "cancel", "save"]
+    asked: list[str] = []
+    monkeypatch.setattr(win, "ask_save_segment_changes",
+                        lambda name, can: asked.append(name) or answers.pop(0), raising=False)
+    close = QCloseEvent()
+    win.closeEvent(close)  # Cancel: the window stays, the edits with it
+    assert not close.isAccepted() and asked == ["Big spenders"]
+    assert win.screens["customers"].builder.rule() == edited
+    other = Workspace.create(tmp_path / "other.omnidesk")
+    first = win.workspace
+    assert win.set_workspace(other) is False and win.workspace is first  # Cancel: still here
+    assert win.set_workspace(other) is True and win.workspace is other  # Save: saved, then opened
+    with Workspace.open(first.path) as again:
+        assert {s.name: s.rule for s in segments.list_segments(again)}["Big spenders"] == edited
+    assert asked == ["Big spenders"] * 3
