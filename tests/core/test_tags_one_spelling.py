@@ -66,6 +66,15 @@ def test_a_tag_with_a_comma_is_refused_typed_in_and_when_a_rule_holding_one_runs
         ws.close()
 
 
+def test_a_comma_in_tag_contains_is_refused_not_run_as_nobody(shop, capsys):
+    """`tag contains "vip, loc"` found nobody without a word: each tag is looked in alone."""
+    status, _out, err = run_cli(capsys, "segment", "count", "--rule",
+                                json.dumps({"field": "tag", "op": "contains", "value": "vip, loc"}), "-w", str(shop))
+    assert status == 2 and "no tag contains 'vip, loc'" in err and "its own condition" in err, err
+    assert run_cli(capsys, "segment", "count", "--rule",
+                   json.dumps({"field": "tag", "op": "contains", "value": "vi"}), "-w", str(shop))[0] == 0
+
+
 def _save_as_an_older_omnidesk_did(shop, name: str, rule: dict) -> None:
     con = sqlite3.connect(shop)
     try:

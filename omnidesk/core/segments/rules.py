@@ -207,21 +207,25 @@ def _check(node: Any, channels: set[str] | None, where: str, depth: int, stored:
     if op not in ops:
         raise RuleError(f"{where}: unknown op {op!r} for field {field} (use one of {', '.join(ops)})")
     _check_value(field, op, node, channels, where)
-    if field == "tag" and op in ("is", "is_not", "in"):  # a saved one too: see _check_tag_values
-        _check_tag_values(node["value"] if op == "in" else [node["value"]], where)
+    if field == "tag" and op in ("is", "is_not", "in", "contains"):  # a saved one too: see _check_tag_values
+        _check_tag_values(node["value"] if op == "in" else [node["value"]], where, op)
     if op == "between" and not stored:
         _check_range(field, node["value"], where)
 
 
-def _check_tag_values(values: list, where: str) -> None:
+def _check_tag_values(values: list, where: str, op: str = "is") -> None:
     """A tag holds no comma (``edits.clean_tags``): "vip, local" is two tags, asked for with ``in``.
 
     A rule saved before this was refused is refused too when it is run (``stored``): it matched
     the customers whose tags were kept in that order, and read as no tag it would quietly pick
-    others ("is_not" everyone), a campaign's exclusion then leaving nobody out."""
+    others ("is_not" everyone), a campaign's exclusion then leaving nobody out.  ``contains``
+    looks inside one tag at a time, so a comma in it would find nobody, without a word."""
     for v in values:
         if isinstance(v, str) and "," in v:
             tags = ", ".join(json.dumps(t.strip(), ensure_ascii=False) for t in v.split(",") if t.strip())
+            if op == "contains":
+                raise RuleError(f"{where}: a tag holds no comma, so no tag contains {v!r}; ask for each "
+                                "part with its own condition in an 'any' or 'all' group")
             raise RuleError(f"{where}: a tag holds no comma: {v!r} is several tags; ask for any of them "
                             f"with 'in' and a list ([{tags}])")
 
