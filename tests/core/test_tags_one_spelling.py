@@ -109,15 +109,30 @@ def test_a_saved_rule_with_a_comma_tag_is_marked_and_refused_never_run_as_no_tag
     status, out, err = run_cli(capsys, "segment", "count", "Not combo", "-w", shop)
     assert (status, out) == (1, "") and err == f"omnidesk: error: the segment 'Not combo' cannot run: {REFUSED}\n"
 
-    # A campaign whose audience is the segment is refused at its check and its export, not sent to everyone.
+    # A campaign whose audience is the segment is refused, naming it: when its plan is imported, and
+    # at the check and the export of one imported before the segment was found unable to run.
+    named = f"omnidesk: error: the segment 'Not combo', this campaign's audience, cannot run: {REFUSED}\n"
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"name": "Not the combo", "message": {"headline": "Hi", "link": "https://hc.example/a"},
                                 "audience": "Not combo", "mode": "each_channel",
                                 "steps": [{"channel": "email", "at": "2027-03-01T09:00",
                                            "timezone": "America/New_York"}]}))
-    assert run_cli(capsys, "campaign", "import", plan, "-w", shop)[0] == 0
+    status, _out, err = run_cli(capsys, "campaign", "import", plan, "-w", shop)
+    assert status == 1 and err == named
+    con = sqlite3.connect(shop)
+    try:
+        with con:  # the same plan on a segment that ran, then the older rule under that segment's name
+            con.execute("UPDATE saved_segment SET name = 'Kept' WHERE name = 'Not combo'")
+            con.execute("INSERT INTO saved_segment (name, rule_json, created_at, updated_at) VALUES "
+                        "('Not combo', '{\"all\": []}', '2026-01-05T10:00:00', '2026-01-05T10:00:00')")
+        assert run_cli(capsys, "campaign", "import", plan, "-w", shop)[0] == 0
+        with con:
+            con.execute("DELETE FROM saved_segment WHERE name = 'Not combo'")
+            con.execute("UPDATE saved_segment SET name = 'Not combo' WHERE name = 'Kept'")
+    finally:
+        con.close()
     for argv in (("campaign", "check", "Not the combo"),
                  ("campaign", "export", "Not the combo", "--out", tmp_path / "packs")):
         status, out, err = run_cli(capsys, *argv, "-w", shop)
-        assert status == 1 and err == f"omnidesk: error: {REFUSED}\n", argv
+        assert status == 1 and err == named, argv
     assert not (tmp_path / "packs").exists() or not any((tmp_path / "packs").iterdir())

@@ -241,13 +241,19 @@ def clean_audience(audience: object) -> object:
 
 
 def audience_rule(ws: Workspace, audience: object) -> dict:
-    """The segment rule an audience stands for (everyone: a rule that holds for all)."""
-    from omnidesk.core.segments import resolve_audience
+    """The segment rule an audience stands for (everyone: a rule that holds for all); a saved
+    segment whose rule cannot run is refused naming it."""
+    from omnidesk.core.segments import RuleError, check_rule, resolve_audience
 
     if audience == "everyone":
         return {"all": []}
     if isinstance(audience, str):
-        return resolve_audience(ws, segment=audience)
+        rule = resolve_audience(ws, segment=audience)
+        try:
+            check_rule(rule, stored=True)  # one an older version saved may no longer run
+        except RuleError as exc:
+            raise RuleError(f"the segment '{audience}', this campaign's audience, cannot run: {exc}") from None
+        return rule
     return resolve_audience(ws, rule=audience)
 
 
