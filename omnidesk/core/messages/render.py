@@ -84,8 +84,15 @@ def write_poster(ws: Workspace, name: str, out: Path, *, customer_id: int | None
     return _poster(ws, rendered.fields, out, page)
 
 
-def poster_preview(ws: Workspace, fields: dict[str, str], *, page: str = "A4", scale: float = 0.6) -> bytes:
-    """The poster these fields make, as the PNG of its printed page: the very PDF, not a look-alike."""
+# The poster's preview, in screen points per point of the page: an A4 page some 357 points wide.
+PREVIEW_SCALE = 0.6
+
+
+def poster_preview(ws: Workspace, fields: dict[str, str], *, page: str = "A4", scale: float = PREVIEW_SCALE) -> bytes:
+    """The poster these fields make, as the PNG of its printed page: the very PDF, not a look-alike.
+
+    ``scale`` is pixels per point: a high-density screen asks for its pixel ratio times
+    :data:`PREVIEW_SCALE`, so the page shows as large, and as sharp as the screen draws."""
     from omnidesk.core.messages.poster import render_page
 
     with temporary_directory("poster-") as folder:

@@ -489,14 +489,15 @@ class MessagesView(QWidget):
     def _poster_page(self, panel, fields: dict) -> None:
         """The poster's printed page, drawn from its PDF (only when its fields changed)."""
         from omnidesk.core.errors import UserError
-        from omnidesk.core.messages.render import poster_preview
+        from omnidesk.core.messages.render import PREVIEW_SCALE, poster_preview
 
-        key = tuple(sorted(fields.items()))
+        ratio = panel.preview.page_ratio()
+        key = (ratio, tuple(sorted(fields.items())))
         if getattr(panel, "_page_key", None) == key:
             return
         panel._page_key = key
         try:
-            panel.preview.set_page(poster_preview(self.workspace, fields))
+            panel.preview.set_page(poster_preview(self.workspace, fields, scale=PREVIEW_SCALE * ratio), ratio=ratio)
         except (UserError, ValueError, OSError) as exc:
             panel.preview.set_page(None, str(exc))
 
