@@ -3,6 +3,8 @@ and Enter shows an entry's details (items, status, file and row) that only the m
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -82,6 +84,16 @@ def test_enter_on_an_entry_shows_its_details_and_escape_puts_them_away(card, qtb
     assert QApplication.activeModalWidget() is dialog
     tooltip = model.index(order).data(Qt.ItemDataRole.ToolTipRole)
     assert dialog.text.text() == tooltip and "Items:" in tooltip
+    # When, as the list shows it: the day as its header says it and the time on the shop's clock,
+    # in words, not the stored "2025-07-03T10:00:00-04:00" (the demo's times are on the shop's clock).
+    entry = model.entry(order)
+    header = next(model.index(r).data() for r in range(order, -1, -1) if model.is_header(r))
+    day = header.split(" · ")[0]
+    assert re.fullmatch(r"\w+day \d{1,2} \w+ \d{4}", day), day
+    when = dialog.text.text().splitlines()[1]
+    assert when.startswith(f"{day} {model.index(order).data(TimelineModel.TimeRole)} · "), when
+    assert entry.occurred_at not in dialog.text.text() and "as recorded" not in dialog.text.text()
+    assert not re.search(r"\d{4}-\d\d-\d\dT", dialog.text.text())
     qtbot.waitUntil(lambda: dialog.isAncestorOf(QApplication.focusWidget()))  # the keys are in it
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: view.entry_details is None)
@@ -95,3 +107,21 @@ def test_enter_on_an_entry_shows_its_details_and_escape_puts_them_away(card, qtb
     view.entry_details.close_button.click()
     qtbot.waitUntil(lambda: view.entry_details is None)
 
+
+
+def test_the_details_keep_the_time_as_recorded_only_where_it_is_not_on_the_shops_clock():
+    from zoneinfo import ZoneInfo
+
+    from omnidesk.core.timeline import TimelineEntry
+
+    def details(at: str) -> str:
+        entry = TimelineEntry("event", at, None, at[:10], "shop", "order", "Order 1001", None, None)
+        model = TimelineModel()
+        model.set_entries([entry], ZoneInfo("America/New_York"))
+        return model.index(1).data(Qt.ItemDataRole.ToolTipRole).splitlines()[1]
+
+    # On the shop's clock: in words, and nothing more.
+    assert details("2025-07-03T10:00:00-04:00") == "Thursday 3 July 2025 10:00 · Shop · Order"
+    # A time the shop's clock could not show (kept with an offset of its own) says what was recorded.
+    assert details("2025-07-03T14:00:00+00:00") == (
+        "Thursday 3 July 2025 14:00 (as recorded: 2025-07-03T14:00:00+00:00) · Shop · Order")

@@ -155,9 +155,30 @@ def source_text(entry: TimelineEntry) -> str:
     return entry.source_file if entry.source_row is None else f"{entry.source_file} row {entry.source_row}"
 
 
-def entry_tooltip(entry: TimelineEntry) -> str:
+def when_text(entry: TimelineEntry, zone_mark: str = "", zone: tzinfo | None = None) -> str:
+    """When, as the list shows it: the day as its header says it and the time on the shop's clock
+    ("Thursday 3 July 2025 10:00"); the time as recorded after it only where that says more, a time
+    whose offset is not the shop's (``zone``; None is the computer's own)."""
+    when = " ".join(x for x in (day_label(entry.day), time_text(entry, zone_mark)) if x)
+    at = entry.occurred_at or ""
+    try:
+        moment = datetime.fromisoformat(at) if len(at) > 16 else None
+    except ValueError:
+        moment = None
+    if moment is not None and moment.tzinfo is not None:
+        try:
+            on_shop_clock = moment.astimezone(zone).utcoffset() == moment.utcoffset()
+        except OverflowError:
+            on_shop_clock = False
+        if not on_shop_clock:
+            when += f" (as recorded: {at})"
+    return when
+
+
+def entry_tooltip(entry: TimelineEntry, zone_mark: str = "", zone: tzinfo | None = None) -> str:
+    """The entry in full, for its tooltip and its details window (Enter or a double-click)."""
     lines = [entry.summary or type_label(entry.type)]
-    lines.append(" · ".join(x for x in (entry.occurred_at or "time unknown", channel_name(entry.channel),
+    lines.append(" · ".join(x for x in (when_text(entry, zone_mark, zone), channel_name(entry.channel),
                                         type_label(entry.type)) if x))
     money = amount_text(entry)
     status = entry.details.get("status")
@@ -191,11 +212,13 @@ class TimelineModel(QAbstractListModel):
         self._day_counts: dict[str, int] = {}
         self._longest_amounts: list[str] | None = None
         self._zone_marks: dict[int, str] = {}
+        self._zone: tzinfo | None = None
 
     def set_entries(self, entries: list[TimelineEntry], zone: tzinfo | None = None) -> None:
         """``zone``: the shop's clock the entries' times are on (None: the computer's own)."""
         self.beginResetModel()
         self._entries = list(entries)
+        self._zone = zone
         self._zone_marks = zone_marks(self._entries, zone)
         self._rows = []
         self._day_counts = {}
@@ -276,5 +299,5 @@ class TimelineModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return channel_icon(entry.channel)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return entry_tooltip(entry)
+            return entry_tooltip(entry, self._zone_marks.get(i, ""), self._zone)
         return None
