@@ -99,6 +99,12 @@ def big_font(qapp):
 
 
 @pytest.fixture
+def big_window(big_font, demo_window):
+    """The demo workspace's window, built under the large font."""
+    return demo_window
+
+
+@pytest.fixture
 def settings(tmp_path):
     """A private settings file per test: recent files and geometry never leak between tests."""
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QToolButton
 
 from omnidesk.ui.views.customer.widgets import ElidedLabel
-
-
-@pytest.fixture
-def big_window(big_font, demo_window):
-    return demo_window
 
 
 def open_first_customer(window, qtbot):

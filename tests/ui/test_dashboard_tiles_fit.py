@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-
-@pytest.fixture
-def big_window(big_font, demo_window):
-    return demo_window
 
 
 def tiles_of(window, qtbot):

@@ -16,12 +16,6 @@ from tests.helpers import write_csv
 SMALL = QSize(1024, 640)
 
 
-@pytest.fixture
-def big_window(big_font, demo_window):
-    """The demo workspace's window, built under the large font."""
-    return demo_window
-
-
 def machine():
     """This computer as the dialogs see it, the same wherever the tests run."""
     return machine_basics(QLocale("en_US"), "America/New_York")

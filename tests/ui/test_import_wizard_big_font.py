@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QLabel
 
 from omnidesk.ui.dialogs.import_wizard import ImportWizard
 from omnidesk.ui.tasks import TaskRunner
 from tests.helpers import write_csv
-
-
-@pytest.fixture
-def big_window(big_font, demo_window):
-    return demo_window
 
 
 def test_mapping_page_reads_whole(big_window, qtbot, tmp_path):

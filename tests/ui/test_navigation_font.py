@@ -6,11 +6,6 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 
-@pytest.fixture
-def big_window(big_font, demo_window):
-    return demo_window
-
-
 def test_the_navigation_grows_with_a_large_font(big_window, big_font):
     nav = big_window.nav
     assert nav.font().pointSizeF() > big_font.pointSizeF()  # not left at a fixed 11 pt

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
-import omnidesk
+from tests.ui.hidpi import run_at_twice_the_pixels
 
 # Run in an app of its own: the pixel ratio is the screen's, fixed when the application starts.
 SHOW = textwrap.dedent("""
@@ -49,21 +44,8 @@ SHOW = textwrap.dedent("""
 
 
 def test_the_poster_preview_is_sharp_at_twice_the_pixels(tmp_path):
-    screens = {"synchronousWindowSystemEvents": False, "windowFrameMargins": False,
-               "screens": [{"name": "hidpi", "x": 0, "y": 0, "width": 2560, "height": 1600,
-                            "logicalDpi": 192, "logicalBaseDpi": 96}]}
-    config = tmp_path / "screens.json"
-    config.write_text(json.dumps(screens))
-    source = str(Path(omnidesk.__file__).resolve().parent.parent)
-    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
-           "OMNIDESK_DATA_DIR": str(tmp_path / "data"),
-           "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
-    for name in ("QT_SCALE_FACTOR", "QT_SCREEN_SCALE_FACTORS", "QT_ENABLE_HIGHDPI_SCALING"):
-        env.pop(name, None)
-    out = subprocess.run([sys.executable, "-c", SHOW, str(tmp_path)], env=env, cwd=tmp_path,
-                         capture_output=True, text=True, timeout=180)
-    assert out.returncode == 0, out.stderr
-    ratio, pixmap_ratio, width, label_width = map(float, out.stdout.split()[-4:])
+    out = run_at_twice_the_pixels(tmp_path, SHOW, str(tmp_path))
+    ratio, pixmap_ratio, width, label_width = map(float, out.split()[-4:])
     assert ratio == 2.0  # the screen is a high-density one
     # The page fills its place with twice as many pixels across, and says so.
     assert pixmap_ratio == ratio

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import QRect
 from PySide6.QtWidgets import QLabel, QWidget
 
 from omnidesk.core.campaigns import campaign as campaigns
 from omnidesk.core.messages.store import save_message
-
-
-@pytest.fixture
-def big_window(big_font, demo_window):
-    return demo_window
 
 
 def rect_in(widget: QWidget, ancestor: QWidget) -> QRect:
