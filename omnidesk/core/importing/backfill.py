@@ -29,17 +29,22 @@ def _batches(conn: Connection):
                                batch.c.options_json, batch.c.preset).where(batch.c.status == "done").order_by(batch.c.id)).all()
 
 
-def _records(conn: Connection, batch_id: int):
+def _batch_rows(conn: Connection, batch_id: int, *columns: str):
+    """A batch's source records, ``id`` and ``columns``, a chunk at a time in id order."""
     rec = SourceRecord.__table__
     last = 0
     while True:
-        rows = conn.execute(select(rec.c.id, rec.c.raw_json, rec.c.first_name, rec.c.last_name)
+        rows = conn.execute(select(rec.c.id, *(rec.c[name] for name in columns))
                             .where(rec.c.batch_id == batch_id, rec.c.id > last)
                             .order_by(rec.c.id).limit(_CHUNK)).all()
         if not rows:
             return
         yield rows
         last = rows[-1][0]
+
+
+def _records(conn: Connection, batch_id: int):
+    return _batch_rows(conn, batch_id, "raw_json", "first_name", "last_name")
 
 
 def _cell(values: list, i: int | None) -> str:
@@ -381,15 +386,7 @@ def _kept_records(conn: Connection, batch_id: int, width: int, with_ids: bool = 
     """A batch's kept rows as the file's reader gave them (``sniff.Record``), in order."""
     from omnidesk.core.importing.sniff import _make_record
 
-    rec = SourceRecord.__table__
-    last = 0
-    while True:
-        rows = conn.execute(select(rec.c.id, rec.c.record_no, rec.c.line_no, rec.c.raw_json)
-                            .where(rec.c.batch_id == batch_id, rec.c.id > last)
-                            .order_by(rec.c.id).limit(_CHUNK)).all()
-        if not rows:
-            return
-        last = rows[-1][0]
+    for rows in _batch_rows(conn, batch_id, "record_no", "line_no", "raw_json"):
         for rid, number, line, raw_json in rows:
             cells = [str(c) for c in json.loads(raw_json or "[]")]
             record = _make_record(number or 0, line or 0, cells, width)
