@@ -515,6 +515,48 @@ def test_the_list_mark_says_what_the_tabs_and_the_message_check_say_for_real_cus
     assert item.text().startswith("✔ ") and "The check passes" in item.toolTip()
 
 
+def test_a_kept_logo_that_cannot_be_drawn_is_an_error_of_the_poster_in_the_list_and_its_tab(win, view, tmp_path):
+    """A logo kept before the brand kit decoded logos may be cut short: ``message check`` says the
+    poster cannot be drawn with it, but the screen laid the poster out with a stand-in and marked the
+    message ✔. The list's mark and the poster tab say what the message check says."""
+    import hashlib
+
+    from sqlalchemy import insert
+
+    from omnidesk.core.messages.brand import _store, set_brand
+    from omnidesk.core.messages.lint import check_message
+    from omnidesk.core.models import Asset
+    from tests.core.test_cli_poster_check import png
+
+    ws = win.workspace
+    set_brand(ws, "name", "Harbor")
+    set_brand(ws, "address", "12 Quay St, Portland")
+    store.save_message(ws, "Spring", {"headline": "Spring sale", "offer_code": "SPRING20", "offer_value": "20% off",
+                                      "cta": "Shop now", "link": "https://example.com/spring"},
+                       variants={"store": {"headline": "Spring sale", "offer": "20% off with code SPRING20",
+                                           "cta": "Shop now", "link": "https://example.com/spring"}})
+    assert not check_message(ws, "Spring").errors
+    # Kept as it was before logos were decoded when set: the first 300 bytes of a PNG.
+    data = png(tmp_path / "good.png").read_bytes()[:300]
+    asset = Asset.__table__
+    with ws.writing() as conn:
+        kept = conn.execute(insert(asset).returning(asset.c.id).values(
+            name="logo.png", mime="image/png", sha256=hashlib.sha256(data).hexdigest(), data=data)).scalar_one()
+    _store(ws, {"logo": kept, "logo_name": "logo.png"})
+    assert [f.code for f in check_message(ws, "Spring").errors] == ["poster_logo_unreadable"]
+
+    view.refresh()
+    view.select("Spring")
+    item = view.list.item(0)
+    assert item.data(Qt.ItemDataRole.UserRole) == "Spring"
+    assert item.text().startswith("✖ ") and "1 error to fix" in item.toolTip()
+    poster = view.panels["store"]
+    assert "✖" in view.tabs.tabText(view.tabs.indexOf(poster))
+    found = [(poster.findings.item(i).text(), poster.findings.item(i).toolTip()) for i in range(poster.findings.count())]
+    assert [t for t, tip in found if tip.startswith("error")] == ["✖ " + check_message(ws, "Spring").errors[0].message]
+    assert found[0][1] == "error: poster_logo_unreadable"
+
+
 @pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
 def test_a_long_headline_wraps_in_the_email_preview_and_keeps_the_editor_in_the_window(win, view, qtbot, size):
     """A 200-character headline (the longest allowed) is the email's subject: its preview wraps it,

@@ -121,6 +121,7 @@ class MessagesView(QWidget):
         self.samples: list[dict] = []
         self.custom_names: list[str] = []
         self.currency: str | None = None  # the shop's: an offer's amount without a sign is in it
+        self.logo: bytes | None = None  # the brand kit's logo as kept, which the poster is laid out with
         self._pending_checks: set[str] = set()
         self._found: list[tuple[int, str]] = []
         self._check_timer = QTimer(self)
@@ -213,7 +214,7 @@ class MessagesView(QWidget):
         its fields stays as it is in the editor, the words, the cursor and the tab with it."""
         keep = self.current.name if self.current is not None else None
         typing = keep_typing and self._typing()
-        from omnidesk.core.messages.brand import get_brand
+        from omnidesk.core.messages.brand import get_brand, logo
         from omnidesk.core.messages.lint import check, check_inputs
         from omnidesk.core.money import workspace_currency
 
@@ -222,11 +223,15 @@ class MessagesView(QWidget):
         currency = workspace_currency(self.workspace)
         # The customers the tabs and the message check measure with, read once for the whole list.
         samples, custom_names = check_inputs(self.workspace, brand) if messages else ([], [])
+        # The brand kit's logo as kept, which a poster is laid out with: read once for the whole list.
+        image = logo(self.workspace) if any("store" in m.variants for m in messages) else None
+        kept_logo = image.data if image is not None else None
         self.list.blockSignals(True)
         self.list.clear()
         for m in messages:
             # The list's mark is the message check's: the same 20 customers as the tabs measure.
-            errors = len(check(m, brand, samples=samples, custom_names=custom_names, currency=currency).errors)
+            errors = len(check(m, brand, samples=samples, custom_names=custom_names, currency=currency,
+                               logo=kept_logo).errors)
             stale = f"  · {len(m.stale)} to re-sync" if m.stale else ""
             item = QListWidgetItem(("✖ " if errors else "✔ ") + f"{m.name}{stale}")
             item.setForeground(QColor("#B3261E") if errors else self.palette().color(QPalette.ColorRole.Text))
@@ -323,13 +328,16 @@ class MessagesView(QWidget):
         self._update_actions()
 
     def _load_check_inputs(self) -> None:
-        """The brand kit, a sample of 20 customers' token values and the custom field names, read once a show."""
-        from omnidesk.core.messages.brand import get_brand
+        """The brand kit and its logo as kept, a sample of 20 customers' token values and the custom
+        field names, read once a show."""
+        from omnidesk.core.messages.brand import get_brand, logo
         from omnidesk.core.messages.lint import check_inputs
         from omnidesk.core.money import workspace_currency
 
         assert self.current is not None
         self.brand = get_brand(self.workspace)
+        image = logo(self.workspace) if "store" in self.current.variants else None  # the poster is laid out with it
+        self.logo = image.data if image is not None else None
         self.currency = workspace_currency(self.workspace)
         self.samples, self.custom_names = check_inputs(self.workspace, self.brand, master=self.current.master)
 
@@ -349,7 +357,8 @@ class MessagesView(QWidget):
         if panel is None or self.current is None:
             return
         found, stats = check_variant(channel, panel.values(), self.current.master, self.brand,
-                                     samples=self.samples, custom_names=self.custom_names, currency=self.currency)
+                                     samples=self.samples, custom_names=self.custom_names, currency=self.currency,
+                                     logo=self.logo)
         panel.show_check(found, stats)
         self._preview(channel)
         self._label_tab(channel, found)
