@@ -64,6 +64,17 @@ _CHANNELS_MAX = 340
 
 # The search box's hint, longest first: the longest that fits is shown (a narrow window's box
 # said "Search name, email…", cut, rather than what the key is).
+def _two_line_width(metrics, text: str) -> int:
+    """The narrowest ``text`` is drawn whole in on two lines, broken between words (a header
+    that has its two lines already keeps them)."""
+    lines = text.split("\n")
+    if len(lines) > 1:
+        return max(metrics.horizontalAdvance(line) for line in lines)
+    words = text.split(" ")
+    return min(max(metrics.horizontalAdvance(" ".join(words[:i])), metrics.horizontalAdvance(" ".join(words[i:])))
+               for i in range(1, len(words) + 1))
+
+
 SEARCH_HINTS = ("Search name, email or phone…  (Ctrl+F)", "Search name, email or phone…", "Search…  (Ctrl+F)",
                 "Search…")
 
@@ -150,6 +161,9 @@ class CustomersView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        # A header narrower than its words (a large font on a small screen) wraps between them
+        # onto the header's second line instead of being cut at both ends.
+        header.setDefaultAlignment(header.defaultAlignment() | Qt.TextFlag.TextWordWrap)
         header.setSectionsClickable(True)
         header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         header.customContextMenuRequested.connect(self._header_menu)
@@ -593,24 +607,27 @@ class CustomersView(QWidget):
         for section, key in enumerate(keys):
             text = str(self.model.headerData(section, Qt.Orientation.Horizontal) or "")
             title = max(metrics.horizontalAdvance(line) for line in text.split("\n")) + _PADDING
+            # The narrowest the header reads whole at, wrapped onto its two lines: no column
+            # comes down below it ("Last seen" cut to "ast seen").
+            whole = min(_two_line_width(metrics, text) + _PADDING, title)
             if key == "channels":
                 widest, usual = self._channels_widths(cell_metrics)
                 w = max(widest, title)
                 usual = max(usual, title)
-                least = max(min(usual, 110), title)
+                least = max(min(usual, 110), whole)
                 want.append(w)
                 floors.append((usual, usual, least, least))
                 shares.append(0.0)
             elif key in _FIXED:
                 w = max(_FIXED[key], title)
                 want.append(w)
-                floors.append((w, w, w, max(min(w, title, 80), _MIN)))
+                floors.append((w, w, w, max(min(w, whole, 80), _MIN, whole)))
                 shares.append(0.0)
             else:
                 share, narrowest = _FLEX.get(key, _CUSTOM_FLEX)
                 w = max(narrowest, min(title, 200))
                 keeps, last = _FLEX_KEEPS.get(key, (90, 90))
-                least = max(min(w, last, title + 40), _MIN)
+                least = max(min(w, last, title + 40), _MIN, min(whole, w))
                 keep = max(min(w, keeps), least)
                 want.append(w)
                 floors.append((w, keep, keep, least))
