@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QLabel
 
 from omnidesk.ui.dialogs.import_wizard import ImportWizard
@@ -31,3 +32,25 @@ def test_mapping_page_reads_whole(big_window, qtbot, tmp_path):
     assert table.model().rowCount() == 2
     last = table.rowViewportPosition(1) + table.rowHeight(1)
     assert 0 <= table.rowViewportPosition(0) and last <= table.viewport().height(), "the preview cuts a row"
+
+
+def test_mapping_page_subtitle_reads_to_its_end(big_window, qtbot, tmp_path):
+    path = write_csv(tmp_path / "members.csv", ["Email", "Full Name"], [["ann@example.com", "Ann Lee"]])
+    wizard = ImportWizard(big_window.workspace, [path], TaskRunner(inline=True), big_window)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    qtbot.wait(50)
+    page = wizard.mapping_page
+    assert wizard.currentPage() is page
+    shown = [label for label in wizard.findChildren(QLabel)
+             if label.isVisible() and label.text() == page.subTitle()]
+    assert len(shown) == 1
+    label = shown[0]
+    # Wrapped over as many lines as it takes at its width, every one of them shown.
+    assert label.wordWrap() or label.fontMetrics().horizontalAdvance(label.text()) <= label.width()
+    assert label.height() >= label.heightForWidth(label.width()), "the subtitle's last line is cut"
+    # ...and none of them hidden under the page below it or outside the header that holds it.
+    assert label.parentWidget().rect().contains(label.geometry()), "the subtitle runs out of its header"
+    placed = QRect(label.mapTo(wizard, QPoint(0, 0)), label.size())
+    assert not placed.intersects(QRect(page.mapTo(wizard, QPoint(0, 0)), page.size())), "the page covers the subtitle"

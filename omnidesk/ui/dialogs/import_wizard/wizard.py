@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFileDialog,
+    QLabel,
     QPushButton,
     QWizard,
 )
@@ -107,8 +108,33 @@ class ImportWizard(QWizard):
         for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
             self.button(which).setAutoDefault(False)  # with the focus on Back, Enter still goes on
         self.currentIdChanged.connect(lambda _id: QTimer.singleShot(0, self, self._focus_page))
+        self.currentIdChanged.connect(lambda _id: self._fit_subtitle())
         self.files_page.sync()
         self.add_files(files)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit_subtitle()
+
+    def _fit_subtitle(self) -> None:
+        """The page's subtitle as tall as its wrapped lines at the wizard's width.
+
+        The wizard gives its subtitle the height of two lines whatever its width, so under a
+        large font the mapping page's lost its end ("(ids and IP addresses aside).").
+        """
+        page = self.currentPage()
+        if page is None or not page.subTitle():
+            return
+        for label in self.findChildren(QLabel):
+            if label.wordWrap() and label.text() == page.subTitle() and not page.isAncestorOf(label):
+                width = label.width() if label.width() > 0 else label.sizeHint().width()
+                label.setMinimumHeight(label.heightForWidth(width))
+                # The title and subtitle sit in a header of a height fixed for two lines.
+                header = label.parentWidget()
+                if header is not None and header is not self and header.layout() is not None \
+                        and header.minimumHeight() == header.maximumHeight():
+                    header.layout().activate()
+                    header.setFixedHeight(header.layout().minimumSize().height())
 
     def _focus_page(self) -> None:
         """Give the focus to the first control the page shows: the wizard had left it on the
