@@ -10,17 +10,22 @@ from omnidesk.ui.tasks import TaskRunner
 from tests.helpers import write_csv
 
 
-def test_mapping_page_reads_whole(big_window, qtbot, tmp_path):
-    path = write_csv(tmp_path / "members.csv", ["Email", "Full Name", "Mobile", "Member Code", "Signed up"],
-                     [["ann@example.com", "Ann Lee", "+44 7700 900123", "M1", "2024-03-01"],
-                      ["bob(at)example", "Bob Stone", "+44 7700 900456", "M2", "2024-03-02"]])
-    wizard = ImportWizard(big_window.workspace, [path], TaskRunner(inline=True), big_window)
+def on_mapping_page(window, qtbot, path):
+    """The import wizard for ``path``, shown on its column-mapping page: (wizard, page)."""
+    wizard = ImportWizard(window.workspace, [path], TaskRunner(inline=True), window)
     qtbot.addWidget(wizard)
     wizard.show()
     wizard.next()
     qtbot.wait(50)
-    page = wizard.mapping_page
-    assert wizard.currentPage() is page
+    assert wizard.currentPage() is wizard.mapping_page
+    return wizard, wizard.mapping_page
+
+
+def test_mapping_page_reads_whole(big_window, qtbot, tmp_path):
+    path = write_csv(tmp_path / "members.csv", ["Email", "Full Name", "Mobile", "Member Code", "Signed up"],
+                     [["ann@example.com", "Ann Lee", "+44 7700 900123", "M1", "2024-03-01"],
+                      ["bob(at)example", "Bob Stone", "+44 7700 900456", "M2", "2024-03-02"]])
+    _wizard, page = on_mapping_page(big_window, qtbot, path)
     question = next(label for label in page.region_row.findChildren(QLabel) if label.buddy() is page.region_combo)
     words = question.text().replace("&", "")
     assert question.fontMetrics().horizontalAdvance(words) <= question.width(), f"{words!r} is cut"
@@ -36,13 +41,7 @@ def test_mapping_page_reads_whole(big_window, qtbot, tmp_path):
 
 def test_mapping_page_subtitle_reads_to_its_end(big_window, qtbot, tmp_path):
     path = write_csv(tmp_path / "members.csv", ["Email", "Full Name"], [["ann@example.com", "Ann Lee"]])
-    wizard = ImportWizard(big_window.workspace, [path], TaskRunner(inline=True), big_window)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    wizard.next()
-    qtbot.wait(50)
-    page = wizard.mapping_page
-    assert wizard.currentPage() is page
+    wizard, page = on_mapping_page(big_window, qtbot, path)
     shown = [label for label in wizard.findChildren(QLabel)
              if label.isVisible() and label.text() == page.subTitle()]
     assert len(shown) == 1
