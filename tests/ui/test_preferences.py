@@ -177,6 +177,29 @@ def test_a_bad_time_zone_currency_or_threshold_is_refused_with_its_sentence_and_
     assert not dialog.isVisible() and stored(ws) == before and not shop.undo_stack.canUndo()
 
 
+def test_a_fixed_zone_is_taken_with_the_same_warning_as_the_command_line(qtbot, shop):
+    """EST never changes for summer time and Etc/GMT+5 reads backwards: stored if the user insists
+    (as `settings set` does), but the dialog says so under the field, in the command line's words."""
+    from omnidesk.core.settings import zone_warning
+
+    dialog = open_preferences(qtbot, shop)
+    warning = dialog.findChild(object, "timezoneWarning")
+    type_into(qtbot, dialog.basics.zone_combo, "EST")
+    assert warning.isVisible() and "America/New_York" in warning.text()
+    assert warning.text().rstrip(".") == zone_warning("EST")[:1].upper() + zone_warning("EST")[1:]
+    assert ok_button(dialog).isEnabled()
+    type_into(qtbot, dialog.basics.zone_combo, "Etc/GMT+5")
+    assert warning.isVisible() and "sign is reversed" in warning.text() and ok_button(dialog).isEnabled()
+    type_into(qtbot, dialog.basics.zone_combo, "Mars/Olympus")  # refused: the error alone is said
+    assert not warning.isVisible() and dialog.findChild(object, "timezoneError").isVisible()
+    type_into(qtbot, dialog.basics.zone_combo, "America/New_York")
+    assert not warning.isVisible()
+    type_into(qtbot, dialog.basics.zone_combo, "EST")
+    qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert shop.workspace.get_setting("timezone") == "EST"
+
+
 def test_keyboard_only_tab_through_the_fields_enter_accepts_esc_cancels(qtbot, shop):
     ws = shop.workspace
     dialog = open_preferences(qtbot, shop)

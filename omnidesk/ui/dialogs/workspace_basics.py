@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 from omnidesk.core.importing.phone_region import all_regions
 from omnidesk.core.money import REGION_CURRENCY
 from omnidesk.core.timeutil import zone_names
-from omnidesk.core.settings import check_setting
+from omnidesk.core.settings import check_setting, zone_warning
 from omnidesk.core.workspace import DEFAULT_SETTINGS
 from omnidesk.ui.accessible import labelled
 from omnidesk.ui.widgets.screen_fit import room
 
 BASICS = ("business_name", "default_region", "timezone", "currency")
 ERROR_COLOR = "#B3261E"
+WARNING_COLOR = "#8A5A00"  # said under a field, but the value is taken
 
 # Listed first, with their names; every other code Qt's locales know follows, bare.
 COMMON_CURRENCIES = (
@@ -210,6 +211,12 @@ class BasicsForm(QWidget):
         set_combo_value(self.currency_combo, values.currency)
 
         self.errors: dict[str, QLabel] = {key: error_label(f"{key}Error") for key in BASICS}
+        # A zone the setting takes but that is likely not the clock meant (EST, Etc/GMT+5): said, not refused.
+        self.zone_warning = QLabel()
+        self.zone_warning.setObjectName("timezoneWarning")
+        self.zone_warning.setWordWrap(True)
+        self.zone_warning.setStyleSheet(f"color: {WARNING_COLOR};")
+        self.zone_warning.hide()
         self.fields = {"business_name": self.name_edit, "default_region": self.region_combo,
                        "timezone": self.zone_combo, "currency": self.currency_combo}
         form = QFormLayout(self)
@@ -217,7 +224,10 @@ class BasicsForm(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for key, words in (("business_name", "Business &name:"), ("default_region", "&Region:"),
                            ("timezone", "Time &zone:"), ("currency", "Currenc&y:")):
-            form.addRow(labelled(words, self.fields[key]), field_with_error(self.fields[key], self.errors[key]))
+            cell = field_with_error(self.fields[key], self.errors[key])
+            if key == "timezone":
+                cell.layout().addWidget(self.zone_warning)
+            form.addRow(labelled(words, self.fields[key]), cell)
 
         self.name_edit.textChanged.connect(self.check)
         for combo in (self.region_combo, self.zone_combo, self.currency_combo):
@@ -245,6 +255,9 @@ class BasicsForm(QWidget):
         for key, label in self.errors.items():
             label.setText(problems.get(key, ""))
             label.setVisible(key in problems)
+        warning = None if "timezone" in problems else zone_warning(self.texts()["timezone"])
+        self.zone_warning.setText(_sentence(warning) if warning else "")
+        self.zone_warning.setVisible(bool(warning))
         self.validityChanged.emit(not problems)
         return not problems
 
