@@ -26,6 +26,7 @@ class SavedSegments(QObject):
         nav.deleteSegmentRequested.connect(self.delete)
         customers.segmentSaveRequested.connect(self.save)
         customers.builder.segmentNameChanged.connect(self._editing)
+        customers.builder.may_leave = self.leave_edits  # Clear asks about a changed segment too
         self._counts = LatestOnly(customers.runner)  # the newest recount answered
         self.reload()
 

@@ -197,6 +197,49 @@ def test_a_segment_just_saved_has_nothing_unsaved(two_segments, qtbot, monkeypat
     assert builder.rule() == TEXTERS
 
 
+def test_clear_asks_before_dropping_a_changed_segment(two_segments, qtbot, monkeypatch):
+    """Clear on an edited saved segment is the same question: Cancel keeps the edits on screen,
+    Save stores them first, Discard drops them; with nothing changed, nothing is asked."""
+    win = two_segments
+    builder = win.screens["customers"].builder
+    asked: list[str] = []
+    answers: list[str] = []
+    monkeypatch.setattr(win, "ask_save_segment_changes", lambda name, can: asked.append(name) or answers.pop(0),
+                        raising=False)
+    edited = edit_big_spenders(win, qtbot)
+
+    answers.append("cancel")
+    builder.clear_button.click()
+    settle(win)
+    assert asked == ["Big spenders"] and builder.rule() == edited and builder.segment_name == "Big spenders"
+    assert said(builder.editing_label).endswith("(unsaved changes)") and stored(win)["Big spenders"] == BIG
+
+    answers.append("save")
+    builder.clear_button.click()
+    settle(win)
+    assert stored(win)["Big spenders"] == edited
+    assert builder.rule() is None and builder.segment_name == ""
+
+    click_segment(win, qtbot, "Texters")  # nothing changed: Clear asks nothing
+    settle(win)
+    builder.clear_button.click()
+    settle(win)
+    assert asked == ["Big spenders", "Big spenders"] and builder.rule() is None
+
+    click_segment(win, qtbot, "Big spenders")
+    settle(win)
+    spin = builder.root.rows[0].editor.spin
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "500")
+    qtbot.waitUntil(lambda: builder.rule() != edited, timeout=3000)
+    answers.append("discard")
+    builder.clear_button.click()
+    settle(win)
+    assert asked == ["Big spenders"] * 3
+    assert builder.rule() is None and stored(win)["Big spenders"] == edited
+
+
 @pytest.mark.parametrize("key", ["Key_Escape", "Key_Return"])
 def test_the_question_about_unsaved_changes_answers_from_the_keyboard(two_segments, qtbot, key):
     """The real question: Esc keeps the edits on screen, Enter saves them over the segment."""

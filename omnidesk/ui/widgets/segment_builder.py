@@ -15,7 +15,7 @@ there is none), a moment after the last edit.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -567,6 +567,9 @@ class SegmentBuilder(QFrame):
         self._stored: dict | None = None  # and its rule as the workspace holds it
         self._rule: dict | None = None
         self._problems = 0
+        # Asked before Clear drops what the rows say: False keeps them (the window asks about a
+        # changed saved segment; without a window, nothing is asked).
+        self.may_leave: Callable[[], bool] = lambda: True
         self.root = GroupBox(self.channels, field_choices(custom_fields, event_types))
         self.root.changed.connect(self._edited)
         self.root.submitted.connect(self.apply_now)
@@ -710,6 +713,8 @@ class SegmentBuilder(QFrame):
         self.editing_label.set_parts("· segment “", name, "”" + (f" {UNSAVED}" if self.is_changed() else ""))
 
     def clear(self) -> None:
+        if not self.may_leave():
+            return  # Cancel: the edited segment stays on screen, unsaved
         focused = QApplication.focusWidget()
         in_panel = focused is not None and self.isAncestorOf(focused)
         self.set_rule(None)
