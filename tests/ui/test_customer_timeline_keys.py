@@ -125,3 +125,25 @@ def test_the_details_keep_the_time_as_recorded_only_where_it_is_not_on_the_shops
     # A time the shop's clock could not show (kept with an offset of its own) says what was recorded.
     assert details("2025-07-03T14:00:00+00:00") == (
         "Thursday 3 July 2025 14:00 (as recorded: 2025-07-03T14:00:00+00:00) · Shop · Order")
+
+
+def test_a_screen_reader_reads_a_day_header_as_a_heading_it_can_read_not_unavailable(card):
+    """The headers are passed over by the keys, yet read as enabled: a disabled item is announced
+    "unavailable" (or "dimmed") before its day."""
+    from PySide6.QtGui import QAccessible
+
+    view, model, lst = card, card.timeline_model, card.timeline_list
+    header = next(r for r in range(model.rowCount()) if model.is_header(r))
+    entry = header + 1
+    assert model.flags(model.index(header)) & Qt.ItemFlag.ItemIsEnabled
+    assert not model.flags(model.index(header)) & Qt.ItemFlag.ItemIsSelectable
+    lst_face = QAccessible.queryAccessibleInterface(lst)
+    faces = {lst_face.child(i).text(QAccessible.Text.Name): lst_face.child(i) for i in range(lst_face.childCount())}
+    day = model.data(model.index(header))
+    assert day in faces and not faces[day].state().disabled
+    assert not faces[model.data(model.index(entry))].state().disabled
+    # Still never stood on: a double-click on it opens nothing, and it is never selected.
+    lst.scrollTo(model.index(header))
+    QTest.mouseDClick(lst.viewport(), Qt.MouseButton.LeftButton, pos=lst.visualRect(model.index(header)).center())
+    assert not lst.currentIndex().data(TimelineModel.IsHeaderRole)
+    assert QApplication.activeModalWidget() is None

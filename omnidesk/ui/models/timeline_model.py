@@ -272,8 +272,9 @@ class TimelineModel(QAbstractListModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         if self.is_header(index.row()):
-            # A day header is a heading, not a row to stand on: the keys pass over it.
-            return Qt.ItemFlag.NoItemFlags
+            # A day header is a heading, not a row to stand on: the view's keys and clicks pass
+            # over it.  Enabled all the same, so a screen reader reads the day, not "unavailable".
+            return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):

@@ -176,6 +176,12 @@ class _TimelineList(QListView):
                 return
         super().keyPressEvent(event)
 
+    def mousePressEvent(self, event) -> None:
+        if self._is_header(self.indexAt(event.position().toPoint())):
+            event.accept()  # a heading: the entry marked stays marked
+            return
+        super().mousePressEvent(event)
+
     def mouseDoubleClickEvent(self, event) -> None:
         index = self.indexAt(event.position().toPoint())
         if index.isValid() and not self._is_header(index) and event.button() == Qt.MouseButton.LeftButton:
