@@ -65,7 +65,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise CliError("--from is after --to", EXIT_USAGE)
     out = _output(args.pdf, args) if args.pdf else None
     with _open_existing(args, readonly=True) as ws:
-        data = report(ws, period)
+        data = report(ws, period, journey_limit=None)  # every path, as the Dashboard counts them
         last_day = period.end or shop_today(ws)
         currency = workspace_currency(ws)
         # The headline first, as the text opens with it: a script reading the first lines finds it.
@@ -120,6 +120,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             days = j["median_days"]
             median = f"  (median {days:g} day{'' if days == 1 else 's'} {then})" if days is not None else ""
             lines.append(f"  {printable(path):<48} {j['customers']:>9,}{median}")
+        if rest := d["journeys"][10:]:
+            lines.append(f"  {'+ ' + counted(len(rest), 'less common path'):<48} "
+                         f"{sum(j['customers'] for j in rest):>9,}  (all in --json)")
         lines += ["Campaigns:"] + ([f"  {printable(step_label(c))} — {channel_name(c['channel'])}: "
                                     + (f"{c['recipients']:,} sent, {counted(c['orders'], 'order')}, {money(c['revenue'])}"
                                        + also(c.get("other_revenue", {}))

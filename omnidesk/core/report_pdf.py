@@ -48,6 +48,7 @@ def _names(channels: list[str]) -> str:
     return " + ".join(channel_name(c) for c in channels) or "(none)"
 
 
+JOURNEY_ROWS = 15  # the commonest paths listed; a last row counts the rest and their customers
 _LABEL_GAP = 3 * 72 / 25.4  # points between a chart label's end and its bar (the axis draws it 5 points off)
 
 
@@ -82,7 +83,7 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
 
     out = check_output(out, overwrite=overwrite)
     register_fonts()
-    data = report(ws, period)
+    data = report(ws, period, journey_limit=None)  # every path counted; the table names the rest
     today = today or shop_today(ws)
     currency = workspace_currency(ws)
     styles = getSampleStyleSheet()
@@ -201,11 +202,16 @@ def write_report_pdf(ws: Workspace, out: str | os.PathLike, period: Period = Per
                                  f"{reachable_sentence(data['reachable'])}."), styles["Normal"]))
     table("", ["Channel", "Customers"], [[channel_name(c), f"{n:,}"] for c, n in reach.items()],
           [80 * mm, 40 * mm])
+    # Every combination: the heading promises each customer once, and the rows are short.
     table("Channel overlap (each customer once)", ["Channels", "Customers"],
-          [[_names(o["channels"]), f"{o['customers']:,}"] for o in data["overlap"][:20]], [120 * mm, 40 * mm])
+          [[_names(o["channels"]), f"{o['customers']:,}"] for o in data["overlap"]], [120 * mm, 40 * mm])
+    paths = data["journeys"]
+    rest = paths[JOURNEY_ROWS:]
     table("Journeys to the first purchase", ["Path", "Customers", "Median days"],
           [[_path(j["path"]), f"{j['customers']:,}", "" if j["median_days"] is None else f"{j['median_days']:g}"]
-           for j in data["journeys"][:15]], [110 * mm, 30 * mm, 30 * mm])
+           for j in paths[:JOURNEY_ROWS]]
+          + ([[f"+ {counted(len(rest), 'less common path')}", f"{sum(j['customers'] for j in rest):,}", ""]]
+             if rest else []), [110 * mm, 30 * mm, 30 * mm])
 
     def money(amount: float, others: dict[str, float] | None = None):
         """An amount in the shop's currency; beneath it, money in other currencies, apart, never converted."""
