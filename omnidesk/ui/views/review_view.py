@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedLayout,
+    QStyledItemDelegate,
     QTableView,
     QTabWidget,
     QTableWidget,
@@ -61,6 +62,22 @@ ROWS = [
 # Rows that are evidence of one person; the rest (activity counts, dates) are context, and two
 # strangers with one order each do not "agree" on anything.
 EVIDENCE = {"display_name", "all_emails", "all_phones", "address", "city", "postcode", "birthday", "company"}
+
+
+_BREAK_AFTER = str.maketrans({c: c + "\u200b" for c in "@._-+"})
+
+
+class _AddressesDelegate(QStyledItemDelegate):
+    """Draws a cell of email addresses so each can be read whole in a narrow column: a long one
+    wraps after its "@" and its dots rather than being cut where the two sides differ, and with
+    several, each starts with a bullet so a wrapped one does not read as two.  The item's text
+    stays the addresses as they are (copied, read aloud, tested)."""
+
+    def displayText(self, value, locale) -> str:
+        lines = str(value or "").splitlines()
+        shown = [line.translate(_BREAK_AFTER) for line in lines]
+        # Qt draws a line separator, not "\n", as a new line (its own displayText swaps them).
+        return "\u2028".join(f"• {line}" for line in shown) if len(shown) > 1 else "".join(shown)
 
 
 def _text(value, key: str = "", zone=None) -> str:
@@ -198,6 +215,8 @@ class ReviewView(QWidget):
         self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.compare.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.compare.setWordWrap(True)
+        self._addresses = _AddressesDelegate(self.compare)
+        self.compare.setItemDelegateForRow([key for key, _ in ROWS].index("all_emails"), self._addresses)
         # Tab leaves the table for the buttons, rather than walking its cells (none selectable).
         self.compare.setTabKeyNavigation(False)
         self.accept_button = QPushButton("Same person — merge (A)")
@@ -463,6 +482,7 @@ class ReviewView(QWidget):
                 a, b = ("\n".join(display_phone(x, self._region) for x in v.splitlines()) for v in (a, b))
             for c, value in enumerate((a, b)):
                 cell = QTableWidgetItem(value)
+                cell.setToolTip(value)  # whole, whatever the column leaves of it
                 if (key in EVIDENCE and a and b and (a == b or (isinstance(left.get(key), list)
                                             and set(left.get(key)) & set(right.get(key) or [])))
                         or (key, c) in at_work):
