@@ -21,7 +21,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from itertools import islice
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.changes import NOTHING, Changes
@@ -301,6 +301,7 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
     cust = Customer.__table__
     total = conn.execute(select(func.count()).select_from(rec)).scalar_one()
     kept = collect_user_data(conn) if from_scratch else []  # taken off, to go where their records go
+    skipped = _skipped_pairs(conn) if from_scratch else []  # the user's "not now" outlives it (_skip_again)
     # Each record's customer before a rebuild: the customers made again keep their ids.
     before = _customer_of_records(conn) if from_scratch else None
     top_id = conn.execute(select(func.coalesce(func.max(cust.c.id), 0))).scalar_one() if from_scratch else 0
@@ -407,8 +408,49 @@ def resolve_all_steps(conn: Connection, model: Model | None = None, *, from_scra
         stats.settle()
         del before
         stats.touched |= restore_user_data(conn, kept)
+        _skip_again(conn, skipped)
         yield from refresh_customers_steps(conn, stats.touched)
     return stats
+
+
+def _skipped_pairs(conn: Connection) -> list[tuple[set[int], set[int]]]:
+    """Each pair the user skipped in Review, as the record ids of its two customers."""
+    review = MatchReview.__table__
+    rec = SourceRecord.__table__
+    pairs = conn.execute(select(review.c.left_id, review.c.right_id).where(review.c.status == "skipped")).all()
+    if not pairs:
+        return []
+    held: dict[int, set[int]] = defaultdict(set)
+    ids = sorted({cid for pair in pairs for cid in pair})
+    for part in chunks(ids):
+        for rid, cid in conn.execute(select(rec.c.id, rec.c.customer_id).where(rec.c.customer_id.in_(part))):
+            held[cid].add(rid)
+    return [(held[a], held[b]) for a, b in pairs if held[a] and held[b]]
+
+
+def _skip_again(conn: Connection, skipped: list[tuple[set[int], set[int]]]) -> None:
+    """Mark skipped again the pairs a rebuild queued between the customers now holding the records of
+    a pair skipped before it: "accept all" leaves skipped pairs to be decided one by one, and a rebuild
+    must not turn them back into pending ones it would take."""
+    if not skipped:
+        return
+    review = MatchReview.__table__
+    rec = SourceRecord.__table__
+    rids = sorted(set().union(*(a | b for a, b in skipped)))
+    now: dict[int, int] = {}
+    for part in chunks(rids):
+        now.update(conn.execute(select(rec.c.id, rec.c.customer_id)
+                                .where(rec.c.id.in_(part), rec.c.customer_id.is_not(None))).all())
+    sides = []
+    for a, b in skipped:
+        left, right = {now[r] for r in a if r in now}, {now[r] for r in b if r in now}
+        sides.append((left, right))
+    again = [rid for rid, left_id, right_id in conn.execute(
+                 select(review.c.id, review.c.left_id, review.c.right_id).where(review.c.status == "pending"))
+             if any((left_id in left and right_id in right) or (left_id in right and right_id in left)
+                    for left, right in sides)]
+    for part in chunks(again):
+        conn.execute(update(review).where(review.c.id.in_(part)).values(status="skipped"))
 
 
 def _customers_changed(conn: Connection, before) -> set[int]:
