@@ -132,7 +132,7 @@ def test_a_screen_reader_reads_a_day_header_as_a_heading_it_can_read_not_unavail
     "unavailable" (or "dimmed") before its day."""
     from PySide6.QtGui import QAccessible
 
-    view, model, lst = card, card.timeline_model, card.timeline_list
+    model, lst = card.timeline_model, card.timeline_list
     header = next(r for r in range(model.rowCount()) if model.is_header(r))
     entry = header + 1
     assert model.flags(model.index(header)) & Qt.ItemFlag.ItemIsEnabled
