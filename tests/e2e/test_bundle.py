@@ -17,8 +17,11 @@ exit status.
 from __future__ import annotations
 
 import csv
+import importlib.metadata
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -241,6 +244,63 @@ def test_message_renderers_and_their_files_are_bundled(exe):
     assert list((internal / "pypdfium2_raw").glob("*pdfium*")), "PDFium's library is missing"
     assert (internal / "pypdfium2_raw" / "version.json").is_file()
     assert list((internal / "css_inline").glob("css_inline*")), "css-inline's extension is missing"
+
+
+# Optional imports of dependencies, and build tools, that the spec leaves out: none is
+# needed at run time, and none would ship its licence.
+LEFT_OUT = ("scipy", "pytz", "threadpoolctl", "setuptools", "pkg_resources", "wheel")
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _licence_files(internal: Path, dist: str) -> list[Path]:
+    """The licence files in ``dist``'s .dist-info folder inside the bundle."""
+    pattern = re.compile(r"LICEN[CS]E|COPYING|NOTICE", re.IGNORECASE)
+    return [path for info in internal.glob("*.dist-info")
+            if _normalized(info.name.rsplit("-", 1)[0]) == _normalized(dist)
+            for path in info.rglob("*") if path.is_file() and pattern.search(path.name)]
+
+
+def test_licences_ship_and_gpl_code_does_not(exe):
+    internal = exe.parent / "_internal"
+    if not internal.is_dir():
+        pytest.skip("a one-file bundle keeps its files inside the executable")
+    # GNU Readline is GPL-3.0; the stdlib's readline module would link it into the app.
+    assert not list(internal.rglob("libreadline*")), "GNU Readline (GPL-3.0) is in the bundle"
+    assert not list(internal.rglob("readline.*")), "the readline module is in the bundle"
+    present = [name for name in LEFT_OUT if (internal / name).exists()]
+    assert not present, f"left out on purpose, yet bundled: {present}"
+
+    licences = internal / "resources" / "licenses"
+    notices = [*licences.glob("THIRD-PARTY-NOTICES.*")]
+    assert notices, "no THIRD-PARTY-NOTICES in resources/licenses"
+    text = notices[0].read_text(encoding="utf-8")
+    for name in ("Qt", "PySide6", "shiboken6", "nicknames", "OpenSSL"):
+        assert re.search(rf"\b{name}\b", text), f"the notices do not name {name}"
+    for name, title in (("LGPL-3.0.txt", "GNU LESSER GENERAL PUBLIC LICENSE"),
+                        ("GPL-3.0.txt", "GNU GENERAL PUBLIC LICENSE"), ("Apache-2.0.txt", "Apache License")):
+        assert title in (licences / name).read_text(encoding="utf-8"), name
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE" in (licences / "Python" / "LICENSE.txt").read_text(encoding="utf-8")
+    if list(internal.glob("libssl.so*")) and shutil.which("dpkg"):
+        # Copied from the build system, so its copyright file is copied beside the notices.
+        assert any("OpenSSL" in f.read_text(encoding="utf-8", errors="replace")
+                   for f in licences.glob("system/*/copyright")), "OpenSSL's copyright file is missing"
+
+    # Every package folder from a distribution has that distribution's licence in the
+    # bundle: its own licence files in its .dist-info, or, for the few distributions
+    # that carry none (PySide6, shiboken6, nicknames), a line in the notices.
+    provided_by = importlib.metadata.packages_distributions()
+    named = _normalized(text)
+    missing = []
+    for folder in sorted(p.name for p in internal.iterdir() if p.is_dir() and "." not in p.name):
+        for dist in provided_by.get(folder, []):
+            if _normalized(dist) == "omnidesk" or _licence_files(internal, dist):
+                continue
+            if not re.search(rf"(?<![\w-]){re.escape(_normalized(dist))}(?![\w-])", named):
+                missing.append(f"{folder}/ ({dist})")
+    assert not missing, f"shipped without their licence: {missing}"
 
 
 def test_window_starts_offscreen(exe, env, tmp_path):
