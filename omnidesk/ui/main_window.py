@@ -166,6 +166,10 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.undo_stack.canUndoChanged.connect(lambda b: self._stack_said("undo", can=b))
         self.undo_stack.canRedoChanged.connect(lambda b: self._stack_said("redo", can=b))
         self.about_action = self._action("&About Omnidesk", self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        self.about_qt_action = self._action("About &Qt", lambda: QMessageBox.aboutQt(self, "About Qt"),
+                                            status="The Qt version in use and its licence")
+        self.about_qt_action.setMenuRole(QAction.MenuRole.AboutQtRole)
         self.duplicates_action = self._action("Find &Duplicates", self.find_duplicates,
                                               status="Look for more customers who are one person")
         # Linux desktops have no standard Preferences key: Ctrl+, there, as on the other systems.
@@ -205,6 +209,7 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         self.view_menu = bar.addMenu("&View")
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.about_action)
+        help_menu.addAction(self.about_qt_action)
         self._rebuild_recent_menu()
 
     def _update_actions(self) -> None:
@@ -1181,11 +1186,16 @@ class MainWindow(WorkspaceFilesMixin, QMainWindow):
         from PySide6 import __version__ as pyside_version
         from PySide6.QtCore import qVersion
 
+        licences = paths.resource_path("licenses")
         return (
             f"<h3>Omnidesk {__version__}</h3>"
             "<p>Offline omnichannel marketing for small businesses.</p>"
             f"<p>Python {sys.version.split()[0]} · Qt {qVersion()} (PySide6 {pyside_version}) · "
             f"SQLite {sqlite3.sqlite_version}</p>"
+            # Qt is LGPL-3.0: the user is told, and told where the licences are.
+            "<p>Omnidesk uses Qt under the GNU LGPL version 3, and other open-source components. "
+            "Their licences and notices are in "
+            f'<a href="{licences.as_uri()}">{html.escape(str(licences))}</a>.</p>'
         )
 
     def show_about(self) -> None:

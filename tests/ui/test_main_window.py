@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
 from PySide6.QtCore import Qt
@@ -253,6 +255,18 @@ def test_recent_menu_and_geometry_persist(window, tmp_path, settings):
 def test_about_mentions_versions(window):
     text = window.about_text()
     assert "Qt" in text and "SQLite" in text and "Python" in text
+
+
+def test_about_names_qts_licence_and_where_the_licences_are(window):
+    # Qt is used under the LGPL-3.0, which asks that the user is told so; the other
+    # components' notices are in resources/licenses (under sys._MEIPASS in the bundle).
+    text = window.about_text()
+    assert "LGPL" in text
+    licences = paths.resource_path("licenses")
+    assert (licences / "THIRD-PARTY-NOTICES.md").is_file()
+    assert html.escape(str(licences)) in text and licences.as_uri() in text
+    help_menu = window.menuBar().actions()[-1].menu()
+    assert window.about_qt_action in help_menu.actions()
 
 
 def test_menus_and_shortcuts(window):
