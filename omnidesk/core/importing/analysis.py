@@ -133,6 +133,9 @@ class ImportPlan:
     # year-first column's, reads them): a date there that could be either ("11/05/2026") is a
     # guess, and a guess never dates a consent "yes" (see rows.py).
     guessed_date_columns: frozenset[int] = frozenset()
+    # The file's size and time of change as it was read for this plan (``SourceFile.stamp``):
+    # an import refuses a file found changed since (see ``pipeline``).
+    file_stamp: tuple[int, int] | None = None
     # A channel of the user's own, as they typed its name ("Farmers Market on Saturday"): kept by
     # the workspace when the file is imported, so it shows so (channels.own_channel_label).
     channel_label: str | None = None
@@ -486,7 +489,7 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         channel_label=own_channel_label(clean_line(options.channel)) if options.channel is not None else None,
         region=region, date_orders=orders, preview=preview, previous_batch=previous,
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
-        region_evidence=evidence, guessed_date_columns=guessed,
+        region_evidence=evidence, guessed_date_columns=guessed, file_stamp=src.stamp,
     )
     plan.warnings.extend(_optout_list_notes(plan))
     if plan_kind_guessed and kind == Kind.EVENTS.value:

@@ -27,6 +27,7 @@ from sqlalchemy.exc import OperationalError
 
 from omnidesk.core.channels import keep_own_label
 from omnidesk.core.dialect import indexes_deferred, is_lock_error
+from omnidesk.core.errors import UserError
 from omnidesk.core.identity.golden import refresh_customers
 from omnidesk.core.identity.resolve import model_from_settings, resolve_batch
 from omnidesk.core.importing import running
@@ -67,7 +68,7 @@ from omnidesk.core.importing.rows import (
     not_a_name,
     row_hash,
 )
-from omnidesk.core.importing.sniff import BlankRows, FileFormat, read_records
+from omnidesk.core.importing.sniff import BlankRows, FileFormat, file_sha256, open_source, read_records
 from omnidesk.core.importing.supersede import (
     carry_order_lines,
     corrected_records,
@@ -150,6 +151,9 @@ def run_import(
     chunks; when it says yes, :class:`Cancelled` is raised and nothing stays.
     A list of people with no column naming anyone (no name, email, phone or
     customer ID) is refused with a :class:`UserError` before anything is stored.
+    So is a file no longer as it was read for the plan, and one whose bytes, hashed
+    as they are read, turn out not to be the plan's (it changed while it was read):
+    what is stored is always the file the plan describes, under its hash.
     A file already imported (same bytes) adds nothing and reports its rows as
     duplicates.  A row identical to one imported from another file of the same
     channel is stored too, with its own file and row, as one more sighting of
@@ -160,6 +164,7 @@ def run_import(
     (its channel and order number): see ``supersede.replace_earlier_orders``.
     """
     refuse_naming_no_one(plan)  # every row would be skipped: nothing is stored, not even the batch
+    refuse_changed(plan)  # the plan (its columns, its hash) is of the file as it was read
     result = ImportResult(
         file_name=plan.file_name, preset=plan.preset.key if plan.preset else None,
         kind=plan.kind, channel=plan.channel, dry_run=dry_run, header=plan.header,
@@ -235,8 +240,11 @@ def run_import(
                 # collector's passes over those caches would cost more than the rows' reading.
                 stack.enter_context(cycle_collection_paused())
                 blank = BlankRows()
+                # Read through one open file that hashes the bytes as they come (workers get records,
+                # not the file): what is stored is what was read, and that must be the planned file.
+                source = stack.enter_context(open_source(plan.path))
                 chunks = stack.enter_context(closing(normalized_chunks(
-                    read_records(plan.path, plan.fmt, blank), normalizer, plan.channel, plan.header, CHUNK,
+                    read_records(source, plan.fmt, blank), normalizer, plan.channel, plan.header, CHUNK,
                     worker_count(total))))
                 for rows, hashes in chunks:
                     if cancelled():
@@ -282,6 +290,8 @@ def run_import(
                         result.imported += len(keep)
                     yield Progress(min(result.rows, total), max(total, result.rows),
                                    f"Read {result.rows:,} rows")
+                if source.sha256() != plan.file_hash:  # changed while it was read: part old, part new
+                    raise changed_since_read(plan)
                 # Rows with no value in any cell: nothing to keep, but never gone without a word.
                 result.blank, result.blank_lines = blank.count, blank.lines
                 if open_order is not None:
@@ -350,7 +360,10 @@ def _as_copy(ws: Workspace, plan: ImportPlan, result: ImportResult,
         holder = holder_of(conn, plan.file_hash)
     if holder is None:
         return False
-    rows = sum(1 for _ in read_records(plan.path, plan.fmt))
+    with open_source(plan.path) as source:
+        rows = sum(1 for _ in read_records(source, plan.fmt))
+        if source.sha256() != plan.file_hash:  # other bytes now: not the file the holder read
+            raise changed_since_read(plan)
     erased = _erased_rows(ws, plan)
     if not dry_run:
         with ws.writing() as conn:
@@ -364,6 +377,28 @@ def _as_copy(ws: Workspace, plan: ImportPlan, result: ImportResult,
     result.duplicates, result.suppressed = rows - erased, erased
     yield Progress(rows, rows, "Already imported")
     return True
+
+
+def changed_since_read(plan: ImportPlan) -> UserError:
+    return UserError(f"{printable(plan.file_name)} changed while it was being imported (or since it was "
+                     "read); nothing was imported — import it again.")
+
+
+def refuse_changed(plan: ImportPlan) -> None:
+    """Refuse ``plan``'s file when it is not as it was read for the plan (another size, or another
+    time of change and other bytes): re-exported meanwhile, its columns may have moved, and the
+    plan would read it wrong.  The import also checks the bytes it reads against the plan's hash,
+    which catches a change from here on."""
+    if plan.file_stamp is None:
+        return
+    try:
+        now = plan.path.stat()
+    except OSError:
+        return  # reading it says why it cannot be read
+    if now.st_size != plan.file_stamp[0]:
+        raise changed_since_read(plan)
+    if now.st_mtime_ns != plan.file_stamp[1] and file_sha256(plan.path) != plan.file_hash:
+        raise changed_since_read(plan)  # only touched (synced, opened and closed) is not changed
 
 
 def _erased_rows(ws: Workspace, plan: ImportPlan) -> int:

@@ -41,6 +41,10 @@ class SourceFile:
     def __init__(self, path: str | os.PathLike[str], *, keep: int | None = None) -> None:
         self.path = Path(path)
         self._file = open(self.path, "rb")  # noqa: SIM115 - closed by close()
+        opened = os.fstat(self._file.fileno())
+        # The file as it was opened (its size and time of change): a later look at the path that
+        # finds another has it changed since (see ``pipeline.refuse_changed``).
+        self.stamp = (opened.st_size, opened.st_mtime_ns)
         self._keep = KEEP_BYTES if keep is None else keep
         self._kept = bytearray()  # the file's first bytes, up to ``keep``
         self._sha256 = hashlib.sha256()
