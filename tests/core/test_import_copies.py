@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import shutil
 
@@ -168,3 +169,35 @@ def test_the_error_report_of_an_import_undone_onto_a_copy_is_written_from_the_co
     assert run_cli(capsys, "imports", "undo", "2", "-w", ws)[0] == 0
     status, out, err = run_cli(capsys, "imports", "errors", "1", tmp_path / "errs-3.csv", "-w", ws)
     assert status != 0 and "its rows are no longer kept" in err and not (tmp_path / "errs-3.csv").exists()
+
+
+def test_the_same_file_imported_as_another_channel_is_that_channels_file_and_no_copy(tmp_path, capsys):
+    shop = write_csv(tmp_path / "shop_list.csv", ["First Name", "Last Name", "Email"],
+                     [["Ann", "Lee", "ann@example.com"], ["Bob", "Ray", "bob@example.com"]])
+    newsletter = tmp_path / "newsletter.csv"
+    shutil.copyfile(shop, newsletter)  # the newsletter's list, byte for byte the shop's
+    path = tmp_path / "shop.omnidesk"
+    assert run_cli(capsys, "import", shop, "--channel", "shop", "-w", path)[0] == 0
+    status, out, _ = run_cli(capsys, "import", newsletter, "--channel", "email", "-w", path, "--json")
+    assert status == 0
+    result = json.loads(out)
+    assert (result["channel"], result["imported"], result["duplicates"]) == ("email", 2, 0)
+    assert (result["new_customers"], result["updated_customers"]) == (0, 2)  # the same two people
+    status, out, _ = run_cli(capsys, "imports", "list", "--json", "-w", path)
+    assert [(b["id"], b["channel"], b["imported"], b["copy_of"]) for b in json.loads(out)] == [
+        (2, "email", 2, None), (1, "shop", 2, None)]
+    sources = tmp_path / "sources.csv"
+    assert run_cli(capsys, "export", "sources", sources, "-w", path)[0] == 0
+    with sources.open(newline="", encoding="utf-8-sig") as fh:
+        held_on = sorted((r["source_file"], r["channel"], r["email"], r["customer_id"]) for r in csv.DictReader(fh))
+    ann, bob = (next(r[3] for r in held_on if r[2] == email) for email in ("ann@example.com", "bob@example.com"))
+    assert held_on == sorted([("shop_list.csv", "shop", "ann@example.com", ann),
+                              ("shop_list.csv", "shop", "bob@example.com", bob),
+                              ("newsletter.csv", "email", "ann@example.com", ann),
+                              ("newsletter.csv", "email", "bob@example.com", bob)])
+
+    # Given again as the newsletter's, it is a copy of the newsletter's import.
+    status, out, _ = run_cli(capsys, "import", newsletter, "--channel", "email", "-w", path, "--json")
+    assert (json.loads(out)["imported"], json.loads(out)["duplicates"]) == (0, 2)
+    status, out, _ = run_cli(capsys, "imports", "list", "--json", "-w", path)
+    assert [(b["id"], b["channel"], b["copy_of"]) for b in json.loads(out)][0] == (3, "email", 2)

@@ -63,7 +63,7 @@ from omnidesk.core.importing.rows import _IDENTITY
 from omnidesk.core.importing.sniff import BlankRows, FileFormat, Record, open_source, read_records, sniff
 from omnidesk.core.importing.source_file import SourceFile, file_name_text
 from omnidesk.core.importing.unreadable import no_rows
-from omnidesk.core.models import ImportBatch, SavedMapping, utcnow
+from omnidesk.core.models import HAND_KIND, ImportBatch, SavedMapping, utcnow
 from omnidesk.core.text import clean_line, clean_name, printable
 from omnidesk.core.workspace import Workspace
 
@@ -122,7 +122,10 @@ class ImportPlan:
     region: str
     date_orders: dict[int, nz.DateOrder]
     preview: list[Record]
-    previous_batch: int | None = None
+    previous_batch: int | None = None  # the kept import of these bytes as this channel and kind
+    # Every kept import of these bytes, oldest first: (its id, channel, kind).  Only one of the
+    # plan's channel and kind makes the file a copy (see ``copies``): ``previous_batch``.
+    imported_as: tuple[tuple[int, str, str], ...] = ()
     warnings: list[str] = field(default_factory=list)
     # An error report saved by omnidesk and fixed: the columns naming each row's original.
     report_columns: tuple[int, int] | None = None  # (omnidesk_batch, omnidesk_row)
@@ -192,7 +195,7 @@ class ImportPlan:
             plan = replace(plan, channel=check_channel(channel), channel_label=own_channel_label(clean_line(channel)))
         if mapping is not None or kind is not None or channel is not None:
             notes = [w for w in plan.warnings if not w.startswith(_LIST_NOTE)]
-            plan = replace(plan, warnings=notes + _optout_list_notes(plan))
+            plan = replace(plan, warnings=notes + _optout_list_notes(plan), previous_batch=_imported_before(plan))
         return plan
 
 
@@ -477,17 +480,17 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
     plan_kind_guessed = not (options.kind or saved_kind or preset)
     file_hash = src.sha256()  # the bytes were hashed as the encoding check read them
     with ws.engine.connect() as conn:
-        previous = conn.execute(
-            select(ImportBatch.id).where(
-                ImportBatch.file_hash == file_hash, ImportBatch.status == "done"
+        imported_as = tuple(tuple(r) for r in conn.execute(
+            select(ImportBatch.id, ImportBatch.channel, ImportBatch.kind).where(
+                ImportBatch.file_hash == file_hash, ImportBatch.status == "done", ImportBatch.kind != HAND_KIND
             ).order_by(ImportBatch.id)
-        ).scalar()
+        ))
     preview = list(islice(records, PREVIEW_ROWS))
     plan = ImportPlan(
         path=path, file_hash=file_hash, file_size=src.size, fmt=fmt, preset=preset,
         guesses=guesses, mapping=mapping, mapping_source=source, kind=kind, channel=channel,
         channel_label=own_channel_label(clean_line(options.channel)) if options.channel is not None else None,
-        region=region, date_orders=orders, preview=preview, previous_batch=previous,
+        region=region, date_orders=orders, preview=preview, imported_as=imported_as,
         warnings=warnings, report_columns=report_columns, phone_region=phone_region,
         region_evidence=evidence, guessed_date_columns=guessed, file_stamp=src.stamp,
     )
@@ -496,7 +499,13 @@ def _plan(ws: Workspace, path: Path, options: ImportOptions, explicit: str | Non
         plan = _events_need_evidence(plan, records)
     if options.phone_region:
         plan = plan.with_changes(phone_region=options.phone_region)
-    return plan
+    return replace(plan, previous_batch=_imported_before(plan))
+
+
+def _imported_before(plan: ImportPlan) -> int | None:
+    """The kept import of ``plan``'s bytes as its channel and kind: importing it adds nothing."""
+    return next((bid for bid, channel, kind in plan.imported_as
+                 if channel == plan.channel and kind == plan.kind), None)
 
 
 # How the plan's note on such a list starts (the import wizard says it its own way).

@@ -1,7 +1,10 @@
 """The same file imported again: a copy on record that adds nothing, and takes over when needed.
 
-A file whose bytes an import still kept already holds adds no row (each of its
-rows would be that import's row again).  It is still an import the user made,
+A file whose bytes an import still kept already holds, imported as the same
+channel and kind, adds no row (each of its rows would be that import's row
+again).  Imported as another channel (a shop's list given again as the
+newsletter's) or kind, it is no copy: it is read as that channel's file, and its
+rows are that channel's records of the people they name.  It is still an import the user made,
 so it is kept in the list: a batch of its own, marked as a copy of the import
 that holds the rows (``options_json["copy_of"]``), with no record of its own.
 
@@ -38,11 +41,13 @@ _HOW_READ = ("channel", "kind", "preset", "encoding", "delimiter", "header_json"
 _RUNNER = ("by", "pid", "host")
 
 
-def holder_of(conn: Connection, file_hash: str) -> int | None:
-    """The import that holds the rows of the file with these bytes: the earliest kept (done) one."""
+def holder_of(conn: Connection, file_hash: str, channel: str, kind: str) -> int | None:
+    """The import that holds the rows of the file with these bytes, imported as this channel and
+    kind: the earliest kept (done) one."""
     batch = ImportBatch.__table__
     return conn.execute(select(func.min(batch.c.id)).where(
-        batch.c.file_hash == file_hash, batch.c.status == "done", batch.c.kind != HAND_KIND)).scalar()
+        batch.c.file_hash == file_hash, batch.c.channel == channel, batch.c.kind == kind,
+        batch.c.status == "done", batch.c.kind != HAND_KIND)).scalar()
 
 
 def copy_of(options_json: str | None) -> int | None:

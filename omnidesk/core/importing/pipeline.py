@@ -154,7 +154,7 @@ def run_import(
     So is a file no longer as it was read for the plan, and one whose bytes, hashed
     as they are read, turn out not to be the plan's (it changed while it was read):
     what is stored is always the file the plan describes, under its hash.
-    A file already imported (same bytes) adds nothing and reports its rows as
+    A file already imported (same bytes, channel and kind) adds nothing and reports its rows as
     duplicates.  A row identical to one imported from another file of the same
     channel is stored too, with its own file and row, as one more sighting of
     the earlier row's customer (counted in ``seen_before``); the events it
@@ -351,13 +351,14 @@ def run_import(
 
 def _as_copy(ws: Workspace, plan: ImportPlan, result: ImportResult,
              dry_run: bool) -> Generator[Progress, None, bool]:
-    """Whether ``plan``'s file is one an import kept holds already (the same bytes): then it
+    """Whether ``plan``'s file is one an import kept holds already (the same bytes, imported as the
+    same channel and kind: as another channel its rows are that channel's, read anew): then it
     adds no row, and is recorded as a copy of that import (see ``copies``) unless this is a
     dry run.  Asked again now, not taken from the plan: the import the plan saw may have been
     undone since (its file then is imported for real), or the same file imported meanwhile
     (two copies of it in one go)."""
     with ws.engine.connect() as conn:
-        holder = holder_of(conn, plan.file_hash)
+        holder = holder_of(conn, plan.file_hash, plan.channel, plan.kind)
     if holder is None:
         return False
     with open_source(plan.path) as source:
@@ -367,7 +368,7 @@ def _as_copy(ws: Workspace, plan: ImportPlan, result: ImportResult,
     erased = _erased_rows(ws, plan)
     if not dry_run:
         with ws.writing() as conn:
-            holder = holder_of(conn, plan.file_hash)
+            holder = holder_of(conn, plan.file_hash, plan.channel, plan.kind)
             if holder is None:  # undone meanwhile: the file is imported after all
                 return False
             result.batch_id = record_copy(conn, holder, plan.file_name, plan.file_size, rows,

@@ -16,7 +16,8 @@ later file still holds the row: they pass to the later, identical record
 
 A row repeated within one file is not a sighting of an earlier file: it is
 imported as any other row, as it always was.  The same file imported again
-(the same bytes) is recognised before any row is read, and adds nothing.
+(the same bytes, as the same channel and kind) is recognised before any row is
+read, and adds nothing.
 """
 
 from __future__ import annotations
