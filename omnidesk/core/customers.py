@@ -30,9 +30,8 @@ from sqlalchemy import text as text_clause
 
 from omnidesk.core.campaigns.guards import HeldRefusals, address_column, held_ids, held_refusals
 from omnidesk.core.campaigns.held import HELD
-from omnidesk.core.channels import HAND
 from omnidesk.core.dialect import SEARCH_TABLE, fetch_ints, has_customer_search, search_query
-from omnidesk.core.importing.custom_fields import CustomValue
+from omnidesk.core.importing.custom_fields import CustomValue, hand_first
 from omnidesk.core.importing.names import family_first_script
 from omnidesk.core.models import CustomField, Customer, ImportBatch, SourceRecord
 from omnidesk.core.segments import Rule, prepare, rule_where
@@ -315,8 +314,9 @@ def custom_values(ws: Workspace, ids: Sequence[int], names: Sequence[str]) -> di
                    table.c.date)
             .join(rec, rec.c.id == table.c.record_id).join(batch, batch.c.id == rec.c.batch_id)
             .where(rec.c.customer_id.in_(list(out)))
-            # A value typed in by hand comes before any file's, however late that file came.
-            .order_by((rec.c.channel == HAND).desc(), rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
+            # A value typed in by hand comes before any file's, however late that file came (of
+            # two typed in, the one typed last).
+            .order_by(*hand_first(rec, table), rec.c.batch_id.desc(), rec.c.id.desc(), table.c.id)
         )
         for r in rows:
             key = wanted.get(r.name.casefold())

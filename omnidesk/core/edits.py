@@ -29,7 +29,10 @@ The rules:
   today is not lifted by a "yes" typed in today.
 * **Custom fields** typed in are custom-field rows of the hand record, of the
   type the workspace already reads that field as; the card shows them before
-  any file's value.
+  any file's value.  On a merged customer they go on its own hand record, the
+  one that stays with its id, never on the one the other side takes back on a
+  split (which keeps what was typed for them before); the card shows the value
+  typed last.
 
 Every function here is one transaction.  The GUI runs them journaled
 (``journal.py``) for an exact undo; the command line runs them as they are.
@@ -56,7 +59,7 @@ from omnidesk.core.dialect import casefold
 from omnidesk.core.errors import UserError, ValueRefused
 from omnidesk.core.text import clean_line
 from omnidesk.core.identity.golden import refresh_customers
-from omnidesk.core.identity.merge import PINNABLE
+from omnidesk.core.identity.merge import PINNABLE, first_own_record, hand_record_kept
 from omnidesk.core.identity.writes import REJOIN, new_customer_row
 from omnidesk.core.importing.dates import default_date_order, parse_date
 from omnidesk.core.importing.custom_fields import TEXT, read_value
@@ -190,6 +193,19 @@ def _hand_records(conn: Connection, customer_ids: Sequence[int]) -> dict[int, tu
         values = json.dumps({"follows": anchors[cid]})
         out[cid] = (_new_record(conn, cid, {"follows": anchors[cid]}), "", values)
     return out
+
+
+def _kept_hand_record(conn: Connection, customer_id: int) -> int:
+    """The customer's hand record that stays with its id through a split or an undone merge
+    (``merge.hand_record_kept``), made when there is none: on a merged customer whose only hand
+    record came with the other side, what is typed now is not theirs to take away."""
+    rid = hand_record_kept(conn, customer_id)
+    if rid is not None:
+        return rid
+    anchor = first_own_record(conn, customer_id)
+    if anchor is None:  # nothing from a file left on them: their hand records are all they are
+        return _hand_records(conn, [customer_id])[customer_id][0]
+    return _new_record(conn, customer_id, {"follows": anchor})
 
 
 def _every_hand_record(conn: Connection, customer_ids: Sequence[int]) -> list[tuple[int, int, str, str]]:
@@ -688,13 +704,14 @@ def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> 
     cf = CustomField.__table__
     with ws.writing() as conn:
         _customer_or_fail(conn, customer_id)
-        rid = _hand_records(conn, [customer_id])[customer_id][0]
         existing = conn.execute(select(cf.c.name).where(casefold(cf.c.name) == name.casefold()).limit(1)).scalar()
         name = existing or name  # the spelling the workspace already uses
         row = _typed(conn, name, value)
-        # Off every hand record of theirs (two after a merge): the value typed in now is the one.
-        hands = [hand for _cid, hand, _tags, _values in _every_hand_record(conn, [customer_id])]
-        conn.execute(cf.delete().where(cf.c.record_id.in_(hands), casefold(cf.c.name) == name.casefold()))
+        rid = _kept_hand_record(conn, customer_id)
+        # It replaces what was typed on that record only: on a merged customer, the other side's
+        # own hand record keeps what was typed for them before the merge, to take back on a split.
+        # The card shows the value typed last (the newest row; customer_fields).
+        conn.execute(cf.delete().where(cf.c.record_id == rid, casefold(cf.c.name) == name.casefold()))
         conn.execute(insert(cf).values(record_id=rid, name=name, **row))
         conn.execute(update(Customer.__table__).where(Customer.__table__.c.id == customer_id)
                      .values(updated_at=utcnow()))

@@ -175,3 +175,54 @@ def test_the_card_counts_records_entered_by_hand_apart_from_files(shop, qtbot, m
     monkeypatch.setattr(view, "values_dialog", lambda: filled(make(), lambda d: d.edits["city"].setText("Bangor")))
     view.edit_button.click()
     assert "added by hand" in view.subtitle.text() and "1 added by hand" in view.subtitle.text()
+
+
+def test_a_field_typed_on_a_merged_customer_undoes_exactly_and_stays_with_it_when_split(shop, qtbot, monkeypatch):
+    """Cal Fox of the list was given "tools" by hand, then merged into Bo Fox of the shop.  "gifts"
+    typed on the merged card used to be written on Cal's hand record in place of "tools": split
+    off again, Cal took "gifts" along and Bo had nothing."""
+    from PySide6.QtCore import Qt
+
+    from omnidesk.core.edits import set_custom_field
+    from omnidesk.core.identity.merge import merge_customers
+    from tests.ui.test_undo_history import source_row_of, undo_text
+    from tests.workspace_dump import differences, dump
+
+    win = shop
+    ws = win.workspace
+    with ws.engine.connect() as conn:
+        bo, cal = (conn.exec_driver_sql("SELECT customer_id FROM source_record WHERE first_name = ?", (name,)).scalar()
+                   for name in ("Bo", "Cal"))
+    set_custom_field(ws, cal, "Shopping for", "tools")
+    one = merge_customers(ws, [bo, cal]).survivor
+    win.open_customer(one)
+    view = win.customer_view
+    assert view.more_values["Shopping for"].text() == "tools"
+    before = dump(ws.path)
+    make = view.custom_field_dialog
+
+    def fill(d):
+        d.names.setCurrentText("Shopping for")
+        d.value_edit.setText("gifts")
+
+    monkeypatch.setattr(view, "custom_field_dialog", lambda: filled(make(), fill))
+    qtbot.mouseClick(view.field_button, Qt.MouseButton.LeftButton)
+    assert view.more_values["Shopping for"].text() == "gifts"
+    done = dump(ws.path)
+    win.undo_action.trigger()
+    assert differences(before, dump(ws.path)) == []
+    assert view.more_values["Shopping for"].text() == "tools"
+    win.redo_action.trigger()
+    assert differences(done, dump(ws.path)) == []
+    assert view.more_values["Shopping for"].text() == "gifts"
+
+    view.tabs.setCurrentWidget(view.sources_page)
+    view.source_table.selectRow(source_row_of(view, "list.csv"))
+    qtbot.mouseClick(view.split_button, Qt.MouseButton.LeftButton)
+    assert undo_text(win).startswith("Undo split of list.csv")
+    assert view.more_values["Shopping for"].text() == "gifts"  # the customer that keeps its id
+    with ws.engine.connect() as conn:
+        new = conn.exec_driver_sql("SELECT customer_id FROM source_record WHERE first_name = 'Cal'").scalar()
+    assert new != one
+    win.open_customer(new)
+    assert view.more_values["Shopping for"].text() == "tools"  # Cal's own, typed before the merge

@@ -554,6 +554,28 @@ def _hand_ids(conn: Connection, customer_id: int) -> list[int]:
                              .order_by(rec.c.id)).scalars())
 
 
+def hand_record_kept(conn: Connection, customer_id: int) -> int | None:
+    """The hand record of ``customer_id`` that stays with its id whatever is split off it or undone.
+
+    That is one no merge still standing brought in (:func:`_hand_going_along` never sends one of
+    those away, nor does undoing a merge, which takes back only what it brought): the oldest,
+    else ``None`` (the caller makes one).  What is typed on a merged customer is written there,
+    not on a record that goes back with the other side.
+    """
+    brought = _brought_by_merges(conn, customer_id)
+    return next((rid for rid in _hand_ids(conn, customer_id) if rid not in brought), None)
+
+
+def first_own_record(conn: Connection, customer_id: int) -> int | None:
+    """The customer's first record from a file that no merge still standing brought in (else its
+    first from a file at all): what a hand record made for the customer follows."""
+    rec = SourceRecord.__table__
+    brought = _brought_by_merges(conn, customer_id)
+    ids = list(conn.execute(select(rec.c.id).where(rec.c.customer_id == customer_id, rec.c.channel != HAND)
+                            .order_by(rec.c.id)).scalars())
+    return next((rid for rid in ids if rid not in brought), ids[0] if ids else None)
+
+
 def _hand_going_along(conn: Connection, customer_id: int, moving: Sequence[int],
                       brought: dict[int, _Brought]) -> list[int]:
     """The hand records that go with the split-off records: each that came in with them.

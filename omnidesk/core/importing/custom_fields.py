@@ -21,8 +21,8 @@ date, so a rule still compares them as such: one "abc" among numbers makes
 the column text (the card shows each cell as written) without leaving its
 numbers out of "more than".
 
-A customer's value of a field is the one from the latest import that has it
-(then the latest record): :func:`customer_fields`.
+A customer's value of a field is the one typed in by hand (the one typed last), else the one
+from the latest import that has it (then the latest record): :func:`customer_fields`.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.engine import Connection
 
 from omnidesk.core.cells import without_controls
@@ -429,8 +429,17 @@ class CustomValue:
         return f"from {self.source_file} row {self.record_no} ({channel_name(self.channel)})"
 
 
+def hand_first(rec, table) -> tuple:
+    """ORDER BY terms putting a customer's values typed in by hand before any file's, the one typed
+    last first: a merged customer holds each side's hand record, and what was typed on it is the
+    newest row (``edits.set_custom_field`` writes each value as a new row)."""
+    typed = rec.c.channel == HAND
+    return typed.desc(), case((typed, table.c.id), else_=0).desc()
+
+
 def customer_fields(conn: Connection, customer_id: int) -> list[CustomValue]:
-    """The customer's custom fields: per name, the value of the latest import that has one."""
+    """The customer's custom fields: per name, the one typed in by hand (typed last), else the value of
+    the latest import that has one."""
     return customers_fields(conn, [customer_id]).get(customer_id, [])
 
 
@@ -446,8 +455,9 @@ def customers_fields(conn: Connection, customer_ids: Sequence[int]) -> dict[int,
                    batch.c.file_name, rec.c.record_no, rec.c.channel)
             .join(rec, rec.c.id == table.c.record_id).join(batch, batch.c.id == rec.c.batch_id)
             .where(rec.c.customer_id.in_(ids[start:start + 900]))
-            # A value typed in by hand (channel "manual", edits.py) comes before any file's.
-            .order_by(rec.c.customer_id, (rec.c.channel == HAND).desc(), rec.c.batch_id.desc(), rec.c.id.desc(),
+            # A value typed in by hand (channel "manual", edits.py) comes before any file's; of two
+            # typed in (each side's of a merged customer), the one typed last.
+            .order_by(rec.c.customer_id, *hand_first(rec, table), rec.c.batch_id.desc(), rec.c.id.desc(),
                       table.c.id)
         ).all()
         seen: dict[int, dict[str, CustomValue]] = {}

@@ -402,7 +402,7 @@ def _consent(channel: str, op: str, value: Any, ctx: Context) -> ColumnElement[b
 def _custom(name: str, op: str, value: Any, region: str) -> ColumnElement[bool]:
     """A custom field: the customer's value of it, as the card shows it, matching.
 
-    That value is the one typed in by hand, else the latest import's, then the
+    That value is the one typed in by hand (the one typed last), else the latest import's, then the
     latest record's (``importing.custom_fields.customer_fields``): an older
     file's value, or one replaced or cleared by hand, does not count.
     """
@@ -411,7 +411,9 @@ def _custom(name: str, op: str, value: Any, region: str) -> ColumnElement[bool]:
     named = casefold(cf.c.name) == name.casefold()
 
     def rank(c, r):
-        return tuple_(case((r.c.channel == HAND, 1), else_=0), r.c.batch_id, r.c.id, -c.c.id)
+        # Typed in by hand first, of those the one typed last (importing.custom_fields.hand_first).
+        return tuple_(case((r.c.channel == HAND, 1), else_=0), case((r.c.channel == HAND, c.c.id), else_=0),
+                      r.c.batch_id, r.c.id, -c.c.id)
 
     # No other value of the field on the same customer comes before this one.
     shown = not_(exists().select_from(cf2.join(rec2, rec2.c.id == cf2.c.record_id)).where(
