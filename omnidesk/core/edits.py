@@ -654,7 +654,8 @@ def tags_of(ws: Workspace, customer_ids: Sequence[int]) -> list[str]:
 
 
 def _typed(conn: Connection, name: str, value: str) -> dict:
-    """The custom-field row of ``value``, of the type the workspace reads ``name`` as."""
+    """The custom-field row of ``value``, of the type the workspace reads ``name`` as; ValueRefused
+    when it does not read as one (the command line's own fault, as :func:`clean_value`'s)."""
     cf = CustomField.__table__
     kind = conn.execute(select(cf.c.type).where(casefold(cf.c.name) == name.casefold())
                         .order_by(cf.c.id.desc()).limit(1)).scalar() or "text"
@@ -667,17 +668,17 @@ def _typed(conn: Connection, name: str, value: str) -> dict:
     elif kind == "number":
         got = parse_money(value)
         if got.value is None:
-            raise UserError(f"'{value}' is not a number; {name} holds numbers.")
+            raise ValueRefused(f"'{value}' is not a number; {name} holds numbers.")
         row["number"] = float(got.value)
     elif kind == "yesno":
         got = parse_bool(value)
         if got.value is None:
-            raise UserError(f"'{value}' is not a yes or a no; {name} holds yes/no.")
+            raise ValueRefused(f"'{value}' is not a yes or a no; {name} holds yes/no.")
         row["number"], row["value"] = (1.0, "yes") if got.value else (0.0, "no")
     elif kind == "date":
         got = parse_date(value, default_date_order(_region(conn)))
         if got.value is None:
-            raise UserError(f"'{value}' is not a date; {name} holds dates.")
+            raise ValueRefused(f"'{value}' is not a date; {name} holds dates.")
         row["date"] = row["value"] = got.value
     return row
 
@@ -699,7 +700,7 @@ def set_custom_field(ws: Workspace, customer_id: int, name: str, value: str) -> 
     """Type in the customer's custom field ``name`` ("" clears what files say); shown before any file's value."""
     name = clean_line(name)
     if not name:
-        raise UserError("A custom field needs a name.")
+        raise ValueRefused("A custom field needs a name.")
     value = clean_line(value)
     cf = CustomField.__table__
     with ws.writing() as conn:
