@@ -240,6 +240,36 @@ def clean_audience(audience: object) -> object:
     raise UserError("audience: give \"everyone\", a saved segment's name, or a rule.")
 
 
+def campaigns_with_segment(conn, segment: str) -> list[tuple[int, str, str]]:
+    """(id, name, audience_json) of every campaign whose audience is the saved segment ``segment``
+    (its name in any case), by name: a rename of the segment renames it there, and a delete is refused."""
+    c = Campaign.__table__
+    folded = segment.casefold()
+    found = [(r.id, r.name, r.audience_json) for r in conn.execute(select(c.c.id, c.c.name, c.c.audience_json))
+             if isinstance(aud := _audience_of(r.audience_json)[0], str) and aud != "everyone"
+             and aud.casefold() == folded]
+    return sorted(found, key=lambda f: f[1].casefold())
+
+
+def rename_segment_in_campaigns(conn, segment: str, new_name: str) -> bool:
+    """Give every campaign whose audience is the segment ``segment`` the segment's new name, on
+    ``conn`` (in the transaction that renames the segment); True when one had it."""
+    c = Campaign.__table__
+    used = campaigns_with_segment(conn, segment)
+    for cid, _name, text in used:
+        _audience, holdout = _audience_of(text)
+        conn.execute(update(c).where(c.c.id == cid).values(audience_json=_audience_json(new_name, holdout)))
+    return bool(used)
+
+
+def segment_missing(ws: Workspace, audience: object) -> bool:
+    """True when the audience is a saved segment's name and no segment has it (deleted before a
+    delete was refused for a segment a campaign uses)."""
+    from omnidesk.core.segments import find_segment
+
+    return isinstance(audience, str) and audience != "everyone" and find_segment(ws, audience) is None
+
+
 def audience_rule(ws: Workspace, audience: object) -> dict:
     """The segment rule an audience stands for (everyone: a rule that holds for all); a saved
     segment whose rule cannot run is refused naming it."""

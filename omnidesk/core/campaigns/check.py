@@ -9,7 +9,9 @@ orders from back then: the user moves it to a time to come), a step that goes ou
 day (on its own clock, its texts moved out of quiet hours at their moved time), an SMS step whose
 text for any one recipient (all of them measured, not a sample) is over the segment limit.  A pack
 exported and still to go (or under way)
-that holds someone who opted out or was erased since is an error the export mends.  Warnings do not: a personal step
+that holds someone who opted out or was erased since is an error the export mends (naming the first
+few opted out), unless the campaign's saved segment is gone: then each step still to plan is an
+error too (``audience_missing``), and the export writes nothing until it has an audience again.  Warnings do not: a personal step
 nobody is eligible for, recipients moved out of quiet hours, a step exported already whose time
 has come (it went out: its counts are what its export recorded, and an export keeps it as it was;
 under way while texts moved out of quiet hours are still to go), a step at a
@@ -23,7 +25,14 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from omnidesk.core.campaigns.campaign import EARLIEST_STEP, PERSONAL, CampaignData, Step, get_campaign
+from omnidesk.core.campaigns.campaign import (
+    EARLIEST_STEP,
+    PERSONAL,
+    CampaignData,
+    Step,
+    get_campaign,
+    segment_missing,
+)
 from omnidesk.core.campaigns.guards import StepAudience, plan_audiences
 from omnidesk.core.campaigns.export import SOCIAL_LAYOUTS
 from omnidesk.core.campaigns.packs import MAILCHIMP_FIELD_BYTES, SocialPost, social_post_problem
@@ -53,10 +62,21 @@ def usable_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | N
                      ) -> tuple[list[StepAudience], list[Step]]:
     """Every step's recipients (guards.plan_audiences), but only for the steps with a moment to work
     with; and the steps without one (:attr:`Step.problem`: a time out of range saved before plans
-    refused it), which the check names as errors instead of failing on them."""
+    refused it), which the check names as errors instead of failing on them.
+
+    A campaign whose audience is a saved segment that is gone (deleted before a segment a campaign
+    uses was kept) is planned with nobody in the steps still to plan: the steps exported are read
+    from what their export recorded all the same, so the check still finds who opted out since in
+    a pack written, and names the missing segment as an error (:func:`_segment_missing`)."""
     unusable = [s for s in campaign.steps if s.problem]
     usable = replace(campaign, steps=[s for s in campaign.steps if not s.problem]) if unusable else campaign
+    if segment_missing(ws, campaign.audience):
+        usable = replace(usable, audience=NOBODY)
     return plan_audiences(ws, usable, now=now), unusable
+
+
+# The rule of an audience whose saved segment is gone: it holds for nobody.
+NOBODY = {"any": []}
 
 
 def unusable_summary(step: Step) -> dict:
@@ -116,6 +136,7 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
         findings.append(Finding("campaign", ERROR, "no_steps", "the campaign has no steps; add one to send it"))
     audiences, unusable = usable_audiences(ws, campaign, now=now)
     findings.extend(Finding(s.channel, ERROR, "step_time_out_of_range", s.problem) for s in unusable)
+    missing = segment_missing(ws, campaign.audience)
     if campaign.message is not None:
         message = get_message(ws, campaign.message)
         brand = get_brand(ws)
@@ -188,7 +209,9 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
                                     f"the {label} is in the past; give it a time to come before it is exported"))
         if message is not None:
             findings.extend(_after_offer(a, message.master, label))
-        if a.eligible is not None and not a.eligible:
+        if missing and s.channel in PERSONAL:
+            findings.append(_segment_missing(campaign, s, label))
+        elif a.eligible is not None and not a.eligible:
             findings.append(Finding(s.channel, WARNING, "nobody_eligible", f"nobody can receive the {label}"))
         if a.moved:
             findings.append(Finding(s.channel, WARNING, "quiet_hours_moved",
@@ -199,8 +222,18 @@ def check_campaign(ws: Workspace, name: str, *, now: datetime | None = None, sam
             findings.append(_text_too_long(a.step, worst))
     findings.extend(_names_too_long(ws, [a for a in audiences if not a.kept and a.sending_until is None]))
     findings.extend(_addresses_mailchimp_refuses(ws, [a for a in audiences if not a.kept and a.sending_until is None]))
-    findings.extend(_packs_with_opt_outs(ws, campaign, [a for a in audiences if not a.kept], now))
+    findings.extend(_packs_with_opt_outs(ws, campaign, [a for a in audiences if not a.kept], now,
+                                         audience_missing=missing))
     return Report(findings, stats), step_summaries(audiences, unusable), campaign
+
+
+def _segment_missing(campaign: CampaignData, step: Step, label: str) -> Finding:
+    """A step still to plan whose campaign's audience is a saved segment that is gone: an error the
+    export does not mend (it would not know whom to write the pack for)."""
+    return Finding(step.channel, ERROR, "audience_missing",
+                   f"the {label} of campaign '{campaign.name}' cannot be planned: its audience, the segment "
+                   f"'{campaign.audience}', no longer exists; give the campaign its audience again (save a segment "
+                   f"named '{campaign.audience}', or change the campaign's audience), then check and export it")
 
 
 # Errors an export mends (it writes the pack again): they do not stop it.
@@ -213,7 +246,7 @@ def errors_before_export(report: Report) -> list[Finding]:
 
 
 def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[StepAudience],
-                         now: datetime) -> list[Finding]:
+                         now: datetime, *, audience_missing: bool = False) -> list[Finding]:
     """Steps exported and still to go whose pack holds someone who has opted out since: an error.
 
     The pack on disk is the one a tool would send; an unsubscribe imported after it was written
@@ -230,6 +263,11 @@ def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[
     ask about: their send records went with them.  The step noted when each such row is due
     (``sends.note_erased_sends``), and a row still to come is an error of its own,
     ``pack_holds_erased``, mended by exporting again as well.
+
+    Those opted out are named (their customer number and address, the first few), so the user can
+    take them out in their sending tool too.  With ``audience_missing`` (the campaign's saved
+    segment is gone) an export cannot write the pack again until the campaign has an audience, and
+    the error says so.
     """
     from sqlalchemy import select
 
@@ -268,7 +306,8 @@ def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[
             if not gone:
                 continue
             n = len(gone)
-            who = f"{n:,} {'people who have' if n > 1 else 'person who has'} opted out since"
+            who = (f"{n:,} {'people who have' if n > 1 else 'person who has'} opted out since "
+                   f"({_named(conn, s.channel, gone)})")
             if a.sending_until is not None:
                 out.append(Finding(s.channel, ERROR, "pack_holds_opt_outs",
                                    f"the pack of the {label}, exported {exported} UTC, is going out and its sends "
@@ -277,10 +316,28 @@ def _packs_with_opt_outs(ws: Workspace, campaign: CampaignData, audiences: list[
                                    "place of those still scheduled (or take them out there) before "
                                    f"{a.sending_until:%Y-%m-%d %H:%M} UTC"))
                 continue
+            again = "export it again (campaign export --force) before it goes out"
+            if audience_missing:
+                again = ("take them out of it in your sending tool, or give the campaign its audience again "
+                         f"(the segment '{campaign.audience}' no longer exists) and export it again "
+                         "(campaign export --force) before it goes out")
             out.append(Finding(s.channel, ERROR, "pack_holds_opt_outs",
-                               f"the pack of the {label}, exported {exported} UTC, holds {who}: "
-                               "export it again (campaign export --force) before it goes out"))
+                               f"the pack of the {label}, exported {exported} UTC, holds {who}: {again}"))
     return out
+
+
+def _named(conn, channel: str, ids: set[int], shown: int = 3) -> str:
+    """The first few of ``ids`` as "customer 4, dan@example.com", and how many more."""
+    from sqlalchemy import select
+
+    from omnidesk.core.models import Customer
+
+    cust = Customer.__table__
+    column = cust.c.email if channel == "email" else cust.c.phone
+    first = sorted(ids)[:shown]
+    address = dict(conn.execute(select(cust.c.id, column).where(cust.c.id.in_(first))).all())
+    named = "; ".join(f"customer {cid}" + (f", {address[cid]}" if address.get(cid) else "") for cid in first)
+    return named + (f"; and {len(ids) - shown:,} more" if len(ids) > shown else "")
 
 
 def step_label(s: Step) -> str:

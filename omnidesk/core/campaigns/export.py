@@ -256,6 +256,11 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     now = now or datetime.now(UTC)
     report, _steps, campaign = check_campaign(ws, name, now=now)
     blocking = errors_before_export(report)
+    if any(f.code == "audience_missing" for f in blocking):
+        # Its saved segment is gone: no pack is written for an audience nobody can name, so this
+        # export cannot take out of a pack written before whoever opted out since either; those
+        # are named too, for the user to take out in their sending tool.
+        blocking = report.errors
     if blocking:
         raise UserError(errors_to_fix_first(campaign.name, blocking))
     from omnidesk.core.campaigns.guards import plan_audiences

@@ -108,14 +108,35 @@ def delete_segment(workspace, name: str, *, expect=ANY) -> Changes:
     name = _clean_name(name)
     with workspace.writing() as conn:
         _check(conn, name, expect)
-        if _read(conn, name) is None:
+        found = _read(conn, name)
+        if found is None:
             raise RuleError(f"no segment named {name!r}")
+        _refuse_if_used(conn, found.name)
         conn.execute(delete(_S).where(casefold(_S.c.name) == _clean_name(name).casefold()))
     return Changes(segments=True)
 
 
+class SegmentInUse(RuleError):
+    """A segment a campaign sends to is not deleted: the campaign could no longer be checked or
+    exported again, not even to take out of its pack someone who opted out since."""
+
+
+def _refuse_if_used(conn, name: str) -> None:
+    from omnidesk.core.campaigns.campaign import campaigns_with_segment
+
+    used = [c[1] for c in campaigns_with_segment(conn, name)]
+    if not used:
+        return
+    named = ", ".join(f"'{n}'" for n in used[:3]) + (f" and {len(used) - 3:,} more" if len(used) > 3 else "")
+    raise SegmentInUse(f"The segment '{name}' is the audience of campaign{'s' if len(used) > 1 else ''} {named}, "
+                       "so it is kept: without it the campaign could not be checked or exported again. "
+                       f"Change {'their' if len(used) > 1 else 'its'} audience first (the Campaigns screen, or "
+                       "the plan's \"audience\" with omnidesk campaign import), then delete the segment.")
+
+
 def rename_segment(workspace, name: str, new_name: str, *, expect=ANY, updated_at: str | None = None) -> Changes:
     """Give the segment ``name`` the name ``new_name``; a name another segment has is refused.
+    Every campaign whose audience it is gets the new name too (:func:`rename_segment_in_campaigns`).
 
     With ``expect`` the segment ``name`` must read exactly so first (see ``_check``).
     ``updated_at``: the time an undo puts back (see :func:`save_segment`'s ``written``).
@@ -132,7 +153,12 @@ def rename_segment(workspace, name: str, new_name: str, *, expect=ANY, updated_a
             raise RuleError(f"a segment named {new_name!r} exists already")
         conn.execute(_S.update().where(casefold(_S.c.name) == old.name.casefold())
                      .values(name=new_name, updated_at=updated_at or utcnow()))
-    return Changes(segments=True)
+        # The campaigns sending to it follow it, in this transaction: a campaign naming a segment
+        # that is gone could not be checked or exported again.
+        from omnidesk.core.campaigns.campaign import rename_segment_in_campaigns
+
+        used = rename_segment_in_campaigns(conn, old.name, new_name)
+    return Changes(segments=True, campaigns=used)
 
 
 def resolve_audience(workspace, *, segment: str | None = None, rule: Rule | None = None) -> Rule:
