@@ -43,7 +43,9 @@ goes through the guards in this order; the first that says no names the reason:
    allowed time (the pack says so), or with ``quiet_hours_action`` = ``exclude`` is
    left out;
 6. **frequency cap** — at most ``cap_messages`` messages per customer in any
-   ``cap_days`` days across every channel, counting the steps already exported in
+   ``cap_days`` calendar days on the shop's clock (the step's without one set: a send
+   at the same local time that many days later is outside the window, in a week the
+   clocks change too) across every channel, counting the steps already exported in
    any campaign and the earlier steps of this one; ``cap_email`` / ``cap_sms`` cap
    one channel the same way.  A cap of 0 means no cap, never "send nothing".  An
    address is capped as a person is: a number or mailbox several customers share gets
@@ -1209,8 +1211,10 @@ def plan_audiences(ws: Workspace, campaign: CampaignData, *, now: datetime | Non
     shop = str(ws.get_setting("timezone") or "").strip()
     window = timedelta(days=max(rules.cap_days, 1))
     first, last = personal[0].at_utc, personal[-1].at_utc + timedelta(days=2)
-    history, by_address = _history(ws, campaign, {r[0] for r in rows}, (first - window).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                       (last + window).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    # A day to spare before the first step: the caps' days are the shop's, 25 hours on a fall-back day.
+    history, by_address = _history(ws, campaign, {r[0] for r in rows},
+                                   (first - window - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                   (last + window).strftime("%Y-%m-%dT%H:%M:%SZ"))
     order = [s.channel for s in personal]
     best = campaign.mode == "best_channel"
     favourites = _favourites(ws, [r[0] for r in rows], first, list(dict.fromkeys(order))) if best else {}
@@ -1274,6 +1278,7 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
     sms = channel == "sms"
     at_column = 3 if sms else 2
     exclude_quiet = rules.quiet_hours_action == "exclude"
+    clock = ZoneInfo(home)  # the caps count calendar days on the shop's clock (the step's without one set)
     cap, channel_cap = rules.cap_messages, (rules.cap_email if channel == "email" else rules.cap_sms)
     # Earlier steps of this campaign near enough to count towards a cap; a customer can only
     # reach a cap when their sends elsewhere plus these steps could add up to it.
@@ -1352,17 +1357,18 @@ def _decide_step(result: StepAudience, rows: list[tuple], rules: Rules, history:
                 continue
         past = history.get(cid)
         if cap > 0 and (len(past) if past else 0) + len(near) >= cap:
-            if _sends_near(cid, send, past, near, window) >= cap:
+            if _sends_near(cid, send, past, near, window, clock) >= cap:
                 out[CAP].append(cid)
                 continue
         if channel_cap > 0 and (len(past) if past else 0) + len(near_channel) >= channel_cap:
-            if _sends_near(cid, send, [p for p in past or () if p[1] == channel], near_channel, window) >= channel_cap:
+            if _sends_near(cid, send, [p for p in past or () if p[1] == channel], near_channel, window,
+                           clock) >= channel_cap:
                 out[CHANNEL_CAP].append(cid)
                 continue
         if watch_addresses:
             address = row[1] if sms else (shared or {}).get(row[5]) or mailbox_of(row[5]) or row[5]
             reason = _address_capped(address, send, by_address.get(address), near, near_channel, channel, cap,
-                                     channel_cap, window)
+                                     channel_cap, window, clock)
             if reason is not None:
                 out[reason].append(cid)
                 continue
@@ -1401,13 +1407,13 @@ def _one_per_address(result: StepAudience, rows: list[tuple], shared: dict[str, 
 
 def _address_capped(address: str, send: datetime, past: list | None, near: list[StepAudience],
                     near_channel: list[StepAudience], channel: str, cap: int, channel_cap: int,
-                    window: timedelta) -> str | None:
+                    window: timedelta, clock: ZoneInfo | None = None) -> str | None:
     """The cap an address (a number, a mailbox) has reached at ``send`` (CAP, CHANNEL_CAP), or None:
-    its sends within the window, from earlier exports and this campaign's earlier steps."""
+    its sends within the window (days on ``clock``), from earlier exports and this campaign's earlier steps."""
     def count(sends, steps) -> int:
         times = [t for t, _c in sends]
         times += [when for a in steps if (when := a.sent_to.get(address)) is not None]
-        return most_in_a_window(times, send, window)
+        return most_in_a_window(times, send, window, clock)
 
     if cap > 0 and count(past or (), near) >= cap:
         return CAP
@@ -1416,16 +1422,23 @@ def _address_capped(address: str, send: datetime, past: list | None, near: list[
     return None
 
 
-def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta) -> int:
+def _sends_near(cid: int, send: datetime, past: list | None, near: list[StepAudience], window: timedelta,
+                clock: ZoneInfo | None = None) -> int:
     """The most of the customer's sends (earlier exports, earlier steps) that one cap window holding
-    ``send`` holds (:func:`most_in_a_window`)."""
+    ``send`` holds (:func:`most_in_a_window`, days on ``clock``)."""
     times = [t for t, _c in past or ()]
     times += [when for a in near if (when := a.send_at.get(cid)) is not None]
-    return most_in_a_window(times, send, window)
+    return most_in_a_window(times, send, window, clock)
 
 
-def most_in_a_window(times: list[datetime], send: datetime, window: timedelta) -> int:
+def most_in_a_window(times: list[datetime], send: datetime, window: timedelta,
+                     clock: ZoneInfo | None = None) -> int:
     """The most of ``times`` that one span of ``window`` holding ``send`` holds.
+
+    With ``clock`` (the shop's zone) the window is calendar days on that clock: "3 per 7 days"
+    lets a send at the same local time a week later through in the week the clocks change as
+    in any other (a week of a spring-forward is 167 hours, one of a fall-back 169).  Without
+    it the window is that many 24-hour days of UTC instants.
 
     "At most N messages in any 7 days" is a sliding window: a send is allowed when every
     span of that length around it holds fewer than N others.  Counting all the sends less
@@ -1434,6 +1447,10 @@ def most_in_a_window(times: list[datetime], send: datetime, window: timedelta) -
     campaign was exported first decided who was left out.  A span holding the most starts
     at one of the sends within the window before ``send``, or at ``send`` itself.
     """
+    if clock is not None:
+        # Wall-clock times on the shop's clock, compared as they read (a repeated hour reads alike).
+        times = [t.astimezone(clock).replace(tzinfo=None, fold=0) for t in times]
+        send = send.astimezone(clock).replace(tzinfo=None, fold=0)
     near = sorted(t for t in times if abs(t - send) < window)
     starts = [t for t in near if t <= send] + [send]
     return max(sum(1 for t in near if start <= t < start + window) for start in starts)
