@@ -5,7 +5,9 @@ does), named ``<campaign-slug>_<channel>_<YYYY-MM-DD>_<HHMM>.<ext>`` after the
 step's local date and time, so that each step has its own pack, however many
 steps a channel has, and a step's name depends on nothing but the step (adding
 a step never renames another's pack).  Two steps of one channel at the same
-local minute get ``-2``, ``-3``… after the later ones, in time order:
+local minute get ``-2``, ``-3``… after the later ones, in time order.  The campaign-slug is
+the one of its first export (:func:`export_base`: ``-2``, ``-3``… after it when another
+campaign's packs have it already):
 
 * **email** — ``.csv``, Mailchimp's audience import (only the people the step's
   guards let through), with a ``.html`` and a ``.txt`` of the same name: the body laid out
@@ -269,7 +271,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
     message = get_message(ws, campaign.message)
     brand = get_brand(ws)
     shared = shared_values(message.master, brand.name)  # what a post or the banner is filled with
-    base = pack_base(campaign)
+    base = export_base(ws, campaign)
     names = step_file_names(base, [a.step for a in audiences])
     # A step that went out is history: its pack (wherever it was written) is not written again.
     targets = [*(folder / n for a, files in zip(audiences, names, strict=True) if not a.kept for n in files.names),
@@ -288,7 +290,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         if why:
             raise UserError(f"Will not write over {path}: {why}.")
         if path.exists() and not overwrite:
-            raise UserError(f"{path} already exists; replace the files of an earlier export with --force.")
+            raise UserError(_exists_words(ws, campaign, base, path))
     if make_folder:
         try:
             folder.mkdir()
@@ -401,7 +403,7 @@ def export_campaign(ws: Workspace, name: str, folder: Path, *, now: datetime | N
         missing = [t.name for t in targets if not (staging / t.name).is_file()]
         if missing:  # every planned file is written, or none is put in place
             raise RuntimeError(f"the export planned {missing[0]} but did not write it")
-        _record(ws, campaign, records, [a.step.id for a in audiences if not a.kept],
+        _record(ws, campaign, records, [a.step.id for a in audiences if not a.kept], base,
                 publish=lambda: _publish(staging, targets), now=now)
     except BaseException as exc:
         shutil.rmtree(staging, ignore_errors=True)
@@ -517,10 +519,52 @@ def step_file_names(base: str, steps: Sequence[Step]) -> list[StepFiles]:
 
 def pack_base(campaign: CampaignData) -> str:
     """What a campaign's packs, calendar and calendar events are named after: the name it had at its
-    first export (kept through a rename, so an export replaces its own files), else its name now."""
+    first export (kept through a rename, so an export replaces its own files), else its name now.
+    Before its first export, :func:`export_base` is what it will be: another campaign's may be alike."""
     from omnidesk.core.campaigns.packs import slug
 
     return campaign.pack_name or slug(campaign.name)
+
+
+def export_base(ws: Workspace, campaign: CampaignData) -> str:
+    """What an export names the campaign's files after: its pack name (:func:`pack_base`); at its
+    first export, its name's slug, with ``-2``, ``-3``… after it when another campaign's packs are
+    named so already ("Spring sale" and "Spring sale!" both slug to ``spring-sale``): each campaign
+    keeps its own calendar and packs, and one's export never replaces the other's."""
+    if campaign.pack_name:
+        return campaign.pack_name
+    with ws.engine.connect() as conn:
+        return _free_base(conn, campaign)
+
+
+def _free_base(conn, campaign: CampaignData) -> str:
+    from omnidesk.core.campaigns.packs import slug
+
+    c = Campaign.__table__
+    taken = {n.casefold() for n in conn.execute(select(c.c.pack_name).where(
+        c.c.id != campaign.id, c.c.pack_name.is_not(None))).scalars()}
+    base = candidate = slug(campaign.name)
+    n = 1
+    while candidate.casefold() in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+def _exists_words(ws: Workspace, campaign: CampaignData, base: str, path: Path) -> str:
+    """Why an export does not write over ``path`` without ``--force``: a file of this campaign's
+    earlier export, or (first export, or a name another campaign's packs share) one that may not be."""
+    if campaign.pack_name is None:
+        return (f"{path} already exists, and {campaign.name} was never exported, so it is not a file of "
+                "this campaign's; choose another folder, or replace it with --force.")
+    c = Campaign.__table__
+    with ws.engine.connect() as conn:
+        alike = sorted(n for cid, n, pack in conn.execute(select(c.c.id, c.c.name, c.c.pack_name))
+                       if cid != campaign.id and pack and pack.casefold() == base.casefold())
+    if alike:
+        return (f"{path} already exists and may be campaign '{alike[0]}''s, whose files are named alike; "
+                "choose another folder, or replace it with --force.")
+    return f"{path} already exists; replace the files of an earlier export with --force."
 
 
 def planned_files(folder: Path, base: str, steps: Sequence[Step]) -> list[Path]:
@@ -530,13 +574,16 @@ def planned_files(folder: Path, base: str, steps: Sequence[Step]) -> list[Path]:
 
 
 def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudience, list[int]]],
-            step_ids: list[int | None], *, publish: Callable[[], Callable[[], None]] | None = None,
-            now: datetime | None = None) -> None:
+            step_ids: list[int | None], base: str | None = None, *,
+            publish: Callable[[], Callable[[], None]] | None = None, now: datetime | None = None) -> None:
     """Mark the steps exported and record whom each personal step included (replacing an earlier export
     of a step still to come: a step that went out is never passed here, its record stays).
 
     A step under way (``sending_until``) has only its sends still to come (after ``now``) replaced:
     those already due went out and stay recorded as they were, and so does its baseline.
+
+    ``base`` (:func:`export_base`): what the packs were named after, kept as the campaign's pack
+    name at its first export.
 
     ``publish`` puts the packs in place inside the transaction, last, and returns
     what takes them back: when it or the commit fails nothing is recorded and no
@@ -578,8 +625,11 @@ def _record(ws: Workspace, campaign: CampaignData, records: list[tuple[StepAudie
             conn.execute(update(st).where(st.c.campaign_id == campaign.id, st.c.id.in_(ids))
                          .values(exported_at=stamp))
             conn.execute(update(c).where(c.c.id == campaign.id).values(status="exported", updated_at=stamp))
+            if campaign.pack_name is None and base is not None and _free_base(conn, campaign) != base:
+                # Another campaign's first export took that name meanwhile (another window).
+                raise UserError(f"Another campaign's packs were named {base} meanwhile; export {campaign.name} again.")
             conn.execute(update(c).where(c.c.id == campaign.id, c.c.pack_name.is_(None))
-                         .values(pack_name=pack_base(campaign)))
+                         .values(pack_name=base or pack_base(campaign)))
             if publish is not None:
                 undo = publish()
     except BaseException:

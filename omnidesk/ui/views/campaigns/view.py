@@ -635,7 +635,7 @@ class CampaignsView(QWidget):
     def _export_checked(self, name: str, report, error: str) -> None:
         """Export… once the campaign's check is in: its errors, or the folder to write into."""
         from omnidesk.core.campaigns.check import errors_before_export
-        from omnidesk.core.campaigns.export import errors_to_fix_first, pack_base, planned_files
+        from omnidesk.core.campaigns.export import errors_to_fix_first, export_base, planned_files
 
         if self.current is None or self.current.name != name:
             return  # another campaign was chosen meanwhile
@@ -649,10 +649,17 @@ class CampaignsView(QWidget):
         folder = self.ask_folder()
         if folder is None:
             return
-        there = [p for p in planned_files(folder, pack_base(self.current), self.current.steps) if p.exists()]
-        if there and not self.confirm("Replace the earlier export?",
-                                      f"{len(there)} file{'s' if len(there) > 1 else ''} of an earlier export "
-                                      f"({there[0].name}…) are in {folder}. Replace them?"):
+        there = [p for p in planned_files(folder, export_base(self.workspace, self.current), self.current.steps)
+                 if p.exists()]
+        if there and self.current.pack_name is None:
+            # Never exported: the files are not this campaign's, whatever made them.
+            asked = ("Replace these files?", f"{len(there)} file{'s' if len(there) > 1 else ''} named as this "
+                     f"campaign's packs ({there[0].name}…) {'are' if len(there) > 1 else 'is'} in {folder}, though "
+                     f"{self.current.name} was never exported. Replace {'them' if len(there) > 1 else 'it'}?")
+        else:
+            asked = ("Replace the earlier export?", f"{len(there)} file{'s' if len(there) > 1 else ''} of an "
+                     f"earlier export ({there[0].name}…) are in {folder}. Replace them?") if there else None
+        if asked and not self.confirm(*asked):
             return
 
         def done(summary) -> None:
