@@ -75,6 +75,8 @@ class Clusters:
                                 for p in profiles]
         self.rejects: dict[int, set[int]] = {i: set(v) for i, v in rejected.items()}
         self.turned: set[int] = set()  # records whose first and last name unswap turned round
+        # root -> groups of first names the user said are one person's by merging by hand (:meth:`tie`)
+        self.tied: dict[int, list[set[str]]] = {}
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -106,7 +108,8 @@ class Clusters:
             if type(fa) is str and type(fb) is str:
                 if fa != fb and not _compatible(fa, fb):
                     return "different first names"
-            elif _names_conflict(_as_set(fa), _as_set(fb)):
+            elif _names_conflict(_as_set(fa), _as_set(fb), self.tied.get(ra),
+                                 None if crossed else self.tied.get(rb)):
                 return "different first names"
         if (not renamed and la is not None and lb is not None and la != lb
                 and _lasts_conflict(_as_set(la), _as_set(lb))):
@@ -210,7 +213,25 @@ class Clusters:
         self.firsts[rb] = self.lasts[rb] = self.middles[rb] = self.birthdays[rb] = None
         if rb in self.rejects:
             self.rejects.setdefault(ra, set()).update(self.rejects.pop(rb))
+        if rb in self.tied:
+            for group in self.tied.pop(rb):
+                _tie_names(self.tied.setdefault(ra, []), group)
         return True
+
+    def tie(self, profiles: Sequence[Profile], i: int, j: int) -> None:
+        """Remember the first names of records ``i`` and ``j``, merged by hand, as one person's.
+
+        The user who merged the shop's Siobhan Kelly with the list's Chevonne
+        Kelly said those two names are one person: the shop's next export of
+        Siobhan (the same email) joins that customer, where the guards would
+        otherwise see "different first names" between Siobhan and Chevonne.
+        Only the names the user saw merged are tied: a Leonard on the family's
+        shared email is still kept out.  Call once ``i`` and ``j`` are one cluster.
+        """
+        a, b = profiles[i], profiles[j]
+        x, y = read_form(a.first, a.first_read), read_form(b.first, b.first_read)
+        if x and y and x != y:
+            _tie_names(self.tied.setdefault(self.find(i), []), {x, y})
 
 
 def _turn_round(p: Profile, anchor: Profile) -> None:
@@ -281,6 +302,26 @@ def _turn_round_kept_together(profiles: Sequence[Profile], must: Sequence[tuple[
             _turn_round(profiles[i], profiles[anchor])
 
 
+def _tie_names(groups: list[set[str]], names: set[str]) -> None:
+    """Add ``names`` to ``groups`` as one group, joining the groups that share a name with it."""
+    joined = set(names)
+    for group in [g for g in groups if g & joined]:
+        joined |= group
+        groups.remove(group)
+    groups.append(joined)
+
+
+def _with_tied(names, tied: list[set[str]] | None):
+    """``names`` and every name tied to one of them by a hand merge (:meth:`Clusters.tie`)."""
+    if not tied:
+        return names
+    out = set(names)
+    for group in tied:
+        if group & out:
+            out |= group
+    return out
+
+
 def _as_set(v) -> set:
     return set() if v is None else {v} if type(v) is str else v
 
@@ -325,19 +366,27 @@ def _middles_conflict(a: set[str], b: set[str]) -> bool:
     return any(middle_name_level(x, y) == "different" for x in a for y in b)
 
 
-def _names_conflict(a: set[str], b: set[str]) -> bool:
+def _names_conflict(a: set[str], b: set[str], tied_a: list[set[str]] | None = None,
+                    tied_b: list[set[str]] | None = None) -> bool:
     """Whether two groups of first names cannot be one person.
 
     Every pair must be compatible, except that a misspelling is excused when
     another spelling of it in its own group matches (Vinecnt next to Vincent
-    does not stop Vince).  Initials excuse nothing, so "J." cannot bridge a
-    John and a Jane.
+    does not stop Vince), and a name the user tied to another by merging by hand
+    (``tied_a``, ``tied_b``: :meth:`Clusters.tie`) is excused when that other
+    matches (Chevonne, merged with Siobhan, does not stop Siobhan): on one side
+    at a time, so two customers each merged by hand under a shared name and
+    another (Chinedu and Emeka, Chinedu and Ngozi) are not one for it.  Initials
+    excuse nothing, so "J." cannot bridge a John and a Jane.
     """
     for x in a:
         for y in b:
             if _compatible(x, y):
                 continue
-            if not any(_compatible(x2, y2) for x2 in _spellings(x, a) for y2 in _spellings(y, b)):
+            xs, ys = _spellings(x, a), _spellings(y, b)
+            if not any(_compatible(x2, y2) for x2 in xs for y2 in ys) and not (
+                    tied_a and any(_compatible(x2, y2) for x2 in _with_tied(xs, tied_a) for y2 in ys)) and not (
+                    tied_b and any(_compatible(x2, y2) for x2 in xs for y2 in _with_tied(ys, tied_b))):
                 return True
     return False
 
@@ -621,6 +670,7 @@ def cluster_steps(profiles: Sequence[Profile], freq: Frequencies, model: Model |
             cl.union(by_customer[p.customer_id], i, force=True)
     for i, j in must:
         cl.union(i, j, force=True)
+        cl.tie(profiles, i, j)
     reviews = []
     ambiguous: set[int] = set()
     pairs_scored = 0
